@@ -1,0 +1,1 @@
+"""Alerts: rendering, routing to channels, and the outbox dispatcher."""

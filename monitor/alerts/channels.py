@@ -1,0 +1,96 @@
+"""Apprise at one edge: channel validation, sending, and the offline `console://` schema.
+
+`console://local?file=var/alerts.jsonl` prints each alert to the terminal and appends it as one
+JSON line to the file: the embedded default channel, which needs no network.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import apprise
+from apprise.decorators import notify
+
+from monitor.errors import ConfigError, DeliveryError
+from monitor.redact import redact, register_url_secrets
+from monitor.settings import Channel
+
+log = logging.getLogger(__name__)
+
+
+@notify(on="console", name="monitor offline console")
+def _console(body: str, title: str, notify_type: str, meta: dict[str, Any], *args: Any, **kwargs: Any) -> bool:
+    """Print the alert and append it to the JSON-lines file named by `?file=`."""
+    sys.stdout.write(f"\n=== ALERT {title}\n{body}\n")
+    sys.stdout.flush()
+    target = (meta.get("qsd") or {}).get("file")
+    if not target:
+        return True
+    record = {"time": datetime.now(UTC).isoformat(), "type": notify_type, "title": title, "body": body}
+    try:
+        path = Path(target)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        log.warning("console channel cannot write %s: %s", target, exc)
+        return False
+    return True
+
+
+def _apprise_for(channel: Channel) -> apprise.Apprise:
+    app = apprise.Apprise()
+    if channel.url:
+        register_url_secrets(channel.url)
+        if not app.add(channel.url):
+            raise ConfigError(f"channel {channel.name!r}: Apprise does not understand the URL {redact(channel.url)}", key=f"channels.{channel.name}")
+    if channel.config is not None:
+        if not channel.config.is_file():
+            raise ConfigError(f"channel {channel.name!r}: Apprise config file {channel.config} not found", key=f"channels.{channel.name}")
+        config = apprise.AppriseConfig()
+        config.add(str(channel.config))
+        app.add(config)
+        if len(app) == 0:
+            raise ConfigError(f"channel {channel.name!r}: no usable URL in Apprise config {channel.config}", key=f"channels.{channel.name}")
+    if not channel.url and channel.config is None:
+        raise ConfigError(f"channel {channel.name!r}: needs a url or a config file", key=f"channels.{channel.name}")
+    return app
+
+
+def describe(channel: Channel) -> str:
+    """The channel as it may be printed: secrets masked."""
+    if channel.config is not None:
+        return f"{channel.name}: Apprise config {channel.config}"
+    app = _apprise_for(channel)
+    return f"{channel.name}: " + ", ".join(redact(s.url(privacy=True)) for s in app)
+
+
+def route(channels: list[Channel], tags: tuple[str, ...]) -> tuple[str, ...]:
+    """Names of the channels an alert with these tags goes to (Apprise config files route inside)."""
+    return tuple(c.name for c in channels if c.config is not None or set(c.tags) & set(tags))
+
+
+class Notifier:
+    """Sends one message to one named channel, raising DeliveryError with Apprise's reason."""
+
+    def __init__(self, channels: list[Channel]) -> None:
+        self.channels = {c.name: c for c in channels}
+        for channel in channels:
+            _apprise_for(channel)  # validate at start-up, not at the first alert
+
+    def send(self, channel_name: str, title: str, body: str, tags: tuple[str, ...] = ()) -> None:
+        channel = self.channels.get(channel_name)
+        if channel is None:
+            raise DeliveryError(f"channel {channel_name!r} is no longer configured", channel=channel_name)
+        app = _apprise_for(channel)  # a fresh object: no throttle carried over from the previous message
+        with apprise.LogCapture(level=logging.WARNING) as logs:
+            ok = app.notify(title=title, body=body, tag=list(tags) if channel.config is not None and tags else None)
+        if not ok:
+            reasons = [line.strip() for line in logs.getvalue().splitlines() if line.strip()]
+            reason = reasons[-1].split(" - ", 2)[-1] if reasons else "Apprise reported failure"
+            raise DeliveryError(f"channel {channel_name!r}: {redact(reason)}", channel=channel_name)

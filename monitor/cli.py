@@ -1,0 +1,150 @@
+"""The `monitor` command: thin verbs over the library. A MonitorError becomes one line and exit 1."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from monitor.alerts.channels import Notifier, describe
+from monitor.errors import MonitorError
+from monitor.logs import setup_logging
+from monitor.matching.matcher import Matcher
+from monitor.matching.rules import match_text
+from monitor.model import MatchResult
+from monitor.pipeline import Pipeline
+from monitor.redact import redact
+from monitor.settings import Settings, load_settings
+from monitor.sources.folders import read_document
+from monitor.store import outbox
+from monitor.store.db import Database
+from monitor.watchlist import duplicate_aliases, load_watchlist
+
+app = typer.Typer(help="monitor: watch feeds and folders for watched actors and events, and alert through Apprise.", no_args_is_help=True, add_completion=False)
+out = Console(highlight=False, soft_wrap=True)
+
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="the monitor.toml to use")]
+DEFAULT_CONFIG = Path("config/monitor.toml")
+
+
+def _pipeline(settings: Settings) -> Pipeline:
+    matcher = Matcher(load_watchlist(settings.watchlist))
+    notifier = Notifier(settings.channels)
+    return Pipeline(settings, Database(settings.store.sqlalchemy_url), matcher, notifier)
+
+
+@app.command()
+def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False) -> None:
+    """Run the daemon in the foreground until Ctrl-C or SIGTERM."""
+    from monitor.daemon import Daemon
+
+    setup_logging(verbose)
+    Daemon(_pipeline(load_settings(config))).run_forever()
+
+
+@app.command()
+def once(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False) -> None:
+    """One pass over every source, deliver what is due, then exit."""
+    setup_logging(verbose)
+    pipeline = _pipeline(load_settings(config))
+    pipeline.run_once()
+
+
+@app.command()
+def match(
+    file: Annotated[str, typer.Argument(help="an article file (.txt .md .html .json), or - for standard input")],
+    config: ConfigOption = DEFAULT_CONFIG,
+    watchlist: Annotated[Path | None, typer.Option(help="a watchlist file or folder instead of the config's")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Show what the watchlist matches in one article, without storing or alerting."""
+    path = watchlist or load_settings(config).watchlist
+    matcher = Matcher(load_watchlist(path))
+    if file == "-":
+        text = sys.stdin.read()
+    else:
+        doc = read_document(Path(file), file)
+        text = f"{doc.title}\n\n{doc.text}" if doc.title else doc.text
+    result = match_text(matcher, text)
+    if as_json:
+        out.print_json(json.dumps(_result_json(result)))
+        return
+    _print_result(result)
+
+
+def _result_json(result: MatchResult) -> dict[str, object]:
+    return {
+        "alert": result.alert,
+        "severity": result.severity,
+        "tags": list(result.tags),
+        "matches": [asdict(m) for m in result.matches],
+        "hits": [{"rule": h.rule, "severity": h.severity, "actor": h.actor.name, "event": h.event.name, "snippet": h.snippet} for h in result.hits],
+    }
+
+
+def _print_result(result: MatchResult) -> None:
+    table = Table("kind", "matched", "found in text", "span", "score", "severity", title="Matches")
+    for m in result.matches:
+        table.add_row(m.kind, m.name, m.found, f"{m.start}-{m.end}", f"{m.score:g}", str(m.severity) if m.kind == "event" else "")
+    out.print(table)
+    for h in result.hits:
+        out.print(f"rule [bold]{h.rule}[/bold] fired, severity {h.severity}: {h.actor.name} (found {h.actor.found!r}) + {h.event.name} (found {h.event.found!r})", markup=True)
+        out.print(f"  “{h.snippet}”", markup=False)
+    out.print(f"decision: ALERT, severity {result.severity}" if result.alert else "decision: no alert")
+
+
+@app.command()
+def check(config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Validate config, watchlist and channel URLs; exit 1 naming the file and key when one is wrong."""
+    settings = load_settings(config)
+    watchlist = load_watchlist(settings.watchlist)
+    Notifier(settings.channels)
+    out.print(f"config {config}: ok ({len(settings.feeds)} feeds, {len(settings.folders)} folders)", markup=False)
+    out.print(f"watchlist {settings.watchlist}: ok ({len(watchlist.actors)} actors, {len(watchlist.events)} events, {len(watchlist.rules)} rules)", markup=False)
+    for warning in duplicate_aliases(watchlist):
+        out.print(f"warning: {settings.watchlist}: {warning}", markup=False)
+    for channel in settings.channels:
+        out.print(f"channel {redact(describe(channel))}", markup=False)
+    for folder in settings.folders:
+        if not folder.path.is_dir():
+            out.print(f"warning: folder {folder.path} does not exist yet", markup=False)
+
+
+@app.command()
+def alerts(
+    config: ConfigOption = DEFAULT_CONFIG,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="how many of the latest alerts")] = 20,
+) -> None:
+    """The latest alerts from the database, with their delivery state per channel."""
+    settings = load_settings(config)
+    rows = outbox.latest_alerts(Database(settings.store.sqlalchemy_url), limit)
+    table = Table("id", "time (UTC)", "sev", "title", "source", "deliveries", title="Latest alerts")
+    for a in rows:
+        table.add_row(str(a.id), a.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(a.severity), a.title, a.source, a.deliveries)
+    out.print(table)
+
+
+def main() -> None:
+    """Entry point: run the Typer app, turning a MonitorError into one line on stderr."""
+    try:
+        code = app(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except click.ClickException as exc:
+        exc.show()
+        raise SystemExit(exc.exit_code) from None
+    except click.exceptions.Abort:
+        raise SystemExit(130) from None
+    except MonitorError as exc:
+        sys.stderr.write(f"monitor: error: {redact(str(exc))}\n")
+        raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    raise SystemExit(code if isinstance(code, int) else 0)

@@ -1,0 +1,89 @@
+"""The daemon: APScheduler 3 runs the jobs, watchdog wakes the folder scan, signals stop it cleanly.
+
+Jobs: poll due feeds, rescan folders, dispatch pending deliveries. A new file in a watched folder
+triggers a scan at once; a scan or poll that stored an alert triggers a dispatch at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from monitor.pipeline import Pipeline, folder_paths
+from monitor.sources.folders import watch
+
+log = logging.getLogger("monitor")
+
+
+class Daemon:
+    """Schedules the pipeline's jobs until `stop()`."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.pipeline = pipeline
+        self.stopping = threading.Event()
+        self.skipped = 0
+        self._scan_lock = threading.Lock()
+        self.scheduler = BackgroundScheduler(
+            timezone=UTC,
+            executors={"default": ThreadPoolExecutor(4)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
+        )
+        self.scheduler.add_listener(self._on_skipped, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
+
+    def start(self) -> None:
+        schedule = self.pipeline.settings.schedule
+        now = datetime.now(UTC)
+        self.scheduler.add_job(self.pipeline.poll_due_feeds, "interval", seconds=schedule.feeds_every, id="feeds", next_run_time=now, replace_existing=True)
+        self.scheduler.add_job(self._scan, "interval", seconds=schedule.folders_every, id="folders", next_run_time=now, replace_existing=True)
+        self.scheduler.add_job(self.pipeline.dispatch, "interval", seconds=schedule.dispatch_every, id="dispatch", next_run_time=now, replace_existing=True)
+        self.pipeline.on_alert = self.dispatch_soon
+        self.scheduler.start()
+        self.observer = watch(folder_paths(self.pipeline.settings), self.scan_soon)
+        log.info(
+            "monitor running: %d feeds, %d folders, %d channels",
+            len(self.pipeline.settings.feeds), len(self.pipeline.settings.folders), len(self.pipeline.settings.channels),
+        )
+
+    def scan_soon(self, delay: float = 0.05) -> None:
+        """Run a folder scan shortly (watchdog events arrive in bursts; one scan serves them all)."""
+        if not self.stopping.is_set():
+            when = datetime.now(UTC) + timedelta(seconds=delay)
+            self.scheduler.add_job(self._scan, "date", run_date=when, id="scan-now", replace_existing=True)
+
+    def dispatch_soon(self) -> None:
+        if not self.stopping.is_set():
+            self.scheduler.add_job(self.pipeline.dispatch, "date", run_date=datetime.now(UTC), id="dispatch-now", replace_existing=True)
+
+    def _scan(self) -> None:
+        with self._scan_lock:
+            waiting = self.pipeline.scan_folders()
+        if waiting:
+            self.scan_soon(max(f.settle_seconds for f in self.pipeline.settings.folders) / 2 + 0.05)
+
+    def _on_skipped(self, event: JobExecutionEvent) -> None:
+        self.skipped += 1
+        log.debug("job %s skipped (still running or missed its time); %d skipped so far", event.job_id, self.skipped)
+
+    def stop(self, *_: Any) -> None:
+        self.stopping.set()
+
+    def run_forever(self) -> None:
+        """Start, wait for SIGINT/SIGTERM, then drain running jobs and stop."""
+        signal.signal(signal.SIGINT, self.stop)
+        signal.signal(signal.SIGTERM, self.stop)
+        self.start()
+        try:
+            while not self.stopping.wait(0.5):
+                pass
+        finally:
+            log.info("monitor stopping: waiting for running jobs")
+            self.observer.stop()
+            self.scheduler.shutdown(wait=True)
+            log.info("monitor stopped")

@@ -1,0 +1,55 @@
+"""Pure dedup keys: canonical URL, content hash, and the article built from a document."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from monitor.matching.normalise import normalise
+from monitor.model import Article, Document
+
+_TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "piwik_", "hsa_", "_hs")
+_TRACKING_KEYS = {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "ref", "ref_src", "cmpid", "ocid", "smid", "mbid", "_ga", "icid", "wt.mc_id", "at_medium", "at_campaign", "guccounter"}
+
+
+def canonical_url(url: str | None) -> str | None:
+    """Lower-case scheme and host, no fragment, no tracking parameters, sorted query, no default port."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return url.strip() or None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return url.strip() or None
+    scheme = parts.scheme.lower()
+    host = parts.hostname.lower()
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    query = sorted(
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.lower().startswith(_TRACKING_PREFIXES) and k.lower() not in _TRACKING_KEYS
+    )
+    return urlunsplit((scheme, host, parts.path or "/", urlencode(query), ""))
+
+
+def content_hash(title: str, text: str) -> str:
+    """SHA-256 of the normalised title and text: case, accents, punctuation and spacing do not count."""
+    return hashlib.sha256(f"{normalise(title)}\n{normalise(text)}".encode()).hexdigest()
+
+
+def to_article(doc: Document) -> Article:
+    """Normalise a source's document into an article with its dedup keys."""
+    title = " ".join(doc.title.split())
+    text = doc.text.strip()
+    return Article(
+        source=doc.source,
+        title=title,
+        text=text,
+        url=doc.url,
+        canonical_url=canonical_url(doc.url),
+        guid=(doc.guid or "").strip() or None,
+        published=doc.published,
+        content_hash=content_hash(title, text),
+    )

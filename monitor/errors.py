@@ -1,0 +1,70 @@
+"""The exception tree of monitor. Every message names the file, URL or key and the problem.
+
+    MonitorError
+     ├── ConfigError          monitor.toml: a missing file, a typo, a bad value (`.path`, `.key`)
+     ├── WatchlistError       watchlist YAML: bad structure, empty alias, bad regex (`.path`, `.line`)
+     ├── SourceError          one source failed; the daemon records it and carries on (`.source`)
+     │    ├── FetchError      HTTP: timeout, size cap, status, too many redirects
+     │    ├── FeedParseError  the bytes are not a feed
+     │    └── DocumentError   a file that cannot be read as an article (binary, bad JSON, ...)
+     ├── StoreError           the database cannot be opened or written
+     └── DeliveryError        an alert channel refused or failed a notification (`.channel`)
+
+The CLI turns any MonitorError into one line on stderr and exit code 1; no traceback.
+"""
+
+from __future__ import annotations
+
+
+class MonitorError(Exception):
+    """Base of every error monitor raises on purpose."""
+
+
+class ConfigError(MonitorError):
+    """The configuration file is missing or invalid."""
+
+    def __init__(self, message: str, *, path: str | None = None, key: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.key = key
+
+
+class WatchlistError(MonitorError):
+    """The watchlist file is missing or invalid."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+
+
+class SourceError(MonitorError):
+    """One source could not be read; recorded against the source."""
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        super().__init__(message)
+        self.source = source
+
+
+class FetchError(SourceError):
+    """An HTTP fetch failed (network, status, size cap, deadline, redirects)."""
+
+
+class FeedParseError(SourceError):
+    """Fetched bytes are not a usable feed."""
+
+
+class DocumentError(SourceError):
+    """A file cannot be read as an article."""
+
+
+class StoreError(MonitorError):
+    """The database cannot be opened or written."""
+
+
+class DeliveryError(MonitorError):
+    """An alert channel failed to deliver."""
+
+    def __init__(self, message: str, *, channel: str | None = None) -> None:
+        super().__init__(message)
+        self.channel = channel

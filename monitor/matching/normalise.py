@@ -1,0 +1,86 @@
+"""Text normalisation and tokenisation that keep character spans into the original text.
+
+A token is a run of letters/digits that may contain apostrophes (Kata'ib); hyphens, dashes and
+whitespace separate tokens (al-Muhandis == al Muhandis). Each token's normal form is NFKC,
+case-folded, accents stripped, apostrophes and possessive 's removed. Tokens with digits and
+tokens inside URLs are marked unmatchable so that dates, numbers and links never produce matches.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_APOSTROPHES = "'’‘ʼʻ`´′"
+_TOKEN = re.compile(rf"[^\W_]+(?:[{_APOSTROPHES}][^\W_]+)*")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+_POSSESSIVE = re.compile(rf"[{_APOSTROPHES}]s$", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9\u0600-\u06FF\u0400-\u04FF])|\n\s*\n|\n(?=\s*[-*•])")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word of the original text: its normal form and where it stands."""
+
+    norm: str
+    start: int
+    end: int
+    text: str
+    matchable: bool = True
+
+
+def fold(text: str) -> str:
+    """Normal form of one word or phrase: NFKC, case-folded, Latin accents stripped, apostrophes dropped."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    text = unicodedata.normalize("NFC", stripped)
+    text = _POSSESSIVE.sub("", text)
+    return "".join(c for c in text if c not in _APOSTROPHES)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split a text into tokens with spans; digits and URLs are not matchable."""
+    text = unicodedata.normalize("NFC", text)
+    urls = [m.span() for m in _URL.finditer(text)]
+    tokens = []
+    for m in _TOKEN.finditer(text):
+        start, end = m.span()
+        in_url = any(a <= start < b for a, b in urls)
+        word = m.group()
+        tokens.append(Token(fold(word), start, end, word, not in_url and not any(c.isdigit() for c in word)))
+    return tokens
+
+
+def normalise(text: str) -> str:
+    """The whole text as space-separated normal forms (idempotent)."""
+    return " ".join(t.norm for t in tokenize(text) if t.norm)
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of a text."""
+    bounds, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        bounds.append((start, m.start()))
+        start = m.end()
+    bounds.append((start, len(text)))
+    return [(a, b) for a, b in bounds if text[a:b].strip()]
+
+
+_VOWEL_RUN = re.compile(r"[aeiouy]+")
+_DOUBLE = re.compile(r"(.)\1+")
+_TRANSLIT = (("kh", "h"), ("gh", "k"), ("q", "k"), ("c", "k"), ("ou", "u"), ("ph", "f"), ("w", "u"), ("dh", "d"), ("th", "t"), ("z", "s"), ("j", "y"))
+
+
+def skeleton(norm: str) -> str:
+    """Transliteration folding for names of Arabic and Persian origin.
+
+    Qasem/Qassem/Qasim/Ghasem/Kassem all become `kasam`; Hezbollah/Hizballah/Hizbullah become
+    `hasbalah`. Only Latin letters are folded; other scripts pass through unchanged.
+    """
+    out = norm
+    for a, b in _TRANSLIT:
+        out = out.replace(a, b)
+    out = _DOUBLE.sub(r"\1", out)
+    return _VOWEL_RUN.sub("a", out)

@@ -1,0 +1,152 @@
+"""Plain, frozen records passed between the stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a source produces: raw text and metadata, before normalising."""
+
+    source: str
+    title: str
+    text: str
+    url: str | None = None
+    guid: str | None = None
+    published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """A normalised document with the keys the store dedups on."""
+
+    source: str
+    title: str
+    text: str
+    url: str | None
+    canonical_url: str | None
+    guid: str | None
+    published: datetime | None
+    content_hash: str
+
+    @property
+    def body(self) -> str:
+        """Title and text, the string matching runs over."""
+        return f"{self.title}\n\n{self.text}" if self.title else self.text
+
+
+@dataclass(frozen=True)
+class Match:
+    """One watched actor or event found in a text."""
+
+    kind: str  # "actor" or "event"
+    name: str  # canonical name
+    alias: str  # the watchlist alias or phrase that matched
+    found: str  # the exact text found
+    start: int
+    end: int
+    score: float
+    severity: int = 0  # events only
+    category: str = ""  # actor kind (person, group, ...) or "" for events
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A rule that fired: an actor and an event close enough together."""
+
+    rule: str
+    severity: int
+    actor: Match
+    event: Match
+    tags: tuple[str, ...]
+    snippet: str
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """Everything matching found in one text, and the alert decision."""
+
+    matches: tuple[Match, ...] = ()
+    hits: tuple[Hit, ...] = ()
+
+    @property
+    def alert(self) -> bool:
+        return bool(self.hits)
+
+    @property
+    def severity(self) -> int:
+        return max((h.severity for h in self.hits), default=0)
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return tuple(sorted({t for h in self.hits for t in h.tags}))
+
+
+@dataclass(frozen=True)
+class FetchState:
+    """Conditional-GET validators remembered per feed source."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """The outcome of one HTTP fetch."""
+
+    url: str
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    state: FetchState = FetchState()
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A watched person, group, state, place or organisation."""
+
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+    tags: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    not_when: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Event:
+    """A watched escalation event with its severity (0-3)."""
+
+    name: str
+    severity: int
+    phrases: tuple[str, ...]
+    patterns: tuple[str, ...] = ()
+    not_when: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Which actors with which events, how close, give an alert of what severity, to which tags."""
+
+    name: str
+    actors: tuple[str, ...] = ()  # names, tags or kinds; empty = any watched actor
+    events: tuple[str, ...] = ()  # event names; empty = any event of min_severity
+    min_severity: int = 1
+    within: int | None = None  # words between actor and event; None = same sentence
+    severity: int | None = None  # fixed alert severity; None = the event's
+    tags: tuple[str, ...] = ("default",)
+
+
+@dataclass(frozen=True)
+class Watchlist:
+    """Everything an analyst watches."""
+
+    actors: tuple[Actor, ...] = ()
+    events: tuple[Event, ...] = ()
+    rules: tuple[Rule, ...] = ()

@@ -1,0 +1,180 @@
+"""Orchestration only: fetch -> parse -> normalise -> dedup -> match -> persist (with outbox) -> dispatch.
+
+A failing source is logged in one line, recorded against the source, and never stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from monitor.alerts.channels import Notifier, route
+from monitor.alerts.render import render_body, render_title
+from monitor.dedup import to_article
+from monitor.errors import DeliveryError, SourceError
+from monitor.matching.matcher import Matcher
+from monitor.matching.rules import match_text
+from monitor.model import Document
+from monitor.schedule import backoff_seconds, next_check
+from monitor.settings import FeedSource, FolderSource, Settings
+from monitor.sources.feeds import parse_feed
+from monitor.sources.folders import article_files, is_settled, read_document
+from monitor.sources.http import fetch
+from monitor.store import articles, files, outbox, sources
+from monitor.store.db import Database, utcnow
+
+log = logging.getLogger("monitor")
+LEASE_SECONDS = 120
+
+
+class Pipeline:
+    """The stages wired together for one configuration."""
+
+    def __init__(self, settings: Settings, db: Database, matcher: Matcher, notifier: Notifier) -> None:
+        self.settings, self.db, self.matcher, self.notifier = settings, db, matcher, notifier
+        self.on_alert: Callable[[], None] = lambda: None  # the daemon sets this to dispatch at once
+        self.feed_ids = {f.label: sources.ensure_source(db, f.label, "feed", f.url) for f in settings.feeds}
+        self.folder_ids = {f.label: sources.ensure_source(db, f.label, "folder", str(f.path)) for f in settings.folders}
+
+    def ingest(self, source_id: int, source_name: str, docs: Iterable[Document]) -> int:
+        """Store new documents with their matches and alerts; returns how many were new."""
+        new = 0
+        for doc in docs:
+            article = to_article(doc)
+            if not (article.title or article.text) or articles.is_seen(self.db, source_id, article):
+                continue
+            result = match_text(self.matcher, article.body)
+            alert = None
+            if result.alert:
+                uid = uuid.uuid4().hex[:16]
+                alert = articles.NewAlert(
+                    uid, result.severity, result.tags, render_title(article, result),
+                    render_body(article, result, source_name, uid), route(self.settings.channels, result.tags),
+                )
+            article_id = articles.save_article(self.db, source_id, article, result, alert, utcnow())
+            if article_id is None:
+                continue
+            new += 1
+            if alert:
+                self.on_alert()
+                log.info("article %d from %s: alert %s, severity %d, to %s", article_id, source_name, alert.uid, alert.severity, ", ".join(alert.channels) or "no channel")
+            else:
+                log.debug("article %d from %s: no alert", article_id, source_name)
+        return new
+
+    # -- feeds ---------------------------------------------------------------------------------
+    def poll_due_feeds(self, now: datetime | None = None) -> None:
+        """Poll every feed whose next check has come."""
+        now = now or utcnow()
+        for feed in self.settings.feeds:
+            if sources.is_due(self.db, self.feed_ids[feed.label], now):
+                self.poll_feed(feed, now)
+
+    def poll_feed(self, feed: FeedSource, now: datetime | None = None) -> int:
+        """Fetch and ingest one feed; errors are recorded on the source, not raised."""
+        now = now or utcnow()
+        source_id = self.feed_ids[feed.label]
+        try:
+            result = fetch(feed.url, self.settings.http, sources.fetch_state(self.db, source_id))
+            if result.not_modified:
+                sources.record_success(self.db, source_id, now, next_check(now, feed.every, 0, random.random()), 0)
+                return 0
+            docs, warning = parse_feed(result.body, feed.label, result.headers)
+            if warning:
+                log.warning("source %d (%s): %s", source_id, feed.label, warning)
+            new = self.ingest(source_id, feed.label, docs)
+        except SourceError as exc:
+            self._source_failed(source_id, feed.label, feed.every, now, str(exc))
+            return 0
+        sources.record_success(self.db, source_id, now, next_check(now, feed.every, 0, random.random()), new, result.state)
+        log.info("source %d (%s): %d entries, %d new", source_id, feed.label, len(docs), new)
+        return new
+
+    def _source_failed(self, source_id: int, label: str, every: float, now: datetime, error: str) -> None:
+        count = sources.error_count(self.db, source_id) + 1
+        if sources.record_failure(self.db, source_id, now, next_check(now, every, count, random.random()), error):
+            log.warning("source %d (%s): %s", source_id, label, error)
+
+    # -- folders -------------------------------------------------------------------------------
+    def scan_folders(self) -> bool:
+        """Read every settled new file of every folder; True when some file is still being written."""
+        waiting = False
+        for folder in self.settings.folders:
+            waiting |= self.scan_folder(folder)
+        return waiting
+
+    def scan_folder(self, folder: FolderSource) -> bool:
+        """Read new, settled files of one folder (never modifying them); True if some must wait."""
+        source_id = self.folder_ids[folder.label]
+        now = utcnow()
+        try:
+            paths = article_files(folder.path)
+        except SourceError as exc:
+            self._source_failed(source_id, folder.label, self.settings.schedule.folders_every, now, str(exc))
+            return False
+        waiting, new = False, 0
+        for path in paths:
+            try:
+                before = path.stat()
+            except FileNotFoundError:
+                continue
+            key = str(path.resolve())
+            if files.is_seen(self.db, key, before.st_size, before.st_mtime_ns):
+                continue
+            if not is_settled(before, now.timestamp(), folder.settle_seconds):
+                waiting = True
+                continue
+            try:
+                doc = read_document(path, folder.label)
+            except SourceError as exc:
+                self._source_failed(source_id, folder.label, self.settings.schedule.folders_every, now, str(exc))
+                files.mark_seen(self.db, key, before.st_size, before.st_mtime_ns, now)
+                continue
+            after = os.stat(path)
+            if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+                waiting = True  # written to while we read: read it again once it settles
+                continue
+            new += self.ingest(source_id, folder.label, [doc])
+            files.mark_seen(self.db, key, before.st_size, before.st_mtime_ns, now)
+        if new:
+            sources.record_success(self.db, source_id, now, now, new)
+        return waiting
+
+    # -- deliveries ----------------------------------------------------------------------------
+    def dispatch(self, now: datetime | None = None) -> int:
+        """Send due deliveries; failures are recorded with their reason and retried with backoff."""
+        now = now or utcnow()
+        sent = 0
+        cfg = self.settings.delivery
+        for due in outbox.claim_due(self.db, now, LEASE_SECONDS):
+            try:
+                self.notifier.send(due.channel, due.title, due.body, due.tags)
+            except DeliveryError as exc:
+                attempt = due.attempts + 1
+                final = attempt >= cfg.max_attempts
+                delay = backoff_seconds(attempt, cfg.backoff_seconds, cfg.backoff_max_seconds, random.random())
+                outbox.record_failure(self.db, due.id, str(exc), utcnow() + timedelta(seconds=delay), final)
+                state = "gave up" if final else f"retry in {delay:.0f}s"
+                log.warning("alert %s to %s failed (attempt %d, %s): %s", due.alert_uid, due.channel, attempt, state, exc)
+                continue
+            outbox.record_sent(self.db, due.id, utcnow())
+            log.info("alert %s sent to %s", due.alert_uid, due.channel)
+            sent += 1
+        return sent
+
+    def run_once(self) -> None:
+        """One pass over every source, then deliver what is due."""
+        now = utcnow()
+        for feed in self.settings.feeds:
+            self.poll_feed(feed, now)
+        self.scan_folders()
+        self.dispatch()
+
+
+def folder_paths(settings: Settings) -> list[Path]:
+    return [f.path for f in settings.folders]

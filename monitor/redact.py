@@ -1,0 +1,49 @@
+"""Keep secrets out of logs, errors and CLI output.
+
+Secrets are registered when settings are loaded (`${ENV}` values, passwords and tokens inside channel
+URLs); `redact()` masks them in any string and `RedactingFilter` applies it to every log record.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urlsplit
+
+_SECRETS: set[str] = set()
+_URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]+):(?P<pw>[^@\s/]+)@", re.I)
+MASK = "****"
+
+
+def register_secret(value: str) -> None:
+    """Remember a value that must never be printed (ignores short values that would mask too much)."""
+    if len(value) >= 4:
+        _SECRETS.add(value)
+
+
+def register_url_secrets(url: str) -> None:
+    """Register the password and the path tokens of a channel URL (Slack, Discord, ... keep tokens there)."""
+    parts = urlsplit(url)
+    if parts.password:
+        register_secret(parts.password)
+    for token in re.split(r"[/?&=]", parts.path):
+        if len(token) >= 8 and re.search(r"\d", token) and re.search(r"[A-Za-z]", token):
+            register_secret(token)
+
+
+def redact(text: str) -> str:
+    """Mask registered secrets and any `user:password@` in URLs."""
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that redacts the formatted message of every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True

@@ -1,0 +1,166 @@
+"""Load and validate `monitor.toml` into one frozen Settings object.
+
+Relative paths are resolved from the working directory (`make run` runs from the repository root).
+Secrets are written as `${ENV_VAR}` and expanded here; their values are registered for redaction.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from monitor.errors import ConfigError
+from monitor.redact import register_secret
+
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StoreSettings(_Section):
+    """Where articles, matches and alerts live."""
+
+    path: Path = Field(Path("var/monitor.db"), description="SQLite file, used when url is empty")
+    url: str = Field("", description="any SQLAlchemy URL; overrides path")
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.url or f"sqlite:///{self.path}"
+
+
+class ScheduleSettings(_Section):
+    """How often each daemon job runs, in seconds."""
+
+    feeds_every: float = Field(30, gt=0, description="how often due feeds are looked for")
+    folders_every: float = Field(30, gt=0, description="full rescan of folder sources")
+    dispatch_every: float = Field(5, gt=0, description="how often pending deliveries are sent")
+
+
+class HttpSettings(_Section):
+    """Limits for every HTTP fetch."""
+
+    timeout: float = Field(10, gt=0, description="connect/read timeout per operation, seconds")
+    deadline: float = Field(30, gt=0, description="total time for one fetch, seconds")
+    max_body_bytes: int = Field(10 * 1024 * 1024, gt=0, description="cap on the decoded body")
+    max_redirects: int = Field(5, ge=0)
+
+
+class DeliverySettings(_Section):
+    """Retries of failed deliveries."""
+
+    max_attempts: int = Field(8, ge=1, description="after this many failures a delivery is 'failed'")
+    backoff_seconds: float = Field(30, gt=0, description="first retry delay; doubles each attempt")
+    backoff_max_seconds: float = Field(3600, gt=0)
+
+
+class FeedSource(_Section):
+    """An RSS/Atom feed polled over HTTP."""
+
+    name: str = ""
+    url: str
+    every: float = Field(300, gt=0, description="seconds between polls of this feed")
+
+    @field_validator("url")
+    @classmethod
+    def _http_only(cls, value: str) -> str:
+        if not re.match(r"^https?://", value, re.I):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @property
+    def label(self) -> str:
+        return self.name or self.url
+
+
+class FolderSource(_Section):
+    """A folder watched for new article files."""
+
+    path: Path
+    name: str = ""
+    settle_seconds: float = Field(0.3, ge=0, description="a file must be unchanged this long before it is read")
+
+    @property
+    def label(self) -> str:
+        return self.name or str(self.path)
+
+
+class Channel(_Section):
+    """An Apprise destination: one URL, or an Apprise config file (its own tags apply)."""
+
+    name: str
+    url: str = ""
+    config: Path | None = None
+    tags: list[str] = Field(default_factory=lambda: ["default"])
+
+
+class Settings(_Section):
+    """The whole configuration."""
+
+    watchlist: Path = Path("config/watchlist.yaml")
+    store: StoreSettings = StoreSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    http: HttpSettings = HttpSettings()
+    delivery: DeliverySettings = DeliverySettings()
+    feeds: list[FeedSource] = Field(default_factory=list)
+    folders: list[FolderSource] = Field(default_factory=list)
+    channels: list[Channel] = Field(default_factory=list)
+    path: Path | None = Field(None, exclude=True, description="the file this was loaded from")
+
+
+def _expand_env(value: Any, path: Path, key: str) -> Any:
+    """Replace `${VAR}` in every string, registering the values as secrets."""
+    if isinstance(value, dict):
+        return {k: _expand_env(v, path, f"{key}.{k}" if key else k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand_env(v, path, f"{key}[{i}]") for i, v in enumerate(value)]
+    if not isinstance(value, str):
+        return value
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            raise ConfigError(f"{path}: {key}: environment variable {name} is not set", path=str(path), key=key)
+        register_secret(os.environ[name])
+        return os.environ[name]
+
+    return _ENV.sub(replace, value)
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def load_settings(path: str | Path) -> Settings:
+    """Read, expand and validate a config file; errors name the file and the key."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found", path=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc}", path=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}", path=str(path)) from None
+    raw = _expand_env(raw, path, "")
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = _where(tuple(err["loc"]))
+        problem = "unknown key (typo?)" if err["type"] == "extra_forbidden" else err["msg"]
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise ConfigError(f"{path}: {key}: {problem}{more}", path=str(path), key=key) from None
+    names = [c.name for c in settings.channels]
+    for name in {n for n in names if names.count(n) > 1}:
+        raise ConfigError(f"{path}: channels: duplicate channel name {name!r}", path=str(path), key="channels")
+    return settings.model_copy(update={"path": path})

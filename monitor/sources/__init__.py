@@ -1,0 +1,1 @@
+"""Sources turn the outside world into Documents: feeds over HTTP, and folders of files."""

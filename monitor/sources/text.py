@@ -1,0 +1,39 @@
+"""HTML to plain text: trafilatura for whole pages, lxml for feed fragments."""
+
+from __future__ import annotations
+
+import lxml.html
+from lxml import etree
+
+_BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "pre", "section", "article", "header", "footer", "ul", "ol", "table", "figure", "figcaption", "dd", "dt"}
+
+
+def html_to_text(html: str) -> str:
+    """Text of an HTML fragment, paragraphs kept apart by newlines; scripts and styles dropped."""
+    if "<" not in html:
+        return html.strip()
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return html.strip()
+    for bad in root.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.lower() in _BLOCKS:
+            el.tail = "\n" + (el.tail or "")
+    lines = (" ".join(line.split()) for line in root.text_content().splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def page_to_text(html: str) -> tuple[str, str]:
+    """(title, main text) of a whole HTML page: trafilatura's extraction, falling back to all text."""
+    import trafilatura
+
+    title = ""
+    try:
+        doc = lxml.html.document_fromstring(html)
+        title = " ".join((doc.findtext(".//title") or doc.findtext(".//h1") or "").split())
+    except (etree.ParserError, ValueError):
+        pass
+    text = trafilatura.extract(html, include_comments=False, include_tables=False) or html_to_text(html)
+    return title, text

@@ -1,0 +1,70 @@
+"""Articles, their matches, and (in the same transaction) their alert and outbox rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from monitor.model import Article, MatchResult
+from monitor.store.db import Database
+from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, MatchRow
+
+
+@dataclass(frozen=True)
+class NewAlert:
+    """An alert to write with its article: rendered text and the channels it goes to."""
+
+    uid: str
+    severity: int
+    tags: tuple[str, ...]
+    title: str
+    body: str
+    channels: tuple[str, ...]
+
+
+def _seen_clause(source_id: int, article: Article):  # type: ignore[no-untyped-def]
+    keys = [ArticleRow.content_hash == article.content_hash]
+    if article.canonical_url:
+        keys.append(ArticleRow.canonical_url == article.canonical_url)
+    if article.guid:
+        keys.append((ArticleRow.source_id == source_id) & (ArticleRow.guid == article.guid))
+    return or_(*keys)
+
+
+def is_seen(db: Database, source_id: int, article: Article) -> bool:
+    """Seen before: same canonical URL, same GUID from the same source, or same content hash."""
+    with db.session() as s:
+        return s.scalar(select(ArticleRow.id).where(_seen_clause(source_id, article)).limit(1)) is not None
+
+
+def save_article(db: Database, source_id: int, article: Article, result: MatchResult, alert: NewAlert | None, now: datetime) -> int | None:
+    """Store a new article with its matches, alert and deliveries at once; None if it was a duplicate."""
+    try:
+        with db.session() as s:
+            if s.scalar(select(ArticleRow.id).where(_seen_clause(source_id, article)).limit(1)) is not None:
+                return None
+            row = ArticleRow(
+                source_id=source_id, title=article.title, text=article.text, url=article.url,
+                canonical_url=article.canonical_url, guid=article.guid, content_hash=article.content_hash,
+                published_at=article.published, fetched_at=now,
+            )
+            row.matches = [
+                MatchRow(kind=m.kind, name=m.name, alias=m.alias, found=m.found, start=m.start, end=m.end, score=m.score, severity=m.severity)
+                for m in result.matches
+            ]
+            s.add(row)
+            s.flush()
+            if alert is not None:
+                s.add(
+                    AlertRow(
+                        uid=alert.uid, article_id=row.id, severity=alert.severity, tags=" ".join(alert.tags),
+                        title=alert.title, body=alert.body, created_at=now,
+                        deliveries=[DeliveryRow(channel=c, status="pending", attempts=0, next_attempt_at=now) for c in alert.channels],
+                    )
+                )
+            return row.id
+    except IntegrityError:
+        return None  # a concurrent writer stored the same article first

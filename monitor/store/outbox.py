@@ -1,0 +1,109 @@
+"""The delivery outbox: claim due deliveries under a lease, record success or failure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+
+from monitor.store.db import Database, as_utc
+from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, SourceRow
+
+
+@dataclass(frozen=True)
+class DueDelivery:
+    """A claimed delivery, with what to send."""
+
+    id: int
+    channel: str
+    attempts: int
+    alert_uid: str
+    title: str
+    body: str
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AlertSummary:
+    """A row of `monitor alerts`."""
+
+    id: int
+    uid: str
+    created_at: datetime
+    severity: int
+    title: str
+    source: str
+    url: str | None
+    deliveries: str  # e.g. "console:sent mail:pending(2)"
+
+
+def claim_due(db: Database, now: datetime, lease_seconds: float, limit: int = 50) -> list[DueDelivery]:
+    """Pending deliveries whose time has come and whose lease (if any) has expired, now leased to us."""
+    lease_until = now + timedelta(seconds=lease_seconds)
+    claimed = []
+    with db.session() as s:
+        rows = s.execute(
+            select(DeliveryRow, AlertRow)
+            .join(AlertRow, DeliveryRow.alert_id == AlertRow.id)
+            .where(DeliveryRow.status == "pending", DeliveryRow.next_attempt_at <= now)
+            .where(or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now))
+            .order_by(AlertRow.severity.desc(), DeliveryRow.id)
+            .limit(limit)
+        ).all()
+        for delivery, alert in rows:
+            taken = s.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery.id)
+                .where(or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now))
+                .values(lease_until=lease_until)
+            ).rowcount
+            if taken:
+                claimed.append(DueDelivery(delivery.id, delivery.channel, delivery.attempts, alert.uid, alert.title, alert.body, tuple(alert.tags.split())))
+    return claimed
+
+
+def record_sent(db: Database, delivery_id: int, now: datetime) -> None:
+    with db.session() as s:
+        row = s.get_one(DeliveryRow, delivery_id)
+        row.status, row.sent_at, row.lease_until, row.last_error = "sent", now, None, None
+        row.attempts += 1
+
+
+def record_failure(db: Database, delivery_id: int, error: str, next_attempt_at: datetime, final: bool) -> None:
+    """Keep the reason; a final failure stays visible as 'failed'."""
+    with db.session() as s:
+        row = s.get_one(DeliveryRow, delivery_id)
+        row.attempts += 1
+        row.last_error = error[:2000]
+        row.lease_until = None
+        row.next_attempt_at = next_attempt_at
+        if final:
+            row.status = "failed"
+
+
+def latest_alerts(db: Database, limit: int) -> list[AlertSummary]:
+    with db.session() as s:
+        rows = s.execute(
+            select(AlertRow, ArticleRow, SourceRow)
+            .join(ArticleRow, AlertRow.article_id == ArticleRow.id)
+            .join(SourceRow, ArticleRow.source_id == SourceRow.id)
+            .order_by(AlertRow.id.desc())
+            .limit(limit)
+        ).all()
+        out = []
+        for alert, article, source in rows:
+            states = " ".join(
+                d.channel + ":" + d.status + (f"({d.attempts})" if d.status != "sent" and d.attempts else "")
+                for d in sorted(alert.deliveries, key=lambda d: d.channel)
+            )
+            out.append(AlertSummary(alert.id, alert.uid, as_utc(alert.created_at) or alert.created_at, alert.severity, alert.title, source.name, article.url, states))
+        return out
+
+
+def delivery_counts(db: Database) -> dict[str, int]:
+    """Deliveries by status (pending, sent, failed)."""
+    from sqlalchemy import func
+
+    with db.session() as s:
+        return dict(s.execute(select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status)).tuples().all())

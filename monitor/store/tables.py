@@ -1,0 +1,110 @@
+"""ORM tables: sources (with fetch state), articles, matches, alerts, deliveries, seen files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True)}
+
+
+class SourceRow(Base):
+    """A feed or folder, with its fetch state and health."""
+
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(500), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # feed | folder
+    location: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    last_checked_at: Mapped[datetime | None]
+    next_check_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_new_items: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ArticleRow(Base):
+    """One stored copy of an article; dedup keys are unique."""
+
+    __tablename__ = "articles"
+    __table_args__ = (UniqueConstraint("source_id", "guid"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    canonical_url: Mapped[str | None] = mapped_column(String(2048), unique=True)
+    guid: Mapped[str | None] = mapped_column(String(2048))
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    published_at: Mapped[datetime | None]
+    fetched_at: Mapped[datetime]
+    matches: Mapped[list[MatchRow]] = relationship(back_populates="article", cascade="all, delete-orphan")
+    source: Mapped[SourceRow] = relationship()
+
+
+class MatchRow(Base):
+    """An actor or event found in an article."""
+
+    __tablename__ = "matches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(Text)
+    alias: Mapped[str] = mapped_column(Text)
+    found: Mapped[str] = mapped_column(Text)
+    start: Mapped[int]
+    end: Mapped[int]
+    score: Mapped[float]
+    severity: Mapped[int] = mapped_column(Integer, default=0)
+    article: Mapped[ArticleRow] = relationship(back_populates="matches")
+
+
+class AlertRow(Base):
+    """One alert per article, with the rendered message; `uid` is stable and carried in the message."""
+
+    __tablename__ = "alerts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), unique=True)
+    severity: Mapped[int]
+    tags: Mapped[str] = mapped_column(Text)  # space-separated Apprise tags
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    article: Mapped[ArticleRow] = relationship()
+    deliveries: Mapped[list[DeliveryRow]] = relationship(back_populates="alert", cascade="all, delete-orphan")
+
+
+class DeliveryRow(Base):
+    """The outbox: one row per alert and channel, sent by the dispatcher."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("alert_id", "channel"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+    alert: Mapped[AlertRow] = relationship(back_populates="deliveries")
+
+
+class SeenFileRow(Base):
+    """A file of a folder source already read, by path, size and modification time."""
+
+    __tablename__ = "seen_files"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path: Mapped[str] = mapped_column(String(4096), unique=True)
+    size: Mapped[int]
+    mtime_ns: Mapped[int] = mapped_column(Integer)
+    seen_at: Mapped[datetime]
