@@ -88,9 +88,17 @@ class Notifier:
         if channel is None:
             raise DeliveryError(f"channel {channel_name!r} is no longer configured", channel=channel_name)
         app = _apprise_for(channel)  # a fresh object: no throttle carried over from the previous message
-        with apprise.LogCapture(level=logging.WARNING) as logs:
+        with apprise.LogCapture(level=logging.DEBUG) as logs:
             ok = app.notify(title=title, body=body, tag=list(tags) if channel.config is not None and tags else None)
         if not ok:
-            reasons = [line.strip() for line in logs.getvalue().splitlines() if line.strip()]
-            reason = reasons[-1].split(" - ", 2)[-1] if reasons else "Apprise reported failure"
-            raise DeliveryError(f"channel {channel_name!r}: {redact(reason)}", channel=channel_name)
+            raise DeliveryError(f"channel {channel_name!r}: {redact(failure_reason(logs.getvalue()))}", channel=channel_name)
+
+
+def failure_reason(captured: str) -> str:
+    """Apprise's own words for a failure: its warnings, and the exception or response detail."""
+    lines = [line.split(" - ", 2)[-1].strip() for line in captured.splitlines() if " - " in line]
+    levels = [line.split(" - ", 2)[1] if line.count(" - ") >= 2 else "" for line in captured.splitlines() if " - " in line]
+    warnings = [text for text, level in zip(lines, levels) if level in ("WARNING", "ERROR")]
+    details = [text for text in lines if text.startswith(("Socket Exception", "Response Details", "Exception"))]
+    picked = list(dict.fromkeys(warnings[-1:] + details[-1:]))
+    return "; ".join(picked)[:500] or "Apprise reported failure"

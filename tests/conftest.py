@@ -1,0 +1,182 @@
+"""Shared fixtures: real local servers on 127.0.0.1 (HTTP, SMTP) and config files in tmp_path."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO / "seeds" / "soleimani-strike-2020-01.txt"
+DEFAULT_WATCHLIST = REPO / "config" / "watchlist.yaml"
+CORPUS = REPO.parent / "shared" / "corpora" / "feeds"
+
+# A route answers a request: (status, headers, body) or a callable that writes to the handler itself.
+Route = tuple[int, dict[str, str], bytes] | Callable[[BaseHTTPRequestHandler, bytes], None]
+
+
+@dataclass
+class LocalHTTP:
+    """A real threaded HTTP server on 127.0.0.1 whose routes a test sets."""
+
+    port: int
+    routes: dict[str, Route] = field(default_factory=dict)
+    requests: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+def _handler(server: LocalHTTP) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            server.requests.append((self.command, self.path, dict(self.headers), body))
+            route = server.routes.get(self.path.split("?")[0])
+            if route is None:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            if callable(route):
+                route(self, body)
+                return
+            status, headers, payload = route
+            self.send_response(status)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            if "Content-Length" not in headers:
+                self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = _serve
+
+    return Handler
+
+
+@contextmanager
+def serve_http() -> Iterator[LocalHTTP]:
+    """Run a LocalHTTP server in a thread for the duration of the block."""
+    state = LocalHTTP(port=0)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    httpd.daemon_threads = True
+    state.port = httpd.server_address[1]
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture
+def http_server() -> Iterator[LocalHTTP]:
+    with serve_http() as state:
+        yield state
+
+
+@dataclass
+class JsonReceiver:
+    """A local endpoint for Apprise's json://: keeps accepted messages; `fail` makes it answer 500."""
+
+    http: LocalHTTP
+    fail: bool = False
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    rejected: int = 0
+
+    def __post_init__(self) -> None:
+        def route(handler: BaseHTTPRequestHandler, body: bytes) -> None:
+            if self.fail:
+                self.rejected += 1
+            else:
+                self.messages.append(json.loads(body))
+            handler.send_response(500 if self.fail else 200)
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+
+        self.http.routes["/alerts"] = route
+
+    @property
+    def url(self) -> str:
+        return f"json://127.0.0.1:{self.http.port}/alerts"
+
+
+@pytest.fixture
+def json_receiver() -> Iterator[JsonReceiver]:
+    with serve_http() as state:
+        yield JsonReceiver(state)
+
+
+@dataclass
+class SmtpSink:
+    """A real aiosmtpd server on 127.0.0.1 that keeps every message."""
+
+    port: int
+    messages: list[Any] = field(default_factory=list)
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpSink]:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    sink = SmtpSink(port=free_port())
+
+    class Keep(Message):
+        def handle_message(self, message: Any) -> None:
+            sink.messages.append(message)
+
+    controller = Controller(Keep(), hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    yield sink
+    controller.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:
+    """Poll until predicate() is truthy (an event we cannot await directly); fail after timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+def write_config(tmp_path: Path, *, feeds: list[dict[str, Any]] | None = None, folders: list[Path] | None = None,
+                 channels: list[dict[str, Any]] | None = None, watchlist: Path = DEFAULT_WATCHLIST, extra: str = "") -> Path:
+    """A monitor.toml in tmp_path with absolute paths, a SQLite file and the given sources and channels."""
+    lines = [f'watchlist = "{watchlist}"', extra, "[store]", f'path = "{tmp_path / "monitor.db"}"',
+             "[schedule]", "feeds_every = 0.5", "folders_every = 1", "dispatch_every = 0.5",
+             "[delivery]", "backoff_seconds = 0.5", "backoff_max_seconds = 1", "max_attempts = 3"]
+    for feed in feeds or []:
+        lines += ["[[feeds]]"] + [f"{k} = {json.dumps(v)}" for k, v in feed.items()]
+    for folder in folders or []:
+        lines += ["[[folders]]", f'path = "{folder}"', "settle_seconds = 0.2"]
+    for channel in channels if channels is not None else [{"name": "file", "url": f"console://local?file={tmp_path / 'alerts.jsonl'}"}]:
+        lines += ["[[channels]]"] + [f"{k} = {json.dumps(v)}" for k, v in channel.items()]
+    path = tmp_path / "monitor.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
