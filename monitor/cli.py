@@ -19,9 +19,9 @@ from monitor.logs import setup_logging
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
 from monitor.model import MatchResult
-from monitor.pipeline import Pipeline
+from monitor.pipeline import build_pipeline
 from monitor.redact import redact
-from monitor.settings import Settings, load_settings
+from monitor.settings import load_settings
 from monitor.sources.folders import read_document
 from monitor.store import outbox
 from monitor.store.db import Database
@@ -34,26 +34,20 @@ ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="the monitor.
 DEFAULT_CONFIG = Path("config/monitor.toml")
 
 
-def _pipeline(settings: Settings) -> Pipeline:
-    matcher = Matcher(load_watchlist(settings.watchlist))
-    notifier = Notifier(settings.channels)
-    return Pipeline(settings, Database(settings.store.sqlalchemy_url), matcher, notifier)
-
-
 @app.command()
 def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False) -> None:
     """Run the daemon in the foreground until Ctrl-C or SIGTERM."""
     from monitor.daemon import Daemon
 
     setup_logging(verbose)
-    Daemon(_pipeline(load_settings(config))).run_forever()
+    Daemon(build_pipeline(load_settings(config))).run_forever()
 
 
 @app.command()
 def once(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False) -> None:
     """One pass over every source, deliver what is due, then exit."""
     setup_logging(verbose)
-    pipeline = _pipeline(load_settings(config))
+    pipeline = build_pipeline(load_settings(config))
     pipeline.run_once()
 
 

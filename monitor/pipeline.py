@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -27,6 +28,7 @@ from monitor.sources.folders import article_files, is_settled, read_document
 from monitor.sources.http import fetch
 from monitor.store import articles, files, outbox, sources
 from monitor.store.db import Database, utcnow
+from monitor.watchlist import load_watchlist
 
 log = logging.getLogger("monitor")
 LEASE_SECONDS = 120
@@ -117,7 +119,7 @@ class Pipeline:
         except SourceError as exc:
             self._source_failed(source_id, folder.label, self.settings.schedule.folders_every, now, str(exc))
             return False
-        waiting, new = False, 0
+        waiting, new, failed = False, 0, False
         for path in paths:
             try:
                 before = path.stat()
@@ -134,6 +136,7 @@ class Pipeline:
             except SourceError as exc:
                 self._source_failed(source_id, folder.label, self.settings.schedule.folders_every, now, str(exc))
                 files.mark_seen(self.db, key, before.st_size, before.st_mtime_ns, now)
+                failed = True
                 continue
             after = os.stat(path)
             if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
@@ -141,7 +144,7 @@ class Pipeline:
                 continue
             new += self.ingest(source_id, folder.label, [doc])
             files.mark_seen(self.db, key, before.st_size, before.st_mtime_ns, now)
-        if new:
+        if new and not failed:  # a bad file's error stays on the folder until a clean scan brings news
             sources.record_success(self.db, source_id, now, now, new)
         return waiting
 
@@ -167,13 +170,21 @@ class Pipeline:
             sent += 1
         return sent
 
-    def run_once(self) -> None:
-        """One pass over every source, then deliver what is due."""
+    def run_once(self, settle_wait: float = 10.0) -> None:
+        """One pass over every source (waiting up to `settle_wait` s for files still being written), then deliver."""
         now = utcnow()
         for feed in self.settings.feeds:
             self.poll_feed(feed, now)
-        self.scan_folders()
+        deadline = time.monotonic() + settle_wait
+        while self.scan_folders() and time.monotonic() < deadline:
+            time.sleep(0.1)
         self.dispatch()
+
+
+def build_pipeline(settings: Settings) -> Pipeline:
+    """Wire a configuration's watchlist, channels and database into a pipeline."""
+    matcher = Matcher(load_watchlist(settings.watchlist))
+    return Pipeline(settings, Database(settings.store.sqlalchemy_url), matcher, Notifier(settings.channels))
 
 
 def folder_paths(settings: Settings) -> list[Path]:

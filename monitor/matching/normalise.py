@@ -14,9 +14,11 @@ from dataclasses import dataclass
 
 _APOSTROPHES = "'’‘ʼʻ`´′"
 _TOKEN = re.compile(rf"[^\W_]+(?:[{_APOSTROPHES}][^\W_]+)*")
+_WORD = re.compile(r"[^\W_]+")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _POSSESSIVE = re.compile(rf"[{_APOSTROPHES}]s$", re.I)
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9\u0600-\u06FF\u0400-\u04FF])|\n\s*\n|\n(?=\s*[-*•])")
+# The gap between two sentences: after . ! ? (and closing quotes) before a capital, or a blank line.
+_SENTENCE_GAP = re.compile(r"[.!?][\"'”’)\]]*(\s+)(?=[\"'“‘(\[]*[A-Z0-9\u0600-\u06FF\u0400-\u04FF])|(\n\s*\n)|(\n)(?=\s*[-*•])")
 
 
 @dataclass(frozen=True)
@@ -31,13 +33,17 @@ class Token:
 
 
 def fold(text: str) -> str:
-    """Normal form of one word or phrase: NFKC, case-folded, Latin accents stripped, apostrophes dropped."""
+    """Normal form of one word: NFKC, case-folded, Latin accents stripped, apostrophes dropped.
+
+    NFKC can turn one character into several words (¼ -> 1⁄4); those come out space-separated.
+    """
     text = unicodedata.normalize("NFKC", text).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     text = unicodedata.normalize("NFC", stripped)
     text = _POSSESSIVE.sub("", text)
-    return "".join(c for c in text if c not in _APOSTROPHES)
+    text = "".join(c for c in text if c not in _APOSTROPHES)
+    return " ".join(_WORD.findall(text))
 
 
 def tokenize(text: str) -> list[Token]:
@@ -61,9 +67,10 @@ def normalise(text: str) -> str:
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences of a text."""
     bounds, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        bounds.append((start, m.start()))
-        start = m.end()
+    for m in _SENTENCE_GAP.finditer(text):
+        group = next(g for g in (1, 2, 3) if m.group(g) is not None)
+        bounds.append((start, m.start(group)))
+        start = m.end(group)
     bounds.append((start, len(text)))
     return [(a, b) for a, b in bounds if text[a:b].strip()]
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import lxml.html
+from lxml import etree
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
@@ -23,6 +26,7 @@ from monitor.sources.text import page_to_text
 SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".json"}
 _PARTIAL = (".tmp", ".part", ".partial", ".crdownload", ".swp", ".download", "~")
 MAX_FILE_BYTES = 5 * 1024 * 1024
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def article_files(folder: Path) -> list[Path]:
@@ -33,8 +37,14 @@ def article_files(folder: Path) -> list[Path]:
         raise DocumentError(f"{folder}: folder does not exist", source=str(folder)) from None
     except OSError as exc:
         raise DocumentError(f"{folder}: cannot list folder: {exc.strerror}", source=str(folder)) from None
-    files = [Path(e.path) for e in entries if e.is_file() and is_article_name(e.name)]
-    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
+    files: list[tuple[int, str, Path]] = []
+    for entry in entries:
+        if entry.is_file() and is_article_name(entry.name):
+            try:
+                files.append((entry.stat().st_mtime_ns, entry.name, Path(entry.path)))
+            except FileNotFoundError:
+                continue  # removed while the folder was listed
+    return [path for _, _, path in sorted(files)]
 
 
 def is_article_name(name: str) -> bool:
@@ -60,7 +70,7 @@ def read_document(path: Path, source: str) -> Document:
     if suffix == ".json":
         return _json_document(text, path, source)
     if suffix in (".html", ".htm"):
-        title, body = page_to_text(text)
+        title, body = page_to_text(_without_nav(text))
         return Document(source=source, title=title, text=body)
     return _text_document(text, path, source, markdown=suffix in (".md", ".markdown"))
 
@@ -76,6 +86,21 @@ def _decode(data: bytes, path: Path, source: str) -> str:
     if controls > max(8, len(text[:8192]) // 100):
         raise DocumentError(f"{path}: binary file, not an article", source=source)
     return text
+
+
+def _without_nav(html: str) -> str:
+    """The page without its XML declaration (lxml refuses it in a str) and navigation menus.
+
+    Main-text extraction keeps menus when a page is very short; menu words must not be matched.
+    """
+    html = _XML_DECLARATION.sub("", html, count=1)
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return html
+    for el in root.xpath("//nav|//*[@role='navigation']"):
+        el.drop_tree()
+    return str(lxml.html.tostring(root, encoding="unicode"))
 
 
 def _text_document(text: str, path: Path, source: str, markdown: bool) -> Document:

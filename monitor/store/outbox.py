@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 
-from monitor.store.db import Database, as_utc
+from monitor.store.db import Database
 from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, SourceRow
 
 
@@ -57,6 +57,7 @@ def claim_due(db: Database, now: datetime, lease_seconds: float, limit: int = 50
                 .where(DeliveryRow.id == delivery.id)
                 .where(or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now))
                 .values(lease_until=lease_until)
+                .execution_options(synchronize_session=False)
             ).rowcount
             if taken:
                 claimed.append(DueDelivery(delivery.id, delivery.channel, delivery.attempts, alert.uid, alert.title, alert.body, tuple(alert.tags.split())))
@@ -97,7 +98,7 @@ def latest_alerts(db: Database, limit: int) -> list[AlertSummary]:
                 d.channel + ":" + d.status + (f"({d.attempts})" if d.status != "sent" and d.attempts else "")
                 for d in sorted(alert.deliveries, key=lambda d: d.channel)
             )
-            out.append(AlertSummary(alert.id, alert.uid, as_utc(alert.created_at) or alert.created_at, alert.severity, alert.title, source.name, article.url, states))
+            out.append(AlertSummary(alert.id, alert.uid, alert.created_at, alert.severity, alert.title, source.name, article.url, states))
         return out
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from monitor.model import FetchState
-from monitor.store.db import Database, as_utc
+from monitor.store.db import Database
 from monitor.store.tables import SourceRow
 
 
@@ -49,7 +49,7 @@ def fetch_state(db: Database, source_id: int) -> FetchState:
 
 def is_due(db: Database, source_id: int, now: datetime) -> bool:
     with db.session() as s:
-        due = as_utc(s.get_one(SourceRow, source_id).next_check_at)
+        due = s.get_one(SourceRow, source_id).next_check_at
         return due is None or due <= now
 
 
@@ -85,8 +85,8 @@ def list_sources(db: Database) -> list[SourceHealth]:
     with db.session() as s:
         return [
             SourceHealth(
-                r.id, r.name, r.kind, r.location, as_utc(r.last_checked_at), as_utc(r.last_success_at),
-                as_utc(r.next_check_at), r.error_count, r.last_error, r.last_new_items,
+                r.id, r.name, r.kind, r.location, r.last_checked_at, r.last_success_at,
+                r.next_check_at, r.error_count, r.last_error, r.last_new_items,
             )
             for r in s.scalars(select(SourceRow).order_by(SourceRow.id))
         ]

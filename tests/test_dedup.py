@@ -1,0 +1,35 @@
+"""Dedup keys: canonical URLs drop tracking and fragments; content hashes ignore case and spacing."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.dedup import canonical_url, content_hash, to_article
+from monitor.model import Document
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        ("https://Example.org/world/story?utm_source=x&utm_medium=rss#top", "https://example.org/world/story"),
+        ("http://example.org:80/a?b=2&a=1&fbclid=abc", "http://example.org/a?a=1&b=2"),
+        ("https://example.org:8443/a?gclid=1&id=7", "https://example.org:8443/a?id=7"),
+        ("https://example.org", "https://example.org/"),
+        ("mailto:desk@example.org", "mailto:desk@example.org"),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_canonical_url(url: str | None, canonical: str | None) -> None:
+    assert canonical_url(url) == canonical
+
+
+def test_content_hash_ignores_case_accents_and_spacing() -> None:
+    assert content_hash("Drone Strike", "Qasem  Soleimani\nwas killed.") == content_hash("drone strike", "qasem soleimani was killed")
+    assert content_hash("Drone Strike", "Qasem Soleimani was killed.") != content_hash("Drone Strike", "Qasem Soleimani was not killed.")
+
+
+def test_to_article_carries_keys() -> None:
+    doc = Document(source="wire", title="  A   title ", text=" Body. ", url="https://e.org/x?utm_campaign=y", guid=" g1 ")
+    article = to_article(doc)
+    assert (article.title, article.text, article.canonical_url, article.guid) == ("A title", "Body.", "https://e.org/x", "g1")

@@ -1,0 +1,184 @@
+"""The matcher on the seed, on press spellings, and on near-misses that must not match."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from monitor.matching.matcher import Matcher
+from monitor.matching.normalise import normalise, sentence_bounds, skeleton, tokenize
+from monitor.matching.rules import match_text
+from monitor.model import Actor, Event, Rule, Watchlist
+from monitor.watchlist import load_watchlist
+from tests.conftest import DEFAULT_WATCHLIST, SEED
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(load_watchlist(DEFAULT_WATCHLIST))
+
+
+def names(matcher: Matcher, text: str, kind: str = "actor") -> set[str]:
+    return {m.name for m in match_text(matcher, text).matches if m.kind == kind}
+
+
+def test_seed_alerts_on_soleimani_drone_strike_and_ballistic_missiles(matcher: Matcher) -> None:
+    result = match_text(matcher, SEED.read_text())
+    actors = {m.name for m in result.matches if m.kind == "actor"}
+    events = {m.name for m in result.matches if m.kind == "event"}
+    assert {"Qasem Soleimani", "Kataeb Hezbollah", "Abu Mahdi al-Muhandis", "Iran", "United States"} <= actors
+    assert {"drone strike", "ballistic missiles", "retaliation"} <= events
+    assert result.alert and result.severity == 3
+    fired = {(h.actor.name, h.event.name) for h in result.hits}
+    assert ("Qasem Soleimani", "drone strike") in fired
+    assert ("Iran", "ballistic missiles") in fired
+
+
+def test_seed_match_spans_point_at_the_text(matcher: Matcher) -> None:
+    text = SEED.read_text()
+    for m in match_text(matcher, text).matches:
+        assert text[m.start : m.end] == m.found
+
+
+@pytest.mark.parametrize(
+    ("spelling", "actor"),
+    [
+        ("Qassem Suleimani", "Qasem Soleimani"),
+        ("Qasim Sulaimani", "Qasem Soleimani"),
+        ("Ghasem Soleimani", "Qasem Soleimani"),
+        ("Kassem Suleymani", "Qasem Soleimani"),
+        ("Qasem Soleimanni", "Qasem Soleimani"),  # a misspelling
+        ("QASEM SOLEIMANI", "Qasem Soleimani"),
+        ("Qasem Soleimani’s", "Qasem Soleimani"),
+        ("قاسم سليماني", "Qasem Soleimani"),
+        ("Kata'ib Hizballah", "Kataeb Hezbollah"),
+        ("Kataib Hizbullah", "Kataeb Hezbollah"),
+        ("Kata’ib Hezbollah", "Kataeb Hezbollah"),
+        ("al Muhandis", "Abu Mahdi al-Muhandis"),
+        ("Abu Mehdi al-Muhandes", "Abu Mahdi al-Muhandis"),
+        ("al-Mohandes", "Abu Mahdi al-Muhandis"),
+        ("KH", "Kataeb Hezbollah"),
+        ("IRGC", "Islamic Revolutionary Guard Corps"),
+        ("Erbil", "Erbil"),
+        ("Irbil", "Erbil"),
+        ("Ain al-Assad", "Ain al-Asad Air Base"),
+    ],
+)
+def test_press_spellings_reach_the_actor(matcher: Matcher, spelling: str, actor: str) -> None:
+    text = f"Officials said {spelling} was mentioned again on Tuesday."
+    assert actor in names(matcher, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("Hussein Tantawi met the press.", "Qasem Soleimani"),
+        ("Nobody discussed us or the weather.", "United States"),  # lower-case 'us' is not the US
+        ("The khaki uniforms were new.", "Kataeb Hezbollah"),  # KH never fires inside words
+        ("This is what it is.", "Islamic State"),
+        ("The Iranian team won the match.", "Iran"),  # 'Iranian' is not an alias of the state
+        ("Sulaymaniyah is a city in Iraq.", "Qasem Soleimani"),
+        ("The Hezbollah leader spoke in Beirut.", "Kataeb Hezbollah"),  # plain Hezbollah is another group
+        ("Visit https://example.org/soleimani-drone-strike for more.", "Qasem Soleimani"),
+    ],
+)
+def test_near_misses_do_not_match(matcher: Matcher, text: str, absent: str) -> None:
+    assert absent not in names(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Workers at the Iran Khodro plant went on strike over pay.",
+        "Teachers in Tehran staged a strike, their union said.",
+        "Shares of Iran Air rocketed and the stock price soared.",
+        "Critics called it character assassination of Trump.",
+        "Let us strike a deal, the US negotiator said.",
+    ],
+)
+def test_labour_strikes_and_figures_of_speech_do_not_alert(matcher: Matcher, text: str) -> None:
+    assert not match_text(matcher, text).alert
+
+
+@pytest.mark.parametrize(
+    ("text", "event"),
+    [
+        ("A drone strike hit the convoy.", "drone strike"),
+        ("Two drone strikes hit the convoy.", "drone strike"),
+        ("Tehran launched ballistic missiles.", "ballistic missiles"),
+        ("Iran fired a ballistic missile.", "ballistic missiles"),
+        ("Militias vowed to retaliate.", "retaliation"),
+        ("The base was struck overnight.", "strike"),
+    ],
+)
+def test_event_inflections(matcher: Matcher, text: str, event: str) -> None:
+    assert event in names(matcher, text, "event")
+
+
+def test_alert_needs_actor_and_event_in_the_same_sentence(matcher: Matcher) -> None:
+    together = "Kataeb Hezbollah claimed the drone strike on the base."
+    apart = "Kataeb Hezbollah issued a statement.\n\nElsewhere, a drone strike hit a farm."
+    assert match_text(matcher, together).alert
+    assert not match_text(matcher, apart).alert
+
+
+def test_numbers_and_dates_never_match() -> None:
+    watchlist = Watchlist(actors=(Actor("Unit 2020", "group", ("2020", "Unit")),))
+    assert [m.found for m in Matcher(watchlist).find("On 3 January 2020 the unit moved.")] == ["unit"]
+
+
+def test_within_words_rule() -> None:
+    watchlist = Watchlist(
+        actors=(Actor("Acme Corp", "organisation", ("Acme",)),),
+        events=(Event("explosion", 3, ("explosion",)),),
+        rules=(Rule("near", within=3),),
+    )
+    m = Matcher(watchlist)
+    assert match_text(m, "Acme reported an explosion.").alert
+    assert not match_text(m, "Acme reported that, after a very long delay, an explosion.").alert
+
+
+def test_catastrophic_user_regex_does_not_stall() -> None:
+    watchlist = Watchlist(actors=(Actor("Evil", "group", ("Evilcorp",), patterns=("(a+)+$",)),))
+    started = time.monotonic()
+    Matcher(watchlist).find("a" * 40 + "X")
+    assert time.monotonic() - started < 2
+
+
+def test_user_regex_matches_with_span() -> None:
+    watchlist = Watchlist(events=(Event("missile", 3, ("missile",), patterns=(r"\bSS-\d+\b",)),))
+    (match,) = Matcher(watchlist).find("They fired an SS-21 at dawn.")
+    assert (match.found, match.name) == ("SS-21", "missile")
+
+
+def test_sentence_bounds_split_on_full_stops() -> None:
+    text = "One sentence here. Another one! And “a quote.” Last"
+    assert [text[a:b] for a, b in sentence_bounds(text)] == ["One sentence here.", "Another one!", "And “a quote.”", "Last"]
+
+
+def test_skeleton_folds_transliterations_but_keeps_names_apart() -> None:
+    assert len({skeleton(w) for w in ("qasem", "qassem", "qasim", "ghasem", "kassem")}) == 1
+    assert len({skeleton(w) for w in ("hezbollah", "hizballah", "hizbullah")}) == 1
+    assert skeleton("tantawi") != skeleton("tanmir")
+
+
+def test_tokens_split_hyphens_and_keep_apostrophes() -> None:
+    assert [t.norm for t in tokenize("al-Muhandis Kata'ib Iran’s")] == ["al", "muhandis", "kataib", "iran"]
+
+
+words = st.text(alphabet=st.characters(categories=["L", "N", "P", "Z"]), max_size=80)
+
+
+@given(words)
+def test_normalise_is_idempotent(text: str) -> None:
+    assert normalise(normalise(text)) == normalise(text)
+
+
+@given(st.sampled_from(["Qasem Soleimani", "Kataeb Hezbollah", "Abu Mahdi al-Muhandis"]), st.sampled_from([str.upper, str.lower, str.title]), st.sampled_from([" ", "  ", "\n", "\t"]))
+def test_matching_is_invariant_under_case_and_whitespace(name: str, case, space: str) -> None:  # type: ignore[no-untyped-def]
+    m = Matcher(load_watchlist(DEFAULT_WATCHLIST))
+    text = f"Reports named {case(name).replace(' ', space)} today."
+    assert name in {x.name for x in m.find(text)}

@@ -1,0 +1,210 @@
+"""The pipeline on a real SQLite file with real local channels: store once, alert once, never lose."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from datetime import timedelta
+from email.header import decode_header, make_header
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from monitor.pipeline import Pipeline, build_pipeline
+from monitor.settings import load_settings
+from monitor.store import outbox, sources
+from monitor.store.db import utcnow
+from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, MatchRow
+from tests.conftest import SEED, JsonReceiver, LocalHTTP, SmtpSink, write_config
+
+RSS = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link><description>d</description>
+{items}
+</channel></rss>"""
+ITEM = """<item><title>{title}</title><link>{link}</link><guid>{guid}</guid>
+<description><![CDATA[<p>{text}</p>]]></description><pubDate>Fri, 03 Jan 2020 02:00:00 GMT</pubDate></item>"""
+STRIKE = "Kata'ib Hizballah blamed Washington for the drone strike that killed Qassem Suleimani near Baghdad airport."
+CALM = "The central bank kept interest rates unchanged on Tuesday."
+
+
+def rss(*items: tuple[str, str, str, str]) -> bytes:
+    return RSS.format(items="\n".join(ITEM.format(title=t, link=l, guid=g, text=x) for t, l, g, x in items)).encode()
+
+
+def count(pipeline: Pipeline, table: type) -> int:
+    with pipeline.db.session() as s:
+        return int(s.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def inbox_with_seed(tmp_path: Path) -> Path:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(SEED, inbox / SEED.name)
+    os.utime(inbox / SEED.name, (time.time() - 60, time.time() - 60))  # settled: not being written
+    return inbox
+
+
+def test_seed_is_stored_matched_alerted_and_delivered_once_across_restarts(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    inbox = inbox_with_seed(tmp_path)
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}])
+    first = build_pipeline(load_settings(config))
+    first.run_once()
+    assert (count(first, ArticleRow), count(first, AlertRow), count(first, DeliveryRow)) == (1, 1, 1)
+    assert count(first, MatchRow) > 10
+    assert len(json_receiver.messages) == 1
+    message = json_receiver.messages[0]
+    assert "Qasem Soleimani" in message["title"] and "drone strike" in message["title"]
+    assert "ballistic missiles (severity 3)" in message["message"]
+    assert "Source: " in message["message"] and "“" in message["message"]  # the quoted sentence
+    first.db.close()
+
+    again = build_pipeline(load_settings(config))  # a restart on the same database
+    again.run_once()
+    again.run_once()
+    assert (count(again, ArticleRow), count(again, AlertRow)) == (1, 1)
+    assert len(json_receiver.messages) == 1
+
+
+def test_same_story_under_another_name_is_stored_once(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    inbox = inbox_with_seed(tmp_path)
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}])
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.run_once()
+    text = SEED.read_text()
+    (inbox / "copy.txt").write_text("  " + text.upper().replace("\n", "\n\n"))  # same words, other case and spacing
+    pipeline.run_once()
+    assert count(pipeline, ArticleRow) == 1
+    assert len(json_receiver.messages) == 1
+
+
+def test_feed_entries_dedup_by_guid_and_canonical_url_and_use_conditional_get(tmp_path: Path, http_server: LocalHTTP, json_receiver: JsonReceiver) -> None:
+    body = rss(
+        ("Strike in Baghdad", "https://wire.example/a?utm_source=rss", "a", STRIKE),
+        ("Rates", "https://wire.example/b", "b", CALM),
+    )
+    http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml", "ETag": '"v1"'}, body)
+    http_server.routes["/mirror.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("Strike (mirror)", "https://wire.example/a#comments", "other-guid", STRIKE + " Mirror.")))
+    config = write_config(tmp_path, feeds=[{"name": "wire", "url": http_server.url("/feed.xml")}, {"name": "mirror", "url": http_server.url("/mirror.xml")}],
+                          channels=[{"name": "hook", "url": json_receiver.url}])
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.run_once()
+    assert count(pipeline, ArticleRow) == 2  # the mirror's copy has the same canonical URL
+    assert len(json_receiver.messages) == 1
+    assert "https://wire.example/a" in json_receiver.messages[0]["message"]
+
+    http_server.routes["/feed.xml"] = lambda handler, _: (handler.send_response(304), handler.send_header("Content-Length", "0"), handler.end_headers())
+    pipeline.run_once()
+    feed_requests = [h for m, p, h, _ in http_server.requests if p == "/feed.xml"]
+    assert feed_requests[-1].get("If-None-Match") == '"v1"'
+    health = {s.name: s for s in sources.list_sources(pipeline.db)}
+    assert health["wire"].error_count == 0 and health["wire"].last_new_items == 0
+    assert len(json_receiver.messages) == 1
+
+
+def test_a_broken_feed_is_recorded_and_the_good_feed_still_alerts(tmp_path: Path, http_server: LocalHTTP, json_receiver: JsonReceiver) -> None:
+    http_server.routes["/good.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("Strike", "https://wire.example/s", "s", STRIKE)))
+    http_server.routes["/html.xml"] = (200, {"Content-Type": "text/html"}, b"<html><body><p>Not a feed</p></body></html>")
+    http_server.routes["/garbage.xml"] = (200, {}, bytes(range(256)) * 40)
+    feeds = [{"name": "html", "url": http_server.url("/html.xml")}, {"name": "gone", "url": http_server.url("/missing.xml")},
+             {"name": "garbage", "url": http_server.url("/garbage.xml")}, {"name": "good", "url": http_server.url("/good.xml")}]
+    config = write_config(tmp_path, feeds=feeds, channels=[{"name": "hook", "url": json_receiver.url}])
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.run_once()
+    health = {s.name: s for s in sources.list_sources(pipeline.db)}
+    assert "HTTP 404" in (health["gone"].last_error or "") and "/missing.xml" in (health["gone"].last_error or "")
+    assert "not a usable feed" in (health["html"].last_error or "")
+    assert health["garbage"].error_count == 1 and health["good"].error_count == 0
+    assert all("\n" not in (s.last_error or "") for s in health.values())
+    assert len(json_receiver.messages) == 1
+
+
+def test_failed_delivery_is_kept_with_its_reason_and_retried_until_it_succeeds(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    inbox = inbox_with_seed(tmp_path)
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}])
+    pipeline = build_pipeline(load_settings(config))
+    json_receiver.fail = True
+    pipeline.run_once()
+    assert json_receiver.rejected == 1 and not json_receiver.messages
+    with pipeline.db.session() as s:
+        delivery = s.scalars(select(DeliveryRow)).one()
+        assert (delivery.status, delivery.attempts) == ("pending", 1)
+        assert delivery.last_error and "hook" in delivery.last_error
+    assert pipeline.dispatch() == 0  # not due yet: backoff
+    json_receiver.fail = False
+    assert pipeline.dispatch(utcnow() + timedelta(seconds=5)) == 1
+    assert pipeline.dispatch(utcnow() + timedelta(seconds=60)) == 0
+    assert len(json_receiver.messages) == 1
+    assert "hook:sent" in outbox.latest_alerts(pipeline.db, 5)[0].deliveries
+
+
+def test_delivery_gives_up_after_max_attempts_and_stays_visible(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    inbox = inbox_with_seed(tmp_path)
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}])
+    pipeline = build_pipeline(load_settings(config))
+    json_receiver.fail = True
+    pipeline.run_once()
+    for minutes in (1, 2):
+        pipeline.dispatch(utcnow() + timedelta(minutes=minutes))
+    assert json_receiver.rejected == 3  # max_attempts = 3 in write_config
+    assert pipeline.dispatch(utcnow() + timedelta(hours=2)) == 0
+    assert "hook:failed(3)" in outbox.latest_alerts(pipeline.db, 5)[0].deliveries
+
+
+def test_a_crashed_dispatchers_lease_expires_and_the_delivery_is_taken_back(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    inbox = inbox_with_seed(tmp_path)
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}])
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.scan_folders()
+    now = utcnow()
+    assert len(outbox.claim_due(pipeline.db, now, lease_seconds=60)) == 1  # claimed, then "crash"
+    assert outbox.claim_due(pipeline.db, now, lease_seconds=60) == []
+    assert pipeline.dispatch(now + timedelta(seconds=61)) == 1
+    assert len(json_receiver.messages) == 1
+
+
+def test_alert_reaches_a_local_smtp_server(tmp_path: Path, smtp_server: SmtpSink) -> None:
+    inbox = inbox_with_seed(tmp_path)
+    url = f"mailto://127.0.0.1:{smtp_server.port}?to=desk@example.org&from=monitor@example.org&secure=no"
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "mail", "url": url}])
+    build_pipeline(load_settings(config)).run_once()
+    assert len(smtp_server.messages) == 1
+    subject = str(make_header(decode_header(smtp_server.messages[0]["Subject"])))
+    assert "Qasem Soleimani" in subject and "drone strike" in subject
+
+
+def test_smtp_password_never_appears_in_the_recorded_error(tmp_path: Path, smtp_server: SmtpSink, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SMTP_PASSWORD", "hunter2-very-secret")
+    inbox = inbox_with_seed(tmp_path)
+    url = f"mailto://desk:${{SMTP_PASSWORD}}@127.0.0.1:{smtp_server.port}?to=desk@example.org&from=monitor@example.org"
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "mail", "url": url}])
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.run_once()  # aiosmtpd offers no AUTH: the delivery fails
+    with pipeline.db.session() as s:
+        error = s.scalars(select(DeliveryRow.last_error)).one()
+    assert error and "AUTH" in error and "hunter2" not in error
+
+
+def test_bad_files_are_recorded_against_the_folder_and_good_ones_still_alert(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    inbox = inbox_with_seed(tmp_path)
+    (inbox / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))
+    (inbox / "broken.json").write_text('{"title": "x", "text": ')
+    config = write_config(tmp_path, folders=[inbox, tmp_path / "no-such-folder"], channels=[{"name": "hook", "url": json_receiver.url}])
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.run_once()
+    assert len(json_receiver.messages) == 1
+    health = {s.location: s for s in sources.list_sources(pipeline.db)}
+    assert "does not exist" in (health[str(tmp_path / "no-such-folder")].last_error or "")
+    assert health[str(inbox)].error_count == 2
+    assert (inbox / "photo.txt").exists() and (inbox / "broken.json").exists()  # never deleted
+
+
+def test_json_article_with_url_and_published_time(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.json").write_text(json.dumps({"title": "Rockets hit Green Zone", "body": "Kataeb Hezbollah fired rockets into the Green Zone.", "url": "https://news.example/r", "published": "2020-01-08T22:00:00Z"}))
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}])
+    build_pipeline(load_settings(config)).run_once()
+    body = json_receiver.messages[0]["message"]
+    assert "https://news.example/r" in body and "2020-01-08T22:00:00+00:00" in body
