@@ -1,0 +1,130 @@
+"""The `monitor` command as a user runs it: exit codes, one-line errors, no secrets, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, SEED, write_config
+
+VERBS = ["run", "once", "match", "check", "alerts"]
+
+
+def monitor(*args: str, cwd: Path = REPO, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("verb", VERBS)
+def test_every_verb_has_help(verb: str) -> None:
+    result = monitor(verb, "--help")
+    assert result.returncode == 0
+    assert "Usage" in result.stdout and "--config" in result.stdout
+
+
+def test_check_accepts_the_example_config() -> None:
+    result = monitor("check")
+    assert result.returncode == 0, result.stderr
+    assert "watchlist config/watchlist.yaml: ok" in result.stdout
+    assert "channel console: console://" in result.stdout
+
+
+def test_check_names_file_and_key_of_a_typo(tmp_path: Path) -> None:
+    config = write_config(tmp_path, extra="[http]\ntimout = 3")
+    line = one_line_error(monitor("check", "--config", str(config)))
+    assert str(config) in line and "http.timout" in line and "unknown key" in line
+
+
+def test_check_names_file_and_line_of_a_bad_regex(tmp_path: Path) -> None:
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text("actors:\n  - name: X\n    kind: group\n    aliases: [Xgroup]\n    patterns: ['(unclosed']\n")
+    line = one_line_error(monitor("check", "--config", str(write_config(tmp_path, watchlist=watchlist))))
+    assert f"{watchlist}:5" in line and "bad regex" in line
+
+
+def test_check_names_an_empty_alias(tmp_path: Path) -> None:
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text("actors:\n  - name: X\n    kind: group\n    aliases:\n      - Xgroup\n      - ''\n")
+    line = one_line_error(monitor("check", "--config", str(write_config(tmp_path, watchlist=watchlist))))
+    assert f"{watchlist}:" in line and "empty" in line
+
+
+def test_check_rejects_an_unknown_channel_url_without_printing_its_secret(tmp_path: Path) -> None:
+    config = write_config(tmp_path, channels=[{"name": "bad", "url": "nosuchscheme://user:topsecret99@host/"}])
+    line = one_line_error(monitor("check", "--config", str(config)))
+    assert "'bad'" in line and "topsecret99" not in line
+
+
+def test_check_never_prints_secrets_of_channels(tmp_path: Path) -> None:
+    slack = "slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ"
+    config = write_config(tmp_path, channels=[
+        {"name": "slack", "url": slack},
+        {"name": "mail", "url": "mailto://desk:${SMTP_PASSWORD}@smtp.example.org?to=a@example.org"},
+    ])
+    result = monitor("check", "--config", str(config), env={"SMTP_PASSWORD": "pa55-w0rd-xyz"})
+    assert result.returncode == 0, result.stderr
+    assert "channel slack:" in result.stdout and "channel mail:" in result.stdout
+    for secret in ("pa55-w0rd-xyz", "TIiajkdnlazkcOXrIdevi7FQ"):
+        assert secret not in result.stdout + result.stderr
+
+
+def test_missing_config_is_one_line(tmp_path: Path) -> None:
+    line = one_line_error(monitor("check", "--config", str(tmp_path / "nope.toml")))
+    assert "nope.toml" in line and "not found" in line
+
+
+def test_match_prints_what_matched_and_the_decision() -> None:
+    result = monitor("match", str(SEED))
+    assert result.returncode == 0, result.stderr
+    for expected in ("Qasem Soleimani", "drone strike", "ballistic missiles", "decision: ALERT, severity 3"):
+        assert expected in result.stdout
+
+
+def test_match_reads_stdin_and_prints_json() -> None:
+    result = monitor("match", "--json", "-", stdin="Workers went on strike over pay in Tehran.")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["alert"] is False
+    assert [m["name"] for m in data["matches"]] == ["Iran"]
+    assert data["matches"][0]["found"] == "Tehran" and data["matches"][0]["start"] == 35
+
+
+def test_match_on_a_binary_file_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "x.txt"
+    path.write_bytes(bytes(range(256)))
+    line = one_line_error(monitor("match", str(path)))
+    assert str(path) in line and "binary" in line
+
+
+def test_once_processes_and_alerts_then_alerts_lists_it(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "seed.txt").write_text(SEED.read_text())
+    os.utime(inbox / "seed.txt", (time.time() - 60, time.time() - 60))
+    config = write_config(tmp_path, folders=[inbox])
+    result = monitor("once", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    lines = (tmp_path / "alerts.jsonl").read_text().splitlines()
+    assert len(lines) == 1 and "Qasem Soleimani" in json.loads(lines[0])["title"]
+    assert "=== ALERT" in result.stdout
+    listing = monitor("alerts", "--config", str(config), "--limit", "5")
+    assert listing.returncode == 0
+    assert "file:sent" in listing.stdout and "Qasem" in listing.stdout
+    assert monitor("once", "--config", str(config)).returncode == 0
+    assert len((tmp_path / "alerts.jsonl").read_text().splitlines()) == 1  # nothing twice
