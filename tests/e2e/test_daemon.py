@@ -1,0 +1,116 @@
+"""End to end: `monitor run` as a process, a real RSS feed over local HTTP, an inbox folder, alerts
+through Apprise's json:// to a local endpoint and mailto:// to a local aiosmtpd server, a restart."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email.header import decode_header, make_header
+from pathlib import Path
+
+from monitor.settings import load_settings
+from monitor.store import sources
+from monitor.store.db import Database
+from tests.conftest import REPO, JsonReceiver, LocalHTTP, SmtpSink, wait_for, write_config
+from tests.test_pipeline import CALM, STRIKE, rss
+
+
+@contextmanager
+def daemon(config: Path, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """`monitor run` in the background; stopped with SIGINT (Ctrl-C) at the end of the block."""
+    with log.open("ab") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--config", str(config)], cwd=REPO, stdout=out, stderr=out)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0, log.read_text()
+
+
+def checks_of(config: Path, name: str) -> int:
+    """How many times the daemon has finished checking a source (its last_checked_at moving)."""
+    db = Database(load_settings(config).store.sqlalchemy_url)
+    try:
+        health = {s.name: s for s in sources.list_sources(db)}
+        return int(health[name].last_checked_at.timestamp() * 1000) if name in health and health[name].last_checked_at else 0
+    finally:
+        db.close()
+
+
+def subjects(smtp: SmtpSink) -> list[str]:
+    return [str(make_header(decode_header(m["Subject"]))) for m in smtp.messages]
+
+
+def test_daemon_feed_and_inbox_to_json_and_email_with_restart(tmp_path: Path, http_server: LocalHTTP, json_receiver: JsonReceiver, smtp_server: SmtpSink) -> None:
+    http_server.routes["/wire.xml"] = (200, {"Content-Type": "application/rss+xml", "ETag": '"1"'}, rss(
+        ("Drone strike kills commander", "https://wire.example/strike", "strike-1", STRIKE),
+        ("Rates unchanged", "https://wire.example/rates", "rates-1", CALM),
+    ))
+    http_server.routes["/broken.xml"] = (200, {"Content-Type": "text/html"}, b"<html>down for maintenance</html>")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    mail = f"mailto://127.0.0.1:{smtp_server.port}?to=desk@example.org&from=monitor@example.org&secure=no"
+    config = write_config(
+        tmp_path,
+        feeds=[{"name": "wire", "url": http_server.url("/wire.xml"), "every": 0.5}, {"name": "broken", "url": http_server.url("/broken.xml"), "every": 0.5}],
+        folders=[inbox],
+        channels=[{"name": "hook", "url": json_receiver.url}, {"name": "mail", "url": mail}],
+    )
+    log = tmp_path / "daemon.log"
+    with daemon(config, log):
+        wait_for(lambda: len(json_receiver.messages) == 1 and len(smtp_server.messages) == 1, timeout=20)
+        assert "Qasem Soleimani" in json_receiver.messages[0]["title"]
+        assert "drone strike" in subjects(smtp_server)[0]
+
+        (inbox / "flash.md").write_text("# Flash\n\nTehran launched ballistic missiles at Ain al-Asad airbase in retaliation.\n")
+        (inbox / "noise.txt").write_text("The weather in Basra was mild and dry.\n")
+        (inbox / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(500))
+        wait_for(lambda: len(json_receiver.messages) == 2, timeout=10)
+        assert "ballistic missiles" in json_receiver.messages[1]["title"]
+        wait_for(lambda: len(smtp_server.messages) == 2, timeout=10)
+
+    text = log.read_text()
+    assert "Traceback" not in text
+    assert any("image.html" in line and "binary file" in line for line in text.splitlines())
+    assert any("(broken)" in line and "not a usable feed" in line for line in text.splitlines())
+
+    # Restart: the same feed, the same files: nothing is processed or sent twice.
+    before = checks_of(config, "wire")
+    with daemon(config, log):
+        wait_for(lambda: checks_of(config, "wire") > before, timeout=20)
+        wait_for(lambda: checks_of(config, "wire") > before, timeout=20)
+        (inbox / "flash-copy.md").write_text("# Flash\n\nTehran launched ballistic missiles at Ain al-Asad airbase in retaliation.\n")
+        time.sleep(1.5)  # nothing to await: we are checking that nothing happens
+    assert len(json_receiver.messages) == 2
+    assert len(smtp_server.messages) == 2
+
+
+def test_a_channel_that_is_down_gets_the_alert_when_it_comes_back(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}])
+    json_receiver.fail = True
+    with daemon(config, tmp_path / "daemon.log"):
+        (inbox / "a.txt").write_text("Kataeb Hezbollah fired rockets at the US embassy in Baghdad.\n")
+        wait_for(lambda: json_receiver.rejected >= 1, timeout=10)
+        json_receiver.fail = False
+        wait_for(lambda: len(json_receiver.messages) == 1, timeout=15)
+    assert len(json_receiver.messages) == 1
+    assert "alert" in (tmp_path / "daemon.log").read_text() and "failed (attempt 1" in (tmp_path / "daemon.log").read_text()
+
+
+def test_sigterm_stops_the_daemon_cleanly(tmp_path: Path) -> None:
+    config = write_config(tmp_path, folders=[tmp_path])
+    log = tmp_path / "daemon.log"
+    with log.open("ab") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--config", str(config)], cwd=REPO, stdout=out, stderr=out)
+    wait_for(lambda: "monitor running" in log.read_text(), timeout=20)
+    os.kill(proc.pid, signal.SIGTERM)
+    assert proc.wait(timeout=20) == 0
+    assert "monitor stopped" in log.read_text()

@@ -1,0 +1,195 @@
+"""Settings: the example config, errors that name file and key, ${ENV} secrets and their redaction."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from monitor import redact as redact_module
+from monitor.errors import ConfigError
+from monitor.redact import MASK, RedactingFilter, redact, register_secret
+from monitor.settings import Settings, load_settings
+
+
+@pytest.fixture(autouse=True)
+def fresh_secrets() -> Iterator[None]:
+    """Each test starts with no registered secrets and leaves none behind."""
+    saved = set(redact_module._SECRETS)
+    redact_module._SECRETS.clear()
+    yield
+    redact_module._SECRETS.clear()
+    redact_module._SECRETS.update(saved)
+
+
+def toml(tmp_path: Path, text: str, name: str = "cfg.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def config_error(path: Path) -> ConfigError:
+    with pytest.raises(ConfigError) as exc:
+        load_settings(path)
+    assert str(exc.value).startswith(f"{path}: ")
+    assert "\n" not in str(exc.value)
+    assert exc.value.path == str(path)
+    return exc.value
+
+
+def test_example_config_loads() -> None:
+    path = REPO / "config" / "monitor.toml"
+    settings = load_settings(path)
+    assert isinstance(settings, Settings)
+    assert settings.path == path
+    assert settings.watchlist == Path("config/watchlist.yaml")
+    assert settings.store.sqlalchemy_url == "sqlite:///var/monitor.db"
+    assert settings.http.timeout == 10 and settings.http.max_redirects == 5
+    assert [(f.label, f.path, f.settle_seconds) for f in settings.folders] == [("seeds", Path("seeds"), 0.3), ("inbox", Path("inbox"), 0.3)]
+    assert settings.feeds == []
+    assert [(c.name, c.tags) for c in settings.channels] == [("console", ["default"])]
+
+
+def test_empty_file_gives_defaults(tmp_path: Path) -> None:
+    settings = load_settings(toml(tmp_path, ""))
+    assert settings.schedule.feeds_every == 30
+    assert settings.delivery.max_attempts == 8
+    assert settings.channels == [] and settings.folders == []
+
+
+def test_settings_are_frozen() -> None:
+    settings = load_settings(REPO / "config" / "monitor.toml")
+    with pytest.raises(Exception):
+        settings.http.timeout = 1  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("[http]\ntimout = 5\n", "http.timout"),
+    ("watchlst = 'x.yaml'\n", "watchlst"),
+    ("[[feeds]]\nurl = 'https://example.org/rss'\nevery_seconds = 60\n", "feeds[0].every_seconds"),
+    ("[[channels]]\nname = 'a'\nurl = 'json://x'\n[[channels]]\nname = 'b'\nurll = 'json://y'\n", "channels[1].urll"),
+])
+def test_typo_names_file_and_key(tmp_path: Path, text: str, key: str) -> None:
+    path = toml(tmp_path, text)
+    error = config_error(path)
+    assert str(error) == f"{path}: {key}: unknown key (typo?)"
+    assert error.key == key
+
+
+def test_wrong_type_names_the_key(tmp_path: Path) -> None:
+    error = config_error(toml(tmp_path, "[http]\ntimeout = 'fast'\n"))
+    assert error.key == "http.timeout"
+    assert ": http.timeout: " in str(error)
+    assert "number" in str(error)
+
+
+def test_out_of_range_value_names_the_key(tmp_path: Path) -> None:
+    error = config_error(toml(tmp_path, "[schedule]\nfeeds_every = 0\n"))
+    assert error.key == "schedule.feeds_every"
+    assert "greater than 0" in str(error)
+
+
+def test_several_errors_are_counted(tmp_path: Path) -> None:
+    error = config_error(toml(tmp_path, "[http]\ntimeout = 'fast'\ndeadline = -1\nmax_redirects = 'many'\n"))
+    assert str(error).endswith("(and 2 more)")
+
+
+def test_invalid_toml(tmp_path: Path) -> None:
+    error = config_error(toml(tmp_path, "[http]\ntimeout = \n"))
+    assert "not valid TOML" in str(error)
+    assert "line 2" in str(error)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere.toml"
+    error = config_error(path)
+    assert str(error) == f"{path}: config file not found"
+
+
+def test_env_expansion_and_the_value_is_redacted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MONITOR_TEST_SMTP_PW", "s3cr3t-Pa55")
+    monkeypatch.setenv("MONITOR_TEST_HOST", "mail.example.org")
+    path = toml(tmp_path, '[[channels]]\nname = "mail"\nurl = "mailtos://desk:${MONITOR_TEST_SMTP_PW}@${MONITOR_TEST_HOST}/?to=a@example.org"\n')
+    settings = load_settings(path)
+    url = settings.channels[0].url
+    assert url == "mailtos://desk:s3cr3t-Pa55@mail.example.org/?to=a@example.org"
+    assert redact("token is s3cr3t-Pa55, twice: s3cr3t-Pa55") == f"token is {MASK}, twice: {MASK}"
+    assert redact(url).startswith(f"mailtos://desk:{MASK}@")
+    assert "s3cr3t-Pa55" not in redact(url)
+
+
+def test_env_value_outside_a_url_is_redacted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MONITOR_TEST_DB_URL", "postgresql+psycopg://monitor@db/alerts?sslkey=k3yMaterial")
+    settings = load_settings(toml(tmp_path, '[store]\nurl = "${MONITOR_TEST_DB_URL}"\n'))
+    assert settings.store.sqlalchemy_url == "postgresql+psycopg://monitor@db/alerts?sslkey=k3yMaterial"
+    assert redact(f"cannot open {settings.store.url}") == f"cannot open {MASK}"
+
+
+def test_missing_env_var_names_variable_and_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MONITOR_TEST_UNSET", raising=False)
+    path = toml(tmp_path, '[[channels]]\nname = "slack"\nurl = "slack://${MONITOR_TEST_UNSET}/chan"\n')
+    error = config_error(path)
+    assert str(error) == f"{path}: channels[0].url: environment variable MONITOR_TEST_UNSET is not set"
+    assert error.key == "channels[0].url"
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/rss.xml", "file:///etc/passwd", "example.org/rss", ""])
+def test_feed_url_must_be_http(tmp_path: Path, url: str) -> None:
+    path = toml(tmp_path, f'[[feeds]]\nname = "wire"\nurl = "https://example.org/ok.xml"\n[[feeds]]\nurl = "{url}"\n')
+    error = config_error(path)
+    assert error.key == "feeds[1].url"
+    assert str(error) == f"{path}: feeds[1].url: must start with http:// or https://"
+
+
+def test_feed_url_http_and_https_accepted(tmp_path: Path) -> None:
+    settings = load_settings(toml(tmp_path, '[[feeds]]\nurl = "HTTP://example.org/a"\n[[feeds]]\nurl = "https://example.org/b"\nevery = 60\n'))
+    assert [(f.label, f.every) for f in settings.feeds] == [("HTTP://example.org/a", 300), ("https://example.org/b", 60)]
+
+
+def test_duplicate_channel_names_rejected(tmp_path: Path) -> None:
+    path = toml(tmp_path, '[[channels]]\nname = "desk"\nurl = "json://a"\n[[channels]]\nname = "other"\nurl = "json://b"\n'
+                          '[[channels]]\nname = "desk"\nurl = "json://c"\n')
+    error = config_error(path)
+    assert str(error) == f"{path}: channels: duplicate channel name 'desk'"
+    assert error.key == "channels"
+
+
+def test_redact_masks_url_passwords_without_registration() -> None:
+    assert redact("sending via smtp://alerts:hunter2@mail.example.org:587") == f"sending via smtp://alerts:{MASK}@mail.example.org:587"
+    assert redact("see https://example.org/a@b and mailto://me@example.org") == "see https://example.org/a@b and mailto://me@example.org"
+
+
+def test_register_secret_ignores_short_values() -> None:
+    register_secret("abc")
+    register_secret("abcd")
+    assert redact("abc abcd") == f"abc {MASK}"
+
+
+def test_redacting_filter_masks_a_password_in_a_log_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MONITOR_TEST_TOKEN", "tok-9f8e7d6c")
+    load_settings(toml(tmp_path, '[[channels]]\nname = "hook"\nurl = "json://hooks.example.org/${MONITOR_TEST_TOKEN}"\n'))
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    handler.addFilter(RedactingFilter())
+    logger = logging.getLogger("monitor.test.redacting")
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    try:
+        logger.info("delivering to %s", "smtp://alerts:hunter2@mail.example.org")
+        logger.warning("hook %s answered %d", "json://hooks.example.org/tok-9f8e7d6c", 500)
+        logger.info("progress %d%% via %s", 50, "smtp://alerts:hunter2@mail.example.org")
+    finally:
+        logger.removeHandler(handler)
+    lines = stream.getvalue().splitlines()
+    assert lines == [
+        f"INFO delivering to smtp://alerts:{MASK}@mail.example.org",
+        f"WARNING hook json://hooks.example.org/{MASK} answered 500",
+        f"INFO progress 50% via smtp://alerts:{MASK}@mail.example.org",
+    ]
+    assert "hunter2" not in stream.getvalue() and "tok-9f8e7d6c" not in stream.getvalue()
