@@ -86,7 +86,7 @@ class Pipeline:
             if result.not_modified:
                 sources.record_success(self.db, source_id, now, next_check(now, feed.every, 0, random.random()), 0)
                 return 0
-            docs, warning = parse_feed(result.body, feed.label, result.headers)
+            docs, warning = parse_feed(result.body, feed.url, result.headers)
             if warning:
                 log.warning("source %d (%s): %s", source_id, feed.label, warning)
             new = self.ingest(source_id, feed.label, docs)
