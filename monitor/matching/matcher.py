@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import regex
 from rapidfuzz import fuzz
 
-from monitor.matching.normalise import Token, fold, skeleton, tokenize
+from monitor.matching.normalise import Token, skeleton, tokenize
 from monitor.model import Actor, Event, Match, Watchlist
 
 REGEX_TIMEOUT = 0.25  # seconds per pattern per text
@@ -40,6 +40,8 @@ class _Alias:
     text: str
     words: tuple[str, ...]  # normal forms, or raw words when case-sensitive
     case_sensitive: bool
+    skeletons: tuple[str, ...] = ()  # transliteration skeleton of each word (fuzzy actor aliases)
+    joined: str = ""  # the normal form of the whole alias, for scoring
 
 
 def _is_acronym(alias: str) -> bool:
@@ -47,8 +49,9 @@ def _is_acronym(alias: str) -> bool:
     return bool(letters) and len(letters) <= 5 and all(c.isupper() for c in letters)
 
 
-def _key(word: str) -> str:
-    return skeleton(word)[:2]
+def _key(skel: str) -> str:
+    """Index key of a word: the start of its skeleton (a misspelling there is not found)."""
+    return skel[:3]
 
 
 def _phrase_words(phrase: str) -> tuple[str, ...]:
@@ -80,33 +83,37 @@ class Matcher:
                 words = tuple(stem(w) for w in words)
             if not words:
                 continue
-            alias = _Alias(kind, i, text, words, False)
-            (self._exact[words[0]] if kind == "event" else self._index[_key(words[0])]).append(alias)
+            if kind == "event":
+                self._exact[words[0]].append(_Alias(kind, i, text, words, False, joined=" ".join(words)))
+            else:
+                skeletons = tuple(skeleton(w) for w in words)
+                self._index[_key(skeletons[0])].append(_Alias(kind, i, text, words, False, skeletons, " ".join(words)))
         for pattern in patterns:
             self._patterns.append((kind, i, regex.compile(pattern, regex.IGNORECASE | regex.V1)))
         self._not_when[(kind, i)] = tuple(_phrase_words(p) for p in not_when)
 
-    def find(self, text: str) -> list[Match]:
-        """All non-overlapping actor and event matches in a text, in text order."""
-        tokens = tokenize(text)
+    def find(self, text: str, tokens: list[Token] | None = None) -> list[Match]:
+        """All non-overlapping actor and event matches in a text, in text order (tokens: `tokenize(text)`)."""
+        tokens = tokenize(text) if tokens is None else tokens
+        skeletons = [skeleton(t.norm) for t in tokens]
         found: list[Match] = []
         for pos, token in enumerate(tokens):
             if not token.matchable:
                 continue
-            for alias in self._candidates(token):
-                match = self._compare(alias, tokens, pos, text)
+            for alias in self._candidates(token, skeletons[pos]):
+                match = self._compare(alias, tokens, skeletons, pos, text)
                 if match and not self._cancelled(alias.kind, alias.index, tokens, pos, len(alias.words)):
                     found.append(match)
         found.extend(self._regex_matches(text))
         return _without_overlaps(found)
 
-    def _candidates(self, token: Token) -> list[_Alias]:
+    def _candidates(self, token: Token, skel: str) -> list[_Alias]:
         out = list(self._exact.get(token.text, ())) + list(self._exact.get(token.norm, ()))
         if token.norm != stem(token.norm):
             out += self._exact.get(stem(token.norm), [])
-        return out + list(self._index.get(_key(token.norm), ()))
+        return out + list(self._index.get(_key(skel), ()))
 
-    def _compare(self, alias: _Alias, tokens: list[Token], pos: int, text: str) -> Match | None:
+    def _compare(self, alias: _Alias, tokens: list[Token], skeletons: list[str], pos: int, text: str) -> Match | None:
         window = tokens[pos : pos + len(alias.words)]
         if len(window) < len(alias.words) or not all(t.matchable for t in window):
             return None
@@ -115,12 +122,15 @@ class Matcher:
         elif alias.kind == "event":
             agree = all(stem(t.norm) == w for t, w in zip(window, alias.words))
         else:
-            agree = all(_word_agrees(t.norm, w) for t, w in zip(window, alias.words))
+            agree = all(
+                _word_agrees(t.norm, skel, w, w_skel)
+                for t, skel, w, w_skel in zip(window, skeletons[pos : pos + len(window)], alias.words, alias.skeletons)
+            )
         if not agree:
             return None
         start, end = window[0].start, window[-1].end
         found = text[start:end]
-        score = 100.0 if alias.case_sensitive else round(fuzz.ratio(fold(found), " ".join(_phrase_words(alias.text))), 1)
+        score = 100.0 if alias.case_sensitive else round(fuzz.ratio(" ".join(t.norm for t in window), alias.joined), 1)
         return self._match(alias.kind, alias.index, alias.text, found, start, end, score)
 
     def _match(self, kind: str, i: int, alias: str, found: str, start: int, end: int, score: float) -> Match:
@@ -158,12 +168,12 @@ def _strip_possessive(word: str) -> str:
     return word[:-2] if len(word) > 2 and word[-1] in "sS" and not word[-2].isalnum() else word
 
 
-def _word_agrees(found: str, alias: str) -> bool:
+def _word_agrees(found: str, found_skel: str, alias: str, alias_skel: str) -> bool:
     if found == alias:
         return True
     if len(alias) < FUZZY_MIN_LEN or len(found) < FUZZY_MIN_LEN:
         return False
-    return skeleton(found) == skeleton(alias) or fuzz.ratio(found, alias) >= TOKEN_CUTOFF
+    return found_skel == alias_skel or fuzz.ratio(found, alias) >= TOKEN_CUTOFF
 
 
 def _without_overlaps(matches: list[Match]) -> list[Match]:

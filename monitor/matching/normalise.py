@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 
 _APOSTROPHES = "'’‘ʼʻ`´′"
 _TOKEN = re.compile(rf"[^\W_]+(?:[{_APOSTROPHES}][^\W_]+)*")
+_DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W_]+")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _POSSESSIVE = re.compile(rf"[{_APOSTROPHES}]s$", re.I)
@@ -32,6 +34,7 @@ class Token:
     matchable: bool = True
 
 
+@lru_cache(maxsize=100_000)
 def fold(text: str) -> str:
     """Normal form of one word: NFKC, case-folded, Latin accents stripped, apostrophes dropped.
 
@@ -53,9 +56,9 @@ def tokenize(text: str) -> list[Token]:
     tokens = []
     for m in _TOKEN.finditer(text):
         start, end = m.span()
-        in_url = any(a <= start < b for a, b in urls)
+        in_url = bool(urls) and any(a <= start < b for a, b in urls)
         word = m.group()
-        tokens.append(Token(fold(word), start, end, word, not in_url and not any(c.isdigit() for c in word)))
+        tokens.append(Token(fold(word), start, end, word, not in_url and not _DIGIT.search(word)))
     return tokens
 
 
@@ -80,6 +83,7 @@ _DOUBLE = re.compile(r"(.)\1+")
 _TRANSLIT = (("kh", "h"), ("gh", "k"), ("q", "k"), ("c", "k"), ("ou", "u"), ("ph", "f"), ("w", "u"), ("dh", "d"), ("th", "t"), ("z", "s"), ("j", "y"))
 
 
+@lru_cache(maxsize=100_000)
 def skeleton(norm: str) -> str:
     """Transliteration folding for names of Arabic and Persian origin.
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from bisect import bisect_left, bisect_right
+
 from monitor.matching.matcher import Matcher
 from monitor.matching.normalise import sentence_bounds, tokenize
 from monitor.model import Hit, Match, MatchResult, Rule, Watchlist
@@ -12,16 +15,18 @@ KIND_RANK = {"person": 0, "group": 0, "organisation": 1, "state": 2, "place": 3}
 
 def match_text(matcher: Matcher, text: str) -> MatchResult:
     """Matches and rule hits for one text: the whole matching stage as one pure call."""
-    matches = matcher.find(text)
-    return MatchResult(tuple(matches), tuple(apply_rules(matcher.watchlist, matches, text)))
+    tokens = tokenize(text)
+    matches = matcher.find(text, tokens)
+    return MatchResult(tuple(matches), tuple(apply_rules(matcher.watchlist, matches, text, [t.start for t in tokens])))
 
 
-def apply_rules(watchlist: Watchlist, matches: list[Match], text: str) -> list[Hit]:
+def apply_rules(watchlist: Watchlist, matches: list[Match], text: str, word_starts: list[int]) -> list[Hit]:
     """One hit per rule and actor: the actor's most severe, then closest, event."""
     actors = [m for m in matches if m.kind == "actor"]
     events = [m for m in matches if m.kind == "event"]
+    if not actors or not events:
+        return []
     sentences = sentence_bounds(text)
-    word_starts = [t.start for t in tokenize(text)]
     hits = []
     for rule in watchlist.rules:
         pairs = [
@@ -57,14 +62,15 @@ def _event_selected(rule: Rule, match: Match) -> bool:
 
 
 def _sentence_of(pos: int, sentences: list[tuple[int, int]]) -> int:
-    return next((i for i, (a, b) in enumerate(sentences) if a <= pos < b), -1)
+    """Index of the sentence holding a character position (sentences are sorted spans)."""
+    return max(0, bisect_right(sentences, (pos, sys.maxsize)) - 1)
 
 
 def _close(rule: Rule, a: Match, e: Match, sentences: list[tuple[int, int]], word_starts: list[int]) -> bool:
     if rule.within is None:
         return _sentence_of(a.start, sentences) == _sentence_of(e.start, sentences)
     first, last = sorted((a, e), key=lambda m: m.start)
-    between = sum(1 for s in word_starts if first.end <= s < last.start)
+    between = bisect_left(word_starts, last.start) - bisect_left(word_starts, first.end)
     return between <= rule.within
 
 
