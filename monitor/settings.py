@@ -157,7 +157,7 @@ def load_settings(path: str | Path) -> Settings:
     except ValidationError as exc:
         err = exc.errors()[0]
         key = _where(tuple(err["loc"]))
-        problem = "unknown key (typo?)" if err["type"] == "extra_forbidden" else err["msg"]
+        problem = "unknown key (typo?)" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise ConfigError(f"{path}: {key}: {problem}{more}", path=str(path), key=key) from None
     names = [c.name for c in settings.channels]

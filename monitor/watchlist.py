@@ -5,6 +5,7 @@ A watchlist file has three lists: `actors`, `events` and `rules` (see docs/watch
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,19 +23,27 @@ class _Item(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class _EntryError(ValueError):
+    """A bad entry of a list; `index` lets the error point at the entry's own line."""
+
+    def __init__(self, message: str, index: int) -> None:
+        super().__init__(message)
+        self.index = index
+
+
 def _no_empty(values: list[str]) -> list[str]:
     for i, value in enumerate(values):
         if not value.strip():
-            raise ValueError(f"entry {i + 1} is empty")
+            raise _EntryError(f"entry {i + 1} is empty", i)
     return values
 
 
 def _valid_regexes(values: list[str]) -> list[str]:
-    for value in values:
+    for i, value in enumerate(values):
         try:
             regex.compile(value, regex.V1)
         except regex.error as exc:
-            raise ValueError(f"bad regex {value!r}: {exc}") from None
+            raise _EntryError(f"bad regex {value!r}: {exc}", i) from None
     return values
 
 
@@ -77,15 +86,28 @@ class _WatchlistSpec(_Item):
     rules: list[_RuleSpec] = Field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Part:
+    """One loaded file: its watchlist and its YAML tree (for the lines of later errors)."""
+
+    path: Path
+    watchlist: Watchlist
+    node: yaml.Node | None
+
+
 def _line_of(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
-    """The 1-based line of the YAML node at a pydantic error location (as deep as it exists)."""
-    for part in loc:
+    """The 1-based line of the YAML node at a pydantic error location (as deep as it exists).
+
+    A location ending at a mapping key gives the key's line (its value may start on the next line).
+    """
+    for i, part in enumerate(loc):
         if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if k.value == part), None)
-            if child is None:
-                key = next((k for k, _ in node.value if k.value == part), None)
-                return (key or node).start_mark.line + 1
-            node = child
+            pair = next(((k, v) for k, v in node.value if k.value == part), None)
+            if pair is None:
+                break
+            if i == len(loc) - 1:
+                return pair[0].start_mark.line + 1
+            node = pair[1]
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
         else:
@@ -94,7 +116,7 @@ def _line_of(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
 
 
 def _where(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")
+    return ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[") or "(top level)"
 
 
 def load_watchlist(path: str | Path) -> Watchlist:
@@ -105,15 +127,15 @@ def load_watchlist(path: str | Path) -> Watchlist:
         raise WatchlistError(f"{path}: no watchlist files (*.yaml) in this folder", path=str(path))
     parts = [_load_file(f) for f in files]
     watchlist = Watchlist(
-        actors=tuple(a for p in parts for a in p.actors),
-        events=tuple(e for p in parts for e in p.events),
-        rules=tuple(r for p in parts for r in p.rules),
+        actors=tuple(a for p in parts for a in p.watchlist.actors),
+        events=tuple(e for p in parts for e in p.watchlist.events),
+        rules=tuple(r for p in parts for r in p.watchlist.rules),
     )
-    _check_references(watchlist, path)
+    _check_references(watchlist, parts)
     return watchlist
 
 
-def _load_file(path: Path) -> Watchlist:
+def _load_file(path: Path) -> _Part:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -126,19 +148,24 @@ def _load_file(path: Path) -> Watchlist:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
+        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and context_mark and context_mark.line + 1 != line:
+            problem += f" ({context} from line {context_mark.line + 1})"
         raise WatchlistError(f"{path}:{line}: not valid YAML: {problem}", path=str(path), line=line) from None
     if data is None:
-        return Watchlist()
+        return _Part(path, Watchlist(), None)
     try:
         spec = _WatchlistSpec.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
-        line = _line_of(node, loc) if node is not None else None
+        cause = (err.get("ctx") or {}).get("error")
+        entry = (cause.index,) if isinstance(cause, _EntryError) else ()
+        line = _line_of(node, loc + entry) if node is not None else None
         problem = "unknown key (typo?)" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
         raise WatchlistError(f"{path}:{line}: {_where(loc)}: {problem}", path=str(path), line=line) from None
-    return _to_model(spec, path, node)
+    return _Part(path, _to_model(spec, path, node), node)
 
 
 def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
@@ -174,17 +201,17 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
     )
 
 
-def _check_references(watchlist: Watchlist, path: Path) -> None:
-    """Rules must name actors, tags, kinds and events that exist."""
+def _check_references(watchlist: Watchlist, parts: list[_Part]) -> None:
+    """Rules must name actors, tags, kinds and events that exist (in any file of the watchlist)."""
     actor_refs = {a.name for a in watchlist.actors} | {t for a in watchlist.actors for t in a.tags} | {a.kind for a in watchlist.actors}
     event_names = {e.name for e in watchlist.events}
-    for rule in watchlist.rules:
-        for ref in rule.actors:
-            if ref not in actor_refs:
-                raise WatchlistError(f"{path}: rule {rule.name!r}: no actor, tag or kind named {ref!r}", path=str(path))
-        for ref in rule.events:
-            if ref not in event_names:
-                raise WatchlistError(f"{path}: rule {rule.name!r}: no event named {ref!r}", path=str(path))
+    for part in parts:
+        for i, rule in enumerate(part.watchlist.rules):
+            for key, refs, known, what in (("actors", rule.actors, actor_refs, "actor, tag or kind"), ("events", rule.events, event_names, "event")):
+                for j, ref in enumerate(refs):
+                    if ref not in known:
+                        line = _line_of(part.node, ("rules", i, key, j)) if part.node is not None else None
+                        raise WatchlistError(f"{part.path}:{line}: rules[{i}] {rule.name!r}: no {what} named {ref!r}", path=str(part.path), line=line)
 
 
 def duplicate_aliases(watchlist: Watchlist) -> list[str]:

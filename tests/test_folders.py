@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEED
+from tests.conftest import SEED
 
 from monitor.errors import DocumentError
 from monitor.sources import folders

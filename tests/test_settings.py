@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from pydantic import ValidationError
+from tests.conftest import REPO
 
 from monitor import redact as redact_module
 from monitor.errors import ConfigError
@@ -63,7 +64,7 @@ def test_empty_file_gives_defaults(tmp_path: Path) -> None:
 
 def test_settings_are_frozen() -> None:
     settings = load_settings(REPO / "config" / "monitor.toml")
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         settings.http.timeout = 1  # type: ignore[misc]
 
 

@@ -1,0 +1,296 @@
+"""Watchlist loading: the default file, every error naming file and line, folders, duplicate aliases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+from tests.conftest import DEFAULT_WATCHLIST
+
+from monitor.errors import WatchlistError
+from monitor.model import Watchlist
+from monitor.watchlist import duplicate_aliases, load_watchlist
+
+BASE = """\
+actors:
+  - name: Qasem Soleimani
+    kind: person
+    tags: [iran-nexus]
+    aliases:
+      - Soleimani
+      - Suleimani
+events:
+  - name: drone strike
+    severity: 3
+    phrases: [drone strike]
+rules:
+  - name: any
+    min_severity: 2
+"""
+
+
+def yaml_file(tmp_path: Path, text: str, name: str = "wl.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(dedent(text), encoding="utf-8")
+    return path
+
+
+def watchlist_error(path: Path, line: int | None, load: Path | None = None) -> str:
+    """Load a bad file (or the folder holding it); the error names the file and the 1-based line, in one line."""
+    with pytest.raises(WatchlistError) as exc:
+        load_watchlist(load or path)
+    message = str(exc.value)
+    assert exc.value.path == str(path)
+    assert exc.value.line == line
+    assert message.startswith(f"{path}:{line}: " if line is not None else f"{path}: ")
+    assert "\n" not in message
+    return message
+
+
+# --- the default watchlist ------------------------------------------------------------------------
+
+def test_default_watchlist_loads() -> None:
+    watchlist = load_watchlist(DEFAULT_WATCHLIST)
+    assert isinstance(watchlist, Watchlist)
+    actors = {a.name: a for a in watchlist.actors}
+    events = {e.name: e for e in watchlist.events}
+    for name in ("Qasem Soleimani", "Kataeb Hezbollah", "Abu Mahdi al-Muhandis"):
+        assert name in actors
+        assert actors[name].aliases[0] == name  # the name itself is always an alias
+    assert "Qassem Soleimani" in actors["Qasem Soleimani"].aliases
+    assert "KH" in actors["Kataeb Hezbollah"].aliases
+    assert actors["Kataeb Hezbollah"].kind == "group"
+    assert "iran-nexus" in actors["Abu Mahdi al-Muhandis"].tags
+    assert events["drone strike"].severity == 3
+    assert events["ballistic missiles"].severity == 3
+    assert "missile attack" in events["ballistic missiles"].phrases
+    assert len(watchlist.rules) >= 1
+    nexus = next(r for r in watchlist.rules if r.name == "Iran nexus escalation")
+    assert nexus.actors == ("iran-nexus",) and nexus.events == ("escalation",) and nexus.within is None
+
+
+def test_default_watchlist_has_no_alias_under_two_actors() -> None:
+    assert duplicate_aliases(load_watchlist(DEFAULT_WATCHLIST)) == []
+
+
+def test_small_watchlist_is_built_as_written(tmp_path: Path) -> None:
+    watchlist = load_watchlist(yaml_file(tmp_path, BASE + "    within: 12\n    severity: 1\n    tags: [desk, ops]\n"))
+    (actor,) = watchlist.actors
+    assert (actor.name, actor.kind, actor.aliases, actor.tags) == ("Qasem Soleimani", "person", ("Qasem Soleimani", "Soleimani", "Suleimani"), ("iran-nexus",))
+    (event,) = watchlist.events
+    assert (event.name, event.severity, event.phrases) == ("drone strike", 3, ("drone strike",))
+    (rule,) = watchlist.rules
+    assert (rule.name, rule.actors, rule.events, rule.min_severity, rule.within, rule.severity, rule.tags) == ("any", (), (), 2, 12, 1, ("desk", "ops"))
+
+
+def test_empty_file_is_an_empty_watchlist(tmp_path: Path) -> None:
+    assert load_watchlist(yaml_file(tmp_path, "# nothing yet\n")) == Watchlist()
+
+
+# --- errors name the file and the line ------------------------------------------------------------
+
+def test_invalid_yaml(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, """\
+        actors:
+          - name: Qasem Soleimani
+            kind: person
+            aliases: [Soleimani, "Suleimani]
+        """)
+    message = watchlist_error(path, 5)
+    assert "not valid YAML: found unexpected end of stream (while scanning a quoted scalar from line 4)" in message
+
+
+def test_invalid_yaml_bad_indentation(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, """\
+        actors:
+          - name: Qasem Soleimani
+            kind: person
+           aliases: [Soleimani]
+        """)
+    assert "not valid YAML" in watchlist_error(path, 4)
+
+
+def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
+    message = watchlist_error(yaml_file(tmp_path, "- Soleimani\n- Muhandis\n"), 1)
+    assert "(top level)" in message
+
+
+def test_unknown_top_level_key(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, BASE + "rulez:\n  - name: x\n")
+    assert watchlist_error(path, 15) == f"{path}:15: rulez: unknown key (typo?)"
+
+
+def test_unknown_key_in_an_actor_names_the_key_line(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, """\
+        actors:
+          - name: Qasem Soleimani
+            kind: person
+            aliasses:
+              - Soleimani
+        """)
+    assert watchlist_error(path, 4) == f"{path}:4: actors[0].aliasses: unknown key (typo?)"
+
+
+def test_empty_alias_names_its_own_line(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, """\
+        actors:
+          - name: Iran
+            kind: state
+            aliases: [Tehran]
+          - name: Kataeb Hezbollah
+            kind: group
+            aliases:
+              - KH
+              - "  "
+              - Kataib Hezbollah
+        """)
+    assert watchlist_error(path, 9) == f"{path}:9: actors[1].aliases: entry 2 is empty"
+
+
+def test_empty_phrase_in_flow_list(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, BASE.replace("phrases: [drone strike]", "phrases: [drone strike, '']"))
+    assert watchlist_error(path, 11) == f"{path}:11: events[0].phrases: entry 2 is empty"
+
+
+def test_bad_regex_names_its_line(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, BASE.replace("      - Suleimani\n", "      - Suleimani\n    patterns:\n      - 'Sol[ae]imani'\n      - '(unclosed'\n"))
+    message = watchlist_error(path, 10)
+    assert message.startswith(f"{path}:10: actors[0].patterns: bad regex '(unclosed'")
+
+
+def test_bad_regex_in_an_event(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, BASE.replace("phrases: [drone strike]", 'patterns: ["drone[s"]'))
+    assert "events[0].patterns: bad regex" in watchlist_error(path, 11)
+
+
+@pytest.mark.parametrize("severity", ["4", "-1", "high"])
+def test_severity_out_of_range(tmp_path: Path, severity: str) -> None:
+    path = yaml_file(tmp_path, BASE.replace("severity: 3", f"severity: {severity}"))
+    assert f"{path}:10: events[0].severity: " in watchlist_error(path, 10)
+
+
+def test_rule_severity_out_of_range(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, BASE.replace("min_severity: 2", "min_severity: 7"))
+    assert "rules[0].min_severity" in watchlist_error(path, 14)
+
+
+def test_unknown_actor_kind(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, BASE.replace("kind: person", "kind: pirate"))
+    message = watchlist_error(path, 3)
+    assert "actors[0].kind" in message and "'person'" in message
+
+
+def test_actor_without_kind(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, BASE.replace("    kind: person\n", ""))
+    assert "actors[0].kind: Field required" in watchlist_error(path, 2)
+
+
+def test_actor_with_no_aliases(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, BASE.replace("events:", "  - name: Esper\n    kind: person\n    tags: [us]\nevents:"))
+    assert watchlist_error(path, 8) == f"{path}:8: actors[1] 'Esper': needs aliases or patterns"
+
+
+def test_actor_with_empty_alias_list(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, BASE.replace("    aliases:\n      - Soleimani\n      - Suleimani\n", "    aliases: []\n"))
+    assert "needs aliases or patterns" in watchlist_error(path, 2)
+
+
+def test_event_with_no_phrases(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, BASE.replace("    phrases: [drone strike]\n", ""))
+    assert watchlist_error(path, 9) == f"{path}:9: events[0] 'drone strike': needs phrases or patterns"
+
+
+def test_rule_naming_an_unknown_tag(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, BASE + "  - name: nexus\n    actors:\n      - iran-nexus\n      - us-nexus\n")
+    assert watchlist_error(path, 18) == f"{path}:18: rules[1] 'nexus': no actor, tag or kind named 'us-nexus'"
+
+
+def test_rule_naming_an_unknown_event(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, BASE + "  - name: strikes\n    events: [drone strike, air strike]\n")
+    assert watchlist_error(path, 16) == f"{path}:16: rules[1] 'strikes': no event named 'air strike'"
+
+
+def test_rule_may_name_actors_tags_and_kinds(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, BASE + "  - name: refs\n    actors: [Qasem Soleimani, iran-nexus, person]\n    events: [drone strike]\n")
+    assert load_watchlist(path).rules[1].actors == ("Qasem Soleimani", "iran-nexus", "person")
+
+
+def test_rule_naming_a_kind_no_actor_has(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, BASE + "  - name: states\n    actors: [state]\n")
+    assert "no actor, tag or kind named 'state'" in watchlist_error(path, 16)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere.yaml"
+    assert watchlist_error(path, None) == f"{path}: watchlist file not found"
+
+
+# --- folders --------------------------------------------------------------------------------------
+
+def test_folder_of_two_files_merges(tmp_path: Path) -> None:
+    folder = tmp_path / "watchlist"
+    folder.mkdir()
+    yaml_file(folder, """\
+        actors:
+          - name: Kataeb Hezbollah
+            kind: group
+            tags: [iran-nexus]
+            aliases: [KH, Kataib Hezbollah]
+        """, name="1-actors.yaml")
+    yaml_file(folder, """\
+        events:
+          - name: rocket attack
+            severity: 2
+            phrases: [rocket attack]
+        rules:
+          - name: nexus rockets
+            actors: [iran-nexus]
+            events: [rocket attack]
+        """, name="2-events.yml")
+    (folder / "notes.txt").write_text("not a watchlist: [")
+    watchlist = load_watchlist(folder)
+    assert [a.name for a in watchlist.actors] == ["Kataeb Hezbollah"]
+    assert [e.name for e in watchlist.events] == ["rocket attack"]
+    assert [(r.name, r.actors, r.events) for r in watchlist.rules] == [("nexus rockets", ("iran-nexus",), ("rocket attack",))]
+
+
+def test_folder_error_names_the_file_inside_it(tmp_path: Path) -> None:
+    folder = tmp_path / "watchlist"
+    folder.mkdir()
+    yaml_file(folder, BASE, name="a.yaml")
+    bad = yaml_file(folder, "rules:\n  - name: r\n    events: [drone strike, air raid]\n", name="b.yaml")
+    assert watchlist_error(bad, 3, load=folder) == f"{bad}:3: rules[0] 'r': no event named 'air raid'"
+
+
+def test_folder_reports_a_yaml_error_in_its_second_file(tmp_path: Path) -> None:
+    folder = tmp_path / "watchlist"
+    folder.mkdir()
+    yaml_file(folder, BASE, name="a.yaml")
+    bad = yaml_file(folder, "events:\n  - name: raid\n    severity: 9\n    phrases: [raid]\n", name="b.yaml")
+    assert "events[0].severity" in watchlist_error(bad, 3, load=folder)
+
+
+def test_empty_folder_errors(tmp_path: Path) -> None:
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    (folder / "README.txt").write_text("no yaml here")
+    with pytest.raises(WatchlistError) as exc:
+        load_watchlist(folder)
+    assert str(exc.value) == f"{folder}: no watchlist files (*.yaml) in this folder"
+    assert exc.value.path == str(folder)
+
+
+# --- duplicate aliases ----------------------------------------------------------------------------
+
+def test_duplicate_aliases_reports_an_alias_under_two_actors(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, BASE.replace("events:", dedent("""\
+          - name: Suleimani family
+            kind: group
+            aliases: [Suleimani clan, SOLEIMANI]
+          - name: Soleimani Trading
+            kind: organisation
+            aliases: [suleimani]
+        events:""")))
+    warnings = duplicate_aliases(load_watchlist(path))
+    assert warnings == ["alias 'suleimani' is listed under Qasem Soleimani, Soleimani Trading"]
