@@ -127,7 +127,9 @@ def _expand_env(value: Any, path: Path, key: str) -> Any:
         name = match.group(1)
         if name not in os.environ:
             raise ConfigError(f"{path}: {key}: environment variable {name} is not set", path=str(path), key=key)
-        register_secret(os.environ[name])
+        value = os.environ[name]
+        if len(value) >= 6 and not value.isdigit():  # ports and flags are not secrets worth masking everywhere
+            register_secret(value)
         return os.environ[name]
 
     return _ENV.sub(replace, value)

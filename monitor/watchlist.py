@@ -122,7 +122,7 @@ def _where(loc: tuple[int | str, ...]) -> str:
 def load_watchlist(path: str | Path) -> Watchlist:
     """Read one watchlist file, or every *.yaml/*.yml file of a folder merged in name order."""
     path = Path(path)
-    files = sorted([*path.glob("*.yaml"), *path.glob("*.yml")]) if path.is_dir() else [path]
+    files = sorted(f for f in [*path.glob("*.yaml"), *path.glob("*.yml")] if not f.name.startswith((".", "#"))) if path.is_dir() else [path]
     if not files:
         raise WatchlistError(f"{path}: no watchlist files (*.yaml) in this folder", path=str(path))
     parts = [_load_file(f) for f in files]

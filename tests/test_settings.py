@@ -194,3 +194,33 @@ def test_redacting_filter_masks_a_password_in_a_log_record(tmp_path: Path, monke
         f"INFO progress 50% via smtp://alerts:{MASK}@mail.example.org",
     ]
     assert "hunter2" not in stream.getvalue() and "tok-9f8e7d6c" not in stream.getvalue()
+
+
+def test_short_and_numeric_env_values_are_not_masked_everywhere(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    from monitor.redact import redact
+
+    monkeypatch.setenv("MON_PORT", "8025")
+    monkeypatch.setenv("MON_TOKEN", "tok-abcdef-123456")
+    path = tmp_path / "c.toml"
+    path.write_text('[[channels]]\nname = "x"\nurl = "json://127.0.0.1:${MON_PORT}/${MON_TOKEN}"\n')
+    load_settings(path)
+    assert redact("port 8025, token tok-abcdef-123456") == "port 8025, token ****"
+
+
+def test_redacting_filter_masks_secrets_inside_tracebacks():  # type: ignore[no-untyped-def]
+    import io
+    import logging
+
+    from monitor.redact import RedactingFilter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactingFilter())
+    logger = logging.getLogger("test-redact-traceback")
+    logger.addHandler(handler)
+    try:
+        raise RuntimeError("cannot reach mailto://desk:hunter2secret@smtp.example.org")
+    except RuntimeError:
+        logger.exception("job failed")
+    logger.removeHandler(handler)
+    assert "hunter2secret" not in stream.getvalue() and "RuntimeError" in stream.getvalue()
