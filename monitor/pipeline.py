@@ -11,27 +11,27 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from monitor.alerts.channels import Notifier, route
+from monitor.alerts.dispatch import dispatch_due
 from monitor.alerts.render import render_body, render_title
 from monitor.dedup import to_article
-from monitor.errors import DeliveryError, SourceError
+from monitor.errors import SourceError
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
 from monitor.model import Document
-from monitor.schedule import backoff_seconds, next_check
+from monitor.schedule import next_check
 from monitor.settings import FeedSource, FolderSource, Settings
 from monitor.sources.feeds import parse_feed
 from monitor.sources.folders import article_files, is_settled, read_document
 from monitor.sources.http import fetch
-from monitor.store import articles, files, outbox, sources
+from monitor.store import articles, files, sources
 from monitor.store.db import Database, utcnow
 from monitor.watchlist import load_watchlist
 
 log = logging.getLogger("monitor")
-LEASE_SECONDS = 120
 
 
 class Pipeline:
@@ -150,25 +150,8 @@ class Pipeline:
 
     # -- deliveries ----------------------------------------------------------------------------
     def dispatch(self, now: datetime | None = None) -> int:
-        """Send due deliveries; failures are recorded with their reason and retried with backoff."""
-        now = now or utcnow()
-        sent = 0
-        cfg = self.settings.delivery
-        for due in outbox.claim_due(self.db, now, LEASE_SECONDS):
-            try:
-                self.notifier.send(due.channel, due.title, due.body, due.tags)
-            except DeliveryError as exc:
-                attempt = due.attempts + 1
-                final = attempt >= cfg.max_attempts
-                delay = backoff_seconds(attempt, cfg.backoff_seconds, cfg.backoff_max_seconds, random.random())
-                outbox.record_failure(self.db, due.id, str(exc), utcnow() + timedelta(seconds=delay), final)
-                state = "gave up" if final else f"retry in {delay:.0f}s"
-                log.warning("alert %s to %s failed (attempt %d, %s): %s", due.alert_uid, due.channel, attempt, state, exc)
-                continue
-            outbox.record_sent(self.db, due.id, utcnow())
-            log.info("alert %s sent to %s", due.alert_uid, due.channel)
-            sent += 1
-        return sent
+        """Send the deliveries that are due; returns how many were sent."""
+        return dispatch_due(self.db, self.notifier, self.settings.delivery, now or utcnow())
 
     def run_once(self, settle_wait: float = 10.0) -> None:
         """One pass over every source (waiting up to `settle_wait` s for files still being written), then deliver."""

@@ -122,7 +122,7 @@ def test_a_broken_feed_is_recorded_and_the_good_feed_still_alerts(tmp_path: Path
 
 def test_failed_delivery_is_kept_with_its_reason_and_retried_until_it_succeeds(tmp_path: Path, json_receiver: JsonReceiver) -> None:
     inbox = inbox_with_seed(tmp_path)
-    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}])
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}], backoff=30)
     pipeline = build_pipeline(load_settings(config))
     json_receiver.fail = True
     pipeline.run_once()
@@ -133,8 +133,8 @@ def test_failed_delivery_is_kept_with_its_reason_and_retried_until_it_succeeds(t
         assert delivery.last_error and "hook" in delivery.last_error
     assert pipeline.dispatch() == 0  # not due yet: backoff
     json_receiver.fail = False
-    assert pipeline.dispatch(utcnow() + timedelta(seconds=5)) == 1
-    assert pipeline.dispatch(utcnow() + timedelta(seconds=60)) == 0
+    assert pipeline.dispatch(utcnow() + timedelta(seconds=31)) == 1
+    assert pipeline.dispatch(utcnow() + timedelta(seconds=120)) == 0
     assert len(json_receiver.messages) == 1
     assert "hook:sent" in outbox.latest_alerts(pipeline.db, 5)[0].deliveries
 
@@ -208,3 +208,22 @@ def test_json_article_with_url_and_published_time(tmp_path: Path, json_receiver:
     build_pipeline(load_settings(config)).run_once()
     body = json_receiver.messages[0]["message"]
     assert "https://news.example/r" in body and "2020-01-08T22:00:00+00:00" in body
+
+
+def test_apprise_config_file_routes_by_the_rules_tags(tmp_path: Path, json_receiver: JsonReceiver, http_server: LocalHTTP) -> None:
+    oncall: list[bytes] = []
+
+    def record(handler, body: bytes) -> None:  # type: ignore[no-untyped-def]
+        oncall.append(body)
+        handler.send_response(200)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    http_server.routes["/oncall"] = record
+    apprise_file = tmp_path / "channels.txt"
+    apprise_file.write_text(f"default={json_receiver.url}\noncall=json://127.0.0.1:{http_server.port}/oncall\n")
+    inbox = inbox_with_seed(tmp_path)
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "desk", "config": str(apprise_file)}])
+    build_pipeline(load_settings(config)).run_once()
+    assert len(json_receiver.messages) == 1  # the default rule's tag
+    assert oncall == []  # no rule of the default watchlist routes to 'oncall'

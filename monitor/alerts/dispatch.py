@@ -1,0 +1,43 @@
+"""The outbox dispatcher: claim due deliveries under a lease, send through Apprise, record the outcome.
+
+A failure keeps Apprise's reason and is retried with exponential backoff and jitter; after
+`max_attempts` the delivery is 'failed' and stays visible. A crash between sending and recording
+can repeat that one delivery once its lease expires; the alert id in the message lets a receiver
+drop the repeat.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import datetime, timedelta
+
+from monitor.alerts.channels import Notifier
+from monitor.errors import DeliveryError
+from monitor.schedule import backoff_seconds
+from monitor.settings import DeliverySettings
+from monitor.store import outbox
+from monitor.store.db import Database, utcnow
+
+log = logging.getLogger("monitor")
+LEASE_SECONDS = 120
+
+
+def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: datetime) -> int:
+    """Send every claimed delivery; returns how many were sent."""
+    sent = 0
+    for due in outbox.claim_due(db, now, LEASE_SECONDS):
+        try:
+            notifier.send(due.channel, due.title, due.body, due.tags)
+        except DeliveryError as exc:
+            attempt = due.attempts + 1
+            final = attempt >= cfg.max_attempts
+            delay = backoff_seconds(attempt, cfg.backoff_seconds, cfg.backoff_max_seconds, random.random())
+            outbox.record_failure(db, due.id, str(exc), utcnow() + timedelta(seconds=delay), final)
+            state = "gave up" if final else f"retry in {delay:.0f}s"
+            log.warning("alert %s to %s failed (attempt %d, %s): %s", due.alert_uid, due.channel, attempt, state, exc)
+            continue
+        outbox.record_sent(db, due.id, utcnow())
+        log.info("alert %s sent to %s", due.alert_uid, due.channel)
+        sent += 1
+    return sent
