@@ -1,0 +1,37 @@
+"""Each third-party library is wrapped at one edge, and matching stays pure (docs/design.md)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import REPO
+
+PACKAGE = REPO / "monitor"
+EDGES = {
+    "feedparser": {"sources/feeds.py"},
+    "apprise": {"alerts/channels.py"},
+    "apscheduler": {"daemon.py"},
+    "sqlalchemy": {"store/db.py", "store/tables.py", "store/sources.py", "store/articles.py", "store/files.py", "store/outbox.py"},
+    "httpx": {"sources/http.py"},
+    "watchdog": {"sources/folders.py"},
+}
+
+
+def importers(library: str) -> set[str]:
+    pattern = re.compile(rf"^\s*(from|import)\s+{library}\b", re.M)
+    return {str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py") if pattern.search(p.read_text())}
+
+
+@pytest.mark.parametrize("library", sorted(EDGES))
+def test_library_is_imported_at_one_edge(library: str) -> None:
+    assert importers(library) <= EDGES[library]
+    assert importers(library)
+
+
+def test_matching_imports_nothing_of_the_project_but_model() -> None:
+    for path in (PACKAGE / "matching").glob("*.py"):
+        for module in re.findall(r"^\s*(?:from|import)\s+(monitor\.[\w.]+)", path.read_text(), re.M):
+            assert module == "monitor.model" or module.startswith("monitor.matching"), f"{path.name} imports {module}"
+        assert not re.search(r"^\s*(?:from|import)\s+(os|pathlib|sqlalchemy|httpx|time)\b", path.read_text(), re.M), path.name
