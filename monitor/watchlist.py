@@ -47,27 +47,30 @@ def _valid_regexes(values: list[str]) -> list[str]:
     return values
 
 
-class _ActorSpec(_Item):
+class _WatchedSpec(_Item):
+    """What actors and events share: a name, optional regexes and cancelling phrases."""
+
     name: str = Field(min_length=1)
+    patterns: list[str] = Field(default_factory=list)
+    not_when: list[str] = Field(default_factory=list)
+
+    _not_when = field_validator("not_when")(_no_empty)
+    _patterns = field_validator("patterns")(_valid_regexes)
+
+
+class _ActorSpec(_WatchedSpec):
     kind: ActorKind
     aliases: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
-    patterns: list[str] = Field(default_factory=list)
-    not_when: list[str] = Field(default_factory=list)
 
-    _aliases = field_validator("aliases", "not_when")(_no_empty)
-    _patterns = field_validator("patterns")(_valid_regexes)
+    _aliases = field_validator("aliases")(_no_empty)
 
 
-class _EventSpec(_Item):
-    name: str = Field(min_length=1)
+class _EventSpec(_WatchedSpec):
     severity: int = Field(ge=0, le=3)
     phrases: list[str] = Field(default_factory=list)
-    patterns: list[str] = Field(default_factory=list)
-    not_when: list[str] = Field(default_factory=list)
 
-    _phrases = field_validator("phrases", "not_when")(_no_empty)
-    _patterns = field_validator("patterns")(_valid_regexes)
+    _phrases = field_validator("phrases")(_no_empty)
 
 
 class _RuleSpec(_Item):
