@@ -10,16 +10,31 @@ import logging
 import signal
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from monitor.errors import WatchlistError
 from monitor.pipeline import Pipeline, folder_paths
 from monitor.sources.folders import watch
 
 log = logging.getLogger("monitor")
+
+
+def watchlist_stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times of the watchlist file(s): changes when an analyst saves."""
+    files = sorted(path.glob("*.y*ml")) if path.is_dir() else [path]
+    stamp = []
+    for f in files:
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        stamp.append((str(f), st.st_size, st.st_mtime_ns))
+    return tuple(stamp)
 
 
 class Daemon:
@@ -43,6 +58,8 @@ class Daemon:
         self.scheduler.add_job(self.pipeline.poll_due_feeds, "interval", seconds=schedule.feeds_every, id="feeds", next_run_time=now, replace_existing=True)
         self.scheduler.add_job(self._scan, "interval", seconds=schedule.folders_every, id="folders", next_run_time=now, replace_existing=True)
         self.scheduler.add_job(self.pipeline.dispatch, "interval", seconds=schedule.dispatch_every, id="dispatch", next_run_time=now, replace_existing=True)
+        self._watchlist_stamp = watchlist_stamp(self.pipeline.settings.watchlist)
+        self.scheduler.add_job(self._reload_watchlist_if_changed, "interval", seconds=schedule.watchlist_every, id="watchlist", replace_existing=True)
         self.pipeline.on_alert = self.dispatch_soon
         self.scheduler.start()
         self.observer = watch(folder_paths(self.pipeline.settings), self.scan_soon)
@@ -66,6 +83,19 @@ class Daemon:
             waiting = self.pipeline.scan_folders()
         if waiting:
             self.scan_soon(max(f.settle_seconds for f in self.pipeline.settings.folders) / 2 + 0.05)
+
+    def _reload_watchlist_if_changed(self) -> None:
+        """Analysts edit the watchlist while the daemon runs: take a valid edit, keep the old on a broken one."""
+        stamp = watchlist_stamp(self.pipeline.settings.watchlist)
+        if stamp == self._watchlist_stamp:
+            return
+        self._watchlist_stamp = stamp
+        try:
+            self.pipeline.reload_watchlist()
+        except WatchlistError as exc:
+            log.warning("watchlist not reloaded, the previous one stays in use: %s", exc)
+            return
+        log.info("watchlist reloaded from %s", self.pipeline.settings.watchlist)
 
     def _on_skipped(self, event: JobExecutionEvent) -> None:
         self.skipped += 1

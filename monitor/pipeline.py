@@ -43,6 +43,10 @@ class Pipeline:
         self.feed_ids = {f.label: sources.ensure_source(db, f.label, "feed", f.url) for f in settings.feeds}
         self.folder_ids = {f.label: sources.ensure_source(db, f.label, "folder", str(f.path)) for f in settings.folders}
 
+    def reload_watchlist(self) -> None:
+        """Swap in the watchlist as it is on disk now; a broken edit raises and keeps the old one."""
+        self.matcher = Matcher(load_watchlist(self.settings.watchlist))
+
     def ingest(self, source_id: int, source_name: str, docs: Iterable[Document]) -> int:
         """Store new documents with their matches and alerts; returns how many were new."""
         new = 0
@@ -120,13 +124,15 @@ class Pipeline:
             self._source_failed(source_id, folder.label, self.settings.schedule.folders_every, now, str(exc))
             return False
         waiting, new, failed = False, 0, False
+        keys = {path: str(path.resolve()) for path in paths}
+        seen = files.seen_versions(self.db, list(keys.values()))
         for path in paths:
             try:
                 before = path.stat()
             except FileNotFoundError:
                 continue
-            key = str(path.resolve())
-            if files.is_seen(self.db, key, before.st_size, before.st_mtime_ns):
+            key = keys[path]
+            if seen.get(key) == (before.st_size, before.st_mtime_ns):
                 continue
             if not is_settled(before, now.timestamp(), folder.settle_seconds):
                 waiting = True

@@ -41,6 +41,7 @@ class ScheduleSettings(_Section):
     feeds_every: float = Field(30, gt=0, description="how often due feeds are looked for")
     folders_every: float = Field(30, gt=0, description="full rescan of folder sources")
     dispatch_every: float = Field(5, gt=0, description="how often pending deliveries are sent")
+    watchlist_every: float = Field(5, gt=0, description="how often the watchlist file is checked for edits")
 
 
 class HttpSettings(_Section):

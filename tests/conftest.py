@@ -170,7 +170,7 @@ def write_config(tmp_path: Path, *, feeds: list[dict[str, Any]] | None = None, f
                  backoff: float = 0.5) -> Path:
     """A monitor.toml in tmp_path with absolute paths, a SQLite file and the given sources and channels."""
     lines = [f'watchlist = "{watchlist}"', extra, "[store]", f'path = "{tmp_path / "monitor.db"}"',
-             "[schedule]", "feeds_every = 0.5", "folders_every = 1", "dispatch_every = 0.5",
+             "[schedule]", "feeds_every = 0.5", "folders_every = 1", "dispatch_every = 0.5", "watchlist_every = 0.3",
              "[delivery]", f"backoff_seconds = {backoff}", f"backoff_max_seconds = {backoff * 2}", "max_attempts = 3"]
     for feed in feeds or []:
         lines += ["[[feeds]]"] + [f"{k} = {json.dumps(v)}" for k, v in feed.items()]

@@ -16,7 +16,7 @@ from pathlib import Path
 from monitor.settings import load_settings
 from monitor.store import sources
 from monitor.store.db import Database
-from tests.conftest import REPO, JsonReceiver, LocalHTTP, SmtpSink, wait_for, write_config
+from tests.conftest import DEFAULT_WATCHLIST, REPO, JsonReceiver, LocalHTTP, SmtpSink, wait_for, write_config
 from tests.test_pipeline import CALM, STRIKE, rss
 
 
@@ -114,3 +114,26 @@ def test_sigterm_stops_the_daemon_cleanly(tmp_path: Path) -> None:
     os.kill(proc.pid, signal.SIGTERM)
     assert proc.wait(timeout=20) == 0
     assert "monitor stopped" in log.read_text()
+
+
+def test_an_edited_watchlist_is_taken_live_and_a_broken_edit_keeps_the_old_one(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    watchlist = tmp_path / "watchlist.yaml"
+    original = DEFAULT_WATCHLIST.read_text()
+    watchlist.write_text(original)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}], watchlist=watchlist)
+    log = tmp_path / "daemon.log"
+    with daemon(config, log):
+        wait_for(lambda: "monitor running" in log.read_text(), timeout=20)
+        watchlist.write_text(original + "\n  - name: broken\n    kind: nonsense\n")
+        wait_for(lambda: "watchlist not reloaded" in log.read_text(), timeout=10)
+        (inbox / "old.txt").write_text("Kataeb Hezbollah claimed a drone strike near Erbil.\n")
+        wait_for(lambda: len(json_receiver.messages) == 1, timeout=10)  # the old watchlist still works
+
+        watchlist.write_text(original.replace("actors:\n", "actors:\n  - name: Wagner Group\n    kind: group\n    aliases: [Wagner, PMC Wagner]\n", 1))
+        wait_for(lambda: "watchlist reloaded" in log.read_text(), timeout=10)
+        (inbox / "new.txt").write_text("PMC Wagner fighters were hit by a drone strike near Bakhmut.\n")
+        wait_for(lambda: len(json_receiver.messages) == 2, timeout=10)
+    assert "Wagner Group" in json_receiver.messages[1]["title"]
+    assert "Traceback" not in log.read_text()
