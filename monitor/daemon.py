@@ -59,6 +59,7 @@ class Daemon:
         self.scheduler.add_job(self._scan, "interval", seconds=schedule.folders_every, id="folders", next_run_time=now, replace_existing=True)
         self.scheduler.add_job(self.pipeline.dispatch, "interval", seconds=schedule.dispatch_every, id="dispatch", next_run_time=now, replace_existing=True)
         self._watchlist_stamp = watchlist_stamp(self.pipeline.settings.watchlist)
+        self._watchlist_error = ""
         self.scheduler.add_job(self._reload_watchlist_if_changed, "interval", seconds=schedule.watchlist_every, id="watchlist", replace_existing=True)
         self.pipeline.on_alert = self.dispatch_soon
         self.scheduler.start()
@@ -93,8 +94,11 @@ class Daemon:
         try:
             self.pipeline.reload_watchlist()
         except WatchlistError as exc:
-            log.warning("watchlist not reloaded, the previous one stays in use: %s", exc)
+            if str(exc) != self._watchlist_error:
+                log.warning("watchlist not reloaded, the previous one stays in use: %s", exc)
+            self._watchlist_error = str(exc)
             return
+        self._watchlist_error = ""
         log.info("watchlist reloaded from %s", self.pipeline.settings.watchlist)
 
     def _on_skipped(self, event: JobExecutionEvent) -> None:
