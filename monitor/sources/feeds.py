@@ -1,8 +1,10 @@
 """feedparser at one edge: feed bytes in, Documents out.
 
-feedparser is handed bytes (never a URL) and the response headers, so the charset is right. A
-DOCTYPE is stripped first: entity declarations are how XML bombs expand. `bozo` without entries is
-an error; entry links other than http/https are dropped; dates become timezone-aware UTC.
+feedparser is handed bytes (never a URL) and the response headers, so the charset is right. The
+bytes are first decoded to UTF-8 by feedparser's own charset rules and the DOCTYPE is stripped from
+that, so no encoding (UTF-16, EBCDIC, ...) or size hides it: entity declarations are how XML bombs
+expand. `bozo` without entries is an error; entry links other than http/https are dropped; dates
+become timezone-aware UTC.
 """
 
 from __future__ import annotations
@@ -14,25 +16,53 @@ from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
+from feedparser.encodings import convert_to_utf8
 
 from monitor.errors import FeedParseError
 from monitor.model import Document
 from monitor.sources.text import html_to_text
 
-_DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*(\[.*?\]\s*)?>", re.I | re.S)
+# A whole DOCTYPE, quoted strings skipped so a "]>" or ">" inside an entity value does not end it early.
+_QUOTED = rb'"[^"]*"|\'[^\']*\''
+_DOCTYPE = re.compile(rb"<!DOCTYPE(?:[^>\[\"']|" + _QUOTED + rb")*(?:\[(?:[^\]\"']|" + _QUOTED + rb")*\]\s*)?>", re.I)
+_DOCTYPE_KEYWORD = re.compile(rb"<!DOCTYPE", re.I)
+_ELEMENT = re.compile(rb"<\w")  # where feedparser's prolog ends (its own entity handling looks only before it)
 
 
 def parse_feed(body: bytes, source: str, headers: dict[str, str] | None = None) -> tuple[list[Document], str | None]:
     """Documents of a feed, and a warning when the feed was malformed but still had entries."""
-    body = _DOCTYPE.sub(b"", body[:65536], count=1) + body[65536:]
-    parsed = feedparser.parse(body, response_headers={k.lower(): v for k, v in (headers or {}).items()})
+    headers = {k.lower(): v for k, v in (headers or {}).items()}
+    sniffed = feedparser.FeedParserDict(bozo=False)
+    data = convert_to_utf8(headers, body, sniffed)
+    if sniffed.get("encoding"):  # now UTF-8 with a matching declaration; say so, or it is decoded twice
+        headers["content-type"] = "application/xml; charset=utf-8"
+    parsed = feedparser.parse(_strip_doctype(data), response_headers=headers)
     entries = parsed.get("entries") or []
-    bozo = parsed.get("bozo")
+    bozo = parsed.get("bozo") or sniffed.get("bozo")
+    reason = parsed.get("bozo_exception") or sniffed.get("bozo_exception")
     if not entries and (bozo or not parsed.get("version")):
-        reason = parsed.get("bozo_exception") or "no feed found in the response"
-        raise FeedParseError(f"{source}: not a usable feed: {str(reason).splitlines()[0][:200]}", source=source)
-    warning = f"malformed feed, parsed anyway: {str(parsed.get('bozo_exception')).splitlines()[0][:200]}" if bozo else None
+        reason = reason or "no feed found in the response"
+        raise FeedParseError(f"{source}: not a usable feed: {_first_line(reason)}", source=source)
+    warning = f"malformed feed, parsed anyway: {_first_line(reason)}" if bozo else None
     return [_document(entry, source) for entry in entries], warning
+
+
+def _strip_doctype(data: bytes) -> bytes:
+    """`data` without its DOCTYPE; any further or unparseable DOCTYPE before the root element is defused."""
+    first = _DOCTYPE_KEYWORD.search(data)
+    root = _ELEMENT.search(data)
+    if first is None or (root is not None and root.start() < first.start()):
+        return data  # none, or only inside the content (an HTML page in CDATA): not a declaration
+    whole = _DOCTYPE.match(data, first.start())
+    if whole:
+        data = data[: first.start()] + data[whole.end() :]
+        root = _ELEMENT.search(data)
+    end = root.start() if root else len(data)
+    return _DOCTYPE_KEYWORD.sub(b"&lt;!DOCTYPE", data[:end]) + data[end:]  # inert, even inside a comment
+
+
+def _first_line(reason: object) -> str:
+    return (str(reason).strip().splitlines() or [type(reason).__name__])[0][:200]
 
 
 def _document(entry: Any, source: str) -> Document:
@@ -48,7 +78,7 @@ def _document(entry: Any, source: str) -> Document:
 
 def _when(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+        value = dict.get(entry, key)  # plain lookup: FeedParserDict maps updated->published with a warning
         if value:
             try:
                 return datetime.fromtimestamp(calendar.timegm(value), UTC)

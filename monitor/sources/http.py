@@ -17,7 +17,6 @@ from monitor.model import FetchResult, FetchState
 from monitor.settings import HttpSettings
 
 USER_AGENT = f"monitor/{__version__} (media-monitoring alert daemon)"
-_CHUNK = 64 * 1024
 
 
 class _Inflater:
@@ -51,7 +50,9 @@ def fetch(url: str, settings: HttpSettings, state: FetchState = FetchState(), cl
         headers["If-Modified-Since"] = state.last_modified
     owned = client is None
     client = client or httpx.Client(
-        timeout=httpx.Timeout(settings.timeout), follow_redirects=True, max_redirects=settings.max_redirects
+        timeout=httpx.Timeout(min(settings.timeout, settings.deadline)),
+        follow_redirects=True,
+        max_redirects=settings.max_redirects,
     )
     deadline = time.monotonic() + settings.deadline
     try:
@@ -66,11 +67,11 @@ def fetch(url: str, settings: HttpSettings, state: FetchState = FetchState(), cl
     except httpx.TooManyRedirects:
         raise FetchError(f"{url}: more than {settings.max_redirects} redirects", source=url) from None
     except httpx.UnsupportedProtocol as exc:
-        raise FetchError(f"{url}: redirect to an unsupported scheme ({exc})", source=url) from None
+        raise FetchError(f"{url}: unsupported URL scheme ({_one_line(exc)})", source=url) from None
     except httpx.TimeoutException as exc:
         raise FetchError(f"{url}: timed out ({exc.__class__.__name__})", source=url) from None
-    except httpx.HTTPError as exc:
-        raise FetchError(f"{url}: {exc.__class__.__name__}: {exc}", source=url) from None
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        raise FetchError(f"{url}: {exc.__class__.__name__}: {_one_line(exc)}", source=url) from None
     finally:
         if owned:
             client.close()
@@ -84,7 +85,7 @@ def _read_capped(response: httpx.Response, cap: int, deadline: float, url: str) 
     parts: list[bytes] = []
     size = 0
     try:
-        for raw in response.iter_raw(_CHUNK):
+        for raw in response.iter_raw():  # each network read as it arrives, so a drip meets the deadline
             if time.monotonic() > deadline:
                 raise FetchError(f"{url}: deadline exceeded while reading the body", source=url)
             data = inflater.feed(raw, cap - size)
@@ -95,3 +96,7 @@ def _read_capped(response: httpx.Response, cap: int, deadline: float, url: str) 
     except zlib.error as exc:
         raise FetchError(f"{url}: corrupt compressed body ({exc})", source=url) from None
     return b"".join(parts)
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split()) or exc.__class__.__name__

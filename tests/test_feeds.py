@@ -1,0 +1,326 @@
+"""monitor.sources.feeds.parse_feed: feed bytes in, Documents out; hostile XML never expands or reads files."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from monitor.errors import FeedParseError
+from monitor.model import Document
+from monitor.sources.feeds import parse_feed
+from tests.conftest import CORPUS
+
+RSS = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0">
+<channel>
+  <title>Wire</title>
+  <link>https://news.example.org/</link>
+  <description>World news</description>
+  <item>
+    <title>Strike &amp; response</title>
+    <link>https://news.example.org/a/1</link>
+    <guid isPermaLink="false">wire-0001</guid>
+    <pubDate>Fri, 03 Jan 2020 01:30:00 +0300</pubDate>
+    <description>&lt;p&gt;First &lt;b&gt;paragraph&lt;/b&gt;.&lt;/p&gt;&lt;p&gt;Second one.&lt;/p&gt;</description>
+  </item>
+  <item>
+    <title>Talks resume</title>
+    <link>https://news.example.org/a/2</link>
+    <guid>https://news.example.org/a/2</guid>
+    <pubDate>Sat, 04 Jan 2020 12:00:00 GMT</pubDate>
+    <description>Plain text summary.</description>
+  </item>
+  <item>
+    <title>Ceasefire holds</title>
+    <link>https://news.example.org/a/3</link>
+    <guid isPermaLink="false">wire-0003</guid>
+    <description>Third story, quiet day.</description>
+  </item>
+</channel>
+</rss>
+"""
+
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Atom wire</title>
+  <id>urn:uuid:60a76c80-d399-11d9-b93C-0003939e0af6</id>
+  <updated>2020-01-03T00:00:00Z</updated>
+  <entry>
+    <title type="html">Drone &lt;em&gt;strike&lt;/em&gt; reported</title>
+    <link rel="alternate" type="text/html" href="https://atom.example.org/e/1"/>
+    <id>tag:atom.example.org,2020:1</id>
+    <published>2020-01-03T02:00:00+02:00</published>
+    <updated>2020-01-03T05:00:00+02:00</updated>
+    <summary>Short summary.</summary>
+    <content type="html">&lt;div&gt;&lt;p&gt;Full story, first part.&lt;/p&gt;&lt;p&gt;Second part.&lt;/p&gt;&lt;/div&gt;</content>
+  </entry>
+</feed>
+"""
+
+
+def rss_item(item: str, *, prolog: str = "", encoding: str = "utf-8") -> bytes:
+    """An RSS 2.0 document around one <item>, encoded as declared."""
+    xml = f'<?xml version="1.0" encoding="{encoding}"?>\n{prolog}<rss version="2.0"><channel><title>t</title>' \
+          f"<link>https://e.example.org/</link><description>d</description><item>{item}</item></channel></rss>\n"
+    return xml.encode(encoding)
+
+
+def fields(doc: Document) -> str:
+    return "\n".join(str(v) for v in (doc.title, doc.text, doc.url, doc.guid))
+
+
+def test_rss2_entries_have_title_link_text_guid_and_utc_date():
+    docs, warning = parse_feed(RSS, "wire", {"Content-Type": "application/rss+xml; charset=utf-8"})
+    assert warning is None
+    assert [d.title for d in docs] == ["Strike & response", "Talks resume", "Ceasefire holds"]
+    first = docs[0]
+    assert first.source == "wire"
+    assert first.url == "https://news.example.org/a/1"
+    assert first.guid == "wire-0001"
+    assert first.text == "First paragraph.\nSecond one."
+    assert first.published == datetime(2020, 1, 2, 22, 30, tzinfo=UTC)
+    assert first.published.utcoffset().total_seconds() == 0
+    assert docs[1].published == datetime(2020, 1, 4, 12, 0, tzinfo=UTC)
+    assert docs[1].text == "Plain text summary."
+    assert docs[2].published is None
+
+
+def test_atom1_entry_uses_content_over_summary_and_utc_date():
+    docs, warning = parse_feed(ATOM, "atom", {"Content-Type": "application/atom+xml"})
+    assert warning is None
+    [doc] = docs
+    assert doc.title == "Drone strike reported"
+    assert doc.url == "https://atom.example.org/e/1"
+    assert doc.guid == "tag:atom.example.org,2020:1"
+    assert doc.text == "Full story, first part.\nSecond part."
+    assert doc.published == datetime(2020, 1, 3, 0, 0, tzinfo=UTC)
+    assert doc.published.tzinfo is not None
+
+
+def test_feed_without_headers_parses():
+    docs, _ = parse_feed(RSS, "wire", None)
+    assert len(docs) == 3
+
+
+@pytest.mark.parametrize("link", ["javascript:alert(document.cookie)", "JavaScript:alert(1)", "mailto:desk@example.org",
+                                  "ftp://files.example.org/a", "data:text/html,<script>alert(1)</script>", "/relative/path"])
+def test_non_http_link_is_dropped(link):
+    item = f"<title>Bad link</title><link><![CDATA[{link}]]></link><description>body</description>"
+    [doc] = parse_feed(rss_item(item), "s", None)[0]
+    assert doc.url is None
+    assert doc.title == "Bad link"
+    assert link.split(":")[0] not in (doc.guid or "")
+
+
+def test_entry_without_guid_or_link_gets_stable_distinct_guids():
+    body = rss_item("<title>One</title><description>first body</description>").replace(
+        b"</item>", b"</item><item><title>Two</title><description>second body</description></item>")
+    docs_a, _ = parse_feed(body, "s", None)
+    docs_b, _ = parse_feed(bytes(body), "s", None)
+    guids = [d.guid for d in docs_a]
+    assert all(isinstance(g, str) and g for g in guids)
+    assert guids == [d.guid for d in docs_b]
+    assert guids[0] != guids[1]
+
+
+HTML_PAGE = b"""<!DOCTYPE html>
+<html><head><title>Page not found</title></head>
+<body><h1>Sorry</h1><p>This page has moved. <a href="/">Home</a></p></body></html>
+"""
+
+
+@pytest.mark.parametrize("headers", [{"Content-Type": "text/html; charset=utf-8"}, None])
+def test_html_page_instead_of_feed_is_feed_parse_error(headers):
+    with pytest.raises(FeedParseError) as info:
+        parse_feed(HTML_PAGE, "https://news.example.org/rss", headers)
+    assert "https://news.example.org/rss" in str(info.value)
+    assert info.value.source == "https://news.example.org/rss"
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("body", [random.Random(0).randbytes(4096), b"\x89PNG\r\n\x1a\n" + random.Random(1).randbytes(2048),
+                                  b"\x00" * 100, b"", b"   \n"])
+def test_binary_garbage_is_feed_parse_error_naming_source(body):
+    with pytest.raises(FeedParseError) as info:
+        parse_feed(body, "garbage-source", {"Content-Type": "application/octet-stream"})
+    assert "garbage-source" in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_truncated_feed_yields_entries_and_a_warning():
+    cut = RSS[: RSS.index(b"<title>Ceasefire")]
+    docs, warning = parse_feed(cut, "wire", None)
+    assert [d.title for d in docs][:2] == ["Strike & response", "Talks resume"]
+    assert docs[0].url == "https://news.example.org/a/1"
+    assert warning and "malformed" in warning
+    assert "\n" not in warning
+
+
+PASSWD = Path("/etc/passwd").read_text(errors="replace").splitlines()[0] if Path("/etc/passwd").exists() else "root:x:0:0"
+
+
+@pytest.mark.parametrize("prolog", [
+    '<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n',
+    '<!DOCTYPE rss [\n<!ENTITY xxe SYSTEM "file:///etc/passwd">\n]>\n',
+    '<!DOCTYPE rss [\n<!ENTITY % remote SYSTEM "file:///etc/passwd">\n%remote;\n<!ENTITY xxe "x">\n]>\n',
+    '<!DOCTYPE rss SYSTEM "file:///etc/passwd">\n',
+])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_xml_external_entity_never_reads_local_files(prolog, encoding):
+    item = "<title>&xxe;</title><link>https://e.example.org/1</link><description>&xxe; body</description><guid>g&xxe;</guid>"
+    try:
+        docs, _ = parse_feed(rss_item(item, prolog=prolog, encoding=encoding), "xxe", None)
+    except FeedParseError:
+        return
+    for doc in docs:
+        assert PASSWD not in fields(doc)
+        assert "root:" not in fields(doc)
+
+
+BILLION_LAUGHS = """<!DOCTYPE rss [
+<!ENTITY lol "lol">
+<!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+<!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+<!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+<!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+<!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+<!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+"""
+
+
+def parse_quickly(body: bytes) -> list[Document]:
+    """Documents of a hostile feed (none if it is rejected), parsed in well under the 2 s allowed."""
+    started = time.monotonic()
+    try:
+        docs, _ = parse_feed(body, "bomb", None)
+    except FeedParseError:
+        docs = []
+    elapsed = time.monotonic() - started
+    assert elapsed < 2, f"took {elapsed:.2f}s"
+    return docs
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_billion_laughs_is_not_expanded(encoding):
+    docs = parse_quickly(rss_item("<title>&lol9;</title><description>&lol9;</description>", prolog=BILLION_LAUGHS,
+                                  encoding=encoding))
+    for doc in docs:
+        assert len(doc.title) < 100 and len(doc.text) < 100
+        assert "lollol" not in fields(doc)
+
+
+def quadratic_blowup(entity_size: int, refs: int, *, encoding: str = "utf-8", comment: int = 0) -> bytes:
+    """One big internal entity referenced `refs` times in a title; `comment` bytes of padding before the DOCTYPE."""
+    pad = f"<!-- {'p' * comment} -->\n" if comment else ""
+    prolog = f'{pad}<!DOCTYPE rss [\n<!ENTITY x "{"a" * entity_size}">\n]>\n'
+    return rss_item(f"<title>{'&x;' * refs}</title><link>https://e.example.org/1</link>", prolog=prolog, encoding=encoding)
+
+
+@pytest.mark.parametrize(("entity_size", "refs", "kw"), [
+    pytest.param(50_000, 2_000, {}, id="50KB-entity-x2000"),
+    pytest.param(70_000, 300, {}, id="doctype-longer-than-64KB"),
+    pytest.param(1_000, 300, {"comment": 70_000}, id="doctype-after-70KB-comment"),
+    pytest.param(5_000, 1_000, {"encoding": "utf-16"}, id="utf-16"),
+    pytest.param(5_000, 1_000, {"encoding": "utf-32"}, id="utf-32"),
+    pytest.param(5_000, 1_000, {"encoding": "cp037"}, id="ebcdic"),
+])
+def test_quadratic_blowup_is_not_expanded(entity_size, refs, kw):
+    body = quadratic_blowup(entity_size, refs, **kw)
+    for doc in parse_quickly(body):
+        size = len(doc.title)
+        assert size < 10_000, f"title of {size} chars: the entity was expanded"
+
+
+BIG = "a" * 5000
+
+
+@pytest.mark.parametrize("prolog", [
+    pytest.param(f'<!DOCTYPE rss [\n<!ENTITY b "]>">\n<!ENTITY x "{BIG}">\n]>\n', id="bracket-in-entity-value"),
+    pytest.param(f'<!DOCTYPE a>\n<!DOCTYPE rss [\n<!ENTITY x "{BIG}">\n]>\n', id="second-doctype"),
+    pytest.param(f'<!DOCTYPE a [<!ENTITY b "]>">]>\n<!DOCTYPE rss [\n<!ENTITY x "{BIG}">\n]>\n', id="bracket-then-second-doctype"),
+    pytest.param(f'<!doctype rss [\n<!ENTITY x "{BIG}">\n]>\n', id="lowercase"),
+    pytest.param(f"<!DOCTYPE rss [\n<!ENTITY q \"it's\">\n<!ENTITY x '{BIG}'>\n]>\n", id="quotes"),
+])
+def test_doctype_tricks_do_not_smuggle_an_entity(prolog):
+    for doc in parse_quickly(rss_item("<title>" + "&x;" * 1000 + "</title>", prolog=prolog)):
+        size = len(doc.title)
+        assert size < 10_000, f"title of {size} chars: the entity was expanded"
+
+
+def test_rss091_netscape_doctype_feed_parses_cleanly():
+    prolog = ('<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
+              '"http://my.netscape.com/publish/formats/rss-0.91.dtd">\n')
+    docs, warning = parse_feed(rss_item("<title>Old school</title><link>https://e.example.org/1</link>", prolog=prolog), "s", None)
+    assert [d.title for d in docs] == ["Old school"]
+    assert warning is None
+
+
+def test_doctype_text_inside_cdata_content_is_kept():
+    item = "<title>Markup tips</title><link>https://e.example.org/1</link>" \
+           "<description><![CDATA[Start a page with <!DOCTYPE then ]]></description>"
+    docs, warning = parse_feed(rss_item(item), "s", None)
+    assert [d.title for d in docs] == ["Markup tips"]
+    assert docs[0].text.startswith("Start a page with")
+    assert warning is None
+
+
+CP1252_TITLE = "Café in Zürich – “naïve” señor €5"
+
+
+@pytest.mark.parametrize("headers", [None, {}, {"Content-Type": "application/rss+xml"}, {"Content-Type": "text/xml"}])
+def test_windows_1252_declared_in_xml_decodes_accents(headers):
+    body = rss_item(f"<title>{CP1252_TITLE}</title><description>Crème brûlée – déjà vu</description>",
+                    encoding="windows-1252")
+    assert "é".encode("utf-8") not in body  # really single-byte cp1252 on the wire
+    [doc] = parse_feed(body, "s", headers)[0]
+    assert doc.title == CP1252_TITLE
+    assert doc.text == "Crème brûlée – déjà vu"
+
+
+def test_http_charset_header_decodes_body():
+    body = rss_item(f"<title>{CP1252_TITLE}</title>", encoding="windows-1252").replace(b' encoding="windows-1252"', b"")
+    [doc] = parse_feed(body, "s", {"Content-Type": "application/rss+xml; charset=windows-1252"})[0]
+    assert doc.title == CP1252_TITLE
+
+
+def test_corpus_parses_to_documents_or_feed_parse_error():
+    if not CORPUS.is_dir():
+        pytest.skip(f"feed corpus absent: {CORPUS} not found")
+    files = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix.lower() in {".xml", ".rss", ".atom", ".rdf"})
+    assert len(files) > 2000, f"only {len(files)} feed files under {CORPUS}"
+    problems: list[str] = []
+    parsed = rejected = 0
+    for path in files:
+        name = str(path.relative_to(CORPUS))
+        try:
+            docs, warning = parse_feed(path.read_bytes(), name, None)
+        except FeedParseError as exc:
+            rejected += 1
+            if name not in str(exc) or "\n" in str(exc):
+                problems.append(f"{name}: bad error message {str(exc)!r}")
+            continue
+        except Exception as exc:  # noqa: BLE001 - the point is that nothing else escapes
+            problems.append(f"{name}: {exc.__class__.__name__}: {exc}")
+            continue
+        parsed += 1
+        if warning is not None and (not isinstance(warning, str) or "\n" in warning):
+            problems.append(f"{name}: bad warning {warning!r}")
+        for doc in docs:
+            if not (isinstance(doc.title, str) and isinstance(doc.text, str)):
+                problems.append(f"{name}: title/text not str")
+            if doc.url is not None and not doc.url.lower().startswith(("http://", "https://")):
+                problems.append(f"{name}: url {doc.url!r}")
+            if doc.published is not None and doc.published.utcoffset() != UTC.utcoffset(None):
+                problems.append(f"{name}: published {doc.published!r} not UTC")
+            if not (isinstance(doc.guid, str) and doc.guid):
+                problems.append(f"{name}: no guid")
+    assert not problems, f"{len(problems)} problems, first ones:\n" + "\n".join(problems[:20])
+    assert parsed > 1000 and rejected > 0

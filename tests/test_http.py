@@ -1,0 +1,264 @@
+"""monitor.sources.http.fetch against a real server on 127.0.0.1: limits hold, every failure is one FetchError line."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+import tracemalloc
+import zlib
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler
+
+import pytest
+
+from monitor.errors import FetchError
+from monitor.model import FetchState
+from monitor.settings import HttpSettings
+from monitor.sources.http import fetch
+from tests.conftest import free_port
+
+FAST = HttpSettings(timeout=1, deadline=2, max_body_bytes=100_000)
+MB = 1_000_000
+
+
+@pytest.fixture
+def release(http_server) -> Iterator[threading.Event]:
+    """Set at teardown (before the server stops) so slow handlers stop writing and their threads end."""
+    event = threading.Event()
+    yield event
+    event.set()
+
+
+def fetch_error(url: str, settings: HttpSettings = FAST) -> FetchError:
+    """The FetchError fetch raises (anything else fails the test); its message is one line naming the URL."""
+    with pytest.raises(FetchError) as info:
+        fetch(url, settings, FetchState())
+    message = str(info.value)
+    assert "\n" not in message and "\r" not in message, message
+    assert url in message, message
+    return info.value
+
+
+def headers_of(request: tuple[str, str, dict[str, str], bytes]) -> dict[str, str]:
+    return {k.lower(): v for k, v in request[2].items()}
+
+
+def test_200_returns_body_and_keeps_etag_and_last_modified(http_server):
+    http_server.routes["/feed"] = (200, {"ETag": '"v1"', "Last-Modified": "Wed, 01 Jan 2020 00:00:00 GMT"}, b"<rss/>")
+    result = fetch(http_server.url("/feed"), FAST, FetchState())
+    assert result.status == 200
+    assert result.body == b"<rss/>"
+    assert not result.not_modified
+    assert result.state == FetchState('"v1"', "Wed, 01 Jan 2020 00:00:00 GMT")
+
+
+def test_second_fetch_is_conditional_and_304_is_not_modified(http_server):
+    etag, stamp = '"v1"', "Wed, 01 Jan 2020 00:00:00 GMT"
+
+    def conditional(handler: BaseHTTPRequestHandler, _body: bytes) -> None:
+        fresh = handler.headers.get("If-None-Match") == etag and handler.headers.get("If-Modified-Since") == stamp
+        payload = b"" if fresh else b"<rss/>"
+        handler.send_response(304 if fresh else 200)
+        handler.send_header("ETag", etag)
+        handler.send_header("Last-Modified", stamp)
+        if not fresh:
+            handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        handler.wfile.write(payload)
+
+    http_server.routes["/feed"] = conditional
+    first = fetch(http_server.url("/feed"), FAST, FetchState())
+    assert first.status == 200 and first.body == b"<rss/>"
+    assert "if-none-match" not in headers_of(http_server.requests[0])
+
+    second = fetch(http_server.url("/feed"), FAST, first.state)
+    sent = headers_of(http_server.requests[1])
+    assert sent["if-none-match"] == etag
+    assert sent["if-modified-since"] == stamp
+    assert second.not_modified and second.status == 304
+    assert second.body == b""
+    assert second.state == first.state
+
+
+def test_user_agent_names_monitor(http_server):
+    http_server.routes["/feed"] = (200, {}, b"ok")
+    fetch(http_server.url("/feed"), FAST, FetchState())
+    assert headers_of(http_server.requests[0])["user-agent"].startswith("monitor/")
+
+
+@pytest.mark.parametrize("status", [404, 500])
+def test_http_error_status_is_fetch_error_naming_url_and_status(http_server, status):
+    http_server.routes["/feed"] = (status, {"Connection": "close"}, b"nope")
+    err = fetch_error(http_server.url("/feed"))
+    assert str(status) in str(err)
+    assert err.source == http_server.url("/feed")
+
+
+def test_gzip_body_is_decoded(http_server):
+    text = b"<rss>" + b"news " * 2000 + b"</rss>"
+    http_server.routes["/feed"] = (200, {"Content-Encoding": "gzip"}, gzip.compress(text))
+    assert fetch(http_server.url("/feed"), FAST, FetchState()).body == text
+
+
+def test_deflate_body_is_decoded(http_server):
+    text = b"<rss>" + b"news " * 2000 + b"</rss>"
+    http_server.routes["/feed"] = (200, {"Content-Encoding": "deflate"}, zlib.compress(text))
+    assert fetch(http_server.url("/feed"), FAST, FetchState()).body == text
+
+
+def unread(payload: bytes, headers: dict[str, str] | None = None) -> Callable[[BaseHTTPRequestHandler, bytes], None]:
+    """A route for a body the client stops reading: the hang-up is expected, not a server error."""
+
+    def route(handler: BaseHTTPRequestHandler, _body: bytes) -> None:
+        handler.send_response(200)
+        for key, value in (headers or {}).items():
+            handler.send_header(key, value)
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        try:
+            handler.wfile.write(payload)
+        except OSError:
+            pass
+
+    return route
+
+
+def gzip_of_zeros(size: int) -> bytes:
+    """gzip of `size` zero bytes, built a megabyte at a time so the test itself never holds them all."""
+    z = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = bytes(MB)
+    return b"".join([z.compress(block) for _ in range(size // MB)] + [z.flush()])
+
+
+def test_gzip_bomb_hits_size_cap_without_inflating_it_all(http_server):
+    bomb = gzip_of_zeros(50 * MB)
+    assert len(bomb) < MB
+    http_server.routes["/bomb"] = unread(bomb, {"Content-Encoding": "gzip"})
+    tracemalloc.start()
+    try:
+        err = fetch_error(http_server.url("/bomb"), HttpSettings(timeout=2, deadline=5, max_body_bytes=MB))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "larger than" in str(err) and str(MB) in str(err)
+    assert peak < 10 * MB, f"peak {peak} bytes while reading a 50 MB bomb with a 1 MB cap"
+
+
+def test_plain_body_over_cap_is_fetch_error(http_server):
+    http_server.routes["/big"] = unread(b"a" * (2 * MB))
+    err = fetch_error(http_server.url("/big"), HttpSettings(timeout=2, deadline=5, max_body_bytes=MB))
+    assert "larger than" in str(err)
+
+
+def test_body_exactly_at_cap_is_returned(http_server):
+    http_server.routes["/edge"] = (200, {"Content-Encoding": "gzip"}, gzip.compress(b"x" * 1000))
+    assert len(fetch(http_server.url("/edge"), HttpSettings(max_body_bytes=1000), FetchState()).body) == 1000
+
+
+def drip(release: threading.Event, length: int, every: float) -> Callable[[BaseHTTPRequestHandler, bytes], None]:
+    """A route that sends headers at once, then one body byte every `every` seconds."""
+
+    def route(handler: BaseHTTPRequestHandler, _body: bytes) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(length))
+        handler.end_headers()
+        handler.wfile.flush()
+        try:
+            for _ in range(length):
+                if release.wait(every):
+                    return
+                handler.wfile.write(b"x")
+                handler.wfile.flush()
+        except OSError:
+            pass  # the client hung up, as it should
+
+    return route
+
+
+def test_dripping_server_is_cut_by_total_deadline(http_server, release):
+    # 50 bytes at 0.2 s each would take 10 s; every single read is well inside the 1 s timeout.
+    http_server.routes["/slow"] = drip(release, 50, 0.2)
+    started = time.monotonic()
+    err = fetch_error(http_server.url("/slow"), HttpSettings(timeout=1, deadline=1, max_body_bytes=MB))
+    elapsed = time.monotonic() - started
+    assert "deadline" in str(err)
+    assert elapsed < 3, f"took {elapsed:.1f}s with a 1 s deadline"
+
+
+def test_headers_that_never_come_trip_the_timeout(http_server, release):
+    http_server.routes["/silent"] = lambda handler, body: release.wait(10) and None
+    started = time.monotonic()
+    err = fetch_error(http_server.url("/silent"), HttpSettings(timeout=0.5, deadline=5, max_body_bytes=MB))
+    elapsed = time.monotonic() - started
+    assert "timed out" in str(err)
+    assert elapsed < 2.5, f"took {elapsed:.1f}s with a 0.5 s timeout"
+
+
+def redirect(location: str) -> tuple[int, dict[str, str], bytes]:
+    return 302, {"Location": location}, b""
+
+
+def test_redirect_loop_is_redirects_error(http_server):
+    http_server.routes["/loop"] = redirect("/loop")
+    err = fetch_error(http_server.url("/loop"))
+    assert "redirects" in str(err)
+    assert len(http_server.requests) == FAST.max_redirects + 1
+
+
+def test_fifteen_hop_redirect_chain_is_redirects_error(http_server):
+    for hop in range(15):
+        http_server.routes[f"/hop/{hop}"] = redirect(f"/hop/{hop + 1}")
+    http_server.routes["/hop/15"] = (200, {}, b"<rss/>")
+    err = fetch_error(http_server.url("/hop/0"))
+    assert "redirects" in str(err)
+    assert "/hop/15" not in [path for _, path, _, _ in http_server.requests]
+
+
+def test_short_redirect_chain_is_followed(http_server):
+    http_server.routes["/old"] = redirect("/new")
+    http_server.routes["/new"] = (200, {}, b"<rss/>")
+    result = fetch(http_server.url("/old"), FAST, FetchState())
+    assert result.body == b"<rss/>"
+    assert result.url == http_server.url("/new")
+
+
+def test_redirect_to_file_url_is_unsupported_scheme_error(http_server):
+    http_server.routes["/evil"] = redirect("file:///etc/passwd")
+    err = fetch_error(http_server.url("/evil"))
+    assert "scheme" in str(err)
+    assert "root:" not in str(err)
+
+
+def test_server_closing_mid_body_is_fetch_error(http_server):
+    def hang_up(handler: BaseHTTPRequestHandler, _body: bytes) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", "1000")
+        handler.end_headers()
+        handler.wfile.write(b"<rss>" + b"x" * 10)
+        handler.wfile.flush()
+        handler.close_connection = True
+
+    http_server.routes["/cut"] = hang_up
+    err = fetch_error(http_server.url("/cut"))
+    assert err.__cause__ is None and err.__suppress_context__
+
+
+def test_corrupt_gzip_is_fetch_error(http_server):
+    http_server.routes["/bad"] = unread(b"this is not gzip at all", {"Content-Encoding": "gzip"})
+    assert "compressed" in str(fetch_error(http_server.url("/bad")))
+
+
+def test_unknown_content_encoding_is_fetch_error(http_server):
+    http_server.routes["/br"] = unread(b"\x0b\x02\x80hello", {"Content-Encoding": "br"})
+    assert "Content-Encoding" in str(fetch_error(http_server.url("/br")))
+
+
+def test_malformed_url_is_fetch_error_not_httpx_exception():
+    # Passes the config check (starts with http://) but is not a URL httpx accepts.
+    fetch_error("http://[::1")
+
+
+def test_connection_refused_is_fetch_error():
+    fetch_error(f"http://127.0.0.1:{free_port()}/feed")
