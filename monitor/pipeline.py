@@ -88,7 +88,7 @@ class Pipeline:
         try:
             result = fetch(feed.url, self.settings.http, sources.fetch_state(self.db, source_id))
             if result.not_modified:
-                sources.record_success(self.db, source_id, now, next_check(now, feed.every, 0, random.random()), 0)
+                sources.record_success(self.db, source_id, now, next_check(now, feed.every, 0, random.random()), 0, result.state)
                 return 0
             docs, warning = parse_feed(result.body, feed.url, result.headers)
             if warning:

@@ -262,3 +262,16 @@ def test_malformed_url_is_fetch_error_not_httpx_exception():
 
 def test_connection_refused_is_fetch_error():
     fetch_error(f"http://127.0.0.1:{free_port()}/feed")
+
+
+def test_truncated_gzip_body_is_fetch_error(http_server) -> None:
+    whole = gzip.compress(b"<rss>" + b"x" * 5000 + b"</rss>")
+    http_server.routes["/cut.gz"] = (200, {"Content-Encoding": "gzip"}, whole[: len(whole) // 2])
+    assert "truncated compressed body" in str(fetch_error(http_server.url("/cut.gz")))
+
+
+def test_304_with_a_new_etag_keeps_the_new_one(http_server) -> None:
+    http_server.routes["/feed"] = (304, {"ETag": '"v2"'}, b"")
+    result = fetch(http_server.url("/feed"), FAST, FetchState('"v1"', "Mon, 01 Jan 2024 00:00:00 GMT"))
+    assert result.not_modified
+    assert result.state == FetchState('"v2"', "Mon, 01 Jan 2024 00:00:00 GMT")

@@ -22,7 +22,7 @@ USER_AGENT = f"monitor/{__version__} (media-monitoring alert daemon)"
 class _Inflater:
     """Decode a Content-Encoding without ever holding more than `cap` decoded bytes."""
 
-    def __init__(self, encoding: str, cap: int) -> None:
+    def __init__(self, encoding: str) -> None:
         encoding = encoding.strip().lower()
         if encoding in ("", "identity"):
             self._z = None
@@ -32,13 +32,17 @@ class _Inflater:
             self._z = zlib.decompressobj()
         else:
             raise ValueError(f"unsupported Content-Encoding {encoding!r}")
-        self.cap = cap
 
     def feed(self, data: bytes, room: int) -> bytes:
         """Decoded bytes of `data`, at most room+1 of them (one more than fits signals the cap)."""
         if self._z is None:
             return data[: room + 1]
         return self._z.decompress(self._z.unconsumed_tail + data, room + 1)
+
+    @property
+    def complete(self) -> bool:
+        """False when a compressed body stopped before its end (a truncated download)."""
+        return self._z is None or self._z.eof
 
 
 def fetch(url: str, settings: HttpSettings, state: FetchState = FetchState(), client: httpx.Client | None = None) -> FetchResult:
@@ -57,8 +61,9 @@ def fetch(url: str, settings: HttpSettings, state: FetchState = FetchState(), cl
     deadline = time.monotonic() + settings.deadline
     try:
         with client.stream("GET", url, headers=headers) as response:
-            if response.status_code == 304:
-                return FetchResult(url, 304, b"", dict(response.headers), state)
+            if response.status_code == 304:  # a 304 may bring fresher validators
+                kept = FetchState(response.headers.get("ETag") or state.etag, response.headers.get("Last-Modified") or state.last_modified)
+                return FetchResult(url, 304, b"", dict(response.headers), kept)
             if response.status_code >= 400:
                 raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}", source=url)
             body = _read_capped(response, settings.max_body_bytes, deadline, url)
@@ -79,7 +84,7 @@ def fetch(url: str, settings: HttpSettings, state: FetchState = FetchState(), cl
 
 def _read_capped(response: httpx.Response, cap: int, deadline: float, url: str) -> bytes:
     try:
-        inflater = _Inflater(response.headers.get("Content-Encoding", ""), cap)
+        inflater = _Inflater(response.headers.get("Content-Encoding", ""))
     except ValueError as exc:
         raise FetchError(f"{url}: {exc}", source=url) from None
     parts: list[bytes] = []
@@ -95,6 +100,8 @@ def _read_capped(response: httpx.Response, cap: int, deadline: float, url: str) 
             parts.append(data)
     except zlib.error as exc:
         raise FetchError(f"{url}: corrupt compressed body ({exc})", source=url) from None
+    if not inflater.complete:
+        raise FetchError(f"{url}: truncated compressed body", source=url)
     return b"".join(parts)
 
 
