@@ -84,9 +84,9 @@ def _result_json(result: MatchResult) -> dict[str, object]:
 
 
 def _print_result(result: MatchResult) -> None:
-    table = Table("kind", "matched", "found in text", "span", "score", "severity", title="Matches")
+    table = Table("kind", "matched", "alias", "found in text", "span", "score", "severity", title="Matches")
     for m in result.matches:
-        table.add_row(m.kind, m.name, m.found, f"{m.start}-{m.end}", f"{m.score:g}", str(m.severity) if m.kind == "event" else "")
+        table.add_row(m.kind, m.name, m.alias, m.found, f"{m.start}-{m.end}", f"{m.score:g}", str(m.severity) if m.kind == "event" else "")
     out.print(table)
     for h in result.hits:
         out.print(f"rule [bold]{h.rule}[/bold] fired, severity {h.severity}: {h.actor.name} (found {h.actor.found!r}) + {h.event.name} (found {h.event.found!r})", markup=True)

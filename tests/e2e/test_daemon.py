@@ -137,3 +137,20 @@ def test_an_edited_watchlist_is_taken_live_and_a_broken_edit_keeps_the_old_one(t
         wait_for(lambda: len(json_receiver.messages) == 2, timeout=10)
     assert "Wagner Group" in json_receiver.messages[1]["title"]
     assert "Traceback" not in log.read_text()
+
+
+def test_secrets_never_reach_the_daemon_log(tmp_path: Path, smtp_server: SmtpSink) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    url = f"mailto://desk:${{SMTP_PASSWORD}}@127.0.0.1:{smtp_server.port}?to=desk@example.org&from=monitor@example.org"
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "mail", "url": url}])
+    log = tmp_path / "daemon.log"
+    os.environ["SMTP_PASSWORD"] = "s3cret-Pa55word"
+    try:
+        with daemon(config, log):
+            (inbox / "a.txt").write_text("Kataeb Hezbollah fired rockets at the US embassy in Baghdad.\n")
+            wait_for(lambda: "failed (attempt 1" in log.read_text(), timeout=15)  # the server offers no AUTH
+    finally:
+        del os.environ["SMTP_PASSWORD"]
+    text = log.read_text()
+    assert "AUTH" in text and "s3cret-Pa55word" not in text
