@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from monitor.alerts.channels import Notifier, describe
+from monitor.alerts.channels import Notifier, describe, route
 from monitor.errors import MonitorError
 from monitor.logs import setup_logging
 from monitor.matching.matcher import Matcher
@@ -104,6 +104,9 @@ def check(config: ConfigOption = DEFAULT_CONFIG) -> None:
     out.print(f"watchlist {settings.watchlist}: ok ({len(watchlist.actors)} actors, {len(watchlist.events)} events, {len(watchlist.rules)} rules)", markup=False)
     for warning in duplicate_aliases(watchlist):
         out.print(f"warning: {settings.watchlist}: {warning}", markup=False)
+    for rule in watchlist.rules:
+        if not route(settings.channels, rule.tags):
+            out.print(f"warning: rule {rule.name!r} routes to tags {', '.join(rule.tags)} but no channel has them: its alerts are stored, not sent", markup=False)
     for channel in settings.channels:
         out.print(f"channel {redact(describe(channel))}", markup=False)
     for folder in settings.folders:

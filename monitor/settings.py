@@ -163,7 +163,7 @@ def load_settings(path: str | Path) -> Settings:
         problem = "unknown key (typo?)" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise ConfigError(f"{path}: {key}: {problem}{more}", path=str(path), key=key) from None
-    names = [c.name for c in settings.channels]
-    for name in {n for n in names if names.count(n) > 1}:
-        raise ConfigError(f"{path}: channels: duplicate channel name {name!r}", path=str(path), key="channels")
+    for section, names in (("channels", [c.name for c in settings.channels]), ("feeds", [f.label for f in settings.feeds]), ("folders", [f.label for f in settings.folders])):
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            raise ConfigError(f"{path}: {section}: {name!r} is listed twice (names must be unique)", path=str(path), key=section)
     return settings.model_copy(update={"path": path})

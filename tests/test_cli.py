@@ -84,6 +84,13 @@ def test_check_never_prints_secrets_of_channels(tmp_path: Path) -> None:
         assert secret not in result.stdout + result.stderr
 
 
+def test_check_warns_of_a_rule_whose_alerts_no_channel_takes(tmp_path: Path) -> None:
+    config = write_config(tmp_path, channels=[{"name": "oncall", "url": "json://127.0.0.1:9/x", "tags": ["oncall"]}])
+    result = monitor("check", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert "warning: rule 'watched actor in a violent event' routes to tags default but no channel has them" in result.stdout
+
+
 def test_missing_config_is_one_line(tmp_path: Path) -> None:
     line = one_line_error(monitor("check", "--config", str(tmp_path / "nope.toml")))
     assert "nope.toml" in line and "not found" in line

@@ -155,8 +155,14 @@ def test_duplicate_channel_names_rejected(tmp_path: Path) -> None:
     path = toml(tmp_path, '[[channels]]\nname = "desk"\nurl = "json://a"\n[[channels]]\nname = "other"\nurl = "json://b"\n'
                           '[[channels]]\nname = "desk"\nurl = "json://c"\n')
     error = config_error(path)
-    assert str(error) == f"{path}: channels: duplicate channel name 'desk'"
+    assert str(error) == f"{path}: channels: 'desk' is listed twice (names must be unique)"
     assert error.key == "channels"
+
+
+def test_two_feeds_with_one_name_rejected(tmp_path: Path) -> None:
+    path = toml(tmp_path, '[[feeds]]\nname = "wire"\nurl = "https://a.example/rss"\n[[feeds]]\nname = "wire"\nurl = "https://b.example/rss"\n')
+    error = config_error(path)
+    assert str(error) == f"{path}: feeds: 'wire' is listed twice (names must be unique)"
 
 
 def test_redact_masks_url_passwords_without_registration() -> None:
