@@ -62,6 +62,7 @@ class Hit:
     event: Match
     tags: tuple[str, ...]
     snippet: str
+    distance: int = 0  # words between the actor and the event
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ class Actor:
     tags: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
     not_when: tuple[str, ...] = ()
+    context: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (ambiguous alias, words one of which must be near)
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from functools import lru_cache
 from dataclasses import dataclass
 
 _APOSTROPHES = "'’‘ʼʻ`´′"
-_TOKEN = re.compile(rf"[^\W_]+(?:[{_APOSTROPHES}][^\W_]+)*")
+WORD = re.compile(rf"[^\W_]+(?:[{_APOSTROPHES}][^\W_]+)*")
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W_]+")
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _POSSESSIVE = re.compile(rf"[{_APOSTROPHES}]s$", re.I)
 # The gap between two sentences: after . ! ? (and closing quotes) before a capital, or a blank line.
 _SENTENCE_GAP = re.compile(r"[.!?][\"'”’)\]]*(\s+)(?=[\"'“‘(\[]*[A-Z0-9\u0600-\u06FF\u0400-\u04FF])|(\n\s*\n)|(\n)(?=\s*[-*•])")
@@ -52,9 +52,9 @@ def fold(text: str) -> str:
 def tokenize(text: str) -> list[Token]:
     """Split a text into tokens with spans; digits and URLs are not matchable."""
     text = unicodedata.normalize("NFC", text)
-    urls = [m.span() for m in _URL.finditer(text)]
+    urls = [m.span() for m in URL.finditer(text)]
     tokens = []
-    for m in _TOKEN.finditer(text):
+    for m in WORD.finditer(text):
         start, end = m.span()
         in_url = bool(urls) and any(a <= start < b for a, b in urls)
         word = m.group()

@@ -6,8 +6,8 @@ import sys
 from bisect import bisect_left, bisect_right
 
 from monitor.matching.matcher import Matcher
-from monitor.matching.normalise import sentence_bounds, tokenize
-from monitor.model import Hit, Match, MatchResult, Rule, Watchlist
+from monitor.matching.normalise import WORD, sentence_bounds
+from monitor.model import Hit, Match, MatchResult
 
 SNIPPET_MAX = 320
 KIND_RANK = {"person": 0, "group": 0, "organisation": 1, "state": 2, "place": 3}  # who leads an alert's title
@@ -15,50 +15,42 @@ KIND_RANK = {"person": 0, "group": 0, "organisation": 1, "state": 2, "place": 3}
 
 def match_text(matcher: Matcher, text: str) -> MatchResult:
     """Matches and rule hits for one text: the whole matching stage as one pure call."""
-    tokens = tokenize(text)
-    matches = matcher.find(text, tokens)
-    return MatchResult(tuple(matches), tuple(apply_rules(matcher.watchlist, matches, text, [t.start for t in tokens])))
+    matches = matcher.find(text)
+    return MatchResult(tuple(matches), tuple(apply_rules(matcher, matches, text)))
 
 
-def apply_rules(watchlist: Watchlist, matches: list[Match], text: str, word_starts: list[int]) -> list[Hit]:
+def apply_rules(matcher: Matcher, matches: list[Match], text: str) -> list[Hit]:
     """One hit per rule and actor: the actor's most severe, then closest, event."""
     actors = [m for m in matches if m.kind == "actor"]
     events = [m for m in matches if m.kind == "event"]
     if not actors or not events:
         return []
     sentences = sentence_bounds(text)
+    starts = [a for a, _ in sentences]
+    actor_in = [bisect_right(starts, a.start) - 1 for a in actors]
+    event_in = [bisect_right(starts, e.start) - 1 for e in events]
+    word_starts = [w.start() for w in WORD.finditer(text)]
     hits = []
-    for rule in watchlist.rules:
-        pairs = [
-            (a, e)
-            for a in actors
-            if _actor_selected(watchlist, rule, a)
-            for e in events
-            if _event_selected(rule, e) and _close(rule, a, e, sentences, word_starts)
+    for rule in matcher.watchlist.rules:
+        wanted = [
+            (e, event_in[j]) for j, e in enumerate(events)
+            if (not rule.events or e.name in rule.events) and e.severity >= rule.min_severity
         ]
-        best: dict[str, tuple[Match, Match]] = {}
-        for actor, event in pairs:
-            rank = (event.severity, -abs(actor.start - event.start))
-            held = best.get(actor.name)
-            if held is None or rank > (held[1].severity, -abs(held[0].start - held[1].start)):
-                best[actor.name] = (actor, event)
-        for actor, event in sorted(best.values(), key=lambda p: (-p[1].severity, KIND_RANK.get(p[0].category, 9), abs(p[0].start - p[1].start))):
+        best: dict[str, tuple[tuple[int, int], Match, Match, int]] = {}
+        for i, actor in enumerate(actors):
+            if rule.actors and not matcher.actor_refs[actor.name] & set(rule.actors):
+                continue
+            for event, sentence in wanted:
+                if rule.within is None and sentence != actor_in[i]:
+                    continue
+                distance = _words_between(actor, event, word_starts)
+                rank = (event.severity, -distance)
+                if (rule.within is None or distance <= rule.within) and (actor.name not in best or rank > best[actor.name][0]):
+                    best[actor.name] = (rank, actor, event, distance)
+        for _, actor, event, distance in sorted(best.values(), key=lambda b: (-b[0][0], KIND_RANK.get(b[1].category, 9), -b[0][1])):
             severity = rule.severity if rule.severity is not None else event.severity
-            hits.append(Hit(rule.name, severity, actor, event, rule.tags, snippet(text, actor, event, sentences)))
+            hits.append(Hit(rule.name, severity, actor, event, rule.tags, snippet(text, actor, event, sentences), distance))
     return hits
-
-
-def _actor_selected(watchlist: Watchlist, rule: Rule, match: Match) -> bool:
-    if not rule.actors:
-        return True
-    actor = next(a for a in watchlist.actors if a.name == match.name)
-    return bool({actor.name, actor.kind, *actor.tags} & set(rule.actors))
-
-
-def _event_selected(rule: Rule, match: Match) -> bool:
-    if rule.events and match.name not in rule.events:
-        return False
-    return match.severity >= rule.min_severity
 
 
 def _sentence_of(pos: int, sentences: list[tuple[int, int]]) -> int:
@@ -66,12 +58,9 @@ def _sentence_of(pos: int, sentences: list[tuple[int, int]]) -> int:
     return max(0, bisect_right(sentences, (pos, sys.maxsize)) - 1)
 
 
-def _close(rule: Rule, a: Match, e: Match, sentences: list[tuple[int, int]], word_starts: list[int]) -> bool:
-    if rule.within is None:
-        return _sentence_of(a.start, sentences) == _sentence_of(e.start, sentences)
-    first, last = sorted((a, e), key=lambda m: m.start)
-    between = bisect_left(word_starts, last.start) - bisect_left(word_starts, first.end)
-    return between <= rule.within
+def _words_between(a: Match, e: Match, word_starts: list[int]) -> int:
+    first, last = (a, e) if a.start <= e.start else (e, a)
+    return max(0, bisect_left(word_starts, last.start) - bisect_left(word_starts, first.end))
 
 
 def snippet(text: str, a: Match, e: Match, sentences: list[tuple[int, int]]) -> str:
