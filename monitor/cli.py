@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +15,9 @@ from rich.table import Table
 from monitor.alerts.channels import Notifier, describe, route
 from monitor.errors import MonitorError
 from monitor.logs import setup_logging
+from monitor.matching.examples import failed_examples
 from monitor.matching.matcher import Matcher
+from monitor.matching.report import explain, quoted, result_json
 from monitor.matching.rules import match_text
 from monitor.model import MatchResult
 from monitor.pipeline import build_pipeline
@@ -68,19 +69,9 @@ def match(
         text = f"{doc.title}\n\n{doc.text}" if doc.title else doc.text
     result = match_text(matcher, text)
     if as_json:
-        out.print_json(json.dumps(_result_json(result)))
+        sys.stdout.write(json.dumps(result_json(result, text), ensure_ascii=False) + "\n")
         return
     _print_result(result)
-
-
-def _result_json(result: MatchResult) -> dict[str, object]:
-    return {
-        "alert": result.alert,
-        "severity": result.severity,
-        "tags": list(result.tags),
-        "matches": [asdict(m) for m in result.matches],
-        "hits": [{"rule": h.rule, "severity": h.severity, "actor": h.actor.name, "event": h.event.name, "snippet": h.snippet} for h in result.hits],
-    }
 
 
 def _print_result(result: MatchResult) -> None:
@@ -89,8 +80,8 @@ def _print_result(result: MatchResult) -> None:
         table.add_row(m.kind, m.name, m.alias, m.found, f"{m.start}-{m.end}", f"{m.score:g}", str(m.severity) if m.kind == "event" else "")
     out.print(table)
     for h in result.hits:
-        out.print(f"rule [bold]{h.rule}[/bold] fired, severity {h.severity}: {h.actor.name} (found {h.actor.found!r}) + {h.event.name} (found {h.event.found!r})", markup=True)
-        out.print(f"  “{h.snippet}”", markup=False)
+        out.print(f"rule {h.rule!r} fired, severity {h.severity}: {explain(h)}", markup=False)
+        out.print(f"  {quoted(h.snippet)}", markup=False)
     out.print(f"decision: ALERT, severity {result.severity}" if result.alert else "decision: no alert")
 
 
@@ -100,8 +91,16 @@ def check(config: ConfigOption = DEFAULT_CONFIG) -> None:
     settings = load_settings(config)
     watchlist = load_watchlist(settings.watchlist)
     Notifier(settings.channels)
+    failures = failed_examples(Matcher(watchlist), watchlist.examples)
+    for failure in failures:
+        sys.stderr.write(f"monitor: example failed: {failure}\n")
+    if failures:
+        raise SystemExit(1)
     out.print(f"config {config}: ok ({len(settings.feeds)} feeds, {len(settings.folders)} folders)", markup=False)
-    out.print(f"watchlist {settings.watchlist}: ok ({len(watchlist.actors)} actors, {len(watchlist.events)} events, {len(watchlist.rules)} rules)", markup=False)
+    out.print(
+        f"watchlist {settings.watchlist}: ok ({len(watchlist.actors)} actors, {len(watchlist.events)} events, "
+        f"{len(watchlist.rules)} rules, {len(watchlist.examples)} examples hold)", markup=False,
+    )
     for warning in duplicate_aliases(watchlist):
         out.print(f"warning: {settings.watchlist}: {warning}", markup=False)
     for rule in watchlist.rules:

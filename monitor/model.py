@@ -146,9 +146,21 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Example:
+    """A sentence that must (expect=True) or must not match an actor, event or rule of the watchlist."""
+
+    kind: str  # actor | event | rule
+    name: str
+    text: str
+    expect: bool
+    where: str = ""  # file:line
+
+
+@dataclass(frozen=True)
 class Watchlist:
     """Everything an analyst watches."""
 
     actors: tuple[Actor, ...] = ()
     events: tuple[Event, ...] = ()
     rules: tuple[Rule, ...] = ()
+    examples: tuple[Example, ...] = ()

@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from monitor.errors import WatchlistError
-from monitor.model import Actor, Event, Rule, Watchlist
+from monitor.model import Actor, Event, Example, Rule, Watchlist
 
 ActorKind = Literal["person", "group", "state", "place", "organisation"]
 
@@ -31,11 +31,28 @@ class _EntryError(ValueError):
         self.index = index
 
 
-def _no_empty(values: list[str]) -> list[str]:
+def _no_empty(values: list[Any]) -> list[Any]:
     for i, value in enumerate(values):
-        if not value.strip():
+        text = value.alias if isinstance(value, _AliasSpec) else value
+        if not text.strip():
             raise _EntryError(f"entry {i + 1} is empty", i)
     return values
+
+
+class _AliasSpec(BaseModel):
+    """An ambiguous alias (KH, a bare surname) that counts only with one of its context words near."""
+
+    model_config = ConfigDict(extra="forbid")
+    alias: str
+    context: list[str] = Field(min_length=1)
+
+
+class _ExamplesSpec(BaseModel):
+    """Sentences that must (or must not) match: the watchlist is tested like code by `monitor check`."""
+
+    model_config = ConfigDict(extra="forbid")
+    must_match: list[str] = Field(default_factory=list)
+    must_not_match: list[str] = Field(default_factory=list)
 
 
 def _valid_regexes(values: list[str]) -> list[str]:
@@ -53,6 +70,7 @@ class _WatchedSpec(_Item):
     name: str = Field(min_length=1)
     patterns: list[str] = Field(default_factory=list)
     not_when: list[str] = Field(default_factory=list)
+    examples: _ExamplesSpec = _ExamplesSpec()
 
     _not_when = field_validator("not_when")(_no_empty)
     _patterns = field_validator("patterns")(_valid_regexes)
@@ -60,7 +78,7 @@ class _WatchedSpec(_Item):
 
 class _ActorSpec(_WatchedSpec):
     kind: ActorKind
-    aliases: list[str] = Field(default_factory=list)
+    aliases: list[str | _AliasSpec] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
 
     _aliases = field_validator("aliases")(_no_empty)
@@ -81,6 +99,7 @@ class _RuleSpec(_Item):
     within: int | Literal["sentence"] = "sentence"
     severity: int | None = Field(None, ge=0, le=3)
     tags: list[str] = Field(default_factory=lambda: ["default"])
+    examples: _ExamplesSpec = _ExamplesSpec()
 
 
 class _WatchlistSpec(_Item):
@@ -133,6 +152,7 @@ def load_watchlist(path: str | Path) -> Watchlist:
         actors=tuple(a for p in parts for a in p.watchlist.actors),
         events=tuple(e for p in parts for e in p.watchlist.events),
         rules=tuple(r for p in parts for r in p.watchlist.rules),
+        examples=tuple(x for p in parts for x in p.watchlist.examples),
     )
     _check_references(watchlist, parts)
     return watchlist
@@ -182,7 +202,11 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
             raise WatchlistError(f"{path}:{line}: events[{i}] {event.name!r}: needs phrases or patterns", path=str(path), line=line)
     return Watchlist(
         actors=tuple(
-            Actor(a.name, a.kind, tuple(dict.fromkeys([a.name, *a.aliases])), tuple(a.tags), tuple(a.patterns), tuple(a.not_when))
+            Actor(
+                a.name, a.kind, tuple(dict.fromkeys([a.name, *(_alias_text(x) for x in a.aliases)])), tuple(a.tags),
+                tuple(a.patterns), tuple(a.not_when),
+                tuple((x.alias, tuple(x.context)) for x in a.aliases if isinstance(x, _AliasSpec)),
+            )
             for a in spec.actors
         ),
         events=tuple(
@@ -201,7 +225,23 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
             )
             for r in spec.rules
         ),
+        examples=tuple(_examples(spec, path, node)),
     )
+
+
+def _alias_text(alias: str | _AliasSpec) -> str:
+    return alias.alias if isinstance(alias, _AliasSpec) else alias
+
+
+def _examples(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> list[Example]:
+    out = []
+    for section, kind, items in (("actors", "actor", spec.actors), ("events", "event", spec.events), ("rules", "rule", spec.rules)):
+        for i, item in enumerate(items):
+            for key, expect in (("must_match", True), ("must_not_match", False)):
+                for j, text in enumerate(getattr(item.examples, key)):
+                    where = f"{path}:{_line_of(node, (section, i, 'examples', key, j))}"
+                    out.append(Example(kind, item.name, text, expect, where))
+    return out
 
 
 def _check_references(watchlist: Watchlist, parts: list[_Part]) -> None:

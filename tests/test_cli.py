@@ -91,6 +91,17 @@ def test_check_warns_of_a_rule_whose_alerts_no_channel_takes(tmp_path: Path) -> 
     assert "warning: rule 'watched actor in a violent event' routes to tags default but no channel has them" in result.stdout
 
 
+def test_check_fails_naming_an_example_that_does_not_hold(tmp_path: Path) -> None:
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text(
+        "actors:\n  - name: Qasem Soleimani\n    kind: person\n    aliases: [Soleimani]\n"
+        "    examples:\n      must_match:\n        - Soleimani spoke.\n        - Nobody of that name spoke.\n"
+    )
+    result = monitor("check", "--config", str(write_config(tmp_path, watchlist=watchlist)))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"monitor: example failed: {watchlist}:8: actor 'Qasem Soleimani' must match: 'Nobody of that name spoke.'"
+
+
 def test_missing_config_is_one_line(tmp_path: Path) -> None:
     line = one_line_error(monitor("check", "--config", str(tmp_path / "nope.toml")))
     assert "nope.toml" in line and "not found" in line
@@ -107,9 +118,22 @@ def test_match_reads_stdin_and_prints_json() -> None:
     result = monitor("match", "--json", "-", stdin="Workers went on strike over pay in Tehran.")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["alert"] is False
-    assert [m["name"] for m in data["matches"]] == ["Iran"]
-    assert data["matches"][0]["found"] == "Tehran" and data["matches"][0]["start"] == 35
+    assert data["schema"] == "monitor.match/1" and data["alert"] is False and data["rules"] == []
+    assert [m["name"] for m in data["actors"]] == ["Iran"]
+    assert data["actors"][0] | {"snippet": ""} == {
+        "name": "Iran", "kind": "state", "alias": "Tehran", "found": "Tehran", "start": 35, "end": 41, "score": 100.0, "snippet": "",
+    }
+    assert data["events"] == []  # a labour strike is cancelled by its context
+
+
+def test_match_json_explains_the_rule_that_fired() -> None:
+    result = monitor("match", "--json", "-", stdin="Qassem Suleimani was killed in a US drone strike near Baghdad airport.")
+    data = json.loads(result.stdout)
+    assert data["alert"] is True and data["severity"] == 3
+    rule = next(r for r in data["rules"] if r["actor"] == "Qasem Soleimani")
+    assert rule["event"] == "drone strike" and rule["distance_words"] == 5
+    assert rule["explanation"] == "Qasem Soleimani (found \u201cQassem Suleimani\u201d, 100) + drone strike (severity 3) within 5 words"
+    assert rule["snippet"] == "Qassem Suleimani was killed in a US drone strike near Baghdad airport."
 
 
 def test_match_on_a_binary_file_is_one_line(tmp_path: Path) -> None:

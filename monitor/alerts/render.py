@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from monitor.matching.report import explain, quoted
 from monitor.model import Article, MatchResult
 
 SEVERITY_WORDS = {0: "info", 1: "low", 2: "medium", 3: "high"}
@@ -43,11 +44,8 @@ def render_body(article: Article, result: MatchResult, source: str, uid: str) ->
     lines.append("Events: " + "; ".join(f"{name} (severity {sev})" for name, sev in sorted(events.items(), key=lambda e: -e[1])))
     lines.append("")
     for hit in result.hits[:5]:
-        lines.append(
-            f"* {hit.rule} (severity {hit.severity}): {hit.actor.name} (found {hit.actor.found!r}, {hit.actor.score:g})"
-            f" + {hit.event.name} (severity {hit.event.severity})"
-        )
-        lines.append(f"  “{hit.snippet}”")
+        lines.append(f"* {hit.rule} (severity {hit.severity}): {explain(hit)}")
+        lines.append(f"  {quoted(hit.snippet)}")
     lines.append("")
     lines.append(f"Alert id: {uid}")
     return "\n".join(lines)

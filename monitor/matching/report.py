@@ -1,0 +1,65 @@
+"""What matched and why, as words and as the stable JSON of `monitor match --json` (docs/match-json.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from monitor.matching.normalise import sentence_bounds
+from monitor.model import Hit, Match, MatchResult
+
+SCHEMA = "monitor.match/1"
+SNIPPET_MAX = 240
+
+
+def explain(hit: Hit) -> str:
+    """One line an analyst can check: who was found as what, which event, how close."""
+    nearness = "side by side" if hit.distance == 0 else f"within {hit.distance} word{'s' if hit.distance > 1 else ''}"
+    return (
+        f"{hit.actor.name} (found \u201c{hit.actor.found}\u201d, {hit.actor.score:g}) + "
+        f"{hit.event.name} (severity {hit.event.severity}) {nearness}"
+    )
+
+
+def quoted(snippet: str) -> str:
+    """The snippet in quotation marks, unless it already opens with one."""
+    return snippet if snippet[:1] in "\"“‘'«" else f"\u201c{snippet}\u201d"
+
+
+def result_json(result: MatchResult, text: str) -> dict[str, Any]:
+    """The documented, stable JSON object for one matched text."""
+    sentences = sentence_bounds(text)
+    return {
+        "schema": SCHEMA,
+        "alert": result.alert,
+        "severity": result.severity,
+        "tags": list(result.tags),
+        "actors": [_match_json(m, text, sentences) | {"kind": m.category} for m in result.matches if m.kind == "actor"],
+        "events": [_match_json(m, text, sentences) | {"severity": m.severity} for m in result.matches if m.kind == "event"],
+        "rules": [
+            {
+                "rule": h.rule,
+                "severity": h.severity,
+                "actor": h.actor.name,
+                "actor_found": h.actor.found,
+                "event": h.event.name,
+                "event_found": h.event.found,
+                "distance_words": h.distance,
+                "tags": list(h.tags),
+                "snippet": h.snippet,
+                "explanation": explain(h),
+            }
+            for h in result.hits
+        ],
+    }
+
+
+def _match_json(m: Match, text: str, sentences: list[tuple[int, int]]) -> dict[str, Any]:
+    return {"name": m.name, "alias": m.alias, "found": m.found, "start": m.start, "end": m.end, "score": m.score, "snippet": _around(m, text, sentences)}
+
+
+def _around(m: Match, text: str, sentences: list[tuple[int, int]]) -> str:
+    """The sentence holding a match, cut around it when long."""
+    lo, hi = next(((a, b) for a, b in sentences if a <= m.start < b), (0, len(text)))
+    if hi - lo > SNIPPET_MAX:
+        lo, hi = max(lo, m.start - SNIPPET_MAX // 2), min(hi, m.end + SNIPPET_MAX // 2)
+    return " ".join(text[lo:hi].split())
