@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -13,8 +14,10 @@ from rich.console import Console
 from rich.table import Table
 
 from monitor.alerts.channels import Notifier, describe, route
+from monitor.alerts.render import display_title_of
 from monitor.errors import MonitorError
 from monitor.logs import setup_logging
+from monitor.matching.evaluation import evaluate, parse_cases
 from monitor.matching.examples import failed_examples
 from monitor.matching.matcher import Matcher
 from monitor.matching.report import explain, quoted, result_json
@@ -22,7 +25,8 @@ from monitor.matching.rules import match_text
 from monitor.model import MatchResult
 from monitor.pipeline import build_pipeline
 from monitor.redact import redact
-from monitor.settings import load_settings
+from monitor.replay import parse_span, replay
+from monitor.settings import Settings, load_settings
 from monitor.sources.folders import read_document
 from monitor.store import outbox
 from monitor.store.db import Database
@@ -54,14 +58,20 @@ def once(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.O
 
 @app.command()
 def match(
-    file: Annotated[str, typer.Argument(help="an article file (.txt .md .html .json), or - for standard input")],
+    file: Annotated[str | None, typer.Argument(help="an article file (.txt .md .html .json), or - for standard input")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
     watchlist: Annotated[Path | None, typer.Option(help="a watchlist file or folder instead of the config's")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object (schema: docs/match-json.md)")] = False,
+    replay_span: Annotated[str | None, typer.Option("--replay", help="re-match stored articles of a span (7d, 24h, 2020-01-01..2020-01-31) and list what would alert differently")] = None,
 ) -> None:
-    """Show what the watchlist matches in one article, without storing or alerting."""
-    path = watchlist or load_settings(config).watchlist
-    matcher = Matcher(load_watchlist(path))
+    """Show what the watchlist matches in one article (or, with --replay, in stored ones), without storing or alerting."""
+    settings = load_settings(config) if watchlist is None or replay_span else None
+    matcher = Matcher(load_watchlist(watchlist or settings.watchlist))  # type: ignore[union-attr]
+    if replay_span:
+        _print_replay(settings, matcher, replay_span)  # type: ignore[arg-type]
+        return
+    if file is None:
+        raise MonitorError("match: give an article FILE, - for standard input, or --replay SPAN")
     if file == "-":
         text = sys.stdin.read()
     else:
@@ -74,6 +84,21 @@ def match(
     _print_result(result)
 
 
+def _print_replay(settings: Settings, matcher: Matcher, span: str) -> None:
+    since, until = parse_span(span, datetime.now(UTC))
+    newly, dropped, total = replay(Database(settings.store.sqlalchemy_url), matcher, since, until)
+    out.print(f"re-matched {total} stored articles from {since:%Y-%m-%d %H:%M} to {until:%Y-%m-%d %H:%M} UTC", markup=False)
+    for heading, rows in (("would alert now, did not before", newly), ("alerted before, would not now", dropped)):
+        if not rows:
+            out.print(f"{heading}: none", markup=False)
+            continue
+        table = Table("article", "fetched (UTC)", "source", "title", "why", title=f"{heading}: {len(rows)}")
+        for r in rows:
+            why = explain(r.result.hits[0]) if r.result.hits else "no rule fires"
+            table.add_row(str(r.article.id), f"{r.article.fetched_at:%Y-%m-%d %H:%M}", r.article.source, display_title_of(r.article.title, r.article.text), why)
+        out.print(table)
+
+
 def _print_result(result: MatchResult) -> None:
     table = Table("kind", "matched", "alias", "found in text", "span", "score", "severity", title="Matches")
     for m in result.matches:
@@ -83,6 +108,32 @@ def _print_result(result: MatchResult) -> None:
         out.print(f"rule {h.rule!r} fired, severity {h.severity}: {explain(h)}", markup=False)
         out.print(f"  {quoted(h.snippet)}", markup=False)
     out.print(f"decision: ALERT, severity {result.severity}" if result.alert else "decision: no alert")
+
+
+@app.command(name="eval")
+def evaluate_cases(
+    cases: Annotated[Path, typer.Argument(help="labelled cases, one JSON object per line (id, text, actors, events, alert)")],
+    config: ConfigOption = DEFAULT_CONFIG,
+    watchlist: Annotated[Path | None, typer.Option(help="a watchlist file or folder instead of the config's")] = None,
+    worst: Annotated[int, typer.Option(help="how many of the worst misses to list")] = 10,
+) -> None:
+    """Precision, recall and F1 of the watchlist on labelled cases, alert accuracy, and the worst misses."""
+    matcher = Matcher(load_watchlist(watchlist or load_settings(config).watchlist))
+    try:
+        labelled = parse_cases(cases.read_text(encoding="utf-8").splitlines(), str(cases))
+    except OSError as exc:
+        raise MonitorError(f"{cases}: cannot read cases: {exc.strerror}") from None
+    except ValueError as exc:
+        raise MonitorError(str(exc)) from None
+    report = evaluate(matcher, labelled)
+    table = Table("", "precision", "recall", "F1", title=f"{report.cases} cases from {cases}")
+    for name, scores in (("actors", report.actors), ("events", report.events)):
+        table.add_row(name, f"{scores.precision:.3f}", f"{scores.recall:.3f}", f"{scores.f1:.3f}")
+    out.print(table)
+    out.print(f"alert accuracy: {report.alert_accuracy:.3f} ({report.alerts_right}/{report.cases})", markup=False)
+    for miss in report.misses[:worst]:
+        alert = f"; alert expected {miss.alert_expected}, got {miss.alert_got}" if miss.alert_expected != miss.alert_got else ""
+        out.print(f"miss {miss.id}: missing {list(miss.missing)}, extra {list(miss.extra)}{alert}", markup=False)
 
 
 @app.command()

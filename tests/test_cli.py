@@ -159,3 +159,44 @@ def test_once_processes_and_alerts_then_alerts_lists_it(tmp_path: Path) -> None:
     assert "file:sent" in listing.stdout and "Qasem" in listing.stdout
     assert monitor("once", "--config", str(config)).returncode == 0
     assert len((tmp_path / "alerts.jsonl").read_text().splitlines()) == 1  # nothing twice
+
+
+def test_replay_lists_what_a_watchlist_change_would_alert_differently(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "seed.txt").write_text(SEED.read_text())
+    (inbox / "wagner.txt").write_text("PMC Wagner fighters were hit by a drone strike near Bakhmut.\n")
+    for path in inbox.iterdir():
+        os.utime(path, (time.time() - 60, time.time() - 60))
+    config = write_config(tmp_path, folders=[inbox])
+    assert monitor("once", "--config", str(config)).returncode == 0
+
+    same = monitor("match", "--config", str(config), "--replay", "1d")
+    assert same.returncode == 0, same.stderr
+    assert "re-matched 2 stored articles" in same.stdout
+    assert "would alert now, did not before: none" in same.stdout and "alerted before, would not now: none" in same.stdout
+
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(
+        "actors:\n  - name: Wagner Group\n    kind: group\n    aliases: [PMC Wagner]\n"
+        "events:\n  - name: drone strike\n    severity: 3\n    phrases: [drone strike]\n"
+        "rules:\n  - name: Wagner hit\n    actors: [Wagner Group]\n    min_severity: 2\n"
+    )
+    diff = monitor("match", "--config", str(config), "--watchlist", str(changed), "--replay", "2d")
+    assert diff.returncode == 0, diff.stderr
+    assert "would alert now, did not before: 1" in diff.stdout and "Wagner Group" in diff.stdout
+    assert "alerted before, would not now: 1" in diff.stdout
+
+
+def test_eval_prints_precision_recall_and_the_worst_misses(tmp_path: Path) -> None:
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("\n".join(json.dumps(c) for c in [
+        {"id": "hit", "text": "Qassem Suleimani was killed in a drone strike.", "actors": ["Qasem Soleimani"], "events": ["drone strike", "killing"], "alert": True},
+        {"id": "labour", "text": "Workers went on strike over pay.", "actors": [], "events": [], "alert": False},
+        {"id": "unknown", "text": "Wagner fighters were killed.", "actors": ["Wagner Group"], "events": ["killing"], "alert": True},
+    ]) + "\n")
+    result = monitor("eval", str(cases))
+    assert result.returncode == 0, result.stderr
+    assert "actors │ 1.000     │ 0.500" in result.stdout  # precision 1, recall 1/2
+    assert "alert accuracy: 0.667 (2/3)" in result.stdout
+    assert "miss unknown: missing ['Wagner Group'], extra []; alert expected True, got False" in result.stdout

@@ -17,9 +17,13 @@ def render_title(article: Article, result: MatchResult) -> str:
 
 def display_title(article: Article, width: int = 90) -> str:
     """The article's title, or the opening words of its text when it has none."""
-    if article.title:
-        return article.title
-    words = " ".join(article.text.split())
+    return display_title_of(article.title, article.text, width)
+
+
+def display_title_of(title: str, text: str, width: int = 90) -> str:
+    if title:
+        return title
+    words = " ".join(text.split())
     return words if len(words) <= width else words[:width].rsplit(" ", 1)[0] + "…"
 
 

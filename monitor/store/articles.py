@@ -68,3 +68,31 @@ def save_article(db: Database, source_id: int, article: Article, result: MatchRe
             return row.id
     except IntegrityError:
         return None  # a concurrent writer stored the same article first
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as stored, with whether it alerted."""
+
+    id: int
+    source: str
+    title: str
+    text: str
+    fetched_at: datetime
+    alerted: bool
+
+    @property
+    def body(self) -> str:
+        return f"{self.title}\n\n{self.text}" if self.title else self.text
+
+
+def stored_between(db: Database, since: datetime, until: datetime) -> list[StoredArticle]:
+    """Articles fetched in [since, until), oldest first."""
+    with db.session() as s:
+        rows = s.execute(
+            select(ArticleRow, AlertRow.id)
+            .outerjoin(AlertRow, AlertRow.article_id == ArticleRow.id)
+            .where(ArticleRow.fetched_at >= since, ArticleRow.fetched_at < until)
+            .order_by(ArticleRow.id)
+        ).all()
+        return [StoredArticle(a.id, a.source.name, a.title, a.text, a.fetched_at, alert_id is not None) for a, alert_id in rows]

@@ -1,0 +1,55 @@
+"""A dry run for watchlist changes: re-match stored articles and compare with what alerted then."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from monitor.errors import MonitorError
+from monitor.matching.matcher import Matcher
+from monitor.matching.rules import match_text
+from monitor.model import MatchResult
+from monitor.store.articles import StoredArticle, stored_between
+from monitor.store.db import Database
+
+_SPAN = re.compile(r"^(\d+)([mhdw])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_span(span: str, now: datetime) -> tuple[datetime, datetime]:
+    """`7d`, `24h`, `30m`, `2w`, or `2020-01-01..2020-01-31` (end day included) -> [since, until)."""
+    m = _SPAN.match(span.strip())
+    if m:
+        return now - timedelta(**{_UNITS[m.group(2)]: int(m.group(1))}), now + timedelta(seconds=1)
+    if ".." in span:
+        first, _, last = span.partition("..")
+        try:
+            since = datetime.fromisoformat(first.strip()).replace(tzinfo=UTC)
+            until = datetime.fromisoformat(last.strip()).replace(tzinfo=UTC)
+        except ValueError:
+            pass
+        else:
+            return since, until + timedelta(days=1) if len(last.strip()) == 10 else until
+    raise MonitorError(f"--replay {span!r}: expected a span like 7d, 24h, 30m, 2w or a range like 2020-01-01..2020-01-31")
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """A stored article whose alert decision changes under the current watchlist."""
+
+    article: StoredArticle
+    result: MatchResult
+
+
+def replay(db: Database, matcher: Matcher, since: datetime, until: datetime) -> tuple[list[Replayed], list[Replayed], int]:
+    """(would alert now but did not, alerted but would not now, articles re-matched)."""
+    articles = stored_between(db, since, until)
+    newly, dropped = [], []
+    for article in articles:
+        result = match_text(matcher, article.body)
+        if result.alert and not article.alerted:
+            newly.append(Replayed(article, result))
+        elif article.alerted and not result.alert:
+            dropped.append(Replayed(article, result))
+    return newly, dropped, len(articles)
