@@ -183,8 +183,24 @@ def test_normalise_is_idempotent(text: str) -> None:
     assert normalise(normalise(text)) == normalise(text)
 
 
-@given(st.sampled_from(["Qasem Soleimani", "Kataeb Hezbollah", "Abu Mahdi al-Muhandis"]), st.sampled_from([str.upper, str.lower, str.title]), st.sampled_from([" ", "  ", "\n", "\t"]))
-def test_matching_is_invariant_under_case_and_whitespace(name: str, case, space: str) -> None:  # type: ignore[no-untyped-def]
-    m = Matcher(load_watchlist(DEFAULT_WATCHLIST))
-    text = f"Reports named {case(name).replace(' ', space)} today."
-    assert name in {x.name for x in m.find(text)}
+ACCENTS = str.maketrans({"a": "á", "e": "é", "i": "ī", "o": "ö", "u": "ü"})
+APOSTROPHES = ["'", "\u2019", "\u02bc", "`", "\u00b4"]
+
+
+@given(
+    st.sampled_from(["Qasem Soleimani", "Kata'ib Hezbollah", "Abu Mahdi al-Muhandis", "Ain al-Asad airbase"]),
+    st.sampled_from([str.upper, str.lower, str.title, str]),
+    st.sampled_from([" ", "  ", "\n", "\t", " \n "]),
+    st.booleans(),
+    st.sampled_from(APOSTROPHES),
+)
+def test_matching_is_invariant_under_case_accents_apostrophes_and_whitespace(name: str, case, space: str, accents: bool, apostrophe: str) -> None:  # type: ignore[no-untyped-def]
+    variant = case(name).replace(" ", space).replace("'", apostrophe)
+    if accents:
+        variant = variant.translate(ACCENTS)
+    expected = {x.name for x in MATCHER.find(f"Reports named {name} today.") if x.kind == "actor"}
+    assert expected == {x.name for x in MATCHER.find(f"Reports named {variant} today.") if x.kind == "actor"}
+    assert expected
+
+
+MATCHER = Matcher(load_watchlist(DEFAULT_WATCHLIST))

@@ -40,13 +40,12 @@ def fold(text: str) -> str:
 
     NFKC can turn one character into several words (¼ -> 1⁄4); those come out space-separated.
     """
+    text = _POSSESSIVE.sub("", text)  # apostrophes go first: NFKC turns ´ into a space and an accent
+    text = "".join(c for c in text if c not in _APOSTROPHES)
     text = unicodedata.normalize("NFKC", text).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    text = unicodedata.normalize("NFC", stripped)
-    text = _POSSESSIVE.sub("", text)
-    text = "".join(c for c in text if c not in _APOSTROPHES)
-    return " ".join(_WORD.findall(text))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c) and c not in _APOSTROPHES)
+    return " ".join(_WORD.findall(unicodedata.normalize("NFC", stripped)))
 
 
 def tokenize(text: str) -> list[Token]:
