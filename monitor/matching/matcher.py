@@ -4,19 +4,24 @@ Each distinct word of the text is folded once (and cached) into a key: its norma
 words, its transliteration skeleton for words of 5+ letters (Qasem = Qassem = Qasim = Ghasem), or —
 when that skeleton is one edit away from exactly one alias word's — that alias word's key (small
 misspellings). One Aho-Corasick scan over the space-joined keys finds every alias as whole words;
-rapidfuzz then verifies only those few candidates, with a cutoff that depends on the word's length,
-so a folding collision (Milley / Malay) is rejected. Short all-caps aliases (KH, IS, US) must match
+rapidfuzz then verifies only those few candidates (a transliteration needs a ratio of 60, a
+misspelling one edit in a word of 6+ letters),
+so a folding collision (Milley / Malay) is rejected; bare surnames that collide anyway (Milla,
+Milei) are the watchlist's ambiguous aliases, with context words. Short all-caps aliases (KH, IS, US) must match
 case-sensitively. Events are scanned over light stems (strike = strikes = striking), never fuzzily.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import accumulate
+import re
 from typing import Any
 
 import ahocorasick
 import regex
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from monitor.matching.normalise import URL, WORD, fold, skeleton, tokenize
 from monitor.model import Match, Watchlist
@@ -24,10 +29,12 @@ from monitor.model import Match, Watchlist
 REGEX_TIMEOUT = 0.25  # seconds per pattern per text
 FUZZY_MIN_LEN = 5  # shorter words must be spelt exactly
 SKELETON_FLOOR = 60.0  # ratio a same-skeleton word needs (transliterations differ in vowels)
+MISSPELLING_MIN_LEN = 6  # alias words this long accept one edit (Soleimanni, Hezbolah)
 NOT_WHEN_WINDOW = 6  # words either side in which a not_when phrase cancels a match
 CONTEXT_WINDOW = 20  # words either side in which an ambiguous alias needs a context word
 _NEVER = "#"  # the key of a word that must never match (digits, URLs)
 _CACHE_LIMIT = 500_000
+WORD_SPLIT = re.compile(f"({WORD.pattern})")  # split() keeps the words: gap, word, gap, ...
 
 
 def stem(norm: str) -> str:
@@ -37,11 +44,6 @@ def stem(norm: str) -> str:
             norm = norm[: -len(suffix)] + repl
             break
     return norm[:-1] if norm.endswith("e") and len(norm) > 3 else norm
-
-
-def word_cutoff(length: int) -> float:
-    """Ratio a misspelt word must reach: one edit in a 5-7 letter word, a little more in longer ones."""
-    return 100.0 if length < FUZZY_MIN_LEN else 83.0 if length < 8 else 80.0
 
 
 def is_acronym(alias: str) -> bool:
@@ -76,35 +78,42 @@ class _Alias:
     context: tuple[str, ...] = ()  # phrases (padded stems), one of which must be near
 
 
-class _Words(dict[str, tuple[str, str, str]]):
-    """raw word -> (normal form, actor key, event stem), computed once per distinct word."""
+class _Words:
+    """Per distinct word: its normal form, actor key and event stem, computed once and cached."""
 
-    def __init__(self, alias_keys: set[str]) -> None:
-        super().__init__()
-        self.alias_keys = alias_keys
+    def __init__(self, alias_words: dict[str, set[str]]) -> None:
+        self.norm: dict[str, str] = {}
+        self.key: dict[str, str] = {}
+        self.stem: dict[str, str] = {}
+        self.alias_words = alias_words  # actor key -> the alias words (normal forms) that have it
         self.neighbours: dict[str, set[str]] = {}
-        for key in alias_keys:
-            if len(key) >= FUZZY_MIN_LEN:
+        for key in alias_words:
+            if len(key) >= FUZZY_MIN_LEN - 1:
                 for d in _deletions(key) | {key}:
                     self.neighbours.setdefault(d, set()).add(key)
 
-    def __missing__(self, word: str) -> tuple[str, str, str]:
-        if len(self) > _CACHE_LIMIT:
-            self.clear()
-        if any(c.isdigit() for c in word):
-            value = (_NEVER, _NEVER, _NEVER)
-        else:
-            norm = fold(word).replace(" ", "_") or _NEVER
-            value = (norm, self._actor_key(norm), stem(norm))
-        self[word] = value
-        return value
+    def learn(self, words: list[str]) -> None:
+        """Make sure every word is in the tables (only the unseen ones cost anything)."""
+        unseen = [w for w in set(words) if w not in self.key]
+        if len(self.key) + len(unseen) > _CACHE_LIMIT:
+            self.norm.clear(), self.key.clear(), self.stem.clear()
+        for word in unseen:
+            if any(c.isdigit() for c in word):
+                norm = key = stem_ = _NEVER
+            else:
+                norm = fold(word).replace(" ", "_") or _NEVER
+                key, stem_ = self._actor_key(norm), stem(norm)
+            self.norm[word], self.key[word], self.stem[word] = norm, key, stem_
 
     def _actor_key(self, norm: str) -> str:
+        """The alias key this word agrees with, or a key that matches no alias."""
         key = _shape(norm)
-        if key in self.alias_keys or len(key) < FUZZY_MIN_LEN:
+        if len(norm) >= FUZZY_MIN_LEN and key not in self.alias_words:
+            near = set().union(*(self.neighbours.get(d, ()) for d in _deletions(key) | {key}))
+            key = near.pop() if len(near) == 1 else key
+        if any(_word_agrees(norm, alias) for alias in self.alias_words.get(key, ())):
             return key
-        near = set().union(*(self.neighbours.get(d, ()) for d in _deletions(key) | {key}))
-        return near.pop() if len(near) == 1 else key
+        return _NEVER
 
 
 class Matcher:
@@ -137,7 +146,12 @@ class Matcher:
             self._compile_extras("event", i, event.patterns, event.not_when)
         self._actor_scan = _automaton(actor_patterns)
         self._event_scan = _automaton(event_patterns)
-        self._words = _Words({k for pattern in actor_patterns for k in pattern.split(" ")})
+        alias_words: dict[str, set[str]] = {}
+        for alias in self._aliases:
+            if alias.kind == "actor":
+                for norm in alias.norms:
+                    alias_words.setdefault(_shape(norm), set()).add(norm)
+        self._words = _Words(alias_words)
         self.actor_refs = {a.name: frozenset((a.name, a.kind, *a.tags)) for a in watchlist.actors}  # what rules select on
 
     def _compile_extras(self, kind: str, i: int, patterns: tuple[str, ...], not_when: tuple[str, ...]) -> None:
@@ -147,28 +161,31 @@ class Matcher:
 
     def find(self, text: str) -> list[Match]:
         """All non-overlapping actor and event matches in a text, in text order."""
+        return self.scan(text)[0]
+
+    def scan(self, text: str) -> tuple[list[Match], list[int]]:
+        """The matches, and where each word of the text starts (for word distances)."""
         scan_text = URL.sub(lambda m: " " * len(m.group()), text) if "://" in text or "www." in text else text
-        raw = WORD.findall(scan_text)
-        info = [self._words[w] for w in raw]
-        keys = " " + " ".join(i[1] for i in info) + " "
-        stems = [i[2] for i in info]
+        parts = WORD_SPLIT.split(scan_text)  # gap, word, gap, word, ..., gap
+        raw = parts[1::2]
+        edges = list(accumulate(map(len, parts)))  # word i runs from edges[2i] to edges[2i + 1]
+        words = self._words
+        words.learn(raw)
+        keys = " " + " ".join(map(words.key.__getitem__, raw)) + " "
+        stems = list(map(words.stem.__getitem__, raw))
         stem_line = " " + " ".join(stems) + " "
-        hits = [(start, ids, keys) for start, ids in _iter(self._actor_scan, keys)]
-        hits += [(start, ids, stem_line) for start, ids in _iter(self._event_scan, stem_line)]
         found: list[Match] = []
-        if hits:
-            spans = [m.span() for m in WORD.finditer(scan_text)]
-            for start, ids, line in hits:
+        for line, scan in ((keys, self._actor_scan), (stem_line, self._event_scan)):
+            for start, ids in _iter(scan, line):
                 first = line.count(" ", 0, start) - 1  # the index of the hit's first word
                 for alias_id in ids:
-                    alias = self._aliases[alias_id]
-                    match = self._verify(alias, first, raw, info, stems, spans, text)
+                    match = self._verify(self._aliases[alias_id], first, raw, stems, edges, text)
                     if match is not None:
                         found.append(match)
         found.extend(self._regex_matches(text))
-        return _without_overlaps(found)
+        return _without_overlaps(found), edges[0::2]
 
-    def _verify(self, alias: _Alias, first: int, raw: list[str], info: list[tuple[str, str, str]], stems: list[str], spans: list[tuple[int, int]], text: str) -> Match | None:
+    def _verify(self, alias: _Alias, first: int, raw: list[str], stems: list[str], edges: list[int], text: str) -> Match | None:
         n = len(alias.norms)
         last = first + n - 1
         if alias.kind == "actor":
@@ -177,7 +194,7 @@ class Matcher:
                     return None
                 score = 100.0
             else:
-                norms = [i[0] for i in info[first : last + 1]]
+                norms = [self._words.norm[w] for w in raw[first : last + 1]]
                 if not all(_word_agrees(f, w) for f, w in zip(norms, alias.norms)):
                     return None
                 score = round(fuzz.ratio(" ".join(norms), " ".join(alias.norms)), 1)
@@ -187,7 +204,7 @@ class Matcher:
             score = 100.0
         if _near(stems, first, n, self._not_when.get((alias.kind, alias.index), ()), NOT_WHEN_WINDOW):
             return None
-        start, end = spans[first][0], spans[last][1]
+        start, end = edges[2 * first], edges[2 * last + 1]
         return self._match(alias.kind, alias.index, alias.text, text[start:end], start, end, score)
 
     def _match(self, kind: str, i: int, alias: str, found: str, start: int, end: int, score: float) -> Match:
@@ -230,13 +247,19 @@ def _strip_possessive(word: str) -> str:
 
 
 def _word_agrees(found: str, alias: str) -> bool:
-    """Same word; or, for words of 5+ letters, a transliteration or a small misspelling of it."""
+    """Same word; or, for words of 5+ letters, a transliteration; or, for 6+, a one-edit misspelling.
+
+    A word that only adds or drops letters at the end is another word (Baghdadi is not Baghdad,
+    Suleiman is not Suleimani); a one-edit rule keeps Slimani apart from Soleimani.
+    """
     if found == alias:
         return True
     if len(alias) < FUZZY_MIN_LEN or len(found) < FUZZY_MIN_LEN:
         return False
-    floor = SKELETON_FLOOR if skeleton(found) == skeleton(alias) else word_cutoff(len(alias))
-    return fuzz.ratio(found, alias) >= floor
+    if skeleton(found) == skeleton(alias):
+        return fuzz.ratio(found, alias) >= SKELETON_FLOOR
+    prefix = found.startswith(alias) or alias.startswith(found)
+    return len(alias) >= MISSPELLING_MIN_LEN and not prefix and Levenshtein.distance(found, alias) <= 1
 
 
 def _near(stems: list[str], first: int, length: int, phrases: tuple[str, ...], window: int) -> bool:

@@ -6,7 +6,7 @@ import sys
 from bisect import bisect_left, bisect_right
 
 from monitor.matching.matcher import Matcher
-from monitor.matching.normalise import WORD, sentence_bounds
+from monitor.matching.normalise import sentence_bounds
 from monitor.model import Hit, Match, MatchResult
 
 SNIPPET_MAX = 320
@@ -15,11 +15,11 @@ KIND_RANK = {"person": 0, "group": 0, "organisation": 1, "state": 2, "place": 3}
 
 def match_text(matcher: Matcher, text: str) -> MatchResult:
     """Matches and rule hits for one text: the whole matching stage as one pure call."""
-    matches = matcher.find(text)
-    return MatchResult(tuple(matches), tuple(apply_rules(matcher, matches, text)))
+    matches, word_starts = matcher.scan(text)
+    return MatchResult(tuple(matches), tuple(apply_rules(matcher, matches, text, word_starts)))
 
 
-def apply_rules(matcher: Matcher, matches: list[Match], text: str) -> list[Hit]:
+def apply_rules(matcher: Matcher, matches: list[Match], text: str, word_starts: list[int]) -> list[Hit]:
     """One hit per rule and actor: the actor's most severe, then closest, event."""
     actors = [m for m in matches if m.kind == "actor"]
     events = [m for m in matches if m.kind == "event"]
@@ -29,7 +29,6 @@ def apply_rules(matcher: Matcher, matches: list[Match], text: str) -> list[Hit]:
     starts = [a for a, _ in sentences]
     actor_in = [bisect_right(starts, a.start) - 1 for a in actors]
     event_in = [bisect_right(starts, e.start) - 1 for e in events]
-    word_starts = [w.start() for w in WORD.finditer(text)]
     hits = []
     for rule in matcher.watchlist.rules:
         wanted = [

@@ -1,0 +1,220 @@
+"""Matching at scale: throughput against an exact baseline, compile time, recall and collisions.
+
+For watchlists of N actor aliases (the default watchlist plus seeded synthetic actors; events and
+rules are the default ones) it times the full matcher and an exact baseline (plain normalisation: NFKC, case-fold, words; then one
+pyahocorasick scan of every alias and phrase, space-padded for whole words) on seeded ~4 KB
+articles, best of 3. At each size it checks that press variants of the default actors are found
+(recall) and that names from tests/data/unrelated_names.txt match no default actor (collisions);
+the summary lists those of the largest size. Uses only Watchlist, Matcher and match_text.
+
+    .venv/bin/python bench/matching.py [--sizes 100,1000,10000] [--articles 300]
+
+Stdout: one JSON line per size, then one summary line. Stderr: a human table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import time
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+import ahocorasick
+
+from monitor.matching.matcher import Matcher
+from monitor.matching.rules import match_text
+from monitor.model import Actor, Watchlist
+from monitor.watchlist import load_watchlist
+
+REPO = Path(__file__).resolve().parent.parent
+NAMES = REPO / "tests" / "data" / "unrelated_names.txt"
+SEED = 20200103
+ARTICLE_BYTES = 4000
+
+# Press spellings of default actors, each with the actor it must match.
+VARIANTS: list[tuple[str, str]] = [
+    ("Qasim Sulaymani", "Qasem Soleimani"), ("Qassem Suleimani", "Qasem Soleimani"),
+    ("Qassim Suleimani", "Qasem Soleimani"), ("Ghassem Soleimani", "Qasem Soleimani"),
+    ("General Soleimani's", "Qasem Soleimani"), ("al Muhandis", "Abu Mahdi al-Muhandis"),
+    ("Abu Mehdi al-Muhandes", "Abu Mahdi al-Muhandis"), ("Abu Mahdi al Mohandes", "Abu Mahdi al-Muhandis"),
+    ("Kata'ib Hizballah", "Kataeb Hezbollah"), ("Kataib Hizbollah", "Kataeb Hezbollah"),
+    ("Kataeb Hizbullah", "Kataeb Hezbollah"), ("Irbil", "Erbil"), ("Arbil", "Erbil"),
+    ("Ain al-Assad", "Ain al-Asad Air Base"), ("Ain al Asad airbase", "Ain al-Asad Air Base"),
+    ("Revolutionary Guard", "Islamic Revolutionary Guard Corps"), ("Quds Force", "Islamic Revolutionary Guard Corps"),
+    ("Hashd al-Shaabi", "Popular Mobilization Forces"), ("Popular Mobilisation Forces", "Popular Mobilization Forces"),
+    ("Daesh", "Islamic State"), ("Tehran's", "Iran"), ("Baghdad airport", "Baghdad International Airport"),
+    ("Qassim Soleimani", "Qasem Soleimani"), ("Ayn al-Asad", "Ain al-Asad Air Base"),
+    ("Islamic Revolutionary Guards Corps", "Islamic Revolutionary Guard Corps"), ("Popular Mobilization Units", "Popular Mobilization Forces"),
+]
+WORDS = (
+    "the a an of in on at and or but to for with from by as into over under about against between said says told added "
+    "officials government security forces report statement minister ministry military army troops police border talks "
+    "region regional local national province capital city crisis protest protesters election parliament lawmakers vote "
+    "economy oil gas prices market deal residents convoy base commander meeting agreement sanctions tensions killed wounded "
+    "injured dead analysts warned late early Monday Tuesday Wednesday Thursday Friday Saturday Sunday morning night "
+    "officers embassy diplomats diplomatic news agency interview according villages village road highway bridge airport "
+    "near after before during while also however since until despite amid continued announced denied confirmed rejected "
+    "called urged demanded promised expected would could should may might will not only their its his her they them new "
+    "former senior president prime foreign defence interior finance spokesman spokeswoman aide adviser envoy delegation "
+    "summit conference negotiations ceasefire truce peace war conflict fighting clashes violence unrest demonstrations "
+    "rally crowd thousands hundreds dozens several many few some people civilians children families refugees displaced camp "
+    "aid humanitarian relief supplies hospital doctors health water electricity power fuel shortages budget debt inflation "
+    "currency bank investors companies exports imports trade shipping port tanker pipeline refinery field court judge trial "
+    "verdict charges arrested detained released prison sentence law constitution party coalition opposition leader leaders "
+    "candidate campaign poll polls results turnout television radio newspaper website online social media video footage "
+    "images photographs witnesses reporters journalist journalists correspondent channel broadcast published weather storm "
+    "floods drought heat winter summer season harvest farmers crops water river school university students teachers exams "
+    "science research study data figures percent million billion year years month months week weeks day days hours minutes "
+    "decade century"
+).split()
+SYLLABLES = "ka sal mir dar zan tor bel vik nor ha ri mun ab ul qa sim fa reh go lan esh ta bar zi mo hed an del ros kel ju ni sa ra vo den".split()
+KINDS = ("person", "group", "place", "organisation")
+
+
+def synthetic_word(rng: random.Random) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
+
+
+def synthetic_actor(rng: random.Random, i: int) -> Actor:
+    """A plausible made-up person, group, place or organisation with 3-5 aliases."""
+    kind, words = KINDS[i % 4], [synthetic_word(rng) for _ in range(rng.randint(1, 3))]
+    name = " ".join(words)
+    vowel = words[-1].translate(str.maketrans("aeiou", "eiuoa"))  # a transliteration variant
+    forms = {
+        "person": [name, f"al-{words[-1]}", words[-1], f"{words[0]} {vowel}", f"General {words[-1]}"],
+        "group": [f"{name} Brigades", f"{name} Front", f"Jaysh {name}", f"{vowel} Movement", f"{name} Militia"],
+        "place": [name, f"{name} Valley", f"Port {words[-1]}", f"{vowel} District", f"{name} Province"],
+        "organisation": [f"{name} Company", f"{name} Foundation", f"{vowel} Group", f"{name} Holdings", f"Bank {words[0]}"],
+    }[kind]
+    return Actor(f"Synthetic {i} {name}", kind, tuple(dict.fromkeys(forms[: rng.randint(3, 5)])))
+
+
+def build_watchlist(default: Watchlist, aliases: int) -> Watchlist:
+    rng, actors, count = random.Random(SEED), list(default.actors), sum(len(a.aliases) for a in default.actors)
+    while count < aliases:
+        actor = synthetic_actor(rng, len(actors))
+        actor = Actor(actor.name, actor.kind, actor.aliases[: aliases - count])
+        actors.append(actor)
+        count += len(actor.aliases)
+    return Watchlist(tuple(actors), default.events, default.rules)
+
+
+def articles(n: int, default: Watchlist, names: list[str]) -> list[str]:
+    """Seeded news-like prose; one in three mentions watched actors and variants, one in three unrelated names."""
+    rng = random.Random(SEED)
+    watched = [a for actor in default.actors for a in actor.aliases if a.isascii()] + [v for v, _ in VARIANTS]
+    out = []
+    for i in range(n):
+        mentions = {0: watched, 1: names}.get(i % 3, [])
+        sentences: list[str] = []
+        while sum(len(s) + 1 for s in sentences) < ARTICLE_BYTES:
+            words = [rng.choice(WORDS) for _ in range(rng.randint(8, 20))]
+            if mentions and rng.random() < 0.25:
+                words.insert(rng.randrange(len(words)), rng.choice(mentions))
+            sentences.append(words[0][:1].upper() + " ".join(words)[1:] + ".")
+        out.append(" ".join(sentences))
+    return out
+
+
+def rates(run: Callable[[str], object], texts: list[str]) -> tuple[float, float]:
+    """Articles per second: best of 3, and the first (cold) round."""
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        for text in texts:
+            run(text)
+        times.append(time.perf_counter() - started)
+    return len(texts) / min(times), len(texts) / times[0]
+
+
+_PLAIN_WORD = re.compile(r"\w+")
+
+
+def plain_normalise(text: str) -> str:
+    """The cheapest normalisation an exact matcher needs: NFKC, case-folded, words space-joined."""
+    return " ".join(_PLAIN_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+
+
+def baseline(watchlist: Watchlist) -> Callable[[str], list[tuple[int, str]]]:
+    """Exact matching: plain normalisation, then one Aho-Corasick scan of every alias and phrase."""
+    automaton = ahocorasick.Automaton()
+    for phrase in [a for actor in watchlist.actors for a in actor.aliases] + [p for e in watchlist.events for p in e.phrases]:
+        key = f" {plain_normalise(phrase)} "
+        if key.strip():
+            automaton.add_word(key, key)
+    automaton.make_automaton()
+    return lambda text: list(automaton.iter(f" {plain_normalise(text)} "))
+
+
+def quality(matcher: Matcher, defaults: set[str], names: list[str]) -> tuple[list[str], list[dict[str, str]]]:
+    """Variants missed, and unrelated names that match a default actor (synthetic actors do not count)."""
+    missed = [v for v, actor in VARIANTS if actor not in {m.name for m in match_text(matcher, f"The statement named {v} on Friday.").matches}]
+    collided = []
+    for name in names:
+        hits = [m for m in match_text(matcher, f"Reporters spoke to {name} on Monday.").matches if m.kind == "actor" and m.name in defaults]
+        collided += [{"name": name, "actor": m.name, "alias": m.alias, "found": m.found} for m in hits[:1]]
+    return missed, collided
+
+
+def measure(watchlist: Watchlist, texts: list[str]) -> tuple[dict[str, float], Matcher]:
+    """Compile times and throughputs of the full matcher and the baseline at one size."""
+    t0 = time.perf_counter()
+    matcher = Matcher(watchlist)
+    compile_ms = (time.perf_counter() - t0) * 1000
+    t0 = time.perf_counter()
+    scan = baseline(watchlist)
+    build_ms = (time.perf_counter() - t0) * 1000
+    full, full_first = rates(lambda text: match_text(matcher, text), texts)
+    base, _ = rates(scan, texts)
+    return {
+        "aliases": sum(len(a.aliases) for a in watchlist.actors),
+        "actors": len(watchlist.actors),
+        "event_phrases": sum(len(e.phrases) for e in watchlist.events),
+        "compile_ms": round(compile_ms, 1),
+        "baseline_build_ms": round(build_ms, 1),
+        "full_articles_per_s": round(full, 1),
+        "full_first_round_articles_per_s": round(full_first, 1),
+        "baseline_articles_per_s": round(base, 1),
+        "ratio_full_to_baseline": round(full / base, 4),
+    }, matcher
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000,10000", help="actor alias counts, comma-separated")
+    parser.add_argument("--articles", type=int, default=300)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    default = load_watchlist(REPO / "config" / "watchlist.yaml")
+    names = [line.strip() for line in NAMES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = articles(args.articles, default, names)
+    rows, defaults = [], {a.name for a in default.actors}
+    for size in sorted(int(s) for s in args.sizes.split(",")):
+        row, matcher = measure(build_watchlist(default, size), texts)
+        missed, collided = quality(matcher, defaults, names)  # the summary reports the largest size's in full
+        rows.append(row | {"variants_found": len(VARIANTS) - len(missed), "collisions": len(collided)})
+        print(json.dumps(rows[-1]), flush=True)
+    summary = {
+        "sizes": [r["aliases"] for r in rows], "articles": len(texts), "article_bytes_mean": round(sum(len(t.encode()) for t in texts) / len(texts)),
+        "recall_aliases": rows[-1]["aliases"], "variants": len(VARIANTS), "variants_found": len(VARIANTS) - len(missed), "variants_missed": missed,
+        "unrelated_names": len(names), "collisions": len(collided), "collided": collided, "elapsed_s": round(time.perf_counter() - started, 1),
+    }
+    print(json.dumps(summary), flush=True)
+    table = [f"{'aliases':>8} {'compile ms':>11} {'full art/s':>11} {'base art/s':>11} {'full/base':>10} {'variants':>9} {'collisions':>11}"]
+    table += [
+        f"{r['aliases']:>8} {r['compile_ms']:>11} {r['full_articles_per_s']:>11} {r['baseline_articles_per_s']:>11} {r['ratio_full_to_baseline']:>10}"
+        f" {r['variants_found']:>6}/{len(VARIANTS)} {r['collisions']:>11}" for r in rows
+    ]
+    table.append(f"recall at {summary['recall_aliases']} aliases: {summary['variants_found']}/{len(VARIANTS)}, missed: {missed or 'none'}")
+    table.append(f"collisions with default actors: {len(collided)} of {len(names)} unrelated names")
+    table += [f"  {c['name']!r} -> {c['actor']} (alias {c['alias']!r}, found {c['found']!r})" for c in collided]
+    print("\n".join(table), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
