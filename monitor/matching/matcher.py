@@ -23,7 +23,7 @@ import regex
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from monitor.matching.normalise import URL, WORD, fold, skeleton, tokenize
+from monitor.matching.normalise import WORD, blank_non_prose, fold, skeleton, tokenize
 from monitor.model import Match, Watchlist
 
 REGEX_TIMEOUT = 0.25  # seconds per pattern per text
@@ -62,6 +62,20 @@ def _padded_stems(phrase: str) -> str:
 
 def _shape(norm: str) -> str:
     return skeleton(norm) if len(norm) >= FUZZY_MIN_LEN else norm
+
+
+_ARABIC_PREFIXES = ("و", "ف", "ب", "ل", "ك")  # and, so, with, for, like: written joined to the next word
+_RUSSIAN_ENDINGS = ("ами", "ями", "ого", "его", "ому", "ему", "ом", "ем", "ой", "ей", "ов", "ев", "ах", "ях", "а", "я", "у", "ю", "е", "ы", "и")
+
+
+def _forms(norm: str) -> list[str]:
+    """The word, then the same word without a joined Arabic prefix or a Russian case ending."""
+    forms = [norm]
+    if norm[:1] in _ARABIC_PREFIXES and len(norm) > 3:
+        forms.append(norm[1:])
+    if "\u0400" <= norm[-1:] <= "\u04ff":
+        forms += [norm[: -len(e)] for e in _RUSSIAN_ENDINGS if norm.endswith(e) and len(norm) - len(e) >= 3]
+    return forms
 
 
 def _deletions(key: str) -> set[str]:
@@ -106,13 +120,14 @@ class _Words:
             self.norm[word], self.key[word], self.stem[word] = norm, key, stem_
 
     def _actor_key(self, norm: str) -> str:
-        """The alias key this word agrees with, or a key that matches no alias."""
-        key = _shape(norm)
-        if len(norm) >= FUZZY_MIN_LEN and key not in self.alias_words:
-            near = set().union(*(self.neighbours.get(d, ()) for d in _deletions(key) | {key}))
-            key = near.pop() if len(near) == 1 else key
-        if any(_word_agrees(norm, alias) for alias in self.alias_words.get(key, ())):
-            return key
+        """The alias key this word (or the word without an Arabic prefix or Russian case ending) agrees with."""
+        for form in _forms(norm):
+            key = _shape(form)
+            if len(form) >= FUZZY_MIN_LEN and key not in self.alias_words:
+                near = set().union(*(self.neighbours.get(d, ()) for d in _deletions(key) | {key}))
+                key = near.pop() if len(near) == 1 else key
+            if any(_word_agrees(form, alias) for alias in self.alias_words.get(key, ())):
+                return key
         return _NEVER
 
 
@@ -165,8 +180,7 @@ class Matcher:
 
     def scan(self, text: str) -> tuple[list[Match], list[int]]:
         """The matches, and where each word of the text starts (for word distances)."""
-        scan_text = URL.sub(lambda m: " " * len(m.group()), text) if "://" in text or "www." in text else text
-        parts = WORD_SPLIT.split(scan_text)  # gap, word, gap, word, ..., gap
+        parts = WORD_SPLIT.split(blank_non_prose(text))  # gap, word, gap, word, ..., gap
         raw = parts[1::2]
         edges = list(accumulate(map(len, parts)))  # word i runs from edges[2i] to edges[2i + 1]
         words = self._words
@@ -190,12 +204,12 @@ class Matcher:
         last = first + n - 1
         if alias.kind == "actor":
             if alias.raw is not None:
-                if tuple(_strip_possessive(w) for w in raw[first : last + 1]) != alias.raw:
+                if tuple(_strip_possessive(w) for w in raw[first : last + 1]) != alias.raw or _in_capitals(raw, first, last):
                     return None
                 score = 100.0
             else:
                 norms = [self._words.norm[w] for w in raw[first : last + 1]]
-                if not all(_word_agrees(f, w) for f, w in zip(norms, alias.norms)):
+                if not all(any(_word_agrees(form, w) for form in _forms(f)) for f, w in zip(norms, alias.norms)):
                     return None
                 score = round(fuzz.ratio(" ".join(norms), " ".join(alias.norms)), 1)
             if alias.context and not _near(stems, first, n, alias.context, CONTEXT_WINDOW):
@@ -240,6 +254,12 @@ def _iter(scan: Any, line: str) -> list[tuple[int, tuple[int, ...]]]:
     if len(scan) == 0:
         return []
     return [(end - length + 2, ids) for end, (length, ids) in scan.iter(line)]
+
+
+def _in_capitals(raw: list[str], first: int, last: int) -> bool:
+    """Whether a word stands in an all-capitals run (a headline: PLEASE HELP US FIND OUR DOG)."""
+    around = raw[max(0, first - 1) : first] + raw[last + 1 : last + 2]
+    return any(len(w) >= 4 and w.isalpha() and w.isupper() for w in around)
 
 
 def _strip_possessive(word: str) -> str:

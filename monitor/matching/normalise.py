@@ -14,13 +14,35 @@ from functools import lru_cache
 from dataclasses import dataclass
 
 _APOSTROPHES = "'’‘ʼʻ`´′"
-WORD = re.compile(rf"\w+(?:[{_APOSTROPHES}]\w+)*")  # \w+ runs twice as fast as [^\W_]+ here
+_W = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]"  # word characters and combining marks (é as e + ́, Arabic vowels)
+WORD = re.compile(rf"{_W}+(?:[{_APOSTROPHES}]{_W}+)*")
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W_]+")
+# Spans that are not prose: links, e-mail addresses, file names, model numbers (KH-101, F-35).
+# Possessive quantifiers (++) keep the scan linear; each kind is only looked for when its mark is there.
 URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+_FILE_EXT = r"\.(?:csv|pdf|txt|docx?|xlsx?|jpe?g|png|gif|zip|json|xml|html?)\b"
+_NOT_PROSE: tuple[tuple[str | re.Pattern[str], re.Pattern[str]], ...] = (  # (a quick test, the full pattern)
+    ("://", URL),
+    ("www.", URL),
+    ("WWW.", URL),
+    ("@", re.compile(r"(?<!\S)[^\s@]++@\S+")),
+    (re.compile(_FILE_EXT, re.I), re.compile(r"(?<![\w-])[\w-]++" + _FILE_EXT, re.I)),
+    (re.compile(r"-\d"), re.compile(r"(?<!\w)\w++-\d[\w-]*+")),
+)
+
+
+def blank_non_prose(text: str) -> str:
+    """The text with links, e-mail addresses, file names and model numbers blanked (same length)."""
+    for mark, pattern in _NOT_PROSE:
+        if (mark in text) if isinstance(mark, str) else mark.search(text):
+            text = pattern.sub(lambda m: " " * len(m.group()), text)
+    return text
 _POSSESSIVE = re.compile(rf"[{_APOSTROPHES}]s$", re.I)
 # The gap between two sentences: after . ! ? (and closing quotes) before a capital, or a blank line.
-_SENTENCE_GAP = re.compile(r"[.!?][\"'”’)\]]*(\s+)(?=[\"'“‘(\[]*[A-Z0-9\u0600-\u06FF\u0400-\u04FF])|(\n\s*\n)|(\n)(?=\s*[-*•])")
+_ABBREVIATIONS = ("Mr", "Ms", "Dr", "St", "Lt", "Mrs", "Gen", "Col", "Sgt", "Maj", "Capt", "Brig", "Gov", "Sen", "Rep", "Prof", "Jan", "Feb", "Aug", "Sept", "Oct", "Nov", "Dec", "No", "vs")
+_NOT_AN_END = "".join(rf"(?<!\b{a}\.)" for a in _ABBREVIATIONS) + r"(?<!\b[A-Z]\.)"  # U.S., Gen., J. Smith
+_SENTENCE_GAP = re.compile(r"[.!?]" + _NOT_AN_END + r"[\"'”’)\]]*(\s+)(?=[\"'“‘(\[]*[A-Z0-9\u0600-\u06FF\u0400-\u04FF])|(\n\s*\n)|(\n)(?=\s*[-*•])")
 
 
 @dataclass(frozen=True)
@@ -49,15 +71,15 @@ def fold(text: str) -> str:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Split a text into tokens with spans; digits and URLs are not matchable."""
+    """Split a text into tokens with spans; digits, links, addresses and file names are not matchable."""
     text = unicodedata.normalize("NFC", text)
-    urls = [m.span() for m in URL.finditer(text)]
+    blanked = blank_non_prose(text)
     tokens = []
     for m in WORD.finditer(text):
         start, end = m.span()
-        in_url = bool(urls) and any(a <= start < b for a, b in urls)
         word = m.group()
-        tokens.append(Token(fold(word), start, end, word, not in_url and not _DIGIT.search(word)))
+        prose = blanked[start] != " " or text[start] == " "
+        tokens.append(Token(fold(word), start, end, word, prose and not _DIGIT.search(word)))
     return tokens
 
 
