@@ -204,3 +204,40 @@ def test_matching_is_invariant_under_case_accents_apostrophes_and_whitespace(nam
 
 
 MATCHER = Matcher(load_watchlist(DEFAULT_WATCHLIST))
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("Write to trump.desk@example.com for details.", "Donald Trump"),
+        ("The KH-101 cruise missile was tested.", "Kataeb Hezbollah"),
+        ("Download strike_report_2019.csv now.", "strike"),
+        ("PLEASE HELP US FIND OUR DOG", "United States"),
+    ],
+)
+def test_addresses_file_names_model_numbers_and_headlines_do_not_match(matcher: Matcher, text: str, absent: str) -> None:
+    assert absent not in {m.name for m in matcher.find(text)}
+
+
+def test_abbreviations_do_not_end_a_sentence(matcher: Matcher) -> None:
+    text = "The U.S. Defense Department said Brig. Gen. Smith blamed Kataeb Hezbollah for the drone strike."
+    assert len(sentence_bounds(text)) == 1
+    assert match_text(matcher, text).alert
+
+
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        ("وكتائب حزب الله هاجمت القاعدة", "Kataeb Hezbollah"),  # 'and' joined to the name
+        ("Похороны Касема Сулеймани прошли в Тегеране.", "Qasem Soleimani"),  # genitive case
+        ("قُتل قاسم سليماني", "Qasem Soleimani"),  # Arabic vowel marks
+        ("Qase\u0301m Soleimani spoke.", "Qasem Soleimani"),  # decomposed accent
+    ],
+)
+def test_other_scripts_with_their_inflections(matcher: Matcher, text: str, actor: str) -> None:
+    assert actor in {m.name for m in matcher.find(text)}
+
+
+def test_transliteration_collisions_are_rejected(matcher: Matcher) -> None:
+    text = "Roger Milla, Javier Milei, Suleiman Frangieh, Islam Slimani and Abu Bakr al-Baghdadi."
+    assert {m.name for m in matcher.find(text) if m.kind == "actor"} == set()
