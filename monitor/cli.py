@@ -164,18 +164,37 @@ def check(config: ConfigOption = DEFAULT_CONFIG) -> None:
             out.print(f"warning: folder {folder.path} does not exist yet", markup=False)
 
 
-@app.command()
+alerts_app = typer.Typer(help="The latest alerts, failed deliveries, and re-queueing them.", invoke_without_command=True)
+app.add_typer(alerts_app, name="alerts")
+
+
+@alerts_app.callback()
 def alerts(
+    ctx: typer.Context,
     config: ConfigOption = DEFAULT_CONFIG,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="how many of the latest alerts")] = 20,
+    failed: Annotated[bool, typer.Option("--failed", help="only alerts with a delivery that gave up")] = False,
 ) -> None:
     """The latest alerts from the database, with their delivery state per channel."""
+    if ctx.invoked_subcommand is not None:
+        return
     settings = load_settings(config)
-    rows = outbox.latest_alerts(Database(settings.store.sqlalchemy_url), limit)
-    table = Table("id", "time (UTC)", "sev", "title", "source", "deliveries", title="Latest alerts")
+    rows = outbox.latest_alerts(Database(settings.store.sqlalchemy_url), limit, failed_only=failed)
+    table = Table("id", "time (UTC)", "sev", "title", "source", "deliveries", title="Alerts with failed deliveries" if failed else "Latest alerts")
     for a in rows:
-        table.add_row(str(a.id), a.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(a.severity), a.title, a.source, a.deliveries)
+        table.add_row(str(a.id), a.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(a.severity), a.title, a.source, a.deliveries + (f"\n{a.last_error}" if failed and a.last_error else ""))
     out.print(table)
+
+
+@alerts_app.command("retry")
+def alerts_retry(
+    alert_id: Annotated[int, typer.Argument(help="the alert's id (first column of `monitor alerts`)")],
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Re-queue an alert's failed deliveries: the daemon sends them at its next dispatch."""
+    settings = load_settings(config)
+    count = outbox.requeue(Database(settings.store.sqlalchemy_url), alert_id, datetime.now(UTC))
+    out.print(f"alert {alert_id}: {count} failed deliver{'y' if count == 1 else 'ies'} re-queued", markup=False)
 
 
 def main() -> None:

@@ -167,11 +167,11 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, interval: floa
 
 def write_config(tmp_path: Path, *, feeds: list[dict[str, Any]] | None = None, folders: list[Path] | None = None,
                  channels: list[dict[str, Any]] | None = None, watchlist: Path = DEFAULT_WATCHLIST, extra: str = "",
-                 backoff: float = 0.5) -> Path:
+                 backoff: float = 0.5, lease: float = 120) -> Path:
     """A monitor.toml in tmp_path with absolute paths, a SQLite file and the given sources and channels."""
     lines = [f'watchlist = "{watchlist}"', extra, "[store]", f'path = "{tmp_path / "monitor.db"}"',
              "[schedule]", "feeds_every = 0.5", "folders_every = 1", "dispatch_every = 0.5", "watchlist_every = 0.3",
-             "[delivery]", f"backoff_seconds = {backoff}", f"backoff_max_seconds = {backoff * 2}", "max_attempts = 3"]
+             "[delivery]", f"backoff_seconds = {backoff}", f"backoff_max_seconds = {backoff * 2}", "max_attempts = 3", f"lease_seconds = {lease}"]
     for feed in feeds or []:
         lines += ["[[feeds]]"] + [f"{k} = {json.dumps(v)}" for k, v in feed.items()]
     for folder in folders or []:

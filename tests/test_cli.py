@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SEED, write_config
+from tests.conftest import REPO, SEED, free_port, write_config
 
 VERBS = ["run", "once", "match", "check", "alerts"]
 
@@ -200,3 +200,20 @@ def test_eval_prints_precision_recall_and_the_worst_misses(tmp_path: Path) -> No
     assert "actors │ 1.000     │ 0.500" in result.stdout  # precision 1, recall 1/2
     assert "alert accuracy: 0.667 (2/3)" in result.stdout
     assert "miss unknown: missing ['Wagner Group'], extra []; alert expected True, got False" in result.stdout
+
+
+def test_failed_deliveries_are_listed_and_can_be_requeued(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text("Kataeb Hezbollah fired rockets at the US embassy in Baghdad.\n")
+    os.utime(inbox / "a.txt", (time.time() - 60, time.time() - 60))
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "down", "url": f"json://127.0.0.1:{free_port()}/x"}], backoff=0.01)
+    for _ in range(3):  # max_attempts = 3
+        assert monitor("once", "--config", str(config)).returncode == 0
+        time.sleep(0.05)
+    failed = monitor("alerts", "--config", str(config), "--failed")
+    assert "down:failed(3)" in failed.stdout and "Connection" in failed.stdout
+    retried = monitor("alerts", "retry", "1", "--config", str(config))
+    assert retried.returncode == 0 and "alert 1: 1 failed delivery re-queued" in retried.stdout
+    assert "down:pending" in monitor("alerts", "--config", str(config)).stdout
+    assert "down:failed" not in monitor("alerts", "--config", str(config), "--failed").stdout

@@ -20,13 +20,12 @@ from monitor.store import outbox
 from monitor.store.db import Database, utcnow
 
 log = logging.getLogger("monitor")
-LEASE_SECONDS = 120
 
 
 def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: datetime) -> int:
     """Send every claimed delivery; returns how many were sent."""
     sent = 0
-    for due in outbox.claim_due(db, now, LEASE_SECONDS):
+    for due in outbox.claim_due(db, now, cfg.lease_seconds):
         try:
             notifier.send(due.channel, due.title, due.body, due.tags)
         except DeliveryError as exc:

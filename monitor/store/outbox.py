@@ -36,6 +36,7 @@ class AlertSummary:
     source: str
     url: str | None
     deliveries: str  # e.g. "console:sent mail:pending(2)"
+    last_error: str | None = None  # of a failed delivery
 
 
 def claim_due(db: Database, now: datetime, lease_seconds: float, limit: int = 50) -> list[DueDelivery]:
@@ -83,23 +84,35 @@ def record_failure(db: Database, delivery_id: int, error: str, next_attempt_at: 
             row.status = "failed"
 
 
-def latest_alerts(db: Database, limit: int) -> list[AlertSummary]:
+def latest_alerts(db: Database, limit: int, failed_only: bool = False) -> list[AlertSummary]:
+    """The newest alerts (or only those with a delivery that gave up), with their delivery states."""
     with db.session() as s:
-        rows = s.execute(
+        query = (
             select(AlertRow, ArticleRow, SourceRow)
             .join(ArticleRow, AlertRow.article_id == ArticleRow.id)
             .join(SourceRow, ArticleRow.source_id == SourceRow.id)
-            .order_by(AlertRow.id.desc())
-            .limit(limit)
-        ).all()
+        )
+        if failed_only:
+            query = query.where(AlertRow.id.in_(select(DeliveryRow.alert_id).where(DeliveryRow.status == "failed")))
+        rows = s.execute(query.order_by(AlertRow.id.desc()).limit(limit)).all()
         out = []
         for alert, article, source in rows:
             states = " ".join(
                 d.channel + ":" + d.status + (f"({d.attempts})" if d.status != "sent" and d.attempts else "")
                 for d in sorted(alert.deliveries, key=lambda d: d.channel)
             )
-            out.append(AlertSummary(alert.id, alert.uid, alert.created_at, alert.severity, alert.title, source.name, article.url, states))
+            error = next((d.last_error for d in alert.deliveries if d.status == "failed"), None)
+            out.append(AlertSummary(alert.id, alert.uid, alert.created_at, alert.severity, alert.title, source.name, article.url, states, error))
         return out
+
+
+def requeue(db: Database, alert_id: int, now: datetime) -> int:
+    """Put an alert's failed deliveries back in the queue with a fresh attempt count; returns how many."""
+    with db.session() as s:
+        rows = s.scalars(select(DeliveryRow).where(DeliveryRow.alert_id == alert_id, DeliveryRow.status == "failed")).all()
+        for row in rows:
+            row.status, row.attempts, row.next_attempt_at, row.lease_until = "pending", 0, now, None
+        return len(rows)
 
 
 def delivery_counts(db: Database) -> dict[str, int]:
