@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -27,8 +28,11 @@ from monitor.pipeline import build_pipeline
 from monitor.redact import redact
 from monitor.replay import parse_span, replay
 from monitor.settings import Settings, load_settings
+from monitor.sources.discover import discover_feed
 from monitor.sources.folders import read_document
+from monitor.sources.opml import Subscription, read_opml, write_opml
 from monitor.store import outbox
+from monitor.store import sources as source_store
 from monitor.store.db import Database
 from monitor.watchlist import duplicate_aliases, load_watchlist
 
@@ -195,6 +199,110 @@ def alerts_retry(
     settings = load_settings(config)
     count = outbox.requeue(Database(settings.store.sqlalchemy_url), alert_id, datetime.now(UTC))
     out.print(f"alert {alert_id}: {count} failed deliver{'y' if count == 1 else 'ies'} re-queued", markup=False)
+
+
+sources_app = typer.Typer(help="Feeds and folders with their health; add, import, export, retry, enable, disable.", invoke_without_command=True)
+app.add_typer(sources_app, name="sources")
+
+
+def _store(config: Path) -> tuple[Settings, Database]:
+    settings = load_settings(config)
+    return settings, Database(settings.store.sqlalchemy_url)
+
+
+@sources_app.callback()
+def sources_list(ctx: typer.Context, config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Every source (from the config and added here) with its health: status, last success, last error, next check."""
+    if ctx.invoked_subcommand is not None:
+        return
+    settings, db = _store(config)
+    build_pipeline(settings)  # registers the configured sources, so the list is complete
+    table = Table("id", "name", "kind", "status", "last success", "next check", "errors", "new", "last error", title="Sources")
+    for h in source_store.list_sources(db):
+        table.add_row(
+            str(h.id), h.name, h.kind, h.status, _when(h.last_success_at), _when(h.next_check_at) if h.kind == "feed" else "",
+            str(h.error_count), str(h.last_new_items), h.last_error or "",
+        )
+    out.print(table)
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else "-"
+
+
+def _source_action(config: Path, action: Callable[[Database], source_store.SourceHealth], verb: str) -> None:
+    _, db = _store(config)
+    try:
+        h = action(db)
+    except LookupError as exc:
+        raise MonitorError(str(exc)) from None
+    out.print(f"source {h.id} ({h.name}): {verb}, status {h.status}", markup=False)
+
+
+@sources_app.command("retry")
+def sources_retry(source_id: Annotated[int, typer.Argument(help="the source's id (see `monitor sources`)")], config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Poll a source at the daemon's next tick, lifting a suspension."""
+    _source_action(config, lambda db: source_store.retry_now(db, source_id, datetime.now(UTC)), "will be polled at the next tick")
+
+
+@sources_app.command("enable")
+def sources_enable(source_id: Annotated[int, typer.Argument(help="the source's id")], config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Poll a disabled source again."""
+    _source_action(config, lambda db: source_store.set_enabled(db, source_id, True), "enabled")
+
+
+@sources_app.command("disable")
+def sources_disable(source_id: Annotated[int, typer.Argument(help="the source's id")], config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Stop polling a source (its articles and history stay)."""
+    _source_action(config, lambda db: source_store.set_enabled(db, source_id, False), "disabled")
+
+
+@sources_app.command("add")
+def sources_add(
+    url: Annotated[str, typer.Argument(help="a feed URL, or a page that links to its feed")],
+    config: ConfigOption = DEFAULT_CONFIG,
+    name: Annotated[str | None, typer.Option(help="a name for the source (default: the feed's title)")] = None,
+    every: Annotated[float | None, typer.Option(help="fixed seconds between polls (default: adaptive)")] = None,
+) -> None:
+    """Add a feed; an HTML page's <link rel="alternate"> feed is found and added instead."""
+    settings, db = _store(config)
+    feed_url, title = discover_feed(url, settings.http)
+    try:
+        source_id = source_store.add_feed(db, name or title, feed_url, every)
+    except ValueError as exc:
+        raise MonitorError(f"{feed_url}: {exc}") from None
+    out.print(f"source {source_id} ({name or title}): {feed_url}", markup=False)
+
+
+@sources_app.command("import")
+def sources_import(
+    opml: Annotated[Path, typer.Argument(help="an OPML file exported by a feed reader")],
+    config: ConfigOption = DEFAULT_CONFIG,
+    every: Annotated[float | None, typer.Option(help="fixed seconds between polls (default: adaptive)")] = None,
+) -> None:
+    """Add every feed of an OPML file (feeds already known are skipped)."""
+    _, db = _store(config)
+    try:
+        subscriptions = read_opml(opml.read_bytes(), str(opml))
+    except OSError as exc:
+        raise MonitorError(f"{opml}: cannot read: {exc.strerror}") from None
+    added = 0
+    for sub in subscriptions:
+        try:
+            source_store.add_feed(db, sub.title, sub.url, every)
+            added += 1
+        except ValueError as exc:
+            out.print(f"skipped {sub.url}: {exc}", markup=False)
+    out.print(f"{added} of {len(subscriptions)} feeds added from {opml}", markup=False)
+
+
+@sources_app.command("export")
+def sources_export(config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Print every feed (configured and added) as OPML."""
+    settings, db = _store(config)
+    build_pipeline(settings)
+    feeds = [Subscription(h.name, h.location) for h in source_store.list_sources(db) if h.kind == "feed" and h.enabled]
+    sys.stdout.write(write_opml(feeds))
 
 
 def main() -> None:

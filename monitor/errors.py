@@ -4,7 +4,7 @@
      ├── ConfigError          monitor.toml: a missing file, a typo, a bad value (`.path`, `.key`)
      ├── WatchlistError       watchlist YAML: bad structure, empty alias, bad regex (`.path`, `.line`)
      ├── SourceError          one source failed; the daemon records it and carries on (`.source`)
-     │    ├── FetchError      HTTP: timeout, size cap, status, too many redirects
+     │    ├── FetchError      HTTP: timeout, size cap, status, redirects, refused address (`.retry_after`)
      │    ├── FeedParseError  the bytes are not a feed
      │    └── DocumentError   a file that cannot be read as an article (binary, bad JSON, ...)
      ├── StoreError           the database cannot be opened or written
@@ -47,7 +47,14 @@ class SourceError(MonitorError):
 
 
 class FetchError(SourceError):
-    """An HTTP fetch failed (network, status, size cap, deadline, redirects)."""
+    """An HTTP fetch failed (network, status, size cap, deadline, redirects, refused address).
+
+    `retry_after` is the raw Retry-After header of a 429 or 503 answer, when it had one.
+    """
+
+    def __init__(self, message: str, *, source: str | None = None, retry_after: str | None = None) -> None:
+        super().__init__(message, source=source)
+        self.retry_after = retry_after
 
 
 class FeedParseError(SourceError):

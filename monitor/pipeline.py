@@ -11,8 +11,11 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from monitor.alerts.channels import Notifier, route
 from monitor.alerts.dispatch import dispatch_due
@@ -22,9 +25,9 @@ from monitor.errors import SourceError
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
 from monitor.model import Document
-from monitor.schedule import next_check
-from monitor.settings import FeedSource, FolderSource, Settings
-from monitor.sources.feeds import parse_feed
+from monitor.schedule import Hints, Policy, next_check, parse_cache_control, parse_expires, parse_retry_after, plan_next_check, publish_interval
+from monitor.settings import FolderSource, Settings
+from monitor.sources.feeds import read_feed
 from monitor.sources.folders import article_files, is_settled, read_document
 from monitor.sources.http import fetch
 from monitor.store import articles, files, sources
@@ -40,7 +43,9 @@ class Pipeline:
     def __init__(self, settings: Settings, db: Database, matcher: Matcher, notifier: Notifier) -> None:
         self.settings, self.db, self.matcher, self.notifier = settings, db, matcher, notifier
         self.on_alert: Callable[[], None] = lambda: None  # the daemon sets this to dispatch at once
-        self.feed_ids = {f.label: sources.ensure_source(db, f.label, "feed", f.url) for f in settings.feeds}
+        for feed in settings.feeds:
+            sources.ensure_source(db, feed.label, "feed", feed.url, feed.every)
+        sources.retire_config_sources(db, "feed", {f.label for f in settings.feeds})
         self.folder_ids = {f.label: sources.ensure_source(db, f.label, "folder", str(f.path)) for f in settings.folders}
 
     def reload_watchlist(self) -> None:
@@ -74,32 +79,55 @@ class Pipeline:
         return new
 
     # -- feeds ---------------------------------------------------------------------------------
-    def poll_due_feeds(self, now: datetime | None = None) -> None:
-        """Poll every feed whose next check has come."""
+    def poll_due_feeds(self, now: datetime | None = None) -> int:
+        """Poll the feeds whose next check has come, on a bounded pool, at most `per_host` per host."""
         now = now or utcnow()
-        for feed in self.settings.feeds:
-            if sources.is_due(self.db, self.feed_ids[feed.label], now):
-                self.poll_feed(feed, now)
+        return self._poll(pick_due(sources.due_feeds(self.db, now), self.settings.schedule.per_host), now)
 
-    def poll_feed(self, feed: FeedSource, now: datetime | None = None) -> int:
-        """Fetch and ingest one feed; errors are recorded on the source, not raised."""
+    def poll_all_feeds(self, now: datetime | None = None) -> int:
+        """Poll every enabled feed once, due or not (for `monitor once`)."""
         now = now or utcnow()
-        source_id = self.feed_ids[feed.label]
-        try:
-            result = fetch(feed.url, self.settings.http, sources.fetch_state(self.db, source_id))
-            if result.not_modified:
-                sources.record_success(self.db, source_id, now, next_check(now, feed.every, 0, random.random()), 0, result.state)
-                return 0
-            docs, warning = parse_feed(result.body, feed.url, result.headers)
-            if warning:
-                log.warning("source %d (%s): %s", source_id, feed.label, warning)
-            new = self.ingest(source_id, feed.label, docs)
-        except SourceError as exc:
-            self._source_failed(source_id, feed.label, feed.every, now, str(exc))
+        return self._poll(sources.due_feeds(self.db, now + timedelta(days=36500)), now)
+
+    def _poll(self, jobs: list[sources.FeedJob], now: datetime) -> int:
+        if not jobs:
             return 0
-        sources.record_success(self.db, source_id, now, next_check(now, feed.every, 0, random.random()), new, result.state)
-        log.info("source %d (%s): %d entries, %d new", source_id, feed.label, len(docs), new)
+        sources.claim(self.db, [j.id for j in jobs], now + timedelta(seconds=self.settings.http.deadline * 4))
+        with ThreadPoolExecutor(max_workers=min(self.settings.schedule.feed_workers, len(jobs))) as pool:
+            return sum(pool.map(lambda job: self.poll_feed(job, now), jobs))
+
+    def poll_feed(self, feed: sources.FeedJob, now: datetime | None = None) -> int:
+        """Fetch and ingest one feed; errors are recorded on the source (with backoff), not raised."""
+        now = now or utcnow()
+        policy = self._policy(feed.every)
+        try:
+            result = fetch(feed.url, self.settings.http, sources.fetch_state(self.db, feed.id))
+            if result.not_modified:
+                plan = plan_next_check(now, policy, server_hints(result.headers, now), 0, random.random())
+                sources.record_success(self.db, feed.id, now, plan.at, 0, result.state)
+                return 0
+            parsed = read_feed(result.body, feed.url, result.headers)
+            if parsed.warning:
+                log.warning("source %d (%s): %s", feed.id, feed.name, parsed.warning)
+            new = self.ingest(feed.id, feed.name, parsed.documents)
+        except SourceError as exc:
+            retry_after = parse_retry_after(getattr(exc, "retry_after", None), now)
+            count = sources.error_count(self.db, feed.id) + 1
+            plan = plan_next_check(now, policy, Hints(retry_after=retry_after), count, random.random())
+            error = f"{exc} (suspended after {count} failures)" if plan.suspended else str(exc)
+            if sources.record_failure(self.db, feed.id, now, plan.at, error, plan.suspended):
+                log.warning("source %d (%s): %s", feed.id, feed.name, error)
+            return 0
+        times = [d.published for d in parsed.documents if d.published]
+        hints = replace(server_hints(result.headers, now), ttl_minutes=parsed.ttl_minutes, publish_interval=publish_interval(times))
+        plan = plan_next_check(now, policy, hints, 0, random.random())
+        sources.record_success(self.db, feed.id, now, plan.at, new, result.state)
+        log.info("source %d (%s): %d entries, %d new; next check in %.0fs (%s)", feed.id, feed.name, len(parsed.documents), new, (plan.at - now).total_seconds(), plan.reason)
         return new
+
+    def _policy(self, every: float | None) -> Policy:
+        s = self.settings.schedule
+        return Policy(every, s.min_interval, s.max_interval, s.min_interval, s.backoff_cap, s.suspend_after, s.suspended_every)
 
     def _source_failed(self, source_id: int, label: str, every: float, now: datetime, error: str) -> None:
         count = sources.error_count(self.db, source_id) + 1
@@ -110,8 +138,10 @@ class Pipeline:
     def scan_folders(self) -> bool:
         """Read every settled new file of every folder; True when some file is still being written."""
         waiting = False
+        disabled = sources.disabled_ids(self.db)
         for folder in self.settings.folders:
-            waiting |= self.scan_folder(folder)
+            if self.folder_ids[folder.label] not in disabled:
+                waiting |= self.scan_folder(folder)
         return waiting
 
     def scan_folder(self, folder: FolderSource) -> bool:
@@ -161,13 +191,33 @@ class Pipeline:
 
     def run_once(self, settle_wait: float = 10.0) -> None:
         """One pass over every source (waiting up to `settle_wait` s for files still being written), then deliver."""
-        now = utcnow()
-        for feed in self.settings.feeds:
-            self.poll_feed(feed, now)
+        self.poll_all_feeds()
         deadline = time.monotonic() + settle_wait
         while self.scan_folders() and time.monotonic() < deadline:
             time.sleep(0.1)
         self.dispatch()
+
+
+def server_hints(headers: dict[str, str], now: datetime) -> Hints:
+    """What a response's headers say about caching (Cache-Control max-age, Expires, Retry-After)."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    return Hints(
+        max_age=parse_cache_control(lower.get("cache-control")),
+        expires=parse_expires(lower.get("expires")),
+        retry_after=parse_retry_after(lower.get("retry-after"), now),
+    )
+
+
+def pick_due(jobs: list[sources.FeedJob], per_host: int) -> list[sources.FeedJob]:
+    """The due feeds to poll this tick, in order, at most `per_host` from any one host (be polite)."""
+    taken: dict[str, int] = {}
+    picked = []
+    for job in jobs:
+        host = urlsplit(job.url).hostname or ""
+        if taken.get(host, 0) < per_host:
+            taken[host] = taken.get(host, 0) + 1
+            picked.append(job)
+    return picked
 
 
 def build_pipeline(settings: Settings) -> Pipeline:

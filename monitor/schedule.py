@@ -1,8 +1,17 @@
-"""Pure timing: when to try again. No clock is read here; callers pass `now` and randomness."""
+"""Pure timing: when to try again. No clock is read here; callers pass `now` and randomness.
+
+`plan_next_check` decides a feed's next poll from its policy (fixed or adaptive interval, backoff,
+suspension), what the server said (`Hints`: RSS ttl, Cache-Control, Expires, Retry-After) and how
+often the feed publishes. The parsers turn raw header values into `Hints` fields.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+import statistics
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 
 def backoff_seconds(attempt: int, base: float, cap: float, jitter: float) -> float:
@@ -19,4 +28,190 @@ def next_check(now: datetime, every: float, error_count: int, jitter: float, max
     """Next poll of a source: its interval when healthy, exponential backoff after errors."""
     if error_count <= 0:
         return now + timedelta(seconds=every)
-    return now + timedelta(seconds=max(every, backoff_seconds(error_count, every, max_backoff, jitter)))
+    attempt = min(error_count, 1000)  # 2**1000 passes any cap; more would overflow a float
+    return now + timedelta(seconds=max(every, backoff_seconds(attempt, every, max_backoff, jitter)))
+
+
+# -- what the server said ---------------------------------------------------------------------
+
+_MAX_DELAY = 10 * 365 * 86400  # a Retry-After beyond ten years is read as ten years (then capped by the plan)
+_MAX_AGE = re.compile(r'^max-age\s*=\s*"?(\d+)"?$', re.I)
+_DIGITS = re.compile(r"^-?\d+$")
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What the server said about polling again; None where it said nothing (or nothing usable)."""
+
+    ttl_minutes: int | None = None  # RSS <ttl>
+    max_age: float | None = None  # Cache-Control max-age, seconds (absent when no-cache/no-store)
+    expires: datetime | None = None  # Expires
+    retry_after: datetime | None = None  # Retry-After of a 429/503, made absolute
+    publish_interval: float | None = None  # median seconds between the feed's recent entries
+
+
+def parse_cache_control(value: str | None) -> float | None:
+    """Seconds of `max-age` in a Cache-Control value; None when absent, malformed, or no-cache/no-store."""
+    if not value:
+        return None
+    directives = [part.strip() for part in value.split(",") if part.strip()]
+    if any(d.lower() in ("no-cache", "no-store") for d in directives):
+        return None
+    for directive in directives:
+        match = _MAX_AGE.match(directive)
+        if match:
+            return float(match.group(1))
+    return None
+
+
+def _http_date(value: str) -> datetime | None:
+    """An HTTP-date (IMF-fixdate, RFC 850 or asctime) as an aware UTC datetime; None if it is not one."""
+    try:
+        when = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:  # asctime carries no zone; HTTP-dates are always GMT
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)
+
+
+def parse_retry_after(value: str | None, now: datetime) -> datetime | None:
+    """When a Retry-After (delta-seconds or HTTP-date) allows the next request; never before `now`.
+
+    Garbage is None; a negative delay or a date in the past is `now`.
+    """
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    if _DIGITS.match(value):
+        return now + timedelta(seconds=min(max(0, int(value)), _MAX_DELAY))
+    when = _http_date(value)
+    return None if when is None else max(now, when)
+
+
+def parse_expires(value: str | None) -> datetime | None:
+    """An Expires header as an aware UTC datetime; None for "0", garbage or nothing."""
+    if not value or not value.strip():
+        return None
+    return _http_date(value)
+
+
+def publish_interval(times: list[datetime]) -> float | None:
+    """Median gap in seconds between the newest (at most 10) entry times; None with fewer than 2."""
+    newest = sorted(times, reverse=True)[:10]
+    if len(newest) < 2:
+        return None
+    return float(statistics.median((a - b).total_seconds() for a, b in zip(newest, newest[1:])))
+
+
+# -- the plan ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How one source is polled. Seconds throughout; `interval` None means adaptive."""
+
+    interval: float | None = None
+    min_interval: float = 300
+    max_interval: float = 86400
+    backoff_base: float = 300
+    backoff_cap: float = 6 * 3600
+    suspend_after: int = 10
+    suspended_every: float = 86400
+
+    def __post_init__(self) -> None:
+        if self.interval is not None and not self.interval > 0:
+            raise ValueError(f"interval must be > 0, not {self.interval}")
+        if not 0 < self.min_interval <= self.max_interval:
+            raise ValueError(f"need 0 < min_interval <= max_interval, not {self.min_interval} and {self.max_interval}")
+        if not 0 < self.backoff_base <= self.backoff_cap:
+            raise ValueError(f"need 0 < backoff_base <= backoff_cap, not {self.backoff_base} and {self.backoff_cap}")
+        if self.suspend_after < 1:
+            raise ValueError(f"suspend_after must be >= 1, not {self.suspend_after}")
+        if not self.suspended_every >= self.backoff_cap:
+            raise ValueError(f"suspended_every ({self.suspended_every}) must be >= backoff_cap ({self.backoff_cap})")
+
+    @property
+    def ceiling(self) -> float:
+        """The longest wait any plan asks for: a Retry-After is honoured up to this many seconds."""
+        return max(self.max_interval, self.suspended_every)
+
+
+@dataclass(frozen=True)
+class NextCheck:
+    """When to poll next, whether the source is suspended, and which input decided."""
+
+    at: datetime
+    suspended: bool
+    reason: str
+
+
+def plan_next_check(now: datetime, policy: Policy, hints: Hints, error_count: int, jitter: float) -> NextCheck:
+    """The next poll of a source, given its policy, what the server said and its consecutive failures.
+
+    `jitter` is a random number in [0, 1) drawn by the caller. Reasons and bounds (d = at - now, s):
+
+    Success (error_count <= 0), before Retry-After:
+      - fixed interval (policy.interval set): d = interval, raised to the server's freshness
+        (ttl, max-age, else Expires) when that is longer, then capped: 0 < d <= max_interval.
+        Reason "interval", "ttl", "max-age", "expires" or "max-interval". Not jittered.
+      - adaptive (interval None): d = publish_interval (else min_interval) times a jitter factor in
+        [0.9, 1.1), raised to the server's freshness, then clamped: min_interval <= d <= max_interval.
+        Reason "adaptive" (publish_interval decided), "min-interval" (no publish_interval, or a shorter
+        one), "max-interval", "ttl", "max-age" or "expires".
+    Failure (1 <= error_count < suspend_after): d = backoff_seconds(error_count, backoff_base,
+      backoff_cap, jitter), so min(backoff_base, backoff_cap) / 2 <= d <= backoff_cap. Reason "backoff".
+    Suspended (error_count >= suspend_after): d = suspended_every, suspended=True. Reason "suspended".
+
+    In every case a Retry-After later than that wins (reason "retry-after"), honoured up to
+    policy.ceiling = max(max_interval, suspended_every). So always now < at <= now + policy.ceiling,
+    and at >= min(hints.retry_after, now + policy.ceiling) when a Retry-After was given.
+    Max-age takes precedence over Expires, as in HTTP caching; ttl counts besides either.
+    """
+    if not 0 <= jitter < 1:
+        raise ValueError(f"jitter must be in [0, 1), not {jitter}")
+    suspended = error_count >= policy.suspend_after
+    if suspended:
+        delay, reason = policy.suspended_every, "suspended"
+    elif error_count > 0:
+        attempt = min(error_count, 1000)  # 2**1000 passes any cap; more would overflow a float
+        delay, reason = backoff_seconds(attempt, policy.backoff_base, policy.backoff_cap, jitter), "backoff"
+    else:
+        delay, reason = _healthy_delay(now, policy, hints, jitter)
+    at = now + timedelta(seconds=delay)
+    if hints.retry_after is not None:
+        asked = min(hints.retry_after, now + timedelta(seconds=policy.ceiling))
+        if asked > at:
+            at, reason = asked, "retry-after"
+    return NextCheck(at, suspended, reason)
+
+
+def _healthy_delay(now: datetime, policy: Policy, hints: Hints, jitter: float) -> tuple[float, str]:
+    """Seconds until the next poll of a healthy source and the input that decided them."""
+    if policy.interval is not None:
+        delay, reason, floor = policy.interval, "interval", 0.0
+    elif hints.publish_interval is not None:
+        delay, reason, floor = hints.publish_interval * (0.9 + 0.2 * jitter), "adaptive", policy.min_interval
+    else:
+        delay, reason, floor = policy.min_interval * (0.9 + 0.2 * jitter), "min-interval", policy.min_interval
+    for asked, name in _freshness(now, hints):
+        if asked > delay:
+            delay, reason = asked, name
+    if delay < floor:
+        delay, reason = floor, "min-interval"
+    if delay > policy.max_interval:
+        delay, reason = policy.max_interval, "max-interval"
+    return delay, reason
+
+
+def _freshness(now: datetime, hints: Hints) -> list[tuple[float, str]]:
+    """How long the server asked not to be polled again, per hint (max-age overrides Expires)."""
+    asked: list[tuple[float, str]] = []
+    if hints.ttl_minutes is not None and hints.ttl_minutes > 0:
+        asked.append((hints.ttl_minutes * 60.0, "ttl"))
+    if hints.max_age is not None:
+        if hints.max_age > 0:
+            asked.append((float(hints.max_age), "max-age"))
+    elif hints.expires is not None and hints.expires > now:
+        asked.append(((hints.expires - now).total_seconds(), "expires"))
+    return asked

@@ -6,13 +6,14 @@ Secrets are written as `${ENV_VAR}` and expanded here; their values are register
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from monitor.errors import ConfigError
 from monitor.redact import register_secret
@@ -42,6 +43,34 @@ class ScheduleSettings(_Section):
     folders_every: float = Field(30, gt=0, description="full rescan of folder sources")
     dispatch_every: float = Field(5, gt=0, description="how often pending deliveries are sent")
     watchlist_every: float = Field(5, gt=0, description="how often the watchlist file is checked for edits")
+    feed_workers: int = Field(4, ge=1, description="feeds fetched at once")
+    min_interval: float = Field(300, gt=0, description="adaptive polling never asks a feed more often")
+    max_interval: float = Field(86400, gt=0, description="nor less often than this")
+    backoff_cap: float = Field(6 * 3600, gt=0, description="longest wait after consecutive failures")
+    suspend_after: int = Field(10, ge=1, description="consecutive failures that suspend a feed")
+    suspended_every: float = Field(86400, gt=0, description="a suspended feed is retried this often, to recover by itself")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ScheduleSettings:
+        if self.min_interval > self.max_interval:
+            raise ValueError("min_interval must not exceed max_interval")
+        if self.min_interval > self.backoff_cap or self.backoff_cap > self.suspended_every:
+            raise ValueError("need min_interval <= backoff_cap <= suspended_every")
+        return self
+    per_host: int = Field(2, ge=1, description="feeds of one host polled in one tick at most")
+
+
+def _network(value: str) -> str:
+    """A CIDR (or one address) in its normal form; the error says what is wrong with it."""
+    try:
+        return str(ipaddress.ip_network(value.strip()))
+    except ValueError:
+        pass
+    try:
+        loose = ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a network (a CIDR such as 10.0.0.0/8 or fd00::/8)") from None
+    raise ValueError(f"{value!r} has host bits set (did you mean {loose}?)")
 
 
 class HttpSettings(_Section):
@@ -51,6 +80,8 @@ class HttpSettings(_Section):
     deadline: float = Field(30, gt=0, description="total time for one fetch, seconds")
     max_body_bytes: int = Field(10 * 1024 * 1024, gt=0, description="cap on the decoded body")
     max_redirects: int = Field(5, ge=0)
+    allow_networks: list[Annotated[str, AfterValidator(_network)]] = Field(
+        default_factory=list, description="CIDRs that may be fetched although private, loopback, link-local, ...")
 
 
 class DeliverySettings(_Section):
@@ -67,7 +98,7 @@ class FeedSource(_Section):
 
     name: str = ""
     url: str
-    every: float = Field(300, gt=0, description="seconds between polls of this feed")
+    every: float | None = Field(None, gt=0, description="fixed seconds between polls; unset = adaptive")
 
     @field_validator("url")
     @classmethod

@@ -166,12 +166,24 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, interval: floa
 
 
 def write_config(tmp_path: Path, *, feeds: list[dict[str, Any]] | None = None, folders: list[Path] | None = None,
-                 channels: list[dict[str, Any]] | None = None, watchlist: Path = DEFAULT_WATCHLIST, extra: str = "",
-                 backoff: float = 0.5, lease: float = 120) -> Path:
-    """A monitor.toml in tmp_path with absolute paths, a SQLite file and the given sources and channels."""
-    lines = [f'watchlist = "{watchlist}"', extra, "[store]", f'path = "{tmp_path / "monitor.db"}"',
-             "[schedule]", "feeds_every = 0.5", "folders_every = 1", "dispatch_every = 0.5", "watchlist_every = 0.3",
-             "[delivery]", f"backoff_seconds = {backoff}", f"backoff_max_seconds = {backoff * 2}", "max_attempts = 3", f"lease_seconds = {lease}"]
+                 channels: list[dict[str, Any]] | None = None, watchlist: Path = DEFAULT_WATCHLIST,
+                 settings: dict[str, dict[str, Any]] | None = None) -> Path:
+    """A monitor.toml in tmp_path with absolute paths, a SQLite file and the given sources and channels.
+
+    Test defaults are fast (short intervals and backoff) and allow loopback under [http], since every
+    test server is on 127.0.0.1; `settings` overrides or adds keys per table.
+    """
+    tables: dict[str, dict[str, Any]] = {
+        "http": {"allow_networks": ["127.0.0.0/8"]},
+        "store": {"path": str(tmp_path / "monitor.db")},
+        "schedule": {"feeds_every": 0.5, "folders_every": 1, "dispatch_every": 0.5, "watchlist_every": 0.3},
+        "delivery": {"backoff_seconds": 0.5, "backoff_max_seconds": 1, "max_attempts": 3, "lease_seconds": 120},
+    }
+    for table, values in (settings or {}).items():
+        tables.setdefault(table, {}).update(values)
+    lines = [f"watchlist = {json.dumps(str(watchlist))}"]
+    for table, values in tables.items():
+        lines += [f"[{table}]"] + [f"{k} = {json.dumps(v)}" for k, v in values.items()]
     for feed in feeds or []:
         lines += ["[[feeds]]"] + [f"{k} = {json.dumps(v)}" for k, v in feed.items()]
     for folder in folders or []:

@@ -46,7 +46,7 @@ def test_check_accepts_the_example_config() -> None:
 
 
 def test_check_names_file_and_key_of_a_typo(tmp_path: Path) -> None:
-    config = write_config(tmp_path, extra="[http]\ntimout = 3")
+    config = write_config(tmp_path, settings={"http": {"timout": 3}})
     line = one_line_error(monitor("check", "--config", str(config)))
     assert str(config) in line and "http.timout" in line and "unknown key" in line
 
@@ -207,7 +207,7 @@ def test_failed_deliveries_are_listed_and_can_be_requeued(tmp_path: Path) -> Non
     inbox.mkdir()
     (inbox / "a.txt").write_text("Kataeb Hezbollah fired rockets at the US embassy in Baghdad.\n")
     os.utime(inbox / "a.txt", (time.time() - 60, time.time() - 60))
-    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "down", "url": f"json://127.0.0.1:{free_port()}/x"}], backoff=0.01)
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "down", "url": f"json://127.0.0.1:{free_port()}/x"}], settings={"delivery": {"backoff_seconds": 0.01}})
     for _ in range(3):  # max_attempts = 3
         assert monitor("once", "--config", str(config)).returncode == 0
         time.sleep(0.05)

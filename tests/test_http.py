@@ -1,24 +1,37 @@
-"""monitor.sources.http.fetch against a real server on 127.0.0.1: limits hold, every failure is one FetchError line."""
+"""monitor.sources.http.fetch against a real server on 127.0.0.1: limits hold, every failure is one FetchError line,
+and private addresses are refused (at connection time, on every hop) unless [http] allow_networks lists them."""
 
 from __future__ import annotations
 
 import gzip
+import socket
 import threading
 import time
 import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from monitor.errors import FetchError
+from monitor.errors import ConfigError, FetchError
 from monitor.model import FetchState
-from monitor.settings import HttpSettings
+from monitor.settings import HttpSettings, load_settings
 from monitor.sources.http import fetch
-from tests.conftest import free_port
+from tests.conftest import LocalHTTP, _handler, free_port
 
-FAST = HttpSettings(timeout=1, deadline=2, max_body_bytes=100_000)
+LOOPBACK = ["127.0.0.0/8"]  # every test server is on 127.0.0.1, refused unless allowed
+
+
+def local(**limits: float) -> HttpSettings:
+    """HttpSettings that let fetch reach the local test servers."""
+    return HttpSettings(allow_networks=LOOPBACK, **limits)  # type: ignore[arg-type]
+
+
+FAST = local(timeout=1, deadline=2, max_body_bytes=100_000)
 MB = 1_000_000
 
 
@@ -138,7 +151,7 @@ def test_gzip_bomb_hits_size_cap_without_inflating_it_all(http_server):
     http_server.routes["/bomb"] = unread(bomb, {"Content-Encoding": "gzip"})
     tracemalloc.start()
     try:
-        err = fetch_error(http_server.url("/bomb"), HttpSettings(timeout=2, deadline=5, max_body_bytes=MB))
+        err = fetch_error(http_server.url("/bomb"), local(timeout=2, deadline=5, max_body_bytes=MB))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -148,13 +161,13 @@ def test_gzip_bomb_hits_size_cap_without_inflating_it_all(http_server):
 
 def test_plain_body_over_cap_is_fetch_error(http_server):
     http_server.routes["/big"] = unread(b"a" * (2 * MB))
-    err = fetch_error(http_server.url("/big"), HttpSettings(timeout=2, deadline=5, max_body_bytes=MB))
+    err = fetch_error(http_server.url("/big"), local(timeout=2, deadline=5, max_body_bytes=MB))
     assert "larger than" in str(err)
 
 
 def test_body_exactly_at_cap_is_returned(http_server):
     http_server.routes["/edge"] = (200, {"Content-Encoding": "gzip"}, gzip.compress(b"x" * 1000))
-    assert len(fetch(http_server.url("/edge"), HttpSettings(max_body_bytes=1000), FetchState()).body) == 1000
+    assert len(fetch(http_server.url("/edge"), local(max_body_bytes=1000), FetchState()).body) == 1000
 
 
 def drip(release: threading.Event, length: int, every: float) -> Callable[[BaseHTTPRequestHandler, bytes], None]:
@@ -181,7 +194,7 @@ def test_dripping_server_is_cut_by_total_deadline(http_server, release):
     # 50 bytes at 0.2 s each would take 10 s; every single read is well inside the 1 s timeout.
     http_server.routes["/slow"] = drip(release, 50, 0.2)
     started = time.monotonic()
-    err = fetch_error(http_server.url("/slow"), HttpSettings(timeout=1, deadline=1, max_body_bytes=MB))
+    err = fetch_error(http_server.url("/slow"), local(timeout=1, deadline=1, max_body_bytes=MB))
     elapsed = time.monotonic() - started
     assert "deadline" in str(err)
     assert elapsed < 3, f"took {elapsed:.1f}s with a 1 s deadline"
@@ -190,7 +203,7 @@ def test_dripping_server_is_cut_by_total_deadline(http_server, release):
 def test_headers_that_never_come_trip_the_timeout(http_server, release):
     http_server.routes["/silent"] = lambda handler, body: release.wait(10) and None
     started = time.monotonic()
-    err = fetch_error(http_server.url("/silent"), HttpSettings(timeout=0.5, deadline=5, max_body_bytes=MB))
+    err = fetch_error(http_server.url("/silent"), local(timeout=0.5, deadline=5, max_body_bytes=MB))
     elapsed = time.monotonic() - started
     assert "timed out" in str(err)
     assert elapsed < 2.5, f"took {elapsed:.1f}s with a 0.5 s timeout"
@@ -275,3 +288,160 @@ def test_304_with_a_new_etag_keeps_the_new_one(http_server) -> None:
     result = fetch(http_server.url("/feed"), FAST, FetchState('"v1"', "Mon, 01 Jan 2024 00:00:00 GMT"))
     assert result.not_modified
     assert result.state == FetchState('"v2"', "Mon, 01 Jan 2024 00:00:00 GMT")
+
+
+# -- refused addresses -----------------------------------------------------------------------------
+
+DEFAULT = HttpSettings(timeout=1, deadline=2)  # nothing allowed
+
+
+def test_loopback_is_refused_by_default_naming_the_rule(http_server):
+    http_server.routes["/feed"] = (200, {}, b"<rss/>")
+    url = http_server.url("/feed")
+    err = fetch_error(url, DEFAULT)
+    assert str(err) == f"{url}: refused 127.0.0.1: loopback address (allow it with [http] allow_networks)"
+    assert err.source == url
+    assert http_server.requests == []  # refused before connecting
+
+
+def test_loopback_is_fetched_when_allow_networks_lists_it(http_server):
+    http_server.routes["/feed"] = (200, {"Cache-Control": "max-age=600"}, b"<rss/>")
+    result = fetch(http_server.url("/feed"), HttpSettings(timeout=1, deadline=2, allow_networks=["127.0.0.1/32"]))
+    assert result.body == b"<rss/>"
+    assert result.headers["cache-control"] == "max-age=600"  # headers are kept for the scheduler
+
+
+@contextmanager
+def serve_on(host: str) -> Iterator[LocalHTTP]:
+    """A LocalHTTP server bound to another loopback address (Linux answers on all of 127/8)."""
+    state = LocalHTTP(port=0)
+    httpd = ThreadingHTTPServer((host, 0), _handler(state))
+    httpd.daemon_threads = True
+    state.port = httpd.server_address[1]
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_redirect_to_a_refused_address_is_refused_on_the_hop(http_server):
+    with serve_on("127.0.0.2") as inside:
+        inside.routes["/secret"] = (200, {}, b"internal")
+        http_server.routes["/feed"] = redirect(f"http://127.0.0.2:{inside.port}/secret")
+        url = http_server.url("/feed")
+        # with all of 127/8 allowed the redirect is followed to the second server ...
+        assert fetch(url, local(timeout=1, deadline=2)).body == b"internal"
+        assert len(inside.requests) == 1
+        # ... with only 127.0.0.1 allowed, the hop to 127.0.0.2 is refused and never reaches it
+        err = fetch_error(url, HttpSettings(timeout=1, deadline=2, allow_networks=["127.0.0.1/32"]))
+        assert "refused 127.0.0.2: loopback address" in str(err)
+        assert len(inside.requests) == 1
+        assert len(http_server.requests) == 2
+
+
+@pytest.mark.parametrize("settings", [DEFAULT, FAST], ids=["nothing-allowed", "ipv4-loopback-allowed"])
+def test_ipv6_loopback_is_refused(settings):
+    err = fetch_error(f"http://[::1]:{free_port()}/feed", settings)
+    assert "refused ::1: loopback address" in str(err)
+
+
+@pytest.mark.parametrize(("address", "rule"), [
+    ("0.0.0.0", "unspecified address"),
+    ("10.1.2.3", "private address"),
+    ("169.254.169.254", "link-local address"),
+    ("[fe80::1]", "link-local address"),
+    ("[fd00::1]", "private address"),
+    ("[::ffff:127.0.0.1]", "loopback address"),
+    ("224.0.0.1", "multicast address"),
+    ("240.0.0.1", "reserved address"),
+    ("100.64.0.1", "non-global address"),
+], ids=["unspecified", "private-v4", "link-local-v4", "link-local-v6", "unique-local-v6", "v4-mapped-loopback",
+        "multicast", "reserved", "shared-cgnat"])
+def test_non_public_addresses_are_refused_naming_the_rule(address, rule):
+    assert f": {rule} (allow it with [http] allow_networks)" in str(fetch_error(f"http://{address}:9/feed", DEFAULT))
+
+
+class Resolver:
+    """A stand-in for DNS: answers named hosts from a script and records every connection made."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, answers: dict[str, list[list[str]]]) -> None:
+        self.answers, self.asked, self.connected = answers, [], []
+        real_getaddrinfo, real_connect = socket.getaddrinfo, socket.create_connection
+
+        def getaddrinfo(host: str, port: Any, *args: Any, **kwargs: Any) -> Any:
+            if host not in self.answers:
+                return real_getaddrinfo(host, port, *args, **kwargs)
+            self.asked.append(host)
+            script = self.answers[host]
+            addresses = script[min(len(self.asked) - 1, len(script) - 1)]
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in addresses]
+
+        def create_connection(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+            self.connected.append(address[0])
+            if not address[0].startswith("127."):
+                raise ConnectionRefusedError(111, "Connection refused (test: no real network)")
+            return real_connect(address, *args, **kwargs)
+
+        monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+        monkeypatch.setattr(socket, "create_connection", create_connection)
+
+
+def test_a_name_is_checked_on_the_address_it_resolves_to(http_server, monkeypatch):
+    http_server.routes["/feed"] = (200, {}, b"<rss/>")
+    dns = Resolver(monkeypatch, {"feeds.example": [["127.0.0.1"]]})
+    url = f"http://feeds.example:{http_server.port}/feed"
+    assert "refused 127.0.0.1 (feeds.example): loopback address" in str(fetch_error(url, DEFAULT))
+    assert dns.connected == []
+    assert fetch(url, FAST).body == b"<rss/>"  # connected to the address checked, not to the name
+    assert dns.connected == ["127.0.0.1"]
+
+
+def test_a_name_resolving_to_refused_and_allowed_addresses_connects_only_to_allowed_ones(http_server, monkeypatch):
+    http_server.routes["/feed"] = (200, {}, b"<rss/>")
+    dns = Resolver(monkeypatch, {"mixed.example": [["10.0.0.1", "127.0.0.1"]]})
+    assert fetch(f"http://mixed.example:{http_server.port}/feed", FAST).body == b"<rss/>"
+    assert dns.connected == ["127.0.0.1"]
+
+
+def test_dns_rebinding_cannot_swap_in_a_refused_address_after_the_check(http_server, monkeypatch):
+    # The name looks public the first time it is resolved and loopback ever after: a check that
+    # resolved separately from the connection would pass and then connect to 127.0.0.1.
+    http_server.routes["/feed"] = (200, {}, b"<rss/>")
+    dns = Resolver(monkeypatch, {"rebind.example": [["93.184.216.34"], ["127.0.0.1"]]})
+    fetch_error(f"http://rebind.example:{http_server.port}/feed", DEFAULT)
+    assert dns.asked == ["rebind.example"]
+    assert dns.connected == ["93.184.216.34"]
+    assert http_server.requests == []
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ('["127.0.0.1/8"]', "http.allow_networks[0]: '127.0.0.1/8' has host bits set (did you mean 127.0.0.0/8?)"),
+    ('["10.0.0.0/8", "intranet"]', "http.allow_networks[1]: 'intranet' is not a network (a CIDR such as 10.0.0.0/8 or fd00::/8)"),
+], ids=["host-bits", "not-a-network"])
+def test_allow_networks_must_be_networks(tmp_path: Path, value: str, problem: str) -> None:
+    path = tmp_path / "monitor.toml"
+    path.write_text(f"[http]\nallow_networks = {value}\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert str(info.value) == f"{path}: {problem}"
+
+
+def test_allow_networks_are_kept_in_normal_form() -> None:
+    assert HttpSettings(allow_networks=["10.0.0.0/8", "::1", "192.168.1.7"]).allow_networks == ["10.0.0.0/8", "::1/128", "192.168.1.7/32"]
+
+
+# -- Retry-After -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("status", "headers", "retry_after"), [
+    (429, {"Retry-After": "120"}, "120"),
+    (503, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, "Wed, 21 Oct 2015 07:28:00 GMT"),
+    (429, {}, None),
+    (500, {"Retry-After": "120"}, None),
+], ids=["429-delta-seconds", "503-http-date", "429-without-header", "500-ignores-header"])
+def test_retry_after_is_kept_on_the_fetch_error(http_server, status, headers, retry_after):
+    http_server.routes["/feed"] = (status, {**headers, "Connection": "close"}, b"")
+    err = fetch_error(http_server.url("/feed"))
+    assert f"HTTP {status}" in str(err)
+    assert err.retry_after == retry_after

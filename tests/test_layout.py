@@ -15,6 +15,7 @@ EDGES = {
     "apscheduler": {"daemon.py"},
     "sqlalchemy": {"store/db.py", "store/tables.py", "store/sources.py", "store/articles.py", "store/files.py", "store/outbox.py"},
     "httpx": {"sources/http.py"},
+    "httpcore": {"sources/http.py"},
     "watchdog": {"sources/folders.py"},
 }
 

@@ -122,7 +122,7 @@ def test_a_broken_feed_is_recorded_and_the_good_feed_still_alerts(tmp_path: Path
 
 def test_failed_delivery_is_kept_with_its_reason_and_retried_until_it_succeeds(tmp_path: Path, json_receiver: JsonReceiver) -> None:
     inbox = inbox_with_seed(tmp_path)
-    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}], backoff=30)
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}], settings={"delivery": {"backoff_seconds": 30, "backoff_max_seconds": 60}})
     pipeline = build_pipeline(load_settings(config))
     json_receiver.fail = True
     pipeline.run_once()

@@ -148,7 +148,7 @@ def test_feed_url_must_be_http(tmp_path: Path, url: str) -> None:
 
 def test_feed_url_http_and_https_accepted(tmp_path: Path) -> None:
     settings = load_settings(toml(tmp_path, '[[feeds]]\nurl = "HTTP://example.org/a"\n[[feeds]]\nurl = "https://example.org/b"\nevery = 60\n'))
-    assert [(f.label, f.every) for f in settings.feeds] == [("HTTP://example.org/a", 300), ("https://example.org/b", 60)]
+    assert [(f.label, f.every) for f in settings.feeds] == [("HTTP://example.org/a", None), ("https://example.org/b", 60)]  # None: adaptive
 
 
 def test_duplicate_channel_names_rejected(tmp_path: Path) -> None:
@@ -230,3 +230,8 @@ def test_redacting_filter_masks_secrets_inside_tracebacks():  # type: ignore[no-
         logger.exception("job failed")
     logger.removeHandler(handler)
     assert "hunter2secret" not in stream.getvalue() and "RuntimeError" in stream.getvalue()
+
+
+def test_inconsistent_poll_bounds_are_rejected(tmp_path: Path) -> None:
+    error = config_error(toml(tmp_path, "[schedule]\nmin_interval = 600\nmax_interval = 60\n"))
+    assert "schedule" in str(error) and "min_interval must not exceed max_interval" in str(error)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,14 +30,25 @@ _DOCTYPE_KEYWORD = re.compile(rb"<!DOCTYPE", re.I)
 _ELEMENT = re.compile(rb"<\w")  # where feedparser's prolog ends (its own entity handling looks only before it)
 
 
+@dataclass(frozen=True)
+class ParsedFeed:
+    """A feed's documents, and what the feed says about itself."""
+
+    documents: list[Document]
+    warning: str | None  # malformed, but parsed anyway
+    title: str | None
+    ttl_minutes: int | None  # RSS <ttl>: how long the feed may be cached
+
+
 def parse_feed(body: bytes, source: str, headers: dict[str, str] | None = None) -> tuple[list[Document], str | None]:
     """Documents of a feed, and a warning when the feed was malformed but still had entries."""
-    headers = {k.lower(): v for k, v in (headers or {}).items()}
-    sniffed = feedparser.FeedParserDict(bozo=False)
-    data = convert_to_utf8(headers, body, sniffed)
-    if sniffed.get("encoding"):  # now UTF-8 with a matching declaration; say so, or it is decoded twice
-        headers["content-type"] = "application/xml; charset=utf-8"
-    parsed = feedparser.parse(_strip_doctype(data), response_headers=headers)
+    feed = read_feed(body, source, headers)
+    return feed.documents, feed.warning
+
+
+def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None) -> ParsedFeed:
+    """The whole parsed feed; bozo without entries raises FeedParseError naming the source."""
+    parsed, sniffed = _parse(body, headers)
     entries = parsed.get("entries") or []
     bozo = parsed.get("bozo") or sniffed.get("bozo")
     reason = parsed.get("bozo_exception") or sniffed.get("bozo_exception")
@@ -44,7 +56,20 @@ def parse_feed(body: bytes, source: str, headers: dict[str, str] | None = None) 
         reason = reason or "no feed found in the response"
         raise FeedParseError(f"{source}: not a usable feed: {_first_line(reason)}", source=source)
     warning = f"malformed feed, parsed anyway: {_first_line(reason)}" if bozo else None
-    return [_document(entry, source) for entry in entries], warning
+    channel = parsed.get("feed", {})
+    title = " ".join(str(channel.get("title") or "").split()) or None
+    ttl = str(channel.get("ttl") or "").strip()
+    return ParsedFeed([_document(entry, source) for entry in entries], warning, title, int(ttl) if ttl.isdigit() else None)
+
+
+def _parse(body: bytes, headers: dict[str, str] | None) -> tuple[Any, Any]:
+    """feedparser's result on the body decoded to UTF-8 by its own rules, DOCTYPE stripped."""
+    headers = {k.lower(): v for k, v in (headers or {}).items()}
+    sniffed = feedparser.FeedParserDict(bozo=False)
+    data = convert_to_utf8(headers, body, sniffed)
+    if sniffed.get("encoding"):  # now UTF-8 with a matching declaration; say so, or it is decoded twice
+        headers["content-type"] = "application/xml; charset=utf-8"
+    return feedparser.parse(_strip_doctype(data), response_headers=headers), sniffed
 
 
 def _strip_doctype(data: bytes) -> bytes:

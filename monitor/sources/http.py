@@ -2,13 +2,24 @@
 
 The body is read raw and inflated here with a bounded decompressor, so a compression bomb cannot
 grow past the cap in memory; the deadline holds against servers that drip bytes slowly.
+
+Private, loopback, link-local, unspecified, multicast and reserved addresses are refused unless
+`[http] allow_networks` lists them. The check is made in the network backend on each address a
+host name resolves to, and the connection is made to the very address checked, so every redirect
+hop is checked and DNS rebinding (a name that resolves differently on a second look) gets nowhere.
+Proxies from the environment (HTTP_PROXY, ...) are not used: through a proxy the address checked
+would be the proxy's, not the feed's.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import time
+import typing
 import zlib
 
+import httpcore
 import httpx
 
 from monitor import __version__
@@ -45,8 +56,82 @@ class _Inflater:
         return self._z is None or self._z.eof
 
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+ALLOW_HINT = "allow it with [http] allow_networks"
+
+
+def refusal(address: IPAddress, allow: typing.Sequence[IPNetwork] = ()) -> str | None:
+    """Why `address` may not be fetched ("loopback address", ...), or None when it may."""
+    seen = [address]
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        seen.append(address.ipv4_mapped)  # ::ffff:127.0.0.1 is 127.0.0.1
+    if any(ip in network for ip in seen for network in allow if ip.version == network.version):
+        return None
+    ip = seen[-1]
+    for rule, hit in (("unspecified", ip.is_unspecified), ("loopback", ip.is_loopback), ("link-local", ip.is_link_local),
+                      ("multicast", ip.is_multicast), ("reserved", ip.is_reserved), ("private", ip.is_private),
+                      ("non-global", not ip.is_global)):
+        if hit:
+            return f"{rule} address"
+    return None
+
+
+class AddressRefused(Exception):
+    """Raised inside the transport when a host resolves only to refused addresses; fetch words it."""
+
+    def __init__(self, host: str, address: IPAddress, rule: str) -> None:
+        super().__init__(f"refused {address}{'' if host == str(address) else f' ({host})'}: {rule}")
+        self.host, self.address, self.rule = host, address, rule
+
+
+class GuardedBackend(httpcore.SyncBackend):
+    """httpcore's blocking backend, resolving host names itself and connecting only to allowed addresses."""
+
+    def __init__(self, allow: typing.Sequence[IPNetwork] = ()) -> None:
+        self.allow = tuple(allow)
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None) -> httpcore.NetworkStream:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:  # as httpcore's own backend maps it
+            raise httpcore.ConnectError(str(exc)) from exc
+        refused: AddressRefused | None = None
+        failed: Exception | None = None
+        for _family, _type, _proto, _name, sockaddr in infos:
+            address = ipaddress.ip_address(sockaddr[0])
+            rule = refusal(address, self.allow)
+            if rule is not None:
+                refused = refused or AddressRefused(host, address, rule)
+                continue
+            try:  # an address literal: connected to as it is, without resolving again
+                return super().connect_tcp(str(address), port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failed = exc
+        raise failed or refused or httpcore.ConnectError(f"{host}: no address")
+
+
+class GuardedTransport(httpx.HTTPTransport):
+    """httpx's transport over a connection pool whose network backend is a GuardedBackend.
+
+    httpx 0.28 takes no network backend, so the pool HTTPTransport builds is replaced by one with the
+    same TLS context and our backend (`_pool` is what HTTPTransport sends every request through;
+    the refusal tests fail if a later httpx stops doing so).
+    """
+
+    def __init__(self, allow: typing.Sequence[IPNetwork] = ()) -> None:
+        ssl_context = httpx.create_ssl_context()
+        super().__init__(verify=ssl_context)
+        self._pool = httpcore.ConnectionPool(ssl_context=ssl_context, network_backend=GuardedBackend(allow))
+
+
 def fetch(url: str, settings: HttpSettings, state: FetchState = FetchState(), client: httpx.Client | None = None) -> FetchResult:
-    """GET a URL within the limits; 304 comes back as a result, every other failure as FetchError."""
+    """GET a URL within the limits; 304 comes back as a result, every other failure as FetchError.
+
+    The address guard is in the client fetch builds; a `client` passed in is used as it is.
+    A 429 or 503 FetchError carries the raw Retry-After header as `.retry_after`.
+    """
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"}
     if state.etag:
         headers["If-None-Match"] = state.etag
@@ -57,6 +142,7 @@ def fetch(url: str, settings: HttpSettings, state: FetchState = FetchState(), cl
         timeout=httpx.Timeout(min(settings.timeout, settings.deadline)),
         follow_redirects=True,
         max_redirects=settings.max_redirects,
+        transport=GuardedTransport([ipaddress.ip_network(n) for n in settings.allow_networks]),
     )
     deadline = time.monotonic() + settings.deadline
     try:
@@ -65,10 +151,13 @@ def fetch(url: str, settings: HttpSettings, state: FetchState = FetchState(), cl
                 kept = FetchState(response.headers.get("ETag") or state.etag, response.headers.get("Last-Modified") or state.last_modified)
                 return FetchResult(url, 304, b"", dict(response.headers), kept)
             if response.status_code >= 400:
-                raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}", source=url)
+                retry_after = response.headers.get("Retry-After") if response.status_code in (429, 503) else None
+                raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}", source=url, retry_after=retry_after)
             body = _read_capped(response, settings.max_body_bytes, deadline, url)
             new_state = FetchState(response.headers.get("ETag"), response.headers.get("Last-Modified"))
             return FetchResult(str(response.url), response.status_code, body, dict(response.headers), new_state)
+    except AddressRefused as exc:
+        raise FetchError(f"{url}: {exc} ({ALLOW_HINT})", source=url) from None
     except httpx.TooManyRedirects:
         raise FetchError(f"{url}: more than {settings.max_redirects} redirects", source=url) from None
     except httpx.UnsupportedProtocol as exc:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from monitor.model import FetchState
 from monitor.store.db import Database
@@ -26,19 +27,117 @@ class SourceHealth:
     error_count: int
     last_error: str | None
     last_new_items: int
+    origin: str = "config"
+    enabled: bool = True
+    suspended: bool = False
+    every: float | None = None
+
+    @property
+    def status(self) -> str:
+        if not self.enabled:
+            return "disabled"
+        if self.suspended:
+            return "suspended"
+        return "error" if self.error_count else ("ok" if self.last_success_at else "new")
 
 
-def ensure_source(db: Database, name: str, kind: str, location: str) -> int:
-    """The id of a source, created on first sight; its location follows the config."""
+@dataclass(frozen=True)
+class FeedJob:
+    """A feed to poll now."""
+
+    id: int
+    name: str
+    url: str
+    every: float | None  # None: adaptive
+    error_count: int
+
+
+def ensure_source(db: Database, name: str, kind: str, location: str, every: float | None = None) -> int:
+    """The id of a configured source, created on first sight; its location and interval follow the config."""
     with db.session() as s:
         row = s.scalar(select(SourceRow).where(SourceRow.name == name))
         if row is None:
-            row = SourceRow(name=name, kind=kind, location=location, error_count=0, last_new_items=0)
+            row = SourceRow(name=name, kind=kind, location=location, error_count=0, last_new_items=0, origin="config", enabled=True, suspended=False)
             s.add(row)
-            s.flush()
         elif row.location != location or row.kind != kind:
             row.location, row.kind, row.etag, row.last_modified = location, kind, None, None
+        row.every = every
+        if row.origin == "config" and row.last_error == REMOVED:
+            row.enabled, row.last_error = True, None
+        s.flush()
         return row.id
+
+
+REMOVED = "no longer in the config file"
+
+
+def retire_config_sources(db: Database, kind: str, keep: set[str]) -> None:
+    """Configured sources of a kind that the config no longer lists stop being polled (history stays)."""
+    with db.session() as s:
+        for row in s.scalars(select(SourceRow).where(SourceRow.kind == kind, SourceRow.origin == "config", SourceRow.name.not_in(keep))):
+            row.enabled, row.last_error = False, REMOVED
+
+
+def add_feed(db: Database, name: str, url: str, every: float | None) -> int:
+    """Store a feed added from the command line; a name or URL already known raises ValueError."""
+    with db.session() as s:
+        clash = s.scalar(select(SourceRow).where((SourceRow.name == name) | ((SourceRow.kind == "feed") & (SourceRow.location == url))))
+        if clash is not None:
+            raise ValueError(f"source {clash.id} ({clash.name}) already has that name or URL")
+        row = SourceRow(name=name, kind="feed", location=url, origin="added", every=every, error_count=0, last_new_items=0, enabled=True, suspended=False)
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def due_feeds(db: Database, now: datetime) -> list[FeedJob]:
+    """Enabled feeds whose next check has come, most overdue first."""
+    with db.session() as s:
+        rows = s.scalars(
+            select(SourceRow)
+            .where(SourceRow.kind == "feed", SourceRow.enabled.is_(True))
+            .where((SourceRow.next_check_at.is_(None)) | (SourceRow.next_check_at <= now))
+            .order_by(SourceRow.next_check_at.is_not(None), SourceRow.next_check_at)
+        ).all()
+        return [FeedJob(r.id, r.name, r.location, r.every, r.error_count or 0) for r in rows]
+
+
+def disabled_ids(db: Database) -> set[int]:
+    with db.session() as s:
+        return set(s.scalars(select(SourceRow.id).where(SourceRow.enabled.is_(False))))
+
+
+def claim(db: Database, source_ids: list[int], until: datetime) -> None:
+    """Push the next check of sources being polled forward, so a later tick does not poll them twice."""
+    with db.session() as s:
+        for row in s.scalars(select(SourceRow).where(SourceRow.id.in_(source_ids))):
+            row.next_check_at = until
+
+
+def set_enabled(db: Database, source_id: int, enabled: bool) -> SourceHealth:
+    with db.session() as s:
+        row = _row(s, source_id)
+        row.enabled = enabled
+    return health(db, source_id)
+
+
+def retry_now(db: Database, source_id: int, now: datetime) -> SourceHealth:
+    """Poll a source at the next tick, lifting a suspension."""
+    with db.session() as s:
+        row = _row(s, source_id)
+        row.next_check_at, row.suspended = now, False
+    return health(db, source_id)
+
+
+def _row(s: Session, source_id: int) -> SourceRow:
+    row = s.get(SourceRow, source_id)
+    if row is None:
+        raise LookupError(f"no source with id {source_id} (see `monitor sources`)")
+    return row
+
+
+def health(db: Database, source_id: int) -> SourceHealth:
+    return next(h for h in list_sources(db) if h.id == source_id)
 
 
 def fetch_state(db: Database, source_id: int) -> FetchState:
@@ -59,20 +158,20 @@ def record_success(db: Database, source_id: int, now: datetime, next_check: date
         row = s.get_one(SourceRow, source_id)
         row.last_checked_at = row.last_success_at = now
         row.next_check_at = next_check
-        row.error_count, row.last_error, row.last_new_items = 0, None, new_items
+        row.error_count, row.last_error, row.last_new_items, row.suspended = 0, None, new_items, False
         if state is not None:
             row.etag, row.last_modified = state.etag, state.last_modified
 
 
-def record_failure(db: Database, source_id: int, now: datetime, next_check: datetime, error: str) -> bool:
+def record_failure(db: Database, source_id: int, now: datetime, next_check: datetime, error: str, suspended: bool = False) -> bool:
     """A failed check: one line of error, the count goes up; True when the error differs from the last."""
     line = error.splitlines()[0][:1000] if error else "unknown error"
     with db.session() as s:
         row = s.get_one(SourceRow, source_id)
-        changed = row.last_error != line
+        changed = row.last_error != line or suspended != row.suspended
         row.last_checked_at, row.next_check_at = now, next_check
         row.error_count = (row.error_count or 0) + 1
-        row.last_error = line
+        row.last_error, row.suspended = line, suspended
         return changed
 
 
@@ -86,7 +185,7 @@ def list_sources(db: Database) -> list[SourceHealth]:
         return [
             SourceHealth(
                 r.id, r.name, r.kind, r.location, r.last_checked_at, r.last_success_at,
-                r.next_check_at, r.error_count, r.last_error, r.last_new_items,
+                r.next_check_at, r.error_count, r.last_error, r.last_new_items, r.origin, r.enabled, r.suspended, r.every,
             )
             for r in s.scalars(select(SourceRow).order_by(SourceRow.id))
         ]

@@ -35,6 +35,10 @@ class SourceRow(Base):
     name: Mapped[str] = mapped_column(String(500), unique=True)
     kind: Mapped[str] = mapped_column(String(16))  # feed | folder
     location: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(16), default="config")  # config | added (by `monitor sources add`)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    suspended: Mapped[bool] = mapped_column(default=False)
+    every: Mapped[float | None]  # seconds between polls (feeds)
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
     last_checked_at: Mapped[datetime | None]

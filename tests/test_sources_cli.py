@@ -1,0 +1,72 @@
+"""`monitor sources`: health as a table, retry/enable/disable, add with discovery, OPML in and out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from monitor.pipeline import build_pipeline, pick_due
+from monitor.settings import load_settings
+from monitor.store import sources
+from monitor.store.db import utcnow
+from tests.conftest import LocalHTTP, write_config
+from tests.test_cli import monitor, one_line_error
+from tests.test_pipeline import STRIKE, rss
+
+HTML = b'<html><head><title>Wire</title><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body>Hi</body></html>'
+
+
+def test_sources_table_shows_health_and_disable_stops_polling(tmp_path: Path, http_server: LocalHTTP) -> None:
+    http_server.routes["/ok.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("S", "https://w.example/s", "s", STRIKE)))
+    feeds = [{"name": "good", "url": http_server.url("/ok.xml")}, {"name": "gone", "url": http_server.url("/missing.xml")}]
+    config = write_config(tmp_path, feeds=feeds)
+    assert monitor("once", "--config", str(config)).returncode == 0
+    table = monitor("sources", "--config", str(config)).stdout
+    assert "good" in table and "ok" in table
+    assert "gone" in table and "error" in table and "HTTP 404" in table
+
+    result = monitor("sources", "disable", "2", "--config", str(config))
+    assert result.stdout.strip() == "source 2 (gone): disabled, status disabled"
+    before = len([r for r in http_server.requests if r[1] == "/missing.xml"])
+    assert monitor("once", "--config", str(config)).returncode == 0
+    assert len([r for r in http_server.requests if r[1] == "/missing.xml"]) == before
+    assert "enabled" in monitor("sources", "enable", "2", "--config", str(config)).stdout
+
+
+def test_retry_makes_a_source_due_now(tmp_path: Path, http_server: LocalHTTP) -> None:
+    config = write_config(tmp_path, feeds=[{"name": "gone", "url": http_server.url("/missing.xml")}])
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.poll_due_feeds()
+    assert sources.due_feeds(pipeline.db, utcnow()) == []  # backing off
+    assert "will be polled at the next tick" in monitor("sources", "retry", "1", "--config", str(config)).stdout
+    assert [j.name for j in sources.due_feeds(pipeline.db, utcnow())] == ["gone"]
+    assert "no source with id 42" in one_line_error(monitor("sources", "retry", "42", "--config", str(config)))
+
+
+def test_add_discovers_the_feed_of_a_page_and_export_import_round_trip(tmp_path: Path, http_server: LocalHTTP) -> None:
+    http_server.routes["/"] = (200, {"Content-Type": "text/html"}, HTML)
+    http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("S", "https://w.example/s", "s", STRIKE)))
+    config = write_config(tmp_path)
+    added = monitor("sources", "add", http_server.url("/"), "--config", str(config))
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.strip() == f"source 1 (Wire): {http_server.url('/feed.xml')}"
+    assert "already has that name or URL" in one_line_error(monitor("sources", "add", http_server.url("/feed.xml"), "--config", str(config)))
+
+    opml = monitor("sources", "export", "--config", str(config)).stdout
+    assert f'xmlUrl="{http_server.url("/feed.xml")}"' in opml
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "feeds.opml").write_text(opml.replace("/feed.xml", "/feed2.xml"))
+    imported = monitor("sources", "import", str(other / "feeds.opml"), "--config", str(write_config(other)))
+    assert "1 of 1 feeds added" in imported.stdout
+
+
+def test_add_refuses_a_page_without_a_feed(tmp_path: Path, http_server: LocalHTTP) -> None:
+    http_server.routes["/plain"] = (200, {"Content-Type": "text/html"}, b"<html><body>No feed</body></html>")
+    line = one_line_error(monitor("sources", "add", http_server.url("/plain"), "--config", str(write_config(tmp_path))))
+    assert "links to no feed" in line
+
+
+def test_pick_due_caps_each_host() -> None:
+    jobs = [sources.FeedJob(i, f"f{i}", url, 300, 0) for i, url in enumerate(
+        ["https://a.example/1", "https://a.example/2", "https://a.example/3", "https://b.example/1"])]
+    assert [j.id for j in pick_due(jobs, per_host=2)] == [0, 1, 3]
