@@ -1,0 +1,92 @@
+"""Feed polling through the pipeline: the server's hints decide the next check; failing feeds back
+off, get suspended and recover by themselves; a slow feed does not hold up the others."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+from monitor.pipeline import build_pipeline
+from monitor.settings import load_settings
+from monitor.store import sources
+from monitor.store.db import utcnow
+from tests.conftest import LocalHTTP, write_config
+from tests.test_pipeline import STRIKE, rss
+
+FEED = rss(("Strike", "https://wire.example/s", "s", STRIKE))
+
+
+def health(pipeline, name: str) -> sources.SourceHealth:  # type: ignore[no-untyped-def]
+    return next(h for h in sources.list_sources(pipeline.db) if h.name == name)
+
+
+def seconds_until_next_check(pipeline, name: str) -> float:  # type: ignore[no-untyped-def]
+    return (health(pipeline, name).next_check_at - utcnow()).total_seconds()
+
+
+def test_rss_ttl_and_cache_control_push_the_next_check_back(tmp_path: Path, http_server: LocalHTTP) -> None:
+    http_server.routes["/ttl.xml"] = (200, {}, FEED.replace(b"<channel>", b"<channel><ttl>120</ttl>"))
+    http_server.routes["/cached.xml"] = (200, {"Cache-Control": "public, max-age=5400"}, rss(("Other", "https://wire.example/o", "o", "Calm day.")))
+    config = write_config(tmp_path, feeds=[{"name": "ttl", "url": http_server.url("/ttl.xml")}, {"name": "cached", "url": http_server.url("/cached.xml")}],
+                          settings={"schedule": {"min_interval": 60}})
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.poll_due_feeds()
+    assert 7100 < seconds_until_next_check(pipeline, "ttl") <= 7200
+    assert 5300 < seconds_until_next_check(pipeline, "cached") <= 5400
+
+
+def test_429_retry_after_is_honoured(tmp_path: Path, http_server: LocalHTTP) -> None:
+    http_server.routes["/busy.xml"] = (429, {"Retry-After": "3600"}, b"slow down")
+    config = write_config(tmp_path, feeds=[{"name": "busy", "url": http_server.url("/busy.xml")}], settings={"schedule": {"min_interval": 60}})
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.poll_due_feeds()
+    assert 3500 < seconds_until_next_check(pipeline, "busy") <= 3600
+    assert "HTTP 429" in (health(pipeline, "busy").last_error or "")
+
+
+def test_a_failing_feed_is_suspended_then_recovers_by_itself(tmp_path: Path, http_server: LocalHTTP) -> None:
+    http_server.routes["/flaky.xml"] = (500, {}, b"down")
+    config = write_config(tmp_path, feeds=[{"name": "flaky", "url": http_server.url("/flaky.xml")}],
+                          settings={"schedule": {"min_interval": 60, "suspend_after": 3, "backoff_cap": 600, "suspended_every": 3600}})
+    pipeline = build_pipeline(load_settings(config))
+    start = utcnow()
+    for hour in range(3):
+        pipeline.poll_due_feeds(start + timedelta(hours=hour))  # each time the backoff has passed
+    h = health(pipeline, "flaky")
+    assert (h.status, h.error_count) == ("suspended", 3) and "suspended after 3 failures" in (h.last_error or "")
+    assert h.next_check_at == start + timedelta(hours=2, seconds=3600)  # still tried, slowly
+
+    http_server.routes["/flaky.xml"] = (200, {}, FEED)
+    assert sources.due_feeds(pipeline.db, start + timedelta(hours=2, minutes=59)) == []
+    pipeline.poll_due_feeds(start + timedelta(hours=3))
+    h = health(pipeline, "flaky")
+    assert (h.status, h.error_count, h.last_error) == ("ok", 0, None)
+
+
+def test_a_slow_feed_does_not_hold_up_the_others(tmp_path: Path, http_server: LocalHTTP) -> None:
+    release = threading.Event()
+
+    def slow(handler: BaseHTTPRequestHandler, _: bytes) -> None:
+        release.wait(5)
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(FEED)))
+        handler.end_headers()
+        handler.wfile.write(FEED)
+
+    http_server.routes["/slow.xml"] = slow
+    http_server.routes["/fast.xml"] = (200, {}, rss(("Fast", "https://wire.example/f", "f", "Kataeb Hezbollah fired rockets at the base.")))
+    config = write_config(tmp_path, feeds=[{"name": "slow", "url": http_server.url("/slow.xml")}, {"name": "fast", "url": f"http://localhost:{http_server.port}/fast.xml"}])
+    pipeline = build_pipeline(load_settings(config))
+    poller = threading.Thread(target=pipeline.poll_due_feeds)
+    poller.start()
+    deadline = time.monotonic() + 5
+    while health(pipeline, "fast").last_success_at is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    fast_done = health(pipeline, "fast").last_success_at is not None
+    slow_done = health(pipeline, "slow").last_success_at is not None
+    release.set()
+    poller.join(10)
+    assert fast_done and not slow_done  # the fast feed finished while the slow one was still waiting
