@@ -29,7 +29,7 @@ from monitor.schedule import Hints, Policy, next_check, parse_cache_control, par
 from monitor.settings import FolderSource, Settings
 from monitor.sources.feeds import read_feed
 from monitor.sources.folders import article_files, is_settled, read_document
-from monitor.sources.http import fetch
+from monitor.sources.http import fetch, make_client
 from monitor.store import articles, files, sources
 from monitor.store.db import Database, utcnow
 from monitor.watchlist import load_watchlist
@@ -43,6 +43,7 @@ class Pipeline:
     def __init__(self, settings: Settings, db: Database, matcher: Matcher, notifier: Notifier) -> None:
         self.settings, self.db, self.matcher, self.notifier = settings, db, matcher, notifier
         self.on_alert: Callable[[], None] = lambda: None  # the daemon sets this to dispatch at once
+        self.http = make_client(settings.http)  # one pool of connections for every feed
         for feed in settings.feeds:
             sources.ensure_source(db, feed.label, "feed", feed.url, feed.every)
         sources.retire_config_sources(db, "feed", {f.label for f in settings.feeds})
@@ -101,7 +102,7 @@ class Pipeline:
         now = now or utcnow()
         policy = self._policy(feed.every)
         try:
-            result = fetch(feed.url, self.settings.http, sources.fetch_state(self.db, feed.id))
+            result = fetch(feed.url, self.settings.http, sources.fetch_state(self.db, feed.id), self.http)
             if result.not_modified:
                 plan = plan_next_check(now, policy, server_hints(result.headers, now), 0, random.random())
                 sources.record_success(self.db, feed.id, now, plan.at, 0, result.state)
