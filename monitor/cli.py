@@ -221,7 +221,7 @@ def sources_list(ctx: typer.Context, config: ConfigOption = DEFAULT_CONFIG) -> N
     for h in source_store.list_sources(db):
         table.add_row(
             str(h.id), h.name, h.kind, h.status, _when(h.last_success_at), _when(h.next_check_at) if h.kind == "feed" else "",
-            str(h.error_count), str(h.last_new_items), h.last_error or "",
+            str(h.error_count), str(h.last_new_items), h.last_error or (f"moved permanently to {h.moved_to}" if h.moved_to else ""),
         )
     out.print(table)
 
@@ -263,12 +263,13 @@ def sources_add(
     config: ConfigOption = DEFAULT_CONFIG,
     name: Annotated[str | None, typer.Option(help="a name for the source (default: the feed's title)")] = None,
     every: Annotated[float | None, typer.Option(help="fixed seconds between polls (default: adaptive)")] = None,
+    full_text: Annotated[bool, typer.Option("--full-text", help="fetch each new entry's page and match its main text")] = False,
 ) -> None:
     """Add a feed; an HTML page's <link rel="alternate"> feed is found and added instead."""
     settings, db = _store(config)
     feed_url, title = discover_feed(url, settings.http)
     try:
-        source_id = source_store.add_feed(db, name or title, feed_url, every)
+        source_id = source_store.add_feed(db, name or title, feed_url, every, full_text)
     except ValueError as exc:
         raise MonitorError(f"{feed_url}: {exc}") from None
     out.print(f"source {source_id} ({name or title}): {feed_url}", markup=False)

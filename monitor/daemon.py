@@ -103,7 +103,7 @@ class Daemon:
 
     def _on_skipped(self, event: JobExecutionEvent) -> None:
         self.skipped += 1
-        log.debug("job %s skipped (still running or missed its time); %d skipped so far", event.job_id, self.skipped)
+        log.warning("job %s skipped: its previous run is still going or it missed its time (%d skipped so far)", event.job_id, self.skipped)
 
     def stop(self, *_: Any) -> None:
         self.stopping.set()

@@ -102,6 +102,7 @@ class FetchResult:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     state: FetchState = FetchState()
+    moved_to: str | None = None  # where a permanent redirect (301, 308) led: recorded, not adopted
 
     @property
     def not_modified(self) -> bool:

@@ -30,6 +30,7 @@ from monitor.settings import FolderSource, Settings
 from monitor.sources.feeds import read_feed
 from monitor.sources.folders import article_files, is_settled, read_document
 from monitor.sources.http import fetch, make_client
+from monitor.sources.text import decode_page, page_to_text
 from monitor.store import articles, files, sources
 from monitor.store.db import Database, utcnow
 from monitor.watchlist import load_watchlist
@@ -45,7 +46,7 @@ class Pipeline:
         self.on_alert: Callable[[], None] = lambda: None  # the daemon sets this to dispatch at once
         self.http = make_client(settings.http)  # one pool of connections for every feed
         for feed in settings.feeds:
-            sources.ensure_source(db, feed.label, "feed", feed.url, feed.every)
+            sources.ensure_source(db, feed.label, "feed", feed.url, feed.every, feed.full_text)
         sources.retire_config_sources(db, "feed", {f.label for f in settings.feeds})
         self.folder_ids = {f.label: sources.ensure_source(db, f.label, "folder", str(f.path)) for f in settings.folders}
 
@@ -53,13 +54,18 @@ class Pipeline:
         """Swap in the watchlist as it is on disk now; a broken edit raises and keeps the old one."""
         self.matcher = Matcher(load_watchlist(self.settings.watchlist))
 
-    def ingest(self, source_id: int, source_name: str, docs: Iterable[Document]) -> int:
-        """Store new documents with their matches and alerts; returns how many were new."""
+    def ingest(self, source_id: int, source_name: str, docs: Iterable[Document], enrich: Callable[[Document], Document] | None = None) -> int:
+        """Store new documents with their matches and alerts; returns how many were new.
+
+        `enrich` (full text) runs only on documents not seen before.
+        """
         new = 0
         for doc in docs:
             article = to_article(doc)
             if not (article.title or article.text) or articles.is_seen(self.db, source_id, article):
                 continue
+            if enrich is not None:
+                article = to_article(enrich(doc))
             result = match_text(self.matcher, article.body)
             alert = None
             if result.alert:
@@ -105,12 +111,12 @@ class Pipeline:
             result = fetch(feed.url, self.settings.http, sources.fetch_state(self.db, feed.id), self.http)
             if result.not_modified:
                 plan = plan_next_check(now, policy, server_hints(result.headers, now), 0, random.random())
-                sources.record_success(self.db, feed.id, now, plan.at, 0, result.state)
+                sources.record_success(self.db, feed.id, now, plan.at, 0, result.state, result.moved_to)
                 return 0
             parsed = read_feed(result.body, feed.url, result.headers)
             if parsed.warning:
                 log.warning("source %d (%s): %s", feed.id, feed.name, parsed.warning)
-            new = self.ingest(feed.id, feed.name, parsed.documents)
+            new = self.ingest(feed.id, feed.name, parsed.documents, self._full_text if feed.full_text else None)
         except SourceError as exc:
             retry_after = parse_retry_after(getattr(exc, "retry_after", None), now)
             count = sources.error_count(self.db, feed.id) + 1
@@ -122,9 +128,23 @@ class Pipeline:
         times = [d.published for d in parsed.documents if d.published]
         hints = replace(server_hints(result.headers, now), ttl_minutes=parsed.ttl_minutes, publish_interval=publish_interval(times))
         plan = plan_next_check(now, policy, hints, 0, random.random())
-        sources.record_success(self.db, feed.id, now, plan.at, new, result.state)
+        sources.record_success(self.db, feed.id, now, plan.at, new, result.state, result.moved_to)
+        if result.moved_to:
+            log.info("source %d (%s): permanently redirected to %s (not adopted: edit the source to follow)", feed.id, feed.name, result.moved_to)
         log.info("source %d (%s): %d entries, %d new; next check in %.0fs (%s)", feed.id, feed.name, len(parsed.documents), new, (plan.at - now).total_seconds(), plan.reason)
         return new
+
+    def _full_text(self, doc: Document) -> Document:
+        """The entry with its page's main text (trafilatura), fetched under the same limits; else as it was."""
+        if not doc.url:
+            return doc
+        try:
+            page = fetch(doc.url, self.settings.http, client=self.http)
+        except SourceError as exc:
+            log.info("full text of %s not fetched, the summary is used: %s", doc.url, exc)
+            return doc
+        _, text = page_to_text(decode_page(page.body, page.headers))
+        return replace(doc, text=text) if len(text) > len(doc.text) else doc
 
     def _policy(self, every: float | None) -> Policy:
         s = self.settings.schedule

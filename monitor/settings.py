@@ -99,6 +99,7 @@ class FeedSource(_Section):
     name: str = ""
     url: str
     every: float | None = Field(None, gt=0, description="fixed seconds between polls; unset = adaptive")
+    full_text: bool = Field(False, description="fetch each new entry's page and match its main text, not the summary")
 
     @field_validator("url")
     @classmethod

@@ -90,3 +90,28 @@ def test_a_slow_feed_does_not_hold_up_the_others(tmp_path: Path, http_server: Lo
     release.set()
     poller.join(10)
     assert fast_done and not slow_done  # the fast feed finished while the slow one was still waiting
+
+
+def test_full_text_matches_the_article_page_not_the_summary(tmp_path: Path, http_server: LocalHTTP, json_receiver) -> None:  # type: ignore[no-untyped-def]
+    page = ("<html><head><title>Wire</title></head><body><nav>Home News</nav><article><h1>Overnight attack</h1>"
+            "<p>Officials said the convoy was hit before dawn and casualties were being counted by the ministry.</p>"
+            f"<p>{STRIKE}</p><p>More details were expected later in the day, the statement added.</p></article></body></html>")
+    http_server.routes["/story"] = (200, {"Content-Type": "text/html; charset=utf-8"}, page.encode())
+    http_server.routes["/teaser.xml"] = (200, {}, rss(("Overnight attack", http_server.url("/story"), "t1", "An attack overnight. Read more.")))
+    config = write_config(tmp_path, feeds=[{"name": "teaser", "url": http_server.url("/teaser.xml"), "full_text": True}],
+                          channels=[{"name": "hook", "url": json_receiver.url}])
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.run_once(settle_wait=0)
+    assert len(json_receiver.messages) == 1 and "Qasem Soleimani" in json_receiver.messages[0]["title"]
+    pipeline.run_once(settle_wait=0)
+    assert [r[1] for r in http_server.requests].count("/story") == 1  # a seen entry's page is not fetched again
+
+
+def test_a_permanent_redirect_is_recorded_not_adopted(tmp_path: Path, http_server: LocalHTTP) -> None:
+    http_server.routes["/old.xml"] = (301, {"Location": "/new.xml"}, b"")
+    http_server.routes["/new.xml"] = (200, {}, FEED)
+    config = write_config(tmp_path, feeds=[{"name": "moved", "url": http_server.url("/old.xml")}])
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.poll_all_feeds()
+    h = health(pipeline, "moved")
+    assert (h.status, h.location, h.moved_to) == ("ok", http_server.url("/old.xml"), http_server.url("/new.xml"))

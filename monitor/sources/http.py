@@ -160,15 +160,16 @@ def fetch(url: str, settings: HttpSettings, state: FetchState = FetchState(), cl
     deadline = time.monotonic() + settings.deadline
     try:
         with client.stream("GET", url, headers=headers) as response:
+            moved = str(response.url) if any(r.status_code in (301, 308) for r in response.history) else None
             if response.status_code == 304:  # a 304 may bring fresher validators
                 kept = FetchState(response.headers.get("ETag") or state.etag, response.headers.get("Last-Modified") or state.last_modified)
-                return FetchResult(url, 304, b"", dict(response.headers), kept)
+                return FetchResult(url, 304, b"", dict(response.headers), kept, moved)
             if response.status_code >= 400:
                 retry_after = response.headers.get("Retry-After") if response.status_code in (429, 503) else None
                 raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}", source=url, retry_after=retry_after)
             body = _read_capped(response, settings.max_body_bytes, deadline, url)
             new_state = FetchState(response.headers.get("ETag"), response.headers.get("Last-Modified"))
-            return FetchResult(str(response.url), response.status_code, body, dict(response.headers), new_state)
+            return FetchResult(str(response.url), response.status_code, body, dict(response.headers), new_state, moved)
     except AddressRefused as exc:
         raise FetchError(f"{url}: {exc} ({ALLOW_HINT})", source=url) from None
     except httpx.TooManyRedirects:

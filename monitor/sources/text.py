@@ -25,6 +25,16 @@ def html_to_text(html: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def decode_page(body: bytes, headers: dict[str, str]) -> str:
+    """A fetched page as text: the charset its Content-Type names, else UTF-8, else cp1252."""
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    charset = content_type.partition("charset=")[2].split(";")[0].strip().strip('"') or "utf-8"
+    try:
+        return body.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        return body.decode("utf-8", errors="replace") if charset.lower() != "utf-8" else body.decode("cp1252", errors="replace")
+
+
 def page_to_text(html: str) -> tuple[str, str]:
     """(title, main text) of a whole HTML page: trafilatura's extraction, falling back to all text."""
     import trafilatura

@@ -31,6 +31,7 @@ class SourceHealth:
     enabled: bool = True
     suspended: bool = False
     every: float | None = None
+    moved_to: str | None = None
 
     @property
     def status(self) -> str:
@@ -50,9 +51,10 @@ class FeedJob:
     url: str
     every: float | None  # None: adaptive
     error_count: int
+    full_text: bool = False
 
 
-def ensure_source(db: Database, name: str, kind: str, location: str, every: float | None = None) -> int:
+def ensure_source(db: Database, name: str, kind: str, location: str, every: float | None = None, full_text: bool = False) -> int:
     """The id of a configured source, created on first sight; its location and interval follow the config."""
     with db.session() as s:
         row = s.scalar(select(SourceRow).where(SourceRow.name == name))
@@ -61,7 +63,7 @@ def ensure_source(db: Database, name: str, kind: str, location: str, every: floa
             s.add(row)
         elif row.location != location or row.kind != kind:
             row.location, row.kind, row.etag, row.last_modified = location, kind, None, None
-        row.every = every
+        row.every, row.full_text = every, full_text
         if row.origin == "config" and row.last_error == REMOVED:
             row.enabled, row.last_error = True, None
         s.flush()
@@ -78,13 +80,13 @@ def retire_config_sources(db: Database, kind: str, keep: set[str]) -> None:
             row.enabled, row.last_error = False, REMOVED
 
 
-def add_feed(db: Database, name: str, url: str, every: float | None) -> int:
+def add_feed(db: Database, name: str, url: str, every: float | None, full_text: bool = False) -> int:
     """Store a feed added from the command line; a name or URL already known raises ValueError."""
     with db.session() as s:
         clash = s.scalar(select(SourceRow).where((SourceRow.name == name) | ((SourceRow.kind == "feed") & (SourceRow.location == url))))
         if clash is not None:
             raise ValueError(f"source {clash.id} ({clash.name}) already has that name or URL")
-        row = SourceRow(name=name, kind="feed", location=url, origin="added", every=every, error_count=0, last_new_items=0, enabled=True, suspended=False)
+        row = SourceRow(name=name, kind="feed", location=url, origin="added", every=every, full_text=full_text, error_count=0, last_new_items=0, enabled=True, suspended=False)
         s.add(row)
         s.flush()
         return row.id
@@ -99,7 +101,7 @@ def due_feeds(db: Database, now: datetime) -> list[FeedJob]:
             .where((SourceRow.next_check_at.is_(None)) | (SourceRow.next_check_at <= now))
             .order_by(SourceRow.next_check_at.is_not(None), SourceRow.next_check_at)
         ).all()
-        return [FeedJob(r.id, r.name, r.location, r.every, r.error_count or 0) for r in rows]
+        return [FeedJob(r.id, r.name, r.location, r.every, r.error_count or 0, bool(r.full_text)) for r in rows]
 
 
 def disabled_ids(db: Database) -> set[int]:
@@ -152,10 +154,11 @@ def is_due(db: Database, source_id: int, now: datetime) -> bool:
         return due is None or due <= now
 
 
-def record_success(db: Database, source_id: int, now: datetime, next_check: datetime, new_items: int, state: FetchState | None = None) -> None:
+def record_success(db: Database, source_id: int, now: datetime, next_check: datetime, new_items: int, state: FetchState | None = None, moved_to: str | None = None) -> None:
     """A good check: the error count resets, validators are kept for the next conditional GET."""
     with db.session() as s:
         row = s.get_one(SourceRow, source_id)
+        row.moved_to = moved_to
         row.last_checked_at = row.last_success_at = now
         row.next_check_at = next_check
         row.error_count, row.last_error, row.last_new_items, row.suspended = 0, None, new_items, False
@@ -185,7 +188,7 @@ def list_sources(db: Database) -> list[SourceHealth]:
         return [
             SourceHealth(
                 r.id, r.name, r.kind, r.location, r.last_checked_at, r.last_success_at,
-                r.next_check_at, r.error_count, r.last_error, r.last_new_items, r.origin, r.enabled, r.suspended, r.every,
+                r.next_check_at, r.error_count, r.last_error, r.last_new_items, r.origin, r.enabled, r.suspended, r.every, r.moved_to,
             )
             for r in s.scalars(select(SourceRow).order_by(SourceRow.id))
         ]

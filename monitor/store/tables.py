@@ -39,6 +39,8 @@ class SourceRow(Base):
     enabled: Mapped[bool] = mapped_column(default=True)
     suspended: Mapped[bool] = mapped_column(default=False)
     every: Mapped[float | None]  # seconds between polls (feeds)
+    full_text: Mapped[bool] = mapped_column(default=False)  # fetch each new entry's page for its body
+    moved_to: Mapped[str | None] = mapped_column(Text)  # a permanent redirect seen, not adopted
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
     last_checked_at: Mapped[datetime | None]
