@@ -54,21 +54,26 @@ def _identity(value: int) -> int:
     return value
 
 
-def shingles(text: str) -> set[int]:
-    """The 32-bit hashes (CRC-32) of the word 3-grams of the normalised text."""
-    words = normalise(text).split()
+def shingles(normalised: str) -> set[int]:
+    """The 32-bit hashes (CRC-32) of the word 3-grams of a text already through `normalise`."""
+    words = normalised.split()
     return {
         zlib.crc32(" ".join(words[i : i + SHINGLE_WORDS]).encode())
         for i in range(len(words) - SHINGLE_WORDS + 1)
     }
 
 
-def sketch(text: str) -> tuple[bytes, int]:
-    """The text's signature and its length (number of distinct shingles), computed once."""
-    hashes = shingles(text)
+def sketch_normalised(normalised: str) -> tuple[bytes, int]:
+    """`sketch` of a text already through `normalise` (the pipeline normalises for the content hash too)."""
+    hashes = shingles(normalised)
     minhash = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_identity, permutations=_PERMUTATIONS, scheme=SCHEME)
     minhash.update_batch(list(hashes))
     return minhash.hashvalues.astype("<u4").tobytes(), len(hashes)
+
+
+def sketch(text: str) -> tuple[bytes, int]:
+    """The text's signature and its length (number of distinct shingles), computed once."""
+    return sketch_normalised(normalise(text))
 
 
 def signature(text: str) -> bytes:
@@ -122,7 +127,10 @@ class StoryIndex:
         self._lsh.insert(article_id, LeanMinHash(seed=SEED, hashvalues=values, scheme=SCHEME), check_duplication=False)
 
     def find(self, signature: bytes, length: int) -> int | None:
-        """The story id of the earlier article that best contains this one (or it them), or None."""
+        """The story of the earlier article that overlaps this one most, or None.
+
+        Overlap is the containment of the shorter text in the longer; it must reach CONTAINMENT.
+        """
         values = _values(signature)
         if length < MIN_LENGTH or not self._entries:
             return None

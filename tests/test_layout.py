@@ -16,6 +16,7 @@ EDGES = {
     "sqlalchemy": {"store/db.py", "store/tables.py", "store/sources.py", "store/articles.py", "store/files.py", "store/outbox.py"},
     "httpx": {"sources/http.py"},
     "httpcore": {"sources/http.py"},
+    "datasketch": {"stories.py"},
     "watchdog": {"sources/folders.py"},
 }
 

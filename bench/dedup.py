@@ -1,0 +1,163 @@
+"""Story clustering: quality on the labelled corpus and cost per article at 100,000 stored articles.
+
+Quality: the corpus (tests/data/stories/corpus.jsonl) is fed in id order; each article joins the
+story `find` returns or starts its own; pairwise precision, recall and F1 against the labels.
+Cost: N synthetic articles (~330 words: Zipf-distributed words from a 50,000-word vocabulary with 5 %
+stock phrases, so that unrelated texts share about as many 3-grams as real news does, mean Jaccard
+~0.003) are sketched and persisted as (signature, length); they are lower-case ASCII words already,
+so the fill skips `normalise` (`sketch_normalised`). Then: the time of a signature (`sketch`, with
+and without normalising), rebuild of the index from the persisted signatures, find + add of 1,000 new articles
+(500 fresh texts, which must start new stories, and 500 copies of stored ones cut to 30-60 % with
+a byline added, which must join theirs), the index's memory (tracemalloc, a second rebuild), and
+for comparison an exhaustive numpy scan of all signatures.
+
+    .venv/bin/python bench/dedup.py [N]
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sys
+import time
+import tracemalloc
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from monitor.matching.normalise import normalise
+from monitor.stories import SIGNATURE_BYTES, StoryIndex, sketch, sketch_normalised
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "tests" / "data" / "stories" / "corpus.jsonl"
+VOCABULARY = 50_000
+PHRASES = 2_000
+PHRASE_SHARE = 0.05
+WORDS = 300
+BLOCK = 2_000
+
+
+def corpus_quality() -> dict[str, float | int]:
+    rows = [json.loads(line) for line in CORPUS.read_text().splitlines()]
+    index, predicted = StoryIndex(), []
+    for row in rows:
+        signature, length = sketch(row["text"])
+        story = index.find(signature, length)
+        story = row["id"] if story is None else story
+        index.add(row["id"], story, signature, length)
+        predicted.append(story)
+    tp = fp = fn = 0
+    for i, j in itertools.combinations(range(len(rows)), 2):
+        same, joined = rows[i]["story"] == rows[j]["story"], predicted[i] == predicted[j]
+        tp, fp, fn = tp + (same and joined), fp + (joined and not same), fn + (same and not joined)
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    return {"articles": len(rows), "stories": len({r["story"] for r in rows}), "clusters": len(set(predicted)),
+            "precision": round(precision, 4), "recall": round(recall, 4),
+            "f1": round(2 * precision * recall / (precision + recall), 4)}
+
+
+@cache
+def vocabulary() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Words and stock phrases with their Zipf weights (the same in every process)."""
+    rng = np.random.default_rng(0)
+    letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
+    words = np.array(["".join(rng.choice(letters, n)) for n in rng.integers(3, 10, VOCABULARY)], dtype=object)
+    word_weights = 1 / np.arange(3, VOCABULARY + 3)
+    word_weights /= word_weights.sum()
+    phrases = np.array([" ".join(words[rng.choice(VOCABULARY, n, p=word_weights)]) for n in rng.integers(3, 6, PHRASES)], dtype=object)
+    phrase_weights = 1 / np.arange(1, PHRASES + 1) ** 0.8
+    return words, word_weights, phrases, phrase_weights / phrase_weights.sum()
+
+
+def synthetic_texts(block: int) -> list[str]:
+    """BLOCK distinct texts, the same for the same block number."""
+    words, word_weights, phrases, phrase_weights = vocabulary()
+    rng = np.random.default_rng(block)
+    text = words[rng.choice(VOCABULARY, (BLOCK, WORDS), p=word_weights)]
+    mask = rng.random((BLOCK, WORDS)) < PHRASE_SHARE
+    text[mask] = phrases[rng.choice(PHRASES, int(mask.sum()), p=phrase_weights)]
+    return [" ".join(row) for row in text]
+
+
+def rebuild(blob: bytes, lengths: list[int]) -> StoryIndex:
+    """The index as the store rebuilds it on start: one add per persisted (signature, length)."""
+    index = StoryIndex()
+    for i, length in enumerate(lengths):
+        index.add(i, i, blob[i * SIGNATURE_BYTES : (i + 1) * SIGNATURE_BYTES], length)
+    return index
+
+
+def main(n: int) -> None:
+    started = time.perf_counter()
+    result: dict[str, object] = {"corpus": corpus_quality()}
+    blocks = -(-n // BLOCK)
+    texts = synthetic_texts(blocks)  # block `blocks` is not stored: its texts are the fresh ones
+    assert all(normalise(text) == text for text in texts[:100])
+    t = time.perf_counter()
+    for text in texts:
+        sketch(text)
+    signature_us = (time.perf_counter() - t) / len(texts) * 1e6
+    t = time.perf_counter()
+    for text in texts:
+        sketch_normalised(text)
+    normalised_us = (time.perf_counter() - t) / len(texts) * 1e6
+    sketches = [sketch_normalised(text) for block in range(blocks) for text in synthetic_texts(block)][:n]
+    blob, lengths = b"".join(s for s, _ in sketches), [length for _, length in sketches]
+    del sketches
+
+    t = time.perf_counter()
+    index = rebuild(blob, lengths)
+    rebuild_s = time.perf_counter() - t
+
+    stored = synthetic_texts(0)[:500]
+    copies = []
+    for k, text in enumerate(stored):
+        words = text.split()
+        cut = words[: int(len(words) * (0.3 + 0.3 * k / len(stored)))]
+        copies.append((k, " ".join(cut) + " Reporting by Jane Doe; Editing by John Roe"))
+    new = [(None, text) for text in texts[:500]] + copies
+    new_sketches = [sketch(text) for _, text in new]
+    joined = wrong = 0
+    t = time.perf_counter()
+    for i, ((expected, _), (signature, length)) in enumerate(zip(new, new_sketches)):
+        story = index.find(signature, length)
+        index.add(n + i, n + i if story is None else story, signature, length)
+        joined += expected is not None and story == expected
+        wrong += story is not None and story != expected
+    find_add_us = (time.perf_counter() - t) / len(new) * 1e6
+    del index
+
+    tracemalloc.start()
+    index = rebuild(blob, lengths)
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del index
+
+    matrix = np.frombuffer(blob, dtype="<u4").reshape(n, -1)
+    queries = [np.frombuffer(s, dtype="<u4") for s, _ in new_sketches[:200]]
+    t = time.perf_counter()
+    for q in queries:
+        np.count_nonzero(matrix == q, axis=1)
+    scan_ms = (time.perf_counter() - t) / len(queries) * 1000
+
+    result["cost"] = {
+        "stored_articles": n,
+        "signature_us": round(signature_us),
+        "signature_of_normalised_us": round(normalised_us),
+        "find_add_us": round(find_add_us),
+        "copies_joined": f"{joined}/{len(copies)}",
+        "false_joins": wrong,
+        "rebuild_s": round(rebuild_s, 2),
+        "index_mb": round(current / 2**20, 1),
+        "index_peak_mb": round(peak / 2**20, 1),
+        "bytes_per_article": round(current / n),
+        "scan_all_ms": round(scan_ms, 2),
+        "scan_all_mb": round(matrix.nbytes / 2**20, 1),
+    }
+    result["elapsed_s"] = round(time.perf_counter() - started, 1)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
