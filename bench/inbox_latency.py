@@ -10,6 +10,7 @@ alert line appears. Prints the median, the 90th percentile and the worst.
 from __future__ import annotations
 
 import json
+import random
 import signal
 import statistics
 import subprocess
@@ -20,6 +21,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 ACTORS = ["Kataeb Hezbollah", "Qasem Soleimani", "Abu Mahdi al-Muhandis", "the IRGC", "Tehran"]
+VOCABULARY = ("officials convoy border ministry statement province talks village bridge market commander embassy "
+              "residents troops highway council protest election budget harbour airport river mountain").split()
 
 
 def main(n: int) -> None:
@@ -38,9 +41,11 @@ def main(n: int) -> None:
         try:
             time.sleep(3)  # start-up
             latencies = []
+            rng = random.Random(20200103)
             for i in range(n):
                 started = time.monotonic()
-                (inbox / f"a{i}.txt").write_text(f"{ACTORS[i % len(ACTORS)]} was blamed for drone strike number {i} on a base near Erbil, sources said ({i}).\n")
+                words = " ".join(rng.choice(VOCABULARY) for _ in range(40))  # distinct stories: copies of one would not alert again
+                (inbox / f"a{i}.txt").write_text(f"{ACTORS[i % len(ACTORS)]} was blamed for a drone strike on a base near Erbil. {words}.\n")
                 while len(alerts.read_text().splitlines() if alerts.exists() else []) <= i:
                     if time.monotonic() - started > 30:
                         raise SystemExit(f"article {i}: no alert after 30 s")

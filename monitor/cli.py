@@ -33,6 +33,7 @@ from monitor.sources.folders import read_document
 from monitor.sources.opml import Subscription, read_opml, write_opml
 from monitor.store import outbox
 from monitor.store import sources as source_store
+from monitor.store import stories as story_store
 from monitor.store.db import Database
 from monitor.watchlist import duplicate_aliases, load_watchlist
 
@@ -199,6 +200,19 @@ def alerts_retry(
     settings = load_settings(config)
     count = outbox.requeue(Database(settings.store.sqlalchemy_url), alert_id, datetime.now(UTC))
     out.print(f"alert {alert_id}: {count} failed deliver{'y' if count == 1 else 'ies'} re-queued", markup=False)
+
+
+@app.command()
+def stories(
+    config: ConfigOption = DEFAULT_CONFIG,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="how many of the latest stories")] = 20,
+) -> None:
+    """Recent stories: copies of one story from every source, with their size and highest severity."""
+    _, db = _store(config)
+    table = Table("id", "first seen (UTC)", "articles", "sources", "sev", "first title", title="Latest stories")
+    for st in story_store.recent_stories(db, limit):
+        table.add_row(str(st.id), st.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(st.articles), str(st.sources), str(st.severity), st.title)
+    out.print(table)
 
 
 sources_app = typer.Typer(help="Feeds and folders with their health; add, import, export, retry, enable, disable.", invoke_without_command=True)

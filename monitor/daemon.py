@@ -103,6 +103,8 @@ class Daemon:
 
     def _on_skipped(self, event: JobExecutionEvent) -> None:
         self.skipped += 1
+        if event.job_id.endswith("-now"):  # a wake-up while the same work is running: that run covers it
+            return
         log.warning("job %s skipped: its previous run is still going or it missed its time (%d skipped so far)", event.job_id, self.skipped)
 
     def stop(self, *_: Any) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -19,12 +20,12 @@ from urllib.parse import urlsplit
 
 from monitor.alerts.channels import Notifier, route
 from monitor.alerts.dispatch import dispatch_due
-from monitor.alerts.render import render_body, render_title
+from monitor.alerts.render import StoryContext, render_body, render_title
 from monitor.dedup import to_article
 from monitor.errors import SourceError
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
-from monitor.model import Document
+from monitor.model import Article, Document, MatchResult
 from monitor.schedule import Hints, Policy, next_check, parse_cache_control, parse_expires, parse_retry_after, plan_next_check, publish_interval
 from monitor.settings import FolderSource, Settings
 from monitor.sources.feeds import read_feed
@@ -32,6 +33,8 @@ from monitor.sources.folders import article_files, is_settled, read_document
 from monitor.sources.http import fetch, make_client
 from monitor.sources.text import decode_page, page_to_text
 from monitor.store import articles, files, sources
+from monitor.store import stories as story_store
+from monitor.stories import StoryIndex, sketch
 from monitor.store.db import Database, utcnow
 from monitor.watchlist import load_watchlist
 
@@ -49,6 +52,24 @@ class Pipeline:
             sources.ensure_source(db, feed.label, "feed", feed.url, feed.every, feed.full_text)
         sources.retire_config_sources(db, "feed", {f.label for f in settings.feeds})
         self.folder_ids = {f.label: sources.ensure_source(db, f.label, "folder", str(f.path)) for f in settings.folders}
+        self._story_lock = threading.Lock()
+        self.story_index = StoryIndex()  # near-duplicates of the latest `stories.window` articles
+        for article_id, story_id, signature, size in story_store.recent_sketches(db, settings.stories.window):
+            self.story_index.add(article_id, story_id, signature, size)
+
+    def _alert(self, article: Article, result: MatchResult, source_name: str, story: story_store.StoryState | None) -> articles.NewAlert | None:
+        """An alert for a new story; for a copy of a known story only when it escalates it."""
+        if not result.alert:
+            return None
+        news = sorted(reported(result) - story.reported) if story else []
+        if story and result.severity <= story.severity and not news:
+            return None  # another copy of a story already alerted
+        uid = uuid.uuid4().hex[:16]
+        context = StoryContext(story.articles + 1, story.sources, story.last_alert_uid, tuple(news)) if story else StoryContext()
+        return articles.NewAlert(
+            uid, result.severity, result.tags, render_title(article, result, context),
+            render_body(article, result, source_name, uid, context), route(self.settings.channels, result.tags),
+        )
 
     def reload_watchlist(self) -> None:
         """Swap in the watchlist as it is on disk now; a broken edit raises and keeps the old one."""
@@ -67,16 +88,17 @@ class Pipeline:
             if enrich is not None:
                 article = to_article(enrich(doc))
             result = match_text(self.matcher, article.body)
-            alert = None
-            if result.alert:
-                uid = uuid.uuid4().hex[:16]
-                alert = articles.NewAlert(
-                    uid, result.severity, result.tags, render_title(article, result),
-                    render_body(article, result, source_name, uid), route(self.settings.channels, result.tags),
-                )
-            article_id = articles.save_article(self.db, source_id, article, result, alert, utcnow())
-            if article_id is None:
-                continue
+            with self._story_lock:  # find, decide and store at once: two copies never both start a story
+                signature, size = sketch(article.body)
+                story = story_store.state(self.db, self.story_index.find(signature, size), source_id)
+                alert = self._alert(article, result, source_name, story)
+                link = articles.StoryLink(story.id if story else None, signature, size, reported(result) if alert else frozenset())
+                saved = articles.save_article(self.db, source_id, article, result, alert, utcnow(), link)
+                if saved is None:
+                    continue
+                article_id, story_id = saved
+                self.story_index.add(article_id, story_id, signature, size)
+                self.story_index.remove_before(article_id - self.settings.stories.window)
             new += 1
             if alert:
                 self.on_alert()
@@ -217,6 +239,11 @@ class Pipeline:
         while self.scan_folders() and time.monotonic() < deadline:
             time.sleep(0.1)
         self.dispatch()
+
+
+def reported(result: MatchResult) -> frozenset[str]:
+    """The watched actors and events an alert on this result reports (what a follow-up must add to)."""
+    return frozenset(m.name for m in result.matches)
 
 
 def server_hints(headers: dict[str, str], now: datetime) -> Hints:

@@ -134,6 +134,12 @@ class Channel(_Section):
     tags: list[str] = Field(default_factory=lambda: ["default"])
 
 
+class StorySettings(_Section):
+    """One alert per story: copies of a story join it instead of alerting again."""
+
+    window: int = Field(5000, ge=1, description="latest articles kept in the near-duplicate index (~16 KB each)")
+
+
 class Settings(_Section):
     """The whole configuration."""
 
@@ -142,6 +148,7 @@ class Settings(_Section):
     schedule: ScheduleSettings = ScheduleSettings()
     http: HttpSettings = HttpSettings()
     delivery: DeliverySettings = DeliverySettings()
+    stories: StorySettings = StorySettings()
     feeds: list[FeedSource] = Field(default_factory=list)
     folders: list[FolderSource] = Field(default_factory=list)
     channels: list[Channel] = Field(default_factory=list)

@@ -13,7 +13,7 @@ EDGES = {
     "feedparser": {"sources/feeds.py"},
     "apprise": {"alerts/channels.py"},
     "apscheduler": {"daemon.py"},
-    "sqlalchemy": {"store/db.py", "store/tables.py", "store/sources.py", "store/articles.py", "store/files.py", "store/outbox.py"},
+    "sqlalchemy": {str(p.relative_to(PACKAGE)) for p in (PACKAGE / "store").glob("*.py")},
     "httpx": {"sources/http.py"},
     "httpcore": {"sources/http.py"},
     "datasketch": {"stories.py"},

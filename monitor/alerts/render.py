@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from monitor.matching.report import explain, quoted
 from monitor.model import Article, MatchResult
 
 SEVERITY_WORDS = {0: "info", 1: "low", 2: "medium", 3: "high"}
 
 
-def render_title(article: Article, result: MatchResult) -> str:
+@dataclass(frozen=True)
+class StoryContext:
+    """Where the article stands in its story: how many copies so far, and what a follow-up adds."""
+
+    articles: int = 1
+    sources: int = 1
+    follows: str | None = None  # the uid of the story's previous alert
+    news: tuple[str, ...] = ()  # actors and events not reported before
+
+    def line(self) -> str:
+        size = f"Story: {self.articles} article{'s' if self.articles != 1 else ''} from {self.sources} source{'s' if self.sources != 1 else ''} so far"
+        if self.follows is None:
+            return size
+        return f"Follow-up to alert {self.follows}; new: {', '.join(self.news) or 'higher severity'}. {size}"
+
+
+def render_title(article: Article, result: MatchResult, story: StoryContext = StoryContext()) -> str:
     actors = list(dict.fromkeys(h.actor.name for h in result.hits))
     events = list(dict.fromkeys(h.event.name for h in result.hits))
     head = f"[{SEVERITY_WORDS.get(result.severity, result.severity)}] {', '.join(actors[:3])} + {', '.join(events[:3])}"
-    return f"{head}: {display_title(article)}"
+    prefix = "[follow-up] " if story.follows else ""
+    return f"{prefix}{head}: {display_title(article)}"
 
 
 def display_title(article: Article, width: int = 90) -> str:
@@ -27,12 +46,13 @@ def display_title_of(title: str, text: str, width: int = 90) -> str:
     return words if len(words) <= width else words[:width].rsplit(" ", 1)[0] + "…"
 
 
-def render_body(article: Article, result: MatchResult, source: str, uid: str) -> str:
-    """Plain text: title, link, source, matched actors and events, the rules that fired with snippets."""
+def render_body(article: Article, result: MatchResult, source: str, uid: str, story: StoryContext = StoryContext()) -> str:
+    """Plain text: title, link, source, story size, matched actors and events, the rules that fired with snippets."""
     lines = [display_title(article)]
     if article.url and article.url.lower().startswith(("http://", "https://")):
         lines.append(article.url)
     lines.append(f"Source: {source}")
+    lines.append(story.line())
     if article.published:
         lines.append(f"Published: {article.published.isoformat()}")
     actors: dict[str, list[str]] = {}

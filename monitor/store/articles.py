@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from monitor.model import Article, MatchResult
 from monitor.store.db import Database
-from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, MatchRow
+from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, MatchRow, StoryRow
 
 
 @dataclass(frozen=True)
@@ -40,16 +40,36 @@ def is_seen(db: Database, source_id: int, article: Article) -> bool:
         return s.scalar(select(ArticleRow.id).where(_seen_clause(source_id, article)).limit(1)) is not None
 
 
-def save_article(db: Database, source_id: int, article: Article, result: MatchResult, alert: NewAlert | None, now: datetime) -> int | None:
-    """Store a new article with its matches, alert and deliveries at once; None if it was a duplicate."""
+@dataclass(frozen=True)
+class StoryLink:
+    """The story an article joins (None: it starts one), and its MinHash sketch."""
+
+    story_id: int | None
+    signature: bytes | None = None
+    shingles: int = 0
+    reported: frozenset[str] = frozenset()  # actors and events the alert reports, added to the story
+
+
+def save_article(db: Database, source_id: int, article: Article, result: MatchResult, alert: NewAlert | None, now: datetime,
+                 story: StoryLink = StoryLink(None)) -> tuple[int, int] | None:
+    """Store a new article with its matches, story, alert and deliveries at once.
+
+    Returns (article id, story id), or None if the article was a duplicate.
+    """
     try:
         with db.session() as s:
             if s.scalar(select(ArticleRow.id).where(_seen_clause(source_id, article)).limit(1)) is not None:
                 return None
+            story_row = s.get(StoryRow, story.story_id) if story.story_id is not None else None
+            if story_row is None:
+                story_row = StoryRow(created_at=now, severity=0, reported="")
+                s.add(story_row)
+                s.flush()
             row = ArticleRow(
                 source_id=source_id, title=article.title, text=article.text, url=article.url,
                 canonical_url=article.canonical_url, guid=article.guid, content_hash=article.content_hash,
-                published_at=article.published, fetched_at=now,
+                published_at=article.published, fetched_at=now, story_id=story_row.id, signature=story.signature,
+                shingles=story.shingles,
             )
             row.matches = [
                 MatchRow(kind=m.kind, name=m.name, alias=m.alias, found=m.found, start=m.start, end=m.end, score=m.score, severity=m.severity)
@@ -65,7 +85,10 @@ def save_article(db: Database, source_id: int, article: Article, result: MatchRe
                         deliveries=[DeliveryRow(channel=c, status="pending", attempts=0, next_attempt_at=now) for c in alert.channels],
                     )
                 )
-            return row.id
+                story_row.severity = max(story_row.severity, alert.severity)
+                story_row.reported = "\n".join(sorted(set(filter(None, story_row.reported.split("\n"))) | story.reported))
+                story_row.last_alert_uid = alert.uid
+            return row.id, story_row.id
     except IntegrityError:
         return None  # a concurrent writer stored the same article first
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Dialect, ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import DateTime, Dialect, ForeignKey, Integer, LargeBinary, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -66,8 +66,22 @@ class ArticleRow(Base):
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     published_at: Mapped[datetime | None]
     fetched_at: Mapped[datetime]
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), index=True)
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)  # MinHash of the text (monitor/stories.py)
+    shingles: Mapped[int] = mapped_column(Integer, default=0)
     matches: Mapped[list[MatchRow]] = relationship(back_populates="article", cascade="all, delete-orphan")
     source: Mapped[SourceRow] = relationship()
+
+
+class StoryRow(Base):
+    """Copies of one story from any number of sources; what its alerts have reported so far."""
+
+    __tablename__ = "stories"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime]
+    severity: Mapped[int] = mapped_column(Integer, default=0)  # highest severity alerted
+    reported: Mapped[str] = mapped_column(Text, default="")  # actors and events alerted, one per line
+    last_alert_uid: Mapped[str | None] = mapped_column(String(32))
 
 
 class MatchRow(Base):

@@ -22,6 +22,8 @@ from tests.conftest import REPO, JsonReceiver, wait_for, write_config
 KILLS = 20
 ARTICLES = 60
 ACTORS = ["Kataeb Hezbollah", "Qassem Suleimani", "the IRGC", "Abu Mahdi al-Muhandis", "Tehran"]
+VOCABULARY = ("officials convoy border ministry statement province talks village bridge market commander embassy "
+              "residents troops highway council protest election budget harbour airport river mountain").split()
 
 
 def start(config: Path, log: Path) -> subprocess.Popen[bytes]:
@@ -35,11 +37,13 @@ def test_sigkill_at_random_moments_loses_nothing_and_repeats_at_most_once_per_ki
     config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}], settings={"delivery": {"lease_seconds": 1.0}})
     log = tmp_path / "daemon.log"
     rng = random.Random(20200103)
+    rng_text = random.Random(7)
 
     def feed() -> None:
         for i in range(ARTICLES):
             path = inbox / f"a{i:03d}.txt"
-            path.with_suffix(".part").write_text(f"{ACTORS[i % len(ACTORS)]} was blamed for drone strike number {i} near Erbil on day {i}.\n")
+            words = " ".join(rng_text.choice(VOCABULARY) for _ in range(40))  # distinct stories, not copies of one
+            path.with_suffix(".part").write_text(f"{ACTORS[i % len(ACTORS)]} was blamed for a drone strike near Erbil. {words}.\n")
             path.with_suffix(".part").rename(path)
             time.sleep(0.25)
 

@@ -1,0 +1,65 @@
+"""One alert per story: syndicated copies join the story quietly, an escalation sends a follow-up
+that says what is new, a different story alerts on its own, and the index survives a restart."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from monitor.pipeline import build_pipeline
+from monitor.settings import load_settings
+from monitor.store import stories
+from tests.conftest import SEED, JsonReceiver, write_config
+from tests.test_cli import monitor
+
+WIRE = SEED.read_text()
+COPY = "Esper says deterrence restored after Soleimani strike\n\n" + WIRE[: int(len(WIRE) * 0.6)] + "\n(Reporting by Staff; Editing by Desk)\n"
+ESCALATED = WIRE + "\nIran called the killing an assassination and said Tehran would retaliate against US forces.\n"
+OTHER = ("Two rockets hit the Ain al-Asad air base on Tuesday, a week after the Iranian missile barrage, "
+         "Iraqi security officials said. Kataeb Hezbollah denied firing the rockets. No one was hurt, they said.")
+
+
+def drop(folder: Path, name: str, text: str) -> None:
+    (folder / name).write_text(text)
+    os.utime(folder / name, (time.time() - 60, time.time() - 60))
+
+
+def test_copies_join_the_story_and_only_an_escalation_alerts_again(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    wire, other_outlet = tmp_path / "wire", tmp_path / "outlet"
+    wire.mkdir()
+    other_outlet.mkdir()
+    config = write_config(tmp_path, folders=[wire, other_outlet], channels=[{"name": "hook", "url": json_receiver.url}])
+    pipeline = build_pipeline(load_settings(config))
+    drop(wire, "seed.txt", WIRE)
+    pipeline.run_once()
+    assert len(json_receiver.messages) == 1
+    assert "Story: 1 article from 1 source so far" in json_receiver.messages[0]["message"]
+
+    drop(other_outlet, "copy.txt", COPY)  # retitled, trimmed to 60 %, a byline added
+    pipeline.run_once()
+    assert len(json_receiver.messages) == 1  # a copy: no new alert
+    [story] = stories.recent_stories(pipeline.db, 5)
+    assert (story.articles, story.sources, story.severity) == (2, 2, 3)
+
+    drop(other_outlet, "escalated.txt", ESCALATED)
+    pipeline.run_once()
+    assert len(json_receiver.messages) == 2
+    follow_up = json_receiver.messages[1]
+    first_uid = json_receiver.messages[0]["message"].split("Alert id: ")[1].strip()
+    assert follow_up["title"].startswith("[follow-up]")
+    assert f"Follow-up to alert {first_uid}; new: assassination" in follow_up["message"]
+    assert "Story: 3 articles from 2 sources so far" in follow_up["message"]
+
+    drop(wire, "other.txt", OTHER)  # same base and actors, another attack: another story
+    pipeline.run_once()
+    assert len(json_receiver.messages) == 3 and not json_receiver.messages[2]["title"].startswith("[follow-up]")
+    pipeline.db.close()
+
+    restarted = build_pipeline(load_settings(config))  # the index is rebuilt from stored signatures
+    drop(other_outlet, "copy-again.txt", COPY.replace("(Reporting by Staff; Editing by Desk)", "(c) Another Outlet 2020"))
+    restarted.run_once()
+    assert len(json_receiver.messages) == 3
+    listing = monitor("stories", "--config", str(config))
+    assert listing.returncode == 0 and "Latest stories" in listing.stdout
+    assert [(s.articles, s.sources) for s in stories.recent_stories(restarted.db, 5)] == [(1, 1), (4, 2)]
