@@ -26,14 +26,15 @@ Route = tuple[int, dict[str, str], bytes] | Callable[[BaseHTTPRequestHandler, by
 
 @dataclass
 class LocalHTTP:
-    """A real threaded HTTP server on 127.0.0.1 whose routes a test sets."""
+    """A real threaded HTTP server on a loopback address whose routes a test sets."""
 
     port: int
     routes: dict[str, Route] = field(default_factory=dict)
     requests: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
+    host: str = "127.0.0.1"
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
 
 def _handler(server: LocalHTTP) -> type[BaseHTTPRequestHandler]:
@@ -72,10 +73,10 @@ def _handler(server: LocalHTTP) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def serve_http() -> Iterator[LocalHTTP]:
-    """Run a LocalHTTP server in a thread for the duration of the block."""
-    state = LocalHTTP(port=0)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+def serve_http(host: str = "127.0.0.1") -> Iterator[LocalHTTP]:
+    """Run a LocalHTTP server in a thread for the duration of the block (any of 127/8 on Linux)."""
+    state = LocalHTTP(port=0, host=host)
+    httpd = ThreadingHTTPServer((host, 0), _handler(state))
     httpd.daemon_threads = True
     state.port = httpd.server_address[1]
     threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()

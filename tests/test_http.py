@@ -10,8 +10,7 @@ import time
 import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from monitor.errors import ConfigError, FetchError
 from monitor.model import FetchState
 from monitor.settings import HttpSettings, load_settings
 from monitor.sources.http import fetch
-from tests.conftest import LocalHTTP, _handler, free_port
+from tests.conftest import LocalHTTP, free_port, serve_http
 
 LOOPBACK = ["127.0.0.0/8"]  # every test server is on 127.0.0.1, refused unless allowed
 
@@ -311,23 +310,8 @@ def test_loopback_is_fetched_when_allow_networks_lists_it(http_server):
     assert result.headers["cache-control"] == "max-age=600"  # headers are kept for the scheduler
 
 
-@contextmanager
-def serve_on(host: str) -> Iterator[LocalHTTP]:
-    """A LocalHTTP server bound to another loopback address (Linux answers on all of 127/8)."""
-    state = LocalHTTP(port=0)
-    httpd = ThreadingHTTPServer((host, 0), _handler(state))
-    httpd.daemon_threads = True
-    state.port = httpd.server_address[1]
-    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    try:
-        yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
 def test_redirect_to_a_refused_address_is_refused_on_the_hop(http_server):
-    with serve_on("127.0.0.2") as inside:
+    with serve_http("127.0.0.2") as inside:
         inside.routes["/secret"] = (200, {}, b"internal")
         http_server.routes["/feed"] = redirect(f"http://127.0.0.2:{inside.port}/secret")
         url = http_server.url("/feed")
