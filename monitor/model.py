@@ -91,6 +91,7 @@ class FetchState:
 
     etag: str | None = None
     last_modified: str | None = None
+    body_hash: str | None = None  # SHA-256 of the last body: an unchanged body is not parsed again
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ A failing source is logged in one line, recorded against the source, and never s
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import random
@@ -130,8 +131,11 @@ class Pipeline:
         now = now or utcnow()
         policy = self._policy(feed.every)
         try:
-            result = fetch(feed.url, self.settings.http, sources.fetch_state(self.db, feed.id), self.http)
-            if result.not_modified:
+            known = sources.fetch_state(self.db, feed.id)
+            result = fetch(feed.url, self.settings.http, known, self.http)
+            body_hash = hashlib.sha256(result.body).hexdigest() if not result.not_modified else known.body_hash
+            result = replace(result, state=replace(result.state, body_hash=body_hash))
+            if result.not_modified or body_hash == known.body_hash:  # nothing new: not even parsed
                 plan = plan_next_check(now, policy, server_hints(result.headers, now), 0, random.random())
                 sources.record_success(self.db, feed.id, now, plan.at, 0, result.state, result.moved_to)
                 return 0

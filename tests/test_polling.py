@@ -115,3 +115,19 @@ def test_a_permanent_redirect_is_recorded_not_adopted(tmp_path: Path, http_serve
     pipeline.poll_all_feeds()
     h = health(pipeline, "moved")
     assert (h.status, h.location, h.moved_to) == ("ok", http_server.url("/old.xml"), http_server.url("/new.xml"))
+
+
+def test_an_unchanged_body_without_validators_is_not_parsed_again(tmp_path: Path, http_server: LocalHTTP, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import monitor.pipeline as pipeline_module
+
+    http_server.routes["/plain.xml"] = (200, {}, FEED)  # no ETag, no Last-Modified: only the body tells
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, feeds=[{"name": "plain", "url": http_server.url("/plain.xml")}])))
+    parsed: list[str] = []
+    real = pipeline_module.read_feed
+    monkeypatch.setattr(pipeline_module, "read_feed", lambda body, source, headers=None: parsed.append(source) or real(body, source, headers))
+    pipeline.poll_all_feeds()
+    pipeline.poll_all_feeds()
+    assert len(parsed) == 1
+    http_server.routes["/plain.xml"] = (200, {}, rss(("New", "https://wire.example/n", "n", "Another day.")))
+    pipeline.poll_all_feeds()
+    assert len(parsed) == 2 and health(pipeline, "plain").last_new_items == 1

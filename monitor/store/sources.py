@@ -62,7 +62,7 @@ def ensure_source(db: Database, name: str, kind: str, location: str, every: floa
             row = SourceRow(name=name, kind=kind, location=location, error_count=0, last_new_items=0, origin="config", enabled=True, suspended=False)
             s.add(row)
         elif row.location != location or row.kind != kind:
-            row.location, row.kind, row.etag, row.last_modified = location, kind, None, None
+            row.location, row.kind, row.etag, row.last_modified, row.body_hash = location, kind, None, None, None
         row.every, row.full_text = every, full_text
         if row.origin == "config" and row.last_error == REMOVED:
             row.enabled, row.last_error = True, None
@@ -145,13 +145,7 @@ def health(db: Database, source_id: int) -> SourceHealth:
 def fetch_state(db: Database, source_id: int) -> FetchState:
     with db.session() as s:
         row = s.get_one(SourceRow, source_id)
-        return FetchState(row.etag, row.last_modified)
-
-
-def is_due(db: Database, source_id: int, now: datetime) -> bool:
-    with db.session() as s:
-        due = s.get_one(SourceRow, source_id).next_check_at
-        return due is None or due <= now
+        return FetchState(row.etag, row.last_modified, row.body_hash)
 
 
 def record_success(db: Database, source_id: int, now: datetime, next_check: datetime, new_items: int, state: FetchState | None = None, moved_to: str | None = None) -> None:
@@ -163,7 +157,7 @@ def record_success(db: Database, source_id: int, now: datetime, next_check: date
         row.next_check_at = next_check
         row.error_count, row.last_error, row.last_new_items, row.suspended = 0, None, new_items, False
         if state is not None:
-            row.etag, row.last_modified = state.etag, state.last_modified
+            row.etag, row.last_modified, row.body_hash = state.etag, state.last_modified, state.body_hash or row.body_hash
 
 
 def record_failure(db: Database, source_id: int, now: datetime, next_check: datetime, error: str, suspended: bool = False) -> bool:

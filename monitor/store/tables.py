@@ -43,6 +43,7 @@ class SourceRow(Base):
     moved_to: Mapped[str | None] = mapped_column(Text)  # a permanent redirect seen, not adopted
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
+    body_hash: Mapped[str | None] = mapped_column(String(64))
     last_checked_at: Mapped[datetime | None]
     next_check_at: Mapped[datetime | None]
     last_success_at: Mapped[datetime | None]
