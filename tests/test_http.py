@@ -429,3 +429,18 @@ def test_retry_after_is_kept_on_the_fetch_error(http_server, status, headers, re
     err = fetch_error(http_server.url("/feed"))
     assert f"HTTP {status}" in str(err)
     assert err.retry_after == retry_after
+
+
+def test_headers_dripped_byte_by_byte_are_cut_by_the_total_deadline(http_server, release):
+    def drip_headers(handler, _):
+        for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100:
+            if release.wait(0.1):
+                return
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+
+    http_server.routes["/slow-headers"] = drip_headers
+    started = time.monotonic()
+    error = fetch_error(http_server.url("/slow-headers"), HttpSettings(timeout=1, deadline=1, allow_networks=["127.0.0.0/8"]))
+    assert time.monotonic() - started < 2.5
+    assert "total deadline of 1s exceeded" in str(error)

@@ -17,6 +17,7 @@ import functools
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 import typing
 import zlib
@@ -87,6 +88,48 @@ class AddressRefused(Exception):
         self.host, self.address, self.rule = host, address, rule
 
 
+_fetch = threading.local()  # the deadline of the fetch running on this thread (httpcore reads on it)
+
+
+def _remaining() -> float | None:
+    deadline = getattr(_fetch, "deadline", None)
+    return None if deadline is None else deadline - time.monotonic()
+
+
+class DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write stops at the running fetch's total deadline.
+
+    httpx's timeouts are per operation: a server that drips its headers one byte at a time would
+    never trip them. Here each operation gets at most the time left of the whole fetch.
+    """
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self.inner = inner
+
+    def _timeout(self, timeout: float | None) -> float | None:
+        left = _remaining()
+        if left is None:
+            return timeout
+        if left <= 0:
+            raise httpcore.ReadTimeout("total deadline exceeded")
+        return left if timeout is None else min(timeout, left)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self.inner.read(max_bytes, self._timeout(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.inner.write(buffer, self._timeout(timeout))
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None) -> httpcore.NetworkStream:
+        return DeadlineStream(self.inner.start_tls(ssl_context, server_hostname, self._timeout(timeout)))
+
+    def get_extra_info(self, info: str) -> typing.Any:
+        return self.inner.get_extra_info(info)
+
+
 class GuardedBackend(httpcore.SyncBackend):
     """httpcore's blocking backend, resolving host names itself and connecting only to allowed addresses."""
 
@@ -108,7 +151,7 @@ class GuardedBackend(httpcore.SyncBackend):
                 refused = refused or AddressRefused(host, address, rule)
                 continue
             try:  # an address literal: connected to as it is, without resolving again
-                return super().connect_tcp(str(address), port, timeout, local_address, socket_options)
+                return DeadlineStream(super().connect_tcp(str(address), port, timeout, local_address, socket_options))
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 failed = exc
         raise failed or refused or httpcore.ConnectError(f"{host}: no address")
@@ -135,7 +178,7 @@ def _ssl_context() -> ssl.SSLContext:
 
 
 def make_client(settings: HttpSettings) -> httpx.Client:
-    """A guarded client for many fetches (thread-safe; keeps connections alive between polls)."""
+    """A guarded client for many fetches (thread-safe; one TLS context, one pool of connections)."""
     return httpx.Client(
         timeout=httpx.Timeout(min(settings.timeout, settings.deadline)),
         follow_redirects=True,
@@ -150,7 +193,9 @@ def fetch(url: str, settings: HttpSettings, state: FetchState = FetchState(), cl
     The address guard is in `make_client`'s clients; a `client` passed in is used as it is.
     A 429 or 503 FetchError carries the raw Retry-After header as `.retry_after`.
     """
-    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"}
+    # Connection: close, so no leftover of a lying server (more bytes than its Content-Length) can be
+    # read as the answer to the next feed's request on a reused connection.
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate", "Connection": "close"}
     if state.etag:
         headers["If-None-Match"] = state.etag
     if state.last_modified:
@@ -158,6 +203,7 @@ def fetch(url: str, settings: HttpSettings, state: FetchState = FetchState(), cl
     owned = client is None
     client = client or make_client(settings)
     deadline = time.monotonic() + settings.deadline
+    _fetch.deadline = deadline
     try:
         with client.stream("GET", url, headers=headers) as response:
             moved = str(response.url) if any(r.status_code in (301, 308) for r in response.history) else None
@@ -177,10 +223,13 @@ def fetch(url: str, settings: HttpSettings, state: FetchState = FetchState(), cl
     except httpx.UnsupportedProtocol as exc:
         raise FetchError(f"{url}: unsupported URL scheme ({_one_line(exc)})", source=url) from None
     except httpx.TimeoutException as exc:
+        if time.monotonic() >= deadline - 0.05:
+            raise FetchError(f"{url}: total deadline of {settings.deadline:g}s exceeded", source=url) from None
         raise FetchError(f"{url}: timed out ({exc.__class__.__name__})", source=url) from None
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise FetchError(f"{url}: {exc.__class__.__name__}: {_one_line(exc)}", source=url) from None
     finally:
+        _fetch.deadline = None
         if owned:
             client.close()
 
