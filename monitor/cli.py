@@ -31,7 +31,7 @@ from monitor.settings import Settings, load_settings
 from monitor.sources.discover import discover_feed
 from monitor.sources.folders import read_document
 from monitor.sources.opml import Subscription, read_opml, write_opml
-from monitor.store import outbox
+from monitor.store import mutes, outbox
 from monitor.store import sources as source_store
 from monitor.store import stories as story_store
 from monitor.store.db import Database
@@ -200,6 +200,32 @@ def alerts_retry(
     settings = load_settings(config)
     count = outbox.requeue(Database(settings.store.sqlalchemy_url), alert_id, datetime.now(UTC))
     out.print(f"alert {alert_id}: {count} failed deliver{'y' if count == 1 else 'ies'} re-queued", markup=False)
+
+
+@app.command()
+def mute(
+    name: Annotated[str | None, typer.Argument(help="an actor's or a rule's name, as in the watchlist")] = None,
+    config: ConfigOption = DEFAULT_CONFIG,
+    for_: Annotated[str, typer.Option("--for", help="how long: 30m, 6h, 2d, 1w")] = "6h",
+    off: Annotated[bool, typer.Option("--off", help="lift the mute now")] = False,
+) -> None:
+    """Mute an actor or a rule for a while (its articles are still stored), lift it, or list mutes."""
+    settings, db = _store(config)
+    now = datetime.now(UTC)
+    if name is None:
+        for muted, until in sorted(mutes.active(db, now).items()):
+            out.print(f"{muted}: muted until {until:%Y-%m-%d %H:%M} UTC", markup=False)
+        return
+    if off:
+        out.print(f"{name}: {'unmuted' if mutes.unmute(db, name) else 'was not muted'}", markup=False)
+        return
+    watchlist = load_watchlist(settings.watchlist)
+    if name not in {a.name for a in watchlist.actors} | {r.name for r in watchlist.rules}:
+        raise MonitorError(f"{settings.watchlist}: no actor or rule named {name!r}")
+    since, _ = parse_span(for_, now)
+    until = now + (now - since)
+    mutes.mute(db, name, until)
+    out.print(f"{name}: muted until {until:%Y-%m-%d %H:%M} UTC", markup=False)
 
 
 @app.command()

@@ -33,7 +33,7 @@ from monitor.sources.feeds import read_feed
 from monitor.sources.folders import article_files, is_settled, read_document
 from monitor.sources.http import fetch, make_client
 from monitor.sources.text import decode_page, page_to_text
-from monitor.store import articles, files, sources
+from monitor.store import articles, files, mutes, sources
 from monitor.store import stories as story_store
 from monitor.stories import StoryIndex, sketch
 from monitor.store.db import Database, utcnow
@@ -60,6 +60,7 @@ class Pipeline:
 
     def _alert(self, article: Article, result: MatchResult, source_name: str, story: story_store.StoryState | None) -> articles.NewAlert | None:
         """An alert for a new story; for a copy of a known story only when it escalates it."""
+        result = unmuted(result, set(mutes.active(self.db, utcnow())))
         if not result.alert:
             return None
         news = sorted(reported(result) - story.reported) if story else []
@@ -243,6 +244,13 @@ class Pipeline:
         while self.scan_folders() and time.monotonic() < deadline:
             time.sleep(0.1)
         self.dispatch()
+
+
+def unmuted(result: MatchResult, muted: set[str]) -> MatchResult:
+    """The result without the rule hits of muted actors or rules (what is left decides the alert)."""
+    if not muted:
+        return result
+    return replace(result, hits=tuple(h for h in result.hits if h.rule not in muted and h.actor.name not in muted))
 
 
 def reported(result: MatchResult) -> frozenset[str]:

@@ -63,3 +63,24 @@ def test_copies_join_the_story_and_only_an_escalation_alerts_again(tmp_path: Pat
     listing = monitor("stories", "--config", str(config))
     assert listing.returncode == 0 and "Latest stories" in listing.stdout
     assert [(s.articles, s.sources) for s in stories.recent_stories(restarted.db, 5)] == [(1, 1), (4, 2)]
+
+
+def test_a_muted_actor_alerts_nobody_until_the_mute_ends(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}])
+    muted = monitor("mute", "Kataeb Hezbollah", "--for", "2h", "--config", str(config))
+    assert muted.returncode == 0 and "Kataeb Hezbollah: muted until" in muted.stdout
+    assert "Kataeb Hezbollah: muted until" in monitor("mute", "--config", str(config)).stdout
+    assert "no actor or rule named 'Kataib'" in monitor("mute", "Kataib", "--config", str(config)).stderr
+
+    pipeline = build_pipeline(load_settings(config))
+    drop(inbox, "kh.txt", "Kataeb Hezbollah fired rockets at a remote outpost on Sunday.")  # no other watched actor
+    pipeline.run_once()
+    assert json_receiver.messages == []
+    assert stories.recent_stories(pipeline.db, 5)[0].articles == 1  # stored all the same
+
+    assert "unmuted" in monitor("mute", "Kataeb Hezbollah", "--off", "--config", str(config)).stdout
+    drop(inbox, "kh2.txt", "In a separate incident, Kataeb Hezbollah launched a drone attack on Erbil airport overnight, killing two.")
+    pipeline.run_once()
+    assert len(json_receiver.messages) == 1

@@ -135,6 +135,15 @@ class DeliveryRow(Base):
     alert: Mapped[AlertRow] = relationship(back_populates="deliveries")
 
 
+class MuteRow(Base):
+    """An actor or a rule muted until a time: its hits alert nobody meanwhile (articles are still stored)."""
+
+    __tablename__ = "mutes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(500), unique=True)
+    until: Mapped[datetime]
+
+
 class SeenFileRow(Base):
     """A file of a folder source already read, by path, size and modification time."""
 
