@@ -110,7 +110,8 @@ class _Words:
         """Make sure every word is in the tables (only the unseen ones cost anything)."""
         unseen = [w for w in set(words) if w not in self.key]
         if len(self.key) + len(unseen) > _CACHE_LIMIT:
-            self.norm.clear(), self.key.clear(), self.stem.clear()
+            for table in (self.norm, self.key, self.stem):
+                table.clear()
         for word in unseen:
             if any(c.isdigit() for c in word):
                 norm = key = stem_ = _NEVER

@@ -123,9 +123,8 @@ def _json_document(text: str, path: Path, source: str) -> Document:
     body = obj.get("text") or obj.get("body")
     if not isinstance(body, str) or not body.strip():
         raise DocumentError(f"{path}: JSON article has no 'text' or 'body' string", source=source)
-    url = obj.get("url") if isinstance(obj.get("url"), str) else None
-    title = obj.get("title") if isinstance(obj.get("title"), str) else path.stem
-    return Document(source=source, title=title, text=body, url=url, guid=obj.get("id") if isinstance(obj.get("id"), str) else None, published=_parse_time(obj.get("published")))
+    url, title, guid = (obj.get(key) if isinstance(obj.get(key), str) else None for key in ("url", "title", "id"))
+    return Document(source=source, title=title or path.stem, text=body, url=url, guid=guid, published=_parse_time(obj.get("published")))
 
 
 def _parse_time(value: Any) -> datetime | None:

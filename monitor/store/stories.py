@@ -60,7 +60,7 @@ def recent_sketches(db: Database, limit: int) -> list[tuple[int, int, bytes, int
             .order_by(ArticleRow.id.desc())
             .limit(limit)
         ).all()
-    return [(a, st, sig, n) for a, st, sig, n in reversed(rows)]
+    return [(a, st, sig, n) for a, st, sig, n in reversed(rows) if st is not None and sig is not None]
 
 
 def recent_stories(db: Database, limit: int) -> list[StorySummary]:
