@@ -145,6 +145,8 @@ class Rule:
     within: int | None = None  # words between actor and event; None = same sentence
     severity: int | None = None  # fixed alert severity; None = the event's
     tags: tuple[str, ...] = ("default",)
+    min_sources: int = 1  # corroboration: alert only once this many sources carry the story
+    sources_within: float | None = None  # ... within this many hours of the story's first article
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from monitor.dedup import to_article
 from monitor.errors import SourceError
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
-from monitor.model import Article, Document, MatchResult
+from monitor.model import Article, Document, MatchResult, Rule
 from monitor.schedule import Hints, Policy, next_check, parse_cache_control, parse_expires, parse_retry_after, plan_next_check, publish_interval
 from monitor.settings import FolderSource, Settings
 from monitor.sources.feeds import read_feed
@@ -60,7 +60,8 @@ class Pipeline:
 
     def _alert(self, article: Article, result: MatchResult, source_name: str, story: story_store.StoryState | None) -> articles.NewAlert | None:
         """An alert for a new story; for a copy of a known story only when it escalates it."""
-        result = unmuted(result, set(mutes.active(self.db, utcnow())))
+        now = utcnow()
+        result = corroborated(unmuted(result, set(mutes.active(self.db, now))), self.matcher.watchlist.rules, story, now)
         if not result.alert:
             return None
         news = sorted(reported(result) - story.reported) if story else []
@@ -251,6 +252,20 @@ def unmuted(result: MatchResult, muted: set[str]) -> MatchResult:
     if not muted:
         return result
     return replace(result, hits=tuple(h for h in result.hits if h.rule not in muted and h.actor.name not in muted))
+
+
+def corroborated(result: MatchResult, rules: tuple[Rule, ...], story: story_store.StoryState | None, now: datetime) -> MatchResult:
+    """The result without the hits of rules that want more independent sources than the story has yet."""
+    gated = {r.name: r for r in rules if r.min_sources > 1}
+    if not gated:
+        return result
+    sources_now = story.sources if story else 1
+    fresh = story is None or all(r.sources_within is None or now - story.created_at <= timedelta(hours=r.sources_within) for r in gated.values())
+
+    def passes(rule: str) -> bool:
+        return rule not in gated or (sources_now >= gated[rule].min_sources and fresh)
+
+    return replace(result, hits=tuple(h for h in result.hits if passes(h.rule)))
 
 
 def reported(result: MatchResult) -> frozenset[str]:

@@ -99,6 +99,8 @@ class _RuleSpec(_Item):
     within: int | Literal["sentence"] = "sentence"
     severity: int | None = Field(None, ge=0, le=3)
     tags: list[str] = Field(default_factory=lambda: ["default"])
+    min_sources: int = Field(1, ge=1)
+    sources_within: float | None = Field(None, gt=0)
     examples: _ExamplesSpec = _ExamplesSpec()
 
 
@@ -222,6 +224,8 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
                 None if r.within == "sentence" else r.within,
                 r.severity,
                 tuple(r.tags),
+                r.min_sources,
+                r.sources_within,
             )
             for r in spec.rules
         ),

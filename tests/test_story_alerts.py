@@ -84,3 +84,27 @@ def test_a_muted_actor_alerts_nobody_until_the_mute_ends(tmp_path: Path, json_re
     drop(inbox, "kh2.txt", "In a separate incident, Kataeb Hezbollah launched a drone attack on Erbil airport overnight, killing two.")
     pipeline.run_once()
     assert len(json_receiver.messages) == 1
+
+
+def test_a_corroboration_rule_waits_for_a_second_source(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text(
+        "actors:\n  - name: Kataeb Hezbollah\n    kind: group\n    aliases: [Kata'ib Hizballah]\n"
+        "events:\n  - name: rocket attack\n    severity: 2\n    phrases: [rockets]\n"
+        "rules:\n  - name: two sources\n    min_sources: 2\n    sources_within: 6\n"
+    )
+    wire, outlet = tmp_path / "wire", tmp_path / "outlet"
+    wire.mkdir()
+    outlet.mkdir()
+    config = write_config(tmp_path, folders=[wire, outlet], channels=[{"name": "hook", "url": json_receiver.url}], watchlist=watchlist)
+    pipeline = build_pipeline(load_settings(config))
+    story = ("Kataeb Hezbollah fired rockets at a remote outpost near the border on Sunday, officials said. "
+             "Nobody was hurt, a spokesman added, and the group made no statement about the attack afterwards.")
+    drop(wire, "a.txt", story)
+    drop(wire, "b.txt", story + " Reporting by Staff.")  # the same source again does not corroborate
+    pipeline.run_once()
+    assert json_receiver.messages == []
+    drop(outlet, "c.txt", "Rockets hit outpost. " + story)
+    pipeline.run_once()
+    assert len(json_receiver.messages) == 1
+    assert "Story: 3 articles from 2 sources so far" in json_receiver.messages[0]["message"]

@@ -21,6 +21,7 @@ class StoryState:
     last_alert_uid: str | None
     articles: int
     sources: int
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def state(db: Database, story_id: int | None, source_id: int) -> StoryState | No
         ).one()
         known = s.scalar(select(ArticleRow.id).where(ArticleRow.story_id == story_id, ArticleRow.source_id == source_id).limit(1))
         reported = frozenset(filter(None, row.reported.split("\n")))
-        return StoryState(row.id, row.severity, reported, row.last_alert_uid, articles, sources + (known is None))
+        return StoryState(row.id, row.severity, reported, row.last_alert_uid, articles, sources + (known is None), row.created_at)
 
 
 def recent_sketches(db: Database, limit: int) -> list[tuple[int, int, bytes, int]]:
