@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from monitor.alerts.channels import Notifier, route
 from monitor.alerts.dispatch import dispatch_due
 from monitor.alerts.render import StoryContext, render_body, render_title
-from monitor.dedup import to_article
+from monitor.dedup import canonical_url, to_article
 from monitor.errors import SourceError
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
@@ -84,7 +84,13 @@ class Pipeline:
         `enrich` (full text) runs only on documents not seen before.
         """
         new = 0
+        docs = list(docs)
+        guids = [d.guid.strip() for d in docs if d.guid and d.guid.strip()]
+        urls = [u for u in (canonical_url(d.url) for d in docs) if u]
+        known_guids, known_urls = articles.known_keys(self.db, source_id, guids, urls)
         for doc in docs:
+            if (doc.guid or "").strip() in known_guids or canonical_url(doc.url) in known_urls:
+                continue  # stored before: not even normalised again
             article = to_article(doc)
             if not (article.title or article.text) or articles.is_seen(self.db, source_id, article):
                 continue

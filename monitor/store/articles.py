@@ -34,6 +34,14 @@ def _seen_clause(source_id: int, article: Article):  # type: ignore[no-untyped-d
     return or_(*keys)
 
 
+def known_keys(db: Database, source_id: int, guids: list[str], urls: list[str]) -> tuple[set[str], set[str]]:
+    """Which of these GUIDs (of this source) and canonical URLs (of any source) are stored: one query each."""
+    with db.session() as s:
+        known_guids = set(s.scalars(select(ArticleRow.guid).where(ArticleRow.source_id == source_id, ArticleRow.guid.in_(guids)))) if guids else set()
+        known_urls = set(s.scalars(select(ArticleRow.canonical_url).where(ArticleRow.canonical_url.in_(urls)))) if urls else set()
+    return {g for g in known_guids if g}, {u for u in known_urls if u}
+
+
 def is_seen(db: Database, source_id: int, article: Article) -> bool:
     """Seen before: same canonical URL, same GUID from the same source, or same content hash."""
     with db.session() as s:
