@@ -227,3 +227,25 @@ def test_apprise_config_file_routes_by_the_rules_tags(tmp_path: Path, json_recei
     build_pipeline(load_settings(config)).run_once()
     assert len(json_receiver.messages) == 1  # the default rule's tag
     assert oncall == []  # no rule of the default watchlist routes to 'oncall'
+
+
+def test_a_burst_of_alerts_by_email_does_not_stall_on_apprises_throttle(tmp_path: Path, smtp_server: SmtpSink) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    texts = [
+        "Kataeb Hezbollah fired rockets at a remote outpost near the Syrian border on Sunday.",
+        "A drone strike hit a convoy of the Popular Mobilization Forces outside Baghdad overnight.",
+        "Tehran launched ballistic missiles at a base in western Iraq before dawn, officials said.",
+        "Qassem Suleimani was killed in a US strike near the airport, the ministry confirmed.",
+        "Abu Mahdi al-Muhandis was among those killed in the attack on the two-car convoy.",
+    ]
+    for i, text in enumerate(texts):
+        (inbox / f"{i}.txt").write_text(text)
+        os.utime(inbox / f"{i}.txt", (time.time() - 60, time.time() - 60))
+    url = f"mailto://127.0.0.1:{smtp_server.port}?to=desk@example.org&from=monitor@example.org&secure=no"
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox], channels=[{"name": "mail", "url": url}])))
+    pipeline.scan_folders()
+    started = time.monotonic()
+    assert pipeline.dispatch() == 5
+    assert time.monotonic() - started < 10  # a reused Apprise object would wait ~5.5 s between e-mails: >= 22 s
+    assert len(smtp_server.messages) == 5
