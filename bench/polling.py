@@ -72,27 +72,9 @@ TARGET_RATIO = 1.5
 MB = 1024.0  # ru_maxrss and VmHWM are in KB on Linux
 
 
-# -- this process's peak memory -------------------------------------------------------------------
-def peak_rss_kb() -> int:
-    """VmHWM of this process (since the last reset) where /proc has it, else ru_maxrss (lifetime)."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def reset_peak_rss() -> bool:
-    """Reset VmHWM to the current RSS (Linux: write 5 to clear_refs); False where it cannot be."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
+# -- this process's peak memory: the same readings as the server's --------------------------------
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from feed_server import peak_rss_kb, reset_peak_rss  # noqa: E402
 
 
 def cpu_seconds() -> float:
