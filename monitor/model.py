@@ -168,3 +168,14 @@ class Watchlist:
     events: tuple[Event, ...] = ()
     rules: tuple[Rule, ...] = ()
     examples: tuple[Example, ...] = ()
+
+
+@dataclass(frozen=True)
+class Held:
+    """An alert waiting for its channel's digest."""
+
+    delivery_id: int
+    alert_uid: str
+    title: str
+    created_at: datetime
+    reason: str  # "low severity" | "quiet hours" | "flood"

@@ -10,6 +10,7 @@ import ipaddress
 import os
 import re
 import tomllib
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -132,6 +133,27 @@ class Channel(_Section):
     url: str = ""
     config: Path | None = None
     tags: list[str] = Field(default_factory=lambda: ["default"])
+    digest_below: int = Field(0, ge=0, le=4, description="alerts below this severity wait for the channel's digest")
+    digest_every: float = Field(3600, gt=0, description="a held alert waits at most this many seconds for its digest")
+    max_per_hour: int | None = Field(None, ge=1, description="flood control: alerts beyond this per hour go into the digest")
+    quiet_hours: str = Field("", description='e.g. "22:00-07:00": alerts below severity 3 wait for the digest meanwhile')
+    timezone: str = Field("UTC", description="the time zone of quiet_hours")
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        if value and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value.strip()):
+            raise ValueError('must look like "22:00-07:00"')
+        return value.strip()
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
 
 
 class StorySettings(_Section):

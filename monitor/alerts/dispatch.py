@@ -13,6 +13,7 @@ import random
 from datetime import datetime, timedelta
 
 from monitor.alerts.channels import Notifier
+from monitor.alerts.policy import digest_due, hold_reason, render_digest
 from monitor.errors import DeliveryError
 from monitor.schedule import backoff_seconds
 from monitor.settings import DeliverySettings
@@ -23,9 +24,15 @@ log = logging.getLogger("monitor")
 
 
 def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: datetime) -> int:
-    """Send every claimed delivery; returns how many were sent."""
+    """Send every claimed delivery (or hold it for its channel's digest), then the digests that are due."""
     sent = 0
     for due in outbox.claim_due(db, now, cfg.lease_seconds):
+        channel = notifier.channels.get(due.channel)
+        reason = hold_reason(channel, due.severity, now, outbox.sent_since(db, due.channel, now - timedelta(hours=1))) if channel else None
+        if reason:
+            outbox.hold(db, due.id, reason)
+            log.info("alert %s to %s held for the digest (%s)", due.alert_uid, due.channel, reason)
+            continue
         try:
             notifier.send(due.channel, due.title, due.body, due.tags)
         except DeliveryError as exc:
@@ -39,4 +46,23 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
         outbox.record_sent(db, due.id, utcnow())
         log.info("alert %s sent to %s", due.alert_uid, due.channel)
         sent += 1
+    return sent + send_digests(db, notifier, now)
+
+
+def send_digests(db: Database, notifier: Notifier, now: datetime) -> int:
+    """One message per channel whose held alerts are due; a failed digest stays held and is tried again."""
+    sent = 0
+    for name, held in outbox.held(db).items():
+        channel = notifier.channels.get(name)
+        if channel is None or not digest_due(channel, held, now):
+            continue
+        title, body = render_digest(channel, held)
+        try:
+            notifier.send(name, title, body)
+        except DeliveryError as exc:
+            log.warning("digest of %d alerts to %s failed, kept for the next try: %s", len(held), name, exc)
+            continue
+        outbox.record_digest_sent(db, [h.delivery_id for h in held], utcnow())
+        log.info("digest of %d alerts sent to %s", len(held), name)
+        sent += len(held)
     return sent

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
+from monitor.model import Held
 from monitor.store.db import Database
 from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, SourceRow
 
@@ -22,6 +23,7 @@ class DueDelivery:
     title: str
     body: str
     tags: tuple[str, ...]
+    severity: int = 0
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ def claim_due(db: Database, now: datetime, lease_seconds: float, limit: int = 50
                 .execution_options(synchronize_session=False)
             ).rowcount
             if taken:
-                claimed.append(DueDelivery(delivery.id, delivery.channel, delivery.attempts, alert.uid, alert.title, alert.body, tuple(alert.tags.split())))
+                claimed.append(DueDelivery(delivery.id, delivery.channel, delivery.attempts, alert.uid, alert.title, alert.body, tuple(alert.tags.split()), alert.severity))
     return claimed
 
 
@@ -106,6 +108,40 @@ def latest_alerts(db: Database, limit: int, failed_only: bool = False) -> list[A
         return out
 
 
+def hold(db: Database, delivery_id: int, reason: str) -> None:
+    """Keep a delivery for its channel's digest."""
+    with db.session() as s:
+        row = s.get_one(DeliveryRow, delivery_id)
+        row.status, row.held_reason, row.lease_until = "held", reason, None
+
+
+def sent_since(db: Database, channel: str, since: datetime) -> int:
+    """Alerts sent one by one on a channel since a time (flood control counts these)."""
+    with db.session() as s:
+        return int(s.scalar(select(func.count()).select_from(DeliveryRow).where(
+            DeliveryRow.channel == channel, DeliveryRow.status == "sent", DeliveryRow.via_digest.is_(False), DeliveryRow.sent_at >= since,
+        )) or 0)
+
+
+def held(db: Database) -> dict[str, list[Held]]:
+    """Deliveries waiting for a digest, by channel, oldest first."""
+    out: dict[str, list[Held]] = {}
+    with db.session() as s:
+        rows = s.execute(
+            select(DeliveryRow, AlertRow).join(AlertRow, DeliveryRow.alert_id == AlertRow.id)
+            .where(DeliveryRow.status == "held").order_by(AlertRow.created_at, DeliveryRow.id)
+        ).all()
+        for delivery, alert in rows:
+            out.setdefault(delivery.channel, []).append(Held(delivery.id, alert.uid, alert.title, alert.created_at, delivery.held_reason or ""))
+    return out
+
+
+def record_digest_sent(db: Database, delivery_ids: list[int], now: datetime) -> None:
+    with db.session() as s:
+        for row in s.scalars(select(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids))):
+            row.status, row.sent_at, row.via_digest = "sent", now, True
+
+
 def requeue(db: Database, alert_id: int, now: datetime) -> int:
     """Put an alert's failed deliveries back in the queue with a fresh attempt count; returns how many."""
     with db.session() as s:
@@ -113,11 +149,3 @@ def requeue(db: Database, alert_id: int, now: datetime) -> int:
         for row in rows:
             row.status, row.attempts, row.next_attempt_at, row.lease_until = "pending", 0, now, None
         return len(rows)
-
-
-def delivery_counts(db: Database) -> dict[str, int]:
-    """Deliveries by status (pending, sent, failed)."""
-    from sqlalchemy import func
-
-    with db.session() as s:
-        return dict(s.execute(select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status)).tuples().all())

@@ -126,7 +126,9 @@ class DeliveryRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
     channel: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending | sent | failed
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending | held | sent | failed
+    held_reason: Mapped[str | None] = mapped_column(String(32))  # why it waits for the digest
+    via_digest: Mapped[bool] = mapped_column(default=False)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
     lease_until: Mapped[datetime | None]

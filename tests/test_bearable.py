@@ -1,0 +1,91 @@
+"""Bearable alerting: digests for low severity, flood control, quiet hours that severity 3 breaks."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor.alerts.policy import digest_due, hold_reason, in_quiet_hours, render_digest
+from monitor.model import Held
+from monitor.pipeline import build_pipeline
+from monitor.settings import Channel, load_settings
+from monitor.store.db import utcnow
+from tests.conftest import JsonReceiver, write_config
+
+NOON_UTC = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("hours", "zone", "now", "quiet"),
+    [
+        ("22:00-07:00", "UTC", NOON_UTC, False),
+        ("22:00-07:00", "UTC", NOON_UTC.replace(hour=23), True),
+        ("22:00-07:00", "UTC", NOON_UTC.replace(hour=3), True),
+        ("22:00-07:00", "UTC", NOON_UTC.replace(hour=7), False),
+        ("09:00-17:00", "UTC", NOON_UTC, True),
+        ("22:00-07:00", "Asia/Tokyo", NOON_UTC.replace(hour=14), True),  # 23:00 in Tokyo
+        ("", "UTC", NOON_UTC, False),
+    ],
+)
+def test_quiet_hours_in_the_channels_time_zone(hours: str, zone: str, now: datetime, quiet: bool) -> None:
+    assert in_quiet_hours(Channel(name="c", url="json://x", quiet_hours=hours, timezone=zone), now) is quiet
+
+
+def test_what_is_held_and_why() -> None:
+    channel = Channel(name="c", url="json://x", digest_below=2, max_per_hour=3, quiet_hours="22:00-07:00")
+    assert hold_reason(channel, 1, NOON_UTC, 0) == "low severity"
+    assert hold_reason(channel, 2, NOON_UTC, 0) is None
+    assert hold_reason(channel, 2, NOON_UTC, 3) == "flood"
+    assert hold_reason(channel, 2, NOON_UTC.replace(hour=23), 0) == "quiet hours"
+    assert hold_reason(channel, 3, NOON_UTC.replace(hour=23), 0) is None  # severity 3 breaks through
+
+
+def test_a_digest_is_due_once_its_oldest_alert_has_waited() -> None:
+    channel = Channel(name="c", url="json://x", digest_every=3600, max_per_hour=2)
+    held = [Held(1, "a1", "First", NOON_UTC, "flood"), Held(2, "a2", "Second", NOON_UTC + timedelta(minutes=30), "low severity")]
+    assert not digest_due(channel, held, NOON_UTC + timedelta(minutes=59))
+    assert digest_due(channel, held, NOON_UTC + timedelta(minutes=60))
+    title, body = render_digest(channel, held)
+    assert title == "[digest] 2 alerts"
+    assert body.splitlines() == ["- First (alert a1)", "- Second (alert a2)", "1 of these went over the limit of 2 alerts per hour and waited for this digest."]
+
+
+def test_bad_quiet_hours_and_time_zones_are_config_errors(tmp_path: Path) -> None:
+    from monitor.errors import ConfigError
+
+    for extra, words in (({"quiet_hours": "late"}, "22:00-07:00"), ({"timezone": "Mars/Olympus"}, "unknown time zone")):
+        config = write_config(tmp_path, channels=[{"name": "c", "url": "json://127.0.0.1/x", **extra}])
+        with pytest.raises(ConfigError, match=words):
+            load_settings(config)
+
+
+def test_flood_control_and_digest_through_the_dispatcher(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    texts = [
+        "Kataeb Hezbollah fired rockets at a remote outpost near the Syrian border on Sunday.",
+        "A drone strike hit a convoy of the Popular Mobilization Forces outside Baghdad overnight.",
+        "Tehran launched ballistic missiles at a base in western Iraq before dawn, officials said.",
+        "Qassem Suleimani was killed in a US strike near the airport, the ministry confirmed.",
+    ]
+    for i, text in enumerate(texts):
+        (inbox / f"{i}.txt").write_text(text)
+        os.utime(inbox / f"{i}.txt", (time.time() - 60, time.time() - 60))
+    channel = {"name": "hook", "url": json_receiver.url, "max_per_hour": 2, "digest_every": 600}
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox], channels=[channel])))
+    pipeline.scan_folders()
+    pipeline.dispatch()
+    assert len(json_receiver.messages) == 2  # the limit; the other two wait
+    pipeline.dispatch(utcnow() + timedelta(minutes=5))
+    assert len(json_receiver.messages) == 2  # the digest is not due yet
+    pipeline.dispatch(utcnow() + timedelta(minutes=11))
+    assert len(json_receiver.messages) == 3
+    digest = json_receiver.messages[2]
+    assert digest["title"] == "[digest] 2 alerts"
+    assert "2 of these went over the limit of 2 alerts per hour" in digest["message"]
+    pipeline.dispatch(utcnow() + timedelta(hours=3))
+    assert len(json_receiver.messages) == 3  # nothing twice
