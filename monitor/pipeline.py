@@ -6,6 +6,7 @@ A failing source is logged in one line, recorded against the source, and never s
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import random
@@ -21,7 +22,7 @@ from urllib.parse import urlsplit
 
 from monitor.alerts.channels import Notifier, route
 from monitor.alerts.dispatch import dispatch_due
-from monitor.alerts.render import StoryContext, render_body, render_title
+from monitor.alerts.render import StoryContext, alert_context, render_body, render_title
 from monitor.dedup import canonical_url, to_article
 from monitor.errors import SourceError
 from monitor.matching.matcher import Matcher
@@ -72,6 +73,7 @@ class Pipeline:
         return articles.NewAlert(
             uid, result.severity, result.tags, render_title(article, result, context),
             render_body(article, result, source_name, uid, context), route(self.settings.channels, result.tags),
+            json.dumps(alert_context(article, result, source_name, uid, context), ensure_ascii=False),
         )
 
     def reload_watchlist(self) -> None:

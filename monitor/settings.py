@@ -12,7 +12,7 @@ import re
 import tomllib
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -138,6 +138,9 @@ class Channel(_Section):
     max_per_hour: int | None = Field(None, ge=1, description="flood control: alerts beyond this per hour go into the digest")
     quiet_hours: str = Field("", description='e.g. "22:00-07:00": alerts below severity 3 wait for the digest meanwhile')
     timezone: str = Field("UTC", description="the time zone of quiet_hours")
+    title_template: str = Field("", description="Jinja template of the title (sandboxed; see docs/templates.md)")
+    body_template: str = Field("", description="Jinja template of the body")
+    format: Literal["text", "html"] = Field("text", description="html: the body is HTML (e-mail), everything escaped")
 
     @field_validator("quiet_hours")
     @classmethod

@@ -89,3 +89,36 @@ def test_flood_control_and_digest_through_the_dispatcher(tmp_path: Path, json_re
     assert "2 of these went over the limit of 2 alerts per hour" in digest["message"]
     pipeline.dispatch(utcnow() + timedelta(hours=3))
     assert len(json_receiver.messages) == 3  # nothing twice
+
+
+TEMPLATE_TITLE = "{{ severity_word | upper }}: {{ actors | join(', ') }}"
+TEMPLATE_BODY = "<h1>{{ title }}</h1>{% for hit in hits %}<p>{{ hit.explanation }}</p><blockquote>{{ hit.sentence }}</blockquote>{% endfor %}<p>{{ story }}</p>"
+
+
+def test_channel_templates_are_sandboxed_and_the_html_variant_escapes_feed_text(tmp_path: Path, smtp_server, json_receiver: JsonReceiver) -> None:  # type: ignore[no-untyped-def]
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    hostile = "Kataeb Hezbollah fired rockets at the base {{ 7 * 7 }} <script>alert(1)</script> officials said."
+    (inbox / "a.txt").write_text(hostile)
+    os.utime(inbox / "a.txt", (time.time() - 60, time.time() - 60))
+    mail = f"mailto://127.0.0.1:{smtp_server.port}?to=desk@example.org&from=monitor@example.org&secure=no"
+    channels = [
+        {"name": "mail", "url": mail, "format": "html", "title_template": TEMPLATE_TITLE, "body_template": TEMPLATE_BODY},
+        {"name": "hook", "url": json_receiver.url, "title_template": TEMPLATE_TITLE},
+    ]
+    build_pipeline(load_settings(write_config(tmp_path, folders=[inbox], channels=channels))).run_once()
+    assert json_receiver.messages[0]["title"] == "MEDIUM: Kataeb Hezbollah"
+    assert "Alert id:" in json_receiver.messages[0]["message"]  # no body template: the plain body
+    [email] = smtp_server.messages
+    html = next(part for part in email.walk() if part.get_content_type() == "text/html").get_payload(decode=True).decode()
+    assert "{{ 7 * 7 }}" in html and "49" not in html  # feed text is data, never a template
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert "Kataeb Hezbollah (found" in html and "Story: 1 article from 1 source so far" in html
+
+
+def test_a_broken_template_is_a_config_error_naming_the_channel(tmp_path: Path) -> None:
+    from tests.test_cli import monitor, one_line_error
+
+    config = write_config(tmp_path, channels=[{"name": "desk", "url": "json://127.0.0.1:9/x", "body_template": "{% for x in %}"}])
+    line = one_line_error(monitor("check", "--config", str(config)))
+    assert "channel 'desk': bad template" in line

@@ -17,6 +17,7 @@ EDGES = {
     "httpx": {"sources/http.py"},
     "httpcore": {"sources/http.py"},
     "datasketch": {"stories.py"},
+    "jinja2": {"alerts/templates.py"},
     "watchdog": {"sources/folders.py"},
 }
 

@@ -18,6 +18,7 @@ from apprise.decorators import notify
 
 from monitor.errors import ConfigError, DeliveryError
 from monitor.redact import redact, register_url_secrets
+from monitor.alerts.templates import ChannelTemplates
 from monitor.settings import Channel
 
 log = logging.getLogger(__name__)
@@ -80,16 +81,22 @@ class Notifier:
 
     def __init__(self, channels: list[Channel]) -> None:
         self.channels = {c.name: c for c in channels}
+        self.templates = {c.name: ChannelTemplates(c.name, c.title_template, c.body_template, c.format == "html") for c in channels}
         for channel in channels:
             _apprise_for(channel)  # validate at start-up, not at the first alert
 
-    def send(self, channel_name: str, title: str, body: str, tags: tuple[str, ...] = ()) -> None:
+    def send(self, channel_name: str, title: str, body: str, tags: tuple[str, ...] = (), context: dict[str, Any] | None = None) -> None:
+        """Send one message; with `context`, the channel's templates (if any) write it."""
         channel = self.channels.get(channel_name)
         if channel is None:
             raise DeliveryError(f"channel {channel_name!r} is no longer configured", channel=channel_name)
+        if context:
+            title, body = self.templates[channel_name].render(context, title, body)
         app = _apprise_for(channel)  # a fresh object: no throttle carried over from the previous message
+        html = channel.format == "html" and bool(context) and bool(channel.body_template)
+        body_format = apprise.NotifyFormat.HTML if html else apprise.NotifyFormat.TEXT
         with apprise.LogCapture(level=logging.DEBUG) as logs:
-            ok = app.notify(title=title, body=body, tag=list(tags) if channel.config is not None and tags else None)
+            ok = app.notify(title=title, body=body, body_format=body_format, tag=list(tags) if channel.config is not None and tags else None)
         if not ok:
             raise DeliveryError(f"channel {channel_name!r}: {redact(failure_reason(logs.getvalue()))}", channel=channel_name)
 

@@ -8,6 +8,7 @@ drop the repeat.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 from datetime import datetime, timedelta
@@ -34,7 +35,7 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
             log.info("alert %s to %s held for the digest (%s)", due.alert_uid, due.channel, reason)
             continue
         try:
-            notifier.send(due.channel, due.title, due.body, due.tags)
+            notifier.send(due.channel, due.title, due.body, due.tags, json.loads(due.context or "{}"))
         except DeliveryError as exc:
             attempt = due.attempts + 1
             final = attempt >= cfg.max_attempts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from monitor.matching.report import explain, quoted
 from monitor.model import Article, MatchResult
@@ -73,3 +74,22 @@ def render_body(article: Article, result: MatchResult, source: str, uid: str, st
     lines.append("")
     lines.append(f"Alert id: {uid}")
     return "\n".join(lines)
+
+
+def alert_context(article: Article, result: MatchResult, source: str, uid: str, story: StoryContext = StoryContext()) -> dict[str, Any]:
+    """What a channel's template sees: plain data (feed text is data here, never a template)."""
+    url = article.url if article.url and article.url.lower().startswith(("http://", "https://")) else None
+    return {
+        "uid": uid,
+        "severity": result.severity,
+        "severity_word": SEVERITY_WORDS.get(result.severity, str(result.severity)),
+        "title": display_title(article),
+        "url": url,
+        "source": source,
+        "published": article.published.isoformat() if article.published else None,
+        "story": story.line(),
+        "follow_up": story.follows,
+        "actors": sorted({m.name for m in result.matches if m.kind == "actor"}),
+        "events": sorted({m.name for m in result.matches if m.kind == "event"}),
+        "hits": [{"rule": h.rule, "severity": h.severity, "explanation": explain(h), "sentence": h.snippet} for h in result.hits[:5]],
+    }

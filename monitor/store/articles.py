@@ -23,6 +23,7 @@ class NewAlert:
     title: str
     body: str
     channels: tuple[str, ...]
+    context: str = "{}"  # JSON for channel templates
 
 
 def _seen_clause(source_id: int, article: Article):  # type: ignore[no-untyped-def]
@@ -89,7 +90,7 @@ def save_article(db: Database, source_id: int, article: Article, result: MatchRe
                 s.add(
                     AlertRow(
                         uid=alert.uid, article_id=row.id, severity=alert.severity, tags=" ".join(alert.tags),
-                        title=alert.title, body=alert.body, created_at=now,
+                        title=alert.title, body=alert.body, context=alert.context, created_at=now,
                         deliveries=[DeliveryRow(channel=c, status="pending", attempts=0, next_attempt_at=now) for c in alert.channels],
                     )
                 )

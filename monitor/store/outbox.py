@@ -24,6 +24,7 @@ class DueDelivery:
     body: str
     tags: tuple[str, ...]
     severity: int = 0
+    context: str = "{}"
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def claim_due(db: Database, now: datetime, lease_seconds: float, limit: int = 50
                 .execution_options(synchronize_session=False)
             ).rowcount
             if taken:
-                claimed.append(DueDelivery(delivery.id, delivery.channel, delivery.attempts, alert.uid, alert.title, alert.body, tuple(alert.tags.split()), alert.severity))
+                claimed.append(DueDelivery(delivery.id, delivery.channel, delivery.attempts, alert.uid, alert.title, alert.body, tuple(alert.tags.split()), alert.severity, alert.context))
     return claimed
 
 

@@ -113,6 +113,7 @@ class AlertRow(Base):
     tags: Mapped[str] = mapped_column(Text)  # space-separated Apprise tags
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
+    context: Mapped[str] = mapped_column(Text, default="{}")  # JSON data for channel templates
     created_at: Mapped[datetime]
     article: Mapped[ArticleRow] = relationship()
     deliveries: Mapped[list[DeliveryRow]] = relationship(back_populates="alert", cascade="all, delete-orphan")
