@@ -135,12 +135,20 @@ class Channel(_Section):
     tags: list[str] = Field(default_factory=lambda: ["default"])
     digest_below: int = Field(0, ge=0, le=4, description="alerts below this severity wait for the channel's digest")
     digest_every: float = Field(3600, gt=0, description="a held alert waits at most this many seconds for its digest")
+    digest_at: str = Field("", description='e.g. "08:00": one daily digest at that time instead (in `timezone`)')
     max_per_hour: int | None = Field(None, ge=1, description="flood control: alerts beyond this per hour go into the digest")
     quiet_hours: str = Field("", description='e.g. "22:00-07:00": alerts below severity 3 wait for the digest meanwhile')
     timezone: str = Field("UTC", description="the time zone of quiet_hours")
     title_template: str = Field("", description="Jinja template of the title (sandboxed; see docs/templates.md)")
     body_template: str = Field("", description="Jinja template of the body")
     format: Literal["text", "html"] = Field("text", description="html: the body is HTML (e-mail), everything escaped")
+
+    @field_validator("digest_at")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        if value and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value.strip()):
+            raise ValueError('must look like "08:00"')
+        return value.strip()
 
     @field_validator("quiet_hours")
     @classmethod

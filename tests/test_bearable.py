@@ -122,3 +122,11 @@ def test_a_broken_template_is_a_config_error_naming_the_channel(tmp_path: Path) 
     config = write_config(tmp_path, channels=[{"name": "desk", "url": "json://127.0.0.1:9/x", "body_template": "{% for x in %}"}])
     line = one_line_error(monitor("check", "--config", str(config)))
     assert "channel 'desk': bad template" in line
+
+
+def test_a_daily_digest_goes_out_at_its_local_time() -> None:
+    channel = Channel(name="c", url="json://x", digest_at="08:00", timezone="Asia/Tokyo")  # 08:00 JST = 23:00 UTC
+    held = [Held(1, "a1", "First", NOON_UTC, "low severity")]
+    assert not digest_due(channel, held, NOON_UTC.replace(hour=22, minute=59))
+    assert digest_due(channel, held, NOON_UTC.replace(hour=23, minute=0))
+    assert digest_due(channel, held, NOON_UTC + timedelta(days=1))

@@ -33,10 +33,21 @@ def hold_reason(channel: Channel, severity: int, now: datetime, sent_last_hour: 
 
 
 def digest_due(channel: Channel, held: list[Held], now: datetime) -> bool:
-    """A digest goes out once its oldest alert has waited `digest_every`, outside quiet hours."""
+    """A digest goes out once its oldest alert has waited `digest_every` (or, with `digest_at`, at the
+    first daily digest time after it arrived), outside quiet hours."""
     if not held or in_quiet_hours(channel, now):
         return False
-    return now - min(h.created_at for h in held) >= timedelta(seconds=channel.digest_every)
+    oldest = min(h.created_at for h in held)
+    if channel.digest_at:
+        return oldest < last_daily(channel.digest_at, channel.timezone, now)
+    return now - oldest >= timedelta(seconds=channel.digest_every)
+
+
+def last_daily(at: str, zone: str, now: datetime) -> datetime:
+    """The latest moment at or before `now` when the local clock of `zone` read `at` ("08:00")."""
+    local = now.astimezone(ZoneInfo(zone))
+    slot = datetime.combine(local.date(), time.fromisoformat(at), tzinfo=local.tzinfo)
+    return slot if slot <= local else slot - timedelta(days=1)
 
 
 def render_digest(channel: Channel, held: list[Held]) -> tuple[str, str]:
