@@ -95,15 +95,24 @@ def http_server() -> Iterator[LocalHTTP]:
 
 @dataclass
 class JsonReceiver:
-    """A local endpoint for Apprise's json://: keeps accepted messages; `fail` makes it answer 500."""
+    """A local endpoint for Apprise's json://: keeps accepted messages; `fail` makes it answer 500,
+    `hang` makes it keep the request unanswered until `release` is set (then it drops it)."""
 
     http: LocalHTTP
     fail: bool = False
+    hang: bool = False
     messages: list[dict[str, Any]] = field(default_factory=list)
     rejected: int = 0
+    hung: int = 0
+    release: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
         def route(handler: BaseHTTPRequestHandler, body: bytes) -> None:
+            if self.hang:
+                self.hung += 1
+                self.release.wait(30)
+                handler.close_connection = True
+                return
             if self.fail:
                 self.rejected += 1
             else:

@@ -249,3 +249,23 @@ def test_a_burst_of_alerts_by_email_does_not_stall_on_apprises_throttle(tmp_path
     assert pipeline.dispatch() == 5
     assert time.monotonic() - started < 10  # a reused Apprise object would wait ~5.5 s between e-mails: >= 22 s
     assert len(smtp_server.messages) == 5
+
+
+def test_a_hanging_channel_is_a_recorded_failure_and_the_alert_goes_out_when_it_recovers(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    inbox = inbox_with_seed(tmp_path)
+    url = json_receiver.url + "?cto=1&rto=1"  # Apprise's own connect and read timeouts, seconds
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": url}])
+    pipeline = build_pipeline(load_settings(config))
+    json_receiver.hang = True
+    try:
+        started = time.monotonic()
+        pipeline.run_once()
+        assert time.monotonic() - started < 10 and json_receiver.hung == 1
+    finally:
+        json_receiver.release.set()
+    with pipeline.db.session() as s:
+        delivery = s.scalars(select(DeliveryRow)).one()
+        assert (delivery.status, delivery.attempts) == ("pending", 1) and delivery.last_error
+    json_receiver.hang = False
+    assert pipeline.dispatch(utcnow() + timedelta(minutes=5)) == 1
+    assert len(json_receiver.messages) == 1
