@@ -207,6 +207,7 @@ def mute(
     name: Annotated[str | None, typer.Argument(help="an actor's or a rule's name, as in the watchlist")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
     for_: Annotated[str, typer.Option("--for", help="how long: 30m, 6h, 2d, 1w")] = "6h",
+    until_: Annotated[str | None, typer.Option("--until", help="or until a time: 2026-11-26T08:00 (UTC unless an offset is given)")] = None,
     off: Annotated[bool, typer.Option("--off", help="lift the mute now")] = False,
 ) -> None:
     """Mute an actor or a rule for a while (its articles are still stored), lift it, or list mutes."""
@@ -222,8 +223,15 @@ def mute(
     watchlist = load_watchlist(settings.watchlist)
     if name not in {a.name for a in watchlist.actors} | {r.name for r in watchlist.rules}:
         raise MonitorError(f"{settings.watchlist}: no actor or rule named {name!r}")
-    since, _ = parse_span(for_, now)
-    until = now + (now - since)
+    if until_:
+        try:
+            parsed = datetime.fromisoformat(until_)
+        except ValueError:
+            raise MonitorError(f"--until {until_!r}: expected a time like 2026-11-26T08:00") from None
+        until = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    else:
+        since, _ = parse_span(for_, now)
+        until = now + (now - since)
     mutes.mute(db, name, until)
     out.print(f"{name}: muted until {until:%Y-%m-%d %H:%M} UTC", markup=False)
 

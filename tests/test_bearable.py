@@ -130,3 +130,39 @@ def test_a_daily_digest_goes_out_at_its_local_time() -> None:
     assert not digest_due(channel, held, NOON_UTC.replace(hour=22, minute=59))
     assert digest_due(channel, held, NOON_UTC.replace(hour=23, minute=0))
     assert digest_due(channel, held, NOON_UTC + timedelta(days=1))
+
+
+def test_severity_3_goes_to_on_call_at_once_while_severity_1_waits_for_the_desk_digest(tmp_path: Path, json_receiver: JsonReceiver, http_server) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import JsonReceiver as Receiver
+
+    desk = Receiver(http_server)
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text(
+        "actors:\n  - name: Kataeb Hezbollah\n    kind: group\n    aliases: [KH militia]\n"
+        "events:\n  - name: drone strike\n    severity: 3\n    phrases: [drone strike]\n"
+        "  - name: tensions\n    severity: 1\n    phrases: [tensions]\n"
+        "rules:\n  - name: on call\n    min_severity: 3\n    tags: [oncall]\n"
+        "  - name: desk\n    min_severity: 1\n    tags: [desk]\n"
+    )
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name, text in (("a.txt", "Kataeb Hezbollah claimed the drone strike on the convoy."), ("b.txt", "Kataeb Hezbollah spoke of rising tensions with the government in a long statement.")):
+        (inbox / name).write_text(text)
+        os.utime(inbox / name, (time.time() - 60, time.time() - 60))
+    channels = [{"name": "oncall", "url": json_receiver.url, "tags": ["oncall"]},
+                {"name": "desk", "url": desk.url, "tags": ["desk"], "digest_below": 2, "digest_every": 3600}]
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox], channels=channels, watchlist=watchlist)))
+    pipeline.run_once()
+    assert [m["title"].split(":")[0] for m in json_receiver.messages] == ["[high] Kataeb Hezbollah + drone strike"]
+    assert len(desk.messages) == 1 and "drone strike" in desk.messages[0]["title"]  # severity 3 passes the desk's digest
+    pipeline.dispatch(utcnow() + timedelta(hours=2))
+    assert desk.messages[1]["title"] == "[digest] 1 alert" and "tensions" in desk.messages[1]["message"]
+    assert len(json_receiver.messages) == 1
+
+
+def test_mute_until_a_given_time(tmp_path: Path) -> None:
+    from tests.test_cli import monitor
+
+    config = write_config(tmp_path)
+    result = monitor("mute", "Kataeb Hezbollah", "--until", "2099-01-01T08:00", "--config", str(config))
+    assert result.stdout.strip() == "Kataeb Hezbollah: muted until 2099-01-01 08:00 UTC"
