@@ -72,7 +72,7 @@ class Pipeline:
         context = StoryContext(story.articles + 1, story.sources, story.last_alert_uid, tuple(news)) if story else StoryContext()
         return articles.NewAlert(
             uid, result.severity, result.tags, render_title(article, result, context),
-            render_body(article, result, source_name, uid, context), route(self.settings.channels, result.tags),
+            render_body(article, result, source_name, uid, context, now), route(self.settings.channels, result.tags),
             json.dumps(alert_context(article, result, source_name, uid, context), ensure_ascii=False),
         )
 

@@ -58,6 +58,7 @@ def test_seed_is_stored_matched_alerted_and_delivered_once_across_restarts(tmp_p
     assert "Qasem Soleimani" in message["title"] and "drone strike" in message["title"]
     assert "ballistic missiles (severity 3)" in message["message"]
     assert "Source: " in message["message"] and "“" in message["message"]  # the quoted sentence
+    assert "Seen: " in message["message"] and "Story: 1 article from 1 source so far" in message["message"]
     first.db.close()
 
     again = build_pipeline(load_settings(config))  # a restart on the same database

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from monitor.matching.report import explain, quoted
@@ -47,7 +48,7 @@ def display_title_of(title: str, text: str, width: int = 90) -> str:
     return words if len(words) <= width else words[:width].rsplit(" ", 1)[0] + "…"
 
 
-def render_body(article: Article, result: MatchResult, source: str, uid: str, story: StoryContext = StoryContext()) -> str:
+def render_body(article: Article, result: MatchResult, source: str, uid: str, story: StoryContext = StoryContext(), seen: datetime | None = None) -> str:
     """Plain text: title, link, source, story size, matched actors and events, the rules that fired with snippets."""
     lines = [display_title(article)]
     if article.url and article.url.lower().startswith(("http://", "https://")):
@@ -56,6 +57,8 @@ def render_body(article: Article, result: MatchResult, source: str, uid: str, st
     lines.append(story.line())
     if article.published:
         lines.append(f"Published: {article.published.isoformat()}")
+    if seen:
+        lines.append(f"Seen: {seen.isoformat(timespec='seconds')}")
     actors: dict[str, list[str]] = {}
     events: dict[str, int] = {}
     for m in result.matches:
