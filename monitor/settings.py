@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from monitor.errors import ConfigError
 from monitor.redact import register_secret
@@ -126,6 +126,9 @@ class FolderSource(_Section):
         return self.name or str(self.path)
 
 
+_CLOCK = r"([01]\d|2[0-3]):[0-5]\d"
+
+
 class Channel(_Section):
     """An Apprise destination: one URL, or an Apprise config file (its own tags apply)."""
 
@@ -143,18 +146,14 @@ class Channel(_Section):
     body_template: str = Field("", description="Jinja template of the body")
     format: Literal["text", "html"] = Field("text", description="html: the body is HTML (e-mail), everything escaped")
 
-    @field_validator("digest_at")
+    @field_validator("digest_at", "quiet_hours")
     @classmethod
-    def _time(cls, value: str) -> str:
-        if value and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value.strip()):
-            raise ValueError('must look like "08:00"')
-        return value.strip()
-
-    @field_validator("quiet_hours")
-    @classmethod
-    def _hours(cls, value: str) -> str:
-        if value and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value.strip()):
-            raise ValueError('must look like "22:00-07:00"')
+    def _clock(cls, value: str, info: ValidationInfo) -> str:
+        """HH:MM for digest_at, HH:MM-HH:MM for quiet_hours."""
+        example = "08:00" if info.field_name == "digest_at" else "22:00-07:00"
+        pattern = _CLOCK if info.field_name == "digest_at" else f"{_CLOCK}-{_CLOCK}"
+        if value and not re.fullmatch(pattern, value.strip()):
+            raise ValueError(f'must look like "{example}"')
         return value.strip()
 
     @field_validator("timezone")

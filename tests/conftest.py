@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 import time
@@ -204,3 +205,23 @@ def write_config(tmp_path: Path, *, feeds: list[dict[str, Any]] | None = None, f
     path = tmp_path / "monitor.toml"
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+DISTINCT_STORIES = [  # five matching articles that are different stories, not copies of one
+    "Kataeb Hezbollah fired rockets at a remote outpost near the Syrian border on Sunday.",
+    "A drone strike hit a convoy of the Popular Mobilization Forces outside Baghdad overnight.",
+    "Tehran launched ballistic missiles at a base in western Iraq before dawn, officials said.",
+    "Qassem Suleimani was killed in a US strike near the airport, the ministry confirmed.",
+    "Abu Mahdi al-Muhandis was among those killed in the attack on the two-car convoy.",
+]
+
+
+def inbox_with(tmp_path: Path, texts: list[str]) -> Path:
+    """An inbox folder holding one settled file per text (written a minute ago, as if long finished)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir(exist_ok=True)
+    for i, text in enumerate(texts):
+        path = inbox / f"{i}.txt"
+        path.write_text(text)
+        os.utime(path, (time.time() - 60, time.time() - 60))
+    return inbox

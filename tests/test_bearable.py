@@ -14,7 +14,7 @@ from monitor.model import Held
 from monitor.pipeline import build_pipeline
 from monitor.settings import Channel, load_settings
 from monitor.store.db import utcnow
-from tests.conftest import JsonReceiver, write_config
+from tests.conftest import DISTINCT_STORIES, JsonReceiver, inbox_with, write_config
 
 NOON_UTC = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
@@ -64,17 +64,7 @@ def test_bad_quiet_hours_and_time_zones_are_config_errors(tmp_path: Path) -> Non
 
 
 def test_flood_control_and_digest_through_the_dispatcher(tmp_path: Path, json_receiver: JsonReceiver) -> None:
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    texts = [
-        "Kataeb Hezbollah fired rockets at a remote outpost near the Syrian border on Sunday.",
-        "A drone strike hit a convoy of the Popular Mobilization Forces outside Baghdad overnight.",
-        "Tehran launched ballistic missiles at a base in western Iraq before dawn, officials said.",
-        "Qassem Suleimani was killed in a US strike near the airport, the ministry confirmed.",
-    ]
-    for i, text in enumerate(texts):
-        (inbox / f"{i}.txt").write_text(text)
-        os.utime(inbox / f"{i}.txt", (time.time() - 60, time.time() - 60))
+    inbox = inbox_with(tmp_path, DISTINCT_STORIES[:4])
     channel = {"name": "hook", "url": json_receiver.url, "max_per_hour": 2, "digest_every": 600}
     pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox], channels=[channel])))
     pipeline.scan_folders()

@@ -17,7 +17,7 @@ from monitor.settings import load_settings
 from monitor.store import outbox, sources
 from monitor.store.db import utcnow
 from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, MatchRow
-from tests.conftest import SEED, JsonReceiver, LocalHTTP, SmtpSink, write_config
+from tests.conftest import DISTINCT_STORIES, SEED, JsonReceiver, LocalHTTP, SmtpSink, inbox_with, write_config
 
 RSS = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link><description>d</description>
@@ -231,18 +231,7 @@ def test_apprise_config_file_routes_by_the_rules_tags(tmp_path: Path, json_recei
 
 
 def test_a_burst_of_alerts_by_email_does_not_stall_on_apprises_throttle(tmp_path: Path, smtp_server: SmtpSink) -> None:
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    texts = [
-        "Kataeb Hezbollah fired rockets at a remote outpost near the Syrian border on Sunday.",
-        "A drone strike hit a convoy of the Popular Mobilization Forces outside Baghdad overnight.",
-        "Tehran launched ballistic missiles at a base in western Iraq before dawn, officials said.",
-        "Qassem Suleimani was killed in a US strike near the airport, the ministry confirmed.",
-        "Abu Mahdi al-Muhandis was among those killed in the attack on the two-car convoy.",
-    ]
-    for i, text in enumerate(texts):
-        (inbox / f"{i}.txt").write_text(text)
-        os.utime(inbox / f"{i}.txt", (time.time() - 60, time.time() - 60))
+    inbox = inbox_with(tmp_path, DISTINCT_STORIES)
     url = f"mailto://127.0.0.1:{smtp_server.port}?to=desk@example.org&from=monitor@example.org&secure=no"
     pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox], channels=[{"name": "mail", "url": url}])))
     pipeline.scan_folders()
