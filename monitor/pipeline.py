@@ -28,7 +28,7 @@ from monitor.errors import SourceError
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
 from monitor.model import Article, Document, MatchResult, Rule
-from monitor.schedule import Hints, Policy, next_check, parse_cache_control, parse_expires, parse_retry_after, plan_next_check, publish_interval
+from monitor.schedule import Hints, Policy, parse_cache_control, parse_expires, parse_retry_after, plan_next_check, publish_interval
 from monitor.settings import FolderSource, Settings
 from monitor.sources.feeds import read_feed
 from monitor.sources.folders import article_files, is_settled, read_document
@@ -86,12 +86,10 @@ class Pipeline:
         `enrich` (full text) runs only on documents not seen before.
         """
         new = 0
-        docs = list(docs)
-        guids = [d.guid.strip() for d in docs if d.guid and d.guid.strip()]
-        urls = [u for u in (canonical_url(d.url) for d in docs) if u]
-        known_guids, known_urls = articles.known_keys(self.db, source_id, guids, urls)
-        for doc in docs:
-            if (doc.guid or "").strip() in known_guids or canonical_url(doc.url) in known_urls:
+        keyed = [(doc, (doc.guid or "").strip(), canonical_url(doc.url)) for doc in docs]
+        known_guids, known_urls = articles.known_keys(self.db, source_id, [g for _, g, _ in keyed if g], [u for _, _, u in keyed if u])
+        for doc, guid, url in keyed:
+            if guid in known_guids or url in known_urls:
                 continue  # stored before: not even normalised again
             article = to_article(doc)
             if not (article.title or article.text) or articles.is_seen(self.db, source_id, article):
@@ -155,7 +153,7 @@ class Pipeline:
             new = self.ingest(feed.id, feed.name, parsed.documents, self._full_text if feed.full_text else None)
         except SourceError as exc:
             retry_after = parse_retry_after(getattr(exc, "retry_after", None), now)
-            count = sources.error_count(self.db, feed.id) + 1
+            count = feed.error_count + 1
             plan = plan_next_check(now, policy, Hints(retry_after=retry_after), count, random.random())
             error = f"{exc} (suspended after {count} failures)" if plan.suspended else str(exc)
             if sources.record_failure(self.db, feed.id, now, plan.at, error, plan.suspended):
@@ -186,9 +184,10 @@ class Pipeline:
         s = self.settings.schedule
         return Policy(every, s.min_interval, s.max_interval, s.min_interval, s.backoff_cap, s.suspend_after, s.suspended_every)
 
-    def _source_failed(self, source_id: int, label: str, every: float, now: datetime, error: str) -> None:
-        count = sources.error_count(self.db, source_id) + 1
-        if sources.record_failure(self.db, source_id, now, next_check(now, every, count, random.random()), error):
+    def _folder_failed(self, source_id: int, label: str, now: datetime, error: str) -> None:
+        """A folder's error, recorded and logged once; folders are rescanned on their own schedule."""
+        rescan = now + timedelta(seconds=self.settings.schedule.folders_every)
+        if sources.record_failure(self.db, source_id, now, rescan, error):
             log.warning("source %d (%s): %s", source_id, label, error)
 
     # -- folders -------------------------------------------------------------------------------
@@ -208,7 +207,7 @@ class Pipeline:
         try:
             paths = article_files(folder.path)
         except SourceError as exc:
-            self._source_failed(source_id, folder.label, self.settings.schedule.folders_every, now, str(exc))
+            self._folder_failed(source_id, folder.label, now, str(exc))
             return False
         waiting, new, failed = False, 0, False
         keys = {path: str(path.resolve()) for path in paths}
@@ -227,7 +226,7 @@ class Pipeline:
             try:
                 doc = read_document(path, folder.label)
             except SourceError as exc:
-                self._source_failed(source_id, folder.label, self.settings.schedule.folders_every, now, str(exc))
+                self._folder_failed(source_id, folder.label, now, str(exc))
                 files.mark_seen(self.db, key, before.st_size, before.st_mtime_ns, now)
                 failed = True
                 continue

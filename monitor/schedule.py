@@ -24,14 +24,6 @@ def backoff_seconds(attempt: int, base: float, cap: float, jitter: float) -> flo
     return delay * (0.5 + 0.5 * jitter)
 
 
-def next_check(now: datetime, every: float, error_count: int, jitter: float, max_backoff: float = 6 * 3600) -> datetime:
-    """Next poll of a source: its interval when healthy, exponential backoff after errors."""
-    if error_count <= 0:
-        return now + timedelta(seconds=every)
-    attempt = min(error_count, 1000)  # 2**1000 passes any cap; more would overflow a float
-    return now + timedelta(seconds=max(every, backoff_seconds(attempt, every, max_backoff, jitter)))
-
-
 # -- what the server said ---------------------------------------------------------------------
 
 _MAX_DELAY = 10 * 365 * 86400  # a Retry-After beyond ten years is read as ten years (then capped by the plan)

@@ -20,7 +20,7 @@ from monitor.errors import ConfigError, FetchError
 from monitor.model import FetchState
 from monitor.settings import HttpSettings, load_settings
 from monitor.sources.http import fetch
-from tests.conftest import LocalHTTP, free_port, serve_http
+from tests.conftest import free_port, serve_http
 
 LOOPBACK = ["127.0.0.0/8"]  # every test server is on 127.0.0.1, refused unless allowed
 

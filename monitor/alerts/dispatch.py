@@ -29,7 +29,8 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
     sent = 0
     for due in outbox.claim_due(db, now, cfg.lease_seconds):
         channel = notifier.channels.get(due.channel)
-        reason = hold_reason(channel, due.severity, now, outbox.sent_since(db, due.channel, now - timedelta(hours=1))) if channel else None
+        sent_last_hour = outbox.sent_since(db, due.channel, now - timedelta(hours=1)) if channel and channel.max_per_hour else 0
+        reason = hold_reason(channel, due.severity, now, sent_last_hour) if channel else None
         if reason:
             outbox.hold(db, due.id, reason)
             log.info("alert %s to %s held for the digest (%s)", due.alert_uid, due.channel, reason)

@@ -172,11 +172,6 @@ def record_failure(db: Database, source_id: int, now: datetime, next_check: date
         return changed
 
 
-def error_count(db: Database, source_id: int) -> int:
-    with db.session() as s:
-        return s.get_one(SourceRow, source_id).error_count or 0
-
-
 def list_sources(db: Database) -> list[SourceHealth]:
     with db.session() as s:
         return [
