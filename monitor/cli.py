@@ -24,7 +24,7 @@ from monitor.matching.matcher import Matcher
 from monitor.matching.report import explain, quoted, result_json
 from monitor.matching.rules import match_text
 from monitor.model import MatchResult
-from monitor.pipeline import build_pipeline
+from monitor.pipeline import build_pipeline, register_sources
 from monitor.redact import redact
 from monitor.replay import parse_span, replay
 from monitor.settings import Settings, load_settings
@@ -264,7 +264,7 @@ def sources_list(ctx: typer.Context, config: ConfigOption = DEFAULT_CONFIG) -> N
     if ctx.invoked_subcommand is not None:
         return
     settings, db = _store(config)
-    build_pipeline(settings)  # registers the configured sources, so the list is complete
+    register_sources(db, settings)  # the configured sources too, so the list is complete
     table = Table("id", "name", "kind", "status", "last success", "next check", "errors", "new", "last error", title="Sources")
     for h in source_store.list_sources(db):
         table.add_row(
@@ -349,7 +349,7 @@ def sources_import(
 def sources_export(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Print every feed (configured and added) as OPML."""
     settings, db = _store(config)
-    build_pipeline(settings)
+    register_sources(db, settings)
     feeds = [Subscription(h.name, h.location) for h in source_store.list_sources(db) if h.kind == "feed" and h.enabled]
     sys.stdout.write(write_opml(feeds))
 

@@ -50,10 +50,7 @@ class Pipeline:
         self.settings, self.db, self.matcher, self.notifier = settings, db, matcher, notifier
         self.on_alert: Callable[[], None] = lambda: None  # the daemon sets this to dispatch at once
         self.http = make_client(settings.http)  # one pool of connections for every feed
-        for feed in settings.feeds:
-            sources.ensure_source(db, feed.label, "feed", feed.url, feed.every, feed.full_text)
-        sources.retire_config_sources(db, "feed", {f.label for f in settings.feeds})
-        self.folder_ids = {f.label: sources.ensure_source(db, f.label, "folder", str(f.path)) for f in settings.folders}
+        self.folder_ids = register_sources(db, settings)
         self._story_lock = threading.Lock()
         self.story_index = StoryIndex()  # near-duplicates of the latest `stories.window` articles
         for article_id, story_id, signature, size in story_store.recent_sketches(db, settings.stories.window):
@@ -300,6 +297,14 @@ def pick_due(jobs: list[sources.FeedJob], per_host: int) -> list[sources.FeedJob
             taken[host] = taken.get(host, 0) + 1
             picked.append(job)
     return picked
+
+
+def register_sources(db: Database, settings: Settings) -> dict[str, int]:
+    """Make the store's source list follow the config; returns the folder sources' ids by name."""
+    for feed in settings.feeds:
+        sources.ensure_source(db, feed.label, "feed", feed.url, feed.every, feed.full_text)
+    sources.retire_config_sources(db, "feed", {f.label for f in settings.feeds})
+    return {f.label: sources.ensure_source(db, f.label, "folder", str(f.path)) for f in settings.folders}
 
 
 def build_pipeline(settings: Settings) -> Pipeline:
