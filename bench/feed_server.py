@@ -129,10 +129,10 @@ class Feeds:
         return changed
 
 
-def peak_rss_kb() -> int:
-    """VmHWM (since the last reset) where /proc has it, else ru_maxrss."""
+def peak_rss_kb(pid: int | str = "self") -> int:
+    """VmHWM (since the last reset) of a process where /proc has it, else this process's ru_maxrss."""
     try:
-        with open("/proc/self/status") as f:
+        with open(f"/proc/{pid}/status") as f:
             for line in f:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1])
@@ -141,9 +141,9 @@ def peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def reset_peak_rss() -> bool:
+def reset_peak_rss(pid: int | str = "self") -> bool:
     try:
-        with open("/proc/self/clear_refs", "w") as f:
+        with open(f"/proc/{pid}/clear_refs", "w") as f:
             f.write("5")
         return True
     except OSError:

@@ -19,6 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from monitor.errors import WatchlistError
 from monitor.pipeline import Pipeline, folder_paths
+from monitor.sources import parsing
 from monitor.sources.folders import watch
 
 log = logging.getLogger("monitor")
@@ -122,4 +123,5 @@ class Daemon:
             log.info("monitor stopping: waiting for running jobs")
             self.observer.stop()
             self.scheduler.shutdown(wait=True)
+            parsing.shutdown()
             log.info("monitor stopped")

@@ -5,17 +5,18 @@ A failing source is logged in one line, recorded against the source, and never s
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
 import os
+import queue
 import random
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,15 +25,16 @@ from monitor.alerts.channels import Notifier, route
 from monitor.alerts.dispatch import dispatch_due
 from monitor.alerts.render import StoryContext, alert_context, render_body, render_title
 from monitor.dedup import canonical_url, to_article
-from monitor.errors import SourceError
+from monitor.errors import FeedParseError, SourceError
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
-from monitor.model import Article, Document, MatchResult, Rule
+from monitor.model import Article, Document, FetchResult, MatchResult, Rule
 from monitor.schedule import Hints, Policy, parse_cache_control, parse_expires, parse_retry_after, plan_next_check, publish_interval
 from monitor.settings import FolderSource, Settings
-from monitor.sources.feeds import read_feed
+from monitor.sources.feeds import ParsedFeed
 from monitor.sources.folders import article_files, is_settled, read_document
-from monitor.sources.http import fetch, make_client
+from monitor.sources.http import fetch, fetch_with, make_session
+from monitor.sources.parsing import BrokenProcessPool, parse_in_worker, parser_pool
 from monitor.sources.text import decode_page, page_to_text
 from monitor.store import articles, files, mutes, sources
 from monitor.store import stories as story_store
@@ -43,13 +45,22 @@ from monitor.watchlist import load_watchlist
 log = logging.getLogger("monitor")
 
 
+@dataclass(frozen=True)
+class Polled:
+    """One feed's fetch: the result and, when its body changed, the parsed feed; or the error."""
+
+    job: sources.FeedJob
+    result: FetchResult | None = None
+    parsed: ParsedFeed | None = None
+    error: SourceError | None = None
+
+
 class Pipeline:
     """The stages wired together for one configuration."""
 
     def __init__(self, settings: Settings, db: Database, matcher: Matcher, notifier: Notifier) -> None:
         self.settings, self.db, self.matcher, self.notifier = settings, db, matcher, notifier
         self.on_alert: Callable[[], None] = lambda: None  # the daemon sets this to dispatch at once
-        self.http = make_client(settings.http)  # one pool of connections for every feed
         self.folder_ids = register_sources(db, settings)
         self._story_lock = threading.Lock()
         self.story_index = StoryIndex()  # near-duplicates of the latest `stories.window` articles
@@ -125,26 +136,78 @@ class Pipeline:
         return self._poll(sources.due_feeds(self.db, now + timedelta(days=36500)), now)
 
     def _poll(self, jobs: list[sources.FeedJob], now: datetime) -> int:
+        """Fetch the feeds at once on an event loop (its own thread), parse changed ones on worker
+        processes, and store what comes back here as it comes; returns how many articles were new."""
         if not jobs:
             return 0
         sources.claim(self.db, [j.id for j in jobs], now + timedelta(seconds=self.settings.http.deadline * 4))
-        with ThreadPoolExecutor(max_workers=min(self.settings.schedule.feed_workers, len(jobs))) as pool:
-            return sum(pool.map(lambda job: self.poll_feed(job, now), jobs))
+        polled: queue.Queue[Polled | None] = queue.Queue()
+        failure: list[BaseException] = []
 
-    def poll_feed(self, feed: sources.FeedJob, now: datetime | None = None) -> int:
-        """Fetch and ingest one feed; errors are recorded on the source (with backoff), not raised."""
-        now = now or utcnow()
+        def fetch_all() -> None:
+            try:
+                asyncio.run(self._fetch_all(jobs, polled))
+            except BaseException as exc:  # a bug, not a source's fault: raised again below
+                failure.append(exc)
+            finally:
+                polled.put(None)
+
+        fetcher = threading.Thread(target=fetch_all, name="monitor-fetch", daemon=True)
+        fetcher.start()
+        new, unchanged = 0, []
+        while (item := polled.get()) is not None:
+            if item.error is None and item.parsed is None:
+                unchanged.append(self._unchanged(item, now))
+            else:
+                new += self._settle(item, now)
+        sources.record_successes(self.db, now, unchanged)
+        fetcher.join()
+        if failure:
+            raise failure[0]
+        return new
+
+    async def _fetch_all(self, jobs: list[sources.FeedJob], polled: queue.Queue[Polled | None]) -> None:
+        """Every job fetched (at most `feed_workers` at once) and, when its body changed, parsed."""
+        slots = asyncio.Semaphore(self.settings.schedule.feed_workers)
+        loop = asyncio.get_running_loop()
+        async with make_session(self.settings.http, self.settings.schedule.feed_workers) as session:
+
+            async def poll(job: sources.FeedJob) -> None:
+                try:
+                    async with slots:  # the deadline starts with the fetch, not with the wait for a slot
+                        result = await fetch_with(session, job.url, self.settings.http, job.state)
+                    body_hash = job.state.body_hash if result.not_modified else hashlib.sha256(result.body).hexdigest()
+                    result = replace(result, state=replace(result.state, body_hash=body_hash))
+                    if result.not_modified or body_hash == job.state.body_hash:  # nothing new: not even parsed
+                        polled.put(Polled(job, result))
+                        return
+                    pool = parser_pool(self.settings.schedule.parse_workers)
+                    parsed = await loop.run_in_executor(pool, parse_in_worker, result.body, job.url, result.headers)
+                    if isinstance(parsed, str):
+                        raise FeedParseError(parsed, source=job.url)
+                    polled.put(Polled(job, result, parsed))
+                except SourceError as exc:
+                    polled.put(Polled(job, error=exc))
+                except BrokenProcessPool:
+                    polled.put(Polled(job, error=FeedParseError(f"{job.url}: the parsing process stopped (out of memory?)", source=job.url)))
+
+            await asyncio.gather(*(poll(job) for job in jobs))
+
+    def _unchanged(self, item: Polled, now: datetime) -> sources.Success:
+        """A 304 or the same body as last time: only the next check moves."""
+        result = item.result
+        assert result is not None
+        plan = plan_next_check(now, self._policy(item.job.every), server_hints(result.headers, now), 0, random.random())
+        return sources.Success(item.job.id, plan.at, 0, result.state, result.moved_to)
+
+    def _settle(self, item: Polled, now: datetime) -> int:
+        """Store a parsed feed's new entries, or record a failure (with backoff); returns the new articles."""
+        feed, result, parsed = item.job, item.result, item.parsed
         policy = self._policy(feed.every)
         try:
-            known = sources.fetch_state(self.db, feed.id)
-            result = fetch(feed.url, self.settings.http, known, self.http)
-            body_hash = hashlib.sha256(result.body).hexdigest() if not result.not_modified else known.body_hash
-            result = replace(result, state=replace(result.state, body_hash=body_hash))
-            if result.not_modified or body_hash == known.body_hash:  # nothing new: not even parsed
-                plan = plan_next_check(now, policy, server_hints(result.headers, now), 0, random.random())
-                sources.record_success(self.db, feed.id, now, plan.at, 0, result.state, result.moved_to)
-                return 0
-            parsed = read_feed(result.body, feed.url, result.headers)
+            if item.error is not None:
+                raise item.error
+            assert result is not None and parsed is not None
             if parsed.warning:
                 log.warning("source %d (%s): %s", feed.id, feed.name, parsed.warning)
             new = self.ingest(feed.id, feed.name, parsed.documents, self._full_text if feed.full_text else None)
@@ -170,7 +233,7 @@ class Pipeline:
         if not doc.url:
             return doc
         try:
-            page = fetch(doc.url, self.settings.http, client=self.http)
+            page = fetch(doc.url, self.settings.http)
         except SourceError as exc:
             log.info("full text of %s not fetched, the summary is used: %s", doc.url, exc)
             return doc

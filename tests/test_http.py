@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+import aiohappyeyeballs
 import pytest
 
 from monitor.errors import ConfigError, FetchError
@@ -158,6 +159,21 @@ def test_gzip_bomb_hits_size_cap_without_inflating_it_all(http_server):
     assert peak < 10 * MB, f"peak {peak} bytes while reading a 50 MB bomb with a 1 MB cap"
 
 
+def test_a_body_longer_than_its_content_length_never_leaks_into_the_result(http_server):
+    def liar(handler: BaseHTTPRequestHandler, _: bytes) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", "40")
+        handler.end_headers()
+        handler.wfile.write(b"a" * 40 + b"HTTP/1.1 200 OK\r\n\r\n" + b"x" * 5000)
+
+    http_server.routes["/liar"] = liar
+    for _ in range(5):  # the extra bytes come in the same read as the body or after it: either way
+        try:
+            assert fetch(http_server.url("/liar"), FAST).body == b"a" * 40
+        except FetchError as err:
+            assert "invalid HTTP response" in str(err) and "\n" not in str(err)
+
+
 def test_plain_body_over_cap_is_fetch_error(http_server):
     http_server.routes["/big"] = unread(b"a" * (2 * MB))
     err = fetch_error(http_server.url("/big"), local(timeout=2, deadline=5, max_body_bytes=MB))
@@ -267,8 +283,8 @@ def test_unknown_content_encoding_is_fetch_error(http_server):
     assert "Content-Encoding" in str(fetch_error(http_server.url("/br")))
 
 
-def test_malformed_url_is_fetch_error_not_httpx_exception():
-    # Passes the config check (starts with http://) but is not a URL httpx accepts.
+def test_malformed_url_is_fetch_error_not_a_client_exception():
+    # Passes the config check (starts with http://) but is not a URL the HTTP client accepts.
     fetch_error("http://[::1")
 
 
@@ -348,11 +364,11 @@ def test_non_public_addresses_are_refused_naming_the_rule(address, rule):
 
 
 class Resolver:
-    """A stand-in for DNS: answers named hosts from a script and records every connection made."""
+    """A stand-in for DNS: answers named hosts from a script and records every connection attempted."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, answers: dict[str, list[list[str]]]) -> None:
         self.answers, self.asked, self.connected = answers, [], []
-        real_getaddrinfo, real_connect = socket.getaddrinfo, socket.create_connection
+        real_getaddrinfo, real_connect = socket.getaddrinfo, aiohappyeyeballs.start_connection
 
         def getaddrinfo(host: str, port: Any, *args: Any, **kwargs: Any) -> Any:
             if host not in self.answers:
@@ -362,14 +378,15 @@ class Resolver:
             addresses = script[min(len(self.asked) - 1, len(script) - 1)]
             return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in addresses]
 
-        def create_connection(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
-            self.connected.append(address[0])
-            if not address[0].startswith("127."):
+        async def start_connection(addr_infos: Any, *args: Any, **kwargs: Any) -> socket.socket:
+            addresses = [info[4][0] for info in addr_infos]
+            self.connected += addresses
+            if not all(a.startswith("127.") for a in addresses):
                 raise ConnectionRefusedError(111, "Connection refused (test: no real network)")
-            return real_connect(address, *args, **kwargs)
+            return await real_connect(addr_infos, *args, **kwargs)
 
         monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-        monkeypatch.setattr(socket, "create_connection", create_connection)
+        monkeypatch.setattr(aiohappyeyeballs, "start_connection", start_connection)  # where aiohttp connects
 
 
 def test_a_name_is_checked_on_the_address_it_resolves_to(http_server, monkeypatch):

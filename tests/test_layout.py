@@ -14,8 +14,7 @@ EDGES = {
     "apprise": {"alerts/channels.py"},
     "apscheduler": {"daemon.py"},
     "sqlalchemy": {str(p.relative_to(PACKAGE)) for p in (PACKAGE / "store").glob("*.py")},
-    "httpx": {"sources/http.py"},
-    "httpcore": {"sources/http.py"},
+    "aiohttp": {"sources/http.py"},
     "datasketch": {"stories.py"},
     "jinja2": {"alerts/templates.py"},
     "watchdog": {"sources/folders.py"},
@@ -37,4 +36,4 @@ def test_matching_imports_nothing_of_the_project_but_model() -> None:
     for path in (PACKAGE / "matching").glob("*.py"):
         for module in re.findall(r"^\s*(?:from|import)\s+(monitor\.[\w.]+)", path.read_text(), re.M):
             assert module == "monitor.model" or module.startswith("monitor.matching"), f"{path.name} imports {module}"
-        assert not re.search(r"^\s*(?:from|import)\s+(os|pathlib|sqlalchemy|httpx|time)\b", path.read_text(), re.M), path.name
+        assert not re.search(r"^\s*(?:from|import)\s+(os|pathlib|sqlalchemy|aiohttp|time)\b", path.read_text(), re.M), path.name

@@ -122,9 +122,9 @@ def test_an_unchanged_body_without_validators_is_not_parsed_again(tmp_path: Path
 
     http_server.routes["/plain.xml"] = (200, {}, FEED)  # no ETag, no Last-Modified: only the body tells
     pipeline = build_pipeline(load_settings(write_config(tmp_path, feeds=[{"name": "plain", "url": http_server.url("/plain.xml")}])))
-    parsed: list[str] = []
-    real = pipeline_module.read_feed
-    monkeypatch.setattr(pipeline_module, "read_feed", lambda body, source, headers=None: parsed.append(source) or real(body, source, headers))
+    parsed: list[int] = []  # the parsing processes are asked for once per body to parse
+    real = pipeline_module.parser_pool
+    monkeypatch.setattr(pipeline_module, "parser_pool", lambda workers: parsed.append(workers) or real(workers))
     pipeline.poll_all_feeds()
     pipeline.poll_all_feeds()
     assert len(parsed) == 1

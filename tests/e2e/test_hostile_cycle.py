@@ -91,11 +91,11 @@ def test_hostile_servers_fail_alone_and_the_good_feed_alerts(tmp_path: Path, htt
     expected_errors = {
         "bomb": "larger than", "endless": "larger than", "drip": "deadline", "silent": "timed out", "loop": "redirects",
         "hop0": "redirects", "to-file": "unsupported", "404": "HTTP 404", "500": "HTTP 500", "429": "HTTP 429",
-        "html": "not a usable feed", "binary": "not a usable feed", "liar": "not a usable feed",
+        "html": "not a usable feed", "binary": "not a usable feed", "liar": ("invalid HTTP response", "not a usable feed"),  # the lie seen, or the body cut at its Content-Length
     }
     for name, words in expected_errors.items():
         error = health[name].last_error or ""
-        assert words in error and "\n" not in error and f"/{name}" in error, (name, error)
+        assert any(w in error for w in ([words] if isinstance(words, str) else words)) and "\n" not in error and f"/{name}" in error, (name, error)
     for name in ("billion", "quadratic", "javascript", "good"):
         assert health[name].error_count == 0, (name, health[name].last_error)
     assert len(json_receiver.messages) == 1 and "Qasem Soleimani" in json_receiver.messages[0]["title"]
