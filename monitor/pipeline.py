@@ -69,6 +69,8 @@ class Pipeline:
 
     def _alert(self, article: Article, result: MatchResult, source_name: str, story: story_store.StoryState | None) -> articles.NewAlert | None:
         """An alert for a new story; for a copy of a known story only when it escalates it."""
+        if not result.alert:
+            return None
         now = utcnow()
         result = corroborated(unmuted(result, set(mutes.active(self.db, now))), self.matcher.watchlist.rules, story, now)
         if not result.alert:
@@ -96,12 +98,11 @@ class Pipeline:
         new = 0
         keyed = [(doc, (doc.guid or "").strip(), canonical_url(doc.url)) for doc in docs]
         known_guids, known_urls = articles.known_keys(self.db, source_id, [g for _, g, _ in keyed if g], [u for _, _, u in keyed if u])
-        for doc, guid, url in keyed:
-            if guid in known_guids or url in known_urls:
-                continue  # stored before: not even normalised again
-            article = to_article(doc)
-            if not (article.title or article.text) or articles.is_seen(self.db, source_id, article):
-                continue
+        fresh = [(doc, to_article(doc)) for doc, guid, url in keyed if guid not in known_guids and url not in known_urls]  # the rest: not even normalised
+        known_content = articles.known_hashes(self.db, [a.content_hash for _, a in fresh])
+        for doc, article in fresh:
+            if not (article.title or article.text) or article.content_hash in known_content:
+                continue  # (a copy stored since, or within this batch, is caught when saving)
             if enrich is not None:
                 article = to_article(enrich(doc))
             result = match_text(self.matcher, article.body)

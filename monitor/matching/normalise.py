@@ -84,8 +84,8 @@ def tokenize(text: str) -> list[Token]:
 
 
 def normalise(text: str) -> str:
-    """The whole text as space-separated normal forms (idempotent)."""
-    return " ".join(t.norm for t in tokenize(text) if t.norm)
+    """The whole text as space-separated normal forms (idempotent): the `norm`s of its tokens."""
+    return " ".join(filter(None, map(fold, WORD.findall(unicodedata.normalize("NFC", text)))))
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:

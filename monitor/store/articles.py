@@ -43,10 +43,12 @@ def known_keys(db: Database, source_id: int, guids: list[str], urls: list[str]) 
     return {g for g in known_guids if g}, {u for u in known_urls if u}
 
 
-def is_seen(db: Database, source_id: int, article: Article) -> bool:
-    """Seen before: same canonical URL, same GUID from the same source, or same content hash."""
+def known_hashes(db: Database, hashes: list[str]) -> set[str]:
+    """Which of these content hashes (of any source) are stored: one query."""
+    if not hashes:
+        return set()
     with db.session() as s:
-        return s.scalar(select(ArticleRow.id).where(_seen_clause(source_id, article)).limit(1)) is not None
+        return set(s.scalars(select(ArticleRow.content_hash).where(ArticleRow.content_hash.in_(hashes))))
 
 
 @dataclass(frozen=True)
