@@ -74,12 +74,10 @@ def save_article(db: Database, source_id: int, article: Article, result: MatchRe
             story_row = s.get(StoryRow, story.story_id) if story.story_id is not None else None
             if story_row is None:
                 story_row = StoryRow(created_at=now, severity=0, reported="")
-                s.add(story_row)
-                s.flush()
             row = ArticleRow(
                 source_id=source_id, title=article.title, text=article.text, url=article.url,
                 canonical_url=article.canonical_url, guid=article.guid, content_hash=article.content_hash,
-                published_at=article.published, fetched_at=now, story_id=story_row.id, signature=story.signature,
+                published_at=article.published, fetched_at=now, story=story_row, signature=story.signature,
                 shingles=story.shingles,
             )
             row.matches = [

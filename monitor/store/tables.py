@@ -72,6 +72,7 @@ class ArticleRow(Base):
     shingles: Mapped[int] = mapped_column(Integer, default=0)
     matches: Mapped[list[MatchRow]] = relationship(back_populates="article", cascade="all, delete-orphan")
     source: Mapped[SourceRow] = relationship()
+    story: Mapped[StoryRow | None] = relationship()
 
 
 class StoryRow(Base):
