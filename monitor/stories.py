@@ -46,6 +46,7 @@ _EMPTY = np.uint32(0xFFFFFFFF)  # the value of every slot of an empty set
 _CHUNK = 1024  # shingles permuted at once (a 512 KB temporary)
 _BLOCK = 4096  # stored signatures compared at once (a 512 KB temporary)
 _MIN_ROWS = 256
+_BYTE_SUM = np.uint64(0x0101010101010101)
 
 
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
@@ -108,6 +109,12 @@ def _values(signature: bytes) -> np.ndarray:
     return np.frombuffer(signature, dtype="<u4")
 
 
+def _agreements(signatures: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """How many of its NUM_PERM slots each row of `signatures` shares with `values`."""
+    lanes = np.add.reduce((signatures == values).view(np.uint64), axis=1)  # 8 one-byte counts of at most 16
+    return (lanes * _BYTE_SUM) >> np.uint64(56)  # their sum (at most 128) lands in the top byte
+
+
 def containment(jaccard: float, length: int, other_length: int) -> float:
     """Estimated share of the shorter set's shingles that the longer one contains."""
     shorter = min(length, other_length)
@@ -125,25 +132,24 @@ class StoryIndex:
 
     def __init__(self) -> None:
         self._rows: dict[int, int] = {}  # article id -> row
-        self._size = 0  # rows in use, live or dead
-        self._allocate(_MIN_ROWS)
+        self._reallocate(0)
 
-    def _allocate(self, capacity: int) -> None:
-        """Fresh arrays of `capacity` rows holding the live rows, in their order."""
+    def _reallocate(self, rows: int) -> None:
+        """Move the live rows, in order, to fresh arrays with room for `rows` and half as many again."""
         live = np.fromiter(self._rows.values(), dtype=np.intp, count=len(self._rows))
+        capacity = max(_MIN_ROWS, rows + rows // 2)
         signatures = np.empty((capacity, NUM_PERM), dtype=np.uint32)
-        ids, stories, lengths = (np.zeros(capacity, dtype=np.int64) for _ in range(3))
+        ids, stories, lengths = (np.zeros(capacity, dtype=np.int64) for _ in range(3))  # length 0: a dead row
         if live.size:
             signatures[: live.size] = self._signatures[live]
             ids[: live.size], stories[: live.size], lengths[: live.size] = self._ids[live], self._stories[live], self._lengths[live]
         self._signatures, self._ids, self._stories, self._lengths = signatures, ids, stories, lengths
-        self._size = live.size
+        self._size = live.size  # rows in use, live or dead
         self._rows = {int(article_id): row for row, article_id in enumerate(ids[: live.size])}
 
     def _compact_if_sparse(self) -> None:
-        live = len(self._rows)
-        if self._size - live > max(live, _MIN_ROWS):
-            self._allocate(max(_MIN_ROWS, live + live // 2))
+        if self._size - len(self._rows) > max(len(self._rows), _MIN_ROWS):
+            self._reallocate(len(self._rows))
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -158,8 +164,7 @@ class StoryIndex:
         if length < MIN_LENGTH:
             return
         if self._size == len(self._ids):
-            live = len(self._rows) + 1
-            self._allocate(max(_MIN_ROWS, live + live // 2))
+            self._reallocate(len(self._rows) + 1)
         row = self._size
         self._signatures[row], self._ids[row], self._stories[row], self._lengths[row] = values, article_id, story_id, length
         self._rows[article_id] = row
@@ -174,14 +179,12 @@ class StoryIndex:
         values = _values(signature)
         if length < MIN_LENGTH or not self._rows:
             return None
-        agree = np.empty(self._size, dtype=np.intp)
-        for start in range(0, self._size, _BLOCK):
-            block = self._signatures[start : min(start + _BLOCK, self._size)]
-            agree[start : start + len(block)] = np.count_nonzero(block == values, axis=1)
+        agree = np.concatenate([
+            _agreements(self._signatures[start : min(start + _BLOCK, self._size)], values)
+            for start in range(0, self._size, _BLOCK)
+        ])
         jaccard = agree / NUM_PERM
         rows = np.flatnonzero((jaccard >= MIN_JACCARD) & (self._lengths[: self._size] > 0))
-        if not rows.size:
-            return None
         jaccard, others = jaccard[rows], self._lengths[rows]
         score = np.minimum(1.0, jaccard * (others + length) / ((1 + jaccard) * np.minimum(others, length)))
         ok = score >= CONTAINMENT
