@@ -12,6 +12,7 @@ a byline added, which must join theirs), the time of `find` alone, and the index
 (tracemalloc, a second rebuild). The index compares a query with every stored signature.
 
     .venv/bin/python bench/dedup.py [N]
+    .venv/bin/python bench/dedup.py --seeds K  # corpus P and R over MinHash seeds 1..K, CONTAINMENT 0.4/0.5/0.6
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from pathlib import Path
 import numpy as np
 
 from monitor.matching.normalise import normalise
-from monitor.stories import SIGNATURE_BYTES, StoryIndex, sketch, sketch_normalised
+from monitor import stories
+from monitor.stories import CONTAINMENT, SIGNATURE_BYTES, StoryIndex, sketch, sketch_normalised
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "tests" / "data" / "stories" / "corpus.jsonl"
@@ -55,6 +57,20 @@ def corpus_quality() -> dict[str, float | int]:
     return {"articles": len(rows), "stories": len({r["story"] for r in rows}), "clusters": len(set(predicted)),
             "precision": round(precision, 4), "recall": round(recall, 4),
             "f1": round(2 * precision * recall / (precision + recall), 4)}
+
+
+def seed_spread(seeds: int) -> dict[str, dict[str, float]]:
+    """Corpus precision and recall (mean and worst) over other MinHash seeds, per CONTAINMENT threshold."""
+    spread = {}
+    for threshold in (0.4, 0.5, 0.6):
+        stories.CONTAINMENT, scores = threshold, []
+        for seed in range(1, seeds + 1):
+            stories._A, stories._B = stories._permutations(seed)
+            scores.append(corpus_quality())
+        spread[str(threshold)] = {f"{stat}_{key}": round(fn(s[key] for s in scores), 4)
+                                  for key in ("precision", "recall") for stat, fn in (("mean", lambda v: sum(v) / seeds), ("worst", min))}
+    stories.CONTAINMENT, (stories._A, stories._B) = CONTAINMENT, stories._permutations()
+    return spread
 
 
 @cache
@@ -156,4 +172,7 @@ def main(n: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
+    if sys.argv[1:2] == ["--seeds"]:
+        print(json.dumps(seed_spread(int(sys.argv[2]))))
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)

@@ -43,7 +43,7 @@ from tests.conftest import REPO
 
 CORPUS = REPO / "tests" / "data" / "stories" / "corpus.jsonl"
 PRECISION_FLOOR = 0.99  # pairwise, corpus fed in id order (measured 1.0; 0.985 at worst over 30 other seeds)
-RECALL_FLOOR = 0.97  # (measured 1.0; 0.97 at worst over 30 other seeds)
+RECALL_FLOOR = 0.97  # (measured 1.0; 0.98 at worst over 30 other seeds)
 KINDS = ["wire", "trim", "reorder", "reword", "cut60", "cut30"]
 
 
