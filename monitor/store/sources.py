@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from monitor.model import FetchState
@@ -95,17 +95,16 @@ def add_feed(db: Database, name: str, url: str, every: float | None, full_text: 
 
 def due_feeds(db: Database, now: datetime) -> list[FeedJob]:
     """Enabled feeds whose next check has come, most overdue first."""
-    with db.session() as s:
-        rows = s.scalars(
-            select(SourceRow)
+    columns = (SourceRow.id, SourceRow.name, SourceRow.location, SourceRow.every, SourceRow.error_count, SourceRow.full_text,
+               SourceRow.etag, SourceRow.last_modified, SourceRow.body_hash)
+    with db.session() as s:  # plain rows, not ORM objects: thousands of feeds come back every tick
+        rows = s.execute(
+            select(*columns)
             .where(SourceRow.kind == "feed", SourceRow.enabled.is_(True))
             .where((SourceRow.next_check_at.is_(None)) | (SourceRow.next_check_at <= now))
             .order_by(SourceRow.next_check_at.is_not(None), SourceRow.next_check_at)
         ).all()
-        return [
-            FeedJob(r.id, r.name, r.location, r.every, r.error_count or 0, bool(r.full_text), FetchState(r.etag, r.last_modified, r.body_hash))
-            for r in rows
-        ]
+    return [FeedJob(i, name, url, every, errors or 0, bool(full), FetchState(etag, modified, body)) for i, name, url, every, errors, full, etag, modified, body in rows]
 
 
 def disabled_ids(db: Database) -> set[int]:
@@ -116,8 +115,7 @@ def disabled_ids(db: Database) -> set[int]:
 def claim(db: Database, source_ids: list[int], until: datetime) -> None:
     """Push the next check of sources being polled forward, so a later tick does not poll them twice."""
     with db.session() as s:
-        for row in s.scalars(select(SourceRow).where(SourceRow.id.in_(source_ids))):
-            row.next_check_at = until
+        s.execute(update(SourceRow).where(SourceRow.id.in_(source_ids)).values(next_check_at=until))
 
 
 def set_enabled(db: Database, source_id: int, enabled: bool) -> SourceHealth:
@@ -164,17 +162,16 @@ def record_success(db: Database, source_id: int, now: datetime, next_check: date
 
 def record_successes(db: Database, now: datetime, checks: list[Success]) -> None:
     """Good checks of many sources in one transaction (a cycle where most feeds answer 304)."""
-    with db.session() as s:
-        rows = {r.id: r for r in s.scalars(select(SourceRow).where(SourceRow.id.in_([c.source_id for c in checks])))}
-        for check in checks:
-            row = rows[check.source_id]
-            row.moved_to = check.moved_to
-            row.last_checked_at = row.last_success_at = now
-            row.next_check_at = check.next_check
-            row.error_count, row.last_error, row.last_new_items, row.suspended = 0, None, check.new_items, False
-            if check.state is not None:
-                state = check.state
-                row.etag, row.last_modified, row.body_hash = state.etag, state.last_modified, state.body_hash or row.body_hash
+    if not checks:
+        return
+    common = {"last_checked_at": now, "last_success_at": now, "error_count": 0, "last_error": None, "suspended": False}
+    with db.session() as s:  # one executemany UPDATE by primary key, not an ORM object per source
+        s.execute(update(SourceRow), [
+            {"id": c.source_id, "moved_to": c.moved_to, "next_check_at": c.next_check, "last_new_items": c.new_items, **common,
+             **({"etag": c.state.etag, "last_modified": c.state.last_modified} if c.state else {}),
+             **({"body_hash": c.state.body_hash} if c.state and c.state.body_hash else {})}
+            for c in checks
+        ])
 
 
 def record_failure(db: Database, source_id: int, now: datetime, next_check: datetime, error: str, suspended: bool = False) -> bool:
