@@ -41,8 +41,14 @@ def blank_non_prose(text: str) -> str:
 _POSSESSIVE = re.compile(rf"[{_APOSTROPHES}]s$", re.I)
 # The gap between two sentences: after . ! ? (and closing quotes) before a capital, or a blank line.
 _ABBREVIATIONS = ("Mr", "Ms", "Dr", "St", "Lt", "Mrs", "Gen", "Col", "Sgt", "Maj", "Capt", "Brig", "Gov", "Sen", "Rep", "Prof", "Jan", "Feb", "Aug", "Sept", "Oct", "Nov", "Dec", "No", "vs")
-_NOT_AN_END = "".join(rf"(?<!\b{a}\.)" for a in _ABBREVIATIONS) + r"(?<!\b[A-Z]\.)"  # U.S., Gen., J. Smith
-_SENTENCE_GAP = re.compile(r"[.!?]" + _NOT_AN_END + r"[\"'”’)\]]*(\s+)(?=[\"'“‘(\[]*[A-Z0-9\u0600-\u06FF\u0400-\u04FF])|(\n\s*\n)|(\n)(?=\s*[-*•])")
+_NOT_AN_END = "".join(  # one lookbehind per abbreviation length (U.S., Gen., J. Smith)
+    rf"(?<!\b(?:{'|'.join(a for a in _ABBREVIATIONS if len(a) == n)})\.)" for n in sorted({len(a) for a in _ABBREVIATIONS})
+) + r"(?<!\b[A-Z]\.)"
+# It opens with a character class, so `re` skips straight to the candidates: . ! ? or a newline.
+# The gap is group 1 after . ! ?, else the whole match (a blank line, or a newline before a list item).
+_SENTENCE_GAP = re.compile(
+    r"[.!?\n](?:(?<=[.!?])" + _NOT_AN_END + r"[\"'”’)\]]*(\s+)(?=[\"'“‘(\[]*[A-Z0-9\u0600-\u06FF\u0400-\u04FF])|(?<=\n)\s*\n|(?<=\n)(?=\s*[-*•]))"
+)
 
 
 @dataclass(frozen=True)
@@ -92,9 +98,9 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences of a text."""
     bounds, start = [], 0
     for m in _SENTENCE_GAP.finditer(text):
-        group = next(g for g in (1, 2, 3) if m.group(g) is not None)
-        bounds.append((start, m.start(group)))
-        start = m.end(group)
+        gap_start, gap_end = m.span(1) if m.start(1) >= 0 else m.span()
+        bounds.append((start, gap_start))
+        start = gap_end
     bounds.append((start, len(text)))
     return [(a, b) for a, b in bounds if text[a:b].strip()]
 
