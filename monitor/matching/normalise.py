@@ -22,20 +22,20 @@ _WORD = re.compile(r"[^\W_]+")
 # Possessive quantifiers (++) keep the scan linear; each kind is only looked for when its mark is there.
 URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _FILE_EXT = r"\.(?:csv|pdf|txt|docx?|xlsx?|jpe?g|png|gif|zip|json|xml|html?)\b"
-_NOT_PROSE: tuple[tuple[str | re.Pattern[str], re.Pattern[str]], ...] = (  # (a quick test, the full pattern)
-    ("://", URL),
-    ("www.", URL),
-    ("WWW.", URL),
-    ("@", re.compile(r"(?<!\S)[^\s@]++@\S+")),
-    (re.compile(_FILE_EXT, re.I), re.compile(r"(?<![\w-])[\w-]++" + _FILE_EXT, re.I)),
-    (re.compile(r"-\d"), re.compile(r"(?<!\w)\w++-\d[\w-]*+")),
+_NOT_PROSE: tuple[tuple[tuple[str | re.Pattern[str], ...], re.Pattern[str]], ...] = (  # (quick tests, all passed, the full pattern)
+    ((":", "://"), URL),  # a one-character test first: `in` finds those fastest
+    (("www.",), URL),
+    (("WWW.",), URL),
+    (("@",), re.compile(r"(?<!\S)[^\s@]++@\S+")),
+    ((re.compile(r"\.[CDGHJPTXZcdghjptxz]"), re.compile(_FILE_EXT, re.I)), re.compile(r"(?<![\w-])[\w-]++" + _FILE_EXT, re.I)),
+    ((re.compile(r"-\d"),), re.compile(r"(?<!\w)\w++-\d[\w-]*+")),
 )
 
 
 def blank_non_prose(text: str) -> str:
     """The text with links, e-mail addresses, file names and model numbers blanked (same length)."""
-    for mark, pattern in _NOT_PROSE:
-        if (mark in text) if isinstance(mark, str) else mark.search(text):
+    for marks, pattern in _NOT_PROSE:
+        if all((mark in text) if isinstance(mark, str) else mark.search(text) for mark in marks):
             text = pattern.sub(lambda m: " " * len(m.group()), text)
     return text
 _POSSESSIVE = re.compile(rf"[{_APOSTROPHES}]s$", re.I)
