@@ -106,16 +106,17 @@ class _Table(dict[str, Any]):
 
 
 class _Words:
-    """Cached per distinct word (normal form, actor key, event stem) and per space-separated chunk
+    """Cached per distinct word (normal form, actor key, stem: `#` unless a phrase has it) and per space-separated chunk
     of text (its words' actor keys and stems, each followed by a space; its words' spans; its code).
 
     A text costs C-level lookups of its chunks; only unseen chunks and words run Python.
     """
 
-    def __init__(self, alias_words: dict[str, set[str]]) -> None:
+    def __init__(self, alias_words: dict[str, set[str]], phrase_stems: set[str]) -> None:
         self.norm, self.key, self.stem = (_Table(self._learn_word, i) for i in range(3))
         self.keys, self.stems, self.spans, self.code = (_Table(self._learn_chunk, i) for i in range(4))
         self.alias_words = alias_words  # actor key -> the alias words (normal forms) that have it
+        self.phrase_stems = phrase_stems  # of event phrases and context and not_when phrases: other stems never match
         self.neighbours: dict[str, set[str]] = {}
         for key in alias_words:
             if len(key) >= FUZZY_MIN_LEN - 1:
@@ -128,6 +129,7 @@ class _Words:
         else:
             norm = fold(word).replace(" ", "_") or _NEVER
             key, stem_ = self._actor_key(norm), stem(norm)
+            stem_ = stem_ if stem_ in self.phrase_stems else _NEVER  # a shorter line to scan
         _store((self.norm, self.key, self.stem), word, (norm, key, stem_))
         return norm, key, stem_
 
@@ -239,7 +241,9 @@ class Matcher:
             if alias.kind == "actor":
                 for norm in alias.norms:
                     alias_words.setdefault(_shape(norm), set()).add(norm)
-        self._words = _Words(alias_words)
+        phrases = [" ".join(a.norms) for a in self._aliases if a.kind == "event"]
+        phrases += [p for a in self._aliases for p in a.context] + [p for ps in self._not_when.values() for p in ps]
+        self._words = _Words(alias_words, {w for p in phrases for w in p.split()})
         self.actor_refs = {a.name: frozenset((a.name, a.kind, *a.tags)) for a in watchlist.actors}  # what rules select on
 
     def _compile_extras(self, kind: str, i: int, patterns: tuple[str, ...], not_when: tuple[str, ...]) -> None:
