@@ -3,7 +3,8 @@
 Each distinct word of the text is folded once (and cached) into a key: its normal form for short
 words, its transliteration skeleton for words of 5+ letters (Qasem = Qassem = Qasim = Ghasem), or —
 when that skeleton is one edit away from exactly one alias word's — that alias word's key (small
-misspellings). One Aho-Corasick scan over the space-joined keys finds every alias as whole words;
+misspellings). The text is cut at its spaces and each chunk's keys are cached too, so a text costs one
+C-level lookup per chunk. One Aho-Corasick scan over the space-joined keys finds every alias as whole words;
 rapidfuzz then verifies only those few candidates (a transliteration needs a ratio of 60, a
 misspelling one edit in a word of 6+ letters),
 so a folding collision (Milley / Malay) is rejected; bare surnames that collide anyway (Milla,
@@ -16,6 +17,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
@@ -106,8 +108,9 @@ class _Table(dict[str, Any]):
 
 
 class _Words:
-    """Cached per distinct word (normal form, actor key, stem: `#` unless a phrase has it) and per space-separated chunk
-    of text (its words' actor keys and stems, each followed by a space; its words' spans; its code).
+    """Cached per distinct word (normal form, actor key, stem: `#` unless a phrase has it) and per
+    space-separated chunk of text (its words' actor keys and stems, each followed by a space; its
+    words' spans; its code: its length and number of words).
 
     A text costs C-level lookups of its chunks; only unseen chunks and words run Python.
     """
@@ -200,7 +203,7 @@ class TextWords:
 
     @property
     def stems(self) -> list[str]:
-        """The stem of every word, in text order."""
+        """The stem of every word, in text order (`#` for stems that no phrase has)."""
         if self._stems is None:
             self._stems = self.stem_line.split()
         return self._stems
@@ -296,10 +299,9 @@ class Matcher:
                     return None
                 score = 100.0
             else:
-                norms = [self._words.norm[w] for w in raw]
-                if not all(any(_word_agrees(form, w) for form in _forms(f)) for f, w in zip(norms, alias.norms)):
+                score = _agreement(tuple(map(self._words.norm.__getitem__, raw)), alias.norms)
+                if score is None:
                     return None
-                score = round(fuzz.ratio(" ".join(norms), " ".join(alias.norms)), 1)
             if alias.context and not _near(words.stems, first, n, alias.context, CONTEXT_WINDOW):
                 return None
         else:
@@ -352,6 +354,14 @@ def _in_capitals(words: TextWords, first: int, last: int) -> bool:
 
 def _strip_possessive(word: str) -> str:
     return word[:-2] if len(word) > 2 and word[-1] in "sS" and not word[-2].isalnum() else word
+
+
+@lru_cache(maxsize=100_000)
+def _agreement(found: tuple[str, ...], alias: tuple[str, ...]) -> float | None:
+    """The score of the words found (normal forms) for an alias's words, or None if one does not agree."""
+    if not all(any(_word_agrees(form, w) for form in _forms(f)) for f, w in zip(found, alias)):
+        return None
+    return round(fuzz.ratio(" ".join(found), " ".join(alias)), 1)
 
 
 def _word_agrees(found: str, alias: str) -> bool:
