@@ -3,7 +3,8 @@
 Each distinct word of the text is folded once (and cached) into a key: its normal form for short
 words, its transliteration skeleton for words of 5+ letters (Qasem = Qassem = Qasim = Ghasem), or —
 when that skeleton is one edit away from exactly one alias word's — that alias word's key (small
-misspellings). One Aho-Corasick scan over the space-joined keys finds every alias as whole words;
+misspellings). The text is cut at its spaces and each chunk's keys are cached too, so a text costs one
+C-level lookup per chunk. One Aho-Corasick scan over the space-joined keys finds every alias as whole words;
 rapidfuzz then verifies only those few candidates (a transliteration needs a ratio of 60, a
 misspelling one edit in a word of 6+ letters),
 so a folding collision (Milley / Malay) is rejected; bare surnames that collide anyway (Milla,
@@ -13,9 +14,11 @@ case-sensitively. Events are scanned over light stems (strike = strikes = striki
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate
-import re
 from typing import Any
 
 import ahocorasick
@@ -33,8 +36,9 @@ MISSPELLING_MIN_LEN = 6  # alias words this long accept one edit (Soleimanni, He
 NOT_WHEN_WINDOW = 6  # words either side in which a not_when phrase cancels a match
 CONTEXT_WINDOW = 20  # words either side in which an ambiguous alias needs a context word
 _NEVER = "#"  # the key of a word that must never match (digits, URLs)
-_CACHE_LIMIT = 500_000
-WORD_SPLIT = re.compile(f"({WORD.pattern})")  # split() keeps the words: gap, word, gap, ...
+_CACHE_LIMIT = 500_000  # entries per table; a full table starts again empty
+_SHIFT = 32  # a chunk's code: (its length + 1) << _SHIFT | its number of words
+_WORDS_MASK = (1 << _SHIFT) - 1
 
 
 def stem(norm: str) -> str:
@@ -92,33 +96,53 @@ class _Alias:
     context: tuple[str, ...] = ()  # phrases (padded stems), one of which must be near
 
 
-class _Words:
-    """Per distinct word: its normal form, actor key and event stem, computed once and cached."""
+class _Table(dict[str, Any]):
+    """A cache whose missing entries `learn` computes (storing them, and their sibling tables')."""
 
-    def __init__(self, alias_words: dict[str, set[str]]) -> None:
-        self.norm: dict[str, str] = {}
-        self.key: dict[str, str] = {}
-        self.stem: dict[str, str] = {}
+    def __init__(self, learn: Callable[[str], tuple[Any, ...]], field: int) -> None:
+        super().__init__()
+        self.learn, self.field = learn, field
+
+    def __missing__(self, key: str) -> Any:
+        return self.learn(key)[self.field]
+
+
+class _Words:
+    """Cached per distinct word (normal form, actor key, stem: `#` unless a phrase has it) and per
+    space-separated chunk of text (its words' actor keys and stems, each followed by a space; its
+    words' spans; its code: its length and number of words).
+
+    A text costs C-level lookups of its chunks; only unseen chunks and words run Python.
+    """
+
+    def __init__(self, alias_words: dict[str, set[str]], phrase_stems: set[str]) -> None:
+        self.norm, self.key, self.stem = (_Table(self._learn_word, i) for i in range(3))
+        self.keys, self.stems, self.spans, self.code = (_Table(self._learn_chunk, i) for i in range(4))
         self.alias_words = alias_words  # actor key -> the alias words (normal forms) that have it
+        self.phrase_stems = phrase_stems  # of event phrases and context and not_when phrases: other stems never match
         self.neighbours: dict[str, set[str]] = {}
         for key in alias_words:
             if len(key) >= FUZZY_MIN_LEN - 1:
                 for d in _deletions(key) | {key}:
                     self.neighbours.setdefault(d, set()).add(key)
 
-    def learn(self, words: list[str]) -> None:
-        """Make sure every word is in the tables (only the unseen ones cost anything)."""
-        unseen = [w for w in set(words) if w not in self.key]
-        if len(self.key) + len(unseen) > _CACHE_LIMIT:
-            for table in (self.norm, self.key, self.stem):
-                table.clear()
-        for word in unseen:
-            if any(c.isdigit() for c in word):
-                norm = key = stem_ = _NEVER
-            else:
-                norm = fold(word).replace(" ", "_") or _NEVER
-                key, stem_ = self._actor_key(norm), stem(norm)
-            self.norm[word], self.key[word], self.stem[word] = norm, key, stem_
+    def _learn_word(self, word: str) -> tuple[str, str, str]:
+        if any(c.isdigit() for c in word):
+            norm = key = stem_ = _NEVER
+        else:
+            norm = fold(word).replace(" ", "_") or _NEVER
+            key, stem_ = self._actor_key(norm), stem(norm)
+            stem_ = stem_ if stem_ in self.phrase_stems else _NEVER  # a shorter line to scan
+        _store((self.norm, self.key, self.stem), word, (norm, key, stem_))
+        return norm, key, stem_
+
+    def _learn_chunk(self, chunk: str) -> tuple[str, str, tuple[tuple[str, int, int], ...], int]:
+        spans = tuple((m.group(), m.start(), m.end()) for m in WORD.finditer(chunk))
+        keys = "".join(self.key[w] + " " for w, _, _ in spans)
+        stems = "".join(self.stem[w] + " " for w, _, _ in spans)
+        code = (len(chunk) + 1) << _SHIFT | len(spans)
+        _store((self.keys, self.stems, self.spans, self.code), chunk, (keys, stems, spans, code))
+        return keys, stems, spans, code
 
     def _actor_key(self, norm: str) -> str:
         """The alias key this word (or the word without an Arabic prefix or Russian case ending) agrees with."""
@@ -130,6 +154,59 @@ class _Words:
             if any(_word_agrees(form, alias) for alias in self.alias_words.get(key, ())):
                 return key
         return _NEVER
+
+
+def _store(tables: tuple[_Table, ...], key: str, values: tuple[Any, ...]) -> None:
+    if len(tables[0]) >= _CACHE_LIMIT:
+        for table in tables:
+            table.clear()
+    for table, value in zip(tables, values):
+        table[key] = value
+
+
+class TextWords:
+    """The words of one text, cut at its spaces: the actor-key and stem lines to scan, and word i's
+    text and span, found (only when there are hits) through the cached chunk tables."""
+
+    def __init__(self, words: _Words, text: str) -> None:
+        self.parts = blank_non_prose(text).split(" ")  # links and the like blanked: same offsets
+        self._words = words
+        self.key_line = " " + "".join(map(words.keys.__getitem__, self.parts))
+        self.stem_line = " " + "".join(map(words.stems.__getitem__, self.parts))
+        self._ends: list[int] | None = None
+        self._stems: list[str] | None = None
+
+    def _part_ends(self) -> list[int]:
+        """Per chunk, the codes summed up to it: where the next chunk starts, and its first word's index."""
+        if self._ends is None:
+            self._ends = list(accumulate(map(self._words.code.__getitem__, self.parts)))
+        return self._ends
+
+    def _part(self, j: int) -> tuple[int, int, tuple[tuple[str, int, int], ...]]:
+        """Where chunk j starts, its first word's index, and its words' spans."""
+        before = self._part_ends()[j - 1] if j else 0
+        return before >> _SHIFT, before & _WORDS_MASK, self._words.spans[self.parts[j]]
+
+    def __len__(self) -> int:
+        return self.key_line.count(" ") - 1
+
+    def word(self, i: int) -> tuple[str, int, int]:
+        """Word i as written, and its start and end in the text."""
+        start, first, spans = self._part(bisect_right(self._part_ends(), i, key=_WORDS_MASK.__and__))
+        word, a, b = spans[i - first]
+        return word, start + a, start + b
+
+    def before(self, pos: int) -> int:
+        """How many words start before a character position."""
+        start, first, spans = self._part(bisect_right(self._part_ends(), pos, key=_SHIFT.__rrshift__))
+        return first + sum(1 for _, a, _ in spans if start + a < pos)
+
+    @property
+    def stems(self) -> list[str]:
+        """The stem of every word, in text order (`#` for stems that no phrase has)."""
+        if self._stems is None:
+            self._stems = self.stem_line.split()
+        return self._stems
 
 
 class Matcher:
@@ -167,7 +244,9 @@ class Matcher:
             if alias.kind == "actor":
                 for norm in alias.norms:
                     alias_words.setdefault(_shape(norm), set()).add(norm)
-        self._words = _Words(alias_words)
+        phrases = [" ".join(a.norms) for a in self._aliases if a.kind == "event"]
+        phrases += [p for a in self._aliases for p in a.context] + [p for ps in self._not_when.values() for p in ps]
+        self._words = _Words(alias_words, {w for p in phrases for w in p.split()})
         self.actor_refs = {a.name: frozenset((a.name, a.kind, *a.tags)) for a in watchlist.actors}  # what rules select on
 
     def _compile_extras(self, kind: str, i: int, patterns: tuple[str, ...], not_when: tuple[str, ...]) -> None:
@@ -179,48 +258,58 @@ class Matcher:
         """All non-overlapping actor and event matches in a text, in text order."""
         return self.scan(text)[0]
 
-    def scan(self, text: str) -> tuple[list[Match], list[int]]:
-        """The matches, and where each word of the text starts (for word distances)."""
-        parts = WORD_SPLIT.split(blank_non_prose(text))  # gap, word, gap, word, ..., gap
-        raw = parts[1::2]
-        edges = list(accumulate(map(len, parts)))  # word i runs from edges[2i] to edges[2i + 1]
-        words = self._words
-        words.learn(raw)
-        keys = " " + " ".join(map(words.key.__getitem__, raw)) + " "
-        stems = list(map(words.stem.__getitem__, raw))
-        stem_line = " " + " ".join(stems) + " "
+    def scan(self, text: str) -> tuple[list[Match], TextWords]:
+        """The matches, and the text's words (for word distances)."""
+        words = TextWords(self._words, text)
         found: list[Match] = []
-        for line, scan in ((keys, self._actor_scan), (stem_line, self._event_scan)):
+        for line, scan in ((words.key_line, self._actor_scan), (words.stem_line, self._event_scan)):
             for start, ids in _iter(scan, line):
-                first = line.count(" ", 0, start) - 1  # the index of the hit's first word
-                for alias_id in ids:
-                    match = self._verify(self._aliases[alias_id], first, raw, stems, edges, text)
-                    if match is not None:
-                        found.append(match)
+                found += self._hit(ids, line.count(" ", 0, start) - 1, words, text)
         found.extend(self._regex_matches(text))
-        return _without_overlaps(found), edges[0::2]
+        return _without_overlaps(found), words
 
-    def _verify(self, alias: _Alias, first: int, raw: list[str], stems: list[str], edges: list[int], text: str) -> Match | None:
+    def _hit(self, ids: tuple[int, ...], first: int, words: TextWords, text: str) -> list[Match]:
+        """The matches of the aliases found at word `first`: per span only the best-scoring (the
+        first of equals), as overlap removal would keep no other."""
+        spans: dict[int, list[tuple[str, int, int]]] = {}  # per length in words: the words there
+        best: dict[int, tuple[float, _Alias]] = {}
+        for alias_id in ids:
+            alias = self._aliases[alias_id]
+            n = len(alias.norms)
+            if n in best and best[n][0] == 100.0:
+                continue
+            if n not in spans:
+                spans[n] = [words.word(i) for i in range(first, first + n)]
+            score = self._verify(alias, first, spans[n], words)
+            if score is not None and (n not in best or score > best[n][0]):
+                best[n] = score, alias
+        out = []
+        for n, (score, alias) in best.items():
+            start, end = spans[n][0][1], spans[n][-1][2]
+            out.append(self._match(alias.kind, alias.index, alias.text, text[start:end], start, end, score))
+        return out
+
+    def _verify(self, alias: _Alias, first: int, spans: list[tuple[str, int, int]], words: TextWords) -> float | None:
+        """The alias's score at word `first` (the words there as written, with their spans), or None."""
         n = len(alias.norms)
-        last = first + n - 1
         if alias.kind == "actor":
+            raw = [w for w, _, _ in spans]
             if alias.raw is not None:
-                if tuple(_strip_possessive(w) for w in raw[first : last + 1]) != alias.raw or _in_capitals(raw, first, last):
+                if tuple(_strip_possessive(w) for w in raw) != alias.raw or _in_capitals(words, first, first + n - 1):
                     return None
                 score = 100.0
             else:
-                norms = [self._words.norm[w] for w in raw[first : last + 1]]
-                if not all(any(_word_agrees(form, w) for form in _forms(f)) for f, w in zip(norms, alias.norms)):
+                score = _agreement(tuple(map(self._words.norm.__getitem__, raw)), alias.norms)
+                if score is None:
                     return None
-                score = round(fuzz.ratio(" ".join(norms), " ".join(alias.norms)), 1)
-            if alias.context and not _near(stems, first, n, alias.context, CONTEXT_WINDOW):
+            if alias.context and not _near(words.stems, first, n, alias.context, CONTEXT_WINDOW):
                 return None
         else:
             score = 100.0
-        if _near(stems, first, n, self._not_when.get((alias.kind, alias.index), ()), NOT_WHEN_WINDOW):
+        not_when = self._not_when.get((alias.kind, alias.index), ())
+        if not_when and _near(words.stems, first, n, not_when, NOT_WHEN_WINDOW):
             return None
-        start, end = edges[2 * first], edges[2 * last + 1]
-        return self._match(alias.kind, alias.index, alias.text, text[start:end], start, end, score)
+        return score
 
     def _match(self, kind: str, i: int, alias: str, found: str, start: int, end: int, score: float) -> Match:
         if kind == "actor":
@@ -257,14 +346,22 @@ def _iter(scan: Any, line: str) -> list[tuple[int, tuple[int, ...]]]:
     return [(end - length + 2, ids) for end, (length, ids) in scan.iter(line)]
 
 
-def _in_capitals(raw: list[str], first: int, last: int) -> bool:
+def _in_capitals(words: TextWords, first: int, last: int) -> bool:
     """Whether a word stands in an all-capitals run (a headline: PLEASE HELP US FIND OUR DOG)."""
-    around = raw[max(0, first - 1) : first] + raw[last + 1 : last + 2]
+    around = [words.word(i)[0] for i in (first - 1, last + 1) if 0 <= i < len(words)]
     return any(len(w) >= 4 and w.isalpha() and w.isupper() for w in around)
 
 
 def _strip_possessive(word: str) -> str:
     return word[:-2] if len(word) > 2 and word[-1] in "sS" and not word[-2].isalnum() else word
+
+
+@lru_cache(maxsize=100_000)
+def _agreement(found: tuple[str, ...], alias: tuple[str, ...]) -> float | None:
+    """The score of the words found (normal forms) for an alias's words, or None if one does not agree."""
+    if not all(any(_word_agrees(form, w) for form in _forms(f)) for f, w in zip(found, alias)):
+        return None
+    return round(fuzz.ratio(" ".join(found), " ".join(alias)), 1)
 
 
 def _word_agrees(found: str, alias: str) -> bool:

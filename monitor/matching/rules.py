@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sys
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 
-from monitor.matching.matcher import Matcher
+from monitor.matching.matcher import Matcher, TextWords
 from monitor.matching.normalise import sentence_bounds
 from monitor.model import Hit, Match, MatchResult
 
@@ -15,11 +15,11 @@ KIND_RANK = {"person": 0, "group": 0, "organisation": 1, "state": 2, "place": 3}
 
 def match_text(matcher: Matcher, text: str) -> MatchResult:
     """Matches and rule hits for one text: the whole matching stage as one pure call."""
-    matches, word_starts = matcher.scan(text)
-    return MatchResult(tuple(matches), tuple(apply_rules(matcher, matches, text, word_starts)))
+    matches, words = matcher.scan(text)
+    return MatchResult(tuple(matches), tuple(apply_rules(matcher, matches, text, words)))
 
 
-def apply_rules(matcher: Matcher, matches: list[Match], text: str, word_starts: list[int]) -> list[Hit]:
+def apply_rules(matcher: Matcher, matches: list[Match], text: str, words: TextWords) -> list[Hit]:
     """One hit per rule and actor: the actor's most severe, then closest, event."""
     actors = [m for m in matches if m.kind == "actor"]
     events = [m for m in matches if m.kind == "event"]
@@ -42,7 +42,7 @@ def apply_rules(matcher: Matcher, matches: list[Match], text: str, word_starts: 
             for event, sentence in wanted:
                 if rule.within is None and sentence != actor_in[i]:
                     continue
-                distance = _words_between(actor, event, word_starts)
+                distance = _words_between(actor, event, words)
                 rank = (event.severity, -distance)
                 if (rule.within is None or distance <= rule.within) and (actor.name not in best or rank > best[actor.name][0]):
                     best[actor.name] = (rank, actor, event, distance)
@@ -57,9 +57,9 @@ def _sentence_of(pos: int, sentences: list[tuple[int, int]]) -> int:
     return max(0, bisect_right(sentences, (pos, sys.maxsize)) - 1)
 
 
-def _words_between(a: Match, e: Match, word_starts: list[int]) -> int:
+def _words_between(a: Match, e: Match, words: TextWords) -> int:
     first, last = (a, e) if a.start <= e.start else (e, a)
-    return max(0, bisect_left(word_starts, last.start) - bisect_left(word_starts, first.end))
+    return max(0, words.before(last.start) - words.before(first.end))
 
 
 def snippet(text: str, a: Match, e: Match, sentences: list[tuple[int, int]]) -> str:
