@@ -6,6 +6,7 @@ A failing source is logged in one line, recorded against the source, and never s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -24,7 +25,7 @@ from urllib.parse import urlsplit
 from monitor.alerts.channels import Notifier, route
 from monitor.alerts.dispatch import dispatch_due
 from monitor.alerts.render import StoryContext, alert_context, render_body, render_title
-from monitor.dedup import canonical_url, to_article
+from monitor.dedup import to_article
 from monitor.errors import FeedParseError, SourceError
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
@@ -33,7 +34,7 @@ from monitor.schedule import Hints, Policy, parse_cache_control, parse_expires, 
 from monitor.settings import FolderSource, Settings
 from monitor.sources.feeds import ParsedFeed
 from monitor.sources.folders import article_files, is_settled, read_document
-from monitor.sources.http import fetch, fetch_with, make_session
+from monitor.sources.http import fetch, fetch_with, make_session, run
 from monitor.sources.parsing import BrokenProcessPool, parse_in_worker, parser_pool
 from monitor.sources.text import decode_page, page_to_text
 from monitor.store import articles, files, mutes, sources
@@ -43,6 +44,7 @@ from monitor.store.db import Database, utcnow
 from monitor.watchlist import load_watchlist
 
 log = logging.getLogger("monitor")
+BACKLOG_PER_WORKER = 4  # changed feeds parsed or waiting to be stored, per parsing process
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Polled:
     result: FetchResult | None = None
     parsed: ParsedFeed | None = None
     error: SourceError | None = None
+    done: Callable[[], None] = lambda: None  # called once stored: lets the next changed feed in
 
 
 class Pipeline:
@@ -96,12 +99,14 @@ class Pipeline:
         `enrich` (full text) runs only on documents not seen before.
         """
         new = 0
-        keyed = [(doc, (doc.guid or "").strip(), canonical_url(doc.url)) for doc in docs]
-        known_guids, known_urls = articles.known_keys(self.db, source_id, [g for _, g, _ in keyed if g], [u for _, _, u in keyed if u])
-        fresh = [(doc, to_article(doc)) for doc, guid, url in keyed if guid not in known_guids and url not in known_urls]  # the rest: not even normalised
-        known_content = articles.known_hashes(self.db, [a.content_hash for _, a in fresh])
+        docs = list(docs)
+        guids = [(doc.guid or "").strip() for doc in docs]
+        known = articles.known_guids(self.db, source_id, [g for g in guids if g])
+        fresh = [(doc, to_article(doc)) for doc, guid in zip(docs, guids) if guid not in known]  # the rest: not even normalised
+        known_urls, known_content = articles.known_urls_and_hashes(
+            self.db, [a.canonical_url for _, a in fresh if a.canonical_url], [a.content_hash for _, a in fresh])
         for doc, article in fresh:
-            if not (article.title or article.text) or article.content_hash in known_content:
+            if not (article.title or article.text) or article.canonical_url in known_urls or article.content_hash in known_content:
                 continue  # (a copy stored since, or within this batch, is caught when saving)
             if enrich is not None:
                 article = to_article(enrich(doc))
@@ -147,7 +152,7 @@ class Pipeline:
 
         def fetch_all() -> None:
             try:
-                asyncio.run(self._fetch_all(jobs, polled))
+                run(self._fetch_all(jobs, polled))
             except BaseException as exc:  # a bug, not a source's fault: raised again below
                 failure.append(exc)
             finally:
@@ -161,6 +166,7 @@ class Pipeline:
                 unchanged.append(self._unchanged(item, now))
             else:
                 new += self._settle(item, now)
+                item.done()
         sources.record_successes(self.db, now, unchanged)
         fetcher.join()
         if failure:
@@ -168,29 +174,43 @@ class Pipeline:
         return new
 
     async def _fetch_all(self, jobs: list[sources.FeedJob], polled: queue.Queue[Polled | None]) -> None:
-        """Every job fetched (at most `feed_workers` at once) and, when its body changed, parsed."""
+        """Every job fetched (at most `feed_workers` at once) and, when its body changed, parsed.
+
+        At most BACKLOG_PER_WORKER x `parse_workers` changed feeds are parsed or wait to be stored at
+        any time; fetching waits for one of them to be stored, so memory stays bounded however many
+        feeds changed (the first cycle finds every feed new) and however slowly they are stored.
+        """
         slots = asyncio.Semaphore(self.settings.schedule.feed_workers)
+        backlog = asyncio.Semaphore(BACKLOG_PER_WORKER * self.settings.schedule.parse_workers)
         loop = asyncio.get_running_loop()
+
+        def stored() -> None:  # called by the storing thread
+            with contextlib.suppress(RuntimeError):  # the loop has ended: nothing waits any more
+                loop.call_soon_threadsafe(backlog.release)
+
         async with make_session(self.settings.http, self.settings.schedule.feed_workers) as session:
 
             async def poll(job: sources.FeedJob) -> None:
                 try:
                     async with slots:  # the deadline starts with the fetch, not with the wait for a slot
                         result = await fetch_with(session, job.url, self.settings.http, job.state)
-                    body_hash = job.state.body_hash if result.not_modified else hashlib.sha256(result.body).hexdigest()
-                    result = replace(result, state=replace(result.state, body_hash=body_hash))
-                    if result.not_modified or body_hash == job.state.body_hash:  # nothing new: not even parsed
-                        polled.put(Polled(job, result))
-                        return
-                    pool = parser_pool(self.settings.schedule.parse_workers)
-                    parsed = await loop.run_in_executor(pool, parse_in_worker, result.body, job.url, result.headers)
-                    if isinstance(parsed, str):
-                        raise FeedParseError(parsed, source=job.url)
-                    polled.put(Polled(job, result, parsed))
+                        body_hash = job.state.body_hash if result.not_modified else hashlib.sha256(result.body).hexdigest()
+                        result = replace(result, state=replace(result.state, body_hash=body_hash))
+                        if result.not_modified or body_hash == job.state.body_hash:  # nothing new: not even parsed
+                            polled.put(Polled(job, result))
+                            return
+                        await backlog.acquire()  # still holding the fetch slot: no more bodies while the store is behind
                 except SourceError as exc:
                     polled.put(Polled(job, error=exc))
+                    return
+                try:
+                    pool = parser_pool(self.settings.schedule.parse_workers)
+                    parsed = await loop.run_in_executor(pool, parse_in_worker, result.body, job.url, result.headers)
+                    error = FeedParseError(parsed, source=job.url) if isinstance(parsed, str) else None
+                    polled.put(Polled(job, result, None if error else parsed, error, stored))
                 except BrokenProcessPool:
-                    polled.put(Polled(job, error=FeedParseError(f"{job.url}: the parsing process stopped (out of memory?)", source=job.url)))
+                    error = FeedParseError(f"{job.url}: the parsing process stopped (out of memory?)", source=job.url)
+                    polled.put(Polled(job, error=error, done=stored))
 
             await asyncio.gather(*(poll(job) for job in jobs))
 

@@ -15,6 +15,7 @@ EDGES = {
     "apscheduler": {"daemon.py"},
     "sqlalchemy": {str(p.relative_to(PACKAGE)) for p in (PACKAGE / "store").glob("*.py")},
     "aiohttp": {"sources/http.py"},
+    "uvloop": {"sources/http.py"},
     "jinja2": {"alerts/templates.py"},
     "watchdog": {"sources/folders.py"},
 }

@@ -35,20 +35,20 @@ def _seen_clause(source_id: int, article: Article):  # type: ignore[no-untyped-d
     return or_(*keys)
 
 
-def known_keys(db: Database, source_id: int, guids: list[str], urls: list[str]) -> tuple[set[str], set[str]]:
-    """Which of these GUIDs (of this source) and canonical URLs (of any source) are stored: one query each."""
-    with db.session() as s:
-        known_guids = set(s.scalars(select(ArticleRow.guid).where(ArticleRow.source_id == source_id, ArticleRow.guid.in_(guids)))) if guids else set()
-        known_urls = set(s.scalars(select(ArticleRow.canonical_url).where(ArticleRow.canonical_url.in_(urls)))) if urls else set()
-    return {g for g in known_guids if g}, {u for u in known_urls if u}
-
-
-def known_hashes(db: Database, hashes: list[str]) -> set[str]:
-    """Which of these content hashes (of any source) are stored: one query."""
-    if not hashes:
+def known_guids(db: Database, source_id: int, guids: list[str]) -> set[str]:
+    """Which of these GUIDs of this source are stored: one query."""
+    if not guids:
         return set()
     with db.session() as s:
-        return set(s.scalars(select(ArticleRow.content_hash).where(ArticleRow.content_hash.in_(hashes))))
+        return set(s.scalars(select(ArticleRow.guid).where(ArticleRow.source_id == source_id, ArticleRow.guid.in_(guids)))) - {None, ""}
+
+
+def known_urls_and_hashes(db: Database, urls: list[str], hashes: list[str]) -> tuple[set[str], set[str]]:
+    """Which of these canonical URLs and content hashes (of any source) are stored: one query each."""
+    with db.session() as s:
+        known_urls = set(s.scalars(select(ArticleRow.canonical_url).where(ArticleRow.canonical_url.in_(urls)))) if urls else set()
+        known_content = set(s.scalars(select(ArticleRow.content_hash).where(ArticleRow.content_hash.in_(hashes)))) if hashes else set()
+    return known_urls - {None, ""}, known_content
 
 
 @dataclass(frozen=True)
