@@ -13,7 +13,9 @@ Cycle "warmup" finds every feed new (N x 50 articles stored); then --cycles stea
 of which 10 % of the feeds have 3 new entries prepended and the rest answer 304. One JSON line per
 cycle: wall time, CPU seconds of this process and of the server, peak RSS during the cycle
 (VmHWM, reset at the start of the cycle where /proc allows it) of this process plus its parsing
-processes ("bench_peak_rss_mb": the pipeline) and of the server, feeds changed, new articles,
+processes ("bench_peak_rss_mb": the pipeline; shared pages count in each), the same processes' peak
+summed PSS sampled every 50 ms ("pipeline_peak_pss_mb": shared pages split between them), and of the
+server, feeds changed, new articles,
 alerts, sources in error, responses. Then, in this process on one core, bare `feedparser.parse`
 over the bytes of the last cycle's changed feeds, and a summary line with the ratio of pipeline
 throughput on changed feeds (changed feeds / cycle wall time) to bare feedparser throughput
@@ -73,6 +75,40 @@ MB = 1024.0  # ru_maxrss and VmHWM are in KB on Linux
 # -- this process's peak memory: the same readings as the server's --------------------------------
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from feed_server import peak_rss_kb, reset_peak_rss  # noqa: E402
+
+
+class PssSampler:
+    """The largest sum of PSS (proportional set size: shared pages split between the processes sharing
+    them) over this process and its parsing processes, sampled every 50 ms while running."""
+
+    def __init__(self) -> None:
+        self.peak_kb, self._stop = 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def now_kb() -> int:
+        total = 0
+        for pid in ["self", *(p.pid for p in multiprocessing.active_children())]:
+            try:
+                with open(f"/proc/{pid}/smaps_rollup") as f:
+                    total += next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+            except (OSError, StopIteration):
+                pass
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            self.peak_kb = max(self.peak_kb, self.now_kb())
+
+    def __enter__(self) -> PssSampler:
+        self.peak_kb = self.now_kb()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak_kb = max(self.peak_kb, self.now_kb())
 
 
 def cpu_seconds() -> float:
@@ -166,7 +202,8 @@ def run_cycle(pipeline: Pipeline, server: FeedServer, label: str, changed: int, 
     workers = [p.pid for p in multiprocessing.active_children()]  # the parsing processes (none before the first parse)
     reset = all(reset_peak_rss(pid) for pid in ["self", *workers]) and bool(reset_reply.get("peak_reset"))
     cpu, started = cpu_seconds(), time.perf_counter()
-    new = pipeline.poll_all_feeds()
+    with PssSampler() as pss:
+        new = pipeline.poll_all_feeds()
     wall = time.perf_counter() - started
     cpu = cpu_seconds() - cpu
     workers = [p.pid for p in multiprocessing.active_children()]
@@ -185,6 +222,7 @@ def run_cycle(pipeline: Pipeline, server: FeedServer, label: str, changed: int, 
         "server_cpu_s": round(served["cpu_s"] - server_cpu, 3),
         "bench_peak_rss_mb": round(bench_peak / MB, 1),  # this process and its parsing processes
         "parse_worker_peak_rss_mb": [round(k / MB, 1) for k in worker_peaks],
+        "pipeline_peak_pss_mb": round(pss.peak_kb / MB, 1),  # the same processes, shared pages counted once
         "server_peak_rss_mb": round(served["peak_rss_kb"] / MB, 1),
         "peak_rss_all_mb": round((bench_peak + served["peak_rss_kb"]) / MB, 1),
         "peak_since": "cycle start" if reset else "process start",
@@ -323,6 +361,9 @@ def main() -> None:
             "steady_changed_feeds_per_s_mean": round(statistics.mean(r["changed_feeds_per_s"] for r in steady), 2),
             "peak_rss_all_mb_max": max(r["peak_rss_all_mb"] for r in rows),
             "bench_peak_rss_mb_max": max(r["bench_peak_rss_mb"] for r in rows),
+            "pipeline_peak_pss_mb_max": max(r["pipeline_peak_pss_mb"] for r in rows),
+            "steady_bench_peak_rss_mb_max": max(r["bench_peak_rss_mb"] for r in steady),
+            "steady_pipeline_peak_pss_mb_max": max(r["pipeline_peak_pss_mb"] for r in steady),
             "server_peak_rss_mb_max": max(r["server_peak_rss_mb"] for r in rows),
             "bare_feeds_per_s": bare["bare_feeds_per_s"] if bare else None,
             "ratio_pipeline_to_bare": round(ratio, 3) if ratio is not None else None,
