@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from monitor.model import Article, MatchResult
@@ -65,39 +65,43 @@ def save_article(db: Database, source_id: int, article: Article, result: MatchRe
                  story: StoryLink = StoryLink(None)) -> tuple[int, int] | None:
     """Store a new article with its matches, story, alert and deliveries at once.
 
-    Returns (article id, story id), or None if the article was a duplicate.
+    Returns (article id, story id), or None if the article was a duplicate. Plain INSERTs, not ORM
+    objects: this runs for every new article, and the unit of work cost more than the rest of storing.
     """
     try:
         with db.session() as s:
             if s.scalar(select(ArticleRow.id).where(_seen_clause(source_id, article)).limit(1)) is not None:
                 return None
-            story_row = s.get(StoryRow, story.story_id) if story.story_id is not None else None
-            if story_row is None:
-                story_row = StoryRow(created_at=now, severity=0, reported="")
-            row = ArticleRow(
+            known = s.execute(select(StoryRow.id, StoryRow.severity, StoryRow.reported).where(StoryRow.id == story.story_id)).first() if story.story_id is not None else None
+            story_id = known.id if known else s.scalar(insert(StoryRow).values(created_at=now, severity=0, reported="").returning(StoryRow.id))
+            article_id = s.scalar(insert(ArticleRow).values(
                 source_id=source_id, title=article.title, text=article.text, url=article.url,
                 canonical_url=article.canonical_url, guid=article.guid, content_hash=article.content_hash,
-                published_at=article.published, fetched_at=now, story=story_row, signature=story.signature,
+                published_at=article.published, fetched_at=now, story_id=story_id, signature=story.signature,
                 shingles=story.shingles,
-            )
-            row.matches = [
-                MatchRow(kind=m.kind, name=m.name, alias=m.alias, found=m.found, start=m.start, end=m.end, score=m.score, severity=m.severity)
-                for m in result.matches
-            ]
-            s.add(row)
-            s.flush()
+            ).returning(ArticleRow.id))
+            if result.matches:
+                s.execute(insert(MatchRow), [
+                    {"article_id": article_id, "kind": m.kind, "name": m.name, "alias": m.alias, "found": m.found,
+                     "start": m.start, "end": m.end, "score": m.score, "severity": m.severity}
+                    for m in result.matches
+                ])
             if alert is not None:
-                s.add(
-                    AlertRow(
-                        uid=alert.uid, article_id=row.id, severity=alert.severity, tags=" ".join(alert.tags),
-                        title=alert.title, body=alert.body, context=alert.context, created_at=now,
-                        deliveries=[DeliveryRow(channel=c, status="pending", attempts=0, next_attempt_at=now) for c in alert.channels],
-                    )
-                )
-                story_row.severity = max(story_row.severity, alert.severity)
-                story_row.reported = "\n".join(sorted(set(filter(None, story_row.reported.split("\n"))) | story.reported))
-                story_row.last_alert_uid = alert.uid
-            return row.id, story_row.id
+                alert_id = s.scalar(insert(AlertRow).values(
+                    uid=alert.uid, article_id=article_id, severity=alert.severity, tags=" ".join(alert.tags),
+                    title=alert.title, body=alert.body, context=alert.context, created_at=now,
+                ).returning(AlertRow.id))
+                if alert.channels:
+                    s.execute(insert(DeliveryRow), [
+                        {"alert_id": alert_id, "channel": c, "status": "pending", "attempts": 0, "next_attempt_at": now, "via_digest": False}
+                        for c in alert.channels
+                    ])
+                reported = set(filter(None, known.reported.split("\n"))) if known else set()
+                s.execute(update(StoryRow).where(StoryRow.id == story_id).values(
+                    severity=max(known.severity if known else 0, alert.severity),
+                    reported="\n".join(sorted(reported | story.reported)), last_alert_uid=alert.uid,
+                ))
+            return article_id, story_id
     except IntegrityError:
         return None  # a concurrent writer stored the same article first
 
