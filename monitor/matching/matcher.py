@@ -27,7 +27,7 @@ import regex
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from monitor.matching.normalise import WORD, blank_non_prose, fold, skeleton, tokenize
+from monitor.matching.normalise import WORD, blank_links, blank_names, fold, skeleton, tokenize
 from monitor.model import Match, Watchlist
 
 REGEX_TIMEOUT = 0.25  # seconds per pattern per text
@@ -151,7 +151,7 @@ class _Words:
         return norm, key, stem_, token
 
     def _learn_chunk(self, chunk: str) -> tuple[str, tuple[tuple[str, int, int], ...], int]:
-        spans = tuple((m.group(), m.start(), m.end()) for m in WORD.finditer(chunk))
+        spans = tuple((m.group(), m.start(), m.end()) for m in WORD.finditer(blank_names(chunk)))
         tokens = "".join(self.token[w] + " " for w, _, _ in spans)
         code = (len(chunk) + 1) << _SHIFT | len(spans)
         _store((self.tokens, self.spans, self.code), chunk, (tokens, spans, code))
@@ -189,7 +189,7 @@ class TextWords:
     span, found (only when there are hits) through the cached chunk tables."""
 
     def __init__(self, words: _Words, text: str) -> None:
-        self.parts = blank_non_prose(text).split(" ")  # links and the like blanked: same offsets
+        self.parts = blank_links(text).split(" ")  # links blanked: same offsets (file names too, chunk by chunk)
         self._words = words
         self.line = " " + "".join(map(words.tokens.__getitem__, self.parts))
         self._ends: list[int] | None = None
