@@ -211,9 +211,11 @@ class TextWords:
 
     def word(self, i: int) -> tuple[str, int, int]:
         """Word i as written, and its start and end in the text."""
-        start, first, spans = self._part(bisect_right(self._part_ends(), i, key=_WORDS_MASK.__and__))
-        word, a, b = spans[i - first]
-        return word, start + a, start + b
+        ends = self._ends or self._part_ends()
+        j = bisect_right(ends, i, key=_WORDS_MASK.__and__)
+        before = ends[j - 1] if j else 0
+        word, a, b = self._words.spans[self.parts[j]][i - (before & _WORDS_MASK)]
+        return word, (before >> _SHIFT) + a, (before >> _SHIFT) + b
 
     def before(self, pos: int) -> int:
         """How many words start before a character position."""
@@ -281,8 +283,13 @@ class Matcher:
         """The matches, and the text's words (for word distances)."""
         words = TextWords(self._words, text)
         line, found = words.line, []
+        seen = spaces = 0  # spaces in line[:seen]: a hit's first word is the spaces before it, less one
         for end, (length, n, ids) in self._scan.iter(line) if len(self._scan) else ():
-            found += self._hit(ids, line.count(" ", 0, end - length + 2) - 1, n, words, text)
+            start = end - length + 2
+            if start < seen:
+                seen = spaces = 0
+            spaces, seen = spaces + line.count(" ", seen, start), start
+            found += self._hit(ids, spaces - 1, n, words, text)
         found.extend(self._regex_matches(text))
         return _without_overlaps(found), words
 
