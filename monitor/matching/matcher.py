@@ -3,13 +3,14 @@
 Each distinct word of the text is folded once (and cached) into a key: its normal form for short
 words, its transliteration skeleton for words of 5+ letters (Qasem = Qassem = Qasim = Ghasem), or —
 when that skeleton is one edit away from exactly one alias word's — that alias word's key (small
-misspellings). The text is cut at its spaces and each chunk's keys are cached too, so a text costs one
-C-level lookup per chunk. One Aho-Corasick scan over the space-joined keys finds every alias as whole words;
-rapidfuzz then verifies only those few candidates (a transliteration needs a ratio of 60, a
-misspelling one edit in a word of 6+ letters),
-so a folding collision (Milley / Malay) is rejected; bare surnames that collide anyway (Milla,
-Milei) are the watchlist's ambiguous aliases, with context words. Short all-caps aliases (KH, IS, US) must match
-case-sensitively. Events are scanned over light stems (strike = strikes = striking), never fuzzily.
+misspellings). Events use light stems of words (strike = strikes = striking), never fuzzily. A word's
+token holds its key, its stem (`=stem`) or both (`key=stem`), so one Aho-Corasick scan over the
+space-joined tokens finds every alias and phrase as whole words. The text is cut at its spaces and
+each chunk's tokens are cached too, so a text costs one C-level lookup per chunk. rapidfuzz then
+verifies only those few candidates (a transliteration needs a ratio of 60, a misspelling one edit in
+a word of 6+ letters), so a folding collision (Milley / Malay) is rejected; bare surnames that collide
+anyway (Milla, Milei) are the watchlist's ambiguous aliases, with context words. Short all-caps
+aliases (KH, IS, US) must match case-sensitively.
 """
 
 from __future__ import annotations
