@@ -3,22 +3,24 @@
 Each distinct word of the text is folded once (and cached) into a key: its normal form for short
 words, its transliteration skeleton for words of 5+ letters (Qasem = Qassem = Qasim = Ghasem), or —
 when that skeleton is one edit away from exactly one alias word's — that alias word's key (small
-misspellings). The text is cut at its spaces and each chunk's keys are cached too, so a text costs one
-C-level lookup per chunk. One Aho-Corasick scan over the space-joined keys finds every alias as whole words;
-rapidfuzz then verifies only those few candidates (a transliteration needs a ratio of 60, a
-misspelling one edit in a word of 6+ letters),
-so a folding collision (Milley / Malay) is rejected; bare surnames that collide anyway (Milla,
-Milei) are the watchlist's ambiguous aliases, with context words. Short all-caps aliases (KH, IS, US) must match
-case-sensitively. Events are scanned over light stems (strike = strikes = striking), never fuzzily.
+misspellings). Events use light stems of words (strike = strikes = striking), never fuzzily. A word's
+token holds its key, its stem (`=stem`) or both (`key=stem`), so one Aho-Corasick scan over the
+space-joined tokens finds every alias and phrase as whole words. The text is cut at its spaces and
+each chunk's tokens are cached too, so a text costs one C-level lookup per chunk. rapidfuzz then
+verifies only those few candidates (a transliteration needs a ratio of 60, a misspelling one edit in
+a word of 6+ letters), so a folding collision (Milley / Malay) is rejected; bare surnames that collide
+anyway (Milla, Milei) are the watchlist's ambiguous aliases, with context words. Short all-caps
+aliases (KH, IS, US) must match case-sensitively.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, product
 from typing import Any
 
 import ahocorasick
@@ -26,7 +28,7 @@ import regex
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from monitor.matching.normalise import WORD, blank_non_prose, fold, skeleton, tokenize
+from monitor.matching.normalise import WORD, blank_links, blank_names, fold, skeleton, tokenize
 from monitor.model import Match, Watchlist
 
 REGEX_TIMEOUT = 0.25  # seconds per pattern per text
@@ -108,16 +110,18 @@ class _Table(dict[str, Any]):
 
 
 class _Words:
-    """Cached per distinct word (normal form, actor key, stem: `#` unless a phrase has it) and per
-    space-separated chunk of text (its words' actor keys and stems, each followed by a space; its
-    words' spans; its code: its length and number of words).
+    """Cached per distinct word (normal form, actor key, stem: `#` unless a phrase has it, token) and per
+    space-separated chunk of text (its words' tokens, each followed by a space; its words' spans; its
+    code: its length and number of words).
 
-    A text costs C-level lookups of its chunks; only unseen chunks and words run Python.
+    A word's token is its actor key, `=` and its stem, both (`key=stem`, for the few words that are an
+    alias word and a phrase word), or `#`: one line holds actors and events. A text costs C-level
+    lookups of its chunks; only unseen chunks and words run Python.
     """
 
     def __init__(self, alias_words: dict[str, set[str]], phrase_stems: set[str]) -> None:
-        self.norm, self.key, self.stem = (_Table(self._learn_word, i) for i in range(3))
-        self.keys, self.stems, self.spans, self.code = (_Table(self._learn_chunk, i) for i in range(4))
+        self.norm, self.key, self.stem, self.token = (_Table(self._learn_word, i) for i in range(4))
+        self.tokens, self.spans, self.code = (_Table(self._learn_chunk, i) for i in range(3))
         self.alias_words = alias_words  # actor key -> the alias words (normal forms) that have it
         self.phrase_stems = phrase_stems  # of event phrases and context and not_when phrases: other stems never match
         self.neighbours: dict[str, set[str]] = {}
@@ -126,23 +130,33 @@ class _Words:
                 for d in _deletions(key) | {key}:
                     self.neighbours.setdefault(d, set()).add(key)
 
-    def _learn_word(self, word: str) -> tuple[str, str, str]:
+    def pairs(self) -> set[tuple[str, str]]:
+        """Every (actor key, stem) that one word can have: the words whose stem a phrase has, enumerated."""
+        found = set()
+        for s in self.phrase_stems:
+            for base in (s, s + "e"):
+                for norm in [base + end for end in ("", "s", "es", "ed", "ing")] + [s[:-1] + "ies"] * s.endswith("y"):
+                    if stem(norm) == s and (key := self._actor_key(norm)) != _NEVER:
+                        found.add((key, s))
+        return found
+
+    def _learn_word(self, word: str) -> tuple[str, str, str, str]:
         if any(c.isdigit() for c in word):
             norm = key = stem_ = _NEVER
         else:
             norm = fold(word).replace(" ", "_") or _NEVER
             key, stem_ = self._actor_key(norm), stem(norm)
             stem_ = stem_ if stem_ in self.phrase_stems else _NEVER  # a shorter line to scan
-        _store((self.norm, self.key, self.stem), word, (norm, key, stem_))
-        return norm, key, stem_
+        token = _token(key, stem_)
+        _store((self.norm, self.key, self.stem, self.token), word, (norm, key, stem_, token))
+        return norm, key, stem_, token
 
-    def _learn_chunk(self, chunk: str) -> tuple[str, str, tuple[tuple[str, int, int], ...], int]:
-        spans = tuple((m.group(), m.start(), m.end()) for m in WORD.finditer(chunk))
-        keys = "".join(self.key[w] + " " for w, _, _ in spans)
-        stems = "".join(self.stem[w] + " " for w, _, _ in spans)
+    def _learn_chunk(self, chunk: str) -> tuple[str, tuple[tuple[str, int, int], ...], int]:
+        spans = tuple((m.group(), m.start(), m.end()) for m in WORD.finditer(blank_names(chunk)))
+        tokens = "".join(self.token[w] + " " for w, _, _ in spans)
         code = (len(chunk) + 1) << _SHIFT | len(spans)
-        _store((self.keys, self.stems, self.spans, self.code), chunk, (keys, stems, spans, code))
-        return keys, stems, spans, code
+        _store((self.tokens, self.spans, self.code), chunk, (tokens, spans, code))
+        return tokens, spans, code
 
     def _actor_key(self, norm: str) -> str:
         """The alias key this word (or the word without an Arabic prefix or Russian case ending) agrees with."""
@@ -156,6 +170,13 @@ class _Words:
         return _NEVER
 
 
+def _token(key: str, stem_: str) -> str:
+    """A word's token in the line: its actor key, `=stem`, `key=stem`, or `#`."""
+    if stem_ == _NEVER:
+        return key
+    return f"={stem_}" if key == _NEVER else f"{key}={stem_}"
+
+
 def _store(tables: tuple[_Table, ...], key: str, values: tuple[Any, ...]) -> None:
     if len(tables[0]) >= _CACHE_LIMIT:
         for table in tables:
@@ -165,16 +186,15 @@ def _store(tables: tuple[_Table, ...], key: str, values: tuple[Any, ...]) -> Non
 
 
 class TextWords:
-    """The words of one text, cut at its spaces: the actor-key and stem lines to scan, and word i's
-    text and span, found (only when there are hits) through the cached chunk tables."""
+    """The words of one text, cut at its spaces: the line of tokens to scan, and word i's text and
+    span, found (only when there are hits) through the cached chunk tables."""
 
     def __init__(self, words: _Words, text: str) -> None:
-        self.parts = blank_non_prose(text).split(" ")  # links and the like blanked: same offsets
+        self.parts = blank_links(text).split(" ")  # links blanked: same offsets (file names too, chunk by chunk)
         self._words = words
-        self.key_line = " " + "".join(map(words.keys.__getitem__, self.parts))
-        self.stem_line = " " + "".join(map(words.stems.__getitem__, self.parts))
+        self.line = " " + "".join(map(words.tokens.__getitem__, self.parts))
         self._ends: list[int] | None = None
-        self._stems: list[str] | None = None
+        self._tokens: list[str] | None = None
 
     def _part_ends(self) -> list[int]:
         """Per chunk, the codes summed up to it: where the next chunk starts, and its first word's index."""
@@ -188,25 +208,26 @@ class TextWords:
         return before >> _SHIFT, before & _WORDS_MASK, self._words.spans[self.parts[j]]
 
     def __len__(self) -> int:
-        return self.key_line.count(" ") - 1
+        return self.line.count(" ") - 1
 
     def word(self, i: int) -> tuple[str, int, int]:
         """Word i as written, and its start and end in the text."""
-        start, first, spans = self._part(bisect_right(self._part_ends(), i, key=_WORDS_MASK.__and__))
-        word, a, b = spans[i - first]
-        return word, start + a, start + b
+        ends = self._ends or self._part_ends()
+        j = bisect_right(ends, i, key=_WORDS_MASK.__and__)
+        before = ends[j - 1] if j else 0
+        word, a, b = self._words.spans[self.parts[j]][i - (before & _WORDS_MASK)]
+        return word, (before >> _SHIFT) + a, (before >> _SHIFT) + b
 
     def before(self, pos: int) -> int:
         """How many words start before a character position."""
         start, first, spans = self._part(bisect_right(self._part_ends(), pos, key=_SHIFT.__rrshift__))
         return first + sum(1 for _, a, _ in spans if start + a < pos)
 
-    @property
-    def stems(self) -> list[str]:
-        """The stem of every word, in text order (`#` for stems that no phrase has)."""
-        if self._stems is None:
-            self._stems = self.stem_line.split()
-        return self._stems
+    def near(self, first: int, length: int, phrases: regex.Pattern[str], window: int) -> bool:
+        """Whether one of the phrases (a pattern over tokens) occurs within `window` words of the span."""
+        if self._tokens is None:
+            self._tokens = self.line.split()
+        return phrases.search(" " + " ".join(self._tokens[max(0, first - window) : first + length + window]) + " ") is not None
 
 
 class Matcher:
@@ -237,8 +258,6 @@ class Matcher:
                     event_patterns.setdefault(" ".join(stems), []).append(len(self._aliases))
                     self._aliases.append(_Alias("event", i, text, stems, None))
             self._compile_extras("event", i, event.patterns, event.not_when)
-        self._actor_scan = _automaton(actor_patterns)
-        self._event_scan = _automaton(event_patterns)
         alias_words: dict[str, set[str]] = {}
         for alias in self._aliases:
             if alias.kind == "actor":
@@ -247,6 +266,9 @@ class Matcher:
         phrases = [" ".join(a.norms) for a in self._aliases if a.kind == "event"]
         phrases += [p for a in self._aliases for p in a.context] + [p for ps in self._not_when.values() for p in ps]
         self._words = _Words(alias_words, {w for p in phrases for w in p.split()})
+        self._scan = _automaton(actor_patterns, event_patterns, self._words.pairs())
+        self._context = [_phrase_pattern(a.context) for a in self._aliases]
+        self._not_when_at = {at: _phrase_pattern(ps) for at, ps in self._not_when.items()}
         self.actor_refs = {a.name: frozenset((a.name, a.kind, *a.tags)) for a in watchlist.actors}  # what rules select on
 
     def _compile_extras(self, kind: str, i: int, patterns: tuple[str, ...], not_when: tuple[str, ...]) -> None:
@@ -261,37 +283,36 @@ class Matcher:
     def scan(self, text: str) -> tuple[list[Match], TextWords]:
         """The matches, and the text's words (for word distances)."""
         words = TextWords(self._words, text)
-        found: list[Match] = []
-        for line, scan in ((words.key_line, self._actor_scan), (words.stem_line, self._event_scan)):
-            for start, ids in _iter(scan, line):
-                found += self._hit(ids, line.count(" ", 0, start) - 1, words, text)
+        line, found = words.line, []
+        seen = spaces = 0  # spaces in line[:seen]: a hit's first word is the spaces before it, less one
+        for end, (length, n, ids) in self._scan.iter(line) if len(self._scan) else ():
+            start = end - length + 2
+            if start < seen:
+                seen = spaces = 0
+            spaces, seen = spaces + line.count(" ", seen, start), start
+            found += self._hit(ids, spaces - 1, n, words, text)
         found.extend(self._regex_matches(text))
         return _without_overlaps(found), words
 
-    def _hit(self, ids: tuple[int, ...], first: int, words: TextWords, text: str) -> list[Match]:
-        """The matches of the aliases found at word `first`: per span only the best-scoring (the
-        first of equals), as overlap removal would keep no other."""
-        spans: dict[int, list[tuple[str, int, int]]] = {}  # per length in words: the words there
-        best: dict[int, tuple[float, _Alias]] = {}
+    def _hit(self, ids: tuple[int, ...], first: int, n: int, words: TextWords, text: str) -> list[Match]:
+        """The matches of the aliases found at words `first` to `first + n`: per kind only the
+        best-scoring (the first of equals), as overlap removal would keep no other."""
+        spans = [words.word(i) for i in range(first, first + n)]
+        best: dict[str, tuple[float, _Alias]] = {}
         for alias_id in ids:
             alias = self._aliases[alias_id]
-            n = len(alias.norms)
-            if n in best and best[n][0] == 100.0:
+            got = best.get(alias.kind)
+            if got is not None and got[0] == 100.0:
                 continue
-            if n not in spans:
-                spans[n] = [words.word(i) for i in range(first, first + n)]
-            score = self._verify(alias, first, spans[n], words)
-            if score is not None and (n not in best or score > best[n][0]):
-                best[n] = score, alias
-        out = []
-        for n, (score, alias) in best.items():
-            start, end = spans[n][0][1], spans[n][-1][2]
-            out.append(self._match(alias.kind, alias.index, alias.text, text[start:end], start, end, score))
-        return out
+            score = self._verify(alias_id, first, spans, words)
+            if score is not None and (got is None or score > got[0]):
+                best[alias.kind] = score, alias
+        start, end = spans[0][1], spans[-1][2]
+        return [self._match(a.kind, a.index, a.text, text[start:end], start, end, score) for score, a in best.values()]
 
-    def _verify(self, alias: _Alias, first: int, spans: list[tuple[str, int, int]], words: TextWords) -> float | None:
+    def _verify(self, alias_id: int, first: int, spans: list[tuple[str, int, int]], words: TextWords) -> float | None:
         """The alias's score at word `first` (the words there as written, with their spans), or None."""
-        n = len(alias.norms)
+        alias, n = self._aliases[alias_id], len(spans)
         if alias.kind == "actor":
             raw = [w for w, _, _ in spans]
             if alias.raw is not None:
@@ -302,12 +323,13 @@ class Matcher:
                 score = _agreement(tuple(map(self._words.norm.__getitem__, raw)), alias.norms)
                 if score is None:
                     return None
-            if alias.context and not _near(words.stems, first, n, alias.context, CONTEXT_WINDOW):
+            context = self._context[alias_id]
+            if context is not None and not words.near(first, n, context, CONTEXT_WINDOW):
                 return None
         else:
             score = 100.0
-        not_when = self._not_when.get((alias.kind, alias.index), ())
-        if not_when and _near(words.stems, first, n, not_when, NOT_WHEN_WINDOW):
+        not_when = self._not_when_at[(alias.kind, alias.index)]
+        if not_when is not None and words.near(first, n, not_when, NOT_WHEN_WINDOW):
             return None
         return score
 
@@ -330,20 +352,36 @@ class Matcher:
         return out
 
 
-def _automaton(patterns: dict[str, list[int]]) -> Any:
+def _automaton(actors: dict[str, list[int]], events: dict[str, list[int]], pairs: set[tuple[str, str]]) -> Any:
+    """One automaton over the line of tokens: each alias pattern in every form its words' tokens can
+    take (a key or stem alone, or with the stem or key that the same word also has)."""
+    by_key: dict[str, list[str]] = {}
+    by_stem: dict[str, list[str]] = {}
+    for key, stem_ in sorted(pairs):
+        by_key.setdefault(key, []).append(f"{key}={stem_}")
+        by_stem.setdefault(stem_, []).append(f"{key}={stem_}")
+    forms: dict[str, tuple[int, list[int]]] = {}
+    for pattern, ids in actors.items():
+        for tokens in product(*([k, *by_key.get(k, ())] for k in pattern.split())):
+            forms.setdefault(" ".join(tokens), (len(tokens), []))[1].extend(ids)
+    for pattern, ids in events.items():
+        for tokens in product(*([f"={s}", *by_stem.get(s, ())] for s in pattern.split())):
+            forms.setdefault(" ".join(tokens), (len(tokens), []))[1].extend(ids)
     scan = ahocorasick.Automaton()
-    for pattern, ids in patterns.items():
-        scan.add_word(f" {pattern} ", (len(pattern) + 2, tuple(ids)))
-    if patterns:
+    for form, (n, ids) in forms.items():
+        scan.add_word(f" {form} ", (len(form) + 2, n, tuple(ids)))
+    if forms:
         scan.make_automaton()
     return scan
 
 
-def _iter(scan: Any, line: str) -> list[tuple[int, tuple[int, ...]]]:
-    """(start of the pattern's first word in `line`, alias ids) for every whole-word hit."""
-    if len(scan) == 0:
-        return []
-    return [(end - length + 2, ids) for end, (length, ids) in scan.iter(line)]
+def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A pattern that finds one of the phrases (space-padded stems) in space-padded tokens, or None
+    for no phrases; it matches nothing if the phrases have no words."""
+    if not phrases:
+        return None
+    forms = ["".join(f" [^ =]*={re.escape(s)}" for s in p.split()) + " " for p in phrases if p.split()]
+    return re.compile("|".join(forms) or "(?!)")
 
 
 def _in_capitals(words: TextWords, first: int, last: int) -> bool:
@@ -378,14 +416,6 @@ def _word_agrees(found: str, alias: str) -> bool:
         return fuzz.ratio(found, alias) >= SKELETON_FLOOR
     prefix = found.startswith(alias) or alias.startswith(found)
     return len(alias) >= MISSPELLING_MIN_LEN and not prefix and Levenshtein.distance(found, alias) <= 1
-
-
-def _near(stems: list[str], first: int, length: int, phrases: tuple[str, ...], window: int) -> bool:
-    """Whether one of the phrases (space-padded stems) occurs within `window` words of the span."""
-    if not phrases:
-        return False
-    near = " " + " ".join(stems[max(0, first - window) : first + length + window]) + " "
-    return any(p in near for p in phrases)
 
 
 def _without_overlaps(matches: list[Match]) -> list[Match]:

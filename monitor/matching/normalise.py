@@ -22,22 +22,43 @@ _WORD = re.compile(r"[^\W_]+")
 # Possessive quantifiers (++) keep the scan linear; each kind is only looked for when its mark is there.
 URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _FILE_EXT = r"\.(?:csv|pdf|txt|docx?|xlsx?|jpe?g|png|gif|zip|json|xml|html?)\b"
-_NOT_PROSE: tuple[tuple[tuple[str | re.Pattern[str], ...], re.Pattern[str]], ...] = (  # (quick tests, all passed, the full pattern)
-    ((":", "://"), URL),  # a one-character test first: `in` finds those fastest
+_Blanks = tuple[tuple[tuple[tuple[str | re.Pattern[str], ...], re.Pattern[str]], ...]]  # (quick tests, all passed, the full pattern)
+# Links and e-mail addresses are looked for in the whole text (a one-character test first: `in` finds those fastest).
+_LINKS: _Blanks = (
+    ((":", "://"), URL),
     (("www.",), URL),
     (("WWW.",), URL),
     (("@",), re.compile(r"(?<!\S)[^\s@]++@\S+")),
+)
+# File names and model numbers never hold a space: blanking them chunk by chunk (between spaces) is the same.
+_NAMES: _Blanks = (
     ((re.compile(r"\.[CDGHJPTXZcdghjptxz]"), re.compile(_FILE_EXT, re.I)), re.compile(r"(?<![\w-])[\w-]++" + _FILE_EXT, re.I)),
     ((re.compile(r"-\d"),), re.compile(r"(?<!\w)\w++-\d[\w-]*+")),
 )
 
 
-def blank_non_prose(text: str) -> str:
-    """The text with links, e-mail addresses, file names and model numbers blanked (same length)."""
-    for marks, pattern in _NOT_PROSE:
+def _blank(text: str, blanks: _Blanks) -> str:
+    for marks, pattern in blanks:
         if all((mark in text) if isinstance(mark, str) else mark.search(text) for mark in marks):
             text = pattern.sub(lambda m: " " * len(m.group()), text)
     return text
+
+
+def blank_links(text: str) -> str:
+    """The text with links and e-mail addresses blanked (same length)."""
+    return _blank(text, _LINKS)
+
+
+def blank_names(text: str) -> str:
+    """The text with file names and model numbers (KH-101, F-35) blanked (same length)."""
+    return _blank(text, _NAMES)
+
+
+def blank_non_prose(text: str) -> str:
+    """The text with links, e-mail addresses, file names and model numbers blanked (same length)."""
+    return blank_names(blank_links(text))
+
+
 _POSSESSIVE = re.compile(rf"[{_APOSTROPHES}]s$", re.I)
 # The gap between two sentences: after . ! ? (and closing quotes) before a capital, or a blank line.
 _ABBREVIATIONS = ("Mr", "Ms", "Dr", "St", "Lt", "Mrs", "Gen", "Col", "Sgt", "Maj", "Capt", "Brig", "Gov", "Sen", "Rep", "Prof", "Jan", "Feb", "Aug", "Sept", "Oct", "Nov", "Dec", "No", "vs")
