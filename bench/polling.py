@@ -14,7 +14,7 @@ of which 10 % of the feeds have 3 new entries prepended and the rest answer 304.
 cycle: wall time, CPU seconds of this process and of the server, peak RSS during the cycle
 (VmHWM, reset at the start of the cycle where /proc allows it) of this process plus its parsing
 processes ("bench_peak_rss_mb": the pipeline; shared pages count in each), the same processes' peak
-summed PSS sampled every 50 ms ("pipeline_peak_pss_mb": shared pages split between them), and of the
+summed PSS sampled every 250 ms ("pipeline_peak_pss_mb": shared pages split between them), and of the
 server, feeds changed, new articles,
 alerts, sources in error, responses. Then, in this process on one core, bare `feedparser.parse`
 over the bytes of the last cycle's changed feeds, and a summary line with the ratio of pipeline
@@ -79,7 +79,7 @@ from feed_server import peak_rss_kb, reset_peak_rss  # noqa: E402
 
 class PssSampler:
     """The largest sum of PSS (proportional set size: shared pages split between the processes sharing
-    them) over this process and its parsing processes, sampled every 50 ms while running."""
+    them) over this process and its parsing processes, sampled every 250 ms while running."""
 
     def __init__(self) -> None:
         self.peak_kb, self._stop = 0, threading.Event()
@@ -97,7 +97,7 @@ class PssSampler:
         return total
 
     def _run(self) -> None:
-        while not self._stop.wait(0.05):
+        while not self._stop.wait(0.25):  # reading smaps costs the kernel ~1 ms per 100 MB: not too often
             self.peak_kb = max(self.peak_kb, self.now_kb())
 
     def __enter__(self) -> PssSampler:

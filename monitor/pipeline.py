@@ -45,6 +45,7 @@ from monitor.watchlist import load_watchlist
 
 log = logging.getLogger("monitor")
 BACKLOG_PER_WORKER = 4  # changed feeds parsed or waiting to be stored, per parsing process
+SUCCESS_FLUSH_SECONDS = 1.0  # good checks are recorded together, at most this late
 
 
 @dataclass(frozen=True)
@@ -160,17 +161,31 @@ class Pipeline:
 
         fetcher = threading.Thread(target=fetch_all, name="monitor-fetch", daemon=True)
         fetcher.start()
-        new, unchanged = 0, []
-        while (item := polled.get()) is not None:
-            if item.error is None and item.parsed is None:
-                unchanged.append(self._unchanged(item, now))
-            else:
-                new += self._settle(item, now)
-                item.done()
-        sources.record_successes(self.db, now, unchanged)
+        new = self._store_polled(polled, now)
         fetcher.join()
         if failure:
             raise failure[0]
+        return new
+
+    def _store_polled(self, polled: queue.Queue[Polled | None], now: datetime) -> int:
+        """Store what the fetching thread hands over until it says it is done; returns the new articles."""
+        new, succeeded, recorded = 0, [], time.monotonic()
+        while True:
+            with contextlib.suppress(queue.Empty):  # nothing came for a while: a moment to record what did
+                item = polled.get(timeout=SUCCESS_FLUSH_SECONDS)
+                if item is None:
+                    break
+                if item.error is None and item.parsed is None:
+                    succeeded.append(self._unchanged(item, now))
+                else:
+                    stored, success = self._settle(item, now)
+                    item.done()
+                    new += stored
+                    succeeded += [success] if success else []
+            if succeeded and time.monotonic() - recorded >= SUCCESS_FLUSH_SECONDS:  # batched: one transaction a second
+                sources.record_successes(self.db, now, succeeded)
+                succeeded, recorded = [], time.monotonic()
+        sources.record_successes(self.db, now, succeeded)
         return new
 
     async def _fetch_all(self, jobs: list[sources.FeedJob], polled: queue.Queue[Polled | None]) -> None:
@@ -221,8 +236,9 @@ class Pipeline:
         plan = plan_next_check(now, self._policy(item.job.every), server_hints(result.headers, now), 0, random.random())
         return sources.Success(item.job.id, plan.at, 0, result.state, result.moved_to)
 
-    def _settle(self, item: Polled, now: datetime) -> int:
-        """Store a parsed feed's new entries, or record a failure (with backoff); returns the new articles."""
+    def _settle(self, item: Polled, now: datetime) -> tuple[int, sources.Success | None]:
+        """Store a parsed feed's new entries, or record a failure (with backoff); returns the new
+        articles and the success to record."""
         feed, result, parsed = item.job, item.result, item.parsed
         policy = self._policy(feed.every)
         try:
@@ -239,15 +255,14 @@ class Pipeline:
             error = f"{exc} (suspended after {count} failures)" if plan.suspended else str(exc)
             if sources.record_failure(self.db, feed.id, now, plan.at, error, plan.suspended):
                 log.warning("source %d (%s): %s", feed.id, feed.name, error)
-            return 0
+            return 0, None
         times = [d.published for d in parsed.documents if d.published]
         hints = replace(server_hints(result.headers, now), ttl_minutes=parsed.ttl_minutes, publish_interval=publish_interval(times))
         plan = plan_next_check(now, policy, hints, 0, random.random())
-        sources.record_success(self.db, feed.id, now, plan.at, new, result.state, result.moved_to)
         if result.moved_to:
             log.info("source %d (%s): permanently redirected to %s (not adopted: edit the source to follow)", feed.id, feed.name, result.moved_to)
         log.info("source %d (%s): %d entries, %d new; next check in %.0fs (%s)", feed.id, feed.name, len(parsed.documents), new, (plan.at - now).total_seconds(), plan.reason)
-        return new
+        return new, sources.Success(feed.id, plan.at, new, result.state, result.moved_to)
 
     def _full_text(self, doc: Document) -> Document:
         """The entry with its page's main text (trafilatura), fetched under the same limits; else as it was."""

@@ -6,8 +6,9 @@ on one event loop (`Fetcher`); `fetch` is the one-off form for the command line 
 
 The body is read raw (aiohttp's own decompression is off) and inflated here with a bounded
 decompressor, so a compression bomb cannot grow past the cap in memory; a total deadline per fetch
-holds against servers that drip bytes slowly; every connection is closed after its response, so no
-leftover of a lying server (more bytes than its Content-Length) is read as the next feed's answer.
+holds against servers that drip bytes slowly; every connection is closed after its response: aiohttp
+3.14 returns a connection that still holds bytes beyond its response (a server lying about its
+Content-Length) to its pool, and the next request on it reads them as its answer (a test shows it).
 
 Private, loopback, link-local, unspecified, multicast and reserved addresses are refused unless
 `[http] allow_networks` lists them. The check is made in the connector on each address a host name

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from monitor.model import Article, MatchResult
@@ -24,15 +24,6 @@ class NewAlert:
     body: str
     channels: tuple[str, ...]
     context: str = "{}"  # JSON for channel templates
-
-
-def _seen_clause(source_id: int, article: Article):  # type: ignore[no-untyped-def]
-    keys = [ArticleRow.content_hash == article.content_hash]
-    if article.canonical_url:
-        keys.append(ArticleRow.canonical_url == article.canonical_url)
-    if article.guid:
-        keys.append((ArticleRow.source_id == source_id) & (ArticleRow.guid == article.guid))
-    return or_(*keys)
 
 
 def known_guids(db: Database, source_id: int, guids: list[str]) -> set[str]:
@@ -65,15 +56,16 @@ def save_article(db: Database, source_id: int, article: Article, result: MatchRe
                  story: StoryLink = StoryLink(None)) -> tuple[int, int] | None:
     """Store a new article with its matches, story, alert and deliveries at once.
 
-    Returns (article id, story id), or None if the article was a duplicate. Plain INSERTs, not ORM
-    objects: this runs for every new article, and the unit of work cost more than the rest of storing.
+    Returns (article id, story id), or None if the article was a duplicate (its canonical URL, its
+    GUID from this source or its content hash is stored: the unique keys refuse it). Plain INSERTs,
+    not ORM objects: this runs for every new article, and the unit of work cost more than the rest.
     """
     try:
         with db.session() as s:
-            if s.scalar(select(ArticleRow.id).where(_seen_clause(source_id, article)).limit(1)) is not None:
-                return None
-            known = s.execute(select(StoryRow.id, StoryRow.severity, StoryRow.reported).where(StoryRow.id == story.story_id)).first() if story.story_id is not None else None
-            story_id = known.id if known else s.scalar(insert(StoryRow).values(created_at=now, severity=0, reported="").returning(StoryRow.id))
+            known = None
+            if story.story_id is not None and alert is not None:  # what the story has reported so far
+                known = s.execute(select(StoryRow.id, StoryRow.severity, StoryRow.reported).where(StoryRow.id == story.story_id)).first()
+            story_id = story.story_id or s.scalar(insert(StoryRow).values(created_at=now, severity=0, reported="").returning(StoryRow.id))
             article_id = s.scalar(insert(ArticleRow).values(
                 source_id=source_id, title=article.title, text=article.text, url=article.url,
                 canonical_url=article.canonical_url, guid=article.guid, content_hash=article.content_hash,
