@@ -16,6 +16,7 @@ class Document:
     url: str | None = None
     guid: str | None = None
     published: datetime | None = None
+    html: str = ""  # markup not yet made `text` (feeds defer it: most entries of a feed are stored already)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from monitor.sources.feeds import ParsedFeed
 from monitor.sources.folders import article_files, is_settled, read_document
 from monitor.sources.http import fetch, fetch_with, make_session, run
 from monitor.sources.parsing import BrokenProcessPool, parse_in_worker, parser_pool
-from monitor.sources.text import decode_page, page_to_text
+from monitor.sources.text import decode_page, page_to_text, with_text
 from monitor.store import articles, files, mutes, sources
 from monitor.store import stories as story_store
 from monitor.stories import StoryIndex, sketch
@@ -103,7 +103,8 @@ class Pipeline:
         docs = list(docs)
         guids = [(doc.guid or "").strip() for doc in docs]
         known = articles.known_guids(self.db, source_id, [g for g in guids if g])
-        fresh = [(doc, to_article(doc)) for doc, guid in zip(docs, guids) if guid not in known]  # the rest: not even normalised
+        new_docs = [with_text(doc) for doc, guid in zip(docs, guids) if guid not in known]  # the rest: not even made text
+        fresh = [(doc, to_article(doc)) for doc in new_docs]
         known_urls, known_content = articles.known_urls_and_hashes(
             self.db, [a.canonical_url for _, a in fresh if a.canonical_url], [a.content_hash for _, a in fresh])
         for doc, article in fresh:

@@ -11,7 +11,8 @@ import pytest
 
 from monitor.errors import FeedParseError
 from monitor.model import Document
-from monitor.sources.feeds import parse_feed
+from monitor.sources.feeds import parse_feed, read_feed
+from monitor.sources.text import with_text
 from tests.conftest import CORPUS
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
@@ -87,6 +88,14 @@ def test_rss2_entries_have_title_link_text_guid_and_utc_date():
     assert docs[1].published == datetime(2020, 1, 4, 12, 0, tzinfo=UTC)
     assert docs[1].text == "Plain text summary."
     assert docs[2].published is None
+
+
+def test_deferred_text_is_the_same_text_once_made():
+    deferred = read_feed(RSS, "wire", {"Content-Type": "application/rss+xml; charset=utf-8"}, defer_text=True).documents
+    assert deferred[0].text == "" and "<p>" in deferred[0].html
+    made = [with_text(d) for d in deferred]
+    assert made == parse_feed(RSS, "wire", {"Content-Type": "application/rss+xml; charset=utf-8"})[0]
+    assert with_text(made[0]) is made[0]  # nothing deferred: as it was
 
 
 def test_atom1_entry_uses_content_over_summary_and_utc_date():

@@ -46,8 +46,12 @@ def parse_feed(body: bytes, source: str, headers: dict[str, str] | None = None) 
     return feed.documents, feed.warning
 
 
-def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None) -> ParsedFeed:
-    """The whole parsed feed; bozo without entries raises FeedParseError naming the source."""
+def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, defer_text: bool = False) -> ParsedFeed:
+    """The whole parsed feed; bozo without entries raises FeedParseError naming the source.
+
+    With `defer_text`, entry bodies stay markup (`Document.html`) for `text.with_text` to convert
+    when an entry turns out to be new.
+    """
     parsed, sniffed = _parse(body, headers)
     entries = parsed.get("entries") or []
     bozo = parsed.get("bozo") or sniffed.get("bozo")
@@ -59,7 +63,7 @@ def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None) -
     channel = parsed.get("feed", {})
     title = " ".join(str(channel.get("title") or "").split()) or None
     ttl = str(channel.get("ttl") or "").strip()
-    return ParsedFeed([_document(entry, source) for entry in entries], warning, title, int(ttl) if ttl.isdigit() else None)
+    return ParsedFeed([_document(entry, source, defer_text) for entry in entries], warning, title, int(ttl) if ttl.isdigit() else None)
 
 
 def _parse(body: bytes, headers: dict[str, str] | None) -> tuple[Any, Any]:
@@ -93,7 +97,7 @@ def _first_line(reason: object) -> str:
     return (str(reason).strip().splitlines() or [type(reason).__name__])[0][:200]
 
 
-def _document(entry: Any, source: str) -> Document:
+def _document(entry: Any, source: str, defer_text: bool = False) -> Document:
     title = html_to_text(entry.get("title") or "")
     content = entry.get("content") or []
     html = max((c.get("value") or "" for c in content), key=len, default="") or entry.get("summary") or ""
@@ -101,7 +105,8 @@ def _document(entry: Any, source: str) -> Document:
     if not re.match(r"^https?://", link, re.I):
         link = ""
     guid = entry.get("id") or link or hashlib.sha256(f"{title}\n{html}".encode()).hexdigest()
-    return Document(source=source, title=title, text=html_to_text(html), url=link or None, guid=guid, published=_when(entry))
+    text = "" if defer_text else html_to_text(html)
+    return Document(source=source, title=title, text=text, url=link or None, guid=guid, published=_when(entry), html=html if defer_text else "")
 
 
 def _when(entry: Any) -> datetime | None:

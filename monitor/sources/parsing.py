@@ -31,7 +31,7 @@ _lock = threading.Lock()
 def parse_in_worker(body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed | str:
     """`read_feed` in a worker: the parsed feed, or its one-line error (exceptions with fields do not pickle)."""
     try:
-        return read_feed(body, url, headers)
+        return read_feed(body, url, headers, defer_text=True)  # text only for new entries, in the daemon
     except FeedParseError as exc:
         return str(exc)
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import lxml.html
 from lxml import etree
+
+from monitor.model import Document
 
 _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "pre", "section", "article", "header", "footer", "ul", "ol", "table", "figure", "figcaption", "dd", "dt"}
 
@@ -23,6 +27,11 @@ def html_to_text(html: str) -> str:
             el.tail = "\n" + (el.tail or "")
     lines = (" ".join(line.split()) for line in root.text_content().splitlines())
     return "\n".join(line for line in lines if line)
+
+
+def with_text(doc: Document) -> Document:
+    """The document with its deferred markup (`Document.html`) made text; as it is when there is none."""
+    return replace(doc, text=html_to_text(doc.html), html="") if doc.html else doc
 
 
 def decode_page(body: bytes, headers: dict[str, str]) -> str:
