@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from monitor.model import Article, MatchResult
@@ -52,6 +52,16 @@ class StoryLink:
     reported: frozenset[str] = frozenset()  # actors and events the alert reports, added to the story
 
 
+_STORIES, _ARTICLES, _MATCHES, _ALERTS, _DELIVERIES = (t.__table__ for t in (StoryRow, ArticleRow, MatchRow, AlertRow, DeliveryRow))
+# Statements built once, values bound at execution: building one with .values() per article cost more than running it.
+_NEW_STORY = insert(_STORIES).returning(_STORIES.c.id)
+_NEW_ARTICLE = insert(_ARTICLES).returning(_ARTICLES.c.id)
+_NEW_ALERT = insert(_ALERTS).returning(_ALERTS.c.id)
+_STORY_STATE = select(_STORIES.c.severity, _STORIES.c.reported).where(_STORIES.c.id == bindparam("story_id"))
+_STORY_ALERTED = update(_STORIES).where(_STORIES.c.id == bindparam("story_id")).values(
+    severity=bindparam("severity"), reported=bindparam("reported"), last_alert_uid=bindparam("uid"))
+
+
 def save_article(db: Database, source_id: int, article: Article, result: MatchResult, alert: NewAlert | None, now: datetime,
                  story: StoryLink = StoryLink(None)) -> tuple[int, int] | None:
     """Store a new article with its matches, story, alert and deliveries at once.
@@ -62,37 +72,35 @@ def save_article(db: Database, source_id: int, article: Article, result: MatchRe
     """
     try:
         with db.session() as s:
-            known = None
-            if story.story_id is not None and alert is not None:  # what the story has reported so far
-                known = s.execute(select(StoryRow.id, StoryRow.severity, StoryRow.reported).where(StoryRow.id == story.story_id)).first()
-            story_id = story.story_id or s.scalar(insert(StoryRow).values(created_at=now, severity=0, reported="").returning(StoryRow.id))
-            article_id = s.scalar(insert(ArticleRow).values(
-                source_id=source_id, title=article.title, text=article.text, url=article.url,
-                canonical_url=article.canonical_url, guid=article.guid, content_hash=article.content_hash,
-                published_at=article.published, fetched_at=now, story_id=story_id, signature=story.signature,
-                shingles=story.shingles,
-            ).returning(ArticleRow.id))
+            run = s.connection().execute
+            story_id = story.story_id or run(_NEW_STORY, {"created_at": now, "severity": 0, "reported": ""}).scalar_one()
+            article_id = run(_NEW_ARTICLE, {
+                "source_id": source_id, "title": article.title, "text": article.text, "url": article.url,
+                "canonical_url": article.canonical_url, "guid": article.guid, "content_hash": article.content_hash,
+                "published_at": article.published, "fetched_at": now, "story_id": story_id, "signature": story.signature,
+                "shingles": story.shingles,
+            }).scalar_one()
             if result.matches:
-                s.execute(insert(MatchRow), [
+                run(insert(_MATCHES), [
                     {"article_id": article_id, "kind": m.kind, "name": m.name, "alias": m.alias, "found": m.found,
                      "start": m.start, "end": m.end, "score": m.score, "severity": m.severity}
                     for m in result.matches
                 ])
             if alert is not None:
-                alert_id = s.scalar(insert(AlertRow).values(
-                    uid=alert.uid, article_id=article_id, severity=alert.severity, tags=" ".join(alert.tags),
-                    title=alert.title, body=alert.body, context=alert.context, created_at=now,
-                ).returning(AlertRow.id))
+                alert_id = run(_NEW_ALERT, {
+                    "uid": alert.uid, "article_id": article_id, "severity": alert.severity, "tags": " ".join(alert.tags),
+                    "title": alert.title, "body": alert.body, "context": alert.context, "created_at": now,
+                }).scalar_one()
                 if alert.channels:
-                    s.execute(insert(DeliveryRow), [
+                    run(insert(_DELIVERIES), [
                         {"alert_id": alert_id, "channel": c, "status": "pending", "attempts": 0, "next_attempt_at": now, "via_digest": False}
                         for c in alert.channels
                     ])
-                reported = set(filter(None, known.reported.split("\n"))) if known else set()
-                s.execute(update(StoryRow).where(StoryRow.id == story_id).values(
-                    severity=max(known.severity if known else 0, alert.severity),
-                    reported="\n".join(sorted(reported | story.reported)), last_alert_uid=alert.uid,
-                ))
+                severity, reported = run(_STORY_STATE, {"story_id": story_id}).one()  # what the story has reported so far
+                run(_STORY_ALERTED, {
+                    "story_id": story_id, "severity": max(severity, alert.severity), "uid": alert.uid,
+                    "reported": "\n".join(sorted(set(filter(None, reported.split("\n"))) | story.reported)),
+                })
             return article_id, story_id
     except IntegrityError:
         return None  # a concurrent writer stored the same article first
