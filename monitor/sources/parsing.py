@@ -10,9 +10,11 @@ while `__main__` is hidden, so they do not.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import sys
 import threading
+import time
 import types
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -40,9 +42,17 @@ def _ready() -> None:
     """A no-op task: submitting one per worker starts them all now."""
 
 
-def _ignore_interrupts() -> None:
-    """Ctrl-C reaches the whole process group: the daemon decides when its workers stop, not the terminal."""
+def _start_worker(parent: int) -> None:
+    """Ignore Ctrl-C (it reaches the whole process group: the daemon decides when its workers stop),
+    and exit when the daemon is gone (killed, it cannot stop them: they would wait for work forever)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 @contextmanager
@@ -60,7 +70,7 @@ def parser_pool(workers: int) -> ProcessPoolExecutor:
     global _pool
     with _lock:
         if _pool is None or getattr(_pool, "_broken", False):
-            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_interrupts)
+            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker, initargs=(os.getpid(),))
             with _main_hidden():  # workers start on submit: one task each starts them all here
                 for future in [pool.submit(_ready) for _ in range(workers)]:
                     future.result()
