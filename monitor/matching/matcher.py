@@ -49,8 +49,8 @@ _CELL_AFTER = regex.compile(r"[^ \t]")
 _NOT_TAB_BEFORE = regex.compile(r"[^\t]", regex.REVERSE)  # a word's first cell, from its end
 _NOT_TAB_AFTER = regex.compile(r"[^\t]")
 
-# A candidate match: start, end, score, and what the Match says besides (kind, name, alias, severity, category).
-_Found = tuple[int, int, float, tuple[str, str, str, int, str]]
+_Said = tuple[str, str, str, int, str]  # what a Match says besides where and how well: kind, name, alias, severity, category
+_Found = tuple[int, int, float, _Said]  # a candidate match: start, end, score, the rest
 
 
 def stem(norm: str) -> str:
@@ -255,7 +255,7 @@ class Matcher:
     def __init__(self, watchlist: Watchlist) -> None:
         self.watchlist = watchlist
         self._aliases: list[_Alias] = []
-        self._patterns: list[tuple[tuple[str, str, str, int, str], regex.Pattern[str]]] = []
+        self._patterns: list[tuple[_Said, regex.Pattern[str]]] = []
         self._not_when: dict[tuple[str, int], tuple[str, ...]] = {}
         actor_patterns: dict[str, list[int]] = {}
         event_patterns: dict[str, list[int]] = {}
@@ -290,6 +290,8 @@ class Matcher:
         self._not_when_at = {at: frozenset(near.index(p) for p in ps) for at, ps in self._not_when.items()}
         self._scan = _automaton(self._words, actor_patterns, event_patterns, near)
         self._said = [self._template(a.kind, a.index, a.text) for a in self._aliases]
+        self._plain = {i for i, a in enumerate(self._aliases) if a.raw is None and not a.context and not self._not_when_at[(a.kind, a.index)]}
+        self._ranked: dict[tuple[tuple[int, ...], tuple[str, ...]], tuple[list[tuple[float, int, _Said]], ...]] = {}  # cached _rank
         self.actor_refs = {a.name: frozenset((a.name, a.kind, *a.tags)) for a in watchlist.actors}  # what rules select on
 
     def _compile_extras(self, kind: str, i: int, patterns: tuple[str, ...], not_when: tuple[str, ...]) -> None:
@@ -297,7 +299,7 @@ class Matcher:
             self._patterns.append((self._template(kind, i, pattern), regex.compile(pattern, regex.IGNORECASE | regex.V1)))
         self._not_when[(kind, i)] = tuple(_padded_stems(p) for p in not_when)
 
-    def _template(self, kind: str, i: int, alias: str) -> tuple[str, str, str, int, str]:
+    def _template(self, kind: str, i: int, alias: str) -> _Said:
         """What a match says besides where and how well: kind, name, alias, severity, category."""
         if kind == "actor":
             actor = self.watchlist.actors[i]
@@ -318,41 +320,52 @@ class Matcher:
                 seen.setdefault(p, []).append((end, n))
             if ids:
                 hits.append((end, n, ids))
-        found = [m for end, n, ids in hits for m in self._hit(ids, end, n, words, text, seen)]
-        found += self._regex_matches(text)
+        found = self._regex_matches(text)
+        line, plain, ranks = words.line, self._plain, self._ranked
+        for end, n, ids in hits:
+            if n == 1:
+                start = _NOT_TAB_BEFORE.search(line, 0, end).start()
+                raw: tuple[str, ...] = (text[start:end],)
+            else:
+                starts = words.starts(end, n)
+                start, raw = starts[0], tuple(text[a : words.end(a)] for a in starts[:-1]) + (text[starts[-1] : end],)
+            ranked = ranks.get((ids, raw))
+            for candidates in self._rank(ids, raw) if ranked is None else ranked:  # per kind, the first allowed
+                for score, alias_id, said in candidates:
+                    if alias_id in plain or self._allowed(alias_id, start, end, n, words, text, seen):
+                        found.append((start, end, score, said))
+                        break
         return [Match(t[0], t[1], t[2], text[a:b], a, b, score, t[3], t[4]) for a, b, score, t in _without_overlaps(found)], words
 
-    def _hit(self, ids: tuple[int, ...], end: int, n: int, words: TextWords, text: str, seen: dict[int, list[tuple[int, int]]]) -> list[_Found]:
-        """The matches of the aliases found in the n words up to `end`: per kind only the
-        best-scoring (the first of equals), as overlap removal would keep no other."""
-        best: dict[str, tuple[float, int]] = {}
-        raw: list[str] | None = None
-        starts = words.starts(end, n)
-        for alias_id in ids:
-            alias = self._aliases[alias_id]
-            got = best.get(alias.kind)
-            if got is not None and got[0] == 100.0:
-                continue
-            score: float | None = 100.0
-            if alias.kind == "actor":
-                raw = raw or [text[a : words.end(a)] for a in starts]
-                score = self._agrees(alias, raw, starts[0], end, words, text)
-                if score is not None and alias.context and not _near(self._context[alias_id], end, n, words, seen, CONTEXT_WINDOW):
-                    score = None
-            if score is not None and _near(self._not_when_at[(alias.kind, alias.index)], end, n, words, seen, NOT_WHEN_WINDOW):
-                score = None
-            if score is not None and (got is None or score > got[0]):
-                best[alias.kind] = score, alias_id
-        return [(starts[0], end, score, self._said[alias_id]) for score, alias_id in best.values()]
+    def _rank(self, ids: tuple[int, ...], raw: tuple[str, ...]) -> tuple[list[tuple[float, int, _Said]], ...]:
+        """Per kind, the aliases found (`ids`) that agree with the words as written, best score first
+        (then in order): the first that its context, not_when and capitals allow is the kind's match,
+        as overlap removal would keep no other."""
+        actors = [(score, i, self._said[i]) for i in ids if self._aliases[i].kind == "actor" and (score := self._agreement(self._aliases[i], raw)) is not None]
+        actors.sort(key=lambda c: -c[0])
+        ranked = tuple(c for c in (actors, [(100.0, i, self._said[i]) for i in ids if self._aliases[i].kind == "event"]) if c)
+        if len(self._ranked) >= _CACHE_LIMIT:
+            self._ranked.clear()
+        self._ranked[(ids, raw)] = ranked
+        return ranked
 
-    def _agrees(self, alias: _Alias, raw: list[str], start: int, end: int, words: TextWords, text: str) -> float | None:
-        """The actor alias's score for the words as written (from `start` to `end`), or None."""
+    def _agreement(self, alias: _Alias, raw: tuple[str, ...]) -> float | None:
+        """The actor alias's score for the words as written, or None."""
         if alias.raw is None:
             return _agreement(tuple(map(self._words.norm.__getitem__, raw)), alias.norms)
-        if tuple(_strip_possessive(w) for w in raw) != alias.raw:
-            return None
-        around = [text[a : words.end(a)] for a in words.neighbours(start, end)]
-        return None if any(len(w) >= 4 and w.isalpha() and w.isupper() for w in around) else 100.0  # a headline: PLEASE HELP US
+        return 100.0 if tuple(_strip_possessive(w) for w in raw) == alias.raw else None
+
+    def _allowed(self, alias_id: int, start: int, end: int, n: int, words: TextWords, text: str, seen: dict[int, list[tuple[int, int]]]) -> bool:
+        """Whether an alias found from `start` to `end` (n words) stands outside capitals (acronyms),
+        near one of its context phrases (if it has some) and not near a not_when phrase."""
+        alias = self._aliases[alias_id]
+        if alias.raw is not None:
+            around = [text[a : words.end(a)] for a in words.neighbours(start, end)]
+            if any(len(w) >= 4 and w.isalpha() and w.isupper() for w in around):  # a headline: PLEASE HELP US FIND OUR DOG
+                return False
+        if alias.context and not _near(self._context[alias_id], end, n, words, seen, CONTEXT_WINDOW):
+            return False
+        return not _near(self._not_when_at[(alias.kind, alias.index)], end, n, words, seen, NOT_WHEN_WINDOW)
 
     def _regex_matches(self, text: str) -> list[_Found]:
         out = []
@@ -441,11 +454,16 @@ def _word_agrees(found: str, alias: str) -> bool:
 
 def _without_overlaps(found: list[_Found]) -> list[_Found]:
     """Keep the longest, then best-scoring, match where matches of the same kind overlap."""
+    found.sort(key=itemgetter(0))
     kept: list[_Found] = []
     for kind in ("actor", "event"):
+        matches = [m for m in found if m[3][0] == kind]
+        if all(a[1] <= b[0] for a, b in zip(matches, matches[1:])):
+            kept += matches  # the common case: none overlaps
+            continue
         cluster: list[_Found] = []
         reach = -1
-        for m in sorted((m for m in found if m[3][0] == kind), key=itemgetter(0)):
+        for m in matches:
             if cluster and m[0] >= reach:
                 kept.extend(_best_of(cluster))
                 cluster = []
