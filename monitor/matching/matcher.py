@@ -149,7 +149,8 @@ class _Words:
                 for d in _deletions(key) | {key}:
                     self.neighbours.setdefault(d, set()).add(key)
         self.pairs = self._pairs()
-        tokens = [*sorted(alias_words), *(f"={s}" for s in sorted(phrase_stems)), *(f"{k}={s}" for k, s in sorted(self.pairs))]
+        # stems first: phrase words are common words, and the automaton finds the first codes soonest
+        tokens = [*(f"={s}" for s in sorted(phrase_stems)), *(f"{k}={s}" for k, s in sorted(self.pairs)), *sorted(alias_words)]
         self.codes = dict(zip(tokens, _codes(len(tokens))))  # token -> its two characters
 
     def _pairs(self) -> set[tuple[str, str]]:
@@ -407,7 +408,7 @@ def _automaton(words: _Words, actors: dict[str, list[int]], events: dict[str, li
     scan = ahocorasick.Automaton()
     if forms:  # first, so that `#` is the first character the root looks for: a key that never occurs (`#` then a second character)
         scan.add_word(_NEVER + next(iter(forms))[1], (0, (), ()))
-    for form, (n, ids, phrases) in forms.items():
+    for form, (n, ids, phrases) in sorted(forms.items()):  # a node searches its children in the order added: first codes first
         scan.add_word(form, (n, tuple(ids), tuple(phrases)))
     if forms:
         scan.make_automaton()
