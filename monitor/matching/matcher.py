@@ -292,7 +292,7 @@ class Matcher:
         self._scan = _automaton(self._words, actor_patterns, event_patterns, near)
         self._said = [self._template(a.kind, a.index, a.text) for a in self._aliases]
         self._plain = {i for i, a in enumerate(self._aliases) if a.raw is None and not a.context and not self._not_when_at[(a.kind, a.index)]}
-        self._ranked: dict[tuple[tuple[int, ...], tuple[str, ...]], tuple[list[tuple[float, int, _Said]], ...]] = {}  # cached _rank
+        self._ranked: dict[tuple[int, tuple[str, ...]], tuple[list[tuple[float, int, _Said]], ...]] = {}  # cached _rank
         self.actor_refs = {a.name: frozenset((a.name, a.kind, *a.tags)) for a in watchlist.actors}  # what rules select on
 
     def _compile_extras(self, kind: str, i: int, patterns: tuple[str, ...], not_when: tuple[str, ...]) -> None:
@@ -316,29 +316,29 @@ class Matcher:
         """The matches, and the text's words (for word distances)."""
         words = TextWords(self._words, text)
         hits, seen = [], {}  # alias hits; where each context or not_when phrase was seen (its end, its words)
-        for end, (n, ids, phrases) in self._scan.iter(words.line, ignore_white_space=True) if len(self._scan) else ():
+        for end, (n, ids, phrases, form) in self._scan.iter(words.line, ignore_white_space=True) if len(self._scan) else ():
             for p in phrases:
                 seen.setdefault(p, []).append((end, n))
             if ids:
-                hits.append((end, n, ids))
+                hits.append((end, n, ids, form))
         found = self._regex_matches(text)
         line, plain, ranks = words.line, self._plain, self._ranked
-        for end, n, ids in hits:
+        for end, n, ids, form in hits:
             if n == 1:
                 start = _NOT_TAB_BEFORE.search(line, 0, end).start()
                 raw: tuple[str, ...] = (text[start:end],)
             else:
                 starts = words.starts(end, n)
                 start, raw = starts[0], tuple(text[a : words.end(a)] for a in starts[:-1]) + (text[starts[-1] : end],)
-            ranked = ranks.get((ids, raw))
-            for candidates in self._rank(ids, raw) if ranked is None else ranked:  # per kind, the first allowed
+            ranked = ranks.get((form, raw))
+            for candidates in self._rank(form, ids, raw) if ranked is None else ranked:  # per kind, the first allowed
                 for score, alias_id, said in candidates:
                     if alias_id in plain or self._allowed(alias_id, start, end, n, words, text, seen):
                         found.append((start, end, score, said))
                         break
         return [Match(t[0], t[1], t[2], text[a:b], a, b, score, t[3], t[4]) for a, b, score, t in _without_overlaps(found)], words
 
-    def _rank(self, ids: tuple[int, ...], raw: tuple[str, ...]) -> tuple[list[tuple[float, int, _Said]], ...]:
+    def _rank(self, form: int, ids: tuple[int, ...], raw: tuple[str, ...]) -> tuple[list[tuple[float, int, _Said]], ...]:
         """Per kind, the aliases found (`ids`) that agree with the words as written, best score first
         (then in order): the first that its context, not_when and capitals allow is the kind's match,
         as overlap removal would keep no other."""
@@ -347,7 +347,7 @@ class Matcher:
         ranked = tuple(c for c in (actors, [(100.0, i, self._said[i]) for i in ids if self._aliases[i].kind == "event"]) if c)
         if len(self._ranked) >= _CACHE_LIMIT:
             self._ranked.clear()
-        self._ranked[(ids, raw)] = ranked
+        self._ranked[(form, raw)] = ranked
         return ranked
 
     def _agreement(self, alias: _Alias, raw: tuple[str, ...]) -> float | None:
@@ -383,7 +383,7 @@ class Matcher:
 def _automaton(words: _Words, actors: dict[str, list[int]], events: dict[str, list[int]], near: list[str]) -> Any:
     """One automaton over the codes of a line: each alias, event phrase and context or not_when phrase
     (by number in `near`) in every form its words' tokens can take (a key or stem alone, or with the
-    stem or key that the same word also has). A value is (words, alias ids, phrase numbers)."""
+    stem or key that the same word also has). A value is (words, alias ids, phrase numbers, its own number)."""
     by_key: dict[str, list[str]] = {}
     by_stem: dict[str, list[str]] = {}
     for key, stem_ in sorted(words.pairs):
@@ -407,9 +407,9 @@ def _automaton(words: _Words, actors: dict[str, list[int]], events: dict[str, li
             add([[f"={s}", *by_stem.get(s, ())] for s in phrase.split()], [], [number])
     scan = ahocorasick.Automaton()
     if forms:  # first, so that `#` is the first character the root looks for: a key that never occurs (`#` then a second character)
-        scan.add_word(_NEVER + next(iter(forms))[1], (0, (), ()))
-    for form, (n, ids, phrases) in sorted(forms.items()):  # a node searches its children in the order added: first codes first
-        scan.add_word(form, (n, tuple(ids), tuple(phrases)))
+        scan.add_word(_NEVER + next(iter(forms))[1], (0, (), (), -1))
+    for number, (form, (n, ids, phrases)) in enumerate(sorted(forms.items())):  # a node searches its children in the order added: first codes first
+        scan.add_word(form, (n, tuple(ids), tuple(phrases), number))
     if forms:
         scan.make_automaton()
     return scan
