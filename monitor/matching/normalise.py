@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from functools import lru_cache
 from dataclasses import dataclass
 
@@ -124,6 +125,19 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
         start = gap_end
     bounds.append((start, len(text)))
     return [(a, b) for a, b in bounds if text[a:b].strip()]
+
+
+_IN_GAP = frozenset(".!?\"'”’)]")  # the characters a sentence gap holds, besides whitespace
+
+
+def sentence_keys(text: str, positions: list[int]) -> list[int]:
+    """Per position, a key that equals another's when both stand in the same sentence: where the next
+    sentence gap starts, found from the position (the same gaps as `sentence_bounds` finds from the
+    start, as the position cannot be inside one); if a position may be in a gap, its sentence's index."""
+    if all(p < len(text) and not text[p].isspace() and text[p] not in _IN_GAP for p in positions):
+        return [m.start() if (m := _SENTENCE_GAP.search(text, p)) else len(text) for p in positions]
+    starts = [a for a, _ in sentence_bounds(text)]
+    return [bisect_right(starts, p) - 1 for p in positions]
 
 
 _VOWEL_RUN = re.compile(r"[aeiouy]+")
