@@ -291,7 +291,8 @@ class Matcher:
         self._not_when_at = {at: frozenset(near.index(p) for p in ps) for at, ps in self._not_when.items()}
         self._scan = _automaton(self._words, actor_patterns, event_patterns, near)
         self._said = [self._template(a.kind, a.index, a.text) for a in self._aliases]
-        self._plain = {i for i, a in enumerate(self._aliases) if a.raw is None and not a.context and not self._not_when_at[(a.kind, a.index)]}
+        self._checks = [(a.raw is not None, c if a.context else None, self._not_when_at[(a.kind, a.index)]) for a, c in zip(self._aliases, self._context)]
+        self._plain = {i for i, (acronym, context, not_when) in enumerate(self._checks) if not acronym and context is None and not not_when}
         self._ranked: dict[tuple[int, tuple[str, ...]], tuple[list[tuple[float, int, _Said]], ...]] = {}  # cached _rank
         self.actor_refs = {a.name: frozenset((a.name, a.kind, *a.tags)) for a in watchlist.actors}  # what rules select on
 
@@ -359,14 +360,14 @@ class Matcher:
     def _allowed(self, alias_id: int, start: int, end: int, n: int, words: TextWords, text: str, seen: dict[int, list[tuple[int, int]]]) -> bool:
         """Whether an alias found from `start` to `end` (n words) stands outside capitals (acronyms),
         near one of its context phrases (if it has some) and not near a not_when phrase."""
-        alias = self._aliases[alias_id]
-        if alias.raw is not None:
+        acronym, context, not_when = self._checks[alias_id]
+        if acronym:
             around = [text[a : words.end(a)] for a in words.neighbours(start, end)]
             if any(len(w) >= 4 and w.isalpha() and w.isupper() for w in around):  # a headline: PLEASE HELP US FIND OUR DOG
                 return False
-        if alias.context and not _near(self._context[alias_id], end, n, words, seen, CONTEXT_WINDOW):
+        if context is not None and (context.isdisjoint(seen) or not _near(context, end, n, words, seen, CONTEXT_WINDOW)):
             return False
-        return not _near(self._not_when_at[(alias.kind, alias.index)], end, n, words, seen, NOT_WHEN_WINDOW)
+        return not_when.isdisjoint(seen) or not _near(not_when, end, n, words, seen, NOT_WHEN_WINDOW)
 
     def _regex_matches(self, text: str) -> list[_Found]:
         out = []
