@@ -33,7 +33,7 @@ import regex
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from monitor.matching.normalise import WORD, blank_links, blank_names, fold, skeleton, tokenize
+from monitor.matching.normalise import WORD, blank_non_prose, fold, skeleton, tokenize
 from monitor.model import Match, Watchlist
 
 REGEX_TIMEOUT = 0.25  # seconds per pattern per text
@@ -176,7 +176,7 @@ class _Words:
 
     def _learn_chunk(self, chunk: str) -> tuple[str]:
         cells = [" "] * (len(chunk) + 1)
-        for m in WORD.finditer(blank_names(chunk)):
+        for m in WORD.finditer(blank_non_prose(chunk)):
             a, b = m.span()
             code = self.code[m.group()]
             cells[a : b + 1] = code[0] + "\t" * (b - a - 1) + code[1]
@@ -218,8 +218,8 @@ class TextWords:
     positions are text positions, and as each word has two cells, counting cells counts words."""
 
     def __init__(self, words: _Words, text: str) -> None:
-        # links blanked (same length; file names too, chunk by chunk); each segment ends with the cell for the space after it
-        self.line = "".join(map(words.segment.__getitem__, blank_links(text).split(" ")))
+        # links, e-mail addresses, file names and model numbers never hold a space: blanked chunk by chunk, cached
+        self.line = "".join(map(words.segment.__getitem__, text.split(" ")))
 
     def before(self, pos: int) -> int:
         """How many words start before a position (its cells before it: two per word, one for a word it cuts)."""
