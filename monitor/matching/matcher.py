@@ -316,15 +316,13 @@ class Matcher:
     def scan(self, text: str) -> tuple[list[Match], TextWords]:
         """The matches, and the text's words (for word distances)."""
         words = TextWords(self._words, text)
-        hits, seen = [], {}  # alias hits; where each context or not_when phrase was seen (its end, its words)
-        for end, (n, ids, phrases, form) in self._scan.iter(words.line, ignore_white_space=True) if len(self._scan) else ():
-            for p in phrases:
-                seen.setdefault(p, []).append((end, n))
-            if ids:
-                hits.append((end, n, ids, form))
-        found = self._regex_matches(text)
         line, plain, ranks = words.line, self._plain, self._ranked
-        for end, n, ids, form in hits:
+        hits = list(self._scan.iter(line, ignore_white_space=True)) if len(self._scan) else []
+        seen: dict[int, list[tuple[int, int]]] | None = None  # where each context or not_when phrase was seen, once needed
+        found = self._regex_matches(text)
+        for end, (n, ids, _, form) in hits:
+            if not ids:
+                continue
             if n == 1:
                 start = _NOT_TAB_BEFORE.search(line, 0, end).start()
                 raw: tuple[str, ...] = (text[start:end],)
@@ -334,9 +332,12 @@ class Matcher:
             ranked = ranks.get((form, raw))
             for candidates in self._rank(form, ids, raw) if ranked is None else ranked:  # per kind, the first allowed
                 for score, alias_id, said in candidates:
-                    if alias_id in plain or self._allowed(alias_id, start, end, n, words, text, seen):
-                        found.append((start, end, score, said))
-                        break
+                    if alias_id not in plain:
+                        seen = _seen(hits) if seen is None else seen
+                        if not self._allowed(alias_id, start, end, n, words, text, seen):
+                            continue
+                    found.append((start, end, score, said))
+                    break
         return [Match(t[0], t[1], t[2], text[a:b], a, b, score, t[3], t[4]) for a, b, score, t in _without_overlaps(found)], words
 
     def _rank(self, form: int, ids: tuple[int, ...], raw: tuple[str, ...]) -> tuple[list[tuple[float, int, _Said]], ...]:
@@ -414,6 +415,15 @@ def _automaton(words: _Words, actors: dict[str, list[int]], events: dict[str, li
     if forms:
         scan.make_automaton()
     return scan
+
+
+def _seen(hits: list[tuple[int, tuple[int, tuple[int, ...], tuple[int, ...], int]]]) -> dict[int, list[tuple[int, int]]]:
+    """Where each context or not_when phrase was seen: its end and its number of words."""
+    seen: dict[int, list[tuple[int, int]]] = {}
+    for end, (n, _, phrases, _) in hits:
+        for p in phrases:
+            seen.setdefault(p, []).append((end, n))
+    return seen
 
 
 def _near(phrases: frozenset[int], end: int, n: int, words: TextWords, seen: dict[int, list[tuple[int, int]]], window: int) -> bool:
