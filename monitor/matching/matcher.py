@@ -211,6 +211,13 @@ def _store(tables: tuple[_Table, ...], key: str, values: tuple[Any, ...]) -> Non
         table[key] = value
 
 
+@lru_cache(maxsize=None)
+def _words_back(n: int) -> Any:
+    """A pattern that finds n words of a line backwards from the end of the last: each word's first
+    cell (groups 1 and 3) and the cell after it (groups 2 and 4)."""
+    return regex.compile(r"([^ \t])\t*([^ \t])(?: *([^ \t])\t*([^ \t])){%d}" % (n - 1), regex.REVERSE)
+
+
 class TextWords:
     """The line of one text, as long as the text and one more cell: for each word, its code's first
     character on the word's first character, tabs over the rest of the word, its code's second
@@ -237,12 +244,10 @@ class TextWords:
         """Where the word starting at `start` ends."""
         return _NOT_TAB_AFTER.search(self.line, start + 1).start()
 
-    def starts(self, end: int, n: int) -> list[int]:
-        """Where the n words up to the one ending at `end` start."""
-        out = [self.start(end)]
-        for _ in range(n - 1):
-            out.insert(0, self.start(_CELL_BEFORE.search(self.line, 0, out[0]).start()))
-        return out
+    def spans(self, end: int, n: int) -> list[tuple[int, int]]:
+        """Where the n words up to the one ending at `end` start and end."""
+        m = _words_back(n).search(self.line, 0, end + 1)
+        return list(zip(sorted([m.start(1), *m.starts(3)]), sorted([m.start(2), *m.starts(4)])))
 
     def neighbours(self, start: int, end: int) -> list[int]:
         """Where the words just before `start` and just after `end` start (those that exist)."""
@@ -327,8 +332,8 @@ class Matcher:
                 start = _NOT_TAB_BEFORE.search(line, 0, end).start()
                 raw: tuple[str, ...] = (text[start:end],)
             else:
-                starts = words.starts(end, n)
-                start, raw = starts[0], tuple(text[a : words.end(a)] for a in starts[:-1]) + (text[starts[-1] : end],)
+                spans = words.spans(end, n)
+                start, raw = spans[0][0], tuple(text[a:b] for a, b in spans)
             ranked = ranks.get((form, raw))
             for candidates in self._rank(form, ids, raw) if ranked is None else ranked:  # per kind, the first allowed
                 for score, alias_id, said in candidates:
