@@ -5,17 +5,19 @@ words, its transliteration skeleton for words of 5+ letters (Qasem = Qassem = Qa
 when that skeleton is one edit away from exactly one alias word's — that alias word's key (small
 misspellings). Events use light stems of words (strike = strikes = striking), never fuzzily. A word's
 token is its key, its stem or both (for the few words that are an alias word and a phrase word), and
-each token that some alias or phrase has gets one character, its code (other words get `#`).
+each token that some alias or phrase has gets a code of two characters (other words get `##`).
 
-The text is cut at its spaces; each chunk is cached with its line segment, as long as the chunk: a
-word's code at its first character, tabs over the rest of the word, spaces elsewhere. The segments
-joined by spaces make a line as long as the text, so one Aho-Corasick scan that skips whitespace
-finds every alias, event phrase, context and not_when phrase as whole words, each at its text
-position, and counting codes counts words. rapidfuzz then verifies only the actor candidates (a
-transliteration needs a ratio of 60, a misspelling one edit in a word of 6+ letters), so a folding
-collision (Milley / Malay) is rejected; bare surnames that collide anyway (Milla, Milei) are the
-watchlist's ambiguous aliases, with context words. Short all-caps aliases (KH, IS, US) must match
-case-sensitively.
+The text is cut at its spaces; each chunk is cached with its segment of the line, as long as the
+chunk and the space after it: per word its code's first character on the word's first character,
+tabs over the rest of the word, the code's second character just after the word; spaces elsewhere
+(links, e-mail addresses, file names and model numbers too). So the line is the text's length (plus one), one
+Aho-Corasick scan that skips whitespace finds every alias, event phrase and context or not_when
+phrase as whole words where they end in the text, and counting cells counts words (two cells each).
+
+rapidfuzz then verifies only the actor candidates, once per spelling (a transliteration needs a
+ratio of 60, a misspelling one edit in a word of 6+ letters), so a folding collision (Milley / Malay)
+is rejected; bare surnames that collide anyway (Milla, Milei) are the watchlist's ambiguous aliases,
+with context words. Short all-caps aliases (KH, IS, US) must match case-sensitively.
 """
 
 from __future__ import annotations
