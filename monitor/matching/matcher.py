@@ -215,9 +215,9 @@ def _store(tables: tuple[_Table, ...], key: str, values: tuple[Any, ...]) -> Non
 
 @lru_cache(maxsize=None)
 def _words_back(n: int) -> Any:
-    """A pattern that finds n words of a line backwards from the end of the last: each word's first
-    cell (groups 1 and 3) and the cell after it (groups 2 and 4)."""
-    return regex.compile(r"([^ \t])\t*([^ \t])(?: *([^ \t])\t*([^ \t])){%d}" % (n - 1), regex.REVERSE)
+    """A pattern that finds n words of a line backwards from the end of the last: per word a group for
+    its first cell and one for the cell after it."""
+    return regex.compile(" *".join([r"([^ \t])\t*([^ \t])"] * n), regex.REVERSE)
 
 
 class TextWords:
@@ -248,8 +248,8 @@ class TextWords:
 
     def spans(self, end: int, n: int) -> list[tuple[int, int]]:
         """Where the n words up to the one ending at `end` start and end."""
-        m = _words_back(n).search(self.line, 0, end + 1)
-        return list(zip(sorted([m.start(1), *m.starts(3)]), sorted([m.start(2), *m.starts(4)])))
+        cells = _words_back(n).search(self.line, 0, end + 1).regs
+        return [(cells[i][0], cells[i + 1][0]) for i in range(1, 2 * n, 2)]
 
     def neighbours(self, start: int, end: int) -> list[int]:
         """Where the words just before `start` and just after `end` start (those that exist)."""
@@ -341,7 +341,8 @@ class Matcher:
                 for score, alias_id, said in candidates:
                     if alias_id not in plain:
                         seen = _seen(hits) if seen is None else seen
-                        if not self._allowed(alias_id, start, end, n, words, text, seen):
+                        acronym, context, not_when = self._checks[alias_id]
+                        if (acronym or context is not None or not not_when.isdisjoint(seen)) and not self._allowed(alias_id, start, end, n, words, text, seen):
                             continue
                     found.append((start, end, score, said))
                     break
