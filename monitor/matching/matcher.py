@@ -477,19 +477,18 @@ def _without_overlaps(found: list[_Found]) -> list[_Found]:
     found.sort(key=itemgetter(0))
     kept: list[_Found] = []
     for kind in ("actor", "event"):
-        matches = [m for m in found if m[3][0] == kind]
-        if all(a[1] <= b[0] for a, b in zip(matches, matches[1:])):
-            kept += matches  # the common case: none overlaps
-            continue
         cluster: list[_Found] = []
         reach = -1
-        for m in matches:
-            if cluster and m[0] >= reach:
-                kept.extend(_best_of(cluster))
-                cluster = []
-            cluster.append(m)
-            reach = max(reach, m[1]) if len(cluster) > 1 else m[1]
-        kept.extend(_best_of(cluster))
+        for m in found:
+            if m[3][0] != kind:
+                continue
+            if m[0] >= reach:  # a new run of overlapping matches
+                kept += _best_of(cluster)
+                cluster, reach = [m], m[1]
+            else:
+                cluster.append(m)
+                reach = max(reach, m[1])
+        kept += _best_of(cluster)
     return sorted(kept, key=lambda m: (m[0], m[3][0]))
 
 
