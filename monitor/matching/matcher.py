@@ -4,23 +4,30 @@ Each distinct word of the text is folded once (and cached) into a key: its norma
 words, its transliteration skeleton for words of 5+ letters (Qasem = Qassem = Qasim = Ghasem), or —
 when that skeleton is one edit away from exactly one alias word's — that alias word's key (small
 misspellings). Events use light stems of words (strike = strikes = striking), never fuzzily. A word's
-token holds its key, its stem (`=stem`) or both (`key=stem`), so one Aho-Corasick scan over the
-space-joined tokens finds every alias and phrase as whole words. The text is cut at its spaces and
-each chunk's tokens are cached too, so a text costs one C-level lookup per chunk. rapidfuzz then
-verifies only those few candidates (a transliteration needs a ratio of 60, a misspelling one edit in
-a word of 6+ letters), so a folding collision (Milley / Malay) is rejected; bare surnames that collide
-anyway (Milla, Milei) are the watchlist's ambiguous aliases, with context words. Short all-caps
-aliases (KH, IS, US) must match case-sensitively.
+token is its key, its stem or both (for the few words that are an alias word and a phrase word), and
+each token that some alias or phrase has gets a code of two characters (other words get `##`).
+
+The text is cut at its spaces; each chunk is cached with its segment of the line, as long as the
+chunk and the space after it: per word its code's first character on the word's first character,
+tabs over the rest of the word, the code's second character just after the word; spaces elsewhere
+(links, e-mail addresses, file names and model numbers too). So the line is the text's length (plus one), one
+Aho-Corasick scan that skips whitespace finds every alias, event phrase and context or not_when
+phrase as whole words where they end in the text, and counting cells counts words (two cells each).
+
+rapidfuzz then verifies only the actor candidates, once per spelling (a transliteration needs a
+ratio of 60, a misspelling one edit in a word of 6+ letters), so a folding collision (Milley / Malay)
+is rejected; bare surnames that collide anyway (Milla, Milei) are the watchlist's ambiguous aliases,
+with context words. Short all-caps aliases (KH, IS, US) must match case-sensitively.
 """
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, product
+from itertools import product
+from math import ceil, sqrt
+from operator import itemgetter
 from typing import Any
 
 import ahocorasick
@@ -28,7 +35,7 @@ import regex
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from monitor.matching.normalise import WORD, blank_links, blank_names, fold, skeleton, tokenize
+from monitor.matching.normalise import WORD, blank_non_prose, fold, skeleton, tokenize
 from monitor.model import Match, Watchlist
 
 REGEX_TIMEOUT = 0.25  # seconds per pattern per text
@@ -39,8 +46,13 @@ NOT_WHEN_WINDOW = 6  # words either side in which a not_when phrase cancels a ma
 CONTEXT_WINDOW = 20  # words either side in which an ambiguous alias needs a context word
 _NEVER = "#"  # the key of a word that must never match (digits, URLs)
 _CACHE_LIMIT = 500_000  # entries per table; a full table starts again empty
-_SHIFT = 32  # a chunk's code: (its length + 1) << _SHIFT | its number of words
-_WORDS_MASK = (1 << _SHIFT) - 1
+_CELL_BEFORE = regex.compile(r"[^ \t]", regex.REVERSE)  # the last code cell before a position
+_CELL_AFTER = regex.compile(r"[^ \t]")
+_NOT_TAB_BEFORE = regex.compile(r"[^\t]", regex.REVERSE)  # a word's first cell, from its end
+_NOT_TAB_AFTER = regex.compile(r"[^\t]")
+
+_Said = tuple[str, str, str, int, str]  # what a Match says besides where and how well: kind, name, alias, severity, category
+_Found = tuple[int, int, float, _Said]  # a candidate match: start, end, score, the rest
 
 
 def stem(norm: str) -> str:
@@ -88,6 +100,16 @@ def _deletions(key: str) -> set[str]:
     return {key[:i] + key[i + 1 :] for i in range(len(key))}
 
 
+def _codes(count: int) -> list[str]:
+    """`count` codes of two characters from disjoint sets (neither whitespace nor `#`), so a run of
+    codes can only be matched code by code; the sets stay small, as the automaton's nodes search
+    their children one by one."""
+    chars = (chr(c) for c in range(0x21, 0x110000) if not 0xD800 <= c < 0xE000 and not chr(c).isspace() and c != ord(_NEVER))
+    size = max(1, ceil(sqrt(count)))
+    firsts, seconds = [next(chars) for _ in range(size)], [next(chars) for _ in range(size)]
+    return [f + s for f in firsts for s in seconds][:count]
+
+
 @dataclass(frozen=True)
 class _Alias:
     kind: str  # "actor" | "event"
@@ -110,18 +132,17 @@ class _Table(dict[str, Any]):
 
 
 class _Words:
-    """Cached per distinct word (normal form, actor key, stem: `#` unless a phrase has it, token) and per
-    space-separated chunk of text (its words' tokens, each followed by a space; its words' spans; its
-    code: its length and number of words).
+    """Cached per distinct word (normal form, actor key, stem: `#` unless a phrase has it, code) and per
+    space-separated chunk of text (its line segment). Only unseen chunks and words run Python.
 
-    A word's token is its actor key, `=` and its stem, both (`key=stem`, for the few words that are an
-    alias word and a phrase word), or `#`: one line holds actors and events. A text costs C-level
-    lookups of its chunks; only unseen chunks and words run Python.
+    A word's token is its actor key, `=` and its stem, or both (`key=stem`, for the few words that are
+    an alias word and a phrase word: every such pair is enumerated here); each token has a code of two
+    characters, other words have `##`.
     """
 
     def __init__(self, alias_words: dict[str, set[str]], phrase_stems: set[str]) -> None:
-        self.norm, self.key, self.stem, self.token = (_Table(self._learn_word, i) for i in range(4))
-        self.tokens, self.spans, self.code = (_Table(self._learn_chunk, i) for i in range(3))
+        self.norm, self.key, self.stem, self.code = (_Table(self._learn_word, i) for i in range(4))
+        self.segment = _Table(self._learn_chunk, 0)
         self.alias_words = alias_words  # actor key -> the alias words (normal forms) that have it
         self.phrase_stems = phrase_stems  # of event phrases and context and not_when phrases: other stems never match
         self.neighbours: dict[str, set[str]] = {}
@@ -129,8 +150,12 @@ class _Words:
             if len(key) >= FUZZY_MIN_LEN - 1:
                 for d in _deletions(key) | {key}:
                     self.neighbours.setdefault(d, set()).add(key)
+        self.pairs = self._pairs()
+        # stems first: phrase words are common words, and the automaton finds the first codes soonest
+        tokens = [*(f"={s}" for s in sorted(phrase_stems)), *(f"{k}={s}" for k, s in sorted(self.pairs)), *sorted(alias_words)]
+        self.codes = dict(zip(tokens, _codes(len(tokens))))  # token -> its two characters
 
-    def pairs(self) -> set[tuple[str, str]]:
+    def _pairs(self) -> set[tuple[str, str]]:
         """Every (actor key, stem) that one word can have: the words whose stem a phrase has, enumerated."""
         found = set()
         for s in self.phrase_stems:
@@ -146,17 +171,20 @@ class _Words:
         else:
             norm = fold(word).replace(" ", "_") or _NEVER
             key, stem_ = self._actor_key(norm), stem(norm)
-            stem_ = stem_ if stem_ in self.phrase_stems else _NEVER  # a shorter line to scan
-        token = _token(key, stem_)
-        _store((self.norm, self.key, self.stem, self.token), word, (norm, key, stem_, token))
-        return norm, key, stem_, token
+            stem_ = stem_ if stem_ in self.phrase_stems else _NEVER  # fewer codes
+        code = self.codes.get(_token(key, stem_), _NEVER * 2)
+        _store((self.norm, self.key, self.stem, self.code), word, (norm, key, stem_, code))
+        return norm, key, stem_, code
 
-    def _learn_chunk(self, chunk: str) -> tuple[str, tuple[tuple[str, int, int], ...], int]:
-        spans = tuple((m.group(), m.start(), m.end()) for m in WORD.finditer(blank_names(chunk)))
-        tokens = "".join(self.token[w] + " " for w, _, _ in spans)
-        code = (len(chunk) + 1) << _SHIFT | len(spans)
-        _store((self.tokens, self.spans, self.code), chunk, (tokens, spans, code))
-        return tokens, spans, code
+    def _learn_chunk(self, chunk: str) -> tuple[str]:
+        cells = [" "] * (len(chunk) + 1)
+        for m in WORD.finditer(blank_non_prose(chunk)):
+            a, b = m.span()
+            code = self.code[m.group()]
+            cells[a : b + 1] = code[0] + "\t" * (b - a - 1) + code[1]
+        segment = "".join(cells)
+        _store((self.segment,), chunk, (segment,))
+        return (segment,)
 
     def _actor_key(self, norm: str) -> str:
         """The alias key this word (or the word without an Arabic prefix or Russian case ending) agrees with."""
@@ -171,7 +199,7 @@ class _Words:
 
 
 def _token(key: str, stem_: str) -> str:
-    """A word's token in the line: its actor key, `=stem`, `key=stem`, or `#`."""
+    """A word's token: its actor key, `=stem`, `key=stem`, or `#`."""
     if stem_ == _NEVER:
         return key
     return f"={stem_}" if key == _NEVER else f"{key}={stem_}"
@@ -185,49 +213,48 @@ def _store(tables: tuple[_Table, ...], key: str, values: tuple[Any, ...]) -> Non
         table[key] = value
 
 
+@lru_cache(maxsize=None)
+def _words_back(n: int) -> Any:
+    """A pattern that finds n words of a line backwards from the end of the last: per word a group for
+    its first cell and one for the cell after it."""
+    return regex.compile(" *".join([r"([^ \t])\t*([^ \t])"] * n), regex.REVERSE)
+
+
 class TextWords:
-    """The words of one text, cut at its spaces: the line of tokens to scan, and word i's text and
-    span, found (only when there are hits) through the cached chunk tables."""
+    """The line of one text, as long as the text and one more cell: for each word, its code's first
+    character on the word's first character, tabs over the rest of the word, its code's second
+    character just after the word (on a space, a dash, or the line's last cell); spaces elsewhere. So
+    positions are text positions, and as each word has two cells, counting cells counts words."""
 
     def __init__(self, words: _Words, text: str) -> None:
-        self.parts = blank_links(text).split(" ")  # links blanked: same offsets (file names too, chunk by chunk)
-        self._words = words
-        self.line = " " + "".join(map(words.tokens.__getitem__, self.parts))
-        self._ends: list[int] | None = None
-        self._tokens: list[str] | None = None
-
-    def _part_ends(self) -> list[int]:
-        """Per chunk, the codes summed up to it: where the next chunk starts, and its first word's index."""
-        if self._ends is None:
-            self._ends = list(accumulate(map(self._words.code.__getitem__, self.parts)))
-        return self._ends
-
-    def _part(self, j: int) -> tuple[int, int, tuple[tuple[str, int, int], ...]]:
-        """Where chunk j starts, its first word's index, and its words' spans."""
-        before = self._part_ends()[j - 1] if j else 0
-        return before >> _SHIFT, before & _WORDS_MASK, self._words.spans[self.parts[j]]
-
-    def __len__(self) -> int:
-        return self.line.count(" ") - 1
-
-    def word(self, i: int) -> tuple[str, int, int]:
-        """Word i as written, and its start and end in the text."""
-        ends = self._ends or self._part_ends()
-        j = bisect_right(ends, i, key=_WORDS_MASK.__and__)
-        before = ends[j - 1] if j else 0
-        word, a, b = self._words.spans[self.parts[j]][i - (before & _WORDS_MASK)]
-        return word, (before >> _SHIFT) + a, (before >> _SHIFT) + b
+        # links, e-mail addresses, file names and model numbers never hold a space: blanked chunk by chunk, cached
+        self.line = "".join(map(words.segment.__getitem__, text.split(" ")))
 
     def before(self, pos: int) -> int:
-        """How many words start before a character position."""
-        start, first, spans = self._part(bisect_right(self._part_ends(), pos, key=_SHIFT.__rrshift__))
-        return first + sum(1 for _, a, _ in spans if start + a < pos)
+        """How many words start before a position (its cells before it: two per word, one for a word it cuts)."""
+        return (pos - self.line.count(" ", 0, pos) - self.line.count("\t", 0, pos) + 1) // 2
 
-    def near(self, first: int, length: int, phrases: regex.Pattern[str], window: int) -> bool:
-        """Whether one of the phrases (a pattern over tokens) occurs within `window` words of the span."""
-        if self._tokens is None:
-            self._tokens = self.line.split()
-        return phrases.search(" " + " ".join(self._tokens[max(0, first - window) : first + length + window]) + " ") is not None
+    def between(self, end: int, later_end: int) -> int:
+        """How many words end after `end` and by `later_end` (both the end of a word)."""
+        return (later_end - end - self.line.count(" ", end, later_end) - self.line.count("\t", end, later_end)) // 2
+
+    def start(self, end: int) -> int:
+        """Where the word ending at `end` starts."""
+        return _NOT_TAB_BEFORE.search(self.line, 0, end).start()
+
+    def end(self, start: int) -> int:
+        """Where the word starting at `start` ends."""
+        return _NOT_TAB_AFTER.search(self.line, start + 1).start()
+
+    def spans(self, end: int, n: int) -> list[tuple[int, int]]:
+        """Where the n words up to the one ending at `end` start and end."""
+        cells = _words_back(n).search(self.line, 0, end + 1).regs
+        return [(cells[i][0], cells[i + 1][0]) for i in range(1, 2 * n, 2)]
+
+    def neighbours(self, start: int, end: int) -> list[int]:
+        """Where the words just before `start` and just after `end` start (those that exist)."""
+        before, after = _CELL_BEFORE.search(self.line, 0, start), _CELL_AFTER.search(self.line, end + 1)
+        return ([self.start(before.start())] if before else []) + ([after.start()] if after else [])
 
 
 class Matcher:
@@ -236,7 +263,7 @@ class Matcher:
     def __init__(self, watchlist: Watchlist) -> None:
         self.watchlist = watchlist
         self._aliases: list[_Alias] = []
-        self._patterns: list[tuple[str, int, regex.Pattern[str]]] = []
+        self._patterns: list[tuple[_Said, regex.Pattern[str]]] = []
         self._not_when: dict[tuple[str, int], tuple[str, ...]] = {}
         actor_patterns: dict[str, list[int]] = {}
         event_patterns: dict[str, list[int]] = {}
@@ -266,15 +293,28 @@ class Matcher:
         phrases = [" ".join(a.norms) for a in self._aliases if a.kind == "event"]
         phrases += [p for a in self._aliases for p in a.context] + [p for ps in self._not_when.values() for p in ps]
         self._words = _Words(alias_words, {w for p in phrases for w in p.split()})
-        self._scan = _automaton(actor_patterns, event_patterns, self._words.pairs())
-        self._context = [_phrase_pattern(a.context) for a in self._aliases]
-        self._not_when_at = {at: _phrase_pattern(ps) for at, ps in self._not_when.items()}
+        near = sorted({p for a in self._aliases for p in a.context} | {p for ps in self._not_when.values() for p in ps})
+        self._context = [frozenset(near.index(p) for p in a.context) for a in self._aliases]
+        self._not_when_at = {at: frozenset(near.index(p) for p in ps) for at, ps in self._not_when.items()}
+        self._scan = _automaton(self._words, actor_patterns, event_patterns, near)
+        self._said = [self._template(a.kind, a.index, a.text) for a in self._aliases]
+        self._checks = [(a.raw is not None, c if a.context else None, self._not_when_at[(a.kind, a.index)]) for a, c in zip(self._aliases, self._context)]
+        self._plain = {i for i, (acronym, context, not_when) in enumerate(self._checks) if not acronym and context is None and not not_when}
+        self._ranked: dict[tuple[int, tuple[str, ...]], tuple[list[tuple[float, int, _Said]], ...]] = {}  # cached _rank
         self.actor_refs = {a.name: frozenset((a.name, a.kind, *a.tags)) for a in watchlist.actors}  # what rules select on
 
     def _compile_extras(self, kind: str, i: int, patterns: tuple[str, ...], not_when: tuple[str, ...]) -> None:
         for pattern in patterns:
-            self._patterns.append((kind, i, regex.compile(pattern, regex.IGNORECASE | regex.V1)))
+            self._patterns.append((self._template(kind, i, pattern), regex.compile(pattern, regex.IGNORECASE | regex.V1)))
         self._not_when[(kind, i)] = tuple(_padded_stems(p) for p in not_when)
+
+    def _template(self, kind: str, i: int, alias: str) -> _Said:
+        """What a match says besides where and how well: kind, name, alias, severity, category."""
+        if kind == "actor":
+            actor = self.watchlist.actors[i]
+            return "actor", actor.name, alias, 0, actor.kind
+        event = self.watchlist.events[i]
+        return "event", event.name, alias, event.severity, ""
 
     def find(self, text: str) -> list[Match]:
         """All non-overlapping actor and event matches in a text, in text order."""
@@ -283,111 +323,125 @@ class Matcher:
     def scan(self, text: str) -> tuple[list[Match], TextWords]:
         """The matches, and the text's words (for word distances)."""
         words = TextWords(self._words, text)
-        line, found = words.line, []
-        seen = spaces = 0  # spaces in line[:seen]: a hit's first word is the spaces before it, less one
-        for end, (length, n, ids) in self._scan.iter(line) if len(self._scan) else ():
-            start = end - length + 2
-            if start < seen:
-                seen = spaces = 0
-            spaces, seen = spaces + line.count(" ", seen, start), start
-            found += self._hit(ids, spaces - 1, n, words, text)
-        found.extend(self._regex_matches(text))
-        return _without_overlaps(found), words
-
-    def _hit(self, ids: tuple[int, ...], first: int, n: int, words: TextWords, text: str) -> list[Match]:
-        """The matches of the aliases found at words `first` to `first + n`: per kind only the
-        best-scoring (the first of equals), as overlap removal would keep no other."""
-        spans = [words.word(i) for i in range(first, first + n)]
-        best: dict[str, tuple[float, _Alias]] = {}
-        for alias_id in ids:
-            alias = self._aliases[alias_id]
-            got = best.get(alias.kind)
-            if got is not None and got[0] == 100.0:
+        line, plain, ranks = words.line, self._plain, self._ranked
+        hits = list(self._scan.iter(line, ignore_white_space=True)) if len(self._scan) else []
+        seen: dict[int, list[tuple[int, int]]] | None = None  # where each context or not_when phrase was seen, once needed
+        found = self._regex_matches(text)
+        for end, (n, ids, _, form) in hits:
+            if not ids:
                 continue
-            score = self._verify(alias_id, first, spans, words)
-            if score is not None and (got is None or score > got[0]):
-                best[alias.kind] = score, alias
-        start, end = spans[0][1], spans[-1][2]
-        return [self._match(a.kind, a.index, a.text, text[start:end], start, end, score) for score, a in best.values()]
-
-    def _verify(self, alias_id: int, first: int, spans: list[tuple[str, int, int]], words: TextWords) -> float | None:
-        """The alias's score at word `first` (the words there as written, with their spans), or None."""
-        alias, n = self._aliases[alias_id], len(spans)
-        if alias.kind == "actor":
-            raw = [w for w, _, _ in spans]
-            if alias.raw is not None:
-                if tuple(_strip_possessive(w) for w in raw) != alias.raw or _in_capitals(words, first, first + n - 1):
-                    return None
-                score = 100.0
+            if n == 1:
+                start = _NOT_TAB_BEFORE.search(line, 0, end).start()
+                raw: tuple[str, ...] = (text[start:end],)
             else:
-                score = _agreement(tuple(map(self._words.norm.__getitem__, raw)), alias.norms)
-                if score is None:
-                    return None
-            context = self._context[alias_id]
-            if context is not None and not words.near(first, n, context, CONTEXT_WINDOW):
-                return None
-        else:
-            score = 100.0
-        not_when = self._not_when_at[(alias.kind, alias.index)]
-        if not_when is not None and words.near(first, n, not_when, NOT_WHEN_WINDOW):
-            return None
-        return score
+                spans = words.spans(end, n)
+                start, raw = spans[0][0], tuple(text[a:b] for a, b in spans)
+            ranked = ranks.get((form, raw))
+            for candidates in self._rank(form, ids, raw) if ranked is None else ranked:  # per kind, the first allowed
+                for score, alias_id, said in candidates:
+                    if alias_id not in plain:
+                        seen = _seen(hits) if seen is None else seen
+                        acronym, context, not_when = self._checks[alias_id]
+                        if (acronym or context is not None or not not_when.isdisjoint(seen)) and not self._allowed(alias_id, start, end, n, words, text, seen):
+                            continue
+                    found.append((start, end, score, said))
+                    break
+        return [Match(t[0], t[1], t[2], text[a:b], a, b, score, t[3], t[4]) for a, b, score, t in _without_overlaps(found)], words
 
-    def _match(self, kind: str, i: int, alias: str, found: str, start: int, end: int, score: float) -> Match:
-        if kind == "actor":
-            actor = self.watchlist.actors[i]
-            return Match("actor", actor.name, alias, found, start, end, score, category=actor.kind)
-        event = self.watchlist.events[i]
-        return Match("event", event.name, alias, found, start, end, score, severity=event.severity)
+    def _rank(self, form: int, ids: tuple[int, ...], raw: tuple[str, ...]) -> tuple[list[tuple[float, int, _Said]], ...]:
+        """Per kind, the aliases found (`ids`) that agree with the words as written, best score first
+        (then in order): the first that its context, not_when and capitals allow is the kind's match,
+        as overlap removal would keep no other."""
+        actors = [(score, i, self._said[i]) for i in ids if self._aliases[i].kind == "actor" and (score := self._agreement(self._aliases[i], raw)) is not None]
+        actors.sort(key=lambda c: -c[0])
+        ranked = tuple(c for c in (actors, [(100.0, i, self._said[i]) for i in ids if self._aliases[i].kind == "event"]) if c)
+        if len(self._ranked) >= _CACHE_LIMIT:
+            self._ranked.clear()
+        self._ranked[(form, raw)] = ranked
+        return ranked
 
-    def _regex_matches(self, text: str) -> list[Match]:
+    def _agreement(self, alias: _Alias, raw: tuple[str, ...]) -> float | None:
+        """The actor alias's score for the words as written, or None."""
+        if alias.raw is None:
+            return _agreement(tuple(map(self._words.norm.__getitem__, raw)), alias.norms)
+        return 100.0 if tuple(_strip_possessive(w) for w in raw) == alias.raw else None
+
+    def _allowed(self, alias_id: int, start: int, end: int, n: int, words: TextWords, text: str, seen: dict[int, list[tuple[int, int]]]) -> bool:
+        """Whether an alias found from `start` to `end` (n words) stands outside capitals (acronyms),
+        near one of its context phrases (if it has some) and not near a not_when phrase."""
+        acronym, context, not_when = self._checks[alias_id]
+        if acronym:
+            around = [text[a : words.end(a)] for a in words.neighbours(start, end)]
+            if any(len(w) >= 4 and w.isalpha() and w.isupper() for w in around):  # a headline: PLEASE HELP US FIND OUR DOG
+                return False
+        if context is not None and (context.isdisjoint(seen) or not _near(context, end, n, words, seen, CONTEXT_WINDOW)):
+            return False
+        return not_when.isdisjoint(seen) or not _near(not_when, end, n, words, seen, NOT_WHEN_WINDOW)
+
+    def _regex_matches(self, text: str) -> list[_Found]:
         out = []
-        for kind, i, pattern in self._patterns:
+        for said, pattern in self._patterns:
             try:
                 for m in pattern.finditer(text, timeout=REGEX_TIMEOUT):
                     if m.end() > m.start():
-                        out.append(self._match(kind, i, pattern.pattern, m.group(), m.start(), m.end(), 100.0))
+                        out.append((m.start(), m.end(), 100.0, said))
             except TimeoutError:
                 continue  # a catastrophic pattern gives up on this text instead of stalling the daemon
         return out
 
 
-def _automaton(actors: dict[str, list[int]], events: dict[str, list[int]], pairs: set[tuple[str, str]]) -> Any:
-    """One automaton over the line of tokens: each alias pattern in every form its words' tokens can
-    take (a key or stem alone, or with the stem or key that the same word also has)."""
+def _automaton(words: _Words, actors: dict[str, list[int]], events: dict[str, list[int]], near: list[str]) -> Any:
+    """One automaton over the codes of a line: each alias, event phrase and context or not_when phrase
+    (by number in `near`) in every form its words' tokens can take (a key or stem alone, or with the
+    stem or key that the same word also has). A value is (words, alias ids, phrase numbers, its own number)."""
     by_key: dict[str, list[str]] = {}
     by_stem: dict[str, list[str]] = {}
-    for key, stem_ in sorted(pairs):
+    for key, stem_ in sorted(words.pairs):
         by_key.setdefault(key, []).append(f"{key}={stem_}")
         by_stem.setdefault(stem_, []).append(f"{key}={stem_}")
-    forms: dict[str, tuple[int, list[int]]] = {}
+    forms: dict[str, tuple[int, list[int], list[int]]] = {}
+
+    def add(variants: list[list[str]], ids: list[int], phrases: list[int]) -> None:
+        for tokens in product(*variants):
+            if all(t in words.codes for t in tokens):  # else no word can have it (an alias word with digits)
+                value = forms.setdefault("".join(words.codes[t] for t in tokens), (len(tokens), [], []))
+                value[1].extend(ids)
+                value[2].extend(phrases)
+
     for pattern, ids in actors.items():
-        for tokens in product(*([k, *by_key.get(k, ())] for k in pattern.split())):
-            forms.setdefault(" ".join(tokens), (len(tokens), []))[1].extend(ids)
+        add([[k, *by_key.get(k, ())] for k in pattern.split()], ids, [])
     for pattern, ids in events.items():
-        for tokens in product(*([f"={s}", *by_stem.get(s, ())] for s in pattern.split())):
-            forms.setdefault(" ".join(tokens), (len(tokens), []))[1].extend(ids)
+        add([[f"={s}", *by_stem.get(s, ())] for s in pattern.split()], ids, [])
+    for number, phrase in enumerate(near):
+        if phrase.split():
+            add([[f"={s}", *by_stem.get(s, ())] for s in phrase.split()], [], [number])
     scan = ahocorasick.Automaton()
-    for form, (n, ids) in forms.items():
-        scan.add_word(f" {form} ", (len(form) + 2, n, tuple(ids)))
+    if forms:  # first, so that `#` is the first character the root looks for: a key that never occurs (`#` then a second character)
+        scan.add_word(_NEVER + next(iter(forms))[1], (0, (), (), -1))
+    for number, (form, (n, ids, phrases)) in enumerate(sorted(forms.items())):  # a node searches its children in the order added: first codes first
+        scan.add_word(form, (n, tuple(ids), tuple(phrases), number))
     if forms:
         scan.make_automaton()
     return scan
 
 
-def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
-    """A pattern that finds one of the phrases (space-padded stems) in space-padded tokens, or None
-    for no phrases; it matches nothing if the phrases have no words."""
-    if not phrases:
-        return None
-    forms = ["".join(f" [^ =]*={re.escape(s)}" for s in p.split()) + " " for p in phrases if p.split()]
-    return re.compile("|".join(forms) or "(?!)")
+def _seen(hits: list[tuple[int, tuple[int, tuple[int, ...], tuple[int, ...], int]]]) -> dict[int, list[tuple[int, int]]]:
+    """Where each context or not_when phrase was seen: its end and its number of words."""
+    seen: dict[int, list[tuple[int, int]]] = {}
+    for end, (n, _, phrases, _) in hits:
+        for p in phrases:
+            seen.setdefault(p, []).append((end, n))
+    return seen
 
 
-def _in_capitals(words: TextWords, first: int, last: int) -> bool:
-    """Whether a word stands in an all-capitals run (a headline: PLEASE HELP US FIND OUR DOG)."""
-    around = [words.word(i)[0] for i in (first - 1, last + 1) if 0 <= i < len(words)]
-    return any(len(w) >= 4 and w.isalpha() and w.isupper() for w in around)
+def _near(phrases: frozenset[int], end: int, n: int, words: TextWords, seen: dict[int, list[tuple[int, int]]], window: int) -> bool:
+    """Whether one of the phrases was seen wholly within `window` words of the n words up to `end`."""
+    for p in phrases:
+        for phrase_end, length in seen.get(p, ()):
+            after = words.between(end, phrase_end) if phrase_end >= end else -words.between(phrase_end, end)  # last word to last word
+            if after - length + 1 >= 1 - n - window and after <= window:
+                return True
+    return False
 
 
 def _strip_possessive(word: str) -> str:
@@ -418,28 +472,32 @@ def _word_agrees(found: str, alias: str) -> bool:
     return len(alias) >= MISSPELLING_MIN_LEN and not prefix and Levenshtein.distance(found, alias) <= 1
 
 
-def _without_overlaps(matches: list[Match]) -> list[Match]:
+def _without_overlaps(found: list[_Found]) -> list[_Found]:
     """Keep the longest, then best-scoring, match where matches of the same kind overlap."""
-    kept: list[Match] = []
+    found.sort(key=itemgetter(0))
+    kept: list[_Found] = []
     for kind in ("actor", "event"):
-        cluster: list[Match] = []
+        cluster: list[_Found] = []
         reach = -1
-        for m in sorted((m for m in matches if m.kind == kind), key=lambda m: m.start):
-            if cluster and m.start >= reach:
-                kept.extend(_best_of(cluster))
-                cluster = []
-            cluster.append(m)
-            reach = max(reach, m.end) if len(cluster) > 1 else m.end
-        kept.extend(_best_of(cluster))
-    return sorted(kept, key=lambda m: (m.start, m.kind))
+        for m in found:
+            if m[3][0] != kind:
+                continue
+            if m[0] >= reach:  # a new run of overlapping matches
+                kept += _best_of(cluster)
+                cluster, reach = [m], m[1]
+            else:
+                cluster.append(m)
+                reach = max(reach, m[1])
+        kept += _best_of(cluster)
+    return sorted(kept, key=lambda m: (m[0], m[3][0]))
 
 
-def _best_of(cluster: list[Match]) -> list[Match]:
+def _best_of(cluster: list[_Found]) -> list[_Found]:
     """Greedy choice inside a run of overlapping matches: longest first, then best score."""
     if len(cluster) <= 1:
         return cluster
-    chosen: list[Match] = []
-    for m in sorted(cluster, key=lambda m: (-(m.end - m.start), -m.score, m.start)):
-        if not any(c.start < m.end and m.start < c.end for c in chosen):
+    chosen: list[_Found] = []
+    for m in sorted(cluster, key=lambda m: (m[0] - m[1], -m[2], m[0])):
+        if not any(c[0] < m[1] and m[0] < c[1] for c in chosen):
             chosen.append(m)
     return chosen

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from functools import lru_cache
 from dataclasses import dataclass
 
@@ -23,14 +24,15 @@ _WORD = re.compile(r"[^\W_]+")
 URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _FILE_EXT = r"\.(?:csv|pdf|txt|docx?|xlsx?|jpe?g|png|gif|zip|json|xml|html?)\b"
 _Blanks = tuple[tuple[tuple[tuple[str | re.Pattern[str], ...], re.Pattern[str]], ...]]  # (quick tests, all passed, the full pattern)
-# Links and e-mail addresses are looked for in the whole text (a one-character test first: `in` finds those fastest).
+# None of them holds a space: the matcher blanks them chunk by chunk (between spaces), the same.
+# Links and e-mail addresses: a one-character test first (`in` finds those fastest).
 _LINKS: _Blanks = (
     ((":", "://"), URL),
     (("www.",), URL),
     (("WWW.",), URL),
     (("@",), re.compile(r"(?<!\S)[^\s@]++@\S+")),
 )
-# File names and model numbers never hold a space: blanking them chunk by chunk (between spaces) is the same.
+# File names and model numbers.
 _NAMES: _Blanks = (
     ((re.compile(r"\.[CDGHJPTXZcdghjptxz]"), re.compile(_FILE_EXT, re.I)), re.compile(r"(?<![\w-])[\w-]++" + _FILE_EXT, re.I)),
     ((re.compile(r"-\d"),), re.compile(r"(?<!\w)\w++-\d[\w-]*+")),
@@ -44,19 +46,9 @@ def _blank(text: str, blanks: _Blanks) -> str:
     return text
 
 
-def blank_links(text: str) -> str:
-    """The text with links and e-mail addresses blanked (same length)."""
-    return _blank(text, _LINKS)
-
-
-def blank_names(text: str) -> str:
-    """The text with file names and model numbers (KH-101, F-35) blanked (same length)."""
-    return _blank(text, _NAMES)
-
-
 def blank_non_prose(text: str) -> str:
-    """The text with links, e-mail addresses, file names and model numbers blanked (same length)."""
-    return blank_names(blank_links(text))
+    """The text with links, e-mail addresses, file names and model numbers (KH-101, F-35) blanked (same length)."""
+    return _blank(_blank(text, _LINKS), _NAMES)
 
 
 _POSSESSIVE = re.compile(rf"[{_APOSTROPHES}]s$", re.I)
@@ -124,6 +116,19 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
         start = gap_end
     bounds.append((start, len(text)))
     return [(a, b) for a, b in bounds if text[a:b].strip()]
+
+
+_IN_GAP = frozenset(".!?\"'”’)]")  # the characters a sentence gap holds, besides whitespace
+
+
+def sentence_keys(text: str, positions: list[int]) -> list[int]:
+    """Per position, a key that equals another's when both stand in the same sentence: where the next
+    sentence gap starts, found from the position (the same gaps as `sentence_bounds` finds from the
+    start, as the position cannot be inside one); if a position may be in a gap, its sentence's index."""
+    if all(p < len(text) and not text[p].isspace() and text[p] not in _IN_GAP for p in positions):
+        return [m.start() if (m := _SENTENCE_GAP.search(text, p)) else len(text) for p in positions]
+    starts = [a for a, _ in sentence_bounds(text)]
+    return [bisect_right(starts, p) - 1 for p in positions]
 
 
 _VOWEL_RUN = re.compile(r"[aeiouy]+")

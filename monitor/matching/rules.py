@@ -6,7 +6,7 @@ import sys
 from bisect import bisect_right
 
 from monitor.matching.matcher import Matcher, TextWords
-from monitor.matching.normalise import sentence_bounds
+from monitor.matching.normalise import sentence_bounds, sentence_keys
 from monitor.model import Hit, Match, MatchResult
 
 SNIPPET_MAX = 320
@@ -25,10 +25,9 @@ def apply_rules(matcher: Matcher, matches: list[Match], text: str, words: TextWo
     events = [m for m in matches if m.kind == "event"]
     if not actors or not events:
         return []
-    sentences = sentence_bounds(text)
-    starts = [a for a, _ in sentences]
-    actor_in = [bisect_right(starts, a.start) - 1 for a in actors]
-    event_in = [bisect_right(starts, e.start) - 1 for e in events]
+    keys = sentence_keys(text, [m.start for m in actors + events])
+    actor_in, event_in = keys[: len(actors)], keys[len(actors) :]
+    sentences: list[tuple[int, int]] = []  # found only for a hit's snippet
     hits = []
     for rule in matcher.watchlist.rules:
         wanted = [
@@ -48,6 +47,7 @@ def apply_rules(matcher: Matcher, matches: list[Match], text: str, words: TextWo
                     best[actor.name] = (rank, actor, event, distance)
         for _, actor, event, distance in sorted(best.values(), key=lambda b: (-b[0][0], KIND_RANK.get(b[1].category, 9), -b[0][1])):
             severity = rule.severity if rule.severity is not None else event.severity
+            sentences = sentences or sentence_bounds(text)
             hits.append(Hit(rule.name, severity, actor, event, rule.tags, snippet(text, actor, event, sentences), distance))
     return hits
 
