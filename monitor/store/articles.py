@@ -26,19 +26,33 @@ class NewAlert:
     context: str = "{}"  # JSON for channel templates
 
 
+_STORIES, _ARTICLES, _MATCHES, _ALERTS, _DELIVERIES = (t.__table__ for t in (StoryRow, ArticleRow, MatchRow, AlertRow, DeliveryRow))
+# Statements built once, values bound at execution: building one with .values() per article cost more than running it.
+_NEW_STORY = insert(_STORIES).returning(_STORIES.c.id)
+_NEW_ARTICLE = insert(_ARTICLES).returning(_ARTICLES.c.id)
+_NEW_ALERT = insert(_ALERTS).returning(_ALERTS.c.id)
+_STORY_STATE = select(_STORIES.c.severity, _STORIES.c.reported).where(_STORIES.c.id == bindparam("story_id"))
+_STORY_ALERTED = update(_STORIES).where(_STORIES.c.id == bindparam("story_id")).values(
+    severity=bindparam("severity"), reported=bindparam("reported"), last_alert_uid=bindparam("uid"))
+_KNOWN_GUIDS = select(_ARTICLES.c.guid).where(_ARTICLES.c.source_id == bindparam("source_id"), _ARTICLES.c.guid.in_(bindparam("guids", expanding=True)))
+_KNOWN_URLS = select(_ARTICLES.c.canonical_url).where(_ARTICLES.c.canonical_url.in_(bindparam("urls", expanding=True)))
+_KNOWN_HASHES = select(_ARTICLES.c.content_hash).where(_ARTICLES.c.content_hash.in_(bindparam("hashes", expanding=True)))
+
+
 def known_guids(db: Database, source_id: int, guids: list[str]) -> set[str]:
     """Which of these GUIDs of this source are stored: one query."""
     if not guids:
         return set()
     with db.session() as s:
-        return set(s.scalars(select(ArticleRow.guid).where(ArticleRow.source_id == source_id, ArticleRow.guid.in_(guids)))) - {None, ""}
+        return set(s.connection().execute(_KNOWN_GUIDS, {"source_id": source_id, "guids": guids}).scalars()) - {None, ""}
 
 
 def known_urls_and_hashes(db: Database, urls: list[str], hashes: list[str]) -> tuple[set[str], set[str]]:
     """Which of these canonical URLs and content hashes (of any source) are stored: one query each."""
     with db.session() as s:
-        known_urls = set(s.scalars(select(ArticleRow.canonical_url).where(ArticleRow.canonical_url.in_(urls)))) if urls else set()
-        known_content = set(s.scalars(select(ArticleRow.content_hash).where(ArticleRow.content_hash.in_(hashes)))) if hashes else set()
+        run = s.connection().execute
+        known_urls = set(run(_KNOWN_URLS, {"urls": urls}).scalars()) if urls else set()
+        known_content = set(run(_KNOWN_HASHES, {"hashes": hashes}).scalars()) if hashes else set()
     return known_urls - {None, ""}, known_content
 
 
@@ -50,16 +64,6 @@ class StoryLink:
     signature: bytes | None = None
     shingles: int = 0
     reported: frozenset[str] = frozenset()  # actors and events the alert reports, added to the story
-
-
-_STORIES, _ARTICLES, _MATCHES, _ALERTS, _DELIVERIES = (t.__table__ for t in (StoryRow, ArticleRow, MatchRow, AlertRow, DeliveryRow))
-# Statements built once, values bound at execution: building one with .values() per article cost more than running it.
-_NEW_STORY = insert(_STORIES).returning(_STORIES.c.id)
-_NEW_ARTICLE = insert(_ARTICLES).returning(_ARTICLES.c.id)
-_NEW_ALERT = insert(_ALERTS).returning(_ALERTS.c.id)
-_STORY_STATE = select(_STORIES.c.severity, _STORIES.c.reported).where(_STORIES.c.id == bindparam("story_id"))
-_STORY_ALERTED = update(_STORIES).where(_STORIES.c.id == bindparam("story_id")).values(
-    severity=bindparam("severity"), reported=bindparam("reported"), last_alert_uid=bindparam("uid"))
 
 
 def save_article(db: Database, source_id: int, article: Article, result: MatchResult, alert: NewAlert | None, now: datetime,
