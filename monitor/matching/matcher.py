@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
 from math import ceil, sqrt
-from operator import itemgetter
 from typing import Any
 
 import ahocorasick
@@ -51,8 +50,9 @@ _CELL_AFTER = regex.compile(r"[^ \t]")
 _NOT_TAB_BEFORE = regex.compile(r"[^\t]", regex.REVERSE)  # a word's first cell, from its end
 _NOT_TAB_AFTER = regex.compile(r"[^\t]")
 
-_Said = tuple[str, str, str, int, str]  # what a Match says besides where and how well: kind, name, alias, severity, category
+_Said = tuple[str, dict[str, Any]]  # what a Match says besides where and how well: its kind, and all its fields (found, start, end, score to fill)
 _Found = tuple[int, int, float, _Said]  # a candidate match: start, end, score, the rest
+_Ranked = tuple[tuple[tuple[float, _Said], ...] | None, tuple[list[tuple[float, int, _Said]], ...]]  # see Matcher._rank
 
 
 def stem(norm: str) -> str:
@@ -300,8 +300,12 @@ class Matcher:
         self._said = [self._template(a.kind, a.index, a.text) for a in self._aliases]
         self._checks = [(a.raw is not None, c if a.context else None, self._not_when_at[(a.kind, a.index)]) for a, c in zip(self._aliases, self._context)]
         self._plain = {i for i, (acronym, context, not_when) in enumerate(self._checks) if not acronym and context is None and not not_when}
-        self._ranked: dict[tuple[int, tuple[str, ...]], tuple[list[tuple[float, int, _Said]], ...]] = {}  # cached _rank
-        self.actor_refs = {a.name: frozenset((a.name, a.kind, *a.tags)) for a in watchlist.actors}  # what rules select on
+        self._ranked: dict[tuple[int, tuple[str, ...]], _Ranked] = {}  # cached _rank
+        refs = {a.name: frozenset((a.name, a.kind, *a.tags)) for a in watchlist.actors}  # what rules select actors by
+        self.rule_selectors = [  # per rule, the actors (names) and events (names) it can pair
+            (rule, frozenset(n for n, r in refs.items() if not rule.actors or r & set(rule.actors)), frozenset(e.name for e in watchlist.events if not rule.events or e.name in rule.events))
+            for rule in watchlist.rules
+        ]
 
     def _compile_extras(self, kind: str, i: int, patterns: tuple[str, ...], not_when: tuple[str, ...]) -> None:
         for pattern in patterns:
@@ -309,12 +313,16 @@ class Matcher:
         self._not_when[(kind, i)] = tuple(_padded_stems(p) for p in not_when)
 
     def _template(self, kind: str, i: int, alias: str) -> _Said:
-        """What a match says besides where and how well: kind, name, alias, severity, category."""
+        """What a match says besides where and how well: its kind, and its fields in order (name, alias,
+        severity, category; found, start, end and score are filled per match)."""
         if kind == "actor":
             actor = self.watchlist.actors[i]
-            return "actor", actor.name, alias, 0, actor.kind
-        event = self.watchlist.events[i]
-        return "event", event.name, alias, event.severity, ""
+            name, severity, category = actor.name, 0, actor.kind
+        else:
+            event = self.watchlist.events[i]
+            name, severity, category = event.name, event.severity, ""
+        fields = {"kind": kind, "name": name, "alias": alias, "found": "", "start": 0, "end": 0, "score": 0.0, "severity": severity, "category": category}
+        return kind, fields
 
     def find(self, text: str) -> list[Match]:
         """All non-overlapping actor and event matches in a text, in text order."""
@@ -336,8 +344,11 @@ class Matcher:
             else:
                 spans = words.spans(end, n)
                 start, raw = spans[0][0], tuple(text[a:b] for a, b in spans)
-            ranked = ranks.get((form, raw))
-            for candidates in self._rank(form, ids, raw) if ranked is None else ranked:  # per kind, the first allowed
+            picks, ranked = ranks.get((form, raw)) or self._rank(form, ids, raw)
+            if picks is not None:  # each kind's best alias has no checks
+                found += [(start, end, score, said) for score, said in picks]
+                continue
+            for candidates in ranked:  # per kind, the first allowed
                 for score, alias_id, said in candidates:
                     if alias_id not in plain:
                         seen = _seen(hits) if seen is None else seen
@@ -346,19 +357,21 @@ class Matcher:
                             continue
                     found.append((start, end, score, said))
                     break
-        return [Match(t[0], t[1], t[2], text[a:b], a, b, score, t[3], t[4]) for a, b, score, t in _without_overlaps(found)], words
+        return [_match(said[1], text[a:b], a, b, score) for a, b, score, said in _without_overlaps(found)], words
 
-    def _rank(self, form: int, ids: tuple[int, ...], raw: tuple[str, ...]) -> tuple[list[tuple[float, int, _Said]], ...]:
+    def _rank(self, form: int, ids: tuple[int, ...], raw: tuple[str, ...]) -> _Ranked:
         """Per kind, the aliases found (`ids`) that agree with the words as written, best score first
         (then in order): the first that its context, not_when and capitals allow is the kind's match,
-        as overlap removal would keep no other."""
+        as overlap removal would keep no other. First, when each kind's best has no such checks, just
+        (score, said) per kind; else None."""
         actors = [(score, i, self._said[i]) for i in ids if self._aliases[i].kind == "actor" and (score := self._agreement(self._aliases[i], raw)) is not None]
         actors.sort(key=lambda c: -c[0])
         ranked = tuple(c for c in (actors, [(100.0, i, self._said[i]) for i in ids if self._aliases[i].kind == "event"]) if c)
+        picks = tuple((c[0][0], c[0][2]) for c in ranked) if all(c[0][1] in self._plain for c in ranked) else None
         if len(self._ranked) >= _CACHE_LIMIT:
             self._ranked.clear()
-        self._ranked[(form, raw)] = ranked
-        return ranked
+        self._ranked[(form, raw)] = (picks, ranked)
+        return picks, ranked
 
     def _agreement(self, alias: _Alias, raw: tuple[str, ...]) -> float | None:
         """The actor alias's score for the words as written, or None."""
@@ -472,9 +485,36 @@ def _word_agrees(found: str, alias: str) -> bool:
     return len(alias) >= MISSPELLING_MIN_LEN and not prefix and Levenshtein.distance(found, alias) <= 1
 
 
+def _match(fields: dict[str, Any], found: str, start: int, end: int, score: float) -> Match:
+    """The same Match as `Match(**fields, ...)`, its fields set straight into its `__dict__` (a frozen
+    dataclass's `__init__` sets each through `object.__setattr__`: three times slower)."""
+    match: Match = object.__new__(Match)
+    values = match.__dict__
+    values.update(fields)
+    values["found"], values["start"], values["end"], values["score"] = found, start, end, score
+    return match
+
+
+def _by_start_and_kind(m: _Found) -> tuple[int, str]:
+    return m[0], m[3][0]
+
+
 def _without_overlaps(found: list[_Found]) -> list[_Found]:
-    """Keep the longest, then best-scoring, match where matches of the same kind overlap."""
-    found.sort(key=itemgetter(0))
+    """Keep the longest, then best-scoring, match where matches of the same kind overlap; in text order
+    (an actor before an event at the same start)."""
+    found.sort(key=_by_start_and_kind)
+    actors_reach = events_reach = -1
+    for m in found:  # the common case: no overlaps at all
+        if m[3][0] == "actor":
+            if m[0] < actors_reach:
+                break
+            actors_reach = m[1]
+        elif m[0] < events_reach:
+            break
+        else:
+            events_reach = m[1]
+    else:
+        return found
     kept: list[_Found] = []
     for kind in ("actor", "event"):
         cluster: list[_Found] = []
@@ -489,7 +529,7 @@ def _without_overlaps(found: list[_Found]) -> list[_Found]:
                 cluster.append(m)
                 reach = max(reach, m[1])
         kept += _best_of(cluster)
-    return sorted(kept, key=lambda m: (m[0], m[3][0]))
+    return sorted(kept, key=_by_start_and_kind)
 
 
 def _best_of(cluster: list[_Found]) -> list[_Found]:

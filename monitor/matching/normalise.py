@@ -9,6 +9,7 @@ tokens inside URLs are marked unmatchable so that dates, numbers and links never
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
@@ -119,6 +120,30 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
 
 
 _IN_GAP = frozenset(".!?\"'”’)]")  # the characters a sentence gap holds, besides whitespace
+
+
+def sentence_of(text: str, pos: int) -> tuple[int, int]:
+    """The span of the sentence of `sentence_bounds` that holds a position (or the last one starting
+    before it). Found from a little before the position when it cannot be inside a sentence gap, as a
+    search from outside the gaps finds the same gaps after it."""
+    if pos < len(text) and not text[pos].isspace() and text[pos] not in _IN_GAP:
+        back = 256
+        while True:
+            q = max(0, pos - back)
+            while q > 0 and (text[q].isspace() or text[q] in _IN_GAP):
+                q -= 1
+            start, end = (0 if q == 0 else -1), len(text)  # -1: the sentence may start before q
+            for m in _SENTENCE_GAP.finditer(text, q):
+                gap_start, gap_end = m.span(1) if m.start(1) >= 0 else m.span()
+                if gap_start > pos:
+                    end = gap_start
+                    break
+                start = gap_end
+            if start >= 0:
+                return start, end
+            back *= 4
+    bounds = sentence_bounds(text)
+    return bounds[max(0, bisect_right(bounds, (pos, sys.maxsize)) - 1)]
 
 
 def sentence_keys(text: str, positions: list[int]) -> list[int]:

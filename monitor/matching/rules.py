@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-from bisect import bisect_right
-
 from monitor.matching.matcher import Matcher, TextWords
-from monitor.matching.normalise import sentence_bounds, sentence_keys
+from monitor.matching.normalise import sentence_keys, sentence_of
 from monitor.model import Hit, Match, MatchResult
 
 SNIPPET_MAX = 320
@@ -25,21 +22,18 @@ def apply_rules(matcher: Matcher, matches: list[Match], text: str, words: TextWo
     events = [m for m in matches if m.kind == "event"]
     if not actors or not events:
         return []
-    keys = sentence_keys(text, [m.start for m in actors + events])
-    actor_in, event_in = keys[: len(actors)], keys[len(actors) :]
-    sentences: list[tuple[int, int]] = []  # found only for a hit's snippet
+    keys: list[int] = []  # per actor, then per event, its sentence: found once a rule has a pair to weigh
     hits = []
-    for rule in matcher.watchlist.rules:
-        wanted = [
-            (e, event_in[j]) for j, e in enumerate(events)
-            if (not rule.events or e.name in rule.events) and e.severity >= rule.min_severity
-        ]
+    for rule, actor_names, event_names in matcher.rule_selectors:
+        wanted = [(j, e) for j, e in enumerate(events) if e.name in event_names and e.severity >= rule.min_severity]
+        chosen = [(i, a) for i, a in enumerate(actors) if a.name in actor_names] if wanted else []
+        if not chosen:
+            continue
+        keys = keys or sentence_keys(text, [m.start for m in actors + events])
         best: dict[str, tuple[tuple[int, int], Match, Match, int]] = {}
-        for i, actor in enumerate(actors):
-            if rule.actors and not matcher.actor_refs[actor.name] & set(rule.actors):
-                continue
-            for event, sentence in wanted:
-                if rule.within is None and sentence != actor_in[i]:
+        for i, actor in chosen:
+            for j, event in wanted:
+                if rule.within is None and keys[len(actors) + j] != keys[i]:
                     continue
                 distance = _words_between(actor, event, words)
                 rank = (event.severity, -distance)
@@ -47,14 +41,8 @@ def apply_rules(matcher: Matcher, matches: list[Match], text: str, words: TextWo
                     best[actor.name] = (rank, actor, event, distance)
         for _, actor, event, distance in sorted(best.values(), key=lambda b: (-b[0][0], KIND_RANK.get(b[1].category, 9), -b[0][1])):
             severity = rule.severity if rule.severity is not None else event.severity
-            sentences = sentences or sentence_bounds(text)
-            hits.append(Hit(rule.name, severity, actor, event, rule.tags, snippet(text, actor, event, sentences), distance))
+            hits.append(Hit(rule.name, severity, actor, event, rule.tags, snippet(text, actor, event), distance))
     return hits
-
-
-def _sentence_of(pos: int, sentences: list[tuple[int, int]]) -> int:
-    """Index of the sentence holding a character position (sentences are sorted spans)."""
-    return max(0, bisect_right(sentences, (pos, sys.maxsize)) - 1)
 
 
 def _words_between(a: Match, e: Match, words: TextWords) -> int:
@@ -62,10 +50,10 @@ def _words_between(a: Match, e: Match, words: TextWords) -> int:
     return max(0, words.before(last.start) - words.before(first.end))
 
 
-def snippet(text: str, a: Match, e: Match, sentences: list[tuple[int, int]]) -> str:
+def snippet(text: str, a: Match, e: Match) -> str:
     """The sentence(s) holding the actor and the event, shortened around them if long."""
-    lo = min(sentences[_sentence_of(a.start, sentences)][0], sentences[_sentence_of(e.start, sentences)][0])
-    hi = max(sentences[_sentence_of(a.start, sentences)][1], sentences[_sentence_of(e.start, sentences)][1])
+    (a_lo, a_hi), (e_lo, e_hi) = sentence_of(text, a.start), sentence_of(text, e.start)
+    lo, hi = min(a_lo, e_lo), max(a_hi, e_hi)
     if hi - lo > SNIPPET_MAX:
         centre = (min(a.start, e.start) + max(a.end, e.end)) // 2
         lo, hi = max(lo, centre - SNIPPET_MAX // 2), min(hi, centre + SNIPPET_MAX // 2)
