@@ -20,6 +20,16 @@ class Document:
 
 
 @dataclass(frozen=True)
+class ParsedFeed:
+    """A feed's documents, and what the feed says about itself."""
+
+    documents: list[Document]
+    warning: str | None  # malformed, but parsed anyway
+    title: str | None
+    ttl_minutes: int | None  # RSS <ttl>: how long the feed may be cached
+
+
+@dataclass(frozen=True)
 class Article:
     """A normalised document with the keys the store dedups on."""
 

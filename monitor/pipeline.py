@@ -29,10 +29,9 @@ from monitor.dedup import to_article
 from monitor.errors import FeedParseError, SourceError
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
-from monitor.model import Article, Document, FetchResult, MatchResult, Rule
+from monitor.model import Article, Document, FetchResult, MatchResult, ParsedFeed, Rule
 from monitor.schedule import Hints, Policy, parse_cache_control, parse_expires, parse_retry_after, plan_next_check, publish_interval
 from monitor.settings import FolderSource, Settings
-from monitor.sources.feeds import ParsedFeed
 from monitor.sources.folders import article_files, is_settled, read_document
 from monitor.sources.http import fetch, fetch_with, make_session, run
 from monitor.sources.parsing import BrokenProcessPool, parse_in_worker, parser_pool

@@ -20,7 +20,7 @@ import feedparser
 from feedparser.encodings import convert_to_utf8
 
 from monitor.errors import FeedParseError
-from monitor.model import Document
+from monitor.model import Document, ParsedFeed
 from monitor.sources.text import html_to_text
 
 # A whole DOCTYPE, quoted strings skipped so a "]>" or ">" inside an entity value does not end it early.
@@ -28,16 +28,6 @@ _QUOTED = rb'"[^"]*"|\'[^\']*\''
 _DOCTYPE = re.compile(rb"<!DOCTYPE(?:[^>\[\"']|" + _QUOTED + rb")*(?:\[(?:[^\]\"']|" + _QUOTED + rb")*\]\s*)?>", re.I)
 _DOCTYPE_KEYWORD = re.compile(rb"<!DOCTYPE", re.I)
 _ELEMENT = re.compile(rb"<\w")  # where feedparser's prolog ends (its own entity handling looks only before it)
-
-
-@dataclass(frozen=True)
-class ParsedFeed:
-    """A feed's documents, and what the feed says about itself."""
-
-    documents: list[Document]
-    warning: str | None  # malformed, but parsed anyway
-    title: str | None
-    ttl_minutes: int | None  # RSS <ttl>: how long the feed may be cached
 
 
 def parse_feed(body: bytes, source: str, headers: dict[str, str] | None = None) -> tuple[list[Document], str | None]:

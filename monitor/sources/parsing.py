@@ -1,7 +1,7 @@
 """Feed parsing on worker processes: feedparser is CPU-bound, and threads share one core (the GIL).
 
 One pool per process, started on first use with the 'spawn' method: a worker imports only
-`monitor.sources.feeds` (about 25 MB), not the daemon's matcher, store and channels, and forking a
+`monitor.sources.feeds` (about 26 MB once it has parsed), not the daemon's matcher, store and channels, and forking a
 daemon that runs threads is unsafe. multiprocessing would import the parent's `__main__` script in
 each worker (the `monitor` console script imports the whole command line); the workers are started
 while `__main__` is hidden, so they do not.
@@ -22,7 +22,8 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
 from monitor.errors import FeedParseError
-from monitor.sources.feeds import ParsedFeed, read_feed
+from monitor.model import ParsedFeed
+from monitor.sources.feeds import read_feed
 
 __all__ = ["BrokenProcessPool", "parse_in_worker", "parser_pool", "shutdown"]
 

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import lxml.html
-from lxml import etree
-
 from monitor.model import Document
 
 _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "pre", "section", "article", "header", "footer", "ul", "ol", "table", "figure", "figcaption", "dd", "dt"}
@@ -16,6 +13,9 @@ def html_to_text(html: str) -> str:
     """Text of an HTML fragment, paragraphs kept apart by newlines; scripts and styles dropped."""
     if "<" not in html:
         return html.strip()
+    import lxml.html  # here: a parsing process needs it only for the odd title with markup
+    from lxml import etree
+
     try:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):
@@ -46,7 +46,9 @@ def decode_page(body: bytes, headers: dict[str, str]) -> str:
 
 def page_to_text(html: str) -> tuple[str, str]:
     """(title, main text) of a whole HTML page: trafilatura's extraction, falling back to all text."""
+    import lxml.html
     import trafilatura
+    from lxml import etree
 
     title = ""
     try:
