@@ -1,8 +1,9 @@
 """HTTP GETs with hard limits: conditional headers, a total deadline, a cap on the decoded body.
 
-aiohttp on uvloop, chosen by measurement: a conditional GET costs it about a fifth of the CPU httpx needs
-(encode/httpx#3215), and a cycle of thousands of feeds is CPU-bound. Many feeds are fetched at once
-on one event loop (`Fetcher`); `fetch` is the one-off form for the command line and full text.
+aiohttp on uvloop, chosen by measurement: a conditional GET costs it ≈ 0.35 ms of CPU, a new
+connection included, against ≈ 0.86 ms with httpx (encode/httpx#3215), and a cycle of thousands of
+feeds is CPU-bound. Many feeds are fetched at once on one event loop (`make_session`, `fetch_with`);
+`fetch` is the one-off form for the command line and full text.
 
 The body is read raw (aiohttp's own decompression is off) and inflated here with a bounded
 decompressor, so a compression bomb cannot grow past the cap in memory; a total deadline per fetch
