@@ -131,3 +131,37 @@ def test_an_unchanged_body_without_validators_is_not_parsed_again(tmp_path: Path
     http_server.routes["/plain.xml"] = (200, {}, rss(("New", "https://wire.example/n", "n", "Another day.")))
     pipeline.poll_all_feeds()
     assert len(parsed) == 2 and health(pipeline, "plain").last_new_items == 1
+
+
+def test_changed_feeds_waiting_to_be_stored_are_bounded(tmp_path: Path, http_server: LocalHTTP, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import monitor.pipeline as pipeline_module
+
+    names = [f"f{i}" for i in range(24)]
+    for i, name in enumerate(names):
+        http_server.routes[f"/{name}.xml"] = (200, {}, rss((f"Item {i}", f"https://wire.example/{i}", f"g{i}", f"Story number {i} of the day.")))
+    config = write_config(tmp_path, feeds=[{"name": n, "url": http_server.url(f"/{n}.xml")} for n in names], settings={"schedule": {"feed_workers": 10, "parse_workers": 2}})
+    pipeline = build_pipeline(load_settings(config))
+    submitted, stored, most = [0], [0], [0]
+
+    class Counting:  # the parsing pool, counting what is handed to it
+        def __init__(self, pool: object) -> None:
+            self.pool = pool
+
+        def submit(self, *args: object) -> object:
+            submitted[0] += 1
+            most[0] = max(most[0], submitted[0] - stored[0])
+            return self.pool.submit(*args)  # type: ignore[attr-defined]
+
+    real_pool, real_settle = pipeline_module.parser_pool, pipeline._settle
+    monkeypatch.setattr(pipeline_module, "parser_pool", lambda workers: Counting(real_pool(workers)))
+
+    def slow_settle(item, now):  # type: ignore[no-untyped-def]  # a store slower than fetching and parsing
+        time.sleep(0.05)
+        result = real_settle(item, now)
+        stored[0] += 1
+        return result
+
+    monkeypatch.setattr(pipeline, "_settle", slow_settle)
+    assert pipeline.poll_all_feeds() == 24
+    assert stored[0] == 24
+    assert most[0] <= 8  # 4 per parsing process: not all 24 parsed and held at once
