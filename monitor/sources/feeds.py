@@ -12,7 +12,6 @@ from __future__ import annotations
 import calendar
 import hashlib
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
