@@ -16,6 +16,7 @@ from typing import Any
 import apprise
 from apprise.decorators import notify
 
+from monitor.alerts import plugins
 from monitor.errors import ConfigError, DeliveryError
 from monitor.redact import redact, register_url_secrets
 from monitor.alerts.templates import ChannelTemplates
@@ -24,7 +25,6 @@ from monitor.settings import Channel
 log = logging.getLogger(__name__)
 
 
-@notify(on="console", name="monitor offline console")
 def _console(body: str, title: str, notify_type: str, meta: dict[str, Any], *args: Any, **kwargs: Any) -> bool:
     """Print the alert and append it to the JSON-lines file named by `?file=`."""
     sys.stdout.write(f"\n=== ALERT {title}\n{body}\n")
@@ -44,15 +44,20 @@ def _console(body: str, title: str, notify_type: str, meta: dict[str, Any], *arg
     return True
 
 
+plugins.add_custom("console", lambda: notify(on="console", name="monitor offline console")(_console))
+
+
 def _apprise_for(channel: Channel) -> apprise.Apprise:
     app = apprise.Apprise()
     if channel.url:
         register_url_secrets(channel.url)
+        plugins.need(channel.url)
         if not app.add(channel.url):
             raise ConfigError(f"channel {channel.name!r}: Apprise does not understand the URL {redact(channel.url)}", key=f"channels.{channel.name}")
     if channel.config is not None:
         if not channel.config.is_file():
             raise ConfigError(f"channel {channel.name!r}: Apprise config file {channel.config} not found", key=f"channels.{channel.name}")
+        plugins.need()  # a config file may name any schema
         config = apprise.AppriseConfig()
         config.add(str(channel.config))
         app.add(config)
