@@ -28,6 +28,7 @@ from monitor.alerts.render import StoryContext, alert_context, render_body, rend
 from monitor.dedup import to_article
 from monitor.errors import FeedParseError, SourceError
 from monitor.matching.matcher import Matcher
+from monitor.memory import release_free_memory
 from monitor.matching.rules import match_text
 from monitor.model import Article, Document, FetchResult, MatchResult, ParsedFeed, Rule
 from monitor.schedule import Hints, Policy, parse_cache_control, parse_expires, parse_retry_after, plan_next_check, publish_interval
@@ -163,6 +164,7 @@ class Pipeline:
         fetcher.start()
         new = self._store_polled(polled, now)
         fetcher.join()
+        release_free_memory()  # what the poll's bodies and parsed feeds took, back to the system
         if failure:
             raise failure[0]
         return new
