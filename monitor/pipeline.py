@@ -191,45 +191,53 @@ class Pipeline:
         return new
 
     async def _fetch_all(self, jobs: list[sources.FeedJob], polled: queue.Queue[Polled | None]) -> None:
-        """Every job fetched (at most `feed_workers` at once) and, when its body changed, parsed.
+        """Every job fetched by `feed_workers` fetching tasks and, when its body changed, parsed.
 
         At most BACKLOG_PER_WORKER x `parse_workers` changed feeds are parsed or wait to be stored at
         any time; fetching waits for one of them to be stored, so memory stays bounded however many
         feeds changed (the first cycle finds every feed new) and however slowly they are stored.
+        Tasks exist for the fetches and parses under way only, not for every job of the poll.
         """
-        slots = asyncio.Semaphore(self.settings.schedule.feed_workers)
         backlog = asyncio.Semaphore(BACKLOG_PER_WORKER * self.settings.schedule.parse_workers)
         loop = asyncio.get_running_loop()
+        todo, parsing = iter(jobs), list[asyncio.Task[None]]()  # parses kept to the end: a bug in one is raised
 
         def stored() -> None:  # called by the storing thread
             with contextlib.suppress(RuntimeError):  # the loop has ended: nothing waits any more
                 loop.call_soon_threadsafe(backlog.release)
 
+        async def parse(job: sources.FeedJob, result: FetchResult) -> None:
+            try:
+                pool = parser_pool(self.settings.schedule.parse_workers)
+                parsed = await loop.run_in_executor(pool, parse_in_worker, result.body, job.url, result.headers)
+                error = FeedParseError(parsed, source=job.url) if isinstance(parsed, str) else None
+                polled.put(Polled(job, result, None if error else parsed, error, stored))
+            except BrokenProcessPool:
+                error = FeedParseError(f"{job.url}: the parsing process stopped (out of memory?)", source=job.url)
+                polled.put(Polled(job, error=error, done=stored))
+
         async with make_session(self.settings.http, self.settings.schedule.feed_workers) as session:
 
-            async def poll(job: sources.FeedJob) -> None:
+            async def fetch(job: sources.FeedJob) -> None:
                 try:
-                    async with slots:  # the deadline starts with the fetch, not with the wait for a slot
-                        result = await fetch_with(session, job.url, self.settings.http, job.state)
-                        body_hash = job.state.body_hash if result.not_modified else hashlib.sha256(result.body).hexdigest()
-                        result = replace(result, state=replace(result.state, body_hash=body_hash))
-                        if result.not_modified or body_hash == job.state.body_hash:  # nothing new: not even parsed
-                            polled.put(Polled(job, result))
-                            return
-                        await backlog.acquire()  # still holding the fetch slot: no more bodies while the store is behind
+                    result = await fetch_with(session, job.url, self.settings.http, job.state)
                 except SourceError as exc:
                     polled.put(Polled(job, error=exc))
                     return
-                try:
-                    pool = parser_pool(self.settings.schedule.parse_workers)
-                    parsed = await loop.run_in_executor(pool, parse_in_worker, result.body, job.url, result.headers)
-                    error = FeedParseError(parsed, source=job.url) if isinstance(parsed, str) else None
-                    polled.put(Polled(job, result, None if error else parsed, error, stored))
-                except BrokenProcessPool:
-                    error = FeedParseError(f"{job.url}: the parsing process stopped (out of memory?)", source=job.url)
-                    polled.put(Polled(job, error=error, done=stored))
+                body_hash = job.state.body_hash if result.not_modified else hashlib.sha256(result.body).hexdigest()
+                result = replace(result, state=replace(result.state, body_hash=body_hash))
+                if result.not_modified or body_hash == job.state.body_hash:  # nothing new: not even parsed
+                    polled.put(Polled(job, result))
+                    return
+                await backlog.acquire()  # no more bodies while the store is behind
+                parsing.append(asyncio.create_task(parse(job, result)))
 
-            await asyncio.gather(*(poll(job) for job in jobs))
+            async def fetcher() -> None:
+                for job in todo:  # shared: each job is taken by one fetcher
+                    await fetch(job)
+
+            await asyncio.gather(*(fetcher() for _ in range(min(self.settings.schedule.feed_workers, len(jobs)))))
+            await asyncio.gather(*parsing)
 
     def _unchanged(self, item: Polled, now: datetime) -> sources.Success:
         """A 304 or the same body as last time: only the next check moves."""

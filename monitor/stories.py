@@ -34,10 +34,11 @@ import zlib
 
 import numpy as np
 
+from monitor import permutations
 from monitor.matching.normalise import normalise
 
 NUM_PERM = 128
-SEED = 20240611
+SEED = permutations.SEED
 SCHEME = "affine32"  # datasketch >= 2.0's name for it; persisted signatures depend on it
 SIGNATURE_BYTES = NUM_PERM * 4
 SHINGLE_WORDS = 3
@@ -53,14 +54,17 @@ _BYTE_SUM = np.uint64(0x0101010101010101)
 
 
 def _permutations(seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
-    """The (a, b) of datasketch's affine32 permutations for NUM_PERM and a seed."""
-    rng = np.random.RandomState(seed)
+    """The (a, b) of datasketch's affine32 permutations for NUM_PERM and a seed (SEED's are written
+    out in `monitor.permutations`, so that the daemon need not import numpy.random)."""
+    import numpy.random
+
+    rng = numpy.random.RandomState(seed)
     a = rng.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
     b = rng.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
     return a, b
 
 
-_A, _B = _permutations()
+_A, _B = np.array(permutations.A, dtype=np.uint32), np.array(permutations.B, dtype=np.uint32)
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ from datasketch import LeanMinHash, MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitor import stories
 from monitor.matching.normalise import normalise
 from monitor.stories import (
     CONTAINMENT,
@@ -244,10 +245,16 @@ def test_minhash_is_datasketchs_on_any_set_of_hashes(hashes: set[int]) -> None:
     assert minhash(hashes).astype("<u4").tobytes() == datasketch_signature(hashes)
 
 
-def test_importing_the_pipeline_imports_neither_datasketch_nor_scipy() -> None:
-    code = "import sys, monitor.pipeline; print(sorted({m.split('.')[0] for m in sys.modules} & {'datasketch', 'scipy'}))"
+def test_importing_the_pipeline_imports_no_library_it_does_not_use() -> None:
+    unused = {"datasketch", "scipy", "numpy.random", "jinja2", "requests"}  # the last two: templates and Apprise plugins, on need
+    code = f"import sys, monitor.pipeline; print(sorted(set(sys.modules) & {unused!r}))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO).stdout
     assert loaded.strip() == "[]"
+
+
+def test_the_written_out_permutations_are_those_numpy_draws_for_the_seed() -> None:
+    a, b = stories._permutations(stories.SEED)
+    assert (stories._A == a).all() and (stories._B == b).all() and stories._A.dtype == a.dtype
 
 
 def test_ties_go_to_the_higher_jaccard_then_to_the_earliest_article() -> None:
