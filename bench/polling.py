@@ -13,7 +13,7 @@ Cycle "warmup" finds every feed new (N x 50 articles stored); then --cycles stea
 of which 10 % of the feeds have 3 new entries prepended and the rest answer 304. One JSON line per
 cycle: wall time, CPU seconds of this process and of the server, peak RSS during the cycle
 (VmHWM, reset at the start of the cycle where /proc allows it) of this process plus its parsing
-processes ("bench_peak_rss_mb": the pipeline; shared pages count in each), the same processes' peak
+processes and multiprocessing's resource tracker ("bench_peak_rss_mb": the pipeline; shared pages count in each), the same processes' peak
 summed PSS sampled every 250 ms ("pipeline_peak_pss_mb": shared pages split between them), and of the
 server, feeds changed, new articles,
 alerts, sources in error, responses. Then, in this process on one core, bare `feedparser.parse`
@@ -39,7 +39,6 @@ import cProfile
 import gc
 import io
 import json
-import multiprocessing
 import os
 import pstats
 import resource
@@ -77,6 +76,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from feed_server import peak_rss_kb, reset_peak_rss  # noqa: E402
 
 
+def pipeline_children() -> list[int]:
+    """The processes this one started, but the feed server: the parsing processes and multiprocessing's
+    resource tracker (which spawned pools start, and which active_children() does not list)."""
+    me, found = os.getpid(), []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == me and int(entry) != SERVER_PID[0]:
+                found.append(int(entry))
+    return sorted(found)
+
+
+SERVER_PID = [0]  # set when the feed server starts
+
+
 class PssSampler:
     """The largest sum of PSS (proportional set size: shared pages split between the processes sharing
     them) over this process and its parsing processes, sampled every 250 ms while running."""
@@ -88,7 +106,7 @@ class PssSampler:
     @staticmethod
     def now_kb() -> int:
         total = 0
-        for pid in ["self", *(p.pid for p in multiprocessing.active_children())]:
+        for pid in ["self", *pipeline_children()]:
             try:
                 with open(f"/proc/{pid}/smaps_rollup") as f:
                     total += next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
@@ -123,6 +141,7 @@ class FeedServer:
     def __init__(self, feeds: int) -> None:
         self.proc = subprocess.Popen([sys.executable, str(SERVER), "--feeds", str(feeds), "--new", str(NEW_PER_CHANGE)],
                                      stdout=subprocess.PIPE, text=True)
+        SERVER_PID[0] = self.proc.pid
         line = self.proc.stdout.readline() if self.proc.stdout else ""
         if not line.startswith("READY "):
             self.proc.kill()
@@ -199,14 +218,14 @@ def run_cycle(pipeline: Pipeline, server: FeedServer, label: str, changed: int, 
     before = counts(pipeline)
     reset_reply = server.stats(reset=True)
     server_cpu = reset_reply["cpu_s"]
-    workers = [p.pid for p in multiprocessing.active_children()]  # the parsing processes (none before the first parse)
+    workers = pipeline_children()  # the parsing processes and the resource tracker (none before the first parse)
     reset = all(reset_peak_rss(pid) for pid in ["self", *workers]) and bool(reset_reply.get("peak_reset"))
     cpu, started = cpu_seconds(), time.perf_counter()
     with PssSampler() as pss:
         new = pipeline.poll_all_feeds()
     wall = time.perf_counter() - started
     cpu = cpu_seconds() - cpu
-    workers = [p.pid for p in multiprocessing.active_children()]
+    workers = pipeline_children()
     worker_peaks = [peak_rss_kb(pid) for pid in workers]
     bench_peak = peak_rss_kb() + sum(worker_peaks)
     served = server.stats()
@@ -221,7 +240,7 @@ def run_cycle(pipeline: Pipeline, server: FeedServer, label: str, changed: int, 
         "bench_cpu_s": round(cpu, 3),
         "server_cpu_s": round(served["cpu_s"] - server_cpu, 3),
         "bench_peak_rss_mb": round(bench_peak / MB, 1),  # this process and its parsing processes
-        "parse_worker_peak_rss_mb": [round(k / MB, 1) for k in worker_peaks],
+        "child_peak_rss_mb": [round(k / MB, 1) for k in worker_peaks],
         "pipeline_peak_pss_mb": round(pss.peak_kb / MB, 1),  # the same processes, shared pages counted once
         "server_peak_rss_mb": round(served["peak_rss_kb"] / MB, 1),
         "peak_rss_all_mb": round((bench_peak + served["peak_rss_kb"]) / MB, 1),
