@@ -335,11 +335,11 @@ class Matcher:
         hits = list(self._scan.iter(line, ignore_white_space=True)) if len(self._scan) else []
         seen: dict[int, list[tuple[int, int]]] | None = None  # where each context or not_when phrase was seen, once needed
         found = self._regex_matches(text)
-        for end, (n, ids, _, form) in hits:
+        for end, (n, ids, _, form, first) in hits:
             if not ids:
                 continue
             if n == 1:
-                start = _NOT_TAB_BEFORE.search(line, 0, end).start()
+                start = line.rfind(first, 0, end)  # only tabs lie between a word's two cells
                 raw: tuple[str, ...] = (text[start:end],)
             else:
                 spans = words.spans(end, n)
@@ -406,7 +406,8 @@ class Matcher:
 def _automaton(words: _Words, actors: dict[str, list[int]], events: dict[str, list[int]], near: list[str]) -> Any:
     """One automaton over the codes of a line: each alias, event phrase and context or not_when phrase
     (by number in `near`) in every form its words' tokens can take (a key or stem alone, or with the
-    stem or key that the same word also has). A value is (words, alias ids, phrase numbers, its own number)."""
+    stem or key that the same word also has). A value is (words, alias ids, phrase numbers, its own
+    number, its first character: a one-word form's first cell, found back from its end with `rfind`)."""
     by_key: dict[str, list[str]] = {}
     by_stem: dict[str, list[str]] = {}
     for key, stem_ in sorted(words.pairs):
@@ -430,9 +431,9 @@ def _automaton(words: _Words, actors: dict[str, list[int]], events: dict[str, li
             add([[f"={s}", *by_stem.get(s, ())] for s in phrase.split()], [], [number])
     scan = ahocorasick.Automaton()
     if forms:  # first, so that `#` is the first character the root looks for: a key that never occurs (`#` then a second character)
-        scan.add_word(_NEVER + next(iter(forms))[1], (0, (), (), -1))
+        scan.add_word(_NEVER + next(iter(forms))[1], (0, (), (), -1, ""))
     for number, (form, (n, ids, phrases)) in enumerate(sorted(forms.items())):  # a node searches its children in the order added: first codes first
-        scan.add_word(form, (n, tuple(ids), tuple(phrases), number))
+        scan.add_word(form, (n, tuple(ids), tuple(phrases), number, form[0]))
     if forms:
         scan.make_automaton()
     return scan
@@ -441,7 +442,7 @@ def _automaton(words: _Words, actors: dict[str, list[int]], events: dict[str, li
 def _seen(hits: list[tuple[int, tuple[int, tuple[int, ...], tuple[int, ...], int]]]) -> dict[int, list[tuple[int, int]]]:
     """Where each context or not_when phrase was seen: its end and its number of words."""
     seen: dict[int, list[tuple[int, int]]] = {}
-    for end, (n, _, phrases, _) in hits:
+    for end, (n, _, phrases, _, _) in hits:
         for p in phrases:
             seen.setdefault(p, []).append((end, n))
     return seen
