@@ -23,7 +23,6 @@ from contextlib import contextmanager
 
 from monitor.errors import FeedParseError
 from monitor.model import ParsedFeed
-from monitor.sources.feeds import read_feed
 
 __all__ = ["BrokenProcessPool", "parse_in_worker", "parser_pool", "shutdown"]
 
@@ -32,7 +31,10 @@ _lock = threading.Lock()
 
 
 def parse_in_worker(body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed | str:
-    """`read_feed` in a worker: the parsed feed, or its one-line error (exceptions with fields do not pickle)."""
+    """`read_feed` in a worker: the parsed feed, or its one-line error (exceptions with fields do not pickle).
+    feedparser is imported here, in the workers: the daemon itself never parses a feed."""
+    from monitor.sources.feeds import read_feed
+
     try:
         return read_feed(body, url, headers, defer_text=True)  # text only for new entries, in the daemon
     except FeedParseError as exc:
