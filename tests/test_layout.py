@@ -11,7 +11,7 @@ from tests.conftest import REPO
 PACKAGE = REPO / "monitor"
 EDGES = {
     "feedparser": {"sources/feeds.py"},
-    "apprise": {"alerts/channels.py"},
+    "apprise": {"alerts/channels.py", "alerts/plugins.py"},
     "apscheduler": {"daemon.py"},
     "sqlalchemy": {str(p.relative_to(PACKAGE)) for p in (PACKAGE / "store").glob("*.py")},
     "aiohttp": {"sources/http.py"},
