@@ -7,12 +7,11 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from functools import cached_property
+from typing import Annotated, Any
 
 import click
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from monitor.alerts.channels import Notifier, describe, route
 from monitor.alerts.render import display_title_of
@@ -28,9 +27,7 @@ from monitor.pipeline import build_pipeline, register_sources
 from monitor.redact import redact
 from monitor.replay import parse_span, replay
 from monitor.settings import Settings, load_settings
-from monitor.sources.discover import discover_feed
 from monitor.sources.folders import read_document
-from monitor.sources.opml import Subscription, read_opml, write_opml
 from monitor.store import mutes, outbox
 from monitor.store import sources as source_store
 from monitor.store import stories as story_store
@@ -38,7 +35,23 @@ from monitor.store.db import Database
 from monitor.watchlist import duplicate_aliases, load_watchlist
 
 app = typer.Typer(help="monitor: watch feeds and folders for watched actors and events, and alert through Apprise.", no_args_is_help=True, add_completion=False)
-out = Console(highlight=False, soft_wrap=True)
+
+
+class _Console:
+    """rich's Console, made on first use: `monitor run` prints nothing through it, so the daemon does
+    not import rich (nor, below, the feed discovery and OPML modules: feedparser stays in the parsers)."""
+
+    @cached_property
+    def _console(self) -> Any:
+        from rich.console import Console
+
+        return Console(highlight=False, soft_wrap=True)
+
+    def print(self, *args: Any, **kwargs: Any) -> None:
+        self._console.print(*args, **kwargs)
+
+
+out = _Console()
 
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="the monitor.toml to use")]
 DEFAULT_CONFIG = Path("config/monitor.toml")
@@ -97,6 +110,8 @@ def _print_replay(settings: Settings, matcher: Matcher, span: str) -> None:
         if not rows:
             out.print(f"{heading}: none", markup=False)
             continue
+        from rich.table import Table
+
         table = Table("article", "fetched (UTC)", "source", "title", "why", title=f"{heading}: {len(rows)}")
         for r in rows:
             why = explain(r.result.hits[0]) if r.result.hits else "no rule fires"
@@ -105,6 +120,8 @@ def _print_replay(settings: Settings, matcher: Matcher, span: str) -> None:
 
 
 def _print_result(result: MatchResult) -> None:
+    from rich.table import Table
+
     table = Table("kind", "matched", "alias", "found in text", "span", "score", "severity", title="Matches")
     for m in result.matches:
         table.add_row(m.kind, m.name, m.alias, m.found, f"{m.start}-{m.end}", f"{m.score:g}", str(m.severity) if m.kind == "event" else "")
@@ -131,6 +148,8 @@ def evaluate_cases(
     except ValueError as exc:
         raise MonitorError(str(exc)) from None
     report = evaluate(matcher, labelled)
+    from rich.table import Table
+
     table = Table("", "precision", "recall", "F1", title=f"{report.cases} cases from {cases}")
     for name, scores in (("actors", report.actors), ("events", report.events)):
         table.add_row(name, f"{scores.precision:.3f}", f"{scores.recall:.3f}", f"{scores.f1:.3f}")
@@ -185,6 +204,8 @@ def alerts(
         return
     settings = load_settings(config)
     rows = outbox.latest_alerts(Database(settings.store.sqlalchemy_url), limit, failed_only=failed)
+    from rich.table import Table
+
     table = Table("id", "time (UTC)", "sev", "title", "source", "deliveries", title="Alerts with failed deliveries" if failed else "Latest alerts")
     for a in rows:
         table.add_row(str(a.id), a.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(a.severity), a.title, a.source, a.deliveries + (f"\n{a.last_error}" if failed and a.last_error else ""))
@@ -243,6 +264,8 @@ def stories(
 ) -> None:
     """Recent stories: copies of one story from every source, with their size and highest severity."""
     _, db = _store(config)
+    from rich.table import Table
+
     table = Table("id", "first seen (UTC)", "articles", "sources", "sev", "first title", title="Latest stories")
     for st in story_store.recent_stories(db, limit):
         table.add_row(str(st.id), st.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(st.articles), str(st.sources), str(st.severity), st.title)
@@ -265,6 +288,8 @@ def sources_list(ctx: typer.Context, config: ConfigOption = DEFAULT_CONFIG) -> N
         return
     settings, db = _store(config)
     register_sources(db, settings)  # the configured sources too, so the list is complete
+    from rich.table import Table
+
     table = Table("id", "name", "kind", "status", "last success", "next check", "errors", "new", "last error", title="Sources")
     for h in source_store.list_sources(db):
         table.add_row(
@@ -314,6 +339,8 @@ def sources_add(
     full_text: Annotated[bool, typer.Option("--full-text", help="fetch each new entry's page and match its main text")] = False,
 ) -> None:
     """Add a feed; an HTML page's <link rel="alternate"> feed is found and added instead."""
+    from monitor.sources.discover import discover_feed
+
     settings, db = _store(config)
     feed_url, title = discover_feed(url, settings.http)
     try:
@@ -330,6 +357,8 @@ def sources_import(
     every: Annotated[float | None, typer.Option(help="fixed seconds between polls (default: adaptive)")] = None,
 ) -> None:
     """Add every feed of an OPML file (feeds already known are skipped)."""
+    from monitor.sources.opml import read_opml
+
     _, db = _store(config)
     try:
         subscriptions = read_opml(opml.read_bytes(), str(opml))
@@ -348,6 +377,8 @@ def sources_import(
 @sources_app.command("export")
 def sources_export(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Print every feed (configured and added) as OPML."""
+    from monitor.sources.opml import Subscription, write_opml
+
     settings, db = _store(config)
     register_sources(db, settings)
     feeds = [Subscription(h.name, h.location) for h in source_store.list_sources(db) if h.kind == "feed" and h.enabled]

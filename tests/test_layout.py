@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -42,3 +44,12 @@ def test_matching_imports_nothing_of_the_project_but_model() -> None:
         for module in re.findall(r"^\s*(?:from|import)\s+(monitor\.[\w.]+)", path.read_text(), re.M):
             assert module == "monitor.model" or module.startswith("monitor.matching"), f"{path.name} imports {module}"
         assert not re.search(r"^\s*(?:from|import)\s+(os|pathlib|sqlalchemy|aiohttp|time)\b", path.read_text(), re.M), path.name
+
+
+def test_the_daemon_imports_no_library_it_does_not_use() -> None:
+    """`monitor run` loads monitor.cli: rich (tables), feedparser (in the parsing processes), Jinja (channel
+    templates), requests (Apprise plugins) and numpy.random are imported where they are used, not here."""
+    unused = {"rich", "feedparser", "jinja2", "requests", "numpy.random", "trafilatura"}
+    code = f"import sys, monitor.cli; print(sorted(set(sys.modules) & {unused!r}))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO).stdout
+    assert loaded.strip() == "[]"
