@@ -16,7 +16,8 @@ cycle: wall time, CPU seconds of this process and of the server, peak RSS during
 processes and multiprocessing's resource tracker ("bench_peak_rss_mb": the pipeline; shared pages count in each), the same processes' peak
 summed PSS sampled every 250 ms ("pipeline_peak_pss_mb": shared pages split between them), and of the
 server, feeds changed, new articles,
-alerts, sources in error, responses. Then, in this process on one core, bare `feedparser.parse`
+alerts, sources in error, responses. Then, in a fresh process on one core (so that this one, the
+pipeline's, imports no more than the daemon does), bare `feedparser.parse`
 over the bytes of the last cycle's changed feeds, and a summary line with the ratio of pipeline
 throughput on changed feeds (changed feeds / cycle wall time) to bare feedparser throughput
 (feeds / s), beside the targets of the issue (printed, not asserted): a cycle of 2,000 feeds in
@@ -35,12 +36,11 @@ functions by cumulative and by own time.
 from __future__ import annotations
 
 import argparse
-import cProfile
 import gc
 import io
 import json
 import os
-import pstats
+import pickle
 import resource
 import statistics
 import subprocess
@@ -52,12 +52,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import feedparser
 from sqlalchemy import func, select
 
 from monitor.pipeline import Pipeline, build_pipeline
 from monitor.settings import load_settings
-from monitor.sources.feeds import read_feed
 from monitor.store.tables import AlertRow, ArticleRow, SourceRow
 
 REPO = Path(__file__).resolve().parent.parent
@@ -259,8 +257,21 @@ def run_cycle(pipeline: Pipeline, server: FeedServer, label: str, changed: int, 
 
 
 # -- bare feedparser ------------------------------------------------------------------------------
+def bare_parse_elsewhere(bodies: list[tuple[bytes, dict[str, str]]]) -> dict[str, Any]:
+    """`bare_parse` in a fresh process (`--bare FILE`): feedparser is not imported into the pipeline's."""
+    with tempfile.NamedTemporaryFile(suffix=".pickle") as f:
+        pickle.dump(bodies, f)
+        f.flush()
+        done = subprocess.run([sys.executable, __file__, "--bare", f.name], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
 def bare_parse(bodies: list[tuple[bytes, dict[str, str]]]) -> dict[str, Any]:
     """feedparser.parse, then monitor's read_feed, over the same bytes, one after another on one core."""
+    import feedparser
+
+    from monitor.sources.feeds import read_feed
+
     feedparser.parse(bodies[0][0])  # warm-up
     gc.collect()
     started = time.perf_counter()
@@ -287,6 +298,9 @@ def bare_parse(bodies: list[tuple[bytes, dict[str, str]]]) -> dict[str, Any]:
 def profiled_cycle(pipeline: Pipeline, server: FeedServer, changed: int, feeds: int, top: int) -> dict[str, Any]:
     """One steady cycle under cProfile (CPU time) in this process: the storing thread and the fetching
     event loop's thread, merged; the parsing processes are not in it. Prints the tables to stderr."""
+    import cProfile
+    import pstats
+
     fetch_profile = cProfile.Profile(time.thread_time)
     fetch_all = pipeline._fetch_all
 
@@ -334,7 +348,11 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=300, help="seconds after which no further steady cycle starts (0: none)")
     parser.add_argument("--profile", action="store_true", help="two extra steady cycles: stage timers (JSON) and cProfile tables (stderr)")
     parser.add_argument("--top", type=int, default=20, help="rows of each profile table")
+    parser.add_argument("--bare", type=Path, help=argparse.SUPPRESS)  # internal: bare_parse on a pickled list of (body, headers)
     args = parser.parse_args()
+    if args.bare:
+        print(json.dumps(bare_parse(pickle.loads(args.bare.read_bytes()))))
+        return
     began = time.perf_counter()
     server = FeedServer(args.feeds)
     rows: list[dict[str, Any]] = []
@@ -357,7 +375,7 @@ def main() -> None:
                 changed = server.next_cycle(seed=cycle)
                 rows.append(run_cycle(pipeline, server, str(cycle), len(changed), args.feeds))
                 emit(rows[-1])
-            bare = bare_parse([server.body(i) for i in changed]) if changed else None
+            bare = bare_parse_elsewhere([server.body(i) for i in changed]) if changed else None
             if bare:
                 emit({"bare": "feedparser.parse, one core, bytes of the last cycle's changed feeds", **bare})
             if args.profile:
