@@ -91,12 +91,15 @@ def need(url: str | None = None) -> None:
         schema = url.partition("://")[0].lower()
         if _everything:
             return
-        _start_empty()
+        with N_MGR._lock:
+            _start_empty()
         if schema in N_MGR._schema_map:
             return
         if schema in _custom:
             _custom[schema]()
             return
         module_name = plugin_modules().get(schema)
-        if module_name is None or not _register(module_name, schema):
+        with N_MGR._lock:  # Apprise's own: its lookups in other threads see the maps whole
+            registered = module_name is not None and _register(module_name, schema)
+        if not registered:
             _load_everything()
