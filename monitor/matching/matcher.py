@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
 from math import ceil, sqrt
+from operator import itemgetter
 from typing import Any
 
 import ahocorasick
@@ -334,6 +335,7 @@ class Matcher:
         line, plain, ranks = words.line, self._plain, self._ranked
         hits = list(self._scan.iter(line, ignore_white_space=True)) if len(self._scan) else []
         seen: dict[int, list[tuple[int, int]]] | None = None  # where each context or not_when phrase was seen, once needed
+        present: set[int] | None = None  # which were seen at all (enough for most not_when phrases: none of them is there)
         found = self._regex_matches(text)
         for end, (n, ids, _, form, first) in hits:
             if not ids:
@@ -351,9 +353,14 @@ class Matcher:
             for candidates in ranked:  # per kind, the first allowed
                 for score, alias_id, said in candidates:
                     if alias_id not in plain:
-                        seen = _seen(hits) if seen is None else seen
                         acronym, context, not_when = self._checks[alias_id]
-                        if (acronym or context is not None or not not_when.isdisjoint(seen)) and not self._allowed(alias_id, start, end, n, words, text, seen):
+                        if not (acronym or context is not None):
+                            present = _present(hits) if present is None else present
+                            if not_when.isdisjoint(present):
+                                found.append((start, end, score, said))
+                                break
+                        seen = _seen(hits) if seen is None else seen
+                        if not self._allowed(alias_id, start, end, n, words, text, seen):
                             continue
                     found.append((start, end, score, said))
                     break
@@ -437,6 +444,14 @@ def _automaton(words: _Words, actors: dict[str, list[int]], events: dict[str, li
     if forms:
         scan.make_automaton()
     return scan
+
+
+def _present(hits: list[tuple[int, tuple[int, tuple[int, ...], tuple[int, ...], int, str]]]) -> set[int]:
+    """Which context or not_when phrases a text has (in C: no loop over the hits here)."""
+    return set().union(*map(_PHRASES, map(_VALUE, hits)))
+
+
+_VALUE, _PHRASES = itemgetter(1), itemgetter(2)
 
 
 def _seen(hits: list[tuple[int, tuple[int, tuple[int, ...], tuple[int, ...], int]]]) -> dict[int, list[tuple[int, int]]]:
