@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import product
+from itertools import compress, product
 from math import ceil, sqrt
 from operator import itemgetter
 from typing import Any
@@ -337,9 +337,7 @@ class Matcher:
         seen: dict[int, list[tuple[int, int]]] | None = None  # where each context or not_when phrase was seen, once needed
         present: set[int] | None = None  # which were seen at all (enough for most not_when phrases: none of them is there)
         found = self._regex_matches(text)
-        for end, (n, ids, _, form, first) in hits:
-            if not ids:
-                continue
+        for end, (n, ids, _, form, first) in compress(hits, map(_IDS, map(_VALUE, hits))):  # hits of aliases (most are of context phrases only)
             if n == 1:
                 start = line.rfind(first, 0, end)  # only tabs lie between a word's two cells
                 raw: tuple[str, ...] = (text[start:end],)
@@ -451,7 +449,7 @@ def _present(hits: list[tuple[int, tuple[int, tuple[int, ...], tuple[int, ...], 
     return set().union(*map(_PHRASES, map(_VALUE, hits)))
 
 
-_VALUE, _PHRASES = itemgetter(1), itemgetter(2)
+_VALUE, _IDS, _PHRASES = itemgetter(1), itemgetter(1), itemgetter(2)
 
 
 def _seen(hits: list[tuple[int, tuple[int, tuple[int, ...], tuple[int, ...], int]]]) -> dict[int, list[tuple[int, int]]]:
