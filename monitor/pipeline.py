@@ -28,8 +28,8 @@ from monitor.alerts.render import StoryContext, alert_context, render_body, rend
 from monitor.dedup import to_article
 from monitor.errors import FeedParseError, SourceError
 from monitor.matching.matcher import Matcher
-from monitor.memory import release_free_memory
 from monitor.matching.rules import match_text
+from monitor.memory import release_free_memory
 from monitor.model import Article, Document, FetchResult, MatchResult, ParsedFeed, Rule
 from monitor.schedule import Hints, Policy, parse_cache_control, parse_expires, parse_retry_after, plan_next_check, publish_interval
 from monitor.settings import FolderSource, Settings

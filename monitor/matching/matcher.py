@@ -53,6 +53,7 @@ _NOT_TAB_AFTER = regex.compile(r"[^\t]")
 
 _Said = tuple[str, dict[str, Any]]  # what a Match says besides where and how well: its kind, and all its fields (found, start, end, score to fill)
 _Found = tuple[int, int, float, _Said]  # a candidate match: start, end, score, the rest
+_Hit = tuple[int, tuple[int, tuple[int, ...], tuple[int, ...], int, str]]  # the scan's output: a form's end and its value (see _automaton)
 _Ranked = tuple[tuple[tuple[float, _Said], ...] | None, tuple[list[tuple[float, int, _Said]], ...]]  # see Matcher._rank
 
 
@@ -444,15 +445,16 @@ def _automaton(words: _Words, actors: dict[str, list[int]], events: dict[str, li
     return scan
 
 
-def _present(hits: list[tuple[int, tuple[int, tuple[int, ...], tuple[int, ...], int, str]]]) -> set[int]:
+def _present(hits: list[_Hit]) -> set[int]:
     """Which context or not_when phrases a text has (in C: no loop over the hits here)."""
     return set().union(*map(_PHRASES, map(_VALUE, hits)))
 
 
-_VALUE, _IDS, _PHRASES = itemgetter(1), itemgetter(1), itemgetter(2)
+_VALUE = itemgetter(1)  # of a hit: (end, value)
+_IDS, _PHRASES = itemgetter(1), itemgetter(2)  # of a value: (words, alias ids, phrase numbers, number, first character)
 
 
-def _seen(hits: list[tuple[int, tuple[int, tuple[int, ...], tuple[int, ...], int]]]) -> dict[int, list[tuple[int, int]]]:
+def _seen(hits: list[_Hit]) -> dict[int, list[tuple[int, int]]]:
     """Where each context or not_when phrase was seen: its end and its number of words."""
     seen: dict[int, list[tuple[int, int]]] = {}
     for end, (n, _, phrases, _, _) in hits:
