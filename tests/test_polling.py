@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -165,3 +166,30 @@ def test_changed_feeds_waiting_to_be_stored_are_bounded(tmp_path: Path, http_ser
     assert pipeline.poll_all_feeds() == 24
     assert stored[0] == 24
     assert most[0] <= 8  # 4 per parsing process: not all 24 parsed and held at once
+
+
+def test_at_most_feed_workers_fetches_run_at_once_and_every_feed_is_polled(tmp_path: Path, http_server: LocalHTTP) -> None:
+    names = [f"s{i}" for i in range(30)]
+    under_way, most, lock = [0], [0], threading.Lock()
+
+    def slow(i: int) -> Callable[[BaseHTTPRequestHandler, bytes], None]:
+        def route(handler: BaseHTTPRequestHandler, _: bytes) -> None:
+            with lock:
+                under_way[0] += 1
+                most[0] = max(most[0], under_way[0])
+            time.sleep(0.05)  # long enough for every fetcher to be waiting on a server at once
+            body = rss((f"Item {i}", f"https://wire.example/s{i}", f"s{i}", f"Slow story {i}."))
+            handler.send_response(200)
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body)
+            with lock:
+                under_way[0] -= 1
+        return route
+
+    for i, name in enumerate(names):
+        http_server.routes[f"/{name}.xml"] = slow(i)
+    config = write_config(tmp_path, feeds=[{"name": n, "url": http_server.url(f"/{n}.xml")} for n in names], settings={"schedule": {"feed_workers": 3}})
+    pipeline = build_pipeline(load_settings(config))
+    assert pipeline.poll_all_feeds() == 30
+    assert most[0] == 3  # the fetchers were all busy at once, and never more than they
