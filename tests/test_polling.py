@@ -177,14 +177,14 @@ def test_at_most_feed_workers_fetches_run_at_once_and_every_feed_is_polled(tmp_p
             with lock:
                 under_way[0] += 1
                 most[0] = max(most[0], under_way[0])
-            time.sleep(0.05)  # long enough for every fetcher to be waiting on a server at once
+            time.sleep(0.1)  # long enough for every fetcher to be waiting on a server at once
+            with lock:  # before answering: the answered fetcher may start its next request at once
+                under_way[0] -= 1
             body = rss((f"Item {i}", f"https://wire.example/s{i}", f"s{i}", f"Slow story {i}."))
             handler.send_response(200)
             handler.send_header("Content-Length", str(len(body)))
             handler.end_headers()
             handler.wfile.write(body)
-            with lock:
-                under_way[0] -= 1
         return route
 
     for i, name in enumerate(names):
