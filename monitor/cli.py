@@ -6,8 +6,8 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from functools import cached_property
+from pathlib import Path
 from typing import Annotated, Any
 
 import click
@@ -52,6 +52,13 @@ class _Console:
 
 
 out = _Console()
+
+
+def _table(*columns: str, title: str) -> Any:
+    """A rich Table (rich imported here, by the commands that print one)."""
+    from rich.table import Table
+
+    return Table(*columns, title=title)
 
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="the monitor.toml to use")]
 DEFAULT_CONFIG = Path("config/monitor.toml")
@@ -110,9 +117,7 @@ def _print_replay(settings: Settings, matcher: Matcher, span: str) -> None:
         if not rows:
             out.print(f"{heading}: none", markup=False)
             continue
-        from rich.table import Table
-
-        table = Table("article", "fetched (UTC)", "source", "title", "why", title=f"{heading}: {len(rows)}")
+        table = _table("article", "fetched (UTC)", "source", "title", "why", title=f"{heading}: {len(rows)}")
         for r in rows:
             why = explain(r.result.hits[0]) if r.result.hits else "no rule fires"
             table.add_row(str(r.article.id), f"{r.article.fetched_at:%Y-%m-%d %H:%M}", r.article.source, display_title_of(r.article.title, r.article.text), why)
@@ -120,9 +125,7 @@ def _print_replay(settings: Settings, matcher: Matcher, span: str) -> None:
 
 
 def _print_result(result: MatchResult) -> None:
-    from rich.table import Table
-
-    table = Table("kind", "matched", "alias", "found in text", "span", "score", "severity", title="Matches")
+    table = _table("kind", "matched", "alias", "found in text", "span", "score", "severity", title="Matches")
     for m in result.matches:
         table.add_row(m.kind, m.name, m.alias, m.found, f"{m.start}-{m.end}", f"{m.score:g}", str(m.severity) if m.kind == "event" else "")
     out.print(table)
@@ -148,9 +151,7 @@ def evaluate_cases(
     except ValueError as exc:
         raise MonitorError(str(exc)) from None
     report = evaluate(matcher, labelled)
-    from rich.table import Table
-
-    table = Table("", "precision", "recall", "F1", title=f"{report.cases} cases from {cases}")
+    table = _table("", "precision", "recall", "F1", title=f"{report.cases} cases from {cases}")
     for name, scores in (("actors", report.actors), ("events", report.events)):
         table.add_row(name, f"{scores.precision:.3f}", f"{scores.recall:.3f}", f"{scores.f1:.3f}")
     out.print(table)
@@ -204,9 +205,7 @@ def alerts(
         return
     settings = load_settings(config)
     rows = outbox.latest_alerts(Database(settings.store.sqlalchemy_url), limit, failed_only=failed)
-    from rich.table import Table
-
-    table = Table("id", "time (UTC)", "sev", "title", "source", "deliveries", title="Alerts with failed deliveries" if failed else "Latest alerts")
+    table = _table("id", "time (UTC)", "sev", "title", "source", "deliveries", title="Alerts with failed deliveries" if failed else "Latest alerts")
     for a in rows:
         table.add_row(str(a.id), a.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(a.severity), a.title, a.source, a.deliveries + (f"\n{a.last_error}" if failed and a.last_error else ""))
     out.print(table)
@@ -264,9 +263,7 @@ def stories(
 ) -> None:
     """Recent stories: copies of one story from every source, with their size and highest severity."""
     _, db = _store(config)
-    from rich.table import Table
-
-    table = Table("id", "first seen (UTC)", "articles", "sources", "sev", "first title", title="Latest stories")
+    table = _table("id", "first seen (UTC)", "articles", "sources", "sev", "first title", title="Latest stories")
     for st in story_store.recent_stories(db, limit):
         table.add_row(str(st.id), st.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(st.articles), str(st.sources), str(st.severity), st.title)
     out.print(table)
@@ -288,9 +285,7 @@ def sources_list(ctx: typer.Context, config: ConfigOption = DEFAULT_CONFIG) -> N
         return
     settings, db = _store(config)
     register_sources(db, settings)  # the configured sources too, so the list is complete
-    from rich.table import Table
-
-    table = Table("id", "name", "kind", "status", "last success", "next check", "errors", "new", "last error", title="Sources")
+    table = _table("id", "name", "kind", "status", "last success", "next check", "errors", "new", "last error", title="Sources")
     for h in source_store.list_sources(db):
         table.add_row(
             str(h.id), h.name, h.kind, h.status, _when(h.last_success_at), _when(h.next_check_at) if h.kind == "feed" else "",
