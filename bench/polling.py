@@ -83,14 +83,13 @@ def pipeline_children() -> list[int]:
             try:
                 with open(f"/proc/{entry}/stat") as f:
                     ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    is_server = str(SERVER).encode() in f.read()
             except (OSError, IndexError, ValueError):
                 continue
-            if ppid == me and int(entry) != SERVER_PID[0]:
+            if ppid == me and not is_server:
                 found.append(int(entry))
     return sorted(found)
-
-
-SERVER_PID = [0]  # set when the feed server starts
 
 
 class PssSampler:
@@ -139,7 +138,6 @@ class FeedServer:
     def __init__(self, feeds: int) -> None:
         self.proc = subprocess.Popen([sys.executable, str(SERVER), "--feeds", str(feeds), "--new", str(NEW_PER_CHANGE)],
                                      stdout=subprocess.PIPE, text=True)
-        SERVER_PID[0] = self.proc.pid
         line = self.proc.stdout.readline() if self.proc.stdout else ""
         if not line.startswith("READY "):
             self.proc.kill()
@@ -237,7 +235,7 @@ def run_cycle(pipeline: Pipeline, server: FeedServer, label: str, changed: int, 
         "changed_feeds_per_s": round(changed / wall, 2),
         "bench_cpu_s": round(cpu, 3),
         "server_cpu_s": round(served["cpu_s"] - server_cpu, 3),
-        "bench_peak_rss_mb": round(bench_peak / MB, 1),  # this process and its parsing processes
+        "bench_peak_rss_mb": round(bench_peak / MB, 1),  # this process, its parsing processes and the resource tracker
         "child_peak_rss_mb": [round(k / MB, 1) for k in worker_peaks],
         "pipeline_peak_pss_mb": round(pss.peak_kb / MB, 1),  # the same processes, shared pages counted once
         "server_peak_rss_mb": round(served["peak_rss_kb"] / MB, 1),
