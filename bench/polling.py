@@ -52,11 +52,16 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from monitor.sources.parsing import prefork
 
-from monitor.pipeline import Pipeline, build_pipeline
-from monitor.settings import load_settings
-from monitor.store.tables import AlertRow, ArticleRow, SourceRow
+if "--bare" not in sys.argv:
+    prefork()  # as `monitor run` does (monitor.launch): before the imports below and before any thread
+
+from sqlalchemy import func, select  # noqa: E402
+
+from monitor.pipeline import Pipeline, build_pipeline  # noqa: E402
+from monitor.settings import load_settings  # noqa: E402
+from monitor.store.tables import AlertRow, ArticleRow, SourceRow  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SERVER = Path(__file__).resolve().parent / "feed_server.py"
@@ -75,9 +80,10 @@ from feed_server import peak_rss_kb, reset_peak_rss  # noqa: E402
 
 
 def pipeline_children() -> list[int]:
-    """The processes this one started, but the feed server: the parsing processes and multiprocessing's
-    resource tracker (which spawned pools start, and which active_children() does not list)."""
-    me, found = os.getpid(), []
+    """The processes this one started, and theirs, but the feed server: the parsing processes (and a
+    fork server, if they come from one) and multiprocessing's resource tracker (which active_children()
+    does not list)."""
+    parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
@@ -87,8 +93,12 @@ def pipeline_children() -> list[int]:
                     is_server = str(SERVER).encode() in f.read()
             except (OSError, IndexError, ValueError):
                 continue
-            if ppid == me and not is_server:
-                found.append(int(entry))
+            if not is_server:
+                parents[int(entry)] = ppid
+    found, frontier = set[int](), {os.getpid()}
+    while frontier:
+        frontier = {pid for pid, ppid in parents.items() if ppid in frontier} - found
+        found |= frontier
     return sorted(found)
 
 

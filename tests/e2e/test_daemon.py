@@ -154,3 +154,35 @@ def test_secrets_never_reach_the_daemon_log(tmp_path: Path, smtp_server: SmtpSin
         del os.environ["SMTP_PASSWORD"]
     text = log.read_text()
     assert "AUTH" in text and "s3cret-Pa55word" not in text
+
+
+def children(pid: int) -> dict[int, bytes]:
+    """The processes whose parent is `pid`, with their command lines."""
+    found = {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat") as stat, open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
+                    found[int(entry)] = cmdline.read()
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def test_monitor_run_forks_its_feed_parsers_before_anything_else(tmp_path: Path, http_server: LocalHTTP, json_receiver: JsonReceiver) -> None:
+    """The parsing processes are forks of the daemon (same command line), made before it imported the
+    store and the matcher; there is no resource tracker (spawned pools need one); they parse feeds."""
+    http_server.routes["/wire.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("Drone strike kills commander", "https://wire.example/s", "s-1", STRIKE)))
+    config = write_config(tmp_path, feeds=[{"name": "wire", "url": http_server.url("/wire.xml"), "every": 0.5}], channels=[{"name": "hook", "url": json_receiver.url}])
+    with daemon(config, tmp_path / "daemon.log") as proc:
+        wait_for(lambda: len(json_receiver.messages) == 1, timeout=20)
+        with open(f"/proc/{proc.pid}/cmdline", "rb") as f:
+            own = f.read()
+        kids = children(proc.pid)
+        assert len(kids) == 2 and set(kids.values()) == {own}, kids
+        for kid in kids:
+            with open(f"/proc/{kid}/status") as f:
+                threads = next(int(line.split()[1]) for line in f if line.startswith("Threads:"))
+            assert threads == 2  # the worker's own, and the one that watches for the daemon's end
+            assert "/numpy/" not in Path(f"/proc/{kid}/maps").read_text()  # forked before the daemon loaded numpy's libraries
+        assert "/numpy/" in Path(f"/proc/{proc.pid}/maps").read_text()
