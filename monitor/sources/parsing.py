@@ -14,6 +14,7 @@ line); they are started while `__main__` is hidden, so they do not.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -89,6 +90,7 @@ def prefork(workers: int = DEFAULT_WORKERS) -> None:
 
     with _lock:
         if _pool is None and threading.active_count() == 1:
+            gc.freeze()  # the workers' collections then leave the shared objects (and their pages) alone
             _start(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker, initargs=(os.getpid(),)), workers)
 
 
