@@ -47,9 +47,18 @@ def test_matching_imports_nothing_of_the_project_but_model() -> None:
 
 
 def test_the_daemon_imports_no_library_it_does_not_use() -> None:
-    """`monitor run` loads monitor.cli: rich (tables), feedparser (in the parsing processes), Jinja (channel
-    templates), requests (Apprise plugins) and numpy.random are imported where they are used, not here."""
+    """Every verb loads monitor.cli: rich (tables), feedparser (the parsing processes; `monitor run` imports it
+    first, to share it with the processes it forks), Jinja (channel templates), requests (Apprise plugins)
+    and numpy.random are imported where they are used, not here."""
     unused = {"rich", "feedparser", "jinja2", "requests", "numpy.random", "trafilatura"}
     code = f"import sys, monitor.cli; print(sorted(set(sys.modules) & {unused!r}))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO).stdout
+    assert loaded.strip() == "[]"
+
+
+def test_what_monitor_run_forks_its_parsers_from_is_light() -> None:
+    """`monitor run` forks the parsing processes after `monitor.launch` and feedparser only (monitor.sources.parsing)."""
+    heavy = {"sqlalchemy", "numpy", "aiohttp", "pydantic", "apprise", "typer", "apscheduler", "lxml", "monitor.cli"}
+    code = f"import sys, monitor.launch, monitor.sources.parsing, monitor.sources.feeds; print(sorted(set(sys.modules) & {heavy!r}))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO).stdout
     assert loaded.strip() == "[]"
