@@ -321,6 +321,6 @@ def test_removed_articles_give_their_memory_back() -> None:
     for article_id in range(20_000):  # a window of 1,000 sliding over 20,000 articles
         index.add(article_id, article_id, row["signature"], row["length"])
         index.remove_before(article_id - 999)
-    assert len(index) == 1000 and index._signatures.shape[0] <= 2000
+    assert len(index) == 1000 and index._signatures.shape[1] <= 2000
     index.remove_before(20_000)
-    assert len(index) == 0 and index._signatures.shape[0] <= 256
+    assert len(index) == 0 and index._signatures.shape[1] <= 256
