@@ -5,17 +5,24 @@ bytes are first decoded to UTF-8 by feedparser's own charset rules and the DOCTY
 that, so no encoding (UTF-16, EBCDIC, ...) or size hides it: entity declarations are how XML bombs
 expand. `bozo` without entries is an error; entry links other than http/https are dropped; dates
 become timezone-aware UTC.
+
+feedparser's strict parser is the SAX driver this module provides (`create_parser`, put first in
+feedparser's `PREFERRED_XML_PARSERS`): the standard expat driver with `buffer_text` on, so that a
+run of text reaches feedparser in one piece rather than one piece per entity (an escaped HTML
+description has hundreds): about a fifth of a bench feed's parsing time, for the same result.
 """
 
 from __future__ import annotations
 
 import calendar
+import xml.sax.expatreader
 import hashlib
 import re
 from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
+import feedparser.api
 from feedparser.encodings import convert_to_utf8
 
 from monitor.errors import FeedParseError
@@ -33,6 +40,23 @@ def parse_feed(body: bytes, source: str, headers: dict[str, str] | None = None) 
     """Documents of a feed, and a warning when the feed was malformed but still had entries."""
     feed = read_feed(body, source, headers)
     return feed.documents, feed.warning
+
+
+class _BufferedExpatParser(xml.sax.expatreader.ExpatParser):
+    """The standard expat SAX driver, with adjacent character data delivered in one call."""
+
+    def reset(self) -> None:
+        super().reset()
+        self._parser.buffer_text = True
+
+
+def create_parser() -> _BufferedExpatParser:
+    """The SAX driver entry point (`xml.sax.make_parser` calls it by this module's name)."""
+    return _BufferedExpatParser()
+
+
+if __name__ not in feedparser.api.PREFERRED_XML_PARSERS:
+    feedparser.api.PREFERRED_XML_PARSERS.insert(0, __name__)
 
 
 def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, defer_text: bool = False) -> ParsedFeed:
