@@ -135,7 +135,7 @@ class StoryIndex:
     time window is `remove_before(first id inside the window)`. Adding an id twice replaces it.
     Each article has a row: an entry of the id, story and length arrays, and a column of the
     signature matrix. A removed row is marked dead (length 0) and reclaimed when the arrays are full
-    or when dead rows reach a quarter of the live ones (every row is compared on each `find`).
+    or when dead rows outnumber live ones.
     """
 
     def __init__(self) -> None:
@@ -156,7 +156,7 @@ class StoryIndex:
         self._rows = {int(article_id): row for row, article_id in enumerate(ids[: live.size])}
 
     def _compact_if_sparse(self) -> None:
-        if self._size - len(self._rows) > max(len(self._rows) // 4, _MIN_ROWS):
+        if self._size - len(self._rows) > max(len(self._rows), _MIN_ROWS):
             self._reallocate(len(self._rows))
 
     def __len__(self) -> int:
