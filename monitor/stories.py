@@ -52,6 +52,7 @@ _EMPTY = np.uint32(0xFFFFFFFF)  # the value of every slot of an empty set
 _CHUNK = 1024  # shingles permuted at once (a 512 KB temporary)
 _BLOCK = 4096  # stored signatures compared at once (a 512 KB temporary)
 _MIN_ROWS = 256
+_PACK = 1024  # rows moved at once when packing (a 512 KB temporary)
 
 
 def _permutations(seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
@@ -140,20 +141,36 @@ class StoryIndex:
 
     def __init__(self) -> None:
         self._rows: dict[int, int] = {}  # article id -> row
-        self._reallocate(0)
+        self._size = 0  # rows in use, live or dead
+        self._signatures = np.empty((NUM_PERM, _MIN_ROWS), dtype=np.uint32)
+        self._ids, self._stories, self._lengths = (np.zeros(_MIN_ROWS, dtype=np.int64) for _ in range(3))  # length 0: a dead row
+
+    def _pack(self) -> None:
+        """Move the live rows, in order, to the front of the arrays: in place, _PACK rows at a time, so
+        that no second copy of the index is made (and kept by malloc until the poll ends)."""
+        live = np.fromiter(self._rows.values(), dtype=np.intp, count=len(self._rows))  # ascending
+        for start in range(0, live.size, _PACK):
+            rows = live[start : start + _PACK]  # each at or after its new place: nothing unread is overwritten
+            end = start + rows.size
+            self._signatures[:, start:end] = self._signatures[:, rows]
+            self._ids[start:end], self._stories[start:end], self._lengths[start:end] = self._ids[rows], self._stories[rows], self._lengths[rows]
+        self._lengths[live.size : self._size] = 0
+        self._size = live.size
+        self._rows = {int(article_id): row for row, article_id in enumerate(self._ids[: live.size])}
 
     def _reallocate(self, rows: int) -> None:
-        """Move the live rows, in order, to fresh arrays with room for `rows` and half as many again."""
-        live = np.fromiter(self._rows.values(), dtype=np.intp, count=len(self._rows))
+        """Pack the live rows, and give the arrays room for `rows` and half as many again, unless they
+        have that room already and at most twice as much."""
+        self._pack()
         capacity = max(_MIN_ROWS, rows + rows // 2)
+        if capacity <= len(self._ids) <= 2 * capacity:
+            return
+        used = slice(0, self._size)
         signatures = np.empty((NUM_PERM, capacity), dtype=np.uint32)
-        ids, stories, lengths = (np.zeros(capacity, dtype=np.int64) for _ in range(3))  # length 0: a dead row
-        if live.size:
-            signatures[:, : live.size] = self._signatures[:, live]
-            ids[: live.size], stories[: live.size], lengths[: live.size] = self._ids[live], self._stories[live], self._lengths[live]
+        signatures[:, used] = self._signatures[:, used]
+        ids, stories, lengths = (np.zeros(capacity, dtype=np.int64) for _ in range(3))
+        ids[used], stories[used], lengths[used] = self._ids[used], self._stories[used], self._lengths[used]
         self._signatures, self._ids, self._stories, self._lengths = signatures, ids, stories, lengths
-        self._size = live.size  # rows in use, live or dead
-        self._rows = {int(article_id): row for row, article_id in enumerate(ids[: live.size])}
 
     def _compact_if_sparse(self) -> None:
         if self._size - len(self._rows) > max(len(self._rows), _MIN_ROWS):

@@ -13,6 +13,7 @@ import itertools
 import json
 import subprocess
 import sys
+import tracemalloc
 from functools import cache
 from typing import Any
 from unittest.mock import patch
@@ -324,3 +325,25 @@ def test_removed_articles_give_their_memory_back() -> None:
     assert len(index) == 1000 and index._signatures.shape[1] <= 2000
     index.remove_before(20_000)
     assert len(index) == 0 and index._signatures.shape[1] <= 256
+
+
+def test_a_sliding_window_reuses_its_arrays_without_a_second_copy() -> None:
+    """Once the window is full, dead rows are reclaimed in place: at its peak the memory grows by a pack
+    block (512 KB) and the id map, not by a second copy of the index (which malloc would keep)."""
+    row = originals()["ain-asad"]
+    index = StoryIndex()
+    for article_id in range(20_000):  # the arrays reach their size
+        index.add(article_id, article_id, row["signature"], row["length"])
+        index.remove_before(article_id - 4999)
+    arrays = index._signatures
+    tracemalloc.start()
+    try:
+        base, _ = tracemalloc.get_traced_memory()
+        for article_id in range(20_000, 40_000):  # several reclaims
+            index.add(article_id, article_id, row["signature"], row["length"])
+            index.remove_before(article_id - 4999)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert index._signatures is arrays and len(index) == 5000
+    assert peak - base < 2_000_000  # the signatures alone are 3.8 MB
