@@ -76,8 +76,10 @@ def _main_hidden() -> Iterator[None]:
         sys.modules["__main__"] = main
 
 
-def _start(pool: ProcessPoolExecutor, workers: int) -> None:
+def _start(method: str, workers: int) -> None:
+    """Make this process's pool of `workers` processes started by `method`, and start them all now."""
     global _pool, _size
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_start_worker, initargs=(os.getpid(),))
     for future in [pool.submit(_ready) for _ in range(workers)]:  # one task each starts them all now
         future.result()
     _pool, _size = pool, workers
@@ -91,7 +93,7 @@ def prefork(workers: int = DEFAULT_WORKERS) -> None:
     with _lock:
         if _pool is None and threading.active_count() == 1:
             gc.freeze()  # the workers' collections then leave the shared objects (and their pages) alone
-            _start(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker, initargs=(os.getpid(),)), workers)
+            _start("fork", workers)
 
 
 def parser_pool(workers: int) -> ProcessPoolExecutor:
@@ -104,7 +106,7 @@ def parser_pool(workers: int) -> ProcessPoolExecutor:
             _pool = None
         if _pool is None:
             with _main_hidden():
-                _start(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker, initargs=(os.getpid(),)), workers)
+                _start("spawn", workers)
         assert _pool is not None
         return _pool
 
