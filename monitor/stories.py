@@ -148,6 +148,8 @@ class StoryIndex:
     def _pack(self) -> None:
         """Move the live rows, in order, to the front of the arrays: in place, _PACK rows at a time, so
         that no second copy of the index is made (and kept by malloc until the poll ends)."""
+        if len(self._rows) == self._size:
+            return  # no dead row: every row is in its place already
         live = np.fromiter(self._rows.values(), dtype=np.intp, count=len(self._rows))  # ascending
         for start in range(0, live.size, _PACK):
             rows = live[start : start + _PACK]  # each at or after its new place: nothing unread is overwritten
