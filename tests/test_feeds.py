@@ -354,9 +354,9 @@ def read_with_drivers(body: bytes, drivers: list[str]) -> object:
 def test_feeds_are_parsed_with_text_runs_in_one_piece():
     """The buffered expat driver is the one feedparser uses, and an escaped description (an entity every
     few characters) reaches feedparser's character handler in one piece, not one per entity."""
-    assert isinstance(xml.sax.make_parser(feedparser.api.PREFERRED_XML_PARSERS), _BufferedExpatParser)
-    pieces: list[str] = []
     parser = xml.sax.make_parser(feedparser.api.PREFERRED_XML_PARSERS)
+    assert isinstance(parser, _BufferedExpatParser)
+    pieces: list[str] = []
     handler = xml.sax.handler.ContentHandler()
     handler.characters = pieces.append  # type: ignore[method-assign]
     parser.setContentHandler(handler)

@@ -15,9 +15,9 @@ description has hundreds): about a fifth of a bench feed's parsing time, for the
 from __future__ import annotations
 
 import calendar
-import xml.sax.expatreader
 import hashlib
 import re
+import xml.sax.expatreader
 from datetime import UTC, datetime
 from typing import Any
 
