@@ -1,6 +1,7 @@
 """A local HTTP server of N synthetic RSS 2.0 feeds with conditional GET, for bench/polling.py.
 
-Standard library only, run as its own process so that its CPU and memory are counted apart:
+Standard library only (one asyncio event loop: the harness should cost the machine little CPU,
+as remote servers cost it none), run as its own process so that its CPU and memory are counted apart:
 
     .venv/bin/python bench/feed_server.py [--feeds 2000] [--entries 50] [--new 3] [--port 0]
 
@@ -23,15 +24,14 @@ and alerting have work to do.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import email.utils
 import gzip
 import json
 import random
 import resource
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
@@ -112,7 +112,6 @@ class Feeds:
         self.versions = [0] * count
         self.bodies = [gzip.compress(feed_xml(i, 0, entries, new), 6, mtime=0) for i in range(count)]
         self.cycle = 0
-        self.lock = threading.Lock()
         self.counts = {"200": 0, "304": 0, "404": 0, "bytes": 0}
 
     def etag(self, i: int) -> str:
@@ -121,11 +120,10 @@ class Feeds:
     def next_cycle(self, fraction: float, seed: int) -> list[int]:
         changed = sorted(random.Random(seed).sample(range(self.count), round(self.count * fraction)))
         bodies = {i: gzip.compress(feed_xml(i, self.versions[i] + 1, self.entries, self.new), 6, mtime=0) for i in changed}
-        with self.lock:
-            for i, body in bodies.items():
-                self.versions[i] += 1
-                self.bodies[i] = body
-            self.cycle += 1
+        for i, body in bodies.items():
+            self.versions[i] += 1
+            self.bodies[i] = body
+        self.cycle += 1
         return changed
 
 
@@ -150,62 +148,87 @@ def reset_peak_rss(pid: int | str = "self") -> bool:
         return False
 
 
-def handler(feeds: Feeds) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-            self.send_response(status)
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if body:
-                self.wfile.write(body)
-
-        def do_GET(self) -> None:
-            url = urlsplit(self.path)
-            query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-            if url.path.startswith("/feed/") and url.path.endswith(".xml"):
-                try:
-                    i = int(url.path[6:-4])
-                    assert 0 <= i < feeds.count
-                except (ValueError, AssertionError):
-                    feeds.counts["404"] += 1
-                    return self._send(404, b"")
-                with feeds.lock:
-                    etag, body = feeds.etag(i), feeds.bodies[i]
-                if self.headers.get("If-None-Match") == etag:
-                    feeds.counts["304"] += 1
-                    return self._send(304, b"", {"ETag": etag})
-                headers = {"Content-Type": "application/rss+xml; charset=utf-8", "ETag": etag}
-                if "gzip" in (self.headers.get("Accept-Encoding") or ""):
-                    headers["Content-Encoding"] = "gzip"
-                else:
-                    body = gzip.decompress(body)
-                feeds.counts["200"] += 1
-                feeds.counts["bytes"] += len(body)
-                return self._send(200, body, headers)
-            if url.path == "/_next_cycle":
-                changed = feeds.next_cycle(float(query.get("fraction", 0.1)), int(query.get("seed", feeds.cycle + 1)))
-                return self._send(200, json.dumps({"cycle": feeds.cycle, "changed": changed}).encode(), {"Content-Type": "application/json"})
-            if url.path == "/_stats":
-                usage = resource.getrusage(resource.RUSAGE_SELF)
-                stats = {"cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_kb": peak_rss_kb(),
-                         "maxrss_kb": usage.ru_maxrss, "requests": dict(feeds.counts), "cycle": feeds.cycle}
-                if query.get("reset"):
-                    stats["peak_reset"] = reset_peak_rss()
-                    feeds.counts = dict.fromkeys(feeds.counts, 0)
-                return self._send(200, json.dumps(stats).encode(), {"Content-Type": "application/json"})
+def respond(feeds: Feeds, method: str, target: str, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
+    """The status, body and headers for one request."""
+    url = urlsplit(target)
+    query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+    if method not in ("GET", "POST"):
+        return 405, b"", {}
+    if url.path.startswith("/feed/") and url.path.endswith(".xml"):
+        try:
+            i = int(url.path[6:-4])
+            assert 0 <= i < feeds.count
+        except (ValueError, AssertionError):
             feeds.counts["404"] += 1
-            return self._send(404, b"")
+            return 404, b"", {}
+        etag, body = feeds.etag(i), feeds.bodies[i]
+        if headers.get("if-none-match") == etag:
+            feeds.counts["304"] += 1
+            return 304, b"", {"ETag": etag}
+        response_headers = {"Content-Type": "application/rss+xml; charset=utf-8", "ETag": etag}
+        if "gzip" in headers.get("accept-encoding", ""):
+            response_headers["Content-Encoding"] = "gzip"
+        else:
+            body = gzip.decompress(body)
+        feeds.counts["200"] += 1
+        feeds.counts["bytes"] += len(body)
+        return 200, body, response_headers
+    if url.path == "/_next_cycle":
+        changed = feeds.next_cycle(float(query.get("fraction", 0.1)), int(query.get("seed", feeds.cycle + 1)))
+        return 200, json.dumps({"cycle": feeds.cycle, "changed": changed}).encode(), {"Content-Type": "application/json"}
+    if url.path == "/_stats":
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        stats = {"cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_kb": peak_rss_kb(),
+                 "maxrss_kb": usage.ru_maxrss, "requests": dict(feeds.counts), "cycle": feeds.cycle}
+        if query.get("reset"):
+            stats["peak_reset"] = reset_peak_rss()
+            feeds.counts = dict.fromkeys(feeds.counts, 0)
+        return 200, json.dumps(stats).encode(), {"Content-Type": "application/json"}
+    feeds.counts["404"] += 1
+    return 404, b"", {}
 
-        do_POST = do_GET
 
-    return Handler
+REASONS = {200: "OK", 304: "Not Modified", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed"}
+
+
+class Connection(asyncio.Protocol):
+    """HTTP/1.1 on one connection: requests without bodies, answered in order, kept alive unless asked not to."""
+
+    def __init__(self, feeds: Feeds) -> None:
+        self.feeds = feeds
+        self.buffer = b""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport: asyncio.Transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
+            head, self.buffer = self.buffer[:end].decode("latin-1"), self.buffer[end + 4:]
+            request_line, *lines = head.split("\r\n")
+            headers = {}
+            for line in lines:
+                name, _, value = line.partition(":")
+                headers[name.strip().lower()] = value.strip()
+            try:
+                method, target, _version = request_line.split(" ")
+                status, body, response_headers = respond(self.feeds, method, target, headers)
+            except ValueError:
+                status, body, response_headers = 400, b"", {"Connection": "close"}
+            close = headers.get("connection", "").lower() == "close" or status == 400
+            lines = [f"HTTP/1.1 {status} {REASONS[status]}", *(f"{k}: {v}" for k, v in response_headers.items()),
+                     f"Content-Length: {len(body)}", *(["Connection: close"] if close and status != 400 else []), "", ""]
+            self.transport.write("\r\n".join(lines).encode("latin-1") + body)
+            if close:
+                self.transport.close()
+                return
+
+
+async def serve(feeds: Feeds, port: int) -> None:
+    server = await asyncio.get_running_loop().create_server(lambda: Connection(feeds), "127.0.0.1", port, backlog=1024)
+    print(f"READY {server.sockets[0].getsockname()[1]}", flush=True)
+    async with server:
+        await server.serve_forever()
 
 
 def main() -> None:
@@ -216,16 +239,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
     feeds = Feeds(args.feeds, args.entries, args.new)
-    ThreadingHTTPServer.request_queue_size = 256
-    httpd = ThreadingHTTPServer(("127.0.0.1", args.port), handler(feeds))
-    httpd.daemon_threads = True
-    print(f"READY {httpd.server_address[1]}", flush=True)
     try:
-        httpd.serve_forever(poll_interval=0.1)
+        asyncio.run(serve(feeds, args.port))
     except KeyboardInterrupt:
         pass
-    finally:
-        httpd.server_close()
     sys.exit(0)
 
 
