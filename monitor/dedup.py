@@ -34,15 +34,26 @@ def canonical_url(url: str | None) -> str | None:
     return urlunsplit((scheme, host, parts.path or "/", urlencode(query), ""))
 
 
+def normalised(title: str, text: str) -> str:
+    """Title and text through `normalise`, a line each: the content hash's input and the story sketch's
+    (whose shingles are the same as those of `normalise` of the whole body)."""
+    return f"{normalise(title)}\n{normalise(text)}"
+
+
 def content_hash(title: str, text: str) -> str:
     """SHA-256 of the normalised title and text: case, accents, punctuation and spacing do not count."""
-    return hashlib.sha256(f"{normalise(title)}\n{normalise(text)}".encode()).hexdigest()
+    return _sha256(normalised(title, text))
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def to_article(doc: Document) -> Article:
     """Normalise a source's document into an article with its dedup keys."""
     title = " ".join(doc.title.split())
     text = doc.text.strip()
+    both = normalised(title, text)
     return Article(
         source=doc.source,
         title=title,
@@ -51,5 +62,6 @@ def to_article(doc: Document) -> Article:
         canonical_url=canonical_url(doc.url),
         guid=(doc.guid or "").strip() or None,
         published=doc.published,
-        content_hash=content_hash(title, text),
+        content_hash=_sha256(both),
+        normalised=both,
     )

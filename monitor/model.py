@@ -41,6 +41,7 @@ class Article:
     guid: str | None
     published: datetime | None
     content_hash: str
+    normalised: str = field(default="", repr=False, compare=False)  # title and text through `normalise`, a line each
 
     @property
     def body(self) -> str:

@@ -39,7 +39,7 @@ from monitor.sources.parsing import BrokenProcessPool, parse_in_worker, parser_p
 from monitor.sources.text import decode_page, page_to_text, with_text
 from monitor.store import articles, files, mutes, sources
 from monitor.store import stories as story_store
-from monitor.stories import StoryIndex, sketch
+from monitor.stories import StoryIndex, sketch_normalised
 from monitor.store.db import Database, utcnow
 from monitor.watchlist import load_watchlist
 
@@ -114,7 +114,7 @@ class Pipeline:
                 article = to_article(enrich(doc))
             result = match_text(self.matcher, article.body)
             with self._story_lock:  # find, decide and store at once: two copies never both start a story
-                signature, size = sketch(article.body)
+                signature, size = sketch_normalised(article.normalised)
                 story = story_store.state(self.db, self.story_index.find(signature, size), source_id)
                 alert = self._alert(article, result, source_name, story)
                 link = articles.StoryLink(story.id if story else None, signature, size, reported(result) if alert else frozenset())

@@ -33,3 +33,18 @@ def test_to_article_carries_keys() -> None:
     doc = Document(source="wire", title="  A   title ", text=" Body. ", url="https://e.org/x?utm_campaign=y", guid=" g1 ")
     article = to_article(doc)
     assert (article.title, article.text, article.canonical_url, article.guid) == ("A title", "Body.", "https://e.org/x", "g1")
+
+
+@pytest.mark.parametrize(("title", "text"), [
+    ("Drone strike kills Soleimani", "A US drone strike near Baghdad airport killed Qasem Soleimani, officials said."),
+    ("", "Kata'ib Hezbollah — al-Muhandis's militia — vowed revenge.\n\nThe IRGC fired ballistic missiles."),
+    ("Only a title here, no text at all", ""),
+    ("Café  Zürich", "ÉLYSÉE said: “no comment” (https://e.org/x)."),
+])
+def test_normalised_once_gives_the_content_hash_and_the_story_sketch(title: str, text: str) -> None:
+    """The pipeline sketches `Article.normalised` instead of normalising the body again: the same signature."""
+    from monitor.stories import sketch, sketch_normalised
+
+    article = to_article(Document(source="wire", title=title, text=text))
+    assert article.content_hash == content_hash(article.title, article.text)
+    assert sketch_normalised(article.normalised) == sketch(article.body)
