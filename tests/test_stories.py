@@ -322,9 +322,9 @@ def test_removed_articles_give_their_memory_back() -> None:
     for article_id in range(20_000):  # a window of 1,000 sliding over 20,000 articles
         index.add(article_id, article_id, row["signature"], row["length"])
         index.remove_before(article_id - 999)
-    assert len(index) == 1000 and index._signatures.shape[1] <= 2000
+    assert len(index) == 1000 and index._halves.shape[2] <= 2000
     index.remove_before(20_000)
-    assert len(index) == 0 and index._signatures.shape[1] <= 256
+    assert len(index) == 0 and index._halves.shape[2] <= 256
 
 
 def test_a_sliding_window_reuses_its_arrays_without_a_second_copy() -> None:
@@ -335,7 +335,7 @@ def test_a_sliding_window_reuses_its_arrays_without_a_second_copy() -> None:
     for article_id in range(20_000):  # the arrays reach their size
         index.add(article_id, article_id, row["signature"], row["length"])
         index.remove_before(article_id - 4999)
-    arrays = index._signatures
+    arrays = index._halves
     tracemalloc.start()
     try:
         base, _ = tracemalloc.get_traced_memory()
@@ -345,5 +345,18 @@ def test_a_sliding_window_reuses_its_arrays_without_a_second_copy() -> None:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert index._signatures is arrays and len(index) == 5000
+    assert index._halves is arrays and len(index) == 5000
     assert peak - base < 2_000_000  # the signatures alone are 3.8 MB
+
+
+def test_slots_whose_low_halves_agree_but_high_halves_do_not_are_not_agreements() -> None:
+    """find scans the low 16 bits of every slot, then checks the whole slot on the rows it picked."""
+    row = originals()["ain-asad"]
+    values = np.frombuffer(row["signature"], "<u4")
+    index = StoryIndex()
+    index.add(1, 10, (values ^ np.uint32(0x10000)).astype("<u4").tobytes(), row["length"])  # every low half equal, no slot
+    assert index.find(row["signature"], row["length"]) is None
+    kept = values.copy()
+    kept[: NUM_PERM // 2] ^= np.uint32(0x10000)  # half of the slots differ in their high halves only
+    index.add(2, 20, kept.astype("<u4").tobytes(), row["length"])
+    assert index.find(row["signature"], row["length"]) == 20  # Jaccard 0.5, same length: containment 0.67
