@@ -185,6 +185,32 @@ def test_a_body_longer_than_its_content_length_never_leaks_into_the_result(http_
         assert second == b"<rss>the real answer</rss>"
 
 
+def test_feeds_on_one_host_share_a_kept_alive_connection_within_a_session(http_server):
+    clients: list[int] = []
+
+    def feed(handler: BaseHTTPRequestHandler, _: bytes) -> None:
+        clients.append(handler.client_address[1])  # the client's port: one per connection
+        if handler.headers.get("If-None-Match") == '"v1"':
+            handler.send_response(304)
+            handler.send_header("ETag", '"v1"')
+            handler.end_headers()
+            return
+        handler.send_response(200)
+        handler.send_header("Content-Length", "5")
+        handler.end_headers()
+        handler.wfile.write(b"<rss>")
+
+    http_server.routes["/a"] = http_server.routes["/b"] = feed
+
+    async def three_fetches() -> list[int]:
+        async with make_session(FAST, connections=1) as session:
+            return [(await fetch_with(session, http_server.url(path), FAST, state)).status
+                    for path, state in (("/a", FetchState()), ("/b", FetchState('"v1"')), ("/a", FetchState()))]
+
+    assert run(three_fetches()) == [200, 304, 200]
+    assert len(clients) == 3 and len(set(clients)) == 1, clients
+
+
 def test_plain_body_over_cap_is_fetch_error(http_server):
     http_server.routes["/big"] = unread(b"a" * (2 * MB))
     err = fetch_error(http_server.url("/big"), local(timeout=2, deadline=5, max_body_bytes=MB))
