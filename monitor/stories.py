@@ -222,8 +222,8 @@ class StoryIndex:
         rows = np.flatnonzero((agree / NUM_PERM >= MIN_JACCARD) & (self._lengths[: self._size] > 0))
         agree = np.count_nonzero((self._halves[0][:, rows] == low[:, None]) & (self._halves[1][:, rows] == high[:, None]), axis=0)
         jaccard = agree / NUM_PERM
-        rows, jaccard = rows[jaccard >= MIN_JACCARD], jaccard[jaccard >= MIN_JACCARD]
-        others = self._lengths[rows]
+        enough = jaccard >= MIN_JACCARD
+        rows, jaccard, others = rows[enough], jaccard[enough], self._lengths[rows[enough]]
         score = np.minimum(1.0, jaccard * (others + length) / ((1 + jaccard) * np.minimum(others, length)))
         ok = score >= CONTAINMENT
         if not ok.any():
