@@ -421,11 +421,11 @@ def main() -> None:
         summary["targets"] = {
             "cycle_wall_s": {"target": f"<= {TARGET_CYCLE_S_AT_2000} s at 2000 feeds (<= {target_wall:g} s at {args.feeds})",
                              "value": summary["steady_wall_s_max"], "met": summary["steady_wall_s_max"] <= target_wall},
-            "peak_rss_all_mb": {"target": f"<= {TARGET_PEAK_MB:g} MB across processes", "value": summary["peak_rss_all_mb_max"],
-                                "met": summary["peak_rss_all_mb_max"] <= TARGET_PEAK_MB,
-                                "pipeline_process_only": summary["bench_peak_rss_mb_max"],
-                                "met_pipeline_process_only": summary["bench_peak_rss_mb_max"] <= TARGET_PEAK_MB,
-                                "note": "the server is the test harness (all feeds held gzipped); the pipeline is this process and its parsing processes (VmHWM summed: shared pages count in each)"},
+            "peak_memory_mb": {"target": f"<= {TARGET_PEAK_MB:g} MB across processes", "value": summary["pipeline_peak_pss_mb_max"],
+                               "met": summary["pipeline_peak_pss_mb_max"] <= TARGET_PEAK_MB,
+                               "reading": "the pipeline's processes (this one and its parsing processes): PSS summed, shared pages split between them, sampled every 250 ms",
+                               "rss_summed_mb": summary["bench_peak_rss_mb_max"], "rss_summed_with_harness_server_mb": summary["peak_rss_all_mb_max"],
+                               "note": "RSS summed counts every shared page once per process (VmHWM); the server is the test harness (all feeds held gzipped), standing in for remote sites"},
             "ratio_pipeline_to_bare": {"target": f">= {TARGET_RATIO} x bare one-core feedparser", "value": summary["ratio_pipeline_to_bare"],
                                        "met": ratio is not None and ratio >= TARGET_RATIO},
         }
