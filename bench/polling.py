@@ -11,7 +11,8 @@ fetches at once, the default 2 parsing processes, per_host 10000, the N feeds as
 
 Cycle "warmup" finds every feed new (N x 50 articles stored); then --cycles steady cycles in each
 of which 10 % of the feeds have 3 new entries prepended and the rest answer 304. One JSON line per
-cycle: wall time, CPU seconds of this process and of the server, peak RSS during the cycle
+cycle: wall time, CPU seconds of this process (and of its storing and fetching threads) and of the
+server, peak RSS during the cycle
 (VmHWM, reset at the start of the cycle where /proc allows it) of this process plus its parsing
 processes and multiprocessing's resource tracker ("bench_peak_rss_mb": the pipeline; shared pages count in each), the same processes' peak
 summed PSS sampled every 250 ms ("pipeline_peak_pss_mb": shared pages split between them), and of the
@@ -219,18 +220,34 @@ def counts(pipeline: Pipeline) -> dict[str, Any]:
         }
 
 
-def run_cycle(pipeline: Pipeline, server: FeedServer, label: str, changed: int, feeds: int) -> dict[str, Any]:
+def time_fetching(pipeline: Pipeline) -> list[float]:
+    """The CPU seconds of each poll's fetching thread (where the fetching event loop runs), as polls end."""
+    spent: list[float] = []
+    fetch_all = pipeline._fetch_all
+
+    async def timed(*args: Any) -> None:
+        started = time.thread_time()
+        try:
+            await fetch_all(*args)
+        finally:
+            spent.append(time.thread_time() - started)
+
+    pipeline._fetch_all = timed  # type: ignore[method-assign]
+    return spent
+
+
+def run_cycle(pipeline: Pipeline, server: FeedServer, label: str, changed: int, feeds: int, fetching: list[float]) -> dict[str, Any]:
     gc.collect()
     before = counts(pipeline)
     reset_reply = server.stats(reset=True)
     server_cpu = reset_reply["cpu_s"]
     workers = pipeline_children()  # the parsing processes and the resource tracker (none before the first parse)
     reset = all(reset_peak_rss(pid) for pid in ["self", *workers]) and bool(reset_reply.get("peak_reset"))
-    cpu, started = cpu_seconds(), time.perf_counter()
+    cpu, started, storing, polls = cpu_seconds(), time.perf_counter(), time.thread_time(), len(fetching)
     with PssSampler() as pss:
         new = pipeline.poll_all_feeds()
     wall = time.perf_counter() - started
-    cpu = cpu_seconds() - cpu
+    cpu, storing = cpu_seconds() - cpu, time.thread_time() - storing
     workers = pipeline_children()
     worker_peaks = [peak_rss_kb(pid) for pid in workers]
     bench_peak = peak_rss_kb() + sum(worker_peaks)
@@ -244,6 +261,8 @@ def run_cycle(pipeline: Pipeline, server: FeedServer, label: str, changed: int, 
         "feeds_per_s": round(feeds / wall, 1),
         "changed_feeds_per_s": round(changed / wall, 2),
         "bench_cpu_s": round(cpu, 3),
+        "storing_thread_cpu_s": round(storing, 3),  # this thread: poll_all_feeds stores what the others fetch and parse
+        "fetching_thread_cpu_s": round(sum(fetching[polls:]), 3),
         "server_cpu_s": round(served["cpu_s"] - server_cpu, 3),
         "bench_peak_rss_mb": round(bench_peak / MB, 1),  # this process, its parsing processes and the resource tracker
         "child_peak_rss_mb": [round(k / MB, 1) for k in worker_peaks],
@@ -375,7 +394,8 @@ def main() -> None:
                   "setup_s": round(time.perf_counter() - started, 2), "server_ready_s": round(started - began, 2),
                   "bench_peak_rss_after_setup_mb": round(peak_rss_kb() / MB, 1),  # mostly the imports
                   "server_startup_peak_rss_mb": round(server.stats()["peak_rss_kb"] / MB, 1), "loadavg": [round(x, 2) for x in os.getloadavg()]})
-            rows.append(run_cycle(pipeline, server, "warmup", args.feeds, args.feeds))
+            fetching = time_fetching(pipeline)
+            rows.append(run_cycle(pipeline, server, "warmup", args.feeds, args.feeds, fetching))
             emit(rows[-1])
             changed: list[int] = []
             for cycle in range(1, args.cycles + 1):
@@ -383,7 +403,7 @@ def main() -> None:
                     emit({"note": f"stopping after {cycle - 1} of {args.cycles} steady cycles: over the {args.budget:g} s budget (--budget 0 runs all)"})
                     break
                 changed = server.next_cycle(seed=cycle)
-                rows.append(run_cycle(pipeline, server, str(cycle), len(changed), args.feeds))
+                rows.append(run_cycle(pipeline, server, str(cycle), len(changed), args.feeds, fetching))
                 emit(rows[-1])
             bare = bare_parse_elsewhere([server.body(i) for i in changed]) if changed else None
             if bare:
@@ -404,6 +424,8 @@ def main() -> None:
             "steady_wall_s_mean": round(statistics.mean(r["wall_s"] for r in steady), 3),
             "steady_wall_s_max": max(r["wall_s"] for r in steady),
             "steady_bench_cpu_s_mean": round(statistics.mean(r["bench_cpu_s"] for r in steady), 3),
+            "steady_storing_thread_cpu_s_mean": round(statistics.mean(r["storing_thread_cpu_s"] for r in steady), 3),
+            "steady_fetching_thread_cpu_s_mean": round(statistics.mean(r["fetching_thread_cpu_s"] for r in steady), 3),
             "steady_server_cpu_s_mean": round(statistics.mean(r["server_cpu_s"] for r in steady), 3),
             "steady_changed_feeds_per_s_mean": round(statistics.mean(r["changed_feeds_per_s"] for r in steady), 2),
             "peak_rss_all_mb_max": max(r["peak_rss_all_mb"] for r in rows),
