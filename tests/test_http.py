@@ -3,6 +3,8 @@ and private addresses are refused (at connection time, on every hop) unless [htt
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gzip
 import socket
 import threading
@@ -209,6 +211,36 @@ def test_feeds_on_one_host_share_a_kept_alive_connection_within_a_session(http_s
 
     assert run(three_fetches()) == [200, 304, 200]
     assert len(clients) == 3 and len(set(clients)) == 1, clients
+
+
+def established_to(ports: set[int]) -> int:
+    """Established TCP connections (client side) to these loopback ports, from /proc/net/tcp."""
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "01" and int(fields[2].split(":")[1], 16) in ports:
+            count += 1
+    return count
+
+
+def test_idle_connections_are_kept_only_up_to_the_session_limit() -> None:
+    """One poll over many hosts: each kept-alive connection is closed once `connections` others idle."""
+    hosts = [f"127.0.0.{i}" for i in range(2, 14)]
+    with contextlib.ExitStack() as stack:
+        servers = [stack.enter_context(serve_http(host)) for host in hosts]
+        for server in servers:
+            server.routes["/feed"] = (200, {}, b"<rss>")
+        ports = {server.port for server in servers}
+
+        async def poll() -> tuple[list[int], int]:
+            async with make_session(FAST, connections=2) as session:
+                statuses = [(await fetch_with(session, server.url("/feed"), FAST)).status for server in servers]
+                await asyncio.sleep(0.05)
+                return statuses, established_to(ports)
+
+        statuses, open_after = run(poll())
+    assert statuses == [200] * len(hosts)
+    assert open_after <= 2, f"{open_after} connections still open to {len(hosts)} hosts"
 
 
 def test_plain_body_over_cap_is_fetch_error(http_server):

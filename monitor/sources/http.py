@@ -13,7 +13,8 @@ on a new one, and fewer TLS handshakes), but never reused once bytes came after 
 aiohttp 3.14 pools a connection before it parses what followed the body (a server lying about its
 Content-Length), and the next request would read that as its answer (`GuardedConnector._get`; a
 test shows both). Only the host that sent the bytes is reached by them: connections are pooled per
-host name and port.
+host name and port. At most `connections` of them idle at once (`GuardedConnector._release`), so a
+poll over thousands of hosts never holds a socket per host.
 
 Private, loopback, link-local, unspecified, multicast and reserved addresses are refused unless
 `[http] allow_networks` lists them. The check is made in the connector on each address a host name
@@ -132,6 +133,17 @@ class GuardedConnector(aiohttp.TCPConnector):
                 self._conns[key].remove((proto, idle_since))
                 proto.close()
         return await super()._get(key, traces)
+
+    def _release(self, key: typing.Any, protocol: typing.Any, *, should_close: bool = False) -> None:
+        """Pool a connection as aiohttp does, then close the longest idle beyond `limit` of them: a
+        poll over thousands of hosts keeps a few sockets open, not one per host it has visited."""
+        super()._release(key, protocol, should_close=should_close)
+        while sum(map(len, self._conns.values())) > max(self.limit, 1):
+            oldest = min((k for k, idle in self._conns.items() if idle), key=lambda k: self._conns[k][0][1])
+            proto, _ = self._conns[oldest].popleft()
+            if not self._conns[oldest]:
+                del self._conns[oldest]
+            proto.close()
 
     async def _resolve_host(self, host: str, port: int, traces: typing.Any = None) -> list[typing.Any]:
         allowed, refused = [], None
