@@ -353,14 +353,14 @@ class Matcher:
                 for score, alias_id, said in candidates:
                     if alias_id not in plain:
                         acronym, context, not_when = self._checks[alias_id]
-                        if not (acronym or context is not None):
+                        checked = acronym or context is not None
+                        if not checked:  # only not_when: nothing to check when none of its phrases is there
                             present = _present(hits) if present is None else present
-                            if not_when.isdisjoint(present):
-                                found.append((start, end, score, said))
-                                break
-                        seen = _seen(hits) if seen is None else seen
-                        if not self._allowed(alias_id, start, end, n, words, text, seen):
-                            continue
+                            checked = not not_when.isdisjoint(present)
+                        if checked:
+                            seen = _seen(hits) if seen is None else seen
+                            if not self._allowed(alias_id, start, end, n, words, text, seen):
+                                continue
                     found.append((start, end, score, said))
                     break
         return [_match(said[1], text[a:b], a, b, score) for a, b, score, said in _without_overlaps(found)], words
