@@ -131,6 +131,14 @@ def _agreements(signatures: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.add.reduce((signatures == values[:, None]).view(np.uint8), axis=0, dtype=np.uint8)  # at most 128
 
 
+def _arrays(capacity: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The index's arrays for `capacity` rows: the signatures' halves ([0]: the low 16 bits of each
+    slot, [1]: the high), then ids, stories and lengths (length 0: a dead row)."""
+    halves = np.empty((2, NUM_PERM, capacity), dtype=np.uint16)
+    ids, stories, lengths = (np.zeros(capacity, dtype=np.int64) for _ in range(3))
+    return halves, ids, stories, lengths
+
+
 def containment(jaccard: float, length: int, other_length: int) -> float:
     """Estimated share of the shorter set's shingles that the longer one contains."""
     shorter = min(length, other_length)
@@ -150,8 +158,7 @@ class StoryIndex:
     def __init__(self) -> None:
         self._rows: dict[int, int] = {}  # article id -> row
         self._size = 0  # rows in use, live or dead
-        self._halves = np.empty((2, NUM_PERM, _MIN_ROWS), dtype=np.uint16)  # [0]: low 16 bits of each slot, [1]: high
-        self._ids, self._stories, self._lengths = (np.zeros(_MIN_ROWS, dtype=np.int64) for _ in range(3))  # length 0: a dead row
+        self._halves, self._ids, self._stories, self._lengths = _arrays(_MIN_ROWS)
 
     def _pack(self) -> None:
         """Move the live rows, in order, to the front of the arrays: in place, _PACK rows at a time, so
@@ -176,9 +183,8 @@ class StoryIndex:
         if capacity <= len(self._ids) <= 2 * capacity:
             return
         used = slice(0, self._size)
-        halves = np.empty((2, NUM_PERM, capacity), dtype=np.uint16)
+        halves, ids, stories, lengths = _arrays(capacity)
         halves[:, :, used] = self._halves[:, :, used]
-        ids, stories, lengths = (np.zeros(capacity, dtype=np.int64) for _ in range(3))
         ids[used], stories[used], lengths[used] = self._ids[used], self._stories[used], self._lengths[used]
         self._halves, self._ids, self._stories, self._lengths = halves, ids, stories, lengths
 
