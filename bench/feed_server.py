@@ -214,10 +214,10 @@ class Connection(asyncio.Protocol):
                 method, target, _version = request_line.split(" ")
                 status, body, response_headers = respond(self.feeds, method, target, headers)
             except ValueError:
-                status, body, response_headers = 400, b"", {"Connection": "close"}
+                status, body, response_headers = 400, b"", {}
             close = headers.get("connection", "").lower() == "close" or status == 400
             lines = [f"HTTP/1.1 {status} {REASONS[status]}", *(f"{k}: {v}" for k, v in response_headers.items()),
-                     f"Content-Length: {len(body)}", *(["Connection: close"] if close and status != 400 else []), "", ""]
+                     f"Content-Length: {len(body)}", *(["Connection: close"] if close else []), "", ""]
             self.transport.write("\r\n".join(lines).encode("latin-1") + body)
             if close:
                 self.transport.close()
