@@ -112,4 +112,3 @@ parsing.prefork()
 print(parsing._pool is None)
 """], capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == ["True"], out.stderr
-
