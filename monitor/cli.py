@@ -10,8 +10,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
+from typer.exceptions import TyperException
 
 from monitor.alerts.channels import Notifier, describe, route
 from monitor.alerts.render import display_title_of
@@ -24,22 +24,26 @@ from monitor.matching.report import explain, quoted, result_json
 from monitor.matching.rules import match_text
 from monitor.model import MatchResult
 from monitor.pipeline import build_pipeline, register_sources
-from monitor.redact import redact
+from monitor.redact import redact, shown
 from monitor.replay import parse_span, replay
 from monitor.settings import Settings, load_settings
 from monitor.sources.folders import read_document
 from monitor.store import mutes, outbox
 from monitor.store import sources as source_store
 from monitor.store import stories as story_store
+from monitor.store.alert_view import alert_detail, find_alert
 from monitor.store.db import Database
 from monitor.watchlist import duplicate_aliases, load_watchlist
 
-app = typer.Typer(help="monitor: watch feeds and folders for watched actors and events, and alert through Apprise.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(help="monitor: watch feeds and folders for watched actors and events, and alert through Apprise.", add_completion=False)
 
 
 class _Console:
     """rich's Console, made on first use: `monitor run` prints nothing through it, so the daemon does
-    not import rich (nor, below, the feed discovery and OPML modules: feedparser stays in the parsers)."""
+    not import rich (nor, below, the feed discovery and OPML modules: feedparser stays in the parsers).
+
+    Everything printed is data, never markup: a feed title `[/x]` or `[link=…]` shows as written,
+    secrets are masked and control characters escaped (`shown`)."""
 
     @cached_property
     def _console(self) -> Any:
@@ -47,18 +51,29 @@ class _Console:
 
         return Console(highlight=False, soft_wrap=True)
 
-    def print(self, *args: Any, **kwargs: Any) -> None:
-        self._console.print(*args, **kwargs)
+    def line(self, message: str) -> None:
+        self._console.print(shown(message), markup=False, emoji=False)
+
+    def table(self, table: _Table) -> None:
+        self._console.print(table.rich)
 
 
 out = _Console()
 
 
-def _table(*columns: str, title: str) -> Any:
-    """A rich Table (rich imported here, by the commands that print one)."""
-    from rich.table import Table
+class _Table:
+    """A rich Table whose cells are plain text (see `_Console`); a cell given as a list is one line each."""
 
-    return Table(*columns, title=title)
+    def __init__(self, *columns: str, title: str) -> None:
+        from rich.table import Table
+        from rich.text import Text
+
+        self._text = Text
+        self.rich = Table(*columns, title=Text(shown(title)))
+
+    def add(self, *cells: str | list[str]) -> None:
+        self.rich.add_row(*(self._text("\n".join(shown(c) for c in ([cell] if isinstance(cell, str) else cell))) for cell in cells))
+
 
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="the monitor.toml to use")]
 DEFAULT_CONFIG = Path("config/monitor.toml")
@@ -112,27 +127,27 @@ def match(
 def _print_replay(settings: Settings, matcher: Matcher, span: str) -> None:
     since, until = parse_span(span, datetime.now(UTC))
     newly, dropped, total = replay(Database(settings.store.sqlalchemy_url), matcher, since, until)
-    out.print(f"re-matched {total} stored articles from {since:%Y-%m-%d %H:%M} to {until:%Y-%m-%d %H:%M} UTC", markup=False)
+    out.line(f"re-matched {total} stored articles from {since:%Y-%m-%d %H:%M} to {until:%Y-%m-%d %H:%M} UTC")
     for heading, rows in (("would alert now, did not before", newly), ("alerted before, would not now", dropped)):
         if not rows:
-            out.print(f"{heading}: none", markup=False)
+            out.line(f"{heading}: none")
             continue
-        table = _table("article", "fetched (UTC)", "source", "title", "why", title=f"{heading}: {len(rows)}")
+        table = _Table("article", "fetched (UTC)", "source", "title", "why", title=f"{heading}: {len(rows)}")
         for r in rows:
             why = explain(r.result.hits[0]) if r.result.hits else "no rule fires"
-            table.add_row(str(r.article.id), f"{r.article.fetched_at:%Y-%m-%d %H:%M}", r.article.source, display_title_of(r.article.title, r.article.text), why)
-        out.print(table)
+            table.add(str(r.article.id), f"{r.article.fetched_at:%Y-%m-%d %H:%M}", r.article.source, display_title_of(r.article.title, r.article.text), why)
+        out.table(table)
 
 
 def _print_result(result: MatchResult) -> None:
-    table = _table("kind", "matched", "alias", "found in text", "span", "score", "severity", title="Matches")
+    table = _Table("kind", "matched", "alias", "found in text", "span", "score", "severity", title="Matches")
     for m in result.matches:
-        table.add_row(m.kind, m.name, m.alias, m.found, f"{m.start}-{m.end}", f"{m.score:g}", str(m.severity) if m.kind == "event" else "")
-    out.print(table)
+        table.add(m.kind, m.name, m.alias, m.found, f"{m.start}-{m.end}", f"{m.score:g}", str(m.severity) if m.kind == "event" else "")
+    out.table(table)
     for h in result.hits:
-        out.print(f"rule {h.rule!r} fired, severity {h.severity}: {explain(h)}", markup=False)
-        out.print(f"  {quoted(h.snippet)}", markup=False)
-    out.print(f"decision: ALERT, severity {result.severity}" if result.alert else "decision: no alert")
+        out.line(f"rule {h.rule!r} fired, severity {h.severity}: {explain(h)}")
+        out.line(f"  {quoted(h.snippet)}")
+    out.line(f"decision: ALERT, severity {result.severity}" if result.alert else "decision: no alert")
 
 
 @app.command(name="eval")
@@ -151,14 +166,14 @@ def evaluate_cases(
     except ValueError as exc:
         raise MonitorError(str(exc)) from None
     report = evaluate(matcher, labelled)
-    table = _table("", "precision", "recall", "F1", title=f"{report.cases} cases from {cases}")
+    table = _Table("", "precision", "recall", "F1", title=f"{report.cases} cases from {cases}")
     for name, scores in (("actors", report.actors), ("events", report.events)):
-        table.add_row(name, f"{scores.precision:.3f}", f"{scores.recall:.3f}", f"{scores.f1:.3f}")
-    out.print(table)
-    out.print(f"alert accuracy: {report.alert_accuracy:.3f} ({report.alerts_right}/{report.cases})", markup=False)
+        table.add(name, f"{scores.precision:.3f}", f"{scores.recall:.3f}", f"{scores.f1:.3f}")
+    out.table(table)
+    out.line(f"alert accuracy: {report.alert_accuracy:.3f} ({report.alerts_right}/{report.cases})")
     for miss in report.misses[:worst]:
         alert = f"; alert expected {miss.alert_expected}, got {miss.alert_got}" if miss.alert_expected != miss.alert_got else ""
-        out.print(f"miss {miss.id}: missing {list(miss.missing)}, extra {list(miss.extra)}{alert}", markup=False)
+        out.line(f"miss {miss.id}: missing {list(miss.missing)}, extra {list(miss.extra)}{alert}")
 
 
 @app.command()
@@ -172,21 +187,21 @@ def check(config: ConfigOption = DEFAULT_CONFIG) -> None:
         sys.stderr.write(f"monitor: example failed: {failure}\n")
     if failures:
         raise SystemExit(1)
-    out.print(f"config {config}: ok ({len(settings.feeds)} feeds, {len(settings.folders)} folders)", markup=False)
-    out.print(
+    out.line(f"config {config}: ok ({len(settings.feeds)} feeds, {len(settings.folders)} folders)")
+    out.line(
         f"watchlist {settings.watchlist}: ok ({len(watchlist.actors)} actors, {len(watchlist.events)} events, "
-        f"{len(watchlist.rules)} rules, {len(watchlist.examples)} examples hold)", markup=False,
+        f"{len(watchlist.rules)} rules, {len(watchlist.examples)} examples hold)",
     )
     for warning in duplicate_aliases(watchlist):
-        out.print(f"warning: {settings.watchlist}: {warning}", markup=False)
+        out.line(f"warning: {settings.watchlist}: {warning}")
     for rule in watchlist.rules:
         if not route(settings.channels, rule.tags):
-            out.print(f"warning: rule {rule.name!r} routes to tags {', '.join(rule.tags)} but no channel has them: its alerts are stored, not sent", markup=False)
+            out.line(f"warning: rule {rule.name!r} routes to tags {', '.join(rule.tags)} but no channel has them: its alerts are stored, not sent")
     for channel in settings.channels:
-        out.print(f"channel {redact(describe(channel))}", markup=False)
+        out.line(f"channel {describe(channel)}")
     for folder in settings.folders:
         if not folder.path.is_dir():
-            out.print(f"warning: folder {folder.path} does not exist yet", markup=False)
+            out.line(f"warning: folder {folder.path} does not exist yet")
 
 
 alerts_app = typer.Typer(help="The latest alerts, failed deliveries, and re-queueing them.", invoke_without_command=True)
@@ -205,21 +220,52 @@ def alerts(
         return
     settings = load_settings(config)
     rows = outbox.latest_alerts(Database(settings.store.sqlalchemy_url), limit, failed_only=failed)
-    table = _table("id", "time (UTC)", "sev", "title", "source", "deliveries", title="Alerts with failed deliveries" if failed else "Latest alerts")
+    table = _Table("id", "time (UTC)", "sev", "title", "source", "deliveries", title="Alerts with failed deliveries" if failed else "Latest alerts")
     for a in rows:
-        table.add_row(str(a.id), a.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(a.severity), a.title, a.source, a.deliveries + (f"\n{a.last_error}" if failed and a.last_error else ""))
-    out.print(table)
+        table.add(str(a.id), a.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(a.severity), a.title, a.source, [a.deliveries, *([a.last_error] if failed and a.last_error else [])])
+    out.table(table)
+
+
+AlertRef = Annotated[str, typer.Argument(help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")]
+
+
+def _alert_id(db: Database, ref: str) -> int:
+    alert_id = find_alert(db, ref)
+    if alert_id is None:
+        raise MonitorError(f"no alert {ref!r}: give a number from the first column of `monitor alerts` or the Alert id printed in an alert")
+    return alert_id
 
 
 @alerts_app.command("retry")
-def alerts_retry(
-    alert_id: Annotated[int, typer.Argument(help="the alert's id (first column of `monitor alerts`)")],
-    config: ConfigOption = DEFAULT_CONFIG,
-) -> None:
+def alerts_retry(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Re-queue an alert's failed deliveries: the daemon sends them at its next dispatch."""
-    settings = load_settings(config)
-    count = outbox.requeue(Database(settings.store.sqlalchemy_url), alert_id, datetime.now(UTC))
-    out.print(f"alert {alert_id}: {count} failed deliver{'y' if count == 1 else 'ies'} re-queued", markup=False)
+    _, db = _store(config)
+    alert_id = _alert_id(db, alert)
+    count = outbox.requeue(db, alert_id, datetime.now(UTC))
+    out.line(f"alert {alert_id}: {count} failed deliver{'y' if count == 1 else 'ies'} re-queued" if count else f"alert {alert_id}: no failed delivery to re-queue")
+
+
+@alerts_app.command("show")
+def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """One alert in full: its message (what matched and why), its story's copies and every delivery with its state."""
+    _, db = _store(config)
+    a = alert_detail(db, _alert_id(db, alert))
+    out.line(f"alert {a.id} (Alert id {a.uid}), {a.created_at:%Y-%m-%d %H:%M:%S} UTC, severity {a.severity}, tags {a.tags or '-'}")
+    out.line(f"title: {a.title}")
+    out.line(f"article {a.article.article_id} from {a.article.source}: {a.article.url or '(no link)'}")
+    out.line("body:")
+    for line in a.body.splitlines():
+        out.line(f"  {line}")
+    story = _Table("article", "fetched (UTC)", "source", "title", title=f"story {a.story_id}: {len(a.story)} article(s)")
+    for c in a.story:
+        story.add(str(c.article_id), f"{c.fetched_at:%Y-%m-%d %H:%M}", c.source, c.title)
+    out.table(story)
+    deliveries = _Table("channel", "state", "attempts", "sent / next attempt (UTC)", "error", title="deliveries")
+    for d in a.deliveries:
+        when = d.sent_at if d.status == "sent" else d.next_attempt_at
+        state = f"{d.status} ({d.held_reason})" if d.held_reason and d.status == "held" else d.status
+        deliveries.add(d.channel, state, str(d.attempts), _when(when), d.error or "")
+    out.table(deliveries)
 
 
 @app.command()
@@ -235,10 +281,10 @@ def mute(
     now = datetime.now(UTC)
     if name is None:
         for muted, until in sorted(mutes.active(db, now).items()):
-            out.print(f"{muted}: muted until {until:%Y-%m-%d %H:%M} UTC", markup=False)
+            out.line(f"{muted}: muted until {until:%Y-%m-%d %H:%M} UTC")
         return
     if off:
-        out.print(f"{name}: {'unmuted' if mutes.unmute(db, name) else 'was not muted'}", markup=False)
+        out.line(f"{name}: {'unmuted' if mutes.unmute(db, name) else 'was not muted'}")
         return
     watchlist = load_watchlist(settings.watchlist)
     if name not in {a.name for a in watchlist.actors} | {r.name for r in watchlist.rules}:
@@ -253,7 +299,7 @@ def mute(
         since, _ = parse_span(for_, now)
         until = now + (now - since)
     mutes.mute(db, name, until)
-    out.print(f"{name}: muted until {until:%Y-%m-%d %H:%M} UTC", markup=False)
+    out.line(f"{name}: muted until {until:%Y-%m-%d %H:%M} UTC")
 
 
 @app.command()
@@ -263,10 +309,10 @@ def stories(
 ) -> None:
     """Recent stories: copies of one story from every source, with their size and highest severity."""
     _, db = _store(config)
-    table = _table("id", "first seen (UTC)", "articles", "sources", "sev", "first title", title="Latest stories")
+    table = _Table("id", "first seen (UTC)", "articles", "sources", "sev", "first title", title="Latest stories")
     for st in story_store.recent_stories(db, limit):
-        table.add_row(str(st.id), st.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(st.articles), str(st.sources), str(st.severity), st.title)
-    out.print(table)
+        table.add(str(st.id), st.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(st.articles), str(st.sources), str(st.severity), st.title)
+    out.table(table)
 
 
 sources_app = typer.Typer(help="Feeds and folders with their health; add, import, export, retry, enable, disable.", invoke_without_command=True)
@@ -285,13 +331,13 @@ def sources_list(ctx: typer.Context, config: ConfigOption = DEFAULT_CONFIG) -> N
         return
     settings, db = _store(config)
     register_sources(db, settings)  # the configured sources too, so the list is complete
-    table = _table("id", "name", "kind", "status", "last success", "next check", "errors", "new", "last error", title="Sources")
+    table = _Table("id", "name", "kind", "status", "last success", "next check", "errors", "new", "last error", title="Sources")
     for h in source_store.list_sources(db):
-        table.add_row(
+        table.add(
             str(h.id), h.name, h.kind, h.status, _when(h.last_success_at), _when(h.next_check_at) if h.kind == "feed" else "",
             str(h.error_count), str(h.last_new_items), h.last_error or (f"moved permanently to {h.moved_to}" if h.moved_to else ""),
         )
-    out.print(table)
+    out.table(table)
 
 
 def _when(value: datetime | None) -> str:
@@ -304,7 +350,7 @@ def _source_action(config: Path, action: Callable[[Database], source_store.Sourc
         h = action(db)
     except LookupError as exc:
         raise MonitorError(str(exc)) from None
-    out.print(f"source {h.id} ({h.name}): {verb}, status {h.status}", markup=False)
+    out.line(f"source {h.id} ({h.name}): {verb}, status {h.status}")
 
 
 @sources_app.command("retry")
@@ -342,7 +388,7 @@ def sources_add(
         source_id = source_store.add_feed(db, name or title, feed_url, every, full_text)
     except ValueError as exc:
         raise MonitorError(f"{feed_url}: {exc}") from None
-    out.print(f"source {source_id} ({name or title}): {feed_url}", markup=False)
+    out.line(f"source {source_id} ({name or title}): {feed_url}")
 
 
 @sources_app.command("import")
@@ -365,8 +411,8 @@ def sources_import(
             source_store.add_feed(db, sub.title, sub.url, every)
             added += 1
         except ValueError as exc:
-            out.print(f"skipped {sub.url}: {exc}", markup=False)
-    out.print(f"{added} of {len(subscriptions)} feeds added from {opml}", markup=False)
+            out.line(f"skipped {sub.url}: {exc}")
+    out.line(f"{added} of {len(subscriptions)} feeds added from {opml}")
 
 
 @sources_app.command("export")
@@ -381,19 +427,33 @@ def sources_export(config: ConfigOption = DEFAULT_CONFIG) -> None:
 
 
 def main() -> None:
-    """Entry point: run the Typer app, turning a MonitorError into one line on stderr."""
+    """Entry point: run the Typer app; a usage mistake is one line and exit 2, a MonitorError one line and exit 1."""
     try:
         code = app(standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         raise SystemExit(exc.exit_code) from None
-    except click.ClickException as exc:
-        exc.show()
-        raise SystemExit(exc.exit_code) from None
-    except click.exceptions.Abort:
+    except typer.Abort:
         raise SystemExit(130) from None
+    except TyperException as exc:  # typer's (vendored) click errors: a wrong verb, option or argument
+        sys.stderr.write(f"monitor: {usage_line(exc)}\n")
+        raise SystemExit(2 if exc.exit_code == 2 or _is_usage(exc) else exc.exit_code) from None
     except MonitorError as exc:
-        sys.stderr.write(f"monitor: error: {redact(str(exc))}\n")
+        sys.stderr.write(f"monitor: error: {shown(str(exc))}\n")
         raise SystemExit(1) from None
     except KeyboardInterrupt:
         raise SystemExit(130) from None
     raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def _is_usage(exc: TyperException) -> bool:
+    return getattr(exc, "ctx", None) is not None
+
+
+def usage_line(exc: TyperException) -> str:
+    """A usage mistake in one line: what is wrong and the --help to read (a bare `monitor` lists the verbs)."""
+    ctx = getattr(exc, "ctx", None)
+    command = getattr(ctx, "command_path", "") or "monitor"
+    if exc.format_message().startswith("Missing command"):
+        verbs = ", ".join(sorted(getattr(getattr(ctx, "command", None), "commands", {}) or ()))
+        return f"give a command{f' ({verbs})' if verbs else ''}; `{command} --help` says what each does"
+    return f"error: {shown(exc.format_message()).rstrip('.')}; see `{command} --help`"

@@ -51,3 +51,21 @@ class RedactingFilter(logging.Filter):
             record.exc_text = redact("".join(traceback.format_exception(*record.exc_info)).rstrip())
             record.exc_info = None
         return True
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """The text with control characters written out (`\\n`, `\\x1b`, `\\u202e`): one line, no terminal escapes.
+
+    Names and titles come from hostile feeds and file names: a newline would forge a log line, an
+    ANSI or OSC escape would drive the terminal, a bidi override would reorder what is shown.
+    """
+    return _CONTROL.sub(lambda m: _NAMED.get(m[0]) or (f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}"), text)
+
+
+def shown(text: str) -> str:
+    """What may be shown of a string anywhere a user reads it: secrets masked, control characters escaped."""
+    return printable(redact(text))

@@ -1,0 +1,77 @@
+"""One alert in full (`monitor alerts show`), and finding an alert by either of its ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from monitor.store.db import Database
+from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow
+
+
+@dataclass(frozen=True)
+class DeliveryState:
+    channel: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    sent_at: datetime | None
+    error: str | None
+    held_reason: str | None
+
+
+@dataclass(frozen=True)
+class StoryCopy:
+    article_id: int
+    fetched_at: datetime
+    source: str
+    title: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class AlertDetail:
+    id: int
+    uid: str
+    created_at: datetime
+    severity: int
+    tags: str
+    title: str
+    body: str
+    article: StoryCopy
+    story_id: int | None
+    story: tuple[StoryCopy, ...]  # every copy of the alert's story, oldest first
+    deliveries: tuple[DeliveryState, ...]
+
+
+def find_alert(db: Database, ref: str) -> int | None:
+    """The row id of the alert `ref` names: its number (first column of `monitor alerts`) or its
+    `Alert id` (the uid printed in every alert); None when there is no such alert."""
+    ref = ref.strip()
+    with db.session() as s:
+        by_uid = s.scalar(select(AlertRow.id).where(AlertRow.uid == ref.lower()))
+        if by_uid is not None:
+            return by_uid
+        if ref.isdigit() and len(ref) < 19:
+            return s.scalar(select(AlertRow.id).where(AlertRow.id == int(ref)))
+    return None
+
+
+def _copy(article: ArticleRow) -> StoryCopy:
+    return StoryCopy(article.id, article.fetched_at, article.source.name, article.title, article.url)
+
+
+def alert_detail(db: Database, alert_id: int) -> AlertDetail:
+    """The alert, its article, its story's copies and every delivery with its state."""
+    with db.session() as s:
+        alert = s.get_one(AlertRow, alert_id)
+        article = alert.article
+        story = s.scalars(select(ArticleRow).where(ArticleRow.story_id == article.story_id).order_by(ArticleRow.id)).all() if article.story_id else [article]
+        deliveries = s.scalars(select(DeliveryRow).where(DeliveryRow.alert_id == alert_id).order_by(DeliveryRow.channel)).all()
+        return AlertDetail(
+            alert.id, alert.uid, alert.created_at, alert.severity, alert.tags, alert.title, alert.body, _copy(article), article.story_id,
+            tuple(_copy(a) for a in story),
+            tuple(DeliveryState(d.channel, d.status, d.attempts, d.next_attempt_at, d.sent_at, d.last_error, d.held_reason) for d in deliveries),
+        )
