@@ -371,6 +371,12 @@ def sources_disable(source_id: Annotated[int, typer.Argument(help="the source's 
     _source_action(config, lambda db: source_store.set_enabled(db, source_id, False), "disabled")
 
 
+@sources_app.command("remove")
+def sources_remove(source_id: Annotated[int, typer.Argument(help="the source's id (see `monitor sources`)")], config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Remove a feed added with `sources add` or `import` (its articles and alerts stay; adding it again brings it back)."""
+    _source_action(config, lambda db: source_store.remove_source(db, source_id), "removed")
+
+
 @sources_app.command("add")
 def sources_add(
     url: Annotated[str, typer.Argument(help="a feed URL, or a page that links to its feed")],
@@ -408,7 +414,7 @@ def sources_import(
     added = 0
     for sub in subscriptions:
         try:
-            source_store.add_feed(db, sub.title, sub.url, every)
+            source_store.add_feed(db, sub.title, sub.url, every, folder=sub.folder, html_url=sub.html_url)
             added += 1
         except ValueError as exc:
             out.line(f"skipped {sub.url}: {exc}")
@@ -417,13 +423,15 @@ def sources_import(
 
 @sources_app.command("export")
 def sources_export(config: ConfigOption = DEFAULT_CONFIG) -> None:
-    """Print every feed (configured and added) as OPML."""
+    """Print every feed (configured and added) as OPML, in the folders it was imported with; secrets in
+    URLs (`${ENV}` values, `token=`-like parameters) are masked as ****: put them back before importing elsewhere."""
     from monitor.sources.opml import Subscription, write_opml
 
     settings, db = _store(config)
     register_sources(db, settings)
-    feeds = [Subscription(h.name, h.location) for h in source_store.list_sources(db) if h.kind == "feed" and h.enabled]
-    sys.stdout.write(write_opml(feeds))
+    outlines = source_store.outlines(db)
+    feeds = [Subscription(h.name, h.location, *outlines.get(h.id, ("", None))) for h in source_store.list_sources(db) if h.kind == "feed" and h.enabled]
+    sys.stdout.write(redact(write_opml(feeds)))
 
 
 def main() -> None:

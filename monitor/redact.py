@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 _SECRETS: set[str] = set()
 _URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]+):(?P<pw>[^@\s/]+)@", re.I)
+_QUERY_SECRET = re.compile(r"(?P<key>[?&;](?:[\w.-]*[_.-])?(?:token|key|apikey|secret|passw(?:or)?d|pass|auth|sig|signature|session)=)[^&;#\s]+", re.I)
 MASK = "****"
 
 
@@ -33,9 +34,11 @@ def register_url_secrets(url: str) -> None:
 
 
 def redact(text: str) -> str:
-    """Mask registered secrets and any `user:password@` in URLs."""
+    """Mask registered secrets, any `user:password@` in URLs and the values of query parameters named
+    like a credential (`?token=`, `&api_key=`, `sig=` …: feed URLs added by hand carry them too)."""
     for secret in sorted(_SECRETS, key=len, reverse=True):
         text = text.replace(secret, MASK)
+    text = _QUERY_SECRET.sub(lambda m: m["key"] + MASK, text)
     return _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
 
 

@@ -17,28 +17,49 @@ class Subscription:
 
     title: str
     url: str
+    folder: str = ""  # the outline it sits in ("" at the top level)
+    html_url: str | None = None  # the site's page
 
 
 def read_opml(data: bytes, source: str) -> list[Subscription]:
-    """Every outline with an http(s) xmlUrl, at any depth; entity tricks are refused."""
+    """Every outline with an http(s) xmlUrl under the body, at any depth, with the folder outline it sits in
+    (`a/b` when nested); entity tricks are refused."""
     try:
         root = SafeET.fromstring(data)
     except (ET.ParseError, DefusedXmlException) as exc:
         raise SourceError(f"{source}: not a usable OPML file ({exc})", source=source) from None
-    subs = []
-    for outline in root.iter("outline"):
-        url = (outline.get("xmlUrl") or "").strip()
-        if url.lower().startswith(("http://", "https://")):
-            subs.append(Subscription((outline.get("title") or outline.get("text") or url).strip(), url))
+    subs: list[Subscription] = []
+
+    def walk(parent: ET.Element, folder: str) -> None:
+        for outline in parent.findall("outline"):
+            url = (outline.get("xmlUrl") or "").strip()
+            title = (outline.get("title") or outline.get("text") or "").strip()
+            if url.lower().startswith(("http://", "https://")):
+                html_url = (outline.get("htmlUrl") or "").strip()
+                subs.append(Subscription(title or url, url, folder, html_url if html_url.lower().startswith(("http://", "https://")) else None))
+            elif not url:
+                walk(outline, title if not folder else f"{folder}/{title}")
+
+    body = root.find("body")
+    walk(body if body is not None else root, "")
     return subs
 
 
 def write_opml(subscriptions: list[Subscription], title: str = "monitor feeds") -> str:
-    """An OPML 2.0 document listing the feeds."""
+    """An OPML 2.0 document listing the feeds, in their folders (nested for `a/b`)."""
     root = ET.Element("opml", version="2.0")
     ET.SubElement(ET.SubElement(root, "head"), "title").text = title
     body = ET.SubElement(root, "body")
+    folders: dict[str, ET.Element] = {"": body}
+
+    def folder_element(path: str) -> ET.Element:
+        if path not in folders:
+            parent, _, name = path.rpartition("/")
+            folders[path] = ET.SubElement(folder_element(parent), "outline", text=name, title=name)
+        return folders[path]
+
     for sub in subscriptions:
-        ET.SubElement(body, "outline", type="rss", text=sub.title, title=sub.title, xmlUrl=sub.url)
+        ET.SubElement(folder_element(sub.folder), "outline", type="rss", text=sub.title, title=sub.title, xmlUrl=sub.url,
+                      **({"htmlUrl": sub.html_url} if sub.html_url else {}))
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -9,8 +9,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from monitor.model import FetchState
+from monitor.redact import redact
 from monitor.store.db import Database
-from monitor.store.tables import SourceRow
+from monitor.store.tables import OutlineRow, SourceRow
 
 
 @dataclass(frozen=True)
@@ -81,16 +82,40 @@ def retire_config_sources(db: Database, kind: str, keep: set[str]) -> None:
             row.enabled, row.last_error = False, REMOVED
 
 
-def add_feed(db: Database, name: str, url: str, every: float | None, full_text: bool = False) -> int:
-    """Store a feed added from the command line; a name or URL already known raises ValueError."""
+def add_feed(db: Database, name: str, url: str, every: float | None, full_text: bool = False, folder: str = "", html_url: str | None = None) -> int:
+    """Store a feed added from the command line or an OPML file (with its folder and site page); a name
+    or URL already known raises ValueError. A removed feed added again comes back with its history."""
     with db.session() as s:
         clash = s.scalar(select(SourceRow).where((SourceRow.name == name) | ((SourceRow.kind == "feed") & (SourceRow.location == url))))
-        if clash is not None:
+        if clash is not None and clash.origin != REMOVED_BY_USER:
             raise ValueError(f"source {clash.id} ({clash.name}) already has that name or URL")
-        row = SourceRow(name=name, kind="feed", location=url, origin="added", every=every, full_text=full_text, error_count=0, last_new_items=0, enabled=True, suspended=False)
+        row = clash or SourceRow(kind="feed", error_count=0, last_new_items=0, suspended=False)
+        row.name, row.location, row.origin, row.every, row.full_text, row.enabled = name, url, "added", every, full_text, True
+        row.next_check_at = None  # due at once
         s.add(row)
         s.flush()
+        s.merge(OutlineRow(source_id=row.id, folder=folder, html_url=html_url))
         return row.id
+
+
+REMOVED_BY_USER = "removed"
+
+
+def remove_source(db: Database, source_id: int) -> SourceHealth:
+    """Stop and hide a feed added with `sources add` or `import` (its articles and alerts stay); a
+    configured source is removed from the config file instead, and this raises LookupError saying so."""
+    with db.session() as s:
+        row = _row(s, source_id)
+        if row.origin == "config":
+            raise LookupError(f"source {row.id} ({row.name}) comes from the config file: delete its [[{row.kind}s]] entry there")
+        row.origin, row.enabled = REMOVED_BY_USER, False
+    return health(db, source_id, listed_only=False)
+
+
+def outlines(db: Database) -> dict[int, tuple[str, str | None]]:
+    """Folder and site page of each feed that has them (from OPML imports)."""
+    with db.session() as s:
+        return {r.source_id: (r.folder, r.html_url) for r in s.scalars(select(OutlineRow))}
 
 
 def due_feeds(db: Database, now: datetime) -> list[FeedJob]:
@@ -135,13 +160,13 @@ def retry_now(db: Database, source_id: int, now: datetime) -> SourceHealth:
 
 def _row(s: Session, source_id: int) -> SourceRow:
     row = s.get(SourceRow, source_id)
-    if row is None:
+    if row is None or row.origin == REMOVED_BY_USER:
         raise LookupError(f"no source with id {source_id} (see `monitor sources`)")
     return row
 
 
-def health(db: Database, source_id: int) -> SourceHealth:
-    return next(h for h in list_sources(db) if h.id == source_id)
+def health(db: Database, source_id: int, listed_only: bool = True) -> SourceHealth:
+    return next(h for h in list_sources(db, listed_only) if h.id == source_id)
 
 
 @dataclass(frozen=True)
@@ -175,8 +200,8 @@ def record_successes(db: Database, now: datetime, checks: list[Success]) -> None
 
 
 def record_failure(db: Database, source_id: int, now: datetime, next_check: datetime, error: str, suspended: bool = False) -> bool:
-    """A failed check: one line of error, the count goes up; True when the error differs from the last."""
-    line = error.splitlines()[0][:1000] if error else "unknown error"
+    """A failed check: one line of error (secrets masked), the count goes up; True when the error differs from the last."""
+    line = redact(error.splitlines()[0][:1000]) if error else "unknown error"
     with db.session() as s:
         row = s.get_one(SourceRow, source_id)
         changed = row.last_error != line or suspended != row.suspended
@@ -186,12 +211,16 @@ def record_failure(db: Database, source_id: int, now: datetime, next_check: date
         return changed
 
 
-def list_sources(db: Database) -> list[SourceHealth]:
+def list_sources(db: Database, listed_only: bool = True) -> list[SourceHealth]:
+    """Every source, but for those removed with `monitor sources remove` (unless `listed_only` is False)."""
+    query = select(SourceRow).order_by(SourceRow.id)
+    if listed_only:
+        query = query.where(SourceRow.origin != REMOVED_BY_USER)
     with db.session() as s:
         return [
             SourceHealth(
                 r.id, r.name, r.kind, r.location, r.last_checked_at, r.last_success_at,
                 r.next_check_at, r.error_count, r.last_error, r.last_new_items, r.origin, r.enabled, r.suspended, r.every, r.moved_to,
             )
-            for r in s.scalars(select(SourceRow).order_by(SourceRow.id))
+            for r in s.scalars(query)
         ]

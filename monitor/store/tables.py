@@ -52,6 +52,17 @@ class SourceRow(Base):
     last_new_items: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class OutlineRow(Base):
+    """Where a feed sits in an OPML file (its folder) and its site's page: kept to export them again.
+
+    A table of its own, not columns of `sources`: a database made before it gains it by create_all."""
+
+    __tablename__ = "outlines"
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), primary_key=True)
+    folder: Mapped[str] = mapped_column(String(500), default="")
+    html_url: Mapped[str | None] = mapped_column(Text)
+
+
 class ArticleRow(Base):
     """One stored copy of an article; dedup keys are unique."""
 

@@ -1,0 +1,165 @@
+"""Issue 14: what the CLI shows of hostile data (markup, escapes, secrets), usage mistakes in one line,
+alerts found by either id, sources removed, OPML folders kept."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import LocalHTTP, write_config
+from tests.test_cli import monitor, one_line_error
+from tests.test_pipeline import STRIKE, rss
+
+HOSTILE_TITLE = "[/x] [link=https://evil.example]click[/link] [bold]x\x1b[2J\x1b]8;;https://evil.example\x07 \u202eKataeb Hezbollah drone strike"
+
+
+WIDE = {"COLUMNS": "1000"}  # table cells unwrapped
+
+
+def hostile_inbox(tmp_path: Path) -> Path:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    path = inbox / "hostile.json"
+    path.write_text(json.dumps({"title": HOSTILE_TITLE, "text": "Kataeb Hezbollah claimed a drone strike near Erbil airport on Sunday."}))
+    os.utime(path, (time.time() - 60, time.time() - 60))
+    return inbox
+
+
+def assert_shown_as_text(result_stdout: str) -> None:
+    assert "\x1b" not in result_stdout and "\u202e" not in result_stdout and "\x07" not in result_stdout
+    assert "\\x1b" in result_stdout  # the escape is visible, written out
+    assert "[/x]" in result_stdout and "[link=https://evil.example]click[/link]" in result_stdout
+
+
+def test_hostile_titles_show_as_text_in_alerts_stories_and_show(tmp_path: Path) -> None:
+    config = write_config(tmp_path, folders=[hostile_inbox(tmp_path)])
+    assert monitor("once", "--config", str(config)).returncode == 0
+    for verb in (["alerts"], ["stories"], ["alerts", "show", "1"]):
+        result = monitor(*verb, "--config", str(config), env=WIDE)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+        assert_shown_as_text(result.stdout)
+    assert "[high]" in monitor("alerts", "--config", str(config), env=WIDE).stdout  # the severity prefix is no longer eaten as markup
+
+
+def test_a_feed_titled_with_markup_does_not_break_sources(tmp_path: Path, http_server: LocalHTTP) -> None:
+    title = "[/x]Wire\x1b]8;;https://evil.example\x07"
+    http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("S", "https://w.example/s", "s", STRIKE)).replace(b"<title>", f"<title>{title.replace(chr(27), '&#27;').replace(chr(7), '')}</title><x>".encode(), 1))
+    config = write_config(tmp_path)
+    added = monitor("sources", "add", http_server.url("/feed.xml"), "--name", title, "--config", str(config))
+    assert added.returncode == 0, added.stderr
+    listing = monitor("sources", "--config", str(config), env=WIDE)
+    assert listing.returncode == 0, listing.stderr
+    assert "[/x]Wire" in listing.stdout and "\x1b" not in listing.stdout and "\\x1b" in listing.stdout
+
+
+def test_a_secret_in_a_feed_url_is_masked_in_the_sources_table_and_the_database(tmp_path: Path, http_server: LocalHTTP) -> None:
+    token = "feedtok-7c1e9a2b"  # a canary: must appear nowhere a user reads, nor in stored errors
+    config = write_config(tmp_path, feeds=[{"name": "private", "url": http_server.url("/private/${FEED_TOKEN}/missing.xml") + "?key=${FEED_TOKEN}"}])
+    env = {"FEED_TOKEN": token}
+    ran = monitor("once", "--config", str(config), env=env)
+    assert ran.returncode == 0, ran.stderr
+    listing = monitor("sources", "--config", str(config), env=env | WIDE)
+    assert "HTTP 404" in listing.stdout
+    exported = monitor("sources", "export", "--config", str(config), env=env)
+    for output in (ran.stdout + ran.stderr, listing.stdout + listing.stderr, exported.stdout + exported.stderr):
+        assert token not in output
+    with sqlite3.connect(tmp_path / "monitor.db") as db:
+        (error,) = db.execute("select last_error from sources where name = 'private'").fetchone()
+    assert token not in error and "****" in error
+
+
+def test_a_hand_added_feed_url_with_a_token_parameter_is_masked(tmp_path: Path, http_server: LocalHTTP) -> None:
+    http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("S", "https://w.example/s", "s", STRIKE)))
+    config = write_config(tmp_path)
+    added = monitor("sources", "add", http_server.url("/feed.xml") + "?api_key=handtok-55aa", "--config", str(config))
+    assert added.returncode == 0, added.stderr
+    assert "handtok-55aa" not in added.stdout and "api_key=****" in added.stdout
+
+
+@pytest.mark.parametrize("args, says", [
+    ([], "give a command (alerts, check"),
+    (["frobnicate"], "No such command 'frobnicate'"),
+    (["match", "--bogus"], "No such option: --bogus"),
+    (["alerts", "-n", "0"], "'--limit' / '-n'"),
+    (["stories", "-n", "0"], "'--limit' / '-n'"),
+    (["alerts", "retry"], "Missing argument"),
+    (["alerts", "show"], "Missing argument"),
+    (["sources", "retry", "abc"], "Invalid value for 'source_id'"),
+    (["sources", "enable"], "Missing argument"),
+    (["sources", "disable", "x"], "Invalid value"),
+    (["sources", "remove", "1.5"], "Invalid value"),
+    (["sources", "add", "https://x.example/f", "--every", "abc"], "Invalid value for '--every'"),
+    (["sources", "import"], "Missing argument"),
+    (["sources", "nope"], "No such command 'nope'"),
+    (["eval"], "Missing argument"),
+    (["mute", "X", "--for"], "requires an argument"),
+    (["run", "extra"], "unexpected extra argument"),
+    (["once", "--verbose=maybe"], "--verbose"),
+    (["check", "--config"], "requires an argument"),
+])
+def test_every_usage_mistake_is_one_line_and_exit_2(args: list[str], says: str) -> None:
+    result = monitor(*args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("monitor: ") and says in lines[0], result.stderr
+    assert "--help" in lines[0]
+
+
+def test_alerts_retry_and_show_take_either_id_and_refuse_unknown_ones(tmp_path: Path) -> None:
+    config = write_config(tmp_path, folders=[hostile_inbox(tmp_path)])
+    assert monitor("once", "--config", str(config)).returncode == 0
+    with sqlite3.connect(tmp_path / "monitor.db") as db:
+        (uid,) = db.execute("select uid from alerts").fetchone()
+    shown = monitor("alerts", "show", uid, "--config", str(config))
+    assert shown.returncode == 0, shown.stderr
+    assert f"alert 1 (Alert id {uid})" in shown.stdout and "deliveries" in shown.stdout and "file" in shown.stdout and "sent" in shown.stdout
+    assert "story 1: 1 article(s)" in shown.stdout
+    assert monitor("alerts", "show", "1", "--config", str(config)).stdout == shown.stdout
+    assert "alert 1: no failed delivery to re-queue" in monitor("alerts", "retry", uid, "--config", str(config)).stdout
+    for unknown in ("99", "0123456789abcdef"):
+        for verb in ("retry", "show"):
+            line = one_line_error(monitor("alerts", verb, unknown, "--config", str(config)))
+            assert f"no alert '{unknown}'" in line and "monitor alerts" in line
+
+
+def test_sources_remove_hides_an_added_feed_and_refuses_a_configured_one(tmp_path: Path, http_server: LocalHTTP) -> None:
+    http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("S", "https://w.example/s", "s", STRIKE)))
+    config = write_config(tmp_path, feeds=[{"name": "configured", "url": http_server.url("/other.xml")}])
+    assert monitor("sources", "--config", str(config)).returncode == 0  # the configured feed is source 1
+    assert monitor("sources", "add", http_server.url("/feed.xml"), "--name", "added", "--config", str(config)).returncode == 0
+    listing = monitor("sources", "--config", str(config), env=WIDE).stdout
+    assert "configured" in listing and "added" in listing
+    removed = monitor("sources", "remove", "2", "--config", str(config))
+    assert removed.stdout.strip() == "source 2 (added): removed, status disabled"
+    assert "added" not in monitor("sources", "--config", str(config), env=WIDE).stdout
+    assert "feed.xml" not in monitor("sources", "export", "--config", str(config)).stdout
+    assert "no source with id 2" in one_line_error(monitor("sources", "enable", "2", "--config", str(config)))
+    line = one_line_error(monitor("sources", "remove", "1", "--config", str(config)))
+    assert "comes from the config file: delete its [[feeds]] entry there" in line
+    again = monitor("sources", "add", http_server.url("/feed.xml"), "--name", "back", "--config", str(config))
+    assert again.returncode == 0 and "source 2 (back)" in again.stdout  # the same row, with its history
+
+
+def test_opml_folders_and_site_pages_survive_import_and_export(tmp_path: Path) -> None:
+    opml = tmp_path / "in.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>'
+        '<outline text="Middle East"><outline text="Iraq">'
+        '<outline type="rss" text="Wire" xmlUrl="https://wire.example/feed.xml" htmlUrl="https://wire.example/"/>'
+        '</outline></outline><outline type="rss" text="Loose" xmlUrl="https://loose.example/rss"/></body></opml>'
+    )
+    config = write_config(tmp_path)
+    imported = monitor("sources", "import", str(opml), "--config", str(config))
+    assert "2 of 2 feeds added" in imported.stdout, imported.stderr
+    exported = monitor("sources", "export", "--config", str(config)).stdout
+    from monitor.sources.opml import read_opml
+
+    subs = {s.title: s for s in read_opml(exported.encode(), "export")}
+    assert subs["Wire"].folder == "Middle East/Iraq" and subs["Wire"].html_url == "https://wire.example/"
+    assert subs["Loose"].folder == "" and subs["Loose"].html_url is None
