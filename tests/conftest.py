@@ -19,7 +19,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "soleimani-strike-2020-01.txt"
 DEFAULT_WATCHLIST = REPO / "config" / "watchlist.yaml"
-CORPUS = REPO.parent / "shared" / "corpora" / "feeds"
+CORPUS = Path(os.environ.get("MONITOR_CORPUS") or REPO.parent / "shared" / "corpora" / "feeds")  # the shared feed corpus
 
 # A route answers a request: (status, headers, body) or a callable that writes to the handler itself.
 Route = tuple[int, dict[str, str], bytes] | Callable[[BaseHTTPRequestHandler, bytes], None]

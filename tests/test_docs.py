@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -47,3 +51,19 @@ def test_readme_quick_start_is_the_two_make_commands() -> None:
     readme = (REPO / "README.md").read_text()
     assert "make run" in readme and "make test" in readme
     assert (REPO / ".ci" / "run").read_text().strip().endswith("make test")
+
+
+def test_every_file_the_docs_point_to_is_in_the_repository() -> None:
+    """Issue 14: docs/design.md pointed to a STYLE.md that was not there."""
+    for doc in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)#:]+\.md)\)", doc.read_text()):
+            assert (doc.parent / target).is_file(), f"{doc.name} links to {target}, which is not in the repository"
+    assert "(style.md)" in (REPO / "docs" / "design.md").read_text()
+
+
+def test_the_feed_corpus_is_found_where_MONITOR_CORPUS_says(tmp_path: Path) -> None:
+    code = "from tests.conftest import CORPUS; print(CORPUS)"
+    moved = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, env={**os.environ, "MONITOR_CORPUS": str(tmp_path)})
+    assert moved.stdout.strip() == str(tmp_path), moved.stderr
+    default = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, env={k: v for k, v in os.environ.items() if k != "MONITOR_CORPUS"})
+    assert default.stdout.strip() == str(REPO.parent / "shared" / "corpora" / "feeds")

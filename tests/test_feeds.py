@@ -306,7 +306,7 @@ def test_http_charset_header_decodes_body():
 
 def test_corpus_parses_to_documents_or_feed_parse_error():
     if not CORPUS.is_dir():
-        pytest.skip(f"feed corpus absent: {CORPUS} not found")
+        pytest.skip(f"feed corpus absent: {CORPUS} not found (set MONITOR_CORPUS to its folder)")
     files = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix.lower() in {".xml", ".rss", ".atom", ".rdf"})
     assert len(files) > 2000, f"only {len(files)} feed files under {CORPUS}"
     problems: list[str] = []
@@ -367,7 +367,7 @@ def test_feeds_are_parsed_with_text_runs_in_one_piece():
 
 def test_the_buffered_driver_reads_every_corpus_feed_as_the_standard_one_does():
     if not CORPUS.is_dir():
-        pytest.skip(f"the feed corpus is not at {CORPUS} (../shared/corpora/feeds beside the repository)")
+        pytest.skip(f"the feed corpus is not at {CORPUS} (../shared/corpora/feeds beside the repository, or set MONITOR_CORPUS)")
     files = [p for p in CORPUS.rglob("*") if p.is_file() and p.suffix not in {".md", ".txt", ".py"}]
     assert len(files) > 2000
     for path in files:

@@ -15,7 +15,7 @@ from tests.conftest import CORPUS, LocalHTTP, write_config
 
 def test_whole_corpus_polled_over_http(tmp_path: Path, http_server: LocalHTTP) -> None:
     if not CORPUS.is_dir():
-        pytest.skip(f"feed corpus absent: {CORPUS} not found")
+        pytest.skip(f"feed corpus absent: {CORPUS} not found (set MONITOR_CORPUS to its folder)")
     files = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix in {".xml", ".rdf", ".rss", ".atom"})
     assert len(files) > 2000
     for i, path in enumerate(files):
