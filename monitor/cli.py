@@ -25,7 +25,7 @@ from monitor.matching.rules import match_text
 from monitor.model import MatchResult
 from monitor.pipeline import build_pipeline, register_sources
 from monitor.redact import redact, shown
-from monitor.replay import parse_span, replay
+from monitor.replay import parse_duration, parse_span, parse_until, replay
 from monitor.settings import Settings, load_settings
 from monitor.sources.folders import read_document
 from monitor.store import mutes, outbox
@@ -33,7 +33,7 @@ from monitor.store import sources as source_store
 from monitor.store import stories as story_store
 from monitor.store.alert_view import alert_detail, find_alert
 from monitor.store.db import Database
-from monitor.watchlist import duplicate_aliases, load_watchlist
+from monitor.watchlist import duplicate_aliases, load_watchlist, mutable_name, mute_suggestion
 
 app = typer.Typer(help="monitor: watch feeds and folders for watched actors and events, and alert through Apprise.", add_completion=False)
 
@@ -287,17 +287,11 @@ def mute(
         out.line(f"{name}: {'unmuted' if mutes.unmute(db, name) else 'was not muted'}")
         return
     watchlist = load_watchlist(settings.watchlist)
-    if name not in {a.name for a in watchlist.actors} | {r.name for r in watchlist.rules}:
-        raise MonitorError(f"{settings.watchlist}: no actor or rule named {name!r}")
-    if until_:
-        try:
-            parsed = datetime.fromisoformat(until_)
-        except ValueError:
-            raise MonitorError(f"--until {until_!r}: expected a time like 2026-11-26T08:00") from None
-        until = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    else:
-        since, _ = parse_span(for_, now)
-        until = now + (now - since)
+    target = mutable_name(watchlist, name)
+    if target is None:
+        raise MonitorError(f"{settings.watchlist}: no actor or rule named {name!r}: {mute_suggestion(watchlist, name)}")
+    until = parse_until(until_, now, "--until") if until_ else now + parse_duration(for_, "--for")
+    name = target
     mutes.mute(db, name, until)
     out.line(f"{name}: muted until {until:%Y-%m-%d %H:%M} UTC")
 

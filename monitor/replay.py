@@ -34,6 +34,26 @@ def parse_span(span: str, now: datetime) -> tuple[datetime, datetime]:
     raise MonitorError(f"--replay {span!r}: expected a span like 7d, 24h, 30m, 2w or a range like 2020-01-01..2020-01-31")
 
 
+def parse_duration(text: str, option: str) -> timedelta:
+    """`30m`, `6h`, `2d`, `1w` -> a positive duration; MonitorError naming `option` otherwise."""
+    m = _SPAN.match(text.strip())
+    if not m or int(m.group(1)) == 0:
+        raise MonitorError(f"{option} {text!r}: give a duration like 30m, 6h, 2d or 1w (a number and its unit)")
+    return timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+
+
+def parse_until(text: str, now: datetime, option: str) -> datetime:
+    """A time in the future, ISO 8601 (UTC unless an offset is given); MonitorError naming `option` otherwise."""
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise MonitorError(f"{option} {text!r}: give a time like 2026-11-26T08:00 (UTC unless an offset is given)") from None
+    until = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if until <= now:
+        raise MonitorError(f"{option} {text!r}: that time has passed ({now:%Y-%m-%d %H:%M} UTC now); give a later one, or --for 6h")
+    return until
+
+
 @dataclass(frozen=True)
 class Replayed:
     """A stored article whose alert decision changes under the current watchlist."""

@@ -6,6 +6,7 @@ Secrets are written as `${ENV_VAR}` and expanded here; their values are register
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import os
 import re
@@ -217,6 +218,21 @@ def _where(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
+def _unknown_key(loc: tuple[int | str, ...]) -> str:
+    """'unknown key', with the nearest key the section knows (a typo) or the keys it takes."""
+    model: Any = Settings
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[part].annotation
+        model = next((a for a in (getattr(annotation, "__args__", None) or (annotation,)) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        if model is None:
+            return "unknown key"
+    known = [name for name, field in model.model_fields.items() if not field.exclude]
+    near = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+    return f"unknown key: did you mean {near[0]!r}?" if near else f"unknown key; this section takes {', '.join(known)}"
+
+
 def load_settings(path: str | Path) -> Settings:
     """Read, expand and validate a config file; errors name the file and the key."""
     path = Path(path)
@@ -234,7 +250,7 @@ def load_settings(path: str | Path) -> Settings:
     except ValidationError as exc:
         err = exc.errors()[0]
         key = _where(tuple(err["loc"]))
-        problem = "unknown key (typo?)" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+        problem = _unknown_key(err["loc"]) if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise ConfigError(f"{path}: {key}: {problem}{more}", path=str(path), key=key) from None
     for section, names in (("channels", [c.name for c in settings.channels]), ("feeds", [f.label for f in settings.feeds]), ("folders", [f.label for f in settings.folders])):

@@ -5,6 +5,7 @@ A watchlist file has three lists: `actors`, `events` and `rules` (see docs/watch
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -270,3 +271,20 @@ def duplicate_aliases(watchlist: Watchlist) -> list[str]:
         for alias in actor.aliases:
             owners.setdefault(normalise(alias) if not alias.isupper() else alias, set()).add(actor.name)
     return [f"alias {k!r} is listed under {', '.join(sorted(v))}" for k, v in owners.items() if len(v) > 1]
+
+
+def mutable_name(watchlist: Watchlist, name: str) -> str | None:
+    """The actor or rule `monitor mute NAME` means: its exact name, any case; None when there is none."""
+    names = {a.name.casefold(): a.name for a in watchlist.actors} | {r.name.casefold(): r.name for r in watchlist.rules}
+    return names.get(name.strip().casefold())
+
+
+def mute_suggestion(watchlist: Watchlist, name: str) -> str:
+    """What to say when NAME is no actor or rule: the actor whose alias it is, or the nearest names."""
+    key = name.strip().casefold()
+    owner = next((a.name for a in watchlist.actors for alias in a.aliases if alias.casefold() == key), None)
+    if owner:
+        return f"{name!r} is an alias of the actor {owner!r}: mute {owner!r}"
+    names = [a.name for a in watchlist.actors] + [r.name for r in watchlist.rules]
+    near = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    return f"did you mean {' or '.join(repr(n) for n in near)}?" if near else "`monitor match` on an article shows the actors' names"

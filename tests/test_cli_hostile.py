@@ -163,3 +163,42 @@ def test_opml_folders_and_site_pages_survive_import_and_export(tmp_path: Path) -
     subs = {s.title: s for s in read_opml(exported.encode(), "export")}
     assert subs["Wire"].folder == "Middle East/Iraq" and subs["Wire"].html_url == "https://wire.example/"
     assert subs["Loose"].folder == "" and subs["Loose"].html_url is None
+
+
+def test_mute_says_what_to_do_for_each_mistake(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    cases = {
+        ("Soleimani",): "'Soleimani' is an alias of the actor 'Qasem Soleimani': mute 'Qasem Soleimani'",
+        ("Qasem Solemani",): "did you mean 'Qasem Soleimani'?",
+        ("Qasem Soleimani", "--for", "5"): "--for '5': give a duration like 30m, 6h, 2d or 1w",
+        ("Qasem Soleimani", "--until", "2020-01-01T08:00"): "--until '2020-01-01T08:00': that time has passed",
+        ("Qasem Soleimani", "--until", "tomorrow"): "--until 'tomorrow': give a time like 2026-11-26T08:00",
+    }
+    for args, says in cases.items():
+        line = one_line_error(monitor("mute", *args, "--config", str(config)))
+        assert says in line and "--replay" not in line, line
+    muted = monitor("mute", "qasem soleimani", "--for", "2h", "--config", str(config))
+    assert muted.returncode == 0 and muted.stdout.startswith("Qasem Soleimani: muted until"), muted.stderr
+
+
+def test_config_and_channel_mistakes_name_the_fix(tmp_path: Path) -> None:
+    typo = write_config(tmp_path, settings={"schedule": {"feeds_evry": 3}})
+    assert "schedule.feeds_evry: unknown key: did you mean 'feeds_every'?" in one_line_error(monitor("check", "--config", str(typo)))
+    scheme = write_config(tmp_path, channels=[{"name": "team", "url": "slak://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ"}])
+    line = one_line_error(monitor("check", "--config", str(scheme)))
+    assert "no Apprise service is called slak://; did you mean slack://" in line and "TIiajkdnlazkcOXrIdevi7FQ" not in line
+
+
+def test_fetch_errors_are_in_plain_words_and_keep_their_config_section(tmp_path: Path, http_server: LocalHTTP) -> None:
+    from tests.conftest import free_port
+
+    port = free_port()
+    config = write_config(tmp_path, feeds=[{"name": "down", "url": f"http://127.0.0.1:{port}/feed.xml"}])
+    line = one_line_error(monitor("sources", "add", f"http://127.0.0.1:{port}/feed.xml", "--config", str(config)))
+    assert f"cannot connect to 127.0.0.1:{port} (connection refused): is the site up and the port right?" in line
+    assert "Client" not in line and "Error" not in line  # no aiohttp class names
+    closed = tmp_path / "closed"
+    closed.mkdir()
+    refused = write_config(closed, feeds=[{"name": "local", "url": http_server.url("/feed.xml")}], settings={"http": {"allow_networks": []}})
+    assert monitor("once", "--config", str(refused)).returncode == 0
+    assert "allow it with [http] allow_networks" in monitor("sources", "--config", str(refused), env=WIDE).stdout

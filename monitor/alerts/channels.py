@@ -6,6 +6,7 @@ JSON line to the file: the embedded default channel, which needs no network.
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
 import sys
@@ -53,7 +54,7 @@ def _apprise_for(channel: Channel) -> apprise.Apprise:
         register_url_secrets(channel.url)
         plugins.need(channel.url)
         if not app.add(channel.url):
-            raise ConfigError(f"channel {channel.name!r}: Apprise does not understand the URL {redact(channel.url)}", key=f"channels.{channel.name}")
+            raise ConfigError(f"channel {channel.name!r}: Apprise does not understand the URL {redact(channel.url)}: {url_hint(channel.url)}", key=f"channels.{channel.name}")
     if channel.config is not None:
         if not channel.config.is_file():
             raise ConfigError(f"channel {channel.name!r}: Apprise config file {channel.config} not found", key=f"channels.{channel.name}")
@@ -66,6 +67,17 @@ def _apprise_for(channel: Channel) -> apprise.Apprise:
     if not channel.url and channel.config is None:
         raise ConfigError(f"channel {channel.name!r}: needs a url or a config file", key=f"channels.{channel.name}")
     return app
+
+
+def url_hint(url: str) -> str:
+    """What to do about a URL Apprise refused: the schema it does not know (and the nearest it does), or its page."""
+    schema = url.partition("://")[0].lower() if "://" in url else ""
+    known = plugins.known_schemas()
+    if schema not in known:
+        near = difflib.get_close_matches(schema, known, n=3, cutoff=0.6)
+        also = f"did you mean {', '.join(s + '://' for s in near)}? " if near else ""
+        return f"no Apprise service is called {schema + '://' if schema else 'that'}; {also}the services and their URLs: https://github.com/caronc/apprise/wiki"
+    return f"{schema}:// is known but this URL lacks or misspells a part it needs: see https://github.com/caronc/apprise/wiki and search for {schema}://"
 
 
 def describe(channel: Channel) -> str:

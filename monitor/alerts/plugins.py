@@ -82,6 +82,11 @@ def add_custom(schema: str, register: Callable[[], object]) -> None:
     _custom[schema.lower()] = register
 
 
+def known_schemas() -> list[str]:
+    """Every schema Apprise's plugins declare, and ours."""
+    return sorted(set(plugin_modules()) | set(_custom))
+
+
 def need(url: str | None = None) -> None:
     """Make the schema of `url` known to Apprise; without a URL (an Apprise config file), every schema."""
     with _lock:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import os
 import socket
 import typing
 import zlib
@@ -192,12 +193,12 @@ async def fetch_with(session: aiohttp.ClientSession, url: str, settings: HttpSet
         raise FetchError(f"{url}: unsupported URL scheme ({_one_line(exc)})", source=url) from None
     except aiohttp.ClientResponseError as exc:  # the parser's: e.g. more bytes than the Content-Length said
         raise FetchError(f"{url}: invalid HTTP response ({_one_line(exc.message)[:160]})", source=url) from None
-    except aiohttp.ServerTimeoutError as exc:
-        raise FetchError(f"{url}: timed out ({exc.__class__.__name__})", source=url) from None
+    except aiohttp.ServerTimeoutError:
+        raise FetchError(f"{url}: timed out: no answer within {settings.timeout:g}s (raise [http] timeout if the site is slow)", source=url) from None
     except TimeoutError:
-        raise FetchError(f"{url}: total deadline of {settings.deadline:g}s exceeded", source=url) from None
+        raise FetchError(f"{url}: total deadline of {settings.deadline:g}s exceeded ([http] deadline)", source=url) from None
     except (aiohttp.ClientError, OSError, ValueError) as exc:
-        raise FetchError(f"{url}: {exc.__class__.__name__}: {_one_line(exc)}", source=url) from None
+        raise FetchError(f"{url}: {plain_reason(exc)}", source=url) from None
 
 
 async def _get(session: aiohttp.ClientSession, url: str, headers: dict[str, str], settings: HttpSettings, state: FetchState) -> FetchResult:
@@ -257,6 +258,27 @@ def run(coroutine: typing.Coroutine[typing.Any, typing.Any, T]) -> T:
 
 def _lower(headers: typing.Mapping[str, str]) -> dict[str, str]:
     return {k.lower(): v for k, v in headers.items()}
+
+
+def plain_reason(exc: BaseException) -> str:
+    """What went wrong in a user's words, not aiohttp's class names, with what to check."""
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return "the host name does not resolve: check the URL's spelling and the network"
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        return "the site's TLS certificate is not valid for it (expired, self-signed or for another name)"
+    if isinstance(exc, aiohttp.ClientSSLError):
+        return "the TLS handshake failed: the site may not speak HTTPS on that port"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        errno = exc.os_error.errno if exc.os_error is not None else None
+        reason = f" ({os.strerror(errno).lower()})" if errno else ""
+        return f"cannot connect to {exc.host}:{exc.port}{reason}: is the site up and the port right?"
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "the server closed the connection before answering"
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return "the response body was cut off or malformed"
+    if isinstance(exc, aiohttp.InvalidUrlClientError):
+        return "not a valid URL"
+    return _one_line(exc)
 
 
 def _one_line(exc: BaseException) -> str:
