@@ -101,6 +101,10 @@ def test_a_hand_added_feed_url_with_a_token_parameter_is_masked(tmp_path: Path, 
     (["run", "extra"], "unexpected extra argument"),
     (["once", "--verbose=maybe"], "--verbose"),
     (["check", "--config"], "requires an argument"),
+    (["sources", "export", "extra"], "unexpected extra argument"),
+    (["alerts", "show", "1", "2"], "unexpected extra argument"),
+    (["stories", "--limit", "many"], "'--limit' / '-n'"),
+    (["match", "--json", "--watchlist"], "requires an argument"),
 ])
 def test_every_usage_mistake_is_one_line_and_exit_2(args: list[str], says: str) -> None:
     result = monitor(*args)
