@@ -39,7 +39,7 @@ from monitor.sources.parsing import BrokenProcessPool, parse_in_worker, parser_p
 from monitor.sources.text import decode_page, page_to_text, with_text
 from monitor.store import articles, files, mutes, sources
 from monitor.store import stories as story_store
-from monitor.stories import StoryIndex, sketch_normalised
+from monitor.stories import StoryIndex, article_time, sketch_normalised
 from monitor.store.db import Database, utcnow
 from monitor.watchlist import load_watchlist
 
@@ -68,8 +68,8 @@ class Pipeline:
         self.folder_ids = register_sources(db, settings)
         self._story_lock = threading.Lock()
         self.story_index = StoryIndex()  # near-duplicates of the latest `stories.window` articles
-        for article_id, story_id, signature, size in story_store.recent_sketches(db, settings.stories.window):
-            self.story_index.add(article_id, story_id, signature, size)
+        for article_id, story_id, signature, size, published, fetched in story_store.recent_sketches(db, settings.stories.window):
+            self.story_index.add(article_id, story_id, signature, size, article_time(published, fetched))
 
     def _alert(self, article: Article, result: MatchResult, source_name: str, story: story_store.StoryState | None) -> articles.NewAlert | None:
         """An alert for a new story; for a copy of a known story only when it escalates it."""
@@ -115,14 +115,17 @@ class Pipeline:
             result = match_text(self.matcher, article.body)
             with self._story_lock:  # find, decide and store at once: two copies never both start a story
                 signature, size = sketch_normalised(article.normalised)
-                story = story_store.state(self.db, self.story_index.find(signature, size), source_id)
+                fetched = utcnow()
+                at = article_time(article.published, fetched)  # a copy joins only a story this close in time
+                found = self.story_index.find(signature, size, at, timedelta(hours=self.settings.stories.join_within))
+                story = story_store.state(self.db, found, source_id)
                 alert = self._alert(article, result, source_name, story)
                 link = articles.StoryLink(story.id if story else None, signature, size, reported(result) if alert else frozenset())
-                saved = articles.save_article(self.db, source_id, article, result, alert, utcnow(), link)
+                saved = articles.save_article(self.db, source_id, article, result, alert, fetched, link)
                 if saved is None:
                     continue
                 article_id, story_id = saved
-                self.story_index.add(article_id, story_id, signature, size)
+                self.story_index.add(article_id, story_id, signature, size, at)
                 self.story_index.remove_before(article_id - self.settings.stories.window)
             new += 1
             if alert:

@@ -23,19 +23,36 @@ varies; `bench/dedup.py --seeds 30`):
 - MIN_JACCARD = 0.08 (11 of 128 slots agree): below that the estimate is noise, and a tiny text
   would be "contained" in a long one by chance. MIN_LENGTH = 8 shingles: shorter texts never join.
 - The index compares a new signature with every stored one: two 128 x N uint16 matrices, the low
-  and the high 16 bits of each slot, one column per article (512 bytes per article, ~720-800 with
-  the arrays' spare columns and the id map), so that the 128 comparisons of every article add up
+  and the high 16 bits of each slot, one column per article (512 bytes per article, ~730-810 with
+  its time, the arrays' spare columns and the id map), so that the 128 comparisons of every article add up
   slot by slot, as wide vector operations. `find` scans the low halves only (half the memory read;
   every slot that agrees is among those whose low halves agree), then checks both halves on the few
   columns that pass MIN_JACCARD: the same answer as comparing whole slots. ~0.15 ms per find at
   5,000 articles, ~3.4 ms at 100,000 (bench/dedup.py; 0.17 and 5.0 ms comparing whole slots, 0.30
   and 7.7 ms with one row per article). No candidate is missed, unlike the MinHashLSH of 48 bands
   of 2 rows it replaces (mean R 0.996, worst 0.97 over the seeds; ~16 KB per article).
+
+Joins are bounded in time: look-alike reports of a recurring incident (same place, same wording,
+other numbers and date) overlap as much as copies do, so a copy joins a story only when its time
+(`article_time`: published when plausible, else fetched) lies within `within` (`[stories]
+join_within`) of the story's span of article times, in the index, from its first to its latest
+article, unless it is nearly identical to one of its articles (`joins`):
+
+- NEAR_COPY = 0.9, on the MinHash Jaccard estimate. On the corpus, full-text copies with a new
+  headline and byline (`wire`) estimate 0.88-0.97 (exact 0.90-0.95), reworded ones 0.91-0.95,
+  reordered 0.85-0.95; trimmed and cut copies at most 0.84, distinct-but-similar stories at most
+  0.26. At 0.9 a wire copy re-posted late joins (10 of 13; the three below start a story and alert
+  again, the safe side), a trimmed one does not; lower, the recurring report whose numbers changed
+  comes closer (three changed numbers in 100 words: Jaccard ~0.84), and a lost alert is worse than
+  a repeated one.
 """
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -50,6 +67,9 @@ SHINGLE_WORDS = 3
 CONTAINMENT = 0.5
 MIN_JACCARD = 0.08
 MIN_LENGTH = 8
+NEAR_COPY = 0.9
+PUBLISHED_AHEAD = timedelta(days=1)  # a published time later than this after fetching is not believed
+PUBLISHED_FLOOR = datetime(2000, 1, 1, tzinfo=UTC)  # nor one before this (epoch-zero dates of broken feeds)
 
 _EMPTY = np.uint32(0xFFFFFFFF)  # the value of every slot of an empty set
 _CHUNK = 1024  # shingles permuted at once (a 512 KB temporary)
@@ -131,18 +151,51 @@ def _agreements(signatures: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.add.reduce((signatures == values[:, None]).view(np.uint8), axis=0, dtype=np.uint8)  # at most 128
 
 
-def _arrays(capacity: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _arrays(capacity: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The index's arrays for `capacity` rows: the signatures' halves ([0]: the low 16 bits of each
-    slot, [1]: the high), then ids, stories and lengths (length 0: a dead row)."""
+    slot, [1]: the high), then ids, stories and lengths (length 0: a dead row), and times (POSIX
+    seconds; NaN: not known)."""
     halves = np.empty((2, NUM_PERM, capacity), dtype=np.uint16)
     ids, stories, lengths = (np.zeros(capacity, dtype=np.int64) for _ in range(3))
-    return halves, ids, stories, lengths
+    return halves, ids, stories, lengths, np.full(capacity, np.nan)
 
 
 def containment(jaccard: float, length: int, other_length: int) -> float:
     """Estimated share of the shorter set's shingles that the longer one contains."""
     shorter = min(length, other_length)
     return min(1.0, jaccard * (length + other_length) / ((1 + jaccard) * shorter)) if shorter else 0.0
+
+
+def article_time(published: datetime | None, fetched: datetime) -> datetime:
+    """The time an article is placed at for story joins: its published time when there is one and it is
+    plausible (from PUBLISHED_FLOOR to PUBLISHED_AHEAD after fetching), else when it was fetched."""
+    if published is not None and PUBLISHED_FLOOR <= published <= fetched + PUBLISHED_AHEAD:
+        return published
+    return fetched
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A story a new article overlaps enough to join, as far as its text goes."""
+
+    story: int
+    containment: float  # with its best-matching article
+    jaccard: float  # the highest estimated Jaccard with any of its articles
+    first: datetime | None  # the earliest and the latest time of its articles in the index (None: not known)
+    latest: datetime | None
+
+
+def joins(candidate: Candidate, at: datetime | None, within: timedelta | None) -> bool:
+    """Whether an article at `at` joins the story: a near-identical copy (NEAR_COPY) at any time, any other
+    only within `within` of the story's span of times (no bound when a time is not known)."""
+    if candidate.jaccard >= NEAR_COPY or at is None or within is None or candidate.first is None or candidate.latest is None:
+        return True
+    return at - candidate.latest <= within and candidate.first - at <= within
+
+
+def choose(candidates: Iterable[Candidate], at: datetime | None, within: timedelta | None) -> int | None:
+    """The first (best) candidate story the article joins, or None: it starts a story."""
+    return next((c.story for c in candidates if joins(c, at, within)), None)
 
 
 class StoryIndex:
@@ -158,7 +211,7 @@ class StoryIndex:
     def __init__(self) -> None:
         self._rows: dict[int, int] = {}  # article id -> row
         self._size = 0  # rows in use, live or dead
-        self._halves, self._ids, self._stories, self._lengths = _arrays(_MIN_ROWS)
+        self._halves, self._ids, self._stories, self._lengths, self._times = _arrays(_MIN_ROWS)
 
     def _pack(self) -> None:
         """Move the live rows, in order, to the front of the arrays: in place, _PACK rows at a time, so
@@ -171,6 +224,7 @@ class StoryIndex:
             end = start + rows.size
             self._halves[:, :, start:end] = self._halves[:, :, rows]
             self._ids[start:end], self._stories[start:end], self._lengths[start:end] = self._ids[rows], self._stories[rows], self._lengths[rows]
+            self._times[start:end] = self._times[rows]
         self._lengths[live.size : self._size] = 0
         self._size = live.size
         self._rows = {int(article_id): row for row, article_id in enumerate(self._ids[: live.size])}
@@ -183,10 +237,10 @@ class StoryIndex:
         if capacity <= len(self._ids) <= 2 * capacity:
             return
         used = slice(0, self._size)
-        halves, ids, stories, lengths = _arrays(capacity)
+        halves, ids, stories, lengths, times = _arrays(capacity)
         halves[:, :, used] = self._halves[:, :, used]
-        ids[used], stories[used], lengths[used] = self._ids[used], self._stories[used], self._lengths[used]
-        self._halves, self._ids, self._stories, self._lengths = halves, ids, stories, lengths
+        ids[used], stories[used], lengths[used], times[used] = self._ids[used], self._stories[used], self._lengths[used], self._times[used]
+        self._halves, self._ids, self._stories, self._lengths, self._times = halves, ids, stories, lengths, times
 
     def _compact_if_sparse(self) -> None:
         if self._size - len(self._rows) > max(len(self._rows) // 4, _MIN_ROWS):  # find reads dead rows too
@@ -198,8 +252,9 @@ class StoryIndex:
     def __contains__(self, article_id: object) -> bool:
         return article_id in self._rows
 
-    def add(self, article_id: int, story_id: int, signature: bytes, length: int) -> None:
-        """Remember an article and its story; texts under MIN_LENGTH shingles are not indexed."""
+    def add(self, article_id: int, story_id: int, signature: bytes, length: int, at: datetime | None = None) -> None:
+        """Remember an article, its story and its time (`article_time`); texts under MIN_LENGTH shingles
+        are not indexed."""
         self.remove(article_id)
         values = _values(signature)
         if length < MIN_LENGTH:
@@ -208,18 +263,25 @@ class StoryIndex:
             self._reallocate(len(self._rows) + 1)
         row = self._size
         self._halves[:, :, row], self._ids[row], self._stories[row], self._lengths[row] = _split(values), article_id, story_id, length
+        self._times[row] = np.nan if at is None else at.timestamp()
         self._rows[article_id] = row
         self._size += 1
 
-    def find(self, signature: bytes, length: int) -> int | None:
-        """The story of the earlier article that overlaps this one most, or None.
+    def find(self, signature: bytes, length: int, at: datetime | None = None, within: timedelta | None = None) -> int | None:
+        """The story an article at time `at` joins, or None: the best of `candidates` that `joins` allows
+        (without `at` and `within`, the best candidate at any time)."""
+        return choose(self.candidates(signature, length), at, within)
+
+    def candidates(self, signature: bytes, length: int) -> list[Candidate]:
+        """The stories of the earlier articles that overlap this one enough, best first.
 
         Overlap is the containment of the shorter text in the longer; it must reach CONTAINMENT
-        (and the Jaccard MIN_JACCARD). Ties go to the higher Jaccard, then to the earliest article.
+        (and the Jaccard MIN_JACCARD). A story ranks by its best article: the higher containment,
+        then the higher Jaccard, then the earliest article.
         """
         values = _values(signature)
         if length < MIN_LENGTH or not self._rows:
-            return None
+            return []
         low, high = _split(values)
         agree = np.concatenate([  # slots whose low halves agree: at least those that agree
             _agreements(self._halves[0, :, start : min(start + _BLOCK, self._size)], low)
@@ -232,11 +294,28 @@ class StoryIndex:
         rows, jaccard, others = rows[enough], jaccard[enough], self._lengths[rows[enough]]
         score = np.minimum(1.0, jaccard * (others + length) / ((1 + jaccard) * np.minimum(others, length)))
         ok = score >= CONTAINMENT
-        if not ok.any():
-            return None
         rows, jaccard, score = rows[ok], jaccard[ok], score[ok]
-        best = rows[np.lexsort((self._ids[rows], -jaccard, -score))[0]]
-        return int(self._stories[best])
+        order = np.lexsort((self._ids[rows], -jaccard, -score))  # best article first
+        owners = self._stories[rows[order]]
+        stories, best, inverse = np.unique(owners, return_index=True, return_inverse=True)  # each story's best article
+        top = np.zeros(stories.size)
+        np.maximum.at(top, inverse, jaccard[order])  # each story's highest Jaccard
+        spans = self._spans(stories)
+        return [
+            Candidate(int(stories[k]), float(score[order[best[k]]]), float(top[k]), *spans.get(int(stories[k]), (None, None)))
+            for k in np.argsort(best)
+        ]
+
+    def _spans(self, stories: np.ndarray) -> dict[int, tuple[datetime, datetime]]:
+        """The earliest and latest known time of each story's articles in the index (one pass over it)."""
+        used = slice(0, self._size)
+        times, owners = self._times[used], self._stories[used]
+        known = np.isin(owners, stories) & (self._lengths[used] > 0) & ~np.isnan(times)
+        keys, inverse = np.unique(owners[known], return_inverse=True)
+        first, latest = np.full(keys.size, np.inf), np.full(keys.size, -np.inf)
+        np.minimum.at(first, inverse, times[known])
+        np.maximum.at(latest, inverse, times[known])
+        return {int(k): (datetime.fromtimestamp(float(f), UTC), datetime.fromtimestamp(float(t), UTC)) for k, f, t in zip(keys, first, latest, strict=True)}
 
     def remove(self, article_id: int) -> None:
         """Forget an article (no error when it is not there)."""

@@ -14,6 +14,7 @@ import json
 import subprocess
 import sys
 import tracemalloc
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 from unittest.mock import patch
@@ -30,12 +31,16 @@ from monitor.stories import (
     CONTAINMENT,
     MIN_JACCARD,
     MIN_LENGTH,
+    NEAR_COPY,
     NUM_PERM,
     SCHEME,
     SEED,
     SIGNATURE_BYTES,
+    Candidate,
     StoryIndex,
+    article_time,
     containment,
+    joins,
     minhash,
     shingles,
     signature,
@@ -47,6 +52,27 @@ CORPUS = REPO / "tests" / "data" / "stories" / "corpus.jsonl"
 PRECISION_FLOOR = 0.99  # pairwise, corpus fed in id order (measured 1.0; 0.985 at worst over 30 other seeds)
 RECALL_FLOOR = 0.97  # (measured 1.0; 0.98 at worst over 30 other seeds)
 KINDS = ["wire", "trim", "reorder", "reword", "cut60", "cut30"]
+T0 = datetime(2020, 1, 7, 20, 0, tzinfo=UTC)
+DAY, HOUR = timedelta(days=1), timedelta(hours=1)
+WINDOW = timedelta(hours=72)
+
+
+def incident(day: str, wounded: str, rockets: str) -> str:
+    """A report written to a template: a recurring incident at one place reads almost the same."""
+    return (f"{rockets} rockets struck the Ain al-Asad air base in western Iraq on {day} night, wounding {wounded} "
+            "contractors, Iraqi security officials said. The base in Anbar province hosts US forces and was hit by "
+            "an Iranian missile barrage in January. Kataeb Hezbollah, an Iran-backed militia, denied firing the "
+            "rockets, and no group claimed the attack. The officials said the rockets were launched from a field "
+            "near the town of al-Baghdadi and that an investigation was under way. The US-led coalition said it "
+            "was assessing the damage to the base.")
+
+
+FIRST, AGAIN = incident("Tuesday", "two", "Three"), incident("Sunday", "five", "Four")
+REPOSTED = FIRST + "\n(Reporting by Staff; Editing by Desk)"
+
+
+def estimated_jaccard(a: bytes, b: bytes) -> float:
+    return float(np.count_nonzero(np.frombuffer(a, "<u4") == np.frombuffer(b, "<u4"))) / NUM_PERM
 
 
 @cache
@@ -68,13 +94,15 @@ def index_of(rows: list[dict[str, Any]]) -> StoryIndex:
     return index
 
 
-def cluster(rows: list[dict[str, Any]]) -> list[int]:
-    """Feed articles in id order: each joins the story `find` returns or starts its own."""
+def cluster(rows: list[dict[str, Any]], every: timedelta | None = None) -> list[int]:
+    """Feed articles in id order: each joins the story `find` returns or starts its own (`every`: they
+    come that far apart in time, and joins are bounded by the default 72 hours)."""
     index, stories = StoryIndex(), []
-    for row in sorted(rows, key=lambda r: r["id"]):
-        story = index.find(row["signature"], row["length"])
+    for n, row in enumerate(sorted(rows, key=lambda r: r["id"])):
+        at, within = (T0 + n * every, timedelta(hours=72)) if every else (None, None)
+        story = index.find(row["signature"], row["length"], at, within)
         story = row["id"] if story is None else story
-        index.add(row["id"], story, row["signature"], row["length"])
+        index.add(row["id"], story, row["signature"], row["length"], at)
         stories.append(story)
     return stories
 
@@ -131,6 +159,70 @@ def test_clustering_precision_and_recall_on_the_corpus() -> None:
         tp, fp, fn = tp + (same and joined), fp + (joined and not same), fn + (same and not joined)
     assert tp / (tp + fp) >= PRECISION_FLOOR
     assert tp / (tp + fn) >= RECALL_FLOOR
+    assert cluster(rows, every=timedelta(minutes=30)) == predicted  # the corpus within 72 hours: the same stories
+
+
+def test_near_copy_threshold_on_the_corpus() -> None:
+    """NEAR_COPY (the Jaccard at which a copy joins a story at any time) is chosen from the corpus: most
+    full-text wire copies reach it, no trimmed or cut copy and no other story comes near it."""
+    rows, stories = corpus(), originals()
+    def jaccard_with_original(row: dict[str, Any]) -> float:
+        return estimated_jaccard(row["signature"], stories[row["story"]]["signature"])
+    wire = [jaccard_with_original(r) for r in rows if r["kind"] == "wire"]
+    assert sum(j >= NEAR_COPY for j in wire) >= 0.75 * len(wire) and min(wire) >= NEAR_COPY - 0.05
+    assert max(jaccard_with_original(r) for r in rows if {"trim", "cut60", "cut30"} & set(r["kind"].split("+"))) < NEAR_COPY
+    assert max(estimated_jaccard(a["signature"], b["signature"]) for a, b in itertools.combinations(rows, 2) if a["story"] != b["story"]) < NEAR_COPY / 2
+
+
+@pytest.mark.parametrize(
+    ("published", "used"),
+    [(None, "fetched"), (T0 - 3 * DAY, "published"), (T0 + 10 * HOUR, "published"), (T0 + 2 * DAY, "fetched"),
+     (datetime(1970, 1, 1, tzinfo=UTC), "fetched")],
+)
+def test_an_articles_time_is_its_published_time_when_plausible(published: datetime | None, used: str) -> None:
+    assert article_time(published, T0) == (published if used == "published" else T0)
+
+
+@pytest.mark.parametrize(
+    ("jaccard", "first", "latest", "at", "expected"),
+    [
+        (0.8, T0, T0, T0 + 2 * HOUR, True),
+        (0.8, T0, T0, T0 + 12 * DAY, False),  # a look-alike twelve days later: a new story
+        (0.8, T0, T0 + 10 * DAY, T0 + 12 * DAY, True),  # measured from the story's latest article
+        (0.8, T0, T0, T0 + WINDOW, True),
+        (0.8, T0, T0, T0 + WINDOW + timedelta(seconds=1), False),
+        (0.8, T0, T0 + 9 * DAY, T0 + 4 * DAY, True),  # a copy dated inside the story's span
+        (0.8, T0, T0, T0 - 12 * DAY, False),  # ... or long before it
+        (NEAR_COPY, T0, T0, T0 + 12 * DAY, True),  # a near-identical copy re-posted late still joins
+        (0.8, None, None, T0 + 12 * DAY, True),  # times not known: no bound
+    ],
+)
+def test_a_copy_joins_a_story_within_the_window_unless_nearly_identical(
+        jaccard: float, first: datetime | None, latest: datetime | None, at: datetime, expected: bool) -> None:
+    assert joins(Candidate(1, 0.9, jaccard, first, latest), at, WINDOW) is expected
+
+
+def test_a_recurring_incident_twelve_days_later_starts_a_new_story() -> None:
+    """Regression (issue 14, item 24): two look-alike incidents at one place twelve days apart joined one story."""
+    (first, n_first), (again, n_again), (reposted, n_reposted) = sketch(FIRST), sketch(AGAIN), sketch(REPOSTED)
+    assert containment(estimated_jaccard(first, again), n_first, n_again) >= CONTAINMENT  # text alone: one story
+    assert estimated_jaccard(first, again) < NEAR_COPY <= estimated_jaccard(first, reposted)
+    index = StoryIndex()
+    index.add(1, 10, first, n_first, T0)
+    assert index.find(again, n_again) == 10  # no time bound asked for
+    assert index.find(again, n_again, T0 + 2 * HOUR, WINDOW) == 10
+    assert index.find(again, n_again, T0 + 12 * DAY, WINDOW) is None
+    assert index.find(reposted, n_reposted, T0 + 12 * DAY, WINDOW) == 10  # a syndicated copy re-posted late
+    index.add(2, 20, again, n_again, T0 + 12 * DAY)  # the second incident's story
+    third, n_third = sketch(incident("Monday", "three", "Two"))
+    [old, new] = sorted(index.candidates(third, n_third), key=lambda c: c.story)
+    assert (old.story, old.first, old.latest, new.story, new.latest) == (10, T0, T0, 20, T0 + 12 * DAY)
+    assert index.find(third, n_third, T0 + 12 * DAY + HOUR, WINDOW) == 20  # the story in the window, whatever ranks first
+    index.add(3, 10, reposted, n_reposted, T0 + 12 * DAY)  # the re-post is story 10's latest article now
+    assert index.find(third, n_third, T0 + 13 * DAY, WINDOW) in {10, 20}
+    index.remove(3)
+    index.remove(2)
+    assert index.find(third, n_third, T0 + 13 * DAY, WINDOW) is None
 
 
 def test_signature_round_trips_through_bytes() -> None:

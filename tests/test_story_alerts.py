@@ -3,15 +3,20 @@ that says what is new, a different story alerts on its own, and the index surviv
 
 from __future__ import annotations
 
+import json
 import os
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from monitor.pipeline import build_pipeline
 from monitor.settings import load_settings
 from monitor.store import stories
 from tests.conftest import SEED, JsonReceiver, write_config
 from tests.test_cli import monitor
+from tests.test_stories import AGAIN, FIRST, REPOSTED
 
 WIRE = SEED.read_text()
 COPY = "Esper says deterrence restored after Soleimani strike\n\n" + WIRE[: int(len(WIRE) * 0.6)] + "\n(Reporting by Staff; Editing by Desk)\n"
@@ -108,3 +113,36 @@ def test_a_corroboration_rule_waits_for_a_second_source(tmp_path: Path, json_rec
     pipeline.run_once()
     assert len(json_receiver.messages) == 1
     assert "Story: 3 articles from 2 sources so far" in json_receiver.messages[0]["message"]
+
+
+def drop_json(folder: Path, name: str, text: str, published: datetime) -> None:
+    drop(folder, name, json.dumps({"title": "Rockets hit Ain al-Asad air base", "text": text, "published": published.isoformat()}))
+
+
+@pytest.mark.parametrize(("apart", "alerts"), [(timedelta(days=12), 2), (timedelta(hours=2), 1)])
+def test_a_recurring_incident_is_a_new_story_after_the_window(tmp_path: Path, json_receiver: JsonReceiver, apart: timedelta, alerts: int) -> None:
+    """Regression (issue 14, item 24): a look-alike incident at the same place twelve days later joined
+    the first one's story and never alerted. Two hours later it is the same story; a near-identical
+    copy re-posted twelve days later still joins."""
+    wire, outlet = tmp_path / "wire", tmp_path / "outlet"
+    wire.mkdir()
+    outlet.mkdir()
+    config = write_config(tmp_path, folders=[wire, outlet], channels=[{"name": "hook", "url": json_receiver.url}])
+    now = datetime.now(UTC)
+    pipeline = build_pipeline(load_settings(config))
+    drop_json(wire, "first.json", FIRST, now - apart)
+    pipeline.run_once()
+    assert len(json_receiver.messages) == 1
+    pipeline.db.close()
+
+    restarted = build_pipeline(load_settings(config))  # the index is rebuilt with the articles' times
+    drop_json(outlet, "again.json", AGAIN, now)  # the same place and wording, other numbers and day
+    restarted.run_once()
+    assert len(json_receiver.messages) == alerts
+    assert not json_receiver.messages[-1]["title"].startswith("[follow-up]")
+    assert [s.articles for s in stories.recent_stories(restarted.db, 5)] == ([1, 1] if alerts == 2 else [2])
+
+    drop_json(outlet, "reposted.json", REPOSTED, now)  # the first report again, with a byline, `apart` later
+    restarted.run_once()
+    assert len(json_receiver.messages) == alerts
+    assert [s.articles for s in stories.recent_stories(restarted.db, 5)] == ([1, 2] if alerts == 2 else [3])

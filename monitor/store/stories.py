@@ -52,16 +52,16 @@ def state(db: Database, story_id: int | None, source_id: int) -> StoryState | No
         return StoryState(row.id, row.severity, reported, row.last_alert_uid, articles, sources + (known is None), row.created_at)
 
 
-def recent_sketches(db: Database, limit: int) -> list[tuple[int, int, bytes, int]]:
-    """(article id, story id, signature, shingles) of the newest articles, oldest first."""
+def recent_sketches(db: Database, limit: int) -> list[tuple[int, int, bytes, int, datetime | None, datetime]]:
+    """(article id, story id, signature, shingles, published, fetched) of the newest articles, oldest first."""
     with db.session() as s:
         rows = s.execute(
-            select(ArticleRow.id, ArticleRow.story_id, ArticleRow.signature, ArticleRow.shingles)
+            select(ArticleRow.id, ArticleRow.story_id, ArticleRow.signature, ArticleRow.shingles, ArticleRow.published_at, ArticleRow.fetched_at)
             .where(ArticleRow.signature.is_not(None), ArticleRow.story_id.is_not(None))
             .order_by(ArticleRow.id.desc())
             .limit(limit)
         ).all()
-    return [(a, st, sig, n) for a, st, sig, n in reversed(rows) if st is not None and sig is not None]
+    return [(a, st, sig, n, published, fetched) for a, st, sig, n, published, fetched in reversed(rows) if st is not None and sig is not None]
 
 
 def recent_stories(db: Database, limit: int) -> list[StorySummary]:
