@@ -16,7 +16,7 @@ from tests.conftest import SEED
 
 from monitor.errors import DocumentError
 from monitor.sources import folders
-from monitor.sources.folders import article_files, is_article_name, is_settled, read_document, watch
+from monitor.sources.folders import Entry, article_files, is_article_name, is_settled, read_document, read_folder_file, stable_since, watch
 
 
 def write(path: Path, content: str | bytes) -> Path:
@@ -266,7 +266,7 @@ def test_article_files_lists_articles_oldest_first(tmp_path: Path) -> None:
     os.utime(tmp_path / "old.md", (1_000_000_000, 1_000_000_000))
     os.utime(tmp_path / "mid.json", (1_100_000_000, 1_100_000_000))
     os.utime(tmp_path / "new.txt", (1_200_000_000, 1_200_000_000))
-    assert [p.name for p in article_files(tmp_path)] == ["old.md", "mid.json", "new.txt"]
+    assert [e.path.name for e in article_files(tmp_path).files] == ["old.md", "mid.json", "new.txt"]
 
 
 def test_article_files_skips_a_file_removed_while_listing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -280,7 +280,7 @@ def test_article_files_skips_a_file_removed_while_listing(tmp_path: Path, monkey
         return iter(entries)
 
     monkeypatch.setattr(folders.os, "scandir", scandir_then_remove)
-    assert [p.name for p in article_files(tmp_path)] == ["stays.txt"]
+    assert [e.path.name for e in article_files(tmp_path).files] == ["stays.txt"]
 
 
 def test_missing_folder_is_document_error_naming_it(tmp_path: Path) -> None:
@@ -291,22 +291,19 @@ def test_missing_folder_is_document_error_naming_it(tmp_path: Path) -> None:
     assert exc.value.source == str(missing)
 
 
-def test_is_settled_by_mtime(tmp_path: Path) -> None:
-    path = write(tmp_path / "a.txt", "x")
-    os.utime(path, (1000.0, 1000.0))
-    stat = path.stat()
-    assert not is_settled(stat, now=1000.1, settle_seconds=0.3)
-    assert not is_settled(stat, now=1000.29, settle_seconds=0.3)
-    assert is_settled(stat, now=1000.31, settle_seconds=0.3)
-    assert is_settled(stat, now=5000.0, settle_seconds=0.3)
-    assert is_settled(stat, now=1000.0, settle_seconds=0)
+def test_is_settled_since_the_last_change() -> None:
+    assert not is_settled(1000.0, now=1000.1, settle_seconds=0.3)
+    assert not is_settled(1000.0, now=1000.29, settle_seconds=0.3)
+    assert is_settled(1000.0, now=1000.31, settle_seconds=0.3)
+    assert is_settled(1000.0, now=5000.0, settle_seconds=0.3)
+    assert is_settled(1000.0, now=1000.0, settle_seconds=0)
 
 
 # --- watching -------------------------------------------------------------------------------------
 
 def test_watch_calls_on_change_when_an_article_is_created(tmp_path: Path) -> None:
     changed = threading.Event()
-    observer = watch([tmp_path], changed.set)
+    observer = watch([(tmp_path, True)], changed.set)
     try:
         assert observer.is_alive()
         write(tmp_path / "new.txt", "Drone strike\n\nnear the airport.")
@@ -324,7 +321,7 @@ def test_watch_ignores_partial_and_hidden_names(tmp_path: Path) -> None:
         calls.append("change")
         article.set()
 
-    observer = watch([tmp_path], on_change)
+    observer = watch([(tmp_path, True)], on_change)
     try:
         write(tmp_path / "download.txt.part", "partial")
         write(tmp_path / ".hidden.txt", "hidden")
@@ -343,7 +340,7 @@ def test_watch_ignores_partial_and_hidden_names(tmp_path: Path) -> None:
 
 def test_watch_skips_missing_folders(tmp_path: Path) -> None:
     changed = threading.Event()
-    observer = watch([tmp_path / "missing", tmp_path], changed.set)
+    observer = watch([(tmp_path / "missing", True), (tmp_path, False)], changed.set)
     try:
         write(tmp_path / "a.md", "# t\n\nbody")
         assert changed.wait(timeout=10)
