@@ -163,7 +163,8 @@ def read_folder_file(folder: Path, entry: Entry, source: str, max_bytes: int = M
     try:
         fd = _open_below(folder, entry.relative)
     except OSError as exc:
-        reason = LINK_REFUSED if exc.errno == errno.ELOOP else f"cannot read: {exc.strerror}"
+        reasons = {errno.ELOOP: LINK_REFUSED, errno.ENOTDIR: "a folder on its path is no longer a folder (a symbolic link?), not followed"}
+        reason = reasons.get(exc.errno or 0, f"cannot read: {exc.strerror}")
         raise DocumentError(f"{entry.path}: {reason}", source=source) from None
     with os.fdopen(fd, "rb") as fh:
         before = os.fstat(fh.fileno())
