@@ -10,7 +10,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import queue
 import random
 import threading
@@ -33,7 +32,7 @@ from monitor.memory import release_free_memory
 from monitor.model import Article, Document, FetchResult, MatchResult, ParsedFeed, Rule
 from monitor.schedule import Hints, Policy, parse_cache_control, parse_expires, parse_retry_after, plan_next_check, publish_interval
 from monitor.settings import FolderSource, Settings
-from monitor.sources.folders import article_files, is_settled, read_document
+from monitor.sources.folders import FolderState, article_files, is_settled, read_folder_file, stable_since
 from monitor.sources.http import fetch, fetch_with, make_session, run
 from monitor.sources.parsing import BrokenProcessPool, parse_in_worker, parser_pool
 from monitor.sources.text import decode_page, page_to_text, with_text
@@ -66,6 +65,7 @@ class Pipeline:
         self.settings, self.db, self.matcher, self.notifier = settings, db, matcher, notifier
         self.on_alert: Callable[[], None] = lambda: None  # the daemon sets this to dispatch at once
         self.folder_ids = register_sources(db, settings)
+        self.folder_states: dict[str, FolderState] = {}  # per folder: unread files' versions, what was said once
         self._story_lock = threading.Lock()
         self.story_index = StoryIndex()  # near-duplicates of the latest `stories.window` articles
         for article_id, story_id, signature, size, published, fetched in story_store.recent_sketches(db, settings.stories.window):
@@ -310,41 +310,56 @@ class Pipeline:
         return waiting
 
     def scan_folder(self, folder: FolderSource) -> bool:
-        """Read new, settled files of one folder (never modifying them); True if some must wait."""
+        """Read new, settled files of one folder (never modifying them); True if some must wait.
+
+        A path is read once: a file changed after it was read is not read again (one log line), so
+        two versions of one path never become two articles. Refused entries (links, FIFOs, devices),
+        other file types and empty files get one log line each, once.
+        """
         source_id = self.folder_ids[folder.label]
+        state = self.folder_states.setdefault(folder.label, FolderState())
         now = utcnow()
         try:
-            paths = article_files(folder.path)
+            listing = article_files(folder.path, folder.recursive)
         except SourceError as exc:
             self._folder_failed(source_id, folder.label, now, str(exc))
             return False
-        waiting, new, failed = False, 0, False
-        keys = {path: str(path.resolve()) for path in paths}
+        root = folder.path.resolve()
+        keys = {entry.path: str(root / entry.relative) for entry in listing.files}
+        state.keep_only(set(keys.values()) | {str(path) for path, _ in listing.skipped})
+        for path, reason in listing.skipped:
+            if state.first_time(str(path), reason):
+                log.log(logging.INFO if reason.endswith("skipped") else logging.WARNING, "source %d (%s): %s: %s", source_id, folder.label, path, reason)
         seen = files.seen_versions(self.db, list(keys.values()))
-        for path in paths:
-            try:
-                before = path.stat()
-            except FileNotFoundError:
+        waiting, new, failed = False, 0, False
+        for entry in listing.files:
+            key = keys[entry.path]
+            if key in seen:
+                state.versions.pop(key, None)
+                if seen[key] != (entry.size, entry.mtime_ns) and state.first_time(key, "changed"):
+                    log.info("source %d (%s): %s: changed after it was read; not read again (write a new file name)", source_id, folder.label, entry.path)
                 continue
-            key = keys[path]
-            if seen.get(key) == (before.st_size, before.st_mtime_ns):
-                continue
-            if not is_settled(before, now.timestamp(), folder.settle_seconds):
+            version = state.versions[key] = stable_since(state.versions.get(key), entry.size, entry.mtime_ns, now.timestamp())
+            if not is_settled(version[2], now.timestamp(), folder.settle_seconds):
                 waiting = True
                 continue
+            if entry.size == 0:
+                if state.first_time(key, "empty"):
+                    log.info("source %d (%s): %s: empty file, not read (it is read if it gets text)", source_id, folder.label, entry.path)
+                continue
             try:
-                doc = read_document(path, folder.label)
+                doc = read_folder_file(folder.path, entry, folder.label, folder.max_file_bytes)
             except SourceError as exc:
                 self._folder_failed(source_id, folder.label, now, str(exc))
-                files.mark_seen(self.db, key, before.st_size, before.st_mtime_ns, now)
+                files.mark_seen(self.db, key, entry.size, entry.mtime_ns, now)
                 failed = True
                 continue
-            after = os.stat(path)
-            if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-                waiting = True  # written to while we read: read it again once it settles
+            if doc is None:
+                waiting = True  # changed since listed or while read: read it once it settles again
                 continue
             new += self.ingest(source_id, folder.label, [doc])
-            files.mark_seen(self.db, key, before.st_size, before.st_mtime_ns, now)
+            files.mark_seen(self.db, key, entry.size, entry.mtime_ns, now)
+            state.versions.pop(key, None)
         if new and not failed:  # a bad file's error stays on the folder until a clean scan brings news
             sources.record_success(self.db, source_id, now, now, new)
         return waiting
@@ -355,9 +370,9 @@ class Pipeline:
         return dispatch_due(self.db, self.notifier, self.settings.delivery, now or utcnow())
 
     def run_once(self, settle_wait: float = 10.0) -> None:
-        """One pass over every source (waiting up to `settle_wait` s for files still being written), then deliver."""
+        """One pass over every source (waiting up to `settle_wait` s beyond `settle_seconds` for files being written), then deliver."""
         self.poll_all_feeds()
-        deadline = time.monotonic() + settle_wait
+        deadline = time.monotonic() + settle_wait + max((f.settle_seconds for f in self.settings.folders), default=0)
         while self.scan_folders() and time.monotonic() < deadline:
             time.sleep(0.1)
         self.dispatch()
@@ -425,5 +440,6 @@ def build_pipeline(settings: Settings) -> Pipeline:
     return Pipeline(settings, Database(settings.store.sqlalchemy_url), matcher, Notifier(settings.channels))
 
 
-def folder_paths(settings: Settings) -> list[Path]:
-    return [f.path for f in settings.folders]
+def folder_paths(settings: Settings) -> list[tuple[Path, bool]]:
+    """The folders to watch, each with whether its subfolders are watched too."""
+    return [(f.path, f.recursive) for f in settings.folders]

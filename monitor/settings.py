@@ -122,7 +122,9 @@ class FolderSource(_Section):
 
     path: Path
     name: str = ""
-    settle_seconds: float = Field(0.3, ge=0, description="a file must be unchanged this long before it is read")
+    settle_seconds: float = Field(5, ge=0, description="a file must be unchanged (size and mtime) this long before it is read")
+    recursive: bool = Field(True, description="read subfolders too (hidden ones skipped)")
+    max_file_bytes: int = Field(5 * 1024 * 1024, ge=1, description="larger files are not read (one log line)")
 
     @property
     def label(self) -> str:

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import struct
 import threading
+import time
 import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from tests.conftest import SEED
+from tests.conftest import SEED, write_config
 
 from monitor.errors import DocumentError
+from monitor.pipeline import Pipeline, build_pipeline
+from monitor.settings import FolderSource, load_settings
 from monitor.sources import folders
-from monitor.sources.folders import article_files, is_article_name, is_settled, read_document, watch
+from monitor.sources.folders import Entry, article_files, is_article_name, is_settled, read_document, read_folder_file, stable_since, watch
+from monitor.store.tables import ArticleRow, SeenFileRow
 
 
 def write(path: Path, content: str | bytes) -> Path:
@@ -266,7 +272,7 @@ def test_article_files_lists_articles_oldest_first(tmp_path: Path) -> None:
     os.utime(tmp_path / "old.md", (1_000_000_000, 1_000_000_000))
     os.utime(tmp_path / "mid.json", (1_100_000_000, 1_100_000_000))
     os.utime(tmp_path / "new.txt", (1_200_000_000, 1_200_000_000))
-    assert [p.name for p in article_files(tmp_path)] == ["old.md", "mid.json", "new.txt"]
+    assert [e.path.name for e in article_files(tmp_path).files] == ["old.md", "mid.json", "new.txt"]
 
 
 def test_article_files_skips_a_file_removed_while_listing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -280,7 +286,7 @@ def test_article_files_skips_a_file_removed_while_listing(tmp_path: Path, monkey
         return iter(entries)
 
     monkeypatch.setattr(folders.os, "scandir", scandir_then_remove)
-    assert [p.name for p in article_files(tmp_path)] == ["stays.txt"]
+    assert [e.path.name for e in article_files(tmp_path).files] == ["stays.txt"]
 
 
 def test_missing_folder_is_document_error_naming_it(tmp_path: Path) -> None:
@@ -291,22 +297,19 @@ def test_missing_folder_is_document_error_naming_it(tmp_path: Path) -> None:
     assert exc.value.source == str(missing)
 
 
-def test_is_settled_by_mtime(tmp_path: Path) -> None:
-    path = write(tmp_path / "a.txt", "x")
-    os.utime(path, (1000.0, 1000.0))
-    stat = path.stat()
-    assert not is_settled(stat, now=1000.1, settle_seconds=0.3)
-    assert not is_settled(stat, now=1000.29, settle_seconds=0.3)
-    assert is_settled(stat, now=1000.31, settle_seconds=0.3)
-    assert is_settled(stat, now=5000.0, settle_seconds=0.3)
-    assert is_settled(stat, now=1000.0, settle_seconds=0)
+def test_is_settled_since_the_last_change() -> None:
+    assert not is_settled(1000.0, now=1000.1, settle_seconds=0.3)
+    assert not is_settled(1000.0, now=1000.29, settle_seconds=0.3)
+    assert is_settled(1000.0, now=1000.31, settle_seconds=0.3)
+    assert is_settled(1000.0, now=5000.0, settle_seconds=0.3)
+    assert is_settled(1000.0, now=1000.0, settle_seconds=0)
 
 
 # --- watching -------------------------------------------------------------------------------------
 
 def test_watch_calls_on_change_when_an_article_is_created(tmp_path: Path) -> None:
     changed = threading.Event()
-    observer = watch([tmp_path], changed.set)
+    observer = watch([(tmp_path, True)], changed.set)
     try:
         assert observer.is_alive()
         write(tmp_path / "new.txt", "Drone strike\n\nnear the airport.")
@@ -324,7 +327,7 @@ def test_watch_ignores_partial_and_hidden_names(tmp_path: Path) -> None:
         calls.append("change")
         article.set()
 
-    observer = watch([tmp_path], on_change)
+    observer = watch([(tmp_path, True)], on_change)
     try:
         write(tmp_path / "download.txt.part", "partial")
         write(tmp_path / ".hidden.txt", "hidden")
@@ -343,10 +346,277 @@ def test_watch_ignores_partial_and_hidden_names(tmp_path: Path) -> None:
 
 def test_watch_skips_missing_folders(tmp_path: Path) -> None:
     changed = threading.Event()
-    observer = watch([tmp_path / "missing", tmp_path], changed.set)
+    observer = watch([(tmp_path / "missing", True), (tmp_path, False)], changed.set)
     try:
         write(tmp_path / "a.md", "# t\n\nbody")
         assert changed.wait(timeout=10)
     finally:
         observer.stop()
         observer.join(timeout=5)
+
+
+def test_watch_sees_a_file_in_a_subfolder_when_recursive(tmp_path: Path) -> None:
+    """Issue 14 item 23: the observer watches subfolders of a recursive folder."""
+    (tmp_path / "wire" / "afp").mkdir(parents=True)
+    changed = threading.Event()
+    observer = watch([(tmp_path, True)], changed.set)
+    try:
+        write(tmp_path / "wire" / "afp" / "new.txt", "Drone strike\n\nnear the airport.")
+        assert changed.wait(timeout=10), "on_change was not called for an article in a subfolder"
+    finally:
+        observer.stop()
+        observer.join(timeout=5)
+
+
+# --- what a folder scan reads and refuses (issue 14 items 3, 7, 23) -------------------------------
+
+SECRET = "Qasem Soleimani SECRETCANARY was killed in a drone strike near Baghdad airport."
+
+
+def folder_pipeline(tmp_path: Path, inbox: Path, **folder: object) -> Pipeline:
+    """A pipeline over one inbox whose [[folders]] settings are overridden by `folder`."""
+    settings = load_settings(write_config(tmp_path, folders=[inbox]))
+    folders_ = [f.model_copy(update=folder) for f in settings.folders]
+    return build_pipeline(settings.model_copy(update={"folders": folders_}))
+
+
+def stored_texts(pipeline: Pipeline) -> list[str]:
+    with pipeline.db.session() as s:
+        return [f"{title}\n{text}" for title, text in s.execute(select(ArticleRow.title, ArticleRow.text).order_by(ArticleRow.id))]
+
+
+def lines_about(caplog: pytest.LogCaptureFixture, path: Path) -> list[str]:
+    return [r.getMessage() for r in caplog.records if str(path) in r.getMessage()]
+
+
+def old_file(path: Path, content: str | bytes) -> Path:
+    write(path, content)
+    os.utime(path, (time.time() - 60, time.time() - 60))
+    return path
+
+
+def test_symlink_to_a_file_outside_is_refused_in_one_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 14 item 3: a link in the folder to a file outside stored that file and alerted its text."""
+    outside = old_file(tmp_path / "secret.txt", SECRET)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    old_file(inbox / "good.txt", "Rockets hit the Green Zone\n\nKataeb Hezbollah fired rockets at the embassy.")
+    (inbox / "passwd.txt").symlink_to(outside)
+    pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=0)
+    caplog.set_level(logging.INFO)
+    for _ in range(3):
+        pipeline.scan_folders()
+    texts = stored_texts(pipeline)
+    assert len(texts) == 1 and "Green Zone" in texts[0]
+    assert not any("SECRETCANARY" in t for t in texts)
+    said = lines_about(caplog, inbox / "passwd.txt")
+    assert len(said) == 1 and "symbolic link, not followed" in said[0]  # once, not every scan
+
+
+def test_symlink_to_a_file_inside_is_refused_and_its_target_read_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Links are never followed, even inside: the target is read as itself, so nothing is lost."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    target = old_file(inbox / "story.txt", SECRET)
+    (inbox / "alias.txt").symlink_to(target)
+    pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=0)
+    caplog.set_level(logging.INFO)
+    pipeline.scan_folders()
+    assert len(stored_texts(pipeline)) == 1
+    assert "symbolic link" in lines_about(caplog, inbox / "alias.txt")[0]
+
+
+def test_fifo_is_refused_in_one_line_without_blocking(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    os.mkfifo(inbox / "pipe.txt")
+    pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=0)
+    caplog.set_level(logging.INFO)
+    pipeline.scan_folders()
+    pipeline.scan_folders()
+    said = lines_about(caplog, inbox / "pipe.txt")
+    assert len(said) == 1 and "a FIFO, not a regular file" in said[0]
+    assert stored_texts(pipeline) == []
+
+
+def test_symlinked_subfolder_pointing_outside_is_not_entered(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    old_file(elsewhere / "secret.txt", SECRET)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "wire").symlink_to(elsewhere, target_is_directory=True)
+    pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=0)
+    caplog.set_level(logging.INFO)
+    pipeline.scan_folders()
+    pipeline.scan_folders()
+    assert stored_texts(pipeline) == []
+    said = lines_about(caplog, inbox / "wire")
+    assert len(said) == 1 and "symbolic link, not followed" in said[0]
+
+
+def listed(folder: Path, name: str) -> Entry:
+    return next(e for e in article_files(folder).files if e.path.name == name)
+
+
+def test_a_file_swapped_for_a_link_after_listing_is_refused(tmp_path: Path) -> None:
+    """The check and the open cannot be raced: the file itself is opened with O_NOFOLLOW and fstat'ed."""
+    outside = old_file(tmp_path / "secret.txt", SECRET)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    entry = listed(inbox, old_file(inbox / "a.txt", "harmless").name)
+    (inbox / "a.txt").unlink()
+    (inbox / "a.txt").symlink_to(outside)
+    with pytest.raises(DocumentError, match="symbolic link") as exc:
+        read_folder_file(inbox, entry, "inbox")
+    one_line_naming(exc, inbox / "a.txt")
+
+
+def test_a_subfolder_swapped_for_a_link_after_listing_is_refused(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    old_file(elsewhere / "a.txt", SECRET)
+    inbox = tmp_path / "inbox"
+    (inbox / "wire").mkdir(parents=True)
+    old_file(inbox / "wire" / "a.txt", "harmless")
+    entry = listed(inbox, "a.txt")
+    (inbox / "wire" / "a.txt").unlink()
+    (inbox / "wire").rmdir()
+    (inbox / "wire").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(DocumentError, match="not followed"):
+        read_folder_file(inbox, entry, "inbox")
+
+
+def test_a_file_swapped_for_a_fifo_after_listing_is_refused_without_blocking(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    entry = listed(inbox, old_file(inbox / "a.txt", "harmless").name)
+    (inbox / "a.txt").unlink()
+    os.mkfifo(inbox / "a.txt")
+    outcome: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            read_folder_file(inbox, entry, "inbox")
+        except DocumentError as exc:
+            outcome.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=30)  # a guard only: a blocking open would hang here until a writer came
+    assert not reader.is_alive(), "opening a FIFO blocked"
+    assert "a FIFO, not a regular file" in str(outcome[0])
+
+
+def test_default_settle_outlasts_a_two_second_pause() -> None:
+    """Issue 14 item 7: a file written with a 2 s pause was read at 39 characters (settle was 0.3 s)."""
+    settle = FolderSource(path=Path("inbox")).settle_seconds
+    part1 = stable_since(None, 39, 1000 * 10**9, now=1000.05)  # the writer wrote 39 characters at t=1000
+    assert not is_settled(part1[2], now=1002.0, settle_seconds=settle)  # 2 s of pause: still not read
+    part2 = stable_since(part1, 4000, 1002 * 10**9, now=1002.1)  # the rest arrives
+    assert part2[2] == 1002.1
+    assert not is_settled(part2[2], now=1006.0, settle_seconds=settle)
+    assert is_settled(part2[2], now=1002.1 + settle, settle_seconds=settle)
+
+
+def test_the_settle_clock_restarts_on_a_change_whatever_the_mtime_says() -> None:
+    """Size or mtime changed since the previous scan: unchanged only from now (mtimes are coarse, skewed, or set back)."""
+    first = stable_since(None, 10, 500 * 10**9, now=1000.0)
+    assert first == (10, 500 * 10**9, 500.0)  # first seen: since its mtime (an old file is read at once)
+    assert stable_since(first, 10, 500 * 10**9, now=1001.0) == first
+    assert stable_since(first, 20, 500 * 10**9, now=1001.0) == (20, 500 * 10**9, 1001.0)  # grew, same mtime
+    assert stable_since(first, 10, 400 * 10**9, now=1001.0) == (10, 400 * 10**9, 1001.0)  # mtime set back
+    assert stable_since(None, 10, 2000 * 10**9, now=1000.0)[2] == 1000.0  # a clock ahead of ours
+
+
+def test_a_file_written_in_two_parts_is_read_whole(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    path = write(inbox / "wire.txt", "Strike near Baghdad airport\n\nA drone strike killed")
+    pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=30)
+    assert pipeline.scan_folders() is True  # being written
+    with path.open("a") as fh:
+        fh.write(" Qasem Soleimani near Baghdad airport, officials said.\n")
+    os.utime(path, (time.time() - 60, time.time() - 60))  # an mtime that looks long settled
+    assert pipeline.scan_folders() is True  # it changed since the last scan: the clock starts again
+    assert stored_texts(pipeline) == []
+    pipeline.settings = pipeline.settings.model_copy(update={"folders": [f.model_copy(update={"settle_seconds": 0.3}) for f in pipeline.settings.folders]})
+    pipeline.run_once()  # rescans until it has been unchanged for 0.3 s
+    texts = stored_texts(pipeline)
+    assert len(texts) == 1 and "Qasem Soleimani near Baghdad airport, officials said." in texts[0]
+
+
+def test_a_file_appended_repeatedly_is_stored_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 14 item 7: a file appended every second was stored as 7 articles."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    path = old_file(inbox / "live.txt", "Live: strike near Baghdad airport\n\nQasem Soleimani was killed in a drone strike.\n")
+    pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=0)
+    caplog.set_level(logging.INFO)
+    pipeline.scan_folders()
+    for i in range(6):
+        with path.open("a") as fh:
+            fh.write(f"Update {i}: Kataeb Hezbollah fired rockets at a base in western Iraq, wave {i}.\n")
+        os.utime(path, (time.time() - 60 + i, time.time() - 60 + i))
+        pipeline.scan_folders()
+    assert len(stored_texts(pipeline)) == 1
+    said = lines_about(caplog, path)
+    assert len(said) == 1 and "changed after it was read; not read again (write a new file name)" in said[0]
+    build_pipeline(pipeline.settings).scan_folders()  # nor after a restart
+    assert len(stored_texts(pipeline)) == 1
+
+
+def test_subfolders_are_read_unless_recursive_is_off_and_hidden_ones_never(tmp_path: Path) -> None:
+    """Issue 14 item 23."""
+    inbox = tmp_path / "inbox"
+    (inbox / "wire" / "afp").mkdir(parents=True)
+    (inbox / ".git").mkdir()
+    old_file(inbox / "wire" / "afp" / "deep.txt", "Strike near Baghdad airport\n\nQasem Soleimani was killed in a drone strike.")
+    old_file(inbox / ".git" / "hidden.txt", SECRET)
+    old_file(inbox / "wire" / ".draft.txt", SECRET)
+    assert [str(e.relative) for e in article_files(inbox).files] == ["wire/afp/deep.txt"]
+    assert article_files(inbox, recursive=False).files == []
+    assert FolderSource(path=inbox).recursive is True
+    flat = folder_pipeline(tmp_path, inbox, settle_seconds=0, recursive=False)
+    flat.scan_folders()
+    assert stored_texts(flat) == []
+    deep = folder_pipeline(tmp_path, inbox, settle_seconds=0)
+    deep.scan_folders()
+    texts = stored_texts(deep)
+    assert len(texts) == 1 and "drone strike" in texts[0]
+    with deep.db.session() as s:
+        assert s.scalars(select(SeenFileRow.path)).all() == [str((inbox / "wire" / "afp" / "deep.txt").resolve())]
+
+
+def test_max_file_bytes_is_a_folder_setting(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    old_file(inbox / "small.txt", "Strike near Baghdad airport\n\nQasem Soleimani was killed.")
+    big = old_file(inbox / "big.txt", "Rockets were fired at the base overnight, officials said.\n" * 4)
+    assert FolderSource(path=inbox).max_file_bytes == 5 * 1024 * 1024
+    pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=0, max_file_bytes=100)
+    caplog.set_level(logging.INFO)
+    pipeline.scan_folders()
+    pipeline.scan_folders()
+    assert len(stored_texts(pipeline)) == 1
+    said = lines_about(caplog, big)
+    assert len(said) == 1 and "larger than 100 bytes (max_file_bytes)" in said[0]
+
+
+def test_empty_files_and_other_types_get_one_line_each(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    empty = old_file(inbox / "empty.txt", "")
+    pdf = old_file(inbox / "report.pdf", "%PDF-1.4")
+    old_file(inbox / "download.txt.part", "partial")  # a writer's partial name: silent
+    pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=0)
+    caplog.set_level(logging.INFO)
+    assert pipeline.scan_folders() is False
+    assert pipeline.scan_folders() is False
+    said_empty, said_pdf = lines_about(caplog, empty), lines_about(caplog, pdf)
+    assert len(said_empty) == 1 and "empty file, not read" in said_empty[0]
+    assert len(said_pdf) == 1 and "not an article file (" in said_pdf[0]
+    assert lines_about(caplog, inbox / "download.txt.part") == []
+    write(empty, "Strike near Baghdad airport\n\nQasem Soleimani was killed in a drone strike.")  # it gets text
+    pipeline.scan_folders()
+    assert len(stored_texts(pipeline)) == 1

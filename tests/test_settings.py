@@ -50,7 +50,7 @@ def test_example_config_loads() -> None:
     assert settings.watchlist == Path("config/watchlist.yaml")
     assert settings.store.sqlalchemy_url == "sqlite:///var/monitor.db"
     assert settings.http.timeout == 10 and settings.http.max_redirects == 5
-    assert [(f.label, f.path, f.settle_seconds) for f in settings.folders] == [("seeds", Path("seeds"), 0.3), ("inbox", Path("inbox"), 0.3)]
+    assert [(f.label, f.path, f.settle_seconds) for f in settings.folders] == [("seeds", Path("seeds"), 0.3), ("inbox", Path("inbox"), 5)]
     assert settings.feeds == []
     assert [(c.name, c.tags) for c in settings.channels] == [("console", ["default"])]
 

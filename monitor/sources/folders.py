@@ -1,17 +1,23 @@
 """Folder sources: list article files, read them into Documents, and watch folders with watchdog.
 
-Files are only read once they have settled (unchanged for `settle_seconds`) and are never modified
-or deleted. Hidden and partial-download names are ignored.
+Files are only read once they have settled (size and mtime unchanged for `settle_seconds` by our own
+clock) and are never modified or deleted. Only regular files below the folder are read: no symbolic
+link is followed (a link is refused even when its target is inside, where the target is read as
+itself), FIFOs, sockets and devices are refused, and opening never blocks. Hidden and
+partial-download names are ignored; subfolders are listed unless `recursive` is off.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import stat
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import lxml.html
@@ -27,44 +33,172 @@ SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".json"}
 _PARTIAL = (".tmp", ".part", ".partial", ".crdownload", ".swp", ".download", "~")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_NOT_ARTICLE = "not an article file (" + " ".join(sorted(SUFFIXES)) + "), skipped"
+LINK_REFUSED = "a symbolic link, not followed: put the file itself in the folder"
 
 
-def article_files(folder: Path) -> list[Path]:
-    """The article files directly in a folder, oldest first; a missing folder raises DocumentError."""
+@dataclass(frozen=True)
+class Entry:
+    """A regular article file found below a folder, with its version (size, mtime) as listed."""
+
+    path: Path
+    relative: PurePath
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class Listing:
+    files: list[Entry]  # oldest first
+    skipped: list[tuple[Path, str]]  # entries not read, with the reason (symbolic links, FIFOs, other types)
+
+
+def article_files(folder: Path, recursive: bool = True) -> Listing:
+    """The article files below a folder (lstat only: nothing followed), oldest first; a missing folder raises DocumentError."""
     try:
         entries = list(os.scandir(folder))
     except FileNotFoundError:
         raise DocumentError(f"{folder}: folder does not exist", source=str(folder)) from None
     except OSError as exc:
         raise DocumentError(f"{folder}: cannot list folder: {exc.strerror}", source=str(folder)) from None
-    files: list[tuple[int, str, Path]] = []
-    for entry in entries:
-        if entry.is_file() and is_article_name(entry.name):
+    files: list[Entry] = []
+    skipped: list[tuple[Path, str]] = []
+    pending = [(PurePath(), entries)]
+    while pending:
+        base, listed = pending.pop()
+        for entry in listed:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
             try:
-                files.append((entry.stat().st_mtime_ns, entry.name, Path(entry.path)))
+                info = entry.stat(follow_symlinks=False)
             except FileNotFoundError:
                 continue  # removed while the folder was listed
-    return [path for _, _, path in sorted(files)]
+            if stat.S_ISDIR(info.st_mode):
+                if recursive:
+                    try:
+                        pending.append((base / entry.name, list(os.scandir(path))))
+                    except OSError as exc:
+                        skipped.append((path, f"cannot list folder: {exc.strerror}"))
+            elif stat.S_ISREG(info.st_mode):
+                if is_article_name(entry.name):
+                    files.append(Entry(path, base / entry.name, info.st_size, info.st_mtime_ns))
+                elif not entry.name.lower().endswith(_PARTIAL):
+                    skipped.append((path, _NOT_ARTICLE))
+            else:
+                skipped.append((path, _refusal(info.st_mode)))
+    files.sort(key=lambda e: (e.mtime_ns, str(e.relative)))
+    return Listing(files, skipped)
+
+
+def _refusal(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return LINK_REFUSED
+    kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file"
+    return f"{kind}, not a regular file: refused"
 
 
 def is_article_name(name: str) -> bool:
     return not name.startswith(".") and not name.lower().endswith(_PARTIAL) and Path(name).suffix.lower() in SUFFIXES
 
 
-def is_settled(stat: os.stat_result, now: float, settle_seconds: float) -> bool:
-    """True when the file has not been modified for `settle_seconds` (it is not being written)."""
-    return now - stat.st_mtime >= settle_seconds
+Version = tuple[int, int, float]  # size, mtime_ns, and since when (our clock, s) it has been unchanged
 
 
-def read_document(path: Path, source: str) -> Document:
+def stable_since(previous: Version | None, size: int, mtime_ns: int, now: float) -> Version:
+    """A file's version and since when it has been unchanged, from what the previous scan saw.
+
+    First seen: since its mtime (never later than now: a clock ahead). Changed since the previous scan
+    (size or mtime): since now, whatever its mtime says (mtimes can be coarse, skewed or set back).
+    """
+    if previous is None:
+        return size, mtime_ns, min(now, mtime_ns / 1e9)
+    if previous[:2] == (size, mtime_ns):
+        return previous
+    return size, mtime_ns, now
+
+
+def is_settled(since: float, now: float, settle_seconds: float) -> bool:
+    """True when the file has been unchanged for `settle_seconds` (it is not being written)."""
+    return now - since >= settle_seconds
+
+
+@dataclass
+class FolderState:
+    """What scans of one folder remember between them: unread files' versions, and what was said once."""
+
+    versions: dict[str, Version] = field(default_factory=dict)
+    said: set[tuple[str, str]] = field(default_factory=set)
+
+    def first_time(self, key: str, what: str) -> bool:
+        """True the first time this is said of this file (each refusal or notice is logged once)."""
+        if (key, what) in self.said:
+            return False
+        self.said.add((key, what))
+        return True
+
+    def keep_only(self, keys: set[str]) -> None:
+        """Forget files no longer there, so memory follows the folder."""
+        self.versions = {k: v for k, v in self.versions.items() if k in keys}
+        self.said = {s for s in self.said if s[0] in keys}
+
+
+def read_document(path: Path, source: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
     """Read one file as an article by its suffix; binary, oversized or malformed files raise DocumentError."""
     try:
         with path.open("rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+            data = fh.read(max_bytes + 1)
     except OSError as exc:
         raise DocumentError(f"{path}: cannot read: {exc.strerror}", source=source) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise DocumentError(f"{path}: larger than {MAX_FILE_BYTES} bytes, not read", source=source)
+    return parse_document(data, path, source, max_bytes)
+
+
+def read_folder_file(folder: Path, entry: Entry, source: str, max_bytes: int = MAX_FILE_BYTES) -> Document | None:
+    """Read a listed file without following any link below `folder` or blocking; None if it changed since listed.
+
+    Each folder on the way is opened with O_NOFOLLOW relative to the previous one and the file itself
+    with O_NOFOLLOW|O_NONBLOCK, then checked with fstat to be a regular file: a file swapped for a link
+    or a FIFO between listing and opening is refused (DocumentError), never read.
+    """
+    try:
+        fd = _open_below(folder, entry.relative)
+    except OSError as exc:
+        reasons = {errno.ELOOP: LINK_REFUSED, errno.ENOTDIR: "a folder on its path is no longer a folder (a symbolic link?), not followed"}
+        reason = reasons.get(exc.errno or 0, f"cannot read: {exc.strerror}")
+        raise DocumentError(f"{entry.path}: {reason}", source=source) from None
+    with os.fdopen(fd, "rb") as fh:
+        before = os.fstat(fh.fileno())
+        if not stat.S_ISREG(before.st_mode):
+            raise DocumentError(f"{entry.path}: {_refusal(before.st_mode)}", source=source)
+        if (before.st_size, before.st_mtime_ns) != (entry.size, entry.mtime_ns):
+            return None
+        try:
+            data = fh.read(max_bytes + 1)
+        except OSError as exc:
+            raise DocumentError(f"{entry.path}: cannot read: {exc.strerror}", source=source) from None
+        after = os.fstat(fh.fileno())
+    if (after.st_size, after.st_mtime_ns) != (entry.size, entry.mtime_ns):
+        return None  # written to while we read: read it again once it settles
+    return parse_document(data, entry.path, source, max_bytes)
+
+
+def _open_below(folder: Path, relative: PurePath) -> int:
+    dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for part in relative.parts[:-1]:
+            inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+            os.close(dir_fd)
+            dir_fd = inner
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+        return os.open(relative.name, flags, dir_fd=dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def parse_document(data: bytes, path: Path, source: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
+    """A file's bytes as an article by its suffix; binary, oversized or malformed files raise DocumentError."""
+    if len(data) > max_bytes:
+        raise DocumentError(f"{path}: larger than {max_bytes} bytes (max_file_bytes), not read", source=source)
     text = _decode(data, path, source)
     suffix = path.suffix.lower()
     if suffix == ".json":
@@ -142,19 +276,26 @@ class _Handler(FileSystemEventHandler):
         self.on_change = on_change
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.is_directory or event.event_type not in ("created", "modified", "moved", "closed"):
+        if event.event_type not in ("created", "modified", "moved", "closed"):
             return
         name = os.path.basename(str(getattr(event, "dest_path", "") or event.src_path))
-        if is_article_name(name):
+        if event.is_directory:  # a subfolder created or moved in may hold articles already
+            wanted = event.event_type in ("created", "moved") and not name.startswith(".")
+        else:
+            wanted = is_article_name(name)
+        if wanted:
             self.on_change()
 
 
-def watch(folders: list[Path], on_change: Callable[[], None]) -> Any:
-    """Start a watchdog observer that calls `on_change()` when an article file appears or changes."""
+def watch(folders: list[tuple[Path, bool]], on_change: Callable[[], None]) -> Any:
+    """Start a watchdog observer that calls `on_change()` when an article file appears or changes.
+
+    `folders` are (path, recursive) pairs: a recursive folder's subfolders are watched too.
+    """
     observer = Observer()
-    for folder in folders:
+    for folder, recursive in folders:
         if folder.is_dir():
-            observer.schedule(_Handler(on_change), str(folder), recursive=False)
+            observer.schedule(_Handler(on_change), str(folder), recursive=recursive)
     observer.daemon = True
     observer.start()
     return observer
