@@ -89,11 +89,15 @@ def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Op
 
 
 @app.command()
-def once(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False) -> None:
-    """One pass over every source, deliver what is due, then exit."""
+def once(
+    config: ConfigOption = DEFAULT_CONFIG,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False,
+    all_feeds: Annotated[bool, typer.Option("--all", help="poll every feed, even those not due (Retry-After, backoff, suspension)")] = False,
+) -> None:
+    """One pass: poll the feeds that are due (and new ones), read new files, deliver what is due, then exit."""
     setup_logging(verbose)
     pipeline = build_pipeline(load_settings(config))
-    pipeline.run_once()
+    pipeline.run_once(all_feeds=all_feeds)
 
 
 @app.command()

@@ -21,8 +21,10 @@ from monitor.errors import WatchlistError
 from monitor.pipeline import Pipeline, folder_paths
 from monitor.sources import parsing
 from monitor.sources.folders import watch
+from monitor.store import sources
 
 log = logging.getLogger("monitor")
+FEED_POLLS = 4  # feed polls that may run at once: the next tick does not wait for a slow feed of the last
 
 
 def watchlist_stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
@@ -48,7 +50,7 @@ class Daemon:
         self._scan_lock = threading.Lock()
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
-            executors={"default": ThreadPoolExecutor(4)},
+            executors={"default": ThreadPoolExecutor(4), "feeds": ThreadPoolExecutor(FEED_POLLS)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
         )
         self.scheduler.add_listener(self._on_skipped, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
@@ -56,7 +58,8 @@ class Daemon:
     def start(self) -> None:
         schedule = self.pipeline.settings.schedule
         now = datetime.now(UTC)
-        self.scheduler.add_job(self.pipeline.poll_due_feeds, "interval", seconds=schedule.feeds_every, id="feeds", next_run_time=now, replace_existing=True)
+        self.scheduler.add_job(self.pipeline.poll_due_feeds, "interval", seconds=schedule.feeds_every, id="feeds", next_run_time=now,
+                               replace_existing=True, executor="feeds", max_instances=FEED_POLLS)
         self.scheduler.add_job(self._scan, "interval", seconds=schedule.folders_every, id="folders", next_run_time=now, replace_existing=True)
         self.scheduler.add_job(self.pipeline.dispatch, "interval", seconds=schedule.dispatch_every, id="dispatch", next_run_time=now, replace_existing=True)
         self._watchlist_stamp = watchlist_stamp(self.pipeline.settings.watchlist)
@@ -65,9 +68,10 @@ class Daemon:
         self.pipeline.on_alert = self.dispatch_soon
         self.scheduler.start()
         self.observer = watch(folder_paths(self.pipeline.settings), self.scan_soon)
+        configured, added = sources.feed_counts(self.pipeline.db)
         log.info(
-            "monitor running: %d feeds, %d folders, %d channels",
-            len(self.pipeline.settings.feeds), len(self.pipeline.settings.folders), len(self.pipeline.settings.channels),
+            "monitor running: %d feeds (%d from the config, %d added), %d folders, %d channels",
+            configured + added, configured, added, len(self.pipeline.settings.folders), len(self.pipeline.settings.channels),
         )
 
     def scan_soon(self, delay: float = 0.05) -> None:
@@ -120,8 +124,14 @@ class Daemon:
             while not self.stopping.wait(0.5):
                 pass
         finally:
-            log.info("monitor stopping: waiting for running jobs")
-            self.observer.stop()
-            self.scheduler.shutdown(wait=True)
-            parsing.shutdown()
-            log.info("monitor stopped")
+            self.shutdown()
+
+    def shutdown(self) -> None:
+        """Cancel the fetches under way (their feeds are polled at the next start), let running jobs end, stop."""
+        log.info("monitor stopping: cancelling fetches, waiting for running jobs")
+        self.stopping.set()
+        self.pipeline.cancel_fetches()
+        self.observer.stop()
+        self.scheduler.shutdown(wait=True)
+        parsing.shutdown()
+        log.info("monitor stopped")

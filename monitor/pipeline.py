@@ -12,10 +12,13 @@ import json
 import logging
 import queue
 import random
+import sys
 import threading
 import time
+import typing
 import uuid
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,7 +33,7 @@ from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
 from monitor.memory import release_free_memory
 from monitor.model import Article, Document, FetchResult, MatchResult, ParsedFeed, Rule
-from monitor.schedule import Hints, Policy, parse_cache_control, parse_expires, parse_retry_after, plan_next_check, publish_interval
+from monitor.schedule import Hints, Policy, parse_cache_control, parse_expires, parse_retry_after, plain_delay, plain_reason, plan_next_check, publish_interval
 from monitor.settings import FolderSource, Settings
 from monitor.sources.folders import FolderState, article_files, is_settled, read_folder_file, stable_since
 from monitor.sources.http import fetch, fetch_with, make_session, run
@@ -45,6 +48,7 @@ from monitor.watchlist import load_watchlist
 log = logging.getLogger("monitor")
 BACKLOG_PER_WORKER = 4  # changed feeds parsed or waiting to be stored, per parsing process
 SUCCESS_FLUSH_SECONDS = 1.0  # good checks are recorded together, at most this late
+FOREVER = timedelta(days=36500)
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,10 @@ class Pipeline:
         self.folder_ids = register_sources(db, settings)
         self.folder_states: dict[str, FolderState] = {}  # per folder: unread files' versions, what was said once
         self._story_lock = threading.Lock()
+        self.stopping = threading.Event()  # set by `cancel_fetches`: no poll starts, fetches under way end
+        self._flight_lock = threading.Lock()
+        self._in_flight: dict[int, str] = {}  # feeds claimed by a poll and not yet recorded, with their host
+        self._fetching: set[tuple[asyncio.AbstractEventLoop, asyncio.Task[typing.Any]]] = set()  # polls' fetching tasks
         self.story_index = StoryIndex()  # near-duplicates of the latest `stories.window` articles
         for article_id, story_id, signature, size, published, fetched in story_store.recent_sketches(db, settings.stories.window):
             self.story_index.add(article_id, story_id, signature, size, article_time(published, fetched))
@@ -136,28 +144,54 @@ class Pipeline:
         return new
 
     # -- feeds ---------------------------------------------------------------------------------
-    def poll_due_feeds(self, now: datetime | None = None) -> int:
-        """Poll the feeds whose next check has come, on a bounded pool, at most `per_host` per host."""
+    def poll_due_feeds(self, now: datetime | None = None, per_host: int | None = None) -> int:
+        """Poll the feeds whose next check has come (new ones at once), at most `per_host` of one host
+        in flight ([schedule] per_host; feeds of the host still in flight from an earlier poll count)."""
         now = now or utcnow()
-        return self._poll(pick_due(sources.due_feeds(self.db, now), self.settings.schedule.per_host), now)
+        with self._flight_lock:
+            busy = Counter(self._in_flight.values())
+        jobs = pick_due(sources.due_feeds(self.db, now), per_host or self.settings.schedule.per_host, busy)
+        return self._poll(jobs, now, now)
 
     def poll_all_feeds(self, now: datetime | None = None) -> int:
-        """Poll every enabled feed once, due or not (for `monitor once`)."""
+        """Poll every enabled feed once, due or not (`monitor once --all`)."""
         now = now or utcnow()
-        return self._poll(sources.due_feeds(self.db, now + timedelta(days=36500)), now)
+        jobs = sources.due_feeds(self.db, now + FOREVER)
+        log.info("polling all %d feeds, due or not (--all)", len(jobs))
+        return self._poll(jobs, now, now + FOREVER)
 
-    def _poll(self, jobs: list[sources.FeedJob], now: datetime) -> int:
+    def cancel_fetches(self) -> None:
+        """Stop polling (the daemon is stopping): fetches under way are cancelled and record nothing,
+        their claims are given back, so they are polled at the next start; no poll starts after this."""
+        with self._flight_lock:
+            self.stopping.set()
+            for loop, task in self._fetching:
+                loop.call_soon_threadsafe(task.cancel)
+
+    def _poll(self, jobs: list[sources.FeedJob], now: datetime, due_by: datetime) -> int:
         """Fetch the feeds at once on an event loop (its own thread), parse changed ones on worker
-        processes, and store what comes back here as it comes; returns how many articles were new."""
-        if not jobs:
+        processes, and store what comes back here as it comes; returns how many articles were new.
+
+        Only the jobs still due by `due_by` are claimed (a lease on their next check), so another poll
+        running at the same time, in this process or another, never takes them too. Polls may overlap:
+        the daemon starts the next one while this one still waits for a slow feed.
+        """
+        if not jobs or self.stopping.is_set():
             return 0
-        sources.claim(self.db, [j.id for j in jobs], now + timedelta(seconds=self.settings.http.deadline * 4))
+        lease = now + timedelta(seconds=self.settings.http.deadline * 4)
+        claimed = sources.claim(self.db, [j.id for j in jobs], due_by, lease)
+        pending = {j.id: j for j in jobs if j.id in claimed}  # claimed, not yet handled
+        if not pending:
+            return 0
+        with self._flight_lock:
+            self._in_flight.update((j.id, host_of(j.url)) for j in pending.values())
         polled: queue.Queue[Polled | None] = queue.Queue()
         failure: list[BaseException] = []
+        mine: list[tuple[asyncio.AbstractEventLoop, asyncio.Task[typing.Any]]] = []
 
         def fetch_all() -> None:
             try:
-                run(self._fetch_all(jobs, polled))
+                run(self._cancellable(self._fetch_all(list(pending.values()), polled), mine))
             except BaseException as exc:  # a bug, not a source's fault: raised again below
                 failure.append(exc)
             finally:
@@ -165,21 +199,55 @@ class Pipeline:
 
         fetcher = threading.Thread(target=fetch_all, name="monitor-fetch", daemon=True)
         fetcher.start()
-        new = self._store_polled(polled, now)
-        fetcher.join()
+        try:
+            new = self._store_polled(polled, now, pending)
+            fetcher.join()
+        except BaseException:  # Ctrl-C in `monitor once`, or a bug in storing: this poll's fetches end here
+            for loop, task in mine:
+                with contextlib.suppress(RuntimeError):  # its loop has ended
+                    loop.call_soon_threadsafe(task.cancel)
+            raise
+        finally:
+            sources.release(self.db, list(pending.values()), lease)  # those not recorded: polled again soon
+            with self._flight_lock:
+                for job_id in pending:
+                    self._in_flight.pop(job_id, None)
         release_free_memory()  # what the poll's bodies and parsed feeds took, back to the system
-        if failure:
+        if failure and not (self.stopping.is_set() and isinstance(failure[0], asyncio.CancelledError)):
             raise failure[0]
         return new
 
-    def _store_polled(self, polled: queue.Queue[Polled | None], now: datetime) -> int:
-        """Store what the fetching thread hands over until it says it is done; returns the new articles."""
+    async def _cancellable(self, work: Coroutine[typing.Any, typing.Any, None], mine: list[tuple[asyncio.AbstractEventLoop, asyncio.Task[typing.Any]]]) -> None:
+        """Run `work` as a task that `cancel_fetches` (another thread) can cancel."""
+        task = asyncio.current_task()
+        assert task is not None
+        entry = (asyncio.get_running_loop(), task)
+        with self._flight_lock:
+            if self.stopping.is_set():
+                work.close()
+                return
+            self._fetching.add(entry)
+            mine.append(entry)
+        try:
+            await work
+        finally:
+            with self._flight_lock:
+                self._fetching.discard(entry)
+
+    def _store_polled(self, polled: queue.Queue[Polled | None], now: datetime, pending: dict[int, sources.FeedJob]) -> int:
+        """Store what the fetching thread hands over until it says it is done; returns the new articles.
+
+        Each feed handled is taken out of `pending`; once stopping, what still comes is dropped whole.
+        """
         new, succeeded, recorded = 0, [], time.monotonic()
         while True:
             with contextlib.suppress(queue.Empty):  # nothing came for a while: a moment to record what did
                 item = polled.get(timeout=SUCCESS_FLUSH_SECONDS)
                 if item is None:
                     break
+                if self.stopping.is_set():
+                    item.done()
+                    continue
                 if item.error is None and item.parsed is None:
                     succeeded.append(self._unchanged(item, now))
                 else:
@@ -187,6 +255,9 @@ class Pipeline:
                     item.done()
                     new += stored
                     succeeded += [success] if success else []
+                pending.pop(item.job.id, None)
+                with self._flight_lock:
+                    self._in_flight.pop(item.job.id, None)
             if succeeded and time.monotonic() - recorded >= SUCCESS_FLUSH_SECONDS:  # batched: one transaction a second
                 sources.record_successes(self.db, now, succeeded)
                 succeeded, recorded = [], time.monotonic()
@@ -274,7 +345,8 @@ class Pipeline:
         plan = plan_next_check(now, policy, hints, 0, random.random())
         if result.moved_to:
             log.info("source %d (%s): permanently redirected to %s (not adopted: edit the source to follow)", feed.id, feed.name, result.moved_to)
-        log.info("source %d (%s): %d entries, %d new; next check in %.0fs (%s)", feed.id, feed.name, len(parsed.documents), new, (plan.at - now).total_seconds(), plan.reason)
+        log.info("source %d (%s): %d entries, %d new; next check in %s (%s)", feed.id, feed.name, len(parsed.documents), new,
+                 plain_delay((plan.at - now).total_seconds()), plain_reason(plan.reason, hints))
         return new, sources.Success(feed.id, plan.at, new, result.state, result.moved_to)
 
     def _full_text(self, doc: Document) -> Document:
@@ -369,9 +441,15 @@ class Pipeline:
         """Send the deliveries that are due; returns how many were sent."""
         return dispatch_due(self.db, self.notifier, self.settings.delivery, now or utcnow())
 
-    def run_once(self, settle_wait: float = 10.0) -> None:
-        """One pass over every source (waiting up to `settle_wait` s beyond `settle_seconds` for files being written), then deliver."""
-        self.poll_all_feeds()
+    def run_once(self, settle_wait: float = 10.0, all_feeds: bool = True) -> None:
+        """One pass over every source (waiting up to `settle_wait` s beyond `settle_seconds` for files being written), then deliver.
+
+        Without `all_feeds`, only the feeds that are due (and new ones) are polled, every host's at once.
+        """
+        if all_feeds:
+            self.poll_all_feeds()
+        else:
+            self.poll_due_feeds(per_host=sys.maxsize)
         deadline = time.monotonic() + settle_wait + max((f.settle_seconds for f in self.settings.folders), default=0)
         while self.scan_folders() and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -414,12 +492,17 @@ def server_hints(headers: dict[str, str], now: datetime) -> Hints:
     )
 
 
-def pick_due(jobs: list[sources.FeedJob], per_host: int) -> list[sources.FeedJob]:
-    """The due feeds to poll this tick, in order, at most `per_host` from any one host (be polite)."""
-    taken: dict[str, int] = {}
+def host_of(url: str) -> str:
+    return urlsplit(url).hostname or ""
+
+
+def pick_due(jobs: list[sources.FeedJob], per_host: int, busy: Counter[str] | None = None) -> list[sources.FeedJob]:
+    """The due feeds to poll this tick, in order, at most `per_host` from any one host (be polite),
+    counting the host's feeds still in flight (`busy`)."""
+    taken: dict[str, int] = dict(busy or {})
     picked = []
     for job in jobs:
-        host = urlsplit(job.url).hostname or ""
+        host = host_of(job.url)
         if taken.get(host, 0) < per_host:
             taken[host] = taken.get(host, 0) + 1
             picked.append(job)

@@ -207,3 +207,37 @@ def _freshness(now: datetime, hints: Hints) -> list[tuple[float, str]]:
     elif hints.expires is not None and hints.expires > now:
         asked.append(((hints.expires - now).total_seconds(), "expires"))
     return asked
+
+
+# -- in words, for the log -----------------------------------------------------------------------
+
+
+def plain_delay(seconds: float) -> str:
+    """A wait as a person says it: "45 s", "12 min", "1 h 3 min", "2 d 4 h" (rounded to its two largest units)."""
+    if seconds < 59.5:
+        return f"{max(0, round(seconds))} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 24 * 60:
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(round(seconds / 3600), 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def plain_reason(reason: str, hints: Hints) -> str:
+    """What decided a plan (`NextCheck.reason`), in words: "ttl 60 min from the feed"."""
+    words = {
+        "ttl": f"ttl {hints.ttl_minutes} min from the feed",
+        "max-age": f"Cache-Control max-age {plain_delay(hints.max_age or 0)} from the server",
+        "expires": "Expires from the server",
+        "retry-after": "Retry-After from the server",
+        "interval": "the source's fixed `every`",
+        "adaptive": f"the feed publishes about every {plain_delay(hints.publish_interval or 0)}",
+        "min-interval": "[schedule] min_interval",
+        "max-interval": "[schedule] max_interval",
+        "backoff": "backing off after failures",
+        "suspended": "suspended after repeated failures",
+    }
+    return words.get(reason, reason)

@@ -61,7 +61,7 @@ class ScheduleSettings(_Section):
         if self.min_interval > self.backoff_cap or self.backoff_cap > self.suspended_every:
             raise ValueError("need min_interval <= backoff_cap <= suspended_every")
         return self
-    per_host: int = Field(2, ge=1, description="feeds of one host polled in one tick at most")
+    per_host: int = Field(2, ge=1, description="feeds of one host in flight at most (a tick takes the rest later)")
 
 
 def _network(value: str) -> str:

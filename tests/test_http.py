@@ -530,3 +530,25 @@ def test_headers_dripped_byte_by_byte_are_cut_by_the_total_deadline(http_server,
     error = fetch_error(http_server.url("/slow-headers"), HttpSettings(timeout=1, deadline=1, allow_networks=["127.0.0.0/8"]))
     assert time.monotonic() - started < 2.5
     assert "total deadline of 1s exceeded" in str(error)
+
+
+def test_a_declared_length_above_the_cap_is_refused_before_the_body(http_server):
+    """Issue 14 item 9: a 2 GiB Content-Length held the fetch to its deadline; it is refused at once.
+    The server sends the headers and then nothing until the test is over: a fetch that waited for the
+    body would end with a timeout, not with this message."""
+    over = threading.Event()
+
+    def huge(handler: BaseHTTPRequestHandler, _body: bytes) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(2 * 1024**3))
+        handler.send_header("Content-Encoding", "gzip")  # the declared length is the compressed one: still refused
+        handler.end_headers()
+        handler.wfile.flush()
+        over.wait(30)
+
+    http_server.routes["/huge.xml"] = huge
+    try:
+        err = fetch_error(http_server.url("/huge.xml"), local(timeout=20, deadline=30, max_body_bytes=MB))
+    finally:
+        over.set()
+    assert f"declared body of {2 * 1024**3} bytes is larger than the cap of {MB} bytes ([http] max_body_bytes)" in str(err)

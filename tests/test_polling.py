@@ -10,11 +10,14 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
+from monitor.daemon import Daemon
 from monitor.pipeline import build_pipeline
+from monitor.schedule import plain_delay
 from monitor.settings import load_settings
 from monitor.store import sources
 from monitor.store.db import utcnow
-from tests.conftest import LocalHTTP, write_config
+from tests.conftest import JsonReceiver, LocalHTTP, wait_for, write_config
+from tests.test_cli import monitor
 from tests.test_pipeline import STRIKE, rss
 
 FEED = rss(("Strike", "https://wire.example/s", "s", STRIKE))
@@ -193,3 +196,95 @@ def test_at_most_feed_workers_fetches_run_at_once_and_every_feed_is_polled(tmp_p
     pipeline = build_pipeline(load_settings(config))
     assert pipeline.poll_all_feeds() == 30
     assert most[0] == 3  # the fetchers were all busy at once, and never more than they
+
+
+def requests_to(http_server: LocalHTTP, path: str) -> int:
+    return [p for _, p, _, _ in http_server.requests].count(path)
+
+
+def test_once_polls_only_what_is_due_and_all_forces_it(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Issue 14 item 8: a cron-driven `monitor once` polled a feed answering 429 every time, whatever
+    its Retry-After; now a second `once` leaves it alone until it is due, and `--all` forces it."""
+    http_server.routes["/busy.xml"] = (429, {"Retry-After": "3600"}, b"slow down")
+    config = write_config(tmp_path, feeds=[{"name": "busy", "url": http_server.url("/busy.xml")}])
+    assert monitor("once", "--config", str(config)).returncode == 0  # new: polled at once
+    assert requests_to(http_server, "/busy.xml") == 1
+    again = monitor("once", "--config", str(config))
+    assert again.returncode == 0 and requests_to(http_server, "/busy.xml") == 1, again.stderr
+    forced = monitor("once", "--all", "--config", str(config))
+    assert forced.returncode == 0 and requests_to(http_server, "/busy.xml") == 2
+    assert "polling all 1 feeds, due or not (--all)" in forced.stderr
+
+
+def test_a_claimed_feed_is_not_claimed_again_and_a_released_claim_is_due_again(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Two polls at once (overlapping ticks, or `once` beside the daemon) never take one feed twice."""
+    config = write_config(tmp_path, feeds=[{"name": "a", "url": http_server.url("/a.xml")}])
+    pipeline = build_pipeline(load_settings(config))
+    now = utcnow()
+    [job] = sources.due_feeds(pipeline.db, now)
+    lease = now + timedelta(seconds=120)
+    assert sources.claim(pipeline.db, [job.id], now, lease) == {job.id}
+    assert sources.claim(pipeline.db, [job.id], now, lease) == set()
+    assert sources.due_feeds(pipeline.db, now) == []
+    sources.release(pipeline.db, [job], lease)  # a cancelled fetch gives its claim back
+    assert [j.id for j in sources.due_feeds(pipeline.db, now)] == [job.id]
+
+
+def test_a_stalled_feed_holds_back_no_later_tick(tmp_path: Path, http_server: LocalHTTP, json_receiver: JsonReceiver) -> None:
+    """Issue 14 item 9: a tick waited for its slowest fetch, so with `per_host` feeds a tick the rest
+    waited for the stalled one's deadline. Now the daemon's ticks overlap and a stalled feed takes
+    only its own slot: 20 fast feeds are stored and alert while the stalled one still hangs."""
+    release = threading.Event()
+
+    def stalled(handler: BaseHTTPRequestHandler, _: bytes) -> None:
+        release.wait(30)
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(FEED)))
+        handler.end_headers()
+        handler.wfile.write(FEED)
+
+    http_server.routes["/stalled.xml"] = stalled
+    fast = [{"name": f"fast{i}", "url": http_server.url(f"/fast{i}.xml")} for i in range(20)]
+    for i in range(20):
+        http_server.routes[f"/fast{i}.xml"] = (200, {}, rss((f"Rockets {i}", f"https://wire.example/f{i}", f"f{i}", f"Kataeb Hezbollah fired rockets at the base, report {i}.")))
+    config = write_config(tmp_path, feeds=[{"name": "stalled", "url": f"http://localhost:{http_server.port}/stalled.xml"}, *fast],
+                          channels=[{"name": "hook", "url": json_receiver.url}],
+                          settings={"schedule": {"feeds_every": 0.2, "per_host": 2}, "http": {"timeout": 30, "deadline": 30}})
+    daemon = Daemon(build_pipeline(load_settings(config)))
+    daemon.start()
+    try:
+        wait_for(lambda: all(health(daemon.pipeline, f["name"]).last_new_items == 1 for f in fast), timeout=15)
+        wait_for(lambda: json_receiver.messages, timeout=10)
+        assert health(daemon.pipeline, "stalled").last_checked_at is None  # still hanging
+    finally:
+        release.set()
+        daemon.shutdown()
+
+
+def test_a_feed_added_while_the_daemon_runs_is_polled_at_the_next_tick(tmp_path: Path, http_server: LocalHTTP, caplog) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14 item 22: a feed added with `monitor sources add` is due at once and the running daemon
+    polls it within a feeds tick; the start-up line counts the feeds added so."""
+    http_server.routes["/added.xml"] = (200, {}, FEED)
+    http_server.routes["/early.xml"] = (200, {}, FEED)
+    config = write_config(tmp_path, settings={"schedule": {"feeds_every": 0.3}})
+    pipeline = build_pipeline(load_settings(config))
+    sources.add_feed(pipeline.db, "early", http_server.url("/early.xml"), None)
+    daemon = Daemon(pipeline)
+    with caplog.at_level("INFO", logger="monitor"):
+        daemon.start()
+    try:
+        assert "monitor running: 1 feeds (0 from the config, 1 added)" in caplog.text
+        sources.add_feed(pipeline.db, "added", http_server.url("/added.xml"), None)
+        wait_for(lambda: health(pipeline, "added").last_success_at is not None, timeout=5)
+    finally:
+        daemon.shutdown()
+
+
+def test_the_first_interval_is_said_in_words_with_what_decided_it(tmp_path: Path, http_server: LocalHTTP, caplog) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14 item 22: `next check in 3808 s` surprised users."""
+    http_server.routes["/ttl.xml"] = (200, {}, FEED.replace(b"<channel>", b"<channel><ttl>60</ttl>"))
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, feeds=[{"name": "ttl", "url": http_server.url("/ttl.xml")}])))
+    with caplog.at_level("INFO", logger="monitor"):
+        pipeline.poll_due_feeds()
+    assert "next check in 1 h (ttl 60 min from the feed)" in caplog.text
+    assert [plain_delay(s) for s in (0.4, 45, 600, 3808, 86400, 90000 + 1800)] == ["0 s", "45 s", "10 min", "1 h 3 min", "1 d", "1 d 2 h"]

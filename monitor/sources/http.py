@@ -211,6 +211,9 @@ async def _get(session: aiohttp.ClientSession, url: str, headers: dict[str, str]
         if response.status >= 400:
             retry_after = response.headers.get("Retry-After") if response.status in (429, 503) else None
             raise FetchError(f"{url}: HTTP {response.status} {response.reason or ''}".rstrip(), source=url, retry_after=retry_after)
+        declared = response.content_length  # of the body as sent: compressed, when it is
+        if declared is not None and declared > settings.max_body_bytes:  # refused before a byte of it is read
+            raise FetchError(f"{url}: declared body of {declared} bytes is larger than the cap of {settings.max_body_bytes} bytes ([http] max_body_bytes)", source=url)
         body = await _read_capped(response, settings.max_body_bytes, url)
         new_state = FetchState(response.headers.get("ETag"), response.headers.get("Last-Modified"))
         return FetchResult(str(response.url), response.status, body, _lower(response.headers), new_state, moved)

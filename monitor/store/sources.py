@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from monitor.model import FetchState
@@ -54,6 +54,7 @@ class FeedJob:
     error_count: int
     full_text: bool = False
     state: FetchState = FetchState()  # validators of the last good fetch
+    due_at: datetime | None = None  # its next check before it was claimed (None: never polled)
 
 
 def ensure_source(db: Database, name: str, kind: str, location: str, every: float | None = None, full_text: bool = False) -> int:
@@ -119,9 +120,9 @@ def outlines(db: Database) -> dict[int, tuple[str, str | None]]:
 
 
 def due_feeds(db: Database, now: datetime) -> list[FeedJob]:
-    """Enabled feeds whose next check has come, most overdue first."""
+    """Enabled feeds whose next check has come (new ones at once), most overdue first."""
     columns = (SourceRow.id, SourceRow.name, SourceRow.location, SourceRow.every, SourceRow.error_count, SourceRow.full_text,
-               SourceRow.etag, SourceRow.last_modified, SourceRow.body_hash)
+               SourceRow.etag, SourceRow.last_modified, SourceRow.body_hash, SourceRow.next_check_at)
     with db.session() as s:  # plain rows, not ORM objects: thousands of feeds come back every tick
         rows = s.execute(
             select(*columns)
@@ -129,7 +130,15 @@ def due_feeds(db: Database, now: datetime) -> list[FeedJob]:
             .where((SourceRow.next_check_at.is_(None)) | (SourceRow.next_check_at <= now))
             .order_by(SourceRow.next_check_at.is_not(None), SourceRow.next_check_at)
         ).all()
-    return [FeedJob(i, name, url, every, errors or 0, bool(full), FetchState(etag, modified, body)) for i, name, url, every, errors, full, etag, modified, body in rows]
+    return [FeedJob(i, name, url, every, errors or 0, bool(full), FetchState(etag, modified, body), due)
+            for i, name, url, every, errors, full, etag, modified, body, due in rows]
+
+
+def feed_counts(db: Database) -> tuple[int, int]:
+    """Enabled feeds from the config and added with `monitor sources add` (or import)."""
+    with db.session() as s:
+        counts = dict(s.execute(select(SourceRow.origin, func.count()).where(SourceRow.kind == "feed", SourceRow.enabled.is_(True)).group_by(SourceRow.origin)).all())
+    return counts.get("config", 0), counts.get("added", 0)
 
 
 def disabled_ids(db: Database) -> set[int]:
@@ -137,10 +146,24 @@ def disabled_ids(db: Database) -> set[int]:
         return set(s.scalars(select(SourceRow.id).where(SourceRow.enabled.is_(False))))
 
 
-def claim(db: Database, source_ids: list[int], until: datetime) -> None:
-    """Push the next check of sources being polled forward, so a later tick does not poll them twice."""
+def claim(db: Database, source_ids: list[int], due_by: datetime, until: datetime) -> set[int]:
+    """Lease the sources still due by `due_by` until `until` (their next check moves there); returns
+    the ids leased. A source another tick or process leased meanwhile is not due, so not taken twice."""
     with db.session() as s:
-        s.execute(update(SourceRow).where(SourceRow.id.in_(source_ids)).values(next_check_at=until))
+        due = (SourceRow.next_check_at.is_(None)) | (SourceRow.next_check_at <= due_by)
+        return set(s.scalars(update(SourceRow).where(SourceRow.id.in_(source_ids), due).values(next_check_at=until).returning(SourceRow.id)))
+
+
+def release(db: Database, jobs: list[FeedJob], until: datetime) -> None:
+    """Give back leases taken by `claim` that recorded nothing (a cancelled fetch): each source's next
+    check is what it was before, so it is polled at the next tick or start."""
+    if not jobs:
+        return
+    table = SourceRow.__table__
+    statement = (update(table).where(table.c.id == bindparam("job_id"), table.c.next_check_at == bindparam("lease"))
+                 .values(next_check_at=bindparam("due")))
+    with db.session() as s:
+        s.connection().execute(statement, [{"job_id": j.id, "lease": until, "due": j.due_at} for j in jobs])
 
 
 def set_enabled(db: Database, source_id: int, enabled: bool) -> SourceHealth:

@@ -7,10 +7,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.header import decode_header, make_header
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 from monitor.settings import load_settings
@@ -186,3 +188,30 @@ def test_monitor_run_forks_its_feed_parsers_before_anything_else(tmp_path: Path,
             assert threads == 2  # the worker's own, and the one that watches for the daemon's end
             assert "/numpy/" not in Path(f"/proc/{kid}/maps").read_text()  # forked before the daemon loaded numpy's libraries
         assert "/numpy/" in Path(f"/proc/{proc.pid}/maps").read_text()
+
+
+def test_ctrl_c_cancels_a_stalled_fetch_at_once_and_the_restart_polls_it(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Issue 14 item 12: Ctrl-C waited for fetches under way up to their deadline. Now they are cancelled,
+    the stalled feed records nothing (its claim is given back) and the next start polls it."""
+    release = threading.Event()
+
+    def stalled(handler: BaseHTTPRequestHandler, _: bytes) -> None:
+        release.wait(60)
+
+    http_server.routes["/stalled.xml"] = stalled
+    config = write_config(tmp_path, feeds=[{"name": "stalled", "url": http_server.url("/stalled.xml")}], settings={"http": {"timeout": 60, "deadline": 60}})
+    log = tmp_path / "daemon.log"
+    try:
+        with daemon(config, log) as proc:
+            wait_for(lambda: any(p == "/stalled.xml" for _, p, _, _ in http_server.requests), timeout=20)
+            proc.send_signal(signal.SIGINT)
+            started = time.monotonic()
+            assert proc.wait(timeout=20) == 0
+            assert time.monotonic() - started < 5, log.read_text()
+        assert checks_of(config, "stalled") == 0  # nothing recorded of the cancelled fetch
+    finally:
+        release.set()
+    http_server.routes["/stalled.xml"] = (200, {}, rss(("Rates unchanged", "https://wire.example/rates", "rates-1", CALM)))
+    with daemon(config, log):
+        wait_for(lambda: checks_of(config, "stalled") > 0, timeout=20)
+    assert "Traceback" not in log.read_text()
