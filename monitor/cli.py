@@ -31,7 +31,8 @@ from monitor.sources.folders import read_document
 from monitor.store import mutes, outbox
 from monitor.store import sources as source_store
 from monitor.store import stories as story_store
-from monitor.store.db import Database
+from monitor.store.db import Database, database_file, database_name
+from monitor.store.lock import single_daemon
 from monitor.watchlist import duplicate_aliases, load_watchlist
 
 app = typer.Typer(help="monitor: watch feeds and folders for watched actors and events, and alert through Apprise.", no_args_is_help=True, add_completion=False)
@@ -70,15 +71,18 @@ def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Op
     from monitor.daemon import Daemon
 
     setup_logging(verbose)
-    Daemon(build_pipeline(load_settings(config))).run_forever()
+    settings = load_settings(config)
+    with single_daemon(settings.store.sqlalchemy_url, "monitor run"):
+        Daemon(build_pipeline(settings)).run_forever()
 
 
 @app.command()
 def once(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False) -> None:
     """One pass over every source, deliver what is due, then exit."""
     setup_logging(verbose)
-    pipeline = build_pipeline(load_settings(config))
-    pipeline.run_once()
+    settings = load_settings(config)
+    with single_daemon(settings.store.sqlalchemy_url, "monitor once"):  # beside a daemon it would poll and send twice
+        build_pipeline(settings).run_once()
 
 
 @app.command()
@@ -187,6 +191,12 @@ def check(config: ConfigOption = DEFAULT_CONFIG) -> None:
     for folder in settings.folders:
         if not folder.path.is_dir():
             out.print(f"warning: folder {folder.path} does not exist yet", markup=False)
+    url = settings.store.sqlalchemy_url
+    if (path := database_file(url)) is not None and not path.exists():
+        out.print(f"database {path}: not created yet (the first run creates it)", markup=False)
+    else:
+        Database(url).close()  # an older database's missing column fails here, in one line
+        out.print(f"database {database_name(url)}: ok", markup=False)
 
 
 alerts_app = typer.Typer(help="The latest alerts, failed deliveries, and re-queueing them.", invoke_without_command=True)

@@ -162,7 +162,13 @@ class Pipeline:
 
         fetcher = threading.Thread(target=fetch_all, name="monitor-fetch", daemon=True)
         fetcher.start()
-        new = self._store_polled(polled, now)
+        try:
+            new = self._store_polled(polled, now)
+        except BaseException:  # the store failed (disk full, locked): let the fetching thread finish, not hang
+            while (item := polled.get()) is not None:
+                item.done()
+            fetcher.join()
+            raise
         fetcher.join()
         release_free_memory()  # what the poll's bodies and parsed feeds took, back to the system
         if failure:
