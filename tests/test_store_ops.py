@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -96,3 +98,45 @@ def test_a_second_daemon_on_one_database_is_refused_naming_the_first(tmp_path: P
         pass
     with single_daemon("sqlite://", "monitor run"), single_daemon("sqlite://", "monitor run"):  # in memory: nothing shared
         pass
+
+
+def read_only(path: Path, on: bool) -> None:
+    """Make a SQLite file (and its WAL) unwritable, or writable again: chmod, or for root, who ignores
+    modes, the immutable attribute (the -shm file is left alone: SQLite maps it in memory)."""
+    files = [path, path.with_name(path.name + "-wal")]
+    if os.geteuid() != 0:
+        for f in [*files, path.parent]:
+            f.chmod((0o444 | (0o111 if f.is_dir() else 0)) if on else (0o755 if f.is_dir() else 0o644))
+        return
+    result = subprocess.run(["chattr", "+i" if on else "-i", *map(str, files)], capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.skip(f"cannot make a file immutable here: {result.stderr.strip()}")
+
+
+def test_a_job_on_a_read_only_database_logs_one_line_and_recovers_when_it_is_writable(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (issue 14, item 14): an immutable database gave a traceback at every run."""
+    path = tmp_path / "var" / "monitor.db"
+    db = Database(f"sqlite:///{path}")
+    sources.ensure_source(db, "feed 0", "feed", "https://wire.example/0")
+    now = [0.0]
+    runs: list[int] = []
+
+    def job() -> None:
+        runs.append(sources.ensure_source(db, f"feed {len(runs) + 1}", "feed", f"https://wire.example/{len(runs) + 1}"))
+
+    guarded = Guarded("folders", job, clock=lambda: now[0])
+    read_only(path, True)
+    try:
+        with caplog.at_level(logging.INFO, logger="monitor"):
+            for tick in range(20):
+                now[0] = tick * 0.5
+                guarded()
+    finally:
+        read_only(path, False)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and warnings[0].startswith(f"store unavailable ({path}: ") and "folders job backs off 1 s" in warnings[0], warnings
+    assert runs == [] and not any(r.exc_info or r.exc_text for r in caplog.records)
+    now[0] = 100.0
+    with caplog.at_level(logging.INFO, logger="monitor"):
+        guarded()
+    assert len(runs) == 1 and "store available again: folders job" in caplog.records[-1].getMessage()
