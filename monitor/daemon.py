@@ -67,19 +67,19 @@ class Guarded:
             return
         with self._lock:
             if self.cause:
-                log.info("store available again: %s job runs as scheduled (it had failed: %s)", self.name, self.cause)
+                log.info("%s available again: %s job runs as scheduled (it had failed: %s)", self.cause.split()[0], self.name, self.cause)
             self.cause, self.delay, self.resume_at = "", 0.0, 0.0
 
     def _failed(self, exc: StoreError | OSError) -> None:
-        cause = str(exc) if isinstance(exc, StoreError) else f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}"
+        if isinstance(exc, StoreError):
+            cause = f"store unavailable ({exc})"
+        else:  # a file the job writes beside the store (a console:// channel's, say)
+            cause = f"files unavailable ({exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''})"
         with self._lock:
             self.delay = min(BACKOFF_MAX, self.delay * 2) if self.delay else BACKOFF_FIRST
             self.resume_at = self.clock() + self.delay
             if cause != self.cause:
-                log.warning(
-                    "store unavailable (%s): %s job backs off %g s, doubling up to %g s, until it works again",
-                    cause, self.name, self.delay, BACKOFF_MAX,
-                )
+                log.warning("%s: %s job backs off %g s, doubling up to %g s, until it works again", cause, self.name, self.delay, BACKOFF_MAX)
             self.cause = cause
 
 

@@ -140,3 +140,17 @@ def test_a_job_on_a_read_only_database_logs_one_line_and_recovers_when_it_is_wri
     with caplog.at_level(logging.INFO, logger="monitor"):
         guarded()
     assert len(runs) == 1 and "store available again: folders job" in caplog.records[-1].getMessage()
+
+
+def test_a_file_a_job_cannot_write_is_one_line_too(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    guarded = Guarded("dispatch", lambda: (tmp_path / "gone" / "alerts.jsonl").write_text("{}"), clock=lambda: 0.0)
+    with caplog.at_level(logging.INFO, logger="monitor"):
+        guarded()
+        guarded()  # backing off: not run, not logged
+        (tmp_path / "gone").mkdir()
+        guarded.clock = lambda: 2.0
+        guarded()
+    assert [r.getMessage() for r in caplog.records] == [
+        f"files unavailable (No such file or directory: {tmp_path / 'gone' / 'alerts.jsonl'}): dispatch job backs off 1 s, doubling up to 60 s, until it works again",
+        f"files available again: dispatch job runs as scheduled (it had failed: files unavailable (No such file or directory: {tmp_path / 'gone' / 'alerts.jsonl'}))",
+    ]
