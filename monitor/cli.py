@@ -32,7 +32,8 @@ from monitor.store import mutes, outbox
 from monitor.store import sources as source_store
 from monitor.store import stories as story_store
 from monitor.store.alert_view import alert_detail, find_alert
-from monitor.store.db import Database
+from monitor.store.db import Database, database_file, database_name
+from monitor.store.lock import single_daemon
 from monitor.watchlist import duplicate_aliases, load_watchlist, mutable_name, mute_suggestion
 
 app = typer.Typer(help="monitor: watch feeds and folders for watched actors and events, and alert through Apprise.", add_completion=False)
@@ -85,7 +86,9 @@ def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Op
     from monitor.daemon import Daemon
 
     setup_logging(verbose)
-    Daemon(build_pipeline(load_settings(config))).run_forever()
+    settings = load_settings(config)
+    with single_daemon(settings.store.sqlalchemy_url, "monitor run"):
+        Daemon(build_pipeline(settings)).run_forever()
 
 
 @app.command()
@@ -96,8 +99,9 @@ def once(
 ) -> None:
     """One pass: poll the feeds that are due (and new ones), read new files, deliver what is due, then exit."""
     setup_logging(verbose)
-    pipeline = build_pipeline(load_settings(config))
-    pipeline.run_once(all_feeds=all_feeds)
+    settings = load_settings(config)
+    with single_daemon(settings.store.sqlalchemy_url, "monitor once"):  # beside a daemon it would poll and send twice
+        build_pipeline(settings).run_once(all_feeds=all_feeds)
 
 
 @app.command()
@@ -206,6 +210,12 @@ def check(config: ConfigOption = DEFAULT_CONFIG) -> None:
     for folder in settings.folders:
         if not folder.path.is_dir():
             out.line(f"warning: folder {folder.path} does not exist yet")
+    url = settings.store.sqlalchemy_url
+    if (path := database_file(url)) is not None and not path.exists():
+        out.line(f"database {path}: not created yet (the first run creates it)")
+    else:
+        Database(url).close()  # an older database's missing column fails here, in one line
+        out.line(f"database {database_name(url)}: ok")
 
 
 alerts_app = typer.Typer(help="The latest alerts, failed deliveries, and re-queueing them.", invoke_without_command=True)

@@ -1,7 +1,8 @@
 """The daemon: APScheduler 3 runs the jobs, watchdog wakes the folder scan, signals stop it cleanly.
 
 Jobs: poll due feeds, rescan folders, dispatch pending deliveries. A new file in a watched folder
-triggers a scan at once; a scan or poll that stored an alert triggers a dispatch at once.
+triggers a scan at once; a scan or poll that stored an alert triggers a dispatch at once. A job whose
+store fails (locked, read-only, disk full) says so in one line and backs off until the store works again.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +20,7 @@ from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobExe
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from monitor.errors import WatchlistError
+from monitor.errors import StoreError, WatchlistError
 from monitor.pipeline import Pipeline, folder_paths
 from monitor.sources import parsing
 from monitor.sources.folders import watch
@@ -40,6 +43,48 @@ def watchlist_stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(stamp)
 
 
+BACKOFF_FIRST = 1.0  # seconds a job waits after its store first fails; doubled at each failure after
+BACKOFF_MAX = 60.0
+
+
+class Guarded:
+    """A job whose store failures (StoreError, OSError: locked, read-only, disk full) are one warning per
+    cause, not a traceback per run: the job skips its runs for a back-off that doubles at each failure
+    (BACKOFF_FIRST up to BACKOFF_MAX), and says once when it works again. Other exceptions go through."""
+
+    def __init__(self, name: str, job: Callable[[], object], clock: Callable[[], float] = time.monotonic) -> None:
+        self.name, self.job, self.clock = name, job, clock
+        self.cause = ""  # the failure being backed off from; "" while the job works
+        self.delay = 0.0
+        self.resume_at = 0.0
+        self._lock = threading.Lock()  # a job and its "-now" twin can run at once
+
+    def __call__(self) -> None:
+        if self.clock() < self.resume_at:
+            return
+        try:
+            self.job()
+        except (StoreError, OSError) as exc:
+            self._failed(exc)
+            return
+        with self._lock:
+            if self.cause:
+                log.info("%s available again: %s job runs as scheduled (it had failed: %s)", self.cause.split()[0], self.name, self.cause)
+            self.cause, self.delay, self.resume_at = "", 0.0, 0.0
+
+    def _failed(self, exc: StoreError | OSError) -> None:
+        if isinstance(exc, StoreError):
+            cause = f"store unavailable ({exc})"
+        else:  # a file the job writes beside the store (a console:// channel's, say)
+            cause = f"files unavailable ({exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''})"
+        with self._lock:
+            self.delay = min(BACKOFF_MAX, self.delay * 2) if self.delay else BACKOFF_FIRST
+            self.resume_at = self.clock() + self.delay
+            if cause != self.cause:
+                log.warning("%s: %s job backs off %g s, doubling up to %g s, until it works again", cause, self.name, self.delay, BACKOFF_MAX)
+            self.cause = cause
+
+
 class Daemon:
     """Schedules the pipeline's jobs until `stop()`."""
 
@@ -48,6 +93,9 @@ class Daemon:
         self.stopping = threading.Event()
         self.skipped = 0
         self._scan_lock = threading.Lock()
+        self._feeds = Guarded("feeds", pipeline.poll_due_feeds)
+        self._folders = Guarded("folders", self._scan)
+        self._dispatch = Guarded("dispatch", pipeline.dispatch)
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
             executors={"default": ThreadPoolExecutor(4), "feeds": ThreadPoolExecutor(FEED_POLLS)},
@@ -58,10 +106,10 @@ class Daemon:
     def start(self) -> None:
         schedule = self.pipeline.settings.schedule
         now = datetime.now(UTC)
-        self.scheduler.add_job(self.pipeline.poll_due_feeds, "interval", seconds=schedule.feeds_every, id="feeds", next_run_time=now,
+        self.scheduler.add_job(self._feeds, "interval", seconds=schedule.feeds_every, id="feeds", next_run_time=now,
                                replace_existing=True, executor="feeds", max_instances=FEED_POLLS)
-        self.scheduler.add_job(self._scan, "interval", seconds=schedule.folders_every, id="folders", next_run_time=now, replace_existing=True)
-        self.scheduler.add_job(self.pipeline.dispatch, "interval", seconds=schedule.dispatch_every, id="dispatch", next_run_time=now, replace_existing=True)
+        self.scheduler.add_job(self._folders, "interval", seconds=schedule.folders_every, id="folders", next_run_time=now, replace_existing=True)
+        self.scheduler.add_job(self._dispatch, "interval", seconds=schedule.dispatch_every, id="dispatch", next_run_time=now, replace_existing=True)
         self._watchlist_stamp = watchlist_stamp(self.pipeline.settings.watchlist)
         self._watchlist_error = ""
         self.scheduler.add_job(self._reload_watchlist_if_changed, "interval", seconds=schedule.watchlist_every, id="watchlist", replace_existing=True)
@@ -78,11 +126,11 @@ class Daemon:
         """Run a folder scan shortly (watchdog events arrive in bursts; one scan serves them all)."""
         if not self.stopping.is_set():
             when = datetime.now(UTC) + timedelta(seconds=delay)
-            self.scheduler.add_job(self._scan, "date", run_date=when, id="scan-now", replace_existing=True)
+            self.scheduler.add_job(self._folders, "date", run_date=when, id="scan-now", replace_existing=True)
 
     def dispatch_soon(self) -> None:
         if not self.stopping.is_set():
-            self.scheduler.add_job(self.pipeline.dispatch, "date", run_date=datetime.now(UTC), id="dispatch-now", replace_existing=True)
+            self.scheduler.add_job(self._dispatch, "date", run_date=datetime.now(UTC), id="dispatch-now", replace_existing=True)
 
     def _scan(self) -> None:
         with self._scan_lock:

@@ -7,7 +7,8 @@
      │    ├── FetchError      HTTP: timeout, size cap, status, redirects, refused address (`.retry_after`)
      │    ├── FeedParseError  the bytes are not a feed
      │    └── DocumentError   a file that cannot be read as an article (binary, bad JSON, ...)
-     ├── StoreError           the database cannot be opened or written
+     ├── StoreError           the database cannot be opened or written (locked, read-only, full), is
+     │                        from an older monitor, or another daemon holds it
      └── DeliveryError        an alert channel refused or failed a notification (`.channel`)
 
 The CLI turns any MonitorError into one line on stderr and exit code 1; no traceback.
@@ -66,7 +67,7 @@ class DocumentError(SourceError):
 
 
 class StoreError(MonitorError):
-    """The database cannot be opened or written."""
+    """The database cannot be opened or written, is from an older monitor, or another daemon holds it."""
 
 
 class DeliveryError(MonitorError):

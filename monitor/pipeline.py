@@ -28,7 +28,7 @@ from monitor.alerts.channels import Notifier, route
 from monitor.alerts.dispatch import dispatch_due
 from monitor.alerts.render import StoryContext, alert_context, render_body, render_title
 from monitor.dedup import to_article
-from monitor.errors import FeedParseError, SourceError
+from monitor.errors import FeedParseError, SourceError, StoreError
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
 from monitor.memory import release_free_memory
@@ -202,13 +202,17 @@ class Pipeline:
         try:
             new = self._store_polled(polled, now, pending)
             fetcher.join()
-        except BaseException:  # Ctrl-C in `monitor once`, or a bug in storing: this poll's fetches end here
+        except BaseException:  # Ctrl-C in `monitor once`, or the store failed (disk full, locked): this poll's fetches end here
             for loop, task in mine:
                 with contextlib.suppress(RuntimeError):  # its loop has ended
                     loop.call_soon_threadsafe(task.cancel)
+            while (item := polled.get()) is not None:  # what was fetched meanwhile is dropped; the fetching thread ends, not hangs
+                item.done()
+            fetcher.join()
             raise
         finally:
-            sources.release(self.db, list(pending.values()), lease)  # those not recorded: polled again soon
+            with contextlib.suppress(StoreError):  # a failing store keeps the claims: they expire with their lease
+                sources.release(self.db, list(pending.values()), lease)  # those not recorded: polled again soon
             with self._flight_lock:
                 for job_id in pending:
                     self._in_flight.pop(job_id, None)

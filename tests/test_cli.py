@@ -217,3 +217,24 @@ def test_failed_deliveries_are_listed_and_can_be_requeued(tmp_path: Path) -> Non
     assert retried.returncode == 0 and "alert 1: 1 failed delivery re-queued" in retried.stdout
     assert "down:pending" in monitor("alerts", "--config", str(config)).stdout
     assert "down:failed" not in monitor("alerts", "--config", str(config), "--failed").stdout
+
+
+@pytest.mark.parametrize("verb", ["check", "once", "run", "sources"])
+def test_an_older_database_is_one_line_saying_what_to_do(tmp_path: Path, verb: str) -> None:
+    """Regression (issue 14, item 16): a database missing a column passed `check`, then every job raised."""
+    from tests.test_store_ops import older_database
+
+    config = write_config(tmp_path, folders=[tmp_path])
+    older_database(tmp_path / "monitor.db")
+    line = one_line_error(monitor(verb, "--config", str(config)))
+    assert f"{tmp_path / 'monitor.db'}: table seen_files lacks column mtime_ns: this database is from an older monitor" in line
+
+
+def test_check_says_the_database_is_fine_or_not_created_yet(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    result = monitor("check", "--config", str(config))
+    assert result.returncode == 0 and f"database {tmp_path / 'monitor.db'}: not created yet" in result.stdout
+    assert not (tmp_path / "monitor.db").exists()
+    monitor("once", "--config", str(config))
+    result = monitor("check", "--config", str(config))
+    assert result.returncode == 0 and f"database {tmp_path / 'monitor.db'}: ok" in result.stdout

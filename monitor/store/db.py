@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.errors import StoreError
@@ -22,43 +23,98 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Database:
-    """One engine and its session factory."""
+def parse_url(url: str) -> URL:
+    try:
+        return make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"bad database URL {redact(url)!r}: {exc}") from None
 
-    def __init__(self, url: str) -> None:
+
+def database_file(url: str) -> Path | None:
+    """The SQLite file of a database URL; None for an in-memory database or another engine."""
+    parsed = parse_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return Path(parsed.database)
+    return None
+
+
+def database_name(url: str) -> str:
+    """How messages name a database: its file, or its URL with the password masked."""
+    path = database_file(url)
+    return str(path) if path else redact(parse_url(url).render_as_string(hide_password=True))
+
+
+class Database:
+    """One engine and its session factory.
+
+    Opening checks that the tables have every column this version uses (an older database raises a
+    StoreError saying what to do); a failure of the database under a session (locked, read-only, disk
+    full, unreachable) is raised as a StoreError with the driver's short reason, not SQLAlchemy's.
+    """
+
+    def __init__(self, url: str, *, busy_timeout: float = 30.0) -> None:
+        parsed = parse_url(url)
+        self.name = database_name(url)
+        if path := database_file(url):
+            path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            parsed = make_url(url)
-        except ArgumentError as exc:
-            raise StoreError(f"bad database URL {redact(url)!r}: {exc}") from None
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.engine: Engine = create_engine(parsed, connect_args=_connect_args(parsed.get_backend_name()))
+            self.engine: Engine = create_engine(parsed, connect_args=_connect_args(parsed.get_backend_name(), busy_timeout))
             if parsed.get_backend_name() == "sqlite":
-                event.listen(self.engine, "connect", _sqlite_pragmas)
+                event.listen(self.engine, "connect", partial(_sqlite_pragmas, busy_timeout))
             Base.metadata.create_all(self.engine)
+            problem = schema_problem(self.engine)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot open database {redact(url)}: {exc.__class__.__name__}: {redact(str(exc.orig) if hasattr(exc, 'orig') else str(exc))}") from None
+        if problem:
+            self.engine.dispose()
+            raise StoreError(
+                f"{self.name}: {problem}: this database is from an older monitor; back it up and move it aside "
+                "(monitor then starts a new one), or run the older monitor on it (migrations come with `monitor db upgrade`, issue 17)"
+            )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session whose work is committed together, or not at all."""
-        with self._sessions() as session, session.begin():
-            yield session
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except OperationalError as exc:  # the database, not the statement: locked, read-only, disk full, gone
+            raise StoreError(f"{self.name}: {unavailable_reason(exc)}") from exc
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def _connect_args(backend: str) -> dict[str, Any]:
-    return {"timeout": 30, "check_same_thread": False} if backend == "sqlite" else {}
+def unavailable_reason(exc: OperationalError) -> str:
+    """The driver's own first line ("database is locked", "database or disk is full",
+    "attempt to write a readonly database", "disk I/O error", ...), without SQL or parameters."""
+    lines = str(exc.orig).strip().splitlines()
+    return redact(lines[0]) if lines else exc.orig.__class__.__name__
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def schema_problem(engine: Engine) -> str | None:
+    """The first table column this version needs that the live database lacks, said in words; None if none."""
+    live = inspect(engine)
+    tables = set(live.get_table_names())
+    for table in Base.metadata.sorted_tables:
+        if table.name not in tables:
+            return f"table {table.name} is missing"
+        have = {c["name"] for c in live.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in have:
+                return f"table {table.name} lacks column {column.name}"
+    return None
+
+
+def _connect_args(backend: str, busy_timeout: float) -> dict[str, Any]:
+    return {"timeout": busy_timeout, "check_same_thread": False} if backend == "sqlite" else {}
+
+
+def _sqlite_pragmas(busy_timeout: float, dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
     cursor.close()

@@ -4,6 +4,7 @@ through Apprise's json:// to a local endpoint and mailto:// to a local aiosmtpd 
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -215,3 +216,56 @@ def test_ctrl_c_cancels_a_stalled_fetch_at_once_and_the_restart_polls_it(tmp_pat
     with daemon(config, log):
         wait_for(lambda: checks_of(config, "stalled") > 0, timeout=20)
     assert "Traceback" not in log.read_text()
+
+
+def monitor_run(config: Path) -> tuple[subprocess.Popen[str], list[str]]:
+    """`monitor run` with its log read from a pipe as it comes (a pipe: the test's file-size limit spares it)."""
+    proc = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--config", str(config)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True).start()
+    return proc, lines
+
+
+def test_a_second_daemon_on_one_database_refuses_in_one_line_naming_the_first(tmp_path: Path) -> None:
+    """Regression (issue 14, item 15): two daemons on one database sent 105 alerts for 100 stories."""
+    config = write_config(tmp_path, folders=[tmp_path])
+    first, log = monitor_run(config)
+    wait_for(lambda: any("monitor running" in line for line in log), timeout=20)
+    for verb in ("run", "once"):
+        second = subprocess.run([sys.executable, "-m", "monitor", verb, "--config", str(config)], cwd=REPO, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1, second.stderr
+        lines = second.stderr.strip().splitlines()
+        assert len(lines) == 1 and f"monitor.db is in use by `monitor run` (pid {first.pid} on " in lines[0], second.stderr
+    first.kill()  # SIGKILL: the lock goes with the process
+    first.wait(timeout=20)
+    with daemon(config, tmp_path / "after.log"):
+        wait_for(lambda: "monitor running" in (tmp_path / "after.log").read_text(), timeout=20)
+
+
+def test_a_full_disk_is_one_line_per_job_and_the_daemon_goes_on_when_there_is_room(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression (issue 14, item 14): a full disk logged about 90 traceback lines a second.
+
+    The disk is made full for the daemon alone by its file-size limit (RLIMIT_FSIZE = 0, set from
+    outside with prlimit): every write to the database fails as on a full disk, until the limit is lifted.
+    """
+    http_server.routes["/wire.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("Rates unchanged", "https://wire.example/rates", "rates-1", CALM)))
+    config = write_config(tmp_path, feeds=[{"name": "wire", "url": http_server.url("/wire.xml"), "every": 0.5}])
+    proc, log = monitor_run(config)
+    try:
+        wait_for(lambda: checks_of(config, "wire"), timeout=20)
+        limits = resource.prlimit(proc.pid, resource.RLIMIT_FSIZE)
+        resource.prlimit(proc.pid, resource.RLIMIT_FSIZE, (0, limits[1]))
+        wait_for(lambda: any("store unavailable" in line for line in log), timeout=10)
+        time.sleep(4)  # the disk stays full for a while: about 8 runs of the feeds job
+        full = list(log)
+        resource.prlimit(proc.pid, resource.RLIMIT_FSIZE, limits)
+        wait_for(lambda: any("store available again: feeds job" in line for line in log), timeout=20)
+        checked = checks_of(config, "wire")
+        wait_for(lambda: checks_of(config, "wire") > checked, timeout=10)  # polling and storing again
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0, "".join(log)
+    warnings = [line for line in full if "store unavailable" in line]
+    assert warnings and len(warnings) <= 2, full  # one line per cause (a write error, then maybe the disk-full one)
+    assert "feeds job backs off 1 s, doubling up to 60 s" in warnings[0]
+    assert not any("Traceback" in line or "raised an exception" in line for line in log), "".join(log)

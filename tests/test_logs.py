@@ -1,0 +1,74 @@
+"""The daemon's log lines: one record is one line, control characters escaped, times in UTC with their zone."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from monitor.logs import escape_controls, setup_logging
+from tests.conftest import REPO
+
+
+def formatted(msg: str, *args: object, created: float | None = None, exc: bool = False) -> str:
+    """`msg % args` logged through the handler `setup_logging` installs, as it is written."""
+    root = logging.getLogger()
+    saved, level = root.handlers[:], root.level
+    setup_logging()
+    handler = root.handlers[0]
+    root.handlers[:], root.level = saved, level
+    record = logging.LogRecord("monitor", logging.WARNING, __file__, 1, msg, args, None)
+    if exc:
+        try:
+            raise ValueError("bad\nvalue")
+        except ValueError:
+            record.exc_info = sys.exc_info()
+    if created is not None:
+        record.created = created
+    assert handler.filter(record)
+    return handler.format(record)
+
+
+def test_a_name_with_a_newline_or_a_terminal_escape_cannot_forge_or_hide_a_line() -> None:
+    """Regression (issue 14, item 6): a file name with a newline forged a log line; OSC 8 reached the terminal."""
+    line = formatted("file %s in %s skipped", "a\nFAKE 2020 INFO forged", "\x1b]8;;http://x\x07title\x1b]8;;\x07")
+    assert "\n" not in line and "\x1b" not in line and "\x07" not in line
+    assert "a\\nFAKE 2020 INFO forged" in line
+    assert "\\x1b]8;;http://x\\x07title" in line
+
+
+@pytest.mark.parametrize("char, shown", [("\r", "\\r"), ("\t", "\\t"), ("\x00", "\\x00"), ("\x7f", "\\x7f"), ("\x9b", "\\u009b"), ("\u2028", "\\u2028")])
+def test_every_control_character_is_escaped(char: str, shown: str) -> None:
+    assert escape_controls(f"a{char}b") == f"a{shown}b"
+    assert escape_controls("Tehran, Baghdad — Erbil «ok» 中文") == "Tehran, Baghdad — Erbil «ok» 中文"
+
+
+def test_a_traceback_stays_on_the_line_of_its_record() -> None:
+    line = formatted("job failed", exc=True)
+    assert "\n" not in line and "Traceback" in line and "ValueError: bad\\nvalue" in line
+
+
+def test_log_times_are_utc_with_the_zone_whatever_the_local_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (issue 14, item 21): logs were in local time without an offset, the CLI and alerts in UTC."""
+    monkeypatch.setenv("TZ", "Asia/Tehran")
+    time.tzset()
+    try:
+        line = formatted("hello", created=1796212306.0)  # 2026-12-02 11:51:46 UTC, 15:21:46 in Tehran
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert line == "2026-12-02T11:51:46Z WARNING hello"
+
+
+def test_a_process_in_another_zone_logs_utc() -> None:
+    code = "import logging; from monitor.logs import setup_logging; setup_logging(); logging.getLogger('monitor').warning('x')"
+    before = time.strftime("%Y-%m-%dT%H", time.gmtime())
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, env={**os.environ, "TZ": "Asia/Tehran"}, timeout=60)
+    after = time.strftime("%Y-%m-%dT%H", time.gmtime())
+    stamp = result.stderr.split()[0]
+    assert stamp.endswith("Z") and stamp[:13] in (before, after), result.stderr
+

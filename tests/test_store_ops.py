@@ -1,0 +1,156 @@
+"""The store as an operator meets it: a locked database, an older database, a second daemon on one database."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from monitor.daemon import BACKOFF_MAX, Guarded
+from monitor.errors import StoreError
+from monitor.store import sources
+from monitor.store.db import Database
+from monitor.store.lock import single_daemon
+
+
+def locked_by_another(path: Path) -> sqlite3.Connection:
+    """A second connection holding the database's write lock (BEGIN EXCLUSIVE) until it rolls back."""
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    return blocker
+
+
+def test_a_locked_database_is_a_store_error_with_the_driver_reason(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'monitor.db'}", busy_timeout=0.05)
+    blocker = locked_by_another(tmp_path / "monitor.db")
+    with pytest.raises(StoreError, match=r"monitor\.db: database is locked$"):
+        sources.ensure_source(db, "wire", "feed", "https://wire.example/rss")
+    blocker.rollback()
+    assert sources.ensure_source(db, "wire", "feed", "https://wire.example/rss") == 1
+
+
+def test_a_job_on_a_locked_store_logs_one_line_backs_off_and_says_when_it_is_back(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (issue 14, item 14): a lock held over the busy timeout gave a traceback at every run."""
+    db = Database(f"sqlite:///{tmp_path / 'monitor.db'}", busy_timeout=0.05)
+    attempts: list[float] = []
+    now = [0.0]
+
+    def job() -> None:
+        attempts.append(now[0])
+        sources.ensure_source(db, f"feed {len(attempts)}", "feed", f"https://wire.example/{len(attempts)}")
+
+    guarded = Guarded("feeds", job, clock=lambda: now[0])
+    blocker = locked_by_another(tmp_path / "monitor.db")
+    with caplog.at_level(logging.INFO, logger="monitor"):
+        for tick in range(40):  # the job is scheduled every 0.5 s for 20 s
+            now[0] = tick * 0.5
+            guarded()
+        assert attempts == [0.0, 1.0, 3.0, 7.0, 15.0]  # back-off 1, 2, 4, 8 s
+        warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        assert warnings == [f"store unavailable ({tmp_path / 'monitor.db'}: database is locked): feeds job backs off 1 s, doubling up to {BACKOFF_MAX:g} s, until it works again"]
+        assert not any(r.exc_info or r.exc_text for r in caplog.records)
+
+        blocker.rollback()
+        now[0] = 31.0  # the back-off from the run at 15 s has passed
+        guarded()
+        assert len(attempts) == 6
+        assert "store available again: feeds job runs as scheduled" in caplog.records[-1].getMessage()
+        now[0] = 31.5
+        guarded()  # no back-off any more
+        assert len(attempts) == 7
+    assert len(sources.list_sources(db)) == 2
+
+
+def test_a_bug_in_a_job_is_not_taken_for_a_store_failure() -> None:
+    guarded = Guarded("feeds", lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        guarded()
+
+
+def older_database(path: Path) -> None:
+    """A database of the current schema whose seen_files table lacks a column, as an older monitor left it."""
+    Database(f"sqlite:///{path}").close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("ALTER TABLE seen_files DROP COLUMN mtime_ns")
+
+
+def test_an_older_database_is_refused_in_one_sentence_that_says_what_to_do(tmp_path: Path) -> None:
+    """Regression (issue 14, item 16): an older database opened, then every job raised every 5 s."""
+    older_database(tmp_path / "monitor.db")
+    with pytest.raises(StoreError) as caught:
+        Database(f"sqlite:///{tmp_path / 'monitor.db'}")
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / 'monitor.db'}: table seen_files lacks column mtime_ns: this database is from an older monitor; back it up")
+    assert "\n" not in message and "monitor db upgrade" in message
+
+
+def test_a_second_daemon_on_one_database_is_refused_naming_the_first(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'var' / 'monitor.db'}"
+    with single_daemon(url, "monitor run"):
+        with pytest.raises(StoreError, match=r"monitor\.db is in use by `monitor run` \(pid \d+ on .+, since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)"):
+            with single_daemon(url, "monitor once"):
+                pass
+    with single_daemon(url, "monitor once"):  # released at the end of the block
+        pass
+    with single_daemon("sqlite://", "monitor run"), single_daemon("sqlite://", "monitor run"):  # in memory: nothing shared
+        pass
+
+
+def read_only(path: Path, on: bool) -> None:
+    """Make a SQLite file (and its WAL) unwritable, or writable again: chmod, or for root, who ignores
+    modes, the immutable attribute (the -shm file is left alone: SQLite maps it in memory)."""
+    files = [path, path.with_name(path.name + "-wal")]
+    if os.geteuid() != 0:
+        for f in [*files, path.parent]:
+            f.chmod((0o444 | (0o111 if f.is_dir() else 0)) if on else (0o755 if f.is_dir() else 0o644))
+        return
+    result = subprocess.run(["chattr", "+i" if on else "-i", *map(str, files)], capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.skip(f"cannot make a file immutable here: {result.stderr.strip()}")
+
+
+def test_a_job_on_a_read_only_database_logs_one_line_and_recovers_when_it_is_writable(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (issue 14, item 14): an immutable database gave a traceback at every run."""
+    path = tmp_path / "var" / "monitor.db"
+    db = Database(f"sqlite:///{path}")
+    sources.ensure_source(db, "feed 0", "feed", "https://wire.example/0")
+    now = [0.0]
+    runs: list[int] = []
+
+    def job() -> None:
+        runs.append(sources.ensure_source(db, f"feed {len(runs) + 1}", "feed", f"https://wire.example/{len(runs) + 1}"))
+
+    guarded = Guarded("folders", job, clock=lambda: now[0])
+    read_only(path, True)
+    try:
+        with caplog.at_level(logging.INFO, logger="monitor"):
+            for tick in range(20):
+                now[0] = tick * 0.5
+                guarded()
+    finally:
+        read_only(path, False)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and warnings[0].startswith(f"store unavailable ({path}: ") and "folders job backs off 1 s" in warnings[0], warnings
+    assert runs == [] and not any(r.exc_info or r.exc_text for r in caplog.records)
+    now[0] = 100.0
+    with caplog.at_level(logging.INFO, logger="monitor"):
+        guarded()
+    assert len(runs) == 1 and "store available again: folders job" in caplog.records[-1].getMessage()
+
+
+def test_a_file_a_job_cannot_write_is_one_line_too(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    guarded = Guarded("dispatch", lambda: (tmp_path / "gone" / "alerts.jsonl").write_text("{}"), clock=lambda: 0.0)
+    with caplog.at_level(logging.INFO, logger="monitor"):
+        guarded()
+        guarded()  # backing off: not run, not logged
+        (tmp_path / "gone").mkdir()
+        guarded.clock = lambda: 2.0
+        guarded()
+    assert [r.getMessage() for r in caplog.records] == [
+        f"files unavailable (No such file or directory: {tmp_path / 'gone' / 'alerts.jsonl'}): dispatch job backs off 1 s, doubling up to 60 s, until it works again",
+        f"files available again: dispatch job runs as scheduled (it had failed: files unavailable (No such file or directory: {tmp_path / 'gone' / 'alerts.jsonl'}))",
+    ]
