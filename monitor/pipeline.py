@@ -67,6 +67,7 @@ class Pipeline:
         self.on_alert: Callable[[], None] = lambda: None  # the daemon sets this to dispatch at once
         self.folder_ids = register_sources(db, settings)
         self._story_lock = threading.Lock()
+        self._slow_said: set[tuple[str, str]] = set()  # user regexes already said to have run out of time
         self.story_index = StoryIndex()  # near-duplicates of the latest `stories.window` articles
         for article_id, story_id, signature, size in story_store.recent_sketches(db, settings.stories.window):
             self.story_index.add(article_id, story_id, signature, size)
@@ -89,6 +90,17 @@ class Pipeline:
             render_body(article, result, source_name, uid, context, now), route(self.settings.channels, result.tags),
             json.dumps(alert_context(article, result, source_name, uid, context), ensure_ascii=False),
         )
+
+    def _say_slow_patterns(self, result: MatchResult, source_name: str) -> None:
+        """Log once per pattern (per process) a user regex that timed out on an article or was skipped."""
+        for label in result.regex_timeouts:
+            if ("timeout", label) not in self._slow_said:
+                self._slow_said.add(("timeout", label))
+                log.warning("watchlist %s timed out on an article from %s and was given up there (said once; `monitor check` tries it on the examples)", label, source_name)
+        for label in result.regex_skipped:
+            if ("skipped", label) not in self._slow_said:
+                self._slow_said.add(("skipped", label))
+                log.warning("watchlist %s was not tried on an article from %s: the article's regex time was spent by slower patterns (said once)", label, source_name)
 
     def reload_watchlist(self) -> None:
         """Swap in the watchlist as it is on disk now; a broken edit raises and keeps the old one."""
@@ -113,6 +125,7 @@ class Pipeline:
             if enrich is not None:
                 article = to_article(enrich(doc))
             result = match_text(self.matcher, article.body)
+            self._say_slow_patterns(result, source_name)
             with self._story_lock:  # find, decide and store at once: two copies never both start a story
                 signature, size = sketch_normalised(article.normalised)
                 story = story_store.state(self.db, self.story_index.find(signature, size), source_id)
