@@ -35,11 +35,12 @@ class _EntryError(ValueError):
 
 def _no_empty(values: list[Any]) -> list[Any]:
     for i, value in enumerate(values):
-        text = value.alias if isinstance(value, _AliasSpec) else value
-        if not text.strip():
-            raise _EntryError(f"entry {i + 1} is empty", i)
-        if len(text) > MAX_PHRASE:
-            raise _EntryError(f"entry {i + 1} is {len(text)} characters long: at most {MAX_PHRASE} (a name or phrase, not a text)", i)
+        texts = [("", value.alias), *((" context", c) for c in value.context)] if isinstance(value, _AliasSpec) else [("", value)]
+        for what, text in texts:
+            if not text.strip():
+                raise _EntryError(f"entry {i + 1}{what} is empty", i)
+            if len(text) > MAX_PHRASE:
+                raise _EntryError(f"entry {i + 1}{what} is {len(text)} characters long: at most {MAX_PHRASE} (a name or phrase, not a text)", i)
     return values
 
 
@@ -49,8 +50,6 @@ class _AliasSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     alias: str
     context: list[str] = Field(min_length=1)
-
-    _context = field_validator("context")(_no_empty)
 
 
 class _ExamplesSpec(BaseModel):
