@@ -114,7 +114,9 @@ def tokenize(text: str) -> list[Token]:
 
 def normalise(text: str) -> str:
     """The whole text as space-separated normal forms (idempotent): the `norm`s of its tokens."""
-    return " ".join(filter(None, map(fold, WORD.findall(unicodedata.normalize("NFC", text)))))
+    words = WORD.findall(unicodedata.normalize("NFC", text))
+    short = max(map(len, words), default=0) <= _FOLD_CACHED  # then straight to the cache (the common case)
+    return " ".join(filter(None, map(_cached_fold if short else fold, words)))
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
