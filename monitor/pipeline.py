@@ -104,7 +104,7 @@ class Pipeline:
 
     def reload_watchlist(self) -> None:
         """Swap in the watchlist as it is on disk now; a broken edit raises and keeps the old one."""
-        self.matcher = Matcher(load_watchlist(self.settings.watchlist))
+        self.matcher = Matcher(load_watchlist(self.settings.watchlist), time.monotonic)
 
     def ingest(self, source_id: int, source_name: str, docs: Iterable[Document], enrich: Callable[[Document], Document] | None = None) -> int:
         """Store new documents with their matches and alerts; returns how many were new.
@@ -431,7 +431,7 @@ def register_sources(db: Database, settings: Settings) -> dict[str, int]:
 
 def build_pipeline(settings: Settings) -> Pipeline:
     """Wire a configuration's watchlist, channels and database into a pipeline."""
-    matcher = Matcher(load_watchlist(settings.watchlist))
+    matcher = Matcher(load_watchlist(settings.watchlist), time.monotonic)
     return Pipeline(settings, Database(settings.store.sqlalchemy_url), matcher, Notifier(settings.channels))
 
 

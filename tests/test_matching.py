@@ -161,7 +161,7 @@ def test_twenty_catastrophic_regexes_share_one_budget_per_text() -> None:
     """Issue 14.10: the timeout was per pattern, so 20 catastrophic patterns cost 8.8 s an article, silently."""
     good = Event("missile", 3, ("missile",), patterns=(r"\bSS-\d+\b",))
     bad = tuple(Event(f"bad {i}", 1, (f"placeholder{i}",), patterns=("(a|aa)+$",)) for i in range(20))
-    matcher = Matcher(Watchlist(events=(good, *bad)))
+    matcher = Matcher(Watchlist(events=(good, *bad)), time.monotonic)
     started = time.monotonic()
     result = match_text(matcher, "They fired an SS-21 at dawn. " + "a" * 40 + "!")
     assert time.monotonic() - started < REGEX_BUDGET + 2  # was 20 × 0.25 s and more
@@ -170,6 +170,12 @@ def test_twenty_catastrophic_regexes_share_one_budget_per_text() -> None:
     assert len(result.regex_timeouts) + len(result.regex_skipped) == 20
     assert result.regex_timeouts[0] == "event 'bad 0' pattern '(a|aa)+$'"
     assert result.regex_skipped[-1] == "event 'bad 19' pattern '(a|aa)+$'"
+
+
+def test_without_a_clock_each_regex_has_its_own_timeout() -> None:
+    bad = tuple(Event(f"bad {i}", 1, (f"placeholder{i}",), patterns=("(a|aa)+$",)) for i in range(3))
+    result = match_text(Matcher(Watchlist(events=bad)), "a" * 40 + "!")
+    assert (len(result.regex_timeouts), result.regex_skipped) == (3, ())
 
 
 def test_slow_patterns_names_each_regex_that_times_out_on_an_example_once() -> None:
