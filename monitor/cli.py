@@ -18,7 +18,7 @@ from monitor.alerts.render import display_title_of
 from monitor.errors import MonitorError
 from monitor.logs import setup_logging
 from monitor.matching.evaluation import evaluate, parse_cases
-from monitor.matching.examples import failed_examples
+from monitor.matching.examples import failed_examples, slow_patterns
 from monitor.matching.matcher import Matcher
 from monitor.matching.report import explain, quoted, result_json
 from monitor.matching.rules import match_text
@@ -190,9 +190,11 @@ def check(config: ConfigOption = DEFAULT_CONFIG) -> None:
     settings = load_settings(config)
     watchlist = load_watchlist(settings.watchlist)
     Notifier(settings.channels)
-    failures = failed_examples(Matcher(watchlist), watchlist.examples)
+    failures = failed_examples(matcher := Matcher(watchlist), watchlist.examples)
     for failure in failures:
         sys.stderr.write(f"monitor: example failed: {failure}\n")
+    for warning in slow_patterns(matcher, watchlist.examples):
+        out.print(f"warning: {warning}", markup=False)
     if failures:
         raise SystemExit(1)
     out.line(f"config {config}: ok ({len(settings.feeds)} feeds, {len(settings.folders)} folders)")

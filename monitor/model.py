@@ -83,6 +83,8 @@ class MatchResult:
 
     matches: tuple[Match, ...] = ()
     hits: tuple[Hit, ...] = ()
+    regex_timeouts: tuple[str, ...] = ()  # user regexes (labels) that timed out on the text
+    regex_skipped: tuple[str, ...] = ()  # and those not tried: the text's regex time was spent
 
     @property
     def alert(self) -> bool:

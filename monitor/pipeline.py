@@ -75,6 +75,7 @@ class Pipeline:
         self._flight_lock = threading.Lock()
         self._in_flight: dict[int, str] = {}  # feeds claimed by a poll and not yet recorded, with their host
         self._fetching: set[tuple[asyncio.AbstractEventLoop, asyncio.Task[typing.Any]]] = set()  # polls' fetching tasks
+        self._slow_said: set[tuple[str, str]] = set()  # user regexes already said to have run out of time
         self.story_index = StoryIndex()  # near-duplicates of the latest `stories.window` articles
         for article_id, story_id, signature, size, published, fetched in story_store.recent_sketches(db, settings.stories.window):
             self.story_index.add(article_id, story_id, signature, size, article_time(published, fetched))
@@ -98,9 +99,20 @@ class Pipeline:
             json.dumps(alert_context(article, result, source_name, uid, context), ensure_ascii=False),
         )
 
+    def _say_slow_patterns(self, result: MatchResult, source_name: str) -> None:
+        """Log once per pattern (per process) a user regex that timed out on an article or was skipped."""
+        for label in result.regex_timeouts:
+            if ("timeout", label) not in self._slow_said:
+                self._slow_said.add(("timeout", label))
+                log.warning("watchlist %s timed out on an article from %s and was given up there (said once; `monitor check` tries it on the examples)", label, source_name)
+        for label in result.regex_skipped:
+            if ("skipped", label) not in self._slow_said:
+                self._slow_said.add(("skipped", label))
+                log.warning("watchlist %s was not tried on an article from %s: the article's regex time was spent by slower patterns (said once)", label, source_name)
+
     def reload_watchlist(self) -> None:
         """Swap in the watchlist as it is on disk now; a broken edit raises and keeps the old one."""
-        self.matcher = Matcher(load_watchlist(self.settings.watchlist))
+        self.matcher = Matcher(load_watchlist(self.settings.watchlist), time.monotonic)
 
     def ingest(self, source_id: int, source_name: str, docs: Iterable[Document], enrich: Callable[[Document], Document] | None = None) -> int:
         """Store new documents with their matches and alerts; returns how many were new.
@@ -121,6 +133,7 @@ class Pipeline:
             if enrich is not None:
                 article = to_article(enrich(doc))
             result = match_text(self.matcher, article.body)
+            self._say_slow_patterns(result, source_name)
             with self._story_lock:  # find, decide and store at once: two copies never both start a story
                 signature, size = sketch_normalised(article.normalised)
                 fetched = utcnow()
@@ -523,7 +536,7 @@ def register_sources(db: Database, settings: Settings) -> dict[str, int]:
 
 def build_pipeline(settings: Settings) -> Pipeline:
     """Wire a configuration's watchlist, channels and database into a pipeline."""
-    matcher = Matcher(load_watchlist(settings.watchlist))
+    matcher = Matcher(load_watchlist(settings.watchlist), time.monotonic)
     return Pipeline(settings, Database(settings.store.sqlalchemy_url), matcher, Notifier(settings.channels))
 
 

@@ -18,6 +18,8 @@ from monitor.errors import WatchlistError
 from monitor.model import Actor, Event, Example, Rule, Watchlist
 
 ActorKind = Literal["person", "group", "state", "place", "organisation"]
+MAX_PHRASE = 200  # characters in a name, alias, phrase, context or not_when phrase: a name, not a text
+MAX_PATTERN = 1000  # characters in a regex
 
 
 class _Item(BaseModel):
@@ -34,9 +36,12 @@ class _EntryError(ValueError):
 
 def _no_empty(values: list[Any]) -> list[Any]:
     for i, value in enumerate(values):
-        text = value.alias if isinstance(value, _AliasSpec) else value
-        if not text.strip():
-            raise _EntryError(f"entry {i + 1} is empty", i)
+        texts = [("", value.alias), *((" context", c) for c in value.context)] if isinstance(value, _AliasSpec) else [("", value)]
+        for what, text in texts:
+            if not text.strip():
+                raise _EntryError(f"entry {i + 1}{what} is empty", i)
+            if len(text) > MAX_PHRASE:
+                raise _EntryError(f"entry {i + 1}{what} is {len(text)} characters long: at most {MAX_PHRASE} (a name or phrase, not a text)", i)
     return values
 
 
@@ -58,6 +63,8 @@ class _ExamplesSpec(BaseModel):
 
 def _valid_regexes(values: list[str]) -> list[str]:
     for i, value in enumerate(values):
+        if len(value) > MAX_PATTERN:
+            raise _EntryError(f"entry {i + 1} is {len(value)} characters long: at most {MAX_PATTERN}", i)
         try:
             regex.compile(value, regex.V1)
         except regex.error as exc:
@@ -68,7 +75,7 @@ def _valid_regexes(values: list[str]) -> list[str]:
 class _WatchedSpec(_Item):
     """What actors and events share: a name, optional regexes and cancelling phrases."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=MAX_PHRASE)
     patterns: list[str] = Field(default_factory=list)
     not_when: list[str] = Field(default_factory=list)
     examples: _ExamplesSpec = _ExamplesSpec()

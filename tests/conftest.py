@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import resource
 import socket
 import threading
 import time
@@ -225,3 +227,22 @@ def inbox_with(tmp_path: Path, texts: list[str]) -> Path:
         path.write_text(text)
         os.utime(path, (time.time() - 60, time.time() - 60))
     return inbox
+
+
+@contextmanager
+def memory_ceiling(extra: int = 1 << 30) -> Iterator[None]:
+    """Cap this process's address space at what it has now plus `extra` bytes for the block, so that
+    hostile input which would take the machine's memory raises MemoryError instead."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    size = int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
+    resource.setrlimit(resource.RLIMIT_AS, (size + extra if hard == resource.RLIM_INFINITY else min(size + extra, hard), hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def long_word(length: int) -> str:
+    """One word of `length` letters whose skeleton is as long (no doubled letters, no vowels)."""
+    letters = random.Random(length).choices("bdfgklmnprstvz", k=length)
+    return "".join(a for a, b in zip(letters, letters[1:] + [""]) if a != b)[:length].ljust(length, "x")

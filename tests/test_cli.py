@@ -102,6 +102,19 @@ def test_check_fails_naming_an_example_that_does_not_hold(tmp_path: Path) -> Non
     assert result.stderr.strip() == f"monitor: example failed: {watchlist}:8: actor 'Qasem Soleimani' must match: 'Nobody of that name spoke.'"
 
 
+def test_check_warns_of_a_regex_that_times_out_on_an_example(tmp_path: Path) -> None:
+    """Issue 14.10: a catastrophic user regex was silent."""
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text(
+        "events:\n  - name: slow\n    severity: 1\n    patterns: ['(a|aa)+$', 'b+c']\n"
+        "    examples:\n      must_not_match:\n        - " + "a" * 40 + "!\n        - " + "a" * 41 + "!\n"
+    )
+    result = monitor("check", "--config", str(write_config(tmp_path, watchlist=watchlist)))
+    assert result.returncode == 0, result.stderr
+    (warning,) = [line for line in result.stdout.splitlines() if "timed out" in line]
+    assert warning.startswith(f"warning: event 'slow' pattern '(a|aa)+$' timed out on example {watchlist}:7 (over 0.25 s)")
+
+
 def test_missing_config_is_one_line(tmp_path: Path) -> None:
     line = one_line_error(monitor("check", "--config", str(tmp_path / "nope.toml")))
     assert "nope.toml" in line and "not found" in line

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import time
+import tracemalloc
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.matching.matcher import Matcher
+from monitor.matching.examples import slow_patterns
+from monitor.matching.matcher import REGEX_BUDGET, Matcher
 from monitor.matching.normalise import normalise, sentence_bounds, skeleton, tokenize
 from monitor.matching.rules import match_text
-from monitor.model import Actor, Event, Rule, Watchlist
+from monitor.model import Actor, Event, Example, Rule, Watchlist
 from monitor.watchlist import load_watchlist
-from tests.conftest import DEFAULT_WATCHLIST, SEED
+from tests.conftest import DEFAULT_WATCHLIST, SEED, long_word, memory_ceiling
 
 
 @pytest.fixture(scope="module")
@@ -148,10 +150,55 @@ def test_within_words_rule() -> None:
 
 
 def test_catastrophic_user_regex_does_not_stall() -> None:
-    watchlist = Watchlist(actors=(Actor("Evil", "group", ("Evilcorp",), patterns=("(a+)+$",)),))
+    watchlist = Watchlist(actors=(Actor("Evil", "group", ("Evilcorp",), patterns=("(a|aa)+$",)),))
     started = time.monotonic()
-    Matcher(watchlist).find("a" * 40 + "X")
+    scan = Matcher(watchlist).scan("a" * 40 + "X")
     assert time.monotonic() - started < 2
+    assert scan.timed_out == ("actor 'Evil' pattern '(a|aa)+$'",)
+
+
+def test_twenty_catastrophic_regexes_share_one_budget_per_text() -> None:
+    """Issue 14.10: the timeout was per pattern, so 20 catastrophic patterns cost 8.8 s an article, silently."""
+    good = Event("missile", 3, ("missile",), patterns=(r"\bSS-\d+\b",))
+    bad = tuple(Event(f"bad {i}", 1, (f"placeholder{i}",), patterns=("(a|aa)+$",)) for i in range(20))
+    matcher = Matcher(Watchlist(events=(good, *bad)), time.monotonic)
+    started = time.monotonic()
+    result = match_text(matcher, "They fired an SS-21 at dawn. " + "a" * 40 + "!")
+    assert time.monotonic() - started < REGEX_BUDGET + 2  # was 20 × 0.25 s and more
+    assert [m.found for m in result.matches] == ["SS-21"]
+    assert 1 <= len(result.regex_timeouts) <= 3  # the first takes 0.25 s, the next what is left of 0.5 s
+    assert len(result.regex_timeouts) + len(result.regex_skipped) == 20
+    assert result.regex_timeouts[0] == "event 'bad 0' pattern '(a|aa)+$'"
+    assert result.regex_skipped[-1] == "event 'bad 19' pattern '(a|aa)+$'"
+
+
+def test_without_a_clock_each_regex_has_its_own_timeout() -> None:
+    bad = tuple(Event(f"bad {i}", 1, (f"placeholder{i}",), patterns=("(a|aa)+$",)) for i in range(3))
+    result = match_text(Matcher(Watchlist(events=bad)), "a" * 40 + "!")
+    assert (len(result.regex_timeouts), result.regex_skipped) == (3, ())
+
+
+def test_slow_patterns_names_each_regex_that_times_out_on_an_example_once() -> None:
+    bad = Event("bad", 1, ("placeholder",), patterns=("(a|aa)+$",))
+    matcher = Matcher(Watchlist(events=(Event("fine", 1, ("fine",), patterns=("a+b",)), bad)))
+    examples = tuple(Example("event", "bad", "a" * 40 + "!", False, f"wl.yaml:{n}") for n in (7, 8))
+    (warning,) = slow_patterns(matcher, examples)
+    assert warning.startswith("event 'bad' pattern '(a|aa)+$' timed out on example wl.yaml:7 ")
+    assert slow_patterns(matcher, (Example("event", "bad", "calm text", False, "wl.yaml:9"),)) == []
+
+
+def test_a_one_megabyte_word_is_matched_in_bounded_memory(matcher: Matcher) -> None:
+    """Issue 14.1: a word made len(word) copies of itself (2.1 GB at 50 KB, a MemoryError at 100 KB)."""
+    text = "Qassem Suleimani was killed in a drone strike. " + long_word(1_000_000) + " Kata'ib Hizballah blamed Washington."
+    tracemalloc.start()
+    try:
+        with memory_ceiling(1 << 30):
+            result = match_text(matcher, text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 2**20, peak  # the text and a few arrays as long as it
+    assert result.alert and {"Qasem Soleimani", "Kataeb Hezbollah"} <= {m.name for m in result.matches}
 
 
 def test_user_regex_matches_with_span() -> None:

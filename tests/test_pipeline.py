@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import time
@@ -10,6 +11,7 @@ from datetime import timedelta
 from email.header import decode_header, make_header
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from monitor.pipeline import Pipeline, build_pipeline
@@ -17,7 +19,7 @@ from monitor.settings import load_settings
 from monitor.store import outbox, sources
 from monitor.store.db import utcnow
 from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, MatchRow
-from tests.conftest import DISTINCT_STORIES, SEED, JsonReceiver, LocalHTTP, SmtpSink, inbox_with, write_config
+from tests.conftest import DEFAULT_WATCHLIST, DISTINCT_STORIES, SEED, JsonReceiver, LocalHTTP, SmtpSink, inbox_with, long_word, memory_ceiling, write_config
 
 RSS = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link><description>d</description>
@@ -119,6 +121,33 @@ def test_a_broken_feed_is_recorded_and_the_good_feed_still_alerts(tmp_path: Path
     assert health["garbage"].error_count == 1 and health["good"].error_count == 0
     assert all("\n" not in (s.last_error or "") for s in health.values())
     assert len(json_receiver.messages) == 1
+
+
+def test_a_one_megabyte_word_in_a_feed_item_is_stored_and_the_good_item_alerts(tmp_path: Path, http_server: LocalHTTP, json_receiver: JsonReceiver) -> None:
+    """Issue 14.1: one long word took len(word)² of memory: the poll died, the feed recorded no error, its good items were lost."""
+    body = rss(("Noise", "https://wire.example/n", "n", long_word(1_000_000)), ("Strike", "https://wire.example/s", "s", STRIKE))
+    http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, body)
+    config = write_config(tmp_path, feeds=[{"name": "wire", "url": http_server.url("/feed.xml")}], channels=[{"name": "hook", "url": json_receiver.url}])
+    pipeline = build_pipeline(load_settings(config))
+    with memory_ceiling(1 << 30):  # was a MemoryError here (and the machine's memory without a ceiling)
+        pipeline.run_once()
+    assert count(pipeline, ArticleRow) == 2
+    assert sources.list_sources(pipeline.db)[0].error_count == 0
+    assert len(json_receiver.messages) == 1 and "https://wire.example/s" in json_receiver.messages[0]["message"]
+
+
+def test_a_regex_that_times_out_is_logged_once_with_its_pattern(tmp_path: Path, json_receiver: JsonReceiver, caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 14.10: a timed-out user regex was silent."""
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text(DEFAULT_WATCHLIST.read_text().replace("events:\n", "events:\n  - name: slow\n    severity: 1\n    patterns: ['(a|aa)+$']\n", 1))
+    inbox = inbox_with(tmp_path, [DISTINCT_STORIES[0] + " " + "a" * 40 + "!", DISTINCT_STORIES[1] + " " + "a" * 40 + "!"])
+    config = write_config(tmp_path, folders=[inbox], watchlist=watchlist, channels=[{"name": "hook", "url": json_receiver.url}])
+    pipeline = build_pipeline(load_settings(config))
+    with caplog.at_level(logging.WARNING, logger="monitor"):
+        pipeline.run_once()
+    assert count(pipeline, ArticleRow) == 2 and len(json_receiver.messages) == 2
+    said = [r.getMessage() for r in caplog.records if "pattern" in r.getMessage()]
+    assert said == [f"watchlist event 'slow' pattern '(a|aa)+$' timed out on an article from {inbox} and was given up there (said once; `monitor check` tries it on the examples)"]
 
 
 def test_failed_delivery_is_kept_with_its_reason_and_retried_until_it_succeeds(tmp_path: Path, json_receiver: JsonReceiver) -> None:

@@ -164,6 +164,24 @@ def test_bad_regex_in_an_event(tmp_path: Path) -> None:
     assert "events[0].patterns: bad regex" in watchlist_error(path, 11)
 
 
+def test_an_alias_of_a_megabyte_is_refused_in_one_line(tmp_path: Path) -> None:
+    """Issue 14.1: a 10 MB alias took the matcher to 24 GB (each of its words' deletions)."""
+    path = yaml_file(tmp_path, BASE.replace("      - Suleimani\n", "      - Suleimani\n      - " + "b" * 1_000_000 + "\n"))
+    assert watchlist_error(path, 8) == f"{path}:8: actors[0].aliases: entry 3 is 1000000 characters long: at most 200 (a name or phrase, not a text)"
+
+
+@pytest.mark.parametrize(("old", "new", "line", "where"), [
+    ("phrases: [drone strike]", "phrases: [drone strike, " + "z" * 201 + "]", 11, "events[0].phrases: entry 2 is 201 characters long"),
+    ("phrases: [drone strike]", "phrases: [drone strike]\n    not_when: [" + "z" * 300 + "]", 12, "events[0].not_when: entry 1 is 300 characters long"),
+    ("      - Suleimani\n", "      - {alias: QS, context: [" + "z" * 300 + "]}\n", 7, "actors[0].aliases: entry 2 context is 300 characters long"),
+    ("phrases: [drone strike]", "patterns: ['" + "z" * 1001 + "']", 11, "events[0].patterns: entry 1 is 1001 characters long"),
+    ("name: drone strike", "name: " + "z" * 201, 9, "events[0].name: String should have at most 200 characters"),
+])
+def test_long_names_phrases_and_patterns_are_refused(tmp_path: Path, old: str, new: str, line: int, where: str) -> None:
+    path = yaml_file(tmp_path, BASE.replace(old, new))
+    assert watchlist_error(path, line).startswith(f"{path}:{line}: {where}")
+
+
 @pytest.mark.parametrize("severity", ["4", "-1", "high"])
 def test_severity_out_of_range(tmp_path: Path, severity: str) -> None:
     path = yaml_file(tmp_path, BASE.replace("severity: 3", f"severity: {severity}"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.matching.matcher import Matcher
+from monitor.matching.matcher import REGEX_TIMEOUT, Matcher
 from monitor.matching.rules import match_text
 from monitor.model import Example
 
@@ -20,3 +20,16 @@ def failed_examples(matcher: Matcher, examples: tuple[Example, ...]) -> list[str
             verb = "must match" if example.expect else "must not match"
             failures.append(f"{example.where}: {example.kind} {example.name!r} {verb}: {example.text!r}")
     return failures
+
+
+def slow_patterns(matcher: Matcher, examples: tuple[Example, ...]) -> list[str]:
+    """One line per user regex that times out on an example (each tried alone, with the full per-pattern
+    timeout, on every example until it first does), naming the pattern, its actor or event and where."""
+    found: dict[str, str] = {}
+    for example in examples:
+        for label in matcher.slow_patterns(example.text, skip=found):
+            found[label] = example.where
+    return [
+        f"{label} timed out on example {where} (over {REGEX_TIMEOUT} s): in articles it gives up or uses the time of other patterns; avoid nested repetition such as (a|aa)+"
+        for label, where in found.items()
+    ]

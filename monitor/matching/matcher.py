@@ -18,17 +18,23 @@ rapidfuzz then verifies only the actor candidates, once per spelling (a translit
 ratio of 60, a misspelling one edit in a word of 6+ letters), so a folding collision (Milley / Malay)
 is rejected; bare surnames that collide anyway (Milla, Milei) are the watchlist's ambiguous aliases,
 with context words. Short all-caps aliases (KH, IS, US) must match case-sensitively.
+
+The work per text is bounded: a word of more than LONG_WORD characters never matches (it is not even
+folded), a word much longer than every alias word is never compared, words and chunks longer than
+_CACHE_KEY_MAX are not cached, and user regexes share REGEX_BUDGET seconds per text by the clock
+the caller gives (none is read here; without one each pattern has its own REGEX_TIMEOUT); what did
+not run in time is returned, by label.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress, product
-from math import ceil, sqrt
+from math import ceil, inf, sqrt
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick
 import regex
@@ -38,7 +44,9 @@ from rapidfuzz.distance import Levenshtein
 from monitor.matching.normalise import WORD, blank_non_prose, fold, skeleton, tokenize
 from monitor.model import Match, Watchlist
 
-REGEX_TIMEOUT = 0.25  # seconds per pattern per text
+REGEX_TIMEOUT = 0.25  # seconds at most per pattern per text
+REGEX_BUDGET = 0.5  # seconds for all patterns together per text: once spent, the other patterns are skipped
+LONG_WORD = 1000  # characters: a longer word never matches (aliases and phrases have at most 200)
 FUZZY_MIN_LEN = 5  # shorter words must be spelt exactly
 SKELETON_FLOOR = 60.0  # ratio a same-skeleton word needs (transliterations differ in vowels)
 MISSPELLING_MIN_LEN = 6  # alias words this long accept one edit (Soleimanni, Hezbolah)
@@ -46,6 +54,7 @@ NOT_WHEN_WINDOW = 6  # words either side in which a not_when phrase cancels a ma
 CONTEXT_WINDOW = 20  # words either side in which an ambiguous alias needs a context word
 _NEVER = "#"  # the key of a word that must never match (digits, URLs)
 _CACHE_LIMIT = 50_000  # entries per table (≈ 20 MB with the fold caches; ≈ 150 MB at 500,000); a full table starts again empty
+_CACHE_KEY_MAX = 100  # characters: longer words and chunks are worked out each time, never cached
 _CELL_BEFORE = regex.compile(r"[^ \t]", regex.REVERSE)  # the last code cell before a position
 _CELL_AFTER = regex.compile(r"[^ \t]")
 _NOT_TAB_BEFORE = regex.compile(r"[^\t]", regex.REVERSE)  # a word's first cell, from its end
@@ -148,6 +157,8 @@ class _Words:
         self.alias_words = alias_words  # actor key -> the alias words (normal forms) that have it
         self.phrase_stems = phrase_stems  # of event phrases and context and not_when phrases: other stems never match
         self.neighbours: dict[str, set[str]] = {}
+        self.longest_key = max(map(len, alias_words), default=0)  # a longer key has no deletion in `neighbours`
+        self.longest_word = max((len(w) for ws in alias_words.values() for w in ws), default=0)
         for key in alias_words:
             if len(key) >= FUZZY_MIN_LEN - 1:
                 for d in _deletions(key) | {key}:
@@ -168,7 +179,7 @@ class _Words:
         return found
 
     def _learn_word(self, word: str) -> tuple[str, str, str, str]:
-        if any(c.isdigit() for c in word):
+        if len(word) > LONG_WORD or any(c.isdigit() for c in word):
             norm = key = stem_ = _NEVER
         else:
             norm = fold(word).replace(" ", "_") or _NEVER
@@ -189,10 +200,14 @@ class _Words:
         return (segment,)
 
     def _actor_key(self, norm: str) -> str:
-        """The alias key this word (or the word without an Arabic prefix or Russian case ending) agrees with."""
+        """The alias key this word (or the word without an Arabic prefix or Russian case ending) agrees with.
+
+        A word over 7/3 of the longest alias word's length (plus an ending) agrees with none (`_word_agrees`)."""
+        if 3 * len(norm) > 7 * self.longest_word + 9:
+            return _NEVER
         for form in _forms(norm):
             key = _shape(form)
-            if len(form) >= FUZZY_MIN_LEN and key not in self.alias_words:
+            if FUZZY_MIN_LEN <= len(form) and len(key) <= self.longest_key + 1 and key not in self.alias_words:
                 near = set().union(*(self.neighbours.get(d, ()) for d in _deletions(key) | {key}))
                 key = near.pop() if len(near) == 1 else key
             if any(_word_agrees(form, alias) for alias in self.alias_words.get(key, ())):
@@ -208,6 +223,8 @@ def _token(key: str, stem_: str) -> str:
 
 
 def _store(tables: tuple[_Table, ...], key: str, values: tuple[Any, ...]) -> None:
+    if len(key) > _CACHE_KEY_MAX:
+        return
     if len(tables[0]) >= _CACHE_LIMIT:
         for table in tables:
             table.clear()
@@ -259,13 +276,26 @@ class TextWords:
         return ([self.start(before.start())] if before else []) + ([after.start()] if after else [])
 
 
-class Matcher:
-    """A compiled watchlist; `find()` is pure and thread-safe (its word cache only grows)."""
+class Scan(NamedTuple):
+    """What `Matcher.scan` finds in a text: the matches, the text's words (for word distances), and the
+    user regexes (by label) that timed out on it or were skipped once the text's budget was spent."""
 
-    def __init__(self, watchlist: Watchlist) -> None:
-        self.watchlist = watchlist
+    matches: list[Match]
+    words: TextWords
+    timed_out: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+
+
+class Matcher:
+    """A compiled watchlist; `find()` is pure and thread-safe (its word cache only grows).
+
+    `clock` (seconds, e.g. time.monotonic) lets the user regexes share REGEX_BUDGET per text; without
+    one, each has REGEX_TIMEOUT of its own."""
+
+    def __init__(self, watchlist: Watchlist, clock: Callable[[], float] | None = None) -> None:
+        self.watchlist, self.clock = watchlist, clock
         self._aliases: list[_Alias] = []
-        self._patterns: list[tuple[_Said, regex.Pattern[str]]] = []
+        self._patterns: list[tuple[_Said, regex.Pattern[str], str]] = []  # what a match says, the regex, its label
         self._not_when: dict[tuple[str, int], tuple[str, ...]] = {}
         actor_patterns: dict[str, list[int]] = {}
         event_patterns: dict[str, list[int]] = {}
@@ -311,7 +341,9 @@ class Matcher:
 
     def _compile_extras(self, kind: str, i: int, patterns: tuple[str, ...], not_when: tuple[str, ...]) -> None:
         for pattern in patterns:
-            self._patterns.append((self._template(kind, i, pattern), regex.compile(pattern, regex.IGNORECASE | regex.V1)))
+            said = self._template(kind, i, pattern)
+            label = f"{kind} {said[1]['name']!r} pattern {pattern!r}"
+            self._patterns.append((said, regex.compile(pattern, regex.IGNORECASE | regex.V1), label))
         self._not_when[(kind, i)] = tuple(_padded_stems(p) for p in not_when)
 
     def _template(self, kind: str, i: int, alias: str) -> _Said:
@@ -328,16 +360,20 @@ class Matcher:
 
     def find(self, text: str) -> list[Match]:
         """All non-overlapping actor and event matches in a text, in text order."""
-        return self.scan(text)[0]
+        return self.scan(text).matches
 
-    def scan(self, text: str) -> tuple[list[Match], TextWords]:
-        """The matches, and the text's words (for word distances)."""
+    def slow_patterns(self, text: str, skip: Container[str] = ()) -> list[str]:
+        """The user regexes (labels) that time out on a text, each given REGEX_TIMEOUT (no shared budget)."""
+        return self._regex_matches(text, inf, skip)[1]
+
+    def scan(self, text: str) -> Scan:
+        """The matches, the text's words (for word distances), and the user regexes that ran out of time."""
         words = TextWords(self._words, text)
         line, plain, ranks = words.line, self._plain, self._ranked
         hits = list(self._scan.iter(line, ignore_white_space=True)) if len(self._scan) else []
         seen: dict[int, list[tuple[int, int]]] | None = None  # where each context or not_when phrase was seen, once needed
         present: set[int] | None = None  # which were seen at all (enough for most not_when phrases: none of them is there)
-        found = self._regex_matches(text)
+        found, timed_out, skipped = self._regex_matches(text, REGEX_BUDGET)
         for end, (n, ids, _, form, first) in compress(hits, map(_IDS, map(_VALUE, hits))):  # hits of aliases (most are of context phrases only)
             if n == 1:
                 start = line.rfind(first, 0, end)  # only tabs lie between a word's two cells
@@ -363,7 +399,7 @@ class Matcher:
                                 continue
                     found.append((start, end, score, said))
                     break
-        return [_match(said[1], text[a:b], a, b, score) for a, b, score, said in _without_overlaps(found)], words
+        return Scan([_match(said[1], text[a:b], a, b, score) for a, b, score, said in _without_overlaps(found)], words, tuple(timed_out), tuple(skipped))
 
     def _rank(self, form: int, ids: tuple[int, ...], raw: tuple[str, ...]) -> _Ranked:
         """Per kind, the aliases found (`ids`) that agree with the words as written, best score first
@@ -397,16 +433,31 @@ class Matcher:
             return False
         return not_when.isdisjoint(seen) or not _near(not_when, end, n, words, seen, NOT_WHEN_WINDOW)
 
-    def _regex_matches(self, text: str) -> list[_Found]:
-        out = []
-        for said, pattern in self._patterns:
+    def _regex_matches(self, text: str, budget: float, skip: Container[str] = ()) -> tuple[list[_Found], list[str], list[str]]:
+        """The user regexes' matches, each pattern given at most REGEX_TIMEOUT and all together `budget`
+        seconds; and the labels of those that timed out and of those skipped once the budget was spent."""
+        out: list[_Found] = []
+        timed_out: list[str] = []
+        skipped: list[str] = []
+        clock = self.clock or _no_clock
+        deadline = clock() + budget
+        for said, pattern, label in self._patterns:
+            left = deadline - clock()
+            if left <= 0 or label in skip:
+                skipped.append(label)
+                continue
             try:
-                for m in pattern.finditer(text, timeout=REGEX_TIMEOUT):
+                for m in pattern.finditer(text, timeout=min(REGEX_TIMEOUT, left)):
                     if m.end() > m.start():
                         out.append((m.start(), m.end(), 100.0, said))
             except TimeoutError:
-                continue  # a catastrophic pattern gives up on this text instead of stalling the daemon
-        return out
+                timed_out.append(label)  # a catastrophic pattern gives up on this text instead of stalling the daemon
+        return out, timed_out, skipped
+
+
+def _no_clock() -> float:
+    """The time for a Matcher given no clock: none passes, so no pattern uses another's time."""
+    return 0.0
 
 
 def _automaton(words: _Words, actors: dict[str, list[int]], events: dict[str, list[int]], near: list[str]) -> Any:

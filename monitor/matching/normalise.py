@@ -76,18 +76,27 @@ class Token:
     matchable: bool = True
 
 
-@lru_cache(maxsize=100_000)
+_FOLD_CACHED = 100  # characters: longer words (rare, or hostile) are folded each time, never cached
+
+
 def fold(text: str) -> str:
     """Normal form of one word: NFKC, case-folded, Latin accents stripped, apostrophes dropped.
 
     NFKC can turn one character into several words (¼ -> 1⁄4); those come out space-separated.
     """
+    return _cached_fold(text) if len(text) <= _FOLD_CACHED else _fold(text)
+
+
+def _fold(text: str) -> str:
     text = _POSSESSIVE.sub("", text)  # apostrophes go first: NFKC turns ´ into a space and an accent
     text = "".join(c for c in text if c not in _APOSTROPHES)
     text = unicodedata.normalize("NFKC", text).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c) and c not in _APOSTROPHES)
     return " ".join(_WORD.findall(unicodedata.normalize("NFC", stripped)))
+
+
+_cached_fold = lru_cache(maxsize=100_000)(_fold)
 
 
 def tokenize(text: str) -> list[Token]:
@@ -105,7 +114,9 @@ def tokenize(text: str) -> list[Token]:
 
 def normalise(text: str) -> str:
     """The whole text as space-separated normal forms (idempotent): the `norm`s of its tokens."""
-    return " ".join(filter(None, map(fold, WORD.findall(unicodedata.normalize("NFC", text)))))
+    words = WORD.findall(unicodedata.normalize("NFC", text))
+    short = max(map(len, words), default=0) <= _FOLD_CACHED  # then straight to the cache (the common case)
+    return " ".join(filter(None, map(_cached_fold if short else fold, words)))
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:

@@ -12,8 +12,8 @@ KIND_RANK = {"person": 0, "group": 0, "organisation": 1, "state": 2, "place": 3}
 
 def match_text(matcher: Matcher, text: str) -> MatchResult:
     """Matches and rule hits for one text: the whole matching stage as one pure call."""
-    matches, words = matcher.scan(text)
-    return MatchResult(tuple(matches), tuple(apply_rules(matcher, matches, text, words)))
+    scan = matcher.scan(text)
+    return MatchResult(tuple(scan.matches), tuple(apply_rules(matcher, scan.matches, text, scan.words)), scan.timed_out, scan.skipped)
 
 
 def apply_rules(matcher: Matcher, matches: list[Match], text: str, words: TextWords) -> list[Hit]:
