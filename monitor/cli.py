@@ -14,7 +14,8 @@ import click
 import typer
 
 from monitor.alerts.channels import Notifier, describe, route
-from monitor.alerts.render import display_title_of
+from monitor.alerts.render import display_title_of, sample_context
+from monitor.alerts.templates import template_problems
 from monitor.errors import MonitorError
 from monitor.logs import setup_logging
 from monitor.matching.evaluation import evaluate, parse_cases
@@ -167,10 +168,14 @@ def check(config: ConfigOption = DEFAULT_CONFIG) -> None:
     settings = load_settings(config)
     watchlist = load_watchlist(settings.watchlist)
     Notifier(settings.channels)
-    failures = failed_examples(Matcher(watchlist), watchlist.examples)
+    matcher = Matcher(watchlist)
+    failures = failed_examples(matcher, watchlist.examples)
     for failure in failures:
         sys.stderr.write(f"monitor: example failed: {failure}\n")
-    if failures:
+    problems = template_problems(settings.channels, sample_context(matcher))
+    for problem in problems:
+        sys.stderr.write(f"monitor: {problem}\n")
+    if failures or problems:
         raise SystemExit(1)
     out.print(f"config {config}: ok ({len(settings.feeds)} feeds, {len(settings.folders)} folders)", markup=False)
     out.print(
