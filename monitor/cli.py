@@ -14,7 +14,8 @@ import typer
 from typer.exceptions import TyperException
 
 from monitor.alerts.channels import Notifier, describe, route
-from monitor.alerts.render import display_title_of
+from monitor.alerts.render import display_title_of, sample_context
+from monitor.alerts.templates import template_problems
 from monitor.errors import MonitorError
 from monitor.logs import setup_logging
 from monitor.matching.evaluation import evaluate, parse_cases
@@ -190,12 +191,16 @@ def check(config: ConfigOption = DEFAULT_CONFIG) -> None:
     settings = load_settings(config)
     watchlist = load_watchlist(settings.watchlist)
     Notifier(settings.channels)
-    failures = failed_examples(matcher := Matcher(watchlist), watchlist.examples)
+    matcher = Matcher(watchlist)
+    failures = failed_examples(matcher, watchlist.examples)
     for failure in failures:
         sys.stderr.write(f"monitor: example failed: {failure}\n")
     for warning in slow_patterns(matcher, watchlist.examples):
-        out.print(f"warning: {warning}", markup=False)
-    if failures:
+        out.line(f"warning: {warning}")
+    problems = template_problems(settings.channels, sample_context(matcher))
+    for problem in problems:
+        sys.stderr.write(f"monitor: {shown(problem)}\n")
+    if failures or problems:
         raise SystemExit(1)
     out.line(f"config {config}: ok ({len(settings.feeds)} feeds, {len(settings.folders)} folders)")
     out.line(

@@ -115,6 +115,22 @@ def test_check_warns_of_a_regex_that_times_out_on_an_example(tmp_path: Path) -> 
     assert warning.startswith(f"warning: event 'slow' pattern '(a|aa)+$' timed out on example {watchlist}:7 (over 0.25 s)")
 
 
+def test_check_renders_every_channel_template_against_a_sample_alert(tmp_path: Path) -> None:
+    """Regression (issue 14, 19): a template naming no alert field passed `check`, then failed at every send."""
+    config = write_config(tmp_path, channels=[
+        {"name": "desk", "url": "json://127.0.0.1:9/x", "title_template": "{{ actorz[0] }}: {{ title }}"},
+        {"name": "mail", "url": "json://127.0.0.1:9/y", "body_template": "{{ severity + title }}"},
+        {"name": "good", "url": "json://127.0.0.1:9/z", "format": "html", "title_template": "{{ severity_word | upper }}: {{ actors | join(', ') }}",
+         "body_template": "{% for hit in hits %}<p>{{ hit.explanation }}</p>{% endfor %}{{ hits[0].sentence | upper }} {{ url }} {{ published[:10] }}"},
+    ])
+    result = monitor("check", "--config", str(config))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2, result.stderr
+    assert lines[0].startswith("monitor: channels[desk].title_template: 'actorz' is undefined (an alert has actors, events, ")
+    assert lines[1] == "monitor: channels[mail].body_template: unsupported operand type(s) for +: 'int' and 'str'"
+
+
 def test_missing_config_is_one_line(tmp_path: Path) -> None:
     line = one_line_error(monitor("check", "--config", str(tmp_path / "nope.toml")))
     assert "nope.toml" in line and "not found" in line

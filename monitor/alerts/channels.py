@@ -2,6 +2,10 @@
 
 `console://local?file=var/alerts.jsonl` prints each alert to the terminal and appends it as one
 JSON line to the file: the embedded default channel, which needs no network.
+
+An alert's severity is Apprise's notify type (`notify_type`); `json://` and `console://` receivers
+get the alert's data as fields beside title and body (`alert_fields`). Titles and bodies are cut,
+with an ellipsis, to what the channel's Apprise plugin takes (its `title_maxlen`, `body_maxlen`).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ def _console(body: str, title: str, notify_type: str, meta: dict[str, Any], *arg
     if not target:
         return True
     record = {"time": datetime.now(UTC).isoformat(), "type": notify_type, "title": title, "body": body}
+    record |= {k: v for k, v in (meta.get("payload") or {}).items() if k not in record}  # the alert's fields
     try:
         path = Path(target)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -48,12 +53,57 @@ def _console(body: str, title: str, notify_type: str, meta: dict[str, Any], *arg
 plugins.add_custom("console", lambda: notify(on="console", name="monitor offline console")(_console))
 
 
-def _apprise_for(channel: Channel) -> apprise.Apprise:
+# Severity -> Apprise notify type; a digest (no severity) is info. `success` is not used: no alert is good news.
+NOTIFY_TYPES = {0: apprise.NotifyType.INFO, 1: apprise.NotifyType.INFO, 2: apprise.NotifyType.WARNING, 3: apprise.NotifyType.FAILURE}
+STRUCTURED = {"json", "jsons", "console"}  # schemas whose receivers get the alert's fields
+TITLE_MAX, BODY_MAX = 250, 32768  # Apprise's own defaults (NotifyBase), for a channel that names no plugin
+
+
+def notify_type(severity: int | None) -> apprise.NotifyType:
+    """info below severity 2, warning at 2, failure at 3 and above."""
+    return apprise.NotifyType.INFO if severity is None else NOTIFY_TYPES[min(max(severity, 0), 3)]
+
+
+def alert_fields(context: dict[str, Any]) -> dict[str, Any]:
+    """The alert's data as JSON fields: uid, severity, actors, events, the sentence, url, story, source."""
+    hits = context.get("hits") or []
+    return {
+        "uid": context.get("uid"), "severity": context.get("severity"), "actors": context.get("actors", []),
+        "events": context.get("events", []), "sentence": hits[0].get("sentence") if hits else None,
+        "url": context.get("url"), "story": context.get("story"), "source": context.get("source"),
+    }
+
+
+def capped(text: str, limit: int) -> str:
+    """The text, or its first `limit` characters ending in an ellipsis."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
+
+
+def limits(app: apprise.Apprise) -> tuple[int, int, bool]:
+    """(title, body, whether the title goes into the body): the most any of the channel's services takes."""
+    servers = list(app)
+    if not servers:
+        return TITLE_MAX, BODY_MAX, False
+    body = max(int(s.body_maxlen) for s in servers)
+    titled = [int(s.title_maxlen) for s in servers if s.title_maxlen > 0]
+    return (max(titled), body, False) if titled else (body, body, True)
+
+
+def _schema(url: str) -> str:
+    return url.partition("://")[0].lower()
+
+
+def _apprise_for(channel: Channel, fields: dict[str, Any] | None = None) -> apprise.Apprise:
     app = apprise.Apprise()
     if channel.url:
         register_url_secrets(channel.url)
         plugins.need(channel.url)
-        if not app.add(channel.url):
+        url: str | dict[str, Any] = channel.url
+        if fields and _schema(channel.url) in STRUCTURED:  # as `:key=value` in the URL would, typed
+            parsed = apprise.plugins.url_to_dict(channel.url)
+            if parsed:
+                url = parsed | {"payload": fields | (parsed.get("payload") or {})}
+        if not app.add(url):
             raise ConfigError(f"channel {channel.name!r}: Apprise does not understand the URL {redact(channel.url)}: {url_hint(channel.url)}", key=f"channels.{channel.name}")
     if channel.config is not None:
         if not channel.config.is_file():
@@ -109,11 +159,17 @@ class Notifier:
             raise DeliveryError(f"channel {channel_name!r} is no longer configured", channel=channel_name)
         if context:
             title, body = self.templates[channel_name].render(context, title, body)
-        app = _apprise_for(channel)  # a fresh object: no throttle carried over from the previous message
+        # a fresh object: no throttle carried over from the previous message
+        app = _apprise_for(channel, alert_fields(context) if context else None)
+        title_max, body_max, folded = limits(app)
+        title = capped(title, title_max)
+        body = capped(body, max(body_max - (len(title) + 2 if folded else 0), 1))
         html = channel.format == "html" and bool(context) and bool(channel.body_template)
         body_format = apprise.NotifyFormat.HTML if html else apprise.NotifyFormat.TEXT
+        kind = notify_type(context.get("severity") if context else None)
         with apprise.LogCapture(level=logging.DEBUG) as logs:
-            ok = app.notify(title=title, body=body, body_format=body_format, tag=list(tags) if channel.config is not None and tags else None)
+            ok = app.notify(title=title, body=body, notify_type=kind, body_format=body_format,
+                            tag=list(tags) if channel.config is not None and tags else None)
         if not ok:
             raise DeliveryError(f"channel {channel_name!r}: {redact(failure_reason(logs.getvalue()))}", channel=channel_name)
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
+from monitor.dedup import to_article
+from monitor.matching.matcher import Matcher
 from monitor.matching.report import explain, quoted
-from monitor.model import Article, MatchResult
+from monitor.matching.rules import match_text
+from monitor.model import Article, Document, MatchResult
 
 SEVERITY_WORDS = {0: "info", 1: "low", 2: "medium", 3: "high"}
 
@@ -96,3 +101,26 @@ def alert_context(article: Article, result: MatchResult, source: str, uid: str, 
         "events": sorted({m.name for m in result.matches if m.kind == "event"}),
         "hits": [{"rule": h.rule, "severity": h.severity, "explanation": explain(h), "sentence": h.snippet} for h in result.hits[:5]],
     }
+
+
+SAMPLE_TEXT = "Qassem Suleimani was killed in a US drone strike near Baghdad airport, the ministry confirmed."
+
+
+def _sample_texts(matcher: Matcher) -> Iterator[str]:
+    """The watchlist's own examples that should match, then an actor beside an event, then the seed's sentence."""
+    watchlist = matcher.watchlist
+    yield from (e.text for e in sorted(watchlist.examples, key=lambda e: e.kind != "rule") if e.expect)
+    pairs = ((a, e) for a in watchlist.actors for e in watchlist.events if a.aliases and e.phrases)
+    yield from (f"{a.aliases[0]} {e.phrases[0]}." for a, e in islice(pairs, 50))
+    yield SAMPLE_TEXT
+
+
+def sample_context(matcher: Matcher) -> dict[str, Any]:
+    """A sample alert's template context, made as a real alert's is (`monitor check` renders templates with it)."""
+    text, result = SAMPLE_TEXT, MatchResult()
+    for text in _sample_texts(matcher):
+        result = match_text(matcher, text)
+        if result.alert:
+            break
+    doc = Document("sample", "Sample alert", text, "https://example.org/news/sample", published=datetime(2020, 1, 3, 2, 0, tzinfo=UTC))
+    return alert_context(to_article(doc), result, "sample", "0123456789abcdef")

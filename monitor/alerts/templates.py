@@ -10,6 +10,8 @@ from monitor.errors import ConfigError, DeliveryError
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
 
+    from monitor.settings import Channel
+
 
 @cache
 def _environment(html: bool) -> SandboxedEnvironment:
@@ -39,12 +41,33 @@ class ChannelTemplates:
         """(title, body) from the templates; the stored plain texts where a template is not set."""
         if not (self.title or self.body):
             return title, body
-        from jinja2 import TemplateError
-
         try:
             return (
                 " ".join(self.title.render(context).split()) if self.title else title,
                 self.body.render(context) if self.body else body,
             )
-        except TemplateError as exc:
+        except Exception as exc:  # Jinja's errors, and those of an operation on a value (`{{ severity + title }}`)
             raise DeliveryError(f"channel {self.channel!r}: template failed: {exc}", channel=self.channel) from None
+
+
+def template_problems(channels: list[Channel], context: dict[str, Any]) -> list[str]:
+    """One line per channel template that fails on a sample alert's context, or names a field it lacks."""
+    from jinja2 import meta
+
+    problems = []
+    for channel in channels:
+        for key, source, html in (("title_template", channel.title_template, False),
+                                  ("body_template", channel.body_template, channel.format == "html")):
+            if not source:
+                continue
+            env = _environment(html)
+            where = f"channels[{channel.name}].{key}"
+            try:
+                unknown = sorted(meta.find_undeclared_variables(env.parse(source)) - set(context) - set(env.globals))
+                if unknown:  # Jinja renders it empty, or fails at send time on its attribute or item
+                    problems.append(f"{where}: {unknown[0]!r} is undefined (an alert has {', '.join(sorted(context))})")
+                    continue
+                env.from_string(source).render(context)
+            except Exception as exc:  # Jinja's errors, and those of an operation on a value (`{{ severity + title }}`)
+                problems.append(f"{where}: {exc}")
+    return problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 
 from monitor.model import Held
 from monitor.store.db import Database
@@ -42,30 +42,56 @@ class AlertSummary:
     last_error: str | None = None  # of a failed delivery
 
 
-def claim_due(db: Database, now: datetime, lease_seconds: float, limit: int = 50) -> list[DueDelivery]:
-    """Pending deliveries whose time has come and whose lease (if any) has expired, now leased to us."""
-    lease_until = now + timedelta(seconds=lease_seconds)
-    claimed = []
+def claimable(now: datetime) -> ColumnElement[bool]:
+    """A delivery a dispatcher may take now: pending, due, and not leased (or its lease expired)."""
+    return and_(
+        DeliveryRow.status == "pending",
+        DeliveryRow.next_attempt_at <= now,
+        or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now),
+    )
+
+
+def due_ids(db: Database, now: datetime, limit: int = 50) -> list[int]:
+    """Ids of the deliveries claimable now, the most severe alerts first."""
     with db.session() as s:
-        rows = s.execute(
-            select(DeliveryRow, AlertRow)
+        return list(s.scalars(
+            select(DeliveryRow.id)
             .join(AlertRow, DeliveryRow.alert_id == AlertRow.id)
-            .where(DeliveryRow.status == "pending", DeliveryRow.next_attempt_at <= now)
-            .where(or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now))
+            .where(claimable(now))
             .order_by(AlertRow.severity.desc(), DeliveryRow.id)
             .limit(limit)
-        ).all()
-        for delivery, alert in rows:
-            taken = s.execute(
+        ))
+
+
+def claim(db: Database, ids: list[int], now: datetime, lease_seconds: float) -> list[DueDelivery]:
+    """Lease these deliveries to us, each only if it is still claimable.
+
+    The state is checked in the WHERE of the UPDATE itself, so that the check and the lease are one
+    atomic step: of two dispatchers, one takes a delivery, and none takes one sent meanwhile.
+    """
+    lease_until = now + timedelta(seconds=lease_seconds)
+    with db.session() as s:
+        taken = [
+            delivery_id for delivery_id in ids
+            if s.execute(
                 update(DeliveryRow)
-                .where(DeliveryRow.id == delivery.id)
-                .where(or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now))
+                .where(DeliveryRow.id == delivery_id, claimable(now))
                 .values(lease_until=lease_until)
                 .execution_options(synchronize_session=False)
             ).rowcount
-            if taken:
-                claimed.append(DueDelivery(delivery.id, delivery.channel, delivery.attempts, alert.uid, alert.title, alert.body, tuple(alert.tags.split()), alert.severity, alert.context))
-    return claimed
+        ]
+        rows = {delivery.id: (delivery, alert) for delivery, alert in s.execute(
+            select(DeliveryRow, AlertRow).join(AlertRow, DeliveryRow.alert_id == AlertRow.id).where(DeliveryRow.id.in_(taken))
+        )} if taken else {}
+    return [
+        DueDelivery(d.id, d.channel, d.attempts, a.uid, a.title, a.body, tuple(a.tags.split()), a.severity, a.context)
+        for d, a in (rows[i] for i in taken)
+    ]
+
+
+def claim_due(db: Database, now: datetime, lease_seconds: float, limit: int = 50) -> list[DueDelivery]:
+    """Pending deliveries whose time has come and whose lease (if any) has expired, now leased to us."""
+    return claim(db, due_ids(db, now, limit), now, lease_seconds)
 
 
 def record_sent(db: Database, delivery_id: int, now: datetime) -> None:

@@ -1,0 +1,81 @@
+"""What channels receive: severity as Apprise's notify type, the alert's fields, lengths capped."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import apprise
+
+from monitor.alerts import plugins
+from monitor.alerts.channels import Notifier, capped, limits, notify_type
+from monitor.pipeline import build_pipeline
+from monitor.settings import Channel, load_settings
+from tests.conftest import SEED, JsonReceiver, inbox_with, write_config
+
+FIELDS = {"uid", "severity", "actors", "events", "sentence", "url", "story", "source"}
+
+
+def test_a_severity_3_alert_reaches_json_and_console_receivers_as_a_failure_with_its_fields(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression (issue 14, 18): every alert arrived as "type": "info" with only title and body."""
+    inbox = inbox_with(tmp_path, [SEED.read_text()])
+    lines = tmp_path / "alerts.jsonl"
+    config = write_config(tmp_path, folders=[inbox], channels=[
+        {"name": "hook", "url": json_receiver.url}, {"name": "file", "url": f"console://local?file={lines}"}])
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.run_once()
+    [message] = json_receiver.messages
+    [record] = [json.loads(line) for line in lines.read_text().splitlines()]
+    for got in (message, record):
+        assert got["type"] == "failure" and got["severity"] == 3
+        assert FIELDS <= set(got)
+        assert "Qasem Soleimani" in got["actors"] and "ballistic missiles" in got["events"]
+        assert got["sentence"] and got["sentence"] in message["message"]
+        assert len(got["uid"]) == 16 and f"Alert id: {got['uid']}" in message["message"]
+        assert got["story"].startswith("Story: 1 article") and got["source"] == str(inbox)
+    assert message["title"] == record["title"] and message["message"] == record["body"]
+
+
+def test_severity_maps_to_apprises_notify_types() -> None:
+    assert [notify_type(s) for s in (None, 0, 1, 2, 3)] == [apprise.NotifyType.INFO, apprise.NotifyType.INFO, apprise.NotifyType.INFO,
+                                                            apprise.NotifyType.WARNING, apprise.NotifyType.FAILURE]
+
+
+def test_a_json_url_keeps_its_own_payload_keys_beside_the_alerts_fields(json_receiver: JsonReceiver) -> None:
+    notifier = Notifier([Channel(name="hook", url=json_receiver.url + "?:title=subject&:team=desk")])
+    notifier.send("hook", "a title", "a body", (), {"uid": "0123456789abcdef", "severity": 2, "actors": ["A"], "hits": []})
+    [message] = json_receiver.messages
+    assert message["subject"] == "a title" and "title" not in message and message["team"] == "desk"
+    assert message["type"] == "warning" and message["uid"] == "0123456789abcdef" and message["actors"] == ["A"]
+    assert message["sentence"] is None
+
+
+def test_a_60000_character_title_arrives_capped_with_an_ellipsis(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression (issue 14, 11): a 60,043-character title was delivered whole."""
+    lines = tmp_path / "alerts.jsonl"
+    notifier = Notifier([Channel(name="hook", url=json_receiver.url), Channel(name="file", url=f"console://local?file={lines}")])
+    for name in ("hook", "file"):
+        notifier.send(name, "T" * 60_000, "B" * 100_000)
+    [message] = json_receiver.messages
+    [record] = [json.loads(line) for line in lines.read_text().splitlines()]
+    for title, body in ((message["title"], message["message"]), (record["title"], record["body"])):
+        assert len(title) == 250 and title.endswith("T…")  # Apprise's title_maxlen of json:// and of our console://
+        assert len(body) == 32768 and body.endswith("B…")  # its body_maxlen
+
+
+def test_limits_are_the_apprise_plugins_own() -> None:
+    def of(url: str) -> tuple[int, int, bool]:
+        plugins.need(url)
+        app = apprise.Apprise()
+        assert app.add(url)
+        return limits(app)
+
+    assert of("ntfy://127.0.0.1/alerts") == (200, 7800, False)
+    assert of("discord://4174216298/JHMHI8qBe7bk2ZwO5U711o3dV_js") == (250, 2000, False)
+    assert of("tgram://123456789:abcdefg_hijklmnop/12315544/") == (4096, 4096, True)  # no title: it goes into the body
+
+
+def test_capped_keeps_short_texts_and_ends_long_ones_in_an_ellipsis() -> None:
+    assert capped("short", 10) == "short"
+    assert capped("a long title here", 8) == "a long…"
+    assert len(capped("x" * 300, 250)) == 250

@@ -1,0 +1,88 @@
+"""The delivery outbox: a delivery is claimed by one dispatcher at a time and sent once."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from monitor.alerts.channels import Notifier
+from monitor.alerts.dispatch import dispatch_due
+from monitor.dedup import to_article
+from monitor.model import Document, MatchResult
+from monitor.settings import Channel, DeliverySettings
+from monitor.store import outbox
+from monitor.store.articles import NewAlert, save_article
+from monitor.store.db import Database, utcnow
+from monitor.store.sources import ensure_source
+from monitor.store.tables import DeliveryRow
+
+
+def outbox_with(tmp_path: Path, alerts: int, channel: str = "hook", first: int = 0) -> Database:
+    """A real SQLite file holding `alerts` more alerts, each with one pending delivery to `channel`."""
+    db = Database(f"sqlite:///{tmp_path / 'monitor.db'}")
+    source_id = ensure_source(db, "inbox", "folder", str(tmp_path))
+    for i in range(first, first + alerts):
+        article = to_article(Document(source="inbox", title=f"story {i}", text=f"text of story {i}"))
+        alert = NewAlert(f"uid{i:05d}", 3, ("default",), f"alert {i}", f"body {i}", (channel,))
+        assert save_article(db, source_id, article, MatchResult(), alert, utcnow()) is not None
+    return db
+
+
+def test_a_delivery_sent_meanwhile_is_not_claimed_again(tmp_path: Path) -> None:
+    """Regression (issue 14, 2): a dispatcher that listed a delivery before another sent it must not take it."""
+    db = outbox_with(tmp_path, 1)
+    now = utcnow()
+    listed = outbox.due_ids(db, now)  # a second dispatcher lists the due deliveries...
+    [first] = outbox.claim(db, listed, now, lease_seconds=60)  # ...while the first claims,
+    outbox.record_sent(db, first.id, now)  # sends and records it (which clears the lease)
+    assert outbox.claim(db, listed, now, lease_seconds=60) == []
+    assert outbox.claim(db, listed, now + timedelta(hours=1), lease_seconds=60) == []
+    assert outbox.claim_due(db, now + timedelta(hours=1), lease_seconds=60) == []
+
+
+def test_a_failed_delivery_waits_for_its_next_attempt_even_if_listed_before(tmp_path: Path) -> None:
+    db = outbox_with(tmp_path, 1)
+    now = utcnow()
+    listed = outbox.due_ids(db, now)
+    [first] = outbox.claim(db, listed, now, lease_seconds=60)
+    outbox.record_failure(db, first.id, "refused", now + timedelta(minutes=5), final=False)
+    assert outbox.claim(db, listed, now, lease_seconds=60) == []
+    assert [d.id for d in outbox.claim(db, listed, now + timedelta(minutes=5), lease_seconds=60)] == [first.id]
+
+
+def test_dispatchers_racing_on_one_outbox_send_every_delivery_exactly_once(tmp_path: Path) -> None:
+    """Regression (issue 14, 2): the `dispatch` and `dispatch-now` jobs overlapping sent deliveries twice."""
+    rounds, per_round, dispatchers = 4, 30, 3
+    sent_file = tmp_path / "alerts.jsonl"
+    notifier = Notifier([Channel(name="hook", url=f"console://local?file={sent_file}")])
+    cfg = DeliverySettings()
+    errors: list[BaseException] = []
+
+    def dispatcher(db: Database, start: threading.Barrier) -> None:
+        try:
+            start.wait()
+            while outbox.due_ids(db, utcnow(), limit=1):
+                dispatch_due(db, notifier, cfg, utcnow())
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            errors.append(exc)
+
+    for round_ in range(rounds):  # each round, all of them list the same due deliveries at once
+        db = outbox_with(tmp_path, per_round, first=round_ * per_round)
+        start = threading.Barrier(dispatchers)
+        threads = [threading.Thread(target=dispatcher, args=(db, start)) for _ in range(dispatchers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        db.close()
+    assert not errors
+    received = Counter(json.loads(line)["title"] for line in sent_file.read_text().splitlines())
+    assert [title for title, n in received.items() if n > 1] == []
+    assert len(received) == rounds * per_round
+    with Database(f"sqlite:///{tmp_path / 'monitor.db'}").session() as s:
+        assert {(d.status, d.attempts) for d in s.scalars(select(DeliveryRow))} == {("sent", 1)}
