@@ -6,20 +6,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-from monitor.redact import RedactingFilter
-
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-# C0, DEL and C1 controls, and the Unicode line and paragraph separators: escaped, never written raw.
-_ESCAPES = {
-    code: _NAMED.get(chr(code), f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}")
-    for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)
-}
-
-
-def escape_controls(text: str) -> str:
-    """`text` with every control character written as an escape: one line, no terminal escape sequence."""
-    return text.translate(_ESCAPES)
-
+from monitor.redact import RedactingFilter, printable
 
 class OneLineFormatter(logging.Formatter):
     """`2026-12-02T11:51:46Z LEVEL message`: the time in UTC, the whole record (a traceback too) on one
@@ -32,7 +19,7 @@ class OneLineFormatter(logging.Formatter):
         return datetime.fromtimestamp(record.created, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def format(self, record: logging.LogRecord) -> str:
-        return escape_controls(super().format(record))
+        return printable(super().format(record))
 
 
 def setup_logging(verbose: bool = False) -> None:

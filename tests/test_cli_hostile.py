@@ -206,3 +206,19 @@ def test_fetch_errors_are_in_plain_words_and_keep_their_config_section(tmp_path:
     refused = write_config(closed, feeds=[{"name": "local", "url": http_server.url("/feed.xml")}], settings={"http": {"allow_networks": []}})
     assert monitor("once", "--config", str(refused)).returncode == 0
     assert "allow it with [http] allow_networks" in monitor("sources", "--config", str(refused), env=WIDE).stdout
+
+
+def test_once_prints_hostile_titles_and_names_with_their_escapes_written_out(tmp_path: Path) -> None:
+    """Issue 14.6: ANSI/OSC escapes from titles reached the terminal raw through the console channel and
+    the log; a file name with a newline forged a log line."""
+    inbox = hostile_inbox(tmp_path)
+    forged = inbox / "x\n2026-01-01T00:00:00Z WARNING forged.txt"
+    forged.write_bytes(b"\x00\x01binary")
+    os.utime(forged, (time.time() - 60, time.time() - 60))
+    result = monitor("once", "--config", str(write_config(tmp_path, folders=[inbox])))
+    assert result.returncode == 0, result.stderr
+    for stream in (result.stdout, result.stderr):
+        assert "\x1b" not in stream and "\x07" not in stream and "\u202e" not in stream
+    assert "=== ALERT" in result.stdout and "\\x1b" in result.stdout
+    assert not any(line.startswith("2026-01-01T00:00:00Z WARNING forged") for line in result.stderr.splitlines())
+    assert "x\\n2026-01-01T00:00:00Z WARNING forged.txt" in result.stderr

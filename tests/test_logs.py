@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from monitor.logs import escape_controls, setup_logging
+from monitor.logs import setup_logging
+from monitor.redact import printable as escape_controls
 from tests.conftest import REPO
 
 
@@ -41,7 +42,7 @@ def test_a_name_with_a_newline_or_a_terminal_escape_cannot_forge_or_hide_a_line(
     assert "\\x1b]8;;http://x\\x07title" in line
 
 
-@pytest.mark.parametrize("char, shown", [("\r", "\\r"), ("\t", "\\t"), ("\x00", "\\x00"), ("\x7f", "\\x7f"), ("\x9b", "\\u009b"), ("\u2028", "\\u2028")])
+@pytest.mark.parametrize("char, shown", [("\r", "\\r"), ("\t", "\\t"), ("\x00", "\\x00"), ("\x7f", "\\x7f"), ("\x9b", "\\x9b"), ("\u202e", "\\u202e"), ("\u2028", "\\u2028")])
 def test_every_control_character_is_escaped(char: str, shown: str) -> None:
     assert escape_controls(f"a{char}b") == f"a{shown}b"
     assert escape_controls("Tehran, Baghdad — Erbil «ok» 中文") == "Tehran, Baghdad — Erbil «ok» 中文"

@@ -23,7 +23,7 @@ from apprise.decorators import notify
 
 from monitor.alerts import plugins
 from monitor.errors import ConfigError, DeliveryError
-from monitor.redact import redact, register_url_secrets
+from monitor.redact import printable, redact, register_url_secrets
 from monitor.alerts.templates import ChannelTemplates
 from monitor.settings import Channel
 
@@ -31,8 +31,10 @@ log = logging.getLogger(__name__)
 
 
 def _console(body: str, title: str, notify_type: str, meta: dict[str, Any], *args: Any, **kwargs: Any) -> bool:
-    """Print the alert and append it to the JSON-lines file named by `?file=`."""
-    sys.stdout.write(f"\n=== ALERT {title}\n{body}\n")
+    """Print the alert (control characters from feeds written out, so no escape reaches the terminal)
+    and append it to the JSON-lines file named by `?file=`."""
+    shown = "\n".join(printable(line) for line in f"=== ALERT {title}\n{body}".split("\n"))
+    sys.stdout.write(f"\n{shown}\n")
     sys.stdout.flush()
     target = (meta.get("qsd") or {}).get("file")
     if not target:
