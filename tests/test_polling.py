@@ -70,17 +70,22 @@ def test_a_failing_feed_is_suspended_then_recovers_by_itself(tmp_path: Path, htt
     assert (h.status, h.error_count, h.last_error) == ("ok", 0, None)
 
 
-def test_a_slow_feed_does_not_hold_up_the_others(tmp_path: Path, http_server: LocalHTTP) -> None:
-    release = threading.Event()
+def held_feed(release: threading.Event, at_most: float) -> Callable[[BaseHTTPRequestHandler, bytes], None]:
+    """A route that answers FEED once `release` is set (or after `at_most` seconds)."""
 
-    def slow(handler: BaseHTTPRequestHandler, _: bytes) -> None:
-        release.wait(5)
+    def answer(handler: BaseHTTPRequestHandler, _: bytes) -> None:
+        release.wait(at_most)
         handler.send_response(200)
         handler.send_header("Content-Length", str(len(FEED)))
         handler.end_headers()
         handler.wfile.write(FEED)
 
-    http_server.routes["/slow.xml"] = slow
+    return answer
+
+
+def test_a_slow_feed_does_not_hold_up_the_others(tmp_path: Path, http_server: LocalHTTP) -> None:
+    release = threading.Event()
+    http_server.routes["/slow.xml"] = held_feed(release, 5)
     http_server.routes["/fast.xml"] = (200, {}, rss(("Fast", "https://wire.example/f", "f", "Kataeb Hezbollah fired rockets at the base.")))
     config = write_config(tmp_path, feeds=[{"name": "slow", "url": http_server.url("/slow.xml")}, {"name": "fast", "url": f"http://localhost:{http_server.port}/fast.xml"}])
     pipeline = build_pipeline(load_settings(config))
@@ -235,15 +240,7 @@ def test_a_stalled_feed_holds_back_no_later_tick(tmp_path: Path, http_server: Lo
     waited for the stalled one's deadline. Now the daemon's ticks overlap and a stalled feed takes
     only its own slot: 20 fast feeds are stored and alert while the stalled one still hangs."""
     release = threading.Event()
-
-    def stalled(handler: BaseHTTPRequestHandler, _: bytes) -> None:
-        release.wait(30)
-        handler.send_response(200)
-        handler.send_header("Content-Length", str(len(FEED)))
-        handler.end_headers()
-        handler.wfile.write(FEED)
-
-    http_server.routes["/stalled.xml"] = stalled
+    http_server.routes["/stalled.xml"] = held_feed(release, 30)
     fast = [{"name": f"fast{i}", "url": http_server.url(f"/fast{i}.xml")} for i in range(20)]
     for i in range(20):
         http_server.routes[f"/fast{i}.xml"] = (200, {}, rss((f"Rockets {i}", f"https://wire.example/f{i}", f"f{i}", f"Kataeb Hezbollah fired rockets at the base, report {i}.")))

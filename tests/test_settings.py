@@ -68,16 +68,18 @@ def test_settings_are_frozen() -> None:
         settings.http.timeout = 1  # type: ignore[misc]
 
 
-@pytest.mark.parametrize(("text", "key"), [
-    ("[http]\ntimout = 5\n", "http.timout"),
-    ("watchlst = 'x.yaml'\n", "watchlst"),
-    ("[[feeds]]\nurl = 'https://example.org/rss'\nevery_seconds = 60\n", "feeds[0].every_seconds"),
-    ("[[channels]]\nname = 'a'\nurl = 'json://x'\n[[channels]]\nname = 'b'\nurll = 'json://y'\n", "channels[1].urll"),
+@pytest.mark.parametrize(("text", "key", "hint"), [
+    ("[http]\ntimout = 5\n", "http.timout", "did you mean 'timeout'?"),
+    ("watchlst = 'x.yaml'\n", "watchlst", "did you mean 'watchlist'?"),
+    ("[[feeds]]\nurl = 'https://example.org/rss'\nevery_seconds = 60\n", "feeds[0].every_seconds", "this section takes name, url, every, full_text"),
+    ("[[channels]]\nname = 'a'\nurl = 'json://x'\n[[channels]]\nname = 'b'\nurll = 'json://y'\n", "channels[1].urll", "did you mean 'url'?"),
+    ("[http]\nzzzz = 5\n", "http.zzzz", "this section takes timeout, deadline, max_body_bytes, max_redirects, allow_networks"),
 ])
-def test_typo_names_file_and_key(tmp_path: Path, text: str, key: str) -> None:
+def test_typo_names_file_and_key(tmp_path: Path, text: str, key: str, hint: str) -> None:
+    """Issue 14.20: the key nearest a typo is named (or, with none near, the keys the section takes)."""
     path = toml(tmp_path, text)
     error = config_error(path)
-    assert str(error) == f"{path}: {key}: unknown key (typo?)"
+    assert str(error).startswith(f"{path}: {key}: unknown key") and hint in str(error)
     assert error.key == key
 
 

@@ -263,24 +263,24 @@ def _lower(headers: typing.Mapping[str, str]) -> dict[str, str]:
     return {k.lower(): v for k, v in headers.items()}
 
 
+_PLAIN_REASONS: tuple[tuple[type[BaseException], str], ...] = (  # subclasses of ClientConnectorError first
+    (aiohttp.ClientConnectorDNSError, "the host name does not resolve: check the URL's spelling and the network"),
+    (aiohttp.ClientConnectorCertificateError, "the site's TLS certificate is not valid for it (expired, self-signed or for another name)"),
+    (aiohttp.ClientSSLError, "the TLS handshake failed: the site may not speak HTTPS on that port"),
+    (aiohttp.ServerDisconnectedError, "the server closed the connection before answering"),
+    (aiohttp.ClientPayloadError, "the response body was cut off or malformed"),
+    (aiohttp.InvalidUrlClientError, "not a valid URL"),
+)
+
+
 def plain_reason(exc: BaseException) -> str:
     """What went wrong in a user's words, not aiohttp's class names, with what to check."""
-    if isinstance(exc, aiohttp.ClientConnectorDNSError):
-        return "the host name does not resolve: check the URL's spelling and the network"
-    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
-        return "the site's TLS certificate is not valid for it (expired, self-signed or for another name)"
-    if isinstance(exc, aiohttp.ClientSSLError):
-        return "the TLS handshake failed: the site may not speak HTTPS on that port"
+    reason = next((words for kind, words in _PLAIN_REASONS if isinstance(exc, kind)), None)
+    if reason is not None:
+        return reason
     if isinstance(exc, aiohttp.ClientConnectorError):
         errno = exc.os_error.errno if exc.os_error is not None else None
-        reason = f" ({os.strerror(errno).lower()})" if errno else ""
-        return f"cannot connect to {exc.host}:{exc.port}{reason}: is the site up and the port right?"
-    if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return "the server closed the connection before answering"
-    if isinstance(exc, aiohttp.ClientPayloadError):
-        return "the response body was cut off or malformed"
-    if isinstance(exc, aiohttp.InvalidUrlClientError):
-        return "not a valid URL"
+        return f"cannot connect to {exc.host}:{exc.port}{f' ({os.strerror(errno).lower()})' if errno else ''}: is the site up and the port right?"
     return _one_line(exc)
 
 
