@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -192,3 +194,16 @@ def test_eval_prints_each_error_with_its_cause_and_json_on_request(tmp_path: Pat
     assert data["events"]["fn"] == 1 and data["actors"]["fp"] == 1
     assert {(e["case"], e["kind"]) for e in data["errors"]} == {("goal", "miss"), ("goal", "alert missed"), ("calm", "must not be reported")}
     assert next(e for e in data["errors"] if e["case"] == "calm")["match"] == {"name": "Iran", "alias": "Tehran", "found": "Tehran", "start": 0, "end": 6, "score": 100.0}
+
+
+def test_eval_report_prints_in_sample_and_out_of_sample_side_by_side(tmp_path: Path) -> None:
+    tiny = tmp_path / "tiny.jsonl"  # stands in for an out-of-sample file here: nothing is tuned on it
+    tiny.write_text(json.dumps({"id": "t", "text": "Tehran was calm.", "actors": [], "alert": False, "not": ["Iran"]}) + "\n")
+    script = [sys.executable, str(REPO / "bench" / "eval_report.py"), str(CASES), str(tiny)]
+    table = subprocess.run(script, capture_output=True, text=True, cwd=tmp_path, check=True).stdout.splitlines()
+    assert "alert-worthy texts missed" in table[0] and "labels that must not be reported, reported" in table[0]
+    assert table[2].startswith("| in-sample (`tests/data/eval_cases.jsonl`, watchlist `config/watchlist.yaml`) |")
+    assert table[3].startswith("| out-of-sample (") and table[3].endswith("| 1 | 0.000 | 1.000 | 1.000 | 0 of 0 | 1 |")
+    rows = [json.loads(line) for line in subprocess.run([*script, "--json"], capture_output=True, text=True, check=True).stdout.splitlines()]
+    assert [r["label"] for r in rows] == ["in-sample", "out-of-sample"]
+    assert rows[0]["cases"] >= 150 and rows[1]["forbidden_reported"] == 1
