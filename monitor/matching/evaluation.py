@@ -247,7 +247,7 @@ class _Diagnosis:
         """The entity's first match in the text with it alone in the watchlist, its not_when and context kept or not."""
         key = (type(entity).__name__, entity.name, keep_not_when, keep_context)
         if key not in self._solo:
-            changes: dict[str, Any] = {}
+            changes: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(entity) if f.name == "part_of" and f.default is not dataclasses.MISSING}  # its parent is not there
             if not keep_not_when:
                 changes["not_when"] = ()
             if not keep_context and hasattr(entity, "context"):
