@@ -18,7 +18,7 @@ from monitor.alerts.render import display_title_of, sample_context
 from monitor.alerts.templates import template_problems
 from monitor.errors import MonitorError
 from monitor.logs import setup_logging
-from monitor.matching.evaluation import evaluate, parse_cases
+from monitor.matching.evaluation import evaluate, parse_cases, report_json
 from monitor.matching.examples import failed_examples, slow_patterns
 from monitor.matching.matcher import Matcher
 from monitor.matching.report import explain, quoted, result_json
@@ -161,12 +161,13 @@ def _print_result(result: MatchResult) -> None:
 
 @app.command(name="eval")
 def evaluate_cases(
-    cases: Annotated[Path, typer.Argument(help="labelled cases, one JSON object per line (id, text, actors, events, alert)")],
+    cases: Annotated[Path, typer.Argument(help="labelled cases, one JSON object per line (id, text, actors, events, alert; optional not: names that must not be reported)")],
     config: ConfigOption = DEFAULT_CONFIG,
     watchlist: Annotated[Path | None, typer.Option(help="a watchlist file or folder instead of the config's")] = None,
-    worst: Annotated[int, typer.Option(help="how many of the worst misses to list")] = 10,
+    worst: Annotated[int | None, typer.Option(help="explain the errors of only this many of the worst cases (default: all)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object: the figures and every error with its cause")] = False,
 ) -> None:
-    """Precision, recall and F1 of the watchlist on labelled cases, alert accuracy, and the worst misses."""
+    """Precision, recall and F1 of the watchlist on labelled cases, alert accuracy, and the cause of every error."""
     matcher = Matcher(load_watchlist(watchlist or load_settings(config).watchlist))
     try:
         labelled = parse_cases(cases.read_text(encoding="utf-8").splitlines(), str(cases))
@@ -175,14 +176,20 @@ def evaluate_cases(
     except ValueError as exc:
         raise MonitorError(str(exc)) from None
     report = evaluate(matcher, labelled)
+    if as_json:
+        sys.stdout.write(json.dumps(report_json(report), ensure_ascii=False) + "\n")
+        return
     table = _Table("", "precision", "recall", "F1", title=f"{report.cases} cases from {cases}")
     for name, scores in (("actors", report.actors), ("events", report.events)):
         table.add(name, f"{scores.precision:.3f}", f"{scores.recall:.3f}", f"{scores.f1:.3f}")
     out.table(table)
     out.line(f"alert accuracy: {report.alert_accuracy:.3f} ({report.alerts_right}/{report.cases})")
-    for miss in report.misses[:worst]:
-        alert = f"; alert expected {miss.alert_expected}, got {miss.alert_got}" if miss.alert_expected != miss.alert_got else ""
-        out.line(f"miss {miss.id}: missing {list(miss.missing)}, extra {list(miss.extra)}{alert}")
+    out.line(f"alert-worthy texts missed: {report.alert_worthy_missed} of {report.alert_worthy}")
+    out.line(f"labels that must not be reported, reported: {report.forbidden_reported}")
+    shown = {m.id for m in report.misses[:worst]} if worst is not None else None
+    for error in report.errors:
+        if shown is None or error.case in shown:
+            out.line(f"{error.case}: {error.kind}{'' if error.kind.startswith('alert') else ' ' + error.label}: {error.why}")
 
 
 @app.command()

@@ -63,12 +63,15 @@ class Replayed:
 
 
 def replay(db: Database, matcher: Matcher, since: datetime, until: datetime) -> tuple[list[Replayed], list[Replayed], int]:
-    """(would alert now but did not, alerted but would not now, articles re-matched)."""
+    """(would alert now but did not, alerted but would not now, articles re-matched).
+
+    Compared is the match decision: a copy of a story that an earlier copy had alerted counts as
+    alerting before (story dedup kept it silent; the rules fired), so an unchanged watchlist lists none."""
     articles = stored_between(db, since, until)
     newly, dropped = [], []
     for article in articles:
         result = match_text(matcher, article.body)
-        if result.alert and not article.alerted:
+        if result.alert and not (article.alerted or article.story_alerted):
             newly.append(Replayed(article, result))
         elif article.alerted and not result.alert:
             dropped.append(Replayed(article, result))

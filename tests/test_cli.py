@@ -228,7 +228,8 @@ def test_eval_prints_precision_recall_and_the_worst_misses(tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
     assert "actors │ 1.000     │ 0.500" in result.stdout  # precision 1, recall 1/2
     assert "alert accuracy: 0.667 (2/3)" in result.stdout
-    assert "miss unknown: missing ['Wagner Group'], extra []; alert expected True, got False" in result.stdout
+    assert "unknown: miss Wagner Group: 'Wagner Group' is no actor or event of the watchlist" in result.stdout
+    assert "unknown: alert missed: rule " in result.stdout and "alert-worthy texts missed: 1 of 2" in result.stdout
 
 
 def test_failed_deliveries_are_listed_and_can_be_requeued(tmp_path: Path) -> None:

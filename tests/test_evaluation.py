@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from monitor.matching.evaluation import Case, Scores, evaluate, parse_cases
+from monitor.matching.evaluation import Case, Scores, evaluate, parse_cases, report_json
 from monitor.matching.matcher import Matcher
+from monitor.model import Actor, Event, Rule, Watchlist
 from monitor.watchlist import load_watchlist
 from tests.conftest import DEFAULT_WATCHLIST, REPO
+from tests.test_cli import monitor
 
 CASES = REPO / "tests" / "data" / "eval_cases.jsonl"
 NAMES = REPO / "tests" / "data" / "unrelated_names.txt"
@@ -66,3 +73,137 @@ def test_evaluate_lists_the_worst_misses_first(matcher: Matcher) -> None:
 def test_a_bad_case_line_names_the_file_and_line() -> None:
     with pytest.raises(ValueError, match=r"cases.jsonl:2: not a case"):
         parse_cases(['{"id": "a", "text": "x", "alert": false}', '{"id": "b"}'], "cases.jsonl")
+
+
+# A small watchlist of our own, so that what each error says does not move with the default one.
+WATCH = Watchlist(
+    actors=(
+        Actor("Kataeb Hezbollah", "group", ("Kataeb Hezbollah", "KH"), context=(("KH", ("militia", "Iraq")),)),
+        Actor("Hezbollah", "group", ("Hezbollah",)),
+        Actor("Iran", "state", ("Iran", "Tehran")),
+        Actor("Donald Trump", "person", ("Donald Trump", "Trump")),
+    ),
+    events=(
+        Event("strike", 2, ("strike", "air strike"), not_when=("went on strike", "goal")),
+        Event("threat", 1, ("threatened",)),
+    ),
+    rules=(Rule("violent", min_severity=2),),
+)
+
+
+def explained(cases: list[Case]) -> list[tuple[str, str, str, str]]:
+    return [(e.case, e.kind, e.label, e.why) for e in evaluate(Matcher(WATCH), cases).errors]
+
+
+def test_a_false_positive_shows_the_match_that_produced_it() -> None:
+    [error] = evaluate(Matcher(WATCH), [Case("fp", "Reporters asked Tehran.", frozenset(), frozenset(), False)]).errors
+    assert (error.kind, error.label) == ("false positive", "Iran")
+    assert error.why == "actor 'Iran': alias 'Tehran' found 'Tehran' at 16-22, score 100"
+    assert error.match is not None and (error.match.alias, error.match.start, error.match.end) == ("Tehran", 16, 22)
+
+
+def test_a_miss_names_the_not_when_phrase_that_cancelled_it() -> None:
+    [(_, kind, label, why)] = explained([Case("c", "Iran said the strike near the goal was a warning.", frozenset({"Iran"}), frozenset({"strike"}), False)])
+    assert (kind, label) == ("miss", "strike")
+    assert why.startswith("event 'strike': alias 'strike' found 'strike' at 14-20, score 100, but cancelled by not_when 'goal' (found 'goal' at 30-34, 2 words away")
+
+
+def test_a_miss_names_the_ambiguous_alias_without_its_context() -> None:
+    [(_, kind, label, why)] = explained([Case("c", "KH said nothing on Monday.", frozenset({"Kataeb Hezbollah"}), frozenset(), False)])
+    assert (kind, label) == ("miss", "Kataeb Hezbollah")
+    assert why == "actor 'Kataeb Hezbollah': alias 'KH' found 'KH' at 0-2, score 100, but ambiguous 'KH' has no context word near it (militia, Iraq)"
+
+
+def test_a_miss_says_when_no_alias_appears_and_which_came_nearest() -> None:
+    errors = explained([
+        Case("absent", "Nothing of note.", frozenset({"Donald Trump"}), frozenset(), False),
+        Case("half", "Donald Duck waved.", frozenset({"Donald Trump"}), frozenset(), False),
+        Case("unknown", "Wagner moved.", frozenset({"Wagner Group"}), frozenset(), False),
+    ])
+    assert [e[3] for e in errors] == [
+        "no alias of 'Donald Trump' appears",
+        "no alias of 'Donald Trump' appears (nearest: 'Donald Trump', without 'trump')",
+        "'Wagner Group' is no actor or event of the watchlist",
+    ]
+
+
+def test_a_miss_overlapped_by_a_longer_match_names_it() -> None:
+    [(_, kind, label, why)] = explained([Case("c", "Kataeb Hezbollah fighters moved.", frozenset({"Kataeb Hezbollah", "Hezbollah"}), frozenset(), False)])
+    assert (kind, label) == ("miss", "Hezbollah")
+    assert why == (
+        "actor 'Hezbollah': alias 'Hezbollah' found 'Hezbollah' at 7-16, score 100, but not reported: a longer or better match overlaps it, "
+        "actor 'Kataeb Hezbollah': alias 'Kataeb Hezbollah' found 'Kataeb Hezbollah' at 0-16, score 100"
+    )
+
+
+def test_a_wrong_alert_decision_names_the_rule_and_the_reason() -> None:
+    errors = explained([
+        Case("apart", "Iran was quiet. Later an air strike hit a convoy.", frozenset({"Iran"}), frozenset({"strike"}), True),
+        Case("weak", "Iran threatened a response.", frozenset({"Iran"}), frozenset({"threat"}), True),
+        Case("fired", "Trump ordered the strike.", frozenset({"Donald Trump"}), frozenset({"strike"}), False),
+    ])
+    assert errors == [
+        ("apart", "alert missed", "alert", "rule 'violent': Iran (found 'Iran') and strike (found 'air strike', severity 2) are 4 words apart, in different sentences: not in one sentence"),
+        ("fired", "alert not expected", "alert", "rule 'violent' fired (same sentence): Donald Trump (found \u201cTrump\u201d, 100) + strike (severity 2) within 2 words: \u201cTrump ordered the strike.\u201d"),
+        ("weak", "alert missed", "alert", "rule 'violent': Iran found, but no event it takes of severity >= 2 (events found: threat (1))"),
+    ]
+
+
+def test_labels_that_must_not_be_reported_are_counted_and_listed_apart() -> None:
+    cases = parse_cases([
+        '{"id": "tower", "text": "Trump Tower was sold to a fund.", "alert": false, "not": ["Donald Trump"]}',
+        '{"id": "fine", "text": "Tehran was calm.", "actors": ["Iran"], "alert": false, "not": ["Donald Trump"]}',
+    ], "cases.jsonl")
+    report = evaluate(Matcher(WATCH), cases)
+    assert report.forbidden_reported == 1 and report.actors.fp == 1
+    assert [(e.case, e.kind, e.label) for e in report.errors] == [("tower", "must not be reported", "Donald Trump")]
+    assert report_json(report)["forbidden_reported"] == 1
+    with pytest.raises(ValueError, match=r"cases.jsonl:1: Iran both expected and in `not`"):
+        parse_cases(['{"id": "x", "text": "t", "actors": ["Iran"], "alert": false, "not": ["Iran"]}'], "cases.jsonl")
+
+
+def test_alert_worthy_texts_missed_are_counted() -> None:
+    report = evaluate(Matcher(WATCH), [
+        Case("a", "Iran launched an air strike.", frozenset({"Iran"}), frozenset({"strike"}), True),
+        Case("b", "Iran threatened a response.", frozenset({"Iran"}), frozenset({"threat"}), True),
+        Case("c", "Nothing.", frozenset(), frozenset(), False),
+    ])
+    assert (report.alert_worthy, report.alert_worthy_missed) == (2, 1)
+
+
+def test_eval_prints_each_error_with_its_cause_and_json_on_request(tmp_path: Path) -> None:
+    watchlist = tmp_path / "watch.yaml"
+    watchlist.write_text(
+        "actors:\n  - name: Iran\n    kind: state\n    aliases: [Iran, Tehran]\n"
+        "events:\n  - name: strike\n    severity: 2\n    phrases: [strike]\n    not_when: [goal]\n"
+        "rules:\n  - name: violent\n    min_severity: 2\n"
+    )
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("\n".join(json.dumps(c) for c in [
+        {"id": "goal", "text": "Iran said the strike near the goal was a warning.", "actors": ["Iran"], "events": ["strike"], "alert": True},
+        {"id": "calm", "text": "Tehran was calm.", "actors": [], "events": [], "alert": False, "not": ["Iran"]},
+    ]) + "\n")
+    text = monitor("eval", str(cases), "--watchlist", str(watchlist))
+    assert text.returncode == 0, text.stderr
+    assert "alert-worthy texts missed: 1 of 1" in text.stdout and "labels that must not be reported, reported: 1" in text.stdout
+    assert "goal: miss strike: event 'strike': alias 'strike' found 'strike' at 14-20, score 100, but cancelled by not_when 'goal'" in text.stdout
+    assert "goal: alert missed: rule 'violent': Iran found, but no event it takes of severity >= 2 (no event found)" in text.stdout
+    assert "calm: must not be reported Iran: actor 'Iran': alias 'Tehran' found 'Tehran' at 0-6, score 100" in text.stdout
+    data = json.loads(monitor("eval", str(cases), "--watchlist", str(watchlist), "--json").stdout)
+    assert (data["cases"], data["alert_worthy_missed"], data["forbidden_reported"]) == (2, 1, 1)
+    assert data["events"]["fn"] == 1 and data["actors"]["fp"] == 1
+    assert {(e["case"], e["kind"]) for e in data["errors"]} == {("goal", "miss"), ("goal", "alert missed"), ("calm", "must not be reported")}
+    assert next(e for e in data["errors"] if e["case"] == "calm")["match"] == {"name": "Iran", "alias": "Tehran", "found": "Tehran", "start": 0, "end": 6, "score": 100.0}
+
+
+def test_eval_report_prints_in_sample_and_out_of_sample_side_by_side(tmp_path: Path) -> None:
+    tiny = tmp_path / "tiny.jsonl"  # stands in for an out-of-sample file here: nothing is tuned on it
+    tiny.write_text(json.dumps({"id": "t", "text": "Tehran was calm.", "actors": [], "alert": False, "not": ["Iran"]}) + "\n")
+    script = [sys.executable, str(REPO / "bench" / "eval_report.py"), str(CASES), str(tiny)]
+    table = subprocess.run(script, capture_output=True, text=True, cwd=tmp_path, check=True).stdout.splitlines()
+    assert "alert-worthy texts missed" in table[0] and "labels that must not be reported, reported" in table[0]
+    assert table[2].startswith("| in-sample (`tests/data/eval_cases.jsonl`, watchlist `config/watchlist.yaml`) |")
+    assert table[3].startswith("| out-of-sample (") and table[3].endswith("| 1 | 0.000 | 1.000 | 1.000 | 0 of 0 | 1 |")
+    rows = [json.loads(line) for line in subprocess.run([*script, "--json"], capture_output=True, text=True, check=True).stdout.splitlines()]
+    assert [r["label"] for r in rows] == ["in-sample", "out-of-sample"]
+    assert rows[0]["cases"] >= 150 and rows[1]["forbidden_reported"] == 1

@@ -1,14 +1,26 @@
 """Measure a watchlist against labelled cases: precision, recall and F1 for actors and events,
-alert accuracy, and the worst misses. Pure: cases in, a report out."""
+alert accuracy, the alert-worthy texts missed, the labels that must not be reported but were, and
+for every error the alias, phrase, pattern, `context` or `not_when` that caused it. Pure: cases in,
+a report out.
+
+Why a label was missed is found by matching the case's text again with the entity alone in a
+watchlist (the others cannot overlap it), then without its `not_when`, then without its `context`:
+the first that finds it names the cause. Only the public Matcher and Watchlist are used.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from monitor.matching.matcher import Matcher
+from monitor.matching.matcher import NOT_WHEN_WINDOW, Matcher
+from monitor.matching.normalise import sentence_keys, tokenize
+from monitor.matching.report import explain
 from monitor.matching.rules import match_text
+from monitor.model import Actor, Event, Match, MatchResult, Watchlist
 
 
 @dataclass(frozen=True)
@@ -21,6 +33,7 @@ class Case:
     events: frozenset[str]
     alert: bool
     tags: tuple[str, ...] = ()
+    forbidden: frozenset[str] = frozenset()  # the case's `not`: names that must not be reported
 
 
 @dataclass
@@ -59,10 +72,25 @@ class Miss:
     extra: tuple[str, ...]
     alert_expected: bool
     alert_got: bool
+    forbidden: tuple[str, ...] = ()  # reported though the case says they must not be (also in `extra`)
 
     @property
     def weight(self) -> int:
-        return len(self.missing) + len(self.extra) + 2 * (self.alert_expected != self.alert_got)
+        return len(self.missing) + len(self.extra) + len(self.forbidden) + 2 * (self.alert_expected != self.alert_got)
+
+
+@dataclass(frozen=True)
+class Error:
+    """One wrong label or alert decision of a case, and what caused it, for a watchlist author.
+
+    `kind`: "false positive", "must not be reported" (a false positive the case forbids), "miss",
+    "alert missed" or "alert not expected". `match` is the Match behind a false positive."""
+
+    case: str
+    kind: str
+    label: str
+    why: str
+    match: Match | None = None
 
 
 @dataclass
@@ -74,6 +102,10 @@ class Report:
     events: Scores = field(default_factory=Scores)
     alerts_right: int = 0
     misses: list[Miss] = field(default_factory=list)
+    errors: list[Error] = field(default_factory=list)  # worst case first, then in the case's order
+    alert_worthy: int = 0  # cases labelled to alert
+    alert_worthy_missed: int = 0  # ... that did not
+    forbidden_reported: int = 0  # labels that must not be reported, reported
 
     @property
     def alert_accuracy(self) -> float:
@@ -88,18 +120,23 @@ def parse_cases(lines: Iterable[str], source: str) -> list[Case]:
             continue
         try:
             obj = json.loads(line)
-            cases.append(Case(
+            case = Case(
                 str(obj["id"]), str(obj["text"]), frozenset(obj.get("actors", [])), frozenset(obj.get("events", [])),
-                bool(obj["alert"]), tuple(obj.get("tags", [])),
-            ))
+                bool(obj["alert"]), tuple(obj.get("tags", [])), frozenset(obj.get("not", [])),
+            )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise ValueError(f"{source}:{number}: not a case ({exc.__class__.__name__}: {exc})") from None
+        if both := sorted(case.forbidden & (case.actors | case.events)):
+            raise ValueError(f"{source}:{number}: {', '.join(both)} both expected and in `not`; keep one")
+        cases.append(case)
     return cases
 
 
 def evaluate(matcher: Matcher, cases: list[Case]) -> Report:
-    """Run the matcher over every case and compare with its labels."""
+    """Run the matcher over every case, compare with its labels and explain each error."""
     report = Report()
+    why = _Diagnosis(matcher)
+    errors: list[tuple[Miss, list[Error]]] = []
     for case in cases:
         result = match_text(matcher, case.text)
         actors = frozenset(m.name for m in result.matches if m.kind == "actor")
@@ -108,11 +145,177 @@ def evaluate(matcher: Matcher, cases: list[Case]) -> Report:
         report.actors.add(case.actors, actors)
         report.events.add(case.events, events)
         report.alerts_right += case.alert == result.alert
+        report.alert_worthy += case.alert
+        report.alert_worthy_missed += case.alert and not result.alert
+        forbidden = tuple(sorted(case.forbidden & (actors | events)))
+        report.forbidden_reported += len(forbidden)
         miss = Miss(
             case.id, tuple(sorted((case.actors - actors) | (case.events - events))),
-            tuple(sorted((actors - case.actors) | (events - case.events))), case.alert, result.alert,
+            tuple(sorted((actors - case.actors) | (events - case.events))), case.alert, result.alert, forbidden,
         )
         if miss.weight:
             report.misses.append(miss)
+            errors.append((miss, why.errors(case, result, miss)))
     report.misses.sort(key=lambda m: (-m.weight, m.id))
+    errors.sort(key=lambda e: (-e[0].weight, e[0].id))
+    report.errors = [e for _, case_errors in errors for e in case_errors]
     return report
+
+
+def describe(m: Match) -> str:
+    """A match as a watchlist author finds it: alias, text found, span, score."""
+    return f"{m.kind} {m.name!r}: alias {m.alias!r} found {m.found!r} at {m.start}-{m.end}, score {m.score:g}"
+
+
+class _Diagnosis:
+    """Why a case's labels and alert decision are wrong, from the watchlist and match results alone."""
+
+    def __init__(self, matcher: Matcher) -> None:
+        self.matcher = matcher
+        self.watchlist = matcher.watchlist
+        self._solo: dict[tuple[str, str, bool, bool], Matcher] = {}
+
+    def errors(self, case: Case, result: MatchResult, miss: Miss) -> list[Error]:
+        out = []
+        for name in miss.extra:
+            found = [m for m in result.matches if m.name == name]
+            more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+            kind = "must not be reported" if name in miss.forbidden else "false positive"
+            out.append(Error(case.id, kind, name, describe(found[0]) + more, found[0]))
+        out += [Error(case.id, "miss", name, self.missed(name, case.text, result)) for name in miss.missing]
+        if miss.alert_expected and not miss.alert_got:
+            out.append(Error(case.id, "alert missed", "alert", self.no_alert(case.text, result)))
+        elif miss.alert_got and not miss.alert_expected:
+            hit = result.hits[0]
+            more = f" (and {len(result.hits) - 1} more)" if len(result.hits) > 1 else ""
+            nearness = "same sentence" if self._rule(hit.rule).within is None else f"within {self._rule(hit.rule).within} words"
+            out.append(Error(case.id, "alert not expected", "alert", f"rule {hit.rule!r} fired ({nearness}): {explain(hit)}{more}: \u201c{hit.snippet}\u201d"))
+        return out
+
+    def missed(self, name: str, text: str, result: MatchResult) -> str:
+        """The nearest cause of a label not reported."""
+        entity = self._entity(name)
+        if entity is None:
+            return f"{name!r} is no actor or event of the watchlist"
+        found = self._solo_find(entity, text, keep_not_when=True, keep_context=True)
+        if found:
+            over = [m for m in result.matches if m.kind == found.kind and m.start < found.end and found.start < m.end]
+            by = f": a longer or better match overlaps it, {describe(over[0])}" if over else ""
+            return f"{describe(found)}, but not reported{by}"
+        if found := self._solo_find(entity, text, keep_not_when=False, keep_context=True):
+            return f"{describe(found)}, but cancelled by not_when {self._cancelled_by(entity, text, found)}"
+        if found := self._solo_find(entity, text, keep_not_when=True, keep_context=False):
+            return f"{describe(found)}, but {self._no_context(entity, found)}"
+        if found := self._solo_find(entity, text, keep_not_when=False, keep_context=False):
+            return f"{describe(found)}, but {self._no_context(entity, found)}, and cancelled by not_when {self._cancelled_by(entity, text, found)}"
+        return self._absent(entity, text)
+
+    def no_alert(self, text: str, result: MatchResult) -> str:
+        """The rule that came nearest to firing, and what it lacked."""
+        actors = [m for m in result.matches if m.kind == "actor"]
+        events = [m for m in result.matches if m.kind == "event"]
+        if not self.matcher.rule_selectors:
+            return "the watchlist has no rules"
+        best: tuple[int, str] = (-1, "")
+        for rule, actor_names, event_names in self.matcher.rule_selectors:
+            taken = [a for a in actors if a.name in actor_names]
+            strong = [e for e in events if e.name in event_names and e.severity >= rule.min_severity]
+            if taken and strong:
+                keys = sentence_keys(text, [m.start for m in taken + strong])
+                pairs = [(self._words_between(a, e, text), keys[i] == keys[len(taken) + j], a, e) for i, a in enumerate(taken) for j, e in enumerate(strong)]
+                distance, same, a, e = min(pairs, key=lambda p: (not p[1], p[0]))
+                why = "not in one sentence" if rule.within is None else f"more than {rule.within} words apart"
+                reason = (3, f"rule {rule.name!r}: {a.name} (found {a.found!r}) and {e.name} (found {e.found!r}, severity {e.severity}) are {distance} words apart, {'in one sentence' if same else 'in different sentences'}: {why}")
+            elif taken:
+                weaker = sorted({f"{e.name} ({e.severity})" for e in events})
+                reason = (2, f"rule {rule.name!r}: {', '.join(sorted({a.name for a in taken}))} found, but no event it takes of severity >= {rule.min_severity}" + (f" (events found: {', '.join(weaker)})" if weaker else " (no event found)"))
+            elif strong:
+                others = sorted({a.name for a in actors})
+                reason = (1, f"rule {rule.name!r}: {', '.join(sorted({e.name for e in strong}))} found, but no actor it takes" + (f" (actors found: {', '.join(others)})" if others else " (no actor found)"))
+            else:
+                reason = (0, f"no actor and no event that a rule takes was found (rule {rule.name!r} nearest)")
+            best = max(best, reason, key=lambda r: r[0])
+        return best[1]
+
+    def _rule(self, name: str) -> Any:
+        return next(r for r in self.watchlist.rules if r.name == name)
+
+    def _entity(self, name: str) -> Actor | Event | None:
+        return next((a for a in self.watchlist.actors if a.name == name), None) or next((e for e in self.watchlist.events if e.name == name), None)
+
+    def _solo_find(self, entity: Actor | Event, text: str, keep_not_when: bool, keep_context: bool) -> Match | None:
+        """The entity's first match in the text with it alone in the watchlist, its not_when and context kept or not."""
+        key = (type(entity).__name__, entity.name, keep_not_when, keep_context)
+        if key not in self._solo:
+            changes: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(entity) if f.name == "part_of" and f.default is not dataclasses.MISSING}  # its parent is not there
+            if not keep_not_when:
+                changes["not_when"] = ()
+            if not keep_context and hasattr(entity, "context"):
+                changes["context"] = ()
+            solo = dataclasses.replace(entity, **changes)
+            self._solo[key] = Matcher(Watchlist(actors=(solo,)) if isinstance(solo, Actor) else Watchlist(events=(solo,)))
+        return next(iter(self._solo[key].find(text)), None)
+
+    def _cancelled_by(self, entity: Actor | Event, text: str, found: Match) -> str:
+        """The not_when phrase nearest the match, as found in the text."""
+        probe = Matcher(Watchlist(events=tuple(Event(p, 0, (p,)) for p in entity.not_when)))
+        near = sorted(((self._words_between(found, m, text), m) for m in probe.find(text)), key=lambda p: (p[0], p[1].start))
+        if not near:
+            return f"(one of {list(entity.not_when)})"
+        distance, m = near[0]
+        return f"{m.name!r} (found {m.found!r} at {m.start}-{m.end}, {distance} words away; the window is {NOT_WHEN_WINDOW})"
+
+    def _no_context(self, entity: Actor | Event, found: Match) -> str:
+        words: tuple[str, ...] = ()
+        context = getattr(entity, "context", ())
+        if isinstance(entity, Actor):
+            words = dict(context).get(found.alias, ())
+        elif context:
+            words = tuple(context)
+        listed = ", ".join(words[:8]) + (", ..." if len(words) > 8 else "")
+        return f"ambiguous {found.alias!r} has no context word near it ({listed})"
+
+    def _absent(self, entity: Actor | Event, text: str) -> str:
+        """No alias or phrase of the entity matches: say so, with the nearest alias whose words are partly there."""
+        kind = "alias" if isinstance(entity, Actor) else "phrase"
+        present = {t.norm for t in tokenize(text)}
+        forms = entity.aliases if isinstance(entity, Actor) else entity.phrases
+        best: tuple[int, str, list[str]] = (0, "", [])
+        for form in forms:
+            norms = [t.norm for t in tokenize(form)]
+            have = [n for n in norms if n in present]
+            if len(have) == len(norms) and norms:
+                return f"{kind} {form!r} is in the text, but the matcher did not accept it there"
+            if len(have) > best[0]:
+                best = (len(have), form, [n for n in norms if n not in present])
+        if best[0]:
+            return f"no {kind} of {entity.name!r} appears (nearest: {best[1]!r}, without {' '.join(best[2])!r})"
+        return f"no {kind} of {entity.name!r} appears" + (" and no pattern matches" if entity.patterns else "")
+
+    @staticmethod
+    def _words_between(a: Match, b: Match, text: str) -> int:
+        first, last = (a, b) if a.start <= b.start else (b, a)
+        return sum(1 for t in tokenize(text[first.end : last.start]))
+
+
+def scores_json(scores: Scores) -> dict[str, Any]:
+    return {"precision": round(scores.precision, 4), "recall": round(scores.recall, 4), "f1": round(scores.f1, 4), "tp": scores.tp, "fp": scores.fp, "fn": scores.fn}
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    """The report as one JSON object (`monitor eval --json`)."""
+    return {
+        "cases": report.cases,
+        "actors": scores_json(report.actors),
+        "events": scores_json(report.events),
+        "alert_accuracy": round(report.alert_accuracy, 4),
+        "alerts_right": report.alerts_right,
+        "alert_worthy": report.alert_worthy,
+        "alert_worthy_missed": report.alert_worthy_missed,
+        "forbidden_reported": report.forbidden_reported,
+        "errors": [
+            {"case": e.case, "kind": e.kind, "label": e.label, "why": e.why}
+            | ({"match": {k: getattr(e.match, k) for k in ("name", "alias", "found", "start", "end", "score")}} if e.match else {})
+            for e in report.errors
+        ],
+    }

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from monitor.model import Article, MatchResult
 from monitor.store.db import Database
@@ -112,7 +113,7 @@ def save_article(db: Database, source_id: int, article: Article, result: MatchRe
 
 @dataclass(frozen=True)
 class StoredArticle:
-    """An article as stored, with whether it alerted."""
+    """An article as stored, with whether it alerted (and whether an earlier copy of its story did)."""
 
     id: int
     source: str
@@ -120,6 +121,7 @@ class StoredArticle:
     text: str
     fetched_at: datetime
     alerted: bool
+    story_alerted: bool = False  # an earlier article of its story alerted: a copy that did not escalate was kept silent
 
     @property
     def body(self) -> str:
@@ -128,11 +130,15 @@ class StoredArticle:
 
 def stored_between(db: Database, since: datetime, until: datetime) -> list[StoredArticle]:
     """Articles fetched in [since, until), oldest first."""
+    earlier = aliased(ArticleRow)
+    story_alerted = exists().where(
+        earlier.story_id == ArticleRow.story_id, earlier.id < ArticleRow.id, AlertRow.article_id == earlier.id,
+    ).correlate(ArticleRow)
     with db.session() as s:
         rows = s.execute(
-            select(ArticleRow, AlertRow.id)
+            select(ArticleRow, AlertRow.id, story_alerted)
             .outerjoin(AlertRow, AlertRow.article_id == ArticleRow.id)
             .where(ArticleRow.fetched_at >= since, ArticleRow.fetched_at < until)
             .order_by(ArticleRow.id)
         ).all()
-        return [StoredArticle(a.id, a.source.name, a.title, a.text, a.fetched_at, alert_id is not None) for a, alert_id in rows]
+        return [StoredArticle(a.id, a.source.name, a.title, a.text, a.fetched_at, alert_id is not None, bool(copy)) for a, alert_id, copy in rows]

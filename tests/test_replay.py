@@ -1,0 +1,38 @@
+"""`monitor match --replay`: with the watchlist unchanged, nothing would alert differently, copies of
+a story that story dedup kept silent included."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from monitor.settings import load_settings
+from monitor.store import stories
+from monitor.store.articles import stored_between
+from monitor.store.db import Database
+from tests.conftest import write_config
+from tests.test_cli import monitor
+from tests.test_story_alerts import COPY, WIRE
+
+
+def test_replay_with_the_same_watchlist_lists_no_copy_that_story_dedup_kept_silent(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a-wire.txt").write_text(WIRE)
+    (inbox / "b-copy.txt").write_text(COPY)  # retitled, trimmed: another article, the same story
+    for age, name in ((120, "a-wire.txt"), (60, "b-copy.txt")):  # the whole story first, then the copy
+        os.utime(inbox / name, (time.time() - age, time.time() - age))
+    config = write_config(tmp_path, folders=[inbox])
+    assert monitor("once", "--config", str(config)).returncode == 0
+    db = Database(load_settings(config).store.sqlalchemy_url)
+    [story] = stories.recent_stories(db, 5)
+    stored = stored_between(db, datetime.now(UTC) - timedelta(days=1), datetime.now(UTC) + timedelta(days=1))
+    assert story.articles == 2 and [a.alerted for a in stored] == [True, False]  # one alert: the copy was kept silent
+
+    same = monitor("match", "--config", str(config), "--replay", "1d")
+    assert same.returncode == 0, same.stderr
+    assert "re-matched 2 stored articles" in same.stdout
+    assert "would alert now, did not before: none" in same.stdout, same.stdout
+    assert "alerted before, would not now: none" in same.stdout, same.stdout
