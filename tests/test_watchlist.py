@@ -67,7 +67,7 @@ def test_default_watchlist_loads() -> None:
     assert "missile attack" in events["ballistic missiles"].phrases
     assert len(watchlist.rules) >= 1
     nexus = next(r for r in watchlist.rules if r.name == "Iran nexus escalation")
-    assert nexus.actors == ("iran-nexus",) and nexus.events == ("escalation",) and nexus.within is None
+    assert nexus.actors == ("iran-nexus",) and nexus.events == ("escalation", "cameo:13") and nexus.within is None
 
 
 def test_default_watchlist_has_no_alias_under_two_actors() -> None:
