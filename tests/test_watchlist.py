@@ -489,11 +489,15 @@ def test_a_nationality_adjective_is_the_state_only_near_state_words(default: Mat
     ("The Quds Force commander was killed in Baghdad.", True),  # a watched actor with a severity-2 event
     ("Hezbollah fired rockets across the border.", True),
     ("Protesters stormed the embassy in Baghdad.", True),
-    ("Khamenei threatened the United States.", True),  # a threat [1] with the Iran nexus
+    ("Khamenei threatened the United States with a crushing response.", True),  # a threat [1] with the Iran nexus
+    ("Iran's foreign minister threatened to quit the nuclear deal.", False),  # a threat, but not of force
+    ("Two people were killed in a car crash on the Baghdad highway.", False),  # a killing outside armed violence
+    ("Gunmen killed two policemen at a checkpoint near Erbil.", True),
     ("Tensions between Tehran and Washington rose.", True),  # an escalation [1] with the Iran nexus
     ("Trump threatened China with tariffs and war.", False),  # a threat without the Iran nexus
     ("The Treasury imposed new sanctions on Iran.", False),  # sanctions alone do not alert
     ("The Pentagon deployed more troops to Iraq.", False),  # nor does a troop deployment
+    ("Washington is sending an aircraft carrier to the Gulf.", False),
     ("Iran called for restraint and a ceasefire.", False),
     ("Teachers in Tehran went on strike over pay.", False),
     ("Iran gained revenge over Japan in the semi-final.", False),
