@@ -462,7 +462,7 @@ def _found(matcher: Matcher, text: str) -> set[str]:
     ("Teherán lanzó misiles balísticos contra Estados Unidos en Irak.", {"Iran", "ballistic missiles", "United States", "Iraq"}),
     ("Gli Stati Uniti temono la rappresaglia dei Pasdaran.", {"United States", "retaliation", "Islamic Revolutionary Guard Corps"}),
     ("Die Kataeb Hisbollah drohte den Vereinigten Staaten mit Vergeltung.", {"Kataeb Hezbollah", "United States", "retaliation", "threat"}),
-    ("Les Gardiens de la révolution ont tiré des missiles balistiques sur l'Irak.", {"Islamic Revolutionary Guard Corps", "ballistic missiles", "Iraq"}),
+    ("Les Gardiens de la révolution ont tiré des missiles balistiques sur Erbil, en Irak.", {"Islamic Revolutionary Guard Corps", "ballistic missiles", "Erbil", "Iraq"}),
 ])
 def test_the_default_watchlist_reads_the_french_spanish_italian_and_german_press(default: Matcher, text: str, expected: set[str]) -> None:
     assert _found(default, text) == expected

@@ -85,6 +85,7 @@ def _norms(phrase: str) -> tuple[str, ...]:
     return tuple(t.norm for t in tokenize(phrase))
 
 
+@lru_cache(maxsize=4096)  # context lists are shared by many aliases (a YAML anchor)
 def _padded_stems(phrase: str) -> str:
     return " " + " ".join(stem(n) for n in _norms(phrase)) + " "
 
