@@ -62,6 +62,8 @@ class Match:
     score: float
     severity: int = 0  # events only
     category: str = ""  # actor kind (person, group, ...) or "" for events
+    cameo: str = ""  # events: the CAMEO code ("19", "0256"), "" when none
+    part_of: str = ""  # actors: the actor it is a unit of ("" when none)
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,8 @@ class Actor:
     patterns: tuple[str, ...] = ()
     not_when: tuple[str, ...] = ()
     context: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (ambiguous alias, words one of which must be near)
+    part_of: str = ""  # the actor this one is a unit of (Quds Force of the IRGC); "" when none
+    within: tuple[tuple[str, int], ...] = ()  # (ambiguous alias, its context window in words) when not CONTEXT_WINDOW
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,9 @@ class Event:
     phrases: tuple[str, ...]
     patterns: tuple[str, ...] = ()
     not_when: tuple[str, ...] = ()
+    context: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (ambiguous phrase, words one of which must be near)
+    cameo: str = ""  # CAMEO event code, root ("19") or finer ("0256"); "" when none
+    within: tuple[tuple[str, int], ...] = ()  # (ambiguous phrase, its context window in words) when not CONTEXT_WINDOW
 
 
 @dataclass(frozen=True)
@@ -153,8 +160,8 @@ class Rule:
     """Which actors with which events, how close, give an alert of what severity, to which tags."""
 
     name: str
-    actors: tuple[str, ...] = ()  # names, tags or kinds; empty = any watched actor
-    events: tuple[str, ...] = ()  # event names; empty = any event of min_severity
+    actors: tuple[str, ...] = ()  # names, tags or kinds (a name also selects its units); empty = any watched actor
+    events: tuple[str, ...] = ()  # event names or `cameo:CODE` (every event whose code starts so); empty = any event of min_severity
     min_severity: int = 1
     within: int | None = None  # words between actor and event; None = same sentence
     severity: int | None = None  # fixed alert severity; None = the event's
@@ -182,6 +189,26 @@ class Watchlist:
     events: tuple[Event, ...] = ()
     rules: tuple[Rule, ...] = ()
     examples: tuple[Example, ...] = ()
+
+    def ancestors(self, name: str) -> tuple[str, ...]:
+        """The actors `name` is part of, nearest first (Quds Force: the IRGC); cycles are refused on loading."""
+        parents = {a.name: a.part_of for a in self.actors if a.part_of}
+        chain: list[str] = []
+        while (name := parents.get(name, "")) and name not in chain:
+            chain.append(name)
+        return tuple(chain)
+
+    def rule_scope(self, rule: Rule) -> tuple[frozenset[str], frozenset[str]]:
+        """The actors (names) and events (names) a rule can pair: an actor named in the rule brings its
+        units (transitively); `cameo:19` selects every event whose CAMEO code starts with 19."""
+        actors = frozenset(
+            a.name for a in self.actors if not rule.actors or {a.name, a.kind, *a.tags, *self.ancestors(a.name)} & set(rule.actors)
+        )
+        codes = [r.removeprefix("cameo:").strip() for r in rule.events if r.startswith("cameo:")]
+        events = frozenset(
+            e.name for e in self.events if not rule.events or e.name in rule.events or (e.cameo and any(e.cameo.startswith(c) for c in codes))
+        )
+        return actors, events
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,12 @@ class _EntryError(ValueError):
 
 def _no_empty(values: list[Any]) -> list[Any]:
     for i, value in enumerate(values):
-        texts = [("", value.alias), *((" context", c) for c in value.context)] if isinstance(value, _AliasSpec) else [("", value)]
+        if isinstance(value, _AliasSpec):
+            texts = [("", value.alias), *((" context", c) for c in value.context)]
+        elif isinstance(value, _PhraseSpec):
+            texts = [("", value.phrase), *((" context", c) for c in value.context)]
+        else:
+            texts = [("", value)]
         for what, text in texts:
             if not text.strip():
                 raise _EntryError(f"entry {i + 1}{what} is empty", i)
@@ -51,6 +56,17 @@ class _AliasSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     alias: str
     context: list[str] = Field(min_length=1)
+    within: int | None = Field(None, ge=1, le=100)  # words either side; None = CONTEXT_WINDOW (20)
+
+
+class _PhraseSpec(BaseModel):
+    """An ambiguous event phrase (strike, killed) that counts only with one of its context words near;
+    `context: []` makes a phrase count anywhere although its event has a context."""
+
+    model_config = ConfigDict(extra="forbid")
+    phrase: str
+    context: list[str]
+    within: int | None = Field(None, ge=1, le=100)
 
 
 class _ExamplesSpec(BaseModel):
@@ -86,6 +102,7 @@ class _WatchedSpec(_Item):
 
 class _ActorSpec(_WatchedSpec):
     kind: ActorKind
+    part_of: str | None = Field(None, min_length=1, max_length=MAX_PHRASE)
     aliases: list[str | _AliasSpec] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
 
@@ -94,9 +111,20 @@ class _ActorSpec(_WatchedSpec):
 
 class _EventSpec(_WatchedSpec):
     severity: int = Field(ge=0, le=3)
-    phrases: list[str] = Field(default_factory=list)
+    cameo: str | None = Field(None, pattern=r"^[0-9]{2,4}$")
+    phrases: list[str | _PhraseSpec] = Field(default_factory=list)
+    context: list[str] = Field(default_factory=list)  # for every phrase without a context of its own
+    within: int | None = Field(None, ge=1, le=100)
 
     _phrases = field_validator("phrases")(_no_empty)
+    _context = field_validator("context")(_no_empty)
+
+    @field_validator("cameo", mode="before")
+    @classmethod
+    def _cameo_text(cls, value: Any) -> Any:
+        if isinstance(value, int):
+            raise ValueError('write the CAMEO code as a string in quotes ("19", "0256"): a number loses its leading zero')
+        return value
 
 
 class _RuleSpec(_Item):
@@ -165,6 +193,7 @@ def load_watchlist(path: str | Path) -> Watchlist:
         examples=tuple(x for p in parts for x in p.watchlist.examples),
     )
     _check_references(watchlist, parts)
+    _check_hierarchy(watchlist, parts)
     return watchlist
 
 
@@ -188,6 +217,8 @@ def _load_file(path: Path) -> _Part:
         raise WatchlistError(f"{path}:{line}: not valid YAML: {problem}", path=str(path), line=line) from None
     if data is None:
         return _Part(path, Watchlist(), None)
+    if isinstance(data, dict):  # `x-...` keys hold YAML anchors (shared context lists), nothing else
+        data = {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))}
     try:
         spec = _WatchlistSpec.model_validate(data)
     except ValidationError as exc:
@@ -216,13 +247,12 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
                 a.name, a.kind, tuple(dict.fromkeys([a.name, *(_alias_text(x) for x in a.aliases)])), tuple(a.tags),
                 tuple(a.patterns), tuple(a.not_when),
                 tuple((x.alias, tuple(x.context)) for x in a.aliases if isinstance(x, _AliasSpec)),
+                a.part_of or "",
+                tuple((x.alias, x.within) for x in a.aliases if isinstance(x, _AliasSpec) and x.within),
             )
             for a in spec.actors
         ),
-        events=tuple(
-            Event(e.name, e.severity, tuple(dict.fromkeys([e.name, *e.phrases])), tuple(e.patterns), tuple(e.not_when))
-            for e in spec.events
-        ),
+        events=tuple(_event(e) for e in spec.events),
         rules=tuple(
             Rule(
                 r.name,
@@ -245,6 +275,20 @@ def _alias_text(alias: str | _AliasSpec) -> str:
     return alias.alias if isinstance(alias, _AliasSpec) else alias
 
 
+def _event(e: _EventSpec) -> Event:
+    """An event, its context spelt out per phrase: the phrase's own, else the event's (the name counts as a phrase)."""
+    phrases = tuple(dict.fromkeys([e.name, *(x.phrase if isinstance(x, _PhraseSpec) else x for x in e.phrases)]))
+    own = {x.phrase: x for x in e.phrases if isinstance(x, _PhraseSpec)}
+    context, within = [], []
+    for p in phrases:
+        words, window = (own[p].context, own[p].within) if p in own else (e.context, None)
+        if words:
+            context.append((p, tuple(words)))
+            if window or e.within:
+                within.append((p, window or e.within or 0))
+    return Event(e.name, e.severity, phrases, tuple(e.patterns), tuple(e.not_when), tuple(context), e.cameo or "", tuple(within))
+
+
 def _examples(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> list[Example]:
     out = []
     for section, kind, items in (("actors", "actor", spec.actors), ("events", "event", spec.events), ("rules", "rule", spec.rules)):
@@ -260,13 +304,38 @@ def _check_references(watchlist: Watchlist, parts: list[_Part]) -> None:
     """Rules must name actors, tags, kinds and events that exist (in any file of the watchlist)."""
     actor_refs = {a.name for a in watchlist.actors} | {t for a in watchlist.actors for t in a.tags} | {a.kind for a in watchlist.actors}
     event_names = {e.name for e in watchlist.events}
+    codes = {e.cameo[:n] for e in watchlist.events for n in range(1, len(e.cameo) + 1)}
     for part in parts:
         for i, rule in enumerate(part.watchlist.rules):
             for key, refs, known, what in (("actors", rule.actors, actor_refs, "actor, tag or kind"), ("events", rule.events, event_names, "event")):
                 for j, ref in enumerate(refs):
-                    if ref not in known:
+                    if key == "events" and ref.startswith("cameo:") and ref.removeprefix("cameo:").strip() not in codes:
+                        line = _line_of(part.node, ("rules", i, key, j)) if part.node is not None else None
+                        raise WatchlistError(
+                            f"{part.path}:{line}: rules[{i}] {rule.name!r}: no event has a CAMEO code starting {ref.removeprefix('cameo:').strip()!r}",
+                            path=str(part.path), line=line,
+                        )
+                    if ref not in known and not ref.startswith("cameo:"):
                         line = _line_of(part.node, ("rules", i, key, j)) if part.node is not None else None
                         raise WatchlistError(f"{part.path}:{line}: rules[{i}] {rule.name!r}: no {what} named {ref!r}", path=str(part.path), line=line)
+
+
+def _check_hierarchy(watchlist: Watchlist, parts: list[_Part]) -> None:
+    """`part_of` must name an actor that exists (in any file), and no actor may be part of itself."""
+    names = {a.name for a in watchlist.actors}
+    for part in parts:
+        for i, actor in enumerate(part.watchlist.actors):
+            if not actor.part_of:
+                continue
+            line = _line_of(part.node, ("actors", i, "part_of")) if part.node is not None else None
+            problem = None
+            if actor.part_of not in names:
+                near = difflib.get_close_matches(actor.part_of, sorted(names), n=1, cutoff=0.5)
+                problem = f"part_of names no actor {actor.part_of!r}" + (f" (did you mean {near[0]!r}?)" if near else "")
+            elif actor.name in (chain := watchlist.ancestors(actor.name)):
+                problem = "part_of makes a cycle: " + " -> ".join([actor.name, *chain[: chain.index(actor.name) + 1]])
+            if problem:
+                raise WatchlistError(f"{part.path}:{line}: actors[{i}] {actor.name!r}: {problem}", path=str(part.path), line=line)
 
 
 def duplicate_aliases(watchlist: Watchlist) -> list[str]:

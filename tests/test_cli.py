@@ -150,7 +150,7 @@ def test_match_reads_stdin_and_prints_json() -> None:
     assert data["schema"] == "monitor.match/1" and data["alert"] is False and data["rules"] == []
     assert [m["name"] for m in data["actors"]] == ["Iran"]
     assert data["actors"][0] | {"snippet": ""} == {
-        "name": "Iran", "kind": "state", "alias": "Tehran", "found": "Tehran", "start": 35, "end": 41, "score": 100.0, "snippet": "",
+        "name": "Iran", "kind": "state", "alias": "Tehran", "found": "Tehran", "start": 35, "end": 41, "score": 100.0, "snippet": "", "part_of": None,
     }
     assert data["events"] == []  # a labour strike is cancelled by its context
 

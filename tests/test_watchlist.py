@@ -67,7 +67,7 @@ def test_default_watchlist_loads() -> None:
     assert "missile attack" in events["ballistic missiles"].phrases
     assert len(watchlist.rules) >= 1
     nexus = next(r for r in watchlist.rules if r.name == "Iran nexus escalation")
-    assert nexus.actors == ("iran-nexus",) and nexus.events == ("escalation",) and nexus.within is None
+    assert nexus.actors == ("iran-nexus",) and nexus.events == ("escalation", "cameo:13") and nexus.within is None
 
 
 def test_default_watchlist_has_no_alias_under_two_actors() -> None:
@@ -312,3 +312,220 @@ def test_duplicate_aliases_reports_an_alias_under_two_actors(tmp_path: Path) -> 
         events:""")))
     warnings = duplicate_aliases(load_watchlist(path))
     assert warnings == ["alias 'suleimani' is listed under Qasem Soleimani, Soleimani Trading"]
+
+
+# --- issue 15: event context, part_of, CAMEO codes, languages and demonyms, the alert requirement ---
+
+from monitor.matching.costs import not_when_costs  # noqa: E402
+from monitor.matching.matcher import Matcher  # noqa: E402
+from monitor.matching.report import explain, result_json  # noqa: E402
+from monitor.matching.rules import match_text  # noqa: E402
+
+SENSES = """\
+actors:
+  - name: Baghdad
+    kind: place
+    aliases: [Baghdad]
+events:
+  - name: strike
+    severity: 2
+    cameo: "19"
+    context: [troops, militia, base, drone, missile, killed]
+    phrases: [struck, {phrase: military strike, context: []}, {phrase: walkout, context: [oil], within: 2}]
+rules:
+  - name: any
+    min_severity: 2
+"""
+
+
+def _events(matcher: Matcher, text: str) -> list[str]:
+    return [m.name for m in matcher.find(text) if m.kind == "event"]
+
+
+def test_an_event_with_context_counts_only_near_one_of_its_words(tmp_path: Path) -> None:
+    matcher = Matcher(load_watchlist(yaml_file(tmp_path, SENSES)))
+    assert _events(matcher, "Teachers in Baghdad went on strike over pay.") == []
+    assert _events(matcher, "A strike hit the militia base in Baghdad.") == ["strike"]  # the name is a phrase, with the event's context
+    assert _events(matcher, "Lightning struck a power line near Baghdad.") == []
+    assert _events(matcher, "The base was struck overnight.") == ["strike"]
+
+
+def test_a_phrase_may_have_its_own_context_or_none(tmp_path: Path) -> None:
+    watchlist = load_watchlist(yaml_file(tmp_path, SENSES))
+    event = watchlist.events[0]
+    assert dict(event.context)["strike"] == ("troops", "militia", "base", "drone", "missile", "killed")
+    assert "military strike" not in dict(event.context)  # `context: []`: counts anywhere
+    assert dict(event.within) == {"walkout": 2}
+    matcher = Matcher(watchlist)
+    assert _events(matcher, "Nobody expected a military strike on Sunday.") == ["strike"]
+    assert _events(matcher, "The oil walkout spread.") == ["strike"]
+    assert _events(matcher, "The walkout spread to the ports and then to the oil fields.") == []  # oil is 7 words away, not within 2
+
+
+def test_a_cameo_code_is_a_string_of_digits(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, SENSES.replace('cameo: "19"', "cameo: 19"))
+    assert "write the CAMEO code as a string in quotes" in watchlist_error(path, 8)
+    path = yaml_file(tmp_path, SENSES.replace('cameo: "19"', 'cameo: "nineteen"'))
+    assert watchlist_error(path, 8).startswith(f"{path}:8: events[0].cameo: String should match pattern")
+
+
+HIERARCHY = """\
+actors:
+  - name: Islamic Revolutionary Guard Corps
+    kind: group
+    aliases: [IRGC]
+  - name: Quds Force
+    kind: group
+    part_of: Islamic Revolutionary Guard Corps
+    aliases: [Qods Force]
+  - name: Unit 400
+    kind: group
+    part_of: Quds Force
+    aliases: [Unit Four Hundred]
+  - name: Baghdad
+    kind: place
+    aliases: [Baghdad]
+events:
+  - name: drone strike
+    severity: 3
+    cameo: "195"
+    phrases: [drone strike]
+  - name: killing
+    severity: 2
+    cameo: "18"
+    phrases: [killed]
+  - name: threat
+    severity: 1
+    cameo: "13"
+    phrases: [threatened]
+rules:
+  - name: guards
+    actors: [Islamic Revolutionary Guard Corps]
+    events: [cameo:19]
+"""
+
+
+def test_a_unit_is_reported_by_its_own_name_and_rules_naming_its_parent_fire_on_it(tmp_path: Path) -> None:
+    matcher = Matcher(load_watchlist(yaml_file(tmp_path, HIERARCHY)))
+    result = match_text(matcher, "A Qods Force commander died in a drone strike near Baghdad.")
+    assert [m.name for m in result.matches if m.kind == "actor"] == ["Quds Force", "Baghdad"]
+    assert [(h.rule, h.actor.name) for h in result.hits] == [("guards", "Quds Force")]  # Baghdad is no unit of the IRGC
+    assert explain(result.hits[0]).startswith("Quds Force (part of Islamic Revolutionary Guard Corps) (found \u201cQods Force\u201d")
+    deeper = match_text(matcher, "Unit Four Hundred was hit by a drone strike.")
+    assert [(h.actor.name, h.actor.part_of) for h in deeper.hits] == [("Unit 400", "Quds Force")]  # transitively
+    json = result_json(result, "A Qods Force commander died in a drone strike near Baghdad.")
+    assert json["actors"][0]["part_of"] == "Islamic Revolutionary Guard Corps" and json["actors"][1]["part_of"] is None
+
+
+def test_rules_select_events_by_cameo_code_prefix(tmp_path: Path) -> None:
+    watchlist = load_watchlist(yaml_file(tmp_path, HIERARCHY + "  - name: assaults\n    events: [cameo:1, threat]\n"))
+    matcher = Matcher(watchlist)
+    assert watchlist.rule_scope(watchlist.rules[0])[1] == {"drone strike"}
+    assert watchlist.rule_scope(watchlist.rules[1])[1] == {"drone strike", "killing", "threat"}
+    result = match_text(matcher, "Two men were killed in Baghdad.")
+    assert [h.rule for h in result.hits] == ["assaults"]
+    events = result_json(result, "Two men were killed in Baghdad.")["events"]
+    assert events[0]["cameo"] == "18" and result_json(result, "x")["rules"][0]["event_cameo"] == "18"
+
+
+def test_a_cameo_code_no_event_has_is_refused(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, HIERARCHY + "  - name: protests\n    events: [cameo:14]\n")
+    assert watchlist_error(path, 34) == f"{path}:34: rules[1] 'protests': no event has a CAMEO code starting '14'"
+
+
+def test_part_of_must_name_an_actor(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, HIERARCHY.replace("part_of: Quds Force", "part_of: Quds Forces"))
+    assert watchlist_error(path, 11) == f"{path}:11: actors[2] 'Unit 400': part_of names no actor 'Quds Forces' (did you mean 'Quds Force'?)"
+
+
+def test_part_of_may_not_make_a_cycle(tmp_path: Path) -> None:
+    text = HIERARCHY.replace("    aliases: [IRGC]", "    part_of: Unit 400\n    aliases: [IRGC]")
+    path = yaml_file(tmp_path, text)
+    message = watchlist_error(path, 4)
+    assert message.endswith("'Islamic Revolutionary Guard Corps': part_of makes a cycle: Islamic Revolutionary Guard Corps -> Unit 400 -> Quds Force -> Islamic Revolutionary Guard Corps")
+    path = yaml_file(tmp_path, HIERARCHY.replace("part_of: Quds Force", "part_of: Unit 400"))
+    assert watchlist_error(path, 11).endswith("part_of makes a cycle: Unit 400 -> Unit 400")
+
+
+@pytest.fixture(scope="module")
+def default() -> Matcher:
+    return Matcher(load_watchlist(DEFAULT_WATCHLIST))
+
+
+def _found(matcher: Matcher, text: str) -> set[str]:
+    return {m.name for m in matcher.find(text)}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Le général Ghassem Soleimani a été tué par une frappe de drone à Bagdad.", {"Qasem Soleimani", "killing", "drone strike", "Baghdad"}),
+    ("Un ataque con drones mató a Qassem Suleimani en Bagdad.", {"Qasem Soleimani", "killing", "drone strike", "Baghdad"}),
+    ("Teherán lanzó misiles balísticos contra Estados Unidos en Irak.", {"Iran", "ballistic missiles", "United States", "Iraq"}),
+    ("Gli Stati Uniti temono la rappresaglia dei Pasdaran.", {"United States", "retaliation", "Islamic Revolutionary Guard Corps"}),
+    ("Die Kataeb Hisbollah drohte den Vereinigten Staaten mit Vergeltung.", {"Kataeb Hezbollah", "United States", "retaliation", "threat"}),
+    ("Les Gardiens de la révolution ont tiré des missiles balistiques sur Erbil, en Irak.", {"Islamic Revolutionary Guard Corps", "ballistic missiles", "Erbil", "Iraq"}),
+])
+def test_the_default_watchlist_reads_the_french_spanish_italian_and_german_press(default: Matcher, text: str, expected: set[str]) -> None:
+    assert _found(default, text) == expected
+
+
+@pytest.mark.parametrize(("text", "state"), [
+    ("Iranian forces seized the tanker.", True),
+    ("The Iranian foreign ministry protested.", True),
+    ("Les forces iraniennes ont riposté.", True),
+    ("American troops left the base.", True),
+    ("Iraqi officials confirmed the toll.", True),
+    ("She cooks Iranian food in a small restaurant.", False),
+    ("The Iranian-born chef opened a restaurant.", False),
+    ("An Iranian film won the top prize.", False),
+    ("La cuisine iranienne est réputée.", False),
+    ("The American artist painted the mural.", False),
+    ("Many Iraqis, the real commander of the forces said, were tired.", False),
+])
+def test_a_nationality_adjective_is_the_state_only_near_state_words(default: Matcher, text: str, state: bool) -> None:
+    assert bool(_found(default, text) & {"Iran", "United States", "Iraq"}) is state
+
+
+@pytest.mark.parametrize(("text", "alert"), [
+    ("The Quds Force commander was killed in Baghdad.", True),  # a watched actor with a severity-2 event
+    ("Hezbollah fired rockets across the border.", True),
+    ("Protesters stormed the embassy in Baghdad.", True),
+    ("Khamenei threatened the United States with a crushing response.", True),  # a threat [1] with the Iran nexus
+    ("Iran's foreign minister threatened to quit the nuclear deal.", False),  # a threat, but not of force
+    ("Two people were killed in a car crash on the Baghdad highway.", False),  # a killing outside armed violence
+    ("Gunmen killed two policemen at a checkpoint near Erbil.", True),
+    ("Tensions between Tehran and Washington rose.", True),  # an escalation [1] with the Iran nexus
+    ("Trump threatened China with tariffs and war.", False),  # a threat without the Iran nexus
+    ("The Treasury imposed new sanctions on Iran.", False),  # sanctions alone do not alert
+    ("The Pentagon deployed more troops to Iraq.", False),  # nor does a troop deployment
+    ("Washington is sending an aircraft carrier to the Gulf.", False),
+    ("Iran called for restraint and a ceasefire.", False),
+    ("Teachers in Tehran went on strike over pay.", False),
+    ("Iran gained revenge over Japan in the semi-final.", False),
+    ("Qasem Soleimani landed in Baghdad. Later, a drone strike hit a farm.", False),  # not in one sentence
+])
+def test_the_default_watchlist_alerts_as_the_analyst_requires(default: Matcher, text: str, alert: bool) -> None:
+    assert match_text(default, text).alert is alert
+
+
+def test_every_default_event_has_a_cameo_code_but_escalation(default: Matcher) -> None:
+    events = {e.name: e for e in load_watchlist(DEFAULT_WATCHLIST).events}
+    assert set(events) == {
+        "drone strike", "air strike", "ballistic missiles", "assassination", "bombing", "rocket attack", "embassy attack", "strike",
+        "killing", "kidnapping", "retaliation", "troop deployment", "threat", "sanctions", "escalation", "ceasefire", "de-escalation",
+    }
+    assert {n for n, e in events.items() if not e.cameo} == {"escalation"}
+    assert {n: e.cameo[:2] for n, e in events.items() if n in ("troop deployment", "sanctions", "ceasefire", "threat")} == {
+        "troop deployment": "15", "sanctions": "16", "ceasefire": "08", "threat": "13",
+    }
+
+
+def test_not_when_costs_count_true_hits_cancelled_and_false_hits_prevented(tmp_path: Path) -> None:
+    text = BASE.replace("phrases: [drone strike]", "phrases: [drone strike]\n    not_when: [toy, school]")
+    watchlist = load_watchlist(yaml_file(tmp_path, text))
+    cases = [
+        ("toy", "The toy drone strike game sold out.", frozenset()),  # a false hit the phrase prevents
+        ("school", "A drone strike hit a school near the border.", frozenset({"drone strike"})),  # a true hit it cancels
+        ("plain", "A drone strike hit the convoy.", frozenset({"drone strike"})),
+    ]
+    costs = {c.phrase: (c.cancels, c.prevents) for c in not_when_costs(watchlist, cases)}
+    assert costs == {"toy": ((), ("toy",)), "school": (("school",), ())}

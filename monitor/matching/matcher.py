@@ -85,6 +85,7 @@ def _norms(phrase: str) -> tuple[str, ...]:
     return tuple(t.norm for t in tokenize(phrase))
 
 
+@lru_cache(maxsize=4096)  # context lists are shared by many aliases (a YAML anchor)
 def _padded_stems(phrase: str) -> str:
     return " " + " ".join(stem(n) for n in _norms(phrase)) + " "
 
@@ -311,11 +312,12 @@ class Matcher:
                 self._aliases.append(_Alias("actor", i, text, norms, raw, needs))
             self._compile_extras("actor", i, actor.patterns, actor.not_when)
         for i, event in enumerate(watchlist.events):
+            context = dict(event.context)  # an ambiguous phrase (strike) counts only near one of its context words
             for text in event.phrases:
                 stems = tuple(stem(n) for n in _norms(text))
                 if stems:
                     event_patterns.setdefault(" ".join(stems), []).append(len(self._aliases))
-                    self._aliases.append(_Alias("event", i, text, stems, None))
+                    self._aliases.append(_Alias("event", i, text, stems, None, tuple(_padded_stems(c) for c in context.get(text, ()))))
             self._compile_extras("event", i, event.patterns, event.not_when)
         alias_words: dict[str, set[str]] = {}
         for alias in self._aliases:
@@ -330,14 +332,12 @@ class Matcher:
         self._not_when_at = {at: frozenset(near.index(p) for p in ps) for at, ps in self._not_when.items()}
         self._scan = _automaton(self._words, actor_patterns, event_patterns, near)
         self._said = [self._template(a.kind, a.index, a.text) for a in self._aliases]
+        windows = {(kind, i): dict(w.within) for kind, ws in (("actor", watchlist.actors), ("event", watchlist.events)) for i, w in enumerate(ws)}
+        self._window = [windows[(a.kind, a.index)].get(a.text, CONTEXT_WINDOW) for a in self._aliases]  # words in which its context must be
         self._checks = [(a.raw is not None, c if a.context else None, self._not_when_at[(a.kind, a.index)]) for a, c in zip(self._aliases, self._context)]
         self._plain = {i for i, (acronym, context, not_when) in enumerate(self._checks) if not acronym and context is None and not not_when}
         self._ranked: dict[tuple[int, tuple[str, ...]], _Ranked] = {}  # cached _rank
-        refs = {a.name: frozenset((a.name, a.kind, *a.tags)) for a in watchlist.actors}  # what rules select actors by
-        self.rule_selectors = [  # per rule, the actors (names) and events (names) it can pair
-            (rule, frozenset(n for n, r in refs.items() if not rule.actors or r & set(rule.actors)), frozenset(e.name for e in watchlist.events if not rule.events or e.name in rule.events))
-            for rule in watchlist.rules
-        ]
+        self.rule_selectors = [(rule, *watchlist.rule_scope(rule)) for rule in watchlist.rules]  # per rule, the actors and events (names) it can pair
 
     def _compile_extras(self, kind: str, i: int, patterns: tuple[str, ...], not_when: tuple[str, ...]) -> None:
         for pattern in patterns:
@@ -351,11 +351,11 @@ class Matcher:
         severity, category; found, start, end and score are filled per match)."""
         if kind == "actor":
             actor = self.watchlist.actors[i]
-            name, severity, category = actor.name, 0, actor.kind
+            name, severity, category, cameo, part_of = actor.name, 0, actor.kind, "", actor.part_of
         else:
             event = self.watchlist.events[i]
-            name, severity, category = event.name, event.severity, ""
-        fields = {"kind": kind, "name": name, "alias": alias, "found": "", "start": 0, "end": 0, "score": 0.0, "severity": severity, "category": category}
+            name, severity, category, cameo, part_of = event.name, event.severity, "", event.cameo, ""
+        fields = {"kind": kind, "name": name, "alias": alias, "found": "", "start": 0, "end": 0, "score": 0.0, "severity": severity, "category": category, "cameo": cameo, "part_of": part_of}
         return kind, fields
 
     def find(self, text: str) -> list[Match]:
@@ -429,7 +429,7 @@ class Matcher:
             around = [text[a : words.end(a)] for a in words.neighbours(start, end)]
             if any(len(w) >= 4 and w.isalpha() and w.isupper() for w in around):  # a headline: PLEASE HELP US FIND OUR DOG
                 return False
-        if context is not None and (context.isdisjoint(seen) or not _near(context, end, n, words, seen, CONTEXT_WINDOW)):
+        if context is not None and (context.isdisjoint(seen) or not _near(context, end, n, words, seen, self._window[alias_id])):
             return False
         return not_when.isdisjoint(seen) or not _near(not_when, end, n, words, seen, NOT_WHEN_WINDOW)
 

@@ -14,8 +14,9 @@ SNIPPET_MAX = 240
 def explain(hit: Hit) -> str:
     """One line an analyst can check: who was found as what, which event, how close."""
     nearness = "side by side" if hit.distance == 0 else f"within {hit.distance} word{'s' if hit.distance > 1 else ''}"
+    unit = f" (part of {hit.actor.part_of})" if hit.actor.part_of else ""
     return (
-        f"{hit.actor.name} (found \u201c{hit.actor.found}\u201d, {hit.actor.score:g}) + "
+        f"{hit.actor.name}{unit} (found \u201c{hit.actor.found}\u201d, {hit.actor.score:g}) + "
         f"{hit.event.name} (severity {hit.event.severity}) {nearness}"
     )
 
@@ -33,8 +34,8 @@ def result_json(result: MatchResult, text: str) -> dict[str, Any]:
         "alert": result.alert,
         "severity": result.severity,
         "tags": list(result.tags),
-        "actors": [_match_json(m, text, sentences) | {"kind": m.category} for m in result.matches if m.kind == "actor"],
-        "events": [_match_json(m, text, sentences) | {"severity": m.severity} for m in result.matches if m.kind == "event"],
+        "actors": [_match_json(m, text, sentences) | {"kind": m.category, "part_of": m.part_of or None} for m in result.matches if m.kind == "actor"],
+        "events": [_match_json(m, text, sentences) | {"severity": m.severity, "cameo": m.cameo or None} for m in result.matches if m.kind == "event"],
         "rules": [
             {
                 "rule": h.rule,
@@ -43,6 +44,7 @@ def result_json(result: MatchResult, text: str) -> dict[str, Any]:
                 "actor_found": h.actor.found,
                 "event": h.event.name,
                 "event_found": h.event.found,
+                "event_cameo": h.event.cameo or None,
                 "distance_words": h.distance,
                 "tags": list(h.tags),
                 "snippet": h.snippet,
