@@ -77,7 +77,7 @@ VARIANTS: list[tuple[str, str]] = [
     ("Kata'ib Hizballah", "Kataeb Hezbollah"), ("Kataib Hizbollah", "Kataeb Hezbollah"),
     ("Kataeb Hizbullah", "Kataeb Hezbollah"), ("Irbil", "Erbil"), ("Arbil", "Erbil"),
     ("Ain al-Assad", "Ain al-Asad Air Base"), ("Ain al Asad airbase", "Ain al-Asad Air Base"),
-    ("Revolutionary Guard", "Islamic Revolutionary Guard Corps"), ("Quds Force", "Islamic Revolutionary Guard Corps"),
+    ("Revolutionary Guard", "Islamic Revolutionary Guard Corps"), ("Quds Force", "Quds Force"),
     ("Hashd al-Shaabi", "Popular Mobilization Forces"), ("Popular Mobilisation Forces", "Popular Mobilization Forces"),
     ("Daesh", "Islamic State"), ("Tehran's", "Iran"), ("Baghdad airport", "Baghdad International Airport"),
     ("Qassim Soleimani", "Qasem Soleimani"), ("Ayn al-Asad", "Ain al-Asad Air Base"),

@@ -266,12 +266,7 @@ class _Diagnosis:
         return f"{m.name!r} (found {m.found!r} at {m.start}-{m.end}, {distance} words away; the window is {NOT_WHEN_WINDOW})"
 
     def _no_context(self, entity: Actor | Event, found: Match) -> str:
-        words: tuple[str, ...] = ()
-        context = getattr(entity, "context", ())
-        if isinstance(entity, Actor):
-            words = dict(context).get(found.alias, ())
-        elif context:
-            words = tuple(context)
+        words: tuple[str, ...] = dict(entity.context).get(found.alias, ())  # actors' aliases and events' phrases alike
         listed = ", ".join(words[:8]) + (", ..." if len(words) > 8 else "")
         return f"ambiguous {found.alias!r} has no context word near it ({listed})"
 
