@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
+import shutil
 import resource
 import signal
 import socket
@@ -39,6 +42,27 @@ def metric(text: str, name: str, labels: str = "") -> float:
     return float(found[1]) if found else 0.0
 
 
+def doc_curls() -> list[str]:
+    """The distinct `curl` commands of the operations doc's shell blocks."""
+    doc = (REPO / "docs" / "operations-monitoring.md").read_text()
+    commands = {line.split("#")[0].strip() for block in re.findall(r"```sh\n(.*?)```", doc, re.S) for line in block.splitlines() if line.startswith("curl ")}
+    assert len(commands) == 2, commands  # /healthz and /metrics
+    return sorted(commands)
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return sorted(found)
+
+
 def stop(proc: subprocess.Popen[str], log: list[str]) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)
@@ -69,6 +93,9 @@ def test_healthz_and_metrics_answer_from_a_running_daemon(tmp_path: Path, http_s
         assert metric(text, "monitor_alerts_total", '{severity="3"}') == 1
         assert metric(text, "monitor_story_index_size") >= 2
         assert get(port, "/nothing")[0] == 404
+        for command in doc_curls() if shutil.which("curl") else []:  # the operator's commands of docs/operations-monitoring.md, as written but for the port
+            run = subprocess.run(shlex.split(command.replace("9464", str(port))), capture_output=True, text=True, timeout=30)
+            assert run.returncode == 0 and (run.stdout == "ok\n" or "monitor_articles_stored_total{" in run.stdout), (command, run)
         assert any(f"health and metrics on http://127.0.0.1:{port}/healthz" in line for line in log)
     finally:
         stop(proc, log)
@@ -105,6 +132,7 @@ def test_healthz_is_503_when_a_delivery_is_overdue(tmp_path: Path, json_receiver
         assert wait_for(lambda: get(port, "/healthz")[0], timeout=20) == 200
         (inbox / "a.txt").write_text(STRIKE + "\n")
         status, body = wait_for(lambda: (answer := get(port, "/healthz"))[0] == 503 and answer, timeout=20)
+        assert not shutil.which("curl") or subprocess.run(["curl", "-fsS", f"http://127.0.0.1:{port}/healthz"], capture_output=True, timeout=30).returncode == 22  # -f: non-zero on 503
         assert re.fullmatch(r"delivery overdue: alert [0-9a-f]{16} to hook pending for \d+ s \(over \[server\] overdue_after = 1\); see `monitor alerts`\n", body), body
         assert metric(get(port, "/metrics")[1], "monitor_deliveries", '{channel="hook",state="pending"}') == 1
         json_receiver.fail = False
@@ -141,9 +169,14 @@ def test_sighup_reloads_the_config_and_a_broken_edit_keeps_the_running_one(tmp_p
         assert fetched("/b.xml") == 0
         good = config.read_text()
         write_config(tmp_path, feeds=[feed_a, {"name": "b", "url": http_server.url("/b.xml"), "every": 0.5}])
-        proc.send_signal(signal.SIGHUP)
-        wait_for(lambda: fetched("/b.xml"), timeout=20)
+        children = children_of(proc.pid)
+        assert children  # the parsing processes
+        for pid in [proc.pid, *children]:  # as `pkill -HUP -f 'monitor run'` does: the parsers ignore it
+            os.kill(pid, signal.SIGHUP)
+        wait_for(lambda: any("(b): 1 entries, " in line for line in log), timeout=20)  # fetched and parsed
         assert any("config reloaded from" in line and "2 feeds" in line for line in log), "".join(log)
+        assert set(children) <= set(children_of(proc.pid)), "".join(log)  # none died of the SIGHUP
+        assert not any("parsing process stopped" in line for line in log), "".join(log)
 
         config.write_text(good + "\n[[feeds]\nname = \n")
         proc.send_signal(signal.SIGHUP)
