@@ -26,7 +26,7 @@ from monitor.alerts.channels import Notifier
 from monitor.errors import ConfigError, StoreError, WatchlistError
 from monitor.pipeline import Pipeline, folder_paths, register_sources
 from monitor.server import Endpoint, Health
-from monitor.settings import Settings, load_settings
+from monitor.settings import load_settings
 from monitor.sources import parsing
 from monitor.sources.folders import watch
 from monitor.store import sources
