@@ -81,13 +81,24 @@ ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="the monitor.
 DEFAULT_CONFIG = Path("config/monitor.toml")
 
 
+LogFormatOption = Annotated[str | None, typer.Option("--log-format", help='"text" (one line per event) or "json" (one JSON object per line); default: the log format of the config file')]
+
+
+def _logging(settings: Settings, verbose: bool, log_format: str | None) -> None:
+    if log_format not in (None, "text", "json"):
+        raise typer.BadParameter(f'{log_format!r}: use "text" or "json"', param_hint="--log-format")
+    setup_logging(verbose, log_format or settings.log.format)
+
+
 @app.command()
-def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False) -> None:
-    """Run the daemon in the foreground until Ctrl-C or SIGTERM."""
+def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False,
+        log_format: LogFormatOption = None) -> None:
+    """Run the daemon in the foreground until Ctrl-C or SIGTERM; SIGHUP reloads the config file."""
     from monitor.daemon import Daemon
 
     setup_logging(verbose)
     settings = load_settings(config)
+    _logging(settings, verbose, log_format)
     with single_daemon(settings.store.sqlalchemy_url, "monitor run"):
         Daemon(build_pipeline(settings)).run_forever()
 
@@ -97,10 +108,12 @@ def once(
     config: ConfigOption = DEFAULT_CONFIG,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False,
     all_feeds: Annotated[bool, typer.Option("--all", help="poll every feed, even those not due (Retry-After, backoff, suspension)")] = False,
+    log_format: LogFormatOption = None,
 ) -> None:
     """One pass: poll the feeds that are due (and new ones), read new files, deliver what is due, then exit."""
     setup_logging(verbose)
     settings = load_settings(config)
+    _logging(settings, verbose, log_format)
     with single_daemon(settings.store.sqlalchemy_url, "monitor once"):  # beside a daemon it would poll and send twice
         build_pipeline(settings).run_once(all_feeds=all_feeds)
 

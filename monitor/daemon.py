@@ -16,12 +16,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.events import (EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, EVENT_JOB_SUBMITTED,
+                                JobExecutionEvent, JobSubmissionEvent)
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from monitor.errors import StoreError, WatchlistError
-from monitor.pipeline import Pipeline, folder_paths
+from monitor import metrics
+from monitor.alerts.channels import Notifier
+from monitor.errors import ConfigError, StoreError, WatchlistError
+from monitor.pipeline import Pipeline, folder_paths, register_sources
+from monitor.server import Endpoint, Health
+from monitor.settings import load_settings
 from monitor.sources import parsing
 from monitor.sources.folders import watch
 from monitor.store import sources
@@ -102,9 +107,20 @@ class Daemon:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
         )
         self.scheduler.add_listener(self._on_skipped, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
+        self.scheduler.add_listener(self._on_submitted, EVENT_JOB_SUBMITTED)
+        self.scheduler.add_listener(lambda _: self.health.tick(), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+        schedule = pipeline.settings.schedule
+        self.health = Health(pipeline.db, pipeline.settings.server.overdue_after,
+                             max(60.0, 3 * min(schedule.folders_every, schedule.dispatch_every, schedule.watchlist_every)),
+                             lambda: [(g.name, g.cause) for g in (self._feeds, self._folders, self._dispatch) if g.cause])
+        self.endpoint: Endpoint | None = None
+        self.reload_wanted = False  # set by SIGHUP; the main thread reloads the config
 
     def start(self) -> None:
         schedule = self.pipeline.settings.schedule
+        server = self.pipeline.settings.server
+        if server.address:  # first: a port in use refuses the start, before any job runs
+            self.endpoint = Endpoint(server.listen, server.address, self.health)
         now = datetime.now(UTC)
         self.scheduler.add_job(self._feeds, "interval", seconds=schedule.feeds_every, id="feeds", next_run_time=now,
                                replace_existing=True, executor="feeds", max_instances=FEED_POLLS)
@@ -118,8 +134,9 @@ class Daemon:
         self.observer = watch(folder_paths(self.pipeline.settings), self.scan_soon)
         configured, added = sources.feed_counts(self.pipeline.db)
         log.info(
-            "monitor running: %d feeds (%d from the config, %d added), %d folders, %d channels",
+            "monitor running: %d feeds (%d from the config, %d added), %d folders, %d channels%s",
             configured + added, configured, added, len(self.pipeline.settings.folders), len(self.pipeline.settings.channels),
+            f"; health and metrics on http://{server.listen}/healthz and /metrics" if self.endpoint else "",
         )
 
     def scan_soon(self, delay: float = 0.05) -> None:
@@ -154,6 +171,42 @@ class Daemon:
         self._watchlist_error = ""
         log.info("watchlist reloaded from %s", self.pipeline.settings.watchlist)
 
+    def reload_config(self) -> None:
+        """SIGHUP: take the config file as it is now (feeds, folders, channels, schedule, limits); a
+        broken edit keeps the running config, in one line. [store], [server], [log] and parse_workers
+        need a restart: a change to them is said and left out."""
+        old = self.pipeline.settings
+        try:
+            fresh = load_settings(old.path or "config/monitor.toml")
+            new = fresh.model_copy(update={"store": old.store, "server": old.server, "log": old.log,
+                                           "schedule": fresh.schedule.model_copy(update={"parse_workers": old.schedule.parse_workers})})
+            notifier = Notifier(new.channels)
+            folder_ids = register_sources(self.pipeline.db, new)
+        except (ConfigError, StoreError) as exc:
+            log.warning("config not reloaded, the running one stays in use: %s", exc)
+            return
+        kept = [name for name, a, b in (("[store]", old.store, fresh.store), ("[server]", old.server, fresh.server), ("[log]", old.log, fresh.log),
+                                        ("parse_workers", old.schedule.parse_workers, fresh.schedule.parse_workers)) if a != b]
+        with self._scan_lock:
+            self.pipeline.folder_ids = {**self.pipeline.folder_ids, **folder_ids}
+            self.pipeline.settings, self.pipeline.notifier = new, notifier
+        self._watchlist_stamp = ()  # the watchlist job loads the watchlist (perhaps another file) at its next run
+        for job, every in (("feeds", new.schedule.feeds_every), ("folders", new.schedule.folders_every),
+                           ("dispatch", new.schedule.dispatch_every), ("watchlist", new.schedule.watchlist_every)):
+            if every != getattr(old.schedule, f"{job}_every"):
+                self.scheduler.reschedule_job(job, trigger="interval", seconds=every)
+        if folder_paths(new) != folder_paths(old):
+            self.observer.stop()
+            self.observer = watch(folder_paths(new), self.scan_soon)
+        log.info("config reloaded from %s: %d feeds, %d folders, %d channels%s", old.path, len(new.feeds), len(new.folders), len(new.channels),
+                 f" ({', '.join(kept)} changed: they take effect at the next start)" if kept else "")
+        self.scan_soon()
+        self.scheduler.add_job(self._feeds, "date", run_date=datetime.now(UTC), id="feeds-now", replace_existing=True, executor="feeds")
+
+    def _on_submitted(self, event: JobSubmissionEvent) -> None:
+        if event.scheduled_run_times:
+            metrics.SCHEDULER_LAG.set(max(0.0, (datetime.now(UTC) - max(event.scheduled_run_times)).total_seconds()))
+
     def _on_skipped(self, event: JobExecutionEvent) -> None:
         self.skipped += 1
         if event.job_id.endswith("-now"):  # a wake-up while the same work is running: that run covers it
@@ -163,14 +216,20 @@ class Daemon:
     def stop(self, *_: Any) -> None:
         self.stopping.set()
 
+    def _want_reload(self, *_: Any) -> None:
+        self.reload_wanted = True  # only a flag: a signal handler takes no lock
+
     def run_forever(self) -> None:
         """Start, wait for SIGINT/SIGTERM, then drain running jobs and stop."""
         signal.signal(signal.SIGINT, self.stop)
         signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGHUP, self._want_reload)
         self.start()
         try:
             while not self.stopping.wait(0.5):
-                pass
+                if self.reload_wanted:
+                    self.reload_wanted = False
+                    self.reload_config()
         finally:
             self.shutdown()
 
@@ -181,5 +240,7 @@ class Daemon:
         self.pipeline.cancel_fetches()
         self.observer.stop()
         self.scheduler.shutdown(wait=True)
+        if self.endpoint:
+            self.endpoint.close()
         parsing.shutdown()
         log.info("monitor stopped")

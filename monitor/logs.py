@@ -1,12 +1,20 @@
-"""Logging set-up: one line per event, UTC ISO 8601 times, control characters escaped, secrets redacted."""
+"""Logging set-up: one line per event, UTC ISO 8601 times, control characters escaped, secrets redacted.
+
+Two formats: text (`2026-12-02T11:51:46Z INFO message`) and JSON (`--log-format json`, `[log] format`):
+one object per line through python-json-logger, with `time`, `level`, `message` and the fields a log
+call gives in `extra=` (source, article, alert, channel). Secrets are masked in every string of it.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
-from monitor.redact import RedactingFilter, printable
+from pythonjsonlogger.json import JsonFormatter
+
+from monitor.redact import RedactingFilter, printable, redact
 
 class OneLineFormatter(logging.Formatter):
     """`2026-12-02T11:51:46Z LEVEL message`: the time in UTC, the whole record (a traceback too) on one
@@ -22,9 +30,25 @@ class OneLineFormatter(logging.Formatter):
         return printable(super().format(record))
 
 
-def setup_logging(verbose: bool = False) -> None:
+class JsonLineFormatter(JsonFormatter):
+    """`{"time": "2026-12-02T11:51:46.123Z", "level": "INFO", "message": "...", "source": "wire", ...}`:
+    JSON escapes every control character (and, ASCII only, every other non-ASCII one), so a hostile
+    title cannot break the line; the `extra=` fields are masked as the message is."""
+
+    def __init__(self) -> None:
+        super().__init__("{asctime}{levelname}{message}", style="{", rename_fields={"asctime": "time", "levelname": "level"})
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return datetime.fromtimestamp(record.created, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
+        return {key: redact(value) if isinstance(value, str) else value for key, value in log_data.items()}
+
+
+def setup_logging(verbose: bool = False, log_format: str = "text") -> None:
+    """Log to standard error in `log_format` ("text" or "json"), secrets masked."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(OneLineFormatter())
+    handler.setFormatter(JsonLineFormatter() if log_format == "json" else OneLineFormatter())
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from monitor import metrics
 from monitor.alerts.channels import Notifier, route
 from monitor.alerts.dispatch import dispatch_due
 from monitor.alerts.render import StoryContext, alert_context, render_body, render_title
@@ -148,12 +149,18 @@ class Pipeline:
                 article_id, story_id = saved
                 self.story_index.add(article_id, story_id, signature, size, at)
                 self.story_index.remove_before(article_id - self.settings.stories.window)
+                metrics.STORY_INDEX.set(len(self.story_index))
             new += 1
+            metrics.ARTICLES.labels(source_name).inc()
+            metrics.MATCHES.inc(len(result.matches))
+            fields = {"source": source_name, "article": article_id}
             if alert:
+                metrics.ALERTS.labels(str(alert.severity)).inc()
                 self.on_alert()
-                log.info("article %d from %s: alert %s, severity %d, to %s", article_id, source_name, alert.uid, alert.severity, ", ".join(alert.channels) or "no channel")
+                log.info("article %d from %s: alert %s, severity %d, to %s", article_id, source_name, alert.uid, alert.severity,
+                         ", ".join(alert.channels) or "no channel", extra={**fields, "alert": alert.uid})
             else:
-                log.debug("article %d from %s: no alert", article_id, source_name)
+                log.debug("article %d from %s: no alert", article_id, source_name, extra=fields)
         return new
 
     # -- feeds ---------------------------------------------------------------------------------
@@ -265,6 +272,7 @@ class Pipeline:
                 if self.stopping.is_set():
                     item.done()
                     continue
+                metrics.POLLS.labels(item.job.name).inc()
                 if item.error is None and item.parsed is None:
                     succeeded.append(self._unchanged(item, now))
                 else:
@@ -300,7 +308,8 @@ class Pipeline:
         async def parse(job: sources.FeedJob, result: FetchResult) -> None:
             try:
                 pool = parser_pool(self.settings.schedule.parse_workers)
-                parsed = await loop.run_in_executor(pool, parse_in_worker, result.body, job.url, result.headers)
+                with metrics.timed(metrics.PARSE_SECONDS):
+                    parsed = await loop.run_in_executor(pool, parse_in_worker, result.body, job.url, result.headers)
                 error = FeedParseError(parsed, source=job.url) if isinstance(parsed, str) else None
                 polled.put(Polled(job, result, None if error else parsed, error, stored))
             except BrokenProcessPool:
@@ -311,7 +320,8 @@ class Pipeline:
 
             async def fetch(job: sources.FeedJob) -> None:
                 try:
-                    result = await fetch_with(session, job.url, self.settings.http, job.state)
+                    with metrics.timed(metrics.FETCH_SECONDS):
+                        result = await fetch_with(session, job.url, self.settings.http, job.state)
                 except SourceError as exc:
                     polled.put(Polled(job, error=exc))
                     return
@@ -354,8 +364,9 @@ class Pipeline:
             count = feed.error_count + 1
             plan = plan_next_check(now, policy, Hints(retry_after=retry_after), count, random.random())
             error = f"{exc} (suspended after {count} failures)" if plan.suspended else str(exc)
+            metrics.POLL_ERRORS.labels(feed.name).inc()
             if sources.record_failure(self.db, feed.id, now, plan.at, error, plan.suspended):
-                log.warning("source %d (%s): %s", feed.id, feed.name, error)
+                log.warning("source %d (%s): %s", feed.id, feed.name, error, extra={"source": feed.name})
             return 0, None
         times = [d.published for d in parsed.documents if d.published]
         hints = replace(server_hints(result.headers, now), ttl_minutes=parsed.ttl_minutes, publish_interval=publish_interval(times))
@@ -363,7 +374,7 @@ class Pipeline:
         if result.moved_to:
             log.info("source %d (%s): permanently redirected to %s (not adopted: edit the source to follow)", feed.id, feed.name, result.moved_to)
         log.info("source %d (%s): %d entries, %d new; next check in %s (%s)", feed.id, feed.name, len(parsed.documents), new,
-                 plain_delay((plan.at - now).total_seconds()), plain_reason(plan.reason, hints))
+                 plain_delay((plan.at - now).total_seconds()), plain_reason(plan.reason, hints), extra={"source": feed.name})
         return new, sources.Success(feed.id, plan.at, new, result.state, result.moved_to)
 
     def _full_text(self, doc: Document) -> Document:
@@ -385,8 +396,9 @@ class Pipeline:
     def _folder_failed(self, source_id: int, label: str, now: datetime, error: str) -> None:
         """A folder's error, recorded and logged once; folders are rescanned on their own schedule."""
         rescan = now + timedelta(seconds=self.settings.schedule.folders_every)
+        metrics.POLL_ERRORS.labels(label).inc()
         if sources.record_failure(self.db, source_id, now, rescan, error):
-            log.warning("source %d (%s): %s", source_id, label, error)
+            log.warning("source %d (%s): %s", source_id, label, error, extra={"source": label})
 
     # -- folders -------------------------------------------------------------------------------
     def scan_folders(self) -> bool:
@@ -408,6 +420,7 @@ class Pipeline:
         source_id = self.folder_ids[folder.label]
         state = self.folder_states.setdefault(folder.label, FolderState())
         now = utcnow()
+        metrics.POLLS.labels(folder.label).inc()
         try:
             listing = article_files(folder.path, folder.recursive)
         except SourceError as exc:

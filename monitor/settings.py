@@ -178,6 +178,37 @@ class StorySettings(_Section):
     join_within: float = Field(72, gt=0, le=87600, description="hours: a copy joins a story only this close in time to its articles, unless nearly identical")
 
 
+class ServerSettings(_Section):
+    """The daemon's health and metrics endpoint (`/healthz`, `/metrics`)."""
+
+    listen: str = Field("127.0.0.1:9464", description='HOST:PORT served by `monitor run`; "" turns it off; not loopback = metrics exposed')
+    overdue_after: float = Field(900, gt=0, description="seconds a pending delivery may wait before /healthz says 503")
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            host, _, port = value.rpartition(":")
+            if not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError('must look like "127.0.0.1:9464" (or "" for no server)')
+        return value
+
+    @property
+    def address(self) -> tuple[str, int] | None:
+        """(host, port) to bind, brackets of an IPv6 host removed; None when off."""
+        if not self.listen:
+            return None
+        host, _, port = self.listen.rpartition(":")
+        return host.strip("[]"), int(port)
+
+
+class LogSettings(_Section):
+    """How the daemon writes its log (standard error)."""
+
+    format: Literal["text", "json"] = Field("text", description="text: one line per event; json: one JSON object per line")
+
+
 class Settings(_Section):
     """The whole configuration."""
 
@@ -187,6 +218,8 @@ class Settings(_Section):
     http: HttpSettings = HttpSettings()
     delivery: DeliverySettings = DeliverySettings()
     stories: StorySettings = StorySettings()
+    server: ServerSettings = ServerSettings()
+    log: LogSettings = LogSettings()
     feeds: list[FeedSource] = Field(default_factory=list)
     folders: list[FolderSource] = Field(default_factory=list)
     channels: list[Channel] = Field(default_factory=list)

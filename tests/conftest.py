@@ -192,6 +192,7 @@ def write_config(tmp_path: Path, *, feeds: list[dict[str, Any]] | None = None, f
         "store": {"path": str(tmp_path / "monitor.db")},
         "schedule": {"feeds_every": 0.5, "folders_every": 1, "dispatch_every": 0.5, "watchlist_every": 0.3},
         "delivery": {"backoff_seconds": 0.5, "backoff_max_seconds": 1, "max_attempts": 3, "lease_seconds": 120},
+        "server": {"listen": ""},  # no health endpoint unless a test asks: daemons of parallel tests would share its port
     }
     for table, values in (settings or {}).items():
         tables.setdefault(table, {}).update(values)

@@ -20,6 +20,8 @@ EDGES = {
     "uvloop": {"sources/http.py"},
     "jinja2": {"alerts/templates.py"},
     "watchdog": {"sources/folders.py"},
+    "prometheus_client": {"metrics.py", "server.py"},
+    "pythonjsonlogger": {"logs.py"},
 }
 
 
@@ -62,3 +64,8 @@ def test_what_monitor_run_forks_its_parsers_from_is_light() -> None:
     code = f"import sys, monitor.launch, monitor.sources.parsing, monitor.sources.feeds; print(sorted(set(sys.modules) & {heavy!r}))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO).stdout
     assert loaded.strip() == "[]"
+
+
+def test_metrics_imports_nothing_of_the_project() -> None:
+    """Issue 17: every stage may bump a counter, so monitor.metrics must sit below them all."""
+    assert not re.findall(r"^\s*(?:from|import)\s+monitor\b", (PACKAGE / "metrics.py").read_text(), re.M)

@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from monitor.logs import setup_logging
 from monitor.redact import printable as escape_controls
-from tests.conftest import REPO
+from monitor.redact import register_secret
+from tests.conftest import REPO, SEED, write_config
 
 
-def formatted(msg: str, *args: object, created: float | None = None, exc: bool = False) -> str:
+def formatted(msg: str, *args: object, created: float | None = None, exc: bool = False, log_format: str = "text", extra: dict[str, object] | None = None) -> str:
     """`msg % args` logged through the handler `setup_logging` installs, as it is written."""
     root = logging.getLogger()
     saved, level = root.handlers[:], root.level
-    setup_logging()
+    setup_logging(log_format=log_format)
     handler = root.handlers[0]
     root.handlers[:], root.level = saved, level
     record = logging.LogRecord("monitor", logging.WARNING, __file__, 1, msg, args, None)
+    record.__dict__.update(extra or {})  # what `log.warning(..., extra=...)` does
     if exc:
         try:
             raise ValueError("bad\nvalue")
@@ -73,3 +77,40 @@ def test_a_process_in_another_zone_logs_utc() -> None:
     stamp = result.stderr.split()[0]
     assert stamp.endswith("Z") and stamp[:13] in (before, after), result.stderr
 
+
+
+def test_json_logs_are_one_object_per_line_with_the_event_fields_secrets_masked() -> None:
+    """Issue 17: `--log-format json` / `[log] format = "json"`: time, level, message and the `extra=` fields."""
+    register_secret("s3cr3t-token-value")
+    line = formatted("alert %s to %s failed: %s", "ab12", "hook", "https://h.example/?token=s3cr3t-token-value", log_format="json", created=1796212306.25,
+                     extra={"alert": "ab12", "channel": "hook", "source": "wire\n{\"level\": \"forged\"}\x1b[31m\u2028", "article": 7,
+                            "url": "https://h.example/x?token=s3cr3t-token-value"})
+    assert "\n" not in line and "\x1b" not in line and "\u2028" not in line and "s3cr3t" not in line
+    event = json.loads(line)
+    assert event == {"time": "2026-12-02T11:51:46.250Z", "level": "WARNING", "message": "alert ab12 to hook failed: https://h.example/?token=****",
+                     "alert": "ab12", "channel": "hook", "source": "wire\n{\"level\": \"forged\"}\x1b[31m\u2028", "article": 7,
+                     "url": "https://h.example/x?token=****"}
+
+
+def test_a_json_traceback_stays_in_its_object() -> None:
+    event = json.loads(formatted("job failed", exc=True, log_format="json"))
+    assert event["message"] == "job failed" and "ValueError: bad\nvalue" in event["exc_info"]
+
+
+def test_monitor_once_log_format_json_writes_json_lines_with_the_article_fields(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "seed.txt").write_text(SEED.read_text())
+    config = write_config(tmp_path, folders=[inbox])
+    result = subprocess.run([sys.executable, "-m", "monitor", "once", "--log-format", "json", "--config", str(config)],
+                            cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stderr.splitlines()]
+    [stored] = [e for e in events if "article" in e]
+    assert stored["source"] == str(inbox) and stored["article"] == 1 and len(stored["alert"]) == 16
+    assert any(e.get("channel") == "file" and e["message"].endswith("sent to file") for e in events)
+    config.write_text(config.read_text() + '[log]\nformat = "json"\n')
+    result = subprocess.run([sys.executable, "-m", "monitor", "once", "--config", str(config)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and all(json.loads(line) for line in result.stderr.splitlines()), result.stderr
+    text = subprocess.run([sys.executable, "-m", "monitor", "once", "--log-format", "text", "--config", str(config)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert text.returncode == 0 and not text.stderr.startswith("{"), text.stderr

@@ -13,6 +13,7 @@ import logging
 import random
 from datetime import datetime, timedelta
 
+from monitor import metrics
 from monitor.alerts.channels import Notifier
 from monitor.alerts.policy import digest_due, hold_reason, render_digest
 from monitor.errors import DeliveryError
@@ -29,11 +30,13 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
     sent = 0
     for due in outbox.claim_due(db, now, cfg.lease_seconds):
         channel = notifier.channels.get(due.channel)
+        fields = {"alert": due.alert_uid, "channel": due.channel}
         sent_last_hour = outbox.sent_since(db, due.channel, now - timedelta(hours=1)) if channel and channel.max_per_hour else 0
         reason = hold_reason(channel, due.severity, now, sent_last_hour) if channel else None
         if reason:
             outbox.hold(db, due.id, reason)
-            log.info("alert %s to %s held for the digest (%s)", due.alert_uid, due.channel, reason)
+            metrics.DELIVERIES.labels(due.channel, "held").inc()
+            log.info("alert %s to %s held for the digest (%s)", due.alert_uid, due.channel, reason, extra=fields)
             continue
         try:
             notifier.send(due.channel, due.title, due.body, due.tags, json.loads(due.context or "{}"))
@@ -43,10 +46,12 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
             delay = backoff_seconds(attempt, cfg.backoff_seconds, cfg.backoff_max_seconds, random.random())
             outbox.record_failure(db, due.id, str(exc), utcnow() + timedelta(seconds=delay), final)
             state = "gave up" if final else f"retry in {delay:.0f}s"
-            log.warning("alert %s to %s failed (attempt %d, %s): %s", due.alert_uid, due.channel, attempt, state, exc)
+            metrics.DELIVERIES.labels(due.channel, "gave_up" if final else "failed").inc()
+            log.warning("alert %s to %s failed (attempt %d, %s): %s", due.alert_uid, due.channel, attempt, state, exc, extra=fields)
             continue
         outbox.record_sent(db, due.id, utcnow())
-        log.info("alert %s sent to %s", due.alert_uid, due.channel)
+        metrics.DELIVERIES.labels(due.channel, "sent").inc()
+        log.info("alert %s sent to %s", due.alert_uid, due.channel, extra=fields)
         sent += 1
     return sent + send_digests(db, notifier, now)
 
@@ -62,9 +67,10 @@ def send_digests(db: Database, notifier: Notifier, now: datetime) -> int:
         try:
             notifier.send(name, title, body)
         except DeliveryError as exc:
-            log.warning("digest of %d alerts to %s failed, kept for the next try: %s", len(held), name, exc)
+            log.warning("digest of %d alerts to %s failed, kept for the next try: %s", len(held), name, exc, extra={"channel": name})
             continue
         outbox.record_digest_sent(db, [h.delivery_id for h in held], utcnow())
-        log.info("digest of %d alerts sent to %s", len(held), name)
+        metrics.DELIVERIES.labels(name, "digest_sent").inc(len(held))
+        log.info("digest of %d alerts sent to %s", len(held), name, extra={"channel": name})
         sent += len(held)
     return sent

@@ -176,3 +176,29 @@ def requeue(db: Database, alert_id: int, now: datetime) -> int:
         for row in rows:
             row.status, row.attempts, row.next_attempt_at, row.lease_until = "pending", 0, now, None
         return len(rows)
+
+
+@dataclass(frozen=True)
+class Oldest:
+    """The pending delivery waiting longest (for /healthz and the metrics)."""
+
+    alert_uid: str
+    channel: str
+    since: datetime  # its alert's creation
+
+
+def delivery_states(db: Database) -> dict[tuple[str, str], int]:
+    """How many deliveries each (channel, state) has."""
+    with db.session() as s:
+        rows = s.execute(select(DeliveryRow.channel, DeliveryRow.status, func.count()).group_by(DeliveryRow.channel, DeliveryRow.status))
+        return {(channel, status): int(n) for channel, status, n in rows}
+
+
+def oldest_pending(db: Database) -> Oldest | None:
+    """The pending (not held, not sent, not given up) delivery whose alert is the oldest; None if none."""
+    with db.session() as s:
+        row = s.execute(
+            select(AlertRow.uid, DeliveryRow.channel, AlertRow.created_at).join(AlertRow, DeliveryRow.alert_id == AlertRow.id)
+            .where(DeliveryRow.status == "pending").order_by(AlertRow.created_at, DeliveryRow.id).limit(1)
+        ).first()
+    return Oldest(row[0], row[1], row[2]) if row else None

@@ -1,0 +1,43 @@
+"""The daemon's Prometheus metrics: counters and histograms the pipeline and the dispatcher bump.
+
+Only this module imports prometheus_client's metric types (`monitor/server.py` serves them). Labels
+are bounded: `source` is a configured or added source's name, `channel` a configured channel's name,
+`severity` 0-4, `outcome`/`state` a handful of words. What is read from the store (deliveries by state,
+the oldest pending delivery) is computed at scrape time by the server's collector.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector, disable_created_metrics
+
+disable_created_metrics()  # no `_created` series beside each counter: half the lines, nothing an alert uses
+REGISTRY = CollectorRegistry(auto_describe=True)
+ProcessCollector(registry=REGISTRY)  # memory, CPU, open files of the daemon
+
+POLLS = Counter("monitor_polls", "Polls of a source (feed fetched or folder file read)", ["source"], registry=REGISTRY)
+POLL_ERRORS = Counter("monitor_poll_errors", "Failed polls of a source (fetch, parse or read error)", ["source"], registry=REGISTRY)
+FETCH_SECONDS = Histogram("monitor_fetch_seconds", "Time to fetch one feed", registry=REGISTRY,
+                          buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
+PARSE_SECONDS = Histogram("monitor_parse_seconds", "Time to parse one changed feed (in a parsing process, waiting included)", registry=REGISTRY,
+                          buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+ARTICLES = Counter("monitor_articles_stored", "New articles stored", ["source"], registry=REGISTRY)
+MATCHES = Counter("monitor_matches", "Watched actors and events found in new articles", registry=REGISTRY)
+ALERTS = Counter("monitor_alerts", "Alerts raised", ["severity"], registry=REGISTRY)
+DELIVERIES = Counter("monitor_delivery_outcomes", "Delivery attempts by channel and outcome (sent, failed, gave_up, held, digest_sent)",
+                     ["channel", "outcome"], registry=REGISTRY)
+STORY_INDEX = Gauge("monitor_story_index_size", "Articles in the near-duplicate story index", registry=REGISTRY)
+SCHEDULER_LAG = Gauge("monitor_scheduler_lag_seconds", "How late the last scheduled job started after its due time", registry=REGISTRY)
+
+
+@contextmanager
+def timed(histogram: Histogram) -> Iterator[None]:
+    """Observe the block's wall time (monotonic) in `histogram`."""
+    start = time.monotonic()
+    try:
+        yield
+    finally:
+        histogram.observe(time.monotonic() - start)
