@@ -64,10 +64,12 @@ def vacuum(db: Database) -> int:
     database made before auto_vacuum=INCREMENTAL, which only a full VACUUM shrinks)."""
     if not db.sqlite:
         return 0
-    with db.engine.connect() as c:
-        page_size = c.exec_driver_sql("PRAGMA page_size").scalar_one()
-        before = c.exec_driver_sql("PRAGMA page_count").scalar_one()
-        c.exec_driver_sql("PRAGMA incremental_vacuum").fetchall()  # fetched to the end: one page per row stepped
-        after = c.exec_driver_sql("PRAGMA page_count").scalar_one()
-        c.commit()
+    raw = db.engine.raw_connection()
+    try:
+        conn = raw.driver_connection  # sqlite3's: only executescript steps the pragma to its end (execute frees one page)
+        page_size, before = conn.execute("PRAGMA page_size").fetchone()[0], conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.executescript("PRAGMA incremental_vacuum;")
+        after = conn.execute("PRAGMA page_count").fetchone()[0]
+    finally:
+        raw.close()
     return int((before - after) * page_size)
