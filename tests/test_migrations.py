@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -159,3 +160,26 @@ def test_monitor_db_current_and_upgrade_say_the_revision_and_upgrade(tmp_path: P
     assert monitor("once", "--config", str(config)).returncode == 0
     assert counts(url)["articles"] >= 5
     assert "give a command (current, upgrade)" in monitor("db").stderr
+
+
+def test_processes_opening_one_new_database_at_once_make_it_once(tmp_path: Path) -> None:
+    """Each opener has its own connection: without the write lock taken first, one saw the other's
+    half-made tables as a database made before migrations and failed on an index already there."""
+    url = f"sqlite:///{tmp_path / 'monitor.db'}"
+    barrier, errors = threading.Barrier(6), []
+
+    def open_it() -> None:
+        barrier.wait()
+        try:
+            Database(url).close()
+        except StoreError as exc:
+            errors.append(str(exc))
+
+    threads = [threading.Thread(target=open_it) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with sqlite3.connect(tmp_path / "monitor.db") as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(migrate.head(),)]

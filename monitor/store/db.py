@@ -88,6 +88,9 @@ class Database:
 
     def _bring_to_head(self, connection: Connection, upgrade: str, config: Path | str | None) -> str | None:
         """Create, stamp or upgrade the schema (see the class); a schema problem in words, or None."""
+        if self.sqlite and migrate.current(connection) != (migrate.head(),):
+            # SQLite runs DDL in a transaction: one process creates or upgrades, the others wait here, then find it done
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
         if not inspect(connection).get_table_names():  # a new database: create_all and stamp the head (Alembic's cookbook)
             Base.metadata.create_all(connection)
             migrate.stamp(connection, migrate.head())
