@@ -496,7 +496,7 @@ def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
 @app.command()
 def prune(
     config: ConfigOption = DEFAULT_CONFIG,
-    days: Annotated[int | None, typer.Option("--days", min=1, help="prune what is older than this many days (default: [store] keep_days)")] = None,
+    days: Annotated[int | None, typer.Option("--days", min=1, help="prune what is older than this many days (default: keep_days of the config's store table)")] = None,
 ) -> None:
     """Delete articles (and their matches) and sent deliveries older than keep_days; articles with an alert stay."""
     from datetime import timedelta
