@@ -33,7 +33,7 @@ from monitor.store import mutes, outbox
 from monitor.store import sources as source_store
 from monitor.store import stories as story_store
 from monitor.store.alert_view import alert_detail, find_alert
-from monitor.store.db import Database, database_file, database_name
+from monitor.store.db import Database, database_file, database_name, schema_revision
 from monitor.store.lock import single_daemon
 from monitor.watchlist import duplicate_aliases, load_watchlist, mutable_name, mute_suggestion
 
@@ -148,7 +148,7 @@ def match(
 
 def _print_replay(settings: Settings, matcher: Matcher, span: str) -> None:
     since, until = parse_span(span, datetime.now(UTC))
-    newly, dropped, total = replay(Database(settings.store.sqlalchemy_url), matcher, since, until)
+    newly, dropped, total = replay(open_store(settings), matcher, since, until)
     out.line(f"re-matched {total} stored articles from {since:%Y-%m-%d %H:%M} to {until:%Y-%m-%d %H:%M} UTC")
     for heading, rows in (("would alert now, did not before", newly), ("alerted before, would not now", dropped)):
         if not rows:
@@ -241,7 +241,7 @@ def check(config: ConfigOption = DEFAULT_CONFIG) -> None:
     if (path := database_file(url)) is not None and not path.exists():
         out.line(f"database {path}: not created yet (the first run creates it)")
     else:
-        Database(url).close()  # an older database's missing column fails here, in one line
+        open_store(settings).close()  # an older database's missing column, or an old revision with upgrade = manual, fails here in one line
         out.line(f"database {database_name(url)}: ok")
 
 
@@ -260,7 +260,7 @@ def alerts(
     if ctx.invoked_subcommand is not None:
         return
     settings = load_settings(config)
-    rows = outbox.latest_alerts(Database(settings.store.sqlalchemy_url), limit, failed_only=failed)
+    rows = outbox.latest_alerts(open_store(settings), limit, failed_only=failed)
     table = _Table("id", "time (UTC)", "sev", "title", "source", "deliveries", title="Alerts with failed deliveries" if failed else "Latest alerts")
     for a in rows:
         table.add(str(a.id), a.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(a.severity), a.title, a.source, [a.deliveries, *([a.last_error] if failed and a.last_error else [])])
@@ -356,7 +356,12 @@ app.add_typer(sources_app, name="sources")
 
 def _store(config: Path) -> tuple[Settings, Database]:
     settings = load_settings(config)
-    return settings, Database(settings.store.sqlalchemy_url)
+    return settings, open_store(settings)
+
+
+def open_store(settings: Settings, upgrade: str | None = None) -> Database:
+    """The configured store, brought to the head revision or refused as [store] upgrade says."""
+    return Database(settings.store.sqlalchemy_url, upgrade=upgrade or settings.store.upgrade, config=settings.path)
 
 
 @sources_app.callback()
@@ -467,6 +472,77 @@ def sources_export(config: ConfigOption = DEFAULT_CONFIG) -> None:
     outlines = source_store.outlines(db)
     feeds = [Subscription(h.name, h.location, *outlines.get(h.id, ("", None))) for h in source_store.list_sources(db) if h.kind == "feed" and h.enabled]
     sys.stdout.write(redact(write_opml(feeds)))
+
+db_app = typer.Typer(help="The store's schema revision: show it, upgrade it.")
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("current")
+def db_current(config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """The store's schema revision and this monitor's newest, without changing the database."""
+    from monitor.store import migrate
+
+    settings = load_settings(config)
+    url, head = settings.store.sqlalchemy_url, migrate.head()
+    name, state = database_name(url), schema_revision(url)
+    if state is None or not state[1]:
+        out.line(f"database {name}: not created yet (the first run creates it at revision {head})")
+    elif not state[0]:
+        out.line(f"database {name}: no revision (made before migrations); opening it checks its columns and stamps it at {migrate.FIRST}")
+    elif state[0] == (head,):
+        out.line(f"database {name}: revision {head} (head: up to date)")
+    else:
+        out.line(f"database {name}: revision {', '.join(state[0])}; this monitor's newest is {head}: back it up, then run `monitor db upgrade --config {config}`")
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Upgrade the store's schema to this monitor's newest revision (back it up first: `monitor backup`)."""
+    from monitor.store import migrate
+
+    settings = load_settings(config)
+    url, head = settings.store.sqlalchemy_url, migrate.head()
+    before = schema_revision(url)
+    open_store(settings, upgrade="auto").close()
+    name = database_name(url)
+    if before is None or not before[1]:
+        out.line(f"database {name}: created at revision {head}")
+    elif before[0] == (head,):
+        out.line(f"database {name}: already at revision {head} (head)")
+    else:
+        out.line(f"database {name}: upgraded from revision {', '.join(before[0]) or 'none (made before migrations)'} to {head}")
+
+
+@app.command()
+def prune(
+    config: ConfigOption = DEFAULT_CONFIG,
+    days: Annotated[int | None, typer.Option("--days", min=1, help="prune what is older than this many days (default: keep_days of the config's store table)")] = None,
+) -> None:
+    """Delete articles (and their matches) and sent deliveries older than keep_days; articles with an alert stay."""
+    from datetime import timedelta
+
+    from monitor.store.retention import prune as prune_store
+
+    settings, db = _store(config)
+    keep = days or settings.store.keep_days
+    if not keep:
+        raise MonitorError(f"{config}: [store] keep_days is 0 (keep everything): give --days N, or set keep_days")
+    cutoff = datetime.now(UTC) - timedelta(days=keep)
+    pruned = prune_store(db, cutoff)
+    out.line(f"pruned {db.name} of what is older than {keep} days (before {cutoff:%Y-%m-%d %H:%M} UTC): {pruned.describe()}")
+
+
+@app.command()
+def backup(
+    path: Annotated[Path, typer.Argument(help="a new file for the copy, or a folder to put monitor-<UTC time>.db in")],
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Copy the SQLite store while the daemon runs (SQLite's online backup); PostgreSQL: use pg_dump."""
+    from monitor.store.backup import backup as backup_store
+
+    settings = load_settings(config)
+    written = backup_store(settings.store.sqlalchemy_url, path)
+    out.line(f"backed up {database_name(settings.store.sqlalchemy_url)} to {written} ({written.stat().st_size} bytes)")
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
 """The daemon: APScheduler 3 runs the jobs, watchdog wakes the folder scan, signals stop it cleanly.
 
-Jobs: poll due feeds, rescan folders, dispatch pending deliveries. A new file in a watched folder
+Jobs: poll due feeds, rescan folders, dispatch pending deliveries, and daily housekeeping (pruning what
+is older than `[store] keep_days`). A new file in a watched folder
 triggers a scan at once; a scan or poll that stored an alert triggers a dispatch at once. A job whose
 store fails (locked, read-only, disk full) says so in one line and backs off until the store works again.
 """
@@ -29,10 +30,11 @@ from monitor.server import Endpoint, Health
 from monitor.settings import load_settings
 from monitor.sources import parsing
 from monitor.sources.folders import watch
-from monitor.store import sources
+from monitor.store import retention, sources
 
 log = logging.getLogger("monitor")
 FEED_POLLS = 4  # feed polls that may run at once: the next tick does not wait for a slow feed of the last
+HOUSEKEEPING_EVERY = 86400.0  # seconds between prunes; the first runs at start
 
 
 def watchlist_stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
@@ -101,6 +103,7 @@ class Daemon:
         self._feeds = Guarded("feeds", pipeline.poll_due_feeds)
         self._folders = Guarded("folders", self._scan)
         self._dispatch = Guarded("dispatch", pipeline.dispatch)
+        self._housekeeping = Guarded("housekeeping", self._housekeep)
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
             executors={"default": ThreadPoolExecutor(4), "feeds": ThreadPoolExecutor(FEED_POLLS)},
@@ -126,6 +129,7 @@ class Daemon:
                                replace_existing=True, executor="feeds", max_instances=FEED_POLLS)
         self.scheduler.add_job(self._folders, "interval", seconds=schedule.folders_every, id="folders", next_run_time=now, replace_existing=True)
         self.scheduler.add_job(self._dispatch, "interval", seconds=schedule.dispatch_every, id="dispatch", next_run_time=now, replace_existing=True)
+        self.scheduler.add_job(self._housekeeping, "interval", seconds=HOUSEKEEPING_EVERY, id="housekeeping", next_run_time=now, replace_existing=True)
         self._watchlist_stamp = watchlist_stamp(self.pipeline.settings.watchlist)
         self._watchlist_error = ""
         self.scheduler.add_job(self._reload_watchlist_if_changed, "interval", seconds=schedule.watchlist_every, id="watchlist", replace_existing=True)
@@ -154,6 +158,13 @@ class Daemon:
             waiting = self.pipeline.scan_folders()
         if waiting:
             self.scan_soon(max(f.settle_seconds for f in self.pipeline.settings.folders) / 2 + 0.05)
+
+    def _housekeep(self) -> None:
+        """Prune what is older than [store] keep_days (0: keep everything)."""
+        keep = self.pipeline.settings.store.keep_days
+        if keep:
+            pruned = retention.prune(self.pipeline.db, datetime.now(UTC) - timedelta(days=keep))
+            log.info("housekeeping: pruned what is older than %d days: %s", keep, pruned.describe())
 
     def _reload_watchlist_if_changed(self) -> None:
         """Analysts edit the watchlist while the daemon runs: take a valid edit, keep the old on a broken one."""

@@ -550,7 +550,8 @@ def register_sources(db: Database, settings: Settings) -> dict[str, int]:
 def build_pipeline(settings: Settings) -> Pipeline:
     """Wire a configuration's watchlist, channels and database into a pipeline."""
     matcher = Matcher(load_watchlist(settings.watchlist), time.monotonic)
-    return Pipeline(settings, Database(settings.store.sqlalchemy_url), matcher, Notifier(settings.channels))
+    db = Database(settings.store.sqlalchemy_url, upgrade=settings.store.upgrade, config=settings.path)
+    return Pipeline(settings, db, matcher, Notifier(settings.channels))
 
 
 def folder_paths(settings: Settings) -> list[tuple[Path, bool]]:

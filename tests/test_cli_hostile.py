@@ -82,7 +82,7 @@ def test_a_hand_added_feed_url_with_a_token_parameter_is_masked(tmp_path: Path, 
 
 
 @pytest.mark.parametrize("args, says", [
-    ([], "give a command (alerts, check"),
+    ([], "give a command (alerts, backup, check"),
     (["frobnicate"], "No such command 'frobnicate'"),
     (["match", "--bogus"], "No such option: --bogus"),
     (["alerts", "-n", "0"], "'--limit' / '-n'"),

@@ -72,10 +72,11 @@ def test_a_bug_in_a_job_is_not_taken_for_a_store_failure() -> None:
 
 
 def older_database(path: Path) -> None:
-    """A database of the current schema whose seen_files table lacks a column, as an older monitor left it."""
+    """A database made before migrations (no alembic_version) whose seen_files table lacks a column, as an older monitor left it."""
     Database(f"sqlite:///{path}").close()
     with sqlite3.connect(path) as conn:
         conn.execute("ALTER TABLE seen_files DROP COLUMN mtime_ns")
+        conn.execute("DROP TABLE alembic_version")
 
 
 def test_an_older_database_is_refused_in_one_sentence_that_says_what_to_do(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -9,14 +10,17 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, inspect
+from sqlalchemy import Connection, create_engine, event, inspect
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.errors import StoreError
 from monitor.redact import redact
+from monitor.store import migrate
 from monitor.store.tables import Base
+
+log = logging.getLogger("monitor")
 
 
 def utcnow() -> datetime:
@@ -45,33 +49,69 @@ def database_name(url: str) -> str:
 
 
 class Database:
-    """One engine and its session factory.
+    """One engine and its session factory, on a database at the newest schema revision.
 
-    Opening checks that the tables have every column this version uses (an older database raises a
-    StoreError saying what to do); a failure of the database under a session (locked, read-only, disk
-    full, unreachable) is raised as a StoreError with the driver's short reason, not SQLAlchemy's.
+    Opening brings the schema to the head revision (migrations: monitor/store/migrations): a new database
+    gets every table and is stamped at the head; a database made before migrations whose tables have the
+    first revision's columns is stamped at the first; an older revision is upgraded when `upgrade` is
+    "auto", refused in one line naming `monitor db upgrade` when it is "manual". A failure of the database
+    under a session (locked, read-only, disk full, unreachable) is raised as a StoreError with the
+    driver's short reason, not SQLAlchemy's. `config` only names the config file in messages.
     """
 
-    def __init__(self, url: str, *, busy_timeout: float = 30.0) -> None:
+    def __init__(self, url: str, *, busy_timeout: float = 30.0, upgrade: str = "auto", config: Path | str | None = None) -> None:
         parsed = parse_url(url)
         self.name = database_name(url)
+        self.sqlite = parsed.get_backend_name() == "sqlite"
         if path := database_file(url):
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.engine: Engine = create_engine(parsed, connect_args=_connect_args(parsed.get_backend_name(), busy_timeout))
-            if parsed.get_backend_name() == "sqlite":
+            if self.sqlite:
                 event.listen(self.engine, "connect", partial(_sqlite_pragmas, busy_timeout))
-            Base.metadata.create_all(self.engine)
-            problem = schema_problem(self.engine)
+            with self.engine.begin() as connection:
+                problem = self._bring_to_head(connection, upgrade, config)
         except SQLAlchemyError as exc:
+            self.engine.dispose()
             raise StoreError(f"cannot open database {redact(url)}: {exc.__class__.__name__}: {redact(str(exc.orig) if hasattr(exc, 'orig') else str(exc))}") from None
+        except StoreError:
+            self.engine.dispose()
+            raise
         if problem:
             self.engine.dispose()
             raise StoreError(
                 f"{self.name}: {problem}: this database is from an older monitor; back it up and move it aside "
-                "(monitor then starts a new one), or run the older monitor on it (migrations come with `monitor db upgrade`, issue 17)"
+                "(monitor then starts a new one), or run the older monitor on it: `monitor db upgrade` upgrades only "
+                "databases made by a monitor with migrations, or with every column of the first revision"
             )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def _bring_to_head(self, connection: Connection, upgrade: str, config: Path | str | None) -> str | None:
+        """Create, stamp or upgrade the schema (see the class); a schema problem in words, or None."""
+        if self.sqlite and migrate.current(connection) != (migrate.head(),):
+            # SQLite runs DDL in a transaction: one process creates or upgrades, the others wait here, then find it done
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if not inspect(connection).get_table_names():  # a new database: create_all and stamp the head (Alembic's cookbook)
+            Base.metadata.create_all(connection)
+            migrate.stamp(connection, migrate.head())
+            return None
+        revisions = migrate.current(connection)
+        if not revisions:  # made by create_all before migrations
+            if problem := migrate.first_revision_problem(connection):
+                return problem
+            migrate.create_first_tables(connection)
+            migrate.stamp(connection, migrate.FIRST)
+            revisions = (migrate.FIRST,)
+        head = migrate.head()
+        if revisions != (head,):
+            if unknown := [r for r in revisions if not migrate.known(r)]:
+                raise StoreError(f"{self.name}: schema revision {unknown[0]} is unknown to this monitor (its newest is {head}): a newer monitor upgraded it; run that one")
+            if upgrade != "auto":
+                command = f"monitor db upgrade --config {config}" if config else "monitor db upgrade"
+                raise StoreError(f"{self.name}: schema revision {', '.join(revisions)} is older than this monitor's {head} and [store] upgrade is manual: back it up, then run `{command}`")
+            migrate.upgrade(connection)
+            log.info("%s: schema upgraded from revision %s to %s", self.name, ", ".join(revisions), head)
+        return schema_problem(connection)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -86,6 +126,24 @@ class Database:
         self.engine.dispose()
 
 
+def schema_revision(url: str) -> tuple[tuple[str, ...], bool] | None:
+    """The database's revision(s) and whether it has tables, without changing it; None if the SQLite file
+    does not exist yet. (A database made before migrations: no revision, tables.)"""
+    path = database_file(url)
+    if path is not None and not path.exists():
+        return None
+    parsed = parse_url(url)
+    try:
+        engine = create_engine(parsed, connect_args=_connect_args(parsed.get_backend_name(), 30.0))
+        try:
+            with engine.connect() as connection:
+                return migrate.current(connection), bool(inspect(connection).get_table_names())
+        finally:
+            engine.dispose()
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot open database {redact(url)}: {exc.__class__.__name__}: {redact(str(exc.orig) if hasattr(exc, 'orig') else str(exc))}") from None
+
+
 def unavailable_reason(exc: OperationalError) -> str:
     """The driver's own first line ("database is locked", "database or disk is full",
     "attempt to write a readonly database", "disk I/O error", ...), without SQL or parameters."""
@@ -93,9 +151,9 @@ def unavailable_reason(exc: OperationalError) -> str:
     return redact(lines[0]) if lines else exc.orig.__class__.__name__
 
 
-def schema_problem(engine: Engine) -> str | None:
+def schema_problem(connection: Connection) -> str | None:
     """The first table column this version needs that the live database lacks, said in words; None if none."""
-    live = inspect(engine)
+    live = inspect(connection)
     tables = set(live.get_table_names())
     for table in Base.metadata.sorted_tables:
         if table.name not in tables:
@@ -113,6 +171,7 @@ def _connect_args(backend: str, busy_timeout: float) -> dict[str, Any]:
 
 def _sqlite_pragmas(busy_timeout: float, dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA auto_vacuum=INCREMENTAL")  # takes effect on a new database only; `monitor prune` vacuums
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")

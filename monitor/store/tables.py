@@ -77,7 +77,7 @@ class ArticleRow(Base):
     guid: Mapped[str | None] = mapped_column(String(2048))
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     published_at: Mapped[datetime | None]
-    fetched_at: Mapped[datetime]
+    fetched_at: Mapped[datetime] = mapped_column(index=True)  # prune and replay select by it (revision 0002)
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), index=True)
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)  # MinHash of the text (monitor/stories.py)
     shingles: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,46 @@
+"""`monitor backup`: a consistent copy of the SQLite store while the daemon runs (SQLite's online backup API)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from monitor.errors import StoreError
+from monitor.store.db import database_file, database_name
+
+PG_DUMP = "pg_dump --format=custom --file=monitor.dump 'postgresql://USER@HOST/DATABASE'"
+
+
+def backup(url: str, dest: Path, busy_timeout: float = 30.0) -> Path:
+    """Copy the database to `dest` (a new file, or a folder to put `<name>-<UTC time>.db` in); the path written.
+
+    The copy is made in one step of `sqlite3.Connection.backup` (a read transaction: a writer in WAL mode
+    goes on meanwhile, and the copy is the database as of its start), into `<dest>.partial`, renamed when whole.
+    """
+    source = database_file(url)
+    if source is None:
+        raise StoreError(f"{database_name(url)} is not a SQLite file: back it up with pg_dump, e.g. {PG_DUMP} (docs/operations.md)")
+    if not source.is_file():
+        raise StoreError(f"{source}: no database to back up yet (the first `monitor once` or `monitor run` creates it)")
+    if dest.is_dir():
+        dest = dest / f"{source.stem}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}{source.suffix or '.db'}"
+    if dest.exists():
+        raise StoreError(f"{dest} exists: give a new file or a folder (a backup never overwrites)")
+    partial = dest.with_name(dest.name + ".partial")
+    try:
+        src = sqlite3.connect(source, timeout=busy_timeout)
+        try:
+            dst = sqlite3.connect(partial)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        os.replace(partial, dest)
+    except (sqlite3.Error, OSError) as exc:
+        partial.unlink(missing_ok=True)
+        raise StoreError(f"cannot back up {source} to {dest}: {exc}") from None
+    return dest

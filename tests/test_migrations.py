@@ -1,0 +1,185 @@
+"""Issue 17: the schema has revisions (Alembic); an older database is upgraded, or refused in one line."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, func, insert, select
+
+from monitor.errors import StoreError
+from monitor.store import migrate
+from monitor.store.db import Database, schema_revision
+from monitor.store.migrations.first import metadata as first
+from monitor.store.tables import AlertRow, ArticleRow, Base, DeliveryRow, SeenFileRow, SourceRow
+from tests.conftest import write_config
+from tests.test_cli import monitor, one_line_error
+
+T0 = datetime(2026, 1, 2, 3, 4, 5)
+ROWS = {  # a few rows in every table of the first revision, as its columns were
+    "sources": [dict(id=i, name=f"feed {i}", kind="feed", location=f"http://example.org/{i}.xml", origin="config", enabled=True, suspended=False,
+                     every=None, full_text=False, error_count=i, last_new_items=0, etag=f'"e{i}"') for i in (1, 2)],
+    "outlines": [dict(source_id=1, folder="News", html_url="http://example.org/")],
+    "stories": [dict(id=i, created_at=T0, severity=i, reported="Qasem Soleimani", last_alert_uid=None) for i in (1, 2)],
+    "articles": [dict(id=i, source_id=1 + i % 2, title=f"title {i}", text=f"text of article {i} " * 20, url=f"http://example.org/a/{i}",
+                      canonical_url=f"http://example.org/a/{i}", guid=f"g{i}", content_hash=f"{i:064x}", published_at=T0, fetched_at=T0,
+                      story_id=1 + i % 2, signature=bytes([i]) * 512, shingles=40) for i in range(1, 6)],
+    "matches": [dict(id=i, article_id=1 + i % 5, kind="actor", name="Qasem Soleimani", alias="Soleimani", found="Soleimani", start=i, end=i + 9,
+                     score=1.0, severity=0) for i in range(1, 9)],
+    "alerts": [dict(id=i, uid=f"{i:032x}", article_id=i, severity=3, tags="ops", title=f"alert {i}", body="body", context="{}", created_at=T0) for i in (1, 2)],
+    "deliveries": [dict(id=i, alert_id=1 + i % 2, channel=f"c{i}", status="sent", held_reason=None, via_digest=False, attempts=1,
+                        next_attempt_at=T0, lease_until=None, last_error=None, sent_at=T0) for i in (1, 2, 3)],
+    "mutes": [dict(id=1, name="Qasem Soleimani", until=T0)],
+    "seen_files": [dict(id=1, path="/data/in/a.txt", size=123, mtime_ns=1_700_000_000_123_456_789, seen_at=T0)],
+}
+
+
+def first_revision_database(path: Path, *, stamped: bool = True) -> str:
+    """A SQLite file at revision 0001 (made by its migration, or by create_all before migrations) with ROWS."""
+    url = f"sqlite:///{path}"
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        if stamped:
+            migrate.upgrade(connection, migrate.FIRST)
+        else:
+            first.create_all(connection)
+        for table in first.sorted_tables:
+            connection.execute(insert(table), ROWS[table.name])
+    engine.dispose()
+    return url
+
+
+def counts(url: str) -> dict[str, int]:
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        return {name: conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in ROWS}
+
+
+def test_every_table_of_the_first_revision_has_rows_here() -> None:
+    assert set(ROWS) == set(first.tables) == set(Base.metadata.tables)
+
+
+def test_a_first_revision_database_with_rows_in_every_table_is_upgraded_to_head_losing_nothing(tmp_path: Path) -> None:
+    url = first_revision_database(tmp_path / "monitor.db")
+    assert schema_revision(url) == ((migrate.FIRST,), True) and migrate.head() != migrate.FIRST
+    db = Database(url)  # upgrade = "auto"
+    assert schema_revision(url) == ((migrate.head(),), True)
+    assert counts(url) == {name: len(rows) for name, rows in ROWS.items()}
+    with db.session() as s:
+        article = s.get(ArticleRow, 3)
+        assert article is not None and article.text == "text of article 3 " * 20 and article.signature == bytes([3]) * 512
+        assert article.fetched_at.tzinfo is not None and article.fetched_at.replace(tzinfo=None) == T0 and article.story_id == 2
+        assert [m.start for m in article.matches] == [2, 7]
+        assert s.get(SourceRow, 2).etag == '"e2"'  # type: ignore[union-attr]
+        assert s.get(AlertRow, 2).uid == f"{2:032x}" and s.scalar(select(func.count()).select_from(DeliveryRow).where(DeliveryRow.status == "sent")) == 3  # type: ignore[union-attr]
+        assert s.scalars(select(SeenFileRow.mtime_ns)).one() == 1_700_000_000_123_456_789
+    db.close()
+
+
+def test_the_migrations_make_the_schema_the_tables_describe(tmp_path: Path) -> None:
+    """Every later schema change comes with its revision: `upgrade head` on an empty database gives what
+    tables.py says, and so does a new database (create_all, then stamped at the head)."""
+    migrated = create_engine(f"sqlite:///{tmp_path / 'migrated.db'}")
+    with migrated.begin() as connection:
+        migrate.upgrade(connection)
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    migrated.dispose()
+    Database(f"sqlite:///{tmp_path / 'new.db'}").close()
+    with sqlite3.connect(tmp_path / "new.db") as new, sqlite3.connect(tmp_path / "migrated.db") as old:
+        schema = "SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"
+        assert new.execute(schema).fetchall() == old.execute(schema).fetchall()
+        assert new.execute("SELECT version_num FROM alembic_version").fetchall() == [(migrate.head(),)]
+        assert new.execute("PRAGMA auto_vacuum").fetchone() == (2,)  # INCREMENTAL: prune gives pages back
+
+
+def test_a_database_made_before_migrations_is_stamped_at_the_first_revision_then_upgraded(tmp_path: Path) -> None:
+    url = first_revision_database(tmp_path / "monitor.db", stamped=False)
+    assert schema_revision(url) == ((), True)
+    Database(url).close()
+    assert schema_revision(url) == ((migrate.head(),), True)
+    assert counts(url) == {name: len(rows) for name, rows in ROWS.items()}
+
+
+def test_a_database_made_before_the_outlines_table_gains_it(tmp_path: Path) -> None:
+    url = first_revision_database(tmp_path / "monitor.db", stamped=False)
+    with sqlite3.connect(tmp_path / "monitor.db") as conn:
+        conn.execute("DROP TABLE outlines")
+    Database(url).close()
+    assert counts(url)["outlines"] == 0 and counts(url)["articles"] == 5
+
+
+def test_with_upgrade_manual_an_older_revision_is_refused_in_one_line_naming_the_command(tmp_path: Path) -> None:
+    url = first_revision_database(tmp_path / "monitor.db")
+    with pytest.raises(StoreError) as caught:
+        Database(url, upgrade="manual", config=tmp_path / "monitor.toml")
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(f"{tmp_path / 'monitor.db'}: schema revision 0001 is older than this monitor's {migrate.head()}")
+    assert f"run `monitor db upgrade --config {tmp_path / 'monitor.toml'}`" in message
+    assert schema_revision(url) == ((migrate.FIRST,), True)  # refused, untouched
+
+
+def test_with_upgrade_manual_a_database_made_before_migrations_is_stamped_then_refused(tmp_path: Path) -> None:
+    url = first_revision_database(tmp_path / "monitor.db", stamped=False)
+    with pytest.raises(StoreError, match="schema revision 0001 is older"):
+        Database(url, upgrade="manual")
+    with pytest.raises(StoreError, match="schema revision 0001 is older"):  # the stamp was rolled back with the refusal: same answer
+        Database(url, upgrade="manual")
+
+
+def test_a_revision_from_a_newer_monitor_is_refused_in_one_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'monitor.db'}"
+    Database(url).close()
+    with sqlite3.connect(tmp_path / "monitor.db") as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(StoreError, match=r"schema revision 9999 is unknown to this monitor \(its newest is \d+\): a newer monitor upgraded it"):
+        Database(url)
+
+
+@pytest.mark.parametrize("verb", ["check", "once", "run", "alerts", "sources"])
+def test_with_upgrade_manual_the_daemon_and_every_verb_refuse_an_older_revision_in_one_line(tmp_path: Path, verb: str) -> None:
+    config = write_config(tmp_path, settings={"store": {"upgrade": "manual"}})
+    first_revision_database(tmp_path / "monitor.db")
+    line = one_line_error(monitor(verb, "--config", str(config)))
+    assert line.startswith(f"monitor: error: {tmp_path / 'monitor.db'}: schema revision 0001 is older") and f"run `monitor db upgrade --config {config}`" in line
+
+
+def test_monitor_db_current_and_upgrade_say_the_revision_and_upgrade(tmp_path: Path) -> None:
+    config = write_config(tmp_path, settings={"store": {"upgrade": "manual"}})
+    head = migrate.head()
+    assert f"not created yet (the first run creates it at revision {head})" in monitor("db", "current", "--config", str(config)).stdout
+    url = first_revision_database(tmp_path / "monitor.db")
+    assert f"revision 0001; this monitor's newest is {head}: back it up, then run `monitor db upgrade --config {config}`" in monitor("db", "current", "--config", str(config)).stdout
+    upgraded = monitor("db", "upgrade", "--config", str(config))
+    assert upgraded.returncode == 0 and f"upgraded from revision 0001 to {head}" in upgraded.stdout, upgraded.stderr
+    assert f"revision {head} (head: up to date)" in monitor("db", "current", "--config", str(config)).stdout
+    assert f"already at revision {head}" in monitor("db", "upgrade", "--config", str(config)).stdout
+    assert monitor("once", "--config", str(config)).returncode == 0
+    assert counts(url)["articles"] >= 5
+    assert "give a command (current, upgrade)" in monitor("db").stderr
+
+
+def test_processes_opening_one_new_database_at_once_make_it_once(tmp_path: Path) -> None:
+    """Each opener has its own connection: without the write lock taken first, one saw the other's
+    half-made tables as a database made before migrations and failed on an index already there."""
+    url = f"sqlite:///{tmp_path / 'monitor.db'}"
+    barrier, errors = threading.Barrier(6), []
+
+    def open_it() -> None:
+        barrier.wait()
+        try:
+            Database(url).close()
+        except StoreError as exc:
+            errors.append(str(exc))
+
+    threads = [threading.Thread(target=open_it) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with sqlite3.connect(tmp_path / "monitor.db") as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(migrate.head(),)]
