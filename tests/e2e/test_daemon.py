@@ -235,7 +235,7 @@ def test_a_second_daemon_on_one_database_refuses_in_one_line_naming_the_first(tm
         second = subprocess.run([sys.executable, "-m", "monitor", verb, "--config", str(config)], cwd=REPO, capture_output=True, text=True, timeout=60)
         assert second.returncode == 1, second.stderr
         lines = second.stderr.strip().splitlines()
-        assert len(lines) == 1 and f"monitor.db is in use by `monitor run` (pid {first.pid} on " in lines[0], second.stderr
+        assert len(lines) == 1 and f" is in use by `monitor run` (pid {first.pid} on " in lines[0], second.stderr
     first.kill()  # SIGKILL: the lock goes with the process
     first.wait(timeout=20)
     with daemon(config, tmp_path / "after.log"):
