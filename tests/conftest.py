@@ -34,10 +34,20 @@ DEFAULT_WATCHLIST = REPO / "config" / "watchlist.yaml"
 STORE = os.environ.get("MONITOR_TEST_STORE", "sqlite")  # sqlite | postgresql: where write_config's stores are
 ON_POSTGRES = STORE == "postgresql"
 sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="SQLite only (a file, its pragmas or its lock file); this pass runs on PostgreSQL")
+# Modules that never open a store (pure stages, parsing, HTTP, docs): the PostgreSQL pass does not run them
+# again. A module not named here runs in both passes.
+STORELESS = {"test_alert_plugins.py", "test_bench_server.py", "test_dedup.py", "test_docs.py", "test_evaluation.py", "test_feeds.py",
+             "test_http.py", "test_layout.py", "test_logs.py", "test_matching.py", "test_memory.py", "test_parsing.py", "test_schedule.py",
+             "test_settings.py", "test_smoke_fixtures.py", "test_stories.py", "test_watchlist.py"}
 CORPUS = Path(os.environ.get("MONITOR_CORPUS") or REPO.parent / "shared" / "corpora" / "feeds")  # the shared feed corpus
 
 # A route answers a request: (status, headers, body) or a callable that writes to the handler itself.
 Route = tuple[int, dict[str, str], bytes] | Callable[[BaseHTTPRequestHandler, bytes], None]
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """In the PostgreSQL pass, leave out the modules that never open a store (they ran in the SQLite pass)."""
+    return True if ON_POSTGRES and collection_path.name in STORELESS else None
 
 
 @dataclass
@@ -272,7 +282,8 @@ class PostgresServer:
     port: int
     bin: Path
     user: str | None  # the system user the server runs as when this process is root
-    databases: dict[Path, str] = field(default_factory=dict)
+    databases: dict[Path, str] = field(default_factory=dict)  # the databases of the test under way, by its tmp_path
+    made: int = 0
 
     def url(self, database: str = "postgres", password: str = PG_PASSWORD, port: int | None = None) -> str:
         return f"postgresql+psycopg://postgres:{password}@127.0.0.1:{port or self.port}/{database}"
@@ -286,10 +297,16 @@ class PostgresServer:
     def new_database(self, key: Path) -> str:
         """An empty database of its own for `key` (a test's tmp_path), the same one when asked again."""
         if key not in self.databases:
-            name = f"t{len(self.databases)}"
+            self.made += 1
+            name = f"t{self.made}"
             self.sql(f"CREATE DATABASE {name} TEMPLATE template0 STRATEGY FILE_COPY")
             self.databases[key] = name
         return self.url(self.databases[key])
+
+    def drop_databases(self) -> None:
+        """Drop the test's databases (their clients, if any are left, disconnected)."""
+        while self.databases:
+            self.sql(f"DROP DATABASE IF EXISTS {self.databases.popitem()[1]} WITH (FORCE)")
 
     def run(self, *args: str) -> None:
         prefix = ["runuser", "-u", self.user, "--"] if self.user else []
@@ -354,6 +371,14 @@ def postgres_session() -> Iterator[None]:
     yield
     while _POSTGRES:
         stop_postgres(_POSTGRES.pop())
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    """Each test's PostgreSQL databases go at its end: hundreds of them would fill the disk."""
+    yield
+    if _POSTGRES:
+        _POSTGRES[0].drop_databases()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from pathlib import Path
 from monitor.settings import load_settings
 from monitor.store import sources
 from monitor.store.db import Database
-from tests.conftest import DEFAULT_WATCHLIST, REPO, JsonReceiver, LocalHTTP, SmtpSink, wait_for, write_config
+from tests.conftest import DEFAULT_WATCHLIST, REPO, JsonReceiver, LocalHTTP, SmtpSink, sqlite_only, wait_for, write_config
 from tests.test_pipeline import CALM, STRIKE, rss
 
 
@@ -242,6 +242,7 @@ def test_a_second_daemon_on_one_database_refuses_in_one_line_naming_the_first(tm
         wait_for(lambda: "monitor running" in (tmp_path / "after.log").read_text(), timeout=20)
 
 
+@sqlite_only  # the full disk is the daemon's file-size limit: PostgreSQL writes in its own process
 def test_a_full_disk_is_one_line_per_job_and_the_daemon_goes_on_when_there_is_room(tmp_path: Path, http_server: LocalHTTP) -> None:
     """Regression (issue 14, item 14): a full disk logged about 90 traceback lines a second.
 
