@@ -310,7 +310,9 @@ class PostgresServer:
 
     def run(self, *args: str) -> None:
         prefix = ["runuser", "-u", self.user, "--"] if self.user else []
-        subprocess.run(prefix + [str(self.bin / args[0]), *args[1:]], check=True, capture_output=True, timeout=120)
+        done = subprocess.run(prefix + [str(self.bin / args[0]), *args[1:]], capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise RuntimeError(f"{args[0]} failed ({done.returncode}): {(done.stderr or done.stdout).strip()}")
 
 
 def postgres_bin() -> Path | None:

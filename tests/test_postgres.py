@@ -21,8 +21,10 @@ from monitor.store.articles import known_guids, known_urls_and_hashes, save_arti
 from monitor.store.db import Database, utcnow
 from monitor.store.lock import single_daemon
 from monitor.store.sources import ensure_source
-from tests.conftest import PG_PASSWORD, REPO, SEED, PostgresServer, query, wait_for, write_config
+from tests.conftest import ON_POSTGRES, PG_PASSWORD, REPO, SEED, PostgresServer, wait_for, write_config
 from tests.test_cli import monitor, one_line_error
+
+pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="these start PostgreSQL themselves: they ran in the SQLite pass")
 
 
 def pg_config(tmp_path: Path, server: PostgresServer, url: str | None = None, **kwargs: object) -> Path:
@@ -66,7 +68,8 @@ def query_db(server: PostgresServer, tmp_path: Path, sql: str) -> list[tuple[obj
 
 
 def test_check_connects_to_postgresql_and_masks_the_password(tmp_path: Path, pg_server: PostgresServer) -> None:
-    result = monitor("check", "--config", str(pg_config(tmp_path, pg_server)))
+    url = pg_server.new_database(tmp_path).replace(f":{PG_PASSWORD}@", ":${PGPASSWORD}@")  # the password from the environment
+    result = monitor("check", "--config", str(pg_config(tmp_path, pg_server, url)), env={"PGPASSWORD": PG_PASSWORD})
     assert result.returncode == 0, result.stderr
     assert f"database postgresql+psycopg://postgres:****@127.0.0.1:{pg_server.port}/" in result.stdout and ": ok" in result.stdout
     assert PG_PASSWORD not in result.stdout + result.stderr

@@ -121,7 +121,7 @@ def open_failure(url: URL, exc: SQLAlchemyError | ImportError) -> str:
     lines = str(orig if orig is not None else exc).strip().splitlines()
     reason = lines[0] if lines else exc.__class__.__name__
     if url.password:
-        reason = reason.replace(str(url.password), "***")
+        reason = reason.replace(str(url.password), "****")
     return redact(reason)
 
 
