@@ -27,8 +27,10 @@ once: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(BIN)/monitor check --config $(CONFIG)
 
+# The suite twice: on SQLite, then on a PostgreSQL server that the tests start (initdb + pg_ctl, tests/conftest.py).
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+	MONITOR_TEST_STORE=postgresql $(BIN)/python -m pytest
 
 clean:
 	rm -rf $(VENV) var *.egg-info

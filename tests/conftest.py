@@ -1,12 +1,22 @@
-"""Shared fixtures: real local servers on 127.0.0.1 (HTTP, SMTP) and config files in tmp_path."""
+"""Shared fixtures: real local servers on 127.0.0.1 (HTTP, SMTP, PostgreSQL) and config files in tmp_path.
+
+The store of every config that write_config makes is a SQLite file in tmp_path, or, with
+MONITOR_TEST_STORE=postgresql (the second pass of `make test`), a database of its own on a PostgreSQL
+server that this session starts (initdb + pg_ctl on a free port, stopped at the end).
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import glob
+import pwd
 import random
 import resource
+import shutil
 import socket
+import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,10 +31,23 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "soleimani-strike-2020-01.txt"
 DEFAULT_WATCHLIST = REPO / "config" / "watchlist.yaml"
+STORE = os.environ.get("MONITOR_TEST_STORE", "sqlite")  # sqlite | postgresql: where write_config's stores are
+ON_POSTGRES = STORE == "postgresql"
+sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="SQLite only (a file, its pragmas or its lock file); this pass runs on PostgreSQL")
+# Modules that never open a store (pure stages, parsing, HTTP, docs): the PostgreSQL pass does not run them
+# again. A module not named here runs in both passes.
+STORELESS = {"test_alert_plugins.py", "test_bench_server.py", "test_dedup.py", "test_docs.py", "test_evaluation.py", "test_feeds.py",
+             "test_http.py", "test_layout.py", "test_logs.py", "test_matching.py", "test_memory.py", "test_parsing.py", "test_schedule.py",
+             "test_settings.py", "test_smoke_fixtures.py", "test_stories.py", "test_watchlist.py"}
 CORPUS = Path(os.environ.get("MONITOR_CORPUS") or REPO.parent / "shared" / "corpora" / "feeds")  # the shared feed corpus
 
 # A route answers a request: (status, headers, body) or a callable that writes to the handler itself.
 Route = tuple[int, dict[str, str], bytes] | Callable[[BaseHTTPRequestHandler, bytes], None]
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """In the PostgreSQL pass, leave out the modules that never open a store (they ran in the SQLite pass)."""
+    return True if ON_POSTGRES and collection_path.name in STORELESS else None
 
 
 @dataclass
@@ -182,14 +205,14 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, interval: floa
 def write_config(tmp_path: Path, *, feeds: list[dict[str, Any]] | None = None, folders: list[Path] | None = None,
                  channels: list[dict[str, Any]] | None = None, watchlist: Path = DEFAULT_WATCHLIST,
                  settings: dict[str, dict[str, Any]] | None = None) -> Path:
-    """A monitor.toml in tmp_path with absolute paths, a SQLite file and the given sources and channels.
+    """A monitor.toml in tmp_path with absolute paths, the test's store (store_url) and the given sources and channels.
 
     Test defaults are fast (short intervals and backoff) and allow loopback under [http], since every
     test server is on 127.0.0.1; `settings` overrides or adds keys per table.
     """
     tables: dict[str, dict[str, Any]] = {
         "http": {"allow_networks": ["127.0.0.0/8"]},
-        "store": {"path": str(tmp_path / "monitor.db")},
+        "store": {"url": store_url(tmp_path)} if ON_POSTGRES else {"path": str(tmp_path / "monitor.db")},
         "schedule": {"feeds_every": 0.5, "folders_every": 1, "dispatch_every": 0.5, "watchlist_every": 0.3},
         "delivery": {"backoff_seconds": 0.5, "backoff_max_seconds": 1, "max_attempts": 3, "lease_seconds": 120},
         "server": {"listen": ""},  # no health endpoint unless a test asks: daemons of parallel tests would share its port
@@ -247,3 +270,139 @@ def long_word(length: int) -> str:
     """One word of `length` letters whose skeleton is as long (no doubled letters, no vowels)."""
     letters = random.Random(length).choices("bdfgklmnprstvz", k=length)
     return "".join(a for a, b in zip(letters, letters[1:] + [""]) if a != b)[:length].ljust(length, "x")
+
+
+PG_PASSWORD = "pg-secret-Pw1"  # the server's superuser password: tests check that messages mask it
+
+
+@dataclass
+class PostgresServer:
+    """A throwaway PostgreSQL cluster on 127.0.0.1 (password auth over TCP), run as a non-root user."""
+
+    root: Path
+    port: int
+    bin: Path
+    user: str | None  # the system user the server runs as when this process is root
+    databases: dict[Path, str] = field(default_factory=dict)  # the databases of the test under way, by its tmp_path
+    made: int = 0
+
+    def url(self, database: str = "postgres", password: str = PG_PASSWORD, port: int | None = None) -> str:
+        return f"postgresql+psycopg://postgres:{password}@127.0.0.1:{port or self.port}/{database}"
+
+    def sql(self, statement: str, database: str = "postgres") -> None:
+        import psycopg
+
+        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", password=PG_PASSWORD, dbname=database, autocommit=True) as conn:
+            conn.execute(statement)  # type: ignore[arg-type]
+
+    def new_database(self, key: Path) -> str:
+        """An empty database of its own for `key` (a test's tmp_path), the same one when asked again."""
+        if key not in self.databases:
+            self.made += 1
+            name = f"t{self.made}"
+            self.sql(f"CREATE DATABASE {name} TEMPLATE template0 STRATEGY FILE_COPY")
+            self.databases[key] = name
+        return self.url(self.databases[key])
+
+    def drop_databases(self) -> None:
+        """Drop the test's databases (their clients, if any are left, disconnected)."""
+        while self.databases:
+            self.sql(f"DROP DATABASE IF EXISTS {self.databases.popitem()[1]} WITH (FORCE)")
+
+    def run(self, *args: str) -> None:
+        prefix = ["runuser", "-u", self.user, "--"] if self.user else []
+        done = subprocess.run(prefix + [str(self.bin / args[0]), *args[1:]], capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise RuntimeError(f"{args[0]} failed ({done.returncode}): {(done.stderr or done.stdout).strip()}")
+
+
+def postgres_bin() -> Path | None:
+    """The directory of initdb and pg_ctl: on PATH, or Debian's /usr/lib/postgresql/<version>/bin."""
+    if found := shutil.which("initdb"):
+        return Path(found).parent
+    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0)
+    return Path(versions[-1]).parent if versions else None
+
+
+def start_postgres() -> PostgresServer:
+    binaries = postgres_bin()
+    if binaries is None:
+        raise RuntimeError("PostgreSQL's initdb is not installed (Debian: apt-get install postgresql; .ci/run does it)")
+    user = None
+    root = Path(tempfile.mkdtemp(prefix="monitor-pg-"))
+    if os.geteuid() == 0:  # initdb refuses root
+        user = next(u for u in ("postgres", "nobody") if _has_user(u))
+        os.chown(root, pwd.getpwnam(user).pw_uid, -1)
+    server = PostgresServer(root=root, port=free_port(), bin=binaries, user=user)
+    (root / "pw").write_text(PG_PASSWORD)
+    os.chmod(root / "pw", 0o644)
+    server.run("initdb", "-D", str(root / "data"), "-U", "postgres", "--pwfile", str(root / "pw"), "-E", "UTF8",
+               "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "--no-instructions")
+    options = f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=200"
+    server.run("pg_ctl", "-D", str(root / "data"), "-l", str(root / "log"), "-o", options, "-w", "start")
+    return server
+
+
+def stop_postgres(server: PostgresServer) -> None:
+    try:
+        server.run("pg_ctl", "-D", str(server.root / "data"), "-m", "immediate", "-w", "stop")
+    finally:
+        shutil.rmtree(server.root, ignore_errors=True)
+
+
+def _has_user(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
+_POSTGRES: list[PostgresServer] = []  # the session's server, started by the first test that needs one
+
+
+def postgres() -> PostgresServer:
+    """The session's PostgreSQL server, started on first use (stopped by the postgres_session fixture)."""
+    if not _POSTGRES:
+        _POSTGRES.append(start_postgres())
+    return _POSTGRES[0]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def postgres_session() -> Iterator[None]:
+    """Stops the session's PostgreSQL server, if a test started one, at the end of the session."""
+    yield
+    while _POSTGRES:
+        stop_postgres(_POSTGRES.pop())
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    """Each test's PostgreSQL databases go at its end: hundreds of them would fill the disk."""
+    yield
+    if _POSTGRES:
+        _POSTGRES[0].drop_databases()
+
+
+@pytest.fixture
+def pg_server() -> PostgresServer:
+    """The session's real PostgreSQL server (started on first use, in either pass of the suite)."""
+    return postgres()
+
+
+def store_url(tmp_path: Path) -> str:
+    """The test's store: a SQLite file in tmp_path, or (MONITOR_TEST_STORE=postgresql) a database of its own."""
+    return postgres().new_database(tmp_path) if ON_POSTGRES else f"sqlite:///{tmp_path / 'monitor.db'}"
+
+
+def query(tmp_path: Path, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of one SQL statement on the test's store (either backend), on a connection of its own."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(store_url(tmp_path), poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(text(sql))]
+    finally:
+        engine.dispose()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SEED, free_port, write_config
+from tests.conftest import REPO, SEED, free_port, sqlite_only, write_config
 
 VERBS = ["run", "once", "match", "check", "alerts"]
 
@@ -249,6 +249,7 @@ def test_failed_deliveries_are_listed_and_can_be_requeued(tmp_path: Path) -> Non
     assert "down:failed" not in monitor("alerts", "--config", str(config), "--failed").stdout
 
 
+@sqlite_only
 @pytest.mark.parametrize("verb", ["check", "once", "run", "sources"])
 def test_an_older_database_is_one_line_saying_what_to_do(tmp_path: Path, verb: str) -> None:
     """Regression (issue 14, item 16): a database missing a column passed `check`, then every job raised."""
@@ -260,6 +261,7 @@ def test_an_older_database_is_one_line_saying_what_to_do(tmp_path: Path, verb: s
     assert f"{tmp_path / 'monitor.db'}: table seen_files lacks column mtime_ns: this database is from an older monitor" in line
 
 
+@sqlite_only
 def test_check_says_the_database_is_fine_or_not_created_yet(tmp_path: Path) -> None:
     config = write_config(tmp_path)
     result = monitor("check", "--config", str(config))

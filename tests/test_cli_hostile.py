@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import LocalHTTP, write_config
+from tests.conftest import LocalHTTP, query, write_config
 from tests.test_cli import monitor, one_line_error
 from tests.test_pipeline import STRIKE, rss
 
@@ -68,8 +67,7 @@ def test_a_secret_in_a_feed_url_is_masked_in_the_sources_table_and_the_database(
     exported = monitor("sources", "export", "--config", str(config), env=env)
     for output in (ran.stdout + ran.stderr, listing.stdout + listing.stderr, exported.stdout + exported.stderr):
         assert token not in output
-    with sqlite3.connect(tmp_path / "monitor.db") as db:
-        (error,) = db.execute("select last_error from sources where name = 'private'").fetchone()
+    ((error,),) = query(tmp_path, "select last_error from sources where name = 'private'")
     assert token not in error and "****" in error
 
 
@@ -118,8 +116,7 @@ def test_every_usage_mistake_is_one_line_and_exit_2(args: list[str], says: str) 
 def test_alerts_retry_and_show_take_either_id_and_refuse_unknown_ones(tmp_path: Path) -> None:
     config = write_config(tmp_path, folders=[hostile_inbox(tmp_path)])
     assert monitor("once", "--config", str(config)).returncode == 0
-    with sqlite3.connect(tmp_path / "monitor.db") as db:
-        (uid,) = db.execute("select uid from alerts").fetchone()
+    ((uid,),) = query(tmp_path, "select uid from alerts")
     shown = monitor("alerts", "show", uid, "--config", str(config))
     assert shown.returncode == 0, shown.stderr
     assert f"alert 1 (Alert id {uid})" in shown.stdout and "deliveries" in shown.stdout and "file" in shown.stdout and "sent" in shown.stdout

@@ -20,11 +20,12 @@ from monitor.store.articles import NewAlert, save_article
 from monitor.store.db import Database, utcnow
 from monitor.store.sources import ensure_source
 from monitor.store.tables import DeliveryRow
+from tests.conftest import store_url
 
 
 def outbox_with(tmp_path: Path, alerts: int, channel: str = "hook", first: int = 0) -> Database:
-    """A real SQLite file holding `alerts` more alerts, each with one pending delivery to `channel`."""
-    db = Database(f"sqlite:///{tmp_path / 'monitor.db'}")
+    """A real store (SQLite file or PostgreSQL database) holding `alerts` more alerts, each with one pending delivery to `channel`."""
+    db = Database(store_url(tmp_path))
     source_id = ensure_source(db, "inbox", "folder", str(tmp_path))
     for i in range(first, first + alerts):
         article = to_article(Document(source="inbox", title=f"story {i}", text=f"text of story {i}"))
@@ -84,5 +85,5 @@ def test_dispatchers_racing_on_one_outbox_send_every_delivery_exactly_once(tmp_p
     received = Counter(json.loads(line)["title"] for line in sent_file.read_text().splitlines())
     assert [title for title, n in received.items() if n > 1] == []
     assert len(received) == rounds * per_round
-    with Database(f"sqlite:///{tmp_path / 'monitor.db'}").session() as s:
+    with Database(store_url(tmp_path)).session() as s:
         assert {(d.status, d.attempts) for d in s.scalars(select(DeliveryRow))} == {("sent", 1)}

@@ -15,6 +15,7 @@ from monitor.errors import StoreError
 from monitor.store import sources
 from monitor.store.db import Database
 from monitor.store.lock import single_daemon
+from tests.conftest import sqlite_only
 
 
 def locked_by_another(path: Path) -> sqlite3.Connection:
@@ -24,6 +25,7 @@ def locked_by_another(path: Path) -> sqlite3.Connection:
     return blocker
 
 
+@sqlite_only
 def test_a_locked_database_is_a_store_error_with_the_driver_reason(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'monitor.db'}", busy_timeout=0.05)
     blocker = locked_by_another(tmp_path / "monitor.db")
@@ -33,6 +35,7 @@ def test_a_locked_database_is_a_store_error_with_the_driver_reason(tmp_path: Pat
     assert sources.ensure_source(db, "wire", "feed", "https://wire.example/rss") == 1
 
 
+@sqlite_only
 def test_a_job_on_a_locked_store_logs_one_line_backs_off_and_says_when_it_is_back(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Regression (issue 14, item 14): a lock held over the busy timeout gave a traceback at every run."""
     db = Database(f"sqlite:///{tmp_path / 'monitor.db'}", busy_timeout=0.05)
@@ -79,6 +82,7 @@ def older_database(path: Path) -> None:
         conn.execute("DROP TABLE alembic_version")
 
 
+@sqlite_only
 def test_an_older_database_is_refused_in_one_sentence_that_says_what_to_do(tmp_path: Path) -> None:
     """Regression (issue 14, item 16): an older database opened, then every job raised every 5 s."""
     older_database(tmp_path / "monitor.db")
@@ -89,6 +93,7 @@ def test_an_older_database_is_refused_in_one_sentence_that_says_what_to_do(tmp_p
     assert "\n" not in message and "monitor db upgrade" in message
 
 
+@sqlite_only
 def test_a_second_daemon_on_one_database_is_refused_naming_the_first(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'var' / 'monitor.db'}"
     with single_daemon(url, "monitor run"):
@@ -114,6 +119,7 @@ def read_only(path: Path, on: bool) -> None:
         pytest.skip(f"cannot make a file immutable here: {result.stderr.strip()}")
 
 
+@sqlite_only
 def test_a_job_on_a_read_only_database_logs_one_line_and_recovers_when_it_is_writable(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Regression (issue 14, item 14): an immutable database gave a traceback at every run."""
     path = tmp_path / "var" / "monitor.db"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 
 from monitor.model import Article, MatchResult
 from monitor.store.db import Database
-from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, MatchRow, StoryRow
+from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, MatchRow, StoryRow, fit_key
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,8 @@ def known_guids(db: Database, source_id: int, guids: list[str]) -> set[str]:
     if not guids:
         return set()
     with db.session() as s:
-        return set(s.connection().execute(_KNOWN_GUIDS, {"source_id": source_id, "guids": guids}).scalars()) - {None, ""}
+        stored = set(s.connection().execute(_KNOWN_GUIDS, {"source_id": source_id, "guids": guids}).scalars()) - {None, ""}
+    return _as_given(guids, stored, _GUID_LENGTH)
 
 
 def known_urls_and_hashes(db: Database, urls: list[str], hashes: list[str]) -> tuple[set[str], set[str]]:
@@ -54,7 +55,15 @@ def known_urls_and_hashes(db: Database, urls: list[str], hashes: list[str]) -> t
         run = s.connection().execute
         known_urls = set(run(_KNOWN_URLS, {"urls": urls}).scalars()) if urls else set()
         known_content = set(run(_KNOWN_HASHES, {"hashes": hashes}).scalars()) if hashes else set()
-    return known_urls - {None, ""}, known_content
+    return _as_given(urls, known_urls - {None, ""}, _URL_LENGTH), known_content
+
+
+_GUID_LENGTH, _URL_LENGTH = _ARTICLES.c.guid.type.length, _ARTICLES.c.canonical_url.type.length
+
+
+def _as_given(asked: list[str], stored: set[str], length: int) -> set[str]:
+    """The asked keys that are stored: a key too long to store as it is was stored as fit_key made it."""
+    return {key for key in asked if key in stored or fit_key(key, length) in stored}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, create_engine, event, inspect
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.errors import StoreError
@@ -66,14 +66,15 @@ class Database:
         if path := database_file(url):
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.engine: Engine = create_engine(parsed, connect_args=_connect_args(parsed.get_backend_name(), busy_timeout))
+            self.engine: Engine = create_engine(parsed, **_engine_options(parsed, busy_timeout))
             if self.sqlite:
                 event.listen(self.engine, "connect", partial(_sqlite_pragmas, busy_timeout))
             with self.engine.begin() as connection:
                 problem = self._bring_to_head(connection, upgrade, config)
-        except SQLAlchemyError as exc:
-            self.engine.dispose()
-            raise StoreError(f"cannot open database {redact(url)}: {exc.__class__.__name__}: {redact(str(exc.orig) if hasattr(exc, 'orig') else str(exc))}") from None
+        except (SQLAlchemyError, ImportError) as exc:
+            if hasattr(self, "engine"):
+                self.engine.dispose()
+            raise StoreError(f"cannot open database {self.name}: {open_failure(parsed, exc)}") from None
         except StoreError:
             self.engine.dispose()
             raise
@@ -134,14 +135,14 @@ def schema_revision(url: str) -> tuple[tuple[str, ...], bool] | None:
         return None
     parsed = parse_url(url)
     try:
-        engine = create_engine(parsed, connect_args=_connect_args(parsed.get_backend_name(), 30.0))
+        engine = create_engine(parsed, **_engine_options(parsed, 30.0))
         try:
             with engine.connect() as connection:
                 return migrate.current(connection), bool(inspect(connection).get_table_names())
         finally:
             engine.dispose()
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot open database {redact(url)}: {exc.__class__.__name__}: {redact(str(exc.orig) if hasattr(exc, 'orig') else str(exc))}") from None
+    except (SQLAlchemyError, ImportError) as exc:
+        raise StoreError(f"cannot open database {database_name(url)}: {open_failure(parsed, exc)}") from None
 
 
 def unavailable_reason(exc: OperationalError) -> str:
@@ -165,8 +166,29 @@ def schema_problem(connection: Connection) -> str | None:
     return None
 
 
-def _connect_args(backend: str, busy_timeout: float) -> dict[str, Any]:
-    return {"timeout": busy_timeout, "check_same_thread": False} if backend == "sqlite" else {}
+def open_failure(url: URL, exc: SQLAlchemyError | ImportError) -> str:
+    """Why a database could not be opened, in one line without the password: a driver that is missing
+    or unknown, a refused connection, a wrong password, ..."""
+    if isinstance(exc, ImportError):
+        module = (exc.name or "").split(".")[0] or "the driver"
+        if module == "psycopg":
+            return "psycopg is not installed: pip install 'monitor[postgres]'"
+        return f"{module} is not installed (the driver of {url.drivername}): install it, or use postgresql+psycopg:// or sqlite:///"
+    if isinstance(exc, NoSuchModuleError):
+        return f"no driver {url.drivername!r} in SQLAlchemy: use sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST/DATABASE"
+    orig = getattr(exc, "orig", None)
+    lines = str(orig if orig is not None else exc).strip().splitlines()
+    reason = lines[0] if lines else exc.__class__.__name__
+    if url.password:
+        reason = reason.replace(str(url.password), "****")
+    return redact(reason)
+
+
+def _engine_options(url: URL, busy_timeout: float) -> dict[str, Any]:
+    if url.get_backend_name() == "sqlite":
+        return {"connect_args": {"timeout": busy_timeout, "check_same_thread": False}}
+    # a server: a connection dropped while idle (a restart) is replaced rather than failing a poll
+    return {"pool_pre_ping": True, "connect_args": {"connect_timeout": max(1, int(busy_timeout))} if url.get_driver_name() in ("psycopg", "psycopg2") else {}}
 
 
 def _sqlite_pragmas(busy_timeout: float, dbapi_connection: Any, _record: Any) -> None:

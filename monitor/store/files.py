@@ -7,7 +7,10 @@ from datetime import datetime
 from sqlalchemy import select
 
 from monitor.store.db import Database
-from monitor.store.tables import SeenFileRow
+from monitor.store.tables import SeenFileRow, fit_key
+
+
+_PATH_LENGTH = SeenFileRow.__table__.c.path.type.length
 
 
 def seen_versions(db: Database, paths: list[str]) -> dict[str, tuple[int, int]]:
@@ -16,7 +19,8 @@ def seen_versions(db: Database, paths: list[str]) -> dict[str, tuple[int, int]]:
     with db.session() as s:
         for i in range(0, len(paths), 500):
             rows = s.execute(select(SeenFileRow.path, SeenFileRow.size, SeenFileRow.mtime_ns).where(SeenFileRow.path.in_(paths[i : i + 500])))
-            out.update({path: (size, mtime) for path, size, mtime in rows})
+            asked = {fit_key(p, _PATH_LENGTH): p for p in paths[i : i + 500]}  # a path too long to store as it is
+            out.update({asked.get(path, path): (size, mtime) for path, size, mtime in rows})
     return out
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Dialect, ForeignKey, Integer, LargeBinary, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import BigInteger, DateTime, Dialect, ForeignKey, Integer, LargeBinary, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -23,6 +24,32 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value is not None else None
 
 
+KEY_BYTES = 1024  # well under PostgreSQL's limit for one b-tree index entry (about 2700 bytes)
+
+
+def fit_key(value: str, length: int) -> str:
+    """`value` if it fits `length` characters and KEY_BYTES bytes; else a prefix of it that does, with the
+    SHA-256 of the whole: still unique, and storable (and indexable) on every backend."""
+    data = value.encode("utf-8", "surrogatepass")
+    if len(value) <= length and len(data) <= KEY_BYTES:
+        return value
+    digest = hashlib.sha256(data).hexdigest()
+    head = data[: min(KEY_BYTES, length) - len(digest) - 1].decode("utf-8", "ignore")
+    return f"{head[: length - len(digest) - 1]}#{digest}"
+
+
+class KeyString(TypeDecorator[str]):
+    """A bounded string that may be a key (a GUID, a URL, a path, a name): a longer value is stored as
+    fit_key made it, on SQLite as on PostgreSQL (which would refuse it), in writes and lookups alike."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        length = getattr(self.impl, "length", None) or KEY_BYTES
+        return fit_key(value, length) if value is not None else None
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime}
 
@@ -32,7 +59,7 @@ class SourceRow(Base):
 
     __tablename__ = "sources"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(500), unique=True)
+    name: Mapped[str] = mapped_column(KeyString(500), unique=True)
     kind: Mapped[str] = mapped_column(String(16))  # feed | folder
     location: Mapped[str] = mapped_column(Text)
     origin: Mapped[str] = mapped_column(String(16), default="config")  # config | added (by `monitor sources add`)
@@ -59,7 +86,7 @@ class OutlineRow(Base):
 
     __tablename__ = "outlines"
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), primary_key=True)
-    folder: Mapped[str] = mapped_column(String(500), default="")
+    folder: Mapped[str] = mapped_column(KeyString(500), default="")
     html_url: Mapped[str | None] = mapped_column(Text)
 
 
@@ -73,8 +100,8 @@ class ArticleRow(Base):
     title: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(Text)
-    canonical_url: Mapped[str | None] = mapped_column(String(2048), unique=True)
-    guid: Mapped[str | None] = mapped_column(String(2048))
+    canonical_url: Mapped[str | None] = mapped_column(KeyString(2048), unique=True)
+    guid: Mapped[str | None] = mapped_column(KeyString(2048))
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     published_at: Mapped[datetime | None]
     fetched_at: Mapped[datetime] = mapped_column(index=True)  # prune and replay select by it (revision 0002)
@@ -138,7 +165,7 @@ class DeliveryRow(Base):
     __table_args__ = (UniqueConstraint("alert_id", "channel"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
-    channel: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(KeyString(200))
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending | held | sent | failed
     held_reason: Mapped[str | None] = mapped_column(String(32))  # why it waits for the digest
     via_digest: Mapped[bool] = mapped_column(default=False)
@@ -155,7 +182,7 @@ class MuteRow(Base):
 
     __tablename__ = "mutes"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(500), unique=True)
+    name: Mapped[str] = mapped_column(KeyString(500), unique=True)
     until: Mapped[datetime]
 
 
@@ -164,7 +191,7 @@ class SeenFileRow(Base):
 
     __tablename__ = "seen_files"
     id: Mapped[int] = mapped_column(primary_key=True)
-    path: Mapped[str] = mapped_column(String(4096), unique=True)
-    size: Mapped[int]
-    mtime_ns: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(KeyString(4096), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger)  # bytes: a file may pass 2 GiB
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)  # nanoseconds since 1970: needs 64 bits (PostgreSQL's INTEGER has 32)
     seen_at: Mapped[datetime]

@@ -19,7 +19,7 @@ from pathlib import Path
 from monitor.settings import load_settings
 from monitor.store import sources
 from monitor.store.db import Database
-from tests.conftest import DEFAULT_WATCHLIST, REPO, JsonReceiver, LocalHTTP, SmtpSink, wait_for, write_config
+from tests.conftest import DEFAULT_WATCHLIST, REPO, JsonReceiver, LocalHTTP, SmtpSink, sqlite_only, wait_for, write_config
 from tests.test_pipeline import CALM, STRIKE, rss
 
 
@@ -235,13 +235,14 @@ def test_a_second_daemon_on_one_database_refuses_in_one_line_naming_the_first(tm
         second = subprocess.run([sys.executable, "-m", "monitor", verb, "--config", str(config)], cwd=REPO, capture_output=True, text=True, timeout=60)
         assert second.returncode == 1, second.stderr
         lines = second.stderr.strip().splitlines()
-        assert len(lines) == 1 and f"monitor.db is in use by `monitor run` (pid {first.pid} on " in lines[0], second.stderr
+        assert len(lines) == 1 and f" is in use by `monitor run` (pid {first.pid} on " in lines[0], second.stderr
     first.kill()  # SIGKILL: the lock goes with the process
     first.wait(timeout=20)
     with daemon(config, tmp_path / "after.log"):
         wait_for(lambda: "monitor running" in (tmp_path / "after.log").read_text(), timeout=20)
 
 
+@sqlite_only  # the full disk is the daemon's file-size limit: PostgreSQL writes in its own process
 def test_a_full_disk_is_one_line_per_job_and_the_daemon_goes_on_when_there_is_room(tmp_path: Path, http_server: LocalHTTP) -> None:
     """Regression (issue 14, item 14): a full disk logged about 90 traceback lines a second.
 

@@ -1,0 +1,157 @@
+"""PostgreSQL as a store (issue 17): types that fit, one-line connection errors, one daemon per database.
+
+These run against the session's real PostgreSQL server (tests/conftest.py starts it) in both passes of
+`make test`; the rest of the suite runs on PostgreSQL in the second pass (MONITOR_TEST_STORE=postgresql).
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitor.dedup import to_article
+from monitor.errors import StoreError
+from monitor.model import Document, MatchResult
+from monitor.store import files
+from monitor.store.articles import known_guids, known_urls_and_hashes, save_article
+from monitor.store.db import Database, utcnow
+from monitor.store.lock import single_daemon
+from monitor.store.sources import ensure_source
+from tests.conftest import ON_POSTGRES, PG_PASSWORD, REPO, SEED, PostgresServer, wait_for, write_config
+from tests.test_cli import monitor, one_line_error
+
+pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="these start PostgreSQL themselves: they ran in the SQLite pass")
+
+
+def pg_config(tmp_path: Path, server: PostgresServer, url: str | None = None, **kwargs: object) -> Path:
+    """A config whose store is a fresh database of the test server (or `url`)."""
+    return write_config(tmp_path, settings={"store": {"url": url or server.new_database(tmp_path)}}, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A store URL on each backend in turn."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'monitor.db'}"
+    server: PostgresServer = request.getfixturevalue("pg_server")
+    return server.new_database(tmp_path)
+
+
+def test_the_first_once_on_postgresql_stores_the_seed_and_a_folder_file(tmp_path: Path, pg_server: PostgresServer) -> None:
+    """Regression (issue 17): seen_files.mtime_ns was a 32-bit INTEGER; a nanosecond mtime raised NumericValueOutOfRange."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "seed.txt").write_text(SEED.read_text())
+    config = pg_config(tmp_path, pg_server, folders=[inbox])
+    ran = monitor("once", "--config", str(config))
+    assert ran.returncode == 0 and "Traceback" not in ran.stderr, ran.stderr
+    ((mtime_ns, size),) = query_db(pg_server, tmp_path, "select mtime_ns, size from seen_files")
+    assert mtime_ns == (inbox / "seed.txt").stat().st_mtime_ns > 2**31 and size == (inbox / "seed.txt").stat().st_size
+    assert query_db(pg_server, tmp_path, "select count(*) from alerts")[0][0] == 1
+    assert monitor("once", "--config", str(config)).returncode == 0  # nothing read twice
+    assert query_db(pg_server, tmp_path, "select count(*) from articles")[0][0] == 1
+
+
+def query_db(server: PostgresServer, tmp_path: Path, sql: str) -> list[tuple[object, ...]]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(server.url(server.databases[tmp_path]))
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(text(sql))]
+    finally:
+        engine.dispose()
+
+
+def test_check_connects_to_postgresql_and_masks_the_password(tmp_path: Path, pg_server: PostgresServer) -> None:
+    url = pg_server.new_database(tmp_path).replace(f":{PG_PASSWORD}@", ":${PGPASSWORD}@")  # the password from the environment
+    result = monitor("check", "--config", str(pg_config(tmp_path, pg_server, url)), env={"PGPASSWORD": PG_PASSWORD})
+    assert result.returncode == 0, result.stderr
+    assert f"database postgresql+psycopg://postgres:****@127.0.0.1:{pg_server.port}/" in result.stdout and ": ok" in result.stdout
+    assert PG_PASSWORD not in result.stdout + result.stderr
+
+
+def test_check_says_a_wrong_password_in_one_line_without_it(tmp_path: Path, pg_server: PostgresServer) -> None:
+    line = one_line_error(monitor("check", "--config", str(pg_config(tmp_path, pg_server, pg_server.url(password="Wr0ng-pass")))))
+    assert f"cannot open database postgresql+psycopg://postgres:****@127.0.0.1:{pg_server.port}/postgres" in line
+    assert 'password authentication failed for user "postgres"' in line and "Wr0ng-pass" not in line
+
+
+def test_check_says_a_refused_connection_in_one_line(tmp_path: Path, pg_server: PostgresServer) -> None:
+    from tests.conftest import free_port
+
+    port = free_port()  # nothing listens there
+    line = one_line_error(monitor("check", "--config", str(pg_config(tmp_path, pg_server, pg_server.url(port=port)))))
+    assert f"127.0.0.1:{port}/postgres" in line and "Connection refused" in line and PG_PASSWORD not in line
+
+
+def test_check_names_a_missing_or_unknown_driver_in_one_line(tmp_path: Path) -> None:
+    """Regression (issue 17): without psycopg, `check` passed and `once` raised ModuleNotFoundError."""
+    config = write_config(tmp_path, settings={"store": {"url": "postgresql+psycopg://monitor:s3cret-pw@127.0.0.1:1/monitor"}})
+    without_psycopg = subprocess.run(  # psycopg made unimportable, as where it is not installed
+        [sys.executable, "-c", "import sys; sys.modules['psycopg'] = None; sys.argv[0] = 'monitor'; from monitor.launch import main; main()",
+         "check", "--config", str(config)], cwd=REPO, capture_output=True, text=True, timeout=60)
+    line = one_line_error(without_psycopg)
+    assert line.endswith("psycopg is not installed: pip install 'monitor[postgres]'") and "s3cret-pw" not in line
+    unknown = write_config(tmp_path, settings={"store": {"url": "postgresql+nosuchdriver://monitor:s3cret-pw@127.0.0.1:1/monitor"}})
+    line = one_line_error(monitor("check", "--config", str(unknown)))
+    assert "no driver 'postgresql+nosuchdriver'" in line and "s3cret-pw" not in line
+    absent = write_config(tmp_path, settings={"store": {"url": "mysql+mysqldb://monitor:s3cret-pw@127.0.0.1:1/monitor"}})
+    line = one_line_error(monitor("check", "--config", str(absent)))
+    assert "MySQLdb is not installed (the driver of mysql+mysqldb)" in line and "s3cret-pw" not in line
+
+
+def test_a_second_daemon_on_one_postgresql_database_is_refused_naming_the_first(tmp_path: Path, pg_server: PostgresServer) -> None:
+    url = pg_server.new_database(tmp_path)
+    with single_daemon(url, "monitor run"):
+        with pytest.raises(StoreError, match=r"/t\d+ is in use by `monitor run` \(pid \d+ on .+, since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\): stop it first"):
+            with single_daemon(url, "monitor once"):
+                pass
+        with single_daemon(pg_server.new_database(tmp_path / "other"), "monitor run"):  # another database: its own lock
+            pass
+    with single_daemon(url, "monitor once"):  # released at the end of the block
+        pass
+
+
+def test_two_daemons_on_postgresql_the_second_refuses_and_a_killed_first_lets_go(tmp_path: Path, pg_server: PostgresServer) -> None:
+    config = pg_config(tmp_path, pg_server, folders=[tmp_path / "inbox"])
+    (tmp_path / "inbox").mkdir()
+    log = tmp_path / "first.log"
+    with log.open("w") as out:
+        first = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--config", str(config)], cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: "monitor running" in log.read_text(), timeout=30)
+        for verb in ("run", "once"):
+            line = one_line_error(monitor(verb, "--config", str(config)))
+            assert f"is in use by `monitor run` (pid {first.pid} on " in line and PG_PASSWORD not in line
+        first.send_signal(signal.SIGKILL)  # the server releases the lock when the connection drops
+        first.wait(timeout=20)
+        wait_for(lambda: monitor("once", "--config", str(config)).returncode == 0, timeout=20)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait(timeout=20)
+
+
+def test_keys_longer_than_a_column_are_stored_and_found_again(any_store: str) -> None:
+    """A GUID, URL or path past its column (PostgreSQL refuses it; an index refuses past ~2.7 kB) must not fail a poll."""
+    db = Database(any_store)
+    try:
+        source_id = ensure_source(db, "wire " + "é" * 600, "feed", "https://wire.example/rss")  # a name past 500 characters
+        guid, url = "urn:" + "g" * 5000, "https://wire.example/" + "p" * 5000
+        doc = Document(source="wire", title="A long story", text="Some text of a long story.", url=url, guid=guid)
+        assert save_article(db, source_id, to_article(doc), MatchResult(), None, utcnow()) is not None
+        assert known_guids(db, source_id, [guid, "urn:other"]) == {guid}
+        urls, _ = known_urls_and_hashes(db, [to_article(doc).canonical_url or "", "https://wire.example/x"], [])
+        assert urls == {to_article(doc).canonical_url}
+        twin = Document(source="wire", title="Another", text="Other text.", url="https://wire.example/y", guid=guid + "-")  # same prefix
+        assert save_article(db, source_id, to_article(twin), MatchResult(), None, utcnow()) is not None
+        path = "/inbox/" + "d" * 300 + "/" + "ø" * 4000 + ".txt"
+        files.mark_seen(db, path, 5 * 2**30, 1_767_225_600_123_456_789, utcnow())  # a 5 GiB file: sizes need 64 bits too
+        assert files.seen_versions(db, [path, "/inbox/other.txt"]) == {path: (5 * 2**30, 1_767_225_600_123_456_789)}
+    finally:
+        db.close()
