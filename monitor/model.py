@@ -62,6 +62,7 @@ class Match:
     score: float
     severity: int = 0  # events only
     category: str = ""  # actor kind (person, group, ...) or "" for events
+    form: str = ""  # how an event phrase was found when not as listed: "inflected", "words" or "words, inflected"
 
 
 @dataclass(frozen=True)
