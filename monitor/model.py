@@ -136,6 +136,7 @@ class Actor:
     patterns: tuple[str, ...] = ()
     not_when: tuple[str, ...] = ()
     context: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (ambiguous alias, words one of which must be near)
+    bare_surname: str = "after_name"  # a person's one-word surname alias counts once named ("after_name") or "always"
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,7 @@ class _ActorSpec(_WatchedSpec):
     kind: ActorKind
     aliases: list[str | _AliasSpec] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
+    bare_surname: Literal["after_name", "always"] = "after_name"  # a person's bare surname: once named (docs/watchlist.md)
 
     _aliases = field_validator("aliases")(_no_empty)
 
@@ -216,6 +217,7 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
                 a.name, a.kind, tuple(dict.fromkeys([a.name, *(_alias_text(x) for x in a.aliases)])), tuple(a.tags),
                 tuple(a.patterns), tuple(a.not_when),
                 tuple((x.alias, tuple(x.context)) for x in a.aliases if isinstance(x, _AliasSpec)),
+                a.bare_surname,
             )
             for a in spec.actors
         ),

@@ -344,7 +344,7 @@ class Matcher:
                     continue
                 raw = tuple(t.text for t in tokenize(text)) if is_acronym(text) else None
                 needs = tuple(_padded_stems(c) for c in context.get(text, ()))
-                if len(norms) == 1 and getattr(actor, "bare_surname", "") != "always" and any(_word_agrees(norms[0], w) for w in surnames):
+                if len(norms) == 1 and actor.bare_surname != "always" and any(_word_agrees(norms[0], w) for w in surnames):
                     self._bare.add(len(self._aliases))
                 actor_patterns.setdefault(" ".join(_shape(n) for n in norms), []).append(len(self._aliases))
                 self._aliases.append(_Alias("actor", i, text, norms, raw, needs))
@@ -770,12 +770,12 @@ def _without_overlaps(found: list[_Found]) -> list[_Found]:
 def _best_of(cluster: list[_Found]) -> list[_Found]:
     """Greedy choice inside a run of overlapping matches: longest first, then best score; for events,
     the phrase of most words first, then best score (the phrase as listed before its words spread
-    out), then longest."""
+    out), its words as listed before inflected ones, then longest."""
     if len(cluster) <= 1:
         return cluster
     chosen: list[_Found] = []
     if cluster[0][3][0] == "event":
-        order = sorted(cluster, key=lambda m: (-_phrase_words(m[3][1]["alias"]), -m[2], m[0] - m[1], m[0]))
+        order = sorted(cluster, key=lambda m: (-_phrase_words(m[3][1]["alias"]), -m[2], m[4].endswith("inflected"), m[0] - m[1], m[0]))
     else:
         order = sorted(cluster, key=lambda m: (m[0] - m[1], -m[2], m[0]))
     for m in order:

@@ -23,7 +23,7 @@ _MARK_LETTERS = {"french": "àâçèéêëîïôœùûÿ", "spanish": "ñáéí�
 _MARK_WORDS = {
     "french": {"le", "la", "les", "une", "des", "du", "au", "aux", "et", "sur", "par", "contre", "dans", "pour", "avec"},
     "spanish": {"el", "los", "las", "del", "una", "unos", "unas", "y", "con", "contra", "por", "para"},
-    "italian": {"il", "lo", "gli", "della", "dello", "degli", "delle", "di", "dei", "nel", "nella", "per", "su", "contro"},
+    "italian": {"il", "lo", "gli", "della", "dello", "degli", "delle", "di", "dei", "nel", "nella", "con", "per", "su", "contro"},
     "german": {"der", "das", "den", "dem", "ein", "eine", "einen", "einem", "einer", "und", "mit", "von", "gegen", "auf", "im", "zu"},
 }
 # Words a phrase does not need (folded: no accents). Never particles that change a verb (down, up, off, out).
