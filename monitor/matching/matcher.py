@@ -73,7 +73,7 @@ _NOT_TAB_AFTER = regex.compile(r"[^\t]")
 _Said = tuple[str, dict[str, Any]]  # what a Match says besides where and how well: its kind, and all its fields (found, start, end, score to fill)
 _Found = tuple[int, int, float, _Said, str]  # a candidate match: start, end, score, the rest, how an event phrase was found
 _Hit = tuple[int, tuple[int, tuple[int, ...], tuple[int, ...], int, str]]  # the scan's output: a form's end and its value (see _automaton)
-_Ranked = tuple[tuple[tuple[float, _Said], ...] | None, tuple[list[tuple[float, int, _Said, int]], ...]]  # see Matcher._rank
+_Ranked = tuple[tuple[tuple[float, _Said, str], ...] | None, tuple[list[tuple[float, int, _Said, int, str]], ...]]  # see Matcher._rank
 
 
 def is_acronym(alias: str) -> bool:
@@ -337,9 +337,10 @@ class Matcher:
         self._bare: set[int] = set()  # aliases that are a person's bare surname: they count once the person is named
         for i, actor in enumerate(watchlist.actors):
             context = dict(actor.context)
-            surnames = {_norms(n)[-1] for n in (actor.name, *actor.aliases) if len(_norms(n)) > 1} if actor.kind == "person" else set()
+            all_norms = {n: _norms(n) for n in (actor.name, *actor.aliases)} if actor.kind == "person" else {}
+            surnames = {ns[-1] for ns in all_norms.values() if len(ns) > 1}
             for text in actor.aliases:
-                norms = _norms(text)
+                norms = all_norms[text] if text in all_norms else _norms(text)
                 if not norms:
                     continue
                 raw = tuple(t.text for t in tokenize(text)) if is_acronym(text) else None
@@ -349,12 +350,20 @@ class Matcher:
                 actor_patterns.setdefault(" ".join(_shape(n) for n in norms), []).append(len(self._aliases))
                 self._aliases.append(_Alias("actor", i, text, norms, raw, needs))
             self._compile_extras("actor", i, actor.patterns, actor.not_when)
-        units: list[tuple[int, list[tuple[str, ...]], list[str]]] = []  # per event phrase: alias id, its units' normal forms, padded stems
+        units: list[tuple[int, list[tuple[str, ...]], list[str]]] = []  # per event phrase of 2+ units: alias id, its units' normal forms, padded stems
+        event_patterns: dict[str, list[int]] = {}  # phrases of one unit (a word, a compound): found like aliases
+        self._unit_norms: dict[int, tuple[str, ...]] = {}  # the one unit's normal forms: its words as listed, without stop words
+        phrases: list[str] = []
         for i, event in enumerate(watchlist.events):
             for text in event.phrases:
                 norms, unit_norms, padded = _units(text)
                 if norms:
-                    units.append((len(self._aliases), unit_norms, padded))
+                    if len(padded) == 1:
+                        event_patterns.setdefault(padded[0].strip(), []).append(len(self._aliases))
+                        self._unit_norms[len(self._aliases)] = unit_norms[0]
+                    else:
+                        units.append((len(self._aliases), unit_norms, padded))
+                    phrases += padded
                     self._aliases.append(_Alias("event", i, text, norms, None))
             self._compile_extras("event", i, event.patterns, event.not_when)
         alias_words: dict[str, set[str]] = {}
@@ -362,13 +371,14 @@ class Matcher:
             if alias.kind == "actor":
                 for norm in alias.norms:
                     alias_words.setdefault(_shape(norm), set()).add(norm)
-        phrases = [p for _, _, padded in units for p in padded]
-        phrases += [p for a in self._aliases for p in a.context] + [p for ps in self._not_when.values() for p in ps]
+        near_phrases = [p for _, _, padded in units for p in padded]
+        near_phrases += [p for a in self._aliases for p in a.context] + [p for ps in self._not_when.values() for p in ps]
+        phrases += near_phrases
         texts = [a.text for a in self._aliases if a.kind == "event"] + [p for a in watchlist.actors for _, ps in a.context for p in ps]
         texts += [p for w in (*watchlist.actors, *watchlist.events) for p in w.not_when]
         used = {lang for t in texts for lang in stems.languages_of(t.split())}
         self._words = _Words(alias_words, {v for p in phrases for w in p.split() for v in w.split("|")}, tuple(lang for lang in stems.LANGUAGES if lang in used))
-        near = sorted(set(phrases))
+        near = sorted(set(near_phrases))
         number = {p: k for k, p in enumerate(near)}
         self._context = [frozenset(number[p] for p in a.context) for a in self._aliases]
         self._not_when_at = {at: frozenset(number[p] for p in ps) for at, ps in self._not_when.items()}
@@ -378,7 +388,7 @@ class Matcher:
         for alias_id, (numbers, _) in self._units.items():
             for u in dict.fromkeys(numbers):
                 self._phrases_of.setdefault(u, []).append(alias_id)
-        self._scan = _automaton(self._words, actor_patterns, near)
+        self._scan = _automaton(self._words, actor_patterns, event_patterns, near)
         self._said = [self._template(a.kind, a.index, a.text) for a in self._aliases]
         self._checks = [(a.raw is not None, c if a.context else None, self._not_when_at[(a.kind, a.index)]) for a, c in zip(self._aliases, self._context)]
         self._plain = {i for i, (acronym, context, not_when) in enumerate(self._checks) if not acronym and context is None and not not_when and i not in self._bare}
@@ -439,10 +449,10 @@ class Matcher:
                 start, raw = spans[0][0], tuple(text[a:b] for a, b in spans)
             picks, ranked = ranks.get((form, raw)) or self._rank(form, ids, raw)
             if picks is not None:  # each kind's best alias has no checks
-                found += [(start, end, score, said, "") for score, said in picks]
+                found += [(start, end, score, said, how) for score, said, how in picks]
                 continue
             for candidates in ranked:  # per kind, the first allowed
-                for score, alias_id, said, doubt in candidates:
+                for score, alias_id, said, doubt, how in candidates:
                     if alias_id not in plain:
                         acronym, context, not_when = self._checks[alias_id]
                         checked = acronym or context is not None
@@ -455,7 +465,7 @@ class Matcher:
                                 continue
                     if doubt:
                         doubtful[(start, end)] = (alias_id, doubt)
-                    found.append((start, end, score, said, ""))
+                    found.append((start, end, score, said, how))
                     break
         if self._phrases_of and hits:
             present = _present(hits) if present is None else present
@@ -525,19 +535,25 @@ class Matcher:
         return out
 
     def _rank(self, form: int, ids: tuple[int, ...], raw: tuple[str, ...]) -> _Ranked:
-        """The actor aliases found (`ids`) that agree with the words as written, best score first (then
-        in order), each with why it needs more evidence (`_BARE`, `_MISSPELT` or 0): the first that its
-        context, not_when and capitals allow is the match, as overlap removal would keep no other.
-        First, when the best has no such checks, just ((score, said),); else None."""
-        actors = []
+        """Per kind, the aliases found (`ids`) that agree with the words as written, best score first (then
+        in order), each with why it needs more evidence (`_BARE`, `_MISSPELT` or 0) and how an event
+        phrase was found: the first that its context, not_when and capitals allow is the kind's match,
+        as overlap removal would keep no other. First, when each kind's best has no such checks, just
+        (score, said, how) per kind; else None."""
+        actors, events = [], []
+        norms = tuple(map(self._words.norm.__getitem__, raw))
         for i in ids:
             alias = self._aliases[i]
-            if alias.kind == "actor" and (score := self._agreement(alias, raw)) is not None:
-                doubt = _BARE * (i in self._bare) | _MISSPELT * (alias.raw is None and _misspelt_short(tuple(map(self._words.norm.__getitem__, raw)), alias.norms))
-                actors.append((score, i, self._said[i], doubt))
+            if alias.kind == "event":
+                how = "" if norms == alias.norms else "words" if norms == self._unit_norms[i] else "inflected"
+                events.append((100.0 if not how else WORDS_SCORE, i, self._said[i], 0, how))
+            elif (score := self._agreement(alias, raw)) is not None:
+                doubt = _BARE * (i in self._bare) | _MISSPELT * (alias.raw is None and _misspelt_short(norms, alias.norms))
+                actors.append((score, i, self._said[i], doubt, ""))
         actors.sort(key=lambda c: -c[0])
-        ranked = (actors,) if actors else ()
-        picks = tuple((c[0][0], c[0][2]) for c in ranked) if all(c[0][1] in self._plain and not c[0][3] for c in ranked) else None
+        events.sort(key=lambda c: -c[0])
+        ranked = tuple(c for c in (actors, events) if c)
+        picks = tuple((c[0][0], c[0][2], c[0][4]) for c in ranked) if all(c[0][1] in self._plain and not c[0][3] for c in ranked) else None
         if len(self._ranked) >= _CACHE_LIMIT:
             _evict(self._ranked)
         self._ranked[(form, raw)] = (picks, ranked)
@@ -588,10 +604,11 @@ def _no_clock() -> float:
     return 0.0
 
 
-def _automaton(words: _Words, actors: dict[str, list[int]], near: list[str]) -> Any:
-    """One automaton over the codes of a line: each alias, and each unit of an event phrase and context
-    or not_when phrase (by number in `near`: per word its stems, `|`-separated), in every form its
-    words' tokens can take (a key or stem alone, or with the stem or key that the same word also has). A value is (words, alias ids, phrase numbers, its own
+def _automaton(words: _Words, actors: dict[str, list[int]], events: dict[str, list[int]], near: list[str]) -> Any:
+    """One automaton over the codes of a line: each alias, event phrase of one unit, and unit of a
+    longer event phrase and context or not_when phrase (by number in `near`) (event words: their stems,
+    `|`-separated), in every form its words' tokens can take (a key or stem alone, or with the stem or
+    key that the same word also has). A value is (words, alias ids, phrase numbers, its own
     number, its first character: a one-word form's first cell, found back from its end with `rfind`)."""
     by_key: dict[str, list[str]] = {}
     by_stem: dict[str, list[str]] = {}
@@ -609,9 +626,14 @@ def _automaton(words: _Words, actors: dict[str, list[int]], near: list[str]) -> 
 
     for pattern, ids in actors.items():
         add([[k, *by_key.get(k, ())] for k in pattern.split()], ids, [])
+    def variants(phrase: str) -> list[list[str]]:
+        return [[t for s in word.split("|") for t in (f"={s}", *by_stem.get(s, ()))] for word in phrase.split()]
+
+    for pattern, ids in events.items():
+        add(variants(pattern), ids, [])
     for number, phrase in enumerate(near):
         if phrase.split():
-            add([[t for s in word.split("|") for t in (f"={s}", *by_stem.get(s, ()))] for word in phrase.split()], [], [number])
+            add(variants(phrase), [], [number])
     scan = ahocorasick.Automaton()
     if forms:  # first, so that `#` is the first character the root looks for: a key that never occurs (`#` then a second character)
         scan.add_word(_NEVER + next(iter(forms))[1], (0, (), (), -1, ""))
