@@ -28,6 +28,7 @@ not run in time is returned, by label.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Container
 from dataclasses import dataclass
 from functools import lru_cache
@@ -511,6 +512,7 @@ class Matcher:
         short name counts with the person named elsewhere in the text or a context word near."""
         named = {m[3][1]["name"] for m in kept if m[3][0] == "actor" and (m[0], m[1]) not in doubtful}  # by a sure alias, anywhere
         introduced: set[str] = set()
+        in_domain: dict[str, bool] = {}
         seen: dict[int, list[tuple[int, int]]] | None = None
         out: list[_Found] = []
         for m in kept:
@@ -521,8 +523,11 @@ class Matcher:
                 if doubt & _BARE:
                     before = [a for a in words.neighbours(start, end) if a < start]
                     titled = bool(before) and self._words.norm[text[before[0] : words.end(before[0])]] in TITLES
-                    if not titled and name not in introduced and not _in_domain(name, kept):
-                        continue
+                    if not titled and name not in introduced:
+                        if name not in in_domain:
+                            in_domain[name] = _in_domain(name, kept)
+                        if not in_domain[name]:
+                            continue
                 if doubt & _MISSPELT and name not in named:
                     context = self._actor_context.get(self._aliases[alias_id].index, frozenset())
                     n = len(self._aliases[alias_id].norms)
@@ -730,16 +735,22 @@ def _windows(numbers: tuple[int, ...], seen: dict[int, list[tuple[int, int]]], w
     each place starts at an occurrence of a unit and takes each other unit's next occurrence."""
     if len(numbers) == 1:
         return [[(0, n - 1, end, n, 0)] for end, n in seen[numbers[0]]]
+    last_word: dict[int, int] = {}  # per end of an occurrence, its last word's number: counted from one end to the next
+    previous = -1
+    for end in sorted({end for u in numbers for end, _ in seen[u]}):
+        last_word[end] = words.before(end) - 1 if previous < 0 else last_word[previous] + words.between(previous, end)
+        previous = end
     places: list[tuple[int, int, int, int, int]] = []  # every occurrence of every unit
     for k, u in enumerate(numbers):
         for end, n in seen[u]:
-            last = words.before(end) - 1
+            last = last_word[end]
             places.append((last - n + 1, last, end, n, k))
     places.sort()
     out: list[list[tuple[int, int, int, int, int]]] = []
     for i, anchor in enumerate(places):
         chosen = {anchor[4]: anchor}
-        for p in places[i + 1 :]:
+        for j in range(i + 1, len(places)):
+            p = places[j]
             if p[1] - anchor[0] >= EVENT_WINDOW:
                 break
             if p[4] not in chosen and p[0] > max(c[1] for c in chosen.values()):
@@ -748,8 +759,13 @@ def _windows(numbers: tuple[int, ...], seen: dict[int, list[tuple[int, int]]], w
             ordered = sorted(chosen.values())
             if not crosses_sentence(text, words.spans(ordered[0][2], ordered[0][3])[0][0], ordered[-1][2]):
                 out.append(ordered)
-    # the smallest places: none that holds another
-    return [w for w in out if not any(v is not w and w[0][0] <= v[0][0] and v[-1][1] <= w[-1][1] for v in out)]
+    # the smallest places: none that holds another (one that starts later and ends no later)
+    smallest, reach = [], inf
+    for w in reversed(out):
+        if w[-1][1] < reach:
+            smallest.append(w)
+        reach = min(reach, w[-1][1])
+    return smallest[::-1]
 
 
 def _by_start_and_kind(m: _Found) -> tuple[int, str]:
@@ -800,7 +816,12 @@ def _best_of(cluster: list[_Found]) -> list[_Found]:
         order = sorted(cluster, key=lambda m: (-_phrase_words(m[3][1]["alias"]), -m[2], m[4].endswith("inflected"), m[0] - m[1], m[0]))
     else:
         order = sorted(cluster, key=lambda m: (m[0] - m[1], -m[2], m[0]))
+    starts: list[int] = []  # of the chosen, which never overlap: sorted, so only the one before a match's end can reach into it
+    ends: list[int] = []
     for m in order:
-        if not any(c[0] < m[1] and m[0] < c[1] for c in chosen):
+        i = bisect_left(starts, m[1])
+        if i == 0 or ends[i - 1] <= m[0]:
+            starts.insert(i, m[0])
+            ends.insert(i, m[1])
             chosen.append(m)
     return chosen
