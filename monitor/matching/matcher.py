@@ -3,7 +3,9 @@
 Each distinct word of the text is folded once (and cached) into a key: its normal form for short
 words, its transliteration skeleton for words of 5+ letters (Qasem = Qassem = Qasim = Ghasem), or —
 when that skeleton is one edit away from exactly one alias word's — that alias word's key (small
-misspellings). Events use light stems of words (strike = strikes = striking), never fuzzily. A word's
+misspellings). Events use Snowball stems of words (`stems`: deploy = deployed = deployment), never
+fuzzily: a phrase of one word (or hyphenated compound) is found like an alias; a longer one when its
+content words all stand within EVENT_WINDOW words of one sentence, in any order (`_windows`). A word's
 token is its key, its stem or both (for the few words that are an alias word and a phrase word), and
 each token that some alias or phrase has gets a code of two characters (other words get `##`).
 
@@ -17,7 +19,8 @@ phrase as whole words where they end in the text, and counting cells counts word
 rapidfuzz then verifies only the actor candidates, once per spelling (a transliteration needs a
 ratio of 60, a misspelling one edit in a word of 6+ letters), so a folding collision (Milley / Malay)
 is rejected; bare surnames that collide anyway (Milla, Milei) are the watchlist's ambiguous aliases,
-with context words. Short all-caps aliases (KH, IS, US) must match case-sensitively.
+with context words. A person's bare surname, and a misspelt short name, need more evidence in the
+text (`_confirmed`). Short all-caps aliases (KH, IS, US) must match case-sensitively.
 
 The work per text is bounded: a word of more than LONG_WORD characters never matches (it is not even
 folded), a word much longer than every alias word is never compared, words and chunks longer than
