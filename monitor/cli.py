@@ -21,7 +21,7 @@ from monitor.logs import setup_logging
 from monitor.matching.evaluation import evaluate, parse_cases, report_json
 from monitor.matching.examples import failed_examples, slow_patterns
 from monitor.matching.matcher import Matcher
-from monitor.matching.report import explain, quoted, result_json
+from monitor.matching.report import explain, form_of, quoted, result_json
 from monitor.matching.rules import match_text
 from monitor.model import MatchResult
 from monitor.pipeline import build_pipeline, register_sources
@@ -164,7 +164,7 @@ def _print_replay(settings: Settings, matcher: Matcher, span: str) -> None:
 def _print_result(result: MatchResult) -> None:
     table = _Table("kind", "matched", "alias", "found in text", "span", "score", "severity", title="Matches")
     for m in result.matches:
-        table.add(m.kind, m.name, m.alias, m.found, f"{m.start}-{m.end}", f"{m.score:g}", str(m.severity) if m.kind == "event" else "")
+        table.add(m.kind, m.name, m.alias, f"{m.found} ({form_of(m)})" if m.form else m.found, f"{m.start}-{m.end}", f"{m.score:g}", str(m.severity) if m.kind == "event" else "")
     out.table(table)
     for h in result.hits:
         out.line(f"rule {h.rule!r} fired, severity {h.severity}: {explain(h)}")

@@ -64,6 +64,7 @@ class Match:
     category: str = ""  # actor kind (person, group, ...) or "" for events
     cameo: str = ""  # events: the CAMEO code ("19", "0256"), "" when none
     part_of: str = ""  # actors: the actor it is a unit of ("" when none)
+    form: str = ""  # how an event phrase was found when not as listed: "inflected", "words" or "words, inflected"
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ class Actor:
     context: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (ambiguous alias, words one of which must be near)
     part_of: str = ""  # the actor this one is a unit of (Quds Force of the IRGC); "" when none
     within: tuple[tuple[str, int], ...] = ()  # (ambiguous alias, its context window in words) when not CONTEXT_WINDOW
+    bare_surname: str = "after_name"  # a person's one-word surname alias counts once named ("after_name") or "always"
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,7 @@ class _ActorSpec(_WatchedSpec):
     part_of: str | None = Field(None, min_length=1, max_length=MAX_PHRASE)
     aliases: list[str | _AliasSpec] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
+    bare_surname: Literal["after_name", "always"] = "after_name"  # a person's bare surname: once named (docs/watchlist.md)
 
     _aliases = field_validator("aliases")(_no_empty)
 
@@ -249,6 +250,7 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
                 tuple((x.alias, tuple(x.context)) for x in a.aliases if isinstance(x, _AliasSpec)),
                 a.part_of or "",
                 tuple((x.alias, x.within) for x in a.aliases if isinstance(x, _AliasSpec) and x.within),
+                bare_surname=a.bare_surname,
             )
             for a in spec.actors
         ),

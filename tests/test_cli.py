@@ -95,7 +95,7 @@ def test_check_fails_naming_an_example_that_does_not_hold(tmp_path: Path) -> Non
     watchlist = tmp_path / "wl.yaml"
     watchlist.write_text(
         "actors:\n  - name: Qasem Soleimani\n    kind: person\n    aliases: [Soleimani]\n"
-        "    examples:\n      must_match:\n        - Soleimani spoke.\n        - Nobody of that name spoke.\n"
+        "    examples:\n      must_match:\n        - Qasem Soleimani spoke.\n        - Nobody of that name spoke.\n"
     )
     result = monitor("check", "--config", str(write_config(tmp_path, watchlist=watchlist)))
     assert result.returncode == 1 and "Traceback" not in result.stderr

@@ -151,12 +151,12 @@ def test_a_wrong_alert_decision_names_the_rule_and_the_reason() -> None:
 
 def test_labels_that_must_not_be_reported_are_counted_and_listed_apart() -> None:
     cases = parse_cases([
-        '{"id": "tower", "text": "Trump Tower was sold to a fund.", "alert": false, "not": ["Donald Trump"]}',
+        '{"id": "tower", "text": "The Tehran Tower restaurant was sold to a fund.", "alert": false, "not": ["Iran"]}',
         '{"id": "fine", "text": "Tehran was calm.", "actors": ["Iran"], "alert": false, "not": ["Donald Trump"]}',
     ], "cases.jsonl")
     report = evaluate(Matcher(WATCH), cases)
     assert report.forbidden_reported == 1 and report.actors.fp == 1
-    assert [(e.case, e.kind, e.label) for e in report.errors] == [("tower", "must not be reported", "Donald Trump")]
+    assert [(e.case, e.kind, e.label) for e in report.errors] == [("tower", "must not be reported", "Iran")]
     assert report_json(report)["forbidden_reported"] == 1
     with pytest.raises(ValueError, match=r"cases.jsonl:1: Iran both expected and in `not`"):
         parse_cases(['{"id": "x", "text": "t", "actors": ["Iran"], "alert": false, "not": ["Iran"]}'], "cases.jsonl")

@@ -18,6 +18,22 @@ from dataclasses import dataclass
 _APOSTROPHES = "'’‘ʼʻ`´′"
 _W = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]"  # word characters and combining marks (é as e + ́, Arabic vowels)
 WORD = re.compile(rf"{_W}+(?:[{_APOSTROPHES}]{_W}+)*")
+# Hard-wrapped copy: a soft hyphen (U+00AD) anywhere in a word, or a hyphen at a line end before a small
+# letter (Solei-⏎mani, bal-⏎listic), is inside the word; `unwrap_word` takes them out. A hyphen at a line
+# end before a capital stays a hyphen (al-⏎Muhandis). Spans stay those of the original text.
+_JOIN = "(?:\xad+|-\r?\n(?=[a-zß-ÿ\u0430-\u045f]))"
+WRAPPED_WORD = re.compile(rf"{_W}+(?:(?:[{_APOSTROPHES}]|{_JOIN}){_W}+)*")
+_JOINS = re.compile(_JOIN)
+
+
+def is_wrapped(text: str) -> bool:
+    """Whether a text may hold a word cut by a soft hyphen or by a hyphen at a line end (a quick test)."""
+    return "\xad" in text or "-\n" in text or "-\r\n" in text
+
+
+def unwrap_word(word: str) -> str:
+    """A word of WRAPPED_WORD as it would be written on one line: soft hyphens and line-end hyphens out."""
+    return _JOINS.sub("", word) if is_wrapped(word) else word
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W_]+")
 # Spans that are not prose: links, e-mail addresses, file names, model numbers (KH-101, F-35).
@@ -155,6 +171,11 @@ def sentence_of(text: str, pos: int) -> tuple[int, int]:
             back *= 4
     bounds = sentence_bounds(text)
     return bounds[max(0, bisect_right(bounds, (pos, sys.maxsize)) - 1)]
+
+
+def crosses_sentence(text: str, start: int, end: int) -> bool:
+    """Whether a sentence gap (of `sentence_bounds`) lies between two positions of a text."""
+    return _SENTENCE_GAP.search(text, start, end) is not None
 
 
 def sentence_keys(text: str, positions: list[int]) -> list[int]:

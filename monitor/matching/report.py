@@ -15,10 +15,18 @@ def explain(hit: Hit) -> str:
     """One line an analyst can check: who was found as what, which event, how close."""
     nearness = "side by side" if hit.distance == 0 else f"within {hit.distance} word{'s' if hit.distance > 1 else ''}"
     unit = f" (part of {hit.actor.part_of})" if hit.actor.part_of else ""
+    found = f", found \u201c{hit.event.found}\u201d, {form_of(hit.event)}" if hit.event.form else ""
     return (
         f"{hit.actor.name}{unit} (found \u201c{hit.actor.found}\u201d, {hit.actor.score:g}) + "
-        f"{hit.event.name} (severity {hit.event.severity}) {nearness}"
+        f"{hit.event.name} (severity {hit.event.severity}{found}) {nearness}"
     )
+
+
+def form_of(m: Match) -> str:
+    """How an event phrase was found when not as listed: `inflected`, `as words of 'phrase'`, or both."""
+    if not m.form.startswith("words"):
+        return m.form
+    return f"as words of {m.alias!r}" + (", inflected" if m.form.endswith("inflected") else "")
 
 
 def quoted(snippet: str) -> str:
@@ -35,7 +43,7 @@ def result_json(result: MatchResult, text: str) -> dict[str, Any]:
         "severity": result.severity,
         "tags": list(result.tags),
         "actors": [_match_json(m, text, sentences) | {"kind": m.category, "part_of": m.part_of or None} for m in result.matches if m.kind == "actor"],
-        "events": [_match_json(m, text, sentences) | {"severity": m.severity, "cameo": m.cameo or None} for m in result.matches if m.kind == "event"],
+        "events": [_match_json(m, text, sentences) | {"severity": m.severity, "cameo": m.cameo or None, "form": m.form} for m in result.matches if m.kind == "event"],
         "rules": [
             {
                 "rule": h.rule,

@@ -1,0 +1,65 @@
+"""Stems of event words: Snowball (through PyStemmer) for English, French, Spanish, Italian and German.
+
+A phrase is stemmed in English, and also in each other language it shows a sign of (a letter such as
+é, ñ, ß, or a function word such as `le`, `los`, `della`, `der`); its stop words (articles,
+prepositions, auxiliaries of its languages) are not needed to match it. A word of a text takes the
+first of its stems (English first) that some phrase has. Snowball meets inflections and the common
+derivations (deploy, deployed, deploying, deployment -> `deploy`; kill, killed, killing -> `kill`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+
+import Stemmer
+
+LANGUAGES = ("english", "french", "spanish", "italian", "german")  # the order a text word's stems are tried in
+_STEMMERS = {language: Stemmer.Stemmer(language) for language in LANGUAGES}
+_LOCK = threading.Lock()  # a PyStemmer object is not safe to share between threads
+
+# Letters and function words that show a phrase is (also) in a language other than English.
+_MARK_LETTERS = {"french": "àâçèéêëîïôœùûÿ", "spanish": "ñáéíóú¿¡", "italian": "àèéìíòóù", "german": "äöüß"}
+_MARK_WORDS = {
+    "french": {"le", "la", "les", "une", "des", "du", "au", "aux", "et", "sur", "par", "contre", "dans", "pour", "avec"},
+    "spanish": {"el", "los", "las", "del", "una", "unos", "unas", "y", "con", "contra", "por", "para"},
+    "italian": {"il", "lo", "gli", "della", "dello", "degli", "delle", "di", "dei", "nel", "nella", "con", "per", "su", "contro"},
+    "german": {"der", "das", "den", "dem", "ein", "eine", "einen", "einem", "einer", "und", "mit", "von", "gegen", "auf", "im", "zu"},
+}
+# Words a phrase does not need (folded: no accents). Never particles that change a verb (down, up, off, out).
+STOP_WORDS = {
+    "english": {
+        "a", "an", "the", "of", "by", "to", "in", "on", "at", "for", "from", "with", "into", "onto", "and", "or",
+        "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "that", "which", "who", "its",
+        "it", "their", "his", "her", "this", "these", "those", "as",
+    },
+    "french": {"le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "au", "aux", "et", "a", "en", "sur", "par", "dans", "pour", "avec"},
+    "spanish": {"el", "la", "los", "las", "un", "una", "unos", "unas", "del", "de", "al", "a", "y", "en", "con", "por", "para"},
+    "italian": {"il", "lo", "la", "i", "gli", "le", "un", "una", "di", "da", "della", "dello", "degli", "delle", "dei", "del", "nel", "nella", "e", "a", "in", "con", "per", "su"},
+    "german": {"der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer", "und", "mit", "von", "zu", "im", "in", "auf"},
+}
+
+
+def stem(norm: str, language: str = "english") -> str:
+    """The Snowball stem of a normal form (lower case, no accents) in a language."""
+    with _LOCK:
+        return _STEMMERS[language].stemWord(norm)
+
+
+def languages_of(words: Iterable[str]) -> tuple[str, ...]:
+    """The languages a phrase (its words as written) is stemmed in: English, and each it shows a sign of."""
+    words = [w.casefold() for w in words]
+    found = ["english"]
+    for language in LANGUAGES[1:]:
+        if any(c in _MARK_LETTERS[language] for w in words for c in w) or any(w in _MARK_WORDS[language] for w in words):
+            found.append(language)
+    return tuple(found)
+
+
+def stems_of(norm: str, languages: Iterable[str]) -> tuple[str, ...]:
+    """The word's stems in those languages, each once (English's first)."""
+    return tuple(dict.fromkeys(stem(norm, language) for language in languages))
+
+
+def is_stop_word(norm: str, languages: Iterable[str]) -> bool:
+    return any(norm in STOP_WORDS[language] for language in languages)
