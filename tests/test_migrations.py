@@ -17,7 +17,7 @@ from monitor.store import migrate
 from monitor.store.db import Database, schema_revision
 from monitor.store.migrations.first import metadata as first
 from monitor.store.tables import AlertRow, ArticleRow, Base, DeliveryRow, SeenFileRow, SourceRow
-from tests.conftest import write_config
+from tests.conftest import sqlite_only, write_config
 from tests.test_cli import monitor, one_line_error
 
 T0 = datetime(2026, 1, 2, 3, 4, 5)
@@ -140,6 +140,7 @@ def test_a_revision_from_a_newer_monitor_is_refused_in_one_line(tmp_path: Path) 
 
 
 @pytest.mark.parametrize("verb", ["check", "once", "run", "alerts", "sources"])
+@sqlite_only  # builds or limits the SQLite file itself
 def test_with_upgrade_manual_the_daemon_and_every_verb_refuse_an_older_revision_in_one_line(tmp_path: Path, verb: str) -> None:
     config = write_config(tmp_path, settings={"store": {"upgrade": "manual"}})
     first_revision_database(tmp_path / "monitor.db")
@@ -147,6 +148,7 @@ def test_with_upgrade_manual_the_daemon_and_every_verb_refuse_an_older_revision_
     assert line.startswith(f"monitor: error: {tmp_path / 'monitor.db'}: schema revision 0001 is older") and f"run `monitor db upgrade --config {config}`" in line
 
 
+@sqlite_only  # builds or limits the SQLite file itself
 def test_monitor_db_current_and_upgrade_say_the_revision_and_upgrade(tmp_path: Path) -> None:
     config = write_config(tmp_path, settings={"store": {"upgrade": "manual"}})
     head = migrate.head()

@@ -17,9 +17,12 @@ from monitor.store.backup import backup
 from monitor.store.db import Database
 from monitor.store.retention import prune
 from monitor.store.tables import ArticleRow, MuteRow
-from tests.conftest import wait_for, write_config
+from tests.conftest import sqlite_only, wait_for, write_config
 from tests.test_cli import monitor, one_line_error
 from tests.test_migrations import T0, counts, first_revision_database
+
+
+pytestmark = sqlite_only  # the stores here are SQLite files built and read by hand (prune's SQL is the same Core on both)
 
 
 def store_with_old_and_new_rows(path: Path) -> str:

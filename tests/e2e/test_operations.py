@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.conftest import REPO, SEED, JsonReceiver, LocalHTTP, wait_for, write_config
+from tests.conftest import JsonReceiver, LocalHTTP, REPO, SEED, sqlite_only, wait_for, write_config
 from tests.e2e.test_daemon import monitor_run
 from tests.test_pipeline import CALM, STRIKE, rss
 
@@ -101,6 +101,7 @@ def test_healthz_and_metrics_answer_from_a_running_daemon(tmp_path: Path, http_s
         stop(proc, log)
 
 
+@sqlite_only  # builds or limits the SQLite file itself
 def test_healthz_is_503_with_the_reason_while_the_store_fails_and_200_after(tmp_path: Path, http_server: LocalHTTP) -> None:
     """The store made unwritable for the daemon alone (RLIMIT_FSIZE = 0, as test_daemon's full disk)."""
     http_server.routes["/wire.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("Rates unchanged", "https://wire.example/rates", "rates-1", CALM)))
