@@ -32,7 +32,7 @@ CALM = "The central bank kept interest rates unchanged on Tuesday."
 
 
 def rss(*items: tuple[str, str, str, str]) -> bytes:
-    return RSS.format(items="\n".join(ITEM.format(title=t, link=l, guid=g, text=x) for t, l, g, x in items)).encode()
+    return RSS.format(items="\n".join(ITEM.format(title=t, link=link, guid=g, text=x) for t, link, g, x in items)).encode()
 
 
 def count(pipeline: Pipeline, table: type) -> int:

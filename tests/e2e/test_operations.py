@@ -83,7 +83,7 @@ def test_healthz_and_metrics_answer_from_a_running_daemon(tmp_path: Path, http_s
         assert get(port, "/healthz") == (200, "ok\n")
         (inbox / "seed.txt").write_text(SEED.read_text())
         text = wait_for(lambda: (t := get(port, "/metrics")[1]) and metric(t, "monitor_articles_stored_total", f'{{source="{inbox}"}}') >= 1 and t, timeout=20)
-        wait_for(lambda: metric(text := get(port, "/metrics")[1], "monitor_fetch_seconds_count") >= 1, timeout=20)
+        wait_for(lambda: metric(get(port, "/metrics")[1], "monitor_fetch_seconds_count") >= 1, timeout=20)
         text = get(port, "/metrics")[1]
         for name in ("monitor_polls_total", "monitor_poll_errors_total", "monitor_fetch_seconds_bucket", "monitor_parse_seconds_bucket",
                      "monitor_articles_stored_total", "monitor_matches_total", "monitor_alerts_total", "monitor_delivery_outcomes_total",
