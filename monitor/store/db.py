@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -48,6 +49,9 @@ def database_name(url: str) -> str:
     return str(path) if path else redact(parse_url(url).render_as_string(hide_password=True))
 
 
+OPEN_ATTEMPTS = 5  # tries at opening a SQLite file that another process is creating or upgrading
+
+
 class Database:
     """One engine and its session factory, on a database at the newest schema revision.
 
@@ -69,8 +73,7 @@ class Database:
             self.engine: Engine = create_engine(parsed, **_engine_options(parsed, busy_timeout))
             if self.sqlite:
                 event.listen(self.engine, "connect", partial(_sqlite_pragmas, busy_timeout))
-            with self.engine.begin() as connection:
-                problem = self._bring_to_head(connection, upgrade, config)
+            problem = self._open(upgrade, config)
         except (SQLAlchemyError, ImportError) as exc:
             if hasattr(self, "engine"):
                 self.engine.dispose()
@@ -86,6 +89,20 @@ class Database:
                 "databases made by a monitor with migrations, or with every column of the first revision"
             )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def _open(self, upgrade: str, config: Path | str | None) -> str | None:
+        """Bring the schema to the head, trying again a few times when SQLite answers "locked" at once: a
+        connection whose WAL snapshot went stale while others created the file is refused without waiting
+        for the busy timeout (seen when several processes open one new file together)."""
+        for attempt in range(1, OPEN_ATTEMPTS + 1):
+            try:
+                with self.engine.begin() as connection:
+                    return self._bring_to_head(connection, upgrade, config)
+            except OperationalError as exc:
+                if not (self.sqlite and "locked" in str(exc.orig) and attempt < OPEN_ATTEMPTS):
+                    raise
+                time.sleep(0.05 * attempt)
+        return None  # not reached: the last attempt returns or raises
 
     def _bring_to_head(self, connection: Connection, upgrade: str, config: Path | str | None) -> str | None:
         """Create, stamp or upgrade the schema (see the class); a schema problem in words, or None."""
