@@ -555,17 +555,13 @@ def main() -> None:
         raise SystemExit(130) from None
     except TyperException as exc:  # typer's (vendored) click errors: a wrong verb, option or argument
         sys.stderr.write(f"monitor: {usage_line(exc)}\n")
-        raise SystemExit(2 if exc.exit_code == 2 or _is_usage(exc) else exc.exit_code) from None
+        raise SystemExit(exc.exit_code) from None  # 2 for every usage error (click's UsageError family)
     except MonitorError as exc:
         sys.stderr.write(f"monitor: error: {shown(str(exc))}\n")
         raise SystemExit(1) from None
     except KeyboardInterrupt:
         raise SystemExit(130) from None
     raise SystemExit(code if isinstance(code, int) else 0)
-
-
-def _is_usage(exc: TyperException) -> bool:
-    return getattr(exc, "ctx", None) is not None
 
 
 def usage_line(exc: TyperException) -> str:
