@@ -8,12 +8,13 @@ returns the free pages; elsewhere than glibc this does nothing.
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Callable
 import ctypes.util
 from functools import cache
 
 
 @cache
-def _malloc_trim() -> ctypes._CFuncPtr | None:
+def _malloc_trim() -> Callable[[int], int] | None:
     name = ctypes.util.find_library("c")
     try:
         return ctypes.CDLL(name).malloc_trim if name else None

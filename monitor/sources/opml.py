@@ -60,6 +60,6 @@ def write_opml(subscriptions: list[Subscription], title: str = "monitor feeds") 
 
     for sub in subscriptions:
         ET.SubElement(folder_element(sub.folder), "outline", type="rss", text=sub.title, title=sub.title, xmlUrl=sub.url,
-                      **({"htmlUrl": sub.html_url} if sub.html_url else {}))
+                      attrib={"htmlUrl": sub.html_url} if sub.html_url else {})
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

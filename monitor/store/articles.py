@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 
 from monitor.model import Article, MatchResult
 from monitor.store.db import Database
-from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, MatchRow, StoryRow, fit_key
+from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, MatchRow, StoryRow, column_length, fit_key, table_of
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class NewAlert:
     context: str = "{}"  # JSON for channel templates
 
 
-_STORIES, _ARTICLES, _MATCHES, _ALERTS, _DELIVERIES = (t.__table__ for t in (StoryRow, ArticleRow, MatchRow, AlertRow, DeliveryRow))
+_STORIES, _ARTICLES, _MATCHES, _ALERTS, _DELIVERIES = (table_of(t) for t in (StoryRow, ArticleRow, MatchRow, AlertRow, DeliveryRow))
 # Statements built once, values bound at execution: building one with .values() per article cost more than running it.
 _NEW_STORY = insert(_STORIES).returning(_STORIES.c.id)
 _NEW_ARTICLE = insert(_ARTICLES).returning(_ARTICLES.c.id)
@@ -58,7 +58,7 @@ def known_urls_and_hashes(db: Database, urls: list[str], hashes: list[str]) -> t
     return _as_given(urls, known_urls - {None, ""}, _URL_LENGTH), known_content
 
 
-_GUID_LENGTH, _URL_LENGTH = _ARTICLES.c.guid.type.length, _ARTICLES.c.canonical_url.type.length
+_GUID_LENGTH, _URL_LENGTH = column_length(_ARTICLES.c.guid), column_length(_ARTICLES.c.canonical_url)
 
 
 def _as_given(asked: list[str], stored: set[str], length: int) -> set[str]:

@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import select
 
 from monitor.store.db import Database
-from monitor.store.tables import SeenFileRow, fit_key
+from monitor.store.tables import SeenFileRow, column_length, fit_key, table_of
 
 
-_PATH_LENGTH = SeenFileRow.__table__.c.path.type.length
+_PATH_LENGTH = column_length(table_of(SeenFileRow).c.path)
 
 
 def seen_versions(db: Database, paths: list[str]) -> dict[str, tuple[int, int]]:

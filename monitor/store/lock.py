@@ -14,9 +14,10 @@ from __future__ import annotations
 import fcntl
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -90,11 +91,11 @@ def _advisory_lock(url: str, verb: str) -> Iterator[None]:
         engine.dispose()
 
 
-def _holder(row: object) -> str:
+def _holder(row: Sequence[Any] | None) -> str:
     """How a refusal names the holder of the advisory lock: `verb` (pid N on host, since ...)."""
     if row is None:
         return "another monitor (it just let go: try again)"
-    app, since, server_pid = row  # type: ignore[misc]
+    app, since, server_pid = row
     parts = (app or "").split("|")
     when = f"since {since.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}" if since else "since an unknown time"
     if len(parts) == 3:

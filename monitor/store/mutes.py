@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 
 from monitor.store.db import Database
 from monitor.store.tables import MuteRow
@@ -21,7 +22,7 @@ def mute(db: Database, name: str, until: datetime) -> None:
 
 def unmute(db: Database, name: str) -> bool:
     with db.session() as s:
-        return bool(s.execute(delete(MuteRow).where(MuteRow.name == name)).rowcount)
+        return bool(cast(CursorResult[Any], s.execute(delete(MuteRow).where(MuteRow.name == name))).rowcount)
 
 
 def active(db: Database, now: datetime) -> dict[str, datetime]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, func, or_, select, update
 
 from monitor.model import Held
 from monitor.store.db import Database
@@ -73,12 +74,12 @@ def claim(db: Database, ids: list[int], now: datetime, lease_seconds: float) -> 
     with db.session() as s:
         taken = [
             delivery_id for delivery_id in ids
-            if s.execute(
+            if cast(CursorResult[Any], s.execute(
                 update(DeliveryRow)
                 .where(DeliveryRow.id == delivery_id, claimable(now))
                 .values(lease_until=lease_until)
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            )).rowcount
         ]
         rows = {delivery.id: (delivery, alert) for delivery, alert in s.execute(
             select(DeliveryRow, AlertRow).join(AlertRow, DeliveryRow.alert_id == AlertRow.id).where(DeliveryRow.id.in_(taken))

@@ -9,15 +9,17 @@ to the file system (`PRAGMA incremental_vacuum`; new databases are made with aut
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import delete, exists, select
 
 from monitor.store.db import Database
-from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, MatchRow, StoryRow
+from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, MatchRow, StoryRow, table_of
 
-_ARTICLES, _MATCHES, _ALERTS, _DELIVERIES, _STORIES = (t.__table__ for t in (ArticleRow, MatchRow, AlertRow, DeliveryRow, StoryRow))
+_ARTICLES, _MATCHES, _ALERTS, _DELIVERIES, _STORIES = (table_of(t) for t in (ArticleRow, MatchRow, AlertRow, DeliveryRow, StoryRow))
 BATCH = 2000  # articles deleted per transaction
 
 
@@ -66,7 +68,7 @@ def vacuum(db: Database) -> int:
         return 0
     raw = db.engine.raw_connection()
     try:
-        conn = raw.driver_connection  # sqlite3's: only executescript steps the pragma to its end (execute frees one page)
+        conn = cast(sqlite3.Connection, raw.driver_connection)  # sqlite3's: only executescript steps the pragma to its end (execute frees one page)
         page_size, before = conn.execute("PRAGMA page_size").fetchone()[0], conn.execute("PRAGMA page_count").fetchone()[0]
         conn.executescript("PRAGMA incremental_vacuum;")
         after = conn.execute("PRAGMA page_count").fetchone()[0]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from monitor.model import FetchState
 from monitor.redact import redact
 from monitor.store.db import Database
-from monitor.store.tables import OutlineRow, SourceRow
+from monitor.store.tables import OutlineRow, SourceRow, table_of
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,7 @@ def release(db: Database, jobs: list[FeedJob], until: datetime) -> None:
     check is what it was before, so it is polled at the next tick or start."""
     if not jobs:
         return
-    table = SourceRow.__table__
+    table = table_of(SourceRow)
     statement = (update(table).where(table.c.id == bindparam("job_id"), table.c.next_check_at == bindparam("lease"))
                  .values(next_check_at=bindparam("due")))
     with db.session() as s:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, DateTime, Dialect, ForeignKey, Integer, LargeBinary, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import ColumnElement, Table, BigInteger, DateTime, Dialect, ForeignKey, Integer, LargeBinary, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -36,6 +37,19 @@ def fit_key(value: str, length: int) -> str:
     digest = hashlib.sha256(data).hexdigest()
     head = data[: min(KEY_BYTES, length) - len(digest) - 1].decode("utf-8", "ignore")
     return f"{head[: length - len(digest) - 1]}#{digest}"
+
+
+def table_of(model: type[DeclarativeBase]) -> Table:
+    """A mapped class's Core table, typed as one (the ORM types `__table__` as any FromClause)."""
+    return cast(Table, model.__table__)
+
+
+def column_length(column: ColumnElement[Any]) -> int:
+    """The declared length of a string column (KeyString's or String's)."""
+    length = getattr(column.type, "length", None)
+    if not isinstance(length, int):
+        raise TypeError(f"column {column} has no length")
+    return length
 
 
 class KeyString(TypeDecorator[str]):
