@@ -234,14 +234,6 @@ def _load_file(path: Path) -> _Part:
 
 
 def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
-    for i, actor in enumerate(spec.actors):
-        if not actor.aliases and not actor.patterns:
-            line = _line_of(node, ("actors", i))
-            raise WatchlistError(f"{path}:{line}: actors[{i}] {actor.name!r}: needs aliases or patterns", path=str(path), line=line)
-    for i, event in enumerate(spec.events):
-        if not event.phrases and not event.patterns:
-            line = _line_of(node, ("events", i))
-            raise WatchlistError(f"{path}:{line}: events[{i}] {event.name!r}: needs phrases or patterns", path=str(path), line=line)
     return Watchlist(
         actors=tuple(
             Actor(

@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import DEFAULT_WATCHLIST
 
 from monitor.errors import WatchlistError
+from monitor.matching.matcher import Matcher
 from monitor.model import Watchlist
 from monitor.watchlist import duplicate_aliases, load_watchlist
 
@@ -204,19 +205,11 @@ def test_actor_without_kind(tmp_path: Path) -> None:
     assert "actors[0].kind: Field required" in watchlist_error(path, 2)
 
 
-def test_actor_with_no_aliases(tmp_path: Path) -> None:
-    path = yaml_file(tmp_path, BASE.replace("events:", "  - name: Esper\n    kind: person\n    tags: [us]\nevents:"))
-    assert watchlist_error(path, 8) == f"{path}:8: actors[1] 'Esper': needs aliases or patterns"
-
-
-def test_actor_with_empty_alias_list(tmp_path: Path) -> None:
-    path = yaml_file(tmp_path, BASE.replace("    aliases:\n      - Soleimani\n      - Suleimani\n", "    aliases: []\n"))
-    assert "needs aliases or patterns" in watchlist_error(path, 2)
-
-
-def test_event_with_no_phrases(tmp_path: Path) -> None:
-    path = yaml_file(tmp_path, BASE.replace("    phrases: [drone strike]\n", ""))
-    assert watchlist_error(path, 9) == f"{path}:9: events[0] 'drone strike': needs phrases or patterns"
+def test_names_alone_are_enough(tmp_path: Path) -> None:
+    """A plain list: an actor with no aliases and an event with no phrases match by their names."""
+    path = yaml_file(tmp_path, BASE.replace("events:", "  - name: Baghdad\n    kind: place\nevents:").replace("    phrases: [drone strike]\n", ""))
+    found = Matcher(load_watchlist(path)).find("A drone strike hit a convoy near Baghdad.")
+    assert {m.name for m in found} >= {"Baghdad", "drone strike"}
 
 
 def test_rule_naming_an_unknown_tag(tmp_path: Path) -> None:
