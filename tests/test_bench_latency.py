@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -31,7 +32,7 @@ class Harness:
         self.port, self.ca = int(port), ca
         self.urls: list[str] = self.control("/_feeds")
 
-    def control(self, path: str) -> object:
+    def control(self, path: str) -> Any:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=10) as response:
             return json.loads(response.read())
 
@@ -48,9 +49,9 @@ def plain() -> Iterator[Harness]:
     harness.stop()
 
 
-def get(url: str, context: ssl.SSLContext | None = None, **headers: str) -> tuple[int, dict[str, str], bytes]:
+def get(url: str, context: ssl.SSLContext | None = None, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10, context=context) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10, context=context) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, dict(exc.headers), exc.read()
@@ -70,24 +71,24 @@ def test_every_answer_comes_after_at_least_the_injected_minimum(plain: Harness) 
         status, _, body = get(url)
         assert status == 200 and body.count(b"<item>") == 3
         assert time.monotonic() - started >= MIN_DELAY_S
-    delays = plain.control("/_stats")["injected_delay_ms"]  # type: ignore[index]
+    delays = plain.control("/_stats")["injected_delay_ms"]
     assert delays["n"] == 6 and delays["p10"] >= MIN_DELAY_S * 1000
 
 
 def test_conditional_get_and_changes(plain: Harness) -> None:
     status, headers, _ = get(plain.urls[1])
     etag = headers["ETag"]
-    assert get(plain.urls[1], **{"If-None-Match": etag})[0] == 304
-    changed = plain.control("/_next_cycle?fraction=1&seed=3")["changed"]  # type: ignore[index]
+    assert get(plain.urls[1], headers={"If-None-Match": etag})[0] == 304
+    changed = plain.control("/_next_cycle?fraction=1&seed=3")["changed"]
     assert changed == list(range(6))
-    status, headers, _ = get(plain.urls[1], **{"If-None-Match": etag})
+    status, headers, _ = get(plain.urls[1], headers={"If-None-Match": etag})
     assert status == 200 and headers["ETag"] != etag
 
 
 def test_errors_are_500s_and_connection_resets() -> None:
     harness = Harness("--hosts", "2", "--feeds", "4", "--tls-share", "0", "--error-share", "1", "--latency-scale", "0.1")
     try:
-        outcomes = []
+        outcomes: list[int | str] = []
         for n in range(12):
             url = urlsplit(harness.urls[n % 4])
             connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=10)
@@ -99,7 +100,7 @@ def test_errors_are_500s_and_connection_resets() -> None:
             finally:
                 connection.close()
         assert set(outcomes) == {500, "reset"}  # seeded: both kinds come in these twelve
-        requests = harness.control("/_stats")["requests"]  # type: ignore[index]
+        requests = harness.control("/_stats")["requests"]
         assert requests["500"] + requests["reset"] == 12 and requests["200"] == 0
     finally:
         harness.stop()
@@ -115,6 +116,6 @@ def test_tls_hosts_are_trusted_through_the_ca_file_only() -> None:
             assert status == 200 and body.startswith(b"<?xml")
         with pytest.raises(urllib.error.URLError, match="CERTIFICATE_VERIFY_FAILED"):
             get(harness.urls[0], ssl.create_default_context())
-        assert harness.control("/_stats")["requests"]["tls_connections"] >= 2  # type: ignore[index]
+        assert harness.control("/_stats")["requests"]["tls_connections"] >= 2
     finally:
         harness.stop()
