@@ -12,7 +12,7 @@ temporary config: SQLite in a temp dir, loopback allowed, the N feeds, today's d
 `feed_workers` (--workers) and `per_host` (--per-host, when given).
 
 A warm-up poll with no latency and no errors stores every feed once (their ETags); then each cycle
-changes 10 % of the feeds and polls:
+changes --changed (10 %) of the feeds and polls:
 - --mode all (default): one `pipeline.poll_all_feeds()`, what `monitor once --all` does: every feed,
   `feed_workers` at once, no per-host limit;
 - --mode due: `pipeline.poll_due_feeds(now)` ticks, back to back, with a clock moved 10 days per cycle
@@ -23,8 +23,8 @@ changes 10 % of the feeds and polls:
 One JSON line per cycle: wall time, CPU seconds (this process and its parsing processes) per feed,
 requests by outcome as the server saw them, sources in error, new articles, the fetch times the daemon
 observed (its `monitor_fetch_seconds` histogram: counts per bucket and quantiles interpolated in
-them), the delays the server injected (percentiles), SQL statements by kind and rows written (an
-engine event listener), `os.getloadavg()`. A cycle still running after --budget seconds is cut
+them), the delays the server injected (percentiles), SQL statements by kind, rows sent and the most
+run statements (an engine event listener), `os.getloadavg()`. A cycle still running after --budget seconds is cut
 (`cancel_fetches`, as the daemon stops), and its wall time is extrapolated from the feeds polled by
 then, said so in the line.
 """
@@ -122,6 +122,7 @@ class Statements:
 
         self.kinds: Counter[str] = Counter()
         self.rows: Counter[str] = Counter()
+        self.texts: Counter[str] = Counter()
         self.commits = self.checkouts = 0
         event.listen(engine, "before_cursor_execute", self._statement)
         event.listen(engine, "commit", self._commit)
@@ -131,6 +132,7 @@ class Statements:
         kind = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else "?"
         self.kinds[kind] += 1
         self.rows[kind] += len(parameters) if executemany else 1
+        self.texts[" ".join(statement.split())[:90]] += 1
 
     def _commit(self, _conn: Any) -> None:
         self.commits += 1
@@ -139,14 +141,15 @@ class Statements:
         self.checkouts += 1
 
     def snapshot(self) -> dict[str, Any]:
-        return {"kinds": dict(self.kinds), "rows": dict(self.rows), "commits": self.commits, "checkouts": self.checkouts}
+        return {"kinds": dict(self.kinds), "rows": dict(self.rows), "texts": dict(self.texts), "commits": self.commits, "checkouts": self.checkouts}
 
     @staticmethod
     def delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
         def sub(key: str) -> dict[str, int]:
             return {k: v - before[key].get(k, 0) for k, v in sorted(after[key].items()) if v - before[key].get(k, 0)}
 
-        return {"statements": sub("kinds"), "statement_total": sum(sub("kinds").values()), "param_rows": sub("rows"),
+        texts = sorted(sub("texts").items(), key=lambda kv: -kv[1])
+        return {"statements": sub("kinds"), "by_statement": dict(texts[:12]), "statement_total": sum(sub("kinds").values()), "param_rows": sub("rows"),
                 "commits": after["commits"] - before["commits"], "pool_checkouts": after["checkouts"] - before["checkouts"]}
 
 
@@ -221,6 +224,7 @@ def run_cycle(pipeline: Any, server: LatencyServer, statements: Statements, args
     if cut:
         cut.cancel()
     cpu = cpu_seconds(server.proc.pid) - cpu
+    sql = Statements.delta(sql, statements.snapshot())  # before the bench's own queries below
     served = server.control("/_stats")
     polled = answered(served)
     row: dict[str, Any] = {
@@ -232,7 +236,7 @@ def run_cycle(pipeline: Any, server: LatencyServer, statements: Statements, args
         "server_cpu_s": round(served["cpu_s"], 2), "sources_in_error": sources_in_error(pipeline),
         "fetch_seconds_seen_by_daemon": quantiles(hist, fetch_histogram()),
         "injected_delay_ms": served["injected_delay_ms"],
-        "sql": Statements.delta(sql, statements.snapshot()),
+        "sql": sql,
         "loadavg": [round(x, 2) for x in os.getloadavg()],
     }
     if pipeline.stopping.is_set():
@@ -259,6 +263,7 @@ def main() -> None:
     parser.add_argument("--slow-share", type=float, default=0.02)
     parser.add_argument("--error-share", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--changed", type=float, default=CHANGED_FRACTION, help="share of feeds changed per cycle")
     parser.add_argument("--budget", type=float, default=600, help="seconds after which a cycle is cut and extrapolated (0: none)")
     args = parser.parse_args()
     began = time.perf_counter()
@@ -278,7 +283,7 @@ def main() -> None:
             emit(run_cycle(pipeline, server, statements, argparse.Namespace(**{**vars(args), "mode": "all", "budget": 0}), "warmup"))
             server.control(f"/_control?latency_scale={args.latency_scale}&error_share={args.error_share}")
             for cycle in range(1, args.cycles + 1):
-                server.control(f"/_next_cycle?fraction={CHANGED_FRACTION}&seed={cycle}")
+                server.control(f"/_next_cycle?fraction={args.changed}&seed={cycle}")
                 emit(run_cycle(pipeline, server, statements, args, str(cycle)))
                 if pipeline.stopping.is_set():
                     break
