@@ -30,6 +30,9 @@ fraction of the feeds changes: --new entries prepended; JSON {"cycle", "changed"
 /_control?latency_scale=X&error_share=Y (e.g. 0 and 0 for a quick warm-up); GET /_feeds (JSON list of
 every feed's URL); GET /_stats[?reset=1] (CPU seconds, peak RSS, response counts, the injected delays'
 percentiles since the last reset).
+
+Over 300 lines on purpose: a script run as a process of its own, kept in one file (HTTP, injection,
+certificates) so that it can be copied next to a daemon on another machine and run there.
 """
 
 from __future__ import annotations
