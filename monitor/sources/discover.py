@@ -8,7 +8,7 @@ import lxml.html
 from lxml import etree
 
 from monitor.errors import FeedParseError
-from monitor.settings import HttpSettings
+from monitor.limits import HttpLimits
 from monitor.sources.feeds import read_feed
 from monitor.sources.http import fetch
 
@@ -31,7 +31,7 @@ def alternate_links(html: bytes, base_url: str) -> list[str]:
     return links
 
 
-def discover_feed(url: str, http: HttpSettings) -> tuple[str, str]:
+def discover_feed(url: str, http: HttpLimits) -> tuple[str, str]:
     """(feed URL, title) for a feed URL or a page that links to one; FetchError/FeedParseError otherwise."""
     result = fetch(url, http)
     try:

@@ -40,7 +40,7 @@ import uvloop
 from monitor import __version__
 from monitor.errors import FetchError
 from monitor.model import FetchResult, FetchState
-from monitor.settings import HttpSettings
+from monitor.limits import HttpLimits
 
 USER_AGENT = f"monitor/{__version__} (media-monitoring alert daemon)"
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -160,11 +160,11 @@ class GuardedConnector(aiohttp.TCPConnector):
         return allowed
 
 
-def make_session(settings: HttpSettings, connections: int = 100) -> aiohttp.ClientSession:
+def make_session(limits: HttpLimits, connections: int = 100) -> aiohttp.ClientSession:
     """A guarded session for many fetches on the running event loop, at most `connections` at once."""
-    per_read = min(settings.timeout, settings.deadline)
+    per_read = min(limits.timeout, limits.deadline)
     return aiohttp.ClientSession(
-        connector=GuardedConnector([ipaddress.ip_network(n) for n in settings.allow_networks], limit=connections),
+        connector=GuardedConnector(limits.allow_networks, limit=connections),
         timeout=aiohttp.ClientTimeout(total=None, sock_connect=per_read, sock_read=per_read),
         auto_decompress=False,
         trust_env=False,
@@ -172,7 +172,7 @@ def make_session(settings: HttpSettings, connections: int = 100) -> aiohttp.Clie
     )
 
 
-async def fetch_with(session: aiohttp.ClientSession, url: str, settings: HttpSettings, state: FetchState = FetchState()) -> FetchResult:
+async def fetch_with(session: aiohttp.ClientSession, url: str, limits: HttpLimits, state: FetchState = FetchState()) -> FetchResult:
     """GET a URL within the limits on a `make_session` session; 304 comes back as a result, every other failure as FetchError.
 
     A 429 or 503 FetchError carries the raw Retry-After header as `.retry_after`.
@@ -183,27 +183,27 @@ async def fetch_with(session: aiohttp.ClientSession, url: str, settings: HttpSet
     if state.last_modified:
         headers["If-Modified-Since"] = state.last_modified
     try:
-        async with asyncio.timeout(settings.deadline):
-            return await _get(session, url, headers, settings, state)
+        async with asyncio.timeout(limits.deadline):
+            return await _get(session, url, headers, limits, state)
     except AddressRefused as exc:
         raise FetchError(f"{url}: {exc} ({ALLOW_HINT})", source=url) from None
     except aiohttp.TooManyRedirects:
-        raise FetchError(f"{url}: more than {settings.max_redirects} redirects", source=url) from None
+        raise FetchError(f"{url}: more than {limits.max_redirects} redirects", source=url) from None
     except (aiohttp.NonHttpUrlClientError, aiohttp.NonHttpUrlRedirectClientError) as exc:
         raise FetchError(f"{url}: unsupported URL scheme ({_one_line(exc)})", source=url) from None
     except aiohttp.ClientResponseError as exc:  # the parser's: e.g. more bytes than the Content-Length said
         raise FetchError(f"{url}: invalid HTTP response ({_one_line(exc.message)[:160]})", source=url) from None
     except aiohttp.ServerTimeoutError:
-        raise FetchError(f"{url}: timed out: no answer within {settings.timeout:g}s (raise [http] timeout if the site is slow)", source=url) from None
+        raise FetchError(f"{url}: timed out: no answer within {limits.timeout:g}s (raise [http] timeout if the site is slow)", source=url) from None
     except TimeoutError:
-        raise FetchError(f"{url}: total deadline of {settings.deadline:g}s exceeded ([http] deadline)", source=url) from None
+        raise FetchError(f"{url}: total deadline of {limits.deadline:g}s exceeded ([http] deadline)", source=url) from None
     except (aiohttp.ClientError, OSError, ValueError) as exc:
         raise FetchError(f"{url}: {plain_reason(exc)}", source=url) from None
 
 
-async def _get(session: aiohttp.ClientSession, url: str, headers: dict[str, str], settings: HttpSettings, state: FetchState) -> FetchResult:
+async def _get(session: aiohttp.ClientSession, url: str, headers: dict[str, str], limits: HttpLimits, state: FetchState) -> FetchResult:
     # aiohttp counts the redirect responses it has seen, the last one included: max_redirects + 1
-    async with session.get(url, headers=headers, max_redirects=settings.max_redirects + 1) as response:
+    async with session.get(url, headers=headers, max_redirects=limits.max_redirects + 1) as response:
         moved = str(response.url) if any(r.status in (301, 308) for r in response.history) else None
         if response.status == 304:  # a 304 may bring fresher validators
             kept = FetchState(response.headers.get("ETag") or state.etag, response.headers.get("Last-Modified") or state.last_modified)
@@ -212,9 +212,9 @@ async def _get(session: aiohttp.ClientSession, url: str, headers: dict[str, str]
             retry_after = response.headers.get("Retry-After") if response.status in (429, 503) else None
             raise FetchError(f"{url}: HTTP {response.status} {response.reason or ''}".rstrip(), source=url, retry_after=retry_after)
         declared = response.content_length  # of the body as sent: compressed, when it is
-        if declared is not None and declared > settings.max_body_bytes:  # refused before a byte of it is read
-            raise FetchError(f"{url}: declared body of {declared} bytes is larger than the cap of {settings.max_body_bytes} bytes ([http] max_body_bytes)", source=url)
-        body = await _read_capped(response, settings.max_body_bytes, url)
+        if declared is not None and declared > limits.max_body_bytes:  # refused before a byte of it is read
+            raise FetchError(f"{url}: declared body of {declared} bytes is larger than the cap of {limits.max_body_bytes} bytes ([http] max_body_bytes)", source=url)
+        body = await _read_capped(response, limits.max_body_bytes, url)
         new_state = FetchState(response.headers.get("ETag"), response.headers.get("Last-Modified"))
         return FetchResult(str(response.url), response.status, body, _lower(response.headers), new_state, moved)
 
@@ -240,12 +240,12 @@ async def _read_capped(response: aiohttp.ClientResponse, cap: int, url: str) -> 
     return b"".join(parts)
 
 
-def fetch(url: str, settings: HttpSettings, state: FetchState = FetchState()) -> FetchResult:
+def fetch(url: str, limits: HttpLimits, state: FetchState = FetchState()) -> FetchResult:
     """One guarded GET from blocking code (the command line, full text): `fetch_with` on its own loop."""
 
     async def once() -> FetchResult:
-        async with make_session(settings, connections=1) as session:
-            return await fetch_with(session, url, settings, state)
+        async with make_session(limits, connections=1) as session:
+            return await fetch_with(session, url, limits, state)
 
     return run(once())
 
