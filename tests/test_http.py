@@ -568,3 +568,36 @@ def test_a_declared_length_above_the_cap_is_refused_before_the_body(http_server)
     finally:
         over.set()
     assert f"declared body of {2 * 1024**3} bytes is larger than the cap of {MB} bytes ([http] max_body_bytes)" in str(err)
+
+
+def test_the_two_private_aiohttp_hooks_still_have_the_shape_they_override() -> None:
+    """GuardedConnector overrides `_get` and `_release` and reads `_conns` (no public API evicts a pooled
+    connection): a later aiohttp that renames or reshapes them fails here by name, not in production."""
+    import inspect
+
+    import aiohttp
+    from aiohttp.client_proto import ResponseHandler
+
+    assert aiohttp.__version__.startswith("3.14."), f"aiohttp {aiohttp.__version__}: pyproject pins the minor the hooks were tested on"
+    assert list(inspect.signature(aiohttp.TCPConnector._get).parameters) == ["self", "key", "traces"], "aiohttp changed BaseConnector._get"
+    release = inspect.signature(aiohttp.TCPConnector._release).parameters
+    assert list(release)[:3] == ["self", "key", "protocol"] and release["should_close"].kind is inspect.Parameter.KEYWORD_ONLY, "aiohttp changed _release"
+    assert isinstance(ResponseHandler.should_close, property), "aiohttp changed ResponseHandler.should_close"
+
+    async def pool_shape() -> None:
+        connector = aiohttp.TCPConnector()
+        assert isinstance(connector._conns, dict), "aiohttp changed the pool (BaseConnector._conns)"
+        await connector.close()
+
+    run(pool_shape())
+
+
+def test_the_address_check_uses_only_public_aiohttp_api() -> None:
+    import inspect
+
+    import aiohttp
+
+    from monitor.sources.http import GuardedConnector
+
+    assert "socket_factory" in inspect.signature(aiohttp.TCPConnector).parameters
+    assert "_resolve_host" not in vars(GuardedConnector)  # names: the resolver; every connection: the socket factory

@@ -24,8 +24,9 @@ def alternate_links(html: bytes, base_url: str) -> list[str]:
     links = []
     for link in doc.iter("link"):
         rel = (link.get("rel") or "").lower().split()
-        if "alternate" in rel and (link.get("type") or "").lower().split(";")[0].strip() in FEED_TYPES and link.get("href"):
-            url = urljoin(base_url, link.get("href").strip())
+        href = link.get("href")
+        if "alternate" in rel and (link.get("type") or "").lower().split(";")[0].strip() in FEED_TYPES and href:
+            url = urljoin(base_url, href.strip())
             if url.lower().startswith(("http://", "https://")):
                 links.append(url)
     return links

@@ -17,11 +17,18 @@ host name and port. At most `connections` of them idle at once (`GuardedConnecto
 poll over thousands of hosts never holds a socket per host.
 
 Private, loopback, link-local, unspecified, multicast and reserved addresses are refused unless
-`[http] allow_networks` lists them. The check is made in the connector on each address a host name
-resolves to (and on address literals), and the connection is made to the very address checked, so
-every redirect hop is checked and DNS rebinding (a name that resolves differently on a second look)
-gets nowhere. Proxies from the environment are not used: through a proxy the address checked would
-be the proxy's, not the feed's.
+`[http] allow_networks` lists them, through aiohttp's public API only: the resolver
+(`GuardedResolver`) keeps the allowed addresses of each host name and the connector connects to those,
+so DNS rebinding (a name that resolves differently on a second look) gets nowhere; the socket factory
+(`guarded_socket`) sees the address of every connection, so address literals (which aiohttp does not
+resolve) and every redirect hop are checked too. Proxies from the environment are not used: through a
+proxy the address checked would be the proxy's, not the feed's.
+
+Two private hooks remain, because no public API can evict a pooled connection: `_get` (a pooled
+connection that received bytes after its response is closed, not reused) and `_release` (reading
+`_conns`: idle connections capped). `force_close=True` would spare both at the cost of a new connection
+per GET. tests/test_http.py holds their shape (`test_the_two_private_aiohttp_hooks_...`) and
+pyproject.toml pins aiohttp to the minor they were tested on.
 """
 
 from __future__ import annotations
@@ -98,28 +105,56 @@ class AddressRefused(Exception):
         self.host, self.address, self.rule = host, address, rule
 
 
-class SystemResolver(aiohttp.abc.AbstractResolver):
-    """Host names resolved by `socket.getaddrinfo` on a thread, as Python itself does (uvloop has its own)."""
+class GuardedResolver(aiohttp.abc.AbstractResolver):
+    """Host names resolved by `socket.getaddrinfo` on a thread (as Python itself does; uvloop has its
+    own), keeping only the addresses that may be fetched: the connector connects to those it is given,
+    so a name is checked on the very address it connects to (a second lookup never happens)."""
+
+    def __init__(self, allow: typing.Sequence[IPNetwork] = ()) -> None:
+        self.allow = tuple(allow)
 
     async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[typing.Any]:
         infos = await asyncio.to_thread(socket.getaddrinfo, host, port, family, socket.SOCK_STREAM)
         numeric = socket.AI_NUMERICHOST | socket.AI_NUMERICSERV
-        return [{"hostname": host, "host": address[0], "port": address[1], "family": family_, "proto": proto, "flags": numeric}
-                for family_, _, proto, _, address in infos]
+        allowed, refused = [], None
+        for family_, _, proto, _, address in infos:
+            ip = ipaddress.ip_address(str(address[0]).split("%")[0])
+            rule = refusal(ip, self.allow)
+            if rule is None:
+                allowed.append({"hostname": host, "host": address[0], "port": address[1], "family": family_, "proto": proto, "flags": numeric})
+            else:
+                refused = refused or AddressRefused(host, ip, rule)
+        if not allowed:
+            raise refused or OSError(f"{host}: no address")
+        return allowed
 
     async def close(self) -> None:
         """Nothing to release."""
 
 
-class GuardedConnector(aiohttp.TCPConnector):
-    """aiohttp's connector, keeping only the allowed addresses of every host it resolves.
+def guarded_socket(allow: typing.Sequence[IPNetwork]) -> typing.Callable[[tuple[typing.Any, ...]], socket.socket]:
+    """A socket factory (aiohttp's public `socket_factory`) refusing to open a socket to a refused
+    address: it sees the address of every connection made, address literals in URLs and redirects
+    included (aiohttp does not ask the resolver about those)."""
+    allow = tuple(allow)
 
-    `_resolve_host` is where aiohttp turns a host (a name or an address literal) into the addresses
-    it then connects to; the refusal tests fail if a later aiohttp stops doing so.
-    """
+    def make(addr_info: tuple[typing.Any, ...]) -> socket.socket:
+        family, type_, proto, _, address = addr_info
+        ip = ipaddress.ip_address(str(address[0]).split("%")[0])
+        if (rule := refusal(ip, allow)) is not None:
+            raise AddressRefused(str(ip), ip, rule)
+        return socket.socket(family=family, type=type_, proto=proto)
+
+    return make
+
+
+class GuardedConnector(aiohttp.TCPConnector):
+    """aiohttp's connector with a guarded resolver and socket factory (public API: the address check),
+    and two pooling hooks no public API offers (`_get`, `_release`: see the module; their shape is held
+    by test_http.py's compatibility tests, pinned to the aiohttp minor the tests cover)."""
 
     def __init__(self, allow: typing.Sequence[IPNetwork] = (), **kwargs: typing.Any) -> None:
-        super().__init__(resolver=SystemResolver(), **kwargs)
+        super().__init__(resolver=GuardedResolver(allow), socket_factory=guarded_socket(allow), **kwargs)
         self.allow = tuple(allow)
 
     async def _get(self, key: typing.Any, traces: typing.Any) -> typing.Any:
@@ -145,19 +180,6 @@ class GuardedConnector(aiohttp.TCPConnector):
             if not self._conns[oldest]:
                 del self._conns[oldest]
             proto.close()
-
-    async def _resolve_host(self, host: str, port: int, traces: typing.Any = None) -> list[typing.Any]:
-        allowed, refused = [], None
-        for result in await super()._resolve_host(host, port, traces):
-            address = ipaddress.ip_address(result["host"].split("%")[0])
-            rule = refusal(address, self.allow)
-            if rule is None:
-                allowed.append(result)
-            else:
-                refused = refused or AddressRefused(host, address, rule)
-        if not allowed:
-            raise refused or OSError(f"{host}: no address")
-        return allowed
 
 
 def make_session(limits: HttpLimits, connections: int = 100) -> aiohttp.ClientSession:
@@ -284,5 +306,5 @@ def plain_reason(exc: BaseException) -> str:
     return _one_line(exc)
 
 
-def _one_line(exc: BaseException) -> str:
+def _one_line(exc: BaseException | str) -> str:
     return " ".join(str(exc).split()) or exc.__class__.__name__
