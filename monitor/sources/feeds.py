@@ -51,7 +51,7 @@ class _BufferedExpatParser(xml.sax.expatreader.ExpatParser):
 
     def reset(self) -> None:
         super().reset()
-        self._parser.buffer_text = True
+        self._parser.buffer_text = True  # type: ignore[attr-defined]  # set by reset(); typeshed does not declare it
 
 
 def create_parser() -> _BufferedExpatParser:
