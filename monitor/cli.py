@@ -1,4 +1,9 @@
-"""The `monitor` command: thin verbs over the library. A MonitorError becomes one line and exit 1."""
+"""The `monitor` command: parses arguments, calls the façade (`monitor.app.App`) and prints what it returns;
+a MonitorError becomes one line and exit 1, a usage mistake one line and exit 2.
+
+Over 300 lines: it is the declaration of every verb (its options and help texts) and how each prints; the
+work is in monitor/app/.
+"""
 
 from __future__ import annotations
 
