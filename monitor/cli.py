@@ -1,11 +1,15 @@
-"""The `monitor` command: thin verbs over the library. A MonitorError becomes one line and exit 1."""
+"""The `monitor` command: parses arguments, calls the façade (`monitor.app.App`) and prints what it returns;
+a MonitorError becomes one line and exit 1, a usage mistake one line and exit 2.
+
+Over 300 lines: it is the declaration of every verb (its options and help texts) and how each prints; the
+work is in monitor/app/.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,29 +17,17 @@ from typing import Annotated, Any
 import typer
 from typer.exceptions import TyperException
 
-from monitor.alerts.channels import Notifier, describe, route
-from monitor.alerts.render import display_title_of, sample_context
-from monitor.alerts.templates import template_problems
+from monitor.alerts.render import display_title_of
+from monitor.app import App
+from monitor.app.check import Replay
+from monitor.app.sources import SourceHealth
 from monitor.errors import MonitorError
 from monitor.logs import setup_logging
-from monitor.matching.evaluation import evaluate, parse_cases, report_json
-from monitor.matching.examples import failed_examples, slow_patterns
-from monitor.matching.matcher import Matcher
+from monitor.matching.evaluation import report_json
 from monitor.matching.report import explain, form_of, quoted, result_json
-from monitor.matching.rules import match_text
 from monitor.model import MatchResult
-from monitor.pipeline import build_pipeline, register_sources
 from monitor.redact import redact, shown
-from monitor.replay import parse_duration, parse_span, parse_until, replay
-from monitor.settings import Settings, load_settings
-from monitor.sources.folders import read_document
-from monitor.store import mutes, outbox
-from monitor.store import sources as source_store
-from monitor.store import stories as story_store
-from monitor.store.alert_view import alert_detail, find_alert
-from monitor.store.db import Database, database_file, database_name, schema_revision
-from monitor.store.lock import single_daemon
-from monitor.watchlist import duplicate_aliases, load_watchlist, mutable_name, mute_suggestion
+from monitor.settings import Settings
 
 app = typer.Typer(help="monitor: watch feeds and folders for watched actors and events, and alert through Apprise.", add_completion=False)
 
@@ -94,13 +86,10 @@ def _logging(settings: Settings, verbose: bool, log_format: str | None) -> None:
 def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False,
         log_format: LogFormatOption = None) -> None:
     """Run the daemon in the foreground until Ctrl-C or SIGTERM; SIGHUP reloads the config file."""
-    from monitor.daemon import Daemon
-
     setup_logging(verbose)
-    settings = load_settings(config)
-    _logging(settings, verbose, log_format)
-    with single_daemon(settings.store.sqlalchemy_url, "monitor run"):
-        Daemon(build_pipeline(settings)).run_forever()
+    monitor = App(config)
+    _logging(monitor.settings, verbose, log_format)
+    monitor.run()
 
 
 @app.command()
@@ -112,10 +101,9 @@ def once(
 ) -> None:
     """One pass: poll the feeds that are due (and new ones), read new files, deliver what is due, then exit."""
     setup_logging(verbose)
-    settings = load_settings(config)
-    _logging(settings, verbose, log_format)
-    with single_daemon(settings.store.sqlalchemy_url, "monitor once"):  # beside a daemon it would poll and send twice
-        build_pipeline(settings).run_once(all_feeds=all_feeds)
+    monitor = App(config)
+    _logging(monitor.settings, verbose, log_format)
+    monitor.once(all_feeds=all_feeds)
 
 
 @app.command()
@@ -127,37 +115,29 @@ def match(
     replay_span: Annotated[str | None, typer.Option("--replay", help="re-match stored articles of a span (7d, 24h, 2020-01-01..2020-01-31) and list what would alert differently")] = None,
 ) -> None:
     """Show what the watchlist matches in one article (or, with --replay, in stored ones), without storing or alerting."""
-    settings = load_settings(config) if watchlist is None or replay_span else None
-    matcher = Matcher(load_watchlist(watchlist or settings.watchlist))  # type: ignore[union-attr]
+    monitor = App(config)
     if replay_span:
-        _print_replay(settings, matcher, replay_span)  # type: ignore[arg-type]
+        _print_replay(monitor.replay(replay_span, watchlist))
         return
     if file is None:
         raise MonitorError("match: give an article FILE, - for standard input, or --replay SPAN")
-    if file == "-":
-        text = sys.stdin.read()
-    else:
-        doc = read_document(Path(file), file)
-        text = f"{doc.title}\n\n{doc.text}" if doc.title else doc.text
-    result = match_text(matcher, text)
+    text, result = monitor.match(file, sys.stdin.read() if file == "-" else None, watchlist)
     if as_json:
         sys.stdout.write(json.dumps(result_json(result, text), ensure_ascii=False) + "\n")
         return
     _print_result(result)
 
 
-def _print_replay(settings: Settings, matcher: Matcher, span: str) -> None:
-    since, until = parse_span(span, datetime.now(UTC))
-    newly, dropped, total = replay(open_store(settings), matcher, since, until)
-    out.line(f"re-matched {total} stored articles from {since:%Y-%m-%d %H:%M} to {until:%Y-%m-%d %H:%M} UTC")
-    for heading, rows in (("would alert now, did not before", newly), ("alerted before, would not now", dropped)):
+def _print_replay(r: Replay) -> None:
+    out.line(f"re-matched {r.total} stored articles from {r.since:%Y-%m-%d %H:%M} to {r.until:%Y-%m-%d %H:%M} UTC")
+    for heading, rows in (("would alert now, did not before", r.newly), ("alerted before, would not now", r.dropped)):
         if not rows:
             out.line(f"{heading}: none")
             continue
         table = _Table("article", "fetched (UTC)", "source", "title", "why", title=f"{heading}: {len(rows)}")
-        for r in rows:
-            why = explain(r.result.hits[0]) if r.result.hits else "no rule fires"
-            table.add(str(r.article.id), f"{r.article.fetched_at:%Y-%m-%d %H:%M}", r.article.source, display_title_of(r.article.title, r.article.text), why)
+        for row in rows:
+            why = explain(row.result.hits[0]) if row.result.hits else "no rule fires"
+            table.add(str(row.article.id), f"{row.article.fetched_at:%Y-%m-%d %H:%M}", row.article.source, display_title_of(row.article.title, row.article.text), why)
         out.table(table)
 
 
@@ -181,14 +161,7 @@ def evaluate_cases(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object: the figures and every error with its cause")] = False,
 ) -> None:
     """Precision, recall and F1 of the watchlist on labelled cases, alert accuracy, and the cause of every error."""
-    matcher = Matcher(load_watchlist(watchlist or load_settings(config).watchlist))
-    try:
-        labelled = parse_cases(cases.read_text(encoding="utf-8").splitlines(), str(cases))
-    except OSError as exc:
-        raise MonitorError(f"{cases}: cannot read cases: {exc.strerror}") from None
-    except ValueError as exc:
-        raise MonitorError(str(exc)) from None
-    report = evaluate(matcher, labelled)
+    report = App(config).evaluate(cases, watchlist)
     if as_json:
         sys.stdout.write(json.dumps(report_json(report), ensure_ascii=False) + "\n")
         return
@@ -208,41 +181,13 @@ def evaluate_cases(
 @app.command()
 def check(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Validate config, watchlist and channel URLs; exit 1 naming the file and key when one is wrong."""
-    settings = load_settings(config)
-    watchlist = load_watchlist(settings.watchlist)
-    Notifier(settings.channels)
-    matcher = Matcher(watchlist)
-    failures = failed_examples(matcher, watchlist.examples)
-    for failure in failures:
-        sys.stderr.write(f"monitor: example failed: {failure}\n")
-    for warning in slow_patterns(matcher, watchlist.examples):
-        out.line(f"warning: {warning}")
-    problems = template_problems(settings.channels, sample_context(matcher))
-    for problem in problems:
+    report = App(config).check()
+    for problem in report.problems:
         sys.stderr.write(f"monitor: {shown(problem)}\n")
-    if failures or problems:
+    for line in report.lines:
+        out.line(line)
+    if report.problems:
         raise SystemExit(1)
-    out.line(f"config {config}: ok ({len(settings.feeds)} feeds, {len(settings.folders)} folders)")
-    out.line(
-        f"watchlist {settings.watchlist}: ok ({len(watchlist.actors)} actors, {len(watchlist.events)} events, "
-        f"{len(watchlist.rules)} rules, {len(watchlist.examples)} examples hold)",
-    )
-    for warning in duplicate_aliases(watchlist):
-        out.line(f"warning: {settings.watchlist}: {warning}")
-    for rule in watchlist.rules:
-        if not route(settings.channels, rule.tags):
-            out.line(f"warning: rule {rule.name!r} routes to tags {', '.join(rule.tags)} but no channel has them: its alerts are stored, not sent")
-    for channel in settings.channels:
-        out.line(f"channel {describe(channel)}")
-    for folder in settings.folders:
-        if not folder.path.is_dir():
-            out.line(f"warning: folder {folder.path} does not exist yet")
-    url = settings.store.sqlalchemy_url
-    if (path := database_file(url)) is not None and not path.exists():
-        out.line(f"database {path}: not created yet (the first run creates it)")
-    else:
-        open_store(settings).close()  # an older database's missing column, or an old revision with upgrade = manual, fails here in one line
-        out.line(f"database {database_name(url)}: ok")
 
 
 alerts_app = typer.Typer(help="The latest alerts, failed deliveries, and re-queueing them.", invoke_without_command=True)
@@ -259,8 +204,7 @@ def alerts(
     """The latest alerts from the database, with their delivery state per channel."""
     if ctx.invoked_subcommand is not None:
         return
-    settings = load_settings(config)
-    rows = outbox.latest_alerts(open_store(settings), limit, failed_only=failed)
+    rows = App(config).alerts(limit, failed_only=failed)
     table = _Table("id", "time (UTC)", "sev", "title", "source", "deliveries", title="Alerts with failed deliveries" if failed else "Latest alerts")
     for a in rows:
         table.add(str(a.id), a.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(a.severity), a.title, a.source, [a.deliveries, *([a.last_error] if failed and a.last_error else [])])
@@ -270,27 +214,17 @@ def alerts(
 AlertRef = Annotated[str, typer.Argument(help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")]
 
 
-def _alert_id(db: Database, ref: str) -> int:
-    alert_id = find_alert(db, ref)
-    if alert_id is None:
-        raise MonitorError(f"no alert {ref!r}: give a number from the first column of `monitor alerts` or the Alert id printed in an alert")
-    return alert_id
-
-
 @alerts_app.command("retry")
 def alerts_retry(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Re-queue an alert's failed deliveries: the daemon sends them at its next dispatch."""
-    _, db = _store(config)
-    alert_id = _alert_id(db, alert)
-    count = outbox.requeue(db, alert_id, datetime.now(UTC))
+    alert_id, count = App(config).retry_alert(alert)
     out.line(f"alert {alert_id}: {count} failed deliver{'y' if count == 1 else 'ies'} re-queued" if count else f"alert {alert_id}: no failed delivery to re-queue")
 
 
 @alerts_app.command("show")
 def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """One alert in full: its message (what matched and why), its story's copies and every delivery with its state."""
-    _, db = _store(config)
-    a = alert_detail(db, _alert_id(db, alert))
+    a = App(config).alert(alert)
     out.line(f"alert {a.id} (Alert id {a.uid}), {a.created_at:%Y-%m-%d %H:%M:%S} UTC, severity {a.severity}, tags {a.tags or '-'}")
     out.line(f"title: {a.title}")
     out.line(f"article {a.article.article_id} from {a.article.source}: {a.article.url or '(no link)'}")
@@ -318,22 +252,15 @@ def mute(
     off: Annotated[bool, typer.Option("--off", help="lift the mute now")] = False,
 ) -> None:
     """Mute an actor or a rule for a while (its articles are still stored), lift it, or list mutes."""
-    settings, db = _store(config)
-    now = datetime.now(UTC)
+    monitor = App(config)
     if name is None:
-        for muted, until in sorted(mutes.active(db, now).items()):
+        for muted, until in monitor.mutes():
             out.line(f"{muted}: muted until {until:%Y-%m-%d %H:%M} UTC")
         return
     if off:
-        out.line(f"{name}: {'unmuted' if mutes.unmute(db, name) else 'was not muted'}")
+        out.line(f"{name}: {'unmuted' if monitor.unmute(name) else 'was not muted'}")
         return
-    watchlist = load_watchlist(settings.watchlist)
-    target = mutable_name(watchlist, name)
-    if target is None:
-        raise MonitorError(f"{settings.watchlist}: no actor or rule named {name!r}: {mute_suggestion(watchlist, name)}")
-    until = parse_until(until_, now, "--until") if until_ else now + parse_duration(for_, "--for")
-    name = target
-    mutes.mute(db, name, until)
+    name, until = monitor.mute(name, for_, until_)
     out.line(f"{name}: muted until {until:%Y-%m-%d %H:%M} UTC")
 
 
@@ -343,9 +270,8 @@ def stories(
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="how many of the latest stories")] = 20,
 ) -> None:
     """Recent stories: copies of one story from every source, with their size and highest severity."""
-    _, db = _store(config)
     table = _Table("id", "first seen (UTC)", "articles", "sources", "sev", "first title", title="Latest stories")
-    for st in story_store.recent_stories(db, limit):
+    for st in App(config).stories(limit):
         table.add(str(st.id), st.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(st.articles), str(st.sources), str(st.severity), st.title)
     out.table(table)
 
@@ -354,27 +280,15 @@ sources_app = typer.Typer(help="Feeds and folders with their health; add, import
 app.add_typer(sources_app, name="sources")
 
 
-def _store(config: Path) -> tuple[Settings, Database]:
-    settings = load_settings(config)
-    return settings, open_store(settings)
-
-
-def open_store(settings: Settings, upgrade: str | None = None) -> Database:
-    """The configured store, brought to the head revision or refused as [store] upgrade says."""
-    return Database(settings.store.sqlalchemy_url, upgrade=upgrade or settings.store.upgrade, config=settings.path)
-
-
 @sources_app.callback()
 def sources_list(ctx: typer.Context, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Every source (from the config and added here) with its health: status, last success, last error, next check."""
     if ctx.invoked_subcommand is not None:
         return
-    settings, db = _store(config)
-    register_sources(db, settings)  # the configured sources too, so the list is complete
     table = _Table("id", "name", "kind", "status", "last success", "next check", "errors", "new", "last error", title="Sources")
-    for h in source_store.list_sources(db):
+    for h in App(config).sources():  # read-only: configured sources not stored yet have no id
         table.add(
-            str(h.id), h.name, h.kind, h.status, _when(h.last_success_at), _when(h.next_check_at) if h.kind == "feed" else "",
+            str(h.id or "-"), h.name, h.kind, h.status, _when(h.last_success_at), _when(h.next_check_at) if h.kind == "feed" else "",
             str(h.error_count), str(h.last_new_items), h.last_error or (f"moved permanently to {h.moved_to}" if h.moved_to else ""),
         )
     out.table(table)
@@ -384,37 +298,32 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") if value else "-"
 
 
-def _source_action(config: Path, action: Callable[[Database], source_store.SourceHealth], verb: str) -> None:
-    _, db = _store(config)
-    try:
-        h = action(db)
-    except LookupError as exc:
-        raise MonitorError(str(exc)) from None
+def _source_changed(h: SourceHealth, verb: str) -> None:
     out.line(f"source {h.id} ({h.name}): {verb}, status {h.status}")
 
 
 @sources_app.command("retry")
 def sources_retry(source_id: Annotated[int, typer.Argument(help="the source's id (see `monitor sources`)")], config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Poll a source at the daemon's next tick, lifting a suspension."""
-    _source_action(config, lambda db: source_store.retry_now(db, source_id, datetime.now(UTC)), "will be polled at the next tick")
+    _source_changed(App(config).retry_source(source_id), "will be polled at the next tick")
 
 
 @sources_app.command("enable")
 def sources_enable(source_id: Annotated[int, typer.Argument(help="the source's id")], config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Poll a disabled source again."""
-    _source_action(config, lambda db: source_store.set_enabled(db, source_id, True), "enabled")
+    _source_changed(App(config).enable_source(source_id), "enabled")
 
 
 @sources_app.command("disable")
 def sources_disable(source_id: Annotated[int, typer.Argument(help="the source's id")], config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Stop polling a source (its articles and history stay)."""
-    _source_action(config, lambda db: source_store.set_enabled(db, source_id, False), "disabled")
+    _source_changed(App(config).disable_source(source_id), "disabled")
 
 
 @sources_app.command("remove")
 def sources_remove(source_id: Annotated[int, typer.Argument(help="the source's id (see `monitor sources`)")], config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Remove a feed added with `sources add` or `import` (its articles and alerts stay; adding it again brings it back)."""
-    _source_action(config, lambda db: source_store.remove_source(db, source_id), "removed")
+    _source_changed(App(config).remove_source(source_id), "removed")
 
 
 @sources_app.command("add")
@@ -426,15 +335,8 @@ def sources_add(
     full_text: Annotated[bool, typer.Option("--full-text", help="fetch each new entry's page and match its main text")] = False,
 ) -> None:
     """Add a feed; an HTML page's <link rel="alternate"> feed is found and added instead."""
-    from monitor.sources.discover import discover_feed
-
-    settings, db = _store(config)
-    feed_url, title = discover_feed(url, settings.http)
-    try:
-        source_id = source_store.add_feed(db, name or title, feed_url, every, full_text)
-    except ValueError as exc:
-        raise MonitorError(f"{feed_url}: {exc}") from None
-    out.line(f"source {source_id} ({name or title}): {feed_url}")
+    source_id, title, feed_url = App(config).add_source(url, name, every, full_text)
+    out.line(f"source {source_id} ({title}): {feed_url}")
 
 
 @sources_app.command("import")
@@ -444,34 +346,18 @@ def sources_import(
     every: Annotated[float | None, typer.Option(help="fixed seconds between polls (default: adaptive)")] = None,
 ) -> None:
     """Add every feed of an OPML file (feeds already known are skipped)."""
-    from monitor.sources.opml import read_opml
-
-    _, db = _store(config)
-    try:
-        subscriptions = read_opml(opml.read_bytes(), str(opml))
-    except OSError as exc:
-        raise MonitorError(f"{opml}: cannot read: {exc.strerror}") from None
-    added = 0
-    for sub in subscriptions:
-        try:
-            source_store.add_feed(db, sub.title, sub.url, every, folder=sub.folder, html_url=sub.html_url)
-            added += 1
-        except ValueError as exc:
-            out.line(f"skipped {sub.url}: {exc}")
-    out.line(f"{added} of {len(subscriptions)} feeds added from {opml}")
+    imported = App(config).import_opml(opml, every)
+    for url, reason in imported.skipped:
+        out.line(f"skipped {url}: {reason}")
+    out.line(f"{imported.added} of {imported.total} feeds added from {opml}")
 
 
 @sources_app.command("export")
 def sources_export(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Print every feed (configured and added) as OPML, in the folders it was imported with; secrets in
     URLs (`${ENV}` values, `token=`-like parameters) are masked as ****: put them back before importing elsewhere."""
-    from monitor.sources.opml import Subscription, write_opml
+    sys.stdout.write(redact(App(config).export_opml()))
 
-    settings, db = _store(config)
-    register_sources(db, settings)
-    outlines = source_store.outlines(db)
-    feeds = [Subscription(h.name, h.location, *outlines.get(h.id, ("", None))) for h in source_store.list_sources(db) if h.kind == "feed" and h.enabled]
-    sys.stdout.write(redact(write_opml(feeds)))
 
 db_app = typer.Typer(help="The store's schema revision: show it, upgrade it.")
 app.add_typer(db_app, name="db")
@@ -480,37 +366,28 @@ app.add_typer(db_app, name="db")
 @db_app.command("current")
 def db_current(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """The store's schema revision and this monitor's newest, without changing the database."""
-    from monitor.store import migrate
-
-    settings = load_settings(config)
-    url, head = settings.store.sqlalchemy_url, migrate.head()
-    name, state = database_name(url), schema_revision(url)
-    if state is None or not state[1]:
-        out.line(f"database {name}: not created yet (the first run creates it at revision {head})")
-    elif not state[0]:
-        out.line(f"database {name}: no revision (made before migrations); opening it checks its columns and stamps it at {migrate.FIRST}")
-    elif state[0] == (head,):
-        out.line(f"database {name}: revision {head} (head: up to date)")
+    r = App(config).db_current()
+    if r.revisions is None or not r.has_tables:
+        out.line(f"database {r.database}: not created yet (the first run creates it at revision {r.head})")
+    elif not r.revisions:
+        out.line(f"database {r.database}: no revision (made before migrations); opening it checks its columns and stamps it at {r.first}")
+    elif r.revisions == (r.head,):
+        out.line(f"database {r.database}: revision {r.head} (head: up to date)")
     else:
-        out.line(f"database {name}: revision {', '.join(state[0])}; this monitor's newest is {head}: back it up, then run `monitor db upgrade --config {config}`")
+        out.line(f"database {r.database}: revision {', '.join(r.revisions)}; this monitor's newest is {r.head}: back it up, then run `monitor db upgrade --config {config}`")
 
 
 @db_app.command("upgrade")
 def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Upgrade the store's schema to this monitor's newest revision (back it up first: `monitor backup`)."""
-    from monitor.store import migrate
-
-    settings = load_settings(config)
-    url, head = settings.store.sqlalchemy_url, migrate.head()
-    before = schema_revision(url)
-    open_store(settings, upgrade="auto").close()
-    name = database_name(url)
-    if before is None or not before[1]:
+    before = App(config).db_upgrade()
+    name, head = before.database, before.head
+    if before.revisions is None or not before.has_tables:
         out.line(f"database {name}: created at revision {head}")
-    elif before[0] == (head,):
+    elif before.revisions == (head,):
         out.line(f"database {name}: already at revision {head} (head)")
     else:
-        out.line(f"database {name}: upgraded from revision {', '.join(before[0]) or 'none (made before migrations)'} to {head}")
+        out.line(f"database {name}: upgraded from revision {', '.join(before.revisions) or 'none (made before migrations)'} to {head}")
 
 
 @app.command()
@@ -519,17 +396,8 @@ def prune(
     days: Annotated[int | None, typer.Option("--days", min=1, help="prune what is older than this many days (default: keep_days of the config's store table)")] = None,
 ) -> None:
     """Delete articles (and their matches) and sent deliveries older than keep_days; articles with an alert stay."""
-    from datetime import timedelta
-
-    from monitor.store.retention import prune as prune_store
-
-    settings, db = _store(config)
-    keep = days or settings.store.keep_days
-    if not keep:
-        raise MonitorError(f"{config}: [store] keep_days is 0 (keep everything): give --days N, or set keep_days")
-    cutoff = datetime.now(UTC) - timedelta(days=keep)
-    pruned = prune_store(db, cutoff)
-    out.line(f"pruned {db.name} of what is older than {keep} days (before {cutoff:%Y-%m-%d %H:%M} UTC): {pruned.describe()}")
+    p = App(config).prune(days)
+    out.line(f"pruned {p.database} of what is older than {p.keep_days} days (before {p.cutoff:%Y-%m-%d %H:%M} UTC): {p.pruned.describe()}")
 
 
 @app.command()
@@ -538,11 +406,8 @@ def backup(
     config: ConfigOption = DEFAULT_CONFIG,
 ) -> None:
     """Copy the SQLite store while the daemon runs (SQLite's online backup); PostgreSQL: use pg_dump."""
-    from monitor.store.backup import backup as backup_store
-
-    settings = load_settings(config)
-    written = backup_store(settings.store.sqlalchemy_url, path)
-    out.line(f"backed up {database_name(settings.store.sqlalchemy_url)} to {written} ({written.stat().st_size} bytes)")
+    name, written = App(config).backup(path)
+    out.line(f"backed up {name} to {written} ({written.stat().st_size} bytes)")
 
 
 def main() -> None:

@@ -316,12 +316,13 @@ class Pipeline:
                 error = FeedParseError(f"{job.url}: the parsing process stopped (out of memory?)", source=job.url)
                 polled.put(Polled(job, error=error, done=stored))
 
-        async with make_session(self.settings.http, self.settings.schedule.feed_workers) as session:
+        session_limits = self.settings.http.limits()
+        async with make_session(session_limits, self.settings.schedule.feed_workers) as session:
 
             async def fetch(job: sources.FeedJob) -> None:
                 try:
                     with metrics.timed(metrics.FETCH_SECONDS):
-                        result = await fetch_with(session, job.url, self.settings.http, job.state)
+                        result = await fetch_with(session, job.url, session_limits, job.state)
                 except SourceError as exc:
                     polled.put(Polled(job, error=exc))
                     return
@@ -382,7 +383,7 @@ class Pipeline:
         if not doc.url:
             return doc
         try:
-            page = fetch(doc.url, self.settings.http)
+            page = fetch(doc.url, self.settings.http.limits())
         except SourceError as exc:
             log.info("full text of %s not fetched, the summary is used: %s", doc.url, exc)
             return doc

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from monitor.errors import ConfigError
+from monitor.limits import HttpLimits
 from monitor.redact import register_secret
 from monitor.sources import parsing
 
@@ -88,6 +89,11 @@ class HttpSettings(_Section):
     max_redirects: int = Field(5, ge=0)
     allow_networks: list[Annotated[str, AfterValidator(_network)]] = Field(
         default_factory=list, description="CIDRs that may be fetched although private, loopback, link-local, ...")
+
+    def limits(self) -> HttpLimits:
+        """The value object the fetching stages take (sources/http.py, sources/discover.py)."""
+        networks = tuple(ipaddress.ip_network(n) for n in self.allow_networks)
+        return HttpLimits(self.timeout, self.deadline, self.max_body_bytes, self.max_redirects, networks)
 
 
 class DeliverySettings(_Section):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import gzip
+import ipaddress
 import socket
 import threading
 import time
@@ -21,6 +23,7 @@ import pytest
 
 from monitor.errors import ConfigError, FetchError
 from monitor.model import FetchState
+from monitor.limits import HttpLimits
 from monitor.settings import HttpSettings, load_settings
 from monitor.sources.http import fetch, fetch_with, make_session, run
 from tests.conftest import free_port, serve_http
@@ -28,9 +31,14 @@ from tests.conftest import free_port, serve_http
 LOOPBACK = ["127.0.0.0/8"]  # every test server is on 127.0.0.1, refused unless allowed
 
 
-def local(**limits: float) -> HttpSettings:
-    """HttpSettings that let fetch reach the local test servers."""
-    return HttpSettings(allow_networks=LOOPBACK, **limits)  # type: ignore[arg-type]
+def allowing(*networks: str, **limits: float) -> HttpLimits:
+    """HttpLimits whose allow_networks are these CIDRs, through the config's own validation."""
+    return HttpSettings(allow_networks=list(networks), **limits).limits()  # type: ignore[arg-type]
+
+
+def local(**limits: float) -> HttpLimits:
+    """HttpLimits that let fetch reach the local test servers."""
+    return allowing(*LOOPBACK, **limits)
 
 
 FAST = local(timeout=1, deadline=2, max_body_bytes=100_000)
@@ -45,7 +53,7 @@ def release(http_server) -> Iterator[threading.Event]:
     event.set()
 
 
-def fetch_error(url: str, settings: HttpSettings = FAST) -> FetchError:
+def fetch_error(url: str, settings: HttpLimits = FAST) -> FetchError:
     """The FetchError fetch raises (anything else fails the test); its message is one line naming the URL."""
     with pytest.raises(FetchError) as info:
         fetch(url, settings, FetchState())
@@ -376,7 +384,7 @@ def test_304_with_a_new_etag_keeps_the_new_one(http_server) -> None:
 
 # -- refused addresses -----------------------------------------------------------------------------
 
-DEFAULT = HttpSettings(timeout=1, deadline=2)  # nothing allowed
+DEFAULT = HttpLimits(timeout=1, deadline=2)  # nothing allowed
 
 
 def test_loopback_is_refused_by_default_naming_the_rule(http_server):
@@ -390,7 +398,7 @@ def test_loopback_is_refused_by_default_naming_the_rule(http_server):
 
 def test_loopback_is_fetched_when_allow_networks_lists_it(http_server):
     http_server.routes["/feed"] = (200, {"Cache-Control": "max-age=600"}, b"<rss/>")
-    result = fetch(http_server.url("/feed"), HttpSettings(timeout=1, deadline=2, allow_networks=["127.0.0.1/32"]))
+    result = fetch(http_server.url("/feed"), allowing("127.0.0.1/32", timeout=1, deadline=2))
     assert result.body == b"<rss/>"
     assert result.headers["cache-control"] == "max-age=600"  # headers are kept for the scheduler
 
@@ -404,7 +412,7 @@ def test_redirect_to_a_refused_address_is_refused_on_the_hop(http_server):
         assert fetch(url, local(timeout=1, deadline=2)).body == b"internal"
         assert len(inside.requests) == 1
         # ... with only 127.0.0.1 allowed, the hop to 127.0.0.2 is refused and never reaches it
-        err = fetch_error(url, HttpSettings(timeout=1, deadline=2, allow_networks=["127.0.0.1/32"]))
+        err = fetch_error(url, allowing("127.0.0.1/32", timeout=1, deadline=2))
         assert "refused 127.0.0.2: loopback address" in str(err)
         assert len(inside.requests) == 1
         assert len(http_server.requests) == 2
@@ -502,6 +510,14 @@ def test_allow_networks_are_kept_in_normal_form() -> None:
     assert HttpSettings(allow_networks=["10.0.0.0/8", "::1", "192.168.1.7"]).allow_networks == ["10.0.0.0/8", "::1/128", "192.168.1.7/32"]
 
 
+def test_the_fetching_stages_get_the_http_settings_as_frozen_limits() -> None:
+    limits = HttpSettings(timeout=3, deadline=7, max_body_bytes=99, max_redirects=2, allow_networks=["10.0.0.0/8"]).limits()  # type: ignore[arg-type]
+    assert limits == HttpLimits(3, 7, 99, 2, (ipaddress.ip_network("10.0.0.0/8"),))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        limits.timeout = 1  # type: ignore[misc]
+    assert HttpSettings().limits() == HttpLimits()  # one set of defaults
+
+
 # -- Retry-After -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("status", "headers", "retry_after"), [
@@ -527,7 +543,7 @@ def test_headers_dripped_byte_by_byte_are_cut_by_the_total_deadline(http_server,
 
     http_server.routes["/slow-headers"] = drip_headers
     started = time.monotonic()
-    error = fetch_error(http_server.url("/slow-headers"), HttpSettings(timeout=1, deadline=1, allow_networks=["127.0.0.0/8"]))
+    error = fetch_error(http_server.url("/slow-headers"), allowing("127.0.0.0/8", timeout=1, deadline=1))
     assert time.monotonic() - started < 2.5
     assert "total deadline of 1s exceeded" in str(error)
 
@@ -552,3 +568,36 @@ def test_a_declared_length_above_the_cap_is_refused_before_the_body(http_server)
     finally:
         over.set()
     assert f"declared body of {2 * 1024**3} bytes is larger than the cap of {MB} bytes ([http] max_body_bytes)" in str(err)
+
+
+def test_the_two_private_aiohttp_hooks_still_have_the_shape_they_override() -> None:
+    """GuardedConnector overrides `_get` and `_release` and reads `_conns` (no public API evicts a pooled
+    connection): a later aiohttp that renames or reshapes them fails here by name, not in production."""
+    import inspect
+
+    import aiohttp
+    from aiohttp.client_proto import ResponseHandler
+
+    assert aiohttp.__version__.startswith("3.14."), f"aiohttp {aiohttp.__version__}: pyproject pins the minor the hooks were tested on"
+    assert list(inspect.signature(aiohttp.TCPConnector._get).parameters) == ["self", "key", "traces"], "aiohttp changed BaseConnector._get"
+    release = inspect.signature(aiohttp.TCPConnector._release).parameters
+    assert list(release)[:3] == ["self", "key", "protocol"] and release["should_close"].kind is inspect.Parameter.KEYWORD_ONLY, "aiohttp changed _release"
+    assert isinstance(ResponseHandler.should_close, property), "aiohttp changed ResponseHandler.should_close"
+
+    async def pool_shape() -> None:
+        connector = aiohttp.TCPConnector()
+        assert isinstance(connector._conns, dict), "aiohttp changed the pool (BaseConnector._conns)"
+        await connector.close()
+
+    run(pool_shape())
+
+
+def test_the_address_check_uses_only_public_aiohttp_api() -> None:
+    import inspect
+
+    import aiohttp
+
+    from monitor.sources.http import GuardedConnector
+
+    assert "socket_factory" in inspect.signature(aiohttp.TCPConnector).parameters
+    assert "_resolve_host" not in vars(GuardedConnector)  # names: the resolver; every connection: the socket factory

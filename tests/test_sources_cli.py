@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import create_engine, select
+
 from monitor.pipeline import build_pipeline, pick_due
 from monitor.settings import load_settings
 from monitor.store import sources
-from monitor.store.db import utcnow
-from tests.conftest import LocalHTTP, write_config
+from monitor.store.db import database_file, utcnow
+from monitor.store.tables import Base
+from tests.conftest import ON_POSTGRES, LocalHTTP, write_config
 from tests.test_cli import monitor, one_line_error
 from tests.test_pipeline import STRIKE, rss
 
@@ -70,3 +73,38 @@ def test_pick_due_caps_each_host() -> None:
     jobs = [sources.FeedJob(i, f"f{i}", url, 300, 0) for i, url in enumerate(
         ["https://a.example/1", "https://a.example/2", "https://a.example/3", "https://b.example/1"])]
     assert [j.id for j in pick_due(jobs, per_host=2)] == [0, 1, 3]
+
+
+def _snapshot(config: Path) -> tuple[dict[str, list[tuple[object, ...]]], bytes | None]:
+    """Every row of every table, and the SQLite file's bytes (None on PostgreSQL)."""
+    settings = load_settings(config)
+    url = settings.store.sqlalchemy_url
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = {t.name: sorted(map(tuple, connection.execute(select(t))), key=repr) for t in Base.metadata.sorted_tables}
+    finally:
+        engine.dispose()
+    path = database_file(url)
+    return rows, path.read_bytes() if path else None
+
+
+def test_listing_sources_writes_nothing_and_shows_configured_sources_not_stored_yet(tmp_path: Path, http_server: LocalHTTP) -> None:
+    http_server.routes["/ok.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("S", "https://w.example/s", "s", STRIKE)))
+    config = write_config(tmp_path)
+    assert monitor("sources", "--config", str(config)).returncode == 0
+    assert database_file(load_settings(config).store.sqlalchemy_url) in (None, tmp_path / "monitor.db")
+    if not ON_POSTGRES:
+        assert not (tmp_path / "monitor.db").exists()  # no database made by a listing
+    config = write_config(tmp_path, feeds=[{"name": "polled", "url": http_server.url("/ok.xml")}])
+    assert monitor("once", "--config", str(config)).returncode == 0
+    config = write_config(tmp_path, feeds=[{"name": "polled", "url": http_server.url("/ok.xml")},
+                                           {"name": "fresh", "url": http_server.url("/fresh.xml")}], folders=[tmp_path / "in"])
+    before = _snapshot(config)
+    listing = monitor("sources", "--config", str(config), env={"COLUMNS": "250"})
+    exported = monitor("sources", "export", "--config", str(config))
+    assert listing.returncode == 0 and exported.returncode == 0, listing.stderr + exported.stderr
+    assert _snapshot(config) == before  # rows and file unchanged
+    assert "polled" in listing.stdout and "fresh" in listing.stdout and str(tmp_path / "in") in listing.stdout
+    assert http_server.url("/fresh.xml") in exported.stdout  # the export lists the configured feed all the same
+    assert [h.name for h in sources.list_sources(build_pipeline(load_settings(config)).db)] == ["polled", "fresh", str(tmp_path / "in")]

@@ -5,6 +5,14 @@ any schema is looked up. Here the plugin sources are read instead (their `protoc
 `secure_protocol` lines), and only the plugin module of each schema asked for is imported and
 registered with Apprise's plugin manager, as Apprise itself would register it. A schema the sources
 do not reveal (or an Apprise config file, which may name any) loads them all, as Apprise does.
+
+Kept for a measured goal: the daemon's ≤ 150 MB across processes (docs/benchmarks.md, met at 142-145
+MB PSS). With every plugin loaded (what Apprise does by itself) a process that imported monitor.pipeline
+and built the example config's Notifier holds 113.3-113.4 MB RSS, against 98.3-98.4 MB with this loader
+(`.venv/bin/python bench/apprise_rss.py all|need`, three runs each). Apprise has no public way
+to register one native plugin without loading them all first (`N_MGR.add` loads every module when the
+manager is empty), so its private maps are written; tests/test_alert_plugins.py holds their names and
+pyproject.toml pins Apprise to 2.3.
 """
 
 from __future__ import annotations
@@ -15,16 +23,19 @@ import threading
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import apprise.plugins
-from apprise.apprise import N_MGR
-from apprise.utils.parse import parse_list
+from apprise.apprise import N_MGR as _N_MGR
+from apprise.utils.parse import parse_list as _parse_list
 
 _PROTOCOL_LINE = re.compile(r"^\s+(?:secure_)?protocol\s*=\s*(\([^)]*\)|[^\n]*)", re.M)
 _QUOTED = re.compile(r"[\"']([A-Za-z0-9][A-Za-z0-9+.-]*)[\"']")
 _lock = threading.Lock()
 _everything = False
 _custom: dict[str, Callable[[], object]] = {}  # schema -> registers it (our own, e.g. console://)
+N_MGR: Any = _N_MGR  # Apprise's plugin manager: its private maps are untyped (and may be None before loading)
+parse_list: Any = _parse_list
 
 
 @cache

@@ -8,7 +8,7 @@ import lxml.html
 from lxml import etree
 
 from monitor.errors import FeedParseError
-from monitor.settings import HttpSettings
+from monitor.limits import HttpLimits
 from monitor.sources.feeds import read_feed
 from monitor.sources.http import fetch
 
@@ -24,14 +24,15 @@ def alternate_links(html: bytes, base_url: str) -> list[str]:
     links = []
     for link in doc.iter("link"):
         rel = (link.get("rel") or "").lower().split()
-        if "alternate" in rel and (link.get("type") or "").lower().split(";")[0].strip() in FEED_TYPES and link.get("href"):
-            url = urljoin(base_url, link.get("href").strip())
+        href = link.get("href")
+        if "alternate" in rel and (link.get("type") or "").lower().split(";")[0].strip() in FEED_TYPES and href:
+            url = urljoin(base_url, href.strip())
             if url.lower().startswith(("http://", "https://")):
                 links.append(url)
     return links
 
 
-def discover_feed(url: str, http: HttpSettings) -> tuple[str, str]:
+def discover_feed(url: str, http: HttpLimits) -> tuple[str, str]:
     """(feed URL, title) for a feed URL or a page that links to one; FetchError/FeedParseError otherwise."""
     result = fetch(url, http)
     try:

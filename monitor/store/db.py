@@ -210,7 +210,8 @@ def _engine_options(url: URL, busy_timeout: float) -> dict[str, Any]:
 
 def _sqlite_pragmas(busy_timeout: float, dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA auto_vacuum=INCREMENTAL")  # takes effect on a new database only; `monitor prune` vacuums
+    if cursor.execute("PRAGMA page_count").fetchone()[0] == 0:  # a new database only: on one with pages the pragma does
+        cursor.execute("PRAGMA auto_vacuum=INCREMENTAL")  # nothing but write the header (a listing would write); `monitor prune` vacuums
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")

@@ -1,0 +1,35 @@
+"""The application façade: one method per `monitor` verb, as sqlite-utils keeps its library under a
+thin CLI. `cli.py` parses arguments, calls an `App` method and prints what it returns; nothing here
+prints. The database is opened here and only here (`App.db`), once per App.
+
+Split by theme, so that no module passes 300 lines: `app/store.py` (alerts, stories, mutes, prune,
+backup, schema revisions), `app/sources.py` (the source list, read-only, and the source verbs),
+`app/check.py` (`monitor check`, `match`, `eval`). `App` gathers them.
+"""
+
+from __future__ import annotations
+
+from monitor.app.check import CheckVerbs
+from monitor.app.core import Core
+from monitor.app.sources import SourceVerbs
+from monitor.app.store import StoreVerbs
+from monitor.pipeline import build_pipeline
+from monitor.store.lock import single_daemon
+
+__all__ = ["App"]
+
+
+class App(CheckVerbs, SourceVerbs, StoreVerbs, Core):
+    """Every verb of `monitor` on one config file: `App(Path("config/monitor.toml")).alerts(20)`."""
+
+    def run(self) -> None:
+        """The daemon, in the foreground until a signal stops it; one per database."""
+        from monitor.daemon import Daemon
+
+        with single_daemon(self.settings.store.sqlalchemy_url, "monitor run"):
+            Daemon(build_pipeline(self.settings)).run_forever()
+
+    def once(self, all_feeds: bool = False) -> None:
+        """One pass: poll (every feed with `all_feeds`), read new files, deliver what is due."""
+        with single_daemon(self.settings.store.sqlalchemy_url, "monitor once"):  # beside a daemon it would poll and send twice
+            build_pipeline(self.settings).run_once(all_feeds=all_feeds)

@@ -1,0 +1,36 @@
+"""What every verb of the façade shares: the config file, its settings, and the one Database."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from monitor.settings import Settings, load_settings
+from monitor.store.db import Database
+
+
+class Core:
+    """The settings (read on first use) and the store (opened on first use, closed by `close`)."""
+
+    def __init__(self, config: Path) -> None:
+        self.config = config
+
+    @cached_property
+    def settings(self) -> Settings:
+        return load_settings(self.config)
+
+    @cached_property
+    def db(self) -> Database:
+        """The configured store, brought to the head revision or refused as [store] upgrade says."""
+        return self.open_store()
+
+    def open_store(self, upgrade: str | None = None) -> Database:
+        """A Database on the configured store; `upgrade` overrides [store] upgrade ("auto" for `db upgrade`)."""
+        store = self.settings.store
+        return Database(store.sqlalchemy_url, upgrade=upgrade or store.upgrade, config=self.settings.path)
+
+    def close(self) -> None:
+        """Close the store if a verb opened it."""
+        db = self.__dict__.pop("db", None)
+        if db is not None:
+            db.close()

@@ -1,0 +1,122 @@
+"""The source verbs: the list with health (read-only: configured sources not yet stored are shown as
+the daemon would store them, nothing is written), add, import, export, retry, enable, disable, remove."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from monitor.app.core import Core
+from monitor.errors import MonitorError
+from monitor.pipeline import register_sources
+from monitor.store import sources as source_store
+from monitor.store.db import database_file
+from monitor.store.sources import REMOVED, SourceHealth
+
+__all__ = ["Imported", "SourceHealth", "SourceVerbs"]
+
+
+@dataclass(frozen=True)
+class Imported:
+    """`monitor sources import`: how many feeds were added of how many, and why others were skipped."""
+
+    added: int
+    total: int
+    skipped: list[tuple[str, str]]  # (url, reason)
+
+
+class SourceVerbs(Core):
+    """Verbs listing and changing sources."""
+
+    def _stored_sources(self) -> list[SourceHealth]:
+        path = database_file(self.settings.store.sqlalchemy_url)
+        return [] if path is not None and not path.exists() else source_store.list_sources(self.db)
+
+    def sources(self) -> list[SourceHealth]:
+        """Every source, as the daemon would see it after reading the config; changes nothing.
+
+        A configured source not stored yet has id 0; a stored one follows its config entry (location,
+        interval); a configured feed the config no longer lists shows as disabled, as it will be."""
+        stored = self._stored_sources()
+        configured = {f.label: ("feed", f.url, f.every) for f in self.settings.feeds}
+        configured |= {f.label: ("folder", str(f.path), None) for f in self.settings.folders}
+        listed: list[SourceHealth] = []
+        for h in stored:
+            if h.name in configured:
+                kind, location, every = configured.pop(h.name)
+                h = replace(h, kind=kind, location=location, every=every)
+                if h.origin == "config" and h.last_error == REMOVED:
+                    h = replace(h, enabled=True, last_error=None)
+            elif h.origin == "config" and h.kind == "feed" and h.enabled:
+                h = replace(h, enabled=False, last_error=REMOVED)
+            listed.append(h)
+        for name, (kind, location, every) in configured.items():
+            listed.append(SourceHealth(0, name, kind, location, None, None, None, 0, None, 0, every=every))
+        return listed
+
+    def export_opml(self) -> str:
+        """Every enabled feed (configured and added) as OPML, in the folders it was imported with."""
+        from monitor.sources.opml import Subscription, write_opml
+
+        listed = self.sources()
+        outlines = source_store.outlines(self.db) if any(h.id for h in listed) else {}
+        return write_opml([Subscription(h.name, h.location, *outlines.get(h.id, ("", None)))
+                           for h in listed if h.kind == "feed" and h.enabled])
+
+    def _registered(self) -> None:
+        """Before a verb that writes: the configured sources are stored first, so they keep the lower ids."""
+        register_sources(self.db, self.settings)
+
+    def _changed(self, source_id: int, change: str) -> SourceHealth:
+        self._registered()
+        try:
+            if change == "retry":
+                return source_store.retry_now(self.db, source_id, datetime.now(UTC))
+            if change == "remove":
+                return source_store.remove_source(self.db, source_id)
+            return source_store.set_enabled(self.db, source_id, change == "enable")
+        except LookupError as exc:
+            raise MonitorError(str(exc)) from None
+
+    def retry_source(self, source_id: int) -> SourceHealth:
+        """Poll a source at the daemon's next tick, lifting a suspension."""
+        return self._changed(source_id, "retry")
+
+    def enable_source(self, source_id: int) -> SourceHealth:
+        return self._changed(source_id, "enable")
+
+    def disable_source(self, source_id: int) -> SourceHealth:
+        return self._changed(source_id, "disable")
+
+    def remove_source(self, source_id: int) -> SourceHealth:
+        return self._changed(source_id, "remove")
+
+    def add_source(self, url: str, name: str | None = None, every: float | None = None, full_text: bool = False) -> tuple[int, str, str]:
+        """Add a feed, or the feed an HTML page links to: (its id, its name, its URL)."""
+        from monitor.sources.discover import discover_feed
+
+        feed_url, title = discover_feed(url, self.settings.http.limits())
+        self._registered()
+        try:
+            return source_store.add_feed(self.db, name or title, feed_url, every, full_text), name or title, feed_url
+        except ValueError as exc:
+            raise MonitorError(f"{feed_url}: {exc}") from None
+
+    def import_opml(self, opml: Path, every: float | None = None) -> Imported:
+        """Add every feed of an OPML file; feeds already known are skipped."""
+        from monitor.sources.opml import read_opml
+
+        try:
+            subscriptions = read_opml(opml.read_bytes(), str(opml))
+        except OSError as exc:
+            raise MonitorError(f"{opml}: cannot read: {exc.strerror}") from None
+        self._registered()
+        added, skipped = 0, []
+        for sub in subscriptions:
+            try:
+                source_store.add_feed(self.db, sub.title, sub.url, every, folder=sub.folder, html_url=sub.html_url)
+                added += 1
+            except ValueError as exc:
+                skipped.append((sub.url, str(exc)))
+        return Imported(added, len(subscriptions), skipped)

@@ -1,0 +1,113 @@
+"""The store's verbs: alerts (list, show, retry), stories, mutes, prune, backup, schema revisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from monitor.app.core import Core
+from monitor.errors import MonitorError
+from monitor.replay import parse_duration, parse_until
+from monitor.store import mutes, outbox
+from monitor.store import stories as story_store
+from monitor.store.alert_view import AlertDetail, alert_detail, find_alert
+from monitor.store.db import database_name, schema_revision
+from monitor.store.retention import Pruned
+from monitor.watchlist import load_watchlist, mutable_name, mute_suggestion
+
+
+@dataclass(frozen=True)
+class Revision:
+    """`monitor db current`/`upgrade`: the database's name, its revisions before (None: no file yet;
+    () with tables: made before migrations), whether it had tables, and this monitor's head."""
+
+    database: str
+    revisions: tuple[str, ...] | None
+    has_tables: bool
+    head: str
+    first: str  # the first revision, which a database made before migrations is stamped at
+
+
+@dataclass(frozen=True)
+class Prune:
+    database: str
+    keep_days: int
+    cutoff: datetime
+    pruned: Pruned
+
+
+class StoreVerbs(Core):
+    """Verbs reading or changing the store's alerts, stories and mutes, and the store itself."""
+
+    def alerts(self, limit: int, failed_only: bool = False) -> list[outbox.AlertSummary]:
+        return outbox.latest_alerts(self.db, limit, failed_only=failed_only)
+
+    def alert_id(self, ref: str) -> int:
+        """The alert a number or an Alert id names; MonitorError when none."""
+        alert_id = find_alert(self.db, ref)
+        if alert_id is None:
+            raise MonitorError(f"no alert {ref!r}: give a number from the first column of `monitor alerts` or the Alert id printed in an alert")
+        return alert_id
+
+    def alert(self, ref: str) -> AlertDetail:
+        return alert_detail(self.db, self.alert_id(ref))
+
+    def retry_alert(self, ref: str) -> tuple[int, int]:
+        """Re-queue an alert's failed deliveries: (the alert's id, how many)."""
+        alert_id = self.alert_id(ref)
+        return alert_id, outbox.requeue(self.db, alert_id, datetime.now(UTC))
+
+    def stories(self, limit: int) -> list[story_store.StorySummary]:
+        return story_store.recent_stories(self.db, limit)
+
+    def mutes(self) -> list[tuple[str, datetime]]:
+        """The mutes in force, by name."""
+        return sorted(mutes.active(self.db, datetime.now(UTC)).items())
+
+    def mute(self, name: str, for_: str = "6h", until: str | None = None) -> tuple[str, datetime]:
+        """Mute the actor or rule `name` (as the watchlist spells it) for a span or until a time."""
+        now = datetime.now(UTC)
+        watchlist = load_watchlist(self.settings.watchlist)
+        target = mutable_name(watchlist, name)
+        if target is None:
+            raise MonitorError(f"{self.settings.watchlist}: no actor or rule named {name!r}: {mute_suggestion(watchlist, name)}")
+        end = parse_until(until, now, "--until") if until else now + parse_duration(for_, "--for")
+        mutes.mute(self.db, target, end)
+        return target, end
+
+    def unmute(self, name: str) -> bool:
+        """Lift a mute now; False when there was none."""
+        return mutes.unmute(self.db, name)
+
+    def prune(self, days: int | None = None) -> Prune:
+        """Delete what is older than `days` (default: [store] keep_days)."""
+        from monitor.store.retention import prune
+
+        keep = days or self.settings.store.keep_days
+        if not keep:
+            raise MonitorError(f"{self.config}: [store] keep_days is 0 (keep everything): give --days N, or set keep_days")
+        cutoff = datetime.now(UTC) - timedelta(days=keep)
+        pruned = prune(self.db, cutoff)
+        return Prune(self.db.name, keep, cutoff, pruned)
+
+    def backup(self, path: Path) -> tuple[str, Path]:
+        """Copy the SQLite store to `path`: (the database's name, the file written)."""
+        from monitor.store.backup import backup
+
+        url = self.settings.store.sqlalchemy_url
+        return database_name(url), backup(url, path)
+
+    def db_current(self) -> Revision:
+        """The store's schema revision, without changing the database."""
+        from monitor.store import migrate
+
+        url = self.settings.store.sqlalchemy_url
+        state = schema_revision(url)
+        return Revision(database_name(url), state[0] if state else None, bool(state and state[1]), migrate.head(), migrate.FIRST)
+
+    def db_upgrade(self) -> Revision:
+        """Bring the store to the head revision; the revision it was at before."""
+        before = self.db_current()
+        self.open_store(upgrade="auto").close()
+        return before

@@ -1,0 +1,48 @@
+"""The application façade (monitor/app/) on its own, without the CLI: one Database per App, verbs that
+return data, mute's logic, check's problems as data, and the source list that writes nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor.app import App
+from monitor.errors import MonitorError
+from tests.conftest import ON_POSTGRES, write_config
+
+
+def test_an_app_opens_its_store_once_and_closes_it(tmp_path: Path) -> None:
+    app = App(write_config(tmp_path))
+    assert app.db is app.db
+    app.close()
+    assert "db" not in vars(app)
+
+
+def test_mute_takes_the_watchlist_spelling_and_lists_it_until_lifted(tmp_path: Path) -> None:
+    app = App(write_config(tmp_path))
+    name, until = app.mute("qasem soleimani", for_="2h")
+    assert name == "Qasem Soleimani"
+    assert timedelta(minutes=119) < until - datetime.now(UTC) <= timedelta(hours=2)
+    assert app.mutes() == [(name, until)]
+    with pytest.raises(MonitorError, match="no actor or rule named 'Nobody'"):
+        app.mute("Nobody")
+    assert app.unmute(name) and not app.unmute(name)
+    assert app.mutes() == []
+
+
+def test_check_returns_its_findings_and_a_bad_template_as_a_problem(tmp_path: Path) -> None:
+    report = App(write_config(tmp_path)).check()
+    assert report.problems == []
+    assert any(line.startswith("config ") and line.endswith("ok (0 feeds, 0 folders)") for line in report.lines)
+    bad = write_config(tmp_path, channels=[{"name": "c", "url": "console://local", "title_template": "{{ nope.title }}"}])
+    assert App(bad).check().problems
+
+
+def test_the_source_list_of_a_config_never_run_makes_no_database(tmp_path: Path) -> None:
+    feed = {"name": "wire", "url": "https://wire.example/rss"}
+    listed = App(write_config(tmp_path, feeds=[feed])).sources()
+    assert [(h.id, h.name, h.kind, h.status) for h in listed] == [(0, "wire", "feed", "new")]
+    if not ON_POSTGRES:
+        assert not (tmp_path / "monitor.db").exists()
