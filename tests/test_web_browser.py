@@ -149,6 +149,9 @@ def test_a_site_off_loopback_refuses_to_start_without_credentials_and_asks_for_t
             visit(browser, f"http://127.0.0.1:{port}/alerts?token={token}")
             assert browser.find_elements(By.CSS_SELECTOR, "#alerts tr.alert")  # type: ignore[attr-defined]
             assert token not in browser.page_source  # type: ignore[attr-defined]
+            browser.find_element(By.LINK_TEXT, "Sources").click()  # type: ignore[attr-defined]  # links work on: the token went in a cookie
+            assert "wire" in browser.find_element(By.ID, "sources").text  # type: ignore[attr-defined]
+            browser.delete_all_cookies()  # type: ignore[attr-defined]
         finally:
             web.terminate()
             web.wait(30)

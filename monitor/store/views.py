@@ -257,5 +257,5 @@ def sources(db: Database) -> list[SourceView]:
     """Every listed source with its health and the time of its newest stored article."""
     listed = list_sources(db)
     with db.session() as s:
-        last = dict(s.execute(select(ArticleRow.source_id, func.max(ArticleRow.fetched_at)).group_by(ArticleRow.source_id)).tuples().all())
+        last: dict[int, datetime] = {source_id: at for source_id, at in s.execute(select(ArticleRow.source_id, func.max(ArticleRow.fetched_at)).group_by(ArticleRow.source_id))}
     return [SourceView(h, last.get(h.id)) for h in listed]

@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from monitor.alerts.render import SEVERITY_WORDS
 from monitor.errors import StoreError
@@ -28,6 +28,7 @@ log = logging.getLogger("monitor")
 HERE = Path(__file__).parent
 CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+COOKIE = "monitor_token"
 PARAM_MAX = 200  # characters of a query parameter kept
 Spikes = Callable[[str], Sequence[date]]  # an actor's spike days: the trends work's hook (none until its table exists)
 
@@ -111,14 +112,27 @@ class Guard:
         self.app, self.access = app, access
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not self.access.open:
+        if scope["type"] == "http" and not self.access.open and scope["path"] != "/site.css":  # the stylesheet is no secret
             request = Request(scope)
-            if not self.access.allows(request.headers.get("authorization", ""), request.query_params.get("token", "")):
+            query_token = request.query_params.get("token", "")
+            if not self.access.allows(request.headers.get("authorization", ""), query_token or request.cookies.get(COOKIE, "")):
                 challenge = {"WWW-Authenticate": 'Basic realm="monitor"'} if self.access.basic else {}
                 await PlainTextResponse("authentication required: a bearer token (or ?token=) or basic-auth credentials\n", 401,
                                         headers={**challenge, **HEADERS})(scope, receive, send)
                 return
+            if query_token:  # the links of the page then work without ?token= (HttpOnly: no script reads it)
+                await self.app(scope, receive, _with_cookie(send, query_token))
+                return
         await self.app(scope, receive, send)
+
+
+def _with_cookie(send: Send, token: str) -> Send:
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []),
+                                              (b"set-cookie", f"{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/".encode("latin-1"))]}
+        await send(message)
+    return sending
 
 
 async def _store_failed(request: Request, exc: Exception) -> Response:
