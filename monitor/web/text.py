@@ -9,12 +9,10 @@ from collections.abc import Iterable
 def pieces(sentence: str, marks: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """(text, kind) pieces of `sentence`: kind is "" for plain text, else the kind of the mark ("actor",
     "event") whose words these are (found case-insensitively; the first and longest mark wins overlaps)."""
-    folded = sentence.casefold()
+    folded = _fold(sentence)
     kinds: list[str] = [""] * len(sentence)
     for words, kind in sorted({(w, k) for w, k in marks if w.strip()}, key=lambda m: -len(m[0])):
-        needle, start = words.casefold(), 0
-        if len(needle) != len(words):  # casefold changed the length: positions would not line up
-            continue
+        needle, start = _fold(words), 0
         while (at := folded.find(needle, start)) >= 0:
             if not any(kinds[at:at + len(needle)]):
                 kinds[at:at + len(needle)] = [kind] * len(needle)
@@ -26,6 +24,11 @@ def pieces(sentence: str, marks: Iterable[tuple[str, str]]) -> list[tuple[str, s
         else:
             out.append((char, kind))
     return out
+
+
+def _fold(text: str) -> str:
+    """Case-folded character by character, keeping the length (a character whose folding is longer, ß, stays)."""
+    return "".join(f if len(f := c.casefold()) == 1 else c for c in text)
 
 
 def spans(text: str, marked: Iterable[tuple[int, int]], kind: str = "actor") -> list[tuple[str, str]]:
