@@ -247,15 +247,22 @@ def actor_sentences(db: Database, name: str, limit: int = 10) -> list[Sentence]:
     return out
 
 
+RECENT = 20_000  # newest articles read for the sources' last article: bounded, whatever the store holds
+
+
 @dataclass(frozen=True)
 class SourceView:
     health: SourceHealth
-    last_article_at: datetime | None  # silent since then
+    last_article_at: datetime | None  # silent since then; None: no article among the newest RECENT
 
 
 def sources(db: Database) -> list[SourceView]:
-    """Every listed source with its health and the time of its newest stored article."""
+    """Every listed source with its health and the time of its newest article among the newest RECENT
+    (a per-source maximum would read every article: no index has source_id before fetched_at)."""
     listed = list_sources(db)
+    last: dict[int, datetime] = {}
     with db.session() as s:
-        last: dict[int, datetime] = {source_id: at for source_id, at in s.execute(select(ArticleRow.source_id, func.max(ArticleRow.fetched_at)).group_by(ArticleRow.source_id))}
+        recent = select(ArticleRow.source_id, ArticleRow.fetched_at).order_by(ArticleRow.id.desc()).limit(RECENT).subquery()
+        for source_id, at in s.execute(select(recent.c.source_id, func.max(recent.c.fetched_at)).group_by(recent.c.source_id)):
+            last[source_id] = at
     return [SourceView(h, last.get(h.id)) for h in listed]
