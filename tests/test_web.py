@@ -128,3 +128,12 @@ def test_web_verb_refuses_a_bad_listen_in_one_line(tmp_path: Path) -> None:
     run = subprocess.run([sys.executable, "-m", "monitor", "web", "--config", str(config), "--listen", "nonsense"],
                          capture_output=True, text=True, cwd=REPO, timeout=60)
     assert run.returncode == 1 and run.stderr.strip() == 'monitor: error: --listen "nonsense": must look like 127.0.0.1:8080'
+
+
+def test_a_sentence_is_cut_at_its_own_bounds() -> None:
+    from monitor.store.views import _sentence
+    body = "Title line\n\nFirst one. Kataeb Hezbollah fired rockets! Next."
+    lo, hi = _sentence(body, body.index("Kataeb"), body.index("Kataeb") + 16)
+    assert body[lo:hi] == "Kataeb Hezbollah fired rockets!"
+    lo, hi = _sentence(body, 0, 5)
+    assert body[lo:hi] == "Title line\n"

@@ -116,6 +116,8 @@ def test_the_actor_chart_plots_the_seeded_history(seeded: tuple[Seeded, str], br
     heights = {p.get_attribute("data-count"): float(p.get_attribute("cy")) for p in series.find_elements(By.CSS_SELECTOR, "circle.point")}
     assert heights["2"] < heights["1"]  # two stories a day plotted higher than one
     assert "fired rockets" in browser.find_element(By.ID, "sentences").text  # type: ignore[attr-defined]
+    marked = {m.text for m in browser.find_elements(By.CSS_SELECTOR, "#sentences mark.actor")}  # type: ignore[attr-defined]
+    assert marked == {"Kataeb Hezbollah"}  # the mention itself, where the matcher found it
 
 
 def test_a_hostile_title_renders_as_text(seeded: tuple[Seeded, str], browser: object) -> None:

@@ -221,8 +221,8 @@ def actor_days(db: Database, name: str, since: datetime) -> dict[tuple[date, str
 
 def _sentence(text: str, start: int, end: int, width: int = 300) -> tuple[int, int]:
     """The bounds of the sentence around text[start:end], at most about `width` characters either side."""
-    lo = max(text.rfind(stop, max(0, start - width), start) for stop in (". ", "! ", "? ", "\n"))
-    lo = lo + 2 if lo >= 0 else max(0, start - width)
+    after = [at + len(stop) for stop in (". ", "! ", "? ", "\n") if (at := text.rfind(stop, max(0, start - width), start)) >= 0]
+    lo = max(after) if after else max(0, start - width)
     ends = [i for i in (text.find(stop, end, end + width) for stop in (". ", "! ", "? ", "\n")) if i >= 0]
     hi = min(ends) + 1 if ends else min(len(text), end + width)
     return lo, hi
@@ -241,9 +241,10 @@ def actor_sentences(db: Database, name: str, limit: int = 10) -> list[Sentence]:
             continue
         if len(out) == limit:
             break
-        start, end = max(0, min(r.start, len(r.text))), max(0, min(r.end, len(r.text)))
-        lo, hi = _sentence(r.text, start, end)
-        out.append(Sentence(r.id, r.story_id, r.title, r.name, r.fetched_at, r.text[lo:hi], ((start - lo, end - lo),) if end > start else ()))
+        body = f"{r.title}\n\n{r.text}" if r.title else r.text  # what matching ran over (model.Article.body): the spans' string
+        start, end = max(0, min(r.start, len(body))), max(0, min(r.end, len(body)))
+        lo, hi = _sentence(body, start, end)
+        out.append(Sentence(r.id, r.story_id, r.title, r.name, r.fetched_at, body[lo:hi], ((start - lo, end - lo),) if end > start else ()))
     return out
 
 
