@@ -229,18 +229,19 @@ def _sentence(text: str, start: int, end: int, width: int = 300) -> tuple[int, i
 
 
 def actor_sentences(db: Database, name: str, limit: int = 10) -> list[Sentence]:
-    """The latest articles naming the actor, each with the sentence of its first mention."""
+    """The latest articles naming the actor, each with the sentence of its first mention. Ordered by the
+    matches' article id alone, so that SQLite walks ix_matches_article_id backwards and stops early."""
     with db.session() as s:
         rows = s.execute(select(ArticleRow.id, ArticleRow.story_id, ArticleRow.title, ArticleRow.text, ArticleRow.fetched_at, SourceRow.name,
                                 MatchRow.start, MatchRow.end)
-                         .join(MatchRow, MatchRow.article_id == ArticleRow.id).join(SourceRow, SourceRow.id == ArticleRow.source_id)
-                         .where(MatchRow.kind == "actor", MatchRow.name == name).order_by(ArticleRow.id.desc(), MatchRow.start).limit(limit * 4)).all()
+                         .join(ArticleRow, MatchRow.article_id == ArticleRow.id).join(SourceRow, SourceRow.id == ArticleRow.source_id)
+                         .where(MatchRow.kind == "actor", MatchRow.name == name).order_by(MatchRow.article_id.desc()).limit(limit * 4)).all()
+    first: dict[int, Any] = {}
+    for r in rows:  # one article's rows come together; keep its first mention
+        if r.id not in first or r.start < first[r.id].start:
+            first[r.id] = r
     out: list[Sentence] = []
-    for r in rows:
-        if out and out[-1].article_id == r.id:
-            continue
-        if len(out) == limit:
-            break
+    for r in list(first.values())[:limit]:
         body = f"{r.title}\n\n{r.text}" if r.title else r.text  # what matching ran over (model.Article.body): the spans' string
         start, end = max(0, min(r.start, len(body))), max(0, min(r.end, len(body)))
         lo, hi = _sentence(body, start, end)

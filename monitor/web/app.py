@@ -46,6 +46,8 @@ class Site:
     def __init__(self, db: Database, watchlist: Callable[[], Watchlist], spikes: Spikes = lambda name: ()) -> None:
         self.db, self.watchlist, self.spikes = db, watchlist, spikes
         self.env = _env()
+        for name in self.env.list_templates(extensions=["html"]):  # compiled now, not by the first request of each page
+            self.env.get_template(name)
 
     def page(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
         return HTMLResponse(self.env.get_template(name).render(**values), status_code=status, headers=HEADERS)
