@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -137,3 +138,36 @@ def test_a_sentence_is_cut_at_its_own_bounds() -> None:
     assert body[lo:hi] == "Kataeb Hezbollah fired rockets!"
     lo, hi = _sentence(body, 0, 5)
     assert body[lo:hi] == "Title line\n"
+
+
+def test_a_running_daemon_serves_the_site_on_its_server_address(tmp_path: Path) -> None:
+    import signal
+
+    from tests.conftest import SEED, free_port, wait_for, write_config
+    from tests.e2e.test_daemon import monitor_run
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    port = free_port()
+    config = write_config(tmp_path, folders=[inbox], settings={"server": {"listen": f"127.0.0.1:{port}"}})
+    env_free = {k: os.environ.pop(k) for k in ("MONITOR_WEB_TOKEN", "MONITOR_WEB_USER", "MONITOR_WEB_PASSWORD") if k in os.environ}
+    proc, log = monitor_run(config)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert wait_for(lambda: get_or_none(base + "/healthz"), timeout=20) == (200, "ok\n")
+        (inbox / "seed.txt").write_text(SEED.read_text())
+        page = wait_for(lambda: (answer := get_or_none(base + "/alerts")) and 'class="alert' in answer[1] and answer[1], timeout=30)
+        assert "/alerts/1" in page
+        assert get(base + "/alerts/1")[0] == 200 and get(base + "/sources")[0] == 200
+    finally:
+        os.environ.update(env_free)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0, "".join(log)
+    assert not any("Traceback" in line for line in log), "".join(log)
+
+
+def get_or_none(url: str) -> tuple[int, str] | None:
+    try:
+        return get(url)
+    except OSError:
+        return None  # not listening yet
