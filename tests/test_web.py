@@ -16,7 +16,7 @@ import pytest
 from monitor.server import Endpoint, Health
 from monitor.web import chart, text
 from monitor.web.auth import Access, access_for, is_loopback
-from tests.web_seed import HOSTILE_TITLE, Seeded, seed
+from tests.web_seed import HOSTILE_TITLE, Seeded, seed, store_scope
 
 
 def get(url: str, method: str = "GET", headers: dict[str, str] | None = None) -> tuple[int, str]:
@@ -28,7 +28,7 @@ def get(url: str, method: str = "GET", headers: dict[str, str] | None = None) ->
         return exc.code, exc.read().decode()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=store_scope)
 def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     seeded = seed(tmp_path_factory.mktemp("web"))
     yield seeded

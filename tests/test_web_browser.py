@@ -19,7 +19,7 @@ from monitor.web.app import create_app
 from monitor.web.auth import Access
 from monitor.web.serve import Background, bind
 from tests.conftest import REPO, free_port, wait_for
-from tests.web_seed import HOSTILE_TITLE, Seeded, seed
+from tests.web_seed import HOSTILE_TITLE, Seeded, seed, store_scope
 
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium") or "/usr/bin/chromium", shutil.which("chromedriver") or "/usr/bin/chromedriver"
 if not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)):
@@ -29,7 +29,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=store_scope)
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Seeded, str]]:
     data = seed(tmp_path_factory.mktemp("web"))
     served = Background(create_app(data.pipeline.db, lambda: data.pipeline.matcher.watchlist, Access()), bind(("127.0.0.1", 0), str))

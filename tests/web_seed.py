@@ -12,10 +12,17 @@ from pathlib import Path
 
 from monitor.pipeline import Pipeline, build_pipeline
 from monitor.settings import load_settings
-from tests.conftest import free_port, write_config
+import pytest
+
+from tests.conftest import ON_POSTGRES, free_port, write_config
 
 HOSTILE_TITLE = "<script>window.__pwned = 1</script><b>bold</b> {{ 7 * 7 }} {% if 1 %}x{% endif %}"
 TOWNS = ["Qaim", "Rutba", "Anah", "Hit", "Haditha", "Baiji", "Tikrit", "Samarra", "Balad", "Taji", "Mosul", "Kirkuk"]
+
+
+def store_scope(fixture_name: str, config: pytest.Config) -> str:
+    """One seeded store per module on SQLite; per test on PostgreSQL, whose test databases go at each test's end."""
+    return "function" if ON_POSTGRES else "module"
 
 
 @dataclass
