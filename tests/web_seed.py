@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Literal
 
 from monitor.pipeline import Pipeline, build_pipeline
 from monitor.settings import load_settings
@@ -20,7 +21,7 @@ HOSTILE_TITLE = "<script>window.__pwned = 1</script><b>bold</b> {{ 7 * 7 }} {% i
 TOWNS = ["Qaim", "Rutba", "Anah", "Hit", "Haditha", "Baiji", "Tikrit", "Samarra", "Balad", "Taji", "Mosul", "Kirkuk"]
 
 
-def store_scope(fixture_name: str, config: pytest.Config) -> str:
+def store_scope(fixture_name: str, config: pytest.Config) -> Literal["function", "module"]:
     """One seeded store per module on SQLite; per test on PostgreSQL, whose test databases go at each test's end."""
     return "function" if ON_POSTGRES else "module"
 
