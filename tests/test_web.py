@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from monitor.server import Endpoint, Health
+from monitor.store.sources import add_feed
 from monitor.web import chart, text
 from monitor.web.auth import Access, access_for, is_loopback
 from tests.web_seed import HOSTILE_TITLE, Seeded, seed, store_scope
@@ -54,6 +55,9 @@ def test_the_daemon_endpoint_serves_the_site_beside_healthz_and_metrics(data: Se
         assert get(base + "/alerts/999999")[0] == 404
         assert get(base + "/actor?name=nobody")[0] == 404
         assert get(base + "/alerts?severity=x&state=nonsense&actor=" + "a" * 5000)[0] == 200  # bounded and ignored
+        add_feed(data.pipeline.db, "keyed feed", "https://feeds.example/rss?api_key=hunter2hunter2", None)
+        status, page = get(base + "/sources")
+        assert status == 200 and "keyed feed" in page and "hunter2hunter2" not in page and "api_key=****" in page  # secrets never in pages
     finally:
         served.close()
 

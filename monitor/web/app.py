@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from monitor.alerts.render import SEVERITY_WORDS
 from monitor.errors import StoreError
 from monitor.model import Watchlist
+from monitor.redact import redact
 from monitor.store import views
 from monitor.store.db import Database
 from monitor.web import chart, text
@@ -33,8 +34,14 @@ PARAM_MAX = 200  # characters of a query parameter kept
 Spikes = Callable[[str], Sequence[date]]  # an actor's spike days: the trends work's hook (none until its table exists)
 
 
+def _shown(value: Any) -> Any:
+    """Every value a page prints, with registered secrets and credentials in URLs masked (then escaped)."""
+    return redact(value) if isinstance(value, str) else value
+
+
 def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined, trim_blocks=True,
+                      lstrip_blocks=True, finalize=_shown)
     env.filters["when"] = lambda t: f"{t:%Y-%m-%d %H:%M}" if isinstance(t, datetime) else "—"
     env.filters["severity"] = lambda n: SEVERITY_WORDS.get(n, str(n))
     return env
