@@ -123,7 +123,7 @@ class Daemon:
         schedule = self.pipeline.settings.schedule
         server = self.pipeline.settings.server
         if server.address:  # first: a port in use refuses the start, before any job runs
-            self.endpoint = Endpoint(server.listen, server.address, self.health)
+            self.endpoint = Endpoint(server.listen, server.address, self.health, lambda: self.pipeline.matcher.watchlist)
         now = datetime.now(UTC)
         self.scheduler.add_job(self._feeds, "interval", seconds=schedule.feeds_every, id="feeds", next_run_time=now,
                                replace_existing=True, executor="feeds", max_instances=FEED_POLLS)

@@ -3,29 +3,34 @@
 `/healthz` answers 200 "ok", or 503 with the reason in one line (what `Health.problem` says);
 `/metrics` is Prometheus' text format: the counters of `monitor.metrics`, plus what is read from the
 store at scrape time (deliveries by channel and state, the age of the oldest pending delivery).
-Any other path is a 404. The server is the standard library's threading HTTP server: one small
-thread per request, nothing shared but the registry (thread-safe) and short store reads.
+Any other path is the web view (monitor/web), or a 404 when it is not served. The server is uvicorn
+on a thread of its own (monitor/web/serve.py); the handlers run on its thread pool, sharing nothing but
+the registry (thread-safe) and short store reads.
 """
 
 from __future__ import annotations
 
 import logging
-import socket
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from threading import Thread
-from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from monitor import metrics
-from monitor.errors import ConfigError, StoreError
+from monitor.errors import StoreError
+from monitor.model import Watchlist
 from monitor.store import outbox
 from monitor.store.db import Database, utcnow
+from monitor.web.app import create_app, daemon_access
+from monitor.web.serve import Background, bind
 
 log = logging.getLogger("monitor")
 
@@ -83,61 +88,40 @@ class Health:
         return None
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+def _routes(health: Health, store: CollectorRegistry) -> list[BaseRoute]:
+    def healthz(request: Request) -> Response:
+        problem = health.problem()
+        return PlainTextResponse((problem or "ok") + "\n", 503 if problem else 200)
 
-    def __init__(self, address: tuple[str, int], health: Health, store: CollectorRegistry) -> None:
-        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
-        self.health, self.store_registry = health, store
-        super().__init__(address, _Handler)
+    def scrape(request: Request) -> Response:
+        return Response(generate_latest(metrics.REGISTRY) + generate_latest(store), media_type=CONTENT_TYPE_LATEST)
+
+    return [Route("/healthz", healthz), Route("/metrics", scrape)]
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def log_message(self, *args: Any) -> None:  # scrapes every few seconds: not worth a log line each
-        pass
-
-    def do_GET(self) -> None:
-        path = self.path.split("?", 1)[0]
-        if path == "/healthz":
-            problem = self.server.health.problem()
-            self._answer(503 if problem else 200, "text/plain; charset=utf-8", ((problem or "ok") + "\n").encode())
-        elif path == "/metrics":
-            body = generate_latest(metrics.REGISTRY) + generate_latest(self.server.store_registry)
-            self._answer(200, CONTENT_TYPE_LATEST, body)
-        else:
-            self._answer(404, "text/plain; charset=utf-8", b"not found: try /healthz or /metrics\n")
-
-    def _answer(self, status: int, content_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+async def _elsewhere(scope: Scope, receive: Receive, send: Send) -> None:
+    await PlainTextResponse("not found: try /healthz or /metrics\n", 404)(scope, receive, send)
 
 
 class Endpoint:
-    """The running server; `close()` stops it."""
+    """The running server; `close()` stops it. With `watchlist`, the web view (monitor/web) is served
+    beside /healthz and /metrics, unless the address is not loopback and no credentials are set."""
 
-    def __init__(self, listen: str, address: tuple[str, int], health: Health) -> None:
+    def __init__(self, listen: str, address: tuple[str, int], health: Health, watchlist: Callable[[], Watchlist] | None = None) -> None:
         store = CollectorRegistry(auto_describe=False)
         store.register(StoreCollector(health.db))
-        try:
-            self.httpd = _Server(address, health, store)
-        except OSError as exc:
-            raise ConfigError(
-                f'[server] listen = "{listen}": cannot listen there ({exc.strerror or exc}); stop what uses it, '
-                'pick another address, or set listen = "" to run without health and metrics', key="server.listen",
-            ) from None
-        self.thread = Thread(target=self.httpd.serve_forever, name="monitor-server", daemon=True)
-        self.thread.start()
+        sock = bind(address, lambda reason: f'[server] listen = "{listen}": cannot listen there ({reason}); stop what uses it, '
+                                            'pick another address, or set listen = "" to run without health and metrics')
+        access = daemon_access(address[0]) if watchlist is not None else None
+        routes = _routes(health, store)
+        self.site = watchlist is not None and access is not None
+        app: ASGIApp = (create_app(health.db, watchlist, access, extra=routes) if watchlist is not None and access is not None
+                        else Starlette(routes=[*routes, Mount("/", app=_elsewhere)]))
+        self.served = Background(app, sock)
 
     @property
     def port(self) -> int:
-        return int(self.httpd.server_address[1])
+        return self.served.port
 
     def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.served.close()

@@ -19,7 +19,9 @@ EDGES = {
     "alembic": {"store/migrate.py", *(str(p.relative_to(PACKAGE)) for p in (PACKAGE / "store" / "migrations").rglob("*.py"))},
     "aiohttp": {"sources/http.py"},
     "uvloop": {"sources/http.py"},
-    "jinja2": {"alerts/templates.py"},
+    "jinja2": {"alerts/templates.py", "web/app.py"},  # sandboxed for channel templates; autoescaped for the web view's pages
+    "starlette": {"web/app.py", "web/serve.py", "server.py"},
+    "uvicorn": {"web/serve.py"},
     "watchdog": {"sources/folders.py"},
     "prometheus_client": {"metrics.py", "server.py"},
     "pythonjsonlogger": {"logs.py"},

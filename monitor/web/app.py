@@ -1,0 +1,172 @@
+"""The site: Starlette routes (GET only) rendering Jinja templates with autoescape on; the store is read
+through monitor.store.views. `create_app` builds it; `daemon_site` decides whether `monitor run` serves it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from monitor.alerts.render import SEVERITY_WORDS
+from monitor.errors import StoreError
+from monitor.model import Watchlist
+from monitor.redact import redact
+from monitor.store import views
+from monitor.store.db import Database
+from monitor.web import chart, text
+from monitor.web.auth import Access, access_for
+
+log = logging.getLogger("monitor")
+HERE = Path(__file__).parent
+CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+COOKIE = "monitor_token"
+PARAM_MAX = 200  # characters of a query parameter kept
+Spikes = Callable[[str], Sequence[date]]  # an actor's spike days: the trends work's hook (none until its table exists)
+
+
+def _shown(value: Any) -> Any:
+    """Every value a page prints, with registered secrets and credentials in URLs masked (then escaped)."""
+    return redact(value) if isinstance(value, str) else value
+
+
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined, trim_blocks=True,
+                      lstrip_blocks=True, finalize=_shown)
+    env.filters["when"] = lambda t: f"{t:%Y-%m-%d %H:%M}" if isinstance(t, datetime) else "—"
+    env.filters["severity"] = lambda n: SEVERITY_WORDS.get(n, str(n))
+    return env
+
+
+class Site:
+    """The pages, over one store and the watchlist in use."""
+
+    def __init__(self, db: Database, watchlist: Callable[[], Watchlist], spikes: Spikes = lambda name: ()) -> None:
+        self.db, self.watchlist, self.spikes = db, watchlist, spikes
+        self.env = _env()
+        for name in self.env.list_templates(extensions=["html"]):  # compiled now, not by the first request of each page
+            self.env.get_template(name)
+
+    def page(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+        return HTMLResponse(self.env.get_template(name).render(**values), status_code=status, headers=HEADERS)
+
+    def missing(self, what: str) -> HTMLResponse:
+        return self.page("missing.html", 404, title="Not found", what=what)
+
+    def alerts(self, request: Request) -> Response:
+        q = {k: request.query_params.get(k, "")[:PARAM_MAX].strip() for k in ("severity", "actor", "event", "tag", "state")}
+        severity = int(q["severity"]) if q["severity"].isdigit() and len(q["severity"]) < 3 else None
+        wanted = views.AlertFilter(severity, q["actor"], q["event"], q["tag"], q["state"] if q["state"] in views.STATES else "")
+        watchlist = self.watchlist()
+        return self.page("alerts.html", title="Alerts", alerts=views.alerts(self.db, wanted), wanted=wanted, states=views.STATES,
+                         actors=sorted(a.name for a in watchlist.actors), events=sorted(e.name for e in watchlist.events), severities=SEVERITY_WORDS)
+
+    def alert(self, request: Request) -> Response:
+        found = views.alert_page(self.db, request.path_params["alert_id"])
+        if found is None:
+            return self.missing("alert")
+        marks = [(f.found, f.kind) for f in found.found]
+        hits = [{**h, "pieces": text.pieces(str(h.get("sentence", "")), marks)} for h in found.context.get("hits", []) if isinstance(h, dict)]
+        return self.page("alert.html", title=found.detail.title, a=found.detail, context=found.context, hits=hits, found=found.found)
+
+    def stories(self, request: Request) -> Response:
+        return self.page("stories.html", title="Stories", stories=views.stories(self.db))
+
+    def story(self, request: Request) -> Response:
+        found = views.story_page(self.db, request.path_params["story_id"])
+        if found is None:
+            return self.missing("story")
+        return self.page("story.html", title=f"Story {found.id}", story=found, sources=len({c.source for c in found.copies}))
+
+    def actors(self, request: Request) -> Response:
+        return self.page("actors.html", title="Actors", actors=sorted(self.watchlist().actors, key=lambda a: a.name.casefold()))
+
+    def actor(self, request: Request) -> Response:
+        name = request.query_params.get("name", "")[:PARAM_MAX]
+        actor = next((a for a in self.watchlist().actors if a.name == name), None)
+        if actor is None:
+            return self.missing("watched actor")
+        today = datetime.now(UTC).date()
+        since = datetime.combine(today - timedelta(days=89), datetime.min.time(), UTC)
+        drawn = chart.build(views.actor_days(self.db, name, since), today, 90, self.spikes(name))
+        sentences = [(s, text.spans(s.text, s.spans)) for s in views.actor_sentences(self.db, name)]
+        return self.page("actor.html", title=name, actor=actor, chart=drawn, sentences=sentences)
+
+    def sources(self, request: Request) -> Response:
+        return self.page("sources.html", title="Sources", sources=views.sources(self.db), now=datetime.now(UTC))
+
+    def style(self, request: Request) -> Response:
+        return Response((HERE / "templates" / "site.css").read_bytes(), media_type="text/css", headers=HEADERS)
+
+    def routes(self) -> list[BaseRoute]:
+        return [Route("/", self.alerts), Route("/alerts", self.alerts), Route("/alerts/{alert_id:int}", self.alert),
+                Route("/stories", self.stories), Route("/stories/{story_id:int}", self.story), Route("/actors", self.actors),
+                Route("/actor", self.actor), Route("/sources", self.sources), Route("/site.css", self.style)]
+
+
+class Guard:
+    """ASGI middleware: requests without the credentials `access` wants get 401; a store failure is a 503
+    page in one line (never a traceback)."""
+
+    def __init__(self, app: ASGIApp, access: Access) -> None:
+        self.app, self.access = app, access
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not self.access.open and scope["path"] != "/site.css":  # the stylesheet is no secret
+            request = Request(scope)
+            query_token = request.query_params.get("token", "")
+            if not self.access.allows(request.headers.get("authorization", ""), query_token or request.cookies.get(COOKIE, "")):
+                challenge = {"WWW-Authenticate": 'Basic realm="monitor"'} if self.access.basic else {}
+                await PlainTextResponse("authentication required: a bearer token (or ?token=) or basic-auth credentials\n", 401,
+                                        headers={**challenge, **HEADERS})(scope, receive, send)
+                return
+            if query_token:  # the links of the page then work without ?token= (HttpOnly: no script reads it)
+                await self.app(scope, receive, _with_cookie(send, query_token))
+                return
+        await self.app(scope, receive, send)
+
+
+def _with_cookie(send: Send, token: str) -> Send:
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []),
+                                              (b"set-cookie", f"{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/".encode("latin-1"))]}
+        await send(message)
+    return sending
+
+
+async def _store_failed(request: Request, exc: Exception) -> Response:
+    return PlainTextResponse(f"store unavailable: {exc}\n", 503, headers=HEADERS)
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return PlainTextResponse("not found\n", 404, headers=HEADERS)
+
+
+def create_app(db: Database, watchlist: Callable[[], Watchlist], access: Access, extra: Sequence[BaseRoute] = (), spikes: Spikes = lambda name: ()) -> ASGIApp:
+    """The site (and `extra` routes, open to all: the daemon's /healthz and /metrics) as one ASGI app."""
+    site = Site(db, watchlist, spikes)
+    handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {StoreError: _store_failed, 404: _not_found}
+    guarded = Guard(Starlette(routes=site.routes(), exception_handlers=handlers), access)
+    if not extra:
+        return guarded
+    return Starlette(routes=[*extra, Mount("/", app=guarded)])
+
+
+def daemon_access(host: str) -> Access | None:
+    """The access `monitor run` serves the site with beside /healthz and /metrics; None (site off, said in
+    one line) on a non-loopback address without credentials: health and metrics are served as before."""
+    access = access_for(host)
+    if access is None:
+        log.warning("web view not served on %s (not a loopback address): set MONITOR_WEB_TOKEN, or MONITOR_WEB_USER and "
+                    "MONITOR_WEB_PASSWORD, to serve it there; /healthz and /metrics are served", host)
+    return access

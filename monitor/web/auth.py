@@ -1,0 +1,80 @@
+"""Who may read the site: anyone on a loopback address; elsewhere a token or basic-auth credentials from
+the environment, compared in constant time (hmac.compare_digest)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from monitor.errors import ConfigError
+from monitor.redact import register_secret
+
+TOKEN, USER, PASSWORD = "MONITOR_WEB_TOKEN", "MONITOR_WEB_USER", "MONITOR_WEB_PASSWORD"
+
+
+@dataclass(frozen=True)
+class Access:
+    """The credentials a request must bring (either one); both None: the site is open (loopback)."""
+
+    token: str | None = None
+    basic: tuple[str, str] | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.token is None and self.basic is None
+
+    def allows(self, authorization: str, query_token: str) -> bool:
+        """True when the request's Authorization header (Bearer or Basic) or its ?token= is right."""
+        if self.open:
+            return True
+        scheme, _, value = authorization.strip().partition(" ")
+        if self.token is not None:
+            given = value.strip() if scheme.lower() == "bearer" else query_token
+            if given and hmac.compare_digest(given.encode(), self.token.encode()):
+                return True
+        if self.basic is not None and scheme.lower() == "basic":
+            try:
+                user, _, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                return False
+            same_user = hmac.compare_digest(user.encode(), self.basic[0].encode())
+            return hmac.compare_digest(password.encode(), self.basic[1].encode()) and same_user
+        return False
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def access_for(host: str, env: Mapping[str, str] | None = None) -> Access | None:
+    """What the site on `host` requires; None when it may not be served there (no credentials set for a
+    non-loopback address). Credentials set are required on loopback too."""
+    env = os.environ if env is None else env
+    token = env.get(TOKEN) or None
+    user, password = env.get(USER) or None, env.get(PASSWORD) or None
+    basic = (user, password) if user and password else None
+    for secret in (token, password):
+        if secret:
+            register_secret(secret)
+    if token is None and basic is None and not is_loopback(host):
+        return None
+    return Access(token, basic)
+
+
+def required(listen: str, host: str, env: Mapping[str, str] | None = None) -> Access:
+    """access_for, or a ConfigError in one line naming the settings to set."""
+    access = access_for(host, env)
+    if access is None:
+        raise ConfigError(f"the web view on {listen} (not a loopback address) needs {TOKEN}, or {USER} and {PASSWORD}, "
+                          "set in the environment; or listen on 127.0.0.1", key="server.listen")
+    return access

@@ -1,0 +1,177 @@
+"""Issue 20: the web view over HTTP (no browser): the daemon's endpoint serving it beside /healthz and
+/metrics, access off loopback, GET only, and the pure pieces (chart geometry, highlighting, credentials)."""
+
+from __future__ import annotations
+
+import base64
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor.server import Endpoint, Health
+from monitor.store.sources import add_feed
+from monitor.web import chart, text
+from monitor.web.auth import Access, access_for, is_loopback
+from tests.web_seed import HOSTILE_TITLE, Seeded, seed, store_scope
+
+
+def get(url: str, method: str = "GET", headers: dict[str, str] | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+@pytest.fixture(scope=store_scope)
+def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    seeded = seed(tmp_path_factory.mktemp("web"))
+    yield seeded
+    seeded.pipeline.db.engine.dispose()
+
+
+def endpoint(data: Seeded, host: str = "127.0.0.1") -> Endpoint:
+    return Endpoint(f"{host}:0", (host, 0), Health(data.pipeline.db, 900, 60), lambda: data.pipeline.matcher.watchlist)
+
+
+def test_the_daemon_endpoint_serves_the_site_beside_healthz_and_metrics(data: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("MONITOR_WEB_TOKEN", "MONITOR_WEB_USER", "MONITOR_WEB_PASSWORD"):
+        monkeypatch.delenv(key, raising=False)
+    served = endpoint(data)
+    try:
+        base = f"http://127.0.0.1:{served.port}"
+        assert get(base + "/healthz") == (200, "ok\n")
+        assert "monitor_deliveries" in get(base + "/metrics")[1]
+        status, page = get(base + "/alerts")
+        assert status == 200 and "Kataeb Hezbollah" in page
+        assert HOSTILE_TITLE not in page and "&lt;script&gt;window.__pwned = 1&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt; {{ 7 * 7 }}" in page
+        assert get(base + "/alerts", "POST")[0] == 405  # GET only: nothing to write
+        assert get(base + "/alerts/999999")[0] == 404
+        assert get(base + "/actor?name=nobody")[0] == 404
+        assert get(base + "/alerts?severity=x&state=nonsense&actor=" + "a" * 5000)[0] == 200  # bounded and ignored
+        add_feed(data.pipeline.db, "keyed feed", "https://feeds.example/rss?api_key=hunter2hunter2", None)
+        status, page = get(base + "/sources")
+        assert status == 200 and "keyed feed" in page and "hunter2hunter2" not in page and "api_key=****" in page  # secrets never in pages
+    finally:
+        served.close()
+
+
+def test_off_loopback_without_credentials_the_daemon_serves_health_and_metrics_only(data: Seeded, monkeypatch: pytest.MonkeyPatch,
+                                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    for key in ("MONITOR_WEB_TOKEN", "MONITOR_WEB_USER", "MONITOR_WEB_PASSWORD"):
+        monkeypatch.delenv(key, raising=False)
+    served = endpoint(data, "0.0.0.0")
+    try:
+        base = f"http://127.0.0.1:{served.port}"
+        assert get(base + "/healthz") == (200, "ok\n")
+        assert get(base + "/alerts") == (404, "not found: try /healthz or /metrics\n")
+        assert any("web view not served on 0.0.0.0" in r.getMessage() and "MONITOR_WEB_TOKEN" in r.getMessage() for r in caplog.records)
+    finally:
+        served.close()
+
+
+def test_off_loopback_with_basic_credentials_the_site_asks_for_them(data: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MONITOR_WEB_TOKEN", raising=False)
+    monkeypatch.setenv("MONITOR_WEB_USER", "analyst")
+    monkeypatch.setenv("MONITOR_WEB_PASSWORD", "pa:ss")
+    served = endpoint(data, "0.0.0.0")
+    try:
+        base = f"http://127.0.0.1:{served.port}"
+        assert get(base + "/healthz") == (200, "ok\n")  # probes need no credentials
+        assert get(base + "/sources")[0] == 401
+        good = base64.b64encode(b"analyst:pa:ss").decode()
+        assert get(base + "/sources", headers={"Authorization": f"Basic {good}"})[0] == 200
+        bad = base64.b64encode(b"analyst:wrong").decode()
+        assert get(base + "/sources", headers={"Authorization": f"Basic {bad}"})[0] == 401
+        assert "pa:ss" not in get(base + "/sources", headers={"Authorization": f"Basic {good}"})[1]
+    finally:
+        served.close()
+
+
+def test_access_rules() -> None:
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost") and not is_loopback("0.0.0.0")
+    assert access_for("0.0.0.0", {}) is None
+    assert access_for("127.0.0.1", {}) == Access()
+    token = Access(token="t0k")
+    assert token.allows("Bearer t0k", "") and token.allows("", "t0k")
+    assert not token.allows("Bearer t0", "") and not token.allows("", "") and not token.allows("Basic !!!", "")
+    assert not Access(basic=("u", "p")).allows("Basic not-base64!", "")
+
+
+def test_pieces_mark_the_actor_and_the_event_and_keep_the_rest_as_it_was() -> None:
+    pieces = text.pieces("Kataeb Hezbollah <b>fired rockets</b> at KATAEB HEZBOLLAH", [("Kataeb Hezbollah", "actor"), ("fired rockets", "event")])
+    assert pieces == [("Kataeb Hezbollah", "actor"), (" <b>", ""), ("fired rockets", "event"), ("</b> at ", ""), ("KATAEB HEZBOLLAH", "actor")]
+    assert "".join(p for p, _ in text.pieces("ß and ss", [("ss", "actor")])) == "ß and ss"
+    assert text.spans("abc def", [(4, 7)]) == [("abc ", ""), ("def", "actor")]
+
+
+def test_the_chart_places_each_day_and_count() -> None:
+    last = date(2026, 12, 2)
+    drawn = chart.build({(last, "strike"): 2, (last - timedelta(days=89), "strike"): 1, (last - timedelta(days=90), "strike"): 5,
+                         (last, "kidnapping"): 1}, last, 90, spikes=[last - timedelta(days=3)])
+    strike = next(s for s in drawn.series if s.event == "strike")
+    assert [(p.day, p.count) for p in strike.points] == [(last - timedelta(days=89), 1), (last, 2)]  # the 91st day back is out
+    assert strike.points[0].x == chart.LEFT and strike.points[1].x == chart.WIDTH - chart.RIGHT
+    assert strike.points[1].y == chart.TOP and strike.points[0].y > strike.points[1].y
+    assert len(strike.line.split()) == 90 and drawn.spikes and drawn.top == 2
+    many = chart.build({(last, f"event {i}"): 1 for i in range(15)}, last)
+    assert len(many.series) == chart.MAX_SERIES and many.series[-1].event == "other events" and many.series[-1].total == 6
+
+
+def test_web_verb_refuses_a_bad_listen_in_one_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO, write_config
+    config = write_config(tmp_path, folders=[tmp_path])
+    run = subprocess.run([sys.executable, "-m", "monitor", "web", "--config", str(config), "--listen", "nonsense"],
+                         capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert run.returncode == 1 and run.stderr.strip() == 'monitor: error: --listen "nonsense": must look like 127.0.0.1:8080'
+
+
+def test_a_sentence_is_cut_at_its_own_bounds() -> None:
+    from monitor.store.views import _sentence
+    body = "Title line\n\nFirst one. Kataeb Hezbollah fired rockets! Next."
+    lo, hi = _sentence(body, body.index("Kataeb"), body.index("Kataeb") + 16)
+    assert body[lo:hi] == "Kataeb Hezbollah fired rockets!"
+    lo, hi = _sentence(body, 0, 5)
+    assert body[lo:hi] == "Title line\n"
+
+
+def test_a_running_daemon_serves_the_site_on_its_server_address(tmp_path: Path) -> None:
+    import signal
+
+    from tests.conftest import SEED, free_port, wait_for, write_config
+    from tests.e2e.test_daemon import monitor_run
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    port = free_port()
+    config = write_config(tmp_path, folders=[inbox], settings={"server": {"listen": f"127.0.0.1:{port}"}})
+    env_free = {k: os.environ.pop(k) for k in ("MONITOR_WEB_TOKEN", "MONITOR_WEB_USER", "MONITOR_WEB_PASSWORD") if k in os.environ}
+    proc, log = monitor_run(config)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert wait_for(lambda: get_or_none(base + "/healthz"), timeout=20) == (200, "ok\n")
+        (inbox / "seed.txt").write_text(SEED.read_text())
+        page = wait_for(lambda: (answer := get_or_none(base + "/alerts")) and 'class="alert' in answer[1] and answer[1], timeout=30)
+        assert "/alerts/1" in page
+        assert get(base + "/alerts/1")[0] == 200 and get(base + "/sources")[0] == 200
+    finally:
+        os.environ.update(env_free)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0, "".join(log)
+    assert not any("Traceback" in line for line in log), "".join(log)
+
+
+def get_or_none(url: str) -> tuple[int, str] | None:
+    try:
+        return get(url)
+    except OSError:
+        return None  # not listening yet
