@@ -446,21 +446,4 @@ def web(
     listen: Annotated[str, typer.Option("--listen", help="HOST:PORT to serve on; not loopback: needs MONITOR_WEB_TOKEN or MONITOR_WEB_USER and MONITOR_WEB_PASSWORD")] = "127.0.0.1:8080",
 ) -> None:
     """Serve the read-only web view (alerts, stories, actors over time, sources) until Ctrl-C."""
-    from monitor.settings import ServerSettings
-    from monitor.watchlist import load_watchlist
-    from monitor.web.app import create_app
-    from monitor.web.auth import required
-    from monitor.web.serve import bind, serve
-
-    try:
-        address = ServerSettings.model_validate({"listen": listen}).address
-    except ValueError:
-        raise MonitorError(f'--listen "{listen}": must look like 127.0.0.1:8080') from None
-    if address is None:
-        raise MonitorError('--listen "": give HOST:PORT, e.g. 127.0.0.1:8080')
-    access = required(listen, address[0])
-    settings, db = _store(config)
-    watchlist = load_watchlist(settings.watchlist)
-    sock = bind(address, lambda reason: f'--listen "{listen}": cannot listen there ({reason}); stop what uses it or pick another address')
-    out.line(f"web view of {db.name} on http://{listen}/ (Ctrl-C stops it)")
-    serve(create_app(db, lambda: watchlist, access), sock)
+    App(config).web(listen, lambda name: out.line(f"web view of {name} on http://{listen}/ (Ctrl-C stops it)"))

@@ -310,7 +310,6 @@ def test_duplicate_aliases_reports_an_alias_under_two_actors(tmp_path: Path) -> 
 # --- issue 15: event context, part_of, CAMEO codes, languages and demonyms, the alert requirement ---
 
 from monitor.matching.costs import not_when_costs  # noqa: E402
-from monitor.matching.matcher import Matcher  # noqa: E402
 from monitor.matching.report import explain, result_json  # noqa: E402
 from monitor.matching.rules import match_text  # noqa: E402
 

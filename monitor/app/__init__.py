@@ -9,10 +9,13 @@ backup, schema revisions), `app/sources.py` (the source list, read-only, and the
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from monitor.app.check import CheckVerbs
 from monitor.app.core import Core
 from monitor.app.sources import SourceVerbs
 from monitor.app.store import StoreVerbs
+from monitor.errors import MonitorError
 from monitor.pipeline import build_pipeline
 from monitor.store.lock import single_daemon
 
@@ -28,6 +31,26 @@ class App(CheckVerbs, SourceVerbs, StoreVerbs, Core):
 
         with single_daemon(self.settings.store.sqlalchemy_url, "monitor run"):
             Daemon(build_pipeline(self.settings)).run_forever()
+
+    def web(self, listen: str, started: Callable[[str], None]) -> None:
+        """The read-only web view on `listen` (HOST:PORT) until Ctrl-C; `started` gets the database's name."""
+        from monitor.settings import ServerSettings
+        from monitor.watchlist import load_watchlist
+        from monitor.web.app import create_app
+        from monitor.web.auth import required
+        from monitor.web.serve import bind, serve
+
+        try:
+            address = ServerSettings.model_validate({"listen": listen}).address
+        except ValueError:
+            raise MonitorError(f'--listen "{listen}": must look like 127.0.0.1:8080') from None
+        if address is None:
+            raise MonitorError('--listen "": give HOST:PORT, e.g. 127.0.0.1:8080')
+        access = required(listen, address[0])
+        watchlist = load_watchlist(self.settings.watchlist)
+        sock = bind(address, lambda reason: f'--listen "{listen}": cannot listen there ({reason}); stop what uses it or pick another address')
+        started(self.db.name)
+        serve(create_app(self.db, lambda: watchlist, access), sock)
 
     def once(self, all_feeds: bool = False) -> None:
         """One pass: poll (every feed with `all_feeds`), read new files, deliver what is due."""
