@@ -50,14 +50,14 @@ article, unless it is nearly identical to one of its articles (`joins`):
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
 from monitor import permutations
-from monitor.matching.normalise import normalise
+from monitor.dedup import normalise  # the one import of the text normalisation: dedup.py holds it
 
 NUM_PERM = 128
 SEED = permutations.SEED
@@ -76,6 +76,7 @@ _CHUNK = 1024  # shingles permuted at once (a 512 KB temporary)
 _BLOCK = 4096  # stored signatures compared at once (a 512 KB temporary)
 _MIN_ROWS = 256
 _PACK = 1024  # rows moved at once when packing (a 512 KB temporary)
+_crc32 = zlib.crc32
 
 
 def _permutations(seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
@@ -98,31 +99,47 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     h = h * np.uint32(0x85EBCA6B)
     h = h ^ (h >> np.uint32(13))
     h = h * np.uint32(0xC2B2AE35)
-    return h ^ (h >> np.uint32(16))
+    mixed: np.ndarray = h ^ (h >> np.uint32(16))
+    return mixed
 
 
 def shingles(normalised: str) -> set[int]:
     """The 32-bit hashes (CRC-32) of the word 3-grams of a text already through `normalise`."""
-    words = normalised.split()
-    return {
-        zlib.crc32(" ".join(words[i : i + SHINGLE_WORDS]).encode())
-        for i in range(len(words) - SHINGLE_WORDS + 1)
-    }
+    words = normalised.split()  # the 3-grams are joined, encoded and hashed in C (map), not one by one in Python
+    return set(map(_crc32, map(str.encode, map(" ".join, zip(words, words[1:], words[2:])))))
 
 
-def minhash(hashes: set[int]) -> np.ndarray:
-    """The NUM_PERM minimum permuted values of a set of 32-bit hashes (all 2^32 - 1 when empty)."""
-    values = np.full(NUM_PERM, _EMPTY, dtype=np.uint32)
-    mixed = _fmix32(np.fromiter(hashes, dtype=np.uint32, count=len(hashes)))
+def _minimums(mixed: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Lower `values` (NUM_PERM) to the minimum permuted value of each slot over hashes already mixed."""
     for start in range(0, len(mixed), _CHUNK):
-        np.minimum(values, (mixed[start : start + _CHUNK, None] * _A + _B).min(axis=0), out=values)
+        permuted = mixed[start : start + _CHUNK, None] * _A
+        permuted += _B
+        np.minimum(values, permuted.min(axis=0), out=values)
     return values
+
+
+def minhash(hashes: Collection[int]) -> np.ndarray:
+    """The NUM_PERM minimum permuted values of a set of 32-bit hashes (all 2^32 - 1 when empty)."""
+    return _minimums(_fmix32(np.array(list(hashes), dtype=np.uint32)), np.full(NUM_PERM, _EMPTY, dtype=np.uint32))
 
 
 def sketch_normalised(normalised: str) -> tuple[bytes, int]:
     """`sketch` of a text already through `normalise` (the pipeline normalises for the content hash too)."""
     hashes = shingles(normalised)
     return minhash(hashes).astype("<u4").tobytes(), len(hashes)
+
+
+def sketches(normalised: Sequence[str]) -> list[tuple[bytes, int]]:
+    """`sketch_normalised` of each of several texts (a feed's new articles), the same bytes: the hashes
+    of all of them are mixed in one numpy call, and each text's are permuted on their own slice."""
+    sets = [shingles(text) for text in normalised]
+    mixed = _fmix32(np.array([h for hashes in sets for h in hashes], dtype=np.uint32))
+    out, start = [], 0
+    for hashes in sets:
+        values = _minimums(mixed[start : start + len(hashes)], np.full(NUM_PERM, _EMPTY, dtype=np.uint32))
+        out.append((values.astype("<u4").tobytes(), len(hashes)))
+        start += len(hashes)
+    return out
 
 
 def sketch(text: str) -> tuple[bytes, int]:
@@ -148,7 +165,8 @@ def _split(values: np.ndarray) -> np.ndarray:
 
 def _agreements(signatures: np.ndarray, values: np.ndarray) -> np.ndarray:
     """How many of its NUM_PERM slots each column of `signatures` (NUM_PERM x n) shares with `values`."""
-    return np.add.reduce((signatures == values[:, None]).view(np.uint8), axis=0, dtype=np.uint8)  # at most 128
+    agree: np.ndarray = np.add.reduce((signatures == values[:, None]).view(np.uint8), axis=0, dtype=np.uint8)  # at most 128
+    return agree
 
 
 def _arrays(capacity: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
