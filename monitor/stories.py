@@ -55,9 +55,10 @@ article, unless it is nearly identical to one of its articles (`joins`):
 from __future__ import annotations
 
 import zlib
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 
 import numpy as np
 
@@ -78,6 +79,7 @@ PUBLISHED_FLOOR = datetime(2000, 1, 1, tzinfo=UTC)  # nor one before this (epoch
 
 _EMPTY = np.uint32(0xFFFFFFFF)  # the value of every slot of an empty set
 _CHUNK = 1024  # shingles permuted at once (a 512 KB temporary)
+_BATCH = 16384  # shingles of several texts mixed at once (`sketches`)
 _BLOCK = 4096  # stored signatures compared at once (a 512 KB temporary)
 _MIN_ROWS = 256
 _PACK = 1024  # rows moved at once when packing (a 512 KB temporary)
@@ -134,11 +136,25 @@ def sketch_normalised(normalised: str) -> tuple[bytes, int]:
     return minhash(hashes).astype("<u4").tobytes(), len(hashes)
 
 
-def sketches(normalised: Sequence[str]) -> list[tuple[bytes, int]]:
+def sketches(normalised: Iterable[str]) -> list[tuple[bytes, int]]:
     """`sketch_normalised` of each of several texts (a feed's new articles), the same bytes: the hashes
-    of all of them are mixed in one numpy call, and each text's are permuted on their own slice."""
-    sets = [shingles(text) for text in normalised]
-    mixed = _fmix32(np.array([h for hashes in sets for h in hashes], dtype=np.uint32))
+    of up to _BATCH shingles' worth of texts at a time are mixed in one numpy call, and each text's are
+    permuted on their own slice (so memory stays that of one text's sketch, however big the feed)."""
+    out: list[tuple[bytes, int]] = []
+    group: list[set[int]] = []
+    size = 0
+    for text in normalised:
+        hashes = shingles(text)
+        if group and size + len(hashes) > _BATCH:
+            out += _sketch_group(group, size)
+            group, size = [], 0
+        group.append(hashes)
+        size += len(hashes)
+    return out + _sketch_group(group, size)
+
+
+def _sketch_group(sets: list[set[int]], size: int) -> list[tuple[bytes, int]]:
+    mixed = _fmix32(np.fromiter(chain.from_iterable(sets), dtype=np.uint32, count=size))
     out, start = [], 0
     for hashes in sets:
         values = _minimums(mixed[start : start + len(hashes)], np.full(NUM_PERM, _EMPTY, dtype=np.uint32))

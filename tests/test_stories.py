@@ -334,14 +334,17 @@ def test_signatures_are_datasketchs_on_the_corpus_and_random_texts() -> None:
         assert sketch(text) == (datasketch_signature(hashes), len(hashes)), text[:60]
 
 
-def test_a_feeds_sketches_at_once_are_each_texts_sketch() -> None:
+@pytest.mark.parametrize("batch", [stories._BATCH, 1, 300])  # texts mixed a group at a time: the groups' edges
+def test_a_feeds_sketches_at_once_are_each_texts_sketch(batch: int) -> None:
     """`sketches` (one numpy call for a feed's new articles) gives the bytes `sketch_normalised` gives each text."""
     rng = np.random.default_rng(11)
     words = [t for row in corpus() for t in normalise(row["text"]).split()]
     texts = [normalise(row["text"]) for row in corpus()] + ["", "one two", "one two three", "\none two three four", "title\n"]
     texts += [" ".join(rng.choice(words, n)) for n in rng.integers(0, 2500, 30)]  # some over a chunk of shingles
-    assert sketches(texts) == [sketch_normalised(text) for text in texts]
-    assert sketches([]) == [] and sketches([""]) == [sketch("")]
+    with patch("monitor.stories._BATCH", batch):
+        assert sketches(texts) == [sketch_normalised(text) for text in texts]
+        assert sketches(iter(texts[:5])) == [sketch_normalised(text) for text in texts[:5]]
+        assert sketches([]) == [] and sketches([""]) == [sketch("")]
 
 
 @settings(max_examples=100)
