@@ -9,10 +9,10 @@ test dependency only): each hash goes through the MurmurHash3 32-bit finalizer, 
 h -> a * h + b mod 2^32 with a odd, the (a, b) drawn as datasketch draws them from
 `numpy.random.RandomState(SEED)`, whose stream NumPy keeps fixed. The ingest path sketches the text it
 normalised for the content hash (`dedup.to_article`'s `Article.normalised`), all of a feed's new
-articles at once (`sketches`: one numpy mix, then a slice of permutations per text): ~0.05 ms of CPU per
-story-corpus article one at a time, a fifth of that per feed entry in a feed's batch (bench/dedup.py,
-bench/ingest_profile.py). A cheaper scheme (one-permutation hashing) would save at most ~0.02 ms and
-would need a new version of every stored signature; this one stays.
+articles at once (`sketches`: one numpy mix, then a slice of permutations per text): ~0.06 ms of CPU per
+story-corpus article on its own (bench/dedup.py); in the ingest loop, between matcher and SQLite, 0.11-0.14
+ms one at a time and 0.06 ms in a feed's batch (bench/ingest_profile.py). A cheaper scheme (one-permutation
+hashing) would save at most ~0.02 ms and would make every stored signature stale; this one stays.
 
 Copies cut to the first 30 % of a story have a Jaccard similarity of only about 0.25 with it, so
 two articles belong to one story when the *containment* of the shorter in the longer is high:
