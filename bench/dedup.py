@@ -6,10 +6,13 @@ Cost: N synthetic articles (~330 words: Zipf-distributed words from a 50,000-wor
 stock phrases, so that unrelated texts share about as many 3-grams as real news does, mean Jaccard
 ~0.003) are sketched and persisted as (signature, length); they are lower-case ASCII words already,
 so the fill skips `normalise` (`sketch_normalised`). Then: the time of a signature (`sketch`, with
-and without normalising), rebuild of the index from the persisted signatures, find + add of 1,000 new articles
+and without normalising; wall clock and this thread's CPU time, which the machine's other work does
+not inflate), rebuild of the index from the persisted signatures, find + add of 1,000 new articles
 (500 fresh texts, which must start new stories, and 500 copies of stored ones cut to 30-60 % with
 a byline added, which must join theirs), the time of `find` alone, and the index's memory
 (tracemalloc, a second rebuild). The index compares a query with every stored signature.
+Real text (`real_text`): the CPU time of a sketch of the corpus's articles, already normalised, one
+at a time and (`stories.sketches`) 50 at a time as a feed's new articles, median and best of 15 passes.
 
     .venv/bin/python bench/dedup.py [N]
     .venv/bin/python bench/dedup.py --seeds K  # corpus P and R over MinHash seeds 1..K, CONTAINMENT 0.4/0.5/0.6
@@ -27,8 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
-from monitor.matching.normalise import normalise
 from monitor import stories
+from monitor.dedup import normalise, normalised
 from monitor.stories import CONTAINMENT, SIGNATURE_BYTES, StoryIndex, sketch, sketch_normalised
 
 REPO = Path(__file__).resolve().parent.parent
@@ -73,6 +76,30 @@ def seed_spread(seeds: int) -> dict[str, dict[str, float]]:
     return spread
 
 
+def real_text_sketch(rounds: int = 15, feed: int = 50) -> dict[str, float]:
+    """CPU time (this thread's) of a sketch of the corpus's articles (title and text, normalised first, as
+    the pipeline does), median and best of `rounds` passes: one text at a time, and `feed` at a time
+    through `stories.sketches` when this monitor has it."""
+    rows = [json.loads(line) for line in CORPUS.read_text().splitlines()]
+    texts = [normalised(" ".join(r.get("title", "").split()), r["text"].strip()) for r in rows]
+    one, batch = [], []
+    for _ in range(rounds):
+        cpu = time.thread_time()
+        for text in texts:
+            sketch_normalised(text)
+        one.append((time.thread_time() - cpu) / len(texts) * 1e6)
+        if hasattr(stories, "sketches"):
+            cpu = time.thread_time()
+            for start in range(0, len(texts), feed):
+                stories.sketches(texts[start : start + feed])
+            batch.append((time.thread_time() - cpu) / len(texts) * 1e6)
+    result = {"texts": len(texts), "mean_words": round(sum(len(t.split()) for t in texts) / len(texts)),
+              "sketch_cpu_us_median": round(sorted(one)[rounds // 2], 1), "sketch_cpu_us_best": round(min(one), 1)}
+    if batch:
+        result |= {"batch_cpu_us_median": round(sorted(batch)[rounds // 2], 1), "batch_cpu_us_best": round(min(batch), 1)}
+    return result
+
+
 @cache
 def vocabulary() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Words and stock phrases with their Zipf weights (the same in every process)."""
@@ -106,18 +133,18 @@ def rebuild(blob: bytes, lengths: list[int]) -> StoryIndex:
 
 def main(n: int) -> None:
     started = time.perf_counter()
-    result: dict[str, object] = {"corpus": corpus_quality()}
+    result: dict[str, object] = {"corpus": corpus_quality(), "real_text": real_text_sketch()}
     blocks = -(-n // BLOCK)
     texts = synthetic_texts(blocks)  # block `blocks` is not stored: its texts are the fresh ones
     assert all(normalise(text) == text for text in texts[:100])
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.thread_time()
     for text in texts:
         sketch(text)
-    signature_us = (time.perf_counter() - t) / len(texts) * 1e6
-    t = time.perf_counter()
+    signature_us, signature_cpu_us = (time.perf_counter() - t) / len(texts) * 1e6, (time.thread_time() - cpu) / len(texts) * 1e6
+    t, cpu = time.perf_counter(), time.thread_time()
     for text in texts:
         sketch_normalised(text)
-    normalised_us = (time.perf_counter() - t) / len(texts) * 1e6
+    normalised_us, normalised_cpu_us = (time.perf_counter() - t) / len(texts) * 1e6, (time.thread_time() - cpu) / len(texts) * 1e6
     sketches = [sketch_normalised(text) for block in range(blocks) for text in synthetic_texts(block)][:n]
     blob, lengths = b"".join(s for s, _ in sketches), [length for _, length in sketches]
     del sketches
@@ -158,6 +185,8 @@ def main(n: int) -> None:
         "stored_articles": n,
         "signature_us": round(signature_us),
         "signature_of_normalised_us": round(normalised_us),
+        "signature_cpu_us": round(signature_cpu_us),
+        "signature_of_normalised_cpu_us": round(normalised_cpu_us),
         "find_add_us": round(find_add_us),
         "find_us": round(find_us),
         "copies_joined": f"{joined}/{len(copies)}",

@@ -43,8 +43,9 @@ def test_to_article_carries_keys() -> None:
 ])
 def test_normalised_once_gives_the_content_hash_and_the_story_sketch(title: str, text: str) -> None:
     """The pipeline sketches `Article.normalised` instead of normalising the body again: the same signature."""
-    from monitor.stories import sketch, sketch_normalised
+    from monitor.stories import sketch, sketch_normalised, sketches
 
     article = to_article(Document(source="wire", title=title, text=text))
     assert article.content_hash == content_hash(article.title, article.text)
     assert sketch_normalised(article.normalised) == sketch(article.body)
+    assert sketches([article.normalised, article.normalised]) == [sketch(article.body)] * 2  # a feed's new articles at once

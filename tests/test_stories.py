@@ -26,7 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor import stories
-from monitor.matching.normalise import normalise
+from monitor.dedup import normalise
 from monitor.stories import (
     CONTAINMENT,
     MIN_JACCARD,
@@ -45,6 +45,8 @@ from monitor.stories import (
     shingles,
     signature,
     sketch,
+    sketch_normalised,
+    sketches,
 )
 from tests.conftest import REPO
 
@@ -330,6 +332,31 @@ def test_signatures_are_datasketchs_on_the_corpus_and_random_texts() -> None:
     for text in texts:
         hashes = shingles(normalise(text))
         assert sketch(text) == (datasketch_signature(hashes), len(hashes)), text[:60]
+
+
+@pytest.mark.parametrize("batch", [stories._BATCH, 1, 300])  # texts mixed a group at a time: the groups' edges
+def test_a_feeds_sketches_at_once_are_each_texts_sketch(batch: int) -> None:
+    """`sketches` (one numpy call for a feed's new articles) gives the bytes `sketch_normalised` gives each text."""
+    rng = np.random.default_rng(11)
+    words = [t for row in corpus() for t in normalise(row["text"]).split()]
+    texts = [normalise(row["text"]) for row in corpus()] + ["", "one two", "one two three", "\none two three four", "title\n"]
+    texts += [" ".join(rng.choice(words, n)) for n in rng.integers(0, 2500, 30)]  # some over a chunk of shingles
+    with patch("monitor.stories._BATCH", batch):
+        assert sketches(texts) == [sketch_normalised(text) for text in texts]
+        assert sketches(iter(texts[:5])) == [sketch_normalised(text) for text in texts[:5]]
+        assert sketches([]) == [] and sketches([""]) == [sketch("")]
+
+
+@settings(max_examples=100)
+@given(st.lists(st.sets(st.integers(min_value=0, max_value=2**32 - 1), max_size=1200), max_size=6))
+def test_sketches_of_any_texts_are_datasketchs(hash_sets: list[set[int]]) -> None:
+    words = ["w%x" % h for hashes in hash_sets for h in hashes]  # distinct words: every 3-gram is distinct
+    texts, start = [], 0
+    for hashes in hash_sets:
+        texts.append(" ".join(words[start : start + len(hashes)]))
+        start += len(hashes)
+    for text, (sig, length) in zip(texts, sketches(texts), strict=True):
+        assert (sig, length) == (datasketch_signature(shingles(text)), len(shingles(text)))
 
 
 @settings(max_examples=300)
