@@ -57,7 +57,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from monitor import permutations
-from monitor.matching.normalise import normalise
+from monitor.text_norm import normalise
 
 NUM_PERM = 128
 SEED = permutations.SEED
