@@ -42,7 +42,7 @@ _WORD = re.compile(r"[^\W_]+")
 # Possessive quantifiers (++) keep the scan linear; each kind is only looked for when its mark is there.
 URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _FILE_EXT = r"\.(?:csv|pdf|txt|docx?|xlsx?|jpe?g|png|gif|zip|json|xml|html?)\b"
-_Blanks = tuple[tuple[tuple[tuple[str | re.Pattern[str], ...], re.Pattern[str]], ...]]  # (quick tests, all passed, the full pattern)
+_Blanks = tuple[tuple[tuple[str | re.Pattern[str], ...], re.Pattern[str]], ...]  # (quick tests, all passed, the full pattern)
 # None of them holds a space: the matcher blanks them chunk by chunk (between spaces), the same.
 # Links and e-mail addresses: a one-character test first (`in` finds those fastest).
 _LINKS: _Blanks = (

@@ -43,7 +43,8 @@ STOP_WORDS = {
 def stem(norm: str, language: str = "english") -> str:
     """The Snowball stem of a normal form (lower case, no accents) in a language."""
     with _LOCK:
-        return _STEMMERS[language].stemWord(norm)
+        stemmed: str = _STEMMERS[language].stemWord(norm)
+    return stemmed
 
 
 def languages_of(words: Iterable[str]) -> tuple[str, ...]:

@@ -109,6 +109,7 @@ class WordKeys:
             if len(key) >= FUZZY_MIN_LEN - 1:
                 for d in deletions(key) | {key}:
                     self.neighbours.setdefault(d, set()).add(key)
+        self.misspellable = {d for key, ws in alias_words.items() if len(key) >= FUZZY_MIN_LEN - 1 and max(map(len, ws)) >= MISSPELLING_MIN_LEN for d in deletions(key) | {key}}
         self.pairs = {(key, s) for key, ws in alias_words.items() for w in ws if (s := self.stem(w)) != NEVER}  # words that are both
         self.norms: dict[str, str] = {}  # the cache: word as written -> normal form, and -> atoms
         self.atoms: dict[str, Atoms] = {}
@@ -168,29 +169,32 @@ class WordKeys:
         return out
 
     def _keys(self, norms: list[str]) -> list[str]:
-        """Per normal form its actor key, or NEVER: `actor_key` for the few a cheap test leaves."""
+        """Per normal form its actor key, or NEVER (`actor_key`, with its lookups done for all at once)."""
         bound = (7 * self.longest_word + 9) / 3
-        skeletons = skeleton_many(norms)
-        shapes = [s if len(n) >= FUZZY_MIN_LEN else n for n, s in zip(norms, skeletons)]
-        maybe = set(compress(range(len(norms)), map(self.alias_words.__contains__, shapes)))
-        maybe.update(compress(range(len(norms)), map(bool, map(_OTHER_FORMS.search, norms))))
-        fuzzy = [i for i, (n, s) in enumerate(zip(norms, shapes)) if len(n) >= FUZZY_MIN_LEN and len(s) <= self.longest_key + 1]
-        maybe.update(self._near_some(fuzzy, shapes))
+        shapes = [s if len(n) >= FUZZY_MIN_LEN else n for n, s in zip(norms, skeleton_many(norms))]
+        other = set(compress(range(len(norms)), map(bool, map(_OTHER_FORMS.search, norms))))
+        fuzzy = [i for i, (n, s) in enumerate(zip(norms, shapes)) if len(n) >= FUZZY_MIN_LEN and len(s) <= self.longest_key + 1 and i not in other]
+        near = self._near_some([i for i in fuzzy if shapes[i] not in self.alias_words], shapes)
         out = [NEVER] * len(norms)
-        for i in maybe:
-            if len(norms[i]) <= bound:
-                out[i] = self.actor_key(norms[i])
+        for i in sorted(other):
+            out[i] = self.actor_key(norms[i])
+        for i in set(compress(range(len(norms)), map(self.alias_words.__contains__, shapes))).union(near).difference(other):
+            key = shapes[i]
+            if i in near:
+                key = next(iter(near[i])) if len(near[i]) == 1 else key
+            if len(norms[i]) <= bound and any(word_agrees(norms[i], alias) for alias in self.alias_words.get(key, ())):
+                out[i] = key
         return out
 
-    def _near_some(self, indices: list[int], shapes: list[str]) -> set[int]:
-        """Those of the indices whose shape, or a deletion of it, is in `neighbours`."""
-        near = set(compress(indices, map(self.neighbours.__contains__, (shapes[i] for i in indices))))
+    def _near_some(self, indices: list[int], shapes: list[str]) -> dict[int, set[str]]:
+        """Per index whose shape is one deletion (each) from the key of an alias word that accepts a
+        misspelling (the only keys a near word can agree with), all the alias keys near it."""
+        hit = set(compress(indices, map(self.misspellable.__contains__, (shapes[i] for i in indices))))
         longest = max((len(shapes[i]) for i in indices), default=0)
         for position in range(longest):
             indices = [i for i in indices if len(shapes[i]) > position]
-            cut = [shapes[i][:position] + shapes[i][position + 1 :] for i in indices]
-            near.update(compress(indices, map(self.neighbours.__contains__, cut)))
-        return near
+            hit.update(compress(indices, map(self.misspellable.__contains__, [shapes[i][:position] + shapes[i][position + 1 :] for i in indices])))
+        return {i: set().union(*(self.neighbours.get(d, ()) for d in deletions(shapes[i]) | {shapes[i]})) for i in hit}
 
     def actor_key(self, norm: str) -> str:
         """The alias key this word (or the word without an Arabic prefix or Russian case ending) agrees with."""
