@@ -119,7 +119,7 @@ class Matcher(CompiledWatchlist):
             first = hit.last - hit.n + 1
             start, end = words.starts[first], words.ends[hit.last]
             raw = tuple(words.raws[first : hit.last + 1])
-            rank = self._ranked.get((hit.patterns, raw)) or self._rank(hit, raw, tuple(words.norms[first : hit.last + 1]))
+            rank = self._ranked.get((hit.patterns, raw)) or self._rank(hit, raw, words.norms(first, hit.last))
             if rank.picks is not None:  # each kind's best alias has no checks
                 found += [Found(start, end, score, said, how) for score, said, how in rank.picks]
                 continue
@@ -166,10 +166,10 @@ class Matcher(CompiledWatchlist):
                     continue
                 alias = self._aliases[alias_id]
                 in_order = all(c.first <= d.first for c, d in zip(chosen, chosen[1:])) and [c.unit for c in chosen] == list(range(len(chosen)))
-                if tuple(words.norms[first : last + 1]) == alias.norms:
+                if words.norms(first, last) == alias.norms:
                     out.append(Found(start, end, 100.0, self._said[alias_id]))
                     continue
-                inflected = any(tuple(words.norms[c.first : c.last + 1]) != unit_norms[c.unit] for c in chosen)
+                inflected = any(words.norms(c.first, c.last) != unit_norms[c.unit] for c in chosen)
                 adjacent = in_order and last - first + 1 == len(alias.norms)
                 how = "inflected" if adjacent else ("words, inflected" if inflected else "words")
                 out.append(Found(start, end, WORDS_SCORE, self._said[alias_id], how))
@@ -190,7 +190,7 @@ class Matcher(CompiledWatchlist):
             if m.said.kind == "actor" and (m.start, m.end) in doubtful:
                 doubt = doubtful[(m.start, m.end)]
                 if doubt.why & _BARE:
-                    titled = doubt.first > 0 and words.norms[doubt.first - 1] in TITLES
+                    titled = doubt.first > 0 and words.norms(doubt.first - 1, doubt.first - 1)[0] in TITLES
                     if not titled and name not in introduced:
                         if name not in in_domain:
                             in_domain[name] = any(k.said.kind == "event" or k.said.fields["name"] != name for k in kept)

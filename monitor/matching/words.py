@@ -20,14 +20,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable
-from itertools import accumulate, compress, islice
-from typing import NamedTuple
+from itertools import accumulate, compress, islice, repeat
+from operator import is_
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from monitor.matching import stems
-from monitor.text_norm import WORD, WRAPPED_WORD, blank_non_prose, fold_many, is_wrapped, skeleton, skeleton_many, unwrap_word
+from monitor.text_norm import WORD, WRAPPED_WORD, blank_non_prose, fold, fold_many, is_wrapped, skeleton, skeleton_many, unwrap_word
 
 LONG_WORD = 1000  # characters: a longer word never matches (aliases and phrases have at most 200)
 FUZZY_MIN_LEN = 5  # shorter words must be spelt exactly
@@ -80,19 +80,29 @@ def word_agrees(found: str, alias: str) -> bool:
     return len(alias) >= MISSPELLING_MIN_LEN and not prefix and Levenshtein.distance(found, alias) <= 1
 
 
-class TextWords(NamedTuple):
-    """The words of one text in order: where each starts and ends, as written, normal form, atoms.
-    Blanked spans (links, e-mail addresses, file names, model numbers) have no words."""
+def norm_of(word: str) -> str:
+    """A word's normal form (`fold` of it as written on one line), or NEVER: a long word, one with digits."""
+    if len(word) > LONG_WORD or (not word.isalpha() and any(c.isdigit() for c in word)):
+        return NEVER
+    return fold(unwrap_word(word)).replace(" ", "_") or NEVER
 
-    starts: list[int]
-    ends: list[int]
-    raws: list[str]
-    norms: list[str]
-    atoms: list[Atoms]
+
+class TextWords:
+    """The words of one text in order: where each starts and ends, as written, and its atoms; normal
+    forms on demand. Blanked spans (links, e-mail addresses, file names, model numbers) have no words."""
+
+    __slots__ = ("starts", "ends", "raws", "atoms", "_norms")
+
+    def __init__(self, starts: list[int], ends: list[int], raws: list[str], atoms: list[Atoms], norms: dict[str, str]) -> None:
+        self.starts, self.ends, self.raws, self.atoms, self._norms = starts, ends, raws, atoms, norms
 
     def before(self, pos: int) -> int:
         """How many words start before a position."""
         return bisect_left(self.starts, pos)
+
+    def norms(self, first: int, last: int) -> tuple[str, ...]:
+        """The normal forms of the words `first` to `last`."""
+        return tuple(self._norms.get(w) or norm_of(w) for w in self.raws[first : last + 1])
 
 
 class WordKeys:
@@ -109,7 +119,7 @@ class WordKeys:
             if len(key) >= FUZZY_MIN_LEN - 1:
                 for d in deletions(key) | {key}:
                     self.neighbours.setdefault(d, set()).add(key)
-        self.misspellable = {d for key, ws in alias_words.items() if len(key) >= FUZZY_MIN_LEN - 1 and max(map(len, ws)) >= MISSPELLING_MIN_LEN for d in deletions(key) | {key}}
+        self.misspellable = {d for ws in alias_words.values() for w in ws if len(w) >= MISSPELLING_MIN_LEN for d in deletions(w) | {w}}
         self.pairs = {(key, s) for key, ws in alias_words.items() for w in ws if (s := self.stem(w)) != NEVER}  # words that are both
         self.norms: dict[str, str] = {}  # the cache: word as written -> normal form, and -> atoms
         self.atoms: dict[str, Atoms] = {}
@@ -127,16 +137,11 @@ class WordKeys:
         parts = (_WRAPPED_SPLIT if is_wrapped(text) else _SPLIT).split(blank_non_prose(text))
         offsets = list(accumulate(map(len, parts)))
         raws = parts[1::2]
-        if not set(raws).difference(self.atoms):
-            try:
-                return TextWords(offsets[0:-1:2], offsets[1::2], raws, list(map(self.norms.__getitem__, raws)), list(map(self.atoms.__getitem__, raws)))
-            except KeyError:  # dropped meanwhile by another thread
-                pass
-        known = {w: (self.norms.get(w), self.atoms.get(w)) for w in set(raws)}
-        new_norms, new_atoms = self.learn([w for w, (n, a) in known.items() if n is None or a is None])
-        norms = [new_norms[w] if w in new_norms else known[w][0] for w in raws]
-        atoms = [new_atoms[w] if w in new_atoms else known[w][1] for w in raws]
-        return TextWords(offsets[0:-1:2], offsets[1::2], raws, norms, atoms)  # type: ignore[arg-type]  # all known
+        atoms = list(map(self.atoms.get, raws))
+        if None in atoms:  # unseen words (or dropped meanwhile by another thread)
+            new_norms, new_atoms = self.learn(set(compress(raws, map(is_, atoms, repeat(None)))))
+            atoms = list(map(new_atoms.get, raws, atoms))
+        return TextWords(offsets[0:-1:2], offsets[1::2], raws, atoms, self.norms)  # type: ignore[arg-type]  # none is None now
 
     def learn(self, words: Iterable[str]) -> tuple[dict[str, str], dict[str, Atoms]]:
         """Normal forms and atoms of words as written; stored in the cache (not those over CACHE_KEY_MAX)."""
@@ -174,7 +179,7 @@ class WordKeys:
         shapes = [s if len(n) >= FUZZY_MIN_LEN else n for n, s in zip(norms, skeleton_many(norms))]
         other = set(compress(range(len(norms)), map(bool, map(_OTHER_FORMS.search, norms))))
         fuzzy = [i for i, (n, s) in enumerate(zip(norms, shapes)) if len(n) >= FUZZY_MIN_LEN and len(s) <= self.longest_key + 1 and i not in other]
-        near = self._near_some([i for i in fuzzy if shapes[i] not in self.alias_words], shapes)
+        near = self._near_some([i for i in fuzzy if shapes[i] not in self.alias_words], norms, shapes)
         out = [NEVER] * len(norms)
         for i in sorted(other):
             out[i] = self.actor_key(norms[i])
@@ -186,14 +191,16 @@ class WordKeys:
                 out[i] = key
         return out
 
-    def _near_some(self, indices: list[int], shapes: list[str]) -> dict[int, set[str]]:
-        """Per index whose shape is one deletion (each) from the key of an alias word that accepts a
-        misspelling (the only keys a near word can agree with), all the alias keys near it."""
-        hit = set(compress(indices, map(self.misspellable.__contains__, (shapes[i] for i in indices))))
-        longest = max((len(shapes[i]) for i in indices), default=0)
+    def _near_some(self, indices: list[int], norms: list[str], shapes: list[str]) -> dict[int, set[str]]:
+        """Per index whose normal form is one edit from an alias word that accepts a misspelling (the
+        only words a word of another key agrees with: `word_agrees`), the alias keys near its shape.
+        One edit apart, two words have a deletion (or the word itself) in common: tested per position
+        over all the words at once."""
+        hit = set(compress(indices, map(self.misspellable.__contains__, (norms[i] for i in indices))))
+        longest = max((len(norms[i]) for i in indices), default=0)
         for position in range(longest):
-            indices = [i for i in indices if len(shapes[i]) > position]
-            hit.update(compress(indices, map(self.misspellable.__contains__, [shapes[i][:position] + shapes[i][position + 1 :] for i in indices])))
+            indices = [i for i in indices if len(norms[i]) > position]
+            hit.update(compress(indices, map(self.misspellable.__contains__, [norms[i][:position] + norms[i][position + 1 :] for i in indices])))
         return {i: set().union(*(self.neighbours.get(d, ()) for d in deletions(shapes[i]) | {shapes[i]})) for i in hit}
 
     def actor_key(self, norm: str) -> str:
