@@ -69,22 +69,25 @@ class PhraseIndex:
 
     def scan(self, atoms: list[Atoms]) -> list[Hit]:
         """Every pattern found in a text's atoms (one tuple per word), by last word, longest first."""
-        found: dict[tuple[int, int], set[int]] = {}
+        found: dict[tuple[int, int], set[int]] = {}  # (last word, -words) -> pattern numbers
         root = self._root.children
         for first in compress(range(len(atoms)), atoms):
             for atom in atoms[first]:
                 node = root.get(atom)
                 if node is not None:
                     if node.patterns:
-                        found.setdefault((first, 1), set()).update(node.patterns)
+                        found.setdefault((first, -1), set()).update(node.patterns)
                     if node.children:
                         _follow(node, atoms, first, found)
         hits = []
-        for last, n in sorted(found, key=lambda span: (span[0], -span[1])):
-            patterns = tuple(sorted(found[(last, n)]))
-            ids = tuple(i for p in patterns for i in self._ids[p])
-            phrases = tuple(i for p in patterns for i in self._phrases[p])
-            hits.append(Hit(last, n, ids, phrases, patterns))
+        for last, minus_n in sorted(found):
+            patterns = tuple(sorted(found[(last, minus_n)]))
+            if len(patterns) == 1:
+                ids, phrases = self._ids[patterns[0]], self._phrases[patterns[0]]
+            else:
+                ids = tuple(i for p in patterns for i in self._ids[p])
+                phrases = tuple(i for p in patterns for i in self._phrases[p])
+            hits.append(Hit(last, -minus_n, ids, phrases, patterns))
         return hits
 
 
@@ -95,7 +98,7 @@ def _follow(node: _Node, atoms: list[Atoms], first: int, found: dict[tuple[int, 
         nodes = [child for node in nodes for atom in atoms[at] if (child := node.children.get(atom)) is not None]
         for node in nodes:
             if node.patterns:
-                found.setdefault((at, at - first + 1), set()).update(node.patterns)
+                found.setdefault((at, first - at - 1), set()).update(node.patterns)
         at += 1
 
 

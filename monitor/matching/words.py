@@ -123,6 +123,7 @@ class WordKeys:
         self.pairs = {(key, s) for key, ws in alias_words.items() for w in ws if (s := self.stem(w)) != NEVER}  # words that are both
         self.norms: dict[str, str] = {}  # the cache: word as written -> normal form, and -> atoms
         self.atoms: dict[str, Atoms] = {}
+        self.by_norm: dict[str, Atoms] = {}  # normal form -> atoms
         self.limit = CACHE_LIMIT
 
     def stem(self, norm: str) -> str:
@@ -151,16 +152,23 @@ class WordKeys:
         norms = {w: NEVER for w in words} | {w: (n.replace(" ", "_") or NEVER) for w, n in zip(matchable, folded)}
         candidates = [w for w in matchable if norms[w] != NEVER]
         found = [norms[w] for w in candidates]
-        keys, stems_ = self._keys(found), self._stems(found)
-        atoms: dict[str, Atoms] = dict.fromkeys(words, ())
+        known = list(map(self.by_norm.get, found))  # a new spelling of a known word (Attack, attack)
+        new = list(dict.fromkeys(compress(found, map(is_, known, repeat(None)))))
+        keys, stems_ = self._keys(new), self._stems(new)
+        learnt: dict[str, Atoms] = dict.fromkeys(new, ())
         some = set(compress(range(len(keys)), map(NEVER.__ne__, keys))) | set(compress(range(len(stems_)), map(NEVER.__ne__, stems_)))
-        for w, key, stem_ in ((candidates[i], keys[i], stems_[i]) for i in sorted(some)):
+        for norm, key, stem_ in ((new[i], keys[i], stems_[i]) for i in sorted(some)):
             if stem_ == NEVER:
-                atoms[w] = (key,)
+                learnt[norm] = (key,)
             elif key == NEVER:
-                atoms[w] = ("=" + stem_,)
+                learnt[norm] = ("=" + stem_,)
             else:
-                atoms[w] = (key, "=" + stem_) if (key, stem_) in self.pairs else (key,)
+                learnt[norm] = (key, "=" + stem_) if (key, stem_) in self.pairs else (key,)
+        atoms: dict[str, Atoms] = dict.fromkeys(words, ())
+        atoms.update(zip(candidates, [learnt[n] if k is None else k for n, k in zip(found, known)]))
+        if len(self.by_norm) + len(learnt) > self.limit:
+            evict(self.by_norm, count=max(len(self.by_norm) // 2, len(self.by_norm) + len(learnt) - self.limit))
+        self.by_norm.update(learnt)
         self._store(norms, atoms)
         return norms, atoms
 
