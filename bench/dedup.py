@@ -31,7 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from monitor import stories
-from monitor.dedup import normalise, normalised
+from monitor.dedup import normalised
+from monitor.text_norm import normalise
 from monitor.stories import CONTAINMENT, SIGNATURE_BYTES, StoryIndex, sketch, sketch_normalised
 
 REPO = Path(__file__).resolve().parent.parent

@@ -24,13 +24,19 @@ normalisation:
 - `baseline`: bare NFKC + case fold + `\w+` words, all in C (no accents, apostrophes or possessives:
   it finds none of the press variants); the strictest comparison.
 - `folded`: the matcher's folding of accents and apostrophes done on the whole text in C.
-- `normalise`: the project's own `monitor.matching.normalise.normalise` (the one content hashes use).
+- `normalise`: the project's own `monitor.text_norm.normalise` (the one content hashes use).
 
 At each size it checks that press variants of the default actors are found (recall) and that names
 from tests/data/unrelated_names.txt match no default actor (collisions); the summary lists those of
 the largest size. Uses only Watchlist, Matcher and match_text.
 
-    .venv/bin/python bench/matching.py [--aliases 10000] [--sizes 10000] [--articles 300]
+    .venv/bin/python bench/matching.py [--aliases 10000] [--sizes 10000] [--articles 300] [--profile 25]
+
+`--profile N` runs the real-text reading's cold pass (once through) under cProfile instead and prints
+its N costliest functions by own time to stderr (where the time goes; the profiler slows it about 3x).
+
+Each real-text phase is also timed in this process's CPU time (`*_cpu_s`, `cpu_ratio_*`): on a
+shared machine other processes stretch the wall-clock figures, much less the CPU ones.
 
 Stdout: one JSON line for real text, one per synthetic size, then one summary line. Stderr: a human table.
 """
@@ -38,7 +44,9 @@ Stdout: one JSON line for real text, one per synthetic size, then one summary li
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
+import pstats
 import random
 import re
 import sys
@@ -46,13 +54,14 @@ import time
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import ahocorasick
 
 from monitor.dedup import to_article
 from monitor.errors import FeedParseError
 from monitor.matching.matcher import Matcher
-from monitor.matching.normalise import normalise
+from monitor.text_norm import normalise
 from monitor.matching.rules import match_text
 from monitor.model import Actor, Watchlist
 from monitor.sources.feeds import read_feed
@@ -266,21 +275,23 @@ def story_texts() -> list[str]:
     return [f"{r['title']}\n\n{r['text']}" if r.get("title") else r["text"] for r in rows]
 
 
-def real_text(watchlist: Watchlist, texts: list[str]) -> dict[str, float]:
+def real_text(watchlist: Watchlist, texts: list[str]) -> dict[str, Any]:
     """Compile, then once through the texts in order (cold word cache), then again (warm); the bare C
     baseline best of 3 passes, timed between them in the same process."""
-    t0 = time.perf_counter()
+    clocks = (time.perf_counter, time.process_time)
+    t0 = [c() for c in clocks]
     matcher = Matcher(watchlist)
-    compile_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    compile_s, compile_cpu = (c() - t for c, t in zip(clocks, t0))
+    t0 = [c() for c in clocks]
     for text in texts:
         match_text(matcher, text)
-    cold_s = time.perf_counter() - t0
+    cold_s, cold_cpu = (c() - t for c, t in zip(clocks, t0))
     base, _ = rates(baseline(watchlist), texts)
-    t0 = time.perf_counter()
+    base_cpu = cpu_seconds(baseline(watchlist), texts)
+    t0 = [c() for c in clocks]
     for text in texts:
         match_text(matcher, text)
-    warm_s = time.perf_counter() - t0
+    warm_s, warm_cpu = (c() - t for c, t in zip(clocks, t0))
     cold, warm = len(texts) / cold_s, len(texts) / warm_s
     return {
         "reading": "real text",
@@ -293,7 +304,36 @@ def real_text(watchlist: Watchlist, texts: list[str]) -> dict[str, float]:
         "baseline_articles_per_s": round(base, 1),
         "ratio_cold_to_baseline": round(cold / base, 3),
         "ratio_warm_to_baseline": round(warm / base, 3),
+        # the same phases in this process's CPU time (less moved by other processes on a shared machine)
+        "compile_cpu_s": round(compile_cpu, 3),
+        "cold_cpu_s": round(cold_cpu, 3),
+        "warm_cpu_s": round(warm_cpu, 3),
+        "baseline_cpu_s": round(base_cpu, 3),
+        "cpu_ratio_cold_to_baseline": round(base_cpu / cold_cpu, 3),
+        "cpu_ratio_warm_to_baseline": round(base_cpu / warm_cpu, 3),
     }
+
+
+def cpu_seconds(run: Callable[[str], object], texts: list[str]) -> float:
+    """CPU seconds of one pass over the texts, best of 3."""
+    times = []
+    for _ in range(3):
+        started = time.process_time()
+        for text in texts:
+            run(text)
+        times.append(time.process_time() - started)
+    return min(times)
+
+
+def profile(watchlist: Watchlist, texts: list[str], top: int) -> None:
+    """The cold pass (a fresh matcher once through the texts) under cProfile: the costliest functions by own time."""
+    matcher = Matcher(watchlist)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for text in texts:
+        match_text(matcher, text)
+    profiler.disable()
+    pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(top)
 
 
 def load() -> str:
@@ -309,6 +349,7 @@ def main() -> None:
     parser.add_argument("--aliases", type=int, default=10_000, help="actor aliases for the real-text reading")
     parser.add_argument("--sizes", default="10000", help="actor alias counts of the secondary synthetic reading, comma-separated (empty: none)")
     parser.add_argument("--articles", type=int, default=300, help="synthetic articles")
+    parser.add_argument("--profile", type=int, default=0, help="profile the cold real-text pass instead: print the N costliest functions")
     args = parser.parse_args()
     started = time.perf_counter()
     default = load_watchlist(REPO / "config" / "watchlist.yaml")
@@ -318,7 +359,10 @@ def main() -> None:
     if not feeds:
         print(f"feed corpus absent or empty: {CORPUS} (set MONITOR_CORPUS); real text is the stories corpus only", file=sys.stderr)
     stories = story_texts()
-    real = real_text(build_watchlist(default, args.aliases), feeds + stories) | {"feed_entries": len(feeds), "story_articles": len(stories), "corpus": str(CORPUS)}
+    if args.profile:
+        profile(build_watchlist(default, args.aliases), feeds + stories, args.profile)
+        return
+    real: dict[str, Any] = real_text(build_watchlist(default, args.aliases), feeds + stories) | {"feed_entries": len(feeds), "story_articles": len(stories), "corpus": str(CORPUS)}
     print(json.dumps(real), flush=True)
     loads.append(load())
     texts = articles(args.articles, default, names)
@@ -342,6 +386,8 @@ def main() -> None:
         f"real text, {real['aliases']} aliases: {real['texts']} texts ({real['feed_entries']} feed entries + {real['story_articles']} stories, {real['text_bytes'] / 1e6:.2f} MB), compile {real['compile_s']:.2f} s",
         f"  once through (cold) {real['cold_articles_per_s']:.0f} articles/s = {real['ratio_cold_to_baseline']:.2f}x the C baseline;"
         f" second pass (warm) {real['warm_articles_per_s']:.0f} articles/s = {real['ratio_warm_to_baseline']:.2f}x; baseline {real['baseline_articles_per_s']:.0f} articles/s",
+        f"  in CPU time: compile {real['compile_cpu_s']:.2f} s, once through {real['cpu_ratio_cold_to_baseline']:.3f}x the baseline, second pass {real['cpu_ratio_warm_to_baseline']:.3f}x"
+        f" (cold {real['cold_cpu_s']:.3f} s, warm {real['warm_cpu_s']:.3f} s, baseline {real['baseline_cpu_s']:.3f} s)",
         f"  load average (1/5/15 min) before, between, after: {' | '.join(loads)}",
         "synthetic (secondary: seeded, repeated words; see the docstring):",
     ]

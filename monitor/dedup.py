@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from monitor.matching.normalise import normalise as normalise  # the one import of it (stories.py takes it from here)
+from monitor.text_norm import normalise
 from monitor.model import Article, Document
 
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "piwik_", "hsa_", "_hs")

@@ -63,7 +63,7 @@ from itertools import chain
 import numpy as np
 
 from monitor import permutations
-from monitor.dedup import normalise  # the one import of the text normalisation: dedup.py holds it
+from monitor.text_norm import normalise
 
 NUM_PERM = 128
 SEED = permutations.SEED

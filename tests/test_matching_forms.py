@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import monitor.matching.matcher as matcher_module
+import monitor.matching.words as words_module
 from monitor.matching.matcher import Matcher
 from monitor.matching.report import explain, form_of, result_json
 from monitor.matching.rules import match_text
@@ -165,9 +165,9 @@ def test_a_misspelt_long_surname_still_counts(matcher: Matcher) -> None:
 
 def test_a_full_word_cache_keeps_its_recent_words(monkeypatch: pytest.MonkeyPatch) -> None:
     """A full table drops its older half, never everything (it was cleared at _CACHE_LIMIT)."""
-    monkeypatch.setattr(matcher_module, "_CACHE_LIMIT", 100)
+    monkeypatch.setattr(words_module, "CACHE_LIMIT", 100)
     m = Matcher(Watchlist(actors=ACTORS, events=EVENTS))
-    table = m._words.code
+    table = m._words.atoms
     previous = ""
     for i in range(250):
         word = f"word{chr(0x61 + i % 26)}{chr(0x61 + i // 26)}"

@@ -26,7 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor import stories
-from monitor.dedup import normalise
+from monitor.text_norm import normalise
 from monitor.stories import (
     CONTAINMENT,
     MIN_JACCARD,

@@ -1,207 +1,26 @@
-"""Text normalisation and tokenisation that keep character spans into the original text.
+"""The text normalisation of `monitor.text_norm`, under its former name (matching modules import it)."""
 
-A token is a run of letters/digits that may contain apostrophes (Kata'ib); hyphens, dashes and
-whitespace separate tokens (al-Muhandis == al Muhandis). Each token's normal form is NFKC,
-case-folded, accents stripped, apostrophes and possessive 's removed. Tokens with digits and
-tokens inside URLs are marked unmatchable so that dates, numbers and links never produce matches.
-"""
-
-from __future__ import annotations
-
-import re
-import sys
-import unicodedata
-from bisect import bisect_right
-from functools import lru_cache
-from dataclasses import dataclass
-
-_APOSTROPHES = "'’‘ʼʻ`´′"
-_W = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]"  # word characters and combining marks (é as e + ́, Arabic vowels)
-WORD = re.compile(rf"{_W}+(?:[{_APOSTROPHES}]{_W}+)*")
-# Hard-wrapped copy: a soft hyphen (U+00AD) anywhere in a word, or a hyphen at a line end before a small
-# letter (Solei-⏎mani, bal-⏎listic), is inside the word; `unwrap_word` takes them out. A hyphen at a line
-# end before a capital stays a hyphen (al-⏎Muhandis). Spans stay those of the original text.
-_JOIN = "(?:\xad+|-\r?\n(?=[a-zß-ÿ\u0430-\u045f]))"
-WRAPPED_WORD = re.compile(rf"{_W}+(?:(?:[{_APOSTROPHES}]|{_JOIN}){_W}+)*")
-_JOINS = re.compile(_JOIN)
-
-
-def is_wrapped(text: str) -> bool:
-    """Whether a text may hold a word cut by a soft hyphen or by a hyphen at a line end (a quick test)."""
-    return "\xad" in text or "-\n" in text or "-\r\n" in text
-
-
-def unwrap_word(word: str) -> str:
-    """A word of WRAPPED_WORD as it would be written on one line: soft hyphens and line-end hyphens out."""
-    return _JOINS.sub("", word) if is_wrapped(word) else word
-_DIGIT = re.compile(r"\d")
-_WORD = re.compile(r"[^\W_]+")
-# Spans that are not prose: links, e-mail addresses, file names, model numbers (KH-101, F-35).
-# Possessive quantifiers (++) keep the scan linear; each kind is only looked for when its mark is there.
-URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
-_FILE_EXT = r"\.(?:csv|pdf|txt|docx?|xlsx?|jpe?g|png|gif|zip|json|xml|html?)\b"
-_Blanks = tuple[tuple[tuple[tuple[str | re.Pattern[str], ...], re.Pattern[str]], ...]]  # (quick tests, all passed, the full pattern)
-# None of them holds a space: the matcher blanks them chunk by chunk (between spaces), the same.
-# Links and e-mail addresses: a one-character test first (`in` finds those fastest).
-_LINKS: _Blanks = (
-    ((":", "://"), URL),
-    (("www.",), URL),
-    (("WWW.",), URL),
-    (("@",), re.compile(r"(?<!\S)[^\s@]++@\S+")),
-)
-# File names and model numbers.
-_NAMES: _Blanks = (
-    ((re.compile(r"\.[CDGHJPTXZcdghjptxz]"), re.compile(_FILE_EXT, re.I)), re.compile(r"(?<![\w-])[\w-]++" + _FILE_EXT, re.I)),
-    ((re.compile(r"-\d"),), re.compile(r"(?<!\w)\w++-\d[\w-]*+")),
+from monitor.text_norm import (
+    URL,
+    WORD,
+    WRAPPED_WORD,
+    Token,
+    blank_non_prose,
+    crosses_sentence,
+    fold,
+    fold_many,
+    is_wrapped,
+    normalise,
+    sentence_bounds,
+    sentence_keys,
+    sentence_of,
+    skeleton,
+    skeleton_many,
+    tokenize,
+    unwrap_word,
 )
 
-
-def _blank(text: str, blanks: _Blanks) -> str:
-    for marks, pattern in blanks:
-        if all((mark in text) if isinstance(mark, str) else mark.search(text) for mark in marks):
-            text = pattern.sub(lambda m: " " * len(m.group()), text)
-    return text
-
-
-def blank_non_prose(text: str) -> str:
-    """The text with links, e-mail addresses, file names and model numbers (KH-101, F-35) blanked (same length)."""
-    return _blank(_blank(text, _LINKS), _NAMES)
-
-
-_POSSESSIVE = re.compile(rf"[{_APOSTROPHES}]s$", re.I)
-# The gap between two sentences: after . ! ? (and closing quotes) before a capital, or a blank line.
-_ABBREVIATIONS = ("Mr", "Ms", "Dr", "St", "Lt", "Mrs", "Gen", "Col", "Sgt", "Maj", "Capt", "Brig", "Gov", "Sen", "Rep", "Prof", "Jan", "Feb", "Aug", "Sept", "Oct", "Nov", "Dec", "No", "vs")
-_NOT_AN_END = "".join(  # one lookbehind per abbreviation length (U.S., Gen., J. Smith)
-    rf"(?<!\b(?:{'|'.join(a for a in _ABBREVIATIONS if len(a) == n)})\.)" for n in sorted({len(a) for a in _ABBREVIATIONS})
-) + r"(?<!\b[A-Z]\.)"
-# It opens with a character class, so `re` skips straight to the candidates: . ! ? or a newline.
-# The gap is group 1 after . ! ?, else the whole match (a blank line, or a newline before a list item).
-_SENTENCE_GAP = re.compile(
-    r"[.!?\n](?:(?<=[.!?])" + _NOT_AN_END + r"[\"'”’)\]]*(\s+)(?=[\"'“‘(\[]*[A-Z0-9\u0600-\u06FF\u0400-\u04FF])|(?<=\n)\s*\n|(?<=\n)(?=\s*[-*•]))"
-)
-
-
-@dataclass(frozen=True)
-class Token:
-    """A word of the original text: its normal form and where it stands."""
-
-    norm: str
-    start: int
-    end: int
-    text: str
-    matchable: bool = True
-
-
-_FOLD_CACHED = 100  # characters: longer words (rare, or hostile) are folded each time, never cached
-
-
-def fold(text: str) -> str:
-    """Normal form of one word: NFKC, case-folded, Latin accents stripped, apostrophes dropped.
-
-    NFKC can turn one character into several words (¼ -> 1⁄4); those come out space-separated.
-    """
-    return _cached_fold(text) if len(text) <= _FOLD_CACHED else _fold(text)
-
-
-def _fold(text: str) -> str:
-    text = _POSSESSIVE.sub("", text)  # apostrophes go first: NFKC turns ´ into a space and an accent
-    text = "".join(c for c in text if c not in _APOSTROPHES)
-    text = unicodedata.normalize("NFKC", text).casefold()
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c) and c not in _APOSTROPHES)
-    return " ".join(_WORD.findall(unicodedata.normalize("NFC", stripped)))
-
-
-_cached_fold = lru_cache(maxsize=100_000)(_fold)
-
-
-def tokenize(text: str) -> list[Token]:
-    """Split a text into tokens with spans; digits, links, addresses and file names are not matchable."""
-    text = unicodedata.normalize("NFC", text)
-    blanked = blank_non_prose(text)
-    tokens = []
-    for m in WORD.finditer(text):
-        start, end = m.span()
-        word = m.group()
-        prose = blanked[start] != " " or text[start] == " "
-        tokens.append(Token(fold(word), start, end, word, prose and not _DIGIT.search(word)))
-    return tokens
-
-
-def normalise(text: str) -> str:
-    """The whole text as space-separated normal forms (idempotent): the `norm`s of its tokens."""
-    words = WORD.findall(unicodedata.normalize("NFC", text))
-    short = max(map(len, words), default=0) <= _FOLD_CACHED  # then straight to the cache (the common case)
-    return " ".join(filter(None, map(_cached_fold if short else fold, words)))
-
-
-def sentence_bounds(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of a text."""
-    bounds, start = [], 0
-    for m in _SENTENCE_GAP.finditer(text):
-        gap_start, gap_end = m.span(1) if m.start(1) >= 0 else m.span()
-        bounds.append((start, gap_start))
-        start = gap_end
-    bounds.append((start, len(text)))
-    return [(a, b) for a, b in bounds if text[a:b].strip()]
-
-
-_IN_GAP = frozenset(".!?\"'”’)]")  # the characters a sentence gap holds, besides whitespace
-
-
-def sentence_of(text: str, pos: int) -> tuple[int, int]:
-    """The span of the sentence of `sentence_bounds` that holds a position (or the last one starting
-    before it). Found from a little before the position when it cannot be inside a sentence gap, as a
-    search from outside the gaps finds the same gaps after it."""
-    if pos < len(text) and not text[pos].isspace() and text[pos] not in _IN_GAP:
-        back = 256
-        while True:
-            q = max(0, pos - back)
-            while q > 0 and (text[q].isspace() or text[q] in _IN_GAP):
-                q -= 1
-            start, end = (0 if q == 0 else -1), len(text)  # -1: the sentence may start before q
-            for m in _SENTENCE_GAP.finditer(text, q):
-                gap_start, gap_end = m.span(1) if m.start(1) >= 0 else m.span()
-                if gap_start > pos:
-                    end = gap_start
-                    break
-                start = gap_end
-            if start >= 0:
-                return start, end
-            back *= 4
-    bounds = sentence_bounds(text)
-    return bounds[max(0, bisect_right(bounds, (pos, sys.maxsize)) - 1)]
-
-
-def crosses_sentence(text: str, start: int, end: int) -> bool:
-    """Whether a sentence gap (of `sentence_bounds`) lies between two positions of a text."""
-    return _SENTENCE_GAP.search(text, start, end) is not None
-
-
-def sentence_keys(text: str, positions: list[int]) -> list[int]:
-    """Per position, a key that equals another's when both stand in the same sentence: where the next
-    sentence gap starts, found from the position (the same gaps as `sentence_bounds` finds from the
-    start, as the position cannot be inside one); if a position may be in a gap, its sentence's index."""
-    if all(p < len(text) and not text[p].isspace() and text[p] not in _IN_GAP for p in positions):
-        return [m.start() if (m := _SENTENCE_GAP.search(text, p)) else len(text) for p in positions]
-    starts = [a for a, _ in sentence_bounds(text)]
-    return [bisect_right(starts, p) - 1 for p in positions]
-
-
-_VOWEL_RUN = re.compile(r"[aeiouy]+")
-_DOUBLE = re.compile(r"(.)\1+")
-_TRANSLIT = (("kh", "h"), ("gh", "k"), ("q", "k"), ("c", "k"), ("ou", "u"), ("ph", "f"), ("w", "u"), ("dh", "d"), ("th", "t"), ("z", "s"), ("j", "y"))
-
-
-@lru_cache(maxsize=100_000)
-def skeleton(norm: str) -> str:
-    """Transliteration folding for names of Arabic and Persian origin.
-
-    Qasem/Qassem/Qasim/Ghasem/Kassem all become `kasam`; Hezbollah/Hizballah/Hizbullah become
-    `hasbalah`. Only Latin letters are folded; other scripts pass through unchanged.
-    """
-    out = norm
-    for a, b in _TRANSLIT:
-        out = out.replace(a, b)
-    out = _DOUBLE.sub(r"\1", out)
-    return _VOWEL_RUN.sub("a", out)
+__all__ = [
+    "URL", "WORD", "WRAPPED_WORD", "Token", "blank_non_prose", "crosses_sentence", "fold", "fold_many", "is_wrapped",
+    "normalise", "sentence_bounds", "sentence_keys", "sentence_of", "skeleton", "skeleton_many", "tokenize", "unwrap_word",
+]

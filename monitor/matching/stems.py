@@ -43,7 +43,8 @@ STOP_WORDS = {
 def stem(norm: str, language: str = "english") -> str:
     """The Snowball stem of a normal form (lower case, no accents) in a language."""
     with _LOCK:
-        return _STEMMERS[language].stemWord(norm)
+        stemmed: str = _STEMMERS[language].stemWord(norm)
+    return stemmed
 
 
 def languages_of(words: Iterable[str]) -> tuple[str, ...]:
@@ -63,3 +64,12 @@ def stems_of(norm: str, languages: Iterable[str]) -> tuple[str, ...]:
 
 def is_stop_word(norm: str, languages: Iterable[str]) -> bool:
     return any(norm in STOP_WORDS[language] for language in languages)
+
+
+_BATCH_STEMMERS = {language: Stemmer.Stemmer(language, 0) for language in LANGUAGES}  # no cache: words come once each
+
+
+def stem_many(norms: list[str], language: str = "english") -> list[str]:
+    """`[stem(n, language) for n in norms]` in one call to the stemmer."""
+    with _LOCK:
+        return list(_BATCH_STEMMERS[language].stemWords(norms))

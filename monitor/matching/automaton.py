@@ -1,0 +1,213 @@
+"""The phrase index: every actor alias, event phrase (or unit of one) and context or not_when phrase
+as a path of word atoms (see `words`), found in a text's atoms in one pass.
+
+A path's step is the set of atoms a word may have there: an actor alias word's key; an event word's
+stems (`=` + stem, one per language of its phrase). The index is a trie over atoms (a word's atoms
+lead to the children to follow), entered at every word that has atoms: a pass costs one dict lookup
+per atom of a word with atoms and a path's length, and words without atoms (most) are skipped in C.
+Patterns are numbered in the order given; a hit lists, in that order, the ids of every pattern found
+over the same words, which is what the matcher ranks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from itertools import chain, compress, product
+from math import inf
+from operator import attrgetter
+from typing import NamedTuple
+
+from monitor.matching import stems
+from monitor.matching.words import Atoms, TextWords
+from monitor.text_norm import Token, crosses_sentence, tokenize
+
+
+class Hit(NamedTuple):
+    """Patterns found over the words `last - n + 1` .. `last`: their alias ids and phrase numbers, and
+    which patterns they are (a key for caches)."""
+
+    last: int
+    n: int
+    ids: tuple[int, ...]
+    phrases: tuple[int, ...]
+    patterns: tuple[int, ...]
+
+
+class _Node:
+    __slots__ = ("children", "patterns")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.patterns: list[int] = []
+
+
+class PhraseIndex:
+    """Patterns of word steps, each with the alias ids and phrase numbers it stands for."""
+
+    def __init__(self) -> None:
+        self._root = _Node()
+        self._ids: list[tuple[int, ...]] = []
+        self._phrases: list[tuple[int, ...]] = []
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def add(self, steps: list[set[str]], ids: Iterable[int] = (), phrases: Iterable[int] = ()) -> None:
+        """A pattern: per word the atoms it may have; found as `ids` (aliases) and `phrases`."""
+        number = len(self._ids)
+        self._ids.append(tuple(ids))
+        self._phrases.append(tuple(phrases))
+        if not steps:
+            return
+        for path in product(*(sorted(s) for s in steps)):
+            node = self._root
+            for atom in path:
+                node = node.children.setdefault(atom, _Node())
+            if number not in node.patterns:
+                node.patterns.append(number)
+
+    def scan(self, atoms: list[Atoms]) -> list[Hit]:
+        """Every pattern found in a text's atoms (one tuple per word), by last word, longest first."""
+        found: dict[tuple[int, int], set[int]] = {}  # (last word, -words) -> pattern numbers
+        root = self._root.children
+        for first in compress(range(len(atoms)), atoms):
+            for atom in atoms[first]:
+                node = root.get(atom)
+                if node is not None:
+                    if node.patterns:
+                        found.setdefault((first, -1), set()).update(node.patterns)
+                    if node.children:
+                        _follow(node, atoms, first, found)
+        hits = []
+        for last, minus_n in sorted(found):
+            patterns = tuple(sorted(found[(last, minus_n)]))
+            if len(patterns) == 1:
+                ids, phrases = self._ids[patterns[0]], self._phrases[patterns[0]]
+            else:
+                ids = tuple(i for p in patterns for i in self._ids[p])
+                phrases = tuple(i for p in patterns for i in self._phrases[p])
+            hits.append(Hit(last, -minus_n, ids, phrases, patterns))
+        return hits
+
+
+def _follow(node: _Node, atoms: list[Atoms], first: int, found: dict[tuple[int, int], set[int]]) -> None:
+    """The patterns of more than one word that start at word `first` with `node`'s atom."""
+    nodes, at = [node], first + 1
+    while nodes and at < len(atoms) and atoms[at]:
+        nodes = [child for node in nodes for atom in atoms[at] if (child := node.children.get(atom)) is not None]
+        for node in nodes:
+            if node.patterns:
+                found.setdefault((at, first - at - 1), set()).update(node.patterns)
+        at += 1
+
+
+@lru_cache(maxsize=10_000)
+def norms_of(phrase: str) -> tuple[str, ...]:
+    return tuple(t.norm for t in tokenize(phrase))
+
+
+@lru_cache(maxsize=4096)  # context lists are shared by many aliases (a YAML anchor)
+def padded_stems(phrase: str) -> str:
+    """A phrase for the index: per word its stems (in the phrase's languages) joined by `|`, space-separated."""
+    tokens = tokenize(phrase)
+    languages = stems.languages_of(t.text for t in tokens)
+    return " " + " ".join("|".join(stems.stems_of(t.norm, languages)) for t in tokens) + " "
+
+
+def stem_steps(padded: str) -> list[set[str]]:
+    """The steps of a phrase of `padded_stems`: per word the atoms of its stems."""
+    return [{"=" + s for s in word.split("|")} for word in padded.split()]
+
+
+class Units(NamedTuple):
+    """An event phrase's normal forms, its units (content words and hyphenated compounds: per unit its
+    normal forms) and per unit its padded stems."""
+
+    norms: tuple[str, ...]
+    units: list[tuple[str, ...]]
+    padded: list[str]
+
+
+def units_of(phrase: str) -> Units:
+    """An event phrase's units: its content words (stop words of its languages left out, unless it has
+    nothing else) and its hyphenated compounds (de-escalation: `de`, then `escalation`, side by side)."""
+    tokens = tokenize(phrase)
+    languages = stems.languages_of(t.text for t in tokens)
+    groups: list[list[Token]] = []
+    for before, token in zip([None, *tokens], tokens):
+        if before is not None and phrase[before.end : token.start] in ("-", "\u2010", "\u2011"):
+            groups[-1].append(token)
+        else:
+            groups.append([token])
+    content = [g for g in groups if len(g) > 1 or not stems.is_stop_word(g[0].norm, languages)] or groups
+    units = [tuple(t.norm for t in g) for g in content]
+    padded = [" " + " ".join("|".join(stems.stems_of(n, languages)) for n in unit) + " " for unit in units]
+    return Units(tuple(t.norm for t in tokens), units, padded)
+
+
+class Place(NamedTuple):
+    """Where one unit of an event phrase stands: its first and last word, its words, its position in the phrase."""
+
+    first: int
+    last: int
+    n: int
+    unit: int
+
+
+Seen = dict[int, list[tuple[int, int]]]  # per context, not_when or unit phrase: (last word, words) of each occurrence
+
+
+def present(hits: list[Hit]) -> set[int]:
+    """Which context, not_when or unit phrases a text has (in C: no loop over the hits here)."""
+    return set(chain.from_iterable(map(_PHRASES, hits)))
+
+
+_PHRASES = attrgetter("phrases")
+
+
+def seen_in(hits: list[Hit]) -> Seen:
+    """Where each context, not_when or unit phrase was seen."""
+    seen: Seen = {}
+    for hit in hits:
+        for p in hit.phrases:
+            seen.setdefault(p, []).append((hit.last, hit.n))
+    return seen
+
+
+def near(phrases: frozenset[int], last: int, n: int, seen: Seen, window: int) -> bool:
+    """Whether one of the phrases was seen wholly within `window` words of the n words up to word `last`."""
+    for p in phrases:
+        for phrase_last, length in seen.get(p, ()):
+            after = phrase_last - last  # last word to last word
+            if after - length + 1 >= 1 - n - window and after <= window:
+                return True
+    return False
+
+
+def windows(numbers: tuple[int, ...], seen: Seen, words: TextWords, text: str, window: int) -> list[list[Place]]:
+    """Where all the units (by number) stand within `window` words of one sentence: per place, per unit
+    in text order; each place starts at an occurrence of a unit and takes each other unit's next
+    occurrence. Only the smallest places: none that holds another."""
+    if len(numbers) == 1:
+        return [[Place(last - n + 1, last, n, 0)] for last, n in seen[numbers[0]]]
+    places = sorted(Place(last - n + 1, last, n, k) for k, u in enumerate(numbers) for last, n in seen[u])
+    out: list[list[Place]] = []
+    for i, anchor in enumerate(places):
+        chosen = {anchor.unit: anchor}
+        for j in range(i + 1, len(places)):
+            p = places[j]
+            if p.last - anchor.first >= window:
+                break
+            if p.unit not in chosen and p.first > max(c.last for c in chosen.values()):
+                chosen[p.unit] = p
+        if len(chosen) == len(numbers):
+            ordered = sorted(chosen.values())
+            if not crosses_sentence(text, words.starts[ordered[0].first], words.ends[ordered[-1].last]):
+                out.append(ordered)
+    smallest, reach = [], inf
+    for w in reversed(out):
+        if w[-1].last < reach:
+            smallest.append(w)
+        reach = min(reach, w[-1].last)
+    return smallest[::-1]

@@ -1,0 +1,85 @@
+"""Candidate matches, and the choice among those of one kind that overlap."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from typing import Any, NamedTuple
+
+from monitor.matching.automaton import norms_of
+
+
+class Said(NamedTuple):
+    """What a match says besides where and how well: its kind, and all its Match fields (found,
+    start, end, score and form to fill)."""
+
+    kind: str
+    fields: dict[str, Any]
+
+
+class Found(NamedTuple):
+    """A candidate match: its span, score, what it says, and how an event phrase was found ("" as listed)."""
+
+    start: int
+    end: int
+    score: float
+    said: Said
+    how: str = ""
+
+
+def _by_start_and_kind(m: Found) -> tuple[int, str]:
+    return m.start, m.said.kind
+
+
+def without_overlaps(found: list[Found]) -> list[Found]:
+    """Keep the longest, then best-scoring, match where matches of the same kind overlap; in text order
+    (an actor before an event at the same start)."""
+    found.sort(key=_by_start_and_kind)
+    actors_reach = events_reach = -1
+    for m in found:  # the common case: no overlaps at all
+        if m.said.kind == "actor":
+            if m.start < actors_reach:
+                break
+            actors_reach = m.end
+        elif m.start < events_reach:
+            break
+        else:
+            events_reach = m.end
+    else:
+        return found
+    kept: list[Found] = []
+    for kind in ("actor", "event"):
+        cluster: list[Found] = []
+        reach = -1
+        for m in found:
+            if m.said.kind != kind:
+                continue
+            if m.start >= reach:  # a new run of overlapping matches
+                kept += _best_of(cluster)
+                cluster, reach = [m], m.end
+            else:
+                cluster.append(m)
+                reach = max(reach, m.end)
+        kept += _best_of(cluster)
+    return sorted(kept, key=_by_start_and_kind)
+
+
+def _best_of(cluster: list[Found]) -> list[Found]:
+    """Greedy choice inside a run of overlapping matches: longest first, then best score; for events,
+    the phrase of most words first, then best score (the phrase as listed before its words spread
+    out), its words as listed before inflected ones, then longest."""
+    if len(cluster) <= 1:
+        return cluster
+    chosen: list[Found] = []
+    if cluster[0].said.kind == "event":
+        order = sorted(cluster, key=lambda m: (-len(norms_of(m.said.fields["alias"])), -m.score, m.how.endswith("inflected"), m.start - m.end, m.start))
+    else:
+        order = sorted(cluster, key=lambda m: (m.start - m.end, -m.score, m.start))
+    starts: list[int] = []  # of the chosen, which never overlap: sorted, so only the one before a match's end can reach into it
+    ends: list[int] = []
+    for m in order:
+        i = bisect_left(starts, m.end)
+        if i == 0 or ends[i - 1] <= m.start:
+            starts.insert(i, m.start)
+            ends.insert(i, m.end)
+            chosen.append(m)
+    return chosen

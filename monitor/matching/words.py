@@ -1,0 +1,241 @@
+"""A text's words and their keys: what the phrase index (`automaton`) and the matcher read.
+
+A word's normal form is `fold` of it as written on one line. Its key is its normal form for short
+words, its transliteration skeleton for words of 5+ letters (Qasem = Qassem = Qasim = Ghasem), or —
+when that skeleton is one edit away from exactly one alias word's — that alias word's key (small
+misspellings); a word no alias word agrees with has none. Its stem is the first of its Snowball stems
+(in the watchlist's languages) that some event, context or not_when phrase has. Its atoms are what
+the phrase index looks up: its key and `=` + its stem (a word with both keeps its stem only when some
+alias word has that key and that stem too).
+
+Words are learnt many at once (`WordKeys.learn`): folding, skeletons and stems run over all the new
+words of a text in a few C-level calls, and only the few words that a cheap test leaves (an exact
+key, a one-edit neighbour, a joined Arabic prefix or a Russian case ending) run the per-word fuzzy
+comparison in Python. A word of more than LONG_WORD characters or with digits never matches. The
+cache holds CACHE_LIMIT words; when full it drops its older half (insertion order), keeping the recent.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable
+from itertools import accumulate, compress, islice, repeat
+from operator import is_
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from monitor.matching import stems
+from monitor.text_norm import WORD, WRAPPED_WORD, blank_non_prose, fold, fold_many, is_wrapped, skeleton, skeleton_many, unwrap_word
+
+LONG_WORD = 1000  # characters: a longer word never matches (aliases and phrases have at most 200)
+FUZZY_MIN_LEN = 5  # shorter words must be spelt exactly
+SKELETON_FLOOR = 60.0  # ratio a same-skeleton word needs (transliterations differ in vowels)
+MISSPELLING_MIN_LEN = 6  # alias words this long accept one edit (Soleimanni, Hezbolah)
+NEVER = "#"  # the normal form of a word that must never match (digits, URLs), and "no key", "no stem"
+CACHE_LIMIT = 50_000  # words (≈ 20 MB with the fold caches); a full cache drops its older half
+CACHE_KEY_MAX = 100  # characters: longer words are worked out each time, never cached
+
+Atoms = tuple[str, ...]
+_SPLIT = re.compile(f"({WORD.pattern})")  # words and the gaps between them, in one C call
+_WRAPPED_SPLIT = re.compile(f"({WRAPPED_WORD.pattern})")
+_ARABIC_PREFIXES = ("و", "ف", "ب", "ل", "ك")  # and, so, with, for, like: written joined to the next word
+_RUSSIAN_ENDINGS = ("ами", "ями", "ого", "его", "ому", "ему", "ом", "ем", "ой", "ей", "ов", "ев", "ах", "ях", "а", "я", "у", "ю", "е", "ы", "и")
+_OTHER_FORMS = re.compile(r"^[وفبلك].{3}|[\u0400-\u04ff]$", re.S)  # a word `forms` gives more than itself
+
+
+def forms(norm: str) -> list[str]:
+    """The word, then the same word without a joined Arabic prefix or a Russian case ending."""
+    out = [norm]
+    if norm[:1] in _ARABIC_PREFIXES and len(norm) > 3:
+        out.append(norm[1:])
+    if "\u0400" <= norm[-1:] <= "\u04ff":
+        out += [norm[: -len(e)] for e in _RUSSIAN_ENDINGS if norm.endswith(e) and len(norm) - len(e) >= 3]
+    return out
+
+
+def shape(norm: str) -> str:
+    """A word's key before fuzzy matching: its skeleton from FUZZY_MIN_LEN letters, else itself."""
+    return skeleton(norm) if len(norm) >= FUZZY_MIN_LEN else norm
+
+
+def deletions(key: str) -> set[str]:
+    return {key[:i] + key[i + 1 :] for i in range(len(key))}
+
+
+def word_agrees(found: str, alias: str) -> bool:
+    """Same word; or, for words of 5+ letters, a transliteration; or, for 6+, a one-edit misspelling.
+
+    A word that only adds or drops letters at the end is another word (Baghdadi is not Baghdad,
+    Suleiman is not Suleimani); a one-edit rule keeps Slimani apart from Soleimani.
+    """
+    if found == alias:
+        return True
+    if len(alias) < FUZZY_MIN_LEN or len(found) < FUZZY_MIN_LEN:
+        return False
+    if skeleton(found) == skeleton(alias):
+        return fuzz.ratio(found, alias) >= SKELETON_FLOOR
+    prefix = found.startswith(alias) or alias.startswith(found)
+    return len(alias) >= MISSPELLING_MIN_LEN and not prefix and Levenshtein.distance(found, alias) <= 1
+
+
+def norm_of(word: str) -> str:
+    """A word's normal form (`fold` of it as written on one line), or NEVER: a long word, one with digits."""
+    if len(word) > LONG_WORD or (not word.isalpha() and any(c.isdigit() for c in word)):
+        return NEVER
+    return fold(unwrap_word(word)).replace(" ", "_") or NEVER
+
+
+class TextWords:
+    """The words of one text in order: where each starts and ends, as written, and its atoms; normal
+    forms on demand. Blanked spans (links, e-mail addresses, file names, model numbers) have no words."""
+
+    __slots__ = ("starts", "ends", "raws", "atoms", "_norms")
+
+    def __init__(self, starts: list[int], ends: list[int], raws: list[str], atoms: list[Atoms], norms: dict[str, str]) -> None:
+        self.starts, self.ends, self.raws, self.atoms, self._norms = starts, ends, raws, atoms, norms
+
+    def before(self, pos: int) -> int:
+        """How many words start before a position."""
+        return bisect_left(self.starts, pos)
+
+    def norms(self, first: int, last: int) -> tuple[str, ...]:
+        """The normal forms of the words `first` to `last`."""
+        return tuple(self._norms.get(w) or norm_of(w) for w in self.raws[first : last + 1])
+
+
+class WordKeys:
+    """Normal forms and atoms per word as written, learnt for many words at once and cached."""
+
+    def __init__(self, alias_words: dict[str, set[str]], phrase_stems: set[str], languages: tuple[str, ...] = ("english",)) -> None:
+        self.alias_words = alias_words  # actor key -> the alias words (normal forms) that have it
+        self.phrase_stems = phrase_stems  # of event phrases and context and not_when phrases: other stems never match
+        self.languages = languages  # whose stemmers the phrases used: a word's stems are tried in this order
+        self.neighbours: dict[str, set[str]] = {}  # a key or one deletion of it -> the alias keys
+        self.longest_key = max(map(len, alias_words), default=0)  # a longer key has no deletion in `neighbours`
+        self.longest_word = max((len(w) for ws in alias_words.values() for w in ws), default=0)
+        for key in alias_words:
+            if len(key) >= FUZZY_MIN_LEN - 1:
+                for d in deletions(key) | {key}:
+                    self.neighbours.setdefault(d, set()).add(key)
+        self.misspellable = {d for ws in alias_words.values() for w in ws if len(w) >= MISSPELLING_MIN_LEN for d in deletions(w) | {w}}
+        self.pairs = {(key, s) for key, ws in alias_words.items() for w in ws if (s := self.stem(w)) != NEVER}  # words that are both
+        self.norms: dict[str, str] = {}  # the cache: word as written -> normal form, and -> atoms
+        self.atoms: dict[str, Atoms] = {}
+        self.by_norm: dict[str, Atoms] = {}  # normal form -> atoms
+        self.limit = CACHE_LIMIT
+
+    def stem(self, norm: str) -> str:
+        """The word's first stem (in `languages`' order) that a phrase has, or NEVER."""
+        for language in self.languages:
+            if (s := stems.stem(norm, language)) in self.phrase_stems:
+                return s
+        return NEVER
+
+    def text_words(self, text: str) -> TextWords:
+        """The words of a text, their normal forms and atoms (unseen words learnt first)."""
+        parts = (_WRAPPED_SPLIT if is_wrapped(text) else _SPLIT).split(blank_non_prose(text))
+        offsets = list(accumulate(map(len, parts)))
+        raws = parts[1::2]
+        atoms = list(map(self.atoms.get, raws))
+        if None in atoms:  # unseen words (or dropped meanwhile by another thread)
+            new_norms, new_atoms = self.learn(set(compress(raws, map(is_, atoms, repeat(None)))))
+            atoms = list(map(new_atoms.get, raws, atoms))
+        return TextWords(offsets[0:-1:2], offsets[1::2], raws, atoms, self.norms)  # type: ignore[arg-type]  # none is None now
+
+    def learn(self, words: Iterable[str]) -> tuple[dict[str, str], dict[str, Atoms]]:
+        """Normal forms and atoms of words as written; stored in the cache (not those over CACHE_KEY_MAX)."""
+        words = list(words)
+        matchable = [w for w in words if len(w) <= LONG_WORD and (w.isalpha() or not any(c.isdigit() for c in w))]
+        folded = fold_many([unwrap_word(w) for w in matchable])
+        norms = {w: NEVER for w in words} | {w: (n.replace(" ", "_") or NEVER) for w, n in zip(matchable, folded)}
+        candidates = [w for w in matchable if norms[w] != NEVER]
+        found = [norms[w] for w in candidates]
+        known = list(map(self.by_norm.get, found))  # a new spelling of a known word (Attack, attack)
+        new = list(dict.fromkeys(compress(found, map(is_, known, repeat(None)))))
+        keys, stems_ = self._keys(new), self._stems(new)
+        learnt: dict[str, Atoms] = dict.fromkeys(new, ())
+        some = set(compress(range(len(keys)), map(NEVER.__ne__, keys))) | set(compress(range(len(stems_)), map(NEVER.__ne__, stems_)))
+        for norm, key, stem_ in ((new[i], keys[i], stems_[i]) for i in sorted(some)):
+            if stem_ == NEVER:
+                learnt[norm] = (key,)
+            elif key == NEVER:
+                learnt[norm] = ("=" + stem_,)
+            else:
+                learnt[norm] = (key, "=" + stem_) if (key, stem_) in self.pairs else (key,)
+        atoms: dict[str, Atoms] = dict.fromkeys(words, ())
+        atoms.update(zip(candidates, [learnt[n] if k is None else k for n, k in zip(found, known)]))
+        if len(self.by_norm) + len(learnt) > self.limit:
+            evict(self.by_norm, count=max(len(self.by_norm) // 2, len(self.by_norm) + len(learnt) - self.limit))
+        self.by_norm.update(learnt)
+        self._store(norms, atoms)
+        return norms, atoms
+
+    def _stems(self, norms: list[str]) -> list[str]:
+        out = [NEVER] * len(norms)
+        for language in self.languages:
+            stemmed = stems.stem_many(norms, language)
+            for i in compress(range(len(norms)), map(self.phrase_stems.__contains__, stemmed)):
+                if out[i] == NEVER:
+                    out[i] = stemmed[i]
+        return out
+
+    def _keys(self, norms: list[str]) -> list[str]:
+        """Per normal form its actor key, or NEVER (`actor_key`, with its lookups done for all at once)."""
+        bound = (7 * self.longest_word + 9) / 3
+        shapes = [s if len(n) >= FUZZY_MIN_LEN else n for n, s in zip(norms, skeleton_many(norms))]
+        other = set(compress(range(len(norms)), map(bool, map(_OTHER_FORMS.search, norms))))
+        fuzzy = [i for i, (n, s) in enumerate(zip(norms, shapes)) if len(n) >= FUZZY_MIN_LEN and len(s) <= self.longest_key + 1 and i not in other]
+        near = self._near_some([i for i in fuzzy if shapes[i] not in self.alias_words], norms, shapes)
+        out = [NEVER] * len(norms)
+        for i in sorted(other):
+            out[i] = self.actor_key(norms[i])
+        for i in set(compress(range(len(norms)), map(self.alias_words.__contains__, shapes))).union(near).difference(other):
+            key = shapes[i]
+            if i in near:
+                key = next(iter(near[i])) if len(near[i]) == 1 else key
+            if len(norms[i]) <= bound and any(word_agrees(norms[i], alias) for alias in self.alias_words.get(key, ())):
+                out[i] = key
+        return out
+
+    def _near_some(self, indices: list[int], norms: list[str], shapes: list[str]) -> dict[int, set[str]]:
+        """Per index whose normal form is one edit from an alias word that accepts a misspelling (the
+        only words a word of another key agrees with: `word_agrees`), the alias keys near its shape.
+        One edit apart, two words have a deletion (or the word itself) in common: tested per position
+        over all the words at once."""
+        hit = set(compress(indices, map(self.misspellable.__contains__, (norms[i] for i in indices))))
+        longest = max((len(norms[i]) for i in indices), default=0)
+        for position in range(longest):
+            indices = [i for i in indices if len(norms[i]) > position]
+            hit.update(compress(indices, map(self.misspellable.__contains__, [norms[i][:position] + norms[i][position + 1 :] for i in indices])))
+        return {i: set().union(*(self.neighbours.get(d, ()) for d in deletions(shapes[i]) | {shapes[i]})) for i in hit}
+
+    def actor_key(self, norm: str) -> str:
+        """The alias key this word (or the word without an Arabic prefix or Russian case ending) agrees with."""
+        if 3 * len(norm) > 7 * self.longest_word + 9:
+            return NEVER
+        for form in forms(norm):
+            key = shape(form)
+            if FUZZY_MIN_LEN <= len(form) and len(key) <= self.longest_key + 1 and key not in self.alias_words:
+                near = set().union(*(self.neighbours.get(d, ()) for d in deletions(key) | {key}))
+                key = near.pop() if len(near) == 1 else key
+            if any(word_agrees(form, alias) for alias in self.alias_words.get(key, ())):
+                return key
+        return NEVER
+
+    def _store(self, norms: dict[str, str], atoms: dict[str, Atoms]) -> None:
+        kept = [w for w in norms if len(w) <= CACHE_KEY_MAX][-(self.limit // 2 or 1) :]
+        if len(self.norms) + len(kept) > self.limit:
+            evict(self.norms, self.atoms)
+            if len(self.norms) + len(kept) > self.limit:
+                evict(self.norms, self.atoms, count=len(self.norms))
+        self.norms.update(zip(kept, map(norms.__getitem__, kept)))
+        self.atoms.update(zip(kept, map(atoms.__getitem__, kept)))
+
+
+def evict(*tables: dict[str, str] | dict[str, Atoms], count: int | None = None) -> None:
+    """Drop the older half (or `count`) of each cache (dicts keep insertion order): recent words stay."""
+    for table in tables:
+        for key in list(islice(table, len(table) // 2 if count is None else count)):
+            table.pop(key, None)

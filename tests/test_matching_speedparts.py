@@ -1,0 +1,145 @@
+"""Issues 15 and 16: the matcher's parts that make one pass over real text fast — whole-batch folding,
+skeletons and stems equal to the per-word ones, the batch actor keys equal to the per-word ones, the
+phrase index over word atoms, a text's words, the word cache that keeps its recent half — and the
+neutral text normalisation module."""
+
+from __future__ import annotations
+
+import ast
+import random
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import monitor.matching.words as words_module
+from monitor.matching import stems
+from monitor.matching.automaton import PhraseIndex
+from monitor.matching.matcher import Matcher
+from monitor.matching.words import CACHE_KEY_MAX, NEVER, WordKeys, norm_of
+from monitor.model import Actor, Event, Watchlist
+from monitor.text_norm import WORD, blank_non_prose, fold, fold_many, skeleton, skeleton_many
+from monitor.watchlist import load_watchlist
+from tests.conftest import DEFAULT_WATCHLIST
+
+ROOT = Path(__file__).resolve().parent.parent
+_WORDS = st.text(st.characters(codec="utf-8", exclude_characters="\n"), max_size=12)
+_TRICKY = ["Soleimani's", "KATA'IB", "ῗͅ", "¼", "Straße", "İstanbul", "ﬁre", "a_b", "_", "\u0301e", "’S", "Ὀδυσσεύς", "x\xadyz"]
+
+
+@given(st.lists(_WORDS | st.sampled_from(_TRICKY), max_size=30))
+@settings(max_examples=300)
+def test_folding_many_words_at_once_equals_folding_each(words: list[str]) -> None:
+    assert fold_many(words) == [fold(w) for w in words]
+
+
+@given(st.lists(st.text("abcdeghijkloqsuwyzhkptx ", max_size=12), max_size=30))
+def test_skeletons_of_many_words_at_once_equal_each_ones(norms: list[str]) -> None:
+    norms = [n.replace(" ", "") for n in norms]
+    assert skeleton_many(norms) == [skeleton(n) for n in norms]
+
+
+def test_stemming_many_words_at_once_equals_stemming_each() -> None:
+    norms = ["deployed", "deployment", "frappes", "ataques", "soldaten", "killing", "a", ""]
+    for language in stems.LANGUAGES:
+        assert stems.stem_many(norms, language) == [stems.stem(n, language) for n in norms]
+
+
+def _misspelt(word: str, rng: random.Random) -> str:
+    i = rng.randrange(len(word) + 1)
+    letter = rng.choice("aeiouyhkqszlmnrt")
+    return rng.choice([word[:i] + letter + word[i:], word[:i] + word[i + 1 :], word[:i] + letter + word[i + 1 :]])
+
+
+def test_the_actor_keys_of_many_words_at_once_equal_each_words_key() -> None:
+    """The batch skips the per-word fuzzy comparison only for words no alias word can agree with."""
+    matcher = Matcher(load_watchlist(DEFAULT_WATCHLIST))
+    keys: WordKeys = matcher._words
+    rng = random.Random(15)
+    alias_words = sorted({w for ws in keys.alias_words.values() for w in ws})
+    norms = [_misspelt(rng.choice(alias_words), rng) for _ in range(3000)] + alias_words
+    norms += ["وسليماني", "сулеймани", "сулейманием", "general", "hospital", "attacked", "a" * 300, NEVER]
+    assert keys._keys(norms) == [keys.actor_key(n) for n in norms]
+    assert sum(k != NEVER for k in keys._keys(norms)) > 1000  # the misspellings do meet their aliases
+
+
+def test_a_texts_words_are_its_prose_words_with_their_spans() -> None:
+    matcher = Matcher(Watchlist(actors=(Actor("Qasem Soleimani", "person", ("Qasem Soleimani",)),)))
+    text = "Qasem Soleimani's convoy, see https://example.org/qasem or mail qasem@example.org; F-35 jets."
+    words = matcher._words.text_words(text)
+    expected = [(m.start(), m.end(), m.group()) for m in WORD.finditer(blank_non_prose(text))]
+    assert list(zip(words.starts, words.ends, words.raws)) == expected
+    assert words.norms(0, 1) == ("qasem", "soleimani")
+    assert words.before(text.index("convoy")) == 2
+    assert words.atoms[0] and words.atoms[1] and not words.atoms[2]
+
+
+def test_a_word_over_the_cache_key_limit_is_worked_out_each_time_and_never_cached() -> None:
+    long_name = "Q" + "a" * CACHE_KEY_MAX
+    matcher = Matcher(Watchlist(actors=(Actor("Long", "group", (long_name[:200],)),)))
+    for _ in range(2):
+        assert [m.found for m in matcher.find(f"He met {long_name} and left.")] == [long_name]
+    assert long_name not in matcher._words.atoms
+    assert norm_of(long_name) == long_name.lower()
+
+
+def test_a_full_word_cache_drops_its_older_half_and_keeps_the_recent() -> None:
+    keys = WordKeys({"kasam": {"qasem"}}, {"attack"})
+    keys.limit = 10
+    learnt: list[str] = []
+    for i in range(40):
+        batch = [f"w{i}x{j}" for j in range(3)]
+        keys.learn(batch)
+        learnt += batch
+        assert len(keys.atoms) <= 10 and len(keys.norms) <= 10
+        assert all(w in keys.atoms for w in batch)  # the words just learnt stay
+    assert len(keys.atoms) >= 5
+    assert list(keys.atoms) == learnt[-len(keys.atoms) :]  # the recent ones, in order
+
+
+def test_a_batch_larger_than_the_cache_keeps_its_last_words() -> None:
+    keys = WordKeys({}, set())
+    keys.limit = 10
+    norms, atoms = keys.learn([f"w{j}" for j in range(25)])
+    assert len(norms) == len(atoms) == 25  # all worked out
+    assert len(keys.atoms) <= 10 and "w24" in keys.atoms
+
+
+def test_the_phrase_index_finds_patterns_over_whole_words_longest_first() -> None:
+    index = PhraseIndex()
+    index.add([{"kasam"}, {"salaman"}], ids=[0])  # an actor alias of two words
+    index.add([{"salaman"}], ids=[1])
+    index.add([{"=attack", "=attaqu"}], ids=[2])  # an event word in two languages
+    index.add([{"=attack"}], phrases=[0])  # a context phrase with the same word
+    index.add([{"kasam"}, {"salaman"}], ids=[3])  # another alias with the same words
+    atoms: list[tuple[str, ...]] = [("kasam",), ("salaman",), (), ("kasam",), ("=attaqu",), ("salaman", "=attack")]
+    hits = index.scan(atoms)
+    assert [(h.last, h.n, h.ids, h.phrases) for h in hits] == [
+        (1, 2, (0, 3), ()),  # longest first at the same last word; ids in the order added
+        (1, 1, (1,), ()),
+        (4, 1, (2,), ()),
+        (5, 1, (1, 2), (0,)),  # a word with two atoms: every pattern of each
+    ]
+    assert index.scan([("kasam",), (), ("salaman",)])[0].n == 1  # a word without atoms stands between
+
+
+def test_the_text_normalisation_module_imports_nothing_of_monitor() -> None:
+    tree = ast.parse((ROOT / "monitor" / "text_norm.py").read_text(encoding="utf-8"))
+    imported = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    assert not [m for m in imported if m.split(".")[0] == "monitor"]
+    for user in ("dedup.py", "stories.py"):
+        assert "from monitor.text_norm import" in (ROOT / "monitor" / user).read_text(encoding="utf-8")
+
+
+def test_no_matching_module_bypasses_a_frozen_dataclass_or_scans_backwards() -> None:
+    for path in (ROOT / "monitor" / "matching").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        assert "object.__new__" not in source and "REVERSE" not in source, path.name
+
+
+def test_an_event_word_and_an_alias_word_in_one_word_both_match() -> None:
+    watchlist = Watchlist(actors=(Actor("Strike Force", "group", ("Strike Force",)),), events=(Event("strike", 3, ("strike",)),))
+    found = [(m.kind, m.found) for m in Matcher(watchlist).find("The Strike Force said a strike hit.")]
+    assert found == [("actor", "Strike Force"), ("event", "Strike"), ("event", "strike")]
+    assert words_module.CACHE_LIMIT > 0
