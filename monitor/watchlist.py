@@ -106,8 +106,9 @@ class _ActorSpec(_WatchedSpec):
     aliases: list[str | _AliasSpec] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     bare_surname: Literal["after_name", "always"] = "after_name"  # a person's bare surname: once named (docs/watchlist.md)
+    not_before: list[str] = Field(default_factory=list)  # head nouns after an alias that name another thing (Erbil SC)
 
-    _aliases = field_validator("aliases")(_no_empty)
+    _aliases = field_validator("aliases", "not_before")(_no_empty)
 
 
 class _EventSpec(_WatchedSpec):
@@ -116,9 +117,10 @@ class _EventSpec(_WatchedSpec):
     phrases: list[str | _PhraseSpec] = Field(default_factory=list)
     context: list[str] = Field(default_factory=list)  # for every phrase without a context of its own
     within: int | None = Field(None, ge=1, le=100)
+    yields_to: list[str] = Field(default_factory=list)  # more specific events: found in the same sentence, this one is not reported
 
     _phrases = field_validator("phrases")(_no_empty)
-    _context = field_validator("context")(_no_empty)
+    _context = field_validator("context", "yields_to")(_no_empty)
 
     @field_validator("cameo", mode="before")
     @classmethod
@@ -195,6 +197,7 @@ def load_watchlist(path: str | Path) -> Watchlist:
     )
     _check_references(watchlist, parts)
     _check_hierarchy(watchlist, parts)
+    _check_yields(watchlist, parts)
     return watchlist
 
 
@@ -251,6 +254,7 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
                 a.part_of or "",
                 tuple((x.alias, x.within) for x in a.aliases if isinstance(x, _AliasSpec) and x.within),
                 bare_surname=a.bare_surname,
+                not_before=tuple(a.not_before),
             )
             for a in spec.actors
         ),
@@ -288,7 +292,7 @@ def _event(e: _EventSpec) -> Event:
             context.append((p, tuple(words)))
             if window or e.within:
                 within.append((p, window or e.within or 0))
-    return Event(e.name, e.severity, phrases, tuple(e.patterns), tuple(e.not_when), tuple(context), e.cameo or "", tuple(within))
+    return Event(e.name, e.severity, phrases, tuple(e.patterns), tuple(e.not_when), tuple(context), e.cameo or "", tuple(within), tuple(e.yields_to))
 
 
 def _examples(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> list[Example]:
@@ -320,6 +324,18 @@ def _check_references(watchlist: Watchlist, parts: list[_Part]) -> None:
                     if ref not in known and not ref.startswith("cameo:"):
                         line = _line_of(part.node, ("rules", i, key, j)) if part.node is not None else None
                         raise WatchlistError(f"{part.path}:{line}: rules[{i}] {rule.name!r}: no {what} named {ref!r}", path=str(part.path), line=line)
+
+
+def _check_yields(watchlist: Watchlist, parts: list[_Part]) -> None:
+    """`yields_to` must name events that exist (in any file), other than the event itself."""
+    names = {e.name for e in watchlist.events}
+    for part in parts:
+        for i, event in enumerate(part.watchlist.events):
+            for j, ref in enumerate(event.yields_to):
+                if ref not in names or ref == event.name:
+                    line = _line_of(part.node, ("events", i, "yields_to", j)) if part.node is not None else None
+                    what = "itself" if ref == event.name else f"no event {ref!r}"
+                    raise WatchlistError(f"{part.path}:{line}: events[{i}] {event.name!r}: yields_to names {what}", path=str(part.path), line=line)
 
 
 def _check_hierarchy(watchlist: Watchlist, parts: list[_Part]) -> None:
