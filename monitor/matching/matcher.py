@@ -46,6 +46,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from monitor.matching import stems
+from monitor.matching.layout import close_indented_cuts
 from monitor.matching.normalise import WORD, WRAPPED_WORD, blank_non_prose, crosses_sentence, fold, is_wrapped, skeleton, tokenize, unwrap_word
 from monitor.model import Match, Watchlist
 
@@ -437,6 +438,7 @@ class Matcher:
 
     def scan(self, text: str) -> Scan:
         """The matches, the text's words (for word distances), and the user regexes that ran out of time."""
+        text = close_indented_cuts(text)  # same length: spans stay the original's
         words = TextWords(self._words, text)
         line, plain, ranks = words.line, self._plain, self._ranked
         hits = list(self._scan.iter(line, ignore_white_space=True)) if len(self._scan) else []

@@ -31,15 +31,16 @@ def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[
 
 
 def names_of_things(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
-    """The actor matches followed by one of the actor's `not_before` head nouns (one word of
-    SKIPPED_BEFORE_HEAD may stand between)."""
+    """The actor matches followed by one of the actor's `not_before` head nouns, capitalised as part of
+    a proper name (one word of SKIPPED_BEFORE_HEAD may stand between): "Baghdad Grill", not "the old
+    Baghdad café"."""
     heads = {a.name: frozenset(fold(h) for h in a.not_before) for a in watchlist.actors if a.not_before}
     out = []
     for m in matches:
         if m.kind == "actor" and m.name in heads:
-            following = [fold(w.group()) for w in WORD.finditer(text, m.end, min(len(text), m.end + 80))][:3]
-            while following and following[0] in SKIPPED_BEFORE_HEAD:
+            following = [w.group() for w in WORD.finditer(text, m.end, min(len(text), m.end + 80))][:3]
+            while following and fold(following[0]) in SKIPPED_BEFORE_HEAD:
                 following.pop(0)
-            if following and (following[0] in heads[m.name] or " ".join(following[:2]) in heads[m.name]):
+            if following and following[0][0].isupper() and heads[m.name] & {fold(following[0]), fold(" ".join(following[:2]))}:
                 out.append(m)
     return out

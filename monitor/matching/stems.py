@@ -40,8 +40,15 @@ STOP_WORDS = {
 }
 
 
+_FUNCTION_WORDS = frozenset().union(*STOP_WORDS.values())
+FUNCTION_STEM = "\x00"  # a function word's stem marks it: it is the same word in every language, never a content word's stem
+
+
 def stem(norm: str, language: str = "english") -> str:
-    """The Snowball stem of a normal form (lower case, no accents) in a language."""
+    """The Snowball stem of a normal form (lower case, no accents) in a language. A function word of any
+    of the languages is its own stem, marked: German `die` is not English `died`, French `a` not `as`."""
+    if norm in _FUNCTION_WORDS:
+        return FUNCTION_STEM + norm
     with _LOCK:
         return _STEMMERS[language].stemWord(norm)
 
