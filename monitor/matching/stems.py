@@ -21,8 +21,8 @@ _LOCK = threading.Lock()  # a PyStemmer object is not safe to share between thre
 # Letters and function words that show a phrase is (also) in a language other than English.
 _MARK_LETTERS = {"french": "àâçèéêëîïôœùûÿ", "spanish": "ñáéíóú¿¡", "italian": "àèéìíòóù", "german": "äöüß"}
 _MARK_WORDS = {
-    "french": {"le", "la", "les", "une", "des", "du", "au", "aux", "et", "sur", "par", "contre", "dans", "pour", "avec"},
-    "spanish": {"el", "los", "las", "del", "una", "unos", "unas", "y", "con", "contra", "por", "para"},
+    "french": {"le", "la", "les", "une", "des", "de", "du", "au", "aux", "et", "sur", "par", "contre", "dans", "pour", "avec"},
+    "spanish": {"el", "los", "las", "del", "de", "una", "unos", "unas", "y", "con", "contra", "por", "para"},
     "italian": {"il", "lo", "gli", "della", "dello", "degli", "delle", "di", "dei", "nel", "nella", "con", "per", "su", "contro"},
     "german": {"der", "das", "den", "dem", "ein", "eine", "einen", "einem", "einer", "und", "mit", "von", "gegen", "auf", "im", "zu"},
 }
