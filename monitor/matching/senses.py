@@ -7,8 +7,10 @@ Grill", "Pasdaran Avenue" name a club, a restaurant and a street, not the actor)
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
+from monitor.matching.matcher import is_acronym
 from monitor.matching.normalise import WORD, fold, sentence_keys
 from monitor.model import Match, Watchlist
 
@@ -16,8 +18,33 @@ SKIPPED_BEFORE_HEAD = frozenset({"international"})  # Baghdad International Film
 
 
 def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
-    """The matches with generic events that yield to a specific one, and names of other things, taken out."""
-    return [m for m in matches if m not in set(yielding(watchlist, matches, text)) | set(names_of_things(watchlist, matches, text))]
+    """The matches with generic events that yield to a specific one, and names of other things, taken
+    out; a parent named inside its unit's name (IRGC-QF) added."""
+    dropped = set(yielding(watchlist, matches, text)) | set(names_of_things(watchlist, matches, text))
+    kept = [m for m in matches if m not in dropped]
+    return sorted(kept + named_parents(watchlist, kept), key=lambda m: (m.start, m.kind))
+
+
+def named_parents(watchlist: Watchlist, matches: Sequence[Match]) -> list[Match]:
+    """For a unit found under a name that holds one of its parent's aliases as whole words (IRGC-QF holds
+    IRGC: the guide's "the IRGC is itself named"), the parent too, on the same span; once per parent."""
+    actors = {a.name: a for a in watchlist.actors}
+    found = {m.name for m in matches if m.kind == "actor"}
+    out: list[Match] = []
+    for m in matches:
+        parent = actors.get(actors[m.name].part_of) if m.kind == "actor" and m.name in actors else None
+        if parent is None or parent.name in found:
+            continue
+        words = [w.group() for w in WORD.finditer(m.found)]
+        for alias in parent.aliases:
+            said = [w.group() for w in WORD.finditer(alias)]
+            exact = is_acronym(alias)
+            same = (lambda a, b: a == b) if exact else (lambda a, b: fold(a) == fold(b))
+            if said and len(said) < len(words) and any(all(same(w, x) for w, x in zip(words[i:], said)) for i in range(len(words) - len(said) + 1)):
+                out.append(dataclasses.replace(m, name=parent.name, alias=alias, category=parent.kind, part_of=parent.part_of))
+                found.add(parent.name)
+                break
+    return out
 
 
 def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
