@@ -8,12 +8,14 @@ Grill", "Pasdaran Avenue" name a club, a restaurant and a street, not the actor)
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 
 from monitor.matching.matcher import is_acronym
 from monitor.matching.normalise import WORD, fold, sentence_keys
 from monitor.model import Match, Watchlist
 
+_FOLLOWING = re.compile(r"(?:[ \t]+\w+){1,3}")
 SKIPPED_BEFORE_HEAD = frozenset({"international"})  # Baghdad International Film Festival: the head comes after
 
 
@@ -65,7 +67,8 @@ def names_of_things(watchlist: Watchlist, matches: Sequence[Match], text: str) -
     out = []
     for m in matches:
         if m.kind == "actor" and m.name in heads:
-            following = [w.group() for w in WORD.finditer(text, m.end, min(len(text), m.end + 80))][:3]
+            run = _FOLLOWING.match(text, m.end)  # words right after, with only spaces between (no comma)
+            following = run.group().split() if run else []
             while following and fold(following[0]) in SKIPPED_BEFORE_HEAD:
                 following.pop(0)
             if following and following[0][0].isupper() and heads[m.name] & {fold(following[0]), fold(" ".join(following[:2]))}:
