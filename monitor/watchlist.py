@@ -169,7 +169,7 @@ def _line_of(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
             if pair is None:
                 break
             if i == len(loc) - 1:
-                return pair[0].start_mark.line + 1
+                return int(pair[0].start_mark.line) + 1
             node = pair[1]
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]

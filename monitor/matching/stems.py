@@ -50,7 +50,7 @@ def stem(norm: str, language: str = "english") -> str:
     if norm in _FUNCTION_WORDS:
         return FUNCTION_STEM + norm
     with _LOCK:
-        return _STEMMERS[language].stemWord(norm)
+        return str(_STEMMERS[language].stemWord(norm))
 
 
 def languages_of(words: Iterable[str]) -> tuple[str, ...]:
