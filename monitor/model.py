@@ -142,6 +142,7 @@ class Actor:
     within: tuple[tuple[str, int], ...] = ()  # (ambiguous alias, its context window in words) when not CONTEXT_WINDOW
     bare_surname: str = "after_name"  # a person's one-word surname alias counts once named ("after_name") or "always"
     not_before: tuple[str, ...] = ()  # head nouns that, right after an alias, make it another thing's name (Erbil SC)
+    stands_for: str = ""  # a capital that, acting or in relations, is the government of this state ("Baghdad said" is Iraq)
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,7 @@ class _ActorSpec(_WatchedSpec):
     tags: list[str] = Field(default_factory=list)
     bare_surname: Literal["after_name", "always"] = "after_name"  # a person's bare surname: once named (docs/watchlist.md)
     not_before: list[str] = Field(default_factory=list)  # head nouns after an alias that name another thing (Erbil SC)
+    stands_for: str | None = Field(None, min_length=1, max_length=MAX_PHRASE)  # the state a capital names as a government
 
     _aliases = field_validator("aliases", "not_before")(_no_empty)
 
@@ -198,6 +199,7 @@ def load_watchlist(path: str | Path) -> Watchlist:
     _check_references(watchlist, parts)
     _check_hierarchy(watchlist, parts)
     _check_yields(watchlist, parts)
+    _check_stands_for(watchlist, parts)
     return watchlist
 
 
@@ -255,6 +257,7 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
                 tuple((x.alias, x.within) for x in a.aliases if isinstance(x, _AliasSpec) and x.within),
                 bare_surname=a.bare_surname,
                 not_before=tuple(a.not_before),
+                stands_for=a.stands_for or "",
             )
             for a in spec.actors
         ),
@@ -324,6 +327,16 @@ def _check_references(watchlist: Watchlist, parts: list[_Part]) -> None:
                     if ref not in known and not ref.startswith("cameo:"):
                         line = _line_of(part.node, ("rules", i, key, j)) if part.node is not None else None
                         raise WatchlistError(f"{part.path}:{line}: rules[{i}] {rule.name!r}: no {what} named {ref!r}", path=str(part.path), line=line)
+
+
+def _check_stands_for(watchlist: Watchlist, parts: list[_Part]) -> None:
+    """`stands_for` must name a state of the watchlist (in any file)."""
+    states = {a.name for a in watchlist.actors if a.kind == "state"}
+    for part in parts:
+        for i, actor in enumerate(part.watchlist.actors):
+            if actor.stands_for and actor.stands_for not in states:
+                line = _line_of(part.node, ("actors", i, "stands_for")) if part.node is not None else None
+                raise WatchlistError(f"{part.path}:{line}: actors[{i}] {actor.name!r}: stands_for names no state {actor.stands_for!r}", path=str(part.path), line=line)
 
 
 def _check_yields(watchlist: Watchlist, parts: list[_Part]) -> None:

@@ -25,7 +25,8 @@ EVENTS = (
 )
 ACTORS = (
     Actor("Erbil", "place", ("Erbil",), not_before=("SC", "Grill", "Film Festival")),
-    Actor("Baghdad", "place", ("Baghdad",), not_before=("Grill", "Film Festival")),
+    Actor("Baghdad", "place", ("Baghdad",), not_before=("Grill", "Film Festival"), stands_for="Iraq"),
+    Actor("United States", "state", ("United States", "Washington")),
     Actor("Islamic Revolutionary Guard Corps", "group", ("Islamic Revolutionary Guard Corps", "IRGC", "Revolutionary Guards")),
     Actor("Quds Force", "group", ("Quds Force", "IRGC-QF"), part_of="Islamic Revolutionary Guard Corps"),
     Actor("Iraq", "state", ("Iraq", "Irak")),
@@ -122,3 +123,21 @@ def test_yields_to_and_not_before_load_from_yaml(tmp_path: Path) -> None:
     matcher = Matcher(watchlist)
     assert names(matcher, "Rockets struck Erbil. Erbil SC lost.", "event") == ["rocket attack"]
     assert [m.start for m in match_text(matcher, "Rockets struck Erbil. Erbil SC lost.").matches if m.kind == "actor"] == [15]
+
+
+def test_a_capital_acting_or_in_relations_is_its_government(matcher: Matcher) -> None:
+    assert names(matcher, "Baghdad said the strike was a violation of sovereignty.", "actor") == ["Iraq"]
+    assert names(matcher, "Tensions between Baghdad and Washington have soared.", "actor") == ["Iraq", "United States"]
+    assert names(matcher, "Talks between Washington and Baghdad resumed.", "actor") == ["Iraq", "United States"]
+
+
+def test_a_capital_as_a_place_stays_the_city(matcher: Matcher) -> None:
+    assert names(matcher, "Baghdad was hit by rockets.", "actor") == ["Baghdad"]
+    assert names(matcher, "Flights between Baghdad and Erbil resumed.", "actor") == ["Baghdad", "Erbil"]
+
+
+def test_stands_for_must_name_a_state(tmp_path: Path) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_text("actors:\n  - name: Baghdad\n    kind: place\n    aliases: [Bagdad]\n    stands_for: Iraq\n")
+    with pytest.raises(WatchlistError, match=r"w\.yaml:5: actors\[0\] 'Baghdad': stands_for names no state 'Iraq'"):
+        load_watchlist(path)

@@ -16,6 +16,13 @@ from monitor.matching.normalise import WORD, fold, sentence_keys
 from monitor.model import Match, Watchlist
 
 _FOLLOWING = re.compile(r"(?:[ \t]+\w+){1,3}")
+GOVERNMENT_VERBS = frozenset(  # what a government does, not a city: "Baghdad said", "Baghdad demanded"
+    "said says blamed accused demanded denied announced rejected warned condemned insisted urged summoned protested "
+    "responded threatened vowed expelled recalled ordered approved agreed signed accepted refused welcomed".split()
+)
+_NEXT_WORD = re.compile(r"[ \t]+(\w+)")
+_BETWEEN_BEFORE = re.compile(r"\bbetween[ \t]+$", re.I)
+_AND = re.compile(r"[ \t]+and[ \t]+")
 SKIPPED_BEFORE_HEAD = frozenset({"international"})  # Baghdad International Film Festival: the head comes after
 
 
@@ -24,7 +31,29 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     out; a parent named inside its unit's name (IRGC-QF) added."""
     dropped = set(yielding(watchlist, matches, text)) | set(names_of_things(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
-    return sorted(kept + named_parents(watchlist, kept), key=lambda m: (m.start, m.kind))
+    governments = metonyms(watchlist, kept, text)
+    kept = [governments.get(m, m) for m in kept]
+    return sorted(dict.fromkeys(kept + named_parents(watchlist, kept)), key=lambda m: (m.start, m.kind))
+
+
+def metonyms(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[Match, Match]:
+    """A capital that `stands_for` a state, used for its government, becomes that state (the guide's
+    "Baghdad said ..." is Iraq): right before a verb of GOVERNMENT_VERBS, or as a party to relations
+    ("between Baghdad and Washington", "between Washington and Baghdad")."""
+    actors = {a.name: a for a in watchlist.actors}
+    states = [m for m in matches if m.kind == "actor" and m.name in actors and actors[m.name].kind == "state"]
+    out = {}
+    for m in matches:
+        state = actors.get(actors[m.name].stands_for) if m.kind == "actor" and m.name in actors else None
+        if state is None:
+            continue
+        verb = _NEXT_WORD.match(text, m.end)
+        before = text[max(0, m.start - 80) : m.start]
+        party = bool(_BETWEEN_BEFORE.search(before)) and any(_AND.fullmatch(text, m.end, s.start) for s in states if s.start > m.end)
+        party = party or any(_AND.fullmatch(text, s.end, m.start) and _BETWEEN_BEFORE.search(text, 0, s.start) for s in states if s.end < m.start)
+        if (verb and fold(verb.group(1)) in GOVERNMENT_VERBS) or party:
+            out[m] = dataclasses.replace(m, name=state.name, category=state.kind, part_of=state.part_of)
+    return out
 
 
 def named_parents(watchlist: Watchlist, matches: Sequence[Match]) -> list[Match]:
