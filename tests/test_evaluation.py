@@ -219,3 +219,24 @@ def test_eval_report_prints_in_sample_and_out_of_sample_side_by_side(tmp_path: P
     rows = [json.loads(line) for line in subprocess.run([*script, "--json"], capture_output=True, text=True, check=True).stdout.splitlines()]
     assert [r["label"] for r in rows] == ["in-sample", "out-of-sample"]
     assert rows[0]["cases"] >= 150 and rows[1]["forbidden_reported"] == 1
+
+
+def test_a_miss_taken_out_after_matching_says_why() -> None:
+    """In-sample cases written for this test: yields_to, not_before and stands_for each named."""
+    watchlist = Watchlist(
+        actors=(
+            Actor("Iraq", "state", ("Iraq",)),
+            Actor("Baghdad", "place", ("Baghdad",), stands_for="Iraq"),
+            Actor("Erbil", "place", ("Erbil",), not_before=("SC",)),
+        ),
+        events=(Event("strike", 2, ("struck",), yields_to=("rocket attack",)), Event("rocket attack", 2, ("rockets",))),
+    )
+    cases = [
+        Case("y", "Rockets struck the base.", frozenset(), frozenset({"strike", "rocket attack"}), False),
+        Case("n", "Erbil SC won again.", frozenset({"Erbil"}), frozenset(), False),
+        Case("s", "Baghdad said the talks would resume.", frozenset({"Baghdad"}), frozenset(), False),
+    ]
+    errors = {(e.case, e.label): e.why for e in evaluate(Matcher(watchlist), cases).errors if e.kind == "miss"}
+    assert errors[("y", "strike")].endswith("but not reported: it yields to 'rocket attack' (found 'Rockets') in the same sentence (yields_to)")
+    assert errors[("n", "Erbil")].endswith("but not reported: a head noun of its not_before follows it (the name of another thing)")
+    assert errors[("s", "Baghdad")].endswith("but not reported: read as 'Iraq', the government (stands_for)")
