@@ -141,6 +141,8 @@ class Actor:
     part_of: str = ""  # the actor this one is a unit of (Quds Force of the IRGC); "" when none
     within: tuple[tuple[str, int], ...] = ()  # (ambiguous alias, its context window in words) when not CONTEXT_WINDOW
     bare_surname: str = "after_name"  # a person's one-word surname alias counts once named ("after_name") or "always"
+    not_before: tuple[str, ...] = ()  # head nouns that, right after an alias, make it another thing's name (Erbil SC)
+    stands_for: str = ""  # a capital that, acting or in relations, is the government of this state ("Baghdad said" is Iraq)
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,7 @@ class Event:
     context: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (ambiguous phrase, words one of which must be near)
     cameo: str = ""  # CAMEO event code, root ("19") or finer ("0256"); "" when none
     within: tuple[tuple[str, int], ...] = ()  # (ambiguous phrase, its context window in words) when not CONTEXT_WINDOW
+    yields_to: tuple[str, ...] = ()  # more specific events (names) that, found in the same sentence, stand for this one
 
 
 @dataclass(frozen=True)

@@ -106,8 +106,10 @@ class _ActorSpec(_WatchedSpec):
     aliases: list[str | _AliasSpec] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     bare_surname: Literal["after_name", "always"] = "after_name"  # a person's bare surname: once named (docs/watchlist.md)
+    not_before: list[str] = Field(default_factory=list)  # head nouns after an alias that name another thing (Erbil SC)
+    stands_for: str | None = Field(None, min_length=1, max_length=MAX_PHRASE)  # the state a capital names as a government
 
-    _aliases = field_validator("aliases")(_no_empty)
+    _aliases = field_validator("aliases", "not_before")(_no_empty)
 
 
 class _EventSpec(_WatchedSpec):
@@ -116,9 +118,10 @@ class _EventSpec(_WatchedSpec):
     phrases: list[str | _PhraseSpec] = Field(default_factory=list)
     context: list[str] = Field(default_factory=list)  # for every phrase without a context of its own
     within: int | None = Field(None, ge=1, le=100)
+    yields_to: list[str] = Field(default_factory=list)  # more specific events: found in the same sentence, this one is not reported
 
     _phrases = field_validator("phrases")(_no_empty)
-    _context = field_validator("context")(_no_empty)
+    _context = field_validator("context", "yields_to")(_no_empty)
 
     @field_validator("cameo", mode="before")
     @classmethod
@@ -167,7 +170,7 @@ def _line_of(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
             if pair is None:
                 break
             if i == len(loc) - 1:
-                return pair[0].start_mark.line + 1
+                return int(pair[0].start_mark.line) + 1
             node = pair[1]
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
@@ -195,6 +198,8 @@ def load_watchlist(path: str | Path) -> Watchlist:
     )
     _check_references(watchlist, parts)
     _check_hierarchy(watchlist, parts)
+    _check_yields(watchlist, parts)
+    _check_stands_for(watchlist, parts)
     return watchlist
 
 
@@ -243,6 +248,8 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
                 a.part_of or "",
                 tuple((x.alias, x.within) for x in a.aliases if isinstance(x, _AliasSpec) and x.within),
                 bare_surname=a.bare_surname,
+                not_before=tuple(a.not_before),
+                stands_for=a.stands_for or "",
             )
             for a in spec.actors
         ),
@@ -280,7 +287,7 @@ def _event(e: _EventSpec) -> Event:
             context.append((p, tuple(words)))
             if window or e.within:
                 within.append((p, window or e.within or 0))
-    return Event(e.name, e.severity, phrases, tuple(e.patterns), tuple(e.not_when), tuple(context), e.cameo or "", tuple(within))
+    return Event(e.name, e.severity, phrases, tuple(e.patterns), tuple(e.not_when), tuple(context), e.cameo or "", tuple(within), tuple(e.yields_to))
 
 
 def _examples(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> list[Example]:
@@ -312,6 +319,28 @@ def _check_references(watchlist: Watchlist, parts: list[_Part]) -> None:
                     if ref not in known and not ref.startswith("cameo:"):
                         line = _line_of(part.node, ("rules", i, key, j)) if part.node is not None else None
                         raise WatchlistError(f"{part.path}:{line}: rules[{i}] {rule.name!r}: no {what} named {ref!r}", path=str(part.path), line=line)
+
+
+def _check_stands_for(watchlist: Watchlist, parts: list[_Part]) -> None:
+    """`stands_for` must name a state of the watchlist (in any file)."""
+    states = {a.name for a in watchlist.actors if a.kind == "state"}
+    for part in parts:
+        for i, actor in enumerate(part.watchlist.actors):
+            if actor.stands_for and actor.stands_for not in states:
+                line = _line_of(part.node, ("actors", i, "stands_for")) if part.node is not None else None
+                raise WatchlistError(f"{part.path}:{line}: actors[{i}] {actor.name!r}: stands_for names no state {actor.stands_for!r}", path=str(part.path), line=line)
+
+
+def _check_yields(watchlist: Watchlist, parts: list[_Part]) -> None:
+    """`yields_to` must name events that exist (in any file), other than the event itself."""
+    names = {e.name for e in watchlist.events}
+    for part in parts:
+        for i, event in enumerate(part.watchlist.events):
+            for j, ref in enumerate(event.yields_to):
+                if ref not in names or ref == event.name:
+                    line = _line_of(part.node, ("events", i, "yields_to", j)) if part.node is not None else None
+                    what = "itself" if ref == event.name else f"no event {ref!r}"
+                    raise WatchlistError(f"{part.path}:{line}: events[{i}] {event.name!r}: yields_to names {what}", path=str(part.path), line=line)
 
 
 def _check_hierarchy(watchlist: Watchlist, parts: list[_Part]) -> None:

@@ -17,10 +17,14 @@ from tests.conftest import DEFAULT_WATCHLIST, REPO
 from tests.test_cli import monitor
 
 CASES = REPO / "tests" / "data" / "eval_cases.jsonl"
+TUNING_2 = REPO / "tests" / "data" / "eval_unseen.jsonl"  # in-sample: tuning set 2, formerly blind
 NAMES = REPO / "tests" / "data" / "unrelated_names.txt"
-# Floors for the default watchlist (measured: actors F1 1.000, events F1 0.991, alert accuracy 0.996).
-FLOOR_F1 = 0.95
-FLOOR_ALERT_ACCURACY = 0.95
+# Floors for the default watchlist, a little under what it measures (both sets are in-sample):
+# eval_cases.jsonl actors F1 0.995, events F1 0.978, alert accuracy 0.996;
+# eval_unseen.jsonl actors F1 0.992, events F1 0.971, alert accuracy 1.000, 7 must-not labels reported.
+FLOOR_F1 = 0.97
+FLOOR_ALERT_ACCURACY = 0.99
+FLOORS_TUNING_2 = {"actors": 0.98, "events": 0.96, "alert_accuracy": 0.99, "forbidden_reported": 7}
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +46,14 @@ def test_default_watchlist_stays_above_its_floor(matcher: Matcher) -> None:
     assert report.actors.f1 >= FLOOR_F1, report.misses[:5]
     assert report.events.f1 >= FLOOR_F1, report.misses[:5]
     assert report.alert_accuracy >= FLOOR_ALERT_ACCURACY, report.misses[:5]
+
+
+def test_default_watchlist_holds_its_figures_on_tuning_set_2(matcher: Matcher) -> None:
+    report = evaluate(matcher, parse_cases(TUNING_2.read_text().splitlines(), str(TUNING_2)))
+    assert report.actors.f1 >= FLOORS_TUNING_2["actors"], report.misses[:5]
+    assert report.events.f1 >= FLOORS_TUNING_2["events"], report.misses[:5]
+    assert report.alert_accuracy >= FLOORS_TUNING_2["alert_accuracy"], report.misses[:5]
+    assert report.forbidden_reported <= FLOORS_TUNING_2["forbidden_reported"], [m for m in report.misses if m.forbidden]
 
 
 def test_no_unrelated_real_world_name_matches_a_watched_actor(matcher: Matcher) -> None:
@@ -207,3 +219,24 @@ def test_eval_report_prints_in_sample_and_out_of_sample_side_by_side(tmp_path: P
     rows = [json.loads(line) for line in subprocess.run([*script, "--json"], capture_output=True, text=True, check=True).stdout.splitlines()]
     assert [r["label"] for r in rows] == ["in-sample", "out-of-sample"]
     assert rows[0]["cases"] >= 150 and rows[1]["forbidden_reported"] == 1
+
+
+def test_a_miss_taken_out_after_matching_says_why() -> None:
+    """In-sample cases written for this test: yields_to, not_before and stands_for each named."""
+    watchlist = Watchlist(
+        actors=(
+            Actor("Iraq", "state", ("Iraq",)),
+            Actor("Baghdad", "place", ("Baghdad",), stands_for="Iraq"),
+            Actor("Erbil", "place", ("Erbil",), not_before=("SC",)),
+        ),
+        events=(Event("strike", 2, ("struck",), yields_to=("rocket attack",)), Event("rocket attack", 2, ("rockets",))),
+    )
+    cases = [
+        Case("y", "Rockets struck the base.", frozenset(), frozenset({"strike", "rocket attack"}), False),
+        Case("n", "Erbil SC won again.", frozenset({"Erbil"}), frozenset(), False),
+        Case("s", "Baghdad said the talks would resume.", frozenset({"Baghdad"}), frozenset(), False),
+    ]
+    errors = {(e.case, e.label): e.why for e in evaluate(Matcher(watchlist), cases).errors if e.kind == "miss"}
+    assert errors[("y", "strike")].endswith("but not reported: it yields to 'rocket attack' (found 'Rockets') in the same sentence (yields_to)")
+    assert errors[("n", "Erbil")].endswith("but not reported: a head noun of its not_before follows it (the name of another thing)")
+    assert errors[("s", "Baghdad")].endswith("but not reported: read as 'Iraq', the government (stands_for)")

@@ -20,6 +20,7 @@ from monitor.matching.matcher import NOT_WHEN_WINDOW, Matcher
 from monitor.matching.normalise import sentence_keys, tokenize
 from monitor.matching.report import explain
 from monitor.matching.rules import match_text
+from monitor.matching.senses import metonyms, names_of_things
 from monitor.model import Actor, Event, Match, MatchResult, Watchlist
 
 
@@ -200,7 +201,7 @@ class _Diagnosis:
         found = self._solo_find(entity, text, keep_not_when=True, keep_context=True)
         if found:
             over = [m for m in result.matches if m.kind == found.kind and m.start < found.end and found.start < m.end]
-            by = f": a longer or better match overlaps it, {describe(over[0])}" if over else ""
+            by = self._settled(entity, found, text, result) or (f": a longer or better match overlaps it, {describe(over[0])}" if over else "")
             return f"{describe(found)}, but not reported{by}"
         if found := self._solo_find(entity, text, keep_not_when=False, keep_context=True):
             return f"{describe(found)}, but cancelled by not_when {self._cancelled_by(entity, text, found)}"
@@ -209,6 +210,19 @@ class _Diagnosis:
         if found := self._solo_find(entity, text, keep_not_when=False, keep_context=False):
             return f"{describe(found)}, but {self._no_context(entity, found)}, and cancelled by not_when {self._cancelled_by(entity, text, found)}"
         return self._absent(entity, text)
+
+    def _settled(self, entity: Actor | Event, found: Match, text: str, result: MatchResult) -> str:
+        """Why a match found alone was taken out after matching (senses.py), or ""."""
+        if isinstance(entity, Event) and entity.yields_to:
+            key = sentence_keys(text, [found.start])[0]
+            specific = [m for m in result.matches if m.name in entity.yields_to and sentence_keys(text, [found.start, m.start])[1] == key]
+            if specific:
+                return f": it yields to {specific[0].name!r} (found {specific[0].found!r}) in the same sentence (yields_to)"
+        if isinstance(entity, Actor) and entity.not_before and names_of_things(Watchlist(actors=(entity,)), [found], text):
+            return ": a head noun of its not_before follows it (the name of another thing)"
+        if isinstance(entity, Actor) and entity.stands_for and found in metonyms(self.watchlist, [found, *result.matches], text):
+            return f": read as {entity.stands_for!r}, the government (stands_for)"
+        return ""
 
     def no_alert(self, text: str, result: MatchResult) -> str:
         """The rule that came nearest to firing, and what it lacked."""

@@ -30,6 +30,7 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 
 from monitor.matching.automaton import Hit, Seen, near, present, seen_in, windows
+from monitor.matching.layout import close_indented_cuts
 from monitor.matching.compiled import CONTEXT_WINDOW, REGEX_TIMEOUT, Alias, CompiledWatchlist, is_acronym
 from monitor.matching.overlaps import Found, Said, without_overlaps
 from monitor.matching.words import CACHE_LIMIT, LONG_WORD, SKELETON_FLOOR, TextWords, evict, forms, word_agrees
@@ -107,6 +108,7 @@ class Matcher(CompiledWatchlist):
 
     def scan(self, text: str) -> Scan:
         """The matches, the text's words (for word distances), and the user regexes that ran out of time."""
+        text = close_indented_cuts(text)  # same length: spans stay the original's
         words = self._words.text_words(text)
         hits = self._index.scan(words.atoms) if len(self._index) else []
         seen: Seen | None = None  # where each context or not_when phrase was seen, once needed

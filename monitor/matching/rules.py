@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from monitor.matching.matcher import Matcher, TextWords
 from monitor.matching.normalise import sentence_keys, sentence_of
+from monitor.matching.senses import settle
 from monitor.model import Hit, Match, MatchResult
 
 SNIPPET_MAX = 320
@@ -13,7 +14,8 @@ KIND_RANK = {"person": 0, "group": 0, "organisation": 1, "state": 2, "place": 3}
 def match_text(matcher: Matcher, text: str) -> MatchResult:
     """Matches and rule hits for one text: the whole matching stage as one pure call."""
     scan = matcher.scan(text)
-    return MatchResult(tuple(scan.matches), tuple(apply_rules(matcher, scan.matches, text, scan.words)), scan.timed_out, scan.skipped)
+    matches = settle(matcher.watchlist, scan.matches, text)
+    return MatchResult(tuple(matches), tuple(apply_rules(matcher, matches, text, scan.words)), scan.timed_out, scan.skipped)
 
 
 def apply_rules(matcher: Matcher, matches: list[Match], text: str, words: TextWords) -> list[Hit]:

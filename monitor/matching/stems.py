@@ -21,8 +21,8 @@ _LOCK = threading.Lock()  # a PyStemmer object is not safe to share between thre
 # Letters and function words that show a phrase is (also) in a language other than English.
 _MARK_LETTERS = {"french": "àâçèéêëîïôœùûÿ", "spanish": "ñáéíóú¿¡", "italian": "àèéìíòóù", "german": "äöüß"}
 _MARK_WORDS = {
-    "french": {"le", "la", "les", "une", "des", "du", "au", "aux", "et", "sur", "par", "contre", "dans", "pour", "avec"},
-    "spanish": {"el", "los", "las", "del", "una", "unos", "unas", "y", "con", "contra", "por", "para"},
+    "french": {"le", "la", "les", "une", "des", "de", "du", "au", "aux", "et", "sur", "par", "contre", "dans", "pour", "avec"},
+    "spanish": {"el", "los", "las", "del", "de", "una", "unos", "unas", "y", "con", "contra", "por", "para"},
     "italian": {"il", "lo", "gli", "della", "dello", "degli", "delle", "di", "dei", "nel", "nella", "con", "per", "su", "contro"},
     "german": {"der", "das", "den", "dem", "ein", "eine", "einen", "einem", "einer", "und", "mit", "von", "gegen", "auf", "im", "zu"},
 }
@@ -40,8 +40,15 @@ STOP_WORDS = {
 }
 
 
+_FUNCTION_WORDS = frozenset().union(*STOP_WORDS.values())
+FUNCTION_STEM = "\x00"  # a function word's stem marks it: it is the same word in every language, never a content word's stem
+
+
 def stem(norm: str, language: str = "english") -> str:
-    """The Snowball stem of a normal form (lower case, no accents) in a language."""
+    """The Snowball stem of a normal form (lower case, no accents) in a language. A function word of any
+    of the languages is its own stem, marked: German `die` is not English `died`, French `a` not `as`."""
+    if norm in _FUNCTION_WORDS:
+        return FUNCTION_STEM + norm
     with _LOCK:
         stemmed: str = _STEMMERS[language].stemWord(norm)
     return stemmed
@@ -70,6 +77,7 @@ _BATCH_STEMMERS = {language: Stemmer.Stemmer(language, 0) for language in LANGUA
 
 
 def stem_many(norms: list[str], language: str = "english") -> list[str]:
-    """`[stem(n, language) for n in norms]` in one call to the stemmer."""
+    """`[stem(n, language) for n in norms]` in one call to the stemmer (function words marked as `stem` marks them)."""
     with _LOCK:
-        return list(_BATCH_STEMMERS[language].stemWords(norms))
+        stemmed: list[str] = _BATCH_STEMMERS[language].stemWords(norms)
+    return [FUNCTION_STEM + n if n in _FUNCTION_WORDS else s for n, s in zip(norms, stemmed)]

@@ -1,0 +1,105 @@
+"""Sense decisions taken over a text's matches once they are found (pure): what the labelling guide
+calls "specific beats generic" (an event that `yields_to` a more specific one found in the same
+sentence is not reported: "rockets struck the base" is a rocket attack, not also a strike) and names
+of other things (an actor alias followed by a head noun of `not_before`: "Erbil SC", "Baghdad
+Grill", "Pasdaran Avenue" name a club, a restaurant and a street, not the actor).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+
+from monitor.matching.matcher import is_acronym
+from monitor.matching.normalise import WORD, fold, sentence_keys
+from monitor.model import Match, Watchlist
+
+_FOLLOWING = re.compile(r"(?:[ \t]+\w+){1,3}")
+GOVERNMENT_VERBS = frozenset(  # what a government does, not a city: "Baghdad said", "Baghdad demanded"
+    "said says blamed accused demanded denied announced rejected warned condemned insisted urged summoned protested "
+    "responded threatened vowed expelled recalled ordered approved agreed signed accepted refused welcomed".split()
+)
+_NEXT_WORD = re.compile(r"[ \t]+(\w+)")
+_BETWEEN_BEFORE = re.compile(r"\bbetween[ \t]+$", re.I)
+_AND = re.compile(r"[ \t]+and[ \t]+")
+SKIPPED_BEFORE_HEAD = frozenset({"international"})  # Baghdad International Film Festival: the head comes after
+
+
+def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The matches with generic events that yield to a specific one, and names of other things, taken
+    out; a parent named inside its unit's name (IRGC-QF) added."""
+    dropped = set(yielding(watchlist, matches, text)) | set(names_of_things(watchlist, matches, text))
+    kept = [m for m in matches if m not in dropped]
+    governments = metonyms(watchlist, kept, text)
+    kept = [governments.get(m, m) for m in kept]
+    return sorted(dict.fromkeys(kept + named_parents(watchlist, kept)), key=lambda m: (m.start, m.kind))
+
+
+def metonyms(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[Match, Match]:
+    """A capital that `stands_for` a state, used for its government, becomes that state (the guide's
+    "Baghdad said ..." is Iraq): right before a verb of GOVERNMENT_VERBS, or as a party to relations
+    ("between Baghdad and Washington", "between Washington and Baghdad")."""
+    actors = {a.name: a for a in watchlist.actors}
+    states = [m for m in matches if m.kind == "actor" and m.name in actors and actors[m.name].kind == "state"]
+    out = {}
+    for m in matches:
+        state = actors.get(actors[m.name].stands_for) if m.kind == "actor" and m.name in actors else None
+        if state is None:
+            continue
+        verb = _NEXT_WORD.match(text, m.end)
+        before = text[max(0, m.start - 80) : m.start]
+        party = bool(_BETWEEN_BEFORE.search(before)) and any(_AND.fullmatch(text, m.end, s.start) for s in states if s.start > m.end)
+        party = party or any(_AND.fullmatch(text, s.end, m.start) and _BETWEEN_BEFORE.search(text, 0, s.start) for s in states if s.end < m.start)
+        if (verb and fold(verb.group(1)) in GOVERNMENT_VERBS) or party:
+            out[m] = dataclasses.replace(m, name=state.name, category=state.kind, part_of=state.part_of)
+    return out
+
+
+def named_parents(watchlist: Watchlist, matches: Sequence[Match]) -> list[Match]:
+    """For a unit found under a name that holds one of its parent's aliases as whole words (IRGC-QF holds
+    IRGC: the guide's "the IRGC is itself named"), the parent too, on the same span; once per parent."""
+    actors = {a.name: a for a in watchlist.actors}
+    found = {m.name for m in matches if m.kind == "actor"}
+    out: list[Match] = []
+    for m in matches:
+        parent = actors.get(actors[m.name].part_of) if m.kind == "actor" and m.name in actors else None
+        if parent is None or parent.name in found:
+            continue
+        words = [w.group() for w in WORD.finditer(m.found)]
+        for alias in parent.aliases:
+            said = [w.group() for w in WORD.finditer(alias)]
+            exact = is_acronym(alias)
+            same = (lambda a, b: a == b) if exact else (lambda a, b: fold(a) == fold(b))
+            if said and len(said) < len(words) and any(all(same(w, x) for w, x in zip(words[i:], said)) for i in range(len(words) - len(said) + 1)):
+                out.append(dataclasses.replace(m, name=parent.name, alias=alias, category=parent.kind, part_of=parent.part_of))
+                found.add(parent.name)
+                break
+    return out
+
+
+def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The event matches whose event yields to another event found in the same sentence."""
+    yields = {e.name: frozenset(e.yields_to) for e in watchlist.events if e.yields_to}
+    events = [m for m in matches if m.kind == "event"]
+    if not any(m.name in yields for m in events):
+        return []
+    keys = sentence_keys(text, [m.start for m in events])
+    return [m for m, key in zip(events, keys) if any(o.name in yields.get(m.name, ()) and k == key for o, k in zip(events, keys))]
+
+
+def names_of_things(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The actor matches followed by one of the actor's `not_before` head nouns, capitalised as part of
+    a proper name (one word of SKIPPED_BEFORE_HEAD may stand between): "Baghdad Grill", not "the old
+    Baghdad café"."""
+    heads = {a.name: frozenset(fold(h) for h in a.not_before) for a in watchlist.actors if a.not_before}
+    out = []
+    for m in matches:
+        if m.kind == "actor" and m.name in heads:
+            run = _FOLLOWING.match(text, m.end)  # words right after, with only spaces between (no comma)
+            following = run.group().split() if run else []
+            while following and fold(following[0]) in SKIPPED_BEFORE_HEAD:
+                following.pop(0)
+            if following and following[0][0].isupper() and heads[m.name] & {fold(following[0]), fold(" ".join(following[:2]))}:
+                out.append(m)
+    return out

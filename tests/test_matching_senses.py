@@ -1,0 +1,143 @@
+"""Issue 15, second pass (in-sample cases written for these tests): specific events beat generic ones
+(`yields_to`), names of other things (`not_before`), a parent named inside its unit's alias, French
+and Italian elisions, indented hard-wrapped copy, and function words that are no event word."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.errors import WatchlistError
+from monitor.matching.layout import close_indented_cuts
+from monitor.matching.matcher import Matcher
+from monitor.matching.normalise import tokenize
+from monitor.matching.rules import match_text
+from monitor.model import Actor, Event, Rule, Watchlist
+from monitor.watchlist import load_watchlist
+
+EVENTS = (
+    Event("strike", 2, ("strike", "struck", "attack"), yields_to=("rocket attack", "air strike")),
+    Event("rocket attack", 2, ("rocket attack", "rockets")),
+    Event("air strike", 3, ("air strike",)),
+    Event("killing", 2, ("killed", "died")),
+    Event("drone strike", 3, ("attaque de drone",)),
+)
+ACTORS = (
+    Actor("Erbil", "place", ("Erbil",), not_before=("SC", "Grill", "Film Festival")),
+    Actor("Baghdad", "place", ("Baghdad",), not_before=("Grill", "Film Festival"), stands_for="Iraq"),
+    Actor("United States", "state", ("United States", "Washington")),
+    Actor("Islamic Revolutionary Guard Corps", "group", ("Islamic Revolutionary Guard Corps", "IRGC", "Revolutionary Guards")),
+    Actor("Quds Force", "group", ("Quds Force", "IRGC-QF"), part_of="Islamic Revolutionary Guard Corps"),
+    Actor("Iraq", "state", ("Iraq", "Irak")),
+    Actor("Islamic State", "group", ("Islamic State", "Isis")),
+)
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(Watchlist(actors=ACTORS, events=EVENTS, rules=(Rule("violent", min_severity=2),)))
+
+
+def names(matcher: Matcher, text: str, kind: str) -> list[str]:
+    return sorted({m.name for m in match_text(matcher, text).matches if m.kind == kind})
+
+
+def test_a_generic_event_yields_to_a_specific_one_in_the_same_sentence(matcher: Matcher) -> None:
+    assert names(matcher, "Rockets struck the base overnight.", "event") == ["rocket attack"]
+    assert names(matcher, "The air strike was the second attack this week.", "event") == ["air strike"]
+
+
+def test_a_generic_event_stands_alone_or_in_another_sentence(matcher: Matcher) -> None:
+    assert names(matcher, "Militants struck the base overnight.", "event") == ["strike"]
+    assert names(matcher, "Rockets fell on Monday. Militants struck the base on Tuesday.", "event") == ["rocket attack", "strike"]
+
+
+def test_an_event_that_yielded_fires_no_rule(matcher: Matcher) -> None:
+    hits = match_text(matcher, "Rockets struck the base near Erbil.").hits
+    assert [(h.actor.name, h.event.name) for h in hits] == [("Erbil", "rocket attack")]
+
+
+def test_a_name_followed_by_a_capitalised_head_noun_is_another_things_name(matcher: Matcher) -> None:
+    assert names(matcher, "Erbil SC snatched a late winner.", "actor") == []
+    assert names(matcher, "Baghdad Grill in Dearborn turns 30.", "actor") == []
+    assert names(matcher, "Tickets for the Baghdad International Film Festival sold out.", "actor") == []
+
+
+def test_a_name_before_a_common_noun_or_another_word_is_the_place(matcher: Matcher) -> None:
+    assert names(matcher, "A packet lay on the table of the old Baghdad grill.", "actor") == ["Baghdad"]
+    assert names(matcher, "Rockets hit Erbil airport.", "actor") == ["Erbil"]
+    assert names(matcher, "Erbil, SC and Baghdad.", "actor") == ["Baghdad", "Erbil"]
+
+
+def test_a_parent_named_inside_its_units_alias_is_reported_too(matcher: Matcher) -> None:
+    result = match_text(matcher, "Sanctions target IRGC-QF financial networks.")
+    actors = {(m.name, m.found) for m in result.matches if m.kind == "actor"}
+    assert actors == {("Quds Force", "IRGC-QF"), ("Islamic Revolutionary Guard Corps", "IRGC-QF")}
+    assert names(matcher, "The Quds Force runs operations abroad.", "actor") == ["Quds Force"]
+
+
+def test_french_and_italian_elisions_are_words_of_their_own(matcher: Matcher) -> None:
+    assert [t.norm for t in tokenize("l'aéroport d'Erbil, dall'Isis, un’ulteriore")] == ["l", "aeroport", "d", "erbil", "dall", "isis", "un", "ulteriore"]
+    assert [t.norm for t in tokenize("Kata'ib don't O'Brien Iran's")] == ["kataib", "dont", "obrien", "iran"]
+    assert names(matcher, "Des roquettes sont tombées sur l'aéroport d'Erbil, dans le nord de l'Irak.", "actor") == ["Erbil", "Iraq"]
+    assert names(matcher, "Un attentato rivendicato dall'Isis.", "actor") == ["Islamic State"]
+
+
+def test_a_french_phrase_with_de_matches_with_another_preposition(matcher: Matcher) -> None:
+    assert names(matcher, "Ils ont démenti toute implication dans l'attaque au drone.", "event") == ["drone strike"]
+
+
+def test_an_indented_line_after_a_line_end_hyphen_continues_the_word(matcher: Matcher) -> None:
+    text = "  Revolution-\n  ary Guards commanders said the\n  convoy was hit."
+    assert len(close_indented_cuts(text)) == len(text)
+    [guards] = [m for m in match_text(matcher, text).matches if m.kind == "actor"]
+    assert guards.name == "Islamic Revolutionary Guard Corps" and text[guards.start : guards.end] == "Revolution-\n  ary Guards"
+    assert close_indented_cuts("al-\n  Asad and plain text") == "al-\n  Asad and plain text"  # a capital after: a real hyphen
+
+
+def test_a_function_word_of_another_language_is_no_event_word(matcher: Matcher) -> None:
+    assert names(matcher, "Die Soldaten bleiben in Erbil stationiert.", "event") == []
+    assert names(matcher, "Two soldiers died near Erbil.", "event") == ["killing"]
+
+
+def test_yields_to_must_name_another_event(tmp_path: Path) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_text("events:\n  - name: strike\n    severity: 2\n    phrases: [strike]\n    yields_to: [air strike]\n")
+    with pytest.raises(WatchlistError, match=r"w\.yaml:5: events\[0\] 'strike': yields_to names no event 'air strike'"):
+        load_watchlist(path)
+    path.write_text("events:\n  - name: strike\n    severity: 2\n    phrases: [strike]\n    yields_to: [strike]\n")
+    with pytest.raises(WatchlistError, match="yields_to names itself"):
+        load_watchlist(path)
+
+
+def test_yields_to_and_not_before_load_from_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_text(
+        "actors:\n  - name: Erbil\n    kind: place\n    aliases: [Arbil]\n    not_before: [SC]\n"
+        "events:\n  - name: strike\n    severity: 2\n    phrases: [struck]\n    yields_to: [rocket attack]\n"
+        "  - name: rocket attack\n    severity: 2\n    phrases: [rockets]\n"
+    )
+    watchlist = load_watchlist(path)
+    assert watchlist.actors[0].not_before == ("SC",) and watchlist.events[0].yields_to == ("rocket attack",)
+    matcher = Matcher(watchlist)
+    assert names(matcher, "Rockets struck Erbil. Erbil SC lost.", "event") == ["rocket attack"]
+    assert [m.start for m in match_text(matcher, "Rockets struck Erbil. Erbil SC lost.").matches if m.kind == "actor"] == [15]
+
+
+def test_a_capital_acting_or_in_relations_is_its_government(matcher: Matcher) -> None:
+    assert names(matcher, "Baghdad said the strike was a violation of sovereignty.", "actor") == ["Iraq"]
+    assert names(matcher, "Tensions between Baghdad and Washington have soared.", "actor") == ["Iraq", "United States"]
+    assert names(matcher, "Talks between Washington and Baghdad resumed.", "actor") == ["Iraq", "United States"]
+
+
+def test_a_capital_as_a_place_stays_the_city(matcher: Matcher) -> None:
+    assert names(matcher, "Baghdad was hit by rockets.", "actor") == ["Baghdad"]
+    assert names(matcher, "Flights between Baghdad and Erbil resumed.", "actor") == ["Baghdad", "Erbil"]
+
+
+def test_stands_for_must_name_a_state(tmp_path: Path) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_text("actors:\n  - name: Baghdad\n    kind: place\n    aliases: [Bagdad]\n    stands_for: Iraq\n")
+    with pytest.raises(WatchlistError, match=r"w\.yaml:5: actors\[0\] 'Baghdad': stands_for names no state 'Iraq'"):
+        load_watchlist(path)
