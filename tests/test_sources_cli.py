@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from monitor.pipeline import build_pipeline, pick_due
+from monitor.pipeline import build_pipeline
+from monitor.schedule import pick_due
 from monitor.settings import load_settings
 from monitor.store import sources
 from monitor.store.db import utcnow
