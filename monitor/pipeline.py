@@ -33,18 +33,27 @@ class Pipeline:
     """The stages wired together for one configuration; the parser pool is its own (`close()` stops it)."""
 
     def __init__(self, settings: Settings, db: Database, matcher: Matcher, notifier: Notifier, parsers: ParserPool | None = None) -> None:
-        self.settings, self.db, self.notifier = settings, db, notifier
+        self._settings, self.db, self.notifier = settings, db, notifier
         self.parsers = parsers or ParserPool(settings.schedule.parse_workers)
         self.ingest = Ingest(db, matcher, channel_policy(settings, matcher), StoryLimits(settings.stories.window, timedelta(hours=settings.stories.join_within)))
         self.feeds = FeedPolling(db, self.ingest, self.parsers, poll_policy(settings), poll_limits(settings), settings.http)
         self.folders = FolderScanning(db, self.ingest, folders_of(settings), register_sources(db, settings), settings.schedule.folders_every)
 
-    def configure(self, settings: Settings, notifier: Notifier, folder_ids: dict[str, int]) -> None:
-        """Take a reloaded configuration (SIGHUP); the parser pool keeps its size until the next start."""
-        self.settings, self.notifier = settings, notifier
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        """A reloaded configuration (SIGHUP): the stages take its values; the parser pool keeps its size."""
+        self._settings = settings
         self.ingest.policy = channel_policy(settings, self.ingest.matcher)
         self.feeds.policy, self.feeds.limits, self.feeds.http = poll_policy(settings), poll_limits(settings), settings.http
         self.folders.folders, self.folders.rescan_every = folders_of(settings), settings.schedule.folders_every
+
+    def configure(self, settings: Settings, notifier: Notifier, folder_ids: dict[str, int]) -> None:
+        """Take a reloaded configuration, its channels and its folders' source ids."""
+        self.settings, self.notifier = settings, notifier
         self.folders.ids = {**self.folders.ids, **folder_ids}
 
     def reload_watchlist(self) -> None:

@@ -139,7 +139,8 @@ class FeedPolling:
             raise  # the store, not this feed: the poll ends
         except Exception as exc:  # a bug met on this feed's input: recorded against it, the poll goes on
             log.debug("source %d (%s): unexpected error", feed.id, feed.name, exc_info=True)
-            self._failed(feed, now, f"unexpected error while storing: {type(exc).__name__}: {exc}", None)
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            self._failed(feed, now, f"unexpected error while storing: {type(exc).__name__}: {first}", None)
             return 0, None
         times = [d.published for d in parsed.documents if d.published]
         hints = replace(server_hints(result.headers, now), ttl_minutes=parsed.ttl_minutes, publish_interval=publish_interval(times))
