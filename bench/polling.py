@@ -53,16 +53,12 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from monitor.sources.parsing import prefork
+from sqlalchemy import func, select
 
-if "--bare" not in sys.argv:
-    prefork()  # as `monitor run` does (monitor.launch): before the imports below and before any thread
-
-from sqlalchemy import func, select  # noqa: E402
-
-from monitor.pipeline import Pipeline, build_pipeline  # noqa: E402
-from monitor.settings import load_settings  # noqa: E402
-from monitor.store.tables import AlertRow, ArticleRow, SourceRow  # noqa: E402
+from monitor.pipeline import Pipeline, build_pipeline  # forks the parsing processes, as `monitor run` does (no thread runs yet)
+from monitor.settings import load_settings
+from monitor.sources.poller import Poller
+from monitor.store.tables import AlertRow, ArticleRow, SourceRow
 
 REPO = Path(__file__).resolve().parent.parent
 SERVER = Path(__file__).resolve().parent / "feed_server.py"
@@ -223,16 +219,16 @@ def counts(pipeline: Pipeline) -> dict[str, Any]:
 def time_fetching(pipeline: Pipeline) -> list[float]:
     """The CPU seconds of each poll's fetching thread (where the fetching event loop runs), as polls end."""
     spent: list[float] = []
-    fetch_all = pipeline._fetch_all
+    run = Poller._run
 
-    async def timed(*args: Any) -> None:
+    def timed(self: Poller[Any]) -> None:
         started = time.thread_time()
         try:
-            await fetch_all(*args)
+            run(self)
         finally:
             spent.append(time.thread_time() - started)
 
-    pipeline._fetch_all = timed  # type: ignore[method-assign]
+    Poller._run = timed  # type: ignore[method-assign]
     return spent
 
 
@@ -331,16 +327,16 @@ def profiled_cycle(pipeline: Pipeline, server: FeedServer, changed: int, feeds: 
     import pstats
 
     fetch_profile = cProfile.Profile(time.thread_time)
-    fetch_all = pipeline._fetch_all
+    run = Poller._run
 
-    async def profiled(*args: Any) -> None:
+    def profiled(self: Poller[Any]) -> None:
         fetch_profile.enable()
         try:
-            await fetch_all(*args)
+            run(self)
         finally:
             fetch_profile.disable()
 
-    pipeline._fetch_all = profiled  # type: ignore[method-assign]
+    Poller._run = profiled  # type: ignore[method-assign]
     main = cProfile.Profile(time.thread_time)
     cpu0 = server.stats()["cpu_s"]
     gc.collect()
@@ -350,7 +346,7 @@ def profiled_cycle(pipeline: Pipeline, server: FeedServer, changed: int, feeds: 
     main.disable()
     wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     server_cpu = server.stats()["cpu_s"] - cpu0
-    pipeline._fetch_all = fetch_all  # type: ignore[method-assign]  # what it replaced (time_fetching's wrapper)
+    Poller._run = run  # type: ignore[method-assign]  # what it replaced (time_fetching's wrapper)
     stats = pstats.Stats(main)
     stats.add(fetch_profile)
     for order in ("cumulative", "tottime"):
@@ -390,7 +386,7 @@ def main() -> None:
             config = write_config(Path(tmp), server, args.feeds, args.workers)
             started = time.perf_counter()
             pipeline = build_pipeline(load_settings(config))
-            emit({"setup": "pipeline built", "code": code_version(), "feeds_registered": len(pipeline.settings.feeds), "workers": args.workers,
+            emit({"setup": "pipeline built", "code": code_version(), "feeds_registered": len(pipeline.settings.feeds), "workers": args.workers, "parsers_started_by": pipeline.parsers.method or "not yet",
                   "setup_s": round(time.perf_counter() - started, 2), "server_ready_s": round(started - began, 2),
                   "bench_peak_rss_after_setup_mb": round(peak_rss_kb() / MB, 1),  # mostly the imports
                   "server_startup_peak_rss_mb": round(server.stats()["peak_rss_kb"] / MB, 1), "loadavg": [round(x, 2) for x in os.getloadavg()]})
