@@ -22,8 +22,6 @@ from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-import aiohttp
-
 from monitor import metrics
 from monitor.errors import FeedParseError, FetchError, SourceError
 from monitor.model import FetchResult, FetchState, ParsedFeed
@@ -78,7 +76,7 @@ class Poller(Generic[J]):
         self._cancelled = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[Any] | None = None
-        self._session: aiohttp.ClientSession | None = None
+        self._session: Any = None  # a `make_session` session (aiohttp stays behind sources/http.py)
         self._failure: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="monitor-fetch", daemon=True)
 
@@ -165,7 +163,7 @@ class Poller(Generic[J]):
                 self._queue.put(_DONE)
             await asyncio.Event().wait()  # the session serves `fetch_pages` until the poll is left (cancelled)
 
-    async def _fetch_all(self, session: aiohttp.ClientSession) -> None:
+    async def _fetch_all(self, session: Any) -> None:
         backlog = asyncio.Semaphore(self.limits.backlog)
         loop = asyncio.get_running_loop()
         todo, parsing = iter(self.jobs), list[asyncio.Task[None]]()  # parses kept to the end: a bug in one is raised
