@@ -2,9 +2,8 @@
 
 `plan_next_check` decides a feed's next poll from its policy (fixed or adaptive interval, backoff,
 suspension), what the server said (`Hints`: RSS ttl, Cache-Control, Expires, Retry-After) and how
-often the feed publishes. The parsers turn raw header values into `Hints` fields; `server_hints` reads
-them from a response's headers. `PollPolicy` is the [schedule] section as the polling stage needs it,
-and `pick_due` chooses a tick's feeds politely (at most `per_host` of one host in flight).
+often the feed publishes; `server_hints` reads `Hints` from a response's headers. `PollPolicy` is
+[schedule] as polling needs it; `pick_due` takes a tick's feeds politely (`per_host` at most in flight).
 """
 
 from __future__ import annotations
@@ -247,11 +246,10 @@ class _Located(Protocol):
     def url(self) -> str: ...
 
 
-J = TypeVar("J", bound=_Located)
+J = TypeVar("J", bound=_Located)  # a feed to poll
 
 
-def host_of(url: str) -> str:
-    """The host a URL names ("" when none)."""
+def host_of(url: str) -> str:  # "" when none
     return urlsplit(url).hostname or ""
 
 
