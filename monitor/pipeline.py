@@ -124,11 +124,12 @@ def register_sources(db: Database, settings: Settings) -> dict[str, int]:
     return {f.label: sources.ensure_source(db, f.label, "folder", str(f.path)) for f in settings.folders}
 
 
-def build_pipeline(settings: Settings) -> Pipeline:
+def build_pipeline(settings: Settings, parsers: ParserPool | None = None) -> Pipeline:
     """Wire a configuration: the parser pool first (forked while nothing else is built and no thread
-    runs, see `sources.parsing`), then the database, the watchlist's matcher and the channels."""
-    parsers = ParserPool(settings.schedule.parse_workers)
-    parsers.start()
+    runs, see `sources.parsing`; or the one given), then the database, the watchlist's matcher and the channels."""
+    if parsers is None:
+        parsers = ParserPool(settings.schedule.parse_workers)
+        parsers.start()
     matcher = Matcher(load_watchlist(settings.watchlist), time.monotonic)
     db = Database(settings.store.sqlalchemy_url, upgrade=settings.store.upgrade, config=settings.path)
     return Pipeline(settings, db, matcher, Notifier(settings.channels), parsers)
