@@ -1,6 +1,6 @@
 """Feed polling through the real pipeline: N local feeds, conditional GET, 10 % changed per cycle.
 
-    .venv/bin/python bench/polling.py [--feeds 2000] [--cycles 3] [--workers 10] [--profile]
+    .venv/bin/python bench/polling.py [--feeds 2000] [--cycles 3] [--workers 10] [--profile] [--parsers-first]
 
 A local server (bench/feed_server.py, its own process, standard library only) serves N RSS 2.0
 feeds of 50 entries (~100 KB each, gzipped on the wire; a few entries per feed name watched actors
@@ -53,12 +53,19 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from monitor.sources.parsing import ParserPool
 
-from monitor.pipeline import Pipeline, build_pipeline  # forks the parsing processes, as `monitor run` does (no thread runs yet)
-from monitor.settings import load_settings
-from monitor.sources.poller import Poller
-from monitor.store.tables import AlertRow, ArticleRow, SourceRow
+EARLY: ParserPool | None = None
+if "--parsers-first" in sys.argv:  # forked before the imports below, as a `monitor run` that reads its config before
+    EARLY = ParserPool(2)          # importing the daemon would (the config's parse_workers: the default 2)
+    EARLY.start()
+
+from sqlalchemy import func, select  # noqa: E402
+
+from monitor.pipeline import Pipeline, build_pipeline  # noqa: E402  (else it forks the parsers, as `monitor run` does: no thread runs yet)
+from monitor.settings import load_settings  # noqa: E402
+from monitor.sources.poller import Poller  # noqa: E402
+from monitor.store.tables import AlertRow, ArticleRow, SourceRow  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SERVER = Path(__file__).resolve().parent / "feed_server.py"
@@ -373,6 +380,7 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=300, help="seconds after which no further steady cycle starts (0: none)")
     parser.add_argument("--profile", action="store_true", help="one extra steady cycle, not in the figures, under cProfile (tables on stderr)")
     parser.add_argument("--top", type=int, default=20, help="rows of each profile table")
+    parser.add_argument("--parsers-first", action="store_true", help="fork the parsing processes before importing the pipeline")
     parser.add_argument("--bare", type=Path, help=argparse.SUPPRESS)  # internal: bare_parse on a pickled list of (body, headers)
     args = parser.parse_args()
     if args.bare:
@@ -385,7 +393,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-polling-") as tmp:
             config = write_config(Path(tmp), server, args.feeds, args.workers)
             started = time.perf_counter()
-            pipeline = build_pipeline(load_settings(config))
+            pipeline = build_pipeline(load_settings(config), EARLY)
             emit({"setup": "pipeline built", "code": code_version(), "feeds_registered": len(pipeline.settings.feeds), "workers": args.workers, "parsers_started_by": pipeline.parsers.method or "not yet",
                   "setup_s": round(time.perf_counter() - started, 2), "server_ready_s": round(started - began, 2),
                   "bench_peak_rss_after_setup_mb": round(peak_rss_kb() / MB, 1),  # mostly the imports
