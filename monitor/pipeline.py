@@ -127,12 +127,18 @@ def register_sources(db: Database, settings: Settings) -> dict[str, int]:
 def build_pipeline(settings: Settings, parsers: ParserPool | None = None) -> Pipeline:
     """Wire a configuration: the parser pool first (forked while nothing else is built and no thread
     runs, see `sources.parsing`; or the one given), then the database, the watchlist's matcher and the channels."""
-    if parsers is None:
-        parsers = ParserPool(settings.schedule.parse_workers)
+    own = parsers is None
+    parsers = parsers or ParserPool(settings.schedule.parse_workers)
+    if own:
         parsers.start()
-    matcher = Matcher(load_watchlist(settings.watchlist), time.monotonic)
-    db = Database(settings.store.sqlalchemy_url, upgrade=settings.store.upgrade, config=settings.path)
-    return Pipeline(settings, db, matcher, Notifier(settings.channels), parsers)
+    try:
+        matcher = Matcher(load_watchlist(settings.watchlist), time.monotonic)
+        db = Database(settings.store.sqlalchemy_url, upgrade=settings.store.upgrade, config=settings.path)
+        return Pipeline(settings, db, matcher, Notifier(settings.channels), parsers)
+    except BaseException:  # a refused store or watchlist: the processes end here, not at exit
+        if own:
+            parsers.shutdown()
+        raise
 
 
 def folder_paths(settings: Settings) -> list[tuple[Path, bool]]:
