@@ -1,6 +1,6 @@
 """Feed polling through the real pipeline: N local feeds, conditional GET, 10 % changed per cycle.
 
-    .venv/bin/python bench/polling.py [--feeds 2000] [--cycles 3] [--workers 10] [--profile]
+    .venv/bin/python bench/polling.py [--feeds 2000] [--cycles 3] [--workers 10] [--profile] [--parsers-first]
 
 A local server (bench/feed_server.py, its own process, standard library only) serves N RSS 2.0
 feeds of 50 entries (~100 KB each, gzipped on the wire; a few entries per feed name watched actors
@@ -53,15 +53,18 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from monitor.sources.parsing import prefork
+from monitor.sources.parsing import ParserPool
 
-if "--bare" not in sys.argv:
-    prefork()  # as `monitor run` does (monitor.launch): before the imports below and before any thread
+EARLY: ParserPool | None = None
+if "--parsers-first" in sys.argv:  # forked before the imports below, as a `monitor run` that reads its config before
+    EARLY = ParserPool(2)          # importing the daemon would (the config's parse_workers: the default 2)
+    EARLY.start()
 
 from sqlalchemy import func, select  # noqa: E402
 
-from monitor.pipeline import Pipeline, build_pipeline  # noqa: E402
+from monitor.pipeline import Pipeline, build_pipeline  # noqa: E402  (else it forks the parsers, as `monitor run` does: no thread runs yet)
 from monitor.settings import load_settings  # noqa: E402
+from monitor.sources.poller import Poller  # noqa: E402
 from monitor.store.tables import AlertRow, ArticleRow, SourceRow  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -223,16 +226,16 @@ def counts(pipeline: Pipeline) -> dict[str, Any]:
 def time_fetching(pipeline: Pipeline) -> list[float]:
     """The CPU seconds of each poll's fetching thread (where the fetching event loop runs), as polls end."""
     spent: list[float] = []
-    fetch_all = pipeline._fetch_all
+    run = Poller._run
 
-    async def timed(*args: Any) -> None:
+    def timed(self: Poller[Any]) -> None:
         started = time.thread_time()
         try:
-            await fetch_all(*args)
+            run(self)
         finally:
             spent.append(time.thread_time() - started)
 
-    pipeline._fetch_all = timed  # type: ignore[method-assign]
+    Poller._run = timed  # type: ignore[method-assign]
     return spent
 
 
@@ -331,16 +334,16 @@ def profiled_cycle(pipeline: Pipeline, server: FeedServer, changed: int, feeds: 
     import pstats
 
     fetch_profile = cProfile.Profile(time.thread_time)
-    fetch_all = pipeline._fetch_all
+    run = Poller._run
 
-    async def profiled(*args: Any) -> None:
+    def profiled(self: Poller[Any]) -> None:
         fetch_profile.enable()
         try:
-            await fetch_all(*args)
+            run(self)
         finally:
             fetch_profile.disable()
 
-    pipeline._fetch_all = profiled  # type: ignore[method-assign]
+    Poller._run = profiled  # type: ignore[method-assign]
     main = cProfile.Profile(time.thread_time)
     cpu0 = server.stats()["cpu_s"]
     gc.collect()
@@ -350,7 +353,7 @@ def profiled_cycle(pipeline: Pipeline, server: FeedServer, changed: int, feeds: 
     main.disable()
     wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     server_cpu = server.stats()["cpu_s"] - cpu0
-    pipeline._fetch_all = fetch_all  # type: ignore[method-assign]  # what it replaced (time_fetching's wrapper)
+    Poller._run = run  # type: ignore[method-assign]  # what it replaced (time_fetching's wrapper)
     stats = pstats.Stats(main)
     stats.add(fetch_profile)
     for order in ("cumulative", "tottime"):
@@ -377,6 +380,7 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=300, help="seconds after which no further steady cycle starts (0: none)")
     parser.add_argument("--profile", action="store_true", help="one extra steady cycle, not in the figures, under cProfile (tables on stderr)")
     parser.add_argument("--top", type=int, default=20, help="rows of each profile table")
+    parser.add_argument("--parsers-first", action="store_true", help="fork the parsing processes before importing the pipeline")
     parser.add_argument("--bare", type=Path, help=argparse.SUPPRESS)  # internal: bare_parse on a pickled list of (body, headers)
     args = parser.parse_args()
     if args.bare:
@@ -389,8 +393,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-polling-") as tmp:
             config = write_config(Path(tmp), server, args.feeds, args.workers)
             started = time.perf_counter()
-            pipeline = build_pipeline(load_settings(config))
-            emit({"setup": "pipeline built", "code": code_version(), "feeds_registered": len(pipeline.settings.feeds), "workers": args.workers,
+            pipeline = build_pipeline(load_settings(config), EARLY)
+            emit({"setup": "pipeline built", "code": code_version(), "feeds_registered": len(pipeline.settings.feeds), "workers": args.workers, "parsers_started_by": pipeline.parsers.method or "not yet",
                   "setup_s": round(time.perf_counter() - started, 2), "server_ready_s": round(started - began, 2),
                   "bench_peak_rss_after_setup_mb": round(peak_rss_kb() / MB, 1),  # mostly the imports
                   "server_startup_peak_rss_mb": round(server.stats()["peak_rss_kb"] / MB, 1), "loadavg": [round(x, 2) for x in os.getloadavg()]})

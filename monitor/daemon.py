@@ -28,7 +28,6 @@ from monitor.errors import ConfigError, StoreError, WatchlistError
 from monitor.pipeline import Pipeline, folder_paths, register_sources
 from monitor.server import Endpoint, Health
 from monitor.settings import load_settings
-from monitor.sources import parsing
 from monitor.sources.folders import watch
 from monitor.store import retention, sources
 
@@ -111,11 +110,11 @@ class Daemon:
         )
         self.scheduler.add_listener(self._on_skipped, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
         self.scheduler.add_listener(self._on_submitted, EVENT_JOB_SUBMITTED)
-        self.scheduler.add_listener(lambda _: self.health.tick(), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
         schedule = pipeline.settings.schedule
         self.health = Health(pipeline.db, pipeline.settings.server.overdue_after,
                              max(60.0, 3 * min(schedule.folders_every, schedule.dispatch_every, schedule.watchlist_every)),
                              lambda: [(g.name, g.cause) for g in (self._feeds, self._folders, self._dispatch) if g.cause])
+        self.scheduler.add_listener(lambda _: self.health.tick(), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
         self.endpoint: Endpoint | None = None
         self.reload_wanted = False  # set by SIGHUP; the main thread reloads the config
 
@@ -123,7 +122,7 @@ class Daemon:
         schedule = self.pipeline.settings.schedule
         server = self.pipeline.settings.server
         if server.address:  # first: a port in use refuses the start, before any job runs
-            self.endpoint = Endpoint(server.listen, server.address, self.health, lambda: self.pipeline.matcher.watchlist)
+            self.endpoint = Endpoint(server.listen, server.address, self.health, lambda: self.pipeline.ingest.matcher.watchlist)
         now = datetime.now(UTC)
         self.scheduler.add_job(self._feeds, "interval", seconds=schedule.feeds_every, id="feeds", next_run_time=now,
                                replace_existing=True, executor="feeds", max_instances=FEED_POLLS)
@@ -133,7 +132,7 @@ class Daemon:
         self._watchlist_stamp = watchlist_stamp(self.pipeline.settings.watchlist)
         self._watchlist_error = ""
         self.scheduler.add_job(self._reload_watchlist_if_changed, "interval", seconds=schedule.watchlist_every, id="watchlist", replace_existing=True)
-        self.pipeline.on_alert = self.dispatch_soon
+        self.pipeline.ingest.on_alert = self.dispatch_soon
         self.scheduler.start()
         self.observer = watch(folder_paths(self.pipeline.settings), self.scan_soon)
         configured, added = sources.feed_counts(self.pipeline.db)
@@ -199,8 +198,7 @@ class Daemon:
         kept = [name for name, a, b in (("[store]", old.store, fresh.store), ("[server]", old.server, fresh.server), ("[log]", old.log, fresh.log),
                                         ("parse_workers", old.schedule.parse_workers, fresh.schedule.parse_workers)) if a != b]
         with self._scan_lock:
-            self.pipeline.folder_ids = {**self.pipeline.folder_ids, **folder_ids}
-            self.pipeline.settings, self.pipeline.notifier = new, notifier
+            self.pipeline.configure(new, notifier, folder_ids)
         self._watchlist_stamp = ()  # the watchlist job loads the watchlist (perhaps another file) at its next run
         for job, every in (("feeds", new.schedule.feeds_every), ("folders", new.schedule.folders_every),
                            ("dispatch", new.schedule.dispatch_every), ("watchlist", new.schedule.watchlist_every)):
@@ -253,5 +251,5 @@ class Daemon:
         self.scheduler.shutdown(wait=True)
         if self.endpoint:
             self.endpoint.close()
-        parsing.shutdown()
+        self.pipeline.close()
         log.info("monitor stopped")

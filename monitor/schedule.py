@@ -2,16 +2,21 @@
 
 `plan_next_check` decides a feed's next poll from its policy (fixed or adaptive interval, backoff,
 suspension), what the server said (`Hints`: RSS ttl, Cache-Control, Expires, Retry-After) and how
-often the feed publishes. The parsers turn raw header values into `Hints` fields.
+often the feed publishes; `server_hints` reads `Hints` from a response's headers. `PollPolicy` is
+[schedule] as polling needs it; `pick_due` takes a tick's feeds politely (`per_host` at most in flight).
 """
 
 from __future__ import annotations
 
 import re
 import statistics
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from typing import Protocol, TypeVar
+from urllib.parse import urlsplit
 
 
 def backoff_seconds(attempt: int, base: float, cap: float, jitter: float) -> float:
@@ -20,7 +25,7 @@ def backoff_seconds(attempt: int, base: float, cap: float, jitter: float) -> flo
     The delay is base * 2**(attempt-1), capped, then spread over [50%, 100%] of itself by jitter so
     that many failures at once do not retry in lock-step.
     """
-    delay = min(cap, base * 2 ** max(0, attempt - 1))
+    delay = min(cap, base * 2.0 ** max(0, attempt - 1))
     return delay * (0.5 + 0.5 * jitter)
 
 
@@ -130,6 +135,23 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class PollPolicy:
+    """How the feeds are polled ([schedule], seconds): each source's `Policy`, hosts' politeness, claims."""
+
+    min_interval: float = 300
+    max_interval: float = 86400
+    backoff_cap: float = 6 * 3600
+    suspend_after: int = 10
+    suspended_every: float = 86400
+    per_host: int = 2
+    lease_seconds: float = 120  # a claimed feed not recorded by then (a crash) is due again
+
+    def for_source(self, every: float | None) -> Policy:
+        """The policy of one source: its fixed `every`, or adaptive; backoff starts at min_interval."""
+        return Policy(every, self.min_interval, self.max_interval, self.min_interval, self.backoff_cap, self.suspend_after, self.suspended_every)
+
+
+@dataclass(frozen=True)
 class NextCheck:
     """When to poll next, whether the source is suspended, and which input decided."""
 
@@ -207,6 +229,41 @@ def _freshness(now: datetime, hints: Hints) -> list[tuple[float, str]]:
     elif hints.expires is not None and hints.expires > now:
         asked.append(((hints.expires - now).total_seconds(), "expires"))
     return asked
+
+
+def server_hints(headers: Mapping[str, str], now: datetime) -> Hints:
+    """What a response's headers say about caching (Cache-Control max-age, Expires, Retry-After)."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    return Hints(
+        max_age=parse_cache_control(lower.get("cache-control")),
+        expires=parse_expires(lower.get("expires")),
+        retry_after=parse_retry_after(lower.get("retry-after"), now),
+    )
+
+
+class _Located(Protocol):
+    @property
+    def url(self) -> str: ...
+
+
+J = TypeVar("J", bound=_Located)  # a feed to poll
+
+
+def host_of(url: str) -> str:  # "" when none
+    return urlsplit(url).hostname or ""
+
+
+def pick_due(jobs: Sequence[J], per_host: int, busy: Mapping[str, int] | None = None) -> list[J]:
+    """The due feeds to poll this tick, in order, at most `per_host` from any one host (be polite),
+    counting the host's feeds still in flight (`busy`)."""
+    taken = Counter(busy or {})
+    picked = []
+    for job in jobs:
+        host = host_of(job.url)
+        if taken[host] < per_host:
+            taken[host] += 1
+            picked.append(job)
+    return picked
 
 
 # -- in words, for the log -----------------------------------------------------------------------

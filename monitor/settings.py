@@ -20,7 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from monitor.errors import ConfigError
 from monitor.limits import HttpLimits
 from monitor.redact import register_secret
-from monitor.sources import parsing
+from monitor import defaults
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -50,7 +50,7 @@ class ScheduleSettings(_Section):
     dispatch_every: float = Field(5, gt=0, description="how often pending deliveries are sent")
     watchlist_every: float = Field(5, gt=0, description="how often the watchlist file is checked for edits")
     feed_workers: int = Field(10, ge=1, description="feeds fetched at once")
-    parse_workers: int = Field(parsing.DEFAULT_WORKERS, ge=1, description="processes parsing changed feeds (about one per core)")
+    parse_workers: int = Field(defaults.PARSE_WORKERS, ge=1, description="processes parsing changed feeds (about one per core)")
     min_interval: float = Field(300, gt=0, description="adaptive polling never asks a feed more often")
     max_interval: float = Field(86400, gt=0, description="nor less often than this")
     backoff_cap: float = Field(6 * 3600, gt=0, description="longest wait after consecutive failures")

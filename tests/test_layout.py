@@ -61,12 +61,16 @@ def test_the_daemon_imports_no_library_it_does_not_use() -> None:
     assert loaded.strip() == "[]"
 
 
-def test_what_monitor_run_forks_its_parsers_from_is_light() -> None:
-    """`monitor run` forks the parsing processes after `monitor.launch` and feedparser only (monitor.sources.parsing)."""
-    heavy = {"sqlalchemy", "numpy", "aiohttp", "pydantic", "apprise", "typer", "apscheduler", "lxml", "monitor.cli"}
-    code = f"import sys, monitor.launch, monitor.sources.parsing, monitor.sources.feeds; print(sorted(set(sys.modules) & {heavy!r}))"
+def test_the_entry_script_a_spawned_parser_imports_is_light_and_settings_import_no_source() -> None:
+    """A spawned parsing process re-imports the entry script (`monitor.launch`): it must import nothing
+    heavy. settings.py takes its defaults from monitor.defaults, not from the sources (issue 16)."""
+    heavy = {"sqlalchemy", "numpy", "aiohttp", "pydantic", "apprise", "typer", "apscheduler", "lxml", "feedparser", "monitor.cli"}
+    code = f"import sys, monitor.launch; print(sorted(set(sys.modules) & {heavy!r}))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO).stdout
     assert loaded.strip() == "[]"
+    code = "import sys, monitor.settings; print(sorted(m for m in sys.modules if m.startswith('monitor.sources')))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO).stdout.strip() == "[]"
+    assert not re.findall(r"^\s*(?:from|import)\s+\S", (PACKAGE / "defaults.py").read_text(), re.M)
 
 
 def test_metrics_imports_nothing_of_the_project() -> None:

@@ -7,17 +7,21 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 
 import pytest
 
 from monitor.model import ParsedFeed
-from monitor.sources.parsing import parse_in_worker, parser_pool
+from monitor.sources.parsing import ParserPool
 from tests.test_pipeline import STRIKE, rss
 
 STARTER = """
 import sys, time
-from monitor.sources.parsing import parser_pool
-print(*parser_pool(2)._processes, flush=True)
+from monitor.sources.parsing import ParserPool
+pool = ParserPool(2)
+{start}
+pool.submit(b"<rss/>", "wire", {{}}).result(30)
+print(*pool._executor._processes, flush=True)
 time.sleep(60)
 """
 
@@ -31,20 +35,27 @@ def alive(pid: int) -> bool:
         return f.read().split(")")[-1].split()[0] != "Z"  # a zombie has exited
 
 
-def test_a_feed_is_parsed_in_a_worker_with_its_markup_kept_for_later() -> None:
-    parsed = parser_pool(2).submit(parse_in_worker, rss(("Strike", "https://wire.example/s", "s", STRIKE)), "wire", {}).result(30)
+@pytest.fixture(scope="module")
+def pool() -> Iterator[ParserPool]:
+    parsers = ParserPool(2)  # started while pytest runs threads: spawned
+    yield parsers
+    parsers.shutdown()
+
+
+def test_a_feed_is_parsed_in_a_worker_with_its_markup_kept_for_later(pool: ParserPool) -> None:
+    parsed = pool.submit(rss(("Strike", "https://wire.example/s", "s", STRIKE)), "wire", {}).result(30)
     assert isinstance(parsed, ParsedFeed) and parsed.documents[0].title == "Strike"
     assert parsed.documents[0].text == "" and "<p>" in parsed.documents[0].html and "Suleimani" in parsed.documents[0].html
 
 
-def test_a_feed_that_is_not_one_comes_back_as_its_one_line_error() -> None:
-    error = parser_pool(2).submit(parse_in_worker, b"\x00\x01 not a feed", "http://e.example/x", {}).result(30)
+def test_a_feed_that_is_not_one_comes_back_as_its_one_line_error(pool: ParserPool) -> None:
+    error = pool.submit(b"\x00\x01 not a feed", "http://e.example/x", {}).result(30)
     assert isinstance(error, str) and "http://e.example/x" in error and "\n" not in error
 
 
-@pytest.mark.parametrize("start", ["", "from monitor.sources.parsing import prefork\nprefork()\n"], ids=["spawned", "forked"])
+@pytest.mark.parametrize("start", ["", "pool.start()"], ids=["spawned", "forked"])
 def test_workers_exit_when_the_daemon_is_killed(start: str) -> None:
-    daemon = subprocess.Popen([sys.executable, "-c", start + STARTER], stdout=subprocess.PIPE, text=True)
+    daemon = subprocess.Popen([sys.executable, "-c", STARTER.format(start=start)], stdout=subprocess.PIPE, text=True)
     assert daemon.stdout is not None
     workers = [int(p) for p in daemon.stdout.readline().split()]
     assert len(workers) == 2 and all(alive(p) for p in workers)
@@ -58,57 +69,55 @@ def test_workers_exit_when_the_daemon_is_killed(start: str) -> None:
 
 FORKED = """
 import os, sys
-from monitor.sources import parsing
-parsing.prefork()
-forked = set(parsing.parser_pool(2)._processes)
+from monitor.sources.parsing import ParserPool
+pool = ParserPool({workers})
+pool.start()
+forked = set(pool._executor._processes)
+print(pool.method, len(forked))
 {body}
 """
 
 
-def run_forked(body: str) -> list[str]:
-    out = subprocess.run([sys.executable, "-c", FORKED.format(body=body)], capture_output=True, text=True, timeout=60)
+def run_forked(body: str, workers: int = 2) -> list[str]:
+    out = subprocess.run([sys.executable, "-c", FORKED.format(body=body, workers=workers)], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     return out.stdout.split()
 
 
-def test_a_preforked_pool_is_used_when_its_size_fits_and_replaced_by_a_spawned_one_when_not() -> None:
+def test_a_pool_started_where_no_thread_runs_forks_the_configured_number_of_workers() -> None:
     seen = run_forked("""
 from tests.test_pipeline import STRIKE, rss
-from monitor.sources.parsing import parse_in_worker, parser_pool
-print(parser_pool(2).submit(parse_in_worker, rss(("Strike", "https://wire.example/s", "s", STRIKE)), "wire", {}).result(30).documents[0].title)
-print(set(parser_pool(2)._processes) == forked)
-three = parser_pool(3)
-print(len(three._processes), bool(set(three._processes) & forked))
-print(three.submit(parse_in_worker, rss(("Calm", "https://wire.example/c", "c", "Calm.")), "wire", {}).result(30).documents[0].title)
-""")
-    assert seen == ["Strike", "True", "3", "False", "Calm"]
+print(pool.submit(rss(("Strike", "https://wire.example/s", "s", STRIKE)), "wire", {}).result(30).documents[0].title)
+print(set(pool._executor._processes) == forked)
+""", workers=3)
+    assert seen == ["fork", "3", "Strike", "True"]
 
 
-def test_a_broken_preforked_pool_is_replaced_by_a_spawned_one() -> None:
+def test_a_broken_forked_pool_is_replaced_by_a_spawned_one() -> None:
     seen = run_forked("""
 import signal, time
 from concurrent.futures.process import BrokenProcessPool
 from tests.test_pipeline import STRIKE, rss
-from monitor.sources.parsing import parse_in_worker, parser_pool
 os.kill(next(iter(forked)), signal.SIGKILL)
-time.sleep(0.5)
 try:
-    parser_pool(2).submit(parse_in_worker, b"<rss/>", "wire", {}).result(30)
+    pool.submit(b"<rss/>", "wire", {}).result(30)
 except BrokenProcessPool:
     pass
-pool = parser_pool(2)
-print(bool(set(pool._processes) & forked), all(p._popen.__class__.__name__ == "Popen" and p._popen.method == "spawn" for p in pool._processes.values()))
-print(pool.submit(parse_in_worker, rss(("Strike", "https://wire.example/s", "s", STRIKE)), "wire", {}).result(30).documents[0].title)
+print(pool.submit(rss(("Strike", "https://wire.example/s", "s", STRIKE)), "wire", {}).result(30).documents[0].title)
+print(pool.method, bool(set(pool._executor._processes) & forked), len(pool._executor._processes))
 """)
-    assert seen == ["False", "True", "Strike"]
+    assert seen == ["fork", "2", "Strike", "spawn", "False", "2"]
 
 
-def test_prefork_does_nothing_once_a_thread_runs() -> None:
+def test_a_pool_started_while_a_thread_runs_is_spawned_at_first_use() -> None:
     out = subprocess.run([sys.executable, "-c", """
 import threading, time
-from monitor.sources import parsing
+from monitor.sources.parsing import ParserPool
 threading.Thread(target=time.sleep, args=(2,), daemon=True).start()
-parsing.prefork()
-print(parsing._pool is None)
+pool = ParserPool(2)
+pool.start()
+print(pool.method or "none")
+pool.submit(b"<rss/>", "wire", {}).result(30)
+print(pool.method)
 """], capture_output=True, text=True, timeout=60)
-    assert out.stdout.split() == ["True"], out.stderr
+    assert out.stdout.split() == ["none", "spawn"], out.stderr

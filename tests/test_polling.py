@@ -127,13 +127,11 @@ def test_a_permanent_redirect_is_recorded_not_adopted(tmp_path: Path, http_serve
 
 
 def test_an_unchanged_body_without_validators_is_not_parsed_again(tmp_path: Path, http_server: LocalHTTP, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import monitor.pipeline as pipeline_module
-
     http_server.routes["/plain.xml"] = (200, {}, FEED)  # no ETag, no Last-Modified: only the body tells
     pipeline = build_pipeline(load_settings(write_config(tmp_path, feeds=[{"name": "plain", "url": http_server.url("/plain.xml")}])))
-    parsed: list[int] = []  # the parsing processes are asked for once per body to parse
-    real = pipeline_module.parser_pool
-    monkeypatch.setattr(pipeline_module, "parser_pool", lambda workers: parsed.append(workers) or real(workers))
+    parsed: list[int] = []  # the parsing processes are asked once per body to parse
+    real = pipeline.parsers.submit
+    monkeypatch.setattr(pipeline.parsers, "submit", lambda *args: parsed.append(1) or real(*args))
     pipeline.poll_all_feeds()
     pipeline.poll_all_feeds()
     assert len(parsed) == 1
@@ -143,8 +141,6 @@ def test_an_unchanged_body_without_validators_is_not_parsed_again(tmp_path: Path
 
 
 def test_changed_feeds_waiting_to_be_stored_are_bounded(tmp_path: Path, http_server: LocalHTTP, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import monitor.pipeline as pipeline_module
-
     names = [f"f{i}" for i in range(24)]
     for i, name in enumerate(names):
         http_server.routes[f"/{name}.xml"] = (200, {}, rss((f"Item {i}", f"https://wire.example/{i}", f"g{i}", f"Story number {i} of the day.")))
@@ -152,25 +148,21 @@ def test_changed_feeds_waiting_to_be_stored_are_bounded(tmp_path: Path, http_ser
     pipeline = build_pipeline(load_settings(config))
     submitted, stored, most = [0], [0], [0]
 
-    class Counting:  # the parsing pool, counting what is handed to it
-        def __init__(self, pool: object) -> None:
-            self.pool = pool
+    real_submit, real_settle = pipeline.parsers.submit, pipeline.feeds._settle
 
-        def submit(self, *args: object) -> object:
-            submitted[0] += 1
-            most[0] = max(most[0], submitted[0] - stored[0])
-            return self.pool.submit(*args)  # type: ignore[attr-defined]
+    def counting_submit(*args):  # type: ignore[no-untyped-def]  # the parsing pool, counting what is handed to it
+        submitted[0] += 1
+        most[0] = max(most[0], submitted[0] - stored[0])
+        return real_submit(*args)
 
-    real_pool, real_settle = pipeline_module.parser_pool, pipeline._settle
-    monkeypatch.setattr(pipeline_module, "parser_pool", lambda workers: Counting(real_pool(workers)))
-
-    def slow_settle(item, now):  # type: ignore[no-untyped-def]  # a store slower than fetching and parsing
+    def slow_settle(poller, item, now):  # type: ignore[no-untyped-def]  # a store slower than fetching and parsing
         time.sleep(0.05)
-        result = real_settle(item, now)
+        result = real_settle(poller, item, now)
         stored[0] += 1
         return result
 
-    monkeypatch.setattr(pipeline, "_settle", slow_settle)
+    monkeypatch.setattr(pipeline.parsers, "submit", counting_submit)
+    monkeypatch.setattr(pipeline.feeds, "_settle", slow_settle)
     assert pipeline.poll_all_feeds() == 24
     assert stored[0] == 24
     assert most[0] <= 8  # 4 per parsing process: not all 24 parsed and held at once

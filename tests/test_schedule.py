@@ -12,11 +12,13 @@ from monitor.schedule import (
     Hints,
     NextCheck,
     Policy,
+    PollPolicy,
     parse_cache_control,
     parse_expires,
     parse_retry_after,
     plan_next_check,
     publish_interval,
+    server_hints,
 )
 
 NOW = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
@@ -281,3 +283,16 @@ def test_publish_interval_is_a_gap_of_the_newest_entries(times: list[datetime]) 
     else:
         newest = sorted(times, reverse=True)[:10]
         assert gap is not None and 0 <= gap <= (newest[0] - newest[-1]).total_seconds() + EPS
+
+
+def test_server_hints_read_the_caching_headers_whatever_their_case() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    hints = server_hints({"Cache-Control": "public, max-age=600", "EXPIRES": "Thu, 01 Jan 2026 02:00:00 GMT", "retry-after": "120"}, now)
+    assert (hints.max_age, hints.expires, hints.retry_after) == (600.0, datetime(2026, 1, 1, 2, tzinfo=UTC), now + timedelta(seconds=120))
+    assert server_hints({}, now) == Hints()
+
+
+def test_a_poll_policy_gives_each_source_its_policy() -> None:
+    policy = PollPolicy(min_interval=60, max_interval=3600, backoff_cap=600, suspend_after=3, suspended_every=7200, per_host=2)
+    assert policy.for_source(None) == Policy(None, 60, 3600, 60, 600, 3, 7200)
+    assert policy.for_source(90).interval == 90

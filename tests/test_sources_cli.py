@@ -6,7 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, select
 
-from monitor.pipeline import build_pipeline, pick_due
+from monitor.pipeline import build_pipeline
+from monitor.schedule import pick_due
 from monitor.settings import load_settings
 from monitor.store import sources
 from monitor.store.db import database_file, utcnow

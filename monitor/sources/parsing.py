@@ -1,15 +1,12 @@
 """Feed parsing on worker processes: feedparser is CPU-bound, and threads share one core (the GIL).
 
-One pool per process. `monitor run` forks it first thing (`prefork`, from `monitor.launch`), while
-the process has imported only feedparser and runs no thread: the workers then share those pages with
-the daemon, and a forked pool needs no resource tracker process (≈ 20 MB less in all than spawned
-workers). Otherwise, and whenever a pool must be replaced (a worker died, or the config asks for
-another number of workers), it is started with the 'spawn' method: a worker imports only
-`monitor.sources.feeds` (about 26 MB once it has parsed), not the daemon's matcher, store and
-channels, and forking a daemon that has imported them all and runs threads is unsafe (and every
-page it writes later would stay pinned in the workers). multiprocessing would import the parent's
-`__main__` script in each spawned worker (the `monitor` console script imports the whole command
-line); they are started while `__main__` is hidden, so they do not.
+`ParserPool` is the daemon's pool, built from its settings (`parse_workers`). `start()` forks the
+workers when the process runs no other thread (`monitor run` and `monitor once` build it right after
+reading the config, before the store, the matcher and the story index exist, and after `gc.freeze()`):
+they share the daemon's pages and need no resource tracker. Otherwise (a process running threads, a
+pool that broke) the workers are started with the 'spawn' method, which is safe whatever runs: a
+spawned worker imports only `monitor.sources.feeds` and the entry script (`monitor.launch`, which
+imports nothing). A broken pool is found by the public API: `submit` raises `BrokenProcessPool`.
 """
 
 from __future__ import annotations
@@ -18,24 +15,15 @@ import gc
 import multiprocessing
 import os
 import signal
-import sys
 import threading
 import time
-import types
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 
 from monitor.errors import FeedParseError
 from monitor.model import ParsedFeed
 
-__all__ = ["BrokenProcessPool", "parse_in_worker", "parser_pool", "shutdown"]
-
-DEFAULT_WORKERS = 2  # [schedule] parse_workers when the config does not say
-_pool: ProcessPoolExecutor | None = None
-_size = 0  # _pool's workers
-_lock = threading.Lock()
+__all__ = ["BrokenProcessPool", "ParserPool", "parse_in_worker"]
 
 
 def parse_in_worker(body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed | str:
@@ -67,55 +55,49 @@ def _start_worker(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-@contextmanager
-def _main_hidden() -> Iterator[None]:
-    main = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        sys.modules["__main__"] = main
+class ParserPool:
+    """`workers` parsing processes, forked by `start()` when that is safe, else spawned when first needed."""
 
+    def __init__(self, workers: int) -> None:
+        if workers < 1:
+            raise ValueError(f"parse_workers must be >= 1, not {workers}")
+        self.workers = workers
+        self.method = ""  # "fork" or "spawn" once started
+        self._executor: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
 
-def _start(method: str, workers: int) -> None:
-    """Make this process's pool of `workers` processes started by `method`, and start them all now."""
-    global _pool, _size
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_start_worker, initargs=(os.getpid(),))
-    for future in [pool.submit(_ready) for _ in range(workers)]:  # one task each starts them all now
-        future.result()
-    _pool, _size = pool, workers
+    def start(self) -> None:
+        """Fork the workers now if this process runs no other thread (else they are spawned at first use)."""
+        import monitor.sources.feeds  # noqa: F401  (imported once, here, and shared with the workers)
 
+        with self._lock:
+            if self._executor is None and threading.active_count() == 1:
+                gc.freeze()  # the workers' collections then leave the shared objects (and their pages) alone
+                self._start("fork")
 
-def prefork(workers: int = DEFAULT_WORKERS) -> None:
-    """Fork this process's pool now. Only while no thread runs and little is imported (the workers
-    keep a copy of every page this process writes later): `monitor run` does it before anything else."""
-    import monitor.sources.feeds  # noqa: F401  (imported once, here, and shared with the workers)
+    def submit(self, body: bytes, url: str, headers: dict[str, str]) -> Future[ParsedFeed | str]:
+        """Parse a feed on a worker; a pool found broken is replaced by a spawned one (once per call)."""
+        with self._lock:
+            if self._executor is None:
+                self._start("spawn")
+            assert self._executor is not None
+            try:
+                return self._executor.submit(parse_in_worker, body, url, headers)
+            except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool
+                self._executor.shutdown(wait=False, cancel_futures=True)
+                self._start("spawn")
+                return self._executor.submit(parse_in_worker, body, url, headers)
 
-    with _lock:
-        if _pool is None and threading.active_count() == 1:
-            gc.freeze()  # the workers' collections then leave the shared objects (and their pages) alone
-            _start("fork", workers)
+    def shutdown(self) -> None:
+        """Stop the workers (the daemon on exit); a later `submit` spawns new ones."""
+        with self._lock:
+            if self._executor is not None:
+                self._executor.shutdown(wait=True, cancel_futures=True)
+                self._executor = None
 
-
-def parser_pool(workers: int) -> ProcessPoolExecutor:
-    """This process's pool of `workers` parsing processes: the forked one when it fits and works,
-    else one spawned on first call (or after the last one broke)."""
-    global _pool
-    with _lock:
-        if _pool is not None and (getattr(_pool, "_broken", False) or _size != workers):
-            _pool.shutdown(wait=False, cancel_futures=True)
-            _pool = None
-        if _pool is None:
-            with _main_hidden():
-                _start("spawn", workers)
-        assert _pool is not None
-        return _pool
-
-
-def shutdown() -> None:
-    """Stop the workers (the daemon on exit; tests)."""
-    global _pool
-    with _lock:
-        if _pool is not None:
-            _pool.shutdown(wait=True, cancel_futures=True)
-            _pool = None
+    def _start(self, method: str) -> None:
+        context = multiprocessing.get_context(method)
+        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),))
+        for future in [pool.submit(_ready) for _ in range(self.workers)]:  # one task each starts them all now
+            future.result()
+        self._executor, self.method = pool, method

@@ -1,0 +1,108 @@
+"""The folder use case: read every settled new file of the configured folders (never modifying them).
+
+A path is read once: a file changed after it was read is not read again (one log line), so two
+versions of one path never become two articles. Refused entries (links, FIFOs, devices), other file
+types and empty files get one log line each, once. A folder's error is recorded against it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from monitor import metrics
+from monitor.errors import SourceError
+from monitor.ingest import Ingest
+from monitor.sources.folders import FolderState, article_files, is_settled, read_folder_file, stable_since
+from monitor.store import files, sources
+from monitor.store.db import Database, utcnow
+
+log = logging.getLogger("monitor")
+
+
+@dataclass(frozen=True)
+class Folder:
+    """One configured folder source ([[folders]])."""
+
+    label: str
+    path: Path
+    recursive: bool = True
+    settle_seconds: float = 5.0
+    max_file_bytes: int = 5 * 1024 * 1024
+
+
+class FolderScanning:
+    """Scans folders for one daemon; `folders` and `rescan_every` may be replaced between scans (a reload)."""
+
+    def __init__(self, db: Database, ingest: Ingest, folders: tuple[Folder, ...], ids: dict[str, int], rescan_every: float) -> None:
+        self.db, self.ingest, self.folders, self.ids, self.rescan_every = db, ingest, folders, ids, rescan_every
+        self.states: dict[str, FolderState] = {}  # per folder: unread files' versions, what was said once
+
+    def scan_all(self) -> bool:
+        """Read every settled new file of every enabled folder; True when some file is still being written."""
+        waiting = False
+        disabled = sources.disabled_ids(self.db)
+        for folder in self.folders:
+            if self.ids[folder.label] not in disabled:
+                waiting |= self.scan(folder)
+        return waiting
+
+    def scan(self, folder: Folder) -> bool:
+        """Read new, settled files of one folder; True if some must wait."""
+        source_id = self.ids[folder.label]
+        state = self.states.setdefault(folder.label, FolderState())
+        now = utcnow()
+        metrics.POLLS.labels(folder.label).inc()
+        try:
+            listing = article_files(folder.path, folder.recursive)
+        except SourceError as exc:
+            self._failed(source_id, folder.label, now, str(exc))
+            return False
+        root = folder.path.resolve()
+        keys = {entry.path: str(root / entry.relative) for entry in listing.files}
+        state.keep_only(set(keys.values()) | {str(path) for path, _ in listing.skipped})
+        for path, reason in listing.skipped:
+            if state.first_time(str(path), reason):
+                log.log(logging.INFO if reason.endswith("skipped") else logging.WARNING, "source %d (%s): %s: %s", source_id, folder.label, path, reason)
+        seen = files.seen_versions(self.db, list(keys.values()))
+        waiting, new, failed = False, 0, False
+        for entry in listing.files:
+            key = keys[entry.path]
+            if key in seen:
+                state.versions.pop(key, None)
+                if seen[key] != (entry.size, entry.mtime_ns) and state.first_time(key, "changed"):
+                    log.info("source %d (%s): %s: changed after it was read; not read again (write a new file name)", source_id, folder.label, entry.path)
+                continue
+            version = state.versions[key] = stable_since(state.versions.get(key), entry.size, entry.mtime_ns, now.timestamp())
+            if not is_settled(version[2], now.timestamp(), folder.settle_seconds):
+                waiting = True
+                continue
+            if entry.size == 0:
+                if state.first_time(key, "empty"):
+                    log.info("source %d (%s): %s: empty file, not read (it is read if it gets text)", source_id, folder.label, entry.path)
+                continue
+            try:
+                doc = read_folder_file(folder.path, entry, folder.label, folder.max_file_bytes)
+            except SourceError as exc:
+                self._failed(source_id, folder.label, now, str(exc))
+                files.mark_seen(self.db, key, entry.size, entry.mtime_ns, now)
+                failed = True
+                continue
+            if doc is None:
+                waiting = True  # changed since listed or while read: read it once it settles again
+                continue
+            new += self.ingest(source_id, folder.label, [doc])
+            files.mark_seen(self.db, key, entry.size, entry.mtime_ns, now)
+            state.versions.pop(key, None)
+        if new and not failed:  # a bad file's error stays on the folder until a clean scan brings news
+            sources.record_success(self.db, source_id, now, now, new)
+        return waiting
+
+    def _failed(self, source_id: int, label: str, now: datetime, error: str) -> None:
+        """A folder's error, recorded and logged once; folders are rescanned on their own schedule."""
+        rescan = now + timedelta(seconds=self.rescan_every)
+        metrics.POLL_ERRORS.labels(label).inc()
+        if sources.record_failure(self.db, source_id, now, rescan, error):
+            log.warning("source %d (%s): %s", source_id, label, error, extra={"source": label})
