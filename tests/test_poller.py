@@ -73,13 +73,13 @@ def test_leaving_the_poller_on_an_exception_cancels_and_joins_its_thread_even_wi
     jobs = [FeedJob(i, f"f{i}", f["url"], None, 0) for i, f in enumerate(feeds(http_server, 10))]
     parsers = ParserPool(1)
     try:
-        with pytest.raises(RuntimeError, match="the store broke"), Poller(jobs, HttpSettings(allow_networks=["127.0.0.0/8"]), PollLimits(4, 1), parsers) as poller:
+        with pytest.raises(RuntimeError, match="the store broke"), Poller(jobs, HttpSettings(allow_networks=["127.0.0.0/8"]).limits(), PollLimits(4, 1), parsers) as poller:
             for item in poller.outcomes(1.0):
                 if item is not None:
                     assert item.parsed is not None and item.parsed.documents
                     raise RuntimeError("the store broke")
         assert fetching_threads() == []
-        with Poller(jobs[:2], HttpSettings(allow_networks=["127.0.0.0/8"]), PollLimits(4, 1), parsers) as poller:
+        with Poller(jobs[:2], HttpSettings(allow_networks=["127.0.0.0/8"]).limits(), PollLimits(4, 1), parsers) as poller:
             poller.cancel()  # cancelled before it fetched anything: it ends at once, having fetched nothing
             assert [item for item in poller.outcomes(1.0) if item is not None] == []
         assert fetching_threads() == []
@@ -92,7 +92,7 @@ def test_pages_are_fetched_on_the_polls_loop_while_it_runs(http_server: LocalHTT
     jobs = [FeedJob(0, "f0", feeds(http_server, 1)[0]["url"], None, 0)]
     parsers = ParserPool(1)
     try:
-        with Poller(jobs, HttpSettings(allow_networks=["127.0.0.0/8"]), PollLimits(), parsers) as poller:
+        with Poller(jobs, HttpSettings(allow_networks=["127.0.0.0/8"]).limits(), PollLimits(), parsers) as poller:
             outcomes = [item for item in poller.outcomes(1.0) if item is not None]
             page, missing = poller.fetch_pages([http_server.url("/page.html"), http_server.url("/nothing")])
         assert len(outcomes) == 1 and isinstance(page, FetchResult) and b"whole story" in page.body

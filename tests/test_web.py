@@ -37,7 +37,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
 
 
 def endpoint(data: Seeded, host: str = "127.0.0.1") -> Endpoint:
-    return Endpoint(f"{host}:0", (host, 0), Health(data.pipeline.db, 900, 60), lambda: data.pipeline.matcher.watchlist)
+    return Endpoint(f"{host}:0", (host, 0), Health(data.pipeline.db, 900, 60), lambda: data.pipeline.ingest.matcher.watchlist)
 
 
 def test_the_daemon_endpoint_serves_the_site_beside_healthz_and_metrics(data: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,7 +32,7 @@ from selenium.webdriver.support.ui import Select  # noqa: E402
 @pytest.fixture(scope=store_scope)
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Seeded, str]]:
     data = seed(tmp_path_factory.mktemp("web"))
-    served = Background(create_app(data.pipeline.db, lambda: data.pipeline.matcher.watchlist, Access()), bind(("127.0.0.1", 0), str))
+    served = Background(create_app(data.pipeline.db, lambda: data.pipeline.ingest.matcher.watchlist, Access()), bind(("127.0.0.1", 0), str))
     yield data, f"http://127.0.0.1:{served.port}"
     served.close()
     data.pipeline.db.engine.dispose()

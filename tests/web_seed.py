@@ -67,10 +67,10 @@ def seed(tmp: Path) -> Seeded:
         {"name": "hook", "url": f"json://127.0.0.1:{free_port()}/closed"},  # nothing listens: its deliveries fail and wait, with an error
     ])
     pipeline = build_pipeline(load_settings(config))
-    for folder in pipeline.settings.folders[:1]:
-        pipeline.scan_folder(folder)
-    for folder in pipeline.settings.folders[1:]:  # the agency's copy comes after the wire's
-        pipeline.scan_folder(folder)
+    for folder in pipeline.folders.folders[:1]:
+        pipeline.folders.scan(folder)
+    for folder in pipeline.folders.folders[1:]:  # the agency's copy comes after the wire's
+        pipeline.folders.scan(folder)
     pipeline.dispatch()
     with pipeline.db.session() as s:
         from sqlalchemy import select
