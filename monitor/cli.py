@@ -12,22 +12,21 @@ import sys
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.exceptions import TyperException
 
-from monitor.alerts.render import display_title_of
-from monitor.app import App
-from monitor.app.check import Replay
-from monitor.app.sources import SourceHealth
 from monitor.errors import MonitorError
 from monitor.logs import setup_logging
-from monitor.matching.evaluation import report_json
-from monitor.matching.report import explain, form_of, quoted, result_json
-from monitor.model import MatchResult
 from monitor.redact import redact, shown
-from monitor.settings import Settings
+from monitor.settings import Settings, load_settings
+
+if TYPE_CHECKING:  # imported where used: `monitor run` forks its parsers before the pipeline's modules are loaded
+    from monitor.app import App
+    from monitor.app.check import Replay
+    from monitor.app.sources import SourceHealth
+    from monitor.model import MatchResult
 
 app = typer.Typer(help="monitor: watch feeds and folders for watched actors and events, and alert through Apprise.", add_completion=False)
 
@@ -82,14 +81,25 @@ def _logging(settings: Settings, verbose: bool, log_format: str | None) -> None:
     setup_logging(verbose, log_format or settings.log.format)
 
 
+def _app(config: Path) -> App:
+    """The façade on a config file (imported here: see the imports above)."""
+    from monitor.app import App
+
+    return App(config)
+
+
 @app.command()
 def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False,
         log_format: LogFormatOption = None) -> None:
     """Run the daemon in the foreground until Ctrl-C or SIGTERM; SIGHUP reloads the config file."""
     setup_logging(verbose)
-    monitor = App(config)
-    _logging(monitor.settings, verbose, log_format)
-    monitor.run()
+    settings = load_settings(config)
+    _logging(settings, verbose, log_format)
+    from monitor.sources.parsing import ParserPool  # feedparser: what the parsers need, and nothing more
+
+    parsers = ParserPool(settings.schedule.parse_workers)
+    parsers.start()  # forked now, from a process that has read the config only: they share its few pages
+    _app(config).run(parsers)
 
 
 @app.command()
@@ -101,7 +111,7 @@ def once(
 ) -> None:
     """One pass: poll the feeds that are due (and new ones), read new files, deliver what is due, then exit."""
     setup_logging(verbose)
-    monitor = App(config)
+    monitor = _app(config)
     _logging(monitor.settings, verbose, log_format)
     monitor.once(all_feeds=all_feeds)
 
@@ -115,7 +125,7 @@ def match(
     replay_span: Annotated[str | None, typer.Option("--replay", help="re-match stored articles of a span (7d, 24h, 2020-01-01..2020-01-31) and list what would alert differently")] = None,
 ) -> None:
     """Show what the watchlist matches in one article (or, with --replay, in stored ones), without storing or alerting."""
-    monitor = App(config)
+    monitor = _app(config)
     if replay_span:
         _print_replay(monitor.replay(replay_span, watchlist))
         return
@@ -123,12 +133,17 @@ def match(
         raise MonitorError("match: give an article FILE, - for standard input, or --replay SPAN")
     text, result = monitor.match(file, sys.stdin.read() if file == "-" else None, watchlist)
     if as_json:
+        from monitor.matching.report import result_json
+
         sys.stdout.write(json.dumps(result_json(result, text), ensure_ascii=False) + "\n")
         return
     _print_result(result)
 
 
 def _print_replay(r: Replay) -> None:
+    from monitor.alerts.render import display_title_of
+    from monitor.matching.report import explain
+
     out.line(f"re-matched {r.total} stored articles from {r.since:%Y-%m-%d %H:%M} to {r.until:%Y-%m-%d %H:%M} UTC")
     for heading, rows in (("would alert now, did not before", r.newly), ("alerted before, would not now", r.dropped)):
         if not rows:
@@ -142,6 +157,8 @@ def _print_replay(r: Replay) -> None:
 
 
 def _print_result(result: MatchResult) -> None:
+    from monitor.matching.report import explain, form_of, quoted
+
     table = _Table("kind", "matched", "alias", "found in text", "span", "score", "severity", title="Matches")
     for m in result.matches:
         table.add(m.kind, m.name, m.alias, f"{m.found} ({form_of(m)})" if m.form else m.found, f"{m.start}-{m.end}", f"{m.score:g}", str(m.severity) if m.kind == "event" else "")
@@ -161,8 +178,10 @@ def evaluate_cases(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object: the figures and every error with its cause")] = False,
 ) -> None:
     """Precision, recall and F1 of the watchlist on labelled cases, alert accuracy, and the cause of every error."""
-    report = App(config).evaluate(cases, watchlist)
+    report = _app(config).evaluate(cases, watchlist)
     if as_json:
+        from monitor.matching.evaluation import report_json
+
         sys.stdout.write(json.dumps(report_json(report), ensure_ascii=False) + "\n")
         return
     table = _Table("", "precision", "recall", "F1", title=f"{report.cases} cases from {cases}")
@@ -181,7 +200,7 @@ def evaluate_cases(
 @app.command()
 def check(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Validate config, watchlist and channel URLs; exit 1 naming the file and key when one is wrong."""
-    report = App(config).check()
+    report = _app(config).check()
     for problem in report.problems:
         sys.stderr.write(f"monitor: {shown(problem)}\n")
     for line in report.lines:
@@ -204,7 +223,7 @@ def alerts(
     """The latest alerts from the database, with their delivery state per channel."""
     if ctx.invoked_subcommand is not None:
         return
-    rows = App(config).alerts(limit, failed_only=failed)
+    rows = _app(config).alerts(limit, failed_only=failed)
     table = _Table("id", "time (UTC)", "sev", "title", "source", "deliveries", title="Alerts with failed deliveries" if failed else "Latest alerts")
     for a in rows:
         table.add(str(a.id), a.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(a.severity), a.title, a.source, [a.deliveries, *([a.last_error] if failed and a.last_error else [])])
@@ -217,14 +236,14 @@ AlertRef = Annotated[str, typer.Argument(help="the alert's number (first column 
 @alerts_app.command("retry")
 def alerts_retry(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Re-queue an alert's failed deliveries: the daemon sends them at its next dispatch."""
-    alert_id, count = App(config).retry_alert(alert)
+    alert_id, count = _app(config).retry_alert(alert)
     out.line(f"alert {alert_id}: {count} failed deliver{'y' if count == 1 else 'ies'} re-queued" if count else f"alert {alert_id}: no failed delivery to re-queue")
 
 
 @alerts_app.command("show")
 def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """One alert in full: its message (what matched and why), its story's copies and every delivery with its state."""
-    a = App(config).alert(alert)
+    a = _app(config).alert(alert)
     out.line(f"alert {a.id} (Alert id {a.uid}), {a.created_at:%Y-%m-%d %H:%M:%S} UTC, severity {a.severity}, tags {a.tags or '-'}")
     out.line(f"title: {a.title}")
     out.line(f"article {a.article.article_id} from {a.article.source}: {a.article.url or '(no link)'}")
@@ -252,7 +271,7 @@ def mute(
     off: Annotated[bool, typer.Option("--off", help="lift the mute now")] = False,
 ) -> None:
     """Mute an actor or a rule for a while (its articles are still stored), lift it, or list mutes."""
-    monitor = App(config)
+    monitor = _app(config)
     if name is None:
         for muted, until in monitor.mutes():
             out.line(f"{muted}: muted until {until:%Y-%m-%d %H:%M} UTC")
@@ -271,7 +290,7 @@ def stories(
 ) -> None:
     """Recent stories: copies of one story from every source, with their size and highest severity."""
     table = _Table("id", "first seen (UTC)", "articles", "sources", "sev", "first title", title="Latest stories")
-    for st in App(config).stories(limit):
+    for st in _app(config).stories(limit):
         table.add(str(st.id), st.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(st.articles), str(st.sources), str(st.severity), st.title)
     out.table(table)
 
@@ -286,7 +305,7 @@ def sources_list(ctx: typer.Context, config: ConfigOption = DEFAULT_CONFIG) -> N
     if ctx.invoked_subcommand is not None:
         return
     table = _Table("id", "name", "kind", "status", "last success", "next check", "errors", "new", "last error", title="Sources")
-    for h in App(config).sources():  # read-only: configured sources not stored yet have no id
+    for h in _app(config).sources():  # read-only: configured sources not stored yet have no id
         table.add(
             str(h.id or "-"), h.name, h.kind, h.status, _when(h.last_success_at), _when(h.next_check_at) if h.kind == "feed" else "",
             str(h.error_count), str(h.last_new_items), h.last_error or (f"moved permanently to {h.moved_to}" if h.moved_to else ""),
@@ -305,25 +324,25 @@ def _source_changed(h: SourceHealth, verb: str) -> None:
 @sources_app.command("retry")
 def sources_retry(source_id: Annotated[int, typer.Argument(help="the source's id (see `monitor sources`)")], config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Poll a source at the daemon's next tick, lifting a suspension."""
-    _source_changed(App(config).retry_source(source_id), "will be polled at the next tick")
+    _source_changed(_app(config).retry_source(source_id), "will be polled at the next tick")
 
 
 @sources_app.command("enable")
 def sources_enable(source_id: Annotated[int, typer.Argument(help="the source's id")], config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Poll a disabled source again."""
-    _source_changed(App(config).enable_source(source_id), "enabled")
+    _source_changed(_app(config).enable_source(source_id), "enabled")
 
 
 @sources_app.command("disable")
 def sources_disable(source_id: Annotated[int, typer.Argument(help="the source's id")], config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Stop polling a source (its articles and history stay)."""
-    _source_changed(App(config).disable_source(source_id), "disabled")
+    _source_changed(_app(config).disable_source(source_id), "disabled")
 
 
 @sources_app.command("remove")
 def sources_remove(source_id: Annotated[int, typer.Argument(help="the source's id (see `monitor sources`)")], config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Remove a feed added with `sources add` or `import` (its articles and alerts stay; adding it again brings it back)."""
-    _source_changed(App(config).remove_source(source_id), "removed")
+    _source_changed(_app(config).remove_source(source_id), "removed")
 
 
 @sources_app.command("add")
@@ -335,7 +354,7 @@ def sources_add(
     full_text: Annotated[bool, typer.Option("--full-text", help="fetch each new entry's page and match its main text")] = False,
 ) -> None:
     """Add a feed; an HTML page's <link rel="alternate"> feed is found and added instead."""
-    source_id, title, feed_url = App(config).add_source(url, name, every, full_text)
+    source_id, title, feed_url = _app(config).add_source(url, name, every, full_text)
     out.line(f"source {source_id} ({title}): {feed_url}")
 
 
@@ -346,7 +365,7 @@ def sources_import(
     every: Annotated[float | None, typer.Option(help="fixed seconds between polls (default: adaptive)")] = None,
 ) -> None:
     """Add every feed of an OPML file (feeds already known are skipped)."""
-    imported = App(config).import_opml(opml, every)
+    imported = _app(config).import_opml(opml, every)
     for url, reason in imported.skipped:
         out.line(f"skipped {url}: {reason}")
     out.line(f"{imported.added} of {imported.total} feeds added from {opml}")
@@ -356,7 +375,7 @@ def sources_import(
 def sources_export(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Print every feed (configured and added) as OPML, in the folders it was imported with; secrets in
     URLs (`${ENV}` values, `token=`-like parameters) are masked as ****: put them back before importing elsewhere."""
-    sys.stdout.write(redact(App(config).export_opml()))
+    sys.stdout.write(redact(_app(config).export_opml()))
 
 
 db_app = typer.Typer(help="The store's schema revision: show it, upgrade it.")
@@ -366,7 +385,7 @@ app.add_typer(db_app, name="db")
 @db_app.command("current")
 def db_current(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """The store's schema revision and this monitor's newest, without changing the database."""
-    r = App(config).db_current()
+    r = _app(config).db_current()
     if r.revisions is None or not r.has_tables:
         out.line(f"database {r.database}: not created yet (the first run creates it at revision {r.head})")
     elif not r.revisions:
@@ -380,7 +399,7 @@ def db_current(config: ConfigOption = DEFAULT_CONFIG) -> None:
 @db_app.command("upgrade")
 def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Upgrade the store's schema to this monitor's newest revision (back it up first: `monitor backup`)."""
-    before = App(config).db_upgrade()
+    before = _app(config).db_upgrade()
     name, head = before.database, before.head
     if before.revisions is None or not before.has_tables:
         out.line(f"database {name}: created at revision {head}")
@@ -396,7 +415,7 @@ def prune(
     days: Annotated[int | None, typer.Option("--days", min=1, help="prune what is older than this many days (default: keep_days of the config's store table)")] = None,
 ) -> None:
     """Delete articles (and their matches) and sent deliveries older than keep_days; articles with an alert stay."""
-    p = App(config).prune(days)
+    p = _app(config).prune(days)
     out.line(f"pruned {p.database} of what is older than {p.keep_days} days (before {p.cutoff:%Y-%m-%d %H:%M} UTC): {p.pruned.describe()}")
 
 
@@ -406,7 +425,7 @@ def backup(
     config: ConfigOption = DEFAULT_CONFIG,
 ) -> None:
     """Copy the SQLite store while the daemon runs (SQLite's online backup); PostgreSQL: use pg_dump."""
-    name, written = App(config).backup(path)
+    name, written = _app(config).backup(path)
     out.line(f"backed up {name} to {written} ({written.stat().st_size} bytes)")
 
 
@@ -446,4 +465,4 @@ def web(
     listen: Annotated[str, typer.Option("--listen", help="HOST:PORT to serve on; not loopback: needs MONITOR_WEB_TOKEN or MONITOR_WEB_USER and MONITOR_WEB_PASSWORD")] = "127.0.0.1:8080",
 ) -> None:
     """Serve the read-only web view (alerts, stories, actors over time, sources) until Ctrl-C."""
-    App(config).web(listen, lambda name: out.line(f"web view of {name} on http://{listen}/ (Ctrl-C stops it)"))
+    _app(config).web(listen, lambda name: out.line(f"web view of {name} on http://{listen}/ (Ctrl-C stops it)"))

@@ -17,6 +17,7 @@ from monitor.app.sources import SourceVerbs
 from monitor.app.store import StoreVerbs
 from monitor.errors import MonitorError
 from monitor.pipeline import build_pipeline
+from monitor.sources.parsing import ParserPool
 from monitor.store.lock import single_daemon
 
 __all__ = ["App"]
@@ -25,12 +26,17 @@ __all__ = ["App"]
 class App(CheckVerbs, SourceVerbs, StoreVerbs, Core):
     """Every verb of `monitor` on one config file: `App(Path("config/monitor.toml")).alerts(20)`."""
 
-    def run(self) -> None:
-        """The daemon, in the foreground until a signal stops it; one per database."""
+    def run(self, parsers: ParserPool | None = None) -> None:
+        """The daemon, in the foreground until a signal stops it; one per database. `parsers`: the feed
+        parsers, forked by the caller before the pipeline's modules were imported (they share fewer pages)."""
         from monitor.daemon import Daemon
 
-        with single_daemon(self.settings.store.sqlalchemy_url, "monitor run"):
-            Daemon(build_pipeline(self.settings)).run_forever()
+        try:
+            with single_daemon(self.settings.store.sqlalchemy_url, "monitor run"):
+                Daemon(build_pipeline(self.settings, parsers)).run_forever()
+        finally:
+            if parsers is not None:
+                parsers.shutdown()
 
     def web(self, listen: str, started: Callable[[str], None]) -> None:
         """The read-only web view on `listen` (HOST:PORT) until Ctrl-C; `started` gets the database's name."""
