@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, cast
 
 import lxml.html
 from lxml import etree
@@ -232,7 +232,7 @@ def _without_nav(html: str) -> str:
         root = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
         return html
-    for el in root.xpath("//nav|//*[@role='navigation']"):
+    for el in cast(list[lxml.html.HtmlElement], root.xpath("//nav|//*[@role='navigation']")):
         el.drop_tree()
     return str(lxml.html.tostring(root, encoding="unicode"))
 
