@@ -29,7 +29,7 @@ from monitor.redact import redact, shown
 from monitor.replay import parse_duration, parse_span, parse_until, replay
 from monitor.settings import Settings, load_settings
 from monitor.sources.folders import read_document
-from monitor.store import mutes, outbox
+from monitor.store import mutes, outbox, signals
 from monitor.store import sources as source_store
 from monitor.store import stories as story_store
 from monitor.store.alert_view import alert_detail, find_alert
@@ -372,9 +372,10 @@ def sources_list(ctx: typer.Context, config: ConfigOption = DEFAULT_CONFIG) -> N
     settings, db = _store(config)
     register_sources(db, settings)  # the configured sources too, so the list is complete
     table = _Table("id", "name", "kind", "status", "last success", "next check", "errors", "new", "last error", title="Sources")
+    silent = signals.silences(db)  # issue 19: "silent since"
     for h in source_store.list_sources(db):
         table.add(
-            str(h.id), h.name, h.kind, h.status, _when(h.last_success_at), _when(h.next_check_at) if h.kind == "feed" else "",
+            str(h.id), h.name, h.kind, h.status + (f", silent since {_when(silent[h.id])}" if h.id in silent else ""), _when(h.last_success_at), _when(h.next_check_at) if h.kind == "feed" else "",
             str(h.error_count), str(h.last_new_items), h.last_error or (f"moved permanently to {h.moved_to}" if h.moved_to else ""),
         )
     out.table(table)

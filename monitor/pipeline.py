@@ -40,7 +40,7 @@ from monitor.sources.folders import FolderState, article_files, is_settled, read
 from monitor.sources.http import fetch, fetch_with, make_session, run
 from monitor.sources.parsing import BrokenProcessPool, parse_in_worker, parser_pool
 from monitor.sources.text import decode_page, page_to_text, with_text
-from monitor.store import articles, files, mutes, sources
+from monitor.store import articles, counts, files, mutes, sources
 from monitor.store import stories as story_store
 from monitor.stories import StoryIndex, article_time, sketch_normalised
 from monitor.store.db import Database, utcnow
@@ -143,7 +143,7 @@ class Pipeline:
                 story = story_store.state(self.db, found, source_id)
                 alert = self._alert(article, result, source_name, story)
                 link = articles.StoryLink(story.id if story else None, signature, size, reported(result) if alert else frozenset())
-                saved = articles.save_article(self.db, source_id, article, result, alert, fetched, link)
+                saved = articles.save_article(self.db, source_id, article, result, alert, fetched, link, counts.counting(result, min(at, fetched)) if story is None else None)
                 if saved is None:
                     continue
                 article_id, story_id = saved

@@ -89,12 +89,14 @@ def tail(observed: int, mean: float, variance: float) -> float:
         return 1.0
     mean = max(mean, 1e-9)
     if variance <= mean * 1.0001:
-        log_term = lambda k: k * math.log(mean) - mean - math.lgamma(k + 1)  # noqa: E731
+        def log_term(k: int) -> float:
+            return k * math.log(mean) - mean - math.lgamma(k + 1)
     else:
         r = mean * mean / (variance - mean)
-        q = mean / (r + mean)  # success probability of each extra count
-        log_term = lambda k: (math.lgamma(k + r) - math.lgamma(r) - math.lgamma(k + 1)  # noqa: E731
-                              + r * math.log1p(-q) + k * math.log(q))
+        q = mean / (r + mean)  # the chance of each further count
+
+        def log_term(k: int) -> float:
+            return math.lgamma(k + r) - math.lgamma(r) - math.lgamma(k + 1) + r * math.log1p(-q) + k * math.log(q)
     total, k = 0.0, observed
     while True:
         term = math.exp(log_term(k))

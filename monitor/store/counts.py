@@ -1,0 +1,100 @@
+"""Stories per actor, event and actor x event pair per hour (trend_counts): counted at ingest, read by trends.
+
+Counting is one executemany of one upsert (INSERT ... ON CONFLICT DO UPDATE, SQLite and PostgreSQL),
+on the connection of the transaction that stores the story's first article: a story is counted once,
+with its article, or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from typing import Any, cast
+
+from sqlalchemy import Connection, Executable, Table, and_, case, delete, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from monitor.model import MatchResult
+from monitor.store.db import Database
+from monitor.store.tables import TrendCountRow
+from monitor.trends import Mention, bumps, hour_of
+
+_COUNTS = cast(Table, TrendCountRow.__table__)
+
+
+def _set(excluded: Any) -> dict[str, Any]:
+    return {
+        "stories": _COUNTS.c.stories + excluded.stories,
+        "severity": case((excluded.severity > _COUNTS.c.severity, excluded.severity), else_=_COUNTS.c.severity),
+        "score": _COUNTS.c.score + excluded.score,
+    }
+
+
+_KEY = [_COUNTS.c.actor, _COUNTS.c.event, _COUNTS.c.hour]
+_SQLITE, _POSTGRESQL = sqlite.insert(_COUNTS), postgresql.insert(_COUNTS)
+_UPSERT: dict[str, Executable] = {  # built once
+    "sqlite": _SQLITE.on_conflict_do_update(index_elements=_KEY, set_=_set(_SQLITE.excluded)),
+    "postgresql": _POSTGRESQL.on_conflict_do_update(index_elements=_KEY, set_=_set(_POSTGRESQL.excluded)),
+}
+
+
+def mentions(result: MatchResult) -> list[Mention]:
+    """The watched names a story's first article matched."""
+    return [Mention(m.kind, m.name, m.severity, m.cameo) for m in result.matches]
+
+
+def count(connection: Connection, found: Sequence[Mention], at: datetime) -> None:
+    """Add one story at `at` to the hour rows of every actor, event and pair it names."""
+    rows = bumps(found)
+    if rows:
+        hour = hour_of(at)
+        connection.execute(_UPSERT[connection.dialect.name], [
+            {"actor": b.actor, "event": b.event, "hour": hour, "stories": 1, "severity": b.severity, "score": b.score} for b in rows
+        ])
+
+
+def counting(result: MatchResult, at: datetime) -> Callable[[Connection], None] | None:
+    """What articles.save_article runs in its transaction for a new story (None: it names nobody)."""
+    found = mentions(result)
+    return (lambda connection: count(connection, found, at)) if found else None
+
+
+def count_stories(db: Database, stories: Iterable[tuple[Sequence[Mention], datetime]]) -> None:
+    """Count many stories in one transaction (tests, benchmarks, rebuilding)."""
+    with db.session() as s:
+        for found, at in stories:
+            count(s.connection(), found, at)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One hour of one series."""
+
+    actor: str
+    event: str
+    hour: datetime
+    stories: int
+    severity: int
+    score: float
+
+
+def cells(db: Database, since: datetime, actors: Sequence[str] = (), events: Sequence[str] = (), names: Sequence[str] = ()) -> list[Cell]:
+    """Hour rows from `since` on: of these actors x events ("" included: [] means "the other side only");
+    or, with `names`, every row naming one of them; with neither, every row."""
+    c = _COUNTS.c
+    query = select(c.actor, c.event, c.hour, c.stories, c.severity, c.score).where(c.hour >= since)
+    if actors or events:
+        query = query.where(and_(c.actor.in_(list(actors) or [""]), c.event.in_(list(events) or [""])))
+    elif names:
+        query = query.where(or_(c.actor.in_(list(names)), c.event.in_(list(names))))
+    with db.session() as s:
+        return [Cell(a, e, h, n, sev, score) for a, e, h, n, sev, score in s.connection().execute(query.order_by(c.hour))]
+
+
+def prune(db: Database, before: datetime) -> int:
+    """Forget hours before `before`; returns the rows deleted."""
+    with db.session() as s:
+        return s.connection().execute(delete(_COUNTS).where(_COUNTS.c.hour < before)).rowcount
+
