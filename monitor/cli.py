@@ -573,3 +573,35 @@ def usage_line(exc: TyperException) -> str:
         verbs = ", ".join(sorted(getattr(getattr(ctx, "command", None), "commands", {}) or ()))
         return f"give a command{f' ({verbs})' if verbs else ''}; `{command} --help` says what each does"
     return f"error: {shown(exc.format_message()).rstrip('.')}; see `{command} --help`"
+
+
+# -- trends (issue 19): one self-contained block ------------------------------------------------
+@app.command()
+def trends(
+    names: Annotated[list[str] | None, typer.Argument(help="actors or events (default: every one counted)")] = None,
+    days: Annotated[int, typer.Option("--days", min=1, max=3650, help="days shown, up to today")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON document instead of the table")] = False,
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Stories per day of actors, events and actor + event pairs, with a sparkline, the escalation score and the spikes marked (^)."""
+    from datetime import timedelta
+
+    from monitor.store import counts
+    from monitor.trends import by_day, marks, sparkline
+
+    _, db = _store(config)
+    first = datetime.now(UTC) - (days - 1) * timedelta(days=1)
+    cells = [(c.actor, c.event, c.hour, c.stories, c.severity, c.score) for c in counts.cells(db, first.replace(hour=0, minute=0, second=0, microsecond=0), names=names or ())]
+    rows = by_day(cells, first, days, signals.spike_alerts(db, first - timedelta(days=1)))
+    if as_json:
+        start = first.date()
+        sys.stdout.write(json.dumps({"from": start.isoformat(), "days": days, "series": [
+            {"actor": r.actor, "event": r.event, "stories": r.stories, "score": [round(x, 3) for x in r.score], "max_severity": r.severity,
+             "spikes": [(start + timedelta(days=i)).isoformat() for i in sorted(r.spikes)]} for r in rows]}, ensure_ascii=False) + "\n")
+        return
+    table = _Table("actor + event", "stories", "score", "sev", f"per day, {first:%m-%d} to today (^ spike)", title=f"Trends, last {days} days")
+    for r in rows:
+        table.add(r.label, str(sum(r.stories)), f"{sum(r.score):.1f}", str(r.severity), [sparkline(r.stories), marks(days, r.spikes)] if r.spikes else sparkline(r.stories))
+    out.table(table)
+    if not rows:
+        out.line("no story counted in that time" + (f" for {', '.join(names)}" if names else ""))

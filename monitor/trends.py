@@ -11,8 +11,8 @@ tail P(X >= observed) is summed term by term from lgamma: exact to float precisi
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 HOUR = timedelta(hours=1)
@@ -179,3 +179,44 @@ def silent_since(last: datetime | None, limit: timedelta | None, now: datetime) 
     if last is None or limit is None:
         return None
     return last if now - last >= limit else None
+
+
+@dataclass
+class Series:
+    """One actor, event or pair over days: stories, escalation score, highest severity, spike days."""
+
+    actor: str
+    event: str
+    stories: list[int]
+    score: list[float]
+    severity: int = 0
+    spikes: list[int] = field(default_factory=list)  # indexes of the days a spike alert fired
+
+    @property
+    def label(self) -> str:
+        return " + ".join(filter(None, (self.actor, self.event)))
+
+
+def by_day(cells: Iterable[tuple[str, str, datetime, int, int, float]], first: datetime, days: int,
+           spikes: Iterable[tuple[str, str, datetime]] = ()) -> list[Series]:
+    """Hour rows (actor, event, hour, stories, severity, score) summed per day from the day `first`;
+    spike alerts (actor, event, when) marked; the busiest series first."""
+    start = first.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    out: dict[tuple[str, str], Series] = {}
+    for actor, event, hour, stories, severity, score in cells:
+        day = (hour - start).days
+        if 0 <= day < days:
+            row = out.setdefault((actor, event), Series(actor, event, [0] * days, [0.0] * days))
+            row.stories[day] += stories
+            row.score[day] += score
+            row.severity = max(row.severity, severity)
+    for actor, event, when in spikes:
+        day = (when - start).days
+        if (actor, event) in out and 0 <= day < days and day not in out[(actor, event)].spikes:
+            out[(actor, event)].spikes.append(day)
+    return sorted(out.values(), key=lambda s: (-sum(s.stories), s.label))
+
+
+def marks(days: int, spikes: Sequence[int]) -> str:
+    """A line under a sparkline: ^ under each spike day."""
+    return "".join("^" if i in spikes else " " for i in range(days))

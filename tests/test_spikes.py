@@ -25,7 +25,7 @@ from monitor.pipeline import build_pipeline, register_sources
 from monitor.settings import Settings, load_settings
 from monitor.store import articles, counts, mutes, signals
 from monitor.store.db import Database
-from monitor.trends import HOUR, Mention
+from monitor.trends import HOUR, Mention, hour_of
 from monitor.watchlist import load_watchlist
 from tests.conftest import DISTINCT_STORIES, inbox_with, query, store_url, write_config
 from tests.test_cli import monitor
@@ -64,7 +64,7 @@ def story(actor: str, at: datetime) -> tuple[list[Mention], datetime]:
     return [Mention("actor", actor), Mention("event", ROCKET, 3, "19")], at
 
 
-def history(seed: int = 7) -> list[tuple[list[Mention], datetime]]:
+def history(seed: int = 7, T: datetime = T) -> list[tuple[list[Mention], datetime]]:  # noqa: N803
     """Five weeks before T: the militia's rare rocket attacks, the steady group's flood; the planted spike."""
     rng = random.Random(seed)
     out = [story(KH, T - timedelta(hours=h)) for h in (168 * 2 + 5, 168 * 4 + 5, 168 + 40, 168 * 3 + 60)]
@@ -222,3 +222,25 @@ def test_the_spikes_section_resolves_tags_and_defaults(tmp_path: Path) -> None:
     assert (spike.name, spike.actors, spike.events, spike.window, spike.min_count, spike.weeks, spike.tags) == (
         "militia + rocket attack", (KH, STEADY), (ROCKET,), 24, 3, 4, ("desk",))
     assert spike.series() == [(KH, ROCKET), (STEADY, ROCKET)]
+
+
+def test_monitor_trends_prints_a_sparkline_per_series_with_the_spikes_marked(tmp_path: Path) -> None:
+    settings = setup(tmp_path)
+    db = Database(store_url(tmp_path))
+    now = hour_of(datetime.now(UTC))
+    counts.count_stories(db, history(T=now))
+    assert run_hours(db, settings, now - HOUR, 1) == 1
+    db.close()
+    result = monitor("trends", "--days", "7", "--json", "--config", str(settings.path))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    series = {(r["actor"], r["event"]): r for r in data["series"]}
+    pair = series[(KH, ROCKET)]
+    assert sum(pair["stories"][-2:]) == 7 and pair["spikes"] == [(now - timedelta(minutes=30)).date().isoformat()]
+    assert pair["max_severity"] == 3 and sum(pair["score"]) == pytest.approx(4.0 * sum(pair["stories"]))
+    assert series[(STEADY, "")]["spikes"] == [] and sum(series[(STEADY, "")]["stories"]) > 1000
+    table = monitor("trends", KH, "--days", "7", "--config", str(settings.path), env={"COLUMNS": "200"})
+    assert table.returncode == 0 and "Kataeb Hezbollah + rocket attack" in table.stdout and "^" in table.stdout and STEADY not in table.stdout
+    assert "█" in table.stdout
+    nothing = monitor("trends", "nobody", "--config", str(settings.path))
+    assert nothing.returncode == 0 and "no story counted in that time for nobody" in nothing.stdout

@@ -7,6 +7,7 @@ process, or the same check after a restart, finds it there and writes nothing.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -136,3 +137,19 @@ def article_times(db: Database, source_id: int, since: datetime, limit: int = 50
             select(ArticleRow.published_at, ArticleRow.fetched_at).where(ArticleRow.source_id == source_id, ArticleRow.fetched_at >= since)
             .order_by(ArticleRow.id.desc()).limit(limit)
         )]
+
+
+def spike_alerts(db: Database, since: datetime) -> list[tuple[str, str, datetime]]:
+    """(actor, event, when) of the spike alerts written since `since`."""
+    with db.session() as s:
+        rows = s.execute(select(AlertRow.context, AlertRow.created_at).where(AlertRow.article_id.is_(None), AlertRow.created_at >= since,
+                                                                              AlertRow.title.startswith("Spike: "))).all()
+    out = []
+    for context, at in rows:
+        try:
+            data = json.loads(context)
+        except ValueError:
+            continue
+        if isinstance(data, dict) and data.get("kind") == "spike":
+            out.append((str(data.get("actor", "")), str(data.get("event", "")), at))
+    return out
