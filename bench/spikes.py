@@ -1,0 +1,149 @@
+"""Spike alerts on a month of synthetic stories: 500 actors, 10 planted spikes; and what counting costs at ingest.
+
+History: 8 weeks (4 of baseline, then the month replayed). Each actor has a rate drawn log-uniformly
+from 0.1 to 30 stories a day; every hour's stories are Poisson around rate x a day/night profile (x1.5
+from 06 to 22 UTC, x0.5 at night) x weekends (x0.7) x a day's news cycle (gamma, coefficient of
+variation 0.25: more variation than Poisson, as news has). Ten actors, spread over the rates, get a
+planted spike in the month: max(6, 2 x their daily rate) extra stories over 6 hours.
+Stories are counted in a real SQLite store through store/counts.py (the upsert ingest runs); the daemon's
+check (escalation.check_spikes, the watchlist's `spikes: [{actor: watched}]`, window 24 h, min_count 3,
+significance 0.001) runs every hour of the month. Found: an alert for the actor within 24 h of the
+spike's start. False: any other alert.
+
+Counting cost: the same run ingests N articles through Pipeline.ingest (matching, story index, storing)
+with counting on and off, alternating, on a fresh SQLite store each, and reports the time per article.
+
+    .venv/bin/python bench/spikes.py [--articles N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from monitor import escalation
+from monitor.model import Actor, Document, Spike, Watchlist
+from monitor.settings import Settings
+from monitor.store import counts
+from monitor.store.db import Database
+from monitor.trends import HOUR, Mention
+
+ACTORS, PLANTED, WEEKS_BEFORE, DAYS = 500, 10, 4, 30
+START = datetime(2026, 9, 7, tzinfo=UTC)  # a Monday: baseline weeks, then the month replayed
+MONTH = START + timedelta(weeks=WEEKS_BEFORE)
+
+
+def rates(rng: np.random.Generator) -> np.ndarray:
+    return np.exp(rng.uniform(np.log(0.1), np.log(30), ACTORS))
+
+
+def stories(rng: np.random.Generator, per_day: np.ndarray, planted: dict[int, datetime]) -> list[tuple[list[Mention], datetime]]:
+    out: list[tuple[list[Mention], datetime]] = []
+    hours = (WEEKS_BEFORE * 7 + DAYS) * 24
+    cycle = rng.gamma(16.0, 1 / 16.0, (hours // 24 + 1, ACTORS))  # CV 0.25
+    for h in range(hours):
+        at = START + h * HOUR
+        shape = (1.5 if 6 <= at.hour < 22 else 0.5) * (0.7 if at.weekday() >= 5 else 1.0)
+        n = rng.poisson(per_day / 24 * shape * cycle[h // 24])
+        for actor in np.nonzero(n)[0]:
+            out += [([Mention("actor", f"actor {actor}")], at + timedelta(minutes=int(rng.integers(60))))] * int(n[actor])
+    for actor, begin in planted.items():
+        extra = max(6, round(2 * per_day[actor]))
+        out += [([Mention("actor", f"actor {actor}")], begin + timedelta(minutes=int(m))) for m in rng.integers(0, 360, extra)]
+    return out
+
+
+def replay(db: Database, planted: dict[int, datetime]) -> dict[str, Any]:
+    watchlist = Watchlist(actors=tuple(Actor(f"actor {i}", "group", (f"actor {i}",), ("watched",)) for i in range(ACTORS)),
+                          spikes=(Spike("watched", tuple(f"actor {i}" for i in range(ACTORS)), window=24, min_count=3, significance=0.001),))
+    settings = Settings()
+    started, checks = time.perf_counter(), 0
+    for h in range(DAYS * 24):
+        escalation.check_spikes(db, settings, watchlist, MONTH + h * HOUR + timedelta(minutes=59))
+        checks += 1
+    per_check = (time.perf_counter() - started) / checks
+    with db.session() as s:
+        alerts = [(json.loads(c), at) for c, at in s.execute(select_alerts())]
+    found, false = {}, []
+    for context, at in alerts:
+        actor = int(context["actor"].split()[1])
+        begin = planted.get(actor)
+        if begin is not None and begin <= at <= begin + timedelta(hours=24) and actor not in found:
+            found[actor] = round((at - begin).total_seconds() / 3600, 1)
+        else:
+            false.append((context["actor"], at.isoformat(), context["count"], context["usual"]))
+    return {"planted": PLANTED, "found": len(found), "hours_to_alert": sorted(found.values()), "false_alerts": len(false),
+            "false_per_week": round(len(false) / (DAYS / 7), 2), "false": false, "checks": checks, "seconds_per_check": round(per_check, 3)}
+
+
+def select_alerts() -> Any:
+    from sqlalchemy import select
+
+    from monitor.store.tables import AlertRow
+    return select(AlertRow.context, AlertRow.created_at).order_by(AlertRow.id)
+
+
+def counting_cost(articles: int, rounds: int = 3) -> dict[str, Any]:
+    """Pipeline.ingest of `articles` new documents, with and without the counting hook, alternated."""
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from monitor.store import articles as article_store
+
+    texts = (Path(__file__).resolve().parent.parent / "seeds").glob("*.txt")
+    seed = next(iter(sorted(texts))).read_text()
+    paragraphs = [p for p in seed.split("\n\n") if len(p) > 80]
+    original = article_store.save_article
+    times: dict[str, list[float]] = {"with counting": [], "without counting": []}
+    for r in range(rounds):
+        for mode in ("with counting", "without counting") if r % 2 == 0 else ("without counting", "with counting"):
+            with tempfile.TemporaryDirectory() as tmp:
+                config = Path(tmp) / "monitor.toml"
+                config.write_text(f'watchlist = "{Path("config/watchlist.yaml").resolve()}"\n[store]\npath = "{tmp}/m.db"\n')
+                pipeline = build_pipeline(load_settings(config))
+                docs = [Document("bench", f"Report {r} {i}", f"{paragraphs[i % len(paragraphs)]} Item {r}-{i}-{mode}. " + " ".join(f"w{i * 7 + k}" for k in range(40)),
+                                 url=f"https://example.org/{r}/{i}/{mode.replace(' ', '-')}", guid=f"{r}-{i}-{mode}") for i in range(articles)]
+                if mode == "without counting":
+                    article_store.save_article = lambda *a, **k: original(*a[:7])  # type: ignore[assignment]
+                try:
+                    started = time.perf_counter()
+                    new = pipeline.ingest(1, "bench", docs)
+                    times[mode].append((time.perf_counter() - started) / max(1, new) * 1000)
+                finally:
+                    article_store.save_article = original
+                pipeline.db.close()
+    best = {mode: min(values) for mode, values in times.items()}
+    return {"articles": articles, "rounds": rounds, "ms_per_article": {m: round(v, 3) for m, v in best.items()},
+            "all_ms": {m: [round(x, 3) for x in v] for m, v in times.items()},
+            "added_percent": round((best["with counting"] / best["without counting"] - 1) * 100, 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=19)
+    args = parser.parse_args()
+    rng = np.random.default_rng(args.seed)
+    per_day = rates(rng)
+    chosen = [int(i) for i in np.argsort(per_day)[np.linspace(0, ACTORS - 1, PLANTED).astype(int)]]
+    planted = {a: MONTH + timedelta(hours=int(rng.integers(24, DAYS * 24 - 24))) for a in chosen}
+    history = stories(rng, per_day, planted)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(f"sqlite:///{tmp}/bench.db")
+        started = time.perf_counter()
+        counts.count_stories(db, history)
+        counted = time.perf_counter() - started
+        result = replay(db, planted)
+        db.close()
+    result = {"stories": len(history), "count_seconds": round(counted, 2), "planted_rates_per_day": [round(float(per_day[a]), 2) for a in chosen], **result}
+    print(json.dumps({"spikes": result, "counting_cost": counting_cost(args.articles)}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
