@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, insert
+from sqlalchemy.pool import NullPool
 
 from monitor import escalation
 from monitor.alerts.channels import Notifier
@@ -23,12 +25,14 @@ from monitor.errors import WatchlistError
 from monitor.model import Article, MatchResult
 from monitor.pipeline import build_pipeline, register_sources
 from monitor.settings import Settings, load_settings
-from monitor.store import articles, counts, mutes, signals
+from monitor.store import articles, counts, migrate, mutes, signals
+from monitor.store.migrations.first import metadata as first
 from monitor.store.db import Database
 from monitor.trends import HOUR, Mention, hour_of
 from monitor.watchlist import load_watchlist
 from tests.conftest import DISTINCT_STORIES, inbox_with, query, store_url, write_config
 from tests.test_cli import monitor
+from tests.test_migrations import ROWS
 
 T = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 WATCHLIST = """
@@ -244,3 +248,28 @@ def test_monitor_trends_prints_a_sparkline_per_series_with_the_spikes_marked(tmp
     assert "█" in table.stdout
     nothing = monitor("trends", "nobody", "--config", str(settings.path))
     assert nothing.returncode == 0 and "no story counted in that time for nobody" in nothing.stdout
+
+
+def test_revision_0004_lets_an_alert_have_no_article_and_keeps_every_row_and_key(tmp_path: Path) -> None:
+    """On SQLite the NOT NULL is dropped in the stored schema (copying `alerts` would break the deliveries'
+    foreign keys); on PostgreSQL by ALTER COLUMN. Either way, a 0003 store upgrades and takes article-less alerts."""
+    url = store_url(tmp_path)
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as connection:
+        migrate.upgrade(connection, "0003")
+        if engine.dialect.name == "sqlite":
+            for table in first.sorted_tables:
+                connection.execute(insert(table), ROWS[table.name])
+    engine.dispose()
+    db = Database(url)
+    settings = setup(tmp_path)
+    assert signals.went_silent(db, 1, T, escalation.health_alert(settings, 2, "Silent source: x", {}), T)
+    assert not signals.went_silent(db, 1, T, escalation.health_alert(settings, 2, "Silent source: x", {}), T)  # once
+    rows = query(tmp_path, "SELECT title, article_id FROM alerts ORDER BY id")
+    assert rows[-1] == ("Silent source: x", None) and len(rows) == (3 if engine.dialect.name == "sqlite" else 1)
+    assert query(tmp_path, "SELECT channel FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE a.article_id IS NULL") == [("ops",)]
+    if engine.dialect.name == "sqlite":
+        assert query(tmp_path, "PRAGMA foreign_key_check") == [] and query(tmp_path, "PRAGMA integrity_check") == [("ok",)]
+        assert query(tmp_path, "SELECT count(*) FROM deliveries") == [(4,)]
+        assert query(tmp_path, "PRAGMA foreign_key_list(deliveries)")[0][2] == "alerts"
+    db.close()
