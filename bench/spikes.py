@@ -52,8 +52,8 @@ def stories(rng: np.random.Generator, per_day: np.ndarray, planted: dict[int, da
         at = START + h * HOUR
         shape = (1.5 if 6 <= at.hour < 22 else 0.5) * (0.7 if at.weekday() >= 5 else 1.0)
         n = rng.poisson(per_day / 24 * shape * cycle[h // 24])
-        for actor in np.nonzero(n)[0]:
-            out += [([Mention("actor", f"actor {actor}")], at + timedelta(minutes=int(rng.integers(60))))] * int(n[actor])
+        for busy in np.nonzero(n)[0]:
+            out += [([Mention("actor", f"actor {busy}")], at + timedelta(minutes=int(rng.integers(60))))] * int(n[busy])
     for actor, begin in planted.items():
         extra = max(6, round(2 * per_day[actor]))
         out += [([Mention("actor", f"actor {actor}")], begin + timedelta(minutes=int(m))) for m in rng.integers(0, 360, extra)]
@@ -63,7 +63,7 @@ def stories(rng: np.random.Generator, per_day: np.ndarray, planted: dict[int, da
 def replay(db: Database, planted: dict[int, datetime]) -> dict[str, Any]:
     watchlist = Watchlist(actors=tuple(Actor(f"actor {i}", "group", (f"actor {i}",), ("watched",)) for i in range(ACTORS)),
                           spikes=(Spike("watched", tuple(f"actor {i}" for i in range(ACTORS)), window=24, min_count=3, significance=0.001),))
-    settings = Settings()
+    settings = Settings.model_validate({})
     started, checks = time.perf_counter(), 0
     for h in range(DAYS * 24):
         escalation.check_spikes(db, settings, watchlist, MONTH + h * HOUR + timedelta(minutes=59))
@@ -110,7 +110,7 @@ def counting_cost(articles: int, rounds: int = 3) -> dict[str, Any]:
                 docs = [Document("bench", f"Report {r} {i}", f"{paragraphs[i % len(paragraphs)]} Item {r}-{i}-{mode}. " + " ".join(f"w{i * 7 + k}" for k in range(40)),
                                  url=f"https://example.org/{r}/{i}/{mode.replace(' ', '-')}", guid=f"{r}-{i}-{mode}") for i in range(articles)]
                 if mode == "without counting":
-                    article_store.save_article = lambda *a, **k: original(*a[:7])  # type: ignore[assignment]
+                    article_store.save_article = lambda *a, **k: original(*a[:7])
                 try:
                     started = time.perf_counter()
                     new = pipeline.ingest(1, "bench", docs)

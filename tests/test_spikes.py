@@ -259,7 +259,7 @@ def test_revision_0004_lets_an_alert_have_no_article_and_keeps_every_row_and_key
         migrate.upgrade(connection, "0003")
         if engine.dialect.name == "sqlite":
             for table in first.sorted_tables:
-                connection.execute(insert(table), ROWS[table.name])
+                connection.execute(insert(table), ROWS[table.name])  # type: ignore[call-overload]
     engine.dispose()
     db = Database(url)
     settings = setup(tmp_path)
