@@ -21,7 +21,7 @@ from monitor.store import sources as source_store
 from monitor.store.articles import NewAlert
 from monitor.store.db import Database, utcnow
 from monitor.stories import article_time
-from monitor.trends import HOUR, WEEK_HOURS, Verdict, hour_of, silent_since, step, usual_interval, verdict
+from monitor.trends import HOUR, WEEK_HOURS, Verdict, hour_of, silent_since, step, usual_interval, verdict, window_count
 
 if TYPE_CHECKING:
     from monitor.pipeline import Pipeline
@@ -66,6 +66,8 @@ def check_spikes(db: Database, settings: Settings, watchlist: Watchlist, now: da
         firing, fell_back = signals.firing(db, spike.name), set()
         wanted = set(spike.series())
         for key in (set(series) | firing) & wanted:
+            if key not in firing and window_count(series[key], end, spike.window) < spike.min_count:
+                continue  # cannot fire: the test is not worth running
             v = verdict(series.get(key, {}), end, spike.window, spike.weeks)
             fire, still = step(key in firing, v, spike.min_count, spike.significance)
             if key in firing and not still:
