@@ -21,7 +21,7 @@ from monitor.store import sources as source_store
 from monitor.store.articles import NewAlert
 from monitor.store.db import Database, utcnow
 from monitor.stories import article_time
-from monitor.trends import HOUR, WEEK_HOURS, Verdict, hour_of, silent_since, step, usual_interval, verdict, window_count
+from monitor.trends import HOUR, WEEK_HOURS, Verdict, hour_of, silent_since, step, usual_interval, verdict
 
 if TYPE_CHECKING:
     from monitor.pipeline import Pipeline
@@ -56,18 +56,20 @@ def check_spikes(db: Database, settings: Settings, watchlist: Watchlist, now: da
     muted = set(mutes.active(db, now))
     end, written = hour_of(now), 0
     for spike in watchlist.spikes:
-        since = end - timedelta(hours=WEEK_HOURS * spike.weeks + spike.window)
-        series: dict[tuple[str, str], dict[datetime, int]] = defaultdict(dict)
-        severity: dict[tuple[str, str], int] = defaultdict(int)
-        for cell in counts.cells(db, since, spike.actors, spike.events):
-            series[(cell.actor, cell.event)][cell.hour] = cell.stories
-            if cell.hour > end - spike.window * HOUR:
-                severity[(cell.actor, cell.event)] = max(severity[(cell.actor, cell.event)], cell.severity)
         firing, fell_back = signals.firing(db, spike.name), set()
         wanted = set(spike.series())
-        for key in (set(series) | firing) & wanted:
-            if key not in firing and window_count(series[key], end, spike.window) < spike.min_count:
-                continue  # cannot fire: the test is not worth running
+        spans = [(end - (spike.window - 1) * HOUR - w * WEEK_HOURS * HOUR, end - w * WEEK_HOURS * HOUR) for w in range(spike.weeks + 1)]
+        high = counts.totals(db, *spans[0], spike.actors, spike.events, spike.min_count)  # only these can fire
+        candidates = (set(high) | firing) & wanted
+        series: dict[tuple[str, str], dict[datetime, int]] = defaultdict(dict)
+        severity: dict[tuple[str, str], int] = defaultdict(int)
+        if candidates:
+            actors, events = sorted({a for a, _ in candidates} - {""}), sorted({e for _, e in candidates} - {""})
+            for cell in counts.cells_in(db, spans, actors, events):
+                series[(cell.actor, cell.event)][cell.hour] = cell.stories
+                if cell.hour >= spans[0][0]:
+                    severity[(cell.actor, cell.event)] = max(severity[(cell.actor, cell.event)], cell.severity)
+        for key in candidates:
             v = verdict(series.get(key, {}), end, spike.window, spike.weeks)
             fire, still = step(key in firing, v, spike.min_count, spike.significance)
             if key in firing and not still:

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from typing import Any, cast
 
-from sqlalchemy import Connection, Executable, Table, and_, case, delete, or_, select
+from sqlalchemy import ColumnElement, Connection, Executable, Table, and_, case, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.model import MatchResult
@@ -86,11 +86,34 @@ def cells(db: Database, since: datetime, actors: Sequence[str] = (), events: Seq
     c = _COUNTS.c
     query = select(c.actor, c.event, c.hour, c.stories, c.severity, c.score).where(c.hour >= since)
     if actors or events:
-        query = query.where(and_(c.actor.in_(list(actors) or [""]), c.event.in_(list(events) or [""])))
+        query = query.where(_series(actors, events))
     elif names:
         query = query.where(or_(c.actor.in_(list(names)), c.event.in_(list(names))))
     with db.session() as s:
         return [Cell(a, e, h, n, sev, score) for a, e, h, n, sev, score in s.connection().execute(query.order_by(c.hour))]
+
+
+def _series(actors: Sequence[str], events: Sequence[str]) -> ColumnElement[bool]:
+    return and_(_COUNTS.c.actor.in_(list(actors) or [""]), _COUNTS.c.event.in_(list(events) or [""]))
+
+
+def totals(db: Database, first: datetime, last: datetime, actors: Sequence[str], events: Sequence[str], at_least: int = 1) -> dict[tuple[str, str], int]:
+    """Stories per (actor, event) series of these actors x events in the hours first..last, where at least `at_least`."""
+    c = _COUNTS.c
+    total = func.sum(c.stories)
+    query = (select(c.actor, c.event, total).where(c.hour >= first, c.hour <= last, _series(actors, events))
+             .group_by(c.actor, c.event).having(total >= at_least))
+    with db.session() as s:
+        return {(a, e): int(n) for a, e, n in s.connection().execute(query)}
+
+
+def cells_in(db: Database, spans: Sequence[tuple[datetime, datetime]], actors: Sequence[str], events: Sequence[str]) -> list[Cell]:
+    """Hour rows of these actors x events in the spans (first..last hour, both included)."""
+    c = _COUNTS.c
+    query = select(c.actor, c.event, c.hour, c.stories, c.severity, c.score).where(
+        _series(actors, events), or_(*(and_(c.hour >= first, c.hour <= last) for first, last in spans)))
+    with db.session() as s:
+        return [Cell(a, e, h, n, sev, score) for a, e, h, n, sev, score in s.connection().execute(query)]
 
 
 def prune(db: Database, before: datetime) -> int:
