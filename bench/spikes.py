@@ -36,6 +36,13 @@ from monitor.store.db import Database
 from monitor.trends import HOUR, Mention
 
 ACTORS, PLANTED, WEEKS_BEFORE, DAYS = 500, 10, 4, 30
+DISTINCT_STORIES = [  # matching sentences (tests/conftest.py's): each article names actors and events, so counting has work
+    "Kataeb Hezbollah fired rockets at a remote outpost near the Syrian border on Sunday.",
+    "A drone strike hit a convoy of the Popular Mobilization Forces outside Baghdad overnight.",
+    "Tehran launched ballistic missiles at a base in western Iraq before dawn, officials said.",
+    "Qassem Suleimani was killed in a US strike near the airport, the ministry confirmed.",
+    "Abu Mahdi al-Muhandis was among those killed in the attack on the two-car convoy.",
+]
 START = datetime(2026, 9, 7, tzinfo=UTC)  # a Monday: baseline weeks, then the month replayed
 MONTH = START + timedelta(weeks=WEEKS_BEFORE)
 
@@ -95,10 +102,13 @@ def counting_cost(articles: int, rounds: int = 3) -> dict[str, Any]:
     from monitor.pipeline import build_pipeline
     from monitor.settings import load_settings
     from monitor.store import articles as article_store
+    from monitor.store import sources
 
-    texts = (Path(__file__).resolve().parent.parent / "seeds").glob("*.txt")
-    seed = next(iter(sorted(texts))).read_text()
-    paragraphs = [p for p in seed.split("\n\n") if len(p) > 80]
+    words = np.random.default_rng(5).integers(0, 50_000, (articles, 150))  # each text its own story
+
+    def text(i: int, tag: str) -> str:
+        return f"{DISTINCT_STORIES[i % len(DISTINCT_STORIES)]} " + " ".join(f"w{w}" for w in words[i]) + f" ({tag})"
+
     original = article_store.save_article
     times: dict[str, list[float]] = {"with counting": [], "without counting": []}
     for r in range(rounds):
@@ -107,17 +117,21 @@ def counting_cost(articles: int, rounds: int = 3) -> dict[str, Any]:
                 config = Path(tmp) / "monitor.toml"
                 config.write_text(f'watchlist = "{Path("config/watchlist.yaml").resolve()}"\n[store]\npath = "{tmp}/m.db"\n')
                 pipeline = build_pipeline(load_settings(config))
-                docs = [Document("bench", f"Report {r} {i}", f"{paragraphs[i % len(paragraphs)]} Item {r}-{i}-{mode}. " + " ".join(f"w{i * 7 + k}" for k in range(40)),
-                                 url=f"https://example.org/{r}/{i}/{mode.replace(' ', '-')}", guid=f"{r}-{i}-{mode}") for i in range(articles)]
+                source_id = sources.ensure_source(pipeline.db, "bench", "folder", tmp)
+                docs = [Document("bench", f"Report {r} {i}", text(i, f"{r} {mode}"), url=f"https://example.org/{r}/{i}/{mode.replace(' ', '-')}",
+                                 guid=f"{r}-{i}-{mode}") for i in range(articles)]
                 if mode == "without counting":
                     article_store.save_article = lambda *a, **k: original(*a[:7])
                 try:
                     started = time.perf_counter()
-                    new = pipeline.ingest(1, "bench", docs)
+                    new = pipeline.ingest(source_id, "bench", docs)
                     times[mode].append((time.perf_counter() - started) / max(1, new) * 1000)
                 finally:
                     article_store.save_article = original
+                stories = len(counts.cells(pipeline.db, datetime(2000, 1, 1, tzinfo=UTC)))
                 pipeline.db.close()
+                assert new == articles, f"{new} of {articles} articles stored"
+                assert (stories > 0) == (mode == "with counting"), f"{stories} count rows {mode}"
     best = {mode: min(values) for mode, values in times.items()}
     return {"articles": articles, "rounds": rounds, "ms_per_article": {m: round(v, 3) for m, v in best.items()},
             "all_ms": {m: [round(x, 3) for x in v] for m, v in times.items()},
