@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 HOUR = timedelta(hours=1)
 WEEK_HOURS = 168
 REARM_P = 0.1  # a series that fired fires again only after its p-value has come back above this (fallen back)
-MIN_CV = 0.15  # news volume varies at least this much (relative sd) beyond Poisson: four weeks cannot show it reliably
+MIN_CV = 0.3  # news volume varies at least this much (relative sd) beyond Poisson: four weeks cannot show it reliably
 PRIOR = 0.5  # pseudo-count added to the baseline's total: a series never seen has a small rate, not zero
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -145,7 +145,9 @@ def verdict(counts: Mapping[datetime, int], end: datetime, window: int, weeks: i
     usual = sum(past) / len(past) if past else 0.0
     spread = math.sqrt(sum((x - usual) ** 2 for x in past) / (len(past) - 1)) if len(past) > 1 else 0.0
     rate = (sum(past) + PRIOR) / max(1, len(past))
-    return Verdict(observed, usual, spread, tail(observed, rate, max(spread * spread, rate + (MIN_CV * rate) ** 2)))
+    # the rate is itself estimated from `weeks` windows: the prediction's variance is (1 + 1/weeks) times the counts'
+    variance = max(spread * spread, rate + (MIN_CV * rate) ** 2) * (1 + 1 / max(1, len(past)))
+    return Verdict(observed, usual, spread, tail(observed, rate, variance))
 
 
 def step(firing: bool, v: Verdict, min_count: int, significance: float) -> tuple[bool, bool]:

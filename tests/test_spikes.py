@@ -92,7 +92,7 @@ def test_the_planted_spike_fires_once_with_its_numbers_and_the_steady_group_neve
     counts.count_stories(db, history())
     assert run_hours(db, settings, T - 48 * HOUR, 48) == 1  # two days of hourly checks up to T
     [(title, body, context)] = alerts(tmp_path)
-    assert title == "Spike: Kataeb Hezbollah + rocket attack: 7 stories in 24 h, usual 0.5 ± 0.6; p < 0.0001"
+    assert title == "Spike: Kataeb Hezbollah + rocket attack: 7 stories in 24 h, usual 0.5 ± 0.6; p < 0.001"
     assert "the last 24 h against the same hours of the 4 weeks before" in body
     data = json.loads(context)
     assert (data["kind"], data["actor"], data["event"], data["count"]) == ("spike", KH, ROCKET, 7)

@@ -42,8 +42,8 @@ def test_a_quiet_series_with_seven_stories_is_a_spike_with_its_numbers() -> None
     counts = hours({1: 3, 2: 2, 3: 2, 168 * 2 + 5: 1, 168 * 4 + 5: 1, 168 + 40: 1})
     v = verdict(counts, T, 24, 4)
     assert (v.count, v.usual, round(v.spread, 2)) == (7, 0.5, 0.58)
-    assert v.p < 0.0001 and v.spike(3, 0.001)
-    assert v.describe(24) == "7 stories in 24 h, usual 0.5 ± 0.6; p < 0.0001"
+    assert 0.0001 < v.p < 0.001 and v.spike(3, 0.001)
+    assert v.describe(24) == "7 stories in 24 h, usual 0.5 ± 0.6; p < 0.001"
 
 
 def test_a_steady_high_volume_series_is_no_spike() -> None:
