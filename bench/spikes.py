@@ -13,7 +13,7 @@ spike's start. False: any other alert.
 Counting cost: the same run ingests N articles through Pipeline.ingest (matching, story index, storing)
 with counting on and off, alternating, on a fresh SQLite store each, and reports the time per article.
 
-    .venv/bin/python bench/spikes.py [--articles N]
+    .venv/bin/python bench/spikes.py [--articles N (0: no counting cost)] [--factor 2 --least 6]
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def rates(rng: np.random.Generator) -> np.ndarray:
     return np.exp(rng.uniform(np.log(0.1), np.log(30), ACTORS))
 
 
-def stories(rng: np.random.Generator, per_day: np.ndarray, planted: dict[int, datetime]) -> list[tuple[list[Mention], datetime]]:
+def stories(rng: np.random.Generator, per_day: np.ndarray, planted: dict[int, datetime], factor: float = 2, least: int = 6) -> list[tuple[list[Mention], datetime]]:
     out: list[tuple[list[Mention], datetime]] = []
     hours = (WEEKS_BEFORE * 7 + DAYS) * 24
     cycle = rng.gamma(16.0, 1 / 16.0, (hours // 24 + 1, ACTORS))  # CV 0.25
@@ -65,7 +65,7 @@ def stories(rng: np.random.Generator, per_day: np.ndarray, planted: dict[int, da
         for busy in np.nonzero(n)[0]:
             out += [([Mention("actor", f"actor {busy}")], at + timedelta(minutes=int(rng.integers(60))))] * int(n[busy])
     for actor, begin in planted.items():
-        extra = max(6, round(2 * per_day[actor]))
+        extra = max(least, round(factor * per_day[actor]))
         out += [([Mention("actor", f"actor {actor}")], begin + timedelta(minutes=int(m))) for m in rng.integers(0, 360, extra)]
     return out
 
@@ -166,12 +166,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--factor", type=float, default=2, help="a planted spike adds max(LEAST, FACTOR x the daily rate) stories")
+    parser.add_argument("--least", type=int, default=6)
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     per_day = rates(rng)
     chosen = [int(i) for i in np.argsort(per_day)[np.linspace(0, ACTORS - 1, PLANTED).astype(int)]]
     planted = {a: MONTH + timedelta(hours=int(rng.integers(24, DAYS * 24 - 24))) for a in chosen}
-    history = stories(rng, per_day, planted)
+    history = stories(rng, per_day, planted, args.factor, args.least)
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{tmp}/bench.db")
         started = time.perf_counter()
@@ -180,7 +182,7 @@ def main() -> None:
         result = replay(db, planted)
         db.close()
     result = {"stories": len(history), "count_seconds": round(counted, 2), "planted_rates_per_day": [round(float(per_day[a]), 2) for a in chosen], **result}
-    print(json.dumps({"spikes": result, "counting_cost": counting_cost(args.articles)}, indent=1))
+    print(json.dumps({"spikes": result, "counting_cost": counting_cost(args.articles) if args.articles else None}, indent=1))
 
 
 if __name__ == "__main__":
