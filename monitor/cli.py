@@ -307,7 +307,7 @@ def sources_list(ctx: typer.Context, config: ConfigOption = DEFAULT_CONFIG) -> N
     table = _Table("id", "name", "kind", "status", "last success", "next check", "errors", "new", "last error", title="Sources")
     for h in _app(config).sources():  # read-only: configured sources not stored yet have no id
         table.add(
-            str(h.id or "-"), h.name, h.kind, h.status, _when(h.last_success_at), _when(h.next_check_at) if h.kind == "feed" else "",
+            str(h.id or "-"), h.name, h.kind, h.status + (f", silent since {_when(h.silent_since)}" if h.silent_since else ""), _when(h.last_success_at), _when(h.next_check_at) if h.kind == "feed" else "",
             str(h.error_count), str(h.last_new_items), h.last_error or (f"moved permanently to {h.moved_to}" if h.moved_to else ""),
         )
     out.table(table)
@@ -466,3 +466,31 @@ def web(
 ) -> None:
     """Serve the read-only web view (alerts, stories, actors over time, sources) until Ctrl-C."""
     _app(config).web(listen, lambda name: out.line(f"web view of {name} on http://{listen}/ (Ctrl-C stops it)"))
+
+
+# -- trends (issue 19): one self-contained block ------------------------------------------------
+@app.command()
+def trends(
+    names: Annotated[list[str] | None, typer.Argument(help="actors or events (default: every one counted)")] = None,
+    days: Annotated[int, typer.Option("--days", min=1, max=3650, help="days shown, up to today")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON document instead of the table")] = False,
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Stories per day of actors, events and actor + event pairs, with a sparkline, the escalation score and the spikes marked (^)."""
+    from datetime import timedelta
+
+    from monitor.trends import marks, sparkline
+
+    first, rows = _app(config).trends(names or (), days)
+    if as_json:
+        start = first.date()
+        sys.stdout.write(json.dumps({"from": start.isoformat(), "days": days, "series": [
+            {"actor": r.actor, "event": r.event, "stories": r.stories, "score": [round(x, 3) for x in r.score], "max_severity": r.severity,
+             "spikes": [(start + timedelta(days=i)).isoformat() for i in sorted(r.spikes)]} for r in rows]}, ensure_ascii=False) + "\n")
+        return
+    table = _Table("actor + event", "stories", "score", "sev", f"per day, {first:%m-%d} to today (^ spike)", title=f"Trends, last {days} days")
+    for r in rows:
+        table.add(r.label, str(sum(r.stories)), f"{sum(r.score):.1f}", str(r.severity), [sparkline(r.stories), marks(days, r.spikes)] if r.spikes else sparkline(r.stories))
+    out.table(table)
+    if not rows:
+        out.line("no story counted in that time" + (f" for {', '.join(names)}" if names else ""))

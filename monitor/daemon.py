@@ -22,7 +22,7 @@ from apscheduler.events import (EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_M
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from monitor import metrics
+from monitor import escalation, metrics
 from monitor.alerts.channels import Notifier
 from monitor.errors import ConfigError, StoreError, WatchlistError
 from monitor.pipeline import Pipeline, folder_paths, register_sources
@@ -129,6 +129,7 @@ class Daemon:
         self.scheduler.add_job(self._folders, "interval", seconds=schedule.folders_every, id="folders", next_run_time=now, replace_existing=True)
         self.scheduler.add_job(self._dispatch, "interval", seconds=schedule.dispatch_every, id="dispatch", next_run_time=now, replace_existing=True)
         self.scheduler.add_job(self._housekeeping, "interval", seconds=HOUSEKEEPING_EVERY, id="housekeeping", next_run_time=now, replace_existing=True)
+        self.scheduler.add_job(Guarded("trends", lambda: escalation.run(self.pipeline)), "interval", seconds=self.pipeline.settings.trends.check_every, id="trends", next_run_time=now, replace_existing=True)
         self._watchlist_stamp = watchlist_stamp(self.pipeline.settings.watchlist)
         self._watchlist_error = ""
         self.scheduler.add_job(self._reload_watchlist_if_changed, "interval", seconds=schedule.watchlist_every, id="watchlist", replace_existing=True)

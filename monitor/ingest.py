@@ -21,7 +21,7 @@ from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
 from monitor.model import Article, Document, FetchResult, MatchResult
 from monitor.sources.text import decode_page, page_to_text, with_text
-from monitor.store import articles, mutes
+from monitor.store import articles, counts, mutes
 from monitor.store import stories as story_store
 from monitor.store.db import Database, utcnow
 from monitor.stories import StoryIndex, article_time, sketch_normalised
@@ -80,7 +80,8 @@ class Ingest:
             decision = decide(result, story, muted, self.policy, fetched)
             alert = _new_alert(article, decision, source_name, story, fetched) if decision else None
             link = articles.StoryLink(story.id if story else None, signature, size, decision.reported if decision else frozenset())
-            saved = articles.save_article(self.db, source_id, article, result, alert, fetched, link)
+            counted = counts.counting(result, min(at, fetched)) if story is None else None  # a new story: its hourly counts (trends)
+            saved = articles.save_article(self.db, source_id, article, result, alert, fetched, link, counted)
             if saved is None:
                 return 0
             article_id, story_id = saved

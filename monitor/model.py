@@ -187,6 +187,24 @@ class Example:
 
 
 @dataclass(frozen=True)
+class Spike:
+    """A `spikes:` entry: the series it watches (actors x events, names resolved), the test, the routing."""
+
+    name: str
+    actors: tuple[str, ...] = ()  # actor names (a tag given is expanded); empty with events = per event
+    events: tuple[str, ...] = ()  # event names; empty with actors = per actor
+    window: int = 24  # hours counted
+    min_count: int = 3  # fewer stories in the window never fire
+    significance: float = 0.001
+    weeks: int = 4  # trailing weeks the baseline comes from
+    tags: tuple[str, ...] = ("default",)
+
+    def series(self) -> list[tuple[str, str]]:
+        """(actor, event) keys tested, "" for the side not watched."""
+        return [(a, e) for a in (self.actors or ("",)) for e in (self.events or ("",))]
+
+
+@dataclass(frozen=True)
 class Watchlist:
     """Everything an analyst watches."""
 
@@ -194,6 +212,7 @@ class Watchlist:
     events: tuple[Event, ...] = ()
     rules: tuple[Rule, ...] = ()
     examples: tuple[Example, ...] = ()
+    spikes: tuple[Spike, ...] = ()  # monitor/spikes_config.py
 
     def ancestors(self, name: str) -> tuple[str, ...]:
         """The actors `name` is part of, nearest first (Quds Force: the IRGC); cycles are refused on loading."""

@@ -133,6 +133,7 @@ class FolderSource(_Section):
     settle_seconds: float = Field(5, ge=0, description="a file must be unchanged (size and mtime) this long before it is read")
     recursive: bool = Field(True, description="read subfolders too (hidden ones skipped)")
     max_file_bytes: int = Field(5 * 1024 * 1024, ge=1, description="larger files are not read (one log line)")
+    silent_hours: float | None = Field(None, gt=0, le=87600, description="no new article for this long: one health alert to the `ops` channels (and one when it is back)")
 
     @property
     def label(self) -> str:
@@ -186,6 +187,15 @@ class StorySettings(_Section):
     join_within: float = Field(72, gt=0, le=87600, description="hours: a copy joins a story only this close in time to its articles, unless nearly identical")
 
 
+class TrendSettings(_Section):
+    """Spike alerts (the watchlist's `spikes:`) and silent sources (docs/trends.md)."""
+
+    check_every: float = Field(300, gt=0, description="seconds between spike and silent-source checks")
+    silent_after: float = Field(4, gt=1, description="a feed that usually publishes every X hours is silent after silent_after x X without news")
+    silent_min_hours: float = Field(6, gt=0, description="but never before this many hours")
+    count_days: int = Field(90, ge=30, le=3650, description="days of hourly story counts kept")
+
+
 class ServerSettings(_Section):
     """The daemon's health and metrics endpoint (`/healthz`, `/metrics`)."""
 
@@ -226,6 +236,7 @@ class Settings(_Section):
     http: HttpSettings = HttpSettings()
     delivery: DeliverySettings = DeliverySettings()
     stories: StorySettings = StorySettings()
+    trends: TrendSettings = TrendSettings()
     server: ServerSettings = ServerSettings()
     log: LogSettings = LogSettings()
     feeds: list[FeedSource] = Field(default_factory=list)

@@ -14,6 +14,7 @@ import regex
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from monitor import spikes_config
 from monitor.errors import WatchlistError
 from monitor.model import Actor, Event, Example, Rule, Watchlist
 
@@ -200,7 +201,7 @@ def load_watchlist(path: str | Path) -> Watchlist:
     _check_hierarchy(watchlist, parts)
     _check_yields(watchlist, parts)
     _check_stands_for(watchlist, parts)
-    return watchlist
+    return spikes_config.with_spikes(watchlist, [(p.path, p.node) for p in parts])
 
 
 def _load_file(path: Path) -> _Part:
@@ -224,7 +225,7 @@ def _load_file(path: Path) -> _Part:
     if data is None:
         return _Part(path, Watchlist(), None)
     if isinstance(data, dict):  # `x-...` keys hold YAML anchors (shared context lists), nothing else
-        data = {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))}
+        data = {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-")) and k != "spikes"}  # spikes: spikes_config
     try:
         spec = _WatchlistSpec.model_validate(data)
     except ValidationError as exc:

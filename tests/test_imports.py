@@ -18,11 +18,11 @@ LAYERS: list[tuple[str, bool, tuple[str, ...]]] = [
     ("foundations", False, ("monitor", "monitor.errors", "monitor.redact", "monitor.defaults", "monitor.limits", "monitor.model",
                             "monitor.metrics", "monitor.permutations", "monitor.memory", "monitor.logs")),
     ("text normalisation", True, ("monitor.text_norm",)),  # the neutral module, once moved out of matching/
-    ("pure stages", True, ("monitor.matching", "monitor.dedup", "monitor.stories")),
+    ("pure stages", True, ("monitor.matching", "monitor.dedup", "monitor.stories", "monitor.trends", "monitor.spikes_config")),
     ("store", True, ("monitor.store",)),
     ("configuration", True, ("monitor.settings",)),
     ("edges", True, ("monitor.sources", "monitor.alerts", "monitor.watchlist")),
-    ("use cases", False, ("monitor.schedule", "monitor.ingest", "monitor.polling", "monitor.scanning", "monitor.pipeline", "monitor.replay", "monitor.server", "monitor.web",
+    ("use cases", False, ("monitor.schedule", "monitor.ingest", "monitor.polling", "monitor.scanning", "monitor.escalation", "monitor.pipeline", "monitor.replay", "monitor.server", "monitor.web",
                           "monitor.alerts.dispatch")),  # dispatch: claims from the store, sends through the channels
     ("processes", False, ("monitor.daemon",)),
     ("application", False, ("monitor.app",)),

@@ -59,8 +59,11 @@ def counts(url: str) -> dict[str, int]:
         return {name: conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in ROWS}
 
 
+LATER_TABLES = {"trend_counts", "spike_states", "source_silences"}  # revision 0004
+
+
 def test_every_table_of_the_first_revision_has_rows_here() -> None:
-    assert set(ROWS) == set(first.tables) == set(Base.metadata.tables)
+    assert set(ROWS) == set(first.tables) == set(Base.metadata.tables) - LATER_TABLES
 
 
 def test_a_first_revision_database_with_rows_in_every_table_is_upgraded_to_head_losing_nothing(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ prints. The database is opened here and only here (`App.db`), once per App.
 
 Split by theme, so that no module passes 300 lines: `app/store.py` (alerts, stories, mutes, prune,
 backup, schema revisions), `app/sources.py` (the source list, read-only, and the source verbs),
-`app/check.py` (`monitor check`, `match`, `eval`). `App` gathers them.
+`app/check.py` (`monitor check`, `match`, `eval`), `app/trends.py` (`monitor trends`). `App` gathers them.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from monitor.app.check import CheckVerbs
 from monitor.app.core import Core
 from monitor.app.sources import SourceVerbs
 from monitor.app.store import StoreVerbs
+from monitor.app.trends import TrendVerbs
 from monitor.errors import MonitorError
 from monitor.pipeline import build_pipeline
 from monitor.sources.parsing import ParserPool
@@ -23,7 +24,7 @@ from monitor.store.lock import single_daemon
 __all__ = ["App"]
 
 
-class App(CheckVerbs, SourceVerbs, StoreVerbs, Core):
+class App(CheckVerbs, SourceVerbs, StoreVerbs, TrendVerbs, Core):
     """Every verb of `monitor` on one config file: `App(Path("config/monitor.toml")).alerts(20)`."""
 
     def run(self, parsers: ParserPool | None = None) -> None:

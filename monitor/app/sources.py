@@ -10,6 +10,7 @@ from pathlib import Path
 from monitor.app.core import Core
 from monitor.errors import MonitorError
 from monitor.pipeline import register_sources
+from monitor.store import signals
 from monitor.store import sources as source_store
 from monitor.store.db import database_file
 from monitor.store.sources import REMOVED, SourceHealth
@@ -31,7 +32,10 @@ class SourceVerbs(Core):
 
     def _stored_sources(self) -> list[SourceHealth]:
         path = database_file(self.settings.store.sqlalchemy_url)
-        return [] if path is not None and not path.exists() else source_store.list_sources(self.db)
+        if path is not None and not path.exists():
+            return []
+        silent = signals.silences(self.db)
+        return [replace(h, silent_since=silent.get(h.id)) for h in source_store.list_sources(self.db)]
 
     def sources(self) -> list[SourceHealth]:
         """Every source, as the daemon would see it after reading the config; changes nothing.

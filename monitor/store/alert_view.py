@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from monitor.store.db import Database
 from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow
@@ -68,10 +69,16 @@ def alert_detail(db: Database, alert_id: int) -> AlertDetail:
     with db.session() as s:
         alert = s.get_one(AlertRow, alert_id)
         article = alert.article
+        if article is None:  # a spike or health alert (monitor/escalation.py): no article, no story
+            return AlertDetail(alert.id, alert.uid, alert.created_at, alert.severity, alert.tags, alert.title, alert.body,
+                               StoryCopy(0, alert.created_at, "(trends)", alert.title, None), None, (), _deliveries(s, alert_id))
         story = s.scalars(select(ArticleRow).where(ArticleRow.story_id == article.story_id).order_by(ArticleRow.id)).all() if article.story_id else [article]
-        deliveries = s.scalars(select(DeliveryRow).where(DeliveryRow.alert_id == alert_id).order_by(DeliveryRow.channel)).all()
         return AlertDetail(
             alert.id, alert.uid, alert.created_at, alert.severity, alert.tags, alert.title, alert.body, _copy(article), article.story_id,
-            tuple(_copy(a) for a in story),
-            tuple(DeliveryState(d.channel, d.status, d.attempts, d.next_attempt_at, d.sent_at, d.last_error, d.held_reason) for d in deliveries),
+            tuple(_copy(a) for a in story), _deliveries(s, alert_id),
         )
+
+
+def _deliveries(s: Session, alert_id: int) -> tuple[DeliveryState, ...]:
+    deliveries = s.scalars(select(DeliveryRow).where(DeliveryRow.alert_id == alert_id).order_by(DeliveryRow.channel)).all()
+    return tuple(DeliveryState(d.channel, d.status, d.attempts, d.next_attempt_at, d.sent_at, d.last_error, d.held_reason) for d in deliveries)

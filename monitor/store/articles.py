@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, insert, select, update
+from sqlalchemy import Connection, bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -77,12 +78,13 @@ class StoryLink:
 
 
 def save_article(db: Database, source_id: int, article: Article, result: MatchResult, alert: NewAlert | None, now: datetime,
-                 story: StoryLink = StoryLink(None)) -> tuple[int, int] | None:
+                 story: StoryLink = StoryLink(None), then: Callable[[Connection], None] | None = None) -> tuple[int, int] | None:
     """Store a new article with its matches, story, alert and deliveries at once.
 
     Returns (article id, story id), or None if the article was a duplicate (its canonical URL, its
     GUID from this source or its content hash is stored: the unique keys refuse it). Plain INSERTs,
     not ORM objects: this runs for every new article, and the unit of work cost more than the rest.
+    `then` runs last in the same transaction (the trend counts of a new story: store/counts.py).
     """
     try:
         with db.session() as s:
@@ -115,6 +117,8 @@ def save_article(db: Database, source_id: int, article: Article, result: MatchRe
                     "story_id": story_id, "severity": max(severity, alert.severity), "uid": alert.uid,
                     "reported": "\n".join(sorted(set(filter(None, reported.split("\n"))) | story.reported)),
                 })
+            if then is not None:
+                then(s.connection())
             return article_id, story_id
     except IntegrityError:
         return None  # a concurrent writer stored the same article first

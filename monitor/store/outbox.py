@@ -119,8 +119,8 @@ def latest_alerts(db: Database, limit: int, failed_only: bool = False) -> list[A
     with db.session() as s:
         query = (
             select(AlertRow, ArticleRow, SourceRow)
-            .join(ArticleRow, AlertRow.article_id == ArticleRow.id)
-            .join(SourceRow, ArticleRow.source_id == SourceRow.id)
+            .outerjoin(ArticleRow, AlertRow.article_id == ArticleRow.id)  # none: a spike or health alert
+            .outerjoin(SourceRow, ArticleRow.source_id == SourceRow.id)
         )
         if failed_only:
             query = query.where(AlertRow.id.in_(select(DeliveryRow.alert_id).where(DeliveryRow.status == "failed")))
@@ -132,7 +132,8 @@ def latest_alerts(db: Database, limit: int, failed_only: bool = False) -> list[A
                 for d in sorted(alert.deliveries, key=lambda d: d.channel)
             )
             error = next((d.last_error for d in alert.deliveries if d.status == "failed"), None)
-            out.append(AlertSummary(alert.id, alert.uid, alert.created_at, alert.severity, alert.title, source.name, article.url, states, error))
+            out.append(AlertSummary(alert.id, alert.uid, alert.created_at, alert.severity, alert.title, source.name if source else "(trends)",
+                                    article.url if article else None, states, error))
         return out
 
 

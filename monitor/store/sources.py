@@ -33,6 +33,7 @@ class SourceHealth:
     suspended: bool = False
     every: float | None = None
     moved_to: str | None = None
+    silent_since: datetime | None = None  # alerted as silent (issue 19) and not back yet: its latest article then
 
     @property
     def status(self) -> str:

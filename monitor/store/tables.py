@@ -1,4 +1,4 @@
-"""ORM tables: sources (with fetch state), articles, matches, alerts, deliveries, seen files."""
+"""ORM tables: sources (with fetch state), articles, matches, alerts, deliveries, seen files, trend counts and states."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, BigInteger, DateTime, Dialect, ForeignKey, Integer, LargeBinary, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import BigInteger, ColumnElement, DateTime, Dialect, Float, ForeignKey, Integer, LargeBinary, String, Table, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -161,14 +161,14 @@ class AlertRow(Base):
     __tablename__ = "alerts"
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(32), unique=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), unique=True)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), unique=True)  # None: a spike or health alert (0004)
     severity: Mapped[int]
     tags: Mapped[str] = mapped_column(Text)  # space-separated Apprise tags
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     context: Mapped[str] = mapped_column(Text, default="{}")  # JSON data for channel templates
     created_at: Mapped[datetime]
-    article: Mapped[ArticleRow] = relationship()
+    article: Mapped[ArticleRow | None] = relationship()
     deliveries: Mapped[list[DeliveryRow]] = relationship(back_populates="alert", cascade="all, delete-orphan")
 
 
@@ -209,3 +209,37 @@ class SeenFileRow(Base):
     size: Mapped[int] = mapped_column(BigInteger)  # bytes: a file may pass 2 GiB
     mtime_ns: Mapped[int] = mapped_column(BigInteger)  # nanoseconds since 1970: needs 64 bits (PostgreSQL's INTEGER has 32)
     seen_at: Mapped[datetime]
+
+
+class TrendCountRow(Base):
+    """Stories (not copies) per hour naming an actor (event ""), an event (actor "") or both (monitor/trends.py)."""
+
+    __tablename__ = "trend_counts"
+    actor: Mapped[str] = mapped_column(KeyString(500), primary_key=True)
+    event: Mapped[str] = mapped_column(KeyString(500), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(primary_key=True, index=True)
+    stories: Mapped[int] = mapped_column(Integer, default=0)
+    severity: Mapped[int] = mapped_column(Integer, default=0)  # highest of the hour's stories
+    score: Mapped[float] = mapped_column(Float, default=0.0)  # escalation: severity- and Goldstein-weighted stories
+
+
+class SpikeStateRow(Base):
+    """A spike series that fired and has not fallen back yet: one alert per rise, across restarts."""
+
+    __tablename__ = "spike_states"
+    spike: Mapped[str] = mapped_column(KeyString(500), primary_key=True)
+    actor: Mapped[str] = mapped_column(KeyString(500), primary_key=True)
+    event: Mapped[str] = mapped_column(KeyString(500), primary_key=True)
+    fired_at: Mapped[datetime]
+    alert_uid: Mapped[str] = mapped_column(String(32))
+
+
+class SourceSilenceRow(Base):
+    """A source that went silent and was alerted about; deleted (with a "back" alert) when it publishes again.
+
+    No foreign key: removing a source is not held up by it (a row left behind is deleted by the next check)."""
+
+    __tablename__ = "source_silences"
+    source_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    silent_since: Mapped[datetime]  # its latest article then
+    alert_uid: Mapped[str] = mapped_column(String(32))

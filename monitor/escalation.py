@@ -1,0 +1,147 @@
+"""The daemon's trends job: spike alerts (the watchlist's `spikes:`) and silent sources, through the outbox.
+
+Decisions are monitor/trends.py's (pure); states and alerts are written by monitor/store/signals.py, an
+alert with its state in one transaction, so each rise, silence and return alerts once, across restarts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from monitor.alerts.channels import route
+from monitor.model import Spike, Watchlist
+from monitor.settings import Settings
+from monitor.store import counts, mutes, signals
+from monitor.store import sources as source_store
+from monitor.store.articles import NewAlert
+from monitor.store.db import Database, utcnow
+from monitor.stories import article_time
+from monitor.trends import HOUR, WEEK_HOURS, Verdict, hour_of, silent_since, step, usual_interval, verdict
+
+if TYPE_CHECKING:
+    from monitor.pipeline import Pipeline
+
+log = logging.getLogger("monitor")
+HEALTH_TAGS = ("ops",)
+HISTORY = timedelta(days=30)  # a feed's usual interval comes from its articles stored this recently
+
+
+def run(pipeline: Pipeline) -> int:
+    """One check (the daemon's `trends` job); returns the alerts written and has them sent at once."""
+    written = check(pipeline.db, pipeline.settings, pipeline.ingest.matcher.watchlist, utcnow())
+    if written:
+        pipeline.ingest.on_alert()
+    return written
+
+
+def check(db: Database, settings: Settings, watchlist: Watchlist, now: datetime) -> int:
+    """Spikes, then silent sources; forgets counts older than [trends] count_days. Returns the alerts written."""
+    written = check_spikes(db, settings, watchlist, now) + check_silence(db, settings, now)
+    counts.prune(db, hour_of(now) - timedelta(days=settings.trends.count_days))
+    return written
+
+
+def label(actor: str, event: str) -> str:
+    return " + ".join(filter(None, (actor, event)))
+
+
+def check_spikes(db: Database, settings: Settings, watchlist: Watchlist, now: datetime) -> int:
+    """Test every series of every spike at the current hour; alert each rise once, re-arm what fell back."""
+    signals.forget_spikes_except(db, {s.name for s in watchlist.spikes})
+    muted = set(mutes.active(db, now))
+    end, written = hour_of(now), 0
+    for spike in watchlist.spikes:
+        firing, fell_back = signals.firing(db, spike.name), set()
+        wanted = set(spike.series())
+        spans = [(end - (spike.window - 1) * HOUR - w * WEEK_HOURS * HOUR, end - w * WEEK_HOURS * HOUR) for w in range(spike.weeks + 1)]
+        high = counts.totals(db, *spans[0], spike.actors, spike.events, spike.min_count)  # only these can fire
+        candidates = (set(high) | firing) & wanted
+        series: dict[tuple[str, str], dict[datetime, int]] = defaultdict(dict)
+        severity: dict[tuple[str, str], int] = defaultdict(int)
+        if candidates:
+            actors, events = sorted({a for a, _ in candidates} - {""}), sorted({e for _, e in candidates} - {""})
+            for cell in counts.cells_in(db, spans, actors, events):
+                series[(cell.actor, cell.event)][cell.hour] = cell.stories
+                if cell.hour >= spans[0][0]:
+                    severity[(cell.actor, cell.event)] = max(severity[(cell.actor, cell.event)], cell.severity)
+        for key in candidates:
+            v = verdict(series.get(key, {}), end, spike.window, spike.weeks)
+            fire, still = step(key in firing, v, spike.min_count, spike.significance)
+            if key in firing and not still:
+                fell_back.add(key)
+            if fire:
+                quiet = bool(muted & {spike.name, *key})
+                alert = None if quiet else spike_alert(db, settings, spike, key, v, severity[key], now)
+                if signals.fire(db, spike.name, key, alert, now) and alert:
+                    written += 1
+                    log.info("spike %s: %s: %s; alert %s to %s", spike.name, label(*key), v.describe(spike.window), alert.uid,
+                             ", ".join(alert.channels) or "no channel", extra={"alert": alert.uid})
+        signals.rearm(db, spike.name, fell_back | (firing - wanted))
+    return written
+
+
+def spike_alert(db: Database, settings: Settings, spike: Spike, key: tuple[str, str], v: Verdict, severity: int, now: datetime) -> NewAlert:
+    """'Kataeb Hezbollah + rocket attack: 7 stories in 24 h, usual 0.4 ± 0.6; p < 0.001' and the stories."""
+    uid, name = uuid.uuid4().hex[:16], label(*key)
+    stories = signals.window_stories(db, key[0], key[1], now - timedelta(hours=spike.window))
+    head = f"{name}: {v.describe(spike.window)}"
+    lines = [head, f"Spike {spike.name!r}: the last {spike.window} h against the same hours of the {spike.weeks} weeks before "
+             f"(at least {spike.min_count} stories, significance {spike.significance:g})", "", "Stories:"]
+    lines += [f"- {s.at:%Y-%m-%d %H:%M} {s.source}: {s.title}" + (f" {s.url}" if s.url and s.url.startswith(("http://", "https://")) else "") for s in stories]
+    lines += ["", f"Alert id: {uid}"]
+    context = {"kind": "spike", "spike": spike.name, "actor": key[0], "event": key[1], "count": v.count, "usual": round(v.usual, 3),
+               "spread": round(v.spread, 3), "p": v.p, "window_hours": spike.window, "uid": uid,
+               "stories": [{"title": s.title, "source": s.source, "url": s.url, "at": s.at.isoformat()} for s in stories]}
+    return NewAlert(uid, severity, spike.tags, f"Spike: {head}", "\n".join(lines), route(settings.channels, spike.tags),
+                    json.dumps(context, ensure_ascii=False))
+
+
+def check_silence(db: Database, settings: Settings, now: datetime) -> int:
+    """A source silent past its limit alerts once to the `ops` channels; once more when it is back."""
+    silenced, last = signals.silences(db), signals.last_articles(db)
+    folder_hours = {f.label: f.silent_hours for f in settings.folders}
+    muted, written, listed = set(mutes.active(db, now)), 0, set()
+    for src in source_store.list_sources(db):
+        listed.add(src.id)
+        limit, usual = None, None
+        if src.kind == "feed":
+            times = [article_time(p, f) for p, f in signals.article_times(db, src.id, now - HISTORY)]
+            usual = usual_interval(times)
+            if usual is not None:
+                limit = max(usual * settings.trends.silent_after, timedelta(hours=settings.trends.silent_min_hours))
+        elif hours := folder_hours.get(src.name):
+            limit = timedelta(hours=hours)
+        since = silent_since(last.get(src.id), limit, now) if src.enabled else None
+        quiet = src.name in muted
+        if since is not None and src.id not in silenced:
+            every = f"usually every {_hours(usual)}" if usual else f"silent_hours {_hours(limit)}"
+            alert = None if quiet else health_alert(settings, 2, f"Silent source: {src.name}: nothing new since {since:%Y-%m-%d %H:%M} UTC ({every})",
+                                                   {"kind": "silent", "source": src.name, "since": since.isoformat()})
+            if signals.went_silent(db, src.id, since, alert, now) and alert:
+                written += 1
+                log.warning("source %d (%s): silent since %s (%s); alert %s", src.id, src.name, f"{since:%Y-%m-%d %H:%M}", every, alert.uid)
+        elif since is None and src.id in silenced:
+            back = last.get(src.id) is not None and last[src.id] > silenced[src.id]
+            alert = health_alert(settings, 1, f"Source back: {src.name}: new articles again (silent since {silenced[src.id]:%Y-%m-%d %H:%M} UTC)",
+                                 {"kind": "back", "source": src.name, "since": silenced[src.id].isoformat()}) if back and not quiet else None
+            if signals.came_back(db, src.id, alert, now) and alert:
+                written += 1
+                log.info("source %d (%s): back (silent since %s); alert %s", src.id, src.name, f"{silenced[src.id]:%Y-%m-%d %H:%M}", alert.uid)
+    for gone in set(silenced) - listed:
+        signals.came_back(db, gone, None, now)
+    return written
+
+
+def _hours(span: timedelta | None) -> str:
+    return f"{(span or timedelta()).total_seconds() / 3600:.1f} h"
+
+
+def health_alert(settings: Settings, severity: int, title: str, context: dict[str, str]) -> NewAlert:
+    uid = uuid.uuid4().hex[:16]
+    body = f"{title}\n\nAlert id: {uid}"
+    return NewAlert(uid, severity, HEALTH_TAGS, title, body, route(settings.channels, HEALTH_TAGS), json.dumps({**context, "uid": uid}, ensure_ascii=False))

@@ -1,0 +1,115 @@
+"""The watchlist's `spikes:` section: parse, validate, resolve names and tags; errors name file and line.
+
+    spikes:
+      - actor: Kataeb Hezbollah      # an actor's name or tag (every actor with it), or omitted
+        event: rocket attack         # an event's name, or omitted; both given = the pair
+        window: 24                   # hours counted (1-720)
+        min_count: 3                 # fewer stories never fire
+        significance: 0.001          # the test's level (0 < s < 0.5)
+        weeks: 4                     # trailing weeks the baseline comes from (1-12)
+        tags: [default]              # channels routed to
+
+Called by monitor/watchlist.py's loader once every file is read (the section is taken out of each file
+before the rest is validated).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from monitor.errors import WatchlistError
+from monitor.model import Spike, Watchlist
+
+KEY = "spikes"
+
+
+class _SpikeSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field("", max_length=200)
+    actor: str = Field("", max_length=200)
+    event: str = Field("", max_length=200)
+    window: int = Field(24, ge=1, le=720)
+    min_count: int = Field(3, ge=1, le=1_000_000)
+    significance: float = Field(0.001, gt=0, lt=0.5)
+    weeks: int = Field(4, ge=1, le=12)
+    tags: list[str] = Field(default_factory=lambda: ["default"], min_length=1, max_length=50)
+
+    @model_validator(mode="after")
+    def _something(self) -> _SpikeSpec:
+        if not self.actor.strip() and not self.event.strip():
+            raise ValueError("give an actor, an event, or both")
+        return self
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    spikes: list[_SpikeSpec] = Field(default_factory=list, max_length=1000)
+
+
+def _section(node: yaml.Node | None) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        return next((v for k, v in node.value if k.value == KEY), None)
+    return None
+
+
+def _line(node: yaml.Node, index: int | None) -> int:
+    if index is not None and isinstance(node, yaml.SequenceNode) and index < len(node.value):
+        node = node.value[index]
+    return int(node.start_mark.line) + 1
+
+
+def parse(path: Path, node: yaml.Node | None, watchlist: Watchlist) -> list[Spike]:
+    """The spikes of one file's YAML tree, names checked against the whole `watchlist`."""
+    section = _section(node)
+    if section is None:
+        return []
+    data: Any = yaml.safe_load(yaml.serialize(section))
+    try:
+        specs = _Section.model_validate({KEY: data}).spikes
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])[1:]
+        index = loc[0] if loc and isinstance(loc[0], int) else None
+        where = f"{KEY}[{index}]" + "".join(f".{p}" for p in loc[1:]) if index is not None else KEY
+        problem = "unknown key (typo?)" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+        raise _error(path, _line(section, index), f"{where}: {problem}") from None
+    return [_resolve(path, _line(section, i), i, spec, watchlist) for i, spec in enumerate(specs)]
+
+
+def _resolve(path: Path, line: int, i: int, spec: _SpikeSpec, watchlist: Watchlist) -> Spike:
+    actors: tuple[str, ...] = ()
+    if ref := spec.actor.strip():
+        actors = tuple(a.name for a in watchlist.actors if a.name == ref or ref in a.tags)
+        if not actors:
+            raise _error(path, line, f"{KEY}[{i}]: no actor named or tagged {ref!r}")
+    events: tuple[str, ...] = ()
+    if ref := spec.event.strip():
+        events = tuple(e.name for e in watchlist.events if e.name == ref)
+        if not events:
+            raise _error(path, line, f"{KEY}[{i}]: no event named {ref!r}")
+    name = spec.name.strip() or " + ".join(filter(None, (spec.actor.strip(), spec.event.strip())))
+    return Spike(name, actors, events, spec.window, spec.min_count, spec.significance, spec.weeks, tuple(spec.tags))
+
+
+def _error(path: Path, line: int, problem: str) -> WatchlistError:
+    return WatchlistError(f"{path}:{line}: {problem}", path=str(path), line=line)
+
+
+def with_spikes(watchlist: Watchlist, parts: Sequence[tuple[Path, yaml.Node | None]]) -> Watchlist:
+    """The watchlist with the `spikes:` of every file (path, YAML tree); names must be unique."""
+    spikes: list[Spike] = []
+    for path, node in parts:
+        for i, spike in enumerate(parse(path, node, watchlist)):
+            if any(s.name == spike.name for s in spikes):
+                section = _section(node)
+                line = _line(section, i) if section is not None else 0
+                raise _error(path, line, f"{KEY}[{i}]: a spike named {spike.name!r} is given twice (give `name:` to tell them apart)")
+            spikes.append(spike)
+    return replace(watchlist, spikes=tuple(spikes)) if spikes else watchlist
+

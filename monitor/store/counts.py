@@ -1,0 +1,123 @@
+"""Stories per actor, event and actor x event pair per hour (trend_counts): counted at ingest, read by trends.
+
+Counting is one executemany of one upsert (INSERT ... ON CONFLICT DO UPDATE, SQLite and PostgreSQL),
+on the connection of the transaction that stores the story's first article: a story is counted once,
+with its article, or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Connection, Executable, Table, and_, case, delete, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from monitor.model import MatchResult
+from monitor.store.db import Database
+from monitor.store.tables import TrendCountRow
+from monitor.trends import Mention, bumps, hour_of
+
+_COUNTS = cast(Table, TrendCountRow.__table__)
+
+
+def _set(excluded: Any) -> dict[str, Any]:
+    return {
+        "stories": _COUNTS.c.stories + excluded.stories,
+        "severity": case((excluded.severity > _COUNTS.c.severity, excluded.severity), else_=_COUNTS.c.severity),
+        "score": _COUNTS.c.score + excluded.score,
+    }
+
+
+_KEY = [_COUNTS.c.actor, _COUNTS.c.event, _COUNTS.c.hour]
+_SQLITE, _POSTGRESQL = sqlite.insert(_COUNTS), postgresql.insert(_COUNTS)
+_UPSERT: dict[str, Executable] = {  # built once
+    "sqlite": _SQLITE.on_conflict_do_update(index_elements=_KEY, set_=_set(_SQLITE.excluded)),
+    "postgresql": _POSTGRESQL.on_conflict_do_update(index_elements=_KEY, set_=_set(_POSTGRESQL.excluded)),
+}
+
+
+def mentions(result: MatchResult) -> list[Mention]:
+    """The watched names a story's first article matched."""
+    return [Mention(m.kind, m.name, m.severity, m.cameo) for m in result.matches]
+
+
+def count(connection: Connection, found: Sequence[Mention], at: datetime) -> None:
+    """Add one story at `at` to the hour rows of every actor, event and pair it names."""
+    rows = bumps(found)
+    if rows:
+        hour = hour_of(at)
+        connection.execute(_UPSERT[connection.dialect.name], [
+            {"actor": b.actor, "event": b.event, "hour": hour, "stories": 1, "severity": b.severity, "score": b.score} for b in rows
+        ])
+
+
+def counting(result: MatchResult, at: datetime) -> Callable[[Connection], None] | None:
+    """What articles.save_article runs in its transaction for a new story (None: it names nobody)."""
+    found = mentions(result)
+    return (lambda connection: count(connection, found, at)) if found else None
+
+
+def count_stories(db: Database, stories: Iterable[tuple[Sequence[Mention], datetime]]) -> None:
+    """Count many stories in one transaction (tests, benchmarks, rebuilding)."""
+    with db.session() as s:
+        for found, at in stories:
+            count(s.connection(), found, at)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One hour of one series."""
+
+    actor: str
+    event: str
+    hour: datetime
+    stories: int
+    severity: int
+    score: float
+
+
+def cells(db: Database, since: datetime, actors: Sequence[str] = (), events: Sequence[str] = (), names: Sequence[str] = ()) -> list[Cell]:
+    """Hour rows from `since` on: of these actors x events ("" included: [] means "the other side only");
+    or, with `names`, every row naming one of them; with neither, every row."""
+    c = _COUNTS.c
+    query = select(c.actor, c.event, c.hour, c.stories, c.severity, c.score).where(c.hour >= since)
+    if actors or events:
+        query = query.where(_series(actors, events))
+    elif names:
+        query = query.where(or_(c.actor.in_(list(names)), c.event.in_(list(names))))
+    with db.session() as s:
+        return [Cell(a, e, h, n, sev, score) for a, e, h, n, sev, score in s.connection().execute(query.order_by(c.hour))]
+
+
+def _series(actors: Sequence[str], events: Sequence[str]) -> ColumnElement[bool]:
+    return and_(_COUNTS.c.actor.in_(list(actors) or [""]), _COUNTS.c.event.in_(list(events) or [""]))
+
+
+def totals(db: Database, first: datetime, last: datetime, actors: Sequence[str], events: Sequence[str], at_least: int = 1) -> dict[tuple[str, str], int]:
+    """Stories per (actor, event) series of these actors x events in the hours first..last, where at least `at_least`."""
+    c = _COUNTS.c
+    total = func.sum(c.stories)
+    query = (select(c.actor, c.event, total).where(c.hour >= first, c.hour <= last, _series(actors, events))
+             .group_by(c.actor, c.event).having(total >= at_least))
+    with db.session() as s:
+        return {(a, e): int(n) for a, e, n in s.connection().execute(query)}
+
+
+def cells_in(db: Database, spans: Sequence[tuple[datetime, datetime]], actors: Sequence[str], events: Sequence[str]) -> list[Cell]:
+    """Hour rows of these actors x events in the spans (first..last hour, both included)."""
+    c = _COUNTS.c
+    query = select(c.actor, c.event, c.hour, c.stories, c.severity, c.score).where(
+        _series(actors, events), or_(*(and_(c.hour >= first, c.hour <= last) for first, last in spans)))
+    with db.session() as s:
+        return [Cell(a, e, h, n, sev, score) for a, e, h, n, sev, score in s.connection().execute(query)]
+
+
+def prune(db: Database, before: datetime) -> int:
+    """Forget hours before `before`; returns the rows deleted."""
+    with db.session() as s:
+        return s.connection().execute(delete(_COUNTS).where(_COUNTS.c.hour < before)).rowcount
+

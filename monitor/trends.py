@@ -1,0 +1,224 @@
+"""Pure: hourly buckets, the spike test, one spike per rise, escalation weights, sparklines, silent sources.
+
+No I/O, no clock: the store hands in counts per hour, the caller hands in `now`. See docs/trends.md.
+
+The spike test compares the stories counted in the last `window` hours with the same hours of each of
+the trailing `weeks` weeks: Poisson when those weeks vary no more than Poisson would, else negative
+binomial (method of moments), so that a steady but bursty high-volume actor does not fire. The upper
+tail P(X >= observed) is summed term by term from lgamma: exact to float precision, no scipy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+HOUR = timedelta(hours=1)
+WEEK_HOURS = 168
+REARM_P = 0.1  # a series that fired fires again only after its p-value has come back above this (fallen back)
+MIN_CV = 0.3  # news volume varies at least this much (relative sd) beyond Poisson: four weeks cannot show it reliably
+PRIOR = 0.5  # pseudo-count added to the baseline's total: a series never seen has a small rate, not zero
+SPARKS = "▁▂▃▄▅▆▇█"
+
+# CAMEO root code -> Goldstein conflict-cooperation value of the root (the codebook's `x0` code of each
+# root, as GDELT publishes them): -10 most conflictual, +10 most cooperative. See docs/trends.md.
+GOLDSTEIN: dict[str, float] = {
+    "01": 0.0, "02": 3.0, "03": 4.0, "04": 1.0, "05": 3.5, "06": 6.0, "07": 7.0, "08": 5.0, "09": -2.0, "10": -5.0,
+    "11": -2.0, "12": -4.0, "13": -4.4, "14": -6.5, "15": -7.2, "16": -4.0, "17": -5.0, "18": -9.0, "19": -10.0, "20": -10.0,
+}
+NO_CAMEO_WEIGHT = 0.5  # conflict weight of an event with no CAMEO code
+
+
+def hour_of(at: datetime) -> datetime:
+    """The UTC hour bucket a time falls in."""
+    return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def conflict_weight(cameo: str) -> float:
+    """0..1: how conflictual an event's CAMEO root is (-Goldstein / 10; cooperation counts 0)."""
+    if not cameo:
+        return NO_CAMEO_WEIGHT
+    return max(0.0, -GOLDSTEIN.get(cameo[:2], 0.0)) / 10
+
+
+def event_weight(severity: int, cameo: str) -> float:
+    """A story's escalation weight for one event: (1 + severity) x conflict weight."""
+    return (1 + max(0, severity)) * conflict_weight(cameo)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A watched name in a story, with what the story adds to its counts."""
+
+    kind: str  # "actor" | "event"
+    name: str
+    severity: int = 0
+    cameo: str = ""
+
+
+@dataclass(frozen=True)
+class Bump:
+    """One row to add a story to: actor or event ("" for the other), the severity, the escalation weight."""
+
+    actor: str
+    event: str
+    severity: int
+    score: float
+
+
+def bumps(mentions: Sequence[Mention]) -> list[Bump]:
+    """Rows one story adds 1 to: each actor, each event, each actor x event pair (each once)."""
+    actors = sorted({m.name for m in mentions if m.kind == "actor"})
+    events: dict[str, tuple[int, float]] = {}
+    for m in mentions:
+        if m.kind == "event":
+            sev, weight = events.get(m.name, (0, 0.0))
+            events[m.name] = (max(sev, m.severity), max(weight, event_weight(m.severity, m.cameo)))
+    top_sev = max((s for s, _ in events.values()), default=0)
+    top_weight = max((w for _, w in events.values()), default=0.0)
+    rows = [Bump(a, "", top_sev, top_weight) for a in actors]
+    rows += [Bump("", e, s, w) for e, (s, w) in sorted(events.items())]
+    rows += [Bump(a, e, s, w) for a in actors for e, (s, w) in sorted(events.items())]
+    return rows
+
+
+def tail(observed: int, mean: float, variance: float) -> float:
+    """P(X >= observed) for counts of this mean: Poisson, or negative binomial when variance > mean."""
+    if observed <= 0:
+        return 1.0
+    mean = max(mean, 1e-9)
+    if variance <= mean * 1.0001:
+        def log_term(k: int) -> float:
+            return k * math.log(mean) - mean - math.lgamma(k + 1)
+    else:
+        r = mean * mean / (variance - mean)
+        q = mean / (r + mean)  # the chance of each further count
+
+        def log_term(k: int) -> float:
+            return math.lgamma(k + r) - math.lgamma(r) - math.lgamma(k + 1) + r * math.log1p(-q) + k * math.log(q)
+    total, k = 0.0, observed
+    while True:
+        term = math.exp(log_term(k))
+        total += term
+        if (k > mean + 10 * math.sqrt(variance + mean) + 10 and term < total * 1e-16) or term == 0.0 and k > mean:
+            return min(1.0, total)
+        k += 1
+        if k > observed + 1_000_000:  # bounded: a hostile count cannot loop for ever
+            return min(1.0, total)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The spike test for one series at one time: the window's count against its baseline."""
+
+    count: int
+    usual: float  # mean count of the same window in the trailing weeks
+    spread: float  # their standard deviation
+    p: float
+
+    def spike(self, min_count: int, significance: float) -> bool:
+        return self.count >= min_count and self.p < significance
+
+    def describe(self, window: int) -> str:
+        """'7 stories in 24 h, usual 0.4 ± 0.6; p < 0.001'."""
+        return f"{self.count} stor{'y' if self.count == 1 else 'ies'} in {window} h, usual {self.usual:.1f} ± {self.spread:.1f}; {p_text(self.p)}"
+
+
+def p_text(p: float) -> str:
+    for bound in (0.0001, 0.001, 0.01, 0.05):
+        if p < bound:
+            return f"p < {bound:g}"
+    return f"p = {p:.2f}"
+
+
+def window_count(counts: Mapping[datetime, int], end: datetime, window: int) -> int:
+    """Stories in the `window` hours ending with the hour `end` (included)."""
+    return sum(counts.get(end - i * HOUR, 0) for i in range(window))
+
+
+def verdict(counts: Mapping[datetime, int], end: datetime, window: int, weeks: int) -> Verdict:
+    """The last `window` hours up to hour `end` against the same hours of each of the `weeks` weeks before."""
+    observed = window_count(counts, end, window)
+    past = [window_count(counts, end - timedelta(hours=WEEK_HOURS * w), window) for w in range(1, weeks + 1)]
+    usual = sum(past) / len(past) if past else 0.0
+    spread = math.sqrt(sum((x - usual) ** 2 for x in past) / (len(past) - 1)) if len(past) > 1 else 0.0
+    rate = (sum(past) + PRIOR) / max(1, len(past))
+    # the rate is itself estimated from `weeks` windows: the prediction's variance is (1 + 1/weeks) times the counts'
+    variance = max(spread * spread, rate + (MIN_CV * rate) ** 2) * (1 + 1 / max(1, len(past)))
+    return Verdict(observed, usual, spread, tail(observed, rate, variance))
+
+
+def step(firing: bool, v: Verdict, min_count: int, significance: float) -> tuple[bool, bool]:
+    """One spike per rise: (alert now, firing after). Fires when the test crosses the threshold; re-arms
+    only once the series has fallen back (p above REARM_P)."""
+    if firing:
+        return False, v.p <= REARM_P
+    if v.spike(min_count, significance):
+        return True, True
+    return False, False
+
+
+def sparkline(values: Sequence[float]) -> str:
+    """One character per value, ▁ (lowest, or zero) to █ (highest)."""
+    top = max(values, default=0)
+    if top <= 0:
+        return SPARKS[0] * len(values)
+    return "".join(SPARKS[max(1, min(len(SPARKS) - 1, round(v / top * (len(SPARKS) - 1))))] if v > 0 else SPARKS[0] for v in values)
+
+
+def usual_interval(times: Sequence[datetime]) -> timedelta | None:
+    """How often a source usually publishes: the mean gap between its articles' times; None when fewer than 5."""
+    ordered = sorted(times)
+    if len(ordered) < 5 or ordered[-1] <= ordered[0]:
+        return None
+    return (ordered[-1] - ordered[0]) / (len(ordered) - 1)
+
+
+def silent_since(last: datetime | None, limit: timedelta | None, now: datetime) -> datetime | None:
+    """`last` (its latest article) when a source has published nothing for `limit` by `now`; else None."""
+    if last is None or limit is None:
+        return None
+    return last if now - last >= limit else None
+
+
+@dataclass
+class Series:
+    """One actor, event or pair over days: stories, escalation score, highest severity, spike days."""
+
+    actor: str
+    event: str
+    stories: list[int]
+    score: list[float]
+    severity: int = 0
+    spikes: list[int] = field(default_factory=list)  # indexes of the days a spike alert fired
+
+    @property
+    def label(self) -> str:
+        return " + ".join(filter(None, (self.actor, self.event)))
+
+
+def by_day(cells: Iterable[tuple[str, str, datetime, int, int, float]], first: datetime, days: int,
+           spikes: Iterable[tuple[str, str, datetime]] = ()) -> list[Series]:
+    """Hour rows (actor, event, hour, stories, severity, score) summed per day from the day `first`;
+    spike alerts (actor, event, when) marked; the busiest series first."""
+    start = first.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    out: dict[tuple[str, str], Series] = {}
+    for actor, event, hour, stories, severity, score in cells:
+        day = (hour - start).days
+        if 0 <= day < days:
+            row = out.setdefault((actor, event), Series(actor, event, [0] * days, [0.0] * days))
+            row.stories[day] += stories
+            row.score[day] += score
+            row.severity = max(row.severity, severity)
+    for actor, event, when in spikes:
+        day = (when - start).days
+        if (actor, event) in out and 0 <= day < days and day not in out[(actor, event)].spikes:
+            out[(actor, event)].spikes.append(day)
+    return sorted(out.values(), key=lambda s: (-sum(s.stories), s.label))
+
+
+def marks(days: int, spikes: Sequence[int]) -> str:
+    """A line under a sparkline: ^ under each spike day."""
+    return "".join("^" if i in spikes else " " for i in range(days))

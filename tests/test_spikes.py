@@ -1,0 +1,275 @@
+"""Issue 19: spike alerts and silent sources on a real store (SQLite, or the PostgreSQL pass), through the outbox.
+
+A synthetic history has a planted spike (a quiet militia and rocket attacks: 7 stories in 3 hours) and a
+planted false alarm (a steady high-volume group, 8-12 stories every hour): the spike fires once with its
+numbers, the steady group never; restarts do not fire again; a second rise fires again. A feed made
+silent alerts once to the `ops` channels and once when it is back, across restarts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, insert
+from sqlalchemy.pool import NullPool
+
+from monitor import escalation
+from monitor.alerts.channels import Notifier
+from monitor.alerts.dispatch import dispatch_due
+from monitor.errors import WatchlistError
+from monitor.model import Article, MatchResult
+from monitor.pipeline import build_pipeline, register_sources
+from monitor.settings import Settings, load_settings
+from monitor.store import articles, counts, migrate, mutes, signals
+from monitor.store.migrations.first import metadata as first
+from monitor.store.db import Database
+from monitor.trends import HOUR, Mention, hour_of
+from monitor.watchlist import load_watchlist
+from tests.conftest import DISTINCT_STORIES, inbox_with, query, store_url, write_config
+from tests.test_cli import monitor
+from tests.test_migrations import ROWS
+
+T = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+WATCHLIST = """
+actors:
+  - {name: Kataeb Hezbollah, kind: group, aliases: [Kataib Hezbollah], tags: [militia]}
+  - {name: Steady Front, kind: group, aliases: [Steady Front], tags: [militia]}
+  - {name: Quiet Party, kind: group, aliases: [Quiet Party]}
+events:
+  - {name: rocket attack, severity: 3, phrases: [rocket attack], cameo: "19"}
+spikes:
+  - actor: militia
+    event: rocket attack
+    window: 24
+    min_count: 3
+    significance: 0.001
+    tags: [desk]
+"""
+KH, STEADY, ROCKET = "Kataeb Hezbollah", "Steady Front", "rocket attack"
+
+
+def setup(tmp_path: Path, watchlist: str = WATCHLIST, extra: str = "") -> Settings:
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / "watchlist.yaml").write_text(watchlist)
+    config = write_config(tmp_path, watchlist=tmp_path / "watchlist.yaml", feeds=[{"name": "wire", "url": "http://127.0.0.1:9/feed.xml"}],
+                          channels=[{"name": "desk", "url": f"console://local?file={tmp_path / 'desk.jsonl'}", "tags": ["desk"]},
+                                    {"name": "ops", "url": f"console://local?file={tmp_path / 'ops.jsonl'}", "tags": ["ops"]}])
+    if extra:
+        config.write_text(config.read_text().replace("settle_seconds = 0.2", "settle_seconds = 0.2\n" + extra))
+    return load_settings(config)
+
+
+def story(actor: str, at: datetime) -> tuple[list[Mention], datetime]:
+    return [Mention("actor", actor), Mention("event", ROCKET, 3, "19")], at
+
+
+def history(seed: int = 7, T: datetime = T) -> list[tuple[list[Mention], datetime]]:  # noqa: N803
+    """Five weeks before T: the militia's rare rocket attacks, the steady group's flood; the planted spike."""
+    rng = random.Random(seed)
+    out = [story(KH, T - timedelta(hours=h)) for h in (168 * 2 + 5, 168 * 4 + 5, 168 + 40, 168 * 3 + 60)]
+    out += [story(STEADY, T - timedelta(hours=h, minutes=rng.randrange(60))) for h in range(1, 168 * 5) for _ in range(8 + rng.randrange(5))]
+    out += [story(KH, T - timedelta(hours=h, minutes=10)) for h in (3, 3, 2, 2, 1, 1, 1)]  # the spike: 7 stories in 3 hours
+    return out
+
+
+def alerts(tmp_path: Path) -> list[tuple[str, str, str]]:
+    return [(t, b, c) for t, b, c in query(tmp_path, "SELECT title, body, context FROM alerts ORDER BY id")]
+
+
+def run_hours(db: Database, settings: Settings, first: datetime, hours: int) -> int:
+    watchlist = load_watchlist(settings.watchlist)
+    return sum(escalation.check(db, settings, watchlist, first + h * HOUR + timedelta(minutes=30)) for h in range(hours))
+
+
+def test_the_planted_spike_fires_once_with_its_numbers_and_the_steady_group_never(tmp_path: Path) -> None:
+    settings = setup(tmp_path)
+    db = Database(store_url(tmp_path))
+    counts.count_stories(db, history())
+    assert run_hours(db, settings, T - 48 * HOUR, 48) == 1  # two days of hourly checks up to T
+    [(title, body, context)] = alerts(tmp_path)
+    assert title == "Spike: Kataeb Hezbollah + rocket attack: 7 stories in 24 h, usual 0.5 ± 0.6; p < 0.001"
+    assert "the last 24 h against the same hours of the 4 weeks before" in body
+    data = json.loads(context)
+    assert (data["kind"], data["actor"], data["event"], data["count"]) == ("spike", KH, ROCKET, 7)
+    assert query(tmp_path, "SELECT channel, status FROM deliveries") == [("desk", "pending")]
+    assert run_hours(db, settings, T, 20) == 0  # still high: no second alert
+    db.close()
+
+    restarted = Database(store_url(tmp_path))  # a restart: the state is in the store
+    assert run_hours(restarted, settings, T + 20 * HOUR, 3) == 0
+    assert run_hours(restarted, settings, T + 23 * HOUR, 30) == 0  # fallen back: re-armed, quietly
+    assert signals.firing(restarted, "militia + rocket attack") == set()
+    again = T + 53 * HOUR
+    counts.count_stories(restarted, [story(KH, again - timedelta(minutes=50)) for _ in range(6)])
+    assert run_hours(restarted, settings, again - HOUR, 2) == 1  # a second rise: a second alert
+    assert len(alerts(tmp_path)) == 2 and all(STEADY not in t for t, _, _ in alerts(tmp_path))
+    restarted.close()
+
+
+def test_spike_alerts_go_through_the_outbox_and_mutes(tmp_path: Path) -> None:
+    settings = setup(tmp_path)
+    db = Database(store_url(tmp_path))
+    counts.count_stories(db, history())
+    mutes.mute(db, KH, T + timedelta(days=1))
+    assert run_hours(db, settings, T - 3 * HOUR, 3) == 0  # muted: the rise is recorded, nobody alerted
+    assert signals.firing(db, "militia + rocket attack") == {(KH, ROCKET)} and alerts(tmp_path) == []
+    mutes.unmute(db, KH)
+    assert run_hours(db, settings, T, 2) == 0  # the same rise does not alert once the mute ends
+    db.close()
+
+    settings2 = setup(tmp_path / "second")
+    db2 = Database(store_url(tmp_path / "second"))
+    counts.count_stories(db2, history())
+    run_hours(db2, settings2, T - HOUR, 1)
+    assert dispatch_due(db2, Notifier(settings2.channels), settings2.delivery, T) == 1
+    [sent] = (tmp_path / "second" / "desk.jsonl").read_text().splitlines()
+    assert "7 stories in 24 h" in sent and not (tmp_path / "second" / "ops.jsonl").exists()
+    listing = monitor("alerts", "--config", str(settings2.path))
+    assert listing.returncode == 0 and "Spike" in listing.stdout, listing.stderr
+    shown = monitor("alerts", "show", "1", "--config", str(settings2.path))
+    assert shown.returncode == 0 and "7 stories" in shown.stdout, shown.stderr
+    db2.close()
+
+
+def test_counting_at_ingest_counts_stories_not_copies(tmp_path: Path) -> None:
+    inbox = inbox_with(tmp_path, DISTINCT_STORIES[:2])
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox])))
+    pipeline.run_once()
+    cells = counts.cells(pipeline.db, T - timedelta(days=3650))
+    assert {c.actor for c in cells if not c.event} >= {"Kataeb Hezbollah"}
+    before = sum(c.stories for c in cells)
+    (inbox / "copy.txt").write_text(DISTINCT_STORIES[0] + " Reporting by a desk.")  # a copy of the first story
+    inbox_with(tmp_path, [])
+    pipeline.run_once()
+    assert query(tmp_path, "SELECT count(*) FROM articles") == [(3,)]
+    assert sum(c.stories for c in counts.cells(pipeline.db, T - timedelta(days=3650))) == before
+    pipeline.db.close()
+
+
+def save(db: Database, source_id: int, at: datetime, n: int) -> None:
+    key = hashlib.sha256(f"{source_id} {at} {n}".encode()).hexdigest()
+    article = Article("wire", f"item {n}", f"text {n}", None, None, key, at, key)
+    assert articles.save_article(db, source_id, article, MatchResult(), None, at) is not None
+
+
+def test_a_silent_feed_alerts_once_and_once_when_back_across_restarts(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    settings = setup(tmp_path)
+    settings = load_settings(write_config(tmp_path, watchlist=tmp_path / "watchlist.yaml", feeds=[{"name": "wire", "url": "http://127.0.0.1:9/feed.xml"}],
+                                          folders=[inbox], channels=[{"name": "ops", "url": f"console://local?file={tmp_path / 'ops.jsonl'}", "tags": ["ops"]}]))
+    db = Database(store_url(tmp_path))
+    ids = register_sources(db, settings)
+    [(feed_id,)] = query(tmp_path, "SELECT id FROM sources WHERE kind = 'feed'")
+    for n in range(60):  # every 2 hours for 5 days, up to T
+        save(db, feed_id, T - timedelta(hours=2 * n), n)
+    save(db, ids[str(inbox)], T, 0)  # the folder has no silent_hours: never judged
+    assert run_hours(db, settings, T, 7) == 0  # 4 x 2 h = 8 h not yet passed
+    assert run_hours(db, settings, T + 7 * HOUR, 3) == 1
+    [(title, _, context)] = alerts(tmp_path)
+    assert title == f"Silent source: wire: nothing new since {T:%Y-%m-%d %H:%M} UTC (usually every 2.0 h)"
+    assert query(tmp_path, "SELECT channel FROM deliveries") == [("ops",)]
+    listing = monitor("sources", "--config", str(settings.path), env={"COLUMNS": "250"})
+    assert listing.returncode == 0 and f"silent since {T:%Y-%m-%d %H:%M}" in listing.stdout, listing.stdout + listing.stderr
+    db.close()
+
+    restarted = Database(store_url(tmp_path))
+    assert run_hours(restarted, settings, T + 10 * HOUR, 10) == 0
+    save(restarted, feed_id, T + 20 * HOUR, 99)
+    assert run_hours(restarted, settings, T + 20 * HOUR, 1) == 1
+    assert alerts(tmp_path)[-1][0] == f"Source back: wire: new articles again (silent since {T:%Y-%m-%d %H:%M} UTC)"
+    assert run_hours(restarted, settings, T + 21 * HOUR, 3) == 0 and len(alerts(tmp_path)) == 2
+    restarted.close()
+
+
+def test_a_folder_with_silent_hours_alerts_when_it_receives_nothing(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (tmp_path / "watchlist.yaml").write_text(WATCHLIST)
+    config = write_config(tmp_path, watchlist=tmp_path / "watchlist.yaml", folders=[inbox],
+                          channels=[{"name": "ops", "url": f"console://local?file={tmp_path / 'ops.jsonl'}", "tags": ["ops"]}])
+    config.write_text(config.read_text().replace("settle_seconds = 0.2", "settle_seconds = 0.2\nsilent_hours = 3"))
+    settings = load_settings(config)
+    db = Database(store_url(tmp_path))
+    ids = register_sources(db, settings)
+    save(db, ids[str(inbox)], T, 1)
+    assert run_hours(db, settings, T, 2) == 0 and run_hours(db, settings, T + 2 * HOUR, 3) == 1
+    assert "Silent source" in alerts(tmp_path)[0][0] and "silent_hours 3.0 h" in alerts(tmp_path)[0][0]
+    db.close()
+
+
+@pytest.mark.parametrize(("section", "line", "problem"), [
+    ("spikes:\n  - {actor: nobody}\n", 6, "spikes[0]: no actor named or tagged 'nobody'"),
+    ("spikes:\n  - {event: flood}\n", 6, "spikes[0]: no event named 'flood'"),
+    ("spikes:\n  - {window: 24}\n", 6, "spikes[0]: give an actor, an event, or both"),
+    ("spikes:\n  - {actor: Quiet Party}\n  - {actor: Quiet Party, windw: 3}\n", 7, "spikes[1].windw: unknown key (typo?)"),
+    ("spikes:\n  - {actor: Quiet Party, significance: 2}\n", 6, "spikes[0].significance: Input should be less than 0.5"),
+    ("spikes:\n  - {actor: Quiet Party}\n  - {actor: Quiet Party}\n", 7, "spikes[1]: a spike named 'Quiet Party' is given twice"),
+    ("spikes: 3\n", 5, "spikes: Input should be a valid list"),
+])
+def test_a_bad_spikes_section_is_one_error_naming_file_and_line(tmp_path: Path, section: str, line: int, problem: str) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_text("actors:\n  - {name: Quiet Party, kind: group, aliases: [QP]}\nevents:\n  - {name: rocket attack, severity: 3, phrases: [rocket attack]}\n" + section)
+    with pytest.raises(WatchlistError) as caught:
+        load_watchlist(path)
+    assert str(caught.value).startswith(f"{path}:{line}: {problem}")
+
+
+def test_the_spikes_section_resolves_tags_and_defaults(tmp_path: Path) -> None:
+    (tmp_path / "w.yaml").write_text(WATCHLIST)
+    [spike] = load_watchlist(tmp_path / "w.yaml").spikes
+    assert (spike.name, spike.actors, spike.events, spike.window, spike.min_count, spike.weeks, spike.tags) == (
+        "militia + rocket attack", (KH, STEADY), (ROCKET,), 24, 3, 4, ("desk",))
+    assert spike.series() == [(KH, ROCKET), (STEADY, ROCKET)]
+
+
+def test_monitor_trends_prints_a_sparkline_per_series_with_the_spikes_marked(tmp_path: Path) -> None:
+    settings = setup(tmp_path)
+    db = Database(store_url(tmp_path))
+    now = hour_of(datetime.now(UTC))
+    counts.count_stories(db, history(T=now))
+    assert run_hours(db, settings, now - HOUR, 1) == 1
+    db.close()
+    result = monitor("trends", "--days", "7", "--json", "--config", str(settings.path))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    series = {(r["actor"], r["event"]): r for r in data["series"]}
+    pair = series[(KH, ROCKET)]
+    assert sum(pair["stories"][-2:]) == 7 and pair["spikes"] == [(now - timedelta(minutes=30)).date().isoformat()]
+    assert pair["max_severity"] == 3 and sum(pair["score"]) == pytest.approx(4.0 * sum(pair["stories"]))
+    assert series[(STEADY, "")]["spikes"] == [] and sum(series[(STEADY, "")]["stories"]) > 1000
+    table = monitor("trends", KH, "--days", "7", "--config", str(settings.path), env={"COLUMNS": "200"})
+    assert table.returncode == 0 and "Kataeb Hezbollah + rocket attack" in table.stdout and "^" in table.stdout and STEADY not in table.stdout
+    assert "█" in table.stdout
+    nothing = monitor("trends", "nobody", "--config", str(settings.path))
+    assert nothing.returncode == 0 and "no story counted in that time for nobody" in nothing.stdout
+
+
+def test_revision_0004_lets_an_alert_have_no_article_and_keeps_every_row_and_key(tmp_path: Path) -> None:
+    """On SQLite the NOT NULL is dropped in the stored schema (copying `alerts` would break the deliveries'
+    foreign keys); on PostgreSQL by ALTER COLUMN. Either way, a 0003 store upgrades and takes article-less alerts."""
+    url = store_url(tmp_path)
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as connection:
+        migrate.upgrade(connection, "0003")
+        if engine.dialect.name == "sqlite":
+            for table in first.sorted_tables:
+                connection.execute(insert(table), ROWS[table.name])  # type: ignore[call-overload]
+    engine.dispose()
+    db = Database(url)
+    settings = setup(tmp_path)
+    assert signals.went_silent(db, 1, T, escalation.health_alert(settings, 2, "Silent source: x", {}), T)
+    assert not signals.went_silent(db, 1, T, escalation.health_alert(settings, 2, "Silent source: x", {}), T)  # once
+    rows = query(tmp_path, "SELECT title, article_id FROM alerts ORDER BY id")
+    assert rows[-1] == ("Silent source: x", None) and len(rows) == (3 if engine.dialect.name == "sqlite" else 1)
+    assert query(tmp_path, "SELECT channel FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE a.article_id IS NULL") == [("ops",)]
+    if engine.dialect.name == "sqlite":
+        assert query(tmp_path, "PRAGMA foreign_key_check") == [] and query(tmp_path, "PRAGMA integrity_check") == [("ok",)]
+        assert query(tmp_path, "SELECT count(*) FROM deliveries") == [(4,)]
+        assert query(tmp_path, "PRAGMA foreign_key_list(deliveries)")[0][2] == "alerts"
+    db.close()

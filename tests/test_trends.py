@@ -1,0 +1,106 @@
+"""Issue 19, the pure part: the spike test's tail, one spike per rise, weights, sparklines, silence."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats  # type: ignore[import-untyped]
+
+from monitor.trends import (HOUR, REARM_P, Mention, Verdict, bumps, conflict_weight, event_weight, hour_of, p_text, silent_since, sparkline, step,
+                            tail, usual_interval, verdict)
+
+T = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("observed", "mean"), [(1, 0.4), (7, 0.4), (3, 2.0), (30, 10.0), (260, 240.0), (400, 240.0), (0, 3.0)])
+def test_the_poisson_tail_is_scipys(observed: int, mean: float) -> None:
+    assert tail(observed, mean, mean) == pytest.approx(stats.poisson.sf(observed - 1, mean), rel=1e-9, abs=1e-300)
+
+
+@pytest.mark.parametrize(("observed", "mean", "variance"), [(5, 1.0, 2.0), (12, 4.0, 20.0), (300, 240.0, 1600.0), (2, 0.6, 0.9)])
+def test_the_negative_binomial_tail_is_scipys(observed: int, mean: float, variance: float) -> None:
+    r = mean * mean / (variance - mean)
+    assert tail(observed, mean, variance) == pytest.approx(stats.nbinom.sf(observed - 1, r, r / (r + mean)), rel=1e-9)
+
+
+@given(st.integers(0, 500), st.floats(0.01, 300), st.floats(1.0, 5.0))
+def test_the_tail_is_a_probability_and_falls_with_the_count(observed: int, mean: float, dispersion: float) -> None:
+    p, q = tail(observed, mean, mean * dispersion), tail(observed + 1, mean, mean * dispersion)
+    assert 0.0 <= q <= p <= 1.0
+
+
+def hours(pairs: dict[int, int]) -> dict[datetime, int]:
+    """Counts by hours before T."""
+    return {T - h * HOUR: n for h, n in pairs.items()}
+
+
+def test_a_quiet_series_with_seven_stories_is_a_spike_with_its_numbers() -> None:
+    counts = hours({1: 3, 2: 2, 3: 2, 168 * 2 + 5: 1, 168 * 4 + 5: 1, 168 + 40: 1})
+    v = verdict(counts, T, 24, 4)
+    assert (v.count, v.usual, round(v.spread, 2)) == (7, 0.5, 0.58)
+    assert 0.0001 < v.p < 0.001 and v.spike(3, 0.001)
+    assert v.describe(24) == "7 stories in 24 h, usual 0.5 ± 0.6; p < 0.001"
+
+
+def test_a_steady_high_volume_series_is_no_spike() -> None:
+    counts = {T - h * HOUR: 10 + (h * 7919) % 5 - 2 for h in range(0, 168 * 5)}  # 8-12 stories every hour
+    counts[T] = 14
+    v = verdict(counts, T, 24, 4)
+    assert v.count > 240 and v.p > 0.01 and not v.spike(3, 0.001)
+
+
+def test_the_minimum_count_keeps_a_quiet_actors_first_stories_quiet() -> None:
+    v = verdict(hours({1: 2}), T, 24, 4)
+    assert v.p < 0.05 and not v.spike(3, 0.05)
+
+
+@pytest.mark.parametrize(("firing", "p", "count", "expect"), [
+    (False, 0.0001, 7, (True, True)),  # crosses: fires
+    (True, 0.0001, 9, (False, True)),  # still high: no second alert
+    (True, 0.05, 3, (False, True)),  # lower, not fallen back
+    (True, REARM_P + 0.01, 1, (False, False)),  # fallen back: re-armed
+    (False, 0.0001, 2, (False, False)),  # under min_count
+    (False, 0.01, 7, (False, False)),  # not significant
+])
+def test_one_spike_per_rise(firing: bool, p: float, count: int, expect: tuple[bool, bool]) -> None:
+    assert step(firing, Verdict(count, 0.5, 0.5, p), 3, 0.001) == expect
+
+
+@pytest.mark.parametrize(("cameo", "weight"), [("19", 1.0), ("190", 1.0), ("0256", 0.0), ("14", 0.65), ("13", 0.44), ("07", 0.0), ("", 0.5), ("99", 0.0)])
+def test_conflict_weights_follow_the_goldstein_scale_of_the_root(cameo: str, weight: float) -> None:
+    assert conflict_weight(cameo) == pytest.approx(weight)
+
+
+def test_a_story_bumps_each_actor_event_and_pair_once() -> None:
+    found = [Mention("actor", "KH"), Mention("actor", "KH"), Mention("actor", "IRGC"), Mention("event", "rocket attack", 3, "19"),
+             Mention("event", "protest", 1, "14")]
+    rows = {(b.actor, b.event): (b.severity, b.score) for b in bumps(found)}
+    assert len(rows) == 2 + 2 + 4 == len(bumps(found))
+    assert rows[("KH", "")] == (3, event_weight(3, "19")) == (3, 4.0)
+    assert rows[("", "protest")][0] == 1 and rows[("", "protest")][1] == pytest.approx(1.3)
+    assert rows[("IRGC", "rocket attack")] == (3, 4.0)
+    assert bumps([Mention("actor", "KH")]) == bumps([Mention("actor", "KH")]) and len(bumps([])) == 0
+
+
+def test_sparkline() -> None:
+    assert sparkline([0, 1, 2, 4, 8]) == "▁▂▃▅█"
+    assert sparkline([0, 0]) == "▁▁" and sparkline([]) == ""
+
+
+@pytest.mark.parametrize(("p", "text"), [(0.00001, "p < 0.0001"), (0.0004, "p < 0.001"), (0.03, "p < 0.05"), (0.2, "p = 0.20")])
+def test_p_text(p: float, text: str) -> None:
+    assert p_text(p) == text
+
+
+def test_usual_interval_and_silence() -> None:
+    times = [T - timedelta(hours=2 * i) for i in range(10)]
+    assert usual_interval(times) == timedelta(hours=2)
+    assert usual_interval(times[:4]) is None
+    assert silent_since(T, timedelta(hours=8), T + timedelta(hours=7)) is None
+    assert silent_since(T, timedelta(hours=8), T + timedelta(hours=8)) == T
+    assert silent_since(None, timedelta(hours=8), T) is None and silent_since(T, None, T + timedelta(days=9)) is None
+    assert hour_of(T + timedelta(minutes=59, seconds=3)) == T and math.isfinite(tail(10**6, 1.0, 1.0))
