@@ -6,7 +6,7 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, ColumnElement, DateTime, Dialect, Float, ForeignKey, Integer, LargeBinary, String, Table, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import BigInteger, ColumnElement, DateTime, Dialect, Float, ForeignKey, Index, Integer, LargeBinary, String, Table, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -142,6 +142,7 @@ class MatchRow(Base):
     """An actor or event found in an article."""
 
     __tablename__ = "matches"
+    __table_args__ = (Index("ix_matches_name_kind_article", "name", "kind", "article_id"),)  # an actor's stories per day (web view)
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
     kind: Mapped[str] = mapped_column(String(8))
