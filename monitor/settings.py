@@ -2,6 +2,7 @@
 
 Relative paths are resolved from the working directory (`make run` runs from the repository root).
 Secrets are written as `${ENV_VAR}` and expanded here; their values are registered for redaction.
+(Over 300 lines: one pydantic model per section of the file, each field with its bound; one schema, one module.)
 """
 
 from __future__ import annotations

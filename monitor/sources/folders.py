@@ -5,6 +5,7 @@ clock) and are never modified or deleted. Only regular files below the folder ar
 link is followed (a link is refused even when its target is inside, where the target is read as
 itself), FIFOs, sockets and devices are refused, and opening never blocks. Hidden and
 partial-download names are ignored; subfolders are listed unless `recursive` is off.
+(About 300 lines: listing, settling, reading and watching share the refusal rules above.)
 """
 
 from __future__ import annotations
