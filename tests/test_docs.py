@@ -53,6 +53,14 @@ def test_readme_quick_start_is_the_two_make_commands() -> None:
     assert (REPO / ".ci" / "run").read_text().strip().endswith("make test")
 
 
+def test_the_ci_script_is_valid_bash_that_ends_in_make_test() -> None:
+    """A paste once put an install block inside .ci/run's header comment, leaving an unterminated backquote."""
+    script = REPO / ".ci" / "run"
+    assert subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True).returncode == 0
+    lines = [line for line in script.read_text().splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert lines[0] == "set -euo pipefail" and lines[-1] == "make test"
+
+
 def test_every_file_the_docs_point_to_is_in_the_repository() -> None:
     """Issue 14: docs/design.md pointed to a STYLE.md that was not there."""
     for doc in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
