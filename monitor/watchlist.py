@@ -108,8 +108,9 @@ class _ActorSpec(_WatchedSpec):
     bare_surname: Literal["after_name", "always"] = "after_name"  # a person's bare surname: once named (docs/watchlist.md)
     not_before: list[str] = Field(default_factory=list)  # head nouns after an alias that name another thing (Erbil SC)
     stands_for: str | None = Field(None, min_length=1, max_length=MAX_PHRASE)  # the state a capital names as a government
+    capitals: list[str] = Field(default_factory=list)  # aliases naming the capital: "in Tehran" is the city, not the state
 
-    _aliases = field_validator("aliases", "not_before")(_no_empty)
+    _aliases = field_validator("aliases", "not_before", "capitals")(_no_empty)
 
 
 class _EventSpec(_WatchedSpec):
@@ -250,6 +251,7 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
                 bare_surname=a.bare_surname,
                 not_before=tuple(a.not_before),
                 stands_for=a.stands_for or "",
+                capitals=tuple(a.capitals),
             )
             for a in spec.actors
         ),

@@ -15,7 +15,7 @@ from monitor.matching.matcher import is_acronym
 from monitor.matching.normalise import WORD, fold, sentence_keys
 from monitor.model import Match, Watchlist
 
-_FOLLOWING = re.compile(r"(?:[ \t]+\w+){1,3}")
+_FOLLOWING = re.compile(r"(?:[ \t]*\n?[ \t]*(?<=\s)\w+){1,3}")  # a line break inside a name is a space (Pasdaran⏎Avenue)
 GOVERNMENT_VERBS = frozenset(  # what a government does, not a city: "Baghdad said", "Baghdad demanded"
     "said says blamed accused demanded denied announced rejected warned condemned insisted urged summoned protested "
     "responded threatened vowed expelled recalled ordered approved agreed signed accepted refused welcomed".split()
@@ -29,11 +29,47 @@ SKIPPED_BEFORE_HEAD = frozenset({"international"})  # Baghdad International Film
 def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The matches with generic events that yield to a specific one, and names of other things, taken
     out; a parent named inside its unit's name (IRGC-QF) added."""
-    dropped = set(yielding(watchlist, matches, text)) | set(names_of_things(watchlist, matches, text))
+    dropped = set(yielding(watchlist, matches, text)) | set(names_of_things(watchlist, matches, text)) | set(cities(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
     return sorted(dict.fromkeys(kept + named_parents(watchlist, kept)), key=lambda m: (m.start, m.kind))
+
+
+PLACE_WORDS = frozenset(  # a capital right after one of these is the city: "born in Tehran", "a cafe in north Tehran"
+    "in near outside around across inside dans pres en cerca dentro nel nella im bei".split()
+)
+DIRECTIONS = frozenset(  # may stand between the place word and the capital: "in the south of Tehran", "in north Tehran"
+    "the of north south east west northern southern eastern western central downtown greater nord sud norte sur".split()
+)
+_WORDS_BEFORE = re.compile(r"(\w+)[ \t\n]+$")
+
+
+def cities(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The state matches found under one of the state's `capitals` used as a place: right after a word of
+    PLACE_WORDS (only DIRECTIONS between) and not before a verb of government ("officials in Tehran
+    said" stays the state): "born in Tehran", "a cafe in north Tehran", "training in Washington, D.C."."""
+    capitals = {a.name: frozenset(fold(c) for c in a.capitals) for a in watchlist.actors if a.capitals}
+    out = []
+    for m in matches:
+        if m.kind != "actor" or fold(m.alias) not in capitals.get(m.name, ()):
+            continue
+        verb = _NEXT_WORD.match(text, m.end)
+        if verb and fold(verb.group(1)) in GOVERNMENT_VERBS:
+            continue
+        end = m.start
+        for _ in range(5):
+            word = _WORDS_BEFORE.search(text, max(0, end - 40), end)
+            if word is None:
+                break
+            folded = fold(word.group(1))
+            if folded in PLACE_WORDS:
+                out.append(m)
+                break
+            if folded not in DIRECTIONS:
+                break
+            end = word.start()
+    return out
 
 
 def metonyms(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[Match, Match]:
