@@ -8,6 +8,7 @@ Grill", "Pasdaran Avenue" name a club, a restaurant and a street, not the actor)
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Sequence
 
@@ -114,9 +115,34 @@ def named_parents(watchlist: Watchlist, matches: Sequence[Match]) -> list[Match]
     return out
 
 
+@functools.lru_cache(maxsize=64)
+def implied_yields(watchlist: Watchlist) -> dict[str, frozenset[str]]:
+    """For each event without `yields_to`, the events whose name holds one of its phrases as whole words
+    (`drone strike` holds "strike", `rocket attack` holds "attack", `de-escalation` holds "escalation"):
+    the more specific ones, as the labelling guide's "specific beats generic" reads them, also when the
+    watchlist does not say so. Phrases of the specific event do not count (a `targeted killing` is an
+    assassination, yet a killing in the same sentence is still one)."""
+    def words(phrase: str) -> tuple[str, ...]:
+        return tuple(fold(w.group()) for w in WORD.finditer(phrase))
+
+    phrases = {e.name: [words(p) for p in (e.name, *e.phrases)] for e in watchlist.events}
+    out = {}
+    for e in watchlist.events:
+        if e.yields_to:
+            continue
+        mine = {p for p in phrases[e.name] if p}
+        specific = frozenset(
+            o.name for o in watchlist.events if o.name != e.name
+            and any(len(q) > len(p) and any(q[i : i + len(p)] == p for i in range(len(q) - len(p) + 1)) for q in [words(o.name)] for p in mine)
+        )
+        if specific:
+            out[e.name] = specific
+    return out
+
+
 def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The event matches whose event yields to another event found in the same sentence."""
-    yields = {e.name: frozenset(e.yields_to) for e in watchlist.events if e.yields_to}
+    yields = {e.name: frozenset(e.yields_to) for e in watchlist.events if e.yields_to} | implied_yields(watchlist)
     events = [m for m in matches if m.kind == "event"]
     if not any(m.name in yields for m in events):
         return []
