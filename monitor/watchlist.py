@@ -201,6 +201,7 @@ def load_watchlist(path: str | Path) -> Watchlist:
     _check_hierarchy(watchlist, parts)
     _check_yields(watchlist, parts)
     _check_stands_for(watchlist, parts)
+    _check_capitals(parts)
     return watchlist
 
 
@@ -331,6 +332,17 @@ def _check_stands_for(watchlist: Watchlist, parts: list[_Part]) -> None:
             if actor.stands_for and actor.stands_for not in states:
                 line = _line_of(part.node, ("actors", i, "stands_for")) if part.node is not None else None
                 raise WatchlistError(f"{part.path}:{line}: actors[{i}] {actor.name!r}: stands_for names no state {actor.stands_for!r}", path=str(part.path), line=line)
+
+
+def _check_capitals(parts: list[_Part]) -> None:
+    """Each of `capitals` must be one of the actor's own aliases (or its name)."""
+    for part in parts:
+        for i, actor in enumerate(part.watchlist.actors):
+            aliases = {a.casefold() for a in actor.aliases}
+            for j, capital in enumerate(actor.capitals):
+                if capital.casefold() not in aliases:
+                    line = _line_of(part.node, ("actors", i, "capitals", j)) if part.node is not None else None
+                    raise WatchlistError(f"{part.path}:{line}: actors[{i}] {actor.name!r}: capital {capital!r} is none of its aliases", path=str(part.path), line=line)
 
 
 def _check_yields(watchlist: Watchlist, parts: list[_Part]) -> None:
