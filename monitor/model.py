@@ -143,6 +143,7 @@ class Actor:
     bare_surname: str = "after_name"  # a person's one-word surname alias counts once named ("after_name") or "always"
     not_before: tuple[str, ...] = ()  # head nouns that, right after an alias, make it another thing's name (Erbil SC)
     stands_for: str = ""  # a capital that, acting or in relations, is the government of this state ("Baghdad said" is Iraq)
+    capitals: tuple[str, ...] = ()  # aliases that are the state's capital: after a word of place ("in Tehran") the city
 
 
 @dataclass(frozen=True)

@@ -109,8 +109,9 @@ class _ActorSpec(_WatchedSpec):
     bare_surname: Literal["after_name", "always"] = "after_name"  # a person's bare surname: once named (docs/watchlist.md)
     not_before: list[str] = Field(default_factory=list)  # head nouns after an alias that name another thing (Erbil SC)
     stands_for: str | None = Field(None, min_length=1, max_length=MAX_PHRASE)  # the state a capital names as a government
+    capitals: list[str] = Field(default_factory=list)  # aliases naming the capital: "in Tehran" is the city, not the state
 
-    _aliases = field_validator("aliases", "not_before")(_no_empty)
+    _aliases = field_validator("aliases", "not_before", "capitals")(_no_empty)
 
 
 class _EventSpec(_WatchedSpec):
@@ -201,6 +202,7 @@ def load_watchlist(path: str | Path) -> Watchlist:
     _check_hierarchy(watchlist, parts)
     _check_yields(watchlist, parts)
     _check_stands_for(watchlist, parts)
+    _check_capitals(parts)
     return spikes_config.with_spikes(watchlist, [(p.path, p.node) for p in parts])
 
 
@@ -251,6 +253,7 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
                 bare_surname=a.bare_surname,
                 not_before=tuple(a.not_before),
                 stands_for=a.stands_for or "",
+                capitals=tuple(a.capitals),
             )
             for a in spec.actors
         ),
@@ -330,6 +333,17 @@ def _check_stands_for(watchlist: Watchlist, parts: list[_Part]) -> None:
             if actor.stands_for and actor.stands_for not in states:
                 line = _line_of(part.node, ("actors", i, "stands_for")) if part.node is not None else None
                 raise WatchlistError(f"{part.path}:{line}: actors[{i}] {actor.name!r}: stands_for names no state {actor.stands_for!r}", path=str(part.path), line=line)
+
+
+def _check_capitals(parts: list[_Part]) -> None:
+    """Each of `capitals` must be one of the actor's own aliases (or its name)."""
+    for part in parts:
+        for i, actor in enumerate(part.watchlist.actors):
+            aliases = {a.casefold() for a in actor.aliases}
+            for j, capital in enumerate(actor.capitals):
+                if capital.casefold() not in aliases:
+                    line = _line_of(part.node, ("actors", i, "capitals", j)) if part.node is not None else None
+                    raise WatchlistError(f"{part.path}:{line}: actors[{i}] {actor.name!r}: capital {capital!r} is none of its aliases", path=str(part.path), line=line)
 
 
 def _check_yields(watchlist: Watchlist, parts: list[_Part]) -> None:

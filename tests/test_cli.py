@@ -144,13 +144,13 @@ def test_match_prints_what_matched_and_the_decision() -> None:
 
 
 def test_match_reads_stdin_and_prints_json() -> None:
-    result = monitor("match", "--json", "-", stdin="Workers went on strike over pay in Tehran.")
+    result = monitor("match", "--json", "-", stdin="Workers went on strike over pay, Tehran said.")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["schema"] == "monitor.match/1" and data["alert"] is False and data["rules"] == []
     assert [m["name"] for m in data["actors"]] == ["Iran"]
     assert data["actors"][0] | {"snippet": ""} == {
-        "name": "Iran", "kind": "state", "alias": "Tehran", "found": "Tehran", "start": 35, "end": 41, "score": 100.0, "snippet": "", "part_of": None,
+        "name": "Iran", "kind": "state", "alias": "Tehran", "found": "Tehran", "start": 33, "end": 39, "score": 100.0, "snippet": "", "part_of": None,
     }
     assert data["events"] == []  # a labour strike is cancelled by its context
 

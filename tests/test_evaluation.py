@@ -18,13 +18,19 @@ from tests.test_cli import monitor
 
 CASES = REPO / "tests" / "data" / "eval_cases.jsonl"
 TUNING_2 = REPO / "tests" / "data" / "eval_unseen.jsonl"  # in-sample: tuning set 2, formerly blind
+TUNING_3 = REPO / "tests" / "data" / "eval_unseen2.jsonl"  # in-sample: tuning set 3, formerly blind
+PLAIN = REPO / "bench" / "plain_watchlist.yaml"  # a plain analyst's list, never edited: measures the matcher itself
 NAMES = REPO / "tests" / "data" / "unrelated_names.txt"
 # Floors for the default watchlist, a little under what it measures (both sets are in-sample):
-# eval_cases.jsonl actors F1 0.995, events F1 0.978, alert accuracy 0.996;
-# eval_unseen.jsonl actors F1 0.992, events F1 0.971, alert accuracy 1.000, 7 must-not labels reported.
+# eval_cases.jsonl actors F1 0.983, events F1 0.976, alert accuracy 0.992;
+# eval_unseen.jsonl actors F1 0.993, events F1 0.971, alert accuracy 1.000, 7 must-not labels reported;
+# eval_unseen2.jsonl actors F1 0.989, events F1 0.953, alert accuracy 0.978, 12 must-not labels reported;
+# the plain list on eval_unseen2.jsonl: events F1 0.714.
 FLOOR_F1 = 0.97
 FLOOR_ALERT_ACCURACY = 0.99
 FLOORS_TUNING_2 = {"actors": 0.98, "events": 0.96, "alert_accuracy": 0.99, "forbidden_reported": 7}
+FLOORS_TUNING_3 = {"actors": 0.98, "events": 0.945, "alert_accuracy": 0.97, "forbidden_reported": 12}
+FLOOR_PLAIN_EVENTS_TUNING_3 = 0.705
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +60,19 @@ def test_default_watchlist_holds_its_figures_on_tuning_set_2(matcher: Matcher) -
     assert report.events.f1 >= FLOORS_TUNING_2["events"], report.misses[:5]
     assert report.alert_accuracy >= FLOORS_TUNING_2["alert_accuracy"], report.misses[:5]
     assert report.forbidden_reported <= FLOORS_TUNING_2["forbidden_reported"], [m for m in report.misses if m.forbidden]
+
+
+def test_default_watchlist_holds_its_figures_on_tuning_set_3(matcher: Matcher) -> None:
+    report = evaluate(matcher, parse_cases(TUNING_3.read_text().splitlines(), str(TUNING_3)))
+    assert report.actors.f1 >= FLOORS_TUNING_3["actors"], report.misses[:5]
+    assert report.events.f1 >= FLOORS_TUNING_3["events"], report.misses[:5]
+    assert report.alert_accuracy >= FLOORS_TUNING_3["alert_accuracy"], report.misses[:5]
+    assert report.forbidden_reported <= FLOORS_TUNING_3["forbidden_reported"], [m for m in report.misses if m.forbidden]
+
+
+def test_a_plain_analysts_list_holds_its_events_figure_on_tuning_set_3() -> None:
+    report = evaluate(Matcher(load_watchlist(PLAIN)), parse_cases(TUNING_3.read_text().splitlines(), str(TUNING_3)))
+    assert report.events.f1 >= FLOOR_PLAIN_EVENTS_TUNING_3, report.misses[:5]
 
 
 def test_no_unrelated_real_world_name_matches_a_watched_actor(matcher: Matcher) -> None:

@@ -141,3 +141,63 @@ def test_stands_for_must_name_a_state(tmp_path: Path) -> None:
     path.write_text("actors:\n  - name: Baghdad\n    kind: place\n    aliases: [Bagdad]\n    stands_for: Iraq\n")
     with pytest.raises(WatchlistError, match=r"w\.yaml:5: actors\[0\] 'Baghdad': stands_for names no state 'Iraq'"):
         load_watchlist(path)
+
+
+# Issue 15, third pass (in-sample sentences written for these tests): a state's capital used as a
+# place, not_before across a line break, English irregular verbs, implied "specific beats generic".
+STATES = Watchlist(
+    actors=(
+        Actor("Iran", "state", ("Iran", "Tehran"), capitals=("Tehran",)),
+        Actor("United States", "state", ("United States", "Washington"), capitals=("Washington",)),
+        Actor("Islamic Revolutionary Guard Corps", "group", ("IRGC", "Pasdaran"), not_before=("Avenue", "Street")),
+    ),
+    events=(Event("drone strike", 3, ("drone strike",)), Event("strike", 2, ("strike", "attack")), Event("retaliation", 2, ("swear vengeance",))),
+    rules=(Rule("violent", min_severity=2),),
+)
+
+
+@pytest.fixture(scope="module")
+def states() -> Matcher:
+    return Matcher(STATES)
+
+
+def test_a_capital_after_a_word_of_place_is_the_city(states: Matcher) -> None:
+    assert names(states, "He was born in Tehran in 1978.", "actor") == []
+    assert names(states, "A new cafe has opened in north Tehran.", "actor") == []
+    assert names(states, "She grew up in the south of Tehran.", "actor") == []
+    assert names(states, "Officers trained in Washington, D.C.", "actor") == []
+
+
+def test_a_capital_acting_or_without_a_word_of_place_is_the_state(states: Matcher) -> None:
+    assert names(states, "Officials in Tehran said the talks were over.", "actor") == ["Iran"]
+    assert names(states, "Tehran denied any role.", "actor") == ["Iran"]
+    assert names(states, "Talks between Tehran and Washington stalled.", "actor") == ["Iran", "United States"]
+    assert names(states, "Protesters marched in Iran.", "actor") == ["Iran"]  # not a capital alias
+
+
+def test_a_head_noun_on_the_next_line_still_names_another_thing(states: Matcher) -> None:
+    assert names(states, "Roadworks closed a stretch of Pasdaran\nAvenue for a week.", "actor") == []
+    assert names(states, "Roadworks closed Pasdaran\n\nAvenue plans were dropped.", "actor") == ["Islamic Revolutionary Guard Corps"]
+
+
+def test_english_irregular_verb_forms_are_their_verb(states: Matcher) -> None:
+    assert names(states, "Two drones struck the depot.", "event") == ["drone strike"]
+    assert names(states, "The commanders swore vengeance.", "event") == ["retaliation"]
+
+
+def test_a_generic_event_yields_to_one_whose_name_holds_its_phrase(states: Matcher) -> None:
+    assert names(states, "A drone strike hit the depot, the second attack this week.", "event") == ["drone strike"]
+    assert names(states, "The attack came at dawn.", "event") == ["strike"]
+
+
+def test_capitals_are_read_from_the_watchlist(tmp_path: Path) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_text("actors:\n  - name: Iran\n    kind: state\n    aliases: [Tehran]\n    capitals: [Tehran]\n")
+    assert load_watchlist(path).actors[0].capitals == ("Tehran",)
+
+
+def test_a_capital_that_is_no_alias_is_refused_naming_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_text("actors:\n  - name: Iran\n    kind: state\n    aliases: [Tehran]\n    capitals: [Teheran]\n")
+    with pytest.raises(WatchlistError, match=r"w\.yaml:5: actors\[0\] 'Iran': capital 'Teheran' is none of its aliases"):
+        load_watchlist(path)

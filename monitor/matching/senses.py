@@ -8,6 +8,7 @@ Grill", "Pasdaran Avenue" name a club, a restaurant and a street, not the actor)
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Sequence
 
@@ -15,7 +16,7 @@ from monitor.matching.matcher import is_acronym
 from monitor.matching.normalise import WORD, fold, sentence_keys
 from monitor.model import Match, Watchlist
 
-_FOLLOWING = re.compile(r"(?:[ \t]+\w+){1,3}")
+_FOLLOWING = re.compile(r"(?:[ \t]*\n?[ \t]*(?<=\s)\w+){1,3}")  # a line break inside a name is a space (Pasdaran⏎Avenue)
 GOVERNMENT_VERBS = frozenset(  # what a government does, not a city: "Baghdad said", "Baghdad demanded"
     "said says blamed accused demanded denied announced rejected warned condemned insisted urged summoned protested "
     "responded threatened vowed expelled recalled ordered approved agreed signed accepted refused welcomed".split()
@@ -29,11 +30,47 @@ SKIPPED_BEFORE_HEAD = frozenset({"international"})  # Baghdad International Film
 def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The matches with generic events that yield to a specific one, and names of other things, taken
     out; a parent named inside its unit's name (IRGC-QF) added."""
-    dropped = set(yielding(watchlist, matches, text)) | set(names_of_things(watchlist, matches, text))
+    dropped = set(yielding(watchlist, matches, text)) | set(names_of_things(watchlist, matches, text)) | set(cities(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
     return sorted(dict.fromkeys(kept + named_parents(watchlist, kept)), key=lambda m: (m.start, m.kind))
+
+
+PLACE_WORDS = frozenset(  # a capital right after one of these is the city: "born in Tehran", "a cafe in north Tehran"
+    "in near outside around across inside dans pres en cerca dentro nel nella im bei".split()
+)
+DIRECTIONS = frozenset(  # may stand between the place word and the capital: "in the south of Tehran", "in north Tehran"
+    "the of north south east west northern southern eastern western central downtown greater nord sud norte sur".split()
+)
+_WORDS_BEFORE = re.compile(r"(\w+)[ \t\n]+$")
+
+
+def cities(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The state matches found under one of the state's `capitals` used as a place: right after a word of
+    PLACE_WORDS (only DIRECTIONS between) and not before a verb of government ("officials in Tehran
+    said" stays the state): "born in Tehran", "a cafe in north Tehran", "training in Washington, D.C."."""
+    capitals = {a.name: frozenset(fold(c) for c in a.capitals) for a in watchlist.actors if a.capitals}
+    out = []
+    for m in matches:
+        if m.kind != "actor" or fold(m.alias) not in capitals.get(m.name, ()):
+            continue
+        verb = _NEXT_WORD.match(text, m.end)
+        if verb and fold(verb.group(1)) in GOVERNMENT_VERBS:
+            continue
+        end = m.start
+        for _ in range(5):
+            word = _WORDS_BEFORE.search(text, max(0, end - 40), end)
+            if word is None:
+                break
+            folded = fold(word.group(1))
+            if folded in PLACE_WORDS:
+                out.append(m)
+                break
+            if folded not in DIRECTIONS:
+                break
+            end = word.start()
+    return out
 
 
 def metonyms(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[Match, Match]:
@@ -78,9 +115,34 @@ def named_parents(watchlist: Watchlist, matches: Sequence[Match]) -> list[Match]
     return out
 
 
+@functools.lru_cache(maxsize=64)
+def implied_yields(watchlist: Watchlist) -> dict[str, frozenset[str]]:
+    """For each event without `yields_to`, the events whose name holds one of its phrases as whole words
+    (`drone strike` holds "strike", `rocket attack` holds "attack", `de-escalation` holds "escalation"):
+    the more specific ones, as the labelling guide's "specific beats generic" reads them, also when the
+    watchlist does not say so. Phrases of the specific event do not count (a `targeted killing` is an
+    assassination, yet a killing in the same sentence is still one)."""
+    def words(phrase: str) -> tuple[str, ...]:
+        return tuple(fold(w.group()) for w in WORD.finditer(phrase))
+
+    phrases = {e.name: [words(p) for p in (e.name, *e.phrases)] for e in watchlist.events}
+    out = {}
+    for e in watchlist.events:
+        if e.yields_to:
+            continue
+        mine = {p for p in phrases[e.name] if p}
+        specific = frozenset(
+            o.name for o in watchlist.events if o.name != e.name
+            and any(len(q) > len(p) and any(q[i : i + len(p)] == p for i in range(len(q) - len(p) + 1)) for q in [words(o.name)] for p in mine)
+        )
+        if specific:
+            out[e.name] = specific
+    return out
+
+
 def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The event matches whose event yields to another event found in the same sentence."""
-    yields = {e.name: frozenset(e.yields_to) for e in watchlist.events if e.yields_to}
+    yields = {e.name: frozenset(e.yields_to) for e in watchlist.events if e.yields_to} | implied_yields(watchlist)
     events = [m for m in matches if m.kind == "event"]
     if not any(m.name in yields for m in events):
         return []

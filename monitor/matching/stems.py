@@ -40,6 +40,21 @@ STOP_WORDS = {
 }
 
 
+# English irregular verb forms Snowball leaves apart from their verb (struck is not strike): read as the
+# verb, so "drones struck" is the words of `drone strike` and "swore vengeance" of `swear vengeance`. Only
+# forms that are no other common word (not "left", "found", "saw", "wound").
+IRREGULAR = {
+    "struck": "strike", "stricken": "strike", "shot": "shoot", "fought": "fight", "swore": "swear", "sworn": "swear",
+    "slew": "slay", "slain": "slay", "fled": "flee", "flew": "fly", "flown": "fly", "fell": "fall", "fallen": "fall",
+    "threw": "throw", "thrown": "throw", "blew": "blow", "blown": "blow", "broke": "break", "broken": "break",
+    "sent": "send", "brought": "bring", "took": "take", "taken": "take", "held": "hold", "shook": "shake",
+    "stole": "steal", "stolen": "steal", "bled": "bleed", "beat": "beat", "beaten": "beat", "overran": "overrun",
+    "began": "begin", "begun": "begin", "drove": "drive", "driven": "drive", "rode": "ride", "withdrew": "withdraw",
+    "withdrawn": "withdraw", "undertook": "undertake", "forbade": "forbid", "forbidden": "forbid", "spoke": "speak",
+    "spoken": "speak", "chose": "choose", "chosen": "choose", "froze": "freeze", "frozen": "freeze", "sought": "seek",
+"bore": "bear", "borne": "bear", "hid": "hide", "hidden": "hide", "rose": "rise", "risen": "rise",
+}
+
 _FUNCTION_WORDS = frozenset().union(*STOP_WORDS.values())
 FUNCTION_STEM = "\x00"  # a function word's stem marks it: it is the same word in every language, never a content word's stem
 
@@ -49,6 +64,8 @@ def stem(norm: str, language: str = "english") -> str:
     of the languages is its own stem, marked: German `die` is not English `died`, French `a` not `as`."""
     if norm in _FUNCTION_WORDS:
         return FUNCTION_STEM + norm
+    if language == "english":
+        norm = IRREGULAR.get(norm, norm)
     with _LOCK:
         stemmed: str = _STEMMERS[language].stemWord(norm)
     return stemmed
@@ -78,6 +95,7 @@ _BATCH_STEMMERS = {language: Stemmer.Stemmer(language, 0) for language in LANGUA
 
 def stem_many(norms: list[str], language: str = "english") -> list[str]:
     """`[stem(n, language) for n in norms]` in one call to the stemmer (function words marked as `stem` marks them)."""
+    words = [IRREGULAR.get(n, n) for n in norms] if language == "english" else norms
     with _LOCK:
-        stemmed: list[str] = _BATCH_STEMMERS[language].stemWords(norms)
+        stemmed: list[str] = _BATCH_STEMMERS[language].stemWords(words)
     return [FUNCTION_STEM + n if n in _FUNCTION_WORDS else s for n, s in zip(norms, stemmed)]
