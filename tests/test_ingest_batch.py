@@ -68,7 +68,9 @@ def test_a_crash_mid_batch_stores_none_of_the_feed_and_the_next_poll_stores_each
     source_id = sources.ensure_source(pipeline.db, "feed", "feed", "https://example.org/feed")
     assert pipeline.ingest(source_id, "feed", entries()) == N
     assert pipeline.ingest(source_id, "feed", entries()) == 0  # polled again: nothing twice
-    count = lambda sql: query(tmp_path, sql)[0][0]  # noqa: E731
+
+    def count(sql: str) -> int:
+        return int(query(tmp_path, sql)[0][0])
     assert count("select count(*) from articles") == N
     assert count("select count(*) from alerts") == N
     assert count("select count(*) from deliveries where status = 'pending'") == N
