@@ -67,9 +67,9 @@ from monitor.store.db import Database
 from monitor.watchlist import load_watchlist
 
 try:
-    from monitor.ingest import _joined  # a story as the next article of the same transaction sees it
+    from monitor.ingest import _first_of_each, _joined  # a feed's repeats dropped; a story as the next article of the transaction sees it
 except ImportError:  # an older monitor: no one-transaction batch
-    _joined = None  # type: ignore[assignment]
+    _first_of_each = _joined = None  # type: ignore[assignment]
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -151,6 +151,8 @@ def run(all_feeds: list[Feed], folder: Path, index_size: int, batch: bool, one_t
             fresh.append(article)
         known_urls, known_content = articles.known_urls_and_hashes(db, [a.canonical_url for a in fresh if a.canonical_url], [a.content_hash for a in fresh])
         new = [a for a in fresh if (a.title or a.text) and a.canonical_url not in known_urls and a.content_hash not in known_content]
+        if one_transaction:
+            new = _first_of_each(new)  # (one at a time, the unique keys refuse a feed's repeats; in one transaction they would refuse the feed)
         laps.lap(group, STAGES[5])
         if batched:
             sketched = stories.sketches([a.normalised for a in new])
