@@ -5,7 +5,7 @@
 One bench/feed_server.py (N feeds of 50 entries; each steady cycle 10 % of them get 3 new entries, the
 rest answer 304). First `monitor` as bench/polling.py measures it (its defaults, the default watchlist,
 SQLite in a temp dir): the first cycle (every entry new) and --cycles steady cycles. Then `reader`, each
-in a process of its own (so its peak memory is its own), `update_feeds(workers=10)` and then
+in a process of its own (so its peak memory is its own), `update_feeds(workers=10, scheduled=False)` and then
 `workers=1`, into a new SQLite file: the first update (every entry new) and --cycles steady ones, each
 after the server's next cycle (the same fraction and seeds as monitor's). One JSON line per run and a
 Markdown table on stderr: first cycle seconds and entries/s, steady cycle seconds, peak RSS (VmHWM,
