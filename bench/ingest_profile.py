@@ -25,7 +25,11 @@ sketch) counts in the mean per article as it does in a cycle: its total over the
 entries, story articles and all. Works against an older `monitor` too (PYTHONPATH): the batch
 sketch is then reported as absent.
 
-    .venv/bin/python bench/ingest_profile.py [--index 5000] [--batch] [--cprofile 30] [--limit N]
+With --one-transaction a feed's articles are saved in one transaction (`articles.batch`, as ingest
+does since issue 21; the commit counts in "save"). With --whole, no stages: the real `Ingest` per feed,
+its CPU and wall time per new article (run it against an older checkout with PYTHONPATH to compare).
+
+    .venv/bin/python bench/ingest_profile.py [--index 5000] [--batch] [--one-transaction] [--whole] [--cprofile 30] [--limit N]
 
 Stdout: one JSON line. Stderr: the table (Markdown), and with --cprofile the N costliest functions
 (cProfile, by own time) of a second, profiled pass into a new file.
@@ -42,8 +46,10 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -59,6 +65,11 @@ from monitor.store import articles, mutes, sources
 from monitor.store import stories as story_store
 from monitor.store.db import Database
 from monitor.watchlist import load_watchlist
+
+try:
+    from monitor.ingest import _first_of_each, _joined  # a feed's repeats dropped; a story as the next article of the transaction sees it
+except ImportError:  # an older monitor: no one-transaction batch
+    _first_of_each = _joined = None  # type: ignore[assignment]
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -108,7 +119,7 @@ class Laps:
         self._cpu, self._wall = time.thread_time(), time.perf_counter()
 
 
-def run(all_feeds: list[Feed], folder: Path, index_size: int, batch: bool) -> tuple[Laps, dict[str, int]]:
+def run(all_feeds: list[Feed], folder: Path, index_size: int, batch: bool, one_transaction: bool = False) -> tuple[Laps, dict[str, int]]:
     db = Database(f"sqlite:///{folder / 'profile.db'}")
     matcher = Matcher(load_watchlist(REPO / "config" / "watchlist.yaml"), time.monotonic)
     index = stories.StoryIndex()
@@ -118,6 +129,7 @@ def run(all_feeds: list[Feed], folder: Path, index_size: int, batch: bool) -> tu
     source_ids = {name: sources.ensure_source(db, name, "feed", f"https://feeds.example/{k}") for k, (_, name, _) in enumerate(all_feeds)}
     laps, counts = Laps(), defaultdict[str, int](int)
     batched = batch and hasattr(stories, "sketches")
+    one_transaction = one_transaction and hasattr(articles, "batch")
     for group, name, docs in all_feeds:
         source_id = source_ids[name]
         laps.start()
@@ -139,40 +151,75 @@ def run(all_feeds: list[Feed], folder: Path, index_size: int, batch: bool) -> tu
             fresh.append(article)
         known_urls, known_content = articles.known_urls_and_hashes(db, [a.canonical_url for a in fresh if a.canonical_url], [a.content_hash for a in fresh])
         new = [a for a in fresh if (a.title or a.text) and a.canonical_url not in known_urls and a.content_hash not in known_content]
+        if one_transaction:
+            new = _first_of_each(new)  # (one at a time, the unique keys refuse a feed's repeats; in one transaction they would refuse the feed)
         laps.lap(group, STAGES[5])
         if batched:
             sketched = stories.sketches([a.normalised for a in new])
             laps.lap(group, "sketch")
-        for k, article in enumerate(new):
-            result = match_text(matcher, article.body)
-            laps.lap(group, "matching")
-            signature, size = sketched[k] if batched else stories.sketch_normalised(article.normalised)
-            if not batched:
-                laps.lap(group, "sketch")
-            fetched = datetime.now(UTC)
-            at = stories.article_time(article.published, fetched)
-            found = index.find(signature, size, at, WITHIN)
-            laps.lap(group, "story lookup")
-            story = story_store.state(db, found, source_id)
-            laps.lap(group, "story state (SQL)")
-            alert = None
-            if result.alert:
-                mutes.active(db, fetched)
-                uid = f"{counts['alerts']:016x}"
-                alert = articles.NewAlert(uid, result.severity, result.tags, render_title(article, result), render_body(article, result, name, uid, seen=fetched),
-                                          ("console://",), json.dumps(alert_context(article, result, name, uid), ensure_ascii=False))
-                counts["alerts"] += 1
-            laps.lap(group, "alert (mutes SQL + render)")
-            link = articles.StoryLink(story.id if story else None, signature, size, frozenset(m.name for m in result.matches) if alert else frozenset())
-            saved = articles.save_article(db, source_id, article, result, alert, fetched, link)
-            laps.lap(group, "save (SQL)")
-            if saved is not None:
-                index.add(saved[0], saved[1], signature, size, at)
-                index.remove_before(saved[0] - 5000)
-                counts[group] += 1
-                counts[group + "_bytes"] += len(article.body.encode())
-            laps.lap(group, "index add")
+        with ExitStack() as transaction:
+            rows = transaction.enter_context(articles.batch(db)) if one_transaction else None
+            states: dict[int, Any] = {}
+            store_feed(group, name, source_id, new, sketched if batched else None, rows, states, db, matcher, index, laps, counts)
+        laps.lap(group, "save (SQL)")  # the commit
     return laps, counts
+
+
+def store_feed(group: str, name: str, source_id: int, new: list[Article], sketched: list[tuple[bytes, int]] | None, rows: Any,
+               states: dict[int, Any], db: Database, matcher: Matcher, index: stories.StoryIndex, laps: Laps, counts: dict[str, int]) -> None:
+    """The per-article stages of one feed's new articles; `rows`: one transaction for the feed (articles.batch), or None."""
+    for k, article in enumerate(new):
+        result = match_text(matcher, article.body)
+        laps.lap(group, "matching")
+        signature, size = sketched[k] if sketched is not None else stories.sketch_normalised(article.normalised)
+        if sketched is None:
+            laps.lap(group, "sketch")
+        fetched = datetime.now(UTC)
+        at = stories.article_time(article.published, fetched)
+        found = index.find(signature, size, at, WITHIN)
+        laps.lap(group, "story lookup")
+        story = states[found] if found in states else story_store.state(db, found, source_id)
+        laps.lap(group, "story state (SQL)")
+        alert = None
+        if result.alert:
+            mutes.active(db, fetched)
+            uid = f"{counts['alerts']:016x}"
+            alert = articles.NewAlert(uid, result.severity, result.tags, render_title(article, result), render_body(article, result, name, uid, seen=fetched),
+                                      ("console://",), json.dumps(alert_context(article, result, name, uid), ensure_ascii=False))
+            counts["alerts"] += 1
+        laps.lap(group, "alert (mutes SQL + render)")
+        link = articles.StoryLink(story.id if story else None, signature, size, frozenset(m.name for m in result.matches) if alert else frozenset())
+        saved = rows.save(source_id, article, result, alert, fetched, link) if rows else articles.save_article(db, source_id, article, result, alert, fetched, link)
+        laps.lap(group, "save (SQL)")
+        if saved is not None:
+            if rows:
+                states[saved[1]] = _joined(story, saved[1], alert, link.reported, fetched)
+            index.add(saved[0], saved[1], signature, size, at)
+            index.remove_before(saved[0] - 5000)
+            counts[group] += 1
+            counts[group + "_bytes"] += len(article.body.encode())
+        laps.lap(group, "index add")
+
+
+def whole_ingest(all_feeds: list[Feed], folder: Path, index_size: int) -> dict[str, float]:
+    """The real `Ingest.__call__` per feed (whatever this checkout's ingest does): the storing thread's CPU
+    and the wall time per new article, over the whole first cycle (one route: every alert has a delivery)."""
+    from monitor.alerts.decide import ChannelPolicy, Route
+    from monitor.ingest import Ingest, StoryLimits
+    db = Database(f"sqlite:///{folder / 'whole.db'}")
+    matcher = Matcher(load_watchlist(REPO / "config" / "watchlist.yaml"), time.monotonic)
+    ingest = Ingest(db, matcher, ChannelPolicy((Route("hook", frozenset(), True),)), StoryLimits())
+    rng = np.random.default_rng(0)
+    for i in range(index_size):
+        ingest.story_index.add(-index_size + i, -index_size + i, rng.integers(0, 2**32, stories.NUM_PERM, dtype="<u4").tobytes(), 200)
+    ids = {name: sources.ensure_source(db, name, "feed", f"https://feeds.example/{k}") for k, (_, name, _) in enumerate(all_feeds)}
+    cpu = wall = 0.0
+    new = 0
+    for _, name, docs in all_feeds:
+        c, w = time.thread_time(), time.perf_counter()
+        new += ingest(ids[name], name, docs)
+        cpu, wall = cpu + time.thread_time() - c, wall + time.perf_counter() - w
+    return {"articles": new, "cpu_ms_per_article": round(cpu / new * 1e3, 3), "wall_ms_per_article": round(wall / new * 1e3, 3)}
 
 
 def table(laps: Laps, counts: dict[str, int], batched: bool) -> tuple[str, dict[str, dict[str, float]]]:
@@ -204,18 +251,25 @@ def main() -> None:
     parser.add_argument("--index", type=int, default=5000, help="unrelated signatures in the story index at the start")
     parser.add_argument("--batch", action="store_true", help="sketch a feed's new articles at once (stories.sketches)")
     parser.add_argument("--cprofile", type=int, default=0, metavar="N", help="then a profiled pass: its N costliest functions")
+    parser.add_argument("--one-transaction", action="store_true", help="save a feed's new articles in one transaction (articles.batch)")
+    parser.add_argument("--whole", action="store_true", help="instead: time the real Ingest per feed (storing-thread CPU per new article)")
     parser.add_argument("--limit", type=int, default=0, help="only the last N feeds (the stories corpus is the last)")
     args = parser.parse_args()
     loads = [load()]
     all_feeds = feeds(args.limit or None)
+    if args.whole:
+        with tempfile.TemporaryDirectory() as folder:
+            print(json.dumps({"whole_ingest": whole_ingest(all_feeds, Path(folder), args.index), "loadavg": [*loads, load()]}))
+        return
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
-        laps, counts = run(all_feeds, Path(folder), args.index, args.batch)
+        laps, counts = run(all_feeds, Path(folder), args.index, args.batch, args.one_transaction)
         elapsed = time.perf_counter() - started
         batched = args.batch and hasattr(stories, "sketches")
         text, per = table(laps, counts, batched)
         loads.append(load())
         print(json.dumps({"articles": {g: counts[g] for g in ("feeds", "stories")}, "alerts": counts["alerts"], "batch": batched,
+                          "one_transaction": args.one_transaction and hasattr(articles, "batch"),
                           "index": args.index, "elapsed_s": round(elapsed, 1), "loadavg": loads,
                           "us_per_article": {g: {s: round(v, 1) for s, v in row.items()} for g, row in per.items()}}))
         print(text + f"\n\nload average before, after: {' | '.join(loads)}; {elapsed:.1f} s in all", file=sys.stderr)

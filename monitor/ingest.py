@@ -1,6 +1,8 @@
 """One straight line from documents to stored articles: known GUIDs skipped -> text (and, for feeds that
 ask, the page's full text) -> one Article each -> dedup (URL, content hash) -> match -> story -> alert
-decision -> save (article, matches, story, alert and its deliveries in one transaction)."""
+decision -> save. A feed's new articles are saved in one transaction (each article with its matches, story,
+alert and deliveries; a crash loses the whole batch, and the next poll stores it again); the story index
+learns each as it is saved and forgets the batch if the transaction is rolled back."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from monitor.sources.text import decode_page, page_to_text, with_text
 from monitor.store import articles, counts, mutes
 from monitor.store import stories as story_store
 from monitor.store.db import Database, utcnow
-from monitor.stories import StoryIndex, article_time, sketch_normalised
+from monitor.stories import StoryIndex, article_time, sketches
 
 log = logging.getLogger("monitor")
 Enrich = Callable[[list[Document]], list[Document]]  # new documents in, the same with more text out
@@ -61,33 +63,64 @@ class Ingest:
         fresh = [to_article(doc) for doc in new_docs]
         known_urls, known_content = articles.known_urls_and_hashes(
             self.db, [a.canonical_url for a in fresh if a.canonical_url], [a.content_hash for a in fresh])
-        new = 0
-        for article in fresh:
-            if not (article.title or article.text) or article.canonical_url in known_urls or article.content_hash in known_content:
-                continue  # (a copy stored since, or within this batch, is caught when saving)
-            new += self._store(source_id, source_name, article)
-        return new
+        batch = _first_of_each([a for a in fresh if (a.title or a.text) and a.canonical_url not in known_urls and a.content_hash not in known_content])
+        if not batch:
+            return 0
+        results = [match_text(self.matcher, article.body) for article in batch]
+        for result in results:
+            self._say_slow_patterns(result, source_name)
+        sketched = sketches(article.normalised for article in batch)  # one numpy call for the feed
+        try:
+            saved = self._save(source_id, source_name, list(zip(batch, results, sketched, strict=True)))
+        except articles.Duplicate:  # a concurrent writer stored one of them first: each in its own transaction
+            saved = []
+            for one in zip(batch, results, sketched, strict=True):
+                try:
+                    saved += self._save(source_id, source_name, [one])
+                except articles.Duplicate:
+                    continue
+        for article_id, result, alert in saved:
+            self._said(article_id, source_name, result, alert)
+        return len(saved)
 
-    def _store(self, source_id: int, source_name: str, article: Article) -> int:
-        result = match_text(self.matcher, article.body)
-        self._say_slow_patterns(result, source_name)
+    def _save(self, source_id: int, source_name: str, batch: list[tuple[Article, MatchResult, tuple[bytes, int]]]) -> list[Saved]:
+        """Decide and store a feed's new articles in one transaction. Each joins the story an earlier one
+        (stored, or of this batch) started; the index learns them as they are saved and forgets them if the
+        transaction is rolled back. Raises articles.Duplicate (nothing stored) if a unique key refused one."""
         with self._story_lock:  # find, decide and store at once: two copies never both start a story
-            signature, size = sketch_normalised(article.normalised)
             fetched = utcnow()
-            at = article_time(article.published, fetched)  # a copy joins only a story this close in time
-            story = story_store.state(self.db, self.story_index.find(signature, size, at, self.limits.join_within), source_id)
-            muted = set(mutes.active(self.db, fetched)) if result.alert else set()
-            decision = decide(result, story, muted, self.policy, fetched)
-            alert = _new_alert(article, decision, source_name, story, fetched) if decision else None
-            link = articles.StoryLink(story.id if story else None, signature, size, decision.reported if decision else frozenset())
-            counted = counts.counting(result, min(at, fetched)) if story is None else None  # a new story: its hourly counts (trends)
-            saved = articles.save_article(self.db, source_id, article, result, alert, fetched, link, counted)
-            if saved is None:
-                return 0
-            article_id, story_id = saved
-            self.story_index.add(article_id, story_id, signature, size, at)
-            self.story_index.remove_before(article_id - self.limits.window)
+            muted: set[str] | None = None
+            states: dict[int, story_store.StoryState] = {}  # stories as this batch left them (uncommitted)
+            added: list[int] = []
+            saved: list[Saved] = []
+            try:
+                with articles.batch(self.db) as rows:
+                    for article, result, (signature, size) in batch:
+                        at = article_time(article.published, fetched)  # a copy joins only a story this close in time
+                        found = self.story_index.find(signature, size, at, self.limits.join_within)
+                        story = states[found] if found in states else story_store.state(self.db, found, source_id)
+                        if result.alert and muted is None:
+                            muted = set(mutes.active(self.db, fetched))
+                        decision = decide(result, story, muted or set(), self.policy, fetched)
+                        alert = _new_alert(article, decision, source_name, story, fetched) if decision else None
+                        link = articles.StoryLink(story.id if story else None, signature, size, decision.reported if decision else frozenset())
+                        counted = counts.counting(result, min(at, fetched)) if story is None else None  # a new story: its hourly counts (trends)
+                        article_id, story_id = rows.save(source_id, article, result, alert, fetched, link, counted)
+                        states[story_id] = _joined(story, story_id, alert, link.reported, fetched)
+                        self.story_index.add(article_id, story_id, signature, size, at)
+                        added.append(article_id)
+                        saved.append((article_id, result, alert))
+            except BaseException:
+                for article_id in added:  # rolled back: the index forgets them too
+                    self.story_index.remove(article_id)
+                raise
+            if added:
+                self.story_index.remove_before(added[-1] - self.limits.window)
             metrics.STORY_INDEX.set(len(self.story_index))
+        return saved
+
+    def _said(self, article_id: int, source_name: str, result: MatchResult, alert: articles.NewAlert | None) -> None:
+        """Metrics and the log line of one stored article (after its transaction committed)."""
         metrics.ARTICLES.labels(source_name).inc()
         metrics.MATCHES.inc(len(result.matches))
         fields = {"source": source_name, "article": article_id}
@@ -98,7 +131,6 @@ class Ingest:
                      ", ".join(alert.channels) or "no channel", extra={**fields, "alert": alert.uid})
         else:
             log.debug("article %d from %s: no alert", article_id, source_name, extra=fields)
-        return 1
 
     def _say_slow_patterns(self, result: MatchResult, source_name: str) -> None:
         """Log once per pattern (per process) a user regex that timed out on an article or was skipped."""
@@ -110,6 +142,34 @@ class Ingest:
             if ("skipped", label) not in self._slow_said:
                 self._slow_said.add(("skipped", label))
                 log.warning("watchlist %s was not tried on an article from %s: the article's regex time was spent by slower patterns (said once)", label, source_name)
+
+
+Saved = tuple[int, MatchResult, "articles.NewAlert | None"]  # a stored article's id, matches and alert
+
+
+def _first_of_each(fresh: list[Article]) -> list[Article]:
+    """The articles of one feed without repeats of an earlier one's GUID, canonical URL or content hash
+    (the store's unique keys would refuse them, and with them the feed's whole transaction)."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for article in fresh:
+        keys = {("hash", article.content_hash)} | ({("url", article.canonical_url)} if article.canonical_url else set()) | (
+            {("guid", article.guid)} if article.guid else set())
+        if not keys & seen:
+            out.append(article)
+        seen |= keys
+    return out
+
+
+def _joined(story: story_store.StoryState | None, story_id: int, alert: articles.NewAlert | None, reported: frozenset[str],
+            now: datetime) -> story_store.StoryState:
+    """A story as the next article of the same batch (same source) sees it, this one stored (not yet committed)."""
+    if story is None:
+        story = story_store.StoryState(story_id, 0, frozenset(), None, 0, 1, now)
+    story = replace(story, articles=story.articles + 1)
+    if alert is None:
+        return story
+    return replace(story, severity=max(story.severity, alert.severity), reported=story.reported | reported, last_alert_uid=alert.uid)
 
 
 def _new_alert(article: Article, decision: Decision, source_name: str, story: story_store.StoryState | None, now: datetime) -> articles.NewAlert:

@@ -1,8 +1,10 @@
-"""Articles, their matches, and (in the same transaction) their alert and outbox rows."""
+"""Articles, their matches, and (in the same transaction) their alert and outbox rows; one feed's new
+articles in one transaction (`batch`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -82,46 +84,75 @@ def save_article(db: Database, source_id: int, article: Article, result: MatchRe
     """Store a new article with its matches, story, alert and deliveries at once.
 
     Returns (article id, story id), or None if the article was a duplicate (its canonical URL, its
-    GUID from this source or its content hash is stored: the unique keys refuse it). Plain INSERTs,
-    not ORM objects: this runs for every new article, and the unit of work cost more than the rest.
+    GUID from this source or its content hash is stored: the unique keys refuse it).
     `then` runs last in the same transaction (the trend counts of a new story: store/counts.py).
     """
     try:
-        with db.session() as s:
-            run = s.connection().execute
-            story_id = story.story_id or run(_NEW_STORY, {"created_at": now, "severity": 0, "reported": ""}).scalar_one()
-            article_id = run(_NEW_ARTICLE, {
-                "source_id": source_id, "title": article.title, "text": article.text, "url": article.url,
-                "canonical_url": article.canonical_url, "guid": article.guid, "content_hash": article.content_hash,
-                "published_at": article.published, "fetched_at": now, "story_id": story_id, "signature": story.signature,
-                "shingles": story.shingles,
-            }).scalar_one()
-            if result.matches:
-                run(insert(_MATCHES), [
-                    {"article_id": article_id, "kind": m.kind, "name": m.name, "alias": m.alias, "found": m.found,
-                     "start": m.start, "end": m.end, "score": m.score, "severity": m.severity}
-                    for m in result.matches
-                ])
-            if alert is not None:
-                alert_id = run(_NEW_ALERT, {
-                    "uid": alert.uid, "article_id": article_id, "severity": alert.severity, "tags": " ".join(alert.tags),
-                    "title": alert.title, "body": alert.body, "context": alert.context, "created_at": now,
-                }).scalar_one()
-                if alert.channels:
-                    run(insert(_DELIVERIES), [
-                        {"alert_id": alert_id, "channel": c, "status": "pending", "attempts": 0, "next_attempt_at": now, "via_digest": False}
-                        for c in alert.channels
-                    ])
-                severity, reported = run(_STORY_STATE, {"story_id": story_id}).one()  # what the story has reported so far
-                run(_STORY_ALERTED, {
-                    "story_id": story_id, "severity": max(severity, alert.severity), "uid": alert.uid,
-                    "reported": "\n".join(sorted(set(filter(None, reported.split("\n"))) | story.reported)),
-                })
-            if then is not None:
-                then(s.connection())
-            return article_id, story_id
-    except IntegrityError:
+        with batch(db) as b:
+            return b.save(source_id, article, result, alert, now, story, then)
+    except Duplicate:
         return None  # a concurrent writer stored the same article first
+
+
+class Duplicate(Exception):
+    """A unique key refused an article of a batch: the whole batch was rolled back."""
+
+
+class Batch:
+    """Articles saved in one open transaction (one feed's new articles): all of them commit, or none."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._run = connection.execute
+        self.connection = connection
+
+    def save(self, source_id: int, article: Article, result: MatchResult, alert: NewAlert | None, now: datetime,
+             story: StoryLink = StoryLink(None), then: Callable[[Connection], None] | None = None) -> tuple[int, int]:
+        """Insert one article with its matches, story, alert and deliveries; returns (article id, story id).
+        Plain INSERTs, not ORM objects: this runs for every new article, and the unit of work cost more than the rest."""
+        run = self._run
+        story_id = story.story_id or run(_NEW_STORY, {"created_at": now, "severity": 0, "reported": ""}).scalar_one()
+        article_id: int = run(_NEW_ARTICLE, {
+            "source_id": source_id, "title": article.title, "text": article.text, "url": article.url,
+            "canonical_url": article.canonical_url, "guid": article.guid, "content_hash": article.content_hash,
+            "published_at": article.published, "fetched_at": now, "story_id": story_id, "signature": story.signature,
+            "shingles": story.shingles,
+        }).scalar_one()
+        if result.matches:
+            run(insert(_MATCHES), [
+                {"article_id": article_id, "kind": m.kind, "name": m.name, "alias": m.alias, "found": m.found,
+                 "start": m.start, "end": m.end, "score": m.score, "severity": m.severity}
+                for m in result.matches
+            ])
+        if alert is not None:
+            alert_id = run(_NEW_ALERT, {
+                "uid": alert.uid, "article_id": article_id, "severity": alert.severity, "tags": " ".join(alert.tags),
+                "title": alert.title, "body": alert.body, "context": alert.context, "created_at": now,
+            }).scalar_one()
+            if alert.channels:
+                run(insert(_DELIVERIES), [
+                    {"alert_id": alert_id, "channel": c, "status": "pending", "attempts": 0, "next_attempt_at": now, "via_digest": False}
+                    for c in alert.channels
+                ])
+            severity, reported = run(_STORY_STATE, {"story_id": story_id}).one()  # what the story has reported so far
+            run(_STORY_ALERTED, {
+                "story_id": story_id, "severity": max(severity, alert.severity), "uid": alert.uid,
+                "reported": "\n".join(sorted(set(filter(None, reported.split("\n"))) | story.reported)),
+            })
+        if then is not None:
+            then(self.connection)
+        return article_id, story_id
+
+
+@contextmanager
+def batch(db: Database) -> Iterator[Batch]:
+    """One transaction for several articles: committed when the block ends, rolled back whole if it raises.
+    A unique key refusing any article (a copy a concurrent writer stored first) raises Duplicate after the
+    rollback; the caller then saves the articles one transaction each (ingest.py)."""
+    try:
+        with db.session() as s:
+            yield Batch(s.connection())
+    except IntegrityError as exc:
+        raise Duplicate(str(exc).splitlines()[0]) from None
 
 
 @dataclass(frozen=True)
