@@ -30,6 +30,7 @@ check: $(VENV)/.installed
 # The suite twice: on SQLite, then on a PostgreSQL server that the tests start (initdb + pg_ctl, tests/conftest.py).
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check monitor tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 	MONITOR_TEST_STORE=postgresql $(BIN)/python -m pytest
 

@@ -6,6 +6,7 @@ A watchlist file has three lists: `actors`, `events` and `rules` (see docs/watch
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -238,6 +239,7 @@ def _load_file(path: Path) -> _Part:
         line = _line_of(node, loc + entry) if node is not None else None
         problem = "unknown key (typo?)" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
         raise WatchlistError(f"{path}:{line}: {_where(loc)}: {problem}", path=str(path), line=line) from None
+    assert node is not None  # data was not None, so YAML composed a node
     return _Part(path, _to_model(spec, path, node), node)
 
 
@@ -296,7 +298,9 @@ def _event(e: _EventSpec) -> Event:
 
 def _examples(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> list[Example]:
     out = []
-    for section, kind, items in (("actors", "actor", spec.actors), ("events", "event", spec.events), ("rules", "rule", spec.rules)):
+    sections: tuple[tuple[str, str, Sequence[_WatchedSpec | _RuleSpec]], ...] = (
+        ("actors", "actor", spec.actors), ("events", "event", spec.events), ("rules", "rule", spec.rules))
+    for section, kind, items in sections:
         for i, item in enumerate(items):
             for key, expect in (("must_match", True), ("must_not_match", False)):
                 for j, text in enumerate(getattr(item.examples, key)):

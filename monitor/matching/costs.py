@@ -9,7 +9,7 @@ else a false hit it prevents.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from monitor.matching.matcher import Matcher
@@ -36,7 +36,8 @@ def not_when_costs(watchlist: Watchlist, cases: Iterable[Labelled]) -> list[NotW
     full = Matcher(watchlist)
     found = [{m.name for m in full.find(text)} for _, text, _ in cases]
     out = []
-    for kind, items in (("actor", watchlist.actors), ("event", watchlist.events)):
+    entries: tuple[tuple[str, Sequence[Actor | Event]], ...] = (("actor", watchlist.actors), ("event", watchlist.events))
+    for kind, items in entries:
         for i, item in enumerate(items):
             for phrase in item.not_when:
                 without = _without(watchlist, kind, i, item, phrase)
@@ -51,10 +52,12 @@ def not_when_costs(watchlist: Watchlist, cases: Iterable[Labelled]) -> list[NotW
 
 
 def _without(watchlist: Watchlist, kind: str, i: int, item: Actor | Event, phrase: str) -> Watchlist:
-    smaller = replace(item, not_when=tuple(p for p in item.not_when if p != phrase))
-    if kind == "actor":
-        return replace(watchlist, actors=watchlist.actors[:i] + (smaller,) + watchlist.actors[i + 1 :])  # type: ignore[operator]
-    return replace(watchlist, events=watchlist.events[:i] + (smaller,) + watchlist.events[i + 1 :])  # type: ignore[operator]
+    kept = tuple(p for p in item.not_when if p != phrase)
+    if isinstance(item, Actor):
+        actor = replace(item, not_when=kept)
+        return replace(watchlist, actors=watchlist.actors[:i] + (actor,) + watchlist.actors[i + 1 :])
+    event = replace(item, not_when=kept)
+    return replace(watchlist, events=watchlist.events[:i] + (event,) + watchlist.events[i + 1 :])
 
 
 def cost_table(costs: list[NotWhenCost]) -> str:
