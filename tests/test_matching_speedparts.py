@@ -45,6 +45,16 @@ def test_stemming_many_words_at_once_equals_stemming_each() -> None:
         assert stems.stem_many(norms, language) == [stems.stem(n, language) for n in norms]
 
 
+def test_a_words_phrase_stem_learnt_in_a_batch_is_the_one_stem_gives() -> None:
+    """`WordKeys._stems` marks function words once and stems the rest language by language: the same as `stem` per word."""
+    matcher = Matcher(load_watchlist(DEFAULT_WATCHLIST))
+    keys: WordKeys = matcher._words
+    norms = ["deployed", "frappes", "ataques", "soldaten", "killing", "the", "de", "die", "a", "as", "los", "struck", "x", ""]
+    norms += sorted(stems.FUNCTION_WORDS)
+    assert keys._stems(norms) == [keys.stem(n) for n in norms]
+    assert any(s != NEVER for s in keys._stems(norms))
+
+
 def _misspelt(word: str, rng: random.Random) -> str:
     i = rng.randrange(len(word) + 1)
     letter = rng.choice("aeiouyhkqszlmnrt")

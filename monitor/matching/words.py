@@ -173,11 +173,16 @@ class WordKeys:
         return norms, atoms
 
     def _stems(self, norms: list[str]) -> list[str]:
+        """Per normal form `stem` (its first stem that a phrase has, or NEVER), each language in one call."""
         out = [NEVER] * len(norms)
+        function = set(compress(range(len(norms)), map(stems.FUNCTION_WORDS.__contains__, norms)))
+        for i in function:  # its own stem, marked, in every language
+            if (s := stems.FUNCTION_STEM + norms[i]) in self.phrase_stems:
+                out[i] = s
         for language in self.languages:
-            stemmed = stems.stem_many(norms, language)
+            stemmed = stems.snowball_many(norms, language)
             for i in compress(range(len(norms)), map(self.phrase_stems.__contains__, stemmed)):
-                if out[i] == NEVER:
+                if out[i] == NEVER and i not in function:
                     out[i] = stemmed[i]
         return out
 
