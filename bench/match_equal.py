@@ -17,7 +17,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from matching import CORPUS, REPO, build_watchlist, feed_texts, story_texts  # noqa: E402
+from matching import REPO, build_watchlist, feed_texts, story_texts  # noqa: E402
+from tests.conftest import CORPUS  # noqa: E402  (bench/matching.py put the repository on sys.path)
 
 from monitor.matching.matcher import Matcher  # noqa: E402
 from monitor.matching.rules import match_text  # noqa: E402

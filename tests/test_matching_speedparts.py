@@ -16,7 +16,7 @@ import monitor.matching.words as words_module
 from monitor.matching import stems
 from monitor.matching.automaton import PhraseIndex
 from monitor.matching.matcher import Matcher
-from monitor.matching.words import CACHE_KEY_MAX, NEVER, WordKeys, norm_of
+from monitor.matching.words import _SPLIT, CACHE_KEY_MAX, NEVER, WordKeys, norm_of, split_words
 from monitor.model import Actor, Event, Watchlist
 from monitor.text_norm import WORD, blank_non_prose, fold, fold_many, skeleton, skeleton_many
 from monitor.watchlist import load_watchlist
@@ -53,6 +53,20 @@ def test_a_words_phrase_stem_learnt_in_a_batch_is_the_one_stem_gives() -> None:
     norms += sorted(stems.FUNCTION_WORDS)
     assert keys._stems(norms) == [keys.stem(n) for n in norms]
     assert any(s != NEVER for s in keys._stems(norms))
+
+
+_ELISION_PIECES = [*"lLdDquQUnNsStTaAcC'’‘ʼʻ`´′ xe\u0301\u0670_1é-.\u0644\n", "qu", "jusqu", "dell", "un", "anch", "ſ", "K", "İ", "l'", "d’", "Irak"]
+
+
+@given(st.lists(st.sampled_from(_ELISION_PIECES), max_size=14).map("".join) | st.text(max_size=20))
+@settings(max_examples=2000)
+def test_splitting_by_runs_then_elisions_equals_splitting_by_words(text: str) -> None:
+    """`split_words` (a C split without WORD's elided-word branch, elisions cut after) gives WORD's split."""
+    assert split_words(text) == _SPLIT.split(text)
+
+
+def test_elided_words_are_cut_from_the_word_after_them() -> None:
+    assert split_words("l'Irak, qu’Israël dʼEx x'y") == ["", "l", "'", "Irak", ", ", "qu", "’", "Israël", " ", "d", "", "ʼEx", " ", "x'y", ""]
 
 
 def _misspelt(word: str, rng: random.Random) -> str:
