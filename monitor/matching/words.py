@@ -21,7 +21,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from itertools import accumulate, compress, islice, repeat
-from operator import is_
+from operator import is_, not_
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -99,9 +99,11 @@ def split_words(text: str) -> list[str]:
     if not _APOSTROPHE.search(text):
         return parts
     runs = range(1, len(parts), 2)
-    maybe = runs if _LETTER_APOSTROPHE.search(text) else compress(runs, map(_not_alnum, islice(parts, 1, None, 2)))  # ʼ ʻ are alphanumeric
+    maybe = runs if _LETTER_APOSTROPHE.search(text) else compress(runs, map(not_, map(str.isalnum, islice(parts, 1, None, 2))))  # ʼ ʻ are alphanumeric
     odd = [k for k in maybe if _APOSTROPHE.search(parts[k])]
     for k in reversed(odd):
+        if not ((cut := _CUT.search(parts[k])) and _ELIDED_HEAD.fullmatch(parts[k], 0, cut.start())):
+            continue  # most: Iran's, don't
         pieces = [parts[k]]
         at = sum(map(len, parts[:k]))
         before = text[at - 1 : at]  # "" at the start of the text
@@ -114,10 +116,6 @@ def split_words(text: str) -> list[str]:
             before = run[i]
         parts[k : k + 1] = pieces
     return parts
-
-
-def _not_alnum(run: str) -> bool:
-    return not run.isalnum()
 
 
 _WORD_CHAR = re.compile(r"\w")
