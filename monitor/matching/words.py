@@ -156,6 +156,9 @@ class WordKeys:
                 for d in deletions(key) | {key}:
                     self.neighbours.setdefault(d, set()).add(key)
         self.misspellable = {d for ws in alias_words.values() for w in ws if len(w) >= MISSPELLING_MIN_LEN for d in deletions(w) | {w}}
+        misspellable_words = [w for ws in alias_words.values() for w in ws if len(w) >= MISSPELLING_MIN_LEN]
+        self.fronts = {w[: len(w) // 2] for w in misspellable_words}  # one edit leaves a word's first half or its second half as it was
+        self.backs = {w[len(w) // 2 :] for w in misspellable_words}
         self.pairs = {(key, s) for key, ws in alias_words.items() for w in ws if (s := self.stem(w)) != NEVER}  # words that are both
         self.norms: dict[str, str] = {}  # the cache: word as written -> normal form, and -> atoms
         self.atoms: dict[str, Atoms] = {}
@@ -245,7 +248,15 @@ class WordKeys:
         """Per index whose normal form is one edit from an alias word that accepts a misspelling (the
         only words a word of another key agrees with: `word_agrees`), the alias keys near its shape.
         One edit apart, two words have a deletion (or the word itself) in common: tested per position
-        over all the words at once."""
+        over all the words at once, for the words that begin with such an alias word's first half or end
+        with its second half (one edit leaves one of them as it was)."""
+        fronts, backs = self.fronts, self.backs  # per alias word length L = n - 1, n, n + 1: its first half, its second half
+        indices = [
+            i for i in indices if (w := norms[i]) and (n := len(w)) and (
+                w[: (n - 1) // 2] in fronts or w[1 + (n - 1) // 2 :] in backs or w[: n // 2] in fronts or w[n // 2 :] in backs
+                or w[: (n + 1) // 2] in fronts or w[(n + 1) // 2 - 1 :] in backs
+            )
+        ]
         hit = set(compress(indices, map(self.misspellable.__contains__, (norms[i] for i in indices))))
         longest = max((len(norms[i]) for i in indices), default=0)
         for position in range(longest):
