@@ -188,10 +188,13 @@ class WordKeys:
         """Normal forms and atoms of words as written; stored in the cache (not those over CACHE_KEY_MAX)."""
         words = list(words)
         matchable = [w for w in words if len(w) <= LONG_WORD and (w.isalpha() or not any(c.isdigit() for c in w))]
-        folded = fold_many([unwrap_word(w) for w in matchable])
-        norms = {w: NEVER for w in words} | {w: (n.replace(" ", "_") or NEVER) for w, n in zip(matchable, folded)}
-        candidates = [w for w in matchable if norms[w] != NEVER]
-        found = [norms[w] for w in candidates]
+        folded = fold_many([unwrap_word(w) for w in matchable] if is_wrapped("\0".join(matchable)) else matchable)
+        norms = dict.fromkeys(words, NEVER)
+        norms.update(zip(matchable, "\n".join(folded).replace(" ", "_").split("\n") if folded else ()))  # a folded word has no line break
+        for w in compress(matchable, map(not_, folded)):
+            norms[w] = NEVER
+        candidates = list(compress(matchable, map(NEVER.__ne__, map(norms.__getitem__, matchable))))
+        found = list(map(norms.__getitem__, candidates))
         known = list(map(self.by_norm.get, found))  # a new spelling of a known word (Attack, attack)
         new = list(dict.fromkeys(compress(found, map(is_, known, repeat(None)))))
         keys, stems_ = self._keys(new), self._stems(new)
