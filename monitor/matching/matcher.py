@@ -50,7 +50,7 @@ TITLES = frozenset(  # folded words before a surname that name the person (Gener
     "prince king queen emir sultan imam lieutenant sir lord lady m mme monsieur madame herr frau senor sr sra signor "
     "اللواء الجنرال العميد الرئيس القائد الشيخ السيد الفريق سردار ژنرال генерал президент министр".split()
 )
-TEXT_CACHE_CHARS = 2_000_000  # characters of recent texts whose words and hits are kept (≈ 30 MB)
+TEXT_CACHE_CHARS = 1_000_000  # characters of recent texts whose words and hits are kept (≈ 25 MB with their words)
 TEXT_CACHE_MAX = 100_000  # characters: a longer text is worked out each time, never kept
 _BARE, _MISSPELT = 1, 2  # why an actor match needs more evidence
 
@@ -100,6 +100,7 @@ class Matcher(CompiledWatchlist):
         self._ranked: dict[tuple[tuple[int, ...], tuple[str, ...]], _Ranked] = {}  # cached _rank
         self._texts: dict[str, tuple[TextWords, list[Hit]]] = {}  # the recent texts' words and index hits
         self._texts_chars = 0  # characters of the texts in `_texts` (about: threads may race)
+        self.text_cache_chars = TEXT_CACHE_CHARS
         self.rule_selectors = [(rule, *watchlist.rule_scope(rule)) for rule in watchlist.rules]  # per rule, the actors and events (names) it can pair
 
     def find(self, text: str) -> list[Match]:
@@ -161,7 +162,7 @@ class Matcher(CompiledWatchlist):
         words = self._words.text_words(text)
         hits = self._index.scan(words.atoms) if len(self._index) else []
         if len(text) <= TEXT_CACHE_MAX:
-            if self._texts_chars + len(text) > TEXT_CACHE_CHARS:
+            if self._texts_chars + len(text) > self.text_cache_chars:
                 evict(self._texts)  # type: ignore[arg-type]
                 self._texts_chars = sum(map(len, list(self._texts)))
             self._texts[text] = (words, hits)
