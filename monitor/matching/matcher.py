@@ -17,7 +17,8 @@ The work per text is bounded: a word of more than LONG_WORD characters never mat
 folded), a word much longer than every alias word is never compared, words longer than
 CACHE_KEY_MAX are not cached, and user regexes share REGEX_BUDGET seconds per text by the clock the
 caller gives (none is read here; without one each pattern has its own REGEX_TIMEOUT); what did not
-run in time is returned, by label.
+run in time is returned, by label. The recent texts' words and index hits are kept (TEXT_CACHE_CHARS):
+a text met again costs lookups and verification.
 """
 
 from __future__ import annotations
