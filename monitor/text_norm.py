@@ -22,8 +22,10 @@ _W = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]"  # word c
 # The French and Italian words that lose their vowel before a word starting with one and are written
 # joined to it by an apostrophe (l'Irak, d'Erbil, qu'Israël, dall'Isis, un'ulteriore) are words of their
 # own, so that the name after them is found. English contractions (don't, o'clock, Kata'ib) are not among them.
-ELIDED = r"(?<![\w'’])(?i:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|dell|dall|nell|sull|all|coll|quell|un|anch)"
-WORD = re.compile(rf"{ELIDED}(?=[{_APOSTROPHES}]{_W})|{_W}+(?:[{_APOSTROPHES}]{_W}+)*")  # l'Irak: `l`, `Irak`
+ELIDED_WORDS = r"(?i:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|dell|dall|nell|sull|all|coll|quell|un|anch)"
+ELIDED = rf"(?<![\w'’]){ELIDED_WORDS}"
+RUN = rf"{_W}+(?:[{_APOSTROPHES}]{_W}+)*"  # a word of WORD when no elided word starts it
+WORD = re.compile(rf"{ELIDED}(?=[{_APOSTROPHES}]{_W})|{RUN}")  # l'Irak: `l`, `Irak`
 # Hard-wrapped copy: a soft hyphen (U+00AD) anywhere in a word, or a hyphen at a line end before a small
 # letter (Solei-⏎mani, bal-⏎listic), is inside the word; `unwrap_word` takes them out. A hyphen at a line
 # end before a capital stays a hyphen (al-⏎Muhandis). Spans stay those of the original text.

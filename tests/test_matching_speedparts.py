@@ -16,7 +16,7 @@ import monitor.matching.words as words_module
 from monitor.matching import stems
 from monitor.matching.automaton import PhraseIndex
 from monitor.matching.matcher import Matcher
-from monitor.matching.words import CACHE_KEY_MAX, NEVER, WordKeys, norm_of
+from monitor.matching.words import _SPLIT, CACHE_KEY_MAX, NEVER, WordKeys, norm_of, split_words
 from monitor.model import Actor, Event, Watchlist
 from monitor.text_norm import WORD, blank_non_prose, fold, fold_many, skeleton, skeleton_many
 from monitor.watchlist import load_watchlist
@@ -43,6 +43,30 @@ def test_stemming_many_words_at_once_equals_stemming_each() -> None:
     norms = ["deployed", "deployment", "frappes", "ataques", "soldaten", "killing", "a", ""]
     for language in stems.LANGUAGES:
         assert stems.stem_many(norms, language) == [stems.stem(n, language) for n in norms]
+
+
+def test_a_words_phrase_stem_learnt_in_a_batch_is_the_one_stem_gives() -> None:
+    """`WordKeys._stems` marks function words once and stems the rest language by language: the same as `stem` per word."""
+    matcher = Matcher(load_watchlist(DEFAULT_WATCHLIST))
+    keys: WordKeys = matcher._words
+    norms = ["deployed", "frappes", "ataques", "soldaten", "killing", "the", "de", "die", "a", "as", "los", "struck", "x", ""]
+    norms += sorted(stems.FUNCTION_WORDS)
+    assert keys._stems(norms) == [keys.stem(n) for n in norms]
+    assert any(s != NEVER for s in keys._stems(norms))
+
+
+_ELISION_PIECES = [*"lLdDquQUnNsStTaAcC'’‘ʼʻ`´′ xe\u0301\u0670_1é-.\u0644\n", "qu", "jusqu", "dell", "un", "anch", "ſ", "K", "İ", "l'", "d’", "Irak"]
+
+
+@given(st.lists(st.sampled_from(_ELISION_PIECES), max_size=14).map("".join) | st.text(max_size=20))
+@settings(max_examples=600)
+def test_splitting_by_runs_then_elisions_equals_splitting_by_words(text: str) -> None:
+    """`split_words` (a C split without WORD's elided-word branch, elisions cut after) gives WORD's split."""
+    assert split_words(text) == _SPLIT.split(text)
+
+
+def test_elided_words_are_cut_from_the_word_after_them() -> None:
+    assert split_words("l'Irak, qu’Israël dʼEx x'y") == ["", "l", "'", "Irak", ", ", "qu", "’", "Israël", " ", "d", "", "ʼEx", " ", "x'y", ""]
 
 
 def _misspelt(word: str, rng: random.Random) -> str:
@@ -143,3 +167,25 @@ def test_an_event_word_and_an_alias_word_in_one_word_both_match() -> None:
     found = [(m.kind, m.found) for m in Matcher(watchlist).find("The Strike Force said a strike hit.")]
     assert found == [("actor", "Strike Force"), ("event", "Strike"), ("event", "strike")]
     assert words_module.CACHE_LIMIT > 0
+
+
+def test_a_text_met_again_is_matched_from_the_recent_texts_kept_and_a_full_cache_drops_its_older_half() -> None:
+    matcher = Matcher(load_watchlist(DEFAULT_WATCHLIST))
+    matcher.text_cache_chars = 400
+    texts = [f"Report {i}: Qassem Soleimani was killed in Baghdad, officials said on day {i}." for i in range(8)]
+    first = [matcher.scan(t) for t in texts]
+    assert texts[-1] in matcher._texts and texts[0] not in matcher._texts  # the older half went, the recent stayed
+    assert sum(map(len, matcher._texts)) <= 400
+    again = matcher.scan(texts[-1])
+    assert again.words is matcher._texts[texts[-1]][0]  # from the cache
+    assert again.matches == first[-1].matches and [m.name for m in again.matches] == ["Qasem Soleimani", "killing", "Baghdad"]
+    assert [s.matches for s in map(matcher.scan, texts)] == [s.matches for s in first]
+
+
+def test_a_text_over_the_text_cache_limit_is_matched_each_time_and_never_kept() -> None:
+    from monitor.matching.matcher import TEXT_CACHE_MAX
+
+    matcher = Matcher(load_watchlist(DEFAULT_WATCHLIST))
+    text = "Qassem Soleimani was killed. " + "word " * (TEXT_CACHE_MAX // 5)
+    assert [m.name for m in matcher.scan(text).matches][:2] == ["Qasem Soleimani", "killing"]
+    assert text not in matcher._texts and not matcher._texts

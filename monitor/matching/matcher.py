@@ -17,7 +17,8 @@ The work per text is bounded: a word of more than LONG_WORD characters never mat
 folded), a word much longer than every alias word is never compared, words longer than
 CACHE_KEY_MAX are not cached, and user regexes share REGEX_BUDGET seconds per text by the clock the
 caller gives (none is read here; without one each pattern has its own REGEX_TIMEOUT); what did not
-run in time is returned, by label.
+run in time is returned, by label. The recent texts' words and index hits are kept (TEXT_CACHE_CHARS):
+a text met again costs lookups and verification.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ TITLES = frozenset(  # folded words before a surname that name the person (Gener
     "prince king queen emir sultan imam lieutenant sir lord lady m mme monsieur madame herr frau senor sr sra signor "
     "اللواء الجنرال العميد الرئيس القائد الشيخ السيد الفريق سردار ژنرال генерал президент министр".split()
 )
+TEXT_CACHE_CHARS = 1_000_000  # characters of recent texts whose words and hits are kept (≈ 25 MB with their words)
+TEXT_CACHE_MAX = 100_000  # characters: a longer text is worked out each time, never kept
 _BARE, _MISSPELT = 1, 2  # why an actor match needs more evidence
 
 
@@ -96,6 +99,9 @@ class Matcher(CompiledWatchlist):
         super().__init__(watchlist)
         self.clock = clock
         self._ranked: dict[tuple[tuple[int, ...], tuple[str, ...]], _Ranked] = {}  # cached _rank
+        self._texts: dict[str, tuple[TextWords, list[Hit]]] = {}  # the recent texts' words and index hits
+        self._texts_chars = 0  # characters of the texts in `_texts` (about: threads may race)
+        self.text_cache_chars = TEXT_CACHE_CHARS
         self.rule_selectors = [(rule, *watchlist.rule_scope(rule)) for rule in watchlist.rules]  # per rule, the actors and events (names) it can pair
 
     def find(self, text: str) -> list[Match]:
@@ -109,8 +115,7 @@ class Matcher(CompiledWatchlist):
     def scan(self, text: str) -> Scan:
         """The matches, the text's words (for word distances), and the user regexes that ran out of time."""
         text = close_indented_cuts(text)  # same length: spans stay the original's
-        words = self._words.text_words(text)
-        hits = self._index.scan(words.atoms) if len(self._index) else []
+        words, hits = self._texts.get(text) or self._words_and_hits(text)
         seen: Seen | None = None  # where each context or not_when phrase was seen, once needed
         there: set[int] | None = None  # which were seen at all (enough for most not_when phrases: none of them is there)
         found, timed_out, skipped = self._regex_matches(text, REGEX_BUDGET)
@@ -151,6 +156,19 @@ class Matcher(CompiledWatchlist):
             kept = self._confirmed(kept, doubtful, words, hits)
         matches = [Match(**(m.said.fields | {"found": text[m.start : m.end], "start": m.start, "end": m.end, "score": m.score, "form": m.how})) for m in kept]
         return Scan(matches, words, tuple(timed_out), tuple(skipped))
+
+    def _words_and_hits(self, text: str) -> tuple[TextWords, list[Hit]]:
+        """A text's words and the phrase index's hits in them, kept for the recent texts (up to
+        TEXT_CACHE_CHARS characters in all; when full, the older half goes): a text met again costs lookups."""
+        words = self._words.text_words(text)
+        hits = self._index.scan(words.atoms) if len(self._index) else []
+        if len(text) <= TEXT_CACHE_MAX:
+            if self._texts_chars + len(text) > self.text_cache_chars:
+                evict(self._texts)  # type: ignore[arg-type]
+                self._texts_chars = sum(map(len, list(self._texts)))
+            self._texts[text] = (words, hits)
+            self._texts_chars += len(text)
+        return words, hits
 
     def _events(self, text: str, words: TextWords, there: set[int], seen: Seen) -> list[Found]:
         """The event phrases found: each of their units (content words, compounds) in any form, all

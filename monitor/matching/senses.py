@@ -8,13 +8,12 @@ Grill", "Pasdaran Avenue" name a club, a restaurant and a street, not the actor)
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 from collections.abc import Sequence
 
 from monitor.matching.matcher import is_acronym
 from monitor.matching.normalise import WORD, fold, sentence_keys
-from monitor.model import Match, Watchlist
+from monitor.model import Actor, Match, Watchlist
 
 _FOLLOWING = re.compile(r"(?:[ \t]*\n?[ \t]*(?<=\s)\w+){1,3}")  # a line break inside a name is a space (Pasdaran⏎Avenue)
 GOVERNMENT_VERBS = frozenset(  # what a government does, not a city: "Baghdad said", "Baghdad demanded"
@@ -46,11 +45,40 @@ DIRECTIONS = frozenset(  # may stand between the place word and the capital: "in
 _WORDS_BEFORE = re.compile(r"(\w+)[ \t\n]+$")
 
 
+@dataclasses.dataclass(frozen=True)
+class _Tables:
+    """What the sense decisions look up in a watchlist, built once per watchlist (not per text)."""
+
+    watchlist: Watchlist
+    actors: dict[str, Actor]
+    yields: dict[str, frozenset[str]]  # events' yields_to, said or implied
+    heads: dict[str, frozenset[str]]  # actors' not_before head nouns, folded
+    capitals: dict[str, frozenset[str]]  # states' capitals, folded
+
+
+_LATEST: list[_Tables] = []  # the tables of the watchlist in use (a reloaded one replaces them)
+
+
+def _tables(watchlist: Watchlist) -> _Tables:
+    """The tables of `watchlist`, found by identity (hashing a large frozen watchlist per text costs more)."""
+    if _LATEST and _LATEST[0].watchlist is watchlist:
+        return _LATEST[0]
+    tables = _Tables(
+        watchlist,
+        {a.name: a for a in watchlist.actors},
+        {e.name: frozenset(e.yields_to) for e in watchlist.events if e.yields_to} | implied_yields(watchlist),
+        {a.name: frozenset(fold(h) for h in a.not_before) for a in watchlist.actors if a.not_before},
+        {a.name: frozenset(fold(c) for c in a.capitals) for a in watchlist.actors if a.capitals},
+    )
+    _LATEST[:] = [tables]
+    return tables
+
+
 def cities(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The state matches found under one of the state's `capitals` used as a place: right after a word of
     PLACE_WORDS (only DIRECTIONS between) and not before a verb of government ("officials in Tehran
     said" stays the state): "born in Tehran", "a cafe in north Tehran", "training in Washington, D.C."."""
-    capitals = {a.name: frozenset(fold(c) for c in a.capitals) for a in watchlist.actors if a.capitals}
+    capitals = _tables(watchlist).capitals
     out = []
     for m in matches:
         if m.kind != "actor" or fold(m.alias) not in capitals.get(m.name, ()):
@@ -77,7 +105,7 @@ def metonyms(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[
     """A capital that `stands_for` a state, used for its government, becomes that state (the guide's
     "Baghdad said ..." is Iraq): right before a verb of GOVERNMENT_VERBS, or as a party to relations
     ("between Baghdad and Washington", "between Washington and Baghdad")."""
-    actors = {a.name: a for a in watchlist.actors}
+    actors = _tables(watchlist).actors
     states = [m for m in matches if m.kind == "actor" and m.name in actors and actors[m.name].kind == "state"]
     out = {}
     for m in matches:
@@ -96,7 +124,7 @@ def metonyms(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[
 def named_parents(watchlist: Watchlist, matches: Sequence[Match]) -> list[Match]:
     """For a unit found under a name that holds one of its parent's aliases as whole words (IRGC-QF holds
     IRGC: the guide's "the IRGC is itself named"), the parent too, on the same span; once per parent."""
-    actors = {a.name: a for a in watchlist.actors}
+    actors = _tables(watchlist).actors
     found = {m.name for m in matches if m.kind == "actor"}
     out: list[Match] = []
     for m in matches:
@@ -115,7 +143,6 @@ def named_parents(watchlist: Watchlist, matches: Sequence[Match]) -> list[Match]
     return out
 
 
-@functools.lru_cache(maxsize=64)
 def implied_yields(watchlist: Watchlist) -> dict[str, frozenset[str]]:
     """For each event without `yields_to`, the events whose name holds one of its phrases as whole words
     (`drone strike` holds "strike", `rocket attack` holds "attack", `de-escalation` holds "escalation"):
@@ -142,7 +169,7 @@ def implied_yields(watchlist: Watchlist) -> dict[str, frozenset[str]]:
 
 def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The event matches whose event yields to another event found in the same sentence."""
-    yields = {e.name: frozenset(e.yields_to) for e in watchlist.events if e.yields_to} | implied_yields(watchlist)
+    yields = _tables(watchlist).yields
     events = [m for m in matches if m.kind == "event"]
     if not any(m.name in yields for m in events):
         return []
@@ -154,7 +181,7 @@ def names_of_things(watchlist: Watchlist, matches: Sequence[Match], text: str) -
     """The actor matches followed by one of the actor's `not_before` head nouns, capitalised as part of
     a proper name (one word of SKIPPED_BEFORE_HEAD may stand between): "Baghdad Grill", not "the old
     Baghdad café"."""
-    heads = {a.name: frozenset(fold(h) for h in a.not_before) for a in watchlist.actors if a.not_before}
+    heads = _tables(watchlist).heads
     out = []
     for m in matches:
         if m.kind == "actor" and m.name in heads:

@@ -95,7 +95,16 @@ _BATCH_STEMMERS = {language: Stemmer.Stemmer(language, 0) for language in LANGUA
 
 def stem_many(norms: list[str], language: str = "english") -> list[str]:
     """`[stem(n, language) for n in norms]` in one call to the stemmer (function words marked as `stem` marks them)."""
+    return [FUNCTION_STEM + n if n in _FUNCTION_WORDS else s for n, s in zip(norms, snowball_many(norms, language))]
+
+
+FUNCTION_WORDS = _FUNCTION_WORDS  # the words `stem` marks (FUNCTION_STEM + the word) instead of stemming
+
+
+def snowball_many(norms: list[str], language: str = "english") -> list[str]:
+    """The Snowball stems of many normal forms in one call (English irregular verbs as their verb, as `stem`
+    reads them); function words NOT marked (`stem_many` marks them)."""
     words = [IRREGULAR.get(n, n) for n in norms] if language == "english" else norms
     with _LOCK:
         stemmed: list[str] = _BATCH_STEMMERS[language].stemWords(words)
-    return [FUNCTION_STEM + n if n in _FUNCTION_WORDS else s for n, s in zip(norms, stemmed)]
+    return stemmed

@@ -21,13 +21,13 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from itertools import accumulate, compress, islice, repeat
-from operator import is_
+from operator import is_, not_
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from monitor.matching import stems
-from monitor.text_norm import WORD, WRAPPED_WORD, blank_non_prose, fold, fold_many, is_wrapped, skeleton, skeleton_many, unwrap_word
+from monitor.text_norm import _APOSTROPHES, _W, ELIDED_WORDS, RUN, WORD, WRAPPED_WORD, blank_non_prose, fold, fold_many, is_wrapped, skeleton, skeleton_many, unwrap_word
 
 LONG_WORD = 1000  # characters: a longer word never matches (aliases and phrases have at most 200)
 FUZZY_MIN_LEN = 5  # shorter words must be spelt exactly
@@ -40,6 +40,10 @@ CACHE_KEY_MAX = 100  # characters: longer words are worked out each time, never 
 Atoms = tuple[str, ...]
 _SPLIT = re.compile(f"({WORD.pattern})")  # words and the gaps between them, in one C call
 _WRAPPED_SPLIT = re.compile(f"({WRAPPED_WORD.pattern})")
+_RUN_SPLIT = re.compile(f"({RUN})")  # WORD's second branch only: it opens with a character class, which `re` skips to in C
+_ELIDED_HEAD = re.compile(ELIDED_WORDS)
+_APOSTROPHE = re.compile(f"[{_APOSTROPHES}]")
+_CUT = re.compile(f"[{_APOSTROPHES}](?={_W})")  # where an elided word before it ends
 _ARABIC_PREFIXES = ("و", "ف", "ب", "ل", "ك")  # and, so, with, for, like: written joined to the next word
 _RUSSIAN_ENDINGS = ("ами", "ями", "ого", "его", "ому", "ему", "ом", "ем", "ой", "ей", "ов", "ев", "ах", "ях", "а", "я", "у", "ю", "е", "ы", "и")
 _OTHER_FORMS = re.compile(r"^[وفبلك].{3}|[\u0400-\u04ff]$", re.S)  # a word `forms` gives more than itself
@@ -87,6 +91,38 @@ def norm_of(word: str) -> str:
     return fold(unwrap_word(word)).replace(" ", "_") or NEVER
 
 
+def split_words(text: str) -> list[str]:
+    """`_SPLIT.split(text)` (gaps and WORD's words, alternately), faster: split by RUN, then an elided
+    word (l', d', qu') that starts a run with an apostrophe and stands after no word character or ' ’
+    made a word of its own (again after an apostrophe other than ' ’, as WORD's lookbehind would)."""
+    parts = _RUN_SPLIT.split(text)
+    if not _APOSTROPHE.search(text):
+        return parts
+    runs = range(1, len(parts), 2)
+    maybe = runs if _LETTER_APOSTROPHE.search(text) else compress(runs, map(not_, map(str.isalnum, islice(parts, 1, None, 2))))  # ʼ ʻ are alphanumeric
+    odd = [k for k in maybe if _APOSTROPHE.search(parts[k])]
+    for k in reversed(odd):
+        if not ((cut := _CUT.search(parts[k])) and _ELIDED_HEAD.fullmatch(parts[k], 0, cut.start())):
+            continue  # most: Iran's, don't
+        pieces = [parts[k]]
+        at = sum(map(len, parts[:k]))
+        before = text[at - 1 : at]  # "" at the start of the text
+        while (cut := _CUT.search(pieces[-1])) and not _NO_ELISION_AFTER.match(before) and _ELIDED_HEAD.fullmatch(pieces[-1], 0, cut.start()):
+            run, i = pieces.pop(), cut.start()
+            if _WORD_CHAR.match(run, i):  # ʼ ʻ are letters: the next word starts with it (no elision after a letter)
+                pieces += [run[:i], "", run[i:]]
+                break
+            pieces += [run[:i], run[i], run[i + 1 :]]
+            before = run[i]
+        parts[k : k + 1] = pieces
+    return parts
+
+
+_WORD_CHAR = re.compile(r"\w")
+_LETTER_APOSTROPHE = re.compile(f"[{''.join(c for c in _APOSTROPHES if c.isalnum())}]")
+_NO_ELISION_AFTER = re.compile(r"[\w'’]")  # what an elided word may not stand after (WORD's lookbehind)
+
+
 class TextWords:
     """The words of one text in order: where each starts and ends, as written, and its atoms; normal
     forms on demand. Blanked spans (links, e-mail addresses, file names, model numbers) have no words."""
@@ -120,6 +156,9 @@ class WordKeys:
                 for d in deletions(key) | {key}:
                     self.neighbours.setdefault(d, set()).add(key)
         self.misspellable = {d for ws in alias_words.values() for w in ws if len(w) >= MISSPELLING_MIN_LEN for d in deletions(w) | {w}}
+        misspellable_words = [w for ws in alias_words.values() for w in ws if len(w) >= MISSPELLING_MIN_LEN]
+        self.fronts = {w[: len(w) // 2] for w in misspellable_words}  # one edit leaves a word's first half or its second half as it was
+        self.backs = {w[len(w) // 2 :] for w in misspellable_words}
         self.pairs = {(key, s) for key, ws in alias_words.items() for w in ws if (s := self.stem(w)) != NEVER}  # words that are both
         self.norms: dict[str, str] = {}  # the cache: word as written -> normal form, and -> atoms
         self.atoms: dict[str, Atoms] = {}
@@ -135,7 +174,8 @@ class WordKeys:
 
     def text_words(self, text: str) -> TextWords:
         """The words of a text, their normal forms and atoms (unseen words learnt first)."""
-        parts = (_WRAPPED_SPLIT if is_wrapped(text) else _SPLIT).split(blank_non_prose(text))
+        prose = blank_non_prose(text)
+        parts = _WRAPPED_SPLIT.split(prose) if is_wrapped(prose) else split_words(prose)
         offsets = list(accumulate(map(len, parts)))
         raws = parts[1::2]
         atoms = list(map(self.atoms.get, raws))
@@ -148,10 +188,13 @@ class WordKeys:
         """Normal forms and atoms of words as written; stored in the cache (not those over CACHE_KEY_MAX)."""
         words = list(words)
         matchable = [w for w in words if len(w) <= LONG_WORD and (w.isalpha() or not any(c.isdigit() for c in w))]
-        folded = fold_many([unwrap_word(w) for w in matchable])
-        norms = {w: NEVER for w in words} | {w: (n.replace(" ", "_") or NEVER) for w, n in zip(matchable, folded)}
-        candidates = [w for w in matchable if norms[w] != NEVER]
-        found = [norms[w] for w in candidates]
+        folded = fold_many([unwrap_word(w) for w in matchable] if is_wrapped("\0".join(matchable)) else matchable)
+        norms = dict.fromkeys(words, NEVER)
+        norms.update(zip(matchable, "\n".join(folded).replace(" ", "_").split("\n") if folded else ()))  # a folded word has no line break
+        for w in compress(matchable, map(not_, folded)):
+            norms[w] = NEVER
+        candidates = list(compress(matchable, map(NEVER.__ne__, map(norms.__getitem__, matchable))))
+        found = list(map(norms.__getitem__, candidates))
         known = list(map(self.by_norm.get, found))  # a new spelling of a known word (Attack, attack)
         new = list(dict.fromkeys(compress(found, map(is_, known, repeat(None)))))
         keys, stems_ = self._keys(new), self._stems(new)
@@ -173,11 +216,16 @@ class WordKeys:
         return norms, atoms
 
     def _stems(self, norms: list[str]) -> list[str]:
+        """Per normal form `stem` (its first stem that a phrase has, or NEVER), each language in one call."""
         out = [NEVER] * len(norms)
+        function = set(compress(range(len(norms)), map(stems.FUNCTION_WORDS.__contains__, norms)))
+        for i in function:  # its own stem, marked, in every language
+            if (s := stems.FUNCTION_STEM + norms[i]) in self.phrase_stems:
+                out[i] = s
         for language in self.languages:
-            stemmed = stems.stem_many(norms, language)
+            stemmed = stems.snowball_many(norms, language)
             for i in compress(range(len(norms)), map(self.phrase_stems.__contains__, stemmed)):
-                if out[i] == NEVER:
+                if out[i] == NEVER and i not in function:
                     out[i] = stemmed[i]
         return out
 
@@ -203,7 +251,15 @@ class WordKeys:
         """Per index whose normal form is one edit from an alias word that accepts a misspelling (the
         only words a word of another key agrees with: `word_agrees`), the alias keys near its shape.
         One edit apart, two words have a deletion (or the word itself) in common: tested per position
-        over all the words at once."""
+        over all the words at once, for the words that begin with such an alias word's first half or end
+        with its second half (one edit leaves one of them as it was)."""
+        fronts, backs = self.fronts, self.backs  # per alias word length L = n - 1, n, n + 1: its first half, its second half
+        indices = [
+            i for i in indices if (w := norms[i]) and (n := len(w)) and (
+                w[: (n - 1) // 2] in fronts or w[1 + (n - 1) // 2 :] in backs or w[: n // 2] in fronts or w[n // 2 :] in backs
+                or w[: (n + 1) // 2] in fronts or w[(n + 1) // 2 - 1 :] in backs
+            )
+        ]
         hit = set(compress(indices, map(self.misspellable.__contains__, (norms[i] for i in indices))))
         longest = max((len(norms[i]) for i in indices), default=0)
         for position in range(longest):
