@@ -202,7 +202,7 @@ def poll(pipeline: Any, server: LatencyServer, mode: str, cycle: int, feeds: int
 
     now = datetime.now(UTC) + timedelta(days=10 * cycle)  # every feed due: next checks are at most max_interval away
     ticks = 0
-    while not pipeline.stopping.is_set():
+    while not pipeline.feeds.stopping.is_set():
         before = answered(server.control("/_stats"))
         pipeline.poll_due_feeds(now)
         ticks += 1
@@ -239,7 +239,7 @@ def run_cycle(pipeline: Any, server: LatencyServer, statements: Statements, args
         "sql": sql,
         "loadavg": [round(x, 2) for x in os.getloadavg()],
     }
-    if pipeline.stopping.is_set():
+    if pipeline.feeds.stopping.is_set():
         row["cut_at_budget_s"] = args.budget
         row["extrapolated_wall_s"] = round(wall * args.feeds / polled, 1) if polled else None
         row["note"] = f"cut after {args.budget:g} s with {polled} of {args.feeds} feeds polled; extrapolated linearly"
@@ -285,7 +285,7 @@ def main() -> None:
             for cycle in range(1, args.cycles + 1):
                 server.control(f"/_next_cycle?fraction={args.changed}&seed={cycle}")
                 emit(run_cycle(pipeline, server, statements, args, str(cycle)))
-                if pipeline.stopping.is_set():
+                if pipeline.feeds.stopping.is_set():
                     break
             pipeline.db.close()
     finally:
