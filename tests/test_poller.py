@@ -161,7 +161,7 @@ def test_at_most_per_host_fetches_run_at_once_to_a_host_while_other_hosts_go_on(
     counting, hosts = Counting(hold=0.1), ["127.0.0.2", "127.0.0.3", "127.0.0.4"]
     with contextlib.ExitStack() as stack:
         servers = [stack.enter_context(serve_http(host)) for host in hosts]
-        jobs = []
+        jobs: list[FeedJob] = []
         for server in servers:
             for i in range(8):
                 server.routes[f"/f{i}.xml"] = counting.route(i)
@@ -174,7 +174,7 @@ def test_at_most_per_host_fetches_run_at_once_to_a_host_while_other_hosts_go_on(
 
 def test_request_starts_to_one_host_are_host_gap_apart(http_server: LocalHTTP) -> None:
     counting, gap = Counting(hold=0), 0.2
-    jobs = []
+    jobs: list[FeedJob] = []
     for i in range(4):
         http_server.routes[f"/g{i}.xml"] = counting.route(i)
         jobs.append(FeedJob(i, f"g{i}", http_server.url(f"/g{i}.xml"), None, 0))
