@@ -1,20 +1,19 @@
 """Polling at internet latency through the real pipeline: N feeds on H loopback hosts (issue 18 groundwork).
 
-    .venv/bin/python bench/latency_poll.py [--feeds 10000] [--hosts 500] [--workers 10] [--per-host N]
-        [--cycles 1] [--latency-scale 1] [--budget 600] [--mode all|due] [--seed 1]
+    .venv/bin/python bench/latency_poll.py [--feeds 10000] [--hosts 500] [--workers N] [--per-host N]
+        [--host-gap S] [--cycles 1] [--latency-scale 1] [--budget 600] [--mode all|due] [--seed 1]
 
 bench/latency_server.py (its own process) serves the feeds from H loopback addresses with injected,
 seeded latency (50-2,000 ms, long-tailed), slow first bytes on 2 % of hosts, HTTPS on 20 % of them
-(a CA made at start, trusted here through SSL_CERT_FILE, set before aiohttp is imported: monitor has
-no CA setting of its own), 5 % of requests failing (500 or reset) and 10 % of feeds changed per
+(a CA made at start, trusted through the config's `[http] ca_file`), 5 % of requests failing (500 or reset) and 10 % of feeds changed per
 cycle. The pipeline is built as the daemon builds it, `build_pipeline(load_settings(config))`, from a
 temporary config: SQLite in a temp dir, loopback allowed, the N feeds, today's defaults except
-`feed_workers` (--workers) and `per_host` (--per-host, when given).
+`max_in_flight` (--workers), `per_host` (--per-host) and `host_gap` (--host-gap), when given.
 
 A warm-up poll with no latency and no errors stores every feed once (their ETags); then each cycle
 changes --changed (10 %) of the feeds and polls:
 - --mode all (default): one `pipeline.poll_all_feeds()`, what `monitor once --all` does: every feed,
-  `feed_workers` at once, no per-host limit;
+  `max_in_flight` at once, at most `per_host` of one host at once (before issue 18: no per-host limit);
 - --mode due: `pipeline.poll_due_feeds(now)` ticks, back to back, with a clock moved 10 days per cycle
   so that every feed is due, until every feed was requested: what the daemon's ticks do, at most
   `per_host` of a host per tick; the daemon starts a tick every `feeds_every` seconds (30), so its cycle
@@ -77,12 +76,13 @@ class LatencyServer:
         self.proc.wait(timeout=60)
 
 
-def write_config(root: Path, urls: list[str], workers: int, per_host: int | None) -> Path:
+def write_config(root: Path, urls: list[str], args: argparse.Namespace, ca_file: str) -> Path:
     lines = [
         f"watchlist = {json.dumps(str(WATCHLIST))}",
         "[store]", f"path = {json.dumps(str(root / 'monitor.db'))}",
-        "[http]", 'allow_networks = ["127.0.0.0/8"]',
-        "[schedule]", f"feed_workers = {workers}", *([f"per_host = {per_host}"] if per_host else []),
+        "[http]", 'allow_networks = ["127.0.0.0/8"]', f"ca_file = {json.dumps(ca_file)}",
+        *([f"max_in_flight = {args.workers}"] if args.workers else []), *([f"host_gap = {args.host_gap}"] if args.host_gap is not None else []),
+        "[schedule]", *([f"per_host = {args.per_host}"] if args.per_host else []),
     ]
     for i, url in enumerate(urls):
         lines += ["[[feeds]]", f'name = "lat-{i}"', f"url = {json.dumps(url)}"]
@@ -202,7 +202,7 @@ def poll(pipeline: Any, server: LatencyServer, mode: str, cycle: int, feeds: int
 
     now = datetime.now(UTC) + timedelta(days=10 * cycle)  # every feed due: next checks are at most max_interval away
     ticks = 0
-    while not pipeline.stopping.is_set():
+    while not pipeline.feeds.stopping.is_set():
         before = answered(server.control("/_stats"))
         pipeline.poll_due_feeds(now)
         ticks += 1
@@ -228,8 +228,8 @@ def run_cycle(pipeline: Any, server: LatencyServer, statements: Statements, args
     served = server.control("/_stats")
     polled = answered(served)
     row: dict[str, Any] = {
-        "cycle": label, "mode": args.mode, "feeds": args.feeds, "hosts": args.hosts, "feed_workers": args.workers,
-        "per_host": args.per_host or "default", "latency_scale": served["latency_scale"], "error_share": served["error_share"],
+        "cycle": label, "mode": args.mode, "feeds": args.feeds, "hosts": args.hosts, "max_in_flight": args.workers or "default",
+        "per_host": args.per_host or "default", "host_gap": "default" if args.host_gap is None else args.host_gap, "latency_scale": served["latency_scale"], "error_share": served["error_share"],
         "wall_s": round(wall, 2), "ticks": ticks, "requests": polled, "responses": served["requests"],
         "feeds_per_s": round(polled / wall, 1) if wall else None,
         "cpu_s": round(cpu, 2), "cpu_ms_per_feed": round(cpu / polled * 1000, 3) if polled else None,
@@ -239,7 +239,7 @@ def run_cycle(pipeline: Any, server: LatencyServer, statements: Statements, args
         "sql": sql,
         "loadavg": [round(x, 2) for x in os.getloadavg()],
     }
-    if pipeline.stopping.is_set():
+    if pipeline.feeds.stopping.is_set():
         row["cut_at_budget_s"] = args.budget
         row["extrapolated_wall_s"] = round(wall * args.feeds / polled, 1) if polled else None
         row["note"] = f"cut after {args.budget:g} s with {polled} of {args.feeds} feeds polled; extrapolated linearly"
@@ -254,7 +254,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--feeds", type=int, default=10000)
     parser.add_argument("--hosts", type=int, default=500)
-    parser.add_argument("--workers", type=int, default=10, help="[schedule] feed_workers (today's default: 10)")
+    parser.add_argument("--workers", type=int, default=None, help="[http] max_in_flight, formerly [schedule] feed_workers (default: 200; 10 before issue 18)")
+    parser.add_argument("--host-gap", type=float, default=None, help="[http] host_gap (default: the config default, 0)")
     parser.add_argument("--per-host", type=int, default=None, help="[schedule] per_host (default: the config default, 2)")
     parser.add_argument("--cycles", type=int, default=1, help="measured cycles after the warm-up")
     parser.add_argument("--mode", choices=("all", "due"), default="all")
@@ -268,14 +269,13 @@ def main() -> None:
     args = parser.parse_args()
     began = time.perf_counter()
     server = LatencyServer(args)
-    os.environ["SSL_CERT_FILE"] = server.ca  # before aiohttp is imported: its default SSL context reads it once
     from monitor.pipeline import build_pipeline
     from monitor.settings import load_settings
 
     try:
         with tempfile.TemporaryDirectory(prefix="bench-latency-") as tmp:
             urls = server.control("/_feeds")
-            pipeline = build_pipeline(load_settings(write_config(Path(tmp), urls, args.workers, args.per_host)))
+            pipeline = build_pipeline(load_settings(write_config(Path(tmp), urls, args, server.ca)))
             statements = Statements(pipeline.db.engine)
             emit({"setup": "pipeline built", "feeds": len(urls), "hosts": args.hosts, "tls_feeds": sum(u.startswith("https") for u in urls),
                   "server_ready_s": round(time.perf_counter() - began, 1), "loadavg": [round(x, 2) for x in os.getloadavg()]})
@@ -285,7 +285,7 @@ def main() -> None:
             for cycle in range(1, args.cycles + 1):
                 server.control(f"/_next_cycle?fraction={args.changed}&seed={cycle}")
                 emit(run_cycle(pipeline, server, statements, args, str(cycle)))
-                if pipeline.stopping.is_set():
+                if pipeline.feeds.stopping.is_set():
                     break
             pipeline.db.close()
     finally:

@@ -21,4 +21,6 @@ class HttpLimits:
     max_body_bytes: int = 10 * 1024 * 1024  # the decoded body
     max_redirects: int = 5
     allow_networks: tuple[IPNetwork, ...] = ()  # fetched although private, loopback, link-local, ...
+    host_gap: float = 0.0  # seconds at least between the starts of two requests of a poll to one host
+    ca_file: str | None = None  # a PEM bundle of CAs trusted besides the system's (self-hosted feeds)
 

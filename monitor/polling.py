@@ -77,7 +77,8 @@ class FeedPolling:
         pending = {j.id: j for j in jobs if j.id in claimed}  # claimed, not yet handled
         if not pending:
             return 0
-        poller = Poller(list(pending.values()), self.http, self.limits, self.parsers)
+        limits = replace(self.limits, per_host=self.policy.per_host)  # at most per_host at once to a host, even with --all
+        poller = Poller(list(pending.values()), self.http, limits, self.parsers)
         with self._lock:
             self._in_flight.update((j.id, host_of(j.url)) for j in pending.values())
             self._pollers.add(poller)

@@ -11,6 +11,7 @@ import difflib
 import ipaddress
 import os
 import re
+import ssl
 import tomllib
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pathlib import Path
@@ -50,7 +51,7 @@ class ScheduleSettings(_Section):
     folders_every: float = Field(30, gt=0, description="full rescan of folder sources")
     dispatch_every: float = Field(5, gt=0, description="how often pending deliveries are sent")
     watchlist_every: float = Field(5, gt=0, description="how often the watchlist file is checked for edits")
-    feed_workers: int = Field(10, ge=1, description="feeds fetched at once")
+    feed_workers: int = Field(200, ge=1, description="the old name of [http] max_in_flight (either may be set; they mirror)")
     parse_workers: int = Field(defaults.PARSE_WORKERS, ge=1, description="processes parsing changed feeds (about one per core)")
     min_interval: float = Field(300, gt=0, description="adaptive polling never asks a feed more often")
     max_interval: float = Field(86400, gt=0, description="nor less often than this")
@@ -90,11 +91,25 @@ class HttpSettings(_Section):
     max_redirects: int = Field(5, ge=0)
     allow_networks: list[Annotated[str, AfterValidator(_network)]] = Field(
         default_factory=list, description="CIDRs that may be fetched although private, loopback, link-local, ...")
+    max_in_flight: int = Field(200, ge=1, description="fetches in flight at once on the event loop (formerly [schedule] feed_workers)")
+    host_gap: float = Field(0, ge=0, description="seconds at least between two request starts to one host in a poll (0: none)")
+    ca_file: Path | None = Field(None, description="PEM bundle of CAs trusted besides the system's (self-hosted feeds)")
+
+    @field_validator("ca_file")
+    @classmethod
+    def _ca_bundle(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            try:
+                ssl.create_default_context().load_verify_locations(cafile=value)
+            except (OSError, ssl.SSLError) as exc:
+                raise ValueError(f"{value}: not a readable PEM bundle of CA certificates ({getattr(exc, 'strerror', None) or exc})") from None
+        return value
 
     def limits(self) -> HttpLimits:
         """The value object the fetching stages take (sources/http.py, sources/discover.py)."""
         networks = tuple(ipaddress.ip_network(n) for n in self.allow_networks)
-        return HttpLimits(self.timeout, self.deadline, self.max_body_bytes, self.max_redirects, networks)
+        ca_file = None if self.ca_file is None else str(self.ca_file)
+        return HttpLimits(self.timeout, self.deadline, self.max_body_bytes, self.max_redirects, networks, self.host_gap, ca_file)
 
 
 class DeliverySettings(_Section):
@@ -244,6 +259,21 @@ class Settings(_Section):
     folders: list[FolderSource] = Field(default_factory=list)
     channels: list[Channel] = Field(default_factory=list)
     path: Path | None = Field(None, exclude=True, description="the file this was loaded from")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _feed_workers_is_max_in_flight(cls, data: Any) -> Any:
+        """[schedule] feed_workers is the old name of [http] max_in_flight: the one set is copied to the other."""
+        if not isinstance(data, dict) or not isinstance(data.get("schedule", {}), dict) or not isinstance(data.get("http", {}), dict):
+            return data
+        schedule, http = data.get("schedule", {}), data.get("http", {})
+        if "feed_workers" in schedule and "max_in_flight" in http:
+            raise ValueError("schedule.feed_workers is the old name of http.max_in_flight: set only max_in_flight")
+        if "feed_workers" in schedule:
+            return {**data, "http": {**http, "max_in_flight": schedule["feed_workers"]}}
+        value = http.get("max_in_flight", HttpSettings.model_fields["max_in_flight"].default)
+        valid = isinstance(value, int) and not isinstance(value, bool) and value >= 1  # else its error is http.max_in_flight's
+        return {**data, "schedule": {**schedule, "feed_workers": value if valid else 1}}
 
 
 def _expand_env(value: Any, path: Path, key: str) -> Any:

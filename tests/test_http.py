@@ -8,13 +8,16 @@ import contextlib
 import dataclasses
 import gzip
 import ipaddress
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +29,7 @@ from monitor.model import FetchState
 from monitor.limits import HttpLimits
 from monitor.settings import HttpSettings, load_settings
 from monitor.sources.http import fetch, fetch_with, make_session, run
-from tests.conftest import free_port, serve_http
+from tests.conftest import LocalHTTP, _handler, free_port, serve_http
 
 LOOPBACK = ["127.0.0.0/8"]  # every test server is on 127.0.0.1, refused unless allowed
 
@@ -601,3 +604,63 @@ def test_the_address_check_uses_only_public_aiohttp_api() -> None:
 
     assert "socket_factory" in inspect.signature(aiohttp.TCPConnector).parameters
     assert "_resolve_host" not in vars(GuardedConnector)  # names: the resolver; every connection: the socket factory
+
+
+# -- [http] ca_file: a self-hosted feed's own CA (issue 18) ------------------------------------------
+
+def make_ca_and_leaf(folder: Path) -> tuple[Path, Path, Path]:
+    """A CA and a certificate for 127.0.0.1 signed by it, made with openssl: (ca.pem, leaf.pem, leaf.key)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed: the self-signed CA of this test cannot be made")
+    ca_key, ca, key, csr, leaf, ext = (folder / n for n in ("ca.key", "ca.pem", "leaf.key", "leaf.csr", "leaf.pem", "leaf.ext"))
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", str(ca_key), "-out", str(ca),
+            "-days", "2", "-subj", "/CN=monitor test CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", str(key), "-out", str(csr), "-subj", "/CN=monitor test feed")
+    ext.write_text("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n"
+                   "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nsubjectAltName=IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey", str(ca_key), "-CAcreateserial", "-out", str(leaf), "-days", "2", "-extfile", str(ext))
+    return ca, leaf, key
+
+
+@contextlib.contextmanager
+def serve_https(context: ssl.SSLContext) -> Iterator[LocalHTTP]:
+    """The test server of conftest.py, behind TLS with the given certificate."""
+    state = LocalHTTP(port=0)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    httpd.daemon_threads = True
+    state.port = httpd.server_address[1]
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_feed_signed_by_the_ca_file_is_trusted_and_refused_without_it(tmp_path: Path) -> None:
+    ca, leaf, key = make_ca_and_leaf(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(leaf, key)
+    with serve_https(context) as server:
+        server.routes["/feed"] = (200, {}, b"<rss>own CA</rss>")
+        url = f"https://127.0.0.1:{server.port}/feed"
+        error = fetch_error(url, FAST)
+        assert "TLS certificate is not valid" in str(error)
+        result = fetch(url, local(timeout=1, deadline=2, ca_file=str(ca)), FetchState())  # type: ignore[arg-type]
+        assert result.status == 200 and result.body == b"<rss>own CA</rss>"
+
+
+def test_a_ca_file_that_is_not_a_ca_bundle_is_a_config_error_naming_the_key(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not a certificate\n")
+    for value, problem in ((tmp_path / "missing.pem", "No such file or directory"), (tmp_path / "notes.txt", "not a readable PEM bundle")):
+        path = tmp_path / "monitor.toml"
+        path.write_text(f"[http]\nca_file = {str(value)!r}\n")
+        with pytest.raises(ConfigError) as info:
+            load_settings(path)
+        assert str(info.value).startswith(f"{path}: http.ca_file: {value}: not a readable PEM bundle"), str(info.value)
+        assert problem in str(info.value) and "\n" not in str(info.value)

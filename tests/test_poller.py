@@ -1,10 +1,17 @@
 """The poller: its fetching thread never outlives a poll, whatever the consumer raises; a feed's own
-unexpected failure is recorded against it (issue 16)."""
+unexpected failure is recorded against it (issue 16); per-host politeness and a claim of more feeds than
+PostgreSQL takes parameters in one statement (issue 18)."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -18,11 +25,10 @@ from monitor.sources.poller import Poller, PollLimits
 from monitor.store import sources
 from monitor.store.sources import FeedJob
 from monitor.store.db import utcnow
-from tests.conftest import LocalHTTP, sqlite_only, write_config
+from monitor.store.tables import SourceRow, table_of
+from tests.conftest import LocalHTTP, serve_http, sqlite_only, write_config
 from tests.test_cli import monitor
 from tests.test_pipeline import rss
-
-pytestmark = sqlite_only  # the store is made to fail with SQLite triggers
 
 
 def fetching_threads() -> list[threading.Thread]:
@@ -35,6 +41,7 @@ def feeds(http_server: LocalHTTP, count: int) -> list[dict[str, str]]:
     return [{"name": f"f{i}", "url": http_server.url(f"/f{i}.xml")} for i in range(count)]
 
 
+@sqlite_only  # the store is made to fail with SQLite triggers
 def test_a_store_error_mid_poll_ends_the_poll_and_joins_the_fetching_thread(tmp_path: Path, http_server: LocalHTTP) -> None:
     """Issue 16: an OperationalError from saving an article left the fetching thread waiting on the
     backlog for ever (one more each failed tick). The poll now raises it and joins its thread."""
@@ -50,6 +57,7 @@ def test_a_store_error_mid_poll_ends_the_poll_and_joins_the_fetching_thread(tmp_
     assert len(sources.due_feeds(pipeline.db, utcnow())) == 12  # the claims were given back: every feed is due again
 
 
+@sqlite_only
 def test_an_unexpected_error_on_one_feed_is_recorded_as_its_failure_and_the_others_are_stored(tmp_path: Path, http_server: LocalHTTP) -> None:
     """A feed whose articles meet an error of their own (here the store refuses them with a DataError, not
     a database-unavailable error) gets it as its last error, shown by `monitor sources`; the poll goes on."""
@@ -100,3 +108,95 @@ def test_pages_are_fetched_on_the_polls_loop_while_it_runs(http_server: LocalHTT
         assert fetching_threads() == []
     finally:
         parsers.shutdown()
+
+
+# -- issue 18: politeness per host, global concurrency, the claim -----------------------------------
+
+class Counting:
+    """A route counting the requests under way per Host name, the most at once, and each request's arrival."""
+
+    def __init__(self, hold: float) -> None:
+        self.hold, self.lock = hold, threading.Lock()
+        self.under_way, self.most = Counter[str](), Counter[str]()
+        self.overall, self.most_overall = 0, 0
+        self.arrivals: list[tuple[str, float]] = []
+
+    def route(self, i: int) -> Callable[[BaseHTTPRequestHandler, bytes], None]:
+        def serve(handler: BaseHTTPRequestHandler, _: bytes) -> None:
+            host = handler.headers["Host"].split(":")[0]
+            with self.lock:
+                self.arrivals.append((host, time.monotonic()))
+                self.under_way[host] += 1
+                self.overall += 1
+                self.most[host] = max(self.most[host], self.under_way[host])
+                self.most_overall = max(self.most_overall, self.overall)
+            time.sleep(self.hold)  # the server's latency: requests overlap if the client lets them
+            with self.lock:
+                self.under_way[host] -= 1
+                self.overall -= 1
+            body = rss((f"Item {i}", f"https://wire.example/{i}", f"g{i}", f"Story number {i}."))
+            handler.send_response(200)
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body)
+        return serve
+
+
+def poll_jobs(jobs: list[FeedJob], http: HttpSettings, limits: PollLimits) -> list[str]:
+    parsers = ParserPool(1)
+    try:
+        with Poller(jobs, http.limits(), limits, parsers) as poller:
+            urls = []
+            for item in poller.outcomes(1.0):
+                if item is not None:
+                    assert item.error is None, item.error
+                    urls.append(item.job.url)
+                    item.done()
+            return urls
+    finally:
+        parsers.shutdown()
+
+
+def test_at_most_per_host_fetches_run_at_once_to_a_host_while_other_hosts_go_on() -> None:
+    counting, hosts = Counting(hold=0.1), ["127.0.0.2", "127.0.0.3", "127.0.0.4"]
+    with contextlib.ExitStack() as stack:
+        servers = [stack.enter_context(serve_http(host)) for host in hosts]
+        jobs: list[FeedJob] = []
+        for server in servers:
+            for i in range(8):
+                server.routes[f"/f{i}.xml"] = counting.route(i)
+                jobs.append(FeedJob(len(jobs), f"f{len(jobs)}", server.url(f"/f{i}.xml"), None, 0))
+        urls = poll_jobs(jobs, HttpSettings(allow_networks=["127.0.0.0/8"]), PollLimits(max_in_flight=100, backlog=4, per_host=2))
+    assert sorted(urls) == sorted(j.url for j in jobs)  # every feed polled once
+    assert dict(counting.most) == dict.fromkeys(hosts, 2)  # never more than per_host at once to a host ...
+    assert counting.most_overall > 2  # ... while the hosts were fetched at the same time
+
+
+def test_request_starts_to_one_host_are_host_gap_apart(http_server: LocalHTTP) -> None:
+    counting, gap = Counting(hold=0), 0.2
+    jobs: list[FeedJob] = []
+    for i in range(4):
+        http_server.routes[f"/g{i}.xml"] = counting.route(i)
+        jobs.append(FeedJob(i, f"g{i}", http_server.url(f"/g{i}.xml"), None, 0))
+    urls = poll_jobs(jobs, HttpSettings(allow_networks=["127.0.0.0/8"], host_gap=gap), PollLimits(max_in_flight=10, backlog=4, per_host=4))
+    assert len(urls) == 4
+    times = [t for _, t in counting.arrivals]
+    assert all(later - earlier >= gap - 0.05 for earlier, later in zip(times, times[1:])), times  # 50 ms for the connection
+
+
+def test_more_feeds_than_a_statement_takes_parameters_are_claimed_at_once(tmp_path: Path) -> None:
+    """PostgreSQL takes at most 65,535 parameters a statement: a claim of every due feed of a large
+    deployment failed there. It is sent in chunks (this also runs on PostgreSQL)."""
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, channels=[])))
+    count, table = 70_000, table_of(SourceRow)
+    with pipeline.db.session() as s:
+        s.connection().execute(table.insert(), [{"name": f"bulk-{i}", "kind": "feed", "location": f"https://h{i % 500}.example/{i}.xml",
+                                                 "origin": "added", "enabled": True, "suspended": False, "full_text": False,
+                                                 "error_count": 0, "last_new_items": 0} for i in range(count)])
+    now = utcnow()
+    due = sources.due_feeds(pipeline.db, now)
+    assert len(due) == count
+    claimed = sources.claim(pipeline.db, [j.id for j in due], now, now + timedelta(minutes=5))
+    assert claimed == {j.id for j in due}
+    assert sources.due_feeds(pipeline.db, now) == []  # every one leased
+    assert sources.claim(pipeline.db, [j.id for j in due], now, now + timedelta(minutes=9)) == set()  # and not twice

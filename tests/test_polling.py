@@ -189,7 +189,7 @@ def test_at_most_feed_workers_fetches_run_at_once_and_every_feed_is_polled(tmp_p
 
     for i, name in enumerate(names):
         http_server.routes[f"/{name}.xml"] = slow(i)
-    config = write_config(tmp_path, feeds=[{"name": n, "url": http_server.url(f"/{n}.xml")} for n in names], settings={"schedule": {"feed_workers": 3}})
+    config = write_config(tmp_path, feeds=[{"name": n, "url": http_server.url(f"/{n}.xml")} for n in names], settings={"schedule": {"feed_workers": 3, "per_host": 30}})
     pipeline = build_pipeline(load_settings(config))
     assert pipeline.poll_all_feeds() == 30
     assert most[0] == 3  # the fetchers were all busy at once, and never more than they

@@ -237,3 +237,28 @@ def test_redacting_filter_masks_secrets_inside_tracebacks():  # type: ignore[no-
 def test_inconsistent_poll_bounds_are_rejected(tmp_path: Path) -> None:
     error = config_error(toml(tmp_path, "[schedule]\nmin_interval = 600\nmax_interval = 60\n"))
     assert "schedule" in str(error) and "min_interval must not exceed max_interval" in str(error)
+
+
+def test_max_in_flight_defaults_to_200_and_feed_workers_is_its_old_name(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.toml"
+    path.write_text("")
+    assert load_settings(path).http.max_in_flight == load_settings(path).schedule.feed_workers == 200
+    path.write_text("[schedule]\nfeed_workers = 7\n")  # an old config keeps its number
+    assert load_settings(path).http.max_in_flight == load_settings(path).schedule.feed_workers == 7
+    path.write_text("[http]\nmax_in_flight = 300\n")
+    assert load_settings(path).http.max_in_flight == load_settings(path).schedule.feed_workers == 300
+
+
+def test_feed_workers_and_max_in_flight_together_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.toml"
+    path.write_text("[schedule]\nfeed_workers = 7\n[http]\nmax_in_flight = 300\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert str(info.value) == f"{path}: (top level): schedule.feed_workers is the old name of http.max_in_flight: set only max_in_flight"
+
+
+def test_a_bad_max_in_flight_is_named_as_itself(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.toml"
+    path.write_text("[http]\nmax_in_flight = 0\n")
+    with pytest.raises(ConfigError, match=r"http\.max_in_flight: Input should be greater than or equal to 1$"):
+        load_settings(path)

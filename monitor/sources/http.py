@@ -39,6 +39,7 @@ import asyncio
 import ipaddress
 import os
 import socket
+import ssl
 import typing
 import zlib
 
@@ -184,11 +185,21 @@ class GuardedConnector(aiohttp.TCPConnector):
             proto.close()
 
 
-def make_session(limits: HttpLimits, connections: int = 100) -> aiohttp.ClientSession:
-    """A guarded session for many fetches on the running event loop, at most `connections` at once."""
+def tls_context(limits: HttpLimits) -> ssl.SSLContext | bool:
+    """The system's trusted CAs, plus `[http] ca_file`'s when set (True: aiohttp's own default context)."""
+    if limits.ca_file is None:
+        return True
+    context = ssl.create_default_context()
+    context.load_verify_locations(cafile=limits.ca_file)
+    return context
+
+
+def make_session(limits: HttpLimits, connections: int = 100, per_host: int = 0) -> aiohttp.ClientSession:
+    """A guarded session for many fetches on the running event loop, at most `connections` at once
+    (and `per_host` to one host, 0: no cap); as many idle connections are kept for reuse."""
     per_read = min(limits.timeout, limits.deadline)
     return aiohttp.ClientSession(
-        connector=GuardedConnector(limits.allow_networks, limit=connections),
+        connector=GuardedConnector(limits.allow_networks, limit=connections, limit_per_host=per_host, ssl=tls_context(limits)),
         timeout=aiohttp.ClientTimeout(total=None, sock_connect=per_read, sock_read=per_read),
         auto_decompress=False,
         trust_env=False,

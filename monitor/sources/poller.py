@@ -1,6 +1,10 @@
-"""Fetch and parse a poll's feeds: an event loop on a thread of its own fetches them (`feed_workers` at
+"""Fetch and parse a poll's feeds: an event loop on a thread of its own fetches them (`max_in_flight` at
 once; a 304 or an unchanged body goes no further) and the parser pool parses the changed ones, while
 the caller iterates over the outcomes and stores them.
+
+Politeness (`HostGate`): at most `per_host` fetches of a poll to one host at once, their starts at least
+`host_gap` seconds apart; a fetch waiting for its host holds no slot (another host's feed goes first),
+and a host that just finished a fetch goes first for its next one, on the connection kept alive.
 
 `Poller` is a context manager: leaving it, however (the consumer done, or raising: a store error,
 Ctrl-C), cancels what is under way and joins the thread, so no fetching thread outlives its poll.
@@ -15,12 +19,16 @@ import asyncio
 import concurrent.futures
 import contextlib
 import hashlib
+import heapq
 import queue
 import threading
-from collections.abc import Callable, Iterator, Sequence
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 from monitor import metrics
 from monitor.errors import FeedParseError, FetchError, SourceError
@@ -46,10 +54,11 @@ J = TypeVar("J", bound=Feed)
 
 @dataclass(frozen=True)
 class PollLimits:
-    """How much a poll does at once: fetches, and changed feeds parsed or waiting to be stored."""
+    """How much a poll does at once: fetches (to one host), and changed feeds parsed or waiting to be stored."""
 
-    feed_workers: int = 10
+    max_in_flight: int = 200
     backlog: int = 8
+    per_host: int = 2
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,85 @@ class Polled(Generic[J]):
 
 
 _DONE = object()
+
+
+def host_of(url: str) -> str:
+    """The host name politeness is keyed on, as `schedule.host_of` (edges do not import use cases)."""
+    return urlsplit(url).hostname or ""
+
+
+class HostGate(Generic[J]):
+    """Hands out a poll's jobs: at most `per_host` of one host under way, starts `gap` s apart per host.
+
+    Memory: one queue of jobs per host of the poll and a heap of hosts waiting for their gap, no
+    more than the jobs themselves; no task waits per host (the fetchers take whichever host is ready).
+    """
+
+    def __init__(self, jobs: Iterable[J], per_host: int, gap: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_host, self.gap, self.clock = max(per_host, 1), gap, clock
+        self.waiting: dict[str, deque[J]] = {}
+        for job in jobs:
+            self.waiting.setdefault(host_of(job.url), deque()).append(job)
+        self.left = sum(map(len, self.waiting.values()))
+        self.busy: dict[str, int] = {}
+        self.started: dict[str, float] = {}
+        self.ready: deque[str] = deque(self.waiting)  # hosts that may start a fetch now
+        self.later: list[tuple[float, str]] = []  # (when, host): hosts waiting for their gap
+        self.queued = set(self.waiting)  # hosts in `ready` or `later`
+        self.changed = asyncio.Condition()
+
+    async def take(self) -> J | None:
+        """The next job whose host has room, waiting for one as needed; None once every job was taken."""
+        async with self.changed:
+            while True:
+                now = self.clock()
+                while self.later and self.later[0][0] <= now:
+                    self.ready.appendleft(heapq.heappop(self.later)[1])
+                if self.ready:
+                    return self._start(self.ready.popleft(), now)
+                if not self.left:
+                    return None
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.later[0][0] - now if self.later else None):
+                        await self.changed.wait()
+
+    async def done(self, job: J) -> None:
+        """A job's fetch ended: its host has room again."""
+        host = host_of(job.url)
+        async with self.changed:
+            self.busy[host] -= 1
+            if not self.busy[host]:
+                del self.busy[host]
+            self._requeue(host)
+            self.changed.notify_all()
+
+    def _start(self, host: str, now: float) -> J:
+        self.queued.discard(host)
+        job = self.waiting[host].popleft()
+        self.left -= 1
+        self.busy[host] = self.busy.get(host, 0) + 1
+        self.started[host] = now
+        self._requeue(host)
+        if not self.left:
+            self.changed.notify_all()  # fetchers waiting for a host may end
+        return job
+
+    def _requeue(self, host: str) -> None:
+        """Queue a host that has jobs and room, first in line (its connection is warm) once its gap is over."""
+        jobs = self.waiting.get(host)
+        if not jobs:
+            self.waiting.pop(host, None)
+            if host not in self.busy:
+                self.started.pop(host, None)
+            return
+        if host in self.queued or self.busy.get(host, 0) >= self.per_host:
+            return
+        self.queued.add(host)
+        at = self.started.get(host, 0.0) + self.gap
+        if at <= self.clock():
+            self.ready.appendleft(host)
+        else:
+            heapq.heappush(self.later, (at, host))
 
 
 class Poller(Generic[J]):
@@ -151,7 +239,7 @@ class Poller(Generic[J]):
             if self._cancelled:
                 return
             self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
-        async with make_session(self.http, self.limits.feed_workers) as session:
+        async with make_session(self.http, self.limits.max_in_flight, self.limits.per_host) as session:
             with self._lock:
                 self._session = session
             try:
@@ -166,7 +254,8 @@ class Poller(Generic[J]):
     async def _fetch_all(self, session: Any) -> None:
         backlog = asyncio.Semaphore(self.limits.backlog)
         loop = asyncio.get_running_loop()
-        todo, parsing = iter(self.jobs), list[asyncio.Task[None]]()  # parses kept to the end: a bug in one is raised
+        gate = HostGate(self.jobs, self.limits.per_host, self.http.host_gap)
+        parsing = list[asyncio.Task[None]]()  # parses kept to the end: a bug in one is raised
 
         def stored() -> None:  # called by the storing thread
             with contextlib.suppress(RuntimeError):  # the loop has ended: nothing waits any more
@@ -189,6 +278,8 @@ class Poller(Generic[J]):
             except SourceError as exc:
                 self._queue.put(Polled(job, error=exc))
                 return
+            finally:
+                await gate.done(job)  # the host has room before this body waits for the backlog
             body_hash = job.state.body_hash if result.not_modified else hashlib.sha256(result.body).hexdigest()
             result = replace(result, state=replace(result.state, body_hash=body_hash))
             if result.not_modified or body_hash == job.state.body_hash:  # nothing new: not even parsed
@@ -198,8 +289,8 @@ class Poller(Generic[J]):
             parsing.append(asyncio.create_task(parse(job, result)))
 
         async def fetcher() -> None:
-            for job in todo:  # shared: each job is taken by one fetcher
+            while (job := await gate.take()) is not None:  # shared: each job is taken by one fetcher
                 await fetch(job)
 
-        await asyncio.gather(*(fetcher() for _ in range(min(self.limits.feed_workers, len(self.jobs)))))
+        await asyncio.gather(*(fetcher() for _ in range(min(self.limits.max_in_flight, len(self.jobs)))))
         await asyncio.gather(*parsing)

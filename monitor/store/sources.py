@@ -147,12 +147,19 @@ def disabled_ids(db: Database) -> set[int]:
         return set(s.scalars(select(SourceRow.id).where(SourceRow.enabled.is_(False))))
 
 
+CLAIM_CHUNK = 10_000  # ids claimed by one statement
+
+
 def claim(db: Database, source_ids: list[int], due_by: datetime, until: datetime) -> set[int]:
     """Lease the sources still due by `due_by` until `until` (their next check moves there); returns
     the ids leased. A source another tick or process leased meanwhile is not due, so not taken twice."""
-    with db.session() as s:
-        due = (SourceRow.next_check_at.is_(None)) | (SourceRow.next_check_at <= due_by)
-        return set(s.scalars(update(SourceRow).where(SourceRow.id.in_(source_ids), due).values(next_check_at=until).returning(SourceRow.id)))
+    due = (SourceRow.next_check_at.is_(None)) | (SourceRow.next_check_at <= due_by)
+    claimed = set[int]()
+    with db.session() as s:  # in chunks: PostgreSQL takes at most 65,535 parameters a statement
+        for start in range(0, len(source_ids), CLAIM_CHUNK):
+            chunk = source_ids[start:start + CLAIM_CHUNK]
+            claimed.update(s.scalars(update(SourceRow).where(SourceRow.id.in_(chunk), due).values(next_check_at=until).returning(SourceRow.id)))
+    return claimed
 
 
 def release(db: Database, jobs: list[FeedJob], until: datetime) -> None:
