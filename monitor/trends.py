@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import UTC, datetime, timedelta
 
 HOUR = timedelta(hours=1)
@@ -171,32 +172,74 @@ def profile(counts: Mapping[datetime, int], smooth: float = PROFILE_PRIOR) -> Pr
     return Profile(tuple(h * 24 / sum(hour) for h in hour), tuple(d * 7 / sum(day) for d in day))
 
 
-def verdict(counts: Mapping[datetime, int], end: datetime, window: int, weeks: int, shape: Profile = Profile(),
-            min_count: int = 1) -> Verdict:
-    """The stretches of lengths(window) ending with hour `end` against a rate from every hour of the `weeks`
-    weeks before the window (scaled by `shape`), negative binomial, the smallest p times the stretches tested."""
-    first, start = end - (weeks * WEEK_HOURS - 1) * HOUR, end - (window - 1) * HOUR
-    base = [first + i * HOUR for i in range(max(0, weeks * WEEK_HOURS - window))]
-    seen = sum(counts.get(h, 0) for h in base)
-    weight = sum(shape.weight(h) for h in base) or 1.0
-    rate = seen + PRIOR
-    days = len(base) // 24  # whole days before the window: their spread beyond Poisson is the news cycle's
-    day_hours = [[start - (24 * d + i + 1) * HOUR for i in range(24)] for d in range(days)]
-    expect = [rate * sum(shape.weight(h) for h in hs) / weight for hs in day_hours]
-    got = [sum(counts.get(h, 0) for h in hs) for hs in day_hours]
+def baseline_days(end: datetime, window: int, weeks: int) -> tuple[datetime, datetime]:
+    """The baseline's span: the `weeks` x 7 whole UTC days before the day the window starts (first hour, the
+    hour after the last): fixed for a day, so a daemon can read it once a day."""
+    day = hour_of(end - (window - 1) * HOUR).replace(hour=0)
+    return day - timedelta(days=7 * weeks), day
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """One series over the baseline days: stories seen, its news-cycle overdispersion, what the profile weighs."""
+
+    seen: int
+    cv2: float
+    days: int
+    weight: float  # the profile's sum over the baseline hours
+
+    @property
+    def rate(self) -> float:
+        return self.seen + PRIOR
+
+
+def baseline(counts: Mapping[datetime, int], first: datetime, last: datetime, shape: Profile = Profile()) -> Baseline:
+    """A series' baseline from its hour counts in first..last (whole days): stories seen and, from its
+    days, cv² = (Σ (x - m)² - Σ m) / Σ m² (method of moments, gamma-Poisson days), at least MIN_CV²."""
+    days = max(1, (last - first) // timedelta(days=1))
+    day_weight = _day_weights(first, days, shape)
+    total = sum(day_weight) or 1.0
+    got = [0] * days
+    for at, n in counts.items():
+        if first <= at < last:
+            got[(at - first) // timedelta(days=1)] += n
+    seen = sum(got)
+    expect = [(seen + PRIOR) * w / total for w in day_weight]
     excess = sum((x - m) ** 2 - m for x, m in zip(got, expect, strict=True)) / max(1e-9, sum(m * m for m in expect))
-    cv2 = max(MIN_CV ** 2, excess)
+    return Baseline(seen, max(MIN_CV ** 2, excess), days, total)
+
+
+@lru_cache(maxsize=64)
+def _day_weights(first: datetime, days: int, shape: Profile) -> list[float]:
+    return [sum(shape.weight(first + (24 * d + i) * HOUR) for i in range(24)) for d in range(days)]
+
+
+@lru_cache(maxsize=256)
+def _stretch_weight(end: datetime, length: int, shape: Profile) -> float:
+    return sum(shape.weight(end - i * HOUR) for i in range(length))
+
+
+def judge(counts: Mapping[datetime, int], end: datetime, window: int, base: Baseline, shape: Profile = Profile(),
+         min_count: int = 1) -> Verdict:
+    """The stretches of lengths(window) ending with hour `end` against the baseline's rate scaled by `shape`:
+    negative binomial, the smallest p times the stretches tested (Bonferroni)."""
     tested = lengths(window)
     best = Verdict(window_count(counts, end, window), 0.0, 0.0, 1.0, window)
     for length in tested:
         observed = window_count(counts, end, length)
-        mean = rate * sum(shape.weight(end - i * HOUR) for i in range(length)) / weight
+        mean = base.rate * _stretch_weight(end, length, shape) / base.weight
         # Poisson, the day's news cycle (cv2), and the rate's own error (from `seen` stories over `days` cycles)
-        variance = mean + cv2 * mean * mean + mean * mean * (1 / rate + cv2 / max(1, days))
+        variance = mean + base.cv2 * mean * mean + mean * mean * (1 / base.rate + base.cv2 / base.days)
         p = min(1.0, tail(observed, mean, variance) * len(tested)) if observed >= min_count else 1.0
         if p < best.p or length == window and best.p >= 1.0:
             best = Verdict(observed, mean, math.sqrt(variance), p, length)
     return best
+
+
+def verdict(counts: Mapping[datetime, int], end: datetime, window: int, weeks: int, shape: Profile = Profile(),
+            min_count: int = 1) -> Verdict:
+    """The spike test of one series from its hour counts: its baseline over baseline_days, then judge."""
+    return judge(counts, end, window, baseline(counts, *baseline_days(end, window, weeks), shape), shape, min_count)
 
 
 def step(firing: bool, v: Verdict, min_count: int, significance: float, series: int = 1) -> tuple[bool, bool]:

@@ -94,7 +94,7 @@ def test_the_planted_spike_fires_once_with_its_numbers_and_the_steady_group_neve
     [(title, body, context)] = alerts(tmp_path)
     # fires on the 3 h stretch as its fourth story comes in, not a day later: 4 of the 4 weeks' 4 stories in 3 h
     assert title == "Spike: Kataeb Hezbollah + rocket attack: 4 stories in 3 h, usual 0.0 ± 0.1; p < 0.0001"
-    assert "the last 3 h against a rate from every hour of the 4 weeks before the last 24 h" in body
+    assert "the last 3 h against a rate from every hour of the 28 days before the day the last 24 h start" in body
     assert "significance 0.001 over 2 series" in body  # the militia tag's two actors x one event
     data = json.loads(context)
     assert (data["kind"], data["actor"], data["event"], data["count"], data["window_hours"]) == ("spike", KH, ROCKET, 4, 3)
