@@ -7,6 +7,7 @@ the trailing `weeks` weeks, scaled by the hour-of-day and weekday profile of all
 negative binomial with the series' own day-to-day spread beyond Poisson (at least MIN_CV), so that a
 steady but bursty high-volume actor does not fire; Bonferroni over the stretches and over the series of
 a spike entry. The upper tail P(X >= observed) is summed term by term from lgamma: no scipy.
+Over 300 lines: the spike test, the weights, sparklines and silence are one small pure vocabulary used together.
 """
 
 from __future__ import annotations
