@@ -7,13 +7,13 @@ variation 0.25: more variation than Poisson, as news has). Ten actors, spread ov
 planted spike in the month: max(6, 2 x their daily rate) extra stories over 6 hours.
 Stories are counted in a real SQLite store through store/counts.py (the upsert ingest runs); the daemon's
 check (escalation.check_spikes, the watchlist's `spikes: [{actor: watched}]`, window 24 h, min_count 3,
-significance 0.001) runs every hour of the month. Found: an alert for the actor within 24 h of the
+significance 0.001 and 0.0001, or --levels) runs every hour of the month. Found: an alert for the actor within 24 h of the
 spike's start. False: any other alert.
 
 Counting cost: the same run ingests N articles through Pipeline.ingest (matching, story index, storing)
 with counting on and off, alternating, on a fresh SQLite store each, and reports the time per article.
 
-    .venv/bin/python bench/spikes.py [--articles N (0: no counting cost)] [--factor 2 --least 6]
+    .venv/bin/python bench/spikes.py [--articles N (0: no counting cost)] [--seed 19] [--levels 0.001,0.0001] [--factor 2 --least 6]
 """
 
 from __future__ import annotations
@@ -70,10 +70,10 @@ def stories(rng: np.random.Generator, per_day: np.ndarray, planted: dict[int, da
     return out
 
 
-def replay(db: Database, planted: dict[int, datetime]) -> dict[str, Any]:
+def replay(db: Database, planted: dict[int, datetime], levels: tuple[float, ...] = LEVELS) -> dict[str, Any]:
     watchlist = Watchlist(actors=tuple(Actor(f"actor {i}", "group", (f"actor {i}",), ("watched",)) for i in range(ACTORS)),
                           spikes=tuple(Spike(f"p < {level:g}", tuple(f"actor {i}" for i in range(ACTORS)), window=24, min_count=3, significance=level)
-                                       for level in LEVELS))
+                                       for level in levels))
     settings = Settings.model_validate({})
     started, checks = time.perf_counter(), 0
     for h in range(DAYS * 24):
@@ -83,7 +83,7 @@ def replay(db: Database, planted: dict[int, datetime]) -> dict[str, Any]:
     with db.session() as s:
         alerts = [(json.loads(c), at) for c, at in s.execute(select_alerts())]
     out: dict[str, Any] = {"checks": checks, "seconds_per_check": round(per_check, 3)}
-    for level in LEVELS:
+    for level in levels:
         found: dict[int, float] = {}
         false = []
         for context, at in alerts:
@@ -168,6 +168,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--factor", type=float, default=2, help="a planted spike adds max(LEAST, FACTOR x the daily rate) stories")
     parser.add_argument("--least", type=int, default=6)
+    parser.add_argument("--levels", default=",".join(f"{x:g}" for x in LEVELS), help="significance of each spike entry replayed (comma-separated)")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     per_day = rates(rng)
@@ -179,7 +180,7 @@ def main() -> None:
         started = time.perf_counter()
         counts.count_stories(db, history)
         counted = time.perf_counter() - started
-        result = replay(db, planted)
+        result = replay(db, planted, tuple(float(x) for x in args.levels.split(",")))
         db.close()
     result = {"stories": len(history), "count_seconds": round(counted, 2), "planted_rates_per_day": [round(float(per_day[a]), 2) for a in chosen], **result}
     print(json.dumps({"spikes": result, "counting_cost": counting_cost(args.articles) if args.articles else None}, indent=1))

@@ -21,7 +21,7 @@ from monitor.store import sources as source_store
 from monitor.store.articles import NewAlert
 from monitor.store.db import Database, utcnow
 from monitor.stories import article_time
-from monitor.trends import HOUR, WEEK_HOURS, Verdict, hour_of, silent_since, step, usual_interval, verdict
+from monitor.trends import HOUR, Baseline, Profile, Verdict, baseline, baseline_days, hour_of, judge, profile, silent_since, step, usual_interval
 
 if TYPE_CHECKING:
     from monitor.pipeline import Pipeline
@@ -58,44 +58,68 @@ def check_spikes(db: Database, settings: Settings, watchlist: Watchlist, now: da
     for spike in watchlist.spikes:
         firing, fell_back = signals.firing(db, spike.name), set()
         wanted = set(spike.series())
-        spans = [(end - (spike.window - 1) * HOUR - w * WEEK_HOURS * HOUR, end - w * WEEK_HOURS * HOUR) for w in range(spike.weeks + 1)]
-        high = counts.totals(db, *spans[0], spike.actors, spike.events, spike.min_count)  # only these can fire
+        shape, bases, empty = baselines(db, spike, *baseline_days(end, spike.window, spike.weeks))
+        span = (end - (spike.window - 1) * HOUR, end)
+        high = counts.totals(db, *span, spike.actors, spike.events, spike.min_count)  # only these can fire
         candidates = (set(high) | firing) & wanted
         series: dict[tuple[str, str], dict[datetime, int]] = defaultdict(dict)
         severity: dict[tuple[str, str], int] = defaultdict(int)
         if candidates:
             actors, events = sorted({a for a, _ in candidates} - {""}), sorted({e for _, e in candidates} - {""})
-            for cell in counts.cells_in(db, spans, actors, events):
+            for cell in counts.cells_in(db, [span], actors, events):
                 series[(cell.actor, cell.event)][cell.hour] = cell.stories
-                if cell.hour >= spans[0][0]:
-                    severity[(cell.actor, cell.event)] = max(severity[(cell.actor, cell.event)], cell.severity)
+                severity[(cell.actor, cell.event)] = max(severity[(cell.actor, cell.event)], cell.severity)
         for key in candidates:
-            v = verdict(series.get(key, {}), end, spike.window, spike.weeks)
-            fire, still = step(key in firing, v, spike.min_count, spike.significance)
+            v = judge(series.get(key, {}), end, spike.window, bases.get(key, empty), shape, spike.min_count)
+            fire, still = step(key in firing, v, spike.min_count, spike.significance, len(wanted))
             if key in firing and not still:
                 fell_back.add(key)
             if fire:
                 quiet = bool(muted & {spike.name, *key})
-                alert = None if quiet else spike_alert(db, settings, spike, key, v, severity[key], now)
+                alert = None if quiet else spike_alert(db, settings, spike, key, v, severity[key], now, len(wanted))
                 if signals.fire(db, spike.name, key, alert, now) and alert:
                     written += 1
-                    log.info("spike %s: %s: %s; alert %s to %s", spike.name, label(*key), v.describe(spike.window), alert.uid,
+                    log.info("spike %s: %s: %s; alert %s to %s", spike.name, label(*key), v.describe(), alert.uid,
                              ", ".join(alert.channels) or "no channel", extra={"alert": alert.uid})
         signals.rearm(db, spike.name, fell_back | (firing - wanted))
     return written
 
 
-def spike_alert(db: Database, settings: Settings, spike: Spike, key: tuple[str, str], v: Verdict, severity: int, now: datetime) -> NewAlert:
-    """'Kataeb Hezbollah + rocket attack: 7 stories in 24 h, usual 0.4 ± 0.6; p < 0.001' and the stories."""
+_BASELINES: dict[tuple[str, str], tuple[datetime, Profile, dict[tuple[str, str], Baseline], Baseline]] = {}
+
+
+def baselines(db: Database, spike: Spike, first: datetime, last: datetime) -> tuple[Profile, dict[tuple[str, str], Baseline], Baseline]:
+    """The profile of all the entry's series over the baseline days and each series' baseline (and one for a
+    series with no story then): read from the store once a day per entry and store, then kept in memory."""
+    key = (str(db.engine.url), spike.name)
+    cached = _BASELINES.get(key)
+    if cached is None or cached[0] != first:
+        wanted = set(spike.series())
+        series: dict[tuple[str, str], dict[datetime, int]] = defaultdict(dict)
+        pooled: dict[datetime, int] = defaultdict(int)
+        for cell in counts.cells_in(db, [(first, last - HOUR)], sorted(spike.actors), sorted(spike.events)):
+            if (cell.actor, cell.event) in wanted:
+                series[(cell.actor, cell.event)][cell.hour] = cell.stories
+                pooled[cell.hour] += cell.stories
+        shape = profile(pooled)
+        cached = (first, shape, {k: baseline(v, first, last, shape) for k, v in series.items()}, baseline({}, first, last, shape))
+        _BASELINES[key] = cached
+    return cached[1], cached[2], cached[3]
+
+
+def spike_alert(db: Database, settings: Settings, spike: Spike, key: tuple[str, str], v: Verdict, severity: int, now: datetime,
+                tested: int = 1) -> NewAlert:
+    """'Kataeb Hezbollah + rocket attack: 7 stories in 6 h, usual 0.4 ± 0.6; p < 0.001' and the stories."""
     uid, name = uuid.uuid4().hex[:16], label(*key)
-    stories = signals.window_stories(db, key[0], key[1], now - timedelta(hours=spike.window))
-    head = f"{name}: {v.describe(spike.window)}"
-    lines = [head, f"Spike {spike.name!r}: the last {spike.window} h against the same hours of the {spike.weeks} weeks before "
-             f"(at least {spike.min_count} stories, significance {spike.significance:g})", "", "Stories:"]
+    stories = signals.window_stories(db, key[0], key[1], now - timedelta(hours=v.hours))
+    head = f"{name}: {v.describe()}"
+    lines = [head, f"Spike {spike.name!r}: the last {v.hours} h against a rate from every hour of the {7 * spike.weeks} days before "
+             f"the day the last {spike.window} h start, scaled by the hour of day and weekday (at least {spike.min_count} stories, "
+             f"significance {spike.significance:g} over {tested} series)", "", "Stories:"]
     lines += [f"- {s.at:%Y-%m-%d %H:%M} {s.source}: {s.title}" + (f" {s.url}" if s.url and s.url.startswith(("http://", "https://")) else "") for s in stories]
     lines += ["", f"Alert id: {uid}"]
     context = {"kind": "spike", "spike": spike.name, "actor": key[0], "event": key[1], "count": v.count, "usual": round(v.usual, 3),
-               "spread": round(v.spread, 3), "p": v.p, "window_hours": spike.window, "uid": uid,
+               "spread": round(v.spread, 3), "p": v.p, "window_hours": v.hours, "uid": uid,
                "stories": [{"title": s.title, "source": s.source, "url": s.url, "at": s.at.isoformat()} for s in stories]}
     return NewAlert(uid, severity, spike.tags, f"Spike: {head}", "\n".join(lines), route(settings.channels, spike.tags),
                     json.dumps(context, ensure_ascii=False))

@@ -2,10 +2,12 @@
 
 No I/O, no clock: the store hands in counts per hour, the caller hands in `now`. See docs/trends.md.
 
-The spike test compares the stories counted in the last `window` hours with the same hours of each of
-the trailing `weeks` weeks: Poisson when those weeks vary no more than Poisson would, else negative
-binomial (method of moments), so that a steady but bursty high-volume actor does not fire. The upper
-tail P(X >= observed) is summed term by term from lgamma: exact to float precision, no scipy.
+The spike test compares the stories of the last 3, 6, ... `window` hours with a rate from every hour of
+the trailing `weeks` weeks, scaled by the hour-of-day and weekday profile of all the series checked,
+negative binomial with the series' own day-to-day spread beyond Poisson (at least MIN_CV), so that a
+steady but bursty high-volume actor does not fire; Bonferroni over the stretches and over the series of
+a spike entry. The upper tail P(X >= observed) is summed term by term from lgamma: no scipy.
+Over 300 lines: the spike test, the weights, sparklines and silence are one small pure vocabulary used together.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import UTC, datetime, timedelta
 
 HOUR = timedelta(hours=1)
 WEEK_HOURS = 168
 REARM_P = 0.1  # a series that fired fires again only after its p-value has come back above this (fallen back)
-MIN_CV = 0.3  # news volume varies at least this much (relative sd) beyond Poisson: four weeks cannot show it reliably
+MIN_CV = 0.3  # a day's news volume varies at least this much (relative sd) beyond Poisson; more when a series shows more
+PROFILE_PRIOR = 24.0  # stories per hour-of-day or weekday slot pulling a profile towards flat
 PRIOR = 0.5  # pseudo-count added to the baseline's total: a series never seen has a small rate, not zero
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -111,19 +115,21 @@ def tail(observed: int, mean: float, variance: float) -> float:
 
 @dataclass(frozen=True)
 class Verdict:
-    """The spike test for one series at one time: the window's count against its baseline."""
+    """The spike test for one series at one time: the busiest stretch ending now against its baseline."""
 
     count: int
-    usual: float  # mean count of the same window in the trailing weeks
-    spread: float  # their standard deviation
-    p: float
+    usual: float  # the count expected in those hours from the trailing weeks
+    spread: float  # its standard deviation (Poisson, news-cycle overdispersion, the baseline's own error)
+    p: float  # Bonferroni over the stretches tested (see lengths)
+    hours: int = 24  # the stretch ending now that counted: one of lengths(window)
 
-    def spike(self, min_count: int, significance: float) -> bool:
-        return self.count >= min_count and self.p < significance
+    def spike(self, min_count: int, significance: float, series: int = 1) -> bool:
+        """Fires below significance / series: Bonferroni over the series one check of a spike entry tests."""
+        return self.count >= min_count and self.p < significance / max(1, series)
 
-    def describe(self, window: int) -> str:
-        """'7 stories in 24 h, usual 0.4 ± 0.6; p < 0.001'."""
-        return f"{self.count} stor{'y' if self.count == 1 else 'ies'} in {window} h, usual {self.usual:.1f} ± {self.spread:.1f}; {p_text(self.p)}"
+    def describe(self) -> str:
+        """'7 stories in 6 h, usual 0.4 ± 0.6; p < 0.001'."""
+        return f"{self.count} stor{'y' if self.count == 1 else 'ies'} in {self.hours} h, usual {self.usual:.1f} ± {self.spread:.1f}; {p_text(self.p)}"
 
 
 def p_text(p: float) -> str:
@@ -138,24 +144,111 @@ def window_count(counts: Mapping[datetime, int], end: datetime, window: int) -> 
     return sum(counts.get(end - i * HOUR, 0) for i in range(window))
 
 
-def verdict(counts: Mapping[datetime, int], end: datetime, window: int, weeks: int) -> Verdict:
-    """The last `window` hours up to hour `end` against the same hours of each of the `weeks` weeks before."""
-    observed = window_count(counts, end, window)
-    past = [window_count(counts, end - timedelta(hours=WEEK_HOURS * w), window) for w in range(1, weeks + 1)]
-    usual = sum(past) / len(past) if past else 0.0
-    spread = math.sqrt(sum((x - usual) ** 2 for x in past) / (len(past) - 1)) if len(past) > 1 else 0.0
-    rate = (sum(past) + PRIOR) / max(1, len(past))
-    # the rate is itself estimated from `weeks` windows: the prediction's variance is (1 + 1/weeks) times the counts'
-    variance = max(spread * spread, rate + (MIN_CV * rate) ** 2) * (1 + 1 / max(1, len(past)))
-    return Verdict(observed, usual, spread, tail(observed, rate, variance))
+def lengths(window: int) -> list[int]:
+    """The stretches ending now that are tested: the window, then halved down to 3 h (24: 24, 12, 6, 3)."""
+    out = [max(1, window)]
+    while out[-1] // 2 >= 3:
+        out.append(out[-1] // 2)
+    return out
 
 
-def step(firing: bool, v: Verdict, min_count: int, significance: float) -> tuple[bool, bool]:
+@dataclass(frozen=True)
+class Profile:
+    """Relative volume by hour of day and day of week (mean 1), from the stories of every series checked."""
+
+    hour: tuple[float, ...] = (1.0,) * 24
+    day: tuple[float, ...] = (1.0,) * 7
+
+    def weight(self, at: datetime) -> float:
+        return self.hour[at.hour] * self.day[at.weekday()]
+
+
+def profile(counts: Mapping[datetime, int], smooth: float = PROFILE_PRIOR) -> Profile:
+    """Hour-of-day and day-of-week shares of these (pooled) counts, each pulled to flat by `smooth` stories
+    per slot: a few stories give a flat profile, thousands their own."""
+    hour, day = [smooth] * 24, [smooth] * 7
+    for at, n in counts.items():
+        hour[at.hour] += n
+        day[at.weekday()] += n
+    return Profile(tuple(h * 24 / sum(hour) for h in hour), tuple(d * 7 / sum(day) for d in day))
+
+
+def baseline_days(end: datetime, window: int, weeks: int) -> tuple[datetime, datetime]:
+    """The baseline's span: the `weeks` x 7 whole UTC days before the day the window starts (first hour, the
+    hour after the last): fixed for a day, so a daemon can read it once a day."""
+    day = hour_of(end - (window - 1) * HOUR).replace(hour=0)
+    return day - timedelta(days=7 * weeks), day
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """One series over the baseline days: stories seen, its news-cycle overdispersion, what the profile weighs."""
+
+    seen: int
+    cv2: float
+    days: int
+    weight: float  # the profile's sum over the baseline hours
+
+    @property
+    def rate(self) -> float:
+        return self.seen + PRIOR
+
+
+def baseline(counts: Mapping[datetime, int], first: datetime, last: datetime, shape: Profile = Profile()) -> Baseline:
+    """A series' baseline from its hour counts in first..last (whole days): stories seen and, from its
+    days, cv² = (Σ (x - m)² - Σ m) / Σ m² (method of moments, gamma-Poisson days), at least MIN_CV²."""
+    days = max(1, (last - first) // timedelta(days=1))
+    day_weight = _day_weights(first, days, shape)
+    total = sum(day_weight) or 1.0
+    got = [0] * days
+    for at, n in counts.items():
+        if first <= at < last:
+            got[(at - first) // timedelta(days=1)] += n
+    seen = sum(got)
+    expect = [(seen + PRIOR) * w / total for w in day_weight]
+    excess = sum((x - m) ** 2 - m for x, m in zip(got, expect, strict=True)) / max(1e-9, sum(m * m for m in expect))
+    return Baseline(seen, max(MIN_CV ** 2, excess), days, total)
+
+
+@lru_cache(maxsize=64)
+def _day_weights(first: datetime, days: int, shape: Profile) -> list[float]:
+    return [sum(shape.weight(first + (24 * d + i) * HOUR) for i in range(24)) for d in range(days)]
+
+
+@lru_cache(maxsize=256)
+def _stretch_weight(end: datetime, length: int, shape: Profile) -> float:
+    return sum(shape.weight(end - i * HOUR) for i in range(length))
+
+
+def judge(counts: Mapping[datetime, int], end: datetime, window: int, base: Baseline, shape: Profile = Profile(),
+         min_count: int = 1) -> Verdict:
+    """The stretches of lengths(window) ending with hour `end` against the baseline's rate scaled by `shape`:
+    negative binomial, the smallest p times the stretches tested (Bonferroni)."""
+    tested = lengths(window)
+    best = Verdict(window_count(counts, end, window), 0.0, 0.0, 1.0, window)
+    for length in tested:
+        observed = window_count(counts, end, length)
+        mean = base.rate * _stretch_weight(end, length, shape) / base.weight
+        # Poisson, the day's news cycle (cv2), and the rate's own error (from `seen` stories over `days` cycles)
+        variance = mean + base.cv2 * mean * mean + mean * mean * (1 / base.rate + base.cv2 / base.days)
+        p = min(1.0, tail(observed, mean, variance) * len(tested)) if observed >= min_count else 1.0
+        if p < best.p or length == window and best.p >= 1.0:
+            best = Verdict(observed, mean, math.sqrt(variance), p, length)
+    return best
+
+
+def verdict(counts: Mapping[datetime, int], end: datetime, window: int, weeks: int, shape: Profile = Profile(),
+            min_count: int = 1) -> Verdict:
+    """The spike test of one series from its hour counts: its baseline over baseline_days, then judge."""
+    return judge(counts, end, window, baseline(counts, *baseline_days(end, window, weeks), shape), shape, min_count)
+
+
+def step(firing: bool, v: Verdict, min_count: int, significance: float, series: int = 1) -> tuple[bool, bool]:
     """One spike per rise: (alert now, firing after). Fires when the test crosses the threshold; re-arms
     only once the series has fallen back (p above REARM_P)."""
     if firing:
         return False, v.p <= REARM_P
-    if v.spike(min_count, significance):
+    if v.spike(min_count, significance, series):
         return True, True
     return False, False
 

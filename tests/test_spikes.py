@@ -28,7 +28,7 @@ from monitor.settings import Settings, load_settings
 from monitor.store import articles, counts, migrate, mutes, signals
 from monitor.store.migrations.first import metadata as first
 from monitor.store.db import Database
-from monitor.trends import HOUR, Mention, hour_of
+from monitor.trends import HOUR, PRIOR, Mention, hour_of
 from monitor.watchlist import load_watchlist
 from tests.conftest import DISTINCT_STORIES, inbox_with, query, store_url, write_config
 from tests.test_cli import monitor
@@ -92,10 +92,13 @@ def test_the_planted_spike_fires_once_with_its_numbers_and_the_steady_group_neve
     counts.count_stories(db, history())
     assert run_hours(db, settings, T - 48 * HOUR, 48) == 1  # two days of hourly checks up to T
     [(title, body, context)] = alerts(tmp_path)
-    assert title == "Spike: Kataeb Hezbollah + rocket attack: 7 stories in 24 h, usual 0.5 ± 0.6; p < 0.001"
-    assert "the last 24 h against the same hours of the 4 weeks before" in body
+    # fires on the 3 h stretch as its fourth story comes in, not a day later: 4 of the 4 weeks' 4 stories in 3 h
+    assert title == "Spike: Kataeb Hezbollah + rocket attack: 4 stories in 3 h, usual 0.0 ± 0.1; p < 0.0001"
+    assert "the last 3 h against a rate from every hour of the 28 days before the day the last 24 h start" in body
+    assert "significance 0.001 over 2 series" in body  # the militia tag's two actors x one event
     data = json.loads(context)
-    assert (data["kind"], data["actor"], data["event"], data["count"]) == ("spike", KH, ROCKET, 7)
+    assert (data["kind"], data["actor"], data["event"], data["count"], data["window_hours"]) == ("spike", KH, ROCKET, 4, 3)
+    assert data["p"] < 0.0005 and data["usual"] == pytest.approx((4 + PRIOR) * 3 / (4 * 168 - 24), rel=0.5)
     assert query(tmp_path, "SELECT channel, status FROM deliveries") == [("desk", "pending")]
     assert run_hours(db, settings, T, 20) == 0  # still high: no second alert
     db.close()
@@ -128,7 +131,7 @@ def test_spike_alerts_go_through_the_outbox_and_mutes(tmp_path: Path) -> None:
     run_hours(db2, settings2, T - HOUR, 1)
     assert dispatch_due(db2, Notifier(settings2.channels), settings2.delivery, T) == 1
     [sent] = (tmp_path / "second" / "desk.jsonl").read_text().splitlines()
-    assert "7 stories in 24 h" in sent and not (tmp_path / "second" / "ops.jsonl").exists()
+    assert "7 stories in 6 h" in sent and not (tmp_path / "second" / "ops.jsonl").exists()
     listing = monitor("alerts", "--config", str(settings2.path))
     assert listing.returncode == 0 and "Spike" in listing.stdout, listing.stderr
     shown = monitor("alerts", "show", "1", "--config", str(settings2.path))

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats  # type: ignore[import-untyped]
 
-from monitor.trends import (HOUR, REARM_P, Mention, Verdict, bumps, conflict_weight, event_weight, hour_of, p_text, silent_since, sparkline, step,
-                            tail, usual_interval, verdict)
+from monitor.trends import (HOUR, PRIOR, REARM_P, Mention, Verdict, bumps, conflict_weight, event_weight, hour_of, p_text, silent_since, sparkline, step,
+                            tail, usual_interval, verdict, baseline_days, lengths, profile)
 
 T = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -39,23 +39,40 @@ def hours(pairs: dict[int, int]) -> dict[datetime, int]:
 
 
 def test_a_quiet_series_with_seven_stories_is_a_spike_with_its_numbers() -> None:
-    counts = hours({1: 3, 2: 2, 3: 2, 168 * 2 + 5: 1, 168 * 4 + 5: 1, 168 + 40: 1})
-    v = verdict(counts, T, 24, 4)
-    assert (v.count, v.usual, round(v.spread, 2)) == (7, 0.5, 0.58)
-    assert 0.0001 < v.p < 0.001 and v.spike(3, 0.001)
-    assert v.describe(24) == "7 stories in 24 h, usual 0.5 ± 0.6; p < 0.001"
+    counts = hours({1: 3, 2: 2, 3: 2, 168 * 2 + 5: 1, 168 * 4 + 5: 1, 168 + 40: 1, 168 * 4 + 40: 1})  # the last: before the 4 weeks
+    assert baseline_days(T, 24, 4) == (datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 29, tzinfo=UTC))  # the window starts on the 29th
+    v = verdict(counts, T, 24, 4, min_count=3)
+    mean = (3 + PRIOR) * 6 / (4 * 168)  # the 6 h holding all seven, at the rate of the 28 days before the window's first day
+    variance = mean + 0.09 * mean**2 + mean**2 * (1 / (3 + PRIOR) + 0.09 / 28)
+    assert (v.count, v.hours, v.usual, v.spread) == (7, 6, pytest.approx(mean), pytest.approx(math.sqrt(variance)))
+    assert v.p == pytest.approx(4 * tail(7, mean, variance)) and lengths(24) == [24, 12, 6, 3]  # Bonferroni over 4 stretches
+    assert v.spike(3, 0.001, series=500) and v.describe() == "7 stories in 6 h, usual 0.0 ± 0.2; p < 0.0001"
+
+
+def test_the_baseline_follows_the_hour_of_day_and_the_series_is_bonferroni_corrected() -> None:
+    day = {T - h * HOUR: 10 for h in range(24, 4 * 168) if (T - h * HOUR).hour in range(8, 20)}  # stories by day only
+    shape = profile(day)
+    assert shape.hour[12] > 1.8 and shape.hour[3] < 0.2
+    assert 1 < profile({T: 3}).weight(T) < 1.25  # three stories: nearly flat
+    noon, night = verdict(day, T, 3, 4, shape), verdict(day, T.replace(hour=3), 3, 4, shape)
+    assert 20 < noon.usual <= 30 and night.usual < 3  # 30 by day, none at night: the profile, pulled a little to flat
+    flat = verdict(day, T.replace(hour=3), 3, 4)  # no profile: night expects the mean hour
+    assert flat.usual == pytest.approx((sum(day.values()) + PRIOR) * 3 / (4 * 168), rel=0.05)
+    lone = Verdict(5, 0.5, 0.7, 0.0004, 6)
+    assert lone.spike(3, 0.001) and not lone.spike(3, 0.001, series=10)
 
 
 def test_a_steady_high_volume_series_is_no_spike() -> None:
     counts = {T - h * HOUR: 10 + (h * 7919) % 5 - 2 for h in range(0, 168 * 5)}  # 8-12 stories every hour
     counts[T] = 14
     v = verdict(counts, T, 24, 4)
-    assert v.count > 240 and v.p > 0.01 and not v.spike(3, 0.001)
+    assert v.count >= 8 * v.hours and v.p > 0.01 and not v.spike(3, 0.001)
 
 
 def test_the_minimum_count_keeps_a_quiet_actors_first_stories_quiet() -> None:
     v = verdict(hours({1: 2}), T, 24, 4)
-    assert v.p < 0.05 and not v.spike(3, 0.05)
+    assert v.count == 2 and v.p < 0.05 and not v.spike(3, 0.05)
+    assert verdict(hours({1: 2}), T, 24, 4, min_count=3).p == 1.0  # no stretch with 3 stories is tested
 
 
 @pytest.mark.parametrize(("firing", "p", "count", "expect"), [

@@ -8,15 +8,22 @@ import os
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from monitor import escalation
+from monitor.model import Actor, Spike, Watchlist
 from monitor.server import Endpoint, Health
+from monitor.settings import Settings
+from monitor.store import counts
+from monitor.store.db import Database
 from monitor.store.sources import add_feed
 from monitor.web import chart, text
+from monitor.trends import Mention
 from monitor.web.auth import Access, access_for, is_loopback
+from tests.conftest import store_url
 from tests.web_seed import HOSTILE_TITLE, Seeded, seed, store_scope
 
 
@@ -102,6 +109,24 @@ def test_access_rules() -> None:
     assert token.allows("Bearer t0k", "") and token.allows("", "t0k")
     assert not token.allows("Bearer t0", "") and not token.allows("", "") and not token.allows("Basic !!!", "")
     assert not Access(basic=("u", "p")).allows("Basic not-base64!", "")
+
+
+def test_the_actor_chart_marks_the_day_a_spike_alert_fired(tmp_path: Path) -> None:
+    kh = Actor("Kataeb Hezbollah", "group", ("Kataeb Hezbollah",), ("militia",))
+    watchlist = Watchlist(actors=(kh,), spikes=(Spike("militia", (kh.name,), window=24, min_count=3, significance=0.001),))
+    db = Database(store_url(tmp_path))
+    now = datetime.now(UTC)
+    quiet = [([Mention("actor", kh.name)], now - timedelta(days=d, hours=3)) for d in (9, 16, 23)]  # one story a week
+    spike = [([Mention("actor", kh.name)], now - timedelta(minutes=m)) for m in (10, 20, 30, 40, 50, 55)]  # six in an hour
+    counts.count_stories(db, quiet + spike)
+    assert escalation.check_spikes(db, Settings.model_validate({}), watchlist, now) == 1
+    served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(db, 900, 60), lambda: watchlist)
+    try:
+        status, page = get(f"http://127.0.0.1:{served.port}/actor?name=Kataeb+Hezbollah")
+    finally:
+        served.close()
+        db.close()
+    assert status == 200 and page.count('<line class="spike"') == 1 and f"<title>spike {now:%Y-%m-%d}</title>" in page
 
 
 def test_pieces_mark_the_actor_and_the_event_and_keep_the_rest_as_it_was() -> None:

@@ -20,7 +20,7 @@ from monitor.alerts.render import SEVERITY_WORDS
 from monitor.errors import StoreError
 from monitor.model import Watchlist
 from monitor.redact import redact
-from monitor.store import views
+from monitor.store import signals, views
 from monitor.store.db import Database
 from monitor.web import chart, text
 from monitor.web.auth import Access, access_for
@@ -31,7 +31,7 @@ CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action '
 HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 COOKIE = "monitor_token"
 PARAM_MAX = 200  # characters of a query parameter kept
-Spikes = Callable[[str], Sequence[date]]  # an actor's spike days: the trends work's hook (none until its table exists)
+Spikes = Callable[[str], Sequence[date]]  # more spike days of an actor, beside the spike alerts stored (monitor/escalation.py)
 
 
 def _shown(value: Any) -> Any:
@@ -97,7 +97,8 @@ class Site:
             return self.missing("watched actor")
         today = datetime.now(UTC).date()
         since = datetime.combine(today - timedelta(days=89), datetime.min.time(), UTC)
-        drawn = chart.build(views.actor_days(self.db, name, since), today, 90, self.spikes(name))
+        fired = {when.date() for actor_name, _, when in signals.spike_alerts(self.db, since) if actor_name == name}  # alone or in a pair
+        drawn = chart.build(views.actor_days(self.db, name, since), today, 90, fired | set(self.spikes(name)))
         sentences = [(s, text.spans(s.text, s.spans)) for s in views.actor_sentences(self.db, name)]
         return self.page("actor.html", title=name, actor=actor, chart=drawn, sentences=sentences)
 
