@@ -26,6 +26,7 @@ from monitor.sources.text import decode_page, page_to_text, with_text
 from monitor.store import articles, counts, mutes
 from monitor.store import stories as story_store
 from monitor.store.db import Database, utcnow
+from monitor.trends import Mention
 from monitor.stories import StoryIndex, article_time, sketches
 
 log = logging.getLogger("monitor")
@@ -93,6 +94,7 @@ class Ingest:
             states: dict[int, story_store.StoryState] = {}  # stories as this batch left them (uncommitted)
             added: list[int] = []
             saved: list[Saved] = []
+            started: list[tuple[list[Mention], datetime]] = []  # the new stories, counted together (trends)
             try:
                 with articles.batch(self.db) as rows:
                     for article, result, (signature, size) in batch:
@@ -104,12 +106,14 @@ class Ingest:
                         decision = decide(result, story, muted or set(), self.policy, fetched)
                         alert = _new_alert(article, decision, source_name, story, fetched) if decision else None
                         link = articles.StoryLink(story.id if story else None, signature, size, decision.reported if decision else frozenset())
-                        counted = counts.counting(result, min(at, fetched)) if story is None else None  # a new story: its hourly counts (trends)
-                        article_id, story_id = rows.save(source_id, article, result, alert, fetched, link, counted)
+                        article_id, story_id = rows.save(source_id, article, result, alert, fetched, link)
+                        if story is None and (found_names := counts.mentions(result)):
+                            started.append((found_names, min(at, fetched)))
                         states[story_id] = _joined(story, story_id, alert, link.reported, fetched)
                         self.story_index.add(article_id, story_id, signature, size, at)
                         added.append(article_id)
                         saved.append((article_id, result, alert))
+                    counts.count_many(rows.connection, started)
             except BaseException:
                 for article_id in added:  # rolled back: the index forgets them too
                     self.story_index.remove(article_id)

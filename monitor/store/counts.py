@@ -47,11 +47,22 @@ def mentions(result: MatchResult) -> list[Mention]:
 
 def count(connection: Connection, found: Sequence[Mention], at: datetime) -> None:
     """Add one story at `at` to the hour rows of every actor, event and pair it names."""
-    rows = bumps(found)
-    if rows:
+    count_many(connection, [(found, at)])
+
+
+def count_many(connection: Connection, stories: Iterable[tuple[Sequence[Mention], datetime]]) -> None:
+    """Add stories (what each names, when) to their hour rows: summed per row first, then one executemany
+    (a feed's new stories are counted together, in the transaction that stores them)."""
+    rows: dict[tuple[str, str, datetime], list[Any]] = {}  # key -> [stories, severity, score]
+    for found, at in stories:
         hour = hour_of(at)
+        for b in bumps(found):
+            row = rows.setdefault((b.actor, b.event, hour), [0, 0, 0.0])
+            row[0], row[1], row[2] = row[0] + 1, max(row[1], b.severity), row[2] + b.score
+    if rows:
         connection.execute(_UPSERT[connection.dialect.name], [
-            {"actor": b.actor, "event": b.event, "hour": hour, "stories": 1, "severity": b.severity, "score": b.score} for b in rows
+            {"actor": actor, "event": event, "hour": hour, "stories": n, "severity": severity, "score": score}
+            for (actor, event, hour), (n, severity, score) in rows.items()
         ])
 
 
@@ -64,8 +75,7 @@ def counting(result: MatchResult, at: datetime) -> Callable[[Connection], None] 
 def count_stories(db: Database, stories: Iterable[tuple[Sequence[Mention], datetime]]) -> None:
     """Count many stories in one transaction (tests, benchmarks, rebuilding)."""
     with db.session() as s:
-        for found, at in stories:
-            count(s.connection(), found, at)
+        count_many(s.connection(), stories)
 
 
 @dataclass(frozen=True)
