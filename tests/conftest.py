@@ -15,6 +15,7 @@ import random
 import resource
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -99,10 +100,13 @@ def _handler(server: LocalHTTP) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def serve_http(host: str = "127.0.0.1") -> Iterator[LocalHTTP]:
-    """Run a LocalHTTP server in a thread for the duration of the block (any of 127/8 on Linux)."""
+def serve_http(host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> Iterator[LocalHTTP]:
+    """Run a LocalHTTP server in a thread for the duration of the block (any of 127/8 on Linux); behind
+    TLS with `tls`'s certificate when given."""
     state = LocalHTTP(port=0, host=host)
     httpd = ThreadingHTTPServer((host, 0), _handler(state))
+    if tls is not None:
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
     httpd.daemon_threads = True
     state.port = httpd.server_address[1]
     threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()

@@ -17,7 +17,7 @@ import time
 import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from monitor.model import FetchState
 from monitor.limits import HttpLimits
 from monitor.settings import HttpSettings, load_settings
 from monitor.sources.http import fetch, fetch_with, make_session, run
-from tests.conftest import LocalHTTP, _handler, free_port, serve_http
+from tests.conftest import free_port, serve_http
 
 LOOPBACK = ["127.0.0.0/8"]  # every test server is on 127.0.0.1, refused unless allowed
 
@@ -626,27 +626,11 @@ def make_ca_and_leaf(folder: Path) -> tuple[Path, Path, Path]:
     return ca, leaf, key
 
 
-@contextlib.contextmanager
-def serve_https(context: ssl.SSLContext) -> Iterator[LocalHTTP]:
-    """The test server of conftest.py, behind TLS with the given certificate."""
-    state = LocalHTTP(port=0)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    httpd.daemon_threads = True
-    state.port = httpd.server_address[1]
-    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    try:
-        yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
 def test_a_feed_signed_by_the_ca_file_is_trusted_and_refused_without_it(tmp_path: Path) -> None:
     ca, leaf, key = make_ca_and_leaf(tmp_path)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(leaf, key)
-    with serve_https(context) as server:
+    with serve_http(tls=context) as server:
         server.routes["/feed"] = (200, {}, b"<rss>own CA</rss>")
         url = f"https://127.0.0.1:{server.port}/feed"
         error = fetch_error(url, FAST)
