@@ -1,6 +1,8 @@
 """Load and validate watchlist YAML into a `Watchlist`; every error names the file and the line.
 
 A watchlist file has three lists: `actors`, `events` and `rules` (see docs/watchlist.md).
+(Over 300 lines: the schema of every entry and the checks that name a file and line for each live
+together; the `spikes:` section is parsed apart, in spikes_config.py.)
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ a report out.
 Why a label was missed is found by matching the case's text again with the entity alone in a
 watchlist (the others cannot overlap it), then without its `not_when`, then without its `context`:
 the first that finds it names the cause. Only the public Matcher and Watchlist are used.
+(Over 300 lines: the figures and the explanation of each error read the same cases and matches.)
 """
 
 from __future__ import annotations
