@@ -3,7 +3,7 @@ articles in one transaction (`batch`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -80,16 +80,15 @@ class StoryLink:
 
 
 def save_article(db: Database, source_id: int, article: Article, result: MatchResult, alert: NewAlert | None, now: datetime,
-                 story: StoryLink = StoryLink(None), then: Callable[[Connection], None] | None = None) -> tuple[int, int] | None:
+                 story: StoryLink = StoryLink(None)) -> tuple[int, int] | None:
     """Store a new article with its matches, story, alert and deliveries at once.
 
     Returns (article id, story id), or None if the article was a duplicate (its canonical URL, its
     GUID from this source or its content hash is stored: the unique keys refuse it).
-    `then` runs last in the same transaction (the trend counts of a new story: store/counts.py).
     """
     try:
         with batch(db) as b:
-            return b.save(source_id, article, result, alert, now, story, then)
+            return b.save(source_id, article, result, alert, now, story)
     except Duplicate:
         return None  # a concurrent writer stored the same article first
 
@@ -106,7 +105,7 @@ class Batch:
         self.connection = connection
 
     def save(self, source_id: int, article: Article, result: MatchResult, alert: NewAlert | None, now: datetime,
-             story: StoryLink = StoryLink(None), then: Callable[[Connection], None] | None = None) -> tuple[int, int]:
+             story: StoryLink = StoryLink(None)) -> tuple[int, int]:
         """Insert one article with its matches, story, alert and deliveries; returns (article id, story id).
         Plain INSERTs, not ORM objects: this runs for every new article, and the unit of work cost more than the rest."""
         run = self._run
@@ -138,8 +137,6 @@ class Batch:
                 "story_id": story_id, "severity": max(severity, alert.severity), "uid": alert.uid,
                 "reported": "\n".join(sorted(set(filter(None, reported.split("\n"))) | story.reported)),
             })
-        if then is not None:
-            then(self.connection)
         return article_id, story_id
 
 

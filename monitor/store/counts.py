@@ -7,7 +7,7 @@ with its article, or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -45,11 +45,6 @@ def mentions(result: MatchResult) -> list[Mention]:
     return [Mention(m.kind, m.name, m.severity, m.cameo) for m in result.matches]
 
 
-def count(connection: Connection, found: Sequence[Mention], at: datetime) -> None:
-    """Add one story at `at` to the hour rows of every actor, event and pair it names."""
-    count_many(connection, [(found, at)])
-
-
 def count_many(connection: Connection, stories: Iterable[tuple[Sequence[Mention], datetime]]) -> None:
     """Add stories (what each names, when) to their hour rows: summed per row first, then one executemany
     (a feed's new stories are counted together, in the transaction that stores them)."""
@@ -64,12 +59,6 @@ def count_many(connection: Connection, stories: Iterable[tuple[Sequence[Mention]
             {"actor": actor, "event": event, "hour": hour, "stories": n, "severity": severity, "score": score}
             for (actor, event, hour), (n, severity, score) in rows.items()
         ])
-
-
-def counting(result: MatchResult, at: datetime) -> Callable[[Connection], None] | None:
-    """What articles.save_article runs in its transaction for a new story (None: it names nobody)."""
-    found = mentions(result)
-    return (lambda connection: count(connection, found, at)) if found else None
 
 
 def count_stories(db: Database, stories: Iterable[tuple[Sequence[Mention], datetime]]) -> None:
