@@ -148,6 +148,23 @@ def reset_peak_rss(pid: int | str = "self") -> bool:
         return False
 
 
+def feed_response(feeds: Feeds, i: int, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
+    """Feed i: 304 when If-None-Match is its ETag, else its body (gzipped when the client accepts it).
+    Also used by bench/latency_server.py, whose feeds have the same `etag`, `bodies` and `counts`."""
+    etag, body = feeds.etag(i), feeds.bodies[i]
+    if headers.get("if-none-match") == etag:
+        feeds.counts["304"] += 1
+        return 304, b"", {"ETag": etag}
+    response_headers = {"Content-Type": "application/rss+xml; charset=utf-8", "ETag": etag}
+    if "gzip" in headers.get("accept-encoding", ""):
+        response_headers["Content-Encoding"] = "gzip"
+    else:
+        body = gzip.decompress(body)
+    feeds.counts["200"] += 1
+    feeds.counts["bytes"] += len(body)
+    return 200, body, response_headers
+
+
 def respond(feeds: Feeds, method: str, target: str, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
     """The status, body and headers for one request."""
     url = urlsplit(target)
@@ -161,18 +178,7 @@ def respond(feeds: Feeds, method: str, target: str, headers: dict[str, str]) -> 
         except (ValueError, AssertionError):
             feeds.counts["404"] += 1
             return 404, b"", {}
-        etag, body = feeds.etag(i), feeds.bodies[i]
-        if headers.get("if-none-match") == etag:
-            feeds.counts["304"] += 1
-            return 304, b"", {"ETag": etag}
-        response_headers = {"Content-Type": "application/rss+xml; charset=utf-8", "ETag": etag}
-        if "gzip" in headers.get("accept-encoding", ""):
-            response_headers["Content-Encoding"] = "gzip"
-        else:
-            body = gzip.decompress(body)
-        feeds.counts["200"] += 1
-        feeds.counts["bytes"] += len(body)
-        return 200, body, response_headers
+        return feed_response(feeds, i, headers)
     if url.path == "/_next_cycle":
         changed = feeds.next_cycle(float(query.get("fraction", 0.1)), int(query.get("seed", feeds.cycle + 1)))
         return 200, json.dumps({"cycle": feeds.cycle, "changed": changed}).encode(), {"Content-Type": "application/json"}

@@ -57,7 +57,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from feed_server import feed_xml, peak_rss_kb, reset_peak_rss  # noqa: E402
+from feed_server import feed_response, feed_xml, peak_rss_kb, reset_peak_rss  # noqa: E402
 
 CONTROL_ADDRESS = "127.0.0.1"
 MIN_MS, MAX_MS = 50.0, 2000.0
@@ -171,21 +171,6 @@ def control(feeds: Feeds, path: str, query: dict[str, str]) -> tuple[int, bytes,
     else:
         return None
     return 200, json.dumps(reply).encode(), {"Content-Type": "application/json"}
-
-
-def feed_response(feeds: Feeds, i: int, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
-    etag, body = feeds.etag(i), feeds.bodies[i]
-    if headers.get("if-none-match") == etag:
-        feeds.counts["304"] += 1
-        return 304, b"", {"ETag": etag}
-    response_headers = {"Content-Type": "application/rss+xml; charset=utf-8", "ETag": etag}
-    if "gzip" in headers.get("accept-encoding", ""):
-        response_headers["Content-Encoding"] = "gzip"
-    else:
-        body = gzip.decompress(body)
-    feeds.counts["200"] += 1
-    feeds.counts["bytes"] += len(body)
-    return 200, body, response_headers
 
 
 def feed_index(feeds: Feeds, path: str, local_address: str) -> int | None:
