@@ -246,14 +246,18 @@ def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
     a = _app(config).alert(alert)
     out.line(f"alert {a.id} (Alert id {a.uid}), {a.created_at:%Y-%m-%d %H:%M:%S} UTC, severity {a.severity}, tags {a.tags or '-'}")
     out.line(f"title: {a.title}")
-    out.line(f"article {a.article.article_id} from {a.article.source}: {a.article.url or '(no link)'}")
+    if a.article is None:
+        out.line("no article: a spike or source-health alert of the trends job (its body says what was counted)")
+    else:
+        out.line(f"article {a.article.article_id} from {a.article.source}: {a.article.url or '(no link)'}")
     out.line("body:")
     for line in a.body.splitlines():
         out.line(f"  {line}")
-    story = _Table("article", "fetched (UTC)", "source", "title", title=f"story {a.story_id}: {len(a.story)} article(s)")
-    for c in a.story:
-        story.add(str(c.article_id), f"{c.fetched_at:%Y-%m-%d %H:%M}", c.source, c.title)
-    out.table(story)
+    if a.article is not None:
+        story = _Table("article", "fetched (UTC)", "source", "title", title=f"story {a.story_id}: {len(a.story)} article(s)")
+        for c in a.story:
+            story.add(str(c.article_id), f"{c.fetched_at:%Y-%m-%d %H:%M}", c.source, c.title)
+        out.table(story)
     deliveries = _Table("channel", "state", "attempts", "sent / next attempt (UTC)", "error", title="deliveries")
     for d in a.deliveries:
         when = d.sent_at if d.status == "sent" else d.next_attempt_at

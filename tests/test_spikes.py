@@ -136,6 +136,7 @@ def test_spike_alerts_go_through_the_outbox_and_mutes(tmp_path: Path) -> None:
     assert listing.returncode == 0 and "Spike" in listing.stdout, listing.stderr
     shown = monitor("alerts", "show", "1", "--config", str(settings2.path))
     assert shown.returncode == 0 and "7 stories" in shown.stdout, shown.stderr
+    assert "no article: a spike or source-health alert" in shown.stdout and "article 0" not in shown.stdout
     db2.close()
 
 

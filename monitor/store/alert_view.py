@@ -41,7 +41,7 @@ class AlertDetail:
     tags: str
     title: str
     body: str
-    article: StoryCopy
+    article: StoryCopy | None  # None for a spike or health alert (monitor/escalation.py)
     story_id: int | None
     story: tuple[StoryCopy, ...]  # every copy of the alert's story, oldest first
     deliveries: tuple[DeliveryState, ...]
@@ -71,7 +71,7 @@ def alert_detail(db: Database, alert_id: int) -> AlertDetail:
         article = alert.article
         if article is None:  # a spike or health alert (monitor/escalation.py): no article, no story
             return AlertDetail(alert.id, alert.uid, alert.created_at, alert.severity, alert.tags, alert.title, alert.body,
-                               StoryCopy(0, alert.created_at, "(trends)", alert.title, None), None, (), _deliveries(s, alert_id))
+                               None, None, (), _deliveries(s, alert_id))
         story = s.scalars(select(ArticleRow).where(ArticleRow.story_id == article.story_id).order_by(ArticleRow.id)).all() if article.story_id else [article]
         return AlertDetail(
             alert.id, alert.uid, alert.created_at, alert.severity, alert.tags, alert.title, alert.body, _copy(article), article.story_id,
