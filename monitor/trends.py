@@ -13,9 +13,11 @@ Over 300 lines: the spike test, the weights, sparklines and silence are one smal
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+import numpy as np
 from datetime import UTC, datetime, timedelta
 
 HOUR = timedelta(hours=1)
@@ -24,6 +26,8 @@ REARM_P = 0.1  # a series that fired fires again only after its p-value has come
 MIN_CV = 0.3  # a day's news volume varies at least this much (relative sd) beyond Poisson; more when a series shows more
 PROFILE_PRIOR = 24.0  # stories per hour-of-day or weekday slot pulling a profile towards flat
 PRIOR = 0.5  # pseudo-count added to the baseline's total: a series never seen has a small rate, not zero
+CAP = 0.01  # a calibrated threshold is never above this (the test re-arms above REARM_P)
+FLOOR = 1e-12  # nor below this: rarer counts add nothing a budget can see
 SPARKS = "▁▂▃▄▅▆▇█"
 
 # CAMEO root code -> Goldstein conflict-cooperation value of the root (the codebook's `x0` code of each
@@ -88,20 +92,22 @@ def bumps(mentions: Sequence[Mention]) -> list[Bump]:
     return rows
 
 
+def _log_pmf(mean: float, variance: float) -> Callable[[int], float]:
+    """log P(X = k): Poisson of this mean, or the negative binomial of this mean and variance."""
+    mean = max(mean, 1e-9)
+    if variance <= mean * 1.0001:
+        return lambda k: k * math.log(mean) - mean - math.lgamma(k + 1)
+    r = mean * mean / (variance - mean)
+    q = mean / (r + mean)  # the chance of each further count
+    return lambda k: math.lgamma(k + r) - math.lgamma(r) - math.lgamma(k + 1) + r * math.log1p(-q) + k * math.log(q)
+
+
 def tail(observed: int, mean: float, variance: float) -> float:
     """P(X >= observed) for counts of this mean: Poisson, or negative binomial when variance > mean."""
     if observed <= 0:
         return 1.0
     mean = max(mean, 1e-9)
-    if variance <= mean * 1.0001:
-        def log_term(k: int) -> float:
-            return k * math.log(mean) - mean - math.lgamma(k + 1)
-    else:
-        r = mean * mean / (variance - mean)
-        q = mean / (r + mean)  # the chance of each further count
-
-        def log_term(k: int) -> float:
-            return math.lgamma(k + r) - math.lgamma(r) - math.lgamma(k + 1) + r * math.log1p(-q) + k * math.log(q)
+    log_term = _log_pmf(mean, variance)
     total, k = 0.0, observed
     while True:
         term = math.exp(log_term(k))
@@ -111,6 +117,22 @@ def tail(observed: int, mean: float, variance: float) -> float:
         k += 1
         if k > observed + 1_000_000:  # bounded: a hostile count cannot loop for ever
             return min(1.0, total)
+
+
+def terms(first: int, mean: float, variance: float, least: float = 1e-15) -> np.ndarray:
+    """P(X = k) for k = first, first + 1, ... until past the mean and below `least` (the first from lgamma,
+    the rest by the ratio of successive terms, vectorised)."""
+    first, mean = max(0, first), max(mean, 1e-9)
+    count = int(max(mean - first, 0) + 20 * math.sqrt(variance + mean) + 60)
+    k = np.arange(first, first + count, dtype=float)
+    if variance <= mean * 1.0001:
+        ratio = mean / (k + 1)
+    else:
+        r = mean * mean / (variance - mean)
+        ratio = (k + r) / (k + 1) * (mean / (r + mean))
+    out = math.exp(_log_pmf(mean, variance)(first)) * np.concatenate([[1.0], np.cumprod(ratio[:-1])])
+    keep = np.nonzero((out >= least) | (k <= mean))[0]
+    return out[: keep[-1] + 2] if len(keep) else out[:1]
 
 
 @dataclass(frozen=True)
@@ -220,6 +242,12 @@ def _stretch_weight(end: datetime, length: int, shape: Profile) -> float:
     return sum(shape.weight(end - i * HOUR) for i in range(length))
 
 
+def variance_of(base: Baseline, mean: float) -> float:
+    """The variance of a count of this mean: Poisson, the day's news cycle (cv2), and the rate's own error (from
+    `seen` stories over `days` cycles)."""
+    return mean + base.cv2 * mean * mean + mean * mean * (1 / base.rate + base.cv2 / base.days)
+
+
 def judge(counts: Mapping[datetime, int], end: datetime, window: int, base: Baseline, shape: Profile = Profile(),
          min_count: int = 1) -> Verdict:
     """The stretches of lengths(window) ending with hour `end` against the baseline's rate scaled by `shape`:
@@ -229,8 +257,7 @@ def judge(counts: Mapping[datetime, int], end: datetime, window: int, base: Base
     for length in tested:
         observed = window_count(counts, end, length)
         mean = base.rate * _stretch_weight(end, length, shape) / base.weight
-        # Poisson, the day's news cycle (cv2), and the rate's own error (from `seen` stories over `days` cycles)
-        variance = mean + base.cv2 * mean * mean + mean * mean * (1 / base.rate + base.cv2 / base.days)
+        variance = variance_of(base, mean)
         p = min(1.0, tail(observed, mean, variance) * len(tested)) if observed >= min_count else 1.0
         if p < best.p or length == window and best.p >= 1.0:
             best = Verdict(observed, mean, math.sqrt(variance), p, length)
@@ -251,6 +278,56 @@ def step(firing: bool, v: Verdict, min_count: int, significance: float, series: 
     if v.spike(min_count, significance, series):
         return True, True
     return False, False
+
+
+def rises(base: Baseline, shape: Profile, end: datetime, length: int, min_count: int, stretches: int, cap: float = CAP) -> list[tuple[int, float, float]]:
+    """The counts the test of the `length` h stretch ending with hour `end` fires at, as (k, p, chance), from the
+    first whose p (times `stretches`, Bonferroni) is below `cap`: p is the test's p-value at that count k, chance
+    the chance that a rise to k starts at this check — the stretch holds at least k and held fewer an hour
+    before: P(A + N >= k, A + O < k) = Σ_j P(A = k - j) P(N >= j) P(O < j), A the hours both share (the
+    count's law, scaled), N the newest hour, O the hour that left (Poisson, independent)."""
+    mean = base.rate * _stretch_weight(end, length, shape) / base.weight
+    new, old = (base.rate * shape.weight(at) / base.weight for at in (end, end - length * HOUR))
+    shared = max(0.0, mean - new)
+    lo = max(min_count, int(mean))
+    stretch = terms(lo, mean, variance_of(base, mean))
+    p = np.minimum(1.0, np.cumsum(stretch[::-1])[::-1] * stretches)  # the test's p at k = lo, lo + 1, ...
+    up = np.cumsum(terms(0, new, new)[::-1])[::-1]  # P(N >= j)
+    down = np.cumsum(terms(0, old, old))[: len(up)]  # P(O <= j)
+    down = np.concatenate([down, np.full(len(up) - len(down), down[-1])])
+    step = np.concatenate([[0.0], up[1:] * down[:-1]])  # P(N >= j) P(O < j)
+    first = max(0, lo - len(up) + 1) if shared > 0 else 0
+    both = terms(first, shared, variance_of(base, shared)) if shared > 0 else np.ones(1)
+    chance = np.convolve(both, step)  # at k - first: Σ_j P(A = k - j) P(N >= j) P(O < j)
+    out = []
+    for i in np.nonzero((p < cap) & (p >= FLOOR))[0]:
+        k = lo + int(i)
+        out.append((k, float(p[i]), float(chance[k - first]) if k - first < len(chance) else 0.0))
+    return out
+
+
+def calibrate(bases: Mapping[Baseline, int], shape: Profile, first_end: datetime, window: int, min_count: int, per_week: float,
+              cap: float = CAP) -> float:
+    """The threshold on Verdict.p for the 24 hourly checks from `first_end`: the largest at which the chance
+    rises they expect (rises(), summed over the stretches, the hours and the series — each baseline counted for
+    the series that have it) are at most per_week / 7; at most `cap`."""
+    tested = lengths(window)
+    total, steps = 0.0, []
+    for base, many in bases.items():
+        for h in range(24):
+            for length in tested:
+                listed = rises(base, shape, first_end + h * HOUR, length, min_count, len(tested), cap)
+                if listed:
+                    total += many * listed[0][2]
+                    steps += [(p, many * (after - chance)) for (_, p, chance), (_, _, after) in zip(listed, [*listed[1:], (0, 0.0, 0.0)], strict=True)]
+    budget = per_week / 7
+    if total <= budget:
+        return cap
+    for p, change in sorted(steps, reverse=True):  # lowering the threshold to p: the count at p no longer fires
+        total += change
+        if total <= budget:
+            return p
+    return 0.0
 
 
 def sparkline(values: Sequence[float]) -> str:
