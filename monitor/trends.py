@@ -16,11 +16,13 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 from datetime import UTC, datetime, timedelta
 
 HOUR = timedelta(hours=1)
+Count = TypeVar("Count", float, np.ndarray)  # a mean, or many
 WEEK_HOURS = 168
 REARM_P = 0.1  # a series that fired fires again only after its p-value has come back above this (fallen back)
 MIN_CV = 0.3  # a day's news volume varies at least this much (relative sd) beyond Poisson; more when a series shows more
@@ -117,22 +119,6 @@ def tail(observed: int, mean: float, variance: float) -> float:
         k += 1
         if k > observed + 1_000_000:  # bounded: a hostile count cannot loop for ever
             return min(1.0, total)
-
-
-def terms(first: int, mean: float, variance: float, least: float = 1e-15) -> np.ndarray:
-    """P(X = k) for k = first, first + 1, ... until past the mean and below `least` (the first from lgamma,
-    the rest by the ratio of successive terms, vectorised)."""
-    first, mean = max(0, first), max(mean, 1e-9)
-    count = int(max(mean - first, 0) + 20 * math.sqrt(variance + mean) + 60)
-    k = np.arange(first, first + count, dtype=float)
-    if variance <= mean * 1.0001:
-        ratio = mean / (k + 1)
-    else:
-        r = mean * mean / (variance - mean)
-        ratio = (k + r) / (k + 1) * (mean / (r + mean))
-    out = math.exp(_log_pmf(mean, variance)(first)) * np.concatenate([[1.0], np.cumprod(ratio[:-1])])
-    keep = np.nonzero((out >= least) | (k <= mean))[0]
-    return out[: keep[-1] + 2] if len(keep) else out[:1]
 
 
 @dataclass(frozen=True)
@@ -242,10 +228,11 @@ def _stretch_weight(end: datetime, length: int, shape: Profile) -> float:
     return sum(shape.weight(end - i * HOUR) for i in range(length))
 
 
-def variance_of(base: Baseline, mean: float) -> float:
+def variance_of(base: Baseline, mean: Count) -> Count:
     """The variance of a count of this mean: Poisson, the day's news cycle (cv2), and the rate's own error (from
     `seen` stories over `days` cycles)."""
-    return mean + base.cv2 * mean * mean + mean * mean * (1 / base.rate + base.cv2 / base.days)
+    variance: Count = mean + base.cv2 * mean * mean + mean * mean * (1 / base.rate + base.cv2 / base.days)
+    return variance
 
 
 def judge(counts: Mapping[datetime, int], end: datetime, window: int, base: Baseline, shape: Profile = Profile(),
@@ -280,30 +267,51 @@ def step(firing: bool, v: Verdict, min_count: int, significance: float, series: 
     return False, False
 
 
+def law(first: int, means: np.ndarray, variances: np.ndarray, count: int) -> np.ndarray:
+    """P(X = k) for k = first ... first + count - 1, one row per (mean, variance): Poisson, or negative binomial
+    when the variance is larger (the first term from lgamma, the rest by the ratio of successive terms)."""
+    means = np.maximum(means, 1e-9)
+    k = np.arange(first, first + count, dtype=float)[None, :]
+    over = variances > means * 1.0001
+    r = np.where(over, means * means / np.where(over, variances - means, 1.0), 1.0)
+    ratio = np.where(over[:, None], (k + r[:, None]) / (k + 1) * (means / (r + means))[:, None], means[:, None] / (k + 1))
+    start = np.array([math.exp(_log_pmf(float(m), float(v))(first)) for m, v in zip(means, variances, strict=True)])
+    law: np.ndarray = start[:, None] * np.concatenate([np.ones((len(means), 1)), np.cumprod(ratio[:, :-1], axis=1)], axis=1)
+    return law
+
+
+def rise_table(base: Baseline, shape: Profile, ends: Sequence[datetime], length: int, min_count: int, stretches: int) -> tuple[int, np.ndarray, np.ndarray]:
+    """For the checks ending with the hours `ends` (a row each), counts k = lo, lo + 1, ... (a column each):
+    (lo, the test's p at k, the chance that a rise to k starts at that check) — see rises()."""
+    weight = np.array([_stretch_weight(end, length, shape) for end in ends])
+    mean = base.rate * weight / base.weight
+    new = base.rate * np.array([shape.weight(end) for end in ends]) / base.weight
+    old = base.rate * np.array([shape.weight(end - length * HOUR) for end in ends]) / base.weight
+    shared = np.maximum(0.0, mean - new)
+    spread = np.sqrt(base.cv2 * mean * mean + mean * mean / base.rate + 2 * mean)
+    lo = max(min_count, int(mean.min()))
+    count = int(mean.max() - lo + 20 * spread.max() + 60)
+    p = np.minimum(1.0, np.cumsum(law(lo, mean, variance_of(base, mean), count)[:, ::-1], axis=1)[:, ::-1] * stretches)
+    hours = int(new.max() + 12 * math.sqrt(new.max()) + 20)
+    up = np.cumsum(law(0, new, new, hours)[:, ::-1], axis=1)[:, ::-1]  # P(N >= j)
+    below = np.cumsum(law(0, old, old, hours), axis=1)  # P(O <= j)
+    step = np.concatenate([np.zeros((len(ends), 1)), up[:, 1:] * below[:, :-1]], axis=1)  # P(N >= j) P(O < j)
+    first = max(0, lo - hours + 1)
+    both = law(first, shared, variance_of(base, shared), lo + count - first)  # P(A = a), a = first ...
+    chance = np.zeros((len(ends), lo + count - first))
+    for j in range(1, hours):  # chance at k - first: Σ_j P(A = k - j) P(N >= j) P(O < j)
+        chance[:, j:] += both[:, : chance.shape[1] - j] * step[:, j : j + 1]
+    return lo, p, chance[:, lo - first :]
+
+
 def rises(base: Baseline, shape: Profile, end: datetime, length: int, min_count: int, stretches: int, cap: float = CAP) -> list[tuple[int, float, float]]:
     """The counts the test of the `length` h stretch ending with hour `end` fires at, as (k, p, chance), from the
     first whose p (times `stretches`, Bonferroni) is below `cap`: p is the test's p-value at that count k, chance
     the chance that a rise to k starts at this check — the stretch holds at least k and held fewer an hour
     before: P(A + N >= k, A + O < k) = Σ_j P(A = k - j) P(N >= j) P(O < j), A the hours both share (the
     count's law, scaled), N the newest hour, O the hour that left (Poisson, independent)."""
-    mean = base.rate * _stretch_weight(end, length, shape) / base.weight
-    new, old = (base.rate * shape.weight(at) / base.weight for at in (end, end - length * HOUR))
-    shared = max(0.0, mean - new)
-    lo = max(min_count, int(mean))
-    stretch = terms(lo, mean, variance_of(base, mean))
-    p = np.minimum(1.0, np.cumsum(stretch[::-1])[::-1] * stretches)  # the test's p at k = lo, lo + 1, ...
-    up = np.cumsum(terms(0, new, new)[::-1])[::-1]  # P(N >= j)
-    down = np.cumsum(terms(0, old, old))[: len(up)]  # P(O <= j)
-    down = np.concatenate([down, np.full(len(up) - len(down), down[-1])])
-    step = np.concatenate([[0.0], up[1:] * down[:-1]])  # P(N >= j) P(O < j)
-    first = max(0, lo - len(up) + 1) if shared > 0 else 0
-    both = terms(first, shared, variance_of(base, shared)) if shared > 0 else np.ones(1)
-    chance = np.convolve(both, step)  # at k - first: Σ_j P(A = k - j) P(N >= j) P(O < j)
-    out = []
-    for i in np.nonzero((p < cap) & (p >= FLOOR))[0]:
-        k = lo + int(i)
-        out.append((k, float(p[i]), float(chance[k - first]) if k - first < len(chance) else 0.0))
-    return out
+    lo, p, chance = rise_table(base, shape, [end], length, min_count, stretches)
+    return [(lo + int(i), float(p[0, i]), float(chance[0, i])) for i in np.nonzero((p[0] < cap) & (p[0] >= FLOOR))[0]]
 
 
 def calibrate(bases: Mapping[Baseline, int], shape: Profile, first_end: datetime, window: int, min_count: int, per_week: float,
@@ -311,23 +319,26 @@ def calibrate(bases: Mapping[Baseline, int], shape: Profile, first_end: datetime
     """The threshold on Verdict.p for the 24 hourly checks from `first_end`: the largest at which the chance
     rises they expect (rises(), summed over the stretches, the hours and the series — each baseline counted for
     the series that have it) are at most per_week / 7; at most `cap`."""
-    tested = lengths(window)
-    total, steps = 0.0, []
+    tested, ends = lengths(window), [first_end + h * HOUR for h in range(24)]
+    total, ps, changes = 0.0, [], []
     for base, many in bases.items():
-        for h in range(24):
-            for length in tested:
-                listed = rises(base, shape, first_end + h * HOUR, length, min_count, len(tested), cap)
-                if listed:
-                    total += many * listed[0][2]
-                    steps += [(p, many * (after - chance)) for (_, p, chance), (_, _, after) in zip(listed, [*listed[1:], (0, 0.0, 0.0)], strict=True)]
+        for length in tested:
+            _, p, chance = rise_table(base, shape, ends, length, min_count, len(tested))
+            listed = (p < cap) & (p >= FLOOR)
+            chance = np.where(listed, chance, 0.0)
+            head = listed & ~np.concatenate([np.zeros((len(ends), 1), bool), listed[:, :-1]], axis=1)  # each row's first count below cap
+            total += many * float(chance[head].sum())
+            after = np.concatenate([chance[:, 1:], np.zeros((len(ends), 1))], axis=1)
+            ps.append(p[listed])
+            changes.append(many * (after - chance)[listed])
     budget = per_week / 7
-    if total <= budget:
+    if total <= budget or not ps:
         return cap
-    for p, change in sorted(steps, reverse=True):  # lowering the threshold to p: the count at p no longer fires
-        total += change
-        if total <= budget:
-            return p
-    return 0.0
+    p_all, change_all = np.concatenate(ps), np.concatenate(changes)
+    order = np.argsort(-p_all, kind="stable")  # lowering the threshold to p: the count at p no longer fires
+    spent = total + np.cumsum(change_all[order])
+    within = np.nonzero(spent <= budget)[0]
+    return float(p_all[order][within[0]]) if len(within) else 0.0
 
 
 def sparkline(values: Sequence[float]) -> str:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from scipy import stats  # type: ignore[import-untyped]
 
 from monitor.trends import (CAP, HOUR, PRIOR, REARM_P, Baseline, Mention, Profile, Verdict, bumps, calibrate, conflict_weight, event_weight, hour_of,
-                            p_text, rises, silent_since, sparkline, step, tail, terms, usual_interval, variance_of, verdict, baseline_days, lengths,
+                            p_text, rises, silent_since, sparkline, step, tail, law, usual_interval, variance_of, verdict, baseline_days, lengths,
                             profile)
 
 T = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -127,15 +127,15 @@ def test_usual_interval_and_silence() -> None:
 
 
 @pytest.mark.parametrize(("first", "mean", "variance"), [(0, 0.3, 0.3), (4, 2.0, 2.0), (0, 0.3, 0.5), (20, 30.0, 120.0), (0, 500.0, 500.0)])
-def test_the_terms_are_scipys_pmf(first: int, mean: float, variance: float) -> None:
-    got = terms(first, mean, variance)
+def test_the_law_is_scipys_pmf(first: int, mean: float, variance: float) -> None:
+    [got] = law(first, np.array([mean]), np.array([variance]), int(mean + 20 * math.sqrt(variance) + 60))
     k = np.arange(first, first + len(got))
     if variance == mean:
         want = stats.poisson.pmf(k, mean)
     else:
         r = mean * mean / (variance - mean)
         want = stats.nbinom.pmf(k, r, r / (r + mean))
-    assert np.allclose(got, want, rtol=1e-9, atol=1e-300) and got[-1] < 1e-15 and first + len(got) > mean
+    assert np.allclose(got, want, rtol=1e-9, atol=1e-300) and got[-1] < 1e-15
 
 
 QUIET = Baseline(40, 0.09, 28, 28 * 24.0)  # 40 stories in 28 days, a flat profile
