@@ -5,9 +5,11 @@ No I/O, no clock: the store hands in counts per hour, the caller hands in `now`.
 The spike test compares the stories of the last 3, 6, ... `window` hours with a rate from every hour of
 the trailing `weeks` weeks, scaled by the hour-of-day and weekday profile of all the series checked,
 negative binomial with the series' own day-to-day spread beyond Poisson (at least MIN_CV), so that a
-steady but bursty high-volume actor does not fire; Bonferroni over the stretches and over the series of
-a spike entry. The upper tail P(X >= observed) is summed term by term from lgamma: no scipy.
-Over 300 lines: the spike test, the weights, sparklines and silence are one small pure vocabulary used together.
+steady but bursty high-volume actor does not fire; Bonferroni over the stretches. The threshold on p is
+calibrated once a day (calibrate) to the chance rises the baselines expect over all the entry's series,
+a budget a week; or a fixed significance over the series (Bonferroni). Tails from lgamma and the ratio of
+successive terms (numpy): no scipy.
+Over 300 lines: the spike test and its calibration, the weights, sparklines and silence are one small pure vocabulary used together.
 """
 
 from __future__ import annotations
