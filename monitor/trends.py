@@ -277,8 +277,9 @@ def law(first: int, means: np.ndarray, variances: np.ndarray, count: int) -> np.
     over = variances > means * 1.0001
     r = np.where(over, means * means / np.where(over, variances - means, 1.0), 1.0)
     ratio = np.where(over[:, None], (k + r[:, None]) / (k + 1) * (means / (r + means))[:, None], means[:, None] / (k + 1))
-    start = np.array([math.exp(_log_pmf(float(m), float(v))(first)) for m, v in zip(means, variances, strict=True)])
-    law: np.ndarray = start[:, None] * np.concatenate([np.ones((len(means), 1)), np.cumprod(ratio[:, :-1], axis=1)], axis=1)
+    start = np.array([_log_pmf(float(m), float(v))(first) for m, v in zip(means, variances, strict=True)])
+    logs = start[:, None] + np.concatenate([np.zeros((len(means), 1)), np.cumsum(np.log(ratio[:, :-1]), axis=1)], axis=1)
+    law: np.ndarray = np.exp(logs)  # in logs: a mean of 1000 starts at e^-1000 and still reaches its mode
     return law
 
 

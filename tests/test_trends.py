@@ -126,7 +126,7 @@ def test_usual_interval_and_silence() -> None:
     assert hour_of(T + timedelta(minutes=59, seconds=3)) == T and math.isfinite(tail(10**6, 1.0, 1.0))
 
 
-@pytest.mark.parametrize(("first", "mean", "variance"), [(0, 0.3, 0.3), (4, 2.0, 2.0), (0, 0.3, 0.5), (20, 30.0, 120.0), (0, 500.0, 500.0)])
+@pytest.mark.parametrize(("first", "mean", "variance"), [(0, 0.3, 0.3), (4, 2.0, 2.0), (0, 0.3, 0.5), (20, 30.0, 120.0), (0, 500.0, 500.0), (0, 1000.0, 1000.0)])
 def test_the_law_is_scipys_pmf(first: int, mean: float, variance: float) -> None:
     [got] = law(first, np.array([mean]), np.array([variance]), int(mean + 20 * math.sqrt(variance) + 60))
     k = np.arange(first, first + len(got))
