@@ -7,13 +7,13 @@ variation 0.25: more variation than Poisson, as news has). Ten actors, spread ov
 planted spike in the month: max(6, 2 x their daily rate) extra stories over 6 hours.
 Stories are counted in a real SQLite store through store/counts.py (the upsert ingest runs); the daemon's
 check (escalation.check_spikes, the watchlist's `spikes: [{actor: watched}]`, window 24 h, min_count 3,
-significance 0.001 and 0.0001, or --levels) runs every hour of the month. Found: an alert for the actor within 24 h of the
+significance 0.001 and 0.0001, or --levels, and an entry calibrated to 1 chance alert a week, or --per-week) runs every hour of the month. Found: an alert for the actor within 24 h of the
 spike's start. False: any other alert.
 
 Counting cost: the same run ingests N articles through Pipeline.ingest (matching, story index, storing)
 with counting on and off, alternating, on a fresh SQLite store each, and reports the time per article.
 
-    .venv/bin/python bench/spikes.py [--articles N (0: no counting cost)] [--seed 19] [--levels 0.001,0.0001] [--factor 2 --least 6]
+    .venv/bin/python bench/spikes.py [--articles N (0: no counting cost)] [--seed 19] [--levels 0.001,0.0001] [--per-week 1] [--factor 2 --least 6]
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from monitor.trends import HOUR, Mention
 
 ACTORS, PLANTED, WEEKS_BEFORE, DAYS = 500, 10, 4, 30
 LEVELS = (0.001, 0.0001)  # significance of the two spike entries replayed together
+PER_WEEK = (1.0,)  # and an entry calibrated to this many chance alerts a week (the default)
 DISTINCT_STORIES = [  # matching sentences (tests/conftest.py's): each article names actors and events, so counting has work
     "Kataeb Hezbollah fired rockets at a remote outpost near the Syrian border on Sunday.",
     "A drone strike hit a convoy of the Popular Mobilization Forces outside Baghdad overnight.",
@@ -70,10 +71,11 @@ def stories(rng: np.random.Generator, per_day: np.ndarray, planted: dict[int, da
     return out
 
 
-def replay(db: Database, planted: dict[int, datetime], levels: tuple[float, ...] = LEVELS) -> dict[str, Any]:
-    watchlist = Watchlist(actors=tuple(Actor(f"actor {i}", "group", (f"actor {i}",), ("watched",)) for i in range(ACTORS)),
-                          spikes=tuple(Spike(f"p < {level:g}", tuple(f"actor {i}" for i in range(ACTORS)), window=24, min_count=3, significance=level)
-                                       for level in levels))
+def replay(db: Database, planted: dict[int, datetime], levels: tuple[float, ...] = LEVELS, per_week: tuple[float, ...] = PER_WEEK) -> dict[str, Any]:
+    watched = tuple(f"actor {i}" for i in range(ACTORS))
+    entries = [Spike(f"p < {level:g}", watched, window=24, min_count=3, significance=level) for level in levels]
+    entries += [Spike(f"{budget:g} a week", watched, window=24, min_count=3, per_week=budget) for budget in per_week]
+    watchlist = Watchlist(actors=tuple(Actor(f"actor {i}", "group", (f"actor {i}",), ("watched",)) for i in range(ACTORS)), spikes=tuple(entries))
     settings = Settings.model_validate({})
     started, checks = time.perf_counter(), 0
     for h in range(DAYS * 24):
@@ -83,11 +85,12 @@ def replay(db: Database, planted: dict[int, datetime], levels: tuple[float, ...]
     with db.session() as s:
         alerts = [(json.loads(c), at) for c, at in s.execute(select_alerts())]
     out: dict[str, Any] = {"checks": checks, "seconds_per_check": round(per_check, 3)}
-    for level in levels:
+    for entry in watchlist.spikes:
         found: dict[int, float] = {}
         false = []
+        thresholds = sorted({c["threshold"] for c, _ in alerts if c["spike"] == entry.name and c.get("threshold")})
         for context, at in alerts:
-            if context["spike"] != f"p < {level:g}":
+            if context["spike"] != entry.name:
                 continue
             actor = int(context["actor"].split()[1])
             begin = planted.get(actor)
@@ -95,9 +98,11 @@ def replay(db: Database, planted: dict[int, datetime], levels: tuple[float, ...]
                 found[actor] = round((at - begin).total_seconds() / 3600, 1)
             else:
                 false.append((context["actor"], f"{at:%m-%d %H:%M}", context["count"], context["usual"], context["p"]))
-        out[f"significance {level:g}"] = {
+        label = f"significance {entry.significance:g}" if entry.significance is not None else f"per_week {entry.per_week:g}"
+        out[label] = {
             "planted": PLANTED, "found": len(found), "hours_to_alert": {a: found.get(a) for a in planted},
-            "false_alerts": len(false), "false_per_week": round(len(false) / (DAYS / 7), 2), "false": false[:20]}
+            "false_alerts": len(false), "false_per_week": round(len(false) / (DAYS / 7), 2), "false": false[:20],
+            **({"thresholds_of_the_alerts": [f"{t:.3g}" for t in thresholds]} if thresholds else {})}
     return out
 
 
@@ -162,7 +167,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--factor", type=float, default=2, help="a planted spike adds max(LEAST, FACTOR x the daily rate) stories")
     parser.add_argument("--least", type=int, default=6)
-    parser.add_argument("--levels", default=",".join(f"{x:g}" for x in LEVELS), help="significance of each spike entry replayed (comma-separated)")
+    parser.add_argument("--levels", default=",".join(f"{x:g}" for x in LEVELS), help="significance of each spike entry replayed (comma-separated; '' for none)")
+    parser.add_argument("--per-week", default=",".join(f"{x:g}" for x in PER_WEEK), help="chance alerts a week of each calibrated entry replayed (comma-separated; '' for none)")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     per_day = rates(rng)
@@ -174,7 +180,7 @@ def main() -> None:
         started = time.perf_counter()
         counts.count_stories(db, history)
         counted = time.perf_counter() - started
-        result = replay(db, planted, tuple(float(x) for x in args.levels.split(",")))
+        result = replay(db, planted, tuple(float(x) for x in args.levels.split(",") if x), tuple(float(x) for x in args.per_week.split(",") if x))
         db.close()
     result = {"stories": len(history), "count_seconds": round(counted, 2), "planted_rates_per_day": [round(float(per_day[a]), 2) for a in chosen], **result}
     print(json.dumps({"spikes": result, "counting_cost": counting_cost(args.articles) if args.articles else None}, indent=1))

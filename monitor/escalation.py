@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -21,7 +21,8 @@ from monitor.store import sources as source_store
 from monitor.store.articles import NewAlert
 from monitor.store.db import Database, utcnow
 from monitor.stories import article_time
-from monitor.trends import HOUR, Baseline, Profile, Verdict, baseline, baseline_days, hour_of, judge, profile, silent_since, step, usual_interval
+from monitor.trends import (HOUR, Baseline, Profile, Verdict, baseline, baseline_days, calibrate, hour_of, judge, profile, silent_since, step,
+                            usual_interval)
 
 if TYPE_CHECKING:
     from monitor.pipeline import Pipeline
@@ -58,7 +59,7 @@ def check_spikes(db: Database, settings: Settings, watchlist: Watchlist, now: da
     for spike in watchlist.spikes:
         firing, fell_back = signals.firing(db, spike.name), set()
         wanted = set(spike.series())
-        shape, bases, empty = baselines(db, spike, *baseline_days(end, spike.window, spike.weeks))
+        shape, bases, empty, threshold = baselines(db, spike, *baseline_days(end, spike.window, spike.weeks))
         span = (end - (spike.window - 1) * HOUR, end)
         high = counts.totals(db, *span, spike.actors, spike.events, spike.min_count)  # only these can fire
         candidates = (set(high) | firing) & wanted
@@ -71,12 +72,12 @@ def check_spikes(db: Database, settings: Settings, watchlist: Watchlist, now: da
                 severity[(cell.actor, cell.event)] = max(severity[(cell.actor, cell.event)], cell.severity)
         for key in candidates:
             v = judge(series.get(key, {}), end, spike.window, bases.get(key, empty), shape, spike.min_count)
-            fire, still = step(key in firing, v, spike.min_count, spike.significance, len(wanted))
+            fire, still = step(key in firing, v, spike.min_count, threshold)
             if key in firing and not still:
                 fell_back.add(key)
             if fire:
                 quiet = bool(muted & {spike.name, *key})
-                alert = None if quiet else spike_alert(db, settings, spike, key, v, severity[key], now, len(wanted))
+                alert = None if quiet else spike_alert(db, settings, spike, key, v, severity[key], now, len(wanted), threshold)
                 if signals.fire(db, spike.name, key, alert, now) and alert:
                     written += 1
                     log.info("spike %s: %s: %s; alert %s to %s", spike.name, label(*key), v.describe(), alert.uid,
@@ -85,12 +86,13 @@ def check_spikes(db: Database, settings: Settings, watchlist: Watchlist, now: da
     return written
 
 
-_BASELINES: dict[tuple[str, str], tuple[datetime, Profile, dict[tuple[str, str], Baseline], Baseline]] = {}
+_BASELINES: dict[tuple[str, str], tuple[datetime, Profile, dict[tuple[str, str], Baseline], Baseline, float]] = {}
 
 
-def baselines(db: Database, spike: Spike, first: datetime, last: datetime) -> tuple[Profile, dict[tuple[str, str], Baseline], Baseline]:
-    """The profile of all the entry's series over the baseline days and each series' baseline (and one for a
-    series with no story then): read from the store once a day per entry and store, then kept in memory."""
+def baselines(db: Database, spike: Spike, first: datetime, last: datetime) -> tuple[Profile, dict[tuple[str, str], Baseline], Baseline, float]:
+    """The profile of all the entry's series over the baseline days, each series' baseline (and one for a
+    series with no story then), and the threshold on p for the day's checks (significance / series, or
+    calibrated to per_week): read from the store once a day per entry and store, then kept in memory."""
     key = (str(db.engine.url), spike.name)
     cached = _BASELINES.get(key)
     if cached is None or cached[0] != first:
@@ -102,24 +104,34 @@ def baselines(db: Database, spike: Spike, first: datetime, last: datetime) -> tu
                 series[(cell.actor, cell.event)][cell.hour] = cell.stories
                 pooled[cell.hour] += cell.stories
         shape = profile(pooled)
-        cached = (first, shape, {k: baseline(v, first, last, shape) for k, v in series.items()}, baseline({}, first, last, shape))
+        bases, empty = {k: baseline(v, first, last, shape) for k, v in series.items()}, baseline({}, first, last, shape)
+        if spike.significance is not None:
+            threshold = spike.significance / max(1, len(wanted))
+        else:
+            many = Counter(bases.get(k, empty) for k in wanted)
+            threshold = calibrate(many, shape, last + (spike.window - 1) * HOUR, spike.window, spike.min_count, spike.per_week)
+            log.info("spike %s: threshold p < %.3g for the day's checks (%g chance alerts a week over %d series)", spike.name, threshold,
+                     spike.per_week, len(wanted))
+        cached = (first, shape, bases, empty, threshold)
         _BASELINES[key] = cached
-    return cached[1], cached[2], cached[3]
+    return cached[1], cached[2], cached[3], cached[4]
 
 
 def spike_alert(db: Database, settings: Settings, spike: Spike, key: tuple[str, str], v: Verdict, severity: int, now: datetime,
-                tested: int = 1) -> NewAlert:
+                tested: int = 1, threshold: float | None = None) -> NewAlert:
     """'Kataeb Hezbollah + rocket attack: 7 stories in 6 h, usual 0.4 ± 0.6; p < 0.001' and the stories."""
     uid, name = uuid.uuid4().hex[:16], label(*key)
     stories = signals.window_stories(db, key[0], key[1], now - timedelta(hours=v.hours))
     head = f"{name}: {v.describe()}"
     lines = [head, f"Spike {spike.name!r}: the last {v.hours} h against a rate from every hour of the {7 * spike.weeks} days before "
              f"the day the last {spike.window} h start, scaled by the hour of day and weekday (at least {spike.min_count} stories, "
-             f"significance {spike.significance:g} over {tested} series)", "", "Stories:"]
+             + (f"significance {spike.significance:g} over {tested} series)" if spike.significance is not None else
+                f"p below {threshold or 0:.2g}: chance alone raises about {spike.per_week:g} such alert a week over {tested} series)"),
+             "", "Stories:"]
     lines += [f"- {s.at:%Y-%m-%d %H:%M} {s.source}: {s.title}" + (f" {s.url}" if s.url and s.url.startswith(("http://", "https://")) else "") for s in stories]
     lines += ["", f"Alert id: {uid}"]
     context = {"kind": "spike", "spike": spike.name, "actor": key[0], "event": key[1], "count": v.count, "usual": round(v.usual, 3),
-               "spread": round(v.spread, 3), "p": v.p, "window_hours": v.hours, "uid": uid,
+               "spread": round(v.spread, 3), "p": v.p, "threshold": threshold, "window_hours": v.hours, "uid": uid,
                "stories": [{"title": s.title, "source": s.source, "url": s.url, "at": s.at.isoformat()} for s in stories]}
     return NewAlert(uid, severity, spike.tags, f"Spike: {head}", "\n".join(lines), route(settings.channels, spike.tags),
                     json.dumps(context, ensure_ascii=False))

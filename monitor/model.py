@@ -196,9 +196,10 @@ class Spike:
     events: tuple[str, ...] = ()  # event names; empty with actors = per actor
     window: int = 24  # hours counted
     min_count: int = 3  # fewer stories in the window never fire
-    significance: float = 0.001
+    significance: float | None = None  # given: Bonferroni at this level per check; None: calibrated to per_week
     weeks: int = 4  # trailing weeks the baseline comes from
     tags: tuple[str, ...] = ("default",)
+    per_week: float = 1.0  # false alerts a week the entry may raise by chance (by its baselines), when no significance
 
     def series(self) -> list[tuple[str, str]]:
         """(actor, event) keys tested, "" for the side not watched."""

@@ -5,7 +5,8 @@
         event: rocket attack         # an event's name, or omitted; both given = the pair
         window: 24                   # hours counted (1-720)
         min_count: 3                 # fewer stories never fire
-        significance: 0.001          # the test's level (0 < s < 0.5)
+        per_week: 1                  # false alerts a week chance may raise over the entry's series (the default)
+        significance: 0.001          # or: the test's level per check, Bonferroni over the series (0 < s < 0.5)
         weeks: 4                     # trailing weeks the baseline comes from (1-12)
         tags: [default]              # channels routed to
 
@@ -36,7 +37,8 @@ class _SpikeSpec(BaseModel):
     event: str = Field("", max_length=200)
     window: int = Field(24, ge=1, le=720)
     min_count: int = Field(3, ge=1, le=1_000_000)
-    significance: float = Field(0.001, gt=0, lt=0.5)
+    significance: float | None = Field(None, gt=0, lt=0.5)
+    per_week: float | None = Field(None, gt=0, le=1000)
     weeks: int = Field(4, ge=1, le=12)
     tags: list[str] = Field(default_factory=lambda: ["default"], min_length=1, max_length=50)
 
@@ -44,6 +46,8 @@ class _SpikeSpec(BaseModel):
     def _something(self) -> _SpikeSpec:
         if not self.actor.strip() and not self.event.strip():
             raise ValueError("give an actor, an event, or both")
+        if self.significance is not None and self.per_week is not None:
+            raise ValueError("give significance or per_week, not both")
         return self
 
 
@@ -94,7 +98,8 @@ def _resolve(path: Path, line: int, i: int, spec: _SpikeSpec, watchlist: Watchli
         if not events:
             raise _error(path, line, f"{KEY}[{i}]: no event named {ref!r}")
     name = spec.name.strip() or " + ".join(filter(None, (spec.actor.strip(), spec.event.strip())))
-    return Spike(name, actors, events, spec.window, spec.min_count, spec.significance, spec.weeks, tuple(spec.tags))
+    return Spike(name, actors, events, spec.window, spec.min_count, spec.significance, spec.weeks, tuple(spec.tags),
+                 1.0 if spec.per_week is None else spec.per_week)
 
 
 def _error(path: Path, line: int, problem: str) -> WatchlistError:

@@ -5,25 +5,33 @@ No I/O, no clock: the store hands in counts per hour, the caller hands in `now`.
 The spike test compares the stories of the last 3, 6, ... `window` hours with a rate from every hour of
 the trailing `weeks` weeks, scaled by the hour-of-day and weekday profile of all the series checked,
 negative binomial with the series' own day-to-day spread beyond Poisson (at least MIN_CV), so that a
-steady but bursty high-volume actor does not fire; Bonferroni over the stretches and over the series of
-a spike entry. The upper tail P(X >= observed) is summed term by term from lgamma: no scipy.
-Over 300 lines: the spike test, the weights, sparklines and silence are one small pure vocabulary used together.
+steady but bursty high-volume actor does not fire; Bonferroni over the stretches. The threshold on p is
+calibrated once a day (calibrate) to the chance rises the baselines expect over all the entry's series,
+a budget a week; or a fixed significance over the series (Bonferroni). Tails from lgamma and the ratio of
+successive terms (numpy): no scipy.
+Over 300 lines: the spike test and its calibration, the weights, sparklines and silence are one small pure vocabulary used together.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TypeVar
+
+import numpy as np
 from datetime import UTC, datetime, timedelta
 
 HOUR = timedelta(hours=1)
+Count = TypeVar("Count", float, np.ndarray)  # a mean, or many
 WEEK_HOURS = 168
 REARM_P = 0.1  # a series that fired fires again only after its p-value has come back above this (fallen back)
 MIN_CV = 0.3  # a day's news volume varies at least this much (relative sd) beyond Poisson; more when a series shows more
 PROFILE_PRIOR = 24.0  # stories per hour-of-day or weekday slot pulling a profile towards flat
 PRIOR = 0.5  # pseudo-count added to the baseline's total: a series never seen has a small rate, not zero
+CAP = 0.01  # a calibrated threshold is never above this (the test re-arms above REARM_P)
+FLOOR = 1e-12  # nor below this: rarer counts add nothing a budget can see
 SPARKS = "▁▂▃▄▅▆▇█"
 
 # CAMEO root code -> Goldstein conflict-cooperation value of the root (the codebook's `x0` code of each
@@ -88,20 +96,22 @@ def bumps(mentions: Sequence[Mention]) -> list[Bump]:
     return rows
 
 
+def _log_pmf(mean: float, variance: float) -> Callable[[int], float]:
+    """log P(X = k): Poisson of this mean, or the negative binomial of this mean and variance."""
+    mean = max(mean, 1e-9)
+    if variance <= mean * 1.0001:
+        return lambda k: k * math.log(mean) - mean - math.lgamma(k + 1)
+    r = mean * mean / (variance - mean)
+    q = mean / (r + mean)  # the chance of each further count
+    return lambda k: math.lgamma(k + r) - math.lgamma(r) - math.lgamma(k + 1) + r * math.log1p(-q) + k * math.log(q)
+
+
 def tail(observed: int, mean: float, variance: float) -> float:
     """P(X >= observed) for counts of this mean: Poisson, or negative binomial when variance > mean."""
     if observed <= 0:
         return 1.0
     mean = max(mean, 1e-9)
-    if variance <= mean * 1.0001:
-        def log_term(k: int) -> float:
-            return k * math.log(mean) - mean - math.lgamma(k + 1)
-    else:
-        r = mean * mean / (variance - mean)
-        q = mean / (r + mean)  # the chance of each further count
-
-        def log_term(k: int) -> float:
-            return math.lgamma(k + r) - math.lgamma(r) - math.lgamma(k + 1) + r * math.log1p(-q) + k * math.log(q)
+    log_term = _log_pmf(mean, variance)
     total, k = 0.0, observed
     while True:
         term = math.exp(log_term(k))
@@ -220,6 +230,13 @@ def _stretch_weight(end: datetime, length: int, shape: Profile) -> float:
     return sum(shape.weight(end - i * HOUR) for i in range(length))
 
 
+def variance_of(base: Baseline, mean: Count) -> Count:
+    """The variance of a count of this mean: Poisson, the day's news cycle (cv2), and the rate's own error (from
+    `seen` stories over `days` cycles)."""
+    variance: Count = mean + base.cv2 * mean * mean + mean * mean * (1 / base.rate + base.cv2 / base.days)
+    return variance
+
+
 def judge(counts: Mapping[datetime, int], end: datetime, window: int, base: Baseline, shape: Profile = Profile(),
          min_count: int = 1) -> Verdict:
     """The stretches of lengths(window) ending with hour `end` against the baseline's rate scaled by `shape`:
@@ -229,8 +246,7 @@ def judge(counts: Mapping[datetime, int], end: datetime, window: int, base: Base
     for length in tested:
         observed = window_count(counts, end, length)
         mean = base.rate * _stretch_weight(end, length, shape) / base.weight
-        # Poisson, the day's news cycle (cv2), and the rate's own error (from `seen` stories over `days` cycles)
-        variance = mean + base.cv2 * mean * mean + mean * mean * (1 / base.rate + base.cv2 / base.days)
+        variance = variance_of(base, mean)
         p = min(1.0, tail(observed, mean, variance) * len(tested)) if observed >= min_count else 1.0
         if p < best.p or length == window and best.p >= 1.0:
             best = Verdict(observed, mean, math.sqrt(variance), p, length)
@@ -251,6 +267,81 @@ def step(firing: bool, v: Verdict, min_count: int, significance: float, series: 
     if v.spike(min_count, significance, series):
         return True, True
     return False, False
+
+
+def law(first: int, means: np.ndarray, variances: np.ndarray, count: int) -> np.ndarray:
+    """P(X = k) for k = first ... first + count - 1, one row per (mean, variance): Poisson, or negative binomial
+    when the variance is larger (the first term from lgamma, the rest by the ratio of successive terms)."""
+    means = np.maximum(means, 1e-9)
+    k = np.arange(first, first + count, dtype=float)[None, :]
+    over = variances > means * 1.0001
+    r = np.where(over, means * means / np.where(over, variances - means, 1.0), 1.0)
+    ratio = np.where(over[:, None], (k + r[:, None]) / (k + 1) * (means / (r + means))[:, None], means[:, None] / (k + 1))
+    start = np.array([_log_pmf(float(m), float(v))(first) for m, v in zip(means, variances, strict=True)])
+    logs = start[:, None] + np.concatenate([np.zeros((len(means), 1)), np.cumsum(np.log(ratio[:, :-1]), axis=1)], axis=1)
+    law: np.ndarray = np.exp(logs)  # in logs: a mean of 1000 starts at e^-1000 and still reaches its mode
+    return law
+
+
+def rise_table(base: Baseline, shape: Profile, ends: Sequence[datetime], length: int, min_count: int, stretches: int) -> tuple[int, np.ndarray, np.ndarray]:
+    """For the checks ending with the hours `ends` (a row each), counts k = lo, lo + 1, ... (a column each):
+    (lo, the test's p at k, the chance that a rise to k starts at that check) — see rises()."""
+    weight = np.array([_stretch_weight(end, length, shape) for end in ends])
+    mean = base.rate * weight / base.weight
+    new = base.rate * np.array([shape.weight(end) for end in ends]) / base.weight
+    old = base.rate * np.array([shape.weight(end - length * HOUR) for end in ends]) / base.weight
+    shared = np.maximum(0.0, mean - new)
+    spread = np.sqrt(base.cv2 * mean * mean + mean * mean / base.rate + 2 * mean)
+    lo = max(min_count, int(mean.min()))
+    count = int(mean.max() - lo + 20 * spread.max() + 60)
+    p = np.minimum(1.0, np.cumsum(law(lo, mean, variance_of(base, mean), count)[:, ::-1], axis=1)[:, ::-1] * stretches)
+    hours = int(new.max() + 12 * math.sqrt(new.max()) + 20)
+    up = np.cumsum(law(0, new, new, hours)[:, ::-1], axis=1)[:, ::-1]  # P(N >= j)
+    below = np.cumsum(law(0, old, old, hours), axis=1)  # P(O <= j)
+    step = np.concatenate([np.zeros((len(ends), 1)), up[:, 1:] * below[:, :-1]], axis=1)  # P(N >= j) P(O < j)
+    first = max(0, lo - hours + 1)
+    both = law(first, shared, variance_of(base, shared), lo + count - first)  # P(A = a), a = first ...
+    chance = np.zeros((len(ends), lo + count - first))
+    for j in range(1, hours):  # chance at k - first: Σ_j P(A = k - j) P(N >= j) P(O < j)
+        chance[:, j:] += both[:, : chance.shape[1] - j] * step[:, j : j + 1]
+    return lo, p, chance[:, lo - first :]
+
+
+def rises(base: Baseline, shape: Profile, end: datetime, length: int, min_count: int, stretches: int, cap: float = CAP) -> list[tuple[int, float, float]]:
+    """The counts the test of the `length` h stretch ending with hour `end` fires at, as (k, p, chance), from the
+    first whose p (times `stretches`, Bonferroni) is below `cap`: p is the test's p-value at that count k, chance
+    the chance that a rise to k starts at this check — the stretch holds at least k and held fewer an hour
+    before: P(A + N >= k, A + O < k) = Σ_j P(A = k - j) P(N >= j) P(O < j), A the hours both share (the
+    count's law, scaled), N the newest hour, O the hour that left (Poisson, independent)."""
+    lo, p, chance = rise_table(base, shape, [end], length, min_count, stretches)
+    return [(lo + int(i), float(p[0, i]), float(chance[0, i])) for i in np.nonzero((p[0] < cap) & (p[0] >= FLOOR))[0]]
+
+
+def calibrate(bases: Mapping[Baseline, int], shape: Profile, first_end: datetime, window: int, min_count: int, per_week: float,
+              cap: float = CAP) -> float:
+    """The threshold on Verdict.p for the 24 hourly checks from `first_end`: the largest at which the chance
+    rises they expect (rises(), summed over the stretches, the hours and the series — each baseline counted for
+    the series that have it) are at most per_week / 7; at most `cap`."""
+    tested, ends = lengths(window), [first_end + h * HOUR for h in range(24)]
+    total, ps, changes = 0.0, [], []
+    for base, many in bases.items():
+        for length in tested:
+            _, p, chance = rise_table(base, shape, ends, length, min_count, len(tested))
+            listed = (p < cap) & (p >= FLOOR)
+            chance = np.where(listed, chance, 0.0)
+            head = listed & ~np.concatenate([np.zeros((len(ends), 1), bool), listed[:, :-1]], axis=1)  # each row's first count below cap
+            total += many * float(chance[head].sum())
+            after = np.concatenate([chance[:, 1:], np.zeros((len(ends), 1))], axis=1)
+            ps.append(p[listed])
+            changes.append(many * (after - chance)[listed])
+    budget = per_week / 7
+    if total <= budget or not ps:
+        return cap
+    p_all, change_all = np.concatenate(ps), np.concatenate(changes)
+    order = np.argsort(-p_all, kind="stable")  # lowering the threshold to p: the count at p no longer fires
+    spent = total + np.cumsum(change_all[order])
+    within = np.nonzero(spent <= budget)[0]
+    return float(p_all[order][within[0]]) if len(within) else 0.0
 
 
 def sparkline(values: Sequence[float]) -> str:

@@ -215,6 +215,8 @@ def test_a_folder_with_silent_hours_alerts_when_it_receives_nothing(tmp_path: Pa
     ("spikes:\n  - {actor: Quiet Party, significance: 2}\n", 6, "spikes[0].significance: Input should be less than 0.5"),
     ("spikes:\n  - {actor: Quiet Party}\n  - {actor: Quiet Party}\n", 7, "spikes[1]: a spike named 'Quiet Party' is given twice"),
     ("spikes: 3\n", 5, "spikes: Input should be a valid list"),
+    ("spikes:\n  - {actor: Quiet Party, per_week: 1, significance: 0.001}\n", 6, "spikes[0]: give significance or per_week, not both"),
+    ("spikes:\n  - {actor: Quiet Party, per_week: 0}\n", 6, "spikes[0].per_week: Input should be greater than 0"),
 ])
 def test_a_bad_spikes_section_is_one_error_naming_file_and_line(tmp_path: Path, section: str, line: int, problem: str) -> None:
     path = tmp_path / "w.yaml"
@@ -276,4 +278,19 @@ def test_revision_0004_lets_an_alert_have_no_article_and_keeps_every_row_and_key
         assert query(tmp_path, "PRAGMA foreign_key_check") == [] and query(tmp_path, "PRAGMA integrity_check") == [("ok",)]
         assert query(tmp_path, "SELECT count(*) FROM deliveries") == [(4,)]
         assert query(tmp_path, "PRAGMA foreign_key_list(deliveries)")[0][2] == "alerts"
+    db.close()
+
+
+def test_by_default_the_threshold_is_calibrated_to_one_chance_alert_a_week(tmp_path: Path) -> None:
+    settings = setup(tmp_path, WATCHLIST.replace("    significance: 0.001\n", ""))
+    [spike] = load_watchlist(settings.watchlist).spikes
+    assert (spike.significance, spike.per_week) == (None, 1.0)
+    db = Database(store_url(tmp_path))
+    counts.count_stories(db, history())
+    assert run_hours(db, settings, T - 48 * HOUR, 48) == 1  # the planted spike, once; the steady group never
+    [(title, body, context)] = alerts(tmp_path)
+    assert title.startswith("Spike: Kataeb Hezbollah + rocket attack: ")
+    threshold = json.loads(context)["threshold"]
+    assert 0 < json.loads(context)["p"] < threshold <= 0.01  # two series: a looser threshold than 0.001 / 2
+    assert f"p below {threshold:.2g}: chance alone raises about 1 such alert a week over 2 series" in body
     db.close()

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats  # type: ignore[import-untyped]
 
-from monitor.trends import (HOUR, PRIOR, REARM_P, Mention, Verdict, bumps, conflict_weight, event_weight, hour_of, p_text, silent_since, sparkline, step,
-                            tail, usual_interval, verdict, baseline_days, lengths, profile)
+from monitor.trends import (CAP, HOUR, PRIOR, REARM_P, Baseline, Mention, Profile, Verdict, bumps, calibrate, conflict_weight, event_weight, hour_of,
+                            p_text, rises, silent_since, sparkline, step, tail, law, usual_interval, variance_of, verdict, baseline_days, lengths,
+                            profile)
 
 T = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -121,3 +124,67 @@ def test_usual_interval_and_silence() -> None:
     assert silent_since(T, timedelta(hours=8), T + timedelta(hours=8)) == T
     assert silent_since(None, timedelta(hours=8), T) is None and silent_since(T, None, T + timedelta(days=9)) is None
     assert hour_of(T + timedelta(minutes=59, seconds=3)) == T and math.isfinite(tail(10**6, 1.0, 1.0))
+
+
+@pytest.mark.parametrize(("first", "mean", "variance"), [(0, 0.3, 0.3), (4, 2.0, 2.0), (0, 0.3, 0.5), (20, 30.0, 120.0), (0, 500.0, 500.0), (0, 1000.0, 1000.0)])
+def test_the_law_is_scipys_pmf(first: int, mean: float, variance: float) -> None:
+    [got] = law(first, np.array([mean]), np.array([variance]), int(mean + 20 * math.sqrt(variance) + 60))
+    k = np.arange(first, first + len(got))
+    if variance == mean:
+        want = stats.poisson.pmf(k, mean)
+    else:
+        r = mean * mean / (variance - mean)
+        want = stats.nbinom.pmf(k, r, r / (r + mean))
+    assert np.allclose(got, want, rtol=1e-9, atol=1e-300) and got[-1] < 1e-15
+
+
+QUIET = Baseline(40, 0.09, 28, 28 * 24.0)  # 40 stories in 28 days, a flat profile
+
+
+@pytest.mark.parametrize("length", [1, 3, 6, 24])
+def test_a_rise_is_the_chance_of_reaching_k_from_below_in_one_hour(length: int) -> None:
+    """P(A + N >= k, A + O < k): A the shared hours (negative binomial), N the newest hour, O the one that left."""
+    listed = rises(QUIET, Profile(), T, length, 3, 4)
+    mean, hour = QUIET.rate * length / QUIET.weight, QUIET.rate / QUIET.weight
+    shared = mean - hour
+    assert [k for k, _, _ in listed] == list(range(listed[0][0], listed[0][0] + len(listed)))  # every count from the first below CAP
+    for k, p, chance in listed:
+        assert p == pytest.approx(min(1.0, 4 * tail(k, mean, variance_of(QUIET, mean))), rel=1e-9) and p < CAP
+        if shared > 0:
+            v = variance_of(QUIET, shared)
+            r = shared * shared / (v - shared)
+            law = stats.nbinom.pmf(np.arange(k), r, r / (r + shared))
+        else:
+            law = np.eye(1, k)[0]
+        direct = sum(law[a] * stats.poisson.sf(k - a - 1, hour) * stats.poisson.cdf(k - a - 1, hour) for a in range(k))
+        assert chance == pytest.approx(direct, rel=1e-6, abs=1e-18)
+        assert chance <= p / 4  # a rise needs the stretch at k: never more likely than being there
+
+
+def test_the_rise_chances_match_a_simulated_poisson_series() -> None:
+    """Hourly Poisson counts (no spread: the baseline knows its rate): the 3 h stretch reaches 3 from below as often as rises() says."""
+    exact = Baseline(10**9, 0.0, 28, 10**9 / 0.4)  # 0.4 stories an hour, known
+    [(k, _, chance)] = [r for r in rises(exact, Profile(), T, 3, 3, 1, cap=1.0) if r[0] == 5]
+    hours = np.random.default_rng(19).poisson(0.4, 2_000_000)
+    stretch = hours[2:] + hours[1:-1] + hours[:-2]
+    seen = np.count_nonzero((stretch[1:] >= k) & (stretch[:-1] < k)) / (len(stretch) - 1)
+    assert seen == pytest.approx(chance, rel=0.1)  # about 760 rises: within 10 %
+
+
+def test_the_calibrated_threshold_spends_the_weekly_budget_and_no_more() -> None:
+    bases = Counter({QUIET: 300, Baseline(400, 0.09, 28, 28 * 24.0): 150, Baseline(2, 0.09, 28, 28 * 24.0): 50})
+
+    def expected(threshold: float) -> float:  # chance rises a day at this threshold: the first count whose p is below it, per stretch
+        total = 0.0
+        for base, many in bases.items():
+            for h in range(24):
+                for length in lengths(24):
+                    total += many * next((c for _, p, c in rises(base, Profile(), T + h * HOUR, length, 3, 4) if p < threshold), 0.0)
+        return total
+
+    threshold = calibrate(bases, Profile(), T, 24, 3, per_week=1.0)
+    assert 1e-7 < threshold < CAP
+    assert expected(threshold) <= 1 / 7 < expected(threshold * 1.5)  # the budget's worth, and a looser one spends more
+    assert calibrate(bases, Profile(), T, 24, 3, per_week=0.1) < threshold < calibrate(bases, Profile(), T, 24, 3, per_week=10)
+    assert calibrate(Counter({QUIET: 5}), Profile(), T, 24, 3, per_week=1.0) > threshold  # fewer series, a looser threshold
+    assert calibrate(Counter({QUIET: 1}), Profile(), T, 24, 3, per_week=1000.0) == CAP
