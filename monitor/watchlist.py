@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from monitor import spikes_config
 from monitor.errors import WatchlistError
+from monitor.matching import thesaurus
 from monitor.model import Actor, Event, Example, Rule, Watchlist
 
 ActorKind = Literal["person", "group", "state", "place", "organisation"]
@@ -124,6 +125,7 @@ class _EventSpec(_WatchedSpec):
     context: list[str] = Field(default_factory=list)  # for every phrase without a context of its own
     within: int | None = Field(None, ge=1, le=100)
     yields_to: list[str] = Field(default_factory=list)  # more specific events: found in the same sentence, this one is not reported
+    synonyms: bool = True  # also match the built-in thesaurus's synsets it lists a member of (monitor.matching.thesaurus)
 
     _phrases = field_validator("phrases")(_no_empty)
     _context = field_validator("context", "yields_to")(_no_empty)
@@ -261,7 +263,11 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
             )
             for a in spec.actors
         ),
-        events=tuple(_event(e) for e in spec.events),
+        events=thesaurus.expand(
+            tuple(_event(e) for e in spec.events),
+            off=[e.name for e in spec.events if not e.synonyms],
+            own={e.name: frozenset(x.phrase for x in e.phrases if isinstance(x, _PhraseSpec)) for e in spec.events},
+        ),
         rules=tuple(
             Rule(
                 r.name,

@@ -1,0 +1,247 @@
+"""A built-in thesaurus of conflict events, by CAMEO class: what the matcher knows of event words without
+being told (pure data and one function).
+
+Each synset is one event concept of the CAMEO scheme (13 threaten, 15 exhibit force posture, 16 reduce
+relations, 18 assault, 19 fight, 20 mass violence, ...): its words and phrases in English, French,
+Spanish, Italian and German. An event of a watchlist that lists one member of a synset (as its name or a
+phrase, compared by Snowball stems: `retaliate` is `retaliation`'s member `retaliated`) also matches the
+synset's other members: a plain list that says "retaliation" finds "vowed revenge" and "représailles".
+Members that are common words outside conflict (strike, attack, died, warned, deployed) carry a sense:
+a context word list, one word of which must stand near (the watchlist's `context`); a listed phrase that
+is such a member and has no context of its own (nor its event's) takes the sense too, unless written
+`{phrase: ..., context: []}`. An event with `synonyms: false` takes nothing from here. A member already
+listed by any event of the watchlist is not added again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+from monitor.matching.automaton import units_of
+from monitor.model import Event
+
+# Senses: the words near a common word that make it the conflict event (generic: no names of actors).
+_ARMED = (
+    "troops soldiers soldier forces militia militias militiamen fighters militants insurgents gunmen rebels jihadists "
+    "army military navy marines commandos guards base bases airbase convoy patrol checkpoint positions artillery "
+    "drone drones missile missiles rocket rockets mortar mortars airstrike airstrikes warplanes jets aircraft "
+    "bomb bombs bombing blast explosion shelling gunfire raid ambush clashes fighting war armed killed wounded injured casualties "
+    "retaliation retaliatory revenge reprisal reprisals ceasefire border cross-border occupation offensive operation "
+    "troupes soldats milice armée militaires tués blessés frappes tropas soldados milicia ejército militares muertos heridos "
+    "truppe soldati milizia esercito militari uccisi feriti Truppen Soldaten Miliz Armee Militär getötet verletzt"
+)
+_VIOLENT = (
+    "attack attacks attacked strike strikes struck shot shooting gunmen gunman gunfire shelling bomb bombing bomber blast explosion "
+    "explosive suicide drone drones missile missiles rocket rockets airstrike airstrikes raid ambush ambushed clashes fighting "
+    "militants militia militiamen insurgents fighters massacre assassination assassinated beheaded execution war combat "
+    "attaque attentat frappe explosion ataque atentado explosión attacco attentato esplosione Angriff Anschlag Explosion"
+)
+_FORCE = (
+    "troops soldiers forces marines paratroopers brigade brigades battalion battalions division divisions units personnel "
+    "warship warships carrier destroyer destroyers bombers jets fighter fighters squadron aircraft "
+    "Patriot batteries military reinforcements "
+    "troupes soldats militaires forces tropas soldados militares fuerzas truppe soldati militari forze Truppen Soldaten Streitkräfte"
+)
+_THREAT = (
+    "war attack attacks strike strikes force military retaliation revenge vengeance response reprisal reprisals consequences "
+    "destroy wipe annihilate bomb hit target targets sites bases troops missiles punish punishment harsh severe crushing "
+    "guerre attaque frappe représailles riposte vengeance guerra ataque represalias venganza respuesta attacco rappresaglia "
+    "vendetta risposta Krieg Angriff Vergeltung Rache Antwort"
+)
+_REPRISAL = (
+    "killing killed death deaths assassination strike strikes attack attacks blood martyr martyrs commander general leader "
+    "enemy enemies forces troops bases vowed swore promised pledged threatened warned harsh severe crushing "
+    "mort assassinat muerte asesinato morte assassinio Tod Tötung"
+)
+_SANCTION = (
+    "Treasury oil exports imports bank banks banking economic economy financial entities individuals companies firms shipping "
+    "tankers petrochemical steel metals nuclear regime government ministry officials impose imposed new lift lifted "
+    "Trésor pétrole Tesoro petróleo petrolio Öl"
+)
+_AIR = "bombed struck hit pounded raided strafed attacked targeted killed bombarded bombing raid raids strikes"
+_ROCKET = (
+    "fired launched landed hit struck slammed targeted rained impact base bases embassy airport compound militia militiamen "
+    "attack barrage salvo wounded killed tirées tirés tombées lanzaron disparados cayeron lanciati sparati caduti abgefeuert"
+)
+_MISSILE = _ROCKET + " intercepted interceptor"
+_DRONE = (
+    "struck strike strikes hit targeted targeting attack attacked attacks armed explosive laden one-way kamikaze launched killed fired "
+    "attaqué armados atacaron armati attaccato bewaffnete"
+)
+_EMBASSY = (
+    "stormed storming besieged besieging siege attacked attack attackers breached torched fire overran protesters rioters "
+    "militiamen mob assault assaulted rockets rocket assaut asaltaron asalto assaltato assalto gestürmt Sturm"
+)
+_ESCALATION = "war tensions conflict military crisis violence fighting hostilities confrontation strikes attacks"
+_DEATH = _VIOLENT
+
+
+class Member(NamedTuple):
+    phrase: str
+    context: str = ""  # the sense's words, space-separated ("" when the member needs none)
+    within: int = 0  # words either side in which one must be (0: the matcher's CONTEXT_WINDOW)
+
+
+class Synset(NamedTuple):
+    concept: str
+    cameo: str
+    members: tuple[Member, ...]
+
+
+def _synset(concept: str, cameo: str, plain: str, *senses: tuple[str, str] | tuple[str, str, int]) -> Synset:
+    """A synset: `plain` members (`;`-separated) need no context; each (members, words[, within]) adds members with that sense."""
+    members = [Member(p.strip()) for p in plain.split(";") if p.strip()]
+    for phrases, words, *within in senses:
+        members += [Member(p.strip(), words, within[0] if within else 0) for p in phrases.split(";") if p.strip()]
+    return Synset(concept, cameo, tuple(members))
+
+
+SYNSETS: tuple[Synset, ...] = (
+    _synset(
+        "drone strike", "195",
+        "drone strike; drone strikes; drone attack; drone attacks; UAV strike; armed drone; frappe de drone; attaque de drone;"
+        "ataque con drones; ataque de dron; attacco con drone; attacco di droni; Drohnenangriff; Drohnenschlag",
+        ("drone; drones; UAV; Reaper; dron; Drohne", _DRONE, 5),
+    ),
+    _synset(
+        "air strike", "195",
+        "air strike; airstrike; airstrikes; air raid; air raids; bombing raid; aerial bombardment; frappe aérienne; frappes aériennes;"
+        "raid aérien; bombardement aérien; ataque aéreo; bombardeo aéreo; attacco aereo; raid aereo; bombardamento aereo; Luftangriff; Luftschlag",
+        ("warplanes; warplane; fighter jets; jets; aircraft", _AIR, 4),
+    ),
+    _synset(
+        "missile attack", "195",
+        "ballistic missile; ballistic missiles; missile attack; missile strike; missile barrage; cruise missile; cruise missiles;"
+        "missile balistique; missiles balistiques; misil balístico; misiles balísticos; missile balistico; missili balistici; ballistische Rakete; Raketenangriff mit",
+        ("missile; missiles; misiles; missili", _MISSILE),
+    ),
+    _synset(
+        "assassination", "186",
+        "assassination; assassinated; assassinate; targeted killing; assassinat; assassiné; asesinato; asesinado; assassinio; assassinato; Ermordung; ermordet",
+    ),
+    _synset(
+        "bombing", "183",
+        "car bomb; suicide bomber; suicide bombing; suicide attack; roadside bomb; truck bomb; explosive device; IED; bomb attack;"
+        "blew himself up; blew themselves up; attentat à la bombe; voiture piégée; attentat-suicide; coche bomba; atentado suicida;"
+        "autobomba; attentato suicida; Bombenanschlag; Autobombe; Selbstmordanschlag; Sprengsatz",
+        ("bombing; bombings; detonated", _ARMED),
+    ),
+    _synset(
+        "rocket attack", "190",
+        "rocket attack; rocket attacks; rocket fire; rockets fired; Katyusha; Katyushas; mortar fire; tirs de roquettes; ataque con cohetes; attacco con razzi; Raketenangriff; Raketenbeschuss",
+        ("rocket; rockets; mortar; mortars; mortar rounds; roquettes; roquette; cohetes; razzi; Raketen", _ROCKET),
+    ),
+    _synset(
+        "embassy attack", "18",
+        "embassy attack; attack on the embassy; stormed the embassy; storming of the embassy; siege of the embassy; embassy siege;"
+        "assaut contre l'ambassade; asalto a la embajada; assalto all'ambasciata; Sturm auf die Botschaft",
+        ("embassy; consulate; diplomatic compound; ambassade; embajada; ambasciata; Botschaft", _EMBASSY),
+    ),
+    _synset(
+        "fight", "19",
+        "shelling; shelled; artillery fire; opened fire; came under fire; ambush; ambushed; bombardment; bombarded;"
+        "tirs d'artillerie; fuego de artillería; fuoco di artiglieria; Artilleriefeuer; Militärschlag; Beschuss",
+        ("strike; strikes; struck; attack; attacks; attacked; assault; assaulted; raid; raids; clashes; clashed; gunfire; hit; pounded;"
+         "frappe; frappes; attaque; attaques; ataque; ataques; attacco; attacchi; Angriff; Angriffe", _ARMED),
+        ("shot down; downed", "drone drones aircraft jet helicopter plane warplane", 3),
+    ),
+    _synset(
+        "killing", "18",
+        "shot dead; gunned down; slain; tué; tués; mató; mataron; ucciso; uccisi; getötet; tötete",
+        ("killed; killing; kills; kill", _ARMED + " assassination commander"),
+        ("dead; died; death; deaths; death toll; mort; morts; muerto; muertos; murió; morte; morti; ums Leben; starben; Tod", _DEATH),
+    ),
+    _synset(
+        "kidnapping", "181",
+        "kidnapping; kidnapped; kidnap; kidnappers; abducted; abduction; abductors; taken hostage; hostage-taking; hostages;"
+        "enlèvement; enlevé; enlevés; otages; secuestro; secuestrado; secuestrados; rehenes; rapimento; rapito; rapiti; ostaggi; Entführung; entführt; Geiseln",
+    ),
+    _synset(
+        "retaliation", "13",
+        "retaliation; retaliate; retaliated; retaliatory; reprisal; reprisals; vengeance; revenge attack; représailles; venganza;"
+        "represalia; represalias; rappresaglia; rappresaglie; Vergeltung; Vergeltungsschlag",
+        ("revenge; avenge; avenged; avenging; hit back; strike back; pay the price; pay a heavy price; riposte; vendetta; Rache; rächen; vengar; vendicare", _REPRISAL),
+    ),
+    _synset(
+        "troop deployment", "15",
+        "troop deployment; troops deployed; deployed troops; troop surge; send troops; sent troops; additional troops; extra troops;"
+        "more troops; Truppenverlegung",
+        ("deployment; deploy; deployed; deploying; reinforcements; dispatched; dispatch; sent; sending; rushed; déploiement; déployé;"
+         "déployés; renforts; despliegue; desplegó; refuerzos; dispiegamento; dispiegati; rinforzi; entsandt; verlegt; Verlegung", _FORCE),
+    ),
+    _synset(
+        "threat", "13",
+        "ultimatum; all options are on the table; Drohung",
+        ("threat; threats; threatened; threatens; threatening; warned; warns; warning; vowed; vows; swore; menace; menacé; menace de;"
+         "amenaza; amenazó; minaccia; minacciato; drohte; droht", _THREAT),
+    ),
+    _synset(
+        "sanctions", "163",
+        "economic sanctions; asset freeze; expelled diplomats; expulsion of diplomats; severed diplomatic ties; cut diplomatic ties",
+        ("sanctions; sanctioned; embargo; blacklisted; sanctionné; sanciones; sanzioni; Sanktionen", _SANCTION),
+    ),
+    _synset(
+        "escalation", "",
+        "escalation; rising tensions; mounting tensions; spiralling tensions; soaring tensions; heightened tensions; brink of war;"
+        "verge of war; all-out war; tit-for-tat; escalade; escalada; escalation; Eskalation",
+        ("escalate; escalated; escalating; tensions; tensiones; tensioni; Spannungen", _ESCALATION),
+    ),
+    _synset(
+        "ceasefire", "0871",
+        "ceasefire; cease-fire; truce; armistice; cessez-le-feu; trêve; alto el fuego; cese al fuego; tregua; cessate il fuoco; Waffenstillstand; Waffenruhe",
+    ),
+    _synset(
+        "de-escalation", "0256",
+        "de-escalation; de-escalate; ease tensions; easing tensions; defuse tensions; reduce tensions; lower tensions; calm tensions;"
+        "urged restraint; called for restraint; urged calm; called for calm; appealed for calm; step back from the brink; stepped back from the brink;"
+        "does not seek war; not seeking war; désescalade; apaisement; desescalada; distensione; Deeskalation",
+        ("restraint; retenue; contención; moderazione; Zurückhaltung", _ESCALATION + " " + _ARMED),
+    ),
+)
+
+
+def _key(phrase: str) -> tuple[str, ...]:
+    """A phrase compared by the stems of its units (deploy = deployed = deployment)."""
+    return tuple(units_of(phrase).padded)
+
+
+_KEYS = [{_key(m.phrase): m for m in s.members} for s in SYNSETS]
+
+
+def expand(events: Sequence[Event], off: Iterable[str] = (), own: dict[str, frozenset[str]] | None = None) -> tuple[Event, ...]:
+    """The events with the synsets they list a member of added (each member once in the watchlist), and a
+    sense given to their listed members that have no context; not for events named in `off`. `own` names,
+    per event, the phrases whose context was written (even `[]`): those keep it."""
+    off = set(off)
+    own = own or {}
+    listed = {_key(p) for e in events for p in e.phrases}
+    out = []
+    for event in events:
+        if event.name in off:
+            out.append(event)
+            continue
+        keys = {_key(p): p for p in event.phrases}
+        context = dict(event.context)
+        within = dict(event.within)
+        phrases = list(event.phrases)
+        for table in _KEYS:
+            if table.keys().isdisjoint(keys):
+                continue
+            for key, member in table.items():
+                if key in keys:
+                    p = keys[key]
+                    if member.context and p not in context and p not in own.get(event.name, frozenset()):
+                        context[p] = tuple(member.context.split())
+                        if member.within:
+                            within[p] = member.within
+                elif key not in listed:
+                    listed.add(key)
+                    phrases.append(member.phrase)
+                    if member.context:
+                        context[member.phrase] = tuple(member.context.split())
+                        if member.within:
+                            within[member.phrase] = member.within
+        out.append(dataclasses.replace(event, phrases=tuple(phrases), context=tuple(context.items()), within=tuple(within.items())))
+    return tuple(out)
