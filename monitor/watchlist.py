@@ -267,6 +267,7 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
             tuple(_event(e) for e in spec.events),
             off=[e.name for e in spec.events if not e.synonyms],
             own={e.name: frozenset(x.phrase for x in e.phrases if isinstance(x, _PhraseSpec)) for e in spec.events},
+            groups=_group_names(spec),
         ),
         rules=tuple(
             Rule(
@@ -284,6 +285,12 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
         ),
         examples=tuple(_examples(spec, path, node)),
     )
+
+
+def _group_names(spec: _WatchlistSpec) -> list[str]:
+    """The watched groups' names and aliases of 3+ letters (an armed group named near `attack` makes it one of the domain)."""
+    names = [n for a in spec.actors if a.kind == "group" for n in (a.name, *(_alias_text(x) for x in a.aliases))]
+    return [n for n in dict.fromkeys(names) if sum(c.isalpha() for c in n) >= 3]
 
 
 def _alias_text(alias: str | _AliasSpec) -> str:

@@ -143,12 +143,17 @@ def named_parents(watchlist: Watchlist, matches: Sequence[Match]) -> list[Match]
     return out
 
 
+GENERIC_ROOTS = frozenset({"19"})  # CAMEO roots whose sub-codes are the same act by a specific means (not 18: a killing in a bombing is still one)
+
+
 def implied_yields(watchlist: Watchlist) -> dict[str, frozenset[str]]:
     """For each event without `yields_to`, the events whose name holds one of its phrases as whole words
     (`drone strike` holds "strike", `rocket attack` holds "attack", `de-escalation` holds "escalation"):
     the more specific ones, as the labelling guide's "specific beats generic" reads them, also when the
     watchlist does not say so. Phrases of the specific event do not count (a `targeted killing` is an
-    assassination, yet a killing in the same sentence is still one)."""
+    assassination, yet a killing in the same sentence is still one). An event coded with a CAMEO root of
+    GENERIC_ROOTS (19 fight) also yields to the events coded under that root (194 artillery, 195 aerial
+    weapons): the root is the generic act, the sub-code its specific means."""
     def words(phrase: str) -> tuple[str, ...]:
         return tuple(fold(w.group()) for w in WORD.finditer(phrase))
 
@@ -162,6 +167,8 @@ def implied_yields(watchlist: Watchlist) -> dict[str, frozenset[str]]:
             o.name for o in watchlist.events if o.name != e.name
             and any(len(q) > len(p) and any(q[i : i + len(p)] == p for i in range(len(q) - len(p) + 1)) for q in [words(o.name)] for p in mine)
         )
+        if e.cameo in GENERIC_ROOTS:
+            specific |= frozenset(o.name for o in watchlist.events if o.cameo.startswith(e.cameo) and len(o.cameo) > len(e.cameo))
         if specific:
             out[e.name] = specific
     return out

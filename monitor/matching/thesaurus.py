@@ -67,7 +67,7 @@ _ROCKET = (
 )
 _MISSILE = _ROCKET + " intercepted interceptor"
 _DRONE = (
-    "struck strike strikes hit targeted targeting attack attacked attacks armed explosive laden one-way kamikaze launched killed fired "
+    "struck strike strikes hit targeted targeting attack attacked attacks assault armed explosive laden one-way kamikaze launched killed fired "
     "attaqué armados atacaron armati attaccato bewaffnete"
 )
 _EMBASSY = (
@@ -141,9 +141,9 @@ SYNSETS: tuple[Synset, ...] = (
     ),
     _synset(
         "fight", "19",
-        "shelling; shelled; artillery fire; opened fire; came under fire; ambush; ambushed; bombardment; bombarded;"
+        "shelling; shelled; artillery fire; opened fire; came under fire; ambush; ambushed;"
         "tirs d'artillerie; fuego de artillería; fuoco di artiglieria; Artilleriefeuer; Militärschlag; Beschuss",
-        ("strike; strikes; struck; attack; attacks; attacked; assault; assaulted; raid; raids; clashes; clashed; gunfire; hit; pounded;"
+        ("strike; strikes; struck; attack; attacks; attacked; assault; assaulted; raid; raids; clashes; clashed; gunfire; hit; pounded; bombardment; bombarded;"
          "frappe; frappes; attaque; attaques; ataque; ataques; attacco; attacchi; Angriff; Angriffe", _ARMED),
         ("shot down; downed", "drone drones aircraft jet helicopter plane warplane", 3),
     ),
@@ -162,7 +162,7 @@ SYNSETS: tuple[Synset, ...] = (
         "retaliation", "13",
         "retaliation; retaliate; retaliated; retaliatory; reprisal; reprisals; vengeance; revenge attack; représailles; venganza;"
         "represalia; represalias; rappresaglia; rappresaglie; Vergeltung; Vergeltungsschlag",
-        ("revenge; avenge; avenged; avenging; hit back; strike back; pay the price; pay a heavy price; riposte; vendetta; Rache; rächen; vengar; vendicare", _REPRISAL),
+        ("revenge; avenge; avenged; avenging; hit back; pay the price; pay a heavy price; riposte; vendetta; Rache; rächen; vengar; vendicare", _REPRISAL),
     ),
     _synset(
         "troop deployment", "15",
@@ -186,7 +186,7 @@ SYNSETS: tuple[Synset, ...] = (
         "escalation", "",
         "escalation; rising tensions; mounting tensions; spiralling tensions; soaring tensions; heightened tensions; brink of war;"
         "verge of war; all-out war; tit-for-tat; escalade; escalada; escalation; Eskalation",
-        ("escalate; escalated; escalating; tensions; tensiones; tensioni; Spannungen", _ESCALATION),
+        ("escalate; escalated; escalating; tensiones; tensioni; Spannungen", _ESCALATION),
     ),
     _synset(
         "ceasefire", "0871",
@@ -207,15 +207,26 @@ def _key(phrase: str) -> tuple[str, ...]:
     return tuple(units_of(phrase).padded)
 
 
-_KEYS = [{_key(m.phrase): m for m in s.members} for s in SYNSETS]
+def _table(synset: Synset) -> dict[tuple[str, ...], Member]:
+    """A synset's members by key; of members with one key (escalation, escalate), the first listed."""
+    table: dict[tuple[str, ...], Member] = {}
+    for m in synset.members:
+        table.setdefault(_key(m.phrase), m)
+    return table
 
 
-def expand(events: Sequence[Event], off: Iterable[str] = (), own: dict[str, frozenset[str]] | None = None) -> tuple[Event, ...]:
-    """The events with the synsets they list a member of added (each member once in the watchlist), and a
-    sense given to their listed members that have no context; not for events named in `off`. `own` names,
-    per event, the phrases whose context was written (even `[]`): those keep it."""
+_KEYS = [_table(s) for s in SYNSETS]
+_SENSED = frozenset({_ARMED, _VIOLENT, _DEATH, _ARMED + " assassination commander"})  # senses an armed group's name also satisfies
+
+
+def expand(events: Sequence[Event], off: Iterable[str] = (), own: dict[str, frozenset[str]] | None = None, groups: Iterable[str] = ()) -> tuple[Event, ...]:
+    """The events with the synsets they list a member of added (each member once in the watchlist), and,
+    in an event whose author wrote no context at all, a sense given to its listed members; not for events
+    named in `off`. `own` names, per event, the phrases whose context was written (even `[]`). `groups`
+    (the watched armed groups' aliases) count as words of armed conflict in the senses of violence."""
     off = set(off)
     own = own or {}
+    armed = tuple(groups)
     listed = {_key(p) for e in events for p in e.phrases}
     out = []
     for event in events:
@@ -223,6 +234,7 @@ def expand(events: Sequence[Event], off: Iterable[str] = (), own: dict[str, froz
             out.append(event)
             continue
         keys = {_key(p): p for p in event.phrases}
+        plain = not event.context and not own.get(event.name)  # its author never wrote a context: no sense is deliberate
         context = dict(event.context)
         within = dict(event.within)
         phrases = list(event.phrases)
@@ -232,16 +244,21 @@ def expand(events: Sequence[Event], off: Iterable[str] = (), own: dict[str, froz
             for key, member in table.items():
                 if key in keys:
                     p = keys[key]
-                    if member.context and p not in context and p not in own.get(event.name, frozenset()):
-                        context[p] = tuple(member.context.split())
+                    if member.context and plain:
+                        context[p] = _words(member, armed)
                         if member.within:
                             within[p] = member.within
                 elif key not in listed:
                     listed.add(key)
                     phrases.append(member.phrase)
                     if member.context:
-                        context[member.phrase] = tuple(member.context.split())
+                        context[member.phrase] = _words(member, armed)
                         if member.within:
                             within[member.phrase] = member.within
         out.append(dataclasses.replace(event, phrases=tuple(phrases), context=tuple(context.items()), within=tuple(within.items())))
     return tuple(out)
+
+
+def _words(member: Member, groups: tuple[str, ...]) -> tuple[str, ...]:
+    """A member's context words, with the watched armed groups' names when its sense is one of violence."""
+    return tuple(member.context.split()) + (groups if member.context in _SENSED else ())
