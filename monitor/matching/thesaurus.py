@@ -29,7 +29,8 @@ _ARMED = (
     "drone drones missile missiles rocket rockets mortar mortars airstrike airstrikes warplanes jets aircraft "
     "bomb bombs bombing blast explosion shelling gunfire raid ambush clashes fighting war armed killed wounded injured casualties "
     "retaliation retaliatory revenge reprisal reprisals ceasefire border cross-border occupation offensive operation "
-    "troupes soldats milice armée militaires tués blessés frappes tropas soldados milicia ejército militares muertos heridos "
+    "ordered airport compound sites targets target facilities depot weapons kinetic precision proportionate deterrence sovereignty "
+    "troupes soldats milice armée militaires tués blessés tropas soldados milicia ejército militares muertos heridos "
     "truppe soldati milizia esercito militari uccisi feriti Truppen Soldaten Miliz Armee Militär getötet verletzt"
 )
 _VIOLENT = (
