@@ -222,7 +222,7 @@ _SENSED = frozenset({_ARMED, _VIOLENT, _DEATH, _ARMED + " assassination commande
 
 def expand(events: Sequence[Event], off: Iterable[str] = (), own: dict[str, frozenset[str]] | None = None, groups: Iterable[str] = ()) -> tuple[Event, ...]:
     """The events with the synsets they list a member of added (each member once in the watchlist), and,
-    in an event whose author wrote no context at all, a sense given to its listed members; not for events
+    in an event whose author wrote no context nor not_when, a sense given to its listed members; not for events
     named in `off`. `own` names, per event, the phrases whose context was written (even `[]`). `groups`
     (the watched armed groups' aliases) count as words of armed conflict in the senses of violence."""
     off = set(off)
@@ -235,7 +235,7 @@ def expand(events: Sequence[Event], off: Iterable[str] = (), own: dict[str, froz
             out.append(event)
             continue
         keys = {_key(p): p for p in event.phrases}
-        plain = not event.context and not own.get(event.name)  # its author never wrote a context: no sense is deliberate
+        plain = not event.context and not event.not_when and not own.get(event.name)  # its author wrote no context nor not_when: no sense is deliberate
         context = dict(event.context)
         within = dict(event.within)
         phrases = list(event.phrases)
