@@ -143,7 +143,7 @@ def named_parents(watchlist: Watchlist, matches: Sequence[Match]) -> list[Match]
     return out
 
 
-GENERIC_ROOTS = frozenset({"19"})  # CAMEO roots whose sub-codes are the same act by a specific means (not 18: a killing in a bombing is still one)
+GENERIC_ROOTS = {"19": ("19", "183", "20")}  # a generic CAMEO root: the codes of its specific means (fight: 19x, bombing 183, mass violence 20x; not 18: a killing in a bombing is still one)
 
 
 def implied_yields(watchlist: Watchlist) -> dict[str, frozenset[str]]:
@@ -152,8 +152,8 @@ def implied_yields(watchlist: Watchlist) -> dict[str, frozenset[str]]:
     the more specific ones, as the labelling guide's "specific beats generic" reads them, also when the
     watchlist does not say so. Phrases of the specific event do not count (a `targeted killing` is an
     assassination, yet a killing in the same sentence is still one). An event coded with a CAMEO root of
-    GENERIC_ROOTS (19 fight) also yields to the events coded under that root (194 artillery, 195 aerial
-    weapons): the root is the generic act, the sub-code its specific means."""
+    GENERIC_ROOTS (19 fight) also yields to the events coded with a specific means of it (194 artillery,
+    195 aerial weapons, 183 bombing, 20x): the root is the generic act, the sub-code its means."""
     def words(phrase: str) -> tuple[str, ...]:
         return tuple(fold(w.group()) for w in WORD.finditer(phrase))
 
@@ -168,7 +168,7 @@ def implied_yields(watchlist: Watchlist) -> dict[str, frozenset[str]]:
             and any(len(q) > len(p) and any(q[i : i + len(p)] == p for i in range(len(q) - len(p) + 1)) for q in [words(o.name)] for p in mine)
         )
         if e.cameo in GENERIC_ROOTS:
-            specific |= frozenset(o.name for o in watchlist.events if o.cameo.startswith(e.cameo) and len(o.cameo) > len(e.cameo))
+            specific |= frozenset(o.name for o in watchlist.events if len(o.cameo) > len(e.cameo) and o.cameo.startswith(GENERIC_ROOTS[e.cameo]))
         if specific:
             out[e.name] = specific
     return out

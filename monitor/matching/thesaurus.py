@@ -30,52 +30,70 @@ _ARMED = (
     "bomb bombs bombing blast explosion shelling gunfire raid ambush clashes fighting war armed killed wounded injured casualties "
     "retaliation retaliatory revenge reprisal reprisals ceasefire border cross-border occupation offensive operation "
     "ordered airport compound sites targets target facilities depot weapons kinetic precision proportionate deterrence sovereignty "
-    "troupes soldats milice armée militaires tués blessés tropas soldados milicia ejército militares muertos heridos "
-    "truppe soldati milizia esercito militari uccisi feriti Truppen Soldaten Miliz Armee Militär getötet verletzt"
+    "troupes soldats milice miliciens armée militaires tués blessés combattants drones roquettes missiles intérêts "
+    "tropas soldados milicia milicianos ejército militares muertos heridos combatientes misiles cohetes intereses "
+    "truppe soldati milizia miliziani esercito militari uccisi feriti combattenti droni missili razzi interessi "
+    "Truppen Soldaten Miliz Milizen Armee Militär getötet verletzt Kämpfer Raketen Drohnen Stützpunkt"
 )
 _VIOLENT = (
     "attack attacks attacked strike strikes struck shot shooting gunmen gunman gunfire shelling bomb bombing bomber blast explosion "
     "explosive suicide drone drones missile missiles rocket rockets airstrike airstrikes raid ambush ambushed clashes fighting "
     "militants militia militiamen insurgents fighters massacre assassination assassinated beheaded execution war combat "
-    "attaque attentat frappe explosion ataque atentado explosión attacco attentato esplosione Angriff Anschlag Explosion"
+    "attaque attentat frappe explosion assassinat vengeance représailles venger "
+    "ataque atentado explosión asesinato venganza represalias vengar "
+    "attacco attentato esplosione assassinio vendetta rappresaglia vendicare "
+    "Angriff Anschlag Explosion Ermordung Vergeltung Rache Luftangriff Drohnenangriff"
 )
 _FORCE = (
     "troops soldiers forces marines paratroopers brigade brigades battalion battalions division divisions units personnel "
     "warship warships carrier destroyer destroyers bombers jets fighter fighters squadron aircraft "
     "Patriot batteries military reinforcements "
-    "troupes soldats militaires forces tropas soldados militares fuerzas truppe soldati militari forze Truppen Soldaten Streitkräfte"
+    "troupes soldats militaires forces porte-avions tropas soldados militares fuerzas portaaviones "
+    "truppe soldati militari forze portaerei Truppen Soldaten Streitkräfte Flugzeugträger"
 )
 _THREAT = (
     "war attack attacks strike strikes force military retaliation revenge vengeance response reprisal reprisals consequences "
     "destroy wipe annihilate bomb hit target targets sites bases troops missiles punish punishment harsh severe crushing "
-    "guerre attaque frappe représailles riposte vengeance guerra ataque represalias venganza respuesta attacco rappresaglia "
-    "vendetta risposta Krieg Angriff Vergeltung Rache Antwort"
+    "guerre attaque attaquer frapper représailles riposte vengeance venger "
+    "guerra ataque atacar represalias venganza vengar respuesta "
+    "attacco attaccare rappresaglia vendetta vendicare risposta "
+    "Krieg Angriff angreifen Vergeltung Rache Antwort"
 )
 _REPRISAL = (
     "killing killed death deaths assassination strike strikes attack attacks blood martyr martyrs commander general leader "
     "enemy enemies forces troops bases vowed swore promised pledged threatened warned harsh severe crushing "
-    "mort assassinat muerte asesinato morte assassinio Tod Tötung"
+    "mort assassinat juré promis menacé commandant muerte asesinato juró prometió amenazó comandante "
+    "morte assassinio uccisione giurato promesso minacciato comandante Tod Tötung Ermordung geschworen gedroht Kommandeur"
 )
 _SANCTION = (
     "Treasury oil exports imports bank banks banking economic economy financial entities individuals companies firms shipping "
     "tankers petrochemical steel metals nuclear regime government ministry officials impose imposed new lift lifted "
-    "Trésor pétrole Tesoro petróleo petrolio Öl"
+    "Trésor pétrole banques économiques nouvelles imposé lever levait "
+    "Tesoro petróleo bancos económicas nuevas impuso levantar "
+    "petrolio banche economiche nuove imposto revocare Öl Banken wirtschaftliche neue verhängt aufheben"
 )
 _AIR = "bombed struck hit pounded raided strafed attacked targeted killed bombarded bombing raid raids strikes"
 _ROCKET = (
     "fired launched landed hit struck slammed targeted rained impact base bases embassy airport compound militia militiamen "
-    "attack barrage salvo wounded killed tirées tirés tombées lanzaron disparados cayeron lanciati sparati caduti abgefeuert"
+    "attack barrage salvo wounded killed tirées tirés tombées lancées base ambassade milice "
+    "lanzaron disparados cayeron base embajada milicia lanciati sparati caduti base ambasciata milizia abgefeuert eingeschlagen Stützpunkt Botschaft"
 )
 _MISSILE = _ROCKET + " intercepted interceptor"
 _DRONE = (
-    "struck strike strikes hit targeted targeting attack attacked attacks assault armed explosive laden one-way kamikaze launched killed fired "
-    "attaqué armados atacaron armati attaccato bewaffnete"
+    "struck strike strikes hit targeted targeting attack attacked attacks assault armed explosive explosives laden one-way kamikaze launched killed fired "
+    "attaqué frappe armados atacaron ataque armati attaccato raid bewaffnete Angriff"
 )
 _EMBASSY = (
     "stormed storming besieged besieging siege attacked attack attackers breached torched fire overran protesters rioters "
-    "militiamen mob assault assaulted rockets rocket assaut asaltaron asalto assaltato assalto gestürmt Sturm"
+    "militiamen mob assault assaulted rockets rocket seizure seized "
+    "assaut assiégé manifestants miliciens roquettes asaltaron asalto asediada manifestantes milicianos cohetes "
+    "assaltato assalto assaltata assediata manifestanti miliziani razzi gestürmt Sturm belagert Demonstranten Raketen"
 )
-_ESCALATION = "war tensions conflict military crisis violence fighting hostilities confrontation strikes attacks"
+_ESCALATION = (
+    "war tensions conflict military crisis violence fighting hostilities confrontation strikes attacks "
+    "guerre conflit crise guerra conflicto crisis conflitto crisi Krieg Konflikt Krise Golf Gulf Golfe Golfo"
+)
+_AIRCRAFT = "drone drones aircraft jet helicopter plane warplane airliner dron avión helicóptero avion hélicoptère aereo elicottero velivolo Drohne Flugzeug Hubschrauber"
 _DEATH = _VIOLENT
 
 
@@ -104,18 +122,18 @@ SYNSETS: tuple[Synset, ...] = (
         "drone strike", "195",
         "drone strike; drone strikes; drone attack; drone attacks; UAV strike; armed drone; frappe de drone; attaque de drone;"
         "ataque con drones; ataque de dron; attacco con drone; attacco di droni; Drohnenangriff; Drohnenschlag",
-        ("drone; drones; UAV; Reaper; dron; Drohne", _DRONE, 5),
+        ("drone; drones; UAV; Reaper; dron; droni; Drohne; Drohnen", _DRONE, 5),
     ),
     _synset(
         "air strike", "195",
         "air strike; airstrike; airstrikes; air raid; air raids; bombing raid; aerial bombardment; frappe aérienne; frappes aériennes;"
         "raid aérien; bombardement aérien; ataque aéreo; bombardeo aéreo; attacco aereo; raid aereo; bombardamento aereo; Luftangriff; Luftschlag",
-        ("warplanes; warplane; fighter jets; jets; aircraft", _AIR, 4),
+        ("warplanes; warplane; fighter jets; jets; aircraft; F-15s; F-15E; B-52s; avions de combat; aviones de combate; caccia; Kampfjets", _AIR, 4),
     ),
     _synset(
         "missile attack", "195",
         "ballistic missile; ballistic missiles; missile attack; missile strike; missile barrage; cruise missile; cruise missiles;"
-        "missile balistique; missiles balistiques; misil balístico; misiles balísticos; missile balistico; missili balistici; ballistische Rakete; Raketenangriff mit",
+        "missile balistique; missiles balistiques; misil balístico; misiles balísticos; missile balistico; missili balistici; ballistische Rakete",
         ("missile; missiles; misiles; missili", _MISSILE),
     ),
     _synset(
@@ -124,7 +142,7 @@ SYNSETS: tuple[Synset, ...] = (
     ),
     _synset(
         "bombing", "183",
-        "car bomb; suicide bomber; suicide bombing; suicide attack; roadside bomb; truck bomb; explosive device; IED; bomb attack;"
+        "car bomb; suicide bomber; suicide bombers; suicide bombing; suicide attack; roadside bomb; truck bomb; explosive device; IED; bomb attack;"
         "blew himself up; blew themselves up; attentat à la bombe; voiture piégée; attentat-suicide; coche bomba; atentado suicida;"
         "autobomba; attentato suicida; Bombenanschlag; Autobombe; Selbstmordanschlag; Sprengsatz",
         ("bombing; bombings; detonated", _ARMED),
@@ -138,45 +156,48 @@ SYNSETS: tuple[Synset, ...] = (
         "embassy attack", "18",
         "embassy attack; attack on the embassy; stormed the embassy; storming of the embassy; siege of the embassy; embassy siege;"
         "assaut contre l'ambassade; asalto a la embajada; assalto all'ambasciata; Sturm auf die Botschaft",
-        ("embassy; consulate; diplomatic compound; ambassade; embajada; ambasciata; Botschaft", _EMBASSY),
+        ("embassy; consulate; diplomatic compound; ambassade; embajada; ambasciata; Botschaft", _EMBASSY, 10),
     ),
     _synset(
         "fight", "19",
         "shelling; shelled; artillery fire; opened fire; came under fire; ambush; ambushed;"
         "tirs d'artillerie; fuego de artillería; fuoco di artiglieria; Artilleriefeuer; Militärschlag; Beschuss",
         ("strike; strikes; struck; attack; attacks; attacked; assault; assaulted; raid; raids; clashes; clashed; gunfire; hit; pounded; bombardment; bombarded;"
-         "frappe; frappes; attaque; attaques; ataque; ataques; attacco; attacchi; Angriff; Angriffe", _ARMED),
-        ("shot down; downed", "drone drones aircraft jet helicopter plane warplane", 3),
+         "frappe; frappes; attaque; attaques; attaquer; ataque; ataques; atacar; attacco; attacchi; attaccare; Angriff; Angriffe; angreifen", _ARMED),
+        ("shot down; downed; abattu; derribó; derribado; abbattuto; abgeschossen", _AIRCRAFT, 4),
     ),
     _synset(
         "killing", "18",
         "shot dead; gunned down; slain; tué; tués; mató; mataron; ucciso; uccisi; getötet; tötete",
-        ("killed; killing; kills; kill", _ARMED + " assassination commander"),
-        ("dead; died; death; deaths; death toll; mort; morts; muerto; muertos; murió; morte; morti; ums Leben; starben; Tod", _DEATH),
+        ("killed; killing; kills; kill; uccisione; Tötung", _ARMED + " assassination commander"),
+        ("dead; died; death; deaths; death toll; mort; morts; muerto; muertos; murió; muerte; morte; morti; ums Leben; starben; Tod", _DEATH),
     ),
     _synset(
         "kidnapping", "181",
-        "kidnapping; kidnapped; kidnap; kidnappers; abducted; abduction; abductors; taken hostage; hostage-taking; hostages;"
-        "enlèvement; enlevé; enlevés; otages; secuestro; secuestrado; secuestrados; rehenes; rapimento; rapito; rapiti; ostaggi; Entführung; entführt; Geiseln",
+        "kidnapping; kidnapped; kidnap; kidnappers; abducted; abduction; abductors; taken hostage; hostage-taking; hostages; ransom;"
+        "enlèvement; enlevé; enlevés; otages; rançon; secuestro; secuestrado; secuestrados; rehenes; rescate; rapimento; rapito; rapiti; ostaggi; riscatto;"
+        "Entführung; entführt; Geiseln; Lösegeld",
     ),
     _synset(
         "retaliation", "13",
         "retaliation; retaliate; retaliated; retaliatory; reprisal; reprisals; vengeance; revenge attack; représailles; venganza;"
         "represalia; represalias; rappresaglia; rappresaglie; Vergeltung; Vergeltungsschlag",
-        ("revenge; avenge; avenged; avenging; hit back; pay the price; pay a heavy price; riposte; vendetta; Rache; rächen; vengar; vendicare", _REPRISAL),
+        ("revenge; avenge; avenged; avenging; hit back; pay the price; pay a heavy price; would pay; make them pay; riposte; venger; vengar; vendetta; vendicare; Rache; rächen", _REPRISAL),
     ),
     _synset(
         "troop deployment", "15",
         "troop deployment; troops deployed; deployed troops; troop surge; send troops; sent troops; additional troops; extra troops;"
-        "more troops; Truppenverlegung",
-        ("deployment; deploy; deployed; deploying; reinforcements; dispatched; dispatch; sent; sending; rushed; déploiement; déployé;"
-         "déployés; renforts; despliegue; desplegó; refuerzos; dispiegamento; dispiegati; rinforzi; entsandt; verlegt; Verlegung", _FORCE),
+        "more troops; additional forces; military buildup; military build-up; Truppenverlegung",
+        ("deployment; deploy; deployed; deploying; reinforcements; déploiement; déployé; déployés; renforts; despliegue; desplegó; desplegados; refuerzos;"
+         "dispiegamento; dispiegati; schierati; schierate; rinforzi; Verlegung; stationiert", _FORCE),
+        ("dispatched; dispatch; sent; sending; rushed; ordered; bolstered; bolster; envoi; enviado; enviados; envió; inviato; inviati; inviato;"
+         "entsandt; entsendet; verlegt; schickt; schickte", _FORCE, 5),
     ),
     _synset(
         "threat", "13",
-        "ultimatum; all options are on the table; Drohung",
-        ("threat; threats; threatened; threatens; threatening; warned; warns; warning; vowed; vows; swore; menace; menacé; menace de;"
-         "amenaza; amenazó; minaccia; minacciato; drohte; droht", _THREAT),
+        "ultimatum; all options are on the table; Drohung; crushing blow",
+        ("threat; threats; threatened; threatens; threatening; warned; warns; warning; vowed; vows; swore; pledged; promised; menace; menacé; menace de;"
+         "a juré; juré; promis; amenaza; amenazó; juró; prometió; minaccia; minacciato; promesso; giurato; drohte; droht; gedroht; schwor", _THREAT),
     ),
     _synset(
         "sanctions", "163",
@@ -186,18 +207,20 @@ SYNSETS: tuple[Synset, ...] = (
     _synset(
         "escalation", "",
         "escalation; rising tensions; mounting tensions; spiralling tensions; soaring tensions; heightened tensions; brink of war;"
-        "verge of war; all-out war; tit-for-tat; escalade; escalada; escalation; Eskalation",
-        ("escalate; escalated; escalating; tensiones; tensioni; Spannungen", _ESCALATION),
+        "verge of war; all-out war; tit-for-tat; collision course; escalade; escalada; escalation; Eskalation",
+        ("escalate; escalated; escalating; ratcheted up; ratchet up; tensions; tensiones; tensioni; tensione; Spannungen", _ESCALATION),
     ),
     _synset(
         "ceasefire", "0871",
-        "ceasefire; cease-fire; truce; armistice; cessez-le-feu; trêve; alto el fuego; cese al fuego; tregua; cessate il fuoco; Waffenstillstand; Waffenruhe",
+        "ceasefire; cease-fire; truce; armistice; cessez-le-feu; trêve; alto el fuego; cese al fuego; tregua; cessate il fuoco; Waffenstillstand; Waffenruhe;"
+        "announced a halt; declared a halt; suspended its attacks; suspending operations; suspension of attacks",
     ),
     _synset(
         "de-escalation", "0256",
         "de-escalation; de-escalate; ease tensions; easing tensions; defuse tensions; reduce tensions; lower tensions; calm tensions;"
         "urged restraint; called for restraint; urged calm; called for calm; appealed for calm; step back from the brink; stepped back from the brink;"
-        "does not seek war; not seeking war; désescalade; apaisement; desescalada; distensione; Deeskalation",
+        "does not seek war; not seeking war; not want war; not want a war; no wish for war; standing down; stood down;"
+        "désescalade; apaisement; ne veut pas la guerre; desescalada; no busca una guerra; distensione; Deeskalation",
         ("restraint; retenue; contención; moderazione; Zurückhaltung", _ESCALATION + " " + _ARMED),
     ),
 )
