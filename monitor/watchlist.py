@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from monitor import spikes_config
 from monitor.errors import WatchlistError
-from monitor.matching import thesaurus
+from monitor.matching import gazetteer, thesaurus
+from monitor.matching.normalise import fold
 from monitor.model import Actor, Event, Example, Rule, Watchlist
 
 ActorKind = Literal["person", "group", "state", "place", "organisation"]
@@ -114,6 +115,7 @@ class _ActorSpec(_WatchedSpec):
     not_before: list[str] = Field(default_factory=list)  # head nouns after an alias that name another thing (Erbil SC)
     stands_for: str | None = Field(None, min_length=1, max_length=MAX_PHRASE)  # the state a capital names as a government
     capitals: list[str] = Field(default_factory=list)  # aliases naming the capital: "in Tehran" is the city, not the state
+    exonyms: bool = True  # a state: also its CLDR names in French, Spanish, Italian, German (monitor.matching.gazetteer)
 
     _aliases = field_validator("aliases", "not_before", "capitals")(_no_empty)
 
@@ -248,10 +250,11 @@ def _load_file(path: Path) -> _Part:
 
 
 def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
+    taken = {fold(n) for a in spec.actors for n in (a.name, *(_alias_text(x) for x in a.aliases))}
     return Watchlist(
         actors=tuple(
             Actor(
-                a.name, a.kind, tuple(dict.fromkeys([a.name, *(_alias_text(x) for x in a.aliases)])), tuple(a.tags),
+                a.name, a.kind, tuple(dict.fromkeys([a.name, *(_alias_text(x) for x in a.aliases), *_exonyms(a, taken)])), tuple(a.tags),
                 tuple(a.patterns), tuple(a.not_when),
                 tuple((x.alias, tuple(x.context)) for x in a.aliases if isinstance(x, _AliasSpec)),
                 a.part_of or "",
@@ -285,6 +288,13 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
         ),
         examples=tuple(_examples(spec, path, node)),
     )
+
+
+def _exonyms(actor: _ActorSpec, taken: set[str]) -> list[str]:
+    """A state's names in the other press languages that no actor of the watchlist has already."""
+    if actor.kind != "state" or not actor.exonyms:
+        return []
+    return [n for n in gazetteer.exonyms([actor.name, *(_alias_text(x) for x in actor.aliases)]) if fold(n) not in taken]
 
 
 def _group_names(spec: _WatchlistSpec) -> list[str]:
