@@ -8,6 +8,7 @@ from pathlib import Path
 from textwrap import dedent
 
 from monitor.matching.matcher import Matcher
+from monitor.matching.rules import match_text
 from monitor.matching.senses import implied_yields
 from monitor.watchlist import load_watchlist
 
@@ -87,3 +88,32 @@ def test_a_state_goes_by_its_names_in_the_press_languages(tmp_path: Path) -> Non
     us = _load(tmp_path, PLAIN.replace("  - name: Iran\n    kind: state\n    aliases: [Tehran]\n", "  - name: United States\n    kind: state\n    aliases: [US]\n"))
     for text in ("Les États-Unis ont répondu.", "Estados Unidos respondió.", "Gli Stati Uniti hanno risposto.", "Vereinigte Staaten: keine Antwort."):
         assert _found(us, text, "actor") == ["United States"], text
+
+
+PERSON = """\
+actors:
+  - name: Qasem Soleimani
+    kind: person
+    aliases: [Qassem Soleimani, Soleimani]
+events:
+  - name: killing
+    severity: 2
+    phrases: [killed]
+rules:
+  - name: any
+    min_severity: 2
+"""
+
+
+def test_another_given_name_or_a_double_surname_is_another_person(tmp_path: Path) -> None:
+    matcher = _load(tmp_path, PERSON)
+
+    def people(text: str) -> list[str]:
+        return sorted({m.name for m in match_text(matcher, text).matches if m.kind == "actor"})
+
+    assert people("Chess player Amin Soleimani was killed in a crash, police said.") == []
+    assert people("Zeinab Soleimani said her father was killed.") == []
+    assert people("Brigadier Qasem Soleimani-Nia, a retired officer, was killed in a crash.") == []
+    assert people("When Soleimani was killed, Iran vowed revenge.") == ["Qasem Soleimani"]
+    assert people("General Soleimani was killed.") == ["Qasem Soleimani"]
+    assert people("Ghassem Soleimani was killed.") == ["Qasem Soleimani"]  # a transliteration of his given name

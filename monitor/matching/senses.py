@@ -30,6 +30,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     """The matches with generic events that yield to a specific one, and names of other things, taken
     out; a parent named inside its unit's name (IRGC-QF) added."""
     dropped = set(yielding(watchlist, matches, text)) | set(names_of_things(watchlist, matches, text)) | set(cities(watchlist, matches, text))
+    dropped |= set(compound_surnames(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
@@ -182,6 +183,16 @@ def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[
         return []
     keys = sentence_keys(text, [m.start for m in events])
     return [m for m, key in zip(events, keys) if any(o.name in yields.get(m.name, ()) and k == key for o, k in zip(events, keys))]
+
+
+_COMPOUND = re.compile(r"[-\u2010\u2011][A-Z\u00c0-\u00de]")  # Soleimani-Nia: a hyphen, then a capital
+
+
+def compound_surnames(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The person matches that a hyphen and a capital continue: "Ghasem Soleimani-Nia" is another
+    person's double surname, not the watched Soleimani."""
+    actors = _tables(watchlist).actors
+    return [m for m in matches if m.kind == "actor" and m.name in actors and actors[m.name].kind == "person" and _COMPOUND.match(text, m.end)]
 
 
 def names_of_things(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
