@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import NamedTuple
 
 from monitor.matching.automaton import units_of
@@ -226,6 +227,7 @@ SYNSETS: tuple[Synset, ...] = (
 )
 
 
+@lru_cache(maxsize=8192)
 def _key(phrase: str) -> tuple[str, ...]:
     """A phrase compared by the stems of its units (deploy = deployed = deployment)."""
     return tuple(units_of(phrase).padded)
@@ -269,7 +271,7 @@ def expand(events: Sequence[Event], off: Iterable[str] = (), own: dict[str, froz
                 if key in keys:
                     p = keys[key]
                     if member.context and plain:
-                        context[p] = _words(member, armed)
+                        context[p] = _words(member._replace(phrase=p), armed)
                         if member.within:
                             within[p] = member.within
                 elif key not in listed:
@@ -285,4 +287,6 @@ def expand(events: Sequence[Event], off: Iterable[str] = (), own: dict[str, froz
 
 def _words(member: Member, groups: tuple[str, ...]) -> tuple[str, ...]:
     """A member's context words, with the watched armed groups' names when its sense is one of violence."""
-    return tuple(member.context.split()) + (groups if member.context in _SENSED else ())
+    own = _key(member.phrase)
+    words = tuple(w for w in member.context.split() if _key(w) != own)  # a word is no evidence of its own sense
+    return words + (groups if member.context in _SENSED else ())
