@@ -270,7 +270,8 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
             tuple(_event(e) for e in spec.events),
             off=[e.name for e in spec.events if not e.synonyms],
             own={e.name: frozenset(x.phrase for x in e.phrases if isinstance(x, _PhraseSpec)) for e in spec.events},
-            groups=_group_names(spec),
+            groups=_names(spec, "group"),
+            persons=_names(spec, "person"),
         ),
         rules=tuple(
             Rule(
@@ -297,9 +298,10 @@ def _exonyms(actor: _ActorSpec, taken: set[str]) -> list[str]:
     return [n for n in gazetteer.exonyms([actor.name, *(_alias_text(x) for x in actor.aliases)]) if fold(n) not in taken]
 
 
-def _group_names(spec: _WatchlistSpec) -> list[str]:
-    """The watched groups' names and aliases of 3+ letters (an armed group named near `attack` makes it one of the domain)."""
-    names = [n for a in spec.actors if a.kind == "group" for n in (a.name, *(_alias_text(x) for x in a.aliases))]
+def _names(spec: _WatchlistSpec, kind: str) -> list[str]:
+    """The watched groups' (or persons') names and aliases of 3+ letters: an armed group named near `attack`
+    makes it one of the domain, a watched person named near `killed` his killing."""
+    names = [n for a in spec.actors if a.kind == kind for n in (a.name, *(_alias_text(x) for x in a.aliases))]
     return [n for n in dict.fromkeys(names) if sum(c.isalpha() for c in n) >= 3]
 
 

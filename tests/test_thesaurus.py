@@ -117,3 +117,9 @@ def test_another_given_name_or_a_double_surname_is_another_person(tmp_path: Path
     assert people("When Soleimani was killed, Iran vowed revenge.") == ["Qasem Soleimani"]
     assert people("General Soleimani was killed.") == ["Qasem Soleimani"]
     assert people("Ghassem Soleimani was killed.") == ["Qasem Soleimani"]  # a transliteration of his given name
+
+
+def test_a_word_is_no_evidence_of_its_own_sense(tmp_path: Path) -> None:
+    matcher = _load(tmp_path, PERSON)  # `killed` listed plainly: it takes the sense, without itself as context
+    assert _found(matcher, "A fire killed three workers at the factory.") == []
+    assert _found(matcher, "Militants killed three soldiers at a checkpoint.") == ["killing"]

@@ -96,6 +96,7 @@ _ESCALATION = (
 )
 _AIRCRAFT = "drone drones aircraft jet helicopter plane warplane airliner dron avión helicóptero avion hélicoptère aereo elicottero velivolo Drohne Flugzeug Hubschrauber"
 _DEATH = _VIOLENT
+_KILLED = _ARMED + " assassination commander"
 
 
 class Member(NamedTuple):
@@ -170,7 +171,7 @@ SYNSETS: tuple[Synset, ...] = (
     _synset(
         "killing", "18",
         "shot dead; gunned down; slain; tué; tués; mató; mataron; ucciso; uccisi; getötet; tötete",
-        ("killed; killing; kills; kill; uccisione; Tötung", _ARMED + " assassination commander"),
+        ("killed; killing; kills; kill; uccisione; Tötung", _KILLED),
         ("dead; died; death; deaths; death toll; mort; morts; muerto; muertos; murió; muerte; morte; morti; ums Leben; starben; Tod", _DEATH),
     ),
     _synset(
@@ -183,7 +184,7 @@ SYNSETS: tuple[Synset, ...] = (
         "retaliation", "13",
         "retaliation; retaliate; retaliated; retaliatory; reprisal; reprisals; vengeance; revenge attack; représailles; venganza;"
         "represalia; represalias; rappresaglia; rappresaglie; Vergeltung; Vergeltungsschlag",
-        ("revenge; avenge; avenged; avenging; hit back; pay the price; pay a heavy price; would pay; make them pay; riposte; venger; vengar; vendetta; vendicare; Rache; rächen", _REPRISAL),
+        ("revenge; avenge; avenged; avenging; hit back; pay the price; pay a heavy price; make them pay; riposte; venger; vengar; vendetta; vendicare; Rache; rächen", _REPRISAL),
     ),
     _synset(
         "troop deployment", "15",
@@ -191,13 +192,13 @@ SYNSETS: tuple[Synset, ...] = (
         "more troops; additional forces; military buildup; military build-up; Truppenverlegung",
         ("deployment; deploy; deployed; deploying; reinforcements; déploiement; déployé; déployés; renforts; despliegue; desplegó; desplegados; refuerzos;"
          "dispiegamento; dispiegati; schierati; schierate; rinforzi; Verlegung; stationiert", _FORCE),
-        ("dispatched; dispatch; sent; sending; rushed; ordered; bolstered; bolster; envoi; enviado; enviados; envió; inviato; inviati; inviato;"
+        ("dispatched; dispatch; sent; sending; rushed; bolstered; bolster; envoi; enviado; enviados; envió; inviato; inviati; inviato;"
          "entsandt; entsendet; verlegt; schickt; schickte", _FORCE, 5),
     ),
     _synset(
         "threat", "13",
         "ultimatum; all options are on the table; Drohung; crushing blow",
-        ("threat; threats; threatened; threatens; threatening; warned; warns; warning; vowed; vows; swore; pledged; promised; menace; menacé; menace de;"
+        ("threat; threats; threatened; threatens; threatening; warned; warns; warning; vowed; vows; swore; pledged; promised; would pay; menace; menacé; menace de;"
          "a juré; juré; promis; amenaza; amenazó; juró; prometió; minaccia; minacciato; promesso; giurato; drohte; droht; gedroht; schwor", _THREAT),
     ),
     _synset(
@@ -208,8 +209,8 @@ SYNSETS: tuple[Synset, ...] = (
     _synset(
         "escalation", "",
         "escalation; rising tensions; mounting tensions; spiralling tensions; soaring tensions; heightened tensions; brink of war;"
-        "verge of war; all-out war; tit-for-tat; collision course; escalade; escalada; escalation; Eskalation",
-        ("escalate; escalated; escalating; ratcheted up; ratchet up; tensions; tensiones; tensioni; tensione; Spannungen", _ESCALATION),
+        "verge of war; all-out war; tit-for-tat; collision course; escalade; escalada; escalation; Eskalation; tensions; tensiones; tensioni; tensione; Spannungen",
+        ("escalate; escalated; escalating; ratcheted up; ratchet up", _ESCALATION),
     ),
     _synset(
         "ceasefire", "0871",
@@ -242,24 +243,30 @@ def _table(synset: Synset) -> dict[tuple[str, ...], Member]:
 
 
 _KEYS = [_table(s) for s in SYNSETS]
-_SENSED = frozenset({_ARMED, _VIOLENT, _DEATH, _ARMED + " assassination commander"})  # senses an armed group's name also satisfies
+_SENSED = frozenset({_ARMED, _VIOLENT, _DEATH, _KILLED})  # senses an armed group's name also satisfies
+_KILLINGS = frozenset({_DEATH, _KILLED})  # senses a watched person's name also satisfies (his killing is the domain's)
 
 
-def expand(events: Sequence[Event], off: Iterable[str] = (), own: dict[str, frozenset[str]] | None = None, groups: Iterable[str] = ()) -> tuple[Event, ...]:
+def expand(
+    events: Sequence[Event], off: Iterable[str] = (), own: dict[str, frozenset[str]] | None = None, groups: Iterable[str] = (), persons: Iterable[str] = ()
+) -> tuple[Event, ...]:
     """The events with the synsets they list a member of added (each member once in the watchlist), and,
     in an event whose author wrote no context nor not_when, a sense given to its listed members; not for events
     named in `off`. `own` names, per event, the phrases whose context was written (even `[]`). `groups`
-    (the watched armed groups' aliases) count as words of armed conflict in the senses of violence."""
+    (the watched armed groups' aliases) count as words of armed conflict in the senses of violence,
+    `persons` (the watched persons' names) in the senses of killing."""
     off = set(off)
     own = own or {}
-    armed = tuple(groups)
+    armed = (tuple(groups), tuple(persons))
     listed = {_key(p) for e in events for p in e.phrases}
     out = []
     for event in events:
         if event.name in off:
             out.append(event)
             continue
-        keys = {_key(p): p for p in event.phrases}
+        keys: dict[tuple[str, ...], list[str]] = {}
+        for p in event.phrases:
+            keys.setdefault(_key(p), []).append(p)
         plain = not event.context and not event.not_when and not own.get(event.name)  # its author wrote no context nor not_when: no sense is deliberate
         context = dict(event.context)
         within = dict(event.within)
@@ -269,8 +276,7 @@ def expand(events: Sequence[Event], off: Iterable[str] = (), own: dict[str, froz
                 continue
             for key, member in table.items():
                 if key in keys:
-                    p = keys[key]
-                    if member.context and plain:
+                    for p in keys[key] if member.context and plain else ():
                         context[p] = _words(member._replace(phrase=p), armed)
                         if member.within:
                             within[p] = member.within
@@ -285,8 +291,10 @@ def expand(events: Sequence[Event], off: Iterable[str] = (), own: dict[str, froz
     return tuple(out)
 
 
-def _words(member: Member, groups: tuple[str, ...]) -> tuple[str, ...]:
-    """A member's context words, with the watched armed groups' names when its sense is one of violence."""
+def _words(member: Member, names: tuple[tuple[str, ...], tuple[str, ...]]) -> tuple[str, ...]:
+    """A member's context words, with the watched armed groups' names when its sense is one of violence,
+    and the watched persons' when one of killing."""
     own = _key(member.phrase)
     words = tuple(w for w in member.context.split() if _key(w) != own)  # a word is no evidence of its own sense
-    return words + (groups if member.context in _SENSED else ())
+    groups, persons = names
+    return words + (groups if member.context in _SENSED else ()) + (persons if member.context in _KILLINGS else ())
