@@ -96,7 +96,7 @@ _ESCALATION = (
 )
 _AIRCRAFT = "drone drones aircraft jet helicopter plane warplane airliner dron avión helicóptero avion hélicoptère aereo elicottero velivolo Drohne Flugzeug Hubschrauber"
 _DEATH = _VIOLENT
-_KILLED = _ARMED + " assassination commander"
+_KILLED = _ARMED + " assassination commander bodyguards bodyguard"
 
 
 class Member(NamedTuple):
