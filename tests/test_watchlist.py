@@ -416,9 +416,9 @@ def test_rules_select_events_by_cameo_code_prefix(tmp_path: Path) -> None:
     matcher = Matcher(watchlist)
     assert watchlist.rule_scope(watchlist.rules[0])[1] == {"drone strike"}
     assert watchlist.rule_scope(watchlist.rules[1])[1] == {"drone strike", "killing", "threat"}
-    result = match_text(matcher, "Two men were killed in Baghdad.")
+    result = match_text(matcher, "Gunmen killed two men in Baghdad.")
     assert [h.rule for h in result.hits] == ["assaults"]
-    events = result_json(result, "Two men were killed in Baghdad.")["events"]
+    events = result_json(result, "Gunmen killed two men in Baghdad.")["events"]
     assert events[0]["cameo"] == "18" and result_json(result, "x")["rules"][0]["event_cameo"] == "18"
 
 
