@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from monitor import spikes_config
 from monitor.errors import WatchlistError
+from monitor.matching import gazetteer, thesaurus
+from monitor.matching.normalise import fold
 from monitor.model import Actor, Event, Example, Rule, Watchlist
 
 ActorKind = Literal["person", "group", "state", "place", "organisation"]
@@ -113,6 +115,7 @@ class _ActorSpec(_WatchedSpec):
     not_before: list[str] = Field(default_factory=list)  # head nouns after an alias that name another thing (Erbil SC)
     stands_for: str | None = Field(None, min_length=1, max_length=MAX_PHRASE)  # the state a capital names as a government
     capitals: list[str] = Field(default_factory=list)  # aliases naming the capital: "in Tehran" is the city, not the state
+    exonyms: bool = True  # a state: also its CLDR names in French, Spanish, Italian, German (monitor.matching.gazetteer)
 
     _aliases = field_validator("aliases", "not_before", "capitals")(_no_empty)
 
@@ -124,6 +127,7 @@ class _EventSpec(_WatchedSpec):
     context: list[str] = Field(default_factory=list)  # for every phrase without a context of its own
     within: int | None = Field(None, ge=1, le=100)
     yields_to: list[str] = Field(default_factory=list)  # more specific events: found in the same sentence, this one is not reported
+    synonyms: bool = True  # also match the built-in thesaurus's synsets it lists a member of (monitor.matching.thesaurus)
 
     _phrases = field_validator("phrases")(_no_empty)
     _context = field_validator("context", "yields_to")(_no_empty)
@@ -246,10 +250,11 @@ def _load_file(path: Path) -> _Part:
 
 
 def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
+    taken = {fold(n) for a in spec.actors for n in (a.name, *(_alias_text(x) for x in a.aliases))}
     return Watchlist(
         actors=tuple(
             Actor(
-                a.name, a.kind, tuple(dict.fromkeys([a.name, *(_alias_text(x) for x in a.aliases)])), tuple(a.tags),
+                a.name, a.kind, tuple(dict.fromkeys([a.name, *(_alias_text(x) for x in a.aliases), *_exonyms(a, taken)])), tuple(a.tags),
                 tuple(a.patterns), tuple(a.not_when),
                 tuple((x.alias, tuple(x.context)) for x in a.aliases if isinstance(x, _AliasSpec)),
                 a.part_of or "",
@@ -261,7 +266,13 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
             )
             for a in spec.actors
         ),
-        events=tuple(_event(e) for e in spec.events),
+        events=thesaurus.expand(
+            tuple(_event(e) for e in spec.events),
+            off=[e.name for e in spec.events if not e.synonyms],
+            own={e.name: frozenset(x.phrase for x in e.phrases if isinstance(x, _PhraseSpec)) for e in spec.events},
+            groups=_names(spec, "group"),
+            persons=_names(spec, "person"),
+        ),
         rules=tuple(
             Rule(
                 r.name,
@@ -278,6 +289,20 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
         ),
         examples=tuple(_examples(spec, path, node)),
     )
+
+
+def _exonyms(actor: _ActorSpec, taken: set[str]) -> list[str]:
+    """A state's names in the other press languages that no actor of the watchlist has already."""
+    if actor.kind != "state" or not actor.exonyms:
+        return []
+    return [n for n in gazetteer.exonyms([actor.name, *(_alias_text(x) for x in actor.aliases)]) if fold(n) not in taken]
+
+
+def _names(spec: _WatchlistSpec, kind: str) -> list[str]:
+    """The watched groups' (or persons') names and aliases of 3+ letters: an armed group named near `attack`
+    makes it one of the domain, a watched person named near `killed` his killing."""
+    names = [n for a in spec.actors if a.kind == kind for n in (a.name, *(_alias_text(x) for x in a.aliases))]
+    return [n for n in dict.fromkeys(names) if sum(c.isalpha() for c in n) >= 3]
 
 
 def _alias_text(alias: str | _AliasSpec) -> str:

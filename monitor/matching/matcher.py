@@ -30,10 +30,11 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
-from monitor.matching.automaton import Hit, Seen, near, present, seen_in, windows
+from monitor.matching.automaton import Hit, Seen, near, norms_of, present, seen_in, windows
 from monitor.matching.layout import close_indented_cuts
 from monitor.matching.compiled import CONTEXT_WINDOW, REGEX_TIMEOUT, Alias, CompiledWatchlist, is_acronym
 from monitor.matching.overlaps import Found, Said, without_overlaps
+from monitor.matching.stems import FUNCTION_WORDS
 from monitor.matching.words import CACHE_LIMIT, LONG_WORD, SKELETON_FLOOR, TextWords, evict, forms, word_agrees
 from monitor.model import Match, Watchlist
 from monitor.text_norm import skeleton
@@ -50,6 +51,10 @@ TITLES = frozenset(  # folded words before a surname that name the person (Gener
     "brig adm admiral sen senator rep gov governor ayatollah sheikh chairman chief leader prime premier mayor judge "
     "prince king queen emir sultan imam lieutenant sir lord lady m mme monsieur madame herr frau senor sr sra signor "
     "اللواء الجنرال العميد الرئيس القائد الشيخ السيد الفريق سردار ژنرال генерал президент министр".split()
+)
+OPENERS = frozenset(  # words that open a sentence before a surname without being a given name ("When Soleimani ...")
+    "when as but then after before while if since though although because once until unless yesterday today later earlier "
+    "meanwhile now still so yet also only even both neither either not like unlike under without against among".split()
 )
 TEXT_CACHE_CHARS = 1_000_000  # characters of recent texts whose words and hits are kept (≈ 25 MB with their words)
 TEXT_CACHE_MAX = 100_000  # characters: a longer text is worked out each time, never kept
@@ -153,7 +158,7 @@ class Matcher(CompiledWatchlist):
                 found += self._events(text, words, there, seen)
         kept = without_overlaps(found)
         if doubtful:
-            kept = self._confirmed(kept, doubtful, words, hits)
+            kept = self._confirmed(kept, doubtful, words, hits, text)
         matches = [Match(**(m.said.fields | {"found": text[m.start : m.end], "start": m.start, "end": m.end, "score": m.score, "form": m.how})) for m in kept]
         return Scan(matches, words, tuple(timed_out), tuple(skipped))
 
@@ -195,8 +200,9 @@ class Matcher(CompiledWatchlist):
                 out.append(Found(start, end, WORDS_SCORE, self._said[alias_id], how))
         return out
 
-    def _confirmed(self, kept: list[Found], doubtful: dict[tuple[int, int], _Doubt], words: TextWords, hits: list[Hit]) -> list[Found]:
-        """The matches without the doubtful actor matches that lack evidence: a bare surname counts once
+    def _confirmed(self, kept: list[Found], doubtful: dict[tuple[int, int], _Doubt], words: TextWords, hits: list[Hit], text: str) -> list[Found]:
+        """The matches without the doubtful actor matches that lack evidence: a bare surname after another
+        given name (Amin Soleimani, Zeinab Soleimani: `_other_person`) never counts; else it counts once
         the person was named (by another alias, or a title before the surname) earlier in the text, with a
         title before it, or in a text that names a watched event or another watched actor; a misspelt
         short name counts with the person named elsewhere in the text or a context word near."""
@@ -209,6 +215,8 @@ class Matcher(CompiledWatchlist):
             name = m.said.fields["name"]
             if m.said.kind == "actor" and (m.start, m.end) in doubtful:
                 doubt = doubtful[(m.start, m.end)]
+                if doubt.why & _BARE and self._other_person(doubt, words, text):
+                    continue
                 if doubt.why & _BARE:
                     titled = doubt.first > 0 and words.norms(doubt.first - 1, doubt.first - 1)[0] in TITLES
                     if not titled and name not in introduced:
@@ -225,6 +233,24 @@ class Matcher(CompiledWatchlist):
                 introduced.add(name)
             out.append(m)
         return out
+
+    def _other_person(self, doubt: _Doubt, words: TextWords, text: str) -> bool:
+        """Whether a bare surname follows a given name that is not the watched person's: a capitalised word
+        (not all capitals, not a title, not a sentence's opening function word) right before it, with only spaces
+        between, unlike the first word of every alias of the person (a transliteration, 60%, is alike)."""
+        before = doubt.first - 1
+        if before < 0 or text[words.ends[before] : words.starts[doubt.first]].strip(" \t"):
+            return False
+        word = words.raws[before]
+        if not word[:1].isupper() or word.isupper() or word[-2:] in ("'s", "’s") or words.norms(before, before)[0] in TITLES:
+            return False
+        given = words.norms(before, before)[0]
+        opening = text[: words.starts[before]].rstrip()
+        if (not opening or opening[-1] in ".!?:;\"'“”«»([—–-") and (given in FUNCTION_WORDS or given in OPENERS):
+            return False  # "When Soleimani ...": a sentence's first word, not a name
+        actor = self.watchlist.actors[self._aliases[doubt.alias_id].index]
+        firsts = {norms_of(n)[0] for n in (actor.name, *actor.aliases) if len(norms_of(n)) > 1}
+        return not any(fuzz.ratio(given, f) >= 60 for f in firsts)
 
     def _rank(self, hit: Hit, raw: tuple[str, ...], norms: tuple[str, ...]) -> _Ranked:
         """Per kind, the aliases found that agree with the words as written, best score first (then

@@ -30,6 +30,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     """The matches with generic events that yield to a specific one, and names of other things, taken
     out; a parent named inside its unit's name (IRGC-QF) added."""
     dropped = set(yielding(watchlist, matches, text)) | set(names_of_things(watchlist, matches, text)) | set(cities(watchlist, matches, text))
+    dropped |= set(compound_surnames(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
@@ -143,12 +144,17 @@ def named_parents(watchlist: Watchlist, matches: Sequence[Match]) -> list[Match]
     return out
 
 
+GENERIC_ROOTS = {"19": ("19", "183", "20")}  # a generic CAMEO root: the codes of its specific means (fight: 19x, bombing 183, mass violence 20x; not 18: a killing in a bombing is still one)
+
+
 def implied_yields(watchlist: Watchlist) -> dict[str, frozenset[str]]:
     """For each event without `yields_to`, the events whose name holds one of its phrases as whole words
     (`drone strike` holds "strike", `rocket attack` holds "attack", `de-escalation` holds "escalation"):
     the more specific ones, as the labelling guide's "specific beats generic" reads them, also when the
     watchlist does not say so. Phrases of the specific event do not count (a `targeted killing` is an
-    assassination, yet a killing in the same sentence is still one)."""
+    assassination, yet a killing in the same sentence is still one). An event coded with a CAMEO root of
+    GENERIC_ROOTS (19 fight) also yields to the events coded with a specific means of it (194 artillery,
+    195 aerial weapons, 183 bombing, 20x): the root is the generic act, the sub-code its means."""
     def words(phrase: str) -> tuple[str, ...]:
         return tuple(fold(w.group()) for w in WORD.finditer(phrase))
 
@@ -162,6 +168,8 @@ def implied_yields(watchlist: Watchlist) -> dict[str, frozenset[str]]:
             o.name for o in watchlist.events if o.name != e.name
             and any(len(q) > len(p) and any(q[i : i + len(p)] == p for i in range(len(q) - len(p) + 1)) for q in [words(o.name)] for p in mine)
         )
+        if e.cameo in GENERIC_ROOTS:
+            specific |= frozenset(o.name for o in watchlist.events if len(o.cameo) > len(e.cameo) and o.cameo.startswith(GENERIC_ROOTS[e.cameo]))
         if specific:
             out[e.name] = specific
     return out
@@ -175,6 +183,16 @@ def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[
         return []
     keys = sentence_keys(text, [m.start for m in events])
     return [m for m, key in zip(events, keys) if any(o.name in yields.get(m.name, ()) and k == key for o, k in zip(events, keys))]
+
+
+_COMPOUND = re.compile(r"[-\u2010\u2011][A-Z\u00c0-\u00de]")  # Soleimani-Nia: a hyphen, then a capital
+
+
+def compound_surnames(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The person matches that a hyphen and a capital continue: "Ghasem Soleimani-Nia" is another
+    person's double surname, not the watched Soleimani."""
+    actors = _tables(watchlist).actors
+    return [m for m in matches if m.kind == "actor" and m.name in actors and actors[m.name].kind == "person" and _COMPOUND.match(text, m.end)]
 
 
 def names_of_things(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:

@@ -1,0 +1,300 @@
+"""A built-in thesaurus of conflict events, by CAMEO class: what the matcher knows of event words without
+being told (pure data and one function).
+
+Each synset is one event concept of the CAMEO scheme (13 threaten, 15 exhibit force posture, 16 reduce
+relations, 18 assault, 19 fight, 20 mass violence, ...): its words and phrases in English, French,
+Spanish, Italian and German. An event of a watchlist that lists one member of a synset (as its name or a
+phrase, compared by Snowball stems: `retaliate` is `retaliation`'s member `retaliated`) also matches the
+synset's other members: a plain list that says "retaliation" finds "vowed revenge" and "représailles".
+Members that are common words outside conflict (strike, attack, died, warned, deployed) carry a sense:
+a context word list, one word of which must stand near (the watchlist's `context`); a listed phrase that
+is such a member and has no context of its own (nor its event's) takes the sense too, unless written
+`{phrase: ..., context: []}`. An event with `synonyms: false` takes nothing from here. A member already
+listed by any event of the watchlist is not added again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import NamedTuple
+
+from monitor.matching.automaton import units_of
+from monitor.model import Event
+
+# Senses: the words near a common word that make it the conflict event (generic: no names of actors).
+_ARMED = (
+    "troops soldiers soldier forces militia militias militiamen fighters militants insurgents gunmen rebels jihadists "
+    "army military navy marines commandos guards base bases airbase convoy patrol checkpoint positions artillery "
+    "drone drones missile missiles rocket rockets mortar mortars airstrike airstrikes warplanes jets aircraft "
+    "bomb bombs bombing blast explosion shelling gunfire raid ambush clashes fighting war armed killed wounded injured casualties "
+    "retaliation retaliatory revenge reprisal reprisals ceasefire border cross-border occupation offensive operation "
+    "ordered airport compound sites targets target facilities depot weapons kinetic precision proportionate deterrence sovereignty "
+    "troupes soldats milice miliciens armée militaires tués blessés combattants drones roquettes missiles intérêts "
+    "tropas soldados milicia milicianos ejército militares muertos heridos combatientes misiles cohetes intereses "
+    "truppe soldati milizia miliziani esercito militari uccisi feriti combattenti droni missili razzi interessi "
+    "Truppen Soldaten Miliz Milizen Armee Militär getötet verletzt Kämpfer Raketen Drohnen Stützpunkt"
+)
+_VIOLENT = (
+    "attack attacks attacked strike strikes struck shot shooting gunmen gunman gunfire shelling bomb bombing bomber blast explosion "
+    "explosive suicide drone drones missile missiles rocket rockets airstrike airstrikes raid ambush ambushed clashes fighting "
+    "militants militia militiamen insurgents fighters massacre assassination assassinated beheaded execution war combat "
+    "attaque attentat frappe explosion assassinat vengeance représailles venger "
+    "ataque atentado explosión asesinato venganza represalias vengar "
+    "attacco attentato esplosione assassinio vendetta rappresaglia vendicare "
+    "Angriff Anschlag Explosion Ermordung Vergeltung Rache Luftangriff Drohnenangriff"
+)
+_FORCE = (
+    "troops soldiers forces marines paratroopers brigade brigades battalion battalions division divisions units personnel "
+    "warship warships carrier destroyer destroyers bombers jets fighter fighters squadron aircraft "
+    "Patriot batteries military reinforcements "
+    "troupes soldats militaires forces porte-avions tropas soldados militares fuerzas portaaviones "
+    "truppe soldati militari forze portaerei Truppen Soldaten Streitkräfte Flugzeugträger"
+)
+_THREAT = (
+    "war attack attacks strike strikes force military retaliation revenge vengeance response reprisal reprisals consequences "
+    "destroy wipe annihilate bomb hit target targets sites bases troops missiles punish punishment harsh severe crushing "
+    "guerre attaque attaquer frapper représailles riposte vengeance venger "
+    "guerra ataque atacar represalias venganza vengar respuesta "
+    "attacco attaccare rappresaglia vendetta vendicare risposta "
+    "Krieg Angriff angreifen Vergeltung Rache Antwort"
+)
+_REPRISAL = (
+    "killing killed death deaths assassination strike strikes attack attacks blood martyr martyrs commander general leader "
+    "enemy enemies forces troops bases vowed swore promised pledged threatened warned harsh severe crushing "
+    "mort assassinat juré promis menacé commandant muerte asesinato juró prometió amenazó comandante "
+    "morte assassinio uccisione giurato promesso minacciato comandante Tod Tötung Ermordung geschworen gedroht Kommandeur"
+)
+_SANCTION = (
+    "Treasury oil exports imports bank banks banking economic economy financial entities individuals companies firms shipping "
+    "tankers petrochemical steel metals nuclear regime government ministry officials impose imposed new lift lifted "
+    "Trésor pétrole banques économiques nouvelles imposé lever levait "
+    "Tesoro petróleo bancos económicas nuevas impuso levantar "
+    "petrolio banche economiche nuove imposto revocare Öl Banken wirtschaftliche neue verhängt aufheben"
+)
+_AIR = "bombed struck hit pounded raided strafed attacked targeted killed bombarded bombing raid raids strikes"
+_ROCKET = (
+    "fired launched landed hit struck slammed targeted rained impact base bases embassy airport compound militia militiamen "
+    "attack barrage salvo wounded killed tirées tirés tombées lancées base ambassade milice "
+    "lanzaron disparados cayeron base embajada milicia lanciati sparati caduti base ambasciata milizia abgefeuert eingeschlagen Stützpunkt Botschaft"
+)
+_MISSILE = _ROCKET + " intercepted interceptor"
+_DRONE = (
+    "struck strike strikes hit targeted targeting attack attacked attacks assault armed explosive explosives laden one-way kamikaze launched killed fired "
+    "attaqué frappe armados atacaron ataque armati attaccato raid bewaffnete Angriff"
+)
+_EMBASSY = (
+    "stormed storming besieged besieging siege attacked attack attackers breached torched fire overran protesters rioters "
+    "militiamen mob assault assaulted rockets rocket seizure seized "
+    "assaut assiégé manifestants miliciens roquettes asaltaron asalto asediada manifestantes milicianos cohetes "
+    "assaltato assalto assaltata assediata manifestanti miliziani razzi gestürmt Sturm belagert Demonstranten Raketen"
+)
+_ESCALATION = (
+    "war tensions conflict military crisis violence fighting hostilities confrontation strikes attacks "
+    "guerre conflit crise guerra conflicto crisis conflitto crisi Krieg Konflikt Krise Golf Gulf Golfe Golfo"
+)
+_AIRCRAFT = "drone drones aircraft jet helicopter plane warplane airliner dron avión helicóptero avion hélicoptère aereo elicottero velivolo Drohne Flugzeug Hubschrauber"
+_DEATH = _VIOLENT
+_KILLED = _ARMED + " assassination commander bodyguards bodyguard"
+
+
+class Member(NamedTuple):
+    phrase: str
+    context: str = ""  # the sense's words, space-separated ("" when the member needs none)
+    within: int = 0  # words either side in which one must be (0: the matcher's CONTEXT_WINDOW)
+
+
+class Synset(NamedTuple):
+    concept: str
+    cameo: str
+    members: tuple[Member, ...]
+
+
+def _synset(concept: str, cameo: str, plain: str, *senses: tuple[str, str] | tuple[str, str, int]) -> Synset:
+    """A synset: `plain` members (`;`-separated) need no context; each (members, words[, within]) adds members with that sense."""
+    members = [Member(p.strip()) for p in plain.split(";") if p.strip()]
+    for phrases, words, *within in senses:
+        members += [Member(p.strip(), words, within[0] if within else 0) for p in phrases.split(";") if p.strip()]
+    return Synset(concept, cameo, tuple(members))
+
+
+SYNSETS: tuple[Synset, ...] = (
+    _synset(
+        "drone strike", "195",
+        "drone strike; drone strikes; drone attack; drone attacks; UAV strike; armed drone; frappe de drone; attaque de drone;"
+        "ataque con drones; ataque de dron; attacco con drone; attacco di droni; Drohnenangriff; Drohnenschlag",
+        ("drone; drones; UAV; Reaper; dron; droni; Drohne; Drohnen", _DRONE, 5),
+    ),
+    _synset(
+        "air strike", "195",
+        "air strike; airstrike; airstrikes; air raid; air raids; bombing raid; aerial bombardment; frappe aérienne; frappes aériennes;"
+        "raid aérien; bombardement aérien; ataque aéreo; bombardeo aéreo; attacco aereo; raid aereo; bombardamento aereo; Luftangriff; Luftschlag",
+        ("warplanes; warplane; fighter jets; jets; aircraft; F-15s; F-15E; B-52s; avions de combat; aviones de combate; caccia; Kampfjets", _AIR, 4),
+    ),
+    _synset(
+        "missile attack", "195",
+        "ballistic missile; ballistic missiles; missile attack; missile strike; missile barrage; cruise missile; cruise missiles;"
+        "missile balistique; missiles balistiques; misil balístico; misiles balísticos; missile balistico; missili balistici; ballistische Rakete",
+        ("missile; missiles; misiles; missili", _MISSILE),
+    ),
+    _synset(
+        "assassination", "186",
+        "assassination; assassinated; assassinate; targeted killing; assassinat; assassiné; asesinato; asesinado; assassinio; assassinato; Ermordung; ermordet",
+    ),
+    _synset(
+        "bombing", "183",
+        "car bomb; suicide bomber; suicide bombers; suicide bombing; suicide attack; roadside bomb; truck bomb; explosive device; IED; bomb attack;"
+        "blew himself up; blew themselves up; attentat à la bombe; voiture piégée; attentat-suicide; coche bomba; atentado suicida;"
+        "autobomba; attentato suicida; Bombenanschlag; Autobombe; Selbstmordanschlag; Sprengsatz",
+        ("bombing; bombings; detonated", _ARMED),
+    ),
+    _synset(
+        "rocket attack", "190",
+        "rocket attack; rocket attacks; rocket fire; rockets fired; Katyusha; Katyushas; mortar fire; tirs de roquettes; ataque con cohetes; attacco con razzi; Raketenangriff; Raketenbeschuss",
+        ("rocket; rockets; mortar; mortars; mortar rounds; roquettes; roquette; cohetes; razzi; Raketen", _ROCKET),
+    ),
+    _synset(
+        "embassy attack", "18",
+        "embassy attack; attack on the embassy; stormed the embassy; storming of the embassy; siege of the embassy; embassy siege;"
+        "assaut contre l'ambassade; asalto a la embajada; assalto all'ambasciata; Sturm auf die Botschaft",
+        ("embassy; consulate; diplomatic compound; ambassade; embajada; ambasciata; Botschaft", _EMBASSY, 10),
+    ),
+    _synset(
+        "fight", "19",
+        "shelling; shelled; artillery fire; opened fire; came under fire; ambush; ambushed;"
+        "tirs d'artillerie; fuego de artillería; fuoco di artiglieria; Artilleriefeuer; Militärschlag; Beschuss",
+        ("strike; strikes; struck; attack; attacks; attacked; assault; assaulted; raid; raids; clashes; clashed; gunfire; hit; pounded; bombardment; bombarded;"
+         "frappe; frappes; attaque; attaques; attaquer; ataque; ataques; atacar; attacco; attacchi; attaccare; Angriff; Angriffe; angreifen", _ARMED),
+        ("shot down; downed; abattu; derribó; derribado; abbattuto; abgeschossen", _AIRCRAFT, 4),
+    ),
+    _synset(
+        "killing", "18",
+        "shot dead; gunned down; slain; tué; tués; mató; mataron; ucciso; uccisi; getötet; tötete",
+        ("killed; killing; kills; kill; uccisione; Tötung", _KILLED),
+        ("dead; died; death; deaths; death toll; mort; morts; muerto; muertos; murió; muerte; morte; morti; ums Leben; starben; Tod", _DEATH),
+    ),
+    _synset(
+        "kidnapping", "181",
+        "kidnapping; kidnapped; kidnap; kidnappers; abducted; abduction; abductors; taken hostage; hostage-taking; hostages; ransom;"
+        "enlèvement; enlevé; enlevés; otages; rançon; secuestro; secuestrado; secuestrados; rehenes; rescate; rapimento; rapito; rapiti; ostaggi; riscatto;"
+        "Entführung; entführt; Geiseln; Lösegeld",
+    ),
+    _synset(
+        "retaliation", "13",
+        "retaliation; retaliate; retaliated; retaliatory; reprisal; reprisals; vengeance; revenge attack; représailles; venganza;"
+        "represalia; represalias; rappresaglia; rappresaglie; Vergeltung; Vergeltungsschlag",
+        ("revenge; avenge; avenged; avenging; hit back; pay the price; pay a heavy price; make them pay; riposte; venger; vengar; vendetta; vendicare; Rache; rächen", _REPRISAL),
+    ),
+    _synset(
+        "troop deployment", "15",
+        "troop deployment; troops deployed; deployed troops; troop surge; send troops; sent troops; additional troops; extra troops;"
+        "more troops; additional forces; military buildup; military build-up; Truppenverlegung",
+        ("deployment; deploy; deployed; deploying; reinforcements; déploiement; déployé; déployés; renforts; despliegue; desplegó; desplegados; refuerzos;"
+         "dispiegamento; dispiegati; schierati; schierate; rinforzi; Verlegung; stationiert", _FORCE),
+        ("dispatched; dispatch; sent; sending; rushed; bolstered; bolster; envoi; enviado; enviados; envió; inviato; inviati; inviato;"
+         "entsandt; entsendet; verlegt; schickt; schickte", _FORCE, 5),
+    ),
+    _synset(
+        "threat", "13",
+        "ultimatum; all options are on the table; Drohung; crushing blow",
+        ("threat; threats; threatened; threatens; threatening; warned; warns; warning; vowed; vows; swore; pledged; promised; would pay; menace; menacé; menace de;"
+         "a juré; juré; promis; amenaza; amenazó; juró; prometió; minaccia; minacciato; promesso; giurato; drohte; droht; gedroht; schwor", _THREAT),
+    ),
+    _synset(
+        "sanctions", "163",
+        "economic sanctions; asset freeze; expelled diplomats; expulsion of diplomats; severed diplomatic ties; cut diplomatic ties",
+        ("sanctions; sanctioned; embargo; blacklisted; sanctionné; sanciones; sanzioni; Sanktionen", _SANCTION),
+    ),
+    _synset(
+        "escalation", "",
+        "escalation; rising tensions; mounting tensions; spiralling tensions; soaring tensions; heightened tensions; brink of war;"
+        "verge of war; all-out war; tit-for-tat; collision course; escalade; escalada; escalation; Eskalation; tensions; tensiones; tensioni; tensione; Spannungen",
+        ("escalate; escalated; escalating; ratcheted up; ratchet up", _ESCALATION),
+    ),
+    _synset(
+        "ceasefire", "0871",
+        "ceasefire; cease-fire; truce; armistice; cessez-le-feu; trêve; alto el fuego; cese al fuego; tregua; cessate il fuoco; Waffenstillstand; Waffenruhe;"
+        "announced a halt; declared a halt; suspended its attacks; suspending operations; suspension of attacks",
+    ),
+    _synset(
+        "de-escalation", "0256",
+        "de-escalation; de-escalate; ease tensions; easing tensions; defuse tensions; reduce tensions; lower tensions; calm tensions;"
+        "urged restraint; called for restraint; urged calm; called for calm; appealed for calm; step back from the brink; stepped back from the brink;"
+        "does not seek war; not seeking war; not want war; not want a war; no wish for war; standing down; stood down;"
+        "désescalade; apaisement; ne veut pas la guerre; desescalada; no busca una guerra; distensione; Deeskalation",
+        ("restraint; retenue; contención; moderazione; Zurückhaltung", _ESCALATION + " " + _ARMED),
+    ),
+)
+
+
+@lru_cache(maxsize=8192)
+def _key(phrase: str) -> tuple[str, ...]:
+    """A phrase compared by the stems of its units (deploy = deployed = deployment)."""
+    return tuple(units_of(phrase).padded)
+
+
+def _table(synset: Synset) -> dict[tuple[str, ...], Member]:
+    """A synset's members by key; of members with one key (escalation, escalate), the first listed."""
+    table: dict[tuple[str, ...], Member] = {}
+    for m in synset.members:
+        table.setdefault(_key(m.phrase), m)
+    return table
+
+
+_KEYS = [_table(s) for s in SYNSETS]
+_SENSED = frozenset({_ARMED, _VIOLENT, _DEATH, _KILLED})  # senses an armed group's name also satisfies
+_KILLINGS = frozenset({_DEATH, _KILLED})  # senses a watched person's name also satisfies (his killing is the domain's)
+
+
+def expand(
+    events: Sequence[Event], off: Iterable[str] = (), own: dict[str, frozenset[str]] | None = None, groups: Iterable[str] = (), persons: Iterable[str] = ()
+) -> tuple[Event, ...]:
+    """The events with the synsets they list a member of added (each member once in the watchlist), and,
+    in an event whose author wrote no context nor not_when, a sense given to its listed members; not for events
+    named in `off`. `own` names, per event, the phrases whose context was written (even `[]`). `groups`
+    (the watched armed groups' aliases) count as words of armed conflict in the senses of violence,
+    `persons` (the watched persons' names) in the senses of killing."""
+    off = set(off)
+    own = own or {}
+    armed = (tuple(groups), tuple(persons))
+    listed = {_key(p) for e in events for p in e.phrases}
+    out = []
+    for event in events:
+        if event.name in off:
+            out.append(event)
+            continue
+        keys: dict[tuple[str, ...], list[str]] = {}
+        for p in event.phrases:
+            keys.setdefault(_key(p), []).append(p)
+        plain = not event.context and not event.not_when and not own.get(event.name)  # its author wrote no context nor not_when: no sense is deliberate
+        context = dict(event.context)
+        within = dict(event.within)
+        phrases = list(event.phrases)
+        for table in _KEYS:
+            if table.keys().isdisjoint(keys):
+                continue
+            for key, member in table.items():
+                if key in keys:
+                    for p in keys[key] if member.context and plain else ():
+                        context[p] = _words(member._replace(phrase=p), armed)
+                        if member.within:
+                            within[p] = member.within
+                elif key not in listed:
+                    listed.add(key)
+                    phrases.append(member.phrase)
+                    if member.context:
+                        context[member.phrase] = _words(member, armed)
+                        if member.within:
+                            within[member.phrase] = member.within
+        out.append(dataclasses.replace(event, phrases=tuple(phrases), context=tuple(context.items()), within=tuple(within.items())))
+    return tuple(out)
+
+
+def _words(member: Member, names: tuple[tuple[str, ...], tuple[str, ...]]) -> tuple[str, ...]:
+    """A member's context words, with the watched armed groups' names when its sense is one of violence,
+    and the watched persons' when one of killing."""
+    own = _key(member.phrase)
+    words = tuple(w for w in member.context.split() if _key(w) != own)  # a word is no evidence of its own sense
+    groups, persons = names
+    return words + (groups if member.context in _SENSED else ()) + (persons if member.context in _KILLINGS else ())

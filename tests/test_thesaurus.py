@@ -1,0 +1,125 @@
+"""The built-in thesaurus (monitor.matching.thesaurus) and state exonyms (monitor.matching.gazetteer):
+a plain watchlist finds an event's synonyms and a state's names in other languages; senses keep common
+words to their conflict meaning; an author's own context, not_when or `synonyms: false` is kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from textwrap import dedent
+
+from monitor.matching.matcher import Matcher
+from monitor.matching.rules import match_text
+from monitor.matching.senses import implied_yields
+from monitor.watchlist import load_watchlist
+
+PLAIN = """\
+actors:
+  - name: Iran
+    kind: state
+    aliases: [Tehran]
+  - name: Kataeb Hezbollah
+    kind: group
+    aliases: [Kataib Hezbollah]
+events:
+  - name: retaliation
+    severity: 2
+    phrases: [retaliation]
+  - name: strike
+    cameo: "19"
+    severity: 2
+    phrases: [strike, attack]
+  - name: drone strike
+    cameo: "195"
+    severity: 3
+    phrases: [drone strike]
+  - name: troop deployment
+    severity: 1
+    phrases: [deployment]
+rules:
+  - name: any
+    min_severity: 2
+"""
+
+
+def _load(tmp_path: Path, text: str = PLAIN) -> Matcher:
+    path = tmp_path / "plain.yaml"
+    path.write_text(dedent(text), encoding="utf-8")
+    return Matcher(load_watchlist(path))
+
+
+def _found(matcher: Matcher, text: str, kind: str = "event") -> list[str]:
+    return sorted({m.name for m in matcher.find(text) if m.kind == kind})
+
+
+def test_a_listed_member_brings_its_synset_in_five_languages(tmp_path: Path) -> None:
+    matcher = _load(tmp_path)
+    assert _found(matcher, "The militia vowed revenge for the killing of its commander.") == ["retaliation"]
+    assert _found(matcher, "Téhéran a promis des représailles.") == ["retaliation"]
+    assert _found(matcher, "Die Miliz kündigte Vergeltung an.") == ["retaliation"]
+    assert _found(matcher, "Soldiers were ambushed near the border.") == ["strike"]
+
+
+def test_common_words_keep_their_conflict_sense(tmp_path: Path) -> None:
+    matcher = _load(tmp_path)
+    assert _found(matcher, "Teachers went on strike over pay.") == []  # the listed `strike` takes the sense
+    assert _found(matcher, "The bank announced the deployment of new software.") == []
+    assert _found(matcher, "The deployment of 3,000 troops was approved.") == ["troop deployment"]
+    assert _found(matcher, "Kataeb Hezbollah claimed the attack.") == ["strike"]  # a watched group is a word of armed conflict
+
+
+def test_the_generic_fight_yields_to_its_specific_means(tmp_path: Path) -> None:
+    matcher = _load(tmp_path)
+    assert implied_yields(matcher.watchlist)["strike"] >= {"drone strike"}
+    assert _found(matcher, "Drones struck a convoy of militiamen.") == ["drone strike"]
+
+
+def test_an_author_who_wrote_senses_or_turned_synonyms_off_is_kept(tmp_path: Path) -> None:
+    text = PLAIN.replace("    phrases: [retaliation]\n", "    synonyms: false\n    phrases: [retaliation]\n")
+    text = text.replace("    phrases: [strike, attack]\n", "    not_when: [hunger strike]\n    phrases: [strike, attack]\n")
+    matcher = _load(tmp_path, text)
+    assert _found(matcher, "The militia vowed revenge for the killing of its commander.") == []
+    assert _found(matcher, "Teachers went on strike over pay.") == ["strike"]  # the author wrote a not_when: no sense added
+
+
+def test_a_state_goes_by_its_names_in_the_press_languages(tmp_path: Path) -> None:
+    matcher = _load(tmp_path)
+    for text in ("Le ministre a accusé l'Iran.", "El gobierno de Irán respondió.", "Die Regierung in Iran schwieg."):
+        assert _found(matcher, text, "actor") == ["Iran"]
+    us = _load(tmp_path, PLAIN.replace("  - name: Iran\n    kind: state\n    aliases: [Tehran]\n", "  - name: United States\n    kind: state\n    aliases: [US]\n"))
+    for text in ("Les États-Unis ont répondu.", "Estados Unidos respondió.", "Gli Stati Uniti hanno risposto.", "Vereinigte Staaten: keine Antwort."):
+        assert _found(us, text, "actor") == ["United States"], text
+
+
+PERSON = """\
+actors:
+  - name: Qasem Soleimani
+    kind: person
+    aliases: [Qassem Soleimani, Soleimani]
+events:
+  - name: killing
+    severity: 2
+    phrases: [killed]
+rules:
+  - name: any
+    min_severity: 2
+"""
+
+
+def test_another_given_name_or_a_double_surname_is_another_person(tmp_path: Path) -> None:
+    matcher = _load(tmp_path, PERSON)
+
+    def people(text: str) -> list[str]:
+        return sorted({m.name for m in match_text(matcher, text).matches if m.kind == "actor"})
+
+    assert people("Chess player Amin Soleimani was killed in a crash, police said.") == []
+    assert people("Zeinab Soleimani said her father was killed.") == []
+    assert people("Brigadier Qasem Soleimani-Nia, a retired officer, was killed in a crash.") == []
+    assert people("When Soleimani was killed, Iran vowed revenge.") == ["Qasem Soleimani"]
+    assert people("General Soleimani was killed.") == ["Qasem Soleimani"]
+    assert people("Ghassem Soleimani was killed.") == ["Qasem Soleimani"]  # a transliteration of his given name
+
+
+def test_a_word_is_no_evidence_of_its_own_sense(tmp_path: Path) -> None:
+    matcher = _load(tmp_path, PERSON)  # `killed` listed plainly: it takes the sense, without itself as context
+    assert _found(matcher, "A fire killed three workers at the factory.") == []
+    assert _found(matcher, "Militants killed three soldiers at a checkpoint.") == ["killing"]
