@@ -47,6 +47,7 @@ _CUT = re.compile(f"[{_APOSTROPHES}](?={_W})")  # where an elided word before it
 _ARABIC_PREFIXES = ("و", "ف", "ب", "ل", "ك")  # and, so, with, for, like: written joined to the next word
 _RUSSIAN_ENDINGS = ("ами", "ями", "ого", "его", "ому", "ему", "ом", "ем", "ой", "ей", "ов", "ев", "ах", "ях", "а", "я", "у", "ю", "е", "ы", "и")
 _OTHER_FORMS = re.compile(r"^[وفبلك].{3}|[\u0400-\u04ff]$", re.S)  # a word `forms` gives more than itself
+_OTHER_LETTERS = re.compile(r"[وفبلك\u0400-\u04ff]")  # in every word `_OTHER_FORMS` finds
 
 
 def forms(norm: str) -> list[str]:
@@ -187,7 +188,10 @@ class WordKeys:
     def learn(self, words: Iterable[str]) -> tuple[dict[str, str], dict[str, Atoms]]:
         """Normal forms and atoms of words as written; stored in the cache (not those over CACHE_KEY_MAX)."""
         words = list(words)
-        matchable = [w for w in words if len(w) <= LONG_WORD and (w.isalpha() or not any(c.isdigit() for c in w))]
+        if all(map(str.isalpha, words)) and max(map(len, words), default=0) <= LONG_WORD:  # most batches: no per-word test
+            matchable = words
+        else:
+            matchable = [w for w in words if len(w) <= LONG_WORD and (w.isalpha() or not any(c.isdigit() for c in w))]
         folded = fold_many([unwrap_word(w) for w in matchable] if is_wrapped("\0".join(matchable)) else matchable)
         norms = dict.fromkeys(words, NEVER)
         norms.update(zip(matchable, "\n".join(folded).replace(" ", "_").split("\n") if folded else ()))  # a folded word has no line break
@@ -232,10 +236,12 @@ class WordKeys:
     def _keys(self, norms: list[str]) -> list[str]:
         """Per normal form its actor key, or NEVER (`actor_key`, with its lookups done for all at once)."""
         bound = (7 * self.longest_word + 9) / 3
-        shapes = [s if len(n) >= FUZZY_MIN_LEN else n for n, s in zip(norms, skeleton_many(norms))]
-        other = set(compress(range(len(norms)), map(bool, map(_OTHER_FORMS.search, norms))))
-        fuzzy = [i for i, (n, s) in enumerate(zip(norms, shapes)) if len(n) >= FUZZY_MIN_LEN and len(s) <= self.longest_key + 1 and i not in other]
-        near = self._near_some([i for i in fuzzy if shapes[i] not in self.alias_words], norms, shapes)
+        lens = list(map(len, norms))
+        shapes = [s if n >= FUZZY_MIN_LEN else w for w, s, n in zip(norms, skeleton_many(norms), lens)]
+        other = set(compress(range(len(norms)), map(bool, map(_OTHER_FORMS.search, norms)))) if _OTHER_LETTERS.search("".join(norms)) else set()
+        longest, alias_words = self.longest_key + 1, self.alias_words
+        fuzzy = [i for i in compress(range(len(norms)), map(FUZZY_MIN_LEN.__le__, lens)) if len(shapes[i]) <= longest and shapes[i] not in alias_words and i not in other]
+        near = self._near_some(fuzzy, norms, shapes)
         out = [NEVER] * len(norms)
         for i in sorted(other):
             out[i] = self.actor_key(norms[i])
