@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import accumulate, compress, islice, repeat
 from operator import is_, not_
+from typing import cast
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -193,8 +194,12 @@ class WordKeys:
         else:
             matchable = [w for w in words if len(w) <= LONG_WORD and (w.isalpha() or not any(c.isdigit() for c in w))]
         folded = fold_many([unwrap_word(w) for w in matchable] if is_wrapped("\0".join(matchable)) else matchable)
-        norms = dict.fromkeys(words, NEVER)
-        norms.update(zip(matchable, "\n".join(folded).replace(" ", "_").split("\n") if folded else ()))  # a folded word has no line break
+        lines = "\n".join(folded).replace(" ", "_").split("\n") if folded else ()  # a folded word has no line break
+        if matchable is words:
+            norms = dict(zip(words, lines))
+        else:
+            norms = dict.fromkeys(words, NEVER)
+            norms.update(zip(matchable, lines))
         for w in compress(matchable, map(not_, folded)):
             norms[w] = NEVER
         candidates = list(compress(matchable, map(NEVER.__ne__, map(norms.__getitem__, matchable))))
@@ -211,8 +216,13 @@ class WordKeys:
                 learnt[norm] = ("=" + stem_,)
             else:
                 learnt[norm] = (key, "=" + stem_) if (key, stem_) in self.pairs else (key,)
-        atoms: dict[str, Atoms] = dict.fromkeys(words, ())
-        atoms.update(zip(candidates, [learnt[n] if k is None else k for n, k in zip(found, known)]))
+        learnt_or_known = cast("Iterator[Atoms]", map(learnt.get, found, known))  # a new normal form is in `learnt`, a known one is not
+        atoms: dict[str, Atoms]
+        if len(candidates) == len(words):
+            atoms = dict(zip(candidates, learnt_or_known))
+        else:
+            atoms = dict.fromkeys(words, ())
+            atoms.update(zip(candidates, learnt_or_known))
         if len(self.by_norm) + len(learnt) > self.limit:
             evict(self.by_norm, count=max(len(self.by_norm) // 2, len(self.by_norm) + len(learnt) - self.limit))
         self.by_norm.update(learnt)
@@ -287,7 +297,8 @@ class WordKeys:
         return NEVER
 
     def _store(self, norms: dict[str, str], atoms: dict[str, Atoms]) -> None:
-        kept = [w for w in norms if len(w) <= CACHE_KEY_MAX][-(self.limit // 2 or 1) :]
+        kept = list(norms) if max(map(len, norms), default=0) <= CACHE_KEY_MAX else [w for w in norms if len(w) <= CACHE_KEY_MAX]
+        kept = kept[-(self.limit // 2 or 1) :]
         if len(self.norms) + len(kept) > self.limit:
             evict(self.norms, self.atoms)
             if len(self.norms) + len(kept) > self.limit:
