@@ -98,7 +98,7 @@ def split_words(text: str) -> list[str]:
     word (l', d', qu') that starts a run with an apostrophe and stands after no word character or ' ’
     made a word of its own (again after an apostrophe other than ' ’, as WORD's lookbehind would)."""
     parts = _RUN_SPLIT.split(text)
-    if not _APOSTROPHE.search(text):
+    if not _ELISION_AT_RUN_START.search(text):  # most texts, even with apostrophes (Iran's, don't)
         return parts
     runs = range(1, len(parts), 2)
     maybe = runs if _LETTER_APOSTROPHE.search(text) else compress(runs, map(not_, map(str.isalnum, islice(parts, 1, None, 2))))  # ʼ ʻ are alphanumeric
@@ -123,6 +123,7 @@ def split_words(text: str) -> list[str]:
 _WORD_CHAR = re.compile(r"\w")
 _LETTER_APOSTROPHE = re.compile(f"[{''.join(c for c in _APOSTROPHES if c.isalnum())}]")
 _NO_ELISION_AFTER = re.compile(r"[\w'’]")  # what an elided word may not stand after (WORD's lookbehind)
+_ELISION_AT_RUN_START = re.compile(f"(?<!{_W}){ELIDED_WORDS}[{_APOSTROPHES}]{_W}")  # found where every elided word cut starts (and elsewhere)
 
 
 class TextWords:
