@@ -200,3 +200,17 @@ _BLANK_PIECES = [*"ab:/.@-1 wWx\n", "://", "http", "www.", "WWW.", ".pdf", ".Csv
 def test_blanking_behind_one_quick_test_per_kind_equals_trying_every_kind(text: str) -> None:
     """`blank_non_prose` tries the links and the names only when one regex finds a mark of them: the same text."""
     assert blank_non_prose(text) == text_norm._blank(text_norm._blank(text, text_norm._LINKS), text_norm._NAMES)
+
+
+def test_learning_words_in_one_batch_equals_learning_each_alone() -> None:
+    """Batches of letters only take a shorter path (no per-word digit or length test): the same normal forms and atoms."""
+    watchlist = load_watchlist(DEFAULT_WATCHLIST)
+    letters = ["Soleimani", "attacked", "Iran", "Straße", "killing", "Qassem", "dell", "the", "Hizballah", "сулеймани"]
+    mixed = [*letters, "F35", "x1", "a" * 1001, "Iran's", "²", "l'Irak", ""]
+    for batch in (letters, mixed):
+        together: WordKeys = Matcher(watchlist)._words
+        alone: WordKeys = Matcher(watchlist)._words
+        norms, atoms = together.learn(batch)
+        each = [alone.learn([w]) for w in batch]
+        assert [(norms[w], atoms[w]) for w in batch] == [(n[w], a[w]) for w, (n, a) in zip(batch, each)]
+        assert any(atoms[w] for w in batch)
