@@ -36,7 +36,9 @@ the largest size. Uses only Watchlist, Matcher and match_text.
 its N costliest functions by own time to stderr (where the time goes; the profiler slows it about 3x).
 
 Each real-text phase is also timed in this process's CPU time (`*_cpu_s`, `cpu_ratio_*`): on a
-shared machine other processes stretch the wall-clock figures, much less the CPU ones. `scan_*`:
+shared machine other processes stretch the wall-clock figures, much less the CPU ones. `known_words_*`:
+match_text over the texts by a matcher that has met all their words but keeps no text (its text cache
+set to nothing): what once through would cost if learning new words cost nothing. `scan_*`:
 the same two passes of `Matcher.scan` alone (a second fresh matcher; without `match_text`'s sense
 decisions and rules), in CPU time.
 
@@ -295,6 +297,14 @@ def real_text(watchlist: Watchlist, texts: list[str]) -> dict[str, Any]:
         match_text(matcher, text)
     warm_s, warm_cpu = (c() - t for c, t in zip(clocks, t0))
     cold, warm = len(texts) / cold_s, len(texts) / warm_s
+    floor = Matcher(watchlist)  # every word known, no text kept: what once through costs when learning words costs nothing
+    floor.text_cache_chars = 0
+    for text in texts:
+        match_text(floor, text)
+    t_cpu = time.process_time()
+    for text in texts:
+        match_text(floor, text)
+    known_cpu = time.process_time() - t_cpu
     scanner = Matcher(watchlist)  # the matcher alone (Matcher.scan), without match_text's sense decisions and rules
     scan_cpu = []
     for _ in range(2):
@@ -320,6 +330,8 @@ def real_text(watchlist: Watchlist, texts: list[str]) -> dict[str, Any]:
         "baseline_cpu_s": round(base_cpu, 3),
         "cpu_ratio_cold_to_baseline": round(base_cpu / cold_cpu, 3),
         "cpu_ratio_warm_to_baseline": round(base_cpu / warm_cpu, 3),
+        "known_words_cpu_s": round(known_cpu, 3),
+        "cpu_ratio_known_words_to_baseline": round(base_cpu / known_cpu, 3),
         "scan_cold_cpu_s": round(scan_cpu[0], 3),
         "scan_warm_cpu_s": round(scan_cpu[1], 3),
         "cpu_ratio_scan_cold_to_baseline": round(base_cpu / scan_cpu[0], 3),
@@ -401,6 +413,7 @@ def main() -> None:
         f" second pass (warm) {real['warm_articles_per_s']:.0f} articles/s = {real['ratio_warm_to_baseline']:.2f}x; baseline {real['baseline_articles_per_s']:.0f} articles/s",
         f"  in CPU time: compile {real['compile_cpu_s']:.2f} s, once through {real['cpu_ratio_cold_to_baseline']:.3f}x the baseline, second pass {real['cpu_ratio_warm_to_baseline']:.3f}x"
         f" (cold {real['cold_cpu_s']:.3f} s, warm {real['warm_cpu_s']:.3f} s, baseline {real['baseline_cpu_s']:.3f} s)",
+        f"  every word known but no text kept (once through with learning free), CPU: {real['cpu_ratio_known_words_to_baseline']:.3f}x ({real['known_words_cpu_s']:.3f} s)",
         f"  Matcher.scan alone (no sense decisions, no rules), CPU: once through {real['cpu_ratio_scan_cold_to_baseline']:.3f}x, second pass {real['cpu_ratio_scan_warm_to_baseline']:.3f}x"
         f" (cold {real['scan_cold_cpu_s']:.3f} s, warm {real['scan_warm_cpu_s']:.3f} s)",
         f"  load average (1/5/15 min) before, between, after: {' | '.join(loads)}",

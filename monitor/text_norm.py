@@ -71,9 +71,15 @@ def _blank(text: str, blanks: _Blanks) -> str:
     return text
 
 
+_ANY_LINK = re.compile(r"://|www\.|WWW\.|@")  # one of `_LINKS`' quick tests passes only if this is found
+_ANY_NAME = re.compile(r"\.[CDGHJPTXZcdghjptxz]|-\d")  # the same for `_NAMES`
+
+
 def blank_non_prose(text: str) -> str:
     """The text with links, e-mail addresses, file names and model numbers (KH-101, F-35) blanked (same length)."""
-    return _blank(_blank(text, _LINKS), _NAMES)
+    if _ANY_LINK.search(text):
+        text = _blank(text, _LINKS)
+    return _blank(text, _NAMES) if _ANY_NAME.search(text) else text
 
 
 _POSSESSIVE = re.compile(rf"[{_APOSTROPHES}]s$", re.I)
@@ -251,4 +257,8 @@ def skeleton_many(norms: list[str]) -> list[str]:
     out = "\n".join(norms)
     for a, b in _TRANSLIT:
         out = out.replace(a, b)
-    return _VOWEL_RUN.sub("a", _DOUBLE.sub(r"\1", out)).split("\n")
+    for c in set(_DOUBLE.findall(out)):  # `_DOUBLE.sub(r"\1", out)` without a Python call per run: each doubled character's runs made one
+        double = c + c
+        while double in out:
+            out = out.replace(double, c)
+    return _VOWEL_RUN.sub("a", out).split("\n")

@@ -18,6 +18,7 @@ from monitor.matching.automaton import PhraseIndex
 from monitor.matching.matcher import Matcher
 from monitor.matching.words import _SPLIT, CACHE_KEY_MAX, NEVER, WordKeys, norm_of, split_words
 from monitor.model import Actor, Event, Watchlist
+from monitor import text_norm
 from monitor.text_norm import WORD, blank_non_prose, fold, fold_many, skeleton, skeleton_many
 from monitor.watchlist import load_watchlist
 from tests.conftest import DEFAULT_WATCHLIST
@@ -33,7 +34,7 @@ def test_folding_many_words_at_once_equals_folding_each(words: list[str]) -> Non
     assert fold_many(words) == [fold(w) for w in words]
 
 
-@given(st.lists(st.text("abcdeghijkloqsuwyzhkptx ", max_size=12), max_size=30))
+@given(st.lists(st.text("abcdeghijkloqsuwyzhkptx ", max_size=12) | st.text("aabbççددдд__11 ́", max_size=8) | _WORDS, max_size=30))
 def test_skeletons_of_many_words_at_once_equal_each_ones(norms: list[str]) -> None:
     norms = [n.replace(" ", "") for n in norms]
     assert skeleton_many(norms) == [skeleton(n) for n in norms]
@@ -189,3 +190,27 @@ def test_a_text_over_the_text_cache_limit_is_matched_each_time_and_never_kept() 
     text = "Qassem Soleimani was killed. " + "word " * (TEXT_CACHE_MAX // 5)
     assert [m.name for m in matcher.scan(text).matches][:2] == ["Qasem Soleimani", "killing"]
     assert text not in matcher._texts and not matcher._texts
+
+
+_BLANK_PIECES = [*"ab:/.@-1 wWx\n", "://", "http", "www.", "WWW.", ".pdf", ".Csv", ".txt", "-3", "KH", "-101", "F-35", "me@x.org", "ş"]
+
+
+@given(st.lists(st.sampled_from(_BLANK_PIECES), max_size=16).map("".join) | st.text(max_size=20))
+@settings(max_examples=500)
+def test_blanking_behind_one_quick_test_per_kind_equals_trying_every_kind(text: str) -> None:
+    """`blank_non_prose` tries the links and the names only when one regex finds a mark of them: the same text."""
+    assert blank_non_prose(text) == text_norm._blank(text_norm._blank(text, text_norm._LINKS), text_norm._NAMES)
+
+
+def test_learning_words_in_one_batch_equals_learning_each_alone() -> None:
+    """Batches of letters only take a shorter path (no per-word digit or length test): the same normal forms and atoms."""
+    watchlist = load_watchlist(DEFAULT_WATCHLIST)
+    letters = ["Soleimani", "attacked", "Iran", "Straße", "killing", "Qassem", "dell", "the", "Hizballah", "сулеймани"]
+    mixed = [*letters, "F35", "x1", "a" * 1001, "Iran's", "²", "l'Irak", ""]
+    for batch in (letters, mixed):
+        together: WordKeys = Matcher(watchlist)._words
+        alone: WordKeys = Matcher(watchlist)._words
+        norms, atoms = together.learn(batch)
+        each = [alone.learn([w]) for w in batch]
+        assert [(norms[w], atoms[w]) for w in batch] == [(n[w], a[w]) for w, (n, a) in zip(batch, each)]
+        assert any(atoms[w] for w in batch)

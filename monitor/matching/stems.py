@@ -104,7 +104,7 @@ FUNCTION_WORDS = _FUNCTION_WORDS  # the words `stem` marks (FUNCTION_STEM + the 
 def snowball_many(norms: list[str], language: str = "english") -> list[str]:
     """The Snowball stems of many normal forms in one call (English irregular verbs as their verb, as `stem`
     reads them); function words NOT marked (`stem_many` marks them)."""
-    words = [IRREGULAR.get(n, n) for n in norms] if language == "english" else norms
+    words = list(map(IRREGULAR.get, norms, norms)) if language == "english" else norms
     with _LOCK:
         stemmed: list[str] = _BATCH_STEMMERS[language].stemWords(words)
     return stemmed

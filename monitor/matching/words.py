@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import accumulate, compress, islice, repeat
 from operator import is_, not_
+from typing import cast
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -47,6 +48,7 @@ _CUT = re.compile(f"[{_APOSTROPHES}](?={_W})")  # where an elided word before it
 _ARABIC_PREFIXES = ("و", "ف", "ب", "ل", "ك")  # and, so, with, for, like: written joined to the next word
 _RUSSIAN_ENDINGS = ("ами", "ями", "ого", "его", "ому", "ему", "ом", "ем", "ой", "ей", "ов", "ев", "ах", "ях", "а", "я", "у", "ю", "е", "ы", "и")
 _OTHER_FORMS = re.compile(r"^[وفبلك].{3}|[\u0400-\u04ff]$", re.S)  # a word `forms` gives more than itself
+_OTHER_LETTERS = re.compile(r"[وفبلك\u0400-\u04ff]")  # in every word `_OTHER_FORMS` finds
 
 
 def forms(norm: str) -> list[str]:
@@ -96,7 +98,7 @@ def split_words(text: str) -> list[str]:
     word (l', d', qu') that starts a run with an apostrophe and stands after no word character or ' ’
     made a word of its own (again after an apostrophe other than ' ’, as WORD's lookbehind would)."""
     parts = _RUN_SPLIT.split(text)
-    if not _APOSTROPHE.search(text):
+    if not _ELISION_AT_RUN_START.search(text):  # most texts, even with apostrophes (Iran's, don't)
         return parts
     runs = range(1, len(parts), 2)
     maybe = runs if _LETTER_APOSTROPHE.search(text) else compress(runs, map(not_, map(str.isalnum, islice(parts, 1, None, 2))))  # ʼ ʻ are alphanumeric
@@ -121,6 +123,7 @@ def split_words(text: str) -> list[str]:
 _WORD_CHAR = re.compile(r"\w")
 _LETTER_APOSTROPHE = re.compile(f"[{''.join(c for c in _APOSTROPHES if c.isalnum())}]")
 _NO_ELISION_AFTER = re.compile(r"[\w'’]")  # what an elided word may not stand after (WORD's lookbehind)
+_ELISION_AT_RUN_START = re.compile(f"(?<!{_W}){ELIDED_WORDS}[{_APOSTROPHES}]{_W}")  # found where every elided word cut starts (and elsewhere)
 
 
 class TextWords:
@@ -187,10 +190,17 @@ class WordKeys:
     def learn(self, words: Iterable[str]) -> tuple[dict[str, str], dict[str, Atoms]]:
         """Normal forms and atoms of words as written; stored in the cache (not those over CACHE_KEY_MAX)."""
         words = list(words)
-        matchable = [w for w in words if len(w) <= LONG_WORD and (w.isalpha() or not any(c.isdigit() for c in w))]
+        if all(map(str.isalpha, words)) and max(map(len, words), default=0) <= LONG_WORD:  # most batches: no per-word test
+            matchable = words
+        else:
+            matchable = [w for w in words if len(w) <= LONG_WORD and (w.isalpha() or not any(c.isdigit() for c in w))]
         folded = fold_many([unwrap_word(w) for w in matchable] if is_wrapped("\0".join(matchable)) else matchable)
-        norms = dict.fromkeys(words, NEVER)
-        norms.update(zip(matchable, "\n".join(folded).replace(" ", "_").split("\n") if folded else ()))  # a folded word has no line break
+        lines = "\n".join(folded).replace(" ", "_").split("\n") if folded else ()  # a folded word has no line break
+        if matchable is words:
+            norms = dict(zip(words, lines))
+        else:
+            norms = dict.fromkeys(words, NEVER)
+            norms.update(zip(matchable, lines))
         for w in compress(matchable, map(not_, folded)):
             norms[w] = NEVER
         candidates = list(compress(matchable, map(NEVER.__ne__, map(norms.__getitem__, matchable))))
@@ -207,8 +217,13 @@ class WordKeys:
                 learnt[norm] = ("=" + stem_,)
             else:
                 learnt[norm] = (key, "=" + stem_) if (key, stem_) in self.pairs else (key,)
-        atoms: dict[str, Atoms] = dict.fromkeys(words, ())
-        atoms.update(zip(candidates, [learnt[n] if k is None else k for n, k in zip(found, known)]))
+        learnt_or_known = cast("Iterator[Atoms]", map(learnt.get, found, known))  # a new normal form is in `learnt`, a known one is not
+        atoms: dict[str, Atoms]
+        if len(candidates) == len(words):
+            atoms = dict(zip(candidates, learnt_or_known))
+        else:
+            atoms = dict.fromkeys(words, ())
+            atoms.update(zip(candidates, learnt_or_known))
         if len(self.by_norm) + len(learnt) > self.limit:
             evict(self.by_norm, count=max(len(self.by_norm) // 2, len(self.by_norm) + len(learnt) - self.limit))
         self.by_norm.update(learnt)
@@ -232,10 +247,12 @@ class WordKeys:
     def _keys(self, norms: list[str]) -> list[str]:
         """Per normal form its actor key, or NEVER (`actor_key`, with its lookups done for all at once)."""
         bound = (7 * self.longest_word + 9) / 3
-        shapes = [s if len(n) >= FUZZY_MIN_LEN else n for n, s in zip(norms, skeleton_many(norms))]
-        other = set(compress(range(len(norms)), map(bool, map(_OTHER_FORMS.search, norms))))
-        fuzzy = [i for i, (n, s) in enumerate(zip(norms, shapes)) if len(n) >= FUZZY_MIN_LEN and len(s) <= self.longest_key + 1 and i not in other]
-        near = self._near_some([i for i in fuzzy if shapes[i] not in self.alias_words], norms, shapes)
+        lens = list(map(len, norms))
+        shapes = [s if n >= FUZZY_MIN_LEN else w for w, s, n in zip(norms, skeleton_many(norms), lens)]
+        other = set(compress(range(len(norms)), map(bool, map(_OTHER_FORMS.search, norms)))) if _OTHER_LETTERS.search("".join(norms)) else set()
+        longest, alias_words = self.longest_key + 1, self.alias_words
+        fuzzy = [i for i in compress(range(len(norms)), map(FUZZY_MIN_LEN.__le__, lens)) if len(shapes[i]) <= longest and shapes[i] not in alias_words and i not in other]
+        near = self._near_some(fuzzy, norms, shapes)
         out = [NEVER] * len(norms)
         for i in sorted(other):
             out[i] = self.actor_key(norms[i])
@@ -281,7 +298,8 @@ class WordKeys:
         return NEVER
 
     def _store(self, norms: dict[str, str], atoms: dict[str, Atoms]) -> None:
-        kept = [w for w in norms if len(w) <= CACHE_KEY_MAX][-(self.limit // 2 or 1) :]
+        kept = list(norms) if max(map(len, norms), default=0) <= CACHE_KEY_MAX else [w for w in norms if len(w) <= CACHE_KEY_MAX]
+        kept = kept[-(self.limit // 2 or 1) :]
         if len(self.norms) + len(kept) > self.limit:
             evict(self.norms, self.atoms)
             if len(self.norms) + len(kept) > self.limit:
