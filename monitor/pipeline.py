@@ -37,7 +37,8 @@ class Pipeline:
         self.parsers = parsers or ParserPool(settings.schedule.parse_workers)
         self.ingest = Ingest(db, matcher, channel_policy(settings, matcher), StoryLimits(settings.stories.window, timedelta(hours=settings.stories.join_within)))
         self.feeds = FeedPolling(db, self.ingest, self.parsers, poll_policy(settings), poll_limits(settings), settings.http.limits())
-        self.folders = FolderScanning(db, self.ingest, folders_of(settings), register_sources(db, settings), settings.schedule.folders_every)
+        self.folders = FolderScanning(db, self.ingest, folders_of(settings), register_sources(db, settings), settings.schedule.folders_every,
+                                      poll_policy(settings).lease_seconds)
 
     @property
     def settings(self) -> Settings:

@@ -150,15 +150,29 @@ def disabled_ids(db: Database) -> set[int]:
 CLAIM_CHUNK = 10_000  # ids claimed by one statement
 
 
-def claim(db: Database, source_ids: list[int], due_by: datetime, until: datetime) -> set[int]:
-    """Lease the sources still due by `due_by` until `until` (their next check moves there); returns
-    the ids leased. A source another tick or process leased meanwhile is not due, so not taken twice."""
+def claim(db: Database, source_ids: list[int], due_by: datetime, until: datetime, limit: int | None = None) -> set[int]:
+    """Lease the sources still due by `due_by` until `until` (their next check moves there), at most
+    `limit` of them, the most overdue first; returns the ids leased. A source another tick or process
+    leased meanwhile is not due, so not taken twice.
+
+    On PostgreSQL the due rows are locked with FOR UPDATE SKIP LOCKED before the UPDATE: a row another
+    daemon is claiming at that moment is passed over, not waited for (procrastinate's and River's claim);
+    on SQLite the one daemon's UPDATE takes the database's write lock."""
     due = (SourceRow.next_check_at.is_(None)) | (SourceRow.next_check_at <= due_by)
+    order = (SourceRow.next_check_at.is_not(None), SourceRow.next_check_at, SourceRow.id)
     claimed = set[int]()
     with db.session() as s:  # in chunks: PostgreSQL takes at most 65,535 parameters a statement
         for start in range(0, len(source_ids), CLAIM_CHUNK):
+            left = None if limit is None else limit - len(claimed)
+            if left is not None and left <= 0:
+                break
             chunk = source_ids[start:start + CLAIM_CHUNK]
-            claimed.update(s.scalars(update(SourceRow).where(SourceRow.id.in_(chunk), due).values(next_check_at=until).returning(SourceRow.id)))
+            if db.sqlite:
+                picked = select(SourceRow.id).where(SourceRow.id.in_(chunk), due).order_by(*order).limit(left).scalar_subquery()
+                claimed.update(s.scalars(update(SourceRow).where(SourceRow.id.in_(picked)).values(next_check_at=until).returning(SourceRow.id)))
+            else:
+                locked = select(SourceRow.id).where(SourceRow.id.in_(chunk), due).order_by(*order).limit(left).with_for_update(skip_locked=True).cte("picked")
+                claimed.update(s.scalars(update(SourceRow).where(SourceRow.id == locked.c.id).values(next_check_at=until).returning(SourceRow.id)))
     return claimed
 
 
