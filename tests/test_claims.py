@@ -13,12 +13,11 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert
+from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from monitor.store import daemons, files, migrate, outbox, sources
 from monitor.store.db import Database, utcnow
-from monitor.store.migrations.first import metadata as first
 from tests.conftest import REPO, store_url, write_config
 from tests.test_cli import monitor
 from tests.test_migrations import ROWS
@@ -127,7 +126,7 @@ def test_revision_0006_adds_the_daemons_registry_and_keeps_read_files_read(tmp_p
     engine = create_engine(url, poolclass=NullPool)
     with engine.begin() as connection:
         migrate.upgrade(connection, "0005")
-        connection.execute(insert(first.tables["seen_files"]), ROWS["seen_files"])
+        connection.execute(text("INSERT INTO seen_files (id, path, size, mtime_ns, seen_at) VALUES (:id, :path, :size, :mtime_ns, :seen_at)"), ROWS["seen_files"])
     engine.dispose()
     db = Database(url)
     later = utcnow() + timedelta(days=1)

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor.model import FetchState
 from monitor.redact import redact
 from monitor.store.db import Database
-from monitor.store.tables import OutlineRow, SourceRow, table_of
+from monitor.store.tables import OutlineRow, SourceRow, column_length, fit_key, table_of
 
 
 @dataclass(frozen=True)
@@ -60,21 +61,55 @@ class FeedJob:
 
 def ensure_source(db: Database, name: str, kind: str, location: str, every: float | None = None, full_text: bool = False) -> int:
     """The id of a configured source, created on first sight; its location and interval follow the config."""
+    return ensure_sources(db, [SourceSpec(name, kind, location, every, full_text)])[name]
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A source as the config file gives it."""
+
+    name: str
+    kind: str
+    location: str
+    every: float | None = None
+    full_text: bool = False
+
+
+def ensure_sources(db: Database, specs: list[SourceSpec]) -> dict[str, int]:
+    """The ids of configured sources by name, those not stored yet created, in one transaction (a daemon
+    starts with thousands of feeds); their locations and intervals follow the config."""
+    try:
+        return _ensure_sources(db, specs)
+    except IntegrityError:  # another daemon sharing the store created some at the same moment: they are there now
+        return _ensure_sources(db, specs)
+
+
+def _ensure_sources(db: Database, specs: list[SourceSpec]) -> dict[str, int]:
+    ids: dict[str, int] = {}
     with db.session() as s:
-        row = s.scalar(select(SourceRow).where(SourceRow.name == name))
-        if row is None:
-            row = SourceRow(name=name, kind=kind, location=location, error_count=0, last_new_items=0, origin="config", enabled=True, suspended=False)
-            s.add(row)
-        elif row.location != location or row.kind != kind:
-            row.location, row.kind, row.etag, row.last_modified, row.body_hash = location, kind, None, None, None
-        row.every, row.full_text = every, full_text
-        if row.origin == "config" and row.last_error == REMOVED:
-            row.enabled, row.last_error = True, None
-        s.flush()
-        return row.id
+        for start in range(0, len(specs), 1000):
+            chunk = specs[start:start + 1000]
+            stored = {r.name: r for r in s.scalars(select(SourceRow).where(SourceRow.name.in_([spec.name for spec in chunk])))}
+            rows: dict[str, SourceRow] = {}
+            for spec in chunk:
+                row = stored.get(fit_key(spec.name, _NAME_LENGTH))
+                if row is None:
+                    row = stored[fit_key(spec.name, _NAME_LENGTH)] = SourceRow(
+                        name=spec.name, kind=spec.kind, location=spec.location, error_count=0, last_new_items=0, origin="config", enabled=True, suspended=False)
+                    s.add(row)
+                elif row.location != spec.location or row.kind != spec.kind:
+                    row.location, row.kind, row.etag, row.last_modified, row.body_hash = spec.location, spec.kind, None, None, None
+                row.every, row.full_text = spec.every, spec.full_text
+                if row.origin == "config" and row.last_error == REMOVED:
+                    row.enabled, row.last_error = True, None
+                rows[spec.name] = row
+            s.flush()
+            ids.update((name, row.id) for name, row in rows.items())
+    return ids
 
 
 REMOVED = "no longer in the config file"
+_NAME_LENGTH = column_length(table_of(SourceRow).c.name)
 
 
 def retire_config_sources(db: Database, kind: str, keep: set[str]) -> None:
