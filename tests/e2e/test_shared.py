@@ -82,7 +82,7 @@ def test_three_daemons_share_2000_feeds_one_killed_one_stopped_everything_once(
         settings={"http": {"deadline": 4, "max_in_flight": 8},  # feed leases of 16 s; each daemon claims 32 feeds at a time
                   "schedule": {"per_host": 32, "parse_workers": 1, "feeds_every": 0.3, "min_interval": 1, "backoff_cap": 2},  # a feed that
                   # timed out on the loaded test machine is polled again 1-2 s later
-                  "delivery": {"lease_seconds": 2, "max_attempts": 20}},
+                  "delivery": {"lease_seconds": 15, "max_attempts": 20}},  # a dispatch claims 50: sent well within 15 s
     )
     logs = [tmp_path / f"daemon{n}.log" for n in range(3)]
     procs = [start(config, log) for log in logs]
