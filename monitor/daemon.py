@@ -31,7 +31,7 @@ from monitor.pipeline import Pipeline, folder_paths, register_sources
 from monitor.server import Endpoint, Health
 from monitor.settings import load_settings
 from monitor.sources.folders import watch
-from monitor.store import daemons, outbox, retention, sources
+from monitor.store import daemons, files, outbox, retention, sources
 
 log = logging.getLogger("monitor")
 FEED_POLLS = 4  # feed polls that may run at once: the next tick does not wait for a slow feed of the last
@@ -127,12 +127,22 @@ class Daemon:
         that, it counts as gone, and whatever it held has been given back by then."""
         return max(self.pipeline.feeds.policy.lease_seconds, self.pipeline.settings.delivery.lease_seconds)
 
+    def register(self, now: datetime) -> int:
+        """Enter the registry; first, forget this host's daemons whose process is gone, and when no
+        other daemon is alive, give back the folder files they were reading (read again at once, not
+        after their lease: the restart after a SIGKILL)."""
+        db = self.pipeline.db
+        daemons.forget_dead_here(db)
+        if not any(d.alive(now) for d in daemons.listing(db)) and (released := files.release_all(db)):
+            log.info("%d folder files claimed by a daemon that is gone are read again", released)
+        return daemons.register(db, "monitor run", self.lease_seconds(), now)
+
     def heartbeat(self) -> None:
         """Refresh this daemon's registry row with what it holds now (registered again if it was deleted)."""
         now = datetime.now(UTC)
         holding = daemons.Holding(self.pipeline.feeds.holding(), outbox.holding(now), self.pipeline.folders.reading)
         if self.daemon_id is None or not daemons.heartbeat(self.pipeline.db, self.daemon_id, now, holding, self.lease_seconds()):
-            self.daemon_id = daemons.register(self.pipeline.db, "monitor run", self.lease_seconds(), now)
+            self.daemon_id = self.register(now)
 
     def start(self) -> None:
         schedule = self.pipeline.settings.schedule
@@ -140,7 +150,7 @@ class Daemon:
         if server.address:  # first: a port in use refuses the start, before any job runs
             self.endpoint = Endpoint(server.listen, server.address, self.health, lambda: self.pipeline.ingest.matcher.watchlist)
         now = datetime.now(UTC)
-        self.daemon_id = daemons.register(self.pipeline.db, "monitor run", self.lease_seconds(), now)
+        self.daemon_id = self.register(now)
         self.scheduler.add_job(Guarded("heartbeat", self.heartbeat), "interval", seconds=self.lease_seconds() / HEARTBEATS_PER_LEASE,
                                id="heartbeat", replace_existing=True)
         self.scheduler.add_job(self._feeds, "interval", seconds=schedule.feeds_every, id="feeds", next_run_time=now,

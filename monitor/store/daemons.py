@@ -76,6 +76,26 @@ def deregister(db: Database, daemon_id: int) -> None:
         s.execute(delete(DaemonRow).where(DaemonRow.id == daemon_id))
 
 
+def forget_dead_here(db: Database) -> int:
+    """Delete the rows of daemons of this host whose process is gone (SIGKILLed: no clean stop); how many."""
+    here = socket.gethostname()[:255]
+    with db.session() as s:
+        dead = [r.id for r in s.scalars(select(DaemonRow).where(DaemonRow.host == here)) if r.pid != os.getpid() and not _running(r.pid)]
+        if dead:
+            s.execute(delete(DaemonRow).where(DaemonRow.id.in_(dead)))
+    return len(dead)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it runs
+        return True
+    return True
+
+
 def listing(db: Database) -> list[DaemonInfo]:
     """Every registered daemon, the longest running first."""
     with db.session() as s:

@@ -53,6 +53,12 @@ def release(db: Database, path: str) -> None:
         s.execute(delete(SeenFileRow).where(SeenFileRow.path == path, SeenFileRow.lease_until.is_not(None)))
 
 
+def release_all(db: Database) -> int:
+    """Give back every claim (at a start where no other daemon is alive: they were the dead ones'); how many."""
+    with db.session() as s:
+        return len(s.scalars(delete(SeenFileRow).where(SeenFileRow.lease_until.is_not(None)).returning(SeenFileRow.id)).all())
+
+
 def mark_seen(db: Database, path: str, size: int, mtime_ns: int, now: datetime) -> None:
     """The file was read (or could not be): never again; a claim's lease is cleared."""
     with db.session() as s:
