@@ -1,13 +1,15 @@
 """The daemon: APScheduler 3 runs the jobs, watchdog wakes the folder scan, signals stop it cleanly.
 
-Jobs: poll due feeds, rescan folders, dispatch pending deliveries, and daily housekeeping (pruning what
-is older than `[store] keep_days`). A new file in a watched folder
+Jobs: poll due feeds, rescan folders, dispatch pending deliveries, daily housekeeping (pruning what
+is older than `[store] keep_days`), and the heartbeat of the daemon's row in the store's registry
+(`store/daemons.py`: several daemons may share a PostgreSQL store; `monitor status` lists them). A new file in a watched folder
 triggers a scan at once; a scan or poll that stored an alert triggers a dispatch at once. A job whose
 store fails (locked, read-only, disk full) says so in one line and backs off until the store works again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -29,11 +31,12 @@ from monitor.pipeline import Pipeline, folder_paths, register_sources
 from monitor.server import Endpoint, Health
 from monitor.settings import load_settings
 from monitor.sources.folders import watch
-from monitor.store import retention, sources
+from monitor.store import daemons, files, outbox, retention, sources
 
 log = logging.getLogger("monitor")
 FEED_POLLS = 4  # feed polls that may run at once: the next tick does not wait for a slow feed of the last
 HOUSEKEEPING_EVERY = 86400.0  # seconds between prunes; the first runs at start
+HEARTBEATS_PER_LEASE = 4  # a daemon refreshes its registry row 4 times per lease: one late beat does not make it gone
 
 
 def watchlist_stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
@@ -117,6 +120,29 @@ class Daemon:
         self.scheduler.add_listener(lambda _: self.health.tick(), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
         self.endpoint: Endpoint | None = None
         self.reload_wanted = False  # set by SIGHUP; the main thread reloads the config
+        self.daemon_id: int | None = None  # this daemon's row in the store's registry
+
+    def lease_seconds(self) -> float:
+        """The longest lease of this daemon's claims (feeds, files, deliveries): its heartbeat older than
+        that, it counts as gone, and whatever it held has been given back by then."""
+        return max(self.pipeline.feeds.policy.lease_seconds, self.pipeline.settings.delivery.lease_seconds)
+
+    def register(self, now: datetime) -> int:
+        """Enter the registry; first, forget this host's daemons whose process is gone, and when no
+        other daemon is alive, give back the folder files they were reading (read again at once, not
+        after their lease: the restart after a SIGKILL)."""
+        db = self.pipeline.db
+        daemons.forget_dead_here(db)
+        if not any(d.alive(now) for d in daemons.listing(db)) and (released := files.release_all(db)):
+            log.info("%d folder files claimed by a daemon that is gone are read again", released)
+        return daemons.register(db, "monitor run", self.lease_seconds(), now)
+
+    def heartbeat(self) -> None:
+        """Refresh this daemon's registry row with what it holds now (registered again if it was deleted)."""
+        now = datetime.now(UTC)
+        holding = daemons.Holding(self.pipeline.feeds.holding(), outbox.holding(now), self.pipeline.folders.reading)
+        if self.daemon_id is None or not daemons.heartbeat(self.pipeline.db, self.daemon_id, now, holding, self.lease_seconds()):
+            self.daemon_id = self.register(now)
 
     def start(self) -> None:
         schedule = self.pipeline.settings.schedule
@@ -124,6 +150,9 @@ class Daemon:
         if server.address:  # first: a port in use refuses the start, before any job runs
             self.endpoint = Endpoint(server.listen, server.address, self.health, lambda: self.pipeline.ingest.matcher.watchlist)
         now = datetime.now(UTC)
+        self.daemon_id = self.register(now)
+        self.scheduler.add_job(Guarded("heartbeat", self.heartbeat), "interval", seconds=self.lease_seconds() / HEARTBEATS_PER_LEASE,
+                               id="heartbeat", replace_existing=True)
         self.scheduler.add_job(self._feeds, "interval", seconds=schedule.feeds_every, id="feeds", next_run_time=now,
                                replace_existing=True, executor="feeds", max_instances=FEED_POLLS)
         self.scheduler.add_job(self._folders, "interval", seconds=schedule.folders_every, id="folders", next_run_time=now, replace_existing=True)
@@ -252,5 +281,8 @@ class Daemon:
         self.scheduler.shutdown(wait=True)
         if self.endpoint:
             self.endpoint.close()
+        if self.daemon_id is not None:
+            with contextlib.suppress(StoreError):  # a store gone: the row ages out (gone after its lease)
+                daemons.deregister(self.pipeline.db, self.daemon_id)
         self.pipeline.close()
         log.info("monitor stopped")

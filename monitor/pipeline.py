@@ -37,7 +37,8 @@ class Pipeline:
         self.parsers = parsers or ParserPool(settings.schedule.parse_workers)
         self.ingest = Ingest(db, matcher, channel_policy(settings, matcher), StoryLimits(settings.stories.window, timedelta(hours=settings.stories.join_within)))
         self.feeds = FeedPolling(db, self.ingest, self.parsers, poll_policy(settings), poll_limits(settings), settings.http.limits())
-        self.folders = FolderScanning(db, self.ingest, folders_of(settings), register_sources(db, settings), settings.schedule.folders_every)
+        self.folders = FolderScanning(db, self.ingest, folders_of(settings), register_sources(db, settings), settings.schedule.folders_every,
+                                      poll_policy(settings).lease_seconds)
 
     @property
     def settings(self) -> Settings:
@@ -118,10 +119,10 @@ def folders_of(settings: Settings) -> tuple[Folder, ...]:
 
 def register_sources(db: Database, settings: Settings) -> dict[str, int]:
     """Make the store's source list follow the config; returns the folder sources' ids by name."""
-    for feed in settings.feeds:
-        sources.ensure_source(db, feed.label, "feed", feed.url, feed.every, feed.full_text)
+    sources.ensure_sources(db, [sources.SourceSpec(f.label, "feed", f.url, f.every, f.full_text) for f in settings.feeds])
     sources.retire_config_sources(db, "feed", {f.label for f in settings.feeds})
-    return {f.label: sources.ensure_source(db, f.label, "folder", str(f.path)) for f in settings.folders}
+    ids = sources.ensure_sources(db, [sources.SourceSpec(f.label, "folder", str(f.path)) for f in settings.folders])
+    return {f.label: ids[f.label] for f in settings.folders}
 
 
 def build_pipeline(settings: Settings, parsers: ParserPool | None = None) -> Pipeline:

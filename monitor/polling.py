@@ -2,7 +2,9 @@
 comes back as it comes (`Ingest`), and record each feed's next check (`schedule`).
 
 A tick claims its feeds in the store (a lease on their next check, taken only if they are still due),
-so ticks may overlap: a slow fetch holds back no later tick and no feed is polled twice. A feed's
+so ticks may overlap: a slow fetch holds back no later tick and no feed is polled twice. On PostgreSQL,
+where several daemons may share the store (issue 18), it claims in batches (FOR UPDATE SKIP LOCKED), so
+each daemon takes what it can fetch now and leaves the rest to the others. A feed's
 failure (a fetch or parse error, or any unexpected exception of its own) is recorded against it, with
 backoff; a store error ends the poll (the fetching thread is joined; unrecorded claims are given back).
 Stopping cancels the fetches under way; a cancelled feed records nothing and its claim is given back.
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("monitor")
 FOREVER = timedelta(days=36500)
+CLAIM_BATCH_PER_FETCH = 4  # on PostgreSQL a poll claims 4 x max_in_flight feeds at a time (the rest: further claims, or other daemons)
 Outcome = Polled[sources.FeedJob]
 
 
@@ -70,13 +73,23 @@ class FeedPolling:
                 poller.cancel()
 
     def _poll(self, jobs: list[sources.FeedJob], now: datetime, due_by: datetime) -> int:
-        if not jobs or self.stopping.is_set():
-            return 0
-        lease = now + timedelta(seconds=self.policy.lease_seconds)
-        claimed = sources.claim(self.db, [j.id for j in jobs], due_by, lease)
-        pending = {j.id: j for j in jobs if j.id in claimed}  # claimed, not yet handled
-        if not pending:
-            return 0
+        """Claim and poll `jobs`: all at once on SQLite (one daemon); on PostgreSQL, where other daemons
+        claim from the same feeds, a batch of CLAIM_BATCH_PER_FETCH x max_in_flight at a time, so that
+        each daemon takes what it can fetch now and the others take the rest."""
+        batch = None if self.db.sqlite else max(1, CLAIM_BATCH_PER_FETCH * self.limits.max_in_flight)
+        left, new, started = {j.id: j for j in jobs}, 0, time.monotonic()
+        while left and not self.stopping.is_set():
+            lease = now + timedelta(seconds=time.monotonic() - started + self.policy.lease_seconds)
+            claimed = sources.claim(self.db, list(left), due_by, lease, batch)
+            if not claimed:
+                break
+            new += self._poll_claimed({i: left.pop(i) for i in [j for j in left if j in claimed]}, now, lease)
+            if batch is None or len(claimed) < batch:
+                break  # every feed of the list still due was claimed (by us or another daemon)
+        return new
+
+    def _poll_claimed(self, pending: dict[int, sources.FeedJob], now: datetime, lease: datetime) -> int:
+        """Poll feeds this daemon claimed until `lease`; those it does not record are given back."""
         limits = replace(self.limits, per_host=self.policy.per_host)  # at most per_host at once to a host, even with --all
         poller = Poller(list(pending.values()), self.http, limits, self.parsers)
         with self._lock:
@@ -95,6 +108,11 @@ class FeedPolling:
                 for job_id in pending:
                     self._in_flight.pop(job_id, None)
             release_free_memory()  # what the poll's bodies and parsed feeds took, back to the system
+
+    def holding(self) -> int:
+        """Feeds claimed by this daemon's polls and not yet recorded (for its heartbeat)."""
+        with self._lock:
+            return len(self._in_flight)
 
     def _store(self, poller: Poller[sources.FeedJob], now: datetime, pending: dict[int, sources.FeedJob]) -> int:
         """Store the outcomes as they come; good checks are recorded together, once a second."""

@@ -1,7 +1,9 @@
 """The folder use case: read every settled new file of the configured folders (never modifying them).
 
 A path is read once: a file changed after it was read is not read again (one log line), so two
-versions of one path never become two articles. Refused entries (links, FIFOs, devices), other file
+versions of one path never become two articles. Daemons sharing a store may watch one folder: a file
+is claimed in the store before it is read (`store.files.claim`, with a lease), so one of them reads it;
+a daemon killed while reading leaves a lease that ends, and the file is read again. Refused entries (links, FIFOs, devices), other file
 types and empty files get one log line each, once. A folder's error is recorded against it.
 """
 
@@ -15,7 +17,7 @@ from pathlib import Path
 from monitor import metrics
 from monitor.errors import SourceError
 from monitor.ingest import Ingest
-from monitor.sources.folders import FolderState, article_files, is_settled, read_folder_file, stable_since
+from monitor.sources.folders import Entry, FolderState, article_files, is_settled, read_folder_file, stable_since
 from monitor.store import files, sources
 from monitor.store.db import Database, utcnow
 
@@ -36,9 +38,12 @@ class Folder:
 class FolderScanning:
     """Scans folders for one daemon; `folders` and `rescan_every` may be replaced between scans (a reload)."""
 
-    def __init__(self, db: Database, ingest: Ingest, folders: tuple[Folder, ...], ids: dict[str, int], rescan_every: float) -> None:
+    def __init__(self, db: Database, ingest: Ingest, folders: tuple[Folder, ...], ids: dict[str, int], rescan_every: float,
+                 lease_seconds: float = 120.0) -> None:
         self.db, self.ingest, self.folders, self.ids, self.rescan_every = db, ingest, folders, ids, rescan_every
+        self.lease_seconds = lease_seconds  # a claimed file not marked read by then (a crash) is read again
         self.states: dict[str, FolderState] = {}  # per folder: unread files' versions, what was said once
+        self.reading = 0  # files claimed and not yet marked read (the heartbeat's count)
 
     def scan_all(self) -> bool:
         """Read every settled new file of every enabled folder; True when some file is still being written."""
@@ -66,7 +71,7 @@ class FolderScanning:
         for path, reason in listing.skipped:
             if state.first_time(str(path), reason):
                 log.log(logging.INFO if reason.endswith("skipped") else logging.WARNING, "source %d (%s): %s: %s", source_id, folder.label, path, reason)
-        seen = files.seen_versions(self.db, list(keys.values()))
+        seen = files.seen_versions(self.db, list(keys.values()), now)
         waiting, new, failed = False, 0, False
         for entry in listing.files:
             key = keys[entry.path]
@@ -83,22 +88,37 @@ class FolderScanning:
                 if state.first_time(key, "empty"):
                     log.info("source %d (%s): %s: empty file, not read (it is read if it gets text)", source_id, folder.label, entry.path)
                 continue
-            try:
-                doc = read_folder_file(folder.path, entry, folder.label, folder.max_file_bytes)
-            except SourceError as exc:
-                self._failed(source_id, folder.label, now, str(exc))
-                files.mark_seen(self.db, key, entry.size, entry.mtime_ns, now)
-                failed = True
+            if not files.claim(self.db, key, entry.size, entry.mtime_ns, now, now + timedelta(seconds=self.lease_seconds)):
+                state.versions.pop(key, None)  # another daemon reads it (or has just read it)
                 continue
-            if doc is None:
+            self.reading += 1
+            try:
+                stored, error = self._read(folder, entry, key, source_id, now)
+            finally:
+                self.reading -= 1
+            if stored is None:
                 waiting = True  # changed since listed or while read: read it once it settles again
                 continue
-            new += self.ingest(source_id, folder.label, [doc])
-            files.mark_seen(self.db, key, entry.size, entry.mtime_ns, now)
             state.versions.pop(key, None)
+            new, failed = new + stored, failed or error
         if new and not failed:  # a bad file's error stays on the folder until a clean scan brings news
             sources.record_success(self.db, source_id, now, now, new)
         return waiting
+
+    def _read(self, folder: Folder, entry: Entry, key: str, source_id: int, now: datetime) -> tuple[int | None, bool]:
+        """Read and ingest a claimed file: (new articles, or None if it changed while read; whether it failed)."""
+        try:
+            doc = read_folder_file(folder.path, entry, folder.label, folder.max_file_bytes)
+        except SourceError as exc:
+            self._failed(source_id, folder.label, now, str(exc))
+            files.mark_seen(self.db, key, entry.size, entry.mtime_ns, now)
+            return 0, True
+        if doc is None:
+            files.release(self.db, key)
+            return None, False
+        new = self.ingest(source_id, folder.label, [doc])
+        files.mark_seen(self.db, key, entry.size, entry.mtime_ns, now)
+        return new, False
 
     def _failed(self, source_id: int, label: str, now: datetime, error: str) -> None:
         """A folder's error, recorded and logged once; folders are rescanned on their own schedule."""

@@ -1,4 +1,4 @@
-"""PostgreSQL as a store (issue 17): types that fit, one-line connection errors, one daemon per database.
+"""PostgreSQL as a store (issue 17): types that fit, one-line connection errors; several daemons on one database (issue 18).
 
 These run against the session's real PostgreSQL server (tests/conftest.py starts it) in both passes of
 `make test`; the rest of the suite runs on PostgreSQL in the second pass (MONITOR_TEST_STORE=postgresql).
@@ -6,10 +6,12 @@ These run against the session's real PostgreSQL server (tests/conftest.py starts
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,9 +29,11 @@ from tests.test_cli import monitor, one_line_error
 pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="these start PostgreSQL themselves: they ran in the SQLite pass")
 
 
-def pg_config(tmp_path: Path, server: PostgresServer, url: str | None = None, **kwargs: object) -> Path:
+def pg_config(tmp_path: Path, server: PostgresServer, url: str | None = None, settings_extra: dict[str, dict[str, Any]] | None = None,
+              **kwargs: object) -> Path:
     """A config whose store is a fresh database of the test server (or `url`)."""
-    return write_config(tmp_path, settings={"store": {"url": url or server.new_database(tmp_path)}}, **kwargs)  # type: ignore[arg-type]
+    settings = {"store": {"url": url or server.new_database(tmp_path)}, **(settings_extra or {})}
+    return write_config(tmp_path, settings=settings, **kwargs)  # type: ignore[arg-type]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -105,36 +109,57 @@ def test_check_names_a_missing_or_unknown_driver_in_one_line(tmp_path: Path) -> 
     assert "MySQLdb is not installed (the driver of mysql+mysqldb)" in line and "s3cret-pw" not in line
 
 
-def test_a_second_daemon_on_one_postgresql_database_is_refused_naming_the_first(tmp_path: Path, pg_server: PostgresServer) -> None:
+def test_daemons_share_a_postgresql_database_where_a_sqlite_file_has_one(tmp_path: Path, pg_server: PostgresServer) -> None:
+    """Issue 18: the advisory lock of issue 17 gave way to claims and the daemons registry on PostgreSQL."""
     url = pg_server.new_database(tmp_path)
-    with single_daemon(url, "monitor run"):
-        with pytest.raises(StoreError, match=r"/t\d+ is in use by `monitor run` \(pid \d+ on .+, since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\): stop it first"):
-            with single_daemon(url, "monitor once"):
-                pass
-        with single_daemon(pg_server.new_database(tmp_path / "other"), "monitor run"):  # another database: its own lock
-            pass
-    with single_daemon(url, "monitor once"):  # released at the end of the block
+    with single_daemon(url, "monitor run"), single_daemon(url, "monitor once"):  # nothing held: claims share the work
         pass
+    sqlite = f"sqlite:///{tmp_path / 'monitor.db'}"
+    with single_daemon(sqlite, "monitor run"):
+        with pytest.raises(StoreError, match="is in use by `monitor run`"):
+            with single_daemon(sqlite, "monitor once"):
+                pass
 
 
-def test_two_daemons_on_postgresql_the_second_refuses_and_a_killed_first_lets_go(tmp_path: Path, pg_server: PostgresServer) -> None:
-    config = pg_config(tmp_path, pg_server, folders=[tmp_path / "inbox"])
+def status_of(config: Path) -> dict[str, Any]:
+    result = monitor("status", "--json", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def test_two_daemons_on_postgresql_are_listed_a_killed_one_goes_and_a_stopped_one_leaves(tmp_path: Path, pg_server: PostgresServer) -> None:
+    """`monitor status` lists both daemons with their heartbeats; SIGKILL: gone once its lease is over;
+    SIGTERM: its row is deleted."""
+    config = pg_config(tmp_path, pg_server, folders=[tmp_path / "inbox"], settings_extra={"http": {"deadline": 1}, "delivery": {"lease_seconds": 2}})
     (tmp_path / "inbox").mkdir()
-    log = tmp_path / "first.log"
-    with log.open("w") as out:
-        first = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--config", str(config)], cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+    procs = []
     try:
-        wait_for(lambda: "monitor running" in log.read_text(), timeout=30)
-        for verb in ("run", "once"):
-            line = one_line_error(monitor(verb, "--config", str(config)))
-            assert f"is in use by `monitor run` (pid {first.pid} on " in line and PG_PASSWORD not in line
-        first.send_signal(signal.SIGKILL)  # the server releases the lock when the connection drops
+        for name in ("first", "second"):
+            log = tmp_path / f"{name}.log"
+            with log.open("w") as out:
+                procs.append(subprocess.Popen([sys.executable, "-m", "monitor", "run", "--config", str(config)], cwd=REPO, stdout=out, stderr=subprocess.STDOUT))
+        for name in ("first", "second"):
+            wait_for(lambda name=name: "monitor running" in (tmp_path / f"{name}.log").read_text(), timeout=30)  # type: ignore[misc]
+        status = status_of(config)
+        assert status["shared"] is True and sorted(d["pid"] for d in status["daemons"]) == sorted(p.pid for p in procs)
+        assert all(d["alive"] and d["lease_seconds"] == 4 and d["verb"] == "monitor run" for d in status["daemons"])
+        beat = {d["pid"]: d["heartbeat_at"] for d in status["daemons"]}
+        wait_for(lambda: all(d["heartbeat_at"] > beat[d["pid"]] for d in status_of(config)["daemons"]), timeout=10)  # the heartbeat job
+        first, second = procs
+        first.send_signal(signal.SIGKILL)
         first.wait(timeout=20)
-        wait_for(lambda: monitor("once", "--config", str(config)).returncode == 0, timeout=20)
+        wait_for(lambda: [d["alive"] for d in sorted(status_of(config)["daemons"], key=lambda d: d["pid"] != first.pid)] == [False, True], timeout=15)
+        table = monitor("status", "--config", str(config))
+        assert table.returncode == 0 and "gone" in table.stdout and "alive" in table.stdout and PG_PASSWORD not in table.stdout
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=30) == 0
+        assert [d["pid"] for d in status_of(config)["daemons"]] == [first.pid]  # the stopped one left; the killed one ages out
     finally:
-        if first.poll() is None:
-            first.kill()
-            first.wait(timeout=20)
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=20)
 
 
 def test_keys_longer_than_a_column_are_stored_and_found_again(any_store: str) -> None:

@@ -4,7 +4,8 @@ prints. The database is opened here and only here (`App.db`), once per App.
 
 Split by theme, so that no module passes 300 lines: `app/store.py` (alerts, stories, mutes, prune,
 backup, schema revisions), `app/sources.py` (the source list, read-only, and the source verbs),
-`app/check.py` (`monitor check`, `match`, `eval`), `app/trends.py` (`monitor trends`). `App` gathers them.
+`app/check.py` (`monitor check`, `match`, `eval`), `app/trends.py` (`monitor trends`), `app/status.py`
+(`monitor status`: the daemons on the store). `App` gathers them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from monitor.app.check import CheckVerbs
 from monitor.app.core import Core
 from monitor.app.sources import SourceVerbs
+from monitor.app.status import StatusVerbs
 from monitor.app.store import StoreVerbs
 from monitor.app.trends import TrendVerbs
 from monitor.errors import MonitorError
@@ -24,11 +26,12 @@ from monitor.store.lock import single_daemon
 __all__ = ["App"]
 
 
-class App(CheckVerbs, SourceVerbs, StoreVerbs, TrendVerbs, Core):
+class App(CheckVerbs, SourceVerbs, StatusVerbs, StoreVerbs, TrendVerbs, Core):
     """Every verb of `monitor` on one config file: `App(Path("config/monitor.toml")).alerts(20)`."""
 
     def run(self, parsers: ParserPool | None = None) -> None:
-        """The daemon, in the foreground until a signal stops it; one per database. `parsers`: the feed
+        """The daemon, in the foreground until a signal stops it; one per SQLite database, several on a
+        PostgreSQL one (they share the work through claims in the store). `parsers`: the feed
         parsers, forked by the caller before the pipeline's modules were imported (they share fewer pages)."""
         from monitor.daemon import Daemon
 

@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, create_engine, event, inspect
+from sqlalchemy import Connection, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -50,6 +50,9 @@ def database_name(url: str) -> str:
 
 
 OPEN_ATTEMPTS = 5  # tries at opening a SQLite file that another process is creating or upgrading
+
+
+SCHEMA_LOCK_KEY = 0x6D6F6E736368656D  # "monschem": a PostgreSQL transaction lock around creating or upgrading the schema
 
 
 class Database:
@@ -106,9 +109,13 @@ class Database:
 
     def _bring_to_head(self, connection: Connection, upgrade: str, config: Path | str | None) -> str | None:
         """Create, stamp or upgrade the schema (see the class); a schema problem in words, or None."""
-        if self.sqlite and migrate.current(connection) != (migrate.head(),):
-            # SQLite runs DDL in a transaction: one process creates or upgrades, the others wait here, then find it done
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if migrate.current(connection) != (migrate.head(),):
+            # DDL runs in a transaction: one process creates or upgrades, the others wait here, then find it done
+            # (on PostgreSQL, daemons sharing a database start together: issue 18)
+            if self.sqlite:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
         if not inspect(connection).get_table_names():  # a new database: create_all and stamp the head (Alembic's cookbook)
             Base.metadata.create_all(connection)
             migrate.stamp(connection, migrate.head())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -84,15 +85,57 @@ def claim(db: Database, ids: list[int], now: datetime, lease_seconds: float) -> 
         rows = {delivery.id: (delivery, alert) for delivery, alert in s.execute(
             select(DeliveryRow, AlertRow).join(AlertRow, DeliveryRow.alert_id == AlertRow.id).where(DeliveryRow.id.in_(taken))
         )} if taken else {}
-    return [
+    out = [
         DueDelivery(d.id, d.channel, d.attempts, a.uid, a.title, a.body, tuple(a.tags.split()), a.severity, a.context)
         for d, a in (rows[i] for i in taken)
     ]
+    _holding(out, lease_until)
+    return out
 
 
 def claim_due(db: Database, now: datetime, lease_seconds: float, limit: int = 50) -> list[DueDelivery]:
-    """Pending deliveries whose time has come and whose lease (if any) has expired, now leased to us."""
-    return claim(db, due_ids(db, now, limit), now, lease_seconds)
+    """Pending deliveries whose time has come and whose lease (if any) has expired, now leased to us.
+
+    On PostgreSQL, where several daemons dispatch from one outbox (issue 18), one statement locks the
+    claimable rows with FOR UPDATE SKIP LOCKED and leases them: a row another daemon is claiming is
+    passed over, not waited for, and none is taken twice. On SQLite: the ids, then `claim`."""
+    if db.sqlite:
+        return claim(db, due_ids(db, now, limit), now, lease_seconds)
+    lease_until = now + timedelta(seconds=lease_seconds)
+    picked = (select(DeliveryRow.id).join(AlertRow, DeliveryRow.alert_id == AlertRow.id).where(claimable(now))
+              .order_by(AlertRow.severity.desc(), DeliveryRow.id).limit(limit).with_for_update(of=DeliveryRow, skip_locked=True).cte("picked"))
+    with db.session() as s:
+        taken = list(s.scalars(update(DeliveryRow).where(DeliveryRow.id == picked.c.id).values(lease_until=lease_until).returning(DeliveryRow.id)))
+        rows = s.execute(
+            select(DeliveryRow, AlertRow).join(AlertRow, DeliveryRow.alert_id == AlertRow.id).where(DeliveryRow.id.in_(taken))
+            .order_by(AlertRow.severity.desc(), DeliveryRow.id)
+        ).all() if taken else []
+        out = [DueDelivery(d.id, d.channel, d.attempts, a.uid, a.title, a.body, tuple(a.tags.split()), a.severity, a.context) for d, a in rows]
+    _holding(out, lease_until)
+    return out
+
+
+_held_here: dict[int, datetime] = {}  # deliveries this process claimed and has not recorded yet, with their lease's end
+_held_lock = threading.Lock()
+
+
+def _holding(claimed: list[DueDelivery], until: datetime) -> None:
+    with _held_lock:
+        _held_here.update((d.id, until) for d in claimed)
+
+
+def _recorded(delivery_id: int) -> None:
+    with _held_lock:
+        _held_here.pop(delivery_id, None)
+
+
+def holding(now: datetime) -> int:
+    """How many deliveries this process holds (its heartbeat's count): claimed, not yet sent, failed or
+    held, and their lease not over (a dispatch that ended on a store error leaves its claims to expire)."""
+    with _held_lock:
+        for delivery_id in [i for i, until in _held_here.items() if until <= now]:
+            del _held_here[delivery_id]
+        return len(_held_here)
 
 
 def record_sent(db: Database, delivery_id: int, now: datetime) -> None:
@@ -100,6 +143,7 @@ def record_sent(db: Database, delivery_id: int, now: datetime) -> None:
         row = s.get_one(DeliveryRow, delivery_id)
         row.status, row.sent_at, row.lease_until, row.last_error = "sent", now, None, None
         row.attempts += 1
+    _recorded(delivery_id)
 
 
 def record_failure(db: Database, delivery_id: int, error: str, next_attempt_at: datetime, final: bool) -> None:
@@ -112,6 +156,7 @@ def record_failure(db: Database, delivery_id: int, error: str, next_attempt_at: 
         row.next_attempt_at = next_attempt_at
         if final:
             row.status = "failed"
+    _recorded(delivery_id)
 
 
 def latest_alerts(db: Database, limit: int, failed_only: bool = False) -> list[AlertSummary]:
@@ -142,6 +187,7 @@ def hold(db: Database, delivery_id: int, reason: str) -> None:
     with db.session() as s:
         row = s.get_one(DeliveryRow, delivery_id)
         row.status, row.held_reason, row.lease_until = "held", reason, None
+    _recorded(delivery_id)
 
 
 def sent_since(db: Database, channel: str, since: datetime) -> int:

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor.model import FetchState
 from monitor.redact import redact
 from monitor.store.db import Database
-from monitor.store.tables import OutlineRow, SourceRow, table_of
+from monitor.store.tables import OutlineRow, SourceRow, column_length, fit_key, table_of
 
 
 @dataclass(frozen=True)
@@ -60,21 +61,55 @@ class FeedJob:
 
 def ensure_source(db: Database, name: str, kind: str, location: str, every: float | None = None, full_text: bool = False) -> int:
     """The id of a configured source, created on first sight; its location and interval follow the config."""
+    return ensure_sources(db, [SourceSpec(name, kind, location, every, full_text)])[name]
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A source as the config file gives it."""
+
+    name: str
+    kind: str
+    location: str
+    every: float | None = None
+    full_text: bool = False
+
+
+def ensure_sources(db: Database, specs: list[SourceSpec]) -> dict[str, int]:
+    """The ids of configured sources by name, those not stored yet created, in one transaction (a daemon
+    starts with thousands of feeds); their locations and intervals follow the config."""
+    try:
+        return _ensure_sources(db, specs)
+    except IntegrityError:  # another daemon sharing the store created some at the same moment: they are there now
+        return _ensure_sources(db, specs)
+
+
+def _ensure_sources(db: Database, specs: list[SourceSpec]) -> dict[str, int]:
+    ids: dict[str, int] = {}
     with db.session() as s:
-        row = s.scalar(select(SourceRow).where(SourceRow.name == name))
-        if row is None:
-            row = SourceRow(name=name, kind=kind, location=location, error_count=0, last_new_items=0, origin="config", enabled=True, suspended=False)
-            s.add(row)
-        elif row.location != location or row.kind != kind:
-            row.location, row.kind, row.etag, row.last_modified, row.body_hash = location, kind, None, None, None
-        row.every, row.full_text = every, full_text
-        if row.origin == "config" and row.last_error == REMOVED:
-            row.enabled, row.last_error = True, None
-        s.flush()
-        return row.id
+        for start in range(0, len(specs), 1000):
+            chunk = specs[start:start + 1000]
+            stored = {r.name: r for r in s.scalars(select(SourceRow).where(SourceRow.name.in_([spec.name for spec in chunk])))}
+            rows: dict[str, SourceRow] = {}
+            for spec in chunk:
+                row = stored.get(fit_key(spec.name, _NAME_LENGTH))
+                if row is None:
+                    row = stored[fit_key(spec.name, _NAME_LENGTH)] = SourceRow(
+                        name=spec.name, kind=spec.kind, location=spec.location, error_count=0, last_new_items=0, origin="config", enabled=True, suspended=False)
+                    s.add(row)
+                elif row.location != spec.location or row.kind != spec.kind:
+                    row.location, row.kind, row.etag, row.last_modified, row.body_hash = spec.location, spec.kind, None, None, None
+                row.every, row.full_text = spec.every, spec.full_text
+                if row.origin == "config" and row.last_error == REMOVED:
+                    row.enabled, row.last_error = True, None
+                rows[spec.name] = row
+            s.flush()
+            ids.update((name, row.id) for name, row in rows.items())
+    return ids
 
 
 REMOVED = "no longer in the config file"
+_NAME_LENGTH = column_length(table_of(SourceRow).c.name)
 
 
 def retire_config_sources(db: Database, kind: str, keep: set[str]) -> None:
@@ -150,15 +185,29 @@ def disabled_ids(db: Database) -> set[int]:
 CLAIM_CHUNK = 10_000  # ids claimed by one statement
 
 
-def claim(db: Database, source_ids: list[int], due_by: datetime, until: datetime) -> set[int]:
-    """Lease the sources still due by `due_by` until `until` (their next check moves there); returns
-    the ids leased. A source another tick or process leased meanwhile is not due, so not taken twice."""
+def claim(db: Database, source_ids: list[int], due_by: datetime, until: datetime, limit: int | None = None) -> set[int]:
+    """Lease the sources still due by `due_by` until `until` (their next check moves there), at most
+    `limit` of them, the most overdue first; returns the ids leased. A source another tick or process
+    leased meanwhile is not due, so not taken twice.
+
+    On PostgreSQL the due rows are locked with FOR UPDATE SKIP LOCKED before the UPDATE: a row another
+    daemon is claiming at that moment is passed over, not waited for (procrastinate's and River's claim);
+    on SQLite the one daemon's UPDATE takes the database's write lock."""
     due = (SourceRow.next_check_at.is_(None)) | (SourceRow.next_check_at <= due_by)
+    order = (SourceRow.next_check_at.is_not(None), SourceRow.next_check_at, SourceRow.id)
     claimed = set[int]()
     with db.session() as s:  # in chunks: PostgreSQL takes at most 65,535 parameters a statement
         for start in range(0, len(source_ids), CLAIM_CHUNK):
+            left = None if limit is None else limit - len(claimed)
+            if left is not None and left <= 0:
+                break
             chunk = source_ids[start:start + CLAIM_CHUNK]
-            claimed.update(s.scalars(update(SourceRow).where(SourceRow.id.in_(chunk), due).values(next_check_at=until).returning(SourceRow.id)))
+            if db.sqlite:
+                picked = select(SourceRow.id).where(SourceRow.id.in_(chunk), due).order_by(*order).limit(left).scalar_subquery()
+                claimed.update(s.scalars(update(SourceRow).where(SourceRow.id.in_(picked)).values(next_check_at=until).returning(SourceRow.id)))
+            else:
+                locked = select(SourceRow.id).where(SourceRow.id.in_(chunk), due).order_by(*order).limit(left).with_for_update(skip_locked=True).cte("picked")
+                claimed.update(s.scalars(update(SourceRow).where(SourceRow.id == locked.c.id).values(next_check_at=until).returning(SourceRow.id)))
     return claimed
 
 

@@ -210,6 +210,7 @@ class SeenFileRow(Base):
     size: Mapped[int] = mapped_column(BigInteger)  # bytes: a file may pass 2 GiB
     mtime_ns: Mapped[int] = mapped_column(BigInteger)  # nanoseconds since 1970: needs 64 bits (PostgreSQL's INTEGER has 32)
     seen_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]  # being read by a daemon until then (None: read); an ended lease is read again
 
 
 class TrendCountRow(Base):
@@ -244,3 +245,22 @@ class SourceSilenceRow(Base):
     source_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     silent_since: Mapped[datetime]  # its latest article then
     alert_uid: Mapped[str] = mapped_column(String(32))
+
+
+class DaemonRow(Base):
+    """A `monitor run` on this database (issue 18): where it runs, its last heartbeat and what it holds.
+
+    Gone when its heartbeat is older than its lease (its claims have ended by then); a daemon stopping
+    cleanly deletes its row."""
+
+    __tablename__ = "daemons"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    verb: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime] = mapped_column(index=True)
+    lease_seconds: Mapped[float] = mapped_column(Float)  # gone when its heartbeat is older than this
+    feeds: Mapped[int] = mapped_column(Integer, default=0)  # feeds claimed and not yet recorded, at its last heartbeat
+    deliveries: Mapped[int] = mapped_column(Integer, default=0)  # deliveries claimed and not yet recorded
+    files: Mapped[int] = mapped_column(Integer, default=0)  # folder files claimed and not yet read

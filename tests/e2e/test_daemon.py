@@ -230,6 +230,7 @@ def monitor_run(config: Path) -> tuple[subprocess.Popen[str], list[str]]:
     return proc, lines
 
 
+@sqlite_only  # on PostgreSQL daemons share the store (issue 18): tests/test_postgres.py, tests/e2e/test_shared.py
 def test_a_second_daemon_on_one_database_refuses_in_one_line_naming_the_first(tmp_path: Path) -> None:
     """Regression (issue 14, item 15): two daemons on one database sent 105 alerts for 100 stories."""
     config = write_config(tmp_path, folders=[tmp_path])

@@ -1,0 +1,41 @@
+"""`monitor status`: the daemons registered on the store (several may share a PostgreSQL store; one on
+SQLite), each with its host, pid, last heartbeat and what it holds, and whether it is alive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from monitor.app.core import Core
+from monitor.store.daemons import DaemonInfo, listing
+
+__all__ = ["DaemonInfo", "Status", "StatusVerbs"]
+
+
+@dataclass(frozen=True)
+class Status:
+    """The store's name, whether it may be shared, the time of the listing and its daemons."""
+
+    database: str
+    shared: bool  # PostgreSQL: several daemons may run on it; SQLite: one at a time
+    now: datetime
+    daemons: list[DaemonInfo]
+
+    def as_json(self) -> dict[str, object]:
+        """`monitor status --json`: plain values, times in ISO 8601 UTC."""
+        return {
+            "database": self.database, "shared": self.shared, "now": self.now.isoformat(),
+            "daemons": [
+                {"id": d.id, "host": d.host, "pid": d.pid, "verb": d.verb, "started_at": d.started_at.isoformat(),
+                 "heartbeat_at": d.heartbeat_at.isoformat(), "lease_seconds": d.lease_seconds, "alive": d.alive(self.now),
+                 "feeds": d.holding.feeds, "deliveries": d.holding.deliveries, "files": d.holding.files}
+                for d in self.daemons
+            ],
+        }
+
+
+class StatusVerbs(Core):
+    """`monitor status` (read-only)."""
+
+    def status(self) -> Status:
+        return Status(self.db.name, not self.db.sqlite, datetime.now(UTC), listing(self.db))

@@ -1,0 +1,103 @@
+"""The registry of daemons on one database (issue 18): several `monitor run` may share a PostgreSQL store,
+each claiming its own feeds, files and deliveries; this table says who runs where and what each holds.
+
+A daemon registers at start, its `heartbeat` job refreshes its row (with what it holds then), and a clean
+stop deletes the row. A daemon whose heartbeat is older than its lease is gone (SIGKILL, a lost machine):
+its claims have ended with their leases by then, and another daemon's heartbeat deletes its row a day later.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+
+from monitor.store.db import Database
+from monitor.store.tables import DaemonRow
+
+FORGET_AFTER = timedelta(days=1)  # a gone daemon's row is kept this long for `monitor status`
+
+
+@dataclass(frozen=True)
+class Holding:
+    """What a daemon holds at a heartbeat: feeds, deliveries and folder files claimed and not yet recorded."""
+
+    feeds: int = 0
+    deliveries: int = 0
+    files: int = 0
+
+
+@dataclass(frozen=True)
+class DaemonInfo:
+    """A row of `monitor status`."""
+
+    id: int
+    host: str
+    pid: int
+    verb: str
+    started_at: datetime
+    heartbeat_at: datetime
+    lease_seconds: float
+    holding: Holding
+
+    def alive(self, now: datetime) -> bool:
+        """Its heartbeat is within its lease (else it is gone and its claims have ended)."""
+        return now - self.heartbeat_at <= timedelta(seconds=self.lease_seconds)
+
+
+def register(db: Database, verb: str, lease_seconds: float, now: datetime) -> int:
+    """This process as a daemon of the database; returns its id."""
+    with db.session() as s:
+        row = DaemonRow(host=socket.gethostname()[:255], pid=os.getpid(), verb=verb[:32], started_at=now, heartbeat_at=now,
+                        lease_seconds=lease_seconds, feeds=0, deliveries=0, files=0)
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def heartbeat(db: Database, daemon_id: int, now: datetime, holding: Holding, lease_seconds: float) -> bool:
+    """Refresh a daemon's row; False when it is no longer there (deleted as gone: register again)."""
+    with db.session() as s:
+        changed = s.execute(
+            update(DaemonRow).where(DaemonRow.id == daemon_id)
+            .values(heartbeat_at=now, lease_seconds=lease_seconds, feeds=holding.feeds, deliveries=holding.deliveries, files=holding.files)
+            .returning(DaemonRow.id)
+        ).first()
+        s.execute(delete(DaemonRow).where(DaemonRow.heartbeat_at < now - FORGET_AFTER))
+    return changed is not None
+
+
+def deregister(db: Database, daemon_id: int) -> None:
+    """A clean stop: the daemon's row goes (its claims were given back or recorded)."""
+    with db.session() as s:
+        s.execute(delete(DaemonRow).where(DaemonRow.id == daemon_id))
+
+
+def forget_dead_here(db: Database) -> int:
+    """Delete the rows of daemons of this host whose process is gone (SIGKILLed: no clean stop); how many."""
+    here = socket.gethostname()[:255]
+    with db.session() as s:
+        dead = [r.id for r in s.scalars(select(DaemonRow).where(DaemonRow.host == here)) if r.pid != os.getpid() and not _running(r.pid)]
+        if dead:
+            s.execute(delete(DaemonRow).where(DaemonRow.id.in_(dead)))
+    return len(dead)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it runs
+        return True
+    return True
+
+
+def listing(db: Database) -> list[DaemonInfo]:
+    """Every registered daemon, the longest running first."""
+    with db.session() as s:
+        return [DaemonInfo(r.id, r.host, r.pid, r.verb, r.started_at, r.heartbeat_at, r.lease_seconds, Holding(r.feeds, r.deliveries, r.files))
+                for r in s.scalars(select(DaemonRow).order_by(DaemonRow.started_at, DaemonRow.id))]

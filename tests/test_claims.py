@@ -1,0 +1,161 @@
+"""Issue 18: feeds, folder files and deliveries claimed so that daemons sharing one store never take the
+same one; revision 0006 (the daemons registry, file leases); `monitor status`.
+
+The claims are raced by real processes on the test's store (a SQLite file, or a PostgreSQL database in
+the PostgreSQL pass, where they use FOR UPDATE SKIP LOCKED).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+
+from monitor.store import daemons, files, migrate, outbox, sources
+from monitor.store.db import Database, utcnow
+from tests.conftest import REPO, store_url, write_config
+from tests.test_cli import monitor
+from tests.test_migrations import ROWS
+from tests.test_outbox import outbox_with
+
+RACER = """
+import json, sys, time
+from datetime import timedelta
+from monitor.store import outbox, sources
+from monitor.store.db import Database, utcnow
+url, what, ids = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+db = Database(url)
+taken = []
+print("ready", flush=True)
+sys.stdin.readline()  # every racer is ready: go
+while True:
+    now = utcnow()
+    if what == "feeds":
+        got = sorted(sources.claim(db, ids, now, now + timedelta(minutes=5), limit=5))
+    else:
+        got = [d.id for d in outbox.claim_due(db, now, 60, limit=5)]
+        for i in got:
+            outbox.record_sent(db, i, utcnow())
+    if not got and (what == "feeds" or not outbox.due_ids(db, utcnow())):
+        break  # (on SQLite the deliveries it listed may have been taken meanwhile: it lists again)
+    taken += got
+    time.sleep(0.01)  # as if polling or sending them
+db.close()
+print(json.dumps(taken))
+"""
+
+
+def race(url: str, what: str, ids: list[int], processes: int = 2) -> list[list[int]]:
+    """What each of `processes` processes claimed, racing from one moment on (once all have opened the store)."""
+    procs = [subprocess.Popen([sys.executable, "-c", RACER, url, what, json.dumps(ids)], cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+             for _ in range(processes)]
+    for proc in procs:
+        assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.close()
+    outs = []
+    for proc in procs:
+        assert proc.wait(timeout=120) == 0
+        assert proc.stdout is not None
+        outs.append(json.loads(proc.stdout.read()))
+    return outs
+
+
+def test_two_processes_claiming_due_feeds_take_each_once(tmp_path: Path) -> None:
+    db = Database(store_url(tmp_path))
+    ids = [sources.ensure_source(db, f"feed {i}", "feed", f"http://example.org/{i}.xml") for i in range(300)]
+    db.close()
+    first_taken, second_taken = race(store_url(tmp_path), "feeds", ids)
+    assert first_taken and second_taken  # both took part
+    assert not set(first_taken) & set(second_taken) and sorted(first_taken + second_taken) == sorted(ids)
+
+
+def test_a_claim_takes_at_most_its_limit_the_most_overdue_first_and_a_lease_that_ended_is_taken_again(tmp_path: Path) -> None:
+    db = Database(store_url(tmp_path))
+    ids = [sources.ensure_source(db, f"feed {i}", "feed", f"http://example.org/{i}.xml") for i in range(5)]
+    now = utcnow()
+    for i, source_id in enumerate(ids):  # feed 4 the most overdue, feed 0 not due yet
+        sources.retry_now(db, source_id, now - timedelta(minutes=i) if i else now + timedelta(seconds=20))
+    assert sources.claim(db, ids, now, now + timedelta(seconds=30), limit=2) == {ids[4], ids[3]}
+    assert sources.claim(db, ids, now, now + timedelta(seconds=30)) == {ids[2], ids[1]}
+    assert sources.claim(db, ids, now + timedelta(seconds=29), now + timedelta(minutes=5)) == {ids[0]}  # due by then; the leases not over
+    assert sources.claim(db, ids, now + timedelta(seconds=31), now + timedelta(minutes=5)) == set(ids[1:])  # a killed daemon's leases ended
+    db.close()
+
+
+def test_two_processes_dispatching_from_one_outbox_send_each_delivery_once(tmp_path: Path) -> None:
+    db = outbox_with(tmp_path, 120)
+    db.close()
+    first_sent, second_sent = race(store_url(tmp_path), "deliveries", [])
+    assert first_sent and second_sent
+    assert not set(first_sent) & set(second_sent) and len(first_sent) + len(second_sent) == 120
+    db = Database(store_url(tmp_path))
+    assert outbox.delivery_states(db) == {("hook", "sent"): 120}
+    db.close()
+
+
+def test_a_folder_file_is_claimed_once_and_a_killed_readers_file_is_read_again_after_its_lease(tmp_path: Path) -> None:
+    db = Database(store_url(tmp_path))
+    now, path = utcnow(), str(tmp_path / "inbox" / "a.txt")
+    assert files.claim(db, path, 10, 1, now, now + timedelta(seconds=30))
+    assert not files.claim(db, path, 10, 1, now, now + timedelta(seconds=30))  # another daemon leaves it alone
+    assert files.seen_versions(db, [path], now) == {path: (10, 1)}  # being read: not for the others
+    later = now + timedelta(seconds=31)  # the reader was killed: its lease ended
+    assert files.seen_versions(db, [path], later) == {}
+    assert files.claim(db, path, 10, 1, later, later + timedelta(seconds=30))
+    files.mark_seen(db, path, 10, 1, later)
+    much_later = later + timedelta(days=1)
+    assert not files.claim(db, path, 10, 1, much_later, much_later + timedelta(seconds=30))  # read: never again
+    assert files.seen_versions(db, [path], much_later) == {path: (10, 1)}
+    other = str(tmp_path / "inbox" / "b.txt")
+    assert files.claim(db, other, 5, 2, now, now + timedelta(seconds=30))
+    files.release(db, other)  # changed while read: claimed again when it settles
+    assert files.claim(db, other, 6, 3, now, now + timedelta(seconds=30))
+    db.close()
+
+
+def test_revision_0006_adds_the_daemons_registry_and_keeps_read_files_read(tmp_path: Path) -> None:
+    url = store_url(tmp_path)
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as connection:
+        migrate.upgrade(connection, "0005")
+        connection.execute(text("INSERT INTO seen_files (id, path, size, mtime_ns, seen_at) VALUES (:id, :path, :size, :mtime_ns, :seen_at)"), ROWS["seen_files"])
+    engine.dispose()
+    db = Database(url)
+    later = utcnow() + timedelta(days=1)
+    assert files.seen_versions(db, ["/data/in/a.txt"], later) == {"/data/in/a.txt": (123, 1_700_000_000_123_456_789)}
+    assert not files.claim(db, "/data/in/a.txt", 123, 1_700_000_000_123_456_789, later, later + timedelta(seconds=30))
+    daemon_id = daemons.register(db, "monitor run", 30.0, later)
+    assert daemons.heartbeat(db, daemon_id, later + timedelta(seconds=5), daemons.Holding(3, 2, 1), 30.0)
+    [row] = daemons.listing(db)
+    assert (row.pid, row.holding, row.alive(later + timedelta(seconds=35)), row.alive(later + timedelta(seconds=36))) == (
+        __import__("os").getpid(), daemons.Holding(3, 2, 1), True, False)
+    daemons.deregister(db, daemon_id)
+    assert daemons.listing(db) == [] and not daemons.heartbeat(db, daemon_id, later, daemons.Holding(), 30.0)
+    db.close()
+
+
+def test_monitor_status_lists_the_daemons_and_says_when_there_is_none(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    empty = monitor("status", "--config", str(config))
+    assert empty.returncode == 0 and "no daemon is running on this store" in empty.stdout
+    db = Database(store_url(tmp_path))
+    now = utcnow()
+    gone = daemons.register(db, "monitor run", 600.0, now - timedelta(hours=1))
+    alive = daemons.register(db, "monitor run", 600.0, now)
+    daemons.heartbeat(db, alive, now, daemons.Holding(7, 1, 0), 600.0)
+    db.close()
+    data = json.loads(monitor("status", "--json", "--config", str(config)).stdout)
+    assert [(d["id"], d["alive"], d["feeds"], d["deliveries"]) for d in data["daemons"]] == [(gone, False, 0, 0), (alive, True, 7, 1)]
+    assert data["shared"] is (not store_url(tmp_path).startswith("sqlite"))
+    table = monitor("status", "--config", str(config))
+    assert table.returncode == 0 and "gone" in table.stdout and "alive" in table.stdout
+    helped = monitor("status", "--help")
+    assert helped.returncode == 0 and "--json" in helped.stdout
