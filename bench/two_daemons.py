@@ -25,9 +25,9 @@ phase). The phases start together in both processes; the wall time of a phase is
 the command to the last answer. Feeds per minute: requests the server answered / wall time.
 
 Each daemon reports its CPU (process and parsing processes), the time in `Ingest` per feed batch, and the
-cost of sharing the store: the `pg_advisory_xact_lock` of the story step (count, seconds waiting) and the
+cost of sharing the store: the `pg_advisory_xact_lock` of the story step (count, seconds waiting), the
 refresh query of the story index (count, seconds, rows), timed by an engine event listener around those
-statements. The controller reads pg_stat_database before and after each phase (commits, rows returned,
+statements, and how long the lock was held (from the lock statement's end to the commit or rollback). The controller reads pg_stat_database before and after each phase (commits, rows returned,
 fetched, inserted, updated; backends) and the load average. One JSON line per (setup, phase); a summary
 line with the ratios two/one at the end.
 """
@@ -136,8 +136,11 @@ class Sharing:
         self.seconds: Counter[str] = Counter()
         self.counts: Counter[str] = Counter()
         self._started: dict[int, tuple[str, float]] = {}
+        self._held: dict[int, float] = {}  # connection -> when it got the story lock
         event.listen(engine, "before_cursor_execute", self._before)
         event.listen(engine, "after_cursor_execute", self._after)
+        event.listen(engine, "commit", self._released)
+        event.listen(engine, "rollback", self._released)
 
     @staticmethod
     def _kind(statement: str) -> str | None:
@@ -151,13 +154,21 @@ class Sharing:
         if kind := self._kind(statement):
             self._started[id(cursor)] = (kind, time.perf_counter())
 
-    def _after(self, _conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+    def _after(self, conn: Any, cursor: Any, statement: str, *_: Any) -> None:
         if (started := self._started.pop(id(cursor), None)) is not None:
             kind, at = started
-            self.seconds[kind] += time.perf_counter() - at
+            now = time.perf_counter()
+            self.seconds[kind] += now - at
             self.counts[kind] += 1
+            if kind == "lock":
+                self._held[id(conn)] = now
             if kind == "refresh":
                 self.counts["refresh_rows"] += max(cursor.rowcount, 0)
+
+    def _released(self, conn: Any) -> None:
+        """The transaction that held the story lock ended (the lock with it): how long it was held."""
+        if (at := self._held.pop(id(conn), None)) is not None:
+            self.seconds["held"] += time.perf_counter() - at
 
     def timed(self, ingest: Any) -> Any:
         def call(*args: Any, **kwargs: Any) -> int:

@@ -7,7 +7,9 @@ advisory lock (`serialise`), before its first find, and keeps it until it commit
 daemon first adds to its index the sketches stored since the highest article id it knows (`sketches_since`).
 Every article insert of the ingest runs under that lock, so when a daemon holds it no other insert is in
 flight: every article id below the next one allocated is committed or rolled back, and "id > last seen"
-misses none. SQLite has one daemon (store/lock.py) and one writer at a time: nothing to take there.
+misses none (the refresh is a statement after the lock: at PostgreSQL's default READ COMMITTED it sees what the
+previous holder committed). The index loaded on start needs no lock: a batch still in flight then has ids above
+every committed one. SQLite has one daemon (store/lock.py) and one writer at a time: nothing to take there.
 """
 
 from __future__ import annotations
