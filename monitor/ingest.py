@@ -2,7 +2,10 @@
 ask, the page's full text) -> one Article each -> dedup (URL, content hash) -> match -> story -> alert
 decision -> save. A feed's new articles are saved in one transaction (each article with its matches, story,
 alert and deliveries; a crash loses the whole batch, and the next poll stores it again); the story index
-learns each as it is saved and forgets the batch if the transaction is rolled back."""
+learns each as it is saved and forgets the batch if the transaction is rolled back. On PostgreSQL, where
+several daemons may share the store, the batch's story decisions run under the store's story lock, taken
+when its transaction starts storing and released when it commits, after the index has learnt what the other
+daemons stored since (`store/stories.py`)."""
 
 from __future__ import annotations
 
@@ -50,8 +53,7 @@ class Ingest:
         self.story_index = StoryIndex()  # near-duplicates of the latest `limits.window` articles
         self._story_lock = threading.Lock()
         self._slow_said: set[tuple[str, str]] = set()  # user regexes already said to have run out of time
-        for article_id, story_id, signature, size, published, fetched in story_store.recent_sketches(db, limits.window):
-            self.story_index.add(article_id, story_id, signature, size, article_time(published, fetched))
+        self._seen = self._learn(story_store.recent_sketches(db, limits.window))  # the highest article id the index knows
 
     def __call__(self, source_id: int, source_name: str, docs: Iterable[Document], enrich: Enrich | None = None) -> int:
         """Store the documents not seen before; returns how many were new. `enrich` runs on those only."""
@@ -97,6 +99,8 @@ class Ingest:
             started: list[tuple[list[Mention], datetime]] = []  # the new stories, counted together (trends)
             try:
                 with articles.batch(self.db) as rows:
+                    if story_store.serialise(rows.connection):  # PostgreSQL: other daemons decide stories too
+                        self._seen = max(self._seen, self._learn(story_store.sketches_since(rows.connection, self._seen, self.limits.window)))
                     for article, result, (signature, size) in batch:
                         at = article_time(article.published, fetched)  # a copy joins only a story this close in time
                         found = self.story_index.find(signature, size, at, self.limits.join_within)
@@ -118,10 +122,14 @@ class Ingest:
                 for article_id in added:  # rolled back: the index forgets them too
                     self.story_index.remove(article_id)
                 raise
-            if added:
-                self.story_index.remove_before(added[-1] - self.limits.window)
+            self._seen = max([self._seen, *added])  # committed under the lock: nothing below them can still come
+            self.story_index.remove_before(self._seen - self.limits.window)
             metrics.STORY_INDEX.set(len(self.story_index))
         return saved
+
+    def _learn(self, sketched: list[story_store.Sketch]) -> int:
+        """Index stored articles (oldest first); the highest id among them (0: none)."""
+        return self.story_index.extend((a, st, sig, n, article_time(published, fetched)) for a, st, sig, n, published, fetched in sketched)
 
     def _said(self, article_id: int, source_name: str, result: MatchResult, alert: articles.NewAlert | None) -> None:
         """Metrics and the log line of one stored article (after its transaction committed)."""

@@ -309,6 +309,15 @@ class StoryIndex:
         self._rows[article_id] = row
         self._size += 1
 
+    def extend(self, articles: Iterable[tuple[int, int, bytes, int, datetime | None]]) -> int:
+        """`add` each of several articles, oldest first: (id, story, signature, length, time), the store's newest
+        on start or those other daemons stored since (`Ingest`); returns the highest id given (0: none)."""
+        newest = 0
+        for article_id, story_id, signature, length, at in articles:
+            self.add(article_id, story_id, signature, length, at)
+            newest = max(newest, article_id)
+        return newest
+
     def find(self, signature: bytes, length: int, at: datetime | None = None, within: timedelta | None = None) -> int | None:
         """The story an article at time `at` joins, or None: the best of `candidates` that `joins` allows
         (without `at` and `within`, the best candidate at any time)."""

@@ -479,3 +479,18 @@ def test_slots_whose_low_halves_agree_but_high_halves_do_not_are_not_agreements(
     kept[: NUM_PERM // 2] ^= np.uint32(0x10000)  # half of the slots differ in their high halves only
     index.add(2, 20, kept.astype("<u4").tobytes(), row["length"])
     assert index.find(row["signature"], row["length"]) == 20  # Jaccard 0.5, same length: containment 0.67
+
+
+def test_extend_indexes_stored_sketches_as_add_does_and_returns_the_highest_id() -> None:
+    first, again = stories.sketch(FIRST), stories.sketch(AGAIN)
+    tiny = stories.sketch("too short to index")
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    index, added = StoryIndex(), StoryIndex()
+    rows = [(3, 1, *first, at), (7, 2, *again, at), (9, 3, *tiny, at)]
+    assert index.extend(rows) == 9  # the highest id given, indexed or not (a short text is not)
+    assert index.extend([]) == 0
+    for row in rows:
+        added.add(*row)
+    assert (3 in index, 7 in index, 9 in index, len(index)) == (True, True, False, 2)
+    assert index.candidates(*stories.sketch(REPOSTED)) == added.candidates(*stories.sketch(REPOSTED))
+    assert index.find(*stories.sketch(REPOSTED)) == 1

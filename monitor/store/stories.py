@@ -1,14 +1,37 @@
-"""Stories: what their alerts reported so far, their size, and the sketches to rebuild the index from."""
+"""Stories: what their alerts reported so far, their size, and the sketches to rebuild the index from; on
+PostgreSQL, the lock that serialises story decisions across daemons and the sketches others stored since.
+
+Several daemons on one PostgreSQL each keep a story index in memory. Two copies of a story stored at the
+same moment by two of them must not both start it, so a feed's batch takes STORY_LOCK_KEY, a transaction
+advisory lock (`serialise`), before its first find, and keeps it until it commits or rolls back; under it, the
+daemon first adds to its index the sketches stored since the highest article id it knows (`sketches_since`).
+Every article insert of the ingest runs under that lock, so when a daemon holds it no other insert is in
+flight: every article id below the next one allocated is committed or rolled back, and "id > last seen"
+misses none (the refresh is a statement after the lock: at PostgreSQL's default READ COMMITTED it sees what the
+previous holder committed). The index loaded on start needs no lock: a batch still in flight then has ids above
+every committed one. SQLite has one daemon (store/lock.py) and one writer at a time: nothing to take there.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, bindparam, func, select, text
 
 from monitor.store.db import Database
-from monitor.store.tables import ArticleRow, StoryRow
+from monitor.store.tables import ArticleRow, StoryRow, table_of
+
+STORY_LOCK_KEY = 0x6D6F6E2D73746F72  # "mon-stor": the transaction advisory lock of story decisions (lock.py has the daemon's)
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=STORY_LOCK_KEY)
+_A = table_of(ArticleRow)
+_SINCE = (
+    select(_A.c.id, _A.c.story_id, _A.c.signature, _A.c.shingles, _A.c.published_at, _A.c.fetched_at)
+    .where(_A.c.id > bindparam("after"), _A.c.signature.is_not(None), _A.c.story_id.is_not(None))
+    .order_by(_A.c.id.desc())
+    .limit(bindparam("limit"))
+)
+Sketch = tuple[int, int, bytes, int, "datetime | None", datetime]  # article id, story id, signature, shingles, published, fetched
 
 
 @dataclass(frozen=True)
@@ -52,7 +75,23 @@ def state(db: Database, story_id: int | None, source_id: int) -> StoryState | No
         return StoryState(row.id, row.severity, reported, row.last_alert_uid, articles, sources + (known is None), row.created_at)
 
 
-def recent_sketches(db: Database, limit: int) -> list[tuple[int, int, bytes, int, datetime | None, datetime]]:
+def serialise(connection: Connection) -> bool:
+    """Wait for the store's story lock in the connection's transaction (released when it ends); True if taken,
+    False on SQLite (see the module)."""
+    if connection.dialect.name != "postgresql":
+        return False
+    connection.execute(_LOCK)
+    return True
+
+
+def sketches_since(connection: Connection, after: int, limit: int) -> list[Sketch]:
+    """`recent_sketches` stored with an id above `after` (the newest `limit` of them, oldest first): one
+    query on the primary key, run under `serialise` so that nothing older can still commit."""
+    rows = connection.execute(_SINCE, {"after": after, "limit": limit}).all()
+    return [(a, st, sig, n, published, fetched) for a, st, sig, n, published, fetched in reversed(rows)]
+
+
+def recent_sketches(db: Database, limit: int) -> list[Sketch]:
     """(article id, story id, signature, shingles, published, fetched) of the newest articles, oldest first."""
     with db.session() as s:
         rows = s.execute(
