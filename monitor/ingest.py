@@ -86,42 +86,49 @@ class Ingest:
 
     def _save(self, source_id: int, source_name: str, batch: list[tuple[Article, MatchResult, tuple[bytes, int]]]) -> list[Saved]:
         """Decide and store a feed's new articles in one transaction. Each joins the story an earlier one
-        (stored, or of this batch) started; the index learns them as they are saved and forgets them if the
-        transaction is rolled back. Raises articles.Duplicate (nothing stored) if a unique key refused one."""
+        (stored, or of this batch) started: the index learns each as it is decided, under an id of its own
+        above any stored one (_PENDING + its position; the story it starts: the same), renumbered once the
+        transaction has given them their ids, forgotten if it is rolled back. Raises articles.Duplicate
+        (nothing stored) if a unique key refused one."""
         with self._story_lock:  # find, decide and store at once: two copies never both start a story
             fetched = utcnow()
             muted: set[str] | None = None
-            states: dict[int, story_store.StoryState] = {}  # stories as this batch left them (uncommitted)
-            added: list[int] = []
-            saved: list[Saved] = []
+            states: dict[int, story_store.StoryState] = {}  # stories as this batch leaves them (uncommitted)
+            pending: list[int] = []
+            items: list[articles.NewArticle] = []
             started: list[tuple[list[Mention], datetime]] = []  # the new stories, counted together (trends)
             try:
+                for k, (article, result, (signature, size)) in enumerate(batch):
+                    at = article_time(article.published, fetched)  # a copy joins only a story this close in time
+                    found = self.story_index.find(signature, size, at, self.limits.join_within)
+                    story = states[found] if found in states else story_store.state(self.db, found, source_id)
+                    if result.alert and muted is None:
+                        muted = set(mutes.active(self.db, fetched))
+                    decision = decide(result, story, muted or set(), self.policy, fetched)
+                    alert = _new_alert(article, decision, source_name, story, fetched) if decision else None
+                    reported = decision.reported if decision else frozenset()
+                    story_key = story.id if story else _PENDING + k
+                    joins = story.id - _PENDING if story and story.id >= _PENDING else None  # a story this batch started
+                    link = articles.StoryLink(story.id if story and joins is None else None, signature, size, reported, joins)
+                    items.append((article, result, alert, link))
+                    if story is None and (found_names := counts.mentions(result)):
+                        started.append((found_names, min(at, fetched)))
+                    states[story_key] = _joined(story, story_key, alert, reported, fetched)
+                    self.story_index.add(_PENDING + k, story_key, signature, size, at)
+                    pending.append(_PENDING + k)
                 with articles.batch(self.db) as rows:
-                    for article, result, (signature, size) in batch:
-                        at = article_time(article.published, fetched)  # a copy joins only a story this close in time
-                        found = self.story_index.find(signature, size, at, self.limits.join_within)
-                        story = states[found] if found in states else story_store.state(self.db, found, source_id)
-                        if result.alert and muted is None:
-                            muted = set(mutes.active(self.db, fetched))
-                        decision = decide(result, story, muted or set(), self.policy, fetched)
-                        alert = _new_alert(article, decision, source_name, story, fetched) if decision else None
-                        link = articles.StoryLink(story.id if story else None, signature, size, decision.reported if decision else frozenset())
-                        article_id, story_id = rows.save(source_id, article, result, alert, fetched, link)
-                        if story is None and (found_names := counts.mentions(result)):
-                            started.append((found_names, min(at, fetched)))
-                        states[story_id] = _joined(story, story_id, alert, link.reported, fetched)
-                        self.story_index.add(article_id, story_id, signature, size, at)
-                        added.append(article_id)
-                        saved.append((article_id, result, alert))
+                    ids = rows.save_many(source_id, items, fetched)
                     counts.count_many(rows.connection, started)
             except BaseException:
-                for article_id in added:  # rolled back: the index forgets them too
+                for article_id in pending:  # not stored: the index forgets them too
                     self.story_index.remove(article_id)
                 raise
-            if added:
-                self.story_index.remove_before(added[-1] - self.limits.window)
+            self.story_index.renumber({_PENDING + k: article_id for k, (article_id, _) in enumerate(ids)},
+                                      {_PENDING + k: story_id for k, (_, story_id) in enumerate(ids)})
+            if ids:
+                self.story_index.remove_before(ids[-1][0] - self.limits.window)
             metrics.STORY_INDEX.set(len(self.story_index))
-        return saved
+        return [(article_id, result, alert) for (article_id, _), (_, result, alert, _) in zip(ids, items, strict=True)]
 
     def _said(self, article_id: int, source_name: str, result: MatchResult, alert: articles.NewAlert | None) -> None:
         """Metrics and the log line of one stored article (after its transaction committed)."""
@@ -149,6 +156,7 @@ class Ingest:
 
 
 Saved = tuple[int, MatchResult, "articles.NewAlert | None"]  # a stored article's id, matches and alert
+_PENDING = 1 << 60  # the index's ids (and story ids) of a batch's articles until the store gives theirs
 
 
 def _first_of_each(fresh: list[Article]) -> list[Article]:

@@ -441,20 +441,20 @@ def test_removed_articles_give_their_memory_back() -> None:
     for article_id in range(20_000):  # a window of 1,000 sliding over 20,000 articles
         index.add(article_id, article_id, row["signature"], row["length"])
         index.remove_before(article_id - 999)
-    assert len(index) == 1000 and index._halves.shape[2] <= 2000
+    assert len(index) == 1000 and index._ids.size <= 2000 and index._keys.size <= 2000 * NUM_PERM
     index.remove_before(20_000)
-    assert len(index) == 0 and index._halves.shape[2] <= 256
+    assert len(index) == 0 and index._ids.size <= 256 and index._keys.size <= 256 * NUM_PERM
 
 
 def test_a_sliding_window_reuses_its_arrays_without_a_second_copy() -> None:
-    """Once the window is full, dead rows are reclaimed in place: at its peak the memory grows by a pack
-    block (512 KB) and the id map, not by a second copy of the index (which malloc would keep)."""
+    """Once the window is full, dead rows are reclaimed and the tail merged in place: at its peak the memory
+    grows by a few 512 KB blocks and the id map, not by a second copy of the index (which malloc would keep)."""
     row = originals()["ain-asad"]
     index = StoryIndex()
     for article_id in range(20_000):  # the arrays reach their size
         index.add(article_id, article_id, row["signature"], row["length"])
         index.remove_before(article_id - 4999)
-    arrays = index._halves
+    arrays = index._keys, index._ids
     tracemalloc.start()
     try:
         base, _ = tracemalloc.get_traced_memory()
@@ -464,12 +464,12 @@ def test_a_sliding_window_reuses_its_arrays_without_a_second_copy() -> None:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert index._halves is arrays and len(index) == 5000
-    assert peak - base < 2_000_000  # the signatures alone are 3.8 MB
+    assert index._keys is arrays[0] and index._ids is arrays[1] and len(index) == 5000
+    assert peak - base < 2_500_000  # the keys alone are 5 MB
 
 
 def test_slots_whose_low_halves_agree_but_high_halves_do_not_are_not_agreements() -> None:
-    """find scans the low 16 bits of every slot, then checks the whole slot on the rows it picked."""
+    """A slot agrees when its whole 32-bit value does (the keys hold whole values)."""
     row = originals()["ain-asad"]
     values = np.frombuffer(row["signature"], "<u4")
     index = StoryIndex()
