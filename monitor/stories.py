@@ -185,8 +185,9 @@ _ROW_MASK = np.uint64((1 << _ROW_BITS) - 1)
 _SLOTS = np.arange(NUM_PERM, dtype=np.uint64) << np.uint64(32 + _ROW_BITS)
 _TAIL = 512  # rows added since the keys were last sorted, compared slot by slot (a 256 KB matrix)
 _FENCE = 64  # every 64th key is in a small array searched first (cache-resident), then a block of 64 keys
-_BLOCK_KEYS = np.arange(_FENCE)
-_MOVE = 32768  # keys moved at once when merging or packing (256 KB temporaries)
+_MIN_AGREE = next(k for k in range(NUM_PERM + 1) if k / NUM_PERM >= MIN_JACCARD)  # slots that must agree (11)
+_NONE = np.uint64(2**64 - 1)  # the keys array past its keys (row _ROW_MASK of slot 127: no row has that number)
+_MOVE = 16384  # keys moved at once when merging or packing (128 KB temporaries)
 
 
 def _keys_of(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -263,7 +264,7 @@ class StoryIndex:
         self._rows: dict[int, int] = {}  # article id -> row
         self._size = 0  # rows in use, live or dead
         self._ids, self._stories, self._lengths, self._times = _arrays(_MIN_ROWS)
-        self._keys = np.zeros(_MIN_ROWS * NUM_PERM, dtype=np.uint64)  # sorted in [: _nkeys]
+        self._keys = np.full(_MIN_ROWS * NUM_PERM, _NONE)  # sorted in [: _nkeys], then _NONE
         self._nkeys = 0
         self._fences = self._keys[:0]  # every _FENCE-th key
         self._sorted = 0  # rows before this have their keys in _keys; the rest are the tail
@@ -277,8 +278,8 @@ class StoryIndex:
             return
         new = _keys_of(self._tail[:, :count], np.arange(self._sorted, self._size))
         n, m = self._nkeys, new.size
-        if n + m > self._keys.size:
-            grown = np.zeros(n + m + (n + m) // 4, dtype=np.uint64)
+        if n + m + _FENCE > self._keys.size:
+            grown = np.full(n + m + (n + m) // 4 + _FENCE, _NONE)
             grown[:n] = self._keys[:n]
             self._keys = grown
         keys = self._keys
@@ -290,7 +291,8 @@ class StoryIndex:
             shift = np.searchsorted(new, chunk)  # new keys before each old one
             if not shift[-1]:
                 break  # these and all before stay where they are
-            keys[np.arange(start, end) + shift] = chunk
+            shift += np.arange(start, end)  # the chunk's new places
+            keys[shift] = chunk
             end = start
         keys[at] = new
         self._nkeys, self._sorted = n + m, self._size
@@ -314,6 +316,7 @@ class StoryIndex:
             moved = (chunk[kept] & ~_ROW_MASK) | rows[kept].astype(np.uint64)  # a copy: written at or before its place
             self._keys[written : written + moved.size] = moved
             written += moved.size
+        self._keys[written : self._nkeys] = _NONE
         self._nkeys = written
         self._fences = self._keys[:written:_FENCE].copy()
         self._ids[: live.size], self._stories[: live.size] = self._ids[live], self._stories[live]
@@ -327,7 +330,7 @@ class StoryIndex:
         have that room already and at most twice as much (the keys: at most twice what they hold)."""
         self._pack()
         if self._keys.size > max(2 * self._nkeys, _MIN_ROWS * NUM_PERM):
-            self._keys = self._keys[: max(self._nkeys + self._nkeys // 4, _MIN_ROWS * NUM_PERM)].copy()
+            self._keys = self._keys[: max(self._nkeys + self._nkeys // 4 + _FENCE, _MIN_ROWS * NUM_PERM)].copy()
         capacity = max(_MIN_ROWS, rows + rows // 2)
         if capacity <= len(self._ids) <= 2 * capacity:
             return
@@ -385,17 +388,17 @@ class StoryIndex:
                 at = np.repeat(first - (np.cumsum(counts) - counts), counts) + np.arange(total)
                 agree[: self._sorted] = np.bincount((self._keys[at] & _ROW_MASK).astype(np.intp), minlength=self._sorted)
         if self._size > self._sorted:
-            agree[self._sorted :] = np.count_nonzero(self._tail[:, : self._size - self._sorted] == values[:, None], axis=0)
+            agree[self._sorted :] = np.add.reduce((self._tail[:, : self._size - self._sorted] == values[:, None]).view(np.uint8), axis=0, dtype=np.uint8)
         return agree
 
     def _position(self, queries: np.ndarray) -> np.ndarray:
         """How many keys are below each query (`searchsorted`), in two steps: the fences (every _FENCE-th
         key), then one block of _FENCE keys per query, gathered at once: a binary search of the whole array
         waited for a cache miss at nearly every step."""
-        n = self._nkeys
-        block = np.maximum(np.searchsorted(self._fences, queries, side="right") - 1, 0) * _FENCE
-        window = self._keys[np.minimum(block[:, None] + _BLOCK_KEYS, n - 1)]  # past the end: the last key again
-        position: np.ndarray = np.minimum(block + np.count_nonzero(window < queries[:, None], axis=1), n)
+        block = np.maximum(np.searchsorted(self._fences, queries, side="right") - 1, 0)
+        blocks = self._keys[: self._fences.size * _FENCE].reshape(-1, _FENCE)  # past the last key: _NONE, below no query
+        below = np.add.reduce((blocks[block] < queries[:, None]).view(np.uint8), axis=1, dtype=np.uint8)  # at most _FENCE
+        position: np.ndarray = block * _FENCE + below
         return position
 
     def candidates(self, signature: bytes, length: int) -> list[Candidate]:
@@ -409,7 +412,8 @@ class StoryIndex:
         if length < MIN_LENGTH or not self._rows:
             return []
         agree = self._agreements(values)
-        rows = np.flatnonzero((agree / NUM_PERM >= MIN_JACCARD) & (self._lengths[: self._size] > 0))
+        rows = np.flatnonzero(agree >= _MIN_AGREE)
+        rows = rows[self._lengths[rows] > 0]  # live
         if not rows.size:
             return []
         jaccard, others = agree[rows] / NUM_PERM, self._lengths[rows]

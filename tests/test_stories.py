@@ -465,7 +465,7 @@ def test_a_sliding_window_reuses_its_arrays_without_a_second_copy() -> None:
     finally:
         tracemalloc.stop()
     assert index._keys is arrays[0] and index._ids is arrays[1] and len(index) == 5000
-    assert peak - base < 2_500_000  # the keys alone are 5 MB
+    assert peak - base < 2_500_000  # the keys alone are 6-7.6 MB (2.3 MB measured)
 
 
 def test_slots_whose_low_halves_agree_but_high_halves_do_not_are_not_agreements() -> None:

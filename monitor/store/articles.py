@@ -40,8 +40,8 @@ _STORIES_STATE = select(_STORIES.c.id, _STORIES.c.severity, _STORIES.c.reported)
 _STORY_ALERTED = update(_STORIES).where(_STORIES.c.id == bindparam("story_id")).values(
     severity=bindparam("severity"), reported=bindparam("reported"), last_alert_uid=bindparam("uid"))
 _KNOWN_GUIDS = select(_ARTICLES.c.guid).where(_ARTICLES.c.source_id == bindparam("source_id"), _ARTICLES.c.guid.in_(bindparam("guids", expanding=True)))
-_KNOWN_URLS = select(_ARTICLES.c.canonical_url).where(_ARTICLES.c.canonical_url.in_(bindparam("urls", expanding=True)))
-_KNOWN_HASHES = select(_ARTICLES.c.content_hash).where(_ARTICLES.c.content_hash.in_(bindparam("hashes", expanding=True)))
+_KNOWN_KEYS = select(_ARTICLES.c.canonical_url, _ARTICLES.c.content_hash).where(  # both unique indexes, one statement
+    _ARTICLES.c.canonical_url.in_(bindparam("urls", expanding=True)) | _ARTICLES.c.content_hash.in_(bindparam("hashes", expanding=True)))
 
 
 def known_guids(db: Database, source_id: int, guids: list[str]) -> set[str]:
@@ -54,12 +54,13 @@ def known_guids(db: Database, source_id: int, guids: list[str]) -> set[str]:
 
 
 def known_urls_and_hashes(db: Database, urls: list[str], hashes: list[str]) -> tuple[set[str], set[str]]:
-    """Which of these canonical URLs and content hashes (of any source) are stored: one query each."""
+    """Which of these canonical URLs and content hashes (of any source) are stored: one query."""
+    if not urls and not hashes:
+        return set(), set()
     with db.session() as s:
-        run = s.connection().execute
-        known_urls = set(run(_KNOWN_URLS, {"urls": urls}).scalars()) if urls else set()
-        known_content = set(run(_KNOWN_HASHES, {"hashes": hashes}).scalars()) if hashes else set()
-    return _as_given(urls, known_urls - {None, ""}, _URL_LENGTH), known_content
+        rows = s.connection().execute(_KNOWN_KEYS, {"urls": urls, "hashes": hashes}).all()
+    asked = set(hashes)
+    return _as_given(urls, {url for url, _ in rows} - {None, ""}, _URL_LENGTH), {digest for _, digest in rows if digest in asked}
 
 
 _GUID_LENGTH, _URL_LENGTH = column_length(_ARTICLES.c.guid), column_length(_ARTICLES.c.canonical_url)
