@@ -1,8 +1,9 @@
 """One straight line from documents to stored articles: known GUIDs skipped -> text (and, for feeds that
 ask, the page's full text) -> one Article each -> dedup (URL, content hash) -> match -> story -> alert
 decision -> save. A feed's new articles are saved in one transaction (each article with its matches, story,
-alert and deliveries; a crash loses the whole batch, and the next poll stores it again); the story index
-learns each as it is saved and forgets the batch if the transaction is rolled back."""
+alert and deliveries; a crash loses the whole batch, and the next poll stores it again), one statement per
+table for the whole feed; the story index learns each as it is decided (under a pending id, renumbered
+after the commit) and forgets the batch if the transaction is rolled back."""
 
 from __future__ import annotations
 

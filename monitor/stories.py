@@ -27,15 +27,18 @@ varies; `bench/dedup.py --seeds 30`):
   0.971); at 0.6 R falls to 0.94 (mean 0.975).
 - MIN_JACCARD = 0.08 (11 of 128 slots agree): below that the estimate is noise, and a tiny text
   would be "contained" in a long one by chance. MIN_LENGTH = 8 shingles: shorter texts never join.
-- The index compares a new signature with every stored one: two 128 x N uint16 matrices, the low
-  and the high 16 bits of each slot, one column per article (512 bytes per article, ~730-810 with
-  its time, the arrays' spare columns and the id map), so that the 128 comparisons of every article add up
-  slot by slot, as wide vector operations. `find` scans the low halves only (half the memory read;
-  every slot that agrees is among those whose low halves agree), then checks both halves on the few
-  columns that pass MIN_JACCARD: the same answer as comparing whole slots. ~0.15 ms per find at
-  5,000 articles, ~3.4 ms at 100,000 (bench/dedup.py; 0.17 and 5.0 ms comparing whole slots, 0.30
-  and 7.7 ms with one row per article). No candidate is missed, unlike the MinHashLSH of 48 bands
-  of 2 rows it replaces (mean R 0.996, worst 0.97 over the seeds; ~16 KB per article).
+- The index finds the stored articles that share slots with a new signature without reading the
+  others: one key per (slot, value, row) in a sorted uint64 array (1 KB per article, ~1.3 KB with
+  the spare room and the rows' id, story, length and time; 512 bytes before), searched through a
+  fence of every 64th key (cache-resident) and one block of 64 keys per query, gathered at once.
+  The rows' agreements are counted from the keys found, so every row with at least one agreeing slot
+  is counted exactly (a row with none cannot pass MIN_JACCARD): the same candidates, scores and
+  answers as the scan of every signature it replaces (issue 21; `test_index_answers_as_the_rule_...`
+  checks it through random adds and removals). The latest rows (up to _TAIL) are compared slot by slot until the
+  tail is merged into the keys, in place. Real text shares few slots with unrelated articles, so a
+  find costs about the same at 5,000 or 100,000 articles; synthetic text with common phrases
+  (bench/dedup.py) shares more. No candidate is missed, unlike the MinHashLSH of 48 bands of 2 rows
+  used before the scan (mean R 0.996, worst 0.97 over the seeds; ~16 KB per article).
 
 Joins are bounded in time: look-alike reports of a recurring incident (same place, same wording,
 other numbers and date) overlap as much as copies do, so a copy joins a story only when its time

@@ -410,8 +410,22 @@ OPS = st.sampled_from(["add"] * 6 + ["remove"] * 3 + ["remove_before"])
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.tuples(OPS, st.integers(0, 300), st.integers(0, 135)), min_size=50, max_size=300))
 def test_index_answers_as_the_rule_over_every_article_through_adds_and_removals(ops: list[tuple[str, int, int]]) -> None:
-    with patch("monitor.stories._MIN_ROWS", 4):  # small arrays: growth and compaction happen often
+    with (patch("monitor.stories._MIN_ROWS", 4), patch("monitor.stories._TAIL", 3), patch("monitor.stories._MOVE", 5),
+          patch("monitor.stories._FENCE", 4)):  # small arrays, tail, moves and blocks: growth, merges and compaction happen often
         check_against_the_rule(ops)
+
+
+def test_renumbered_articles_and_stories_answer_under_their_new_ids() -> None:
+    stories = originals()
+    a, b = stories["ain-asad"], stories["red-sea-tanker"]
+    index = StoryIndex()
+    index.add(1, 100, a["signature"], a["length"])
+    index.add(2**60, 2**60, b["signature"], b["length"])  # pending: a batch's article that starts its story
+    index.add(2**60 + 1, 2**60, b["signature"], b["length"])  # and a copy of it that joins
+    index.renumber({2**60: 7, 2**60 + 1: 8}, {2**60: 70})
+    assert 2**60 not in index and 7 in index and 8 in index and len(index) == 3
+    assert index.find(b["signature"], b["length"]) == 70 and index.find(a["signature"], a["length"]) == 100
+    assert index.remove_before(8) == 2 and index.find(b["signature"], b["length"]) == 70
 
 
 def check_against_the_rule(ops: list[tuple[str, int, int]]) -> None:
