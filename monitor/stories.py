@@ -286,18 +286,20 @@ class StoryIndex:
             grown[:n] = self._keys[:n]
             self._keys = grown
         keys = self._keys
-        at = np.searchsorted(keys[:n], new) + np.arange(m)  # where each new key ends up
+        before = np.searchsorted(keys[:n], new)  # old keys before each new one (ascending)
         end = n
         while end > 0:
             start = max(0, end - _MOVE)
-            chunk = keys[start:end].copy()
-            shift = np.searchsorted(new, chunk)  # new keys before each old one
-            if not shift[-1]:
-                break  # these and all before stay where they are
-            shift += np.arange(start, end)  # the chunk's new places
-            keys[shift] = chunk
+            first, last = np.searchsorted(before, (start, end))
+            if not last:
+                break  # no new key goes before these: they and all before stay where they are
+            shift = np.bincount(before[first:last] - start, minlength=end - start)  # new keys right before each old one
+            np.cumsum(shift, out=shift)
+            shift += first + np.arange(start, end)  # the chunk's new places
+            keys[shift] = keys[start:end].copy()
             end = start
-        keys[at] = new
+        before += np.arange(m)  # where each new key ends up
+        keys[before] = new
         self._nkeys, self._sorted = n + m, self._size
         self._fences = keys[: self._nkeys : _FENCE].copy()
 

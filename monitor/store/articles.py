@@ -7,8 +7,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, exists, insert, select, update
+from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -121,15 +123,15 @@ class Batch:
         of articles: the statements, not the rows, were most of the cost."""
         run = self._run
         starts = [k for k, (_, _, _, link) in enumerate(items) if link.story_id is None and link.started_by is None]
-        new_stories = dict(zip(starts, run(_NEW_STORIES, [{"created_at": now, "severity": 0, "reported": ""} for _ in starts]).scalars().all(),
-                               strict=True)) if starts else {}
+        new_stories = dict(zip(starts, self._inserted(_NEW_STORIES, [{"created_at": now, "severity": 0, "reported": ""} for _ in starts]),
+                               strict=True))
         story_ids = [link.story_id if link.story_id is not None else new_stories[k if link.started_by is None else link.started_by]
                      for k, (_, _, _, link) in enumerate(items)]
-        article_ids: list[int] = list(run(_NEW_ARTICLES, [{
+        article_ids = self._inserted(_NEW_ARTICLES, [{
             "source_id": source_id, "title": a.title, "text": a.text, "url": a.url, "canonical_url": a.canonical_url,
             "guid": a.guid, "content_hash": a.content_hash, "published_at": a.published, "fetched_at": now,
             "story_id": story_id, "signature": link.signature, "shingles": link.shingles,
-        } for (a, _, _, link), story_id in zip(items, story_ids, strict=True)]).scalars().all())
+        } for (a, _, _, link), story_id in zip(items, story_ids, strict=True)])
         matches = [
             {"article_id": article_id, "kind": m.kind, "name": m.name, "alias": m.alias, "found": m.found,
              "start": m.start, "end": m.end, "score": m.score, "severity": m.severity}
@@ -142,15 +144,22 @@ class Batch:
             self._alerts(alerted, items, article_ids, story_ids, now)
         return list(zip(article_ids, story_ids, strict=True))
 
+    def _inserted(self, statement: ReturningInsert[Any], rows: list[dict[str, Any]]) -> list[int]:
+        """The ids of rows inserted in order: one row as a plain execute (executemany's RETURNING machinery
+        cost more than the row), several as one executemany."""
+        if len(rows) == 1:
+            return [int(self._run(statement, rows[0]).scalar_one())]
+        return [int(i) for i in self._run(statement, rows).scalars()] if rows else []
+
     def _alerts(self, alerted: list[tuple[int, NewAlert]], items: Sequence[NewArticle], article_ids: list[int], story_ids: list[int],
                 now: datetime) -> None:
         """The alerts, their deliveries, and what each alerted story has reported (severity, actors and events,
         last alert): one statement each, the stories read and written once whatever the number of alerts."""
         run = self._run
-        alert_ids = run(_NEW_ALERTS, [{
+        alert_ids = self._inserted(_NEW_ALERTS, [{
             "uid": alert.uid, "article_id": article_ids[k], "severity": alert.severity, "tags": " ".join(alert.tags),
             "title": alert.title, "body": alert.body, "context": alert.context, "created_at": now,
-        } for k, alert in alerted]).scalars().all()
+        } for k, alert in alerted])
         deliveries = [
             {"alert_id": alert_id, "channel": c, "status": "pending", "attempts": 0, "next_attempt_at": now, "via_digest": False}
             for (_, alert), alert_id in zip(alerted, alert_ids, strict=True) for c in alert.channels
