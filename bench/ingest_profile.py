@@ -26,7 +26,8 @@ entries, story articles and all. Works against an older `monitor` too (PYTHONPAT
 sketch is then reported as absent.
 
 With --one-transaction a feed's articles are saved in one transaction (`articles.batch`, as ingest
-does since issue 21; the commit counts in "save"). With --whole, no stages: the real `Ingest` per feed,
+does since issue 21; the commit counts in "save"), one `Batch.save` call per article (ingest saves the
+feed's articles with one `save_many`: only --whole measures that). With --whole, no stages: the real `Ingest` per feed,
 its CPU and wall time per new article (run it against an older checkout with PYTHONPATH to compare).
 
     .venv/bin/python bench/ingest_profile.py [--index 5000] [--batch] [--one-transaction] [--whole] [--cprofile 30] [--limit N]
