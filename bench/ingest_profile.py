@@ -26,10 +26,13 @@ entries, story articles and all. Works against an older `monitor` too (PYTHONPAT
 sketch is then reported as absent.
 
 With --one-transaction a feed's articles are saved in one transaction (`articles.batch`, as ingest
-does since issue 21; the commit counts in "save"). With --whole, no stages: the real `Ingest` per feed,
+does since issue 21; the commit counts in "save"), one `Batch.save` call per article (ingest saves the
+feed's articles with one `save_many`: only --whole measures that). With --whole, no stages: the real `Ingest` per feed,
 its CPU and wall time per new article (run it against an older checkout with PYTHONPATH to compare).
 
     .venv/bin/python bench/ingest_profile.py [--index 5000] [--batch] [--one-transaction] [--whole] [--cprofile 30] [--limit N]
+
+(--whole --cprofile N: a second, profiled pass of the real Ingest.)
 
 Stdout: one JSON line. Stderr: the table (Markdown), and with --cprofile the N costliest functions
 (cProfile, by own time) of a second, profiled pass into a new file.
@@ -260,6 +263,11 @@ def main() -> None:
     if args.whole:
         with tempfile.TemporaryDirectory() as folder:
             print(json.dumps({"whole_ingest": whole_ingest(all_feeds, Path(folder), args.index), "loadavg": [*loads, load()]}))
+            if args.cprofile:
+                profile = cProfile.Profile()
+                (Path(folder) / "again").mkdir()
+                profile.runcall(whole_ingest, all_feeds, Path(folder) / "again", args.index)
+                pstats.Stats(profile, stream=sys.stderr).sort_stats("tottime").print_stats(args.cprofile)
         return
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()

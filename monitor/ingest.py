@@ -1,11 +1,12 @@
 """One straight line from documents to stored articles: known GUIDs skipped -> text (and, for feeds that
 ask, the page's full text) -> one Article each -> dedup (URL, content hash) -> match -> story -> alert
 decision -> save. A feed's new articles are saved in one transaction (each article with its matches, story,
-alert and deliveries; a crash loses the whole batch, and the next poll stores it again); the story index
-learns each as it is saved and forgets the batch if the transaction is rolled back. On PostgreSQL, where
-several daemons may share the store, the batch's story decisions run under the store's story lock, taken
-when its transaction starts storing and released when it commits, after the index has learnt what the other
-daemons stored since (`store/stories.py`)."""
+alert and deliveries; a crash loses the whole batch, and the next poll stores it again), one statement per
+table for the whole feed; the story index learns each as it is decided (under a pending id, renumbered
+after the commit) and forgets the batch if the transaction is rolled back. On PostgreSQL, where several
+daemons may share the store, the batch's story decisions run under the store's story lock, taken when its
+transaction starts and released when it commits, after the index has learnt what the other daemons stored
+since (`store/stories.py`)."""
 
 from __future__ import annotations
 
@@ -88,20 +89,22 @@ class Ingest:
 
     def _save(self, source_id: int, source_name: str, batch: list[tuple[Article, MatchResult, tuple[bytes, int]]]) -> list[Saved]:
         """Decide and store a feed's new articles in one transaction. Each joins the story an earlier one
-        (stored, or of this batch) started; the index learns them as they are saved and forgets them if the
-        transaction is rolled back. Raises articles.Duplicate (nothing stored) if a unique key refused one."""
+        (stored, or of this batch) started: the index learns each as it is decided, under an id of its own
+        above any stored one (_PENDING + its position; the story it starts: the same), renumbered once the
+        transaction has given them their ids, forgotten if it is rolled back. Raises articles.Duplicate
+        (nothing stored) if a unique key refused one."""
         with self._story_lock:  # find, decide and store at once: two copies never both start a story
             fetched = utcnow()
             muted: set[str] | None = None
-            states: dict[int, story_store.StoryState] = {}  # stories as this batch left them (uncommitted)
-            added: list[int] = []
-            saved: list[Saved] = []
+            states: dict[int, story_store.StoryState] = {}  # stories as this batch leaves them (uncommitted)
+            pending: list[int] = []
+            items: list[articles.NewArticle] = []
             started: list[tuple[list[Mention], datetime]] = []  # the new stories, counted together (trends)
             try:
                 with articles.batch(self.db) as rows:
                     if story_store.serialise(rows.connection):  # PostgreSQL: other daemons decide stories too
                         self._seen = max(self._seen, self._learn(story_store.sketches_since(rows.connection, self._seen, self.limits.window)))
-                    for article, result, (signature, size) in batch:
+                    for k, (article, result, (signature, size)) in enumerate(batch):
                         at = article_time(article.published, fetched)  # a copy joins only a story this close in time
                         found = self.story_index.find(signature, size, at, self.limits.join_within)
                         story = states[found] if found in states else story_store.state(self.db, found, source_id)
@@ -109,23 +112,28 @@ class Ingest:
                             muted = set(mutes.active(self.db, fetched))
                         decision = decide(result, story, muted or set(), self.policy, fetched)
                         alert = _new_alert(article, decision, source_name, story, fetched) if decision else None
-                        link = articles.StoryLink(story.id if story else None, signature, size, decision.reported if decision else frozenset())
-                        article_id, story_id = rows.save(source_id, article, result, alert, fetched, link)
+                        reported = decision.reported if decision else frozenset()
+                        story_key = story.id if story else _PENDING + k
+                        joins = story.id - _PENDING if story and story.id >= _PENDING else None  # a story this batch started
+                        link = articles.StoryLink(story.id if story and joins is None else None, signature, size, reported, joins)
+                        items.append((article, result, alert, link))
                         if story is None and (found_names := counts.mentions(result)):
                             started.append((found_names, min(at, fetched)))
-                        states[story_id] = _joined(story, story_id, alert, link.reported, fetched)
-                        self.story_index.add(article_id, story_id, signature, size, at)
-                        added.append(article_id)
-                        saved.append((article_id, result, alert))
+                        states[story_key] = _joined(story, story_key, alert, reported, fetched)
+                        self.story_index.add(_PENDING + k, story_key, signature, size, at)
+                        pending.append(_PENDING + k)
+                    ids = rows.save_many(source_id, items, fetched)
                     counts.count_many(rows.connection, started)
             except BaseException:
-                for article_id in added:  # rolled back: the index forgets them too
+                for article_id in pending:  # not stored: the index forgets them too
                     self.story_index.remove(article_id)
                 raise
-            self._seen = max([self._seen, *added])  # committed under the lock: nothing below them can still come
+            self.story_index.renumber({_PENDING + k: article_id for k, (article_id, _) in enumerate(ids)},
+                                      {_PENDING + k: story_id for k, (_, story_id) in enumerate(ids)})
+            self._seen = max([self._seen, *(article_id for article_id, _ in ids)])  # committed under the lock: nothing below can still come
             self.story_index.remove_before(self._seen - self.limits.window)
             metrics.STORY_INDEX.set(len(self.story_index))
-        return saved
+        return [(article_id, result, alert) for (article_id, _), (_, result, alert, _) in zip(ids, items, strict=True)]
 
     def _learn(self, sketched: list[story_store.Sketch]) -> int:
         """Index stored articles (oldest first); the highest id among them (0: none)."""
@@ -157,6 +165,7 @@ class Ingest:
 
 
 Saved = tuple[int, MatchResult, "articles.NewAlert | None"]  # a stored article's id, matches and alert
+_PENDING = 1 << 60  # the index's ids (and story ids) of a batch's articles until the store gives theirs
 
 
 def _first_of_each(fresh: list[Article]) -> list[Article]:

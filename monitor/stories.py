@@ -27,15 +27,18 @@ varies; `bench/dedup.py --seeds 30`):
   0.971); at 0.6 R falls to 0.94 (mean 0.975).
 - MIN_JACCARD = 0.08 (11 of 128 slots agree): below that the estimate is noise, and a tiny text
   would be "contained" in a long one by chance. MIN_LENGTH = 8 shingles: shorter texts never join.
-- The index compares a new signature with every stored one: two 128 x N uint16 matrices, the low
-  and the high 16 bits of each slot, one column per article (512 bytes per article, ~730-810 with
-  its time, the arrays' spare columns and the id map), so that the 128 comparisons of every article add up
-  slot by slot, as wide vector operations. `find` scans the low halves only (half the memory read;
-  every slot that agrees is among those whose low halves agree), then checks both halves on the few
-  columns that pass MIN_JACCARD: the same answer as comparing whole slots. ~0.15 ms per find at
-  5,000 articles, ~3.4 ms at 100,000 (bench/dedup.py; 0.17 and 5.0 ms comparing whole slots, 0.30
-  and 7.7 ms with one row per article). No candidate is missed, unlike the MinHashLSH of 48 bands
-  of 2 rows it replaces (mean R 0.996, worst 0.97 over the seeds; ~16 KB per article).
+- The index finds the stored articles that share slots with a new signature without reading the
+  others: one key per (slot, value, row) in a sorted uint64 array (1 KB per article, ~1.3 KB with
+  the spare room and the rows' id, story, length and time; 512 bytes before), searched through a
+  fence of every 64th key (cache-resident) and one block of 64 keys per query, gathered at once.
+  The rows' agreements are counted from the keys found, so every row with at least one agreeing slot
+  is counted exactly (a row with none cannot pass MIN_JACCARD): the same candidates, scores and
+  answers as the scan of every signature it replaces (issue 21; `test_index_answers_as_the_rule_...`
+  checks it through random adds and removals). The latest rows (up to _TAIL) are compared slot by slot until the
+  tail is merged into the keys, in place. Real text shares few slots with unrelated articles, so a
+  find costs about the same at 5,000 or 100,000 articles; synthetic text with common phrases
+  (bench/dedup.py) shares more. No candidate is missed, unlike the MinHashLSH of 48 bands of 2 rows
+  used before the scan (mean R 0.996, worst 0.97 over the seeds; ~16 KB per article).
 
 Joins are bounded in time: look-alike reports of a recurring incident (same place, same wording,
 other numbers and date) overlap as much as copies do, so a copy joins a story only when its time
@@ -83,9 +86,7 @@ PUBLISHED_FLOOR = datetime(2000, 1, 1, tzinfo=UTC)  # nor one before this (epoch
 _EMPTY = np.uint32(0xFFFFFFFF)  # the value of every slot of an empty set
 _CHUNK = 1024  # shingles permuted at once (a 512 KB temporary)
 _BATCH = 16384  # shingles of several texts mixed at once (`sketches`)
-_BLOCK = 4096  # stored signatures compared at once (a 512 KB temporary)
 _MIN_ROWS = 256
-_PACK = 1024  # rows moved at once when packing (a 512 KB temporary)
 _crc32 = zlib.crc32
 
 
@@ -182,24 +183,32 @@ def _values(signature: bytes) -> np.ndarray:
     return np.frombuffer(signature, dtype="<u4")
 
 
-def _split(values: np.ndarray) -> np.ndarray:
-    """A signature's (low, high) 16-bit halves of each slot, as a 2 x NUM_PERM uint16 array."""
-    return values.astype("<u4", copy=False).view("<u2").reshape(NUM_PERM, 2).T
+_ROW_BITS = 25  # a key: slot (7 bits) | slot value (32) | row (25): one uint64, sorted by slot, value, row
+_ROW_MASK = np.uint64((1 << _ROW_BITS) - 1)
+_SLOTS = np.arange(NUM_PERM, dtype=np.uint64) << np.uint64(32 + _ROW_BITS)
+_TAIL = 512  # rows added since the keys were last sorted, compared slot by slot (a 256 KB matrix)
+_FENCE = 64  # every 64th key is in a small array searched first (cache-resident), then a block of 64 keys
+_MIN_AGREE = next(k for k in range(NUM_PERM + 1) if k / NUM_PERM >= MIN_JACCARD)  # slots that must agree (11)
+_NONE = np.uint64(2**64 - 1)  # the keys array past its keys (row _ROW_MASK of slot 127: no row has that number)
+_MOVE = 16384  # keys moved at once when merging or packing (128 KB temporaries)
 
 
-def _agreements(signatures: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """How many of its NUM_PERM slots each column of `signatures` (NUM_PERM x n) shares with `values`."""
-    agree: np.ndarray = np.add.reduce((signatures == values[:, None]).view(np.uint8), axis=0, dtype=np.uint8)  # at most 128
-    return agree
+def _keys_of(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The sorted keys of signatures (NUM_PERM x n values, one column per row) and their rows."""
+    keys = values.astype(np.uint64)  # the one temporary of the size of the result
+    keys <<= np.uint64(_ROW_BITS)
+    keys |= _SLOTS[:, None]
+    keys |= rows.astype(np.uint64)[None, :]
+    flat = keys.ravel()
+    flat.sort()
+    return flat
 
 
-def _arrays(capacity: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The index's arrays for `capacity` rows: the signatures' halves ([0]: the low 16 bits of each
-    slot, [1]: the high), then ids, stories and lengths (length 0: a dead row), and times (POSIX
-    seconds; NaN: not known)."""
-    halves = np.empty((2, NUM_PERM, capacity), dtype=np.uint16)
+def _arrays(capacity: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The index's arrays for `capacity` rows: ids, stories and lengths (length 0: a dead row), and times
+    (POSIX seconds; NaN: not known)."""
     ids, stories, lengths = (np.zeros(capacity, dtype=np.int64) for _ in range(3))
-    return halves, ids, stories, lengths, np.full(capacity, np.nan)
+    return ids, stories, lengths, np.full(capacity, np.nan)
 
 
 def containment(jaccard: float, length: int, other_length: int) -> float:
@@ -245,47 +254,98 @@ class StoryIndex:
 
     Article ids are the store's (increasing with arrival), so dropping the articles older than a
     time window is `remove_before(first id inside the window)`. Adding an id twice replaces it.
-    Each article has a row: an entry of the id, story and length arrays, and a column of the
-    signature matrices. A removed row is marked dead (length 0) and reclaimed when the arrays are full
-    or when dead rows are more than a quarter of the live ones (`find` reads them too).
+    Each article has a row: an entry of the id, story, length and time arrays, and one key per slot
+    (slot, value, row) in a sorted uint64 array, so that the rows agreeing with a new signature on a
+    slot are found by binary search (`candidates`), not by comparing every stored signature. The
+    latest rows (up to _TAIL) are not in the keys yet: their values are compared slot by slot, and
+    merged into the keys, in place, when the tail is full. A removed row is marked dead (length 0)
+    and reclaimed, its keys with it, when the arrays are full or when dead rows are more than a
+    quarter of the live ones.
     """
 
     def __init__(self) -> None:
         self._rows: dict[int, int] = {}  # article id -> row
         self._size = 0  # rows in use, live or dead
-        self._halves, self._ids, self._stories, self._lengths, self._times = _arrays(_MIN_ROWS)
+        self._ids, self._stories, self._lengths, self._times = _arrays(_MIN_ROWS)
+        self._keys = np.full(_MIN_ROWS * NUM_PERM, _NONE)  # sorted in [: _nkeys], then _NONE
+        self._nkeys = 0
+        self._fences = self._keys[:0]  # every _FENCE-th key
+        self._sorted = 0  # rows before this have their keys in _keys; the rest are the tail
+        self._tail = np.zeros((NUM_PERM, _TAIL), dtype=np.uint32)  # column k: the values of row _sorted + k
+
+    def _merge_tail(self) -> None:
+        """Merge the tail's keys into the sorted keys, in place: the old keys move back _MOVE at a time,
+        from the end, each by the number of new keys before it, then the new keys go into the gaps."""
+        count = self._size - self._sorted
+        if not count:
+            return
+        new = _keys_of(self._tail[:, :count], np.arange(self._sorted, self._size))
+        n, m = self._nkeys, new.size
+        if n + m + _FENCE > self._keys.size:
+            grown = np.full(n + m + (n + m) // 4 + _FENCE, _NONE)
+            grown[:n] = self._keys[:n]
+            self._keys = grown
+        keys = self._keys
+        before = np.searchsorted(keys[:n], new)  # old keys before each new one (ascending)
+        end = n
+        while end > 0:
+            start = max(0, end - _MOVE)
+            first, last = np.searchsorted(before, (start, end))
+            if not last:
+                break  # no new key goes before these: they and all before stay where they are
+            shift = np.bincount(before[first:last] - start, minlength=end - start)  # new keys right before each old one
+            np.cumsum(shift, out=shift)
+            shift += first + np.arange(start, end)  # the chunk's new places
+            keys[shift] = keys[start:end].copy()
+            end = start
+        before += np.arange(m)  # where each new key ends up
+        keys[before] = new
+        self._nkeys, self._sorted = n + m, self._size
+        self._fences = keys[: self._nkeys : _FENCE].copy()
 
     def _pack(self) -> None:
-        """Move the live rows, in order, to the front of the arrays: in place, _PACK rows at a time, so
-        that no second copy of the index is made (and kept by malloc until the poll ends)."""
+        """Move the live rows, in order, to the front of the arrays, and keep only their keys (renumbered;
+        the order of the keys stays): in place, _MOVE keys at a time, so that no second copy of the index
+        is made (and kept by malloc until the poll ends)."""
+        self._merge_tail()
         if len(self._rows) == self._size:
             return  # no dead row: every row is in its place already
         live = np.fromiter(self._rows.values(), dtype=np.intp, count=len(self._rows))  # ascending
-        for start in range(0, live.size, _PACK):
-            rows = live[start : start + _PACK]  # each at or after its new place: nothing unread is overwritten
-            end = start + rows.size
-            self._halves[:, :, start:end] = self._halves[:, :, rows]
-            self._ids[start:end], self._stories[start:end], self._lengths[start:end] = self._ids[rows], self._stories[rows], self._lengths[rows]
-            self._times[start:end] = self._times[rows]
+        renumber = np.full(self._size, -1, dtype=np.int64)
+        renumber[live] = np.arange(live.size)
+        written = 0
+        for start in range(0, self._nkeys, _MOVE):
+            chunk = self._keys[start : min(start + _MOVE, self._nkeys)]
+            rows = renumber[(chunk & _ROW_MASK).astype(np.intp)]
+            kept = rows >= 0
+            moved = (chunk[kept] & ~_ROW_MASK) | rows[kept].astype(np.uint64)  # a copy: written at or before its place
+            self._keys[written : written + moved.size] = moved
+            written += moved.size
+        self._keys[written : self._nkeys] = _NONE
+        self._nkeys = written
+        self._fences = self._keys[:written:_FENCE].copy()
+        self._ids[: live.size], self._stories[: live.size] = self._ids[live], self._stories[live]
+        self._lengths[: live.size], self._times[: live.size] = self._lengths[live], self._times[live]
         self._lengths[live.size : self._size] = 0
-        self._size = live.size
+        self._size = self._sorted = live.size
         self._rows = {int(article_id): row for row, article_id in enumerate(self._ids[: live.size])}
 
     def _reallocate(self, rows: int) -> None:
         """Pack the live rows, and give the arrays room for `rows` and half as many again, unless they
-        have that room already and at most twice as much."""
+        have that room already and at most twice as much (the keys: at most twice what they hold)."""
         self._pack()
+        if self._keys.size > max(2 * self._nkeys, _MIN_ROWS * NUM_PERM):
+            self._keys = self._keys[: max(self._nkeys + self._nkeys // 4 + _FENCE, _MIN_ROWS * NUM_PERM)].copy()
         capacity = max(_MIN_ROWS, rows + rows // 2)
         if capacity <= len(self._ids) <= 2 * capacity:
             return
         used = slice(0, self._size)
-        halves, ids, stories, lengths, times = _arrays(capacity)
-        halves[:, :, used] = self._halves[:, :, used]
+        ids, stories, lengths, times = _arrays(capacity)
         ids[used], stories[used], lengths[used], times[used] = self._ids[used], self._stories[used], self._lengths[used], self._times[used]
-        self._halves, self._ids, self._stories, self._lengths, self._times = halves, ids, stories, lengths, times
+        self._ids, self._stories, self._lengths, self._times = ids, stories, lengths, times
 
     def _compact_if_sparse(self) -> None:
-        if self._size - len(self._rows) > max(len(self._rows) // 4, _MIN_ROWS):  # find reads dead rows too
+        if self._size - len(self._rows) > max(len(self._rows) // 4, _MIN_ROWS):  # dead rows' keys are still searched
             self._reallocate(len(self._rows))
 
     def __len__(self) -> int:
@@ -301,10 +361,15 @@ class StoryIndex:
         values = _values(signature)
         if length < MIN_LENGTH:
             return
+        if self._size - self._sorted == _TAIL:
+            self._merge_tail()
         if self._size == len(self._ids):
             self._reallocate(len(self._rows) + 1)
         row = self._size
-        self._halves[:, :, row], self._ids[row], self._stories[row], self._lengths[row] = _split(values), article_id, story_id, length
+        if row >= int(_ROW_MASK):
+            raise ValueError(f"a story index holds at most {int(_ROW_MASK)} rows")
+        self._tail[:, row - self._sorted] = values
+        self._ids[row], self._stories[row], self._lengths[row] = article_id, story_id, length
         self._times[row] = np.nan if at is None else at.timestamp()
         self._rows[article_id] = row
         self._size += 1
@@ -323,6 +388,33 @@ class StoryIndex:
         (without `at` and `within`, the best candidate at any time)."""
         return choose(self.candidates(signature, length), at, within)
 
+    def _agreements(self, values: np.ndarray) -> np.ndarray:
+        """How many of its NUM_PERM slots each row (live or dead) shares with `values`: the rows of the
+        keys from (slot, value, 0) to (slot, value, _ROW_MASK) on each slot (no row has that number),
+        counted, and the tail's columns compared."""
+        agree = np.zeros(self._size, dtype=np.intp)
+        if self._nkeys:
+            prefixes = _SLOTS | (values.astype(np.uint64) << np.uint64(_ROW_BITS))
+            first, end = self._position(np.concatenate((prefixes, prefixes | _ROW_MASK))).reshape(2, NUM_PERM)
+            counts = end - first
+            total = int(counts.sum())
+            if total:
+                at = np.repeat(first - (np.cumsum(counts) - counts), counts) + np.arange(total)
+                agree[: self._sorted] = np.bincount((self._keys[at] & _ROW_MASK).astype(np.intp), minlength=self._sorted)
+        if self._size > self._sorted:
+            agree[self._sorted :] = np.add.reduce((self._tail[:, : self._size - self._sorted] == values[:, None]).view(np.uint8), axis=0, dtype=np.uint8)
+        return agree
+
+    def _position(self, queries: np.ndarray) -> np.ndarray:
+        """How many keys are below each query (`searchsorted`), in two steps: the fences (every _FENCE-th
+        key), then one block of _FENCE keys per query, gathered at once: a binary search of the whole array
+        waited for a cache miss at nearly every step."""
+        block = np.maximum(np.searchsorted(self._fences, queries, side="right") - 1, 0)
+        blocks = self._keys[: self._fences.size * _FENCE].reshape(-1, _FENCE)  # past the last key: _NONE, below no query
+        below = np.add.reduce((blocks[block] < queries[:, None]).view(np.uint8), axis=1, dtype=np.uint8)  # at most _FENCE
+        position: np.ndarray = block * _FENCE + below
+        return position
+
     def candidates(self, signature: bytes, length: int) -> list[Candidate]:
         """The stories of the earlier articles that overlap this one enough, best first.
 
@@ -333,19 +425,17 @@ class StoryIndex:
         values = _values(signature)
         if length < MIN_LENGTH or not self._rows:
             return []
-        low, high = _split(values)
-        agree = np.concatenate([  # slots whose low halves agree: at least those that agree
-            _agreements(self._halves[0, :, start : min(start + _BLOCK, self._size)], low)
-            for start in range(0, self._size, _BLOCK)
-        ])
-        rows = np.flatnonzero((agree / NUM_PERM >= MIN_JACCARD) & (self._lengths[: self._size] > 0))
-        agree = np.count_nonzero((self._halves[0][:, rows] == low[:, None]) & (self._halves[1][:, rows] == high[:, None]), axis=0)
-        jaccard = agree / NUM_PERM
-        enough = jaccard >= MIN_JACCARD
-        rows, jaccard, others = rows[enough], jaccard[enough], self._lengths[rows[enough]]
+        agree = self._agreements(values)
+        rows = np.flatnonzero(agree >= _MIN_AGREE)
+        rows = rows[self._lengths[rows] > 0]  # live
+        if not rows.size:
+            return []
+        jaccard, others = agree[rows] / NUM_PERM, self._lengths[rows]
         score = np.minimum(1.0, jaccard * (others + length) / ((1 + jaccard) * np.minimum(others, length)))
         ok = score >= CONTAINMENT
         rows, jaccard, score = rows[ok], jaccard[ok], score[ok]
+        if not rows.size:
+            return []
         order = np.lexsort((self._ids[rows], -jaccard, -score))  # best article first
         owners = self._stories[rows[order]]
         stories, best, inverse = np.unique(owners, return_index=True, return_inverse=True)  # each story's best article
@@ -384,3 +474,11 @@ class StoryIndex:
         self._lengths[old] = 0
         self._compact_if_sparse()
         return len(old)
+
+    def renumber(self, ids: dict[int, int], stories: dict[int, int]) -> None:
+        """Give articles new ids, and their stories new story ids (a batch's, once the store gave them theirs)."""
+        for old, new in ids.items():
+            row = self._rows.pop(old, None)
+            if row is not None:
+                self._rows[new], self._ids[row] = row, new
+                self._stories[row] = stories.get(int(self._stories[row]), self._stories[row])

@@ -3,12 +3,14 @@ articles in one transaction (`batch`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, exists, insert, select, update
+from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -32,15 +34,16 @@ class NewAlert:
 
 _STORIES, _ARTICLES, _MATCHES, _ALERTS, _DELIVERIES = (table_of(t) for t in (StoryRow, ArticleRow, MatchRow, AlertRow, DeliveryRow))
 # Statements built once, values bound at execution: building one with .values() per article cost more than running it.
-_NEW_STORY = insert(_STORIES).returning(_STORIES.c.id)
-_NEW_ARTICLE = insert(_ARTICLES).returning(_ARTICLES.c.id)
-_NEW_ALERT = insert(_ALERTS).returning(_ALERTS.c.id)
-_STORY_STATE = select(_STORIES.c.severity, _STORIES.c.reported).where(_STORIES.c.id == bindparam("story_id"))
+# Several rows at once (executemany), their ids returned in the order of the rows.
+_NEW_STORIES = insert(_STORIES).returning(_STORIES.c.id, sort_by_parameter_order=True)
+_NEW_ARTICLES = insert(_ARTICLES).returning(_ARTICLES.c.id, sort_by_parameter_order=True)
+_NEW_ALERTS = insert(_ALERTS).returning(_ALERTS.c.id, sort_by_parameter_order=True)
+_STORIES_STATE = select(_STORIES.c.id, _STORIES.c.severity, _STORIES.c.reported).where(_STORIES.c.id.in_(bindparam("ids", expanding=True)))
 _STORY_ALERTED = update(_STORIES).where(_STORIES.c.id == bindparam("story_id")).values(
     severity=bindparam("severity"), reported=bindparam("reported"), last_alert_uid=bindparam("uid"))
 _KNOWN_GUIDS = select(_ARTICLES.c.guid).where(_ARTICLES.c.source_id == bindparam("source_id"), _ARTICLES.c.guid.in_(bindparam("guids", expanding=True)))
-_KNOWN_URLS = select(_ARTICLES.c.canonical_url).where(_ARTICLES.c.canonical_url.in_(bindparam("urls", expanding=True)))
-_KNOWN_HASHES = select(_ARTICLES.c.content_hash).where(_ARTICLES.c.content_hash.in_(bindparam("hashes", expanding=True)))
+_KNOWN_KEYS = select(_ARTICLES.c.canonical_url, _ARTICLES.c.content_hash).where(  # both unique indexes, one statement
+    _ARTICLES.c.canonical_url.in_(bindparam("urls", expanding=True)) | _ARTICLES.c.content_hash.in_(bindparam("hashes", expanding=True)))
 
 
 def known_guids(db: Database, source_id: int, guids: list[str]) -> set[str]:
@@ -53,12 +56,13 @@ def known_guids(db: Database, source_id: int, guids: list[str]) -> set[str]:
 
 
 def known_urls_and_hashes(db: Database, urls: list[str], hashes: list[str]) -> tuple[set[str], set[str]]:
-    """Which of these canonical URLs and content hashes (of any source) are stored: one query each."""
+    """Which of these canonical URLs and content hashes (of any source) are stored: one query."""
+    if not urls and not hashes:
+        return set(), set()
     with db.session() as s:
-        run = s.connection().execute
-        known_urls = set(run(_KNOWN_URLS, {"urls": urls}).scalars()) if urls else set()
-        known_content = set(run(_KNOWN_HASHES, {"hashes": hashes}).scalars()) if hashes else set()
-    return _as_given(urls, known_urls - {None, ""}, _URL_LENGTH), known_content
+        rows = s.connection().execute(_KNOWN_KEYS, {"urls": urls, "hashes": hashes}).all()
+    asked = set(hashes)
+    return _as_given(urls, {url for url, _ in rows} - {None, ""}, _URL_LENGTH), {digest for _, digest in rows if digest in asked}
 
 
 _GUID_LENGTH, _URL_LENGTH = column_length(_ARTICLES.c.guid), column_length(_ARTICLES.c.canonical_url)
@@ -77,6 +81,10 @@ class StoryLink:
     signature: bytes | None = None
     shingles: int = 0
     reported: frozenset[str] = frozenset()  # actors and events the alert reports, added to the story
+    started_by: int | None = None  # with story_id None: the story the article at this position of a save_many started
+
+
+NewArticle = tuple[Article, MatchResult, "NewAlert | None", StoryLink]  # an article to save, as save_many takes it
 
 
 def save_article(db: Database, source_id: int, article: Article, result: MatchResult, alert: NewAlert | None, now: datetime,
@@ -106,38 +114,67 @@ class Batch:
 
     def save(self, source_id: int, article: Article, result: MatchResult, alert: NewAlert | None, now: datetime,
              story: StoryLink = StoryLink(None)) -> tuple[int, int]:
-        """Insert one article with its matches, story, alert and deliveries; returns (article id, story id).
-        Plain INSERTs, not ORM objects: this runs for every new article, and the unit of work cost more than the rest."""
+        """Insert one article with its matches, story, alert and deliveries; returns (article id, story id)."""
+        return self.save_many(source_id, [(article, result, alert, story)], now)[0]
+
+    def save_many(self, source_id: int, items: Sequence[NewArticle], now: datetime) -> list[tuple[int, int]]:
+        """Insert articles with their matches, stories, alerts and deliveries; returns each one's (article id,
+        story id). One executemany per table (plain Core INSERTs, ids returned in order), whatever the number
+        of articles: the statements, not the rows, were most of the cost."""
         run = self._run
-        story_id = story.story_id or run(_NEW_STORY, {"created_at": now, "severity": 0, "reported": ""}).scalar_one()
-        article_id: int = run(_NEW_ARTICLE, {
-            "source_id": source_id, "title": article.title, "text": article.text, "url": article.url,
-            "canonical_url": article.canonical_url, "guid": article.guid, "content_hash": article.content_hash,
-            "published_at": article.published, "fetched_at": now, "story_id": story_id, "signature": story.signature,
-            "shingles": story.shingles,
-        }).scalar_one()
-        if result.matches:
-            run(insert(_MATCHES), [
-                {"article_id": article_id, "kind": m.kind, "name": m.name, "alias": m.alias, "found": m.found,
-                 "start": m.start, "end": m.end, "score": m.score, "severity": m.severity}
-                for m in result.matches
-            ])
-        if alert is not None:
-            alert_id = run(_NEW_ALERT, {
-                "uid": alert.uid, "article_id": article_id, "severity": alert.severity, "tags": " ".join(alert.tags),
-                "title": alert.title, "body": alert.body, "context": alert.context, "created_at": now,
-            }).scalar_one()
-            if alert.channels:
-                run(insert(_DELIVERIES), [
-                    {"alert_id": alert_id, "channel": c, "status": "pending", "attempts": 0, "next_attempt_at": now, "via_digest": False}
-                    for c in alert.channels
-                ])
-            severity, reported = run(_STORY_STATE, {"story_id": story_id}).one()  # what the story has reported so far
-            run(_STORY_ALERTED, {
-                "story_id": story_id, "severity": max(severity, alert.severity), "uid": alert.uid,
-                "reported": "\n".join(sorted(set(filter(None, reported.split("\n"))) | story.reported)),
-            })
-        return article_id, story_id
+        starts = [k for k, (_, _, _, link) in enumerate(items) if link.story_id is None and link.started_by is None]
+        new_stories = dict(zip(starts, self._inserted(_NEW_STORIES, [{"created_at": now, "severity": 0, "reported": ""} for _ in starts]),
+                               strict=True))
+        story_ids = [link.story_id if link.story_id is not None else new_stories[k if link.started_by is None else link.started_by]
+                     for k, (_, _, _, link) in enumerate(items)]
+        article_ids = self._inserted(_NEW_ARTICLES, [{
+            "source_id": source_id, "title": a.title, "text": a.text, "url": a.url, "canonical_url": a.canonical_url,
+            "guid": a.guid, "content_hash": a.content_hash, "published_at": a.published, "fetched_at": now,
+            "story_id": story_id, "signature": link.signature, "shingles": link.shingles,
+        } for (a, _, _, link), story_id in zip(items, story_ids, strict=True)])
+        matches = [
+            {"article_id": article_id, "kind": m.kind, "name": m.name, "alias": m.alias, "found": m.found,
+             "start": m.start, "end": m.end, "score": m.score, "severity": m.severity}
+            for (_, result, _, _), article_id in zip(items, article_ids, strict=True) for m in result.matches
+        ]
+        if matches:
+            run(insert(_MATCHES), matches)
+        alerted = [(k, alert) for k, (_, _, alert, _) in enumerate(items) if alert is not None]
+        if alerted:
+            self._alerts(alerted, items, article_ids, story_ids, now)
+        return list(zip(article_ids, story_ids, strict=True))
+
+    def _inserted(self, statement: ReturningInsert[Any], rows: list[dict[str, Any]]) -> list[int]:
+        """The ids of rows inserted in order: one row as a plain execute (executemany's RETURNING machinery
+        cost more than the row), several as one executemany."""
+        if len(rows) == 1:
+            return [int(self._run(statement, rows[0]).scalar_one())]
+        return [int(i) for i in self._run(statement, rows).scalars()] if rows else []
+
+    def _alerts(self, alerted: list[tuple[int, NewAlert]], items: Sequence[NewArticle], article_ids: list[int], story_ids: list[int],
+                now: datetime) -> None:
+        """The alerts, their deliveries, and what each alerted story has reported (severity, actors and events,
+        last alert): one statement each, the stories read and written once whatever the number of alerts."""
+        run = self._run
+        alert_ids = self._inserted(_NEW_ALERTS, [{
+            "uid": alert.uid, "article_id": article_ids[k], "severity": alert.severity, "tags": " ".join(alert.tags),
+            "title": alert.title, "body": alert.body, "context": alert.context, "created_at": now,
+        } for k, alert in alerted])
+        deliveries = [
+            {"alert_id": alert_id, "channel": c, "status": "pending", "attempts": 0, "next_attempt_at": now, "via_digest": False}
+            for (_, alert), alert_id in zip(alerted, alert_ids, strict=True) for c in alert.channels
+        ]
+        if deliveries:
+            run(insert(_DELIVERIES), deliveries)
+        state: dict[int, tuple[int, set[str], str]] = {  # what each story has reported so far
+            story_id: (severity, set(filter(None, reported.split("\n"))), "")
+            for story_id, severity, reported in run(_STORIES_STATE, {"ids": sorted({story_ids[k] for k, _ in alerted})})
+        }
+        for k, alert in alerted:
+            severity, reported, _ = state[story_ids[k]]
+            state[story_ids[k]] = (max(severity, alert.severity), reported | items[k][3].reported, alert.uid)
+        run(_STORY_ALERTED, [{"story_id": story_id, "severity": severity, "uid": uid, "reported": "\n".join(sorted(reported))}
+                             for story_id, (severity, reported, uid) in state.items()])
 
 
 @contextmanager
