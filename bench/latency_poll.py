@@ -45,6 +45,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from configs import write_monitor_toml
+
 REPO = Path(__file__).resolve().parent.parent
 SERVER = Path(__file__).resolve().parent / "latency_server.py"
 WATCHLIST = REPO / "config" / "watchlist.yaml"
@@ -84,13 +86,7 @@ def write_config(root: Path, urls: list[str], args: argparse.Namespace, ca_file:
         *([f"max_in_flight = {args.workers}"] if args.workers else []), *([f"host_gap = {args.host_gap}"] if args.host_gap is not None else []),
         "[schedule]", *([f"per_host = {args.per_host}"] if args.per_host else []),
     ]
-    for i, url in enumerate(urls):
-        lines += ["[[feeds]]", f'name = "lat-{i}"', f"url = {json.dumps(url)}"]
-    alerts = root / "alerts.jsonl"
-    lines += ["[[channels]]", 'name = "file"', f"url = {json.dumps(f'console://local?file={alerts}')}"]
-    path = root / "monitor.toml"
-    path.write_text("\n".join(lines) + "\n")
-    return path
+    return write_monitor_toml(root, lines, urls)
 
 
 def cpu_seconds(server_pid: int) -> float:

@@ -80,6 +80,7 @@ MB = 1024.0  # ru_maxrss and VmHWM are in KB on Linux
 
 # -- this process's peak memory: the same readings as the server's --------------------------------
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from configs import write_monitor_toml  # noqa: E402
 from feed_server import peak_rss_kb, reset_peak_rss  # noqa: E402
 
 
@@ -193,13 +194,7 @@ def write_config(root: Path, server: FeedServer, feeds: int, workers: int) -> Pa
         "[http]", 'allow_networks = ["127.0.0.0/8"]',
         "[schedule]", f"feed_workers = {workers}", "per_host = 10000",
     ]
-    for i in range(feeds):
-        lines += ["[[feeds]]", f'name = "bench-{i}"', f'url = "{server.feed_url(i)}"']
-    alerts = root / "alerts.jsonl"
-    lines += ["[[channels]]", 'name = "file"', f"url = {json.dumps(f'console://local?file={alerts}')}"]
-    path = root / "monitor.toml"
-    path.write_text("\n".join(lines) + "\n")
-    return path
+    return write_monitor_toml(root, lines, (server.feed_url(i) for i in range(feeds)), prefix="bench")
 
 
 def code_version() -> str:

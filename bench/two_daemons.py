@@ -3,8 +3,8 @@
     .venv/bin/python bench/two_daemons.py [--feeds 2000] [--hosts 1000] [--workers 25] [--per-host 2]
         [--cycles 2] [--latency-scale 1] [--changed 0.1] [--seed 1] [--order one,two]
 
-A PostgreSQL cluster of its own (initdb + pg_ctl on a free port in a temp dir, as tests/conftest.py starts
-one; fsync, full_page_writes and synchronous_commit off, as there) and bench/latency_server.py (its own
+A PostgreSQL cluster of its own (tests/conftest.py's start_postgres: initdb + pg_ctl on a free port in a temp
+dir; fsync, full_page_writes and synchronous_commit off, as there) and bench/latency_server.py (its own
 process: N feeds on H loopback hosts, seeded latency 50-2,000 ms with long tails, slow first bytes on 2 % of
 hosts, HTTPS on 20 %, 5 % errors, 10 % of feeds changed per cycle; see its docstring). For each setup, on a
 database of its own and the same feeds (the server's feeds restarted at version 0 and the same seeds):
@@ -37,9 +37,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pwd
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -48,81 +46,24 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
+from configs import write_monitor_toml  # noqa: E402
 from latency_poll import WATCHLIST, LatencyServer, Statements, answered, cpu_seconds, emit, sources_in_error  # noqa: E402
 
-PG_PASSWORD = "bench-pw"
+from tests.conftest import PostgresServer, start_postgres, stop_postgres  # noqa: E402
+
 STATS_FLUSH_S = 11  # PostgreSQL 15+: an idle backend's pending statistics are flushed within 10 s
 _FEED = re.compile(r"/feed/(\d+)\.xml$")
 
 
 # --- the PostgreSQL cluster -------------------------------------------------------------------------
 
-class Postgres:
-    """A throwaway PostgreSQL cluster on 127.0.0.1 (tests/conftest.py's recipe), run as a non-root user."""
-
-    def __init__(self) -> None:
-        binaries = shutil.which("initdb")
-        if binaries is None:
-            found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[4]) if p.parts[4].isdigit() else 0)
-            if not found:
-                raise SystemExit("PostgreSQL's initdb is not installed (Debian: apt-get install postgresql)")
-            binaries = str(found[-1])
-        self.bin = Path(binaries).parent
-        self.root = Path(tempfile.mkdtemp(prefix="bench-pg-"))
-        self.user = None
-        if os.geteuid() == 0:  # initdb refuses root
-            self.user = next(u for u in ("postgres", "nobody") if _has_user(u))
-            os.chown(self.root, pwd.getpwnam(self.user).pw_uid, -1)
-        import socket
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = int(s.getsockname()[1])
-        (self.root / "pw").write_text(PG_PASSWORD)
-        os.chmod(self.root / "pw", 0o644)
-        self._run("initdb", "-D", str(self.root / "data"), "-U", "postgres", "--pwfile", str(self.root / "pw"), "-E", "UTF8",
-                  "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync", "--no-instructions")
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off "
-                   "-c synchronous_commit=off -c max_connections=200")
-        self._run("pg_ctl", "-D", str(self.root / "data"), "-l", str(self.root / "log"), "-o", options, "-w", "start")
-
-    def url(self, database: str) -> str:
-        return f"postgresql+psycopg://postgres:{PG_PASSWORD}@127.0.0.1:{self.port}/{database}"
-
-    def sql(self, statement: str, database: str = "postgres") -> list[tuple[Any, ...]]:
-        import psycopg
-
-        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", password=PG_PASSWORD, dbname=database, autocommit=True) as conn:
-            cursor = conn.execute(statement)  # type: ignore[arg-type]
-            return list(cursor.fetchall()) if cursor.description else []
-
-    def stats(self, database: str) -> dict[str, int]:
-        """pg_stat_database's counters of a database. A backend flushes its counts at most once a second, and an idle
-        one within STATS_FLUSH_S: the controller waits that long after a phase before reading them."""
-        columns = ("xact_commit", "xact_rollback", "tup_returned", "tup_fetched", "tup_inserted", "tup_updated", "tup_deleted", "numbackends")
-        [row] = self.sql(f"SELECT {', '.join(columns)} FROM pg_stat_database WHERE datname = '{database}'")
-        return dict(zip(columns, (int(v) for v in row), strict=True))
-
-    def stop(self) -> None:
-        try:
-            self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
-        finally:
-            shutil.rmtree(self.root, ignore_errors=True)
-
-    def _run(self, *args: str) -> None:
-        prefix = ["runuser", "-u", self.user, "--"] if self.user else []
-        done = subprocess.run(prefix + [str(self.bin / args[0]), *args[1:]], capture_output=True, text=True, timeout=120)
-        if done.returncode != 0:
-            raise SystemExit(f"{args[0]} failed ({done.returncode}): {(done.stderr or done.stdout).strip()}")
-
-
-def _has_user(name: str) -> bool:
-    try:
-        pwd.getpwnam(name)
-    except KeyError:
-        return False
-    return True
+def stats(pg: PostgresServer, database: str) -> dict[str, int]:
+    """pg_stat_database's counters of a database. A backend flushes its counts at most once a second, and an idle
+    one within STATS_FLUSH_S: the controller waits that long after a phase before reading them."""
+    columns = ("xact_commit", "xact_rollback", "tup_returned", "tup_fetched", "tup_inserted", "tup_updated", "tup_deleted", "numbackends")
+    [row] = pg.sql(f"SELECT {', '.join(columns)} FROM pg_stat_database WHERE datname = '{database}'")
+    return dict(zip(columns, (int(v) for v in row), strict=True))
 
 
 # --- a daemon process --------------------------------------------------------------------------------
@@ -234,16 +175,10 @@ def write_config(root: Path, url: str, feeds: list[str], args: argparse.Namespac
         "[schedule]", f"per_host = {args.per_host}",
         "[server]", 'listen = ""',
     ]
-    for i, feed in enumerate(feeds):
-        lines += ["[[feeds]]", f'name = "lat-{i}"', f"url = {json.dumps(feed)}"]
-    alerts = root / "alerts.jsonl"
-    lines += ["[[channels]]", 'name = "file"', f"url = {json.dumps(f'console://local?file={alerts}')}"]
-    path = root / "monitor.toml"
-    path.write_text("\n".join(lines) + "\n")
-    return path
+    return write_monitor_toml(root, lines, feeds)
 
 
-def run_setup(name: str, parts: int, pg: Postgres, args: argparse.Namespace, tmp: Path) -> list[dict[str, Any]]:
+def run_setup(name: str, parts: int, pg: PostgresServer, args: argparse.Namespace, tmp: Path) -> list[dict[str, Any]]:
     """One setup (one daemon, or two) on a database of its own and a latency server of its own (the same
     feeds, versions and seeds as the other setup's): the warm-up, then the cycles."""
     server = LatencyServer(args)
@@ -253,7 +188,7 @@ def run_setup(name: str, parts: int, pg: Postgres, args: argparse.Namespace, tmp
         server.stop()
 
 
-def _run_setup(name: str, parts: int, pg: Postgres, server: LatencyServer, args: argparse.Namespace, tmp: Path) -> list[dict[str, Any]]:
+def _run_setup(name: str, parts: int, pg: PostgresServer, server: LatencyServer, args: argparse.Namespace, tmp: Path) -> list[dict[str, Any]]:
     from monitor.pipeline import register_sources
     from monitor.settings import load_settings
     from monitor.store.db import Database
@@ -281,7 +216,7 @@ def _run_setup(name: str, parts: int, pg: Postgres, server: LatencyServer, args:
                 server.control(f"/_control?latency_scale={args.latency_scale}&error_share={args.error_share}")
                 server.control(f"/_next_cycle?fraction={args.changed}&seed={phase}")
             server.control("/_stats?reset=1")
-            before = pg.stats(database)
+            before = stats(pg, database)
             started = time.perf_counter()
             for d in daemons:
                 assert d.stdin is not None
@@ -291,7 +226,7 @@ def _run_setup(name: str, parts: int, pg: Postgres, server: LatencyServer, args:
             wall = time.perf_counter() - started
             served = server.control("/_stats")
             time.sleep(STATS_FLUSH_S)
-            after = pg.stats(database)
+            after = stats(pg, database)
             polled = answered(served)
             row = {
                 "setup": name, "daemons": parts, "phase": phase, "feeds": args.feeds, "hosts": args.hosts, "max_in_flight": args.workers,
@@ -362,14 +297,14 @@ def main() -> None:
     if args.hosts % 2:
         raise SystemExit("--hosts must be even (each daemon of two takes the even or the odd hosts)")
     began = time.perf_counter()
-    pg = Postgres()
+    pg = start_postgres()
     results: dict[str, list[dict[str, Any]]] = {}
     try:
         with tempfile.TemporaryDirectory(prefix="bench-two-") as tmp:
             for name in args.order.split(","):
                 results[name] = run_setup(name, {"one": 1, "two": 2}[name], pg, args, Path(tmp))
     finally:
-        pg.stop()
+        stop_postgres(pg)
     if {"one", "two"} <= results.keys():
         emit({"ratio_two_over_one_feeds_per_min": {
             one["phase"]: round(two["feeds_per_min"] / one["feeds_per_min"], 2) for one, two in zip(results["one"], results["two"], strict=True)}})

@@ -293,11 +293,13 @@ class PostgresServer:
     def url(self, database: str = "postgres", password: str = PG_PASSWORD, port: int | None = None) -> str:
         return f"postgresql+psycopg://postgres:{password}@127.0.0.1:{port or self.port}/{database}"
 
-    def sql(self, statement: str, database: str = "postgres") -> None:
+    def sql(self, statement: str, database: str = "postgres") -> list[tuple[Any, ...]]:
+        """Run one statement in autocommit; the rows it returned (none: [])."""
         import psycopg
 
         with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", password=PG_PASSWORD, dbname=database, autocommit=True) as conn:
-            conn.execute(statement)  # type: ignore[arg-type]
+            cursor = conn.execute(statement)  # type: ignore[arg-type]
+            return list(cursor.fetchall()) if cursor.description else []
 
     def new_database(self, key: Path) -> str:
         """An empty database of its own for `key` (a test's tmp_path), the same one when asked again."""
