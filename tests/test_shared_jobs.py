@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from sqlalchemy import make_url
 
 from monitor import escalation
 from monitor.alerts.channels import Notifier
@@ -33,7 +36,7 @@ from monitor.store import articles, counts, jobs, sources
 from monitor.store.articles import NewAlert
 from monitor.store.db import Database
 from monitor.watchlist import load_watchlist
-from tests.conftest import ON_POSTGRES, REPO, LocalHTTP, query, serve_http, wait_for, write_config
+from tests.conftest import ON_POSTGRES, REPO, LocalHTTP, postgres, query, serve_http, wait_for, write_config
 from tests.test_spikes import HOUR, T, WATCHLIST, history, save
 
 on_postgres = pytest.mark.skipif(not ON_POSTGRES, reason=(
@@ -106,6 +109,8 @@ DAEMON = """
 import sys, time
 from datetime import datetime
 from pathlib import Path
+from sqlalchemy import make_url
+
 from monitor import escalation
 from monitor.pipeline import build_pipeline
 from monitor.settings import load_settings
@@ -211,6 +216,26 @@ def test_a_daemon_killed_while_running_a_job_leaves_its_lock_to_the_next_run_at_
         if holder.poll() is None:
             holder.kill()
         db.close()
+
+
+@on_postgres
+def test_the_lock_outlasts_an_idle_in_transaction_timeout_set_on_the_database(tmp_path: Path) -> None:
+    """The lock's transaction is idle while the run works: a server-side idle_in_transaction_session_timeout
+    shorter than a run would end it, and free the job for another daemon mid-run. The transaction turns it off."""
+    settings = load_settings(write_config(tmp_path))
+    url = settings.store.sqlalchemy_url
+    Database(url).close()
+    postgres().sql(f"ALTER DATABASE {make_url(url).database} SET idle_in_transaction_session_timeout = '100ms'")
+    db, other = Database(url), Database(url)
+    try:
+        with jobs.exclusive(db, "trends") as mine:
+            assert mine
+            time.sleep(0.5)  # a run at work, five times the timeout
+            with jobs.exclusive(other, "trends") as also:
+                assert not also
+    finally:
+        db.close()
+        other.close()
 
 
 def test_on_sqlite_every_run_goes_ahead_one_daemon_per_file(tmp_path: Path) -> None:

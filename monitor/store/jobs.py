@@ -4,7 +4,9 @@ Several daemons on one PostgreSQL all schedule these jobs. Two running one at th
 each read the same state ("this channel's digest is due", "this series is not firing") and each act on
 it: a digest sent twice. So a run first takes its job's lock, `exclusive(db, job)`: a transaction
 advisory lock, `pg_try_advisory_xact_lock(key)`, taken in a transaction of its own that stays open for
-the run (idle; the run's reads and writes are its own short transactions on other connections). A
+the run (idle: the run's reads and writes are its own short transactions on other connections; so it
+turns off, for itself, any `idle_in_transaction_session_timeout` the server or role sets, which would
+end it and free the job for another daemon mid-run). A
 daemon that does not get it skips the run (said at debug level: it is the normal case with two daemons)
 and the next run, in whichever daemon, does what is then due. Under the lock the run reads the state
 (the held deliveries, the spike and silence states) and writes each outcome with its state in one
@@ -27,7 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from monitor.errors import StoreError
 from monitor.store.db import Database, unavailable_reason
@@ -41,6 +43,7 @@ KEYS = {
     "housekeeping": 0x6D6F6E2D686F7573,  # "mon-hous"
 }
 _TRY = text("SELECT pg_try_advisory_xact_lock(:key)")
+_NO_IDLE_LIMIT = text("SET LOCAL idle_in_transaction_session_timeout = 0")  # for this transaction only
 
 
 @contextmanager
@@ -57,6 +60,7 @@ def exclusive(db: Database, job: str) -> Iterator[bool]:
     try:
         try:
             transaction = connection.begin()
+            connection.execute(_NO_IDLE_LIMIT)
             mine = bool(connection.execute(_TRY, {"key": KEYS[job]}).scalar())
         except OperationalError as exc:
             raise StoreError(f"{db.name}: {unavailable_reason(exc)}") from exc
@@ -65,7 +69,7 @@ def exclusive(db: Database, job: str) -> Iterator[bool]:
         try:
             yield mine
         finally:
-            with contextlib.suppress(OperationalError):  # a connection lost has lost its lock with it
+            with contextlib.suppress(DBAPIError):  # a connection lost has lost its lock with it
                 transaction.rollback()  # ends the transaction: the lock goes
     finally:
         connection.close()
