@@ -30,11 +30,12 @@ from monitor import escalation
 from monitor.alerts.channels import Notifier
 from monitor.alerts.dispatch import dispatch_due, send_digests
 from monitor.model import Article, MatchResult
-from monitor.pipeline import register_sources
+from monitor.daemon import Daemon
+from monitor.pipeline import build_pipeline, register_sources
 from monitor.settings import Settings, load_settings
 from monitor.store import articles, counts, jobs, sources
 from monitor.store.articles import NewAlert
-from monitor.store.db import Database
+from monitor.store.db import Database, utcnow
 from monitor.watchlist import load_watchlist
 from tests.conftest import ON_POSTGRES, REPO, LocalHTTP, postgres, query, serve_http, wait_for, write_config
 from tests.test_spikes import HOUR, T, WATCHLIST, history, save
@@ -185,10 +186,31 @@ def test_a_job_whose_lock_another_daemon_holds_skips_its_run_at_debug_level_and_
             other.close()
 
 
+@on_postgres
+def test_housekeeping_skips_its_prune_while_another_daemon_prunes(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    config = write_config(tmp_path, feeds=[{"name": "wire", "url": "http://127.0.0.1:9/feed.xml"}], settings={"store": {"keep_days": 30}})
+    daemon = Daemon(build_pipeline(load_settings(config)))
+    other = Database(daemon.pipeline.settings.store.sqlalchemy_url)
+    try:
+        [(feed_id,)] = query(tmp_path, "SELECT id FROM sources WHERE kind = 'feed'")
+        save(daemon.pipeline.db, feed_id, utcnow() - timedelta(days=40), 1)  # older than keep_days, no alert: pruned when it runs
+        with caplog.at_level(logging.DEBUG, logger="monitor"), jobs.exclusive(other, "housekeeping") as mine:
+            assert mine
+            daemon._housekeep()
+            assert "housekeeping job skipped: another daemon is running it on this store" in caplog.text
+            assert "pruned" not in caplog.text and query(tmp_path, "SELECT count(*) FROM articles") == [(1,)]
+        daemon._housekeep()  # the next day's run (in any daemon)
+        assert query(tmp_path, "SELECT count(*) FROM articles") == [(0,)]
+    finally:
+        other.close()
+        daemon.pipeline.close()
+        daemon.pipeline.db.close()
+
+
 HOLDER = """
 import sys, time
 from monitor.store import jobs
-from monitor.store.db import Database
+from monitor.store.db import Database, utcnow
 with jobs.exclusive(Database(sys.argv[1]), "trends") as mine:
     print("held" if mine else "not held", flush=True)
     time.sleep(300)
