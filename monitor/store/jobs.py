@@ -4,21 +4,21 @@ Several daemons on one PostgreSQL all schedule these jobs. Two running one at th
 each read the same state ("this channel's digest is due", "this series is not firing") and each act on
 it: a digest sent twice. So a run first takes its job's lock, `exclusive(db, job)`: a transaction
 advisory lock, `pg_try_advisory_xact_lock(key)`, taken in a transaction of its own that stays open for
-the run (idle: the run's reads and writes are its own short transactions on other connections; so it
-turns off, for itself, any `idle_in_transaction_session_timeout` the server or role sets, which would
-end it and free the job for another daemon mid-run). A
-daemon that does not get it skips the run (said at debug level: it is the normal case with two daemons)
-and the next run, in whichever daemon, does what is then due. Under the lock the run reads the state
-(the held deliveries, the spike and silence states) and writes each outcome with its state in one
-commit (a digest's deliveries marked sent; an alert with its state row), before the lock goes: the
-next holder sees it.
+the run. A daemon that does not get it skips the run (said at debug level: it is the normal case with
+two daemons) and the next run, in whichever daemon, does what is then due. Under the lock the run reads
+the state (the held deliveries, the spike and silence states) and writes each outcome with its state in
+one commit (a digest's deliveries marked sent; an alert with its state row) before the lock goes: the
+next holder sees it. The lock's transaction is idle meanwhile (the run's reads and writes are short
+transactions on other connections), so it turns off for itself any `idle_in_transaction_session_timeout`
+set on the server or role: ended by the server, it would free the job for another daemon mid-run.
 
 Why an advisory lock and not a lease row per job (`UPDATE jobs SET lease_until = ... WHERE lease_until
 < now`, which SQLite would take too): PostgreSQL drops it when the holder's connection ends, so a daemon
 killed mid-run blocks the job for no lease (its committed outcomes are whole, the rest is redone by the
-next run); it needs no table and no migration; and a transaction lock survives PgBouncer in transaction
-mode, where a session lock would not (docs/scaling.md). SQLite has one daemon per file (store/lock.py):
-nothing is taken there and every run goes ahead, as before.
+next run; a machine lost without closing its connections holds it until TCP gives up on them); it
+needs no table and no migration; and a transaction lock survives PgBouncer in transaction mode, where a
+session lock would not (docs/scaling.md). SQLite has one daemon per file (store/lock.py): nothing is
+taken there and every run goes ahead, as before.
 """
 
 from __future__ import annotations
