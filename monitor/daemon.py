@@ -1,8 +1,9 @@
 """The daemon: APScheduler 3 runs the jobs, watchdog wakes the folder scan, signals stop it cleanly.
 
-Jobs: poll due feeds, rescan folders, dispatch pending deliveries, daily housekeeping (pruning what
-is older than `[store] keep_days`), and the heartbeat of the daemon's row in the store's registry
-(`store/daemons.py`: several daemons may share a PostgreSQL store; `monitor status` lists them). A new file in a watched folder
+Jobs: poll due feeds, rescan folders, dispatch pending deliveries (and the digests), the trends job,
+daily housekeeping (pruning what is older than `[store] keep_days`), and the heartbeat of the daemon's row in the store's registry
+(`store/daemons.py`: several daemons may share a PostgreSQL store; `monitor status` lists them; the
+digests, the trends job and housekeeping run in one of them at a time, store/jobs.py). A new file in a watched folder
 triggers a scan at once; a scan or poll that stored an alert triggers a dispatch at once. A job whose
 store fails (locked, read-only, disk full) says so in one line and backs off until the store works again.
 """
@@ -31,7 +32,7 @@ from monitor.pipeline import Pipeline, folder_paths, register_sources
 from monitor.server import Endpoint, Health
 from monitor.settings import load_settings
 from monitor.sources.folders import watch
-from monitor.store import daemons, files, outbox, retention, sources
+from monitor.store import daemons, files, jobs, outbox, retention, sources
 
 log = logging.getLogger("monitor")
 FEED_POLLS = 4  # feed polls that may run at once: the next tick does not wait for a slow feed of the last
@@ -189,11 +190,14 @@ class Daemon:
             self.scan_soon(max(f.settle_seconds for f in self.pipeline.settings.folders) / 2 + 0.05)
 
     def _housekeep(self) -> None:
-        """Prune what is older than [store] keep_days (0: keep everything)."""
+        """Prune what is older than [store] keep_days (0: keep everything); on a shared PostgreSQL, not
+        while another daemon prunes (store/jobs.py: this run is skipped, the next day's prunes)."""
         keep = self.pipeline.settings.store.keep_days
         if keep:
-            pruned = retention.prune(self.pipeline.db, datetime.now(UTC) - timedelta(days=keep))
-            log.info("housekeeping: pruned what is older than %d days: %s", keep, pruned.describe())
+            with jobs.exclusive(self.pipeline.db, "housekeeping") as mine:
+                if mine:
+                    pruned = retention.prune(self.pipeline.db, datetime.now(UTC) - timedelta(days=keep))
+                    log.info("housekeeping: pruned what is older than %d days: %s", keep, pruned.describe())
 
     def _reload_watchlist_if_changed(self) -> None:
         """Analysts edit the watchlist while the daemon runs: take a valid edit, keep the old on a broken one."""

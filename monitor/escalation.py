@@ -1,7 +1,9 @@
 """The daemon's trends job: spike alerts (the watchlist's `spikes:`) and silent sources, through the outbox.
 
 Decisions are monitor/trends.py's (pure); states and alerts are written by monitor/store/signals.py, an
-alert with its state in one transaction, so each rise, silence and return alerts once, across restarts.
+alert with its state in one transaction, so each rise, silence and return alerts once, across restarts
+(the states' primary keys refuse a second); across daemons sharing a PostgreSQL one runs the check at a
+time (store/jobs.py).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING
 from monitor.alerts.channels import route
 from monitor.model import Spike, Watchlist
 from monitor.settings import Settings
-from monitor.store import counts, mutes, signals
+from monitor.store import counts, jobs, mutes, signals
 from monitor.store import sources as source_store
 from monitor.store.articles import NewAlert
 from monitor.store.db import Database, utcnow
@@ -41,10 +43,17 @@ def run(pipeline: Pipeline) -> int:
 
 
 def check(db: Database, settings: Settings, watchlist: Watchlist, now: datetime) -> int:
-    """Spikes, then silent sources; forgets counts older than [trends] count_days. Returns the alerts written."""
-    written = check_spikes(db, settings, watchlist, now) + check_silence(db, settings, now)
-    counts.prune(db, hour_of(now) - timedelta(days=settings.trends.count_days))
-    return written
+    """Spikes, then silent sources; forgets counts older than [trends] count_days. Returns the alerts written.
+
+    One daemon at a time checks (store/jobs.py: on a shared PostgreSQL, another daemon's run is skipped
+    meanwhile and writes nothing): the spike and silence states are read under the lock, and each alert
+    is committed with its state before the lock goes."""
+    with jobs.exclusive(db, "trends") as mine:
+        if not mine:
+            return 0
+        written = check_spikes(db, settings, watchlist, now) + check_silence(db, settings, now)
+        counts.prune(db, hour_of(now) - timedelta(days=settings.trends.count_days))
+        return written
 
 
 def label(actor: str, event: str) -> str:

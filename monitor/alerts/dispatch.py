@@ -19,7 +19,7 @@ from monitor.alerts.policy import digest_due, hold_reason, render_digest
 from monitor.errors import DeliveryError
 from monitor.schedule import backoff_seconds
 from monitor.settings import DeliverySettings
-from monitor.store import outbox
+from monitor.store import jobs, outbox
 from monitor.store.db import Database, utcnow
 
 log = logging.getLogger("monitor")
@@ -57,7 +57,17 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
 
 
 def send_digests(db: Database, notifier: Notifier, now: datetime) -> int:
-    """One message per channel whose held alerts are due; a failed digest stays held and is tried again."""
+    """One message per channel whose held alerts are due; a failed digest stays held and is tried again.
+
+    One daemon at a time sends digests (store/jobs.py: on a shared PostgreSQL, another daemon's dispatch
+    skips them meanwhile): the held alerts are read under the lock and marked sent before it goes, so
+    no other daemon reads them as due again. A daemon killed between the channel's answer and that
+    record has its digest sent again by the next run (at least once, as every delivery)."""
+    with jobs.exclusive(db, "digests") as mine:
+        return _send_digests(db, notifier, now) if mine else 0
+
+
+def _send_digests(db: Database, notifier: Notifier, now: datetime) -> int:
     sent = 0
     for name, held in outbox.held(db).items():
         channel = notifier.channels.get(name)

@@ -212,8 +212,9 @@ def held(db: Database) -> dict[str, list[Held]]:
 
 
 def record_digest_sent(db: Database, delivery_ids: list[int], now: datetime) -> None:
+    """These held deliveries went out in their channel's digest (those still held: none is sent twice)."""
     with db.session() as s:
-        for row in s.scalars(select(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids))):
+        for row in s.scalars(select(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids), DeliveryRow.status == "held")):
             row.status, row.sent_at, row.via_digest = "sent", now, True
 
 
