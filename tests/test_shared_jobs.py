@@ -207,6 +207,23 @@ def test_housekeeping_skips_its_prune_while_another_daemon_prunes(tmp_path: Path
         daemon.pipeline.db.close()
 
 
+@on_postgres
+def test_monitor_prune_by_hand_is_refused_in_one_line_while_a_daemon_prunes(tmp_path: Path) -> None:
+    config = write_config(tmp_path, settings={"store": {"keep_days": 30}})
+    other = Database(load_settings(config).store.sqlalchemy_url)
+    try:
+        with jobs.exclusive(other, "housekeeping") as mine:
+            assert mine
+            held = subprocess.run([sys.executable, "-m", "monitor", "prune", "--config", str(config)], capture_output=True, text=True, timeout=120)
+        assert held.returncode == 1, held.stdout + held.stderr
+        [line] = held.stderr.strip().splitlines()
+        assert "a daemon is pruning this store now" in line and "Traceback" not in held.stderr
+        free = subprocess.run([sys.executable, "-m", "monitor", "prune", "--config", str(config)], capture_output=True, text=True, timeout=120)
+        assert free.returncode == 0, free.stdout + free.stderr
+    finally:
+        other.close()
+
+
 HOLDER = """
 import sys, time
 from monitor.store import jobs

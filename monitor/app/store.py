@@ -81,14 +81,18 @@ class StoreVerbs(Core):
         return mutes.unmute(self.db, name)
 
     def prune(self, days: int | None = None) -> Prune:
-        """Delete what is older than `days` (default: [store] keep_days)."""
+        """Delete what is older than `days` (default: [store] keep_days); refused while a daemon prunes the store."""
+        from monitor.store import jobs
         from monitor.store.retention import prune
 
         keep = days or self.settings.store.keep_days
         if not keep:
             raise MonitorError(f"{self.config}: [store] keep_days is 0 (keep everything): give --days N, or set keep_days")
         cutoff = datetime.now(UTC) - timedelta(days=keep)
-        pruned = prune(self.db, cutoff)
+        with jobs.exclusive(self.db, "housekeeping") as mine:  # not beside a daemon's own daily prune (PostgreSQL)
+            if not mine:
+                raise MonitorError(f"{self.db.name}: a daemon is pruning this store now (its housekeeping): run `monitor prune` again in a few minutes")
+            pruned = prune(self.db, cutoff)
         return Prune(self.db.name, keep, cutoff, pruned)
 
     def backup(self, path: Path) -> tuple[str, Path]:
