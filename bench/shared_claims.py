@@ -32,6 +32,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
+from configs import write_monitor_toml  # noqa: E402
 from latency_poll import WATCHLIST, LatencyServer, answered  # noqa: E402
 
 
@@ -92,13 +93,7 @@ def write_config(root: Path, url: str, urls: list[str], ca_file: str, args: argp
     lines = [f"watchlist = {json.dumps(str(WATCHLIST))}", "[store]", f"url = {json.dumps(url)}",
              "[http]", 'allow_networks = ["127.0.0.0/8"]', f"ca_file = {json.dumps(ca_file)}", f"max_in_flight = {args.workers}",
              "[schedule]", f"per_host = {args.per_host}", "parse_workers = 1"]
-    for i, feed in enumerate(urls):
-        lines += ["[[feeds]]", f'name = "lat-{i}"', f"url = {json.dumps(feed)}"]
-    alerts = root / "alerts.jsonl"
-    lines += ["[[channels]]", 'name = "file"', f"url = {json.dumps(f'console://local?file={alerts}')}"]
-    path = root / "monitor.toml"
-    path.write_text("\n".join(lines) + "\n")
-    return path
+    return write_monitor_toml(root, lines, urls)
 
 
 def lock_waits(dsn: dict[str, Any], stop: threading.Event, out: Counter[str]) -> None:
