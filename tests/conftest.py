@@ -17,6 +17,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -274,6 +275,20 @@ def long_word(length: int) -> str:
     """One word of `length` letters whose skeleton is as long (no doubled letters, no vowels)."""
     letters = random.Random(length).choices("bdfgklmnprstvz", k=length)
     return "".join(a for a, b in zip(letters, letters[1:] + [""]) if a != b)[:length].ljust(length, "x")
+
+
+def run_at_once(tmp_path: Path, argvs: dict[str, list[str]], go: Path) -> None:
+    """Start a Python process per name (`python -c ...` arguments), wait until each has written
+    tmp_path/ready-<name>, touch `go` so that they go on together, and assert that each exits 0."""
+    procs = [subprocess.Popen([sys.executable, *argv], cwd=REPO) for argv in argvs.values()]
+    try:
+        wait_for(lambda: all((tmp_path / f"ready-{n}").exists() for n in argvs) or any(p.poll() is not None for p in procs), timeout=120)
+        go.touch()
+        assert [p.wait(timeout=300) for p in procs] == [0] * len(procs)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
 
 
 PG_PASSWORD = "pg-secret-Pw1"  # the server's superuser password: tests check that messages mask it

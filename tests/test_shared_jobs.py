@@ -37,7 +37,7 @@ from monitor.store import articles, counts, jobs, sources
 from monitor.store.articles import NewAlert
 from monitor.store.db import Database, utcnow
 from monitor.watchlist import load_watchlist
-from tests.conftest import ON_POSTGRES, REPO, LocalHTTP, postgres, query, serve_http, wait_for, write_config
+from tests.conftest import ON_POSTGRES, REPO, LocalHTTP, postgres, query, run_at_once, serve_http, wait_for, write_config
 from tests.test_spikes import HOUR, T, WATCHLIST, history, save
 
 on_postgres = pytest.mark.skipif(not ON_POSTGRES, reason=(
@@ -131,15 +131,7 @@ def test_two_daemon_processes_running_the_jobs_at_once_send_one_digest_one_spike
     with receivers() as (desk, ops, digest):
         settings = due_store(tmp_path, desk, ops, digest)
         go = tmp_path / "go"
-        procs = [subprocess.Popen([sys.executable, "-c", DAEMON, str(settings.path), str(go), NOW.isoformat(), name], cwd=REPO) for name in "ab"]
-        try:
-            wait_for(lambda: all((tmp_path / f"ready-{n}").exists() for n in "ab") or any(p.poll() is not None for p in procs), timeout=120)
-            go.touch()
-            assert [p.wait(timeout=300) for p in procs] == [0, 0]
-        finally:
-            for p in procs:
-                if p.poll() is None:
-                    p.kill()
+        run_at_once(tmp_path, {name: ["-c", DAEMON, str(settings.path), str(go), NOW.isoformat(), name] for name in "ab"}, go)
         assert [m["title"] for m in digest.messages] == ["[digest] 2 alerts"]  # one digest, not one per daemon
         assert [m["title"].split(":")[0] for m in desk.messages] == ["Spike"]
         assert [m["title"].split(":")[0] for m in ops.messages] == ["Silent source"]

@@ -6,8 +6,6 @@ real processes."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,7 @@ from monitor.model import Document
 from monitor.pipeline import Pipeline, build_pipeline
 from monitor.settings import load_settings
 from monitor.store import sources
-from tests.conftest import ON_POSTGRES, REPO, JsonReceiver, query, wait_for, write_config
+from tests.conftest import ON_POSTGRES, REPO, JsonReceiver, query, run_at_once, write_config
 
 pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason=(
     "several daemons share a store only on PostgreSQL: SQLite keeps one daemon per database (store/lock.py), "
@@ -158,15 +156,7 @@ def test_two_daemon_processes_storing_copies_at_once_start_each_story_once(tmp_p
     config = write_config(tmp_path, channels=[{"name": "hook", "url": json_receiver.url}])
     build_pipeline(load_settings(config)).close()  # the schema made once, before the two start
     go = tmp_path / "go"
-    procs = [subprocess.Popen([sys.executable, "-c", DAEMON, str(config), outlet, str(go), str(n)], cwd=REPO) for outlet in "ab"]
-    try:
-        wait_for(lambda: all((tmp_path / f"ready-{o}").exists() for o in "ab") or any(p.poll() is not None for p in procs), timeout=120)
-        go.touch()
-        assert [p.wait(timeout=300) for p in procs] == [0, 0]
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
+    run_at_once(tmp_path, {outlet: ["-c", DAEMON, str(config), outlet, str(go), str(n)] for outlet in "ab"}, go)
     stories, alerts = stories_and_alerts(tmp_path)
     assert {k: len(v) for k, v in stories.items()} == {str(s["id"]): 1 for s in originals(n)}
     assert len(query(tmp_path, "SELECT id FROM articles")) == 2 * n
