@@ -175,14 +175,31 @@ def implied_yields(watchlist: Watchlist) -> dict[str, frozenset[str]]:
     return out
 
 
+DEFINITE = frozenset(  # determiners that make a generic event word refer back: "the attack", "this strike"
+    "the this these those le la les l ce cet cette ces el los las lo il gli i quel quella questo questa der die das den dem des dieser diese dieses".split()
+)
+_TWO_WORDS_BEFORE = re.compile(r"(?:(\w+)[ \t\n'’]+)?(\w+)[ \t\n'’]+$")
+
+
 def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
-    """The event matches whose event yields to another event found in the same sentence."""
+    """The event matches whose event yields to another event found in the same sentence, or found earlier
+    in the text when the generic word refers back to it ("the attack", "the latest strike": the guide's
+    later generic word that adds nothing)."""
     yields = _tables(watchlist).yields
     events = [m for m in matches if m.kind == "event"]
     if not any(m.name in yields for m in events):
         return []
     keys = sentence_keys(text, [m.start for m in events])
-    return [m for m, key in zip(events, keys) if any(o.name in yields.get(m.name, ()) and k == key for o, k in zip(events, keys))]
+    return [
+        m for m, key in zip(events, keys)
+        if any(o.name in yields.get(m.name, ()) and (k == key or (o.start < m.start and _refers_back(text, m.start))) for o, k in zip(events, keys))
+    ]
+
+
+def _refers_back(text: str, start: int) -> bool:
+    """Whether the words before `start` are a definite determiner, with at most one word between."""
+    before = _TWO_WORDS_BEFORE.search(text, max(0, start - 40), start)
+    return before is not None and any(w is not None and fold(w) in DEFINITE for w in before.groups())
 
 
 _COMPOUND = re.compile(r"[-\u2010\u2011][A-Z\u00c0-\u00de]")  # Soleimani-Nia: a hyphen, then a capital
