@@ -272,6 +272,7 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
             own={e.name: frozenset(x.phrase for x in e.phrases if isinstance(x, _PhraseSpec)) for e in spec.events},
             groups=_names(spec, "group"),
             persons=_names(spec, "person"),
+            states=_names(spec, "state"),
         ),
         rules=tuple(
             Rule(
@@ -299,8 +300,8 @@ def _exonyms(actor: _ActorSpec, taken: set[str]) -> list[str]:
 
 
 def _names(spec: _WatchlistSpec, kind: str) -> list[str]:
-    """The watched groups' (or persons') names and aliases of 3+ letters: an armed group named near `attack`
-    makes it one of the domain, a watched person named near `killed` his killing."""
+    """The watched groups' (persons', states') names and aliases of 3+ letters: an armed group named near `attack`
+    makes it one of the domain, a watched person named near `killed` his killing, a state near `threatened` a threat."""
     names = [n for a in spec.actors if a.kind == kind for n in (a.name, *(_alias_text(x) for x in a.aliases))]
     return [n for n in dict.fromkeys(names) if sum(c.isalpha() for c in n) >= 3]
 

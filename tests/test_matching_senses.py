@@ -201,3 +201,9 @@ def test_a_capital_that_is_no_alias_is_refused_naming_the_line(tmp_path: Path) -
     path.write_text("actors:\n  - name: Iran\n    kind: state\n    aliases: [Tehran]\n    capitals: [Teheran]\n")
     with pytest.raises(WatchlistError, match=r"w\.yaml:5: actors\[0\] 'Iran': capital 'Teheran' is none of its aliases"):
         load_watchlist(path)
+
+
+def test_a_definite_generic_word_refers_back_to_a_specific_event_found_earlier(matcher: Matcher) -> None:
+    text = "Rockets hit the base on Monday. Two soldiers were killed in the attack."
+    assert names(matcher, text, "event") == ["killing", "rocket attack"]
+    assert names(matcher, "Rockets hit the base on Monday. Militants attacked a convoy on Tuesday.", "event") == ["rocket attack", "strike"]

@@ -123,3 +123,12 @@ def test_a_word_is_no_evidence_of_its_own_sense(tmp_path: Path) -> None:
     matcher = _load(tmp_path, PERSON)  # `killed` listed plainly: it takes the sense, without itself as context
     assert _found(matcher, "A fire killed three workers at the factory.") == []
     assert _found(matcher, "Militants killed three soldiers at a checkpoint.") == ["killing"]
+
+
+def test_a_watched_state_near_a_threat_word_makes_it_a_threat_but_not_a_promise(tmp_path: Path) -> None:
+    text = PLAIN.replace("    phrases: [deployment]\n", "    phrases: [deployment]\n  - name: threat\n    severity: 1\n    phrases: [threatened]\n")
+    matcher = _load(tmp_path, text)
+    assert _found(matcher, "Tehran has threatened, once again, to close the strait.") == ["threat"]
+    assert _found(matcher, "The landlord threatened to raise the rent.") == []
+    assert _found(matcher, "Officials in Tehran promised new power plants.") == []
+    assert _found(matcher, "Tehran promised harsh revenge.") == ["retaliation", "threat"]

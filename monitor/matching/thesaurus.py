@@ -60,6 +60,11 @@ _THREAT = (
     "attacco attaccare rappresaglia vendetta vendicare risposta "
     "Krieg Angriff angreifen Vergeltung Rache Antwort"
 )
+_PROMISE = (  # a promise is a threat only of a reprisal (not of power plants, nor of shorter queues)
+    "war attack attacks strike strikes retaliation revenge vengeance response reprisal reprisals consequences destroy punish punishment "
+    "harsh severe crushing guerre représailles riposte vengeance guerra represalias venganza respuesta rappresaglia vendetta risposta "
+    "Krieg Vergeltung Rache Antwort"
+)
 _REPRISAL = (
     "killing killed death deaths assassination strike strikes attack attacks blood martyr martyrs commander general leader "
     "enemy enemies forces troops bases vowed swore promised pledged threatened warned harsh severe crushing "
@@ -198,8 +203,9 @@ SYNSETS: tuple[Synset, ...] = (
     _synset(
         "threat", "13",
         "ultimatum; all options are on the table; Drohung; crushing blow",
-        ("threat; threats; threatened; threatens; threatening; warned; warns; warning; vowed; vows; swore; pledged; promised; would pay; menace; menacé; menace de;"
-         "a juré; juré; promis; amenaza; amenazó; juró; prometió; minaccia; minacciato; promesso; giurato; drohte; droht; gedroht; schwor", _THREAT),
+        ("threat; threats; threatened; threatens; threatening; warned; warns; warning; vowed; vows; swore; would pay; menace; menacé; menace de;"
+         "a juré; juré; amenaza; amenazó; juró; minaccia; minacciato; giurato; drohte; droht; gedroht; schwor", _THREAT),
+        ("pledged; promised; promis; prometió; promesso", _PROMISE),
     ),
     _synset(
         "sanctions", "163",
@@ -245,19 +251,26 @@ def _table(synset: Synset) -> dict[tuple[str, ...], Member]:
 _KEYS = [_table(s) for s in SYNSETS]
 _SENSED = frozenset({_ARMED, _VIOLENT, _DEATH, _KILLED})  # senses an armed group's name also satisfies
 _KILLINGS = frozenset({_DEATH, _KILLED})  # senses a watched person's name also satisfies (his killing is the domain's)
+_THREATS = frozenset({_THREAT})  # senses a watched state's or armed group's name also satisfies (a threat by or to it is the domain's)
 
 
 def expand(
-    events: Sequence[Event], off: Iterable[str] = (), own: dict[str, frozenset[str]] | None = None, groups: Iterable[str] = (), persons: Iterable[str] = ()
+    events: Sequence[Event],
+    off: Iterable[str] = (),
+    own: dict[str, frozenset[str]] | None = None,
+    groups: Iterable[str] = (),
+    persons: Iterable[str] = (),
+    states: Iterable[str] = (),
 ) -> tuple[Event, ...]:
     """The events with the synsets they list a member of added (each member once in the watchlist), and,
     in an event whose author wrote no context nor not_when, a sense given to its listed members; not for events
     named in `off`. `own` names, per event, the phrases whose context was written (even `[]`). `groups`
     (the watched armed groups' aliases) count as words of armed conflict in the senses of violence,
-    `persons` (the watched persons' names) in the senses of killing."""
+    `persons` (the watched persons' names) in the senses of killing, `states` (the watched states' names)
+    with the groups' in the sense of threat."""
     off = set(off)
     own = own or {}
-    armed = (tuple(groups), tuple(persons))
+    armed = (tuple(groups), tuple(persons), tuple(states))
     listed = {_key(p) for e in events for p in e.phrases}
     out = []
     for event in events:
@@ -291,10 +304,11 @@ def expand(
     return tuple(out)
 
 
-def _words(member: Member, names: tuple[tuple[str, ...], tuple[str, ...]]) -> tuple[str, ...]:
+def _words(member: Member, names: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]) -> tuple[str, ...]:
     """A member's context words, with the watched armed groups' names when its sense is one of violence,
-    and the watched persons' when one of killing."""
+    the watched persons' when one of killing, and the states' and groups' when one of threat."""
     own = _key(member.phrase)
     words = tuple(w for w in member.context.split() if _key(w) != own)  # a word is no evidence of its own sense
-    groups, persons = names
-    return words + (groups if member.context in _SENSED else ()) + (persons if member.context in _KILLINGS else ())
+    groups, persons, states = names
+    named = (groups if member.context in _SENSED else ()) + (persons if member.context in _KILLINGS else ())
+    return words + named + (groups + states if member.context in _THREATS else ())
