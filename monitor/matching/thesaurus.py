@@ -170,26 +170,27 @@ SYNSETS: tuple[Synset, ...] = (
         "shelling; shelled; artillery fire; opened fire; came under fire; ambush; ambushed;"
         "tirs d'artillerie; fuego de artillería; fuoco di artiglieria; Artilleriefeuer; Militärschlag; Beschuss",
         ("strike; strikes; struck; attack; attacks; attacked; assault; assaulted; raid; raids; clashes; clashed; gunfire; hit; pounded; bombardment; bombarded;"
-         "frappe; frappes; attaque; attaques; attaquer; ataque; ataques; atacar; attacco; attacchi; attaccare; Angriff; Angriffe; angreifen", _ARMED),
+         "frappe; frappes; attaque; attaques; attaquer; attaqué; ataque; ataques; atacar; atacó; attacco; attacchi; attaccare; attaccò; Angriff; Angriffe; angreifen", _ARMED),
         ("shot down; downed; abattu; derribó; derribado; abbattuto; abgeschossen", _AIRCRAFT, 4),
     ),
     _synset(
         "killing", "18",
-        "shot dead; gunned down; slain; tué; tués; mató; mataron; ucciso; uccisi; getötet; tötete",
+        "shot dead; gunned down; slain; tué; tués; mató; mataron; ucciso; uccisi; ucciderà; getötet; tötete",
         ("killed; killing; kills; kill; uccisione; Tötung", _KILLED),
         ("dead; died; death; deaths; death toll; mort; morts; muerto; muertos; murió; muerte; morte; morti; ums Leben; starben; Tod", _DEATH),
     ),
     _synset(
         "kidnapping", "181",
         "kidnapping; kidnapped; kidnap; kidnappers; abducted; abduction; abductors; taken hostage; hostage-taking; hostages; ransom;"
-        "enlèvement; enlevé; enlevés; otages; rançon; secuestro; secuestrado; secuestrados; rehenes; rescate; rapimento; rapito; rapiti; ostaggi; riscatto;"
+        "enlèvement; enlevé; enlevés; otages; rançon; secuestro; secuestró; secuestrado; secuestrados; rehenes; rescate; rapimento; rapito; rapiti; ostaggi; riscatto;"
         "Entführung; entführt; Geiseln; Lösegeld",
     ),
     _synset(
         "retaliation", "13",
         "retaliation; retaliate; retaliated; retaliatory; reprisal; reprisals; vengeance; revenge attack; représailles; venganza;"
         "represalia; represalias; rappresaglia; rappresaglie; Vergeltung; Vergeltungsschlag",
-        ("revenge; avenge; avenged; avenging; hit back; pay the price; pay a heavy price; make them pay; riposte; venger; vengar; vendetta; vendicare; Rache; rächen", _REPRISAL),
+        ("revenge; avenge; avenged; avenging; hit back; pay the price; pay a heavy price; make them pay; riposte; venger; vengar; vendetta; vendicare; Rache; rächen;"
+         "paieront le prix; pagarán el precio; pagheranno il prezzo", _REPRISAL),
     ),
     _synset(
         "troop deployment", "15",
@@ -197,14 +198,14 @@ SYNSETS: tuple[Synset, ...] = (
         "more troops; additional forces; military buildup; military build-up; Truppenverlegung",
         ("deployment; deploy; deployed; deploying; reinforcements; déploiement; déployé; déployés; renforts; despliegue; desplegó; desplegados; refuerzos;"
          "dispiegamento; dispiegati; schierati; schierate; rinforzi; Verlegung; stationiert", _FORCE),
-        ("dispatched; dispatch; sent; sending; rushed; bolstered; bolster; envoi; enviado; enviados; envió; inviato; inviati; inviato;"
+        ("dispatched; dispatch; sent; sending; rushed; bolstered; bolster; moved; redeployed; stationed; station; envoi; enviado; enviados; envió; inviato; inviati; inviato;"
          "entsandt; entsendet; verlegt; schickt; schickte", _FORCE, 5),
     ),
     _synset(
         "threat", "13",
         "ultimatum; all options are on the table; Drohung; crushing blow",
         ("threat; threats; threatened; threatens; threatening; warned; warns; warning; vowed; vows; swore; would pay; menace; menacé; menace de;"
-         "a juré; juré; amenaza; amenazó; juró; minaccia; minacciato; giurato; drohte; droht; gedroht; schwor", _THREAT),
+         "a juré; juré; amenaza; amenazó; advirtió; juró; minaccia; minacciato; avvertì; giurato; drohte; droht; gedroht; schwor", _THREAT),
         ("pledged; promised; promis; prometió; promesso", _PROMISE),
     ),
     _synset(
@@ -216,7 +217,7 @@ SYNSETS: tuple[Synset, ...] = (
         "escalation", "",
         "escalation; rising tensions; mounting tensions; spiralling tensions; soaring tensions; heightened tensions; brink of war;"
         "verge of war; all-out war; tit-for-tat; collision course; escalade; escalada; escalation; Eskalation; tensions; tensiones; tensioni; tensione; Spannungen",
-        ("escalate; escalated; escalating; ratcheted up; ratchet up", _ESCALATION),
+        ("escalate; escalated; escalating; ratcheted up; ratchet up; step up; stepped up; intensify; intensified", _ESCALATION),
     ),
     _synset(
         "ceasefire", "0871",
@@ -228,7 +229,9 @@ SYNSETS: tuple[Synset, ...] = (
         "de-escalation; de-escalate; ease tensions; easing tensions; defuse tensions; reduce tensions; lower tensions; calm tensions;"
         "urged restraint; called for restraint; urged calm; called for calm; appealed for calm; step back from the brink; stepped back from the brink;"
         "does not seek war; not seeking war; not want war; not want a war; no wish for war; standing down; stood down;"
+        "avoid war; avoid a wider war; avoid escalation; prevent escalation; no intention of escalating;"
         "désescalade; apaisement; ne veut pas la guerre; desescalada; no busca una guerra; distensione; Deeskalation",
+        ("called off; call off", _VIOLENT, 4),
         ("restraint; retenue; contención; moderazione; Zurückhaltung", _ESCALATION + " " + _ARMED),
     ),
 )
