@@ -207,3 +207,9 @@ def test_a_definite_generic_word_refers_back_to_a_specific_event_found_earlier(m
     text = "Rockets hit the base on Monday. Two soldiers were killed in the attack."
     assert names(matcher, text, "event") == ["killing", "rocket attack"]
     assert names(matcher, "Rockets hit the base on Monday. Militants attacked a convoy on Tuesday.", "event") == ["rocket attack", "strike"]
+
+
+def test_events_told_in_a_game_or_a_film_are_not_reported(matcher: Matcher) -> None:
+    assert names(matcher, "In the video game, players call in an air strike on Erbil.", "event") == []
+    assert names(matcher, "The thriller opens as rockets struck the base.", "event") == []
+    assert names(matcher, "The thriller opened on Friday. Rockets struck the base near Erbil on Saturday.", "event") == ["rocket attack"]

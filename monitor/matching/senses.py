@@ -30,6 +30,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     """The matches with generic events that yield to a specific one, and names of other things, taken
     out; a parent named inside its unit's name (IRGC-QF) added."""
     dropped = set(yielding(watchlist, matches, text)) | set(names_of_things(watchlist, matches, text)) | set(cities(watchlist, matches, text))
+    dropped |= set(fiction(matches, text))
     dropped |= set(compound_surnames(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text)
@@ -194,6 +195,23 @@ def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[
         m for m, key in zip(events, keys)
         if any(o.name in yields.get(m.name, ()) and (k == key or (o.start < m.start and _refers_back(text, m.start))) for o, k in zip(events, keys))
     ]
+
+
+FICTION = re.compile(  # a sentence that tells a game, a film or a novel: its events are not the domain's
+    r"\b(?:fictional|fictitious|video ?games?|board games?|in the game|the game's|thriller|novel|sitcom|screenplay|trailer|"
+    r"movie|fictif|fictive|jeu vidéo|ficticio|ficticia|videojuego|película|fittizio|fittizia|videogioco|fiktiv|Videospiel|Spielfilm)\b",
+    re.IGNORECASE,
+)
+
+
+def fiction(matches: Sequence[Match], text: str) -> list[Match]:
+    """The event matches in a sentence that tells a game, a film or a novel (FICTION): "players launch air
+    strikes", "gunmen storming a fictional embassy" (the guide: games and fiction are not labelled)."""
+    events = [m for m in matches if m.kind == "event"]
+    if not events or FICTION.search(text) is None:
+        return []
+    told = set(sentence_keys(text, [f.start() for f in FICTION.finditer(text)]))
+    return [m for m, key in zip(events, sentence_keys(text, [m.start for m in events])) if key in told]
 
 
 def _refers_back(text: str, start: int) -> bool:
