@@ -43,7 +43,7 @@ _VIOLENT = (
     "attaque attentat frappe explosion assassinat vengeance représailles venger "
     "ataque atentado explosión asesinato venganza represalias vengar "
     "attacco attentato esplosione assassinio vendetta rappresaglia vendicare "
-    "Angriff Anschlag Explosion Ermordung Vergeltung Rache Luftangriff Drohnenangriff"
+    "Angriff Anschlag Explosion Ermordung Vergeltung Rache Luftangriff Drohnenangriff Selbstmordanschlag Bombenanschlag"
 )
 _FORCE = (
     "troops soldiers forces marines paratroopers brigade brigades battalion battalions division divisions units personnel "
@@ -99,9 +99,10 @@ _ESCALATION = (
     "war tensions conflict military crisis violence fighting hostilities confrontation strikes attacks "
     "guerre conflit crise guerra conflicto crisis conflitto crisi Krieg Konflikt Krise Golf Gulf Golfe Golfo"
 )
+_CALM = _ESCALATION + " " + _ARMED + " sides parties"  # a call for restraint (the watched states' and groups' names count too)
 _AIRCRAFT = "drone drones aircraft jet helicopter plane warplane airliner dron avión helicóptero avion hélicoptère aereo elicottero velivolo Drohne Flugzeug Hubschrauber"
-_DEATH = _VIOLENT
-_KILLED = _ARMED + " assassination commander bodyguards bodyguard"
+_DEATH = _VIOLENT + " revenge retaliation reprisal avenge martyr martyrdom general commander"  # "vowed revenge for the general's death"
+_KILLED = _ARMED + " assassination commander bodyguards bodyguard bomber bombers suicide"
 
 
 class Member(NamedTuple):
@@ -207,6 +208,8 @@ SYNSETS: tuple[Synset, ...] = (
         ("threat; threats; threatened; threatens; threatening; warned; warns; warning; vowed; vows; swore; would pay; menace; menacé; menace de;"
          "a juré; juré; amenaza; amenazó; advirtió; juró; minaccia; minacciato; avvertì; giurato; drohte; droht; gedroht; schwor", _THREAT),
         ("pledged; promised; promis; prometió; promesso", _PROMISE),
+        ("harsh; severe; crushing; decisive; dura; durísima; sévère; severa; harte", "revenge vengeance retaliation retaliatory response reprisal reprisals venganza respuesta vengeance riposte représailles vendetta risposta Rache Vergeltung Antwort", 2),
+        ("unavenged; will pay", _THREAT, 3),
     ),
     _synset(
         "sanctions", "163",
@@ -232,7 +235,8 @@ SYNSETS: tuple[Synset, ...] = (
         "avoid war; avoid a wider war; avoid escalation; prevent escalation; no intention of escalating;"
         "désescalade; apaisement; ne veut pas la guerre; desescalada; no busca una guerra; distensione; Deeskalation",
         ("called off; call off", _VIOLENT, 4),
-        ("restraint; retenue; contención; moderazione; Zurückhaltung", _ESCALATION + " " + _ARMED),
+        ("restraint; retenue; contención; moderazione; Zurückhaltung", _CALM),
+        "exercise restraint; show restraint; maximum restraint; appelé à la retenue; pidió contención; invitato alla moderazione; zur Zurückhaltung",
     ),
 )
 
@@ -254,7 +258,7 @@ def _table(synset: Synset) -> dict[tuple[str, ...], Member]:
 _KEYS = [_table(s) for s in SYNSETS]
 _SENSED = frozenset({_ARMED, _VIOLENT, _DEATH, _KILLED})  # senses an armed group's name also satisfies
 _KILLINGS = frozenset({_DEATH, _KILLED})  # senses a watched person's name also satisfies (his killing is the domain's)
-_THREATS = frozenset({_THREAT})  # senses a watched state's or armed group's name also satisfies (a threat by or to it is the domain's)
+_THREATS = frozenset({_THREAT, _CALM})  # senses a watched state's or armed group's name also satisfies (a threat by or to it is the domain's)
 
 
 def expand(
