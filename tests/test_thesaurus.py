@@ -132,3 +132,17 @@ def test_a_watched_state_near_a_threat_word_makes_it_a_threat_but_not_a_promise(
     assert _found(matcher, "The landlord threatened to raise the rent.") == []
     assert _found(matcher, "Officials in Tehran promised new power plants.") == []
     assert _found(matcher, "Tehran promised harsh revenge.") == ["retaliation", "threat"]
+
+
+def test_a_hostile_act_in_the_future_is_also_a_threat_unless_negated_or_asked(tmp_path: Path) -> None:
+    text = PLAIN.replace("    phrases: [deployment]\n", "    phrases: [deployment]\n  - name: threat\n    severity: 1\n    phrases: [threatened]\n")
+    matcher = _load(tmp_path, text)
+    threat = [m for m in match_text(matcher, "Tehran said the militia would strike the base again.").matches if m.name == "threat"]
+    assert [(m.alias, m.found) for m in threat] == [("(threatened: would ...)", "would strike")]
+    assert "threat" not in _names(matcher, "Tehran said the militia would not strike the base again.")
+    assert "threat" not in _names(matcher, "Would the militia really strike the base again?")
+    assert "threat" not in _names(matcher, "The militia struck the base on Monday.")
+
+
+def _names(matcher: Matcher, text: str) -> list[str]:
+    return sorted({m.name for m in match_text(matcher, text).matches if m.kind == "event"})

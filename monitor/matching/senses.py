@@ -12,8 +12,9 @@ import re
 from collections.abc import Sequence
 
 from monitor.matching.matcher import is_acronym
-from monitor.matching.normalise import WORD, fold, sentence_keys
-from monitor.model import Actor, Match, Watchlist
+from monitor.matching.normalise import WORD, fold, sentence_keys, sentence_of
+from monitor.matching import thesaurus
+from monitor.model import Actor, Event, Match, Watchlist
 
 _FOLLOWING = re.compile(r"(?:[ \t]*\n?[ \t]*(?<=\s)\w+){1,3}")  # a line break inside a name is a space (Pasdaran⏎Avenue)
 GOVERNMENT_VERBS = frozenset(  # what a government does, not a city: "Baghdad said", "Baghdad demanded"
@@ -35,7 +36,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
-    return sorted(dict.fromkeys(kept + named_parents(watchlist, kept)), key=lambda m: (m.start, m.kind))
+    return sorted(dict.fromkeys(kept + named_parents(watchlist, kept) + threatened(watchlist, kept, text)), key=lambda m: (m.start, m.kind))
 
 
 PLACE_WORDS = frozenset(  # a capital right after one of these is the city: "born in Tehran", "a cafe in north Tehran"
@@ -56,6 +57,8 @@ class _Tables:
     yields: dict[str, frozenset[str]]  # events' yields_to, said or implied
     heads: dict[str, frozenset[str]]  # actors' not_before head nouns, folded
     capitals: dict[str, frozenset[str]]  # states' capitals, folded
+    threat: Event | None  # the event that stands for threats (thesaurus concept "threat"), if any
+    hostile: frozenset[str]  # the events a threat can be of: CAMEO 18, 19, 20 and retaliation
 
 
 _LATEST: list[_Tables] = []  # the tables of the watchlist in use (a reloaded one replaces them)
@@ -71,6 +74,8 @@ def _tables(watchlist: Watchlist) -> _Tables:
         {e.name: frozenset(e.yields_to) for e in watchlist.events if e.yields_to} | implied_yields(watchlist),
         {a.name: frozenset(fold(h) for h in a.not_before) for a in watchlist.actors if a.not_before},
         {a.name: frozenset(fold(c) for c in a.capitals) for a in watchlist.actors if a.capitals},
+        next((e for e in watchlist.events if e.name == thesaurus.event_of("threat", watchlist.events)), None),
+        frozenset(e.name for e in watchlist.events if e.cameo[:2] in ("18", "19", "20")) | {thesaurus.event_of("retaliation", watchlist.events)} - {""},
     )
     _LATEST[:] = [tables]
     return tables
@@ -142,6 +147,39 @@ def named_parents(watchlist: Watchlist, matches: Sequence[Match]) -> list[Match]
                 out.append(dataclasses.replace(m, name=parent.name, alias=alias, category=parent.kind, part_of=parent.part_of))
                 found.add(parent.name)
                 break
+    return out
+
+
+_FUTURE_BEFORE = re.compile(r"(?:\b(?:will|would|shall|going[ \t]+to)\b|['’]ll\b)(?=(?:\W+\w+){0,2}\W*$)", re.IGNORECASE)  # at most two words before the act
+_NEGATION = re.compile(r"\b(?:not|never|no)\b|n['’]t\b", re.IGNORECASE)
+FUTURE_REACH = 40  # characters before a hostile act searched for "will", "would" or "'ll" (at most two words before it)
+
+
+def threatened(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """A hostile act said in the future or the conditional ("Iran would be hit very hard", "the US will
+    respond", "we'll make them pay"), not negated, in a sentence with no threat found: also a threat (CAMEO 13,
+    the guide's "vowed revenge" is retaliation + threat), on the span from the modal to the act."""
+    tables = _tables(watchlist)
+    threat = tables.threat
+    events = [m for m in matches if m.kind == "event"]
+    if threat is None or not any(m.name in tables.hostile for m in events):
+        return []
+    keys = sentence_keys(text, [m.start for m in events])
+    told = {k for m, k in zip(events, keys) if m.name == threat.name}
+    out: list[Match] = []
+    for m, key in zip(events, keys):
+        if m.name not in tables.hostile or key in told:
+            continue
+        start = max(0, m.start - FUTURE_REACH)
+        modal = None
+        for modal in _FUTURE_BEFORE.finditer(text, start, m.start):
+            pass
+        if modal is None or sentence_keys(text, [modal.start()])[0] != key or _NEGATION.search(text, modal.start(), m.start):
+            continue
+        if text[slice(*sentence_of(text, m.start))].rstrip(" \t\n\"'”’»").endswith("?"):
+            continue  # a question ("Would Washington really retaliate?") threatens nothing
+        told.add(key)
+        out.append(Match("event", threat.name, f"(threatened: {modal.group().lower()} ...)", text[modal.start() : m.end], modal.start(), m.end, 90.0, threat.severity, "", threat.cameo, form="words"))
     return out
 
 

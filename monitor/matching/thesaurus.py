@@ -233,10 +233,10 @@ SYNSETS: tuple[Synset, ...] = (
         "urged restraint; called for restraint; urged calm; called for calm; appealed for calm; step back from the brink; stepped back from the brink;"
         "does not seek war; not seeking war; not want war; not want a war; no wish for war; standing down; stood down;"
         "avoid war; avoid a wider war; avoid escalation; prevent escalation; no intention of escalating;"
-        "désescalade; apaisement; ne veut pas la guerre; desescalada; no busca una guerra; distensione; Deeskalation",
+        "désescalade; apaisement; ne veut pas la guerre; desescalada; no busca una guerra; distensione; Deeskalation;"
+        "exercise restraint; show restraint; maximum restraint; appelé à la retenue; pidió contención; invitato alla moderazione; zur Zurückhaltung",
         ("called off; call off", _VIOLENT, 4),
         ("restraint; retenue; contención; moderazione; Zurückhaltung", _CALM),
-        "exercise restraint; show restraint; maximum restraint; appelé à la retenue; pidió contención; invitato alla moderazione; zur Zurückhaltung",
     ),
 )
 
@@ -309,6 +309,16 @@ def expand(
                             within[member.phrase] = member.within
         out.append(dataclasses.replace(event, phrases=tuple(phrases), context=tuple(context.items()), within=tuple(within.items())))
     return tuple(out)
+
+
+def event_of(concept: str, events: Sequence[Event]) -> str:
+    """The event that stands for a synset's concept ("threat"): the one named by a member, else the one
+    listing most of its members (by stems); "" when no event lists one."""
+    table = next((_KEYS[i] for i, s in enumerate(SYNSETS) if s.concept == concept), {})
+    counts = [(sum(_key(p) in table for p in e.phrases), e.name) for e in events]
+    named = [e.name for e in events if _key(e.name) in table]
+    best = max(counts, default=(0, ""))
+    return named[0] if named else best[1] if best[0] else ""
 
 
 def _words(member: Member, names: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]) -> tuple[str, ...]:
