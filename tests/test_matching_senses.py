@@ -213,3 +213,9 @@ def test_events_told_in_a_game_or_a_film_are_not_reported(matcher: Matcher) -> N
     assert names(matcher, "In the video game, players call in an air strike on Erbil.", "event") == []
     assert names(matcher, "The thriller opens as rockets struck the base.", "event") == []
     assert names(matcher, "The thriller opened on Friday. Rockets struck the base near Erbil on Saturday.", "event") == ["rocket attack"]
+
+
+def test_events_and_states_of_a_sentence_telling_a_match_are_not_reported(states: Matcher) -> None:
+    text = "Iran stunned Wales with two stoppage-time goals in the World Cup."
+    assert [m.name for m in match_text(states, text).matches] == []
+    assert names(states, "Militants struck the base, Tehran said on Monday.", "event") == ["strike"]

@@ -31,7 +31,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     """The matches with generic events that yield to a specific one, and names of other things, taken
     out; a parent named inside its unit's name (IRGC-QF) added."""
     dropped = set(yielding(watchlist, matches, text)) | set(names_of_things(watchlist, matches, text)) | set(cities(watchlist, matches, text))
-    dropped |= set(fiction(matches, text))
+    dropped |= set(fiction(matches, text)) | set(sports(watchlist, matches, text))
     dropped |= set(compound_surnames(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text)
@@ -250,6 +250,26 @@ def fiction(matches: Sequence[Match], text: str) -> list[Match]:
         return []
     told = set(sentence_keys(text, [f.start() for f in FICTION.finditer(text)]))
     return [m for m, key in zip(events, sentence_keys(text, [m.start for m in events])) if key in told]
+
+
+SPORTS = re.compile(  # a sentence that tells a match: its events, and its states (the national sides), are not the domain's
+    r"\b(?:World Cup|national team|stoppage[ -]time|half-time|goalless|goalkeeper|midfielder|striker|scored|penalty|red card|"
+    r"three-pointers|threes|rebounds|innings|wickets?|qualifier|quarter-final|semi-final|Olympics?|"
+    r"Coupe du monde|carton rouge|buteur|Copa del Mundo|tarjeta roja|delantero|goleador|Mondiali|cartellino rosso|attaccante|"
+    r"Weltmeisterschaft|rote Karte|Stürmer|Nationalmannschaft)\b",
+    re.IGNORECASE,
+)
+
+
+def sports(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The event matches, and the states, of a sentence that tells a match ("Iran stunned Wales with two
+    stoppage-time goals", "the referee showed him a red card"): the guide's sports sense of conflict words."""
+    actors = _tables(watchlist).actors
+    told_of = [m for m in matches if m.kind == "event" or (m.name in actors and actors[m.name].kind == "state")]
+    if not told_of or SPORTS.search(text) is None:
+        return []
+    told = set(sentence_keys(text, [f.start() for f in SPORTS.finditer(text)]))
+    return [m for m, key in zip(told_of, sentence_keys(text, [m.start for m in told_of])) if key in told]
 
 
 def _refers_back(text: str, start: int) -> bool:

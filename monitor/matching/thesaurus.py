@@ -235,7 +235,6 @@ SYNSETS: tuple[Synset, ...] = (
         "avoid war; avoid a wider war; avoid escalation; prevent escalation; no intention of escalating;"
         "désescalade; apaisement; ne veut pas la guerre; desescalada; no busca una guerra; distensione; Deeskalation;"
         "exercise restraint; show restraint; maximum restraint; appelé à la retenue; pidió contención; invitato alla moderazione; zur Zurückhaltung",
-        ("called off; call off", _VIOLENT, 4),
         ("restraint; retenue; contención; moderazione; Zurückhaltung", _CALM),
     ),
 )
