@@ -288,3 +288,8 @@ def test_other_scripts_with_their_inflections(matcher: Matcher, text: str, actor
 def test_transliteration_collisions_are_rejected(matcher: Matcher) -> None:
     text = "Roger Milla, Javier Milei, Suleiman Frangieh, Islam Slimani and Abu Bakr al-Baghdadi."
     assert {m.name for m in matcher.find(text) if m.kind == "actor"} == set()
+
+
+def test_an_acronym_in_a_capitals_headline_counts_before_a_head_it_names(matcher: Matcher) -> None:
+    assert "United States" in {m.name for m in matcher.find("IRAN FIRES MISSILES AT US BASES IN IRAQ")}
+    assert "United States" not in {m.name for m in matcher.find("PLEASE HELP US FIND OUR DOG")}

@@ -56,6 +56,10 @@ OPENERS = frozenset(  # words that open a sentence before a surname without bein
     "when as but then after before while if since though although because once until unless yesterday today later earlier "
     "meanwhile now still so yet also only even both neither either not like unlike under without against among".split()
 )
+CAPS_HEADS = frozenset(  # in an all-capitals headline an acronym before one of these is the actor: MISSILES AT US BASES
+    "bases base troops forces soldiers personnel embassy officials military army navy airstrike airstrikes strike strikes drone drones "
+    "warship warships sanctions envoy government president militants fighters".split()
+)
 TEXT_CACHE_CHARS = 1_000_000  # characters of recent texts whose words and hits are kept (≈ 25 MB with their words)
 TEXT_CACHE_MAX = 100_000  # characters: a longer text is worked out each time, never kept
 _BARE, _MISSPELT = 1, 2  # why an actor match needs more evidence
@@ -286,7 +290,8 @@ class Matcher(CompiledWatchlist):
         checks, n = self._checks[alias_id], last - first + 1
         if checks.acronym:
             around = [words.raws[k] for k in (first - 1, last + 1) if 0 <= k < len(words.raws)]
-            if any(len(w) >= 4 and w.isalpha() and w.isupper() for w in around):  # a headline: PLEASE HELP US FIND OUR DOG
+            head = words.raws[last + 1].casefold() if last + 1 < len(words.raws) else ""
+            if head not in CAPS_HEADS and any(len(w) >= 4 and w.isalpha() and w.isupper() for w in around):  # a headline: PLEASE HELP US FIND OUR DOG
                 return False
         if checks.context is not None and (checks.context.isdisjoint(seen) or not near(checks.context, last, n, seen, self._window[alias_id])):
             return False
