@@ -31,10 +31,11 @@ _ARMED = (
     "bomb bombs bombing blast explosion shelling gunfire raid ambush clashes fighting war armed killed wounded injured casualties "
     "retaliation retaliatory revenge reprisal reprisals ceasefire border cross-border occupation offensive operation "
     "ordered airport compound sites targets target facilities depot weapons kinetic precision proportionate deterrence sovereignty "
-    "troupes soldats milice miliciens armée militaires tués blessés combattants drones roquettes missiles intérêts "
-    "tropas soldados milicia milicianos ejército militares muertos heridos combatientes misiles cohetes intereses "
-    "truppe soldati milizia miliziani esercito militari uccisi feriti combattenti droni missili razzi interessi "
-    "Truppen Soldaten Miliz Milizen Armee Militär getötet verletzt Kämpfer Raketen Drohnen Stützpunkt"
+    "troupes soldats milice milices miliciens armée militaires tués blessés combattants drones roquettes missiles intérêts "
+    "tropas soldados milicia milicias milicianos fuerzas ejército militares muertos heridos combatientes misiles cohetes intereses "
+    "truppe soldati milizia milizie miliziani forze esercito militari uccisi feriti combattenti droni missili razzi interessi "
+    "Truppen Soldaten Miliz Milizen Streitkräfte Armee Militär getötet verletzt Kämpfer Raketen Drohnen Stützpunkt "
+    "tanker tankers vessel vessels shipping motorcade"
 )
 _VIOLENT = (
     "attack attacks attacked strike strikes struck shot shooting gunmen gunman gunfire shelling bomb bombing bomber blast explosion "
@@ -129,13 +130,14 @@ SYNSETS: tuple[Synset, ...] = (
     _synset(
         "drone strike", "195",
         "drone strike; drone strikes; drone attack; drone attacks; UAV strike; armed drone; frappe de drone; attaque de drone;"
-        "ataque con drones; ataque de dron; attacco con drone; attacco di droni; Drohnenangriff; Drohnenschlag",
+        "ataque con drones; ataque de dron; attacco con drone; attacco di droni; Drohnenangriff; Drohnenschlag; loitering munition; loitering munitions",
         ("drone; drones; UAV; Reaper; dron; droni; Drohne; Drohnen", _DRONE, 5),
     ),
     _synset(
         "air strike", "195",
         "air strike; airstrike; airstrikes; air raid; air raids; bombing raid; aerial bombardment; frappe aérienne; frappes aériennes;"
-        "raid aérien; bombardement aérien; ataque aéreo; bombardeo aéreo; attacco aereo; raid aereo; bombardamento aereo; Luftangriff; Luftschlag",
+        "raid aérien; bombardement aérien; ataque aéreo; bombardeo aéreo; attacco aereo; raid aereo; bombardamento aereo; Luftangriff; Luftschlag;"
+        "precision-guided munitions; guided bombs",
         ("warplanes; warplane; fighter jets; jets; aircraft; F-15s; F-15E; B-52s; avions de combat; aviones de combate; caccia; Kampfjets", _AIR, 4),
     ),
     _synset(
@@ -170,7 +172,7 @@ SYNSETS: tuple[Synset, ...] = (
         "fight", "19",
         "shelling; shelled; artillery fire; opened fire; came under fire; ambush; ambushed;"
         "tirs d'artillerie; fuego de artillería; fuoco di artiglieria; Artilleriefeuer; Militärschlag; Beschuss",
-        ("strike; strikes; struck; attack; attacks; attacked; assault; assaulted; raid; raids; clashes; clashed; gunfire; hit; pounded; bombardment; bombarded;"
+        ("strike; strikes; struck; attack; attacks; attacked; assault; assaulted; raid; raids; clashes; clashed; gunfire; hit; pounded; bombardment; bombarded; obliterated;"
          "frappe; frappes; attaque; attaques; attaquer; attaqué; ataque; ataques; atacar; atacó; attacco; attacchi; attaccare; attaccò; Angriff; Angriffe; angreifen", _ARMED),
         ("shot down; downed; abattu; derribó; derribado; abbattuto; abgeschossen", _AIRCRAFT, 4),
     ),
@@ -219,7 +221,7 @@ SYNSETS: tuple[Synset, ...] = (
     _synset(
         "escalation", "",
         "escalation; rising tensions; mounting tensions; spiralling tensions; soaring tensions; heightened tensions; brink of war;"
-        "verge of war; all-out war; tit-for-tat; collision course; escalade; escalada; escalation; Eskalation; tensions; tensiones; tensioni; tensione; Spannungen",
+        "verge of war; all-out war; tit-for-tat; collision course; closer to the brink; pushed to the brink; Flächenbrand; escalade; escalada; escalation; Eskalation; tensions; tensiones; tensioni; tensione; Spannungen",
         ("escalate; escalated; escalating; ratcheted up; ratchet up; step up; stepped up; intensify; intensified", _ESCALATION),
     ),
     _synset(
