@@ -194,6 +194,7 @@ SYNSETS: tuple[Synset, ...] = (
         "represalia; represalias; rappresaglia; rappresaglie; Vergeltung; Vergeltungsschlag",
         ("revenge; avenge; avenged; avenging; hit back; pay the price; pay a heavy price; make them pay; riposte; venger; vengar; vendetta; vendicare; Rache; rächen;"
          "paieront le prix; pagarán el precio; pagheranno il prezzo", _REPRISAL),
+        ("respond", _REPRISAL, 4),
     ),
     _synset(
         "troop deployment", "15",
@@ -212,6 +213,8 @@ SYNSETS: tuple[Synset, ...] = (
         ("pledged; promised; promis; prometió; promesso", _PROMISE),
         ("harsh; severe; crushing; decisive; dura; durísima; sévère; severa; harte", "revenge vengeance retaliation retaliatory response reprisal reprisals venganza respuesta vengeance riposte représailles vendetta risposta Rache Vergeltung Antwort", 2),
         ("unavenged; will pay", _THREAT, 3),
+        ("held responsible; hold responsible; bear responsibility; fair game; bill comes due; preemptive action; pre-emptive action;"
+         "prepared to finish one", _THREAT, 4),
     ),
     _synset(
         "sanctions", "163",
