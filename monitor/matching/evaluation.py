@@ -21,7 +21,7 @@ from monitor.matching.matcher import NOT_WHEN_WINDOW, Matcher
 from monitor.matching.normalise import sentence_keys, tokenize
 from monitor.matching.report import explain
 from monitor.matching.rules import match_text
-from monitor.matching.senses import metonyms, names_of_things
+from monitor.matching.senses import fiction, metonyms, names_of_things, sports, yielding
 from monitor.model import Actor, Event, Match, MatchResult, Watchlist
 
 
@@ -219,6 +219,13 @@ class _Diagnosis:
             specific = [m for m in result.matches if m.name in entity.yields_to and sentence_keys(text, [found.start, m.start])[1] == key]
             if specific:
                 return f": it yields to {specific[0].name!r} (found {specific[0].found!r}) in the same sentence (yields_to)"
+        if isinstance(entity, Event) and fiction([found], text):
+            return ": its sentence tells a game, a film or a novel (senses: fiction)"
+        if sports(self.watchlist, [found], text):
+            return ": its sentence tells a match (senses: sports)"
+        if isinstance(entity, Event) and found in yielding(self.watchlist, [found, *result.matches], text):
+            earlier = next(m for m in result.matches if m.kind == "event" and m.name != found.name and m.start < found.start)
+            return f": it refers back to {earlier.name!r} (found {earlier.found!r}) earlier in the text (\"the attack\")"
         if isinstance(entity, Actor) and entity.not_before and names_of_things(Watchlist(actors=(entity,)), [found], text):
             return ": a head noun of its not_before follows it (the name of another thing)"
         if isinstance(entity, Actor) and entity.stands_for and found in metonyms(self.watchlist, [found, *result.matches], text):
