@@ -161,20 +161,6 @@ def counting_cost(articles: int, rounds: int = 5) -> dict[str, Any]:
             "added_percent": round((best["with counting"] / best["without counting"] - 1) * 100, 2)}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=2000)
-    parser.add_argument("--seed", type=int, default=19)
-    parser.add_argument("--factor", type=float, default=2, help="a planted spike adds max(LEAST, FACTOR x the daily rate) stories")
-    parser.add_argument("--least", type=int, default=6)
-    parser.add_argument("--levels", default=",".join(f"{x:g}" for x in LEVELS), help="significance of each spike entry replayed (comma-separated; '' for none)")
-    parser.add_argument("--per-week", default=",".join(f"{x:g}" for x in PER_WEEK), help="chance alerts a week of each calibrated entry replayed (comma-separated; '' for none)")
-    args = parser.parse_args()
-    result = run(args.seed, tuple(float(x) for x in args.levels.split(",") if x), tuple(float(x) for x in args.per_week.split(",") if x),
-                 args.factor, args.least)
-    print(json.dumps({"spikes": result, "counting_cost": counting_cost(args.articles) if args.articles else None}, indent=1))
-
-
 def month(seed: int, factor: float = 2, least: int = 6) -> tuple[np.ndarray, dict[int, datetime], list[tuple[list[Mention], datetime]]]:
     """The seed's month: rates a day, planted actor -> the spike's start (in rate order), the stories."""
     rng = np.random.default_rng(seed)
@@ -196,6 +182,20 @@ def run(seed: int, levels: tuple[float, ...] = LEVELS, per_week: tuple[float, ..
         db.close()
     return {"seed": seed, "stories": len(history), "count_seconds": round(counted, 2),
             "planted_rates_per_day": [round(float(per_day[a]), 2) for a in planted], **result}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--factor", type=float, default=2, help="a planted spike adds max(LEAST, FACTOR x the daily rate) stories")
+    parser.add_argument("--least", type=int, default=6)
+    parser.add_argument("--levels", default=",".join(f"{x:g}" for x in LEVELS), help="significance of each spike entry replayed (comma-separated; '' for none)")
+    parser.add_argument("--per-week", default=",".join(f"{x:g}" for x in PER_WEEK), help="chance alerts a week of each calibrated entry replayed (comma-separated; '' for none)")
+    args = parser.parse_args()
+    result = run(args.seed, tuple(float(x) for x in args.levels.split(",") if x), tuple(float(x) for x in args.per_week.split(",") if x),
+                 args.factor, args.least)
+    print(json.dumps({"spikes": result, "counting_cost": counting_cost(args.articles) if args.articles else None}, indent=1))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from concurrent.futures import ProcessPoolExecutor
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
 import spikes as bench
@@ -70,7 +71,11 @@ def main() -> None:
     args = parser.parse_args()
     chosen = seeds(args.seeds)
     with ProcessPoolExecutor(args.jobs) as pool:
-        rows = list(pool.map(one, chosen, [args.per_week] * len(chosen)))
+        futures = [pool.submit(one, seed, args.per_week) for seed in chosen]
+        for done in as_completed(futures):
+            r = done.result()
+            print(f"seed {r['seed']}: {r['found']} of 10, {r['false_per_week']} false a week", file=sys.stderr, flush=True)
+        rows = [f.result() for f in futures]
     print(table(rows))
     print(json.dumps(rows, indent=1))
 
