@@ -45,6 +45,7 @@ def one(seed: int, per_week: float) -> dict[str, Any]:
         oracle = {a: float(f"{p[planted[a] - first: planted[a] - first + 25, a].min():.3g}") for a in missed}
     rates = dict(zip(entry["hours_to_alert"], result["planted_rates_per_day"], strict=True))
     return {"seed": seed, "found": entry["found"], "false_alerts": entry["false_alerts"], "false_per_week": entry["false_per_week"],
+            "hours_to_alert": sorted(h for h in entry["hours_to_alert"].values() if h is not None),
             "missed": [{"actor": a, "per_day": rates[a], "oracle_best_p": oracle[a]} for a in missed],
             "thresholds": entry.get("thresholds_of_the_alerts", []), "false": entry["false"], "seconds_per_check": result["seconds_per_check"]}
 
