@@ -161,6 +161,29 @@ def counting_cost(articles: int, rounds: int = 5) -> dict[str, Any]:
             "added_percent": round((best["with counting"] / best["without counting"] - 1) * 100, 2)}
 
 
+def month(seed: int, factor: float = 2, least: int = 6) -> tuple[np.ndarray, dict[int, datetime], list[tuple[list[Mention], datetime]]]:
+    """The seed's month: rates a day, planted actor -> the spike's start (in rate order), the stories."""
+    rng = np.random.default_rng(seed)
+    per_day = rates(rng)
+    chosen = [int(i) for i in np.argsort(per_day)[np.linspace(0, ACTORS - 1, PLANTED).astype(int)]]
+    planted = {a: MONTH + timedelta(hours=int(rng.integers(24, DAYS * 24 - 24))) for a in chosen}
+    return per_day, planted, stories(rng, per_day, planted, factor, least)
+
+
+def run(seed: int, levels: tuple[float, ...] = LEVELS, per_week: tuple[float, ...] = PER_WEEK, factor: float = 2, least: int = 6) -> dict[str, Any]:
+    """The seed's month counted into a fresh SQLite store, then the daemon's hourly check replayed over it."""
+    per_day, planted, history = month(seed, factor, least)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(f"sqlite:///{tmp}/bench.db")
+        started = time.perf_counter()
+        counts.count_stories(db, history)
+        counted = time.perf_counter() - started
+        result = replay(db, planted, levels, per_week)
+        db.close()
+    return {"seed": seed, "stories": len(history), "count_seconds": round(counted, 2),
+            "planted_rates_per_day": [round(float(per_day[a]), 2) for a in planted], **result}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)
@@ -170,19 +193,8 @@ def main() -> None:
     parser.add_argument("--levels", default=",".join(f"{x:g}" for x in LEVELS), help="significance of each spike entry replayed (comma-separated; '' for none)")
     parser.add_argument("--per-week", default=",".join(f"{x:g}" for x in PER_WEEK), help="chance alerts a week of each calibrated entry replayed (comma-separated; '' for none)")
     args = parser.parse_args()
-    rng = np.random.default_rng(args.seed)
-    per_day = rates(rng)
-    chosen = [int(i) for i in np.argsort(per_day)[np.linspace(0, ACTORS - 1, PLANTED).astype(int)]]
-    planted = {a: MONTH + timedelta(hours=int(rng.integers(24, DAYS * 24 - 24))) for a in chosen}
-    history = stories(rng, per_day, planted, args.factor, args.least)
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Database(f"sqlite:///{tmp}/bench.db")
-        started = time.perf_counter()
-        counts.count_stories(db, history)
-        counted = time.perf_counter() - started
-        result = replay(db, planted, tuple(float(x) for x in args.levels.split(",") if x), tuple(float(x) for x in args.per_week.split(",") if x))
-        db.close()
-    result = {"stories": len(history), "count_seconds": round(counted, 2), "planted_rates_per_day": [round(float(per_day[a]), 2) for a in chosen], **result}
+    result = run(args.seed, tuple(float(x) for x in args.levels.split(",") if x), tuple(float(x) for x in args.per_week.split(",") if x),
+                 args.factor, args.least)
     print(json.dumps({"spikes": result, "counting_cost": counting_cost(args.articles) if args.articles else None}, indent=1))
 
 
