@@ -11,7 +11,8 @@ due. Each worker counts, through an engine event listener, its statements and th
 the claim (`WITH picked AS (SELECT ... FOR UPDATE SKIP LOCKED) UPDATE ...`), the due listing, the
 release, and all the others; meanwhile the main process samples pg_stat_activity every 20 ms for
 sessions waiting on a lock (wait_event_type 'Lock'). One JSON line per worker and per cycle, with the
-load average: the claim's share of the cycle's wall time is the overhead of sharing.
+load average and the most feed requests the latency server answered at once to one host (and to one
+slow host: per_host adds up across daemons): the claim's share of the cycle's wall time is the overhead of sharing.
 """
 
 from __future__ import annotations
@@ -135,7 +136,8 @@ def run_cycle(url: str, config: Path, daemons: int, cycle: int, server: LatencyS
     wall = time.perf_counter() - began
     stop.set()
     sampler.join()
-    polled = answered(server.control("/_stats"))
+    stats = server.control("/_stats")
+    polled = answered(stats)
     for row in rows:
         print(json.dumps({"cycle": cycle, "daemons": daemons, **row}), flush=True)
     claim_s = sum(r["statement_s"].get("claim", 0) for r in rows)
@@ -144,6 +146,7 @@ def run_cycle(url: str, config: Path, daemons: int, cycle: int, server: LatencyS
                       "claim_s": round(claim_s, 3), "claim_s_per_daemon_wall": round(claim_s / daemons / wall, 4),
                       "lock_wait_samples": f"{samples['samples_with_a_lock_wait']} of {samples['samples']}",
                       "mean_active_sessions": round(samples["active_sessions"] / max(samples["samples"], 1), 2),
+                      "most_at_once_to_a_host": stats.get("most_at_once_to_a_host"), "to_a_slow_host": stats.get("most_at_once_to_a_slow_host"),
                       "loadavg": [round(x, 2) for x in os.getloadavg()]}), flush=True)
 
 
