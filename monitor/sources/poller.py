@@ -126,7 +126,6 @@ class HostGate(Generic[J]):
                 self.waiting.setdefault(host, deque()).append(job)
                 self.left += 1
                 self._requeue(host)
-            self.changed.notify_all()
 
     async def close(self) -> None:
         """No more jobs: `take` returns None once those given are taken."""
@@ -142,7 +141,6 @@ class HostGate(Generic[J]):
             if not self.busy[host]:
                 del self.busy[host]
             self._requeue(host)
-            self.changed.notify_all()
 
     def _start(self, host: str, now: float) -> J:
         self.queued.discard(host)
@@ -169,6 +167,7 @@ class HostGate(Generic[J]):
             self.ready.appendleft(host)
         else:
             heapq.heappush(self.later, (at, host))
+        self.changed.notify(1)  # one waiting fetcher for it (or to wait for its gap), not all of them
 
 
 class Poller(Generic[J]):
