@@ -29,7 +29,7 @@ Control routes (http://127.0.0.1:<port>/..., or any host; no injected latency or
 fraction of the feeds changes: --new entries prepended; JSON {"cycle", "changed"}); GET
 /_control?latency_scale=X&error_share=Y (e.g. 0 and 0 for a quick warm-up); GET /_feeds (JSON list of
 every feed's URL); GET /_stats[?reset=1] (CPU seconds, peak RSS, response counts, the injected delays'
-percentiles since the last reset).
+percentiles, the most feed requests answered at once to one host, and to one slow host, since the last reset).
 
 Over 300 lines on purpose: a script run as a process of its own, kept in one file (HTTP, injection,
 certificates) so that it can be copied next to a daemon on another machine and run there.
@@ -100,6 +100,8 @@ class Feeds:
     def reset_counts(self) -> None:
         self.counts = {"200": 0, "304": 0, "500": 0, "reset": 0, "404": 0, "bytes": 0, "connections": 0, "tls_connections": 0}
         self.delays_ms: list[float] = []
+        self.at_once: dict[int, int] = {}  # host -> feed requests being answered now
+        self.most_at_once: dict[int, int] = {}  # host -> the most at once since the last reset
 
     def host_of(self, i: int) -> Host:
         return self.hosts[i % len(self.hosts)]
@@ -148,6 +150,8 @@ class Feeds:
             "requests": dict(self.counts), "latency_scale": self.latency_scale, "error_share": self.error_share,
             "injected_delay_ms": {"n": len(delays), "mean": round(sum(delays) / len(delays), 1) if delays else None,
                                   **{f"p{p:g}": pct(p) for p in (10, 50, 90, 99, 100)}},
+            "most_at_once_to_a_host": max(self.most_at_once.values(), default=0),
+            "most_at_once_to_a_slow_host": max((n for h, n in self.most_at_once.items() if self.hosts[h].slow), default=0),
         }
         if reset:
             stats["peak_reset"] = reset_peak_rss()
@@ -229,7 +233,13 @@ class Connection(asyncio.Protocol):
                 else:
                     delay, outcome = self.feeds.fate(i, new_connection=self.answered == 0)
                     self.feeds.delays_ms.append(delay * 1000)
-                    await asyncio.sleep(delay)
+                    host, feeds = self.feeds.host_of(i).index, self.feeds
+                    feeds.at_once[host] = feeds.at_once.get(host, 0) + 1
+                    feeds.most_at_once[host] = max(feeds.most_at_once.get(host, 0), feeds.at_once[host])
+                    try:
+                        await asyncio.sleep(delay)
+                    finally:
+                        feeds.at_once[host] = feeds.at_once.get(host, 1) - 1  # (a reset meanwhile started the count again)
                     if outcome == "reset":
                         self.feeds.counts["reset"] += 1
                         self.reset()

@@ -10,8 +10,10 @@ database) poll the due feeds in back-to-back `poll_due_feeds` ticks from one mom
 due. Each worker counts, through an engine event listener, its statements and their time by kind:
 the claim (`WITH picked AS (SELECT ... FOR UPDATE SKIP LOCKED) UPDATE ...`), the due listing, the
 release, and all the others; meanwhile the main process samples pg_stat_activity every 20 ms for
-sessions waiting on a lock (wait_event_type 'Lock'). One JSON line per worker and per cycle, with the
-load average: the claim's share of the cycle's wall time is the overhead of sharing.
+sessions waiting on a lock (wait_event_type 'Lock'). One JSON line per worker (with its CPU seconds:
+the storing and fetching threads, not the parsing process) and per cycle, with the
+load average and the most feed requests the latency server answered at once to one host (and to one
+slow host: per_host adds up across daemons): the claim's share of the cycle's wall time is the overhead of sharing.
 """
 
 from __future__ import annotations
@@ -76,14 +78,14 @@ def worker(url: str, config: str, cycle: int) -> None:
     now = datetime.now(UTC) + timedelta(days=10 * cycle)  # every feed due (next checks are at most max_interval away)
     print("ready", flush=True)
     sys.stdin.readline()
-    began, ticks = time.perf_counter(), 0
+    began, cpu, ticks = time.perf_counter(), time.process_time(), 0
     while sources.due_feeds(pipeline.db, now):
         pipeline.poll_due_feeds(now)
         ticks += 1
-    wall = time.perf_counter() - began
+    wall, cpu = time.perf_counter() - began, time.process_time() - cpu
     pipeline.close()
     pipeline.db.close()
-    print(json.dumps({"pid": os.getpid(), "wall_s": round(wall, 2), "ticks": ticks, "feeds_claimed": rows["claim"],
+    print(json.dumps({"pid": os.getpid(), "wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "ticks": ticks, "feeds_claimed": rows["claim"],
                       "statements": dict(counts), "statement_s": {k: round(v, 3) for k, v in seconds.items()},
                       "claim_share_of_wall": round(seconds["claim"] / wall, 4) if wall else None,
                       "claim_ms_per_feed": round(seconds["claim"] * 1000 / rows["claim"], 3) if rows["claim"] else None}), flush=True)
@@ -135,7 +137,8 @@ def run_cycle(url: str, config: Path, daemons: int, cycle: int, server: LatencyS
     wall = time.perf_counter() - began
     stop.set()
     sampler.join()
-    polled = answered(server.control("/_stats"))
+    stats = server.control("/_stats")
+    polled = answered(stats)
     for row in rows:
         print(json.dumps({"cycle": cycle, "daemons": daemons, **row}), flush=True)
     claim_s = sum(r["statement_s"].get("claim", 0) for r in rows)
@@ -144,6 +147,7 @@ def run_cycle(url: str, config: Path, daemons: int, cycle: int, server: LatencyS
                       "claim_s": round(claim_s, 3), "claim_s_per_daemon_wall": round(claim_s / daemons / wall, 4),
                       "lock_wait_samples": f"{samples['samples_with_a_lock_wait']} of {samples['samples']}",
                       "mean_active_sessions": round(samples["active_sessions"] / max(samples["samples"], 1), 2),
+                      "most_at_once_to_a_host": stats.get("most_at_once_to_a_host"), "to_a_slow_host": stats.get("most_at_once_to_a_slow_host"),
                       "loadavg": [round(x, 2) for x in os.getloadavg()]}), flush=True)
 
 

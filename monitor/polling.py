@@ -1,10 +1,13 @@
 """The feed-polling use case: claim the due feeds, fetch and parse them (`sources.poller`), store what
 comes back as it comes (`Ingest`), and record each feed's next check (`schedule`).
 
-A tick claims its feeds in the store (a lease on their next check, taken only if they are still due),
-so ticks may overlap: a slow fetch holds back no later tick and no feed is polled twice. On PostgreSQL,
-where several daemons may share the store (issue 18), it claims in batches (FOR UPDATE SKIP LOCKED), so
-each daemon takes what it can fetch now and leaves the rest to the others. A feed's
+A tick's poll claims its feeds in the store (a lease on their next check, taken only if they are still
+due) a few at a time while it runs: each host's next due feeds as the host gets room (`per_host` of this
+daemon's feeds of a host claimed and not yet fetched, `schedule.DueQueue`), handed to the same poll (one
+event loop, one HTTP session, the hosts' gaps kept), so a slow host holds back only its own feeds. Ticks
+may overlap: no feed is polled twice. On PostgreSQL, where several daemons may share the store (issue
+18), the claims pass over rows another daemon is claiming (FOR UPDATE SKIP LOCKED): each daemon takes
+what it can fetch now and leaves the rest to the others (`per_host` is per daemon). A feed's
 failure (a fetch or parse error, or any unexpected exception of its own) is recorded against it, with
 backoff; a store error ends the poll (the fetching thread is joined; unrecorded claims are given back).
 Stopping cancels the fetches under way; a cancelled feed records nothing and its claim is given back.
@@ -18,7 +21,7 @@ import random
 import threading
 import time
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -27,7 +30,7 @@ from monitor.defaults import SUCCESS_FLUSH_SECONDS
 from monitor.errors import SourceError, StoreError
 from monitor.ingest import Ingest, full_text
 from monitor.memory import release_free_memory
-from monitor.schedule import Hints, PollPolicy, host_of, parse_retry_after, pick_due, plain_delay, plain_reason, plan_next_check, publish_interval, server_hints
+from monitor.schedule import DueQueue, Hints, PollPolicy, host_of, parse_retry_after, plain_delay, plain_reason, plan_next_check, publish_interval, server_hints
 from monitor.sources.parsing import ParserPool
 from monitor.sources.poller import Polled, Poller, PollLimits
 from monitor.store import sources
@@ -38,8 +41,22 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("monitor")
 FOREVER = timedelta(days=36500)
-CLAIM_BATCH_PER_FETCH = 4  # on PostgreSQL a poll claims 4 x max_in_flight feeds at a time (the rest: further claims, or other daemons)
+CLAIM_BATCH_PER_FETCH = 4  # a poll holds at most 4 x max_in_flight feeds claimed and not yet fetched
+REFILL_SECONDS = 0.1  # while a poll runs, hosts with room get their next due feeds at most this often
 Outcome = Polled[sources.FeedJob]
+
+
+@dataclass
+class _Poll:
+    """One poll's feeds: those still to claim, and those claimed and not recorded (with their lease)."""
+
+    waiting: DueQueue[sources.FeedJob]
+    now: datetime
+    due_by: datetime
+    per_host: int
+    poller: Poller[sources.FeedJob]
+    started: float = field(default_factory=time.monotonic)
+    pending: dict[int, tuple[sources.FeedJob, datetime]] = field(default_factory=dict)
 
 
 class FeedPolling:
@@ -49,21 +66,20 @@ class FeedPolling:
         self.db, self.ingest, self.parsers, self.policy, self.limits, self.http = db, ingest, parsers, policy, limits, http
         self.stopping = threading.Event()  # set by `cancel`: no poll starts, fetches under way end
         self._lock = threading.Lock()
+        self._claiming = threading.Lock()  # one poll claims at a time: the room it sees is not taken meanwhile
         self._in_flight: dict[int, str] = {}  # feeds claimed by a poll and not yet recorded, with their host
         self._pollers: set[Poller[sources.FeedJob]] = set()
 
     def due(self, now: datetime, per_host: int | None = None) -> int:
-        """Poll the feeds whose next check has come, at most `per_host` of one host in flight (those of
-        earlier polls still under way count); returns how many articles were new."""
-        with self._lock:
-            busy = Counter(self._in_flight.values())
-        return self._poll(pick_due(sources.due_feeds(self.db, now), per_host or self.policy.per_host, busy), now, now)
+        """Poll the feeds whose next check has come, at most `per_host` of one host claimed and not yet
+        fetched (those of other polls under way count); returns how many articles were new."""
+        return self._poll(sources.due_feeds(self.db, now), now, now, per_host or self.policy.per_host)
 
     def every(self, now: datetime) -> int:
         """Poll every enabled feed once, due or not."""
         jobs = sources.due_feeds(self.db, now + FOREVER)
         log.info("polling all %d feeds, due or not (--all)", len(jobs))
-        return self._poll(jobs, now, now + FOREVER)
+        return self._poll(jobs, now, now + FOREVER, self.policy.per_host)
 
     def cancel(self) -> None:
         """Stop polling: fetches under way are cancelled and record nothing; no poll starts after this."""
@@ -72,69 +88,85 @@ class FeedPolling:
             for poller in self._pollers:
                 poller.cancel()
 
-    def _poll(self, jobs: list[sources.FeedJob], now: datetime, due_by: datetime) -> int:
-        """Claim and poll `jobs`: all at once on SQLite (one daemon); on PostgreSQL, where other daemons
-        claim from the same feeds, a batch of CLAIM_BATCH_PER_FETCH x max_in_flight at a time, so that
-        each daemon takes what it can fetch now and the others take the rest."""
-        batch = None if self.db.sqlite else max(1, CLAIM_BATCH_PER_FETCH * self.limits.max_in_flight)
-        left, new, started = {j.id: j for j in jobs}, 0, time.monotonic()
-        while left and not self.stopping.is_set():
-            lease = now + timedelta(seconds=time.monotonic() - started + self.policy.lease_seconds)
-            claimed = sources.claim(self.db, list(left), due_by, lease, batch)
-            if not claimed:
-                break
-            new += self._poll_claimed({i: left.pop(i) for i in [j for j in left if j in claimed]}, now, lease)
-            if batch is None or len(claimed) < batch:
-                break  # every feed of the list still due was claimed (by us or another daemon)
-        return new
-
-    def _poll_claimed(self, pending: dict[int, sources.FeedJob], now: datetime, lease: datetime) -> int:
-        """Poll feeds this daemon claimed until `lease`; those it does not record are given back."""
+    def _poll(self, jobs: list[sources.FeedJob], now: datetime, due_by: datetime, per_host: int) -> int:
+        """Poll `jobs` (most overdue first) in one poll that claims them as their hosts get room; the
+        claims it does not record are given back."""
         limits = replace(self.limits, per_host=self.policy.per_host)  # at most per_host at once to a host, even with --all
-        poller = Poller(list(pending.values()), self.http, limits, self.parsers)
+        poll = _Poll(DueQueue(jobs), now, due_by, per_host, Poller([], self.http, limits, self.parsers, more=True))
         with self._lock:
-            self._in_flight.update((j.id, host_of(j.url)) for j in pending.values())
-            self._pollers.add(poller)
+            self._pollers.add(poll.poller)
             if self.stopping.is_set():
-                poller.cancel()
+                poll.poller.cancel()
         try:
-            with poller:
-                return self._store(poller, now, pending)
+            self._refill(poll)  # the first claims, before the fetching thread starts
+            if not poll.pending and not poll.waiting:
+                return 0  # nothing was left to claim
+            with poll.poller:
+                return self._store(poll)
         finally:
             with contextlib.suppress(StoreError):  # a failing store keeps the claims: they expire with their lease
-                sources.release(self.db, list(pending.values()), lease)  # those not recorded: polled again soon
+                for lease in {lease for _, lease in poll.pending.values()}:  # those not recorded: polled again soon
+                    sources.release(self.db, [job for job, at in poll.pending.values() if at == lease], lease)
             with self._lock:
-                self._pollers.discard(poller)
-                for job_id in pending:
+                self._pollers.discard(poll.poller)
+                for job_id in poll.pending:
                     self._in_flight.pop(job_id, None)
             release_free_memory()  # what the poll's bodies and parsed feeds took, back to the system
+
+    def _refill(self, poll: _Poll) -> None:
+        """Claim the next due feeds of the hosts with room and hand them to the poll; once none is left
+        to claim, the poll ends with the fetches it has."""
+        with self._claiming:
+            while poll.waiting and not self.stopping.is_set():
+                with self._lock:
+                    pollers = list(self._pollers)
+                busy = sum((p.load() for p in pollers), Counter[str]())  # this daemon's polls' feeds not yet fetched
+                room = CLAIM_BATCH_PER_FETCH * self.limits.max_in_flight - poll.poller.load().total()
+                picked = poll.waiting.take(poll.per_host, busy, room)
+                if not picked:
+                    break
+                lease = poll.now + timedelta(seconds=time.monotonic() - poll.started + self.policy.lease_seconds)
+                claimed = sources.claim(self.db, [j.id for j in picked], poll.due_by, lease)
+                jobs = [j for j in picked if j.id in claimed]  # the others: taken by another poll or daemon
+                poll.pending.update((j.id, (j, lease)) for j in jobs)
+                with self._lock:
+                    self._in_flight.update((j.id, host_of(j.url)) for j in jobs)
+                poll.poller.add(jobs)
+                if len(jobs) == len(picked):
+                    break  # else the room left is offered to the next feeds at once
+        if not poll.waiting:
+            poll.poller.close()
 
     def holding(self) -> int:
         """Feeds claimed by this daemon's polls and not yet recorded (for its heartbeat)."""
         with self._lock:
             return len(self._in_flight)
 
-    def _store(self, poller: Poller[sources.FeedJob], now: datetime, pending: dict[int, sources.FeedJob]) -> int:
-        """Store the outcomes as they come; good checks are recorded together, once a second."""
-        new, succeeded, recorded = 0, list[sources.Success](), time.monotonic()
-        for item in poller.outcomes(SUCCESS_FLUSH_SECONDS):
+    def _store(self, poll: _Poll) -> int:
+        """Store the outcomes as they come, claiming more feeds as hosts get room; good checks are
+        recorded together, once a second."""
+        new, succeeded, recorded, refilled = 0, list[sources.Success](), time.monotonic(), time.monotonic()
+        for item in poll.poller.outcomes(REFILL_SECONDS):
             if item is not None and self.stopping.is_set():
                 item.done()  # once stopping, what still comes is dropped whole
             elif item is not None:
                 metrics.POLLS.labels(item.job.name).inc()
                 try:
-                    stored, success = self._settle(poller, item, now)
+                    stored, success = self._settle(poll.poller, item, poll.now)
                 finally:
                     item.done()
                 new += stored
                 succeeded += [success] if success else []
-                pending.pop(item.job.id, None)
+                poll.pending.pop(item.job.id, None)
                 with self._lock:
                     self._in_flight.pop(item.job.id, None)
+            if poll.waiting and time.monotonic() - refilled >= REFILL_SECONDS:
+                self._refill(poll)
+                refilled = time.monotonic()
             if succeeded and time.monotonic() - recorded >= SUCCESS_FLUSH_SECONDS:
-                sources.record_successes(self.db, now, succeeded)
+                sources.record_successes(self.db, poll.now, succeeded)
                 succeeded, recorded = [], time.monotonic()
-        sources.record_successes(self.db, now, succeeded)
+        sources.record_successes(self.db, poll.now, succeeded)
         return new
 
     def _settle(self, poller: Poller[sources.FeedJob], item: Outcome, now: datetime) -> tuple[int, sources.Success | None]:

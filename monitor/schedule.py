@@ -3,19 +3,19 @@
 `plan_next_check` decides a feed's next poll from its policy (fixed or adaptive interval, backoff,
 suspension), what the server said (`Hints`: RSS ttl, Cache-Control, Expires, Retry-After) and how
 often the feed publishes; `server_hints` reads `Hints` from a response's headers. `PollPolicy` is
-[schedule] as polling needs it; `pick_due` takes a tick's feeds politely (`per_host` at most in flight).
+[schedule] as polling needs it; `DueQueue` hands a poll its due feeds politely (`per_host` at most of a host).
 """
 
 from __future__ import annotations
 
 import re
 import statistics
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections import deque
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 
@@ -253,17 +253,32 @@ def host_of(url: str) -> str:  # "" when none
     return urlsplit(url).hostname or ""
 
 
-def pick_due(jobs: Sequence[J], per_host: int, busy: Mapping[str, int] | None = None) -> list[J]:
-    """The due feeds to poll this tick, in order, at most `per_host` from any one host (be polite),
-    counting the host's feeds still in flight (`busy`)."""
-    taken = Counter(busy or {})
-    picked = []
-    for job in jobs:
-        host = host_of(job.url)
-        if taken[host] < per_host:
-            taken[host] += 1
-            picked.append(job)
-    return picked
+class DueQueue(Generic[J]):
+    """A poll's due feeds by host, in the order given (most overdue first), handed out a few at a time:
+    `take` gives each host's next feeds while it has room (`per_host` at most not yet fetched, counting
+    `busy`), hosts in turn (one served goes to the back of the line), each feed once. Pure: no clock, no store."""
+
+    def __init__(self, jobs: Iterable[J]) -> None:
+        self.hosts: dict[str, deque[J]] = {}
+        for job in jobs:
+            self.hosts.setdefault(host_of(job.url), deque()).append(job)
+
+    def __bool__(self) -> bool:
+        return bool(self.hosts)
+
+    def take(self, per_host: int, busy: Mapping[str, int], limit: int) -> list[J]:
+        """At most `limit` feeds, at most `per_host - busy[host]` of any host."""
+        picked: list[J] = []
+        for host in list(self.hosts):
+            room = min(per_host - busy.get(host, 0), limit - len(picked))
+            if room > 0:
+                jobs = self.hosts.pop(host)
+                picked += [jobs.popleft() for _ in range(min(room, len(jobs)))]
+                if jobs:
+                    self.hosts[host] = jobs  # the back of the line
+            elif len(picked) >= limit:
+                break
+        return picked
 
 
 # -- in words, for the log -----------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from monitor.schedule import (
+    DueQueue,
     Hints,
     NextCheck,
     Policy,
@@ -19,6 +22,7 @@ from monitor.schedule import (
     plan_next_check,
     publish_interval,
     server_hints,
+    host_of,
 )
 
 NOW = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
@@ -296,3 +300,36 @@ def test_a_poll_policy_gives_each_source_its_policy() -> None:
     policy = PollPolicy(min_interval=60, max_interval=3600, backoff_cap=600, suspend_after=3, suspended_every=7200, per_host=2)
     assert policy.for_source(None) == Policy(None, 60, 3600, 60, 600, 3, 7200)
     assert policy.for_source(90).interval == 90
+
+
+# -- a poll's due feeds, handed out as hosts get room (issue 18) -------------------------------------
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    url: str
+
+
+def test_a_due_queue_gives_each_host_its_room_hosts_in_turn_each_feed_once() -> None:
+    hosts = ["a", "a", "a", "b", "c", "a"]
+    queue = DueQueue([Job(i, f"https://{h}.example/{i}") for i, h in enumerate(hosts)])
+    assert [j.id for j in queue.take(2, {}, 100)] == [0, 1, 3, 4]  # at most per_host of a host
+    assert queue.take(2, {"a.example": 2}, 100) == []  # a's two not fetched yet: no room
+    assert [j.id for j in queue.take(2, {"a.example": 1}, 100)] == [2]
+    assert [j.id for j in queue.take(2, {}, 1)] == [5] and not queue
+
+
+@given(st.lists(st.integers(0, 4), max_size=40), st.integers(1, 3), st.lists(st.tuples(st.integers(0, 4), st.integers(0, 3), st.integers(0, 6)), min_size=1, max_size=60))
+def test_a_due_queue_hands_out_every_feed_once_in_order_within_its_room(hosts: list[int], per_host: int, takes: list[tuple[int, int, int]]) -> None:
+    jobs = [Job(i, f"http://h{h}.example/{i}") for i, h in enumerate(hosts)]
+    queue, given_out = DueQueue(jobs), list[Job]()
+    for busy_host, busy, limit in [*takes, *[(0, 0, len(jobs))] * len(jobs)]:  # then free takes until it is empty
+        taken = queue.take(per_host, {f"h{busy_host}.example": busy}, limit)
+        assert len(taken) <= limit
+        for host, count in Counter(host_of(j.url) for j in taken).items():
+            assert count <= per_host - (busy if host == f"h{busy_host}.example" else 0)
+        given_out += taken
+    assert not queue and sorted(j.id for j in given_out) == list(range(len(jobs)))  # each once
+    for h in set(hosts):  # a host's feeds in the order given (most overdue first)
+        mine = [j.id for j in given_out if host_of(j.url) == f"h{h}.example"]
+        assert mine == sorted(mine)

@@ -7,7 +7,6 @@ from pathlib import Path
 from sqlalchemy import create_engine, select
 
 from monitor.pipeline import build_pipeline
-from monitor.schedule import pick_due
 from monitor.settings import load_settings
 from monitor.store import sources
 from monitor.store.db import database_file, utcnow
@@ -68,12 +67,6 @@ def test_add_refuses_a_page_without_a_feed(tmp_path: Path, http_server: LocalHTT
     http_server.routes["/plain"] = (200, {"Content-Type": "text/html"}, b"<html><body>No feed</body></html>")
     line = one_line_error(monitor("sources", "add", http_server.url("/plain"), "--config", str(write_config(tmp_path))))
     assert "links to no feed" in line
-
-
-def test_pick_due_caps_each_host() -> None:
-    jobs = [sources.FeedJob(i, f"f{i}", url, 300, 0) for i, url in enumerate(
-        ["https://a.example/1", "https://a.example/2", "https://a.example/3", "https://b.example/1"])]
-    assert [j.id for j in pick_due(jobs, per_host=2)] == [0, 1, 3]
 
 
 def _snapshot(config: Path) -> tuple[dict[str, list[tuple[object, ...]]], bytes | None]:

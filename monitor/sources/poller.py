@@ -5,6 +5,8 @@ the caller iterates over the outcomes and stores them.
 Politeness (`HostGate`): at most `per_host` fetches of a poll to one host at once, their starts at least
 `host_gap` seconds apart; a fetch waiting for its host holds no slot (another host's feed goes first),
 and a host that just finished a fetch goes first for its next one, on the connection kept alive.
+A poll made with `more=True` takes further feeds while it runs (`add`, from the consuming thread: the
+feeds claimed as their hosts get room, `load`) until `close`, on the same loop, session and gate.
 
 `Poller` is a context manager: leaving it, however (the consumer done, or raising: a store error,
 Ctrl-C), cancels what is under way and joins the thread, so no fetching thread outlives its poll.
@@ -23,7 +25,7 @@ import heapq
 import queue
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from types import TracebackType
@@ -84,11 +86,12 @@ class HostGate(Generic[J]):
     """Hands out a poll's jobs: at most `per_host` of one host under way, starts `gap` s apart per host.
 
     Memory: one queue of jobs per host of the poll and a heap of hosts waiting for their gap, no
-    more than the jobs themselves; no task waits per host (the fetchers take whichever host is ready).
+    more than the jobs themselves and one start time per host; no task waits per host (the fetchers take
+    whichever host is ready). An open gate (`closed=False`) takes more jobs (`add`) until `close`.
     """
 
-    def __init__(self, jobs: Iterable[J], per_host: int, gap: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.per_host, self.gap, self.clock = max(per_host, 1), gap, clock
+    def __init__(self, jobs: Iterable[J], per_host: int, gap: float, clock: Callable[[], float] = time.monotonic, closed: bool = True) -> None:
+        self.per_host, self.gap, self.clock, self.closed = max(per_host, 1), gap, clock, closed
         self.waiting: dict[str, deque[J]] = {}
         for job in jobs:
             self.waiting.setdefault(host_of(job.url), deque()).append(job)
@@ -109,11 +112,26 @@ class HostGate(Generic[J]):
                     self.ready.appendleft(heapq.heappop(self.later)[1])
                 if self.ready:
                     return self._start(self.ready.popleft(), now)
-                if not self.left:
+                if not self.left and self.closed:
                     return None
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self.later[0][0] - now if self.later else None):
                         await self.changed.wait()
+
+    async def add(self, jobs: Iterable[J]) -> None:
+        """More jobs for an open gate."""
+        async with self.changed:
+            for job in jobs:
+                host = host_of(job.url)
+                self.waiting.setdefault(host, deque()).append(job)
+                self.left += 1
+                self._requeue(host)
+
+    async def close(self) -> None:
+        """No more jobs: `take` returns None once those given are taken."""
+        async with self.changed:
+            self.closed = True
+            self.changed.notify_all()
 
     async def done(self, job: J) -> None:
         """A job's fetch ended: its host has room again."""
@@ -123,16 +141,15 @@ class HostGate(Generic[J]):
             if not self.busy[host]:
                 del self.busy[host]
             self._requeue(host)
-            self.changed.notify_all()
 
     def _start(self, host: str, now: float) -> J:
         self.queued.discard(host)
         job = self.waiting[host].popleft()
         self.left -= 1
         self.busy[host] = self.busy.get(host, 0) + 1
-        self.started[host] = now
+        self.started[host] = now  # kept while the poll runs: a job added later still waits for the gap
         self._requeue(host)
-        if not self.left:
+        if not self.left and self.closed:
             self.changed.notify_all()  # fetchers waiting for a host may end
         return job
 
@@ -141,8 +158,6 @@ class HostGate(Generic[J]):
         jobs = self.waiting.get(host)
         if not jobs:
             self.waiting.pop(host, None)
-            if host not in self.busy:
-                self.started.pop(host, None)
             return
         if host in self.queued or self.busy.get(host, 0) >= self.per_host:
             return
@@ -152,16 +167,20 @@ class HostGate(Generic[J]):
             self.ready.appendleft(host)
         else:
             heapq.heappush(self.later, (at, host))
+        self.changed.notify(1)  # one waiting fetcher for it (or to wait for its gap), not all of them
 
 
 class Poller(Generic[J]):
-    """The fetching thread of one poll; iterate over `outcomes()` inside `with`."""
+    """The fetching thread of one poll; iterate over `outcomes()` inside `with`. With `more`, the poll
+    takes further jobs (`add`) until `close`."""
 
-    def __init__(self, jobs: Sequence[J], http: HttpLimits, limits: PollLimits, parsers: ParserPool) -> None:
-        self.jobs, self.http, self.limits, self.parsers = list(jobs), http, limits, parsers
+    def __init__(self, jobs: Sequence[J], http: HttpLimits, limits: PollLimits, parsers: ParserPool, more: bool = False) -> None:
+        self.jobs, self.http, self.limits, self.parsers, self.more = list(jobs), http, limits, parsers, more
         self._queue: queue.Queue[Any] = queue.Queue()
         self._lock = threading.Lock()
-        self._cancelled = False
+        self._cancelled, self._closed = False, not more
+        self._load = Counter(host_of(job.url) for job in self.jobs)  # jobs given and not yet fetched, by host
+        self._gate: HostGate[J] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[Any] | None = None
         self._session: Any = None  # a `make_session` session (aiohttp stays behind sources/http.py)
@@ -188,6 +207,31 @@ class Poller(Generic[J]):
             if self._loop is not None and self._task is not None:
                 with contextlib.suppress(RuntimeError):  # the loop has ended
                     self._loop.call_soon_threadsafe(self._task.cancel)
+
+    def add(self, jobs: Sequence[J]) -> None:
+        """More jobs for a poll made with `more` (from the consuming thread)."""
+        with self._lock:
+            if self._cancelled:  # never fetched: the caller gives their claims back
+                return
+            self._load.update(host_of(job.url) for job in jobs)
+            if self._gate is None or self._loop is None:  # not fetching yet: the gate starts with them
+                self.jobs += jobs
+                return
+            with contextlib.suppress(RuntimeError):  # the loop has ended (a bug of the fetching side, raised by `outcomes`)
+                asyncio.run_coroutine_threadsafe(self._gate.add(list(jobs)), self._loop)
+
+    def close(self) -> None:
+        """No more jobs: the poll ends once those given are done."""
+        with self._lock:
+            self._closed = True
+            if self._gate is not None and self._loop is not None and not self._cancelled:
+                with contextlib.suppress(RuntimeError):
+                    asyncio.run_coroutine_threadsafe(self._gate.close(), self._loop)
+
+    def load(self) -> Counter[str]:
+        """The jobs given and not yet fetched (waiting for a slot or under way), by host."""
+        with self._lock:
+            return +self._load
 
     def outcomes(self, idle: float) -> Iterator[Polled[J] | None]:
         """Each feed's outcome as it comes, None after `idle` s with none; then a bug of the fetching side is raised."""
@@ -254,7 +298,8 @@ class Poller(Generic[J]):
     async def _fetch_all(self, session: Any) -> None:
         backlog = asyncio.Semaphore(self.limits.backlog)
         loop = asyncio.get_running_loop()
-        gate = HostGate(self.jobs, self.limits.per_host, self.http.host_gap)
+        with self._lock:
+            gate = self._gate = HostGate(self.jobs, self.limits.per_host, self.http.host_gap, closed=self._closed)
         parsing = list[asyncio.Task[None]]()  # parses kept to the end: a bug in one is raised
 
         def stored() -> None:  # called by the storing thread
@@ -279,6 +324,8 @@ class Poller(Generic[J]):
                 self._queue.put(Polled(job, error=exc))
                 return
             finally:
+                with self._lock:
+                    self._load[host_of(job.url)] -= 1
                 await gate.done(job)  # the host has room before this body waits for the backlog
             body_hash = job.state.body_hash if result.not_modified else hashlib.sha256(result.body).hexdigest()
             result = replace(result, state=replace(result.state, body_hash=body_hash))
@@ -292,5 +339,6 @@ class Poller(Generic[J]):
             while (job := await gate.take()) is not None:  # shared: each job is taken by one fetcher
                 await fetch(job)
 
-        await asyncio.gather(*(fetcher() for _ in range(min(self.limits.max_in_flight, len(self.jobs)))))
+        fetchers = self.limits.max_in_flight if self.more else min(self.limits.max_in_flight, len(self.jobs))
+        await asyncio.gather(*(fetcher() for _ in range(fetchers)))
         await asyncio.gather(*parsing)
