@@ -6,7 +6,7 @@ One bench/feed_server.py (N feeds of 50 entries; each steady cycle 10 % of them 
 rest answer 304). First `monitor` as bench/polling.py measures it (its defaults, the default watchlist,
 SQLite in a temp dir), its two parsing processes forked before the pipeline's modules are imported, as
 `monitor run` forks them (`--fork-after-imports`: by `build_pipeline`, after them, as `monitor once` does and
-as this bench did before 2026-12; they then share, and keep a copy of, every page the daemon later writes):
+as this bench did before issue 21's memory work; they then share, and keep a copy of, every page the daemon later writes):
 the first cycle (every entry new) and --cycles steady cycles. Then `reader`, each
 in a process of its own (so its peak memory is its own), `update_feeds(workers=10, scheduled=False)` and then
 `workers=1`, into a new SQLite file: the first update (every entry new) and --cycles steady ones, each
