@@ -41,6 +41,7 @@ Stdout: one JSON line. Stderr: the table (Markdown), and with --cprofile the N c
 from __future__ import annotations
 
 import argparse
+import inspect
 import cProfile
 import hashlib
 import json
@@ -210,7 +211,8 @@ def whole_ingest(all_feeds: list[Feed], folder: Path, index_size: int) -> dict[s
     from monitor.alerts.decide import ChannelPolicy, Route
     from monitor.ingest import Ingest, StoryLimits
     db = Database(f"sqlite:///{folder / 'whole.db'}")
-    matcher = Matcher(load_watchlist(REPO / "config" / "watchlist.yaml"), time.monotonic)
+    daemon = {"text_cache_chars": 0} if "text_cache_chars" in inspect.signature(Matcher).parameters else {}  # as pipeline.daemon_matcher, where the code has it
+    matcher = Matcher(load_watchlist(REPO / "config" / "watchlist.yaml"), time.monotonic, **daemon)
     ingest = Ingest(db, matcher, ChannelPolicy((Route("hook", frozenset(), True),)), StoryLimits())
     rng = np.random.default_rng(0)
     for i in range(index_size):

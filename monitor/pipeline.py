@@ -59,7 +59,7 @@ class Pipeline:
 
     def reload_watchlist(self) -> None:
         """Swap in the watchlist as it is on disk now; a broken edit raises and keeps the old one."""
-        matcher = Matcher(load_watchlist(self.settings.watchlist), time.monotonic)
+        matcher = daemon_matcher(self.settings)
         self.ingest.matcher, self.ingest.policy = matcher, channel_policy(self.settings, matcher)
 
     def poll_due_feeds(self, now: datetime | None = None, per_host: int | None = None) -> int:
@@ -99,6 +99,12 @@ class Pipeline:
         self.parsers.shutdown()
 
 
+def daemon_matcher(settings: Settings) -> Matcher:
+    """The watchlist's matcher for ingest: the clock for the regexes' budget, no cache of whole texts
+    (ingest matches each new text once; the word cache stays: words recur from text to text)."""
+    return Matcher(load_watchlist(settings.watchlist), time.monotonic, text_cache_chars=0)
+
+
 def channel_policy(settings: Settings, matcher: Matcher) -> ChannelPolicy:
     routes = tuple(Route(c.name, frozenset(c.tags), c.config is not None) for c in settings.channels)
     return ChannelPolicy(routes, matcher.watchlist.rules)
@@ -133,7 +139,7 @@ def build_pipeline(settings: Settings, parsers: ParserPool | None = None) -> Pip
     if own:
         parsers.start()
     try:
-        matcher = Matcher(load_watchlist(settings.watchlist), time.monotonic)
+        matcher = daemon_matcher(settings)
         db = Database(settings.store.sqlalchemy_url, upgrade=settings.store.upgrade, config=settings.path)
         return Pipeline(settings, db, matcher, Notifier(settings.channels), parsers)
     except BaseException:  # a refused store or watchlist: the processes end here, not at exit

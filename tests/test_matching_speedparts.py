@@ -214,3 +214,14 @@ def test_learning_words_in_one_batch_equals_learning_each_alone() -> None:
         each = [alone.learn([w]) for w in batch]
         assert [(norms[w], atoms[w]) for w in batch] == [(n[w], a[w]) for w, (n, a) in zip(batch, each)]
         assert any(atoms[w] for w in batch)
+
+
+def test_a_matcher_without_a_text_cache_keeps_no_text_and_finds_the_same() -> None:
+    """The daemon's matcher (pipeline.daemon_matcher) matches each new text once: it keeps no whole texts
+    (1,000,000 characters of them held ≈ 19 MB), and finds what a caching matcher finds, twice over."""
+    watchlist = load_watchlist(DEFAULT_WATCHLIST)
+    cached, uncached = Matcher(watchlist), Matcher(watchlist, text_cache_chars=0)
+    text = "Qasem Soleimani was killed in a US drone strike near Baghdad airport.\n\nIran vowed revenge."
+    for _ in range(2):
+        assert uncached.scan(text).matches == cached.scan(text).matches != []
+    assert len(uncached._texts) == 0 and len(cached._texts) == 1

@@ -188,3 +188,33 @@ def test_processes_opening_one_new_database_at_once_make_it_once(tmp_path: Path)
     assert errors == []
     with sqlite3.connect(tmp_path / "monitor.db") as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(migrate.head(),)]
+
+
+def test_the_head_this_monitor_names_is_the_newest_revision_script() -> None:
+    assert migrate.scripts().get_current_head() == migrate.HEAD  # a new revision: HEAD names it
+
+
+def test_a_new_database_is_stamped_as_alembic_stamps_one_and_alembic_reads_it(tmp_path: Path) -> None:
+    """migrate.stamp writes Alembic's version table without Alembic: the same table, read back by Alembic."""
+    Database(f"sqlite:///{tmp_path / 'new.db'}").close()
+    by_alembic = create_engine(f"sqlite:///{tmp_path / 'alembic.db'}")
+    with by_alembic.begin() as connection:
+        MigrationContext.configure(connection).stamp(migrate.scripts(), migrate.head())
+    by_alembic.dispose()
+    ours = create_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    with ours.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_heads() == (migrate.head(),)
+    ours.dispose()
+    with sqlite3.connect(tmp_path / "new.db") as new, sqlite3.connect(tmp_path / "alembic.db") as old:
+        table = "SELECT sql FROM sqlite_master WHERE name = 'alembic_version'"
+        assert new.execute(table).fetchall() == old.execute(table).fetchall()
+
+
+def test_opening_a_database_at_the_head_does_not_import_alembic(tmp_path: Path) -> None:
+    """Alembic (≈ 10 MB) is for upgrades: a daemon on a new database, or one at the head, never imports it."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from monitor.store.db import Database; "
+            f"[Database('sqlite:///{tmp_path / 'monitor.db'}').close() for _ in range(2)]; print('alembic' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"

@@ -80,6 +80,9 @@ def test_same_story_under_another_name_is_stored_once(tmp_path: Path, json_recei
     pipeline.run_once()
     assert count(pipeline, ArticleRow) == 1
     assert len(json_receiver.messages) == 1
+    assert not pipeline.ingest.matcher._texts  # ingest matches each new text once: the daemon's matcher keeps none
+    pipeline.reload_watchlist()
+    assert pipeline.ingest.matcher.text_cache_chars == 0
 
 
 def test_feed_entries_dedup_by_guid_and_canonical_url_and_use_conditional_get(tmp_path: Path, http_server: LocalHTTP, json_receiver: JsonReceiver) -> None:

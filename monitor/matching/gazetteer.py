@@ -1,5 +1,6 @@
 """States' names as the French, Spanish, Italian and German press write them, from the Unicode CLDR
-territory names that Babel ships (pure: names in, names out).
+territory names that Babel ships, written out in `territories.py` (pure: names in, names out; loading
+Babel's five locales would cost the daemon ≈ 8 MB for 250 names in each).
 
 A watched state whose name or an alias is a CLDR territory name in English (United States, Iran, Iraq)
 also goes by that territory's name in the other languages the matcher stems (États-Unis, Estados
@@ -11,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from babel import Locale
-
 from monitor.matching.normalise import fold
+from monitor.matching.territories import NAMES
 
 LOCALES = ("fr", "es", "it", "de")  # the press languages stems.py stems, besides English
 
@@ -21,7 +21,7 @@ LOCALES = ("fr", "es", "it", "de")  # the press languages stems.py stems, beside
 @lru_cache(maxsize=1)
 def _codes() -> dict[str, str]:
     """Territory codes by their English name, folded (countries only: two-letter codes)."""
-    return {fold(name): code for code, name in Locale("en").territories.items() if len(code) == 2 and code.isalpha()}
+    return {fold(names[0]): code for code, names in NAMES.items()}
 
 
 def exonyms(names: Iterable[str]) -> list[str]:
@@ -30,4 +30,4 @@ def exonyms(names: Iterable[str]) -> list[str]:
     code = next((codes[fold(n)] for n in names if fold(n) in codes), None)
     if code is None:
         return []
-    return list(dict.fromkeys(Locale(language).territories[code] for language in LOCALES if code in Locale(language).territories))
+    return list(dict.fromkeys(name for name in NAMES[code][1:] if name is not None))

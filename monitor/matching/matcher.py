@@ -102,15 +102,16 @@ class Matcher(CompiledWatchlist):
     """A compiled watchlist; `find()` is pure and thread-safe (its word cache keeps the recent words).
 
     `clock` (seconds, e.g. time.monotonic) lets the user regexes share REGEX_BUDGET per text; without
-    one, each has REGEX_TIMEOUT of its own."""
+    one, each has REGEX_TIMEOUT of its own. `text_cache_chars`: how many characters of recent texts keep
+    their words and hits (0: none, for a caller that never matches a text twice, as the daemon's ingest)."""
 
-    def __init__(self, watchlist: Watchlist, clock: Callable[[], float] | None = None) -> None:
+    def __init__(self, watchlist: Watchlist, clock: Callable[[], float] | None = None, text_cache_chars: int = TEXT_CACHE_CHARS) -> None:
         super().__init__(watchlist)
         self.clock = clock
         self._ranked: dict[tuple[tuple[int, ...], tuple[str, ...]], _Ranked] = {}  # cached _rank
         self._texts: dict[str, tuple[TextWords, list[Hit]]] = {}  # the recent texts' words and index hits
         self._texts_chars = 0  # characters of the texts in `_texts` (about: threads may race)
-        self.text_cache_chars = TEXT_CACHE_CHARS
+        self.text_cache_chars = text_cache_chars
         self.rule_selectors = [(rule, *watchlist.rule_scope(rule)) for rule in watchlist.rules]  # per rule, the actors and events (names) it can pair
 
     def find(self, text: str) -> list[Match]:
@@ -171,7 +172,7 @@ class Matcher(CompiledWatchlist):
         TEXT_CACHE_CHARS characters in all; when full, the older half goes): a text met again costs lookups."""
         words = self._words.text_words(text)
         hits = self._index.scan(words.atoms) if len(self._index) else []
-        if len(text) <= TEXT_CACHE_MAX:
+        if len(text) <= min(TEXT_CACHE_MAX, self.text_cache_chars):
             if self._texts_chars + len(text) > self.text_cache_chars:
                 evict(self._texts)  # type: ignore[arg-type]
                 self._texts_chars = sum(map(len, list(self._texts)))
