@@ -224,8 +224,14 @@ class _Diagnosis:
         if sports(self.watchlist, [found], text):
             return ": its sentence tells a match (senses: sports)"
         if isinstance(entity, Event) and found in yielding(self.watchlist, [found, *result.matches], text):
-            earlier = next(m for m in result.matches if m.kind == "event" and m.name != found.name and m.start < found.start)
-            return f": it refers back to {earlier.name!r} (found {earlier.found!r}) earlier in the text (\"the attack\")"
+            key = sentence_keys(text, [found.start])[0]
+            others = [m for m in result.matches if m.kind == "event" and m.name != found.name]
+            same = [m for m in others if sentence_keys(text, [found.start, m.start])[1] == key]
+            if same:
+                return f": it yields to {same[0].name!r} (found {same[0].found!r}) in the same sentence (more specific)"
+            earlier = [m for m in others if m.start < found.start]
+            if earlier:
+                return f": it refers back to {earlier[-1].name!r} (found {earlier[-1].found!r}) earlier in the text (\"the attack\")"
         if isinstance(entity, Actor) and entity.not_before and names_of_things(Watchlist(actors=(entity,)), [found], text):
             return ": a head noun of its not_before follows it (the name of another thing)"
         if isinstance(entity, Actor) and entity.stands_for and found in metonyms(self.watchlist, [found, *result.matches], text):

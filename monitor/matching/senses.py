@@ -245,11 +245,20 @@ FICTION = re.compile(  # a sentence that tells a game, a film or a novel: its ev
 def fiction(matches: Sequence[Match], text: str) -> list[Match]:
     """The event matches in a sentence that tells a game, a film or a novel (FICTION): "players launch air
     strikes", "gunmen storming a fictional embassy" (the guide: games and fiction are not labelled)."""
-    events = [m for m in matches if m.kind == "event"]
-    if not events or FICTION.search(text) is None:
-        return []
-    told = set(sentence_keys(text, [f.start() for f in FICTION.finditer(text)]))
-    return [m for m, key in zip(events, sentence_keys(text, [m.start for m in events])) if key in told]
+    return _in_sentences_telling(FICTION, [m for m in matches if m.kind == "event"], text)
+
+
+def _in_sentences_telling(marks: re.Pattern[str], matches: list[Match], text: str) -> list[Match]:
+    """The matches whose sentence holds one of `marks` (each sentence searched once, only those of the matches)."""
+    told: dict[tuple[int, int], bool] = {}
+    out = []
+    for m in matches:
+        span = sentence_of(text, m.start)
+        if span not in told:
+            told[span] = marks.search(text, *span) is not None
+        if told[span]:
+            out.append(m)
+    return out
 
 
 SPORTS = re.compile(  # a sentence that tells a match: its events, and its states (the national sides), are not the domain's
@@ -265,11 +274,7 @@ def sports(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     """The event matches, and the states, of a sentence that tells a match ("Iran stunned Wales with two
     stoppage-time goals", "the referee showed him a red card"): the guide's sports sense of conflict words."""
     actors = _tables(watchlist).actors
-    told_of = [m for m in matches if m.kind == "event" or (m.name in actors and actors[m.name].kind == "state")]
-    if not told_of or SPORTS.search(text) is None:
-        return []
-    told = set(sentence_keys(text, [f.start() for f in SPORTS.finditer(text)]))
-    return [m for m, key in zip(told_of, sentence_keys(text, [m.start for m in told_of])) if key in told]
+    return _in_sentences_telling(SPORTS, [m for m in matches if m.kind == "event" or (m.name in actors and actors[m.name].kind == "state")], text)
 
 
 def _refers_back(text: str, start: int) -> bool:
