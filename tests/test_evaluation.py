@@ -293,3 +293,11 @@ def test_a_miss_taken_out_after_matching_says_why() -> None:
     assert errors[("f", "rocket attack")].endswith("but not reported: its sentence tells a game, a film or a novel (senses: fiction)")
     assert errors[("m", "Iraq")].endswith("but not reported: its sentence tells a match (senses: sports)")
     assert ("b", "strike") not in errors  # "The base was struck" is no definite reference: the strike stands
+
+
+def test_a_miss_by_an_implied_yield_in_the_same_sentence_says_why() -> None:
+    """In-sample case written for this test: no yields_to, the CAMEO codes imply it (it raised StopIteration once)."""
+    watchlist = Watchlist(events=(Event("strike", 2, ("struck",), cameo="19"), Event("rocket attack", 2, ("rockets",), cameo="194")))
+    cases = [Case("i", "Militants struck the base as rockets fell on it.", frozenset(), frozenset({"strike", "rocket attack"}), False)]
+    errors = {(e.case, e.label): e.why for e in evaluate(Matcher(watchlist), cases).errors if e.kind == "miss"}
+    assert errors[("i", "strike")].endswith("but not reported: it yields to 'rocket attack' (found 'rockets') in the same sentence (more specific)")
