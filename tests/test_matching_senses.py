@@ -207,6 +207,8 @@ def test_a_definite_generic_word_refers_back_to_a_specific_event_found_earlier(m
     text = "Rockets hit the base on Monday. Two soldiers were killed in the attack."
     assert names(matcher, text, "event") == ["killing", "rocket attack"]
     assert names(matcher, "Rockets hit the base on Monday. Militants attacked a convoy on Tuesday.", "event") == ["rocket attack", "strike"]
+    text = "Rockets hit the base on Monday. The group has carried out some of the deadliest attacks in years."
+    assert names(matcher, text, "event") == ["rocket attack", "strike"]  # attacks in general, not the one told
 
 
 def test_events_told_in_a_game_or_a_film_are_not_reported(matcher: Matcher) -> None:

@@ -217,7 +217,7 @@ def implied_yields(watchlist: Watchlist) -> dict[str, frozenset[str]]:
 DEFINITE = frozenset(  # determiners that make a generic event word refer back: "the attack", "this strike"
     "the this these those le la les l ce cet cette ces el los las lo il gli i quel quella questo questa der die das den dem des dieser diese dieses".split()
 )
-_TWO_WORDS_BEFORE = re.compile(r"(?:(\w+)[ \t\n'’]+)?(\w+)[ \t\n'’]+$")
+_TWO_WORDS_BEFORE = re.compile(r"(?:(\w+)[ \t\n'’]+)?(?:(\w+)[ \t\n'’]+)?(\w+)[ \t\n'’]+$")
 
 
 def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
@@ -278,9 +278,15 @@ def sports(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
 
 
 def _refers_back(text: str, start: int) -> bool:
-    """Whether the words before `start` are a definite determiner, with at most one word between."""
-    before = _TWO_WORDS_BEFORE.search(text, max(0, start - 40), start)
-    return before is not None and any(w is not None and fold(w) in DEFINITE for w in before.groups())
+    """Whether the words before `start` are a definite determiner, with at most one word between that is no
+    superlative, and not after "of" ("some of the deadliest attacks" is attacks in general, not the one told)."""
+    before = _TWO_WORDS_BEFORE.search(text, max(0, start - 60), start)
+    if before is None:
+        return False
+    third, second, last = (fold(w) if w else "" for w in before.groups())
+    if last in DEFINITE:
+        return second != "of"
+    return second in DEFINITE and third != "of" and not last.endswith("est")
 
 
 _COMPOUND = re.compile(r"[-\u2010\u2011][A-Z\u00c0-\u00de]")  # Soleimani-Nia: a hyphen, then a capital
