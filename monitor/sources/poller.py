@@ -147,7 +147,7 @@ class HostGate(Generic[J]):
         job = self.waiting[host].popleft()
         self.left -= 1
         self.busy[host] = self.busy.get(host, 0) + 1
-        self.started[host] = now  # kept while the poll runs: a job added later still waits for the gap
+        self.started[host] = self.clock()  # read now, not the loop's `now` (a late wake-up would shorten the gap); kept while the poll runs
         self._requeue(host)
         if not self.left and self.closed:
             self.changed.notify_all()  # fetchers waiting for a host may end
