@@ -68,13 +68,14 @@ def _tables(watchlist: Watchlist) -> _Tables:
     """The tables of `watchlist`, found by identity (hashing a large frozen watchlist per text costs more)."""
     if _LATEST and _LATEST[0].watchlist is watchlist:
         return _LATEST[0]
+    threat = thesaurus.event_of("threat", watchlist.events)
     tables = _Tables(
         watchlist,
         {a.name: a for a in watchlist.actors},
         {e.name: frozenset(e.yields_to) for e in watchlist.events if e.yields_to} | implied_yields(watchlist),
         {a.name: frozenset(fold(h) for h in a.not_before) for a in watchlist.actors if a.not_before},
         {a.name: frozenset(fold(c) for c in a.capitals) for a in watchlist.actors if a.capitals},
-        next((e for e in watchlist.events if e.name == thesaurus.event_of("threat", watchlist.events)), None),
+        next((e for e in watchlist.events if e.name == threat), None),
         frozenset(e.name for e in watchlist.events if e.cameo[:2] in ("18", "19", "20")) | {thesaurus.event_of("retaliation", watchlist.events)} - {""},
     )
     _LATEST[:] = [tables]
@@ -217,7 +218,7 @@ def implied_yields(watchlist: Watchlist) -> dict[str, frozenset[str]]:
 DEFINITE = frozenset(  # determiners that make a generic event word refer back: "the attack", "this strike"
     "the this these those le la les l ce cet cette ces el los las lo il gli i quel quella questo questa der die das den dem des dieser diese dieses".split()
 )
-_TWO_WORDS_BEFORE = re.compile(r"(?:(\w+)[ \t\n'’]+)?(?:(\w+)[ \t\n'’]+)?(\w+)[ \t\n'’]+$")
+_THREE_WORDS_BEFORE = re.compile(r"(?:(\w+)[ \t\n'’]+)?(?:(\w+)[ \t\n'’]+)?(\w+)[ \t\n'’]+$")
 
 
 def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
@@ -280,7 +281,7 @@ def sports(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
 def _refers_back(text: str, start: int) -> bool:
     """Whether the words before `start` are a definite determiner, with at most one word between that is no
     superlative, and not after "of" ("some of the deadliest attacks" is attacks in general, not the one told)."""
-    before = _TWO_WORDS_BEFORE.search(text, max(0, start - 60), start)
+    before = _THREE_WORDS_BEFORE.search(text, max(0, start - 60), start)
     if before is None:
         return False
     third, second, last = (fold(w) if w else "" for w in before.groups())
