@@ -31,7 +31,8 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     """The matches with generic events that yield to a specific one, and names of other things, taken
     out; a parent named inside its unit's name (IRGC-QF) added."""
     dropped = set(yielding(watchlist, matches, text)) | set(names_of_things(watchlist, matches, text)) | set(cities(watchlist, matches, text))
-    dropped |= set(fiction(matches, text)) | set(sports(watchlist, matches, text))
+    spans: dict[int, tuple[int, int]] = {}  # a match's sentence, found once for both fiction and sports
+    dropped |= set(fiction(matches, text, spans)) | set(sports(watchlist, matches, text, spans))
     dropped |= set(compound_surnames(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text)
@@ -243,18 +244,19 @@ FICTION = re.compile(  # a sentence that tells a game, a film or a novel: its ev
 )
 
 
-def fiction(matches: Sequence[Match], text: str) -> list[Match]:
+def fiction(matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
     """The event matches in a sentence that tells a game, a film or a novel (FICTION): "players launch air
     strikes", "gunmen storming a fictional embassy" (the guide: games and fiction are not labelled)."""
-    return _in_sentences_telling(FICTION, [m for m in matches if m.kind == "event"], text)
+    return _in_sentences_telling(FICTION, [m for m in matches if m.kind == "event"], text, {} if spans is None else spans)
 
 
-def _in_sentences_telling(marks: re.Pattern[str], matches: list[Match], text: str) -> list[Match]:
-    """The matches whose sentence holds one of `marks` (each sentence searched once, only those of the matches)."""
+def _in_sentences_telling(marks: re.Pattern[str], matches: list[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+    """The matches whose sentence holds one of `marks` (each sentence searched once, only those of the matches;
+    `spans` keeps each match start's sentence for the next caller)."""
     told: dict[tuple[int, int], bool] = {}
     out = []
     for m in matches:
-        span = sentence_of(text, m.start)
+        span = spans.get(m.start) or spans.setdefault(m.start, sentence_of(text, m.start))
         if span not in told:
             told[span] = marks.search(text, *span) is not None
         if told[span]:
@@ -271,11 +273,12 @@ SPORTS = re.compile(  # a sentence that tells a match: its events, and its state
 )
 
 
-def sports(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+def sports(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
     """The event matches, and the states, of a sentence that tells a match ("Iran stunned Wales with two
     stoppage-time goals", "the referee showed him a red card"): the guide's sports sense of conflict words."""
     actors = _tables(watchlist).actors
-    return _in_sentences_telling(SPORTS, [m for m in matches if m.kind == "event" or (m.name in actors and actors[m.name].kind == "state")], text)
+    told_of = [m for m in matches if m.kind == "event" or (m.name in actors and actors[m.name].kind == "state")]
+    return _in_sentences_telling(SPORTS, told_of, text, {} if spans is None else spans)
 
 
 def _refers_back(text: str, start: int) -> bool:
