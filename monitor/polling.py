@@ -6,8 +6,10 @@ due) a few at a time while it runs: each host's next due feeds as the host gets 
 daemon's feeds of a host claimed and not yet fetched, `schedule.DueQueue`), handed to the same poll (one
 event loop, one HTTP session, the hosts' gaps kept), so a slow host holds back only its own feeds. Ticks
 may overlap: no feed is polled twice. On PostgreSQL, where several daemons may share the store (issue
-18), the claims pass over rows another daemon is claiming (FOR UPDATE SKIP LOCKED): each daemon takes
-what it can fetch now and leaves the rest to the others (`per_host` is per daemon). A feed's
+18), each host is polled by one daemon at a time: a daemon (`member`, its id in the store's registry)
+polls the due feeds of the hosts it owns among the live daemons (`schedule.owner_of`, read each tick),
+so `per_host` and `host_gap` hold for the whole cluster, and its claims pass over rows another daemon
+is claiming (FOR UPDATE SKIP LOCKED) while daemons join or leave. A feed's
 failure (a fetch or parse error, or any unexpected exception of its own) is recorded against it, with
 backoff; a store error ends the poll (the fetching thread is joined; unrecorded claims are given back).
 Stopping cancels the fetches under way; a cancelled feed records nothing and its claim is given back.
@@ -22,7 +24,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from monitor import metrics
@@ -30,10 +32,10 @@ from monitor.defaults import SUCCESS_FLUSH_SECONDS
 from monitor.errors import SourceError, StoreError
 from monitor.ingest import Ingest, full_text
 from monitor.memory import release_free_memory
-from monitor.schedule import DueQueue, Hints, PollPolicy, host_of, parse_retry_after, plain_delay, plain_reason, plan_next_check, publish_interval, server_hints
+from monitor.schedule import DueQueue, Hints, PollPolicy, host_of, owned, parse_retry_after, plain_delay, plain_reason, plan_next_check, publish_interval, server_hints
 from monitor.sources.parsing import ParserPool
 from monitor.sources.poller import Polled, Poller, PollLimits
-from monitor.store import sources
+from monitor.store import daemons, sources
 from monitor.store.db import Database
 
 if TYPE_CHECKING:
@@ -69,11 +71,21 @@ class FeedPolling:
         self._claiming = threading.Lock()  # one poll claims at a time: the room it sees is not taken meanwhile
         self._in_flight: dict[int, str] = {}  # feeds claimed by a poll and not yet recorded, with their host
         self._pollers: set[Poller[sources.FeedJob]] = set()
+        self.member: int | None = None  # this daemon's id in the store's registry (`monitor run` sets it)
 
     def due(self, now: datetime, per_host: int | None = None) -> int:
         """Poll the feeds whose next check has come, at most `per_host` of one host claimed and not yet
         fetched (those of other polls under way count); returns how many articles were new."""
-        return self._poll(sources.due_feeds(self.db, now), now, now, per_host or self.policy.per_host)
+        return self._poll(self._owned(sources.due_feeds(self.db, now)), now, now, per_host or self.policy.per_host)
+
+    def _owned(self, jobs: list[sources.FeedJob]) -> list[sources.FeedJob]:
+        """The feeds of the hosts this daemon owns among the live daemons of a PostgreSQL store: one daemon
+        polls a host at a time. Every feed where there is no registry (SQLite's one daemon, `monitor once`).
+        Liveness is read on this machine's clock, as the heartbeats are written."""
+        if self.member is None or self.db.sqlite:
+            return jobs
+        members = daemons.live_ids(self.db, datetime.now(UTC)) | {self.member}
+        return jobs if len(members) == 1 else owned(jobs, self.member, members)
 
     def every(self, now: datetime) -> int:
         """Poll every enabled feed once, due or not."""

@@ -3,15 +3,17 @@
 `plan_next_check` decides a feed's next poll from its policy (fixed or adaptive interval, backoff,
 suspension), what the server said (`Hints`: RSS ttl, Cache-Control, Expires, Retry-After) and how
 often the feed publishes; `server_hints` reads `Hints` from a response's headers. `PollPolicy` is
-[schedule] as polling needs it; `DueQueue` hands a poll its due feeds politely (`per_host` at most of a host).
+[schedule] as polling needs it; `DueQueue` hands a poll its due feeds politely (`per_host` at most of a host);
+`owner_of` says which of several daemons polls a host.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import statistics
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -251,6 +253,26 @@ J = TypeVar("J", bound=_Located)  # a feed to poll
 
 def host_of(url: str) -> str:  # "" when none
     return urlsplit(url).hostname or ""
+
+
+def owner_of(host: str, members: Collection[int]) -> int:
+    """Which of `members` (daemons' ids) polls `host`: the one with the highest hash of (member, host).
+    Rendezvous hashing, as crawlers partition URLs by host for politeness: every daemon that sees the
+    same members picks the same owner, and a member leaving moves only its own hosts."""
+    return max(members, key=lambda member: (hashlib.blake2b(f"{member} {host}".encode(), digest_size=8).digest(), member))
+
+
+def owned(jobs: Iterable[J], member: int, members: Collection[int]) -> list[J]:
+    """The jobs whose host `member` owns among `members` (`owner_of`), in the order given."""
+    owners: dict[str, int] = {}
+    mine = []
+    for job in jobs:
+        host = host_of(job.url)
+        if host not in owners:
+            owners[host] = owner_of(host, members)
+        if owners[host] == member:
+            mine.append(job)
+    return mine
 
 
 class DueQueue(Generic[J]):

@@ -1,6 +1,7 @@
 """Issue 18: a poll claims its due feeds as their hosts get room, inside one poll (one event loop, one
 HTTP session): a slow host holds back only its own feeds; `per_host` and `host_gap` hold across the
-claims; two pollers on one store fetch each feed once; a stopped poll gives its claims back.
+claims; two pollers on one store fetch each feed once; daemons on one PostgreSQL each poll the hosts they
+own, so per_host holds across them; a stopped poll gives its claims back.
 
 These run on the test's store: a SQLite file, or PostgreSQL (FOR UPDATE SKIP LOCKED) in its pass.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from datetime import timedelta
 from collections import Counter
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler
@@ -20,9 +22,10 @@ import pytest
 
 from monitor.pipeline import Pipeline, build_pipeline
 from monitor.settings import load_settings
-from monitor.store import sources
+from monitor.schedule import owner_of
+from monitor.store import daemons, sources
 from monitor.store.db import utcnow
-from tests.conftest import LocalHTTP, serve_http, wait_for, write_config
+from tests.conftest import ON_POSTGRES, LocalHTTP, serve_http, wait_for, write_config
 from tests.test_poller import Counting
 
 
@@ -127,6 +130,40 @@ def test_two_pollers_on_one_store_fetch_each_feed_once_and_both_take_part(tmp_pa
     assert len(requested) == 24 and set(requested.values()) == {1}  # each feed fetched once
     assert new[0] > 0 and new[1] > 0 and new[0] + new[1] == 24  # both took part; each feed's one entry stored once
     assert sources.due_feeds(pipelines[0].db, now) == []
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="daemons share a store only on PostgreSQL; this runs in its pass (MONITOR_TEST_STORE=postgresql)")
+def test_daemons_on_postgresql_poll_the_hosts_they_own_and_per_host_holds_across_them(tmp_path: Path) -> None:
+    """Issue 18: two daemons polling at once, per_host 2 each, sent up to 4 requests at once to a host.
+    Now each polls the due feeds of the hosts it owns among the live daemons of the registry (a gone
+    daemon, its heartbeat older than its lease, owns nothing): a host sees at most per_host at once."""
+    counting, addresses = Counting(hold=0.15), [f"127.0.0.{n}" for n in range(2, 8)]
+    with hosts(*addresses) as servers:
+        feeds = [f for n, server in enumerate(servers) for f in feeds_on(server, f"h{n}-", 6, counting.route, first=6 * n)]
+        config = write_config(tmp_path, feeds=feeds, settings={"schedule": {"per_host": 2}})
+        pipelines = [build_pipeline(load_settings(config)) for _ in range(2)]
+        now, start, new = utcnow(), threading.Barrier(2), Counter[int]()
+        for pipeline in pipelines:
+            pipeline.feeds.member = daemons.register(pipeline.db, "monitor run", 120, now)
+        gone = daemons.register(pipelines[0].db, "monitor run", 120, now - timedelta(hours=1))
+
+        def poll(n: int) -> None:
+            start.wait()
+            new[n] = pipelines[n].poll_due_feeds(now)
+
+        threads = [threading.Thread(target=poll, args=(n,)) for n in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        for pipeline in pipelines:
+            pipeline.close()
+    members = [p.feeds.member for p in pipelines]
+    owners = Counter(owner_of(address, members) for address in addresses)
+    assert gone not in owners and [new[0], new[1]] == [6 * owners[m] for m in members]  # each stored its own hosts' feeds
+    assert all(counting.most[a] == 2 for a in addresses), counting.most  # per_host at once to a host, across both daemons
+    requested = Counter(path for server in servers for _, path, _, _ in server.requests)
+    assert len(requested) == 36 and set(requested.values()) == {1}
 
 
 def test_a_stopped_poll_gives_back_its_claims_and_leaves_the_rest_due(tmp_path: Path) -> None:
