@@ -1,13 +1,13 @@
 """The overhead of sharing one PostgreSQL between daemons (issue 18): claim queries and lock waits per cycle.
 
-    .venv/bin/python bench/shared_claims.py [--feeds 2000] [--hosts 100] [--daemons 1,2] [--seeds 1,2] [--no-owners] [--latency-scale 1]
+    .venv/bin/python bench/shared_claims.py [--feeds 2000] [--hosts 100] [--daemons 1,2] [--seeds 1,2] [--no-host-claims] [--latency-scale 1]
 
 A throwaway PostgreSQL (tests/conftest.py's start_postgres: fsync off) and bench/latency_server.py (N
 feeds on H loopback hosts, injected long-tailed latency, 5 % errors) are started; a warm-up poll stores
 every feed once. Then, for each daemon count D of --daemons, 10 % of the feeds change and D worker
 processes (this script with --worker, each a pipeline built as `monitor run` builds it, on the same
-database, registered in its registry as `monitor run` registers: each polls the hosts it owns, or, with
---no-owners, every host as before that change) poll the due feeds in back-to-back `poll_due_feeds` ticks
+database, registered in its registry as `monitor run` registers: a host is polled by one daemon at a
+time, or, with --no-host-claims, by any of them at once, as before host claims) poll the due feeds in back-to-back `poll_due_feeds` ticks
 from one moment on, until none is due. Cycle n's changes and injected delays are seeded by the n-th of
 --seeds (default 1, 2, ...): `--daemons 1,2,2,1 --seeds 1,1,2,2` gives one and two daemons the same
 latency, cycle for cycle. Each worker counts, through an engine event listener, its statements and their time by kind:
@@ -52,7 +52,7 @@ def kind_of(statement: str) -> str:
     return "other"
 
 
-def worker(url: str, config: str, cycle: int, owners: bool) -> None:
+def worker(url: str, config: str, cycle: int, host_claims: bool) -> None:
     """One daemon's polling of a cycle: ticks back to back until no feed is due; one JSON line."""
     from sqlalchemy import event
 
@@ -62,7 +62,7 @@ def worker(url: str, config: str, cycle: int, owners: bool) -> None:
 
     pipeline = build_pipeline(load_settings(config))
     member = daemons.register(pipeline.db, "monitor run", pipeline.feeds.policy.lease_seconds, datetime.now(UTC))
-    pipeline.feeds.member = member if owners else None
+    pipeline.feeds.member = member if host_claims else None
     counts: Counter[str] = Counter()
     seconds: Counter[str] = Counter()
     rows: Counter[str] = Counter()
@@ -122,7 +122,7 @@ def lock_waits(dsn: dict[str, Any], stop: threading.Event, out: Counter[str]) ->
 def run_cycle(url: str, config: Path, daemons: int, cycle: int, seed: int, server: LatencyServer, dsn: dict[str, Any], args: argparse.Namespace) -> None:
     server.control(f"/_next_cycle?fraction={args.changed}&seed={seed}&cycle={seed}")
     server.control("/_stats?reset=1")
-    procs = [subprocess.Popen([sys.executable, __file__, "--worker", url, str(config), str(cycle), "0" if args.no_owners else "1"],
+    procs = [subprocess.Popen([sys.executable, __file__, "--worker", url, str(config), str(cycle), "0" if args.no_host_claims else "1"],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
              for _ in range(daemons)]
     for proc in procs:
@@ -149,7 +149,7 @@ def run_cycle(url: str, config: Path, daemons: int, cycle: int, seed: int, serve
     for row in rows:
         print(json.dumps({"cycle": cycle, "daemons": daemons, **row}), flush=True)
     claim_s = sum(r["statement_s"].get("claim", 0) for r in rows)
-    print(json.dumps({"cycle": cycle, "seed": seed, "daemons": daemons, "owners": not args.no_owners, "wall_s": round(wall, 2), "requests": polled, "feeds_per_s": round(polled / wall, 1),
+    print(json.dumps({"cycle": cycle, "seed": seed, "daemons": daemons, "host_claims": not args.no_host_claims, "wall_s": round(wall, 2), "requests": polled, "feeds_per_s": round(polled / wall, 1),
                       "claims": sum(r["statements"].get("claim", 0) for r in rows), "feeds_claimed": sum(r["feeds_claimed"] for r in rows),
                       "claim_s": round(claim_s, 3), "claim_s_per_daemon_wall": round(claim_s / daemons / wall, 4),
                       "lock_wait_samples": f"{samples['samples_with_a_lock_wait']} of {samples['samples']}",
@@ -168,7 +168,7 @@ def main() -> None:
     parser.add_argument("--latency-scale", type=float, default=1.0)
     parser.add_argument("--changed", type=float, default=0.1)
     parser.add_argument("--seeds", default="", help="cycle n's seed of changes and delays (default: n)")
-    parser.add_argument("--no-owners", action="store_true", help="every daemon polls every host (per_host per daemon), as before host owners")
+    parser.add_argument("--no-host-claims", action="store_true", help="daemons poll a host at once (per_host per daemon), as before host claims")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -3,17 +3,15 @@
 `plan_next_check` decides a feed's next poll from its policy (fixed or adaptive interval, backoff,
 suspension), what the server said (`Hints`: RSS ttl, Cache-Control, Expires, Retry-After) and how
 often the feed publishes; `server_hints` reads `Hints` from a response's headers. `PollPolicy` is
-[schedule] as polling needs it; `DueQueue` hands a poll its due feeds politely (`per_host` at most of a host);
-`owner_of` says which of several daemons polls a host.
+[schedule] as polling needs it; `DueQueue` hands a poll its due feeds politely (`per_host` at most of a host).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import statistics
 from collections import deque
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -255,26 +253,6 @@ def host_of(url: str) -> str:  # "" when none
     return urlsplit(url).hostname or ""
 
 
-def owner_of(host: str, members: Collection[int]) -> int:
-    """Which of `members` (daemons' ids) polls `host`: the one with the highest hash of (member, host).
-    Rendezvous hashing, as crawlers partition URLs by host for politeness: every daemon that sees the
-    same members picks the same owner, and a member leaving moves only its own hosts."""
-    return max(members, key=lambda member: (hashlib.blake2b(f"{member} {host}".encode(), digest_size=8).digest(), member))
-
-
-def owned(jobs: Iterable[J], member: int, members: Collection[int]) -> list[J]:
-    """The jobs whose host `member` owns among `members` (`owner_of`), in the order given."""
-    owners: dict[str, int] = {}
-    mine = []
-    for job in jobs:
-        host = host_of(job.url)
-        if host not in owners:
-            owners[host] = owner_of(host, members)
-        if owners[host] == member:
-            mine.append(job)
-    return mine
-
-
 class DueQueue(Generic[J]):
     """A poll's due feeds by host, in the order given (most overdue first), handed out a few at a time:
     `take` gives each host's next feeds while it has room (`per_host` at most not yet fetched, counting
@@ -288,11 +266,24 @@ class DueQueue(Generic[J]):
     def __bool__(self) -> bool:
         return bool(self.hosts)
 
-    def take(self, per_host: int, busy: Mapping[str, int], limit: int) -> list[J]:
-        """At most `limit` feeds, at most `per_host - busy[host]` of any host."""
+    def has(self, host: str) -> bool:
+        """Whether feeds of `host` are still to be handed out."""
+        return host in self.hosts
+
+    def drop(self, host: str) -> None:
+        """Hand out none of `host`'s feeds (another daemon polls that host)."""
+        self.hosts.pop(host, None)
+
+    def take(self, per_host: int, busy: Mapping[str, int], limit: int, held: Container[str] | None = None, new_hosts: int = 0) -> list[J]:
+        """At most `limit` feeds, at most `per_host - busy[host]` of any host; with `held` (the hosts a
+        daemon holds), of at most `new_hosts` hosts not in it."""
         picked: list[J] = []
         for host in list(self.hosts):
             room = min(per_host - busy.get(host, 0), limit - len(picked))
+            if room > 0 and held is not None and host not in held:
+                if new_hosts <= 0:
+                    continue
+                new_hosts -= 1
             if room > 0:
                 jobs = self.hosts.pop(host)
                 picked += [jobs.popleft() for _ in range(min(room, len(jobs)))]

@@ -23,8 +23,6 @@ from monitor.schedule import (
     publish_interval,
     server_hints,
     host_of,
-    owned,
-    owner_of,
 )
 
 NOW = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
@@ -337,32 +335,17 @@ def test_a_due_queue_hands_out_every_feed_once_in_order_within_its_room(hosts: l
         assert mine == sorted(mine)
 
 
-HOSTS = [f"feeds{n}.example" for n in range(3000)]
+
+def test_a_due_queue_drops_a_host_another_daemon_polls() -> None:
+    queue = DueQueue([Job(i, f"https://{'ab'[i % 2]}.example/{i}") for i in range(6)])
+    assert queue.has("a.example") and queue.has("b.example")
+    queue.drop("a.example")
+    queue.drop("c.example")  # none of its feeds: nothing happens
+    assert not queue.has("a.example") and [j.id for j in queue.take(3, {}, 10)] == [1, 3, 5] and not queue
 
 
-def test_each_host_has_one_owner_whatever_the_order_the_members_are_listed_in() -> None:
-    for host in HOSTS[:200]:
-        assert owner_of(host, [3, 7, 12]) == owner_of(host, (12, 3, 7)) == owner_of(host, {7, 12, 3}) in (3, 7, 12)
-    assert {owner_of(host, [5]) for host in HOSTS} == {5}
-
-
-def test_hosts_are_spread_over_the_members_and_one_leaving_moves_only_its_own() -> None:
-    """Issue 18: each daemon polls the hosts it owns, so per_host holds across daemons; the others'
-    hosts stay where they are when one daemon stops (their connections stay warm)."""
-    three = {host: owner_of(host, [1, 2, 3]) for host in HOSTS}
-    shares = Counter(three.values())
-    assert set(shares) == {1, 2, 3} and all(900 <= n <= 1100 for n in shares.values()), shares
-    two = {host: owner_of(host, [1, 3]) for host in HOSTS}
-    assert all(two[h] == three[h] for h in HOSTS if three[h] != 2)  # only daemon 2's hosts move
-    four = {host: owner_of(host, [1, 2, 3, 4]) for host in HOSTS}
-    assert all(four[h] in (three[h], 4) for h in HOSTS) and 600 <= Counter(four.values())[4] <= 900  # a newcomer takes ~1/4
-
-
-def test_owned_keeps_the_feeds_of_a_members_hosts_in_their_order() -> None:
-    jobs = [Job(i, f"https://{HOSTS[i % 7]}/{i}") for i in range(70)]
-    mine = {m: owned(jobs, m, [1, 2]) for m in (1, 2)}
-    assert sorted(j.id for j in mine[1] + mine[2]) == list(range(70))  # every feed, once
-    for m, got in mine.items():
-        assert [j.id for j in got] == sorted(j.id for j in got)
-        assert all(owner_of(host_of(j.url), [1, 2]) == m for j in got)
-    assert owned(jobs, 1, [1]) == jobs
+def test_a_due_queue_gives_feeds_of_the_held_hosts_and_of_at_most_new_hosts_others() -> None:
+    queue = DueQueue([Job(i, f"https://{'abc'[i % 3]}.example/{i}") for i in range(9)])
+    assert [j.id for j in queue.take(1, {}, 10, held={"b.example"}, new_hosts=1)] == [0, 1]  # a is new, b held; c waits
+    assert [j.id for j in queue.take(1, {}, 10, held={"b.example"}, new_hosts=0)] == [4]
+    assert [j.id for j in queue.take(5, {}, 10)] == [2, 5, 8, 3, 6, 7]  # no holding: every host

@@ -96,11 +96,6 @@ def _running(pid: int) -> bool:
     return True
 
 
-def live_ids(db: Database, now: datetime) -> set[int]:
-    """The ids of the daemons whose heartbeat is within their lease."""
-    return {d.id for d in listing(db) if d.alive(now)}
-
-
 def listing(db: Database) -> list[DaemonInfo]:
     """Every registered daemon, the longest running first."""
     with db.session() as s:
