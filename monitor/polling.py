@@ -136,20 +136,20 @@ class FeedPolling:
                     with self._lock:
                         held = set(self._held)
                     new_hosts = max(1, self.limits.max_in_flight // max(poll.per_host, 1)) - len(held)
-                    picked = poll.waiting.take(poll.per_host, busy, room, held, new_hosts)
+                    offered = poll.waiting.take(poll.per_host, busy, room, held, new_hosts)
                 else:
-                    picked = poll.waiting.take(poll.per_host, busy, room)
-                if not picked:
+                    offered = poll.waiting.take(poll.per_host, busy, room)
+                if not offered:
                     break
                 lease = poll.now + timedelta(seconds=time.monotonic() - poll.started + self.policy.lease_seconds)
-                picked = self._hold_hosts(poll, picked, lease)
+                picked = self._hold_hosts(poll, offered, lease)  # those of hosts another daemon holds leave the poll
                 claimed = sources.claim(self.db, [j.id for j in picked], poll.due_by, lease) if picked else set[int]()
                 jobs = [j for j in picked if j.id in claimed]  # the others: taken by another poll or daemon
                 poll.pending.update((j.id, (j, lease)) for j in jobs)
                 with self._lock:
                     self._in_flight.update((j.id, host_of(j.url)) for j in jobs)
                 poll.poller.add(jobs)
-                if len(jobs) == len(picked):
+                if len(jobs) == len(offered):
                     break  # else the room left is offered to the next feeds at once
         if not poll.waiting:
             poll.poller.close()
@@ -175,17 +175,19 @@ class FeedPolling:
         return self.member is not None and not self.db.sqlite
 
     def _give_back_hosts(self, now: datetime) -> None:
-        """Give back the hosts none of this daemon's polls has a feed of left to fetch."""
-        with self._lock:
-            if not self._held:
-                return
-            polls = list(self._polls.values())
-            busy = sum((p.poller.load() for p in polls), Counter[str]())
-            done = {h for h in self._held if not busy[h] and not any(p.waiting.has(h) for p in polls)}
-        if done:
-            hosts.release(self.db, done, self.member or 0, now)
+        """Give back the hosts none of this daemon's polls has a feed of left to fetch (no poll claims
+        meanwhile: a host taken again is not given back under it)."""
+        with self._claiming:
             with self._lock:
-                self._held -= done
+                if not self._held:
+                    return
+                polls = list(self._polls.values())
+                busy = sum((p.poller.load() for p in polls), Counter[str]())
+                done = {h for h in self._held if not busy[h] and not any(p.waiting.has(h) for p in polls)}
+            if done:
+                hosts.release(self.db, done, self.member or 0, now)
+                with self._lock:
+                    self._held -= done
 
     def holding(self) -> int:
         """Feeds claimed by this daemon's polls and not yet recorded (for its heartbeat)."""
