@@ -1,6 +1,6 @@
 """Several daemons on one PostgreSQL (issue 18): three `monitor run` share 2,000 feeds served by eight
-loopback hosts (each daemon polls the hosts it owns); one is SIGKILLed mid-cycle and another stopped with
-SIGTERM, and the one left takes their hosts. Every article is stored once, every alert created once, every
+loopback hosts (a host is polled by one daemon at a time); one is SIGKILLed mid-cycle and another stopped
+with SIGTERM, and the one left takes their hosts. Every article is stored once, every alert created once, every
 delivery received once per channel, and nothing stays claimed.
 
 The kill lands while the two receivers hold their requests unanswered (and count none of them): a daemon
@@ -142,5 +142,6 @@ def test_three_daemons_share_2000_feeds_one_killed_one_stopped_everything_once(
     assert count(tmp_path, "select count(*) from deliveries where status <> 'sent' or lease_until is not null") == 0
     leased = "select count(*) from sources where kind = 'feed' and (error_count > 0 or next_check_at < now() at time zone 'utc' + interval '30 minutes')"
     assert count(tmp_path, leased) == 0  # every feed recorded its check: its next is an hour on, not a lease's end
+    assert count(tmp_path, "select count(*) from host_claims where lease_until > now() at time zone 'utc'") == 0  # no host held
     assert len({(server.port, path) for server in feed_hosts for method, path, _, _ in server.requests if method == "GET"}) == FEEDS
     assert all(" 1 new; next check" in log.read_text() for log in logs)  # each of the three polled feeds
