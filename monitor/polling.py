@@ -132,10 +132,10 @@ class FeedPolling:
                     pollers = list(self._pollers)
                 busy = sum((p.load() for p in pollers), Counter[str]())  # this daemon's polls' feeds not yet fetched
                 room = CLAIM_BATCH_PER_FETCH * self.limits.max_in_flight - poll.poller.load().total()
-                if self._shared():  # hosts for the fetch slots, no more: the other daemons take the rest
+                if self._shared():  # a host per fetch slot at most: the other daemons take the rest
                     with self._lock:
                         held = set(self._held)
-                    new_hosts = max(1, self.limits.max_in_flight // max(poll.per_host, 1)) - len(held)
+                    new_hosts = self.limits.max_in_flight - len(held)
                     offered = poll.waiting.take(poll.per_host, busy, room, held, new_hosts)
                 else:
                     offered = poll.waiting.take(poll.per_host, busy, room)

@@ -150,7 +150,7 @@ def test_daemons_on_postgresql_poll_a_host_one_at_a_time_and_share_the_hosts(tmp
     counting, addresses = Counting(hold=0.15), [f"127.0.0.{n}" for n in range(2, 8)]
     with hosts(*addresses) as servers:
         feeds = [f for n, server in enumerate(servers) for f in feeds_on(server, f"h{n}-", 6, counting.route, first=6 * n)]
-        config = write_config(tmp_path, feeds=feeds, settings={"schedule": {"per_host": 2}, "http": {"max_in_flight": 4}})  # 2 hosts at a time
+        config = write_config(tmp_path, feeds=feeds, settings={"schedule": {"per_host": 2}, "http": {"max_in_flight": 2}})  # 2 hosts at a time
         pipelines = [build_pipeline(load_settings(config)) for _ in range(2)]
         now, start, new = utcnow(), threading.Barrier(2), Counter[int]()
         for pipeline in pipelines:
