@@ -132,11 +132,11 @@ class FeedPolling:
                     pollers = list(self._pollers)
                 busy = sum((p.load() for p in pollers), Counter[str]())  # this daemon's polls' feeds not yet fetched
                 room = CLAIM_BATCH_PER_FETCH * self.limits.max_in_flight - poll.poller.load().total()
-                if self._shared():  # a host per fetch slot at most: the other daemons take the rest
+                if self._shared():  # new hosts only for the fetch slots the held ones leave: the other daemons take the rest
                     with self._lock:
                         held = set(self._held)
-                    new_hosts = self.limits.max_in_flight - len(held)
-                    offered = poll.waiting.take(poll.per_host, busy, room, held, new_hosts)
+                    used = sum(min(poll.per_host, busy[h] + poll.waiting.count(h)) for h in held)
+                    offered = poll.waiting.take(poll.per_host, busy, room, held, self.limits.max_in_flight - used)
                 else:
                     offered = poll.waiting.take(poll.per_host, busy, room)
                 if not offered:

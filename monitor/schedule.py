@@ -274,16 +274,22 @@ class DueQueue(Generic[J]):
         """Hand out none of `host`'s feeds (another daemon polls that host)."""
         self.hosts.pop(host, None)
 
-    def take(self, per_host: int, busy: Mapping[str, int], limit: int, held: Container[str] | None = None, new_hosts: int = 0) -> list[J]:
+    def count(self, host: str) -> int:
+        """How many of `host`'s feeds are still to be handed out."""
+        return len(self.hosts.get(host, ()))
+
+    def take(self, per_host: int, busy: Mapping[str, int], limit: int, held: Container[str] | None = None, slots: int = 0) -> list[J]:
         """At most `limit` feeds, at most `per_host - busy[host]` of any host; with `held` (the hosts a
-        daemon holds), of at most `new_hosts` hosts not in it."""
+        daemon holds), feeds of hosts not in it only while their fetches at once, min(per_host, their
+        feeds), fit in `slots`."""
         picked: list[J] = []
         for host in list(self.hosts):
             room = min(per_host - busy.get(host, 0), limit - len(picked))
             if room > 0 and held is not None and host not in held:
-                if new_hosts <= 0:
+                wants = min(per_host, len(self.hosts[host]))
+                if wants > slots:
                     continue
-                new_hosts -= 1
+                slots -= wants
             if room > 0:
                 jobs = self.hosts.pop(host)
                 picked += [jobs.popleft() for _ in range(min(room, len(jobs)))]
