@@ -25,6 +25,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import partial
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -130,15 +131,20 @@ class FeedPolling:
             while poll.waiting and not self.stopping.is_set():
                 with self._lock:
                     pollers = list(self._pollers)
-                busy = sum((p.load() for p in pollers), Counter[str]())  # this daemon's polls' feeds not yet fetched
-                room = CLAIM_BATCH_PER_FETCH * self.limits.max_in_flight - poll.poller.load().total()
+                own = poll.poller.load()
+                busy = sum((p.load() for p in pollers if p is not poll.poller), Counter[str]())  # other polls' feeds not yet fetched
+                elsewhere, busy = set(busy), busy + own
+                room = CLAIM_BATCH_PER_FETCH * self.limits.max_in_flight - own.total()
+                # per_host more of a host than it fetches at once wait in this poll's gate, ready when a fetch ends
+                # (its connection warm); per_host in all while another poll has the host (their gates are apart)
+                take = partial(poll.waiting.take, poll.per_host, busy, room, ahead=poll.per_host, elsewhere=elsewhere)
                 if self._shared():  # new hosts only for the fetch slots the held ones leave: the other daemons take the rest
                     with self._lock:
                         held = set(self._held)
                     used = sum(min(poll.per_host, busy[h] + poll.waiting.count(h)) for h in held)
-                    offered = poll.waiting.take(poll.per_host, busy, room, held, self.limits.max_in_flight - used)
+                    offered = take(held=held, slots=self.limits.max_in_flight - used)
                 else:
-                    offered = poll.waiting.take(poll.per_host, busy, room)
+                    offered = take()
                 if not offered:
                     break
                 lease = poll.now + timedelta(seconds=time.monotonic() - poll.started + self.policy.lease_seconds)

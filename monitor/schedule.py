@@ -278,13 +278,14 @@ class DueQueue(Generic[J]):
         """How many of `host`'s feeds are still to be handed out."""
         return len(self.hosts.get(host, ()))
 
-    def take(self, per_host: int, busy: Mapping[str, int], limit: int, held: Container[str] | None = None, slots: int = 0) -> list[J]:
-        """At most `limit` feeds, at most `per_host - busy[host]` of any host; with `held` (the hosts a
-        daemon holds), feeds of hosts not in it only while their fetches at once, min(per_host, their
-        feeds), fit in `slots`."""
+    def take(self, per_host: int, busy: Mapping[str, int], limit: int, held: Container[str] | None = None, slots: int = 0,
+             ahead: int = 0, elsewhere: Container[str] = ()) -> list[J]:
+        """At most `limit` feeds, at most `per_host + ahead - busy[host]` of any host (`per_host - busy[host]`
+        of a host in `elsewhere`); with `held` (the hosts a daemon holds), feeds of hosts not in it only
+        while their fetches at once, min(per_host, their feeds), fit in `slots`."""
         picked: list[J] = []
         for host in list(self.hosts):
-            room = min(per_host - busy.get(host, 0), limit - len(picked))
+            room = min(per_host + (0 if host in elsewhere else ahead) - busy.get(host, 0), limit - len(picked))
             if room > 0 and held is not None and host not in held:
                 wants = min(per_host, len(self.hosts[host]))
                 if wants > slots:
