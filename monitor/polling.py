@@ -2,8 +2,9 @@
 comes back as it comes (`Ingest`), and record each feed's next check (`schedule`).
 
 A tick's poll claims its feeds in the store (a lease on their next check, taken only if they are still
-due) a few at a time while it runs: each host's next due feeds as the host gets room (`per_host` of this
-daemon's feeds of a host claimed and not yet fetched, `schedule.DueQueue`), handed to the same poll (one
+due) a few at a time while it runs: each host's next due feeds as the host gets room (`2 x per_host` of a
+host claimed and not yet fetched, half of them ready in the gate for the warm connection; `per_host`
+while another poll of this daemon has the host; `schedule.DueQueue`), handed to the same poll (one
 event loop, one HTTP session, the hosts' gaps kept), so a slow host holds back only its own feeds. Ticks
 may overlap: no feed is polled twice. On PostgreSQL, where several daemons may share the store (issue
 18), each host is polled by one daemon at a time: before claiming a host's feeds a daemon (`member`,
