@@ -282,15 +282,14 @@ class DueQueue(Generic[J]):
              ahead: int = 0, elsewhere: Container[str] = ()) -> list[J]:
         """At most `limit` feeds, at most `per_host + ahead - busy[host]` of any host (`per_host - busy[host]`
         of a host in `elsewhere`); with `held` (the hosts a daemon holds), feeds of hosts not in it only
-        while their fetches at once, min(per_host, their feeds), fit in `slots`."""
+        while `slots` are left, each such host using min(per_host, its feeds) of them."""
         picked: list[J] = []
         for host in list(self.hosts):
             room = min(per_host + (0 if host in elsewhere else ahead) - busy.get(host, 0), limit - len(picked))
             if room > 0 and held is not None and host not in held:
-                wants = min(per_host, len(self.hosts[host]))
-                if wants > slots:
+                if slots <= 0:
                     continue
-                slots -= wants
+                slots -= min(per_host, len(self.hosts[host]))
             if room > 0:
                 jobs = self.hosts.pop(host)
                 picked += [jobs.popleft() for _ in range(min(room, len(jobs)))]
