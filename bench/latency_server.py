@@ -25,7 +25,7 @@ reproducible whatever order the requests come in:
   (RST, the other half);
 - conditional GET: ETag `"<i>-<version>"`, 304 when If-None-Match matches; gzip when accepted.
 
-Control routes (http://127.0.0.1:<port>/..., or any host; no injected latency or errors): GET /_next_cycle?fraction=0.1&seed=S (a
+Control routes (http://127.0.0.1:<port>/..., or any host; no injected latency or errors): GET /_next_cycle?fraction=0.1&seed=S[&cycle=C] (a
 fraction of the feeds changes: --new entries prepended; JSON {"cycle", "changed"}); GET
 /_control?latency_scale=X&error_share=Y (e.g. 0 and 0 for a quick warm-up); GET /_feeds (JSON list of
 every feed's URL); GET /_stats[?reset=1] (CPU seconds, peak RSS, response counts, the injected delays'
@@ -113,12 +113,14 @@ class Feeds:
     def etag(self, i: int) -> str:
         return f'"{i}-{self.versions[i]}"'
 
-    def next_cycle(self, fraction: float, seed: int) -> list[int]:
+    def next_cycle(self, fraction: float, seed: int, cycle: int | None = None) -> list[int]:
+        """Change `fraction` of the feeds (drawn by `seed`); the delays of the cycle that begins are seeded
+        by its number, `cycle` when given (the same delays again), else the next."""
         changed = sorted(random.Random(seed).sample(range(self.count), round(self.count * fraction)))
         for i in changed:
             self.versions[i] += 1
             self.bodies[i] = gzip.compress(feed_xml(i, self.versions[i], self.entries, self.new), 6, mtime=0)
-        self.cycle += 1
+        self.cycle = self.cycle + 1 if cycle is None else cycle
         self.requests_seen = {}
         return changed
 
@@ -162,7 +164,8 @@ class Feeds:
 def control(feeds: Feeds, path: str, query: dict[str, str]) -> tuple[int, bytes, dict[str, str]] | None:
     """The answer to a control route, or None when the path is not one."""
     if path == "/_next_cycle":
-        changed = feeds.next_cycle(float(query.get("fraction", 0.1)), int(query.get("seed", feeds.cycle + 1)))
+        cycle = int(query["cycle"]) if "cycle" in query else None
+        changed = feeds.next_cycle(float(query.get("fraction", 0.1)), int(query.get("seed", feeds.cycle + 1)), cycle)
         reply: object = {"cycle": feeds.cycle, "changed": changed}
     elif path == "/_control":
         feeds.latency_scale = float(query.get("latency_scale", feeds.latency_scale))

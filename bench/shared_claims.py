@@ -1,13 +1,16 @@
 """The overhead of sharing one PostgreSQL between daemons (issue 18): claim queries and lock waits per cycle.
 
-    .venv/bin/python bench/shared_claims.py [--feeds 2000] [--hosts 100] [--daemons 1,2] [--latency-scale 1]
+    .venv/bin/python bench/shared_claims.py [--feeds 2000] [--hosts 100] [--daemons 1,2] [--seeds 1,2] [--no-host-claims] [--latency-scale 1]
 
 A throwaway PostgreSQL (tests/conftest.py's start_postgres: fsync off) and bench/latency_server.py (N
 feeds on H loopback hosts, injected long-tailed latency, 5 % errors) are started; a warm-up poll stores
 every feed once. Then, for each daemon count D of --daemons, 10 % of the feeds change and D worker
 processes (this script with --worker, each a pipeline built as `monitor run` builds it, on the same
-database) poll the due feeds in back-to-back `poll_due_feeds` ticks from one moment on, until none is
-due. Each worker counts, through an engine event listener, its statements and their time by kind:
+database, registered in its registry as `monitor run` registers: a host is polled by one daemon at a
+time, or, with --no-host-claims, by any of them at once, as before host claims) poll the due feeds in back-to-back `poll_due_feeds` ticks
+from one moment on, until none is due. Cycle n's changes and injected delays are seeded by the n-th of
+--seeds (default 1, 2, ...): `--daemons 1,2,2,1 --seeds 1,1,2,2` gives one and two daemons the same
+latency, cycle for cycle. Each worker counts, through an engine event listener, its statements and their time by kind:
 the claim (`WITH picked AS (SELECT ... FOR UPDATE SKIP LOCKED) UPDATE ...`), the due listing, the
 release, and all the others; meanwhile the main process samples pg_stat_activity every 20 ms for
 sessions waiting on a lock (wait_event_type 'Lock'). One JSON line per worker (with its CPU seconds:
@@ -49,15 +52,17 @@ def kind_of(statement: str) -> str:
     return "other"
 
 
-def worker(url: str, config: str, cycle: int) -> None:
+def worker(url: str, config: str, cycle: int, host_claims: bool) -> None:
     """One daemon's polling of a cycle: ticks back to back until no feed is due; one JSON line."""
     from sqlalchemy import event
 
     from monitor.pipeline import build_pipeline
     from monitor.settings import load_settings
-    from monitor.store import sources
+    from monitor.store import daemons, sources
 
     pipeline = build_pipeline(load_settings(config))
+    member = daemons.register(pipeline.db, "monitor run", pipeline.feeds.policy.lease_seconds, datetime.now(UTC))
+    pipeline.feeds.member = member if host_claims else None
     counts: Counter[str] = Counter()
     seconds: Counter[str] = Counter()
     rows: Counter[str] = Counter()
@@ -83,6 +88,7 @@ def worker(url: str, config: str, cycle: int) -> None:
         pipeline.poll_due_feeds(now)
         ticks += 1
     wall, cpu = time.perf_counter() - began, time.process_time() - cpu
+    daemons.deregister(pipeline.db, member)
     pipeline.close()
     pipeline.db.close()
     print(json.dumps({"pid": os.getpid(), "wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "ticks": ticks, "feeds_claimed": rows["claim"],
@@ -113,10 +119,11 @@ def lock_waits(dsn: dict[str, Any], stop: threading.Event, out: Counter[str]) ->
             out["active_sessions"] += active
 
 
-def run_cycle(url: str, config: Path, daemons: int, cycle: int, server: LatencyServer, dsn: dict[str, Any], changed: float) -> None:
-    server.control(f"/_next_cycle?fraction={changed}&seed={cycle}")
+def run_cycle(url: str, config: Path, daemons: int, cycle: int, seed: int, server: LatencyServer, dsn: dict[str, Any], args: argparse.Namespace) -> None:
+    server.control(f"/_next_cycle?fraction={args.changed}&seed={seed}&cycle={seed}")
     server.control("/_stats?reset=1")
-    procs = [subprocess.Popen([sys.executable, __file__, "--worker", url, str(config), str(cycle)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    procs = [subprocess.Popen([sys.executable, __file__, "--worker", url, str(config), str(cycle), "0" if args.no_host_claims else "1"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
              for _ in range(daemons)]
     for proc in procs:
         assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
@@ -142,7 +149,7 @@ def run_cycle(url: str, config: Path, daemons: int, cycle: int, server: LatencyS
     for row in rows:
         print(json.dumps({"cycle": cycle, "daemons": daemons, **row}), flush=True)
     claim_s = sum(r["statement_s"].get("claim", 0) for r in rows)
-    print(json.dumps({"cycle": cycle, "daemons": daemons, "wall_s": round(wall, 2), "requests": polled, "feeds_per_s": round(polled / wall, 1),
+    print(json.dumps({"cycle": cycle, "seed": seed, "daemons": daemons, "host_claims": not args.no_host_claims, "wall_s": round(wall, 2), "requests": polled, "feeds_per_s": round(polled / wall, 1),
                       "claims": sum(r["statements"].get("claim", 0) for r in rows), "feeds_claimed": sum(r["feeds_claimed"] for r in rows),
                       "claim_s": round(claim_s, 3), "claim_s_per_daemon_wall": round(claim_s / daemons / wall, 4),
                       "lock_wait_samples": f"{samples['samples_with_a_lock_wait']} of {samples['samples']}",
@@ -160,11 +167,13 @@ def main() -> None:
     parser.add_argument("--daemons", default="1,2", help="daemon counts, one cycle each, in this order")
     parser.add_argument("--latency-scale", type=float, default=1.0)
     parser.add_argument("--changed", type=float, default=0.1)
+    parser.add_argument("--seeds", default="", help="cycle n's seed of changes and delays (default: n)")
+    parser.add_argument("--no-host-claims", action="store_true", help="daemons poll a host at once (per_host per daemon), as before host claims")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker[0], args.worker[1], int(args.worker[2]))
+        worker(args.worker[0], args.worker[1], int(args.worker[2]), args.worker[3] == "1")
         return
     from tests.conftest import PG_PASSWORD, start_postgres, stop_postgres
 
@@ -188,8 +197,10 @@ def main() -> None:
             pipeline.close()
             pipeline.db.close()
             server.control(f"/_control?latency_scale={args.latency_scale}&error_share=0.05")
-            for cycle, daemons in enumerate((int(d) for d in args.daemons.split(",")), start=1):
-                run_cycle(url, config, daemons, cycle, server, dsn, args.changed)
+            counts = [int(d) for d in args.daemons.split(",")]
+            seeds = [int(n) for n in args.seeds.split(",")] if args.seeds else list(range(1, len(counts) + 1))
+            for cycle, (daemons, seed) in enumerate(zip(counts, seeds, strict=True), start=1):
+                run_cycle(url, config, daemons, cycle, seed, server, dsn, args)
     finally:
         server.stop()
         stop_postgres(pg)

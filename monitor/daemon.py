@@ -143,7 +143,7 @@ class Daemon:
         now = datetime.now(UTC)
         holding = daemons.Holding(self.pipeline.feeds.holding(), outbox.holding(now), self.pipeline.folders.reading)
         if self.daemon_id is None or not daemons.heartbeat(self.pipeline.db, self.daemon_id, now, holding, self.lease_seconds()):
-            self.daemon_id = self.register(now)
+            self.daemon_id = self.pipeline.feeds.member = self.register(now)
 
     def start(self) -> None:
         schedule = self.pipeline.settings.schedule
@@ -151,7 +151,7 @@ class Daemon:
         if server.address:  # first: a port in use refuses the start, before any job runs
             self.endpoint = Endpoint(server.listen, server.address, self.health, lambda: self.pipeline.ingest.matcher.watchlist)
         now = datetime.now(UTC)
-        self.daemon_id = self.register(now)
+        self.daemon_id = self.pipeline.feeds.member = self.register(now)
         self.scheduler.add_job(Guarded("heartbeat", self.heartbeat), "interval", seconds=self.lease_seconds() / HEARTBEATS_PER_LEASE,
                                id="heartbeat", replace_existing=True)
         self.scheduler.add_job(self._feeds, "interval", seconds=schedule.feeds_every, id="feeds", next_run_time=now,

@@ -2,12 +2,16 @@
 comes back as it comes (`Ingest`), and record each feed's next check (`schedule`).
 
 A tick's poll claims its feeds in the store (a lease on their next check, taken only if they are still
-due) a few at a time while it runs: each host's next due feeds as the host gets room (`per_host` of this
-daemon's feeds of a host claimed and not yet fetched, `schedule.DueQueue`), handed to the same poll (one
+due) a few at a time while it runs: each host's next due feeds as the host gets room (`2 x per_host` of a
+host claimed and not yet fetched, half of them ready in the gate for the warm connection; `per_host`
+while another poll of this daemon has the host; `schedule.DueQueue`), handed to the same poll (one
 event loop, one HTTP session, the hosts' gaps kept), so a slow host holds back only its own feeds. Ticks
 may overlap: no feed is polled twice. On PostgreSQL, where several daemons may share the store (issue
-18), the claims pass over rows another daemon is claiming (FOR UPDATE SKIP LOCKED): each daemon takes
-what it can fetch now and leaves the rest to the others (`per_host` is per daemon). A feed's
+18), each host is polled by one daemon at a time: before claiming a host's feeds a daemon (`member`,
+its id in the store's registry) holds the host (`store/hosts.py`, renewed with each claim, given back
+when it has none of the host's feeds left to fetch) and leaves the hosts another daemon holds, so
+`per_host` and `host_gap` hold for them all, while any daemon with room takes any free host; the feed
+claims pass over rows another daemon is claiming (FOR UPDATE SKIP LOCKED). A feed's
 failure (a fetch or parse error, or any unexpected exception of its own) is recorded against it, with
 backoff; a store error ends the poll (the fetching thread is joined; unrecorded claims are given back).
 Stopping cancels the fetches under way; a cancelled feed records nothing and its claim is given back.
@@ -22,6 +26,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import partial
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -33,7 +38,7 @@ from monitor.memory import release_free_memory
 from monitor.schedule import DueQueue, Hints, PollPolicy, host_of, parse_retry_after, plain_delay, plain_reason, plan_next_check, publish_interval, server_hints
 from monitor.sources.parsing import ParserPool
 from monitor.sources.poller import Polled, Poller, PollLimits
-from monitor.store import sources
+from monitor.store import hosts, sources
 from monitor.store.db import Database
 
 if TYPE_CHECKING:
@@ -69,6 +74,9 @@ class FeedPolling:
         self._claiming = threading.Lock()  # one poll claims at a time: the room it sees is not taken meanwhile
         self._in_flight: dict[int, str] = {}  # feeds claimed by a poll and not yet recorded, with their host
         self._pollers: set[Poller[sources.FeedJob]] = set()
+        self.member: int | None = None  # this daemon's id in the store's registry (`monitor run` sets it)
+        self._polls: dict[int, _Poll] = {}  # the polls under way, by id
+        self._held: set[str] = set()  # hosts this daemon holds in the store (PostgreSQL, with a member id)
 
     def due(self, now: datetime, per_host: int | None = None) -> int:
         """Poll the feeds whose next check has come, at most `per_host` of one host claimed and not yet
@@ -95,6 +103,7 @@ class FeedPolling:
         poll = _Poll(DueQueue(jobs), now, due_by, per_host, Poller([], self.http, limits, self.parsers, more=True))
         with self._lock:
             self._pollers.add(poll.poller)
+            self._polls[id(poll)] = poll
             if self.stopping.is_set():
                 poll.poller.cancel()
         try:
@@ -109,8 +118,11 @@ class FeedPolling:
                     sources.release(self.db, [job for job, at in poll.pending.values() if at == lease], lease)
             with self._lock:
                 self._pollers.discard(poll.poller)
+                self._polls.pop(id(poll), None)
                 for job_id in poll.pending:
                     self._in_flight.pop(job_id, None)
+            with contextlib.suppress(StoreError):  # else they end with their lease
+                self._give_back_hosts(poll.now + timedelta(seconds=time.monotonic() - poll.started))
             release_free_memory()  # what the poll's bodies and parsed feeds took, back to the system
 
     def _refill(self, poll: _Poll) -> None:
@@ -120,22 +132,69 @@ class FeedPolling:
             while poll.waiting and not self.stopping.is_set():
                 with self._lock:
                     pollers = list(self._pollers)
-                busy = sum((p.load() for p in pollers), Counter[str]())  # this daemon's polls' feeds not yet fetched
-                room = CLAIM_BATCH_PER_FETCH * self.limits.max_in_flight - poll.poller.load().total()
-                picked = poll.waiting.take(poll.per_host, busy, room)
-                if not picked:
+                own = poll.poller.load()
+                busy = sum((p.load() for p in pollers if p is not poll.poller), Counter[str]())  # other polls' feeds not yet fetched
+                elsewhere, busy = set(busy), busy + own
+                room = CLAIM_BATCH_PER_FETCH * self.limits.max_in_flight - own.total()
+                # per_host more of a host than it fetches at once wait in this poll's gate, ready when a fetch ends
+                # (its connection warm); per_host in all while another poll has the host (their gates are apart)
+                take = partial(poll.waiting.take, poll.per_host, busy, room, ahead=poll.per_host, elsewhere=elsewhere)
+                if self._shared():  # new hosts only for the fetch slots the held ones leave: the other daemons take the rest
+                    with self._lock:
+                        held = set(self._held)
+                    used = sum(min(poll.per_host, busy[h] + poll.waiting.count(h)) for h in held)
+                    offered = take(held=held, slots=self.limits.max_in_flight - used)
+                else:
+                    offered = take()
+                if not offered:
                     break
                 lease = poll.now + timedelta(seconds=time.monotonic() - poll.started + self.policy.lease_seconds)
-                claimed = sources.claim(self.db, [j.id for j in picked], poll.due_by, lease)
+                picked = self._hold_hosts(poll, offered, lease)  # those of hosts another daemon holds leave the poll
+                claimed = sources.claim(self.db, [j.id for j in picked], poll.due_by, lease) if picked else set[int]()
                 jobs = [j for j in picked if j.id in claimed]  # the others: taken by another poll or daemon
                 poll.pending.update((j.id, (j, lease)) for j in jobs)
                 with self._lock:
                     self._in_flight.update((j.id, host_of(j.url)) for j in jobs)
                 poll.poller.add(jobs)
-                if len(jobs) == len(picked):
+                if len(jobs) == len(offered):
                     break  # else the room left is offered to the next feeds at once
         if not poll.waiting:
             poll.poller.close()
+
+    def _hold_hosts(self, poll: _Poll, picked: list[sources.FeedJob], lease: datetime) -> list[sources.FeedJob]:
+        """The picked feeds of the hosts this daemon holds (taken or renewed until `lease`); the hosts
+        another daemon holds leave this poll, their feeds due for that daemon. All of them where no
+        other daemon can be: SQLite, or no registry (`monitor once`)."""
+        member = self.member
+        if member is None or self.db.sqlite:
+            return picked
+        wanted = {host_of(j.url) for j in picked}
+        now = lease - timedelta(seconds=self.policy.lease_seconds)
+        held = hosts.claim(self.db, wanted, member, now, lease)
+        for host in wanted - held:
+            poll.waiting.drop(host)
+        with self._lock:
+            self._held |= held
+        return [j for j in picked if host_of(j.url) in held]
+
+    def _shared(self) -> bool:
+        """Whether other daemons may poll this store's feeds: PostgreSQL, and this one in its registry."""
+        return self.member is not None and not self.db.sqlite
+
+    def _give_back_hosts(self, now: datetime) -> None:
+        """Give back the hosts none of this daemon's polls has a feed of left to fetch (no poll claims
+        meanwhile: a host taken again is not given back under it)."""
+        with self._claiming:
+            with self._lock:
+                if not self._held:
+                    return
+                polls = list(self._polls.values())
+                busy = sum((p.poller.load() for p in polls), Counter[str]())
+                done = {h for h in self._held if not busy[h] and not any(p.waiting.has(h) for p in polls)}
+            if done:
+                hosts.release(self.db, done, self.member or 0, now)
+                with self._lock:
+                    self._held -= done
 
     def holding(self) -> int:
         """Feeds claimed by this daemon's polls and not yet recorded (for its heartbeat)."""
@@ -160,8 +219,10 @@ class FeedPolling:
                 poll.pending.pop(item.job.id, None)
                 with self._lock:
                     self._in_flight.pop(item.job.id, None)
-            if poll.waiting and time.monotonic() - refilled >= REFILL_SECONDS:
-                self._refill(poll)
+            if time.monotonic() - refilled >= REFILL_SECONDS:
+                if poll.waiting:
+                    self._refill(poll)
+                self._give_back_hosts(poll.now + timedelta(seconds=time.monotonic() - poll.started))
                 refilled = time.monotonic()
             if succeeded and time.monotonic() - recorded >= SUCCESS_FLUSH_SECONDS:
                 sources.record_successes(self.db, poll.now, succeeded)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -266,11 +266,30 @@ class DueQueue(Generic[J]):
     def __bool__(self) -> bool:
         return bool(self.hosts)
 
-    def take(self, per_host: int, busy: Mapping[str, int], limit: int) -> list[J]:
-        """At most `limit` feeds, at most `per_host - busy[host]` of any host."""
+    def has(self, host: str) -> bool:
+        """Whether feeds of `host` are still to be handed out."""
+        return host in self.hosts
+
+    def drop(self, host: str) -> None:
+        """Hand out none of `host`'s feeds (another daemon polls that host)."""
+        self.hosts.pop(host, None)
+
+    def count(self, host: str) -> int:
+        """How many of `host`'s feeds are still to be handed out."""
+        return len(self.hosts.get(host, ()))
+
+    def take(self, per_host: int, busy: Mapping[str, int], limit: int, held: Container[str] | None = None, slots: int = 0,
+             ahead: int = 0, elsewhere: Container[str] = ()) -> list[J]:
+        """At most `limit` feeds, at most `per_host + ahead - busy[host]` of any host (`per_host - busy[host]`
+        of a host in `elsewhere`); with `held` (the hosts a daemon holds), feeds of hosts not in it only
+        while `slots` are left, each such host using min(per_host, its feeds) of them."""
         picked: list[J] = []
         for host in list(self.hosts):
-            room = min(per_host - busy.get(host, 0), limit - len(picked))
+            room = min(per_host + (0 if host in elsewhere else ahead) - busy.get(host, 0), limit - len(picked))
+            if room > 0 and held is not None and host not in held:
+                if slots <= 0:
+                    continue
+                slots -= min(per_host, len(self.hosts[host]))
             if room > 0:
                 jobs = self.hosts.pop(host)
                 picked += [jobs.popleft() for _ in range(min(room, len(jobs)))]

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from monitor.store import daemons, files, migrate, outbox, sources
+from monitor.store import daemons, files, hosts, migrate, outbox, sources
 from monitor.store.db import Database, utcnow
 from tests.conftest import REPO, store_url, write_config
 from tests.test_cli import monitor
@@ -26,9 +26,10 @@ from tests.test_outbox import outbox_with
 RACER = """
 import json, sys, time
 from datetime import timedelta
-from monitor.store import outbox, sources
+from monitor.store import hosts, outbox, sources
 from monitor.store.db import Database, utcnow
 url, what, ids = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+me, asked = __import__("os").getpid(), set()
 db = Database(url)
 taken = []
 print("ready", flush=True)
@@ -37,11 +38,17 @@ while True:
     now = utcnow()
     if what == "feeds":
         got = sorted(sources.claim(db, ids, now, now + timedelta(minutes=5), limit=5))
+    elif what == "hosts":  # five at a time, each racer in its own order; a host another holds is not asked again
+        left = [i for i in sorted(ids, reverse=me % 2 == 1) if i not in asked][:5]
+        asked.update(left)
+        got = sorted(hosts.claim(db, [f"h{i}.example" for i in left], me, now, now + timedelta(minutes=5)))
+        if left and not got:
+            continue
     else:
         got = [d.id for d in outbox.claim_due(db, now, 60, limit=5)]
         for i in got:
             outbox.record_sent(db, i, utcnow())
-    if not got and (what == "feeds" or not outbox.due_ids(db, utcnow())):
+    if not got and (what in ("feeds", "hosts") or not outbox.due_ids(db, utcnow())):
         break  # (on SQLite the deliveries it listed may have been taken meanwhile: it lists again)
     taken += got
     time.sleep(0.01)  # as if polling or sending them
@@ -87,6 +94,30 @@ def test_a_claim_takes_at_most_its_limit_the_most_overdue_first_and_a_lease_that
     assert sources.claim(db, ids, now, now + timedelta(seconds=30)) == {ids[2], ids[1]}
     assert sources.claim(db, ids, now + timedelta(seconds=29), now + timedelta(minutes=5)) == {ids[0]}  # due by then; the leases not over
     assert sources.claim(db, ids, now + timedelta(seconds=31), now + timedelta(minutes=5)) == set(ids[1:])  # a killed daemon's leases ended
+    db.close()
+
+
+def test_two_processes_claiming_hosts_hold_each_once(tmp_path: Path) -> None:
+    """Issue 18: a host is polled by one daemon at a time: of two daemons claiming the same hosts at
+    once, each host goes to one."""
+    Database(store_url(tmp_path)).close()
+    first, second = race(store_url(tmp_path), "hosts", list(range(200)))
+    assert first and second and not set(first) & set(second)  # type: ignore[arg-type]
+    assert sorted(map(str, first + second)) == sorted(f"h{i}.example" for i in range(200))
+
+
+def test_a_host_claim_is_renewed_by_its_holder_taken_over_after_its_lease_and_given_back(tmp_path: Path) -> None:
+    db = Database(store_url(tmp_path))
+    now, long_host = utcnow(), "x" * 300 + ".example"  # longer than the column: stored as fit_key makes it
+    assert hosts.claim(db, ["a.example", long_host], 1, now, now + timedelta(seconds=30)) == {"a.example", long_host}
+    assert hosts.claim(db, ["a.example", long_host, "b.example"], 2, now, now + timedelta(seconds=60)) == {"b.example"}
+    assert hosts.claim(db, ["a.example"], 1, now + timedelta(seconds=20), now + timedelta(seconds=50)) == {"a.example"}  # renewed
+    later = now + timedelta(seconds=40)  # daemon 1's long host lease ended (killed); a.example's was renewed
+    assert hosts.claim(db, ["a.example", long_host], 2, later, later + timedelta(seconds=30)) == {long_host}
+    hosts.release(db, ["a.example", "b.example"], 1, later)  # only its own: b.example stays daemon 2's
+    assert hosts.claim(db, ["a.example", "b.example"], 3, later, later + timedelta(seconds=30)) == {"a.example"}
+    hosts.release(db, ["a.example"], 3, later + timedelta(days=2))  # and the claims ended a day ago go
+    assert hosts.claim(db, ["b.example", long_host], 4, later, later) == {"b.example", long_host}  # deleted: taken even within their old lease
     db.close()
 
 

@@ -333,3 +333,22 @@ def test_a_due_queue_hands_out_every_feed_once_in_order_within_its_room(hosts: l
     for h in set(hosts):  # a host's feeds in the order given (most overdue first)
         mine = [j.id for j in given_out if host_of(j.url) == f"h{h}.example"]
         assert mine == sorted(mine)
+
+
+
+def test_a_due_queue_drops_a_host_another_daemon_polls() -> None:
+    queue = DueQueue([Job(i, f"https://{'ab'[i % 2]}.example/{i}") for i in range(6)])
+    assert queue.has("a.example") and queue.has("b.example")
+    queue.drop("a.example")
+    queue.drop("c.example")  # none of its feeds: nothing happens
+    assert not queue.has("a.example") and [j.id for j in queue.take(3, {}, 10)] == [1, 3, 5] and not queue
+
+
+def test_a_due_queue_gives_feeds_of_held_hosts_and_of_new_hosts_while_fetch_slots_are_left() -> None:
+    jobs = [Job(i, f"https://{'abc'[i % 3]}.example/{i}") for i in range(9)] + [Job(9, "https://d.example/9")]
+    queue = DueQueue(jobs)
+    assert [j.id for j in queue.take(2, {}, 10, held={"b.example"}, slots=2)] == [0, 3, 1, 4]  # a new (2 at once: no slot left), b held
+    assert queue.count("c.example") == 3 and queue.count("d.example") == 1
+    assert [j.id for j in queue.take(2, {"b.example": 1}, 10, held={"b.example"}, slots=1)] == [2, 5, 7]  # one slot left: c (wanting 2) goes
+    assert [j.id for j in queue.take(4, {}, 10, held=set(), slots=0)] == []  # no slot: no new host
+    assert [j.id for j in queue.take(5, {}, 10)] == [9, 6, 8]  # no holding: every host

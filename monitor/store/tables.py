@@ -247,6 +247,16 @@ class SourceSilenceRow(Base):
     alert_uid: Mapped[str] = mapped_column(String(32))
 
 
+class HostClaimRow(Base):
+    """A host whose feeds one daemon is polling (issue 18): the others leave it alone until that daemon
+    is done with it or its lease ends, so `per_host` and `host_gap` hold across daemons."""
+
+    __tablename__ = "host_claims"
+    host: Mapped[str] = mapped_column(KeyString(255), primary_key=True)
+    daemon_id: Mapped[int] = mapped_column(Integer)
+    lease_until: Mapped[datetime]
+
+
 class DaemonRow(Base):
     """A `monitor run` on this database (issue 18): where it runs, its last heartbeat and what it holds.
 

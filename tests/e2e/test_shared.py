@@ -1,6 +1,7 @@
-"""Several daemons on one PostgreSQL (issue 18): three `monitor run` share 2,000 feeds served by one
-loopback server; one is SIGKILLed mid-cycle and another stopped with SIGTERM. Every article is stored once,
-every alert created once, every delivery received once per channel, and nothing stays claimed.
+"""Several daemons on one PostgreSQL (issue 18): three `monitor run` share 2,000 feeds served by eight
+loopback hosts (a host is polled by one daemon at a time); one is SIGKILLed mid-cycle and another stopped
+with SIGTERM, and the one left takes their hosts. Every article is stored once, every alert created once, every
+delivery received once per channel, and nothing stays claimed.
 
 The kill lands while the two receivers hold their requests unanswered (and count none of them): a daemon
 killed between a receiver's answer and its own record of it would send that alert again after its
@@ -10,6 +11,7 @@ others, received once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import re
@@ -38,16 +40,29 @@ RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>feed {i}</title
 </channel></rss>"""
 
 
-def feed_server(server: LocalHTTP) -> None:
-    """Every feed's path on one server; one feed in FEEDS / ALERTING tells of a distinct strike."""
-    words = random.Random(18)
+HOSTS = [f"127.0.18.{n}" for n in range(1, 9)]
+
+
+@pytest.fixture
+def feed_hosts() -> Iterator[list[LocalHTTP]]:
+    with contextlib.ExitStack() as stack:
+        yield [stack.enter_context(serve_http(address)) for address in HOSTS]
+
+
+def feed_server(servers: list[LocalHTTP]) -> list[str]:
+    """Every feed's path on one of the servers (their urls returned); one feed in FEEDS / ALERTING tells of
+    a distinct strike."""
+    words, urls = random.Random(18), []
     for i in range(FEEDS):
+        server = servers[i % len(servers)]
+        urls.append(server.url(f"/f/{i}.xml"))
         filler = " ".join(words.choice(VOCABULARY) for _ in range(40))
         if i % (FEEDS // ALERTING) == 0:
             title, text = f"Strike {i}", f"{ACTORS[i % len(ACTORS)]} was blamed for a drone strike near Erbil. {filler}."
         else:
             title, text = f"Market report {i}", f"The harbour council met on the budget. {filler}."
         server.routes[f"/f/{i}.xml"] = (200, {"Content-Type": "application/rss+xml"}, RSS.format(i=i, title=title, text=text).encode())
+    return urls
 
 
 @pytest.fixture
@@ -73,11 +88,11 @@ def status(config: Path) -> list[dict[str, Any]]:
 
 
 def test_three_daemons_share_2000_feeds_one_killed_one_stopped_everything_once(
-        tmp_path: Path, http_server: LocalHTTP, json_receiver: JsonReceiver, second_receiver: JsonReceiver) -> None:
-    feed_server(http_server)
+        tmp_path: Path, feed_hosts: list[LocalHTTP], json_receiver: JsonReceiver, second_receiver: JsonReceiver) -> None:
+    urls = feed_server(feed_hosts)
     receivers = {"hook": json_receiver, "other": second_receiver}
     config = write_config(
-        tmp_path, feeds=[{"name": f"feed {i}", "url": http_server.url(f"/f/{i}.xml"), "every": 3600} for i in range(FEEDS)],
+        tmp_path, feeds=[{"name": f"feed {i}", "url": url, "every": 3600} for i, url in enumerate(urls)],
         channels=[{"name": name, "url": r.url} for name, r in receivers.items()],
         settings={"http": {"deadline": 4, "max_in_flight": 8},  # feed leases of 16 s; each daemon claims 32 feeds at a time
                   "schedule": {"per_host": 32, "parse_workers": 1, "feeds_every": 0.3, "min_interval": 1, "backoff_cap": 2},  # a feed that
@@ -127,4 +142,6 @@ def test_three_daemons_share_2000_feeds_one_killed_one_stopped_everything_once(
     assert count(tmp_path, "select count(*) from deliveries where status <> 'sent' or lease_until is not null") == 0
     leased = "select count(*) from sources where kind = 'feed' and (error_count > 0 or next_check_at < now() at time zone 'utc' + interval '30 minutes')"
     assert count(tmp_path, leased) == 0  # every feed recorded its check: its next is an hour on, not a lease's end
-    assert len({path for method, path, _, _ in http_server.requests if method == "GET"}) == FEEDS
+    assert count(tmp_path, "select count(*) from host_claims where lease_until > now() at time zone 'utc'") == 0  # no host held
+    assert len({(server.port, path) for server in feed_hosts for method, path, _, _ in server.requests if method == "GET"}) == FEEDS
+    assert all(" 1 new; next check" in log.read_text() for log in logs)  # each of the three polled feeds
