@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from collections import Counter
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler
@@ -53,6 +53,22 @@ def feeds_on(server: LocalHTTP, prefix: str, count: int, route: Callable[[int], 
     for i in range(count):
         server.routes[f"/{prefix}{i}.xml"] = route(first + i)
     return [{"name": f"{prefix}{i}", "url": server.url(f"/{prefix}{i}.xml")} for i in range(count)]
+
+
+def poll_together(pipelines: list[Pipeline], now: datetime) -> Counter[int]:
+    """Each pipeline's `poll_due_feeds(now)`, all started at one moment (as daemons would); new articles by index."""
+    start, new = threading.Barrier(len(pipelines)), Counter[int]()
+
+    def poll(n: int) -> None:
+        start.wait()
+        new[n] = pipelines[n].poll_due_feeds(now)
+
+    threads = [threading.Thread(target=poll, args=(n,)) for n in range(len(pipelines))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return new
 
 
 def checked(pipeline: Pipeline, names: list[str]) -> bool:
@@ -122,17 +138,8 @@ def test_two_pollers_on_one_store_fetch_each_feed_once_and_both_take_part(tmp_pa
         feeds = [f for n, server in enumerate(servers) for f in feeds_on(server, f"h{n}-", 8, counting.route, first=8 * n)]
         config = write_config(tmp_path, feeds=feeds, settings={"schedule": {"per_host": 2}})
         pipelines = [build_pipeline(load_settings(config)) for _ in range(2)]
-        now, start, new = utcnow(), threading.Barrier(2), Counter[int]()
-
-        def poll(n: int) -> None:
-            start.wait()
-            new[n] = pipelines[n].poll_due_feeds(now)
-
-        threads = [threading.Thread(target=poll, args=(n,)) for n in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        now = utcnow()
+        new = poll_together(pipelines, now)
         for pipeline in pipelines:
             pipeline.close()
     requested = Counter(path for server in servers for _, path, _, _ in server.requests)
@@ -152,20 +159,11 @@ def test_daemons_on_postgresql_poll_a_host_one_at_a_time_and_share_the_hosts(tmp
         feeds = [f for n, server in enumerate(servers) for f in feeds_on(server, f"h{n}-", 6, counting.route, first=6 * n)]
         config = write_config(tmp_path, feeds=feeds, settings={"schedule": {"per_host": 2}, "http": {"max_in_flight": 2}})  # 2 hosts at a time
         pipelines = [build_pipeline(load_settings(config)) for _ in range(2)]
-        now, start, new = utcnow(), threading.Barrier(2), Counter[int]()
+        now = utcnow()
         for pipeline in pipelines:
             pipeline.feeds.member = daemons.register(pipeline.db, "monitor run", 120, now)
         held_elsewhere = hosts_store.claim(pipelines[0].db, ["127.0.0.7"], 99, now, now + timedelta(hours=1))
-
-        def poll(n: int) -> None:
-            start.wait()
-            new[n] = pipelines[n].poll_due_feeds(now)
-
-        threads = [threading.Thread(target=poll, args=(n,)) for n in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        new = poll_together(pipelines, now)
         left = [j.url for j in sources.due_feeds(pipelines[0].db, now)]
         hosts_store.release(pipelines[0].db, ["127.0.0.7"], 99, now)  # that daemon is done: the next poll takes it
         new[2] = pipelines[1].poll_due_feeds(now)
