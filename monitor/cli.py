@@ -305,18 +305,18 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object: the database and each daemon with its heartbeat and holdings")] = False,
 ) -> None:
     """The daemons running on the store (several may share a PostgreSQL store, one a SQLite file): host,
-    pid, start, last heartbeat and what each holds (feeds, deliveries and files claimed); a daemon whose
+    pid, start, last heartbeat and what each holds (feeds, deliveries and files claimed, hosts being polled); a daemon whose
     heartbeat is older than its lease is gone, and what it held has been given back."""
     st = _app(config).status()
     if as_json:
         sys.stdout.write(json.dumps(st.as_json(), ensure_ascii=False) + "\n")
         return
-    table = _Table("id", "host", "pid", "started (UTC)", "last heartbeat", "state", "feeds", "deliveries", "files",
+    table = _Table("id", "host", "pid", "started (UTC)", "last heartbeat", "state", "feeds", "deliveries", "files", "hosts",
                    title=f"Daemons on {st.database} ({'shared: several may run' if st.shared else 'one at a time'})")
     for d in st.daemons:
         ago = (st.now - d.heartbeat_at).total_seconds()
         table.add(str(d.id), d.host, str(d.pid), _when(d.started_at), f"{max(0.0, ago):.0f} s ago", "alive" if d.alive(st.now) else "gone",
-                  str(d.holding.feeds), str(d.holding.deliveries), str(d.holding.files))
+                  str(d.holding.feeds), str(d.holding.deliveries), str(d.holding.files), str(st.hosts.get(d.id, 0)))
     out.table(table)
     if not st.daemons:
         out.line("no daemon is running on this store")

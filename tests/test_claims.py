@@ -182,9 +182,11 @@ def test_monitor_status_lists_the_daemons_and_says_when_there_is_none(tmp_path: 
     gone = daemons.register(db, "monitor run", 600.0, now - timedelta(hours=1))
     alive = daemons.register(db, "monitor run", 600.0, now)
     daemons.heartbeat(db, alive, now, daemons.Holding(7, 1, 0), 600.0)
+    hosts.claim(db, ["a.example", "b.example"], alive, now, now + timedelta(minutes=10))  # being polled
+    hosts.claim(db, ["c.example"], gone, now - timedelta(hours=1), now - timedelta(minutes=50))  # its lease ended: held no more
     db.close()
     data = json.loads(monitor("status", "--json", "--config", str(config)).stdout)
-    assert [(d["id"], d["alive"], d["feeds"], d["deliveries"]) for d in data["daemons"]] == [(gone, False, 0, 0), (alive, True, 7, 1)]
+    assert [(d["id"], d["alive"], d["feeds"], d["deliveries"], d["hosts"]) for d in data["daemons"]] == [(gone, False, 0, 0, 0), (alive, True, 7, 1, 2)]
     assert data["shared"] is (not store_url(tmp_path).startswith("sqlite"))
     table = monitor("status", "--config", str(config))
     assert table.returncode == 0 and "gone" in table.stdout and "alive" in table.stdout

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from monitor.app.core import Core
+from monitor.store import hosts
 from monitor.store.daemons import DaemonInfo, listing
 
 __all__ = ["DaemonInfo", "Status", "StatusVerbs"]
@@ -20,6 +21,7 @@ class Status:
     shared: bool  # PostgreSQL: several daemons may run on it; SQLite: one at a time
     now: datetime
     daemons: list[DaemonInfo]
+    hosts: dict[int, int]  # hosts each daemon holds now (a PostgreSQL store shared by daemons), by daemon id
 
     def as_json(self) -> dict[str, object]:
         """`monitor status --json`: plain values, times in ISO 8601 UTC."""
@@ -28,7 +30,7 @@ class Status:
             "daemons": [
                 {"id": d.id, "host": d.host, "pid": d.pid, "verb": d.verb, "started_at": d.started_at.isoformat(),
                  "heartbeat_at": d.heartbeat_at.isoformat(), "lease_seconds": d.lease_seconds, "alive": d.alive(self.now),
-                 "feeds": d.holding.feeds, "deliveries": d.holding.deliveries, "files": d.holding.files}
+                 "feeds": d.holding.feeds, "deliveries": d.holding.deliveries, "files": d.holding.files, "hosts": self.hosts.get(d.id, 0)}
                 for d in self.daemons
             ],
         }
@@ -38,4 +40,5 @@ class StatusVerbs(Core):
     """`monitor status` (read-only)."""
 
     def status(self) -> Status:
-        return Status(self.db.name, not self.db.sqlite, datetime.now(UTC), listing(self.db))
+        now = datetime.now(UTC)
+        return Status(self.db.name, not self.db.sqlite, now, listing(self.db), hosts.held(self.db, now))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.store.db import Database
@@ -42,3 +42,10 @@ def release(db: Database, hosts: Collection[str], daemon_id: int, now: datetime)
         if keys:
             s.execute(delete(HostClaimRow).where(HostClaimRow.host.in_(keys), HostClaimRow.daemon_id == daemon_id))
         s.execute(delete(HostClaimRow).where(HostClaimRow.lease_until < now - FORGET_AFTER))
+
+
+def held(db: Database, now: datetime) -> dict[int, int]:
+    """How many hosts each daemon holds under a lease not ended, by daemon id (for `monitor status`)."""
+    with db.session() as s:
+        rows = s.execute(select(HostClaimRow.daemon_id, func.count()).where(HostClaimRow.lease_until >= now).group_by(HostClaimRow.daemon_id))
+        return {daemon_id: count for daemon_id, count in rows}
