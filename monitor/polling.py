@@ -73,9 +73,8 @@ class FeedPolling:
         self._lock = threading.Lock()
         self._claiming = threading.Lock()  # one poll claims at a time: the room it sees is not taken meanwhile
         self._in_flight: dict[int, str] = {}  # feeds claimed by a poll and not yet recorded, with their host
-        self._pollers: set[Poller[sources.FeedJob]] = set()
-        self.member: int | None = None  # this daemon's id in the store's registry (`monitor run` sets it)
         self._polls: dict[int, _Poll] = {}  # the polls under way, by id
+        self.member: int | None = None  # this daemon's id in the store's registry (`monitor run` sets it)
         self._held: set[str] = set()  # hosts this daemon holds in the store (PostgreSQL, with a member id)
 
     def due(self, now: datetime, per_host: int | None = None) -> int:
@@ -93,7 +92,7 @@ class FeedPolling:
         """Stop polling: fetches under way are cancelled and record nothing; no poll starts after this."""
         with self._lock:
             self.stopping.set()
-            for poller in self._pollers:
+            for poller in (p.poller for p in self._polls.values()):
                 poller.cancel()
 
     def _poll(self, jobs: list[sources.FeedJob], now: datetime, due_by: datetime, per_host: int) -> int:
@@ -102,7 +101,6 @@ class FeedPolling:
         limits = replace(self.limits, per_host=self.policy.per_host)  # at most per_host at once to a host, even with --all
         poll = _Poll(DueQueue(jobs), now, due_by, per_host, Poller([], self.http, limits, self.parsers, more=True))
         with self._lock:
-            self._pollers.add(poll.poller)
             self._polls[id(poll)] = poll
             if self.stopping.is_set():
                 poll.poller.cancel()
@@ -117,7 +115,6 @@ class FeedPolling:
                 for lease in {lease for _, lease in poll.pending.values()}:  # those not recorded: polled again soon
                     sources.release(self.db, [job for job, at in poll.pending.values() if at == lease], lease)
             with self._lock:
-                self._pollers.discard(poll.poller)
                 self._polls.pop(id(poll), None)
                 for job_id in poll.pending:
                     self._in_flight.pop(job_id, None)
@@ -131,7 +128,7 @@ class FeedPolling:
         with self._claiming:
             while poll.waiting and not self.stopping.is_set():
                 with self._lock:
-                    pollers = list(self._pollers)
+                    pollers = [p.poller for p in self._polls.values()]
                 own = poll.poller.load()
                 busy = sum((p.load() for p in pollers if p is not poll.poller), Counter[str]())  # other polls' feeds not yet fetched
                 elsewhere, busy = set(busy), busy + own
@@ -139,7 +136,7 @@ class FeedPolling:
                 # per_host more of a host than it fetches at once wait in this poll's gate, ready when a fetch ends
                 # (its connection warm); per_host in all while another poll has the host (their gates are apart)
                 take = partial(poll.waiting.take, poll.per_host, busy, room, ahead=poll.per_host, elsewhere=elsewhere)
-                if self._shared():  # new hosts only for the fetch slots the held ones leave: the other daemons take the rest
+                if self._sharing_as() is not None:  # new hosts only for the fetch slots the held ones leave: the other daemons take the rest
                     with self._lock:
                         held = set(self._held)
                     used = sum(min(poll.per_host, busy[h] + poll.waiting.count(h)) for h in held)
@@ -165,8 +162,8 @@ class FeedPolling:
         """The picked feeds of the hosts this daemon holds (taken or renewed until `lease`); the hosts
         another daemon holds leave this poll, their feeds due for that daemon. All of them where no
         other daemon can be: SQLite, or no registry (`monitor once`)."""
-        member = self.member
-        if member is None or self.db.sqlite:
+        member = self._sharing_as()
+        if member is None:
             return picked
         wanted = {host_of(j.url) for j in picked}
         now = lease - timedelta(seconds=self.policy.lease_seconds)
@@ -177,22 +174,24 @@ class FeedPolling:
             self._held |= held
         return [j for j in picked if host_of(j.url) in held]
 
-    def _shared(self) -> bool:
-        """Whether other daemons may poll this store's feeds: PostgreSQL, and this one in its registry."""
-        return self.member is not None and not self.db.sqlite
+    def _sharing_as(self) -> int | None:
+        """This daemon's id where other daemons may poll the store's feeds (PostgreSQL, and this one in
+        its registry); None where it polls alone (SQLite, or no registry: `monitor once`)."""
+        return None if self.db.sqlite else self.member
 
     def _give_back_hosts(self, now: datetime) -> None:
         """Give back the hosts none of this daemon's polls has a feed of left to fetch (no poll claims
         meanwhile: a host taken again is not given back under it)."""
+        member = self._sharing_as()
+        if member is None or not self._held:  # nothing held (read without the locks: only polls add to it)
+            return
         with self._claiming:
             with self._lock:
-                if not self._held:
-                    return
                 polls = list(self._polls.values())
                 busy = sum((p.poller.load() for p in polls), Counter[str]())
                 done = {h for h in self._held if not busy[h] and not any(p.waiting.has(h) for p in polls)}
             if done:
-                hosts.release(self.db, done, self.member or 0, now)
+                hosts.release(self.db, done, member, now)
                 with self._lock:
                     self._held -= done
 
