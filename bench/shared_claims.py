@@ -49,6 +49,10 @@ def kind_of(statement: str) -> str:
         return "due_list"
     if text.startswith("UPDATE sources SET next_check_at=%(due)s"):
         return "release"
+    if text.startswith("INSERT INTO host_claims"):
+        return "host_claim"
+    if text.startswith("DELETE FROM host_claims"):
+        return "host_release"
     return "other"
 
 
