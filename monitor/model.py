@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -216,11 +217,15 @@ class Watchlist:
     examples: tuple[Example, ...] = ()
     spikes: tuple[Spike, ...] = ()  # monitor/spikes_config.py
 
+    @cached_property
+    def _parents(self) -> dict[str, str]:
+        """Actor name -> the actor it is part of (worked out once: `ancestors` is asked per actor)."""
+        return {a.name: a.part_of for a in self.actors if a.part_of}
+
     def ancestors(self, name: str) -> tuple[str, ...]:
         """The actors `name` is part of, nearest first (Quds Force: the IRGC); cycles are refused on loading."""
-        parents = {a.name: a.part_of for a in self.actors if a.part_of}
         chain: list[str] = []
-        while (name := parents.get(name, "")) and name not in chain:
+        while (name := self._parents.get(name, "")) and name not in chain:
             chain.append(name)
         return tuple(chain)
 

@@ -11,6 +11,7 @@ over the same words, which is what the matcher ranks.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import chain, compress, product
@@ -20,7 +21,7 @@ from typing import NamedTuple
 
 from monitor.matching import stems
 from monitor.matching.words import Atoms, TextWords
-from monitor.text_norm import Token, crosses_sentence, tokenize
+from monitor.text_norm import WORD, Token, crosses_sentence, fold, tokenize
 
 
 class Hit(NamedTuple):
@@ -104,7 +105,8 @@ def _follow(node: _Node, atoms: list[Atoms], first: int, found: dict[tuple[int, 
 
 @lru_cache(maxsize=10_000)
 def norms_of(phrase: str) -> tuple[str, ...]:
-    return tuple(t.norm for t in tokenize(phrase))
+    """The normal forms of a phrase's words: `tokenize`'s, without the spans and prose checks it also works out."""
+    return tuple(map(fold, WORD.findall(unicodedata.normalize("NFC", phrase))))
 
 
 @lru_cache(maxsize=4096)  # context lists are shared by many aliases (a YAML anchor)

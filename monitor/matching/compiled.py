@@ -104,7 +104,7 @@ class CompiledWatchlist:
         owners: tuple[Actor | Event, ...] = (*watchlist.actors, *watchlist.events)
         texts = [a.text for a in self._aliases if a.kind == "event"] + [p for w in owners for _, ps in w.context for p in ps]
         texts += [p for w in owners for p in w.not_when]
-        used = {lang for t in texts for lang in stems.languages_of(t.split())}
+        used = {lang for t in set(texts) for lang in stems.languages_of(t.split())}
         phrase_stems = {v for p in phrases for w in p.split() for v in w.split("|")}
         self._words = WordKeys(alias_words, phrase_stems, tuple(lang for lang in stems.LANGUAGES if lang in used))
         near_list = sorted(set(near_phrases))
