@@ -35,7 +35,9 @@ from monitor.defaults import SUCCESS_FLUSH_SECONDS
 from monitor.errors import SourceError, StoreError
 from monitor.ingest import Ingest, full_text
 from monitor.memory import release_free_memory
-from monitor.schedule import DueQueue, Hints, PollPolicy, host_of, parse_retry_after, plain_delay, plain_reason, plan_next_check, publish_interval, server_hints
+from monitor.schedule import (
+    DueQueue, Hints, PollPolicy, host_of, parse_retry_after, plain_delay, plain_reason, plan_next_check, publish_interval, server_hints, smoothed_fetch,
+)
 from monitor.sources.parsing import ParserPool
 from monitor.sources.poller import Polled, Poller, PollLimits
 from monitor.store import hosts, sources
@@ -99,7 +101,7 @@ class FeedPolling:
         """Poll `jobs` (most overdue first) in one poll that claims them as their hosts get room; the
         claims it does not record are given back."""
         limits = replace(self.limits, per_host=self.policy.per_host)  # at most per_host at once to a host, even with --all
-        poll = _Poll(DueQueue(jobs), now, due_by, per_host, Poller([], self.http, limits, self.parsers, more=True))
+        poll = _Poll(DueQueue(jobs, self.policy.per_host), now, due_by, per_host, Poller([], self.http, limits, self.parsers, more=True))
         with self._lock:
             self._polls[id(poll)] = poll
             if self.stopping.is_set():
@@ -233,25 +235,26 @@ class FeedPolling:
         """Store a feed's new entries and plan its next check, or record its failure (with backoff)."""
         feed, result, parsed = item.job, item.result, item.parsed
         policy = self.policy.for_source(feed.every)
+        took = smoothed_fetch(feed.fetch_seconds, item.seconds)
         try:
             if item.error is not None:
                 raise item.error
             assert result is not None
             if parsed is None:  # a 304 or the same body as last time: only the next check moves
                 plan = plan_next_check(now, policy, server_hints(result.headers, now), 0, random.random())
-                return 0, sources.Success(feed.id, plan.at, 0, result.state, result.moved_to)
+                return 0, sources.Success(feed.id, plan.at, 0, result.state, result.moved_to, took)
             if parsed.warning:
                 log.warning("source %d (%s): %s", feed.id, feed.name, parsed.warning)
             new = self.ingest(feed.id, feed.name, parsed.documents, full_text(poller.fetch_pages) if feed.full_text else None)
         except SourceError as exc:
-            self._failed(feed, now, str(exc), parse_retry_after(getattr(exc, "retry_after", None), now))
+            self._failed(feed, now, str(exc), parse_retry_after(getattr(exc, "retry_after", None), now), took)
             return 0, None
         except StoreError:
             raise  # the store, not this feed: the poll ends
         except Exception as exc:  # a bug met on this feed's input: recorded against it, the poll goes on
             log.debug("source %d (%s): unexpected error", feed.id, feed.name, exc_info=True)
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            self._failed(feed, now, f"unexpected error while storing: {type(exc).__name__}: {first}", None)
+            self._failed(feed, now, f"unexpected error while storing: {type(exc).__name__}: {first}", None, took)
             return 0, None
         times = [d.published for d in parsed.documents if d.published]
         hints = replace(server_hints(result.headers, now), ttl_minutes=parsed.ttl_minutes, publish_interval=publish_interval(times))
@@ -260,12 +263,12 @@ class FeedPolling:
             log.info("source %d (%s): permanently redirected to %s (not adopted: edit the source to follow)", feed.id, feed.name, result.moved_to)
         log.info("source %d (%s): %d entries, %d new; next check in %s (%s)", feed.id, feed.name, len(parsed.documents), new,
                  plain_delay((plan.at - now).total_seconds()), plain_reason(plan.reason, hints), extra={"source": feed.name})
-        return new, sources.Success(feed.id, plan.at, new, result.state, result.moved_to)
+        return new, sources.Success(feed.id, plan.at, new, result.state, result.moved_to, took)
 
-    def _failed(self, feed: sources.FeedJob, now: datetime, error: str, retry_after: datetime | None) -> None:
+    def _failed(self, feed: sources.FeedJob, now: datetime, error: str, retry_after: datetime | None, took: float | None) -> None:
         count = feed.error_count + 1
         plan = plan_next_check(now, self.policy.for_source(feed.every), Hints(retry_after=retry_after), count, random.random())
         line = f"{error} (suspended after {count} failures)" if plan.suspended else error
         metrics.POLL_ERRORS.labels(feed.name).inc()
-        if sources.record_failure(self.db, feed.id, now, plan.at, line, plan.suspended):
+        if sources.record_failure(self.db, feed.id, now, plan.at, line, plan.suspended, took):
             log.warning("source %d (%s): %s", feed.id, feed.name, line, extra={"source": feed.name})

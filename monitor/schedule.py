@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections import deque
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Collection, Container, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -245,6 +245,19 @@ class _Located(Protocol):
     @property
     def url(self) -> str: ...
 
+    @property
+    def fetch_seconds(self) -> float | None: ...  # how long its fetches take (None: not known)
+
+
+FETCH_SMOOTHING = 0.5  # the weight of the newest fetch's time in a feed's `fetch_seconds`
+
+
+def smoothed_fetch(before: float | None, took: float | None) -> float | None:
+    """A feed's fetch time after one more fetch: an exponential moving average (the first fetch's time alone)."""
+    if took is None:
+        return before
+    return took if before is None else before + FETCH_SMOOTHING * (took - before)
+
 
 J = TypeVar("J", bound=_Located)  # a feed to poll
 
@@ -254,14 +267,20 @@ def host_of(url: str) -> str:  # "" when none
 
 
 class DueQueue(Generic[J]):
-    """A poll's due feeds by host, in the order given (most overdue first), handed out a few at a time:
-    `take` gives each host's next feeds while it has room (`per_host` at most not yet fetched, counting
-    `busy`), hosts in turn (one served goes to the back of the line), each feed once. Pure: no clock, no store."""
+    """A poll's due feeds by host, handed out a few at a time: `take` gives each host's next feeds while
+    it has room (`per_host` at most not yet fetched, counting `busy`), hosts in turn (one served goes to
+    the back of the line), each feed once. Hosts start longest chain first (`chain_seconds`: a slow host
+    started last would end the cycle alone), each host's feeds in the order given (most overdue first);
+    hosts with chains alike keep the order given. Pure: no clock, no store."""
 
-    def __init__(self, jobs: Iterable[J]) -> None:
-        self.hosts: dict[str, deque[J]] = {}
+    def __init__(self, jobs: Iterable[J], per_host: int = 1) -> None:
+        hosts: dict[str, deque[J]] = {}
         for job in jobs:
-            self.hosts.setdefault(host_of(job.url), deque()).append(job)
+            hosts.setdefault(host_of(job.url), deque()).append(job)
+        known = sorted(t for line in hosts.values() for j in line if (t := j.fetch_seconds) is not None)
+        guess = known[len(known) // 2] if known else 0.0  # a feed not fetched yet: the median feed
+        chains = {host: chain_seconds(line, per_host, guess) for host, line in hosts.items()}
+        self.hosts = dict(sorted(hosts.items(), key=lambda item: -chains[item[0]]))  # stable: ties keep the order given
 
     def __bool__(self) -> bool:
         return bool(self.hosts)
@@ -298,6 +317,13 @@ class DueQueue(Generic[J]):
             elif len(picked) >= limit:
                 break
         return picked
+
+
+def chain_seconds(jobs: Collection[J], per_host: int, guess: float) -> float:
+    """How long a host's feeds take at `per_host` at once: their fetch times (`guess` where not known) over
+    the fetches that run side by side."""
+    total = sum(guess if (t := j.fetch_seconds) is None else t for j in jobs)
+    return total / max(1, min(per_host, len(jobs)))
 
 
 # -- in words, for the log -----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from monitor.pipeline import Pipeline, build_pipeline
 from monitor.settings import load_settings
@@ -26,6 +27,7 @@ from monitor.store import daemons, sources
 from monitor.store import hosts as hosts_store
 from monitor.sources import poller
 from monitor.store.db import utcnow
+from monitor.store.tables import SourceRow
 from tests.conftest import ON_POSTGRES, LocalHTTP, query, serve_http, wait_for, write_config
 from tests.test_poller import Counting
 
@@ -98,6 +100,28 @@ def test_a_slow_host_holds_back_only_its_own_feeds_within_one_poll(tmp_path: Pat
         pipeline.close()
     assert polled == [8] and checked(pipeline, [f["name"] for f in slow_feeds])  # one poll took every feed
     assert fast.most["127.0.0.3"] == 1 and len(fast.arrivals) == 6  # per_host held, each feed once
+
+
+def test_a_poll_records_how_long_each_feed_takes_and_the_next_poll_starts_the_slowest_host_first(tmp_path: Path) -> None:
+    """Issue 18: a slow host's chain of fetches started wherever it fell in the due order and ended the
+    cycle alone. Each feed's fetch time is now kept (`sources.fetch_seconds`), and a poll starts the host
+    with the longest chain first, even when its feeds come last in the due order."""
+    fast, slow = Counting(hold=0.01), Counting(hold=0.6)
+    with hosts("127.0.0.2", "127.0.0.3") as (fast_host, slow_host):
+        feeds = [*feeds_on(fast_host, "f", 3, fast.route), *feeds_on(slow_host, "s", 2, slow.route, first=100)]
+        config = write_config(tmp_path, feeds=feeds, settings={"schedule": {"per_host": 1}, "http": {"max_in_flight": 1}})
+        pipeline = build_pipeline(load_settings(config))
+        assert pipeline.poll_due_feeds() == 5
+        took = dict(query(tmp_path, "select name, fetch_seconds from sources"))
+        assert all(took[f"s{i}"] >= 0.6 for i in range(2)), took  # the server's latency, and the client's (a loaded loop: the first ingest)
+        assert sum(took[f"f{i}"] for i in range(3)) < took["s0"] + took["s1"], took
+        with pipeline.db.session() as s:  # the fast host's feeds first in the due order
+            s.execute(update(SourceRow).where(SourceRow.name.like("f%")).values(next_check_at=None))
+        began = time.monotonic()
+        assert pipeline.poll_due_feeds(utcnow() + timedelta(days=2)) == 0
+        pipeline.close()
+    second = sorted([(at, host) for host, at in fast.arrivals + slow.arrivals if at >= began])
+    assert [host for _, host in second] == ["127.0.0.3"] * 2 + ["127.0.0.2"] * 3, second  # one fetch at a time: the slow host's first
 
 
 def test_per_host_and_host_gap_hold_across_the_claims_of_one_poll(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

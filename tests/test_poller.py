@@ -4,6 +4,7 @@ PostgreSQL takes parameters in one statement (issue 18)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
 import threading
@@ -21,7 +22,7 @@ from monitor.model import FetchResult
 from monitor.pipeline import build_pipeline
 from monitor.settings import HttpSettings, load_settings
 from monitor.sources.parsing import ParserPool
-from monitor.sources.poller import Poller, PollLimits
+from monitor.sources.poller import HostGate, Poller, PollLimits
 from monitor.store import sources
 from monitor.store.sources import FeedJob
 from monitor.store.db import utcnow
@@ -200,3 +201,27 @@ def test_more_feeds_than_a_statement_takes_parameters_are_claimed_at_once(tmp_pa
     assert claimed == {j.id for j in due}
     assert sources.due_feeds(pipeline.db, now) == []  # every one leased
     assert sources.claim(pipeline.db, [j.id for j in due], now, now + timedelta(minutes=9)) == set()  # and not twice
+
+
+def test_an_open_gate_starts_hosts_added_in_the_order_they_came_and_a_warm_host_first() -> None:
+    """Issue 18: the poll adds hosts longest chain first (`schedule.DueQueue`); the gate put each host it
+    was given first in line, so a batch's last host started first. Hosts new to the gate now join the
+    back of the line; a host that has fetched (its connection warm) still goes first."""
+    def job(i: int, host: str) -> FeedJob:
+        return FeedJob(i, f"f{i}", f"http://{host}/{i}.xml", None, 0)
+
+    async def order() -> list[int]:
+        gate: HostGate[FeedJob] = HostGate([], per_host=1, gap=0, closed=False)
+        await gate.add([job(0, "slow.example"), job(1, "mid.example"), job(2, "fast.example")])
+        first = await gate.take()
+        assert first is not None
+        await gate.add([job(3, "slow.example"), job(4, "new.example")])
+        await gate.done(first)  # slow.example has room again, its connection warm
+        await gate.close()
+        taken = [first]
+        while (j := await gate.take()) is not None:
+            taken.append(j)
+            await gate.done(j)
+        return [j.id for j in taken]
+
+    assert asyncio.run(order()) == [0, 3, 1, 2, 4]

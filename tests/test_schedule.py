@@ -23,6 +23,7 @@ from monitor.schedule import (
     publish_interval,
     server_hints,
     host_of,
+    smoothed_fetch,
 )
 
 NOW = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
@@ -308,6 +309,7 @@ def test_a_poll_policy_gives_each_source_its_policy() -> None:
 class Job:
     id: int
     url: str
+    fetch_seconds: float | None = None
 
 
 def test_a_due_queue_gives_each_host_its_room_hosts_in_turn_each_feed_once() -> None:
@@ -352,3 +354,23 @@ def test_a_due_queue_gives_feeds_of_held_hosts_and_of_new_hosts_while_fetch_slot
     assert [j.id for j in queue.take(2, {"b.example": 1}, 10, held={"b.example"}, slots=1)] == [2, 5, 7]  # one slot left: c (wanting 2) goes
     assert [j.id for j in queue.take(4, {}, 10, held=set(), slots=0)] == []  # no slot: no new host
     assert [j.id for j in queue.take(5, {}, 10)] == [9, 6, 8]  # no holding: every host
+
+
+def test_a_due_queue_starts_the_hosts_with_the_longest_chains_of_fetches_first() -> None:
+    """Issue 18: a slow host's chain of fetches, started wherever it fell in the due order, ended the
+    cycle alone. Hosts now start longest chain first: its feeds' fetch times over per_host (a feed not
+    fetched yet counts as the median feed); each host's feeds keep the order given."""
+    jobs = [Job(0, "https://a.example/0", 0.2), Job(1, "https://a.example/1", 0.2), Job(2, "https://a.example/2", 0.2),
+            Job(3, "https://c.example/3"), Job(4, "https://b.example/4", 3.0), Job(5, "https://b.example/5", 3.0)]
+    queue = DueQueue(jobs, per_host=2)  # chains: b 6.0 / 2, a 0.6 / 2, c the median 0.2 / 1
+    assert [j.id for j in queue.take(2, {}, 100, held=set(), slots=2)] == [4, 5]  # two slots: the slow host alone
+    assert [j.id for j in queue.take(2, {}, 100)] == [0, 1, 3]
+    assert [j.id for j in DueQueue([Job(7, "https://d.example/7", 0.1), Job(8, "https://e.example/8", 0.1)], per_host=2).take(1, {}, 9)] == [7, 8]  # alike: as given
+    assert [j.id for j in DueQueue(jobs).take(1, {}, 100)] == [4, 0, 3]  # one at a time to a host: b 6.0, a 0.6, c 0.2
+
+
+def test_a_feeds_fetch_time_is_smoothed_over_its_fetches() -> None:
+    assert smoothed_fetch(None, 2.0) == 2.0  # the first fetch alone
+    assert smoothed_fetch(2.0, None) == 2.0  # no fetch made: kept
+    assert smoothed_fetch(2.0, 4.0) == 3.0
+    assert smoothed_fetch(None, None) is None

@@ -72,6 +72,7 @@ class Polled(Generic[J]):
     parsed: ParsedFeed | None = None
     error: SourceError | None = None
     done: Callable[[], None] = field(default=lambda: None)  # call once stored: lets the next changed feed in
+    seconds: float | None = None  # the fetch's time, request to body end (None: it did not start)
 
 
 _DONE = object()
@@ -154,7 +155,8 @@ class HostGate(Generic[J]):
         return job
 
     def _requeue(self, host: str) -> None:
-        """Queue a host that has jobs and room, first in line (its connection is warm) once its gap is over."""
+        """Queue a host that has jobs and room once its gap is over: first in line when it has fetched
+        before (its connection is warm), else last (hosts added keep the order they came in)."""
         jobs = self.waiting.get(host)
         if not jobs:
             self.waiting.pop(host, None)
@@ -163,7 +165,9 @@ class HostGate(Generic[J]):
             return
         self.queued.add(host)
         at = self.started.get(host, 0.0) + self.gap
-        if at <= self.clock():
+        if host not in self.started:
+            self.ready.append(host)
+        elif at <= self.clock():
             self.ready.appendleft(host)
         else:
             heapq.heappush(self.later, (at, host))
@@ -306,22 +310,24 @@ class Poller(Generic[J]):
             with contextlib.suppress(RuntimeError):  # the loop has ended: nothing waits any more
                 loop.call_soon_threadsafe(backlog.release)
 
-        async def parse(job: J, result: FetchResult) -> None:
+        async def parse(job: J, result: FetchResult, took: float) -> None:
             try:
                 with metrics.timed(metrics.PARSE_SECONDS):
                     parsed = await asyncio.wrap_future(self.parsers.submit(result.body, job.url, result.headers))
                 error = FeedParseError(parsed, source=job.url) if isinstance(parsed, str) else None
-                self._queue.put(Polled(job, result, None if isinstance(parsed, str) else parsed, error, stored))
+                self._queue.put(Polled(job, result, None if isinstance(parsed, str) else parsed, error, stored, took))
             except BrokenProcessPool:
                 error = FeedParseError(f"{job.url}: the parsing process stopped (out of memory?)", source=job.url)
-                self._queue.put(Polled(job, error=error, done=stored))
+                self._queue.put(Polled(job, error=error, done=stored, seconds=took))
 
         async def fetch(job: J) -> None:
+            began = loop.time()
             try:
                 with metrics.timed(metrics.FETCH_SECONDS):
                     result = await fetch_with(session, job.url, self.http, job.state)
+                took = loop.time() - began
             except SourceError as exc:
-                self._queue.put(Polled(job, error=exc))
+                self._queue.put(Polled(job, error=exc, seconds=loop.time() - began))
                 return
             finally:
                 with self._lock:
@@ -330,10 +336,10 @@ class Poller(Generic[J]):
             body_hash = job.state.body_hash if result.not_modified else hashlib.sha256(result.body).hexdigest()
             result = replace(result, state=replace(result.state, body_hash=body_hash))
             if result.not_modified or body_hash == job.state.body_hash:  # nothing new: not even parsed
-                self._queue.put(Polled(job, result))
+                self._queue.put(Polled(job, result, seconds=took))
                 return
             await backlog.acquire()  # no more bodies while the store is behind
-            parsing.append(asyncio.create_task(parse(job, result)))
+            parsing.append(asyncio.create_task(parse(job, result, took)))
 
         async def fetcher() -> None:
             while (job := await gate.take()) is not None:  # shared: each job is taken by one fetcher

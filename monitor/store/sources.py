@@ -57,6 +57,7 @@ class FeedJob:
     full_text: bool = False
     state: FetchState = FetchState()  # validators of the last good fetch
     due_at: datetime | None = None  # its next check before it was claimed (None: never polled)
+    fetch_seconds: float | None = None  # how long its fetches take, smoothed (None: not known yet)
 
 
 def ensure_source(db: Database, name: str, kind: str, location: str, every: float | None = None, full_text: bool = False) -> int:
@@ -158,7 +159,7 @@ def outlines(db: Database) -> dict[int, tuple[str, str | None]]:
 def due_feeds(db: Database, now: datetime) -> list[FeedJob]:
     """Enabled feeds whose next check has come (new ones at once), most overdue first."""
     columns = (SourceRow.id, SourceRow.name, SourceRow.location, SourceRow.every, SourceRow.error_count, SourceRow.full_text,
-               SourceRow.etag, SourceRow.last_modified, SourceRow.body_hash, SourceRow.next_check_at)
+               SourceRow.etag, SourceRow.last_modified, SourceRow.body_hash, SourceRow.next_check_at, SourceRow.fetch_seconds)
     with db.session() as s:  # plain rows, not ORM objects: thousands of feeds come back every tick
         rows = s.execute(
             select(*columns)
@@ -166,8 +167,8 @@ def due_feeds(db: Database, now: datetime) -> list[FeedJob]:
             .where((SourceRow.next_check_at.is_(None)) | (SourceRow.next_check_at <= now))
             .order_by(SourceRow.next_check_at.is_not(None), SourceRow.next_check_at)
         ).all()
-    return [FeedJob(i, name, url, every, errors or 0, bool(full), FetchState(etag, modified, body), due)
-            for i, name, url, every, errors, full, etag, modified, body, due in rows]
+    return [FeedJob(i, name, url, every, errors or 0, bool(full), FetchState(etag, modified, body), due, took)
+            for i, name, url, every, errors, full, etag, modified, body, due, took in rows]
 
 
 def feed_counts(db: Database) -> tuple[int, int]:
@@ -258,6 +259,7 @@ class Success:
     new_items: int = 0
     state: FetchState | None = None  # validators for the next conditional GET
     moved_to: str | None = None
+    fetch_seconds: float | None = None  # how long its fetches take, smoothed: kept when None
 
 
 def record_success(db: Database, source_id: int, now: datetime, next_check: datetime, new_items: int, state: FetchState | None = None, moved_to: str | None = None) -> None:
@@ -274,13 +276,16 @@ def record_successes(db: Database, now: datetime, checks: list[Success]) -> None
         s.execute(update(SourceRow), [
             {"id": c.source_id, "moved_to": c.moved_to, "next_check_at": c.next_check, "last_new_items": c.new_items, **common,
              **({"etag": c.state.etag, "last_modified": c.state.last_modified} if c.state else {}),
-             **({"body_hash": c.state.body_hash} if c.state and c.state.body_hash else {})}
+             **({"body_hash": c.state.body_hash} if c.state and c.state.body_hash else {}),
+             **({"fetch_seconds": c.fetch_seconds} if c.fetch_seconds is not None else {})}
             for c in checks
         ])
 
 
-def record_failure(db: Database, source_id: int, now: datetime, next_check: datetime, error: str, suspended: bool = False) -> bool:
-    """A failed check: one line of error (secrets masked), the count goes up; True when the error differs from the last."""
+def record_failure(db: Database, source_id: int, now: datetime, next_check: datetime, error: str, suspended: bool = False,
+                   fetch_seconds: float | None = None) -> bool:
+    """A failed check: one line of error (secrets masked), the count goes up (and the fetch time smoothed,
+    when given: a timeout is a slow fetch too); True when the error differs from the last."""
     line = redact(error.splitlines()[0][:1000]) if error else "unknown error"
     with db.session() as s:
         row = s.get_one(SourceRow, source_id)
@@ -288,6 +293,8 @@ def record_failure(db: Database, source_id: int, now: datetime, next_check: date
         row.last_checked_at, row.next_check_at = now, next_check
         row.error_count = (row.error_count or 0) + 1
         row.last_error, row.suspended = line, suspended
+        if fetch_seconds is not None:
+            row.fetch_seconds = fetch_seconds
         return changed
 
 

@@ -91,6 +91,7 @@ class SourceRow(Base):
     error_count: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     last_new_items: Mapped[int] = mapped_column(Integer, default=0)
+    fetch_seconds: Mapped[float | None] = mapped_column(Float)  # its fetches' time, smoothed (a poll starts slow hosts first)
 
 
 class OutlineRow(Base):
