@@ -3,7 +3,8 @@
 `plan_next_check` decides a feed's next poll from its policy (fixed or adaptive interval, backoff,
 suspension), what the server said (`Hints`: RSS ttl, Cache-Control, Expires, Retry-After) and how
 often the feed publishes; `server_hints` reads `Hints` from a response's headers. `PollPolicy` is
-[schedule] as polling needs it; `DueQueue` hands a poll its due feeds politely (`per_host` at most of a host).
+[schedule] as polling needs it; `DueQueue` hands a poll its due feeds politely (`per_host` at most of a host),
+the hosts with the longest chains of fetches first (`smoothed_fetch` keeps each feed's fetch time).
 """
 
 from __future__ import annotations
