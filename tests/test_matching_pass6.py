@@ -1,0 +1,71 @@
+"""Issue 15, the pass that made set 6 in-sample: the default watchlist on kinds of text it missed (sentences
+written for these tests, none from an evaluation set): a state's bodies and short names as the press writes
+them, nationality adjectives beside what a state aims at or owns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.matching.compiled import is_acronym
+from monitor.matching.matcher import Matcher
+from monitor.matching.rules import match_text
+from monitor.watchlist import load_watchlist
+
+DEFAULT = Path(__file__).resolve().parent.parent / "config" / "watchlist.yaml"
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(load_watchlist(DEFAULT))
+
+
+def actors(matcher: Matcher, text: str) -> set[str]:
+    return {m.name for m in match_text(matcher, text).matches if m.kind == "actor"}
+
+
+def events(matcher: Matcher, text: str) -> set[str]:
+    return {m.name for m in match_text(matcher, text).matches if m.kind == "event"}
+
+
+def test_a_capitalised_alias_of_three_letters_matches_as_written() -> None:
+    assert is_acronym("Usa") and is_acronym("US") and not is_acronym("Irak") and not is_acronym("usa")
+
+
+@pytest.mark.parametrize("text", [
+    "Le truppe Usa lasceranno la base entro l'estate.",
+    "The Justice Department unsealed charges against two men.",
+    "La Casa Blanca guardó silencio sobre el asunto.",
+    "America's envoy met the prime minister in Baghdad.",
+    "The Treasury designated four firms tied to the IRGC.",
+])
+def test_the_united_states_under_the_names_the_press_uses(matcher: Matcher, text: str) -> None:
+    assert "United States" in actors(matcher, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Il museo usa nuove luci per la mostra.",
+    "She grew up in Latin America and moved to Madrid.",
+    "Club America won the derby on Sunday.",
+])
+def test_not_the_united_states(matcher: Matcher, text: str) -> None:
+    assert "United States" not in actors(matcher, text)
+
+
+@pytest.mark.parametrize("text, state", [
+    ("The cleric threatened to hit dozens of Iranian sites at once.", "Iran"),
+    ("Gli attacchi contro gli obiettivi iraniani sono continuati.", "Iran"),
+    ("Die Regierung kritisierte die iranische Einmischung in der Region.", "Iran"),
+    ("Les milices pro-iraniennes ont revendiqué l'attaque.", "Iran"),
+    ("Una milizia filo-iraniana ha rivendicato il lancio.", "Iran"),
+    ("Les forces de sécurité irakiennes ont bouclé le quartier.", "Iraq"),
+    ("The envoy met his Iraqi counterpart in Amman.", "Iraq"),
+])
+def test_a_nationality_adjective_beside_what_the_state_aims_at_or_has(matcher: Matcher, text: str, state: str) -> None:
+    assert state in actors(matcher, text)
+
+
+@pytest.mark.parametrize("text", ["An Iranian pistachio exporter opened a shop in Hamburg.", "Reporters spoke to the National Iranian Oil Company."])
+def test_a_nationality_adjective_in_trade_is_not_the_state(matcher: Matcher, text: str) -> None:
+    assert "Iran" not in actors(matcher, text)
