@@ -69,3 +69,23 @@ def test_a_nationality_adjective_beside_what_the_state_aims_at_or_has(matcher: M
 @pytest.mark.parametrize("text", ["An Iranian pistachio exporter opened a shop in Hamburg.", "Reporters spoke to the National Iranian Oil Company."])
 def test_a_nationality_adjective_in_trade_is_not_the_state(matcher: Matcher, text: str) -> None:
     assert "Iran" not in actors(matcher, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Trump spent the weekend at his golf club in New Jersey.",
+    "Milley briefed Biden on the plans by phone.",
+    "Sources close to Khamenei described the meeting as cordial.",
+])
+def test_a_bare_surname_as_the_person_writes_it_counts_alone(matcher: Matcher, text: str) -> None:
+    assert actors(matcher, text)
+
+
+@pytest.mark.parametrize("text", [
+    "The bridge players drew trumps early and claimed the rest.",
+    "Laila Soleimani opened a bakery in Toronto. Soleimani said the recipes were her grandmother's.",
+    "Anne K. Trump signed copies of her cookbook on Saturday.",
+    "The Trump Organization said it would sell the lease on its hotel.",
+    "Donald Trump Jr. went fishing in Montana.",
+])
+def test_a_bare_surname_that_is_not_the_person(matcher: Matcher, text: str) -> None:
+    assert not actors(matcher, text)
