@@ -89,3 +89,41 @@ def test_a_bare_surname_as_the_person_writes_it_counts_alone(matcher: Matcher, t
 ])
 def test_a_bare_surname_that_is_not_the_person(matcher: Matcher, text: str) -> None:
     assert not actors(matcher, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Officials in Tehran said an attack on Iran would be answered.",
+    "Le ministre a mis en garde Washington contre toute attaque.",
+    "Der Kanzler warnte Israel vor einem Angriff.",
+])
+def test_an_attack_with_a_state_of_the_region_as_party_is_the_domains(matcher: Matcher, text: str) -> None:
+    assert "strike" in events(matcher, text)
+
+
+@pytest.mark.parametrize("text", [
+    "US auto workers voted to extend their strike.",
+    "The Washington side launched a late attack but could not find an equaliser.",
+    "D'une frappe du gauche, l'attaquant iranien a égalisé.",
+])
+def test_a_strike_of_workers_or_of_a_match_is_not(matcher: Matcher, text: str) -> None:
+    assert "strike" not in events(matcher, text)
+
+
+def test_a_plain_list_finds_an_attack_with_a_watched_state_near(tmp_path: Path) -> None:
+    path = tmp_path / "plain.yaml"
+    path.write_text("actors:\n  - {name: Iran, kind: state, aliases: [Tehran]}\nevents:\n  - {name: strike, severity: 2, phrases: [strike]}\n", encoding="utf-8")
+    plain = Matcher(load_watchlist(path))
+    assert {m.name for m in plain.find("Tehran denied planning an attack.")} == {"Iran", "strike"}
+    assert {m.name for m in plain.find("Fans cheered the attack down the left wing.")} == set()
+
+
+def test_a_context_may_join_shared_lists(tmp_path: Path) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_text(
+        "x-a: &a [troops]\nx-b: &b [Tehran]\nevents:\n  - {name: strike, severity: 2, synonyms: false, phrases: [{phrase: attack, context: [*a, *b]}]}\n",
+        encoding="utf-8",
+    )
+    joined = Matcher(load_watchlist(path))
+    assert [m.name for m in joined.find("Tehran feared an attack.")] == ["strike"]
+    assert [m.name for m in joined.find("The troops feared an attack.")] == ["strike"]
+    assert joined.find("Fans feared an attack.") == []

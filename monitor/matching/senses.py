@@ -266,9 +266,9 @@ def _in_sentences_telling(marks: re.Pattern[str], matches: list[Match], text: st
 
 SPORTS = re.compile(  # a sentence that tells a match: its events, and its states (the national sides), are not the domain's
     r"\b(?:World Cup|national team|stoppage[ -]time|half-time|goalless|goalkeeper|midfielder|striker|scored|penalty|red card|"
-    r"three-pointers|threes|rebounds|innings|wickets?|qualifier|quarter-final|semi-final|Olympics?|"
-    r"Coupe du monde|carton rouge|buteur|Copa del Mundo|tarjeta roja|delantero|goleador|Mondiali|cartellino rosso|attaccante|"
-    r"Weltmeisterschaft|rote Karte|Stürmer|Nationalmannschaft)\b",
+    r"three-pointers|threes|rebounds|innings|wickets?|qualifiers?|quarter-finals?|semi-finals?|Olympics?|equali[sz]er|Premier League|"
+    r"Champions League|baseline|tennis|Coupe du monde|carton rouge|buteur|attaquant|gardien de but|Copa del Mundo|tarjeta roja|delantero|"
+    r"goleador|portero|Mondiali|cartellino rosso|attaccante|portiere|Weltmeisterschaft|rote Karte|Stürmer|Torwart|Torhüter|Nationalmannschaft)\b",
     re.IGNORECASE,
 )
 

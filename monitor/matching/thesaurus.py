@@ -37,6 +37,7 @@ _ARMED = (
     "Truppen Soldaten Miliz Milizen Streitkräfte Armee Militär getötet verletzt Kämpfer Raketen Drohnen Stützpunkt "
     "tanker tankers vessel vessels shipping motorcade"
 )
+_ATTACK = _ARMED + " territory territoire territorio Territorium aggression agression agresión aggressione cibles objetivos obiettivi Ziele"  # the states' names count too
 _VIOLENT = (
     "attack attacks attacked strike strikes struck shot shooting gunmen gunman gunfire shelling bomb bombing bomber blast explosion "
     "explosive suicide drone drones missile missiles rocket rockets airstrike airstrikes raid ambush ambushed clashes fighting "
@@ -172,8 +173,9 @@ SYNSETS: tuple[Synset, ...] = (
         "fight", "19",
         "shelling; shelled; artillery fire; opened fire; came under fire; ambush; ambushed;"
         "tirs d'artillerie; fuego de artillería; fuoco di artiglieria; Artilleriefeuer; Militärschlag; Beschuss",
-        ("strike; strikes; struck; attack; attacks; attacked; assault; assaulted; raid; raids; clashes; clashed; gunfire; hit; pounded; bombardment; bombarded; obliterated;"
-         "frappe; frappes; attaque; attaques; attaquer; attaqué; ataque; ataques; atacar; atacó; attacco; attacchi; attaccare; attaccò; Angriff; Angriffe; angreifen", _ARMED),
+        ("strike; strikes; struck; clashes; clashed; gunfire; hit; pounded; bombardment; bombarded; obliterated", _ARMED),
+        ("attack; attacks; attacked; assault; assaulted; raid; raids; frappe; frappes; attaque; attaques; attaquer; attaqué;"
+         "ataque; ataques; atacar; atacó; attacco; attacchi; attaccare; attaccò; Angriff; Angriffe; angreifen", _ATTACK),
         ("shot down; downed; abattu; derribó; derribado; abbattuto; abgeschossen", _AIRCRAFT, 4),
     ),
     _synset(
@@ -263,6 +265,7 @@ _KEYS = [_table(s) for s in SYNSETS]
 _SENSED = frozenset({_ARMED, _VIOLENT, _DEATH, _KILLED})  # senses an armed group's name also satisfies
 _KILLINGS = frozenset({_DEATH, _KILLED})  # senses a watched person's name also satisfies (his killing is the domain's)
 _THREATS = frozenset({_THREAT, _CALM})  # senses a watched state's or armed group's name also satisfies (a threat by or to it is the domain's)
+_PARTIES = frozenset({_ATTACK})  # senses a watched state's name also satisfies (an attack by or on it is the domain's; not a strike: of workers, of a tone)
 
 
 def expand(
@@ -331,5 +334,5 @@ def _words(member: Member, names: tuple[tuple[str, ...], tuple[str, ...], tuple[
     own = _key(member.phrase)
     words = tuple(w for w in member.context.split() if _key(w) != own)  # a word is no evidence of its own sense
     groups, persons, states = names
-    named = (groups if member.context in _SENSED else ()) + (persons if member.context in _KILLINGS else ())
-    return words + named + (groups + states if member.context in _THREATS else ())
+    named = (groups if member.context in _SENSED | _PARTIES else ()) + (persons if member.context in _KILLINGS else ())
+    return words + named + (groups + states if member.context in _THREATS else ()) + (states if member.context in _PARTIES else ())
