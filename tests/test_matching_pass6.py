@@ -127,3 +127,22 @@ def test_a_context_may_join_shared_lists(tmp_path: Path) -> None:
     assert [m.name for m in joined.find("Tehran feared an attack.")] == ["strike"]
     assert [m.name for m in joined.find("The troops feared an attack.")] == ["strike"]
     assert joined.find("Fans feared an attack.") == []
+
+
+@pytest.mark.parametrize("text", [
+    "The militia promised a painful response to any new raid.",
+    "Officials said Washington would respond swiftly to the killing of its contractor.",
+    "Le Hezbollah a promis une réponse ferme à toute agression.",
+    "Teherán prometió una respuesta a la muerte de su comandante.",
+])
+def test_a_response_told_as_a_reprisal_is_retaliation(matcher: Matcher, text: str) -> None:
+    assert "retaliation" in events(matcher, text)
+
+
+@pytest.mark.parametrize("text", [
+    "The group claimed responsibility for the attack on the convoy.",
+    "The Pentagon put its rapid response force on alert.",
+    "The ministry did not respond to requests for comment.",
+])
+def test_responsibility_and_a_response_force_are_not(matcher: Matcher, text: str) -> None:
+    assert "retaliation" not in events(matcher, text)

@@ -73,6 +73,15 @@ _REPRISAL = (
     "mort assassinat juré promis menacé commandant muerte asesinato juró prometió amenazó comandante "
     "morte assassinio uccisione giurato promesso minacciato comandante Tod Tötung Ermordung geschworen gedroht Kommandeur"
 )
+_RESPONSE_HOW = (  # how a response is told when it is a reprisal
+    "crushing decisive decisively swift swiftly harsh severe firm firmly strong proportionate proportional disproportionate military "
+    "resolute robust multi-tiered painful appropriate unrelenting choosing écrasante ferme fermement proportionnée militaire contundente "
+    "contundencia firme proporcional desproporcionada militar schiacciante proporzionata durissima decisa militare harte entschlossen militärische"
+)
+_RESPONSE_TO = (  # what a reprisal answers
+    "attack attacks attacked aggression killing killed assassination death deaths strike strikes attaque attaques agression assassinat mort "
+    "frappe ataque ataques agresión asesinato muerte attacco attacchi aggressione uccisione morte Angriff Angriffe Tötung Ermordung Tod"
+)
 _SANCTION = (
     "Treasury oil exports imports bank banks banking economic economy financial entities individuals companies firms shipping "
     "tankers petrochemical steel metals nuclear regime government ministry officials impose imposed new lift lifted "
@@ -196,7 +205,8 @@ SYNSETS: tuple[Synset, ...] = (
         "represalia; represalias; rappresaglia; rappresaglie; Vergeltung; Vergeltungsschlag",
         ("revenge; avenge; avenged; avenging; hit back; pay the price; pay a heavy price; make them pay; riposte; venger; vengar; vendetta; vendicare; Rache; rächen;"
          "paieront le prix; pagarán el precio; pagheranno il prezzo", _REPRISAL),
-        ("respond", _REPRISAL, 4),
+        ("response", _RESPONSE_HOW, 3),  # "responsible" has its stem: only how it is told
+        ("respond; réponse; répondra; respuesta; responderá; risposta; risponderà; Antwort", _RESPONSE_HOW + " " + _RESPONSE_TO, 6),
     ),
     _synset(
         "troop deployment", "15",
