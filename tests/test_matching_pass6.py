@@ -146,3 +146,31 @@ def test_a_response_told_as_a_reprisal_is_retaliation(matcher: Matcher, text: st
 ])
 def test_responsibility_and_a_response_force_are_not(matcher: Matcher, text: str) -> None:
     assert "retaliation" not in events(matcher, text)
+
+
+@pytest.mark.parametrize("text, event", [
+    ("The Guards admitted they had shot down the airliner by mistake, killing everyone on board.", "strike"),
+    ("L'armée a reconnu avoir abattu le vol de la compagnie ukrainienne.", "strike"),
+    ("The militia said American bases in the region were now legitimate targets.", "strike"),
+    ("Il ministro ha minacciato di colpire i siti del gruppo.", "strike"),
+    ("Heavy cross-border fire was reported overnight near the village.", "strike"),
+    ("The airliner was shot down after take-off; all 90 passengers died.", "killing"),
+])
+def test_shoot_downs_targets_and_hits_in_other_words(matcher: Matcher, text: str, event: str) -> None:
+    assert event in events(matcher, text)
+
+
+def test_rockets_side_by_side_beat_words_spread_over_a_clause() -> None:
+    from monitor.model import Event, Watchlist
+    two = Matcher(Watchlist(events=(Event("embassy attack", 2, ("embassy attack",)), Event("rocket attack", 2, ("rocket attack",)))))
+    found = [m.name for m in two.find("The embassy would close unless rocket attacks stopped.")]
+    assert found == ["rocket attack"]
+
+
+@pytest.mark.parametrize("text, threat", [
+    ("Economists warned that the sanctions on Tehran would deepen the recession.", False),
+    ("Hikers were warned of rockfalls near the Isis valley trail.", False),
+    ("A Hezbollah commander warned that the group would not stay silent.", True),
+])
+def test_a_warning_is_a_threat_by_force_words_or_a_watched_armed_group(matcher: Matcher, text: str, threat: bool) -> None:
+    assert ("threat" in events(matcher, text)) is threat

@@ -62,6 +62,7 @@ _THREAT = (
     "attacco attaccare rappresaglia vendetta vendicare risposta "
     "Krieg Angriff angreifen Vergeltung Rache Antwort"
 )
+_WARN = _THREAT + " "  # the same words, but no names of states and groups (see _THREATS)
 _PROMISE = (  # a promise is a threat only of a reprisal (not of power plants, nor of shorter queues)
     "war attack attacks strike strikes retaliation revenge vengeance response reprisal reprisals consequences destroy punish punishment "
     "harsh severe crushing guerre représailles riposte vengeance guerra represalias venganza respuesta rappresaglia vendetta risposta "
@@ -220,7 +221,8 @@ SYNSETS: tuple[Synset, ...] = (
     _synset(
         "threat", "13",
         "ultimatum; all options are on the table; Drohung; crushing blow",
-        ("threat; threats; threatened; threatens; threatening; warned; warns; warning; vowed; vows; swore; would pay; menace; menacé; menace de;"
+        ("warned; warns; warning; warn", _WARN),  # by force words alone: analysts warning of escalation with Iran threaten nothing
+        ("threat; threats; threatened; threatens; threatening; vowed; vows; swore; would pay; menace; menacé; menace de;"
          "a juré; juré; amenaza; amenazó; advirtió; juró; minaccia; minacciato; avvertì; giurato; drohte; droht; gedroht; schwor", _THREAT),
         ("pledged; promised; promis; prometió; promesso", _PROMISE),
         ("harsh; severe; crushing; decisive; dura; durísima; sévère; severa; harte", "revenge vengeance retaliation retaliatory response reprisal reprisals venganza respuesta vengeance riposte représailles vendetta risposta Rache Vergeltung Antwort", 2),
@@ -275,6 +277,7 @@ _KEYS = [_table(s) for s in SYNSETS]
 _SENSED = frozenset({_ARMED, _VIOLENT, _DEATH, _KILLED})  # senses an armed group's name also satisfies
 _KILLINGS = frozenset({_DEATH, _KILLED})  # senses a watched person's name also satisfies (his killing is the domain's)
 _THREATS = frozenset({_THREAT, _CALM})  # senses a watched state's or armed group's name also satisfies (a threat by or to it is the domain's)
+_WARNINGS = frozenset({_WARN})  # senses a watched person's or group's name satisfies, not a state's (diplomats warning Tehran threaten nothing)
 _PARTIES = frozenset({_ATTACK})  # senses a watched state's name also satisfies (an attack by or on it is the domain's; not a strike: of workers, of a tone)
 
 
@@ -344,5 +347,5 @@ def _words(member: Member, names: tuple[tuple[str, ...], tuple[str, ...], tuple[
     own = _key(member.phrase)
     words = tuple(w for w in member.context.split() if _key(w) != own)  # a word is no evidence of its own sense
     groups, persons, states = names
-    named = (groups if member.context in _SENSED | _PARTIES else ()) + (persons if member.context in _KILLINGS else ())
+    named = (groups if member.context in _SENSED | _PARTIES | _WARNINGS else ()) + (persons if member.context in _KILLINGS | _WARNINGS else ())
     return words + named + (groups + states if member.context in _THREATS else ()) + (states if member.context in _PARTIES else ())
