@@ -174,3 +174,20 @@ def test_rockets_side_by_side_beat_words_spread_over_a_clause() -> None:
 ])
 def test_a_warning_is_a_threat_by_force_words_or_a_watched_armed_group(matcher: Matcher, text: str, threat: bool) -> None:
     assert ("threat" in events(matcher, text)) is threat
+
+
+@pytest.fixture(scope="module")
+def plain() -> Matcher:
+    return Matcher(load_watchlist(Path(__file__).resolve().parent.parent / "bench" / "plain_watchlist.yaml"))
+
+
+@pytest.mark.parametrize("text, event, found", [
+    ("Two rockets fell near the US embassy compound overnight.", "embassy attack", False),
+    ("Des manifestants se sont rassemblés devant l'ambassade américaine.", "embassy attack", False),
+    ("El presidente amenazó a Irak con sanciones durísimas.", "threat", True),
+    ("The militia said it would keep targeting US troops.", "strike", True),
+    ("The airliner was shot down minutes after take-off.", "strike", True),
+    ("Les Gardiens de la révolution ont abattu l'avion par erreur.", "strike", True),
+])
+def test_a_plain_list_through_the_thesaurus(plain: Matcher, text: str, event: str, found: bool) -> None:
+    assert (event in {m.name for m in match_text(plain, text).matches}) is found

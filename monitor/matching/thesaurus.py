@@ -55,7 +55,8 @@ _FORCE = (
     "truppe soldati militari forze portaerei Truppen Soldaten Streitkräfte Flugzeugträger"
 )
 _THREAT = (
-    "war attack attacks strike strikes force military retaliation revenge vengeance response reprisal reprisals consequences "
+    "war attack attacks strike strikes force military retaliation revenge vengeance response reprisal reprisals consequences sanctions "
+    "conséquences sanctions consecuencias sanciones tropas conseguenze sanzioni truppe Konsequenzen Sanktionen Truppen "
     "destroy wipe annihilate bomb hit target targets sites bases troops missiles punish punishment harsh severe crushing "
     "guerre attaque attaquer frapper représailles riposte vengeance venger "
     "guerra ataque atacar represalias venganza vengar respuesta "
@@ -101,19 +102,23 @@ _DRONE = (
     "struck strike strikes hit targeted targeting attack attacked attacks assault armed explosive explosives laden one-way kamikaze launched killed fired "
     "attaqué frappe armados atacaron ataque armati attaccato raid bewaffnete Angriff"
 )
-_EMBASSY = (
-    "stormed storming besieged besieging siege attacked attack attackers breached torched fire overran protesters rioters "
-    "militiamen mob assault assaulted rockets rocket seizure seized "
-    "assaut assiégé manifestants miliciens roquettes asaltaron asalto asediada manifestantes milicianos cohetes "
-    "assaltato assalto assaltata assediata manifestanti miliziani razzi gestürmt Sturm belagert Demonstranten Raketen"
+_EMBASSY = (  # not rockets that fell near it, nor protesters outside it: an attack on the mission itself
+    "stormed storming besieged besieging siege attacked attack attackers breached torched overran rioters "
+    "militiamen mob assault assaulted seizure seized "
+    "assaut assiégé miliciens asaltaron asalto asediada milicianos "
+    "assaltato assalto assaltata assediata miliziani gestürmt Sturm belagert"
 )
 _ESCALATION = (
     "war tensions conflict military crisis violence fighting hostilities confrontation strikes attacks "
     "guerre conflit crise guerra conflicto crisis conflitto crisi Krieg Konflikt Krise Golf Gulf Golfe Golfo"
 )
 _CALM = _ESCALATION + " " + _ARMED + " sides parties"  # a call for restraint (the watched states' and groups' names count too)
-_AIRCRAFT = "drone drones aircraft jet helicopter plane warplane airliner dron avión helicóptero avion hélicoptère aereo elicottero velivolo Drohne Flugzeug Hubschrauber"
-_DEATH = _VIOLENT + " revenge retaliation reprisal avenge martyr martyrdom general commander"  # "vowed revenge for the general's death"
+_TARGETS = "forces troops soldiers personnel bases base positions facilities sites embassy convoy militia militias fighters ships tankers vessels"  # what armed force aims at
+_AIRCRAFT = (
+    "drone drones aircraft jet helicopter plane warplane airliner flight passenger Boeing dron avión aeronave helicóptero vuelo avion appareil "
+    "hélicoptère vol aereo elicottero velivolo volo Drohne Flugzeug Passagierflugzeug Maschine Hubschrauber Flug"
+)
+_DEATH = _VIOLENT + " revenge retaliation reprisal avenge martyr martyrdom general commander shot down downed downing abattu derribado abbattuto abgeschossen Abschuss"  # "vowed revenge for the general's death"
 _KILLED = _ARMED + " assassination commander bodyguards bodyguard bomber bombers suicide"
 
 
@@ -182,16 +187,20 @@ SYNSETS: tuple[Synset, ...] = (
     _synset(
         "fight", "19",
         "shelling; shelled; artillery fire; opened fire; came under fire; ambush; ambushed;"
-        "tirs d'artillerie; fuego de artillería; fuoco di artiglieria; Artilleriefeuer; Militärschlag; Beschuss",
+        "tirs d'artillerie; fuego de artillería; fuoco di artiglieria; Artilleriefeuer; Militärschlag; Beschuss; cross-border fire; exchange of fire;"
+        "exchanges of fire; legitimate targets; legitimate target; fair targets; cibles légitimes; objetivos legítimos; obiettivi legittimi; legitime Ziele",
         ("strike; strikes; struck; clashes; clashed; gunfire; hit; pounded; bombardment; bombarded; obliterated", _ARMED),
         ("attack; attacks; attacked; assault; assaulted; raid; raids; frappe; frappes; attaque; attaques; attaquer; attaqué;"
          "ataque; ataques; atacar; atacó; attacco; attacchi; attaccare; attaccò; Angriff; Angriffe; angreifen", _ATTACK),
-        ("shot down; downed; abattu; derribó; derribado; abbattuto; abgeschossen", _AIRCRAFT, 4),
+        ("shot down; shooting down; downed; abattu; derribó; derribado; derribo; abbattuto; abbattimento; abgeschossen; Abschuss", _AIRCRAFT, 6),
+        ("colpire; colpito; colpita; colpiti; colpendo; frapper; ins Visier", _ATTACK),
+        ("target; targets; targeted; targeting", _TARGETS, 3),
     ),
     _synset(
         "killing", "18",
         "shot dead; gunned down; slain; tué; tués; mató; mataron; ucciso; uccisi; ucciderà; getötet; tötete",
         ("killed; killing; kills; kill; uccisione; Tötung", _KILLED),
+        ("deadly; deadliest; tödlichen; meurtrier; meurtrière", _KILLED, 2),
         ("dead; died; death; deaths; death toll; mort; morts; muerto; muertos; murió; muerte; morte; morti; ums Leben; starben; Tod", _DEATH),
     ),
     _synset(
@@ -223,7 +232,7 @@ SYNSETS: tuple[Synset, ...] = (
         "ultimatum; all options are on the table; Drohung; crushing blow",
         ("warned; warns; warning; warn", _WARN),  # by force words alone: analysts warning of escalation with Iran threaten nothing
         ("threat; threats; threatened; threatens; threatening; vowed; vows; swore; would pay; menace; menacé; menace de;"
-         "a juré; juré; amenaza; amenazó; advirtió; juró; minaccia; minacciato; avvertì; giurato; drohte; droht; gedroht; schwor", _THREAT),
+         "a juré; juré; amenaza; amenazas; amenazó; advirtió; juró; minaccia; minacce; minacciato; avvertì; giurato; drohte; droht; gedroht; schwor", _THREAT),
         ("pledged; promised; promis; prometió; promesso", _PROMISE),
         ("harsh; severe; crushing; decisive; dura; durísima; sévère; severa; harte", "revenge vengeance retaliation retaliatory response reprisal reprisals venganza respuesta vengeance riposte représailles vendetta risposta Rache Vergeltung Antwort", 2),
         ("unavenged; will pay", _THREAT, 3),
