@@ -191,3 +191,20 @@ def plain() -> Matcher:
 ])
 def test_a_plain_list_through_the_thesaurus(plain: Matcher, text: str, event: str, found: bool) -> None:
     assert (event in {m.name for m in match_text(plain, text).matches}) is found
+
+
+@pytest.mark.parametrize("text, event, found", [
+    ("Escalation dei prezzi delle case a Torino: più 12 per cento.", "escalation", False),
+    ("La salle d'escalade ouvre un nouveau mur de vingt mètres.", "escalation", False),
+    ("Tensions rose in the Gulf after the tanker was seized by Iran.", "escalation", True),
+    ("Il fisco concede una tregua ai contribuenti fino a giugno.", "ceasefire", False),
+    ("Hezbollah e Israele hanno accettato una tregua di tre giorni.", "ceasefire", True),
+    ("Allerta meteo: minaccia di temporali su tutta la Toscana.", "threat", False),
+    ("I pasdaran minacciano rappresaglie contro gli Stati Uniti.", "threat", True),
+    ("The Pentagon sends more fighter jets to the Gulf.", "troop deployment", True),
+    ("Le Trésor a annoncé de nouvelles sanctions visant des responsables iraniens.", "sanctions", True),
+    ("Washington bombardeó depósitos de la milicia en Siria.", "air strike", True),
+    ("Crowds chanted death to America outside the US embassy in Baghdad.", "killing", False),
+])
+def test_senses_and_vocabulary_of_the_default_events(matcher: Matcher, text: str, event: str, found: bool) -> None:
+    assert (event in events(matcher, text)) is found

@@ -112,6 +112,7 @@ _ESCALATION = (
     "war tensions conflict military crisis violence fighting hostilities confrontation strikes attacks "
     "guerre conflit crise guerra conflicto crisis conflitto crisi Krieg Konflikt Krise Golf Gulf Golfe Golfo"
 )
+_TENSIONS = _ESCALATION + " " + _ARMED + " risk fears rhetoric situation region regional Middle East Moyen-Orient Oriente Medio Medio Oriente Nahost China Russia"  # the watched states' and groups' names count too
 _CALM = _ESCALATION + " " + _ARMED + " sides parties"  # a call for restraint (the watched states' and groups' names count too)
 _TARGETS = "forces troops soldiers personnel bases base positions facilities sites embassy convoy militia militias fighters ships tankers vessels"  # what armed force aims at
 _AIRCRAFT = (
@@ -247,7 +248,8 @@ SYNSETS: tuple[Synset, ...] = (
     _synset(
         "escalation", "",
         "escalation; rising tensions; mounting tensions; spiralling tensions; soaring tensions; heightened tensions; brink of war;"
-        "verge of war; all-out war; tit-for-tat; collision course; closer to the brink; pushed to the brink; Flächenbrand; escalade; escalada; escalation; Eskalation; tensions; tensiones; tensioni; tensione; Spannungen",
+        "verge of war; all-out war; tit-for-tat; collision course; closer to the brink; pushed to the brink; Flächenbrand",
+        ("escalation; escalade; escalada; Eskalation; tensions; tensiones; tensioni; tensione; Spannungen", _TENSIONS),  # of rents, of a strike for pay, a climbing wall: no
         ("escalate; escalated; escalating; ratcheted up; ratchet up; step up; stepped up; intensify; intensified", _ESCALATION),
     ),
     _synset(
@@ -285,7 +287,7 @@ def _table(synset: Synset) -> dict[tuple[str, ...], Member]:
 _KEYS = [_table(s) for s in SYNSETS]
 _SENSED = frozenset({_ARMED, _VIOLENT, _DEATH, _KILLED})  # senses an armed group's name also satisfies
 _KILLINGS = frozenset({_DEATH, _KILLED})  # senses a watched person's name also satisfies (his killing is the domain's)
-_THREATS = frozenset({_THREAT, _CALM})  # senses a watched state's or armed group's name also satisfies (a threat by or to it is the domain's)
+_THREATS = frozenset({_THREAT, _CALM, _TENSIONS})  # senses a watched state's or armed group's name also satisfies (a threat by or to it is the domain's)
 _WARNINGS = frozenset({_WARN})  # senses a watched person's or group's name satisfies, not a state's (diplomats warning Tehran threaten nothing)
 _PARTIES = frozenset({_ATTACK})  # senses a watched state's name also satisfies (an attack by or on it is the domain's; not a strike: of workers, of a tone)
 
