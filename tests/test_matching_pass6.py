@@ -208,3 +208,35 @@ def test_a_plain_list_through_the_thesaurus(plain: Matcher, text: str, event: st
 ])
 def test_senses_and_vocabulary_of_the_default_events(matcher: Matcher, text: str, event: str, found: bool) -> None:
     assert (event in events(matcher, text)) is found
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Bank Sepah reopened its branches on Saturday.", "Islamic Revolutionary Guard Corps"),
+    ("Das Restaurant „Bagdad“ feiert sein Jubiläum.", "Baghdad"),
+    ("Il traffico è bloccato in viale Pasdaran da ore.", "Islamic Revolutionary Guard Corps"),
+    ("The old porter, known to all as al-muhandis, fixed the lift.", "Abu Mahdi al-Muhandis"),
+    ("A Tehran-born violinist opened the season in Vienna.", "Iran"),
+    ("Tehran's Grand Bazaar closed early for the holiday.", "Iran"),
+    ("Snow covered the streets of Tehran on Monday.", "Iran"),
+    ("In the video game, US Marines fight a fictional militia.", "United States"),
+])
+def test_names_of_other_things_cities_and_fiction(matcher: Matcher, text: str, name: str) -> None:
+    assert name not in actors(matcher, text)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Officials in Tehran said the talks would resume.", "Iran"),
+    ("Abu Mahdi al-\nMuhandis was buried in Najaf.", "Abu Mahdi al-Muhandis"),
+    ("The Sepah commander warned of retaliation.", "Islamic Revolutionary Guard Corps"),
+])
+def test_still_the_actor(matcher: Matcher, text: str, name: str) -> None:
+    assert name in actors(matcher, text)
+
+
+@pytest.mark.parametrize("text", [
+    "The grandmaster launched a kingside attack in the final round.",
+    "Il Milan cerca vendetta dopo la sconfitta dell'andata.",
+    "The film's director said the kidnapping scenes were shot in Malta.",
+])
+def test_games_matches_and_films_tell_no_event(matcher: Matcher, text: str) -> None:
+    assert events(matcher, text) == set()

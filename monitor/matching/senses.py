@@ -32,7 +32,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     out; a parent named inside its unit's name (IRGC-QF) added."""
     dropped = set(yielding(watchlist, matches, text)) | set(names_of_things(watchlist, matches, text)) | set(cities(watchlist, matches, text))
     spans: dict[int, tuple[int, int]] = {}  # a match's sentence, found once for both fiction and sports
-    dropped |= set(fiction(matches, text, spans)) | set(sports(watchlist, matches, text, spans))
+    dropped |= set(fiction(matches, text, spans, watchlist)) | set(sports(watchlist, matches, text, spans))
     dropped |= set(compound_surnames(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text)
@@ -40,13 +40,17 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     return sorted(dict.fromkeys(kept + named_parents(watchlist, kept) + threatened(watchlist, kept, text)), key=lambda m: (m.start, m.kind))
 
 
-PLACE_WORDS = frozenset(  # a capital right after one of these is the city: "born in Tehran", "a cafe in north Tehran"
-    "in near outside around across inside dans pres en cerca dentro nel nella im bei".split()
+PLACE_WORDS = frozenset(  # a capital right after one of these is the city: "born in Tehran", "a cafe in north Tehran", "the streets of Tehran"
+    "in near outside around across inside dans pres en cerca dentro nel nella im bei nach streets rues calles strade strassen".split()
 )
-DIRECTIONS = frozenset(  # may stand between the place word and the capital: "in the south of Tehran", "in north Tehran"
-    "the of north south east west northern southern eastern western central downtown greater nord sud norte sur".split()
+DIRECTIONS = frozenset(  # may stand between the place word and the capital: "in the south of Tehran", "in north Tehran", "nel nord di Teheran"
+    "the of north south east west northern southern eastern western central downtown greater nord sud norte sur di de del du des der".split()
 )
+_BORN = re.compile(r"-born\b", re.IGNORECASE)  # Tehran-born: the city
 _WORDS_BEFORE = re.compile(r"(\w+)[ \t\n]+$")
+_POSSESSIVE_NAME = re.compile(  # Tehran's Azadi Tower, Tehran's Grand Bazaar: a landmark of the city
+    r"(?:['’]s)?[ \t]+(?:[A-Z]\w+[ \t]+){0,2}(?:Tower|Square|Bazaar|Prison|Stadium|University|Museum|Airport|Avenue|Street|Boulevard)\b"
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,6 +95,9 @@ def cities(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     out = []
     for m in matches:
         if m.kind != "actor" or fold(m.alias) not in capitals.get(m.name, ()):
+            continue
+        if _BORN.match(text, m.end) or _POSSESSIVE_NAME.match(text, m.end):
+            out.append(m)
             continue
         verb = _NEXT_WORD.match(text, m.end)
         if verb and fold(verb.group(1)) in GOVERNMENT_VERBS:
@@ -239,15 +246,19 @@ def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[
 
 FICTION = re.compile(  # a sentence that tells a game, a film or a novel: its events are not the domain's
     r"\b(?:fictional|fictitious|video ?games?|board games?|in the game|the game's|thriller|novel|sitcom|screenplay|trailer|"
-    r"movie|fictif|fictive|jeu vidéo|ficticio|ficticia|videojuego|película|fittizio|fittizia|videogioco|fiktiv|Videospiel|Spielfilm)\b",
+    r"movie|films?|cinemas?|box office|fictif|fictive|jeu vidéo|cinéma|ficticio|ficticia|videojuego|película|fittizio|fittizia|videogioco|"
+    r"fiktiv|Videospiel|Spielfilm|Kinos?)\b",
     re.IGNORECASE,
 )
 
 
-def fiction(matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
-    """The event matches in a sentence that tells a game, a film or a novel (FICTION): "players launch air
-    strikes", "gunmen storming a fictional embassy" (the guide: games and fiction are not labelled)."""
-    return _in_sentences_telling(FICTION, [m for m in matches if m.kind == "event"], text, {} if spans is None else spans)
+def fiction(matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None, watchlist: Watchlist | None = None) -> list[Match]:
+    """The event matches, and with the watchlist its states, in a sentence that tells a game, a film or a novel
+    (FICTION): "players launch air strikes", "gunmen storming a fictional embassy", "US Marines fight a fictional
+    militia" (the guide: games and fiction are not labelled)."""
+    actors = _tables(watchlist).actors if watchlist is not None else {}
+    told_of = [m for m in matches if m.kind == "event" or (m.name in actors and actors[m.name].kind == "state")]
+    return _in_sentences_telling(FICTION, told_of, text, {} if spans is None else spans)
 
 
 def _in_sentences_telling(marks: re.Pattern[str], matches: list[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
@@ -268,7 +279,9 @@ SPORTS = re.compile(  # a sentence that tells a match: its events, and its state
     r"\b(?:World Cup|national team|stoppage[ -]time|half-time|goalless|goalkeeper|midfielder|striker|scored|penalty|red card|"
     r"three-pointers|threes|rebounds|innings|wickets?|qualifiers?|quarter-finals?|semi-finals?|Olympics?|equali[sz]er|Premier League|"
     r"Champions League|baseline|tennis|Coupe du monde|carton rouge|buteur|attaquant|gardien de but|Copa del Mundo|tarjeta roja|delantero|"
-    r"goleador|portero|Mondiali|cartellino rosso|attaccante|portiere|Weltmeisterschaft|rote Karte|Stürmer|Torwart|Torhüter|Nationalmannschaft)\b",
+    r"goleador|portero|Mondiali|cartellino rosso|attaccante|portiere|Weltmeisterschaft|rote Karte|Stürmer|Torwart|Torhüter|Nationalmannschaft|"
+    r"chess|kingside|queenside|checkmate|grandmaster|rugby|drop goal|scrum|Asian Cup|Coppa d'Asia|Coupe d'Asie|Copa Asiática|hat-trick|doppietta|"
+    r"andata|Hinspiel\w*|Rückspiel\w*)\b",
     re.IGNORECASE,
 )
 
@@ -298,15 +311,30 @@ _COMPOUND = re.compile(r"[-\u2010\u2011][A-Z\u00c0-\u00de]")  # Soleimani-Nia: a
 
 def compound_surnames(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The person matches that a hyphen and a capital continue: "Ghasem Soleimani-Nia" is another
-    person's double surname, not the watched Soleimani."""
+    person's double surname, not the watched Soleimani; and those whose last word is written in small
+    Latin letters: "known as al-muhandis, the engineer" is a word, not the name."""
     actors = _tables(watchlist).actors
-    return [m for m in matches if m.kind == "actor" and m.name in actors and actors[m.name].kind == "person" and _COMPOUND.match(text, m.end)]
+    return [
+        m for m in matches
+        if m.kind == "actor" and m.name in actors and actors[m.name].kind == "person" and (_COMPOUND.match(text, m.end) or _small(m.found))
+    ]
+
+
+_WRAPPED = re.compile(r"-[ \t]*\r?\n[ \t]*(?=[^\W\d_A-Z])")  # a hyphen at a line end before a small letter joins the word
+
+
+def _small(found: str) -> bool:
+    """Whether the last word of a name as found starts with a small Latin letter."""
+    words: list[str] = WORD.findall(_WRAPPED.sub("", found.replace("\u00ad", "")))  # Solei-⏎mani is one word
+    first = words[-1][:1] if words else ""
+    return first.isascii() and first.islower()
 
 
 def names_of_things(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The actor matches followed by one of the actor's `not_before` head nouns, capitalised as part of
     a proper name (one word of SKIPPED_BEFORE_HEAD may stand between): "Baghdad Grill", not "the old
-    Baghdad café"."""
+    Baghdad café"; or right after one, capitalised ("Bank Sepah", "Restaurant „Bagdad“"), or after a
+    word of STREETS ("viale Pasdaran")."""
     heads = _tables(watchlist).heads
     out = []
     for m in matches:
@@ -317,4 +345,12 @@ def names_of_things(watchlist: Watchlist, matches: Sequence[Match], text: str) -
                 following.pop(0)
             if following and following[0][0].isupper() and heads[m.name] & {fold(following[0]), fold(" ".join(following[:2]))}:
                 out.append(m)
+                continue
+            before = _HEAD_BEFORE.search(text, max(0, m.start - 40), m.start)
+            if before and ((before.group(1)[0].isupper() and fold(before.group(1)) in heads[m.name]) or fold(before.group(1)) in STREETS):
+                out.append(m)
     return out
+
+
+STREETS = frozenset("viale corso piazza rue avenue boulevard calle avenida plaza strasse platz".split())  # viale Pasdaran, rue de Téhéran: a street
+_HEAD_BEFORE = re.compile(r"(\w+)[ \t]+[„“\"«‚‘']?[ \t]*$")  # the word right before a name (Bank Sepah, Restaurant „Bagdad“)
