@@ -240,3 +240,20 @@ def test_still_the_actor(matcher: Matcher, text: str, name: str) -> None:
 ])
 def test_games_matches_and_films_tell_no_event(matcher: Matcher, text: str) -> None:
     assert events(matcher, text) == set()
+
+
+def test_an_opposite_takes_an_event_out_only_near_it(matcher: Matcher) -> None:
+    assert events(matcher, "Tensions fell after both sides called for calm.") == {"de-escalation"}
+    both = events(matcher, "The minister warned of a further escalation between Israel and Hezbollah at the border and urged both sides to show restraint.")
+    assert {"escalation", "de-escalation"} <= both
+
+
+@pytest.mark.parametrize("text, event, found", [
+    ("Qatar hosted talks aimed at preventing a regional war.", "de-escalation", True),
+    ("Il governo ha chiesto di ridurre la tensione con Teheran.", "de-escalation", True),
+    ("The militia vowed to fight without restraint.", "de-escalation", False),
+    ("The bombers stayed within striking range of the coast.", "strike", False),
+    ("Une bousculade a fait douze morts lors du pèlerinage.", "killing", False),
+])
+def test_calm_and_fixed_expressions(matcher: Matcher, text: str, event: str, found: bool) -> None:
+    assert (event in events(matcher, text)) is found

@@ -64,6 +64,7 @@ class _Tables:
     capitals: dict[str, frozenset[str]]  # states' capitals, folded
     threat: Event | None  # the event that stands for threats (thesaurus concept "threat"), if any
     hostile: frozenset[str]  # the events a threat can be of: CAMEO 18, 19, 20 and retaliation
+    opposes: dict[str, frozenset[str]]  # events whose opposite (de-escalation of escalation) found near them takes them out
 
 
 _LATEST: list[_Tables] = []  # the tables of the watchlist in use (a reloaded one replaces them)
@@ -82,6 +83,7 @@ def _tables(watchlist: Watchlist) -> _Tables:
         {a.name: frozenset(fold(c) for c in a.capitals) for a in watchlist.actors if a.capitals},
         next((e for e in watchlist.events if e.name == threat), None),
         frozenset(e.name for e in watchlist.events if e.cameo[:2] in ("18", "19", "20")) | {thesaurus.event_of("retaliation", watchlist.events)} - {""},
+        opposites(watchlist),
     )
     _LATEST[:] = [tables]
     return tables
@@ -192,6 +194,7 @@ def threatened(watchlist: Watchlist, matches: Sequence[Match], text: str) -> lis
     return out
 
 
+OPPOSITES = frozenset({"de", "anti", "counter", "non"})  # de-escalation holds "escalation" but is its opposite, not a kind of it
 GENERIC_ROOTS = {"19": ("19", "183", "20")}  # a generic CAMEO root: the codes of its specific means (fight: 19x, bombing 183, mass violence 20x; not 18: a killing in a bombing is still one)
 
 
@@ -214,7 +217,7 @@ def implied_yields(watchlist: Watchlist) -> dict[str, frozenset[str]]:
         mine = {p for p in phrases[e.name] if p}
         specific = frozenset(
             o.name for o in watchlist.events if o.name != e.name
-            and any(len(q) > len(p) and any(q[i : i + len(p)] == p for i in range(len(q) - len(p) + 1)) for q in [words(o.name)] for p in mine)
+            and any(len(q) > len(p) and any(q[i : i + len(p)] == p and not (i and q[i - 1] in OPPOSITES) for i in range(len(q) - len(p) + 1)) for q in [words(o.name)] for p in mine)
         )
         if e.cameo in GENERIC_ROOTS:
             specific |= frozenset(o.name for o in watchlist.events if len(o.cameo) > len(e.cameo) and o.cameo.startswith(GENERIC_ROOTS[e.cameo]))
@@ -232,16 +235,41 @@ _THREE_WORDS_BEFORE = re.compile(r"(?:(\w+)[ \t\n'’]+)?(?:(\w+)[ \t\n'’]+)?(
 def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The event matches whose event yields to another event found in the same sentence, or found earlier
     in the text when the generic word refers back to it ("the attack", "the latest strike": the guide's
-    later generic word that adds nothing)."""
-    yields = _tables(watchlist).yields
+    later generic word that adds nothing); and those whose opposite is found within OPPOSITE_NEAR words
+    ("tensions eased", "Deeskalation; die Spannungen": not "warned of escalation and urged restraint")."""
+    tables = _tables(watchlist)
+    yields, opposes = tables.yields, tables.opposes
     events = [m for m in matches if m.kind == "event"]
-    if not any(m.name in yields for m in events):
+    if not any(m.name in yields or m.name in opposes for m in events):
         return []
     keys = sentence_keys(text, [m.start for m in events])
     return [
         m for m, key in zip(events, keys)
         if any(o.name in yields.get(m.name, ()) and (k == key or (o.start < m.start and _refers_back(text, m.start))) for o, k in zip(events, keys))
+        or any(o.name in opposes.get(m.name, ()) and k == key and _words_apart(text, m, o) <= OPPOSITE_NEAR for o, k in zip(events, keys))
     ]
+
+
+OPPOSITE_NEAR = 8  # words between an event and its opposite for the opposite to take it out
+_A_WORD = re.compile(r"\w+")
+
+
+def _words_apart(text: str, a: Match, b: Match) -> int:
+    first, last = (a, b) if a.start <= b.start else (b, a)
+    return len(_A_WORD.findall(text, first.end, max(first.end, last.start)))
+
+
+def opposites(watchlist: Watchlist) -> dict[str, frozenset[str]]:
+    """For each event, the events named as its opposite (a prefix of OPPOSITES before its name: de-escalation)."""
+    names = {e.name for e in watchlist.events}
+    out: dict[str, set[str]] = {}
+    for e in watchlist.events:
+        words = [fold(w.group()) for w in WORD.finditer(e.name)]
+        if len(words) > 1 and words[0] in OPPOSITES:
+            for other in names:
+                if [fold(w.group()) for w in WORD.finditer(other)] == words[1:]:
+                    out.setdefault(other, set()).add(e.name)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 FICTION = re.compile(  # a sentence that tells a game, a film or a novel: its events are not the domain's

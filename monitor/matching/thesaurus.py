@@ -264,7 +264,10 @@ SYNSETS: tuple[Synset, ...] = (
         "does not seek war; not seeking war; not want war; not want a war; no wish for war; standing down; stood down;"
         "avoid war; avoid a wider war; avoid escalation; prevent escalation; no intention of escalating;"
         "désescalade; apaisement; ne veut pas la guerre; desescalada; no busca una guerra; distensione; Deeskalation;"
-        "exercise restraint; show restraint; maximum restraint; appelé à la retenue; pidió contención; invitato alla moderazione; zur Zurückhaltung",
+        "exercise restraint; show restraint; maximum restraint; appelé à la retenue; pidió contención; invitato alla moderazione; zur Zurückhaltung;"
+        "prevent a wider war; prevent a regional war; preventing a regional war; ne cherchent pas la guerre; ne cherche pas la guerre; apaiser les tensions;"
+        "no buscan la guerra; rebajar la tensión; reducir la tensión; bajar la tensión; non cerca la guerra; ridurre la tensione; allentare la tensione;"
+        "keinen Krieg; Spannungen abbauen",
         ("restraint; retenue; contención; moderazione; Zurückhaltung", _CALM),
     ),
 )
