@@ -257,3 +257,14 @@ def test_an_opposite_takes_an_event_out_only_near_it(matcher: Matcher) -> None:
 ])
 def test_calm_and_fixed_expressions(matcher: Matcher, text: str, event: str, found: bool) -> None:
     assert (event in events(matcher, text)) is found
+
+
+@pytest.mark.parametrize("text, strike", [
+    ("A drone strike killed the commander who had planned attacks on US troops in Iraq.", True),
+    ("Militia rockets hit the base after an American strike killed two fighters.", True),
+    ("Two rockets struck the base overnight.", False),
+    ("Rockets slammed into the air base, an attack later claimed by the militia.", False),
+    ("Rockets hit the base in an attack claimed by the militia.", False),
+])
+def test_a_generic_attack_beside_a_specific_one_is_another_when_told_as_another(matcher: Matcher, text: str, strike: bool) -> None:
+    assert ("strike" in events(matcher, text)) is strike

@@ -245,9 +245,34 @@ def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[
     keys = sentence_keys(text, [m.start for m in events])
     return [
         m for m, key in zip(events, keys)
-        if any(o.name in yields.get(m.name, ()) and (k == key or (o.start < m.start and _refers_back(text, m.start))) for o, k in zip(events, keys))
+        if any(o.name in yields.get(m.name, ()) and ((k == key and not _another(text, m, events)) or (o.start < m.start and _refers_back(text, m.start))) for o, k in zip(events, keys))
         or any(o.name in opposes.get(m.name, ()) and k == key and _words_apart(text, m, o) <= OPPOSITE_NEAR for o, k in zip(events, keys))
     ]
+
+
+INDEFINITE = frozenset("a an un une una uno ein eine einen einem einer another other new further more".split())
+_WORD_BEFORE = re.compile(r"(\w+)[ \t\n]+$")
+
+
+def _another(text: str, m: Match, events: Sequence[Match]) -> bool:
+    """Whether a generic event word tells another event than the specific one of its sentence: after an
+    indefinite article or "other", "new", "further", at most one word between ("after an Israeli strike
+    killed two"; not "in an attack later claimed by ISIS", nor "..., an attack claimed by ISIS"), or as a
+    plural noun with no determiner that refers back ("directing attacks on US troops", "hit back with strikes")."""
+    before = _THREE_WORDS_BEFORE.search(text, max(0, m.start - 60), m.start)
+    if before:
+        article = 3 if fold(before.group(3)) in INDEFINITE else 2 if before.group(2) and fold(before.group(2)) in INDEFINITE else 0
+        if article == 2 and any(o.start <= before.start(3) < o.end for o in events):
+            article = 0  # "a rocket hit": the article is the specific event's
+        if article:
+            start = before.start(article)
+            if text[max(0, start - 3) : start].rstrip()[-1:] in (",", "—", "–", "("):
+                return False  # in apposition: the same one
+            preposition = _WORD_BEFORE.search(text, max(0, start - 30), start)
+            return not (preposition and fold(preposition.group(1)) in PLACE_WORDS)  # "in an attack later claimed by ISIS": the same one
+    word = fold(before.group(3)) if before else ""
+    found = m.found.split()[-1] if m.found.split() else ""
+    return len(found) > 4 and found[-1:] in "sS" and found[-2:-1] not in "sS" and word not in DEFINITE and not _refers_back(text, m.start)
 
 
 OPPOSITE_NEAR = 8  # words between an event and its opposite for the opposite to take it out
