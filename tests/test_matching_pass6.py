@@ -268,3 +268,14 @@ def test_calm_and_fixed_expressions(matcher: Matcher, text: str, event: str, fou
 ])
 def test_a_generic_attack_beside_a_specific_one_is_another_when_told_as_another(matcher: Matcher, text: str, strike: bool) -> None:
     assert ("strike" in events(matcher, text)) is strike
+
+
+@pytest.mark.parametrize("text, threat", [
+    ("The militia said US bases were now legitimate targets.", True),
+    ("Il portavoce ha detto che la risposta sarà durissima.", True),
+    ("Hezbollah said its fighters were ready to strike at any moment.", True),
+    ("Trump said he was ready to strike a deal with Tehran.", False),
+    ("Asked whether the response would be military, the minister declined to answer?", False),
+])
+def test_a_threat_said_in_other_forms(matcher: Matcher, text: str, threat: bool) -> None:
+    assert ("threat" in events(matcher, text)) is threat

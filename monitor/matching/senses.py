@@ -181,17 +181,41 @@ def threatened(watchlist: Watchlist, matches: Sequence[Match], text: str) -> lis
     for m, key in zip(events, keys):
         if m.name not in tables.hostile or key in told:
             continue
-        start = max(0, m.start - FUTURE_REACH)
-        modal = None
-        for modal in _FUTURE_BEFORE.finditer(text, start, m.start):
-            pass
-        if modal is None or sentence_keys(text, [modal.start()])[0] != key or _NEGATION.search(text, modal.start(), m.start):
-            continue
         if text[slice(*sentence_of(text, m.start))].rstrip(" \t\n\"'”’»").endswith("?"):
             continue  # a question ("Would Washington really retaliate?") threatens nothing
+        said = _threat_said(text, m, key)
+        if said is None:
+            continue
         told.add(key)
-        out.append(Match("event", threat.name, f"(threatened: {modal.group().lower()} ...)", text[modal.start() : m.end], modal.start(), m.end, 90.0, threat.severity, "", threat.cameo, form="words"))
+        (start, end), how = said
+        out.append(Match("event", threat.name, f"(threatened: {how} ...)", text[start:end], start, end, 90.0, threat.severity, "", threat.cameo, form="words"))
     return out
+
+
+_FUTURE_WORD = re.compile(r"\w{3,}(?:rá|rán|ría|rían|rà|ranno|rebbe|rebbero|rait|raient|ront|era|ira)$", re.IGNORECASE)  # responderá, colpirà, ripostera
+_FUTURE_AFTER = re.compile(r"\W+(?:\w+\W+)?(?:will|would|sarà|sarebbe|será|sería|sera|serait)\b", re.IGNORECASE)  # the response will be swift, la risposta sarà
+RESPONSES = frozenset("response risposta respuesta reponse riposte antwort".split())  # what a modal after makes a threat: the response will be swift
+DECLARED = re.compile(r"(?:legitimate|fair)[ \t]+targets?|fair game|cibles légitimes|objetivos legítimos|obiettivi legittimi|legitime Ziele", re.IGNORECASE)  # targets declared
+
+
+def _threat_said(text: str, m: Match, key: int) -> tuple[tuple[int, int], str] | None:
+    """How a hostile act is said as a threat, not negated, in its sentence: a modal at most two words before it
+    (will, would, 'll), a future or conditional form of its verb in French, Spanish or Italian, a modal right
+    after a response (the response will be swift, la risposta sarà), or targets declared (legitimate targets)."""
+    if DECLARED.fullmatch(m.found):
+        return (m.start, m.end), "declared"
+    modal = None
+    for modal in _FUTURE_BEFORE.finditer(text, max(0, m.start - FUTURE_REACH), m.start):
+        pass
+    if modal is not None and sentence_keys(text, [modal.start()])[0] == key and not _NEGATION.search(text, modal.start(), m.start):
+        return (modal.start(), m.end), modal.group().lower()
+    last = m.found.split()[-1] if m.found.split() else ""
+    if _FUTURE_WORD.fullmatch(last) and not _NEGATION.search(text, max(0, m.start - 12), m.start):
+        return (m.start, m.end), "future"
+    after = _FUTURE_AFTER.match(text, m.end) if fold(last) in RESPONSES else None
+    if after and not _NEGATION.search(text, after.end(), after.end() + 8):
+        return (m.start, after.end()), after.group().split()[-1].lower()
+    return None
 
 
 OPPOSITES = frozenset({"de", "anti", "counter", "non"})  # de-escalation holds "escalation" but is its opposite, not a kind of it

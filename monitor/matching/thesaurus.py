@@ -230,7 +230,8 @@ SYNSETS: tuple[Synset, ...] = (
     ),
     _synset(
         "threat", "13",
-        "ultimatum; all options are on the table; Drohung; crushing blow",
+        "ultimatum; all options are on the table; Drohung; crushing blow; ready to strike; prêts à frapper; prêt à frapper; listos para atacar;"
+        "pronti a colpire; bereit zuzuschlagen",
         ("warned; warns; warning; warn", _WARN),  # by force words alone: analysts warning of escalation with Iran threaten nothing
         ("threat; threats; threatened; threatens; threatening; vowed; vows; swore; would pay; menace; menacé; menace de;"
          "a juré; juré; amenaza; amenazas; amenazó; advirtió; juró; minaccia; minacce; minacciato; avvertì; giurato; drohte; droht; gedroht; schwor", _THREAT),
