@@ -279,3 +279,16 @@ def test_a_generic_attack_beside_a_specific_one_is_another_when_told_as_another(
 ])
 def test_a_threat_said_in_other_forms(matcher: Matcher, text: str, threat: bool) -> None:
     assert ("threat" in events(matcher, text)) is threat
+
+
+@pytest.mark.parametrize("text, event", [
+    ("Die Terrormiliz IS bekannte sich zu dem Anschlag auf den Markt.", "strike"),
+    ("Le Premier ministre a qualifié le raid de violation de la souveraineté de l'Irak.", "strike"),
+    ("I sostenitori della milizia hanno tolto l'assedio all'ambasciata.", "embassy attack"),
+    ("He boasted that he had taken out Soleimani.", "killing"),
+    ("State television aired a call for a bounty on the president's head.", "threat"),
+    ("Der Minister warnt, der Streit mit Teheran drohe zu eskalieren.", "escalation"),
+    ("The tribunal said the killers of Soleimani would face justice.", "killing"),
+])
+def test_more_ways_the_press_tells_events(matcher: Matcher, text: str, event: str) -> None:
+    assert event in events(matcher, text)
