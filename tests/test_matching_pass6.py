@@ -292,3 +292,7 @@ def test_a_threat_said_in_other_forms(matcher: Matcher, text: str, threat: bool)
 ])
 def test_more_ways_the_press_tells_events(matcher: Matcher, text: str, event: str) -> None:
     assert event in events(matcher, text)
+
+
+def test_a_plain_list_finds_deaths_of_soldiers(plain: Matcher) -> None:
+    assert "killing" in {m.name for m in match_text(plain, "The deaths of three soldiers in Jordan shocked Washington.").matches}
