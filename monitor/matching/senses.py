@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from monitor.matching.matcher import is_acronym
 from monitor.matching.normalise import WORD, fold, sentence_keys, sentence_of
@@ -32,7 +33,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     out; a parent named inside its unit's name (IRGC-QF) added."""
     dropped = set(yielding(watchlist, matches, text)) | set(names_of_things(watchlist, matches, text)) | set(cities(watchlist, matches, text))
     spans: dict[int, tuple[int, int]] = {}  # a match's sentence, found once for both fiction and sports
-    dropped |= set(fiction(matches, text, spans, watchlist)) | set(sports(watchlist, matches, text, spans))
+    dropped |= set(fiction_or_sports(watchlist, matches, text, spans))
     dropped |= set(compound_surnames(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text)
@@ -269,8 +270,8 @@ def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[
     keys = sentence_keys(text, [m.start for m in events])
     return [
         m for m, key in zip(events, keys)
-        if any(o.name in yields.get(m.name, ()) and ((k == key and not _another(text, m, events)) or (o.start < m.start and _refers_back(text, m.start))) for o, k in zip(events, keys))
-        or any(o.name in opposes.get(m.name, ()) and k == key and _words_apart(text, m, o) <= OPPOSITE_NEAR for o, k in zip(events, keys))
+        if (m.name in yields and any(o.name in yields[m.name] and ((k == key and not _another(text, m, events)) or (o.start < m.start and _refers_back(text, m.start))) for o, k in zip(events, keys)))
+        or (m.name in opposes and any(o.name in opposes[m.name] and k == key and _words_apart(text, m, o) <= OPPOSITE_NEAR for o, k in zip(events, keys)))
     ]
 
 
@@ -321,11 +322,48 @@ def opposites(watchlist: Watchlist) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
-FICTION = re.compile(  # a sentence that tells a game, a film or a novel: its events are not the domain's
-    r"\b(?:fictional|fictitious|video ?games?|board games?|in the game|the game's|thriller|novel|sitcom|screenplay|trailer|"
-    r"movie|films?|cinemas?|box office|fictif|fictive|jeu vidéo|cinéma|ficticio|ficticia|videojuego|película|fittizio|fittizia|videogioco|"
-    r"fiktiv|Videospiel|Spielfilm|Kinos?)\b",
-    re.IGNORECASE,
+class Marks(NamedTuple):
+    """Words and phrases that tell what a sentence is about, looked up among its words (faster than one
+    regex of many alternatives): single words, phrases by their first word, and word beginnings."""
+
+    singles: frozenset[str]
+    phrases: dict[str, frozenset[tuple[str, ...]]]  # by first word
+    prefixes: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, phrases: str) -> "Marks":
+        listed = [p.strip() for p in phrases.split("|") if p.strip()]
+        grams = [tuple(_TOKEN.findall(p.casefold())) for p in listed if not p.endswith("*")]
+        starts = [re.escape(p[:-1].casefold()) for p in listed if p.endswith("*")]
+        by_first: dict[str, set[tuple[str, ...]]] = {}
+        for g in grams:
+            if len(g) > 1:
+                by_first.setdefault(g[0], set()).add(g)
+        prefixes = re.compile(r"\b(?:" + "|".join(starts) + ")") if starts else None
+        return cls(frozenset(g[0] for g in grams if len(g) == 1), {k: frozenset(v) for k, v in by_first.items()}, prefixes)
+
+    def joined(self, other: "Marks") -> "Marks":
+        phrases = {k: self.phrases.get(k, frozenset()) | other.phrases.get(k, frozenset()) for k in self.phrases.keys() | other.phrases.keys()}
+        starts = "|".join(p.pattern for p in (self.prefixes, other.prefixes) if p is not None)
+        return Marks(self.singles | other.singles, phrases, re.compile(starts) if starts else None)
+
+    def told(self, text: str) -> bool:
+        folded = text.casefold()
+        words = _TOKEN.findall(folded)
+        if not self.singles.isdisjoint(words):
+            return True
+        phrases = self.phrases
+        for i, w in enumerate(words):
+            if w in phrases and any(tuple(words[i : i + len(g)]) == g for g in phrases[w]):
+                return True
+        return self.prefixes is not None and self.prefixes.search(folded) is not None
+
+
+_TOKEN = re.compile(r"\w+")
+FICTION = Marks.of(  # a sentence that tells a game, a film or a novel: its events and states are not the domain's
+    "fictional|fictitious|video game|video games|videogame|videogames|board game|board games|in the game|the game's|thriller|novel|sitcom|"
+    "screenplay|trailer|movie|film|films|cinema|cinemas|box office|fictif|fictive|jeu vidéo|cinéma|ficticio|ficticia|videojuego|película|"
+    "fittizio|fittizia|videogioco|fiktiv|Videospiel|Spielfilm|Kino|Kinos"
 )
 
 
@@ -338,7 +376,14 @@ def fiction(matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int
     return _in_sentences_telling(FICTION, told_of, text, {} if spans is None else spans)
 
 
-def _in_sentences_telling(marks: re.Pattern[str], matches: list[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+def fiction_or_sports(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+    """`fiction` and `sports` at once (they drop the same kinds of match): each sentence searched once."""
+    actors = _tables(watchlist).actors
+    told_of = [m for m in matches if m.kind == "event" or (m.name in actors and actors[m.name].kind == "state")]
+    return _in_sentences_telling(_FICTION_OR_SPORTS, told_of, text, spans) if told_of else []
+
+
+def _in_sentences_telling(marks: Marks, matches: list[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
     """The matches whose sentence holds one of `marks` (each sentence searched once, only those of the matches;
     `spans` keeps each match start's sentence for the next caller)."""
     told: dict[tuple[int, int], bool] = {}
@@ -346,21 +391,21 @@ def _in_sentences_telling(marks: re.Pattern[str], matches: list[Match], text: st
     for m in matches:
         span = spans.get(m.start) or spans.setdefault(m.start, sentence_of(text, m.start))
         if span not in told:
-            told[span] = marks.search(text, *span) is not None
+            told[span] = marks.told(text[span[0] : span[1]])
         if told[span]:
             out.append(m)
     return out
 
 
-SPORTS = re.compile(  # a sentence that tells a match: its events, and its states (the national sides), are not the domain's
-    r"\b(?:World Cup|national team|stoppage[ -]time|half-time|goalless|goalkeeper|midfielder|striker|scored|penalty|red card|"
-    r"three-pointers|threes|rebounds|innings|wickets?|qualifiers?|quarter-finals?|semi-finals?|Olympics?|equali[sz]er|Premier League|"
-    r"Champions League|baseline|tennis|Coupe du monde|carton rouge|buteur|attaquant|gardien de but|Copa del Mundo|tarjeta roja|delantero|"
-    r"goleador|portero|Mondiali|cartellino rosso|attaccante|portiere|Weltmeisterschaft|rote Karte|Stürmer|Torwart|Torhüter|Nationalmannschaft|"
-    r"chess|kingside|queenside|checkmate|grandmaster|rugby|drop goal|scrum|Asian Cup|Coppa d'Asia|Coupe d'Asie|Copa Asiática|hat-trick|doppietta|"
-    r"andata|Hinspiel\w*|Rückspiel\w*)\b",
-    re.IGNORECASE,
+SPORTS = Marks.of(  # a sentence that tells a match: its events, and its states (the national sides), are not the domain's
+    "World Cup|national team|stoppage time|stoppage-time|half-time|goalless|goalkeeper|midfielder|striker|scored|penalty|red card|"
+    "three-pointers|threes|rebounds|innings|wicket|wickets|qualifier|qualifiers|quarter-final|quarter-finals|semi-final|semi-finals|Olympic|Olympics|"
+    "equaliser|equalizer|Premier League|Champions League|baseline|tennis|Coupe du monde|carton rouge|buteur|attaquant|gardien de but|"
+    "Copa del Mundo|tarjeta roja|delantero|goleador|portero|Mondiali|cartellino rosso|attaccante|portiere|Weltmeisterschaft|rote Karte|"
+    "Stürmer|Torwart|Torhüter|Nationalmannschaft|chess|kingside|queenside|checkmate|grandmaster|rugby|drop goal|scrum|Asian Cup|"
+    "Coppa d'Asia|Coupe d'Asie|Copa Asiática|hat-trick|doppietta|andata|Hinspiel*|Rückspiel*"
 )
+_FICTION_OR_SPORTS = FICTION.joined(SPORTS)
 
 
 def sports(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
