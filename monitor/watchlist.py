@@ -56,6 +56,13 @@ def _no_empty(values: list[Any]) -> list[Any]:
     return values
 
 
+def _flat(value: Any) -> Any:
+    """A context list may hold shared lists (YAML anchors: `[*conflict, *parties]`): their words, in order."""
+    if isinstance(value, list):
+        return [w for v in value for w in (v if isinstance(v, list) else [v])]
+    return value
+
+
 class _AliasSpec(BaseModel):
     """An ambiguous alias (KH, a bare surname) that counts only with one of its context words near."""
 
@@ -63,6 +70,8 @@ class _AliasSpec(BaseModel):
     alias: str
     context: list[str] = Field(min_length=1)
     within: int | None = Field(None, ge=1, le=100)  # words either side; None = CONTEXT_WINDOW (20)
+
+    _flat_context = field_validator("context", mode="before")(_flat)
 
 
 class _PhraseSpec(BaseModel):
@@ -73,6 +82,8 @@ class _PhraseSpec(BaseModel):
     phrase: str
     context: list[str]
     within: int | None = Field(None, ge=1, le=100)
+
+    _flat_context = field_validator("context", mode="before")(_flat)
 
 
 class _ExamplesSpec(BaseModel):
@@ -131,6 +142,7 @@ class _EventSpec(_WatchedSpec):
 
     _phrases = field_validator("phrases")(_no_empty)
     _context = field_validator("context", "yields_to")(_no_empty)
+    _flat_context = field_validator("context", mode="before")(_flat)
 
     @field_validator("cameo", mode="before")
     @classmethod

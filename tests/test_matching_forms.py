@@ -100,7 +100,9 @@ def test_bare_surname_counts_once_the_person_is_named(matcher: Matcher) -> None:
     assert found(matcher, "Trump Tower was sold to a fund.", "actor") == []
     assert [f[1] for f in found(matcher, "Donald Trump arrived. Later Trump said little.", "actor")] == ["Donald Trump", "Trump"]
     assert [f[1] for f in found(matcher, "Mr Trump arrived. Trump said little.", "actor")] == ["Trump", "Trump"]  # a title names him
-    assert [f[1] for f in found(matcher, "Trump arrived. Donald Trump said little.", "actor")] == ["Donald Trump"]  # named later: not yet
+    assert [f[1] for f in found(matcher, "Trump arrived. Donald Trump said little.", "actor")] == ["Trump", "Donald Trump"]  # his own surname counts at once
+    assert [f[1] for f in found(matcher, "Suleymani arrived. Qasem Soleimani said little.", "actor")] == ["Qasem Soleimani"]  # a variant: named later, not yet
+    assert found(matcher, "The players drew trumps. The trump suit was hearts.", "actor") == []  # in small letters: a word
 
 
 def test_bare_surname_counts_in_a_text_of_the_domain(matcher: Matcher) -> None:

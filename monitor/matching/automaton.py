@@ -85,11 +85,17 @@ class PhraseIndex:
             patterns = tuple(sorted(found[(last, minus_n)]))
             if len(patterns) == 1:
                 ids, phrases = self._ids[patterns[0]], self._phrases[patterns[0]]
-            else:
-                ids = tuple(i for p in patterns for i in self._ids[p])
-                phrases = tuple(i for p in patterns for i in self._phrases[p])
+            else:  # an alias's pattern and context phrases on the same words: its (long) ids tuple kept as it is
+                ids = _joined([self._ids[p] for p in patterns])
+                phrases = _joined([self._phrases[p] for p in patterns])
             hits.append(Hit(last, -minus_n, ids, phrases, patterns))
         return hits
+
+
+def _joined(parts: list[tuple[int, ...]]) -> tuple[int, ...]:
+    """The parts one after another; the one part that is not empty as it is."""
+    some = [t for t in parts if t]
+    return some[0] if len(some) == 1 else tuple(i for t in some for i in t)
 
 
 def _follow(node: _Node, atoms: list[Atoms], first: int, found: dict[tuple[int, int], set[int]]) -> None:

@@ -24,9 +24,12 @@ CONTEXT_WINDOW = 20  # words either side in which an ambiguous alias needs a con
 
 
 def is_acronym(alias: str) -> bool:
-    """Short all-caps aliases match case-sensitively: `US` is not `us`."""
+    """Short all-caps aliases match case-sensitively: `US` is not `us`; so does a capitalised one-word
+    alias of three letters or fewer (the Italian press's `Usa` is not the verb `usa`)."""
     letters = [c for c in alias if c.isalpha()]
-    return bool(letters) and len(letters) <= 5 and all(c.isupper() for c in letters)
+    if not letters:
+        return False
+    return (len(letters) <= 5 and all(c.isupper() for c in letters)) or (len(letters) <= 3 and alias.isalpha() and alias[0].isupper())
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ CAPS_HEADS = frozenset(  # in an all-capitals headline an acronym before one of 
 TEXT_CACHE_CHARS = 1_000_000  # characters of recent texts whose words and hits are kept (≈ 25 MB with their words)
 TEXT_CACHE_MAX = 100_000  # characters: a longer text is worked out each time, never kept
 _BARE, _MISSPELT = 1, 2  # why an actor match needs more evidence
+_OTHER, _SAME = 1, 2  # whose given name stands before a bare surname
 
 
 class _Candidate(NamedTuple):
@@ -206,13 +207,17 @@ class Matcher(CompiledWatchlist):
         return out
 
     def _confirmed(self, kept: list[Found], doubtful: dict[tuple[int, int], _Doubt], words: TextWords, hits: list[Hit], text: str) -> list[Found]:
-        """The matches without the doubtful actor matches that lack evidence: a bare surname after another
-        given name (Amin Soleimani, Zeinab Soleimani: `_other_person`) never counts; else it counts once
-        the person was named (by another alias, or a title before the surname) earlier in the text, with a
-        title before it, or in a text that names a watched event or another watched actor; a misspelt
-        short name counts with the person named elsewhere in the text or a context word near."""
+        """The matches without the doubtful actor matches that lack evidence. A bare surname never counts
+        after another given name (Amin Soleimani, Mary L. Trump: `_given_name`), nor written in small
+        letters (drew trumps), nor once another person of that surname was named earlier in the text
+        (Ali Soleimani ... Soleimani said) unless the person was; else it counts after the person's own
+        given name or a title, once the person was named (by another alias) earlier, when written as the
+        person's own surname (Trump, Milley), and, as a variant spelling (Sulaimani), in a text that names a
+        watched event or another watched actor. A misspelt short name counts with the person named
+        elsewhere in the text or a context word near."""
         named = {m.said.fields["name"] for m in kept if m.said.kind == "actor" and (m.start, m.end) not in doubtful}  # by a sure alias, anywhere
         introduced: set[str] = set()
+        strangers: set[str] = set()  # persons another bearer of whose surname was named
         in_domain: dict[str, bool] = {}
         seen: Seen | None = None
         out: list[Found] = []
@@ -220,15 +225,22 @@ class Matcher(CompiledWatchlist):
             name = m.said.fields["name"]
             if m.said.kind == "actor" and (m.start, m.end) in doubtful:
                 doubt = doubtful[(m.start, m.end)]
-                if doubt.why & _BARE and self._other_person(doubt, words, text):
-                    continue
                 if doubt.why & _BARE:
-                    titled = doubt.first > 0 and words.norms(doubt.first - 1, doubt.first - 1)[0] in TITLES
+                    given = self._given_name(doubt, words, text)
+                    if given == _OTHER:
+                        strangers.add(name)
+                        continue
+                    if words.raws[doubt.first][:1].islower():
+                        continue
+                    titled = given == _SAME or (doubt.first > 0 and words.norms(doubt.first - 1, doubt.first - 1)[0] in TITLES)
                     if not titled and name not in introduced:
-                        if name not in in_domain:
-                            in_domain[name] = any(k.said.kind == "event" or k.said.fields["name"] != name for k in kept)
-                        if not in_domain[name]:
+                        if name in strangers:
                             continue
+                        if not self._own_surname(doubt, words, text):
+                            if name not in in_domain:
+                                in_domain[name] = any(k.said.kind == "event" or k.said.fields["name"] != name for k in kept)
+                            if not in_domain[name]:
+                                continue
                 if doubt.why & _MISSPELT and name not in named:
                     context = self._actor_context.get(self._aliases[doubt.alias_id].index, frozenset())
                     seen = seen_in(hits) if seen is None else seen
@@ -239,23 +251,39 @@ class Matcher(CompiledWatchlist):
             out.append(m)
         return out
 
-    def _other_person(self, doubt: _Doubt, words: TextWords, text: str) -> bool:
-        """Whether a bare surname follows a given name that is not the watched person's: a capitalised word
-        (not all capitals, not a title, not a sentence's opening function word) right before it, with only spaces
-        between, unlike the first word of every alias of the person (a transliteration, 60%, is alike)."""
-        before = doubt.first - 1
-        if before < 0 or text[words.ends[before] : words.starts[doubt.first]].strip(" \t"):
+    def _own_surname(self, doubt: _Doubt, words: TextWords, text: str) -> bool:
+        """Whether a bare surname is written as the last word of the person's own name (Trump, not a variant),
+        and not as the first word of a longer name (Trump Tower: a capitalised word right after it)."""
+        actor = self.watchlist.actors[self._aliases[doubt.alias_id].index]
+        after = doubt.last + 1
+        if after < len(words.raws) and not text[words.ends[doubt.last] : words.starts[after]].strip(" \t") and words.raws[after][:1].isupper():
             return False
+        return words.norms(doubt.first, doubt.last)[-1:] == norms_of(actor.name)[-1:]
+
+    def _given_name(self, doubt: _Doubt, words: TextWords, text: str) -> int:
+        """Whether a bare surname follows a given name: _OTHER when it is not the watched person's (a
+        capitalised word, not all capitals, not a title, not a sentence's opening function word, right
+        before it with only spaces, or an initial, between, unlike the first word of every alias of the
+        person: a transliteration, 60%, is alike), _SAME when it is the person's, else 0."""
+        before = doubt.first - 1
+        if before < 0:
+            return 0
+        between = text[words.ends[before] : words.starts[doubt.first]].strip(" \t")
+        if between == "." and len(words.raws[before]) == 1 and words.raws[before].isupper() and before > 0:  # Mary L. Trump
+            before -= 1
+            between = text[words.ends[before] : words.starts[before + 1]].strip(" \t")
+        if between:
+            return 0
         word = words.raws[before]
         if not word[:1].isupper() or word.isupper() or word[-2:] in ("'s", "’s") or words.norms(before, before)[0] in TITLES:
-            return False
+            return 0
         given = words.norms(before, before)[0]
         opening = text[: words.starts[before]].rstrip()
         if (not opening or opening[-1] in ".!?:;\"'“”«»([—–-") and (given in FUNCTION_WORDS or given in OPENERS):
-            return False  # "When Soleimani ...": a sentence's first word, not a name
+            return 0  # "When Soleimani ...": a sentence's first word, not a name
         actor = self.watchlist.actors[self._aliases[doubt.alias_id].index]
         firsts = {norms_of(n)[0] for n in (actor.name, *actor.aliases) if len(norms_of(n)) > 1}
-        return not any(fuzz.ratio(given, f) >= 60 for f in firsts)
+        return _SAME if any(fuzz.ratio(given, f) >= 60 for f in firsts) else _OTHER
 
     def _rank(self, hit: Hit, raw: tuple[str, ...], norms: tuple[str, ...]) -> _Ranked:
         """Per kind, the aliases found that agree with the words as written, best score first (then

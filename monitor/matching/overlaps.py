@@ -66,12 +66,13 @@ def without_overlaps(found: list[Found]) -> list[Found]:
 def _best_of(cluster: list[Found]) -> list[Found]:
     """Greedy choice inside a run of overlapping matches: longest first, then best score; for events,
     the phrase of most words first, then best score (the phrase as listed before its words spread
-    out), its words as listed before inflected ones, then longest."""
+    out), its words as listed before inflected ones, then the closest together (its words side by side
+    before words spread over a clause: "rocket attacks" over "embassy ... unless rocket attacks")."""
     if len(cluster) <= 1:
         return cluster
     chosen: list[Found] = []
     if cluster[0].said.kind == "event":
-        order = sorted(cluster, key=lambda m: (-len(norms_of(m.said.fields["alias"])), -m.score, m.how.endswith("inflected"), m.start - m.end, m.start))
+        order = sorted(cluster, key=lambda m: (-len(norms_of(m.said.fields["alias"])), -m.score, m.how.endswith("inflected"), _spread(m), m.start))
     else:
         order = sorted(cluster, key=lambda m: (m.start - m.end, -m.score, m.start))
     starts: list[int] = []  # of the chosen, which never overlap: sorted, so only the one before a match's end can reach into it
@@ -83,3 +84,8 @@ def _best_of(cluster: list[Found]) -> list[Found]:
             ends.insert(i, m.end)
             chosen.append(m)
     return chosen
+
+
+def _spread(m: Found) -> int:
+    """Side by side before spread out, then the longest of those side by side, the closest of those spread out."""
+    return m.end - m.start + 1_000_000 if m.how.startswith("words") else m.start - m.end

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from monitor.matching.matcher import is_acronym
 from monitor.matching.normalise import WORD, fold, sentence_keys, sentence_of
@@ -32,7 +33,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     out; a parent named inside its unit's name (IRGC-QF) added."""
     dropped = set(yielding(watchlist, matches, text)) | set(names_of_things(watchlist, matches, text)) | set(cities(watchlist, matches, text))
     spans: dict[int, tuple[int, int]] = {}  # a match's sentence, found once for both fiction and sports
-    dropped |= set(fiction(matches, text, spans)) | set(sports(watchlist, matches, text, spans))
+    dropped |= set(fiction_or_sports(watchlist, matches, text, spans))
     dropped |= set(compound_surnames(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text)
@@ -40,13 +41,17 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     return sorted(dict.fromkeys(kept + named_parents(watchlist, kept) + threatened(watchlist, kept, text)), key=lambda m: (m.start, m.kind))
 
 
-PLACE_WORDS = frozenset(  # a capital right after one of these is the city: "born in Tehran", "a cafe in north Tehran"
-    "in near outside around across inside dans pres en cerca dentro nel nella im bei".split()
+PLACE_WORDS = frozenset(  # a capital right after one of these is the city: "born in Tehran", "a cafe in north Tehran", "the streets of Tehran"
+    "in near outside around across inside dans pres en cerca dentro nel nella im bei nach streets rues calles strade strassen".split()
 )
-DIRECTIONS = frozenset(  # may stand between the place word and the capital: "in the south of Tehran", "in north Tehran"
-    "the of north south east west northern southern eastern western central downtown greater nord sud norte sur".split()
+DIRECTIONS = frozenset(  # may stand between the place word and the capital: "in the south of Tehran", "in north Tehran", "nel nord di Teheran"
+    "the of north south east west northern southern eastern western central downtown greater nord sud norte sur di de del du des der".split()
 )
+_BORN = re.compile(r"-born\b", re.IGNORECASE)  # Tehran-born: the city
 _WORDS_BEFORE = re.compile(r"(\w+)[ \t\n]+$")
+_POSSESSIVE_NAME = re.compile(  # Tehran's Azadi Tower, Tehran's Grand Bazaar: a landmark of the city
+    r"(?:['’]s)?[ \t]+(?:[A-Z]\w+[ \t]+){0,2}(?:Tower|Square|Bazaar|Prison|Stadium|University|Museum|Airport|Avenue|Street|Boulevard)\b"
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +65,7 @@ class _Tables:
     capitals: dict[str, frozenset[str]]  # states' capitals, folded
     threat: Event | None  # the event that stands for threats (thesaurus concept "threat"), if any
     hostile: frozenset[str]  # the events a threat can be of: CAMEO 18, 19, 20 and retaliation
+    opposes: dict[str, frozenset[str]]  # events whose opposite (de-escalation of escalation) found near them takes them out
 
 
 _LATEST: list[_Tables] = []  # the tables of the watchlist in use (a reloaded one replaces them)
@@ -78,6 +84,7 @@ def _tables(watchlist: Watchlist) -> _Tables:
         {a.name: frozenset(fold(c) for c in a.capitals) for a in watchlist.actors if a.capitals},
         next((e for e in watchlist.events if e.name == threat), None),
         frozenset(e.name for e in watchlist.events if e.cameo[:2] in ("18", "19", "20")) | {thesaurus.event_of("retaliation", watchlist.events)} - {""},
+        opposites(watchlist),
     )
     _LATEST[:] = [tables]
     return tables
@@ -91,6 +98,9 @@ def cities(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     out = []
     for m in matches:
         if m.kind != "actor" or fold(m.alias) not in capitals.get(m.name, ()):
+            continue
+        if _BORN.match(text, m.end) or _POSSESSIVE_NAME.match(text, m.end):
+            out.append(m)
             continue
         verb = _NEXT_WORD.match(text, m.end)
         if verb and fold(verb.group(1)) in GOVERNMENT_VERBS:
@@ -172,19 +182,44 @@ def threatened(watchlist: Watchlist, matches: Sequence[Match], text: str) -> lis
     for m, key in zip(events, keys):
         if m.name not in tables.hostile or key in told:
             continue
-        start = max(0, m.start - FUTURE_REACH)
-        modal = None
-        for modal in _FUTURE_BEFORE.finditer(text, start, m.start):
-            pass
-        if modal is None or sentence_keys(text, [modal.start()])[0] != key or _NEGATION.search(text, modal.start(), m.start):
-            continue
         if text[slice(*sentence_of(text, m.start))].rstrip(" \t\n\"'”’»").endswith("?"):
             continue  # a question ("Would Washington really retaliate?") threatens nothing
+        said = _threat_said(text, m, key)
+        if said is None:
+            continue
         told.add(key)
-        out.append(Match("event", threat.name, f"(threatened: {modal.group().lower()} ...)", text[modal.start() : m.end], modal.start(), m.end, 90.0, threat.severity, "", threat.cameo, form="words"))
+        (start, end), how = said
+        out.append(Match("event", threat.name, f"(threatened: {how} ...)", text[start:end], start, end, 90.0, threat.severity, "", threat.cameo, form="words"))
     return out
 
 
+_FUTURE_WORD = re.compile(r"\w{3,}(?:rá|rán|ría|rían|rà|ranno|rebbe|rebbero|rait|raient|ront|era|ira)$", re.IGNORECASE)  # responderá, colpirà, ripostera
+_FUTURE_AFTER = re.compile(r"\W+(?:\w+\W+)?(?:will|would|sarà|sarebbe|será|sería|sera|serait)\b", re.IGNORECASE)  # the response will be swift, la risposta sarà
+RESPONSES = frozenset("response risposta respuesta reponse riposte antwort".split())  # what a modal after makes a threat: the response will be swift
+DECLARED = re.compile(r"(?:legitimate|fair)[ \t]+targets?|fair game|cibles légitimes|objetivos legítimos|obiettivi legittimi|legitime Ziele", re.IGNORECASE)  # targets declared
+
+
+def _threat_said(text: str, m: Match, key: int) -> tuple[tuple[int, int], str] | None:
+    """How a hostile act is said as a threat, not negated, in its sentence: a modal at most two words before it
+    (will, would, 'll), a future or conditional form of its verb in French, Spanish or Italian, a modal right
+    after a response (the response will be swift, la risposta sarà), or targets declared (legitimate targets)."""
+    if DECLARED.fullmatch(m.found):
+        return (m.start, m.end), "declared"
+    modal = None
+    for modal in _FUTURE_BEFORE.finditer(text, max(0, m.start - FUTURE_REACH), m.start):
+        pass
+    if modal is not None and sentence_keys(text, [modal.start()])[0] == key and not _NEGATION.search(text, modal.start(), m.start):
+        return (modal.start(), m.end), modal.group().lower()
+    last = m.found.split()[-1] if m.found.split() else ""
+    if _FUTURE_WORD.fullmatch(last) and not _NEGATION.search(text, max(0, m.start - 12), m.start):
+        return (m.start, m.end), "future"
+    after = _FUTURE_AFTER.match(text, m.end) if fold(last) in RESPONSES else None
+    if after and not _NEGATION.search(text, after.end(), after.end() + 8):
+        return (m.start, after.end()), after.group().split()[-1].lower()
+    return None
+
+
+OPPOSITES = frozenset({"de", "anti", "counter", "non"})  # de-escalation holds "escalation" but is its opposite, not a kind of it
 GENERIC_ROOTS = {"19": ("19", "183", "20")}  # a generic CAMEO root: the codes of its specific means (fight: 19x, bombing 183, mass violence 20x; not 18: a killing in a bombing is still one)
 
 
@@ -207,7 +242,7 @@ def implied_yields(watchlist: Watchlist) -> dict[str, frozenset[str]]:
         mine = {p for p in phrases[e.name] if p}
         specific = frozenset(
             o.name for o in watchlist.events if o.name != e.name
-            and any(len(q) > len(p) and any(q[i : i + len(p)] == p for i in range(len(q) - len(p) + 1)) for q in [words(o.name)] for p in mine)
+            and any(len(q) > len(p) and any(q[i : i + len(p)] == p and not (i and q[i - 1] in OPPOSITES) for i in range(len(q) - len(p) + 1)) for q in [words(o.name)] for p in mine)
         )
         if e.cameo in GENERIC_ROOTS:
             specific |= frozenset(o.name for o in watchlist.events if len(o.cameo) > len(e.cameo) and o.cameo.startswith(GENERIC_ROOTS[e.cameo]))
@@ -225,32 +260,130 @@ _THREE_WORDS_BEFORE = re.compile(r"(?:(\w+)[ \t\n'’]+)?(?:(\w+)[ \t\n'’]+)?(
 def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The event matches whose event yields to another event found in the same sentence, or found earlier
     in the text when the generic word refers back to it ("the attack", "the latest strike": the guide's
-    later generic word that adds nothing)."""
-    yields = _tables(watchlist).yields
+    later generic word that adds nothing); and those whose opposite is found within OPPOSITE_NEAR words
+    ("tensions eased", "Deeskalation; die Spannungen": not "warned of escalation and urged restraint")."""
+    tables = _tables(watchlist)
+    yields, opposes = tables.yields, tables.opposes
     events = [m for m in matches if m.kind == "event"]
-    if not any(m.name in yields for m in events):
+    if not any(m.name in yields or m.name in opposes for m in events):
         return []
     keys = sentence_keys(text, [m.start for m in events])
     return [
         m for m, key in zip(events, keys)
-        if any(o.name in yields.get(m.name, ()) and (k == key or (o.start < m.start and _refers_back(text, m.start))) for o, k in zip(events, keys))
+        if (m.name in yields and any(o.name in yields[m.name] and ((k == key and not _another(text, m, events)) or (o.start < m.start and _refers_back(text, m.start))) for o, k in zip(events, keys)))
+        or (m.name in opposes and any(o.name in opposes[m.name] and k == key and _words_apart(text, m, o) <= OPPOSITE_NEAR for o, k in zip(events, keys)))
     ]
 
 
-FICTION = re.compile(  # a sentence that tells a game, a film or a novel: its events are not the domain's
-    r"\b(?:fictional|fictitious|video ?games?|board games?|in the game|the game's|thriller|novel|sitcom|screenplay|trailer|"
-    r"movie|fictif|fictive|jeu vidéo|ficticio|ficticia|videojuego|película|fittizio|fittizia|videogioco|fiktiv|Videospiel|Spielfilm)\b",
-    re.IGNORECASE,
+INDEFINITE = frozenset("a an un une una uno ein eine einen einem einer another other new further more".split())
+_WORD_BEFORE = re.compile(r"(\w+)[ \t\n]+$")
+
+
+def _another(text: str, m: Match, events: Sequence[Match]) -> bool:
+    """Whether a generic event word tells another event than the specific one of its sentence: after an
+    indefinite article or "other", "new", "further", at most one word between ("after an Israeli strike
+    killed two"; not "in an attack later claimed by ISIS", nor "..., an attack claimed by ISIS"), or as a
+    plural noun with no determiner that refers back ("directing attacks on US troops", "hit back with strikes")."""
+    before = _THREE_WORDS_BEFORE.search(text, max(0, m.start - 60), m.start)
+    if before:
+        article = 3 if fold(before.group(3)) in INDEFINITE else 2 if before.group(2) and fold(before.group(2)) in INDEFINITE else 0
+        if article == 2 and any(o.start <= before.start(3) < o.end for o in events):
+            article = 0  # "a rocket hit": the article is the specific event's
+        if article:
+            start = before.start(article)
+            if text[max(0, start - 3) : start].rstrip()[-1:] in (",", "—", "–", "("):
+                return False  # in apposition: the same one
+            preposition = _WORD_BEFORE.search(text, max(0, start - 30), start)
+            return not (preposition and fold(preposition.group(1)) in PLACE_WORDS)  # "in an attack later claimed by ISIS": the same one
+    word = fold(before.group(3)) if before else ""
+    found = m.found.split()[-1] if m.found.split() else ""
+    return len(found) > 4 and found[-1:] in "sS" and found[-2:-1] not in "sS" and word not in DEFINITE and not _refers_back(text, m.start)
+
+
+OPPOSITE_NEAR = 8  # words between an event and its opposite for the opposite to take it out
+_A_WORD = re.compile(r"\w+")
+
+
+def _words_apart(text: str, a: Match, b: Match) -> int:
+    first, last = (a, b) if a.start <= b.start else (b, a)
+    return len(_A_WORD.findall(text, first.end, max(first.end, last.start)))
+
+
+def opposites(watchlist: Watchlist) -> dict[str, frozenset[str]]:
+    """For each event, the events named as its opposite (a prefix of OPPOSITES before its name: de-escalation)."""
+    names = {e.name for e in watchlist.events}
+    out: dict[str, set[str]] = {}
+    for e in watchlist.events:
+        words = [fold(w.group()) for w in WORD.finditer(e.name)]
+        if len(words) > 1 and words[0] in OPPOSITES:
+            for other in names:
+                if [fold(w.group()) for w in WORD.finditer(other)] == words[1:]:
+                    out.setdefault(other, set()).add(e.name)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+class Marks(NamedTuple):
+    """Words and phrases that tell what a sentence is about, looked up among its words (faster than one
+    regex of many alternatives): single words, phrases by their first word, and word beginnings."""
+
+    singles: frozenset[str]
+    phrases: dict[str, frozenset[tuple[str, ...]]]  # by first word
+    prefixes: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, phrases: str) -> "Marks":
+        listed = [p.strip() for p in phrases.split("|") if p.strip()]
+        grams = [tuple(_TOKEN.findall(p.casefold())) for p in listed if not p.endswith("*")]
+        starts = [re.escape(p[:-1].casefold()) for p in listed if p.endswith("*")]
+        by_first: dict[str, set[tuple[str, ...]]] = {}
+        for g in grams:
+            if len(g) > 1:
+                by_first.setdefault(g[0], set()).add(g)
+        prefixes = re.compile(r"\b(?:" + "|".join(starts) + ")") if starts else None
+        return cls(frozenset(g[0] for g in grams if len(g) == 1), {k: frozenset(v) for k, v in by_first.items()}, prefixes)
+
+    def joined(self, other: "Marks") -> "Marks":
+        phrases = {k: self.phrases.get(k, frozenset()) | other.phrases.get(k, frozenset()) for k in self.phrases.keys() | other.phrases.keys()}
+        starts = "|".join(p.pattern for p in (self.prefixes, other.prefixes) if p is not None)
+        return Marks(self.singles | other.singles, phrases, re.compile(starts) if starts else None)
+
+    def told(self, text: str) -> bool:
+        folded = text.casefold()
+        words = _TOKEN.findall(folded)
+        if not self.singles.isdisjoint(words):
+            return True
+        phrases = self.phrases
+        for i, w in enumerate(words):
+            if w in phrases and any(tuple(words[i : i + len(g)]) == g for g in phrases[w]):
+                return True
+        return self.prefixes is not None and self.prefixes.search(folded) is not None
+
+
+_TOKEN = re.compile(r"\w+")
+FICTION = Marks.of(  # a sentence that tells a game, a film or a novel: its events and states are not the domain's
+    "fictional|fictitious|video game|video games|videogame|videogames|board game|board games|in the game|the game's|thriller|novel|sitcom|"
+    "screenplay|trailer|movie|film|films|cinema|cinemas|box office|fictif|fictive|jeu vidéo|cinéma|ficticio|ficticia|videojuego|película|"
+    "fittizio|fittizia|videogioco|fiktiv|Videospiel|Spielfilm|Kino|Kinos"
 )
 
 
-def fiction(matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
-    """The event matches in a sentence that tells a game, a film or a novel (FICTION): "players launch air
-    strikes", "gunmen storming a fictional embassy" (the guide: games and fiction are not labelled)."""
-    return _in_sentences_telling(FICTION, [m for m in matches if m.kind == "event"], text, {} if spans is None else spans)
+def fiction(matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None, watchlist: Watchlist | None = None) -> list[Match]:
+    """The event matches, and with the watchlist its states, in a sentence that tells a game, a film or a novel
+    (FICTION): "players launch air strikes", "gunmen storming a fictional embassy", "US Marines fight a fictional
+    militia" (the guide: games and fiction are not labelled)."""
+    actors = _tables(watchlist).actors if watchlist is not None else {}
+    told_of = [m for m in matches if m.kind == "event" or (m.name in actors and actors[m.name].kind == "state")]
+    return _in_sentences_telling(FICTION, told_of, text, {} if spans is None else spans)
 
 
-def _in_sentences_telling(marks: re.Pattern[str], matches: list[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+def fiction_or_sports(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+    """`fiction` and `sports` at once (they drop the same kinds of match): each sentence searched once."""
+    actors = _tables(watchlist).actors
+    told_of = [m for m in matches if m.kind == "event" or (m.name in actors and actors[m.name].kind == "state")]
+    return _in_sentences_telling(_FICTION_OR_SPORTS, told_of, text, spans) if told_of else []
+
+
+def _in_sentences_telling(marks: Marks, matches: list[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
     """The matches whose sentence holds one of `marks` (each sentence searched once, only those of the matches;
     `spans` keeps each match start's sentence for the next caller)."""
     told: dict[tuple[int, int], bool] = {}
@@ -258,19 +391,21 @@ def _in_sentences_telling(marks: re.Pattern[str], matches: list[Match], text: st
     for m in matches:
         span = spans.get(m.start) or spans.setdefault(m.start, sentence_of(text, m.start))
         if span not in told:
-            told[span] = marks.search(text, *span) is not None
+            told[span] = marks.told(text[span[0] : span[1]])
         if told[span]:
             out.append(m)
     return out
 
 
-SPORTS = re.compile(  # a sentence that tells a match: its events, and its states (the national sides), are not the domain's
-    r"\b(?:World Cup|national team|stoppage[ -]time|half-time|goalless|goalkeeper|midfielder|striker|scored|penalty|red card|"
-    r"three-pointers|threes|rebounds|innings|wickets?|qualifier|quarter-final|semi-final|Olympics?|"
-    r"Coupe du monde|carton rouge|buteur|Copa del Mundo|tarjeta roja|delantero|goleador|Mondiali|cartellino rosso|attaccante|"
-    r"Weltmeisterschaft|rote Karte|Stürmer|Nationalmannschaft)\b",
-    re.IGNORECASE,
+SPORTS = Marks.of(  # a sentence that tells a match: its events, and its states (the national sides), are not the domain's
+    "World Cup|national team|stoppage time|stoppage-time|half-time|goalless|goalkeeper|midfielder|striker|scored|penalty|red card|"
+    "three-pointers|threes|rebounds|innings|wicket|wickets|qualifier|qualifiers|quarter-final|quarter-finals|semi-final|semi-finals|Olympic|Olympics|"
+    "equaliser|equalizer|Premier League|Champions League|baseline|tennis|Coupe du monde|carton rouge|buteur|attaquant|gardien de but|"
+    "Copa del Mundo|tarjeta roja|delantero|goleador|portero|Mondiali|cartellino rosso|attaccante|portiere|Weltmeisterschaft|rote Karte|"
+    "Stürmer|Torwart|Torhüter|Nationalmannschaft|chess|kingside|queenside|checkmate|grandmaster|rugby|drop goal|scrum|Asian Cup|"
+    "Coppa d'Asia|Coupe d'Asie|Copa Asiática|hat-trick|doppietta|andata|Hinspiel*|Rückspiel*"
 )
+_FICTION_OR_SPORTS = FICTION.joined(SPORTS)
 
 
 def sports(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
@@ -298,15 +433,30 @@ _COMPOUND = re.compile(r"[-\u2010\u2011][A-Z\u00c0-\u00de]")  # Soleimani-Nia: a
 
 def compound_surnames(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The person matches that a hyphen and a capital continue: "Ghasem Soleimani-Nia" is another
-    person's double surname, not the watched Soleimani."""
+    person's double surname, not the watched Soleimani; and those whose last word is written in small
+    Latin letters: "known as al-muhandis, the engineer" is a word, not the name."""
     actors = _tables(watchlist).actors
-    return [m for m in matches if m.kind == "actor" and m.name in actors and actors[m.name].kind == "person" and _COMPOUND.match(text, m.end)]
+    return [
+        m for m in matches
+        if m.kind == "actor" and m.name in actors and actors[m.name].kind == "person" and (_COMPOUND.match(text, m.end) or _small(m.found))
+    ]
+
+
+_WRAPPED = re.compile(r"-[ \t]*\r?\n[ \t]*(?=[^\W\d_A-Z])")  # a hyphen at a line end before a small letter joins the word
+
+
+def _small(found: str) -> bool:
+    """Whether the last word of a name as found starts with a small Latin letter."""
+    words: list[str] = WORD.findall(_WRAPPED.sub("", found.replace("\u00ad", "")))  # Solei-⏎mani is one word
+    first = words[-1][:1] if words else ""
+    return first.isascii() and first.islower()
 
 
 def names_of_things(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The actor matches followed by one of the actor's `not_before` head nouns, capitalised as part of
     a proper name (one word of SKIPPED_BEFORE_HEAD may stand between): "Baghdad Grill", not "the old
-    Baghdad café"."""
+    Baghdad café"; or right after one, capitalised ("Bank Sepah", "Restaurant „Bagdad“"), or after a
+    word of STREETS ("viale Pasdaran")."""
     heads = _tables(watchlist).heads
     out = []
     for m in matches:
@@ -317,4 +467,12 @@ def names_of_things(watchlist: Watchlist, matches: Sequence[Match], text: str) -
                 following.pop(0)
             if following and following[0][0].isupper() and heads[m.name] & {fold(following[0]), fold(" ".join(following[:2]))}:
                 out.append(m)
+                continue
+            before = _HEAD_BEFORE.search(text, max(0, m.start - 40), m.start)
+            if before and ((before.group(1)[0].isupper() and fold(before.group(1)) in heads[m.name]) or fold(before.group(1)) in STREETS):
+                out.append(m)
     return out
+
+
+STREETS = frozenset("viale corso piazza rue avenue boulevard calle avenida plaza strasse platz".split())  # viale Pasdaran, rue de Téhéran: a street
+_HEAD_BEFORE = re.compile(r"(\w+)[ \t]+[„“\"«‚‘']?[ \t]*$")  # the word right before a name (Bank Sepah, Restaurant „Bagdad“)

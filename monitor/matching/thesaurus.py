@@ -37,6 +37,7 @@ _ARMED = (
     "Truppen Soldaten Miliz Milizen Streitkräfte Armee Militär getötet verletzt Kämpfer Raketen Drohnen Stützpunkt "
     "tanker tankers vessel vessels shipping motorcade"
 )
+_ATTACK = _ARMED + " territory territoire territorio Territorium aggression agression agresión aggressione cibles objetivos obiettivi Ziele"  # the states' names count too
 _VIOLENT = (
     "attack attacks attacked strike strikes struck shot shooting gunmen gunman gunfire shelling bomb bombing bomber blast explosion "
     "explosive suicide drone drones missile missiles rocket rockets airstrike airstrikes raid ambush ambushed clashes fighting "
@@ -54,13 +55,15 @@ _FORCE = (
     "truppe soldati militari forze portaerei Truppen Soldaten Streitkräfte Flugzeugträger"
 )
 _THREAT = (
-    "war attack attacks strike strikes force military retaliation revenge vengeance response reprisal reprisals consequences "
+    "war attack attacks strike strikes force military retaliation revenge vengeance response reprisal reprisals consequences sanctions "
+    "conséquences sanctions consecuencias sanciones tropas conseguenze sanzioni truppe Konsequenzen Sanktionen Truppen "
     "destroy wipe annihilate bomb hit target targets sites bases troops missiles punish punishment harsh severe crushing "
     "guerre attaque attaquer frapper représailles riposte vengeance venger "
     "guerra ataque atacar represalias venganza vengar respuesta "
     "attacco attaccare rappresaglia vendetta vendicare risposta "
     "Krieg Angriff angreifen Vergeltung Rache Antwort"
 )
+_WARN = _THREAT + " "  # the same words, but no names of states and groups (see _THREATS)
 _PROMISE = (  # a promise is a threat only of a reprisal (not of power plants, nor of shorter queues)
     "war attack attacks strike strikes retaliation revenge vengeance response reprisal reprisals consequences destroy punish punishment "
     "harsh severe crushing guerre représailles riposte vengeance guerra represalias venganza respuesta rappresaglia vendetta risposta "
@@ -71,6 +74,15 @@ _REPRISAL = (
     "enemy enemies forces troops bases vowed swore promised pledged threatened warned harsh severe crushing "
     "mort assassinat juré promis menacé commandant muerte asesinato juró prometió amenazó comandante "
     "morte assassinio uccisione giurato promesso minacciato comandante Tod Tötung Ermordung geschworen gedroht Kommandeur"
+)
+_RESPONSE_HOW = (  # how a response is told when it is a reprisal
+    "crushing decisive decisively swift swiftly harsh severe firm firmly strong proportionate proportional disproportionate military "
+    "resolute robust multi-tiered painful appropriate unrelenting choosing écrasante ferme fermement proportionnée militaire contundente "
+    "contundencia firme proporcional desproporcionada militar schiacciante proporzionata durissima decisa militare harte entschlossen militärische"
+)
+_RESPONSE_TO = (  # what a reprisal answers
+    "attack attacks attacked aggression killing killed assassination death deaths strike strikes attaque attaques agression assassinat mort "
+    "frappe ataque ataques agresión asesinato muerte attacco attacchi aggressione uccisione morte Angriff Angriffe Tötung Ermordung Tod"
 )
 _SANCTION = (
     "Treasury oil exports imports bank banks banking economic economy financial entities individuals companies firms shipping "
@@ -90,19 +102,24 @@ _DRONE = (
     "struck strike strikes hit targeted targeting attack attacked attacks assault armed explosive explosives laden one-way kamikaze launched killed fired "
     "attaqué frappe armados atacaron ataque armati attaccato raid bewaffnete Angriff"
 )
-_EMBASSY = (
-    "stormed storming besieged besieging siege attacked attack attackers breached torched fire overran protesters rioters "
-    "militiamen mob assault assaulted rockets rocket seizure seized "
-    "assaut assiégé manifestants miliciens roquettes asaltaron asalto asediada manifestantes milicianos cohetes "
-    "assaltato assalto assaltata assediata manifestanti miliziani razzi gestürmt Sturm belagert Demonstranten Raketen"
+_EMBASSY = (  # not rockets that fell near it, nor protesters outside it: an attack on the mission itself
+    "stormed storming besieged besieging siege attacked attack attackers breached torched overran rioters "
+    "militiamen mob assault assaulted seizure seized "
+    "assaut assiégé miliciens asaltaron asalto asediada milicianos "
+    "assaltato assalto assaltata assediata miliziani gestürmt Sturm belagert"
 )
 _ESCALATION = (
     "war tensions conflict military crisis violence fighting hostilities confrontation strikes attacks "
     "guerre conflit crise guerra conflicto crisis conflitto crisi Krieg Konflikt Krise Golf Gulf Golfe Golfo"
 )
+_TENSIONS = _ESCALATION + " " + _ARMED + " risk fears rhetoric situation region regional Middle East Moyen-Orient Oriente Medio Medio Oriente Nahost China Russia"  # the watched states' and groups' names count too
 _CALM = _ESCALATION + " " + _ARMED + " sides parties"  # a call for restraint (the watched states' and groups' names count too)
-_AIRCRAFT = "drone drones aircraft jet helicopter plane warplane airliner dron avión helicóptero avion hélicoptère aereo elicottero velivolo Drohne Flugzeug Hubschrauber"
-_DEATH = _VIOLENT + " revenge retaliation reprisal avenge martyr martyrdom general commander"  # "vowed revenge for the general's death"
+_TARGETS = "forces troops soldiers personnel bases base positions facilities sites embassy convoy militia militias fighters ships tankers vessels"  # what armed force aims at
+_AIRCRAFT = (
+    "drone drones aircraft jet helicopter plane warplane airliner flight passenger Boeing dron avión aeronave helicóptero vuelo avion appareil "
+    "hélicoptère vol aereo elicottero velivolo volo Drohne Flugzeug Passagierflugzeug Maschine Hubschrauber Flug"
+)
+_DEATH = _VIOLENT + " " + _ARMED + " revenge retaliation reprisal avenge martyr martyrdom general commander shot down downed downing abattu derribado abbattuto abgeschossen Abschuss"  # "vowed revenge for the general's death"
 _KILLED = _ARMED + " assassination commander bodyguards bodyguard bomber bombers suicide"
 
 
@@ -171,15 +188,20 @@ SYNSETS: tuple[Synset, ...] = (
     _synset(
         "fight", "19",
         "shelling; shelled; artillery fire; opened fire; came under fire; ambush; ambushed;"
-        "tirs d'artillerie; fuego de artillería; fuoco di artiglieria; Artilleriefeuer; Militärschlag; Beschuss",
-        ("strike; strikes; struck; attack; attacks; attacked; assault; assaulted; raid; raids; clashes; clashed; gunfire; hit; pounded; bombardment; bombarded; obliterated;"
-         "frappe; frappes; attaque; attaques; attaquer; attaqué; ataque; ataques; atacar; atacó; attacco; attacchi; attaccare; attaccò; Angriff; Angriffe; angreifen", _ARMED),
-        ("shot down; downed; abattu; derribó; derribado; abbattuto; abgeschossen", _AIRCRAFT, 4),
+        "tirs d'artillerie; fuego de artillería; fuoco di artiglieria; Artilleriefeuer; Militärschlag; Beschuss; cross-border fire; exchange of fire;"
+        "exchanges of fire; legitimate targets; legitimate target; fair targets; cibles légitimes; objetivos legítimos; obiettivi legittimi; legitime Ziele",
+        ("strike; strikes; struck; clashes; clashed; gunfire; hit; pounded; bombardment; bombarded; obliterated", _ARMED),
+        ("attack; attacks; attacked; assault; assaulted; raid; raids; frappe; frappes; attaque; attaques; attaquer; attaqué;"
+         "ataque; ataques; atacar; atacó; attacco; attacchi; attaccare; attaccò; Angriff; Angriffe; angreifen", _ATTACK),
+        ("shot down; shooting down; downed; abattu; derribó; derribado; derribo; abbattuto; abbattimento; abgeschossen; Abschuss", _AIRCRAFT, 6),
+        ("colpire; colpito; colpita; colpiti; colpendo; frapper; ins Visier", _ATTACK),
+        ("target; targets; targeted; targeting", _TARGETS, 3),
     ),
     _synset(
         "killing", "18",
         "shot dead; gunned down; slain; tué; tués; mató; mataron; ucciso; uccisi; ucciderà; getötet; tötete",
         ("killed; killing; kills; kill; uccisione; Tötung", _KILLED),
+        ("deadly; deadliest; tödlichen; meurtrier; meurtrière", _KILLED, 2),
         ("dead; died; death; deaths; death toll; mort; morts; muerto; muertos; murió; muerte; morte; morti; ums Leben; starben; Tod", _DEATH),
     ),
     _synset(
@@ -194,7 +216,8 @@ SYNSETS: tuple[Synset, ...] = (
         "represalia; represalias; rappresaglia; rappresaglie; Vergeltung; Vergeltungsschlag",
         ("revenge; avenge; avenged; avenging; hit back; pay the price; pay a heavy price; make them pay; riposte; venger; vengar; vendetta; vendicare; Rache; rächen;"
          "paieront le prix; pagarán el precio; pagheranno il prezzo", _REPRISAL),
-        ("respond", _REPRISAL, 4),
+        ("response", _RESPONSE_HOW, 3),  # "responsible" has its stem: only how it is told
+        ("respond; réponse; répondra; respuesta; responderá; risposta; risponderà; Antwort", _RESPONSE_HOW + " " + _RESPONSE_TO, 6),
     ),
     _synset(
         "troop deployment", "15",
@@ -207,9 +230,11 @@ SYNSETS: tuple[Synset, ...] = (
     ),
     _synset(
         "threat", "13",
-        "ultimatum; all options are on the table; Drohung; crushing blow",
-        ("threat; threats; threatened; threatens; threatening; warned; warns; warning; vowed; vows; swore; would pay; menace; menacé; menace de;"
-         "a juré; juré; amenaza; amenazó; advirtió; juró; minaccia; minacciato; avvertì; giurato; drohte; droht; gedroht; schwor", _THREAT),
+        "ultimatum; all options are on the table; Drohung; crushing blow; ready to strike; prêts à frapper; prêt à frapper; listos para atacar;"
+        "pronti a colpire; bereit zuzuschlagen",
+        ("warned; warns; warning; warn", _WARN),  # by force words alone: analysts warning of escalation with Iran threaten nothing
+        ("threat; threats; threatened; threatens; threatening; vowed; vows; swore; would pay; menace; menacé; menace de;"
+         "a juré; juré; amenaza; amenazas; amenazó; advirtió; juró; minaccia; minacce; minacciato; avvertì; giurato; drohte; droht; gedroht; schwor", _THREAT),
         ("pledged; promised; promis; prometió; promesso", _PROMISE),
         ("harsh; severe; crushing; decisive; dura; durísima; sévère; severa; harte", "revenge vengeance retaliation retaliatory response reprisal reprisals venganza respuesta vengeance riposte représailles vendetta risposta Rache Vergeltung Antwort", 2),
         ("unavenged; will pay", _THREAT, 3),
@@ -224,7 +249,8 @@ SYNSETS: tuple[Synset, ...] = (
     _synset(
         "escalation", "",
         "escalation; rising tensions; mounting tensions; spiralling tensions; soaring tensions; heightened tensions; brink of war;"
-        "verge of war; all-out war; tit-for-tat; collision course; closer to the brink; pushed to the brink; Flächenbrand; escalade; escalada; escalation; Eskalation; tensions; tensiones; tensioni; tensione; Spannungen",
+        "verge of war; all-out war; tit-for-tat; collision course; closer to the brink; pushed to the brink; Flächenbrand",
+        ("escalation; escalade; escalada; Eskalation; tensions; tensiones; tensioni; tensione; Spannungen", _TENSIONS),  # of rents, of a strike for pay, a climbing wall: no
         ("escalate; escalated; escalating; ratcheted up; ratchet up; step up; stepped up; intensify; intensified", _ESCALATION),
     ),
     _synset(
@@ -239,7 +265,10 @@ SYNSETS: tuple[Synset, ...] = (
         "does not seek war; not seeking war; not want war; not want a war; no wish for war; standing down; stood down;"
         "avoid war; avoid a wider war; avoid escalation; prevent escalation; no intention of escalating;"
         "désescalade; apaisement; ne veut pas la guerre; desescalada; no busca una guerra; distensione; Deeskalation;"
-        "exercise restraint; show restraint; maximum restraint; appelé à la retenue; pidió contención; invitato alla moderazione; zur Zurückhaltung",
+        "exercise restraint; show restraint; maximum restraint; appelé à la retenue; pidió contención; invitato alla moderazione; zur Zurückhaltung;"
+        "prevent a wider war; prevent a regional war; preventing a regional war; ne cherchent pas la guerre; ne cherche pas la guerre; apaiser les tensions;"
+        "no buscan la guerra; rebajar la tensión; reducir la tensión; bajar la tensión; non cerca la guerra; ridurre la tensione; allentare la tensione;"
+        "keinen Krieg; Spannungen abbauen",
         ("restraint; retenue; contención; moderazione; Zurückhaltung", _CALM),
     ),
 )
@@ -262,7 +291,9 @@ def _table(synset: Synset) -> dict[tuple[str, ...], Member]:
 _KEYS = [_table(s) for s in SYNSETS]
 _SENSED = frozenset({_ARMED, _VIOLENT, _DEATH, _KILLED})  # senses an armed group's name also satisfies
 _KILLINGS = frozenset({_DEATH, _KILLED})  # senses a watched person's name also satisfies (his killing is the domain's)
-_THREATS = frozenset({_THREAT, _CALM})  # senses a watched state's or armed group's name also satisfies (a threat by or to it is the domain's)
+_THREATS = frozenset({_THREAT, _CALM, _TENSIONS})  # senses a watched state's or armed group's name also satisfies (a threat by or to it is the domain's)
+_WARNINGS = frozenset({_WARN})  # senses a watched person's or group's name satisfies, not a state's (diplomats warning Tehran threaten nothing)
+_PARTIES = frozenset({_ATTACK})  # senses a watched state's name also satisfies (an attack by or on it is the domain's; not a strike: of workers, of a tone)
 
 
 def expand(
@@ -331,5 +362,5 @@ def _words(member: Member, names: tuple[tuple[str, ...], tuple[str, ...], tuple[
     own = _key(member.phrase)
     words = tuple(w for w in member.context.split() if _key(w) != own)  # a word is no evidence of its own sense
     groups, persons, states = names
-    named = (groups if member.context in _SENSED else ()) + (persons if member.context in _KILLINGS else ())
-    return words + named + (groups + states if member.context in _THREATS else ())
+    named = (groups if member.context in _SENSED | _PARTIES | _WARNINGS else ()) + (persons if member.context in _KILLINGS | _WARNINGS else ())
+    return words + named + (groups + states if member.context in _THREATS else ()) + (states if member.context in _PARTIES else ())
