@@ -180,6 +180,27 @@ class _Part:
     node: yaml.Node | None
 
 
+class _UniqueKeys(yaml.SafeLoader):
+    """YAML's safe loader, but a key given twice in one mapping is refused: YAML keeps the last one
+    silently, so a `not_when` list written twice for an actor lost the first (the default list did)."""
+
+
+def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    first: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *anchor`: its keys may be given again, and win
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, str | int | float | bool):  # a list as a key: the constructor refuses it
+            if key in first:
+                raise yaml.constructor.ConstructorError(None, None, f"key {key!r} given twice (first on line {first[key]}): YAML would keep only this one", key_node.start_mark)
+            first[key] = key_node.start_mark.line + 1
+    return loader.construct_mapping(node, deep=True)
+
+
+_UniqueKeys.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
 def _line_of(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
     """The 1-based line of the YAML node at a pydantic error location (as deep as it exists).
 
@@ -234,7 +255,7 @@ def _load_file(path: Path) -> _Part:
         raise WatchlistError(f"{path}: cannot read watchlist: {exc}", path=str(path)) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data: Any = yaml.safe_load(text)
+        data: Any = yaml.load(text, Loader=_UniqueKeys)  # noqa: S506  (a SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None

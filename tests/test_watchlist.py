@@ -103,6 +103,33 @@ def test_invalid_yaml(tmp_path: Path) -> None:
     assert "not valid YAML: found unexpected end of stream (while scanning a quoted scalar from line 4)" in message
 
 
+def test_a_key_given_twice_in_one_entry_is_refused_naming_both_lines(tmp_path: Path) -> None:
+    """YAML keeps the last of two equal keys silently: an actor's first not_when list was lost (the
+    default watchlist had one). Now the file is refused, naming the second key's line and the first's."""
+    path = yaml_file(tmp_path, """\
+        actors:
+          - name: United States
+            kind: state
+            not_when: [governor]
+            aliases: [US]
+            not_when: [Denzel Washington]
+        """)
+    message = watchlist_error(path, 6)
+    assert "key 'not_when' given twice (first on line 4)" in message
+
+
+def test_an_anchor_merged_into_an_entry_is_not_a_key_given_twice(tmp_path: Path) -> None:
+    path = yaml_file(tmp_path, """\
+        x-base: &base {kind: state, aliases: [US]}
+        actors:
+          - <<: *base
+            name: United States
+            aliases: [USA]
+        """)
+    actor = load_watchlist(path).actors[0]
+    assert actor.kind == "state" and "USA" in actor.aliases  # the anchor's kind, the entry's own aliases
+
+
 def test_invalid_yaml_bad_indentation(tmp_path: Path) -> None:
     path = yaml_file(tmp_path, """\
         actors:
