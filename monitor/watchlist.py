@@ -254,8 +254,12 @@ def _load_file(path: Path) -> _Part:
     except (OSError, UnicodeDecodeError) as exc:
         raise WatchlistError(f"{path}: cannot read watchlist: {exc}", path=str(path)) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data: Any = yaml.load(text, Loader=_UniqueKeys)  # noqa: S506  (a SafeLoader)
+        loader = _UniqueKeys(text)  # parsed once: the node (for error lines) and the data built from it
+        try:
+            node = loader.get_single_node()
+            data: Any = None if node is None else loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
