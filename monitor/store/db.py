@@ -150,6 +150,17 @@ class Database:
         except OperationalError as exc:  # the database, not the statement: locked, read-only, disk full, gone
             raise StoreError(f"{self.name}: {unavailable_reason(exc)}") from exc
 
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A Core connection in one transaction, committed when the block ends or rolled back whole if it
+        raises, like `session` but without an ORM session's bookkeeping: for the storing thread's statements
+        (the known keys of a feed, its new articles), where that bookkeeping cost more than the SQL."""
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except OperationalError as exc:  # as in `session`
+            raise StoreError(f"{self.name}: {unavailable_reason(exc)}") from exc
+
     def close(self) -> None:
         self.engine.dispose()
 
