@@ -182,7 +182,14 @@ def store_feed(group: str, name: str, source_id: int, new: list[Article], sketch
         at = stories.article_time(article.published, fetched)
         found = index.find(signature, size, at, WITHIN)
         laps.lap(group, "story lookup")
-        story = states[found] if found in states else story_store.state(db, found, source_id)
+        if found in states:
+            story = states[found]
+        elif "connection" in inspect.signature(story_store.state).parameters:  # since issue 21's storing-thread work: on the feed's connection
+            with ExitStack() as reading:
+                connection = rows.connection if rows else reading.enter_context(db.transaction())
+                story = story_store.state(connection, found, source_id)
+        else:
+            story = story_store.state(db, found, source_id)
         laps.lap(group, "story state (SQL)")
         alert = None
         if result.alert:

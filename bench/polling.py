@@ -15,7 +15,8 @@ cycle: wall time, CPU seconds of this process (and of its storing and fetching t
 server, peak RSS during the cycle
 (VmHWM, reset at the start of the cycle where /proc allows it) of this process plus its parsing
 processes and multiprocessing's resource tracker ("bench_peak_rss_mb": the pipeline; shared pages count in each), the same processes' peak
-summed PSS sampled every 250 ms ("pipeline_peak_pss_mb": shared pages split between them), and of the
+summed PSS sampled every 250 ms ("pipeline_peak_pss_mb": shared pages split between them; "peak_pss_by_process_mb":
+this process's share of that peak, then each other's), and of the
 server, feeds changed, new articles,
 alerts, sources in error, responses. Then, in a fresh process on one core (so that this one, the
 pipeline's, imports no more than the daemon does), bare `feedparser.parse`
@@ -109,36 +110,42 @@ def pipeline_children() -> list[int]:
 
 class PssSampler:
     """The largest sum of PSS (proportional set size: shared pages split between the processes sharing
-    them) over this process and its parsing processes, sampled every 250 ms while running."""
+    them) over this process and its parsing processes, sampled every 250 ms while running; `peak_parts_kb`:
+    each process's share of that peak (this one first)."""
 
     def __init__(self) -> None:
-        self.peak_kb, self._stop = 0, threading.Event()
+        self.peak_kb, self.peak_parts_kb, self._stop = 0, list[int](), threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     @staticmethod
-    def now_kb() -> int:
-        total = 0
+    def parts_kb() -> list[int]:
+        parts = []
         for pid in ["self", *pipeline_children()]:
             try:
                 with open(f"/proc/{pid}/smaps_rollup") as f:
-                    total += next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+                    parts.append(next(int(line.split()[1]) for line in f if line.startswith("Pss:")))
             except (OSError, StopIteration):
                 pass
-        return total
+        return parts
+
+    def _sample(self) -> None:
+        parts = self.parts_kb()
+        if sum(parts) > self.peak_kb:
+            self.peak_kb, self.peak_parts_kb = sum(parts), parts
 
     def _run(self) -> None:
         while not self._stop.wait(0.25):  # reading smaps costs the kernel ~1 ms per 100 MB: not too often
-            self.peak_kb = max(self.peak_kb, self.now_kb())
+            self._sample()
 
     def __enter__(self) -> PssSampler:
-        self.peak_kb = self.now_kb()
+        self._sample()
         self._thread.start()
         return self
 
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak_kb = max(self.peak_kb, self.now_kb())
+        self._sample()
 
 
 def cpu_seconds() -> float:
@@ -265,6 +272,7 @@ def run_cycle(pipeline: Pipeline, server: FeedServer, label: str, changed: int, 
         "bench_peak_rss_mb": round(bench_peak / MB, 1),  # this process, its parsing processes and the resource tracker
         "child_peak_rss_mb": [round(k / MB, 1) for k in worker_peaks],
         "pipeline_peak_pss_mb": round(pss.peak_kb / MB, 1),  # the same processes, shared pages counted once
+        "peak_pss_by_process_mb": [round(k / MB, 1) for k in pss.peak_parts_kb],  # this process, then the others
         "server_peak_rss_mb": round(served["peak_rss_kb"] / MB, 1),
         "peak_rss_all_mb": round((bench_peak + served["peak_rss_kb"]) / MB, 1),
         "peak_since": "cycle start" if reset else "process start",

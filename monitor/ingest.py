@@ -107,7 +107,7 @@ class Ingest:
                     for k, (article, result, (signature, size)) in enumerate(batch):
                         at = article_time(article.published, fetched)  # a copy joins only a story this close in time
                         found = self.story_index.find(signature, size, at, self.limits.join_within)
-                        story = states[found] if found in states else story_store.state(self.db, found, source_id)
+                        story = states[found] if found in states else story_store.state(rows.connection, found, source_id)
                         if result.alert and muted is None:
                             muted = set(mutes.active(self.db, fetched))
                         decision = decide(result, story, muted or set(), self.policy, fetched)

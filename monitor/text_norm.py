@@ -171,11 +171,15 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+_RUN_ONLY = re.compile(rf"{_W}+")  # WORD where no apostrophe is: neither an elided word nor a run across one can be
+
+
 def normalise(text: str) -> str:
-    """The whole text as space-separated normal forms (idempotent): the `norm`s of its tokens."""
-    words = WORD.findall(unicodedata.normalize("NFC", text))
-    short = max(map(len, words), default=0) <= _FOLD_CACHED  # then straight to the cache (the common case)
-    return " ".join(filter(None, map(_cached_fold if short else fold, words)))
+    """The whole text as space-separated normal forms (idempotent): the `norm`s of its tokens, folded all at once
+    (`fold_many`: as fast as the fold cache's hits, and no slower for new words, which the cache would keep)."""
+    text = unicodedata.normalize("NFC", text)
+    words = (WORD if any(a in text for a in _APOSTROPHES) else _RUN_ONLY).findall(text)  # the plain regex: 4x faster
+    return " ".join(filter(None, fold_many(words)))
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor.dedup import canonical_url, content_hash, to_article
 from monitor.model import Document
+from monitor.text_norm import WORD, fold, normalise
 
 
 @pytest.mark.parametrize(
@@ -49,3 +54,15 @@ def test_normalised_once_gives_the_content_hash_and_the_story_sketch(title: str,
     assert article.content_hash == content_hash(article.title, article.text)
     assert sketch_normalised(article.normalised) == sketch(article.body)
     assert sketches([article.normalised, article.normalised]) == [sketch(article.body)] * 2  # a feed's new articles at once
+
+
+_LETTERS = "abcdlqsuIÉé’'`´ʼ \n-.ß\u0301ﬁ½"  # elided words and their apostrophes, accents, ligatures, line breaks
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_LETTERS), max_size=40) | st.text(max_size=40))
+def test_normalise_is_the_fold_of_every_word(text: str) -> None:
+    """Content hashes are stored: `normalise` (which takes a plain word regex where the text has no apostrophe)
+    gives what folding each of WORD's tokens gives, with and without apostrophes."""
+    nfc = unicodedata.normalize("NFC", text)
+    assert normalise(text) == " ".join(filter(None, (fold(word) for word in WORD.findall(nfc))))

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+from tests.conftest import ON_POSTGRES, REPO, write_config
 
 PROBE = """
 import json
@@ -31,3 +34,28 @@ def test_the_free_pages_of_a_busy_moment_are_handed_back() -> None:
     seen = json.loads(done.stdout)
     assert seen["released"] is True
     assert seen["before"] - seen["after"] > 40_000  # KB: most of the ~80 MB freed in the middle of the heap
+
+
+LOADED = """
+import sys
+from monitor.pipeline import build_pipeline
+from monitor.settings import load_settings
+from monitor.sources.folders import watch
+from monitor.store import sources
+from tests.test_ingest_batch import entries
+
+pipeline = build_pipeline(load_settings(sys.argv[1]))
+source_id = sources.ensure_source(pipeline.db, "feed", "feed", "https://example.org/feed")
+stored = pipeline.ingest(source_id, "feed", entries(5))  # new stories: their hour rows upserted
+watch([], lambda: None).stop()  # no folder to watch
+pipeline.close()
+print(stored, sorted({m.split(".")[0] for m in sys.modules if m.startswith(("watchdog", "sqlalchemy.dialects.postgresql"))}))
+"""
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="what a daemon on SQLite loads")
+def test_a_daemon_on_sqlite_without_folders_loads_neither_postgresql_nor_watchdog(tmp_path: Path) -> None:
+    """SQLAlchemy's PostgreSQL dialect (≈ 2.5 MB) and watchdog are loaded only where they are used."""
+    done = subprocess.run([sys.executable, "-c", LOADED, str(write_config(tmp_path))], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["5", "[]"]

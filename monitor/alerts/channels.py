@@ -10,7 +10,6 @@ with an ellipsis, to what the channel's Apprise plugin takes (its `title_maxlen`
 
 from __future__ import annotations
 
-import difflib
 import json
 import logging
 import sys
@@ -126,7 +125,9 @@ def url_hint(url: str) -> str:
     schema = url.partition("://")[0].lower() if "://" in url else ""
     known = plugins.known_schemas()
     if schema not in known:
-        near = difflib.get_close_matches(schema, known, n=3, cutoff=0.6)
+        from difflib import get_close_matches  # only to name a misspelt schema
+
+        near = get_close_matches(schema, known, n=3, cutoff=0.6)
         also = f"did you mean {', '.join(s + '://' for s in near)}? " if near else ""
         return f"no Apprise service is called {schema + '://' if schema else 'that'}; {also}the services and their URLs: https://github.com/caronc/apprise/wiki"
     return f"{schema}:// is known but this URL lacks or misspells a part it needs: see https://github.com/caronc/apprise/wiki and search for {schema}://"

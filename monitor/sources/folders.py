@@ -23,8 +23,6 @@ from typing import Any, cast
 
 import lxml.html
 from lxml import etree
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
-from watchdog.observers import Observer
 
 from monitor.errors import DocumentError
 from monitor.model import Document
@@ -272,31 +270,48 @@ def _parse_time(value: Any) -> datetime | None:
     return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-class _Handler(FileSystemEventHandler):
-    def __init__(self, on_change: Callable[[], None]) -> None:
-        self.on_change = on_change
+def _wanted(event: Any) -> bool:
+    """Whether a watchdog event may bring an article: a file of an article's name written or moved in, or a
+    subfolder created or moved in (it may hold articles already)."""
+    if event.event_type not in ("created", "modified", "moved", "closed"):
+        return False
+    name = os.path.basename(str(getattr(event, "dest_path", "") or event.src_path))
+    if event.is_directory:
+        return event.event_type in ("created", "moved") and not name.startswith(".")
+    return is_article_name(name)
 
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type not in ("created", "modified", "moved", "closed"):
-            return
-        name = os.path.basename(str(getattr(event, "dest_path", "") or event.src_path))
-        if event.is_directory:  # a subfolder created or moved in may hold articles already
-            wanted = event.event_type in ("created", "moved") and not name.startswith(".")
-        else:
-            wanted = is_article_name(name)
-        if wanted:
-            self.on_change()
+
+class _Unwatched:
+    """What `watch` returns when no folder exists: nothing to stop."""
+
+    def stop(self) -> None:
+        """Nothing runs."""
+
+    def join(self, timeout: float | None = None) -> None:
+        """Nothing runs."""
 
 
 def watch(folders: list[tuple[Path, bool]], on_change: Callable[[], None]) -> Any:
     """Start a watchdog observer that calls `on_change()` when an article file appears or changes.
 
-    `folders` are (path, recursive) pairs: a recursive folder's subfolders are watched too.
+    `folders` are (path, recursive) pairs: a recursive folder's subfolders are watched too. watchdog is
+    imported here, and only when a folder exists to watch: a daemon without folders never loads it (nor starts
+    its threads).
     """
+    existing = [(folder, recursive) for folder, recursive in folders if folder.is_dir()]
+    if not existing:
+        return _Unwatched()
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            if _wanted(event):
+                on_change()
+
     observer = Observer()
-    for folder, recursive in folders:
-        if folder.is_dir():
-            observer.schedule(_Handler(on_change), str(folder), recursive=recursive)
+    for folder, recursive in existing:
+        observer.schedule(Handler(), str(folder), recursive=recursive)
     observer.daemon = True
     observer.start()
     return observer

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
+from typing import Any
 
 from monitor.model import Document
 
 _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "pre", "section", "article", "header", "footer", "ul", "ol", "table", "figure", "figcaption", "dd", "dt"}
+
+
+@cache
+def _unwanted() -> Any:
+    """The elements whose text is not the article's, as an XPath compiled once (compiled per call, it was a third
+    of the fragment's time)."""
+    from lxml import etree
+
+    return etree.XPath("//script|//style|//noscript|//template")
 
 
 def html_to_text(html: str) -> str:
@@ -20,7 +31,7 @@ def html_to_text(html: str) -> str:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):
         return html.strip()
-    for bad in root.xpath("//script|//style|//noscript|//template"):
+    for bad in _unwanted()(root):
         bad.drop_tree()
     for el in root.iter():
         if isinstance(el.tag, str) and el.tag.lower() in _BLOCKS:

@@ -50,8 +50,8 @@ def known_guids(db: Database, source_id: int, guids: list[str]) -> set[str]:
     """Which of these GUIDs of this source are stored: one query."""
     if not guids:
         return set()
-    with db.session() as s:
-        stored = set(s.connection().execute(_KNOWN_GUIDS, {"source_id": source_id, "guids": guids}).scalars()) - {None, ""}
+    with db.transaction() as connection:
+        stored = set(connection.execute(_KNOWN_GUIDS, {"source_id": source_id, "guids": guids}).scalars()) - {None, ""}
     return _as_given(guids, stored, _GUID_LENGTH)
 
 
@@ -59,8 +59,8 @@ def known_urls_and_hashes(db: Database, urls: list[str], hashes: list[str]) -> t
     """Which of these canonical URLs and content hashes (of any source) are stored: one query."""
     if not urls and not hashes:
         return set(), set()
-    with db.session() as s:
-        rows = s.connection().execute(_KNOWN_KEYS, {"urls": urls, "hashes": hashes}).all()
+    with db.transaction() as connection:
+        rows = connection.execute(_KNOWN_KEYS, {"urls": urls, "hashes": hashes}).all()
     asked = set(hashes)
     return _as_given(urls, {url for url, _ in rows} - {None, ""}, _URL_LENGTH), {digest for _, digest in rows if digest in asked}
 
@@ -183,8 +183,8 @@ def batch(db: Database) -> Iterator[Batch]:
     A unique key refusing any article (a copy a concurrent writer stored first) raises Duplicate after the
     rollback; the caller then saves the articles one transaction each (ingest.py)."""
     try:
-        with db.session() as s:
-            yield Batch(s.connection())
+        with db.transaction() as connection:
+            yield Batch(connection)
     except IntegrityError as exc:
         raise Duplicate(str(exc).splitlines()[0]) from None
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime
 
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Connection, Executable, Table, and_, case, delete, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.model import MatchResult
-from monitor.store.db import Database
+from monitor.store.db import Database, upsert_insert
 from monitor.store.tables import TrendCountRow
 from monitor.trends import Mention, bumps, hour_of
 
@@ -33,11 +33,13 @@ def _set(excluded: Any) -> dict[str, Any]:
 
 
 _KEY = [_COUNTS.c.actor, _COUNTS.c.event, _COUNTS.c.hour]
-_SQLITE, _POSTGRESQL = sqlite.insert(_COUNTS), postgresql.insert(_COUNTS)
-_UPSERT: dict[str, Executable] = {  # built once
-    "sqlite": _SQLITE.on_conflict_do_update(index_elements=_KEY, set_=_set(_SQLITE.excluded)),
-    "postgresql": _POSTGRESQL.on_conflict_do_update(index_elements=_KEY, set_=_set(_POSTGRESQL.excluded)),
-}
+
+
+@cache
+def _upsert(dialect: str) -> Executable:
+    """The hour rows' upsert in this dialect, built once."""
+    insert = upsert_insert(dialect, _COUNTS)
+    return insert.on_conflict_do_update(index_elements=_KEY, set_=_set(insert.excluded))
 
 
 def mentions(result: MatchResult) -> list[Mention]:
@@ -55,7 +57,7 @@ def count_many(connection: Connection, stories: Iterable[tuple[Sequence[Mention]
             row = rows.setdefault((b.actor, b.event, hour), [0, 0, 0.0])
             row[0], row[1], row[2] = row[0] + 1, max(row[1], b.severity), row[2] + b.score
     if rows:
-        connection.execute(_UPSERT[connection.dialect.name], [
+        connection.execute(_upsert(connection.dialect.name), [
             {"actor": actor, "event": event, "hour": hour, "stories": n, "severity": severity, "score": score}
             for (actor, event, hour), (n, severity, score) in rows.items()
         ])

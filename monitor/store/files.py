@@ -11,9 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from monitor.store.db import Database
+from monitor.store.db import Database, upsert_insert
 from monitor.store.tables import SeenFileRow, column_length, fit_key, table_of
 
 _PATH_LENGTH = column_length(table_of(SeenFileRow).c.path)
@@ -37,10 +36,9 @@ def claim(db: Database, path: str, size: int, mtime_ns: int, now: datetime, unti
     """Take a file to read until `until`: True if it was neither read nor being read by another daemon
     (a row whose lease ended is taken over). One statement, so two daemons never both get True."""
     values = {"path": path, "size": size, "mtime_ns": mtime_ns, "seen_at": now, "lease_until": until}
-    dialect = sqlite if db.sqlite else postgresql
-    statement = dialect.insert(SeenFileRow).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=[SeenFileRow.path], set_={k: statement.excluded[k] for k in ("size", "mtime_ns", "seen_at", "lease_until")},
+    insert = upsert_insert("sqlite" if db.sqlite else "postgresql", SeenFileRow).values(**values)
+    statement = insert.on_conflict_do_update(
+        index_elements=[SeenFileRow.path], set_={k: insert.excluded[k] for k in ("size", "mtime_ns", "seen_at", "lease_until")},
         where=SeenFileRow.lease_until.is_not(None) & (SeenFileRow.lease_until < now),
     ).returning(SeenFileRow.id)
     with db.session() as s:

@@ -10,9 +10,8 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from monitor.store.db import Database
+from monitor.store.db import Database, upsert_insert
 from monitor.store.tables import HostClaimRow, column_length, fit_key, table_of
 
 _HOST_LENGTH = column_length(table_of(HostClaimRow).c.host)
@@ -25,10 +24,9 @@ def claim(db: Database, hosts: Collection[str], daemon_id: int, now: datetime, u
     if not hosts:
         return set()
     asked = {fit_key(host, _HOST_LENGTH): host for host in hosts}  # a host name too long to store as it is
-    dialect = sqlite if db.sqlite else postgresql
-    statement = dialect.insert(HostClaimRow).values([{"host": key, "daemon_id": daemon_id, "lease_until": until} for key in sorted(asked)])
-    statement = statement.on_conflict_do_update(
-        index_elements=[HostClaimRow.host], set_={"daemon_id": statement.excluded.daemon_id, "lease_until": statement.excluded.lease_until},
+    insert = upsert_insert("sqlite" if db.sqlite else "postgresql", HostClaimRow).values([{"host": key, "daemon_id": daemon_id, "lease_until": until} for key in sorted(asked)])
+    statement = insert.on_conflict_do_update(
+        index_elements=[HostClaimRow.host], set_={"daemon_id": insert.excluded.daemon_id, "lease_until": insert.excluded.lease_until},
         where=or_(HostClaimRow.daemon_id == daemon_id, HostClaimRow.lease_until < now),
     ).returning(HostClaimRow.host)
     with db.session() as s:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, func, select, text
+from sqlalchemy import Connection, bindparam, case, func, select, text
 
 from monitor.store.db import Database
 from monitor.store.tables import ArticleRow, StoryRow, table_of
@@ -31,6 +31,11 @@ _SINCE = (
     .order_by(_A.c.id.desc())
     .limit(bindparam("limit"))
 )
+_S = table_of(StoryRow)
+_STORY = select(_S.c.id, _S.c.severity, _S.c.reported, _S.c.last_alert_uid, _S.c.created_at).where(_S.c.id == bindparam("story"))
+_SIZE = select(  # its articles, their sources, and whether one is from this source
+    func.count(_A.c.id), func.count(func.distinct(_A.c.source_id)), func.max(case((_A.c.source_id == bindparam("source"), 1), else_=0)),
+).where(_A.c.story_id == bindparam("story"))
 Sketch = tuple[int, int, bytes, int, "datetime | None", datetime]  # article id, story id, signature, shingles, published, fetched
 
 
@@ -59,20 +64,17 @@ class StorySummary:
     title: str
 
 
-def state(db: Database, story_id: int | None, source_id: int) -> StoryState | None:
-    """A story as an article from `source_id` about to join it sees it (its source counted in)."""
+def state(connection: Connection, story_id: int | None, source_id: int) -> StoryState | None:
+    """A story as an article from `source_id` about to join it sees it (its source counted in): two statements
+    built once, on the connection of the transaction that will store the article."""
     if story_id is None:
         return None
-    with db.session() as s:
-        row = s.get(StoryRow, story_id)
-        if row is None:
-            return None
-        articles, sources = s.execute(
-            select(func.count(ArticleRow.id), func.count(func.distinct(ArticleRow.source_id))).where(ArticleRow.story_id == story_id)
-        ).one()
-        known = s.scalar(select(ArticleRow.id).where(ArticleRow.story_id == story_id, ArticleRow.source_id == source_id).limit(1))
-        reported = frozenset(filter(None, row.reported.split("\n")))
-        return StoryState(row.id, row.severity, reported, row.last_alert_uid, articles, sources + (known is None), row.created_at)
+    row = connection.execute(_STORY, {"story": story_id}).first()
+    if row is None:
+        return None
+    articles, sources, known = connection.execute(_SIZE, {"story": story_id, "source": source_id}).one()
+    reported = frozenset(filter(None, row.reported.split("\n")))
+    return StoryState(row.id, row.severity, reported, row.last_alert_uid, articles, sources + (not known), row.created_at)
 
 
 def serialise(connection: Connection) -> bool:
