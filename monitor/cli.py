@@ -328,13 +328,14 @@ app.add_typer(sources_app, name="sources")
 
 @sources_app.callback()
 def sources_list(ctx: typer.Context, config: ConfigOption = DEFAULT_CONFIG) -> None:
-    """Every source (from the config and added here) with its health: status, last success, last error, next check."""
+    """Every source (from the config and added here) with its health: status, last success, fetch time, last error, next check."""
     if ctx.invoked_subcommand is not None:
         return
-    table = _Table("id", "name", "kind", "status", "last success", "next check", "errors", "new", "last error", title="Sources")
+    table = _Table("id", "name", "kind", "status", "last success", "fetch", "next check", "errors", "new", "last error", title="Sources")
     for h in _app(config).sources():  # read-only: configured sources not stored yet have no id
         table.add(
-            str(h.id or "-"), h.name, h.kind, h.status + (f", silent since {_when(h.silent_since)}" if h.silent_since else ""), _when(h.last_success_at), _when(h.next_check_at) if h.kind == "feed" else "",
+            str(h.id or "-"), h.name, h.kind, h.status + (f", silent since {_when(h.silent_since)}" if h.silent_since else ""), _when(h.last_success_at),
+            "-" if h.fetch_seconds is None else f"{h.fetch_seconds:.2f} s", _when(h.next_check_at) if h.kind == "feed" else "",
             str(h.error_count), str(h.last_new_items), h.last_error or (f"moved permanently to {h.moved_to}" if h.moved_to else ""),
         )
     out.table(table)

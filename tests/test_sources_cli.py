@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sqlalchemy import create_engine, select
@@ -23,8 +24,10 @@ def test_sources_table_shows_health_and_disable_stops_polling(tmp_path: Path, ht
     feeds = [{"name": "good", "url": http_server.url("/ok.xml")}, {"name": "gone", "url": http_server.url("/missing.xml")}]
     config = write_config(tmp_path, feeds=feeds)
     assert monitor("once", "--config", str(config)).returncode == 0
-    table = monitor("sources", "--config", str(config)).stdout
+    table = monitor("sources", "--config", str(config), env={"COLUMNS": "200"}).stdout  # a row on one line
     assert "good" in table and "ok" in table
+    good = next(line for line in table.splitlines() if "good" in line)
+    assert re.search(r"\b\d+\.\d\d s\b", good), good  # its fetch time, measured by the poll
     assert "gone" in table and "error" in table and "HTTP 404" in table
 
     result = monitor("sources", "disable", "2", "--config", str(config))

@@ -35,6 +35,7 @@ class SourceHealth:
     every: float | None = None
     moved_to: str | None = None
     silent_since: datetime | None = None  # alerted as silent (issue 19) and not back yet: its latest article then
+    fetch_seconds: float | None = None  # how long its fetches take, smoothed (None: not fetched yet)
 
     @property
     def status(self) -> str:
@@ -308,6 +309,7 @@ def list_sources(db: Database, listed_only: bool = True) -> list[SourceHealth]:
             SourceHealth(
                 r.id, r.name, r.kind, r.location, r.last_checked_at, r.last_success_at,
                 r.next_check_at, r.error_count, r.last_error, r.last_new_items, r.origin, r.enabled, r.suspended, r.every, r.moved_to,
+                fetch_seconds=r.fetch_seconds,
             )
             for r in s.scalars(query)
         ]
