@@ -162,7 +162,16 @@ def named_parents(watchlist: Watchlist, matches: Sequence[Match]) -> list[Match]
     return out
 
 
-_FUTURE_BEFORE = re.compile(r"(?:\b(?:will|would|shall|going[ \t]+to)\b|['’]ll\b)(?=(?:\W+\w+){0,2}\W*$)", re.IGNORECASE)  # at most two words before the act
+_FUTURE_BEFORE = re.compile(  # at most two words before the act: a modal, or readiness (ready to hit US bases)
+    r"(?:\b(?:will|would|shall|going[ \t]+to|(?:ready|prepared|poised)[ \t]+to|pr[eê]ts?[ \t]+[aà]|listos[ \t]+para|pronti[ \t]+a)\b|['’]ll\b)(?=(?:\W+\w+){0,2}\W*$)",
+    re.IGNORECASE,
+)
+_NOT_DONE = re.compile(  # between the modal and the act: a past conditional (would have died) or an end of the act (would halt attacks)
+    r"\b(?:have|halt|stop|suspend|end|cease|pause|resume[ \t]+talks)\b", re.IGNORECASE
+)
+_IF = re.compile(r"\b(?:if|should|unless|in[ \t]+case|si|wenn|falls)\b", re.IGNORECASE)  # a condition: "... if Washington retaliated"
+_MODAL = re.compile(r"\b(?:will|would|'ll|’ll)\b", re.IGNORECASE)
+_LITOTES = re.compile(r"\b(?:hesitate|idle|rule[ \t]+out|ruled[ \t]+out|tolerate|silent|sit[ \t]+back)\b", re.IGNORECASE)  # would not hesitate: a threat
 _NEGATION = re.compile(r"\b(?:not|never|no)\b|n['’]t\b", re.IGNORECASE)
 FUTURE_REACH = 40  # characters before a hostile act searched for "will", "would" or "'ll" (at most two words before it)
 
@@ -209,7 +218,11 @@ def _threat_said(text: str, m: Match, key: int) -> tuple[tuple[int, int], str] |
     for modal in _FUTURE_BEFORE.finditer(text, max(0, m.start - FUTURE_REACH), m.start):
         pass
     if modal is not None and sentence_keys(text, [modal.start()])[0] == key and not _NEGATION.search(text, modal.start(), m.start):
-        return (modal.start(), m.end), modal.group().lower()
+        if not _NOT_DONE.search(text, modal.start(), m.start):
+            return (modal.start(), m.end), modal.group().lower()
+    conditional = _conditional(text, m, key)
+    if conditional is not None:
+        return conditional
     last = m.found.split()[-1] if m.found.split() else ""
     if _FUTURE_WORD.fullmatch(last) and not _NEGATION.search(text, max(0, m.start - 12), m.start):
         return (m.start, m.end), "future"
@@ -217,6 +230,29 @@ def _threat_said(text: str, m: Match, key: int) -> tuple[tuple[int, int], str] |
     if after and not _NEGATION.search(text, after.end(), after.end() + 8):
         return (m.start, after.end()), after.group().split()[-1].lower()
     return None
+
+
+def _conditional(text: str, m: Match, key: int) -> tuple[tuple[int, int], str] | None:
+    """A hostile act in a condition after a modal of the same sentence: "would set ablaze ... if Washington
+    retaliated", "would not hesitate to use force if its sites were attacked" (a negated modal only with a
+    litotes: would not stand idle, would not rule out)."""
+    start, _ = sentence_of(text, m.start)
+    condition = None
+    for condition in _IF.finditer(text, start, m.start):
+        pass
+    if condition is None:
+        return None
+    modal = None
+    for modal in _MODAL.finditer(text, start, condition.start()):
+        pass
+    if modal is None or sentence_keys(text, [modal.start()])[0] != key:
+        return None
+    main = text[modal.start() : condition.start()]
+    if _NEGATION.search(main) and not _LITOTES.search(main):
+        return None
+    if _NOT_DONE.search(text, modal.start(), min(condition.start(), modal.end() + 12)):
+        return None
+    return (modal.start(), m.end), f"{modal.group().lower()} ... {condition.group().lower()}"
 
 
 OPPOSITES = frozenset({"de", "anti", "counter", "non"})  # de-escalation holds "escalation" but is its opposite, not a kind of it
