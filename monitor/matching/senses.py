@@ -34,7 +34,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped = set(yielding(watchlist, matches, text)) | set(names_of_things(watchlist, matches, text)) | set(cities(watchlist, matches, text))
     spans: dict[int, tuple[int, int]] = {}  # a match's sentence, found once for both fiction and sports
     dropped |= set(fiction_or_sports(watchlist, matches, text, spans))
-    dropped |= set(compound_surnames(watchlist, matches, text))
+    dropped |= set(compound_surnames(watchlist, matches, text)) | set(appositions(matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
@@ -512,3 +512,35 @@ def names_of_things(watchlist: Watchlist, matches: Sequence[Match], text: str) -
 
 STREETS = frozenset("viale corso piazza rue avenue boulevard calle avenida plaza strasse platz".split())  # viale Pasdaran, rue de Téhéran: a street
 _HEAD_BEFORE = re.compile(r"(\w+)[ \t]+[„“\"«‚‘']?[ \t]*$")  # the word right before a name (Bank Sepah, Restaurant „Bagdad“)
+
+
+THING_HEADS = frozenset(  # what an apposition says a name is when it is no watched actor: "Esper, the Seattle startup"
+    "company firm startup start-up maker brand band restaurant club app platform chain retailer label developer "
+    "manufacturer studio publisher hotel cafe café bakery town village county suburb airline carrier shop store "
+    "software fund bank".split()
+)
+US_STATES = frozenset(  # "Baghdad, Arizona": a namesake place
+    "Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia Hawaii Idaho Illinois Indiana Iowa "
+    "Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan Minnesota Mississippi Missouri Montana Nebraska Nevada Ohio "
+    "Oklahoma Oregon Pennsylvania Tennessee Texas Utah Vermont Virginia Wisconsin Wyoming".split()
+)
+_APPOSITION = re.compile(r",[ \t]+(?:the|a|an)[ \t]+((?:[\w'’-]+[ \t]*){1,5})", re.IGNORECASE)
+_STATE_AFTER = re.compile(r",[ \t]+([A-Z][a-z]+)\b")
+
+
+def appositions(matches: Sequence[Match], text: str) -> list[Match]:
+    """The actor matches that an apposition says are another thing: a name followed by a comma and "the" or "a"
+    with, within five words, a noun of THING_HEADS ("Esper, the Seattle device-management startup", "Esper, a
+    Berlin software firm"), or by a comma and a US state ("Baghdad, Arizona")."""
+    out = []
+    for m in matches:
+        if m.kind != "actor":
+            continue
+        after = _APPOSITION.match(text, m.end)
+        if after and any(w.casefold() in THING_HEADS for w in after.group(1).split()):
+            out.append(m)
+            continue
+        state = _STATE_AFTER.match(text, m.end)
+        if state and state.group(1) in US_STATES:
+            out.append(m)
+    return out
