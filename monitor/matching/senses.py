@@ -38,7 +38,8 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
-    return sorted(dict.fromkeys(kept + named_parents(watchlist, kept) + threatened(watchlist, kept, text)), key=lambda m: (m.start, m.kind))
+    added = named_parents(watchlist, kept) + threatened(watchlist, kept, text) + appeals(watchlist, kept, text)
+    return sorted(dict.fromkeys(kept + added), key=lambda m: (m.start, m.kind))
 
 
 PLACE_WORDS = frozenset(  # a capital right after one of these is the city: "born in Tehran", "a cafe in north Tehran", "the streets of Tehran"
@@ -64,6 +65,8 @@ class _Tables:
     heads: dict[str, frozenset[str]]  # actors' not_before head nouns, folded
     capitals: dict[str, frozenset[str]]  # states' capitals, folded
     threat: Event | None  # the event that stands for threats (thesaurus concept "threat"), if any
+    calm: Event | None  # the event that stands for de-escalation (thesaurus concept "de-escalation"), if any
+    truce: str  # the name of the event that stands for a ceasefire, or ""
     hostile: frozenset[str]  # the events a threat can be of: CAMEO 18, 19, 20 and retaliation
     opposes: dict[str, frozenset[str]]  # events whose opposite (de-escalation of escalation) found near them takes them out
 
@@ -76,6 +79,7 @@ def _tables(watchlist: Watchlist) -> _Tables:
     if _LATEST and _LATEST[0].watchlist is watchlist:
         return _LATEST[0]
     threat = thesaurus.event_of("threat", watchlist.events)
+    calm = thesaurus.event_of("de-escalation", watchlist.events)
     tables = _Tables(
         watchlist,
         {a.name: a for a in watchlist.actors},
@@ -83,6 +87,8 @@ def _tables(watchlist: Watchlist) -> _Tables:
         {a.name: frozenset(fold(h) for h in a.not_before) for a in watchlist.actors if a.not_before},
         {a.name: frozenset(fold(c) for c in a.capitals) for a in watchlist.actors if a.capitals},
         next((e for e in watchlist.events if e.name == threat), None),
+        next((e for e in watchlist.events if e.name == calm), None),
+        thesaurus.event_of("ceasefire", watchlist.events),
         frozenset(e.name for e in watchlist.events if e.cameo[:2] in ("18", "19", "20")) | {thesaurus.event_of("retaliation", watchlist.events)} - {""},
         opposites(watchlist),
     )
@@ -544,3 +550,78 @@ def appositions(matches: Sequence[Match], text: str) -> list[Match]:
         if state and state.group(1) in US_STATES:
             out.append(m)
     return out
+
+
+_APPEAL = re.compile(  # a call on someone: urged, called on, asked, pressed, appealed to (and their French, Spanish, Italian, German forms)
+    r"\b(?:urg(?:e|es|ed|ing)|call(?:s|ed|ing)?[ \t]+(?:on|upon|for)|ask(?:s|ed|ing)?|press(?:es|ed|ing)?|appeal(?:s|ed|ing)?|implor\w*|plead\w*|"
+    r"exhort\w*|appel\w*|exhort\w*|pidi\w*|inst[oó]\w*|esort\w*|invit\w*|chiede\w*|forder\w*|rief\w*|ruft)\b",
+    re.IGNORECASE,
+)
+_STOP = re.compile(  # ... to stop: refrain from, halt, stop, avoid, cease, end, not to
+    r"\b(?:refrain\w*|halt\w*|stop\w*|avoid\w*|ceas(?:e|es|ed|ing)|end|ending|not[ \t]+to|restrain\w*|abstenir|cesser|arr[eê]ter|evitar|detener|"
+    r"evitare|fermare|cessare|vermeiden|einzustellen|beenden)\b",
+    re.IGNORECASE,
+)
+_WAR = re.compile(  # what a call to stop may name instead of an act: war, conflict, a battlefield (not a price or trade war)
+    r"(?<!price )(?<!trade )(?<!turf )(?<!culture )(?<!bidding )(?<!tariff )\b(?:war|wars|conflict|battlefield|battleground|escalation|fighting|hostilities|violence|confrontation|guerre|guerra|Krieg|conflit|conflicto|conflitto)\b",
+    re.IGNORECASE,
+)
+_NOT_SEEKING = re.compile(  # not seeking / not looking for / not interested in (a wider) war: the guide's "not seeking a wider war"
+    r"\b(?:not|no|never)[ \t'’\"]+(?:\w+[ \t'’\"]+){0,2}?(?:seek\w*|looking[ \t]+for|look[ \t]+for|want\w*|interest(?:ed)?[ \t'’\"]+in)[ \t'’\"]+"
+    r"(?:an?[ \t]+|any[ \t]+)?(?:\w+[ \t]+)?(?:war|conflict|confrontation|escalation)\b",
+    re.IGNORECASE,
+)
+APPEAL_REACH = 8  # words from the call to its "stop", and from the "stop" to the act or war it names
+
+
+def appeals(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """A call to stop a hostile act or a war ("urged Iran not to retaliate", "asked Washington to refrain from
+    striking", "called for an immediate ceasefire"), or a war said not to be sought ("not looking for war"),
+    in a sentence where no de-escalation was found: a de-escalation (CAMEO 0256, the guide's "a call to stop
+    attacks"), on the span from the call to the act."""
+    tables = _tables(watchlist)
+    calm = tables.calm
+    if calm is None:
+        return []
+    events = [m for m in matches if m.kind == "event"]
+    keys = sentence_keys(text, [m.start for m in events]) if events else []
+    told = {k for m, k in zip(events, keys) if m.name == calm.name}
+    out: list[Match] = []
+    for match in _NOT_SEEKING.finditer(text):
+        key = sentence_keys(text, [match.start()])[0]
+        if key not in told:
+            told.add(key)
+            out.append(Match("event", calm.name, "(not seeking war)", match.group(), match.start(), match.end(), 90.0, calm.severity, "", calm.cameo, form="words"))
+    for call in _APPEAL.finditer(text):
+        key = sentence_keys(text, [call.start()])[0]
+        if key in told:
+            continue
+        end = _reach(text, call.end(), APPEAL_REACH)
+        acts = [m for m, k in zip(events, keys) if k == key and call.end() <= m.start and (m.name in tables.hostile or m.name == tables.truce)]
+        stop = _STOP.search(text, call.end(), end)
+        target: tuple[int, int] | None = None
+        truce = next((m for m in acts if m.name == tables.truce and m.start < end), None)
+        if truce is not None:
+            target = (call.start(), truce.end)
+        elif stop is not None:
+            after = _reach(text, stop.end(), APPEAL_REACH)
+            act = next((m for m in acts if m.name != tables.truce and stop.start() <= m.start < after), None)
+            war = _WAR.search(text, stop.end(), after)
+            if act is not None:
+                target = (call.start(), act.end)
+            elif war is not None and sentence_keys(text, [war.start()])[0] == key:
+                target = (call.start(), war.end())
+        if target is not None:
+            told.add(key)
+            start, stop_at = target
+            out.append(Match("event", calm.name, "(a call to stop)", text[start:stop_at], start, stop_at, 90.0, calm.severity, "", calm.cameo, form="words"))
+    return out
+
+
+def _reach(text: str, start: int, words: int) -> int:
+    """The position `words` words after `start` (or the text's end)."""
+    found = None
+    for n, found in enumerate(_A_WORD.finditer(text, start)):
+        if n + 1 >= words:
+            return found.end()
+    return found.end() if found is not None else len(text)
