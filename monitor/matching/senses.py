@@ -20,8 +20,18 @@ from monitor.model import Actor, Event, Match, Watchlist
 _FOLLOWING = re.compile(r"(?:[ \t]*\n?[ \t]*(?<=\s)\w+){1,3}")  # a line break inside a name is a space (Pasdaran⏎Avenue)
 GOVERNMENT_VERBS = frozenset(  # what a government does, not a city: "Baghdad said", "Baghdad demanded"
     "said says blamed accused demanded denied announced rejected warned condemned insisted urged summoned protested "
-    "responded threatened vowed expelled recalled ordered approved agreed signed accepted refused welcomed".split()
+    "responded threatened vowed expelled recalled ordered approved agreed signed accepted refused welcomed "
+    "asked asks decided requested told wants wanted sought pressed declined complained objected stressed".split()
 )
+AUXILIARIES = frozenset(  # may stand between a capital and its verb of government: "Baghdad has not yet decided"
+    "has have had is was will would could should may might also still not yet now already reportedly officially repeatedly then".split()
+)
+ADDRESSED = frozenset(  # a capital right after one of these is addressed as a government: "warned Baghdad", "calls on Baghdad"
+    "warned warning warns urged urging urges threatened threatening threatens pressed pressing told asked accused blamed "
+    "sanctioned on upon".split()
+)
+_BETWEEN_WORDS = re.compile(r"\b(?:between|zwischen|entre|tra|fra)\b(?:[ \t]+[\w'’-]+){0,5}?[ \t]+(?:and|und|et|y|e)[ \t]+$", re.IGNORECASE)
+_CALLS_ON = re.compile(r"\b(?:calls?|called|calling)[ \t]+(?:on|upon)[ \t]+$", re.IGNORECASE)
 _NEXT_WORD = re.compile(r"[ \t]+(\w+)")
 _BETWEEN_BEFORE = re.compile(r"\bbetween[ \t]+$", re.I)
 _AND = re.compile(r"[ \t]+and[ \t]+")
@@ -137,13 +147,31 @@ def metonyms(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[
         state = actors.get(actors[m.name].stands_for) if m.kind == "actor" and m.name in actors else None
         if state is None:
             continue
-        verb = _NEXT_WORD.match(text, m.end)
         before = text[max(0, m.start - 80) : m.start]
         party = bool(_BETWEEN_BEFORE.search(before)) and any(_AND.fullmatch(text, m.end, s.start) for s in states if s.start > m.end)
         party = party or any(_AND.fullmatch(text, s.end, m.start) and _BETWEEN_BEFORE.search(text, 0, s.start) for s in states if s.end < m.start)
-        if (verb and fold(verb.group(1)) in GOVERNMENT_VERBS) or party:
+        party = party or bool(_BETWEEN_WORDS.search(before))  # zwischen der kurdischen Regionalregierung und Bagdad
+        if _governs(text, m) or party:
             out[m] = dataclasses.replace(m, name=state.name, category=state.kind, part_of=state.part_of)
     return out
+
+
+def _governs(text: str, m: Match) -> bool:
+    """Whether a capital acts or is addressed as a government: before a verb of GOVERNMENT_VERBS, auxiliaries
+    between ("Baghdad has not yet decided"), or right after a verb of ADDRESSED ("warned Baghdad", "calls on Baghdad")."""
+    at = m.end
+    for _ in range(4):
+        verb = _NEXT_WORD.match(text, at)
+        if verb is None:
+            break
+        word = fold(verb.group(1))
+        if word in GOVERNMENT_VERBS:
+            return True
+        if word not in AUXILIARIES:
+            break
+        at = verb.end()
+    before = _WORD_BEFORE.search(text, max(0, m.start - 30), m.start)
+    return before is not None and fold(before.group(1)) in ADDRESSED and (fold(before.group(1)) not in ("on", "upon") or bool(_CALLS_ON.search(text, max(0, m.start - 40), m.start)))
 
 
 def named_parents(watchlist: Watchlist, matches: Sequence[Match]) -> list[Match]:
