@@ -340,9 +340,22 @@ def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[
     keys = sentence_keys(text, [m.start for m in events])
     return [
         m for m, key in zip(events, keys)
-        if (m.name in yields and any(o.name in yields[m.name] and ((k == key and not _another(text, m, events)) or (o.start < m.start and _refers_back(text, m.start))) for o, k in zip(events, keys)))
+        if (m.name in yields and any(o.name in yields[m.name] and ((k == key and not _another(text, m, events) and not _apart(text, m, o)) or (o.start < m.start and _refers_back(text, m.start))) for o, k in zip(events, keys)))
         or (m.name in opposes and any(o.name in opposes[m.name] and k == key and _words_apart(text, m, o) <= OPPOSITE_NEAR for o, k in zip(events, keys)))
     ]
+
+
+_CLAUSE = re.compile(  # another clause: "days after the US struck", "though rogue cells fired rockets" (not "Rockets later struck")
+    r"\b(?:after|before|though|although|whereas|but|since|until|(?:days|hours|weeks|months)[ \t]+later)\b", re.IGNORECASE
+)
+
+
+def _apart(text: str, m: Match, o: Match) -> bool:
+    """Whether a generic event tells another act than the specific one of its sentence: a clause connector stands
+    between them ("fired missiles ..., days after the United States struck", "The strikes were approved hours after
+    rockets hit")."""
+    first, last = (m, o) if m.start < o.start else (o, m)
+    return _CLAUSE.search(text, first.end, max(first.end, last.start)) is not None
 
 
 INDEFINITE = frozenset("a an un une una uno ein eine einen einem einer another other new further more".split())
