@@ -44,7 +44,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped = set(yielding(watchlist, matches, text)) | set(names_of_things(watchlist, matches, text)) | set(cities(watchlist, matches, text))
     spans: dict[int, tuple[int, int]] = {}  # a match's sentence, found once for both fiction and sports
     dropped |= set(fiction_or_sports(watchlist, matches, text, spans))
-    dropped |= set(compound_surnames(watchlist, matches, text)) | set(appositions(matches, text))
+    dropped |= set(compound_surnames(watchlist, matches, text)) | set(appositions(matches, text)) | set(quoted(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
@@ -56,10 +56,20 @@ PLACE_WORDS = frozenset(  # a capital right after one of these is the city: "bor
     "in near outside around across inside dans pres en cerca dentro nel nella im bei nach streets rues calles strade strassen".split()
 )
 DIRECTIONS = frozenset(  # may stand between the place word and the capital: "in the south of Tehran", "in north Tehran", "nel nord di Teheran"
-    "the of north south east west northern southern eastern western central downtown greater nord sud norte sur di de del du des der".split()
+    "the of north south east west northern southern eastern western central downtown greater nord sud norte sur di de del du des der "
+    "heart centre center outskirts suburbs middle".split()
 )
+MOTIONS = frozenset(  # a capital after one of these and "to" is a destination, the city: "returned to Tehran", "flew back to Baghdad"
+    "returned return returns returning flew fly flies flying travelled traveled travel moved came went arrived fled headed drove back".split()
+)
+CITY_THINGS = frozenset(  # a capital before one of these, in small letters, is the city: "the Tehran exchange", "a Tehran derby"
+    "exchange bourse derby traffic smog metro subway municipality mayor residents marathon skyline suburbs neighbourhood neighborhood "
+    "streets cafe cafes restaurant restaurants".split()
+)
+_QUOTED = re.compile(r"[\"'“‘«„‚][ \t]?$")  # a name in quotes: "Tehran", the spy series
 _BORN = re.compile(r"-born\b", re.IGNORECASE)  # Tehran-born: the city
 _WORDS_BEFORE = re.compile(r"(\w+)[ \t\n]+$")
+_TWO_WORDS_BEFORE = re.compile(r"(\w+)[ \t\n]+(\w+)[ \t\n]+$")
 _POSSESSIVE_NAME = re.compile(  # Tehran's Azadi Tower, Tehran's Grand Bazaar: a landmark of the city
     r"(?:['’]s)?[ \t]+(?:[A-Z]\w+[ \t]+){0,2}(?:Tower|Square|Bazaar|Prison|Stadium|University|Museum|Airport|Avenue|Street|Boulevard)\b"
 )
@@ -119,6 +129,13 @@ def cities(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
             out.append(m)
             continue
         verb = _NEXT_WORD.match(text, m.end)
+        if verb and verb.group(1).islower() and fold(verb.group(1)) in CITY_THINGS:
+            out.append(m)
+            continue
+        two = _TWO_WORDS_BEFORE.search(text, max(0, m.start - 40), m.start)
+        if two and fold(two.group(2)) == "to" and fold(two.group(1)) in MOTIONS:
+            out.append(m)
+            continue
         if verb and fold(verb.group(1)) in GOVERNMENT_VERBS:
             continue
         end = m.start
@@ -486,7 +503,8 @@ SPORTS = Marks.of(  # a sentence that tells a match: its events, and its states 
     "equaliser|equalizer|Premier League|Champions League|baseline|tennis|Coupe du monde|carton rouge|buteur|attaquant|gardien de but|"
     "Copa del Mundo|tarjeta roja|delantero|goleador|portero|Mondiali|cartellino rosso|attaccante|portiere|Weltmeisterschaft|rote Karte|"
     "Stürmer|Torwart|Torhüter|Nationalmannschaft|chess|kingside|queenside|checkmate|grandmaster|rugby|drop goal|scrum|Asian Cup|"
-    "Coppa d'Asia|Coupe d'Asie|Copa Asiática|hat-trick|doppietta|andata|Hinspiel*|Rückspiel*"
+    "Coppa d'Asia|Coupe d'Asie|Copa Asiática|hat-trick|doppietta|andata|Hinspiel*|Rückspiel*|volleyball|basketball|derby|sent off|"
+    "Nations League|straight sets|quarterback|touchdown|NFL|NBA|playoff|playoffs|Super Bowl"
 )
 _FICTION_OR_SPORTS = FICTION.joined(SPORTS)
 
@@ -666,3 +684,17 @@ def _reach(text: str, start: int, words: int) -> int:
         if n + 1 >= words:
             return found.end()
     return found.end() if found is not None else len(text)
+
+
+_CLOSING = re.compile(r"[ \t]?[\"'”’»“]")
+
+
+def quoted(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The state matches, and one-word place matches, written alone in quotes: the title of a work or a thing's
+    name ("Tehran", the spy series; Apple's 'Tehran'), not the place or its government («Zona verde» stays)."""
+    actors = _tables(watchlist).actors
+    return [
+        m for m in matches
+        if m.kind == "actor" and m.name in actors and (actors[m.name].kind == "state" or (actors[m.name].kind == "place" and len(m.found.split()) == 1))
+        and _QUOTED.search(text, max(0, m.start - 2), m.start) and _CLOSING.match(text, m.end)
+    ]
