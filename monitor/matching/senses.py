@@ -24,7 +24,7 @@ GOVERNMENT_VERBS = frozenset(  # what a government does, not a city: "Baghdad sa
     "asked asks decided requested told wants wanted sought pressed declined complained objected stressed".split()
 )
 AUXILIARIES = frozenset(  # may stand between a capital and its verb of government: "Baghdad has not yet decided"
-    "has have had is was will would could should may might also still not yet now already reportedly officially repeatedly then".split()
+    "has have had will would could should may might also still not yet now already reportedly officially repeatedly then".split()  # not is/was: "Baghdad was blamed" is passive
 )
 ADDRESSED = frozenset(  # a capital right after one of these is addressed as a government: "warned Baghdad", "calls on Baghdad"
     "warned warning warns urged urging urges threatened threatening threatens pressed pressing told asked accused blamed "
@@ -45,6 +45,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     spans: dict[int, tuple[int, int]] = {}  # a match's sentence, found once for both fiction and sports
     dropped |= set(fiction_or_sports(watchlist, matches, text, spans))
     dropped |= set(compound_surnames(watchlist, matches, text)) | set(appositions(matches, text)) | set(quoted(watchlist, matches, text))
+    dropped |= set(operations(matches, text)) | set(common_nouns(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
@@ -268,7 +269,8 @@ def _threat_said(text: str, m: Match, key: int) -> tuple[tuple[int, int], str] |
     modal = None
     for modal in _FUTURE_BEFORE.finditer(text, max(0, m.start - FUTURE_REACH), m.start):
         pass
-    if modal is not None and sentence_keys(text, [modal.start()])[0] == key and not _NEGATION.search(text, modal.start(), m.start):
+    negated = modal is not None and (_NEGATION.search(text, modal.start(), m.start) or _NEGATION.search(text, max(0, modal.start() - 8), modal.start()))
+    if modal is not None and sentence_keys(text, [modal.start()])[0] == key and not negated:
         if not _NOT_DONE.search(text, modal.start(), m.start):
             return (modal.start(), m.end), modal.group().lower()
     conditional = _conditional(text, m, key)
@@ -375,6 +377,7 @@ def _apart(text: str, m: Match, o: Match) -> bool:
     return _CLAUSE.search(text, first.end, max(first.end, last.start)) is not None
 
 
+PRONOUNS = frozenset("it they them none".split())  # a subject that refers back to an act told before
 INDEFINITE = frozenset("a an un une una uno ein eine einen einem einer another other new further more".split())
 _WORD_BEFORE = re.compile(r"(\w+)[ \t\n]+$")
 
@@ -524,6 +527,8 @@ def _refers_back(text: str, start: int) -> bool:
     if before is None:
         return False
     third, second, last = (fold(w) if w else "" for w in before.groups())
+    if last in PRONOUNS:  # "None of them hit the runway", "they struck": the act told before
+        return True
     if last in DEFINITE:
         return second != "of"
     return second in DEFINITE and third != "of" and not last.endswith("est")
@@ -698,3 +703,32 @@ def quoted(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
         if m.kind == "actor" and m.name in actors and (actors[m.name].kind == "state" or (actors[m.name].kind == "place" and len(m.found.split()) == 1))
         and _QUOTED.search(text, max(0, m.start - 2), m.start) and _CLOSING.match(text, m.end)
     ]
+
+
+_OPERATION = re.compile(r"\b(?:Operation|Opération|Operación|Operazione)[ \t]+(?:[A-Z]\w*[ \t]+){0,3}$")
+
+
+def operations(matches: Sequence[Match], text: str) -> list[Match]:
+    """The event matches written with a capital inside the name of an operation ('Operation True Promise'): a name."""
+    return [m for m in matches if m.kind == "event" and m.found[:1].isupper() and _OPERATION.search(text, max(0, m.start - 60), m.start)]
+
+
+_INDEFINITE_BEFORE = re.compile(r"\b(?:a|an)[ \t]+$", re.IGNORECASE)
+
+
+def common_nouns(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The group matches written in small letters where the alias has a capital, for an ambiguous one-word alias
+    (one with context words: "Iranian border guards" are no Guards; "i pasdaran" still are) or after "a"/"an"
+    ("an Islamic state"): a common noun."""
+    actors = _tables(watchlist).actors
+    out = []
+    for m in matches:
+        if m.kind != "actor" or m.name not in actors or actors[m.name].kind != "group":
+            continue
+        said, found = m.alias.split(), m.found.split()
+        if len(said) != len(found) or not any(a[:1].isupper() and f[:1].islower() for a, f in zip(said, found)):
+            continue
+        ambiguous = m.alias in dict(actors[m.name].context)  # its author gave it context words: a common word too
+        if (len(said) == 1 and ambiguous) or _INDEFINITE_BEFORE.search(text, max(0, m.start - 6), m.start):
+            out.append(m)
+    return out
