@@ -571,17 +571,24 @@ def names_of_things(watchlist: Watchlist, matches: Sequence[Match], text: str) -
             following = run.group().split() if run else []
             while following and fold(following[0]) in SKIPPED_BEFORE_HEAD:
                 following.pop(0)
-            if following and following[0][0].isupper() and heads[m.name] & {fold(following[0]), fold(" ".join(following[:2]))}:
+            run = []  # the capitalised words right after: the rest of a longer name (Pentagon Federal Credit Union)
+            for word in following if m.found[-2:] not in ("'s", "’s") else following[:1]:  # Baghdad's Tayaran Square: the city's
+                if not word[0].isupper():
+                    break
+                run.append(fold(word))
+            if heads[m.name] & {*run, *(" ".join(run[i : i + 2]) for i in range(len(run)))}:
                 out.append(m)
                 continue
             before = _HEAD_BEFORE.search(text, max(0, m.start - 40), m.start)
-            if before and ((before.group(1)[0].isupper() and fold(before.group(1)) in heads[m.name]) or fold(before.group(1)) in STREETS):
+            if before and (((before.group(1)[0].isupper() or before.group(2)) and fold(before.group(1)) in heads[m.name]) or fold(before.group(1)) in STREETS):
                 out.append(m)
     return out
 
 
 STREETS = frozenset("viale corso piazza rue avenue boulevard calle avenida plaza strasse platz".split())  # viale Pasdaran, rue de Téhéran: a street
-_HEAD_BEFORE = re.compile(r"(\w+)[ \t]+[„“\"«‚‘']?[ \t]*$")  # the word right before a name (Bank Sepah, Restaurant „Bagdad“)
+_HEAD_BEFORE = re.compile(  # the word right before a name (Bank Sepah, Restaurant „Bagdad“; in quotes also in small letters: le restaurant « Le Bagdad »)
+    r"(\w+)[ \t]+(?:([„“\"«‚‘'][ \t]*(?:(?:Le|La|Les|The|El|Il|Der|Die|Das)[ \t]+)?)|)$"
+)
 
 
 THING_HEADS = frozenset(  # what an apposition says a name is when it is no watched actor: "Esper, the Seattle startup"
