@@ -642,6 +642,7 @@ _NOT_SEEKING = re.compile(  # not seeking / not looking for / not interested in 
     r"(?:an?[ \t]+|any[ \t]+)?(?:\w+[ \t]+)?(?:war|conflict|confrontation|escalation)\b",
     re.IGNORECASE,
 )
+_METAPHOR_WAR = re.compile(r"\b(?:price|trade|turf|culture|bidding|tariff)[ \t]+wars?\b", re.IGNORECASE)  # a call for a ceasefire in a price war
 APPEAL_REACH = 8  # words from the call to its "stop", and from the "stop" to the act or war it names
 
 
@@ -665,7 +666,7 @@ def appeals(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[M
             out.append(Match("event", calm.name, "(not seeking war)", match.group(), match.start(), match.end(), 90.0, calm.severity, "", calm.cameo, form="words"))
     for call in _APPEAL.finditer(text):
         key = sentence_keys(text, [call.start()])[0]
-        if key in told:
+        if key in told or _METAPHOR_WAR.search(text, *sentence_of(text, call.start())):
             continue
         end = _reach(text, call.end(), APPEAL_REACH)
         acts = [m for m, k in zip(events, keys) if k == key and call.end() <= m.start and (m.name in tables.hostile or m.name == tables.truce)]
