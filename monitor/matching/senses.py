@@ -45,7 +45,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     spans: dict[int, tuple[int, int]] = {}  # a match's sentence, found once for both fiction and sports
     dropped |= set(fiction_or_sports(watchlist, matches, text, spans))
     dropped |= set(compound_surnames(watchlist, matches, text)) | set(appositions(matches, text)) | set(quoted(watchlist, matches, text))
-    dropped |= set(operations(matches, text)) | set(common_nouns(watchlist, matches, text))
+    dropped |= set(operations(matches, text)) | set(common_nouns(watchlist, matches, text)) | set(labour(matches, text, spans))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
@@ -740,3 +740,17 @@ def common_nouns(watchlist: Watchlist, matches: Sequence[Match], text: str) -> l
         if (len(said) == 1 and ambiguous) or _INDEFINITE_BEFORE.search(text, max(0, m.start - 6), m.start):
             out.append(m)
     return out
+
+
+LABOUR = Marks.of(  # a sentence that tells a labour dispute: its generic strike is a stoppage of work, not a fight
+    "walked out|walkout|walk out|trade union|labour union|labor union|unions|union members|pay dispute|wages|wage|pay rise|pay raise|"
+    "picket|picket line|picketing|industrial action|strikers|grève|grévistes|huelga|huelguistas|sciopero|scioperanti|Streik|Streiks|"
+    "Gewerkschaft|syndicats|sindicatos|sindacati"
+)
+
+
+def labour(matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
+    """The generic fight events (CAMEO root 19 itself) of a sentence that tells a labour dispute (LABOUR: "ground
+    staff walked out on a 24-hour strike"): the guide's labour sense of "strike". Other events stay."""
+    generic = [m for m in matches if m.kind == "event" and m.cameo == "19"]
+    return _in_sentences_telling(LABOUR, generic, text, {} if spans is None else spans) if generic else []
