@@ -571,12 +571,12 @@ def names_of_things(watchlist: Watchlist, matches: Sequence[Match], text: str) -
             following = run.group().split() if run else []
             while following and fold(following[0]) in SKIPPED_BEFORE_HEAD:
                 following.pop(0)
-            run = []  # the capitalised words right after: the rest of a longer name (Pentagon Federal Credit Union)
+            capitals: list[str] = []  # the capitalised words right after: the rest of a longer name (Pentagon Federal Credit Union)
             for word in following if m.found[-2:] not in ("'s", "’s") else following[:1]:  # Baghdad's Tayaran Square: the city's
                 if not word[0].isupper():
                     break
-                run.append(fold(word))
-            if heads[m.name] & {*run, *(" ".join(run[i : i + 2]) for i in range(len(run)))}:
+                capitals.append(fold(word))
+            if heads[m.name] & {*capitals, *(" ".join(capitals[i : i + 2]) for i in range(len(capitals)))}:
                 out.append(m)
                 continue
             before = _HEAD_BEFORE.search(text, max(0, m.start - 40), m.start)
