@@ -359,9 +359,16 @@ def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[
     keys = sentence_keys(text, [m.start for m in events])
     return [
         m for m, key in zip(events, keys)
-        if (m.name in yields and any(o.name in yields[m.name] and ((k == key and not _another(text, m, events) and not _apart(text, m, o)) or (o.start < m.start and _refers_back(text, m.start))) for o, k in zip(events, keys)))
+        if (m.name in yields and any(o.name in yields[m.name] and ((k == key and not _another(text, m, events) and not _apart(text, m, o)) or (o.start < m.start and _refers_back(text, m.start) and not _past_verb(m))) for o, k in zip(events, keys)))
         or (m.name in opposes and any(o.name in opposes[m.name] and k == key and _words_apart(text, m, o) <= OPPOSITE_NEAR for o, k in zip(events, keys)))
     ]
+
+
+def _past_verb(m: Match) -> bool:
+    """Whether a generic event was found as a past verb (the US struck, the militia attacked): a verb, not a noun
+    that a determiner makes refer back."""
+    last = fold(m.found.split()[-1]) if m.found.split() else ""
+    return last == "struck" or last.endswith("ed")
 
 
 _CLAUSE = re.compile(  # another clause: "days after the US struck", "though rogue cells fired rockets" (not "Rockets later struck")
