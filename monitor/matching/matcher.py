@@ -269,6 +269,8 @@ class Matcher(CompiledWatchlist):
         if before < 0:
             return 0
         between = text[words.ends[before] : words.starts[doubt.first]].strip(" \t")
+        if between == "\n":  # a line break inside a name is a space (Eric⏎Trump)
+            between = ""
         if between == "." and len(words.raws[before]) == 1 and words.raws[before].isupper() and before > 0:  # Mary L. Trump
             before -= 1
             between = text[words.ends[before] : words.starts[before + 1]].strip(" \t")
