@@ -46,6 +46,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(fiction_or_sports(watchlist, matches, text, spans))
     dropped |= set(compound_surnames(watchlist, matches, text)) | set(appositions(matches, text)) | set(quoted(watchlist, matches, text))
     dropped |= set(operations(matches, text)) | set(common_nouns(watchlist, matches, text)) | set(labour(matches, text, spans))
+    dropped |= set(elsewhere(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
@@ -385,6 +386,7 @@ def _apart(text: str, m: Match, o: Match) -> bool:
 
 
 PRONOUNS = frozenset("it they them none".split())  # a subject that refers back to an act told before
+_NEAR_AFTER = re.compile(r"[ \t]+(?:[\w'’]+[ \t]+){0,2}", re.IGNORECASE)  # at most two words between a generic word and the specific one after it
 INDEFINITE = frozenset("a an un une una uno ein eine einen einem einer another other new further more".split())
 _WORD_BEFORE = re.compile(r"(\w+)[ \t\n]+$")
 
@@ -394,6 +396,8 @@ def _another(text: str, m: Match, events: Sequence[Match]) -> bool:
     indefinite article or "other", "new", "further", at most one word between ("after an Israeli strike
     killed two"; not "in an attack later claimed by ISIS", nor "..., an attack claimed by ISIS"), or as a
     plural noun with no determiner that refers back ("directing attacks on US troops", "hit back with strikes")."""
+    if any(o is not m and o.start >= m.end and _NEAR_AFTER.fullmatch(text, m.end, o.start) for o in events):
+        return False  # "une attaque à la roquette", "an attack with drones": the specific one names its means
     before = _THREE_WORDS_BEFORE.search(text, max(0, m.start - 60), m.start)
     if before:
         article = 3 if fold(before.group(3)) in INDEFINITE else 2 if before.group(2) and fold(before.group(2)) in INDEFINITE else 0
@@ -473,7 +477,8 @@ _TOKEN = re.compile(r"\w+")
 FICTION = Marks.of(  # a sentence that tells a game, a film or a novel: its events and states are not the domain's
     "fictional|fictitious|video game|video games|videogame|videogames|board game|board games|in the game|the game's|thriller|novel|sitcom|"
     "screenplay|trailer|movie|film|films|cinema|cinemas|box office|fictif|fictive|jeu vidéo|cinéma|ficticio|ficticia|videojuego|película|"
-    "fittizio|fittizia|videogioco|fiktiv|Videospiel|Spielfilm|Kino|Kinos"
+    "fittizio|fittizia|videogioco|fiktiv|Videospiel|Spielfilm|Kino|Kinos|Call of Duty|multiplayer|gamers|killstreak|kill streak|esports|"
+    "TV series|spy series|drama series|miniseries|Netflix|Apple TV|HBO|season finale"
 )
 
 
@@ -761,3 +766,20 @@ def labour(matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]
     staff walked out on a 24-hour strike"): the guide's labour sense of "strike". Other events stay."""
     generic = [m for m in matches if m.kind == "event" and m.cameo == "19"]
     return _in_sentences_telling(LABOUR, generic, text, {} if spans is None else spans) if generic else []
+
+
+_POSSESSOR = re.compile(r"\b([A-Z][\w-]+)['’]s[ \t]+$")
+
+
+def elsewhere(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The place matches after another place's possessive that no watched actor names ("Kabul's Green Zone"): that
+    place's quarter of the name, not the watched one ("Baghdad's Green Zone" stays)."""
+    actors = _tables(watchlist).actors
+    out = []
+    for m in matches:
+        if m.kind != "actor" or m.name not in actors or actors[m.name].kind != "place":
+            continue
+        owner = _POSSESSOR.search(text, max(0, m.start - 40), m.start)
+        if owner and not any(o.kind == "actor" and o.start <= owner.start(1) < o.end for o in matches) and owner.start(1) > 0 and text[owner.start(1) - 1] in " \t":
+            out.append(m)
+    return out
