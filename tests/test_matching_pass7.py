@@ -188,3 +188,46 @@ def test_fixed_expressions_are_no_events(matcher: Matcher, text: str, event: str
 ])
 def test_the_thesaurus_carries_more_senses_to_a_plain_list(plain: Matcher, text: str, event: str) -> None:
     assert event in events(plain, text)
+
+
+def test_a_line_break_between_a_given_name_and_the_surname_is_a_space(matcher: Matcher) -> None:
+    assert "Donald Trump" not in actors(matcher, "Lara\nTrump opened the new golf course on Sunday.")
+
+
+def test_a_generic_attack_naming_its_means_right_after_is_the_same_act(matcher: Matcher) -> None:
+    assert events(matcher, "Les miliciens ont revendiqué une attaque à la roquette contre la base.") == {"rocket attack"}
+
+
+def test_a_place_of_another_city_is_not_the_watched_place(matcher: Matcher) -> None:
+    assert "Green Zone" not in actors(matcher, "Rockets struck near the gates of Mogadishu's Green Zone, killing four.")
+    assert "Green Zone" in actors(matcher, "Rockets landed in Baghdad's Green Zone overnight.")
+
+
+@pytest.mark.parametrize("text", [
+    "In Call of Duty, players call in an air strike after five kills.",
+    "The Netflix drama shows a drone strike on a convoy.",
+])
+def test_games_and_series_tell_no_event(matcher: Matcher, text: str) -> None:
+    assert not events(matcher, text) & {"air strike", "drone strike", "killing"}
+
+
+def test_a_price_war_in_other_languages_has_no_truce(matcher: Matcher) -> None:
+    assert "ceasefire" not in events(matcher, "Une trêve dans la guerre des prix entre supermarchés semble lointaine.")
+
+
+def test_a_three_letter_acronym_counts_in_a_headline(matcher: Matcher) -> None:
+    assert "Popular Mobilization Forces" in actors(matcher, "BAGHDAD: PMF VOWS TO RETALIATE FOR AIRSTRIKE")
+    assert "United States" not in actors(matcher, "PLEASE HELP US FIND OUR DOG")
+
+
+def test_a_specific_phrase_inside_a_generic_ones_spread_words_is_kept(matcher: Matcher) -> None:
+    assert "rocket attack" in events(matcher, "The patrol came under rocket fire near the border.")
+
+
+@pytest.mark.parametrize(("text", "name", "found"), [
+    ("Missiles fired at Al Asad wounded dozens of troops.", "Ain al-Asad Air Base", True),
+    ("Bashar al-Assad's forces fired missiles at rebel towns.", "Ain al-Asad Air Base", False),
+    ("The Guards seized a tanker in the Strait of Hormuz.", "Islamic Revolutionary Guard Corps", True),
+])
+def test_short_names_of_the_base_and_the_guards_with_their_words(matcher: Matcher, text: str, name: str, found: bool) -> None:
+    assert (name in actors(matcher, text)) is found
