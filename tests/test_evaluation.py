@@ -21,8 +21,8 @@ TUNING_2 = REPO / "tests" / "data" / "eval_unseen.jsonl"  # in-sample: tuning se
 TUNING_3 = REPO / "tests" / "data" / "eval_unseen2.jsonl"  # in-sample: tuning set 3, formerly blind
 TUNING_5 = REPO / "tests" / "data" / "eval_unseen4.jsonl"  # in-sample from the fifth pass: blind set 4, tuned on since
 TUNING_6 = REPO / "tests" / "data" / "eval_unseen5.jsonl"  # in-sample from the fifth pass's second half: blind set 5, read once, tuned on since
-BLIND_6 = REPO / "tests" / "data" / "eval_unseen6.jsonl"  # OUT-OF-SAMPLE: written blind (two writers), never tuned on
-BLIND_7 = REPO / "tests" / "data" / "eval_unseen7.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 2026-12-03), never tuned on
+BLIND_6 = REPO / "tests" / "data" / "eval_unseen6.jsonl"  # IN-SAMPLE since the sixth pass: written blind (two writers), read once out of sample, tuned on since
+BLIND_7 = REPO / "tests" / "data" / "eval_unseen7.jsonl"  # IN-SAMPLE since the seventh pass: written blind (two writers, 2026-12-03), read once out of sample, tuned on since
 BLIND_8 = REPO / "tests" / "data" / "eval_unseen8.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 2026-12-03, stop 29), never tuned on
 PLAIN = REPO / "bench" / "plain_watchlist.yaml"  # a plain analyst's list, never edited: measures the matcher itself
 NAMES = REPO / "tests" / "data" / "unrelated_names.txt"
@@ -94,6 +94,22 @@ def test_default_watchlist_holds_its_figures_on_tuning_set_3(matcher: Matcher) -
     ids=["set 4", "set 5"],
 )
 def test_default_watchlist_holds_its_figures_on_the_fifth_passs_tuning_sets(matcher: Matcher, cases: Path, floors: dict[str, float]) -> None:
+    report = evaluate(matcher, parse_cases(cases.read_text().splitlines(), str(cases)))
+    assert report.actors.f1 >= floors["actors"], report.misses[:5]
+    assert report.events.f1 >= floors["events"], report.misses[:5]
+    assert report.alert_accuracy >= floors["alert_accuracy"], report.misses[:5]
+    assert report.forbidden_reported <= floors["forbidden_reported"], [m for m in report.misses if m.forbidden]
+
+
+@pytest.mark.parametrize(
+    ("cases", "floors"),
+    [  # the seventh pass's figures (IN-SAMPLE: tuned on), a little under: 0.988/0.936/0.984/33 and 0.994/0.966/0.984/18
+        (BLIND_6, {"actors": 0.985, "events": 0.93, "alert_accuracy": 0.98, "forbidden_reported": 33}),
+        (BLIND_7, {"actors": 0.99, "events": 0.96, "alert_accuracy": 0.98, "forbidden_reported": 18}),
+    ],
+    ids=["set 6", "set 7"],
+)
+def test_default_watchlist_holds_its_figures_on_the_seventh_passs_tuning_sets(matcher: Matcher, cases: Path, floors: dict[str, float]) -> None:
     report = evaluate(matcher, parse_cases(cases.read_text().splitlines(), str(cases)))
     assert report.actors.f1 >= floors["actors"], report.misses[:5]
     assert report.events.f1 >= floors["events"], report.misses[:5]

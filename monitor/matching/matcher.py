@@ -269,6 +269,8 @@ class Matcher(CompiledWatchlist):
         if before < 0:
             return 0
         between = text[words.ends[before] : words.starts[doubt.first]].strip(" \t")
+        if between == "\n":  # a line break inside a name is a space (Eric⏎Trump)
+            between = ""
         if between == "." and len(words.raws[before]) == 1 and words.raws[before].isupper() and before > 0:  # Mary L. Trump
             before -= 1
             between = text[words.ends[before] : words.starts[before + 1]].strip(" \t")
@@ -317,7 +319,7 @@ class Matcher(CompiledWatchlist):
         """Whether an alias found over words `first`..`last` stands outside capitals (acronyms), near one
         of its context phrases (if it has some) and not near a not_when phrase."""
         checks, n = self._checks[alias_id], last - first + 1
-        if checks.acronym:
+        if checks.acronym and n == 1 and len(words.raws[first]) <= 2:  # a headline's US, IS (words too); PMF, IRGC are no words
             around = [words.raws[k] for k in (first - 1, last + 1) if 0 <= k < len(words.raws)]
             head = words.raws[last + 1].casefold() if last + 1 < len(words.raws) else ""
             if head not in CAPS_HEADS and any(len(w) >= 4 and w.isalpha() and w.isupper() for w in around):  # a headline: PLEASE HELP US FIND OUR DOG

@@ -72,7 +72,7 @@ def _best_of(cluster: list[Found]) -> list[Found]:
         return cluster
     chosen: list[Found] = []
     if cluster[0].said.kind == "event":
-        order = sorted(cluster, key=lambda m: (-len(norms_of(m.said.fields["alias"])), -m.score, m.how.endswith("inflected"), _spread(m), m.start))
+        order = sorted(cluster, key=lambda m: (m.how.startswith("words") and _holds_adjacent(m, cluster), -len(norms_of(m.said.fields["alias"])), -m.score, m.how.endswith("inflected"), _spread(m), m.start))
     else:
         order = sorted(cluster, key=lambda m: (m.start - m.end, -m.score, m.start))
     starts: list[int] = []  # of the chosen, which never overlap: sorted, so only the one before a match's end can reach into it
@@ -89,3 +89,14 @@ def _best_of(cluster: list[Found]) -> list[Found]:
 def _spread(m: Found) -> int:
     """Side by side before spread out, then the longest of those side by side, the closest of those spread out."""
     return m.end - m.start + 1_000_000 if m.how.startswith("words") else m.start - m.end
+
+
+def _holds_adjacent(m: Found, cluster: list[Found]) -> bool:
+    """Whether a generic event's words spread out hold, inside their span, the phrase of a more specific event
+    (a finer CAMEO code under its own) found side by side ("came under rocket fire": 'rocket fire', 190, inside
+    'came under ... fire', 19): the specific phrase as written is the better evidence."""
+    cameo = m.said.fields["cameo"]
+    return bool(cameo) and any(
+        not o.how.startswith("words") and m.start < o.start and o.end <= m.end and len(o.said.fields["cameo"]) > len(cameo) and o.said.fields["cameo"].startswith(cameo)
+        for o in cluster
+    )

@@ -20,8 +20,18 @@ from monitor.model import Actor, Event, Match, Watchlist
 _FOLLOWING = re.compile(r"(?:[ \t]*\n?[ \t]*(?<=\s)\w+){1,3}")  # a line break inside a name is a space (Pasdaran⏎Avenue)
 GOVERNMENT_VERBS = frozenset(  # what a government does, not a city: "Baghdad said", "Baghdad demanded"
     "said says blamed accused demanded denied announced rejected warned condemned insisted urged summoned protested "
-    "responded threatened vowed expelled recalled ordered approved agreed signed accepted refused welcomed".split()
+    "responded threatened vowed expelled recalled ordered approved agreed signed accepted refused welcomed "
+    "asked asks decided requested told wants wanted sought pressed declined complained objected stressed".split()
 )
+AUXILIARIES = frozenset(  # may stand between a capital and its verb of government: "Baghdad has not yet decided"
+    "has have had will would could should may might also still not yet now already reportedly officially repeatedly then".split()  # not is/was: "Baghdad was blamed" is passive
+)
+ADDRESSED = frozenset(  # a capital right after one of these is addressed as a government: "warned Baghdad", "calls on Baghdad"
+    "warned warning warns urged urging urges threatened threatening threatens pressed pressing told asked accused blamed "
+    "sanctioned on upon".split()
+)
+_BETWEEN_WORDS = re.compile(r"\b(?:between|zwischen|entre|tra|fra)\b(?:[ \t]+[\w'’-]+){0,5}?[ \t]+(?:and|und|et|y|e)[ \t]+$", re.IGNORECASE)
+_CALLS_ON = re.compile(r"\b(?:calls?|called|calling)[ \t]+(?:on|upon)[ \t]+$", re.IGNORECASE)
 _NEXT_WORD = re.compile(r"[ \t]+(\w+)")
 _BETWEEN_BEFORE = re.compile(r"\bbetween[ \t]+$", re.I)
 _AND = re.compile(r"[ \t]+and[ \t]+")
@@ -34,21 +44,34 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped = set(yielding(watchlist, matches, text)) | set(names_of_things(watchlist, matches, text)) | set(cities(watchlist, matches, text))
     spans: dict[int, tuple[int, int]] = {}  # a match's sentence, found once for both fiction and sports
     dropped |= set(fiction_or_sports(watchlist, matches, text, spans))
-    dropped |= set(compound_surnames(watchlist, matches, text))
+    dropped |= set(compound_surnames(watchlist, matches, text)) | set(appositions(matches, text)) | set(quoted(watchlist, matches, text))
+    dropped |= set(operations(matches, text)) | set(common_nouns(watchlist, matches, text)) | set(labour(matches, text, spans))
+    dropped |= set(elsewhere(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
-    return sorted(dict.fromkeys(kept + named_parents(watchlist, kept) + threatened(watchlist, kept, text)), key=lambda m: (m.start, m.kind))
+    added = named_parents(watchlist, kept) + threatened(watchlist, kept, text) + appeals(watchlist, kept, text)
+    return sorted(dict.fromkeys(kept + added), key=lambda m: (m.start, m.kind))
 
 
 PLACE_WORDS = frozenset(  # a capital right after one of these is the city: "born in Tehran", "a cafe in north Tehran", "the streets of Tehran"
     "in near outside around across inside dans pres en cerca dentro nel nella im bei nach streets rues calles strade strassen".split()
 )
 DIRECTIONS = frozenset(  # may stand between the place word and the capital: "in the south of Tehran", "in north Tehran", "nel nord di Teheran"
-    "the of north south east west northern southern eastern western central downtown greater nord sud norte sur di de del du des der".split()
+    "the of north south east west northern southern eastern western central downtown greater nord sud norte sur di de del du des der "
+    "heart centre center outskirts suburbs middle".split()
 )
+MOTIONS = frozenset(  # a capital after one of these and "to" is a destination, the city: "returned to Tehran", "flew back to Baghdad"
+    "returned return returns returning flew fly flies flying travelled traveled travel moved came went arrived fled headed drove back".split()
+)
+CITY_THINGS = frozenset(  # a capital before one of these, in small letters, is the city: "the Tehran exchange", "a Tehran derby"
+    "exchange bourse derby traffic smog metro subway municipality mayor residents marathon skyline suburbs neighbourhood neighborhood "
+    "streets cafe cafes restaurant restaurants".split()
+)
+_QUOTED = re.compile(r"[\"'“‘«„‚][ \t]?$")  # a name in quotes: "Tehran", the spy series
 _BORN = re.compile(r"-born\b", re.IGNORECASE)  # Tehran-born: the city
 _WORDS_BEFORE = re.compile(r"(\w+)[ \t\n]+$")
+_TWO_WORDS_BEFORE = re.compile(r"(\w+)[ \t\n]+(\w+)[ \t\n]+$")
 _POSSESSIVE_NAME = re.compile(  # Tehran's Azadi Tower, Tehran's Grand Bazaar: a landmark of the city
     r"(?:['’]s)?[ \t]+(?:[A-Z]\w+[ \t]+){0,2}(?:Tower|Square|Bazaar|Prison|Stadium|University|Museum|Airport|Avenue|Street|Boulevard)\b"
 )
@@ -64,6 +87,8 @@ class _Tables:
     heads: dict[str, frozenset[str]]  # actors' not_before head nouns, folded
     capitals: dict[str, frozenset[str]]  # states' capitals, folded
     threat: Event | None  # the event that stands for threats (thesaurus concept "threat"), if any
+    calm: Event | None  # the event that stands for de-escalation (thesaurus concept "de-escalation"), if any
+    truce: str  # the name of the event that stands for a ceasefire, or ""
     hostile: frozenset[str]  # the events a threat can be of: CAMEO 18, 19, 20 and retaliation
     opposes: dict[str, frozenset[str]]  # events whose opposite (de-escalation of escalation) found near them takes them out
 
@@ -76,6 +101,7 @@ def _tables(watchlist: Watchlist) -> _Tables:
     if _LATEST and _LATEST[0].watchlist is watchlist:
         return _LATEST[0]
     threat = thesaurus.event_of("threat", watchlist.events)
+    calm = thesaurus.event_of("de-escalation", watchlist.events)
     tables = _Tables(
         watchlist,
         {a.name: a for a in watchlist.actors},
@@ -83,6 +109,8 @@ def _tables(watchlist: Watchlist) -> _Tables:
         {a.name: frozenset(fold(h) for h in a.not_before) for a in watchlist.actors if a.not_before},
         {a.name: frozenset(fold(c) for c in a.capitals) for a in watchlist.actors if a.capitals},
         next((e for e in watchlist.events if e.name == threat), None),
+        next((e for e in watchlist.events if e.name == calm), None),
+        thesaurus.event_of("ceasefire", watchlist.events),
         frozenset(e.name for e in watchlist.events if e.cameo[:2] in ("18", "19", "20")) | {thesaurus.event_of("retaliation", watchlist.events)} - {""},
         opposites(watchlist),
     )
@@ -103,6 +131,13 @@ def cities(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
             out.append(m)
             continue
         verb = _NEXT_WORD.match(text, m.end)
+        if verb and verb.group(1).islower() and fold(verb.group(1)) in CITY_THINGS:
+            out.append(m)
+            continue
+        two = _TWO_WORDS_BEFORE.search(text, max(0, m.start - 40), m.start)
+        if two and fold(two.group(2)) == "to" and fold(two.group(1)) in MOTIONS:
+            out.append(m)
+            continue
         if verb and fold(verb.group(1)) in GOVERNMENT_VERBS:
             continue
         end = m.start
@@ -131,13 +166,31 @@ def metonyms(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[
         state = actors.get(actors[m.name].stands_for) if m.kind == "actor" and m.name in actors else None
         if state is None:
             continue
-        verb = _NEXT_WORD.match(text, m.end)
         before = text[max(0, m.start - 80) : m.start]
         party = bool(_BETWEEN_BEFORE.search(before)) and any(_AND.fullmatch(text, m.end, s.start) for s in states if s.start > m.end)
         party = party or any(_AND.fullmatch(text, s.end, m.start) and _BETWEEN_BEFORE.search(text, 0, s.start) for s in states if s.end < m.start)
-        if (verb and fold(verb.group(1)) in GOVERNMENT_VERBS) or party:
+        party = party or bool(_BETWEEN_WORDS.search(before))  # zwischen der kurdischen Regionalregierung und Bagdad
+        if _governs(text, m) or party:
             out[m] = dataclasses.replace(m, name=state.name, category=state.kind, part_of=state.part_of)
     return out
+
+
+def _governs(text: str, m: Match) -> bool:
+    """Whether a capital acts or is addressed as a government: before a verb of GOVERNMENT_VERBS, auxiliaries
+    between ("Baghdad has not yet decided"), or right after a verb of ADDRESSED ("warned Baghdad", "calls on Baghdad")."""
+    at = m.end
+    for _ in range(4):
+        verb = _NEXT_WORD.match(text, at)
+        if verb is None:
+            break
+        word = fold(verb.group(1))
+        if word in GOVERNMENT_VERBS:
+            return True
+        if word not in AUXILIARIES:
+            break
+        at = verb.end()
+    before = _WORD_BEFORE.search(text, max(0, m.start - 30), m.start)
+    return before is not None and fold(before.group(1)) in ADDRESSED and (fold(before.group(1)) not in ("on", "upon") or bool(_CALLS_ON.search(text, max(0, m.start - 40), m.start)))
 
 
 def named_parents(watchlist: Watchlist, matches: Sequence[Match]) -> list[Match]:
@@ -162,7 +215,16 @@ def named_parents(watchlist: Watchlist, matches: Sequence[Match]) -> list[Match]
     return out
 
 
-_FUTURE_BEFORE = re.compile(r"(?:\b(?:will|would|shall|going[ \t]+to)\b|['’]ll\b)(?=(?:\W+\w+){0,2}\W*$)", re.IGNORECASE)  # at most two words before the act
+_FUTURE_BEFORE = re.compile(  # at most two words before the act: a modal, or readiness (ready to hit US bases)
+    r"(?:\b(?:will|would|shall|going[ \t]+to|(?:ready|prepared|poised)[ \t]+to|pr[eê]ts?[ \t]+[aà]|listos[ \t]+para|pronti[ \t]+a)\b|['’]ll\b)(?=(?:\W+\w+){0,2}\W*$)",
+    re.IGNORECASE,
+)
+_NOT_DONE = re.compile(  # between the modal and the act: a past conditional (would have died) or an end of the act (would halt attacks)
+    r"\b(?:have|halt|stop|suspend|end|cease|pause|resume[ \t]+talks)\b", re.IGNORECASE
+)
+_IF = re.compile(r"\b(?:if|should|unless|in[ \t]+case|si|wenn|falls)\b", re.IGNORECASE)  # a condition: "... if Washington retaliated"
+_MODAL = re.compile(r"\b(?:will|would|'ll|’ll)\b", re.IGNORECASE)
+_LITOTES = re.compile(r"\b(?:hesitate|idle|rule[ \t]+out|ruled[ \t]+out|tolerate|silent|sit[ \t]+back)\b", re.IGNORECASE)  # would not hesitate: a threat
 _NEGATION = re.compile(r"\b(?:not|never|no)\b|n['’]t\b", re.IGNORECASE)
 FUTURE_REACH = 40  # characters before a hostile act searched for "will", "would" or "'ll" (at most two words before it)
 
@@ -208,8 +270,13 @@ def _threat_said(text: str, m: Match, key: int) -> tuple[tuple[int, int], str] |
     modal = None
     for modal in _FUTURE_BEFORE.finditer(text, max(0, m.start - FUTURE_REACH), m.start):
         pass
-    if modal is not None and sentence_keys(text, [modal.start()])[0] == key and not _NEGATION.search(text, modal.start(), m.start):
-        return (modal.start(), m.end), modal.group().lower()
+    negated = modal is not None and (_NEGATION.search(text, modal.start(), m.start) or _NEGATION.search(text, max(0, modal.start() - 8), modal.start()))
+    if modal is not None and sentence_keys(text, [modal.start()])[0] == key and not negated:
+        if not _NOT_DONE.search(text, modal.start(), m.start):
+            return (modal.start(), m.end), modal.group().lower()
+    conditional = _conditional(text, m, key)
+    if conditional is not None:
+        return conditional
     last = m.found.split()[-1] if m.found.split() else ""
     if _FUTURE_WORD.fullmatch(last) and not _NEGATION.search(text, max(0, m.start - 12), m.start):
         return (m.start, m.end), "future"
@@ -217,6 +284,29 @@ def _threat_said(text: str, m: Match, key: int) -> tuple[tuple[int, int], str] |
     if after and not _NEGATION.search(text, after.end(), after.end() + 8):
         return (m.start, after.end()), after.group().split()[-1].lower()
     return None
+
+
+def _conditional(text: str, m: Match, key: int) -> tuple[tuple[int, int], str] | None:
+    """A hostile act in a condition after a modal of the same sentence: "would set ablaze ... if Washington
+    retaliated", "would not hesitate to use force if its sites were attacked" (a negated modal only with a
+    litotes: would not stand idle, would not rule out)."""
+    start, _ = sentence_of(text, m.start)
+    condition = None
+    for condition in _IF.finditer(text, start, m.start):
+        pass
+    if condition is None:
+        return None
+    modal = None
+    for modal in _MODAL.finditer(text, start, condition.start()):
+        pass
+    if modal is None or sentence_keys(text, [modal.start()])[0] != key:
+        return None
+    main = text[modal.start() : condition.start()]
+    if _NEGATION.search(main) and not _LITOTES.search(main):
+        return None
+    if _NOT_DONE.search(text, modal.start(), min(condition.start(), modal.end() + 12)):
+        return None
+    return (modal.start(), m.end), f"{modal.group().lower()} ... {condition.group().lower()}"
 
 
 OPPOSITES = frozenset({"de", "anti", "counter", "non"})  # de-escalation holds "escalation" but is its opposite, not a kind of it
@@ -270,11 +360,33 @@ def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[
     keys = sentence_keys(text, [m.start for m in events])
     return [
         m for m, key in zip(events, keys)
-        if (m.name in yields and any(o.name in yields[m.name] and ((k == key and not _another(text, m, events)) or (o.start < m.start and _refers_back(text, m.start))) for o, k in zip(events, keys)))
+        if (m.name in yields and any(o.name in yields[m.name] and ((k == key and not _another(text, m, events) and not _apart(text, m, o)) or (o.start < m.start and _refers_back(text, m.start) and not _past_verb(m))) for o, k in zip(events, keys)))
         or (m.name in opposes and any(o.name in opposes[m.name] and k == key and _words_apart(text, m, o) <= OPPOSITE_NEAR for o, k in zip(events, keys)))
     ]
 
 
+def _past_verb(m: Match) -> bool:
+    """Whether a generic event was found as a past verb (the US struck, the militia attacked): a verb, not a noun
+    that a determiner makes refer back."""
+    last = fold(m.found.split()[-1]) if m.found.split() else ""
+    return last == "struck" or last.endswith("ed")
+
+
+_CLAUSE = re.compile(  # another clause: "days after the US struck", "though rogue cells fired rockets" (not "Rockets later struck")
+    r"\b(?:after|before|though|although|whereas|but|since|until|(?:days|hours|weeks|months)[ \t]+later)\b", re.IGNORECASE
+)
+
+
+def _apart(text: str, m: Match, o: Match) -> bool:
+    """Whether a generic event tells another act than the specific one of its sentence: a clause connector stands
+    between them ("fired missiles ..., days after the United States struck", "The strikes were approved hours after
+    rockets hit")."""
+    first, last = (m, o) if m.start < o.start else (o, m)
+    return _CLAUSE.search(text, first.end, max(first.end, last.start)) is not None
+
+
+PRONOUNS = frozenset("it they them none".split())  # a subject that refers back to an act told before
+_NEAR_AFTER = re.compile(r"[ \t]+(?:[\w'’]+[ \t]+){0,2}", re.IGNORECASE)  # at most two words between a generic word and the specific one after it
 INDEFINITE = frozenset("a an un une una uno ein eine einen einem einer another other new further more".split())
 _WORD_BEFORE = re.compile(r"(\w+)[ \t\n]+$")
 
@@ -284,6 +396,8 @@ def _another(text: str, m: Match, events: Sequence[Match]) -> bool:
     indefinite article or "other", "new", "further", at most one word between ("after an Israeli strike
     killed two"; not "in an attack later claimed by ISIS", nor "..., an attack claimed by ISIS"), or as a
     plural noun with no determiner that refers back ("directing attacks on US troops", "hit back with strikes")."""
+    if any(o is not m and o.start >= m.end and _NEAR_AFTER.fullmatch(text, m.end, o.start) for o in events):
+        return False  # "une attaque à la roquette", "an attack with drones": the specific one names its means
     before = _THREE_WORDS_BEFORE.search(text, max(0, m.start - 60), m.start)
     if before:
         article = 3 if fold(before.group(3)) in INDEFINITE else 2 if before.group(2) and fold(before.group(2)) in INDEFINITE else 0
@@ -363,7 +477,8 @@ _TOKEN = re.compile(r"\w+")
 FICTION = Marks.of(  # a sentence that tells a game, a film or a novel: its events and states are not the domain's
     "fictional|fictitious|video game|video games|videogame|videogames|board game|board games|in the game|the game's|thriller|novel|sitcom|"
     "screenplay|trailer|movie|film|films|cinema|cinemas|box office|fictif|fictive|jeu vidéo|cinéma|ficticio|ficticia|videojuego|película|"
-    "fittizio|fittizia|videogioco|fiktiv|Videospiel|Spielfilm|Kino|Kinos"
+    "fittizio|fittizia|videogioco|fiktiv|Videospiel|Spielfilm|Kino|Kinos|Call of Duty|multiplayer|gamers|killstreak|kill streak|esports|"
+    "TV series|spy series|drama series|miniseries|Netflix|Apple TV|HBO|season finale"
 )
 
 
@@ -403,7 +518,8 @@ SPORTS = Marks.of(  # a sentence that tells a match: its events, and its states 
     "equaliser|equalizer|Premier League|Champions League|baseline|tennis|Coupe du monde|carton rouge|buteur|attaquant|gardien de but|"
     "Copa del Mundo|tarjeta roja|delantero|goleador|portero|Mondiali|cartellino rosso|attaccante|portiere|Weltmeisterschaft|rote Karte|"
     "Stürmer|Torwart|Torhüter|Nationalmannschaft|chess|kingside|queenside|checkmate|grandmaster|rugby|drop goal|scrum|Asian Cup|"
-    "Coppa d'Asia|Coupe d'Asie|Copa Asiática|hat-trick|doppietta|andata|Hinspiel*|Rückspiel*"
+    "Coppa d'Asia|Coupe d'Asie|Copa Asiática|hat-trick|doppietta|andata|Hinspiel*|Rückspiel*|volleyball|basketball|derby|sent off|"
+    "Nations League|straight sets|quarterback|touchdown|NFL|NBA|playoff|playoffs|Super Bowl"
 )
 _FICTION_OR_SPORTS = FICTION.joined(SPORTS)
 
@@ -423,6 +539,8 @@ def _refers_back(text: str, start: int) -> bool:
     if before is None:
         return False
     third, second, last = (fold(w) if w else "" for w in before.groups())
+    if last in PRONOUNS:  # "None of them hit the runway", "they struck": the act told before
+        return True
     if last in DEFINITE:
         return second != "of"
     return second in DEFINITE and third != "of" and not last.endswith("est")
@@ -465,14 +583,203 @@ def names_of_things(watchlist: Watchlist, matches: Sequence[Match], text: str) -
             following = run.group().split() if run else []
             while following and fold(following[0]) in SKIPPED_BEFORE_HEAD:
                 following.pop(0)
-            if following and following[0][0].isupper() and heads[m.name] & {fold(following[0]), fold(" ".join(following[:2]))}:
+            capitals: list[str] = []  # the capitalised words right after: the rest of a longer name (Pentagon Federal Credit Union)
+            for word in following if m.found[-2:] not in ("'s", "’s") else following[:1]:  # Baghdad's Tayaran Square: the city's
+                if not word[0].isupper():
+                    break
+                capitals.append(fold(word))
+            if heads[m.name] & {*capitals, *(" ".join(capitals[i : i + 2]) for i in range(len(capitals)))}:
                 out.append(m)
                 continue
             before = _HEAD_BEFORE.search(text, max(0, m.start - 40), m.start)
-            if before and ((before.group(1)[0].isupper() and fold(before.group(1)) in heads[m.name]) or fold(before.group(1)) in STREETS):
+            if before and (((before.group(1)[0].isupper() or before.group(2)) and fold(before.group(1)) in heads[m.name]) or fold(before.group(1)) in STREETS):
                 out.append(m)
     return out
 
 
 STREETS = frozenset("viale corso piazza rue avenue boulevard calle avenida plaza strasse platz".split())  # viale Pasdaran, rue de Téhéran: a street
-_HEAD_BEFORE = re.compile(r"(\w+)[ \t]+[„“\"«‚‘']?[ \t]*$")  # the word right before a name (Bank Sepah, Restaurant „Bagdad“)
+_HEAD_BEFORE = re.compile(  # the word right before a name (Bank Sepah, Restaurant „Bagdad“; in quotes also in small letters: le restaurant « Le Bagdad »)
+    r"(\w+)[ \t]+(?:([„“\"«‚‘'][ \t]*(?:(?:Le|La|Les|The|El|Il|Der|Die|Das)[ \t]+)?)|)$"
+)
+
+
+THING_HEADS = frozenset(  # what an apposition says a name is when it is no watched actor: "Esper, the Seattle startup"
+    "company firm startup start-up maker brand band restaurant club app platform chain retailer label developer "
+    "manufacturer studio publisher hotel cafe café bakery town village county suburb airline carrier shop store "
+    "software fund bank".split()
+)
+US_STATES = frozenset(  # "Baghdad, Arizona": a namesake place
+    "Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia Hawaii Idaho Illinois Indiana Iowa "
+    "Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan Minnesota Mississippi Missouri Montana Nebraska Nevada Ohio "
+    "Oklahoma Oregon Pennsylvania Tennessee Texas Utah Vermont Virginia Wisconsin Wyoming".split()
+)
+_APPOSITION = re.compile(r",[ \t]+(?:the|a|an)[ \t]+((?:[\w'’-]+[ \t]*){1,5})", re.IGNORECASE)
+_STATE_AFTER = re.compile(r",[ \t]+([A-Z][a-z]+)\b")
+
+
+def appositions(matches: Sequence[Match], text: str) -> list[Match]:
+    """The actor matches that an apposition says are another thing: a name followed by a comma and "the" or "a"
+    with, within five words, a noun of THING_HEADS ("Esper, the Seattle device-management startup", "Esper, a
+    Berlin software firm"), or by a comma and a US state ("Baghdad, Arizona")."""
+    out = []
+    for m in matches:
+        if m.kind != "actor":
+            continue
+        after = _APPOSITION.match(text, m.end)
+        if after and any(w.casefold() in THING_HEADS for w in after.group(1).split()):
+            out.append(m)
+            continue
+        state = _STATE_AFTER.match(text, m.end)
+        if state and state.group(1) in US_STATES:
+            out.append(m)
+    return out
+
+
+_APPEAL = re.compile(  # a call on someone: urged, called on, asked, pressed, appealed to (and their French, Spanish, Italian, German forms)
+    r"\b(?:urg(?:e|es|ed|ing)|call(?:s|ed|ing)?[ \t]+(?:on|upon|for)|ask(?:s|ed|ing)?|press(?:es|ed|ing)?|appeal(?:s|ed|ing)?|implor\w*|plead\w*|"
+    r"exhort\w*|appel\w*|exhort\w*|pidi\w*|inst[oó]\w*|esort\w*|invit\w*|chiede\w*|forder\w*|rief\w*|ruft)\b",
+    re.IGNORECASE,
+)
+_STOP = re.compile(  # ... to stop: refrain from, halt, stop, avoid, cease, end, not to
+    r"\b(?:refrain\w*|halt\w*|stop\w*|avoid\w*|ceas(?:e|es|ed|ing)|end|ending|not[ \t]+to|restrain\w*|abstenir|cesser|arr[eê]ter|evitar|detener|"
+    r"evitare|fermare|cessare|vermeiden|einzustellen|beenden)\b",
+    re.IGNORECASE,
+)
+_WAR = re.compile(  # what a call to stop may name instead of an act: war, conflict, a battlefield (not a price or trade war)
+    r"(?<!price )(?<!trade )(?<!turf )(?<!culture )(?<!bidding )(?<!tariff )\b(?:war|wars|conflict|battlefield|battleground|escalation|fighting|hostilities|violence|confrontation|guerre|guerra|Krieg|conflit|conflicto|conflitto)\b",
+    re.IGNORECASE,
+)
+_NOT_SEEKING = re.compile(  # not seeking / not looking for / not interested in (a wider) war: the guide's "not seeking a wider war"
+    r"\b(?:not|no|never)[ \t'’\"]+(?:\w+[ \t'’\"]+){0,2}?(?:seek\w*|looking[ \t]+for|look[ \t]+for|want\w*|interest(?:ed)?[ \t'’\"]+in)[ \t'’\"]+"
+    r"(?:an?[ \t]+|any[ \t]+)?(?:\w+[ \t]+)?(?:war|conflict|confrontation|escalation)\b",
+    re.IGNORECASE,
+)
+_METAPHOR_WAR = re.compile(r"\b(?:price|trade|turf|culture|bidding|tariff)[ \t]+wars?\b", re.IGNORECASE)  # a call for a ceasefire in a price war
+APPEAL_REACH = 8  # words from the call to its "stop", and from the "stop" to the act or war it names
+
+
+def appeals(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """A call to stop a hostile act or a war ("urged Iran not to retaliate", "asked Washington to refrain from
+    striking", "called for an immediate ceasefire"), or a war said not to be sought ("not looking for war"),
+    in a sentence where no de-escalation was found: a de-escalation (CAMEO 0256, the guide's "a call to stop
+    attacks"), on the span from the call to the act."""
+    tables = _tables(watchlist)
+    calm = tables.calm
+    if calm is None:
+        return []
+    events = [m for m in matches if m.kind == "event"]
+    keys = sentence_keys(text, [m.start for m in events]) if events else []
+    told = {k for m, k in zip(events, keys) if m.name == calm.name}
+    out: list[Match] = []
+    for match in _NOT_SEEKING.finditer(text):
+        key = sentence_keys(text, [match.start()])[0]
+        if key not in told:
+            told.add(key)
+            out.append(Match("event", calm.name, "(not seeking war)", match.group(), match.start(), match.end(), 90.0, calm.severity, "", calm.cameo, form="words"))
+    for call in _APPEAL.finditer(text):
+        key = sentence_keys(text, [call.start()])[0]
+        if key in told or _METAPHOR_WAR.search(text, *sentence_of(text, call.start())):
+            continue
+        end = _reach(text, call.end(), APPEAL_REACH)
+        acts = [m for m, k in zip(events, keys) if k == key and call.end() <= m.start and (m.name in tables.hostile or m.name == tables.truce)]
+        stop = _STOP.search(text, call.end(), end)
+        target: tuple[int, int] | None = None
+        truce = next((m for m in acts if m.name == tables.truce and m.start < end), None)
+        if truce is not None:
+            target = (call.start(), truce.end)
+        elif stop is not None:
+            after = _reach(text, stop.end(), APPEAL_REACH)
+            act = next((m for m in acts if m.name != tables.truce and stop.start() <= m.start < after), None)
+            war = _WAR.search(text, stop.end(), after)
+            if act is not None:
+                target = (call.start(), act.end)
+            elif war is not None and sentence_keys(text, [war.start()])[0] == key:
+                target = (call.start(), war.end())
+        if target is not None:
+            told.add(key)
+            start, stop_at = target
+            out.append(Match("event", calm.name, "(a call to stop)", text[start:stop_at], start, stop_at, 90.0, calm.severity, "", calm.cameo, form="words"))
+    return out
+
+
+def _reach(text: str, start: int, words: int) -> int:
+    """The position `words` words after `start` (or the text's end)."""
+    found = None
+    for n, found in enumerate(_A_WORD.finditer(text, start)):
+        if n + 1 >= words:
+            return found.end()
+    return found.end() if found is not None else len(text)
+
+
+_CLOSING = re.compile(r"[ \t]?[\"'”’»“]")
+
+
+def quoted(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The state matches, and one-word place matches, written alone in quotes: the title of a work or a thing's
+    name ("Tehran", the spy series; Apple's 'Tehran'), not the place or its government («Zona verde» stays)."""
+    actors = _tables(watchlist).actors
+    return [
+        m for m in matches
+        if m.kind == "actor" and m.name in actors and (actors[m.name].kind == "state" or (actors[m.name].kind == "place" and len(m.found.split()) == 1))
+        and _QUOTED.search(text, max(0, m.start - 2), m.start) and _CLOSING.match(text, m.end)
+    ]
+
+
+_OPERATION = re.compile(r"\b(?:Operation|Opération|Operación|Operazione)[ \t]+(?:[A-Z]\w*[ \t]+){0,3}$")
+
+
+def operations(matches: Sequence[Match], text: str) -> list[Match]:
+    """The event matches written with a capital inside the name of an operation ('Operation True Promise'): a name."""
+    return [m for m in matches if m.kind == "event" and m.found[:1].isupper() and _OPERATION.search(text, max(0, m.start - 60), m.start)]
+
+
+_INDEFINITE_BEFORE = re.compile(r"\b(?:a|an)[ \t]+$", re.IGNORECASE)
+
+
+def common_nouns(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The group matches written in small letters where the alias has a capital, for an ambiguous one-word alias
+    (one with context words: "Iranian border guards" are no Guards; "i pasdaran" still are) or after "a"/"an"
+    ("an Islamic state"): a common noun."""
+    actors = _tables(watchlist).actors
+    out = []
+    for m in matches:
+        if m.kind != "actor" or m.name not in actors or actors[m.name].kind != "group":
+            continue
+        said, found = m.alias.split(), m.found.split()
+        if len(said) != len(found) or not any(a[:1].isupper() and f[:1].islower() for a, f in zip(said, found)):
+            continue
+        ambiguous = m.alias in dict(actors[m.name].context)  # its author gave it context words: a common word too
+        if (len(said) == 1 and ambiguous) or _INDEFINITE_BEFORE.search(text, max(0, m.start - 6), m.start):
+            out.append(m)
+    return out
+
+
+LABOUR = Marks.of(  # a sentence that tells a labour dispute: its generic strike is a stoppage of work, not a fight
+    "walked out|walkout|walk out|trade union|labour union|labor union|unions|union members|pay dispute|wages|wage|pay rise|pay raise|"
+    "picket|picket line|picketing|industrial action|strikers|grève|grévistes|huelga|huelguistas|sciopero|scioperanti|Streik|Streiks|"
+    "Gewerkschaft|syndicats|sindicatos|sindacati"
+)
+
+
+def labour(matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
+    """The generic fight events (CAMEO root 19 itself) of a sentence that tells a labour dispute (LABOUR: "ground
+    staff walked out on a 24-hour strike"): the guide's labour sense of "strike". Other events stay."""
+    generic = [m for m in matches if m.kind == "event" and m.cameo == "19"]
+    return _in_sentences_telling(LABOUR, generic, text, {} if spans is None else spans) if generic else []
+
+
+_POSSESSOR = re.compile(r"\b([A-Z][\w-]+)['’]s[ \t]+$")
+
+
+def elsewhere(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The place matches after another place's possessive that no watched actor names ("Kabul's Green Zone"): that
+    place's quarter of the name, not the watched one ("Baghdad's Green Zone" stays)."""
+    actors = _tables(watchlist).actors
+    out = []
+    for m in matches:
+        if m.kind != "actor" or m.name not in actors or actors[m.name].kind != "place":
+            continue
+        owner = _POSSESSOR.search(text, max(0, m.start - 40), m.start)
+        if owner and not any(o.kind == "actor" and o.start <= owner.start(1) < o.end for o in matches) and owner.start(1) > 0 and text[owner.start(1) - 1] in " \t":
+            out.append(m)
+    return out

@@ -50,7 +50,7 @@ _VIOLENT = (
 _FORCE = (
     "troops soldiers forces marines paratroopers brigade brigades battalion battalions division divisions units personnel "
     "warship warships carrier destroyer destroyers bombers jets fighter fighters squadron aircraft "
-    "Patriot batteries military reinforcements "
+    "Patriot batteries military reinforcements bombardiers bombarderos bombardieri Bomber B-52 B-52s Kämpfer combattants "
     "troupes soldats militaires forces porte-avions tropas soldados militares fuerzas portaaviones "
     "truppe soldati militari forze portaerei Truppen Soldaten Streitkräfte Flugzeugträger"
 )
@@ -85,7 +85,7 @@ _RESPONSE_TO = (  # what a reprisal answers
     "frappe ataque ataques agresión asesinato muerte attacco attacchi aggressione uccisione morte Angriff Angriffe Tötung Ermordung Tod"
 )
 _SANCTION = (
-    "Treasury oil exports imports bank banks banking economic economy financial entities individuals companies firms shipping "
+    "list tightened tighten tightening Treasury oil exports imports bank banks banking economic economy financial entities individuals companies firms shipping "
     "tankers petrochemical steel metals nuclear regime government ministry officials impose imposed new lift lifted "
     "Trésor pétrole banques économiques nouvelles imposé lever levait "
     "Tesoro petróleo bancos económicas nuevas impuso levantar "
@@ -94,20 +94,23 @@ _SANCTION = (
 _AIR = "bombed struck hit pounded raided strafed attacked targeted killed bombarded bombing raid raids strikes"
 _ROCKET = (
     "fired launched landed hit struck slammed targeted rained impact base bases embassy airport compound militia militiamen "
-    "attack barrage salvo wounded killed tirées tirés tombées lancées base ambassade milice "
-    "lanzaron disparados cayeron base embajada milicia lanciati sparati caduti base ambasciata milizia abgefeuert eingeschlagen Stützpunkt Botschaft"
+    "attack barrage salvo wounded killed crashed tirées tirés tombées lancées abattues base ambassade milice contre "
+    "lanzaron lanzó disparados disparó dispararon cayeron base embajada milicia contra lanciati sparati caduti base ambasciata milizia contro "
+    "abgefeuert feuerte feuerten eingeschlagen Stützpunkt Botschaft"
 )
 _MISSILE = _ROCKET + " intercepted interceptor"
 _DRONE = (
     "struck strike strikes hit targeted targeting attack attacked attacks assault armed explosive explosives laden one-way kamikaze launched killed fired "
-    "attaqué frappe armados atacaron ataque armati attaccato raid bewaffnete Angriff"
+    "attaqué frappe armados atacaron ataque armati attaccato raid bewaffnete Angriff against barrage swarm salvo"
 )
 _EMBASSY = (  # not rockets that fell near it, nor protesters outside it: an attack on the mission itself
     "stormed storming besieged besieging siege attacked attack attackers breached torched overran rioters "
-    "militiamen mob assault assaulted seizure seized "
+    "militiamen mob assault assaulted seizure seized bomb bombing bombed targeted airstrike drones plot "
+    "attaque ataque attacco Angriff "
     "assaut assiégé miliciens asaltaron asalto asediada milicianos "
     "assaltato assalto assaltata assediata miliziani gestürmt Sturm belagert"
 )
+_ESCALATION_PLAIN = "wider war; wider conflict; war widened; widen the war"  # a war spreading
 _ESCALATION = (
     "war tensions conflict military crisis violence fighting hostilities confrontation strikes attacks "
     "guerre conflit crise guerra conflicto crisis conflitto crisi Krieg Konflikt Krise Golf Gulf Golfe Golfo"
@@ -120,7 +123,7 @@ _AIRCRAFT = (
     "hélicoptère vol aereo elicottero velivolo volo Drohne Flugzeug Passagierflugzeug Maschine Hubschrauber Flug"
 )
 _DEATH = _VIOLENT + " " + _ARMED + " revenge retaliation reprisal avenge martyr martyrdom general commander shot down downed downing abattu derribado abbattuto abgeschossen Abschuss"  # "vowed revenge for the general's death"
-_KILLED = _ARMED + " assassination commander bodyguards bodyguard bomber bombers suicide"
+_KILLED = _ARMED + " assassination commander bodyguards bodyguard bomber bombers suicide revenge vengeance reprisal avenge navy naval sank sunk"
 
 
 class Member(NamedTuple):
@@ -223,6 +226,7 @@ SYNSETS: tuple[Synset, ...] = (
         "troop deployment", "15",
         "troop deployment; troops deployed; deployed troops; troop surge; send troops; sent troops; additional troops; extra troops;"
         "more troops; additional forces; military buildup; military build-up; Truppenverlegung",
+        ("Entsendung", _FORCE, 5),
         ("deployment; deploy; deployed; deploying; reinforcements; déploiement; déployé; déployés; renforts; despliegue; desplegó; desplegados; refuerzos;"
          "dispiegamento; dispiegati; schierati; schierate; rinforzi; Verlegung; stationiert", _FORCE),
         ("dispatched; dispatch; sent; sending; rushed; bolstered; bolster; moved; redeployed; stationed; station; envoi; enviado; enviados; envió; inviato; inviati; inviato;"
@@ -243,13 +247,14 @@ SYNSETS: tuple[Synset, ...] = (
     ),
     _synset(
         "sanctions", "163",
-        "economic sanctions; asset freeze; expelled diplomats; expulsion of diplomats; severed diplomatic ties; cut diplomatic ties",
+        "economic sanctions; asset freeze; expelled diplomats; expulsion of diplomats; severed diplomatic ties; cut diplomatic ties;"
+        "expel the ambassador; expelled the ambassador; expulsion of the ambassador; freeze assets; froze assets; sanctions list",
         ("sanctions; sanctioned; embargo; blacklisted; sanctionné; sanciones; sanzioni; Sanktionen", _SANCTION),
     ),
     _synset(
         "escalation", "",
         "escalation; rising tensions; mounting tensions; spiralling tensions; soaring tensions; heightened tensions; brink of war;"
-        "verge of war; all-out war; tit-for-tat; collision course; closer to the brink; pushed to the brink; Flächenbrand",
+        "verge of war; all-out war; tit-for-tat; collision course; closer to the brink; pushed to the brink; Flächenbrand; " + _ESCALATION_PLAIN,
         ("escalation; escalade; escalada; Eskalation; tensions; tensiones; tensioni; tensione; Spannungen", _TENSIONS),  # of rents, of a strike for pay, a climbing wall: no
         ("escalate; escalated; escalating; ratcheted up; ratchet up; step up; stepped up; intensify; intensified", _ESCALATION),
     ),
@@ -291,7 +296,7 @@ def _table(synset: Synset) -> dict[tuple[str, ...], Member]:
 _KEYS = [_table(s) for s in SYNSETS]
 _SENSED = frozenset({_ARMED, _VIOLENT, _DEATH, _KILLED})  # senses an armed group's name also satisfies
 _KILLINGS = frozenset({_DEATH, _KILLED})  # senses a watched person's name also satisfies (his killing is the domain's)
-_THREATS = frozenset({_THREAT, _CALM, _TENSIONS})  # senses a watched state's or armed group's name also satisfies (a threat by or to it is the domain's)
+_THREATS = frozenset({_THREAT, _CALM, _TENSIONS, _SANCTION})  # senses a watched state's or armed group's name also satisfies (a threat by or to it is the domain's)
 _WARNINGS = frozenset({_WARN})  # senses a watched person's or group's name satisfies, not a state's (diplomats warning Tehran threaten nothing)
 _PARTIES = frozenset({_ATTACK})  # senses a watched state's name also satisfies (an attack by or on it is the domain's; not a strike: of workers, of a tone)
 
