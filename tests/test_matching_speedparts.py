@@ -66,6 +66,13 @@ def test_splitting_by_runs_then_elisions_equals_splitting_by_words(text: str) ->
     assert split_words(text) == _SPLIT.split(text)
 
 
+@given(st.lists(st.sampled_from(_ELISION_PIECES), max_size=14).map("".join) | st.text(max_size=20))
+@settings(max_examples=600)
+def test_the_elision_gate_opening_with_the_apostrophe_finds_the_texts_the_reference_pattern_finds(text: str) -> None:
+    """`split_words`' quick test (apostrophe first, the elided word by lookbehinds) is the reference pattern's."""
+    assert (words_module._ELISION_GATE.search(text) is None) == (words_module._ELISION_AT_RUN_START.search(text) is None)
+
+
 def test_elided_words_are_cut_from_the_word_after_them() -> None:
     assert split_words("l'Irak, qu’Israël dʼEx x'y") == ["", "l", "'", "Irak", ", ", "qu", "’", "Israël", " ", "d", "", "ʼEx", " ", "x'y", ""]
 
