@@ -6,7 +6,9 @@ pass, the word keys (`words`) and the phrase index (`automaton`) built from them
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container
+import gc
+from collections.abc import Callable, Container, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -183,3 +185,18 @@ class CompiledWatchlist:
 def _no_clock() -> float:
     """The time for a Matcher given no clock: none passes, so no pattern uses another's time."""
     return 0.0
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a watchlist compiles (then on again, if it was): compiling
+    10,000 aliases makes some 10^5 objects, none of them garbage, and the collector's full passes over
+    them took a third of the compile time. Reference counting still frees what is dropped meanwhile."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+

@@ -176,7 +176,8 @@ class WordKeys:
         misspellable_words = [w for ws in alias_words.values() for w in ws if len(w) >= MISSPELLING_MIN_LEN]
         self.fronts = {w[: len(w) // 2] for w in misspellable_words}  # one edit leaves a word's first half or its second half as it was
         self.backs = {w[len(w) // 2 :] for w in misspellable_words}
-        self.pairs = {(key, s) for key, ws in alias_words.items() for w in ws if (s := self.stem(w)) != NEVER}  # words that are both
+        keyed = [(key, w) for key, ws in alias_words.items() for w in ws]
+        self.pairs = {(key, s) for (key, _), s in zip(keyed, self._stems([w for _, w in keyed])) if s != NEVER}  # words that are both
         self.norms: dict[str, str] = {}  # the cache: word as written -> normal form, and -> atoms
         self.atoms: dict[str, Atoms] = {}
         self.by_norm: dict[str, Atoms] = {}  # normal form -> atoms
