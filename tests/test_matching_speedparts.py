@@ -6,6 +6,7 @@ neutral text normalisation module."""
 from __future__ import annotations
 
 import ast
+import gc
 import random
 from pathlib import Path
 
@@ -153,6 +154,49 @@ def test_the_phrase_index_finds_patterns_over_whole_words_longest_first() -> Non
         (5, 1, (1, 2), (0,)),  # a word with two atoms: every pattern of each
     ]
     assert index.scan([("kasam",), (), ("salaman",)])[0].n == 1  # a word without atoms stands between
+
+
+def test_a_pattern_added_after_a_scan_is_found_by_the_next_scan() -> None:
+    """The index keeps, per atoms met, the nodes they enter at; adding a pattern forgets them."""
+    index = PhraseIndex()
+    index.add([{"kasam"}], ids=[0])
+    atoms: list[tuple[str, ...]] = [("=attack",), ("kasam",)]
+    assert [h.ids for h in index.scan(atoms)] == [(0,)]
+    index.add([{"=attack"}, {"kasam"}], ids=[1])
+    assert [(h.last, h.n, h.ids) for h in index.scan(atoms)] == [(1, 2, (1,)), (1, 1, (0,))]
+
+
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "c", "=a", "=b"]), max_size=2).map(tuple), max_size=12))
+def test_scanning_with_remembered_entries_equals_scanning_afresh(atoms: list[tuple[str, ...]]) -> None:
+    """A scan by an index that has met these atoms before finds what a fresh index finds."""
+    def built() -> PhraseIndex:
+        index = PhraseIndex()
+        for k, steps in enumerate([[{"a"}], [{"a"}, {"b", "=b"}], [{"=a"}, {"c"}, {"a"}], [{"b"}]]):
+            index.add(steps, ids=[k])
+        return index
+
+    used = built()
+    used.scan(atoms[::-1])
+    used.scan(atoms)
+    assert used.scan(atoms) == built().scan(atoms)
+
+
+def test_compiling_pauses_the_collector_and_leaves_it_as_it_was() -> None:
+    from monitor.matching.compiled import collector_paused
+
+    watchlist = Watchlist((Actor("Qasem Soleimani", "person", ("Qasem Soleimani", "Soleimani")),), (), ())
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    Matcher(watchlist)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        Matcher(watchlist)
+        assert not gc.isenabled()  # a caller's choice stays
+    finally:
+        gc.enable()
 
 
 def test_the_text_normalisation_module_imports_nothing_of_monitor() -> None:

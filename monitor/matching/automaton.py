@@ -43,6 +43,20 @@ class _Node:
         self.patterns: list[int] = []
 
 
+class _Entries(dict[Atoms, tuple[_Node, ...]]):
+    """Per atoms of a word, the index's nodes its atoms enter at (none: empty), filled per atoms met.
+    Its keys are atoms of alias keys and phrase stems: a watchlist's few, so it needs no bound."""
+
+    def __init__(self, root: _Node) -> None:
+        super().__init__()
+        self.root = root.children
+
+    def __missing__(self, atoms: Atoms) -> tuple[_Node, ...]:
+        nodes = tuple(node for atom in atoms if (node := self.root.get(atom)) is not None)
+        self[atoms] = nodes
+        return nodes
+
+
 class PhraseIndex:
     """Patterns of word steps, each with the alias ids and phrase numbers it stands for."""
 
@@ -50,6 +64,7 @@ class PhraseIndex:
         self._root = _Node()
         self._ids: list[tuple[int, ...]] = []
         self._phrases: list[tuple[int, ...]] = []
+        self._entries = _Entries(self._root)  # filled as texts are scanned
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -57,6 +72,7 @@ class PhraseIndex:
     def add(self, steps: list[set[str]], ids: Iterable[int] = (), phrases: Iterable[int] = ()) -> None:
         """A pattern: per word the atoms it may have; found as `ids` (aliases) and `phrases`."""
         number = len(self._ids)
+        self._entries.clear()  # a new root atom may enter where none did
         self._ids.append(tuple(ids))
         self._phrases.append(tuple(phrases))
         if not steps:
@@ -71,15 +87,13 @@ class PhraseIndex:
     def scan(self, atoms: list[Atoms]) -> list[Hit]:
         """Every pattern found in a text's atoms (one tuple per word), by last word, longest first."""
         found: dict[tuple[int, int], set[int]] = {}  # (last word, -words) -> pattern numbers
-        root = self._root.children
-        for first in compress(range(len(atoms)), atoms):
-            for atom in atoms[first]:
-                node = root.get(atom)
-                if node is not None:
-                    if node.patterns:
-                        found.setdefault((first, -1), set()).update(node.patterns)
-                    if node.children:
-                        _follow(node, atoms, first, found)
+        entries = list(map(self._entries.__getitem__, atoms))  # in C but for atoms not met before; most words enter nowhere
+        for first in compress(range(len(atoms)), entries):
+            for node in entries[first]:
+                if node.patterns:
+                    found.setdefault((first, -1), set()).update(node.patterns)
+                if node.children:
+                    _follow(node, atoms, first, found)
         hits = []
         for last, minus_n in sorted(found):
             patterns = tuple(sorted(found[(last, minus_n)]))
