@@ -199,6 +199,36 @@ def test_compiling_pauses_the_collector_and_leaves_it_as_it_was() -> None:
         gc.enable()
 
 
+def test_a_large_compile_runs_no_collection_while_it_makes_objects_and_one_full_one_at_the_end() -> None:
+    from monitor.matching.compiled import COLLECT_AFTER, collector_paused
+
+    started: list[int] = []
+
+    def record(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started.append(info["generation"])
+
+    gc.callbacks.append(record)
+    try:
+        with collector_paused():
+            made = [[] for _ in range(COLLECT_AFTER + 1)]
+            assert started == []
+        assert started[:1] == [2] and len(made) == COLLECT_AFTER + 1
+    finally:
+        gc.callbacks.remove(record)
+
+
+def test_the_compiled_tables_hold_tuples_where_the_collector_would_walk_sets() -> None:
+    """Neighbour keys, alias words and index patterns are tuples (untracked once the collector met them)."""
+    matcher = Matcher(load_watchlist(DEFAULT_WATCHLIST))
+    keys = matcher._words
+    assert keys.neighbours and all(type(v) is tuple for v in keys.neighbours.values())
+    assert all(type(v) is tuple for v in keys.alias_words.values())
+    gc.collect()
+    assert not any(gc.is_tracked(v) for v in keys.neighbours.values())
+    assert len({id(c) for c in matcher._checks}) < len(matcher._checks) / 4  # equal checks are one object
+
+
 def test_the_text_normalisation_module_imports_nothing_of_monitor() -> None:
     tree = ast.parse((ROOT / "monitor" / "text_norm.py").read_text(encoding="utf-8"))
     imported = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]

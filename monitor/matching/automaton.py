@@ -40,7 +40,7 @@ class _Node:
 
     def __init__(self) -> None:
         self.children: dict[str, _Node] = {}
-        self.patterns: list[int] = []
+        self.patterns: tuple[int, ...] = ()  # a tuple: the collector stops tracking it
 
 
 class _Entries(dict[Atoms, tuple[_Node, ...]]):
@@ -82,7 +82,7 @@ class PhraseIndex:
             for atom in path:
                 node = node.children.setdefault(atom, _Node())
             if number not in node.patterns:
-                node.patterns.append(number)
+                node.patterns = (*node.patterns, number)
 
     def scan(self, atoms: list[Atoms]) -> list[Hit]:
         """Every pattern found in a text's atoms (one tuple per word), by last word, longest first."""

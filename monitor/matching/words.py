@@ -161,17 +161,20 @@ class TextWords:
 class WordKeys:
     """Normal forms and atoms per word as written, learnt for many words at once and cached."""
 
-    def __init__(self, alias_words: dict[str, set[str]], phrase_stems: set[str], languages: tuple[str, ...] = ("english",)) -> None:
-        self.alias_words = alias_words  # actor key -> the alias words (normal forms) that have it
+    def __init__(self, alias_words: dict[str, set[str]] | dict[str, tuple[str, ...]], phrase_stems: set[str], languages: tuple[str, ...] = ("english",)) -> None:
+        self.alias_words = {key: tuple(sorted(ws)) for key, ws in alias_words.items()}  # actor key -> the alias words (normal forms) that have it
         self.phrase_stems = phrase_stems  # of event phrases and context and not_when phrases: other stems never match
         self.languages = languages  # whose stemmers the phrases used: a word's stems are tried in this order
-        self.neighbours: dict[str, set[str]] = {}  # a key or one deletion of it -> the alias keys
+        neighbours: dict[str, set[str]] = {}  # a key or one deletion of it -> the alias keys
         self.longest_key = max(map(len, alias_words), default=0)  # a longer key has no deletion in `neighbours`
         self.longest_word = max((len(w) for ws in alias_words.values() for w in ws), default=0)
         for key in alias_words:
             if len(key) >= FUZZY_MIN_LEN - 1:
                 for d in deletions(key) | {key}:
-                    self.neighbours.setdefault(d, set()).add(key)
+                    neighbours.setdefault(d, set()).add(key)
+        # as tuples (sorted): the collector stops tracking tuples of strings, never sets, and its full passes
+        # would otherwise walk some 40,000 of them at 10,000 aliases
+        self.neighbours = {d: tuple(sorted(keys)) for d, keys in neighbours.items()}
         self.misspellable = {d for ws in alias_words.values() for w in ws if len(w) >= MISSPELLING_MIN_LEN for d in deletions(w) | {w}}
         misspellable_words = [w for ws in alias_words.values() for w in ws if len(w) >= MISSPELLING_MIN_LEN]
         self.fronts = {w[: len(w) // 2] for w in misspellable_words}  # one edit leaves a word's first half or its second half as it was
