@@ -10,6 +10,7 @@ import gc
 import random
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -179,6 +180,21 @@ def test_scanning_with_remembered_entries_equals_scanning_afresh(atoms: list[tup
     used.scan(atoms[::-1])
     used.scan(atoms)
     assert used.scan(atoms) == built().scan(atoms)
+
+
+def test_a_full_table_of_patterns_found_together_drops_its_older_half_and_finds_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    import monitor.matching.automaton as automaton_module
+
+    monkeypatch.setattr(automaton_module, "SAID_LIMIT", 4)
+    index, fresh = PhraseIndex(), PhraseIndex()
+    for k in range(8):
+        index.add([{f"w{k}"}], ids=[k])
+        fresh.add([{f"w{k}"}], ids=[k])
+    texts: list[list[tuple[str, ...]]] = [[(f"w{k}",)] for k in range(8)]
+    for atoms in texts:
+        assert index.scan(atoms) == fresh.scan(atoms)
+    assert 0 < len(index._said) <= 4 and (7,) in index._said  # the recent kept
+    assert index.scan(texts[0]) == fresh.scan(texts[0])
 
 
 def test_compiling_pauses_the_collector_and_leaves_it_as_it_was() -> None:

@@ -20,8 +20,11 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from monitor.matching import stems
-from monitor.matching.words import Atoms, TextWords
+from monitor.matching.words import Atoms, TextWords, evict
 from monitor.text_norm import WORD, Token, crosses_sentence, fold, tokenize
+
+
+SAID_LIMIT = 50_000  # sets of patterns found together whose ids and phrases are kept (a full table drops its older half)
 
 
 class Hit(NamedTuple):
@@ -65,6 +68,7 @@ class PhraseIndex:
         self._ids: list[tuple[int, ...]] = []
         self._phrases: list[tuple[int, ...]] = []
         self._entries = _Entries(self._root)  # filled as texts are scanned
+        self._said: dict[tuple[int, ...], tuple[tuple[int, ...], tuple[int, ...]]] = {}  # patterns found together -> their ids, phrases
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -73,6 +77,7 @@ class PhraseIndex:
         """A pattern: per word the atoms it may have; found as `ids` (aliases) and `phrases`."""
         number = len(self._ids)
         self._entries.clear()  # a new root atom may enter where none did
+        self._said.clear()
         self._ids.append(tuple(ids))
         self._phrases.append(tuple(phrases))
         if not steps:
@@ -95,15 +100,24 @@ class PhraseIndex:
                 if node.children:
                     _follow(node, atoms, first, found)
         hits = []
-        for last, minus_n in sorted(found):
-            patterns = tuple(sorted(found[(last, minus_n)]))
-            if len(patterns) == 1:
-                ids, phrases = self._ids[patterns[0]], self._phrases[patterns[0]]
-            else:  # an alias's pattern and context phrases on the same words: its (long) ids tuple kept as it is
-                ids = _joined([self._ids[p] for p in patterns])
-                phrases = _joined([self._phrases[p] for p in patterns])
-            hits.append(Hit(last, -minus_n, ids, phrases, patterns))
+        said = self._said
+        for key in sorted(found):
+            patterns = tuple(sorted(found[key]))
+            ids, phrases = said.get(patterns) or self._said_by(patterns)
+            hits.append(Hit(key[0], -key[1], ids, phrases, patterns))
         return hits
+
+    def _said_by(self, patterns: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The alias ids and phrase numbers of patterns found over the same words, kept for the next time."""
+        if len(patterns) == 1:
+            ids, phrases = self._ids[patterns[0]], self._phrases[patterns[0]]
+        else:  # an alias's pattern and context phrases on the same words: its (long) ids tuple kept as it is
+            ids = _joined([self._ids[p] for p in patterns])
+            phrases = _joined([self._phrases[p] for p in patterns])
+        if len(self._said) >= SAID_LIMIT:
+            evict(self._said)  # type: ignore[arg-type]
+        self._said[patterns] = (ids, phrases)
+        return ids, phrases
 
 
 def _joined(parts: list[tuple[int, ...]]) -> tuple[int, ...]:
