@@ -213,8 +213,8 @@ def seen_in(hits: list[Hit]) -> Seen:
 
 def near(phrases: frozenset[int], last: int, n: int, seen: Seen, window: int) -> bool:
     """Whether one of the phrases was seen wholly within `window` words of the n words up to word `last`."""
-    for p in phrases:
-        for phrase_last, length in seen.get(p, ()):
+    for p in phrases.intersection(seen):  # in C: a context list may hold hundreds of phrases, a text a few of them
+        for phrase_last, length in seen[p]:
             after = phrase_last - last  # last word to last word
             if after - length + 1 >= 1 - n - window and after <= window:
                 return True
