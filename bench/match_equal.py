@@ -1,5 +1,5 @@
 """Whether a matcher change keeps results byte-identical: the matches and rule hits of the default
-watchlist and of the bench's 10,000-alias watchlist over the eval cases, the story corpus and the
+watchlist and of the bench's 10,000-alias watchlist over every eval set (tests/data/eval_*.jsonl), the story corpus and the
 shared-corpus feed texts that bench/matching.py reads, each text matched twice by one matcher (once
 through, then again: the cached second pass must give the same results).
 
@@ -24,12 +24,12 @@ from monitor.matching.matcher import Matcher  # noqa: E402
 from monitor.matching.rules import match_text  # noqa: E402
 from monitor.watchlist import load_watchlist  # noqa: E402
 
-EVAL_CASES = REPO / "tests" / "data" / "eval_cases.jsonl"
+EVAL_SETS = sorted((REPO / "tests" / "data").glob("eval_*.jsonl"))
 
 
 def texts() -> list[str]:
-    """The eval cases' texts, the stories, the shared corpus's feed entries (if there)."""
-    cases = [json.loads(line)["text"] for line in EVAL_CASES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """The eval sets' texts, the stories, the shared corpus's feed entries (if there)."""
+    cases = [json.loads(line)["text"] for path in EVAL_SETS for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return cases + story_texts() + (feed_texts(CORPUS) if CORPUS.is_dir() else [])
 
 

@@ -6,9 +6,11 @@ neutral text normalisation module."""
 from __future__ import annotations
 
 import ast
+import gc
 import random
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -64,6 +66,13 @@ _ELISION_PIECES = [*"lLdDquQUnNsStTaAcC'’‘ʼʻ`´′ xe\u0301\u0670_1é-.\u0
 def test_splitting_by_runs_then_elisions_equals_splitting_by_words(text: str) -> None:
     """`split_words` (a C split without WORD's elided-word branch, elisions cut after) gives WORD's split."""
     assert split_words(text) == _SPLIT.split(text)
+
+
+@given(st.lists(st.sampled_from(_ELISION_PIECES), max_size=14).map("".join) | st.text(max_size=20))
+@settings(max_examples=600)
+def test_the_elision_gate_opening_with_the_apostrophe_finds_the_texts_the_reference_pattern_finds(text: str) -> None:
+    """`split_words`' quick test (apostrophe first, the elided word by lookbehinds) is the reference pattern's."""
+    assert (words_module._ELISION_GATE.search(text) is None) == (words_module._ELISION_AT_RUN_START.search(text) is None)
 
 
 def test_elided_words_are_cut_from_the_word_after_them() -> None:
@@ -146,6 +155,94 @@ def test_the_phrase_index_finds_patterns_over_whole_words_longest_first() -> Non
         (5, 1, (1, 2), (0,)),  # a word with two atoms: every pattern of each
     ]
     assert index.scan([("kasam",), (), ("salaman",)])[0].n == 1  # a word without atoms stands between
+
+
+def test_a_pattern_added_after_a_scan_is_found_by_the_next_scan() -> None:
+    """The index keeps, per atoms met, the nodes they enter at; adding a pattern forgets them."""
+    index = PhraseIndex()
+    index.add([{"kasam"}], ids=[0])
+    atoms: list[tuple[str, ...]] = [("=attack",), ("kasam",)]
+    assert [h.ids for h in index.scan(atoms)] == [(0,)]
+    index.add([{"=attack"}, {"kasam"}], ids=[1])
+    assert [(h.last, h.n, h.ids) for h in index.scan(atoms)] == [(1, 2, (1,)), (1, 1, (0,))]
+
+
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "c", "=a", "=b"]), max_size=2).map(tuple), max_size=12))
+def test_scanning_with_remembered_entries_equals_scanning_afresh(atoms: list[tuple[str, ...]]) -> None:
+    """A scan by an index that has met these atoms before finds what a fresh index finds."""
+    def built() -> PhraseIndex:
+        index = PhraseIndex()
+        for k, steps in enumerate([[{"a"}], [{"a"}, {"b", "=b"}], [{"=a"}, {"c"}, {"a"}], [{"b"}]]):
+            index.add(steps, ids=[k])
+        return index
+
+    used = built()
+    used.scan(atoms[::-1])
+    used.scan(atoms)
+    assert used.scan(atoms) == built().scan(atoms)
+
+
+def test_a_full_table_of_patterns_found_together_drops_its_older_half_and_finds_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    import monitor.matching.automaton as automaton_module
+
+    monkeypatch.setattr(automaton_module, "SAID_LIMIT", 4)
+    index, fresh = PhraseIndex(), PhraseIndex()
+    for k in range(8):
+        index.add([{f"w{k}"}], ids=[k])
+        fresh.add([{f"w{k}"}], ids=[k])
+    texts: list[list[tuple[str, ...]]] = [[(f"w{k}",)] for k in range(8)]
+    for atoms in texts:
+        assert index.scan(atoms) == fresh.scan(atoms)
+    assert 0 < len(index._said) <= 4 and (7,) in index._said  # the recent kept
+    assert index.scan(texts[0]) == fresh.scan(texts[0])
+
+
+def test_compiling_pauses_the_collector_and_leaves_it_as_it_was() -> None:
+    from monitor.matching.compiled import collector_paused
+
+    watchlist = Watchlist((Actor("Qasem Soleimani", "person", ("Qasem Soleimani", "Soleimani")),), (), ())
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    Matcher(watchlist)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        Matcher(watchlist)
+        assert not gc.isenabled()  # a caller's choice stays
+    finally:
+        gc.enable()
+
+
+def test_a_large_compile_runs_no_collection_while_it_makes_objects_and_one_full_one_at_the_end() -> None:
+    from monitor.matching.compiled import COLLECT_AFTER, collector_paused
+
+    started: list[int] = []
+
+    def record(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started.append(info["generation"])
+
+    gc.callbacks.append(record)
+    try:
+        with collector_paused():
+            made = [[] for _ in range(COLLECT_AFTER + 1)]
+            assert started == []
+        assert started[:1] == [2] and len(made) == COLLECT_AFTER + 1
+    finally:
+        gc.callbacks.remove(record)
+
+
+def test_the_compiled_tables_hold_tuples_where_the_collector_would_walk_sets() -> None:
+    """Neighbour keys, alias words and index patterns are tuples (untracked once the collector met them)."""
+    matcher = Matcher(load_watchlist(DEFAULT_WATCHLIST))
+    keys = matcher._words
+    assert keys.neighbours and all(type(v) is tuple for v in keys.neighbours.values())
+    assert all(type(v) is tuple for v in keys.alias_words.values())
+    gc.collect()
+    assert not any(gc.is_tracked(v) for v in keys.neighbours.values())
+    assert len({id(c) for c in matcher._checks}) < len(matcher._checks) / 4  # equal checks are one object
 
 
 def test_the_text_normalisation_module_imports_nothing_of_monitor() -> None:

@@ -20,8 +20,11 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from monitor.matching import stems
-from monitor.matching.words import Atoms, TextWords
+from monitor.matching.words import Atoms, TextWords, evict
 from monitor.text_norm import WORD, Token, crosses_sentence, fold, tokenize
+
+
+SAID_LIMIT = 50_000  # sets of patterns found together whose ids and phrases are kept (a full table drops its older half)
 
 
 class Hit(NamedTuple):
@@ -40,7 +43,21 @@ class _Node:
 
     def __init__(self) -> None:
         self.children: dict[str, _Node] = {}
-        self.patterns: list[int] = []
+        self.patterns: tuple[int, ...] = ()  # a tuple: the collector stops tracking it
+
+
+class _Entries(dict[Atoms, tuple[_Node, ...]]):
+    """Per atoms of a word, the index's nodes its atoms enter at (none: empty), filled per atoms met.
+    Its keys are atoms of alias keys and phrase stems: a watchlist's few, so it needs no bound."""
+
+    def __init__(self, root: _Node) -> None:
+        super().__init__()
+        self.root = root.children
+
+    def __missing__(self, atoms: Atoms) -> tuple[_Node, ...]:
+        nodes = tuple(node for atom in atoms if (node := self.root.get(atom)) is not None)
+        self[atoms] = nodes
+        return nodes
 
 
 class PhraseIndex:
@@ -50,6 +67,8 @@ class PhraseIndex:
         self._root = _Node()
         self._ids: list[tuple[int, ...]] = []
         self._phrases: list[tuple[int, ...]] = []
+        self._entries = _Entries(self._root)  # filled as texts are scanned
+        self._said: dict[tuple[int, ...], tuple[tuple[int, ...], tuple[int, ...]]] = {}  # patterns found together -> their ids, phrases
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -57,6 +76,8 @@ class PhraseIndex:
     def add(self, steps: list[set[str]], ids: Iterable[int] = (), phrases: Iterable[int] = ()) -> None:
         """A pattern: per word the atoms it may have; found as `ids` (aliases) and `phrases`."""
         number = len(self._ids)
+        self._entries.clear()  # a new root atom may enter where none did
+        self._said.clear()
         self._ids.append(tuple(ids))
         self._phrases.append(tuple(phrases))
         if not steps:
@@ -66,30 +87,37 @@ class PhraseIndex:
             for atom in path:
                 node = node.children.setdefault(atom, _Node())
             if number not in node.patterns:
-                node.patterns.append(number)
+                node.patterns = (*node.patterns, number)
 
     def scan(self, atoms: list[Atoms]) -> list[Hit]:
         """Every pattern found in a text's atoms (one tuple per word), by last word, longest first."""
         found: dict[tuple[int, int], set[int]] = {}  # (last word, -words) -> pattern numbers
-        root = self._root.children
-        for first in compress(range(len(atoms)), atoms):
-            for atom in atoms[first]:
-                node = root.get(atom)
-                if node is not None:
-                    if node.patterns:
-                        found.setdefault((first, -1), set()).update(node.patterns)
-                    if node.children:
-                        _follow(node, atoms, first, found)
+        entries = list(map(self._entries.__getitem__, atoms))  # in C but for atoms not met before; most words enter nowhere
+        for first in compress(range(len(atoms)), entries):
+            for node in entries[first]:
+                if node.patterns:
+                    found.setdefault((first, -1), set()).update(node.patterns)
+                if node.children:
+                    _follow(node, atoms, first, found)
         hits = []
-        for last, minus_n in sorted(found):
-            patterns = tuple(sorted(found[(last, minus_n)]))
-            if len(patterns) == 1:
-                ids, phrases = self._ids[patterns[0]], self._phrases[patterns[0]]
-            else:  # an alias's pattern and context phrases on the same words: its (long) ids tuple kept as it is
-                ids = _joined([self._ids[p] for p in patterns])
-                phrases = _joined([self._phrases[p] for p in patterns])
-            hits.append(Hit(last, -minus_n, ids, phrases, patterns))
+        said = self._said
+        for key in sorted(found):
+            patterns = tuple(sorted(found[key]))
+            ids, phrases = said.get(patterns) or self._said_by(patterns)
+            hits.append(Hit(key[0], -key[1], ids, phrases, patterns))
         return hits
+
+    def _said_by(self, patterns: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The alias ids and phrase numbers of patterns found over the same words, kept for the next time."""
+        if len(patterns) == 1:
+            ids, phrases = self._ids[patterns[0]], self._phrases[patterns[0]]
+        else:  # an alias's pattern and context phrases on the same words: its (long) ids tuple kept as it is
+            ids = _joined([self._ids[p] for p in patterns])
+            phrases = _joined([self._phrases[p] for p in patterns])
+        if len(self._said) >= SAID_LIMIT:
+            evict(self._said)  # type: ignore[arg-type]
+        self._said[patterns] = (ids, phrases)
+        return ids, phrases
 
 
 def _joined(parts: list[tuple[int, ...]]) -> tuple[int, ...]:
@@ -185,8 +213,8 @@ def seen_in(hits: list[Hit]) -> Seen:
 
 def near(phrases: frozenset[int], last: int, n: int, seen: Seen, window: int) -> bool:
     """Whether one of the phrases was seen wholly within `window` words of the n words up to word `last`."""
-    for p in phrases:
-        for phrase_last, length in seen.get(p, ()):
+    for p in phrases.intersection(seen):  # in C: a context list may hold hundreds of phrases, a text a few of them
+        for phrase_last, length in seen[p]:
             after = phrase_last - last  # last word to last word
             if after - length + 1 >= 1 - n - window and after <= window:
                 return True

@@ -32,7 +32,7 @@ from rapidfuzz import fuzz
 
 from monitor.matching.automaton import Hit, Seen, near, norms_of, present, seen_in, windows
 from monitor.matching.layout import close_indented_cuts
-from monitor.matching.compiled import CONTEXT_WINDOW, REGEX_TIMEOUT, Alias, CompiledWatchlist, is_acronym
+from monitor.matching.compiled import CONTEXT_WINDOW, REGEX_TIMEOUT, Alias, CompiledWatchlist, collector_paused, is_acronym
 from monitor.matching.overlaps import Found, Said, without_overlaps
 from monitor.matching.stems import FUNCTION_WORDS
 from monitor.matching.words import CACHE_LIMIT, LONG_WORD, SKELETON_FLOOR, TextWords, evict, forms, word_agrees
@@ -107,7 +107,8 @@ class Matcher(CompiledWatchlist):
     their words and hits (0: none, for a caller that never matches a text twice, as the daemon's ingest)."""
 
     def __init__(self, watchlist: Watchlist, clock: Callable[[], float] | None = None, text_cache_chars: int = TEXT_CACHE_CHARS) -> None:
-        super().__init__(watchlist)
+        with collector_paused():
+            super().__init__(watchlist)
         self.clock = clock
         self._ranked: dict[tuple[tuple[int, ...], tuple[str, ...]], _Ranked] = {}  # cached _rank
         self._texts: dict[str, tuple[TextWords, list[Hit]]] = {}  # the recent texts' words and index hits

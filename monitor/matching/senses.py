@@ -41,6 +41,8 @@ SKIPPED_BEFORE_HEAD = frozenset({"international"})  # Baghdad International Film
 def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The matches with generic events that yield to a specific one, and names of other things, taken
     out; a parent named inside its unit's name (IRGC-QF) added."""
+    if not matches:  # most texts: every decision below starts from a match
+        return []
     dropped = set(yielding(watchlist, matches, text)) | set(names_of_things(watchlist, matches, text)) | set(cities(watchlist, matches, text))
     spans: dict[int, tuple[int, int]] = {}  # a match's sentence, found once for both fiction and sports
     dropped |= set(fiction_or_sports(watchlist, matches, text, spans))

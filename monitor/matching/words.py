@@ -98,7 +98,7 @@ def split_words(text: str) -> list[str]:
     word (l', d', qu') that starts a run with an apostrophe and stands after no word character or ' ’
     made a word of its own (again after an apostrophe other than ' ’, as WORD's lookbehind would)."""
     parts = _RUN_SPLIT.split(text)
-    if not _ELISION_AT_RUN_START.search(text):  # most texts, even with apostrophes (Iran's, don't)
+    if not _ELISION_GATE.search(text):  # most texts, even with apostrophes (Iran's, don't)
         return parts
     runs = range(1, len(parts), 2)
     maybe = runs if _LETTER_APOSTROPHE.search(text) else compress(runs, map(not_, map(str.isalnum, islice(parts, 1, None, 2))))  # ʼ ʻ are alphanumeric
@@ -126,6 +126,20 @@ _NO_ELISION_AFTER = re.compile(r"[\w'’]")  # what an elided word may not stand
 _ELISION_AT_RUN_START = re.compile(f"(?<!{_W}){ELIDED_WORDS}[{_APOSTROPHES}]{_W}")  # found where every elided word cut starts (and elsewhere)
 
 
+def _elision_gate() -> re.Pattern[str]:
+    """`_ELISION_AT_RUN_START` written to open with the apostrophe (a character class `re` skips to in C;
+    the other opens with a lookbehind tried at every position): the elided word before it is checked by
+    one fixed-width lookbehind per length of elided word."""
+    heads: dict[int, list[str]] = {}
+    for head in ELIDED_WORDS.removeprefix("(?i:").removesuffix(")").split("|"):
+        heads.setdefault(1 if head.startswith("[") else len(head), []).append(head)
+    behind = "|".join(f"(?<=(?<!{_W})(?i:{'|'.join(h)})[{_APOSTROPHES}])" for h in heads.values())
+    return re.compile(f"[{_APOSTROPHES}](?={_W})(?:{behind})")
+
+
+_ELISION_GATE = _elision_gate()  # finds a text iff `_ELISION_AT_RUN_START` does (tests/test_matching_words.py)
+
+
 class TextWords:
     """The words of one text in order: where each starts and ends, as written, and its atoms; normal
     forms on demand. Blanked spans (links, e-mail addresses, file names, model numbers) have no words."""
@@ -147,22 +161,26 @@ class TextWords:
 class WordKeys:
     """Normal forms and atoms per word as written, learnt for many words at once and cached."""
 
-    def __init__(self, alias_words: dict[str, set[str]], phrase_stems: set[str], languages: tuple[str, ...] = ("english",)) -> None:
-        self.alias_words = alias_words  # actor key -> the alias words (normal forms) that have it
+    def __init__(self, alias_words: dict[str, set[str]] | dict[str, tuple[str, ...]], phrase_stems: set[str], languages: tuple[str, ...] = ("english",)) -> None:
+        self.alias_words = {key: tuple(sorted(ws)) for key, ws in alias_words.items()}  # actor key -> the alias words (normal forms) that have it
         self.phrase_stems = phrase_stems  # of event phrases and context and not_when phrases: other stems never match
         self.languages = languages  # whose stemmers the phrases used: a word's stems are tried in this order
-        self.neighbours: dict[str, set[str]] = {}  # a key or one deletion of it -> the alias keys
+        neighbours: dict[str, set[str]] = {}  # a key or one deletion of it -> the alias keys
         self.longest_key = max(map(len, alias_words), default=0)  # a longer key has no deletion in `neighbours`
         self.longest_word = max((len(w) for ws in alias_words.values() for w in ws), default=0)
         for key in alias_words:
             if len(key) >= FUZZY_MIN_LEN - 1:
                 for d in deletions(key) | {key}:
-                    self.neighbours.setdefault(d, set()).add(key)
+                    neighbours.setdefault(d, set()).add(key)
+        # as tuples (sorted): the collector stops tracking tuples of strings, never sets, and its full passes
+        # would otherwise walk some 40,000 of them at 10,000 aliases
+        self.neighbours = {d: tuple(sorted(keys)) for d, keys in neighbours.items()}
         self.misspellable = {d for ws in alias_words.values() for w in ws if len(w) >= MISSPELLING_MIN_LEN for d in deletions(w) | {w}}
         misspellable_words = [w for ws in alias_words.values() for w in ws if len(w) >= MISSPELLING_MIN_LEN]
         self.fronts = {w[: len(w) // 2] for w in misspellable_words}  # one edit leaves a word's first half or its second half as it was
         self.backs = {w[len(w) // 2 :] for w in misspellable_words}
-        self.pairs = {(key, s) for key, ws in alias_words.items() for w in ws if (s := self.stem(w)) != NEVER}  # words that are both
+        keyed = [(key, w) for key, ws in alias_words.items() for w in ws]
+        self.pairs = {(key, s) for (key, _), s in zip(keyed, self._stems([w for _, w in keyed])) if s != NEVER}  # words that are both
         self.norms: dict[str, str] = {}  # the cache: word as written -> normal form, and -> atoms
         self.atoms: dict[str, Atoms] = {}
         self.by_norm: dict[str, Atoms] = {}  # normal form -> atoms
