@@ -41,26 +41,36 @@ _NEW_ALERTS = insert(_ALERTS).returning(_ALERTS.c.id, sort_by_parameter_order=Tr
 _STORIES_STATE = select(_STORIES.c.id, _STORIES.c.severity, _STORIES.c.reported).where(_STORIES.c.id.in_(bindparam("ids", expanding=True)))
 _STORY_ALERTED = update(_STORIES).where(_STORIES.c.id == bindparam("story_id")).values(
     severity=bindparam("severity"), reported=bindparam("reported"), last_alert_uid=bindparam("uid"))
-_KNOWN_GUIDS = select(_ARTICLES.c.guid).where(_ARTICLES.c.source_id == bindparam("source_id"), _ARTICLES.c.guid.in_(bindparam("guids", expanding=True)))
-_KNOWN_KEYS = select(_ARTICLES.c.canonical_url, _ARTICLES.c.content_hash).where(  # both unique indexes, one statement
-    _ARTICLES.c.canonical_url.in_(bindparam("urls", expanding=True)) | _ARTICLES.c.content_hash.in_(bindparam("hashes", expanding=True)))
+_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # a positional parameter in the drivers' paramstyles (sqlite3, psycopg)
+
+
+def _marks(connection: Connection, count: int) -> str:
+    """`count` positional parameters in the connection's driver's style, comma-separated."""
+    return ", ".join([_MARKS[connection.dialect.paramstyle]] * count)
 
 
 def known_guids(db: Database, source_id: int, guids: list[str]) -> set[str]:
-    """Which of these GUIDs of this source are stored: one query."""
+    """Which of these GUIDs of this source are stored: one query, in the driver's SQL (a statement with
+    an expanding IN list cost SQLAlchemy more to render and run than SQLite to answer: 430 against 190 µs
+    for 50 GUIDs), the keys fitted as the column's type fits them (`fit_key`)."""
     if not guids:
         return set()
+    fitted = [fit_key(guid, _GUID_LENGTH) for guid in guids]
     with db.transaction() as connection:
-        stored = set(connection.execute(_KNOWN_GUIDS, {"source_id": source_id, "guids": guids}).scalars()) - {None, ""}
+        sql = f"SELECT guid FROM {_ARTICLES.name} WHERE source_id = {_marks(connection, 1)} AND guid IN ({_marks(connection, len(fitted))})"
+        stored = {guid for guid, in connection.exec_driver_sql(sql, (source_id, *fitted))} - {None, ""}
     return _as_given(guids, stored, _GUID_LENGTH)
 
 
 def known_urls_and_hashes(db: Database, urls: list[str], hashes: list[str]) -> tuple[set[str], set[str]]:
-    """Which of these canonical URLs and content hashes (of any source) are stored: one query."""
+    """Which of these canonical URLs and content hashes (of any source) are stored: one query on both
+    unique indexes, in the driver's SQL as `known_guids`."""
     if not urls and not hashes:
         return set(), set()
+    fitted = [fit_key(url, _URL_LENGTH) for url in urls]
     with db.transaction() as connection:
-        rows = connection.execute(_KNOWN_KEYS, {"urls": urls, "hashes": hashes}).all()
+        where = [f"{column} IN ({_marks(connection, len(keys))})" for column, keys in (("canonical_url", fitted), ("content_hash", hashes)) if keys]
+        rows = connection.exec_driver_sql(f"SELECT canonical_url, content_hash FROM {_ARTICLES.name} WHERE {' OR '.join(where)}", (*fitted, *hashes)).all()
     asked = set(hashes)
     return _as_given(urls, {url for url, _ in rows} - {None, ""}, _URL_LENGTH), {digest for _, digest in rows if digest in asked}
 
