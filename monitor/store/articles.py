@@ -38,6 +38,7 @@ _STORIES, _ARTICLES, _MATCHES, _ALERTS, _DELIVERIES = (table_of(t) for t in (Sto
 _NEW_STORIES = insert(_STORIES).returning(_STORIES.c.id, sort_by_parameter_order=True)
 _NEW_ARTICLES = insert(_ARTICLES).returning(_ARTICLES.c.id, sort_by_parameter_order=True)
 _NEW_ALERTS = insert(_ALERTS).returning(_ALERTS.c.id, sort_by_parameter_order=True)
+_PLAIN = {returning: insert(table) for returning, table in ((_NEW_STORIES, _STORIES), (_NEW_ARTICLES, _ARTICLES), (_NEW_ALERTS, _ALERTS))}  # SQLite's
 _STORIES_STATE = select(_STORIES.c.id, _STORIES.c.severity, _STORIES.c.reported).where(_STORIES.c.id.in_(bindparam("ids", expanding=True)))
 _STORY_ALERTED = update(_STORIES).where(_STORIES.c.id == bindparam("story_id")).values(
     severity=bindparam("severity"), reported=bindparam("reported"), last_alert_uid=bindparam("uid"))
@@ -156,10 +157,20 @@ class Batch:
 
     def _inserted(self, statement: ReturningInsert[Any], rows: list[dict[str, Any]]) -> list[int]:
         """The ids of rows inserted in order: one row as a plain execute (executemany's RETURNING machinery
-        cost more than the row), several as one executemany."""
+        cost more than the row), several as one executemany. On SQLite, whose RETURNING order SQLAlchemy does
+        not trust (it ran one INSERT a row), the rows go in one executemany without RETURNING, and their ids
+        are the run that ends at `last_insert_rowid()`: each new row of a table whose INTEGER PRIMARY KEY is
+        its rowid (no AUTOINCREMENT) takes the largest rowid + 1, and no other connection writes while this
+        transaction holds SQLite's write lock."""
         if len(rows) == 1:
             return [int(self._run(statement, rows[0]).scalar_one())]
-        return [int(i) for i in self._run(statement, rows).scalars()] if rows else []
+        if not rows:
+            return []
+        if self.connection.dialect.name == "sqlite":
+            self._run(_PLAIN[statement], rows)
+            last = int(self.connection.exec_driver_sql("SELECT last_insert_rowid()").scalar_one())
+            return list(range(last - len(rows) + 1, last + 1))
+        return [int(i) for i in self._run(statement, rows).scalars()]
 
     def _alerts(self, alerted: list[tuple[int, NewAlert]], items: Sequence[NewArticle], article_ids: list[int], story_ids: list[int],
                 now: datetime) -> None:
