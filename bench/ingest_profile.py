@@ -30,7 +30,7 @@ does since issue 21; the commit counts in "save"), one `Batch.save` call per art
 feed's articles with one `save_many`: only --whole measures that). With --whole, no stages: the real `Ingest` per feed,
 its CPU and wall time per new article (run it against an older checkout with PYTHONPATH to compare).
 
-    .venv/bin/python bench/ingest_profile.py [--index 5000] [--batch] [--one-transaction] [--whole] [--cprofile 30] [--limit N]
+    .venv/bin/python bench/ingest_profile.py [--index 5000] [--batch] [--one-transaction] [--whole [--passes N]] [--cprofile 30] [--limit N]
 
 (--whole --cprofile N: a second, profiled pass of the real Ingest.)
 
@@ -266,12 +266,17 @@ def main() -> None:
     parser.add_argument("--one-transaction", action="store_true", help="save a feed's new articles in one transaction (articles.batch)")
     parser.add_argument("--whole", action="store_true", help="instead: time the real Ingest per feed (storing-thread CPU per new article)")
     parser.add_argument("--limit", type=int, default=0, help="only the last N feeds (the stories corpus is the last)")
+    parser.add_argument("--passes", type=int, default=1, help="with --whole: this many passes, each into a new file (the CPU per article of each)")
     args = parser.parse_args()
     loads = [load()]
     all_feeds = feeds(args.limit or None)
     if args.whole:
         with tempfile.TemporaryDirectory() as folder:
-            print(json.dumps({"whole_ingest": whole_ingest(all_feeds, Path(folder), args.index), "loadavg": [*loads, load()]}))
+            passes = []
+            for k in range(max(1, args.passes)):
+                (Path(folder) / f"pass{k}").mkdir()
+                passes.append(whole_ingest(all_feeds, Path(folder) / f"pass{k}", args.index))
+            print(json.dumps({"whole_ingest": passes[0] if len(passes) == 1 else passes, "loadavg": [*loads, load()]}))
             if args.cprofile:
                 profile = cProfile.Profile()
                 (Path(folder) / "again").mkdir()

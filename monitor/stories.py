@@ -191,6 +191,7 @@ _FENCE = 64  # every 64th key is in a small array searched first (cache-resident
 _MIN_AGREE = next(k for k in range(NUM_PERM + 1) if k / NUM_PERM >= MIN_JACCARD)  # slots that must agree (11)
 _NONE = np.uint64(2**64 - 1)  # the keys array past its keys (row _ROW_MASK of slot 127: no row has that number)
 _MOVE = 16384  # keys moved at once when merging or packing (128 KB temporaries)
+_FEW = 8  # candidate rows (or stories) ranked in plain Python, one story at a time
 
 
 def _keys_of(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -436,6 +437,8 @@ class StoryIndex:
         rows, jaccard, score = rows[ok], jaccard[ok], score[ok]
         if not rows.size:
             return []
+        if rows.size <= _FEW:
+            return self._rank_few(rows, jaccard, score)
         order = np.lexsort((self._ids[rows], -jaccard, -score))  # best article first
         owners = self._stories[rows[order]]
         stories, best, inverse = np.unique(owners, return_index=True, return_inverse=True)  # each story's best article
@@ -447,11 +450,31 @@ class StoryIndex:
             for k in np.argsort(best)
         ]
 
+    def _rank_few(self, rows: np.ndarray, jaccard: np.ndarray, score: np.ndarray) -> list[Candidate]:
+        """`candidates`' ranking of a few rows (the usual case: a story's copies) in plain Python, the same
+        order and values: numpy's sorting and grouping calls cost more than the few rows they sort."""
+        ranked = sorted(zip((-score).tolist(), (-jaccard).tolist(), self._ids[rows].tolist(), self._stories[rows].tolist(), strict=True))
+        best: dict[int, tuple[float, float]] = {}  # story -> (containment of its best article, its highest Jaccard)
+        for minus_score, minus_jaccard, _, story in ranked:
+            kept = best.setdefault(story, (-minus_score, -minus_jaccard))
+            best[story] = (kept[0], max(kept[1], -minus_jaccard))
+        spans = self._spans(np.fromiter(best, dtype=np.int64, count=len(best)))
+        return [Candidate(story, kept, top, *spans.get(story, (None, None))) for story, (kept, top) in best.items()]
+
     def _spans(self, stories: np.ndarray) -> dict[int, tuple[datetime, datetime]]:
-        """The earliest and latest known time of each story's articles in the index (one pass over it)."""
+        """The earliest and latest known time of each story's articles in the index (one pass over it; a
+        pass per story when they are few, sparing `isin`'s and `unique`'s sorts)."""
         used = slice(0, self._size)
         times, owners = self._times[used], self._stories[used]
-        known = np.isin(owners, stories) & (self._lengths[used] > 0) & ~np.isnan(times)
+        known = (self._lengths[used] > 0) & ~np.isnan(times)
+        if stories.size <= _FEW:
+            spans = {}
+            for story in stories.tolist():
+                own = times[(owners == story) & known]
+                if own.size:
+                    spans[story] = (datetime.fromtimestamp(float(own.min()), UTC), datetime.fromtimestamp(float(own.max()), UTC))
+            return spans
+        known &= np.isin(owners, stories)
         keys, inverse = np.unique(owners[known], return_inverse=True)
         first, latest = np.full(keys.size, np.inf), np.full(keys.size, -np.inf)
         np.minimum.at(first, inverse, times[known])

@@ -128,3 +128,24 @@ def test_a_refused_batch_leaves_nothing(tmp_path: Path, json_receiver: JsonRecei
         raise AssertionError("a repeated article was not refused")
     assert query(tmp_path, "select count(*) from articles")[0][0] == 0
     assert query(tmp_path, "select count(*) from stories")[0][0] == 0
+
+
+def test_articles_saved_at_once_get_their_own_ids_stories_and_alerts(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """`save_many` returns each article's id and story id in the order given, the ids the rows have (on SQLite
+    the run of rowids its one INSERT took, even past a gap below the largest id), and each alert is its own
+    article's."""
+    pipeline, source_id = pipeline_for(tmp_path, json_receiver)
+    first, *rest = [to_article(doc) for doc in entries(7)]
+    with articles.batch(pipeline.db) as rows:
+        rows.save_many(source_id, [(first, MatchResult(), None, articles.StoryLink(None)), (rest[0], MatchResult(), None, articles.StoryLink(None))], utcnow())
+    with pipeline.db.transaction() as connection:  # a gap: the first article's id is free again, below the largest
+        connection.exec_driver_sql("DELETE FROM articles WHERE guid = 'g0'")
+    alert = {k: articles.NewAlert(f"uid{k}", 3, (), f"t{k}", f"b{k}", ("hook",)) for k in (1, 3)}
+    items = [(a, MatchResult(), alert.get(k), articles.StoryLink(None)) for k, a in enumerate(rest[1:])]
+    with articles.batch(pipeline.db) as rows:
+        ids = rows.save_many(source_id, items, utcnow())
+    stored = {guid: (article_id, story_id) for article_id, guid, story_id in query(tmp_path, "select id, guid, story_id from articles")}
+    assert ids == [stored[a.guid or ""] for a in rest[1:]] and len(set(ids)) == 5
+    assert {uid: article_id for uid, article_id in query(tmp_path, "select uid, article_id from alerts")} == {
+        "uid1": ids[1][0], "uid3": ids[3][0]}
+    assert query(tmp_path, "select count(*) from deliveries")[0][0] == 2

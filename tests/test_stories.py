@@ -508,3 +508,39 @@ def test_extend_indexes_stored_sketches_as_add_does_and_returns_the_highest_id()
     assert (3 in index, 7 in index, 9 in index, len(index)) == (True, True, False, 2)
     assert index.candidates(*stories.sketch(REPOSTED)) == added.candidates(*stories.sketch(REPOSTED))
     assert index.find(*stories.sketch(REPOSTED)) == 1
+
+
+def test_a_few_candidates_rank_in_python_as_many_rank_in_numpy() -> None:
+    """`candidates` ranks up to _FEW rows (and spans up to _FEW stories) in plain Python: the same
+    candidates, order, scores and spans as the numpy path gives them (_FEW 0: numpy for every query)."""
+    rows, index = corpus(), StoryIndex()
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for k, row in enumerate(rows):  # stories of 1-4 articles (k // 3 and k // 4 mixed), times hours apart, some unknown
+        index.add(k + 1, (k // 3) if k % 2 else (k // 4) + 1000, row["signature"], row["length"], None if k % 7 == 0 else start + timedelta(hours=5 * k))
+    index.remove(5)
+    python = [index.candidates(row["signature"], row["length"]) for row in rows]
+    with patch("monitor.stories._FEW", 0):
+        assert [index.candidates(row["signature"], row["length"]) for row in rows] == python
+    assert any(len(found) > 1 for found in python) and all(found for k, found in enumerate(python) if rows[k]["length"] >= MIN_LENGTH and k != 4)
+
+
+def test_a_story_ranks_by_its_best_article_and_keeps_its_highest_jaccard_in_either_path() -> None:
+    """A story whose best article (containment 1.0: a short text inside the query) is not the one of the
+    highest Jaccard: the candidate keeps that article's containment and the other's Jaccard, in the Python
+    path (a few rows) as in numpy's."""
+    rng = np.random.default_rng(3)
+    query = rng.integers(0, 2**32, NUM_PERM, dtype="<u4")
+
+    def agreeing(slots: int) -> bytes:
+        values = rng.integers(0, 2**32, NUM_PERM, dtype="<u4")
+        values[:slots] = query[:slots]
+        return values.tobytes()
+
+    index = StoryIndex()
+    index.add(1, 10, agreeing(60), 10)  # Jaccard 0.47, containment 1.0 (10 shingles in 100)
+    index.add(2, 10, agreeing(100), 100)  # Jaccard 0.78, containment 0.88
+    index.add(3, 20, agreeing(90), 100)  # another story, Jaccard 0.70, containment 0.83
+    python = index.candidates(query.tobytes(), 100)
+    with patch("monitor.stories._FEW", 0):
+        assert index.candidates(query.tobytes(), 100) == python
+    assert [(c.story, round(c.containment, 2), c.jaccard) for c in python] == [(10, 1.0, 100 / 128), (20, 0.83, 90 / 128)]
