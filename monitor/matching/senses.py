@@ -191,7 +191,7 @@ def _governs(text: str, m: Match) -> bool:
         if word not in AUXILIARIES:
             break
         at = verb.end()
-    before = _WORD_BEFORE.search(text, max(0, m.start - 30), m.start)
+    before = _WORDS_BEFORE.search(text, max(0, m.start - 30), m.start)
     return before is not None and fold(before.group(1)) in ADDRESSED and (fold(before.group(1)) not in ("on", "upon") or bool(_CALLS_ON.search(text, max(0, m.start - 40), m.start)))
 
 
@@ -390,7 +390,6 @@ def _apart(text: str, m: Match, o: Match) -> bool:
 PRONOUNS = frozenset("it they them none".split())  # a subject that refers back to an act told before
 _NEAR_AFTER = re.compile(r"[ \t]+(?:[\w'’]+[ \t]+){0,2}", re.IGNORECASE)  # at most two words between a generic word and the specific one after it
 INDEFINITE = frozenset("a an un une una uno ein eine einen einem einer another other new further more".split())
-_WORD_BEFORE = re.compile(r"(\w+)[ \t\n]+$")
 
 
 def _another(text: str, m: Match, events: Sequence[Match]) -> bool:
@@ -409,7 +408,7 @@ def _another(text: str, m: Match, events: Sequence[Match]) -> bool:
             start = before.start(article)
             if text[max(0, start - 3) : start].rstrip()[-1:] in (",", "—", "–", "("):
                 return False  # in apposition: the same one
-            preposition = _WORD_BEFORE.search(text, max(0, start - 30), start)
+            preposition = _WORDS_BEFORE.search(text, max(0, start - 30), start)
             return not (preposition and fold(preposition.group(1)) in PLACE_WORDS)  # "in an attack later claimed by ISIS": the same one
     word = fold(before.group(3)) if before else ""
     found = m.found.split()[-1] if m.found.split() else ""
@@ -449,7 +448,7 @@ class Marks(NamedTuple):
     @classmethod
     def of(cls, phrases: str) -> "Marks":
         listed = [p.strip() for p in phrases.split("|") if p.strip()]
-        grams = [tuple(_TOKEN.findall(p.casefold())) for p in listed if not p.endswith("*")]
+        grams = [tuple(_A_WORD.findall(p.casefold())) for p in listed if not p.endswith("*")]
         starts = [re.escape(p[:-1].casefold()) for p in listed if p.endswith("*")]
         by_first: dict[str, set[tuple[str, ...]]] = {}
         for g in grams:
@@ -465,7 +464,7 @@ class Marks(NamedTuple):
 
     def told(self, text: str) -> bool:
         folded = text.casefold()
-        words = _TOKEN.findall(folded)
+        words = _A_WORD.findall(folded)
         if not self.singles.isdisjoint(words):
             return True
         phrases = self.phrases
@@ -475,7 +474,6 @@ class Marks(NamedTuple):
         return self.prefixes is not None and self.prefixes.search(folded) is not None
 
 
-_TOKEN = re.compile(r"\w+")
 FICTION = Marks.of(  # a sentence that tells a game, a film or a novel: its events and states are not the domain's
     "fictional|fictitious|video game|video games|videogame|videogames|board game|board games|in the game|the game's|thriller|novel|sitcom|"
     "screenplay|trailer|movie|film|films|cinema|cinemas|box office|fictif|fictive|jeu vidéo|cinéma|ficticio|ficticia|videojuego|película|"
