@@ -137,7 +137,7 @@ def _elision_gate() -> re.Pattern[str]:
     return re.compile(f"[{_APOSTROPHES}](?={_W})(?:{behind})")
 
 
-_ELISION_GATE = _elision_gate()  # finds a text iff `_ELISION_AT_RUN_START` does (tests/test_matching_words.py)
+_ELISION_GATE = _elision_gate()  # finds a text iff `_ELISION_AT_RUN_START` does (tests/test_matching_speedparts.py; the other stays as the readable statement of it)
 
 
 class TextWords:
