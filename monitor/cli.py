@@ -95,11 +95,7 @@ def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Op
     setup_logging(verbose)
     settings = load_settings(config)
     _logging(settings, verbose, log_format)
-    from monitor.sources.parsing import ParserPool  # feedparser: what the parsers need, and nothing more
-
-    parsers = ParserPool(settings.schedule.parse_workers)
-    parsers.start()  # forked now, from a process that has read the config only: they share its few pages
-    _app(config).run(parsers)
+    _app(config).run()  # the parsing processes are forked once the watchlist is compiled: they prepare new entries with it
 
 
 @app.command()

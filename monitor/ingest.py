@@ -24,14 +24,15 @@ from monitor.alerts.render import StoryContext, alert_context, render_body, rend
 from monitor.dedup import to_article
 from monitor.errors import SourceError
 from monitor.matching.matcher import Matcher
-from monitor.matching.rules import match_text
-from monitor.model import Article, Document, FetchResult, MatchResult
+from monitor.model import Article, Document, FetchResult, MatchResult, Prepared
+from monitor.prepare import prepare
+from monitor.sources.parsing import seen_keys
 from monitor.sources.text import decode_page, page_to_text, with_text
 from monitor.store import articles, counts, mutes
 from monitor.store import stories as story_store
 from monitor.store.db import Database, utcnow
 from monitor.trends import Mention
-from monitor.stories import StoryIndex, article_time, sketches
+from monitor.stories import StoryIndex, article_time
 
 log = logging.getLogger("monitor")
 Enrich = Callable[[list[Document]], list[Document]]  # new documents in, the same with more text out
@@ -54,31 +55,35 @@ class Ingest:
         self.story_index = StoryIndex()  # near-duplicates of the latest `limits.window` articles
         self._story_lock = threading.Lock()
         self._slow_said: set[tuple[str, str]] = set()  # user regexes already said to have run out of time
+        self.seen: dict[int, bytes] = {}  # per feed, its GUIDs at its last poll (`parsing.seen_keys`): none of them is prepared again
         self._seen = self._learn(story_store.recent_sketches(db, limits.window))  # the highest article id the index knows
 
-    def __call__(self, source_id: int, source_name: str, docs: Iterable[Document], enrich: Enrich | None = None) -> int:
-        """Store the documents not seen before; returns how many were new. `enrich` runs on those only."""
+    def __call__(self, source_id: int, source_name: str, docs: Iterable[Document], enrich: Enrich | None = None,
+                 prepared: Sequence[Prepared | None] = ()) -> int:
+        """Store the documents not seen before; returns how many were new. `enrich` runs on those only;
+        `prepared`: per document, what a parsing process made of it (the others are prepared here)."""
         docs = list(docs)
+        ready = list(prepared) if prepared and enrich is None else [None] * len(docs)
         guids = [(doc.guid or "").strip() for doc in docs]
         known = articles.known_guids(self.db, source_id, [g for g in guids if g])
-        new_docs = [with_text(doc) for doc, guid in zip(docs, guids) if guid not in known]  # the rest: not even made text
-        if enrich is not None and new_docs:
-            new_docs = enrich(new_docs)
-        fresh = [to_article(doc) for doc in new_docs]
+        self.seen[source_id] = seen_keys(guids)  # a hint for the next parse of the feed (the store decides)
+        new = [(doc, one) for doc, one, guid in zip(docs, ready, guids, strict=True) if guid not in known]  # the rest: not even made text
+        if enrich is not None and new:
+            new = [(doc, None) for doc in enrich([with_text(doc) for doc, _ in new])]
+        fresh = [(one.article if one else to_article(with_text(doc)), one) for doc, one in new]
         known_urls, known_content = articles.known_urls_and_hashes(
-            self.db, [a.canonical_url for a in fresh if a.canonical_url], [a.content_hash for a in fresh])
-        batch = _first_of_each([a for a in fresh if (a.title or a.text) and a.canonical_url not in known_urls and a.content_hash not in known_content])
+            self.db, [a.canonical_url for a, _ in fresh if a.canonical_url], [a.content_hash for a, _ in fresh])
+        batch = self._complete(_first_of_each([(a, one) for a, one in fresh if (a.title or a.text) and a.canonical_url not in known_urls
+                                               and a.content_hash not in known_content]))
         if not batch:
             return 0
-        results = [match_text(self.matcher, article.body) for article in batch]
-        for result in results:
-            self._say_slow_patterns(result, source_name)
-        sketched = sketches(article.normalised for article in batch)  # one numpy call for the feed
+        for one in batch:
+            self._say_slow_patterns(one.result, source_name)
         try:
-            saved = self._save(source_id, source_name, list(zip(batch, results, sketched, strict=True)))
+            saved = self._save(source_id, source_name, batch)
         except articles.Duplicate:  # a concurrent writer stored one of them first: each in its own transaction
             saved = []
-            for one in zip(batch, results, sketched, strict=True):
+            for one in batch:
                 try:
                     saved += self._save(source_id, source_name, [one])
                 except articles.Duplicate:
@@ -87,7 +92,12 @@ class Ingest:
             self._said(article_id, source_name, result, alert)
         return len(saved)
 
-    def _save(self, source_id: int, source_name: str, batch: list[tuple[Article, MatchResult, tuple[bytes, int]]]) -> list[Saved]:
+    def _complete(self, batch: list[tuple[Article, Prepared | None]]) -> list[Prepared]:
+        """The batch prepared: what came so, and the rest matched and sketched here (in one call)."""
+        rest = iter(prepare(self.matcher, [article for article, one in batch if one is None]))
+        return [one or next(rest) for _, one in batch]
+
+    def _save(self, source_id: int, source_name: str, batch: list[Prepared]) -> list[Saved]:
         """Decide and store a feed's new articles in one transaction. Each joins the story an earlier one
         (stored, or of this batch) started: the index learns each as it is decided, under an id of its own
         above any stored one (_PENDING + its position; the story it starts: the same), renumbered once the
@@ -104,7 +114,7 @@ class Ingest:
                 with articles.batch(self.db) as rows:
                     if story_store.serialise(rows.connection):  # PostgreSQL: other daemons decide stories too
                         self._seen = max(self._seen, self._learn(story_store.sketches_since(rows.connection, self._seen, self.limits.window)))
-                    for k, (article, result, (signature, size)) in enumerate(batch):
+                    for k, (article, result, signature, size) in enumerate((p.article, p.result, p.signature, p.size) for p in batch):
                         at = article_time(article.published, fetched)  # a copy joins only a story this close in time
                         found = self.story_index.find(signature, size, at, self.limits.join_within)
                         story = states[found] if found in states else story_store.state(rows.connection, found, source_id)
@@ -168,16 +178,16 @@ Saved = tuple[int, MatchResult, "articles.NewAlert | None"]  # a stored article'
 _PENDING = 1 << 60  # the index's ids (and story ids) of a batch's articles until the store gives theirs
 
 
-def _first_of_each(fresh: list[Article]) -> list[Article]:
+def _first_of_each(fresh: list[tuple[Article, Prepared | None]]) -> list[tuple[Article, Prepared | None]]:
     """The articles of one feed without repeats of an earlier one's GUID, canonical URL or content hash
     (the store's unique keys would refuse them, and with them the feed's whole transaction)."""
     seen: set[tuple[str, str]] = set()
     out = []
-    for article in fresh:
+    for article, one in fresh:
         keys = {("hash", article.content_hash)} | ({("url", article.canonical_url)} if article.canonical_url else set()) | (
             {("guid", article.guid)} if article.guid else set())
         if not keys & seen:
-            out.append(article)
+            out.append((article, one))
         seen |= keys
     return out
 

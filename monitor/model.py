@@ -28,6 +28,7 @@ class ParsedFeed:
     warning: str | None  # malformed, but parsed anyway
     title: str | None
     ttl_minutes: int | None  # RSS <ttl>: how long the feed may be cached
+    prepared: tuple[Prepared | None, ...] = ()  # per document, made ready to store by the parsing process (else empty)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,16 @@ class Hit:
     tags: tuple[str, ...]
     snippet: str
     distance: int = 0  # words between the actor and the event
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A new document made ready to store: its article, what matching found in it, its story sketch."""
+
+    article: Article
+    result: MatchResult
+    signature: bytes
+    size: int
 
 
 @dataclass(frozen=True)

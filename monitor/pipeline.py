@@ -19,6 +19,7 @@ from monitor.defaults import BACKLOG_PER_WORKER
 from monitor.ingest import Ingest, StoryLimits
 from monitor.matching.matcher import Matcher
 from monitor.polling import FeedPolling
+from monitor.prepare import Preparer
 from monitor.scanning import Folder, FolderScanning
 from monitor.schedule import PollPolicy
 from monitor.settings import Settings
@@ -35,6 +36,7 @@ class Pipeline:
     def __init__(self, settings: Settings, db: Database, matcher: Matcher, notifier: Notifier, parsers: ParserPool | None = None) -> None:
         self._settings, self.db, self.notifier = settings, db, notifier
         self.parsers = parsers or ParserPool(settings.schedule.parse_workers)
+        self.parsers.use(Preparer(matcher))
         self.ingest = Ingest(db, matcher, channel_policy(settings, matcher), StoryLimits(settings.stories.window, timedelta(hours=settings.stories.join_within)))
         self.feeds = FeedPolling(db, self.ingest, self.parsers, poll_policy(settings), poll_limits(settings), settings.http.limits())
         self.folders = FolderScanning(db, self.ingest, folders_of(settings), register_sources(db, settings), settings.schedule.folders_every,
@@ -61,6 +63,7 @@ class Pipeline:
         """Swap in the watchlist as it is on disk now; a broken edit raises and keeps the old one."""
         matcher = daemon_matcher(self.settings)
         self.ingest.matcher, self.ingest.policy = matcher, channel_policy(self.settings, matcher)
+        self.parsers.use(Preparer(matcher))
 
     def poll_due_feeds(self, now: datetime | None = None, per_host: int | None = None) -> int:
         """Poll the feeds whose next check has come (new ones at once); returns how many articles were new."""
@@ -132,14 +135,15 @@ def register_sources(db: Database, settings: Settings) -> dict[str, int]:
 
 
 def build_pipeline(settings: Settings, parsers: ParserPool | None = None) -> Pipeline:
-    """Wire a configuration: the parser pool first (forked while nothing else is built and no thread
-    runs, see `sources.parsing`; or the one given), then the database, the watchlist's matcher and the channels."""
+    """Wire a configuration: the watchlist's matcher, the parser pool (forked while no thread runs, see
+    `sources.parsing`, with the matcher to prepare new entries; or the one given), then the database and the channels."""
     own = parsers is None
+    matcher = daemon_matcher(settings)
     parsers = parsers or ParserPool(settings.schedule.parse_workers)
     if own:
+        parsers.use(Preparer(matcher))
         parsers.start()
     try:
-        matcher = daemon_matcher(settings)
         db = Database(settings.store.sqlalchemy_url, upgrade=settings.store.upgrade, config=settings.path)
         return Pipeline(settings, db, matcher, Notifier(settings.channels), parsers)
     except BaseException:  # a refused store or watchlist: the processes end here, not at exit

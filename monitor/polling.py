@@ -101,7 +101,7 @@ class FeedPolling:
         """Poll `jobs` (most overdue first) in one poll that claims them as their hosts get room; the
         claims it does not record are given back."""
         limits = replace(self.limits, per_host=self.policy.per_host)  # at most per_host at once to a host, even with --all
-        poll = _Poll(DueQueue(jobs, self.policy.per_host), now, due_by, per_host, Poller([], self.http, limits, self.parsers, more=True))
+        poll = _Poll(DueQueue(jobs, self.policy.per_host), now, due_by, per_host, Poller([], self.http, limits, self.parsers, more=True, seen=self._seen))
         with self._lock:
             self._polls[id(poll)] = poll
             if self.stopping.is_set():
@@ -123,6 +123,11 @@ class FeedPolling:
             with contextlib.suppress(StoreError):  # else they end with their lease
                 self._give_back_hosts(poll.now + timedelta(seconds=time.monotonic() - poll.started))
             release_free_memory()  # what the poll's bodies and parsed feeds took, back to the system
+
+    def _seen(self, feed: sources.FeedJob) -> bytes | None:
+        """What the parsing process is told this daemon has stored of a feed: its entries not among
+        them come prepared (none of a full-text feed's: their text is the page's, fetched after)."""
+        return None if feed.full_text else self.ingest.seen.get(feed.id, b"")
 
     def _refill(self, poll: _Poll) -> None:
         """Claim the next due feeds of the hosts with room and hand them to the poll; once none is left
@@ -245,7 +250,7 @@ class FeedPolling:
                 return 0, sources.Success(feed.id, plan.at, 0, result.state, result.moved_to, took)
             if parsed.warning:
                 log.warning("source %d (%s): %s", feed.id, feed.name, parsed.warning)
-            new = self.ingest(feed.id, feed.name, parsed.documents, full_text(poller.fetch_pages) if feed.full_text else None)
+            new = self.ingest(feed.id, feed.name, parsed.documents, full_text(poller.fetch_pages) if feed.full_text else None, parsed.prepared)
         except SourceError as exc:
             self._failed(feed, now, str(exc), parse_retry_after(getattr(exc, "retry_after", None), now), took)
             return 0, None

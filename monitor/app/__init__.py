@@ -20,7 +20,6 @@ from monitor.app.store import StoreVerbs
 from monitor.app.trends import TrendVerbs
 from monitor.errors import MonitorError
 from monitor.pipeline import build_pipeline
-from monitor.sources.parsing import ParserPool
 from monitor.store.lock import single_daemon
 
 __all__ = ["App"]
@@ -29,18 +28,13 @@ __all__ = ["App"]
 class App(CheckVerbs, SourceVerbs, StatusVerbs, StoreVerbs, TrendVerbs, Core):
     """Every verb of `monitor` on one config file: `App(Path("config/monitor.toml")).alerts(20)`."""
 
-    def run(self, parsers: ParserPool | None = None) -> None:
+    def run(self) -> None:
         """The daemon, in the foreground until a signal stops it; one per SQLite database, several on a
-        PostgreSQL one (they share the work through claims in the store). `parsers`: the feed
-        parsers, forked by the caller before the pipeline's modules were imported (they share fewer pages)."""
+        PostgreSQL one (they share the work through claims in the store)."""
         from monitor.daemon import Daemon
 
-        try:
-            with single_daemon(self.settings.store.sqlalchemy_url, "monitor run"):
-                Daemon(build_pipeline(self.settings, parsers)).run_forever()
-        finally:
-            if parsers is not None:
-                parsers.shutdown()
+        with single_daemon(self.settings.store.sqlalchemy_url, "monitor run"):
+            Daemon(build_pipeline(self.settings)).run_forever()
 
     def web(self, listen: str, started: Callable[[str], None]) -> None:
         """The read-only web view on `listen` (HOST:PORT) until Ctrl-C; `started` gets the database's name."""

@@ -7,34 +7,92 @@ they share the daemon's pages and need no resource tracker. Otherwise (a process
 pool that broke) the workers are started with the 'spawn' method, which is safe whatever runs: a
 spawned worker imports only `monitor.sources.feeds` and the entry script (`monitor.launch`, which
 imports nothing). A broken pool is found by the public API: `submit` raises `BrokenProcessPool`.
+
+With a preparer (`use`: the pipeline's, which makes new entries articles, matched and sketched) the
+workers also prepare a changed feed's entries whose GUIDs the daemon did not say it had seen (`seen`,
+8-byte keys: `seen_keys`), so that the storing thread only decides and stores. The preparer reaches
+them once per watchlist, not with every feed: forked workers inherit the one set before the fork, the
+others (spawned, or after a reload) load it from a pickle the pool writes to a private directory (0700,
+its own). A worker that cannot prepare a feed sends it unprepared: the daemon prepares it itself.
 """
 
 from __future__ import annotations
 
 import gc
+import hashlib
+import itertools
+import logging
 import multiprocessing
 import os
+import pickle
+import shutil
 import signal
+import tempfile
 import threading
 import time
+import weakref
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 
 from monitor.errors import FeedParseError
-from monitor.model import ParsedFeed
+from monitor.model import Document, ParsedFeed, Prepared
 
-__all__ = ["BrokenProcessPool", "ParserPool", "parse_in_worker"]
+__all__ = ["BrokenProcessPool", "ParserPool", "parse_in_worker", "seen_keys"]
+
+Preparer = Callable[[Sequence[Document]], list[Prepared]]
+log = logging.getLogger("monitor")
+_KEY = 8  # bytes of a GUID's key
+_loaded: tuple[str, Preparer] | None = None  # this process's preparer and its file (a forked worker inherits it)
+_versions = itertools.count(1)  # a preparer's file name is new in this process, whatever pool wrote it
 
 
-def parse_in_worker(body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed | str:
+def seen_keys(guids: Iterable[str]) -> bytes:
+    """The packed keys of a feed's GUIDs (stripped, empty ones left out): what the daemon has stored of it."""
+    return b"".join(_key(guid) for guid in guids if guid.strip())
+
+
+def _key(guid: str) -> bytes:
+    return hashlib.blake2b(guid.strip().encode(), digest_size=_KEY).digest()
+
+
+def parse_in_worker(body: bytes, url: str, headers: dict[str, str], prepare: str | None = None, seen: bytes = b"") -> ParsedFeed | str:
     """`read_feed` in a worker: the parsed feed, or its one-line error (exceptions with fields do not pickle).
-    feedparser is imported here, in the workers: the daemon itself never parses a feed."""
+    feedparser is imported here, in the workers: the daemon itself never parses a feed. With `prepare` (the
+    preparer's file), the entries not in `seen` come prepared."""
     from monitor.sources.feeds import read_feed
 
     try:
-        return read_feed(body, url, headers, defer_text=True)  # text only for new entries, in the daemon
+        parsed = read_feed(body, url, headers, defer_text=True)  # text only for new entries
     except FeedParseError as exc:
         return str(exc)
+    return parsed if prepare is None else _prepared(parsed, prepare, seen)
+
+
+def _prepared(parsed: ParsedFeed, prepare: str, seen: bytes) -> ParsedFeed:
+    """The feed with its entries not in `seen` prepared (their markup dropped: the article has the text);
+    as it came if that fails (the daemon prepares them, and meets the same error where it is recorded)."""
+    known = {seen[i : i + _KEY] for i in range(0, len(seen), _KEY)}
+    docs = list(parsed.documents)
+    new = [i for i, doc in enumerate(docs) if _key(doc.guid or "") not in known]
+    try:
+        ready = _preparer(prepare)([docs[i] for i in new]) if new else []
+    except Exception:  # noqa: BLE001  (any failure leaves the work to the daemon, which reports it)
+        return parsed
+    prepared: list[Prepared | None] = [None] * len(docs)
+    for i, one in zip(new, ready, strict=True):
+        prepared[i], docs[i] = one, replace(docs[i], html="")
+    return replace(parsed, documents=docs, prepared=tuple(prepared))
+
+
+def _preparer(path: str) -> Preparer:
+    """The preparer written to `path`: this worker's, or loaded from the file once."""
+    global _loaded
+    if _loaded is None or _loaded[0] != path:
+        with open(path, "rb") as file:  # written by the pool, in its own 0700 directory
+            _loaded = (path, pickle.load(file))
+    return _loaded[1]
 
 
 def _ready() -> None:
@@ -65,6 +123,38 @@ class ParserPool:
         self.method = ""  # "fork" or "spawn" once started
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._preparer: Preparer | None = None
+        self._prepare: str | None = None  # the preparer's file
+        self._directory = ""
+
+    def use(self, preparer: Preparer | None) -> None:
+        """Have the workers prepare new entries with `preparer` (picklable; None: they only parse). Set
+        before `start()`, forked workers inherit it; otherwise each loads it once, at its next feed."""
+        global _loaded
+        with self._lock:
+            if preparer == self._preparer:
+                return
+            old = self._prepare
+            self._preparer, self._prepare = preparer, None
+            if preparer is not None:
+                try:
+                    path = self._write(preparer)
+                except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
+                    log.warning("new entries are prepared by the daemon, not by its parsing processes: %s", exc)
+                else:
+                    self._prepare, _loaded = path, (path, preparer)
+            if old is not None:  # a worker still loading it prepares that feed no more: the daemon does
+                os.unlink(old)
+
+    def _write(self, preparer: Preparer) -> str:
+        """Pickle `preparer` to a new file of the pool's directory; its path."""
+        if not self._directory:
+            self._directory = tempfile.mkdtemp(prefix="monitor-parsers-")
+            weakref.finalize(self, shutil.rmtree, self._directory, True)
+        path = os.path.join(self._directory, f"preparer-{next(_versions)}.pickle")
+        with open(path, "wb") as file:
+            pickle.dump(preparer, file, pickle.HIGHEST_PROTOCOL)
+        return path
 
     def start(self) -> None:
         """Fork the workers now if this process runs no other thread (else they are spawned at first use)."""
@@ -75,18 +165,20 @@ class ParserPool:
                 gc.freeze()  # the workers' collections then leave the shared objects (and their pages) alone
                 self._start("fork")
 
-    def submit(self, body: bytes, url: str, headers: dict[str, str]) -> Future[ParsedFeed | str]:
-        """Parse a feed on a worker; a pool found broken is replaced by a spawned one (once per call)."""
+    def submit(self, body: bytes, url: str, headers: dict[str, str], seen: bytes | None = None) -> Future[ParsedFeed | str]:
+        """Parse a feed on a worker, and prepare its entries not in `seen` (None: none); a pool found broken
+        is replaced by a spawned one (once per call)."""
         with self._lock:
             if self._executor is None:
                 self._start("spawn")
             assert self._executor is not None
+            args = (body, url, headers, self._prepare if seen is not None else None, seen or b"")
             try:
-                return self._executor.submit(parse_in_worker, body, url, headers)
+                return self._executor.submit(parse_in_worker, *args)
             except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool
                 self._executor.shutdown(wait=False, cancel_futures=True)
                 self._start("spawn")
-                return self._executor.submit(parse_in_worker, body, url, headers)
+                return self._executor.submit(parse_in_worker, *args)
 
     def shutdown(self) -> None:
         """Stop the workers (the daemon on exit); a later `submit` spawns new ones."""

@@ -178,8 +178,9 @@ class Poller(Generic[J]):
     """The fetching thread of one poll; iterate over `outcomes()` inside `with`. With `more`, the poll
     takes further jobs (`add`) until `close`."""
 
-    def __init__(self, jobs: Sequence[J], http: HttpLimits, limits: PollLimits, parsers: ParserPool, more: bool = False) -> None:
-        self.jobs, self.http, self.limits, self.parsers, self.more = list(jobs), http, limits, parsers, more
+    def __init__(self, jobs: Sequence[J], http: HttpLimits, limits: PollLimits, parsers: ParserPool, more: bool = False,
+                 seen: Callable[[J], bytes | None] = lambda job: None) -> None:
+        self.jobs, self.http, self.limits, self.parsers, self.more, self.seen = list(jobs), http, limits, parsers, more, seen
         self._queue: queue.Queue[Any] = queue.Queue()
         self._lock = threading.Lock()
         self._cancelled, self._closed = False, not more
@@ -313,7 +314,7 @@ class Poller(Generic[J]):
         async def parse(job: J, result: FetchResult, took: float) -> None:
             try:
                 with metrics.timed(metrics.PARSE_SECONDS):
-                    parsed = await asyncio.wrap_future(self.parsers.submit(result.body, job.url, result.headers))
+                    parsed = await asyncio.wrap_future(self.parsers.submit(result.body, job.url, result.headers, self.seen(job)))
                 error = FeedParseError(parsed, source=job.url) if isinstance(parsed, str) else None
                 self._queue.put(Polled(job, result, None if isinstance(parsed, str) else parsed, error, stored, took))
             except BrokenProcessPool:

@@ -1,0 +1,36 @@
+"""A new document made ready to store: its text, its article (dedup keys, the normalised text made once
+for the content hash and the sketch), its matches and its story sketch. Pure: the parsing processes run it
+on a changed feed's entries the daemon has not seen (`Preparer`, handed to them through
+`sources.parsing.ParserPool.use`), so that the storing thread, which does one thing at a time, only
+decides and stores; `ingest` runs it for whatever came without (folders, full-text feeds, a feed the
+parsing process could not prepare)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from monitor.dedup import to_article
+from monitor.matching.matcher import Matcher
+from monitor.matching.rules import match_text
+from monitor.model import Article, Document, Prepared
+from monitor.sources.text import with_text
+from monitor.stories import sketches
+
+
+@dataclass(frozen=True)
+class Preparer:
+    """`prepare` with one watchlist's matcher: a picklable callable (the matcher is pickled with it);
+    two are equal when they hold the same matcher."""
+
+    matcher: Matcher
+
+    def __call__(self, docs: Sequence[Document]) -> list[Prepared]:
+        return prepare(self.matcher, [to_article(with_text(doc)) for doc in docs])
+
+
+def prepare(matcher: Matcher, articles: Sequence[Article]) -> list[Prepared]:
+    """Each article with its matches and its story sketch (the feed's sketches in one numpy call)."""
+    sketched = sketches(article.normalised for article in articles)
+    return [Prepared(article, match_text(matcher, article.body), signature, size)
+            for article, (signature, size) in zip(articles, sketched, strict=True)]

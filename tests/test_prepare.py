@@ -1,0 +1,147 @@
+"""New entries prepared by the parsing processes (text, article, matches, sketch): the storing thread
+only decides and stores; what a worker cannot prepare, and every entry it was told is stored, the daemon
+prepares itself; a reloaded watchlist reaches the workers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from monitor.matching.matcher import Matcher
+from monitor.model import Document, ParsedFeed, Prepared
+from monitor.pipeline import Pipeline, build_pipeline
+from monitor.prepare import Preparer
+from monitor.settings import load_settings
+from monitor.sources.parsing import ParserPool, seen_keys
+from monitor.store.tables import AlertRow, ArticleRow
+from monitor.watchlist import load_watchlist
+from tests.conftest import DEFAULT_WATCHLIST, LocalHTTP, write_config
+from tests.test_pipeline import CALM, STRIKE, count, rss
+
+EVENT_ONLY = """actors:
+  - name: Nobody Watched
+    kind: person
+    aliases: [Nobody Watched]
+events:
+  - name: drone strike
+    severity: 3
+    phrases: [drone strike]
+rules:
+  - name: any
+    min_severity: 1
+"""
+
+
+class NoMatching(Matcher):
+    """A matcher the storing thread must not use: matching there fails the feed."""
+
+    def __init__(self) -> None:  # noqa: D107  (no watchlist: never compiled)
+        pass
+
+    def scan(self, text: str) -> Any:
+        raise AssertionError("the storing thread matched an entry a parsing process had prepared")
+
+
+class Failing:
+    """A preparer that fails (picklable: spawned workers load it)."""
+
+    def __call__(self, docs: Sequence[Document]) -> list[Prepared]:
+        raise RuntimeError("cannot prepare")
+
+
+class Recording:
+    """The pipeline's ingest, recording the `prepared` each call is given."""
+
+    def __init__(self, ingest: Any) -> None:
+        self.ingest, self.seen, self.calls = ingest, ingest.seen, list[tuple[Any, ...]]()
+
+    def __call__(self, source_id: int, name: str, docs: Any, enrich: Any = None, prepared: Sequence[Prepared | None] = ()) -> int:
+        self.calls.append(tuple(prepared))
+        return int(self.ingest(source_id, name, docs, enrich, prepared))
+
+
+def storing_cannot_match(pipeline: Pipeline) -> list[tuple[Any, ...]]:
+    """Make matching on the storing thread fail; the `prepared` each ingest call is given, per call."""
+    recording = Recording(pipeline.ingest)
+    pipeline.ingest.matcher = NoMatching()
+    pipeline.feeds.ingest = recording  # type: ignore[assignment]
+    return recording.calls
+
+
+def test_new_entries_are_matched_by_the_parsing_processes_and_stored_ones_are_not_prepared_again(tmp_path: Path, http_server: LocalHTTP) -> None:
+    http_server.routes["/feed.xml"] = (200, {}, rss(("Strike", "https://wire.example/s", "s", STRIKE)))
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, feeds=[{"name": "wire", "url": http_server.url("/feed.xml")}])))
+    calls = storing_cannot_match(pipeline)
+    pipeline.poll_all_feeds()
+    assert count(pipeline, ArticleRow) == 1 and count(pipeline, AlertRow) == 1  # matched, though not on the storing thread
+    assert [type(p).__name__ for p in calls[0]] == ["Prepared"]
+    http_server.routes["/feed.xml"] = (200, {}, rss(("Strike", "https://wire.example/s", "s", STRIKE), ("Rates", "https://wire.example/r", "r", CALM)))
+    pipeline.poll_all_feeds()
+    assert count(pipeline, ArticleRow) == 2
+    assert [p is None for p in calls[1]] == [True, False]  # the stored entry came as it was parsed, the new one prepared
+
+
+def test_a_reloaded_watchlist_reaches_the_parsing_processes(tmp_path: Path, http_server: LocalHTTP) -> None:
+    watchlist = tmp_path / "watchlist.yaml"
+    watchlist.write_text(EVENT_ONLY)
+    http_server.routes["/feed.xml"] = (200, {}, rss(("Strike", "https://wire.example/s", "s", STRIKE)))
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, feeds=[{"name": "wire", "url": http_server.url("/feed.xml")}], watchlist=watchlist)))
+    pipeline.poll_all_feeds()
+    assert count(pipeline, AlertRow) == 0  # no watched actor in it
+    watchlist.write_text(DEFAULT_WATCHLIST.read_text())
+    pipeline.reload_watchlist()
+    storing_cannot_match(pipeline)
+    http_server.routes["/feed.xml"] = (200, {}, rss(("Strike again", "https://wire.example/t", "t", STRIKE + " Again.")))
+    pipeline.poll_all_feeds()
+    assert count(pipeline, AlertRow) == 1  # the workers matched it with the reloaded watchlist
+
+
+def test_a_full_text_feed_is_not_prepared_by_the_parsing_processes(tmp_path: Path, http_server: LocalHTTP) -> None:
+    http_server.routes["/story"] = (200, {"Content-Type": "text/html; charset=utf-8"}, f"<html><body><article><p>{STRIKE}</p></article></body></html>".encode())
+    http_server.routes["/teaser.xml"] = (200, {}, rss(("Overnight", http_server.url("/story"), "t1", "Read more.")))
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, feeds=[{"name": "teaser", "url": http_server.url("/teaser.xml"), "full_text": True}])))
+    recording = Recording(pipeline.ingest)
+    pipeline.feeds.ingest = recording  # type: ignore[assignment]
+    pipeline.poll_all_feeds()
+    assert recording.calls == [()] and count(pipeline, AlertRow) == 1  # its text is the page's, matched after the page is fetched
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(load_watchlist(DEFAULT_WATCHLIST))
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "spawned"])
+def test_a_worker_prepares_the_entries_it_was_not_told_are_stored(matcher: Matcher, fork: bool) -> None:
+    pool = ParserPool(1)
+    pool.use(Preparer(matcher))
+    if fork:
+        pool.start()  # pytest runs threads: this one is spawned too unless none runs
+    try:
+        body = rss(("Strike", "https://wire.example/s", "s", STRIKE), ("Rates", "https://wire.example/r", "r", CALM))
+        parsed = pool.submit(body, "wire", {}, seen_keys([" r "])).result(60)
+        assert isinstance(parsed, ParsedFeed)
+        strike, rates = parsed.prepared
+        assert rates is None and "<p>" in parsed.documents[1].html  # told it is stored: left as parsed
+        assert strike is not None and strike.result.alert and strike.article.guid == "s" and strike.size > 0
+        assert parsed.documents[0].html == ""  # its markup is in the article now
+        plain = pool.submit(body, "wire", {}).result(60)
+        assert isinstance(plain, ParsedFeed) and plain.prepared == ()  # not asked to prepare
+    finally:
+        pool.shutdown()
+
+
+def test_a_worker_that_cannot_prepare_sends_the_feed_as_parsed(matcher: Matcher) -> None:
+    pool = ParserPool(1)
+    pool.use(Failing())
+    try:
+        parsed = pool.submit(rss(("Strike", "https://wire.example/s", "s", STRIKE)), "wire", {}, b"").result(60)
+        assert isinstance(parsed, ParsedFeed) and parsed.prepared == () and "<p>" in parsed.documents[0].html
+        pool.use(Preparer(matcher))
+        parsed = pool.submit(rss(("Strike", "https://wire.example/s", "s", STRIKE)), "wire", {}, b"").result(60)
+        assert isinstance(parsed, ParsedFeed) and parsed.prepared[0] is not None  # the new preparer, loaded by the same worker
+    finally:
+        pool.shutdown()
