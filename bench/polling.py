@@ -57,13 +57,13 @@ from typing import Any
 from monitor.sources.parsing import ParserPool
 
 EARLY: ParserPool | None = None
-if "--parsers-first" in sys.argv:  # forked before the imports below, as a `monitor run` that reads its config before
-    EARLY = ParserPool(2)          # importing the daemon would (the config's parse_workers: the default 2)
+if "--parsers-first" in sys.argv:  # forked before the imports below, as `monitor run` did before its parsing processes
+    EARLY = ParserPool(2)          # prepared new entries (the config's parse_workers: the default 2)
     EARLY.start()
 
 from sqlalchemy import func, select  # noqa: E402
 
-from monitor.pipeline import Pipeline, build_pipeline  # noqa: E402  (else it forks the parsers, as `monitor run` does: no thread runs yet)
+from monitor.pipeline import Pipeline, build_pipeline  # noqa: E402  (else it forks the parsers once the watchlist is compiled, as `monitor run` does: no thread runs yet)
 from monitor.settings import load_settings  # noqa: E402
 from monitor.sources.poller import Poller  # noqa: E402
 from monitor.store.tables import AlertRow, ArticleRow, SourceRow  # noqa: E402
