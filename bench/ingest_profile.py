@@ -51,6 +51,7 @@ import tempfile
 import time
 from collections import defaultdict
 from contextlib import ExitStack
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -212,9 +213,11 @@ def store_feed(group: str, name: str, source_id: int, new: list[Article], sketch
         laps.lap(group, "index add")
 
 
-def whole_ingest(all_feeds: list[Feed], folder: Path, index_size: int) -> dict[str, float]:
+def whole_ingest(all_feeds: list[Feed], folder: Path, index_size: int, prepared: bool = False) -> dict[str, float]:
     """The real `Ingest.__call__` per feed (whatever this checkout's ingest does): the storing thread's CPU
-    and the wall time per new article, over the whole first cycle (one route: every alert has a delivery)."""
+    and the wall time per new article, over the whole first cycle (one route: every alert has a delivery).
+    With `prepared`, each feed's entries come prepared as a parsing process prepares them (untimed, with a
+    matcher of its own: `monitor.prepare.Preparer`), as they reach the storing thread since issue 21."""
     from monitor.alerts.decide import ChannelPolicy, Route
     from monitor.ingest import Ingest, StoryLimits
     db = Database(f"sqlite:///{folder / 'whole.db'}")
@@ -227,9 +230,16 @@ def whole_ingest(all_feeds: list[Feed], folder: Path, index_size: int) -> dict[s
     ids = {name: sources.ensure_source(db, name, "feed", f"https://feeds.example/{k}") for k, (_, name, _) in enumerate(all_feeds)}
     cpu = wall = 0.0
     new = 0
+    worker = None
+    if prepared:
+        from monitor.prepare import Preparer
+        worker = Preparer(Matcher(load_watchlist(REPO / "config" / "watchlist.yaml"), time.monotonic, **daemon))
     for _, name, docs in all_feeds:
+        ready: tuple[Any, ...] = ()
+        if worker is not None:  # as sources/parsing.py leaves a feed nothing of which was stored
+            ready, docs = tuple(worker(docs)), [replace(d, html="") for d in docs]
         c, w = time.thread_time(), time.perf_counter()
-        new += ingest(ids[name], name, docs)
+        new += ingest(ids[name], name, docs, None, ready) if ready else ingest(ids[name], name, docs)
         cpu, wall = cpu + time.thread_time() - c, wall + time.perf_counter() - w
     return {"articles": new, "cpu_ms_per_article": round(cpu / new * 1e3, 3), "wall_ms_per_article": round(wall / new * 1e3, 3)}
 
@@ -266,6 +276,7 @@ def main() -> None:
     parser.add_argument("--one-transaction", action="store_true", help="save a feed's new articles in one transaction (articles.batch)")
     parser.add_argument("--whole", action="store_true", help="instead: time the real Ingest per feed (storing-thread CPU per new article)")
     parser.add_argument("--limit", type=int, default=0, help="only the last N feeds (the stories corpus is the last)")
+    parser.add_argument("--prepared", action="store_true", help="with --whole: entries come prepared, as the parsing processes send them (issue 21)")
     parser.add_argument("--passes", type=int, default=1, help="with --whole: this many passes, each into a new file (the CPU per article of each)")
     args = parser.parse_args()
     loads = [load()]
@@ -275,7 +286,7 @@ def main() -> None:
             passes = []
             for k in range(max(1, args.passes)):
                 (Path(folder) / f"pass{k}").mkdir()
-                passes.append(whole_ingest(all_feeds, Path(folder) / f"pass{k}", args.index))
+                passes.append(whole_ingest(all_feeds, Path(folder) / f"pass{k}", args.index, args.prepared))
             print(json.dumps({"whole_ingest": passes[0] if len(passes) == 1 else passes, "loadavg": [*loads, load()]}))
             if args.cprofile:
                 profile = cProfile.Profile()

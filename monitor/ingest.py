@@ -65,14 +65,17 @@ class Ingest:
         docs = list(docs)
         ready = list(prepared) if prepared and enrich is None else [None] * len(docs)
         guids = [(doc.guid or "").strip() for doc in docs]
-        known = articles.known_guids(self.db, source_id, [g for g in guids if g])
+        made = [one.article for one in ready if one]  # their URLs and hashes are asked with the GUIDs: one statement
+        known, known_urls, known_content = articles.known_keys(
+            self.db, source_id, [g for g in guids if g], [a.canonical_url for a in made if a.canonical_url], [a.content_hash for a in made])
         self.seen[source_id] = seen_keys(guids)  # a hint for the next parse of the feed (the store decides)
         new = [(doc, one) for doc, one, guid in zip(docs, ready, guids, strict=True) if guid not in known]  # the rest: not even made text
         if enrich is not None and new:
             new = [(doc, None) for doc in enrich([with_text(doc) for doc, _ in new])]
         fresh = [(one.article if one else to_article(with_text(doc)), one) for doc, one in new]
-        known_urls, known_content = articles.known_urls_and_hashes(
-            self.db, [a.canonical_url for a, _ in fresh if a.canonical_url], [a.content_hash for a, _ in fresh])
+        if rest := [a for a, one in fresh if one is None]:  # made here: their keys are asked now
+            urls, hashes = articles.known_urls_and_hashes(self.db, [a.canonical_url for a in rest if a.canonical_url], [a.content_hash for a in rest])
+            known_urls, known_content = known_urls | urls, known_content | hashes
         batch = self._complete(_first_of_each([(a, one) for a, one in fresh if (a.title or a.text) and a.canonical_url not in known_urls
                                                and a.content_hash not in known_content]))
         if not batch:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlalchemy import event
+
 from monitor.model import Document
 from monitor.pipeline import Pipeline, build_pipeline
 from monitor.settings import load_settings
@@ -149,3 +151,18 @@ def test_articles_saved_at_once_get_their_own_ids_stories_and_alerts(tmp_path: P
     assert {uid: article_id for uid, article_id in query(tmp_path, "select uid, article_id from alerts")} == {
         "uid1": ids[1][0], "uid3": ids[3][0]}
     assert query(tmp_path, "select count(*) from deliveries")[0][0] == 2
+
+
+def test_a_feeds_known_guids_urls_and_hashes_are_read_in_one_statement(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    pipeline, source_id = pipeline_for(tmp_path, json_receiver)
+    long_url = "https://example.org/" + "x" * 3000  # longer than the column: stored as fit_key made it
+    stored = [Document("feed", "One", "First text.", url="https://example.org/1", guid="g1"), Document("feed", "Two", "Second text.", url=long_url, guid="g2")]
+    pipeline.ingest(source_id, "feed", stored)
+    other = sources.ensure_source(pipeline.db, "other", "feed", "https://example.org/other")
+    hashes = [to_article(d).content_hash for d in stored]
+    statements: list[str] = []
+    event.listen(pipeline.db.engine, "before_cursor_execute", lambda conn, cursor, sql, *rest: statements.append(sql))
+    assert articles.known_keys(pipeline.db, source_id, ["g1", "g3"], [long_url, "https://example.org/9"], [hashes[0], "f" * 64]) == (
+        {"g1"}, {long_url}, {hashes[0]})
+    assert articles.known_keys(pipeline.db, other, ["g1"], [], []) == (set(), set(), set())  # a GUID is known per source
+    assert sum(s.lstrip().upper().startswith("SELECT") for s in statements) == 2  # one a call
