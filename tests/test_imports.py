@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, bool, tuple[str, ...]]] = [
     ("store", True, ("monitor.store",)),
     ("configuration", True, ("monitor.settings",)),
     ("edges", True, ("monitor.sources", "monitor.alerts", "monitor.watchlist")),
-    ("use cases", False, ("monitor.schedule", "monitor.ingest", "monitor.polling", "monitor.scanning", "monitor.escalation", "monitor.pipeline", "monitor.replay", "monitor.server", "monitor.web",
+    ("use cases", False, ("monitor.schedule", "monitor.ingest", "monitor.prepare", "monitor.polling", "monitor.scanning", "monitor.escalation", "monitor.pipeline", "monitor.replay", "monitor.server", "monitor.web",
                           "monitor.alerts.dispatch")),  # dispatch: claims from the store, sends through the channels
     ("processes", False, ("monitor.daemon",)),
     ("application", False, ("monitor.app",)),
