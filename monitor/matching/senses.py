@@ -48,7 +48,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(fiction_or_sports(watchlist, matches, text, spans))
     dropped |= set(compound_surnames(watchlist, matches, text)) | set(appositions(matches, text)) | set(quoted(watchlist, matches, text))
     dropped |= set(operations(matches, text)) | set(common_nouns(watchlist, matches, text)) | set(labour(matches, text, spans))
-    dropped |= set(elsewhere(watchlist, matches, text))
+    dropped |= set(elsewhere(watchlist, matches, text)) | set(disasters(watchlist, matches, text, spans))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
@@ -91,6 +91,7 @@ class _Tables:
     threat: Event | None  # the event that stands for threats (thesaurus concept "threat"), if any
     calm: Event | None  # the event that stands for de-escalation (thesaurus concept "de-escalation"), if any
     truce: str  # the name of the event that stands for a ceasefire, or ""
+    killing: str  # the name of the event that stands for a killing, or ""
     hostile: frozenset[str]  # the events a threat can be of: CAMEO 18, 19, 20 and retaliation
     opposes: dict[str, frozenset[str]]  # events whose opposite (de-escalation of escalation) found near them takes them out
 
@@ -113,6 +114,7 @@ def _tables(watchlist: Watchlist) -> _Tables:
         next((e for e in watchlist.events if e.name == threat), None),
         next((e for e in watchlist.events if e.name == calm), None),
         thesaurus.event_of("ceasefire", watchlist.events),
+        thesaurus.event_of("killing", watchlist.events),
         frozenset(e.name for e in watchlist.events if e.cameo[:2] in ("18", "19", "20")) | {thesaurus.event_of("retaliation", watchlist.events)} - {""},
         opposites(watchlist),
     )
@@ -478,7 +480,9 @@ FICTION = Marks.of(  # a sentence that tells a game, a film or a novel: its even
     "fictional|fictitious|video game|video games|videogame|videogames|board game|board games|in the game|the game's|thriller|novel|sitcom|"
     "screenplay|trailer|movie|film|films|cinema|cinemas|box office|fictif|fictive|jeu vidéo|cinéma|ficticio|ficticia|videojuego|película|"
     "fittizio|fittizia|videogioco|fiktiv|Videospiel|Spielfilm|Kino|Kinos|Call of Duty|multiplayer|gamers|killstreak|kill streak|esports|"
-    "TV series|spy series|drama series|miniseries|Netflix|Apple TV|HBO|season finale"
+    "TV series|spy series|drama series|miniseries|Netflix|Apple TV|HBO|season finale|"
+    # a series' season or episode, a sequel, where a story is set, what a game lets its players do
+    "new season|final season|latest season|episode|episodes|sequel|prequel|is set in|gameplay|playable|lets players|speedrun*|card game|board-game"
 )
 
 
@@ -495,7 +499,10 @@ def fiction_or_sports(watchlist: Watchlist, matches: Sequence[Match], text: str,
     """`fiction` and `sports` at once (they drop the same kinds of match): each sentence searched once."""
     actors = _tables(watchlist).actors
     told_of = [m for m in matches if m.kind == "event" or (m.name in actors and actors[m.name].kind == "state")]
-    return _in_sentences_telling(_FICTION_OR_SPORTS, told_of, text, spans) if told_of else []
+    if not told_of:
+        return []
+    events = [m for m in told_of if m.kind == "event"]
+    return _in_sentences_telling(_FICTION_OR_SPORTS, told_of, text, spans) + (_in_sentences_telling(PASTIMES, events, text, spans) if events else [])
 
 
 def _in_sentences_telling(marks: Marks, matches: list[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
@@ -519,9 +526,13 @@ SPORTS = Marks.of(  # a sentence that tells a match: its events, and its states 
     "Copa del Mundo|tarjeta roja|delantero|goleador|portero|Mondiali|cartellino rosso|attaccante|portiere|Weltmeisterschaft|rote Karte|"
     "Stürmer|Torwart|Torhüter|Nationalmannschaft|chess|kingside|queenside|checkmate|grandmaster|rugby|drop goal|scrum|Asian Cup|"
     "Coppa d'Asia|Coupe d'Asie|Copa Asiática|hat-trick|doppietta|andata|Hinspiel*|Rückspiel*|volleyball|basketball|derby|sent off|"
-    "Nations League|straight sets|quarterback|touchdown|NFL|NBA|playoff|playoffs|Super Bowl"
+    "Nations League|straight sets|quarterback|touchdown|NFL|NBA|playoff|playoffs|Super Bowl|"
+    # futsal, a league table, a shoot-out won; the other languages' football (a long shot, the top corner, a penalty)
+    "futsal|on penalties|points clear|point guard|free throw|free throws|"
+    "Fernschuss|Elfmeter|Freistoß|Kopfball|incrocio dei pali|calcio di rigore|rigore|penalti|tiro libre|coup franc|tir au but|tirs au but"
 )
 _FICTION_OR_SPORTS = FICTION.joined(SPORTS)
+PASTIMES = Marks.of("bowling|bowling alley|tenpin|skittles|darts|snooker|billiards")  # a game whose strikes and shots are its own: its events only (the US embassy's staff at the alley stay)
 
 
 def sports(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
@@ -762,10 +773,26 @@ LABOUR = Marks.of(  # a sentence that tells a labour dispute: its generic strike
 
 
 def labour(matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
-    """The generic fight events (CAMEO root 19 itself) of a sentence that tells a labour dispute (LABOUR: "ground
-    staff walked out on a 24-hour strike"): the guide's labour sense of "strike". Other events stay."""
-    generic = [m for m in matches if m.kind == "event" and m.cameo == "19"]
+    """The generic fight events (CAMEO root 19 itself) and threats (13) of a sentence that tells a labour dispute
+    (LABOUR: "ground staff walked out on a 24-hour strike", "the union warned the walkout could be extended"): the
+    guide's labour sense of "strike", and a threat to strike for pay. Other events stay."""
+    generic = [m for m in matches if m.kind == "event" and m.cameo in ("19", "13")]
     return _in_sentences_telling(LABOUR, generic, text, {} if spans is None else spans) if generic else []
+
+
+DISASTERS = Marks.of(  # a sentence that tells a natural disaster or an accident: its deaths are not a killing of the domain
+    "earthquake|earthquakes|quake|tsunami|landslide|landslides|avalanche|floods|flooding|hurricane|cyclone|typhoon|tornado|wildfire|wildfires|"
+    "stampede|overcrowding|heatwave|car crash|road accident|traffic accident|helicopter crash|natural causes|"
+    "séisme|tremblement de terre|inondations|bousculade|terremoto|sismo|inundaciones|estampida|alluvione|alluvioni|Erdbeben|Überschwemmung*|Massenpanik"
+)
+
+
+def disasters(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
+    """The killings of a sentence that tells a natural disaster or an accident (DISASTERS: "the earthquake that
+    killed 50,000", "56 mourners died in the stampede"): the guide's killing is by violence. Other events stay."""
+    killing = _tables(watchlist).killing
+    deaths = [m for m in matches if m.kind == "event" and m.name == killing]
+    return _in_sentences_telling(DISASTERS, deaths, text, {} if spans is None else spans) if deaths else []
 
 
 _POSSESSOR = re.compile(r"\b([A-Z][\w-]+)['’]s[ \t]+$")
