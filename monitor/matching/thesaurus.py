@@ -158,7 +158,9 @@ SYNSETS: tuple[Synset, ...] = (
         "air strike; airstrike; airstrikes; air raid; air raids; bombing raid; aerial bombardment; frappe aérienne; frappes aériennes;"
         "raid aérien; bombardement aérien; ataque aéreo; bombardeo aéreo; attacco aereo; raid aereo; bombardamento aereo; Luftangriff; Luftschlag;"
         "precision-guided munitions; guided bombs",
-        ("warplanes; warplane; fighter jets; jets; aircraft; F-15s; F-15E; B-52s; avions de combat; aviones de combate; caccia; Kampfjets", _AIR, 4),
+        "raids aériens; raid aerei; attacchi aerei; bombardamenti aerei; ataques aéreos; bombardeos aéreos; Luftangriffe; Luftangriffen; Luftschläge",  # the plurals
+        ("warplanes; warplane; fighter jets; jets; aircraft; F-15s; F-15E; B-52s; avions de combat; aviones de combate; caccia; Kampfjets;"
+         "gunships; F-15; F-15Es; F-16; F-16s; F-18; F-35; F-35s; A-10; AC-130; B-1; B-2; B-52; Su-24; Su-34", _AIR, 4),  # military aircraft by type
     ),
     _synset(
         "missile attack", "195",
@@ -175,7 +177,7 @@ SYNSETS: tuple[Synset, ...] = (
         "car bomb; suicide bomber; suicide bombers; suicide bombing; suicide attack; roadside bomb; truck bomb; explosive device; IED; bomb attack;"
         "blew himself up; blew themselves up; attentat à la bombe; voiture piégée; attentat-suicide; coche bomba; atentado suicida;"
         "autobomba; attentato suicida; Bombenanschlag; Autobombe; Selbstmordanschlag; Sprengsatz",
-        ("bombing; bombings; detonated", _ARMED),
+        ("bombing; bombings; detonated; blow up", _ARMED),  # blew up, blown up, blowing up: one stem
     ),
     _synset(
         "rocket attack", "190",
@@ -192,7 +194,7 @@ SYNSETS: tuple[Synset, ...] = (
         "fight", "19",
         "shelling; shelled; artillery fire; opened fire; came under fire; ambush; ambushed;"
         "tirs d'artillerie; fuego de artillería; fuoco di artiglieria; Artilleriefeuer; Militärschlag; Beschuss; cross-border fire; exchange of fire;"
-        "exchanges of fire; legitimate targets; legitimate target; fair targets; cibles légitimes; objetivos legítimos; obiettivi legittimi; legitime Ziele",
+        "exchanges of fire; trade fire; traded fire; exchange fire; exchanged fire; embuscade; emboscada; imboscata; Hinterhalt; legitimate targets; legitimate target; fair targets; cibles légitimes; objetivos legítimos; obiettivi legittimi; legitime Ziele",
         ("strike; strikes; struck; clashes; clashed; gunfire; hit; pounded; bombardment; bombarded; obliterated", _ARMED),
         ("attack; attacks; attacked; assault; assaulted; raid; raids; frappe; frappes; attaque; attaques; attaquer; attaqué;"
          "ataque; ataques; atacar; atacó; attacco; attacchi; attaccare; attaccò; Angriff; Angriffe; angreifen", _ATTACK),
@@ -219,6 +221,8 @@ SYNSETS: tuple[Synset, ...] = (
         "represalia; represalias; rappresaglia; rappresaglie; Vergeltung; Vergeltungsschlag",
         ("revenge; avenge; avenged; avenging; hit back; pay the price; pay a heavy price; make them pay; riposte; venger; vengar; vendetta; vendicare; Rache; rächen;"
          "paieront le prix; pagarán el precio; pagheranno il prezzo", _REPRISAL),
+        ("payback", _REPRISAL),
+        ("pay dearly; paiera cher; paieront cher; pagará caro; pagarán caro; pagherà caro; pagheranno caro; teuer bezahlen", _THREAT, 6),  # the threatened reprisal
         ("response", _RESPONSE_HOW, 3),  # "responsible" has its stem: only how it is told
         ("respond; réponse; répondra; respuesta; responderá; risposta; risponderà; Antwort", _RESPONSE_HOW + " " + _RESPONSE_TO, 6),
     ),
@@ -248,14 +252,16 @@ SYNSETS: tuple[Synset, ...] = (
     _synset(
         "sanctions", "163",
         "economic sanctions; asset freeze; expelled diplomats; expulsion of diplomats; severed diplomatic ties; cut diplomatic ties;"
-        "expel the ambassador; expelled the ambassador; expulsion of the ambassador; freeze assets; froze assets; sanctions list",
+        "expel the ambassador; expelled the ambassador; expulsion of the ambassador; freeze assets; froze assets; sanctions list;"
+        "gel des avoirs; gelé les avoirs; congelación de activos; congeló los activos; congelamento dei beni; congelato i beni; Vermögen eingefroren; Vermögenswerte eingefroren",
         ("sanctions; sanctioned; embargo; blacklisted; sanctionné; sanciones; sanzioni; Sanktionen", _SANCTION),
     ),
     _synset(
         "escalation", "",
         "escalation; rising tensions; mounting tensions; spiralling tensions; soaring tensions; heightened tensions; brink of war;"
-        "verge of war; all-out war; tit-for-tat; collision course; closer to the brink; pushed to the brink; Flächenbrand; " + _ESCALATION_PLAIN,
-        ("escalation; escalade; escalada; Eskalation; tensions; tensiones; tensioni; tensione; Spannungen", _TENSIONS),  # of rents, of a strike for pay, a climbing wall: no
+        "verge of war; all-out war; tit-for-tat; collision course; closer to the brink; pushed to the brink; Flächenbrand;"
+        "au bord de la guerre; al borde de la guerra; sull'orlo della guerra; sull'orlo di una guerra; am Rande eines Krieges; " + _ESCALATION_PLAIN,
+        ("escalation; escalade; escalada; Eskalation; tensions; tensiones; tensioni; tensione; Spannungen; escalatory", _TENSIONS),  # of rents, of a strike for pay, a climbing wall: no
         ("escalate; escalated; escalating; ratcheted up; ratchet up; step up; stepped up; intensify; intensified", _ESCALATION),
     ),
     _synset(
@@ -273,7 +279,7 @@ SYNSETS: tuple[Synset, ...] = (
         "exercise restraint; show restraint; maximum restraint; appelé à la retenue; pidió contención; invitato alla moderazione; zur Zurückhaltung;"
         "prevent a wider war; prevent a regional war; preventing a regional war; ne cherchent pas la guerre; ne cherche pas la guerre; apaiser les tensions;"
         "no buscan la guerra; rebajar la tensión; reducir la tensión; bajar la tensión; non cerca la guerra; ridurre la tensione; allentare la tensione;"
-        "keinen Krieg; Spannungen abbauen",
+        "keinen Krieg; Spannungen abbauen; lower the temperature; lowering the temperature; bring down the temperature; cool tensions",
         ("restraint; retenue; contención; moderazione; Zurückhaltung", _CALM),
     ),
 )
