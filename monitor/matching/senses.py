@@ -646,18 +646,20 @@ def appositions(matches: Sequence[Match], text: str) -> list[Match]:
     return out
 
 
-_APPEAL = re.compile(  # a call on someone: urged, called on, asked, pressed, appealed to (and their French, Spanish, Italian, German forms)
+_APPEAL = re.compile(  # a call on someone: urged, called on, asked, pressed, appealed to, or an order (told, ordered, instructed), and their French, Spanish, Italian, German forms
     r"\b(?:urg(?:e|es|ed|ing)|call(?:s|ed|ing)?[ \t]+(?:on|upon|for)|ask(?:s|ed|ing)?|press(?:es|ed|ing)?|appeal(?:s|ed|ing)?|implor\w*|plead\w*|"
-    r"exhort\w*|appel\w*|exhort\w*|pidi\w*|inst[oó]\w*|esort\w*|invit\w*|chiede\w*|forder\w*|rief\w*|ruft)\b",
+    r"exhort\w*|appel\w*|exhort\w*|pidi\w*|inst[oó]\w*|esort\w*|invit\w*|chiede\w*|forder\w*|rief\w*|ruft|"
+    r"told|tell(?:s|ing)?|order(?:s|ed|ing)?|instruct(?:s|ed|ing)?|ordonn\w*|orden[oó]|ordenaron|ordin(?:ato|ò|ano|a)|befahl|befiehlt|angewiesen)\b",
     re.IGNORECASE,
 )
 _STOP = re.compile(  # ... to stop: refrain from, halt, stop, avoid, cease, end, not to
     r"\b(?:refrain\w*|halt\w*|stop\w*|avoid\w*|ceas(?:e|es|ed|ing)|end|ending|not[ \t]+to|restrain\w*|abstenir|cesser|arr[eê]ter|evitar|detener|"
-    r"evitare|fermare|cessare|vermeiden|einzustellen|beenden)\b",
+    r"evitare|fermare|cessare|vermeiden|einzustellen|beenden|suspend\w*|sospend\w*|suspendre|suspender|aussetzen|einstellen)\b",
     re.IGNORECASE,
 )
 _WAR = re.compile(  # what a call to stop may name instead of an act: war, conflict, a battlefield (not a price or trade war)
-    r"(?<!price )(?<!trade )(?<!turf )(?<!culture )(?<!bidding )(?<!tariff )\b(?:war|wars|conflict|battlefield|battleground|escalation|fighting|hostilities|violence|confrontation|guerre|guerra|Krieg|conflit|conflicto|conflitto)\b",
+    r"(?<!price )(?<!trade )(?<!turf )(?<!culture )(?<!bidding )(?<!tariff )\b(?:war|wars|conflict|battlefield|battleground|escalation|fighting|hostilities|violence|confrontation|guerre|guerra|Krieg|conflit|conflicto|conflitto|"
+    r"provocations?|provocazion[ei]|provocaci[oó]n|provocaciones|Provokation(?:en)?)\b",
     re.IGNORECASE,
 )
 _NOT_SEEKING = re.compile(  # not seeking / not looking for / not interested in (a wider) war: the guide's "not seeking a wider war"
