@@ -96,7 +96,8 @@ _ROCKET = (
     "fired launched landed hit struck slammed targeted rained impact base bases embassy airport compound militia militiamen "
     "attack barrage salvo wounded killed crashed tirées tirés tombées lancées abattues base ambassade milice contre "
     "lanzaron lanzó disparados disparó dispararon cayeron base embajada milicia contra lanciati sparati caduti base ambasciata milizia contro "
-    "abgefeuert feuerte feuerten eingeschlagen Stützpunkt Botschaft"
+    "abgefeuert feuerte feuerten eingeschlagen Stützpunkt Botschaft Angriff Angriffe "
+    "responsibility responsabilité responsabilidad responsabilità Verantwortung"  # a claim or denial of responsibility is an attack's
 )
 _MISSILE = _ROCKET + " intercepted interceptor"
 _DRONE = (
@@ -123,7 +124,7 @@ _AIRCRAFT = (
     "hélicoptère vol aereo elicottero velivolo volo Drohne Flugzeug Passagierflugzeug Maschine Hubschrauber Flug"
 )
 _DEATH = _VIOLENT + " " + _ARMED + " revenge retaliation reprisal avenge martyr martyrdom general commander shot down downed downing abattu derribado abbattuto abgeschossen Abschuss"  # "vowed revenge for the general's death"
-_KILLED = _ARMED + " assassination commander bodyguards bodyguard bomber bombers suicide revenge vengeance reprisal avenge navy naval sank sunk"
+_KILLED = _ARMED + " bombardement bombardeo bombardamento Bombardierung embuscade emboscada imboscata Hinterhalt assassination commander bodyguards bodyguard bomber bombers suicide revenge vengeance reprisal avenge navy naval sank sunk"
 
 
 class Member(NamedTuple):
@@ -181,7 +182,7 @@ SYNSETS: tuple[Synset, ...] = (
     ),
     _synset(
         "rocket attack", "190",
-        "rocket attack; rocket attacks; rocket fire; rockets fired; Katyusha; Katyushas; mortar fire; tirs de roquettes; ataque con cohetes; attacco con razzi; Raketenangriff; Raketenbeschuss",
+        "rocket attack; rocket attacks; rocket fire; rockets fired; Katyusha; Katyushas; Katjuscha; Katjuschas; Katioucha; Katiouchas; Katiusha; Katiushas; mortar fire; tirs de roquettes; ataque con cohetes; attacco con razzi; Raketenangriff; Raketenbeschuss",
         ("rocket; rockets; mortar; mortars; mortar rounds; roquettes; roquette; cohetes; razzi; Raketen", _ROCKET),
     ),
     _synset(
