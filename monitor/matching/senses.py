@@ -50,7 +50,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(operations(matches, text)) | set(common_nouns(watchlist, matches, text)) | set(labour(matches, text, spans))
     dropped |= set(elsewhere(watchlist, matches, text)) | set(disasters(watchlist, matches, text, spans))
     kept = [m for m in matches if m not in dropped]
-    governments = metonyms(watchlist, kept, text)
+    governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
     added = named_parents(watchlist, kept) + threatened(watchlist, kept, text) + appeals(watchlist, kept, text)
     return sorted(dict.fromkeys(kept + added), key=lambda m: (m.start, m.kind))
@@ -92,6 +92,7 @@ class _Tables:
     calm: Event | None  # the event that stands for de-escalation (thesaurus concept "de-escalation"), if any
     truce: str  # the name of the event that stands for a ceasefire, or ""
     killing: str  # the name of the event that stands for a killing, or ""
+    air: Event | None  # the event that stands for an air strike (thesaurus concept "air strike"), if any
     hostile: frozenset[str]  # the events a threat can be of: CAMEO 18, 19, 20 and retaliation
     opposes: dict[str, frozenset[str]]  # events whose opposite (de-escalation of escalation) found near them takes them out
 
@@ -115,6 +116,7 @@ def _tables(watchlist: Watchlist) -> _Tables:
         next((e for e in watchlist.events if e.name == calm), None),
         thesaurus.event_of("ceasefire", watchlist.events),
         thesaurus.event_of("killing", watchlist.events),
+        next((e for e in watchlist.events if e.name == thesaurus.event_of("air strike", watchlist.events)), None),
         frozenset(e.name for e in watchlist.events if e.cameo[:2] in ("18", "19", "20")) | {thesaurus.event_of("retaliation", watchlist.events)} - {""},
         opposites(watchlist),
     )
@@ -195,6 +197,26 @@ def _governs(text: str, m: Match) -> bool:
         at = verb.end()
     before = _WORDS_BEFORE.search(text, max(0, m.start - 30), m.start)
     return before is not None and fold(before.group(1)) in ADDRESSED and (fold(before.group(1)) not in ("on", "upon") or bool(_CALLS_ON.search(text, max(0, m.start - 40), m.start)))
+
+
+_AIRCRAFT_TYPE = re.compile(r"\b(?:F|FA|F/A|A|AC|AV|EA|B|Su|MiG|Tu)-\d{1,3}[A-Z]{0,2}s?\b[^.;:!?]{0,40}$")  # F-15Es, AC-130, B-2, Su-34 (not MQ-9, Kh-101)
+AIR_VERBS = frozenset("strike strikes struck striking hit hits bombed bombing pounded attacked attack attacks raided".split())
+
+
+def aircraft_types(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[Match, Match]:
+    """A generic fight (CAMEO root 19 itself) told by a verb of striking after a military aircraft's type
+    designator ("American F-15Es struck the depots", "an Iraqi F-16 hit the hideout"): the air strike, when
+    none was found in its sentence (a word with digits never matches a phrase, so the type is read here)."""
+    air = _tables(watchlist).air
+    generic = [m for m in matches if m.kind == "event" and m.cameo == "19" and fold(m.found) in AIR_VERBS]
+    if air is None or not generic:
+        return {}
+    told = {k for m, k in zip(matches, sentence_keys(text, [m.start for m in matches])) if m.kind == "event" and m.name == air.name}
+    out = {}
+    for m, key in zip(generic, sentence_keys(text, [m.start for m in generic])):
+        if key not in told and _AIRCRAFT_TYPE.search(text, max(0, m.start - 60), m.start):
+            out[m] = dataclasses.replace(m, name=air.name, severity=air.severity, cameo=air.cameo, alias="(aircraft type)")
+    return out
 
 
 def named_parents(watchlist: Watchlist, matches: Sequence[Match]) -> list[Match]:

@@ -158,10 +158,10 @@ SYNSETS: tuple[Synset, ...] = (
         "air strike", "195",
         "air strike; airstrike; airstrikes; air raid; air raids; bombing raid; aerial bombardment; frappe aérienne; frappes aériennes;"
         "raid aérien; bombardement aérien; ataque aéreo; bombardeo aéreo; attacco aereo; raid aereo; bombardamento aereo; Luftangriff; Luftschlag;"
-        "precision-guided munitions; guided bombs",
-        "raids aériens; raid aerei; attacchi aerei; bombardamenti aerei; ataques aéreos; bombardeos aéreos; Luftangriffe; Luftangriffen; Luftschläge",  # the plurals
+        "precision-guided munitions; guided bombs;"
+        "raids aériens; raid aerei; attacchi aerei; bombardamenti aerei; ataques aéreos; bombardeos aéreos; Luftangriffe; Luftangriffen; Luftschläge",  # and the plurals
         ("warplanes; warplane; fighter jets; jets; aircraft; F-15s; F-15E; B-52s; avions de combat; aviones de combate; caccia; Kampfjets;"
-         "gunships; F-15; F-15Es; F-16; F-16s; F-18; F-35; F-35s; A-10; AC-130; B-1; B-2; B-52; Su-24; Su-34", _AIR, 4),  # military aircraft by type
+         "gunships; helicopter gunships; fighter-bombers; stealth bombers", _AIR, 4),
     ),
     _synset(
         "missile attack", "195",
