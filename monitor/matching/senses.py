@@ -413,6 +413,7 @@ def _apart(text: str, m: Match, o: Match) -> bool:
 
 PRONOUNS = frozenset("it they them none".split())  # a subject that refers back to an act told before
 _NEAR_AFTER = re.compile(r"[ \t]+(?:[\w'’]+[ \t]+){0,2}", re.IGNORECASE)  # at most two words between a generic word and the specific one after it
+_JOINED = re.compile(r"[ \t\-\u2010\u2011]{1,2}")  # a space or a hyphen: one word modifying the next
 INDEFINITE = frozenset("a an un une una uno ein eine einen einem einer another other new further more".split())
 
 
@@ -423,6 +424,8 @@ def _another(text: str, m: Match, events: Sequence[Match]) -> bool:
     plural noun with no determiner that refers back ("directing attacks on US troops", "hit back with strikes")."""
     if any(o is not m and o.start >= m.end and _NEAR_AFTER.fullmatch(text, m.end, o.start) for o in events):
         return False  # "une attaque à la roquette", "an attack with drones": the specific one names its means
+    if any(o is not m and o.end <= m.start and _JOINED.fullmatch(text, o.end, m.start) for o in events):
+        return False  # "Katyusha attacks", "drone-strikes": the specific word right before names its means
     before = _THREE_WORDS_BEFORE.search(text, max(0, m.start - 60), m.start)
     if before:
         article = 3 if fold(before.group(3)) in INDEFINITE else 2 if before.group(2) and fold(before.group(2)) in INDEFINITE else 0
