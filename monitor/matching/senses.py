@@ -31,7 +31,9 @@ ADDRESSED = frozenset(  # a capital right after one of these is addressed as a g
     "sanctioned on upon".split()
 )
 _BETWEEN_WORDS = re.compile(r"\b(?:between|zwischen|entre|tra|fra)\b(?:[ \t]+[\w'’-]+){0,5}?[ \t]+(?:and|und|et|y|e)[ \t]+$", re.IGNORECASE)
-_CALLS_ON = re.compile(r"\b(?:calls?|called|calling)[ \t]+(?:on|upon)[ \t]+$", re.IGNORECASE)
+_CALLS_ON = re.compile(r"\b(?:calls?|called|calling|blames?|blamed|blaming)[ \t]+(?:on|upon)[ \t]+$", re.IGNORECASE)  # calls on Baghdad, blame on Baghdad
+_AGENT = re.compile(r"\b\w+(?:ed|en|é|és|ée|ées|ado|ados|ada|adas|ato|ati|ata|ate)[ \t]+(?:by|par|por)[ \t]+$", re.IGNORECASE)  # paid by Baghdad, versés par Bagdad: the agent of a passive
+_AND_NAME = re.compile(r"[ \t]+(?:and|et|y|e|und)[ \t]+(?:[A-Z][\w'’-]*[ \t]+){0,2}?[A-Z][\w'’-]*")  # Baghdad and Washington said: a party among others
 _NEXT_WORD = re.compile(r"[ \t]+(\w+)")
 _BETWEEN_BEFORE = re.compile(r"\bbetween[ \t]+$", re.I)
 _AND = re.compile(r"[ \t]+and[ \t]+")
@@ -63,6 +65,7 @@ DIRECTIONS = frozenset(  # may stand between the place word and the capital: "in
     "the of north south east west northern southern eastern western central downtown greater nord sud norte sur di de del du des der "
     "heart centre center outskirts suburbs middle".split()
 )
+COMPASS = frozenset("north south east west northeast northwest southeast southwest".split())  # "a tomb south of Tehran": the city
 MOTIONS = frozenset(  # a capital after one of these and "to" is a destination, the city: "returned to Tehran", "flew back to Baghdad"
     "returned return returns returning flew fly flies flying travelled traveled travel moved came went arrived fled headed drove back".split()
 )
@@ -141,8 +144,8 @@ def cities(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
             out.append(m)
             continue
         two = _TWO_WORDS_BEFORE.search(text, max(0, m.start - 40), m.start)
-        if two and fold(two.group(2)) == "to" and fold(two.group(1)) in MOTIONS:
-            out.append(m)
+        if two and ((fold(two.group(2)) == "to" and fold(two.group(1)) in MOTIONS) or (fold(two.group(2)) == "of" and fold(two.group(1)) in COMPASS)):
+            out.append(m)  # returned to Tehran, south of Tehran: the city
             continue
         if verb and fold(verb.group(1)) in GOVERNMENT_VERBS:
             continue
@@ -185,6 +188,9 @@ def _governs(text: str, m: Match) -> bool:
     """Whether a capital acts or is addressed as a government: before a verb of GOVERNMENT_VERBS, auxiliaries
     between ("Baghdad has not yet decided"), or right after a verb of ADDRESSED ("warned Baghdad", "calls on Baghdad")."""
     at = m.end
+    coordinated = _AND_NAME.match(text, at)
+    if coordinated:
+        at = coordinated.end()
     for _ in range(4):
         verb = _NEXT_WORD.match(text, at)
         if verb is None:
@@ -195,6 +201,8 @@ def _governs(text: str, m: Match) -> bool:
         if word not in AUXILIARIES:
             break
         at = verb.end()
+    if _AGENT.search(text, max(0, m.start - 40), m.start):
+        return True
     before = _WORDS_BEFORE.search(text, max(0, m.start - 30), m.start)
     return before is not None and fold(before.group(1)) in ADDRESSED and (fold(before.group(1)) not in ("on", "upon") or bool(_CALLS_ON.search(text, max(0, m.start - 40), m.start)))
 
