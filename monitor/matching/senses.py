@@ -260,6 +260,7 @@ _IF = re.compile(r"\b(?:if|should|unless|in[ \t]+case|si|wenn|falls)\b", re.IGNO
 _MODAL = re.compile(r"\b(?:will|would|'ll|’ll)\b", re.IGNORECASE)
 _LITOTES = re.compile(r"\b(?:hesitate|idle|rule[ \t]+out|ruled[ \t]+out|tolerate|silent|sit[ \t]+back)\b", re.IGNORECASE)  # would not hesitate: a threat
 _NEGATION = re.compile(r"\b(?:not|never|no)\b|n['’]t\b", re.IGNORECASE)
+_WHETHER = re.compile(r"\b(?:whether|(?:asked|asking|wondered|wondering)[ \t]+if|ob)\b", re.IGNORECASE)  # an indirect question: "asked whether the US would strike"
 FUTURE_REACH = 40  # characters before a hostile act searched for "will", "would" or "'ll" (at most two words before it)
 
 
@@ -304,7 +305,8 @@ def _threat_said(text: str, m: Match, key: int) -> tuple[tuple[int, int], str] |
     modal = None
     for modal in _FUTURE_BEFORE.finditer(text, max(0, m.start - FUTURE_REACH), m.start):
         pass
-    negated = modal is not None and (_NEGATION.search(text, modal.start(), m.start) or _NEGATION.search(text, max(0, modal.start() - 8), modal.start()))
+    negated = modal is not None and (_NEGATION.search(text, modal.start(), m.start) or _NEGATION.search(text, max(0, modal.start() - 8), modal.start())
+                                     or _WHETHER.search(text, max(0, modal.start() - FUTURE_REACH), modal.start()))  # asked whether it would: no threat said
     if modal is not None and sentence_keys(text, [modal.start()])[0] == key and not negated:
         if not _NOT_DONE.search(text, modal.start(), m.start):
             return (modal.start(), m.end), modal.group().lower()
