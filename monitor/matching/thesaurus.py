@@ -108,8 +108,8 @@ _EMBASSY = (  # not rockets that fell near it, nor protesters outside it: an att
     "stormed storming besieged besieging siege attacked attack attackers breached torched overran rioters "
     "militiamen mob assault assaulted seizure seized bomb bombing bombed targeted airstrike drones plot "
     "attaque ataque attacco Angriff "
-    "assaut assiégé miliciens asaltaron asalto asediada milicianos "
-    "assaltato assalto assaltata assediata miliziani gestürmt Sturm belagert"
+    "assaut assiégé assiégée miliciens asaltaron asalto asedio asediada milicianos "
+    "assaltato assalto assaltata assedio assediata miliziani gestürmt Sturm belagert Belagerung smashed"
 )
 _ESCALATION_PLAIN = "wider war; wider conflict; war widened; widen the war"  # a war spreading
 _ESCALATION = (
@@ -286,6 +286,25 @@ SYNSETS: tuple[Synset, ...] = (
 )
 
 
+# Fixed expressions that use a synset's words outside conflict (`;`-separated): given as `not_when` (cancelling a
+# hit within 6 words) to every event that lists a member of the synset and whose author wrote no `not_when`.
+IDIOMS = {
+    "assassination": "character assassination; character assassinations",
+    "kidnapping": "hostage to fortune",
+    "escalation": "escalation clause; escalation clauses; price escalation; cost escalation; de-escalation training; de-escalation techniques",
+    "de-escalation": "de-escalation training; de-escalation techniques; de-escalation skills; de-escalation course; without restraint",
+    "retaliation": "whistleblower retaliation; retaliation claim; retaliation claims; retaliation lawsuit; alleged retaliation; suffered retaliation",
+    "killing": "made a killing; make a killing; killing time; death to America; death to Israel; natural causes; long illness; old age;"
+    "sentenced to death; death sentence; death penalty; death row; condamné à mort; condenado a muerte; condannato a morte; zum Tode verurteilt",
+    "bombing": "controlled detonation; controlled detonations; controlled explosion; controlled explosions; bomb disposal",
+    "fight": "hunger strike; general strike; on strike; strike a deal; struck a deal; strike a chord; struck a chord; lightning strike;"
+    "heart attack; panic attack; anxiety attack; shark attack; dog attack; sexual assault; indecent assault; assault charge; assault charges",
+    "ceasefire": "price war; fare war; bidding war; trade war; guerre des prix; guerra de precios; guerra dei prezzi; Preiskrieg",
+    "threat": "strike a deal; early warning; storm warning; weather warning; flood warning; profit warning; hours of warning; without warning;"
+    "threatened species; endangered species",
+}
+
+
 @lru_cache(maxsize=8192)
 def _key(phrase: str) -> tuple[str, ...]:
     """A phrase compared by the stems of its units (deploy = deployed = deployment)."""
@@ -338,9 +357,12 @@ def expand(
         context = dict(event.context)
         within = dict(event.within)
         phrases = list(event.phrases)
-        for table in _KEYS:
+        not_when = list(event.not_when)
+        for synset, table in zip(SYNSETS, _KEYS):
             if table.keys().isdisjoint(keys):
                 continue
+            if not event.not_when:  # its author wrote none: the synset's fixed expressions (one who wrote some chose them)
+                not_when += [i.strip() for i in IDIOMS.get(synset.concept, "").split(";") if i.strip() and i.strip() not in not_when]
             for key, member in table.items():
                 if key in keys:
                     for p in keys[key] if member.context and plain else ():
@@ -354,7 +376,7 @@ def expand(
                         context[member.phrase] = _words(member, armed)
                         if member.within:
                             within[member.phrase] = member.within
-        out.append(dataclasses.replace(event, phrases=tuple(phrases), context=tuple(context.items()), within=tuple(within.items())))
+        out.append(dataclasses.replace(event, phrases=tuple(phrases), context=tuple(context.items()), within=tuple(within.items()), not_when=tuple(not_when)))
     return tuple(out)
 
 
