@@ -320,6 +320,7 @@ def _table(synset: Synset) -> dict[tuple[str, ...], Member]:
 
 
 _KEYS = [_table(s) for s in SYNSETS]
+_EXACT = {m.phrase.casefold(): m for s in SYNSETS for m in s.members}  # a listed phrase that is a member as written takes its own sense (dead, not deadly's)
 _SENSED = frozenset({_ARMED, _VIOLENT, _DEATH, _KILLED})  # senses an armed group's name also satisfies
 _KILLINGS = frozenset({_DEATH, _KILLED})  # senses a watched person's name also satisfies (his killing is the domain's)
 _THREATS = frozenset({_THREAT, _CALM, _TENSIONS, _SANCTION})  # senses a watched state's or armed group's name also satisfies (a threat by or to it is the domain's)
@@ -365,10 +366,12 @@ def expand(
                 not_when += [i.strip() for i in IDIOMS.get(synset.concept, "").split(";") if i.strip() and i.strip() not in not_when]
             for key, member in table.items():
                 if key in keys:
-                    for p in keys[key] if member.context and plain else ():
-                        context[p] = _words(member._replace(phrase=p), armed)
-                        if member.within:
-                            within[p] = member.within
+                    for p in keys[key] if plain else ():
+                        own_sense = _EXACT.get(p.casefold(), member) if _key(_EXACT.get(p.casefold(), member).phrase) == key else member
+                        if own_sense.context:
+                            context[p] = _words(own_sense._replace(phrase=p), armed)
+                            if own_sense.within:
+                                within[p] = own_sense.within
                 elif key not in listed:
                     listed.add(key)
                     phrases.append(member.phrase)
