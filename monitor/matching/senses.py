@@ -423,6 +423,7 @@ def _apart(text: str, m: Match, o: Match) -> bool:
 
 PRONOUNS = frozenset("it they them none".split())  # a subject that refers back to an act told before
 _NEAR_AFTER = re.compile(r"[ \t]+(?:[\w'’]+[ \t]+){0,2}", re.IGNORECASE)  # at most two words between a generic word and the specific one after it
+_NEAR_BEFORE = re.compile(r"[ \t]+(?:[\w'’-]+[ \t]+){1,4}")  # at most four words, no punctuation, between a specific act and a generic word after it
 _JOINED = re.compile(r"[ \t\-\u2010\u2011]{1,2}")  # a space or a hyphen: one word modifying the next
 INDEFINITE = frozenset("a an un une una uno ein eine einen einem einer another other new further more".split())
 
@@ -436,6 +437,8 @@ def _another(text: str, m: Match, events: Sequence[Match]) -> bool:
         return False  # "une attaque à la roquette", "an attack with drones": the specific one names its means
     if any(o is not m and o.end <= m.start and _JOINED.fullmatch(text, o.end, m.start) for o in events):
         return False  # "Katyusha attacks", "drone-strikes": the specific word right before names its means
+    if m.cameo == "183" and any(o is not m and o.end <= m.start and _NEAR_BEFORE.fullmatch(text, o.end, m.start) for o in events):
+        return False  # "jets dropped dozens of bunker-busting bombs": the bombs of the air strike just told
     before = _THREE_WORDS_BEFORE.search(text, max(0, m.start - 60), m.start)
     if before:
         article = 3 if fold(before.group(3)) in INDEFINITE else 2 if before.group(2) and fold(before.group(2)) in INDEFINITE else 0
