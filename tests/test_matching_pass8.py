@@ -223,3 +223,23 @@ def test_an_author_who_wrote_not_when_keeps_only_their_own(tmp_path: Path) -> No
 def test_a_listed_member_keeps_its_own_sense(plain: Matcher) -> None:
     """'dead' once took 'deadly''s two-word window (the two share a stem): a bombing eight words away did not count."""
     assert "killing" in events(plain, "The suicide bombing at the checkpoint near the market left nine people dead.")
+
+
+@pytest.mark.parametrize(("text", "absent"), [
+    ("A coffee at the Erbil fair cost US$4 this year.", "United States"),
+    ("The Tehran-born violinist opened the festival in Vienna.", "Iran"),
+    ("Her memoir Erbil, by Dana Aziz, came out in paperback.", "Erbil"),
+    ("Patients on pulse magnetic field (PMF) therapy slept no better.", "Popular Mobilization Forces"),
+    ("Defending champion Jesper Lind rolled a perfect game.", "Mark Esper"),
+])
+def test_a_currency_a_birthplace_a_title_a_defined_acronym_and_a_longer_name_are_other_things(matcher: Matcher, text: str, absent: str) -> None:
+    assert absent not in actors(matcher, text)
+
+
+def test_an_acronym_defined_as_the_actor_stays(matcher: Matcher) -> None:
+    assert "Popular Mobilization Forces" in actors(matcher, "The Popular Mobilization Forces (PMF) said five fighters died.")
+
+
+def test_bombs_of_an_air_strike_just_told_are_not_another_bombing(matcher: Matcher) -> None:
+    found = events(matcher, "Israeli warplanes dropped dozens of heavy bombs on the militia's depots near Qusayr.")
+    assert "air strike" in found and "bombing" not in found

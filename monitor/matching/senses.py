@@ -50,7 +50,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(fiction_or_sports(watchlist, matches, text, spans))
     dropped |= set(compound_surnames(watchlist, matches, text)) | set(appositions(matches, text)) | set(quoted(watchlist, matches, text))
     dropped |= set(operations(matches, text)) | set(common_nouns(watchlist, matches, text)) | set(labour(matches, text, spans))
-    dropped |= set(elsewhere(watchlist, matches, text)) | set(disasters(watchlist, matches, text, spans))
+    dropped |= set(elsewhere(watchlist, matches, text)) | set(disasters(watchlist, matches, text, spans)) | set(other_senses(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
@@ -763,6 +763,33 @@ def _reach(text: str, start: int, words: int) -> int:
 
 
 _CLOSING = re.compile(r"[ \t]?[\"'”’»“]")
+_CURRENCY = re.compile(r"\$|€|£")  # US$25, A$: a currency, not the state
+_BY_AUTHOR = re.compile(r",[ \t]+by[ \t]+[A-Z]")  # "Baghdad, by Linda Dangoor": a work's title and its author
+_DEFINED = re.compile(r"((?:[\w-]+[ \t]+){1,6})\($")  # the words before an acronym in brackets: "Pulsed magnetic field (PMF)"
+
+
+def other_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The actor matches that name another thing by their form: a currency sign right after (US$25), a place
+    before "-born" (the Baghdad-born architect: where a person was born, the guide's biographical sense), a
+    name followed by ", by" and an author (a book's title), and an acronym in brackets whose words right
+    before spell it and are none of the actor's aliases ("pulsed magnetic field (PMF)": defined as another thing)."""
+    actors = _tables(watchlist).actors
+    out = []
+    for m in matches:
+        if m.kind != "actor" or m.name not in actors:
+            continue
+        kind = actors[m.name].kind
+        if _CURRENCY.match(text, m.end) and m.found.isupper():
+            out.append(m)
+        elif kind in ("place", "state") and (_BORN.match(text, m.end) or _BY_AUTHOR.match(text, m.end)):
+            out.append(m)
+        elif m.found.isupper() and 2 <= len(m.found) <= 5 and text[m.end : m.end + 1] == ")":
+            defined = _DEFINED.search(text, max(0, m.start - 80), m.start)
+            words = defined.group(1).split() if defined else []
+            spelt = [w for w in words[-len(m.found):]] if len(words) >= len(m.found) else []
+            if spelt and "".join(w[0] for w in spelt).casefold() == m.found.casefold() and fold(" ".join(spelt)) not in {fold(a) for a in actors[m.name].aliases}:
+                out.append(m)
+    return out
 
 
 def quoted(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
