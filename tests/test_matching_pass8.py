@@ -243,3 +243,15 @@ def test_an_acronym_defined_as_the_actor_stays(matcher: Matcher) -> None:
 def test_bombs_of_an_air_strike_just_told_are_not_another_bombing(matcher: Matcher) -> None:
     found = events(matcher, "Israeli warplanes dropped dozens of heavy bombs on the militia's depots near Qusayr.")
     assert "air strike" in found and "bombing" not in found
+
+
+@pytest.mark.parametrize("text", [
+    "Iran fired missiles at the base in retaliation for the US strikes on its airfields.",
+    "Any US strike on the refinery could trigger missile attacks on Gulf shipping, analysts said.",
+])
+def test_a_generic_act_joined_to_a_specific_one_by_cause_is_another_act(matcher: Matcher, text: str) -> None:
+    assert {"strike", "ballistic missiles"} <= events(matcher, text)
+
+
+def test_the_consulate_in_other_languages(matcher: Matcher) -> None:
+    assert "embassy attack" in events(matcher, "Un'autobomba è esplosa davanti al consolato di Erbil.")

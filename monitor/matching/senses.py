@@ -408,8 +408,11 @@ def _past_verb(m: Match) -> bool:
     return last == "struck" or last.endswith("ed")
 
 
-_CLAUSE = re.compile(  # another clause: "days after the US struck", "though rogue cells fired rockets" (not "Rockets later struck")
-    r"\b(?:after|before|though|although|whereas|but|since|until|(?:days|hours|weeks|months)[ \t]+later)\b", re.IGNORECASE
+_CLAUSE = re.compile(  # another clause: "days after the US struck", "though rogue cells fired rockets" (not "Rockets later struck"); or
+    # another act by cause: "in retaliation for the US strikes", "a strike could trigger missile attacks"
+    r"\b(?:after|before|though|although|whereas|but|since|until|(?:days|hours|weeks|months)[ \t]+later|"
+    r"(?:retaliation|revenge|reprisal|reprisals|payback|response)[ \t]+(?:for|to)|trigger(?:s|ed)?|provok(?:e|es|ed)|prompt(?:s|ed)?)\b",
+    re.IGNORECASE,
 )
 
 
