@@ -396,7 +396,7 @@ def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[
     keys = sentence_keys(text, [m.start for m in events])
     return [
         m for m, key in zip(events, keys)
-        if (m.name in yields and any(o.name in yields[m.name] and ((k == key and not _another(text, m, events) and not _apart(text, m, o)) or (o.start < m.start and _refers_back(text, m.start) and not _past_verb(m))) for o, k in zip(events, keys)))
+        if (m.name in yields and any(o.name in yields[m.name] and ((k == key and not _another(text, m, events) and not _apart(text, m, o)) or (o.start < m.start and _refers_back(text, m.start) and not _past_verb(m) and not _CAUSED.search(text, o.end, m.start))) for o, k in zip(events, keys)))
         or (m.name in opposes and any(o.name in opposes[m.name] and k == key and _words_apart(text, m, o) <= OPPOSITE_NEAR for o, k in zip(events, keys)))
     ]
 
@@ -408,12 +408,14 @@ def _past_verb(m: Match) -> bool:
     return last == "struck" or last.endswith("ed")
 
 
-_CLAUSE = re.compile(  # another clause: "days after the US struck", "though rogue cells fired rockets" (not "Rockets later struck"); or
-    # another act by cause: "in retaliation for the US strikes", "a strike could trigger missile attacks"
-    r"\b(?:after|before|though|although|whereas|but|since|until|(?:days|hours|weeks|months)[ \t]+later|"
-    r"(?:retaliation|revenge|reprisal|reprisals|payback|response)[ \t]+(?:for|to)|trigger(?:s|ed)?|provok(?:e|es|ed)|prompt(?:s|ed)?)\b",
+_CAUSE = (  # another act by cause: "in retaliation for the US strikes", "a strike could trigger missile attacks"
+    r"(?:retaliation|revenge|reprisal|reprisals|payback|response)[ \t]+(?:for|to)|trigger(?:s|ed)?|provok(?:e|es|ed)|prompt(?:s|ed)?"
+)
+_CLAUSE = re.compile(  # another clause: "days after the US struck", "though rogue cells fired rockets" (not "Rockets later struck"); or a cause
+    r"\b(?:after|before|though|although|whereas|but|since|until|(?:days|hours|weeks|months)[ \t]+later|" + _CAUSE + r")\b",
     re.IGNORECASE,
 )
+_CAUSED = re.compile(r"\b(?:" + _CAUSE + r")\b", re.IGNORECASE)
 
 
 def _apart(text: str, m: Match, o: Match) -> bool:
