@@ -51,7 +51,7 @@ _FORCE = (
     "troops soldiers forces marines paratroopers brigade brigades battalion battalions division divisions units personnel "
     "warship warships carrier destroyer destroyers bombers jets fighter fighters squadron aircraft "
     "Patriot batteries military reinforcements bombardiers bombarderos bombardieri Bomber B-52 B-52s Kämpfer combattants "
-    "troupes soldats militaires forces porte-avions tropas soldados militares fuerzas portaaviones "
+    "troupes soldats militaires forces porte-avions tropas soldados militares fuerzas portaaviones armée ejército esercito Armee army "
     "truppe soldati militari forze portaerei Truppen Soldaten Streitkräfte Flugzeugträger"
 )
 _THREAT = (
@@ -189,7 +189,7 @@ SYNSETS: tuple[Synset, ...] = (
         "embassy attack", "18",
         "embassy attack; attack on the embassy; stormed the embassy; storming of the embassy; siege of the embassy; embassy siege;"
         "assaut contre l'ambassade; asalto a la embajada; assalto all'ambasciata; Sturm auf die Botschaft",
-        ("embassy; consulate; diplomatic compound; ambassade; embajada; ambasciata; Botschaft", _EMBASSY, 10),
+        ("embassy; consulate; diplomatic compound; ambassade; embajada; ambasciata; Botschaft; consulat; consulado; consolato; Konsulat", _EMBASSY, 10),
     ),
     _synset(
         "fight", "19",
@@ -235,6 +235,7 @@ SYNSETS: tuple[Synset, ...] = (
         ("deployment; deploy; deployed; deploying; reinforcements; déploiement; déployé; déployés; renforts; despliegue; desplegó; desplegados; refuerzos;"
          "dispiegamento; dispiegati; schierati; schierate; rinforzi; Verlegung; stationiert", _FORCE),
         ("dispatched; dispatch; sent; sending; rushed; bolstered; bolster; moved; redeployed; stationed; station; envoi; enviado; enviados; envió; inviato; inviati; inviato;"
+         "dépêché; dépêchés; despachó; despachados; schierato;"
          "entsandt; entsendet; verlegt; schickt; schickte", _FORCE, 5),
     ),
     _synset(
