@@ -112,7 +112,7 @@ class CompiledWatchlist:
                 for norm in alias.norms:
                     alias_words.setdefault(shape(norm), set()).add(norm)
         near_phrases = [p for _, _, padded in units for p in padded]
-        near_phrases += [p for c in padded_of.values() for p in c] + [p for ps in self._not_when.values() for p in ps]
+        near_phrases += [p for listed in padded_of.values() for p in listed] + [p for ps in self._not_when.values() for p in ps]
         phrases += near_phrases
         owners: tuple[Actor | Event, ...] = (*watchlist.actors, *watchlist.events)
         texts = [a.text for a in self._aliases if a.kind == "event"] + [p for w in owners for _, ps in w.context for p in ps]
@@ -124,8 +124,9 @@ class CompiledWatchlist:
         number = {p: k for k, p in enumerate(near_list)}
         shared: dict[object, object] = {}  # equal sets and checks made one object: the collector walks fewer
         numbered: dict[int, frozenset[int]] = {}  # by the identity of a context list's phrases (one tuple per distinct list)
-        for c in padded_of.values():
-            numbered[id(c)] = cast("frozenset[int]", shared.setdefault(frozenset(number[p] for p in c), frozenset(number[p] for p in c)))
+        for listed in padded_of.values():
+            numbers = frozenset(number[p] for p in listed)
+            numbered[id(listed)] = cast("frozenset[int]", shared.setdefault(numbers, numbers))
         self._context = [numbered[id(a.context)] for a in self._aliases]
         not_when_at = {at: frozenset(number[p] for p in ps) for at, ps in self._not_when.items()}
         # events: per phrase its units (by number in `near_list`); per unit the phrases that have it
