@@ -125,8 +125,8 @@ class CompiledWatchlist:
         shared: dict[object, object] = {}  # equal sets and checks made one object: the collector walks fewer
         numbered: dict[int, frozenset[int]] = {}  # by the identity of a context list's phrases (one tuple per distinct list)
         for listed in padded_of.values():
-            numbers = frozenset(number[p] for p in listed)
-            numbered[id(listed)] = cast("frozenset[int]", shared.setdefault(numbers, numbers))
+            listed_numbers = frozenset(number[p] for p in listed)
+            numbered[id(listed)] = cast("frozenset[int]", shared.setdefault(listed_numbers, listed_numbers))
         self._context = [numbered[id(a.context)] for a in self._aliases]
         not_when_at = {at: frozenset(number[p] for p in ps) for at, ps in self._not_when.items()}
         # events: per phrase its units (by number in `near_list`); per unit the phrases that have it
