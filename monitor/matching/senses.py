@@ -544,7 +544,7 @@ def fiction_or_sports(watchlist: Watchlist, matches: Sequence[Match], text: str,
     told_of = [m for m in matches if m.kind == "event" or (m.name in actors and actors[m.name].kind == "state")]
     if not told_of:
         return []
-    events = [m for m in told_of if m.kind == "event"]
+    events = [m for m in told_of if m.kind == "event"] if _PASTIME_HINT.search(text) else []  # most texts name no pastime: no second scan
     return _in_sentences_telling(_FICTION_OR_SPORTS, told_of, text, spans) + (_in_sentences_telling(PASTIMES, events, text, spans) if events else [])
 
 
@@ -575,6 +575,7 @@ SPORTS = Marks.of(  # a sentence that tells a match: its events, and its states 
     "Fernschuss|Elfmeter|Freistoß|Kopfball|incrocio dei pali|calcio di rigore|rigore|penalti|tiro libre|coup franc|tir au but|tirs au but"
 )
 _FICTION_OR_SPORTS = FICTION.joined(SPORTS)
+_PASTIME_HINT = re.compile(r"bowl|tenpin|skittle|dart|snooker|billiard", re.IGNORECASE)  # what every PASTIMES word starts with
 PASTIMES = Marks.of("bowling|bowling alley|tenpin|skittles|darts|snooker|billiards")  # a game whose strikes and shots are its own: its events only (the US embassy's staff at the alley stay)
 
 
@@ -712,6 +713,7 @@ _NOT_SEEKING = re.compile(  # not seeking / not looking for / not interested in 
 )
 _METAPHOR_WAR = re.compile(r"\b(?:price|trade|turf|culture|bidding|tariff)[ \t]+wars?\b", re.IGNORECASE)  # a call for a ceasefire in a price war
 APPEAL_REACH = 8  # words from the call to its "stop", and from the "stop" to the act or war it names
+APPEAL_CHARS = 400  # characters that surely hold APPEAL_REACH words after a call (a quick look before counting them)
 
 
 def appeals(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
@@ -732,7 +734,11 @@ def appeals(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[M
         if key not in told:
             told.add(key)
             out.append(Match("event", calm.name, "(not seeking war)", match.group(), match.start(), match.end(), 90.0, calm.severity, "", calm.cameo, form="words"))
+    truces = [m.start for m in events if m.name == tables.truce]
     for call in _APPEAL.finditer(text):
+        near = call.end() + APPEAL_CHARS
+        if not _STOP.search(text, call.end(), near) and not any(call.end() <= t < near for t in truces):
+            continue  # no stop and no truce near the call (most calls: told reporters, ordered an inquiry): nothing to look at
         key = sentence_keys(text, [call.start()])[0]
         if key in told or _METAPHOR_WAR.search(text, *sentence_of(text, call.start())):
             continue
