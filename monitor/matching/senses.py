@@ -735,6 +735,8 @@ def appeals(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[M
             told.add(key)
             out.append(Match("event", calm.name, "(not seeking war)", match.group(), match.start(), match.end(), 90.0, calm.severity, "", calm.cameo, form="words"))
     truces = [m.start for m in events if m.name == tables.truce]
+    if not any(m.name in tables.hostile for m in events) and not truces and not _WAR.search(text):
+        return out  # a call to stop names an act found or a war: none here
     for call in _APPEAL.finditer(text):
         near = call.end() + APPEAL_CHARS
         if not _STOP.search(text, call.end(), near) and not any(call.end() <= t < near for t in truces):
