@@ -255,3 +255,22 @@ def test_a_generic_act_joined_to_a_specific_one_by_cause_is_another_act(matcher:
 
 def test_the_consulate_in_other_languages(matcher: Matcher) -> None:
     assert "embassy attack" in events(matcher, "Un'autobomba è esplosa davanti al consolato di Erbil.")
+
+
+@pytest.mark.parametrize(("text", "deployment"), [
+    ("The Pentagon ordered 1,200 paratroopers to Qatar on Friday.", True),
+    ("The destroyer was ordered to the eastern Mediterranean to deter any attack.", True),
+    ("The militia leader ordered his fighters to hold their fire.", False),
+    ("Commanders ordered the brigade to return to barracks.", False),
+])
+def test_forces_ordered_somewhere_are_a_deployment_an_order_to_act_is_not(plain: Matcher, text: str, deployment: bool) -> None:
+    assert ("troop deployment" in events(plain, text)) is deployment
+
+
+@pytest.mark.parametrize(("text", "event", "found"), [
+    ("Lightning struck a shepherds' hut near Duhok, killing three people.", "killing", False),
+    ("A US air strike on the compound killed nine militia fighters.", "killing", True),
+    ("The Pentagon said any attack on its troops would not go unpunished.", "threat", True),
+])
+def test_killing_by_an_attack_not_by_lightning_and_a_litotes_of_reprisal(plain: Matcher, text: str, event: str, found: bool) -> None:
+    assert (event in events(plain, text)) is found

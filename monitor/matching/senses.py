@@ -51,6 +51,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(compound_surnames(watchlist, matches, text)) | set(appositions(matches, text)) | set(quoted(watchlist, matches, text))
     dropped |= set(operations(matches, text)) | set(common_nouns(watchlist, matches, text)) | set(labour(matches, text, spans))
     dropped |= set(elsewhere(watchlist, matches, text)) | set(disasters(watchlist, matches, text, spans)) | set(other_senses(watchlist, matches, text))
+    dropped |= set(orders_to_act(matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
@@ -860,9 +861,23 @@ def labour(matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]
     return _in_sentences_telling(LABOUR, generic, text, {} if spans is None else spans) if generic else []
 
 
+ORDERS = frozenset("order orders ordered ordering".split())
+_TO_ACT = re.compile(  # an order's first "to" within six words, and a verb after it: "ordered its brigades to stay", "order the Navy to shoot down"
+    r"(?:[ \t]+(?!to\b)[\w'’.,-]+){0,6}?[ \t]+to[ \t]+(?!(?:the|a|an|its|their|his|her|our|this|that|these|those|north|south|east|west|"
+    r"northern|southern|eastern|western|central|northeastern|northwestern|southeastern|southwestern)\b)[a-z]"
+)
+
+
+def orders_to_act(matches: Sequence[Match], text: str) -> list[Match]:
+    """The force postures (CAMEO 15) found as an order whose "to" is followed by a verb ("ordered his fighters to
+    stand down", "to hit back"): an order to act, not forces sent somewhere ("ordered 750 paratroopers to Kuwait",
+    "to the Gulf" stay)."""
+    return [m for m in matches if m.kind == "event" and m.cameo.startswith("15") and fold(m.found) in ORDERS and _TO_ACT.match(text, m.end)]
+
+
 DISASTERS = Marks.of(  # a sentence that tells a natural disaster or an accident: its deaths are not a killing of the domain
     "earthquake|earthquakes|quake|tsunami|landslide|landslides|avalanche|floods|flooding|hurricane|cyclone|typhoon|tornado|wildfire|wildfires|"
-    "stampede|overcrowding|heatwave|car crash|road accident|traffic accident|helicopter crash|natural causes|"
+    "stampede|overcrowding|heatwave|lightning|car crash|road accident|traffic accident|helicopter crash|natural causes|"
     "séisme|tremblement de terre|inondations|bousculade|terremoto|sismo|inundaciones|estampida|alluvione|alluvioni|Erdbeben|Überschwemmung*|Massenpanik"
 )
 

@@ -52,7 +52,7 @@ _FORCE = (
     "warship warships carrier destroyer destroyers bombers jets fighter fighters squadron aircraft "
     "Patriot batteries military reinforcements bombardiers bombarderos bombardieri Bomber B-52 B-52s Kämpfer combattants "
     "troupes soldats militaires forces porte-avions tropas soldados militares fuerzas portaaviones armée ejército esercito Armee army "
-    "truppe soldati militari forze portaerei Truppen Soldaten Streitkräfte Flugzeugträger"
+    "truppe soldati militari forze portaerei Truppen Soldaten Streitkräfte Flugzeugträger paracadutisti parachutistes paracaidistas Fallschirmjäger"
 )
 _THREAT = (
     "war attack attacks strike strikes force military retaliation revenge vengeance response reprisal reprisals consequences sanctions "
@@ -124,7 +124,7 @@ _AIRCRAFT = (
     "hélicoptère vol aereo elicottero velivolo volo Drohne Flugzeug Passagierflugzeug Maschine Hubschrauber Flug"
 )
 _DEATH = _VIOLENT + " " + _ARMED + " revenge retaliation reprisal avenge martyr martyrdom general commander shot down downed downing abattu derribado abbattuto abgeschossen Abschuss"  # "vowed revenge for the general's death"
-_KILLED = _ARMED + " bombardement bombardeo bombardamento Bombardierung embuscade emboscada imboscata Hinterhalt assassination commander bodyguards bodyguard bomber bombers suicide revenge vengeance reprisal avenge navy naval sank sunk"
+_KILLED = _ARMED + " attack attacks attacked strike strikes struck shot shooting shelling blast explosion ambush bombardement bombardeo bombardamento Bombardierung embuscade emboscada imboscata Hinterhalt assassination commander bodyguards bodyguard bomber bombers suicide revenge vengeance reprisal avenge navy naval sank sunk"
 
 
 class Member(NamedTuple):
@@ -235,7 +235,7 @@ SYNSETS: tuple[Synset, ...] = (
         ("deployment; deploy; deployed; deploying; reinforcements; déploiement; déployé; déployés; renforts; despliegue; desplegó; desplegados; refuerzos;"
          "dispiegamento; dispiegati; schierati; schierate; rinforzi; Verlegung; stationiert", _FORCE),
         ("dispatched; dispatch; sent; sending; rushed; bolstered; bolster; moved; redeployed; stationed; station; envoi; enviado; enviados; envió; inviato; inviati; inviato;"
-         "dépêché; dépêchés; despachó; despachados; schierato;"
+         "dépêché; dépêchés; despachó; despachados; schierato; invio; ordered;"
          "entsandt; entsendet; verlegt; schickt; schickte", _FORCE, 5),
     ),
     _synset(
@@ -246,6 +246,8 @@ SYNSETS: tuple[Synset, ...] = (
         ("threat; threats; threatened; threatens; threatening; vowed; vows; swore; would pay; menace; menacé; menace de;"
          "a juré; juré; amenaza; amenazas; amenazó; advirtió; juró; minaccia; minacce; minacciato; avvertì; giurato; drohte; droht; gedroht; schwor", _THREAT),
         ("pledged; promised; promis; prometió; promesso", _PROMISE),
+        ("will not be tolerated; would not be tolerated; will not tolerate; would not tolerate; will not go unanswered; would not go unanswered;"
+         "will not go unpunished; would not go unpunished; ne restera pas impuni; no quedará impune; non resterà impunito; nicht ungestraft", _THREAT, 8),  # a litotes of reprisal
         ("harsh; severe; crushing; decisive; dura; durísima; sévère; severa; harte", "revenge vengeance retaliation retaliatory response reprisal reprisals venganza respuesta vengeance riposte représailles vendetta risposta Rache Vergeltung Antwort", 2),
         ("unavenged; will pay", _THREAT, 3),
         ("held responsible; hold responsible; bear responsibility; fair game; bill comes due; preemptive action; pre-emptive action;"
@@ -295,7 +297,7 @@ IDIOMS = {
     "escalation": "escalation clause; escalation clauses; price escalation; cost escalation; de-escalation training; de-escalation techniques",
     "de-escalation": "de-escalation training; de-escalation techniques; de-escalation skills; de-escalation course; without restraint",
     "retaliation": "whistleblower retaliation; retaliation claim; retaliation claims; retaliation lawsuit; alleged retaliation; suffered retaliation",
-    "killing": "made a killing; make a killing; killing time; death to America; death to Israel; natural causes; long illness; old age;"
+    "killing": "made a killing; make a killing; killing time; lightning strike; struck by lightning; shark attack; dog attack; heart attack; death to America; death to Israel; natural causes; long illness; old age;"
     "sentenced to death; death sentence; death penalty; death row; condamné à mort; condenado a muerte; condannato a morte; zum Tode verurteilt",
     "bombing": "controlled detonation; controlled detonations; controlled explosion; controlled explosions; bomb disposal",
     "fight": "hunger strike; general strike; on strike; strike a deal; struck a deal; strike a chord; struck a chord; lightning strike;"
