@@ -274,3 +274,10 @@ def test_forces_ordered_somewhere_are_a_deployment_an_order_to_act_is_not(plain:
 ])
 def test_killing_by_an_attack_not_by_lightning_and_a_litotes_of_reprisal(plain: Matcher, text: str, event: str, found: bool) -> None:
     assert (event in events(plain, text)) is found
+
+
+def test_bombs_of_an_air_strike_for_a_list_that_does_not_say_so(plain: Matcher) -> None:
+    found = events(plain, "Two B-52 bombers pounded militia depots near al-Qaim overnight.")
+    assert "air strike" in found and "bombing" not in found
+    found = events(plain, "Israeli jets bombed the militia's depots near Qusayr.")
+    assert "air strike" in found and "bombing" not in found

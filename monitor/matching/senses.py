@@ -347,6 +347,7 @@ def _conditional(text: str, m: Match, key: int) -> tuple[tuple[int, int], str] |
 
 
 OPPOSITES = frozenset({"de", "anti", "counter", "non"})  # de-escalation holds "escalation" but is its opposite, not a kind of it
+CONCEPT_YIELDS = {"bombing": ("air strike",)}  # thesaurus concepts: bombs dropped from aircraft are the air strike (the guide, and the default list's yields_to)
 GENERIC_ROOTS = {"19": ("19", "183", "20")}  # a generic CAMEO root: the codes of its specific means (fight: 19x, bombing 183, mass violence 20x; not 18: a killing in a bombing is still one)
 
 
@@ -362,6 +363,8 @@ def implied_yields(watchlist: Watchlist) -> dict[str, frozenset[str]]:
         return tuple(fold(w.group()) for w in WORD.finditer(phrase))
 
     phrases = {e.name: [words(p) for p in (e.name, *e.phrases)] for e in watchlist.events}
+    by_concept = {generic: frozenset(thesaurus.event_of(c, watchlist.events) for c in specifics) - {""} for generic, specifics in CONCEPT_YIELDS.items()}
+    concepts = {thesaurus.event_of(generic, watchlist.events): specific for generic, specific in by_concept.items()}
     out = {}
     for e in watchlist.events:
         if e.yields_to:
@@ -373,6 +376,7 @@ def implied_yields(watchlist: Watchlist) -> dict[str, frozenset[str]]:
         )
         if e.cameo in GENERIC_ROOTS:
             specific |= frozenset(o.name for o in watchlist.events if len(o.cameo) > len(e.cameo) and o.cameo.startswith(GENERIC_ROOTS[e.cameo]))
+        specific |= concepts.get(e.name, frozenset()) - {e.name}
         if specific:
             out[e.name] = specific
     return out

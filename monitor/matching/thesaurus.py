@@ -161,7 +161,7 @@ SYNSETS: tuple[Synset, ...] = (
         "precision-guided munitions; guided bombs;"
         "raids aériens; raid aerei; attacchi aerei; bombardamenti aerei; ataques aéreos; bombardeos aéreos; Luftangriffe; Luftangriffen; Luftschläge",  # and the plurals
         ("warplanes; warplane; fighter jets; jets; aircraft; F-15s; F-15E; B-52s; avions de combat; aviones de combate; caccia; Kampfjets;"
-         "gunships; helicopter gunships; fighter-bombers; stealth bombers", _AIR, 4),
+         "gunships; helicopter gunships; bombers; bomber; fighter-bombers; stealth bombers", _AIR, 4),
     ),
     _synset(
         "missile attack", "195",
