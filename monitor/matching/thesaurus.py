@@ -73,7 +73,8 @@ _REPRISAL = (
     "killing killed death deaths assassination strike strikes attack attacks blood martyr martyrs commander general leader "
     "enemy enemies forces troops bases vowed swore promised pledged threatened warned harsh severe crushing "
     "mort assassinat juré promis menacé commandant muerte asesinato juró prometió amenazó comandante "
-    "morte assassinio uccisione giurato promesso minacciato comandante Tod Tötung Ermordung geschworen gedroht Kommandeur"
+    "morte assassinio uccisione giurato promesso minacciato comandante Tod Tötung Ermordung geschworen gedroht Kommandeur "
+    "harte harter harten dura duro durísima durissima sévère sévères drohte droht"  # harsh, threatened: the other languages
 )
 _RESPONSE_HOW = (  # how a response is told when it is a reprisal
     "crushing decisive decisively swift swiftly harsh severe firm firmly strong proportionate proportional disproportionate military "
