@@ -23,7 +23,7 @@ TUNING_5 = REPO / "tests" / "data" / "eval_unseen4.jsonl"  # in-sample from the 
 TUNING_6 = REPO / "tests" / "data" / "eval_unseen5.jsonl"  # in-sample from the fifth pass's second half: blind set 5, read once, tuned on since
 BLIND_6 = REPO / "tests" / "data" / "eval_unseen6.jsonl"  # IN-SAMPLE since the sixth pass: written blind (two writers), read once out of sample, tuned on since
 BLIND_7 = REPO / "tests" / "data" / "eval_unseen7.jsonl"  # IN-SAMPLE since the seventh pass: written blind (two writers, 2026-12-03), read once out of sample, tuned on since
-BLIND_8 = REPO / "tests" / "data" / "eval_unseen8.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 2026-12-03, stop 29), never tuned on
+BLIND_8 = REPO / "tests" / "data" / "eval_unseen8.jsonl"  # IN-SAMPLE since the eighth pass (tuned on by it): written blind (two writers, 2026-12-03, stop 29), read once out of sample
 BLIND_9 = REPO / "tests" / "data" / "eval_unseen9.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 2026-12-04, stop 30), never tuned on
 PLAIN = REPO / "bench" / "plain_watchlist.yaml"  # a plain analyst's list, never edited: measures the matcher itself
 NAMES = REPO / "tests" / "data" / "unrelated_names.txt"
@@ -81,8 +81,10 @@ def test_default_watchlist_stays_above_its_floor(matcher: Matcher) -> None:
         # the seventh pass's figures (IN-SAMPLE: tuned on), a little under: 0.988/0.936/0.984/33 and 0.994/0.966/0.984/18
         (BLIND_6, {"actors": 0.985, "events": 0.93, "alert_accuracy": 0.98, "forbidden_reported": 33}),
         (BLIND_7, {"actors": 0.99, "events": 0.96, "alert_accuracy": 0.98, "forbidden_reported": 18}),
+        # the eighth pass's figures (IN-SAMPLE: tuned on), a little under: 0.980/0.946/0.981/32
+        (BLIND_8, {"actors": 0.975, "events": 0.94, "alert_accuracy": 0.975, "forbidden_reported": 32}),
     ],
-    ids=["set 2", "set 3", "set 4", "set 5", "set 6", "set 7"],
+    ids=["set 2", "set 3", "set 4", "set 5", "set 6", "set 7", "set 8"],
 )
 def test_default_watchlist_holds_its_figures_on_the_tuning_sets(matcher: Matcher, cases: Path, floors: dict[str, float]) -> None:
     report = evaluate(matcher, parse_cases(cases.read_text().splitlines(), str(cases)))
@@ -95,6 +97,12 @@ def test_default_watchlist_holds_its_figures_on_the_tuning_sets(matcher: Matcher
 def test_a_plain_analysts_list_holds_its_events_figure_on_tuning_set_3() -> None:
     report = evaluate(Matcher(load_watchlist(PLAIN)), parse_cases(TUNING_3.read_text().splitlines(), str(TUNING_3)))
     assert report.events.f1 >= FLOOR_PLAIN_EVENTS_TUNING_3, report.misses[:5]
+
+
+def test_a_plain_analysts_list_holds_its_events_figure_on_set_8() -> None:
+    """The eighth pass's figure with the plain list (IN-SAMPLE: tuned on), a little under: events F1 0.918."""
+    report = evaluate(Matcher(load_watchlist(PLAIN)), parse_cases(BLIND_8.read_text().splitlines(), str(BLIND_8)))
+    assert report.events.f1 >= 0.91, report.misses[:5]
 
 
 def test_no_unrelated_real_world_name_matches_a_watched_actor(matcher: Matcher) -> None:

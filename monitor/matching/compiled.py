@@ -66,6 +66,14 @@ class CompiledWatchlist:
         self._not_when: dict[tuple[str, int], tuple[str, ...]] = {}
         actor_patterns: dict[str, list[int]] = {}
         self._bare: set[int] = set()  # aliases that are a person's bare surname: they count once the person is named
+        padded_of: dict[tuple[str, ...], tuple[str, ...]] = {}  # a context list's phrases for the index, once per distinct list
+
+        def needs(context: tuple[str, ...]) -> tuple[str, ...]:
+            found = padded_of.get(context)
+            if found is None:
+                found = padded_of[context] = tuple(padded_stems(c) for c in context)
+            return found
+
         for i, actor in enumerate(watchlist.actors):
             context = dict(actor.context)
             all_norms = {n: norms_of(n) for n in (actor.name, *actor.aliases)} if actor.kind == "person" else {}
@@ -75,11 +83,11 @@ class CompiledWatchlist:
                 if not norms:
                     continue
                 raw = tuple(t.text for t in tokenize(text)) if is_acronym(text) else None
-                needs = tuple(padded_stems(c) for c in context.get(text, ()))
+                needs_ = needs(context.get(text, ()))
                 if len(norms) == 1 and actor.bare_surname != "always" and any(word_agrees(norms[0], w) for w in surnames):
                     self._bare.add(len(self._aliases))
                 actor_patterns.setdefault(" ".join(shape(n) for n in norms), []).append(len(self._aliases))
-                self._aliases.append(Alias("actor", i, text, norms, raw, needs))
+                self._aliases.append(Alias("actor", i, text, norms, raw, needs_))
             self._compile_extras("actor", i, actor.patterns, actor.not_when)
         units: list[tuple[int, list[tuple[str, ...]], list[str]]] = []  # per event phrase of 2+ units: alias id, its units' normal forms, padded stems
         event_patterns: dict[str, list[int]] = {}  # phrases of one unit (a word, a compound): found like aliases
@@ -96,7 +104,7 @@ class CompiledWatchlist:
                     else:
                         units.append((len(self._aliases), unit_norms, padded))
                     phrases += padded
-                    self._aliases.append(Alias("event", i, text, norms, None, tuple(padded_stems(c) for c in context.get(text, ()))))
+                    self._aliases.append(Alias("event", i, text, norms, None, needs(context.get(text, ()))))
             self._compile_extras("event", i, event.patterns, event.not_when)
         alias_words: dict[str, set[str]] = {}
         for alias in self._aliases:
@@ -104,7 +112,7 @@ class CompiledWatchlist:
                 for norm in alias.norms:
                     alias_words.setdefault(shape(norm), set()).add(norm)
         near_phrases = [p for _, _, padded in units for p in padded]
-        near_phrases += [p for a in self._aliases for p in a.context] + [p for ps in self._not_when.values() for p in ps]
+        near_phrases += [p for listed in padded_of.values() for p in listed] + [p for ps in self._not_when.values() for p in ps]
         phrases += near_phrases
         owners: tuple[Actor | Event, ...] = (*watchlist.actors, *watchlist.events)
         texts = [a.text for a in self._aliases if a.kind == "event"] + [p for w in owners for _, ps in w.context for p in ps]
@@ -115,7 +123,11 @@ class CompiledWatchlist:
         near_list = sorted(set(near_phrases))
         number = {p: k for k, p in enumerate(near_list)}
         shared: dict[object, object] = {}  # equal sets and checks made one object: the collector walks fewer
-        self._context = [cast("frozenset[int]", shared.setdefault(c, c)) for c in (frozenset(number[p] for p in a.context) for a in self._aliases)]
+        numbered: dict[int, frozenset[int]] = {}  # by the identity of a context list's phrases (one tuple per distinct list)
+        for listed in padded_of.values():
+            listed_numbers = frozenset(number[p] for p in listed)
+            numbered[id(listed)] = cast("frozenset[int]", shared.setdefault(listed_numbers, listed_numbers))
+        self._context = [numbered[id(a.context)] for a in self._aliases]
         not_when_at = {at: frozenset(number[p] for p in ps) for at, ps in self._not_when.items()}
         # events: per phrase its units (by number in `near_list`); per unit the phrases that have it
         self._units = {alias_id: (tuple(number[p] for p in padded), tuple(unit_norms)) for alias_id, unit_norms, padded in units}

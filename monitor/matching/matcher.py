@@ -23,6 +23,7 @@ a text met again costs lookups and verification.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Container
 from functools import lru_cache
 from math import inf
@@ -45,6 +46,10 @@ REGEX_BUDGET = 0.5  # seconds for all patterns together per text: once spent, th
 NOT_WHEN_WINDOW = 6  # words either side in which a not_when phrase cancels a match
 EVENT_WINDOW = 6  # words (same sentence) within which an event phrase's words count in any order and form
 WORDS_SCORE = 90.0  # an event phrase found inflected or as its words (the phrase as listed scores 100)
+# Words that, between a phrase's words found apart, part them: a comparison's quantity (more than 100 troops is a
+# count, not "more troops") or another clause (vowed more until American troops leave). Not when the phrase has one.
+APART = frozenset("than until unless because although though whereas".split())
+_APART = re.compile(r"\b(?:than|until|unless|because|although|though|whereas)\b", re.IGNORECASE)
 SHORT_NAME = 8  # letters: a misspelt alias word this short counts only with more evidence
 TITLES = frozenset(  # folded words before a surname that name the person (General Soleimani, Mr Trump)
     "gen general secretary president mr mrs ms miss dr minister commander lt col colonel maj major sgt capt captain "
@@ -203,6 +208,8 @@ class Matcher(CompiledWatchlist):
                     continue
                 inflected = any(words.norms(c.first, c.last) != unit_norms[c.unit] for c in chosen)
                 adjacent = in_order and last - first + 1 == len(alias.norms)
+                if not adjacent and APART.isdisjoint(alias.norms) and _APART.search(text, start, end):
+                    continue
                 how = "inflected" if adjacent else ("words, inflected" if inflected else "words")
                 out.append(Found(start, end, WORDS_SCORE, self._said[alias_id], how))
         return out

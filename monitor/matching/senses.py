@@ -31,7 +31,9 @@ ADDRESSED = frozenset(  # a capital right after one of these is addressed as a g
     "sanctioned on upon".split()
 )
 _BETWEEN_WORDS = re.compile(r"\b(?:between|zwischen|entre|tra|fra)\b(?:[ \t]+[\w'’-]+){0,5}?[ \t]+(?:and|und|et|y|e)[ \t]+$", re.IGNORECASE)
-_CALLS_ON = re.compile(r"\b(?:calls?|called|calling)[ \t]+(?:on|upon)[ \t]+$", re.IGNORECASE)
+_CALLS_ON = re.compile(r"\b(?:calls?|called|calling|blames?|blamed|blaming)[ \t]+(?:on|upon)[ \t]+$", re.IGNORECASE)  # calls on Baghdad, blame on Baghdad
+_AGENT = re.compile(r"\b\w+(?:ed|en|é|és|ée|ées|ado|ados|ada|adas|ato|ati|ata|ate)[ \t]+(?:by|par|por)[ \t]+$", re.IGNORECASE)  # paid by Baghdad, versés par Bagdad: the agent of a passive
+_AND_NAME = re.compile(r"[ \t]+(?:and|et|y|e|und)[ \t]+(?:[A-Z][\w'’-]*[ \t]+){0,2}?[A-Z][\w'’-]*")  # Baghdad and Washington said: a party among others
 _NEXT_WORD = re.compile(r"[ \t]+(\w+)")
 _BETWEEN_BEFORE = re.compile(r"\bbetween[ \t]+$", re.I)
 _AND = re.compile(r"[ \t]+and[ \t]+")
@@ -48,9 +50,10 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(fiction_or_sports(watchlist, matches, text, spans))
     dropped |= set(compound_surnames(watchlist, matches, text)) | set(appositions(matches, text)) | set(quoted(watchlist, matches, text))
     dropped |= set(operations(matches, text)) | set(common_nouns(watchlist, matches, text)) | set(labour(matches, text, spans))
-    dropped |= set(elsewhere(watchlist, matches, text))
+    dropped |= set(elsewhere(watchlist, matches, text)) | set(disasters(watchlist, matches, text, spans)) | set(other_senses(watchlist, matches, text))
+    dropped |= set(orders_to_act(matches, text))
     kept = [m for m in matches if m not in dropped]
-    governments = metonyms(watchlist, kept, text)
+    governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
     added = named_parents(watchlist, kept) + threatened(watchlist, kept, text) + appeals(watchlist, kept, text)
     return sorted(dict.fromkeys(kept + added), key=lambda m: (m.start, m.kind))
@@ -63,6 +66,7 @@ DIRECTIONS = frozenset(  # may stand between the place word and the capital: "in
     "the of north south east west northern southern eastern western central downtown greater nord sud norte sur di de del du des der "
     "heart centre center outskirts suburbs middle".split()
 )
+COMPASS = frozenset("north south east west northeast northwest southeast southwest".split())  # "a tomb south of Tehran": the city
 MOTIONS = frozenset(  # a capital after one of these and "to" is a destination, the city: "returned to Tehran", "flew back to Baghdad"
     "returned return returns returning flew fly flies flying travelled traveled travel moved came went arrived fled headed drove back".split()
 )
@@ -91,6 +95,8 @@ class _Tables:
     threat: Event | None  # the event that stands for threats (thesaurus concept "threat"), if any
     calm: Event | None  # the event that stands for de-escalation (thesaurus concept "de-escalation"), if any
     truce: str  # the name of the event that stands for a ceasefire, or ""
+    killing: str  # the name of the event that stands for a killing, or ""
+    air: Event | None  # the event that stands for an air strike (thesaurus concept "air strike"), if any
     hostile: frozenset[str]  # the events a threat can be of: CAMEO 18, 19, 20 and retaliation
     opposes: dict[str, frozenset[str]]  # events whose opposite (de-escalation of escalation) found near them takes them out
 
@@ -113,6 +119,8 @@ def _tables(watchlist: Watchlist) -> _Tables:
         next((e for e in watchlist.events if e.name == threat), None),
         next((e for e in watchlist.events if e.name == calm), None),
         thesaurus.event_of("ceasefire", watchlist.events),
+        thesaurus.event_of("killing", watchlist.events),
+        next((e for e in watchlist.events if e.name == thesaurus.event_of("air strike", watchlist.events)), None),
         frozenset(e.name for e in watchlist.events if e.cameo[:2] in ("18", "19", "20")) | {thesaurus.event_of("retaliation", watchlist.events)} - {""},
         opposites(watchlist),
     )
@@ -137,8 +145,8 @@ def cities(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
             out.append(m)
             continue
         two = _TWO_WORDS_BEFORE.search(text, max(0, m.start - 40), m.start)
-        if two and fold(two.group(2)) == "to" and fold(two.group(1)) in MOTIONS:
-            out.append(m)
+        if two and ((fold(two.group(2)) == "to" and fold(two.group(1)) in MOTIONS) or (fold(two.group(2)) == "of" and fold(two.group(1)) in COMPASS)):
+            out.append(m)  # returned to Tehran, south of Tehran: the city
             continue
         if verb and fold(verb.group(1)) in GOVERNMENT_VERBS:
             continue
@@ -181,6 +189,9 @@ def _governs(text: str, m: Match) -> bool:
     """Whether a capital acts or is addressed as a government: before a verb of GOVERNMENT_VERBS, auxiliaries
     between ("Baghdad has not yet decided"), or right after a verb of ADDRESSED ("warned Baghdad", "calls on Baghdad")."""
     at = m.end
+    coordinated = _AND_NAME.match(text, at)
+    if coordinated:
+        at = coordinated.end()
     for _ in range(4):
         verb = _NEXT_WORD.match(text, at)
         if verb is None:
@@ -191,8 +202,30 @@ def _governs(text: str, m: Match) -> bool:
         if word not in AUXILIARIES:
             break
         at = verb.end()
+    if _AGENT.search(text, max(0, m.start - 40), m.start):
+        return True
     before = _WORDS_BEFORE.search(text, max(0, m.start - 30), m.start)
     return before is not None and fold(before.group(1)) in ADDRESSED and (fold(before.group(1)) not in ("on", "upon") or bool(_CALLS_ON.search(text, max(0, m.start - 40), m.start)))
+
+
+_AIRCRAFT_TYPE = re.compile(r"\b(?:F|FA|F/A|A|AC|AV|EA|B|Su|MiG|Tu)-\d{1,3}[A-Z]{0,2}s?\b[^.;:!?]{0,40}$")  # F-15Es, AC-130, B-2, Su-34 (not MQ-9, Kh-101)
+AIR_VERBS = frozenset("strike strikes struck striking hit hits bombed bombing pounded attacked attack attacks raided".split())
+
+
+def aircraft_types(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[Match, Match]:
+    """A generic fight (CAMEO root 19 itself) told by a verb of striking after a military aircraft's type
+    designator ("American F-15Es struck the depots", "an Iraqi F-16 hit the hideout"): the air strike, when
+    none was found in its sentence (a word with digits never matches a phrase, so the type is read here)."""
+    air = _tables(watchlist).air
+    generic = [m for m in matches if m.kind == "event" and m.cameo == "19" and fold(m.found) in AIR_VERBS]
+    if air is None or not generic:
+        return {}
+    told = {k for m, k in zip(matches, sentence_keys(text, [m.start for m in matches])) if m.kind == "event" and m.name == air.name}
+    out = {}
+    for m, key in zip(generic, sentence_keys(text, [m.start for m in generic])):
+        if key not in told and _AIRCRAFT_TYPE.search(text, max(0, m.start - 60), m.start):
+            out[m] = dataclasses.replace(m, name=air.name, severity=air.severity, cameo=air.cameo, alias="(aircraft type)")
+    return out
 
 
 def named_parents(watchlist: Watchlist, matches: Sequence[Match]) -> list[Match]:
@@ -228,6 +261,7 @@ _IF = re.compile(r"\b(?:if|should|unless|in[ \t]+case|si|wenn|falls)\b", re.IGNO
 _MODAL = re.compile(r"\b(?:will|would|'ll|’ll)\b", re.IGNORECASE)
 _LITOTES = re.compile(r"\b(?:hesitate|idle|rule[ \t]+out|ruled[ \t]+out|tolerate|silent|sit[ \t]+back)\b", re.IGNORECASE)  # would not hesitate: a threat
 _NEGATION = re.compile(r"\b(?:not|never|no)\b|n['’]t\b", re.IGNORECASE)
+_WHETHER = re.compile(r"\b(?:whether|(?:asked|asking|wondered|wondering)[ \t]+if|ob)\b", re.IGNORECASE)  # an indirect question: "asked whether the US would strike"
 FUTURE_REACH = 40  # characters before a hostile act searched for "will", "would" or "'ll" (at most two words before it)
 
 
@@ -272,7 +306,8 @@ def _threat_said(text: str, m: Match, key: int) -> tuple[tuple[int, int], str] |
     modal = None
     for modal in _FUTURE_BEFORE.finditer(text, max(0, m.start - FUTURE_REACH), m.start):
         pass
-    negated = modal is not None and (_NEGATION.search(text, modal.start(), m.start) or _NEGATION.search(text, max(0, modal.start() - 8), modal.start()))
+    negated = modal is not None and (_NEGATION.search(text, modal.start(), m.start) or _NEGATION.search(text, max(0, modal.start() - 8), modal.start())
+                                     or _WHETHER.search(text, max(0, modal.start() - FUTURE_REACH), modal.start()))  # asked whether it would: no threat said
     if modal is not None and sentence_keys(text, [modal.start()])[0] == key and not negated:
         if not _NOT_DONE.search(text, modal.start(), m.start):
             return (modal.start(), m.end), modal.group().lower()
@@ -312,6 +347,7 @@ def _conditional(text: str, m: Match, key: int) -> tuple[tuple[int, int], str] |
 
 
 OPPOSITES = frozenset({"de", "anti", "counter", "non"})  # de-escalation holds "escalation" but is its opposite, not a kind of it
+CONCEPT_YIELDS = {"bombing": ("air strike",)}  # thesaurus concepts: bombs dropped from aircraft are the air strike (the guide, and the default list's yields_to)
 GENERIC_ROOTS = {"19": ("19", "183", "20")}  # a generic CAMEO root: the codes of its specific means (fight: 19x, bombing 183, mass violence 20x; not 18: a killing in a bombing is still one)
 
 
@@ -327,6 +363,8 @@ def implied_yields(watchlist: Watchlist) -> dict[str, frozenset[str]]:
         return tuple(fold(w.group()) for w in WORD.finditer(phrase))
 
     phrases = {e.name: [words(p) for p in (e.name, *e.phrases)] for e in watchlist.events}
+    by_concept = {generic: frozenset(thesaurus.event_of(c, watchlist.events) for c in specifics) - {""} for generic, specifics in CONCEPT_YIELDS.items()}
+    concepts = {thesaurus.event_of(generic, watchlist.events): specific for generic, specific in by_concept.items()}
     out = {}
     for e in watchlist.events:
         if e.yields_to:
@@ -338,6 +376,7 @@ def implied_yields(watchlist: Watchlist) -> dict[str, frozenset[str]]:
         )
         if e.cameo in GENERIC_ROOTS:
             specific |= frozenset(o.name for o in watchlist.events if len(o.cameo) > len(e.cameo) and o.cameo.startswith(GENERIC_ROOTS[e.cameo]))
+        specific |= concepts.get(e.name, frozenset()) - {e.name}
         if specific:
             out[e.name] = specific
     return out
@@ -362,7 +401,7 @@ def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[
     keys = sentence_keys(text, [m.start for m in events])
     return [
         m for m, key in zip(events, keys)
-        if (m.name in yields and any(o.name in yields[m.name] and ((k == key and not _another(text, m, events) and not _apart(text, m, o)) or (o.start < m.start and _refers_back(text, m.start) and not _past_verb(m))) for o, k in zip(events, keys)))
+        if (m.name in yields and any(o.name in yields[m.name] and ((k == key and not _another(text, m, events) and not _apart(text, m, o)) or (o.start < m.start and _refers_back(text, m.start) and not _past_verb(m) and not _CAUSED.search(text, o.end, m.start))) for o, k in zip(events, keys)))
         or (m.name in opposes and any(o.name in opposes[m.name] and k == key and _words_apart(text, m, o) <= OPPOSITE_NEAR for o, k in zip(events, keys)))
     ]
 
@@ -374,9 +413,14 @@ def _past_verb(m: Match) -> bool:
     return last == "struck" or last.endswith("ed")
 
 
-_CLAUSE = re.compile(  # another clause: "days after the US struck", "though rogue cells fired rockets" (not "Rockets later struck")
-    r"\b(?:after|before|though|although|whereas|but|since|until|(?:days|hours|weeks|months)[ \t]+later)\b", re.IGNORECASE
+_CAUSE = (  # another act by cause: "in retaliation for the US strikes", "a strike could trigger missile attacks"
+    r"(?:retaliation|revenge|reprisal|reprisals|payback|response)[ \t]+(?:for|to)|trigger(?:s|ed)?|provok(?:e|es|ed)|prompt(?:s|ed)?"
 )
+_CLAUSE = re.compile(  # another clause: "days after the US struck", "though rogue cells fired rockets" (not "Rockets later struck"); or a cause
+    r"\b(?:after|before|though|although|whereas|but|since|until|(?:days|hours|weeks|months)[ \t]+later|" + _CAUSE + r")\b",
+    re.IGNORECASE,
+)
+_CAUSED = re.compile(r"\b(?:" + _CAUSE + r")\b", re.IGNORECASE)
 
 
 def _apart(text: str, m: Match, o: Match) -> bool:
@@ -389,6 +433,8 @@ def _apart(text: str, m: Match, o: Match) -> bool:
 
 PRONOUNS = frozenset("it they them none".split())  # a subject that refers back to an act told before
 _NEAR_AFTER = re.compile(r"[ \t]+(?:[\w'’]+[ \t]+){0,2}", re.IGNORECASE)  # at most two words between a generic word and the specific one after it
+_NEAR_BEFORE = re.compile(r"[ \t]+(?:[\w'’-]+[ \t]+){1,4}")  # at most four words, no punctuation, between a specific act and a generic word after it
+_JOINED = re.compile(r"[ \t\-\u2010\u2011]{1,2}")  # a space or a hyphen: one word modifying the next
 INDEFINITE = frozenset("a an un une una uno ein eine einen einem einer another other new further more".split())
 
 
@@ -399,6 +445,10 @@ def _another(text: str, m: Match, events: Sequence[Match]) -> bool:
     plural noun with no determiner that refers back ("directing attacks on US troops", "hit back with strikes")."""
     if any(o is not m and o.start >= m.end and _NEAR_AFTER.fullmatch(text, m.end, o.start) for o in events):
         return False  # "une attaque à la roquette", "an attack with drones": the specific one names its means
+    if any(o is not m and o.end <= m.start and _JOINED.fullmatch(text, o.end, m.start) for o in events):
+        return False  # "Katyusha attacks", "drone-strikes": the specific word right before names its means
+    if m.cameo == "183" and any(o is not m and o.end <= m.start and _NEAR_BEFORE.fullmatch(text, o.end, m.start) for o in events):
+        return False  # "jets dropped dozens of bunker-busting bombs": the bombs of the air strike just told
     before = _THREE_WORDS_BEFORE.search(text, max(0, m.start - 60), m.start)
     if before:
         article = 3 if fold(before.group(3)) in INDEFINITE else 2 if before.group(2) and fold(before.group(2)) in INDEFINITE else 0
@@ -478,7 +528,9 @@ FICTION = Marks.of(  # a sentence that tells a game, a film or a novel: its even
     "fictional|fictitious|video game|video games|videogame|videogames|board game|board games|in the game|the game's|thriller|novel|sitcom|"
     "screenplay|trailer|movie|film|films|cinema|cinemas|box office|fictif|fictive|jeu vidéo|cinéma|ficticio|ficticia|videojuego|película|"
     "fittizio|fittizia|videogioco|fiktiv|Videospiel|Spielfilm|Kino|Kinos|Call of Duty|multiplayer|gamers|killstreak|kill streak|esports|"
-    "TV series|spy series|drama series|miniseries|Netflix|Apple TV|HBO|season finale"
+    "TV series|spy series|drama series|miniseries|Netflix|Apple TV|HBO|season finale|"
+    # a series' season or episode, a sequel, where a story is set, what a game lets its players do
+    "new season|final season|latest season|episode|episodes|sequel|prequel|is set in|gameplay|playable|lets players|speedrun*|card game|board-game"
 )
 
 
@@ -495,7 +547,10 @@ def fiction_or_sports(watchlist: Watchlist, matches: Sequence[Match], text: str,
     """`fiction` and `sports` at once (they drop the same kinds of match): each sentence searched once."""
     actors = _tables(watchlist).actors
     told_of = [m for m in matches if m.kind == "event" or (m.name in actors and actors[m.name].kind == "state")]
-    return _in_sentences_telling(_FICTION_OR_SPORTS, told_of, text, spans) if told_of else []
+    if not told_of:
+        return []
+    events = [m for m in told_of if m.kind == "event"] if _PASTIME_HINT.search(text) else []  # most texts name no pastime: no second scan
+    return _in_sentences_telling(_FICTION_OR_SPORTS, told_of, text, spans) + (_in_sentences_telling(PASTIMES, events, text, spans) if events else [])
 
 
 def _in_sentences_telling(marks: Marks, matches: list[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
@@ -519,9 +574,14 @@ SPORTS = Marks.of(  # a sentence that tells a match: its events, and its states 
     "Copa del Mundo|tarjeta roja|delantero|goleador|portero|Mondiali|cartellino rosso|attaccante|portiere|Weltmeisterschaft|rote Karte|"
     "Stürmer|Torwart|Torhüter|Nationalmannschaft|chess|kingside|queenside|checkmate|grandmaster|rugby|drop goal|scrum|Asian Cup|"
     "Coppa d'Asia|Coupe d'Asie|Copa Asiática|hat-trick|doppietta|andata|Hinspiel*|Rückspiel*|volleyball|basketball|derby|sent off|"
-    "Nations League|straight sets|quarterback|touchdown|NFL|NBA|playoff|playoffs|Super Bowl"
+    "Nations League|straight sets|quarterback|touchdown|NFL|NBA|playoff|playoffs|Super Bowl|"
+    # futsal, a league table, a shoot-out won; the other languages' football (a long shot, the top corner, a penalty)
+    "futsal|on penalties|points clear|point guard|free throw|free throws|"
+    "Fernschuss|Elfmeter|Freistoß|Kopfball|incrocio dei pali|calcio di rigore|rigore|penalti|tiro libre|coup franc|tir au but|tirs au but"
 )
 _FICTION_OR_SPORTS = FICTION.joined(SPORTS)
+_PASTIME_HINT = re.compile(r"bowl|tenpin|skittle|dart|snooker|billiard", re.IGNORECASE)  # what every PASTIMES word starts with
+PASTIMES = Marks.of("bowling|bowling alley|tenpin|skittles|darts|snooker|billiards")  # a game whose strikes and shots are its own: its events only (the US embassy's staff at the alley stay)
 
 
 def sports(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
@@ -635,18 +695,20 @@ def appositions(matches: Sequence[Match], text: str) -> list[Match]:
     return out
 
 
-_APPEAL = re.compile(  # a call on someone: urged, called on, asked, pressed, appealed to (and their French, Spanish, Italian, German forms)
+_APPEAL = re.compile(  # a call on someone: urged, called on, asked, pressed, appealed to, or an order (told, ordered, instructed), and their French, Spanish, Italian, German forms
     r"\b(?:urg(?:e|es|ed|ing)|call(?:s|ed|ing)?[ \t]+(?:on|upon|for)|ask(?:s|ed|ing)?|press(?:es|ed|ing)?|appeal(?:s|ed|ing)?|implor\w*|plead\w*|"
-    r"exhort\w*|appel\w*|exhort\w*|pidi\w*|inst[oó]\w*|esort\w*|invit\w*|chiede\w*|forder\w*|rief\w*|ruft)\b",
+    r"exhort\w*|appel\w*|exhort\w*|pidi\w*|inst[oó]\w*|esort\w*|invit\w*|chiede\w*|forder\w*|rief\w*|ruft|"
+    r"told|tell(?:s|ing)?|order(?:s|ed|ing)?|instruct(?:s|ed|ing)?|ordonn\w*|orden[oó]|ordenaron|ordin(?:ato|ò|ano|a)|befahl|befiehlt|angewiesen)\b",
     re.IGNORECASE,
 )
 _STOP = re.compile(  # ... to stop: refrain from, halt, stop, avoid, cease, end, not to
     r"\b(?:refrain\w*|halt\w*|stop\w*|avoid\w*|ceas(?:e|es|ed|ing)|end|ending|not[ \t]+to|restrain\w*|abstenir|cesser|arr[eê]ter|evitar|detener|"
-    r"evitare|fermare|cessare|vermeiden|einzustellen|beenden)\b",
+    r"evitare|fermare|cessare|vermeiden|einzustellen|beenden|suspend\w*|sospend\w*|suspendre|suspender|aussetzen|einstellen)\b",
     re.IGNORECASE,
 )
 _WAR = re.compile(  # what a call to stop may name instead of an act: war, conflict, a battlefield (not a price or trade war)
-    r"(?<!price )(?<!trade )(?<!turf )(?<!culture )(?<!bidding )(?<!tariff )\b(?:war|wars|conflict|battlefield|battleground|escalation|fighting|hostilities|violence|confrontation|guerre|guerra|Krieg|conflit|conflicto|conflitto)\b",
+    r"(?<!price )(?<!trade )(?<!turf )(?<!culture )(?<!bidding )(?<!tariff )\b(?:war|wars|conflict|battlefield|battleground|escalation|fighting|hostilities|violence|confrontation|guerre|guerra|Krieg|conflit|conflicto|conflitto|"
+    r"provocations?|provocazion[ei]|provocaci[oó]n|provocaciones|Provokation(?:en)?)\b",
     re.IGNORECASE,
 )
 _NOT_SEEKING = re.compile(  # not seeking / not looking for / not interested in (a wider) war: the guide's "not seeking a wider war"
@@ -656,6 +718,7 @@ _NOT_SEEKING = re.compile(  # not seeking / not looking for / not interested in 
 )
 _METAPHOR_WAR = re.compile(r"\b(?:price|trade|turf|culture|bidding|tariff)[ \t]+wars?\b", re.IGNORECASE)  # a call for a ceasefire in a price war
 APPEAL_REACH = 8  # words from the call to its "stop", and from the "stop" to the act or war it names
+APPEAL_CHARS = 400  # characters that surely hold APPEAL_REACH words after a call (a quick look before counting them)
 
 
 def appeals(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
@@ -676,7 +739,13 @@ def appeals(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[M
         if key not in told:
             told.add(key)
             out.append(Match("event", calm.name, "(not seeking war)", match.group(), match.start(), match.end(), 90.0, calm.severity, "", calm.cameo, form="words"))
+    truces = [m.start for m in events if m.name == tables.truce]
+    if not any(m.name in tables.hostile for m in events) and not truces and not _WAR.search(text):
+        return out  # a call to stop names an act found or a war: none here
     for call in _APPEAL.finditer(text):
+        near = call.end() + APPEAL_CHARS
+        if not _STOP.search(text, call.end(), near) and not any(call.end() <= t < near for t in truces):
+            continue  # no stop and no truce near the call (most calls: told reporters, ordered an inquiry): nothing to look at
         key = sentence_keys(text, [call.start()])[0]
         if key in told or _METAPHOR_WAR.search(text, *sentence_of(text, call.start())):
             continue
@@ -712,6 +781,33 @@ def _reach(text: str, start: int, words: int) -> int:
 
 
 _CLOSING = re.compile(r"[ \t]?[\"'”’»“]")
+_CURRENCY = re.compile(r"\$|€|£")  # US$25, A$: a currency, not the state
+_BY_AUTHOR = re.compile(r",[ \t]+by[ \t]+[A-Z]")  # "Baghdad, by Linda Dangoor": a work's title and its author
+_DEFINED = re.compile(r"((?:[\w-]+[ \t]+){1,6})\($")  # the words before an acronym in brackets: "Pulsed magnetic field (PMF)"
+
+
+def other_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The actor matches that name another thing by their form: a currency sign right after (US$25), a place
+    before "-born" (the Baghdad-born architect: where a person was born, the guide's biographical sense), a
+    name followed by ", by" and an author (a book's title), and an acronym in brackets whose words right
+    before spell it and are none of the actor's aliases ("pulsed magnetic field (PMF)": defined as another thing)."""
+    actors = _tables(watchlist).actors
+    out = []
+    for m in matches:
+        if m.kind != "actor" or m.name not in actors:
+            continue
+        kind = actors[m.name].kind
+        if _CURRENCY.match(text, m.end) and m.found.isupper():
+            out.append(m)
+        elif kind in ("place", "state") and (_BORN.match(text, m.end) or _BY_AUTHOR.match(text, m.end)):
+            out.append(m)
+        elif m.found.isupper() and 2 <= len(m.found) <= 5 and text[m.end : m.end + 1] == ")":
+            defined = _DEFINED.search(text, max(0, m.start - 80), m.start)
+            words = defined.group(1).split() if defined else []
+            spelt = [w for w in words[-len(m.found):]] if len(words) >= len(m.found) else []
+            if spelt and "".join(w[0] for w in spelt).casefold() == m.found.casefold() and fold(" ".join(spelt)) not in {fold(a) for a in actors[m.name].aliases}:
+                out.append(m)
+    return out
 
 
 def quoted(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
@@ -762,10 +858,40 @@ LABOUR = Marks.of(  # a sentence that tells a labour dispute: its generic strike
 
 
 def labour(matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
-    """The generic fight events (CAMEO root 19 itself) of a sentence that tells a labour dispute (LABOUR: "ground
-    staff walked out on a 24-hour strike"): the guide's labour sense of "strike". Other events stay."""
-    generic = [m for m in matches if m.kind == "event" and m.cameo == "19"]
+    """The generic fight events (CAMEO root 19 itself) and threats (13) of a sentence that tells a labour dispute
+    (LABOUR: "ground staff walked out on a 24-hour strike", "the union warned the walkout could be extended"): the
+    guide's labour sense of "strike", and a threat to strike for pay. Other events stay."""
+    generic = [m for m in matches if m.kind == "event" and m.cameo in ("19", "13")]
     return _in_sentences_telling(LABOUR, generic, text, {} if spans is None else spans) if generic else []
+
+
+ORDERS = frozenset("order orders ordered ordering".split())
+_TO_ACT = re.compile(  # an order's first "to" within six words, and a verb after it: "ordered its brigades to stay", "order the Navy to shoot down"
+    r"(?:[ \t]+(?!to\b)[\w'’.,-]+){0,6}?[ \t]+to[ \t]+(?!(?:the|a|an|its|their|his|her|our|this|that|these|those|north|south|east|west|"
+    r"northern|southern|eastern|western|central|northeastern|northwestern|southeastern|southwestern)\b)[a-z]"
+)
+
+
+def orders_to_act(matches: Sequence[Match], text: str) -> list[Match]:
+    """The force postures (CAMEO 15) found as an order whose "to" is followed by a verb ("ordered his fighters to
+    stand down", "to hit back"): an order to act, not forces sent somewhere ("ordered 750 paratroopers to Kuwait",
+    "to the Gulf" stay)."""
+    return [m for m in matches if m.kind == "event" and m.cameo.startswith("15") and fold(m.found) in ORDERS and _TO_ACT.match(text, m.end)]
+
+
+DISASTERS = Marks.of(  # a sentence that tells a natural disaster or an accident: its deaths are not a killing of the domain
+    "earthquake|earthquakes|quake|tsunami|landslide|landslides|avalanche|floods|flooding|hurricane|cyclone|typhoon|tornado|wildfire|wildfires|"
+    "stampede|overcrowding|heatwave|lightning|car crash|road accident|traffic accident|helicopter crash|natural causes|"
+    "séisme|tremblement de terre|inondations|bousculade|terremoto|sismo|inundaciones|estampida|alluvione|alluvioni|Erdbeben|Überschwemmung*|Massenpanik"
+)
+
+
+def disasters(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
+    """The killings of a sentence that tells a natural disaster or an accident (DISASTERS: "the earthquake that
+    killed 50,000", "56 mourners died in the stampede"): the guide's killing is by violence. Other events stay."""
+    killing = _tables(watchlist).killing
+    deaths = [m for m in matches if m.kind == "event" and m.name == killing]
+    return _in_sentences_telling(DISASTERS, deaths, text, {} if spans is None else spans) if deaths else []
 
 
 _POSSESSOR = re.compile(r"\b([A-Z][\w-]+)['’]s[ \t]+$")

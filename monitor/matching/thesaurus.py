@@ -51,8 +51,8 @@ _FORCE = (
     "troops soldiers forces marines paratroopers brigade brigades battalion battalions division divisions units personnel "
     "warship warships carrier destroyer destroyers bombers jets fighter fighters squadron aircraft "
     "Patriot batteries military reinforcements bombardiers bombarderos bombardieri Bomber B-52 B-52s Kämpfer combattants "
-    "troupes soldats militaires forces porte-avions tropas soldados militares fuerzas portaaviones "
-    "truppe soldati militari forze portaerei Truppen Soldaten Streitkräfte Flugzeugträger"
+    "troupes soldats militaires forces porte-avions tropas soldados militares fuerzas portaaviones armée ejército esercito Armee army "
+    "truppe soldati militari forze portaerei Truppen Soldaten Streitkräfte Flugzeugträger paracadutisti parachutistes paracaidistas Fallschirmjäger"
 )
 _THREAT = (
     "war attack attacks strike strikes force military retaliation revenge vengeance response reprisal reprisals consequences sanctions "
@@ -73,7 +73,8 @@ _REPRISAL = (
     "killing killed death deaths assassination strike strikes attack attacks blood martyr martyrs commander general leader "
     "enemy enemies forces troops bases vowed swore promised pledged threatened warned harsh severe crushing "
     "mort assassinat juré promis menacé commandant muerte asesinato juró prometió amenazó comandante "
-    "morte assassinio uccisione giurato promesso minacciato comandante Tod Tötung Ermordung geschworen gedroht Kommandeur"
+    "morte assassinio uccisione giurato promesso minacciato comandante Tod Tötung Ermordung geschworen gedroht Kommandeur "
+    "harte harter harten dura duro durísima durissima sévère sévères drohte droht"  # harsh, threatened: the other languages
 )
 _RESPONSE_HOW = (  # how a response is told when it is a reprisal
     "crushing decisive decisively swift swiftly harsh severe firm firmly strong proportionate proportional disproportionate military "
@@ -96,7 +97,8 @@ _ROCKET = (
     "fired launched landed hit struck slammed targeted rained impact base bases embassy airport compound militia militiamen "
     "attack barrage salvo wounded killed crashed tirées tirés tombées lancées abattues base ambassade milice contre "
     "lanzaron lanzó disparados disparó dispararon cayeron base embajada milicia contra lanciati sparati caduti base ambasciata milizia contro "
-    "abgefeuert feuerte feuerten eingeschlagen Stützpunkt Botschaft"
+    "abgefeuert feuerte feuerten eingeschlagen Stützpunkt Botschaft Angriff Angriffe "
+    "responsibility responsabilité responsabilidad responsabilità Verantwortung"  # a claim or denial of responsibility is an attack's
 )
 _MISSILE = _ROCKET + " intercepted interceptor"
 _DRONE = (
@@ -107,8 +109,8 @@ _EMBASSY = (  # not rockets that fell near it, nor protesters outside it: an att
     "stormed storming besieged besieging siege attacked attack attackers breached torched overran rioters "
     "militiamen mob assault assaulted seizure seized bomb bombing bombed targeted airstrike drones plot "
     "attaque ataque attacco Angriff "
-    "assaut assiégé miliciens asaltaron asalto asediada milicianos "
-    "assaltato assalto assaltata assediata miliziani gestürmt Sturm belagert"
+    "assaut assiégé assiégée miliciens asaltaron asalto asedio asediada milicianos "
+    "assaltato assalto assaltata assedio assediata miliziani gestürmt Sturm belagert Belagerung smashed"
 )
 _ESCALATION_PLAIN = "wider war; wider conflict; war widened; widen the war"  # a war spreading
 _ESCALATION = (
@@ -123,7 +125,7 @@ _AIRCRAFT = (
     "hélicoptère vol aereo elicottero velivolo volo Drohne Flugzeug Passagierflugzeug Maschine Hubschrauber Flug"
 )
 _DEATH = _VIOLENT + " " + _ARMED + " revenge retaliation reprisal avenge martyr martyrdom general commander shot down downed downing abattu derribado abbattuto abgeschossen Abschuss"  # "vowed revenge for the general's death"
-_KILLED = _ARMED + " assassination commander bodyguards bodyguard bomber bombers suicide revenge vengeance reprisal avenge navy naval sank sunk"
+_KILLED = _ARMED + " attack attacks attacked strike strikes struck shot shooting shelling blast explosion ambush bombardement bombardeo bombardamento Bombardierung embuscade emboscada imboscata Hinterhalt assassination commander bodyguards bodyguard bomber bombers suicide revenge vengeance reprisal avenge navy naval sank sunk"
 
 
 class Member(NamedTuple):
@@ -157,8 +159,10 @@ SYNSETS: tuple[Synset, ...] = (
         "air strike", "195",
         "air strike; airstrike; airstrikes; air raid; air raids; bombing raid; aerial bombardment; frappe aérienne; frappes aériennes;"
         "raid aérien; bombardement aérien; ataque aéreo; bombardeo aéreo; attacco aereo; raid aereo; bombardamento aereo; Luftangriff; Luftschlag;"
-        "precision-guided munitions; guided bombs",
-        ("warplanes; warplane; fighter jets; jets; aircraft; F-15s; F-15E; B-52s; avions de combat; aviones de combate; caccia; Kampfjets", _AIR, 4),
+        "precision-guided munitions; guided bombs;"
+        "raids aériens; raid aerei; attacchi aerei; bombardamenti aerei; ataques aéreos; bombardeos aéreos; Luftangriffe; Luftangriffen; Luftschläge",  # and the plurals
+        ("warplanes; warplane; fighter jets; jets; aircraft; F-15s; F-15E; B-52s; avions de combat; aviones de combate; caccia; Kampfjets;"
+         "gunships; helicopter gunships; bombers; bomber; fighter-bombers; stealth bombers", _AIR, 4),
     ),
     _synset(
         "missile attack", "195",
@@ -175,24 +179,24 @@ SYNSETS: tuple[Synset, ...] = (
         "car bomb; suicide bomber; suicide bombers; suicide bombing; suicide attack; roadside bomb; truck bomb; explosive device; IED; bomb attack;"
         "blew himself up; blew themselves up; attentat à la bombe; voiture piégée; attentat-suicide; coche bomba; atentado suicida;"
         "autobomba; attentato suicida; Bombenanschlag; Autobombe; Selbstmordanschlag; Sprengsatz",
-        ("bombing; bombings; detonated", _ARMED),
+        ("bombing; bombings; detonated; blow up", _ARMED),  # blew up, blown up, blowing up: one stem
     ),
     _synset(
         "rocket attack", "190",
-        "rocket attack; rocket attacks; rocket fire; rockets fired; Katyusha; Katyushas; mortar fire; tirs de roquettes; ataque con cohetes; attacco con razzi; Raketenangriff; Raketenbeschuss",
+        "rocket attack; rocket attacks; rocket fire; rockets fired; Katyusha; Katyushas; Katjuscha; Katjuschas; Katioucha; Katiouchas; Katiusha; Katiushas; mortar fire; tirs de roquettes; ataque con cohetes; attacco con razzi; Raketenangriff; Raketenbeschuss",
         ("rocket; rockets; mortar; mortars; mortar rounds; roquettes; roquette; cohetes; razzi; Raketen", _ROCKET),
     ),
     _synset(
         "embassy attack", "18",
         "embassy attack; attack on the embassy; stormed the embassy; storming of the embassy; siege of the embassy; embassy siege;"
         "assaut contre l'ambassade; asalto a la embajada; assalto all'ambasciata; Sturm auf die Botschaft",
-        ("embassy; consulate; diplomatic compound; ambassade; embajada; ambasciata; Botschaft", _EMBASSY, 10),
+        ("embassy; consulate; diplomatic compound; ambassade; embajada; ambasciata; Botschaft; consulat; consulado; consolato; Konsulat", _EMBASSY, 10),
     ),
     _synset(
         "fight", "19",
         "shelling; shelled; artillery fire; opened fire; came under fire; ambush; ambushed;"
         "tirs d'artillerie; fuego de artillería; fuoco di artiglieria; Artilleriefeuer; Militärschlag; Beschuss; cross-border fire; exchange of fire;"
-        "exchanges of fire; legitimate targets; legitimate target; fair targets; cibles légitimes; objetivos legítimos; obiettivi legittimi; legitime Ziele",
+        "exchanges of fire; trade fire; traded fire; exchange fire; exchanged fire; embuscade; emboscada; imboscata; Hinterhalt; legitimate targets; legitimate target; fair targets; cibles légitimes; objetivos legítimos; obiettivi legittimi; legitime Ziele",
         ("strike; strikes; struck; clashes; clashed; gunfire; hit; pounded; bombardment; bombarded; obliterated", _ARMED),
         ("attack; attacks; attacked; assault; assaulted; raid; raids; frappe; frappes; attaque; attaques; attaquer; attaqué;"
          "ataque; ataques; atacar; atacó; attacco; attacchi; attaccare; attaccò; Angriff; Angriffe; angreifen", _ATTACK),
@@ -219,6 +223,8 @@ SYNSETS: tuple[Synset, ...] = (
         "represalia; represalias; rappresaglia; rappresaglie; Vergeltung; Vergeltungsschlag",
         ("revenge; avenge; avenged; avenging; hit back; pay the price; pay a heavy price; make them pay; riposte; venger; vengar; vendetta; vendicare; Rache; rächen;"
          "paieront le prix; pagarán el precio; pagheranno il prezzo", _REPRISAL),
+        ("payback", _REPRISAL),
+        ("pay dearly; paiera cher; paieront cher; pagará caro; pagarán caro; pagherà caro; pagheranno caro; teuer bezahlen", _THREAT, 6),  # the threatened reprisal
         ("response", _RESPONSE_HOW, 3),  # "responsible" has its stem: only how it is told
         ("respond; réponse; répondra; respuesta; responderá; risposta; risponderà; Antwort", _RESPONSE_HOW + " " + _RESPONSE_TO, 6),
     ),
@@ -230,6 +236,7 @@ SYNSETS: tuple[Synset, ...] = (
         ("deployment; deploy; deployed; deploying; reinforcements; déploiement; déployé; déployés; renforts; despliegue; desplegó; desplegados; refuerzos;"
          "dispiegamento; dispiegati; schierati; schierate; rinforzi; Verlegung; stationiert", _FORCE),
         ("dispatched; dispatch; sent; sending; rushed; bolstered; bolster; moved; redeployed; stationed; station; envoi; enviado; enviados; envió; inviato; inviati; inviato;"
+         "dépêché; dépêchés; despachó; despachados; schierato; invio; ordered;"
          "entsandt; entsendet; verlegt; schickt; schickte", _FORCE, 5),
     ),
     _synset(
@@ -240,6 +247,8 @@ SYNSETS: tuple[Synset, ...] = (
         ("threat; threats; threatened; threatens; threatening; vowed; vows; swore; would pay; menace; menacé; menace de;"
          "a juré; juré; amenaza; amenazas; amenazó; advirtió; juró; minaccia; minacce; minacciato; avvertì; giurato; drohte; droht; gedroht; schwor", _THREAT),
         ("pledged; promised; promis; prometió; promesso", _PROMISE),
+        ("will not be tolerated; would not be tolerated; will not tolerate; would not tolerate; will not go unanswered; would not go unanswered;"
+         "will not go unpunished; would not go unpunished; ne restera pas impuni; no quedará impune; non resterà impunito; nicht ungestraft", _THREAT, 8),  # a litotes of reprisal
         ("harsh; severe; crushing; decisive; dura; durísima; sévère; severa; harte", "revenge vengeance retaliation retaliatory response reprisal reprisals venganza respuesta vengeance riposte représailles vendetta risposta Rache Vergeltung Antwort", 2),
         ("unavenged; will pay", _THREAT, 3),
         ("held responsible; hold responsible; bear responsibility; fair game; bill comes due; preemptive action; pre-emptive action;"
@@ -248,14 +257,16 @@ SYNSETS: tuple[Synset, ...] = (
     _synset(
         "sanctions", "163",
         "economic sanctions; asset freeze; expelled diplomats; expulsion of diplomats; severed diplomatic ties; cut diplomatic ties;"
-        "expel the ambassador; expelled the ambassador; expulsion of the ambassador; freeze assets; froze assets; sanctions list",
+        "expel the ambassador; expelled the ambassador; expulsion of the ambassador; freeze assets; froze assets; sanctions list;"
+        "gel des avoirs; gelé les avoirs; congelación de activos; congeló los activos; congelamento dei beni; congelato i beni; Vermögen eingefroren; Vermögenswerte eingefroren",
         ("sanctions; sanctioned; embargo; blacklisted; sanctionné; sanciones; sanzioni; Sanktionen", _SANCTION),
     ),
     _synset(
         "escalation", "",
         "escalation; rising tensions; mounting tensions; spiralling tensions; soaring tensions; heightened tensions; brink of war;"
-        "verge of war; all-out war; tit-for-tat; collision course; closer to the brink; pushed to the brink; Flächenbrand; " + _ESCALATION_PLAIN,
-        ("escalation; escalade; escalada; Eskalation; tensions; tensiones; tensioni; tensione; Spannungen", _TENSIONS),  # of rents, of a strike for pay, a climbing wall: no
+        "verge of war; all-out war; tit-for-tat; collision course; closer to the brink; pushed to the brink; Flächenbrand;"
+        "au bord de la guerre; al borde de la guerra; sull'orlo della guerra; sull'orlo di una guerra; am Rande eines Krieges; " + _ESCALATION_PLAIN,
+        ("escalation; escalade; escalada; Eskalation; tensions; tensiones; tensioni; tensione; Spannungen; escalatory", _TENSIONS),  # of rents, of a strike for pay, a climbing wall: no
         ("escalate; escalated; escalating; ratcheted up; ratchet up; step up; stepped up; intensify; intensified", _ESCALATION),
     ),
     _synset(
@@ -273,10 +284,29 @@ SYNSETS: tuple[Synset, ...] = (
         "exercise restraint; show restraint; maximum restraint; appelé à la retenue; pidió contención; invitato alla moderazione; zur Zurückhaltung;"
         "prevent a wider war; prevent a regional war; preventing a regional war; ne cherchent pas la guerre; ne cherche pas la guerre; apaiser les tensions;"
         "no buscan la guerra; rebajar la tensión; reducir la tensión; bajar la tensión; non cerca la guerra; ridurre la tensione; allentare la tensione;"
-        "keinen Krieg; Spannungen abbauen",
+        "keinen Krieg; Spannungen abbauen; lower the temperature; lowering the temperature; bring down the temperature; cool tensions",
         ("restraint; retenue; contención; moderazione; Zurückhaltung", _CALM),
     ),
 )
+
+
+# Fixed expressions that use a synset's words outside conflict (`;`-separated): given as `not_when` (cancelling a
+# hit within 6 words) to every event that lists a member of the synset and whose author wrote no `not_when`.
+IDIOMS = {
+    "assassination": "character assassination; character assassinations",
+    "kidnapping": "hostage to fortune",
+    "escalation": "escalation clause; escalation clauses; price escalation; cost escalation; de-escalation training; de-escalation techniques",
+    "de-escalation": "de-escalation training; de-escalation techniques; de-escalation skills; de-escalation course; without restraint",
+    "retaliation": "whistleblower retaliation; retaliation claim; retaliation claims; retaliation lawsuit; alleged retaliation; suffered retaliation",
+    "killing": "made a killing; make a killing; killing time; lightning strike; struck by lightning; shark attack; dog attack; heart attack; death to America; death to Israel; natural causes; long illness; old age;"
+    "sentenced to death; death sentence; death penalty; death row; condamné à mort; condenado a muerte; condannato a morte; zum Tode verurteilt",
+    "bombing": "controlled detonation; controlled detonations; controlled explosion; controlled explosions; bomb disposal",
+    "fight": "hunger strike; general strike; on strike; strike a deal; struck a deal; strike a chord; struck a chord; lightning strike;"
+    "heart attack; panic attack; anxiety attack; shark attack; dog attack; sexual assault; indecent assault; assault charge; assault charges",
+    "ceasefire": "price war; fare war; bidding war; trade war; guerre des prix; guerra de precios; guerra dei prezzi; Preiskrieg",
+    "threat": "strike a deal; early warning; storm warning; weather warning; flood warning; profit warning; hours of warning; without warning;"
+    "threatened species; endangered species",
+}
 
 
 @lru_cache(maxsize=8192)
@@ -294,6 +324,7 @@ def _table(synset: Synset) -> dict[tuple[str, ...], Member]:
 
 
 _KEYS = [_table(s) for s in SYNSETS]
+_EXACT = {m.phrase.casefold(): m for s in SYNSETS for m in s.members}  # a listed phrase that is a member as written takes its own sense (dead, not deadly's)
 _SENSED = frozenset({_ARMED, _VIOLENT, _DEATH, _KILLED})  # senses an armed group's name also satisfies
 _KILLINGS = frozenset({_DEATH, _KILLED})  # senses a watched person's name also satisfies (his killing is the domain's)
 _THREATS = frozenset({_THREAT, _CALM, _TENSIONS, _SANCTION})  # senses a watched state's or armed group's name also satisfies (a threat by or to it is the domain's)
@@ -331,15 +362,20 @@ def expand(
         context = dict(event.context)
         within = dict(event.within)
         phrases = list(event.phrases)
-        for table in _KEYS:
+        not_when = list(event.not_when)
+        for synset, table in zip(SYNSETS, _KEYS):
             if table.keys().isdisjoint(keys):
                 continue
+            if not event.not_when:  # its author wrote none: the synset's fixed expressions (one who wrote some chose them)
+                not_when += [i.strip() for i in IDIOMS.get(synset.concept, "").split(";") if i.strip() and i.strip() not in not_when]
             for key, member in table.items():
                 if key in keys:
-                    for p in keys[key] if member.context and plain else ():
-                        context[p] = _words(member._replace(phrase=p), armed)
-                        if member.within:
-                            within[p] = member.within
+                    for p in keys[key] if plain else ():
+                        own_sense = _EXACT.get(p.casefold(), member) if _key(_EXACT.get(p.casefold(), member).phrase) == key else member
+                        if own_sense.context:
+                            context[p] = _words(own_sense._replace(phrase=p), armed)
+                            if own_sense.within:
+                                within[p] = own_sense.within
                 elif key not in listed:
                     listed.add(key)
                     phrases.append(member.phrase)
@@ -347,7 +383,7 @@ def expand(
                         context[member.phrase] = _words(member, armed)
                         if member.within:
                             within[member.phrase] = member.within
-        out.append(dataclasses.replace(event, phrases=tuple(phrases), context=tuple(context.items()), within=tuple(within.items())))
+        out.append(dataclasses.replace(event, phrases=tuple(phrases), context=tuple(context.items()), within=tuple(within.items()), not_when=tuple(not_when)))
     return tuple(out)
 
 

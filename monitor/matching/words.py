@@ -74,11 +74,14 @@ def word_agrees(found: str, alias: str) -> bool:
     """Same word; or, for words of 5+ letters, a transliteration; or, for 6+, a one-edit misspelling.
 
     A word that only adds or drops letters at the end is another word (Baghdadi is not Baghdad,
-    Suleiman is not Suleimani); a one-edit rule keeps Slimani apart from Soleimani.
+    Suleiman is not Suleimani), and so is one that only adds or drops letters at the start (Jesper is
+    not Esper); a one-edit rule keeps Slimani apart from Soleimani.
     """
     if found == alias:
         return True
     if len(alias) < FUZZY_MIN_LEN or len(found) < FUZZY_MIN_LEN:
+        return False
+    if found.endswith(alias) or alias.endswith(found):  # letters added at the start: another word, even of one skeleton
         return False
     if skeleton(found) == skeleton(alias):
         return fuzz.ratio(found, alias) >= SKELETON_FLOOR
