@@ -49,7 +49,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("monitor")
 FOREVER = timedelta(days=36500)
 CLAIM_BATCH_PER_FETCH = 4  # a poll holds at most 4 x max_in_flight feeds claimed and not yet fetched
-REFILL_SECONDS = 0.1  # while a poll runs, hosts with room get their next due feeds at most this often
+REFILL_SECONDS = 0.1  # while a poll runs, hosts with room get their next due feeds this often, and at once when fewer
+# feeds than fetch slots are left to fetch (a claim a refill: with 304s answered in a few ms, a timer alone held the poll to
+# 40 feeds a 0.1 s at max_in_flight 10)
 Outcome = Polled[sources.FeedJob]
 
 
@@ -225,7 +227,8 @@ class FeedPolling:
                 poll.pending.pop(item.job.id, None)
                 with self._lock:
                     self._in_flight.pop(item.job.id, None)
-            if time.monotonic() - refilled >= REFILL_SECONDS:
+            starving = bool(poll.waiting) and poll.poller.unfetched() < self.limits.max_in_flight  # fetch slots would idle till the next refill
+            if starving or time.monotonic() - refilled >= REFILL_SECONDS:
                 if poll.waiting:
                     self._refill(poll)
                 self._give_back_hosts(poll.now + timedelta(seconds=time.monotonic() - poll.started))

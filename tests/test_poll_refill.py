@@ -224,3 +224,17 @@ def test_a_stopped_poll_gives_back_its_claims_and_leaves_the_rest_due(tmp_path: 
     due = {j.name for j in sources.due_feeds(pipeline.db, now)}
     assert due == {f["name"] for f in held_feeds}  # the two claimed ones given back, the three others never taken
     assert not any(h.last_checked_at for h in sources.list_sources(pipeline.db) if h.name.startswith("held"))
+
+
+def test_a_poll_claims_at_once_when_fewer_feeds_than_fetch_slots_are_left_to_fetch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fast answers empty the fetch slots long before the refill timer: the poll claims the next feeds then,
+    without waiting for the timer (here 30 s; it held a poll to `4 x max_in_flight` feeds a period)."""
+    monkeypatch.setattr("monitor.polling.REFILL_SECONDS", 30.0)
+    counting = Counting(hold=0.0)
+    with hosts("127.0.0.2") as (host,):
+        config = write_config(tmp_path, feeds=feeds_on(host, "f", 30, counting.route), settings={"schedule": {"feed_workers": 2}})
+        pipeline = build_pipeline(load_settings(config))
+        started = time.monotonic()
+        assert pipeline.poll_due_feeds() == 30  # 30 feeds, 8 claimed at a time: four claims
+        pipeline.close()
+    assert time.monotonic() - started < 30  # no claim waited for the timer

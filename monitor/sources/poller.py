@@ -238,6 +238,11 @@ class Poller(Generic[J]):
         with self._lock:
             return +self._load
 
+    def unfetched(self) -> int:
+        """How many jobs given are not yet fetched."""
+        with self._lock:
+            return self._load.total()
+
     def outcomes(self, idle: float) -> Iterator[Polled[J] | None]:
         """Each feed's outcome as it comes, None after `idle` s with none; then a bug of the fetching side is raised."""
         while True:
