@@ -221,7 +221,7 @@ def whole_ingest(all_feeds: list[Feed], folder: Path, index_size: int, prepared:
     from monitor.alerts.decide import ChannelPolicy, Route
     from monitor.ingest import Ingest, StoryLimits
     db = Database(f"sqlite:///{folder / 'whole.db'}")
-    daemon = {"text_cache_chars": 0} if "text_cache_chars" in inspect.signature(Matcher).parameters else {}  # as pipeline.daemon_matcher, where the code has it
+    daemon = {"text_cache_chars": 0} if "text_cache_chars" in inspect.signature(Matcher).parameters else {}  # as prepare.daemon_matcher, where the code has it
     matcher = Matcher(load_watchlist(REPO / "config" / "watchlist.yaml"), time.monotonic, **daemon)
     ingest = Ingest(db, matcher, ChannelPolicy((Route("hook", frozenset(), True),)), StoryLimits())
     rng = np.random.default_rng(0)

@@ -54,12 +54,16 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from monitor.matching.matcher import Matcher
+from monitor.prepare import preparing_pool  # the matcher and the parsing processes, not the store
 from monitor.sources.parsing import ParserPool
+from monitor.watchlist import load_watchlist
 
 EARLY: ParserPool | None = None
-if "--parsers-first" in sys.argv:  # forked before the imports below, as `monitor run` did before its parsing processes
-    EARLY = ParserPool(2)          # prepared new entries (the config's parse_workers: the default 2)
-    EARLY.start()
+EARLY_MATCHER: Matcher | None = None
+if "--parsers-first" in sys.argv:  # as `monitor run`: the watchlist compiled and the parsing processes forked before the imports
+    EARLY_MATCHER = Matcher(load_watchlist(Path(__file__).resolve().parent.parent / "config" / "watchlist.yaml"), time.monotonic, text_cache_chars=0)
+    EARLY = preparing_pool(EARLY_MATCHER, 2)  # below (the config's parse_workers: the default 2)
 
 from sqlalchemy import func, select  # noqa: E402
 
@@ -383,7 +387,7 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=300, help="seconds after which no further steady cycle starts (0: none)")
     parser.add_argument("--profile", action="store_true", help="one extra steady cycle, not in the figures, under cProfile (tables on stderr)")
     parser.add_argument("--top", type=int, default=20, help="rows of each profile table")
-    parser.add_argument("--parsers-first", action="store_true", help="fork the parsing processes before importing the pipeline")
+    parser.add_argument("--parsers-first", action="store_true", help="as monitor run: the watchlist compiled and the parsing processes forked before the pipeline is imported")
     parser.add_argument("--bare", type=Path, help=argparse.SUPPRESS)  # internal: bare_parse on a pickled list of (body, headers)
     args = parser.parse_args()
     if args.bare:
@@ -396,7 +400,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-polling-") as tmp:
             config = write_config(Path(tmp), server, args.feeds, args.workers)
             started = time.perf_counter()
-            pipeline = build_pipeline(load_settings(config), EARLY)
+            pipeline = build_pipeline(load_settings(config), EARLY, EARLY_MATCHER)
             emit({"setup": "pipeline built", "code": code_version(), "feeds_registered": len(pipeline.settings.feeds), "workers": args.workers, "parsers_started_by": pipeline.parsers.method or "not yet",
                   "setup_s": round(time.perf_counter() - started, 2), "server_ready_s": round(started - began, 2),
                   "bench_peak_rss_after_setup_mb": round(peak_rss_kb() / MB, 1),  # mostly the imports

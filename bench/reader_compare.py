@@ -4,10 +4,10 @@
 
 One bench/feed_server.py (N feeds of 50 entries; each steady cycle 10 % of them get 3 new entries, the
 rest answer 304). First `monitor` as bench/polling.py measures it (its defaults, the default watchlist,
-SQLite in a temp dir), its two parsing processes forked by `build_pipeline` once the watchlist is compiled,
-as `monitor run` forks them (they prepare new entries with it; `--parsers-first`: forked before the
-pipeline's modules are imported, as `monitor run` did before, a worker then loading what it prepares with):
-the first cycle (every entry new) and --cycles steady cycles. Then `reader`, each
+SQLite in a temp dir), its two parsing processes forked as `monitor run` forks them: once the watchlist is
+compiled (they prepare new entries with it), before the store, HTTP and the channels are imported
+(`--fork-after-imports`: by `build_pipeline`, after them, as `monitor once` does; they then share, and keep a
+copy of, every page the daemon later writes): the first cycle (every entry new) and --cycles steady cycles. Then `reader`, each
 in a process of its own (so its peak memory is its own), `update_feeds(workers=10, scheduled=False)` and then
 `workers=1`, into a new SQLite file: the first update (every entry new) and --cycles steady ones, each
 after the server's next cycle (the same fraction and seeds as monitor's). One JSON line per run and a
@@ -85,21 +85,22 @@ def reader_child(port: int, feeds: int, workers: int, cycles: int, fraction: flo
                       "peak_rss_mb": round(peak_rss_kb() / 1024, 1), "peak_pss_mb": round(peak[0] / 1024, 1)}))
 
 
-def run_monitor(server: Any, feeds: int, cycles: int, parsers: Any) -> dict[str, Any]:
-    """monitor's first and steady cycles, as bench/polling.py runs them (`parsers`: a started ParserPool, or None)."""
+def run_monitor(server: Any, feeds: int, cycles: int, parsers: Any, matcher: Any) -> dict[str, Any]:
+    """monitor's first and steady cycles, as bench/polling.py runs them (`parsers`: a started ParserPool and the
+    matcher it prepares with, or None)."""
     import polling
     from monitor.pipeline import build_pipeline
     from monitor.settings import load_settings
 
     with tempfile.TemporaryDirectory(prefix="bench-compare-") as tmp:
-        pipeline = build_pipeline(load_settings(polling.write_config(Path(tmp), server, feeds, 10)), parsers)
+        pipeline = build_pipeline(load_settings(polling.write_config(Path(tmp), server, feeds, 10)), parsers, matcher)
         fetching = polling.time_fetching(pipeline)
         rows = [polling.run_cycle(pipeline, server, "first", feeds, feeds, fetching)]
         for cycle in range(1, cycles + 1):
             changed = server.next_cycle(seed=cycle)
             rows.append(polling.run_cycle(pipeline, server, str(cycle), len(changed), feeds, fetching))
         pipeline.close() if hasattr(pipeline, "close") else pipeline.db.close()
-    return {"who": "monitor, defaults" + (", parsers forked first" if parsers is not None else ""), "code": polling.code_version(),
+    return {"who": "monitor, defaults" + (", parsers forked after the imports" if parsers is None else ""), "code": polling.code_version(),
             "cycles": [{"cycle": r["cycle"], "wall_s": r["wall_s"], "new_entries": r["new_articles"],
                         "entries_per_s": round(r["new_articles"] / r["wall_s"], 1), "storing_thread_cpu_s": r["storing_thread_cpu_s"],
                         "loadavg": r["loadavg"]} for r in rows],
@@ -118,25 +119,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=2000)
     parser.add_argument("--cycles", type=int, default=3, help="steady cycles after the first")
-    parser.add_argument("--parsers-first", action="store_true", help="monitor's parsing processes forked before the pipeline's modules are imported")
+    parser.add_argument("--fork-after-imports", action="store_true", help="monitor's parsing processes forked by build_pipeline, after the imports")
     parser.add_argument("--reader-child", nargs=2, type=int, metavar=("PORT", "WORKERS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.reader_child:
         reader_child(args.reader_child[0], args.feeds, args.reader_child[1], args.cycles, 0.1)
         return
-    parsers = None
-    if args.parsers_first:  # forked before the pipeline's modules are imported (else by build_pipeline, as `monitor run`)
-        from monitor.sources.parsing import ParserPool
+    parsers = matcher = None
+    if not args.fork_after_imports:  # as `monitor run` (cli.run): forked with the matcher, before the store and HTTP are imported
+        from monitor.matching.matcher import Matcher
+        from monitor.prepare import preparing_pool
+        from monitor.watchlist import load_watchlist
 
-        parsers = ParserPool(2)  # the default parse_workers
-        parsers.start()
+        matcher = Matcher(load_watchlist(HERE.parent / "config" / "watchlist.yaml"), time.monotonic, text_cache_chars=0)
+        parsers = preparing_pool(matcher, 2)  # the default parse_workers
     import polling
 
     loads = [" ".join(Path("/proc/loadavg").read_text().split()[:3])]
     server = polling.FeedServer(args.feeds)
     results = []
     try:
-        results.append(run_monitor(server, args.feeds, args.cycles, parsers))
+        results.append(run_monitor(server, args.feeds, args.cycles, parsers, matcher))
         print(json.dumps(results[-1]), flush=True)
         try:
             import reader  # noqa: F401

@@ -95,7 +95,11 @@ def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Op
     setup_logging(verbose)
     settings = load_settings(config)
     _logging(settings, verbose, log_format)
-    _app(config).run()  # the parsing processes are forked once the watchlist is compiled: they prepare new entries with it
+    from monitor.prepare import daemon_matcher, preparing_pool  # the watchlist and what the parsers need, nothing more
+
+    matcher = daemon_matcher(settings)
+    parsers = preparing_pool(matcher, settings.schedule.parse_workers)  # forked now: they share the matcher, not the store's pages
+    _app(config).run(parsers, matcher)
 
 
 @app.command()

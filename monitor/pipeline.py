@@ -19,7 +19,7 @@ from monitor.defaults import BACKLOG_PER_WORKER
 from monitor.ingest import Ingest, StoryLimits
 from monitor.matching.matcher import Matcher
 from monitor.polling import FeedPolling
-from monitor.prepare import Preparer
+from monitor.prepare import Preparer, daemon_matcher, preparing_pool
 from monitor.scanning import Folder, FolderScanning
 from monitor.schedule import PollPolicy
 from monitor.settings import Settings
@@ -27,7 +27,6 @@ from monitor.sources.parsing import ParserPool
 from monitor.sources.poller import PollLimits
 from monitor.store import sources
 from monitor.store.db import Database, utcnow
-from monitor.watchlist import load_watchlist
 
 
 class Pipeline:
@@ -102,12 +101,6 @@ class Pipeline:
         self.parsers.shutdown()
 
 
-def daemon_matcher(settings: Settings) -> Matcher:
-    """The watchlist's matcher for ingest: the clock for the regexes' budget, no cache of whole texts
-    (ingest matches each new text once; the word cache stays: words recur from text to text)."""
-    return Matcher(load_watchlist(settings.watchlist), time.monotonic, text_cache_chars=0)
-
-
 def channel_policy(settings: Settings, matcher: Matcher) -> ChannelPolicy:
     routes = tuple(Route(c.name, frozenset(c.tags), c.config is not None) for c in settings.channels)
     return ChannelPolicy(routes, matcher.watchlist.rules)
@@ -134,15 +127,13 @@ def register_sources(db: Database, settings: Settings) -> dict[str, int]:
     return {f.label: ids[f.label] for f in settings.folders}
 
 
-def build_pipeline(settings: Settings, parsers: ParserPool | None = None) -> Pipeline:
+def build_pipeline(settings: Settings, parsers: ParserPool | None = None, matcher: Matcher | None = None) -> Pipeline:
     """Wire a configuration: the watchlist's matcher, the parser pool (forked while no thread runs, see
-    `sources.parsing`, with the matcher to prepare new entries; or the one given), then the database and the channels."""
+    `sources.parsing`, with the matcher to prepare new entries; or the pool and the matcher given, as
+    `prepare.preparing_pool` made them), then the database and the channels."""
     own = parsers is None
-    matcher = daemon_matcher(settings)
-    parsers = parsers or ParserPool(settings.schedule.parse_workers)
-    if own:
-        parsers.use(Preparer(matcher))
-        parsers.start()
+    matcher = matcher or daemon_matcher(settings)
+    parsers = parsers or preparing_pool(matcher, settings.schedule.parse_workers)
     try:
         db = Database(settings.store.sqlalchemy_url, upgrade=settings.store.upgrade, config=settings.path)
         return Pipeline(settings, db, matcher, Notifier(settings.channels), parsers)

@@ -7,6 +7,7 @@ parsing process could not prepare)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,8 +15,11 @@ from monitor.dedup import to_article
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
 from monitor.model import Article, Document, Prepared
+from monitor.settings import Settings
+from monitor.sources.parsing import ParserPool
 from monitor.sources.text import with_text
 from monitor.stories import sketches
+from monitor.watchlist import load_watchlist
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,23 @@ class Preparer:
 
     def __call__(self, docs: Sequence[Document]) -> list[Prepared]:
         return prepare(self.matcher, [to_article(with_text(doc)) for doc in docs])
+
+
+def daemon_matcher(settings: Settings) -> Matcher:
+    """The watchlist's matcher for ingest: the clock for the regexes' budget, no cache of whole texts
+    (ingest matches each new text once; the word cache stays: words recur from text to text)."""
+    return Matcher(load_watchlist(settings.watchlist), time.monotonic, text_cache_chars=0)
+
+
+def preparing_pool(matcher: Matcher, workers: int) -> ParserPool:
+    """Parsing processes that prepare new entries with `matcher`, forked now if no thread runs (see
+    `sources.parsing`). `monitor run` forks them before it imports the store, HTTP, the channels and the
+    scheduler: those pages stay the daemon's alone (a page the daemon writes after the fork is copied, and
+    the workers would keep the old one for nothing)."""
+    parsers = ParserPool(workers)
+    parsers.use(Preparer(matcher))
+    parsers.start()
+    return parsers
 
 
 def prepare(matcher: Matcher, articles: Sequence[Article]) -> list[Prepared]:

@@ -314,7 +314,7 @@ def test_learning_words_in_one_batch_equals_learning_each_alone() -> None:
 
 
 def test_a_matcher_without_a_text_cache_keeps_no_text_and_finds_the_same() -> None:
-    """The daemon's matcher (pipeline.daemon_matcher) matches each new text once: it keeps no whole texts
+    """The daemon's matcher (prepare.daemon_matcher) matches each new text once: it keeps no whole texts
     (1,000,000 characters of them held ≈ 19 MB), and finds what a caching matcher finds, twice over."""
     watchlist = load_watchlist(DEFAULT_WATCHLIST)
     cached, uncached = Matcher(watchlist), Matcher(watchlist, text_cache_chars=0)

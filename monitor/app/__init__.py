@@ -19,7 +19,9 @@ from monitor.app.status import StatusVerbs
 from monitor.app.store import StoreVerbs
 from monitor.app.trends import TrendVerbs
 from monitor.errors import MonitorError
+from monitor.matching.matcher import Matcher
 from monitor.pipeline import build_pipeline
+from monitor.sources.parsing import ParserPool
 from monitor.store.lock import single_daemon
 
 __all__ = ["App"]
@@ -28,13 +30,19 @@ __all__ = ["App"]
 class App(CheckVerbs, SourceVerbs, StatusVerbs, StoreVerbs, TrendVerbs, Core):
     """Every verb of `monitor` on one config file: `App(Path("config/monitor.toml")).alerts(20)`."""
 
-    def run(self) -> None:
+    def run(self, parsers: ParserPool | None = None, matcher: Matcher | None = None) -> None:
         """The daemon, in the foreground until a signal stops it; one per SQLite database, several on a
-        PostgreSQL one (they share the work through claims in the store)."""
+        PostgreSQL one (they share the work through claims in the store). `parsers` and `matcher`: the
+        parsing processes and the matcher they prepare new entries with, made by the caller before the
+        pipeline's modules were imported (`prepare.preparing_pool`)."""
         from monitor.daemon import Daemon
 
-        with single_daemon(self.settings.store.sqlalchemy_url, "monitor run"):
-            Daemon(build_pipeline(self.settings)).run_forever()
+        try:
+            with single_daemon(self.settings.store.sqlalchemy_url, "monitor run"):
+                Daemon(build_pipeline(self.settings, parsers, matcher)).run_forever()
+        finally:
+            if parsers is not None:
+                parsers.shutdown()
 
     def web(self, listen: str, started: Callable[[str], None]) -> None:
         """The read-only web view on `listen` (HOST:PORT) until Ctrl-C; `started` gets the database's name."""

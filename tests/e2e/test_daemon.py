@@ -176,7 +176,8 @@ def test_monitor_run_forks_the_configured_number_of_feed_parsers(tmp_path: Path,
     """The parsing processes are forks of the daemon (same command line), as many as [schedule] parse_workers
     says, made before any thread ran; there is no resource tracker (spawned pools need one); they parse feeds.
     They are forked once the watchlist is compiled (they prepare new entries with it: text, matches, sketch),
-    before the store is opened and any thread started."""
+    before the daemon imports its store, HTTP client and channels: SQLAlchemy's and aiohttp's extension
+    modules are not mapped in them."""
     http_server.routes["/wire.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("Drone strike kills commander", "https://wire.example/s", "s-1", STRIKE)))
     config = write_config(tmp_path, feeds=[{"name": "wire", "url": http_server.url("/wire.xml"), "every": 0.5}], channels=[{"name": "hook", "url": json_receiver.url}],
                           settings={"schedule": {"parse_workers": 3}})
@@ -190,6 +191,10 @@ def test_monitor_run_forks_the_configured_number_of_feed_parsers(tmp_path: Path,
             with open(f"/proc/{kid}/status") as f:
                 threads = next(int(line.split()[1]) for line in f if line.startswith("Threads:"))
             assert threads == 2  # the worker's own, and the one that watches for the daemon's end
+            with open(f"/proc/{kid}/maps") as f:
+                mapped = f.read()
+            assert "sqlalchemy" not in mapped and "aiohttp" not in mapped, kid
+            assert "rapidfuzz" in mapped  # the matcher's library: they match
 
 
 def test_ctrl_c_cancels_a_stalled_fetch_at_once_and_the_restart_polls_it(tmp_path: Path, http_server: LocalHTTP) -> None:
