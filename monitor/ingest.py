@@ -97,7 +97,9 @@ class Ingest:
 
     def _complete(self, batch: list[tuple[Article, Prepared | None]]) -> list[Prepared]:
         """The batch prepared: what came so, and the rest matched and sketched here (in one call)."""
-        rest = iter(prepare(self.matcher, [article for article, one in batch if one is None]))
+        here = [article for article, one in batch if one is None]
+        metrics.PREPARED_HERE.inc(len(here))
+        rest = iter(prepare(self.matcher, here))
         return [one or next(rest) for _, one in batch]
 
     def _save(self, source_id: int, source_name: str, batch: list[Prepared]) -> list[Saved]:

@@ -25,6 +25,8 @@ FETCH_SECONDS = Histogram("monitor_fetch_seconds", "Time to fetch one feed", reg
 PARSE_SECONDS = Histogram("monitor_parse_seconds", "Time to parse one changed feed (in a parsing process, waiting included)", registry=REGISTRY,
                           buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 ARTICLES = Counter("monitor_articles_stored", "New articles stored", ["source"], registry=REGISTRY)
+PREPARED_HERE = Counter("monitor_articles_prepared_by_daemon", "New articles matched and sketched on the storing thread, not by a parsing "
+                        "process (folders, full-text feeds, a worker that could not prepare a feed)", registry=REGISTRY)
 MATCHES = Counter("monitor_matches", "Watched actors and events found in new articles", registry=REGISTRY)
 ALERTS = Counter("monitor_alerts", "Alerts raised", ["severity"], registry=REGISTRY)
 DELIVERIES = Counter("monitor_delivery_outcomes", "Delivery attempts by channel and outcome (sent, failed, gave_up, held, digest_sent)",

@@ -4,6 +4,8 @@ prepares itself; a reloaded watchlist reaches the workers."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ from typing import Any
 import pytest
 
 from monitor.matching.matcher import Matcher
+from monitor.metrics import REGISTRY
 from monitor.model import Document, ParsedFeed, Prepared
 from monitor.pipeline import Pipeline, build_pipeline
 from monitor.prepare import Preparer
@@ -145,3 +148,28 @@ def test_a_worker_that_cannot_prepare_sends_the_feed_as_parsed(matcher: Matcher)
         assert isinstance(parsed, ParsedFeed) and parsed.prepared[0] is not None  # the new preparer, loaded by the same worker
     finally:
         pool.shutdown()
+
+
+def test_a_pool_started_after_its_preparer_file_was_removed_writes_it_again(matcher: Matcher) -> None:
+    """A long run's /tmp cleaner may remove the pickle; workers spawned later (a broken pool) still prepare."""
+    pool = ParserPool(1)
+    pool.use(Preparer(matcher))  # not started: spawned at the first feed
+    try:
+        assert pool._prepare is not None
+        shutil.rmtree(os.path.dirname(pool._prepare))
+        parsed = pool.submit(rss(("Strike", "https://wire.example/s", "s", STRIKE)), "wire", {}, b"").result(60)
+        assert isinstance(parsed, ParsedFeed) and parsed.prepared[0] is not None
+    finally:
+        pool.shutdown()
+
+
+def test_what_the_storing_thread_prepares_is_counted(tmp_path: Path, http_server: LocalHTTP) -> None:
+    http_server.routes["/feed.xml"] = (200, {}, rss(("Strike", "https://wire.example/s", "s", STRIKE)))
+    http_server.routes["/story"] = (200, {"Content-Type": "text/html; charset=utf-8"}, f"<html><body><p>{STRIKE} Page.</p></body></html>".encode())
+    http_server.routes["/teaser.xml"] = (200, {}, rss(("Overnight", http_server.url("/story"), "t1", "Read more.")))
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, feeds=[{"name": "wire", "url": http_server.url("/feed.xml")},
+                                                                          {"name": "teaser", "url": http_server.url("/teaser.xml"), "full_text": True}])))
+    before = REGISTRY.get_sample_value("monitor_articles_prepared_by_daemon_total") or 0.0
+    pipeline.poll_all_feeds()
+    assert count(pipeline, ArticleRow) == 2
+    assert REGISTRY.get_sample_value("monitor_articles_prepared_by_daemon_total") == before + 1  # the full-text entry only

@@ -18,6 +18,7 @@ its own). A worker that cannot prepare a feed sends it unprepared: the daemon pr
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import itertools
@@ -146,12 +147,14 @@ class ParserPool:
             if old is not None:  # a worker still loading it prepares that feed no more: the daemon does
                 os.unlink(old)
 
-    def _write(self, preparer: Preparer) -> str:
-        """Pickle `preparer` to a new file of the pool's directory; its path."""
-        if not self._directory:
-            self._directory = tempfile.mkdtemp(prefix="monitor-parsers-")
-            weakref.finalize(self, shutil.rmtree, self._directory, True)
-        path = os.path.join(self._directory, f"preparer-{next(_versions)}.pickle")
+    def _write(self, preparer: Preparer, path: str = "") -> str:
+        """Pickle `preparer` to `path`, or to a new file of the pool's directory; its path."""
+        if not path:
+            if not self._directory:
+                self._directory = tempfile.mkdtemp(prefix="monitor-parsers-")
+                weakref.finalize(self, shutil.rmtree, self._directory, True)
+            path = os.path.join(self._directory, f"preparer-{next(_versions)}.pickle")
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         with open(path, "wb") as file:
             pickle.dump(preparer, file, pickle.HIGHEST_PROTOCOL)
         return path
@@ -188,6 +191,9 @@ class ParserPool:
                 self._executor = None
 
     def _start(self, method: str) -> None:
+        if self._preparer is not None and self._prepare is not None and not os.path.exists(self._prepare):
+            with contextlib.suppress(OSError):  # its file removed (a /tmp cleaner on a long run): new workers load it again
+                self._write(self._preparer, self._prepare)
         context = multiprocessing.get_context(method)
         pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),))
         for future in [pool.submit(_ready) for _ in range(self.workers)]:  # one task each starts them all now
