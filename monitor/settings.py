@@ -52,7 +52,7 @@ class ScheduleSettings(_Section):
     dispatch_every: float = Field(5, gt=0, description="how often pending deliveries are sent")
     watchlist_every: float = Field(5, gt=0, description="how often the watchlist file is checked for edits")
     feed_workers: int = Field(200, ge=1, description="the old name of [http] max_in_flight (either may be set; they mirror)")
-    parse_workers: int = Field(defaults.PARSE_WORKERS, ge=1, description="processes parsing changed feeds (about one per core)")
+    parse_workers: int = Field(defaults.PARSE_WORKERS, ge=1, description="processes parsing changed feeds and matching their new entries (about one per core)")
     min_interval: float = Field(300, gt=0, description="adaptive polling never asks a feed more often")
     max_interval: float = Field(86400, gt=0, description="nor less often than this")
     backoff_cap: float = Field(6 * 3600, gt=0, description="longest wait after consecutive failures")
