@@ -159,6 +159,10 @@ def test_a_pool_started_after_its_preparer_file_was_removed_writes_it_again(matc
         shutil.rmtree(os.path.dirname(pool._prepare))
         parsed = pool.submit(rss(("Strike", "https://wire.example/s", "s", STRIKE)), "wire", {}, b"").result(60)
         assert isinstance(parsed, ParsedFeed) and parsed.prepared[0] is not None
+        shutil.rmtree(os.path.dirname(pool._prepare))
+        pool.use(Preparer(Matcher(load_watchlist(DEFAULT_WATCHLIST))))  # a reload: the old file is gone already
+        parsed = pool.submit(rss(("Strike", "https://wire.example/s", "s", STRIKE)), "wire", {}, b"").result(60)
+        assert isinstance(parsed, ParsedFeed) and parsed.prepared[0] is not None
     finally:
         pool.shutdown()
 

@@ -145,7 +145,8 @@ class ParserPool:
                 else:
                     self._prepare, _loaded = path, (path, preparer)
             if old is not None:  # a worker still loading it prepares that feed no more: the daemon does
-                os.unlink(old)
+                with contextlib.suppress(FileNotFoundError):  # a /tmp cleaner was first
+                    os.unlink(old)
 
     def _write(self, preparer: Preparer, path: str = "") -> str:
         """Pickle `preparer` to `path`, or to a new file of the pool's directory; its path."""
