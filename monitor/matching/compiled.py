@@ -68,7 +68,7 @@ class CompiledWatchlist:
         self._bare: set[int] = set()  # aliases that are a person's bare surname: they count once the person is named
         padded_of: dict[tuple[str, ...], tuple[str, ...]] = {}  # a context list's phrases for the index, once per distinct list
 
-        def needs(context: tuple[str, ...]) -> tuple[str, ...]:
+        def padded_context(context: tuple[str, ...]) -> tuple[str, ...]:
             found = padded_of.get(context)
             if found is None:
                 found = padded_of[context] = tuple(padded_stems(c) for c in context)
@@ -83,11 +83,11 @@ class CompiledWatchlist:
                 if not norms:
                     continue
                 raw = tuple(t.text for t in tokenize(text)) if is_acronym(text) else None
-                needs_ = needs(context.get(text, ()))
+                needs = padded_context(context.get(text, ()))
                 if len(norms) == 1 and actor.bare_surname != "always" and any(word_agrees(norms[0], w) for w in surnames):
                     self._bare.add(len(self._aliases))
                 actor_patterns.setdefault(" ".join(shape(n) for n in norms), []).append(len(self._aliases))
-                self._aliases.append(Alias("actor", i, text, norms, raw, needs_))
+                self._aliases.append(Alias("actor", i, text, norms, raw, needs))
             self._compile_extras("actor", i, actor.patterns, actor.not_when)
         units: list[tuple[int, list[tuple[str, ...]], list[str]]] = []  # per event phrase of 2+ units: alias id, its units' normal forms, padded stems
         event_patterns: dict[str, list[int]] = {}  # phrases of one unit (a word, a compound): found like aliases
@@ -104,7 +104,7 @@ class CompiledWatchlist:
                     else:
                         units.append((len(self._aliases), unit_norms, padded))
                     phrases += padded
-                    self._aliases.append(Alias("event", i, text, norms, None, needs(context.get(text, ()))))
+                    self._aliases.append(Alias("event", i, text, norms, None, padded_context(context.get(text, ()))))
             self._compile_extras("event", i, event.patterns, event.not_when)
         alias_words: dict[str, set[str]] = {}
         for alias in self._aliases:

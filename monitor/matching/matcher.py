@@ -49,7 +49,7 @@ WORDS_SCORE = 90.0  # an event phrase found inflected or as its words (the phras
 # Words that, between a phrase's words found apart, part them: a comparison's quantity (more than 100 troops is a
 # count, not "more troops") or another clause (vowed more until American troops leave). Not when the phrase has one.
 APART = frozenset("than until unless because although though whereas".split())
-_APART = re.compile(r"\b(?:than|until|unless|because|although|though|whereas)\b", re.IGNORECASE)
+_APART = re.compile(r"\b(?:" + "|".join(sorted(APART)) + r")\b", re.IGNORECASE)
 SHORT_NAME = 8  # letters: a misspelt alias word this short counts only with more evidence
 TITLES = frozenset(  # folded words before a surname that name the person (General Soleimani, Mr Trump)
     "gen general secretary president mr mrs ms miss dr minister commander lt col colonel maj major sgt capt captain "

@@ -804,7 +804,7 @@ def other_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -> l
         elif m.found.isupper() and 2 <= len(m.found) <= 5 and text[m.end : m.end + 1] == ")":
             defined = _DEFINED.search(text, max(0, m.start - 80), m.start)
             words = defined.group(1).split() if defined else []
-            spelt = [w for w in words[-len(m.found):]] if len(words) >= len(m.found) else []
+            spelt = words[-len(m.found):] if len(words) >= len(m.found) else []
             if spelt and "".join(w[0] for w in spelt).casefold() == m.found.casefold() and fold(" ".join(spelt)) not in {fold(a) for a in actors[m.name].aliases}:
                 out.append(m)
     return out
