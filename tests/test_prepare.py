@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -177,3 +181,24 @@ def test_what_the_storing_thread_prepares_is_counted(tmp_path: Path, http_server
     pipeline.poll_all_feeds()
     assert count(pipeline, ArticleRow) == 2
     assert REGISTRY.get_sample_value("monitor_articles_prepared_by_daemon_total") == before + 1  # the full-text entry only
+
+
+def test_a_pool_removes_the_preparer_directories_of_killed_daemons_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A SIGKILLed daemon cannot remove its preparer's directory: the next pool does, and leaves a running one's."""
+    killed = subprocess.run(
+        [sys.executable, "-c", "import os, signal; from monitor.sources.parsing import ParserPool; "
+         "pool = ParserPool(1); pool.use(list); print(os.getpid(), flush=True); os.kill(os.getpid(), signal.SIGKILL)"],
+        env=os.environ | {"TMPDIR": str(tmp_path)}, capture_output=True, text=True, check=False)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    orphan = [p for p in tmp_path.iterdir() if p.name.startswith(f"monitor-parsers-{killed.stdout.strip()}-")]
+    assert len(orphan) == 1 and any(orphan[0].iterdir())
+    running = tmp_path / f"monitor-parsers-{os.getpid()}-abcd"
+    unrelated = tmp_path / "monitor-parsers-notapid"
+    running.mkdir()
+    unrelated.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    pool = ParserPool(1)
+    pool.use(list)
+    assert not orphan[0].exists()
+    assert running.is_dir() and unrelated.is_dir()
+    assert pool._prepare is not None and os.path.dirname(pool._prepare).startswith(str(tmp_path / f"monitor-parsers-{os.getpid()}-"))

@@ -13,7 +13,8 @@ workers also prepare a changed feed's entries whose GUIDs the daemon did not say
 8-byte keys: `seen_keys`), so that the storing thread only decides and stores. The preparer reaches
 them once per watchlist, not with every feed: forked workers inherit the one set before the fork, the
 others (spawned, or after a reload) load it from a pickle the pool writes to a private directory (0700,
-its own). A worker that cannot prepare a feed sends it unprepared: the daemon prepares it itself.
+its own, named for the daemon's pid: a pool removes those of daemons no longer running, killed before they
+could). A worker that cannot prepare a feed sends it unprepared: the daemon prepares it itself.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ __all__ = ["BrokenProcessPool", "ParserPool", "parse_in_worker", "seen_keys"]
 Preparer = Callable[[Sequence[Document]], list[Prepared]]
 log = logging.getLogger("monitor")
 _KEY = 8  # bytes of a GUID's key
+_DIRECTORY = "monitor-parsers-"  # + the daemon's pid + "-" + mkdtemp's letters
 _loaded: tuple[str, Preparer] | None = None  # this process's preparer and its file (a forked worker inherits it)
 _versions = itertools.count(1)  # a preparer's file name is new in this process, whatever pool wrote it
 
@@ -94,6 +96,27 @@ def _preparer(path: str) -> Preparer:
         with open(path, "rb") as file:  # written by the pool, in its own 0700 directory
             _loaded = (path, pickle.load(file))
     return _loaded[1]
+
+
+def _remove_orphans(parent: str) -> None:
+    """Remove this user's preparer directories in `parent` whose daemon no longer runs (SIGKILLed: its
+    finalizer never ran). A directory whose pid runs again, reused by another process, stays."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(parent):
+            pid = entry.name.removeprefix(_DIRECTORY).partition("-")[0]
+            if entry.name.startswith(_DIRECTORY) and pid.isdigit() and entry.is_dir(follow_symlinks=False) \
+                    and entry.stat(follow_symlinks=False).st_uid == os.getuid() and not _running(int(pid)):
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, another user's
+        return True
+    return True
 
 
 def _ready() -> None:
@@ -152,7 +175,8 @@ class ParserPool:
         """Pickle `preparer` to `path`, or to a new file of the pool's directory; its path."""
         if not path:
             if not self._directory:
-                self._directory = tempfile.mkdtemp(prefix="monitor-parsers-")
+                _remove_orphans(tempfile.gettempdir())
+                self._directory = tempfile.mkdtemp(prefix=f"{_DIRECTORY}{os.getpid()}-")
                 weakref.finalize(self, shutil.rmtree, self._directory, True)
             path = os.path.join(self._directory, f"preparer-{next(_versions)}.pickle")
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
