@@ -202,3 +202,14 @@ def test_a_pool_removes_the_preparer_directories_of_killed_daemons_only(tmp_path
     assert not orphan[0].exists()
     assert running.is_dir() and unrelated.is_dir()
     assert pool._prepare is not None and os.path.dirname(pool._prepare).startswith(str(tmp_path / f"monitor-parsers-{os.getpid()}-"))
+
+
+def test_the_preparer_runs_once_before_the_fork_so_the_workers_share_what_it_loads() -> None:
+    """What the preparer loads on first use (lxml's HTML modules for feed markup) is loaded by the daemon before
+    it forks the workers: shared pages, not a copy made in each worker."""
+    code = ("import sys; from monitor.matching.matcher import Matcher; from monitor.prepare import preparing_pool; "
+            "from monitor.watchlist import load_watchlist; "
+            f"matcher = Matcher(load_watchlist({str(DEFAULT_WATCHLIST)!r})); before = 'lxml.html' in sys.modules; "
+            "pool = preparing_pool(matcher, 1); print(before, 'lxml.html' in sys.modules, pool.method); pool.shutdown()")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["False", "True", "fork"], done.stderr

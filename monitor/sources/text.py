@@ -24,7 +24,7 @@ def html_to_text(html: str) -> str:
     """Text of an HTML fragment, paragraphs kept apart by newlines; scripts and styles dropped."""
     if "<" not in html:
         return html.strip()
-    import lxml.html  # here: a parsing process needs it only for the odd title with markup
+    import lxml.html  # here: a process that only parses needs it for the odd title with markup (a preparing pool loads it before its fork)
     from lxml import etree
 
     try:
