@@ -51,7 +51,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(compound_surnames(watchlist, matches, text)) | set(appositions(matches, text)) | set(quoted(watchlist, matches, text))
     dropped |= set(operations(matches, text)) | set(common_nouns(watchlist, matches, text)) | set(labour(matches, text, spans))
     dropped |= set(elsewhere(watchlist, matches, text)) | set(disasters(watchlist, matches, text, spans)) | set(other_senses(watchlist, matches, text))
-    dropped |= set(orders_to_act(matches, text))
+    dropped |= set(orders_to_act(matches, text)) | set(figures_of_speech(watchlist, matches, text, spans)) | set(namesakes(matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
@@ -716,7 +716,11 @@ _NOT_SEEKING = re.compile(  # not seeking / not looking for / not interested in 
     r"(?:an?[ \t]+|any[ \t]+)?(?:\w+[ \t]+)?(?:war|conflict|confrontation|escalation)\b",
     re.IGNORECASE,
 )
-_METAPHOR_WAR = re.compile(r"\b(?:price|trade|turf|culture|bidding|tariff)[ \t]+wars?\b", re.IGNORECASE)  # a call for a ceasefire in a price war
+_METAPHOR_WAR = re.compile(  # a war of commerce, law or words: a call for a ceasefire in a price war, a truce in a fare war
+    r"\b(?:price|pricing|fare|trade|turf|culture|bidding|tariff|patent|format|streaming|console|ratings|subsidy|takeover|talent|browser|legal)[ \t]+wars?\b"
+    r"|\bwars?[ \t]+of[ \t]+words\b|\bguerres?[ \t]+des[ \t]+prix\b|\bguerras?[ \t]+de[ \t]+precios\b|\bguerr[ae][ \t]+dei[ \t]+prezzi\b|\b(?:Preis|Handels|Patent)kriegs?\b",
+    re.IGNORECASE,
+)
 APPEAL_REACH = 8  # words from the call to its "stop", and from the "stop" to the act or war it names
 APPEAL_CHARS = 400  # characters that surely hold APPEAL_REACH words after a call (a quick look before counting them)
 
@@ -881,17 +885,37 @@ def orders_to_act(matches: Sequence[Match], text: str) -> list[Match]:
 
 DISASTERS = Marks.of(  # a sentence that tells a natural disaster or an accident: its deaths are not a killing of the domain
     "earthquake|earthquakes|quake|tsunami|landslide|landslides|avalanche|floods|flooding|hurricane|cyclone|typhoon|tornado|wildfire|wildfires|"
-    "stampede|overcrowding|heatwave|lightning|car crash|road accident|traffic accident|helicopter crash|natural causes|"
+    "stampede|overcrowding|heatwave|lightning|car crash|road accident|traffic accident|helicopter crash|natural causes|a crush|the crush|"
     "séisme|tremblement de terre|inondations|bousculade|terremoto|sismo|inundaciones|estampida|alluvione|alluvioni|Erdbeben|Überschwemmung*|Massenpanik"
+)
+
+
+CRASHES = Marks.of(  # a sentence that tells a vehicle crashing: an accident unless it tells a hostile act too (shot down, then crashed)
+    "crashed|crash|crashes|overturned|overturning|capsized|derailed|s'est écrasé|s'est écrasée|se estrelló|volcó|precipitato|si è schiantato|abgestürzt|verunglückt"
 )
 
 
 def disasters(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
     """The killings of a sentence that tells a natural disaster or an accident (DISASTERS: "the earthquake that
-    killed 50,000", "56 mourners died in the stampede"): the guide's killing is by violence. Other events stay."""
-    killing = _tables(watchlist).killing
-    deaths = [m for m in matches if m.kind == "event" and m.name == killing]
-    return _in_sentences_telling(DISASTERS, deaths, text, {} if spans is None else spans) if deaths else []
+    killed 50,000", "56 mourners died in the stampede"), or a crash with no other hostile act in it (CRASHES:
+    "pilots were killed when their jet crashed"; "shot down the airliner, which crashed, killing 176" stays): the
+    guide's killing is by violence. Other events stay."""
+    tables = _tables(watchlist)
+    deaths = [m for m in matches if m.kind == "event" and m.name == tables.killing]
+    if not deaths:
+        return []
+    spans = {} if spans is None else spans
+    out = _in_sentences_telling(DISASTERS, deaths, text, spans)
+    rest = [m for m in deaths if m not in out]
+    if rest and _CRASH_HINT.search(text):
+        keys = sentence_keys(text, [m.start for m in matches])
+        acts = {k for m, k in zip(matches, keys) if m.kind == "event" and m.name != tables.killing and m.name in tables.hostile}
+        crashed = _in_sentences_telling(CRASHES, rest, text, spans)
+        out += [m for m in crashed if keys[matches.index(m)] not in acts]
+    return out
+
+
+_CRASH_HINT = re.compile(r"crash|overturn|capsiz|derail|écras|estrell|volcó|schiant|precipit|abgestürzt|verunglückt", re.IGNORECASE)
 
 
 _POSSESSOR = re.compile(r"\b([A-Z][\w-]+)['’]s[ \t]+$")
@@ -907,5 +931,81 @@ def elsewhere(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list
             continue
         owner = _POSSESSOR.search(text, max(0, m.start - 40), m.start)
         if owner and not any(o.kind == "actor" and o.start <= owner.start(1) < o.end for o in matches) and owner.start(1) > 0 and text[owner.start(1) - 1] in " \t":
+            out.append(m)
+    return out
+
+
+_PRESS_EMBARGO = re.compile(  # embargoed until a clock time, noon, midnight or a weekday: a news embargo (the guide), not a sanction
+    r"(?:ed)?[ \t]+(?:until|till)[ \t]+[^.;!?\n]{0,30}?(?:\b\d{1,2}[:.h]\d{2}\b|\bnoon\b|\bmidnight\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b)",
+    re.IGNORECASE,
+)
+_FIGURATIVE_OBJECT = re.compile(  # the assassination of his reputation: an act on a name, not a person
+    r"[ \t]+of[ \t]+(?:(?:his|her|their|its|the|a|one['’]s)[ \t]+)?(?:own[ \t]+)?(?:reputation|character|good[ \t]+name|legacy|career|image|credibility)\b",
+    re.IGNORECASE,
+)
+CIVIL = Marks.of(  # a sentence that tells policing or medicine: its de-escalation is a technique, not a call to end a conflict
+    "police|policing|policemen|policewomen|sheriff|sheriff's|deputies|patrol officers|police officers|crisis intervention|mental health|"
+    "policiers|policière|gendarmes|gendarmerie|policía|policías|Mossos|Guardia Civil|polizia|poliziotti|carabinieri|Polizei|Polizisten|"
+    "antibiotic|antibiotics|antimicrobial|intensive care|patients|patient|clinicians|therapy|dosing|dose"
+)
+_CIVIL_HINT = re.compile(r"polic|sheriff|deput|officer|mental|gendarm|mossos|guardia|carabin|polizi|antibiot|antimicrob|intensive|patient|clinic|therap|dos", re.IGNORECASE)
+
+
+def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
+    """The event matches the guide rules out by a sense that news language marks itself: an embargo "until 00:01
+    GMT" (a news embargo, not a sanction); a hostile act on a reputation or a character (the assassination of his
+    reputation); and, in a sentence that names no watched actor, a truce, an escalation or a de-escalation of a war
+    of commerce, law or words (a truce in their fare war, a war of words escalated) or a de-escalation of policing
+    or medicine (police de-escalation training, antibiotic de-escalation)."""
+    tables = _tables(watchlist)
+    events = [m for m in matches if m.kind == "event"]
+    if not events:
+        return []
+    sanctions = thesaurus.event_of("sanctions", watchlist.events)
+    escalation = thesaurus.event_of("escalation", watchlist.events)
+    calm = tables.calm.name if tables.calm is not None else ""
+    out = [
+        m for m in events
+        if (m.name == sanctions and fold(m.found).startswith("embargo") and _PRESS_EMBARGO.match(text, m.end))
+        or (m.name in tables.hostile and _FIGURATIVE_OBJECT.match(text, m.end))
+    ]
+    peaceful = [m for m in events if m.name in (tables.truce, escalation, calm) and m.name and m not in out]
+    if not peaceful:
+        return out
+    metaphor, civil = _METAPHOR_WAR.search(text), _CIVIL_HINT.search(text)
+    if metaphor is None and civil is None:
+        return out
+    spans = {} if spans is None else spans
+    named = {spans.get(m.start) or spans.setdefault(m.start, sentence_of(text, m.start)) for m in matches if m.kind == "actor"}
+    for m in peaceful:
+        span = spans.get(m.start) or spans.setdefault(m.start, sentence_of(text, m.start))
+        if span in named:
+            continue
+        if metaphor is not None and _METAPHOR_WAR.search(text, *span):
+            out.append(m)
+        elif civil is not None and m.name == calm and CIVIL.told(text[span[0] : span[1]]):
+            out.append(m)
+    return out
+
+
+_NAMESAKE = re.compile(  # what says a name is another's: a namesake, shares his name with, no relation to, unrelated to
+    r"\bnamesakes?\b|\bshares?[ \t]+(?:his|her|its|their|a|the)[ \t]+name\b|\bsame[ \t]+name[ \t]+as\b|\bno[ \t]+relation[ \t]+to\b|\b(?:unrelated|not[ \t]+related)[ \t]+to\b"
+    r"|\bhomonyme\b|\bhomónimo\b|\bomonimo\b|\bNamensvetter\b",
+    re.IGNORECASE,
+)
+
+
+def namesakes(matches: Sequence[Match], text: str) -> list[Match]:
+    """The actor matches followed in their sentence by words that say the name is another's ("Mark Esper, a dentist
+    who shares his name with the former defence secretary"; "Turkey's Hizbullah, unrelated to its Lebanese
+    namesake"): the guide's another person, or another group, of the same name. A name after those words stays."""
+    actors = [m for m in matches if m.kind == "actor"]
+    if not actors or not _NAMESAKE.search(text):
+        return []
+    out = []
+    for m in actors:
+        start, end = sentence_of(text, m.start)
+        said = _NAMESAKE.search(text, m.end, end)
+        if said is not None and not any(o.kind == "actor" and o.name == m.name and m.end <= o.start < said.start() for o in actors):
             out.append(m)
     return out
