@@ -72,10 +72,11 @@ MOTIONS = frozenset(  # a capital after one of these and "to" is a destination, 
 )
 CITY_THINGS = frozenset(  # a capital before one of these, in small letters, is the city: "the Tehran exchange", "a Tehran derby"
     "exchange bourse derby traffic smog metro subway municipality mayor residents marathon skyline suburbs neighbourhood neighborhood "
-    "streets cafe cafes restaurant restaurants".split()
+    "streets cafe cafes restaurant restaurants stock".split()
 )
+_CITY_THING_OWNED = re.compile(r"['’]s[ \t]+(\w+)")  # Tehran's stock exchange, Baghdad's mayor: the city's
 _QUOTED = re.compile(r"[\"'“‘«„‚][ \t]?$")  # a name in quotes: "Tehran", the spy series
-_BORN = re.compile(r"-born\b", re.IGNORECASE)  # Tehran-born: the city
+_BORN = re.compile(r"-(?:born|style)\b", re.IGNORECASE)  # Tehran-born, Tehran-style: the city (where one was born, a city's manner)
 _WORDS_BEFORE = re.compile(r"(\w+)[ \t\n]+$")
 _TWO_WORDS_BEFORE = re.compile(r"(\w+)[ \t\n]+(\w+)[ \t\n]+$")
 _POSSESSIVE_NAME = re.compile(  # Tehran's Azadi Tower, Tehran's Grand Bazaar: a landmark of the city
@@ -141,7 +142,8 @@ def cities(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
             out.append(m)
             continue
         verb = _NEXT_WORD.match(text, m.end)
-        if verb and verb.group(1).islower() and fold(verb.group(1)) in CITY_THINGS:
+        owned = _CITY_THING_OWNED.match(text, m.end) if m.found[-2:] not in ("'s", "’s") else _NEXT_WORD.match(text, m.end)
+        if (verb and verb.group(1).islower() and fold(verb.group(1)) in CITY_THINGS) or (owned and owned.group(1).islower() and fold(owned.group(1)) in CITY_THINGS):
             out.append(m)
             continue
         two = _TWO_WORDS_BEFORE.search(text, max(0, m.start - 40), m.start)
@@ -787,7 +789,7 @@ def _reach(text: str, start: int, words: int) -> int:
 _CLOSING = re.compile(r"[ \t]?[\"'”’»“]")
 _CURRENCY = re.compile(r"\$|€|£")  # US$25, A$: a currency, not the state
 _BY_AUTHOR = re.compile(r",[ \t]+by[ \t]+[A-Z]")  # "Baghdad, by Linda Dangoor": a work's title and its author
-_DEFINED = re.compile(r"((?:[\w-]+[ \t]+){1,6})\($")  # the words before an acronym in brackets: "Pulsed magnetic field (PMF)"
+_DEFINED = re.compile(r"((?:[\w-]+[ \t]+){1,9})\($")  # the words before an acronym in brackets: "Pulsed magnetic field (PMF)"
 
 
 def other_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
@@ -808,10 +810,20 @@ def other_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -> l
         elif m.found.isupper() and 2 <= len(m.found) <= 5 and text[m.end : m.end + 1] == ")":
             defined = _DEFINED.search(text, max(0, m.start - 80), m.start)
             words = defined.group(1).split() if defined else []
-            spelt = words[-len(m.found):] if len(words) >= len(m.found) else []
-            if spelt and "".join(w[0] for w in spelt).casefold() == m.found.casefold() and fold(" ".join(spelt)) not in {fold(a) for a in actors[m.name].aliases}:
+            aliases = {fold(a) for a in actors[m.name].aliases}
+            if any("".join(w[0] for w in spelt).casefold() == m.found.casefold() and fold(" ".join(spelt)) not in aliases for spelt in _spellings(words, len(m.found))):
                 out.append(m)
     return out
+
+
+FUNCTION_WORDS = frozenset("of for and the on in de des du la le et y e del della di und für der die das".split())  # left out of an acronym
+
+
+def _spellings(words: list[str], letters: int) -> list[list[str]]:
+    """The last words that may spell an acronym of `letters` letters: as many words, and as many words that are
+    not FUNCTION_WORDS ("Institute for Science and International Security (ISIS)")."""
+    content = [w for w in words if fold(w) not in FUNCTION_WORDS]
+    return [w[-letters:] for w in (words, content) if len(w) >= letters]
 
 
 def quoted(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
@@ -948,7 +960,7 @@ CIVIL = Marks.of(  # a sentence that tells policing or medicine: its de-escalati
     "policiers|policière|gendarmes|gendarmerie|policía|policías|Mossos|Guardia Civil|polizia|poliziotti|carabinieri|Polizei|Polizisten|"
     "antibiotic|antibiotics|antimicrobial|intensive care|patients|patient|clinicians|therapy|dosing|dose"
 )
-_CIVIL_HINT = re.compile(r"polic|sheriff|deput|officer|mental|gendarm|mossos|guardia|carabin|polizi|antibiot|antimicrob|intensive|patient|clinic|therap|dos", re.IGNORECASE)
+_CIVIL_HINT = re.compile(r"polic|polize|sheriff|deput|officer|mental|gendarm|mossos|guardia|carabin|polizi|antibiot|antimicrob|intensive|patient|clinic|therap|dos", re.IGNORECASE)
 
 
 def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
