@@ -52,6 +52,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(operations(matches, text)) | set(common_nouns(watchlist, matches, text)) | set(labour(matches, text, spans))
     dropped |= set(elsewhere(watchlist, matches, text)) | set(disasters(watchlist, matches, text, spans)) | set(other_senses(watchlist, matches, text))
     dropped |= set(orders_to_act(matches, text)) | set(figures_of_speech(watchlist, matches, text, spans)) | set(namesakes(matches, text))
+    dropped |= set(names_with_event_words(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
@@ -100,6 +101,7 @@ class _Tables:
     air: Event | None  # the event that stands for an air strike (thesaurus concept "air strike"), if any
     hostile: frozenset[str]  # the events a threat can be of: CAMEO 18, 19, 20 and retaliation
     opposes: dict[str, frozenset[str]]  # events whose opposite (de-escalation of escalation) found near them takes them out
+    aliases: frozenset[str]  # every actor's aliases, folded
 
 
 _LATEST: list[_Tables] = []  # the tables of the watchlist in use (a reloaded one replaces them)
@@ -124,6 +126,7 @@ def _tables(watchlist: Watchlist) -> _Tables:
         next((e for e in watchlist.events if e.name == thesaurus.event_of("air strike", watchlist.events)), None),
         frozenset(e.name for e in watchlist.events if e.cameo[:2] in ("18", "19", "20")) | {thesaurus.event_of("retaliation", watchlist.events)} - {""},
         opposites(watchlist),
+        frozenset(fold(a) for actor in watchlist.actors for a in (actor.name, *actor.aliases)),
     )
     _LATEST[:] = [tables]
     return tables
@@ -1019,5 +1022,30 @@ def namesakes(matches: Sequence[Match], text: str) -> list[Match]:
         start, end = sentence_of(text, m.start)
         said = _NAMESAKE.search(text, m.end, end)
         if said is not None and not any(o.kind == "actor" and o.name == m.name and m.end <= o.start < said.start() for o in actors):
+            out.append(m)
+    return out
+
+
+_NAME_GOES_ON = re.compile(r"[\w'’]*[ \t]+([A-Z][\w'’-]*)")  # the capitalised word right after a capitalised one: Rocket Lab, Air France
+_LONG_SMALL_WORD = re.compile(r"(?<![\w'’-])[a-z]{4,}\b")
+UNIT_WORDS = frozenset("force forces corps command brigade brigades division regiment squadron wing".split())  # Air Force: a unit, not a name
+
+
+def names_with_event_words(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The event matches of a phrase the watchlist writes in small letters, found with a capital and followed by
+    another capitalised word that no actor match starts (Rocket Lab, an Air France pilots' strike, Assassin's
+    Creed): the name of a firm, an airline or a game, in a sentence that is not written in title case (it has
+    small words of four letters or more). A unit (Air Force) is no such name, nor an actor's alias however written
+    (Sanzioni Usa: the sanctions of the USA)."""
+    out = []
+    aliases = _tables(watchlist).aliases
+    for m in matches:
+        if m.kind != "event" or not m.found[:1].isupper() or not m.alias[:1].islower():
+            continue
+        after = _NAME_GOES_ON.match(text, m.start + 1)
+        if after is None or fold(after.group(1)) in UNIT_WORDS or fold(after.group(1)) in aliases or any(o.start == after.start(1) and o.kind == "actor" for o in matches):
+            continue
+        start, end = sentence_of(text, m.start)
+        if len(_LONG_SMALL_WORD.findall(text, start, end)) >= 2:
             out.append(m)
     return out
