@@ -955,7 +955,7 @@ _PRESS_EMBARGO = re.compile(  # embargoed until a clock time, noon, midnight or 
     re.IGNORECASE,
 )
 _FIGURATIVE_OBJECT = re.compile(  # the assassination of his reputation: an act on a name, not a person
-    r"[ \t]+of[ \t]+(?:(?:his|her|their|its|the|a|one['’]s)[ \t]+)?(?:own[ \t]+)?(?:reputation|character|good[ \t]+name|legacy|career|image|credibility)\b",
+    r"[ \t]+of[ \t]+(?:[\w'’-]+[ \t]+){0,3}?(?:reputation|character|good[ \t]+name|legacy|career|image|credibility)\b",
     re.IGNORECASE,
 )
 CIVIL = Marks.of(  # a sentence that tells policing or medicine: its de-escalation is a technique, not a call to end a conflict

@@ -1,0 +1,142 @@
+"""Issue 15, the pass that made set 9 in-sample: the kinds of text it missed or misread, told in sentences
+written for these tests (none from an evaluation set): deaths in a crush or a crash; news embargoes; acts on a
+reputation; truces and escalations of wars of commerce, law or words; de-escalation in policing and medicine;
+namesakes; acronyms defined as another thing; a capital's stock exchange and its style; names of restaurants,
+markets and ships; event words inside the name of a firm, an airline or a game."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.matching.matcher import Matcher
+from monitor.watchlist import load_watchlist
+from tests.test_matching_pass7 import DEFAULT, PLAIN, actors, events
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(load_watchlist(DEFAULT))
+
+
+@pytest.fixture(scope="module")
+def plain() -> Matcher:
+    return Matcher(load_watchlist(PLAIN))
+
+
+@pytest.mark.parametrize("text", [
+    "Thirty pilgrims died in a crush at the gates of the shrine where Soleimani is buried.",
+    "Three Iraqi soldiers were killed when their truck overturned on the road to Mosul.",
+    "Two US Marines were killed when their transport helicopter crashed in bad weather off the coast.",
+])
+def test_a_death_in_a_crush_or_a_crash_is_no_killing_for_any_list(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert "killing" not in events(matcher, text)
+    assert "killing" not in events(plain, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Iran's air defences shot down the transport plane, which crashed near Isfahan, killing 40 people.",
+    "An explosive-laden drone crashed into the barracks at Erbil, killing two guards.",
+])
+def test_a_crash_told_with_a_hostile_act_keeps_its_killing(matcher: Matcher, text: str) -> None:
+    assert "killing" in events(matcher, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Embargoed until 05:00 GMT Tuesday: the ministry's study of youth unemployment in 40 countries.",
+    "The central bank's paper, under embargo till midnight Sunday, details trade flows with Iraq.",
+])
+def test_a_news_embargo_is_no_sanction_for_any_list(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert "sanctions" not in events(matcher, text)
+    assert "sanctions" not in events(plain, text)
+
+
+def test_an_arms_embargo_stays_a_sanction(matcher: Matcher) -> None:
+    assert "sanctions" in events(matcher, "The UN Security Council extended its arms embargo on Iran until 2027.")
+
+
+@pytest.mark.parametrize("text", [
+    "Her memoir reads as the slow assassination of her former partner's reputation.",
+    "Columnists called the leaked emails the assassination of his character.",
+])
+def test_an_act_on_a_reputation_is_a_figure_of_speech(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert "assassination" not in events(matcher, text)
+    assert "assassination" not in events(plain, text)
+
+
+@pytest.mark.parametrize(("text", "event"), [
+    ("The two phone makers agreed a truce in their patent war after five years in court.", "ceasefire"),
+    ("Low-cost carriers called a truce in the fare war that had emptied their margins.", "ceasefire"),
+    ("The war of words between the two football pundits escalated on live television.", "escalation"),
+])
+def test_a_truce_or_an_escalation_of_a_war_of_commerce_or_words_is_no_conflict_event(matcher: Matcher, plain: Matcher, text: str, event: str) -> None:
+    assert event not in events(matcher, text)
+    assert event not in events(plain, text)
+
+
+def test_a_truce_between_watched_parties_stays(matcher: Matcher) -> None:
+    assert "ceasefire" in events(matcher, "Kataeb Hezbollah agreed a truce with US forces after the strikes.")
+
+
+@pytest.mark.parametrize("text", [
+    "County police officers will take a de-escalation course before the new year.",
+    "Les gendarmes recevront une formation à la désescalade dès le printemps.",
+    "Die Polizei will bei Demonstrationen stärker auf Deeskalation setzen.",
+    "Early de-escalation of antibiotics shortened hospital stays for patients with pneumonia.",
+])
+def test_de_escalation_in_policing_or_medicine_is_no_call_for_calm(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert "de-escalation" not in events(matcher, text)
+    assert "de-escalation" not in events(plain, text)
+
+
+def test_a_call_for_de_escalation_between_watched_parties_stays(matcher: Matcher) -> None:
+    assert "de-escalation" in events(matcher, "The police chief in Baghdad said Iran and the US should seek de-escalation.")
+
+
+@pytest.mark.parametrize(("text", "actor"), [
+    ("Mark Esper, a florist in Ohio who shares his name with the Pentagon's former chief, gets a lot of mail.", "Mark Esper"),
+    ("Kurdish Hezbollah, a small party unrelated to the Lebanese movement, won two council seats.", "Hezbollah"),
+])
+def test_a_name_said_to_be_a_namesake_is_another(matcher: Matcher, text: str, actor: str) -> None:
+    assert actor not in actors(matcher, text)
+
+
+def test_a_name_after_the_namesake_words_stays(matcher: Matcher) -> None:
+    text = "The florist shares his name with Mark Esper, the former defence secretary."
+    assert "Mark Esper" in actors(matcher, text)
+
+
+def test_an_acronym_spelt_by_content_words_names_another_thing(matcher: Matcher, plain: Matcher) -> None:
+    text = "The Institute for Soil and Irrigation Studies (ISIS) said the harvest had doubled in Iraq."
+    assert "Islamic State" not in actors(matcher, text)
+    assert "Islamic State" not in actors(plain, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Tehran's stock exchange fell after the rial weakened.",
+    "A Tehran-style kebab shop opened in Hamburg.",
+])
+def test_a_capital_as_the_city_of_a_market_or_a_style_is_not_the_state(matcher: Matcher, text: str) -> None:
+    assert "Iran" not in actors(matcher, text)
+
+
+@pytest.mark.parametrize(("text", "actor"), [
+    ("The tanker MT Erbil was refloated off Oman on Monday.", "Erbil"),
+    ("Baghdad Kebab in Manchester won the city's food award.", "Baghdad"),
+    ("The Erbil Symphony Orchestra will tour Europe in spring.", "Erbil"),
+])
+def test_ships_restaurants_and_orchestras_named_after_a_place_are_other_things(matcher: Matcher, text: str, actor: str) -> None:
+    assert actor not in actors(matcher, text)
+
+
+@pytest.mark.parametrize(("text", "event"), [
+    ("Rocket Mortgage fired 200 staff at its Detroit base.", "rocket attack"),
+    ("An Air Canada cabin crew strike cancelled 300 flights.", "air strike"),
+    ("Fans of the game Assassin's Creed queued overnight for the new edition.", "assassination"),
+])
+def test_event_words_inside_a_proper_name_are_no_event(matcher: Matcher, plain: Matcher, text: str, event: str) -> None:
+    assert event not in events(matcher, text)
+    assert event not in events(plain, text)
+
+
+def test_a_unit_named_after_its_arm_is_no_such_name(matcher: Matcher) -> None:
+    assert "air strike" in events(matcher, "A US Air Force strike hit a Kataeb Hezbollah depot near al-Qaim.")
