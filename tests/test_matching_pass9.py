@@ -140,3 +140,37 @@ def test_event_words_inside_a_proper_name_are_no_event(matcher: Matcher, plain: 
 
 def test_a_unit_named_after_its_arm_is_no_such_name(matcher: Matcher) -> None:
     assert "air strike" in events(matcher, "A US Air Force strike hit a Kataeb Hezbollah depot near al-Qaim.")
+
+
+def test_an_author_is_no_authority(matcher: Matcher) -> None:
+    assert "United States" not in actors(matcher, "The jury gave the award to an American author of short stories.")
+    assert "United States" in actors(matcher, "American authorities seized the tanker off Oman.")
+
+
+@pytest.mark.parametrize(("text", "state"), [
+    ("SEND YOUR TIPS TO US: tips@gazette.example", False),
+    ("QUESTIONS ABOUT YOUR SUBSCRIPTION? EMAIL US.", False),
+    ("MILITIA LEADER VOWS REVENGE ON US FORCES", True),
+])
+def test_us_in_capitals_after_a_verb_or_preposition_is_the_pronoun(matcher: Matcher, plain: Matcher, text: str, state: bool) -> None:
+    assert ("United States" in actors(matcher, text)) is state
+    assert ("United States" in actors(plain, text)) is state
+
+
+def test_a_given_name_of_another_first_sound_is_another_person(matcher: Matcher, plain: Matcher) -> None:
+    text = "Painter Nasser Soleimani's new show opens in Rasht next week."
+    assert "Qasem Soleimani" not in actors(matcher, text)
+    assert "Qasem Soleimani" not in actors(plain, text)
+
+
+def test_a_transliterated_given_name_stays_the_person(matcher: Matcher) -> None:
+    assert "Qasem Soleimani" in actors(matcher, "Ghassem Soleimani's portrait was carried through Kerman.")
+
+
+@pytest.mark.parametrize("text", [
+    "Air-raid sirens were tested across the town on Sunday morning.",
+    "The school's old air raid shelter is now a museum.",
+])
+def test_an_event_phrase_before_sirens_or_a_shelter_is_the_warning_not_the_act(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert "air strike" not in events(matcher, text)
+    assert "air strike" not in events(plain, text)

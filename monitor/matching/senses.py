@@ -791,6 +791,9 @@ def _reach(text: str, start: int, words: int) -> int:
 
 _CLOSING = re.compile(r"[ \t]?[\"'”’»“]")
 _CURRENCY = re.compile(r"\$|€|£")  # US$25, A$: a currency, not the state
+PRONOUN_BEFORE = frozenset(  # a verb or preposition before "US" in a text written in capitals: the pronoun (WRITE TO US)
+    "to with for join contact follow email call tell help about let give send support visit from".split()
+)
 _BY_AUTHOR = re.compile(r",[ \t]+by[ \t]+[A-Z]")  # "Baghdad, by Linda Dangoor": a work's title and its author
 _DEFINED = re.compile(r"((?:[\w-]+[ \t]+){1,9})\($")  # the words before an acronym in brackets: "Pulsed magnetic field (PMF)"
 
@@ -808,6 +811,8 @@ def other_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -> l
         kind = actors[m.name].kind
         if _CURRENCY.match(text, m.end) and m.found.isupper():
             out.append(m)
+        elif m.found == "US" and (before := _WORDS_BEFORE.search(text, max(0, m.start - 20), m.start)) and before.group(1).isupper() and before.group(1).casefold() in PRONOUN_BEFORE and not _NEXT_WORD.match(text, m.end):
+            out.append(m)  # WRITE TO US, JOIN US: the pronoun in capitals, no noun after it (FOR US TROOPS stays)
         elif kind in ("place", "state") and (_BORN.match(text, m.end) or _BY_AUTHOR.match(text, m.end)):
             out.append(m)
         elif m.found.isupper() and 2 <= len(m.found) <= 5 and text[m.end : m.end + 1] == ")":
@@ -958,6 +963,9 @@ _FIGURATIVE_OBJECT = re.compile(  # the assassination of his reputation: an act 
     r"[ \t]+of[ \t]+(?:[\w'’-]+[ \t]+){0,3}?(?:reputation|character|good[ \t]+name|legacy|career|image|credibility)\b",
     re.IGNORECASE,
 )
+_ALARM_AFTER = re.compile(  # air-raid sirens, a rocket alarm, an air raid shelter: the warning of an act, or a shelter from it
+    r"[ \t-]+(?:sirens?|shelters?|alarms?|drills?|warning[ \t]+system|sirènes?|sirenas?|sirene|Sirenen|Alarm)\b", re.IGNORECASE
+)
 CIVIL = Marks.of(  # a sentence that tells policing or medicine: its de-escalation is a technique, not a call to end a conflict
     "police|policing|policemen|policewomen|sheriff|sheriff's|deputies|patrol officers|police officers|crisis intervention|mental health|"
     "policiers|policière|gendarmes|gendarmerie|policía|policías|Mossos|Guardia Civil|polizia|poliziotti|carabinieri|Polizei|Polizisten|"
@@ -969,7 +977,7 @@ _CIVIL_HINT = re.compile(r"polic|polize|sheriff|deput|officer|mental|gendarm|mos
 def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
     """The event matches the guide rules out by a sense that news language marks itself: an embargo "until 00:01
     GMT" (a news embargo, not a sanction); a hostile act on a reputation or a character (the assassination of his
-    reputation); and, in a sentence that names no watched actor, a truce, an escalation or a de-escalation of a war
+    reputation); an event phrase before sirens, shelters, alarms or drills (air-raid sirens: the warning); and, in a sentence that names no watched actor, a truce, an escalation or a de-escalation of a war
     of commerce, law or words (a truce in their fare war, a war of words escalated) or a de-escalation of policing
     or medicine (police de-escalation training, antibiotic de-escalation)."""
     tables = _tables(watchlist)
@@ -983,6 +991,7 @@ def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str,
         m for m in events
         if (m.name == sanctions and fold(m.found).startswith("embargo") and _PRESS_EMBARGO.match(text, m.end))
         or (m.name in tables.hostile and _FIGURATIVE_OBJECT.match(text, m.end))
+        or _ALARM_AFTER.match(text, m.end)
     ]
     peaceful = [m for m in events if m.name in (tables.truce, escalation, calm) and m.name and m not in out]
     if not peaceful:
