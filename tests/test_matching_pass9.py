@@ -174,3 +174,12 @@ def test_a_transliterated_given_name_stays_the_person(matcher: Matcher) -> None:
 def test_an_event_phrase_before_sirens_or_a_shelter_is_the_warning_not_the_act(matcher: Matcher, plain: Matcher, text: str) -> None:
     assert "air strike" not in events(matcher, text)
     assert "air strike" not in events(plain, text)
+
+
+@pytest.mark.parametrize("text", [
+    "The Houthis said they were suspending their attacks on shipping in the Red Sea.",
+    "Kataib Hezbollah announced a suspension of attacks on American bases in Syria.",
+])
+def test_a_halt_of_attacks_names_the_attacks_too(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert {"ceasefire", "strike"} <= events(matcher, text)
+    assert {"ceasefire", "strike"} <= events(plain, text)
