@@ -194,3 +194,25 @@ def test_a_halt_of_attacks_names_the_attacks_too(matcher: Matcher, plain: Matche
 ])
 def test_a_demonym_of_the_state_s_officers_oil_soil_or_attacks_is_the_state(matcher: Matcher, text: str, state: str) -> None:
     assert state in actors(matcher, text)
+
+
+def test_a_capital_as_the_other_party_of_talks_is_the_government(matcher: Matcher) -> None:
+    text = "The Pentagon paused the troop drawdown pending talks with Baghdad."
+    assert "Baghdad" not in actors(matcher, text)
+    assert "Iraq" in actors(matcher, text)
+
+
+def test_an_arson_attack_is_a_crime_not_a_fight(matcher: Matcher, plain: Matcher) -> None:
+    text = "A Baghdad-born grocer's shop in Leeds was gutted in an arson attack."
+    assert "strike" not in events(matcher, text)
+    assert "strike" not in events(plain, text)
+
+
+def test_an_attack_on_an_armed_group_beside_a_match_stays(matcher: Matcher, plain: Matcher) -> None:
+    text = "The World Cup qualifier in Erbil was played as planned after an air strike on an Islamic State camp nearby."
+    assert "air strike" in events(matcher, text)
+    assert "air strike" in events(plain, text)
+
+
+def test_basketball_words_tell_a_match(plain: Matcher) -> None:
+    assert "threat" not in events(plain, "The Warriors' rookie is their biggest threat from deep, hitting 45 percent of his attempts.")

@@ -31,6 +31,10 @@ ADDRESSED = frozenset(  # a capital right after one of these is addressed as a g
     "sanctioned on upon".split()
 )
 _BETWEEN_WORDS = re.compile(r"\b(?:between|zwischen|entre|tra|fra)\b(?:[ \t]+[\w'’-]+){0,5}?[ \t]+(?:and|und|et|y|e)[ \t]+$", re.IGNORECASE)
+_DEALS_WITH = re.compile(  # talks with Baghdad, consultations with Tehran: a party to relations, the government
+    r"\b(?:talks|consultations|consulting|negotiations|negotiating|coordination|coordinating|agreement|deal|ties|relations|dialogue|contacts)[ \t]+with[ \t]+$",
+    re.IGNORECASE,
+)
 _CALLS_ON = re.compile(r"\b(?:calls?|called|calling|blames?|blamed|blaming)[ \t]+(?:on|upon)[ \t]+$", re.IGNORECASE)  # calls on Baghdad, blame on Baghdad
 _AGENT = re.compile(r"\b\w+(?:ed|en|é|és|ée|ées|ado|ados|ada|adas|ato|ati|ata|ate)[ \t]+(?:by|par|por)[ \t]+$", re.IGNORECASE)  # paid by Baghdad, versés par Bagdad: the agent of a passive
 _AND_NAME = re.compile(r"[ \t]+(?:and|et|y|e|und)[ \t]+(?:[A-Z][\w'’-]*[ \t]+){0,2}?[A-Z][\w'’-]*")  # Baghdad and Washington said: a party among others
@@ -192,7 +196,8 @@ def metonyms(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[
 
 def _governs(text: str, m: Match) -> bool:
     """Whether a capital acts or is addressed as a government: before a verb of GOVERNMENT_VERBS, auxiliaries
-    between ("Baghdad has not yet decided"), or right after a verb of ADDRESSED ("warned Baghdad", "calls on Baghdad")."""
+    between ("Baghdad has not yet decided"), right after a verb of ADDRESSED ("warned Baghdad", "calls on Baghdad"), or
+    as the other party of relations ("after consultations with Baghdad", "talks with Tehran")."""
     at = m.end
     coordinated = _AND_NAME.match(text, at)
     if coordinated:
@@ -207,7 +212,7 @@ def _governs(text: str, m: Match) -> bool:
         if word not in AUXILIARIES:
             break
         at = verb.end()
-    if _AGENT.search(text, max(0, m.start - 40), m.start):
+    if _AGENT.search(text, max(0, m.start - 40), m.start) or _DEALS_WITH.search(text, max(0, m.start - 40), m.start):
         return True
     before = _WORDS_BEFORE.search(text, max(0, m.start - 30), m.start)
     return before is not None and fold(before.group(1)) in ADDRESSED and (fold(before.group(1)) not in ("on", "upon") or bool(_CALLS_ON.search(text, max(0, m.start - 40), m.start)))
@@ -549,13 +554,21 @@ def fiction(matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int
 
 
 def fiction_or_sports(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
-    """`fiction` and `sports` at once (they drop the same kinds of match): each sentence searched once."""
+    """`fiction` and `sports` at once (they drop the same kinds of match): each sentence searched once. An event
+    in a sentence that names a watched armed group and tells no fiction stays ("the qualifier went ahead despite a
+    drone strike on a Kataeb Hezbollah depot": no side of a match is an armed group)."""
     actors = _tables(watchlist).actors
     told_of = [m for m in matches if m.kind == "event" or (m.name in actors and actors[m.name].kind == "state")]
     if not told_of:
         return []
     events = [m for m in told_of if m.kind == "event"] if _PASTIME_HINT.search(text) else []  # most texts name no pastime: no second scan
-    return _in_sentences_telling(_FICTION_OR_SPORTS, told_of, text, spans) + (_in_sentences_telling(PASTIMES, events, text, spans) if events else [])
+    dropped = _in_sentences_telling(_FICTION_OR_SPORTS, told_of, text, spans)
+    armed = [m for m in matches if m.kind == "actor" and m.name in actors and actors[m.name].kind == "group"]
+    if dropped and armed:
+        held = {spans.get(g.start) or spans.setdefault(g.start, sentence_of(text, g.start)) for g in armed}
+        held = {span for span in held if not FICTION.told(text[span[0] : span[1]])}
+        dropped = [m for m in dropped if m.kind != "event" or spans[m.start] not in held]
+    return dropped + (_in_sentences_telling(PASTIMES, events, text, spans) if events else [])
 
 
 def _in_sentences_telling(marks: Marks, matches: list[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
@@ -581,7 +594,7 @@ SPORTS = Marks.of(  # a sentence that tells a match: its events, and its states 
     "Coppa d'Asia|Coupe d'Asie|Copa Asiática|hat-trick|doppietta|andata|Hinspiel*|Rückspiel*|volleyball|basketball|derby|sent off|"
     "Nations League|straight sets|quarterback|touchdown|NFL|NBA|playoff|playoffs|Super Bowl|"
     # futsal, a league table, a shoot-out won; the other languages' football (a long shot, the top corner, a penalty)
-    "futsal|on penalties|points clear|point guard|free throw|free throws|"
+    "futsal|on penalties|points clear|point guard|free throw|free throws|rookie|from deep|three-point|three-pointer|"
     "Fernschuss|Elfmeter|Freistoß|Kopfball|incrocio dei pali|calcio di rigore|rigore|penalti|tiro libre|coup franc|tir au but|tirs au but"
 )
 _FICTION_OR_SPORTS = FICTION.joined(SPORTS)

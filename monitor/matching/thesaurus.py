@@ -302,7 +302,8 @@ IDIOMS = {
     "sentenced to death; death sentence; death penalty; death row; condamné à mort; condenado a muerte; condannato a morte; zum Tode verurteilt",
     "bombing": "controlled detonation; controlled detonations; controlled explosion; controlled explosions; bomb disposal",
     "fight": "hunger strike; general strike; on strike; strike a deal; struck a deal; strike a chord; struck a chord; lightning strike;"
-    "heart attack; panic attack; anxiety attack; shark attack; dog attack; sexual assault; indecent assault; assault charge; assault charges",
+    "heart attack; panic attack; anxiety attack; shark attack; dog attack; sexual assault; indecent assault; assault charge; assault charges;"
+    "arson attack; arson attacks",
     "ceasefire": "price war; fare war; bidding war; trade war; guerre des prix; guerra de precios; guerra dei prezzi; Preiskrieg",
     "threat": "strike a deal; early warning; storm warning; weather warning; flood warning; profit warning; hours of warning; without warning;"
     "threatened species; endangered species",
