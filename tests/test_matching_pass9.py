@@ -216,3 +216,17 @@ def test_an_attack_on_an_armed_group_beside_a_match_stays(matcher: Matcher, plai
 
 def test_basketball_words_tell_a_match(plain: Matcher) -> None:
     assert "threat" not in events(plain, "The Warriors' rookie is their biggest threat from deep, hitting 45 percent of his attempts.")
+
+
+@pytest.mark.parametrize("text", [
+    "Iran's symphony orchestra played in Vienna for the first time since 1979.",
+    "Iranian cuisine has found a following in Melbourne's suburbs.",
+])
+def test_a_country_s_orchestra_or_cuisine_is_its_culture_not_the_state(plain: Matcher, text: str) -> None:
+    assert "Iran" not in actors(plain, text)
+
+
+def test_an_army_of_helpers_is_a_crowd_not_troops(matcher: Matcher, plain: Matcher) -> None:
+    text = "The charity deployed an army of volunteers to clear the beaches."
+    assert "troop deployment" not in events(matcher, text)
+    assert "troop deployment" not in events(plain, text)
