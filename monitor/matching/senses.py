@@ -105,7 +105,8 @@ class _Tables:
     air: Event | None  # the event that stands for an air strike (thesaurus concept "air strike"), if any
     hostile: frozenset[str]  # the events a threat can be of: CAMEO 18, 19, 20 and retaliation
     opposes: dict[str, frozenset[str]]  # events whose opposite (de-escalation of escalation) found near them takes them out
-    aliases: frozenset[str]  # every actor's aliases, folded
+    sanctions: str  # the name of the event that stands for sanctions, or ""
+    escalation: str  # the name of the event that stands for escalation, or ""
 
 
 _LATEST: list[_Tables] = []  # the tables of the watchlist in use (a reloaded one replaces them)
@@ -130,7 +131,8 @@ def _tables(watchlist: Watchlist) -> _Tables:
         next((e for e in watchlist.events if e.name == thesaurus.event_of("air strike", watchlist.events)), None),
         frozenset(e.name for e in watchlist.events if e.cameo[:2] in ("18", "19", "20")) | {thesaurus.event_of("retaliation", watchlist.events)} - {""},
         opposites(watchlist),
-        frozenset(fold(a) for actor in watchlist.actors for a in (actor.name, *actor.aliases)),
+        thesaurus.event_of("sanctions", watchlist.events),
+        thesaurus.event_of("escalation", watchlist.events),
     )
     _LATEST[:] = [tables]
     return tables
@@ -947,7 +949,7 @@ def disasters(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: 
     spans = {} if spans is None else spans
     out = _in_sentences_telling(DISASTERS, deaths, text, spans)
     rest = [m for m in deaths if m not in out]
-    if rest and _CRASH_HINT.search(text):
+    if rest and any(hint in text for hint in _CRASH_HINTS):
         keys = sentence_keys(text, [m.start for m in matches])
         acts = {k for m, k in zip(matches, keys) if m.kind == "event" and m.name != tables.killing and m.name in tables.hostile}
         crashed = _in_sentences_telling(CRASHES, rest, text, spans)
@@ -955,7 +957,7 @@ def disasters(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: 
     return out
 
 
-_CRASH_HINT = re.compile(r"crash|overturn|capsiz|derail|écras|estrell|volcó|schiant|precipit|abgestürzt|verunglückt", re.IGNORECASE)
+_CRASH_HINTS = ("rash", "verturn", "apsiz", "erail", "cras", "strell", "volcó", "chiant", "recipit", "bgestürzt", "erunglückt")  # what every CRASHES word holds
 
 
 _POSSESSOR = re.compile(r"\b([A-Z][\w-]+)['’]s[ \t]+$")
@@ -1005,27 +1007,27 @@ CIVIL = Marks.of(  # a sentence that tells policing or medicine: its de-escalati
     "policiers|policière|gendarmes|gendarmerie|policía|policías|Mossos|Guardia Civil|polizia|poliziotti|carabinieri|Polizei|Polizisten|"
     "antibiotic|antibiotics|antimicrobial|intensive care|patients|patient|clinicians|therapy|dosing|dose"
 )
-_CIVIL_HINT = re.compile(r"polic|polize|sheriff|deput|officer|mental|gendarm|mossos|guardia|carabin|polizi|antibiot|antimicrob|intensive|patient|clinic|therap|dos", re.IGNORECASE)
+_CIVIL_HINTS = ("olic", "olizi", "olize", "heriff", "eputies", "fficer", "ental", "endarm", "ossos", "uardia", "arabin", "ntibiot", "ntimicrob", "ntensive", "atient", "therap", "dos")  # in every CIVIL word
+_WAR_HINTS = ("war", "War", "guerr", "Guerr", "krieg", "Krieg")  # in every _METAPHOR_WAR form
 
 
 def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
     """The event matches the guide rules out by a sense that news language marks itself: forces deployed in a
     sentence whose only army is "an army of" something (an army of seasonal staff); an embargo "until 00:01
     GMT" (a news embargo, not a sanction); a hostile act on a reputation or a character (the assassination of his
-    reputation); an event phrase before sirens, shelters, alarms or drills (air-raid sirens: the warning); and, in a sentence that names no watched actor, a truce, an escalation or a de-escalation of a war
-    of commerce, law or words (a truce in their fare war, a war of words escalated) or a de-escalation of policing
+    reputation); an event phrase before sirens, shelters, alarms or drills (air-raid sirens: the warning); and,
+    in a sentence that names no watched actor, a truce, an escalation or a de-escalation of a war of commerce, law or words (a truce in their fare war, a war of words escalated) or a de-escalation of policing
     or medicine (police de-escalation training, antibiotic de-escalation)."""
     tables = _tables(watchlist)
     events = [m for m in matches if m.kind == "event"]
     if not events:
         return []
-    sanctions = thesaurus.event_of("sanctions", watchlist.events)
-    escalation = thesaurus.event_of("escalation", watchlist.events)
+    sanctions, escalation = tables.sanctions, tables.escalation
     calm = tables.calm.name if tables.calm is not None else ""
-    crowd = _ARMY_OF.search(text)
+    crowd = "army" in text or "Army" in text  # most texts have no army: no search
     out = [
         m for m in events
-        if (crowd is not None and m.cameo.startswith("15") and _only_an_army_of(text, m))
+        if (crowd and m.cameo.startswith("15") and _only_an_army_of(text, m))
         or (m.name == sanctions and fold(m.found).startswith("embargo") and _PRESS_EMBARGO.match(text, m.end))
         or (m.name in tables.hostile and _FIGURATIVE_OBJECT.match(text, m.end))
         or _ALARM_AFTER.match(text, m.end)
@@ -1033,20 +1035,26 @@ def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str,
     peaceful = [m for m in events if m.name in (tables.truce, escalation, calm) and m.name and m not in out]
     if not peaceful:
         return out
-    metaphor, civil = _METAPHOR_WAR.search(text), _CIVIL_HINT.search(text)
-    if metaphor is None and civil is None:
+    warlike, civil = any(hint in text for hint in _WAR_HINTS), any(hint in text for hint in _CIVIL_HINTS)
+    if not warlike and not civil:
         return out
     spans = {} if spans is None else spans
-    named = {spans.get(m.start) or spans.setdefault(m.start, sentence_of(text, m.start)) for m in matches if m.kind == "actor"}
+    told: list[tuple[Match, tuple[int, int]]] = []
     for m in peaceful:
         span = spans.get(m.start) or spans.setdefault(m.start, sentence_of(text, m.start))
-        if span in named:
-            continue
-        if metaphor is not None and _METAPHOR_WAR.search(text, *span):
-            out.append(m)
-        elif civil is not None and m.name == calm and CIVIL.told(text[span[0] : span[1]]):
-            out.append(m)
+        if (warlike and _within(text, span, _WAR_HINTS) and _METAPHOR_WAR.search(text, *span)) or (
+            civil and m.name == calm and _within(text, span, _CIVIL_HINTS) and CIVIL.told(text[span[0] : span[1]])
+        ):
+            told.append((m, span))
+    if told:
+        named = {spans.get(a.start) or spans.setdefault(a.start, sentence_of(text, a.start)) for a in matches if a.kind == "actor"}
+        out += [m for m, span in told if span not in named]
     return out
+
+
+def _within(text: str, span: tuple[int, int], hints: tuple[str, ...]) -> bool:
+    """Whether one of `hints` stands inside `span` of the text."""
+    return any(text.find(hint, span[0], span[1]) >= 0 for hint in hints)
 
 
 _NAMESAKE = re.compile(  # what says a name is another's: a namesake, shares his name with, no relation to, unrelated to
@@ -1056,20 +1064,34 @@ _NAMESAKE = re.compile(  # what says a name is another's: a namesake, shares his
 )
 
 
+_NAMESAKE_HINTS = ("amesake", "s name", "r name", "a name", "e name", "elation to", "elated to", "omonym", "omonim", "omónim", "Namensvetter")  # one is in every _NAMESAKE form
+
+
 def namesakes(matches: Sequence[Match], text: str) -> list[Match]:
     """The actor matches followed in their sentence by words that say the name is another's ("Mark Esper, a dentist
     who shares his name with the former defence secretary"; "Turkey's Hizbullah, unrelated to its Lebanese
     namesake"): the guide's another person, or another group, of the same name. A name after those words stays."""
     actors = [m for m in matches if m.kind == "actor"]
-    if not actors or not _NAMESAKE.search(text):
+    if not actors or not any(hint in text for hint in _NAMESAKE_HINTS):
         return []
+    saids = [s.start() for s in _NAMESAKE.finditer(text)]
     out = []
     for m in actors:
-        start, end = sentence_of(text, m.start)
-        said = _NAMESAKE.search(text, m.end, end)
-        if said is not None and not any(o.kind == "actor" and o.name == m.name and m.end <= o.start < said.start() for o in actors):
+        after = [p for p in saids if p >= m.end]
+        if not after or after[0] >= sentence_of(text, m.start)[1]:
+            continue
+        if not any(o.name == m.name and m.end <= o.start < after[0] for o in actors):
             out.append(m)
     return out
+
+
+_ALIASES: list[tuple[Watchlist, frozenset[str]]] = []  # every actor's aliases, folded, of the watchlist in use: made when first needed
+
+
+def _aliases(watchlist: Watchlist) -> frozenset[str]:
+    if not _ALIASES or _ALIASES[0][0] is not watchlist:
+        _ALIASES[:] = [(watchlist, frozenset(fold(a) for actor in watchlist.actors for a in (actor.name, *actor.aliases)))]
+    return _ALIASES[0][1]
 
 
 _NAME_GOES_ON = re.compile(r"[\w'’]*[ \t]+([A-Z][\w'’-]*)")  # the capitalised word right after a capitalised one: Rocket Lab, Air France
@@ -1084,12 +1106,11 @@ def names_with_event_words(watchlist: Watchlist, matches: Sequence[Match], text:
     small words of four letters or more). A unit (Air Force) is no such name, nor an actor's alias however written
     (Sanzioni Usa: the sanctions of the USA)."""
     out = []
-    aliases = _tables(watchlist).aliases
     for m in matches:
         if m.kind != "event" or not m.found[:1].isupper() or not m.alias[:1].islower():
             continue
         after = _NAME_GOES_ON.match(text, m.start + 1)
-        if after is None or fold(after.group(1)) in UNIT_WORDS or fold(after.group(1)) in aliases or any(o.start == after.start(1) and o.kind == "actor" for o in matches):
+        if after is None or fold(after.group(1)) in UNIT_WORDS or fold(after.group(1)) in _aliases(watchlist) or any(o.start == after.start(1) and o.kind == "actor" for o in matches):
             continue
         start, end = sentence_of(text, m.start)
         if len(_LONG_SMALL_WORD.findall(text, start, end)) >= 2:
