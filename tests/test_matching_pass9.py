@@ -230,3 +230,15 @@ def test_an_army_of_helpers_is_a_crowd_not_troops(matcher: Matcher, plain: Match
     text = "The charity deployed an army of volunteers to clear the beaches."
     assert "troop deployment" not in events(matcher, text)
     assert "troop deployment" not in events(plain, text)
+
+
+@pytest.mark.parametrize(("text", "event"), [
+    ("Die Miliz kündigte Rache für den Angriff auf ihr Lager an.", "threat"),
+    ("Any strike on its ports would be met with force, the Iranian navy said.", "threat"),
+    ("Washington a renforcé sa présence militaire dans le Golfe.", "troop deployment"),
+    ("Un razzo è caduto vicino alla base di Erbil.", "rocket attack"),
+    ("Un cohete cayó cerca de la embajada en Bagdad.", "rocket attack"),
+    ("Iranische Drohnen haben gestern ein Frachtschiff angegriffen.", "drone strike"),
+])
+def test_threats_postures_and_attacks_as_the_press_words_them(plain: Matcher, text: str, event: str) -> None:
+    assert event in events(plain, text)

@@ -96,14 +96,14 @@ _AIR = "bombed struck hit pounded raided strafed attacked targeted killed bombar
 _ROCKET = (
     "fired launched landed hit struck slammed targeted rained impact base bases embassy airport compound militia militiamen "
     "attack barrage salvo wounded killed crashed tirées tirés tombées lancées abattues base ambassade milice contre "
-    "lanzaron lanzó disparados disparó dispararon cayeron base embajada milicia contra lanciati sparati caduti base ambasciata milizia contro "
+    "lanzaron lanzó disparados disparó dispararon cayeron cayó impactaron impactó base embajada milicia contra lanciati sparati caduti caduto base ambasciata milizia contro "
     "abgefeuert feuerte feuerten eingeschlagen Stützpunkt Botschaft Angriff Angriffe "
     "responsibility responsabilité responsabilidad responsabilità Verantwortung"  # a claim or denial of responsibility is an attack's
 )
 _MISSILE = _ROCKET + " intercepted interceptor"
 _DRONE = (
     "struck strike strikes hit targeted targeting attack attacked attacks assault armed explosive explosives laden one-way kamikaze launched killed fired "
-    "attaqué frappe armados atacaron ataque armati attaccato raid bewaffnete Angriff against barrage swarm salvo"
+    "attaqué frappe armados atacaron ataque armati attaccato raid bewaffnete Angriff against barrage swarm salvo rained slammed angegriffen griffen"
 )
 _EMBASSY = (  # not rockets that fell near it, nor protesters outside it: an attack on the mission itself
     "stormed storming besieged besieging siege attacked attack attackers breached torched overran rioters "
@@ -184,7 +184,7 @@ SYNSETS: tuple[Synset, ...] = (
     _synset(
         "rocket attack", "190",
         "rocket attack; rocket attacks; rocket fire; rockets fired; Katyusha; Katyushas; Katjuscha; Katjuschas; Katioucha; Katiouchas; Katiusha; Katiushas; mortar fire; tirs de roquettes; ataque con cohetes; attacco con razzi; Raketenangriff; Raketenbeschuss",
-        ("rocket; rockets; mortar; mortars; mortar rounds; roquettes; roquette; cohetes; razzi; Raketen", _ROCKET),
+        ("rocket; rockets; mortar; mortars; mortar rounds; roquettes; roquette; cohetes; cohete; razzi; razzo; Raketen; Rakete", _ROCKET),
     ),
     _synset(
         "embassy attack", "18",
@@ -238,11 +238,17 @@ SYNSETS: tuple[Synset, ...] = (
         ("dispatched; dispatch; sent; sending; rushed; bolstered; bolster; moved; redeployed; stationed; station; envoi; enviado; enviados; envió; inviato; inviati; inviato;"
          "dépêché; dépêchés; despachó; despachados; schierato; invio; ordered;"
          "entsandt; entsendet; verlegt; schickt; schickte", _FORCE, 5),
+        ("military presence; présence militaire; presencia militar; presenza militare; Militärpräsenz",
+         "reinforced reinforce bolstered bolster boosted boost increased increase expanded expand renforcé renforcer accru reforzó reforzar aumentó aumentar "
+         "rafforzato rafforzare aumentato aumentare verstärkt verstärken erhöht erhöhen", 5),  # a presence reinforced
     ),
     _synset(
         "threat", "13",
         "ultimatum; all options are on the table; Drohung; crushing blow; ready to strike; prêts à frapper; prêt à frapper; listos para atacar;"
-        "pronti a colpire; bereit zuzuschlagen",
+        "pronti a colpire; bereit zuzuschlagen; toutes les options sont sur la table;"
+        "todas las opciones están sobre la mesa; tutte le opzioni sono sul tavolo; alle Optionen liegen auf dem Tisch",
+        ("would be met with; will be met with", _THREAT, 6),  # an act met with force
+        ("kündigte; kündigten; angekündigt", "Vergeltung Vergeltungsschlag Rache Racheakt Gegenschlag", 6),  # retaliation announced: a threat
         ("warned; warns; warning; warn", _WARN),  # by force words alone: analysts warning of escalation with Iran threaten nothing
         ("threat; threats; threatened; threatens; threatening; vowed; vows; swore; would pay; menace; menacé; menace de;"
          "a juré; juré; amenaza; amenazas; amenazó; advirtió; juró; minaccia; minacce; minacciato; avvertì; giurato; drohte; droht; gedroht; schwor", _THREAT),
