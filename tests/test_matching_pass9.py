@@ -242,3 +242,33 @@ def test_an_army_of_helpers_is_a_crowd_not_troops(matcher: Matcher, plain: Match
 ])
 def test_threats_postures_and_attacks_as_the_press_words_them(plain: Matcher, text: str, event: str) -> None:
     assert event in events(plain, text)
+
+
+def test_a_strike_that_a_reprisal_answers_is_another_act(matcher: Matcher, plain: Matcher) -> None:
+    text = "In reprisal for the strike, militiamen fired rockets at the base near Erbil."
+    assert {"strike", "rocket attack"} <= events(matcher, text)
+    assert {"strike", "rocket attack"} <= events(plain, text)
+
+
+def test_the_answered_act_s_own_phrase_stays_one_act(matcher: Matcher) -> None:
+    text = "Iran fired missiles at Israel, calling it retaliation for the strike on its embassy in Damascus."
+    assert "strike" not in events(matcher, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Iraqi F-16s bombed militant caves in the Hamrin hills.",
+    "The Pentagon sent F-15Es to pound militia depots near the border.",
+])
+def test_an_aircraft_type_that_bombs_or_pounds_is_an_air_strike(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert "air strike" in events(matcher, text)
+    assert "air strike" in events(plain, text)
+    assert "bombing" not in events(matcher, text)
+
+
+@pytest.mark.parametrize(("text", "event"), [
+    ("Diplomats said the Guards were ratcheting up the standoff over the seized ship.", "escalation"),
+    ("La mort de deux manifestants à Bassora a provoqué la colère.", "killing"),
+    ("Iranian missiles rained down on the base before dawn.", "ballistic missiles"),
+])
+def test_standoffs_protesters_deaths_and_missiles_raining_down(matcher: Matcher, text: str, event: str) -> None:
+    assert event in events(matcher, text)

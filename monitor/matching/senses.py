@@ -221,15 +221,16 @@ def _governs(text: str, m: Match) -> bool:
 
 
 _AIRCRAFT_TYPE = re.compile(r"\b(?:F|FA|F/A|A|AC|AV|EA|B|Su|MiG|Tu)-\d{1,3}[A-Z]{0,2}s?\b[^.;:!?]{0,40}$")  # F-15Es, AC-130, B-2, Su-34 (not MQ-9, Kh-101)
-AIR_VERBS = frozenset("strike strikes struck striking hit hits bombed bombing pounded attacked attack attacks raided".split())
+AIR_VERBS = frozenset("strike strikes struck striking hit hits bombed bombing bomb pounded pound pounding attacked attack attacks raided".split())
 
 
 def aircraft_types(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[Match, Match]:
-    """A generic fight (CAMEO root 19 itself) told by a verb of striking after a military aircraft's type
-    designator ("American F-15Es struck the depots", "an Iraqi F-16 hit the hideout"): the air strike, when
+    """A generic fight (CAMEO root 19 itself), or a bombing (183), told by a verb of striking after a military
+    aircraft's type designator ("American F-15Es struck the depots", "an Iraqi F-16 hit the hideout", "F-16s
+    bombed the camp": bombs dropped from aircraft), the air strike, when
     none was found in its sentence (a word with digits never matches a phrase, so the type is read here)."""
     air = _tables(watchlist).air
-    generic = [m for m in matches if m.kind == "event" and m.cameo == "19" and fold(m.found) in AIR_VERBS]
+    generic = [m for m in matches if m.kind == "event" and m.cameo in ("19", "183") and fold(m.found) in AIR_VERBS]
     if air is None or not generic:
         return {}
     told = {k for m, k in zip(matches, sentence_keys(text, [m.start for m in matches])) if m.kind == "event" and m.name == air.name}
@@ -435,12 +436,28 @@ _CLAUSE = re.compile(  # another clause: "days after the US struck", "though rog
 _CAUSED = re.compile(r"\b(?:" + _CAUSE + r")\b", re.IGNORECASE)
 
 
+_CAUSE_OF = re.compile(  # a generic act as what a reprisal answers: "in reprisal for the strike", "revenge for the US attacks"
+    r"\b(?:" + _CAUSE + r")[ \t]+(?:(?:the|a|an|this|that|these|those|its|their|his|her|last|latest|recent|[\w-]+['’]s)[ \t]+){0,2}(?:[\w-]+[ \t]+)?$",
+    re.IGNORECASE,
+)
+
+
+_PHRASE_END = re.compile(r"[,;:.!?()\"“”«»]")
+
+
 def _apart(text: str, m: Match, o: Match) -> bool:
-    """Whether a generic event tells another act than the specific one of its sentence: a clause connector stands
-    between them ("fired missiles ..., days after the United States struck", "The strikes were approved hours after
-    rockets hit")."""
+    """Whether a generic event `m` tells another act than the specific one `o` of its sentence: a clause connector
+    stands between them ("fired missiles ..., days after the United States struck", "The strikes were approved hours
+    after rockets hit"), or `m` is what a reprisal answers, `o` outside that phrase ("in reprisal for the strike,
+    rockets were fired")."""
     first, last = (m, o) if m.start < o.start else (o, m)
-    return _CLAUSE.search(text, first.end, max(first.end, last.start)) is not None
+    if _CLAUSE.search(text, first.end, max(first.end, last.start)) is not None:
+        return True
+    cause = _CAUSE_OF.search(text, max(0, m.start - 60), m.start)
+    if cause is None:
+        return False
+    phrase_end = _PHRASE_END.search(text, m.end)  # the answered act's phrase runs to the next punctuation (the strike on its consulate)
+    return not cause.start() <= o.start < (phrase_end.start() if phrase_end else len(text))
 
 
 PRONOUNS = frozenset("it they them none".split())  # a subject that refers back to an act told before

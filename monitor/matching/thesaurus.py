@@ -114,7 +114,7 @@ _EMBASSY = (  # not rockets that fell near it, nor protesters outside it: an att
 )
 _ESCALATION_PLAIN = "wider war; wider conflict; war widened; widen the war"  # a war spreading
 _ESCALATION = (
-    "war tensions conflict military crisis violence fighting hostilities confrontation strikes attacks "
+    "war tensions conflict military crisis violence fighting hostilities confrontation standoff stand-off brinkmanship strikes attacks "
     "guerre conflit crise guerra conflicto crisis conflitto crisi Krieg Konflikt Krise Golf Gulf Golfe Golfo"
 )
 _TENSIONS = _ESCALATION + " " + _ARMED + " risk fears rhetoric situation region regional Middle East Moyen-Orient Oriente Medio Medio Oriente Nahost China Russia"  # the watched states' and groups' names count too
@@ -124,7 +124,7 @@ _AIRCRAFT = (
     "drone drones aircraft jet helicopter plane warplane airliner flight passenger Boeing dron avión aeronave helicóptero vuelo avion appareil "
     "hélicoptère vol aereo elicottero velivolo volo Drohne Flugzeug Passagierflugzeug Maschine Hubschrauber Flug"
 )
-_DEATH = _VIOLENT + " " + _ARMED + " revenge retaliation reprisal avenge martyr martyrdom general commander shot down downed downing abattu derribado abbattuto abgeschossen Abschuss"  # "vowed revenge for the general's death"
+_DEATH = _VIOLENT + " " + _ARMED + " revenge retaliation reprisal avenge martyr martyrdom general commander shot down downed downing abattu derribado abbattuto abgeschossen Abschuss protesters demonstrators manifestants manifestantes manifestanti Demonstranten"  # "vowed revenge for the general's death"
 _KILLED = _ARMED + " attack attacks attacked strike strikes struck shot shooting shelling blast explosion ambush bombardement bombardeo bombardamento Bombardierung embuscade emboscada imboscata Hinterhalt assassination commander bodyguards bodyguard bomber bombers suicide revenge vengeance reprisal avenge navy naval sank sunk"
 
 
