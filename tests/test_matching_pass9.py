@@ -272,3 +272,9 @@ def test_an_aircraft_type_that_bombs_or_pounds_is_an_air_strike(matcher: Matcher
 ])
 def test_standoffs_protesters_deaths_and_missiles_raining_down(matcher: Matcher, text: str, event: str) -> None:
     assert event in events(matcher, text)
+
+
+def test_an_act_inside_a_spread_out_reprisal_phrase_is_named_too(matcher: Matcher, plain: Matcher) -> None:
+    text = "The militia vowed bloody revenge on whoever attacked its convoy."
+    assert {"retaliation", "strike"} <= events(matcher, text)
+    assert {"retaliation", "strike"} <= events(plain, text)

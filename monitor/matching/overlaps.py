@@ -94,9 +94,10 @@ ACTS = ("18", "19", "20")  # CAMEO assault, fight, mass violence: the acts a hal
 
 def _halted(cluster: list[Found], chosen: list[Found]) -> list[Found]:
     """The hostile acts (CAMEO 18, 19, 20) left out inside a chosen halt of them ("suspending its attacks": a
-    ceasefire, and the attacks it halts, as the guide labels a negated act), one per span, none overlapping
-    another chosen match."""
-    halts = [h for h in chosen if h.said.fields["cameo"].startswith(HALT)]
+    ceasefire, and the attacks it halts, as the guide labels a negated act), or inside a phrase of no act found
+    with its words spread out ("revenge ... on anyone who attacked": the reprisal, and the attack it answers),
+    one per span, none overlapping another chosen match."""
+    halts = [h for h in chosen if h.said.fields["cameo"].startswith(HALT) or (h.how.startswith("words") and not h.said.fields["cameo"].startswith(ACTS))]
     if not halts:
         return []
     out: list[Found] = []
