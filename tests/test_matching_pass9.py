@@ -278,3 +278,23 @@ def test_an_act_inside_a_spread_out_reprisal_phrase_is_named_too(matcher: Matche
     text = "The militia vowed bloody revenge on whoever attacked its convoy."
     assert {"retaliation", "strike"} <= events(matcher, text)
     assert {"retaliation", "strike"} <= events(plain, text)
+
+
+@pytest.mark.parametrize(("text", "event"), [
+    ("Dockers warned the stoppage could escalate into a national strike if talks on wages failed.", "escalation"),
+    ("A Falcon 9 rocket lifted off from Vandenberg carrying 22 Starlink satellites.", "rocket attack"),
+    ("The senator called the leak of his tax returns a political assassination.", "assassination"),
+    ("A bomb cyclone will bring snow and gales to New England on Friday.", "bombing"),
+    ("Il governo ha chiesto alle parti di evitare un'escalation nel Golfo.", "escalation"),
+])
+def test_escalations_rockets_and_bombs_outside_the_domain(matcher: Matcher, plain: Matcher, text: str, event: str) -> None:
+    assert event not in events(matcher, text)
+    assert event not in events(plain, text)
+
+
+def test_a_political_assassination_with_a_death_stays(matcher: Matcher) -> None:
+    assert "assassination" in events(matcher, "Police said the mayor was shot dead in what they called a political assassination.")
+
+
+def test_a_french_betting_operator_is_no_militia(matcher: Matcher) -> None:
+    assert "Popular Mobilization Forces" not in actors(matcher, "Le PMU a enregistré des paris hippiques record dimanche.")

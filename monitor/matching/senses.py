@@ -53,7 +53,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     spans: dict[int, tuple[int, int]] = {}  # a match's sentence, found once for both fiction and sports
     dropped |= set(fiction_or_sports(watchlist, matches, text, spans))
     dropped |= set(compound_surnames(watchlist, matches, text)) | set(appositions(matches, text)) | set(quoted(watchlist, matches, text))
-    dropped |= set(operations(matches, text)) | set(common_nouns(watchlist, matches, text)) | set(labour(matches, text, spans))
+    dropped |= set(operations(matches, text)) | set(common_nouns(watchlist, matches, text)) | set(labour(watchlist, matches, text, spans))
     dropped |= set(elsewhere(watchlist, matches, text)) | set(disasters(watchlist, matches, text, spans)) | set(other_senses(watchlist, matches, text))
     dropped |= set(orders_to_act(matches, text)) | set(figures_of_speech(watchlist, matches, text, spans)) | set(namesakes(matches, text))
     dropped |= set(names_with_event_words(watchlist, matches, text))
@@ -920,11 +920,13 @@ LABOUR = Marks.of(  # a sentence that tells a labour dispute: its generic strike
 )
 
 
-def labour(matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
-    """The generic fight events (CAMEO root 19 itself) and threats (13) of a sentence that tells a labour dispute
-    (LABOUR: "ground staff walked out on a 24-hour strike", "the union warned the walkout could be extended"): the
-    guide's labour sense of "strike", and a threat to strike for pay. Other events stay."""
-    generic = [m for m in matches if m.kind == "event" and m.cameo in ("19", "13")]
+def labour(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
+    """The generic fight events (CAMEO root 19 itself), threats (13) and escalations of a sentence that tells a
+    labour dispute (LABOUR: "ground staff walked out on a 24-hour strike", "the union warned the walkout could be
+    extended", "could escalate into an indefinite stoppage"): the guide's labour sense of "strike", a threat to strike
+    for pay, a dispute escalating. Other events stay."""
+    escalation = _tables(watchlist).escalation
+    generic = [m for m in matches if m.kind == "event" and (m.cameo in ("19", "13") or (escalation and m.name == escalation))]
     return _in_sentences_telling(LABOUR, generic, text, {} if spans is None else spans) if generic else []
 
 
@@ -1002,6 +1004,8 @@ _FIGURATIVE_OBJECT = re.compile(  # the assassination of his reputation: an act 
     r"[ \t]+of[ \t]+(?:[\w'’-]+[ \t]+){0,3}?(?:reputation|character|good[ \t]+name|legacy|career|image|credibility)\b",
     re.IGNORECASE,
 )
+_POLITICAL = re.compile(r"\bpolitical[ \t]+assassinations?\b|\bassassinats?[ \t]+politiques?\b|\basesinatos?[ \t]+pol[ií]ticos?\b|\bassassini[oi][ \t]+politic[oi]\b", re.IGNORECASE)  # a political assassination: a figure of speech for an attack on a career, unless someone died
+_DEATHLY = re.compile(r"\b(?:killed|shot|dead|death|died|gunmen|gunman|bomb|murdered|slain|tué|mort|muerto|asesinado|ucciso|getötet)\b", re.IGNORECASE)
 _ARMY_OF = re.compile(r"\b(?:an|a|whole|small|veritable|entire)[ \t]+army[ \t]+of\b", re.IGNORECASE)  # an army of volunteers: a crowd
 _FORCE_WORD = re.compile(
     r"\b(?:troops|soldiers|forces|marines|paratroopers|brigades?|battalions?|warships?|jets|aircraft|military|armed|navy|carrier|destroyers?|"
@@ -1028,11 +1032,20 @@ _CIVIL_HINTS = ("olic", "olizi", "olize", "heriff", "eputies", "fficer", "ental"
 _WAR_HINTS = ("war", "War", "guerr", "Guerr", "krieg", "Krieg")  # in every _METAPHOR_WAR form
 
 
+SPACE = Marks.of(  # a sentence that tells space flight: its rockets and explosions are a launcher's, not an attack
+    "SpaceX|Starship|Starlink|Falcon 9|NASA|Blue Origin|Ariane|Arianespace|Roscosmos|spaceport|space agency|space station|launch pad|launchpad|"
+    "lift-off|lifted off|liftoff|orbit|orbital|astronaut|astronauts|cosmonauts|rocket engine|rocket engines"
+)
+_SPACE_HINTS = ("Space", "Star", "Falcon", "NASA", "Origin", "Arian", "Roscosmos", "port", "agency", "station", "pad", "lift", "rbit", "naut", "engine")
+
+
 def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
     """The event matches the guide rules out by a sense that news language marks itself: forces deployed in a
     sentence whose only army is "an army of" something (an army of seasonal staff); an embargo "until 00:01
     GMT" (a news embargo, not a sanction); a hostile act on a reputation or a character (the assassination of his
-    reputation); an event phrase before sirens, shelters, alarms or drills (air-raid sirens: the warning); and,
+    reputation), or a "political assassination" where nobody died (a ruling, a leak: an attack on a career); an event
+    phrase before sirens, shelters, alarms or drills (air-raid sirens: the warning); rockets and explosions of a
+    sentence that tells space flight (SPACE: a Starship rocket exploded after launch); and,
     in a sentence that names no watched actor, a truce, an escalation or a de-escalation of a war of commerce, law or words (a truce in their fare war, a war of words escalated) or a de-escalation of policing
     or medicine (police de-escalation training, antibiotic de-escalation)."""
     tables = _tables(watchlist)
@@ -1049,6 +1062,10 @@ def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str,
         or (m.name in tables.hostile and _FIGURATIVE_OBJECT.match(text, m.end))
         or _ALARM_AFTER.match(text, m.end)
     ]
+    launched = [m for m in events if m.cameo in ("190", "183") and m not in out]
+    if launched and any(hint in text for hint in _SPACE_HINTS):
+        out += _in_sentences_telling(SPACE, launched, text, {} if spans is None else spans)
+    out += [m for m in events if m.cameo.startswith("186") and _POLITICAL.search(text, max(0, m.start - 12), min(len(text), m.end + 12)) and not _DEATHLY.search(text, *sentence_of(text, m.start))]
     peaceful = [m for m in events if m.name in (tables.truce, escalation, calm) and m.name and m not in out]
     if not peaceful:
         return out

@@ -290,7 +290,9 @@ SYNSETS: tuple[Synset, ...] = (
         "exercise restraint; show restraint; maximum restraint; appelé à la retenue; pidió contención; invitato alla moderazione; zur Zurückhaltung;"
         "prevent a wider war; prevent a regional war; preventing a regional war; ne cherchent pas la guerre; ne cherche pas la guerre; apaiser les tensions;"
         "no buscan la guerra; rebajar la tensión; reducir la tensión; bajar la tensión; non cerca la guerra; ridurre la tensione; allentare la tensione;"
-        "keinen Krieg; Spannungen abbauen; lower the temperature; lowering the temperature; bring down the temperature; cool tensions",
+        "keinen Krieg; Spannungen abbauen; lower the temperature; lowering the temperature; bring down the temperature; cool tensions;"
+        "evitare un'escalation; evitare qualsiasi escalation; non cerca un'escalation; éviter une escalade; éviter toute escalade; évite l'escalade;"
+        "evitar una escalada; evitar cualquier escalada; no busca una escalada; eine Eskalation vermeiden; keine Eskalation",
         ("restraint; retenue; contención; moderazione; Zurückhaltung", _CALM),
     ),
 )
@@ -306,10 +308,10 @@ IDIOMS = {
     "retaliation": "whistleblower retaliation; retaliation claim; retaliation claims; retaliation lawsuit; alleged retaliation; suffered retaliation",
     "killing": "made a killing; make a killing; killing time; lightning strike; struck by lightning; shark attack; dog attack; heart attack; death to America; death to Israel; natural causes; long illness; old age;"
     "sentenced to death; death sentence; death penalty; death row; condamné à mort; condenado a muerte; condannato a morte; zum Tode verurteilt",
-    "bombing": "controlled detonation; controlled detonations; controlled explosion; controlled explosions; bomb disposal",
+    "bombing": "controlled detonation; controlled detonations; controlled explosion; controlled explosions; bomb disposal; bomb cyclone; bomb cyclones",
     "fight": "hunger strike; general strike; on strike; strike a deal; struck a deal; strike a chord; struck a chord; lightning strike;"
     "heart attack; panic attack; anxiety attack; shark attack; dog attack; sexual assault; indecent assault; assault charge; assault charges;"
-    "arson attack; arson attacks",
+    "arson attack; arson attacks; pace attack; bowling attack; spin attack",
     "ceasefire": "price war; fare war; bidding war; trade war; guerre des prix; guerra de precios; guerra dei prezzi; Preiskrieg",
     "threat": "strike a deal; early warning; storm warning; weather warning; flood warning; profit warning; hours of warning; without warning;"
     "threatened species; endangered species",
