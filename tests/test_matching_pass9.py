@@ -298,3 +298,22 @@ def test_a_political_assassination_with_a_death_stays(matcher: Matcher) -> None:
 
 def test_a_french_betting_operator_is_no_militia(matcher: Matcher) -> None:
     assert "Popular Mobilization Forces" not in actors(matcher, "Le PMU a enregistré des paris hippiques record dimanche.")
+
+
+@pytest.mark.parametrize(("text", "event"), [
+    ("Senate leaders fired the first salvo in the spending war and the minority vowed to retaliate.", "retaliation"),
+    ("The new vaccine could strike a decisive blow against the virus and kills infected cells.", "killing"),
+    ("La grève des pilotes continue ; la direction appelle à l'apaisement.", "de-escalation"),
+    ("Orange anunció el despliegue de fibra en 200 municipios.", "troop deployment"),
+    ("The coach called for calm in the locker room after the ejection.", "de-escalation"),
+])
+def test_budget_wars_medicine_labour_cable_and_locker_rooms_are_not_the_domain(matcher: Matcher, text: str, event: str) -> None:
+    assert event not in events(matcher, text)
+
+
+def test_a_fare_war_beside_a_place_name_is_still_commerce(matcher: Matcher) -> None:
+    assert "ceasefire" not in events(matcher, "Two airlines agreed a ceasefire in their fare war on the Erbil route.")
+
+
+def test_a_deployment_of_troops_in_spanish_stays(matcher: Matcher) -> None:
+    assert "troop deployment" in events(matcher, "Washington anunció el despliegue de 3.000 soldados en Kuwait.")

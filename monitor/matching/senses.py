@@ -580,7 +580,7 @@ def fiction_or_sports(watchlist: Watchlist, matches: Sequence[Match], text: str,
     told_of = [m for m in matches if m.kind == "event" or (m.name in actors and actors[m.name].kind == "state")]
     if not told_of:
         return []
-    events = [m for m in told_of if m.kind == "event"] if _PASTIME_HINT.search(text) else []  # most texts name no pastime: no second scan
+    events = [m for m in told_of if m.kind == "event"] if any(hint in text for hint in _PASTIME_HINTS) else []  # most texts name no pastime: no second scan
     dropped = _in_sentences_telling(_FICTION_OR_SPORTS, told_of, text, spans)
     armed = [m for m in matches if m.kind == "actor" and m.name in actors and actors[m.name].kind == "group"]
     if dropped and armed:
@@ -609,7 +609,7 @@ SPORTS = Marks.of(  # a sentence that tells a match: its events, and its states 
     "three-pointers|threes|rebounds|innings|wicket|wickets|qualifier|qualifiers|quarter-final|quarter-finals|semi-final|semi-finals|Olympic|Olympics|"
     "equaliser|equalizer|Premier League|Champions League|baseline|tennis|Coupe du monde|carton rouge|buteur|attaquant|gardien de but|"
     "Copa del Mundo|tarjeta roja|delantero|goleador|portero|Mondiali|cartellino rosso|attaccante|portiere|Weltmeisterschaft|rote Karte|"
-    "Stürmer|Torwart|Torhüter|Nationalmannschaft|chess|kingside|queenside|checkmate|grandmaster|rugby|drop goal|scrum|Asian Cup|"
+    "Stürmer|Torwart|Torhüter|Nationalmannschaft|locker room|dressing room|chess|kingside|queenside|checkmate|grandmaster|rugby|drop goal|scrum|Asian Cup|"
     "Coppa d'Asia|Coupe d'Asie|Copa Asiática|hat-trick|doppietta|andata|Hinspiel*|Rückspiel*|volleyball|basketball|derby|sent off|"
     "Nations League|straight sets|quarterback|touchdown|NFL|NBA|playoff|playoffs|Super Bowl|"
     # futsal, a league table, a shoot-out won; the other languages' football (a long shot, the top corner, a penalty)
@@ -617,7 +617,7 @@ SPORTS = Marks.of(  # a sentence that tells a match: its events, and its states 
     "Fernschuss|Elfmeter|Freistoß|Kopfball|incrocio dei pali|calcio di rigore|rigore|penalti|tiro libre|coup franc|tir au but|tirs au but"
 )
 _FICTION_OR_SPORTS = FICTION.joined(SPORTS)
-_PASTIME_HINT = re.compile(r"bowl|tenpin|skittle|dart|snooker|billiard", re.IGNORECASE)  # what every PASTIMES word starts with
+_PASTIME_HINTS = tuple(f(w) for w in ("bowl", "tenpin", "skittle", "dart", "snooker", "billiard") for f in (str.lower, str.capitalize, str.upper))  # what every PASTIMES word starts with, as written
 PASTIMES = Marks.of("bowling|bowling alley|tenpin|skittles|darts|snooker|billiards")  # a game whose strikes and shots are its own: its events only (the US embassy's staff at the alley stay)
 
 
@@ -753,11 +753,32 @@ _NOT_SEEKING = re.compile(  # not seeking / not looking for / not interested in 
     r"(?:an?[ \t]+|any[ \t]+)?(?:\w+[ \t]+)?(?:war|conflict|confrontation|escalation)\b",
     re.IGNORECASE,
 )
-_METAPHOR_WAR = re.compile(  # a war of commerce, law or words: a call for a ceasefire in a price war, a truce in a fare war
-    r"\b(?:price|pricing|fare|trade|turf|culture|bidding|tariff|patent|format|streaming|console|ratings|subsidy|takeover|talent|browser|legal)[ \t]+wars?\b"
-    r"|\bwars?[ \t]+of[ \t]+words\b|\bguerres?[ \t]+des[ \t]+prix\b|\bguerras?[ \t]+de[ \t]+precios\b|\bguerr[ae][ \t]+dei[ \t]+prezzi\b|\b(?:Preis|Handels|Patent)kriegs?\b",
-    re.IGNORECASE,
+METAPHOR_WARS = frozenset(  # the word before "war" that makes it one of commerce, law or budgets: a call for a ceasefire in a price war
+    "price pricing fare trade turf culture bidding tariff patent format streaming console ratings subsidy takeover talent browser legal budget "
+    "funding spending tax currency ad advertising sales subscription fee discount pr media".split()
 )
+_WAR_WORD = re.compile(r"\b(?:[Ww]ars?|WARS?|[Gg]uerr[ae]s?)\b|(?:Preis|Handels|Patent)kriegs?\b")
+_OF_WORDS = re.compile(r"[ \t]+of[ \t]+words\b", re.IGNORECASE)  # a war of words
+_OF_PRICES = re.compile(r"[ \t]+(?:des[ \t]+prix|de[ \t]+precios|dei[ \t]+prezzi)\b", re.IGNORECASE)  # guerre des prix, guerra de precios, guerra dei prezzi
+
+
+def _metaphor_wars(text: str, start: int = 0, end: int | None = None) -> list[int]:
+    """Where a war of commerce, law, budgets or words is named between `start` and `end`: a price war, a war of
+    words, la guerre des prix, la guerra de precios, la guerra dei prezzi, der Preiskrieg (found from the word
+    "war" in the five languages, then the word before or after it)."""
+    out = []
+    for w in _WAR_WORD.finditer(text, start, len(text) if end is None else end):
+        word = w.group().casefold()
+        if word.startswith("war"):
+            before = _WORDS_BEFORE.search(text, max(0, w.start() - 30), w.start())
+            if (before is not None and before.group(1).casefold() in METAPHOR_WARS) or _OF_WORDS.match(text, w.end()):
+                out.append(w.start())
+        elif word.startswith("guerr"):
+            if _OF_PRICES.match(text, w.end()):
+                out.append(w.start())
+        else:  # Preiskrieg, Handelskrieg, Patentkrieg
+            out.append(w.start())
+    return out
 APPEAL_REACH = 8  # words from the call to its "stop", and from the "stop" to the act or war it names
 APPEAL_CHARS = 400  # characters that surely hold APPEAL_REACH words after a call (a quick look before counting them)
 
@@ -788,7 +809,7 @@ def appeals(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[M
         if not _STOP.search(text, call.end(), near) and not any(call.end() <= t < near for t in truces):
             continue  # no stop and no truce near the call (most calls: told reporters, ordered an inquiry): nothing to look at
         key = sentence_keys(text, [call.start()])[0]
-        if key in told or _METAPHOR_WAR.search(text, *sentence_of(text, call.start())):
+        if key in told or _metaphor_wars(text, *sentence_of(text, call.start())):
             continue
         end = _reach(text, call.end(), APPEAL_REACH)
         acts = [m for m, k in zip(events, keys) if k == key and call.end() <= m.start and (m.name in tables.hostile or m.name == tables.truce)]
@@ -923,10 +944,11 @@ LABOUR = Marks.of(  # a sentence that tells a labour dispute: its generic strike
 def labour(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
     """The generic fight events (CAMEO root 19 itself), threats (13) and escalations of a sentence that tells a
     labour dispute (LABOUR: "ground staff walked out on a 24-hour strike", "the union warned the walkout could be
-    extended", "could escalate into an indefinite stoppage"): the guide's labour sense of "strike", a threat to strike
-    for pay, a dispute escalating. Other events stay."""
-    escalation = _tables(watchlist).escalation
-    generic = [m for m in matches if m.kind == "event" and (m.cameo in ("19", "13") or (escalation and m.name == escalation))]
+    extended", "could escalate into an indefinite stoppage", "the management called for calm"): the guide's labour
+    sense of "strike", a threat to strike for pay, a dispute escalating or calmed. Other events stay."""
+    tables = _tables(watchlist)
+    calm = tables.calm.name if tables.calm is not None else ""
+    generic = [m for m in matches if m.kind == "event" and (m.cameo in ("19", "13") or (m.name and m.name in (tables.escalation, calm)))]
     return _in_sentences_telling(LABOUR, generic, text, {} if spans is None else spans) if generic else []
 
 
@@ -1028,8 +1050,17 @@ CIVIL = Marks.of(  # a sentence that tells policing or medicine: its de-escalati
     "policiers|policière|gendarmes|gendarmerie|policía|policías|Mossos|Guardia Civil|polizia|poliziotti|carabinieri|Polizei|Polizisten|"
     "antibiotic|antibiotics|antimicrobial|intensive care|patients|patient|clinicians|therapy|dosing|dose"
 )
-_CIVIL_HINTS = ("olic", "olizi", "olize", "heriff", "eputies", "fficer", "ental", "endarm", "ossos", "uardia", "arabin", "ntibiot", "ntimicrob", "ntensive", "atient", "therap", "dos")  # in every CIVIL word
-_WAR_HINTS = ("war", "War", "guerr", "Guerr", "krieg", "Krieg")  # in every _METAPHOR_WAR form
+_CIVIL_HINTS = (  # one is in every CIVIL word
+    "olice", "olicing", "olicemen", "olicewomen", "olicier", "olicière", "olicía", "olizi", "olizei", "olizist", "heriff", "eputies", "fficers",
+    "risis intervention", "ental health", "endarm", "Mossos", "Guardia Civil", "arabinieri", "ntibiot", "ntimicrob", "ntensive care", "atient",
+    "linicians", "herapy", "dosing", "dose",
+)
+_WAR_HINTS = (" war ", " war,", " war.", " wars", "War ", "guerr", "Guerr", "krieg", "Krieg")  # in every _METAPHOR_WAR form (as a text writes it)
+MEDICAL = Marks.of(  # a sentence that tells medicine: what strikes or kills there is a drug's or a disease's
+    "antibiotic|antibiotics|antibody|antibodies|bacteria|bacterial|infection|infections|tumour|tumours|tumor|tumors|cancer cells|virus|viruses|"
+    "pathogen|pathogens|immune system|white blood cells|chemotherapy|vaccine|vaccines"
+)
+_MEDICAL_HINTS = ("ntibio", "ntibod", "acteri", "nfection", "umo", "ancer", "irus", "athogen", "mmune", "hemotherap", "accine")  # one is in every MEDICAL word
 
 
 SPACE = Marks.of(  # a sentence that tells space flight: its rockets and explosions are a launcher's, not an attack
@@ -1045,14 +1076,16 @@ def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str,
     GMT" (a news embargo, not a sanction); a hostile act on a reputation or a character (the assassination of his
     reputation), or a "political assassination" where nobody died (a ruling, a leak: an attack on a career); an event
     phrase before sirens, shelters, alarms or drills (air-raid sirens: the warning); rockets and explosions of a
-    sentence that tells space flight (SPACE: a Starship rocket exploded after launch); and,
-    in a sentence that names no watched actor, a truce, an escalation or a de-escalation of a war of commerce, law or words (a truce in their fare war, a war of words escalated) or a de-escalation of policing
-    or medicine (police de-escalation training, antibiotic de-escalation)."""
+    sentence that tells space flight (SPACE: a Starship rocket exploded after launch); and, in a sentence that
+    names no watched state, group or person, the events of a war of commerce, law, budgets or words (a truce in
+    their fare war, a war of words escalated, Democrats vowed to retaliate in the budget war), a de-escalation of
+    policing or medicine (police de-escalation training, antibiotic de-escalation), and what strikes or kills in
+    medicine (MEDICAL: the drug kills resistant bacteria)."""
     tables = _tables(watchlist)
     events = [m for m in matches if m.kind == "event"]
     if not events:
         return []
-    sanctions, escalation = tables.sanctions, tables.escalation
+    sanctions = tables.sanctions
     calm = tables.calm.name if tables.calm is not None else ""
     crowd = "army" in text or "Army" in text  # most texts have no army: no search
     out = [
@@ -1066,22 +1099,29 @@ def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str,
     if launched and any(hint in text for hint in _SPACE_HINTS):
         out += _in_sentences_telling(SPACE, launched, text, {} if spans is None else spans)
     out += [m for m in events if m.cameo.startswith("186") and _POLITICAL.search(text, max(0, m.start - 12), min(len(text), m.end + 12)) and not _DEATHLY.search(text, *sentence_of(text, m.start))]
-    peaceful = [m for m in events if m.name in (tables.truce, escalation, calm) and m.name and m not in out]
-    if not peaceful:
+    rest = [m for m in events if m not in out]
+    if not rest:
         return out
-    warlike, civil = any(hint in text for hint in _WAR_HINTS), any(hint in text for hint in _CIVIL_HINTS)
-    if not warlike and not civil:
+    wars = _metaphor_wars(text) if any(hint in text for hint in _WAR_HINTS) else []  # most texts: none
+    civil = any(m.name == calm for m in rest) and any(hint in text for hint in _CIVIL_HINTS)
+    medical = any(m.cameo[:2] in ("18", "19") for m in rest) and any(hint in text for hint in _MEDICAL_HINTS)
+    if not (wars or civil or medical):
         return out
     spans = {} if spans is None else spans
     told: list[tuple[Match, tuple[int, int]]] = []
-    for m in peaceful:
+    for m in rest:
+        calming, acting = m.name == calm, m.cameo[:2] in ("18", "19")
+        if not (wars or (civil and calming) or (medical and acting)):
+            continue
         span = spans.get(m.start) or spans.setdefault(m.start, sentence_of(text, m.start))
-        if (warlike and _within(text, span, _WAR_HINTS) and _METAPHOR_WAR.search(text, *span)) or (
-            civil and m.name == calm and _within(text, span, _CIVIL_HINTS) and CIVIL.told(text[span[0] : span[1]])
+        if (
+            any(span[0] <= w < span[1] for w in wars)
+            or (civil and calming and _within(text, span, _CIVIL_HINTS) and CIVIL.told(text[span[0] : span[1]]))
+            or (medical and acting and _within(text, span, _MEDICAL_HINTS) and MEDICAL.told(text[span[0] : span[1]]))
         ):
             told.append((m, span))
-    if told:
-        named = {spans.get(a.start) or spans.setdefault(a.start, sentence_of(text, a.start)) for a in matches if a.kind == "actor"}
+    if told:  # a watched state, group or person in the sentence makes it the domain's (a place alone does not)
+        named = {spans.get(a.start) or spans.setdefault(a.start, sentence_of(text, a.start)) for a in matches if a.kind == "actor" and a.category != "place"}
         out += [m for m, span in told if span not in named]
     return out
 
@@ -1119,13 +1159,15 @@ def namesakes(matches: Sequence[Match], text: str) -> list[Match]:
     return out
 
 
-_ALIASES: list[tuple[Watchlist, frozenset[str]]] = []  # every actor's aliases, folded, of the watchlist in use: made when first needed
+_ACRONYMS: list[tuple[Watchlist, frozenset[str]]] = []  # the actors' all-capital aliases, folded, of the watchlist in use
 
 
-def _aliases(watchlist: Watchlist) -> frozenset[str]:
-    if not _ALIASES or _ALIASES[0][0] is not watchlist:
-        _ALIASES[:] = [(watchlist, frozenset(fold(a) for actor in watchlist.actors for a in (actor.name, *actor.aliases)))]
-    return _ALIASES[0][1]
+def _acronyms(watchlist: Watchlist) -> frozenset[str]:
+    """The actors' aliases written in capitals (USA), folded: found as a capitalised word (Usa) they match no actor,
+    as they match case-sensitively; other aliases written so are actor matches already."""
+    if not _ACRONYMS or _ACRONYMS[0][0] is not watchlist:
+        _ACRONYMS[:] = [(watchlist, frozenset(fold(a) for actor in watchlist.actors for a in actor.aliases if a.isupper()))]
+    return _ACRONYMS[0][1]
 
 
 _NAME_GOES_ON = re.compile(r"[\w'’]*[ \t]+([A-Z][\w'’-]*)")  # the capitalised word right after a capitalised one: Rocket Lab, Air France
@@ -1144,7 +1186,7 @@ def names_with_event_words(watchlist: Watchlist, matches: Sequence[Match], text:
         if m.kind != "event" or not m.found[:1].isupper() or not m.alias[:1].islower():
             continue
         after = _NAME_GOES_ON.match(text, m.start + 1)
-        if after is None or fold(after.group(1)) in UNIT_WORDS or fold(after.group(1)) in _aliases(watchlist) or any(o.start == after.start(1) and o.kind == "actor" for o in matches):
+        if after is None or fold(after.group(1)) in UNIT_WORDS or fold(after.group(1)) in _acronyms(watchlist) or any(o.start == after.start(1) and o.kind == "actor" for o in matches):
             continue
         start, end = sentence_of(text, m.start)
         if len(_LONG_SMALL_WORD.findall(text, start, end)) >= 2:
