@@ -188,11 +188,11 @@ def test_a_halt_of_attacks_names_the_attacks_too(matcher: Matcher, plain: Matche
 @pytest.mark.parametrize(("text", "state"), [
     ("Two Iraqi officers were wounded at the checkpoint.", "Iraq"),
     ("Militiamen vowed to drive out the American occupier.", "United States"),
-    ("Refiners in China kept buying Iranian oil at a discount.", "Iran"),
+    ("Iranian fast boats shadowed the tanker for an hour.", "Iran"),
     ("Le ministre a promis de riposter à toute attaque américaine.", "United States"),
     ("Nach Angaben irakischer Sicherheitskreise wurde niemand verletzt.", "Iraq"),
 ])
-def test_a_demonym_of_the_state_s_officers_oil_soil_or_attacks_is_the_state(matcher: Matcher, text: str, state: str) -> None:
+def test_a_demonym_of_the_state_s_officers_craft_soil_or_attacks_is_the_state(matcher: Matcher, text: str, state: str) -> None:
     assert state in actors(matcher, text)
 
 
