@@ -317,3 +317,9 @@ def test_a_fare_war_beside_a_place_name_is_still_commerce(matcher: Matcher) -> N
 
 def test_a_deployment_of_troops_in_spanish_stays(matcher: Matcher) -> None:
     assert "troop deployment" in events(matcher, "Washington anunció el despliegue de 3.000 soldados en Kuwait.")
+
+
+def test_a_litotes_of_standing_idle_is_a_threat(matcher: Matcher, plain: Matcher) -> None:
+    text = "The militia said it would not stand idly by if its bases were attacked again."
+    assert "threat" in events(matcher, text)
+    assert "threat" in events(plain, text)

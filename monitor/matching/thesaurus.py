@@ -248,13 +248,14 @@ SYNSETS: tuple[Synset, ...] = (
         "pronti a colpire; bereit zuzuschlagen; toutes les options sont sur la table;"
         "todas las opciones están sobre la mesa; tutte le opzioni sono sul tavolo; alle Optionen liegen auf dem Tisch",
         ("would be met with; will be met with", _THREAT, 6),  # an act met with force
-        ("kündigte; kündigten; angekündigt", "Vergeltung Vergeltungsschlag Rache Racheakt Gegenschlag", 6),  # retaliation announced: a threat
+        ("kündigte; kündigten; angekündigt", "Vergeltung Vergeltungsschlag Rache Racheakt Gegenschlag Visier angreifen", 6),  # retaliation or an attack announced: a threat
         ("warned; warns; warning; warn", _WARN),  # by force words alone: analysts warning of escalation with Iran threaten nothing
         ("threat; threats; threatened; threatens; threatening; vowed; vows; swore; would pay; menace; menacé; menace de;"
          "a juré; juré; amenaza; amenazas; amenazó; advirtió; juró; minaccia; minacce; minacciato; avvertì; giurato; drohte; droht; gedroht; schwor", _THREAT),
         ("pledged; promised; promis; prometió; promesso", _PROMISE),
         ("will not be tolerated; would not be tolerated; will not tolerate; would not tolerate; will not go unanswered; would not go unanswered;"
-         "will not go unpunished; would not go unpunished; ne restera pas impuni; no quedará impune; non resterà impunito; nicht ungestraft", _THREAT, 8),  # a litotes of reprisal
+         "will not go unpunished; would not go unpunished; ne restera pas impuni; no quedará impune; non resterà impunito; nicht ungestraft;"
+         "will not stand idly by; would not stand idly by; will not stand idle; would not stand idle; will not sit idly by; would not sit idly by", _THREAT, 8),  # a litotes of reprisal
         ("harsh; severe; crushing; decisive; dura; durísima; sévère; severa; harte", "revenge vengeance retaliation retaliatory response reprisal reprisals venganza respuesta vengeance riposte représailles vendetta risposta Rache Vergeltung Antwort", 2),
         ("unavenged; will pay", _THREAT, 3),
         ("held responsible; hold responsible; bear responsibility; fair game; bill comes due; preemptive action; pre-emptive action;"
