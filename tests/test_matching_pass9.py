@@ -323,3 +323,15 @@ def test_a_litotes_of_standing_idle_is_a_threat(matcher: Matcher, plain: Matcher
     text = "The militia said it would not stand idly by if its bases were attacked again."
     assert "threat" in events(matcher, text)
     assert "threat" in events(plain, text)
+
+
+def test_shooting_down_a_drone_is_a_strike_on_it_besides_the_drone_attack(matcher: Matcher, plain: Matcher) -> None:
+    text = "A US warship shot down two explosive-laden drones heading for the port."
+    assert {"strike", "drone strike"} <= events(matcher, text)
+    assert {"strike", "drone strike"} <= events(plain, text)
+
+
+def test_the_missiles_that_downed_a_plane_are_one_act(matcher: Matcher) -> None:
+    text = "Iran admitted its air defences fired the missiles that shot down the airliner."
+    assert "ballistic missiles" in events(matcher, text)
+    assert "strike" not in events(matcher, text)

@@ -414,9 +414,21 @@ def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[
     keys = sentence_keys(text, [m.start for m in events])
     return [
         m for m, key in zip(events, keys)
-        if (m.name in yields and any(o.name in yields[m.name] and ((k == key and not _another(text, m, events) and not _apart(text, m, o)) or (o.start < m.start and _refers_back(text, m.start) and not _past_verb(m) and not _CAUSED.search(text, o.end, m.start))) for o, k in zip(events, keys)))
+        if (m.name in yields and any(o.name in yields[m.name] and not (o.start >= m.end and _downing(m)) and ((k == key and not _another(text, m, events) and not _apart(text, m, o)) or (o.start < m.start and _refers_back(text, m.start) and not _past_verb(m) and not _CAUSED.search(text, o.end, m.start))) for o, k in zip(events, keys)))
         or (m.name in opposes and any(o.name in opposes[m.name] and k == key and _words_apart(text, m, o) <= OPPOSITE_NEAR for o, k in zip(events, keys)))
     ]
+
+
+DOWNING = frozenset(  # shooting down: an act on the weapon (the guide: a drone shot down is the target of a strike), another act than its own
+    "shot down|shooting down|shoot down|shoots down|downed|downing|abattu|abattus|abattue|abattre|derribó|derribado|derribados|derribo|derribar|"
+    "abbattuto|abbattuti|abbattimento|abgeschossen|Abschuss|intercepted|intercept|interception".casefold().split("|")
+)
+
+
+def _downing(m: Match) -> bool:
+    """Whether a generic event was found as a shooting down ("shot down three drones", "the downing of"): it does not
+    yield to the weapon named after it, the one it downed ("the missiles that downed the airliner" yield)."""
+    return fold(m.found) in DOWNING
 
 
 def _past_verb(m: Match) -> bool:
