@@ -335,3 +335,15 @@ def test_the_missiles_that_downed_a_plane_are_one_act(matcher: Matcher) -> None:
     text = "Iran admitted its air defences fired the missiles that shot down the airliner."
     assert "ballistic missiles" in events(matcher, text)
     assert "strike" not in events(matcher, text)
+
+
+@pytest.mark.parametrize(("text", "state"), [
+    ("American and French jets struck the depot overnight.", "United States"),
+    ("Iraqi or Kurdish forces will hold the bridge.", "Iraq"),
+])
+def test_a_demonym_coordinated_with_another_reaches_their_noun(matcher: Matcher, text: str, state: str) -> None:
+    assert state in actors(matcher, text)
+
+
+def test_a_demonym_before_a_comma_and_another_clause_does_not(matcher: Matcher) -> None:
+    assert "United States" not in actors(matcher, "She cooked American, and later Japanese, food for the officials.")

@@ -334,8 +334,17 @@ class Matcher(CompiledWatchlist):
             if head not in CAPS_HEADS and any(len(w) >= 4 and w.isalpha() and w.isupper() for w in around):  # a headline: PLEASE HELP US FIND OUR DOG
                 return False
         if checks.context is not None and (checks.context.isdisjoint(seen) or not near(checks.context, last, n, seen, self._window[alias_id])):
-            return False
+            window = self._window[alias_id]  # a close context (a nationality adjective's) reaches past a coordinated one: American and British warplanes
+            if checks.context.isdisjoint(seen) or window > 3 or last + 2 >= len(words.raws) or self._aliases[alias_id].kind != "actor":
+                return False
+            if words.starts[last + 1] - words.ends[last] != 1 or words.norms(last + 1, last + 1)[0] not in COORDINATORS:  # one space: no comma between
+                return False
+            if not near(checks.context, last, n, seen, window + 2):
+                return False
         return checks.not_when.isdisjoint(seen) or not near(checks.not_when, last, n, seen, NOT_WHEN_WINDOW)
+
+COORDINATORS = frozenset("and or et ou y o e und oder".split())  # words that join two adjectives before one noun
+
 
 def _strip_possessive(word: str) -> str:
     return word[:-2] if len(word) > 2 and word[-1] in "sS" and not word[-2].isalnum() else word
