@@ -347,3 +347,15 @@ def test_a_demonym_coordinated_with_another_reaches_their_noun(matcher: Matcher,
 
 def test_a_demonym_before_a_comma_and_another_clause_does_not(matcher: Matcher) -> None:
     assert "United States" not in actors(matcher, "She cooked American, and later Japanese, food for the officials.")
+
+
+@pytest.mark.parametrize("text", [
+    "The minister urged both sides to show restraint and warned the crisis could escalate into war.",
+    "Der Minister rief zur Zurückhaltung auf und warnte, die Lage am Golf könne eskalieren.",
+])
+def test_an_escalation_said_as_such_beside_a_call_for_calm_is_a_mention_of_its_own(matcher: Matcher, text: str) -> None:
+    assert {"escalation", "de-escalation"} <= events(matcher, text)
+
+
+def test_tensions_that_ease_are_no_escalation(matcher: Matcher) -> None:
+    assert "escalation" not in events(matcher, "Tensions between Washington and Tehran eased after both sides urged restraint.")

@@ -415,7 +415,7 @@ def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[
     return [
         m for m, key in zip(events, keys)
         if (m.name in yields and any(o.name in yields[m.name] and not (o.start >= m.end and _downing(m)) and ((k == key and not _another(text, m, events) and not _apart(text, m, o)) or (o.start < m.start and _refers_back(text, m.start) and not _past_verb(m) and not _CAUSED.search(text, o.end, m.start))) for o, k in zip(events, keys)))
-        or (m.name in opposes and any(o.name in opposes[m.name] and k == key and _words_apart(text, m, o) <= OPPOSITE_NEAR for o, k in zip(events, keys)))
+        or (m.name in opposes and _easable(text, m) and any(o.name in opposes[m.name] and k == key and _words_apart(text, m, o) <= OPPOSITE_NEAR for o, k in zip(events, keys)))
     ]
 
 
@@ -507,6 +507,15 @@ def _another(text: str, m: Match, events: Sequence[Match]) -> bool:
 
 
 OPPOSITE_NEAR = 8  # words between an event and its opposite for the opposite to take it out
+_ESCALATING = re.compile(r"(?:escal|eskal)\w*|fl(?:a|ae|ä)chenbrand\w*|conflagration\w*|embrasement\w*")  # an escalation said as such (folded)
+_NEGATED_BEFORE = re.compile(r"\b(?:not|no|never|without|nicht|kein\w*|pas|sans|ni|non|senza)\b(?:[ \t\"“”'’]+[\w'’-]+){0,3}[ \t\"“”'’]+$", re.IGNORECASE)
+
+
+def _easable(text: str, m: Match) -> bool:
+    """Whether an escalation match is what its opposite near it talks of (tensions eased, un alivio de las
+    tensiones, no desire for a wider conflict), not an escalation said as such and not negated (warned of a
+    conflagration and called for restraint, ready for war if Israel escalated: a mention of its own)."""
+    return not _ESCALATING.fullmatch(fold(m.found)) or _NEGATED_BEFORE.search(text, max(0, m.start - 60), m.start) is not None
 _A_WORD = re.compile(r"\w+")
 
 
