@@ -359,3 +359,7 @@ def test_an_escalation_said_as_such_beside_a_call_for_calm_is_a_mention_of_its_o
 
 def test_tensions_that_ease_are_no_escalation(matcher: Matcher) -> None:
     assert "escalation" not in events(matcher, "Tensions between Washington and Tehran eased after both sides urged restraint.")
+
+
+def test_a_watched_person_s_german_genitive_is_the_person(matcher: Matcher) -> None:
+    assert "Qasem Soleimani" in actors(matcher, "Die Miliz drohte nach dem Tod Soleimanis mit Angriffen auf US-Stützpunkte.")
