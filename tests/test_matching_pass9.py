@@ -363,3 +363,11 @@ def test_tensions_that_ease_are_no_escalation(matcher: Matcher) -> None:
 
 def test_a_watched_person_s_german_genitive_is_the_person(matcher: Matcher) -> None:
     assert "Qasem Soleimani" in actors(matcher, "Die Miliz drohte nach dem Tod Soleimanis mit Angriffen auf US-Stützpunkte.")
+
+
+@pytest.mark.parametrize(("text", "event"), [
+    ("Droni carichi di esplosivo hanno colpito il deposito della milizia.", "drone strike"),
+    ("Das Verteidigungsministerium hat 200 Soldaten aus Bagdad in die Türkei verlegt.", "troop deployment"),
+])
+def test_drones_that_struck_and_troops_moved_in_italian_and_german(matcher: Matcher, text: str, event: str) -> None:
+    assert event in events(matcher, text)

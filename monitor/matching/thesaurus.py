@@ -103,7 +103,8 @@ _ROCKET = (
 _MISSILE = _ROCKET + " intercepted interceptor"
 _DRONE = (
     "struck strike strikes hit targeted targeting attack attacked attacks assault armed explosive explosives laden one-way kamikaze launched killed fired "
-    "attaqué frappe armados atacaron ataque armati attaccato raid bewaffnete Angriff against barrage swarm salvo rained slammed angegriffen griffen"
+    "attaqué frappe armados atacaron ataque armati attaccato raid bewaffnete Angriff against barrage swarm salvo rained slammed angegriffen griffen "
+    "colpito colpita colpiti colpendo gelenkt angreift angreifen"  # struck, steered: the other languages (not their launch verbs: a missile lanciato)
 )
 _EMBASSY = (  # not rockets that fell near it, nor protesters outside it: an attack on the mission itself
     "stormed storming besieged besieging siege attacked attack attackers breached torched overran rioters "
