@@ -272,7 +272,7 @@ class Matcher(CompiledWatchlist):
         """Whether a bare surname follows a given name: _OTHER when it is not the watched person's (a
         capitalised word, not all capitals, not a title, not a sentence's opening function word, right
         before it with only spaces, or an initial, between, unlike the first word of every alias of the
-        person: a transliteration, 60%, is alike), _SAME when it is the person's, else 0."""
+        person: a transliteration, 60% alike and of the same first sound, is alike), _SAME when it is the person's, else 0."""
         before = doubt.first - 1
         if before < 0:
             return 0
@@ -293,7 +293,8 @@ class Matcher(CompiledWatchlist):
             return 0  # "When Soleimani ...": a sentence's first word, not a name
         actor = self.watchlist.actors[self._aliases[doubt.alias_id].index]
         firsts = {norms_of(n)[0] for n in (actor.name, *actor.aliases) if len(norms_of(n)) > 1}
-        return _SAME if any(fuzz.ratio(given, f) >= 60 for f in firsts) else _OTHER
+        first = skeleton(given)[:1]  # a transliteration keeps its first sound (Qasem, Ghassem, Kassem: k); Nasim is another name
+        return _SAME if any(fuzz.ratio(given, f) >= 60 and skeleton(f)[:1] == first for f in firsts) else _OTHER
 
     def _rank(self, hit: Hit, raw: tuple[str, ...], norms: tuple[str, ...]) -> _Ranked:
         """Per kind, the aliases found that agree with the words as written, best score first (then
@@ -333,8 +334,17 @@ class Matcher(CompiledWatchlist):
             if head not in CAPS_HEADS and any(len(w) >= 4 and w.isalpha() and w.isupper() for w in around):  # a headline: PLEASE HELP US FIND OUR DOG
                 return False
         if checks.context is not None and (checks.context.isdisjoint(seen) or not near(checks.context, last, n, seen, self._window[alias_id])):
-            return False
+            window = self._window[alias_id]  # a close context (a nationality adjective's) reaches past a coordinated one: American and British warplanes
+            if checks.context.isdisjoint(seen) or window > 3 or last + 2 >= len(words.raws) or self._aliases[alias_id].kind != "actor":
+                return False
+            if words.starts[last + 1] - words.ends[last] != 1 or words.norms(last + 1, last + 1)[0] not in COORDINATORS:  # one space: no comma between
+                return False
+            if not near(checks.context, last, n, seen, window + 2):
+                return False
         return checks.not_when.isdisjoint(seen) or not near(checks.not_when, last, n, seen, NOT_WHEN_WINDOW)
+
+COORDINATORS = frozenset("and or et ou y o e und oder".split())  # words that join two adjectives before one noun
+
 
 def _strip_possessive(word: str) -> str:
     return word[:-2] if len(word) > 2 and word[-1] in "sS" and not word[-2].isalnum() else word

@@ -83,7 +83,31 @@ def _best_of(cluster: list[Found]) -> list[Found]:
             starts.insert(i, m.start)
             ends.insert(i, m.end)
             chosen.append(m)
+    if cluster[0].said.kind == "event" and len(chosen) < len(cluster):
+        chosen += _halted(cluster, chosen)
     return chosen
+
+
+HALT = "08"  # CAMEO 08 yield (0871 declare ceasefire): a halt of attacks names the attacks too
+ACTS = ("18", "19", "20")  # CAMEO assault, fight, mass violence: the acts a halt may name
+
+
+def _halted(cluster: list[Found], chosen: list[Found]) -> list[Found]:
+    """The hostile acts (CAMEO 18, 19, 20) left out inside a chosen halt of them ("suspending its attacks": a
+    ceasefire, and the attacks it halts, as the guide labels a negated act), or inside a phrase of no act found
+    with its words spread out ("revenge ... on anyone who attacked": the reprisal, and the attack it answers),
+    one per span, none overlapping another chosen match."""
+    halts = [h for h in chosen if h.said.fields["cameo"].startswith(HALT) or (h.how.startswith("words") and not h.said.fields["cameo"].startswith(ACTS))]
+    if not halts:
+        return []
+    out: list[Found] = []
+    for m in cluster:
+        if m in chosen or not m.said.fields["cameo"].startswith(ACTS) or not any(h.start <= m.start and m.end <= h.end for h in halts):
+            continue
+        if any(o.start < m.end and m.start < o.end for o in chosen if o not in halts) or any(o.start < m.end and m.start < o.end for o in out):
+            continue
+        out.append(m)
+    return out
 
 
 def _spread(m: Found) -> int:

@@ -31,6 +31,10 @@ ADDRESSED = frozenset(  # a capital right after one of these is addressed as a g
     "sanctioned on upon".split()
 )
 _BETWEEN_WORDS = re.compile(r"\b(?:between|zwischen|entre|tra|fra)\b(?:[ \t]+[\w'’-]+){0,5}?[ \t]+(?:and|und|et|y|e)[ \t]+$", re.IGNORECASE)
+_DEALS_WITH = re.compile(  # talks with Baghdad, consultations with Tehran: a party to relations, the government
+    r"\b(?:talks|consultations|consulting|negotiations|negotiating|coordination|coordinating|agreement|deal|ties|relations|dialogue|contacts)[ \t]+with[ \t]+$",
+    re.IGNORECASE,
+)
 _CALLS_ON = re.compile(r"\b(?:calls?|called|calling|blames?|blamed|blaming)[ \t]+(?:on|upon)[ \t]+$", re.IGNORECASE)  # calls on Baghdad, blame on Baghdad
 _AGENT = re.compile(r"\b\w+(?:ed|en|é|és|ée|ées|ado|ados|ada|adas|ato|ati|ata|ate)[ \t]+(?:by|par|por)[ \t]+$", re.IGNORECASE)  # paid by Baghdad, versés par Bagdad: the agent of a passive
 _AND_NAME = re.compile(r"[ \t]+(?:and|et|y|e|und)[ \t]+(?:[A-Z][\w'’-]*[ \t]+){0,2}?[A-Z][\w'’-]*")  # Baghdad and Washington said: a party among others
@@ -49,9 +53,10 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     spans: dict[int, tuple[int, int]] = {}  # a match's sentence, found once for both fiction and sports
     dropped |= set(fiction_or_sports(watchlist, matches, text, spans))
     dropped |= set(compound_surnames(watchlist, matches, text)) | set(appositions(matches, text)) | set(quoted(watchlist, matches, text))
-    dropped |= set(operations(matches, text)) | set(common_nouns(watchlist, matches, text)) | set(labour(matches, text, spans))
+    dropped |= set(operations(matches, text)) | set(common_nouns(watchlist, matches, text)) | set(labour(watchlist, matches, text, spans))
     dropped |= set(elsewhere(watchlist, matches, text)) | set(disasters(watchlist, matches, text, spans)) | set(other_senses(watchlist, matches, text))
-    dropped |= set(orders_to_act(matches, text))
+    dropped |= set(orders_to_act(matches, text)) | set(figures_of_speech(watchlist, matches, text, spans)) | set(namesakes(matches, text))
+    dropped |= set(names_with_event_words(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
@@ -72,10 +77,11 @@ MOTIONS = frozenset(  # a capital after one of these and "to" is a destination, 
 )
 CITY_THINGS = frozenset(  # a capital before one of these, in small letters, is the city: "the Tehran exchange", "a Tehran derby"
     "exchange bourse derby traffic smog metro subway municipality mayor residents marathon skyline suburbs neighbourhood neighborhood "
-    "streets cafe cafes restaurant restaurants".split()
+    "streets cafe cafes restaurant restaurants stock".split()
 )
+_CITY_THING_OWNED = re.compile(r"['’]s[ \t]+(\w+)")  # Tehran's stock exchange, Baghdad's mayor: the city's
 _QUOTED = re.compile(r"[\"'“‘«„‚][ \t]?$")  # a name in quotes: "Tehran", the spy series
-_BORN = re.compile(r"-born\b", re.IGNORECASE)  # Tehran-born: the city
+_BORN = re.compile(r"-(?:born|style)\b", re.IGNORECASE)  # Tehran-born, Tehran-style: the city (where one was born, a city's manner)
 _WORDS_BEFORE = re.compile(r"(\w+)[ \t\n]+$")
 _TWO_WORDS_BEFORE = re.compile(r"(\w+)[ \t\n]+(\w+)[ \t\n]+$")
 _POSSESSIVE_NAME = re.compile(  # Tehran's Azadi Tower, Tehran's Grand Bazaar: a landmark of the city
@@ -99,6 +105,8 @@ class _Tables:
     air: Event | None  # the event that stands for an air strike (thesaurus concept "air strike"), if any
     hostile: frozenset[str]  # the events a threat can be of: CAMEO 18, 19, 20 and retaliation
     opposes: dict[str, frozenset[str]]  # events whose opposite (de-escalation of escalation) found near them takes them out
+    sanctions: str  # the name of the event that stands for sanctions, or ""
+    escalation: str  # the name of the event that stands for escalation, or ""
 
 
 _LATEST: list[_Tables] = []  # the tables of the watchlist in use (a reloaded one replaces them)
@@ -123,6 +131,8 @@ def _tables(watchlist: Watchlist) -> _Tables:
         next((e for e in watchlist.events if e.name == thesaurus.event_of("air strike", watchlist.events)), None),
         frozenset(e.name for e in watchlist.events if e.cameo[:2] in ("18", "19", "20")) | {thesaurus.event_of("retaliation", watchlist.events)} - {""},
         opposites(watchlist),
+        thesaurus.event_of("sanctions", watchlist.events),
+        thesaurus.event_of("escalation", watchlist.events),
     )
     _LATEST[:] = [tables]
     return tables
@@ -141,7 +151,8 @@ def cities(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
             out.append(m)
             continue
         verb = _NEXT_WORD.match(text, m.end)
-        if verb and verb.group(1).islower() and fold(verb.group(1)) in CITY_THINGS:
+        owned = _CITY_THING_OWNED.match(text, m.end) if m.found[-2:] not in ("'s", "’s") else _NEXT_WORD.match(text, m.end)
+        if (verb and verb.group(1).islower() and fold(verb.group(1)) in CITY_THINGS) or (owned and owned.group(1).islower() and fold(owned.group(1)) in CITY_THINGS):
             out.append(m)
             continue
         two = _TWO_WORDS_BEFORE.search(text, max(0, m.start - 40), m.start)
@@ -187,7 +198,8 @@ def metonyms(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[
 
 def _governs(text: str, m: Match) -> bool:
     """Whether a capital acts or is addressed as a government: before a verb of GOVERNMENT_VERBS, auxiliaries
-    between ("Baghdad has not yet decided"), or right after a verb of ADDRESSED ("warned Baghdad", "calls on Baghdad")."""
+    between ("Baghdad has not yet decided"), right after a verb of ADDRESSED ("warned Baghdad", "calls on Baghdad"), or
+    as the other party of relations ("after consultations with Baghdad", "talks with Tehran")."""
     at = m.end
     coordinated = _AND_NAME.match(text, at)
     if coordinated:
@@ -202,22 +214,23 @@ def _governs(text: str, m: Match) -> bool:
         if word not in AUXILIARIES:
             break
         at = verb.end()
-    if _AGENT.search(text, max(0, m.start - 40), m.start):
+    if _AGENT.search(text, max(0, m.start - 40), m.start) or _DEALS_WITH.search(text, max(0, m.start - 40), m.start):
         return True
     before = _WORDS_BEFORE.search(text, max(0, m.start - 30), m.start)
     return before is not None and fold(before.group(1)) in ADDRESSED and (fold(before.group(1)) not in ("on", "upon") or bool(_CALLS_ON.search(text, max(0, m.start - 40), m.start)))
 
 
 _AIRCRAFT_TYPE = re.compile(r"\b(?:F|FA|F/A|A|AC|AV|EA|B|Su|MiG|Tu)-\d{1,3}[A-Z]{0,2}s?\b[^.;:!?]{0,40}$")  # F-15Es, AC-130, B-2, Su-34 (not MQ-9, Kh-101)
-AIR_VERBS = frozenset("strike strikes struck striking hit hits bombed bombing pounded attacked attack attacks raided".split())
+AIR_VERBS = frozenset("strike strikes struck striking hit hits bombed bombing bomb pounded pound pounding attacked attack attacks raided".split())
 
 
 def aircraft_types(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[Match, Match]:
-    """A generic fight (CAMEO root 19 itself) told by a verb of striking after a military aircraft's type
-    designator ("American F-15Es struck the depots", "an Iraqi F-16 hit the hideout"): the air strike, when
+    """A generic fight (CAMEO root 19 itself), or a bombing (183), told by a verb of striking after a military
+    aircraft's type designator ("American F-15Es struck the depots", "an Iraqi F-16 hit the hideout", "F-16s
+    bombed the camp": bombs dropped from aircraft), the air strike, when
     none was found in its sentence (a word with digits never matches a phrase, so the type is read here)."""
     air = _tables(watchlist).air
-    generic = [m for m in matches if m.kind == "event" and m.cameo == "19" and fold(m.found) in AIR_VERBS]
+    generic = [m for m in matches if m.kind == "event" and m.cameo in ("19", "183") and fold(m.found) in AIR_VERBS]
     if air is None or not generic:
         return {}
     told = {k for m, k in zip(matches, sentence_keys(text, [m.start for m in matches])) if m.kind == "event" and m.name == air.name}
@@ -401,9 +414,21 @@ def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[
     keys = sentence_keys(text, [m.start for m in events])
     return [
         m for m, key in zip(events, keys)
-        if (m.name in yields and any(o.name in yields[m.name] and ((k == key and not _another(text, m, events) and not _apart(text, m, o)) or (o.start < m.start and _refers_back(text, m.start) and not _past_verb(m) and not _CAUSED.search(text, o.end, m.start))) for o, k in zip(events, keys)))
-        or (m.name in opposes and any(o.name in opposes[m.name] and k == key and _words_apart(text, m, o) <= OPPOSITE_NEAR for o, k in zip(events, keys)))
+        if (m.name in yields and any(o.name in yields[m.name] and not (o.start >= m.end and _downing(m)) and ((k == key and not _another(text, m, events) and not _apart(text, m, o)) or (o.start < m.start and _refers_back(text, m.start) and not _past_verb(m) and not _CAUSED.search(text, o.end, m.start))) for o, k in zip(events, keys)))
+        or (m.name in opposes and _easable(text, m) and any(o.name in opposes[m.name] and k == key and _words_apart(text, m, o) <= OPPOSITE_NEAR for o, k in zip(events, keys)))
     ]
+
+
+DOWNING = frozenset(  # shooting down: an act on the weapon (the guide: a drone shot down is the target of a strike), another act than its own
+    "shot down|shooting down|shoot down|shoots down|downed|downing|abattu|abattus|abattue|abattre|derribó|derribado|derribados|derribo|derribar|"
+    "abbattuto|abbattuti|abbattimento|abgeschossen|Abschuss|intercepted|intercept|interception".casefold().split("|")
+)
+
+
+def _downing(m: Match) -> bool:
+    """Whether a generic event was found as a shooting down ("shot down three drones", "the downing of"): it does not
+    yield to the weapon named after it, the one it downed ("the missiles that downed the airliner" yield)."""
+    return fold(m.found) in DOWNING
 
 
 def _past_verb(m: Match) -> bool:
@@ -423,12 +448,28 @@ _CLAUSE = re.compile(  # another clause: "days after the US struck", "though rog
 _CAUSED = re.compile(r"\b(?:" + _CAUSE + r")\b", re.IGNORECASE)
 
 
+_CAUSE_OF = re.compile(  # a generic act as what a reprisal answers: "in reprisal for the strike", "revenge for the US attacks"
+    r"\b(?:" + _CAUSE + r")[ \t]+(?:(?:the|a|an|this|that|these|those|its|their|his|her|last|latest|recent|[\w-]+['’]s)[ \t]+){0,2}(?:[\w-]+[ \t]+)?$",
+    re.IGNORECASE,
+)
+
+
+_PHRASE_END = re.compile(r"[,;:.!?()\"“”«»]")
+
+
 def _apart(text: str, m: Match, o: Match) -> bool:
-    """Whether a generic event tells another act than the specific one of its sentence: a clause connector stands
-    between them ("fired missiles ..., days after the United States struck", "The strikes were approved hours after
-    rockets hit")."""
+    """Whether a generic event `m` tells another act than the specific one `o` of its sentence: a clause connector
+    stands between them ("fired missiles ..., days after the United States struck", "The strikes were approved hours
+    after rockets hit"), or `m` is what a reprisal answers, `o` outside that phrase ("in reprisal for the strike,
+    rockets were fired")."""
     first, last = (m, o) if m.start < o.start else (o, m)
-    return _CLAUSE.search(text, first.end, max(first.end, last.start)) is not None
+    if _CLAUSE.search(text, first.end, max(first.end, last.start)) is not None:
+        return True
+    cause = _CAUSE_OF.search(text, max(0, m.start - 60), m.start)
+    if cause is None:
+        return False
+    phrase_end = _PHRASE_END.search(text, m.end)  # the answered act's phrase runs to the next punctuation (the strike on its consulate)
+    return not cause.start() <= o.start < (phrase_end.start() if phrase_end else len(text))
 
 
 PRONOUNS = frozenset("it they them none".split())  # a subject that refers back to an act told before
@@ -466,6 +507,15 @@ def _another(text: str, m: Match, events: Sequence[Match]) -> bool:
 
 
 OPPOSITE_NEAR = 8  # words between an event and its opposite for the opposite to take it out
+_ESCALATING = re.compile(r"(?:escal|eskal)\w*|fl(?:a|ae|ä)chenbrand\w*|conflagration\w*|embrasement\w*")  # an escalation said as such (folded)
+_NEGATED_BEFORE = re.compile(r"\b(?:not|no|never|without|nicht|kein\w*|pas|sans|ni|non|senza)\b(?:[ \t\"“”'’]+[\w'’-]+){0,3}[ \t\"“”'’]+$", re.IGNORECASE)
+
+
+def _easable(text: str, m: Match) -> bool:
+    """Whether an escalation match is what its opposite near it talks of (tensions eased, un alivio de las
+    tensiones, no desire for a wider conflict), not an escalation said as such and not negated (warned of a
+    conflagration and called for restraint, ready for war if Israel escalated: a mention of its own)."""
+    return not _ESCALATING.fullmatch(fold(m.found)) or _NEGATED_BEFORE.search(text, max(0, m.start - 60), m.start) is not None
 _A_WORD = re.compile(r"\w+")
 
 
@@ -544,13 +594,21 @@ def fiction(matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int
 
 
 def fiction_or_sports(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
-    """`fiction` and `sports` at once (they drop the same kinds of match): each sentence searched once."""
+    """`fiction` and `sports` at once (they drop the same kinds of match): each sentence searched once. An event
+    in a sentence that names a watched armed group and tells no fiction stays ("the qualifier went ahead despite a
+    drone strike on a Kataeb Hezbollah depot": no side of a match is an armed group)."""
     actors = _tables(watchlist).actors
     told_of = [m for m in matches if m.kind == "event" or (m.name in actors and actors[m.name].kind == "state")]
     if not told_of:
         return []
-    events = [m for m in told_of if m.kind == "event"] if _PASTIME_HINT.search(text) else []  # most texts name no pastime: no second scan
-    return _in_sentences_telling(_FICTION_OR_SPORTS, told_of, text, spans) + (_in_sentences_telling(PASTIMES, events, text, spans) if events else [])
+    events = [m for m in told_of if m.kind == "event"] if any(hint in text for hint in _PASTIME_HINTS) else []  # most texts name no pastime: no second scan
+    dropped = _in_sentences_telling(_FICTION_OR_SPORTS, told_of, text, spans)
+    armed = [m for m in matches if m.kind == "actor" and m.name in actors and actors[m.name].kind == "group"]
+    if dropped and armed:
+        held = {spans.get(g.start) or spans.setdefault(g.start, sentence_of(text, g.start)) for g in armed}
+        held = {span for span in held if not FICTION.told(text[span[0] : span[1]])}
+        dropped = [m for m in dropped if m.kind != "event" or spans[m.start] not in held]
+    return dropped + (_in_sentences_telling(PASTIMES, events, text, spans) if events else [])
 
 
 def _in_sentences_telling(marks: Marks, matches: list[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
@@ -572,15 +630,15 @@ SPORTS = Marks.of(  # a sentence that tells a match: its events, and its states 
     "three-pointers|threes|rebounds|innings|wicket|wickets|qualifier|qualifiers|quarter-final|quarter-finals|semi-final|semi-finals|Olympic|Olympics|"
     "equaliser|equalizer|Premier League|Champions League|baseline|tennis|Coupe du monde|carton rouge|buteur|attaquant|gardien de but|"
     "Copa del Mundo|tarjeta roja|delantero|goleador|portero|Mondiali|cartellino rosso|attaccante|portiere|Weltmeisterschaft|rote Karte|"
-    "Stürmer|Torwart|Torhüter|Nationalmannschaft|chess|kingside|queenside|checkmate|grandmaster|rugby|drop goal|scrum|Asian Cup|"
+    "Stürmer|Torwart|Torhüter|Nationalmannschaft|locker room|dressing room|chess|kingside|queenside|checkmate|grandmaster|rugby|drop goal|scrum|Asian Cup|"
     "Coppa d'Asia|Coupe d'Asie|Copa Asiática|hat-trick|doppietta|andata|Hinspiel*|Rückspiel*|volleyball|basketball|derby|sent off|"
     "Nations League|straight sets|quarterback|touchdown|NFL|NBA|playoff|playoffs|Super Bowl|"
     # futsal, a league table, a shoot-out won; the other languages' football (a long shot, the top corner, a penalty)
-    "futsal|on penalties|points clear|point guard|free throw|free throws|"
+    "futsal|on penalties|points clear|point guard|free throw|free throws|rookie|from deep|three-point|three-pointer|"
     "Fernschuss|Elfmeter|Freistoß|Kopfball|incrocio dei pali|calcio di rigore|rigore|penalti|tiro libre|coup franc|tir au but|tirs au but"
 )
 _FICTION_OR_SPORTS = FICTION.joined(SPORTS)
-_PASTIME_HINT = re.compile(r"bowl|tenpin|skittle|dart|snooker|billiard", re.IGNORECASE)  # what every PASTIMES word starts with
+_PASTIME_HINTS = tuple(f(w) for w in ("bowl", "tenpin", "skittle", "dart", "snooker", "billiard") for f in (str.lower, str.capitalize, str.upper))  # what every PASTIMES word starts with, as written
 PASTIMES = Marks.of("bowling|bowling alley|tenpin|skittles|darts|snooker|billiards")  # a game whose strikes and shots are its own: its events only (the US embassy's staff at the alley stay)
 
 
@@ -716,7 +774,32 @@ _NOT_SEEKING = re.compile(  # not seeking / not looking for / not interested in 
     r"(?:an?[ \t]+|any[ \t]+)?(?:\w+[ \t]+)?(?:war|conflict|confrontation|escalation)\b",
     re.IGNORECASE,
 )
-_METAPHOR_WAR = re.compile(r"\b(?:price|trade|turf|culture|bidding|tariff)[ \t]+wars?\b", re.IGNORECASE)  # a call for a ceasefire in a price war
+METAPHOR_WARS = frozenset(  # the word before "war" that makes it one of commerce, law or budgets: a call for a ceasefire in a price war
+    "price pricing fare trade turf culture bidding tariff patent format streaming console ratings subsidy takeover talent browser legal budget "
+    "funding spending tax currency ad advertising sales subscription fee discount pr media".split()
+)
+_WAR_WORD = re.compile(r"\b(?:[Ww]ars?|WARS?|[Gg]uerr[ae]s?)\b|(?:Preis|Handels|Patent)kriegs?\b")
+_OF_WORDS = re.compile(r"[ \t]+of[ \t]+words\b", re.IGNORECASE)  # a war of words
+_OF_PRICES = re.compile(r"[ \t]+(?:des[ \t]+prix|de[ \t]+precios|dei[ \t]+prezzi)\b", re.IGNORECASE)  # guerre des prix, guerra de precios, guerra dei prezzi
+
+
+def _metaphor_wars(text: str, start: int = 0, end: int | None = None) -> list[int]:
+    """Where a war of commerce, law, budgets or words is named between `start` and `end`: a price war, a war of
+    words, la guerre des prix, la guerra de precios, la guerra dei prezzi, der Preiskrieg (found from the word
+    "war" in the five languages, then the word before or after it)."""
+    out = []
+    for w in _WAR_WORD.finditer(text, start, len(text) if end is None else end):
+        word = w.group().casefold()
+        if word.startswith("war"):
+            before = _WORDS_BEFORE.search(text, max(0, w.start() - 30), w.start())
+            if (before is not None and before.group(1).casefold() in METAPHOR_WARS) or _OF_WORDS.match(text, w.end()):
+                out.append(w.start())
+        elif word.startswith("guerr"):
+            if _OF_PRICES.match(text, w.end()):
+                out.append(w.start())
+        else:  # Preiskrieg, Handelskrieg, Patentkrieg
+            out.append(w.start())
+    return out
 APPEAL_REACH = 8  # words from the call to its "stop", and from the "stop" to the act or war it names
 APPEAL_CHARS = 400  # characters that surely hold APPEAL_REACH words after a call (a quick look before counting them)
 
@@ -747,7 +830,7 @@ def appeals(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[M
         if not _STOP.search(text, call.end(), near) and not any(call.end() <= t < near for t in truces):
             continue  # no stop and no truce near the call (most calls: told reporters, ordered an inquiry): nothing to look at
         key = sentence_keys(text, [call.start()])[0]
-        if key in told or _METAPHOR_WAR.search(text, *sentence_of(text, call.start())):
+        if key in told or _metaphor_wars(text, *sentence_of(text, call.start())):
             continue
         end = _reach(text, call.end(), APPEAL_REACH)
         acts = [m for m, k in zip(events, keys) if k == key and call.end() <= m.start and (m.name in tables.hostile or m.name == tables.truce)]
@@ -782,8 +865,16 @@ def _reach(text: str, start: int, words: int) -> int:
 
 _CLOSING = re.compile(r"[ \t]?[\"'”’»“]")
 _CURRENCY = re.compile(r"\$|€|£")  # US$25, A$: a currency, not the state
+PRONOUN_BEFORE = frozenset(  # a verb or preposition before "US" in a text written in capitals: the pronoun (WRITE TO US)
+    "to with for join contact follow email call tell help about let give send support visit from".split()
+)
+_CULTURE_OWNED = re.compile(  # a country's orchestra, ballet, cuisine, cinema: its culture (the guide's cultural sense)
+    r"(?:['’]s)?[ \t]+(?:(?:national|state|own|oldest|best-known|leading|top|biggest)[ \t]+)?(?:symphony[ \t]+)?"
+    r"(?:orchestra|orchestras|ballet|opera|choir|cuisine|cinema|film[ \t]+industry|poets?|novelists?|painters?|musicians?|singers?|pop[ \t]+stars?)\b",
+    re.IGNORECASE,
+)
 _BY_AUTHOR = re.compile(r",[ \t]+by[ \t]+[A-Z]")  # "Baghdad, by Linda Dangoor": a work's title and its author
-_DEFINED = re.compile(r"((?:[\w-]+[ \t]+){1,6})\($")  # the words before an acronym in brackets: "Pulsed magnetic field (PMF)"
+_DEFINED = re.compile(r"((?:[\w-]+[ \t]+){1,9})\($")  # the words before an acronym in brackets: "Pulsed magnetic field (PMF)"
 
 
 def other_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
@@ -799,15 +890,29 @@ def other_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -> l
         kind = actors[m.name].kind
         if _CURRENCY.match(text, m.end) and m.found.isupper():
             out.append(m)
+        elif m.found == "US" and (before := _WORDS_BEFORE.search(text, max(0, m.start - 20), m.start)) and before.group(1).isupper() and before.group(1).casefold() in PRONOUN_BEFORE and not _NEXT_WORD.match(text, m.end):
+            out.append(m)  # WRITE TO US, JOIN US: the pronoun in capitals, no noun after it (FOR US TROOPS stays)
         elif kind in ("place", "state") and (_BORN.match(text, m.end) or _BY_AUTHOR.match(text, m.end)):
             out.append(m)
+        elif kind == "state" and _CULTURE_OWNED.match(text, m.end):
+            out.append(m)  # Iraq's national orchestra: the country's culture, not the state acting
         elif m.found.isupper() and 2 <= len(m.found) <= 5 and text[m.end : m.end + 1] == ")":
             defined = _DEFINED.search(text, max(0, m.start - 80), m.start)
             words = defined.group(1).split() if defined else []
-            spelt = words[-len(m.found):] if len(words) >= len(m.found) else []
-            if spelt and "".join(w[0] for w in spelt).casefold() == m.found.casefold() and fold(" ".join(spelt)) not in {fold(a) for a in actors[m.name].aliases}:
+            aliases = {fold(a) for a in actors[m.name].aliases}
+            if any("".join(w[0] for w in spelt).casefold() == m.found.casefold() and fold(" ".join(spelt)) not in aliases for spelt in _spellings(words, len(m.found))):
                 out.append(m)
     return out
+
+
+FUNCTION_WORDS = frozenset("of for and the on in de des du la le et y e del della di und für der die das".split())  # left out of an acronym
+
+
+def _spellings(words: list[str], letters: int) -> list[list[str]]:
+    """The last words that may spell an acronym of `letters` letters: as many words, and as many words that are
+    not FUNCTION_WORDS ("Institute for Science and International Security (ISIS)")."""
+    content = [w for w in words if fold(w) not in FUNCTION_WORDS]
+    return [w[-letters:] for w in (words, content) if len(w) >= letters]
 
 
 def quoted(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
@@ -857,11 +962,14 @@ LABOUR = Marks.of(  # a sentence that tells a labour dispute: its generic strike
 )
 
 
-def labour(matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
-    """The generic fight events (CAMEO root 19 itself) and threats (13) of a sentence that tells a labour dispute
-    (LABOUR: "ground staff walked out on a 24-hour strike", "the union warned the walkout could be extended"): the
-    guide's labour sense of "strike", and a threat to strike for pay. Other events stay."""
-    generic = [m for m in matches if m.kind == "event" and m.cameo in ("19", "13")]
+def labour(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
+    """The generic fight events (CAMEO root 19 itself), threats (13) and escalations of a sentence that tells a
+    labour dispute (LABOUR: "ground staff walked out on a 24-hour strike", "the union warned the walkout could be
+    extended", "could escalate into an indefinite stoppage", "the management called for calm"): the guide's labour
+    sense of "strike", a threat to strike for pay, a dispute escalating or calmed. Other events stay."""
+    tables = _tables(watchlist)
+    calm = tables.calm.name if tables.calm is not None else ""
+    generic = [m for m in matches if m.kind == "event" and (m.cameo in ("19", "13") or (m.name and m.name in (tables.escalation, calm)))]
     return _in_sentences_telling(LABOUR, generic, text, {} if spans is None else spans) if generic else []
 
 
@@ -881,17 +989,37 @@ def orders_to_act(matches: Sequence[Match], text: str) -> list[Match]:
 
 DISASTERS = Marks.of(  # a sentence that tells a natural disaster or an accident: its deaths are not a killing of the domain
     "earthquake|earthquakes|quake|tsunami|landslide|landslides|avalanche|floods|flooding|hurricane|cyclone|typhoon|tornado|wildfire|wildfires|"
-    "stampede|overcrowding|heatwave|lightning|car crash|road accident|traffic accident|helicopter crash|natural causes|"
+    "stampede|overcrowding|heatwave|lightning|car crash|road accident|traffic accident|helicopter crash|natural causes|a crush|the crush|"
     "séisme|tremblement de terre|inondations|bousculade|terremoto|sismo|inundaciones|estampida|alluvione|alluvioni|Erdbeben|Überschwemmung*|Massenpanik"
+)
+
+
+CRASHES = Marks.of(  # a sentence that tells a vehicle crashing: an accident unless it tells a hostile act too (shot down, then crashed)
+    "crashed|crash|crashes|overturned|overturning|capsized|derailed|s'est écrasé|s'est écrasée|se estrelló|volcó|precipitato|si è schiantato|abgestürzt|verunglückt"
 )
 
 
 def disasters(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
     """The killings of a sentence that tells a natural disaster or an accident (DISASTERS: "the earthquake that
-    killed 50,000", "56 mourners died in the stampede"): the guide's killing is by violence. Other events stay."""
-    killing = _tables(watchlist).killing
-    deaths = [m for m in matches if m.kind == "event" and m.name == killing]
-    return _in_sentences_telling(DISASTERS, deaths, text, {} if spans is None else spans) if deaths else []
+    killed 50,000", "56 mourners died in the stampede"), or a crash with no other hostile act in it (CRASHES:
+    "pilots were killed when their jet crashed"; "shot down the airliner, which crashed, killing 176" stays): the
+    guide's killing is by violence. Other events stay."""
+    tables = _tables(watchlist)
+    deaths = [m for m in matches if m.kind == "event" and m.name == tables.killing]
+    if not deaths:
+        return []
+    spans = {} if spans is None else spans
+    out = _in_sentences_telling(DISASTERS, deaths, text, spans)
+    rest = [m for m in deaths if m not in out]
+    if rest and any(hint in text for hint in _CRASH_HINTS):
+        keys = sentence_keys(text, [m.start for m in matches])
+        acts = {k for m, k in zip(matches, keys) if m.kind == "event" and m.name != tables.killing and m.name in tables.hostile}
+        crashed = _in_sentences_telling(CRASHES, rest, text, spans)
+        out += [m for m in crashed if keys[matches.index(m)] not in acts]
+    return out
+
+
+_CRASH_HINTS = ("rash", "verturn", "apsiz", "erail", "cras", "strell", "volcó", "chiant", "recipit", "bgestürzt", "erunglückt")  # what every CRASHES word holds
 
 
 _POSSESSOR = re.compile(r"\b([A-Z][\w-]+)['’]s[ \t]+$")
@@ -907,5 +1035,181 @@ def elsewhere(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list
             continue
         owner = _POSSESSOR.search(text, max(0, m.start - 40), m.start)
         if owner and not any(o.kind == "actor" and o.start <= owner.start(1) < o.end for o in matches) and owner.start(1) > 0 and text[owner.start(1) - 1] in " \t":
+            out.append(m)
+    return out
+
+
+_PRESS_EMBARGO = re.compile(  # embargoed until a clock time, noon, midnight or a weekday: a news embargo (the guide), not a sanction
+    r"(?:ed)?[ \t]+(?:until|till)[ \t]+[^.;!?\n]{0,30}?(?:\b\d{1,2}[:.h]\d{2}\b|\bnoon\b|\bmidnight\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b)",
+    re.IGNORECASE,
+)
+_FIGURATIVE_OBJECT = re.compile(  # the assassination of his reputation: an act on a name, not a person
+    r"[ \t]+of[ \t]+(?:[\w'’-]+[ \t]+){0,3}?(?:reputation|character|good[ \t]+name|legacy|career|image|credibility)\b",
+    re.IGNORECASE,
+)
+_POLITICAL = re.compile(r"\bpolitical[ \t]+assassinations?\b|\bassassinats?[ \t]+politiques?\b|\basesinatos?[ \t]+pol[ií]ticos?\b|\bassassini[oi][ \t]+politic[oi]\b", re.IGNORECASE)  # a political assassination: a figure of speech for an attack on a career, unless someone died
+_DEATHLY = re.compile(r"\b(?:killed|shot|dead|death|died|gunmen|gunman|bomb|murdered|slain|tué|mort|muerto|asesinado|ucciso|getötet)\b", re.IGNORECASE)
+_ARMY_OF = re.compile(r"\b(?:an|a|whole|small|veritable|entire)[ \t]+army[ \t]+of\b", re.IGNORECASE)  # an army of volunteers: a crowd
+_FORCE_WORD = re.compile(
+    r"\b(?:troops|soldiers|forces|marines|paratroopers|brigades?|battalions?|warships?|jets|aircraft|military|armed|navy|carrier|destroyers?|"
+    r"troupes|soldats|tropas|soldados|truppe|soldati|Truppen|Soldaten)\b",
+    re.IGNORECASE,
+)
+
+
+def _only_an_army_of(text: str, m: Match) -> bool:
+    """Whether the sentence of `m` has "an army of" and no other word of armed force."""
+    start, end = sentence_of(text, m.start)
+    return _ARMY_OF.search(text, start, end) is not None and _FORCE_WORD.search(text, start, end) is None
+
+
+_ALARM_AFTER = re.compile(  # air-raid sirens, a rocket alarm, an air raid shelter: the warning of an act, or a shelter from it
+    r"[ \t-]+(?:sirens?|shelters?|alarms?|drills?|warning[ \t]+system|sirènes?|sirenas?|sirene|Sirenen|Alarm)\b", re.IGNORECASE
+)
+CIVIL = Marks.of(  # a sentence that tells policing or medicine: its de-escalation is a technique, not a call to end a conflict
+    "police|policing|policemen|policewomen|sheriff|sheriff's|deputies|patrol officers|police officers|crisis intervention|mental health|"
+    "policiers|policière|gendarmes|gendarmerie|policía|policías|Mossos|Guardia Civil|polizia|poliziotti|carabinieri|Polizei|Polizisten|"
+    "antibiotic|antibiotics|antimicrobial|intensive care|patients|patient|clinicians|therapy|dosing|dose"
+)
+_CIVIL_HINTS = (  # one is in every CIVIL word
+    "olice", "olicing", "olicemen", "olicewomen", "olicier", "olicière", "olicía", "olizi", "olizei", "olizist", "heriff", "eputies", "fficers",
+    "risis intervention", "ental health", "endarm", "Mossos", "Guardia Civil", "arabinieri", "ntibiot", "ntimicrob", "ntensive care", "atient",
+    "linicians", "herapy", "dosing", "dose",
+)
+_WAR_HINTS = (" war ", " war,", " war.", " wars", "War ", "guerr", "Guerr", "krieg", "Krieg")  # in every _METAPHOR_WAR form (as a text writes it)
+MEDICAL = Marks.of(  # a sentence that tells medicine: what strikes or kills there is a drug's or a disease's
+    "antibiotic|antibiotics|antibody|antibodies|bacteria|bacterial|infection|infections|tumour|tumours|tumor|tumors|cancer cells|virus|viruses|"
+    "pathogen|pathogens|immune system|white blood cells|chemotherapy|vaccine|vaccines"
+)
+_MEDICAL_HINTS = ("ntibio", "ntibod", "acteri", "nfection", "umo", "ancer", "irus", "athogen", "mmune", "hemotherap", "accine")  # one is in every MEDICAL word
+
+
+SPACE = Marks.of(  # a sentence that tells space flight: its rockets and explosions are a launcher's, not an attack
+    "SpaceX|Starship|Starlink|Falcon 9|NASA|Blue Origin|Ariane|Arianespace|Roscosmos|spaceport|space agency|space station|launch pad|launchpad|"
+    "lift-off|lifted off|liftoff|orbit|orbital|astronaut|astronauts|cosmonauts|rocket engine|rocket engines"
+)
+_SPACE_HINTS = ("Space", "Star", "Falcon", "NASA", "Origin", "Arian", "Roscosmos", "port", "agency", "station", "pad", "lift", "rbit", "naut", "engine")
+
+
+def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
+    """The event matches the guide rules out by a sense that news language marks itself: forces deployed in a
+    sentence whose only army is "an army of" something (an army of seasonal staff); an embargo "until 00:01
+    GMT" (a news embargo, not a sanction); a hostile act on a reputation or a character (the assassination of his
+    reputation), or a "political assassination" where nobody died (a ruling, a leak: an attack on a career); an event
+    phrase before sirens, shelters, alarms or drills (air-raid sirens: the warning); rockets and explosions of a
+    sentence that tells space flight (SPACE: a Starship rocket exploded after launch); and, in a sentence that
+    names no watched state, group or person, the events of a war of commerce, law, budgets or words (a truce in
+    their fare war, a war of words escalated, Democrats vowed to retaliate in the budget war), a de-escalation of
+    policing or medicine (police de-escalation training, antibiotic de-escalation), and what strikes or kills in
+    medicine (MEDICAL: the drug kills resistant bacteria)."""
+    tables = _tables(watchlist)
+    events = [m for m in matches if m.kind == "event"]
+    if not events:
+        return []
+    sanctions = tables.sanctions
+    calm = tables.calm.name if tables.calm is not None else ""
+    crowd = "army" in text or "Army" in text  # most texts have no army: no search
+    out = [
+        m for m in events
+        if (crowd and m.cameo.startswith("15") and _only_an_army_of(text, m))
+        or (m.name == sanctions and fold(m.found).startswith("embargo") and _PRESS_EMBARGO.match(text, m.end))
+        or (m.name in tables.hostile and _FIGURATIVE_OBJECT.match(text, m.end))
+        or _ALARM_AFTER.match(text, m.end)
+    ]
+    launched = [m for m in events if m.cameo in ("190", "183") and m not in out]
+    if launched and any(hint in text for hint in _SPACE_HINTS):
+        out += _in_sentences_telling(SPACE, launched, text, {} if spans is None else spans)
+    out += [m for m in events if m.cameo.startswith("186") and _POLITICAL.search(text, max(0, m.start - 12), min(len(text), m.end + 12)) and not _DEATHLY.search(text, *sentence_of(text, m.start))]
+    rest = [m for m in events if m not in out]
+    if not rest:
+        return out
+    wars = _metaphor_wars(text) if any(hint in text for hint in _WAR_HINTS) else []  # most texts: none
+    civil = any(m.name == calm for m in rest) and any(hint in text for hint in _CIVIL_HINTS)
+    medical = any(m.cameo[:2] in ("18", "19") for m in rest) and any(hint in text for hint in _MEDICAL_HINTS)
+    if not (wars or civil or medical):
+        return out
+    spans = {} if spans is None else spans
+    told: list[tuple[Match, tuple[int, int]]] = []
+    for m in rest:
+        calming, acting = m.name == calm, m.cameo[:2] in ("18", "19")
+        if not (wars or (civil and calming) or (medical and acting)):
+            continue
+        span = spans.get(m.start) or spans.setdefault(m.start, sentence_of(text, m.start))
+        if (
+            any(span[0] <= w < span[1] for w in wars)
+            or (civil and calming and _within(text, span, _CIVIL_HINTS) and CIVIL.told(text[span[0] : span[1]]))
+            or (medical and acting and _within(text, span, _MEDICAL_HINTS) and MEDICAL.told(text[span[0] : span[1]]))
+        ):
+            told.append((m, span))
+    if told:  # a watched state, group or person in the sentence makes it the domain's (a place alone does not)
+        named = {spans.get(a.start) or spans.setdefault(a.start, sentence_of(text, a.start)) for a in matches if a.kind == "actor" and a.category != "place"}
+        out += [m for m, span in told if span not in named]
+    return out
+
+
+def _within(text: str, span: tuple[int, int], hints: tuple[str, ...]) -> bool:
+    """Whether one of `hints` stands inside `span` of the text."""
+    return any(text.find(hint, span[0], span[1]) >= 0 for hint in hints)
+
+
+_NAMESAKE = re.compile(  # what says a name is another's: a namesake, shares his name with, no relation to, unrelated to
+    r"\bnamesakes?\b|\bshares?[ \t]+(?:his|her|its|their|a|the)[ \t]+name\b|\bsame[ \t]+name[ \t]+as\b|\bno[ \t]+relation[ \t]+to\b|\b(?:unrelated|not[ \t]+related)[ \t]+to\b"
+    r"|\bhomonyme\b|\bhomónimo\b|\bomonimo\b|\bNamensvetter\b",
+    re.IGNORECASE,
+)
+
+
+_NAMESAKE_HINTS = ("amesake", "s name", "r name", "a name", "e name", "elation to", "elated to", "omonym", "omonim", "omónim", "Namensvetter")  # one is in every _NAMESAKE form
+
+
+def namesakes(matches: Sequence[Match], text: str) -> list[Match]:
+    """The actor matches followed in their sentence by words that say the name is another's ("Mark Esper, a dentist
+    who shares his name with the former defence secretary"; "Turkey's Hizbullah, unrelated to its Lebanese
+    namesake"): the guide's another person, or another group, of the same name. A name after those words stays."""
+    actors = [m for m in matches if m.kind == "actor"]
+    if not actors or not any(hint in text for hint in _NAMESAKE_HINTS):
+        return []
+    saids = [s.start() for s in _NAMESAKE.finditer(text)]
+    out = []
+    for m in actors:
+        after = [p for p in saids if p >= m.end]
+        if not after or after[0] >= sentence_of(text, m.start)[1]:
+            continue
+        if not any(o.name == m.name and m.end <= o.start < after[0] for o in actors):
+            out.append(m)
+    return out
+
+
+_ACRONYMS: list[tuple[Watchlist, frozenset[str]]] = []  # the actors' all-capital aliases, folded, of the watchlist in use
+
+
+def _acronyms(watchlist: Watchlist) -> frozenset[str]:
+    """The actors' aliases written in capitals (USA), folded: found as a capitalised word (Usa) they match no actor,
+    as they match case-sensitively; other aliases written so are actor matches already."""
+    if not _ACRONYMS or _ACRONYMS[0][0] is not watchlist:
+        _ACRONYMS[:] = [(watchlist, frozenset(fold(a) for actor in watchlist.actors for a in actor.aliases if a.isupper()))]
+    return _ACRONYMS[0][1]
+
+
+_NAME_GOES_ON = re.compile(r"[\w'’]*[ \t]+([A-Z][\w'’-]*)")  # the capitalised word right after a capitalised one: Rocket Lab, Air France
+_LONG_SMALL_WORD = re.compile(r"(?<![\w'’-])[a-z]{4,}\b")
+UNIT_WORDS = frozenset("force forces corps command brigade brigades division regiment squadron wing".split())  # Air Force: a unit, not a name
+
+
+def names_with_event_words(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The event matches of a phrase the watchlist writes in small letters, found with a capital and followed by
+    another capitalised word that no actor match starts (Rocket Lab, an Air France pilots' strike, Assassin's
+    Creed): the name of a firm, an airline or a game, in a sentence that is not written in title case (it has
+    small words of four letters or more). A unit (Air Force) is no such name, nor an actor's alias however written
+    (Sanzioni Usa: the sanctions of the USA)."""
+    out = []
+    for m in matches:
+        if m.kind != "event" or not m.found[:1].isupper() or not m.alias[:1].islower():
+            continue
+        after = _NAME_GOES_ON.match(text, m.start + 1)
+        if after is None or fold(after.group(1)) in UNIT_WORDS or fold(after.group(1)) in _acronyms(watchlist) or any(o.start == after.start(1) and o.kind == "actor" for o in matches):
+            continue
+        start, end = sentence_of(text, m.start)
+        if len(_LONG_SMALL_WORD.findall(text, start, end)) >= 2:
             out.append(m)
     return out

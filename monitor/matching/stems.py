@@ -54,6 +54,9 @@ IRREGULAR = {
     "spoken": "speak", "chose": "choose", "chosen": "choose", "froze": "freeze", "frozen": "freeze", "sought": "seek",
 "bore": "bear", "borne": "bear", "hid": "hide", "hidden": "hide", "rose": "rise", "risen": "rise",
 }
+# Words Snowball cuts down to another common word's stem, kept apart: an author is no authority (an "American
+# author" is no word of the state, as "American authorities" is).
+IRREGULAR |= {"authority": "authorit", "authorities": "authorit"}
 
 _FUNCTION_WORDS = frozenset().union(*STOP_WORDS.values())
 FUNCTION_STEM = "\x00"  # a function word's stem marks it: it is the same word in every language, never a content word's stem

@@ -96,14 +96,15 @@ _AIR = "bombed struck hit pounded raided strafed attacked targeted killed bombar
 _ROCKET = (
     "fired launched landed hit struck slammed targeted rained impact base bases embassy airport compound militia militiamen "
     "attack barrage salvo wounded killed crashed tirées tirés tombées lancées abattues base ambassade milice contre "
-    "lanzaron lanzó disparados disparó dispararon cayeron base embajada milicia contra lanciati sparati caduti base ambasciata milizia contro "
+    "lanzaron lanzó disparados disparó dispararon cayeron cayó impactaron impactó base embajada milicia contra lanciati sparati caduti caduto base ambasciata milizia contro "
     "abgefeuert feuerte feuerten eingeschlagen Stützpunkt Botschaft Angriff Angriffe "
     "responsibility responsabilité responsabilidad responsabilità Verantwortung"  # a claim or denial of responsibility is an attack's
 )
 _MISSILE = _ROCKET + " intercepted interceptor"
 _DRONE = (
     "struck strike strikes hit targeted targeting attack attacked attacks assault armed explosive explosives laden one-way kamikaze launched killed fired "
-    "attaqué frappe armados atacaron ataque armati attaccato raid bewaffnete Angriff against barrage swarm salvo"
+    "attaqué frappe armados atacaron ataque armati attaccato raid bewaffnete Angriff against barrage swarm salvo rained slammed angegriffen griffen "
+    "colpito colpita colpiti colpendo gelenkt angreift angreifen"  # struck, steered: the other languages (not their launch verbs: a missile lanciato)
 )
 _EMBASSY = (  # not rockets that fell near it, nor protesters outside it: an attack on the mission itself
     "stormed storming besieged besieging siege attacked attack attackers breached torched overran rioters "
@@ -114,7 +115,7 @@ _EMBASSY = (  # not rockets that fell near it, nor protesters outside it: an att
 )
 _ESCALATION_PLAIN = "wider war; wider conflict; war widened; widen the war"  # a war spreading
 _ESCALATION = (
-    "war tensions conflict military crisis violence fighting hostilities confrontation strikes attacks "
+    "war tensions conflict military crisis violence fighting hostilities confrontation standoff stand-off brinkmanship strikes attacks "
     "guerre conflit crise guerra conflicto crisis conflitto crisi Krieg Konflikt Krise Golf Gulf Golfe Golfo"
 )
 _TENSIONS = _ESCALATION + " " + _ARMED + " risk fears rhetoric situation region regional Middle East Moyen-Orient Oriente Medio Medio Oriente Nahost China Russia"  # the watched states' and groups' names count too
@@ -124,7 +125,7 @@ _AIRCRAFT = (
     "drone drones aircraft jet helicopter plane warplane airliner flight passenger Boeing dron avión aeronave helicóptero vuelo avion appareil "
     "hélicoptère vol aereo elicottero velivolo volo Drohne Flugzeug Passagierflugzeug Maschine Hubschrauber Flug"
 )
-_DEATH = _VIOLENT + " " + _ARMED + " revenge retaliation reprisal avenge martyr martyrdom general commander shot down downed downing abattu derribado abbattuto abgeschossen Abschuss"  # "vowed revenge for the general's death"
+_DEATH = _VIOLENT + " " + _ARMED + " revenge retaliation reprisal avenge martyr martyrdom general commander shot down downed downing abattu derribado abbattuto abgeschossen Abschuss protesters demonstrators manifestants manifestantes manifestanti Demonstranten"  # "vowed revenge for the general's death"
 _KILLED = _ARMED + " attack attacks attacked strike strikes struck shot shooting shelling blast explosion ambush bombardement bombardeo bombardamento Bombardierung embuscade emboscada imboscata Hinterhalt assassination commander bodyguards bodyguard bomber bombers suicide revenge vengeance reprisal avenge navy naval sank sunk"
 
 
@@ -184,7 +185,7 @@ SYNSETS: tuple[Synset, ...] = (
     _synset(
         "rocket attack", "190",
         "rocket attack; rocket attacks; rocket fire; rockets fired; Katyusha; Katyushas; Katjuscha; Katjuschas; Katioucha; Katiouchas; Katiusha; Katiushas; mortar fire; tirs de roquettes; ataque con cohetes; attacco con razzi; Raketenangriff; Raketenbeschuss",
-        ("rocket; rockets; mortar; mortars; mortar rounds; roquettes; roquette; cohetes; razzi; Raketen", _ROCKET),
+        ("rocket; rockets; mortar; mortars; mortar rounds; roquettes; roquette; cohetes; cohete; razzi; razzo; Raketen; Rakete", _ROCKET),
     ),
     _synset(
         "embassy attack", "18",
@@ -238,17 +239,24 @@ SYNSETS: tuple[Synset, ...] = (
         ("dispatched; dispatch; sent; sending; rushed; bolstered; bolster; moved; redeployed; stationed; station; envoi; enviado; enviados; envió; inviato; inviati; inviato;"
          "dépêché; dépêchés; despachó; despachados; schierato; invio; ordered;"
          "entsandt; entsendet; verlegt; schickt; schickte", _FORCE, 5),
+        ("military presence; présence militaire; presencia militar; presenza militare; Militärpräsenz",
+         "reinforced reinforce bolstered bolster boosted boost increased increase expanded expand renforcé renforcer accru reforzó reforzar aumentó aumentar "
+         "rafforzato rafforzare aumentato aumentare verstärkt verstärken erhöht erhöhen", 5),  # a presence reinforced
     ),
     _synset(
         "threat", "13",
         "ultimatum; all options are on the table; Drohung; crushing blow; ready to strike; prêts à frapper; prêt à frapper; listos para atacar;"
-        "pronti a colpire; bereit zuzuschlagen",
+        "pronti a colpire; bereit zuzuschlagen; toutes les options sont sur la table;"
+        "todas las opciones están sobre la mesa; tutte le opzioni sono sul tavolo; alle Optionen liegen auf dem Tisch",
+        ("would be met with; will be met with", _THREAT, 6),  # an act met with force
+        ("kündigte; kündigten; angekündigt", "Vergeltung Vergeltungsschlag Rache Racheakt Gegenschlag Visier angreifen", 6),  # retaliation or an attack announced: a threat
         ("warned; warns; warning; warn", _WARN),  # by force words alone: analysts warning of escalation with Iran threaten nothing
         ("threat; threats; threatened; threatens; threatening; vowed; vows; swore; would pay; menace; menacé; menace de;"
          "a juré; juré; amenaza; amenazas; amenazó; advirtió; juró; minaccia; minacce; minacciato; avvertì; giurato; drohte; droht; gedroht; schwor", _THREAT),
         ("pledged; promised; promis; prometió; promesso", _PROMISE),
         ("will not be tolerated; would not be tolerated; will not tolerate; would not tolerate; will not go unanswered; would not go unanswered;"
-         "will not go unpunished; would not go unpunished; ne restera pas impuni; no quedará impune; non resterà impunito; nicht ungestraft", _THREAT, 8),  # a litotes of reprisal
+         "will not go unpunished; would not go unpunished; ne restera pas impuni; no quedará impune; non resterà impunito; nicht ungestraft;"
+         "will not stand idly by; would not stand idly by; will not stand idle; would not stand idle; will not sit idly by; would not sit idly by", _THREAT, 8),  # a litotes of reprisal
         ("harsh; severe; crushing; decisive; dura; durísima; sévère; severa; harte", "revenge vengeance retaliation retaliatory response reprisal reprisals venganza respuesta vengeance riposte représailles vendetta risposta Rache Vergeltung Antwort", 2),
         ("unavenged; will pay", _THREAT, 3),
         ("held responsible; hold responsible; bear responsibility; fair game; bill comes due; preemptive action; pre-emptive action;"
@@ -284,7 +292,9 @@ SYNSETS: tuple[Synset, ...] = (
         "exercise restraint; show restraint; maximum restraint; appelé à la retenue; pidió contención; invitato alla moderazione; zur Zurückhaltung;"
         "prevent a wider war; prevent a regional war; preventing a regional war; ne cherchent pas la guerre; ne cherche pas la guerre; apaiser les tensions;"
         "no buscan la guerra; rebajar la tensión; reducir la tensión; bajar la tensión; non cerca la guerra; ridurre la tensione; allentare la tensione;"
-        "keinen Krieg; Spannungen abbauen; lower the temperature; lowering the temperature; bring down the temperature; cool tensions",
+        "keinen Krieg; Spannungen abbauen; lower the temperature; lowering the temperature; bring down the temperature; cool tensions;"
+        "evitare un'escalation; evitare qualsiasi escalation; non cerca un'escalation; éviter une escalade; éviter toute escalade; évite l'escalade;"
+        "evitar una escalada; evitar cualquier escalada; no busca una escalada; eine Eskalation vermeiden; keine Eskalation",
         ("restraint; retenue; contención; moderazione; Zurückhaltung", _CALM),
     ),
 )
@@ -300,9 +310,10 @@ IDIOMS = {
     "retaliation": "whistleblower retaliation; retaliation claim; retaliation claims; retaliation lawsuit; alleged retaliation; suffered retaliation",
     "killing": "made a killing; make a killing; killing time; lightning strike; struck by lightning; shark attack; dog attack; heart attack; death to America; death to Israel; natural causes; long illness; old age;"
     "sentenced to death; death sentence; death penalty; death row; condamné à mort; condenado a muerte; condannato a morte; zum Tode verurteilt",
-    "bombing": "controlled detonation; controlled detonations; controlled explosion; controlled explosions; bomb disposal",
+    "bombing": "controlled detonation; controlled detonations; controlled explosion; controlled explosions; bomb disposal; bomb cyclone; bomb cyclones",
     "fight": "hunger strike; general strike; on strike; strike a deal; struck a deal; strike a chord; struck a chord; lightning strike;"
-    "heart attack; panic attack; anxiety attack; shark attack; dog attack; sexual assault; indecent assault; assault charge; assault charges",
+    "heart attack; panic attack; anxiety attack; shark attack; dog attack; sexual assault; indecent assault; assault charge; assault charges;"
+    "arson attack; arson attacks; pace attack; bowling attack; spin attack",
     "ceasefire": "price war; fare war; bidding war; trade war; guerre des prix; guerra de precios; guerra dei prezzi; Preiskrieg",
     "threat": "strike a deal; early warning; storm warning; weather warning; flood warning; profit warning; hours of warning; without warning;"
     "threatened species; endangered species",
