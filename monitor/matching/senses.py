@@ -21,7 +21,8 @@ _FOLLOWING = re.compile(r"(?:[ \t]*\n?[ \t]*(?<=\s)\w+){1,3}")  # a line break i
 GOVERNMENT_VERBS = frozenset(  # what a government does, not a city: "Baghdad said", "Baghdad demanded"
     "said says blamed accused demanded denied announced rejected warned condemned insisted urged summoned protested "
     "responded threatened vowed expelled recalled ordered approved agreed signed accepted refused welcomed "
-    "asked asks decided requested told wants wanted sought pressed declined complained objected stressed".split()
+    "asked asks decided requested told wants wanted sought pressed declined complained objected stressed "
+    "calls insists balances balanced considers".split()  # Baghdad calls it an assassination, Baghdad balances its ties
 )
 AUXILIARIES = frozenset(  # may stand between a capital and its verb of government: "Baghdad has not yet decided"
     "has have had will would could should may might also still not yet now already reportedly officially repeatedly then".split()  # not is/was: "Baghdad was blamed" is passive
@@ -34,6 +35,9 @@ _BETWEEN_WORDS = re.compile(r"\b(?:between|zwischen|entre|tra|fra)\b(?:[ \t]+[\w
 _DEALS_WITH = re.compile(  # talks with Baghdad, consultations with Tehran: a party to relations, the government
     r"\b(?:talks|consultations|consulting|negotiations|negotiating|coordination|coordinating|agreement|deal|ties|relations|dialogue|contacts)[ \t]+with[ \t]+$",
     re.IGNORECASE,
+)
+_RELATIONS_BETWEEN = re.compile(  # tensions between Baghdad and Erbil: the parties of relations are governments
+    r"\b(?:tensions?|relations|ties|talks|disputes?|rift|row|standoff|negotiations|feud|rapprochement)[ \t]+between[ \t]+$", re.IGNORECASE
 )
 _CALLS_ON = re.compile(r"\b(?:calls?|called|calling|blames?|blamed|blaming)[ \t]+(?:on|upon)[ \t]+$", re.IGNORECASE)  # calls on Baghdad, blame on Baghdad
 _AGENT = re.compile(r"\b\w+(?:ed|en|é|és|ée|ées|ado|ados|ada|adas|ato|ati|ata|ate)[ \t]+(?:by|par|por)[ \t]+$", re.IGNORECASE)  # paid by Baghdad, versés par Bagdad: the agent of a passive
@@ -56,7 +60,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(operations(matches, text)) | set(common_nouns(watchlist, matches, text)) | set(labour(watchlist, matches, text, spans))
     dropped |= set(elsewhere(watchlist, matches, text)) | set(disasters(watchlist, matches, text, spans)) | set(other_senses(watchlist, matches, text))
     dropped |= set(orders_to_act(matches, text)) | set(figures_of_speech(watchlist, matches, text, spans)) | set(namesakes(matches, text))
-    dropped |= set(names_with_event_words(watchlist, matches, text))
+    dropped |= set(names_with_event_words(watchlist, matches, text)) | set(militias(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
@@ -191,6 +195,7 @@ def metonyms(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[
         party = bool(_BETWEEN_BEFORE.search(before)) and any(_AND.fullmatch(text, m.end, s.start) for s in states if s.start > m.end)
         party = party or any(_AND.fullmatch(text, s.end, m.start) and _BETWEEN_BEFORE.search(text, 0, s.start) for s in states if s.end < m.start)
         party = party or bool(_BETWEEN_WORDS.search(before))  # zwischen der kurdischen Regionalregierung und Bagdad
+        party = party or (bool(_RELATIONS_BETWEEN.search(before)) and _AND_NAME.match(text, m.end) is not None)
         if _governs(text, m) or party:
             out[m] = dataclasses.replace(m, name=state.name, category=state.kind, part_of=state.part_of)
     return out
@@ -935,6 +940,27 @@ def operations(matches: Sequence[Match], text: str) -> list[Match]:
 
 
 _INDEFINITE_BEFORE = re.compile(r"\b(?:a|an)[ \t]+$", re.IGNORECASE)
+
+
+MILITIAS = frozenset(  # armed groups outside the state: a nationality adjective on them is no state acting ("Iraqi militias", "les milices irakiennes")
+    "militia militias militiaman militiamen milice milices milicia milicias milizia milizie miliz milizen".split()
+)
+
+
+def militias(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The state matches found under a nationality adjective (an alias with context words) right before or after
+    a word of MILITIAS ("Iraqi militias were planning attacks", "die irakischen Milizen", "les milices
+    irakiennes"): the guide's demonym counts only for the state or its forces, and a militia is neither."""
+    actors = _tables(watchlist).actors
+    out = []
+    for m in matches:
+        if m.kind != "actor" or m.name not in actors or actors[m.name].kind != "state" or m.alias not in dict(actors[m.name].context):
+            continue
+        after = _NEXT_WORD.match(text, m.end)
+        before = _WORDS_BEFORE.search(text, max(0, m.start - 30), m.start)
+        if (after and fold(after.group(1)) in MILITIAS) or (before and fold(before.group(1)) in MILITIAS):
+            out.append(m)
+    return out
 
 
 def common_nouns(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
