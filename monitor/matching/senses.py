@@ -640,6 +640,7 @@ SPORTS = Marks.of(  # a sentence that tells a match: its events, and its states 
     "Nations League|straight sets|quarterback|touchdown|NFL|NBA|playoff|playoffs|Super Bowl|"
     # futsal, a league table, a shoot-out won; the other languages' football (a long shot, the top corner, a penalty)
     "futsal|on penalties|points clear|point guard|free throw|free throws|rookie|from deep|three-point|three-pointer|"
+    "footballers|footballer|seamers|seamer|top order|batsmen|batters|Team Melli|"  # a side's players, cricket's attack, Iran's national side
     "Fernschuss|Elfmeter|Freistoß|Kopfball|incrocio dei pali|calcio di rigore|rigore|penalti|tiro libre|coup franc|tir au but|tirs au but"
 )
 _FICTION_OR_SPORTS = FICTION.joined(SPORTS)
@@ -984,7 +985,7 @@ def common_nouns(watchlist: Watchlist, matches: Sequence[Match], text: str) -> l
 LABOUR = Marks.of(  # a sentence that tells a labour dispute: its generic strike is a stoppage of work, not a fight
     "walked out|walkout|walk out|trade union|labour union|labor union|unions|union members|pay dispute|wages|wage|pay rise|pay raise|"
     "picket|picket line|picketing|industrial action|strikers|grève|grévistes|huelga|huelguistas|sciopero|scioperanti|Streik|Streiks|"
-    "Gewerkschaft|syndicats|sindicatos|sindacati"
+    "Gewerkschaft|syndicats|sindicatos|sindacati|conflit social|cheminots|acuerdo salarial|conflicto laboral|vertenza sindacale|Tarifstreit|Tarifkonflikt"
 )
 
 
@@ -995,7 +996,7 @@ def labour(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dic
     sense of "strike", a threat to strike for pay, a dispute escalating or calmed. Other events stay."""
     tables = _tables(watchlist)
     calm = tables.calm.name if tables.calm is not None else ""
-    generic = [m for m in matches if m.kind == "event" and (m.cameo in ("19", "13") or (m.name and m.name in (tables.escalation, calm)))]
+    generic = [m for m in matches if m.kind == "event" and (m.cameo in ("19", "13") or (m.name and m.name in (tables.escalation, calm, tables.truce)))]
     return _in_sentences_telling(LABOUR, generic, text, {} if spans is None else spans) if generic else []
 
 
@@ -1089,6 +1090,11 @@ def _only_an_army_of(text: str, m: Match) -> bool:
     return _ARMY_OF.search(text, start, end) is not None and _FORCE_WORD.search(text, start, end) is None
 
 
+_BODILY_BEFORE = re.compile(r"\b(?:heart|panic|asthma|anxiety|seizure)[ \t]+$", re.IGNORECASE)  # a heart attack, a panic attack: the body's
+_WEATHER_OBJECT = re.compile(  # a threat of storms, the threat of flash floods: a forecast
+    r"[ \t]+of[ \t]+(?:[\w-]+[ \t]+){0,2}?(?:thunderstorms?|storms?|floods?|flooding|rain|showers|snow|snowfall|frost|fog|hail|heat|heatwaves?|drought|tornado(?:es)?|gales?|sandstorms?|dust[ \t]+storms?)\b",
+    re.IGNORECASE,
+)
 _ALARM_AFTER = re.compile(  # air-raid sirens, a rocket alarm, an air raid shelter: the warning of an act, or a shelter from it
     r"[ \t-]+(?:sirens?|shelters?|alarms?|drills?|warning[ \t]+system|sirènes?|sirenas?|sirene|Sirenen|Alarm)\b", re.IGNORECASE
 )
@@ -1141,6 +1147,8 @@ def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str,
         or (m.name == sanctions and fold(m.found).startswith("embargo") and _PRESS_EMBARGO.match(text, m.end))
         or (m.name in tables.hostile and _FIGURATIVE_OBJECT.match(text, m.end))
         or _ALARM_AFTER.match(text, m.end)
+        or (m.cameo[:2] in ("18", "19") and _BODILY_BEFORE.search(text, max(0, m.start - 12), m.start) is not None)
+        or (tables.threat is not None and m.name == tables.threat.name and _WEATHER_OBJECT.match(text, m.end) is not None)
     ]
     launched = [m for m in events if m.cameo in ("190", "183") and m not in out]
     if launched and any(hint in text for hint in _SPACE_HINTS):
