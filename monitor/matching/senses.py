@@ -60,7 +60,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(operations(matches, text)) | set(common_nouns(watchlist, matches, text)) | set(labour(watchlist, matches, text, spans))
     dropped |= set(elsewhere(watchlist, matches, text)) | set(disasters(watchlist, matches, text, spans)) | set(other_senses(watchlist, matches, text))
     dropped |= set(orders_to_act(matches, text)) | set(figures_of_speech(watchlist, matches, text, spans)) | set(namesakes(matches, text))
-    dropped |= set(names_with_event_words(watchlist, matches, text)) | set(militias(watchlist, matches, text))
+    dropped |= set(names_with_event_words(watchlist, matches, text)) | set(militias(watchlist, matches, text)) | set(captivity(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
@@ -964,6 +964,27 @@ def militias(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[
     return out
 
 
+VERB_FORMS = frozenset({"irán"})  # the Spanish future of "ir" (irán a la huelga: they will go), in small letters; the country is Irán
+
+
+CAPTIVITY = Marks.of(  # a sentence that tells real captivity: a hostage held there is a person taken
+    "gunmen|militants|militia|militias|fighters|pirates|captors|captivity|ransom|freed|released|release|seized|seizure|crew|"
+    "kidnap*|abduct*|jihadist*|hostage-taker*|prisoner swap|prisoner exchange"
+)
+
+
+def captivity(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The kidnappings found only as "hostage" in the singular (held hostage, holding shareholders hostage) in a
+    sentence that names no watched group and tells no captivity (CAPTIVITY): a figure of speech (the weather held
+    the harvest hostage); and a state found as a Spanish verb form in small letters (VERB_FORMS)."""
+    out = [m for m in matches if m.kind == "actor" and m.found in VERB_FORMS]
+    held = [m for m in matches if m.kind == "event" and m.cameo == "181" and fold(m.found) == "hostage"]
+    if held:
+        groups = {sentence_of(text, a.start) for a in matches if a.kind == "actor" and a.category == "group"}
+        out += [m for m in held if sentence_of(text, m.start) not in groups and not CAPTIVITY.told(text[slice(*sentence_of(text, m.start))])]
+    return out
+
+
 def common_nouns(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The group matches written in small letters where the alias has a capital, for an ambiguous one-word alias
     (one with context words: "Iranian border guards" are no Guards; "i pasdaran" still are) or after "a"/"an"
@@ -1095,6 +1116,13 @@ _WEATHER_OBJECT = re.compile(  # a threat of storms, the threat of flash floods:
     r"[ \t]+of[ \t]+(?:[\w-]+[ \t]+){0,2}?(?:thunderstorms?|storms?|floods?|flooding|rain|showers|snow|snowfall|frost|fog|hail|heat|heatwaves?|drought|tornado(?:es)?|gales?|sandstorms?|dust[ \t]+storms?)\b",
     re.IGNORECASE,
 )
+_TO_STAFF = re.compile(  # a complaint escalated to a manager: passed up a firm's ranks
+    r"[ \t]+to[ \t]+(?:(?:a|the|his|her|their|its)[ \t]+)?(?:[\w-]+[ \t]+)?(?:manager|managers|management|supervisor|supervisors|head[ \t]+office|customer[ \t]+service)\b", re.IGNORECASE
+)
+_PRICES_BEFORE = re.compile(  # inflation has escalated, prices escalated: a quantity rising
+    r"\b(?:inflation|prices|costs|rents|debts?|unemployment|losses|bills|fares|premiums)(?:[ \t]+(?:has|have|had|is|are|was|were|been|further|sharply|rapidly))*[ \t]+$", re.IGNORECASE
+)
+_MARKET_AFTER = re.compile(r"[ \t]+(?:in|on)[ \t]+the[ \t]+(?:[\w-]+[ \t]+){0,2}?markets?\b", re.IGNORECASE)  # eased tensions in the currency market
 _ALARM_AFTER = re.compile(  # air-raid sirens, a rocket alarm, an air raid shelter: the warning of an act, or a shelter from it
     r"[ \t-]+(?:sirens?|shelters?|alarms?|drills?|warning[ \t]+system|sirènes?|sirenas?|sirene|Sirenen|Alarm)\b", re.IGNORECASE
 )
@@ -1149,6 +1177,8 @@ def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str,
         or _ALARM_AFTER.match(text, m.end)
         or (m.cameo[:2] in ("18", "19") and _BODILY_BEFORE.search(text, max(0, m.start - 12), m.start) is not None)
         or (tables.threat is not None and m.name == tables.threat.name and _WEATHER_OBJECT.match(text, m.end) is not None)
+        or (m.name == tables.escalation and (_TO_STAFF.match(text, m.end) is not None or _PRICES_BEFORE.search(text, max(0, m.start - 40), m.start) is not None))
+        or (m.name == calm and _MARKET_AFTER.match(text, m.end) is not None)
     ]
     launched = [m for m in events if m.cameo in ("190", "183") and m not in out]
     if launched and any(hint in text for hint in _SPACE_HINTS):
@@ -1201,8 +1231,9 @@ def namesakes(matches: Sequence[Match], text: str) -> list[Match]:
     who shares his name with the former defence secretary"; "Turkey's Hizbullah, unrelated to its Lebanese
     namesake"): the guide's another person, or another group, of the same name. A name after those words stays."""
     actors = [m for m in matches if m.kind == "actor"]
+    introduced = [m for m in actors if m.category == "person" and len(m.alias.split()) == 1 and _NAMED_BEFORE.search(text, max(0, m.start - 60), m.start)]
     if not actors or not any(hint in text for hint in _NAMESAKE_HINTS):
-        return []
+        return introduced
     saids = [s.start() for s in _NAMESAKE.finditer(text)]
     out = []
     for m in actors:
@@ -1211,7 +1242,12 @@ def namesakes(matches: Sequence[Match], text: str) -> list[Match]:
             continue
         if not any(o.name == m.name and m.end <= o.start < after[0] for o in actors):
             out.append(m)
-    return out
+    return out + [m for m in introduced if m not in out]
+
+
+_NAMED_BEFORE = re.compile(  # a man named Soleimani, a chess prodigy called Esper: someone introduced by a bare surname, not the known one
+    r"\b(?:a|an|one)[ \t]+(?:[\w'’-]+[ \t]+){0,3}?(?:named|called)[ \t]+$", re.IGNORECASE
+)
 
 
 _ACRONYMS: list[tuple[Watchlist, frozenset[str]]] = []  # the actors' all-capital aliases, folded, of the watchlist in use
