@@ -1176,7 +1176,7 @@ def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str,
         or (m.name in tables.hostile and _FIGURATIVE_OBJECT.match(text, m.end))
         or _ALARM_AFTER.match(text, m.end)
         or (m.cameo[:2] in ("18", "19") and _BODILY_BEFORE.search(text, max(0, m.start - 12), m.start) is not None)
-        or (tables.threat is not None and m.name == tables.threat.name and _WEATHER_OBJECT.match(text, m.end) is not None)
+        or (tables.threat is not None and m.name == tables.threat.name and (_WEATHER_OBJECT.match(text, m.end) is not None or _risked(text, m)))
         or (m.name == tables.escalation and (_TO_STAFF.match(text, m.end) is not None or _PRICES_BEFORE.search(text, max(0, m.start - 40), m.start) is not None))
         or (m.name == calm and _MARKET_AFTER.match(text, m.end) is not None)
     ]
@@ -1209,6 +1209,25 @@ def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str,
         named = {spans.get(a.start) or spans.setdefault(a.start, sentence_of(text, a.start)) for a in matches if a.kind == "actor" and a.category != "place"}
         out += [m for m, span in told if span not in named]
     return out
+
+
+THREAT_VERBS = frozenset("threatens threatened threaten amenaza amenazan amenazó menace menacent minaccia minacciano droht drohen".split())
+_ABSTRACT_SUBJECT = re.compile(  # the escalation (between A and B) threatens to, la crisis amenaza con: a risk, said of a thing, not a threat made
+    r"^[\W]*(?:(?:the|this|la|el|esta|le|la|cette|il|lo|questa|die|der|das|diese)[ \t]+|l['’])?(?:[\w-]+[ \t]+)?"
+    r"(?:escalation|crisis|conflict|war|violence|fighting|tensions|standoff|escalada|crisis|conflicto|guerra|violencia|tensiones|escalade|crise|conflit|guerre|"
+    r"tensions|escalation|crisi|conflitto|tensioni|Eskalation|Krise|Konflikt|Krieg|Spannungen)"
+    r"(?:[ \t]+(?:between|entre|tra|fra|zwischen|in|en|of|de|del|di|der)[ \t]+[^,;:]{1,60}?)?[ \t]+$",
+    re.IGNORECASE,
+)
+
+
+def _risked(text: str, m: Match) -> bool:
+    """Whether a threat is a verb of threatening whose subject, opening its sentence, is a conflict or a crisis
+    itself ("the escalation between Washington and Tehran threatens to drag Iraq into a war"): a risk, not a threat."""
+    if fold(m.found) not in THREAT_VERBS:
+        return False
+    start = sentence_of(text, m.start)[0]
+    return _ABSTRACT_SUBJECT.match(text[start : m.start]) is not None
 
 
 def _within(text: str, span: tuple[int, int], hints: tuple[str, ...]) -> bool:
