@@ -730,14 +730,17 @@ _HEAD_BEFORE = re.compile(  # the word right before a name (Bank Sepah, Restaura
 THING_HEADS = frozenset(  # what an apposition says a name is when it is no watched actor: "Esper, the Seattle startup"
     "company firm startup start-up maker brand band restaurant club app platform chain retailer label developer "
     "manufacturer studio publisher hotel cafe café bakery town village county suburb airline carrier shop store "
-    "software fund bank".split()
+    "software fund bank "
+    "éditeur société entreprise fabricant marque enseigne empresa compañía fabricante marca società azienda marchio Firma Unternehmen Hersteller Marke".casefold().split()
 )
 US_STATES = frozenset(  # "Baghdad, Arizona": a namesake place
     "Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia Hawaii Idaho Illinois Indiana Iowa "
     "Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan Minnesota Mississippi Missouri Montana Nebraska Nevada Ohio "
     "Oklahoma Oregon Pennsylvania Tennessee Texas Utah Vermont Virginia Wisconsin Wyoming".split()
 )
-_APPOSITION = re.compile(r",[ \t]+(?:the|a|an)[ \t]+((?:[\w'’-]+[ \t]*){1,5})", re.IGNORECASE)
+_APPOSITION = re.compile(  # "Esper, the Seattle startup", "Esper, l'éditeur américain", "Esper, una empresa"
+    r",[ \t]+(?:(?:the|a|an|le|la|un|une|el|una|il|lo|uno|der|die|das|ein|eine)[ \t]+|l['’])((?:[\w'’-]+[ \t]*){1,5})", re.IGNORECASE
+)
 _STATE_AFTER = re.compile(r",[ \t]+([A-Z][a-z]+)\b")
 
 
