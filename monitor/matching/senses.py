@@ -976,11 +976,29 @@ CAPTIVITY = Marks.of(  # a sentence that tells real captivity: a hostage held th
 )
 
 
+_NAME_BEFORE = re.compile(r"\b(?:the|The)[ \t]+((?:[A-Z][\w'’-]+[ \t]+){2,4})(?:in|of)[ \t]+$")  # the Islamic Resistance in Iraq, the Boy Scouts of America
+STATE_HEADS = frozenset(  # the last word of a name that makes "of"/"in" the state's own: the Islamic Republic of Iran, the Ministry of Defence of Iraq
+    "republic kingdom ministry government embassy consulate president presidency parliament army forces force navy guard guards police bank "
+    "minister ministers ambassador council court commission office department secretary command staff representative assembly congress senate "
+    "states affairs defence defense interior justice treasury".split()
+)
+
+
+def _inside_a_name(text: str, m: Match) -> bool:
+    """Whether a state ends a proper name of two to four capitalised words after "the" and before "in" or "of"
+    ("the Islamic Resistance in Iraq", "the Boy Scouts of America"), whose last word is no state body (STATE_HEADS)."""
+    if m.found[-2:] in ("'s", "’s"):
+        return False
+    name = _NAME_BEFORE.search(text, max(0, m.start - 80), m.start)
+    return name is not None and fold(name.group(1).split()[-1]) not in STATE_HEADS
+
+
 def captivity(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The kidnappings found only as "hostage" in the singular (held hostage, holding shareholders hostage) in a
     sentence that names no watched group and tells no captivity (CAPTIVITY): a figure of speech (the weather held
     the harvest hostage); and a state found as a Spanish verb form in small letters (VERB_FORMS)."""
     out = [m for m in matches if m.kind == "actor" and m.found in VERB_FORMS]
+    out += [m for m in matches if m.kind == "actor" and m.category == "state" and _inside_a_name(text, m)]
     held = [m for m in matches if m.kind == "event" and m.cameo == "181" and fold(m.found) == "hostage"]
     if held:
         groups = {sentence_of(text, a.start) for a in matches if a.kind == "actor" and a.category == "group"}
