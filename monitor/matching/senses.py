@@ -882,6 +882,14 @@ _CULTURE_OWNED = re.compile(  # a country's orchestra, ballet, cuisine, cinema: 
     r"(?:orchestra|orchestras|ballet|opera|choir|cuisine|cinema|film[ \t]+industry|poets?|novelists?|painters?|musicians?|singers?|pop[ \t]+stars?)\b",
     re.IGNORECASE,
 )
+_TRADE_AFTER = re.compile(  # a private person by trade after a nationality adjective, one word may qualify it (an Iraqi security analyst): biographical
+    r"[ \t]+(?:[\w-]+[ \t]+)?(?:analysts?|activists?|journalists?|writers?|academics?|scholars?|chefs?|artists?|students?|businessm[ae]n|"
+    r"businesswom[ae]n|filmmakers?|film-makers?|actors?|actress(?:es)?|photographers?|bloggers?|dissidents?|architects?)\b",
+    re.IGNORECASE,
+)
+DEMONYM_ENDINGS = ("i", "an", "ien", "ienne", "iens", "iennes", "ano", "ana", "ani", "ane", "í", "ische", "ischen", "ischer", "ese")  # Iraqi, American, iranien, iraní, irakische
+
+
 _BY_AUTHOR = re.compile(r",[ \t]+by[ \t]+[A-Z]")  # "Baghdad, by Linda Dangoor": a work's title and its author
 _DEFINED = re.compile(r"((?:[\w-]+[ \t]+){1,9})\($")  # the words before an acronym in brackets: "Pulsed magnetic field (PMF)"
 
@@ -905,6 +913,8 @@ def other_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -> l
             out.append(m)
         elif kind == "state" and _CULTURE_OWNED.match(text, m.end):
             out.append(m)  # Iraq's national orchestra: the country's culture, not the state acting
+        elif kind == "state" and fold(m.found).endswith(DEMONYM_ENDINGS) and _TRADE_AFTER.match(text, m.end):
+            out.append(m)  # an Iraqi activist: a person's nationality (a "Pentagon analyst" stays: a body of the state)
         elif m.found.isupper() and 2 <= len(m.found) <= 5 and text[m.end : m.end + 1] == ")":
             defined = _DEFINED.search(text, max(0, m.start - 80), m.start)
             words = defined.group(1).split() if defined else []
