@@ -84,6 +84,7 @@ CITY_THINGS = frozenset(  # a capital before one of these, in small letters, is 
     "streets cafe cafes restaurant restaurants stock".split()
 )
 _CITY_THING_OWNED = re.compile(r"['’]s[ \t]+(\w+)")  # Tehran's stock exchange, Baghdad's mayor: the city's
+_TEAM_AFTER = re.compile(r"[ \t]+[A-Z][a-z]+[a-rt-z]s\b(?!['’]s\b)")  # the Washington Commanders, the Tehran Times: a club or a paper named after the city
 _QUOTED = re.compile(r"[\"'“‘«„‚][ \t]?$")  # a name in quotes: "Tehran", the spy series
 _BORN = re.compile(r"-(?:born|style)\b", re.IGNORECASE)  # Tehran-born, Tehran-style: the city (where one was born, a city's manner)
 _WORDS_BEFORE = re.compile(r"(\w+)[ \t\n]+$")
@@ -151,7 +152,7 @@ def cities(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     for m in matches:
         if m.kind != "actor" or fold(m.alias) not in capitals.get(m.name, ()):
             continue
-        if _BORN.match(text, m.end) or _POSSESSIVE_NAME.match(text, m.end):
+        if _BORN.match(text, m.end) or _POSSESSIVE_NAME.match(text, m.end) or _TEAM_AFTER.match(text, m.end):
             out.append(m)
             continue
         verb = _NEXT_WORD.match(text, m.end)
