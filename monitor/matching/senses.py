@@ -69,7 +69,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
 
 
 PLACE_WORDS = frozenset(  # a capital right after one of these is the city: "born in Tehran", "a cafe in north Tehran", "the streets of Tehran"
-    "in near outside around across inside dans pres en cerca dentro nel nella im bei nach streets rues calles strade strassen".split()
+    "in near outside around across through throughout inside dans pres en cerca dentro nel nella im bei nach streets rues calles strade strassen".split()
 )
 DIRECTIONS = frozenset(  # may stand between the place word and the capital: "in the south of Tehran", "in north Tehran", "nel nord di Teheran"
     "the of north south east west northern southern eastern western central downtown greater nord sud norte sur di de del du des der "
@@ -716,13 +716,18 @@ def names_of_things(watchlist: Watchlist, matches: Sequence[Match], text: str) -
             if heads[m.name] & {*capitals, *(" ".join(capitals[i : i + 2]) for i in range(len(capitals)))}:
                 out.append(m)
                 continue
+            road = _NEXT_WORD.match(text, m.end)
+            if road and road.group(1).islower() and road.group(1) in ROADS_AFTER and m.category == "group":
+                out.append(m)
+                continue
             before = _HEAD_BEFORE.search(text, max(0, m.start - 40), m.start)
             if before and (((before.group(1)[0].isupper() or before.group(2)) and fold(before.group(1)) in heads[m.name]) or fold(before.group(1)) in STREETS):
                 out.append(m)
     return out
 
 
-STREETS = frozenset("viale corso piazza rue avenue boulevard calle avenida plaza strasse platz".split())  # viale Pasdaran, rue de Téhéran: a street
+STREETS = frozenset("viale corso piazza rue avenue boulevard calle avenida plaza strasse platz".split())
+ROADS_AFTER = frozenset("interchange highway expressway motorway overpass flyover roundabout junction tunnel bridge street avenue road square".split())  # the Pasdaran interchange: a road named after the group  # viale Pasdaran, rue de Téhéran: a street
 _HEAD_BEFORE = re.compile(  # the word right before a name (Bank Sepah, Restaurant „Bagdad“; in quotes also in small letters: le restaurant « Le Bagdad »)
     r"(\w+)[ \t]+(?:([„“\"«‚‘'][ \t]*(?:(?:Le|La|Les|The|El|Il|Der|Die|Das)[ \t]+)?)|)$"
 )
@@ -1004,12 +1009,16 @@ def _inside_a_name(text: str, m: Match) -> bool:
     return name is not None and fold(name.group(1).split()[-1]) not in STATE_HEADS
 
 
+_OF_DATA = re.compile(r"[ \t]+(?:de|des|di|of|von)[ \t]+(?:datos|données|dati|data|Daten)\b", re.IGNORECASE)  # secuestro de datos: ransomware
+
+
 def captivity(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The kidnappings found only as "hostage" in the singular (held hostage, holding shareholders hostage) in a
     sentence that names no watched group and tells no captivity (CAPTIVITY): a figure of speech (the weather held
     the harvest hostage); and a state found as a Spanish verb form in small letters (VERB_FORMS)."""
     out = [m for m in matches if m.kind == "actor" and m.found in VERB_FORMS]
     out += [m for m in matches if m.kind == "actor" and m.category == "state" and _inside_a_name(text, m)]
+    out += [m for m in matches if m.kind == "event" and m.cameo == "181" and _OF_DATA.match(text, m.end)]
     held = [m for m in matches if m.kind == "event" and m.cameo == "181" and fold(m.found) == "hostage"]
     if held:
         groups = {sentence_of(text, a.start) for a in matches if a.kind == "actor" and a.category == "group"}
