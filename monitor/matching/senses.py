@@ -1012,11 +1012,22 @@ def _inside_a_name(text: str, m: Match) -> bool:
 _OF_DATA = re.compile(r"[ \t]+(?:de|des|di|of|von)[ \t]+(?:datos|données|dati|data|Daten)\b", re.IGNORECASE)  # secuestro de datos: ransomware
 
 
+def _listed_as_other(watchlist: Watchlist, m: Match) -> bool:
+    """Whether a name found only alike (under 100) has a word that its actor's not_when lists as another's (Khomeini
+    for Khamenei: the look-alike its author named), the match's own words being that other name."""
+    actor = _tables(watchlist).actors.get(m.name)
+    if actor is None or not actor.not_when:
+        return False
+    found = {fold(w) for w in m.found.split()}
+    return any(fold(p) in found for p in actor.not_when)
+
+
 def captivity(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The kidnappings found only as "hostage" in the singular (held hostage, holding shareholders hostage) in a
     sentence that names no watched group and tells no captivity (CAPTIVITY): a figure of speech (the weather held
     the harvest hostage); and a state found as a Spanish verb form in small letters (VERB_FORMS)."""
     out = [m for m in matches if m.kind == "actor" and m.found in VERB_FORMS]
+    out += [m for m in matches if m.kind == "actor" and m.score < 100 and _listed_as_other(watchlist, m)]
     out += [m for m in matches if m.kind == "actor" and m.category == "state" and _inside_a_name(text, m)]
     out += [m for m in matches if m.kind == "event" and m.cameo == "181" and _OF_DATA.match(text, m.end)]
     held = [m for m in matches if m.kind == "event" and m.cameo == "181" and fold(m.found) == "hostage"]
