@@ -1022,12 +1022,21 @@ def _listed_as_other(watchlist: Watchlist, m: Match) -> bool:
     return any(fold(p) in found for p in actor.not_when)
 
 
+_CAPITAL_AFTER = re.compile(r"[ \t]+[A-Z][a-z]")
+
+
+def _first_of_a_name(text: str, m: Match) -> bool:
+    """Whether a person's one-word alias, found only alike, is followed by a capitalised word: the first word of
+    another person's name (Millie Bobby Brown for Milley), not the watched surname misspelt."""
+    return m.category == "person" and " " not in m.alias and _CAPITAL_AFTER.match(text, m.end) is not None
+
+
 def captivity(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The kidnappings found only as "hostage" in the singular (held hostage, holding shareholders hostage) in a
     sentence that names no watched group and tells no captivity (CAPTIVITY): a figure of speech (the weather held
     the harvest hostage); and a state found as a Spanish verb form in small letters (VERB_FORMS)."""
     out = [m for m in matches if m.kind == "actor" and m.found in VERB_FORMS]
-    out += [m for m in matches if m.kind == "actor" and m.score < 100 and _listed_as_other(watchlist, m)]
+    out += [m for m in matches if m.kind == "actor" and m.score < 100 and (_listed_as_other(watchlist, m) or _first_of_a_name(text, m))]
     out += [m for m in matches if m.kind == "actor" and m.category == "state" and _inside_a_name(text, m)]
     out += [m for m in matches if m.kind == "event" and m.cameo == "181" and _OF_DATA.match(text, m.end)]
     held = [m for m in matches if m.kind == "event" and m.cameo == "181" and fold(m.found) == "hostage"]
