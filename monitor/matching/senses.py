@@ -1238,7 +1238,7 @@ def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str,
         or _ALARM_AFTER.match(text, m.end)
         or (m.cameo[:2] in ("18", "19") and _BODILY_BEFORE.search(text, max(0, m.start - 12), m.start) is not None)
         or (tables.threat is not None and m.name == tables.threat.name and (_WEATHER_OBJECT.match(text, m.end) is not None or _risked(text, m)))
-        or (m.name == tables.escalation and (_TO_STAFF.match(text, m.end) is not None or _PRICES_BEFORE.search(text, max(0, m.start - 40), m.start) is not None))
+        or (m.name == tables.escalation and (_TO_STAFF.match(text, m.end) is not None or _PRICES_BEFORE.search(text, max(0, m.start - 40), m.start) is not None or _not_sought(text, m)))
         or (m.name == calm and _MARKET_AFTER.match(text, m.end) is not None)
     ]
     launched = [m for m in events if m.cameo in ("190", "183") and m not in out]
@@ -1289,6 +1289,12 @@ def _risked(text: str, m: Match) -> bool:
         return False
     start = sentence_of(text, m.start)[0]
     return _ABSTRACT_SUBJECT.match(text[start : m.start]) is not None
+
+
+def _not_sought(text: str, m: Match) -> bool:
+    """Whether an escalation is the war said not to be sought ("not seeking a wider conflict": the guide's
+    de-escalation, which `appeals` adds), its words inside that phrase."""
+    return any(s.start() <= m.start and m.end <= s.end() for s in _NOT_SEEKING.finditer(text, max(0, m.start - 60), min(len(text), m.end + 5)))
 
 
 def _within(text: str, span: tuple[int, int], hints: tuple[str, ...]) -> bool:
