@@ -1012,6 +1012,20 @@ def _inside_a_name(text: str, m: Match) -> bool:
 _OF_DATA = re.compile(r"[ \t]+(?:de|des|di|of|von)[ \t]+(?:datos|données|dati|data|Daten)\b", re.IGNORECASE)  # secuestro de datos: ransomware
 
 
+_PLACE_BEFORE = re.compile(r"\b(?:in|near|from|outside|dans|en|nel|nella|im|bei)[ \t]+$")  # in Sulaimani: a place, not a person
+_AND_BEFORE = re.compile(r"[ \t]+(?:and|et|y|e|und)[ \t]+$")
+
+
+def _a_place_here(text: str, m: Match, places: list[Match]) -> bool:
+    """Whether a person's one-word alias stands where a place does: right after "in", "near", "from" (not a
+    possessive: "in Soleimani's honour"), or coordinated after a watched place ("Erbil and Sulaimani": the city)."""
+    if m.found[-2:] in ("'s", "’s") or text[m.end : m.end + 2] in ("'s", "’s"):
+        return False
+    if _PLACE_BEFORE.search(text, max(0, m.start - 12), m.start):
+        return True
+    return any(_AND_BEFORE.fullmatch(text, p.end, m.start) for p in places if p.end < m.start)
+
+
 def _listed_as_other(watchlist: Watchlist, m: Match) -> bool:
     """Whether a name found only alike (under 100) has a word that its actor's not_when lists as another's (Khomeini
     for Khamenei: the look-alike its author named), the match's own words being that other name."""
@@ -1037,6 +1051,8 @@ def captivity(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list
     the harvest hostage); and a state found as a Spanish verb form in small letters (VERB_FORMS)."""
     out = [m for m in matches if m.kind == "actor" and m.found in VERB_FORMS]
     out += [m for m in matches if m.kind == "actor" and m.score < 100 and (_listed_as_other(watchlist, m) or _first_of_a_name(text, m))]
+    places = [p for p in matches if p.kind == "actor" and p.category == "place"]
+    out += [m for m in matches if m.kind == "actor" and m.category == "person" and " " not in m.alias and _a_place_here(text, m, places)]
     out += [m for m in matches if m.kind == "actor" and m.category == "state" and _inside_a_name(text, m)]
     out += [m for m in matches if m.kind == "event" and m.cameo == "181" and _OF_DATA.match(text, m.end)]
     held = [m for m in matches if m.kind == "event" and m.cameo == "181" and fold(m.found) == "hostage"]
