@@ -586,7 +586,9 @@ FICTION = Marks.of(  # a sentence that tells a game, a film or a novel: its even
     "fittizio|fittizia|videogioco|fiktiv|Videospiel|Spielfilm|Kino|Kinos|Call of Duty|multiplayer|gamers|killstreak|kill streak|esports|"
     "TV series|spy series|drama series|miniseries|Netflix|Apple TV|HBO|season finale|"
     # a series' season or episode, a sequel, where a story is set, what a game lets its players do
-    "new season|final season|latest season|episode|episodes|sequel|prequel|is set in|gameplay|playable|lets players|speedrun*|card game|board-game"
+    "new season|final season|latest season|episode|episodes|sequel|prequel|is set in|gameplay|playable|lets players|speedrun*|card game|board-game|"
+    # a song, a choir, an album: music (Katyusha, the wartime song)
+    "song|songs|wartime song|folk song|choir|album|lyrics|chanson|canción|canzone|Lied|Volkslied"
 )
 
 
