@@ -62,7 +62,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(orders_to_act(matches, text)) | set(figures_of_speech(watchlist, matches, text, spans)) | set(namesakes(matches, text))
     dropped |= set(names_with_event_words(watchlist, matches, text)) | set(militias(watchlist, matches, text)) | set(captivity(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
-    governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text)
+    governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
     added = named_parents(watchlist, kept) + threatened(watchlist, kept, text) + appeals(watchlist, kept, text)
     return sorted(dict.fromkeys(kept + added), key=lambda m: (m.start, m.kind))
@@ -244,6 +244,26 @@ def aircraft_types(watchlist: Watchlist, matches: Sequence[Match], text: str) ->
     for m, key in zip(generic, sentence_keys(text, [m.start for m in generic])):
         if key not in told and _AIRCRAFT_TYPE.search(text, max(0, m.start - 60), m.start):
             out[m] = dataclasses.replace(m, name=air.name, severity=air.severity, cameo=air.cameo, alias="(aircraft type)")
+    return out
+
+
+_WITH_DRONES = re.compile(r"[^.;:!?]{0,60}?\bwith[ \t]+['‘\"“]?(?:[\w-]+[ \t]+){0,3}?drones?\b", re.IGNORECASE)  # hit the base with two drones
+
+
+def drone_means(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[Match, Match]:
+    """A generic fight (CAMEO root 19 itself), or a bombing (183), told by a verb of striking whose means
+    follows as drones ("hit a US base with drones", "bombed the base with two drones", "targeted it with a swarm
+    of drones"): the drone strike, when none was found in its sentence."""
+    drone = thesaurus.event_of("drone strike", watchlist.events)
+    generic = [m for m in matches if m.kind == "event" and m.cameo in ("19", "183") and fold(m.found) in AIR_VERBS]
+    if not drone or not generic or "drone" not in text.casefold():
+        return {}
+    event = next(e for e in watchlist.events if e.name == drone)
+    told = {k for m, k in zip(matches, sentence_keys(text, [m.start for m in matches])) if m.kind == "event" and m.name == drone}
+    out = {}
+    for m, key in zip(generic, sentence_keys(text, [m.start for m in generic])):
+        if key not in told and _WITH_DRONES.match(text, m.end):
+            out[m] = dataclasses.replace(m, name=drone, severity=event.severity, cameo=event.cameo, alias="(with drones)")
     return out
 
 
