@@ -250,10 +250,14 @@ def aircraft_types(watchlist: Watchlist, matches: Sequence[Match], text: str) ->
 _WITH_DRONES = re.compile(r"[^.;:!?]{0,60}?\bwith[ \t]+['‘\"“]?(?:[\w-]+[ \t]+){0,3}?drones?\b", re.IGNORECASE)  # hit the base with two drones
 
 
+_LADEN_DRONE = re.compile(r"-(?:laden|carrying|packed|rigged|armed)[ \t]+(?:[\w-]+[ \t]+)?drones?\b", re.IGNORECASE)  # a bomb-laden drone: the drone's charge
+
+
 def drone_means(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[Match, Match]:
     """A generic fight (CAMEO root 19 itself), or a bombing (183), told by a verb of striking whose means
     follows as drones ("hit a US base with drones", "bombed the base with two drones", "targeted it with a swarm
-    of drones"): the drone strike, when none was found in its sentence."""
+    of drones"): the drone strike, when none was found in its sentence; a bomb that a drone carries ("a bomb-laden
+    drone exploded"): the drone strike, always (the drone's charge is no bombing of its own)."""
     drone = thesaurus.event_of("drone strike", watchlist.events)
     generic = [m for m in matches if m.kind == "event" and m.cameo in ("19", "183") and fold(m.found) in AIR_VERBS]
     if not drone or not generic or "drone" not in text.casefold():
@@ -262,7 +266,7 @@ def drone_means(watchlist: Watchlist, matches: Sequence[Match], text: str) -> di
     told = {k for m, k in zip(matches, sentence_keys(text, [m.start for m in matches])) if m.kind == "event" and m.name == drone}
     out = {}
     for m, key in zip(generic, sentence_keys(text, [m.start for m in generic])):
-        if key not in told and _WITH_DRONES.match(text, m.end):
+        if (key not in told and _WITH_DRONES.match(text, m.end)) or _LADEN_DRONE.match(text, m.end):
             out[m] = dataclasses.replace(m, name=drone, severity=event.severity, cameo=event.cameo, alias="(with drones)")
     return out
 
