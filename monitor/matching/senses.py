@@ -919,6 +919,8 @@ _TRADE_AFTER = re.compile(  # a private person by trade after a nationality adje
     r"businesswom[ae]n|filmmakers?|film-makers?|actors?|actress(?:es)?|photographers?|bloggers?|dissidents?|architects?)\b",
     re.IGNORECASE,
 )
+_MEDIA_AFTER = re.compile(r"[ \t-]+(?:media|Medien|médias|medios|newspapers?|networks?|broadcasters?|outlets?|Zeitungen)\b", re.IGNORECASE)
+_MEDIA_BEFORE = re.compile(r"\b(?:médias|medios|media|Medien|journaux|periódicos|giornali)[ \t]+$", re.IGNORECASE)  # les médias iraniens
 DEMONYM_ENDINGS = ("i", "an", "ien", "ienne", "iens", "iennes", "ano", "ana", "ani", "ane", "í", "ische", "ischen", "ischer", "ese")  # Iraqi, American, iranien, iraní, irakische
 
 
@@ -945,6 +947,8 @@ def other_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -> l
             out.append(m)
         elif kind == "state" and _CULTURE_OWNED.match(text, m.end):
             out.append(m)  # Iraq's national orchestra: the country's culture, not the state acting
+        elif kind == "state" and m.found[-2:] not in ("'s", "’s") and (_MEDIA_AFTER.match(text, m.end) or (_MEDIA_BEFORE.search(text, max(0, m.start - 12), m.start) and fold(m.found).endswith(DEMONYM_ENDINGS))):
+            out.append(m)  # US media, Iranian newspapers, US-Medien: the press of a country, not its state ("state media", "Iran's Press TV" stay)
         elif kind == "state" and fold(m.found).endswith(DEMONYM_ENDINGS) and _TRADE_AFTER.match(text, m.end):
             out.append(m)  # an Iraqi activist: a person's nationality (a "Pentagon analyst" stays: a body of the state)
         elif m.found.isupper() and 2 <= len(m.found) <= 5 and text[m.end : m.end + 1] == ")":
