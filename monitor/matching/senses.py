@@ -1378,7 +1378,11 @@ def namesakes(matches: Sequence[Match], text: str) -> list[Match]:
 
 
 _NAMED_BEFORE = re.compile(  # a man named Soleimani, a chess prodigy called Esper: someone introduced by a bare surname, not the known one
-    r"\b(?:a|an|one)[ \t]+(?:[\w'’-]+[ \t]+){0,3}?(?:named|called)[ \t]+$", re.IGNORECASE
+    r"\b(?:a|an|one)[ \t]+(?:[\w'’-]+[ \t]+){0,3}?(?:named|called)[ \t]+$"
+    # or by a player's role (the Iranian goalkeeper Soleimani, il portiere iraniano Soleimani): a sportsman of that name
+    r"|\b(?:goalkeeper|keeper|striker|midfielder|defender|winger|forward|portiere|attaccante|centrocampista|difensore|gardien|attaquant|milieu|"
+    r"portero|delantero|centrocampista|defensa|Torwart|Torhüter|Stürmer|Mittelfeldspieler|Verteidiger)[ \t]+(?:[\w'’-]+[ \t]+)?$",
+    re.IGNORECASE,
 )
 
 
