@@ -1030,6 +1030,11 @@ STATE_HEADS = frozenset(  # the last word of a name that makes "of"/"in" the sta
 )
 
 
+_THING_NAMED_BEFORE = re.compile(  # the private airline Fly Baghdad, the restaurant Little Tehran: a thing's name holding the place
+    r"\b(?:airline|carrier|company|firm|restaurant|brand|band|hotel|shop|store|startup|start-up|label|café|cafe|bakery)[ \t]+(?:[A-Z][\w'’-]*[ \t]+){1,2}$"
+)
+
+
 def _inside_a_name(text: str, m: Match) -> bool:
     """Whether a state ends a proper name of two to four capitalised words after "the" and before "in" or "of"
     ("the Islamic Resistance in Iraq", "the Boy Scouts of America"), whose last word is no state body (STATE_HEADS)."""
@@ -1084,6 +1089,7 @@ def captivity(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list
     places = [p for p in matches if p.kind == "actor" and p.category == "place"]
     out += [m for m in matches if m.kind == "actor" and m.category == "person" and " " not in m.alias and _a_place_here(text, m, places)]
     out += [m for m in matches if m.kind == "actor" and m.category == "state" and _inside_a_name(text, m)]
+    out += [m for m in matches if m.kind == "actor" and m.category in ("state", "place") and _THING_NAMED_BEFORE.search(text, max(0, m.start - 50), m.start)]
     out += [m for m in matches if m.kind == "event" and m.cameo == "181" and _OF_DATA.match(text, m.end)]
     held = [m for m in matches if m.kind == "event" and m.cameo == "181" and fold(m.found) == "hostage"]
     if held:
