@@ -55,6 +55,7 @@ TITLES = frozenset(  # folded words before a surname that name the person (Gener
     "gen general secretary president mr mrs ms miss dr minister commander lt col colonel maj major sgt capt captain "
     "brig adm admiral sen senator rep gov governor ayatollah sheikh chairman chief leader prime premier mayor judge "
     "prince king queen emir sultan imam lieutenant sir lord lady m mme monsieur madame herr frau senor sr sra signor "
+    "ministre ministro secretario segretario verteidigungsminister aussenminister aussenministerin präsident prasident "  # the other languages' ministers
     "اللواء الجنرال العميد الرئيس القائد الشيخ السيد الفريق سردار ژنرال генерал президент министр".split()
 )
 OPENERS = frozenset(  # words that open a sentence before a surname without being a given name ("When Soleimani ...")

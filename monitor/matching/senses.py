@@ -21,7 +21,8 @@ _FOLLOWING = re.compile(r"(?:[ \t]*\n?[ \t]*(?<=\s)\w+){1,3}")  # a line break i
 GOVERNMENT_VERBS = frozenset(  # what a government does, not a city: "Baghdad said", "Baghdad demanded"
     "said says blamed accused demanded denied announced rejected warned condemned insisted urged summoned protested "
     "responded threatened vowed expelled recalled ordered approved agreed signed accepted refused welcomed "
-    "asked asks decided requested told wants wanted sought pressed declined complained objected stressed".split()
+    "asked asks decided requested told wants wanted sought pressed declined complained objected stressed "
+    "calls insists balances balanced considers".split()  # Baghdad calls it an assassination, Baghdad balances its ties
 )
 AUXILIARIES = frozenset(  # may stand between a capital and its verb of government: "Baghdad has not yet decided"
     "has have had will would could should may might also still not yet now already reportedly officially repeatedly then".split()  # not is/was: "Baghdad was blamed" is passive
@@ -34,6 +35,9 @@ _BETWEEN_WORDS = re.compile(r"\b(?:between|zwischen|entre|tra|fra)\b(?:[ \t]+[\w
 _DEALS_WITH = re.compile(  # talks with Baghdad, consultations with Tehran: a party to relations, the government
     r"\b(?:talks|consultations|consulting|negotiations|negotiating|coordination|coordinating|agreement|deal|ties|relations|dialogue|contacts)[ \t]+with[ \t]+$",
     re.IGNORECASE,
+)
+_RELATIONS_BETWEEN = re.compile(  # tensions between Baghdad and Erbil: the parties of relations are governments
+    r"\b(?:tensions?|relations|ties|talks|disputes?|rift|row|standoff|negotiations|feud|rapprochement)[ \t]+between[ \t]+$", re.IGNORECASE
 )
 _CALLS_ON = re.compile(r"\b(?:calls?|called|calling|blames?|blamed|blaming)[ \t]+(?:on|upon)[ \t]+$", re.IGNORECASE)  # calls on Baghdad, blame on Baghdad
 _AGENT = re.compile(r"\b\w+(?:ed|en|é|és|ée|ées|ado|ados|ada|adas|ato|ati|ata|ate)[ \t]+(?:by|par|por)[ \t]+$", re.IGNORECASE)  # paid by Baghdad, versés par Bagdad: the agent of a passive
@@ -56,16 +60,16 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(operations(matches, text)) | set(common_nouns(watchlist, matches, text)) | set(labour(watchlist, matches, text, spans))
     dropped |= set(elsewhere(watchlist, matches, text)) | set(disasters(watchlist, matches, text, spans)) | set(other_senses(watchlist, matches, text))
     dropped |= set(orders_to_act(matches, text)) | set(figures_of_speech(watchlist, matches, text, spans)) | set(namesakes(matches, text))
-    dropped |= set(names_with_event_words(watchlist, matches, text))
+    dropped |= set(names_with_event_words(watchlist, matches, text)) | set(militias(watchlist, matches, text)) | set(captivity(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
-    governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text)
+    governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
     added = named_parents(watchlist, kept) + threatened(watchlist, kept, text) + appeals(watchlist, kept, text)
     return sorted(dict.fromkeys(kept + added), key=lambda m: (m.start, m.kind))
 
 
 PLACE_WORDS = frozenset(  # a capital right after one of these is the city: "born in Tehran", "a cafe in north Tehran", "the streets of Tehran"
-    "in near outside around across inside dans pres en cerca dentro nel nella im bei nach streets rues calles strade strassen".split()
+    "in near outside around across through throughout inside dans pres en cerca dentro nel nella im bei nach streets rues calles strade strassen".split()
 )
 DIRECTIONS = frozenset(  # may stand between the place word and the capital: "in the south of Tehran", "in north Tehran", "nel nord di Teheran"
     "the of north south east west northern southern eastern western central downtown greater nord sud norte sur di de del du des der "
@@ -80,6 +84,7 @@ CITY_THINGS = frozenset(  # a capital before one of these, in small letters, is 
     "streets cafe cafes restaurant restaurants stock".split()
 )
 _CITY_THING_OWNED = re.compile(r"['’]s[ \t]+(\w+)")  # Tehran's stock exchange, Baghdad's mayor: the city's
+_TEAM_AFTER = re.compile(r"[ \t]+[A-Z][a-z]+[a-rt-z]s\b(?!['’]s\b)")  # the Washington Commanders, the Tehran Times: a club or a paper named after the city
 _QUOTED = re.compile(r"[\"'“‘«„‚][ \t]?$")  # a name in quotes: "Tehran", the spy series
 _BORN = re.compile(r"-(?:born|style)\b", re.IGNORECASE)  # Tehran-born, Tehran-style: the city (where one was born, a city's manner)
 _WORDS_BEFORE = re.compile(r"(\w+)[ \t\n]+$")
@@ -147,7 +152,7 @@ def cities(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     for m in matches:
         if m.kind != "actor" or fold(m.alias) not in capitals.get(m.name, ()):
             continue
-        if _BORN.match(text, m.end) or _POSSESSIVE_NAME.match(text, m.end):
+        if _BORN.match(text, m.end) or _POSSESSIVE_NAME.match(text, m.end) or _TEAM_AFTER.match(text, m.end):
             out.append(m)
             continue
         verb = _NEXT_WORD.match(text, m.end)
@@ -191,6 +196,7 @@ def metonyms(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[
         party = bool(_BETWEEN_BEFORE.search(before)) and any(_AND.fullmatch(text, m.end, s.start) for s in states if s.start > m.end)
         party = party or any(_AND.fullmatch(text, s.end, m.start) and _BETWEEN_BEFORE.search(text, 0, s.start) for s in states if s.end < m.start)
         party = party or bool(_BETWEEN_WORDS.search(before))  # zwischen der kurdischen Regionalregierung und Bagdad
+        party = party or (bool(_RELATIONS_BETWEEN.search(before)) and _AND_NAME.match(text, m.end) is not None)
         if _governs(text, m) or party:
             out[m] = dataclasses.replace(m, name=state.name, category=state.kind, part_of=state.part_of)
     return out
@@ -238,6 +244,30 @@ def aircraft_types(watchlist: Watchlist, matches: Sequence[Match], text: str) ->
     for m, key in zip(generic, sentence_keys(text, [m.start for m in generic])):
         if key not in told and _AIRCRAFT_TYPE.search(text, max(0, m.start - 60), m.start):
             out[m] = dataclasses.replace(m, name=air.name, severity=air.severity, cameo=air.cameo, alias="(aircraft type)")
+    return out
+
+
+_WITH_DRONES = re.compile(r"[^.;:!?]{0,60}?\bwith[ \t]+['‘\"“]?(?:[\w-]+[ \t]+){0,3}?drones?\b", re.IGNORECASE)  # hit the base with two drones
+
+
+_LADEN_DRONE = re.compile(r"-(?:laden|carrying|packed|rigged|armed)[ \t]+(?:[\w-]+[ \t]+)?drones?\b", re.IGNORECASE)  # a bomb-laden drone: the drone's charge
+
+
+def drone_means(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[Match, Match]:
+    """A generic fight (CAMEO root 19 itself), or a bombing (183), told by a verb of striking whose means
+    follows as drones ("hit a US base with drones", "bombed the base with two drones", "targeted it with a swarm
+    of drones"): the drone strike, when none was found in its sentence; a bomb that a drone carries ("a bomb-laden
+    drone exploded"): the drone strike, always (the drone's charge is no bombing of its own)."""
+    drone = thesaurus.event_of("drone strike", watchlist.events)
+    generic = [m for m in matches if m.kind == "event" and m.cameo in ("19", "183") and fold(m.found) in AIR_VERBS]
+    if not drone or not generic or "drone" not in text.casefold():
+        return {}
+    event = next(e for e in watchlist.events if e.name == drone)
+    told = {k for m, k in zip(matches, sentence_keys(text, [m.start for m in matches])) if m.kind == "event" and m.name == drone}
+    out = {}
+    for m, key in zip(generic, sentence_keys(text, [m.start for m in generic])):
+        if (key not in told and _WITH_DRONES.match(text, m.end)) or _LADEN_DRONE.match(text, m.end):
+            out[m] = dataclasses.replace(m, name=drone, severity=event.severity, cameo=event.cameo, alias="(with drones)")
     return out
 
 
@@ -580,7 +610,9 @@ FICTION = Marks.of(  # a sentence that tells a game, a film or a novel: its even
     "fittizio|fittizia|videogioco|fiktiv|Videospiel|Spielfilm|Kino|Kinos|Call of Duty|multiplayer|gamers|killstreak|kill streak|esports|"
     "TV series|spy series|drama series|miniseries|Netflix|Apple TV|HBO|season finale|"
     # a series' season or episode, a sequel, where a story is set, what a game lets its players do
-    "new season|final season|latest season|episode|episodes|sequel|prequel|is set in|gameplay|playable|lets players|speedrun*|card game|board-game"
+    "new season|final season|latest season|episode|episodes|sequel|prequel|is set in|gameplay|playable|lets players|speedrun*|card game|board-game|"
+    # a song, a choir, an album: music (Katyusha, the wartime song)
+    "song|songs|wartime song|folk song|choir|album|lyrics|chanson|canción|canzone|Lied|Volkslied"
 )
 
 
@@ -635,6 +667,7 @@ SPORTS = Marks.of(  # a sentence that tells a match: its events, and its states 
     "Nations League|straight sets|quarterback|touchdown|NFL|NBA|playoff|playoffs|Super Bowl|"
     # futsal, a league table, a shoot-out won; the other languages' football (a long shot, the top corner, a penalty)
     "futsal|on penalties|points clear|point guard|free throw|free throws|rookie|from deep|three-point|three-pointer|"
+    "footballers|footballer|seamers|seamer|top order|batsmen|batters|Team Melli|"  # a side's players, cricket's attack, Iran's national side
     "Fernschuss|Elfmeter|Freistoß|Kopfball|incrocio dei pali|calcio di rigore|rigore|penalti|tiro libre|coup franc|tir au but|tirs au but"
 )
 _FICTION_OR_SPORTS = FICTION.joined(SPORTS)
@@ -709,13 +742,18 @@ def names_of_things(watchlist: Watchlist, matches: Sequence[Match], text: str) -
             if heads[m.name] & {*capitals, *(" ".join(capitals[i : i + 2]) for i in range(len(capitals)))}:
                 out.append(m)
                 continue
+            road = _NEXT_WORD.match(text, m.end)
+            if road and road.group(1).islower() and road.group(1) in ROADS_AFTER and m.category == "group":
+                out.append(m)
+                continue
             before = _HEAD_BEFORE.search(text, max(0, m.start - 40), m.start)
             if before and (((before.group(1)[0].isupper() or before.group(2)) and fold(before.group(1)) in heads[m.name]) or fold(before.group(1)) in STREETS):
                 out.append(m)
     return out
 
 
-STREETS = frozenset("viale corso piazza rue avenue boulevard calle avenida plaza strasse platz".split())  # viale Pasdaran, rue de Téhéran: a street
+STREETS = frozenset("viale corso piazza rue avenue boulevard calle avenida plaza strasse platz".split())
+ROADS_AFTER = frozenset("interchange highway expressway motorway overpass flyover roundabout junction tunnel bridge street avenue road square".split())  # the Pasdaran interchange: a road named after the group  # viale Pasdaran, rue de Téhéran: a street
 _HEAD_BEFORE = re.compile(  # the word right before a name (Bank Sepah, Restaurant „Bagdad“; in quotes also in small letters: le restaurant « Le Bagdad »)
     r"(\w+)[ \t]+(?:([„“\"«‚‘'][ \t]*(?:(?:Le|La|Les|The|El|Il|Der|Die|Das)[ \t]+)?)|)$"
 )
@@ -724,14 +762,17 @@ _HEAD_BEFORE = re.compile(  # the word right before a name (Bank Sepah, Restaura
 THING_HEADS = frozenset(  # what an apposition says a name is when it is no watched actor: "Esper, the Seattle startup"
     "company firm startup start-up maker brand band restaurant club app platform chain retailer label developer "
     "manufacturer studio publisher hotel cafe café bakery town village county suburb airline carrier shop store "
-    "software fund bank".split()
+    "software fund bank "
+    "éditeur société entreprise fabricant marque enseigne empresa compañía fabricante marca società azienda marchio Firma Unternehmen Hersteller Marke".casefold().split()
 )
 US_STATES = frozenset(  # "Baghdad, Arizona": a namesake place
     "Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia Hawaii Idaho Illinois Indiana Iowa "
     "Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan Minnesota Mississippi Missouri Montana Nebraska Nevada Ohio "
     "Oklahoma Oregon Pennsylvania Tennessee Texas Utah Vermont Virginia Wisconsin Wyoming".split()
 )
-_APPOSITION = re.compile(r",[ \t]+(?:the|a|an)[ \t]+((?:[\w'’-]+[ \t]*){1,5})", re.IGNORECASE)
+_APPOSITION = re.compile(  # "Esper, the Seattle startup", "Esper, l'éditeur américain", "Esper, una empresa"
+    r",[ \t]+(?:(?:the|a|an|le|la|un|une|el|una|il|lo|uno|der|die|das|ein|eine)[ \t]+|l['’])((?:[\w'’-]+[ \t]*){1,5})", re.IGNORECASE
+)
 _STATE_AFTER = re.compile(r",[ \t]+([A-Z][a-z]+)\b")
 
 
@@ -873,6 +914,16 @@ _CULTURE_OWNED = re.compile(  # a country's orchestra, ballet, cuisine, cinema: 
     r"(?:orchestra|orchestras|ballet|opera|choir|cuisine|cinema|film[ \t]+industry|poets?|novelists?|painters?|musicians?|singers?|pop[ \t]+stars?)\b",
     re.IGNORECASE,
 )
+_TRADE_AFTER = re.compile(  # a private person by trade after a nationality adjective, one word may qualify it (an Iraqi security analyst): biographical
+    r"[ \t]+(?:[\w-]+[ \t]+)?(?:analysts?|activists?|journalists?|writers?|academics?|scholars?|chefs?|artists?|students?|businessm[ae]n|"
+    r"businesswom[ae]n|filmmakers?|film-makers?|actors?|actress(?:es)?|photographers?|bloggers?|dissidents?|architects?)\b",
+    re.IGNORECASE,
+)
+_MEDIA_AFTER = re.compile(r"[ \t-]+(?:media|Medien|médias|medios|newspapers?|networks?|broadcasters?|outlets?|Zeitungen)\b", re.IGNORECASE)
+_MEDIA_BEFORE = re.compile(r"\b(?:médias|medios|media|Medien|journaux|periódicos|giornali)[ \t]+$", re.IGNORECASE)  # les médias iraniens
+DEMONYM_ENDINGS = ("i", "an", "ien", "ienne", "iens", "iennes", "ano", "ana", "ani", "ane", "í", "ische", "ischen", "ischer", "ese")  # Iraqi, American, iranien, iraní, irakische
+
+
 _BY_AUTHOR = re.compile(r",[ \t]+by[ \t]+[A-Z]")  # "Baghdad, by Linda Dangoor": a work's title and its author
 _DEFINED = re.compile(r"((?:[\w-]+[ \t]+){1,9})\($")  # the words before an acronym in brackets: "Pulsed magnetic field (PMF)"
 
@@ -896,6 +947,10 @@ def other_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -> l
             out.append(m)
         elif kind == "state" and _CULTURE_OWNED.match(text, m.end):
             out.append(m)  # Iraq's national orchestra: the country's culture, not the state acting
+        elif kind == "state" and m.found[-2:] not in ("'s", "’s") and (_MEDIA_AFTER.match(text, m.end) or (_MEDIA_BEFORE.search(text, max(0, m.start - 12), m.start) and fold(m.found).endswith(DEMONYM_ENDINGS))):
+            out.append(m)  # US media, Iranian newspapers, US-Medien: the press of a country, not its state ("state media", "Iran's Press TV" stay)
+        elif kind == "state" and fold(m.found).endswith(DEMONYM_ENDINGS) and _TRADE_AFTER.match(text, m.end):
+            out.append(m)  # an Iraqi activist: a person's nationality (a "Pentagon analyst" stays: a body of the state)
         elif m.found.isupper() and 2 <= len(m.found) <= 5 and text[m.end : m.end + 1] == ")":
             defined = _DEFINED.search(text, max(0, m.start - 80), m.start)
             words = defined.group(1).split() if defined else []
@@ -937,6 +992,112 @@ def operations(matches: Sequence[Match], text: str) -> list[Match]:
 _INDEFINITE_BEFORE = re.compile(r"\b(?:a|an)[ \t]+$", re.IGNORECASE)
 
 
+MILITIAS = frozenset(  # armed groups outside the state: a nationality adjective on them is no state acting ("Iraqi militias", "les milices irakiennes")
+    "militia militias militiaman militiamen milice milices milicia milicias milizia milizie miliz milizen".split()
+)
+
+
+def militias(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The state matches found under a nationality adjective (an alias with context words) right before or after
+    a word of MILITIAS ("Iraqi militias were planning attacks", "die irakischen Milizen", "les milices
+    irakiennes"): the guide's demonym counts only for the state or its forces, and a militia is neither."""
+    actors = _tables(watchlist).actors
+    out = []
+    for m in matches:
+        if m.kind != "actor" or m.name not in actors or actors[m.name].kind != "state" or m.alias not in dict(actors[m.name].context):
+            continue
+        after = _NEXT_WORD.match(text, m.end)
+        before = _WORDS_BEFORE.search(text, max(0, m.start - 30), m.start)
+        if (after and fold(after.group(1)) in MILITIAS) or (before and fold(before.group(1)) in MILITIAS):
+            out.append(m)
+    return out
+
+
+VERB_FORMS = frozenset({"irán"})  # the Spanish future of "ir" (irán a la huelga: they will go), in small letters; the country is Irán
+
+
+CAPTIVITY = Marks.of(  # a sentence that tells real captivity: a hostage held there is a person taken
+    "gunmen|militants|militia|militias|fighters|pirates|captors|captivity|ransom|freed|released|release|seized|seizure|crew|"
+    "kidnap*|abduct*|jihadist*|hostage-taker*|prisoner swap|prisoner exchange"
+)
+
+
+_NAME_BEFORE = re.compile(r"\b(?:the|The)[ \t]+((?:[A-Z][\w'’-]+[ \t]+){2,4})(?:in|of)[ \t]+$")  # the Islamic Resistance in Iraq, the Boy Scouts of America
+STATE_HEADS = frozenset(  # the last word of a name that makes "of"/"in" the state's own: the Islamic Republic of Iran, the Ministry of Defence of Iraq
+    "republic kingdom ministry government embassy consulate president presidency parliament army forces force navy guard guards police bank "
+    "minister ministers ambassador council court commission office department secretary command staff representative assembly congress senate "
+    "states affairs defence defense interior justice treasury".split()
+)
+
+
+_THING_NAMED_BEFORE = re.compile(  # the private airline Fly Baghdad, the restaurant Little Tehran: a thing's name holding the place
+    r"\b(?:airline|carrier|company|firm|restaurant|brand|band|hotel|shop|store|startup|start-up|label|café|cafe|bakery)[ \t]+(?:[A-Z][\w'’-]*[ \t]+){1,2}$"
+)
+
+
+def _inside_a_name(text: str, m: Match) -> bool:
+    """Whether a state ends a proper name of two to four capitalised words after "the" and before "in" or "of"
+    ("the Islamic Resistance in Iraq", "the Boy Scouts of America"), whose last word is no state body (STATE_HEADS)."""
+    if m.found[-2:] in ("'s", "’s"):
+        return False
+    name = _NAME_BEFORE.search(text, max(0, m.start - 80), m.start)
+    return name is not None and fold(name.group(1).split()[-1]) not in STATE_HEADS
+
+
+_OF_DATA = re.compile(r"[ \t]+(?:de|des|di|of|von)[ \t]+(?:datos|données|dati|data|Daten)\b", re.IGNORECASE)  # secuestro de datos: ransomware
+
+
+_PLACE_BEFORE = re.compile(r"\b(?:in|near|from|outside|dans|en|nel|nella|im|bei)[ \t]+$")  # in Sulaimani: a place, not a person
+_AND_BEFORE = re.compile(r"[ \t]+(?:and|et|y|e|und)[ \t]+$")
+
+
+def _a_place_here(text: str, m: Match, places: list[Match]) -> bool:
+    """Whether a person's one-word alias stands where a place does: right after "in", "near", "from" (not a
+    possessive: "in Soleimani's honour"), or coordinated after a watched place ("Erbil and Sulaimani": the city)."""
+    if m.found[-2:] in ("'s", "’s") or text[m.end : m.end + 2] in ("'s", "’s"):
+        return False
+    if _PLACE_BEFORE.search(text, max(0, m.start - 12), m.start):
+        return True
+    return any(_AND_BEFORE.fullmatch(text, p.end, m.start) for p in places if p.end < m.start)
+
+
+def _listed_as_other(watchlist: Watchlist, m: Match) -> bool:
+    """Whether a name found only alike (under 100) has a word that its actor's not_when lists as another's (Khomeini
+    for Khamenei: the look-alike its author named), the match's own words being that other name."""
+    actor = _tables(watchlist).actors.get(m.name)
+    if actor is None or not actor.not_when:
+        return False
+    found = {fold(w) for w in m.found.split()}
+    return any(fold(p) in found for p in actor.not_when)
+
+
+_CAPITAL_AFTER = re.compile(r"[ \t]+[A-Z][a-z]")
+
+
+def _first_of_a_name(text: str, m: Match) -> bool:
+    """Whether a person's one-word alias, found only alike, is followed by a capitalised word: the first word of
+    another person's name (Millie Bobby Brown for Milley), not the watched surname misspelt."""
+    return m.category == "person" and " " not in m.alias and _CAPITAL_AFTER.match(text, m.end) is not None
+
+
+def captivity(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The kidnappings found only as "hostage" in the singular (held hostage, holding shareholders hostage) in a
+    sentence that names no watched group and tells no captivity (CAPTIVITY): a figure of speech (the weather held
+    the harvest hostage); and a state found as a Spanish verb form in small letters (VERB_FORMS)."""
+    out = [m for m in matches if m.kind == "actor" and m.found in VERB_FORMS]
+    out += [m for m in matches if m.kind == "actor" and m.score < 100 and (_listed_as_other(watchlist, m) or _first_of_a_name(text, m))]
+    places = [p for p in matches if p.kind == "actor" and p.category == "place"]
+    out += [m for m in matches if m.kind == "actor" and m.category == "person" and " " not in m.alias and _a_place_here(text, m, places)]
+    out += [m for m in matches if m.kind == "actor" and m.category == "state" and _inside_a_name(text, m)]
+    out += [m for m in matches if m.kind == "actor" and m.category in ("state", "place") and _THING_NAMED_BEFORE.search(text, max(0, m.start - 50), m.start)]
+    out += [m for m in matches if m.kind == "event" and m.cameo == "181" and _OF_DATA.match(text, m.end)]
+    held = [m for m in matches if m.kind == "event" and m.cameo == "181" and fold(m.found) == "hostage"]
+    if held:
+        groups = {sentence_of(text, a.start) for a in matches if a.kind == "actor" and a.category == "group"}
+        out += [m for m in held if sentence_of(text, m.start) not in groups and not CAPTIVITY.told(text[slice(*sentence_of(text, m.start))])]
+    return out
+
+
 def common_nouns(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The group matches written in small letters where the alias has a capital, for an ambiguous one-word alias
     (one with context words: "Iranian border guards" are no Guards; "i pasdaran" still are) or after "a"/"an"
@@ -958,7 +1119,7 @@ def common_nouns(watchlist: Watchlist, matches: Sequence[Match], text: str) -> l
 LABOUR = Marks.of(  # a sentence that tells a labour dispute: its generic strike is a stoppage of work, not a fight
     "walked out|walkout|walk out|trade union|labour union|labor union|unions|union members|pay dispute|wages|wage|pay rise|pay raise|"
     "picket|picket line|picketing|industrial action|strikers|grève|grévistes|huelga|huelguistas|sciopero|scioperanti|Streik|Streiks|"
-    "Gewerkschaft|syndicats|sindicatos|sindacati"
+    "Gewerkschaft|syndicats|sindicatos|sindacati|conflit social|cheminots|acuerdo salarial|conflicto laboral|vertenza sindacale|Tarifstreit|Tarifkonflikt"
 )
 
 
@@ -969,7 +1130,7 @@ def labour(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dic
     sense of "strike", a threat to strike for pay, a dispute escalating or calmed. Other events stay."""
     tables = _tables(watchlist)
     calm = tables.calm.name if tables.calm is not None else ""
-    generic = [m for m in matches if m.kind == "event" and (m.cameo in ("19", "13") or (m.name and m.name in (tables.escalation, calm)))]
+    generic = [m for m in matches if m.kind == "event" and (m.cameo in ("19", "13") or (m.name and m.name in (tables.escalation, calm, tables.truce)))]
     return _in_sentences_telling(LABOUR, generic, text, {} if spans is None else spans) if generic else []
 
 
@@ -1063,6 +1224,18 @@ def _only_an_army_of(text: str, m: Match) -> bool:
     return _ARMY_OF.search(text, start, end) is not None and _FORCE_WORD.search(text, start, end) is None
 
 
+_BODILY_BEFORE = re.compile(r"\b(?:heart|panic|asthma|anxiety|seizure)[ \t]+$", re.IGNORECASE)  # a heart attack, a panic attack: the body's
+_WEATHER_OBJECT = re.compile(  # a threat of storms, the threat of flash floods: a forecast
+    r"[ \t]+of[ \t]+(?:[\w-]+[ \t]+){0,2}?(?:thunderstorms?|storms?|floods?|flooding|rain|showers|snow|snowfall|frost|fog|hail|heat|heatwaves?|drought|tornado(?:es)?|gales?|sandstorms?|dust[ \t]+storms?)\b",
+    re.IGNORECASE,
+)
+_TO_STAFF = re.compile(  # a complaint escalated to a manager: passed up a firm's ranks
+    r"[ \t]+to[ \t]+(?:(?:a|the|his|her|their|its)[ \t]+)?(?:[\w-]+[ \t]+)?(?:manager|managers|management|supervisor|supervisors|head[ \t]+office|customer[ \t]+service)\b", re.IGNORECASE
+)
+_PRICES_BEFORE = re.compile(  # inflation has escalated, prices escalated: a quantity rising
+    r"\b(?:inflation|prices|costs|rents|debts?|unemployment|losses|bills|fares|premiums)(?:[ \t]+(?:has|have|had|is|are|was|were|been|further|sharply|rapidly))*[ \t]+$", re.IGNORECASE
+)
+_MARKET_AFTER = re.compile(r"[ \t]+(?:in|on)[ \t]+the[ \t]+(?:[\w-]+[ \t]+){0,2}?markets?\b", re.IGNORECASE)  # eased tensions in the currency market
 _ALARM_AFTER = re.compile(  # air-raid sirens, a rocket alarm, an air raid shelter: the warning of an act, or a shelter from it
     r"[ \t-]+(?:sirens?|shelters?|alarms?|drills?|warning[ \t]+system|sirènes?|sirenas?|sirene|Sirenen|Alarm)\b", re.IGNORECASE
 )
@@ -1115,6 +1288,10 @@ def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str,
         or (m.name == sanctions and fold(m.found).startswith("embargo") and _PRESS_EMBARGO.match(text, m.end))
         or (m.name in tables.hostile and _FIGURATIVE_OBJECT.match(text, m.end))
         or _ALARM_AFTER.match(text, m.end)
+        or (m.cameo[:2] in ("18", "19") and _BODILY_BEFORE.search(text, max(0, m.start - 12), m.start) is not None)
+        or (tables.threat is not None and m.name == tables.threat.name and (_WEATHER_OBJECT.match(text, m.end) is not None or _risked(text, m)))
+        or (m.name == tables.escalation and (_TO_STAFF.match(text, m.end) is not None or _PRICES_BEFORE.search(text, max(0, m.start - 40), m.start) is not None or _not_sought(text, m)))
+        or (m.name == calm and _MARKET_AFTER.match(text, m.end) is not None)
     ]
     launched = [m for m in events if m.cameo in ("190", "183") and m not in out]
     if launched and any(hint in text for hint in _SPACE_HINTS):
@@ -1147,6 +1324,31 @@ def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str,
     return out
 
 
+THREAT_VERBS = frozenset("threatens threatened threaten amenaza amenazan amenazó menace menacent minaccia minacciano droht drohen".split())
+_ABSTRACT_SUBJECT = re.compile(  # the escalation (between A and B) threatens to, la crisis amenaza con: a risk, said of a thing, not a threat made
+    r"^[\W]*(?:(?:the|this|la|el|esta|le|la|cette|il|lo|questa|die|der|das|diese)[ \t]+|l['’])?(?:[\w-]+[ \t]+)?"
+    r"(?:escalation|crisis|conflict|war|violence|fighting|tensions|standoff|escalada|crisis|conflicto|guerra|violencia|tensiones|escalade|crise|conflit|guerre|"
+    r"tensions|escalation|crisi|conflitto|tensioni|Eskalation|Krise|Konflikt|Krieg|Spannungen)"
+    r"(?:[ \t]+(?:between|entre|tra|fra|zwischen|in|en|of|de|del|di|der)[ \t]+[^,;:]{1,60}?)?[ \t]+$",
+    re.IGNORECASE,
+)
+
+
+def _risked(text: str, m: Match) -> bool:
+    """Whether a threat is a verb of threatening whose subject, opening its sentence, is a conflict or a crisis
+    itself ("the escalation between Washington and Tehran threatens to drag Iraq into a war"): a risk, not a threat."""
+    if fold(m.found) not in THREAT_VERBS:
+        return False
+    start = sentence_of(text, m.start)[0]
+    return _ABSTRACT_SUBJECT.match(text[start : m.start]) is not None
+
+
+def _not_sought(text: str, m: Match) -> bool:
+    """Whether an escalation is the war said not to be sought ("not seeking a wider conflict": the guide's
+    de-escalation, which `appeals` adds), its words inside that phrase."""
+    return any(s.start() <= m.start and m.end <= s.end() for s in _NOT_SEEKING.finditer(text, max(0, m.start - 60), min(len(text), m.end + 5)))
+
+
 def _within(text: str, span: tuple[int, int], hints: tuple[str, ...]) -> bool:
     """Whether one of `hints` stands inside `span` of the text."""
     return any(text.find(hint, span[0], span[1]) >= 0 for hint in hints)
@@ -1167,8 +1369,9 @@ def namesakes(matches: Sequence[Match], text: str) -> list[Match]:
     who shares his name with the former defence secretary"; "Turkey's Hizbullah, unrelated to its Lebanese
     namesake"): the guide's another person, or another group, of the same name. A name after those words stays."""
     actors = [m for m in matches if m.kind == "actor"]
+    introduced = [m for m in actors if m.category == "person" and len(m.alias.split()) == 1 and _NAMED_BEFORE.search(text, max(0, m.start - 60), m.start)]
     if not actors or not any(hint in text for hint in _NAMESAKE_HINTS):
-        return []
+        return introduced
     saids = [s.start() for s in _NAMESAKE.finditer(text)]
     out = []
     for m in actors:
@@ -1177,7 +1380,16 @@ def namesakes(matches: Sequence[Match], text: str) -> list[Match]:
             continue
         if not any(o.name == m.name and m.end <= o.start < after[0] for o in actors):
             out.append(m)
-    return out
+    return out + [m for m in introduced if m not in out]
+
+
+_NAMED_BEFORE = re.compile(  # a man named Soleimani, a chess prodigy called Esper: someone introduced by a bare surname, not the known one
+    r"\b(?:a|an|one)[ \t]+(?:[\w'’-]+[ \t]+){0,3}?(?:named|called)[ \t]+$"
+    # or by a player's role (the Iranian goalkeeper Soleimani, il portiere iraniano Soleimani): a sportsman of that name
+    r"|\b(?:goalkeeper|keeper|striker|midfielder|defender|winger|forward|portiere|attaccante|centrocampista|difensore|gardien|attaquant|milieu|"
+    r"portero|delantero|centrocampista|defensa|Torwart|Torhüter|Stürmer|Mittelfeldspieler|Verteidiger)[ \t]+(?:[\w'’-]+[ \t]+)?$",
+    re.IGNORECASE,
+)
 
 
 _ACRONYMS: list[tuple[Watchlist, frozenset[str]]] = []  # the actors' all-capital aliases, folded, of the watchlist in use
