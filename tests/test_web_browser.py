@@ -130,6 +130,21 @@ def test_a_hostile_title_renders_as_text(seeded: tuple[Seeded, str], browser: ob
         assert not browser.find_elements(By.CSS_SELECTOR, "main b, main script")  # type: ignore[attr-defined]
 
 
+def started_web(config: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
+    """`monitor web` on 0.0.0.0 and a free port, once it says it serves; another port if one was taken meanwhile
+    (free_port() only found it free: a test run beside this one may bind it first)."""
+    for _ in range(3):
+        port = free_port()
+        web = subprocess.Popen([sys.executable, "-m", "monitor", "web", "--config", str(config), "--listen", f"0.0.0.0:{port}"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
+        if web.stdout and "web view of" in web.stdout.readline():
+            return web, port
+        web.kill()
+        _, errors = web.communicate(timeout=30)
+        assert "cannot listen there" in errors, errors
+    raise AssertionError("no free port for monitor web in three tries")
+
+
 def test_a_site_off_loopback_refuses_to_start_without_credentials_and_asks_for_them(tmp_path: Path, seeded: tuple[Seeded, str], browser: object) -> None:
     data, _ = seeded
     config = data.pipeline.settings.path
@@ -141,10 +156,9 @@ def test_a_site_off_loopback_refuses_to_start_without_credentials_and_asks_for_t
     assert refused.stderr.strip().splitlines() == [f"monitor: error: the web view on 0.0.0.0:{port} (not a loopback address) needs MONITOR_WEB_TOKEN, "
                                                    "or MONITOR_WEB_USER and MONITOR_WEB_PASSWORD, set in the environment; or listen on 127.0.0.1"]
     token = "s3cret-token-for-the-test"
-    with subprocess.Popen([sys.executable, "-m", "monitor", "web", "--config", str(config), "--listen", f"0.0.0.0:{port}"],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**env, "MONITOR_WEB_TOKEN": token}, cwd=REPO) as web:
+    web, port = started_web(config, {**env, "MONITOR_WEB_TOKEN": token})
+    with web:
         try:
-            assert "web view of" in (web.stdout.readline() if web.stdout else "")
             browser.get(f"http://127.0.0.1:{port}/alerts")  # type: ignore[attr-defined]
             assert "authentication required" in browser.find_element(By.TAG_NAME, "body").text  # type: ignore[attr-defined]
             browser.get_log("browser")  # type: ignore[attr-defined]  # the 401 is logged as a failed resource: expected here
