@@ -15,7 +15,8 @@ pointing at it (its `monitor` package is imported instead of this checkout's; th
     MATCH_EQUAL_CODE=/tmp/base .venv/bin/python bench/match_equal.py --write before.jsonl
 
 One line per (watchlist, text): the repr of `match_text`'s result (every match's kind, name, alias,
-found, span, score, form...; every hit).
+found, span, score, form...; every hit); then per eval set and the default and plain watchlists,
+`monitor eval --json`'s report (the figures and every error with its cause).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from matching import REPO, build_watchlist, feed_texts, story_texts  # noqa: E402
 from tests.conftest import CORPUS  # noqa: E402  (bench/matching.py put the repository on sys.path)
 
+from monitor.matching.evaluation import evaluate, parse_cases, report_json  # noqa: E402
 from monitor.matching.matcher import Matcher  # noqa: E402
 from monitor.matching.rules import match_text  # noqa: E402
 from monitor.watchlist import load_watchlist  # noqa: E402
@@ -61,6 +63,11 @@ def results() -> list[str]:
             bad = next(i for i, (a, b) in enumerate(zip(first, second)) if a != b)
             raise SystemExit(f"{label}: text {bad}: the second pass differs from the first")
         out += [json.dumps([label, i, r]) for i, r in enumerate(first)]
+    for label, path in (("default", REPO / "config" / "watchlist.yaml"), ("plain", PLAIN)):
+        matcher = Matcher(load_watchlist(path))
+        for cases in EVAL_SETS:
+            report = report_json(evaluate(matcher, parse_cases(cases.read_text(encoding="utf-8").splitlines(), str(cases))))
+            out.append(json.dumps(["eval", label, cases.name, report], ensure_ascii=False))
     return out
 
 
