@@ -1,30 +1,48 @@
 """Whether a matcher change keeps results byte-identical: the matches and rule hits of the default
-watchlist and of the bench's 10,000-alias watchlist over every eval set (tests/data/eval_*.jsonl), the story corpus and the
+watchlist, of bench/plain_watchlist.yaml and of the bench's 10,000-alias watchlist over every eval set
+(tests/data/eval_*.jsonl but the blind eval_unseen12.jsonl, never read), the story corpus and the
 shared-corpus feed texts that bench/matching.py reads, each text matched twice by one matcher (once
 through, then again: the cached second pass must give the same results).
 
     .venv/bin/python bench/match_equal.py --write before.jsonl     # on the code before
     .venv/bin/python bench/match_equal.py --against before.jsonl   # on the code after: exit 1 on a difference
 
-One line per (watchlist, text): the repr of `match_text`'s result.
+The code before may be a frozen copy of another revision, run by this script with MATCH_EQUAL_CODE
+pointing at it (its `monitor` package is imported instead of this checkout's; the texts and the
+10,000-alias watchlist are this checkout's, so both sides read the same):
+
+    git archive <rev> | tar -x -C /tmp/base
+    MATCH_EQUAL_CODE=/tmp/base .venv/bin/python bench/match_equal.py --write before.jsonl
+
+One line per (watchlist, text): the repr of `match_text`'s result (every match's kind, name, alias,
+found, span, score, form...; every hit); then per eval set and the default and plain watchlists,
+`monitor eval --json`'s report (the figures and every error with its cause).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
+if os.environ.get("MATCH_EQUAL_CODE"):  # the code to run: a frozen copy of another revision
+    sys.path.insert(0, os.environ["MATCH_EQUAL_CODE"])
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from matching import REPO, build_watchlist, feed_texts, story_texts  # noqa: E402
 from tests.conftest import CORPUS  # noqa: E402  (bench/matching.py put the repository on sys.path)
 
+from monitor.matching.evaluation import evaluate, parse_cases, report_json  # noqa: E402
 from monitor.matching.matcher import Matcher  # noqa: E402
 from monitor.matching.rules import match_text  # noqa: E402
 from monitor.watchlist import load_watchlist  # noqa: E402
 
-EVAL_SETS = sorted((REPO / "tests" / "data").glob("eval_*.jsonl"))
+import monitor  # noqa: E402
+
+BLIND = "eval_unseen12.jsonl"  # a blind set: never read
+EVAL_SETS = sorted(p for p in (REPO / "tests" / "data").glob("eval_*.jsonl") if p.name != BLIND)
+PLAIN = REPO / "bench" / "plain_watchlist.yaml"
 
 
 def texts() -> list[str]:
@@ -37,7 +55,7 @@ def results() -> list[str]:
     """Per watchlist and text, the result's repr; raises if a second pass differs from the first."""
     default = load_watchlist(REPO / "config" / "watchlist.yaml")
     out, all_texts = [], texts()
-    for label, watchlist in (("default", default), ("10000", build_watchlist(default, 10_000))):
+    for label, watchlist in (("default", default), ("plain", load_watchlist(PLAIN)), ("10000", build_watchlist(default, 10_000))):
         matcher = Matcher(watchlist)
         first = [repr(match_text(matcher, t)) for t in all_texts]
         second = [repr(match_text(matcher, t)) for t in all_texts]
@@ -45,6 +63,11 @@ def results() -> list[str]:
             bad = next(i for i, (a, b) in enumerate(zip(first, second)) if a != b)
             raise SystemExit(f"{label}: text {bad}: the second pass differs from the first")
         out += [json.dumps([label, i, r]) for i, r in enumerate(first)]
+    for label, path in (("default", REPO / "config" / "watchlist.yaml"), ("plain", PLAIN)):
+        matcher = Matcher(load_watchlist(path))
+        for cases in EVAL_SETS:
+            report = report_json(evaluate(matcher, parse_cases(cases.read_text(encoding="utf-8").splitlines(), str(cases))))
+            out.append(json.dumps(["eval", label, cases.name, report], ensure_ascii=False))
     return out
 
 
@@ -54,6 +77,7 @@ def main() -> None:
     group.add_argument("--write", type=Path, help="write the results here")
     group.add_argument("--against", type=Path, help="compare with results written before")
     args = parser.parse_args()
+    print(f"code: {Path(monitor.__file__).parent}", file=sys.stderr)
     lines = results()
     if args.write:
         args.write.write_text("\n".join(lines) + "\n", encoding="utf-8")

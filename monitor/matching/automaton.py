@@ -12,12 +12,12 @@ over the same words, which is what the matcher ranks.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import chain, compress, product
 from math import inf
 from operator import attrgetter
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from monitor.matching import stems
 from monitor.matching.words import Atoms, TextWords, evict
@@ -46,18 +46,29 @@ class _Node:
         self.patterns: tuple[int, ...] = ()  # a tuple: the collector stops tracking it
 
 
-class _Entries(dict[Atoms, tuple[_Node, ...]]):
-    """Per atoms of a word, the index's nodes its atoms enter at (none: empty), filled per atoms met.
+class _Entry(NamedTuple):
+    """Where a word's atoms enter the index: the patterns of one word they complete (sorted), the nodes
+    whose paths go on, and the atoms the next word needs to go on along one of them."""
+
+    patterns: tuple[int, ...]
+    deeper: tuple[_Node, ...]
+    next_atoms: frozenset[str]
+
+
+class _Entries(dict[Atoms, _Entry | None]):
+    """Per atoms of a word, where they enter the index (None: nowhere), filled per atoms met.
     Its keys are atoms of alias keys and phrase stems: a watchlist's few, so it needs no bound."""
 
     def __init__(self, root: _Node) -> None:
         super().__init__()
         self.root = root.children
 
-    def __missing__(self, atoms: Atoms) -> tuple[_Node, ...]:
-        nodes = tuple(node for atom in atoms if (node := self.root.get(atom)) is not None)
-        self[atoms] = nodes
-        return nodes
+    def __missing__(self, atoms: Atoms) -> _Entry | None:
+        nodes = [node for atom in atoms if (node := self.root.get(atom)) is not None]
+        deeper = tuple(node for node in nodes if node.children)
+        entry = _Entry(tuple(sorted({p for node in nodes for p in node.patterns})), deeper, frozenset(a for node in deeper for a in node.children)) if nodes else None
+        self[atoms] = entry
+        return entry
 
 
 class PhraseIndex:
@@ -91,20 +102,26 @@ class PhraseIndex:
 
     def scan(self, atoms: list[Atoms]) -> list[Hit]:
         """Every pattern found in a text's atoms (one tuple per word), by last word, longest first."""
-        found: dict[tuple[int, int], set[int]] = {}  # (last word, -words) -> pattern numbers
         entries = list(map(self._entries.__getitem__, atoms))  # in C but for atoms not met before; most words enter nowhere
+        found: dict[tuple[int, int], set[int]] = {}  # patterns of more than one word: (last word, -words) -> pattern numbers
+        singles = []  # the words that complete a pattern of one word
+        end = len(atoms) - 1
         for first in compress(range(len(atoms)), entries):
-            for node in entries[first]:
-                if node.patterns:
-                    found.setdefault((first, -1), set()).update(node.patterns)
-                if node.children:
-                    _follow(node, atoms, first, found)
-        hits = []
+            entry = cast(_Entry, entries[first])
+            if entry.patterns:
+                singles.append(first)
+            if first < end and not entry.next_atoms.isdisjoint(atoms[first + 1]):  # a path goes on into the next word
+                _follow(entry.deeper, atoms, first, found)
         said = self._said
-        for key in sorted(found):
-            patterns = tuple(sorted(found[key]))
+        if found:  # rare: merged with the one-word patterns, in order
+            found.update(((first, -1), set(cast(_Entry, entries[first]).patterns)) for first in singles)
+            patterns_at = [(key, tuple(sorted(found[key]))) for key in sorted(found)]
+        else:
+            patterns_at = [((first, -1), cast(_Entry, entries[first]).patterns) for first in singles]
+        hits = []
+        for (last, minus_n), patterns in patterns_at:
             ids, phrases = said.get(patterns) or self._said_by(patterns)
-            hits.append(Hit(key[0], -key[1], ids, phrases, patterns))
+            hits.append(Hit(last, -minus_n, ids, phrases, patterns))
         return hits
 
     def _said_by(self, patterns: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -126,9 +143,9 @@ def _joined(parts: list[tuple[int, ...]]) -> tuple[int, ...]:
     return some[0] if len(some) == 1 else tuple(i for t in some for i in t)
 
 
-def _follow(node: _Node, atoms: list[Atoms], first: int, found: dict[tuple[int, int], set[int]]) -> None:
-    """The patterns of more than one word that start at word `first` with `node`'s atom."""
-    nodes, at = [node], first + 1
+def _follow(nodes: Sequence[_Node], atoms: list[Atoms], first: int, found: dict[tuple[int, int], set[int]]) -> None:
+    """The patterns of more than one word that start at word `first` with one of `nodes`' atoms."""
+    at = first + 1
     while nodes and at < len(atoms) and atoms[at]:
         nodes = [child for node in nodes for atom in atoms[at] if (child := node.children.get(atom)) is not None]
         for node in nodes:

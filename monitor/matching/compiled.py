@@ -135,6 +135,7 @@ class CompiledWatchlist:
         for alias_id, (numbers, _) in self._units.items():
             for u in dict.fromkeys(numbers):
                 self._phrases_of.setdefault(u, []).append(alias_id)
+        self._event_units = frozenset(self._phrases_of)  # a set: set operations with a dict walk the whole dict
         self._index = PhraseIndex()
         for pattern, ids in actor_patterns.items():
             self._index.add([{k} for k in pattern.split()], ids)

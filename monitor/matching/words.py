@@ -292,11 +292,8 @@ class WordKeys:
         over all the words at once, for the words that begin with such an alias word's first half or end
         with its second half (one edit leaves one of them as it was)."""
         fronts, backs = self.fronts, self.backs  # per alias word length L = n - 1, n, n + 1: its first half, its second half
-        indices = [
-            i for i in indices if (w := norms[i]) and (n := len(w)) and (
-                w[: (n - 1) // 2] in fronts or w[1 + (n - 1) // 2 :] in backs or w[: n // 2] in fronts or w[n // 2 :] in backs
-                or w[: (n + 1) // 2] in fronts or w[(n + 1) // 2 - 1 :] in backs
-            )
+        indices = [  # for a word of n letters, the halves of all three L are cut at c = (n - 1) // 2 or c + 1
+            i for i in indices if (w := norms[i]) and (c := (len(w) - 1) // 2) >= 0 and (w[:c] in fronts or w[: c + 1] in fronts or w[c:] in backs or w[c + 1 :] in backs)
         ]
         hit = set(compress(indices, map(self.misspellable.__contains__, (norms[i] for i in indices))))
         longest = max((len(norms[i]) for i in indices), default=0)
