@@ -308,7 +308,7 @@ class Matcher(CompiledWatchlist):
                 how = "" if norms == alias.norms else "words" if norms == self._unit_norms[i] else "inflected"
                 events.append(_Candidate(100.0 if not how else WORDS_SCORE, i, self._said[i], 0, how))
             elif (score := self._agreement(alias, raw, norms)) is not None:
-                doubt = _BARE * (i in self._bare) | _MISSPELT * (alias.raw is None and _misspelt_short(norms, alias.norms))
+                doubt = _BARE * (i in self._bare) | _MISSPELT * (alias.raw is None and _misspelt_short(norms, alias.norms, self._transliterated))
                 actors.append(_Candidate(score, i, self._said[i], doubt, ""))
         actors.sort(key=lambda c: -c.score)
         events.sort(key=lambda c: -c.score)
@@ -359,7 +359,11 @@ def _agreement(found: tuple[str, ...], alias: tuple[str, ...]) -> float | None:
     return round(fuzz.ratio(" ".join(found), " ".join(alias)), 1)
 
 
-def _misspelt_short(found: tuple[str, ...], alias: tuple[str, ...]) -> bool:
+def _misspelt_short(found: tuple[str, ...], alias: tuple[str, ...], transliterated: Container[str]) -> bool:
     """Whether a word of SHORT_NAME letters or fewer agrees with its alias word only as a one-edit
-    misspelling (not as written, nor as a transliteration)."""
-    return any(f != w and len(w) <= SHORT_NAME and not any(g == w or (skeleton(g) == skeleton(w) and fuzz.ratio(g, w) >= SKELETON_FLOOR) for g in forms(f)) for f, w in zip(found, alias))
+    misspelling (not as written, nor as a transliteration of a word the watchlist writes transliterated:
+    Miley agrees with Milley by its letters, but Milley is written one way, and Miley is another surname)."""
+    return any(
+        f != w and len(w) <= SHORT_NAME and not any(g == w or (w in transliterated and skeleton(g) == skeleton(w) and fuzz.ratio(g, w) >= SKELETON_FLOOR) for g in forms(f))
+        for f, w in zip(found, alias)
+    )
