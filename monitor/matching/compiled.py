@@ -121,8 +121,7 @@ class CompiledWatchlist:
         texts += [p for w in owners for p in w.not_when]
         used = {lang for t in set(texts) for lang in stems.languages_of(t.split())}
         phrase_stems = {v for p in phrases for w in p.split() for v in w.split("|")}
-        cancelling = frozenset(w.strip("=") for ps in self._not_when.values() for p in ps if len(step := stem_steps(p)) == 1 for w in step[0])
-        self._words = WordKeys(alias_words, phrase_stems, tuple(lang for lang in stems.LANGUAGES if lang in used), cancelling)
+        self._words = WordKeys(alias_words, phrase_stems, tuple(lang for lang in stems.LANGUAGES if lang in used))
         near_list = sorted(set(near_phrases))
         number = {p: k for k, p in enumerate(near_list)}
         shared: dict[object, object] = {}  # equal sets and checks made one object: the collector walks fewer

@@ -6,8 +6,8 @@ when that skeleton is one edit away from exactly one alias word's — that alias
 misspellings); a word no alias word agrees with has none. Its stem is the first of its Snowball stems
 (in the watchlist's languages) that some event, context or not_when phrase has, with the other languages'
 stems that are longer forms of it and that a phrase has. Its atoms are what the phrase index looks up: its
-key and `=` + each stem (a word with both keeps a stem only when some alias word has that key and that stem too,
-or when the stem is a one-word not_when phrase's: the not_when "Khomeini" cancels Khomeini found alike as Khamenei).
+key and `=` + each stem: a word alike an alias word keeps its stems (eased, alike Asad, is ease's; Khomeini,
+alike Khamenei, meets the not_when phrase "Khomeini").
 
 Words are learnt many at once (`WordKeys.learn`): folding, skeletons and stems run over all the new
 words of a text in a few C-level calls, and only the few words that a cheap test leaves (an exact
@@ -165,13 +165,10 @@ class TextWords:
 class WordKeys:
     """Normal forms and atoms per word as written, learnt for many words at once and cached."""
 
-    def __init__(
-        self, alias_words: dict[str, set[str]] | dict[str, tuple[str, ...]], phrase_stems: set[str], languages: tuple[str, ...] = ("english",), cancelling: frozenset[str] = frozenset()
-    ) -> None:
+    def __init__(self, alias_words: dict[str, set[str]] | dict[str, tuple[str, ...]], phrase_stems: set[str], languages: tuple[str, ...] = ("english",)) -> None:
         self.alias_words = {key: tuple(sorted(ws)) for key, ws in alias_words.items()}  # actor key -> the alias words (normal forms) that have it
         self.phrase_stems = phrase_stems  # of event phrases and context and not_when phrases: other stems never match
         self.languages = languages  # whose stemmers the phrases used: a word's stems are tried in this order
-        self.cancelling = cancelling  # stems of not_when phrases of one word: a word that is both a key and one keeps it (Khomeini)
         neighbours: dict[str, set[str]] = {}  # a key or one deletion of it -> the alias keys
         self.longest_key = max(map(len, alias_words), default=0)  # a longer key has no deletion in `neighbours`
         self.longest_word = max((len(w) for ws in alias_words.values() for w in ws), default=0)
@@ -186,8 +183,6 @@ class WordKeys:
         misspellable_words = [w for ws in alias_words.values() for w in ws if len(w) >= MISSPELLING_MIN_LEN]
         self.fronts = {w[: len(w) // 2] for w in misspellable_words}  # one edit leaves a word's first half or its second half as it was
         self.backs = {w[len(w) // 2 :] for w in misspellable_words}
-        keyed = [(key, w) for key, ws in alias_words.items() for w in ws]
-        self.pairs = {(key, s) for (key, _), ss in zip(keyed, self._stems([w for _, w in keyed])) for s in ss}  # words that are both
         self.norms: dict[str, str] = {}  # the cache: word as written -> normal form, and -> atoms
         self.atoms: dict[str, Atoms] = {}
         self.by_norm: dict[str, Atoms] = {}  # normal form -> atoms
@@ -243,7 +238,7 @@ class WordKeys:
             elif key == NEVER:
                 learnt[norm] = tuple("=" + s for s in stems_of)
             else:
-                learnt[norm] = (key, *("=" + s for s in stems_of if (key, s) in self.pairs or s in self.cancelling))
+                learnt[norm] = (key, *("=" + s for s in stems_of))  # both: eased is ease's (and alike Asad)
         learnt_or_known = cast("Iterator[Atoms]", map(learnt.get, found, known))  # a new normal form is in `learnt`, a known one is not
         atoms: dict[str, Atoms]
         if len(candidates) == len(words):
