@@ -61,6 +61,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(elsewhere(watchlist, matches, text)) | set(disasters(watchlist, matches, text, spans)) | set(other_senses(watchlist, matches, text))
     dropped |= set(orders_to_act(matches, text)) | set(figures_of_speech(watchlist, matches, text, spans)) | set(namesakes(matches, text))
     dropped |= set(names_with_event_words(watchlist, matches, text)) | set(militias(watchlist, matches, text)) | set(captivity(watchlist, matches, text))
+    dropped |= set(everyday_senses(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
@@ -81,7 +82,9 @@ MOTIONS = frozenset(  # a capital after one of these and "to" is a destination, 
 )
 CITY_THINGS = frozenset(  # a capital before one of these, in small letters, is the city: "the Tehran exchange", "a Tehran derby"
     "exchange bourse derby traffic smog metro subway municipality mayor residents marathon skyline suburbs neighbourhood neighborhood "
-    "streets cafe cafes restaurant restaurants stock".split()
+    "streets cafe cafes restaurant restaurants stock "
+    # a city's firms, clubs and institutions: a Washington think tank, a Washington consultancy, the Tehran giants (a club)
+    "think consultancy consultancies lobbyist lobbyists lobbying firm firms giants club clubs hotel hotels hospital hospitals university bureau correspondent".split()
 )
 _CITY_THING_OWNED = re.compile(r"['’]s[ \t]+(\w+)")  # Tehran's stock exchange, Baghdad's mayor: the city's
 _TEAM_AFTER = re.compile(r"[ \t]+[A-Z][a-z]+[a-rt-z]s\b(?!['’]s\b)")  # the Washington Commanders, the Tehran Times: a club or a paper named after the city
@@ -668,7 +671,10 @@ SPORTS = Marks.of(  # a sentence that tells a match: its events, and its states 
     # futsal, a league table, a shoot-out won; the other languages' football (a long shot, the top corner, a penalty)
     "futsal|on penalties|points clear|point guard|free throw|free throws|rookie|from deep|three-point|three-pointer|"
     "footballers|footballer|seamers|seamer|top order|batsmen|batters|Team Melli|"  # a side's players, cricket's attack, Iran's national side
-    "Fernschuss|Elfmeter|Freistoß|Kopfball|incrocio dei pali|calcio di rigore|rigore|penalti|tiro libre|coup franc|tir au but|tirs au but"
+    "Fernschuss|Elfmeter|Freistoß|Kopfball|incrocio dei pali|calcio di rigore|rigore|penalti|tiro libre|coup franc|tir au but|tirs au but|"
+    # a cup's final, a side's coach and run of results, a league's trades and positions
+    "Gulf Cup|Cup final|cup final|cup semi-final|head coach|straight defeat|straight defeats|straight wins|winless|unbeaten run|relegation|title race|"
+    "league leaders|trade deadline|frontcourt|backcourt|free agent|free agency|draft pick|sélectionneur|entraîneur|entrenador|allenatore"
 )
 _FICTION_OR_SPORTS = FICTION.joined(SPORTS)
 _PASTIME_HINTS = tuple(f(w) for w in ("bowl", "tenpin", "skittle", "dart", "snooker", "billiard") for f in (str.lower, str.capitalize, str.upper))  # what every PASTIMES word starts with, as written
@@ -802,6 +808,7 @@ _APPEAL = re.compile(  # a call on someone: urged, called on, asked, pressed, ap
 )
 _STOP = re.compile(  # ... to stop: refrain from, halt, stop, avoid, cease, end, not to
     r"\b(?:refrain\w*|halt\w*|stop\w*|avoid\w*|ceas(?:e|es|ed|ing)|end|ending|not[ \t]+to|restrain\w*|abstenir|cesser|arr[eê]ter|evitar|detener|"
+    r"pause|pausing|paused|rein[ \t]+in|curb|curbing|freiner|contener|frenare|zügeln|"
     r"evitare|fermare|cessare|vermeiden|einzustellen|beenden|suspend\w*|sospend\w*|suspendre|suspender|aussetzen|einstellen)\b",
     re.IGNORECASE,
 )
@@ -1151,6 +1158,9 @@ def orders_to_act(matches: Sequence[Match], text: str) -> list[Match]:
 DISASTERS = Marks.of(  # a sentence that tells a natural disaster or an accident: its deaths are not a killing of the domain
     "earthquake|earthquakes|quake|tsunami|landslide|landslides|avalanche|floods|flooding|hurricane|cyclone|typhoon|tornado|wildfire|wildfires|"
     "stampede|overcrowding|heatwave|lightning|car crash|road accident|traffic accident|helicopter crash|natural causes|a crush|the crush|"
+    # a death by illness, heat or cold: no violence (died of heatstroke, of a long illness)
+    "heatstroke|heat stroke|heat exhaustion|hypothermia|old age|long illness|short illness|cardiac arrest|heart failure|cholera|pneumonia|dehydration|"
+    "COVID-19|covid|coronavirus|overdose|coup de chaleur|golpe de calor|colpo di calore|Hitzschlag|"
     "séisme|tremblement de terre|inondations|bousculade|terremoto|sismo|inundaciones|estampida|alluvione|alluvioni|Erdbeben|Überschwemmung*|Massenpanik"
 )
 
@@ -1164,13 +1174,24 @@ def disasters(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: 
     """The killings of a sentence that tells a natural disaster or an accident (DISASTERS: "the earthquake that
     killed 50,000", "56 mourners died in the stampede"), or a crash with no other hostile act in it (CRASHES:
     "pilots were killed when their jet crashed"; "shot down the airliner, which crashed, killing 176" stays): the
-    guide's killing is by violence. Other events stay."""
+    guide's killing is by violence. And the threats of a DISASTERS sentence that names no watched state, group or
+    person (officials warned the threat from the hurricane was not over): a forecast. Other events stay."""
     tables = _tables(watchlist)
     deaths = [m for m in matches if m.kind == "event" and m.name == tables.killing]
-    if not deaths:
+    threat = tables.threat.name if tables.threat is not None else ""
+    warnings = [m for m in matches if m.kind == "event" and m.name == threat]
+    if not deaths and not warnings:
         return []
     spans = {} if spans is None else spans
-    out = _in_sentences_telling(DISASTERS, deaths, text, spans)
+    out = []
+    if warnings:  # a warning of a sentence that tells a storm or a flood and names no watched state, group or person: a forecast
+        told = _in_sentences_telling(DISASTERS, warnings, text, spans)
+        if told:
+            named = {spans.get(a.start) or spans.setdefault(a.start, sentence_of(text, a.start)) for a in matches if a.kind == "actor" and a.category != "place"}
+            out += [m for m in told if spans[m.start] not in named]
+    if not deaths:
+        return out
+    out += _in_sentences_telling(DISASTERS, deaths, text, spans)
     rest = [m for m in deaths if m not in out]
     if rest and any(hint in text for hint in _CRASH_HINTS):
         keys = sentence_keys(text, [m.start for m in matches])
@@ -1226,7 +1247,8 @@ def _only_an_army_of(text: str, m: Match) -> bool:
 
 _BODILY_BEFORE = re.compile(r"\b(?:heart|panic|asthma|anxiety|seizure)[ \t]+$", re.IGNORECASE)  # a heart attack, a panic attack: the body's
 _WEATHER_OBJECT = re.compile(  # a threat of storms, the threat of flash floods: a forecast
-    r"[ \t]+of[ \t]+(?:[\w-]+[ \t]+){0,2}?(?:thunderstorms?|storms?|floods?|flooding|rain|showers|snow|snowfall|frost|fog|hail|heat|heatwaves?|drought|tornado(?:es)?|gales?|sandstorms?|dust[ \t]+storms?)\b",
+    r"[ \t]+of[ \t]+(?:[\w-]+[ \t]+){0,2}?(?:thunderstorms?|storms?|floods?|flooding|rain|showers|snow|snowfall|frost|fog|hail|heat|heatwaves?|drought|tornado(?:es)?|gales?|sandstorms?|dust[ \t]+storms?|"
+    r"currents|tides|winds|gusts|waves|swells?|ice|icy[ \t]+roads|avalanches?|landslides?|mudslides?|wildfires?|bushfires?|smog|pollution|pollen|power[ \t]+cuts|blackouts?)\b",
     re.IGNORECASE,
 )
 _TO_STAFF = re.compile(  # a complaint escalated to a manager: passed up a firm's ranks
@@ -1321,6 +1343,75 @@ def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str,
     if told:  # a watched state, group or person in the sentence makes it the domain's (a place alone does not)
         named = {spans.get(a.start) or spans.setdefault(a.start, sentence_of(text, a.start)) for a in matches if a.kind == "actor" and a.category != "place"}
         out += [m for m, span in told if span not in named]
+    return out
+
+
+_DECISION_AFTER = re.compile(  # shot down the bill, shoots down every idea: a proposal voted or argued down, not an aircraft
+    r"[ \t]+(?:(?:a|an|the|his|her|their|its|this|that|our|my|every|any|each)[ \t]+)?(?:[\w-]+[ \t]+){0,2}?(?:bills?|proposals?|plans?|motions?|amendments?|ideas?|"
+    r"suggestions?|requests?|bids?|offers?|measures?|resolutions?|applications?|rumou?rs?|claims?|theor(?:y|ies)|budgets?|reforms?|laws?|legislation|petitions?|"
+    r"projects?|schemes?|notions?|hopes?|appeals?|nominations?|nominees?|candidac(?:y|ies)|referendums?)\b",
+    re.IGNORECASE,
+)
+_ADVERT_AFTER = re.compile(r"[ \t-]+(?:ads?|adverts?|advertisements?|advertising|spots?|mailers?|campaigns?[ \t]+ads?)\b", re.IGNORECASE)  # an attack ad: a campaign's
+_MONEY_AFTER = re.compile(  # an attack on the pound, under attack from speculators or critics: a market's or a debate's, not a fight
+    r"[ \t]+(?:(?:on|against)[ \t]+(?:(?:the|its|their|a)[ \t]+)?(?:[\w-]+[ \t]+)?(?:pound|sterling|dollar|euro|yen|yuan|rial|riyal|dinar|lira|rouble|ruble|rupee|peso|"
+    r"franc|currency|currencies|peg|bonds?|shares|stocks?|prices?|valuation)|from[ \t]+(?:[\w-]+[ \t]+){0,2}?(?:speculators|short[ -]sellers|hedge[ \t]+funds|traders|"
+    r"investors|bears|critics|opponents|rivals|commentators|pundits|reviewers|fans))\b",
+    re.IGNORECASE,
+)
+_MARKET_SUBJECT = re.compile(r"\b(?:speculators|short[ -]sellers|hedge[ \t]+funds|currency[ \t]+traders|bears)\b[^.;:!?]{0,40}$", re.IGNORECASE)  # short sellers launched an attack
+_QUANTITY_AFTER = re.compile(  # hit 51C, hit a record low, hits a new high, hit $100: a quantity reaching a mark, not a blow
+    r"[ \t]+(?:(?:a|an|the|its|their)[ \t]+)?(?:(?:new|fresh|record|all-time|multi-year|[\w]+-(?:year|month|week|day)|historic|seasonal)[ \t-]+)*"
+    r"(?:record|records|highs?|lows?|peak|peaks|bottom|milestone|mark|ceiling|plateau|[$€£¥]|"
+    r"[\d.,]*\d[ \t]?(?:°|C\b|F\b|degrees|%|percent|per[ \t]+cent|million|billion|trillion|bn\b|m\b|k\b|points|mph|km|[.,;:]|$))",
+    re.IGNORECASE,
+)
+_RESTING = re.compile(r"[ \t]+it\b[ \t]*(?:[.,;:!?)\"”]|$|all\b|this\b|every\b|lately\b|again\b|these\b|out\b)")  # killing it all week: doing very well
+_REMATCH_AFTER = re.compile(  # a revenge win, a revenge match: a rematch won, sport
+    r"[ \t-]+(?:win|wins|victory|victories|match|matches|game|games|bout|bouts|fixture|fixtures|rematch|tour|clash|triumph)\b", re.IGNORECASE
+)
+_KEPT_BEFORE = re.compile(  # made good on its promise, kept its pledge: the act done, no threat left
+    r"\b(?:made[ \t]+good[ \t]+on|makes[ \t]+good[ \t]+on|kept|fulfilled|delivered[ \t]+on|carried[ \t]+out|followed[ \t]+through[ \t]+on)[ \t]+(?:its|his|her|their|the|a)[ \t]+(?:[\w-]+[ \t]+)?$",
+    re.IGNORECASE,
+)
+_REPORT_BEFORE = re.compile(  # a UN report warned, the study warns: an assessment's warning of a risk, not a threat made
+    r"\b(?:report|reports|study|studies|survey|analysis|assessment|review|audit|paper|poll|index|forecast|model|projections?)(?:[ \t]+(?:has|have|had|also|further))?[ \t]+$",
+    re.IGNORECASE,
+)
+_POUND_BEFORE = re.compile(r"\b(?:the|a|per|one|strong|weak|British|Egyptian|Lebanese|Syrian)[ \t]+$", re.IGNORECASE)  # the pound, a strong pound: money, not pounding
+_STATION_NOUN = re.compile(r"stations?", re.IGNORECASE)  # to station troops is a deployment; a station (on station, the police station) is a place
+_FORCE_AFTER = re.compile(r"(?:[ \t]+[\w,.-]+){0,3}?[ \t]+(?:troops|soldiers|forces|marines|paratroopers|brigades?|battalions?|warships?|jets|aircraft|units|personnel|fighters)\b", re.IGNORECASE)
+
+
+def everyday_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The event matches whose words the next words or the words before give an everyday sense, in any list: a
+    proposal shot down (the council shot down the plan: voted down); an attack ad (a campaign's); an attack on a
+    currency or from speculators or critics, or launched by short sellers (a market's, a debate's); the pound (money,
+    not pounding); a hit of a
+    quantity (temperatures hit 51C, the rial hit a record low); "killing it" (doing well); a revenge win or match
+    (a rematch); a warning by a report or a study (an assessment of a risk, no threat made); a threat or promise
+    made good on, kept or carried out (the act done, no threat left); and a station (on
+    station, the police station: a place) unless forces follow (station more troops)."""
+    tables = _tables(watchlist)
+    threat = tables.threat.name if tables.threat is not None else ""
+    out = []
+    for m in matches:
+        if m.kind != "event":
+            continue
+        found = m.found.casefold()
+        acting = m.cameo[:2] in ("18", "19", "20") or m.name in tables.hostile
+        if (
+            (acting and "down" in found and _DECISION_AFTER.match(text, m.end))
+            or (acting and found.startswith("attack") and (_ADVERT_AFTER.match(text, m.end) or _MONEY_AFTER.match(text, m.end) or _MARKET_SUBJECT.search(text, max(0, m.start - 60), m.start)))
+            or (acting and found.startswith("attack") is False and found in ("hit", "hits", "hitting") and _QUANTITY_AFTER.match(text, m.end))
+            or (acting and found in ("pound", "pounds") and (_POUND_BEFORE.search(text, max(0, m.start - 20), m.start) or m.found[:1].isupper()))
+            or (m.name == tables.killing and found == "killing" and _RESTING.match(text, m.end))
+            or (acting and found.startswith("revenge") and _REMATCH_AFTER.match(text, m.end))
+            or (m.name == threat and found.startswith("warn") and _REPORT_BEFORE.search(text, max(0, m.start - 40), m.start))
+            or (m.name == threat and _KEPT_BEFORE.search(text, max(0, m.start - 50), m.start))
+            or (m.cameo.startswith("15") and _STATION_NOUN.fullmatch(m.found) and not _FORCE_AFTER.match(text, m.end))
+        ):
+            out.append(m)
     return out
 
 
