@@ -74,7 +74,7 @@ PLACE_WORDS = frozenset(  # a capital right after one of these is the city: "bor
 )
 DIRECTIONS = frozenset(  # may stand between the place word and the capital: "in the south of Tehran", "in north Tehran", "nel nord di Teheran"
     "the of north south east west northern southern eastern western central downtown greater nord sud norte sur di de del du des der "
-    "heart centre center outskirts suburbs middle".split()
+    "heart centre center outskirts suburbs middle northeast northwest southeast southwest northeastern northwestern southeastern southwestern".split()
 )
 COMPASS = frozenset("north south east west northeast northwest southeast southwest".split())  # "a tomb south of Tehran": the city
 MOTIONS = frozenset(  # a capital after one of these and "to" is a destination, the city: "returned to Tehran", "flew back to Baghdad"
@@ -614,6 +614,7 @@ FICTION = Marks.of(  # a sentence that tells a game, a film or a novel: its even
     "TV series|spy series|drama series|miniseries|Netflix|Apple TV|HBO|season finale|"
     # a series' season or episode, a sequel, where a story is set, what a game lets its players do
     "new season|final season|latest season|episode|episodes|sequel|prequel|is set in|gameplay|playable|lets players|speedrun*|card game|board-game|"
+    "players can|players must|on the map|game mode|game modes|PlayStation|Xbox|Nintendo|DLC|"
     # a song, a choir, an album: music (Katyusha, the wartime song)
     "song|songs|wartime song|folk song|choir|album|lyrics|chanson|canción|canzone|Lied|Volkslied"
 )
@@ -731,7 +732,8 @@ def names_of_things(watchlist: Watchlist, matches: Sequence[Match], text: str) -
     """The actor matches followed by one of the actor's `not_before` head nouns, capitalised as part of
     a proper name (one word of SKIPPED_BEFORE_HEAD may stand between): "Baghdad Grill", not "the old
     Baghdad café"; or right after one, capitalised ("Bank Sepah", "Restaurant „Bagdad“"), or after a
-    word of STREETS ("viale Pasdaran")."""
+    word of STREETS ("viale Pasdaran"); or before a road word: a group's in small letters (the Pasdaran
+    interchange), anyone's capitalised (the Abu Mahdi al-Muhandis Expressway, Soleimani Street)."""
     heads = _tables(watchlist).heads
     out = []
     for m in matches:
@@ -749,7 +751,7 @@ def names_of_things(watchlist: Watchlist, matches: Sequence[Match], text: str) -
                 out.append(m)
                 continue
             road = _NEXT_WORD.match(text, m.end)
-            if road and road.group(1).islower() and road.group(1) in ROADS_AFTER and m.category == "group":
+            if road and road.group(1).casefold() in ROADS_AFTER and ((road.group(1).islower() and m.category == "group") or road.group(1)[0].isupper()):
                 out.append(m)
                 continue
             before = _HEAD_BEFORE.search(text, max(0, m.start - 40), m.start)
@@ -1000,7 +1002,8 @@ _INDEFINITE_BEFORE = re.compile(r"\b(?:a|an)[ \t]+$", re.IGNORECASE)
 
 
 MILITIAS = frozenset(  # armed groups outside the state: a nationality adjective on them is no state acting ("Iraqi militias", "les milices irakiennes")
-    "militia militias militiaman militiamen milice milices milicia milicias milizia milizie miliz milizen".split()
+    "militia militias militiaman militiamen milice milices milicia milicias milizia milizie miliz milizen "
+    "factions paramilitaries paramilitary insurgents factions factions armées facciones fazioni Fraktionen".split()
 )
 
 
@@ -1126,7 +1129,9 @@ def common_nouns(watchlist: Watchlist, matches: Sequence[Match], text: str) -> l
 LABOUR = Marks.of(  # a sentence that tells a labour dispute: its generic strike is a stoppage of work, not a fight
     "walked out|walkout|walk out|trade union|labour union|labor union|unions|union members|pay dispute|wages|wage|pay rise|pay raise|"
     "picket|picket line|picketing|industrial action|strikers|grève|grévistes|huelga|huelguistas|sciopero|scioperanti|Streik|Streiks|"
-    "Gewerkschaft|syndicats|sindicatos|sindacati|conflit social|cheminots|acuerdo salarial|conflicto laboral|vertenza sindacale|Tarifstreit|Tarifkonflikt"
+    "Gewerkschaft|syndicats|sindicatos|sindacati|conflit social|cheminots|acuerdo salarial|conflicto laboral|vertenza sindacale|Tarifstreit|Tarifkonflikt|"
+    # a crew's rosters and working hours, a work-to-rule
+    "rostering|rosters|roster|work-to-rule|overtime ban|working conditions|staffing levels|collective agreement|convention collective|convenio colectivo"
 )
 
 
@@ -1281,9 +1286,10 @@ _MEDICAL_HINTS = ("ntibio", "ntibod", "acteri", "nfection", "umo", "ancer", "iru
 
 SPACE = Marks.of(  # a sentence that tells space flight: its rockets and explosions are a launcher's, not an attack
     "SpaceX|Starship|Starlink|Falcon 9|NASA|Blue Origin|Ariane|Arianespace|Roscosmos|spaceport|space agency|space station|launch pad|launchpad|"
-    "lift-off|lifted off|liftoff|orbit|orbital|astronaut|astronauts|cosmonauts|rocket engine|rocket engines"
+    "lift-off|lifted off|liftoff|orbit|orbital|astronaut|astronauts|cosmonauts|rocket engine|rocket engines|"
+    "Rocket Lab|satellites|payload|payloads|launch vehicle|Electron"
 )
-_SPACE_HINTS = ("Space", "Star", "Falcon", "NASA", "Origin", "Arian", "Roscosmos", "port", "agency", "station", "pad", "lift", "rbit", "naut", "engine")
+_SPACE_HINTS = ("Space", "Star", "Falcon", "NASA", "Origin", "Arian", "Roscosmos", "port", "agency", "station", "pad", "lift", "rbit", "naut", "engine", "Rocket Lab", "atellites", "ayload", "aunch vehicle", "Electron")
 
 
 def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
@@ -1379,6 +1385,20 @@ _REPORT_BEFORE = re.compile(  # a UN report warned, the study warns: an assessme
     re.IGNORECASE,
 )
 _POUND_BEFORE = re.compile(r"\b(?:the|a|per|one|strong|weak|British|Egyptian|Lebanese|Syrian)[ \t]+$", re.IGNORECASE)  # the pound, a strong pound: money, not pounding
+_TRADE_BEFORE = re.compile(r"\b[\w-]+(?:ers|ors|ists|men|women|staff|workers|nurses|doctors|drivers|pilots|teachers)['’][ \t]+$", re.IGNORECASE)  # a teachers' strike: a stoppage of work
+_WEAPON_AFTER = re.compile(  # rocket launchers, a rocket programme: the weapon or its making named, no fire (unless a verb of fire follows)
+    r"[ \t-]+(?:launchers?|systems?|programmes?|programs?|engines?|scientists?|science|factory|factories|plants?|arsenals?|stockpiles?|pads?|artillery[ \t]+systems?)\b"
+    r"(?![^.;:!?]{0,60}\b(?:fired|fire|firing|launched|struck|hit|hits|targeted|shelled|pounded|aimed|rigged|primed|pointed)\b)",
+    re.IGNORECASE,
+)
+_SOFTWARE_BEFORE = re.compile(  # a software deployment, a cloud deployment: code put into use, not forces
+    r"\b(?:software|code|app|application|cloud|server|system|systems|update|patch|product|network|fibre|fiber|cable|broadband|5G|AI|model|IT|database|payroll)[ \t-]+$", re.IGNORECASE
+)
+_WORKPLACE_AFTER = re.compile(  # retaliation from managers, by her employer: a workplace's reprisal against a complaint
+    r"[ \t]+(?:from|by)[ \t]+(?:(?:her|his|their|the|its|a|an)[ \t]+)?(?:[\w-]+[ \t]+)?(?:managers?|management|employers?|bosses|boss|supervisors?|colleagues|co-workers|"
+    r"company|firm|landlords?|school|university|HR|department|hospital)\b",
+    re.IGNORECASE,
+)
 _STATION_NOUN = re.compile(r"stations?", re.IGNORECASE)  # to station troops is a deployment; a station (on station, the police station) is a place
 _FORCE_AFTER = re.compile(r"(?:[ \t]+[\w,.-]+){0,3}?[ \t]+(?:troops|soldiers|forces|marines|paratroopers|brigades?|battalions?|warships?|jets|aircraft|units|personnel|fighters)\b", re.IGNORECASE)
 
@@ -1390,7 +1410,9 @@ def everyday_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -
     not pounding); a hit of a
     quantity (temperatures hit 51C, the rial hit a record low); "killing it" (doing well); a revenge win or match
     (a rematch); a warning by a report or a study (an assessment of a risk, no threat made); a threat or promise
-    made good on, kept or carried out (the act done, no threat left); and a station (on
+    made good on, kept or carried out (the act done, no threat left); a software deployment; a teachers' strike (a
+    stoppage of work); rocket launchers or a rocket programme with no fire told after; retaliation from managers or
+    an employer (a workplace's); and a station (on
     station, the police station: a place) unless forces follow (station more troops)."""
     tables = _tables(watchlist)
     threat = tables.threat.name if tables.threat is not None else ""
@@ -1410,6 +1432,10 @@ def everyday_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -
             or (m.name == threat and found.startswith("warn") and _REPORT_BEFORE.search(text, max(0, m.start - 40), m.start))
             or (m.name == threat and _KEPT_BEFORE.search(text, max(0, m.start - 50), m.start))
             or (m.cameo.startswith("15") and _STATION_NOUN.fullmatch(m.found) and not _FORCE_AFTER.match(text, m.end))
+            or (m.cameo.startswith("15") and found.startswith("deploy") and _SOFTWARE_BEFORE.search(text, max(0, m.start - 20), m.start))
+            or (acting and found in ("strike", "strikes") and _TRADE_BEFORE.search(text, max(0, m.start - 30), m.start))
+            or (m.cameo.startswith("190") and found.startswith("rocket") and _WEAPON_AFTER.match(text, m.end))
+            or (m.name in tables.hostile and m.cameo[:2] not in ("18", "19", "20") and found.startswith(("retaliat", "reprisal")) and _WORKPLACE_AFTER.match(text, m.end))
         ):
             out.append(m)
     return out
