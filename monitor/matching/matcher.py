@@ -169,7 +169,7 @@ class Matcher(CompiledWatchlist):
             if not there.isdisjoint(self._phrases_of):
                 seen = seen_in(hits) if seen is None else seen
                 found += self._events(text, words, there, seen)
-        kept = without_overlaps(found)
+        kept = without_overlaps(_outside_names(found) if self._phrases_of else found)
         if doubtful:
             kept = self._confirmed(kept, doubtful, words, hits, text)
         matches = [Match(**(m.said.fields | {"found": text[m.start : m.end], "start": m.start, "end": m.end, "score": m.score, "form": m.how})) for m in kept]
@@ -343,6 +343,20 @@ class Matcher(CompiledWatchlist):
             if not near(checks.context, last, n, seen, window + 2):
                 return False
         return checks.not_when.isdisjoint(seen) or not near(checks.not_when, last, n, seen, NOT_WHEN_WINDOW)
+
+def _outside_names(found: list[Found]) -> list[Found]:
+    """The candidates without the event phrases found with their words spread out whose first or last word is
+    inside a watched name of several words reaching beyond the phrase: "Rockets struck near Ain al-Asad air base"
+    holds no air strike, its "air" being the base's name's."""
+    spread = [f for f in found if f.how.startswith("words")]
+    if not spread:
+        return found
+    names = [(f.start, f.end) for f in found if f.said.kind == "actor" and " " in f.said.fields["alias"].strip()]
+    if not names:
+        return found
+    cut = {id(f) for f in spread if any((start < f.end <= end and start > f.start) or (start <= f.start < end and end < f.end) for start, end in names)}
+    return [f for f in found if id(f) not in cut] if cut else found
+
 
 COORDINATORS = frozenset("and or et ou y o e und oder".split())  # words that join two adjectives before one noun
 
