@@ -1377,7 +1377,7 @@ _REMATCH_AFTER = re.compile(  # a revenge win, a revenge match: a rematch won, s
     r"[ \t-]+(?:win|wins|victory|victories|match|matches|game|games|bout|bouts|fixture|fixtures|rematch|tour|clash|triumph)\b", re.IGNORECASE
 )
 _KEPT_BEFORE = re.compile(  # made good on its promise, kept its pledge: the act done, no threat left
-    r"\b(?:made[ \t]+good[ \t]+on|makes[ \t]+good[ \t]+on|kept|fulfilled|delivered[ \t]+on|carried[ \t]+out|followed[ \t]+through[ \t]+on)[ \t]+(?:its|his|her|their|the|a)[ \t]+(?:[\w-]+[ \t]+)?$",
+    r"\b(?:made[ \t]+good[ \t]+on|kept|fulfilled|delivered[ \t]+on|carried[ \t]+out|followed[ \t]+through[ \t]+on)[ \t]+(?:its|his|her|their|the|a)[ \t]+(?:[\w-]+[ \t]+)?$",
     re.IGNORECASE,
 )
 _REPORT_BEFORE = re.compile(  # a UN report warned, the study warns: an assessment's warning of a risk, not a threat made

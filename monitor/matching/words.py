@@ -256,7 +256,8 @@ class WordKeys:
         """Per normal form `word_stems`, each language in one call. Not the first language's stem only: a word
         whose stem in one language is cut short to another phrase's (colpirà: colp, the stem of colpi in a
         context phrase "colpi di mortaio") keeps its longer stem of another language too (colpir: colpire), so a
-        context phrase sharing a stem with an event phrase no longer hides the event."""
+        context phrase sharing a stem with an event phrase no longer hides the event. (Not the shorter ones: an
+        English stem left long that another language cuts short meets that language's other words too often.)"""
         out: list[tuple[str, ...]] = [()] * len(norms)
         function = set(compress(range(len(norms)), map(stems.FUNCTION_WORDS.__contains__, norms)))
         for i in function:  # its own stem, marked, in every language
