@@ -634,7 +634,7 @@ def fiction_or_sports(watchlist: Watchlist, matches: Sequence[Match], text: str,
     in a sentence that names a watched armed group and tells no fiction stays ("the qualifier went ahead despite a
     drone strike on a Kataeb Hezbollah depot": no side of a match is an armed group)."""
     actors = _tables(watchlist).actors
-    told_of = [m for m in matches if m.kind == "event" or (m.name in actors and actors[m.name].kind == "state")]
+    told_of = [m for m in matches if m.kind == "event" or (m.name in actors and actors[m.name].kind == "state" and not _INSTITUTION.search(m.found))]
     if not told_of:
         return []
     events = [m for m in told_of if m.kind == "event"] if any(hint in text for hint in _PASTIME_HINTS) else []  # most texts name no pastime: no second scan
@@ -645,6 +645,11 @@ def fiction_or_sports(watchlist: Watchlist, matches: Sequence[Match], text: str,
         held = {span for span in held if not FICTION.told(text[span[0] : span[1]])}
         dropped = [m for m in dropped if m.kind != "event" or spans[m.start] not in held]
     return dropped + (_in_sentences_telling(PASTIMES, events, text, spans) if events else [])
+
+
+_INSTITUTION = re.compile(  # a state's body, which no side of a match is: the champions at the White House
+    r"\b(?:House|Pentagon|Department|Ministry|Treasury|Office|Command|Congress|Senate|Administration|Government|Embassy|Kremlin|Élysée|Palace)\b"
+)
 
 
 def _in_sentences_telling(marks: Marks, matches: list[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
@@ -787,10 +792,11 @@ _STATE_AFTER = re.compile(r",[ \t]+([A-Z][a-z]+)\b")
 def appositions(matches: Sequence[Match], text: str) -> list[Match]:
     """The actor matches that an apposition says are another thing: a name followed by a comma and "the" or "a"
     with, within five words, a noun of THING_HEADS ("Esper, the Seattle device-management startup", "Esper, a
-    Berlin software firm"), or by a comma and a US state ("Baghdad, Arizona")."""
+    Berlin software firm"), or by a comma and a US state ("Baghdad, Arizona"); and so an event word that opens a
+    text or a line capitalised ("Katyusha, a Brooklyn restaurant")."""
     out = []
     for m in matches:
-        if m.kind != "actor":
+        if m.kind != "actor" and not (m.found[:1].isupper() and (m.start == 0 or text[m.start - 1] in "\n\"'“‘«")):
             continue
         after = _APPOSITION.match(text, m.end)
         if after and any(w.casefold() in THING_HEADS for w in after.group(1).split()):
@@ -937,10 +943,20 @@ _BY_AUTHOR = re.compile(r",[ \t]+by[ \t]+[A-Z]")  # "Baghdad, by Linda Dangoor":
 _DEFINED = re.compile(r"((?:[\w-]+[ \t]+){1,9})\($")  # the words before an acronym in brackets: "Pulsed magnetic field (PMF)"
 
 
+_FIRM_AFTER = re.compile(  # ISIS Equity Partners, Iraqi Airways, Hezbollah Records: a firm's name holding the actor's
+    r"(?:[ \t]+[A-Z][\w&'’-]*){0,2}?[ \t]+(?:Partners|Capital|Holdings|Airways|Airlines|Group|Inc|Ltd|LLC|plc|PLC|GmbH|Equity|Ventures|Insurance|"
+    r"Motors|Telecom|Pharma|Pharmaceuticals|Entertainment|Records|Studios|Technologies|Labs|Consulting|Investments|Properties|Realty)\b"
+)
+_WORK_BEFORE = re.compile(  # the film Green Zone, the novel „Bagdad“: a work's title
+    r"\b(?:film|movie|novel|book|documentary|series|sitcom|song|album|musical|thriller|opera|podcast|painting|video[ \t]+game|Film|Roman|roman|película|novela|romanzo)[ \t]+[\"'“‘«„]?$",
+)
+
+
 def other_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The actor matches that name another thing by their form: a currency sign right after (US$25), a place
     before "-born" (the Baghdad-born architect: where a person was born, the guide's biographical sense), a
-    name followed by ", by" and an author (a book's title), and an acronym in brackets whose words right
+    name followed by ", by" and an author (a book's title), a name that goes on as a firm's (ISIS Equity Partners,
+    Iraqi Airways) or follows a work's kind (the film Green Zone), and an acronym in brackets whose words right
     before spell it and are none of the actor's aliases ("pulsed magnetic field (PMF)": defined as another thing)."""
     actors = _tables(watchlist).actors
     out = []
@@ -950,6 +966,8 @@ def other_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -> l
         kind = actors[m.name].kind
         if _CURRENCY.match(text, m.end) and m.found.isupper():
             out.append(m)
+        elif m.found[:1].isupper() and (_FIRM_AFTER.match(text, m.end) or _WORK_BEFORE.search(text, max(0, m.start - 20), m.start)):
+            out.append(m)  # ISIS Equity Partners, Iraqi Airways: a firm; the film Green Zone: a work
         elif m.found == "US" and (before := _WORDS_BEFORE.search(text, max(0, m.start - 20), m.start)) and before.group(1).isupper() and before.group(1).casefold() in PRONOUN_BEFORE and not _NEXT_WORD.match(text, m.end):
             out.append(m)  # WRITE TO US, JOIN US: the pronoun in capitals, no noun after it (FOR US TROOPS stays)
         elif kind in ("place", "state") and (_BORN.match(text, m.end) or _BY_AUTHOR.match(text, m.end)):
