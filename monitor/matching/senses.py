@@ -638,7 +638,7 @@ def fiction_or_sports(watchlist: Watchlist, matches: Sequence[Match], text: str,
     if not told_of:
         return []
     events = [m for m in told_of if m.kind == "event"] if any(hint in text for hint in _PASTIME_HINTS) else []  # most texts name no pastime: no second scan
-    dropped = _in_sentences_telling(_FICTION_OR_SPORTS, told_of, text, spans)
+    dropped = _in_sentences_telling(_FICTION_OR_SPORTS, told_of, text, spans, clauses=True)
     armed = [m for m in matches if m.kind == "actor" and m.name in actors and actors[m.name].kind == "group"]
     if dropped and armed:
         held = {spans.get(g.start) or spans.setdefault(g.start, sentence_of(text, g.start)) for g in armed}
@@ -652,13 +652,17 @@ _INSTITUTION = re.compile(  # a state's body, which no side of a match is: the c
 )
 
 
-def _in_sentences_telling(marks: Marks, matches: list[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+def _in_sentences_telling(marks: Marks, matches: list[Match], text: str, spans: dict[int, tuple[int, int]], clauses: bool = False) -> list[Match]:
     """The matches whose sentence holds one of `marks` (each sentence searched once, only those of the matches;
-    `spans` keeps each match start's sentence for the next caller)."""
+    `spans` keeps each match start's sentence for the next caller); with `clauses`, of a sentence of clauses joined
+    by semicolons the match's clause (a game or a match is told in its clause; a labour dispute runs over both)."""
     told: dict[tuple[int, int], bool] = {}
     out = []
     for m in matches:
         span = spans.get(m.start) or spans.setdefault(m.start, sentence_of(text, m.start))
+        if clauses and ";" in text[span[0] : span[1]]:  # two clauses joined by a semicolon: each tells its own (vowed revenge; in Hollywood, a thriller)
+            before, after = text.rfind(";", span[0], m.start), text.find(";", m.end, span[1])
+            span = (before + 1 if before >= 0 else span[0], after if after >= 0 else span[1])
         if span not in told:
             told[span] = marks.told(text[span[0] : span[1]])
         if told[span]:
