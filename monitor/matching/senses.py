@@ -307,7 +307,7 @@ _IF = re.compile(r"\b(?:if|should|unless|in[ \t]+case|si|wenn|falls)\b", re.IGNO
 _MODAL = re.compile(r"\b(?:will|would|'ll|’ll)\b", re.IGNORECASE)
 _LITOTES = re.compile(r"\b(?:hesitate|idle|rule[ \t]+out|ruled[ \t]+out|tolerate|silent|sit[ \t]+back)\b", re.IGNORECASE)  # would not hesitate: a threat
 _NEGATION = re.compile(r"\b(?:not|never|no)\b|n['’]t\b", re.IGNORECASE)
-_WHETHER = re.compile(r"\b(?:whether|(?:asked|asking|wondered|wondering)[ \t]+if|ob)\b", re.IGNORECASE)  # an indirect question: "asked whether the US would strike"
+_WHETHER = re.compile(r"\b(?:whether|(?:asked|asking|wondered|wondering)[ \t]+if|ob|what[ \t]+(?:would|will|could|might)[ \t]+happen[ \t]+if|what[ \t]+happens[ \t]+if|what[ \t]+if)\b", re.IGNORECASE)  # an indirect question: "asked whether the US would strike"
 FUTURE_REACH = 40  # characters before a hostile act searched for "will", "would" or "'ll" (at most two words before it)
 
 
@@ -386,6 +386,8 @@ def _conditional(text: str, m: Match, key: int) -> tuple[tuple[int, int], str] |
         return None
     main = text[modal.start() : condition.start()]
     if _NEGATION.search(main) and not _LITOTES.search(main):
+        return None
+    if _WHETHER.search(text, max(start, modal.start() - FUTURE_REACH), condition.end()):  # what would happen if ...: a scenario asked about, no threat
         return None
     if _NOT_DONE.search(text, modal.start(), min(condition.start(), modal.end() + 12)):
         return None
@@ -935,7 +937,8 @@ _CULTURE_OWNED = re.compile(  # a country's orchestra, ballet, cuisine, cinema: 
 )
 _TRADE_AFTER = re.compile(  # a private person by trade after a nationality adjective, one word may qualify it (an Iraqi security analyst): biographical
     r"[ \t]+(?:[\w-]+[ \t]+)?(?:analysts?|activists?|journalists?|writers?|academics?|scholars?|chefs?|artists?|students?|businessm[ae]n|"
-    r"businesswom[ae]n|filmmakers?|film-makers?|actors?|actress(?:es)?|photographers?|bloggers?|dissidents?|architects?)\b",
+    r"businesswom[ae]n|filmmakers?|film-makers?|actors?|actress(?:es)?|photographers?|bloggers?|dissidents?|architects?|"
+    r"clerics?|clergy(?:men)?|pilgrims?|poets?|novelists?|athletes?|footballers?|doctors?|nurses?|engineers?|lawyers?|traders?|farmers?|refugees?|migrants?|expats?|tourists?)\b",
     re.IGNORECASE,
 )
 _MEDIA_AFTER = re.compile(r"[ \t-]+(?:media|Medien|médias|medios|newspapers?|networks?|broadcasters?|outlets?|Zeitungen)\b", re.IGNORECASE)
@@ -1032,17 +1035,21 @@ MILITIAS = frozenset(  # armed groups outside the state: a nationality adjective
 def militias(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The state matches found under a nationality adjective (an alias with context words) right before or after
     a word of MILITIAS ("Iraqi militias were planning attacks", "die irakischen Milizen", "les milices
-    irakiennes"): the guide's demonym counts only for the state or its forces, and a militia is neither."""
+    irakiennes"), one word in small letters may qualify it ("Iraqi armed factions", "Iraqi Shiite militias" has a
+    capital: no): the guide's demonym counts only for the state or its forces, and a militia is neither."""
     actors = _tables(watchlist).actors
     out = []
     for m in matches:
         if m.kind != "actor" or m.name not in actors or actors[m.name].kind != "state" or m.alias not in dict(actors[m.name].context):
             continue
-        after = _NEXT_WORD.match(text, m.end)
+        after = _TWO_WORDS_AFTER.match(text, m.end)
         before = _WORDS_BEFORE.search(text, max(0, m.start - 30), m.start)
-        if (after and fold(after.group(1)) in MILITIAS) or (before and fold(before.group(1)) in MILITIAS):
+        if (after and (fold(after.group(1)) in MILITIAS or (after.group(2) and after.group(1).islower() and fold(after.group(2)) in MILITIAS))) or (before and fold(before.group(1)) in MILITIAS):
             out.append(m)
     return out
+
+
+_TWO_WORDS_AFTER = re.compile(r"[ \t]+([\w-]+)(?:[ \t]+(\w+))?")  # the word after, and the next (Iraqi armed factions)
 
 
 VERB_FORMS = frozenset({"irán"})  # the Spanish future of "ir" (irán a la huelga: they will go), in small letters; the country is Irán
