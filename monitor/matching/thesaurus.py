@@ -104,7 +104,7 @@ _ROCKET = (
     "abgefeuert feuerte feuerten eingeschlagen Stützpunkt Botschaft Angriff Angriffe "
     "responsibility responsabilité responsabilidad responsabilità Verantwortung"  # a claim or denial of responsibility is an attack's
 )
-_MISSILE = _ROCKET + " intercepted interceptor"
+_MISSILE = _ROCKET + " intercepted interceptor test tests tested test-fired"  # a missile test
 _DRONE = (
     "struck strike strikes hit targeted targeting attack attacked attacks assault armed explosive explosives laden one-way kamikaze launched killed fired "
     "attaqué frappe armados atacaron ataque armati attaccato raid bewaffnete Angriff against barrage swarm salvo rained slammed angegriffen griffen "
