@@ -113,7 +113,7 @@ _DRONE = (
 
 )
 _EMBASSY = (  # not rockets that fell near it, nor protesters outside it: an attack on the mission itself
-    "stormed storming besieged besieging siege attacked attack attackers breached torched overran rioters "
+    "stormed storming besieged besieging siege attacked attack attackers breached torched overran rioters burned burnt "
     "militiamen mob assault assaulted seizure seized bomb bombing bombed targeted airstrike drones plot "
     "attaque ataque attacco Angriff "
     "assaut assiégé assiégée miliciens asaltaron asalto asedio asediada milicianos "
@@ -132,7 +132,7 @@ _AIRCRAFT = (
     "hélicoptère vol aereo elicottero velivolo volo Drohne Flugzeug Passagierflugzeug Maschine Hubschrauber Flug"
 )
 _DEATH = _VIOLENT + " " + _ARMED + " revenge retaliation reprisal avenge martyr martyrdom general commander shot down downed downing abattu derribado abbattuto abgeschossen Abschuss protesters demonstrators manifestants manifestantes manifestanti Demonstranten"  # "vowed revenge for the general's death"
-_KILLED = _ARMED + " Autobombe Autobomben Bombe Bomben Sprengsatz coche bomba autobomba voiture piégée attack attacks attacked strike strikes struck shot shooting shelling blast explosion ambush bombardement bombardeo bombardamento Bombardierung embuscade emboscada imboscata Hinterhalt assassination commander bodyguards bodyguard bomber bombers suicide revenge vengeance reprisal avenge navy naval sank sunk"
+_KILLED = _ARMED + " dissident dissidents Autobombe Autobomben Bombe Bomben Sprengsatz coche bomba autobomba voiture piégée attack attacks attacked strike strikes struck shot shooting shelling blast explosion ambush bombardement bombardeo bombardamento Bombardierung embuscade emboscada imboscata Hinterhalt assassination commander bodyguards bodyguard bomber bombers suicide revenge vengeance reprisal avenge navy naval sank sunk"
 
 
 class Member(NamedTuple):
