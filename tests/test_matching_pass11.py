@@ -38,6 +38,16 @@ def test_a_word_alike_an_alias_keeps_its_event_stems(matcher: Matcher, plain: Ma
     assert "escalation" not in events(matcher, text)
 
 
+@pytest.mark.parametrize("text, calm", [
+    ("Three weeks after the embassy siege, tensions between Baghdad and Washington had visibly eased.", True),
+    ("Tensions between Tehran and Washington have not eased since the tanker was seized.", False),
+])
+def test_tensions_that_eased_later_in_their_clause_are_a_de_escalation(matcher: Matcher, text: str, calm: bool) -> None:
+    found = events(matcher, text)
+    assert ("de-escalation" in found) is calm
+    assert ("escalation" in found) is not calm
+
+
 def test_a_not_when_cancels_the_very_word_found_alike() -> None:
     listed = Watchlist(actors=(Actor("Ali Khamenei", "person", ("Ali Khamenei", "Khamenei"), not_when=("Khomeini",), bare_surname="always"),))
     matcher = Matcher(listed)

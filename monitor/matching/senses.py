@@ -63,7 +63,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(names_with_event_words(watchlist, matches, text)) | set(militias(watchlist, matches, text)) | set(captivity(watchlist, matches, text))
     dropped |= set(everyday_senses(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
-    governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text)
+    governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text) | eased_tensions(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
     added = named_parents(watchlist, kept) + threatened(watchlist, kept, text) + appeals(watchlist, kept, text)
     return sorted(dict.fromkeys(kept + added), key=lambda m: (m.start, m.kind))
@@ -913,6 +913,31 @@ def appeals(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[M
             told.add(key)
             start, stop_at = target
             out.append(Match("event", calm.name, "(a call to stop)", text[start:stop_at], start, stop_at, 90.0, calm.severity, "", calm.cameo, form="words"))
+    return out
+
+
+_TENSIONS = frozenset("tensions tension tensiones tension tensioni tensione spannungen spannung".split())
+_EASED_AFTER = re.compile(  # tensions between Washington and Tehran had eased: the subject, then its verb of easing, in one clause
+    r"(?:[ \t]+[\w'’-]+){0,8}?[ \t]+(?:(?:had|have|has|have[ \t]+since|had[ \t]+since|had[ \t]+visibly|began[ \t]+to|started[ \t]+to)[ \t]+)?"
+    r"(?:eased|easing|eases|subsided|subsiding|cooled|cooling|calmed|receded|abated|diminished|defused|lessened|"
+    r"baissé|apaisées|apaisé|disminuido|disminuyeron|calmaron|allentate|diminuite|nachgelassen|entspannt)\b",
+    re.IGNORECASE,
+)
+
+
+def eased_tensions(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[Match, Match]:
+    """The escalations found as "tensions" whose clause goes on with a verb of easing of which they are the subject
+    ("tensions between Washington and Tehran had eased", "les tensions ... se sont apaisées"): the easing told, a
+    de-escalation in the event's place (the words spread past an event phrase's window); not when negated (tensions
+    that have not eased)."""
+    tables = _tables(watchlist)
+    calm = tables.calm
+    if calm is None or not tables.escalation:
+        return {}
+    out = {}
+    for m in matches:
+        if m.kind == "event" and m.name == tables.escalation and fold(m.found) in _TENSIONS and (eased := _EASED_AFTER.match(text, m.end)) and not _NEGATION.search(text, m.end, eased.end()):
+            out[m] = Match("event", calm.name, "(tensions eased)", text[m.start : eased.end()], m.start, eased.end(), 90.0, calm.severity, "", calm.cameo, form="words")
     return out
 
 
