@@ -137,6 +137,7 @@ class CompiledWatchlist:
         for alias_id, (numbers, _) in self._units.items():
             for u in dict.fromkeys(numbers):
                 self._phrases_of.setdefault(u, []).append(alias_id)
+        self._unit_phrases = frozenset(self._phrases_of)  # a set: a text's phrases meet it in time of their own number (a dict's keys cost its length)
         self._index = PhraseIndex()
         for pattern, ids in actor_patterns.items():
             self._index.add([{k} for k in pattern.split()], ids)

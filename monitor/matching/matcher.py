@@ -166,7 +166,7 @@ class Matcher(CompiledWatchlist):
                     break
         if self._phrases_of and hits:
             there = present(hits) if there is None else there
-            if not there.isdisjoint(self._phrases_of):
+            if not there.isdisjoint(self._unit_phrases):
                 seen = seen_in(hits) if seen is None else seen
                 found += self._events(text, words, there, seen)
         kept = without_overlaps(_outside_names(found) if self._phrases_of else found)
@@ -192,7 +192,7 @@ class Matcher(CompiledWatchlist):
         """The event phrases found: each of their units (content words, compounds) in any form, all
         within EVENT_WINDOW words of one sentence, in any order; not near a not_when phrase."""
         out: list[Found] = []
-        for alias_id in sorted({a for u in there.intersection(self._phrases_of) for a in self._phrases_of[u]}):
+        for alias_id in sorted({a for u in there & self._unit_phrases for a in self._phrases_of[u]}):
             numbers, unit_norms = self._units[alias_id]
             if not there.issuperset(numbers):
                 continue
