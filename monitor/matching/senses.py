@@ -1483,7 +1483,7 @@ def everyday_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -
         if (
             (acting and "down" in found and _DECISION_AFTER.match(text, m.end))
             or (acting and found.startswith("attack") and (_ADVERT_AFTER.match(text, m.end) or _MONEY_AFTER.match(text, m.end) or _MARKET_SUBJECT.search(text, max(0, m.start - 60), m.start)))
-            or (acting and found.startswith("attack") is False and found in ("hit", "hits", "hitting") and _QUANTITY_AFTER.match(text, m.end))
+            or (acting and found in ("hit", "hits", "hitting") and _QUANTITY_AFTER.match(text, m.end))
             or (acting and found in ("pound", "pounds") and (_POUND_BEFORE.search(text, max(0, m.start - 20), m.start) or m.found[:1].isupper()))
             or (m.name == tables.killing and found == "killing" and _RESTING.match(text, m.end))
             or (acting and found.startswith("revenge") and _REMATCH_AFTER.match(text, m.end))
