@@ -29,7 +29,13 @@ WORD = re.compile(rf"{ELIDED}(?=[{_APOSTROPHES}]{_W})|{RUN}")  # l'Irak: `l`, `I
 # Hard-wrapped copy: a soft hyphen (U+00AD) anywhere in a word, or a hyphen at a line end before a small
 # letter (Solei-⏎mani, bal-⏎listic), is inside the word; `unwrap_word` takes them out. A hyphen at a line
 # end before a capital stays a hyphen (al-⏎Muhandis). Spans stay those of the original text.
-_JOIN = "(?:\xad+|-\r?\n\xad*(?=[a-zß-ÿ\u0430-\u045f]))"  # \xad* after the line end: matching/layout.close_indented_cuts
+# A hyphen at a line end before a small letter cuts a word (Ira-⏎nian), unless what follows is a word that ends
+# compounds (Iran-⏎backed, Tehran-⏎based, US-⏎led): that hyphen is the compound's own.
+COMPOUND_ENDS = (
+    "backed based led born style aligned affiliated funded sponsored linked allied made owned controlled run held friendly leaning "
+    "bound era type class like related trained armed supported inspired"
+).split()
+_JOIN = "(?:\xad+|-\r?\n\xad*(?=[a-zß-ÿ\u0430-\u045f])(?!(?:" + "|".join(COMPOUND_ENDS) + r")\b))"  # \xad* after the line end: matching/layout.close_indented_cuts
 WRAPPED_WORD = re.compile(rf"{ELIDED}(?=[{_APOSTROPHES}]{_W})|{_W}+(?:(?:[{_APOSTROPHES}]|{_JOIN}){_W}+)*")
 _JOINS = re.compile(_JOIN)
 

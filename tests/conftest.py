@@ -30,6 +30,8 @@ from typing import Any
 
 import pytest
 
+from tests.matching_fixtures import matcher, plain  # noqa: F401  (the default and the plain list compiled once: the matching pass tests' fixtures)
+
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "soleimani-strike-2020-01.txt"
 DEFAULT_WATCHLIST = REPO / "config" / "watchlist.yaml"

@@ -26,7 +26,7 @@ BLIND_7 = REPO / "tests" / "data" / "eval_unseen7.jsonl"  # IN-SAMPLE since the 
 BLIND_8 = REPO / "tests" / "data" / "eval_unseen8.jsonl"  # IN-SAMPLE since the eighth pass (tuned on by it): written blind (two writers, 2026-12-03, stop 29), read once out of sample
 BLIND_9 = REPO / "tests" / "data" / "eval_unseen9.jsonl"  # IN-SAMPLE since the ninth pass (tuned on by it): written blind (two writers, 2026-12-04, stop 30), read once out of sample
 BLIND_10 = REPO / "tests" / "data" / "eval_unseen10.jsonl"  # IN-SAMPLE since the tenth pass (tuned on by it): written blind (two writers, 2026-12-04, stop 31), read twice out of sample
-BLIND_11 = REPO / "tests" / "data" / "eval_unseen11.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 2026-12-04, stop 31), never tuned on
+BLIND_11 = REPO / "tests" / "data" / "eval_unseen11.jsonl"  # IN-SAMPLE since the eleventh pass (tuned on by it): written blind (two writers, 2026-12-04, stop 31), read twice out of sample
 BLIND_12 = REPO / "tests" / "data" / "eval_unseen12.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 2026-12-04, stop 32), never tuned on
 BLIND_13 = REPO / "tests" / "data" / "eval_unseen13.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 2026-12-04, stop 32), never tuned on
 PLAIN = REPO / "bench" / "plain_watchlist.yaml"  # a plain analyst's list, never edited: measures the matcher itself
@@ -91,8 +91,10 @@ def test_default_watchlist_stays_above_its_floor(matcher: Matcher) -> None:
         (BLIND_9, {"actors": 0.99, "events": 0.965, "alert_accuracy": 0.99, "forbidden_reported": 4}),
         # the tenth pass's figures (IN-SAMPLE: tuned on), a little under: 0.991/0.977/0.990/5
         (BLIND_10, {"actors": 0.985, "events": 0.97, "alert_accuracy": 0.985, "forbidden_reported": 7}),
+        # the eleventh pass's figures (IN-SAMPLE: tuned on), a little under: 0.996/0.973/0.989/3
+        (BLIND_11, {"actors": 0.99, "events": 0.965, "alert_accuracy": 0.98, "forbidden_reported": 5}),
     ],
-    ids=["set 2", "set 3", "set 4", "set 5", "set 6", "set 7", "set 8", "set 9", "set 10"],
+    ids=["set 2", "set 3", "set 4", "set 5", "set 6", "set 7", "set 8", "set 9", "set 10", "set 11"],
 )
 def test_default_watchlist_holds_its_figures_on_the_tuning_sets(matcher: Matcher, cases: Path, floors: dict[str, float]) -> None:
     report = evaluate(matcher, parse_cases(cases.read_text().splitlines(), str(cases)))
@@ -123,6 +125,12 @@ def test_a_plain_analysts_list_holds_its_events_figure_on_set_10() -> None:
     """The tenth pass's figure with the plain list (IN-SAMPLE: tuned on), a little under: events F1 0.958."""
     report = evaluate(Matcher(load_watchlist(PLAIN)), parse_cases(BLIND_10.read_text().splitlines(), str(BLIND_10)))
     assert report.events.f1 >= 0.95, report.misses[:5]
+
+
+def test_a_plain_analysts_list_holds_its_events_figure_on_set_11() -> None:
+    """The eleventh pass's figure with the plain list (IN-SAMPLE: tuned on), a little under: events F1 0.946."""
+    report = evaluate(Matcher(load_watchlist(PLAIN)), parse_cases(BLIND_11.read_text().splitlines(), str(BLIND_11)))
+    assert report.events.f1 >= 0.94, report.misses[:5]
 
 
 def test_no_unrelated_real_world_name_matches_a_watched_actor(matcher: Matcher) -> None:

@@ -12,21 +12,11 @@ from monitor.matching.compiled import is_acronym
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
 from monitor.watchlist import load_watchlist
-
-DEFAULT = Path(__file__).resolve().parent.parent / "config" / "watchlist.yaml"
-
-
-@pytest.fixture(scope="module")
-def matcher() -> Matcher:
-    return Matcher(load_watchlist(DEFAULT))
+from tests.matching_fixtures import actors, events
 
 
-def actors(matcher: Matcher, text: str) -> set[str]:
-    return {m.name for m in match_text(matcher, text).matches if m.kind == "actor"}
 
 
-def events(matcher: Matcher, text: str) -> set[str]:
-    return {m.name for m in match_text(matcher, text).matches if m.kind == "event"}
 
 
 def test_a_capitalised_alias_of_three_letters_matches_as_written() -> None:
@@ -175,10 +165,6 @@ def test_rockets_side_by_side_beat_words_spread_over_a_clause() -> None:
 def test_a_warning_is_a_threat_by_force_words_or_a_watched_armed_group(matcher: Matcher, text: str, threat: bool) -> None:
     assert ("threat" in events(matcher, text)) is threat
 
-
-@pytest.fixture(scope="module")
-def plain() -> Matcher:
-    return Matcher(load_watchlist(Path(__file__).resolve().parent.parent / "bench" / "plain_watchlist.yaml"))
 
 
 @pytest.mark.parametrize("text, event, found", [

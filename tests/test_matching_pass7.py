@@ -10,30 +10,13 @@ from pathlib import Path
 import pytest
 
 from monitor.matching.matcher import Matcher
-from monitor.matching.rules import match_text
 from monitor.watchlist import load_watchlist
-
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT = REPO / "config" / "watchlist.yaml"
-PLAIN = REPO / "bench" / "plain_watchlist.yaml"
+from tests.matching_fixtures import actors, events
 
 
-@pytest.fixture(scope="module")
-def matcher() -> Matcher:
-    return Matcher(load_watchlist(DEFAULT))
 
 
-@pytest.fixture(scope="module")
-def plain() -> Matcher:
-    return Matcher(load_watchlist(PLAIN))
 
-
-def actors(matcher: Matcher, text: str) -> set[str]:
-    return {m.name for m in match_text(matcher, text).matches if m.kind == "actor"}
-
-
-def events(matcher: Matcher, text: str) -> set[str]:
-    return {m.name for m in match_text(matcher, text).matches if m.kind == "event"}
 
 
 @pytest.mark.parametrize(("text", "threat"), [

@@ -9,18 +9,9 @@ from __future__ import annotations
 import pytest
 
 from monitor.matching.matcher import Matcher
-from monitor.watchlist import load_watchlist
-from tests.test_matching_pass7 import DEFAULT, PLAIN, actors, events
+from tests.matching_fixtures import actors, events
 
 
-@pytest.fixture(scope="module")
-def matcher() -> Matcher:
-    return Matcher(load_watchlist(DEFAULT))
-
-
-@pytest.fixture(scope="module")
-def plain() -> Matcher:
-    return Matcher(load_watchlist(PLAIN))
 
 
 @pytest.mark.parametrize("text", [

@@ -7,6 +7,7 @@ pass, the word keys (`words`) and the phrase index (`automaton`) built from them
 from __future__ import annotations
 
 import gc
+import unicodedata
 from collections.abc import Callable, Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,9 +18,9 @@ import regex
 from monitor.matching import stems
 from monitor.matching.automaton import PhraseIndex, norms_of, padded_stems, stem_steps, units_of
 from monitor.matching.overlaps import Found, Said
-from monitor.matching.words import WordKeys, shape, word_agrees
+from monitor.matching.words import MISSPELLING_MIN_LEN, WordKeys, shape, word_agrees
 from monitor.model import Actor, Event, Watchlist
-from monitor.text_norm import tokenize
+from monitor.text_norm import skeleton, tokenize
 
 REGEX_TIMEOUT = 0.25  # seconds at most per pattern per text
 CONTEXT_WINDOW = 20  # words either side in which an ambiguous alias needs a context word
@@ -106,6 +107,7 @@ class CompiledWatchlist:
                     phrases += padded
                     self._aliases.append(Alias("event", i, text, norms, None, padded_context(context.get(text, ()))))
             self._compile_extras("event", i, event.patterns, event.not_when)
+        self._transliterated = transliterated_words(watchlist, self._aliases)
         alias_words: dict[str, set[str]] = {}
         for alias in self._aliases:
             if alias.kind == "actor":
@@ -194,6 +196,28 @@ class CompiledWatchlist:
             except TimeoutError:
                 timed_out.append(label)  # a catastrophic pattern gives up on this text instead of stalling the daemon
         return out, timed_out, skipped
+
+
+def transliterated_words(watchlist: Watchlist, aliases: list[Alias]) -> frozenset[str]:
+    """The actor alias words (normal forms) that forgive a spelling of the same skeleton not one edit away:
+    every word of a group's, a state's or a place's (Teheran, Hizbullah); every word of a person whose name the
+    watchlist writes as a transliteration, with an alias in another script (Сулеймани) or two spellings of one
+    skeleton among the person's aliases (Qasem, Qassem: then Mehdi for Mahdi too); of another person, the words
+    longer than MISSPELLING_MIN_LEN letters (Khameini). A short surname written one way (Milley, Esper) has
+    real look-alikes of its skeleton (Miley): another person's."""
+    words: dict[int, set[str]] = {}
+    for a in aliases:
+        if a.kind == "actor":
+            words.setdefault(a.index, set()).update(a.norms)
+    out: set[str] = set()
+    for index, ws in words.items():
+        actor = watchlist.actors[index]
+        skeletons = [skeleton(w) for w in ws]
+        if actor.kind != "person" or len(set(skeletons)) < len(ws) or any(c.isalpha() and not unicodedata.name(c, "").startswith("LATIN") for n in actor.aliases for c in n):
+            out |= ws
+        else:
+            out |= {w for w in ws if len(w) > MISSPELLING_MIN_LEN}
+    return frozenset(out)
 
 
 def _no_clock() -> float:

@@ -169,7 +169,7 @@ class Matcher(CompiledWatchlist):
             if not there.isdisjoint(self._event_units):
                 seen = seen_in(hits) if seen is None else seen
                 found += self._events(text, words, there, seen)
-        kept = without_overlaps(found)
+        kept = without_overlaps(_outside_names(found) if self._phrases_of else found)
         if doubtful:
             kept = self._confirmed(kept, doubtful, words, hits, text)
         matches = [Match(**(m.said.fields | {"found": text[m.start : m.end], "start": m.start, "end": m.end, "score": m.score, "form": m.how})) for m in kept]
@@ -308,7 +308,7 @@ class Matcher(CompiledWatchlist):
                 how = "" if norms == alias.norms else "words" if norms == self._unit_norms[i] else "inflected"
                 events.append(_Candidate(100.0 if not how else WORDS_SCORE, i, self._said[i], 0, how))
             elif (score := self._agreement(alias, raw, norms)) is not None:
-                doubt = _BARE * (i in self._bare) | _MISSPELT * (alias.raw is None and _misspelt_short(norms, alias.norms))
+                doubt = _BARE * (i in self._bare) | _MISSPELT * (alias.raw is None and _misspelt_short(norms, alias.norms, self._transliterated))
                 actors.append(_Candidate(score, i, self._said[i], doubt, ""))
         actors.sort(key=lambda c: -c.score)
         events.sort(key=lambda c: -c.score)
@@ -344,6 +344,20 @@ class Matcher(CompiledWatchlist):
                 return False
         return checks.not_when.isdisjoint(seen) or not near(checks.not_when, last, n, seen, NOT_WHEN_WINDOW)
 
+def _outside_names(found: list[Found]) -> list[Found]:
+    """The candidates without the event phrases found with their words spread out whose first or last word is
+    inside a watched name of several words reaching beyond the phrase: "Rockets struck near Ain al-Asad air base"
+    holds no air strike, its "air" being the base's name's."""
+    spread = [f for f in found if f.how.startswith("words")]
+    if not spread:
+        return found
+    names = [(f.start, f.end) for f in found if f.said.kind == "actor" and " " in f.said.fields["alias"].strip()]
+    if not names:
+        return found
+    cut = {id(f) for f in spread if any((start < f.end <= end and start > f.start) or (start <= f.start < end and end < f.end) for start, end in names)}
+    return [f for f in found if id(f) not in cut] if cut else found
+
+
 COORDINATORS = frozenset("and or et ou y o e und oder".split())  # words that join two adjectives before one noun
 
 
@@ -359,7 +373,11 @@ def _agreement(found: tuple[str, ...], alias: tuple[str, ...]) -> float | None:
     return round(fuzz.ratio(" ".join(found), " ".join(alias)), 1)
 
 
-def _misspelt_short(found: tuple[str, ...], alias: tuple[str, ...]) -> bool:
+def _misspelt_short(found: tuple[str, ...], alias: tuple[str, ...], transliterated: Container[str]) -> bool:
     """Whether a word of SHORT_NAME letters or fewer agrees with its alias word only as a one-edit
-    misspelling (not as written, nor as a transliteration)."""
-    return any(f != w and len(w) <= SHORT_NAME and not any(g == w or (skeleton(g) == skeleton(w) and fuzz.ratio(g, w) >= SKELETON_FLOOR) for g in forms(f)) for f, w in zip(found, alias))
+    misspelling (not as written, nor as a transliteration of a word the watchlist writes transliterated:
+    Miley agrees with Milley by its letters, but Milley is written one way, and Miley is another surname)."""
+    return any(
+        f != w and len(w) <= SHORT_NAME and not any(g == w or (w in transliterated and skeleton(g) == skeleton(w) and fuzz.ratio(g, w) >= SKELETON_FLOOR) for g in forms(f))
+        for f, w in zip(found, alias)
+    )

@@ -95,19 +95,28 @@ ACTS = ("18", "19", "20")  # CAMEO assault, fight, mass violence: the acts a hal
 def _halted(cluster: list[Found], chosen: list[Found]) -> list[Found]:
     """The hostile acts (CAMEO 18, 19, 20) left out inside a chosen halt of them ("suspending its attacks": a
     ceasefire, and the attacks it halts, as the guide labels a negated act), or inside a phrase of no act found
-    with its words spread out ("revenge ... on anyone who attacked": the reprisal, and the attack it answers),
-    one per span, none overlapping another chosen match."""
-    halts = [h for h in chosen if h.said.fields["cameo"].startswith(HALT) or (h.how.startswith("words") and not h.said.fields["cameo"].startswith(ACTS))]
+    with its words spread out ("revenge ... on anyone who attacked": the reprisal, and the attack it answers), or,
+    as another event's phrase of several words side by side, inside an act's phrase found spread out (the rocket
+    attack of "ataques con cohetes contra la embajada"), one per span, none overlapping another chosen match."""
+    halts = [h for h in chosen if h.said.fields["cameo"].startswith(HALT) or h.how.startswith("words")]
     if not halts:
         return []
     out: list[Found] = []
     for m in cluster:
-        if m in chosen or not m.said.fields["cameo"].startswith(ACTS) or not any(h.start <= m.start and m.end <= h.end for h in halts):
+        if m in chosen or not m.said.fields["cameo"].startswith(ACTS):
+            continue
+        if not any(h.start <= m.start and m.end <= h.end and (not h.said.fields["cameo"].startswith(ACTS) or _another_act_as_written(m, h)) for h in halts):
             continue
         if any(o.start < m.end and m.start < o.end for o in chosen if o not in halts) or any(o.start < m.end and m.start < o.end for o in out):
             continue
         out.append(m)
     return out
+
+
+def _another_act_as_written(m: Found, h: Found) -> bool:
+    """Whether `m` is another event's phrase found with its words side by side inside the act `h` found with its
+    words spread out ("los ataques con cohetes contra la embajada": the rocket attack inside the embassy attack)."""
+    return not m.how.startswith("words") and m.said.fields["name"] != h.said.fields["name"] and " " in m.said.fields["alias"].strip()
 
 
 def _spread(m: Found) -> int:

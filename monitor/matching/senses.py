@@ -61,8 +61,9 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(elsewhere(watchlist, matches, text)) | set(disasters(watchlist, matches, text, spans)) | set(other_senses(watchlist, matches, text))
     dropped |= set(orders_to_act(matches, text)) | set(figures_of_speech(watchlist, matches, text, spans)) | set(namesakes(matches, text))
     dropped |= set(names_with_event_words(watchlist, matches, text)) | set(militias(watchlist, matches, text)) | set(captivity(watchlist, matches, text))
+    dropped |= set(everyday_senses(watchlist, matches, text))
     kept = [m for m in matches if m not in dropped]
-    governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text)
+    governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text) | eased_tensions(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
     added = named_parents(watchlist, kept) + threatened(watchlist, kept, text) + appeals(watchlist, kept, text)
     return sorted(dict.fromkeys(kept + added), key=lambda m: (m.start, m.kind))
@@ -73,7 +74,7 @@ PLACE_WORDS = frozenset(  # a capital right after one of these is the city: "bor
 )
 DIRECTIONS = frozenset(  # may stand between the place word and the capital: "in the south of Tehran", "in north Tehran", "nel nord di Teheran"
     "the of north south east west northern southern eastern western central downtown greater nord sud norte sur di de del du des der "
-    "heart centre center outskirts suburbs middle".split()
+    "heart centre center outskirts suburbs middle northeast northwest southeast southwest northeastern northwestern southeastern southwestern".split()
 )
 COMPASS = frozenset("north south east west northeast northwest southeast southwest".split())  # "a tomb south of Tehran": the city
 MOTIONS = frozenset(  # a capital after one of these and "to" is a destination, the city: "returned to Tehran", "flew back to Baghdad"
@@ -81,7 +82,9 @@ MOTIONS = frozenset(  # a capital after one of these and "to" is a destination, 
 )
 CITY_THINGS = frozenset(  # a capital before one of these, in small letters, is the city: "the Tehran exchange", "a Tehran derby"
     "exchange bourse derby traffic smog metro subway municipality mayor residents marathon skyline suburbs neighbourhood neighborhood "
-    "streets cafe cafes restaurant restaurants stock".split()
+    "streets cafe cafes restaurant restaurants stock "
+    # a city's firms, clubs and institutions: a Washington think tank, a Washington consultancy, the Tehran giants (a club)
+    "think consultancy consultancies lobbyist lobbyists lobbying firm firms giants club clubs hotel hotels hospital hospitals university bureau correspondent".split()
 )
 _CITY_THING_OWNED = re.compile(r"['’]s[ \t]+(\w+)")  # Tehran's stock exchange, Baghdad's mayor: the city's
 _TEAM_AFTER = re.compile(r"[ \t]+[A-Z][a-z]+[a-rt-z]s\b(?!['’]s\b)")  # the Washington Commanders, the Tehran Times: a club or a paper named after the city
@@ -112,6 +115,7 @@ class _Tables:
     opposes: dict[str, frozenset[str]]  # events whose opposite (de-escalation of escalation) found near them takes them out
     sanctions: str  # the name of the event that stands for sanctions, or ""
     escalation: str  # the name of the event that stands for escalation, or ""
+    drone: str  # the name of the event that stands for a drone strike, or ""
 
 
 _LATEST: list[_Tables] = []  # the tables of the watchlist in use (a reloaded one replaces them)
@@ -138,6 +142,7 @@ def _tables(watchlist: Watchlist) -> _Tables:
         opposites(watchlist),
         thesaurus.event_of("sanctions", watchlist.events),
         thesaurus.event_of("escalation", watchlist.events),
+        thesaurus.event_of("drone strike", watchlist.events),
     )
     _LATEST[:] = [tables]
     return tables
@@ -258,9 +263,11 @@ def drone_means(watchlist: Watchlist, matches: Sequence[Match], text: str) -> di
     follows as drones ("hit a US base with drones", "bombed the base with two drones", "targeted it with a swarm
     of drones"): the drone strike, when none was found in its sentence; a bomb that a drone carries ("a bomb-laden
     drone exploded"): the drone strike, always (the drone's charge is no bombing of its own)."""
-    drone = thesaurus.event_of("drone strike", watchlist.events)
     generic = [m for m in matches if m.kind == "event" and m.cameo in ("19", "183") and fold(m.found) in AIR_VERBS]
-    if not drone or not generic or "drone" not in text.casefold():
+    if not generic or "drone" not in text.casefold():
+        return {}
+    drone = _tables(watchlist).drone  # looked up once per watchlist: finding it per text was a tenth of a cold pass
+    if not drone:
         return {}
     event = next(e for e in watchlist.events if e.name == drone)
     told = {k for m, k in zip(matches, sentence_keys(text, [m.start for m in matches])) if m.kind == "event" and m.name == drone}
@@ -304,7 +311,7 @@ _IF = re.compile(r"\b(?:if|should|unless|in[ \t]+case|si|wenn|falls)\b", re.IGNO
 _MODAL = re.compile(r"\b(?:will|would|'ll|’ll)\b", re.IGNORECASE)
 _LITOTES = re.compile(r"\b(?:hesitate|idle|rule[ \t]+out|ruled[ \t]+out|tolerate|silent|sit[ \t]+back)\b", re.IGNORECASE)  # would not hesitate: a threat
 _NEGATION = re.compile(r"\b(?:not|never|no)\b|n['’]t\b", re.IGNORECASE)
-_WHETHER = re.compile(r"\b(?:whether|(?:asked|asking|wondered|wondering)[ \t]+if|ob)\b", re.IGNORECASE)  # an indirect question: "asked whether the US would strike"
+_WHETHER = re.compile(r"\b(?:whether|(?:asked|asking|wondered|wondering)[ \t]+if|ob|what[ \t]+(?:would|will|could|might)[ \t]+happen[ \t]+if|what[ \t]+happens[ \t]+if|what[ \t]+if)\b", re.IGNORECASE)  # an indirect question: "asked whether the US would strike"
 FUTURE_REACH = 40  # characters before a hostile act searched for "will", "would" or "'ll" (at most two words before it)
 
 
@@ -383,6 +390,8 @@ def _conditional(text: str, m: Match, key: int) -> tuple[tuple[int, int], str] |
         return None
     main = text[modal.start() : condition.start()]
     if _NEGATION.search(main) and not _LITOTES.search(main):
+        return None
+    if _WHETHER.search(text, max(start, modal.start() - FUTURE_REACH), condition.end()):  # what would happen if ...: a scenario asked about, no threat
         return None
     if _NOT_DONE.search(text, modal.start(), min(condition.start(), modal.end() + 12)):
         return None
@@ -611,6 +620,7 @@ FICTION = Marks.of(  # a sentence that tells a game, a film or a novel: its even
     "TV series|spy series|drama series|miniseries|Netflix|Apple TV|HBO|season finale|"
     # a series' season or episode, a sequel, where a story is set, what a game lets its players do
     "new season|final season|latest season|episode|episodes|sequel|prequel|is set in|gameplay|playable|lets players|speedrun*|card game|board-game|"
+    "players can|players must|on the map|game mode|game modes|PlayStation|Xbox|Nintendo|DLC|"
     # a song, a choir, an album: music (Katyusha, the wartime song)
     "song|songs|wartime song|folk song|choir|album|lyrics|chanson|canción|canzone|Lied|Volkslied"
 )
@@ -630,11 +640,11 @@ def fiction_or_sports(watchlist: Watchlist, matches: Sequence[Match], text: str,
     in a sentence that names a watched armed group and tells no fiction stays ("the qualifier went ahead despite a
     drone strike on a Kataeb Hezbollah depot": no side of a match is an armed group)."""
     actors = _tables(watchlist).actors
-    told_of = [m for m in matches if m.kind == "event" or (m.name in actors and actors[m.name].kind == "state")]
+    told_of = [m for m in matches if m.kind == "event" or (m.name in actors and actors[m.name].kind == "state" and not _INSTITUTION.search(m.found))]
     if not told_of:
         return []
     events = [m for m in told_of if m.kind == "event"] if any(hint in text for hint in _PASTIME_HINTS) else []  # most texts name no pastime: no second scan
-    dropped = _in_sentences_telling(_FICTION_OR_SPORTS, told_of, text, spans)
+    dropped = _in_sentences_telling(_FICTION_OR_SPORTS, told_of, text, spans, clauses=True)
     armed = [m for m in matches if m.kind == "actor" and m.name in actors and actors[m.name].kind == "group"]
     if dropped and armed:
         held = {spans.get(g.start) or spans.setdefault(g.start, sentence_of(text, g.start)) for g in armed}
@@ -643,13 +653,22 @@ def fiction_or_sports(watchlist: Watchlist, matches: Sequence[Match], text: str,
     return dropped + (_in_sentences_telling(PASTIMES, events, text, spans) if events else [])
 
 
-def _in_sentences_telling(marks: Marks, matches: list[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+_INSTITUTION = re.compile(  # a state's body, which no side of a match is: the champions at the White House
+    r"\b(?:House|Pentagon|Department|Ministry|Treasury|Office|Command|Congress|Senate|Administration|Government|Embassy|Kremlin|Élysée|Palace)\b"
+)
+
+
+def _in_sentences_telling(marks: Marks, matches: list[Match], text: str, spans: dict[int, tuple[int, int]], clauses: bool = False) -> list[Match]:
     """The matches whose sentence holds one of `marks` (each sentence searched once, only those of the matches;
-    `spans` keeps each match start's sentence for the next caller)."""
+    `spans` keeps each match start's sentence for the next caller); with `clauses`, of a sentence of clauses joined
+    by semicolons the match's clause (a game or a match is told in its clause; a labour dispute runs over both)."""
     told: dict[tuple[int, int], bool] = {}
     out = []
     for m in matches:
         span = spans.get(m.start) or spans.setdefault(m.start, sentence_of(text, m.start))
+        if clauses and ";" in text[span[0] : span[1]]:  # two clauses joined by a semicolon: each tells its own (vowed revenge; in Hollywood, a thriller)
+            before, after = text.rfind(";", span[0], m.start), text.find(";", m.end, span[1])
+            span = (before + 1 if before >= 0 else span[0], after if after >= 0 else span[1])
         if span not in told:
             told[span] = marks.told(text[span[0] : span[1]])
         if told[span]:
@@ -668,7 +687,10 @@ SPORTS = Marks.of(  # a sentence that tells a match: its events, and its states 
     # futsal, a league table, a shoot-out won; the other languages' football (a long shot, the top corner, a penalty)
     "futsal|on penalties|points clear|point guard|free throw|free throws|rookie|from deep|three-point|three-pointer|"
     "footballers|footballer|seamers|seamer|top order|batsmen|batters|Team Melli|"  # a side's players, cricket's attack, Iran's national side
-    "Fernschuss|Elfmeter|Freistoß|Kopfball|incrocio dei pali|calcio di rigore|rigore|penalti|tiro libre|coup franc|tir au but|tirs au but"
+    "Fernschuss|Elfmeter|Freistoß|Kopfball|incrocio dei pali|calcio di rigore|rigore|penalti|tiro libre|coup franc|tir au but|tirs au but|"
+    # a cup's final, a side's coach and run of results, a league's trades and positions
+    "Gulf Cup|Cup final|cup final|cup semi-final|head coach|straight defeat|straight defeats|straight wins|winless|unbeaten run|relegation|title race|"
+    "league leaders|trade deadline|frontcourt|backcourt|free agent|free agency|draft pick|sélectionneur|entraîneur|entrenador|allenatore"
 )
 _FICTION_OR_SPORTS = FICTION.joined(SPORTS)
 _PASTIME_HINTS = tuple(f(w) for w in ("bowl", "tenpin", "skittle", "dart", "snooker", "billiard") for f in (str.lower, str.capitalize, str.upper))  # what every PASTIMES word starts with, as written
@@ -725,7 +747,8 @@ def names_of_things(watchlist: Watchlist, matches: Sequence[Match], text: str) -
     """The actor matches followed by one of the actor's `not_before` head nouns, capitalised as part of
     a proper name (one word of SKIPPED_BEFORE_HEAD may stand between): "Baghdad Grill", not "the old
     Baghdad café"; or right after one, capitalised ("Bank Sepah", "Restaurant „Bagdad“"), or after a
-    word of STREETS ("viale Pasdaran")."""
+    word of STREETS ("viale Pasdaran"); or before a road word: a group's in small letters (the Pasdaran
+    interchange), anyone's capitalised (the Abu Mahdi al-Muhandis Expressway, Soleimani Street)."""
     heads = _tables(watchlist).heads
     out = []
     for m in matches:
@@ -743,7 +766,7 @@ def names_of_things(watchlist: Watchlist, matches: Sequence[Match], text: str) -
                 out.append(m)
                 continue
             road = _NEXT_WORD.match(text, m.end)
-            if road and road.group(1).islower() and road.group(1) in ROADS_AFTER and m.category == "group":
+            if road and road.group(1).casefold() in ROADS_AFTER and ((road.group(1).islower() and m.category == "group") or road.group(1)[0].isupper()):
                 out.append(m)
                 continue
             before = _HEAD_BEFORE.search(text, max(0, m.start - 40), m.start)
@@ -779,10 +802,11 @@ _STATE_AFTER = re.compile(r",[ \t]+([A-Z][a-z]+)\b")
 def appositions(matches: Sequence[Match], text: str) -> list[Match]:
     """The actor matches that an apposition says are another thing: a name followed by a comma and "the" or "a"
     with, within five words, a noun of THING_HEADS ("Esper, the Seattle device-management startup", "Esper, a
-    Berlin software firm"), or by a comma and a US state ("Baghdad, Arizona")."""
+    Berlin software firm"), or by a comma and a US state ("Baghdad, Arizona"); and so an event word that opens a
+    text or a line capitalised ("Katyusha, a Brooklyn restaurant")."""
     out = []
     for m in matches:
-        if m.kind != "actor":
+        if m.kind != "actor" and not (m.found[:1].isupper() and (m.start == 0 or text[m.start - 1] in "\n\"'“‘«")):
             continue
         after = _APPOSITION.match(text, m.end)
         if after and any(w.casefold() in THING_HEADS for w in after.group(1).split()):
@@ -802,6 +826,7 @@ _APPEAL = re.compile(  # a call on someone: urged, called on, asked, pressed, ap
 )
 _STOP = re.compile(  # ... to stop: refrain from, halt, stop, avoid, cease, end, not to
     r"\b(?:refrain\w*|halt\w*|stop\w*|avoid\w*|ceas(?:e|es|ed|ing)|end|ending|not[ \t]+to|restrain\w*|abstenir|cesser|arr[eê]ter|evitar|detener|"
+    r"pause|pausing|paused|rein[ \t]+in|curb|curbing|freiner|contener|frenare|zügeln|"
     r"evitare|fermare|cessare|vermeiden|einzustellen|beenden|suspend\w*|sospend\w*|suspendre|suspender|aussetzen|einstellen)\b",
     re.IGNORECASE,
 )
@@ -895,6 +920,31 @@ def appeals(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[M
     return out
 
 
+_TENSIONS = frozenset("tensions tension tensiones tension tensioni tensione spannungen spannung".split())
+_EASED_AFTER = re.compile(  # tensions between Washington and Tehran had eased: the subject, then its verb of easing, in one clause
+    r"(?:[ \t]+[\w'’-]+){0,8}?[ \t]+(?:(?:had|have|has|have[ \t]+since|had[ \t]+since|had[ \t]+visibly|began[ \t]+to|started[ \t]+to)[ \t]+)?"
+    r"(?:eased|easing|eases|subsided|subsiding|cooled|cooling|calmed|receded|abated|diminished|defused|lessened|"
+    r"baissé|apaisées|apaisé|disminuido|disminuyeron|calmaron|allentate|diminuite|nachgelassen|entspannt)\b",
+    re.IGNORECASE,
+)
+
+
+def eased_tensions(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[Match, Match]:
+    """The escalations found as "tensions" whose clause goes on with a verb of easing of which they are the subject
+    ("tensions between Washington and Tehran had eased", "les tensions ... se sont apaisées"): the easing told, a
+    de-escalation in the event's place (the words spread past an event phrase's window); not when negated (tensions
+    that have not eased)."""
+    tables = _tables(watchlist)
+    calm = tables.calm
+    if calm is None or not tables.escalation:
+        return {}
+    out = {}
+    for m in matches:
+        if m.kind == "event" and m.name == tables.escalation and fold(m.found) in _TENSIONS and (eased := _EASED_AFTER.match(text, m.end)) and not _NEGATION.search(text, m.end, eased.end()):
+            out[m] = Match("event", calm.name, "(tensions eased)", text[m.start : eased.end()], m.start, eased.end(), 90.0, calm.severity, "", calm.cameo, form="words")
+    return out
+
+
 def _reach(text: str, start: int, words: int) -> int:
     """The position `words` words after `start` (or the text's end)."""
     found = None
@@ -916,7 +966,8 @@ _CULTURE_OWNED = re.compile(  # a country's orchestra, ballet, cuisine, cinema: 
 )
 _TRADE_AFTER = re.compile(  # a private person by trade after a nationality adjective, one word may qualify it (an Iraqi security analyst): biographical
     r"[ \t]+(?:[\w-]+[ \t]+)?(?:analysts?|activists?|journalists?|writers?|academics?|scholars?|chefs?|artists?|students?|businessm[ae]n|"
-    r"businesswom[ae]n|filmmakers?|film-makers?|actors?|actress(?:es)?|photographers?|bloggers?|dissidents?|architects?)\b",
+    r"businesswom[ae]n|filmmakers?|film-makers?|actors?|actress(?:es)?|photographers?|bloggers?|dissidents?|architects?|"
+    r"clerics?|clergy(?:men)?|pilgrims?|poets?|novelists?|athletes?|footballers?|doctors?|nurses?|engineers?|lawyers?|traders?|farmers?|refugees?|migrants?|expats?|tourists?)\b",
     re.IGNORECASE,
 )
 _MEDIA_AFTER = re.compile(r"[ \t-]+(?:media|Medien|médias|medios|newspapers?|networks?|broadcasters?|outlets?|Zeitungen)\b", re.IGNORECASE)
@@ -928,10 +979,20 @@ _BY_AUTHOR = re.compile(r",[ \t]+by[ \t]+[A-Z]")  # "Baghdad, by Linda Dangoor":
 _DEFINED = re.compile(r"((?:[\w-]+[ \t]+){1,9})\($")  # the words before an acronym in brackets: "Pulsed magnetic field (PMF)"
 
 
+_FIRM_AFTER = re.compile(  # ISIS Equity Partners, Iraqi Airways, Hezbollah Records: a firm's name holding the actor's
+    r"(?:[ \t]+[A-Z][\w&'’-]*){0,2}?[ \t]+(?:Partners|Capital|Holdings|Airways|Airlines|Group|Inc|Ltd|LLC|plc|PLC|GmbH|Equity|Ventures|Insurance|"
+    r"Motors|Telecom|Pharma|Pharmaceuticals|Entertainment|Records|Studios|Technologies|Labs|Consulting|Investments|Properties|Realty)\b"
+)
+_WORK_BEFORE = re.compile(  # the film Green Zone, the novel „Bagdad“: a work's title
+    r"\b(?:film|movie|novel|book|documentary|series|sitcom|song|album|musical|thriller|opera|podcast|painting|video[ \t]+game|Film|Roman|roman|película|novela|romanzo)[ \t]+[\"'“‘«„]?$",
+)
+
+
 def other_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The actor matches that name another thing by their form: a currency sign right after (US$25), a place
     before "-born" (the Baghdad-born architect: where a person was born, the guide's biographical sense), a
-    name followed by ", by" and an author (a book's title), and an acronym in brackets whose words right
+    name followed by ", by" and an author (a book's title), a name that goes on as a firm's (ISIS Equity Partners,
+    Iraqi Airways) or follows a work's kind (the film Green Zone), and an acronym in brackets whose words right
     before spell it and are none of the actor's aliases ("pulsed magnetic field (PMF)": defined as another thing)."""
     actors = _tables(watchlist).actors
     out = []
@@ -941,6 +1002,8 @@ def other_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -> l
         kind = actors[m.name].kind
         if _CURRENCY.match(text, m.end) and m.found.isupper():
             out.append(m)
+        elif m.found[:1].isupper() and (_FIRM_AFTER.match(text, m.end) or _WORK_BEFORE.search(text, max(0, m.start - 20), m.start)):
+            out.append(m)  # ISIS Equity Partners, Iraqi Airways: a firm; the film Green Zone: a work
         elif m.found == "US" and (before := _WORDS_BEFORE.search(text, max(0, m.start - 20), m.start)) and before.group(1).isupper() and before.group(1).casefold() in PRONOUN_BEFORE and not _NEXT_WORD.match(text, m.end):
             out.append(m)  # WRITE TO US, JOIN US: the pronoun in capitals, no noun after it (FOR US TROOPS stays)
         elif kind in ("place", "state") and (_BORN.match(text, m.end) or _BY_AUTHOR.match(text, m.end)):
@@ -993,24 +1056,29 @@ _INDEFINITE_BEFORE = re.compile(r"\b(?:a|an)[ \t]+$", re.IGNORECASE)
 
 
 MILITIAS = frozenset(  # armed groups outside the state: a nationality adjective on them is no state acting ("Iraqi militias", "les milices irakiennes")
-    "militia militias militiaman militiamen milice milices milicia milicias milizia milizie miliz milizen".split()
+    "militia militias militiaman militiamen milice milices milicia milicias milizia milizie miliz milizen "
+    "factions paramilitaries paramilitary insurgents factions factions armées facciones fazioni Fraktionen".split()
 )
 
 
 def militias(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The state matches found under a nationality adjective (an alias with context words) right before or after
     a word of MILITIAS ("Iraqi militias were planning attacks", "die irakischen Milizen", "les milices
-    irakiennes"): the guide's demonym counts only for the state or its forces, and a militia is neither."""
+    irakiennes"), one word in small letters may qualify it ("Iraqi armed factions", "Iraqi Shiite militias" has a
+    capital: no): the guide's demonym counts only for the state or its forces, and a militia is neither."""
     actors = _tables(watchlist).actors
     out = []
     for m in matches:
         if m.kind != "actor" or m.name not in actors or actors[m.name].kind != "state" or m.alias not in dict(actors[m.name].context):
             continue
-        after = _NEXT_WORD.match(text, m.end)
+        after = _TWO_WORDS_AFTER.match(text, m.end)
         before = _WORDS_BEFORE.search(text, max(0, m.start - 30), m.start)
-        if (after and fold(after.group(1)) in MILITIAS) or (before and fold(before.group(1)) in MILITIAS):
+        if (after and (fold(after.group(1)) in MILITIAS or (after.group(2) and after.group(1).islower() and fold(after.group(2)) in MILITIAS))) or (before and fold(before.group(1)) in MILITIAS):
             out.append(m)
     return out
+
+
+_TWO_WORDS_AFTER = re.compile(r"[ \t]+([\w-]+)(?:[ \t]+(\w+))?")  # the word after, and the next (Iraqi armed factions)
 
 
 VERB_FORMS = frozenset({"irán"})  # the Spanish future of "ir" (irán a la huelga: they will go), in small letters; the country is Irán
@@ -1119,7 +1187,9 @@ def common_nouns(watchlist: Watchlist, matches: Sequence[Match], text: str) -> l
 LABOUR = Marks.of(  # a sentence that tells a labour dispute: its generic strike is a stoppage of work, not a fight
     "walked out|walkout|walk out|trade union|labour union|labor union|unions|union members|pay dispute|wages|wage|pay rise|pay raise|"
     "picket|picket line|picketing|industrial action|strikers|grève|grévistes|huelga|huelguistas|sciopero|scioperanti|Streik|Streiks|"
-    "Gewerkschaft|syndicats|sindicatos|sindacati|conflit social|cheminots|acuerdo salarial|conflicto laboral|vertenza sindacale|Tarifstreit|Tarifkonflikt"
+    "Gewerkschaft|syndicats|sindicatos|sindacati|conflit social|cheminots|acuerdo salarial|conflicto laboral|vertenza sindacale|Tarifstreit|Tarifkonflikt|"
+    # a crew's rosters and working hours, a work-to-rule
+    "rostering|rosters|roster|work-to-rule|overtime ban|working conditions|staffing levels|collective agreement|convention collective|convenio colectivo"
 )
 
 
@@ -1151,6 +1221,9 @@ def orders_to_act(matches: Sequence[Match], text: str) -> list[Match]:
 DISASTERS = Marks.of(  # a sentence that tells a natural disaster or an accident: its deaths are not a killing of the domain
     "earthquake|earthquakes|quake|tsunami|landslide|landslides|avalanche|floods|flooding|hurricane|cyclone|typhoon|tornado|wildfire|wildfires|"
     "stampede|overcrowding|heatwave|lightning|car crash|road accident|traffic accident|helicopter crash|natural causes|a crush|the crush|"
+    # a death by illness, heat or cold: no violence (died of heatstroke, of a long illness)
+    "heatstroke|heat stroke|heat exhaustion|hypothermia|old age|long illness|short illness|cardiac arrest|heart failure|cholera|pneumonia|dehydration|"
+    "COVID-19|covid|coronavirus|overdose|coup de chaleur|golpe de calor|colpo di calore|Hitzschlag|"
     "séisme|tremblement de terre|inondations|bousculade|terremoto|sismo|inundaciones|estampida|alluvione|alluvioni|Erdbeben|Überschwemmung*|Massenpanik"
 )
 
@@ -1164,13 +1237,24 @@ def disasters(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: 
     """The killings of a sentence that tells a natural disaster or an accident (DISASTERS: "the earthquake that
     killed 50,000", "56 mourners died in the stampede"), or a crash with no other hostile act in it (CRASHES:
     "pilots were killed when their jet crashed"; "shot down the airliner, which crashed, killing 176" stays): the
-    guide's killing is by violence. Other events stay."""
+    guide's killing is by violence. And the threats of a DISASTERS sentence that names no watched state, group or
+    person (officials warned the threat from the hurricane was not over): a forecast. Other events stay."""
     tables = _tables(watchlist)
     deaths = [m for m in matches if m.kind == "event" and m.name == tables.killing]
-    if not deaths:
+    threat = tables.threat.name if tables.threat is not None else ""
+    warnings = [m for m in matches if m.kind == "event" and m.name == threat]
+    if not deaths and not warnings:
         return []
     spans = {} if spans is None else spans
-    out = _in_sentences_telling(DISASTERS, deaths, text, spans)
+    out = []
+    if warnings:  # a warning of a sentence that tells a storm or a flood and names no watched state, group or person: a forecast
+        told = _in_sentences_telling(DISASTERS, warnings, text, spans)
+        if told:
+            named = {spans.get(a.start) or spans.setdefault(a.start, sentence_of(text, a.start)) for a in matches if a.kind == "actor" and a.category != "place"}
+            out += [m for m in told if spans[m.start] not in named]
+    if not deaths:
+        return out
+    out += _in_sentences_telling(DISASTERS, deaths, text, spans)
     rest = [m for m in deaths if m not in out]
     if rest and any(hint in text for hint in _CRASH_HINTS):
         keys = sentence_keys(text, [m.start for m in matches])
@@ -1226,7 +1310,8 @@ def _only_an_army_of(text: str, m: Match) -> bool:
 
 _BODILY_BEFORE = re.compile(r"\b(?:heart|panic|asthma|anxiety|seizure)[ \t]+$", re.IGNORECASE)  # a heart attack, a panic attack: the body's
 _WEATHER_OBJECT = re.compile(  # a threat of storms, the threat of flash floods: a forecast
-    r"[ \t]+of[ \t]+(?:[\w-]+[ \t]+){0,2}?(?:thunderstorms?|storms?|floods?|flooding|rain|showers|snow|snowfall|frost|fog|hail|heat|heatwaves?|drought|tornado(?:es)?|gales?|sandstorms?|dust[ \t]+storms?)\b",
+    r"[ \t]+of[ \t]+(?:[\w-]+[ \t]+){0,2}?(?:thunderstorms?|storms?|floods?|flooding|rain|showers|snow|snowfall|frost|fog|hail|heat|heatwaves?|drought|tornado(?:es)?|gales?|sandstorms?|dust[ \t]+storms?|"
+    r"currents|tides|winds|gusts|waves|swells?|ice|icy[ \t]+roads|avalanches?|landslides?|mudslides?|wildfires?|bushfires?|smog|pollution|pollen|power[ \t]+cuts|blackouts?)\b",
     re.IGNORECASE,
 )
 _TO_STAFF = re.compile(  # a complaint escalated to a manager: passed up a firm's ranks
@@ -1259,9 +1344,10 @@ _MEDICAL_HINTS = ("ntibio", "ntibod", "acteri", "nfection", "umo", "ancer", "iru
 
 SPACE = Marks.of(  # a sentence that tells space flight: its rockets and explosions are a launcher's, not an attack
     "SpaceX|Starship|Starlink|Falcon 9|NASA|Blue Origin|Ariane|Arianespace|Roscosmos|spaceport|space agency|space station|launch pad|launchpad|"
-    "lift-off|lifted off|liftoff|orbit|orbital|astronaut|astronauts|cosmonauts|rocket engine|rocket engines"
+    "lift-off|lifted off|liftoff|orbit|orbital|astronaut|astronauts|cosmonauts|rocket engine|rocket engines|"
+    "Rocket Lab|satellites|payload|payloads|launch vehicle|Electron"
 )
-_SPACE_HINTS = ("Space", "Star", "Falcon", "NASA", "Origin", "Arian", "Roscosmos", "port", "agency", "station", "pad", "lift", "rbit", "naut", "engine")
+_SPACE_HINTS = ("Space", "Star", "Falcon", "NASA", "Origin", "Arian", "Roscosmos", "port", "agency", "station", "pad", "lift", "rbit", "naut", "engine", "Rocket Lab", "atellites", "ayload", "aunch vehicle", "Electron")
 
 
 def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
@@ -1321,6 +1407,95 @@ def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str,
     if told:  # a watched state, group or person in the sentence makes it the domain's (a place alone does not)
         named = {spans.get(a.start) or spans.setdefault(a.start, sentence_of(text, a.start)) for a in matches if a.kind == "actor" and a.category != "place"}
         out += [m for m, span in told if span not in named]
+    return out
+
+
+_DECISION_AFTER = re.compile(  # shot down the bill, shoots down every idea: a proposal voted or argued down, not an aircraft
+    r"[ \t]+(?:(?:a|an|the|his|her|their|its|this|that|our|my|every|any|each)[ \t]+)?(?:[\w-]+[ \t]+){0,2}?(?:bills?|proposals?|plans?|motions?|amendments?|ideas?|"
+    r"suggestions?|requests?|bids?|offers?|measures?|resolutions?|applications?|rumou?rs?|claims?|theor(?:y|ies)|budgets?|reforms?|laws?|legislation|petitions?|"
+    r"projects?|schemes?|notions?|hopes?|appeals?|nominations?|nominees?|candidac(?:y|ies)|referendums?)\b",
+    re.IGNORECASE,
+)
+_ADVERT_AFTER = re.compile(r"[ \t-]+(?:ads?|adverts?|advertisements?|advertising|spots?|mailers?|campaigns?[ \t]+ads?)\b", re.IGNORECASE)  # an attack ad: a campaign's
+_MONEY_AFTER = re.compile(  # an attack on the pound, under attack from speculators or critics: a market's or a debate's, not a fight
+    r"[ \t]+(?:(?:on|against)[ \t]+(?:(?:the|its|their|a)[ \t]+)?(?:[\w-]+[ \t]+)?(?:pound|sterling|dollar|euro|yen|yuan|rial|riyal|dinar|lira|rouble|ruble|rupee|peso|"
+    r"franc|currency|currencies|peg|bonds?|shares|stocks?|prices?|valuation)|from[ \t]+(?:[\w-]+[ \t]+){0,2}?(?:speculators|short[ -]sellers|hedge[ \t]+funds|traders|"
+    r"investors|bears|critics|opponents|rivals|commentators|pundits|reviewers|fans))\b",
+    re.IGNORECASE,
+)
+_MARKET_SUBJECT = re.compile(r"\b(?:speculators|short[ -]sellers|hedge[ \t]+funds|currency[ \t]+traders|bears)\b[^.;:!?]{0,40}$", re.IGNORECASE)  # short sellers launched an attack
+_QUANTITY_AFTER = re.compile(  # hit 51C, hit a record low, hits a new high, hit $100: a quantity reaching a mark, not a blow
+    r"[ \t]+(?:(?:a|an|the|its|their)[ \t]+)?(?:(?:new|fresh|record|all-time|multi-year|[\w]+-(?:year|month|week|day)|historic|seasonal)[ \t-]+)*"
+    r"(?:record|records|highs?|lows?|peak|peaks|bottom|milestone|mark|ceiling|plateau|[$€£¥]|"
+    r"[\d.,]*\d[ \t]?(?:°|C\b|F\b|degrees|%|percent|per[ \t]+cent|million|billion|trillion|bn\b|m\b|k\b|points|mph|km|[.,;:]|$))",
+    re.IGNORECASE,
+)
+_RESTING = re.compile(r"[ \t]+it\b[ \t]*(?:[.,;:!?)\"”]|$|all\b|this\b|every\b|lately\b|again\b|these\b|out\b)")  # killing it all week: doing very well
+_REMATCH_AFTER = re.compile(  # a revenge win, a revenge match: a rematch won, sport
+    r"[ \t-]+(?:win|wins|victory|victories|match|matches|game|games|bout|bouts|fixture|fixtures|rematch|tour|clash|triumph)\b", re.IGNORECASE
+)
+_KEPT_BEFORE = re.compile(  # made good on its promise, kept its pledge: the act done, no threat left
+    r"\b(?:made[ \t]+good[ \t]+on|kept|fulfilled|delivered[ \t]+on|carried[ \t]+out|followed[ \t]+through[ \t]+on)[ \t]+(?:its|his|her|their|the|a)[ \t]+(?:[\w-]+[ \t]+)?$",
+    re.IGNORECASE,
+)
+_REPORT_BEFORE = re.compile(  # a UN report warned, the study warns: an assessment's warning of a risk, not a threat made
+    r"\b(?:report|reports|study|studies|survey|analysis|assessment|review|audit|paper|poll|index|forecast|model|projections?)(?:[ \t]+(?:has|have|had|also|further))?[ \t]+$",
+    re.IGNORECASE,
+)
+_POUND_BEFORE = re.compile(r"\b(?:the|a|per|one|strong|weak|British|Egyptian|Lebanese|Syrian)[ \t]+$", re.IGNORECASE)  # the pound, a strong pound: money, not pounding
+_TRADE_BEFORE = re.compile(r"\b[\w-]+(?:ers|ors|ists|men|women|staff|workers|nurses|doctors|drivers|pilots|teachers)['’][ \t]+$", re.IGNORECASE)  # a teachers' strike: a stoppage of work
+_WEAPON_AFTER = re.compile(  # rocket launchers, a rocket programme: the weapon or its making named, no fire (unless a verb of fire follows)
+    r"[ \t-]+(?:launchers?|systems?|programmes?|programs?|engines?|scientists?|science|factory|factories|plants?|arsenals?|stockpiles?|pads?|artillery[ \t]+systems?)\b"
+    r"(?![^.;:!?]{0,60}\b(?:fired|fire|firing|launched|struck|hit|hits|targeted|shelled|pounded|aimed|rigged|primed|pointed)\b)",
+    re.IGNORECASE,
+)
+_SOFTWARE_BEFORE = re.compile(  # a software deployment, a cloud deployment: code put into use, not forces
+    r"\b(?:software|code|app|application|cloud|server|system|systems|update|patch|product|network|fibre|fiber|cable|broadband|5G|AI|model|IT|database|payroll)[ \t-]+$", re.IGNORECASE
+)
+_WORKPLACE_AFTER = re.compile(  # retaliation from managers, by her employer: a workplace's reprisal against a complaint
+    r"[ \t]+(?:from|by)[ \t]+(?:(?:her|his|their|the|its|a|an)[ \t]+)?(?:[\w-]+[ \t]+)?(?:managers?|management|employers?|bosses|boss|supervisors?|colleagues|co-workers|"
+    r"company|firm|landlords?|school|university|HR|department|hospital)\b",
+    re.IGNORECASE,
+)
+_STATION_NOUN = re.compile(r"stations?", re.IGNORECASE)  # to station troops is a deployment; a station (on station, the police station) is a place
+_FORCE_AFTER = re.compile(r"(?:[ \t]+[\w,.-]+){0,3}?[ \t]+(?:troops|soldiers|forces|marines|paratroopers|brigades?|battalions?|warships?|jets|aircraft|units|personnel|fighters)\b", re.IGNORECASE)
+
+
+def everyday_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The event matches whose words the next words or the words before give an everyday sense, in any list: a
+    proposal shot down (the council shot down the plan: voted down); an attack ad (a campaign's); an attack on a
+    currency or from speculators or critics, or launched by short sellers (a market's, a debate's); the pound (money,
+    not pounding); a hit of a
+    quantity (temperatures hit 51C, the rial hit a record low); "killing it" (doing well); a revenge win or match
+    (a rematch); a warning by a report or a study (an assessment of a risk, no threat made); a threat or promise
+    made good on, kept or carried out (the act done, no threat left); a software deployment; a teachers' strike (a
+    stoppage of work); rocket launchers or a rocket programme with no fire told after; retaliation from managers or
+    an employer (a workplace's); and a station (on
+    station, the police station: a place) unless forces follow (station more troops)."""
+    tables = _tables(watchlist)
+    threat = tables.threat.name if tables.threat is not None else ""
+    out = []
+    for m in matches:
+        if m.kind != "event":
+            continue
+        found = m.found.casefold()
+        acting = m.cameo[:2] in ("18", "19", "20") or m.name in tables.hostile
+        if (
+            (acting and "down" in found and _DECISION_AFTER.match(text, m.end))
+            or (acting and found.startswith("attack") and (_ADVERT_AFTER.match(text, m.end) or _MONEY_AFTER.match(text, m.end) or _MARKET_SUBJECT.search(text, max(0, m.start - 60), m.start)))
+            or (acting and found in ("hit", "hits", "hitting") and _QUANTITY_AFTER.match(text, m.end))
+            or (acting and found in ("pound", "pounds") and (_POUND_BEFORE.search(text, max(0, m.start - 20), m.start) or m.found[:1].isupper()))
+            or (m.name == tables.killing and found == "killing" and _RESTING.match(text, m.end))
+            or (acting and found.startswith("revenge") and _REMATCH_AFTER.match(text, m.end))
+            or (m.name == threat and found.startswith("warn") and _REPORT_BEFORE.search(text, max(0, m.start - 40), m.start))
+            or (m.name == threat and _KEPT_BEFORE.search(text, max(0, m.start - 50), m.start))
+            or (m.cameo.startswith("15") and _STATION_NOUN.fullmatch(m.found) and not _FORCE_AFTER.match(text, m.end))
+            or (m.cameo.startswith("15") and found.startswith("deploy") and _SOFTWARE_BEFORE.search(text, max(0, m.start - 20), m.start))
+            or (acting and found in ("strike", "strikes") and _TRADE_BEFORE.search(text, max(0, m.start - 30), m.start))
+            or (m.cameo.startswith("190") and found.startswith("rocket") and _WEAPON_AFTER.match(text, m.end))
+            or (m.name in tables.hostile and m.cameo[:2] not in ("18", "19", "20") and found.startswith(("retaliat", "reprisal")) and _WORKPLACE_AFTER.match(text, m.end))
+        ):
+            out.append(m)
     return out
 
 

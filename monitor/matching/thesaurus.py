@@ -35,6 +35,8 @@ _ARMED = (
     "tropas soldados milicia milicias milicianos fuerzas ejército militares muertos heridos combatientes misiles cohetes intereses "
     "truppe soldati milizia milizie miliziani forze esercito militari uccisi feriti combattenti droni missili razzi interessi "
     "Truppen Soldaten Miliz Milizen Streitkräfte Armee Militär getötet verletzt Kämpfer Raketen Drohnen Stützpunkt "
+    "dron "  # the Spanish drone
+
     "tanker tankers vessel vessels shipping motorcade"
 )
 _ATTACK = _ARMED + " territory territoire territorio Territorium aggression agression agresión aggressione cibles objetivos obiettivi Ziele"  # the states' names count too
@@ -51,6 +53,8 @@ _FORCE = (
     "troops soldiers forces marines paratroopers brigade brigades battalion battalions division divisions units personnel "
     "warship warships carrier destroyer destroyers bombers jets fighter fighters squadron aircraft "
     "Patriot batteries military reinforcements bombardiers bombarderos bombardieri Bomber B-52 B-52s Kämpfer combattants "
+    "Verstärkung Verstärkungen refuerzos renforts rinforzi "  # reinforcements in the other languages
+
     "troupes soldats militaires forces porte-avions tropas soldados militares fuerzas portaaviones armée ejército esercito Armee army "
     "truppe soldati militari forze portaerei Truppen Soldaten Streitkräfte Flugzeugträger paracadutisti parachutistes paracaidistas Fallschirmjäger"
 )
@@ -100,14 +104,16 @@ _ROCKET = (
     "abgefeuert feuerte feuerten eingeschlagen Stützpunkt Botschaft Angriff Angriffe "
     "responsibility responsabilité responsabilidad responsabilità Verantwortung"  # a claim or denial of responsibility is an attack's
 )
-_MISSILE = _ROCKET + " intercepted interceptor"
+_MISSILE = _ROCKET + " intercepted interceptor test tests tested test-fired"  # a missile test
 _DRONE = (
     "struck strike strikes hit targeted targeting attack attacked attacks assault armed explosive explosives laden one-way kamikaze launched killed fired "
     "attaqué frappe armados atacaron ataque armati attaccato raid bewaffnete Angriff against barrage swarm salvo rained slammed angegriffen griffen "
-    "colpito colpita colpiti colpendo gelenkt angreift angreifen"  # struck, steered: the other languages (not their launch verbs: a missile lanciato)
+    "colpito colpita colpiti colpendo gelenkt angreift angreifen "  # struck, steered: the other languages (not their launch verbs: a missile lanciato)
+    "atacó atacaron mató mataron alcanzó impactó tué tués frappé visé ucciso uccisi colpì tötete töteten getroffen traf"  # attacked, killed, hit
+
 )
 _EMBASSY = (  # not rockets that fell near it, nor protesters outside it: an attack on the mission itself
-    "stormed storming besieged besieging siege attacked attack attackers breached torched overran rioters "
+    "stormed storming besieged besieging siege attacked attack attackers breached torched overran rioters burned burnt "
     "militiamen mob assault assaulted seizure seized bomb bombing bombed targeted airstrike drones plot "
     "attaque ataque attacco Angriff "
     "assaut assiégé assiégée miliciens asaltaron asalto asedio asediada milicianos "
@@ -126,7 +132,7 @@ _AIRCRAFT = (
     "hélicoptère vol aereo elicottero velivolo volo Drohne Flugzeug Passagierflugzeug Maschine Hubschrauber Flug"
 )
 _DEATH = _VIOLENT + " " + _ARMED + " revenge retaliation reprisal avenge martyr martyrdom general commander shot down downed downing abattu derribado abbattuto abgeschossen Abschuss protesters demonstrators manifestants manifestantes manifestanti Demonstranten"  # "vowed revenge for the general's death"
-_KILLED = _ARMED + " attack attacks attacked strike strikes struck shot shooting shelling blast explosion ambush bombardement bombardeo bombardamento Bombardierung embuscade emboscada imboscata Hinterhalt assassination commander bodyguards bodyguard bomber bombers suicide revenge vengeance reprisal avenge navy naval sank sunk"
+_KILLED = _ARMED + " dissident dissidents Autobombe Autobomben Bombe Bomben Sprengsatz coche bomba autobomba voiture piégée attack attacks attacked strike strikes struck shot shooting shelling blast explosion ambush bombardement bombardeo bombardamento Bombardierung embuscade emboscada imboscata Hinterhalt assassination commander bodyguards bodyguard bomber bombers suicide revenge vengeance reprisal avenge navy naval sank sunk"
 
 
 class Member(NamedTuple):
@@ -273,7 +279,8 @@ SYNSETS: tuple[Synset, ...] = (
         "escalation", "",
         "escalation; rising tensions; mounting tensions; spiralling tensions; soaring tensions; heightened tensions; brink of war;"
         "verge of war; all-out war; tit-for-tat; collision course; closer to the brink; pushed to the brink; Flächenbrand;"
-        "au bord de la guerre; al borde de la guerra; sull'orlo della guerra; sull'orlo di una guerra; am Rande eines Krieges; " + _ESCALATION_PLAIN,
+        "au bord de la guerre; al borde de la guerra; sull'orlo della guerra; sull'orlo di una guerra; am Rande eines Krieges; "
+        "spiral out of control; spiralling out of control; spiraling out of control; spiralled out of control; spiraled out of control; " + _ESCALATION_PLAIN,
         ("escalation; escalade; escalada; Eskalation; tensions; tensiones; tensioni; tensione; Spannungen; escalatory", _TENSIONS),  # of rents, of a strike for pay, a climbing wall: no
         ("escalate; escalated; escalating; ratcheted up; ratchet up; step up; stepped up; intensify; intensified", _ESCALATION),
     ),
@@ -296,6 +303,7 @@ SYNSETS: tuple[Synset, ...] = (
         "evitare un'escalation; evitare qualsiasi escalation; non cerca un'escalation; éviter une escalade; éviter toute escalade; évite l'escalade;"
         "evitar una escalada; evitar cualquier escalada; no busca una escalada; eine Eskalation vermeiden; keine Eskalation",
         ("restraint; retenue; contención; moderazione; Zurückhaltung", _CALM),
+        ("rein in; reined in; reining in; reins in", _ARMED, 4),  # an armed side reined in
     ),
 )
 

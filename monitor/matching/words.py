@@ -4,9 +4,10 @@ A word's normal form is `fold` of it as written on one line. Its key is its norm
 words, its transliteration skeleton for words of 5+ letters (Qasem = Qassem = Qasim = Ghasem), or —
 when that skeleton is one edit away from exactly one alias word's — that alias word's key (small
 misspellings); a word no alias word agrees with has none. Its stem is the first of its Snowball stems
-(in the watchlist's languages) that some event, context or not_when phrase has. Its atoms are what
-the phrase index looks up: its key and `=` + its stem (a word with both keeps its stem only when some
-alias word has that key and that stem too).
+(in the watchlist's languages) that some event, context or not_when phrase has, with the other languages'
+stems that are longer forms of it and that a phrase has. Its atoms are what the phrase index looks up: its
+key and `=` + each stem: a word alike an alias word keeps its stems (eased, alike Asad, is ease's; Khomeini,
+alike Khamenei, meets the not_when phrase "Khomeini").
 
 Words are learnt many at once (`WordKeys.learn`): folding, skeletons and stems run over all the new
 words of a text in a few C-level calls, and only the few words that a cheap test leaves (an exact
@@ -182,19 +183,19 @@ class WordKeys:
         misspellable_words = [w for ws in alias_words.values() for w in ws if len(w) >= MISSPELLING_MIN_LEN]
         self.fronts = {w[: len(w) // 2] for w in misspellable_words}  # one edit leaves a word's first half or its second half as it was
         self.backs = {w[len(w) // 2 :] for w in misspellable_words}
-        keyed = [(key, w) for key, ws in alias_words.items() for w in ws]
-        self.pairs = {(key, s) for (key, _), s in zip(keyed, self._stems([w for _, w in keyed])) if s != NEVER}  # words that are both
         self.norms: dict[str, str] = {}  # the cache: word as written -> normal form, and -> atoms
         self.atoms: dict[str, Atoms] = {}
         self.by_norm: dict[str, Atoms] = {}  # normal form -> atoms
         self.limit = CACHE_LIMIT
 
-    def stem(self, norm: str) -> str:
-        """The word's first stem (in `languages`' order) that a phrase has, or NEVER."""
+    def word_stems(self, norm: str) -> tuple[str, ...]:
+        """The word's stems that a phrase has: the first (in `languages`' order), then the other languages' that
+        are longer forms of it (a stem cut short in one language hides no phrase of another); none: empty."""
+        out: tuple[str, ...] = ()
         for language in self.languages:
-            if (s := stems.stem(norm, language)) in self.phrase_stems:
-                return s
-        return NEVER
+            if (s := stems.stem(norm, language)) in self.phrase_stems and s not in out and (not out or s.startswith(out[0])):
+                out = (*out, s)
+        return out
 
     def text_words(self, text: str) -> TextWords:
         """The words of a text, their normal forms and atoms (unseen words learnt first)."""
@@ -230,14 +231,14 @@ class WordKeys:
         new = list(dict.fromkeys(compress(found, map(is_, known, repeat(None)))))
         keys, stems_ = self._keys(new), self._stems(new)
         learnt: dict[str, Atoms] = dict.fromkeys(new, ())
-        some = set(compress(range(len(keys)), map(NEVER.__ne__, keys))) | set(compress(range(len(stems_)), map(NEVER.__ne__, stems_)))
-        for norm, key, stem_ in ((new[i], keys[i], stems_[i]) for i in sorted(some)):
-            if stem_ == NEVER:
+        some = set(compress(range(len(keys)), map(NEVER.__ne__, keys))) | set(compress(range(len(stems_)), stems_))
+        for norm, key, stems_of in ((new[i], keys[i], stems_[i]) for i in sorted(some)):
+            if not stems_of:
                 learnt[norm] = (key,)
             elif key == NEVER:
-                learnt[norm] = ("=" + stem_,)
+                learnt[norm] = tuple("=" + s for s in stems_of)
             else:
-                learnt[norm] = (key, "=" + stem_) if (key, stem_) in self.pairs else (key,)
+                learnt[norm] = (key, *("=" + s for s in stems_of))  # both: eased is ease's (and alike Asad)
         learnt_or_known = cast("Iterator[Atoms]", map(learnt.get, found, known))  # a new normal form is in `learnt`, a known one is not
         atoms: dict[str, Atoms]
         if len(candidates) == len(words):
@@ -251,18 +252,22 @@ class WordKeys:
         self._store(norms, atoms)
         return norms, atoms
 
-    def _stems(self, norms: list[str]) -> list[str]:
-        """Per normal form `stem` (its first stem that a phrase has, or NEVER), each language in one call."""
-        out = [NEVER] * len(norms)
+    def _stems(self, norms: list[str]) -> list[tuple[str, ...]]:
+        """Per normal form `word_stems`, each language in one call. Not the first language's stem only: a word
+        whose stem in one language is cut short to another phrase's (colpirà: colp, the stem of colpi in a
+        context phrase "colpi di mortaio") keeps its longer stem of another language too (colpir: colpire), so a
+        context phrase sharing a stem with an event phrase no longer hides the event. (Not the shorter ones: an
+        English stem left long that another language cuts short meets that language's other words too often.)"""
+        out: list[tuple[str, ...]] = [()] * len(norms)
         function = set(compress(range(len(norms)), map(stems.FUNCTION_WORDS.__contains__, norms)))
         for i in function:  # its own stem, marked, in every language
             if (s := stems.FUNCTION_STEM + norms[i]) in self.phrase_stems:
-                out[i] = s
+                out[i] = (s,)
         for language in self.languages:
             stemmed = stems.snowball_many(norms, language)
             for i in compress(range(len(norms)), map(self.phrase_stems.__contains__, stemmed)):
-                if out[i] == NEVER and i not in function:
-                    out[i] = stemmed[i]
+                if i not in function and (not out[i] or (stemmed[i] not in out[i] and stemmed[i].startswith(out[i][0]))):
+                    out[i] = (*out[i], stemmed[i])
         return out
 
     def _keys(self, norms: list[str]) -> list[str]:
