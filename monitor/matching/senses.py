@@ -61,6 +61,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(elsewhere(watchlist, matches, text)) | set(disasters(watchlist, matches, text, spans)) | set(other_senses(watchlist, matches, text))
     dropped |= set(orders_to_act(matches, text)) | set(figures_of_speech(watchlist, matches, text, spans)) | set(namesakes(matches, text))
     dropped |= set(names_with_event_words(watchlist, matches, text)) | set(militias(watchlist, matches, text)) | set(captivity(watchlist, matches, text))
+    dropped |= set(more_senses(watchlist, matches, text, spans))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
@@ -1425,3 +1426,198 @@ def names_with_event_words(watchlist: Watchlist, matches: Sequence[Match], text:
         if len(_LONG_SMALL_WORD.findall(text, start, end)) >= 2:
             out.append(m)
     return out
+
+
+# The twelfth pass's senses (set 12), written beside the older rules: each a kind of language, for any watchlist.
+
+_ABSTRACT_OBJECT = re.compile(  # an attack on free speech, a threat to democracy, un attacco alla libertà: a figure of speech, no act of force
+    r"[ \t]+(?:on|upon|to|against|contre|à|contra|a|contro|alla|al|gegen|auf)[ \t]+(?:[\w'’-]+[ \t]+){0,3}?"
+    r"(?:free[ \t]+speech|freedoms?|liberty|liberties|democracy|sovereignty|constitution|rule[ \t]+of[ \t]+law|integrity|independence|"
+    r"values|dignity|privacy|press[ \t]+freedom|justice|truth|science|common[ \t]+sense|liberté|démocratie|souveraineté|libertad|democracia|"
+    r"soberanía|libertà|democrazia|sovranità|Pressefreiheit|Meinungsfreiheit|Demokratie|Souveränität|Freiheit|Rechtsstaat)\b",
+    re.IGNORECASE,
+)
+_BY_COMMENTATORS = re.compile(  # analysts warned, the judge warned, European diplomats warned: a warning told by onlookers, no threat of force
+    r"\b(?:analysts?|experts?|diplomats?|economists?|forecasters?|observers?|scientists?|doctors?|judges?|magistrates?|meteorologists?|"
+    r"regulators?|investors?|commentators?|researchers?|critics|campaigners?|referees?|coach|teachers?|Analysten|Experten|Diplomaten|"
+    r"analystes|diplomates|analistas|expertos|diplomáticos|analisti|esperti|diplomatici)[ \t]+(?:(?:have|has|had|also|again|long|repeatedly)[ \t]+)*$",
+    re.IGNORECASE,
+)
+_TOLD_AFTER = re.compile(r"(?:[ \t]+(?!that\b)[\w'’.-]+){0,2}?[ \t]+that\b", re.IGNORECASE)  # warned (lawmakers) that: what follows is told
+_PROMISED = re.compile(  # what makes a warning a threat: a future or a condition, a response or consequences
+    r"\b(?:will|would|could|shall|may|might|must|going[ \t]+to|if|unless|or[ \t]+else|or[ \t]+face|response|respond|retaliat\w*|consequences?|revenge|"
+    r"price|pay|force|options?|ready|prepared)\b|['’]ll\b",
+    re.IGNORECASE,
+)
+
+
+def _only_told(text: str, m: Match) -> bool:
+    """Whether a warning only tells how things stand: "warned (lawmakers) that tensions were rising", or said at a
+    sentence's end ("... the brink of war, diplomats warned."), with no future, condition or reprisal in its sentence."""
+    start, end = sentence_of(text, m.start)
+    told = _TOLD_AFTER.match(text, m.end) is not None or not text[m.end : end].strip(" \t\n.!?\"'”’")
+    return told and _PROMISED.search(text, start, end) is None
+
+
+INDUSTRY = Marks.of(  # a sentence that tells an industrial accident: its deaths and blasts are no attack
+    "fireworks|fireworks factory|factory|warehouse|refinery|chemical plant|gas explosion|gas leak|gas cylinder|boiler|coal mine|mine blast|"
+    "industrial accident|workplace accident|usine|explosion de gaz|fábrica|explosión de gas|fabbrica|esplosione di gas|Fabrik|Gasexplosion"
+)
+_UNARMED_BEFORE = re.compile(  # surveillance drones, a spy drone, a delivery drone: no weapon of a strike
+    r"\b(?:surveillance|reconnaissance|spy|observation|unarmed|civilian|delivery|hobby|camera|racing|survey|de[ \t]+surveillance|de[ \t]+reconocimiento|"
+    r"di[ \t]+sorveglianza|Aufklärungs)[ \t]+(?:[\w-]+[ \t]+)?$",
+    re.IGNORECASE,
+)
+SPORTS_MORE = Marks.of(  # more of a sentence that tells a match or a meet: the medal table, a swimming final, the visitors' goal
+    "medal table|medal tally|gold medal|silver medal|bronze medal|swimming|swimmers|athletics|marathon|relay|podium|the visitors|the hosts|"
+    "home side|away side|clean sheet|first half|second half|added time|kick-off|kickoff|from 30 yards|yards out|rook|sacrifice|top seed|"
+    "tableau des médailles|medallero|medagliere|Medaillenspiegel|natation|natación|nuoto|Schwimmen"
+)
+_FIXTURE = re.compile(r"\b[A-Z][\w'’-]+[ \t]+(?:v|vs\.?)[ \t]+[A-Z]")  # Iraq v Jordan, Iran vs. USA: a fixture
+_AGED = re.compile(r",[ \t]+(?:(?:a|an)[ \t]+)?\d{1,2}(?:-year-old\b|,|[ \t]+years?[ \t]+old\b)|[ \t]+\(\d{1,2}\)")  # Soleimani, a 15-year-old; Esper, 34,: a private person
+_FIRM_NAME_AFTER = re.compile(  # Iran Air, Al Asad Trading, Baghdad Holdings: a firm named after the actor (Iran Air Force, Al Asad Air Base stay)
+    r"[ \t]+(?:Air|Airways|Airlines|Trading|Holdings|Group|Telecom|Motors|Foods|Logistics|Ventures|Capital|Partners|Industries|Enterprises|"
+    r"Inc|Ltd|LLC|Corp|Corporation|Co|GmbH|SA|SpA)\b(?![ \t]+(?:Force|Forces|Defen[cs]e|Command|Base|Wing|Station|Corps)\b)"
+)
+_PRIVATE_AFTER = re.compile(  # a US logistics firm, Iranian pilgrims, une entreprise: a private firm or private persons of that nationality
+    r"[ \t]+(?:(?!state\b|state-owned\b|national\b|government\b)[\w-]+[ \t]+){0,2}?(?:firms?|company|companies|corporations?|startups?|retailers?|"
+    r"brands?|manufacturers?|importers?|exporters?|insurers?|carmakers?|automakers?|conglomerates?|pilgrims?|tourists?|holidaymakers?|"
+    r"fans|passengers?|fishermen|backpackers?|mountaineers?|climbers?)\b",
+    re.IGNORECASE,
+)
+REGULATION = Marks.of(  # a sentence that tells a regulator, a judge or a league disciplining: its sanctions are penalties, not a state's
+    "regulator|media regulator|watchdog|judge|disciplinary|league|federation|FIFA|UEFA|referee|bar association|broadcasting|TV channel|"
+    "indecent|doping|match-fixing|misconduct|lawyers|attorneys|régulateur|juge|regulador|juez|giudice|Richter|Aufsichtsbehörde"
+)
+_MARKETS_AFTER = re.compile(  # an escalation in valuations, of the bond sell-off: a market moving
+    r"[ \t]+(?:in|of)[ \t]+(?:[\w-]+[ \t]+){0,3}?(?:valuations?|bonds?|sell-?offs?|yields|stocks|shares|equities|prices|costs|rents|premiums)\b",
+    re.IGNORECASE,
+)
+WEATHER = Marks.of(  # a sentence that tells a forecast: what threatens there is the weather
+    "forecasters|forecast|cyclone|storm|storms|hurricane|typhoon|blizzard|snowstorm|heavy rain|meteorologists|Met Office|National Weather Service|"
+    "tempête|tormenta|tempesta|Unwetter|Sturm"
+)
+_NAMESAKE_STATE_AFTER = re.compile(r"[ \t]+(?:coast|coastline|state|State|county|County|wine|apples|Huskies|Cougars)\b")  # the Washington coast: the state of Washington
+_LAUNCHER_AFTER = re.compile(  # a rocket launcher, rocket depots: the weapon as a thing found or destroyed
+    r"[ \t-]+(?:launchers?|depots?|workshops?|factory|factories|caches?|stockpiles?|storage|components|parts)\b", re.IGNORECASE
+)
+_FIRED = re.compile(r"\b(?:fired|fire|launched|lobbed|landed|rained|slammed|aimed|rigged|primed|pointed)\b", re.IGNORECASE)  # fired, or ready to be
+_ARMED_CRASH = re.compile(  # a drone that crashed into a hangar, an explosive-laden drone: a drone strike, not an accident
+    r"\b(?:crash\w*|s'est écrasé\w*|se estrelló|schiant\w*|stürzte)[ \t]+(?:into|onto|on|sur|contra|contro|in[ \t]+den|auf)\b|explosive|laden|attack|bomb|kamikaze|suicide|one-way",
+    re.IGNORECASE,
+)
+LABOUR_MORE = Marks.of(  # more of a labour dispute: its union, and a strike over pay
+    "the union|union said|union leaders|union's|nurses' union|teachers' union|over pay|pay claim|pay offer|better pay|higher pay|"
+    "baggage handlers|le syndicat|el sindicato|il sindacato|die Gewerkschaft"
+)
+
+
+def more_senses(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
+    """The twelfth pass's senses: `acts_of_speech`, `accidents`, `pastimes_more`, `private_names`, `penalties`."""
+    if not matches:
+        return []
+    spans = {} if spans is None else spans
+    return (
+        acts_of_speech(watchlist, matches, text) + accidents(watchlist, matches, text, spans) + pastimes_more(watchlist, matches, text, spans)
+        + private_names(watchlist, matches, text) + penalties(watchlist, matches, text, spans)
+    )
+
+
+def acts_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The generic attacks and threats on an abstract thing (an attack on free speech, a threat to the integrity of
+    the court, un attacco alla democrazia: a figure of speech); a warning by onlookers (analysts, diplomats, a
+    judge) or one that only tells how things stand ("warned that tensions were rising": no future, condition or
+    reprisal in its sentence); and an escalation in a market (an escalation in valuations)."""
+    tables = _tables(watchlist)
+    threat = tables.threat.name if tables.threat is not None else ""
+    out = []
+    for m in matches:
+        if m.kind != "event":
+            continue
+        generic = m.cameo in ("18", "19", "13") or (threat != "" and m.name == threat)
+        if generic and _ABSTRACT_OBJECT.match(text, m.end):
+            out.append(m)
+        elif threat and m.name == threat and fold(m.found).startswith("warn") and (_BY_COMMENTATORS.search(text, max(0, m.start - 40), m.start) or _only_told(text, m)):
+            out.append(m)
+        elif m.name == tables.escalation and _MARKETS_AFTER.match(text, m.end):
+            out.append(m)
+    return out
+
+
+def accidents(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+    """The deaths and blasts of a sentence that tells an industrial accident (INDUSTRY: "an explosion at a fireworks
+    factory killed eleven workers") with no other hostile act in it; a drone that is no weapon (surveillance drones
+    shot down: the target, not a drone strike) or that crashed with no hostile act in its sentence; a rocket word
+    naming the weapon as a thing (a rocket launcher destroyed) in a sentence where nothing is fired."""
+    tables = _tables(watchlist)
+    drone, rocket, bombing = (thesaurus.event_of(c, watchlist.events) for c in ("drone strike", "rocket attack", "bombing"))
+    quiet = {tables.killing, bombing} - {""}
+    events = [m for m in matches if m.kind == "event"]
+    keys = sentence_keys(text, [m.start for m in events])
+    acts = {k for m, k in zip(events, keys) if m.name in tables.hostile and m.name not in quiet}
+    out = []
+    deaths = [m for m, k in zip(events, keys) if m.name in quiet and k not in acts]
+    if deaths:
+        out += _in_sentences_telling(INDUSTRY, deaths, text, spans)
+    for m, k in zip(events, keys):
+        if drone and m.name == drone and _UNARMED_BEFORE.search(text, max(0, m.start - 40), m.start):
+            out.append(m)
+        elif drone and m.name == drone and any(h in text for h in _CRASH_HINTS) and k not in {k2 for m2, k2 in zip(events, keys) if m2 is not m and m2.name in tables.hostile}:
+            if not _ARMED_CRASH.search(text, *sentence_of(text, m.start)):
+                out += _in_sentences_telling(CRASHES, [m], text, spans)
+        elif rocket and m.name == rocket and _LAUNCHER_AFTER.match(text, m.end) and not _FIRED.search(text, *sentence_of(text, m.start)):
+            out.append(m)
+    return out
+
+
+def pastimes_more(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+    """The events and states, and a group's one-word alias (the Guards defence cracked), of a sentence that tells a
+    match or a meet (SPORTS_MORE, or a fixture: Iraq v Jordan); a person's one-word alias followed by an age (Soleimani,
+    a 15-year-old: a private person, as news writes one)."""
+    actors = _tables(watchlist).actors
+    told_of = [
+        m for m in matches
+        if m.kind == "event" or (m.name in actors and (actors[m.name].kind == "state" or (actors[m.name].kind == "group" and len(m.alias.split()) == 1)))
+    ]
+    out = [m for m in told_of if _FIXTURE.search(text, *sentence_of(text, m.start))]
+    out += _in_sentences_telling(SPORTS_MORE, [m for m in told_of if m not in out], text, spans)
+    out += [m for m in matches if m.kind == "actor" and m.category == "person" and len(m.alias.split()) == 1 and _AGED.match(text, m.end)]
+    return out
+
+
+def private_names(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The actor matches that name a firm after them (Iran Air, Al Asad Trading), a state's nationality adjective
+    on a private firm or private persons (a US logistics firm, Iranian pilgrims: the guide's biographical sense), and
+    Washington before "coast" or "state" (the state of Washington)."""
+    actors = _tables(watchlist).actors
+    out = []
+    for m in matches:
+        if m.kind != "actor" or m.name not in actors:
+            continue
+        kind = actors[m.name].kind
+        if _FIRM_NAME_AFTER.match(text, m.end) and m.found[-2:] not in ("'s", "’s"):
+            out.append(m)
+        elif kind == "state" and m.found[-2:] not in ("'s", "’s") and (fold(m.found).endswith(DEMONYM_ENDINGS) or m.found in ("US", "U.S.")) and _PRIVATE_AFTER.match(text, m.end):
+            out.append(m)
+        elif m.found == "Washington" and _NAMESAKE_STATE_AFTER.match(text, m.end):
+            out.append(m)
+    return out
+
+
+def penalties(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+    """The sanctions of a sentence that tells a regulator, a judge or a league (REGULATION: "Iraq sanctioned a TV
+    channel", "a judge sanctioned two lawyers") naming no watched group or person; the threats of a forecast
+    (WEATHER: a storm threatening power lines) naming none; and the generic strikes, threats and escalations of a
+    labour dispute told by its union or its pay (LABOUR_MORE), as `labour` does."""
+    tables = _tables(watchlist)
+    threat = tables.threat.name if tables.threat is not None else ""
+    sanctions = [m for m in matches if m.kind == "event" and m.name == tables.sanctions and tables.sanctions]
+    threats = [m for m in matches if m.kind == "event" and threat and m.name == threat]
+    out = _in_sentences_telling(REGULATION, sanctions, text, spans) if sanctions else []
+    out += _in_sentences_telling(WEATHER, threats, text, spans) if threats else []
+    if out:
+        named = {spans.get(a.start) or spans.setdefault(a.start, sentence_of(text, a.start)) for a in matches if a.kind == "actor" and a.category in ("group", "person")}
+        out = [m for m in out if spans[m.start] not in named]
+    calm = tables.calm.name if tables.calm is not None else ""
+    generic = [m for m in matches if m.kind == "event" and (m.cameo in ("19", "13") or (m.name and m.name in (tables.escalation, calm, tables.truce)))]
+    return out + (_in_sentences_telling(LABOUR_MORE, generic, text, spans) if generic else [])
