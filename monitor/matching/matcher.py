@@ -62,6 +62,11 @@ OPENERS = frozenset(  # words that open a sentence before a surname without bein
     "when as but then after before while if since though although because once until unless yesterday today later earlier "
     "meanwhile now still so yet also only even both neither either not like unlike under without against among".split()
 )
+OPENERS_MORE = frozenset(  # more sentence openers before a surname: question words, and the other languages' ("Why Khamenei ...", "Ohne Soleimani ...")
+    "why how what where who whom whose whether which does did is was can could should will would "
+    "ohne mit nach für gegen wenn als seit trotz warum wie sans avec après pour contre quand depuis malgré pourquoi comment "
+    "sin con tras para contra cuando desde por porqué cómo senza dopo per contro quando da perché come".split()
+)
 CAPS_HEADS = frozenset(  # in an all-capitals headline an acronym before one of these is the actor: MISSILES AT US BASES
     "bases base troops forces soldiers personnel embassy officials military army navy airstrike airstrikes strike strikes drone drones "
     "warship warships sanctions envoy government president militants fighters".split()
@@ -290,7 +295,7 @@ class Matcher(CompiledWatchlist):
             return 0
         given = words.norms(before, before)[0]
         opening = text[: words.starts[before]].rstrip()
-        if (not opening or opening[-1] in ".!?:;\"'“”«»([—–-") and (given in FUNCTION_WORDS or given in OPENERS):
+        if (not opening or opening[-1] in ".!?:;\"'“”«»([—–-") and (given in FUNCTION_WORDS or given in OPENERS or given in OPENERS_MORE):
             return 0  # "When Soleimani ...": a sentence's first word, not a name
         actor = self.watchlist.actors[self._aliases[doubt.alias_id].index]
         firsts = {norms_of(n)[0] for n in (actor.name, *actor.aliases) if len(norms_of(n)) > 1}
