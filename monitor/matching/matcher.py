@@ -295,7 +295,7 @@ class Matcher(CompiledWatchlist):
             return 0
         given = words.norms(before, before)[0]
         opening = text[: words.starts[before]].rstrip()
-        if (not opening or opening[-1] in ".!?:;\"'“”«»([—–-") and (given in FUNCTION_WORDS or given in OPENERS or given in OPENERS_MORE):
+        if (not opening or opening[-1] in ".!?:;\"'“”«»([—–-|") and (given in FUNCTION_WORDS or given in OPENERS or given in OPENERS_MORE):
             return 0  # "When Soleimani ...": a sentence's first word, not a name
         actor = self.watchlist.actors[self._aliases[doubt.alias_id].index]
         firsts = {norms_of(n)[0] for n in (actor.name, *actor.aliases) if len(norms_of(n)) > 1}
