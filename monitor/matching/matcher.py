@@ -50,6 +50,8 @@ WORDS_SCORE = 90.0  # an event phrase found inflected or as its words (the phras
 # count, not "more troops") or another clause (vowed more until American troops leave). Not when the phrase has one.
 APART = frozenset("than until unless because although though whereas".split())
 _APART = re.compile(r"\b(?:" + "|".join(sorted(APART)) + r")\b", re.IGNORECASE)
+APART_MORE = frozenset("after following amid despite".split())  # a clause of time or cause: "suspended flights after a drone attack" halts no attack
+_APART_MORE = re.compile(r"\b(?:" + "|".join(sorted(APART_MORE)) + r")\b", re.IGNORECASE)
 SHORT_NAME = 8  # letters: a misspelt alias word this short counts only with more evidence
 TITLES = frozenset(  # folded words before a surname that name the person (General Soleimani, Mr Trump)
     "gen general secretary president mr mrs ms miss dr minister commander lt col colonel maj major sgt capt captain "
@@ -215,6 +217,8 @@ class Matcher(CompiledWatchlist):
                 inflected = any(words.norms(c.first, c.last) != unit_norms[c.unit] for c in chosen)
                 adjacent = in_order and last - first + 1 == len(alias.norms)
                 if not adjacent and APART.isdisjoint(alias.norms) and _APART.search(text, start, end):
+                    continue
+                if not adjacent and APART_MORE.isdisjoint(alias.norms) and _APART_MORE.search(text, start, end):
                     continue
                 how = "inflected" if adjacent else ("words, inflected" if inflected else "words")
                 out.append(Found(start, end, WORDS_SCORE, self._said[alias_id], how))
