@@ -61,7 +61,8 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(elsewhere(watchlist, matches, text)) | set(disasters(watchlist, matches, text, spans)) | set(other_senses(watchlist, matches, text))
     dropped |= set(orders_to_act(matches, text)) | set(figures_of_speech(watchlist, matches, text, spans)) | set(namesakes(matches, text))
     dropped |= set(names_with_event_words(watchlist, matches, text)) | set(militias(watchlist, matches, text)) | set(captivity(watchlist, matches, text))
-    dropped |= set(more_senses(watchlist, matches, text, spans))
+    dropped |= set(more_senses(watchlist, matches, text, spans)) | set(forms_and_moves(watchlist, matches, text))
+    dropped -= set(real_subjects(watchlist, matches, text, dropped))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
@@ -1512,6 +1513,19 @@ LABOUR_MORE = Marks.of(  # more of a labour dispute: its union, and a strike ove
 )
 
 
+_CONCEPTS: list[tuple[Watchlist, dict[str, str]]] = []  # the events that stand for thesaurus concepts, of the watchlist in use
+
+
+def _concept(watchlist: Watchlist, concept: str) -> str:
+    """The event that stands for a thesaurus concept in `watchlist` (thesaurus.event_of), kept per watchlist."""
+    if not _CONCEPTS or _CONCEPTS[0][0] is not watchlist:
+        _CONCEPTS[:] = [(watchlist, {})]
+    known = _CONCEPTS[0][1]
+    if concept not in known:
+        known[concept] = thesaurus.event_of(concept, watchlist.events)
+    return known[concept]
+
+
 def more_senses(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
     """The twelfth pass's senses: `acts_of_speech`, `accidents`, `pastimes_more`, `private_names`, `penalties`."""
     if not matches:
@@ -1550,7 +1564,7 @@ def accidents(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: 
     shot down: the target, not a drone strike) or that crashed with no hostile act in its sentence; a rocket word
     naming the weapon as a thing (a rocket launcher destroyed) in a sentence where nothing is fired."""
     tables = _tables(watchlist)
-    drone, rocket, bombing = (thesaurus.event_of(c, watchlist.events) for c in ("drone strike", "rocket attack", "bombing"))
+    drone, rocket, bombing = (_concept(watchlist, c) for c in ("drone strike", "rocket attack", "bombing"))
     quiet = {tables.killing, bombing} - {""}
     events = [m for m in matches if m.kind == "event"]
     keys = sentence_keys(text, [m.start for m in events])
@@ -1621,3 +1635,56 @@ def penalties(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: 
     calm = tables.calm.name if tables.calm is not None else ""
     generic = [m for m in matches if m.kind == "event" and (m.cameo in ("19", "13") or (m.name and m.name in (tables.escalation, calm, tables.truce)))]
     return out + (_in_sentences_telling(LABOUR_MORE, generic, text, spans) if generic else [])
+
+
+FALSE_FRIENDS = frozenset(  # words whose stem is an event phrase's in another language or sense: French "repris" (retaken) is no reprisal, "several" no "severe"
+    "repris reprise reprises reprend reprennent several".split()
+)
+_MOVE_NOUN = re.compile(r"\b(?:such|this|that|the|a|an|any|every|its|their|his|her|latest|first|bold|surprise)[ \t]+(?:[\w-]+[ \t]+)?$", re.IGNORECASE)  # any such move
+_ONE_MOVED = re.compile(  # moved a new commander, moved its spokesman: one person posted, no force sent
+    r"[ \t]+(?:(?:a|an|the|its|his|her|their)[ \t]+)?(?:[\w-]+[ \t]+)?(?:commander|envoy|ambassador|chief|officer|general|spokesman|spokeswoman|official|aide|adviser|advisor|headquarters|office|offices)\b",
+    re.IGNORECASE,
+)
+_RETALIATORY_TRADE = re.compile(  # a retaliatory price cut, retaliatory tariffs: a move of trade
+    r"[ \t]+(?:[\w-]+[ \t]+)?(?:price|prices|pricing|tariffs?|duties|levies|fare|fares|discounts?|lawsuits?|suits?|firing|dismissal)\b", re.IGNORECASE
+)
+_ABOUT = re.compile(r"\b(?:about|on|over|sur|sobre|su|über)[ \t]+(?:the[ \t]+|l['’]|la[ \t]+|el[ \t]+|il[ \t]+|die[ \t]+|den[ \t]+)?$", re.IGNORECASE)  # a film about the ...
+
+
+def forms_and_moves(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The event matches found as a word of FALSE_FRIENDS (les forces ont repris la route: no reprisal); a force
+    posture found as the noun "move" after a determiner (any such move would be met by force) or as one person
+    moved (moved a new commander into Baghdad); a retaliation that is "retaliatory" prices, tariffs or a lawsuit."""
+    retaliation = _concept(watchlist, "retaliation")
+    out = []
+    for m in matches:
+        if m.kind != "event":
+            continue
+        found = fold(m.found)
+        if found in FALSE_FRIENDS:
+            out.append(m)
+        elif m.cameo.startswith("15") and found.startswith("move") and (
+            (found == "move" and _MOVE_NOUN.search(text, max(0, m.start - 30), m.start)) or (found == "moved" and _ONE_MOVED.match(text, m.end))
+        ):
+            out.append(m)
+        elif retaliation and m.name == retaliation and found.startswith("retaliatory") and _RETALIATORY_TRADE.match(text, m.end):
+            out.append(m)
+    return out
+
+
+def real_subjects(watchlist: Watchlist, matches: Sequence[Match], text: str, dropped: set[Match]) -> list[Match]:
+    """The dropped event matches that a film, a book or a game is about, told with a watched person or group right
+    before or after them ("the film about the Soleimani killing", "a documentary on the assassination of Soleimani"):
+    a real act the work tells of, not the work's fiction; they are kept."""
+    actors = [m for m in matches if m.kind == "actor" and m.category in ("person", "group")]
+    if not actors:
+        return []
+    out = []
+    for m in dropped:
+        if m.kind != "event":
+            continue
+        before = [a for a in actors if a.end <= m.start and not text[a.end : m.start].strip(" \t") and _ABOUT.search(text, max(0, a.start - 12), a.start)]
+        after = [a for a in actors if a.start >= m.end and re.fullmatch(r"[ \t]+(?:of|de|di|von|des)[ \t]+(?:[\w-]+[ \t]+)?", text[m.end : a.start])]
+        if before or (after and _ABOUT.search(text, max(0, m.start - 12), m.start)):
+            out.append(m)
+    return out
