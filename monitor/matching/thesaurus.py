@@ -63,7 +63,7 @@ _THREAT = (
     "attacco attaccare rappresaglia vendetta vendicare risposta "
     "Krieg Angriff angreifen Vergeltung Rache Antwort"
 )
-_WARN = _THREAT + " "  # the same words, but no names of states and groups (see _THREATS)
+_WARN = _THREAT + " Hormuz Ormuz blockade blocus bloqueo blocco Blockade"  # closing a strait, a blockade: a threat of force; the same words, but no names of states and groups (see _THREATS)
 _PROMISE = (  # a promise is a threat only of a reprisal (not of power plants, nor of shorter queues)
     "war attack attacks strike strikes retaliation revenge vengeance response reprisal reprisals consequences destroy punish punishment "
     "harsh severe crushing guerre représailles riposte vengeance guerra represalias venganza respuesta rappresaglia vendetta risposta "
