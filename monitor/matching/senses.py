@@ -1486,6 +1486,11 @@ _PRIVATE_AFTER = re.compile(  # a US logistics firm, Iranian pilgrims, une entre
     r"fans|passengers?|fishermen|backpackers?|mountaineers?|climbers?)\b",
     re.IGNORECASE,
 )
+_PRIVATE_BEFORE = re.compile(  # une entreprise américaine, una empresa estadounidense, turisti iraniani: the noun before the adjective
+    r"\b(?:entreprises?|sociétés?|firmes?|compagnies?|pèlerins|touristes|empresas?|compañías?|firmas?|peregrinos|turistas|aziende|azienda|società|ditta|"
+    r"pellegrini|turisti)[ \t]+$",
+    re.IGNORECASE,
+)
 REGULATION = Marks.of(  # a sentence that tells a regulator, a judge or a league disciplining: its sanctions are penalties, not a state's
     "regulator|media regulator|watchdog|judge|disciplinary|league|federation|FIFA|UEFA|referee|bar association|broadcasting|TV channel|"
     "indecent|doping|match-fixing|misconduct|lawyers|attorneys|régulateur|juge|regulador|juez|giudice|Richter|Aufsichtsbehörde"
@@ -1601,7 +1606,8 @@ def pastimes_more(watchlist: Watchlist, matches: Sequence[Match], text: str, spa
 
 def private_names(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The actor matches that name a firm after them (Iran Air, Al Asad Trading), a state's nationality adjective
-    on a private firm or private persons (a US logistics firm, Iranian pilgrims: the guide's biographical sense), and
+    on a private firm or private persons (a US logistics firm, Iranian pilgrims, une entreprise américaine: the
+    guide's biographical sense), and
     Washington before "coast" or "state" (the state of Washington)."""
     actors = _tables(watchlist).actors
     out = []
@@ -1612,6 +1618,8 @@ def private_names(watchlist: Watchlist, matches: Sequence[Match], text: str) -> 
         if _FIRM_NAME_AFTER.match(text, m.end) and m.found[-2:] not in ("'s", "’s"):
             out.append(m)
         elif kind == "state" and m.found[-2:] not in ("'s", "’s") and (fold(m.found).endswith(DEMONYM_ENDINGS) or m.found in ("US", "U.S.")) and _PRIVATE_AFTER.match(text, m.end):
+            out.append(m)
+        elif kind == "state" and m.found[:1].islower() and _PRIVATE_BEFORE.search(text, max(0, m.start - 20), m.start):
             out.append(m)
         elif m.found == "Washington" and _NAMESAKE_STATE_AFTER.match(text, m.end):
             out.append(m)
@@ -1637,8 +1645,8 @@ def penalties(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: 
     return out + (_in_sentences_telling(LABOUR_MORE, generic, text, spans) if generic else [])
 
 
-FALSE_FRIENDS = frozenset(  # words whose stem is an event phrase's in another language or sense: French "repris" (retaken) is no reprisal, "several" no "severe"
-    "repris reprise reprises reprend reprennent several".split()
+FALSE_FRIENDS = frozenset(  # words whose stem is an event phrase's in another language or sense: French "repris" (retaken) is no reprisal,
+    fold(w) for w in "repris reprise reprises reprend reprennent several racheté rachète racheter rachetée rachetés rachat".split()  # "several" no "severe", "racheté" (bought) no "Rache"
 )
 _MOVE_NOUN = re.compile(r"\b(?:such|this|that|the|a|an|any|every|its|their|his|her|latest|first|bold|surprise)[ \t]+(?:[\w-]+[ \t]+)?$", re.IGNORECASE)  # any such move
 _ONE_MOVED = re.compile(  # moved a new commander, moved its spokesman: one person posted, no force sent
