@@ -260,7 +260,7 @@ def drone_means(watchlist: Watchlist, matches: Sequence[Match], text: str) -> di
     follows as drones ("hit a US base with drones", "bombed the base with two drones", "targeted it with a swarm
     of drones"): the drone strike, when none was found in its sentence; a bomb that a drone carries ("a bomb-laden
     drone exploded"): the drone strike, always (the drone's charge is no bombing of its own)."""
-    drone = thesaurus.event_of("drone strike", watchlist.events)
+    drone = _concept(watchlist, "drone strike")  # kept per watchlist: found anew for every text it cost a quarter of the sense decisions
     generic = [m for m in matches if m.kind == "event" and m.cameo in ("19", "183") and fold(m.found) in AIR_VERBS]
     if not drone or not generic or "drone" not in text.casefold():
         return {}
@@ -1536,9 +1536,10 @@ def more_senses(watchlist: Watchlist, matches: Sequence[Match], text: str, spans
     if not matches:
         return []
     spans = {} if spans is None else spans
+    folded = text.casefold()  # for the quick looks of the rules below
     return (
-        acts_of_speech(watchlist, matches, text) + accidents(watchlist, matches, text, spans) + pastimes_more(watchlist, matches, text, spans)
-        + private_names(watchlist, matches, text) + penalties(watchlist, matches, text, spans)
+        acts_of_speech(watchlist, matches, text) + accidents(watchlist, matches, text, spans, folded) + pastimes_more(watchlist, matches, text, spans, folded)
+        + private_names(watchlist, matches, text) + penalties(watchlist, matches, text, spans, folded)
     )
 
 
@@ -1563,7 +1564,33 @@ def acts_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str) ->
     return out
 
 
-def accidents(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+def _hinted(folded: str, hints: re.Pattern[str]) -> bool:
+    """Whether one of `hints` (casefolded substrings of a Marks' words, one pattern) stands in the casefolded text: a
+    quick look before splitting sentences into words."""
+    return hints.search(folded) is not None
+
+
+def _hints(*words: str) -> re.Pattern[str]:
+    """One pattern of casefolded substrings."""
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+_INDUSTRY_HINTS = _hints("firework", "factory", "warehouse", "refiner", "chemical plant", "gas ", "gas-", "boiler", "mine", "industrial", "workplace", "usine", "fábrica", "fabbrica", "fabrik", "gasexplosion")
+_SPORTS_MORE_HINTS = _hints(
+    "medal", "swimm", "athletics", "marathon", "relay", "podium", "visitors", "hosts", "home side", "away side", "clean sheet", "first half",
+    "second half", "added time", "kick", "yards", "rook", "sacrifice", "top seed", "médailles", "medall", "medag", "medaill", "natation",
+    "natación", "nuoto", "schwimm",
+)
+_FIXTURE_HINTS = _hints(" v ", " vs ", " vs. ")
+_REGULATION_HINTS = _hints(
+    "regulat", "watchdog", "judge", "disciplin", "league", "federation", "fifa", "uefa", "referee", "bar association", "broadcast", "channel",
+    "indecent", "doping", "match-fixing", "misconduct", "lawyer", "attorney", "régulateur", "juge", "regulador", "juez", "giudice", "richter", "aufsicht",
+)
+_WEATHER_HINTS = _hints("forecast", "cyclone", "storm", "hurricane", "typhoon", "blizzard", "snowstorm", "heavy rain", "meteorolog", "met office", "weather service", "tempête", "tormenta", "tempesta", "unwetter", "sturm")
+_LABOUR_MORE_HINTS = _hints("union", "pay", "baggage handlers", "syndicat", "sindicato", "sindacato", "gewerkschaft")
+
+
+def accidents(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]], folded: str) -> list[Match]:
     """The deaths and blasts of a sentence that tells an industrial accident (INDUSTRY: "an explosion at a fireworks
     factory killed eleven workers") with no other hostile act in it; a drone that is no weapon (surveillance drones
     shot down: the target, not a drone strike) or that crashed with no hostile act in its sentence; a rocket word
@@ -1572,36 +1599,46 @@ def accidents(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: 
     drone, rocket, bombing = (_concept(watchlist, c) for c in ("drone strike", "rocket attack", "bombing"))
     quiet = {tables.killing, bombing} - {""}
     events = [m for m in matches if m.kind == "event"]
-    keys = sentence_keys(text, [m.start for m in events])
-    acts = {k for m, k in zip(events, keys) if m.name in tables.hostile and m.name not in quiet}
-    out = []
-    deaths = [m for m, k in zip(events, keys) if m.name in quiet and k not in acts]
-    if deaths:
-        out += _in_sentences_telling(INDUSTRY, deaths, text, spans)
-    for m, k in zip(events, keys):
-        if drone and m.name == drone and _UNARMED_BEFORE.search(text, max(0, m.start - 40), m.start):
+    deaths = [m for m in events if m.name in quiet]
+    weapons = [m for m in events if m.name and m.name in (drone, rocket)]
+    if not deaths and not weapons:
+        return []
+    out: list[Match] = []
+    keys: list[int] = []
+    if deaths and _hinted(folded, _INDUSTRY_HINTS):
+        keys = sentence_keys(text, [m.start for m in events])
+        acts = {k for m, k in zip(events, keys) if m.name in tables.hostile and m.name not in quiet}
+        out += _in_sentences_telling(INDUSTRY, [m for m, k in zip(events, keys) if m.name in quiet and k not in acts], text, spans)
+    crashed = any(h in text for h in _CRASH_HINTS)
+    for m in weapons:
+        if m.name == drone and _UNARMED_BEFORE.search(text, max(0, m.start - 40), m.start):
             out.append(m)
-        elif drone and m.name == drone and any(h in text for h in _CRASH_HINTS) and k not in {k2 for m2, k2 in zip(events, keys) if m2 is not m and m2.name in tables.hostile}:
-            if not _ARMED_CRASH.search(text, *sentence_of(text, m.start)):
+        elif m.name == drone and crashed:
+            keys = keys or sentence_keys(text, [e.start for e in events])
+            key = keys[events.index(m)]
+            others = {k for e, k in zip(events, keys) if e is not m and e.name in tables.hostile}
+            if key not in others and not _ARMED_CRASH.search(text, *sentence_of(text, m.start)):
                 out += _in_sentences_telling(CRASHES, [m], text, spans)
-        elif rocket and m.name == rocket and _LAUNCHER_AFTER.match(text, m.end) and not _FIRED.search(text, *sentence_of(text, m.start)):
+        elif m.name == rocket and _LAUNCHER_AFTER.match(text, m.end) and not _FIRED.search(text, *sentence_of(text, m.start)):
             out.append(m)
     return out
 
 
-def pastimes_more(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+def pastimes_more(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]], folded: str) -> list[Match]:
     """The events and states, and a group's one-word alias (the Guards defence cracked), of a sentence that tells a
     match or a meet (SPORTS_MORE, or a fixture: Iraq v Jordan); a person's one-word alias followed by an age (Soleimani,
     a 15-year-old: a private person, as news writes one)."""
     actors = _tables(watchlist).actors
+    out = [m for m in matches if m.kind == "actor" and m.category == "person" and len(m.alias.split()) == 1 and _AGED.match(text, m.end)]
+    fixture, meet = _hinted(folded, _FIXTURE_HINTS), _hinted(folded, _SPORTS_MORE_HINTS)
+    if not (fixture or meet):
+        return out
     told_of = [
         m for m in matches
         if m.kind == "event" or (m.name in actors and (actors[m.name].kind == "state" or (actors[m.name].kind == "group" and len(m.alias.split()) == 1)))
     ]
-    out = [m for m in told_of if _FIXTURE.search(text, *sentence_of(text, m.start))]
-    out += _in_sentences_telling(SPORTS_MORE, [m for m in told_of if m not in out], text, spans)
-    out += [m for m in matches if m.kind == "actor" and m.category == "person" and len(m.alias.split()) == 1 and _AGED.match(text, m.end)]
-    return out
+    fixtures = [m for m in told_of if _FIXTURE.search(text, *sentence_of(text, m.start))] if fixture else []
+    return out + fixtures + (_in_sentences_telling(SPORTS_MORE, [m for m in told_of if m not in fixtures], text, spans) if meet else [])
 
 
 def private_names(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
@@ -1626,7 +1663,7 @@ def private_names(watchlist: Watchlist, matches: Sequence[Match], text: str) -> 
     return out
 
 
-def penalties(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+def penalties(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]], folded: str) -> list[Match]:
     """The sanctions of a sentence that tells a regulator, a judge or a league (REGULATION: "Iraq sanctioned a TV
     channel", "a judge sanctioned two lawyers") naming no watched group or person; the threats of a forecast
     (WEATHER: a storm threatening power lines) naming none; and the generic strikes, threats and escalations of a
@@ -1635,14 +1672,14 @@ def penalties(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: 
     threat = tables.threat.name if tables.threat is not None else ""
     sanctions = [m for m in matches if m.kind == "event" and m.name == tables.sanctions and tables.sanctions]
     threats = [m for m in matches if m.kind == "event" and threat and m.name == threat]
-    out = _in_sentences_telling(REGULATION, sanctions, text, spans) if sanctions else []
-    out += _in_sentences_telling(WEATHER, threats, text, spans) if threats else []
+    out = _in_sentences_telling(REGULATION, sanctions, text, spans) if sanctions and _hinted(folded, _REGULATION_HINTS) else []
+    out += _in_sentences_telling(WEATHER, threats, text, spans) if threats and _hinted(folded, _WEATHER_HINTS) else []
     if out:
         named = {spans.get(a.start) or spans.setdefault(a.start, sentence_of(text, a.start)) for a in matches if a.kind == "actor" and a.category in ("group", "person")}
         out = [m for m in out if spans[m.start] not in named]
     calm = tables.calm.name if tables.calm is not None else ""
     generic = [m for m in matches if m.kind == "event" and (m.cameo in ("19", "13") or (m.name and m.name in (tables.escalation, calm, tables.truce)))]
-    return out + (_in_sentences_telling(LABOUR_MORE, generic, text, spans) if generic else [])
+    return out + (_in_sentences_telling(LABOUR_MORE, generic, text, spans) if generic and _hinted(folded, _LABOUR_MORE_HINTS) else [])
 
 
 FALSE_FRIENDS = frozenset(  # words whose stem is an event phrase's in another language or sense: French "repris" (retaken) is no reprisal,
