@@ -62,7 +62,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(orders_to_act(matches, text)) | set(figures_of_speech(watchlist, matches, text, spans)) | set(namesakes(matches, text))
     dropped |= set(names_with_event_words(watchlist, matches, text)) | set(militias(watchlist, matches, text)) | set(captivity(watchlist, matches, text))
     dropped |= set(more_senses(watchlist, matches, text, spans)) | set(forms_and_moves(watchlist, matches, text))
-    dropped -= set(real_subjects(watchlist, matches, text, dropped))
+    dropped -= set(real_subjects(watchlist, matches, text, dropped)) | set(captives(watchlist, dropped, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
@@ -1733,3 +1733,19 @@ def real_subjects(watchlist: Watchlist, matches: Sequence[Match], text: str, dro
         if before or (after and _ABOUT.search(text, max(0, m.start - 12), m.start)):
             out.append(m)
     return out
+
+
+CAPTIVITY_MORE = Marks.of(  # more of real captivity: its releases and deals, captives and abductors (in four languages)
+    "releases|hostage deal|hostage talks|captives|held captive|abductors|libération|liberación|liberazione|Freilassung"
+)
+_CAPTIVITY_MORE_HINTS = _hints("releas", "hostage deal", "hostage talks", "captive", "abductor", "libération", "liberación", "liberazione", "freilassung")
+
+
+def captives(watchlist: Watchlist, dropped: set[Match], text: str) -> list[Match]:
+    """The dropped kidnappings of a sentence that tells real captivity by its releases or deals ("talks stalled over
+    the sequencing of hostage releases"): a person taken, not a figure of speech; they are kept."""
+    kidnapping = _concept(watchlist, "kidnapping")
+    taken = [m for m in dropped if m.kind == "event" and kidnapping and m.name == kidnapping]
+    if not taken or not _hinted(text.casefold(), _CAPTIVITY_MORE_HINTS):
+        return []
+    return _in_sentences_telling(CAPTIVITY_MORE, taken, text, {})
