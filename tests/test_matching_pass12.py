@@ -279,3 +279,15 @@ def test_a_warning_about_hormuz_or_a_blockade_is_a_threat(matcher: Matcher, text
 ])
 def test_a_states_cabinet_and_air_defences_are_the_state(matcher: Matcher, text: str) -> None:
     assert "Iraq" in actors(matcher, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Negotiators said talks on hostage releases had resumed in Doha.",
+    "The mediators hope a hostage deal can be signed before the holiday.",
+])
+def test_a_hostage_whose_release_or_deal_is_told_is_a_kidnapping(matcher: Matcher, text: str) -> None:
+    assert "kidnapping" in events(matcher, text)
+
+
+def test_a_harvest_held_hostage_stays_a_figure_of_speech(matcher: Matcher) -> None:
+    assert "kidnapping" not in events(matcher, "The drought held the harvest hostage for a second year, releasing prices upward.")
