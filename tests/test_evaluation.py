@@ -27,7 +27,7 @@ BLIND_8 = REPO / "tests" / "data" / "eval_unseen8.jsonl"  # IN-SAMPLE since the 
 BLIND_9 = REPO / "tests" / "data" / "eval_unseen9.jsonl"  # IN-SAMPLE since the ninth pass (tuned on by it): written blind (two writers, 2026-12-04, stop 30), read once out of sample
 BLIND_10 = REPO / "tests" / "data" / "eval_unseen10.jsonl"  # IN-SAMPLE since the tenth pass (tuned on by it): written blind (two writers, 2026-12-04, stop 31), read twice out of sample
 BLIND_11 = REPO / "tests" / "data" / "eval_unseen11.jsonl"  # IN-SAMPLE since the eleventh pass (tuned on by it): written blind (two writers, 2026-12-04, stop 31), read twice out of sample
-BLIND_12 = REPO / "tests" / "data" / "eval_unseen12.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 2026-12-04, stop 32), never tuned on
+BLIND_12 = REPO / "tests" / "data" / "eval_unseen12.jsonl"  # IN-SAMPLE since the twelfth pass (tuned on by it): written blind (two writers, 2026-12-04, stop 32), read twice out of sample
 BLIND_13 = REPO / "tests" / "data" / "eval_unseen13.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 2026-12-04, stop 32), never tuned on
 PLAIN = REPO / "bench" / "plain_watchlist.yaml"  # a plain analyst's list, never edited: measures the matcher itself
 NAMES = REPO / "tests" / "data" / "unrelated_names.txt"
@@ -131,6 +131,18 @@ def test_a_plain_analysts_list_holds_its_events_figure_on_set_11() -> None:
     """The eleventh pass's figure with the plain list (IN-SAMPLE: tuned on), a little under: events F1 0.946."""
     report = evaluate(Matcher(load_watchlist(PLAIN)), parse_cases(BLIND_11.read_text().splitlines(), str(BLIND_11)))
     assert report.events.f1 >= 0.94, report.misses[:5]
+
+
+def test_default_and_plain_lists_hold_their_figures_on_set_12(matcher: Matcher) -> None:
+    """The twelfth pass's figures (IN-SAMPLE: tuned on), a little under: default 0.991/0.977/0.991/2 must-not,
+    plain events F1 0.951."""
+    cases = parse_cases(BLIND_12.read_text().splitlines(), str(BLIND_12))
+    report = evaluate(matcher, cases)
+    assert report.actors.f1 >= 0.985, report.misses[:5]
+    assert report.events.f1 >= 0.97, report.misses[:5]
+    assert report.alert_accuracy >= 0.985, report.misses[:5]
+    assert report.forbidden_reported <= 4, [m for m in report.misses if m.forbidden]
+    assert evaluate(Matcher(load_watchlist(PLAIN)), cases).events.f1 >= 0.945
 
 
 def test_no_unrelated_real_world_name_matches_a_watched_actor(matcher: Matcher) -> None:

@@ -50,6 +50,8 @@ WORDS_SCORE = 90.0  # an event phrase found inflected or as its words (the phras
 # count, not "more troops") or another clause (vowed more until American troops leave). Not when the phrase has one.
 APART = frozenset("than until unless because although though whereas".split())
 _APART = re.compile(r"\b(?:" + "|".join(sorted(APART)) + r")\b", re.IGNORECASE)
+APART_MORE = frozenset("after following amid despite".split())  # a clause of time or cause: "suspended flights after a drone attack" halts no attack
+_APART_MORE = re.compile(r"\b(?:" + "|".join(sorted(APART_MORE)) + r")\b", re.IGNORECASE)
 SHORT_NAME = 8  # letters: a misspelt alias word this short counts only with more evidence
 TITLES = frozenset(  # folded words before a surname that name the person (General Soleimani, Mr Trump)
     "gen general secretary president mr mrs ms miss dr minister commander lt col colonel maj major sgt capt captain "
@@ -61,6 +63,11 @@ TITLES = frozenset(  # folded words before a surname that name the person (Gener
 OPENERS = frozenset(  # words that open a sentence before a surname without being a given name ("When Soleimani ...")
     "when as but then after before while if since though although because once until unless yesterday today later earlier "
     "meanwhile now still so yet also only even both neither either not like unlike under without against among".split()
+)
+OPENERS_MORE = frozenset(  # more sentence openers before a surname: question words, and the other languages' ("Why Khamenei ...", "Ohne Soleimani ...")
+    "why how what where who whom whose whether which does did is was can could should will would "
+    "ohne mit nach für gegen wenn als seit trotz warum wie sans avec après pour contre quand depuis malgré pourquoi comment "
+    "sin con tras para contra cuando desde por porqué cómo senza dopo per contro quando da perché come".split()
 )
 CAPS_HEADS = frozenset(  # in an all-capitals headline an acronym before one of these is the actor: MISSILES AT US BASES
     "bases base troops forces soldiers personnel embassy officials military army navy airstrike airstrikes strike strikes drone drones "
@@ -211,6 +218,8 @@ class Matcher(CompiledWatchlist):
                 adjacent = in_order and last - first + 1 == len(alias.norms)
                 if not adjacent and APART.isdisjoint(alias.norms) and _APART.search(text, start, end):
                     continue
+                if not adjacent and APART_MORE.isdisjoint(alias.norms) and _APART_MORE.search(text, start, end):
+                    continue
                 how = "inflected" if adjacent else ("words, inflected" if inflected else "words")
                 out.append(Found(start, end, WORDS_SCORE, self._said[alias_id], how))
         return out
@@ -290,7 +299,7 @@ class Matcher(CompiledWatchlist):
             return 0
         given = words.norms(before, before)[0]
         opening = text[: words.starts[before]].rstrip()
-        if (not opening or opening[-1] in ".!?:;\"'“”«»([—–-") and (given in FUNCTION_WORDS or given in OPENERS):
+        if (not opening or opening[-1] in ".!?:;\"'“”«»([—–-|") and (given in FUNCTION_WORDS or given in OPENERS or given in OPENERS_MORE):
             return 0  # "When Soleimani ...": a sentence's first word, not a name
         actor = self.watchlist.actors[self._aliases[doubt.alias_id].index]
         firsts = {norms_of(n)[0] for n in (actor.name, *actor.aliases) if len(norms_of(n)) > 1}

@@ -62,6 +62,8 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(orders_to_act(matches, text)) | set(figures_of_speech(watchlist, matches, text, spans)) | set(namesakes(matches, text))
     dropped |= set(names_with_event_words(watchlist, matches, text)) | set(militias(watchlist, matches, text)) | set(captivity(watchlist, matches, text))
     dropped |= set(everyday_senses(watchlist, matches, text))
+    dropped |= set(more_senses(watchlist, matches, text, spans)) | set(forms_and_moves(watchlist, matches, text))
+    dropped -= set(real_subjects(watchlist, matches, text, dropped)) | set(captives(watchlist, dropped, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text) | eased_tensions(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
@@ -1600,3 +1602,325 @@ def names_with_event_words(watchlist: Watchlist, matches: Sequence[Match], text:
         if len(_LONG_SMALL_WORD.findall(text, start, end)) >= 2:
             out.append(m)
     return out
+
+
+# The twelfth pass's senses (set 12), written beside the older rules: each a kind of language, for any watchlist.
+
+_ABSTRACT_OBJECT = re.compile(  # an attack on free speech, a threat to democracy, un attacco alla libertà: a figure of speech, no act of force
+    r"[ \t]+(?:on|upon|to|against|contre|à|contra|a|contro|alla|al|gegen|auf)[ \t]+(?:[\w'’-]+[ \t]+){0,3}?"
+    r"(?:free[ \t]+speech|freedoms?|liberty|liberties|democracy|sovereignty|constitution|rule[ \t]+of[ \t]+law|integrity|independence|"
+    r"values|dignity|privacy|press[ \t]+freedom|justice|truth|science|common[ \t]+sense|liberté|démocratie|souveraineté|libertad|democracia|"
+    r"soberanía|libertà|democrazia|sovranità|Pressefreiheit|Meinungsfreiheit|Demokratie|Souveränität|Freiheit|Rechtsstaat)\b",
+    re.IGNORECASE,
+)
+_BY_COMMENTATORS = re.compile(  # analysts warned, the judge warned, European diplomats warned: a warning told by onlookers, no threat of force
+    r"\b(?:analysts?|experts?|diplomats?|economists?|forecasters?|observers?|scientists?|doctors?|judges?|magistrates?|meteorologists?|"
+    r"regulators?|investors?|commentators?|researchers?|critics|campaigners?|referees?|coach|teachers?|Analysten|Experten|Diplomaten|"
+    r"analystes|diplomates|analistas|expertos|diplomáticos|analisti|esperti|diplomatici)[ \t]+(?:(?:have|has|had|also|again|long|repeatedly)[ \t]+)*$",
+    re.IGNORECASE,
+)
+_TOLD_AFTER = re.compile(r"(?:[ \t]+(?!that\b)[\w'’.-]+){0,2}?[ \t]+that\b", re.IGNORECASE)  # warned (lawmakers) that: what follows is told
+_PROMISED = re.compile(  # what makes a warning a threat: a future or a condition, a response or consequences
+    r"\b(?:will|would|could|shall|may|might|must|going[ \t]+to|if|unless|or[ \t]+else|or[ \t]+face|response|respond|retaliat\w*|consequences?|revenge|"
+    r"price|pay|force|options?|ready|prepared)\b|['’]ll\b",
+    re.IGNORECASE,
+)
+
+
+def _only_told(text: str, m: Match) -> bool:
+    """Whether a warning only tells how things stand: "warned (lawmakers) that tensions were rising", or said at a
+    sentence's end ("... the brink of war, diplomats warned."), with no future, condition or reprisal in its sentence."""
+    start, end = sentence_of(text, m.start)
+    told = _TOLD_AFTER.match(text, m.end) is not None or not text[m.end : end].strip(" \t\n.!?\"'”’")
+    return told and _PROMISED.search(text, start, end) is None
+
+
+INDUSTRY = Marks.of(  # a sentence that tells an industrial accident: its deaths and blasts are no attack
+    "fireworks|fireworks factory|factory|warehouse|refinery|chemical plant|gas explosion|gas leak|gas cylinder|boiler|coal mine|mine blast|"
+    "industrial accident|workplace accident|usine|explosion de gaz|fábrica|explosión de gas|fabbrica|esplosione di gas|Fabrik|Gasexplosion"
+)
+_UNARMED_BEFORE = re.compile(  # surveillance drones, a spy drone, a delivery drone: no weapon of a strike
+    r"\b(?:surveillance|reconnaissance|spy|observation|unarmed|civilian|delivery|hobby|camera|racing|survey|de[ \t]+surveillance|de[ \t]+reconocimiento|"
+    r"di[ \t]+sorveglianza|Aufklärungs)[ \t]+(?:[\w-]+[ \t]+)?$",
+    re.IGNORECASE,
+)
+SPORTS_MORE = Marks.of(  # more of a sentence that tells a match or a meet: the medal table, a swimming final, the visitors' goal
+    "medal table|medal tally|gold medal|silver medal|bronze medal|swimming|swimmers|athletics|marathon|relay|podium|the visitors|the hosts|"
+    "home side|away side|clean sheet|first half|second half|added time|kick-off|kickoff|from 30 yards|yards out|rook|sacrifice|top seed|"
+    "tableau des médailles|medallero|medagliere|Medaillenspiegel|natation|natación|nuoto|Schwimmen"
+)
+_FIXTURE = re.compile(r"\b[A-Z][\w'’-]+[ \t]+(?:v|vs\.?)[ \t]+[A-Z]")  # Iraq v Jordan, Iran vs. USA: a fixture
+_AGED = re.compile(r",[ \t]+(?:(?:a|an)[ \t]+)?\d{1,2}(?:-year-old\b|,|[ \t]+years?[ \t]+old\b)|[ \t]+\(\d{1,2}\)")  # Soleimani, a 15-year-old; Esper, 34,: a private person
+_FIRM_NAME_AFTER = re.compile(  # Iran Air, Al Asad Trading, Baghdad Holdings: a firm named after the actor (Iran Air Force, Al Asad Air Base stay)
+    r"[ \t]+(?:Air|Airways|Airlines|Trading|Holdings|Group|Telecom|Motors|Foods|Logistics|Ventures|Capital|Partners|Industries|Enterprises|"
+    r"Inc|Ltd|LLC|Corp|Corporation|Co|GmbH|SA|SpA)\b(?![ \t]+(?:Force|Forces|Defen[cs]e|Command|Base|Wing|Station|Corps)\b)"
+)
+_PRIVATE_AFTER = re.compile(  # a US logistics firm, Iranian pilgrims, une entreprise: a private firm or private persons of that nationality
+    r"[ \t]+(?:(?!state\b|state-owned\b|national\b|government\b)[\w-]+[ \t]+){0,2}?(?:firms?|company|companies|corporations?|startups?|retailers?|"
+    r"brands?|manufacturers?|importers?|exporters?|insurers?|carmakers?|automakers?|conglomerates?|pilgrims?|tourists?|holidaymakers?|"
+    r"fans|passengers?|fishermen|backpackers?|mountaineers?|climbers?)\b",
+    re.IGNORECASE,
+)
+_PRIVATE_BEFORE = re.compile(  # une entreprise américaine, una empresa estadounidense, turisti iraniani: the noun before the adjective
+    r"\b(?:entreprises?|sociétés?|firmes?|compagnies?|pèlerins|touristes|empresas?|compañías?|firmas?|peregrinos|turistas|aziende|azienda|società|ditta|"
+    r"pellegrini|turisti)[ \t]+$",
+    re.IGNORECASE,
+)
+REGULATION = Marks.of(  # a sentence that tells a regulator, a judge or a league disciplining: its sanctions are penalties, not a state's
+    "regulator|media regulator|watchdog|judge|disciplinary|league|federation|FIFA|UEFA|referee|bar association|broadcasting|TV channel|"
+    "indecent|doping|match-fixing|misconduct|lawyers|attorneys|régulateur|juge|regulador|juez|giudice|Richter|Aufsichtsbehörde"
+)
+_MARKETS_AFTER = re.compile(  # an escalation in valuations, of the bond sell-off: a market moving
+    r"[ \t]+(?:in|of)[ \t]+(?:[\w-]+[ \t]+){0,3}?(?:valuations?|bonds?|sell-?offs?|yields|stocks|shares|equities|prices|costs|rents|premiums)\b",
+    re.IGNORECASE,
+)
+WEATHER = Marks.of(  # a sentence that tells a forecast: what threatens there is the weather
+    "forecasters|forecast|cyclone|storm|storms|hurricane|typhoon|blizzard|snowstorm|heavy rain|meteorologists|Met Office|National Weather Service|"
+    "tempête|tormenta|tempesta|Unwetter|Sturm"
+)
+_NAMESAKE_STATE_AFTER = re.compile(r"[ \t]+(?:coast|coastline|state|State|county|County|wine|apples|Huskies|Cougars)\b")  # the Washington coast: the state of Washington
+_LAUNCHER_AFTER = re.compile(  # a rocket launcher, rocket depots: the weapon as a thing found or destroyed
+    r"[ \t-]+(?:launchers?|depots?|workshops?|factory|factories|caches?|stockpiles?|storage|components|parts)\b", re.IGNORECASE
+)
+_FIRED = re.compile(r"\b(?:fired|fire|launched|lobbed|landed|rained|slammed|aimed|rigged|primed|pointed)\b", re.IGNORECASE)  # fired, or ready to be
+_ARMED_CRASH = re.compile(  # a drone that crashed into a hangar, an explosive-laden drone: a drone strike, not an accident
+    r"\b(?:crash\w*|s'est écrasé\w*|se estrelló|schiant\w*|stürzte)[ \t]+(?:into|onto|on|sur|contra|contro|in[ \t]+den|auf)\b|explosive|laden|attack|bomb|kamikaze|suicide|one-way",
+    re.IGNORECASE,
+)
+LABOUR_MORE = Marks.of(  # more of a labour dispute: its union, and a strike over pay
+    "the union|union said|union leaders|union's|nurses' union|teachers' union|over pay|pay claim|pay offer|better pay|higher pay|"
+    "baggage handlers|le syndicat|el sindicato|il sindacato|die Gewerkschaft"
+)
+
+
+_CONCEPTS: list[tuple[Watchlist, dict[str, str]]] = []  # the events that stand for thesaurus concepts, of the watchlist in use
+
+
+def _concept(watchlist: Watchlist, concept: str) -> str:
+    """The event that stands for a thesaurus concept in `watchlist` (thesaurus.event_of), kept per watchlist."""
+    if not _CONCEPTS or _CONCEPTS[0][0] is not watchlist:
+        _CONCEPTS[:] = [(watchlist, {})]
+    known = _CONCEPTS[0][1]
+    if concept not in known:
+        known[concept] = thesaurus.event_of(concept, watchlist.events)
+    return known[concept]
+
+
+def more_senses(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
+    """The twelfth pass's senses: `acts_of_speech`, `accidents`, `pastimes_more`, `private_names`, `penalties`."""
+    if not matches:
+        return []
+    spans = {} if spans is None else spans
+    folded = text.casefold()  # for the quick looks of the rules below
+    return (
+        acts_of_speech(watchlist, matches, text) + accidents(watchlist, matches, text, spans, folded) + pastimes_more(watchlist, matches, text, spans, folded)
+        + private_names(watchlist, matches, text) + penalties(watchlist, matches, text, spans, folded)
+    )
+
+
+def acts_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The generic attacks and threats on an abstract thing (an attack on free speech, a threat to the integrity of
+    the court, un attacco alla democrazia: a figure of speech); a warning by onlookers (analysts, diplomats, a
+    judge) or one that only tells how things stand ("warned that tensions were rising": no future, condition or
+    reprisal in its sentence); and an escalation in a market (an escalation in valuations)."""
+    tables = _tables(watchlist)
+    threat = tables.threat.name if tables.threat is not None else ""
+    out = []
+    for m in matches:
+        if m.kind != "event":
+            continue
+        generic = m.cameo in ("18", "19", "13") or (threat != "" and m.name == threat)
+        if generic and _ABSTRACT_OBJECT.match(text, m.end):
+            out.append(m)
+        elif threat and m.name == threat and fold(m.found).startswith("warn") and (_BY_COMMENTATORS.search(text, max(0, m.start - 40), m.start) or _only_told(text, m)):
+            out.append(m)
+        elif m.name == tables.escalation and _MARKETS_AFTER.match(text, m.end):
+            out.append(m)
+    return out
+
+
+def _hinted(folded: str, hints: re.Pattern[str]) -> bool:
+    """Whether one of `hints` (casefolded substrings of a Marks' words, one pattern) stands in the casefolded text: a
+    quick look before splitting sentences into words."""
+    return hints.search(folded) is not None
+
+
+def _hints(*words: str) -> re.Pattern[str]:
+    """One pattern of casefolded substrings."""
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+_INDUSTRY_HINTS = _hints("firework", "factory", "warehouse", "refiner", "chemical plant", "gas ", "gas-", "boiler", "mine", "industrial", "workplace", "usine", "fábrica", "fabbrica", "fabrik", "gasexplosion")
+_SPORTS_MORE_HINTS = _hints(
+    "medal", "swimm", "athletics", "marathon", "relay", "podium", "visitors", "hosts", "home side", "away side", "clean sheet", "first half",
+    "second half", "added time", "kick", "yards", "rook", "sacrifice", "top seed", "médailles", "medall", "medag", "medaill", "natation",
+    "natación", "nuoto", "schwimm",
+)
+_FIXTURE_HINTS = _hints(" v ", " vs ", " vs. ")
+_REGULATION_HINTS = _hints(
+    "regulat", "watchdog", "judge", "disciplin", "league", "federation", "fifa", "uefa", "referee", "bar association", "broadcast", "channel",
+    "indecent", "doping", "match-fixing", "misconduct", "lawyer", "attorney", "régulateur", "juge", "regulador", "juez", "giudice", "richter", "aufsicht",
+)
+_WEATHER_HINTS = _hints("forecast", "cyclone", "storm", "hurricane", "typhoon", "blizzard", "snowstorm", "heavy rain", "meteorolog", "met office", "weather service", "tempête", "tormenta", "tempesta", "unwetter", "sturm")
+_LABOUR_MORE_HINTS = _hints("union", "pay", "baggage handlers", "syndicat", "sindicato", "sindacato", "gewerkschaft")
+
+
+def accidents(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]], folded: str) -> list[Match]:
+    """The deaths and blasts of a sentence that tells an industrial accident (INDUSTRY: "an explosion at a fireworks
+    factory killed eleven workers") with no other hostile act in it; a drone that is no weapon (surveillance drones
+    shot down: the target, not a drone strike) or that crashed with no hostile act in its sentence; a rocket word
+    naming the weapon as a thing (a rocket launcher destroyed) in a sentence where nothing is fired."""
+    tables = _tables(watchlist)
+    drone, rocket, bombing = (_concept(watchlist, c) for c in ("drone strike", "rocket attack", "bombing"))
+    quiet = {tables.killing, bombing} - {""}
+    events = [m for m in matches if m.kind == "event"]
+    deaths = [m for m in events if m.name in quiet]
+    weapons = [m for m in events if m.name and m.name in (drone, rocket)]
+    if not deaths and not weapons:
+        return []
+    out: list[Match] = []
+    keys: list[int] = []
+    if deaths and _hinted(folded, _INDUSTRY_HINTS):
+        keys = sentence_keys(text, [m.start for m in events])
+        acts = {k for m, k in zip(events, keys) if m.name in tables.hostile and m.name not in quiet}
+        out += _in_sentences_telling(INDUSTRY, [m for m, k in zip(events, keys) if m.name in quiet and k not in acts], text, spans)
+    crashed = any(h in text for h in _CRASH_HINTS)
+    for m in weapons:
+        if m.name == drone and _UNARMED_BEFORE.search(text, max(0, m.start - 40), m.start):
+            out.append(m)
+        elif m.name == drone and crashed:
+            keys = keys or sentence_keys(text, [e.start for e in events])
+            key = keys[events.index(m)]
+            others = {k for e, k in zip(events, keys) if e is not m and e.name in tables.hostile}
+            if key not in others and not _ARMED_CRASH.search(text, *sentence_of(text, m.start)):
+                out += _in_sentences_telling(CRASHES, [m], text, spans)
+        elif m.name == rocket and _LAUNCHER_AFTER.match(text, m.end) and not _FIRED.search(text, *sentence_of(text, m.start)):
+            out.append(m)
+    return out
+
+
+def pastimes_more(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]], folded: str) -> list[Match]:
+    """The events and states, and a group's one-word alias (the Guards defence cracked), of a sentence that tells a
+    match or a meet (SPORTS_MORE, or a fixture: Iraq v Jordan); a person's one-word alias followed by an age (Soleimani,
+    a 15-year-old: a private person, as news writes one)."""
+    actors = _tables(watchlist).actors
+    out = [m for m in matches if m.kind == "actor" and m.category == "person" and len(m.alias.split()) == 1 and _AGED.match(text, m.end)]
+    fixture, meet = _hinted(folded, _FIXTURE_HINTS), _hinted(folded, _SPORTS_MORE_HINTS)
+    if not (fixture or meet):
+        return out
+    told_of = [
+        m for m in matches
+        if m.kind == "event" or (m.name in actors and (actors[m.name].kind == "state" or (actors[m.name].kind == "group" and len(m.alias.split()) == 1)))
+    ]
+    fixtures = [m for m in told_of if _FIXTURE.search(text, *sentence_of(text, m.start))] if fixture else []
+    return out + fixtures + (_in_sentences_telling(SPORTS_MORE, [m for m in told_of if m not in fixtures], text, spans) if meet else [])
+
+
+def private_names(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The actor matches that name a firm after them (Iran Air, Al Asad Trading), a state's nationality adjective
+    on a private firm or private persons (a US logistics firm, Iranian pilgrims, une entreprise américaine: the
+    guide's biographical sense), and
+    Washington before "coast" or "state" (the state of Washington)."""
+    actors = _tables(watchlist).actors
+    out = []
+    for m in matches:
+        if m.kind != "actor" or m.name not in actors:
+            continue
+        kind = actors[m.name].kind
+        if _FIRM_NAME_AFTER.match(text, m.end) and m.found[-2:] not in ("'s", "’s"):
+            out.append(m)
+        elif kind == "state" and m.found[-2:] not in ("'s", "’s") and (fold(m.found).endswith(DEMONYM_ENDINGS) or m.found in ("US", "U.S.")) and _PRIVATE_AFTER.match(text, m.end):
+            out.append(m)
+        elif kind == "state" and m.found[:1].islower() and _PRIVATE_BEFORE.search(text, max(0, m.start - 20), m.start):
+            out.append(m)
+        elif m.found == "Washington" and _NAMESAKE_STATE_AFTER.match(text, m.end):
+            out.append(m)
+    return out
+
+
+def penalties(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]], folded: str) -> list[Match]:
+    """The sanctions of a sentence that tells a regulator, a judge or a league (REGULATION: "Iraq sanctioned a TV
+    channel", "a judge sanctioned two lawyers") naming no watched group or person; the threats of a forecast
+    (WEATHER: a storm threatening power lines) naming none; and the generic strikes, threats and escalations of a
+    labour dispute told by its union or its pay (LABOUR_MORE), as `labour` does."""
+    tables = _tables(watchlist)
+    threat = tables.threat.name if tables.threat is not None else ""
+    sanctions = [m for m in matches if m.kind == "event" and m.name == tables.sanctions and tables.sanctions]
+    threats = [m for m in matches if m.kind == "event" and threat and m.name == threat]
+    out = _in_sentences_telling(REGULATION, sanctions, text, spans) if sanctions and _hinted(folded, _REGULATION_HINTS) else []
+    out += _in_sentences_telling(WEATHER, threats, text, spans) if threats and _hinted(folded, _WEATHER_HINTS) else []
+    if out:
+        named = {spans.get(a.start) or spans.setdefault(a.start, sentence_of(text, a.start)) for a in matches if a.kind == "actor" and a.category in ("group", "person")}
+        out = [m for m in out if spans[m.start] not in named]
+    calm = tables.calm.name if tables.calm is not None else ""
+    generic = [m for m in matches if m.kind == "event" and (m.cameo in ("19", "13") or (m.name and m.name in (tables.escalation, calm, tables.truce)))]
+    return out + (_in_sentences_telling(LABOUR_MORE, generic, text, spans) if generic and _hinted(folded, _LABOUR_MORE_HINTS) else [])
+
+
+FALSE_FRIENDS = frozenset(  # words whose stem is an event phrase's in another language or sense: French "repris" (retaken) is no reprisal,
+    fold(w) for w in "repris reprise reprises reprend reprennent several racheté rachète racheter rachetée rachetés rachat".split()  # "several" no "severe", "racheté" (bought) no "Rache"
+)
+_MOVE_NOUN = re.compile(r"\b(?:such|this|that|the|a|an|any|every|its|their|his|her|latest|first|bold|surprise)[ \t]+(?:[\w-]+[ \t]+)?$", re.IGNORECASE)  # any such move
+_ONE_MOVED = re.compile(  # moved a new commander, moved its spokesman: one person posted, no force sent
+    r"[ \t]+(?:(?:a|an|the|its|his|her|their)[ \t]+)?(?:[\w-]+[ \t]+)?(?:commander|envoy|ambassador|chief|officer|general|spokesman|spokeswoman|official|aide|adviser|advisor|headquarters|office|offices)\b",
+    re.IGNORECASE,
+)
+_RETALIATORY_TRADE = re.compile(  # a retaliatory price cut, retaliatory tariffs: a move of trade
+    r"[ \t]+(?:[\w-]+[ \t]+)?(?:price|prices|pricing|tariffs?|duties|levies|fare|fares|discounts?|lawsuits?|suits?|firing|dismissal)\b", re.IGNORECASE
+)
+_ABOUT = re.compile(r"\b(?:about|on|over|sur|sobre|su|über)[ \t]+(?:the[ \t]+|l['’]|la[ \t]+|el[ \t]+|il[ \t]+|die[ \t]+|den[ \t]+)?$", re.IGNORECASE)  # a film about the ...
+
+
+def forms_and_moves(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The event matches found as a word of FALSE_FRIENDS (les forces ont repris la route: no reprisal); a force
+    posture found as the noun "move" after a determiner (any such move would be met by force) or as one person
+    moved (moved a new commander into Baghdad); a retaliation that is "retaliatory" prices, tariffs or a lawsuit."""
+    retaliation = _concept(watchlist, "retaliation")
+    out = []
+    for m in matches:
+        if m.kind != "event":
+            continue
+        found = fold(m.found)
+        if found in FALSE_FRIENDS:
+            out.append(m)
+        elif m.cameo.startswith("15") and found.startswith("move") and (
+            (found == "move" and _MOVE_NOUN.search(text, max(0, m.start - 30), m.start)) or (found == "moved" and _ONE_MOVED.match(text, m.end))
+        ):
+            out.append(m)
+        elif retaliation and m.name == retaliation and found.startswith("retaliatory") and _RETALIATORY_TRADE.match(text, m.end):
+            out.append(m)
+    return out
+
+
+def real_subjects(watchlist: Watchlist, matches: Sequence[Match], text: str, dropped: set[Match]) -> list[Match]:
+    """The dropped event matches that a film, a book or a game is about, told with a watched person or group right
+    before or after them ("the film about the Soleimani killing", "a documentary on the assassination of Soleimani"):
+    a real act the work tells of, not the work's fiction; they are kept."""
+    actors = [m for m in matches if m.kind == "actor" and m.category in ("person", "group")]
+    if not actors:
+        return []
+    out = []
+    for m in dropped:
+        if m.kind != "event":
+            continue
+        before = [a for a in actors if a.end <= m.start and not text[a.end : m.start].strip(" \t") and _ABOUT.search(text, max(0, a.start - 12), a.start)]
+        after = [a for a in actors if a.start >= m.end and re.fullmatch(r"[ \t]+(?:of|de|di|von|des)[ \t]+(?:[\w-]+[ \t]+)?", text[m.end : a.start])]
+        if before or (after and _ABOUT.search(text, max(0, m.start - 12), m.start)):
+            out.append(m)
+    return out
+
+
+CAPTIVITY_MORE = Marks.of(  # more of real captivity: its releases and deals, captives and abductors (in four languages)
+    "releases|hostage deal|hostage talks|captives|held captive|abductors|libération|liberación|liberazione|Freilassung"
+)
+_CAPTIVITY_MORE_HINTS = _hints("releas", "hostage deal", "hostage talks", "captive", "abductor", "libération", "liberación", "liberazione", "freilassung")
+
+
+def captives(watchlist: Watchlist, dropped: set[Match], text: str) -> list[Match]:
+    """The dropped kidnappings of a sentence that tells real captivity by its releases or deals ("talks stalled over
+    the sequencing of hostage releases"): a person taken, not a figure of speech; they are kept."""
+    kidnapping = _concept(watchlist, "kidnapping")
+    taken = [m for m in dropped if m.kind == "event" and kidnapping and m.name == kidnapping]
+    if not taken or not _hinted(text.casefold(), _CAPTIVITY_MORE_HINTS):
+        return []
+    return _in_sentences_telling(CAPTIVITY_MORE, taken, text, {})

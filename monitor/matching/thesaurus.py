@@ -67,7 +67,7 @@ _THREAT = (
     "attacco attaccare rappresaglia vendetta vendicare risposta "
     "Krieg Angriff angreifen Vergeltung Rache Antwort"
 )
-_WARN = _THREAT + " "  # the same words, but no names of states and groups (see _THREATS)
+_WARN = _THREAT + " Hormuz Ormuz blockade blocus bloqueo blocco Blockade"  # closing a strait, a blockade: a threat of force; the same words, but no names of states and groups (see _THREATS)
 _PROMISE = (  # a promise is a threat only of a reprisal (not of power plants, nor of shorter queues)
     "war attack attacks strike strikes retaliation revenge vengeance response reprisal reprisals consequences destroy punish punishment "
     "harsh severe crushing guerre représailles riposte vengeance guerra represalias venganza respuesta rappresaglia vendetta risposta "
@@ -248,6 +248,8 @@ SYNSETS: tuple[Synset, ...] = (
         ("military presence; présence militaire; presencia militar; presenza militare; Militärpräsenz",
          "reinforced reinforce bolstered bolster boosted boost increased increase expanded expand renforcé renforcer accru reforzó reforzar aumentó aumentar "
          "rafforzato rafforzare aumentato aumentare verstärkt verstärken erhöht erhöhen", 5),  # a presence reinforced
+        ("reinforce; reinforced; reinforcing; verstärken; verstärkt; verstärkte; reforzar; reforzó; refuerza; rafforzare; rafforzato; rafforza",
+         "troops forces Truppen troupes tropas truppe soldiers Soldaten soldats soldados soldati", 6),  # German puts the verb last  # troops reinforced (seine Truppen verstärken)
     ),
     _synset(
         "threat", "13",
@@ -267,6 +269,12 @@ SYNSETS: tuple[Synset, ...] = (
         ("unavenged; will pay", _THREAT, 3),
         ("held responsible; hold responsible; bear responsibility; fair game; bill comes due; preemptive action; pre-emptive action;"
          "prepared to finish one", _THREAT, 4),
+        ("locked and loaded", ""),  # readiness to fire, said of a state (not of a game's level: the senses take sports)
+        ("ready for war; prêts à la guerre; prêt à la guerre; listos para la guerra; listo para la guerra; pronti alla guerra; pronto alla guerra;"
+         "kriegsbereit; bereit für einen Krieg", _THREAT + " if enemy Israel America", 10),  # a readiness for war (the twelfth pass)
+        ("will regret; would regret; will live to regret; will be sorry; regrettera; lamentará; si pentirà; bereuen wird; wird es bereuen", _THREAT, 10),
+        ("harsh punishment; stern warning; severa advertencia; dura advertencia; sévère avertissement; sévères avertissements;"
+         "severo avvertimento; duro avvertimento; scharfe Warnung; harte Strafe", _THREAT, 10),
     ),
     _synset(
         "sanctions", "163",
@@ -274,6 +282,9 @@ SYNSETS: tuple[Synset, ...] = (
         "expel the ambassador; expelled the ambassador; expulsion of the ambassador; freeze assets; froze assets; sanctions list;"
         "gel des avoirs; gelé les avoirs; congelación de activos; congeló los activos; congelamento dei beni; congelato i beni; Vermögen eingefroren; Vermögenswerte eingefroren",
         ("sanctions; sanctioned; embargo; blacklisted; sanctionné; sanciones; sanzioni; Sanktionen", _SANCTION),
+        ("expelled; expels; expelling; expulsion; expulsé; expulsés; expulsó; expulsión; espulso; espulsi; ausgewiesen; Ausweisung",
+         "diplomat diplomats attaché attachés ambassador consul diplomate diplomates ambassadeur diplomático diplomáticos embajador diplomatico diplomatici ambasciatore "
+         "Diplomat Diplomaten Botschafter Militärattaché", 4),  # a diplomat expelled, by rank (a military attaché)
     ),
     _synset(
         "escalation", "",
