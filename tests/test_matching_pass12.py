@@ -280,3 +280,31 @@ def test_a_hostage_whose_release_or_deal_is_told_is_a_kidnapping(matcher: Matche
 
 def test_a_harvest_held_hostage_stays_a_figure_of_speech(matcher: Matcher) -> None:
     assert "kidnapping" not in events(matcher, "The drought held the harvest hostage for a second year, releasing prices upward.")
+
+
+# Where the eleventh and twelfth passes met (session 32's merge): a warning that the other side is within range of
+# one's weapons promises force, so it is a threat even when it only tells how things stand; sanctions on a state's
+# firms sanction the state, though a nationality adjective on a private firm is no state.
+
+@pytest.mark.parametrize("text", [
+    "A senior aide to Khamenei warned that American warships in the Gulf were within range of Iran's missiles.",
+    "Hezbollah's deputy leader warned that every city in the north was within reach of its fighters.",
+])
+def test_a_warning_that_the_other_side_is_within_range_is_a_threat(matcher: Matcher, text: str) -> None:
+    assert "threat" in events(matcher, text)
+
+
+def test_onlookers_warning_of_range_still_make_no_threat(matcher: Matcher) -> None:
+    assert "threat" not in events(matcher, "Analysts warned that US bases were within range of Iranian missiles.")
+
+
+@pytest.mark.parametrize("text", [
+    "The Treasury imposed new sanctions on Iranian shipping companies on Tuesday.",
+    "Washington sanctioned two Iranian petrochemical firms.",
+])
+def test_sanctions_on_a_states_firms_name_the_state(matcher: Matcher, text: str) -> None:
+    assert "Iran" in actors(matcher, text)
+
+
+def test_a_private_firm_of_a_nationality_outside_sanctions_stays_no_state(matcher: Matcher) -> None:
+    assert "Iran" not in actors(matcher, "An Iranian logistics firm won the tender for the port.")

@@ -1622,7 +1622,7 @@ _BY_COMMENTATORS = re.compile(  # analysts warned, the judge warned, European di
 _TOLD_AFTER = re.compile(r"(?:[ \t]+(?!that\b)[\w'’.-]+){0,2}?[ \t]+that\b", re.IGNORECASE)  # warned (lawmakers) that: what follows is told
 _PROMISED = re.compile(  # what makes a warning a threat: a future or a condition, a response or consequences
     r"\b(?:will|would|could|shall|may|might|must|going[ \t]+to|if|unless|or[ \t]+else|or[ \t]+face|response|respond|retaliat\w*|consequences?|revenge|"
-    r"price|pay|force|options?|ready|prepared)\b|['’]ll\b",
+    r"price|pay|force|options?|ready|prepared|within[ \t]+(?:the[ \t]+)?(?:range|reach)|in[ \t]+range|in[ \t]+(?:the|our|its)[ \t]+sights)\b|['’]ll\b",
     re.IGNORECASE,
 )
 
@@ -1654,6 +1654,10 @@ _AGED = re.compile(r",[ \t]+(?:(?:a|an)[ \t]+)?\d{1,2}(?:-year-old\b|,|[ \t]+yea
 _FIRM_NAME_AFTER = re.compile(  # Iran Air, Al Asad Trading, Baghdad Holdings: a firm named after the actor (Iran Air Force, Al Asad Air Base stay)
     r"[ \t]+(?:Air|Airways|Airlines|Trading|Holdings|Group|Telecom|Motors|Foods|Logistics|Ventures|Capital|Partners|Industries|Enterprises|"
     r"Inc|Ltd|LLC|Corp|Corporation|Co|GmbH|SA|SpA)\b(?![ \t]+(?:Force|Forces|Defen[cs]e|Command|Base|Wing|Station|Corps)\b)"
+)
+_SANCTIONED_BEFORE = re.compile(  # sanctions on Iranian steel exporters: a state's firms sanctioned are the state sanctioned
+    r"\b(?:(?:sanctions?|embargo(?:es)?)[ \t]+(?:on|against|targeting)|sanctioned|sanctioning|blacklist(?:ed|s|ing)?|embargoed)[ \t]+(?:[\w-]+[ \t]+){0,3}?$",
+    re.IGNORECASE,
 )
 _PRIVATE_AFTER = re.compile(  # a US logistics firm, Iranian pilgrims, une entreprise: a private firm or private persons of that nationality
     r"[ \t]+(?:(?!state\b|state-owned\b|national\b|government\b)[\w-]+[ \t]+){0,2}?(?:firms?|company|companies|corporations?|startups?|retailers?|"
@@ -1829,7 +1833,8 @@ def private_names(watchlist: Watchlist, matches: Sequence[Match], text: str) -> 
         kind = actors[m.name].kind
         if _FIRM_NAME_AFTER.match(text, m.end) and m.found[-2:] not in ("'s", "’s"):
             out.append(m)
-        elif kind == "state" and m.found[-2:] not in ("'s", "’s") and (fold(m.found).endswith(DEMONYM_ENDINGS) or m.found in ("US", "U.S.")) and _PRIVATE_AFTER.match(text, m.end):
+        elif (kind == "state" and m.found[-2:] not in ("'s", "’s") and (fold(m.found).endswith(DEMONYM_ENDINGS) or m.found in ("US", "U.S."))
+              and _PRIVATE_AFTER.match(text, m.end) and not _SANCTIONED_BEFORE.search(text, max(0, m.start - 60), m.start)):
             out.append(m)
         elif kind == "state" and m.found[:1].islower() and _PRIVATE_BEFORE.search(text, max(0, m.start - 20), m.start):
             out.append(m)
