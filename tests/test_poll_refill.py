@@ -148,7 +148,8 @@ def test_per_host_and_host_gap_hold_across_the_claims_of_one_poll(tmp_path: Path
         pipeline = build_pipeline(load_settings(config))
         assert pipeline.poll_due_feeds() == 6  # one poll, every feed
         pipeline.close()
-    assert len([n for n in claims if n]) >= 3  # claimed as the host got room, not all at once
+    taken = [n for n in claims if n]  # claimed as the host got room, not all at once: per_host fetching and per_host ahead at most
+    assert len(taken) >= 2 and max(taken) <= 2 * 2, claims  # how many claims depends on how many fetches end before a refill runs
     assert counting.most["127.0.0.2"] == 2  # never more than per_host at once
     assert len(counting.arrivals) == 6 and len(starts) == 6
     assert all(later - earlier >= gap - 0.01 for earlier, later in zip(starts, starts[1:])), starts  # the loop's turns: ms
