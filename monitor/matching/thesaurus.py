@@ -380,6 +380,7 @@ def expand(
     own = own or {}
     armed = (tuple(groups), tuple(persons), tuple(states))
     listed = {_key(p) for e in events for p in e.phrases}
+    owners = _owners([e for e in events if e.name not in off])
     out = []
     for event in events:
         if event.name in off:
@@ -406,7 +407,7 @@ def expand(
                             context[p] = _words(own_sense._replace(phrase=p), armed)
                             if own_sense.within:
                                 within[p] = own_sense.within
-                elif key not in listed:
+                elif key not in listed and owners.get(synset.concept, event.name) == event.name:
                     listed.add(key)
                     phrases.append(member.phrase)
                     if member.context:
@@ -425,6 +426,12 @@ def event_of(concept: str, events: Sequence[Event]) -> str:
     named = [e.name for e in events if _key(e.name) in table]
     best = max(counts, default=(0, ""))
     return named[0] if named else best[1] if best[0] else ""
+
+
+def _owners(events: Sequence[Event]) -> dict[str, str]:
+    """Per synset's concept the event its unlisted members join: the one that stands for it (`event_of`), not
+    merely the first listing one member (a retaliation event that lists "crushing blow" takes no threat)."""
+    return {s.concept: name for s in SYNSETS if (name := event_of(s.concept, events))}
 
 
 def _words(member: Member, names: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]) -> tuple[str, ...]:
