@@ -67,6 +67,7 @@ _THREAT = (
     "attacco attaccare rappresaglia vendetta vendicare risposta "
     "Krieg Angriff angreifen Vergeltung Rache Antwort"
 )
+_NO_CONSEQUENCES = " ".join(w for w in _THREAT.split() if not w.casefold().startswith(("consequ", "conséqu", "consecu", "consegu", "konsequ")))  # a phrase of consequences is no evidence of itself
 _WARN = _THREAT + " Hormuz Ormuz blockade blocus bloqueo blocco Blockade"  # closing a strait, a blockade: a threat of force; the same words, but no names of states and groups (see _THREATS)
 _PROMISE = (  # a promise is a threat only of a reprisal (not of power plants, nor of shorter queues)
     "war attack attacks strike strikes retaliation revenge vengeance response reprisal reprisals consequences destroy punish punishment "
@@ -275,6 +276,12 @@ SYNSETS: tuple[Synset, ...] = (
         ("will regret; would regret; will live to regret; will be sorry; regrettera; lamentará; si pentirà; bereuen wird; wird es bereuen", _THREAT, 10),
         ("harsh punishment; stern warning; severa advertencia; dura advertencia; sévère avertissement; sévères avertissements;"
          "severo avvertimento; duro avvertimento; scharfe Warnung; harte Strafe", _THREAT, 10),
+        ("time of our choosing; time and place of our choosing; time and place we choose; moment de notre choix; moment et à l'endroit de notre choix;"
+         "momento y lugar que elijamos; momento que elijamos; momento e nel luogo che sceglieremo; momento che sceglieremo; Zeitpunkt unserer Wahl",
+         _THREAT + " respond responder répondre rispondere antworten", 10),  # a reprisal the avenger promises in the first person, when it chooses (not analysts expecting one at a time of "their" choosing)
+        ("face consequences; face the consequences; face serious consequences; face grave consequences; face severe consequences; face great consequences;"
+         "face dire consequences; subira les conséquences; subir les conséquences; sufrirá las consecuencias; afrontará las consecuencias; subirà le conseguenze;"
+         "wird die Konsequenzen tragen", _NO_CONSEQUENCES, 8),  # consequences a party is told it will face (its force words: not a drought's)
     ),
     _synset(
         "sanctions", "163",
@@ -315,6 +322,9 @@ SYNSETS: tuple[Synset, ...] = (
         "evitar una escalada; evitar cualquier escalada; no busca una escalada; eine Eskalation vermeiden; keine Eskalation",
         ("restraint; retenue; contención; moderazione; Zurückhaltung", _CALM),
         ("rein in; reined in; reining in; reins in", _ARMED, 4),  # an armed side reined in
+        ("not be dragged into; not be drawn into; not allow to drag into; not let drag into; refuse to be dragged into; ne se laisserait pas entraîner; ne se laissera pas entraîner;"
+         "ne pas être entraîné; no se dejará arrastrar; no se dejarán arrastrar; no será arrastrado; non si farà trascinare; non si lascerà trascinare; non sarà trascinato;"
+         "nicht hineinziehen lassen; nicht hineingezogen", _ESCALATION, 6),  # a side that will not be dragged into a war
     ),
 )
 
