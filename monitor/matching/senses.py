@@ -63,6 +63,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(names_with_event_words(watchlist, matches, text)) | set(militias(watchlist, matches, text)) | set(captivity(watchlist, matches, text))
     dropped |= set(everyday_senses(watchlist, matches, text))
     dropped |= set(more_senses(watchlist, matches, text, spans)) | set(forms_and_moves(watchlist, matches, text))
+    dropped |= set(hazards(watchlist, matches, text, spans))
     dropped -= set(real_subjects(watchlist, matches, text, dropped)) | set(captives(watchlist, dropped, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text) | eased_tensions(watchlist, kept, text)
@@ -1929,3 +1930,34 @@ def captives(watchlist: Watchlist, dropped: set[Match], text: str) -> list[Match
     if not taken or not _hinted(text.casefold(), _CAPTIVITY_MORE_HINTS):
         return []
     return _in_sentences_telling(CAPTIVITY_MORE, taken, text, {})
+
+
+HAZARDS = Marks.of(  # a sentence that tells weather, pollution or disease: what it kills or hits is no act of the domain (the thirteenth pass)
+    "pollution|air pollution|smog|heavy rain|heavy rains|torrential rain|torrential rains|rainfall|downpour|downpours|storm|storms|sandstorm|sandstorms|"
+    "dust storm|dust storms|flooded|flash floods|flash flood|drought|heat|heatwave|cold snap|snow|snowfall|blizzard|hail|disease|epidemic|outbreak|malaria|"
+    "measles|virus|pollution de l'air|pluies torrentielles|tempête|tempête de sable|sécheresse|épidémie|contaminación|lluvias torrenciales|tormenta|"
+    "tormenta de arena|sequía|epidemia|inquinamento|piogge torrenziali|tempesta|tempesta di sabbia|siccità|Luftverschmutzung|Starkregen|Unwetter|"
+    "Sandsturm|Dürre|Epidemie|Seuche"
+)
+_HAZARD_HINTS = _hints(
+    "pollution", "smog", "rain", "downpour", "storm", "flood", "drought", "heat", "cold snap", "snow", "blizzard", "hail", "disease", "epidemic",
+    "outbreak", "malaria", "measles", "virus", "pluies", "tempête", "sécheresse", "épidémie", "contaminación", "lluvias", "tormenta", "sequía",
+    "inquinamento", "piogge", "tempesta", "siccità", "verschmutzung", "regen", "unwetter", "sturm", "dürre", "seuche",
+)
+HAZARD_VERBS = frozenset("hit hits struck strikes striking pounded pounding battered battering lashed lashing swept ravaged".split())  # heavy rain hit Iraq
+
+
+def hazards(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+    """The killings, and the generic fights told by a verb of hitting (heavy rain hit Basra, a sandstorm struck
+    Baghdad), of a sentence that tells weather, pollution or disease (HAZARDS: "air pollution killed 4,000", "la
+    contaminación mató a cientos") with no other hostile act in it: no violence, as `disasters` reads earthquakes."""
+    if not _hinted(text.casefold(), _HAZARD_HINTS):
+        return []
+    tables = _tables(watchlist)
+    events = [m for m in matches if m.kind == "event"]
+    quiet = [m for m in events if m.name == tables.killing or (m.cameo == "19" and fold(m.found) in HAZARD_VERBS)]
+    if not quiet:
+        return []
+    keys = sentence_keys(text, [m.start for m in events])
+    acts = {k for m, k in zip(events, keys) if m.name in tables.hostile and m not in quiet}
+    return _in_sentences_telling(HAZARDS, [m for m, k in zip(events, keys) if m in quiet and k not in acts], text, spans)
