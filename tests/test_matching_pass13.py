@@ -5,6 +5,8 @@ their designator (words with digits)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from monitor.matching.matcher import Matcher
@@ -103,3 +105,27 @@ def test_a_storm_that_hits_is_no_strike(matcher: Matcher, text: str) -> None:
 def test_an_attack_in_a_storm_stays(matcher: Matcher) -> None:
     found = events(matcher, "Rockets hit Baghdad's Green Zone during a sandstorm, killing two guards.")
     assert {"rocket attack", "killing"} <= found
+
+
+# Matcher, kind 1: a context word whose stem is another language's form of an event word hides no event.
+
+@pytest.fixture(scope="module")
+def with_envoy(plain: Matcher) -> Matcher:
+    """The plain list with "envoy" as a context word of the sanctions (a diplomat expelled): its English stem is
+    also the English stem of French "envoyer", whose French stem is the deployment's "envoi"."""
+    watchlist = plain.watchlist
+    events_ = tuple(
+        dataclasses.replace(e, phrases=(*e.phrases, "expelled"), context=(*e.context, ("expelled", ("envoy", "diplomats"))))
+        if e.name == "sanctions" else e
+        for e in watchlist.events
+    )
+    return Matcher(dataclasses.replace(watchlist, events=events_))
+
+
+@pytest.mark.parametrize("text", [
+    "Les États-Unis vont envoyer des parachutistes en Irak.",
+    "Paris a décidé d'envoyer des troupes supplémentaires au Liban.",
+    "Washington envoie des soldats dans le Golfe.",
+])
+def test_a_context_word_sharing_a_stem_hides_no_deployment(with_envoy: Matcher, text: str) -> None:
+    assert "troop deployment" in events(with_envoy, text)

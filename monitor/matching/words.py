@@ -5,7 +5,7 @@ words, its transliteration skeleton for words of 5+ letters (Qasem = Qassem = Qa
 when that skeleton is one edit away from exactly one alias word's — that alias word's key (small
 misspellings); a word no alias word agrees with has none. Its stem is the first of its Snowball stems
 (in the watchlist's languages) that some event, context or not_when phrase has, with the other languages'
-stems that are longer forms of it and that a phrase has. Its atoms are what the phrase index looks up: its
+stems that are not shorter cuts of it and that a phrase has. Its atoms are what the phrase index looks up: its
 key and `=` + each stem: a word alike an alias word keeps its stems (eased, alike Asad, is ease's; Khomeini,
 alike Khamenei, meets the not_when phrase "Khomeini").
 
@@ -191,10 +191,11 @@ class WordKeys:
 
     def word_stems(self, norm: str) -> tuple[str, ...]:
         """The word's stems that a phrase has: the first (in `languages`' order), then the other languages' that
-        are longer forms of it (a stem cut short in one language hides no phrase of another); none: empty."""
+        are not shorter cuts of it (a stem cut short, or cut otherwise, in one language hides no phrase of another:
+        envoyer is English envoy, a context word's, and French envoi, a deployment's); none: empty."""
         out: tuple[str, ...] = ()
         for language in self.languages:
-            if (s := stems.stem(norm, language)) in self.phrase_stems and s not in out and (not out or s.startswith(out[0])):
+            if (s := stems.stem(norm, language)) in self.phrase_stems and s not in out and (not out or not out[0].startswith(s)):
                 out = (*out, s)
         return out
 
@@ -257,7 +258,8 @@ class WordKeys:
         """Per normal form `word_stems`, each language in one call. Not the first language's stem only: a word
         whose stem in one language is cut short to another phrase's (colpirà: colp, the stem of colpi in a
         context phrase "colpi di mortaio") keeps its longer stem of another language too (colpir: colpire), so a
-        context phrase sharing a stem with an event phrase no longer hides the event. (Not the shorter ones: an
+        context phrase sharing a stem with an event phrase no longer hides the event; nor a stem cut otherwise
+        (envoyer: English envoy, a context word's; French envoi, a deployment's). (Not the shorter ones: an
         English stem left long that another language cuts short meets that language's other words too often.)"""
         out: list[tuple[str, ...]] = [()] * len(norms)
         function = set(compress(range(len(norms)), map(stems.FUNCTION_WORDS.__contains__, norms)))
@@ -267,7 +269,7 @@ class WordKeys:
         for language in self.languages:
             stemmed = stems.snowball_many(norms, language)
             for i in compress(range(len(norms)), map(self.phrase_stems.__contains__, stemmed)):
-                if i not in function and (not out[i] or (stemmed[i] not in out[i] and stemmed[i].startswith(out[i][0]))):
+                if i not in function and (not out[i] or (stemmed[i] not in out[i] and not out[i][0].startswith(stemmed[i]))):
                     out[i] = (*out[i], stemmed[i])
         return out
 
