@@ -177,6 +177,8 @@ SYNSETS: tuple[Synset, ...] = (
         "ballistic missile; ballistic missiles; missile attack; missile strike; missile barrage; cruise missile; cruise missiles;"
         "missile balistique; missiles balistiques; misil balístico; misiles balísticos; missile balistico; missili balistici; ballistische Rakete",
         ("missile; missiles; misiles; missili", _MISSILE),
+        ("guided missile; guided missiles; anti-tank missile; anti-tank missiles; antitank missile; ATGM; missile antichar; missiles antichars; missile guidé;"
+         "misil antitanque; misiles antitanque; misil guiado; missile anticarro; missili anticarro; missile guidato; Panzerabwehrrakete; Panzerabwehrraketen; Lenkflugkörper", ""),  # a guided weapon fired (the thirteenth pass)
     ),
     _synset(
         "assassination", "186",
@@ -188,6 +190,7 @@ SYNSETS: tuple[Synset, ...] = (
         "blew himself up; blew themselves up; attentat à la bombe; voiture piégée; attentat-suicide; coche bomba; atentado suicida;"
         "autobomba; attentato suicida; Bombenanschlag; Autobombe; Selbstmordanschlag; Sprengsatz",
         ("bombing; bombings; detonated; blow up", _ARMED),  # blew up, blown up, blowing up: one stem
+        ("bombe en bord de route; bomba al borde de la carretera; bomba de carretera; bomba al lato della strada; bomba sul ciglio della strada; Straßenrandbombe; Sprengfalle", ""),  # a roadside bomb in the other languages (the thirteenth pass)
     ),
     _synset(
         "rocket attack", "190",
