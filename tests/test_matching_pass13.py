@@ -129,3 +129,67 @@ def with_envoy(plain: Matcher) -> Matcher:
 ])
 def test_a_context_word_sharing_a_stem_hides_no_deployment(with_envoy: Matcher, text: str) -> None:
     assert "troop deployment" in events(with_envoy, text)
+
+
+# Coverage, kinds 5 and 7 (thesaurus): a roadside bomb in the other languages and guided and anti-tank missiles are
+# the domain's bombing and missile.
+
+@pytest.mark.parametrize("text", [
+    "Une bombe en bord de route a visé un convoi de la coalition près de Bagdad.",
+    "Una bomba al borde de la carretera alcanzó un convoy cerca de Bagdad.",
+    "Una bomba sul ciglio della strada ha colpito una pattuglia a nord di Baghdad.",
+    "Eine Straßenrandbombe traf einen Konvoi südlich von Bagdad.",
+])
+def test_a_roadside_bomb_is_a_bombing(plain: Matcher, text: str) -> None:
+    assert "bombing" in events(plain, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Hezbollah fighters fired an anti-tank missile at an Israeli position.",
+    "Les combattants ont tiré un missile antichar sur un blindé.",
+    "Die Miliz feuerte eine Panzerabwehrrakete auf einen Panzer.",
+])
+def test_a_guided_or_anti_tank_missile_is_a_missile(plain: Matcher, text: str) -> None:
+    assert "ballistic missiles" in events(plain, text)
+
+
+# Senses, kind 2 (any list): hit with a penalty is no strike; a storm that bombards is weather.
+
+@pytest.mark.parametrize("text", [
+    "The Iraqi bank was hit with US Treasury sanctions last year.",
+    "Washington hit Iran with new sanctions on its steel sector.",
+    "L'Iran, frappé de nouvelles sanctions, a réduit ses exportations.",
+    "L'economia iraniana, colpita dalle sanzioni americane, è in recessione.",
+    "Iraqi exporters were hit hard by the new tariffs.",
+])
+def test_hit_with_a_penalty_is_no_strike(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert "strike" not in events(matcher, text)
+    assert "strike" not in events(plain, text)
+
+
+@pytest.mark.parametrize("text", [
+    "A US drone hit the militia's convoy with two missiles near the border.",
+    "Iran hit the base with a barrage of ballistic missiles.",
+])
+def test_hit_with_weapons_stays_a_strike(matcher: Matcher, text: str) -> None:
+    assert events(matcher, text) & {"strike", "drone strike", "ballistic missiles"}
+
+
+def test_a_storm_that_bombards_kills_no_one_in_war(matcher: Matcher) -> None:
+    found = events(matcher, "Storm Dennis bombarded the coast with heavy rain, and a driver was killed when a tree fell on his car.")
+    assert not found & {"strike", "killing", "air strike"}
+
+
+# Senses, kind 2 (any list): a forecast's tensions and threats are weather's.
+
+@pytest.mark.parametrize("text", [
+    "Forecasters said tensions between the two weather systems could escalate into a violent storm.",
+    "The threat of flash floods rose as torrential rain moved north.",
+])
+def test_a_forecasts_escalation_or_threat_is_weathers(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert not events(matcher, text) & {"escalation", "threat"}
+    assert not events(plain, text) & {"escalation", "threat"}
+
+
+def test_a_threat_in_a_storm_by_a_watched_side_stays(matcher: Matcher) -> None:
+    assert "threat" in events(matcher, "Despite the sandstorm, the IRGC threatened to strike US bases in the Gulf.")

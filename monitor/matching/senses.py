@@ -63,7 +63,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(names_with_event_words(watchlist, matches, text)) | set(militias(watchlist, matches, text)) | set(captivity(watchlist, matches, text))
     dropped |= set(everyday_senses(watchlist, matches, text))
     dropped |= set(more_senses(watchlist, matches, text, spans)) | set(forms_and_moves(watchlist, matches, text))
-    dropped |= set(hazards(watchlist, matches, text, spans))
+    dropped |= set(hazards(watchlist, matches, text, spans)) | set(penalties_hit(matches, text)) | set(weather_talk(watchlist, matches, text, spans))
     dropped -= set(real_subjects(watchlist, matches, text, dropped)) | set(captives(watchlist, dropped, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text) | eased_tensions(watchlist, kept, text)
@@ -1944,7 +1944,9 @@ _HAZARD_HINTS = _hints(
     "outbreak", "malaria", "measles", "virus", "pluies", "tempête", "sécheresse", "épidémie", "contaminación", "lluvias", "tormenta", "sequía",
     "inquinamento", "piogge", "tempesta", "siccità", "verschmutzung", "regen", "unwetter", "sturm", "dürre", "seuche",
 )
-HAZARD_VERBS = frozenset("hit hits struck strikes striking pounded pounding battered battering lashed lashing swept ravaged".split())  # heavy rain hit Iraq
+HAZARD_VERBS = frozenset(  # heavy rain hit Iraq, a storm bombarded Brittany
+    "hit hits struck strikes striking pounded pounding battered battering lashed lashing swept ravaged bombarded bombarding pummelled pummeled pummelling".split()
+)
 
 
 def hazards(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
@@ -1961,3 +1963,40 @@ def hazards(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: di
     keys = sentence_keys(text, [m.start for m in events])
     acts = {k for m, k in zip(events, keys) if m.name in tables.hostile and m not in quiet}
     return _in_sentences_telling(HAZARDS, [m for m, k in zip(events, keys) if m in quiet and k not in acts], text, spans)
+
+
+PENALTY_VERBS = frozenset(  # hit with sanctions, frappé de sanctions, colpito dalle sanzioni
+    "hit hits struck slapped frappe frappee frappes frappees golpeado golpeada golpeados golpeadas colpito colpita colpiti colpite getroffen".split()
+)
+_PENALTY_AFTER = re.compile(  # by or with a penalty, in its clause: sanctions, tariffs, a fine, charges, a lawsuit, a ban
+    r"(?:[ \t]+[^\s.;:!?,]+){0,4}?[ \t]+(?:with|by|par|de|des|d'|por|con|da|dal|dalla|dalle|dai|von|durch|mit)[ \t]+(?:[^\s.;:!?]+[ \t]+){0,4}?"
+    r"(?:sanctions?|tariffs?|fines?|penalt(?:y|ies)|charges|lawsuits?|bans?|levies|taxes|indictments?|sanciones|aranceles|multas?|sanzioni|dazi|multe?|"
+    r"amendes?|droits[ \t]+de[ \t]+douane|Sanktionen|Strafzöllen|Zöllen|Strafen?|Geldstrafen?)\b",
+    re.IGNORECASE,
+)
+
+
+def penalties_hit(matches: Sequence[Match], text: str) -> list[Match]:
+    """A generic fight (CAMEO root 19) told by a verb of hitting whose clause names the penalty it hit with ("was
+    hit with US Treasury sanctions", "hit Iran with new tariffs", "colpito dalle sanzioni", "frappé de sanctions"):
+    a penalty, not force (the thirteenth pass)."""
+    return [
+        m for m in matches
+        if m.kind == "event" and m.cameo == "19" and fold(m.found) in PENALTY_VERBS and _PENALTY_AFTER.match(text, m.end)
+    ]
+
+
+def weather_talk(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+    """The escalations and threats of a sentence that tells weather, pollution or disease (HAZARDS) and names no
+    watched state, group or person ("tensions between two weather systems could escalate into a derecho", "the
+    threat of a dust storm"): a forecast's words, as `disasters` reads a hurricane's threat (the thirteenth pass)."""
+    if not _hinted(text.casefold(), _HAZARD_HINTS):
+        return []
+    tables = _tables(watchlist)
+    threat = tables.threat.name if tables.threat is not None else ""
+    talk = [m for m in matches if m.kind == "event" and m.name in (threat, tables.escalation) and m.name]
+    if not talk:
+        return []
+    told = _in_sentences_telling(HAZARDS, talk, text, spans)
+    named = {spans.get(a.start) or spans.setdefault(a.start, sentence_of(text, a.start)) for a in matches if a.kind == "actor" and a.category != "place"}
+    return [m for m in told if spans[m.start] not in named]
