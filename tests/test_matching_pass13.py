@@ -193,3 +193,20 @@ def test_a_forecasts_escalation_or_threat_is_weathers(matcher: Matcher, plain: M
 
 def test_a_threat_in_a_storm_by_a_watched_side_stays(matcher: Matcher) -> None:
     assert "threat" in events(matcher, "Despite the sandstorm, the IRGC threatened to strike US bases in the Gulf.")
+
+
+# Senses, kind 2 (any list): an attack, a threat or a hostage on computers is no force.
+
+@pytest.mark.parametrize("text", [
+    "Pro-Iranian hackers claimed an attack on the websites of three US banks.",
+    "Des pirates informatiques ont revendiqué une attaque contre le site du ministère iranien.",
+    "Los piratas informáticos amenazaron con publicar los datos del ministerio iraní.",
+    "A cyberattack attributed to Tehran hit the servers of Albania's government.",
+])
+def test_an_act_on_computers_is_no_force(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert not events(matcher, text) & {"strike", "threat", "kidnapping"}
+    assert not events(plain, text) & {"strike", "threat", "kidnapping"}
+
+
+def test_missiles_beside_hackers_stay(matcher: Matcher) -> None:
+    assert "ballistic missiles" in events(matcher, "Hackers jammed the radar as Iranian ballistic missiles struck the base.")

@@ -64,6 +64,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(everyday_senses(watchlist, matches, text))
     dropped |= set(more_senses(watchlist, matches, text, spans)) | set(forms_and_moves(watchlist, matches, text))
     dropped |= set(hazards(watchlist, matches, text, spans)) | set(penalties_hit(matches, text)) | set(weather_talk(watchlist, matches, text, spans))
+    dropped |= set(cyber(watchlist, matches, text, spans))
     dropped -= set(real_subjects(watchlist, matches, text, dropped)) | set(captives(watchlist, dropped, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text) | eased_tensions(watchlist, kept, text)
@@ -2000,3 +2001,29 @@ def weather_talk(watchlist: Watchlist, matches: Sequence[Match], text: str, span
     told = _in_sentences_telling(HAZARDS, talk, text, spans)
     named = {spans.get(a.start) or spans.setdefault(a.start, sentence_of(text, a.start)) for a in matches if a.kind == "actor" and a.category != "place"}
     return [m for m in told if spans[m.start] not in named]
+
+
+CYBER = Marks.of(  # a sentence that tells an act on computers: its attacks, threats and hostages are no force (the thirteenth pass)
+    "hacker|hackers|hacked|hacking|hack|cyber|cyberattack|cyberattacks|cyber-attack|cyber-attacks|cyber attack|cyber attacks|ransomware|malware|"
+    "DDoS|phishing|cybersecurity|pirates informatiques|pirate informatique|cyberattaque|cyberattaques|piratas informáticos|pirata informático|"
+    "ciberataque|ciberataques|pirati informatici|attacco informatico|attacchi informatici|Hackerangriff|Hackerangriffe|Cyberangriff|Cyberangriffe"
+)
+_CYBER_HINTS = _hints("hack", "cyber", "ransomware", "malware", "ddos", "phishing", "informati", "ciberata", "pirata")
+
+
+def cyber(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+    """The generic fights, threats and kidnappings of a sentence that tells an act on computers (CYBER: "hackers
+    claimed an attack on petrol stations", "ransomware held the records hostage", des pirates informatiques) with no
+    other hostile act in it: the guide's events are of force, not of servers."""
+    if not _hinted(text.casefold(), _CYBER_HINTS):
+        return []
+    tables = _tables(watchlist)
+    threat = tables.threat.name if tables.threat is not None else ""
+    kidnapping = _concept(watchlist, "kidnapping")
+    events = [m for m in matches if m.kind == "event"]
+    soft = [m for m in events if m.cameo == "19" or (m.name and m.name in (threat, kidnapping))]
+    if not soft:
+        return []
+    keys = sentence_keys(text, [m.start for m in events])
+    acts = {k for m, k in zip(events, keys) if m.name in tables.hostile and m not in soft}
+    return _in_sentences_telling(CYBER, [m for m, k in zip(events, keys) if m in soft and k not in acts], text, spans)
