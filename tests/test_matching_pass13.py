@@ -210,3 +210,19 @@ def test_an_act_on_computers_is_no_force(matcher: Matcher, plain: Matcher, text:
 
 def test_missiles_beside_hackers_stay(matcher: Matcher) -> None:
     assert "ballistic missiles" in events(matcher, "Hackers jammed the radar as Iranian ballistic missiles struck the base.")
+
+
+# Senses, kind 2 (any list): supporters' violence around a match is no attack of the domain.
+
+@pytest.mark.parametrize("text", [
+    "Hooligans attacked the team bus of the Iraqi champions after the final whistle.",
+    "Des supporters rivaux ont attaqué le bus de l'équipe iranienne à Téhéran.",
+    "Los hinchas atacaron el autobús del equipo iraquí tras el partido en Bagdad.",
+])
+def test_fans_attacking_a_team_bus_is_no_strike(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert "strike" not in events(matcher, text)
+    assert "strike" not in events(plain, text)
+
+
+def test_gunmen_attacking_a_bus_stay(matcher: Matcher) -> None:
+    assert "strike" in events(matcher, "Islamic State gunmen attacked a bus carrying Iraqi soldiers near Samarra.")

@@ -64,7 +64,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(everyday_senses(watchlist, matches, text))
     dropped |= set(more_senses(watchlist, matches, text, spans)) | set(forms_and_moves(watchlist, matches, text))
     dropped |= set(hazards(watchlist, matches, text, spans)) | set(penalties_hit(matches, text)) | set(weather_talk(watchlist, matches, text, spans))
-    dropped |= set(cyber(watchlist, matches, text, spans))
+    dropped |= set(cyber(watchlist, matches, text, spans)) | set(fans(watchlist, matches, text, spans))
     dropped -= set(real_subjects(watchlist, matches, text, dropped)) | set(captives(watchlist, dropped, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text) | eased_tensions(watchlist, kept, text)
@@ -2027,3 +2027,22 @@ def cyber(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict
     keys = sentence_keys(text, [m.start for m in events])
     acts = {k for m, k in zip(events, keys) if m.name in tables.hostile and m not in soft}
     return _in_sentences_telling(CYBER, [m for m, k in zip(events, keys) if m in soft and k not in acts], text, spans)
+
+
+FANS = Marks.of(  # a sentence that tells sports fans and a team's bus: its attacks are a brawl of supporters (the thirteenth pass)
+    "hooligans|hooligan|rival fans|away fans|home fans|ultras|team bus|team's bus|supporters rivaux|bus de l'équipe|hinchas|autobús del equipo|"
+    "tifosi|pullman della squadra|Mannschaftsbus"
+)
+_FANS_HINTS = _hints("hooligan", "fans", "ultras", "team bus", "team's bus", "supporters", "hinchas", "tifosi", "mannschaftsbus", "bus de l'équipe", "autobús del equipo", "pullman")
+
+
+def fans(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+    """The events of a sentence that tells sports fans or a team's bus ("hooligans attacked the team bus after the
+    match", "rival fans' prank on the embassy's football team bus", los hinchas), with no watched armed group named
+    in it: supporters' violence, as `fiction_or_sports` reads a match."""
+    if not _hinted(text.casefold(), _FANS_HINTS):
+        return []
+    actors = _tables(watchlist).actors
+    events = [m for m in matches if m.kind == "event"]
+    armed = {spans.get(g.start) or spans.setdefault(g.start, sentence_of(text, g.start)) for g in matches if g.kind == "actor" and g.name in actors and actors[g.name].kind == "group"}
+    return [m for m in _in_sentences_telling(FANS, events, text, spans) if spans[m.start] not in armed]
