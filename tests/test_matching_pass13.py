@@ -226,3 +226,16 @@ def test_fans_attacking_a_team_bus_is_no_strike(matcher: Matcher, plain: Matcher
 
 def test_gunmen_attacking_a_bus_stay(matcher: Matcher) -> None:
     assert "strike" in events(matcher, "Islamic State gunmen attacked a bus carrying Iraqi soldiers near Samarra.")
+
+
+# Coverage, kind 7 (thesaurus): no desire for war, in five languages, is de-escalation.
+
+@pytest.mark.parametrize("text", [
+    "Iran's foreign minister said Tehran had no desire for war with its neighbours.",
+    "Le président irakien a assuré n'avoir aucun désir de guerre avec l'Iran.",
+    "Il ministro ha detto che Teheran non ha nessun desiderio di guerra.",
+    "Der Präsident sagte, Bagdad habe kein Interesse an einem Krieg.",
+])
+def test_no_desire_for_war_is_de_escalation(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert "de-escalation" in events(matcher, text)
+    assert "de-escalation" in events(plain, text)

@@ -325,6 +325,9 @@ SYNSETS: tuple[Synset, ...] = (
         "evitar una escalada; evitar cualquier escalada; no busca una escalada; eine Eskalation vermeiden; keine Eskalation",
         ("restraint; retenue; contención; moderazione; Zurückhaltung", _CALM),
         ("rein in; reined in; reining in; reins in", _ARMED, 4),  # an armed side reined in
+        ("no desire for war; no desire for conflict; no desire for a war; no interest in war; no interest in a war; no appetite for war; no appetite for conflict;"
+         "aucun désir de guerre; aucune envie de guerre; ningún deseo de guerra; ningún interés en una guerra; nessun desiderio di guerra; nessun interesse alla guerra;"
+         "kein Interesse an einem Krieg; keinen Wunsch nach Krieg", ""),  # no wish for war, as said (the thirteenth pass)
         ("not be dragged into; not be drawn into; not allow to drag into; not let drag into; refuse to be dragged into; ne se laisserait pas entraîner; ne se laissera pas entraîner;"
          "ne pas être entraîné; no se dejará arrastrar; no se dejarán arrastrar; no será arrastrado; non si farà trascinare; non si lascerà trascinare; non sarà trascinato;"
          "nicht hineinziehen lassen; nicht hineingezogen", _ESCALATION, 6),  # a side that will not be dragged into a war
