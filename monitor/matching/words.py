@@ -12,7 +12,7 @@ alike Khamenei, meets the not_when phrase "Khomeini").
 Words are learnt many at once (`WordKeys.learn`): folding, skeletons and stems run over all the new
 words of a text in a few C-level calls, and only the few words that a cheap test leaves (an exact
 key, a one-edit neighbour, a joined Arabic prefix or a Russian case ending) run the per-word fuzzy
-comparison in Python. A word of more than LONG_WORD characters, or of more than DIGITS_WORD with digits, never matches. The
+comparison in Python. A word of more than LONG_WORD characters, or with digits but no designator's part (`_designator_part`), never matches. The
 cache holds CACHE_LIMIT words; when full it drops its older half (insertion order), keeping the recent.
 """
 
@@ -36,7 +36,7 @@ FUZZY_MIN_LEN = 5  # shorter words must be spelt exactly
 SKELETON_FLOOR = 60.0  # ratio a same-skeleton word needs (transliterations differ in vowels)
 MISSPELLING_MIN_LEN = 6  # alias words this long accept one edit (Soleimanni, Hezbolah)
 NEVER = "#"  # the normal form of a word that must never match (long numbers, URLs), and "no key", "no stem"
-DIGITS_WORD = 4  # characters: a longer word with digits never matches; a shorter one is a designator's part (the 16s of F-16s, the 52 of B-52)
+DIGITS_WORD = 4  # characters: a longer word with digits never matches; a shorter one is a designator's part (the 16s of F-16s, the 52 of B-52), not a year
 CACHE_LIMIT = 50_000  # words (≈ 20 MB with the fold caches); a full cache drops its older half
 CACHE_KEY_MAX = 100  # characters: longer words are worked out each time, never cached
 
@@ -91,9 +91,15 @@ def word_agrees(found: str, alias: str) -> bool:
     return len(alias) >= MISSPELLING_MIN_LEN and not prefix and Levenshtein.distance(found, alias) <= 1
 
 
+def _designator_part(word: str) -> bool:
+    """Whether a word with digits may be a type designator's part (16s, 15E, 52): at most DIGITS_WORD characters,
+    and a number of at most three digits (a year, 2020, never matches)."""
+    return len(word) <= DIGITS_WORD and (len(word) < DIGITS_WORD or not word.isdigit())
+
+
 def norm_of(word: str) -> str:
     """A word's normal form (`fold` of it as written on one line), or NEVER: a long word, one with digits."""
-    if len(word) > LONG_WORD or (not word.isalpha() and len(word) > DIGITS_WORD and any(c.isdigit() for c in word)):
+    if len(word) > LONG_WORD or (not word.isalpha() and not _designator_part(word) and any(c.isdigit() for c in word)):
         return NEVER
     return fold(unwrap_word(word)).replace(" ", "_") or NEVER
 
@@ -217,7 +223,7 @@ class WordKeys:
         if all(map(str.isalpha, words)) and max(map(len, words), default=0) <= LONG_WORD:  # most batches: no per-word test
             matchable = words
         else:
-            matchable = [w for w in words if len(w) <= LONG_WORD and (w.isalpha() or len(w) <= DIGITS_WORD or not any(c.isdigit() for c in w))]
+            matchable = [w for w in words if len(w) <= LONG_WORD and (w.isalpha() or _designator_part(w) or not any(c.isdigit() for c in w))]
         folded = fold_many([unwrap_word(w) for w in matchable] if is_wrapped("\0".join(matchable)) else matchable)
         lines = "\n".join(folded).replace(" ", "_").split("\n") if folded else ()  # a folded word has no line break
         if matchable is words:
