@@ -63,8 +63,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(names_with_event_words(watchlist, matches, text)) | set(militias(watchlist, matches, text)) | set(captivity(watchlist, matches, text))
     dropped |= set(everyday_senses(watchlist, matches, text))
     dropped |= set(more_senses(watchlist, matches, text, spans)) | set(forms_and_moves(watchlist, matches, text))
-    dropped |= set(hazards(watchlist, matches, text, spans)) | set(penalties_hit(matches, text)) | set(weather_talk(watchlist, matches, text, spans))
-    dropped |= set(cyber(watchlist, matches, text, spans)) | set(fans(watchlist, matches, text, spans))
+    dropped |= set(pass13_senses(watchlist, matches, text, spans))
     dropped -= set(real_subjects(watchlist, matches, text, dropped)) | set(captives(watchlist, dropped, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text) | eased_tensions(watchlist, kept, text)
@@ -1933,6 +1932,23 @@ def captives(watchlist: Watchlist, dropped: set[Match], text: str) -> list[Match
     return _in_sentences_telling(CAPTIVITY_MORE, taken, text, {})
 
 
+def pass13_senses(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+    """The thirteenth pass's senses, for texts with an event: `hazards`, `penalties_hit`, `weather_talk`, `cyber`,
+    `fans` (the text casefolded once for their quick looks)."""
+    if not any(m.kind == "event" for m in matches):
+        return []
+    folded = text.casefold()
+    told = {hint.lastgroup for hint in _PASS13_HINTS.finditer(folded)}  # one scan for the three quick looks
+    out = penalties_hit(matches, text)
+    if "hazard" in told:
+        out += hazards(watchlist, matches, text, spans, folded) + weather_talk(watchlist, matches, text, spans, folded)
+    if "cyber" in told:
+        out += cyber(watchlist, matches, text, spans, folded)
+    if "fans" in told:
+        out += fans(watchlist, matches, text, spans, folded)
+    return out
+
+
 HAZARDS = Marks.of(  # a sentence that tells weather, pollution or disease: what it kills or hits is no act of the domain (the thirteenth pass)
     "pollution|air pollution|smog|heavy rain|heavy rains|torrential rain|torrential rains|rainfall|downpour|downpours|storm|storms|sandstorm|sandstorms|"
     "dust storm|dust storms|flooded|flash floods|flash flood|drought|heat|heatwave|cold snap|snow|snowfall|blizzard|hail|disease|epidemic|outbreak|malaria|"
@@ -1940,22 +1956,20 @@ HAZARDS = Marks.of(  # a sentence that tells weather, pollution or disease: what
     "tormenta de arena|sequía|epidemia|inquinamento|piogge torrenziali|tempesta|tempesta di sabbia|siccità|Luftverschmutzung|Starkregen|Unwetter|"
     "Sandsturm|Dürre|Epidemie|Seuche"
 )
-_HAZARD_HINTS = _hints(
-    "pollution", "smog", "rain", "downpour", "storm", "flood", "drought", "heat", "cold snap", "snow", "blizzard", "hail", "disease", "epidemic",
-    "outbreak", "malaria", "measles", "virus", "pluies", "tempête", "sécheresse", "épidémie", "contaminación", "lluvias", "tormenta", "sequía",
-    "inquinamento", "piogge", "tempesta", "siccità", "verschmutzung", "regen", "unwetter", "sturm", "dürre", "seuche",
+_PASS13_HINTS = re.compile(  # word beginnings of HAZARDS, CYBER and FANS, casefolded: one quick look before splitting sentences
+    r"\b(?:(?P<hazard>pollution|smog|rain|sandstorm|dust\ storm|downpour|storm|flood|drought|heat|cold\ snap|snow|blizzard|hail|disease|epidemic|outbreak|malaria|measles|virus|pluies|tempête|sécheresse|épidémie|contaminación|lluvias|tormenta|sequía|inquinamento|piogge|tempesta|siccità|luftverschmutzung|starkregen|unwetter|sandsturm|dürre|seuche)"
+    r"|(?P<cyber>hack|cyber|ransomware|malware|ddos|phishing|pirates\ informatiques|pirate\ informatique|piratas\ informáticos|pirata\ informático|ciberata|pirati\ informatici|attacco\ informatico|attacchi\ informatici)"
+    r"|(?P<fans>hooligan|rival\ fans|away\ fans|home\ fans|ultras|team\ bus|team's\ bus|supporters\ rivaux|bus\ de\ l'équipe|hinchas|autobús\ del\ equipo|tifosi|pullman\ della\ squadra|mannschaftsbus))"
 )
 HAZARD_VERBS = frozenset(  # heavy rain hit Iraq, a storm bombarded Brittany
     "hit hits struck strikes striking pounded pounding battered battering lashed lashing swept ravaged bombarded bombarding pummelled pummeled pummelling".split()
 )
 
 
-def hazards(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+def hazards(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]], folded: str) -> list[Match]:
     """The killings, and the generic fights told by a verb of hitting (heavy rain hit Basra, a sandstorm struck
     Baghdad), of a sentence that tells weather, pollution or disease (HAZARDS: "air pollution killed 4,000", "la
     contaminación mató a cientos") with no other hostile act in it: no violence, as `disasters` reads earthquakes."""
-    if not _hinted(text.casefold(), _HAZARD_HINTS):
-        return []
     tables = _tables(watchlist)
     events = [m for m in matches if m.kind == "event"]
     quiet = [m for m in events if m.name == tables.killing or (m.cameo == "19" and fold(m.found) in HAZARD_VERBS)]
@@ -1987,12 +2001,10 @@ def penalties_hit(matches: Sequence[Match], text: str) -> list[Match]:
     ]
 
 
-def weather_talk(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+def weather_talk(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]], folded: str) -> list[Match]:
     """The escalations and threats of a sentence that tells weather, pollution or disease (HAZARDS) and names no
     watched state, group or person ("tensions between two weather systems could escalate into a derecho", "the
     threat of a dust storm"): a forecast's words, as `disasters` reads a hurricane's threat (the thirteenth pass)."""
-    if not _hinted(text.casefold(), _HAZARD_HINTS):
-        return []
     tables = _tables(watchlist)
     threat = tables.threat.name if tables.threat is not None else ""
     talk = [m for m in matches if m.kind == "event" and m.name in (threat, tables.escalation) and m.name]
@@ -2008,15 +2020,12 @@ CYBER = Marks.of(  # a sentence that tells an act on computers: its attacks, thr
     "DDoS|phishing|cybersecurity|pirates informatiques|pirate informatique|cyberattaque|cyberattaques|piratas informáticos|pirata informático|"
     "ciberataque|ciberataques|pirati informatici|attacco informatico|attacchi informatici|Hackerangriff|Hackerangriffe|Cyberangriff|Cyberangriffe"
 )
-_CYBER_HINTS = _hints("hack", "cyber", "ransomware", "malware", "ddos", "phishing", "informati", "ciberata", "pirata")
 
 
-def cyber(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+def cyber(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]], folded: str) -> list[Match]:
     """The generic fights, threats and kidnappings of a sentence that tells an act on computers (CYBER: "hackers
     claimed an attack on petrol stations", "ransomware held the records hostage", des pirates informatiques) with no
     other hostile act in it: the guide's events are of force, not of servers."""
-    if not _hinted(text.casefold(), _CYBER_HINTS):
-        return []
     tables = _tables(watchlist)
     threat = tables.threat.name if tables.threat is not None else ""
     kidnapping = _concept(watchlist, "kidnapping")
@@ -2033,15 +2042,12 @@ FANS = Marks.of(  # a sentence that tells sports fans and a team's bus: its atta
     "hooligans|hooligan|rival fans|away fans|home fans|ultras|team bus|team's bus|supporters rivaux|bus de l'équipe|hinchas|autobús del equipo|"
     "tifosi|pullman della squadra|Mannschaftsbus"
 )
-_FANS_HINTS = _hints("hooligan", "fans", "ultras", "team bus", "team's bus", "supporters", "hinchas", "tifosi", "mannschaftsbus", "bus de l'équipe", "autobús del equipo", "pullman")
 
 
-def fans(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+def fans(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]], folded: str) -> list[Match]:
     """The events of a sentence that tells sports fans or a team's bus ("hooligans attacked the team bus after the
     match", "rival fans' prank on the embassy's football team bus", los hinchas), with no watched armed group named
     in it: supporters' violence, as `fiction_or_sports` reads a match."""
-    if not _hinted(text.casefold(), _FANS_HINTS):
-        return []
     actors = _tables(watchlist).actors
     events = [m for m in matches if m.kind == "event"]
     armed = {spans.get(g.start) or spans.setdefault(g.start, sentence_of(text, g.start)) for g in matches if g.kind == "actor" and g.name in actors and actors[g.name].kind == "group"}
