@@ -50,7 +50,7 @@ def unwrap_word(word: str) -> str:
     return _JOINS.sub("", word) if is_wrapped(word) else word
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W_]+")
-# Spans that are not prose: links, e-mail addresses, file names, model numbers (KH-101, F-35).
+# Spans that are not prose: links, e-mail addresses, file names, model numbers (KH-101, MQ-9; not an aircraft's type, F-35).
 # Possessive quantifiers (++) keep the scan linear; each kind is only looked for when its mark is there.
 URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _FILE_EXT = r"\.(?:csv|pdf|txt|docx?|xlsx?|jpe?g|png|gif|zip|json|xml|html?)\b"
@@ -63,10 +63,11 @@ _LINKS: _Blanks = (
     (("WWW.",), URL),
     (("@",), re.compile(r"(?<!\S)[^\s@]++@\S+")),
 )
+_AIRCRAFT = r"(?:F|FA|A|AC|AV|EA|B|Su|MiG|Tu)-\d{1,3}[A-Z]{0,2}s?"  # a combat aircraft's type (F-16s, F-15E, B-52): prose, not a model number
 # File names and model numbers.
 _NAMES: _Blanks = (
     ((re.compile(r"\.[CDGHJPTXZcdghjptxz]"), re.compile(_FILE_EXT, re.I)), re.compile(r"(?<![\w-])[\w-]++" + _FILE_EXT, re.I)),
-    ((re.compile(r"-\d"),), re.compile(r"(?<!\w)\w++-\d[\w-]*+")),
+    ((re.compile(r"-\d"),), re.compile(r"(?<!\w)(?!" + _AIRCRAFT + r"(?![\w-]))\w++-\d[\w-]*+")),
 )
 
 

@@ -44,7 +44,7 @@ __all__ = ["CONTEXT_WINDOW", "EVENT_WINDOW", "LONG_WORD", "NOT_WHEN_WINDOW", "RE
 
 REGEX_BUDGET = 0.5  # seconds for all patterns together per text: once spent, the other patterns are skipped
 NOT_WHEN_WINDOW = 6  # words either side in which a not_when phrase cancels a match
-EVENT_WINDOW = 6  # words (same sentence) within which an event phrase's words count in any order and form
+EVENT_WINDOW = 6  # words (same sentence) within which an event phrase's words count in any order and form (a longer phrase's: its length)
 WORDS_SCORE = 90.0  # an event phrase found inflected or as its words (the phrase as listed scores 100)
 # Words that, between a phrase's words found apart, part them: a comparison's quantity (more than 100 troops is a
 # count, not "more troops") or another clause (vowed more until American troops leave). Not when the phrase has one.
@@ -203,7 +203,7 @@ class Matcher(CompiledWatchlist):
             numbers, unit_norms = self._units[alias_id]
             if not there.issuperset(numbers):
                 continue
-            for chosen in windows(numbers, seen, words, text, EVENT_WINDOW):
+            for chosen in windows(numbers, seen, words, text, max(EVENT_WINDOW, len(self._aliases[alias_id].norms))):  # a longer phrase is found at least as written
                 last = max(c.last for c in chosen)
                 first = chosen[0].first
                 start, end = words.starts[first], words.ends[last]

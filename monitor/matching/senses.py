@@ -63,6 +63,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(names_with_event_words(watchlist, matches, text)) | set(militias(watchlist, matches, text)) | set(captivity(watchlist, matches, text))
     dropped |= set(everyday_senses(watchlist, matches, text))
     dropped |= set(more_senses(watchlist, matches, text, spans)) | set(forms_and_moves(watchlist, matches, text))
+    dropped |= set(pass13_senses(watchlist, matches, text, spans))
     dropped -= set(real_subjects(watchlist, matches, text, dropped)) | set(captives(watchlist, dropped, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text) | eased_tensions(watchlist, kept, text)
@@ -1929,3 +1930,125 @@ def captives(watchlist: Watchlist, dropped: set[Match], text: str) -> list[Match
     if not taken or not _hinted(text.casefold(), _CAPTIVITY_MORE_HINTS):
         return []
     return _in_sentences_telling(CAPTIVITY_MORE, taken, text, {})
+
+
+def pass13_senses(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+    """The thirteenth pass's senses, for texts with an event: `hazards`, `penalties_hit`, `weather_talk`, `cyber`,
+    `fans` (the text casefolded once for their quick looks)."""
+    if not any(m.kind == "event" for m in matches):
+        return []
+    folded = text.casefold()
+    told = {hint.lastgroup for hint in _PASS13_HINTS.finditer(folded)}  # one scan for the three quick looks
+    out = penalties_hit(matches, text)
+    if "hazard" in told:
+        out += hazards(watchlist, matches, text, spans, folded) + weather_talk(watchlist, matches, text, spans, folded)
+    if "cyber" in told:
+        out += cyber(watchlist, matches, text, spans, folded)
+    if "fans" in told:
+        out += fans(watchlist, matches, text, spans, folded)
+    return out
+
+
+HAZARDS = Marks.of(  # a sentence that tells weather, pollution or disease: what it kills or hits is no act of the domain (the thirteenth pass)
+    "pollution|air pollution|smog|heavy rain|heavy rains|torrential rain|torrential rains|rainfall|downpour|downpours|storm|storms|sandstorm|sandstorms|"
+    "dust storm|dust storms|flooded|flash floods|flash flood|drought|heat|heatwave|cold snap|snow|snowfall|blizzard|hail|disease|epidemic|outbreak|malaria|"
+    "measles|virus|pollution de l'air|pluies torrentielles|tempête|tempête de sable|sécheresse|épidémie|contaminación|lluvias torrenciales|tormenta|"
+    "tormenta de arena|sequía|epidemia|inquinamento|piogge torrenziali|tempesta|tempesta di sabbia|siccità|Luftverschmutzung|Starkregen|Unwetter|"
+    "Sandsturm|Dürre|Epidemie|Seuche"
+)
+_PASS13_HINTS = re.compile(  # word beginnings of HAZARDS, CYBER and FANS, casefolded: one quick look before splitting sentences
+    r"\b(?:(?P<hazard>pollution|smog|rain|sandstorm|dust\ storm|downpour|storm|flood|drought|heat|cold\ snap|snow|blizzard|hail|disease|epidemic|outbreak|malaria|measles|virus|pluies|tempête|sécheresse|épidémie|contaminación|lluvias|tormenta|sequía|inquinamento|piogge|tempesta|siccità|luftverschmutzung|starkregen|unwetter|sandsturm|dürre|seuche)"
+    r"|(?P<cyber>hack|cyber|ransomware|malware|ddos|phishing|pirates\ informatiques|pirate\ informatique|piratas\ informáticos|pirata\ informático|ciberata|pirati\ informatici|attacco\ informatico|attacchi\ informatici)"
+    r"|(?P<fans>hooligan|rival\ fans|away\ fans|home\ fans|ultras|team\ bus|team's\ bus|supporters\ rivaux|bus\ de\ l'équipe|hinchas|autobús\ del\ equipo|tifosi|pullman\ della\ squadra|mannschaftsbus))"
+)
+HAZARD_VERBS = frozenset(  # heavy rain hit Iraq, a storm bombarded Brittany
+    "hit hits struck strikes striking pounded pounding battered battering lashed lashing swept ravaged bombarded bombarding pummelled pummeled pummelling".split()
+)
+
+
+def hazards(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]], folded: str) -> list[Match]:
+    """The killings, and the generic fights told by a verb of hitting (heavy rain hit Basra, a sandstorm struck
+    Baghdad), of a sentence that tells weather, pollution or disease (HAZARDS: "air pollution killed 4,000", "la
+    contaminación mató a cientos") with no other hostile act in it: no violence, as `disasters` reads earthquakes."""
+    tables = _tables(watchlist)
+    events = [m for m in matches if m.kind == "event"]
+    quiet = [m for m in events if m.name == tables.killing or (m.cameo == "19" and fold(m.found) in HAZARD_VERBS)]
+    if not quiet:
+        return []
+    keys = sentence_keys(text, [m.start for m in events])
+    acts = {k for m, k in zip(events, keys) if m.name in tables.hostile and m not in quiet}
+    return _in_sentences_telling(HAZARDS, [m for m, k in zip(events, keys) if m in quiet and k not in acts], text, spans)
+
+
+PENALTY_VERBS = frozenset(  # hit with sanctions, frappé de sanctions, colpito dalle sanzioni
+    "hit hits struck slapped frappe frappee frappes frappees golpeado golpeada golpeados golpeadas colpito colpita colpiti colpite getroffen".split()
+)
+_PENALTY_AFTER = re.compile(  # by or with a penalty, in its clause: sanctions, tariffs, a fine, charges, a lawsuit, a ban
+    r"(?:[ \t]+[^\s.;:!?,]+){0,4}?[ \t]+(?:with|by|par|de|des|d'|por|con|da|dal|dalla|dalle|dai|von|durch|mit)[ \t]+(?:[^\s.;:!?]+[ \t]+){0,4}?"
+    r"(?:sanctions?|tariffs?|fines?|penalt(?:y|ies)|charges|lawsuits?|bans?|levies|taxes|indictments?|sanciones|aranceles|multas?|sanzioni|dazi|multe?|"
+    r"amendes?|droits[ \t]+de[ \t]+douane|Sanktionen|Strafzöllen|Zöllen|Strafen?|Geldstrafen?)\b",
+    re.IGNORECASE,
+)
+
+
+def penalties_hit(matches: Sequence[Match], text: str) -> list[Match]:
+    """A generic fight (CAMEO root 19) told by a verb of hitting whose clause names the penalty it hit with ("was
+    hit with US Treasury sanctions", "hit Iran with new tariffs", "colpito dalle sanzioni", "frappé de sanctions"):
+    a penalty, not force (the thirteenth pass)."""
+    return [
+        m for m in matches
+        if m.kind == "event" and m.cameo == "19" and fold(m.found) in PENALTY_VERBS and _PENALTY_AFTER.match(text, m.end)
+    ]
+
+
+def weather_talk(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]], folded: str) -> list[Match]:
+    """The escalations and threats of a sentence that tells weather, pollution or disease (HAZARDS) and names no
+    watched state, group or person ("tensions between two weather systems could escalate into a derecho", "the
+    threat of a dust storm"): a forecast's words, as `disasters` reads a hurricane's threat (the thirteenth pass)."""
+    tables = _tables(watchlist)
+    threat = tables.threat.name if tables.threat is not None else ""
+    talk = [m for m in matches if m.kind == "event" and m.name in (threat, tables.escalation) and m.name]
+    if not talk:
+        return []
+    told = _in_sentences_telling(HAZARDS, talk, text, spans)
+    named = {spans.get(a.start) or spans.setdefault(a.start, sentence_of(text, a.start)) for a in matches if a.kind == "actor" and a.category != "place"}
+    return [m for m in told if spans[m.start] not in named]
+
+
+CYBER = Marks.of(  # a sentence that tells an act on computers: its attacks, threats and hostages are no force (the thirteenth pass)
+    "hacker|hackers|hacked|hacking|hack|cyber|cyberattack|cyberattacks|cyber-attack|cyber-attacks|cyber attack|cyber attacks|ransomware|malware|"
+    "DDoS|phishing|cybersecurity|pirates informatiques|pirate informatique|cyberattaque|cyberattaques|piratas informáticos|pirata informático|"
+    "ciberataque|ciberataques|pirati informatici|attacco informatico|attacchi informatici|Hackerangriff|Hackerangriffe|Cyberangriff|Cyberangriffe"
+)
+
+
+def cyber(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]], folded: str) -> list[Match]:
+    """The generic fights, threats and kidnappings of a sentence that tells an act on computers (CYBER: "hackers
+    claimed an attack on petrol stations", "ransomware held the records hostage", des pirates informatiques) with no
+    other hostile act in it: the guide's events are of force, not of servers."""
+    tables = _tables(watchlist)
+    threat = tables.threat.name if tables.threat is not None else ""
+    kidnapping = _concept(watchlist, "kidnapping")
+    events = [m for m in matches if m.kind == "event"]
+    soft = [m for m in events if m.cameo == "19" or (m.name and m.name in (threat, kidnapping))]
+    if not soft:
+        return []
+    keys = sentence_keys(text, [m.start for m in events])
+    acts = {k for m, k in zip(events, keys) if m.name in tables.hostile and m not in soft}
+    return _in_sentences_telling(CYBER, [m for m, k in zip(events, keys) if m in soft and k not in acts], text, spans)
+
+
+FANS = Marks.of(  # a sentence that tells sports fans and a team's bus: its attacks are a brawl of supporters (the thirteenth pass)
+    "hooligans|hooligan|rival fans|away fans|home fans|ultras|team bus|team's bus|supporters rivaux|bus de l'équipe|hinchas|autobús del equipo|"
+    "tifosi|pullman della squadra|Mannschaftsbus"
+)
+
+
+def fans(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]], folded: str) -> list[Match]:
+    """The events of a sentence that tells sports fans or a team's bus ("hooligans attacked the team bus after the
+    match", "rival fans' prank on the embassy's football team bus", los hinchas), with no watched armed group named
+    in it: supporters' violence, as `fiction_or_sports` reads a match."""
+    actors = _tables(watchlist).actors
+    events = [m for m in matches if m.kind == "event"]
+    armed = {spans.get(g.start) or spans.setdefault(g.start, sentence_of(text, g.start)) for g in matches if g.kind == "actor" and g.name in actors and actors[g.name].kind == "group"}
+    return [m for m in _in_sentences_telling(FANS, events, text, spans) if spans[m.start] not in armed]

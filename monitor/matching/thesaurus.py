@@ -67,6 +67,7 @@ _THREAT = (
     "attacco attaccare rappresaglia vendetta vendicare risposta "
     "Krieg Angriff angreifen Vergeltung Rache Antwort"
 )
+_NO_CONSEQUENCES = " ".join(w for w in _THREAT.split() if not w.casefold().startswith(("consequ", "conséqu", "consecu", "consegu", "konsequ")))  # a phrase of consequences is no evidence of itself
 _WARN = _THREAT + " Hormuz Ormuz blockade blocus bloqueo blocco Blockade"  # closing a strait, a blockade: a threat of force; the same words, but no names of states and groups (see _THREATS)
 _PROMISE = (  # a promise is a threat only of a reprisal (not of power plants, nor of shorter queues)
     "war attack attacks strike strikes retaliation revenge vengeance response reprisal reprisals consequences destroy punish punishment "
@@ -176,6 +177,8 @@ SYNSETS: tuple[Synset, ...] = (
         "ballistic missile; ballistic missiles; missile attack; missile strike; missile barrage; cruise missile; cruise missiles;"
         "missile balistique; missiles balistiques; misil balístico; misiles balísticos; missile balistico; missili balistici; ballistische Rakete",
         ("missile; missiles; misiles; missili", _MISSILE),
+        ("guided missile; guided missiles; anti-tank missile; anti-tank missiles; antitank missile; ATGM; missile antichar; missiles antichars; missile guidé;"
+         "misil antitanque; misiles antitanque; misil guiado; missile anticarro; missili anticarro; missile guidato; Panzerabwehrrakete; Panzerabwehrraketen; Lenkflugkörper", ""),  # a guided weapon fired (the thirteenth pass)
     ),
     _synset(
         "assassination", "186",
@@ -187,6 +190,7 @@ SYNSETS: tuple[Synset, ...] = (
         "blew himself up; blew themselves up; attentat à la bombe; voiture piégée; attentat-suicide; coche bomba; atentado suicida;"
         "autobomba; attentato suicida; Bombenanschlag; Autobombe; Selbstmordanschlag; Sprengsatz",
         ("bombing; bombings; detonated; blow up", _ARMED),  # blew up, blown up, blowing up: one stem
+        ("bombe en bord de route; bomba al borde de la carretera; bomba de carretera; bomba al lato della strada; bomba sul ciglio della strada; Straßenrandbombe; Sprengfalle", ""),  # a roadside bomb in the other languages (the thirteenth pass)
     ),
     _synset(
         "rocket attack", "190",
@@ -275,6 +279,12 @@ SYNSETS: tuple[Synset, ...] = (
         ("will regret; would regret; will live to regret; will be sorry; regrettera; lamentará; si pentirà; bereuen wird; wird es bereuen", _THREAT, 10),
         ("harsh punishment; stern warning; severa advertencia; dura advertencia; sévère avertissement; sévères avertissements;"
          "severo avvertimento; duro avvertimento; scharfe Warnung; harte Strafe", _THREAT, 10),
+        ("time of our choosing; time and place of our choosing; time and place we choose; moment de notre choix; moment et à l'endroit de notre choix;"
+         "momento y lugar que elijamos; momento que elijamos; momento e nel luogo che sceglieremo; momento che sceglieremo; Zeitpunkt unserer Wahl",
+         _THREAT + " respond responder répondre rispondere antworten", 10),  # a reprisal the avenger promises in the first person, when it chooses (not analysts expecting one at a time of "their" choosing)
+        ("face consequences; face the consequences; face serious consequences; face grave consequences; face severe consequences; face great consequences;"
+         "face dire consequences; subira les conséquences; subir les conséquences; sufrirá las consecuencias; afrontará las consecuencias; subirà le conseguenze;"
+         "wird die Konsequenzen tragen", _NO_CONSEQUENCES, 8),  # consequences a party is told it will face (its force words: not a drought's)
     ),
     _synset(
         "sanctions", "163",
@@ -315,6 +325,12 @@ SYNSETS: tuple[Synset, ...] = (
         "evitar una escalada; evitar cualquier escalada; no busca una escalada; eine Eskalation vermeiden; keine Eskalation",
         ("restraint; retenue; contención; moderazione; Zurückhaltung", _CALM),
         ("rein in; reined in; reining in; reins in", _ARMED, 4),  # an armed side reined in
+        ("no desire for war; no desire for conflict; no desire for a war; no interest in war; no interest in a war; no appetite for war; no appetite for conflict;"
+         "aucun désir de guerre; aucune envie de guerre; ningún deseo de guerra; ningún interés en una guerra; nessun desiderio di guerra; nessun interesse alla guerra;"
+         "kein Interesse an einem Krieg; keinen Wunsch nach Krieg", ""),  # no wish for war, as said (the thirteenth pass)
+        ("not be dragged into; not be drawn into; not allow to drag into; not let drag into; refuse to be dragged into; ne se laisserait pas entraîner; ne se laissera pas entraîner;"
+         "ne pas être entraîné; no se dejará arrastrar; no se dejarán arrastrar; no será arrastrado; non si farà trascinare; non si lascerà trascinare; non sarà trascinato;"
+         "nicht hineinziehen lassen; nicht hineingezogen", _ESCALATION, 6),  # a side that will not be dragged into a war
     ),
 )
 
@@ -380,6 +396,7 @@ def expand(
     own = own or {}
     armed = (tuple(groups), tuple(persons), tuple(states))
     listed = {_key(p) for e in events for p in e.phrases}
+    owners = _owners([e for e in events if e.name not in off])
     out = []
     for event in events:
         if event.name in off:
@@ -406,7 +423,7 @@ def expand(
                             context[p] = _words(own_sense._replace(phrase=p), armed)
                             if own_sense.within:
                                 within[p] = own_sense.within
-                elif key not in listed:
+                elif key not in listed and owners.get(synset.concept, event.name) == event.name:
                     listed.add(key)
                     phrases.append(member.phrase)
                     if member.context:
@@ -425,6 +442,12 @@ def event_of(concept: str, events: Sequence[Event]) -> str:
     named = [e.name for e in events if _key(e.name) in table]
     best = max(counts, default=(0, ""))
     return named[0] if named else best[1] if best[0] else ""
+
+
+def _owners(events: Sequence[Event]) -> dict[str, str]:
+    """Per synset's concept the event its unlisted members join: the one that stands for it (`event_of`), not
+    merely the first listing one member (a retaliation event that lists "crushing blow" takes no threat)."""
+    return {s.concept: name for s in SYNSETS if (name := event_of(s.concept, events))}
 
 
 def _words(member: Member, names: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]) -> tuple[str, ...]:

@@ -5,14 +5,14 @@ words, its transliteration skeleton for words of 5+ letters (Qasem = Qassem = Qa
 when that skeleton is one edit away from exactly one alias word's — that alias word's key (small
 misspellings); a word no alias word agrees with has none. Its stem is the first of its Snowball stems
 (in the watchlist's languages) that some event, context or not_when phrase has, with the other languages'
-stems that are longer forms of it and that a phrase has. Its atoms are what the phrase index looks up: its
+stems that are not shorter cuts of it and that a phrase has. Its atoms are what the phrase index looks up: its
 key and `=` + each stem: a word alike an alias word keeps its stems (eased, alike Asad, is ease's; Khomeini,
 alike Khamenei, meets the not_when phrase "Khomeini").
 
 Words are learnt many at once (`WordKeys.learn`): folding, skeletons and stems run over all the new
 words of a text in a few C-level calls, and only the few words that a cheap test leaves (an exact
 key, a one-edit neighbour, a joined Arabic prefix or a Russian case ending) run the per-word fuzzy
-comparison in Python. A word of more than LONG_WORD characters or with digits never matches. The
+comparison in Python. A word of more than LONG_WORD characters, or with digits but no designator's part (`_designator_part`), never matches. The
 cache holds CACHE_LIMIT words; when full it drops its older half (insertion order), keeping the recent.
 """
 
@@ -35,7 +35,8 @@ LONG_WORD = 1000  # characters: a longer word never matches (aliases and phrases
 FUZZY_MIN_LEN = 5  # shorter words must be spelt exactly
 SKELETON_FLOOR = 60.0  # ratio a same-skeleton word needs (transliterations differ in vowels)
 MISSPELLING_MIN_LEN = 6  # alias words this long accept one edit (Soleimanni, Hezbolah)
-NEVER = "#"  # the normal form of a word that must never match (digits, URLs), and "no key", "no stem"
+NEVER = "#"  # the normal form of a word that must never match (long numbers, URLs), and "no key", "no stem"
+DIGITS_WORD = 4  # characters: a longer word with digits never matches; a shorter one is a designator's part (the 16s of F-16s, the 52 of B-52), not a year
 CACHE_LIMIT = 50_000  # words (≈ 20 MB with the fold caches); a full cache drops its older half
 CACHE_KEY_MAX = 100  # characters: longer words are worked out each time, never cached
 
@@ -90,9 +91,15 @@ def word_agrees(found: str, alias: str) -> bool:
     return len(alias) >= MISSPELLING_MIN_LEN and not prefix and Levenshtein.distance(found, alias) <= 1
 
 
+def _designator_part(word: str) -> bool:
+    """Whether a word with digits may be a type designator's part (16s, 15E, 52): at most DIGITS_WORD characters,
+    and a number of at most three digits (a year, 2020, never matches)."""
+    return len(word) <= DIGITS_WORD and (len(word) < DIGITS_WORD or not word.isdigit())
+
+
 def norm_of(word: str) -> str:
     """A word's normal form (`fold` of it as written on one line), or NEVER: a long word, one with digits."""
-    if len(word) > LONG_WORD or (not word.isalpha() and any(c.isdigit() for c in word)):
+    if len(word) > LONG_WORD or (not word.isalpha() and not _designator_part(word) and any(c.isdigit() for c in word)):
         return NEVER
     return fold(unwrap_word(word)).replace(" ", "_") or NEVER
 
@@ -190,10 +197,11 @@ class WordKeys:
 
     def word_stems(self, norm: str) -> tuple[str, ...]:
         """The word's stems that a phrase has: the first (in `languages`' order), then the other languages' that
-        are longer forms of it (a stem cut short in one language hides no phrase of another); none: empty."""
+        are not shorter cuts of it (a stem cut short, or cut otherwise, in one language hides no phrase of another:
+        envoyer is English envoy, a context word's, and French envoi, a deployment's); none: empty."""
         out: tuple[str, ...] = ()
         for language in self.languages:
-            if (s := stems.stem(norm, language)) in self.phrase_stems and s not in out and (not out or s.startswith(out[0])):
+            if (s := stems.stem(norm, language)) in self.phrase_stems and s not in out and (not out or not out[0].startswith(s)):
                 out = (*out, s)
         return out
 
@@ -215,7 +223,7 @@ class WordKeys:
         if all(map(str.isalpha, words)) and max(map(len, words), default=0) <= LONG_WORD:  # most batches: no per-word test
             matchable = words
         else:
-            matchable = [w for w in words if len(w) <= LONG_WORD and (w.isalpha() or not any(c.isdigit() for c in w))]
+            matchable = [w for w in words if len(w) <= LONG_WORD and (w.isalpha() or _designator_part(w) or not any(c.isdigit() for c in w))]
         folded = fold_many([unwrap_word(w) for w in matchable] if is_wrapped("\0".join(matchable)) else matchable)
         lines = "\n".join(folded).replace(" ", "_").split("\n") if folded else ()  # a folded word has no line break
         if matchable is words:
@@ -256,7 +264,8 @@ class WordKeys:
         """Per normal form `word_stems`, each language in one call. Not the first language's stem only: a word
         whose stem in one language is cut short to another phrase's (colpirà: colp, the stem of colpi in a
         context phrase "colpi di mortaio") keeps its longer stem of another language too (colpir: colpire), so a
-        context phrase sharing a stem with an event phrase no longer hides the event. (Not the shorter ones: an
+        context phrase sharing a stem with an event phrase no longer hides the event; nor a stem cut otherwise
+        (envoyer: English envoy, a context word's; French envoi, a deployment's). (Not the shorter ones: an
         English stem left long that another language cuts short meets that language's other words too often.)"""
         out: list[tuple[str, ...]] = [()] * len(norms)
         function = set(compress(range(len(norms)), map(stems.FUNCTION_WORDS.__contains__, norms)))
@@ -266,7 +275,7 @@ class WordKeys:
         for language in self.languages:
             stemmed = stems.snowball_many(norms, language)
             for i in compress(range(len(norms)), map(self.phrase_stems.__contains__, stemmed)):
-                if i not in function and (not out[i] or (stemmed[i] not in out[i] and stemmed[i].startswith(out[i][0]))):
+                if i not in function and (not out[i] or (stemmed[i] not in out[i] and not out[i][0].startswith(stemmed[i]))):
                     out[i] = (*out[i], stemmed[i])
         return out
 
