@@ -63,6 +63,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(names_with_event_words(watchlist, matches, text)) | set(militias(watchlist, matches, text)) | set(captivity(watchlist, matches, text))
     dropped |= set(everyday_senses(watchlist, matches, text))
     dropped |= set(more_senses(watchlist, matches, text, spans)) | set(forms_and_moves(watchlist, matches, text))
+    dropped |= set(disaster_strikes(watchlist, matches, text))
     dropped -= set(real_subjects(watchlist, matches, text, dropped)) | set(captives(watchlist, dropped, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text) | eased_tensions(watchlist, kept, text)
@@ -1929,3 +1930,23 @@ def captives(watchlist: Watchlist, dropped: set[Match], text: str) -> list[Match
     if not taken or not _hinted(text.casefold(), _CAPTIVITY_MORE_HINTS):
         return []
     return _in_sentences_telling(CAPTIVITY_MORE, taken, text, {})
+
+
+_DISASTER_BEFORE = re.compile(  # a natural disaster as the subject right before the verb: "Hurricane Ida struck", "the quake that hit"
+    r"\b(?:earthquakes?|quakes?|tremors?|tsunamis?|hurricanes?|cyclones?|typhoons?|tornado(?:es|s)?|storms?|floods?|wildfires?|avalanches?|landslides?|"
+    r"lightning|heatwaves?|blizzards?|séisme|tremblement[ \t]+de[ \t]+terre|ouragan|tempête|terremoto|sismo|huracán|tormenta|uragano|tempesta|"
+    r"alluvione|Erdbeben|Sturm|Hurrikan|Taifun)\b(?:[ \t]+[A-Z][\w'’-]*)?(?:[ \t]+(?:that|which|has|had|have|ha|hanno|a|qui|que|che|hat))?[ \t]+$",
+    re.IGNORECASE,
+)
+_DISASTER_HINTS = _hints("quake", "tremor", "tsunami", "hurricane", "cyclone", "typhoon", "tornado", "storm", "flood", "wildfire", "avalanche", "landslide",
+                         "lightning", "heatwave", "blizzard", "séisme", "tremblement", "ouragan", "tempête", "terremoto", "sismo", "huracán", "tormenta",
+                         "uragano", "tempesta", "alluvione", "erdbeben", "sturm", "hurrikan", "taifun")
+
+
+def disaster_strikes(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The hostile acts whose verb has a natural disaster as its subject ("Hurricane Ida struck Louisiana", "a
+    magnitude 6 quake hit the province", "un séisme a frappé"): the storm's or the earthquake's, no attack."""
+    events = [m for m in matches if m.kind == "event" and m.name in _tables(watchlist).hostile]
+    if not events or not _hinted(text.casefold(), _DISASTER_HINTS):
+        return []
+    return [m for m in events if _DISASTER_BEFORE.search(text, max(0, m.start - 60), m.start)]

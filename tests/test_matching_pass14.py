@@ -1,0 +1,29 @@
+"""Issue 15, the pass that made set 14 in-sample: the kinds of text it missed or misread, told in sentences
+written for these tests (none from an evaluation set): a natural disaster that strikes; a newspaper named
+after a place; an armed side's halt of its own attacks told as such."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.matching.matcher import Matcher
+from tests.matching_fixtures import events
+
+
+# Senses: a natural disaster as the subject of "struck" or "hit" is no attack, for any list.
+
+@pytest.mark.parametrize("text", [
+    "A magnitude 7.1 earthquake struck off the coast of Sumatra near the Iraqi-funded port on Friday.",
+    "Typhoon Haiyan hit the central Philippines, where US Marines later delivered aid.",
+    "Un séisme a frappé le sud de l'Iran mardi, selon les autorités iraniennes.",
+    "The cyclone that hit Oman last week flooded roads near the US naval base.",
+    "Un terremoto ha colpito il nord dell'Iraq nella notte.",
+])
+def test_a_disaster_that_strikes_is_no_attack_for_any_list(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert "strike" not in events(matcher, text)
+    assert "strike" not in events(plain, text)
+
+
+def test_an_attack_after_a_disaster_stays(matcher: Matcher) -> None:
+    assert "rocket attack" in events(matcher, "A rocket struck the US base in Iraq hours after the earthquake hit the region.")
+
