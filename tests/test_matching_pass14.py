@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.matching.matcher import Matcher
-from tests.matching_fixtures import events
+from tests.matching_fixtures import actors, events
 
 
 # Senses: a natural disaster as the subject of "struck" or "hit" is no attack, for any list.
@@ -26,4 +26,21 @@ def test_a_disaster_that_strikes_is_no_attack_for_any_list(matcher: Matcher, pla
 
 def test_an_attack_after_a_disaster_stays(matcher: Matcher) -> None:
     assert "rocket attack" in events(matcher, "A rocket struck the US base in Iraq hours after the earthquake hit the region.")
+
+
+# Look-alikes: a newspaper named after a place is no government.
+
+@pytest.mark.parametrize("text", [
+    "The Baghdad Post reported that the minister had resigned over the contract.",
+    "Le Washington Post a révélé que le contrat avait été signé sans appel d'offres.",
+    "A columnist for the Washington Examiner said the contract was overpriced.",
+    "The Tehran Chronicle, a weekly, ran the interview on its front page.",
+])
+def test_a_newspaper_named_after_a_place_is_no_actor(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert not actors(matcher, text) & {"United States", "Iraq", "Iran", "Baghdad"}
+    assert not actors(plain, text) & {"United States", "Iraq", "Iran", "Baghdad"}
+
+
+def test_the_government_named_by_its_capital_stays(matcher: Matcher) -> None:
+    assert "United States" in actors(matcher, "Washington said it would post more troops to the Gulf.")
 

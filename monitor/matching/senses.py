@@ -63,7 +63,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(names_with_event_words(watchlist, matches, text)) | set(militias(watchlist, matches, text)) | set(captivity(watchlist, matches, text))
     dropped |= set(everyday_senses(watchlist, matches, text))
     dropped |= set(more_senses(watchlist, matches, text, spans)) | set(forms_and_moves(watchlist, matches, text))
-    dropped |= set(disaster_strikes(watchlist, matches, text))
+    dropped |= set(disaster_strikes(watchlist, matches, text)) | set(newspapers(matches, text))
     dropped -= set(real_subjects(watchlist, matches, text, dropped)) | set(captives(watchlist, dropped, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text) | eased_tensions(watchlist, kept, text)
@@ -1950,3 +1950,14 @@ def disaster_strikes(watchlist: Watchlist, matches: Sequence[Match], text: str) 
     if not events or not _hinted(text.casefold(), _DISASTER_HINTS):
         return []
     return [m for m in events if _DISASTER_BEFORE.search(text, max(0, m.start - 60), m.start)]
+
+
+_NEWSPAPER_AFTER = re.compile(  # the Washington Post, the Baghdad Post, the Tehran Chronicle: a paper named after a place
+    r"[ \t]+(?:Post|Herald|Journal|Tribune|Gazette|Examiner|Chronicle|Observer|Courier|Dispatch|Daily|Sentinel)\b(?!['’]s[ \t]+(?:Force|Army))"
+)
+
+
+def newspapers(matches: Sequence[Match], text: str) -> list[Match]:
+    """A place's or a state's name that is the first word of a newspaper's ("The Washington Post reported", "Le
+    Washington Post a révélé"): the paper, not the government."""
+    return [m for m in matches if m.kind == "actor" and m.category in ("place", "state") and _NEWSPAPER_AFTER.match(text, m.end)]
