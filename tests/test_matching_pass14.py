@@ -44,3 +44,29 @@ def test_a_newspaper_named_after_a_place_is_no_actor(matcher: Matcher, plain: Ma
 def test_the_government_named_by_its_capital_stays(matcher: Matcher) -> None:
     assert "United States" in actors(matcher, "Washington said it would post more troops to the Gulf.")
 
+
+# Coverage: an armed side's halt of its own attacks is a ceasefire, and the attacks keep their label.
+
+@pytest.mark.parametrize("text", [
+    "Hamas said it would suspend its rocket attacks on Israel for 48 hours.",
+    "The Houthis announced they were halting drone strikes on shipping in the Red Sea.",
+    "Kataib Hezbollah said it would pause its attacks on American forces in Iraq.",
+    "Die Miliz kündigte an, ihre Angriffe auf US-Truppen im Irak einzustellen.",
+    "Le Hezbollah a annoncé la suspension de ses attaques contre les forces israéliennes.",
+])
+def test_a_halt_of_ones_own_attacks_is_a_ceasefire_for_any_list(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert "ceasefire" in events(matcher, text)
+    assert "ceasefire" in events(plain, text)
+
+
+def test_the_halted_attacks_keep_their_label(matcher: Matcher) -> None:
+    assert "strike" in events(matcher, "Kataib Hezbollah said it would pause its attacks on American forces in Iraq.")
+
+
+@pytest.mark.parametrize("text", [
+    "Flights at Erbil airport were suspended after a drone attack on Tuesday.",
+    "Qatar urged Kataib Hezbollah to halt its attacks on US forces.",
+    "Schools were closed and trading halted following the rocket attack on the Green Zone.",
+])
+def test_a_halt_for_another_reason_or_a_call_is_no_ceasefire(matcher: Matcher, text: str) -> None:
+    assert "ceasefire" not in events(matcher, text)

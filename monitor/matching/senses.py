@@ -69,6 +69,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text) | eased_tensions(watchlist, kept, text)
     kept = [governments.get(m, m) for m in kept]
     added = named_parents(watchlist, kept) + threatened(watchlist, kept, text) + appeals(watchlist, kept, text)
+    added += halts(watchlist, kept, text)
     return sorted(dict.fromkeys(kept + added), key=lambda m: (m.start, m.kind))
 
 
@@ -1961,3 +1962,52 @@ def newspapers(matches: Sequence[Match], text: str) -> list[Match]:
     """A place's or a state's name that is the first word of a newspaper's ("The Washington Post reported", "Le
     Washington Post a révélé"): the paper, not the government."""
     return [m for m in matches if m.kind == "actor" and m.category in ("place", "state") and _NEWSPAPER_AFTER.match(text, m.end)]
+
+
+_HALT = re.compile(  # an armed side's own stop of its acts: halt, suspend, pause, cease, freeze (not a call on another side)
+    r"\b(?:halt(?:s|ed|ing)?|suspen(?:d|ds|ded|ding|sion)|paus(?:e|es|ed|ing)|ceas(?:e|es|ed|ing)|freez(?:e|es|ing)|froze|stopp(?:ed|ing)|"
+    r"suspendre|suspendu|suspendent|suspender|suspendió|suspensión|sospend\w*|sospensione|arrêter|arrête|arrêté|"
+    r"einzustellen|einstellen|eingestellt|stellt[ \t]+ein|Einstellung|auszusetzen|aussetzen|ausgesetzt)\b",
+    re.IGNORECASE,
+)
+_VERB_LAST = re.compile(r"einzustellen|einstellen|eingestellt|auszusetzen|aussetzen|ausgesetzt", re.IGNORECASE)  # German puts the verb after its object
+_OBJECT_BETWEEN = re.compile(r"(?:[ \t]+(?!nach\b|wegen\b|während\b|weil\b)[\w-]+){0,5}[ \t]+")  # ihre Angriffe auf US-Truppen im Irak einzustellen: one clause, no cause
+HALT_REACH = 5  # words from the stop to the act it stops ("halt its drone and rocket attacks")
+_HALTED_BETWEEN = re.compile(  # what may stand between the stop and the act: its, all, further, of military and (not "after a drone attack")
+    r"(?:[ \t]+(?:its|their|all|any|further|the|of|in|on|military|armed|and|ses|leurs|les|des|de|du|sus|los|las|del|i|gli|le|delle|dei|degli|di|"
+    r"ihre|seine|die|der|alle|weiteren|militärischen))*[ \t]+",
+    re.IGNORECASE,
+)
+
+
+def halts(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """An armed side's halt of its own hostile acts ("announced it would halt attacks on US forces", "the
+    suspension of military operations", "ihre Angriffe einzustellen"), in a sentence with no ceasefire found and
+    no call on another side: a ceasefire (CAMEO 0871); the acts stay (the guide keeps a halted act's label)."""
+    tables = _tables(watchlist)
+    truce = next((e for e in watchlist.events if e.name == tables.truce), None)
+    acts = [m for m in matches if m.kind == "event" and m.name in tables.hostile]
+    if truce is None or not acts:
+        return []
+    events = [m for m in matches if m.kind == "event"]
+    keys = sentence_keys(text, [m.start for m in events])
+    told = {k for m, k in zip(events, keys) if m.name == truce.name}
+    out: list[Match] = []
+    for stop in _HALT.finditer(text):
+        key = sentence_keys(text, [stop.start()])[0]
+        if key in told:
+            continue
+        begin = sentence_of(text, stop.start())[0]
+        if _APPEAL.search(text, begin, stop.start()):
+            continue  # urged the militia to halt attacks: a call, the appeals' de-escalation
+        after = _reach(text, stop.end(), HALT_REACH)
+        act = next((m for m in acts if stop.end() <= m.start < after and _HALTED_BETWEEN.fullmatch(text, stop.end(), m.start)), None)
+        span = (stop.start(), act.end) if act is not None else None
+        if act is None and _VERB_LAST.fullmatch(stop.group()):
+            act = next((m for m in acts if m.end <= stop.start() and _OBJECT_BETWEEN.fullmatch(text, m.end, stop.start())), None)
+            span = (act.start, stop.end()) if act is not None else None
+        if span is not None:
+            told.add(key)
+            out.append(Match("event", truce.name, "(a halt of attacks)", text[span[0] : span[1]], span[0], span[1], 90.0, truce.severity, "", truce.cameo, form="words"))
+    return out
+
