@@ -70,3 +70,24 @@ def test_the_halted_attacks_keep_their_label(matcher: Matcher) -> None:
 ])
 def test_a_halt_for_another_reason_or_a_call_is_no_ceasefire(matcher: Matcher, text: str) -> None:
     assert "ceasefire" not in events(matcher, text)
+
+
+# Senses: an escalation of a treatment or a health service (a dose, a protocol, testing) is no conflict's.
+
+@pytest.mark.parametrize("text", [
+    "The oncologist said the dose escalation phase would enrol 40 patients in Baghdad.",
+    "Nurses follow an escalation protocol when a patient's oxygen falls, the Iraqi health ministry said.",
+    "Health officials urged hospitals in Iraq to escalate testing after measles cases rose.",
+    "Les médecins de Téhéran ont décidé une escalade thérapeutique pour le patient.",
+])
+def test_a_treatments_escalation_is_no_escalation_for_any_list(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert "escalation" not in events(matcher, text)
+    assert "escalation" not in events(plain, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Doctors at a hospital in Erbil said the escalation of fighting had filled their wards with wounded.",
+    "The escalation between Iran and the United States has left hospitals in Baghdad short of blood.",
+])
+def test_a_wars_escalation_told_by_doctors_stays(matcher: Matcher, text: str) -> None:
+    assert "escalation" in events(matcher, text)

@@ -64,6 +64,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(everyday_senses(watchlist, matches, text))
     dropped |= set(more_senses(watchlist, matches, text, spans)) | set(forms_and_moves(watchlist, matches, text))
     dropped |= set(disaster_strikes(watchlist, matches, text)) | set(newspapers(matches, text))
+    dropped |= set(treatments(watchlist, matches, text, spans))
     dropped -= set(real_subjects(watchlist, matches, text, dropped)) | set(captives(watchlist, dropped, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text) | eased_tensions(watchlist, kept, text)
@@ -2011,3 +2012,43 @@ def halts(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Mat
             out.append(Match("event", truce.name, "(a halt of attacks)", text[span[0] : span[1]], span[0], span[1], 90.0, truce.severity, "", truce.cameo, form="words"))
     return out
 
+
+
+MEDICINE = Marks.of(  # a sentence that tells medicine: a dose, a trial, a patient, a ward, an outbreak; its escalations are a treatment's
+    "patient|patients|dose|doses|dosage|dose-escalation|clinical|trial|trials|tumour|tumours|tumor|tumors|cancer|oncology|oncologist|intensive care|"
+    "hospital|hospitals|nurses|clinicians|therapy|treatment|symptoms|outbreak|cholera|measles|vaccine|vaccination|infection|infections|chlorination|"
+    "antibiotics|sepsis|WHO|health ministry|patient's|patients'|"
+    "patiente|traitement|thérapeutique|médecins|paciente|pacientes|tratamiento|médicos|paziente|pazienti|terapia|medici|Patient|Patienten|Therapie|Ärzte|Dosis"
+)
+_MEDICINE_HINTS = _hints("patient", "dose", "dosage", "clinical", "trial", "tumo", "cancer", "oncolog", "intensive care", "hospital", "nurses", "clinician",
+                         "therap", "treatment", "symptom", "outbreak", "cholera", "measles", "vaccin", "infection", "chlorination", "antibiotic", "sepsis",
+                         "who", "health ministry", "traitement", "médecin", "paciente", "tratamiento", "médico", "paziente", "medici", "ärzte", "dosis")
+_WAR_WORDS = re.compile(  # what makes a medical sentence's escalation a war's after all: the fighting that fills the wards
+    r"\b(?:war|wars|fighting|clashes|troops|soldiers|militias?|militants|forces|missiles?|rockets?|shelling|bombing|air[ \t]?strikes?|wounded|"
+    r"guerre|combats|guerra|combates|combattimenti|Krieg|Kämpfe)\b",
+    re.IGNORECASE,
+)
+
+
+def treatments(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+    """The escalations and de-escalations of a sentence that tells medicine ("a dose-escalation trial", "the
+    hospital's escalation protocol", "urged authorities to escalate chlorination") with no war word in it: a
+    treatment's or a health service's, not a conflict's."""
+    tables = _tables(watchlist)
+    calm = tables.calm.name if tables.calm is not None else ""
+    steps = [m for m in matches if m.kind == "event" and m.name and m.name in (tables.escalation, calm)]
+    if not steps or not _hinted(text.casefold(), _MEDICINE_HINTS):
+        return []
+    told = _in_sentences_telling(MEDICINE, steps, text, spans)
+    return [m for m in told if not _WAR_WORDS.search(text, *spans[m.start]) and MEDICINE_NEAR.told(_around(text, m, MEDICINE_REACH))]
+
+
+MEDICINE_NEAR = MEDICINE.joined(Marks.of("protocol|protocols|testing|screening|care|phase|ward|wards|thérapeutique|terapéutica|terapeutica"))
+MEDICINE_REACH = 3  # words each side of an escalation that must hold the medicine it is of (the escalation between Iran and the US stays)
+_WORDS_LEFT = re.compile(r"(?:[\w'’-]+[^\w.;:!?]+){0,3}$")
+
+
+def _around(text: str, m: Match, words: int) -> str:
+    """The text from `words` words before a match to `words` words after it, in its sentence."""
+    left = _WORDS_LEFT.search(text, max(0, m.start - 80), m.start)
+    return text[left.start() if left else m.start : _reach(text, m.end, words)]
