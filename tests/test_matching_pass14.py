@@ -91,3 +91,21 @@ def test_a_treatments_escalation_is_no_escalation_for_any_list(matcher: Matcher,
 ])
 def test_a_wars_escalation_told_by_doctors_stays(matcher: Matcher, text: str) -> None:
     assert "escalation" in events(matcher, text)
+
+
+# Senses: reprisals and threats over tariffs and duties are trade moves, for any list.
+
+@pytest.mark.parametrize("text", [
+    "China's tariffs on soybeans drew swift retaliation from Washington.",
+    "The EU promised retaliation against new US duties on steel and aluminium.",
+    "Canada vowed to retaliate against the American lumber tariffs, escalating the trade war.",
+    "Bruxelles prépare des représailles contre les droits de douane américains.",
+    "Pekín anunció represalias contra los aranceles de Washington.",
+])
+def test_a_reprisal_over_tariffs_is_a_trade_move_for_any_list(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert not events(matcher, text) & {"retaliation", "threat"}
+    assert not events(plain, text) & {"retaliation", "threat"}
+
+
+def test_a_reprisal_against_troops_beside_tariffs_stays(matcher: Matcher) -> None:
+    assert "retaliation" in events(matcher, "Tehran threatened retaliation against US troops over the new tariffs on its steel.")

@@ -64,7 +64,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(everyday_senses(watchlist, matches, text))
     dropped |= set(more_senses(watchlist, matches, text, spans)) | set(forms_and_moves(watchlist, matches, text))
     dropped |= set(disaster_strikes(watchlist, matches, text)) | set(newspapers(matches, text))
-    dropped |= set(treatments(watchlist, matches, text, spans))
+    dropped |= set(treatments(watchlist, matches, text, spans)) | set(trade_moves(watchlist, matches, text, spans))
     dropped -= set(real_subjects(watchlist, matches, text, dropped)) | set(captives(watchlist, dropped, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text) | eased_tensions(watchlist, kept, text)
@@ -2052,3 +2052,32 @@ def _around(text: str, m: Match, words: int) -> str:
     """The text from `words` words before a match to `words` words after it, in its sentence."""
     left = _WORDS_LEFT.search(text, max(0, m.start - 80), m.start)
     return text[left.start() if left else m.start : _reach(text, m.end, words)]
+
+
+TRADE = Marks.of(  # a sentence that tells a dispute over trade: tariffs, duties, levies; its reprisals and threats are a trade move's
+    "tariff|tariffs|duties|levies|trade war|customs duties|anti-dumping|WTO|droits de douane|taxes douanières|aranceles|dazi|Zölle|Strafzölle|Zöllen"
+)
+_TRADE_HINTS = _hints("tariff", "duties", "levies", "trade war", "anti-dumping", "wto", "douan", "arancel", "dazi", "zöll", "zölle")
+_FORCE_WORDS = re.compile(  # what makes a trade sentence's reprisal a war's after all
+    r"\b(?:military|militar\w*|militaire\w*|force|forces|troops|strikes?|attacks?|missiles?|rockets?|drones?|war(?![ \t]+of[ \t]+words)|armed|"
+    r"bases?|guerre|guerra|Krieg|Truppen|Angriff\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def trade_moves(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+    """The reprisals and threats of a sentence that tells a dispute over trade ("tariffs on steel drew retaliation
+    from the EU", "Pekín anunció represalias contra los aranceles") with no force word in it: a trade move."""
+    tables = _tables(watchlist)
+    threat = tables.threat.name if tables.threat is not None else ""
+    reprisal = _concept(watchlist, "retaliation")
+    moves = [m for m in matches if m.kind == "event" and m.name and m.name in (reprisal, threat)]
+    if not moves or not _hinted(text.casefold(), _TRADE_HINTS):
+        return []
+    told = _in_sentences_telling(TRADE, moves, text, spans)
+    return [m for m in told if _only_trade_war(text, spans[m.start])]
+
+
+def _only_trade_war(text: str, span: tuple[int, int]) -> bool:
+    """Whether a sentence has no force word but the "war" of a trade war."""
+    return all(text[max(span[0], w.start() - 6) : w.start()].casefold().endswith("trade ") for w in _FORCE_WORDS.finditer(text, *span))
