@@ -109,3 +109,37 @@ def test_a_reprisal_over_tariffs_is_a_trade_move_for_any_list(matcher: Matcher, 
 
 def test_a_reprisal_against_troops_beside_tariffs_stays(matcher: Matcher) -> None:
     assert "retaliation" in events(matcher, "Tehran threatened retaliation against US troops over the new tariffs on its steel.")
+
+
+# Coverage: force held ready and consequences promised to an armed side are threats; a captive put to death is a killing.
+
+@pytest.mark.parametrize("text", [
+    "The Saudi defence minister said the kingdom was ready to use force to protect its oil fields if necessary.",
+    "Le ministre a affirmé que la France était prête à recourir à la force si nécessaire.",
+    "El ministro dijo que Turquía estaba dispuesta a usar la fuerza si no se retiraban las milicias.",
+    "The militia said US forces would face the consequences unless they left by the deadline.",
+])
+def test_force_held_ready_is_a_threat_for_any_list(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert "threat" in events(matcher, text)
+    assert "threat" in events(plain, text)
+
+
+@pytest.mark.parametrize("text", [
+    "The team will face the consequences of a poor season, the coach said.",
+    "The judge told the witness she would face serious consequences if she lied again.",
+])
+def test_consequences_outside_conflict_are_no_threat(matcher: Matcher, text: str) -> None:
+    assert "threat" not in events(matcher, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Gunmen of the Islamic State executed six prisoners in Raqqa, a monitoring group said.",
+    "Die Gefangenen wurden von IS-Kämpfern in Mossul hingerichtet.",
+    "Los milicianos fusilaron a los rehenes; los cuerpos de los ejecutados fueron hallados en Tikrit.",
+])
+def test_a_captive_put_to_death_is_a_killing_for_any_list(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert "killing" in events(plain, text)
+
+
+def test_a_plan_executed_is_no_killing(matcher: Matcher) -> None:
+    assert "killing" not in events(matcher, "The Pentagon said the plan was executed flawlessly by US forces in Iraq.")
