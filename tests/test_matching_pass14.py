@@ -143,3 +143,26 @@ def test_a_captive_put_to_death_is_a_killing_for_any_list(matcher: Matcher, plai
 
 def test_a_plan_executed_is_no_killing(matcher: Matcher) -> None:
     assert "killing" not in events(matcher, "The Pentagon said the plan was executed flawlessly by US forces in Iraq.")
+
+
+# Metonyms: a capital informed, wanted to act, describing, or holding a position is its government.
+
+@pytest.mark.parametrize(("text", "state"), [
+    ("Washington informed Tehran of the strike through Swiss channels.", "Iran"),
+    ("Ankara notified Baghdad before its jets crossed the border.", "Iraq"),
+    ("The United States wants Baghdad to expel the militias.", "Iraq"),
+    ("The plan, which Tehran described as a provocation, was shelved.", "Iran"),
+    ("Baghdad's objections were ignored by the coalition.", "Iraq"),
+])
+def test_a_capital_as_a_government_is_its_state(matcher: Matcher, text: str, state: str) -> None:
+    assert state in actors(matcher, text)
+    assert "Baghdad" not in actors(matcher, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Baghdad's streets were quiet on Friday.",
+    "Protesters in Baghdad described the scene as chaotic.",
+])
+def test_the_city_stays_the_city(matcher: Matcher, text: str) -> None:
+    assert "Baghdad" in actors(matcher, text)
+    assert "Iraq" not in actors(matcher, text)

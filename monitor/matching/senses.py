@@ -68,6 +68,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped -= set(real_subjects(watchlist, matches, text, dropped)) | set(captives(watchlist, dropped, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text) | eased_tensions(watchlist, kept, text)
+    governments |= {m: g for m, g in addressed_capitals(watchlist, kept, text).items() if m not in governments}
     kept = [governments.get(m, m) for m in kept]
     added = named_parents(watchlist, kept) + threatened(watchlist, kept, text) + appeals(watchlist, kept, text)
     added += halts(watchlist, kept, text)
@@ -2081,3 +2082,41 @@ def trade_moves(watchlist: Watchlist, matches: Sequence[Match], text: str, spans
 def _only_trade_war(text: str, span: tuple[int, int]) -> bool:
     """Whether a sentence has no force word but the "war" of a trade war."""
     return all(text[max(span[0], w.start() - 6) : w.start()].casefold().endswith("trade ") for w in _FORCE_WORDS.finditer(text, *span))
+
+
+GOVERNMENT_VERBS_MORE = frozenset(  # more of what a government does: "a move Baghdad described as", "Tehran informed the IAEA"
+    "described describes informed informs notified notifies confirmed confirms argued argues claimed claims pleaded pleads hailed hails "
+    "criticised criticized criticises criticizes dismissed dismisses".split()
+)
+ADDRESSED_MORE = frozenset(  # more of a capital addressed as a government: "informed Baghdad in advance", "wants Baghdad to rein in"
+    "informed informing informs notified notifying notifies briefed briefing assured assuring reassured reassuring wants wanted persuaded "
+    "persuade convinced convince lobbied lobbying reassure inform notify".split()
+)
+POSITIONS = frozenset(  # what a government holds after its capital's possessive: "Baghdad's pleading", "Tehran's objections"
+    "pleading pleas plea objections objection position protest protests request requests demand demands consent approval decision "
+    "response reply statement assurances refusal".split()
+)
+_OWNED_WORD = re.compile(r"['’]s[ \t]+(\w+)")
+
+
+def addressed_capitals(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[Match, Match]:
+    """A capital that `stands_for` a state, used for its government by more verbs (informed Baghdad, wants Baghdad to,
+    a move Baghdad described as) or with a government's position ("Baghdad's pleading", "Tehran's objections"):
+    that state, as `metonyms` does for its verbs."""
+    actors = _tables(watchlist).actors
+    out = {}
+    for m in matches:
+        state = actors.get(actors[m.name].stands_for) if m.kind == "actor" and m.name in actors else None
+        if state is None:
+            continue
+        before = _WORDS_BEFORE.search(text, max(0, m.start - 30), m.start)
+        word = fold(before.group(1)) if before is not None else ""
+        after = _NEXT_WORD.match(text, m.end)
+        owned = _NEXT_WORD.match(text, m.end) if m.found.endswith(("'s", "’s")) else _OWNED_WORD.match(text, m.end)
+        if (
+            word in ADDRESSED_MORE
+            or (after is not None and word not in PLACE_WORDS and fold(after.group(1)) in GOVERNMENT_VERBS_MORE)
+            or (owned is not None and fold(owned.group(1)) in POSITIONS)
+        ):
+            out[m] = dataclasses.replace(m, name=state.name, category=state.kind, part_of=state.part_of)
+    return out
