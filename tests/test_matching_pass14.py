@@ -166,3 +166,23 @@ def test_a_capital_as_a_government_is_its_state(matcher: Matcher, text: str, sta
 def test_the_city_stays_the_city(matcher: Matcher, text: str) -> None:
     assert "Baghdad" in actors(matcher, text)
     assert "Iraq" not in actors(matcher, text)
+
+
+# Senses: a sentence that tells a story by its parts, cast or roles takes its events and states.
+
+@pytest.mark.parametrize("text", [
+    "In the series finale, the heroine is kidnapped by militiamen in Baghdad.",
+    "She was cast as a hostage of the Islamic State in a Turkish drama, the most demanding role of her career.",
+    "The villain, an Iranian general, orders a drone strike on the US embassy in the final act.",
+])
+def test_a_storys_events_are_no_events_for_any_list(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert not events(matcher, text)
+    assert not events(plain, text)
+
+
+@pytest.mark.parametrize("text", [
+    "The actress was kidnapped by gunmen in Baghdad on Tuesday, police said.",
+    "The plot to bomb the US embassy in Baghdad was foiled, officials said.",
+])
+def test_real_acts_stay(matcher: Matcher, text: str) -> None:
+    assert events(matcher, text)

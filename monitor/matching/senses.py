@@ -65,6 +65,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(more_senses(watchlist, matches, text, spans)) | set(forms_and_moves(watchlist, matches, text))
     dropped |= set(disaster_strikes(watchlist, matches, text)) | set(newspapers(matches, text))
     dropped |= set(treatments(watchlist, matches, text, spans)) | set(trade_moves(watchlist, matches, text, spans))
+    dropped |= set(stories(watchlist, matches, text, spans))
     dropped -= set(real_subjects(watchlist, matches, text, dropped)) | set(captives(watchlist, dropped, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text) | eased_tensions(watchlist, kept, text)
@@ -2120,3 +2121,23 @@ def addressed_capitals(watchlist: Watchlist, matches: Sequence[Match], text: str
         ):
             out[m] = dataclasses.replace(m, name=state.name, category=state.kind, part_of=state.part_of)
     return out
+
+
+FICTION_MORE = Marks.of(  # more of a sentence that tells a story: a series' parts, its cast and its roles
+    "series finale|series premiere|season premiere|plot point|plot twist|plot points|villain|villains|protagonist|protagonists|showrunner|showrunners|"
+    "cast as|stars as|starring|title role|leading role|lead role|demanding role|role of her career|role of his career|"
+    "graphic novel|comic book|soap opera|telenovela|série télévisée|serie televisiva|Fernsehserie|Hörspiel|feuilleton"
+)
+_FICTION_MORE_HINTS = _hints("series", "season", "plot", "villain", "protagonist", "showrunner", "cast as", "stars as", "starring", "role", "graphic novel",
+                             "comic book", "soap opera", "telenovela", "série", "serie", "fernsehserie", "hörspiel", "feuilleton")
+
+
+def stories(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+    """The events and states of a sentence that tells a story by its parts, cast or roles (FICTION_MORE: "the series
+    finale shows the hero's team rescuing hostages", "playing a kidnapped journalist, the most demanding role of her
+    career"), as `fiction` does for FICTION."""
+    actors = _tables(watchlist).actors
+    told_of = [m for m in matches if m.kind == "event" or (m.name in actors and actors[m.name].kind == "state")]
+    if not told_of or not _hinted(text.casefold(), _FICTION_MORE_HINTS):
+        return []
+    return _in_sentences_telling(FICTION_MORE, told_of, text, spans, clauses=True)
