@@ -186,3 +186,20 @@ def test_a_storys_events_are_no_events_for_any_list(matcher: Matcher, plain: Mat
 ])
 def test_real_acts_stay(matcher: Matcher, text: str) -> None:
     assert events(matcher, text)
+
+
+# Look-alikes: an apposition that says a name is a troupe, a goddess, an algorithm or a private person by trade.
+
+@pytest.mark.parametrize("text", [
+    "Mark Esper, a retired plumber from Leeds, won the village pie contest.",
+    "Hezbollah, the Brazilian samba troupe, opened the carnival parade.",
+    "ISIS, the Egyptian goddess of motherhood, features in the new British Museum show.",
+    "Soleimani, un boulanger de Lyon, a ouvert sa troisième boutique.",
+])
+def test_an_apposition_of_another_thing_takes_the_actor_for_any_list(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert not actors(matcher, text)
+    assert not actors(plain, text)
+
+
+def test_an_apposition_of_office_keeps_the_actor(matcher: Matcher) -> None:
+    assert "Qasem Soleimani" in actors(matcher, "Qasem Soleimani, the commander of the Quds Force, was killed in a US drone strike.")

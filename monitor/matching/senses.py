@@ -65,7 +65,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(more_senses(watchlist, matches, text, spans)) | set(forms_and_moves(watchlist, matches, text))
     dropped |= set(disaster_strikes(watchlist, matches, text)) | set(newspapers(matches, text))
     dropped |= set(treatments(watchlist, matches, text, spans)) | set(trade_moves(watchlist, matches, text, spans))
-    dropped |= set(stories(watchlist, matches, text, spans))
+    dropped |= set(stories(watchlist, matches, text, spans)) | set(appositions_more(matches, text))
     dropped -= set(real_subjects(watchlist, matches, text, dropped)) | set(captives(watchlist, dropped, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text) | eased_tensions(watchlist, kept, text)
@@ -2141,3 +2141,24 @@ def stories(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: di
     if not told_of or not _hinted(text.casefold(), _FICTION_MORE_HINTS):
         return []
     return _in_sentences_telling(FICTION_MORE, told_of, text, spans, clauses=True)
+
+
+THING_HEADS_MORE = frozenset(  # more of what an apposition says a name is: a troupe, a goddess, an algorithm; a private person by trade
+    "troupe theatre theater ensemble choir orchestra goddess god deity algorithm method protein gene molecule dentist plumber "
+    "teacher nurse farmer student accountant chef baker cook carpenter electrician mechanic pharmacist physiotherapist hairdresser "
+    "dentiste plombier enseignant infirmière agriculteur étudiant boulanger troupe déesse dentista fontanero maestro enfermera agricultor "
+    "estudiante panadero diosa idraulico insegnante infermiera contadino studente fornaio dea Zahnarzt Klempner Lehrer Bäcker Göttin".casefold().split()
+)
+
+
+def appositions_more(matches: Sequence[Match], text: str) -> list[Match]:
+    """The actor matches that an apposition says are a troupe, a goddess, an algorithm or a private person by trade
+    ("Mark Esper, a retired plumber from Leeds", "ISIS, the Egyptian goddess"), as `appositions` does for THING_HEADS."""
+    out = []
+    for m in matches:
+        if m.kind != "actor":
+            continue
+        after = _APPOSITION.match(text, m.end)
+        if after and any(w.casefold() in THING_HEADS_MORE for w in after.group(1).split()):
+            out.append(m)
+    return out
