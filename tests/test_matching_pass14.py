@@ -203,3 +203,23 @@ def test_an_apposition_of_another_thing_takes_the_actor_for_any_list(matcher: Ma
 
 def test_an_apposition_of_office_keeps_the_actor(matcher: Matcher) -> None:
     assert "Qasem Soleimani" in actors(matcher, "Qasem Soleimani, the commander of the Quds Force, was killed in a US drone strike.")
+
+
+# Look-alikes: an armed group's acronym in a sentence about technology or a start-up is another thing's.
+
+@pytest.mark.parametrize("text", [
+    "The SaaS startup hit PMF after pivoting to payroll software.",
+    "Engineers said the PMU firmware update fixed the battery drain on the new laptops.",
+    "The ISIS imaging software is used by radiologists in three countries.",
+])
+def test_an_acronym_in_technology_is_no_armed_group_for_any_list(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert not actors(matcher, text)
+    assert not actors(plain, text)
+
+
+@pytest.mark.parametrize("text", [
+    "PMF fighters clashed with ISIS militants near the Syrian border.",
+    "IRGC hackers targeted the billing software of a US water utility, investigators said.",
+])
+def test_an_armed_groups_acronym_in_war_or_hacking_stays(matcher: Matcher, text: str) -> None:
+    assert actors(matcher, text) & {"Popular Mobilization Forces", "Islamic State", "Islamic Revolutionary Guard Corps"}

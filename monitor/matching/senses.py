@@ -66,6 +66,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(disaster_strikes(watchlist, matches, text)) | set(newspapers(matches, text))
     dropped |= set(treatments(watchlist, matches, text, spans)) | set(trade_moves(watchlist, matches, text, spans))
     dropped |= set(stories(watchlist, matches, text, spans)) | set(appositions_more(matches, text))
+    dropped |= set(technology_acronyms(matches, text, spans))
     dropped -= set(real_subjects(watchlist, matches, text, dropped)) | set(captives(watchlist, dropped, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text) | eased_tensions(watchlist, kept, text)
@@ -2162,3 +2163,27 @@ def appositions_more(matches: Sequence[Match], text: str) -> list[Match]:
         if after and any(w.casefold() in THING_HEADS_MORE for w in after.group(1).split()):
             out.append(m)
     return out
+
+
+TECHNOLOGY = Marks.of(  # a sentence that tells technology or a start-up's business: an armed group's acronym there is another thing's
+    "startup|start-up|fintech|chipmaker|chipmakers|chip|chips|semiconductor|processor|firmware|software|algorithm|algorithms|app|SaaS|"
+    "product-market fit|funding round|venture capital|investors|revenue|billing|cloud|engineers|developers|smartphone|laptop|battery|"
+    "idle power|power management|sorting|protein|dataset|open-source|logiciel|algorithme|puce|software|algoritmo|chip|Algorithmus|Software|Chiphersteller"
+)
+_TECHNOLOGY_HINTS = _hints("startup", "start-up", "fintech", "chip", "semiconductor", "processor", "firmware", "software", "algorithm", " app", "saas",
+                           "product-market", "funding round", "venture", "investor", "revenue", "billing", "cloud", "engineer", "developer", "smartphone",
+                           "laptop", "batter", "power", "sorting", "protein", "dataset", "open-source", "logiciel", "algorithme", "puce", "algoritmo")
+
+
+def technology_acronyms(matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+    """An armed group's all-caps acronym in a sentence that tells technology or a start-up's business with no war word
+    ("the fintech startup reached PMF within a year", "the chipmaker's new PMU", "the ISIS sorting algorithm"):
+    another thing's acronym (product-market fit, a power management unit, a method)."""
+    groups = [m for m in matches if m.kind == "actor" and m.category == "group" and m.found.isupper() and is_acronym(m.found)]
+    if not groups or not _hinted(text.casefold(), _TECHNOLOGY_HINTS):
+        return []
+    told = _in_sentences_telling(TECHNOLOGY, groups, text, spans)
+    return [m for m in told if not any(p.search(text, *spans[m.start]) for p in (_WAR_WORDS, _FORCE_WORDS, _CYBER))]
+
+
+_CYBER = re.compile(r"\b(?:hack\w*|cyber\w*|spy\w*|espionage|malware|ransomware|phishing|sanction\w*|designated)\b", re.IGNORECASE)  # an armed group's hackers: the group
