@@ -223,3 +223,24 @@ def test_an_acronym_in_technology_is_no_armed_group_for_any_list(matcher: Matche
 ])
 def test_an_armed_groups_acronym_in_war_or_hacking_stays(matcher: Matcher, text: str) -> None:
     assert actors(matcher, text) & {"Popular Mobilization Forces", "Islamic State", "Islamic Revolutionary Guard Corps"}
+
+
+# Look-alikes: a brand, a chain or a listed firm named after an actor.
+
+@pytest.mark.parametrize("text", [
+    "The fashion label 'Baghdad' opened its first store in Paris.",
+    "The burger chain Tehran Nights closed three branches in Toronto.",
+    "Shares in Iraq Telecom fell four percent on Monday.",
+    "The 'Soleimani' brand of saffron is sold in Dubai supermarkets.",
+])
+def test_a_brand_named_after_an_actor_is_no_actor_for_any_list(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert not actors(matcher, text)
+    assert not actors(plain, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Iran's brand of diplomacy relies on proxies, an analyst said.",
+    "Iran said shares in its oil exports to China had risen.",
+])
+def test_an_actors_own_brand_or_shares_keep_it(matcher: Matcher, text: str) -> None:
+    assert "Iran" in actors(matcher, text)

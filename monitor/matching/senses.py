@@ -66,7 +66,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(disaster_strikes(watchlist, matches, text)) | set(newspapers(matches, text))
     dropped |= set(treatments(watchlist, matches, text, spans)) | set(trade_moves(watchlist, matches, text, spans))
     dropped |= set(stories(watchlist, matches, text, spans)) | set(appositions_more(matches, text))
-    dropped |= set(technology_acronyms(matches, text, spans))
+    dropped |= set(technology_acronyms(matches, text, spans)) | set(brands(matches, text))
     dropped -= set(real_subjects(watchlist, matches, text, dropped)) | set(captives(watchlist, dropped, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text) | eased_tensions(watchlist, kept, text)
@@ -2187,3 +2187,27 @@ def technology_acronyms(matches: Sequence[Match], text: str, spans: dict[int, tu
 
 
 _CYBER = re.compile(r"\b(?:hack\w*|cyber\w*|spy\w*|espionage|malware|ransomware|phishing|sanction\w*|designated)\b", re.IGNORECASE)  # an armed group's hackers: the group
+
+
+_BRAND_BEFORE = re.compile(  # the energy drink brand Hezbolla Cola, the cafe chain Baghdad Nights: a brand named after the actor
+    r"\b(?:brand|brands|chain|label|franchise|carmaker|automaker|retailer|marque|enseigne|marca|cadena|catena|Marke|Kette)[ \t]+[\"'“‘«„]?[ \t]?$", re.IGNORECASE
+)
+_BRAND_AFTER = re.compile(r"[\"'”’»“]?[ \t]+(?:brand|label|franchise)\b", re.IGNORECASE)  # the 'Esper' brand of office chairs
+_SHARES_IN = re.compile(r"\b(?:shares|stake|stakes|stock|shareholders|acciones|azioni|actions|Aktien)[ \t]+(?:in|of|de|di|von)[ \t]+$", re.IGNORECASE)
+_CAPITALISED_NEXT = re.compile(r"[ \t]+[A-Z][\w-]*")
+
+
+def brands(matches: Sequence[Match], text: str) -> list[Match]:
+    """The actor matches that name a brand or a listed firm: right after "brand", "chain" or "label" (the energy drink
+    brand Hezbolla Cola, the cafe chain Baghdad Nights), right before "brand" (the 'Esper' brand of chairs), or after
+    "shares in" with another capitalised word of the name after it (shares in Iran Khodro)."""
+    out = []
+    for m in matches:
+        if m.kind != "actor":
+            continue
+        before = text[max(0, m.start - 30) : m.start]
+        if _BRAND_BEFORE.search(before) or (_BRAND_AFTER.match(text, m.end) and not m.found.endswith(("'s", "’s"))):  # Iran's brand of diplomacy: its own
+            out.append(m)
+        elif _SHARES_IN.search(before) and _CAPITALISED_NEXT.match(text, m.end):
+            out.append(m)
+    return out
