@@ -244,3 +244,16 @@ def test_a_brand_named_after_an_actor_is_no_actor_for_any_list(matcher: Matcher,
 ])
 def test_an_actors_own_brand_or_shares_keep_it(matcher: Matcher, text: str) -> None:
     assert "Iran" in actors(matcher, text)
+
+
+# Other languages (default list): a death told beside the other languages' rockets, missiles, drones and bombs, or the
+# Guards by their names there, is a killing.
+
+@pytest.mark.parametrize("text", [
+    "Un cohete disparado desde el Líbano mató a dos agricultores en Metula.",
+    "Bei dem Einschlag einer Rakete in Haifa wurden drei Menschen getötet.",
+    "Un razzo lanciato da Gaza ha ucciso due civili a Sderot.",
+    "Les Gardiens de la révolution ont annoncé la mort de trois conseillers en Syrie.",
+])
+def test_a_death_beside_a_weapon_in_another_language_is_a_killing(matcher: Matcher, text: str) -> None:
+    assert "killing" in events(matcher, text)
