@@ -172,7 +172,7 @@ def test_the_city_stays_the_city(matcher: Matcher, text: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "In the series finale, the heroine is kidnapped by militiamen in Baghdad.",
-    "She was cast as a hostage of the Islamic State in a Turkish drama, the most demanding role of her career.",
+    "She was cast as a hostage of militiamen in Baghdad in a Turkish drama, the most demanding role of her career.",
     "The villain, an Iranian general, orders a drone strike on the US embassy in the final act.",
 ])
 def test_a_storys_events_are_no_events_for_any_list(matcher: Matcher, plain: Matcher, text: str) -> None:

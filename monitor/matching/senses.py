@@ -63,10 +63,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(names_with_event_words(watchlist, matches, text)) | set(militias(watchlist, matches, text)) | set(captivity(watchlist, matches, text))
     dropped |= set(everyday_senses(watchlist, matches, text))
     dropped |= set(more_senses(watchlist, matches, text, spans)) | set(forms_and_moves(watchlist, matches, text))
-    dropped |= set(disaster_strikes(watchlist, matches, text)) | set(newspapers(matches, text))
-    dropped |= set(treatments(watchlist, matches, text, spans)) | set(trade_moves(watchlist, matches, text, spans))
-    dropped |= set(stories(watchlist, matches, text, spans)) | set(appositions_more(matches, text))
-    dropped |= set(technology_acronyms(matches, text, spans)) | set(brands(matches, text))
+    dropped |= set(fourteenth_senses(watchlist, matches, text, spans))
     dropped -= set(real_subjects(watchlist, matches, text, dropped)) | set(captives(watchlist, dropped, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text) | eased_tensions(watchlist, kept, text)
@@ -1943,17 +1940,12 @@ _DISASTER_BEFORE = re.compile(  # a natural disaster as the subject right before
     r"alluvione|Erdbeben|Sturm|Hurrikan|Taifun)\b(?:[ \t]+[A-Z][\w'’-]*)?(?:[ \t]+(?:that|which|has|had|have|ha|hanno|a|qui|que|che|hat))?[ \t]+$",
     re.IGNORECASE,
 )
-_DISASTER_HINTS = _hints("quake", "tremor", "tsunami", "hurricane", "cyclone", "typhoon", "tornado", "storm", "flood", "wildfire", "avalanche", "landslide",
-                         "lightning", "heatwave", "blizzard", "séisme", "tremblement", "ouragan", "tempête", "terremoto", "sismo", "huracán", "tormenta",
-                         "uragano", "tempesta", "alluvione", "erdbeben", "sturm", "hurrikan", "taifun")
 
 
 def disaster_strikes(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The hostile acts whose verb has a natural disaster as its subject ("Hurricane Ida struck Louisiana", "a
     magnitude 6 quake hit the province", "un séisme a frappé"): the storm's or the earthquake's, no attack."""
     events = [m for m in matches if m.kind == "event" and m.name in _tables(watchlist).hostile]
-    if not events or not _hinted(text.casefold(), _DISASTER_HINTS):
-        return []
     return [m for m in events if _DISASTER_BEFORE.search(text, max(0, m.start - 60), m.start)]
 
 
@@ -1974,6 +1966,7 @@ _HALT = re.compile(  # an armed side's own stop of its acts: halt, suspend, paus
     r"einzustellen|einstellen|eingestellt|stellt[ \t]+ein|Einstellung|auszusetzen|aussetzen|ausgesetzt)\b",
     re.IGNORECASE,
 )
+_HALT_HINTS = ("halt", "uspen", "paus", "ceas", "freez", "froze", "stopp", "ospen", "rrêt", "stell", "ussetz", "usgesetz", "Halt", "HALT")  # as written: a quick look
 _VERB_LAST = re.compile(r"einzustellen|einstellen|eingestellt|auszusetzen|aussetzen|ausgesetzt", re.IGNORECASE)  # German puts the verb after its object
 _OBJECT_BETWEEN = re.compile(r"(?:[ \t]+(?!nach\b|wegen\b|während\b|weil\b)[\w-]+){0,5}[ \t]+")  # ihre Angriffe auf US-Truppen im Irak einzustellen: one clause, no cause
 HALT_REACH = 5  # words from the stop to the act it stops ("halt its drone and rocket attacks")
@@ -1991,7 +1984,7 @@ def halts(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Mat
     tables = _tables(watchlist)
     truce = next((e for e in watchlist.events if e.name == tables.truce), None)
     acts = [m for m in matches if m.kind == "event" and m.name in tables.hostile]
-    if truce is None or not acts:
+    if truce is None or not acts or not any(h in text for h in _HALT_HINTS) or not _HALT.search(text):
         return []
     events = [m for m in matches if m.kind == "event"]
     keys = sentence_keys(text, [m.start for m in events])
@@ -2025,7 +2018,7 @@ MEDICINE = Marks.of(  # a sentence that tells medicine: a dose, a trial, a patie
 )
 _MEDICINE_HINTS = _hints("patient", "dose", "dosage", "clinical", "trial", "tumo", "cancer", "oncolog", "intensive care", "hospital", "nurses", "clinician",
                          "therap", "treatment", "symptom", "outbreak", "cholera", "measles", "vaccin", "infection", "chlorination", "antibiotic", "sepsis",
-                         "who", "health ministry", "traitement", "médecin", "paciente", "tratamiento", "médico", "paziente", "medici", "ärzte", "dosis")
+                         "health ministry", "traitement", "médecin", "paciente", "tratamiento", "médico", "paziente", "medici", "ärzte", "dosis")
 _WAR_WORDS = re.compile(  # what makes a medical sentence's escalation a war's after all: the fighting that fills the wards
     r"\b(?:war|wars|fighting|clashes|troops|soldiers|militias?|militants|forces|missiles?|rockets?|shelling|bombing|air[ \t]?strikes?|wounded|"
     r"guerre|combats|guerra|combates|combattimenti|Krieg|Kämpfe)\b",
@@ -2033,14 +2026,14 @@ _WAR_WORDS = re.compile(  # what makes a medical sentence's escalation a war's a
 )
 
 
-def treatments(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+def treatments(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]], folded: str) -> list[Match]:
     """The escalations and de-escalations of a sentence that tells medicine ("a dose-escalation trial", "the
     hospital's escalation protocol", "urged authorities to escalate chlorination") with no war word in it: a
     treatment's or a health service's, not a conflict's."""
     tables = _tables(watchlist)
     calm = tables.calm.name if tables.calm is not None else ""
     steps = [m for m in matches if m.kind == "event" and m.name and m.name in (tables.escalation, calm)]
-    if not steps or not _hinted(text.casefold(), _MEDICINE_HINTS):
+    if not steps or not (_hinted(folded, _MEDICINE_HINTS) or "WHO" in text):
         return []
     told = _in_sentences_telling(MEDICINE, steps, text, spans)
     return [m for m in told if not _WAR_WORDS.search(text, *spans[m.start]) and MEDICINE_NEAR.told(_around(text, m, MEDICINE_REACH))]
@@ -2068,14 +2061,14 @@ _FORCE_WORDS = re.compile(  # what makes a trade sentence's reprisal a war's aft
 )
 
 
-def trade_moves(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+def trade_moves(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]], folded: str) -> list[Match]:
     """The reprisals and threats of a sentence that tells a dispute over trade ("tariffs on steel drew retaliation
     from the EU", "Pekín anunció represalias contra los aranceles") with no force word in it: a trade move."""
     tables = _tables(watchlist)
     threat = tables.threat.name if tables.threat is not None else ""
     reprisal = _concept(watchlist, "retaliation")
     moves = [m for m in matches if m.kind == "event" and m.name and m.name in (reprisal, threat)]
-    if not moves or not _hinted(text.casefold(), _TRADE_HINTS):
+    if not moves or not _hinted(folded, _TRADE_HINTS):
         return []
     told = _in_sentences_telling(TRADE, moves, text, spans)
     return [m for m in told if _only_trade_war(text, spans[m.start])]
@@ -2129,19 +2122,7 @@ FICTION_MORE = Marks.of(  # more of a sentence that tells a story: a series' par
     "cast as|stars as|starring|title role|leading role|lead role|demanding role|role of her career|role of his career|"
     "graphic novel|comic book|soap opera|telenovela|série télévisée|serie televisiva|Fernsehserie|Hörspiel|feuilleton"
 )
-_FICTION_MORE_HINTS = _hints("series", "season", "plot", "villain", "protagonist", "showrunner", "cast as", "stars as", "starring", "role", "graphic novel",
-                             "comic book", "soap opera", "telenovela", "série", "serie", "fernsehserie", "hörspiel", "feuilleton")
-
-
-def stories(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
-    """The events and states of a sentence that tells a story by its parts, cast or roles (FICTION_MORE: "the series
-    finale shows the hero's team rescuing hostages", "playing a kidnapped journalist, the most demanding role of her
-    career"), as `fiction` does for FICTION."""
-    actors = _tables(watchlist).actors
-    told_of = [m for m in matches if m.kind == "event" or (m.name in actors and actors[m.name].kind == "state")]
-    if not told_of or not _hinted(text.casefold(), _FICTION_MORE_HINTS):
-        return []
-    return _in_sentences_telling(FICTION_MORE, told_of, text, spans, clauses=True)
+_FICTION_OR_SPORTS = _FICTION_OR_SPORTS.joined(FICTION_MORE)  # told in fiction_or_sports' one look at each sentence
 
 
 THING_HEADS_MORE = frozenset(  # more of what an apposition says a name is: a troupe, a goddess, an algorithm; a private person by trade
@@ -2175,12 +2156,12 @@ _TECHNOLOGY_HINTS = _hints("startup", "start-up", "fintech", "chip", "semiconduc
                            "laptop", "batter", "power", "sorting", "protein", "dataset", "open-source", "logiciel", "algorithme", "puce", "algoritmo")
 
 
-def technology_acronyms(matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+def technology_acronyms(matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]], folded: str) -> list[Match]:
     """An armed group's all-caps acronym in a sentence that tells technology or a start-up's business with no war word
     ("the fintech startup reached PMF within a year", "the chipmaker's new PMU", "the ISIS sorting algorithm"):
     another thing's acronym (product-market fit, a power management unit, a method)."""
     groups = [m for m in matches if m.kind == "actor" and m.category == "group" and m.found.isupper() and is_acronym(m.found)]
-    if not groups or not _hinted(text.casefold(), _TECHNOLOGY_HINTS):
+    if not groups or not _hinted(folded, _TECHNOLOGY_HINTS):
         return []
     told = _in_sentences_telling(TECHNOLOGY, groups, text, spans)
     return [m for m in told if not any(p.search(text, *spans[m.start]) for p in (_WAR_WORDS, _FORCE_WORDS, _CYBER))]
@@ -2211,3 +2192,16 @@ def brands(matches: Sequence[Match], text: str) -> list[Match]:
         elif _SHARES_IN.search(before) and _CAPITALISED_NEXT.match(text, m.end):
             out.append(m)
     return out
+
+
+def fourteenth_senses(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+    """The fourteenth pass's senses, the text casefolded once for their quick looks: `disaster_strikes`, `newspapers`,
+    `treatments`, `trade_moves`, `appositions_more`, `technology_acronyms`, `brands`."""
+    out = disaster_strikes(watchlist, matches, text) + newspapers(matches, text) + appositions_more(matches, text) + brands(matches, text)
+    tables = _tables(watchlist)
+    told = {tables.escalation, tables.calm.name if tables.calm is not None else "", tables.threat.name if tables.threat is not None else "", _concept(watchlist, "retaliation")} - {""}
+    if any(m.name in told or (m.kind == "actor" and m.found.isupper()) for m in matches):  # most texts: none of these, no casefolding
+        folded = text.casefold()
+        out += treatments(watchlist, matches, text, spans, folded) + trade_moves(watchlist, matches, text, spans, folded) + technology_acronyms(matches, text, spans, folded)
+    return out
+
