@@ -29,7 +29,7 @@ BLIND_10 = REPO / "tests" / "data" / "eval_unseen10.jsonl"  # IN-SAMPLE since th
 BLIND_11 = REPO / "tests" / "data" / "eval_unseen11.jsonl"  # IN-SAMPLE since the eleventh pass (tuned on by it): written blind (two writers, 2026-12-04, stop 31), read twice out of sample
 BLIND_12 = REPO / "tests" / "data" / "eval_unseen12.jsonl"  # IN-SAMPLE since the twelfth pass (tuned on by it): written blind (two writers, 2026-12-04, stop 32), read twice out of sample
 BLIND_13 = REPO / "tests" / "data" / "eval_unseen13.jsonl"  # IN-SAMPLE since the thirteenth pass (helper tune22, 2026-12-04): written blind (two writers, stop 32), read out of sample three times, then tuned on
-BLIND_14 = REPO / "tests" / "data" / "eval_unseen14.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 2026-12-04, stop 32), never tuned on
+BLIND_14 = REPO / "tests" / "data" / "eval_unseen14.jsonl"  # IN-SAMPLE since the fourteenth pass (helper tune23, 2026-12-04): written blind (two writers, stop 32), read out of sample twice, then tuned on
 BLIND_15 = REPO / "tests" / "data" / "eval_unseen15.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 2026-12-04, stop 32), never tuned on
 PLAIN = REPO / "bench" / "plain_watchlist.yaml"  # a plain analyst's list, never edited: measures the matcher itself
 NAMES = REPO / "tests" / "data" / "unrelated_names.txt"
@@ -157,6 +157,18 @@ def test_default_and_plain_lists_hold_their_figures_on_set_13(matcher: Matcher) 
     assert report.alert_accuracy >= 0.965, report.misses[:5]
     assert report.forbidden_reported <= 27, [m for m in report.misses if m.forbidden]
     assert evaluate(Matcher(load_watchlist(PLAIN)), cases).events.f1 >= 0.92
+
+
+def test_default_and_plain_lists_hold_their_figures_on_set_14(matcher: Matcher) -> None:
+    """The fourteenth pass's figures (IN-SAMPLE: tuned on), a little under: default 0.983/0.906/0.956/16 must-not,
+    plain events F1 0.897."""
+    cases = parse_cases(BLIND_14.read_text().splitlines(), str(BLIND_14))
+    report = evaluate(matcher, cases)
+    assert report.actors.f1 >= 0.978, report.misses[:5]
+    assert report.events.f1 >= 0.90, report.misses[:5]
+    assert report.alert_accuracy >= 0.95, report.misses[:5]
+    assert report.forbidden_reported <= 18, [m for m in report.misses if m.forbidden]
+    assert evaluate(Matcher(load_watchlist(PLAIN)), cases).events.f1 >= 0.89
 
 
 def test_no_unrelated_real_world_name_matches_a_watched_actor(matcher: Matcher) -> None:

@@ -64,11 +64,14 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(everyday_senses(watchlist, matches, text))
     dropped |= set(more_senses(watchlist, matches, text, spans)) | set(forms_and_moves(watchlist, matches, text))
     dropped |= set(pass13_senses(watchlist, matches, text, spans))
+    dropped |= set(fourteenth_senses(watchlist, matches, text, spans))
     dropped -= set(real_subjects(watchlist, matches, text, dropped)) | set(captives(watchlist, dropped, text))
     kept = [m for m in matches if m not in dropped]
     governments = metonyms(watchlist, kept, text) | aircraft_types(watchlist, kept, text) | drone_means(watchlist, kept, text) | eased_tensions(watchlist, kept, text)
+    governments |= {m: g for m, g in addressed_capitals(watchlist, kept, text).items() if m not in governments}
     kept = [governments.get(m, m) for m in kept]
     added = named_parents(watchlist, kept) + threatened(watchlist, kept, text) + appeals(watchlist, kept, text)
+    added += halts(watchlist, kept, text)
     return sorted(dict.fromkeys(kept + added), key=lambda m: (m.start, m.kind))
 
 
@@ -2012,7 +2015,20 @@ def weather_talk(watchlist: Watchlist, matches: Sequence[Match], text: str, span
         return []
     told = _in_sentences_telling(HAZARDS, talk, text, spans)
     named = {spans.get(a.start) or spans.setdefault(a.start, sentence_of(text, a.start)) for a in matches if a.kind == "actor" and a.category != "place"}
-    return [m for m in told if spans[m.start] not in named]
+    return [m for m in told if spans[m.start] not in named or _caused_by_hazard(text, m)]
+
+
+_CAUSE_AFTER = re.compile(  # consequences from the drought, menace due to the floods: what follows is the cause
+    r"(?:[ \t]+[\w'’-]+){0,2}?[ \t]+(?:from|of|due[ \t]+to|because[ \t]+of|caused[ \t]+by|dues?[ \t]+(?:à|aux?)|por|wegen|durch)[ \t]+", re.IGNORECASE
+)
+
+
+def _caused_by_hazard(text: str, m: Match) -> bool:
+    """Whether a threat's or an escalation's cause follows it as weather, pollution or disease ("Iraq's farmers will
+    face serious consequences from the drought"): no party threatens, though a state is named (the merge of the
+    thirteenth and fourteenth passes)."""
+    cause = _CAUSE_AFTER.match(text, m.end)
+    return cause is not None and any(hint.lastgroup == "hazard" for hint in _PASS13_HINTS.finditer(text[cause.end() : cause.end() + 40].casefold()))
 
 
 CYBER = Marks.of(  # a sentence that tells an act on computers: its attacks, threats and hostages are no force (the thirteenth pass)
@@ -2052,3 +2068,275 @@ def fans(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[
     events = [m for m in matches if m.kind == "event"]
     armed = {spans.get(g.start) or spans.setdefault(g.start, sentence_of(text, g.start)) for g in matches if g.kind == "actor" and g.name in actors and actors[g.name].kind == "group"}
     return [m for m in _in_sentences_telling(FANS, events, text, spans) if spans[m.start] not in armed]
+
+
+_DISASTER_BEFORE = re.compile(  # a natural disaster as the subject right before the verb: "Hurricane Ida struck", "the quake that hit"
+    r"\b(?:earthquakes?|quakes?|tremors?|tsunamis?|hurricanes?|cyclones?|typhoons?|tornado(?:es|s)?|storms?|floods?|wildfires?|avalanches?|landslides?|"
+    r"lightning|heatwaves?|blizzards?|séisme|tremblement[ \t]+de[ \t]+terre|ouragan|tempête|terremoto|sismo|huracán|tormenta|uragano|tempesta|"
+    r"alluvione|Erdbeben|Sturm|Hurrikan|Taifun)\b(?:[ \t]+[A-Z][\w'’-]*)?(?:[ \t]+(?:that|which|has|had|have|ha|hanno|a|qui|que|che|hat))?[ \t]+$",
+    re.IGNORECASE,
+)
+
+
+def disaster_strikes(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The hostile acts whose verb has a natural disaster as its subject ("Hurricane Ida struck Louisiana", "a
+    magnitude 6 quake hit the province", "un séisme a frappé"): the storm's or the earthquake's, no attack."""
+    events = [m for m in matches if m.kind == "event" and m.name in _tables(watchlist).hostile]
+    return [m for m in events if _DISASTER_BEFORE.search(text, max(0, m.start - 60), m.start)]
+
+
+_NEWSPAPER_AFTER = re.compile(  # the Washington Post, the Baghdad Post, the Tehran Chronicle: a paper named after a place
+    r"[ \t]+(?:Post|Herald|Journal|Tribune|Gazette|Examiner|Chronicle|Observer|Courier|Dispatch|Daily|Sentinel)\b(?!['’]s[ \t]+(?:Force|Army))"
+)
+
+
+def newspapers(matches: Sequence[Match], text: str) -> list[Match]:
+    """A place's or a state's name that is the first word of a newspaper's ("The Washington Post reported", "Le
+    Washington Post a révélé"): the paper, not the government."""
+    return [m for m in matches if m.kind == "actor" and m.category in ("place", "state") and _NEWSPAPER_AFTER.match(text, m.end)]
+
+
+_HALT = re.compile(  # an armed side's own stop of its acts: halt, suspend, pause, cease, freeze (not a call on another side)
+    r"\b(?:halt(?:s|ed|ing)?|suspen(?:d|ds|ded|ding|sion)|paus(?:e|es|ed|ing)|ceas(?:e|es|ed|ing)|freez(?:e|es|ing)|froze|stopp(?:ed|ing)|"
+    r"suspendre|suspendu|suspendent|suspender|suspendió|suspensión|sospend\w*|sospensione|arrêter|arrête|arrêté|"
+    r"einzustellen|einstellen|eingestellt|stellt[ \t]+ein|Einstellung|auszusetzen|aussetzen|ausgesetzt)\b",
+    re.IGNORECASE,
+)
+_HALT_HINTS = ("halt", "uspen", "paus", "ceas", "freez", "froze", "stopp", "ospen", "rrêt", "stell", "ussetz", "usgesetz", "Halt", "HALT")  # as written: a quick look
+_VERB_LAST = re.compile(r"einzustellen|einstellen|eingestellt|auszusetzen|aussetzen|ausgesetzt", re.IGNORECASE)  # German puts the verb after its object
+_OBJECT_BETWEEN = re.compile(r"(?:[ \t]+(?!nach\b|wegen\b|während\b|weil\b)[\w-]+){0,5}[ \t]+")  # ihre Angriffe auf US-Truppen im Irak einzustellen: one clause, no cause
+HALT_REACH = 5  # words from the stop to the act it stops ("halt its drone and rocket attacks")
+_HALTED_BETWEEN = re.compile(  # what may stand between the stop and the act: its, all, further, of military and (not "after a drone attack")
+    r"(?:[ \t]+(?:its|their|all|any|further|the|of|in|on|military|armed|and|ses|leurs|les|des|de|du|sus|los|las|del|i|gli|le|delle|dei|degli|di|"
+    r"ihre|seine|die|der|alle|weiteren|militärischen))*[ \t]+",
+    re.IGNORECASE,
+)
+
+
+def halts(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """An armed side's halt of its own hostile acts ("announced it would halt attacks on US forces", "the
+    suspension of military operations", "ihre Angriffe einzustellen"), in a sentence with no ceasefire found and
+    no call on another side: a ceasefire (CAMEO 0871); the acts stay (the guide keeps a halted act's label)."""
+    tables = _tables(watchlist)
+    truce = next((e for e in watchlist.events if e.name == tables.truce), None)
+    acts = [m for m in matches if m.kind == "event" and m.name in tables.hostile]
+    if truce is None or not acts or not any(h in text for h in _HALT_HINTS) or not _HALT.search(text):
+        return []
+    events = [m for m in matches if m.kind == "event"]
+    keys = sentence_keys(text, [m.start for m in events])
+    told = {k for m, k in zip(events, keys) if m.name == truce.name}
+    out: list[Match] = []
+    for stop in _HALT.finditer(text):
+        key = sentence_keys(text, [stop.start()])[0]
+        if key in told:
+            continue
+        begin = sentence_of(text, stop.start())[0]
+        if _APPEAL.search(text, begin, stop.start()):
+            continue  # urged the militia to halt attacks: a call, the appeals' de-escalation
+        after = _reach(text, stop.end(), HALT_REACH)
+        act = next((m for m in acts if stop.end() <= m.start < after and _HALTED_BETWEEN.fullmatch(text, stop.end(), m.start)), None)
+        span = (stop.start(), act.end) if act is not None else None
+        if act is None and _VERB_LAST.fullmatch(stop.group()):
+            act = next((m for m in acts if m.end <= stop.start() and _OBJECT_BETWEEN.fullmatch(text, m.end, stop.start())), None)
+            span = (act.start, stop.end()) if act is not None else None
+        if span is not None:
+            told.add(key)
+            out.append(Match("event", truce.name, "(a halt of attacks)", text[span[0] : span[1]], span[0], span[1], 90.0, truce.severity, "", truce.cameo, form="words"))
+    return out
+
+
+
+MEDICINE = Marks.of(  # a sentence that tells medicine: a dose, a trial, a patient, a ward, an outbreak; its escalations are a treatment's
+    "patient|patients|dose|doses|dosage|dose-escalation|clinical|trial|trials|tumour|tumours|tumor|tumors|cancer|oncology|oncologist|intensive care|"
+    "hospital|hospitals|nurses|clinicians|therapy|treatment|symptoms|outbreak|cholera|measles|vaccine|vaccination|infection|infections|chlorination|"
+    "antibiotics|sepsis|WHO|health ministry|patient's|patients'|"
+    "patiente|traitement|thérapeutique|médecins|paciente|pacientes|tratamiento|médicos|paziente|pazienti|terapia|medici|Patient|Patienten|Therapie|Ärzte|Dosis"
+)
+_MEDICINE_HINTS = _hints("patient", "dose", "dosage", "clinical", "trial", "tumo", "cancer", "oncolog", "intensive care", "hospital", "nurses", "clinician",
+                         "therap", "treatment", "symptom", "outbreak", "cholera", "measles", "vaccin", "infection", "chlorination", "antibiotic", "sepsis",
+                         "health ministry", "traitement", "médecin", "paciente", "tratamiento", "médico", "paziente", "medici", "ärzte", "dosis")
+_WAR_WORDS = re.compile(  # what makes a medical sentence's escalation a war's after all: the fighting that fills the wards
+    r"\b(?:war|wars|fighting|clashes|troops|soldiers|militias?|militants|forces|missiles?|rockets?|shelling|bombing|air[ \t]?strikes?|wounded|"
+    r"guerre|combats|guerra|combates|combattimenti|Krieg|Kämpfe)\b",
+    re.IGNORECASE,
+)
+
+
+def treatments(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]], folded: str) -> list[Match]:
+    """The escalations and de-escalations of a sentence that tells medicine ("a dose-escalation trial", "the
+    hospital's escalation protocol", "urged authorities to escalate chlorination") with no war word in it: a
+    treatment's or a health service's, not a conflict's."""
+    tables = _tables(watchlist)
+    calm = tables.calm.name if tables.calm is not None else ""
+    steps = [m for m in matches if m.kind == "event" and m.name and m.name in (tables.escalation, calm)]
+    if not steps or not (_hinted(folded, _MEDICINE_HINTS) or "WHO" in text):
+        return []
+    told = _in_sentences_telling(MEDICINE, steps, text, spans)
+    return [m for m in told if not _WAR_WORDS.search(text, *spans[m.start]) and MEDICINE_NEAR.told(_around(text, m, MEDICINE_REACH))]
+
+
+MEDICINE_NEAR = MEDICINE.joined(Marks.of("protocol|protocols|testing|screening|care|phase|ward|wards|thérapeutique|terapéutica|terapeutica"))
+MEDICINE_REACH = 3  # words each side of an escalation that must hold the medicine it is of (the escalation between Iran and the US stays)
+_WORDS_LEFT = re.compile(r"(?:[\w'’-]+[^\w.;:!?]+){0,3}$")
+
+
+def _around(text: str, m: Match, words: int) -> str:
+    """The text from `words` words before a match to `words` words after it, in its sentence."""
+    left = _WORDS_LEFT.search(text, max(0, m.start - 80), m.start)
+    return text[left.start() if left else m.start : _reach(text, m.end, words)]
+
+
+TRADE = Marks.of(  # a sentence that tells a dispute over trade: tariffs, duties, levies; its reprisals and threats are a trade move's
+    "tariff|tariffs|duties|levies|trade war|customs duties|anti-dumping|WTO|droits de douane|taxes douanières|aranceles|dazi|Zölle|Strafzölle|Zöllen"
+)
+_TRADE_HINTS = _hints("tariff", "duties", "levies", "trade war", "anti-dumping", "wto", "douan", "arancel", "dazi", "zöll", "zölle")
+_FORCE_WORDS = re.compile(  # what makes a trade sentence's reprisal a war's after all
+    r"\b(?:military|militar\w*|militaire\w*|force|forces|troops|strikes?|attacks?|missiles?|rockets?|drones?|war(?![ \t]+of[ \t]+words)|armed|"
+    r"bases?|guerre|guerra|Krieg|Truppen|Angriff\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def trade_moves(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]], folded: str) -> list[Match]:
+    """The reprisals and threats of a sentence that tells a dispute over trade ("tariffs on steel drew retaliation
+    from the EU", "Pekín anunció represalias contra los aranceles") with no force word in it: a trade move."""
+    tables = _tables(watchlist)
+    threat = tables.threat.name if tables.threat is not None else ""
+    reprisal = _concept(watchlist, "retaliation")
+    moves = [m for m in matches if m.kind == "event" and m.name and m.name in (reprisal, threat)]
+    if not moves or not _hinted(folded, _TRADE_HINTS):
+        return []
+    told = _in_sentences_telling(TRADE, moves, text, spans)
+    return [m for m in told if _only_trade_war(text, spans[m.start])]
+
+
+def _only_trade_war(text: str, span: tuple[int, int]) -> bool:
+    """Whether a sentence has no force word but the "war" of a trade war."""
+    return all(text[max(span[0], w.start() - 6) : w.start()].casefold().endswith("trade ") for w in _FORCE_WORDS.finditer(text, *span))
+
+
+GOVERNMENT_VERBS_MORE = frozenset(  # more of what a government does: "a move Baghdad described as", "Tehran informed the IAEA"
+    "described describes informed informs notified notifies confirmed confirms argued argues claimed claims pleaded pleads hailed hails "
+    "criticised criticized criticises criticizes dismissed dismisses".split()
+)
+ADDRESSED_MORE = frozenset(  # more of a capital addressed as a government: "informed Baghdad in advance", "wants Baghdad to rein in"
+    "informed informing informs notified notifying notifies briefed briefing assured assuring reassured reassuring wants wanted persuaded "
+    "persuade convinced convince lobbied lobbying reassure inform notify".split()
+)
+POSITIONS = frozenset(  # what a government holds after its capital's possessive: "Baghdad's pleading", "Tehran's objections"
+    "pleading pleas plea objections objection position protest protests request requests demand demands consent approval decision "
+    "response reply statement assurances refusal".split()
+)
+_OWNED_WORD = re.compile(r"['’]s[ \t]+(\w+)")
+
+
+def addressed_capitals(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[Match, Match]:
+    """A capital that `stands_for` a state, used for its government by more verbs (informed Baghdad, wants Baghdad to,
+    a move Baghdad described as) or with a government's position ("Baghdad's pleading", "Tehran's objections"):
+    that state, as `metonyms` does for its verbs."""
+    actors = _tables(watchlist).actors
+    out = {}
+    for m in matches:
+        state = actors.get(actors[m.name].stands_for) if m.kind == "actor" and m.name in actors else None
+        if state is None:
+            continue
+        before = _WORDS_BEFORE.search(text, max(0, m.start - 30), m.start)
+        word = fold(before.group(1)) if before is not None else ""
+        after = _NEXT_WORD.match(text, m.end)
+        owned = _NEXT_WORD.match(text, m.end) if m.found.endswith(("'s", "’s")) else _OWNED_WORD.match(text, m.end)
+        if (
+            word in ADDRESSED_MORE
+            or (after is not None and word not in PLACE_WORDS and fold(after.group(1)) in GOVERNMENT_VERBS_MORE)
+            or (owned is not None and fold(owned.group(1)) in POSITIONS)
+        ):
+            out[m] = dataclasses.replace(m, name=state.name, category=state.kind, part_of=state.part_of)
+    return out
+
+
+FICTION_MORE = Marks.of(  # more of a sentence that tells a story: a series' parts, its cast and its roles
+    "series finale|series premiere|season premiere|plot point|plot twist|plot points|villain|villains|protagonist|protagonists|showrunner|showrunners|"
+    "cast as|stars as|starring|title role|leading role|lead role|demanding role|role of her career|role of his career|"
+    "graphic novel|comic book|soap opera|telenovela|série télévisée|serie televisiva|Fernsehserie|Hörspiel|feuilleton"
+)
+_FICTION_OR_SPORTS = _FICTION_OR_SPORTS.joined(FICTION_MORE)  # told in fiction_or_sports' one look at each sentence
+
+
+THING_HEADS_MORE = frozenset(  # more of what an apposition says a name is: a troupe, a goddess, an algorithm; a private person by trade
+    "troupe theatre theater ensemble choir orchestra goddess god deity algorithm method protein gene molecule dentist plumber "
+    "teacher nurse farmer student accountant chef baker cook carpenter electrician mechanic pharmacist physiotherapist hairdresser "
+    "dentiste plombier enseignant infirmière agriculteur étudiant boulanger troupe déesse dentista fontanero maestro enfermera agricultor "
+    "estudiante panadero diosa idraulico insegnante infermiera contadino studente fornaio dea Zahnarzt Klempner Lehrer Bäcker Göttin".casefold().split()
+)
+
+
+def appositions_more(matches: Sequence[Match], text: str) -> list[Match]:
+    """The actor matches that an apposition says are a troupe, a goddess, an algorithm or a private person by trade
+    ("Mark Esper, a retired plumber from Leeds", "ISIS, the Egyptian goddess"), as `appositions` does for THING_HEADS."""
+    out = []
+    for m in matches:
+        if m.kind != "actor":
+            continue
+        after = _APPOSITION.match(text, m.end)
+        if after and any(w.casefold() in THING_HEADS_MORE for w in after.group(1).split()):
+            out.append(m)
+    return out
+
+
+TECHNOLOGY = Marks.of(  # a sentence that tells technology or a start-up's business: an armed group's acronym there is another thing's
+    "startup|start-up|fintech|chipmaker|chipmakers|chip|chips|semiconductor|processor|firmware|software|algorithm|algorithms|app|SaaS|"
+    "product-market fit|funding round|venture capital|investors|revenue|billing|cloud|engineers|developers|smartphone|laptop|battery|"
+    "idle power|power management|sorting|protein|dataset|open-source|logiciel|algorithme|puce|software|algoritmo|chip|Algorithmus|Software|Chiphersteller"
+)
+_TECHNOLOGY_HINTS = _hints("startup", "start-up", "fintech", "chip", "semiconductor", "processor", "firmware", "software", "algorithm", " app", "saas",
+                           "product-market", "funding round", "venture", "investor", "revenue", "billing", "cloud", "engineer", "developer", "smartphone",
+                           "laptop", "batter", "power", "sorting", "protein", "dataset", "open-source", "logiciel", "algorithme", "puce", "algoritmo")
+
+
+def technology_acronyms(matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]], folded: str) -> list[Match]:
+    """An armed group's all-caps acronym in a sentence that tells technology or a start-up's business with no war word
+    ("the fintech startup reached PMF within a year", "the chipmaker's new PMU", "the ISIS sorting algorithm"):
+    another thing's acronym (product-market fit, a power management unit, a method)."""
+    groups = [m for m in matches if m.kind == "actor" and m.category == "group" and m.found.isupper() and is_acronym(m.found)]
+    if not groups or not _hinted(folded, _TECHNOLOGY_HINTS):
+        return []
+    told = _in_sentences_telling(TECHNOLOGY, groups, text, spans)
+    return [m for m in told if not any(p.search(text, *spans[m.start]) for p in (_WAR_WORDS, _FORCE_WORDS, _CYBER))]
+
+
+_CYBER = re.compile(r"\b(?:hack\w*|cyber\w*|spy\w*|espionage|malware|ransomware|phishing|sanction\w*|designated)\b", re.IGNORECASE)  # an armed group's hackers: the group
+
+
+_BRAND_BEFORE = re.compile(  # the energy drink brand Hezbolla Cola, the cafe chain Baghdad Nights: a brand named after the actor
+    r"\b(?:brand|brands|chain|label|franchise|carmaker|automaker|retailer|marque|enseigne|marca|cadena|catena|Marke|Kette)[ \t]+[\"'“‘«„]?[ \t]?$", re.IGNORECASE
+)
+_BRAND_AFTER = re.compile(r"[\"'”’»“]?[ \t]+(?:brand|label|franchise)\b", re.IGNORECASE)  # the 'Esper' brand of office chairs
+_SHARES_IN = re.compile(r"\b(?:shares|stake|stakes|stock|shareholders|acciones|azioni|actions|Aktien)[ \t]+(?:in|of|de|di|von)[ \t]+$", re.IGNORECASE)
+_CAPITALISED_NEXT = re.compile(r"[ \t]+[A-Z][\w-]*")
+
+
+def brands(matches: Sequence[Match], text: str) -> list[Match]:
+    """The actor matches that name a brand or a listed firm: right after "brand", "chain" or "label" (the energy drink
+    brand Hezbolla Cola, the cafe chain Baghdad Nights), right before "brand" (the 'Esper' brand of chairs), or after
+    "shares in" with another capitalised word of the name after it (shares in Iran Khodro)."""
+    out = []
+    for m in matches:
+        if m.kind != "actor":
+            continue
+        before = text[max(0, m.start - 30) : m.start]
+        if _BRAND_BEFORE.search(before) or (_BRAND_AFTER.match(text, m.end) and not m.found.endswith(("'s", "’s"))):  # Iran's brand of diplomacy: its own
+            out.append(m)
+        elif _SHARES_IN.search(before) and _CAPITALISED_NEXT.match(text, m.end):
+            out.append(m)
+    return out
+
+
+def fourteenth_senses(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+    """The fourteenth pass's senses, the text casefolded once for their quick looks: `disaster_strikes`, `newspapers`,
+    `treatments`, `trade_moves`, `appositions_more`, `technology_acronyms`, `brands`."""
+    out = disaster_strikes(watchlist, matches, text) + newspapers(matches, text) + appositions_more(matches, text) + brands(matches, text)
+    tables = _tables(watchlist)
+    told = {tables.escalation, tables.calm.name if tables.calm is not None else "", tables.threat.name if tables.threat is not None else "", _concept(watchlist, "retaliation")} - {""}
+    if any(m.name in told or (m.kind == "actor" and m.found.isupper()) for m in matches):  # most texts: none of these, no casefolding
+        folded = text.casefold()
+        out += treatments(watchlist, matches, text, spans, folded) + trade_moves(watchlist, matches, text, spans, folded) + technology_acronyms(matches, text, spans, folded)
+    return out

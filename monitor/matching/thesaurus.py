@@ -74,6 +74,12 @@ _PROMISE = (  # a promise is a threat only of a reprisal (not of power plants, n
     "harsh severe crushing guerre représailles riposte vengeance guerra represalias venganza respuesta rappresaglia vendetta risposta "
     "Krieg Vergeltung Rache Antwort"
 )
+_ARMED_SIDE = (  # what makes consequences promised a threat: a deadline to leave, or the other side's armed acts or forces
+    "deadline leave withdraw attack attacks strike strikes troops forces bases missiles rockets shipping strait navy military Iran Iraq Israel America American Americans US"
+)
+_FORCE_HELD = _ARMED_SIDE + (  # and force held ready: also a condition
+    " if unless until necessary si sinon nécessaire retirer quitter si no necesario retirarse salvo se altrimenti necessario ritirarsi wenn falls sonst notfalls abziehen"
+)
 _REPRISAL = (
     "killing killed death deaths assassination strike strikes attack attacks blood martyr martyrs commander general leader "
     "enemy enemies forces troops bases vowed swore promised pledged threatened warned harsh severe crushing "
@@ -221,6 +227,11 @@ SYNSETS: tuple[Synset, ...] = (
         ("killed; killing; kills; kill; uccisione; Tötung", _KILLED),
         ("deadly; deadliest; tödlichen; meurtrier; meurtrière", _KILLED, 2),
         ("dead; died; death; deaths; death toll; mort; morts; muerto; muertos; murió; muerte; morte; morti; ums Leben; starben; Tod", _DEATH),
+        ("summarily executed; executed prisoners; executed detainee; executed detainees; executed hostages; executed captives; execution-style", ""),  # the stem of executive (exécuté, ejecutado: ejecutivo): only with the captive
+        ("exécutés sommairement; exécutions sommaires; ejecutados sumariamente; fusilado; fusilados; fusiló; fusilaron; giustiziato; giustiziati; hingerichtet; Hinrichtung",
+         "detainee detainees prisoner prisoners captive captives hostage hostages bound blindfolded summarily kneeling civilians "
+         "détenu détenus prisonnier prisonniers otages detenido detenidos prisionero prisioneros rehenes detenuto detenuti prigioniero prigionieri ostaggi "
+         "Gefangene Gefangenen Häftling Häftlinge Geiseln", 8),  # German puts the verb last; a captive put to death (an order or a plan executed is no killing)
     ),
     _synset(
         "kidnapping", "181",
@@ -274,6 +285,10 @@ SYNSETS: tuple[Synset, ...] = (
         ("held responsible; hold responsible; bear responsibility; fair game; bill comes due; preemptive action; pre-emptive action;"
          "prepared to finish one", _THREAT, 4),
         ("locked and loaded", ""),  # readiness to fire, said of a state (not of a game's level: the senses take sports)
+        ("face the consequences; face serious consequences; face dire consequences", _ARMED_SIDE, 12),  # consequences promised to an armed side (not a judge's to a defendant)
+        ("prepared to use force; ready to use force; willing to use force; use force if necessary;"
+         "prêts à recourir à la force; prête à recourir à la force; prêt à recourir à la force; dispuestos a usar la fuerza; dispuesto a usar la fuerza; dispuesta a usar la fuerza;"
+         "pronti a usare la forza; pronto a usare la forza; bereit, Gewalt anzuwenden; Gewalt anzuwenden", _FORCE_HELD, 12),  # force held ready
         ("ready for war; prêts à la guerre; prêt à la guerre; listos para la guerra; listo para la guerra; pronti alla guerra; pronto alla guerra;"
          "kriegsbereit; bereit für einen Krieg", _THREAT + " if enemy Israel America", 10),  # a readiness for war (the twelfth pass)
         ("will regret; would regret; will live to regret; will be sorry; regrettera; lamentará; si pentirà; bereuen wird; wird es bereuen", _THREAT, 10),
