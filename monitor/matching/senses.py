@@ -121,7 +121,17 @@ class _Tables:
     opposes: dict[str, frozenset[str]]  # events whose opposite (de-escalation of escalation) found near them takes them out
     sanctions: str  # the name of the event that stands for sanctions, or ""
     escalation: str  # the name of the event that stands for escalation, or ""
-    drone: str  # the name of the event that stands for a drone strike, or ""
+    concepts: dict[str, str] = dataclasses.field(default_factory=dict)  # more thesaurus concepts' events, found on first use (`_concept`)
+
+    @property
+    def threat_name(self) -> str:
+        """The name of the event that stands for threats, or ""."""
+        return self.threat.name if self.threat is not None else ""
+
+    @property
+    def calm_name(self) -> str:
+        """The name of the event that stands for de-escalation, or ""."""
+        return self.calm.name if self.calm is not None else ""
 
 
 _LATEST: list[_Tables] = []  # the tables of the watchlist in use (a reloaded one replaces them)
@@ -148,7 +158,6 @@ def _tables(watchlist: Watchlist) -> _Tables:
         opposites(watchlist),
         thesaurus.event_of("sanctions", watchlist.events),
         thesaurus.event_of("escalation", watchlist.events),
-        thesaurus.event_of("drone strike", watchlist.events),
     )
     _LATEST[:] = [tables]
     return tables
@@ -272,7 +281,7 @@ def drone_means(watchlist: Watchlist, matches: Sequence[Match], text: str) -> di
     generic = [m for m in matches if m.kind == "event" and m.cameo in ("19", "183") and fold(m.found) in AIR_VERBS]
     if not generic or "drone" not in text.casefold():
         return {}
-    drone = _tables(watchlist).drone  # looked up once per watchlist: finding it per text was a tenth of a cold pass
+    drone = _concept(watchlist, "drone strike")  # looked up once per watchlist: finding it per text was a tenth of a cold pass
     if not drone:
         return {}
     event = next(e for e in watchlist.events if e.name == drone)
@@ -1205,7 +1214,7 @@ def labour(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dic
     extended", "could escalate into an indefinite stoppage", "the management called for calm"): the guide's labour
     sense of "strike", a threat to strike for pay, a dispute escalating or calmed. Other events stay."""
     tables = _tables(watchlist)
-    calm = tables.calm.name if tables.calm is not None else ""
+    calm = tables.calm_name
     generic = [m for m in matches if m.kind == "event" and (m.cameo in ("19", "13") or (m.name and m.name in (tables.escalation, calm, tables.truce)))]
     return _in_sentences_telling(LABOUR, generic, text, {} if spans is None else spans) if generic else []
 
@@ -1247,7 +1256,7 @@ def disasters(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: 
     person (officials warned the threat from the hurricane was not over): a forecast. Other events stay."""
     tables = _tables(watchlist)
     deaths = [m for m in matches if m.kind == "event" and m.name == tables.killing]
-    threat = tables.threat.name if tables.threat is not None else ""
+    threat = tables.threat_name
     warnings = [m for m in matches if m.kind == "event" and m.name == threat]
     if not deaths and not warnings:
         return []
@@ -1372,7 +1381,7 @@ def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str,
     if not events:
         return []
     sanctions = tables.sanctions
-    calm = tables.calm.name if tables.calm is not None else ""
+    calm = tables.calm_name
     crowd = "army" in text or "Army" in text  # most texts have no army: no search
     out = [
         m for m in events
@@ -1479,7 +1488,7 @@ def everyday_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -
     an employer (a workplace's); and a station (on
     station, the police station: a place) unless forces follow (station more troops)."""
     tables = _tables(watchlist)
-    threat = tables.threat.name if tables.threat is not None else ""
+    threat = tables.threat_name
     out = []
     for m in matches:
         if m.kind != "event":
@@ -1701,14 +1710,9 @@ LABOUR_MORE = Marks.of(  # more of a labour dispute: its union, and a strike ove
 )
 
 
-_CONCEPTS: list[tuple[Watchlist, dict[str, str]]] = []  # the events that stand for thesaurus concepts, of the watchlist in use
-
-
 def _concept(watchlist: Watchlist, concept: str) -> str:
-    """The event that stands for a thesaurus concept in `watchlist` (thesaurus.event_of), kept per watchlist."""
-    if not _CONCEPTS or _CONCEPTS[0][0] is not watchlist:
-        _CONCEPTS[:] = [(watchlist, {})]
-    known = _CONCEPTS[0][1]
+    """The event that stands for a thesaurus concept in `watchlist` (thesaurus.event_of), kept with its tables."""
+    known = _tables(watchlist).concepts
     if concept not in known:
         known[concept] = thesaurus.event_of(concept, watchlist.events)
     return known[concept]
@@ -1732,7 +1736,7 @@ def acts_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str) ->
     judge) or one that only tells how things stand ("warned that tensions were rising": no future, condition or
     reprisal in its sentence); and an escalation in a market (an escalation in valuations)."""
     tables = _tables(watchlist)
-    threat = tables.threat.name if tables.threat is not None else ""
+    threat = tables.threat_name
     out = []
     for m in matches:
         if m.kind != "event":
@@ -1853,7 +1857,7 @@ def penalties(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: 
     (WEATHER: a storm threatening power lines) naming none; and the generic strikes, threats and escalations of a
     labour dispute told by its union or its pay (LABOUR_MORE), as `labour` does."""
     tables = _tables(watchlist)
-    threat = tables.threat.name if tables.threat is not None else ""
+    threat = tables.threat_name
     sanctions = [m for m in matches if m.kind == "event" and m.name == tables.sanctions and tables.sanctions]
     threats = [m for m in matches if m.kind == "event" and threat and m.name == threat]
     out = _in_sentences_telling(REGULATION, sanctions, text, spans) if sanctions and _hinted(folded, _REGULATION_HINTS) else []
@@ -1861,7 +1865,7 @@ def penalties(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: 
     if out:
         named = {spans.get(a.start) or spans.setdefault(a.start, sentence_of(text, a.start)) for a in matches if a.kind == "actor" and a.category in ("group", "person")}
         out = [m for m in out if spans[m.start] not in named]
-    calm = tables.calm.name if tables.calm is not None else ""
+    calm = tables.calm_name
     generic = [m for m in matches if m.kind == "event" and (m.cameo in ("19", "13") or (m.name and m.name in (tables.escalation, calm, tables.truce)))]
     return out + (_in_sentences_telling(LABOUR_MORE, generic, text, spans) if generic and _hinted(folded, _LABOUR_MORE_HINTS) else [])
 
@@ -2009,7 +2013,7 @@ def weather_talk(watchlist: Watchlist, matches: Sequence[Match], text: str, span
     watched state, group or person ("tensions between two weather systems could escalate into a derecho", "the
     threat of a dust storm"): a forecast's words, as `disasters` reads a hurricane's threat (the thirteenth pass)."""
     tables = _tables(watchlist)
-    threat = tables.threat.name if tables.threat is not None else ""
+    threat = tables.threat_name
     talk = [m for m in matches if m.kind == "event" and m.name in (threat, tables.escalation) and m.name]
     if not talk:
         return []
@@ -2043,7 +2047,7 @@ def cyber(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict
     claimed an attack on petrol stations", "ransomware held the records hostage", des pirates informatiques) with no
     other hostile act in it: the guide's events are of force, not of servers."""
     tables = _tables(watchlist)
-    threat = tables.threat.name if tables.threat is not None else ""
+    threat = tables.threat_name
     kidnapping = _concept(watchlist, "kidnapping")
     events = [m for m in matches if m.kind == "event"]
     soft = [m for m in events if m.cameo == "19" or (m.name and m.name in (threat, kidnapping))]
@@ -2167,7 +2171,7 @@ def treatments(watchlist: Watchlist, matches: Sequence[Match], text: str, spans:
     hospital's escalation protocol", "urged authorities to escalate chlorination") with no war word in it: a
     treatment's or a health service's, not a conflict's."""
     tables = _tables(watchlist)
-    calm = tables.calm.name if tables.calm is not None else ""
+    calm = tables.calm_name
     steps = [m for m in matches if m.kind == "event" and m.name and m.name in (tables.escalation, calm)]
     if not steps or not (_hinted(folded, _MEDICINE_HINTS) or "WHO" in text):
         return []
@@ -2201,7 +2205,7 @@ def trade_moves(watchlist: Watchlist, matches: Sequence[Match], text: str, spans
     """The reprisals and threats of a sentence that tells a dispute over trade ("tariffs on steel drew retaliation
     from the EU", "Pekín anunció represalias contra los aranceles") with no force word in it: a trade move."""
     tables = _tables(watchlist)
-    threat = tables.threat.name if tables.threat is not None else ""
+    threat = tables.threat_name
     reprisal = _concept(watchlist, "retaliation")
     moves = [m for m in matches if m.kind == "event" and m.name and m.name in (reprisal, threat)]
     if not moves or not _hinted(folded, _TRADE_HINTS):
@@ -2335,7 +2339,7 @@ def fourteenth_senses(watchlist: Watchlist, matches: Sequence[Match], text: str,
     `treatments`, `trade_moves`, `appositions_more`, `technology_acronyms`, `brands`."""
     out = disaster_strikes(watchlist, matches, text) + newspapers(matches, text) + appositions_more(matches, text) + brands(matches, text)
     tables = _tables(watchlist)
-    told = {tables.escalation, tables.calm.name if tables.calm is not None else "", tables.threat.name if tables.threat is not None else "", _concept(watchlist, "retaliation")} - {""}
+    told = {tables.escalation, tables.calm_name, tables.threat_name, _concept(watchlist, "retaliation")} - {""}
     if any(m.name in told or (m.kind == "actor" and m.found.isupper()) for m in matches):  # most texts: none of these, no casefolding
         folded = text.casefold()
         out += treatments(watchlist, matches, text, spans, folded) + trade_moves(watchlist, matches, text, spans, folded) + technology_acronyms(matches, text, spans, folded)
