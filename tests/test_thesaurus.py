@@ -9,7 +9,7 @@ from textwrap import dedent
 
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
-from monitor.matching.senses import implied_yields
+from monitor.matching.senses.tables import implied_yields
 from monitor.watchlist import load_watchlist
 
 PLAIN = """\

@@ -21,7 +21,10 @@ from monitor.matching.matcher import NOT_WHEN_WINDOW, Matcher
 from monitor.matching.normalise import sentence_keys, tokenize
 from monitor.matching.report import explain
 from monitor.matching.rules import match_text
-from monitor.matching.senses import fiction, metonyms, names_of_things, sports, yielding
+from monitor.matching.senses.events import yielding
+from monitor.matching.senses.names import names_of_things
+from monitor.matching.senses.pastimes import fiction, sports
+from monitor.matching.senses.places import metonyms
 from monitor.model import Actor, Event, Match, MatchResult, Watchlist
 
 
@@ -213,7 +216,7 @@ class _Diagnosis:
         return self._absent(entity, text)
 
     def _settled(self, entity: Actor | Event, found: Match, text: str, result: MatchResult) -> str:
-        """Why a match found alone was taken out after matching (senses.py), or ""."""
+        """Why a match found alone was taken out after matching (the senses package), or ""."""
         if isinstance(entity, Event) and entity.yields_to:
             key = sentence_keys(text, [found.start])[0]
             specific = [m for m in result.matches if m.name in entity.yields_to and sentence_keys(text, [found.start, m.start])[1] == key]

@@ -1,0 +1,615 @@
+"""One event read as another, or beside another: the generic event that yields to a specific one of its sentence,
+an aircraft's or a drone's strike, an order to act, false friends; and what is added: a hostile act said as a
+threat, a call for restraint or a halt, a unit's parent named inside its name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+
+from monitor.matching.matcher import is_acronym
+from monitor.matching.normalise import WORD, fold, sentence_keys, sentence_of
+from monitor.matching.senses.marks import (
+    A_WORD,
+    NOT_SEEKING,
+    PLACE_WORDS,
+    WORDS_BEFORE,
+    metaphor_wars,
+    position_after,
+)
+from monitor.matching.senses.tables import concept_event, tables_of
+from monitor.model import Match, Watchlist
+
+_AIRCRAFT_TYPE = re.compile(r"\b(?:F|FA|F/A|A|AC|AV|EA|B|Su|MiG|Tu)-\d{1,3}[A-Z]{0,2}s?\b[^.;:!?]{0,40}$")  # F-15Es, AC-130, B-2, Su-34 (not MQ-9, Kh-101)
+
+
+AIR_VERBS = frozenset("strike strikes struck striking hit hits bombed bombing bomb pounded pound pounding attacked attack attacks raided".split())
+
+
+def aircraft_types(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[Match, Match]:
+    """A generic fight (CAMEO root 19 itself), or a bombing (183), told by a verb of striking after a military
+    aircraft's type designator ("American F-15Es struck the depots", "an Iraqi F-16 hit the hideout", "F-16s
+    bombed the camp": bombs dropped from aircraft), the air strike, when
+    none was found in its sentence (a word with digits never matches a phrase, so the type is read here)."""
+    air = tables_of(watchlist).air
+    generic = [m for m in matches if m.kind == "event" and m.cameo in ("19", "183") and fold(m.found) in AIR_VERBS]
+    if air is None or not generic:
+        return {}
+    told = {k for m, k in zip(matches, sentence_keys(text, [m.start for m in matches])) if m.kind == "event" and m.name == air.name}
+    out = {}
+    for m, key in zip(generic, sentence_keys(text, [m.start for m in generic])):
+        if key not in told and _AIRCRAFT_TYPE.search(text, max(0, m.start - 60), m.start):
+            out[m] = dataclasses.replace(m, name=air.name, severity=air.severity, cameo=air.cameo, alias="(aircraft type)")
+    return out
+
+
+_WITH_DRONES = re.compile(r"[^.;:!?]{0,60}?\bwith[ \t]+['‘\"“]?(?:[\w-]+[ \t]+){0,3}?drones?\b", re.IGNORECASE)  # hit the base with two drones
+
+
+_LADEN_DRONE = re.compile(r"-(?:laden|carrying|packed|rigged|armed)[ \t]+(?:[\w-]+[ \t]+)?drones?\b", re.IGNORECASE)  # a bomb-laden drone: the drone's charge
+
+
+def drone_means(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[Match, Match]:
+    """A generic fight (CAMEO root 19 itself), or a bombing (183), told by a verb of striking whose means
+    follows as drones ("hit a US base with drones", "bombed the base with two drones", "targeted it with a swarm
+    of drones"): the drone strike, when none was found in its sentence; a bomb that a drone carries ("a bomb-laden
+    drone exploded"): the drone strike, always (the drone's charge is no bombing of its own)."""
+    generic = [m for m in matches if m.kind == "event" and m.cameo in ("19", "183") and fold(m.found) in AIR_VERBS]
+    if not generic or "drone" not in text.casefold():
+        return {}
+    drone = concept_event(watchlist, "drone strike")  # looked up once per watchlist: finding it per text was a tenth of a cold pass
+    if not drone:
+        return {}
+    event = next(e for e in watchlist.events if e.name == drone)
+    told = {k for m, k in zip(matches, sentence_keys(text, [m.start for m in matches])) if m.kind == "event" and m.name == drone}
+    out = {}
+    for m, key in zip(generic, sentence_keys(text, [m.start for m in generic])):
+        if (key not in told and _WITH_DRONES.match(text, m.end)) or _LADEN_DRONE.match(text, m.end):
+            out[m] = dataclasses.replace(m, name=drone, severity=event.severity, cameo=event.cameo, alias="(with drones)")
+    return out
+
+
+def named_parents(watchlist: Watchlist, matches: Sequence[Match]) -> list[Match]:
+    """For a unit found under a name that holds one of its parent's aliases as whole words (IRGC-QF holds
+    IRGC: the guide's "the IRGC is itself named"), the parent too, on the same span; once per parent."""
+    actors = tables_of(watchlist).actors
+    found = {m.name for m in matches if m.kind == "actor"}
+    out: list[Match] = []
+    for m in matches:
+        parent = actors.get(actors[m.name].part_of) if m.kind == "actor" and m.name in actors else None
+        if parent is None or parent.name in found:
+            continue
+        words = [w.group() for w in WORD.finditer(m.found)]
+        for alias in parent.aliases:
+            said = [w.group() for w in WORD.finditer(alias)]
+            exact = is_acronym(alias)
+            same = (lambda a, b: a == b) if exact else (lambda a, b: fold(a) == fold(b))
+            if said and len(said) < len(words) and any(all(same(w, x) for w, x in zip(words[i:], said)) for i in range(len(words) - len(said) + 1)):
+                out.append(dataclasses.replace(m, name=parent.name, alias=alias, category=parent.kind, part_of=parent.part_of))
+                found.add(parent.name)
+                break
+    return out
+
+
+_FUTURE_BEFORE = re.compile(  # at most two words before the act: a modal, or readiness (ready to hit US bases)
+    r"(?:\b(?:will|would|shall|going[ \t]+to|(?:ready|prepared|poised)[ \t]+to|pr[eê]ts?[ \t]+[aà]|listos[ \t]+para|pronti[ \t]+a)\b|['’]ll\b)(?=(?:\W+\w+){0,2}\W*$)",
+    re.IGNORECASE,
+)
+
+
+_NOT_DONE = re.compile(  # between the modal and the act: a past conditional (would have died) or an end of the act (would halt attacks)
+    r"\b(?:have|halt|stop|suspend|end|cease|pause|resume[ \t]+talks)\b", re.IGNORECASE
+)
+
+
+_IF = re.compile(r"\b(?:if|should|unless|in[ \t]+case|si|wenn|falls)\b", re.IGNORECASE)  # a condition: "... if Washington retaliated"
+
+
+_MODAL = re.compile(r"\b(?:will|would|'ll|’ll)\b", re.IGNORECASE)
+
+
+_LITOTES = re.compile(r"\b(?:hesitate|idle|rule[ \t]+out|ruled[ \t]+out|tolerate|silent|sit[ \t]+back)\b", re.IGNORECASE)  # would not hesitate: a threat
+
+
+_NEGATION = re.compile(r"\b(?:not|never|no)\b|n['’]t\b", re.IGNORECASE)
+
+
+_WHETHER = re.compile(r"\b(?:whether|(?:asked|asking|wondered|wondering)[ \t]+if|ob|what[ \t]+(?:would|will|could|might)[ \t]+happen[ \t]+if|what[ \t]+happens[ \t]+if|what[ \t]+if)\b", re.IGNORECASE)  # an indirect question: "asked whether the US would strike"
+
+
+FUTURE_REACH = 40  # characters before a hostile act searched for "will", "would" or "'ll" (at most two words before it)
+
+
+def threatened(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """A hostile act said in the future or the conditional ("Iran would be hit very hard", "the US will
+    respond", "we'll make them pay"), not negated, in a sentence with no threat found: also a threat (CAMEO 13,
+    the guide's "vowed revenge" is retaliation + threat), on the span from the modal to the act."""
+    tables = tables_of(watchlist)
+    threat = tables.threat
+    events = [m for m in matches if m.kind == "event"]
+    if threat is None or not any(m.name in tables.hostile for m in events):
+        return []
+    keys = sentence_keys(text, [m.start for m in events])
+    told = {k for m, k in zip(events, keys) if m.name == threat.name}
+    out: list[Match] = []
+    for m, key in zip(events, keys):
+        if m.name not in tables.hostile or key in told:
+            continue
+        if text[slice(*sentence_of(text, m.start))].rstrip(" \t\n\"'”’»").endswith("?"):
+            continue  # a question ("Would Washington really retaliate?") threatens nothing
+        said = _threat_said(text, m, key)
+        if said is None:
+            continue
+        told.add(key)
+        (start, end), how = said
+        out.append(Match("event", threat.name, f"(threatened: {how} ...)", text[start:end], start, end, 90.0, threat.severity, "", threat.cameo, form="words"))
+    return out
+
+
+_FUTURE_WORD = re.compile(r"\w{3,}(?:rá|rán|ría|rían|rà|ranno|rebbe|rebbero|rait|raient|ront|era|ira)$", re.IGNORECASE)  # responderá, colpirà, ripostera
+
+
+_FUTURE_AFTER = re.compile(r"\W+(?:\w+\W+)?(?:will|would|sarà|sarebbe|será|sería|sera|serait)\b", re.IGNORECASE)  # the response will be swift, la risposta sarà
+
+
+RESPONSES = frozenset("response risposta respuesta reponse riposte antwort".split())  # what a modal after makes a threat: the response will be swift
+
+
+DECLARED = re.compile(r"(?:legitimate|fair)[ \t]+targets?|fair game|cibles légitimes|objetivos legítimos|obiettivi legittimi|legitime Ziele", re.IGNORECASE)  # targets declared
+
+
+def _threat_said(text: str, m: Match, key: int) -> tuple[tuple[int, int], str] | None:
+    """How a hostile act is said as a threat, not negated, in its sentence: a modal at most two words before it
+    (will, would, 'll), a future or conditional form of its verb in French, Spanish or Italian, a modal right
+    after a response (the response will be swift, la risposta sarà), or targets declared (legitimate targets)."""
+    if DECLARED.fullmatch(m.found):
+        return (m.start, m.end), "declared"
+    modal = None
+    for modal in _FUTURE_BEFORE.finditer(text, max(0, m.start - FUTURE_REACH), m.start):
+        pass
+    negated = modal is not None and (_NEGATION.search(text, modal.start(), m.start) or _NEGATION.search(text, max(0, modal.start() - 8), modal.start())
+                                     or _WHETHER.search(text, max(0, modal.start() - FUTURE_REACH), modal.start()))  # asked whether it would: no threat said
+    if modal is not None and sentence_keys(text, [modal.start()])[0] == key and not negated:
+        if not _NOT_DONE.search(text, modal.start(), m.start):
+            return (modal.start(), m.end), modal.group().lower()
+    conditional = _conditional(text, m, key)
+    if conditional is not None:
+        return conditional
+    last = m.found.split()[-1] if m.found.split() else ""
+    if _FUTURE_WORD.fullmatch(last) and not _NEGATION.search(text, max(0, m.start - 12), m.start):
+        return (m.start, m.end), "future"
+    after = _FUTURE_AFTER.match(text, m.end) if fold(last) in RESPONSES else None
+    if after and not _NEGATION.search(text, after.end(), after.end() + 8):
+        return (m.start, after.end()), after.group().split()[-1].lower()
+    return None
+
+
+def _conditional(text: str, m: Match, key: int) -> tuple[tuple[int, int], str] | None:
+    """A hostile act in a condition after a modal of the same sentence: "would set ablaze ... if Washington
+    retaliated", "would not hesitate to use force if its sites were attacked" (a negated modal only with a
+    litotes: would not stand idle, would not rule out)."""
+    start, _ = sentence_of(text, m.start)
+    condition = None
+    for condition in _IF.finditer(text, start, m.start):
+        pass
+    if condition is None:
+        return None
+    modal = None
+    for modal in _MODAL.finditer(text, start, condition.start()):
+        pass
+    if modal is None or sentence_keys(text, [modal.start()])[0] != key:
+        return None
+    main = text[modal.start() : condition.start()]
+    if _NEGATION.search(main) and not _LITOTES.search(main):
+        return None
+    if _WHETHER.search(text, max(start, modal.start() - FUTURE_REACH), condition.end()):  # what would happen if ...: a scenario asked about, no threat
+        return None
+    if _NOT_DONE.search(text, modal.start(), min(condition.start(), modal.end() + 12)):
+        return None
+    return (modal.start(), m.end), f"{modal.group().lower()} ... {condition.group().lower()}"
+
+
+DEFINITE = frozenset(  # determiners that make a generic event word refer back: "the attack", "this strike"
+    "the this these those le la les l ce cet cette ces el los las lo il gli i quel quella questo questa der die das den dem des dieser diese dieses".split()
+)
+
+
+_THREE_WORDS_BEFORE = re.compile(r"(?:(\w+)[ \t\n'’]+)?(?:(\w+)[ \t\n'’]+)?(\w+)[ \t\n'’]+$")
+
+
+def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The event matches whose event yields to another event found in the same sentence, or found earlier
+    in the text when the generic word refers back to it ("the attack", "the latest strike": the guide's
+    later generic word that adds nothing); and those whose opposite is found within OPPOSITE_NEAR words
+    ("tensions eased", "Deeskalation; die Spannungen": not "warned of escalation and urged restraint")."""
+    tables = tables_of(watchlist)
+    yields, opposes = tables.yields, tables.opposes
+    events = [m for m in matches if m.kind == "event"]
+    if not any(m.name in yields or m.name in opposes for m in events):
+        return []
+    keys = sentence_keys(text, [m.start for m in events])
+    return [
+        m for m, key in zip(events, keys)
+        if (m.name in yields and any(o.name in yields[m.name] and not (o.start >= m.end and _downing(m)) and ((k == key and not _another(text, m, events) and not _apart(text, m, o)) or (o.start < m.start and _refers_back(text, m.start) and not _past_verb(m) and not _CAUSED.search(text, o.end, m.start))) for o, k in zip(events, keys)))
+        or (m.name in opposes and _easable(text, m) and any(o.name in opposes[m.name] and k == key and _words_apart(text, m, o) <= OPPOSITE_NEAR for o, k in zip(events, keys)))
+    ]
+
+
+DOWNING = frozenset(  # shooting down: an act on the weapon (the guide: a drone shot down is the target of a strike), another act than its own
+    "shot down|shooting down|shoot down|shoots down|downed|downing|abattu|abattus|abattue|abattre|derribó|derribado|derribados|derribo|derribar|"
+    "abbattuto|abbattuti|abbattimento|abgeschossen|Abschuss|intercepted|intercept|interception".casefold().split("|")
+)
+
+
+def _downing(m: Match) -> bool:
+    """Whether a generic event was found as a shooting down ("shot down three drones", "the downing of"): it does not
+    yield to the weapon named after it, the one it downed ("the missiles that downed the airliner" yield)."""
+    return fold(m.found) in DOWNING
+
+
+def _past_verb(m: Match) -> bool:
+    """Whether a generic event was found as a past verb (the US struck, the militia attacked): a verb, not a noun
+    that a determiner makes refer back."""
+    last = fold(m.found.split()[-1]) if m.found.split() else ""
+    return last == "struck" or last.endswith("ed")
+
+
+_CAUSE = (  # another act by cause: "in retaliation for the US strikes", "a strike could trigger missile attacks"
+    r"(?:retaliation|revenge|reprisal|reprisals|payback|response)[ \t]+(?:for|to)|trigger(?:s|ed)?|provok(?:e|es|ed)|prompt(?:s|ed)?"
+)
+
+
+_CLAUSE = re.compile(  # another clause: "days after the US struck", "though rogue cells fired rockets" (not "Rockets later struck"); or a cause
+    r"\b(?:after|before|though|although|whereas|but|since|until|(?:days|hours|weeks|months)[ \t]+later|" + _CAUSE + r")\b",
+    re.IGNORECASE,
+)
+
+
+_CAUSED = re.compile(r"\b(?:" + _CAUSE + r")\b", re.IGNORECASE)
+
+
+_CAUSE_OF = re.compile(  # a generic act as what a reprisal answers: "in reprisal for the strike", "revenge for the US attacks"
+    r"\b(?:" + _CAUSE + r")[ \t]+(?:(?:the|a|an|this|that|these|those|its|their|his|her|last|latest|recent|[\w-]+['’]s)[ \t]+){0,2}(?:[\w-]+[ \t]+)?$",
+    re.IGNORECASE,
+)
+
+
+_PHRASE_END = re.compile(r"[,;:.!?()\"“”«»]")
+
+
+def _apart(text: str, m: Match, o: Match) -> bool:
+    """Whether a generic event `m` tells another act than the specific one `o` of its sentence: a clause connector
+    stands between them ("fired missiles ..., days after the United States struck", "The strikes were approved hours
+    after rockets hit"), or `m` is what a reprisal answers, `o` outside that phrase ("in reprisal for the strike,
+    rockets were fired")."""
+    first, last = (m, o) if m.start < o.start else (o, m)
+    if _CLAUSE.search(text, first.end, max(first.end, last.start)) is not None:
+        return True
+    cause = _CAUSE_OF.search(text, max(0, m.start - 60), m.start)
+    if cause is None:
+        return False
+    phrase_end = _PHRASE_END.search(text, m.end)  # the answered act's phrase runs to the next punctuation (the strike on its consulate)
+    return not cause.start() <= o.start < (phrase_end.start() if phrase_end else len(text))
+
+
+PRONOUNS = frozenset("it they them none".split())  # a subject that refers back to an act told before
+
+
+_NEAR_AFTER = re.compile(r"[ \t]+(?:[\w'’]+[ \t]+){0,2}", re.IGNORECASE)  # at most two words between a generic word and the specific one after it
+
+
+_NEAR_BEFORE = re.compile(r"[ \t]+(?:[\w'’-]+[ \t]+){1,4}")  # at most four words, no punctuation, between a specific act and a generic word after it
+
+
+_JOINED = re.compile(r"[ \t\-\u2010\u2011]{1,2}")  # a space or a hyphen: one word modifying the next
+
+
+INDEFINITE = frozenset("a an un une una uno ein eine einen einem einer another other new further more".split())
+
+
+def _another(text: str, m: Match, events: Sequence[Match]) -> bool:
+    """Whether a generic event word tells another event than the specific one of its sentence: after an
+    indefinite article or "other", "new", "further", at most one word between ("after an Israeli strike
+    killed two"; not "in an attack later claimed by ISIS", nor "..., an attack claimed by ISIS"), or as a
+    plural noun with no determiner that refers back ("directing attacks on US troops", "hit back with strikes")."""
+    if any(o is not m and o.start >= m.end and _NEAR_AFTER.fullmatch(text, m.end, o.start) for o in events):
+        return False  # "une attaque à la roquette", "an attack with drones": the specific one names its means
+    if any(o is not m and o.end <= m.start and _JOINED.fullmatch(text, o.end, m.start) for o in events):
+        return False  # "Katyusha attacks", "drone-strikes": the specific word right before names its means
+    if m.cameo == "183" and any(o is not m and o.end <= m.start and _NEAR_BEFORE.fullmatch(text, o.end, m.start) for o in events):
+        return False  # "jets dropped dozens of bunker-busting bombs": the bombs of the air strike just told
+    before = _THREE_WORDS_BEFORE.search(text, max(0, m.start - 60), m.start)
+    if before:
+        article = 3 if fold(before.group(3)) in INDEFINITE else 2 if before.group(2) and fold(before.group(2)) in INDEFINITE else 0
+        if article == 2 and any(o.start <= before.start(3) < o.end for o in events):
+            article = 0  # "a rocket hit": the article is the specific event's
+        if article:
+            start = before.start(article)
+            if text[max(0, start - 3) : start].rstrip()[-1:] in (",", "—", "–", "("):
+                return False  # in apposition: the same one
+            preposition = WORDS_BEFORE.search(text, max(0, start - 30), start)
+            return not (preposition and fold(preposition.group(1)) in PLACE_WORDS)  # "in an attack later claimed by ISIS": the same one
+    word = fold(before.group(3)) if before else ""
+    found = m.found.split()[-1] if m.found.split() else ""
+    return len(found) > 4 and found[-1:] in "sS" and found[-2:-1] not in "sS" and word not in DEFINITE and not _refers_back(text, m.start)
+
+
+OPPOSITE_NEAR = 8  # words between an event and its opposite for the opposite to take it out
+
+
+_ESCALATING = re.compile(r"(?:escal|eskal)\w*|fl(?:a|ae|ä)chenbrand\w*|conflagration\w*|embrasement\w*")  # an escalation said as such (folded)
+
+
+_NEGATED_BEFORE = re.compile(r"\b(?:not|no|never|without|nicht|kein\w*|pas|sans|ni|non|senza)\b(?:[ \t\"“”'’]+[\w'’-]+){0,3}[ \t\"“”'’]+$", re.IGNORECASE)
+
+
+def _easable(text: str, m: Match) -> bool:
+    """Whether an escalation match is what its opposite near it talks of (tensions eased, un alivio de las
+    tensiones, no desire for a wider conflict), not an escalation said as such and not negated (warned of a
+    conflagration and called for restraint, ready for war if Israel escalated: a mention of its own)."""
+    return not _ESCALATING.fullmatch(fold(m.found)) or _NEGATED_BEFORE.search(text, max(0, m.start - 60), m.start) is not None
+
+
+def _words_apart(text: str, a: Match, b: Match) -> int:
+    first, last = (a, b) if a.start <= b.start else (b, a)
+    return len(A_WORD.findall(text, first.end, max(first.end, last.start)))
+
+
+def _refers_back(text: str, start: int) -> bool:
+    """Whether the words before `start` are a definite determiner, with at most one word between that is no
+    superlative, and not after "of" ("some of the deadliest attacks" is attacks in general, not the one told)."""
+    before = _THREE_WORDS_BEFORE.search(text, max(0, start - 60), start)
+    if before is None:
+        return False
+    third, second, last = (fold(w) if w else "" for w in before.groups())
+    if last in PRONOUNS:  # "None of them hit the runway", "they struck": the act told before
+        return True
+    if last in DEFINITE:
+        return second != "of"
+    return second in DEFINITE and third != "of" and not last.endswith("est")
+
+
+_APPEAL = re.compile(  # a call on someone: urged, called on, asked, pressed, appealed to, or an order (told, ordered, instructed), and their French, Spanish, Italian, German forms
+    r"\b(?:urg(?:e|es|ed|ing)|call(?:s|ed|ing)?[ \t]+(?:on|upon|for)|ask(?:s|ed|ing)?|press(?:es|ed|ing)?|appeal(?:s|ed|ing)?|implor\w*|plead\w*|"
+    r"exhort\w*|appel\w*|exhort\w*|pidi\w*|inst[oó]\w*|esort\w*|invit\w*|chiede\w*|forder\w*|rief\w*|ruft|"
+    r"told|tell(?:s|ing)?|order(?:s|ed|ing)?|instruct(?:s|ed|ing)?|ordonn\w*|orden[oó]|ordenaron|ordin(?:ato|ò|ano|a)|befahl|befiehlt|angewiesen)\b",
+    re.IGNORECASE,
+)
+
+
+_STOP = re.compile(  # ... to stop: refrain from, halt, stop, avoid, cease, end, not to
+    r"\b(?:refrain\w*|halt\w*|stop\w*|avoid\w*|ceas(?:e|es|ed|ing)|end|ending|not[ \t]+to|restrain\w*|abstenir|cesser|arr[eê]ter|evitar|detener|"
+    r"pause|pausing|paused|rein[ \t]+in|curb|curbing|freiner|contener|frenare|zügeln|"
+    r"evitare|fermare|cessare|vermeiden|einzustellen|beenden|suspend\w*|sospend\w*|suspendre|suspender|aussetzen|einstellen)\b",
+    re.IGNORECASE,
+)
+
+
+_WAR = re.compile(  # what a call to stop may name instead of an act: war, conflict, a battlefield (not a price or trade war)
+    r"(?<!price )(?<!trade )(?<!turf )(?<!culture )(?<!bidding )(?<!tariff )\b(?:war|wars|conflict|battlefield|battleground|escalation|fighting|hostilities|violence|confrontation|guerre|guerra|Krieg|conflit|conflicto|conflitto|"
+    r"provocations?|provocazion[ei]|provocaci[oó]n|provocaciones|Provokation(?:en)?)\b",
+    re.IGNORECASE,
+)
+
+
+APPEAL_REACH = 8  # words from the call to its "stop", and from the "stop" to the act or war it names
+
+
+APPEAL_CHARS = 400  # characters that surely hold APPEAL_REACH words after a call (a quick look before counting them)
+
+
+def appeals(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """A call to stop a hostile act or a war ("urged Iran not to retaliate", "asked Washington to refrain from
+    striking", "called for an immediate ceasefire"), or a war said not to be sought ("not looking for war"),
+    in a sentence where no de-escalation was found: a de-escalation (CAMEO 0256, the guide's "a call to stop
+    attacks"), on the span from the call to the act."""
+    tables = tables_of(watchlist)
+    calm = tables.calm
+    if calm is None:
+        return []
+    events = [m for m in matches if m.kind == "event"]
+    keys = sentence_keys(text, [m.start for m in events]) if events else []
+    told = {k for m, k in zip(events, keys) if m.name == calm.name}
+    out: list[Match] = []
+    for match in NOT_SEEKING.finditer(text):
+        key = sentence_keys(text, [match.start()])[0]
+        if key not in told:
+            told.add(key)
+            out.append(Match("event", calm.name, "(not seeking war)", match.group(), match.start(), match.end(), 90.0, calm.severity, "", calm.cameo, form="words"))
+    truces = [m.start for m in events if m.name == tables.truce]
+    if not any(m.name in tables.hostile for m in events) and not truces and not _WAR.search(text):
+        return out  # a call to stop names an act found or a war: none here
+    for call in _APPEAL.finditer(text):
+        near = call.end() + APPEAL_CHARS
+        if not _STOP.search(text, call.end(), near) and not any(call.end() <= t < near for t in truces):
+            continue  # no stop and no truce near the call (most calls: told reporters, ordered an inquiry): nothing to look at
+        key = sentence_keys(text, [call.start()])[0]
+        if key in told or metaphor_wars(text, *sentence_of(text, call.start())):
+            continue
+        end = position_after(text, call.end(), APPEAL_REACH)
+        acts = [m for m, k in zip(events, keys) if k == key and call.end() <= m.start and (m.name in tables.hostile or m.name == tables.truce)]
+        stop = _STOP.search(text, call.end(), end)
+        target: tuple[int, int] | None = None
+        truce = next((m for m in acts if m.name == tables.truce and m.start < end), None)
+        if truce is not None:
+            target = (call.start(), truce.end)
+        elif stop is not None:
+            after = position_after(text, stop.end(), APPEAL_REACH)
+            act = next((m for m in acts if m.name != tables.truce and stop.start() <= m.start < after), None)
+            war = _WAR.search(text, stop.end(), after)
+            if act is not None:
+                target = (call.start(), act.end)
+            elif war is not None and sentence_keys(text, [war.start()])[0] == key:
+                target = (call.start(), war.end())
+        if target is not None:
+            told.add(key)
+            start, stop_at = target
+            out.append(Match("event", calm.name, "(a call to stop)", text[start:stop_at], start, stop_at, 90.0, calm.severity, "", calm.cameo, form="words"))
+    return out
+
+
+_TENSIONS = frozenset("tensions tension tensiones tension tensioni tensione spannungen spannung".split())
+
+
+_EASED_AFTER = re.compile(  # tensions between Washington and Tehran had eased: the subject, then its verb of easing, in one clause
+    r"(?:[ \t]+[\w'’-]+){0,8}?[ \t]+(?:(?:had|have|has|have[ \t]+since|had[ \t]+since|had[ \t]+visibly|began[ \t]+to|started[ \t]+to)[ \t]+)?"
+    r"(?:eased|easing|eases|subsided|subsiding|cooled|cooling|calmed|receded|abated|diminished|defused|lessened|"
+    r"baissé|apaisées|apaisé|disminuido|disminuyeron|calmaron|allentate|diminuite|nachgelassen|entspannt)\b",
+    re.IGNORECASE,
+)
+
+
+def eased_tensions(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[Match, Match]:
+    """The escalations found as "tensions" whose clause goes on with a verb of easing of which they are the subject
+    ("tensions between Washington and Tehran had eased", "les tensions ... se sont apaisées"): the easing told, a
+    de-escalation in the event's place (the words spread past an event phrase's window); not when negated (tensions
+    that have not eased)."""
+    tables = tables_of(watchlist)
+    calm = tables.calm
+    if calm is None or not tables.escalation:
+        return {}
+    out = {}
+    for m in matches:
+        if m.kind == "event" and m.name == tables.escalation and fold(m.found) in _TENSIONS and (eased := _EASED_AFTER.match(text, m.end)) and not _NEGATION.search(text, m.end, eased.end()):
+            out[m] = Match("event", calm.name, "(tensions eased)", text[m.start : eased.end()], m.start, eased.end(), 90.0, calm.severity, "", calm.cameo, form="words")
+    return out
+
+
+ORDERS = frozenset("order orders ordered ordering".split())
+
+
+_TO_ACT = re.compile(  # an order's first "to" within six words, and a verb after it: "ordered its brigades to stay", "order the Navy to shoot down"
+    r"(?:[ \t]+(?!to\b)[\w'’.,-]+){0,6}?[ \t]+to[ \t]+(?!(?:the|a|an|its|their|his|her|our|this|that|these|those|north|south|east|west|"
+    r"northern|southern|eastern|western|central|northeastern|northwestern|southeastern|southwestern)\b)[a-z]"
+)
+
+
+def orders_to_act(matches: Sequence[Match], text: str) -> list[Match]:
+    """The force postures (CAMEO 15) found as an order whose "to" is followed by a verb ("ordered his fighters to
+    stand down", "to hit back"): an order to act, not forces sent somewhere ("ordered 750 paratroopers to Kuwait",
+    "to the Gulf" stay)."""
+    return [m for m in matches if m.kind == "event" and m.cameo.startswith("15") and fold(m.found) in ORDERS and _TO_ACT.match(text, m.end)]
+
+
+FALSE_FRIENDS = frozenset(  # words whose stem is an event phrase's in another language or sense: French "repris" (retaken) is no reprisal,
+    fold(w) for w in "repris reprise reprises reprend reprennent several racheté rachète racheter rachetée rachetés rachat".split()  # "several" no "severe", "racheté" (bought) no "Rache"
+)
+
+
+_MOVE_NOUN = re.compile(r"\b(?:such|this|that|the|a|an|any|every|its|their|his|her|latest|first|bold|surprise)[ \t]+(?:[\w-]+[ \t]+)?$", re.IGNORECASE)  # any such move
+
+
+_ONE_MOVED = re.compile(  # moved a new commander, moved its spokesman: one person posted, no force sent
+    r"[ \t]+(?:(?:a|an|the|its|his|her|their)[ \t]+)?(?:[\w-]+[ \t]+)?(?:commander|envoy|ambassador|chief|officer|general|spokesman|spokeswoman|official|aide|adviser|advisor|headquarters|office|offices)\b",
+    re.IGNORECASE,
+)
+
+
+_RETALIATORY_TRADE = re.compile(  # a retaliatory price cut, retaliatory tariffs: a move of trade
+    r"[ \t]+(?:[\w-]+[ \t]+)?(?:price|prices|pricing|tariffs?|duties|levies|fare|fares|discounts?|lawsuits?|suits?|firing|dismissal)\b", re.IGNORECASE
+)
+
+
+def forms_and_moves(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The event matches found as a word of FALSE_FRIENDS (les forces ont repris la route: no reprisal); a force
+    posture found as the noun "move" after a determiner (any such move would be met by force) or as one person
+    moved (moved a new commander into Baghdad); a retaliation that is "retaliatory" prices, tariffs or a lawsuit."""
+    retaliation = concept_event(watchlist, "retaliation")
+    out = []
+    for m in matches:
+        if m.kind != "event":
+            continue
+        found = fold(m.found)
+        if found in FALSE_FRIENDS:
+            out.append(m)
+        elif m.cameo.startswith("15") and found.startswith("move") and (
+            (found == "move" and _MOVE_NOUN.search(text, max(0, m.start - 30), m.start)) or (found == "moved" and _ONE_MOVED.match(text, m.end))
+        ):
+            out.append(m)
+        elif retaliation and m.name == retaliation and found.startswith("retaliatory") and _RETALIATORY_TRADE.match(text, m.end):
+            out.append(m)
+    return out
+
+
+PENALTY_VERBS = frozenset(  # hit with sanctions, frappé de sanctions, colpito dalle sanzioni
+    "hit hits struck slapped frappe frappee frappes frappees golpeado golpeada golpeados golpeadas colpito colpita colpiti colpite getroffen".split()
+)
+
+
+_PENALTY_AFTER = re.compile(  # by or with a penalty, in its clause: sanctions, tariffs, a fine, charges, a lawsuit, a ban
+    r"(?:[ \t]+[^\s.;:!?,]+){0,4}?[ \t]+(?:with|by|par|de|des|d'|por|con|da|dal|dalla|dalle|dai|von|durch|mit)[ \t]+(?:[^\s.;:!?]+[ \t]+){0,4}?"
+    r"(?:sanctions?|tariffs?|fines?|penalt(?:y|ies)|charges|lawsuits?|bans?|levies|taxes|indictments?|sanciones|aranceles|multas?|sanzioni|dazi|multe?|"
+    r"amendes?|droits[ \t]+de[ \t]+douane|Sanktionen|Strafzöllen|Zöllen|Strafen?|Geldstrafen?)\b",
+    re.IGNORECASE,
+)
+
+
+def penalties_hit(matches: Sequence[Match], text: str) -> list[Match]:
+    """A generic fight (CAMEO root 19) told by a verb of hitting whose clause names the penalty it hit with ("was
+    hit with US Treasury sanctions", "hit Iran with new tariffs", "colpito dalle sanzioni", "frappé de sanctions"):
+    a penalty, not force (the thirteenth pass)."""
+    return [
+        m for m in matches
+        if m.kind == "event" and m.cameo == "19" and fold(m.found) in PENALTY_VERBS and _PENALTY_AFTER.match(text, m.end)
+    ]
+
+
+_HALT = re.compile(  # an armed side's own stop of its acts: halt, suspend, pause, cease, freeze (not a call on another side)
+    r"\b(?:halt(?:s|ed|ing)?|suspen(?:d|ds|ded|ding|sion)|paus(?:e|es|ed|ing)|ceas(?:e|es|ed|ing)|freez(?:e|es|ing)|froze|stopp(?:ed|ing)|"
+    r"suspendre|suspendu|suspendent|suspender|suspendió|suspensión|sospend\w*|sospensione|arrêter|arrête|arrêté|"
+    r"einzustellen|einstellen|eingestellt|stellt[ \t]+ein|Einstellung|auszusetzen|aussetzen|ausgesetzt)\b",
+    re.IGNORECASE,
+)
+
+
+_HALT_HINTS = ("halt", "uspen", "paus", "ceas", "freez", "froze", "stopp", "ospen", "rrêt", "stell", "ussetz", "usgesetz", "Halt", "HALT")  # as written: a quick look
+
+
+_VERB_LAST = re.compile(r"einzustellen|einstellen|eingestellt|auszusetzen|aussetzen|ausgesetzt", re.IGNORECASE)  # German puts the verb after its object
+
+
+_OBJECT_BETWEEN = re.compile(r"(?:[ \t]+(?!nach\b|wegen\b|während\b|weil\b)[\w-]+){0,5}[ \t]+")  # ihre Angriffe auf US-Truppen im Irak einzustellen: one clause, no cause
+
+
+HALT_REACH = 5  # words from the stop to the act it stops ("halt its drone and rocket attacks")
+
+
+_HALTED_BETWEEN = re.compile(  # what may stand between the stop and the act: its, all, further, of military and (not "after a drone attack")
+    r"(?:[ \t]+(?:its|their|all|any|further|the|of|in|on|military|armed|and|ses|leurs|les|des|de|du|sus|los|las|del|i|gli|le|delle|dei|degli|di|"
+    r"ihre|seine|die|der|alle|weiteren|militärischen))*[ \t]+",
+    re.IGNORECASE,
+)
+
+
+def halts(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """An armed side's halt of its own hostile acts ("announced it would halt attacks on US forces", "the
+    suspension of military operations", "ihre Angriffe einzustellen"), in a sentence with no ceasefire found and
+    no call on another side: a ceasefire (CAMEO 0871); the acts stay (the guide keeps a halted act's label)."""
+    tables = tables_of(watchlist)
+    truce = next((e for e in watchlist.events if e.name == tables.truce), None)
+    acts = [m for m in matches if m.kind == "event" and m.name in tables.hostile]
+    if truce is None or not acts or not any(h in text for h in _HALT_HINTS) or not _HALT.search(text):
+        return []
+    events = [m for m in matches if m.kind == "event"]
+    keys = sentence_keys(text, [m.start for m in events])
+    told = {k for m, k in zip(events, keys) if m.name == truce.name}
+    out: list[Match] = []
+    for stop in _HALT.finditer(text):
+        key = sentence_keys(text, [stop.start()])[0]
+        if key in told:
+            continue
+        begin = sentence_of(text, stop.start())[0]
+        if _APPEAL.search(text, begin, stop.start()):
+            continue  # urged the militia to halt attacks: a call, the appeals' de-escalation
+        after = position_after(text, stop.end(), HALT_REACH)
+        act = next((m for m in acts if stop.end() <= m.start < after and _HALTED_BETWEEN.fullmatch(text, stop.end(), m.start)), None)
+        span = (stop.start(), act.end) if act is not None else None
+        if act is None and _VERB_LAST.fullmatch(stop.group()):
+            act = next((m for m in acts if m.end <= stop.start() and _OBJECT_BETWEEN.fullmatch(text, m.end, stop.start())), None)
+            span = (act.start, stop.end()) if act is not None else None
+        if span is not None:
+            told.add(key)
+            out.append(Match("event", truce.name, "(a halt of attacks)", text[span[0] : span[1]], span[0], span[1], 90.0, truce.severity, "", truce.cameo, form="words"))
+    return out
