@@ -49,9 +49,10 @@ WORDS_SCORE = 90.0  # an event phrase found inflected or as its words (the phras
 # Words that, between a phrase's words found apart, part them: a comparison's quantity (more than 100 troops is a
 # count, not "more troops") or another clause (vowed more until American troops leave). Not when the phrase has one.
 APART = frozenset("than until unless because although though whereas".split())
-_APART = re.compile(r"\b(?:" + "|".join(sorted(APART)) + r")\b", re.IGNORECASE)
 APART_MORE = frozenset("after following amid despite".split())  # a clause of time or cause: "suspended flights after a drone attack" halts no attack
-_APART_MORE = re.compile(r"\b(?:" + "|".join(sorted(APART_MORE)) + r")\b", re.IGNORECASE)
+_PARTINGS = tuple(  # each group of clause words, and its pattern: it parts a phrase's words unless the phrase holds one of the group
+    (clause_words, re.compile(r"\b(?:" + "|".join(sorted(clause_words)) + r")\b", re.IGNORECASE)) for clause_words in (APART, APART_MORE)
+)
 SHORT_NAME = 8  # letters: a misspelt alias word this short counts only with more evidence
 TITLES = frozenset(  # folded words before a surname that name the person (General Soleimani, Mr Trump)
     "gen general secretary president mr mrs ms miss dr minister commander lt col colonel maj major sgt capt captain "
@@ -215,9 +216,7 @@ class Matcher(CompiledWatchlist):
                     continue
                 inflected = any(words.norms(c.first, c.last) != unit_norms[c.unit] for c in chosen)
                 adjacent = in_order and last - first + 1 == len(alias.norms)
-                if not adjacent and APART.isdisjoint(alias.norms) and _APART.search(text, start, end):
-                    continue
-                if not adjacent and APART_MORE.isdisjoint(alias.norms) and _APART_MORE.search(text, start, end):
+                if not adjacent and any(clause_words.isdisjoint(alias.norms) and parting.search(text, start, end) for clause_words, parting in _PARTINGS):
                     continue
                 how = "inflected" if adjacent else ("words, inflected" if inflected else "words")
                 out.append(Found(start, end, WORDS_SCORE, self._said[alias_id], how))
