@@ -1,0 +1,249 @@
+"""Does a learned component on top of the rule matcher generalise where rule passes no longer do? (issue 15)
+
+    .venv/bin/python bench/learned_events.py [--design gate|propose|veto]          # leave one in-sample set out
+    .venv/bin/python bench/learned_events.py --code DIR --hold eval_unseen14       # prospective (below)
+
+Needs scikit-learn, which monitor does not depend on (`.venv/bin/pip install scikit-learn==1.9.1`, the version
+these figures were made with). Each design is a logistic regression over general features: Snowball stems
+(PyStemmer, as matching/stems.py) of the words near a phrase or in a sentence, the phrase listed and how it
+was found, whether a watched actor stands in the sentence, the events the rules found there; each feature
+also keyed by the event it weighs (`strike|near=troop`). The designs, by the decision they take:
+- gate: an event phrase the matcher found but set aside for lack of a context word (found again with the
+  events' `context` lists emptied, where no event was found, and kept by the senses): add its event or not;
+- propose: each event the rules did not find, in each sentence with a watched actor: add it or not;
+- veto: each event the rules found: keep it or not.
+Leave one set out: trained on the other in-sample sets, scored on the held-out one, against the rule
+matcher alone on it (events tp/fp/fn; the alert decided by the watchlist's rules over the changed events).
+The threshold reported per set is the grid's best on the pooled held-out figures.
+
+Prospective (`--code DIR --hold SET`): DIR holds an older commit (`git archive COMMIT | tar -x -C DIR`) whose
+code and watchlist were frozen before SET was written: trained on the sets before SET with that matcher,
+scored on SET, where that matcher's misses were still out-of-sample ones. Sets 15 and 16 are never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+SETS = ("eval_cases", "eval_unseen", *(f"eval_unseen{i}" for i in range(2, 15)))  # in-sample only, oldest first
+GRID = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+WINDOW = 3  # words either side of a phrase whose stems are features
+C = 1.0  # inverse L2 strength
+CHOSEN = {"gate": 0.4, "propose": 0.2, "veto": 0.3}  # each design's pooled best threshold, leave one set out on HEAD's matcher
+
+
+@dataclass
+class Item:
+    """One case as the rules left it: what they kept, the text's words, and the candidates of the design."""
+
+    case: Any
+    kept: list[Any]
+    words: Any
+    candidates: list[tuple[str, str, list[str], Any]]  # design, event, features, the Match it would add (veto: the one found)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--design", choices=("gate", "propose", "veto", "all"), default="gate", help="all: the three, each at its CHOSEN threshold")
+    parser.add_argument("--code", type=Path, help="a tree of an older commit to take the matcher and watchlist from")
+    parser.add_argument("--watchlist", type=Path, help="default: config/watchlist.yaml of the code")
+    parser.add_argument("--hold", choices=SETS, help="score only this set, trained on the sets before it")
+    args = parser.parse_args()
+    code = args.code.resolve() if args.code else REPO
+    sys.path.insert(0, str(code))
+    designs = ("gate", "propose", "veto") if args.design == "all" else (args.design,)
+    watchlist = args.watchlist or code / "config" / "watchlist.yaml"
+    items = load(watchlist, designs)
+    held_out = [args.hold] if args.hold else list(SETS)
+    probabilities = {held: cross_fit(items, held, SETS[: SETS.index(held)] if args.hold else [s for s in SETS if s != held]) for held in held_out}
+    rules = {held: figures(items[held], {}, {}) for held in held_out}
+    print(f"design {args.design}, code {code.name if args.code else 'HEAD'}, watchlist {watchlist}")
+    print("\n| threshold | events F1 (pooled) | events fp | events fn | sets better | sets worse | alert accuracy | alerts missed | alerts not expected |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    print(pooled_row("rules alone", rules, rules))
+    grid = {t: dict.fromkeys(designs, t) for t in GRID} if args.design != "all" else {"chosen": CHOSEN}
+    by_threshold = {}
+    for label, thresholds in grid.items():
+        by_threshold[label] = {held: figures(items[held], probabilities[held], thresholds) for held in held_out}
+        print(pooled_row(str(label) if args.design != "all" else ", ".join(f"{d} {t}" for d, t in CHOSEN.items()), rules, by_threshold[label]))
+    pooled_best = max(by_threshold, key=lambda t: (round(f1(*total(by_threshold[t])[:3]), 4), -total(by_threshold[t])[1]))
+    best = CHOSEN.get(args.design, "chosen") if args.code else pooled_best  # prospective: never chosen on the set read
+    why = "the threshold chosen by leave-one-set-out on HEAD (CHOSEN)" if args.code else "the pooled best threshold"
+    print(f"\nAt {why}, {best}, per held-out set (rules alone -> rules + model trained without it):\n")
+    print("| held out | cases | events F1 | events fp | events fn | alert accuracy | alerts missed | alerts not expected |\n|---|---|---|---|---|---|---|---|")
+    for held in held_out:
+        print(row(held, rules[held], by_threshold[best][held]))
+    print(row("all (pooled)", total(rules), total(by_threshold[best])))
+    deltas = np.array([f1(*by_threshold[best][s][:3]) - f1(*rules[s][:3]) for s in held_out])
+    spread = np.array([f1(*rules[s][:3]) for s in held_out])
+    if len(held_out) > 1:
+        print(f"\nPer-set change of events F1: mean {deltas.mean():+.4f}, sd {deltas.std(ddof=1):.4f}, paired t {deltas.mean() / deltas.std(ddof=1) * len(deltas) ** 0.5:.2f}"
+              f" ({len(deltas)} sets); the rules' events F1 across the held-out sets: {spread.min():.3f}-{spread.max():.3f}, sd {spread.std(ddof=1):.4f}")
+
+
+def load(path: Path, designs: tuple[str, ...]) -> dict[str, list[Item]]:
+    """Every in-sample case matched by the rules of the watchlist at `path`, with its candidates for the designs."""
+    from monitor.matching.evaluation import parse_cases
+    from monitor.matching.matcher import Matcher
+    from monitor.matching.senses import settle
+    from monitor.model import Watchlist
+    from monitor.watchlist import load_watchlist
+
+    watchlist = load_watchlist(path)
+    matcher = Matcher(watchlist)
+    _MATCHER[:] = [matcher]
+    loose = Matcher(Watchlist(events=tuple(replace(e, context=()) for e in watchlist.events if e.context)))
+    events = {e.name: e for e in watchlist.events}
+    items: dict[str, list[Item]] = {}
+    for name in SETS:
+        cases = REPO / "tests" / "data" / f"{name}.jsonl"
+        items[name] = []
+        for case in parse_cases(cases.read_text(encoding="utf-8").splitlines(), str(cases)):
+            scan = matcher.scan(case.text)
+            kept = settle(watchlist, scan.matches, case.text)
+            found = [m for m in scan.matches if m.kind == "event"]
+            candidates: list[tuple[str, str, list[str], Any]] = []
+            if "gate" in designs:
+                extra = [m for m in loose.scan(case.text).matches if not any(e.start < m.end and m.start < e.end for e in found)]
+                settled = set(settle(watchlist, sorted(scan.matches + extra, key=lambda m: (m.start, m.kind)), case.text)) if extra else set()
+                have = {m.name for m in kept if m.kind == "event"}
+                candidates += [("gate", m.name, gate_features(m, kept, case.text), m) for m in extra if m in settled and m.name not in have]
+            if "propose" in designs:
+                candidates += [("propose", *c) for c in propose_candidates(kept, case.text, events)]
+            if "veto" in designs:
+                candidates += [("veto", m.name, gate_features(m, kept, case.text), m) for m in kept if m.kind == "event"]
+            items[name].append(Item(case, kept, scan.words, candidates))
+    return items
+
+
+def stems_of(text: str) -> list[tuple[int, str]]:
+    """(start, stem) of the content words of a text (no function word, no number)."""
+    from monitor.matching.normalise import tokenize
+    from monitor.matching.stems import FUNCTION_WORDS, stem_many
+
+    tokens = [t for t in tokenize(text) if t.norm not in FUNCTION_WORDS and not t.norm.isdigit()]
+    return list(zip((t.start for t in tokens), stem_many([t.norm for t in tokens])))
+
+
+def gate_features(m: Any, kept: list[Any], text: str) -> list[str]:
+    """A phrase's features: the phrase, its form, a watched actor in its sentence, the stems near it, the
+    events the rules found in its sentence; each also keyed by its event."""
+    from monitor.matching.normalise import sentence_of
+
+    lo, hi = sentence_of(text, m.start)
+    stems = stems_of(text[lo:hi])
+    at = next((i for i, (start, _) in enumerate(stems) if lo + start >= m.start), len(stems))
+    inside = [k for k in kept if lo <= k.start < hi and k is not m]
+    own = ["bias", f"alias={m.alias}", f"form={m.form}", f"actor={any(k.kind == 'actor' for k in inside)}"]
+    own += sorted({f"near={s}" for _, s in stems[max(0, at - WINDOW) : at + WINDOW + 1]})
+    own += sorted({f"event={k.name}" for k in inside if k.kind == "event"}) or ["event=none"]
+    return own + [f"{m.name}|{f}" for f in own]
+
+
+def propose_candidates(kept: list[Any], text: str, events: dict[str, Any]) -> list[tuple[str, list[str], Any]]:
+    """Per sentence with a watched actor, each event the rules did not find in the text: the sentence's stems
+    and events, keyed by the event; the Match it would add stands on the sentence's first actor."""
+    from monitor.matching.normalise import sentence_bounds
+    from monitor.model import Match
+
+    have = {m.name for m in kept if m.kind == "event"}
+    out = []
+    for lo, hi in sentence_bounds(text) or [(0, len(text))]:
+        inside = [k for k in kept if lo <= k.start < hi]
+        actors = [k for k in inside if k.kind == "actor"]
+        if not actors:
+            continue
+        own = ["bias", *sorted({f"word={s}" for _, s in stems_of(text[lo:hi])}), *(sorted({f"event={k.name}" for k in inside if k.kind == "event"}) or ["event=none"])]
+        for name, event in sorted(events.items()):
+            if name not in have:
+                at = actors[0]
+                added = Match("event", name, "(learned)", at.found, at.start, at.end, 0.0, severity=event.severity, cameo=event.cameo)
+                out.append((name, [f"{name}|{f}" for f in own], added))
+    return out
+
+
+def cross_fit(items: dict[str, list[Item]], held: str, train: list[str] | tuple[str, ...]) -> dict[tuple[int, int], float]:
+    """The held-out set's candidates' probabilities, by (case, candidate), from a model per design fitted on `train`."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    out: dict[tuple[int, int], float] = {}
+    for design in sorted({c[0] for s in items for item in items[s] for c in item.candidates}):
+        rows = [(feats, name in item.case.events) for s in train for item in items[s] for d, name, feats, _ in item.candidates if d == design]
+        vectoriser = DictVectorizer()
+        x = int32(vectoriser.fit_transform([dict.fromkeys(f, 1) for f, _ in rows]))
+        model = LogisticRegression(C=C, solver="liblinear", random_state=0, max_iter=1000).fit(x, [label for _, label in rows])
+        keys = [(i, j) for i, item in enumerate(items[held]) for j, c in enumerate(item.candidates) if c[0] == design]
+        if keys:
+            held_x = int32(vectoriser.transform([dict.fromkeys(items[held][i].candidates[j][2], 1) for i, j in keys]))
+            out.update(zip(keys, model.predict_proba(held_x)[:, 1].tolist()))
+    return out
+
+
+def int32(x: Any) -> Any:
+    """A sparse matrix with 32-bit indices (liblinear takes no other)."""
+    x = x.tocsr()
+    x.indices, x.indptr = x.indices.astype(np.int32), x.indptr.astype(np.int32)
+    return x
+
+
+def figures(items: list[Item], probabilities: dict[tuple[int, int], float], thresholds: dict[str, float]) -> tuple[int, ...]:
+    """Events tp, fp, fn, alerts right, alert-worthy missed, alerts not expected, cases, once the models'
+    changes are made (veto: an event found drops below 1 - its threshold; the others: an event added at or
+    above it) and the watchlist's rules applied to what is left."""
+    from monitor.matching.rules import apply_rules
+    from monitor.model import MatchResult
+
+    tp = fp = fn = right = missed = wrong = 0
+    for i, item in enumerate(items):
+        matches = list(item.kept)
+        best: dict[str, tuple[float, Any]] = {}
+        for j, (design, name, _, m) in enumerate(item.candidates):
+            p = probabilities.get((i, j))
+            if p is None or design not in thresholds:
+                continue
+            if design == "veto":
+                if p < 1 - thresholds[design]:
+                    matches = [k for k in matches if k is not m]
+            elif p >= thresholds[design] and (name not in best or p > best[name][0]):
+                best[name] = (p, m)
+        matches = sorted(matches + [m for _, m in best.values()], key=lambda m: (m.start, m.kind))
+        events = {m.name for m in matches if m.kind == "event"}
+        alert = MatchResult(tuple(matches), tuple(apply_rules(_MATCHER[0], matches, item.case.text, item.words))).alert
+        tp, fp, fn = tp + len(events & item.case.events), fp + len(events - item.case.events), fn + len(item.case.events - events)
+        right, missed, wrong = right + (alert == item.case.alert), missed + (item.case.alert and not alert), wrong + (alert and not item.case.alert)
+    return tp, fp, fn, right, missed, wrong, len(items)
+
+
+_MATCHER: list[Any] = []  # the rules' matcher, for apply_rules (set by load)
+
+
+def f1(tp: int, fp: int, fn: int) -> float:
+    return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
+
+
+def total(by_set: dict[str, tuple[int, ...]]) -> tuple[int, ...]:
+    return tuple(int(sum(v)) for v in zip(*by_set.values()))
+
+
+def pooled_row(label: str, rules: dict[str, tuple[int, ...]], model: dict[str, tuple[int, ...]]) -> str:
+    tp, fp, fn, right, missed, wrong, cases = total(model)
+    deltas = Counter((f1(*model[s][:3]) > f1(*rules[s][:3])) - (f1(*model[s][:3]) < f1(*rules[s][:3])) for s in model)
+    return f"| {label} | {f1(tp, fp, fn):.4f} | {fp} | {fn} | {deltas[1]} | {deltas[-1]} | {right / cases:.4f} | {missed} | {wrong} |"
+
+
+def row(label: str, before: tuple[int, ...], after: tuple[int, ...]) -> str:
+    return (f"| {label} | {before[6]} | {f1(*before[:3]):.4f} -> {f1(*after[:3]):.4f} | {before[1]} -> {after[1]} | {before[2]} -> {after[2]}"
+            f" | {before[3] / before[6]:.4f} -> {after[3] / after[6]:.4f} | {before[4]} -> {after[4]} | {before[5]} -> {after[5]} |")
+
+
+if __name__ == "__main__":
+    main()
