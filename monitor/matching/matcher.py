@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Container
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from math import inf
 from typing import NamedTuple
 
@@ -33,6 +33,7 @@ from rapidfuzz import fuzz
 
 from monitor.matching.automaton import Hit, Seen, near, norms_of, present, seen_in, windows
 from monitor.matching.layout import close_indented_cuts
+from monitor.matching.learned import Layer, for_watchlist, loose
 from monitor.matching.compiled import CONTEXT_WINDOW, REGEX_TIMEOUT, Alias, CompiledWatchlist, collector_paused, is_acronym
 from monitor.matching.overlaps import Found, Said, without_overlaps
 from monitor.matching.stems import FUNCTION_WORDS
@@ -128,6 +129,13 @@ class Matcher(CompiledWatchlist):
         self._texts_chars = 0  # characters of the texts in `_texts` (about: threads may race)
         self.text_cache_chars = text_cache_chars
         self.rule_selectors = [(rule, *watchlist.rule_scope(rule)) for rule in watchlist.rules]  # per rule, the actors and events (names) it can pair
+
+    @cached_property
+    def learned(self) -> tuple[Layer, Matcher] | None:
+        """The learned layer over the rules (matching/learned.py) and the matcher of the phrases its gate may
+        take back (the layer's events without their context words), built on first use; None when off."""
+        layer = for_watchlist(self.watchlist)
+        return (layer, Matcher(loose(self.watchlist, layer), self.clock, self.text_cache_chars)) if layer else None
 
     def find(self, text: str) -> list[Match]:
         """All non-overlapping actor and event matches in a text, in text order."""

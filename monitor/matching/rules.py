@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from monitor.matching.learned import decide
 from monitor.matching.matcher import Matcher, TextWords
 from monitor.matching.normalise import sentence_keys, sentence_of
 from monitor.matching.senses import settle
@@ -15,7 +16,23 @@ def match_text(matcher: Matcher, text: str) -> MatchResult:
     """Matches and rule hits for one text: the whole matching stage as one pure call."""
     scan = matcher.scan(text)
     matches = settle(matcher.watchlist, scan.matches, text)
-    return MatchResult(tuple(matches), tuple(apply_rules(matcher, matches, text, scan.words)), scan.timed_out, scan.skipped)
+    dropped: list[Match] = []
+    if matcher.learned is not None:  # the learned layer adds and drops events before the rules fire
+        layer, loose = matcher.learned
+        matches, dropped = decide(layer, matcher.watchlist.events, matches, set_aside(loose, matcher, scan.matches, text), text)
+    hits = apply_rules(matcher, matches, text, scan.words)
+    return MatchResult(tuple(matches), tuple(hits), scan.timed_out, scan.skipped, tuple(dropped))
+
+
+def set_aside(loose: Matcher, matcher: Matcher, found: list[Match], text: str) -> list[Match]:
+    """The event phrases `loose` finds without their context words where the rules found no event (`found`:
+    the scan's matches), that the senses would keep as they would the rules' own: the gate's candidates."""
+    events = [m for m in found if m.kind == "event"]
+    extra = [m for m in loose.scan(text).matches if not any(e.start < m.end and m.start < e.end for e in events)]
+    if not extra:  # most texts
+        return []
+    settled = set(settle(matcher.watchlist, sorted(found + extra, key=lambda m: (m.start, m.kind)), text))
+    return [m for m in extra if m in settled]
 
 
 def apply_rules(matcher: Matcher, matches: list[Match], text: str, words: TextWords) -> list[Hit]:

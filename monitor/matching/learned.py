@@ -1,0 +1,170 @@
+"""The learned layer over the rules (issue 15): three small logistic regressions that add or drop events.
+
+Trained by `bench/train_events.py` (scikit-learn, a test dependency only) on the in-sample labelled sets
+with the default watchlist, and shipped as weights in `learned_events.json` beside this file; applied
+here in plain Python: per candidate a few features, a dict lookup each, a sum and a logistic. Each
+model decides one thing, at the threshold the leave-one-set-out check of bench/learned_events.py chose:
+- gate: an event phrase the matcher found but set aside because no context word stood near it (found
+  again with the event's `context` emptied, where no event was found, and kept by the senses): add its
+  event, at p >= 0.4;
+- propose: in a sentence with a watched actor, an event the rules did not find in the text: add it,
+  standing on the sentence's first actor, at p >= 0.2;
+- veto: an event the rules found: drop it below p 0.7.
+Per event at most one addition (its most probable). The watchlist's rules then fire on what is left.
+
+The features (bench/learned_events.py says more), each also keyed by the event it weighs
+(`attack|near=troop`): the phrase listed (`alias=`) and how it was found (`form=`), the stems of the
+words within `window` words of it (`near=`; propose: of its sentence, `word=`), whether a watched actor
+stands in the sentence (`actor=`), and the events the rules found there (`event=`, or `event=none`).
+The models know events by name: they act only on the events of a watchlist named as the default
+watchlist's (`events` in the weights file); a watchlist's other events are left to the rules, and
+`learned: false` in a watchlist turns the layer off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from monitor.matching.normalise import sentence_bounds, sentence_of, tokenize
+from monitor.matching.stems import FUNCTION_WORDS, stem_many
+from monitor.model import Event, Learned, Match, Watchlist
+
+WEIGHTS = Path(__file__).with_name("learned_events.json")
+TOP = 4  # features named in an explanation
+
+
+@dataclass(frozen=True)
+class Model:
+    """One design's weights, and the probability it adds at (gate, propose) or drops below (veto)."""
+
+    name: str
+    weights: dict[str, float]
+    intercept: float
+    threshold: float
+
+    def probability(self, features: Sequence[str]) -> float:
+        z = self.intercept + sum(self.weights.get(f, 0.0) for f in features)
+        return 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
+
+    def learned(self, p: float, features: Sequence[str]) -> Learned:
+        """The decision as a match carries it: the features that weighed most towards it."""
+        sign = -1.0 if self.name == "veto" else 1.0
+        pushes = sorted(((sign * self.weights[f], f) for f in set(features) if f in self.weights), reverse=True)[:TOP]
+        return Learned(self.name, round(p, 4), self.threshold, tuple((f, self.weights[f]) for _, f in pushes))
+
+
+@dataclass(frozen=True)
+class Layer:
+    """The three models, the window of the phrases' features, and the events the layer acts on (names)."""
+
+    gate: Model
+    propose: Model
+    veto: Model
+    window: int
+    events: frozenset[str]
+
+
+@cache
+def shipped() -> Layer:
+    """The layer whose weights ship with monitor (learned_events.json), read once."""
+    data = json.loads(WEIGHTS.read_text(encoding="utf-8"))
+    models = {
+        name: Model(name, {str(k): float(v) for k, v in m["weights"].items()}, float(m["intercept"]), float(m["threshold"]))
+        for name, m in data["models"].items()
+    }
+    return Layer(models["gate"], models["propose"], models["veto"], int(data["window"]), frozenset(data["events"]))
+
+
+def for_watchlist(watchlist: Watchlist) -> Layer | None:
+    """The shipped layer narrowed to the watchlist's events it knows; None when off or it knows none."""
+    if not watchlist.learned:
+        return None
+    layer = shipped()
+    names = frozenset(e.name for e in watchlist.events) & layer.events
+    return dataclasses.replace(layer, events=names) if names else None
+
+
+def loose(watchlist: Watchlist, layer: Layer) -> Watchlist:
+    """The layer's events that have context words, without them: what finds the phrases set aside."""
+    return Watchlist(events=tuple(dataclasses.replace(e, context=()) for e in watchlist.events if e.context and e.name in layer.events), learned=False)
+
+
+def decide(layer: Layer, events: Sequence[Event], kept: Sequence[Match], set_aside: Sequence[Match], text: str) -> tuple[list[Match], list[Match]]:
+    """The matches once the three models have decided, in text order, and those the veto dropped.
+
+    `kept`: the rules' matches (after the senses); `set_aside`: the phrases the gate may take back."""
+    have = {m.name for m in kept if m.kind == "event"}
+    best: dict[str, tuple[float, Match]] = {}
+    for m in set_aside:
+        if m.kind == "event" and m.name in layer.events and m.name not in have:
+            _consider(layer.gate, m, phrase_features(m, kept, text, layer.window), best)
+    for m, feats in proposals(layer, events, kept, have, text):
+        _consider(layer.propose, m, feats, best)
+    out, dropped = [], []
+    for m in kept:
+        if m.kind == "event" and m.name in layer.events:
+            feats = phrase_features(m, kept, text, layer.window)
+            if (p := layer.veto.probability(feats)) < layer.veto.threshold:
+                dropped.append(dataclasses.replace(m, learned=layer.veto.learned(p, feats)))
+                continue
+        out.append(m)
+    if best:
+        out = sorted(out + [m for _, m in best.values()], key=lambda m: (m.start, m.kind))
+    return out, dropped
+
+
+def _consider(model: Model, m: Match, feats: list[str], best: dict[str, tuple[float, Match]]) -> None:
+    p = model.probability(feats)
+    if p >= model.threshold and (m.name not in best or p > best[m.name][0]):
+        best[m.name] = (p, dataclasses.replace(m, form="learned", learned=model.learned(p, feats)))
+
+
+def stems_of(text: str) -> list[tuple[int, str]]:
+    """(start, stem) of the content words of a text (no function word, no number)."""
+    tokens = [t for t in tokenize(text) if t.norm not in FUNCTION_WORDS and not t.norm.isdigit()]
+    return list(zip((t.start for t in tokens), stem_many([t.norm for t in tokens]), strict=True))
+
+
+def phrase_features(m: Match, kept: Sequence[Match], text: str, window: int) -> list[str]:
+    """An event phrase's features (gate, veto), given what the rules kept in the text."""
+    lo, hi = sentence_of(text, m.start)
+    stems = stems_of(text[lo:hi])
+    at = next((i for i, (start, _) in enumerate(stems) if lo + start >= m.start), len(stems))
+    inside = [k for k in kept if lo <= k.start < hi and k is not m]
+    own = ["bias", f"alias={m.alias}", f"form={m.form}", f"actor={any(k.kind == 'actor' for k in inside)}"]
+    own += sorted({f"near={s}" for _, s in stems[max(0, at - window) : at + window + 1]})
+    own += sorted({f"event={k.name}" for k in inside if k.kind == "event"}) or ["event=none"]
+    return own + [f"{m.name}|{f}" for f in own]
+
+
+def proposals(layer: Layer, events: Sequence[Event], kept: Sequence[Match], have: set[str], text: str) -> list[tuple[Match, list[str]]]:
+    """Per sentence with a watched actor, each event of the layer the rules did not find in the text, as
+    a match on the sentence's first actor, with its features (the sentence's stems and events)."""
+    wanted = sorted((e for e in events if e.name in layer.events and e.name not in have), key=lambda e: e.name)
+    actors = [k for k in kept if k.kind == "actor"]
+    if not wanted or not actors:
+        return []
+    out = []
+    for lo, hi in sentence_bounds(text) or [(0, len(text))]:
+        at = next((k for k in actors if lo <= k.start < hi), None)
+        if at is None:
+            continue
+        inside = [k for k in kept if lo <= k.start < hi and k.kind == "event"]
+        own = ["bias", *sorted({f"word={s}" for _, s in stems_of(text[lo:hi])}), *(sorted({f"event={k.name}" for k in inside}) or ["event=none"])]
+        for e in wanted:
+            added = Match("event", e.name, "(learned)", at.found, at.start, at.end, 0.0, severity=e.severity, cameo=e.cameo)
+            out.append((added, [f"{e.name}|{f}" for f in own]))
+    return out
+
+
+def explained(learned: Learned) -> str:
+    """One line: which model, its score against its threshold, and the features that weighed most."""
+    verb, sign = ("dropped by the learned veto", "<") if learned.model == "veto" else (f"added by the learned {learned.model}", ">=")
+    features = ", ".join(f"{f} {w:+.2f}" for f, w in learned.features)
+    return f"{verb} (p {learned.score:.2f} {sign} {learned.threshold:.2f}: {features})"
