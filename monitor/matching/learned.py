@@ -162,9 +162,3 @@ def proposals(layer: Layer, events: Sequence[Event], kept: Sequence[Match], have
             out.append((added, [f"{e.name}|{f}" for f in own]))
     return out
 
-
-def explained(learned: Learned) -> str:
-    """One line: which model, its score against its threshold, and the features that weighed most."""
-    verb, sign = ("dropped by the learned veto", "<") if learned.model == "veto" else (f"added by the learned {learned.model}", ">=")
-    features = ", ".join(f"{f} {w:+.2f}" for f, w in learned.features)
-    return f"{verb} (p {learned.score:.2f} {sign} {learned.threshold:.2f}: {features})"
