@@ -12,12 +12,13 @@ SNIPPET_MAX = 320
 KIND_RANK = {"person": 0, "group": 0, "organisation": 1, "state": 2, "place": 3}  # who leads an alert's title
 
 
-def match_text(matcher: Matcher, text: str) -> MatchResult:
-    """Matches and rule hits for one text: the whole matching stage as one pure call."""
+def match_text(matcher: Matcher, text: str, learned: bool = True) -> MatchResult:
+    """Matches and rule hits for one text: the whole matching stage as one pure call. `learned=False`:
+    the rules alone, without the learned layer (a watchlist's own examples are checked so)."""
     scan = matcher.scan(text)
     matches = settle(matcher.watchlist, scan.matches, text)
     dropped: list[Match] = []
-    if matcher.learned is not None:  # the learned layer adds and drops events before the rules fire
+    if learned and matcher.learned is not None:  # the learned layer adds and drops events before the rules fire
         layer, loose = matcher.learned
         matches, dropped = decide(layer, matcher.watchlist.events, matches, set_aside(loose, matcher, scan.matches, text), text)
     hits = apply_rules(matcher, matches, text, scan.words)
