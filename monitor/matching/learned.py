@@ -28,7 +28,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from monitor.matching.normalise import sentence_bounds, sentence_of, tokenize
@@ -48,15 +48,34 @@ class Model:
     intercept: float
     threshold: float
 
+    @cached_property
+    def by_event(self) -> dict[str, dict[str, float]]:
+        """The weights keyed by an event (`strike|word=troop`), per event without the key (propose's
+        features are all keyed: its sums need no feature names built per event)."""
+        out: dict[str, dict[str, float]] = {}
+        for f, w in self.weights.items():
+            if "|" in f:
+                event, own = f.split("|", 1)
+                out.setdefault(event, {})[own] = w
+        return out
+
     def probability(self, features: Sequence[str]) -> float:
-        z = self.intercept + sum(self.weights.get(f, 0.0) for f in features)
-        return 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
+        return _logistic(self.intercept + sum(self.weights.get(f, 0.0) for f in features))
+
+    def keyed_probability(self, event: str, own: Sequence[str]) -> float:
+        """The probability of features that are all `own` keyed by `event` (as `probability` of them)."""
+        weights = self.by_event.get(event, {})
+        return _logistic(self.intercept + sum(weights.get(f, 0.0) for f in own))
 
     def learned(self, p: float, features: Sequence[str]) -> Learned:
         """The decision as a match carries it: the features that weighed most towards it."""
         sign = -1.0 if self.name == "veto" else 1.0
         pushes = sorted(((sign * self.weights[f], f) for f in set(features) if f in self.weights), reverse=True)[:TOP]
         return Learned(self.name, round(p, 4), self.threshold, tuple((f, self.weights[f]) for _, f in pushes))
+
+
+def _logistic(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
 
 
 @dataclass(frozen=True)
@@ -101,15 +120,19 @@ def decide(layer: Layer, events: Sequence[Event], kept: Sequence[Match], set_asi
     `kept`: the rules' matches (after the senses); `set_aside`: the phrases the gate may take back."""
     have = {m.name for m in kept if m.kind == "event"}
     best: dict[str, tuple[float, Match]] = {}
+    stems: dict[tuple[int, int], list[tuple[int, str]]] = {}  # per sentence (span), its stems: found once
     for m in set_aside:
         if m.kind == "event" and m.name in layer.events and m.name not in have:
-            _consider(layer.gate, m, phrase_features(m, kept, text, layer.window), best)
-    for m, feats in proposals(layer, events, kept, have, text):
-        _consider(layer.propose, m, feats, best)
+            _consider(layer.gate, m, phrase_features(m, kept, text, layer.window, stems), best)
+    for m, own in proposals(layer, events, kept, have, text, stems):
+        p = layer.propose.keyed_probability(m.name, own)
+        if p >= layer.propose.threshold and (m.name not in best or p > best[m.name][0]):
+            learned = layer.propose.learned(p, [f"{m.name}|{f}" for f in own])
+            best[m.name] = (p, dataclasses.replace(m, form="learned", learned=learned))
     out, dropped = [], []
     for m in kept:
         if m.kind == "event" and m.name in layer.events:
-            feats = phrase_features(m, kept, text, layer.window)
+            feats = phrase_features(m, kept, text, layer.window, stems)
             if (p := layer.veto.probability(feats)) < layer.veto.threshold:
                 dropped.append(dataclasses.replace(m, learned=layer.veto.learned(p, feats)))
                 continue
@@ -131,10 +154,17 @@ def stems_of(text: str) -> list[tuple[int, str]]:
     return list(zip((t.start for t in tokens), stem_many([t.norm for t in tokens]), strict=True))
 
 
-def phrase_features(m: Match, kept: Sequence[Match], text: str, window: int) -> list[str]:
+def sentence_stems(text: str, lo: int, hi: int, stems: dict[tuple[int, int], list[tuple[int, str]]]) -> list[tuple[int, str]]:
+    """The stems of the sentence text[lo:hi], kept in `stems` for the text's other candidates."""
+    if (lo, hi) not in stems:
+        stems[lo, hi] = stems_of(text[lo:hi])
+    return stems[lo, hi]
+
+
+def phrase_features(m: Match, kept: Sequence[Match], text: str, window: int, known: dict[tuple[int, int], list[tuple[int, str]]] | None = None) -> list[str]:
     """An event phrase's features (gate, veto), given what the rules kept in the text."""
     lo, hi = sentence_of(text, m.start)
-    stems = stems_of(text[lo:hi])
+    stems = sentence_stems(text, lo, hi, {} if known is None else known)
     at = next((i for i, (start, _) in enumerate(stems) if lo + start >= m.start), len(stems))
     inside = [k for k in kept if lo <= k.start < hi and k is not m]
     own = ["bias", f"alias={m.alias}", f"form={m.form}", f"actor={any(k.kind == 'actor' for k in inside)}"]
@@ -143,9 +173,10 @@ def phrase_features(m: Match, kept: Sequence[Match], text: str, window: int) -> 
     return own + [f"{m.name}|{f}" for f in own]
 
 
-def proposals(layer: Layer, events: Sequence[Event], kept: Sequence[Match], have: set[str], text: str) -> list[tuple[Match, list[str]]]:
+def proposals(layer: Layer, events: Sequence[Event], kept: Sequence[Match], have: set[str], text: str, known: dict[tuple[int, int], list[tuple[int, str]]]) -> list[tuple[Match, list[str]]]:
     """Per sentence with a watched actor, each event of the layer the rules did not find in the text, as
-    a match on the sentence's first actor, with its features (the sentence's stems and events)."""
+    a match on the sentence's first actor, with the sentence's features (its stems and events), each
+    to be keyed by the event (`keyed_probability`)."""
     wanted = sorted((e for e in events if e.name in layer.events and e.name not in have), key=lambda e: e.name)
     actors = [k for k in kept if k.kind == "actor"]
     if not wanted or not actors:
@@ -156,9 +187,8 @@ def proposals(layer: Layer, events: Sequence[Event], kept: Sequence[Match], have
         if at is None:
             continue
         inside = [k for k in kept if lo <= k.start < hi and k.kind == "event"]
-        own = ["bias", *sorted({f"word={s}" for _, s in stems_of(text[lo:hi])}), *(sorted({f"event={k.name}" for k in inside}) or ["event=none"])]
+        own = ["bias", *sorted({f"word={s}" for _, s in sentence_stems(text, lo, hi, known)}), *(sorted({f"event={k.name}" for k in inside}) or ["event=none"])]
         for e in wanted:
-            added = Match("event", e.name, "(learned)", at.found, at.start, at.end, 0.0, severity=e.severity, cameo=e.cameo)
-            out.append((added, [f"{e.name}|{f}" for f in own]))
+            out.append((Match("event", e.name, "(learned)", at.found, at.start, at.end, 0.0, severity=e.severity, cameo=e.cameo), own))
     return out
 
