@@ -29,13 +29,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
-from pathlib import Path
+from importlib.resources import files
 
 from monitor.matching.normalise import sentence_bounds, sentence_of, tokenize
 from monitor.matching.stems import FUNCTION_WORDS, stem_many
 from monitor.model import Event, Learned, Match, Watchlist
 
-WEIGHTS = Path(__file__).with_name("learned_events.json")
+WEIGHTS = files("monitor.matching") / "learned_events.json"  # package data: read with the package, wherever installed
 TOP = 4  # features named in an explanation
 
 
