@@ -1,15 +1,17 @@
 """The learned layer over the rules (issue 15): three small logistic regressions that add or drop events.
 
 Trained by `bench/train_events.py` (scikit-learn, a test dependency only) on the in-sample labelled sets
-with the default watchlist, and shipped as weights in `learned_events.json` beside this file; applied
-here in plain Python: per candidate a few features, a dict lookup each, a sum and a logistic. Each
-model decides one thing, at the threshold the leave-one-set-out check of bench/learned_events.py chose:
-- gate: an event phrase the matcher found but set aside because no context word stood near it (found
-  again with the event's `context` emptied, where no event was found, and kept by the senses): add its
-  event, at p >= 0.4;
+with the default watchlist, and shipped as hashed weights: each feature string's CRC-32 modulo 2**HASH_BITS
+is its place in one float32 array per model (`learned_events.bin`, zlib-compressed; intercepts and
+thresholds in `learned_events.json`), read when a Matcher is compiled (processes forked after share the
+pages). Applied here in plain Python: per candidate a few features, a hash and a lookup each, a sum and
+a logistic. Each model decides one thing, at the threshold the leave-one-set-out check of
+bench/learned_events.py chose:
+- gate: an event phrase the matcher's one scan set aside because no context word stood near it (its
+  `Scan.set_aside`, where no event was found, and kept by the senses): add its event, at p >= 0.4;
 - propose: in a sentence with a watched actor, an event the rules did not find in the text: add it,
   standing on the sentence's first actor, at p >= 0.2;
-- veto: an event the rules found: drop it below p 0.7.
+- veto: an event the rules found in a sentence with a watched actor (never elsewhere): drop it below p 0.7.
 Per event at most one addition (its most probable). The watchlist's rules then fire on what is left.
 
 The features (bench/learned_events.py says more), each also keyed by the event it weighs
@@ -26,9 +28,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import zlib
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from importlib.resources import files
 
 from monitor.matching.normalise import sentence_bounds, sentence_of, tokenize
@@ -36,42 +40,47 @@ from monitor.matching.stems import FUNCTION_WORDS, stem_many
 from monitor.model import Event, Learned, Match, Watchlist
 
 WEIGHTS = files("monitor.matching") / "learned_events.json"  # package data: read with the package, wherever installed
+ARRAYS = files("monitor.matching") / "learned_events.bin"  # the weights: per model 2**HASH_BITS float32 (little-endian), zlib-compressed
+HASH_BITS = 18
+MASK = (1 << HASH_BITS) - 1
 TOP = 4  # features named in an explanation
+
+
+def bucket(feature: str, prefix: int = 0) -> int:
+    """A feature's place in a model's weights: its string hashed (CRC-32 of UTF-8, as bench/train_events.py);
+    `prefix`: the CRC of the text before it (`keyed`), as if the two were one string."""
+    return zlib.crc32(feature.encode(), prefix) & MASK
+
+
+def keyed(event: str) -> int:
+    """The CRC of an event's key (`strike|`): `bucket(f, keyed(e))` is `bucket(e + "|" + f)`."""
+    return zlib.crc32(f"{event}|".encode())
 
 
 @dataclass(frozen=True)
 class Model:
-    """One design's weights, and the probability it adds at (gate, propose) or drops below (veto)."""
+    """One design's hashed weights, and the probability it adds at (gate, propose) or drops below (veto)."""
 
     name: str
-    weights: dict[str, float]
+    weights: array[float]
     intercept: float
     threshold: float
 
-    @cached_property
-    def by_event(self) -> dict[str, dict[str, float]]:
-        """The weights keyed by an event (`strike|word=troop`), per event without the key (propose's
-        features are all keyed: its sums need no feature names built per event)."""
-        out: dict[str, dict[str, float]] = {}
-        for f, w in self.weights.items():
-            if "|" in f:
-                event, own = f.split("|", 1)
-                out.setdefault(event, {})[own] = w
-        return out
-
     def probability(self, features: Sequence[str]) -> float:
-        return _logistic(self.intercept + sum(self.weights.get(f, 0.0) for f in features))
+        w = self.weights
+        return _logistic(self.intercept + sum(w[bucket(f)] for f in features))
 
     def keyed_probability(self, event: str, own: Sequence[str]) -> float:
         """The probability of features that are all `own` keyed by `event` (as `probability` of them)."""
-        weights = self.by_event.get(event, {})
-        return _logistic(self.intercept + sum(weights.get(f, 0.0) for f in own))
+        w, prefix = self.weights, keyed(event)
+        return _logistic(self.intercept + sum(w[bucket(f, prefix)] for f in own))
 
     def learned(self, p: float, features: Sequence[str]) -> Learned:
-        """The decision as a match carries it: the features that weighed most towards it."""
+        """The decision as a match carries it: the features that weighed most towards it (their hashed weights)."""
         sign = -1.0 if self.name == "veto" else 1.0
-        pushes = sorted(((sign * self.weights[f], f) for f in set(features) if f in self.weights), reverse=True)[:TOP]
-        return Learned(self.name, round(p, 4), self.threshold, tuple((f, self.weights[f]) for _, f in pushes))
+        weighed = {f: self.weights[bucket(f)] for f in set(features)}
+        pushes = sorted(((sign * w, f) for f, w in weighed.items() if w), reverse=True)[:TOP]
+        return Learned(self.name, round(p, 4), self.threshold, tuple((f, round(weighed[f], 4)) for _, f in pushes))
 
 
 def _logistic(z: float) -> float:
@@ -89,14 +98,23 @@ class Layer:
     events: frozenset[str]
 
 
+DESIGNS = ("gate", "propose", "veto")  # the order of the models' weights in ARRAYS
+
+
 @cache
 def shipped() -> Layer:
-    """The layer whose weights ship with monitor (learned_events.json), read once."""
+    """The layer whose weights ship with monitor (learned_events.json, learned_events.bin), read once."""
     data = json.loads(WEIGHTS.read_text(encoding="utf-8"))
-    models = {
-        name: Model(name, {str(k): float(v) for k, v in m["weights"].items()}, float(m["intercept"]), float(m["threshold"]))
-        for name, m in data["models"].items()
-    }
+    if data["hash_bits"] != HASH_BITS:
+        raise ValueError(f"learned_events.json: hash_bits {data['hash_bits']}, expected {HASH_BITS}")
+    raw = zlib.decompress(ARRAYS.read_bytes())
+    size = 4 << HASH_BITS
+    models = {}
+    for i, name in enumerate(DESIGNS):
+        weights = array("f")
+        weights.frombytes(raw[i * size : (i + 1) * size])  # little-endian, as every platform monitor runs on
+        m = data["models"][name]
+        models[name] = Model(name, weights, float(m["intercept"]), float(m["threshold"]))
     return Layer(models["gate"], models["propose"], models["veto"], int(data["window"]), frozenset(data["events"]))
 
 
@@ -107,11 +125,6 @@ def for_watchlist(watchlist: Watchlist) -> Layer | None:
     layer = shipped()
     names = frozenset(e.name for e in watchlist.events) & layer.events
     return dataclasses.replace(layer, events=names) if names else None
-
-
-def loose(watchlist: Watchlist, layer: Layer) -> Watchlist:
-    """The layer's events that have context words, without them: what finds the phrases set aside."""
-    return Watchlist(events=tuple(dataclasses.replace(e, context=()) for e in watchlist.events if e.context and e.name in layer.events), learned=False)
 
 
 def decide(layer: Layer, events: Sequence[Event], kept: Sequence[Match], set_aside: Sequence[Match], text: str) -> tuple[list[Match], list[Match]]:
@@ -133,13 +146,16 @@ def decide(layer: Layer, events: Sequence[Event], kept: Sequence[Match], set_asi
     for m in kept:
         if m.kind == "event" and m.name in layer.events:
             feats = phrase_features(m, kept, text, layer.window, stems)
-            if (p := layer.veto.probability(feats)) < layer.veto.threshold:
+            if VETOED in feats and (p := layer.veto.probability(feats)) < layer.veto.threshold:  # only beside a watched actor
                 dropped.append(dataclasses.replace(m, learned=layer.veto.learned(p, feats)))
                 continue
         out.append(m)
     if best:
         out = sorted(out + [m for _, m in best.values()], key=lambda m: (m.start, m.kind))
     return out, dropped
+
+
+VETOED = "actor=True"  # the veto judges only the events found in a sentence with a watched actor
 
 
 def _consider(model: Model, m: Match, feats: list[str], best: dict[str, tuple[float, Match]]) -> None:

@@ -19,21 +19,18 @@ def match_text(matcher: Matcher, text: str, learned: bool = True) -> MatchResult
     matches = settle(matcher.watchlist, scan.matches, text)
     dropped: list[Match] = []
     if learned and matcher.learned is not None:  # the learned layer adds and drops events before the rules fire
-        layer, loose = matcher.learned
-        matches, dropped = decide(layer, matcher.watchlist.events, matches, set_aside(loose, matcher, scan.matches, text), text)
+        matches, dropped = decide(matcher.learned, matcher.watchlist.events, matches, set_aside(matcher, scan.matches, scan.set_aside, text), text)
     hits = apply_rules(matcher, matches, text, scan.words)
     return MatchResult(tuple(matches), tuple(hits), scan.timed_out, scan.skipped, tuple(dropped))
 
 
-def set_aside(loose: Matcher, matcher: Matcher, found: list[Match], text: str) -> list[Match]:
-    """The event phrases `loose` finds without their context words where the rules found no event (`found`:
-    the scan's matches), that the senses would keep as they would the rules' own: the gate's candidates."""
-    events = [m for m in found if m.kind == "event"]
-    extra = [m for m in loose.scan(text).matches if not any(e.start < m.end and m.start < e.end for e in events)]
-    if not extra:  # most texts
+def set_aside(matcher: Matcher, found: list[Match], aside: tuple[Match, ...], text: str) -> list[Match]:
+    """The event phrases the scan set aside for lack of a context word (`aside`, where it found no event)
+    that the senses would keep as they would the rules' own (`found`: the scan's matches): the gate's candidates."""
+    if not aside:  # most texts
         return []
-    settled = set(settle(matcher.watchlist, sorted(found + extra, key=lambda m: (m.start, m.kind)), text))
-    return [m for m in extra if m in settled]
+    settled = set(settle(matcher.watchlist, sorted(found + list(aside), key=lambda m: (m.start, m.kind)), text))
+    return [m for m in aside if m in settled]
 
 
 def apply_rules(matcher: Matcher, matches: list[Match], text: str, words: TextWords) -> list[Hit]:
