@@ -30,7 +30,7 @@ import json
 import math
 import zlib
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -70,10 +70,10 @@ class Model:
         w = self.weights
         return _logistic(self.intercept + sum(w[bucket(f)] for f in features))
 
-    def keyed_probability(self, event: str, own: Sequence[str]) -> float:
-        """The probability of features that are all `own` keyed by `event` (as `probability` of them)."""
-        w, prefix = self.weights, keyed(event)
-        return _logistic(self.intercept + sum(w[bucket(f, prefix)] for f in own))
+    def keyed_probability(self, event: str, own: Sequence[bytes]) -> float:
+        """The probability of features that are all `own` (UTF-8) keyed by `event` (as `probability` of them)."""
+        w, prefix, crc = self.weights, keyed(event), zlib.crc32
+        return _logistic(self.intercept + sum(w[crc(f, prefix) & MASK] for f in own))
 
     def learned(self, p: float, features: Sequence[str]) -> Learned:
         """The decision as a match carries it: the features that weighed most towards it (their hashed weights)."""
@@ -127,41 +127,47 @@ def for_watchlist(watchlist: Watchlist) -> Layer | None:
     return dataclasses.replace(layer, events=names) if names else None
 
 
-def decide(layer: Layer, events: Sequence[Event], kept: Sequence[Match], set_aside: Sequence[Match], text: str) -> tuple[list[Match], list[Match]]:
+def decide(
+    layer: Layer, events: Sequence[Event], kept: Sequence[Match], set_aside: Sequence[Match], text: str, senses_keep: Callable[[list[Match]], Collection[Match]]
+) -> tuple[list[Match], list[Match]]:
     """The matches once the three models have decided, in text order, and those the veto dropped.
 
-    `kept`: the rules' matches (after the senses); `set_aside`: the phrases the gate may take back."""
+    `kept`: the rules' matches (after the senses); `set_aside`: the phrases the gate may take back, of
+    which it takes those `senses_keep` keeps (asked only of those it would take: the senses cost)."""
     have = {m.name for m in kept if m.kind == "event"}
     best: dict[str, tuple[float, Match]] = {}
     stems: dict[tuple[int, int], list[tuple[int, str]]] = {}  # per sentence (span), its stems: found once
+    gated = []
     for m in set_aside:
         if m.kind == "event" and m.name in layer.events and m.name not in have:
-            _consider(layer.gate, m, phrase_features(m, kept, text, layer.window, stems), best)
+            feats = phrase_features(m, kept, text, layer.window, stems)
+            if (p := layer.gate.probability(feats)) >= layer.gate.threshold:
+                gated.append((p, m, feats))
+    if gated:
+        settled = senses_keep([m for _, m, _ in gated])
+        for p, m, feats in gated:
+            if m in settled and (m.name not in best or p > best[m.name][0]):
+                best[m.name] = (p, dataclasses.replace(m, form="learned", learned=layer.gate.learned(p, feats)))
+    encoded: dict[int, list[bytes]] = {}  # per sentence, its features as bytes (for the hash), once
     for m, own in proposals(layer, events, kept, have, text, stems):
-        p = layer.propose.keyed_probability(m.name, own)
+        p = layer.propose.keyed_probability(m.name, encoded.get(id(own)) or encoded.setdefault(id(own), [f.encode() for f in own]))
         if p >= layer.propose.threshold and (m.name not in best or p > best[m.name][0]):
             learned = layer.propose.learned(p, [f"{m.name}|{f}" for f in own])
             best[m.name] = (p, dataclasses.replace(m, form="learned", learned=learned))
     out, dropped = [], []
+    actors = [k.start for k in kept if k.kind == "actor"]
     for m in kept:
-        if m.kind == "event" and m.name in layer.events:
-            feats = phrase_features(m, kept, text, layer.window, stems)
-            if VETOED in feats and (p := layer.veto.probability(feats)) < layer.veto.threshold:  # only beside a watched actor
-                dropped.append(dataclasses.replace(m, learned=layer.veto.learned(p, feats)))
-                continue
+        if m.kind == "event" and m.name in layer.events and actors:  # the veto judges only beside a watched actor
+            lo, hi = sentence_of(text, m.start)
+            if any(lo <= a < hi for a in actors):
+                feats = phrase_features(m, kept, text, layer.window, stems)
+                if (p := layer.veto.probability(feats)) < layer.veto.threshold:
+                    dropped.append(dataclasses.replace(m, learned=layer.veto.learned(p, feats)))
+                    continue
         out.append(m)
     if best:
         out = sorted(out + [m for _, m in best.values()], key=lambda m: (m.start, m.kind))
     return out, dropped
-
-
-VETOED = "actor=True"  # the veto judges only the events found in a sentence with a watched actor
-
-
-def _consider(model: Model, m: Match, feats: list[str], best: dict[str, tuple[float, Match]]) -> None:
-    p = model.probability(feats)
-    if p >= model.threshold and (m.name not in best or p > best[m.name][0]):
-        best[m.name] = (p, dataclasses.replace(m, form="learned", learned=model.learned(p, feats)))
 
 
 def stems_of(text: str) -> list[tuple[int, str]]:

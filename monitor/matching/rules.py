@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from monitor.matching.learned import decide
 from monitor.matching.matcher import Matcher, TextWords
 from monitor.matching.normalise import sentence_keys, sentence_of
@@ -19,12 +21,12 @@ def match_text(matcher: Matcher, text: str, learned: bool = True) -> MatchResult
     matches = settle(matcher.watchlist, scan.matches, text)
     dropped: list[Match] = []
     if learned and matcher.learned is not None:  # the learned layer adds and drops events before the rules fire
-        matches, dropped = decide(matcher.learned, matcher.watchlist.events, matches, set_aside(matcher, scan.matches, scan.set_aside, text), text)
+        matches, dropped = decide(matcher.learned, matcher.watchlist.events, matches, scan.set_aside, text, lambda aside: set_aside(matcher, scan.matches, aside, text))
     hits = apply_rules(matcher, matches, text, scan.words)
     return MatchResult(tuple(matches), tuple(hits), scan.timed_out, scan.skipped, tuple(dropped))
 
 
-def set_aside(matcher: Matcher, found: list[Match], aside: tuple[Match, ...], text: str) -> list[Match]:
+def set_aside(matcher: Matcher, found: list[Match], aside: Sequence[Match], text: str) -> list[Match]:
     """The event phrases the scan set aside for lack of a context word (`aside`, where it found no event)
     that the senses would keep as they would the rules' own (`found`: the scan's matches): the gate's candidates."""
     if not aside:  # most texts
