@@ -34,12 +34,6 @@ def rules() -> Matcher:
     return Matcher(dataclasses.replace(load_watchlist(DEFAULT), learned=False))
 
 
-@pytest.fixture(scope="session")
-def rules_plain() -> Matcher:
-    """The plain list without the learned layer (as `rules`)."""
-    return Matcher(dataclasses.replace(load_watchlist(PLAIN), learned=False))
-
-
 def actors(matcher: Matcher, text: str) -> set[str]:
     return {m.name for m in match_text(matcher, text).matches if m.kind == "actor"}
 

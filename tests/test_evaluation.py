@@ -305,7 +305,6 @@ def test_a_miss_taken_out_after_matching_says_why() -> None:
             Actor("Erbil", "place", ("Erbil",), not_before=("SC",)),
         ),
         events=(Event("strike", 2, ("struck",), yields_to=("rocket attack",)), Event("rocket attack", 2, ("rockets",))),
-        learned=False,
     )
     cases = [
         Case("y", "Rockets struck the base.", frozenset(), frozenset({"strike", "rocket attack"}), False),

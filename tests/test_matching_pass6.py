@@ -146,8 +146,8 @@ def test_responsibility_and_a_response_force_are_not(matcher: Matcher, text: str
     ("Heavy cross-border fire was reported overnight near the village.", "strike"),
     ("The airliner was shot down after take-off; all 90 passengers died.", "killing"),
 ])
-def test_shoot_downs_targets_and_hits_in_other_words(rules: Matcher, text: str, event: str) -> None:  # the rules' reading: the learned layer changes it (tests/test_learned.py)
-    assert event in events(rules, text)
+def test_shoot_downs_targets_and_hits_in_other_words(matcher: Matcher, text: str, event: str) -> None:
+    assert event in events(matcher, text)
 
 
 def test_rockets_side_by_side_beat_words_spread_over_a_clause() -> None:
@@ -175,8 +175,8 @@ def test_a_warning_is_a_threat_by_force_words_or_a_watched_armed_group(matcher: 
     ("The airliner was shot down minutes after take-off.", "strike", True),
     ("Les Gardiens de la révolution ont abattu l'avion par erreur.", "strike", True),
 ])
-def test_a_plain_list_through_the_thesaurus(rules_plain: Matcher, text: str, event: str, found: bool) -> None:  # the rules' reading: the learned layer changes it (tests/test_learned.py)
-    assert (event in {m.name for m in match_text(rules_plain, text).matches}) is found
+def test_a_plain_list_through_the_thesaurus(plain: Matcher, text: str, event: str, found: bool) -> None:
+    assert (event in {m.name for m in match_text(plain, text).matches}) is found
 
 
 @pytest.mark.parametrize("text, event, found", [

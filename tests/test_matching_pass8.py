@@ -177,8 +177,8 @@ def test_a_name_inside_another_things_name(matcher: Matcher, text: str, absent: 
     ("The envoy flew to Baghdad to lower the temperature after the drone strike.", "de-escalation"),
     ("El Estado Islámico reivindicó la emboscada contra un convoy del ejército.", "strike"),
 ])
-def test_the_thesaurus_carries_more_forms_to_a_plain_list(rules_plain: Matcher, text: str, event: str) -> None:  # the rules' reading: the learned layer changes it (tests/test_learned.py)
-    assert event in events(rules_plain, text)
+def test_the_thesaurus_carries_more_forms_to_a_plain_list(plain: Matcher, text: str, event: str) -> None:
+    assert event in events(plain, text)
 
 
 @pytest.mark.parametrize(("text", "event"), [
@@ -243,8 +243,8 @@ def test_the_consulate_in_other_languages(matcher: Matcher) -> None:
     ("The militia leader ordered his fighters to hold their fire.", False),
     ("Commanders ordered the brigade to return to barracks.", False),
 ])
-def test_forces_ordered_somewhere_are_a_deployment_an_order_to_act_is_not(rules_plain: Matcher, text: str, deployment: bool) -> None:  # the rules' reading: the learned layer changes it (tests/test_learned.py)
-    assert ("troop deployment" in events(rules_plain, text)) is deployment
+def test_forces_ordered_somewhere_are_a_deployment_an_order_to_act_is_not(plain: Matcher, text: str, deployment: bool) -> None:
+    assert ("troop deployment" in events(plain, text)) is deployment
 
 
 @pytest.mark.parametrize(("text", "event", "found"), [

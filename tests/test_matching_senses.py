@@ -153,7 +153,6 @@ STATES = Watchlist(
     ),
     events=(Event("drone strike", 3, ("drone strike",)), Event("strike", 2, ("strike", "attack")), Event("retaliation", 2, ("swear vengeance",))),
     rules=(Rule("violent", min_severity=2),),
-    learned=False,  # the senses alone: the learned layer drops "The attack came at dawn." (no actor)
 )
 
 
