@@ -122,12 +122,10 @@ def load(path: Path, designs: tuple[str, ...]) -> dict[str, list[Item]]:
 
 
 def stems_of(text: str) -> list[tuple[int, str]]:
-    """(start, stem) of the content words of a text (no function word, no number)."""
-    from monitor.matching.normalise import tokenize
-    from monitor.matching.stems import FUNCTION_WORDS, stem_many
+    """(start, stem) of the content words of a text (no function word, no number): the layer's own."""
+    from monitor.matching.learned import stems_of as layer_stems
 
-    tokens = [t for t in tokenize(text) if t.norm not in FUNCTION_WORDS and not t.norm.isdigit()]
-    return list(zip((t.start for t in tokens), stem_many([t.norm for t in tokens])))
+    return layer_stems(text)
 
 
 def gate_features(m: Any, kept: list[Any], text: str) -> list[str]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import unicodedata
 import zlib
 from array import array
 from collections.abc import Callable, Collection, Sequence
@@ -35,9 +36,10 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-from monitor.matching.normalise import sentence_bounds, sentence_of, tokenize
+from monitor.matching.normalise import sentence_bounds, sentence_of
 from monitor.matching.stems import FUNCTION_WORDS, stem_many
 from monitor.model import Event, Learned, Match, Watchlist
+from monitor.text_norm import WORD, fold
 
 WEIGHTS = files("monitor.matching") / "learned_events.json"  # package data: read with the package, wherever installed
 ARRAYS = files("monitor.matching") / "learned_events.bin"  # the weights: per model 2**HASH_BITS float32 (little-endian), zlib-compressed
@@ -171,9 +173,11 @@ def decide(
 
 
 def stems_of(text: str) -> list[tuple[int, str]]:
-    """(start, stem) of the content words of a text (no function word, no number)."""
-    tokens = [t for t in tokenize(text) if t.norm not in FUNCTION_WORDS and not t.norm.isdigit()]
-    return list(zip((t.start for t in tokens), stem_many([t.norm for t in tokens]), strict=True))
+    """(start, stem) of the content words of a text (no function word, no number): `tokenize`'s words and
+    normal forms, without the tokens' other fields (prose or not), which cost more than the words."""
+    text = unicodedata.normalize("NFC", text)
+    words = [(m.start(), norm) for m in WORD.finditer(text) if (norm := fold(m.group())) not in FUNCTION_WORDS and not norm.isdigit()]
+    return list(zip((start for start, _ in words), stem_many([norm for _, norm in words]), strict=True))
 
 
 def sentence_stems(text: str, lo: int, hi: int, stems: dict[tuple[int, int], list[tuple[int, str]]]) -> list[tuple[int, str]]:
