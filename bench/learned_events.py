@@ -93,14 +93,13 @@ def load(path: Path, designs: tuple[str, ...]) -> dict[str, list[Item]]:
     """Every in-sample case matched by the rules of the watchlist at `path`, with its candidates for the designs."""
     from monitor.matching.evaluation import parse_cases
     from monitor.matching.matcher import Matcher
+    from monitor.matching.rules import set_aside
     from monitor.matching.senses import settle
-    from monitor.model import Watchlist
     from monitor.watchlist import load_watchlist
 
-    watchlist = load_watchlist(path)
-    matcher = Matcher(watchlist)
+    watchlist = replace(load_watchlist(path), learned=True)
+    matcher = Matcher(watchlist)  # with the layer on, its scan keeps the phrases set aside (the layer itself is not applied here)
     _MATCHER[:] = [matcher]
-    loose = Matcher(Watchlist(events=tuple(replace(e, context=()) for e in watchlist.events if e.context)))
     events = {e.name: e for e in watchlist.events}
     items: dict[str, list[Item]] = {}
     for name in SETS:
@@ -109,28 +108,24 @@ def load(path: Path, designs: tuple[str, ...]) -> dict[str, list[Item]]:
         for case in parse_cases(cases.read_text(encoding="utf-8").splitlines(), str(cases)):
             scan = matcher.scan(case.text)
             kept = settle(watchlist, scan.matches, case.text)
-            found = [m for m in scan.matches if m.kind == "event"]
             candidates: list[tuple[str, str, list[str], Any]] = []
             if "gate" in designs:
-                extra = [m for m in loose.scan(case.text).matches if not any(e.start < m.end and m.start < e.end for e in found)]
-                settled = set(settle(watchlist, sorted(scan.matches + extra, key=lambda m: (m.start, m.kind)), case.text)) if extra else set()
                 have = {m.name for m in kept if m.kind == "event"}
-                candidates += [("gate", m.name, gate_features(m, kept, case.text), m) for m in extra if m in settled and m.name not in have]
+                candidates += [("gate", m.name, gate_features(m, kept, case.text), m) for m in set_aside(matcher, scan.matches, scan.set_aside, case.text) if m.name not in have]
             if "propose" in designs:
                 candidates += [("propose", *c) for c in propose_candidates(kept, case.text, events)]
-            if "veto" in designs:
-                candidates += [("veto", m.name, gate_features(m, kept, case.text), m) for m in kept if m.kind == "event"]
+            if "veto" in designs:  # only the events found beside a watched actor
+                vetoed = [(m, gate_features(m, kept, case.text)) for m in kept if m.kind == "event"]
+                candidates += [("veto", m.name, feats, m) for m, feats in vetoed if "actor=True" in feats]
             items[name].append(Item(case, kept, scan.words, candidates))
     return items
 
 
 def stems_of(text: str) -> list[tuple[int, str]]:
-    """(start, stem) of the content words of a text (no function word, no number)."""
-    from monitor.matching.normalise import tokenize
-    from monitor.matching.stems import FUNCTION_WORDS, stem_many
+    """(start, stem) of the content words of a text (no function word, no number): the layer's own."""
+    from monitor.matching.learned import stems_of as layer_stems
 
-    tokens = [t for t in tokenize(text) if t.norm not in FUNCTION_WORDS and not t.norm.isdigit()]
-    return list(zip((t.start for t in tokens), stem_many([t.norm for t in tokens])))
+    return layer_stems(text)
 
 
 def gate_features(m: Any, kept: list[Any], text: str) -> list[str]:
@@ -172,25 +167,32 @@ def propose_candidates(kept: list[Any], text: str, events: dict[str, Any]) -> li
 
 def cross_fit(items: dict[str, list[Item]], held: str, train: list[str] | tuple[str, ...]) -> dict[tuple[int, int], float]:
     """The held-out set's candidates' probabilities, by (case, candidate), from a model per design fitted on `train`."""
-    from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
     out: dict[tuple[int, int], float] = {}
     for design in sorted({c[0] for s in items for item in items[s] for c in item.candidates}):
         rows = [(feats, name in item.case.events) for s in train for item in items[s] for d, name, feats, _ in item.candidates if d == design]
-        vectoriser = DictVectorizer()
-        x = int32(vectoriser.fit_transform([dict.fromkeys(f, 1) for f, _ in rows]))
-        model = LogisticRegression(C=C, solver="liblinear", random_state=0, max_iter=1000).fit(x, [label for _, label in rows])
+        model = LogisticRegression(C=C, solver="liblinear", random_state=0, max_iter=1000).fit(hashed([f for f, _ in rows]), [label for _, label in rows])
         keys = [(i, j) for i, item in enumerate(items[held]) for j, c in enumerate(item.candidates) if c[0] == design]
         if keys:
-            held_x = int32(vectoriser.transform([dict.fromkeys(items[held][i].candidates[j][2], 1) for i, j in keys]))
+            held_x = hashed([items[held][i].candidates[j][2] for i, j in keys])
             out.update(zip(keys, model.predict_proba(held_x)[:, 1].tolist()))
     return out
 
 
-def int32(x: Any) -> Any:
-    """A sparse matrix with 32-bit indices (liblinear takes no other)."""
-    x = x.tocsr()
+def hashed(rows: list[list[str]]) -> Any:
+    """The candidates' features as a sparse 0/1 matrix of 2**HASH_BITS columns, each feature in its hashed
+    bucket (monitor/matching/learned.py's `bucket`, as at runtime; features that collide add up), 32-bit indices (liblinear's)."""
+    from scipy.sparse import csr_matrix
+
+    from monitor.matching.learned import HASH_BITS, bucket
+
+    indptr, indices = [0], []
+    for feats in rows:
+        indices += [bucket(f) for f in dict.fromkeys(feats)]
+        indptr.append(len(indices))
+    x = csr_matrix((np.ones(len(indices)), np.array(indices, dtype=np.int32), np.array(indptr, dtype=np.int32)), shape=(len(rows), 1 << HASH_BITS))
+    x.sum_duplicates()
     x.indices, x.indptr = x.indices.astype(np.int32), x.indptr.astype(np.int32)
     return x
 

@@ -52,6 +52,16 @@ class Article:
 
 
 @dataclass(frozen=True)
+class Learned:
+    """Why the learned layer (matching/learned.py) added an event or dropped one the rules found."""
+
+    model: str  # "gate" or "propose" (added the event) or "veto" (dropped it)
+    score: float  # the model's probability that the event is right
+    threshold: float  # gate, propose: added at or above it; veto: dropped below it
+    features: tuple[tuple[str, float], ...]  # the features that weighed most towards the decision, with their weights
+
+
+@dataclass(frozen=True)
 class Match:
     """One watched actor or event found in a text."""
 
@@ -66,7 +76,8 @@ class Match:
     category: str = ""  # actor kind (person, group, ...) or "" for events
     cameo: str = ""  # events: the CAMEO code ("19", "0256"), "" when none
     part_of: str = ""  # actors: the actor it is a unit of ("" when none)
-    form: str = ""  # how an event phrase was found when not as listed: "inflected", "words" or "words, inflected"
+    form: str = ""  # how an event phrase was found when not as listed: "inflected", "words", "words, inflected" or "learned"
+    learned: Learned | None = None  # events: why the learned layer added it (form "learned") or dropped it (MatchResult.dropped)
 
 
 @dataclass(frozen=True)
@@ -100,6 +111,7 @@ class MatchResult:
     hits: tuple[Hit, ...] = ()
     regex_timeouts: tuple[str, ...] = ()  # user regexes (labels) that timed out on the text
     regex_skipped: tuple[str, ...] = ()  # and those not tried: the text's regex time was spent
+    dropped: tuple[Match, ...] = ()  # events the rules found that the learned veto dropped (each with its `learned`)
 
     @property
     def alert(self) -> bool:
@@ -227,6 +239,7 @@ class Watchlist:
     rules: tuple[Rule, ...] = ()
     examples: tuple[Example, ...] = ()
     spikes: tuple[Spike, ...] = ()  # monitor/spikes_config.py
+    learned: bool = True  # the learned layer over the rules (matching/learned.py); `learned: false` turns it off
 
     @cached_property
     def _parents(self) -> dict[str, str]:

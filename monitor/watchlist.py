@@ -169,6 +169,7 @@ class _WatchlistSpec(_Item):
     actors: list[_ActorSpec] = Field(default_factory=list)
     events: list[_EventSpec] = Field(default_factory=list)
     rules: list[_RuleSpec] = Field(default_factory=list)
+    learned: bool = True
 
 
 @dataclass(frozen=True)
@@ -237,6 +238,7 @@ def load_watchlist(path: str | Path) -> Watchlist:
         events=tuple(e for p in parts for e in p.watchlist.events),
         rules=tuple(r for p in parts for r in p.watchlist.rules),
         examples=tuple(x for p in parts for x in p.watchlist.examples),
+        learned=all(p.watchlist.learned for p in parts),  # one file's `learned: false` turns the layer off
     )
     _check_references(watchlist, parts)
     _check_hierarchy(watchlist, parts)
@@ -326,6 +328,7 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
             for r in spec.rules
         ),
         examples=tuple(_examples(spec, path, node)),
+        learned=spec.learned,
     )
 
 

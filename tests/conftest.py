@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 
-from tests.matching_fixtures import matcher, plain  # noqa: F401  (the default and the plain list compiled once: the matching pass tests' fixtures)
+from tests.matching_fixtures import matcher, plain, rules  # noqa: F401  (the default and the plain list compiled once: the matching pass tests' fixtures)
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "soleimani-strike-2020-01.txt"

@@ -3,6 +3,7 @@ watchlist, a compiled matcher of each (one per test session), and the actor and 
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,13 @@ def matcher() -> Matcher:
 @pytest.fixture(scope="session")
 def plain() -> Matcher:
     return Matcher(load_watchlist(PLAIN))
+
+
+@pytest.fixture(scope="session")
+def rules() -> Matcher:
+    """The default list without the learned layer: for a test that pins what the rules read in a sentence
+    the layer then changes (tests/test_learned.py pins the layer's own decisions)."""
+    return Matcher(dataclasses.replace(load_watchlist(DEFAULT), learned=False))
 
 
 def actors(matcher: Matcher, text: str) -> set[str]:

@@ -175,6 +175,7 @@ WATCH = Watchlist(
         Event("threat", 1, ("threatened",)),
     ),
     rules=(Rule("violent", min_severity=2),),
+    learned=False,  # the diagnosis of the rules' errors; tests/test_learned.py explains the learned layer's
 )
 
 

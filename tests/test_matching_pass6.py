@@ -125,8 +125,8 @@ def test_a_context_may_join_shared_lists(tmp_path: Path) -> None:
     "Le Hezbollah a promis une réponse ferme à toute agression.",
     "Teherán prometió una respuesta a la muerte de su comandante.",
 ])
-def test_a_response_told_as_a_reprisal_is_retaliation(matcher: Matcher, text: str) -> None:
-    assert "retaliation" in events(matcher, text)
+def test_a_response_told_as_a_reprisal_is_retaliation(rules: Matcher, text: str) -> None:  # the rules' reading: the learned layer changes it (tests/test_learned.py)
+    assert "retaliation" in events(rules, text)
 
 
 @pytest.mark.parametrize("text", [

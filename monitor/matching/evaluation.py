@@ -19,7 +19,7 @@ from typing import Any
 
 from monitor.matching.matcher import NOT_WHEN_WINDOW, Matcher
 from monitor.matching.normalise import sentence_keys, tokenize
-from monitor.matching.report import explain
+from monitor.matching.report import explain, learned_text
 from monitor.matching.rules import match_text
 from monitor.matching.senses.events import yielding
 from monitor.matching.senses.names import names_of_things
@@ -168,8 +168,10 @@ def evaluate(matcher: Matcher, cases: list[Case]) -> Report:
 
 
 def describe(m: Match) -> str:
-    """A match as a watchlist author finds it: alias, text found, span, score."""
-    return f"{m.kind} {m.name!r}: alias {m.alias!r} found {m.found!r} at {m.start}-{m.end}, score {m.score:g}"
+    """A match as a watchlist author finds it: alias, text found, span, score (and why the learned layer
+    added it, when it did)."""
+    learned = f", {learned_text(m.learned)}" if m.learned else ""
+    return f"{m.kind} {m.name!r}: alias {m.alias!r} found {m.found!r} at {m.start}-{m.end}, score {m.score:g}{learned}"
 
 
 class _Diagnosis:
@@ -202,6 +204,8 @@ class _Diagnosis:
         entity = self._entity(name)
         if entity is None:
             return f"{name!r} is no actor or event of the watchlist"
+        if dropped := [m for m in result.dropped if m.name == name]:
+            return describe(dropped[0])  # found by the rules, then dropped by the learned veto (it says so)
         found = self._solo_find(entity, text, keep_not_when=True, keep_context=True)
         if found:
             over = [m for m in result.matches if m.kind == found.kind and m.start < found.end and found.start < m.end]
@@ -266,7 +270,8 @@ class _Diagnosis:
             else:
                 reason = (0, f"no actor and no event that a rule takes was found (rule {rule.name!r} nearest)")
             best = max(best, reason, key=lambda r: r[0])
-        return best[1]
+        dropped = "".join(f"; {e.name} (found {e.found!r}) was {learned_text(e.learned)}" for e in result.dropped if e.learned)
+        return best[1] + dropped
 
     def _rule(self, name: str) -> Any:
         return next(r for r in self.watchlist.rules if r.name == name)

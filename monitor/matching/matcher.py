@@ -33,6 +33,7 @@ from rapidfuzz import fuzz
 
 from monitor.matching.automaton import Hit, Seen, near, norms_of, present, seen_in, windows
 from monitor.matching.layout import close_indented_cuts
+from monitor.matching.learned import Layer, for_watchlist
 from monitor.matching.compiled import CONTEXT_WINDOW, REGEX_TIMEOUT, Alias, CompiledWatchlist, collector_paused, is_acronym
 from monitor.matching.overlaps import Found, Said, without_overlaps
 from monitor.matching.stems import FUNCTION_WORDS
@@ -110,6 +111,7 @@ class Scan(NamedTuple):
     words: TextWords
     timed_out: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
+    set_aside: tuple[Match, ...] = ()  # event phrases set aside only for lack of a context word, where no event was found (the learned gate's)
 
 
 class Matcher(CompiledWatchlist):
@@ -128,6 +130,8 @@ class Matcher(CompiledWatchlist):
         self._texts_chars = 0  # characters of the texts in `_texts` (about: threads may race)
         self.text_cache_chars = text_cache_chars
         self.rule_selectors = [(rule, *watchlist.rule_scope(rule)) for rule in watchlist.rules]  # per rule, the actors and events (names) it can pair
+        # the learned layer over the rules (matching/learned.py), its weights read now: processes forked later share them
+        self.learned: Layer | None = for_watchlist(watchlist)
 
     def find(self, text: str) -> list[Match]:
         """All non-overlapping actor and event matches in a text, in text order."""
@@ -144,6 +148,7 @@ class Matcher(CompiledWatchlist):
         seen: Seen | None = None  # where each context or not_when phrase was seen, once needed
         there: set[int] | None = None  # which were seen at all (enough for most not_when phrases: none of them is there)
         found, timed_out, skipped = self._regex_matches(text, REGEX_BUDGET)
+        aside: list[Found] | None = [] if self.learned is not None else None  # event phrases lacking only a context word
         doubtful: dict[tuple[int, int], _Doubt] = {}  # actor matches that need more evidence, by span
         for hit in hits:
             if not hit.ids:  # a context or not_when phrase only
@@ -166,6 +171,8 @@ class Matcher(CompiledWatchlist):
                         if checked:
                             seen = seen_in(hits) if seen is None else seen
                             if not self._allowed(c.alias_id, first, hit.last, words, seen):
+                                if aside is not None and checks.context is not None and c.said.kind == "event" and self._allowed(c.alias_id, first, hit.last, words, seen, context=False):
+                                    aside.append(Found(start, end, c.score, c.said, c.how))
                                 continue
                     if c.doubt:
                         doubtful[(start, end)] = _Doubt(c.alias_id, c.doubt, first, hit.last)
@@ -175,12 +182,15 @@ class Matcher(CompiledWatchlist):
             there = present(hits) if there is None else there
             if not there.isdisjoint(self._event_units):
                 seen = seen_in(hits) if seen is None else seen
-                found += self._events(text, words, there, seen)
+                found += self._events(text, words, there, seen, aside)
         kept = without_overlaps(_outside_names(found) if self._phrases_of else found)
         if doubtful:
             kept = self._confirmed(kept, doubtful, words, hits, text)
-        matches = [Match(**(m.said.fields | {"found": text[m.start : m.end], "start": m.start, "end": m.end, "score": m.score, "form": m.how})) for m in kept]
-        return Scan(matches, words, tuple(timed_out), tuple(skipped))
+        matches = [_match(m, text) for m in kept]
+        if aside:  # those where the rules found no event
+            events = [(m.start, m.end) for m in kept if m.said.kind == "event"]
+            aside = [m for m in without_overlaps(aside) if not any(start < m.end and m.start < end for start, end in events)]
+        return Scan(matches, words, tuple(timed_out), tuple(skipped), tuple(_match(m, text) for m in aside or ()))
 
     def _words_and_hits(self, text: str) -> tuple[TextWords, list[Hit]]:
         """A text's words and the phrase index's hits in them, kept for the recent texts (up to
@@ -195,9 +205,10 @@ class Matcher(CompiledWatchlist):
             self._texts_chars += len(text)
         return words, hits
 
-    def _events(self, text: str, words: TextWords, there: set[int], seen: Seen) -> list[Found]:
+    def _events(self, text: str, words: TextWords, there: set[int], seen: Seen, aside: list[Found] | None = None) -> list[Found]:
         """The event phrases found: each of their units (content words, compounds) in any form, all
-        within EVENT_WINDOW words of one sentence, in any order; not near a not_when phrase."""
+        within EVENT_WINDOW words of one sentence, in any order; not near a not_when phrase. Those that
+        lack only a context word go to `aside` (when given)."""
         out: list[Found] = []
         for alias_id in sorted({a for u in there.intersection(self._event_units) for a in self._phrases_of[u]}):
             numbers, unit_norms = self._units[alias_id]
@@ -207,19 +218,22 @@ class Matcher(CompiledWatchlist):
                 last = max(c.last for c in chosen)
                 first = chosen[0].first
                 start, end = words.starts[first], words.ends[last]
+                into = out
                 if alias_id not in self._plain and not self._allowed(alias_id, first, last, words, seen):
-                    continue
+                    if aside is None or self._checks[alias_id].context is None or not self._allowed(alias_id, first, last, words, seen, context=False):
+                        continue
+                    into = aside  # lacks only a context word
                 alias = self._aliases[alias_id]
                 in_order = all(c.first <= d.first for c, d in zip(chosen, chosen[1:])) and [c.unit for c in chosen] == list(range(len(chosen)))
                 if words.norms(first, last) == alias.norms:
-                    out.append(Found(start, end, 100.0, self._said[alias_id]))
+                    into.append(Found(start, end, 100.0, self._said[alias_id]))
                     continue
                 inflected = any(words.norms(c.first, c.last) != unit_norms[c.unit] for c in chosen)
                 adjacent = in_order and last - first + 1 == len(alias.norms)
                 if not adjacent and any(clause_words.isdisjoint(alias.norms) and parting.search(text, start, end) for clause_words, parting in _PARTINGS):
                     continue
                 how = "inflected" if adjacent else ("words, inflected" if inflected else "words")
-                out.append(Found(start, end, WORDS_SCORE, self._said[alias_id], how))
+                into.append(Found(start, end, WORDS_SCORE, self._said[alias_id], how))
         return out
 
     def _confirmed(self, kept: list[Found], doubtful: dict[tuple[int, int], _Doubt], words: TextWords, hits: list[Hit], text: str) -> list[Found]:
@@ -332,16 +346,16 @@ class Matcher(CompiledWatchlist):
             return _agreement(norms, alias.norms)
         return 100.0 if tuple(_strip_possessive(w) for w in raw) == alias.raw else None
 
-    def _allowed(self, alias_id: int, first: int, last: int, words: TextWords, seen: Seen) -> bool:
+    def _allowed(self, alias_id: int, first: int, last: int, words: TextWords, seen: Seen, context: bool = True) -> bool:
         """Whether an alias found over words `first`..`last` stands outside capitals (acronyms), near one
-        of its context phrases (if it has some) and not near a not_when phrase."""
+        of its context phrases (if it has some; `context=False`: whatever its context) and not near a not_when phrase."""
         checks, n = self._checks[alias_id], last - first + 1
         if checks.acronym and n == 1 and len(words.raws[first]) <= 2:  # a headline's US, IS (words too); PMF, IRGC are no words
             around = [words.raws[k] for k in (first - 1, last + 1) if 0 <= k < len(words.raws)]
             head = words.raws[last + 1].casefold() if last + 1 < len(words.raws) else ""
             if head not in CAPS_HEADS and any(len(w) >= 4 and w.isalpha() and w.isupper() for w in around):  # a headline: PLEASE HELP US FIND OUR DOG
                 return False
-        if checks.context is not None and (checks.context.isdisjoint(seen) or not near(checks.context, last, n, seen, self._window[alias_id])):
+        if context and checks.context is not None and (checks.context.isdisjoint(seen) or not near(checks.context, last, n, seen, self._window[alias_id])):
             window = self._window[alias_id]  # a close context (a nationality adjective's) reaches past a coordinated one: American and British warplanes
             if checks.context.isdisjoint(seen) or window > 3 or last + 2 >= len(words.raws) or self._aliases[alias_id].kind != "actor":
                 return False
@@ -350,6 +364,10 @@ class Matcher(CompiledWatchlist):
             if not near(checks.context, last, n, seen, window + 2):
                 return False
         return checks.not_when.isdisjoint(seen) or not near(checks.not_when, last, n, seen, NOT_WHEN_WINDOW)
+
+def _match(m: Found, text: str) -> Match:
+    return Match(**(m.said.fields | {"found": text[m.start : m.end], "start": m.start, "end": m.end, "score": m.score, "form": m.how}))
+
 
 def _outside_names(found: list[Found]) -> list[Found]:
     """The candidates without the event phrases found with their words spread out whose first or last word is

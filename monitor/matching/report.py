@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.matching.normalise import sentence_bounds
-from monitor.model import Hit, Match, MatchResult
+from monitor.model import Hit, Learned, Match, MatchResult
 
 SCHEMA = "monitor.match/1"
 SNIPPET_MAX = 240
@@ -23,10 +23,28 @@ def explain(hit: Hit) -> str:
 
 
 def form_of(m: Match) -> str:
-    """How an event phrase was found when not as listed: `inflected`, `as words of 'phrase'`, or both."""
+    """How an event phrase was found when not as listed: `inflected`, `as words of 'phrase'`, or both;
+    for an event the learned layer added, which model, its score and the features that weighed most."""
+    if m.learned is not None:
+        return learned_text(m.learned)
     if not m.form.startswith("words"):
         return m.form
     return f"as words of {m.alias!r}" + (", inflected" if m.form.endswith("inflected") else "")
+
+
+def learned_text(learned: Learned) -> str:
+    """One line: which model of the learned layer decided, its score against its threshold, and the
+    features that weighed most towards the decision (matching/learned.py)."""
+    verb, sign = ("dropped by the learned veto", "<") if learned.model == "veto" else (f"added by the learned {learned.model}", ">=")
+    features = ", ".join(f"{f} {w:+.2f}" for f, w in learned.features)
+    return f"{verb}: p {learned.score:.2f} {sign} {learned.threshold:.2f}; {features}"
+
+
+def learned_json(learned: Learned | None) -> dict[str, Any] | None:
+    """The learned layer's decision as `monitor match --json` has it (null when the rules decided)."""
+    if learned is None:
+        return None
+    return {"model": learned.model, "score": learned.score, "threshold": learned.threshold, "features": [{"feature": f, "weight": w} for f, w in learned.features]}
 
 
 def quoted(snippet: str) -> str:
@@ -43,7 +61,8 @@ def result_json(result: MatchResult, text: str) -> dict[str, Any]:
         "severity": result.severity,
         "tags": list(result.tags),
         "actors": [_match_json(m, text, sentences) | {"kind": m.category, "part_of": m.part_of or None} for m in result.matches if m.kind == "actor"],
-        "events": [_match_json(m, text, sentences) | {"severity": m.severity, "cameo": m.cameo or None, "form": m.form} for m in result.matches if m.kind == "event"],
+        "events": [_event_json(m, text, sentences) for m in result.matches if m.kind == "event"],
+        "dropped": [_event_json(m, text, sentences) for m in result.dropped],
         "rules": [
             {
                 "rule": h.rule,
@@ -61,6 +80,10 @@ def result_json(result: MatchResult, text: str) -> dict[str, Any]:
             for h in result.hits
         ],
     }
+
+
+def _event_json(m: Match, text: str, sentences: list[tuple[int, int]]) -> dict[str, Any]:
+    return _match_json(m, text, sentences) | {"severity": m.severity, "cameo": m.cameo or None, "form": m.form, "learned": learned_json(m.learned)}
 
 
 def _match_json(m: Match, text: str, sentences: list[tuple[int, int]]) -> dict[str, Any]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from monitor.matching.learned import decide
 from monitor.matching.matcher import Matcher, TextWords
 from monitor.matching.normalise import sentence_keys, sentence_of
 from monitor.matching.senses import settle
@@ -11,11 +14,25 @@ SNIPPET_MAX = 320
 KIND_RANK = {"person": 0, "group": 0, "organisation": 1, "state": 2, "place": 3}  # who leads an alert's title
 
 
-def match_text(matcher: Matcher, text: str) -> MatchResult:
-    """Matches and rule hits for one text: the whole matching stage as one pure call."""
+def match_text(matcher: Matcher, text: str, learned: bool = True) -> MatchResult:
+    """Matches and rule hits for one text: the whole matching stage as one pure call. `learned=False`:
+    the rules alone, without the learned layer (a watchlist's own examples are checked so)."""
     scan = matcher.scan(text)
     matches = settle(matcher.watchlist, scan.matches, text)
-    return MatchResult(tuple(matches), tuple(apply_rules(matcher, matches, text, scan.words)), scan.timed_out, scan.skipped)
+    dropped: list[Match] = []
+    if learned and matcher.learned is not None:  # the learned layer adds and drops events before the rules fire
+        matches, dropped = decide(matcher.learned, matcher.watchlist.events, matches, scan.set_aside, text, lambda aside: set_aside(matcher, scan.matches, aside, text))
+    hits = apply_rules(matcher, matches, text, scan.words)
+    return MatchResult(tuple(matches), tuple(hits), scan.timed_out, scan.skipped, tuple(dropped))
+
+
+def set_aside(matcher: Matcher, found: list[Match], aside: Sequence[Match], text: str) -> list[Match]:
+    """The event phrases the scan set aside for lack of a context word (`aside`, where it found no event)
+    that the senses would keep as they would the rules' own (`found`: the scan's matches): the gate's candidates."""
+    if not aside:  # most texts
+        return []
+    settled = set(settle(matcher.watchlist, sorted(found + list(aside), key=lambda m: (m.start, m.kind)), text))
+    return [m for m in aside if m in settled]
 
 
 def apply_rules(matcher: Matcher, matches: list[Match], text: str, words: TextWords) -> list[Hit]:

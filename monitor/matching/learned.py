@@ -1,0 +1,220 @@
+"""The learned layer over the rules (issue 15): three small logistic regressions that add or drop events.
+
+Trained by `bench/train_events.py` (scikit-learn, a test dependency only) on the in-sample labelled sets
+with the default watchlist, and shipped as hashed weights: each feature string's CRC-32 modulo 2**HASH_BITS
+is its place in one float32 array per model (`learned_events.bin`, zlib-compressed; intercepts and
+thresholds in `learned_events.json`), read when a Matcher is compiled (processes forked after share the
+pages). Applied here in plain Python: per candidate a few features, a hash and a lookup each, a sum and
+a logistic. Each model decides one thing, at the threshold the leave-one-set-out check of
+bench/learned_events.py chose:
+- gate: an event phrase the matcher's one scan set aside because no context word stood near it (its
+  `Scan.set_aside`, where no event was found, and kept by the senses): add its event, at p >= 0.4;
+- propose: in a sentence with a watched actor, an event the rules did not find in the text: add it,
+  standing on the sentence's first actor, at p >= 0.2;
+- veto: an event the rules found in a sentence with a watched actor (never elsewhere): drop it below p 0.7.
+Per event at most one addition (its most probable). The watchlist's rules then fire on what is left.
+
+The features (bench/learned_events.py says more), each also keyed by the event it weighs
+(`attack|near=troop`): the phrase listed (`alias=`) and how it was found (`form=`), the stems of the
+words within `window` words of it (`near=`; propose: of its sentence, `word=`), whether a watched actor
+stands in the sentence (`actor=`), and the events the rules found there (`event=`, or `event=none`).
+The models know events by name: they act only on the events of a watchlist named as the default
+watchlist's (`events` in the weights file); a watchlist's other events are left to the rules, and
+`learned: false` in a watchlist turns the layer off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import unicodedata
+import zlib
+from array import array
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+from monitor.matching.normalise import sentence_bounds, sentence_of
+from monitor.matching.stems import FUNCTION_WORDS, stem_many
+from monitor.model import Event, Learned, Match, Watchlist
+from monitor.text_norm import WORD, fold
+
+WEIGHTS = files("monitor.matching") / "learned_events.json"  # package data: read with the package, wherever installed
+ARRAYS = files("monitor.matching") / "learned_events.bin"  # the weights: per model 2**HASH_BITS float32 (little-endian), zlib-compressed
+HASH_BITS = 18
+MASK = (1 << HASH_BITS) - 1
+TOP = 4  # features named in an explanation
+
+
+def bucket(feature: str, prefix: int = 0) -> int:
+    """A feature's place in a model's weights: its string hashed (CRC-32 of UTF-8, as bench/train_events.py);
+    `prefix`: the CRC of the text before it (`keyed`), as if the two were one string."""
+    return zlib.crc32(feature.encode(), prefix) & MASK
+
+
+def keyed(event: str) -> int:
+    """The CRC of an event's key (`strike|`): `bucket(f, keyed(e))` is `bucket(e + "|" + f)`."""
+    return zlib.crc32(f"{event}|".encode())
+
+
+@dataclass(frozen=True)
+class Model:
+    """One design's hashed weights, and the probability it adds at (gate, propose) or drops below (veto)."""
+
+    name: str
+    weights: array[float]
+    intercept: float
+    threshold: float
+
+    def probability(self, features: Sequence[str]) -> float:
+        w = self.weights
+        return _logistic(self.intercept + sum(w[bucket(f)] for f in features))
+
+    def keyed_probability(self, event: str, own: Sequence[bytes]) -> float:
+        """The probability of features that are all `own` (UTF-8) keyed by `event` (as `probability` of them)."""
+        w, prefix, crc = self.weights, keyed(event), zlib.crc32
+        return _logistic(self.intercept + sum(w[crc(f, prefix) & MASK] for f in own))
+
+    def learned(self, p: float, features: Sequence[str]) -> Learned:
+        """The decision as a match carries it: the features that weighed most towards it (their hashed weights)."""
+        sign = -1.0 if self.name == "veto" else 1.0
+        weighed = {f: self.weights[bucket(f)] for f in set(features)}
+        pushes = sorted(((sign * w, f) for f, w in weighed.items() if w), reverse=True)[:TOP]
+        return Learned(self.name, round(p, 4), self.threshold, tuple((f, round(weighed[f], 4)) for _, f in pushes))
+
+
+def _logistic(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
+
+
+@dataclass(frozen=True)
+class Layer:
+    """The three models, the window of the phrases' features, and the events the layer acts on (names)."""
+
+    gate: Model
+    propose: Model
+    veto: Model
+    window: int
+    events: frozenset[str]
+
+
+DESIGNS = ("gate", "propose", "veto")  # the order of the models' weights in ARRAYS
+
+
+@cache
+def shipped() -> Layer:
+    """The layer whose weights ship with monitor (learned_events.json, learned_events.bin), read once."""
+    data = json.loads(WEIGHTS.read_text(encoding="utf-8"))
+    if data["hash_bits"] != HASH_BITS:
+        raise ValueError(f"learned_events.json: hash_bits {data['hash_bits']}, expected {HASH_BITS}")
+    raw = zlib.decompress(ARRAYS.read_bytes())
+    size = 4 << HASH_BITS
+    models = {}
+    for i, name in enumerate(DESIGNS):
+        weights = array("f")
+        weights.frombytes(raw[i * size : (i + 1) * size])  # little-endian, as every platform monitor runs on
+        m = data["models"][name]
+        models[name] = Model(name, weights, float(m["intercept"]), float(m["threshold"]))
+    return Layer(models["gate"], models["propose"], models["veto"], int(data["window"]), frozenset(data["events"]))
+
+
+def for_watchlist(watchlist: Watchlist) -> Layer | None:
+    """The shipped layer narrowed to the watchlist's events it knows; None when off or it knows none."""
+    if not watchlist.learned:
+        return None
+    layer = shipped()
+    names = frozenset(e.name for e in watchlist.events) & layer.events
+    return dataclasses.replace(layer, events=names) if names else None
+
+
+def decide(
+    layer: Layer, events: Sequence[Event], kept: Sequence[Match], set_aside: Sequence[Match], text: str, senses_keep: Callable[[list[Match]], Collection[Match]]
+) -> tuple[list[Match], list[Match]]:
+    """The matches once the three models have decided, in text order, and those the veto dropped.
+
+    `kept`: the rules' matches (after the senses); `set_aside`: the phrases the gate may take back, of
+    which it takes those `senses_keep` keeps (asked only of those it would take: the senses cost)."""
+    have = {m.name for m in kept if m.kind == "event"}
+    best: dict[str, tuple[float, Match]] = {}
+    stems: dict[tuple[int, int], list[tuple[int, str]]] = {}  # per sentence (span), its stems: found once
+    gated = []
+    for m in set_aside:
+        if m.kind == "event" and m.name in layer.events and m.name not in have:
+            feats = phrase_features(m, kept, text, layer.window, stems)
+            if (p := layer.gate.probability(feats)) >= layer.gate.threshold:
+                gated.append((p, m, feats))
+    if gated:
+        settled = senses_keep([m for _, m, _ in gated])
+        for p, m, feats in gated:
+            if m in settled and (m.name not in best or p > best[m.name][0]):
+                best[m.name] = (p, dataclasses.replace(m, form="learned", learned=layer.gate.learned(p, feats)))
+    encoded: dict[int, list[bytes]] = {}  # per sentence, its features as bytes (for the hash), once
+    for m, own in proposals(layer, events, kept, have, text, stems):
+        p = layer.propose.keyed_probability(m.name, encoded.get(id(own)) or encoded.setdefault(id(own), [f.encode() for f in own]))
+        if p >= layer.propose.threshold and (m.name not in best or p > best[m.name][0]):
+            learned = layer.propose.learned(p, [f"{m.name}|{f}" for f in own])
+            best[m.name] = (p, dataclasses.replace(m, form="learned", learned=learned))
+    out, dropped = [], []
+    actors = [k.start for k in kept if k.kind == "actor"]
+    for m in kept:
+        if m.kind == "event" and m.name in layer.events and actors:  # the veto judges only beside a watched actor
+            lo, hi = sentence_of(text, m.start)
+            if any(lo <= a < hi for a in actors):
+                feats = phrase_features(m, kept, text, layer.window, stems)
+                if (p := layer.veto.probability(feats)) < layer.veto.threshold:
+                    dropped.append(dataclasses.replace(m, learned=layer.veto.learned(p, feats)))
+                    continue
+        out.append(m)
+    if best:
+        out = sorted(out + [m for _, m in best.values()], key=lambda m: (m.start, m.kind))
+    return out, dropped
+
+
+def stems_of(text: str) -> list[tuple[int, str]]:
+    """(start, stem) of the content words of a text (no function word, no number): `tokenize`'s words and
+    normal forms, without the tokens' other fields (prose or not), which cost more than the words."""
+    text = unicodedata.normalize("NFC", text)
+    words = [(m.start(), norm) for m in WORD.finditer(text) if (norm := fold(m.group())) not in FUNCTION_WORDS and not norm.isdigit()]
+    return list(zip((start for start, _ in words), stem_many([norm for _, norm in words]), strict=True))
+
+
+def sentence_stems(text: str, lo: int, hi: int, stems: dict[tuple[int, int], list[tuple[int, str]]]) -> list[tuple[int, str]]:
+    """The stems of the sentence text[lo:hi], kept in `stems` for the text's other candidates."""
+    if (lo, hi) not in stems:
+        stems[lo, hi] = stems_of(text[lo:hi])
+    return stems[lo, hi]
+
+
+def phrase_features(m: Match, kept: Sequence[Match], text: str, window: int, known: dict[tuple[int, int], list[tuple[int, str]]] | None = None) -> list[str]:
+    """An event phrase's features (gate, veto), given what the rules kept in the text."""
+    lo, hi = sentence_of(text, m.start)
+    stems = sentence_stems(text, lo, hi, {} if known is None else known)
+    at = next((i for i, (start, _) in enumerate(stems) if lo + start >= m.start), len(stems))
+    inside = [k for k in kept if lo <= k.start < hi and k is not m]
+    own = ["bias", f"alias={m.alias}", f"form={m.form}", f"actor={any(k.kind == 'actor' for k in inside)}"]
+    own += sorted({f"near={s}" for _, s in stems[max(0, at - window) : at + window + 1]})
+    own += sorted({f"event={k.name}" for k in inside if k.kind == "event"}) or ["event=none"]
+    return own + [f"{m.name}|{f}" for f in own]
+
+
+def proposals(layer: Layer, events: Sequence[Event], kept: Sequence[Match], have: set[str], text: str, known: dict[tuple[int, int], list[tuple[int, str]]]) -> list[tuple[Match, list[str]]]:
+    """Per sentence with a watched actor, each event of the layer the rules did not find in the text, as
+    a match on the sentence's first actor, with the sentence's features (its stems and events), each
+    to be keyed by the event (`keyed_probability`)."""
+    wanted = sorted((e for e in events if e.name in layer.events and e.name not in have), key=lambda e: e.name)
+    actors = [k for k in kept if k.kind == "actor"]
+    if not wanted or not actors:
+        return []
+    out = []
+    for lo, hi in sentence_bounds(text) or [(0, len(text))]:
+        at = next((k for k in actors if lo <= k.start < hi), None)
+        if at is None:
+            continue
+        inside = [k for k in kept if lo <= k.start < hi and k.kind == "event"]
+        own = ["bias", *sorted({f"word={s}" for _, s in sentence_stems(text, lo, hi, known)}), *(sorted({f"event={k.name}" for k in inside}) or ["event=none"])]
+        for e in wanted:
+            out.append((Match("event", e.name, "(learned)", at.found, at.start, at.end, 0.0, severity=e.severity, cameo=e.cameo), own))
+    return out
+
