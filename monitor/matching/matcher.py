@@ -365,7 +365,9 @@ class Matcher(CompiledWatchlist):
                 return False
         return checks.not_when.isdisjoint(seen) or not near(checks.not_when, last, n, seen, NOT_WHEN_WINDOW)
 
+
 def _match(m: Found, text: str) -> Match:
+    """The Match of a verified candidate, with the text it was found as."""
     return Match(**(m.said.fields | {"found": text[m.start : m.end], "start": m.start, "end": m.end, "score": m.score, "form": m.how}))
 
 
