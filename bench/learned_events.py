@@ -130,17 +130,10 @@ def stems_of(text: str) -> list[tuple[int, str]]:
 
 def gate_features(m: Any, kept: list[Any], text: str) -> list[str]:
     """A phrase's features: the phrase, its form, a watched actor in its sentence, the stems near it, the
-    events the rules found in its sentence; each also keyed by its event."""
-    from monitor.matching.normalise import sentence_of
+    events the rules found in its sentence; each also keyed by its event (the layer's own, at WINDOW)."""
+    from monitor.matching.learned import phrase_features
 
-    lo, hi = sentence_of(text, m.start)
-    stems = stems_of(text[lo:hi])
-    at = next((i for i, (start, _) in enumerate(stems) if lo + start >= m.start), len(stems))
-    inside = [k for k in kept if lo <= k.start < hi and k is not m]
-    own = ["bias", f"alias={m.alias}", f"form={m.form}", f"actor={any(k.kind == 'actor' for k in inside)}"]
-    own += sorted({f"near={s}" for _, s in stems[max(0, at - WINDOW) : at + WINDOW + 1]})
-    own += sorted({f"event={k.name}" for k in inside if k.kind == "event"}) or ["event=none"]
-    return own + [f"{m.name}|{f}" for f in own]
+    return phrase_features(m, kept, text, WINDOW)
 
 
 def propose_candidates(kept: list[Any], text: str, events: dict[str, Any]) -> list[tuple[str, list[str], Any]]:
