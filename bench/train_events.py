@@ -5,7 +5,7 @@
 
 The designs, features and thresholds are bench/learned_events.py's (gate, propose, veto; thresholds its
 leave-one-set-out chose, CHOSEN), fitted once on every in-sample set (eval_cases, eval_unseen,
-eval_unseen2 ... eval_unseen14) as the default watchlist's rule matcher leaves them, with the layer off.
+eval_unseen2 ... eval_unseen18) as the default watchlist's rule matcher leaves them, with the layer off.
 Needs scikit-learn (the `test` extra); monitor/matching/learned.py applies the weights in plain Python.
 The features are hashed (CRC-32 modulo 2**HASH_BITS, monitor/matching/learned.py's `bucket`) into one float32
 array per model, shipped zlib-compressed as learned_events.bin; the .json keeps intercepts and thresholds.

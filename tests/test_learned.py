@@ -3,7 +3,7 @@ text gets through the public match path, `learned: false` gives the rules' resul
 weights are what bench/train_events.py trains, and every decision says why (match, match --json, eval).
 
 The sentences are written for these tests (none comes from an evaluation set). They pin what the shipped
-models do, not that each decision is right: the veto's sentence below is one a reader would call a strike.
+models do, not that each decision is right.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from tests.matching_fixtures import DEFAULT, REPO
 
 GATE = "The Pentagon said drones from the Islamic Resistance in Iraq were heading for al-Tanf."  # "drones" lacks a context word
 PROPOSE = "The Revolutionary Guards said their response to the proposal would come next week."  # no event phrase at all
-VETO = "Hezbollah gunmen opened fire on a patrol near the frontier village."  # "opened fire" found, then dropped
+VETO = "An air traffic controllers' strike closed Baghdad International Airport to flights on Friday."  # "air strike" found, then dropped
 TEXTS = (GATE, PROPOSE, VETO, "Qassem Suleimani was killed in a US drone strike near Baghdad airport.", "Workers went on strike over pay, Tehran said.")
 
 
@@ -62,17 +62,17 @@ def test_propose_adds_an_event_in_a_sentence_with_an_actor(matcher: Matcher, rul
     assert events(match_text(rules_only, PROPOSE)) == set() and not match_text(rules_only, PROPOSE).alert
     result = match_text(matcher, PROPOSE)
     added = next(m for m in result.matches if m.kind == "event")
-    assert (added.name, added.alias, added.form, added.found) == ("threat", "(learned)", "learned", "Revolutionary Guards")  # stands on the actor
+    assert (added.name, added.alias, added.form, added.found) == ("retaliation", "(learned)", "learned", "Revolutionary Guards")  # stands on the actor
     assert added.learned is not None and added.learned.model == "propose" and added.learned.score >= 0.2
     assert result.alert
 
 
 def test_the_veto_drops_an_event_the_rules_found(matcher: Matcher, rules_only: Matcher) -> None:
-    assert events(match_text(rules_only, VETO)) == {"strike"} and match_text(rules_only, VETO).alert
+    assert events(match_text(rules_only, VETO)) == {"air strike"} and match_text(rules_only, VETO).alert
     result = match_text(matcher, VETO)
     assert events(result) == set() and not result.alert
     [dropped] = result.dropped
-    assert dropped.name == "strike" and dropped.found == "opened fire"
+    assert dropped.name == "air strike" and dropped.found == "air traffic controllers' strike"
     assert dropped.learned is not None and dropped.learned.model == "veto" and dropped.learned.score < dropped.learned.threshold == 0.7
 
 
@@ -120,7 +120,7 @@ def test_events_named_unlike_the_default_lists_are_left_to_the_rules() -> None:
 
 def test_the_explanation_names_the_model_its_score_and_its_features(matcher: Matcher) -> None:
     cases = [
-        Case("veto", VETO, frozenset({"Hezbollah"}), frozenset({"strike"}), True),
+        Case("veto", VETO, frozenset({"Baghdad International Airport"}), frozenset({"air strike"}), True),
         Case("gate", GATE, frozenset(), frozenset(), False),
     ]
     report = evaluate(matcher, cases)
@@ -144,7 +144,7 @@ def test_match_and_match_json_show_the_learned_decisions() -> None:
     assert added["name"] == "drone strike" and added["form"] == "learned" and added["learned"]["model"] == "gate"
     assert added["learned"]["threshold"] == 0.4 and added["learned"]["features"] and set(added["learned"]["features"][0]) == {"feature", "weight"}
     [dropped] = data["dropped"]
-    assert dropped["name"] == "strike" and dropped["learned"]["model"] == "veto" and dropped["learned"]["score"] < 0.7
+    assert dropped["name"] == "air strike" and dropped["learned"]["model"] == "veto" and dropped["learned"]["score"] < 0.7
 
 
 @pytest.mark.skipif(importlib.util.find_spec("sklearn") is None, reason="scikit-learn (the test extra) is not installed: the shipped weights are not retrained")
