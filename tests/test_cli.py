@@ -270,3 +270,19 @@ def test_check_says_the_database_is_fine_or_not_created_yet(tmp_path: Path) -> N
     monitor("once", "--config", str(config))
     result = monitor("check", "--config", str(config))
     assert result.returncode == 0 and f"database {tmp_path / 'monitor.db'}: ok" in result.stdout
+
+
+@sqlite_only
+@pytest.mark.parametrize(("verb", "says"), [
+    (["status"], "Daemons on"), (["alerts"], "Latest alerts"), (["alerts", "--failed"], "Alerts with failed deliveries"), (["stories"], "Latest stories"),
+    (["trends"], "Trends, last 30 days"), (["mute"], ""), (["sources"], "Sources"), (["sources", "export"], "<opml"),
+    (["match", "--replay", "7d"], "re-matched 0 stored articles"), (["alerts", "show", "1"], "no alert '1'"),
+])
+def test_a_verb_that_only_reads_creates_no_database(tmp_path: Path, verb: list[str], says: str) -> None:
+    """Regression: `monitor status` (alerts, stories, trends, mute, match --replay) on a store not yet
+    made, or a mistyped [store] path, made a new empty database there and listed nothing from it."""
+    config = write_config(tmp_path)
+    result = monitor(*verb, "--config", str(config))
+    assert says in result.stdout + result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == (1 if verb[:2] == ["alerts", "show"] else 0)
+    assert not (tmp_path / "monitor.db").exists()

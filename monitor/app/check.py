@@ -68,8 +68,8 @@ class CheckVerbs(Core):
         report.lines += [f"channel {describe(channel)}" for channel in settings.channels]
         report.lines += [f"warning: folder {folder.path} does not exist yet" for folder in settings.folders if not folder.path.is_dir()]
         url = settings.store.sqlalchemy_url
-        if (path := database_file(url)) is not None and not path.exists():
-            report.lines.append(f"database {path}: not created yet (the first run creates it)")
+        if not self.created():
+            report.lines.append(f"database {database_file(url)}: not created yet (the first run creates it)")
         else:
             self.open_store().close()  # an older database's missing column, or an old revision with upgrade = manual, fails here in one line
             report.lines.append(f"database {database_name(url)}: ok")
@@ -89,7 +89,8 @@ class CheckVerbs(Core):
     def replay(self, span: str, watchlist: Path | None = None) -> Replay:
         """Re-match the stored articles of a span; those that would alert differently."""
         since, until = parse_span(span, datetime.now(UTC))
-        newly, dropped, total = replay(self.db, self.matcher(watchlist), since, until)
+        db = self.stored()
+        newly, dropped, total = replay(db, self.matcher(watchlist), since, until) if db else ([], [], 0)
         return Replay(since, until, total, newly, dropped)
 
     def evaluate(self, cases: Path, watchlist: Path | None = None) -> Report:

@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 
 from monitor.settings import Settings, load_settings
-from monitor.store.db import Database
+from monitor.store.db import Database, database_file
 
 
 class Core:
@@ -23,6 +23,16 @@ class Core:
     def db(self) -> Database:
         """The configured store, brought to the head revision or refused as [store] upgrade says."""
         return self.open_store()
+
+    def stored(self) -> Database | None:
+        """The store for a verb that only reads it; None while its SQLite file does not exist: reading
+        creates nothing (a mistyped [store] path is not made a new, empty database)."""
+        return self.db if self.created() else None
+
+    def created(self) -> bool:
+        """Whether the configured store exists (a PostgreSQL one is the server's: taken as existing)."""
+        path = database_file(self.settings.store.sqlalchemy_url)
+        return path is None or path.exists()
 
     def open_store(self, upgrade: str | None = None) -> Database:
         """A Database on the configured store; `upgrade` overrides [store] upgrade ("auto" for `db upgrade`)."""

@@ -12,7 +12,6 @@ from monitor.errors import MonitorError
 from monitor.pipeline import register_sources
 from monitor.store import signals
 from monitor.store import sources as source_store
-from monitor.store.db import database_file
 from monitor.store.sources import REMOVED, SourceHealth
 
 __all__ = ["Imported", "SourceHealth", "SourceVerbs"]
@@ -31,8 +30,7 @@ class SourceVerbs(Core):
     """Verbs listing and changing sources."""
 
     def _stored_sources(self) -> list[SourceHealth]:
-        path = database_file(self.settings.store.sqlalchemy_url)
-        if path is not None and not path.exists():
+        if not self.created():
             return []
         silent = signals.silences(self.db)
         return [replace(h, silent_since=silent.get(h.id)) for h in source_store.list_sources(self.db)]

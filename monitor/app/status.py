@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from monitor.app.core import Core
 from monitor.store import hosts
+from monitor.store.db import database_name
 from monitor.store.daemons import DaemonInfo, listing
 
 __all__ = ["DaemonInfo", "Status", "StatusVerbs"]
@@ -41,4 +42,6 @@ class StatusVerbs(Core):
 
     def status(self) -> Status:
         now = datetime.now(UTC)
-        return Status(self.db.name, not self.db.sqlite, now, listing(self.db), hosts.held(self.db, now))
+        if (db := self.stored()) is None:  # no daemon has run on it
+            return Status(database_name(self.settings.store.sqlalchemy_url), False, now, [], {})
+        return Status(db.name, not db.sqlite, now, listing(db), hosts.held(db, now))

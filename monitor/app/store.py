@@ -41,17 +41,19 @@ class StoreVerbs(Core):
     """Verbs reading or changing the store's alerts, stories and mutes, and the store itself."""
 
     def alerts(self, limit: int, failed_only: bool = False) -> list[outbox.AlertSummary]:
-        return outbox.latest_alerts(self.db, limit, failed_only=failed_only)
+        db = self.stored()
+        return outbox.latest_alerts(db, limit, failed_only=failed_only) if db else []
 
     def alert_id(self, ref: str) -> int:
         """The alert a number or an Alert id names; MonitorError when none."""
-        alert_id = find_alert(self.db, ref)
+        alert_id = find_alert(db, ref) if (db := self.stored()) else None
         if alert_id is None:
             raise MonitorError(f"no alert {ref!r}: give a number from the first column of `monitor alerts` or the Alert id printed in an alert")
         return alert_id
 
     def alert(self, ref: str) -> AlertDetail:
-        return alert_detail(self.db, self.alert_id(ref))
+        alert_id = self.alert_id(ref)  # first: none in a store not made yet, which is then not made
+        return alert_detail(self.db, alert_id)
 
     def retry_alert(self, ref: str) -> tuple[int, int]:
         """Re-queue an alert's failed deliveries: (the alert's id, how many)."""
@@ -59,11 +61,13 @@ class StoreVerbs(Core):
         return alert_id, outbox.requeue(self.db, alert_id, datetime.now(UTC))
 
     def stories(self, limit: int) -> list[story_store.StorySummary]:
-        return story_store.recent_stories(self.db, limit)
+        db = self.stored()
+        return story_store.recent_stories(db, limit) if db else []
 
     def mutes(self) -> list[tuple[str, datetime]]:
         """The mutes in force, by name."""
-        return sorted(mutes.active(self.db, datetime.now(UTC)).items())
+        db = self.stored()
+        return sorted(mutes.active(db, datetime.now(UTC)).items()) if db else []
 
     def mute(self, name: str, for_: str = "6h", until: str | None = None) -> tuple[str, datetime]:
         """Mute the actor or rule `name` (as the watchlist spells it) for a span or until a time."""

@@ -16,5 +16,7 @@ class TrendVerbs(Core):
         (only those naming one of `names` when given), spike alerts marked."""
         first = datetime.now(UTC) - (days - 1) * timedelta(days=1)
         start = first.replace(hour=0, minute=0, second=0, microsecond=0)
-        cells = [(c.actor, c.event, c.hour, c.stories, c.severity, c.score) for c in counts.cells(self.db, start, names=names)]
-        return first, by_day(cells, first, days, signals.spike_alerts(self.db, first - timedelta(days=1)))
+        if (db := self.stored()) is None:
+            return first, []
+        cells = [(c.actor, c.event, c.hour, c.stories, c.severity, c.score) for c in counts.cells(db, start, names=names)]
+        return first, by_day(cells, first, days, signals.spike_alerts(db, first - timedelta(days=1)))
