@@ -92,6 +92,7 @@ def test_off_loopback_with_basic_credentials_the_site_asks_for_them(data: Seeded
         base = f"http://127.0.0.1:{served.port}"
         assert get(base + "/healthz") == (200, "ok\n")  # probes need no credentials
         assert get(base + "/sources")[0] == 401
+        assert get(base + "/favicon.ico") == (204, "") and get(base + "/site.css")[0] == 200  # no secret: no 401 for the browser to log
         good = base64.b64encode(b"analyst:pa:ss").decode()
         assert get(base + "/sources", headers={"Authorization": f"Basic {good}"})[0] == 200
         bad = base64.b64encode(b"analyst:wrong").decode()

@@ -28,6 +28,7 @@ from monitor.web.auth import Access, access_for
 log = logging.getLogger("monitor")
 HERE = Path(__file__).parent
 CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+PUBLIC = frozenset({"/site.css", "/favicon.ico"})  # paths served without credentials: the stylesheet and no icon are no secret
 HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 COOKIE = "monitor_token"
 PARAM_MAX = 200  # characters of a query parameter kept
@@ -108,10 +109,15 @@ class Site:
     def style(self, request: Request) -> Response:
         return Response((HERE / "templates" / "site.css").read_bytes(), media_type="text/css", headers=HEADERS)
 
+    def icon(self, request: Request) -> Response:
+        """No icon: a page of the site names none (`data:`), but a browser asks for one beside a plain-text
+        answer (the 401), and would log the refusal as a failed resource."""
+        return Response(status_code=204, headers=HEADERS)
+
     def routes(self) -> list[BaseRoute]:
         return [Route("/", self.alerts), Route("/alerts", self.alerts), Route("/alerts/{alert_id:int}", self.alert),
                 Route("/stories", self.stories), Route("/stories/{story_id:int}", self.story), Route("/actors", self.actors),
-                Route("/actor", self.actor), Route("/sources", self.sources), Route("/site.css", self.style)]
+                Route("/actor", self.actor), Route("/sources", self.sources), Route("/site.css", self.style), Route("/favicon.ico", self.icon)]
 
 
 class Guard:
@@ -122,7 +128,7 @@ class Guard:
         self.app, self.access = app, access
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not self.access.open and scope["path"] != "/site.css":  # the stylesheet is no secret
+        if scope["type"] == "http" and not self.access.open and scope["path"] not in PUBLIC:
             request = Request(scope)
             query_token = request.query_params.get("token", "")
             if not self.access.allows(request.headers.get("authorization", ""), query_token or request.cookies.get(COOKIE, "")):
