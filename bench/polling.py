@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.matching.matcher import Matcher
+from monitor.memory import map_large_blocks
 from monitor.prepare import preparing_pool  # the matcher and the parsing processes, not the store
 from monitor.sources.parsing import ParserPool
 from monitor.watchlist import load_watchlist
@@ -62,6 +63,7 @@ from monitor.watchlist import load_watchlist
 EARLY: ParserPool | None = None
 EARLY_MATCHER: Matcher | None = None
 if "--parsers-first" in sys.argv:  # as `monitor run`: the watchlist compiled and the parsing processes forked before the imports
+    map_large_blocks()  # as `monitor run`, before the watchlist is compiled
     EARLY_MATCHER = Matcher(load_watchlist(Path(__file__).resolve().parent.parent / "config" / "watchlist.yaml"), time.monotonic, text_cache_chars=0)
     EARLY = preparing_pool(EARLY_MATCHER, 2)  # below (the config's parse_workers: the default 2)
 

@@ -128,9 +128,11 @@ def main() -> None:
     parsers = matcher = None
     if not args.fork_after_imports:  # as `monitor run` (cli.run): forked with the matcher, before the store and HTTP are imported
         from monitor.matching.matcher import Matcher
+        from monitor.memory import map_large_blocks
         from monitor.prepare import preparing_pool
         from monitor.watchlist import load_watchlist
 
+        map_large_blocks()  # as `monitor run`, before the watchlist is compiled
         matcher = Matcher(load_watchlist(HERE.parent / "config" / "watchlist.yaml"), time.monotonic, text_cache_chars=0)
         parsers = preparing_pool(matcher, 2)  # the default parse_workers
     import polling

@@ -95,8 +95,10 @@ def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Op
     setup_logging(verbose)
     settings = load_settings(config)
     _logging(settings, verbose, log_format)
+    from monitor.memory import map_large_blocks
     from monitor.prepare import daemon_matcher, preparing_pool  # the watchlist and what the parsers need, nothing more
 
+    map_large_blocks()  # before the watchlist is compiled: its freed large blocks then leave no holes the parsers share
     matcher = daemon_matcher(settings)
     parsers = preparing_pool(matcher, settings.schedule.parse_workers)  # forked now: they share the matcher, not the store's pages
     _app(config).run(parsers, matcher)

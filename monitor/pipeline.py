@@ -18,6 +18,7 @@ from monitor.alerts.dispatch import dispatch_due
 from monitor.defaults import BACKLOG_PER_WORKER
 from monitor.ingest import Ingest, StoryLimits
 from monitor.matching.matcher import Matcher
+from monitor.memory import map_large_blocks
 from monitor.polling import FeedPolling
 from monitor.prepare import Preparer, daemon_matcher, preparing_pool
 from monitor.scanning import Folder, FolderScanning
@@ -132,7 +133,9 @@ def build_pipeline(settings: Settings, parsers: ParserPool | None = None, matche
     `sources.parsing`, with the matcher to prepare new entries; or the pool and the matcher given, as
     `prepare.preparing_pool` made them), then the database and the channels."""
     own = parsers is None
-    matcher = matcher or daemon_matcher(settings)
+    if matcher is None:
+        map_large_blocks()  # as `monitor run` (cli.run) before the watchlist is compiled
+        matcher = daemon_matcher(settings)
     parsers = parsers or preparing_pool(matcher, settings.schedule.parse_workers)
     try:
         db = Database(settings.store.sqlalchemy_url, upgrade=settings.store.upgrade, config=settings.path)

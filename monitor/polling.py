@@ -217,7 +217,7 @@ class FeedPolling:
             if item is not None and self.stopping.is_set():
                 item.done()  # once stopping, what still comes is dropped whole
             elif item is not None:
-                metrics.POLLS.labels(item.job.name).inc()
+                metrics.POLLS.inc(item.job.name)
                 try:
                     stored, success = self._settle(poll.poller, item, poll.now)
                 finally:
@@ -277,6 +277,6 @@ class FeedPolling:
         count = feed.error_count + 1
         plan = plan_next_check(now, self.policy.for_source(feed.every), Hints(retry_after=retry_after), count, random.random())
         line = f"{error} (suspended after {count} failures)" if plan.suspended else error
-        metrics.POLL_ERRORS.labels(feed.name).inc()
+        metrics.POLL_ERRORS.inc(feed.name)
         if sources.record_failure(self.db, feed.id, now, plan.at, line, plan.suspended, took):
             log.warning("source %d (%s): %s", feed.id, feed.name, line, extra={"source": feed.name})

@@ -59,7 +59,7 @@ class FolderScanning:
         source_id = self.ids[folder.label]
         state = self.states.setdefault(folder.label, FolderState())
         now = utcnow()
-        metrics.POLLS.labels(folder.label).inc()
+        metrics.POLLS.inc(folder.label)
         try:
             listing = article_files(folder.path, folder.recursive)
         except SourceError as exc:
@@ -123,6 +123,6 @@ class FolderScanning:
     def _failed(self, source_id: int, label: str, now: datetime, error: str) -> None:
         """A folder's error, recorded and logged once; folders are rescanned on their own schedule."""
         rescan = now + timedelta(seconds=self.rescan_every)
-        metrics.POLL_ERRORS.labels(label).inc()
+        metrics.POLL_ERRORS.inc(label)
         if sources.record_failure(self.db, source_id, now, rescan, error):
             log.warning("source %d (%s): %s", source_id, label, error, extra={"source": label})

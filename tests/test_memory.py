@@ -59,3 +59,34 @@ def test_a_daemon_on_sqlite_without_folders_loads_neither_postgresql_nor_watchdo
     done = subprocess.run([sys.executable, "-c", LOADED, str(write_config(tmp_path))], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["5", "[]"]
+
+
+MAPPED = """
+import ctypes, json, sys
+from monitor.memory import map_large_blocks
+
+class MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()]
+
+libc = ctypes.CDLL("libc.so.6")
+libc.mallinfo2.restype = MallInfo2
+mapped = map_large_blocks() if sys.argv[1] == "mapped" else None
+big = bytes(8 << 20)  # mapped, then freed: glibc raises its threshold to 8 MB
+del big
+before = libc.mallinfo2().hblks
+blocks = [bytes(300_000) for _ in range(20)]  # a parsed feed's pickle, a body: 6 MB
+print(json.dumps({"mapped": mapped, "blocks": libc.mallinfo2().hblks - before}))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt and mallinfo2")
+@pytest.mark.parametrize("how", ["mapped", "default"])
+def test_large_blocks_stay_mapped_after_a_larger_one_is_freed(how: str) -> None:
+    """Blocks of 128 KB and more are mapped on their own (and unmapped when freed, leaving no hole in an
+    arena) however large a block was freed before: glibc would otherwise keep them in its arenas."""
+    done = subprocess.run([sys.executable, "-c", MAPPED, how], capture_output=True, text=True, timeout=60, check=True)
+    seen = json.loads(done.stdout)
+    if how == "mapped":
+        assert seen == {"mapped": True, "blocks": 20}
+    else:
+        assert seen["blocks"] == 0  # glibc's own behaviour, which map_large_blocks changes
