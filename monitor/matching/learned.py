@@ -150,12 +150,14 @@ def decide(
         for p, m, feats in gated:
             if m in settled and (m.name not in best or p > best[m.name][0]):
                 best[m.name] = (p, dataclasses.replace(m, form="learned", learned=layer.gate.learned(p, feats)))
-    encoded: dict[int, list[bytes]] = {}  # per sentence, its features as bytes (for the hash), once
-    for m, own in proposals(layer, events, kept, have, text, stems):
-        p = layer.propose.keyed_probability(m.name, encoded.get(id(own)) or encoded.setdefault(id(own), [f.encode() for f in own]))
-        if p >= layer.propose.threshold and (m.name not in best or p > best[m.name][0]):
-            learned = layer.propose.learned(p, [f"{m.name}|{f}" for f in own])
-            best[m.name] = (p, dataclasses.replace(m, form="learned", learned=learned))
+    wanted, sentences = proposals(layer, events, kept, have, text, stems)
+    for at, own in sentences:
+        encoded = [f.encode() for f in own]  # for the hash, once per sentence
+        for e in wanted:
+            p = layer.propose.keyed_probability(e.name, encoded)
+            if p >= layer.propose.threshold and (e.name not in best or p > best[e.name][0]):
+                learned = layer.propose.learned(p, [f"{e.name}|{f}" for f in own])
+                best[e.name] = (p, Match("event", e.name, "(learned)", at.found, at.start, at.end, 0.0, severity=e.severity, cameo=e.cameo, form="learned", learned=learned))
     out, dropped = [], []
     actors = [k.start for k in kept if k.kind == "actor"]
     for m in kept:
@@ -199,14 +201,16 @@ def phrase_features(m: Match, kept: Sequence[Match], text: str, window: int, kno
     return own + [f"{m.name}|{f}" for f in own]
 
 
-def proposals(layer: Layer, events: Sequence[Event], kept: Sequence[Match], have: set[str], text: str, known: dict[tuple[int, int], list[tuple[int, str]]]) -> list[tuple[Match, list[str]]]:
-    """Per sentence with a watched actor, each event of the layer the rules did not find in the text, as
-    a match on the sentence's first actor, with the sentence's features (its stems and events), each
-    to be keyed by the event (`keyed_probability`)."""
+def proposals(
+    layer: Layer, events: Sequence[Event], kept: Sequence[Match], have: set[str], text: str, known: dict[tuple[int, int], list[tuple[int, str]]]
+) -> tuple[list[Event], list[tuple[Match, list[str]]]]:
+    """The events of the layer the rules did not find in the text (by name), and per sentence with a
+    watched actor its first actor, on which an added event stands, and the sentence's features (its
+    stems and events), to be keyed by each event (`keyed_probability`)."""
     wanted = sorted((e for e in events if e.name in layer.events and e.name not in have), key=lambda e: e.name)
     actors = [k for k in kept if k.kind == "actor"]
     if not wanted or not actors:
-        return []
+        return wanted, []
     out = []
     for lo, hi in sentence_bounds(text) or [(0, len(text))]:
         at = next((k for k in actors if lo <= k.start < hi), None)
@@ -214,7 +218,6 @@ def proposals(layer: Layer, events: Sequence[Event], kept: Sequence[Match], have
             continue
         inside = [k for k in kept if lo <= k.start < hi and k.kind == "event"]
         own = ["bias", *sorted({f"word={s}" for _, s in sentence_stems(text, lo, hi, known)}), *(sorted({f"event={k.name}" for k in inside}) or ["event=none"])]
-        for e in wanted:
-            out.append((Match("event", e.name, "(learned)", at.found, at.start, at.end, 0.0, severity=e.severity, cameo=e.cameo), own))
-    return out
+        out.append((at, own))
+    return wanted, out
 
