@@ -30,10 +30,10 @@ class SourceVerbs(Core):
     """Verbs listing and changing sources."""
 
     def _stored_sources(self) -> list[SourceHealth]:
-        if not self.created():
+        if (db := self.stored()) is None:
             return []
-        silent = signals.silences(self.db)
-        return [replace(h, silent_since=silent.get(h.id)) for h in source_store.list_sources(self.db)]
+        silent = signals.silences(db)
+        return [replace(h, silent_since=silent.get(h.id)) for h in source_store.list_sources(db)]
 
     def sources(self) -> list[SourceHealth]:
         """Every source, as the daemon would see it after reading the config; changes nothing.
