@@ -14,16 +14,22 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from monitor.matching import learned
 from monitor.matching.evaluation import Case, evaluate
 from monitor.matching.learned import ARRAYS, WEIGHTS, bucket, for_watchlist, shipped
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import apply_rules, match_text
 from monitor.matching.senses import settle
+from monitor.matching.stems import FUNCTION_WORDS, stem
 from monitor.model import Event, MatchResult, Watchlist
+from monitor.text_norm import WORD, fold
 from monitor.watchlist import load_watchlist
 from tests.matching_fixtures import DEFAULT, REPO
 
@@ -156,3 +162,30 @@ def test_retraining_reproduces_the_shipped_weights() -> None:
         sys.path.remove(str(REPO / "bench"))
     data, weights = train_events.train()
     assert train_events.dumps(data) == WEIGHTS.read_text(encoding="utf-8") and weights == ARRAYS.read_bytes()  # byte for byte
+
+
+def _stems_uncached(text: str) -> list[tuple[int, str]]:
+    """What `learned.stems_of` gives, worked out word by word without its memo."""
+    text = unicodedata.normalize("NFC", text)
+    words = [(m.start(), norm) for m in WORD.finditer(text) if (norm := fold(m.group())) not in FUNCTION_WORDS and not norm.isdigit()]
+    return [(start, stem(norm)) for start, norm in words]
+
+
+@given(st.lists(st.sampled_from(["The", "strikes", "killed", "Soleimani's", "l'Irak", "2020", "é", "x" * 120, "ﬁre", "Straße"]) | st.text(max_size=8), max_size=40))
+@settings(max_examples=200)
+def test_the_stems_a_sentence_gets_are_those_of_each_word_whether_met_before_or_not(words: list[str]) -> None:
+    text = " ".join(words)
+    assert learned.stems_of(text) == _stems_uncached(text)  # first meeting (or not: earlier examples)
+    assert learned.stems_of(text) == _stems_uncached(text)  # every word met
+
+
+def test_the_layers_memo_of_stems_is_bounded_and_keeps_its_recent_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(learned, "STEMS_KEPT", 100)
+    monkeypatch.setattr(learned, "_STEMS", {})
+    for i in range(30):
+        text = " ".join(f"word{chr(97 + i % 26)}{chr(97 + j)}x{i}" for j in range(20)) + " " + "y" * 150
+        assert learned.stems_of(text) == _stems_uncached(text)
+        assert len(learned._STEMS) <= 100
+    last = [f"word{chr(97 + 29 % 26)}{chr(97 + j)}x29" for j in range(20)]
+    assert all(word in learned._STEMS for word in last)  # the newest are kept
+    assert "y" * 150 not in learned._STEMS  # a long word is worked out, not kept

@@ -34,10 +34,12 @@ from array import array
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import compress
 from importlib.resources import files
 
 from monitor.matching.normalise import sentence_bounds, sentence_of
 from monitor.matching.stems import FUNCTION_WORDS, stem_many
+from monitor.matching.words import CACHE_KEY_MAX, evict
 from monitor.model import Event, Learned, Match, Watchlist
 from monitor.text_norm import WORD, fold
 
@@ -46,6 +48,7 @@ ARRAYS = files("monitor.matching") / "learned_events.bin"  # the weights: per mo
 HASH_BITS = 18
 MASK = (1 << HASH_BITS) - 1
 TOP = 4  # features named in an explanation
+STEMS_KEPT = 20_000  # words whose stems the layer keeps (≈ 3 MB); when full it drops the older half
 
 
 def bucket(feature: str, prefix: int = 0) -> int:
@@ -177,9 +180,29 @@ def decide(
 def stems_of(text: str) -> list[tuple[int, str]]:
     """(start, stem) of the content words of a text (no function word, no number): `tokenize`'s words and
     normal forms, without the tokens' other fields (prose or not), which cost more than the words."""
-    text = unicodedata.normalize("NFC", text)
-    words = [(m.start(), norm) for m in WORD.finditer(text) if (norm := fold(m.group())) not in FUNCTION_WORDS and not norm.isdigit()]
-    return list(zip((start for start, _ in words), stem_many([norm for _, norm in words]), strict=True))
+    words = [(m.start(), m.group()) for m in WORD.finditer(unicodedata.normalize("NFC", text))]
+    stem_of = {word: _STEMS.get(word, _UNKNOWN) for _, word in words}
+    if unknown := [word for word, stem in stem_of.items() if stem is _UNKNOWN]:
+        stem_of.update(_learn(unknown))
+    return [(start, stem) for start, word in words if (stem := stem_of[word]) is not None]
+
+
+_STEMS: dict[str, str | None] = {}  # a word as written -> its stem, None if not a content word; STEMS_KEPT at most
+_UNKNOWN = str(object())  # what `_STEMS.get` gives for a word not in it: a string told by identity, never a stem
+
+
+def _learn(words: list[str]) -> dict[str, str | None]:
+    """The stems of words not met before (None: not a content word), kept in _STEMS (the older half
+    dropped when full; a word of more than CACHE_KEY_MAX characters is not kept)."""
+    norms = [fold(word) for word in words]
+    content = [norm not in FUNCTION_WORDS and not norm.isdigit() for norm in norms]
+    stemmed = iter(stem_many(list(compress(norms, content))))
+    learnt = {word: next(stemmed) if is_content else None for word, is_content in zip(words, content, strict=True)}
+    kept = [(word, stem) for word, stem in learnt.items() if len(word) <= CACHE_KEY_MAX][-(STEMS_KEPT // 2) :]
+    if len(_STEMS) + len(kept) > STEMS_KEPT:
+        evict(_STEMS, count=max(len(_STEMS) // 2, len(_STEMS) + len(kept) - STEMS_KEPT))
+    _STEMS.update(kept)
+    return learnt
 
 
 def sentence_stems(text: str, lo: int, hi: int, stems: dict[tuple[int, int], list[tuple[int, str]]]) -> list[tuple[int, str]]:
