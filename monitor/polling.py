@@ -33,10 +33,11 @@ from typing import TYPE_CHECKING
 from monitor import metrics
 from monitor.defaults import SUCCESS_FLUSH_SECONDS
 from monitor.errors import SourceError, StoreError
+from monitor.hosts import host_of
 from monitor.ingest import Ingest, full_text
 from monitor.memory import release_free_memory
 from monitor.schedule import (
-    DueQueue, Hints, PollPolicy, host_of, parse_retry_after, plain_delay, plain_reason, plan_next_check, publish_interval, server_hints, smoothed_fetch,
+    DueQueue, Hints, PollPolicy, parse_retry_after, plain_delay, plain_reason, plan_next_check, publish_interval, server_hints, smoothed_fetch,
 )
 from monitor.sources.parsing import ParserPool
 from monitor.sources.poller import Polled, Poller, PollLimits

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Generic, Protocol, TypeVar
-from urllib.parse import urlsplit
+
+from monitor.hosts import host_of
 
 
 def backoff_seconds(attempt: int, base: float, cap: float, jitter: float) -> float:
@@ -261,10 +262,6 @@ def smoothed_fetch(before: float | None, took: float | None) -> float | None:
 
 
 J = TypeVar("J", bound=_Located)  # a feed to poll
-
-
-def host_of(url: str) -> str:  # "" when none
-    return urlsplit(url).hostname or ""
 
 
 class DueQueue(Generic[J]):

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent / "monitor"
 # In a layer marked independent, modules of different units (monitor.X, or the listed prefix) do not
 # import each other; in the others (the wiring) they may, without a cycle.
 LAYERS: list[tuple[str, bool, tuple[str, ...]]] = [
-    ("foundations", False, ("monitor", "monitor.errors", "monitor.redact", "monitor.defaults", "monitor.limits", "monitor.model",
+    ("foundations", False, ("monitor", "monitor.errors", "monitor.redact", "monitor.defaults", "monitor.hosts", "monitor.limits", "monitor.model",
                             "monitor.metrics", "monitor.permutations", "monitor.memory", "monitor.logs")),
     ("text normalisation", True, ("monitor.text_norm",)),  # the neutral module, once moved out of matching/
     ("pure stages", True, ("monitor.matching", "monitor.dedup", "monitor.stories", "monitor.trends", "monitor.spikes_config")),

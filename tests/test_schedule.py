@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from monitor.hosts import host_of
 from monitor.schedule import (
     DueQueue,
     Hints,
@@ -22,7 +23,6 @@ from monitor.schedule import (
     plan_next_check,
     publish_interval,
     server_hints,
-    host_of,
     smoothed_fetch,
 )
 

@@ -30,10 +30,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
-from urllib.parse import urlsplit
 
 from monitor import metrics
 from monitor.errors import FeedParseError, FetchError, SourceError
+from monitor.hosts import host_of
 from monitor.model import FetchResult, FetchState, ParsedFeed
 from monitor.sources.http import fetch_with, make_session, run
 from monitor.sources.parsing import BrokenProcessPool, ParserPool
@@ -76,11 +76,6 @@ class Polled(Generic[J]):
 
 
 _DONE = object()
-
-
-def host_of(url: str) -> str:
-    """The host name politeness is keyed on, as `schedule.host_of` (edges do not import use cases)."""
-    return urlsplit(url).hostname or ""
 
 
 class HostGate(Generic[J]):
