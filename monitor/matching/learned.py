@@ -48,7 +48,7 @@ ARRAYS = files("monitor.matching") / "learned_events.bin"  # the weights: per mo
 HASH_BITS = 18
 MASK = (1 << HASH_BITS) - 1
 TOP = 4  # features named in an explanation
-STEMS_KEPT = 20_000  # words whose stems the layer keeps (≈ 3 MB); when full it drops the older half
+STEMS_KEPT = 10_000  # words whose stems the layer keeps (≈ 1.5 MB); when full it drops the older half
 
 
 def bucket(feature: str, prefix: int = 0) -> int:
@@ -167,7 +167,7 @@ def decide(
         if m.kind == "event" and m.name in layer.events and actors:  # the veto judges only beside a watched actor
             lo, hi = sentence_of(text, m.start)
             if any(lo <= a < hi for a in actors):
-                feats = phrase_features(m, kept, text, layer.window, stems)
+                feats = phrase_features(m, kept, text, layer.window, stems, (lo, hi))
                 if (p := layer.veto.probability(feats)) < layer.veto.threshold:
                     dropped.append(dataclasses.replace(m, learned=layer.veto.learned(p, feats)))
                     continue
@@ -212,9 +212,11 @@ def sentence_stems(text: str, lo: int, hi: int, stems: dict[tuple[int, int], lis
     return stems[lo, hi]
 
 
-def phrase_features(m: Match, kept: Sequence[Match], text: str, window: int, known: dict[tuple[int, int], list[tuple[int, str]]] | None = None) -> list[str]:
-    """An event phrase's features (gate, veto), given what the rules kept in the text."""
-    lo, hi = sentence_of(text, m.start)
+def phrase_features(
+    m: Match, kept: Sequence[Match], text: str, window: int, known: dict[tuple[int, int], list[tuple[int, str]]] | None = None, span: tuple[int, int] | None = None
+) -> list[str]:
+    """An event phrase's features (gate, veto), given what the rules kept in the text (`span`: its sentence's, if found)."""
+    lo, hi = span or sentence_of(text, m.start)
     stems = sentence_stems(text, lo, hi, {} if known is None else known)
     at = next((i for i, (start, _) in enumerate(stems) if lo + start >= m.start), len(stems))
     inside = [k for k in kept if lo <= k.start < hi and k is not m]
