@@ -13,7 +13,7 @@ import pytest
 from monitor.daemon import BACKOFF_MAX, Guarded
 from monitor.errors import StoreError
 from monitor.store import sources
-from monitor.store.db import Database
+from monitor.store.db import SQLITE_CACHE_KIB, Database
 from monitor.store.lock import single_daemon
 from tests.conftest import sqlite_only
 
@@ -161,3 +161,12 @@ def test_a_file_a_job_cannot_write_is_one_line_too(tmp_path: Path, caplog: pytes
         f"files unavailable (No such file or directory: {tmp_path / 'gone' / 'alerts.jsonl'}): dispatch job backs off 1 s, doubling up to 60 s, until it works again",
         f"files available again: dispatch job runs as scheduled (it had failed: files unavailable (No such file or directory: {tmp_path / 'gone' / 'alerts.jsonl'}))",
     ]
+
+
+@sqlite_only
+def test_each_sqlite_connection_keeps_a_small_page_cache(tmp_path: Path) -> None:
+    """Issue 21's memory: SQLite's default page cache is 2,000 KiB per connection; the store's is SQLITE_CACHE_KIB."""
+    db = Database(f"sqlite:///{tmp_path / 'monitor.db'}")
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -SQLITE_CACHE_KIB
+    assert SQLITE_CACHE_KIB < 2000
