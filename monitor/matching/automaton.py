@@ -132,7 +132,7 @@ class PhraseIndex:
             ids = _joined([self._ids[p] for p in patterns])
             phrases = _joined([self._phrases[p] for p in patterns])
         if len(self._said) >= SAID_LIMIT:
-            evict(self._said)  # type: ignore[arg-type]
+            evict(self._said)
         self._said[patterns] = (ids, phrases)
         return ids, phrases
 

@@ -199,7 +199,7 @@ class Matcher(CompiledWatchlist):
         hits = self._index.scan(words.atoms) if len(self._index) else []
         if len(text) <= min(TEXT_CACHE_MAX, self.text_cache_chars):
             if self._texts_chars + len(text) > self.text_cache_chars:
-                evict(self._texts)  # type: ignore[arg-type]
+                evict(self._texts)
                 self._texts_chars = sum(map(len, list(self._texts)))
             self._texts[text] = (words, hits)
             self._texts_chars += len(text)
@@ -336,7 +336,7 @@ class Matcher(CompiledWatchlist):
         ranked = tuple(c for c in (actors, events) if c)
         picks = tuple((c[0].score, c[0].said, c[0].how) for c in ranked) if all(c[0].alias_id in self._plain and not c[0].doubt for c in ranked) else None
         if len(self._ranked) >= CACHE_LIMIT:
-            evict(self._ranked)  # type: ignore[arg-type]
+            evict(self._ranked)
         self._ranked[(hit.patterns, raw)] = result = _Ranked(picks, ranked)
         return result
 

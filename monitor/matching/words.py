@@ -23,7 +23,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from itertools import accumulate, compress, islice, repeat
 from operator import is_, not_
-from typing import cast
+from typing import Any, cast
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -340,7 +340,7 @@ class WordKeys:
         self.atoms.update(zip(kept, map(atoms.__getitem__, kept)))
 
 
-def evict(*tables: dict[str, str] | dict[str, str | None] | dict[str, Atoms], count: int | None = None) -> None:
+def evict(*tables: dict[Any, Any], count: int | None = None) -> None:
     """Drop the older half (or `count`) of each cache (dicts keep insertion order): recent words stay."""
     for table in tables:
         for key in list(islice(table, len(table) // 2 if count is None else count)):
