@@ -39,7 +39,7 @@ from importlib.resources import files
 
 from monitor.matching.normalise import sentence_bounds, sentence_of
 from monitor.matching.stems import FUNCTION_WORDS, stem_many
-from monitor.matching.words import CACHE_KEY_MAX, evict
+from monitor.matching.words import CACHE_KEY_MAX, make_room
 from monitor.model import Event, Learned, Match, Watchlist
 from monitor.text_norm import WORD, fold
 
@@ -199,8 +199,7 @@ def _learn(words: list[str]) -> dict[str, str | None]:
     stemmed = iter(stem_many(list(compress(norms, content))))
     learnt = {word: next(stemmed) if is_content else None for word, is_content in zip(words, content, strict=True)}
     kept = [(word, stem) for word, stem in learnt.items() if len(word) <= CACHE_KEY_MAX][-(STEMS_KEPT // 2) :]
-    if len(_STEMS) + len(kept) > STEMS_KEPT:
-        evict(_STEMS, count=max(len(_STEMS) // 2, len(_STEMS) + len(kept) - STEMS_KEPT))
+    make_room(_STEMS, len(kept), STEMS_KEPT)
     _STEMS.update(kept)
     return learnt
 

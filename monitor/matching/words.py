@@ -254,8 +254,7 @@ class WordKeys:
         else:
             atoms = dict.fromkeys(words, ())
             atoms.update(zip(candidates, learnt_or_known))
-        if len(self.by_norm) + len(learnt) > self.limit:
-            evict(self.by_norm, count=max(len(self.by_norm) // 2, len(self.by_norm) + len(learnt) - self.limit))
+        make_room(self.by_norm, len(learnt), self.limit)
         self.by_norm.update(learnt)
         self._store(norms, atoms)
         return norms, atoms
@@ -338,6 +337,13 @@ class WordKeys:
                 evict(self.norms, self.atoms, count=len(self.norms))
         self.norms.update(zip(kept, map(norms.__getitem__, kept)))
         self.atoms.update(zip(kept, map(atoms.__getitem__, kept)))
+
+
+def make_room(table: dict[Any, Any], adding: int, limit: int) -> None:
+    """Before `adding` entries go into a cache of `limit`: if they would not fit, drop its older half, or
+    more, as many as they need."""
+    if len(table) + adding > limit:
+        evict(table, count=max(len(table) // 2, len(table) + adding - limit))
 
 
 def evict(*tables: dict[Any, Any], count: int | None = None) -> None:
