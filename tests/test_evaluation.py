@@ -36,6 +36,7 @@ BLIND_17 = REPO / "tests" / "data" / "eval_unseen17.jsonl"  # written blind (two
 BLIND_18 = REPO / "tests" / "data" / "eval_unseen18.jsonl"  # read out of sample in stop 33; the learned layer is trained on it since stop 34
 BLIND_19 = REPO / "tests" / "data" / "eval_unseen19.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 2026-12-05, stop 34), never tuned on
 BLIND_20 = REPO / "tests" / "data" / "eval_unseen20.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 2026-12-05, stop 34), never tuned on
+BLIND_21 = REPO / "tests" / "data" / "eval_unseen21.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 175 cases each, 2026-12-05, stop 36), never tuned on
 PLAIN = REPO / "bench" / "plain_watchlist.yaml"  # a plain analyst's list, never edited: measures the matcher itself
 NAMES = REPO / "tests" / "data" / "unrelated_names.txt"
 # Floors for the default watchlist, a little under what it measures (both sets are in-sample):
@@ -69,6 +70,15 @@ def test_the_blind_sets_parse_and_are_large_enough_to_read(blind: Path) -> None:
     """The sets written blind: here only their shape is checked (their figures are read by bench/eval_report.py)."""
     cases = parse_cases(blind.read_text().splitlines(), str(blind))
     assert len(cases) >= 600
+    assert len({c.id for c in cases}) == len(cases)
+    assert sum(c.alert for c in cases) >= 100 and sum(not c.alert for c in cases) >= 100
+    assert sum(bool(c.forbidden) for c in cases) >= 50
+
+
+def test_the_half_size_blind_set_parses_and_is_large_enough_to_read() -> None:
+    """Set 21 was written at half the size of the others (two writers, 175 cases each): its shape only."""
+    cases = parse_cases(BLIND_21.read_text().splitlines(), str(BLIND_21))
+    assert len(cases) >= 300
     assert len({c.id for c in cases}) == len(cases)
     assert sum(c.alert for c in cases) >= 100 and sum(not c.alert for c in cases) >= 100
     assert sum(bool(c.forbidden) for c in cases) >= 50
