@@ -37,6 +37,7 @@ BLIND_18 = REPO / "tests" / "data" / "eval_unseen18.jsonl"  # read out of sample
 BLIND_19 = REPO / "tests" / "data" / "eval_unseen19.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 2026-12-05, stop 34), never tuned on
 BLIND_20 = REPO / "tests" / "data" / "eval_unseen20.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 2026-12-05, stop 34), never tuned on
 BLIND_22 = REPO / "tests" / "data" / "eval_unseen22.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 2026-12-05, stop 36), never tuned on
+BLIND_23 = REPO / "tests" / "data" / "eval_unseen23.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 2026-12-05, stop 36), never tuned on
 BLIND_21 = REPO / "tests" / "data" / "eval_unseen21.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 175 cases each, 2026-12-05, stop 36), never tuned on
 PLAIN = REPO / "bench" / "plain_watchlist.yaml"  # a plain analyst's list, never edited: measures the matcher itself
 NAMES = REPO / "tests" / "data" / "unrelated_names.txt"
@@ -66,7 +67,7 @@ def test_the_labelled_set_is_large_and_varied() -> None:
     assert sum(not c.alert for c in cases) >= 50
 
 
-@pytest.mark.parametrize("blind", [BLIND_6, BLIND_7, BLIND_8, BLIND_9, BLIND_10, BLIND_11, BLIND_12, BLIND_13, BLIND_14, BLIND_15, BLIND_16, BLIND_17, BLIND_18, BLIND_19, BLIND_20, BLIND_22], ids=["set6", "set7", "set8", "set9", "set10", "set11", "set12", "set13", "set14", "set15", "set16", "set17", "set18", "set19", "set20", "set22"])
+@pytest.mark.parametrize("blind", [BLIND_6, BLIND_7, BLIND_8, BLIND_9, BLIND_10, BLIND_11, BLIND_12, BLIND_13, BLIND_14, BLIND_15, BLIND_16, BLIND_17, BLIND_18, BLIND_19, BLIND_20, BLIND_22, BLIND_23], ids=["set6", "set7", "set8", "set9", "set10", "set11", "set12", "set13", "set14", "set15", "set16", "set17", "set18", "set19", "set20", "set22", "set23"])
 def test_the_blind_sets_parse_and_are_large_enough_to_read(blind: Path) -> None:
     """The sets written blind: here only their shape is checked (their figures are read by bench/eval_report.py)."""
     cases = parse_cases(blind.read_text().splitlines(), str(blind))
