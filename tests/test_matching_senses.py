@@ -4,15 +4,19 @@ and Italian elisions, indented hard-wrapped copy, and function words that are no
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor.errors import WatchlistError
 from monitor.matching.layout import close_indented_cuts
 from monitor.matching.matcher import Matcher
 from monitor.matching.normalise import tokenize
 from monitor.matching.rules import match_text
+from monitor.matching.senses.events import three_words_before
 from monitor.model import Actor, Event, Rule, Watchlist
 from monitor.watchlist import load_watchlist
 
@@ -221,3 +225,32 @@ def test_events_and_states_of_a_sentence_telling_a_match_are_not_reported(states
     text = "Iran stunned Wales with two stoppage-time goals in the World Cup."
     assert [m.name for m in match_text(states, text).matches] == []
     assert names(states, "Militants struck the base, Tehran said on Monday.", "event") == ["strike"]
+
+
+# the pattern `three_words_before` replaced, searched over the window before a position: the oracle it must equal
+THREE_WORDS_BEFORE = re.compile(r"(?:(\w+)[ \t\n'’]+)?(?:(\w+)[ \t\n'’]+)?(\w+)[ \t\n'’]+$")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="ab_é1 \t\n'’,-.\u0301ß", max_size=90), st.integers(0, 90), st.integers(1, 70))
+def test_three_words_before_finds_what_the_pattern_searched(text: str, start: int, reach: int) -> None:
+    start = min(start, len(text))
+    searched = THREE_WORDS_BEFORE.search(text, max(0, start - reach), start)
+    found = three_words_before(text, start, reach)
+    if searched is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert found.words == searched.groups()
+        assert found.starts == tuple(searched.start(i) for i in (1, 2, 3))
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("said the latest ", ("said", "the", "latest")),
+    ("The big ", ("The", None, "big")),  # two words: the first and the last, as the pattern grouped them
+    ("Iran's the ", ("Iran", "s", "the")),
+    ("said, the ", (None, None, "the")),
+])
+def test_three_words_before_groups_the_words_as_the_pattern_did(text: str, words: tuple[str | None, ...]) -> None:
+    found = three_words_before(text, len(text))
+    assert found is not None and found.words == words
