@@ -232,7 +232,7 @@ class WordsBefore:
 def three_words_before(text: str, start: int, reach: int = 60) -> WordsBefore | None:
     """The words right before `start` (within `reach` characters), each followed by spaces or apostrophes
     only; found by one match on the window reversed (a search for them forwards tried every start in the
-    window: about 30 µs, this about 1)."""
+    window: 24 µs a call on real text, this 2.7)."""
     found = _REVERSED_WORDS.match(text[max(0, start - reach) : start][::-1])
     if found is None:
         return None
