@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/learned_events.py [--design gate|propose|veto]          # leave one in-sample set out
     .venv/bin/python bench/learned_events.py --code DIR --hold eval_unseen14       # prospective (below)
+    .venv/bin/python bench/learned_events.py --curve                                # learning curve (below)
 
 Needs scikit-learn, which monitor does not depend on (`.venv/bin/pip install scikit-learn==1.9.1`, the version
 these figures were made with). Each design is a logistic regression over general features: Snowball stems
@@ -19,7 +20,11 @@ The threshold reported per set is the grid's best on the pooled held-out figures
 Prospective (`--code DIR --hold SET`): DIR holds an older commit (`git archive COMMIT | tar -x -C DIR`) whose
 code and watchlist were frozen before SET was written: trained on the sets before SET with that matcher,
 scored on SET, where that matcher's misses were still out-of-sample ones. Sets 15-18 were read out of sample
-(on the rules, then on the layer trained without them) before they joined SETS; the sets written after are never read here.
+(on the rules, then on the layer trained without them) before they joined SETS.
+
+Learning curve (`--curve`): does more labelled data help? The three designs at CHOSEN, trained on a random share
+(CURVE; three seeds below the whole) of the cases of SETS, scored on LATER pooled: the sets read after the shipped
+layer was trained (never trained on; read once each, out of sample, before this was run).
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ GRID = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 WINDOW = 3  # words either side of a phrase whose stems are features
 C = 1.0  # inverse L2 strength
 CHOSEN = {"gate": 0.4, "propose": 0.2, "veto": 0.3}  # each design's pooled best threshold, leave one set out on HEAD's matcher
+LATER = tuple(f"eval_unseen{i}" for i in range(19, 24))  # read after the shipped layer was trained: the curve's held-out cases
+CURVE = (0.1, 0.25, 0.5, 0.75, 1.0)  # shares of SETS' cases the curve trains on
 
 
 @dataclass
@@ -57,11 +64,14 @@ def main() -> None:
     parser.add_argument("--code", type=Path, help="a tree of an older commit to take the matcher and watchlist from")
     parser.add_argument("--watchlist", type=Path, help="default: config/watchlist.yaml of the code")
     parser.add_argument("--hold", choices=SETS, help="score only this set, trained on the sets before it")
+    parser.add_argument("--curve", action="store_true", help="the learning curve: shares of SETS' cases, scored on LATER")
     args = parser.parse_args()
     code = args.code.resolve() if args.code else REPO
     sys.path.insert(0, str(code))
     designs = ("gate", "propose", "veto") if args.design == "all" else (args.design,)
     watchlist = args.watchlist or code / "config" / "watchlist.yaml"
+    if args.curve:
+        return learning_curve(load(watchlist, ("gate", "propose", "veto"), SETS + LATER))
     items = load(watchlist, designs)
     held_out = [args.hold] if args.hold else list(SETS)
     probabilities = {held: cross_fit(items, held, SETS[: SETS.index(held)] if args.hold else [s for s in SETS if s != held]) for held in held_out}
@@ -90,8 +100,25 @@ def main() -> None:
               f" ({len(deltas)} sets); the rules' events F1 across the held-out sets: {spread.min():.3f}-{spread.max():.3f}, sd {spread.std(ddof=1):.4f}")
 
 
-def load(path: Path, designs: tuple[str, ...]) -> dict[str, list[Item]]:
-    """Every in-sample case matched by the rules of the watchlist at `path`, with its candidates for the designs."""
+def learning_curve(items: dict[str, list[Item]]) -> None:
+    """Print LATER's pooled figures, the rules alone and the layer trained on each share of SETS' cases."""
+    import random
+
+    later = {"later": [item for s in LATER for item in items[s]]}
+    pool = [item for s in SETS for item in items[s]]
+    rules = figures(later["later"], {}, {})
+    print(f"trained on shares of {len(pool)} cases ({SETS[0]} ... {SETS[-1]}), scored on {len(later['later'])} ({LATER[0]} ... {LATER[-1]}) at {CHOSEN}")
+    print("\n| trained on | seed | cases | events F1 | events fp | events fn | alert accuracy | alerts missed |\n|---|---|---|---|---|---|---|---|")
+    print(f"| rules alone | - | 0 | {f1(*rules[:3]):.4f} | {rules[1]} | {rules[2]} | {rules[3] / rules[6]:.4f} | {rules[4]} |")
+    for share in CURVE:
+        for seed in (0, 1, 2) if share < 1 else (0,):
+            train = random.Random(seed).sample(pool, round(len(pool) * share))
+            got = figures(later["later"], cross_fit({"train": train, **later}, "later", ["train"]), CHOSEN)
+            print(f"| {share:.0%} | {seed} | {len(train)} | {f1(*got[:3]):.4f} | {got[1]} | {got[2]} | {got[3] / got[6]:.4f} | {got[4]} |", flush=True)
+
+
+def load(path: Path, designs: tuple[str, ...], names: tuple[str, ...] = SETS) -> dict[str, list[Item]]:
+    """Every case of the sets `names` matched by the rules of the watchlist at `path`, with its candidates for the designs."""
     from monitor.matching.evaluation import parse_cases
     from monitor.matching.matcher import Matcher
     from monitor.matching.rules import set_aside
@@ -103,7 +130,7 @@ def load(path: Path, designs: tuple[str, ...]) -> dict[str, list[Item]]:
     _MATCHER[:] = [matcher]
     events = {e.name: e for e in watchlist.events}
     items: dict[str, list[Item]] = {}
-    for name in SETS:
+    for name in names:
         cases = REPO / "tests" / "data" / f"{name}.jsonl"
         items[name] = []
         for case in parse_cases(cases.read_text(encoding="utf-8").splitlines(), str(cases)):
