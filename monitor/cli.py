@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.exceptions import TyperException
 
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, UsageError
 from monitor.logs import setup_logging
 from monitor.redact import redact, shown
 from monitor.settings import Settings, load_settings
@@ -81,6 +83,15 @@ def _logging(settings: Settings, verbose: bool, log_format: str | None) -> None:
     setup_logging(verbose, log_format or settings.log.format)
 
 
+@contextmanager
+def _usage() -> Iterator[None]:
+    """An option value the façade cannot use (`--for 6x`) is a usage mistake: one line naming the verb's --help, exit 2."""
+    try:
+        yield
+    except UsageError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
 def _app(config: Path) -> App:
     """The façade on a config file (imported here: see the imports above)."""
     from monitor.app import App
@@ -129,10 +140,11 @@ def match(
     """Show what the watchlist matches in one article (or, with --replay, in stored ones), without storing or alerting."""
     monitor = _app(config)
     if replay_span:
-        _print_replay(monitor.replay(replay_span, watchlist))
+        with _usage():
+            _print_replay(monitor.replay(replay_span, watchlist))
         return
     if file is None:
-        raise MonitorError("match: give an article FILE, - for standard input, or --replay SPAN")
+        raise typer.BadParameter("give an article FILE, - for standard input, or --replay SPAN", param_hint="FILE")
     text, result = monitor.match(file, sys.stdin.read() if file == "-" else None, watchlist)
     if as_json:
         from monitor.matching.report import result_json
@@ -182,7 +194,7 @@ def evaluate_cases(
     cases: Annotated[Path, typer.Argument(help="labelled cases, one JSON object per line (id, text, actors, events, alert; optional not: names that must not be reported)")],
     config: ConfigOption = DEFAULT_CONFIG,
     watchlist: Annotated[Path | None, typer.Option(help="a watchlist file or folder instead of the config's")] = None,
-    worst: Annotated[int | None, typer.Option(help="explain the errors of only this many of the worst cases (default: all)")] = None,
+    worst: Annotated[int | None, typer.Option(min=0, help="explain the errors of only this many of the worst cases (default: all)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object: the figures and every error with its cause")] = False,
 ) -> None:
     """Precision, recall and F1 of the watchlist on labelled cases, alert accuracy, and the cause of every error."""
@@ -291,7 +303,8 @@ def mute(
     if off:
         out.line(f"{name}: {'unmuted' if monitor.unmute(name) else 'was not muted'}")
         return
-    name, until = monitor.mute(name, for_, until_)
+    with _usage():
+        name, until = monitor.mute(name, for_, until_)
     out.line(f"{name}: muted until {until:%Y-%m-%d %H:%M} UTC")
 
 
@@ -501,7 +514,8 @@ def web(
     listen: Annotated[str, typer.Option("--listen", help="HOST:PORT to serve on; not loopback: needs MONITOR_WEB_TOKEN or MONITOR_WEB_USER and MONITOR_WEB_PASSWORD")] = "127.0.0.1:8080",
 ) -> None:
     """Serve the read-only web view (alerts, stories, actors over time, sources) until Ctrl-C."""
-    _app(config).web(listen, lambda name: out.line(f"web view of {name} on http://{listen}/ (Ctrl-C stops it)"))
+    with _usage():
+        _app(config).web(listen, lambda name: out.line(f"web view of {name} on http://{listen}/ (Ctrl-C stops it)"))
 
 
 # -- trends (issue 19): one self-contained block ------------------------------------------------

@@ -103,6 +103,16 @@ def test_a_hand_added_feed_url_with_a_token_parameter_is_masked(tmp_path: Path, 
     (["alerts", "show", "1", "2"], "unexpected extra argument"),
     (["stories", "--limit", "many"], "'--limit' / '-n'"),
     (["match", "--json", "--watchlist"], "requires an argument"),
+    (["match"], "give an article FILE"),
+    (["match", "--replay", "7x"], "--replay '7x': expected a span like 7d"),
+    (["match", "--replay", "99999999d"], "--replay '99999999d': longer than 100 years"),  # was an OverflowError traceback
+    (["match", "--replay", "9" * 5000 + "d"], "longer than 100 years"),  # more digits than int() reads
+    (["match", "--replay", "2020-02-01..2020-01-31"], "the range ends before it starts"),  # was a silent empty range
+    (["mute", "Iran", "--for", "6x"], "--for '6x': give a duration like 30m"),
+    (["mute", "Iran", "--for", "99999999w"], "--for '99999999w': longer than 100 years"),  # was an OverflowError traceback
+    (["mute", "Nobody", "--for", "6x"], "--for '6x'"),  # the usage mistake first
+    (["web", "--listen", "nonsense"], '--listen "nonsense": must look like 127.0.0.1:8080'),
+    (["eval", "tests/data/eval_cases.jsonl", "--worst", "-1"], "'--worst'"),  # was the errors of all cases but one
 ])
 def test_every_usage_mistake_is_one_line_and_exit_2(args: list[str], says: str) -> None:
     result = monitor(*args)
@@ -171,13 +181,18 @@ def test_mute_says_what_to_do_for_each_mistake(tmp_path: Path) -> None:
     cases = {
         ("Soleimani",): "'Soleimani' is an alias of the actor 'Qasem Soleimani': mute 'Qasem Soleimani'",
         ("Qasem Solemani",): "did you mean 'Qasem Soleimani'?",
-        ("Qasem Soleimani", "--for", "5"): "--for '5': give a duration like 30m, 6h, 2d or 1w",
-        ("Qasem Soleimani", "--until", "2020-01-01T08:00"): "--until '2020-01-01T08:00': that time has passed",
-        ("Qasem Soleimani", "--until", "tomorrow"): "--until 'tomorrow': give a time like 2026-11-26T08:00",
     }
     for args, says in cases.items():
         line = one_line_error(monitor("mute", *args, "--config", str(config)))
         assert says in line and "--replay" not in line, line
+    usage = {  # a malformed --for or --until is a usage mistake (README): exit 2, naming the --help to read
+        ("Qasem Soleimani", "--for", "5"): "--for '5': give a duration like 30m, 6h, 2d or 1w",
+        ("Qasem Soleimani", "--until", "2020-01-01T08:00"): "--until '2020-01-01T08:00': that time has passed",
+        ("Qasem Soleimani", "--until", "tomorrow"): "--until 'tomorrow': give a time like 2026-11-26T08:00",
+    }
+    for args, says in usage.items():
+        result = monitor("mute", *args, "--config", str(config))
+        assert result.returncode == 2 and says in result.stderr and "monitor mute --help`" in result.stderr, result.stderr
     muted = monitor("mute", "qasem soleimani", "--for", "2h", "--config", str(config))
     assert muted.returncode == 0 and muted.stdout.startswith("Qasem Soleimani: muted until"), muted.stderr
 
