@@ -240,6 +240,7 @@ def load_watchlist(path: str | Path) -> Watchlist:
         examples=tuple(x for p in parts for x in p.watchlist.examples),
         learned=all(p.watchlist.learned for p in parts),  # one file's `learned: false` turns the layer off
     )
+    _check_unique_names(parts)
     _check_references(watchlist, parts)
     _check_hierarchy(watchlist, parts)
     _check_yields(watchlist, parts)
@@ -375,6 +376,21 @@ def _examples(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> list[Example
                     where = f"{path}:{_line_of(node, (section, i, 'examples', key, j))}"
                     out.append(Example(kind, item.name, text, expect, where))
     return out
+
+
+def _check_unique_names(parts: list[_Part]) -> None:
+    """An actor, event or rule name (any case) given twice, in one file or two of a folder, is refused:
+    rules, mutes, trends and alerts know each by its name, so the second would be merged or hidden."""
+    for section in ("actors", "events", "rules"):
+        first: dict[str, str] = {}
+        for part in parts:
+            for i, item in enumerate(getattr(part.watchlist, section)):
+                line = _line_of(part.node, (section, i, "name")) if part.node is not None else None
+                key = item.name.casefold()
+                if key in first:
+                    raise WatchlistError(f"{part.path}:{line}: {section}[{i}] {item.name!r}: the name is given twice (first at {first[key]}): "
+                                         "merge the two entries or rename one", path=str(part.path), line=line)
+                first[key] = f"{part.path}:{line}"
 
 
 def _check_references(watchlist: Watchlist, parts: list[_Part]) -> None:
