@@ -172,6 +172,20 @@ def test_match_on_a_binary_file_is_one_line(tmp_path: Path) -> None:
     assert str(path) in line and "binary" in line
 
 
+def test_match_refuses_an_empty_file_and_binary_or_empty_stdin_in_one_line(tmp_path: Path) -> None:
+    """Regression: an empty (or blank) file and empty standard input printed an empty table and "no alert",
+    exit 0; binary standard input was matched as text. Now each is one line, exit 1, as a binary file is."""
+    for name, content in (("empty.txt", ""), ("blank.md", " \n\n\t\n"), ("menu.html", "<html><body><nav>Home</nav></body></html>")):
+        (tmp_path / name).write_text(content)
+        assert one_line_error(monitor("match", str(tmp_path / name))) == f"monitor: error: {tmp_path / name}: empty: no text to match"
+    for data, says in ((b"", "standard input: empty: no text to match"), (bytes(range(256)) * 4, "standard input: binary file, not an article")):
+        result = subprocess.run([sys.executable, "-m", "monitor", "match", "-"], cwd=REPO, input=data, capture_output=True, timeout=60)
+        assert result.returncode == 1 and result.stderr.decode().strip() == f"monitor: error: {says}", result.stderr
+    latin1 = subprocess.run([sys.executable, "-m", "monitor", "match", "-"], cwd=REPO, input="Iran fired ballistic missiles at Iraq, said l'agence à Paris.".encode("latin-1"),
+                            capture_output=True, timeout=60)
+    assert latin1.returncode == 0 and b"decision: ALERT" in latin1.stdout  # not UTF-8: read as cp1252, as the folder sources do
+
+
 def test_once_processes_and_alerts_then_alerts_lists_it(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -230,6 +244,15 @@ def test_eval_prints_precision_recall_and_the_worst_misses(tmp_path: Path) -> No
     assert "alert accuracy: 0.667 (2/3)" in result.stdout
     assert "unknown: miss Wagner Group: 'Wagner Group' is no actor or event of the watchlist" in result.stdout
     assert "unknown: alert missed: rule " in result.stdout and "alert-worthy texts missed: 1 of 2" in result.stdout
+
+
+def test_eval_refuses_a_file_of_no_cases_or_not_utf8_naming_it(tmp_path: Path) -> None:
+    """Regression: an empty cases file printed figures of 0 cases, exit 0; a Latin-1 one said only
+    "'utf-8' codec can't decode byte ..." without naming the file."""
+    (tmp_path / "empty.jsonl").write_text("\n\n")
+    assert one_line_error(monitor("eval", str(tmp_path / "empty.jsonl"))) == f"monitor: error: {tmp_path / 'empty.jsonl'}: no cases: one JSON object per line (id, text, actors, events, alert)"
+    (tmp_path / "latin.jsonl").write_bytes(json.dumps({"id": "x", "text": "é"}, ensure_ascii=False).encode("latin-1"))
+    assert one_line_error(monitor("eval", str(tmp_path / "latin.jsonl"))) == f"monitor: error: {tmp_path / 'latin.jsonl'}: not UTF-8 text (byte 21): labelled cases are JSON lines"
 
 
 def test_failed_deliveries_are_listed_and_can_be_requeued(tmp_path: Path) -> None:
