@@ -131,6 +131,19 @@ def test_check_renders_every_channel_template_against_a_sample_alert(tmp_path: P
     assert lines[1] == "monitor: channels[mail].body_template: unsupported operand type(s) for +: 'int' and 'str'"
 
 
+def test_check_refuses_a_folder_path_that_is_a_file(tmp_path: Path) -> None:
+    """Regression: `[[folders]] path = "README.md"` passed `monitor check` with "folder README.md does not
+    exist yet" (it exists: it is a file), and the daemon then logged "Not a directory" at every scan."""
+    article = tmp_path / "article.txt"
+    article.write_text("Iran fired ballistic missiles at Iraq.")
+    config = write_config(tmp_path, folders=[article])
+    line = one_line_error(monitor("check", "--config", str(config)))
+    assert line == f"monitor: {config}: folders[{article}].path: {article} is not a folder (a [[folders]] path names a folder of article files)"
+    missing = write_config(tmp_path, folders=[tmp_path / "inbox"])
+    result = monitor("check", "--config", str(missing))
+    assert result.returncode == 0 and f"warning: folder {tmp_path / 'inbox'} does not exist yet" in result.stdout, result.stderr
+
+
 def test_missing_config_is_one_line(tmp_path: Path) -> None:
     line = one_line_error(monitor("check", "--config", str(tmp_path / "nope.toml")))
     assert "nope.toml" in line and "not found" in line

@@ -55,6 +55,8 @@ class CheckVerbs(Core):
         report.problems += [f"example failed: {failure}" for failure in failed_examples(matcher, watchlist.examples)]
         report.lines += [f"warning: {warning}" for warning in slow_patterns(matcher, watchlist.examples)]
         report.problems += template_problems(settings.channels, sample_context(matcher))
+        report.problems += [f"{self.config}: folders[{folder.label}].path: {folder.path} is not a folder (a [[folders]] path names a folder of article files)"
+                            for folder in settings.folders if folder.path.exists() and not folder.path.is_dir()]
         if report.problems:
             return report
         report.lines.append(f"config {self.config}: ok ({len(settings.feeds)} feeds, {len(settings.folders)} folders)")
@@ -66,7 +68,7 @@ class CheckVerbs(Core):
         report.lines += [f"warning: rule {rule.name!r} routes to tags {', '.join(rule.tags)} but no channel has them: its alerts are stored, not sent"
                          for rule in watchlist.rules if not route(settings.channels, rule.tags)]
         report.lines += [f"channel {describe(channel)}" for channel in settings.channels]
-        report.lines += [f"warning: folder {folder.path} does not exist yet" for folder in settings.folders if not folder.path.is_dir()]
+        report.lines += [f"warning: folder {folder.path} does not exist yet" for folder in settings.folders if not folder.path.exists()]
         url = settings.store.sqlalchemy_url
         if not self.created():
             report.lines.append(f"database {database_file(url)}: not created yet (the first run creates it)")
