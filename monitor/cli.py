@@ -297,8 +297,11 @@ def mute(
     """Mute an actor or a rule for a while (its articles are still stored), lift it, or list mutes."""
     monitor = _app(config)
     if name is None:
-        for muted, until in monitor.mutes():
+        listed = monitor.mutes()
+        for muted, until in listed:
             out.line(f"{muted}: muted until {until:%Y-%m-%d %H:%M} UTC")
+        if not listed:
+            out.line("nothing is muted (`monitor mute NAME --for 6h` mutes an actor or a rule)")
         return
     if off:
         out.line(f"{name}: {'unmuted' if monitor.unmute(name) else 'was not muted'}")

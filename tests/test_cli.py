@@ -311,7 +311,7 @@ def test_check_says_the_database_is_fine_or_not_created_yet(tmp_path: Path) -> N
 @sqlite_only
 @pytest.mark.parametrize(("verb", "says"), [
     (["status"], "Daemons on"), (["alerts"], "Latest alerts"), (["alerts", "--failed"], "Alerts with failed deliveries"), (["stories"], "Latest stories"),
-    (["trends"], "Trends, last 30 days"), (["mute"], ""), (["sources"], "Sources"), (["sources", "export"], "<opml"),
+    (["trends"], "Trends, last 30 days"), (["mute"], "nothing is muted"), (["sources"], "Sources"), (["sources", "export"], "<opml"),
     (["match", "--replay", "7d"], "re-matched 0 stored articles"), (["alerts", "show", "1"], "no alert '1'"),
 ])
 def test_a_verb_that_only_reads_creates_no_database(tmp_path: Path, verb: list[str], says: str) -> None:
