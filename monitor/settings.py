@@ -315,8 +315,23 @@ def _unknown_key(loc: tuple[int | str, ...]) -> str:
         if model is None:
             return "unknown key"
     known = [name for name, field in model.model_fields.items() if not field.exclude]
+    elsewhere = [section for section, keys in _section_keys().items() if loc[-1] in keys]
+    if elsewhere:
+        return f"unknown key here: it belongs in {' or '.join(elsewhere)}"
     near = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
     return f"unknown key: did you mean {near[0]!r}?" if near else f"unknown key; this section takes {', '.join(known)}"
+
+
+def _section_keys() -> dict[str, set[str]]:
+    """Each table of monitor.toml (`[schedule]`, `[[feeds]]`, ...) and the keys it takes."""
+    tables = {}
+    for name, field in Settings.model_fields.items():
+        annotation = field.annotation
+        for model in getattr(annotation, "__args__", None) or (annotation,):
+            if isinstance(model, type) and issubclass(model, BaseModel):
+                table = f"[[{name}]]" if getattr(annotation, "__origin__", None) is list else f"[{name}]"
+                tables[table] = {key for key, f in model.model_fields.items() if not f.exclude}
+    return tables
 
 
 def load_settings(path: str | Path) -> Settings:

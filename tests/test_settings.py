@@ -74,6 +74,11 @@ def test_settings_are_frozen() -> None:
     ("[[feeds]]\nurl = 'https://example.org/rss'\nevery_seconds = 60\n", "feeds[0].every_seconds", "this section takes name, url, every, full_text"),
     ("[[channels]]\nname = 'a'\nurl = 'json://x'\n[[channels]]\nname = 'b'\nurll = 'json://y'\n", "channels[1].urll", "did you mean 'url'?"),
     ("[http]\nzzzz = 5\n", "http.zzzz", "this section takes timeout, deadline, max_body_bytes, max_redirects, allow_networks"),
+    # a key of another table (it suggested 'delivery' for feeds_every written above every table)
+    ("feeds_every = 30\n[schedule]\n", "feeds_every", "unknown key here: it belongs in [schedule]"),
+    ("[schedule]\ntimeout = 5\n", "schedule.timeout", "unknown key here: it belongs in [http]"),
+    ("[[feeds]]\nurl = 'https://example.org/rss'\nsettle_seconds = 1\n", "feeds[0].settle_seconds", "unknown key here: it belongs in [[folders]]"),
+    ("url = 'json://x'\n", "url", "unknown key here: it belongs in [store] or [[feeds]] or [[channels]]"),
 ])
 def test_typo_names_file_and_key(tmp_path: Path, text: str, key: str, hint: str) -> None:
     """Issue 14.20: the key nearest a typo is named (or, with none near, the keys the section takes)."""
