@@ -39,6 +39,13 @@ class StoreSettings(_Section):
     upgrade: Literal["auto", "manual"] = Field("auto", description="auto: opening the store upgrades its schema; manual: refuse until `monitor db upgrade`")
     keep_days: int = Field(0, ge=0, description="prune articles, their matches and sent deliveries older than this; 0 keeps everything")
 
+    @field_validator("path")
+    @classmethod
+    def _a_file(cls, value: Path) -> Path:
+        if value.is_dir():  # an empty path is "." too
+            raise ValueError(f"{str(value)!r} is a folder: give the SQLite file in it, e.g. var/monitor.db")
+        return value
+
     @property
     def sqlalchemy_url(self) -> str:
         return self.url or f"sqlite:///{self.path}"

@@ -267,3 +267,11 @@ def test_a_bad_max_in_flight_is_named_as_itself(tmp_path: Path) -> None:
     path.write_text("[http]\nmax_in_flight = 0\n")
     with pytest.raises(ConfigError, match=r"http\.max_in_flight: Input should be greater than or equal to 1$"):
         load_settings(path)
+
+
+def test_a_store_path_that_is_a_folder_names_the_key(tmp_path: Path) -> None:
+    """Regression: `[store] path = "var"` (or "") failed later, in every verb, with "cannot open database
+    var: unable to open database file", naming neither the key nor the cause."""
+    for value, shown in ((str(tmp_path), repr(str(tmp_path))), ("", "'.'")):
+        error = config_error(toml(tmp_path, f"[store]\npath = {value!r}\n"))
+        assert error.key == "store.path" and f"store.path: {shown} is a folder: give the SQLite file in it, e.g. var/monitor.db" in str(error)
