@@ -21,7 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from monitor.errors import ConfigError
 from monitor.limits import HttpLimits
-from monitor.redact import register_secret
+from monitor.redact import redact, register_secret
 from monitor import defaults
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -364,4 +364,7 @@ def load_settings(path: str | Path) -> Settings:
     for section, names in (("channels", [c.name for c in settings.channels]), ("feeds", [f.label for f in settings.feeds]), ("folders", [f.label for f in settings.folders])):
         for name in sorted({n for n in names if names.count(n) > 1}):
             raise ConfigError(f"{path}: {section}: {name!r} is listed twice (names must be unique)", path=str(path), key=section)
+    for section, places in (("feeds", [f.url for f in settings.feeds]), ("folders", [str(f.path) for f in settings.folders])):
+        for place in sorted({p for p in places if places.count(p) > 1}):  # each would be polled (scanned) on its own
+            raise ConfigError(f"{path}: {section}: keep one of the two entries of {'url' if section == 'feeds' else 'path'} {redact(place)}", path=str(path), key=section)
     return settings.model_copy(update={"path": path})

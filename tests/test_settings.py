@@ -275,3 +275,16 @@ def test_a_store_path_that_is_a_folder_names_the_key(tmp_path: Path) -> None:
     for value, shown in ((str(tmp_path), repr(str(tmp_path))), ("", "'.'")):
         error = config_error(toml(tmp_path, f"[store]\npath = {value!r}\n"))
         assert error.key == "store.path" and f"store.path: {shown} is a folder: give the SQLite file in it, e.g. var/monitor.db" in str(error)
+
+
+def test_two_feeds_of_one_url_or_two_folders_of_one_path_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: two [[feeds]] of one URL under two names passed, and the feed was polled twice each
+    tick (`monitor sources add` refuses a URL already known); the same for a folder's path. The URL's
+    secret stays masked."""
+    monkeypatch.setenv("FEED_TOKEN", "s3cr3t-value")
+    feeds = toml(tmp_path, '[[feeds]]\nname = "a"\nurl = "https://x.example/rss?token=${FEED_TOKEN}"\n'
+                           '[[feeds]]\nname = "b"\nurl = "https://x.example/rss?token=${FEED_TOKEN}"\n')
+    error = config_error(feeds)
+    assert str(error) == f"{feeds}: feeds: keep one of the two entries of url https://x.example/rss?token=****" and error.key == "feeds"
+    folders = toml(tmp_path, f'[[folders]]\nname = "a"\npath = "{tmp_path}"\n[[folders]]\nname = "b"\npath = "{tmp_path}"\n', name="f.toml")
+    assert str(config_error(folders)) == f"{folders}: folders: keep one of the two entries of path {tmp_path}"
