@@ -406,7 +406,8 @@ def sources_add(
     full_text: Annotated[bool, typer.Option("--full-text", help="fetch each new entry's page and match its main text")] = False,
 ) -> None:
     """Add a feed; an HTML page's <link rel="alternate"> feed is found and added instead."""
-    source_id, title, feed_url = _app(config).add_source(url, name, every, full_text)
+    with _usage():
+        source_id, title, feed_url = _app(config).add_source(url, name, every, full_text)
     out.line(f"source {source_id} ({title}): {feed_url}")
 
 
@@ -417,7 +418,8 @@ def sources_import(
     every: Annotated[float | None, typer.Option(help="fixed seconds between polls (default: adaptive)")] = None,
 ) -> None:
     """Add every feed of an OPML file (feeds already known are skipped)."""
-    imported = _app(config).import_opml(opml, every)
+    with _usage():
+        imported = _app(config).import_opml(opml, every)
     for url, reason in imported.skipped:
         out.line(f"skipped {url}: {reason}")
     out.line(f"{imported.added} of {imported.total} feeds added from {opml}")

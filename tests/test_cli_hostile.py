@@ -113,6 +113,11 @@ def test_a_hand_added_feed_url_with_a_token_parameter_is_masked(tmp_path: Path, 
     (["mute", "Nobody", "--for", "6x"], "--for '6x'"),  # the usage mistake first
     (["web", "--listen", "nonsense"], '--listen "nonsense": must look like 127.0.0.1:8080'),
     (["eval", "tests/data/eval_cases.jsonl", "--worst", "-1"], "'--worst'"),  # was the errors of all cases but one
+    # stored, 0, -5 or nan made every later `monitor once` end in a traceback ("interval must be > 0")
+    (["sources", "add", "https://x.example/f", "--every", "0"], "--every 0: give seconds above 0 between polls"),
+    (["sources", "add", "https://x.example/f", "--every", "-5"], "--every -5: give seconds above 0"),
+    (["sources", "add", "https://x.example/f", "--every", "nan"], "--every nan: give seconds above 0"),
+    (["sources", "import", "x.opml", "--every", "0"], "--every 0: give seconds above 0"),
 ])
 def test_every_usage_mistake_is_one_line_and_exit_2(args: list[str], says: str) -> None:
     result = monitor(*args)
