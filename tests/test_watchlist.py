@@ -571,3 +571,18 @@ def test_a_name_given_in_two_files_of_a_folder_is_refused(tmp_path: Path) -> Non
     first = yaml_file(folder, BASE, name="a.yaml")
     second = yaml_file(folder, "actors:\n  - name: Qasem Soleimani\n    kind: person\n", name="b.yaml")
     assert f"the name is given twice (first at {first}:2)" in watchlist_error(second, 2, load=folder)
+
+
+@pytest.mark.parametrize(("text", "line", "says"), [
+    ("rules:\n  - name: r\n    within: sentense\n", 3, 'rules[0].within: should be a whole number or "sentence"'),
+    ("actors:\n  - name: Iran\n    kind: state\n    aliases:\n      -\n", 5, "actors[0].aliases[0]: should be a text or a mapping of alias and context"),
+    ("events:\n  - name: e\n    severity: 2\n    phrases: [5]\n", 4, "events[0].phrases[0]: should be a text or a mapping of phrase and context"),
+    ("actors:\n  - name: Iran\n    kind: state\n    aliases:\n      - alias: QS\n", 5, "actors[0].aliases[0].context: Field required"),
+    ("- Soleimani\n- Muhandis\n", 1, "(top level): a watchlist is a mapping of actors, events and rules lists (docs/watchlist.md), not a list"),
+])
+def test_a_value_no_form_takes_is_named_at_its_key_in_words(tmp_path: Path, text: str, line: int, says: str) -> None:
+    """Regression: pydantic's form names leaked (`rules[0].within.int: Input should be a valid integer`,
+    `aliases[0].str: Input should be a valid string` for a mapping alias that lacked only its context,
+    `instance of _WatchlistSpec`)."""
+    path = yaml_file(tmp_path, text)
+    assert watchlist_error(path, line) == f"{path}:{line}: {says}"
