@@ -329,6 +329,16 @@ def _unknown_key(loc: tuple[int | str, ...]) -> str:
     return f"unknown key: did you mean {near[0]!r}?" if near else f"unknown key; this section takes {', '.join(known)}"
 
 
+def _table_kind(loc: tuple[int | str, ...], kind: str) -> str | None:
+    """`[feeds]` for `[[feeds]]` (or the reverse) in words; None for any other error."""
+    tables = _section_keys()
+    if len(loc) == 1 and kind == "list_type" and f"[[{loc[0]}]]" in tables:
+        return f"write [[{loc[0]}]] (an array of tables: one [[{loc[0]}]] per entry), not [{loc[0]}]"
+    if len(loc) == 1 and kind in ("model_type", "dict_type") and f"[{loc[0]}]" in tables:
+        return f"write [{loc[0]}] (one table), not [[{loc[0]}]]"
+    return None
+
+
 def _section_keys() -> dict[str, set[str]]:
     """Each table of monitor.toml (`[schedule]`, `[[feeds]]`, ...) and the keys it takes."""
     tables = {}
@@ -358,7 +368,7 @@ def load_settings(path: str | Path) -> Settings:
     except ValidationError as exc:
         err = exc.errors()[0]
         key = _where(tuple(err["loc"]))
-        problem = _unknown_key(err["loc"]) if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+        problem = _unknown_key(err["loc"]) if err["type"] == "extra_forbidden" else _table_kind(err["loc"], err["type"]) or err["msg"].removeprefix("Value error, ")
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise ConfigError(f"{path}: {key}: {problem}{more}", path=str(path), key=key) from None
     for section, names in (("channels", [c.name for c in settings.channels]), ("feeds", [f.label for f in settings.feeds]), ("folders", [f.label for f in settings.folders])):

@@ -288,3 +288,14 @@ def test_two_feeds_of_one_url_or_two_folders_of_one_path_are_refused(tmp_path: P
     assert str(error) == f"{feeds}: feeds: keep one of the two entries of url https://x.example/rss?token=****" and error.key == "feeds"
     folders = toml(tmp_path, f'[[folders]]\nname = "a"\npath = "{tmp_path}"\n[[folders]]\nname = "b"\npath = "{tmp_path}"\n', name="f.toml")
     assert str(config_error(folders)) == f"{folders}: folders: keep one of the two entries of path {tmp_path}"
+
+
+@pytest.mark.parametrize(("text", "key", "says"), [
+    ('[feeds]\nname = "wire"\nurl = "https://example.org/rss"\n', "feeds", "write [[feeds]] (an array of tables: one [[feeds]] per entry), not [feeds]"),
+    ("[[schedule]]\nfeeds_every = 3\n", "schedule", "write [schedule] (one table), not [[schedule]]"),
+])
+def test_a_table_written_with_the_wrong_brackets_says_which_to_write(tmp_path: Path, text: str, key: str, says: str) -> None:
+    """Regression: `[feeds]` said "feeds: Input should be a valid list", `[[schedule]]` "Input should be a
+    valid dictionary or instance of ScheduleSettings"."""
+    path = toml(tmp_path, text)
+    assert str(config_error(path)) == f"{path}: {key}: {says}"
