@@ -229,6 +229,12 @@ def check(config: ConfigOption = DEFAULT_CONFIG) -> None:
         raise SystemExit(1)
 
 
+def _pass_config(ctx: typer.Context, config: Path) -> None:
+    """`monitor sources --config X retry 1`: the group's --config is the subcommand's default (it was
+    ignored, and the subcommand changed the default config's store)."""
+    ctx.default_map = {ctx.invoked_subcommand or "": {"config": str(config)}}
+
+
 alerts_app = typer.Typer(help="The latest alerts, failed deliveries, and re-queueing them.", invoke_without_command=True)
 app.add_typer(alerts_app, name="alerts")
 
@@ -242,6 +248,7 @@ def alerts(
 ) -> None:
     """The latest alerts from the database, with their delivery state per channel."""
     if ctx.invoked_subcommand is not None:
+        _pass_config(ctx, config)
         return
     rows = _app(config).alerts(limit, failed_only=failed)
     table = _Table("id", "time (UTC)", "sev", "title", "source", "deliveries", title="Alerts with failed deliveries" if failed else "Latest alerts")
@@ -354,6 +361,7 @@ app.add_typer(sources_app, name="sources")
 def sources_list(ctx: typer.Context, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Every source (from the config and added here) with its health: status, last success, fetch time, last error, next check."""
     if ctx.invoked_subcommand is not None:
+        _pass_config(ctx, config)
         return
     table = _Table("id", "name", "kind", "status", "last success", "fetch", "next check", "errors", "new", "last error", title="Sources")
     for h in _app(config).sources():  # read-only: configured sources not stored yet have no id

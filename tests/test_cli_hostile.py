@@ -239,3 +239,16 @@ def test_once_prints_hostile_titles_and_names_with_their_escapes_written_out(tmp
     assert "=== ALERT" in result.stdout and "\\x1b" in result.stdout
     assert not any(line.startswith("2026-01-01T00:00:00Z WARNING forged") for line in result.stderr.splitlines())
     assert "x\\n2026-01-01T00:00:00Z WARNING forged.txt" in result.stderr
+
+
+def test_a_groups_config_is_its_subcommands_default(tmp_path: Path) -> None:
+    """Regression: `monitor sources --config X retry 1` (and `alerts --config X show 1`) ignored X and
+    read or changed the store of the default config/monitor.toml in the current folder."""
+    config = write_config(tmp_path, folders=[hostile_inbox(tmp_path)])
+    assert monitor("once", "--config", str(config)).returncode == 0
+    shown = monitor("alerts", "--config", str(config), "show", "1", cwd=tmp_path)  # no config/monitor.toml here
+    assert shown.returncode == 0 and "alert 1 (Alert id" in shown.stdout, shown.stderr
+    disabled = monitor("sources", "--config", str(config), "disable", "1", cwd=tmp_path)
+    assert disabled.returncode == 0 and "disabled" in disabled.stdout, disabled.stderr
+    own = monitor("sources", "--config", str(config), "enable", "1", "--config", str(tmp_path / "other.toml"), cwd=tmp_path)
+    assert own.returncode == 1 and "other.toml: config file not found" in own.stderr  # the subcommand's own --config wins
