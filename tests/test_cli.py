@@ -144,6 +144,16 @@ def test_check_refuses_a_folder_path_that_is_a_file(tmp_path: Path) -> None:
     assert result.returncode == 0 and f"warning: folder {tmp_path / 'inbox'} does not exist yet" in result.stdout, result.stderr
 
 
+def test_check_warns_of_a_watchlist_with_nothing_to_alert_on(tmp_path: Path) -> None:
+    """Regression: an empty watchlist (or one without rules) passed as "ok (0 actors, 0 events, 0 rules)"
+    without a word: the daemon then stores everything and alerts nobody."""
+    empty = tmp_path / "watchlist.yaml"
+    empty.write_text("actors:\n  - name: Iran\n    kind: state\n")
+    result = monitor("check", "--config", str(write_config(tmp_path, watchlist=empty)))
+    assert result.returncode == 0 and f"warning: {empty}: no rules and no spikes: nothing will alert (docs/watchlist.md)" in result.stdout, result.stderr
+    assert "nothing will alert" not in monitor("check", "--config", str(write_config(tmp_path))).stdout
+
+
 def test_missing_config_is_one_line(tmp_path: Path) -> None:
     line = one_line_error(monitor("check", "--config", str(tmp_path / "nope.toml")))
     assert "nope.toml" in line and "not found" in line

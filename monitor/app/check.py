@@ -65,6 +65,8 @@ class CheckVerbs(Core):
             f"{len(watchlist.rules)} rules, {len(watchlist.examples)} examples hold)",
         )
         report.lines += [f"warning: {settings.watchlist}: {warning}" for warning in duplicate_aliases(watchlist)]
+        if not (watchlist.rules or watchlist.spikes):
+            report.lines.append(f"warning: {settings.watchlist}: no rules and no spikes: nothing will alert (docs/watchlist.md)")
         report.lines += [f"warning: rule {rule.name!r} routes to tags {', '.join(rule.tags)} but no channel has them: its alerts are stored, not sent"
                          for rule in watchlist.rules if not route(settings.channels, rule.tags)]
         report.lines += [f"channel {describe(channel)}" for channel in settings.channels]
