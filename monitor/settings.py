@@ -25,6 +25,7 @@ from monitor.redact import redact, register_secret
 from monitor import defaults
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_UNCLOSED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_}])")  # `${SMTP_PASSWORD@host`: a typo, not a literal
 
 
 class _Section(BaseModel):
@@ -301,6 +302,8 @@ def _expand_env(value: Any, path: Path, key: str) -> Any:
             register_secret(value)
         return os.environ[name]
 
+    if unclosed := _UNCLOSED.search(value):
+        raise ConfigError(f"{path}: {key}: {unclosed.group()} has no closing brace: write ${{NAME}} (letters, digits and _)", path=str(path), key=key)
     return _ENV.sub(replace, value)
 
 

@@ -299,3 +299,13 @@ def test_a_table_written_with_the_wrong_brackets_says_which_to_write(tmp_path: P
     valid dictionary or instance of ScheduleSettings"."""
     path = toml(tmp_path, text)
     assert str(config_error(path)) == f"{path}: {key}: {says}"
+
+
+def test_an_unclosed_environment_variable_is_refused_naming_the_key(tmp_path: Path) -> None:
+    """Regression: `${SMTP_PASSWORD@smtp.example.org` (the brace forgotten) was taken as written, and the
+    channel sent with the literal text as its password."""
+    path = toml(tmp_path, '[[channels]]\nname = "mail"\nurl = "mailtos://alerts:${SMTP_PASSWORD@smtp.example.org"\n')
+    error = config_error(path)
+    assert str(error) == f"{path}: channels[0].url: ${{SMTP_PASSWORD has no closing brace: write ${{NAME}} (letters, digits and _)"
+    template = toml(tmp_path, '[[channels]]\nname = "a"\nurl = "json://x"\nbody_template = "Cost: ${{ title }}"\n', name="t.toml")
+    assert load_settings(template).channels[0].body_template == "Cost: ${{ title }}"  # a dollar before a Jinja expression stays
