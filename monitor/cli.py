@@ -70,6 +70,8 @@ class _Table:
         self.rich.add_row(*(self._text("\n".join(shown(c) for c in ([cell] if isinstance(cell, str) else cell))) for cell in cells))
 
 
+LIMIT_MAX = 1_000_000  # rows a listing shows at most; bounds also keep numbers SQLite cannot take out (they were tracebacks)
+ID_MAX = 2**63 - 1  # SQLite's and PostgreSQL's largest id
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="the monitor.toml to use")]
 DEFAULT_CONFIG = Path("config/monitor.toml")
 
@@ -243,7 +245,7 @@ app.add_typer(alerts_app, name="alerts")
 def alerts(
     ctx: typer.Context,
     config: ConfigOption = DEFAULT_CONFIG,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="how many of the latest alerts")] = 20,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=LIMIT_MAX, help="how many of the latest alerts")] = 20,
     failed: Annotated[bool, typer.Option("--failed", help="only alerts with a delivery that gave up")] = False,
 ) -> None:
     """The latest alerts from the database, with their delivery state per channel."""
@@ -321,7 +323,7 @@ def mute(
 @app.command()
 def stories(
     config: ConfigOption = DEFAULT_CONFIG,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="how many of the latest stories")] = 20,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=LIMIT_MAX, help="how many of the latest stories")] = 20,
 ) -> None:
     """Recent stories: copies of one story from every source, with their size and highest severity."""
     table = _Table("id", "first seen (UTC)", "articles", "sources", "sev", "first title", title="Latest stories")
@@ -382,25 +384,25 @@ def _source_changed(h: SourceHealth, verb: str) -> None:
 
 
 @sources_app.command("retry")
-def sources_retry(source_id: Annotated[int, typer.Argument(help="the source's id (see `monitor sources`)")], config: ConfigOption = DEFAULT_CONFIG) -> None:
+def sources_retry(source_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="the source's id (see `monitor sources`)")], config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Poll a source at the daemon's next tick, lifting a suspension."""
     _source_changed(_app(config).retry_source(source_id), "will be polled at the next tick")
 
 
 @sources_app.command("enable")
-def sources_enable(source_id: Annotated[int, typer.Argument(help="the source's id")], config: ConfigOption = DEFAULT_CONFIG) -> None:
+def sources_enable(source_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="the source's id")], config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Poll a disabled source again."""
     _source_changed(_app(config).enable_source(source_id), "enabled")
 
 
 @sources_app.command("disable")
-def sources_disable(source_id: Annotated[int, typer.Argument(help="the source's id")], config: ConfigOption = DEFAULT_CONFIG) -> None:
+def sources_disable(source_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="the source's id")], config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Stop polling a source (its articles and history stay)."""
     _source_changed(_app(config).disable_source(source_id), "disabled")
 
 
 @sources_app.command("remove")
-def sources_remove(source_id: Annotated[int, typer.Argument(help="the source's id (see `monitor sources`)")], config: ConfigOption = DEFAULT_CONFIG) -> None:
+def sources_remove(source_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="the source's id (see `monitor sources`)")], config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Remove a feed added with `sources add` or `import` (its articles and alerts stay; adding it again brings it back)."""
     _source_changed(_app(config).remove_source(source_id), "removed")
 
@@ -474,7 +476,7 @@ def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
 @app.command()
 def prune(
     config: ConfigOption = DEFAULT_CONFIG,
-    days: Annotated[int | None, typer.Option("--days", min=1, help="prune what is older than this many days (default: keep_days of the config's store table)")] = None,
+    days: Annotated[int | None, typer.Option("--days", min=1, max=36500, help="prune what is older than this many days (default: keep_days of the config's store table)")] = None,
 ) -> None:
     """Delete articles (and their matches) and sent deliveries older than keep_days; articles with an alert stay."""
     p = _app(config).prune(days)

@@ -118,6 +118,11 @@ def test_a_hand_added_feed_url_with_a_token_parameter_is_masked(tmp_path: Path, 
     (["sources", "add", "https://x.example/f", "--every", "-5"], "--every -5: give seconds above 0"),
     (["sources", "add", "https://x.example/f", "--every", "nan"], "--every nan: give seconds above 0"),
     (["sources", "import", "x.opml", "--every", "0"], "--every 0: give seconds above 0"),
+    # numbers past what SQLite takes were OverflowError tracebacks
+    (["stories", "-n", "99999999999999999999"], "'--limit' / '-n': Input should be less than or equal to 1000000"),
+    (["alerts", "--limit", "99999999999999999999"], "'--limit' / '-n'"),
+    (["sources", "retry", "99999999999999999999"], "Invalid value for 'source_id'"),
+    (["prune", "--days", "99999999999999"], "Invalid value for '--days'"),
 ])
 def test_every_usage_mistake_is_one_line_and_exit_2(args: list[str], says: str) -> None:
     result = monitor(*args)
