@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.exceptions import TyperException
 
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, UsageError
 from monitor.logs import setup_logging
 from monitor.redact import redact, shown
 from monitor.settings import Settings, load_settings
@@ -68,6 +70,8 @@ class _Table:
         self.rich.add_row(*(self._text("\n".join(shown(c) for c in ([cell] if isinstance(cell, str) else cell))) for cell in cells))
 
 
+LIMIT_MAX = 1_000_000  # rows a listing shows at most; bounds also keep numbers SQLite cannot take out (they were tracebacks)
+ID_MAX = 2**63 - 1  # SQLite's and PostgreSQL's largest id
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="the monitor.toml to use")]
 DEFAULT_CONFIG = Path("config/monitor.toml")
 
@@ -79,6 +83,15 @@ def _logging(settings: Settings, verbose: bool, log_format: str | None) -> None:
     if log_format not in (None, "text", "json"):
         raise typer.BadParameter(f'{log_format!r}: use "text" or "json"', param_hint="--log-format")
     setup_logging(verbose, log_format or settings.log.format)
+
+
+@contextmanager
+def _usage() -> Iterator[None]:
+    """An option value the façade cannot use (`--for 6x`) is a usage mistake: one line naming the verb's --help, exit 2."""
+    try:
+        yield
+    except UsageError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def _app(config: Path) -> App:
@@ -129,11 +142,12 @@ def match(
     """Show what the watchlist matches in one article (or, with --replay, in stored ones), without storing or alerting."""
     monitor = _app(config)
     if replay_span:
-        _print_replay(monitor.replay(replay_span, watchlist))
+        with _usage():
+            _print_replay(monitor.replay(replay_span, watchlist))
         return
     if file is None:
-        raise MonitorError("match: give an article FILE, - for standard input, or --replay SPAN")
-    text, result = monitor.match(file, sys.stdin.read() if file == "-" else None, watchlist)
+        raise typer.BadParameter("give an article FILE, - for standard input, or --replay SPAN", param_hint="FILE")
+    text, result = monitor.match(file, sys.stdin.buffer.read() if file == "-" else None, watchlist)
     if as_json:
         from monitor.matching.report import result_json
 
@@ -182,7 +196,7 @@ def evaluate_cases(
     cases: Annotated[Path, typer.Argument(help="labelled cases, one JSON object per line (id, text, actors, events, alert; optional not: names that must not be reported)")],
     config: ConfigOption = DEFAULT_CONFIG,
     watchlist: Annotated[Path | None, typer.Option(help="a watchlist file or folder instead of the config's")] = None,
-    worst: Annotated[int | None, typer.Option(help="explain the errors of only this many of the worst cases (default: all)")] = None,
+    worst: Annotated[int | None, typer.Option(min=0, help="explain the errors of only this many of the worst cases (default: all)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object: the figures and every error with its cause")] = False,
 ) -> None:
     """Precision, recall and F1 of the watchlist on labelled cases, alert accuracy, and the cause of every error."""
@@ -217,6 +231,12 @@ def check(config: ConfigOption = DEFAULT_CONFIG) -> None:
         raise SystemExit(1)
 
 
+def _pass_config(ctx: typer.Context, config: Path) -> None:
+    """`monitor sources --config X retry 1`: the group's --config is the subcommand's default (it was
+    ignored, and the subcommand changed the default config's store)."""
+    ctx.default_map = {ctx.invoked_subcommand or "": {"config": str(config)}}
+
+
 alerts_app = typer.Typer(help="The latest alerts, failed deliveries, and re-queueing them.", invoke_without_command=True)
 app.add_typer(alerts_app, name="alerts")
 
@@ -225,11 +245,12 @@ app.add_typer(alerts_app, name="alerts")
 def alerts(
     ctx: typer.Context,
     config: ConfigOption = DEFAULT_CONFIG,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="how many of the latest alerts")] = 20,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=LIMIT_MAX, help="how many of the latest alerts")] = 20,
     failed: Annotated[bool, typer.Option("--failed", help="only alerts with a delivery that gave up")] = False,
 ) -> None:
     """The latest alerts from the database, with their delivery state per channel."""
     if ctx.invoked_subcommand is not None:
+        _pass_config(ctx, config)
         return
     rows = _app(config).alerts(limit, failed_only=failed)
     table = _Table("id", "time (UTC)", "sev", "title", "source", "deliveries", title="Alerts with failed deliveries" if failed else "Latest alerts")
@@ -285,20 +306,24 @@ def mute(
     """Mute an actor or a rule for a while (its articles are still stored), lift it, or list mutes."""
     monitor = _app(config)
     if name is None:
-        for muted, until in monitor.mutes():
+        listed = monitor.mutes()
+        for muted, until in listed:
             out.line(f"{muted}: muted until {until:%Y-%m-%d %H:%M} UTC")
+        if not listed:
+            out.line("nothing is muted (`monitor mute NAME --for 6h` mutes an actor or a rule)")
         return
     if off:
         out.line(f"{name}: {'unmuted' if monitor.unmute(name) else 'was not muted'}")
         return
-    name, until = monitor.mute(name, for_, until_)
+    with _usage():
+        name, until = monitor.mute(name, for_, until_)
     out.line(f"{name}: muted until {until:%Y-%m-%d %H:%M} UTC")
 
 
 @app.command()
 def stories(
     config: ConfigOption = DEFAULT_CONFIG,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="how many of the latest stories")] = 20,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=LIMIT_MAX, help="how many of the latest stories")] = 20,
 ) -> None:
     """Recent stories: copies of one story from every source, with their size and highest severity."""
     table = _Table("id", "first seen (UTC)", "articles", "sources", "sev", "first title", title="Latest stories")
@@ -338,6 +363,7 @@ app.add_typer(sources_app, name="sources")
 def sources_list(ctx: typer.Context, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Every source (from the config and added here) with its health: status, last success, fetch time, last error, next check."""
     if ctx.invoked_subcommand is not None:
+        _pass_config(ctx, config)
         return
     table = _Table("id", "name", "kind", "status", "last success", "fetch", "next check", "errors", "new", "last error", title="Sources")
     for h in _app(config).sources():  # read-only: configured sources not stored yet have no id
@@ -358,25 +384,25 @@ def _source_changed(h: SourceHealth, verb: str) -> None:
 
 
 @sources_app.command("retry")
-def sources_retry(source_id: Annotated[int, typer.Argument(help="the source's id (see `monitor sources`)")], config: ConfigOption = DEFAULT_CONFIG) -> None:
+def sources_retry(source_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="the source's id (see `monitor sources`)")], config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Poll a source at the daemon's next tick, lifting a suspension."""
     _source_changed(_app(config).retry_source(source_id), "will be polled at the next tick")
 
 
 @sources_app.command("enable")
-def sources_enable(source_id: Annotated[int, typer.Argument(help="the source's id")], config: ConfigOption = DEFAULT_CONFIG) -> None:
+def sources_enable(source_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="the source's id")], config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Poll a disabled source again."""
     _source_changed(_app(config).enable_source(source_id), "enabled")
 
 
 @sources_app.command("disable")
-def sources_disable(source_id: Annotated[int, typer.Argument(help="the source's id")], config: ConfigOption = DEFAULT_CONFIG) -> None:
+def sources_disable(source_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="the source's id")], config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Stop polling a source (its articles and history stay)."""
     _source_changed(_app(config).disable_source(source_id), "disabled")
 
 
 @sources_app.command("remove")
-def sources_remove(source_id: Annotated[int, typer.Argument(help="the source's id (see `monitor sources`)")], config: ConfigOption = DEFAULT_CONFIG) -> None:
+def sources_remove(source_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="the source's id (see `monitor sources`)")], config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Remove a feed added with `sources add` or `import` (its articles and alerts stay; adding it again brings it back)."""
     _source_changed(_app(config).remove_source(source_id), "removed")
 
@@ -390,7 +416,8 @@ def sources_add(
     full_text: Annotated[bool, typer.Option("--full-text", help="fetch each new entry's page and match its main text")] = False,
 ) -> None:
     """Add a feed; an HTML page's <link rel="alternate"> feed is found and added instead."""
-    source_id, title, feed_url = _app(config).add_source(url, name, every, full_text)
+    with _usage():
+        source_id, title, feed_url = _app(config).add_source(url, name, every, full_text)
     out.line(f"source {source_id} ({title}): {feed_url}")
 
 
@@ -401,7 +428,8 @@ def sources_import(
     every: Annotated[float | None, typer.Option(help="fixed seconds between polls (default: adaptive)")] = None,
 ) -> None:
     """Add every feed of an OPML file (feeds already known are skipped)."""
-    imported = _app(config).import_opml(opml, every)
+    with _usage():
+        imported = _app(config).import_opml(opml, every)
     for url, reason in imported.skipped:
         out.line(f"skipped {url}: {reason}")
     out.line(f"{imported.added} of {imported.total} feeds added from {opml}")
@@ -448,7 +476,7 @@ def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
 @app.command()
 def prune(
     config: ConfigOption = DEFAULT_CONFIG,
-    days: Annotated[int | None, typer.Option("--days", min=1, help="prune what is older than this many days (default: keep_days of the config's store table)")] = None,
+    days: Annotated[int | None, typer.Option("--days", min=1, max=36500, help="prune what is older than this many days (default: keep_days of the config's store table)")] = None,
 ) -> None:
     """Delete articles (and their matches) and sent deliveries older than keep_days; articles with an alert stay."""
     p = _app(config).prune(days)
@@ -501,7 +529,8 @@ def web(
     listen: Annotated[str, typer.Option("--listen", help="HOST:PORT to serve on; not loopback: needs MONITOR_WEB_TOKEN or MONITOR_WEB_USER and MONITOR_WEB_PASSWORD")] = "127.0.0.1:8080",
 ) -> None:
     """Serve the read-only web view (alerts, stories, actors over time, sources) until Ctrl-C."""
-    _app(config).web(listen, lambda name: out.line(f"web view of {name} on http://{listen}/ (Ctrl-C stops it)"))
+    with _usage():
+        _app(config).web(listen, lambda name: out.line(f"web view of {name} on http://{listen}/ (Ctrl-C stops it)"))
 
 
 # -- trends (issue 19): one self-contained block ------------------------------------------------

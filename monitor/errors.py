@@ -9,9 +9,11 @@
      │    └── DocumentError   a file that cannot be read as an article (binary, bad JSON, ...)
      ├── StoreError           the database cannot be opened or written (locked, read-only, full), is
      │                        from an older monitor, or another daemon holds it
-     └── DeliveryError        an alert channel refused or failed a notification (`.channel`)
+     ├── DeliveryError        an alert channel refused or failed a notification (`.channel`)
+     └── UsageError           an option's value that cannot be used (`--for 6x`, `--replay 7x`)
 
-The CLI turns any MonitorError into one line on stderr and exit code 1; no traceback.
+The CLI turns any MonitorError into one line on stderr and exit code 1, a UsageError into one line naming
+the verb's --help and exit code 2 (a usage mistake, as an unknown option is); no traceback.
 """
 
 from __future__ import annotations
@@ -76,3 +78,7 @@ class DeliveryError(MonitorError):
     def __init__(self, message: str, *, channel: str | None = None) -> None:
         super().__init__(message)
         self.channel = channel
+
+
+class UsageError(MonitorError):
+    """An option's value that cannot be used (`--for 6x`, `--replay 99999999d`, `--listen nonsense`): a usage mistake."""

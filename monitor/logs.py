@@ -42,7 +42,8 @@ class JsonLineFormatter(JsonFormatter):
         return datetime.fromtimestamp(record.created, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
     def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
-        return {key: redact(value) if isinstance(value, str) else value for key, value in log_data.items()}
+        # uvicorn gives its start and stop lines a `color_message` of terminal escapes: not a field of ours
+        return {key: redact(value) if isinstance(value, str) else value for key, value in log_data.items() if key != "color_message"}
 
 
 def setup_logging(verbose: bool = False, log_format: str = "text") -> None:

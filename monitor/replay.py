@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from monitor.errors import MonitorError
+from monitor.errors import UsageError
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
 from monitor.model import MatchResult
@@ -15,42 +15,58 @@ from monitor.store.db import Database
 
 _SPAN = re.compile(r"^(\d+)([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_LONGEST = timedelta(days=36525)  # 100 years: a longer span or mute is a typo (and would leave the calendar)
 
 
 def parse_span(span: str, now: datetime) -> tuple[datetime, datetime]:
-    """`7d`, `24h`, `30m`, `2w`, or `2020-01-01..2020-01-31` (end day included) -> [since, until)."""
+    """`7d`, `24h`, `30m`, `2w`, or `2020-01-01..2020-01-31` (end day included) -> [since, until); UsageError otherwise."""
     m = _SPAN.match(span.strip())
     if m:
-        return now - timedelta(**{_UNITS[m.group(2)]: int(m.group(1))}), now + timedelta(seconds=1)
+        return now - _length(m, span, "--replay"), now + timedelta(seconds=1)
     if ".." in span:
         first, _, last = span.partition("..")
         try:
             since = datetime.fromisoformat(first.strip()).replace(tzinfo=UTC)
             until = datetime.fromisoformat(last.strip()).replace(tzinfo=UTC)
-        except ValueError:
+            until += timedelta(days=1) if len(last.strip()) == 10 else timedelta(0)
+        except (ValueError, OverflowError):
             pass
         else:
-            return since, until + timedelta(days=1) if len(last.strip()) == 10 else until
-    raise MonitorError(f"--replay {span!r}: expected a span like 7d, 24h, 30m, 2w or a range like 2020-01-01..2020-01-31")
+            if until <= since:
+                raise UsageError(f"--replay {span!r}: the range ends before it starts: give the earlier date first")
+            return since, until
+    raise UsageError(f"--replay {span!r}: expected a span like 7d, 24h, 30m, 2w or a range like 2020-01-01..2020-01-31")
 
 
 def parse_duration(text: str, option: str) -> timedelta:
-    """`30m`, `6h`, `2d`, `1w` -> a positive duration; MonitorError naming `option` otherwise."""
+    """`30m`, `6h`, `2d`, `1w` -> a positive duration; UsageError naming `option` otherwise."""
     m = _SPAN.match(text.strip())
-    if not m or int(m.group(1)) == 0:
-        raise MonitorError(f"{option} {text!r}: give a duration like 30m, 6h, 2d or 1w (a number and its unit)")
-    return timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+    length = _length(m, text, option) if m else timedelta(0)
+    if not length:
+        raise UsageError(f"{option} {text!r}: give a duration like 30m, 6h, 2d or 1w (a number and its unit)")
+    return length
+
+
+def _length(m: re.Match[str], text: str, option: str) -> timedelta:
+    """A matched `<number><unit>` as a duration, at most `_LONGEST`."""
+    try:
+        length = timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+    except (OverflowError, ValueError):  # past timedelta's range, or more digits than int() reads
+        length = _LONGEST * 2
+    if length > _LONGEST:
+        raise UsageError(f"{option} {text!r}: longer than 100 years: give a shorter span")
+    return length
 
 
 def parse_until(text: str, now: datetime, option: str) -> datetime:
-    """A time in the future, ISO 8601 (UTC unless an offset is given); MonitorError naming `option` otherwise."""
+    """A time in the future, ISO 8601 (UTC unless an offset is given); UsageError naming `option` otherwise."""
     try:
         parsed = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise MonitorError(f"{option} {text!r}: give a time like 2026-11-26T08:00 (UTC unless an offset is given)") from None
+        raise UsageError(f"{option} {text!r}: give a time like 2026-11-26T08:00 (UTC unless an offset is given)") from None
     until = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     if until <= now:
-        raise MonitorError(f"{option} {text!r}: that time has passed ({now:%Y-%m-%d %H:%M} UTC now); give a later one, or --for 6h")
+        raise UsageError(f"{option} {text!r}: that time has passed ({now:%Y-%m-%d %H:%M} UTC now); give a later one, or --for 6h")
     return until
 
 

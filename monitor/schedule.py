@@ -149,7 +149,9 @@ class PollPolicy:
     lease_seconds: float = 120  # a claimed feed not recorded by then (a crash) is due again
 
     def for_source(self, every: float | None) -> Policy:
-        """The policy of one source: its fixed `every`, or adaptive; backoff starts at min_interval."""
+        """The policy of one source: its fixed `every`, or adaptive; backoff starts at min_interval.
+        A stored `every` of 0, -5 or nan (`sources add --every` took them) is adaptive: it failed the whole poll."""
+        every = every if every is not None and every > 0 else None
         return Policy(every, self.min_interval, self.max_interval, self.min_interval, self.backoff_cap, self.suspend_after, self.suspended_every)
 
 

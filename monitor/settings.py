@@ -21,10 +21,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from monitor.errors import ConfigError
 from monitor.limits import HttpLimits
-from monitor.redact import register_secret
+from monitor.redact import redact, register_secret
 from monitor import defaults
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_UNCLOSED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_}])")  # `${SMTP_PASSWORD@host`: a typo, not a literal
 
 
 class _Section(BaseModel):
@@ -38,6 +39,13 @@ class StoreSettings(_Section):
     url: str = Field("", description="any SQLAlchemy URL; overrides path")
     upgrade: Literal["auto", "manual"] = Field("auto", description="auto: opening the store upgrades its schema; manual: refuse until `monitor db upgrade`")
     keep_days: int = Field(0, ge=0, description="prune articles, their matches and sent deliveries older than this; 0 keeps everything")
+
+    @field_validator("path")
+    @classmethod
+    def _a_file(cls, value: Path) -> Path:
+        if value.is_dir():  # an empty path is "." too
+            raise ValueError(f"{str(value)!r} is a folder: give the SQLite file in it, e.g. var/monitor.db")
+        return value
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -294,6 +302,8 @@ def _expand_env(value: Any, path: Path, key: str) -> Any:
             register_secret(value)
         return os.environ[name]
 
+    if unclosed := _UNCLOSED.search(value):
+        raise ConfigError(f"{path}: {key}: {unclosed.group()} has no closing brace: write ${{NAME}} (letters, digits and _)", path=str(path), key=key)
     return _ENV.sub(replace, value)
 
 
@@ -315,8 +325,33 @@ def _unknown_key(loc: tuple[int | str, ...]) -> str:
         if model is None:
             return "unknown key"
     known = [name for name, field in model.model_fields.items() if not field.exclude]
+    elsewhere = [section for section, keys in _section_keys().items() if loc[-1] in keys]
+    if elsewhere:
+        return f"unknown key here: it belongs in {' or '.join(elsewhere)}"
     near = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
     return f"unknown key: did you mean {near[0]!r}?" if near else f"unknown key; this section takes {', '.join(known)}"
+
+
+def _table_kind(loc: tuple[int | str, ...], kind: str) -> str | None:
+    """`[feeds]` for `[[feeds]]` (or the reverse) in words; None for any other error."""
+    tables = _section_keys()
+    if len(loc) == 1 and kind == "list_type" and f"[[{loc[0]}]]" in tables:
+        return f"write [[{loc[0]}]] (an array of tables: one [[{loc[0]}]] per entry), not [{loc[0]}]"
+    if len(loc) == 1 and kind in ("model_type", "dict_type") and f"[{loc[0]}]" in tables:
+        return f"write [{loc[0]}] (one table), not [[{loc[0]}]]"
+    return None
+
+
+def _section_keys() -> dict[str, set[str]]:
+    """Each table of monitor.toml (`[schedule]`, `[[feeds]]`, ...) and the keys it takes."""
+    tables = {}
+    for name, field in Settings.model_fields.items():
+        annotation = field.annotation
+        for model in getattr(annotation, "__args__", None) or (annotation,):
+            if isinstance(model, type) and issubclass(model, BaseModel):
+                table = f"[[{name}]]" if getattr(annotation, "__origin__", None) is list else f"[{name}]"
+                tables[table] = {key for key, f in model.model_fields.items() if not f.exclude}
+    return tables
 
 
 def load_settings(path: str | Path) -> Settings:
@@ -336,10 +371,13 @@ def load_settings(path: str | Path) -> Settings:
     except ValidationError as exc:
         err = exc.errors()[0]
         key = _where(tuple(err["loc"]))
-        problem = _unknown_key(err["loc"]) if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+        problem = _unknown_key(err["loc"]) if err["type"] == "extra_forbidden" else _table_kind(err["loc"], err["type"]) or err["msg"].removeprefix("Value error, ")
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise ConfigError(f"{path}: {key}: {problem}{more}", path=str(path), key=key) from None
     for section, names in (("channels", [c.name for c in settings.channels]), ("feeds", [f.label for f in settings.feeds]), ("folders", [f.label for f in settings.folders])):
         for name in sorted({n for n in names if names.count(n) > 1}):
             raise ConfigError(f"{path}: {section}: {name!r} is listed twice (names must be unique)", path=str(path), key=section)
+    for section, places in (("feeds", [f.url for f in settings.feeds]), ("folders", [str(f.path) for f in settings.folders])):
+        for place in sorted({p for p in places if places.count(p) > 1}):  # each would be polled (scanned) on its own
+            raise ConfigError(f"{path}: {section}: keep one of the two entries of {'url' if section == 'feeds' else 'path'} {redact(place)}", path=str(path), key=section)
     return settings.model_copy(update={"path": path})

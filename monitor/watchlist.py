@@ -16,6 +16,7 @@ from typing import Any, Literal
 import regex
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from monitor import spikes_config
 from monitor.errors import WatchlistError
@@ -240,12 +241,35 @@ def load_watchlist(path: str | Path) -> Watchlist:
         examples=tuple(x for p in parts for x in p.watchlist.examples),
         learned=all(p.watchlist.learned for p in parts),  # one file's `learned: false` turns the layer off
     )
+    _check_unique_names(parts)
     _check_references(watchlist, parts)
     _check_hierarchy(watchlist, parts)
     _check_yields(watchlist, parts)
     _check_stands_for(watchlist, parts)
     _check_capitals(parts)
     return spikes_config.with_spikes(watchlist, [(p.path, p.node) for p in parts])
+
+
+_FORMS = {"str": "a text", "int": "a whole number", "literal['sentence']": '"sentence"',
+          "_AliasSpec": "a mapping of alias and context", "_PhraseSpec": "a mapping of phrase and context"}
+
+
+def _first_problem(exc: ValidationError) -> tuple[ErrorDetails, tuple[int | str, ...], str]:
+    """The first error, where it is and what it says. Pydantic reports a value that no form of a union
+    takes once per form, under the form's name (`within.int`, `aliases[0].str`): a value that took one
+    form's shape and failed inside it (a mapping alias without its context) is reported there, else the
+    forms are named together at the key (`within: should be a whole number or "sentence"`)."""
+    errors = exc.errors()
+    err = errors[0]
+    loc = tuple(err["loc"])
+    if not loc or str(loc[-1]) not in _FORMS:
+        return err, loc, "unknown key (typo?)" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+    at = loc[:-1]
+    forms = [e for e in errors if tuple(e["loc"])[: len(at)] == at and len(e["loc"]) > len(at) and str(e["loc"][len(at)]) in _FORMS]
+    inner = next((e for e in forms if len(e["loc"]) > len(loc)), None)
+    if inner is not None:
+        return inner, at + tuple(inner["loc"])[len(loc):], inner["msg"].removeprefix("Value error, ")
+    return err, at, "should be " + " or ".join(dict.fromkeys(_FORMS[str(e["loc"][len(at)])] for e in forms))
 
 
 def _load_file(path: Path) -> _Part:
@@ -274,15 +298,16 @@ def _load_file(path: Path) -> _Part:
         return _Part(path, Watchlist(), None)
     if isinstance(data, dict):  # `x-...` keys hold YAML anchors (shared context lists), nothing else
         data = {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-")) and k != "spikes"}  # spikes: spikes_config
+    if not isinstance(data, dict):
+        raise WatchlistError(f"{path}:1: (top level): a watchlist is a mapping of actors, events and rules lists (docs/watchlist.md), not a {type(data).__name__}",
+                             path=str(path), line=1)
     try:
         spec = _WatchlistSpec.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err["loc"])
+        err, loc, problem = _first_problem(exc)
         cause = (err.get("ctx") or {}).get("error")
         entry = (cause.index,) if isinstance(cause, _EntryError) else ()
         line = _line_of(node, loc + entry) if node is not None else None
-        problem = "unknown key (typo?)" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
         raise WatchlistError(f"{path}:{line}: {_where(loc)}: {problem}", path=str(path), line=line) from None
     assert node is not None  # data was not None, so YAML composed a node
     return _Part(path, _to_model(spec, path, node), node)
@@ -375,6 +400,21 @@ def _examples(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> list[Example
                     where = f"{path}:{_line_of(node, (section, i, 'examples', key, j))}"
                     out.append(Example(kind, item.name, text, expect, where))
     return out
+
+
+def _check_unique_names(parts: list[_Part]) -> None:
+    """An actor, event or rule name (any case) given twice, in one file or two of a folder, is refused:
+    rules, mutes, trends and alerts know each by its name, so the second would be merged or hidden."""
+    for section in ("actors", "events", "rules"):
+        first: dict[str, str] = {}
+        for part in parts:
+            for i, item in enumerate(getattr(part.watchlist, section)):
+                line = _line_of(part.node, (section, i, "name")) if part.node is not None else None
+                key = item.name.casefold()
+                if key in first:
+                    raise WatchlistError(f"{part.path}:{line}: {section}[{i}] {item.name!r}: the name is given twice (first at {first[key]}): "
+                                         "merge the two entries or rename one", path=str(part.path), line=line)
+                first[key] = f"{part.path}:{line}"
 
 
 def _check_references(watchlist: Watchlist, parts: list[_Part]) -> None:

@@ -109,9 +109,9 @@ def test_channel_templates_are_sandboxed_and_the_html_variant_escapes_feed_text(
 def test_a_broken_template_is_a_config_error_naming_the_channel(tmp_path: Path) -> None:
     from tests.test_cli import monitor, one_line_error
 
-    config = write_config(tmp_path, channels=[{"name": "desk", "url": "json://127.0.0.1:9/x", "body_template": "{% for x in %}"}])
+    config = write_config(tmp_path, channels=[{"name": "desk", "url": "json://127.0.0.1:9/x", "body_template": "{{ title }}\n{% for x in %}"}])
     line = one_line_error(monitor("check", "--config", str(config)))
-    assert "channel 'desk': bad template" in line
+    assert "channel 'desk': bad template in body_template (line 2): " in line  # the key and line: it said "bad template" alone
 
 
 def test_a_daily_digest_goes_out_at_its_local_time() -> None:

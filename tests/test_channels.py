@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 import apprise
+import pytest
 
 from monitor.alerts import plugins
 from monitor.alerts.channels import Notifier, capped, limits, notify_type
+from monitor.errors import ConfigError
 from monitor.pipeline import build_pipeline
 from monitor.settings import Channel, load_settings
 from tests.conftest import SEED, JsonReceiver, inbox_with, write_config
@@ -79,3 +81,13 @@ def test_capped_keeps_short_texts_and_ends_long_ones_in_an_ellipsis() -> None:
     assert capped("short", 10) == "short"
     assert capped("a long title here", 8) == "a long…"
     assert len(capped("x" * 300, 250)) == 250
+
+
+def test_a_channel_with_both_a_url_and_an_apprise_config_file_is_refused(tmp_path: Path) -> None:
+    """Regression: `url` beside `config` passed `monitor check` showing the config file only, and the URL
+    then took every alert whatever the tags (a config file's channel routes inside it)."""
+    apprise_file = tmp_path / "apprise.yml"
+    apprise_file.write_text("urls:\n  - json://127.0.0.1:9/x\n")
+    with pytest.raises(ConfigError, match="channel 'desk': give a url or a config file, not both"):
+        Notifier([Channel(name="desk", url="json://127.0.0.1:9/y", config=apprise_file, tags=["ops"])])
+    Notifier([Channel(name="desk", config=apprise_file)])  # either alone is fine

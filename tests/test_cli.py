@@ -131,6 +131,29 @@ def test_check_renders_every_channel_template_against_a_sample_alert(tmp_path: P
     assert lines[1] == "monitor: channels[mail].body_template: unsupported operand type(s) for +: 'int' and 'str'"
 
 
+def test_check_refuses_a_folder_path_that_is_a_file(tmp_path: Path) -> None:
+    """Regression: `[[folders]] path = "README.md"` passed `monitor check` with "folder README.md does not
+    exist yet" (it exists: it is a file), and the daemon then logged "Not a directory" at every scan."""
+    article = tmp_path / "article.txt"
+    article.write_text("Iran fired ballistic missiles at Iraq.")
+    config = write_config(tmp_path, folders=[article])
+    line = one_line_error(monitor("check", "--config", str(config)))
+    assert line == f"monitor: {config}: folders[{article}].path: {article} is not a folder (a [[folders]] path names a folder of article files)"
+    missing = write_config(tmp_path, folders=[tmp_path / "inbox"])
+    result = monitor("check", "--config", str(missing))
+    assert result.returncode == 0 and f"warning: folder {tmp_path / 'inbox'} does not exist yet" in result.stdout, result.stderr
+
+
+def test_check_warns_of_a_watchlist_with_nothing_to_alert_on(tmp_path: Path) -> None:
+    """Regression: an empty watchlist (or one without rules) passed as "ok (0 actors, 0 events, 0 rules)"
+    without a word: the daemon then stores everything and alerts nobody."""
+    empty = tmp_path / "watchlist.yaml"
+    empty.write_text("actors:\n  - name: Iran\n    kind: state\n")
+    result = monitor("check", "--config", str(write_config(tmp_path, watchlist=empty)))
+    assert result.returncode == 0 and f"warning: {empty}: no rules and no spikes: nothing will alert (docs/watchlist.md)" in result.stdout, result.stderr
+    assert "nothing will alert" not in monitor("check", "--config", str(write_config(tmp_path))).stdout
+
+
 def test_missing_config_is_one_line(tmp_path: Path) -> None:
     line = one_line_error(monitor("check", "--config", str(tmp_path / "nope.toml")))
     assert "nope.toml" in line and "not found" in line
@@ -170,6 +193,20 @@ def test_match_on_a_binary_file_is_one_line(tmp_path: Path) -> None:
     path.write_bytes(bytes(range(256)))
     line = one_line_error(monitor("match", str(path)))
     assert str(path) in line and "binary" in line
+
+
+def test_match_refuses_an_empty_file_and_binary_or_empty_stdin_in_one_line(tmp_path: Path) -> None:
+    """Regression: an empty (or blank) file and empty standard input printed an empty table and "no alert",
+    exit 0; binary standard input was matched as text. Now each is one line, exit 1, as a binary file is."""
+    for name, content in (("empty.txt", ""), ("blank.md", " \n\n\t\n"), ("menu.html", "<html><body><nav>Home</nav></body></html>")):
+        (tmp_path / name).write_text(content)
+        assert one_line_error(monitor("match", str(tmp_path / name))) == f"monitor: error: {tmp_path / name}: empty: no text to match"
+    for data, says in ((b"", "standard input: empty: no text to match"), (bytes(range(256)) * 4, "standard input: binary file, not an article")):
+        result = subprocess.run([sys.executable, "-m", "monitor", "match", "-"], cwd=REPO, input=data, capture_output=True, timeout=60)
+        assert result.returncode == 1 and result.stderr.decode().strip() == f"monitor: error: {says}", result.stderr
+    latin1 = subprocess.run([sys.executable, "-m", "monitor", "match", "-"], cwd=REPO, input="Iran fired ballistic missiles at Iraq, said l'agence à Paris.".encode("latin-1"),
+                            capture_output=True, timeout=60)
+    assert latin1.returncode == 0 and b"decision: ALERT" in latin1.stdout  # not UTF-8: read as cp1252, as the folder sources do
 
 
 def test_once_processes_and_alerts_then_alerts_lists_it(tmp_path: Path) -> None:
@@ -232,6 +269,15 @@ def test_eval_prints_precision_recall_and_the_worst_misses(tmp_path: Path) -> No
     assert "unknown: alert missed: rule " in result.stdout and "alert-worthy texts missed: 1 of 2" in result.stdout
 
 
+def test_eval_refuses_a_file_of_no_cases_or_not_utf8_naming_it(tmp_path: Path) -> None:
+    """Regression: an empty cases file printed figures of 0 cases, exit 0; a Latin-1 one said only
+    "'utf-8' codec can't decode byte ..." without naming the file."""
+    (tmp_path / "empty.jsonl").write_text("\n\n")
+    assert one_line_error(monitor("eval", str(tmp_path / "empty.jsonl"))) == f"monitor: error: {tmp_path / 'empty.jsonl'}: no cases: one JSON object per line (id, text, actors, events, alert)"
+    (tmp_path / "latin.jsonl").write_bytes(json.dumps({"id": "x", "text": "é"}, ensure_ascii=False).encode("latin-1"))
+    assert one_line_error(monitor("eval", str(tmp_path / "latin.jsonl"))) == f"monitor: error: {tmp_path / 'latin.jsonl'}: not UTF-8 text (byte 21): labelled cases are JSON lines"
+
+
 def test_failed_deliveries_are_listed_and_can_be_requeued(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -275,7 +321,7 @@ def test_check_says_the_database_is_fine_or_not_created_yet(tmp_path: Path) -> N
 @sqlite_only
 @pytest.mark.parametrize(("verb", "says"), [
     (["status"], "Daemons on"), (["alerts"], "Latest alerts"), (["alerts", "--failed"], "Alerts with failed deliveries"), (["stories"], "Latest stories"),
-    (["trends"], "Trends, last 30 days"), (["mute"], ""), (["sources"], "Sources"), (["sources", "export"], "<opml"),
+    (["trends"], "Trends, last 30 days"), (["mute"], "nothing is muted"), (["sources"], "Sources"), (["sources", "export"], "<opml"),
     (["match", "--replay", "7d"], "re-matched 0 stored articles"), (["alerts", "show", "1"], "no alert '1'"),
 ])
 def test_a_verb_that_only_reads_creates_no_database(tmp_path: Path, verb: list[str], says: str) -> None:

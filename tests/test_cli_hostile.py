@@ -103,6 +103,26 @@ def test_a_hand_added_feed_url_with_a_token_parameter_is_masked(tmp_path: Path, 
     (["alerts", "show", "1", "2"], "unexpected extra argument"),
     (["stories", "--limit", "many"], "'--limit' / '-n'"),
     (["match", "--json", "--watchlist"], "requires an argument"),
+    (["match"], "give an article FILE"),
+    (["match", "--replay", "7x"], "--replay '7x': expected a span like 7d"),
+    (["match", "--replay", "99999999d"], "--replay '99999999d': longer than 100 years"),  # was an OverflowError traceback
+    (["match", "--replay", "9" * 5000 + "d"], "longer than 100 years"),  # more digits than int() reads
+    (["match", "--replay", "2020-02-01..2020-01-31"], "the range ends before it starts"),  # was a silent empty range
+    (["mute", "Iran", "--for", "6x"], "--for '6x': give a duration like 30m"),
+    (["mute", "Iran", "--for", "99999999w"], "--for '99999999w': longer than 100 years"),  # was an OverflowError traceback
+    (["mute", "Nobody", "--for", "6x"], "--for '6x'"),  # the usage mistake first
+    (["web", "--listen", "nonsense"], '--listen "nonsense": must look like 127.0.0.1:8080'),
+    (["eval", "tests/data/eval_cases.jsonl", "--worst", "-1"], "'--worst'"),  # was the errors of all cases but one
+    # stored, 0, -5 or nan made every later `monitor once` end in a traceback ("interval must be > 0")
+    (["sources", "add", "https://x.example/f", "--every", "0"], "--every 0: give seconds above 0 between polls"),
+    (["sources", "add", "https://x.example/f", "--every", "-5"], "--every -5: give seconds above 0"),
+    (["sources", "add", "https://x.example/f", "--every", "nan"], "--every nan: give seconds above 0"),
+    (["sources", "import", "x.opml", "--every", "0"], "--every 0: give seconds above 0"),
+    # numbers past what SQLite takes were OverflowError tracebacks
+    (["stories", "-n", "99999999999999999999"], "'--limit' / '-n': Input should be less than or equal to 1000000"),
+    (["alerts", "--limit", "99999999999999999999"], "'--limit' / '-n'"),
+    (["sources", "retry", "99999999999999999999"], "Invalid value for 'source_id'"),
+    (["prune", "--days", "99999999999999"], "Invalid value for '--days'"),
 ])
 def test_every_usage_mistake_is_one_line_and_exit_2(args: list[str], says: str) -> None:
     result = monitor(*args)
@@ -171,13 +191,18 @@ def test_mute_says_what_to_do_for_each_mistake(tmp_path: Path) -> None:
     cases = {
         ("Soleimani",): "'Soleimani' is an alias of the actor 'Qasem Soleimani': mute 'Qasem Soleimani'",
         ("Qasem Solemani",): "did you mean 'Qasem Soleimani'?",
-        ("Qasem Soleimani", "--for", "5"): "--for '5': give a duration like 30m, 6h, 2d or 1w",
-        ("Qasem Soleimani", "--until", "2020-01-01T08:00"): "--until '2020-01-01T08:00': that time has passed",
-        ("Qasem Soleimani", "--until", "tomorrow"): "--until 'tomorrow': give a time like 2026-11-26T08:00",
     }
     for args, says in cases.items():
         line = one_line_error(monitor("mute", *args, "--config", str(config)))
         assert says in line and "--replay" not in line, line
+    usage = {  # a malformed --for or --until is a usage mistake (README): exit 2, naming the --help to read
+        ("Qasem Soleimani", "--for", "5"): "--for '5': give a duration like 30m, 6h, 2d or 1w",
+        ("Qasem Soleimani", "--until", "2020-01-01T08:00"): "--until '2020-01-01T08:00': that time has passed",
+        ("Qasem Soleimani", "--until", "tomorrow"): "--until 'tomorrow': give a time like 2026-11-26T08:00",
+    }
+    for args, says in usage.items():
+        result = monitor("mute", *args, "--config", str(config))
+        assert result.returncode == 2 and says in result.stderr and "monitor mute --help`" in result.stderr, result.stderr
     muted = monitor("mute", "qasem soleimani", "--for", "2h", "--config", str(config))
     assert muted.returncode == 0 and muted.stdout.startswith("Qasem Soleimani: muted until"), muted.stderr
 
@@ -219,3 +244,16 @@ def test_once_prints_hostile_titles_and_names_with_their_escapes_written_out(tmp
     assert "=== ALERT" in result.stdout and "\\x1b" in result.stdout
     assert not any(line.startswith("2026-01-01T00:00:00Z WARNING forged") for line in result.stderr.splitlines())
     assert "x\\n2026-01-01T00:00:00Z WARNING forged.txt" in result.stderr
+
+
+def test_a_groups_config_is_its_subcommands_default(tmp_path: Path) -> None:
+    """Regression: `monitor sources --config X retry 1` (and `alerts --config X show 1`) ignored X and
+    read or changed the store of the default config/monitor.toml in the current folder."""
+    config = write_config(tmp_path, folders=[hostile_inbox(tmp_path)])
+    assert monitor("once", "--config", str(config)).returncode == 0
+    shown = monitor("alerts", "--config", str(config), "show", "1", cwd=tmp_path)  # no config/monitor.toml here
+    assert shown.returncode == 0 and "alert 1 (Alert id" in shown.stdout, shown.stderr
+    disabled = monitor("sources", "--config", str(config), "disable", "1", cwd=tmp_path)
+    assert disabled.returncode == 0 and "disabled" in disabled.stdout, disabled.stderr
+    own = monitor("sources", "--config", str(config), "enable", "1", "--config", str(tmp_path / "other.toml"), cwd=tmp_path)
+    assert own.returncode == 1 and "other.toml: config file not found" in own.stderr  # the subcommand's own --config wins

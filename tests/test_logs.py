@@ -92,6 +92,13 @@ def test_json_logs_are_one_object_per_line_with_the_event_fields_secrets_masked(
                      "url": "https://h.example/x?token=****"}
 
 
+def test_a_json_line_has_no_uvicorn_color_message() -> None:
+    """Regression: `monitor run --log-format json` wrote uvicorn's start and stop lines with a
+    `color_message` field of terminal escapes ("Started server process [\u001b[36m%d\u001b[0m]")."""
+    event = json.loads(formatted("Started server process [%d]", 42, log_format="json", extra={"color_message": "Started server process [\x1b[36m%d\x1b[0m]"}))
+    assert event["message"] == "Started server process [42]" and "color_message" not in event
+
+
 def test_a_json_traceback_stays_in_its_object() -> None:
     event = json.loads(formatted("job failed", exc=True, log_format="json"))
     assert event["message"] == "job failed" and "ValueError: bad\nvalue" in event["exc_info"]

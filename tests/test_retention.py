@@ -124,6 +124,9 @@ def test_monitor_backup_writes_a_copy_and_says_pg_dump_for_postgresql(tmp_path: 
     result = monitor("backup", str(tmp_path / "copy.db"), "--config", str(config))
     assert result.returncode == 0 and f"to {tmp_path / 'copy.db'}" in result.stdout, result.stderr
     assert counts(f"sqlite:///{tmp_path / 'copy.db'}") == counts(f"sqlite:///{tmp_path / 'monitor.db'}")
+    missing = tmp_path / "no-such-folder" / "copy.db"  # it said "cannot back up ...: unable to open database file"
+    assert one_line_error(monitor("backup", str(missing), "--config", str(config))) == (
+        f"monitor: error: {missing}: there is no folder {missing.parent}: create it, or give another path")
     pg = write_config(tmp_path, settings={"store": {"url": "postgresql+psycopg://monitor:s3cret@db.example/monitor"}})
     line = one_line_error(monitor("backup", str(tmp_path / "pg.db"), "--config", str(pg)))
     assert "is not a SQLite file: back it up with pg_dump" in line and "s3cret" not in line

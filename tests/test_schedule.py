@@ -301,6 +301,8 @@ def test_a_poll_policy_gives_each_source_its_policy() -> None:
     policy = PollPolicy(min_interval=60, max_interval=3600, backoff_cap=600, suspend_after=3, suspended_every=7200, per_host=2)
     assert policy.for_source(None) == Policy(None, 60, 3600, 60, 600, 3, 7200)
     assert policy.for_source(90).interval == 90
+    for stored in (0, -5, float("nan")):  # stored by `sources add --every` before it checked: the whole poll failed on them
+        assert policy.for_source(stored) == policy.for_source(None)
 
 
 # -- a poll's due feeds, handed out as hosts get room (issue 18) -------------------------------------

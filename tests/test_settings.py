@@ -74,6 +74,11 @@ def test_settings_are_frozen() -> None:
     ("[[feeds]]\nurl = 'https://example.org/rss'\nevery_seconds = 60\n", "feeds[0].every_seconds", "this section takes name, url, every, full_text"),
     ("[[channels]]\nname = 'a'\nurl = 'json://x'\n[[channels]]\nname = 'b'\nurll = 'json://y'\n", "channels[1].urll", "did you mean 'url'?"),
     ("[http]\nzzzz = 5\n", "http.zzzz", "this section takes timeout, deadline, max_body_bytes, max_redirects, allow_networks"),
+    # a key of another table (it suggested 'delivery' for feeds_every written above every table)
+    ("feeds_every = 30\n[schedule]\n", "feeds_every", "unknown key here: it belongs in [schedule]"),
+    ("[schedule]\ntimeout = 5\n", "schedule.timeout", "unknown key here: it belongs in [http]"),
+    ("[[feeds]]\nurl = 'https://example.org/rss'\nsettle_seconds = 1\n", "feeds[0].settle_seconds", "unknown key here: it belongs in [[folders]]"),
+    ("url = 'json://x'\n", "url", "unknown key here: it belongs in [store] or [[feeds]] or [[channels]]"),
 ])
 def test_typo_names_file_and_key(tmp_path: Path, text: str, key: str, hint: str) -> None:
     """Issue 14.20: the key nearest a typo is named (or, with none near, the keys the section takes)."""
@@ -262,3 +267,45 @@ def test_a_bad_max_in_flight_is_named_as_itself(tmp_path: Path) -> None:
     path.write_text("[http]\nmax_in_flight = 0\n")
     with pytest.raises(ConfigError, match=r"http\.max_in_flight: Input should be greater than or equal to 1$"):
         load_settings(path)
+
+
+def test_a_store_path_that_is_a_folder_names_the_key(tmp_path: Path) -> None:
+    """Regression: `[store] path = "var"` (or "") failed later, in every verb, with "cannot open database
+    var: unable to open database file", naming neither the key nor the cause."""
+    for value, shown in ((str(tmp_path), repr(str(tmp_path))), ("", "'.'")):
+        error = config_error(toml(tmp_path, f"[store]\npath = {value!r}\n"))
+        assert error.key == "store.path" and f"store.path: {shown} is a folder: give the SQLite file in it, e.g. var/monitor.db" in str(error)
+
+
+def test_two_feeds_of_one_url_or_two_folders_of_one_path_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: two [[feeds]] of one URL under two names passed, and the feed was polled twice each
+    tick (`monitor sources add` refuses a URL already known); the same for a folder's path. The URL's
+    secret stays masked."""
+    monkeypatch.setenv("FEED_TOKEN", "s3cr3t-value")
+    feeds = toml(tmp_path, '[[feeds]]\nname = "a"\nurl = "https://x.example/rss?token=${FEED_TOKEN}"\n'
+                           '[[feeds]]\nname = "b"\nurl = "https://x.example/rss?token=${FEED_TOKEN}"\n')
+    error = config_error(feeds)
+    assert str(error) == f"{feeds}: feeds: keep one of the two entries of url https://x.example/rss?token=****" and error.key == "feeds"
+    folders = toml(tmp_path, f'[[folders]]\nname = "a"\npath = "{tmp_path}"\n[[folders]]\nname = "b"\npath = "{tmp_path}"\n', name="f.toml")
+    assert str(config_error(folders)) == f"{folders}: folders: keep one of the two entries of path {tmp_path}"
+
+
+@pytest.mark.parametrize(("text", "key", "says"), [
+    ('[feeds]\nname = "wire"\nurl = "https://example.org/rss"\n', "feeds", "write [[feeds]] (an array of tables: one [[feeds]] per entry), not [feeds]"),
+    ("[[schedule]]\nfeeds_every = 3\n", "schedule", "write [schedule] (one table), not [[schedule]]"),
+])
+def test_a_table_written_with_the_wrong_brackets_says_which_to_write(tmp_path: Path, text: str, key: str, says: str) -> None:
+    """Regression: `[feeds]` said "feeds: Input should be a valid list", `[[schedule]]` "Input should be a
+    valid dictionary or instance of ScheduleSettings"."""
+    path = toml(tmp_path, text)
+    assert str(config_error(path)) == f"{path}: {key}: {says}"
+
+
+def test_an_unclosed_environment_variable_is_refused_naming_the_key(tmp_path: Path) -> None:
+    """Regression: `${SMTP_PASSWORD@smtp.example.org` (the brace forgotten) was taken as written, and the
+    channel sent with the literal text as its password."""
+    path = toml(tmp_path, '[[channels]]\nname = "mail"\nurl = "mailtos://alerts:${SMTP_PASSWORD@smtp.example.org"\n')
+    error = config_error(path)
+    assert str(error) == f"{path}: channels[0].url: ${{SMTP_PASSWORD has no closing brace: write ${{NAME}} (letters, digits and _)"
+    template = toml(tmp_path, '[[channels]]\nname = "a"\nurl = "json://x"\nbody_template = "Cost: ${{ title }}"\n', name="t.toml")
+    assert load_settings(template).channels[0].body_template == "Cost: ${{ title }}"  # a dollar before a Jinja expression stays

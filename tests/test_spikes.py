@@ -254,6 +254,8 @@ def test_monitor_trends_prints_a_sparkline_per_series_with_the_spikes_marked(tmp
     assert "█" in table.stdout
     nothing = monitor("trends", "nobody", "--config", str(settings.path))
     assert nothing.returncode == 0 and "no story counted in that time for nobody" in nothing.stdout
+    lower = monitor("trends", KH.lower(), "--days", "7", "--config", str(settings.path), env={"COLUMNS": "200"})  # found as the watchlist spells it
+    assert lower.returncode == 0 and "Kataeb Hezbollah + rocket attack" in lower.stdout, lower.stdout  # it said "no story counted"
 
 
 def test_revision_0004_lets_an_alert_have_no_article_and_keeps_every_row_and_key(tmp_path: Path) -> None:

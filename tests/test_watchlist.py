@@ -550,3 +550,39 @@ def test_not_when_costs_count_true_hits_cancelled_and_false_hits_prevented(tmp_p
     ]
     costs = {c.phrase: (c.cancels, c.prevents) for c in not_when_costs(watchlist, cases)}
     assert costs == {"toy": ((), ("toy",)), "school": (("school",), ())}
+
+
+@pytest.mark.parametrize("section", ["actors", "events", "rules"])
+def test_a_name_given_twice_is_refused_naming_both_lines(tmp_path: Path, section: str) -> None:
+    """Regression: two actors (events, rules) of one name loaded silently; rules, mutes and trends know
+    each by its name, so one hid the other."""
+    entries = {"actors": "  - name: Iran\n    kind: state\n", "events": "  - name: strike\n    severity: 2\n", "rules": "  - name: r\n"}
+    again = {"actors": "  - name: iran\n    kind: state\n", "events": "  - name: Strike\n    severity: 3\n", "rules": "  - name: R\n"}
+    text = "".join(f"{s}:\n{entries[s]}{again[s] if s == section else ''}" for s in ("actors", "events", "rules"))
+    path = yaml_file(tmp_path, text)
+    first, line = {"actors": (2, 4), "events": (5, 7), "rules": (8, 9)}[section]
+    message = watchlist_error(path, line)
+    assert f"{section}[1]" in message and f"the name is given twice (first at {path}:{first})" in message
+
+
+def test_a_name_given_in_two_files_of_a_folder_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "watchlist"
+    folder.mkdir()
+    first = yaml_file(folder, BASE, name="a.yaml")
+    second = yaml_file(folder, "actors:\n  - name: Qasem Soleimani\n    kind: person\n", name="b.yaml")
+    assert f"the name is given twice (first at {first}:2)" in watchlist_error(second, 2, load=folder)
+
+
+@pytest.mark.parametrize(("text", "line", "says"), [
+    ("rules:\n  - name: r\n    within: sentense\n", 3, 'rules[0].within: should be a whole number or "sentence"'),
+    ("actors:\n  - name: Iran\n    kind: state\n    aliases:\n      -\n", 5, "actors[0].aliases[0]: should be a text or a mapping of alias and context"),
+    ("events:\n  - name: e\n    severity: 2\n    phrases: [5]\n", 4, "events[0].phrases[0]: should be a text or a mapping of phrase and context"),
+    ("actors:\n  - name: Iran\n    kind: state\n    aliases:\n      - alias: QS\n", 5, "actors[0].aliases[0].context: Field required"),
+    ("- Soleimani\n- Muhandis\n", 1, "(top level): a watchlist is a mapping of actors, events and rules lists (docs/watchlist.md), not a list"),
+])
+def test_a_value_no_form_takes_is_named_at_its_key_in_words(tmp_path: Path, text: str, line: int, says: str) -> None:
+    """Regression: pydantic's form names leaked (`rules[0].within.int: Input should be a valid integer`,
+    `aliases[0].str: Input should be a valid string` for a mapping alias that lacked only its context,
+    `instance of _WatchlistSpec`)."""
+    path = yaml_file(tmp_path, text)
+    assert watchlist_error(path, line) == f"{path}:{line}: {says}"

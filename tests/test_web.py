@@ -158,7 +158,7 @@ def test_web_verb_refuses_a_bad_listen_in_one_line(tmp_path: Path) -> None:
     config = write_config(tmp_path, folders=[tmp_path])
     run = subprocess.run([sys.executable, "-m", "monitor", "web", "--config", str(config), "--listen", "nonsense"],
                          capture_output=True, text=True, cwd=REPO, timeout=60)
-    assert run.returncode == 1 and run.stderr.strip() == 'monitor: error: --listen "nonsense": must look like 127.0.0.1:8080'
+    assert run.returncode == 2 and run.stderr.strip() == 'monitor: error: Invalid value: --listen "nonsense": must look like 127.0.0.1:8080; see `python -m monitor web --help`'
 
 
 def test_a_sentence_is_cut_at_its_own_bounds() -> None:

@@ -107,6 +107,8 @@ def _apprise_for(channel: Channel, fields: dict[str, Any] | None = None) -> appr
         if not app.add(url):
             raise ConfigError(f"channel {channel.name!r}: Apprise does not understand the URL {redact(channel.url)}: {url_hint(channel.url)}", key=f"channels.{channel.name}")
     if channel.config is not None:
+        if channel.url:  # the URL would take every alert, the tags unread (a config file routes inside)
+            raise ConfigError(f"channel {channel.name!r}: give a url or a config file, not both (two channels if both are meant)", key=f"channels.{channel.name}")
         if not channel.config.is_file():
             raise ConfigError(f"channel {channel.name!r}: Apprise config file {channel.config} not found", key=f"channels.{channel.name}")
         plugins.need()  # a config file may name any schema

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from monitor.errors import ConfigError, DeliveryError
 
 if TYPE_CHECKING:
+    from jinja2 import Template
     from jinja2.sandbox import SandboxedEnvironment
 
     from monitor.settings import Channel
@@ -21,21 +22,25 @@ def _environment(html: bool) -> SandboxedEnvironment:
     return SandboxedEnvironment(autoescape=html, keep_trailing_newline=True)
 
 
+def _compiled(channel: str, key: str, source: str, html: bool) -> Template | None:
+    """A template compiled, or None when it is not set; a syntax error names the channel, the key and the line."""
+    if not source:
+        return None
+    from jinja2 import TemplateSyntaxError
+
+    try:
+        return _environment(html).from_string(source)
+    except TemplateSyntaxError as exc:
+        raise ConfigError(f"channel {channel!r}: bad template in {key} (line {exc.lineno}): {exc.message}", key=f"channels.{channel}.{key}") from None
+
+
 class ChannelTemplates:
     """A channel's title and body templates, compiled once; `render` fills them with one alert."""
 
     def __init__(self, channel: str, title: str, body: str, html: bool) -> None:
         self.channel = channel
-        self.title = self.body = None
-        if not (title or body):
-            return
-        from jinja2 import TemplateError
-
-        try:
-            self.title = _environment(False).from_string(title) if title else None  # a subject line is never HTML
-            self.body = _environment(html).from_string(body) if body else None
-        except TemplateError as exc:
-            raise ConfigError(f"channel {channel!r}: bad template: {exc}", key=f"channels.{channel}") from None
+        self.title = _compiled(channel, "title_template", title, False)  # a subject line is never HTML
+        self.body = _compiled(channel, "body_template", body, html)
 
     def render(self, context: dict[str, Any], title: str, body: str) -> tuple[str, str]:
         """(title, body) from the templates; the stored plain texts where a template is not set."""

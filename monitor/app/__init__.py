@@ -18,7 +18,7 @@ from monitor.app.sources import SourceVerbs
 from monitor.app.status import StatusVerbs
 from monitor.app.store import StoreVerbs
 from monitor.app.trends import TrendVerbs
-from monitor.errors import MonitorError
+from monitor.errors import UsageError
 from monitor.matching.matcher import Matcher
 from monitor.pipeline import build_pipeline
 from monitor.sources.parsing import ParserPool
@@ -55,9 +55,9 @@ class App(CheckVerbs, SourceVerbs, StatusVerbs, StoreVerbs, TrendVerbs, Core):
         try:
             address = ServerSettings.model_validate({"listen": listen}).address
         except ValueError:
-            raise MonitorError(f'--listen "{listen}": must look like 127.0.0.1:8080') from None
+            raise UsageError(f'--listen "{listen}": must look like 127.0.0.1:8080') from None
         if address is None:
-            raise MonitorError('--listen "": give HOST:PORT, e.g. 127.0.0.1:8080')
+            raise UsageError('--listen "": give HOST:PORT, e.g. 127.0.0.1:8080')
         access = required(listen, address[0])
         watchlist = load_watchlist(self.settings.watchlist)
         sock = bind(address, lambda reason: f'--listen "{listen}": cannot listen there ({reason}); stop what uses it or pick another address')

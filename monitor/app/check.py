@@ -18,7 +18,7 @@ from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
 from monitor.model import MatchResult
 from monitor.replay import Replayed, parse_span, replay
-from monitor.sources.folders import read_document
+from monitor.sources.folders import decode_text, read_document
 from monitor.store.db import database_file, database_name
 from monitor.watchlist import duplicate_aliases, load_watchlist
 
@@ -55,6 +55,8 @@ class CheckVerbs(Core):
         report.problems += [f"example failed: {failure}" for failure in failed_examples(matcher, watchlist.examples)]
         report.lines += [f"warning: {warning}" for warning in slow_patterns(matcher, watchlist.examples)]
         report.problems += template_problems(settings.channels, sample_context(matcher))
+        report.problems += [f"{self.config}: folders[{folder.label}].path: {folder.path} is not a folder (a [[folders]] path names a folder of article files)"
+                            for folder in settings.folders if folder.path.exists() and not folder.path.is_dir()]
         if report.problems:
             return report
         report.lines.append(f"config {self.config}: ok ({len(settings.feeds)} feeds, {len(settings.folders)} folders)")
@@ -63,10 +65,12 @@ class CheckVerbs(Core):
             f"{len(watchlist.rules)} rules, {len(watchlist.examples)} examples hold)",
         )
         report.lines += [f"warning: {settings.watchlist}: {warning}" for warning in duplicate_aliases(watchlist)]
+        if not (watchlist.rules or watchlist.spikes):
+            report.lines.append(f"warning: {settings.watchlist}: no rules and no spikes: nothing will alert (docs/watchlist.md)")
         report.lines += [f"warning: rule {rule.name!r} routes to tags {', '.join(rule.tags)} but no channel has them: its alerts are stored, not sent"
                          for rule in watchlist.rules if not route(settings.channels, rule.tags)]
         report.lines += [f"channel {describe(channel)}" for channel in settings.channels]
-        report.lines += [f"warning: folder {folder.path} does not exist yet" for folder in settings.folders if not folder.path.is_dir()]
+        report.lines += [f"warning: folder {folder.path} does not exist yet" for folder in settings.folders if not folder.path.exists()]
         url = settings.store.sqlalchemy_url
         if not self.created():
             report.lines.append(f"database {database_file(url)}: not created yet (the first run creates it)")
@@ -79,11 +83,17 @@ class CheckVerbs(Core):
         """The matcher of a watchlist file or folder, or of the config's."""
         return Matcher(load_watchlist(watchlist or self.settings.watchlist))
 
-    def match(self, file: str, text: str | None = None, watchlist: Path | None = None) -> tuple[str, MatchResult]:
-        """What the watchlist matches in an article file (or in `text`, read from standard input): (the text, the result)."""
-        if text is None:
+    def match(self, file: str, data: bytes | None = None, watchlist: Path | None = None) -> tuple[str, MatchResult]:
+        """What the watchlist matches in an article file (or in `data`, read from standard input): (the text, the result).
+        A binary or empty one is refused in one line, as the folder sources refuse it."""
+        if data is None:
             doc = read_document(Path(file), file)
             text = f"{doc.title}\n\n{doc.text}" if doc.title else doc.text
+        else:
+            file = "standard input"
+            text = decode_text(data, Path(file), file)
+        if not text.strip():
+            raise MonitorError(f"{file}: empty: no text to match")
         return text, match_text(self.matcher(watchlist), text)
 
     def replay(self, span: str, watchlist: Path | None = None) -> Replay:
@@ -100,6 +110,10 @@ class CheckVerbs(Core):
             labelled = parse_cases(cases.read_text(encoding="utf-8").splitlines(), str(cases))
         except OSError as exc:
             raise MonitorError(f"{cases}: cannot read cases: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise MonitorError(f"{cases}: not UTF-8 text (byte {exc.start}): labelled cases are JSON lines") from None
         except ValueError as exc:
             raise MonitorError(str(exc)) from None
+        if not labelled:
+            raise MonitorError(f"{cases}: no cases: one JSON object per line (id, text, actors, events, alert)")
         return evaluate(matcher, labelled)

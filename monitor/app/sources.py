@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from monitor.app.core import Core
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, UsageError
 from monitor.pipeline import register_sources
 from monitor.store import signals
 from monitor.store import sources as source_store
@@ -24,6 +24,12 @@ class Imported:
     added: int
     total: int
     skipped: list[tuple[str, str]]  # (url, reason)
+
+
+def _check_every(every: float | None) -> None:
+    """`--every`: seconds above 0, as a [[feeds]] `every` (0, -5 or nan stored made every later poll fail)."""
+    if every is not None and not every > 0:
+        raise UsageError(f"--every {every:g}: give seconds above 0 between polls (or leave it out: adaptive)")
 
 
 class SourceVerbs(Core):
@@ -98,6 +104,7 @@ class SourceVerbs(Core):
         """Add a feed, or the feed an HTML page links to: (its id, its name, its URL)."""
         from monitor.sources.discover import discover_feed
 
+        _check_every(every)
         feed_url, title = discover_feed(url, self.settings.http.limits())
         self._registered()
         try:
@@ -109,6 +116,7 @@ class SourceVerbs(Core):
         """Add every feed of an OPML file; feeds already known are skipped."""
         from monitor.sources.opml import read_opml
 
+        _check_every(every)
         try:
             subscriptions = read_opml(opml.read_bytes(), str(opml))
         except OSError as exc:

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from monitor.app.core import Core
+from monitor.errors import WatchlistError
 from monitor.store import counts, signals
 from monitor.trends import Series, by_day
+from monitor.watchlist import load_watchlist
 
 
 class TrendVerbs(Core):
@@ -18,5 +20,16 @@ class TrendVerbs(Core):
         start = first.replace(hour=0, minute=0, second=0, microsecond=0)
         if (db := self.stored()) is None:
             return first, []
+        names = self._as_watched(names) if names else names
         cells = [(c.actor, c.event, c.hour, c.stories, c.severity, c.score) for c in counts.cells(db, start, names=names)]
         return first, by_day(cells, first, days, signals.spike_alerts(db, first - timedelta(days=1)))
+
+    def _as_watched(self, names: Sequence[str]) -> list[str]:
+        """Each name as the watchlist spells its actor or event (`iran` is Iran), else as given (a name
+        since removed from the watchlist still has its counts; so has any with a broken watchlist)."""
+        try:
+            watchlist = load_watchlist(self.settings.watchlist)
+        except WatchlistError:
+            return list(names)
+        spelt = {n.casefold(): n for n in [*(a.name for a in watchlist.actors), *(e.name for e in watchlist.events)]}
+        return [spelt.get(n.strip().casefold(), n) for n in names]

@@ -198,7 +198,7 @@ def parse_document(data: bytes, path: Path, source: str, max_bytes: int = MAX_FI
     """A file's bytes as an article by its suffix; binary, oversized or malformed files raise DocumentError."""
     if len(data) > max_bytes:
         raise DocumentError(f"{path}: larger than {max_bytes} bytes (max_file_bytes), not read", source=source)
-    text = _decode(data, path, source)
+    text = decode_text(data, path, source)
     suffix = path.suffix.lower()
     if suffix == ".json":
         return _json_document(text, path, source)
@@ -208,7 +208,8 @@ def parse_document(data: bytes, path: Path, source: str, max_bytes: int = MAX_FI
     return _text_document(text, path, source, markdown=suffix in (".md", ".markdown"))
 
 
-def _decode(data: bytes, path: Path, source: str) -> str:
+def decode_text(data: bytes, path: Path, source: str) -> str:
+    """Bytes as text (UTF-8, else cp1252); binary data raises DocumentError naming `path`."""
     if b"\x00" in data[:8192]:
         raise DocumentError(f"{path}: binary file, not an article", source=source)
     try:
