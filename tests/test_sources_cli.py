@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from sqlalchemy import create_engine, select
@@ -105,3 +106,17 @@ def test_listing_sources_writes_nothing_and_shows_configured_sources_not_stored_
     assert "polled" in listing.stdout and "fresh" in listing.stdout and str(tmp_path / "in") in listing.stdout
     assert http_server.url("/fresh.xml") in exported.stdout  # the export lists the configured feed all the same
     assert [h.name for h in sources.list_sources(build_pipeline(load_settings(config)).db)] == ["polled", "fresh", str(tmp_path / "in")]
+
+
+def test_export_masks_a_token_and_stays_valid_opml(tmp_path: Path) -> None:
+    # The mask ran over the written XML and took the attribute's closing quote with the token; an untitled
+    # outline was named by its URL, token and all (shown in listings and as a metrics label).
+    opml = tmp_path / "in.opml"
+    opml.write_text('<opml version="2.0"><body><outline type="rss" text="" xmlUrl="https://w.example/f.xml?token=Tok-12345"/></body></opml>')
+    config = write_config(tmp_path)
+    assert "1 of 1 feeds added" in monitor("sources", "import", str(opml), "--config", str(config)).stdout
+    assert [h.name for h in sources.list_sources(build_pipeline(load_settings(config)).db)] == ["https://w.example/f.xml?token=****"]
+    exported = monitor("sources", "export", "--config", str(config)).stdout
+    outline = ET.fromstring(exported).find("body/outline")
+    assert outline is not None and outline.get("xmlUrl") == "https://w.example/f.xml?token=****", exported
+    assert "Tok-12345" not in exported

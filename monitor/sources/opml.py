@@ -9,6 +9,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from monitor.errors import SourceError
+from monitor.redact import redact
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class Subscription:
 
 def read_opml(data: bytes, source: str) -> list[Subscription]:
     """Every outline with an http(s) xmlUrl under the body, at any depth, with the folder outline it sits in
-    (`a/b` when nested); entity tricks are refused."""
+    (`a/b` when nested), named by its title, else by its URL with secrets masked; entity tricks are refused."""
     try:
         root = SafeET.fromstring(data)
     except (ET.ParseError, DefusedXmlException) as exc:
@@ -36,7 +37,7 @@ def read_opml(data: bytes, source: str) -> list[Subscription]:
             title = (outline.get("title") or outline.get("text") or "").strip()
             if url.lower().startswith(("http://", "https://")):
                 html_url = (outline.get("htmlUrl") or "").strip()
-                subs.append(Subscription(title or url, url, folder, html_url if html_url.lower().startswith(("http://", "https://")) else None))
+                subs.append(Subscription(title or redact(url), url, folder, html_url if html_url.lower().startswith(("http://", "https://")) else None))
             elif not url:
                 walk(outline, title if not folder else f"{folder}/{title}")
 
