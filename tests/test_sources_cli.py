@@ -108,6 +108,24 @@ def test_listing_sources_writes_nothing_and_shows_configured_sources_not_stored_
     assert [h.name for h in sources.list_sources(build_pipeline(load_settings(config)).db)] == ["polled", "fresh", str(tmp_path / "in")]
 
 
+def test_add_keeps_the_credentials_of_a_feed_behind_basic_auth(tmp_path: Path, http_server: LocalHTTP) -> None:
+    # aiohttp reports where a fetch ended without `user:password@`: the added feed was stored without them.
+    http_server.routes["/"] = (200, {"Content-Type": "text/html"}, HTML)
+    http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("S", "https://w.example/s", "s", STRIKE)))
+    config = write_config(tmp_path)
+    given = http_server.url("/feed.xml").replace("http://", "http://reader:pw-4321@")
+    added = monitor("sources", "add", given, "--name", "direct", "--config", str(config))
+    assert added.returncode == 0, added.stderr
+    assert "pw-4321" not in added.stdout
+    page = http_server.url("/").replace("http://", "http://reader:pw-4321@")
+    assert monitor("sources", "add", page, "--name", "via page", "--config", str(config)).returncode == 1  # the same feed, found by its page
+    stored = [h.location for h in sources.list_sources(build_pipeline(load_settings(config)).db)]
+    assert stored == [given]
+    assert monitor("once", "--config", str(config)).returncode == 0
+    polled = [headers for _, path, headers, _ in http_server.requests if path == "/feed.xml"][-1]
+    assert polled.get("Authorization") == "Basic cmVhZGVyOnB3LTQzMjE="  # reader:pw-4321
+
+
 def test_export_masks_a_token_and_stays_valid_opml(tmp_path: Path) -> None:
     # The mask ran over the written XML and took the attribute's closing quote with the token; an untitled
     # outline was named by its URL, token and all (shown in listings and as a metrics label).
