@@ -9,11 +9,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from monitor.daemon import BACKOFF_MAX, Guarded
 from monitor.errors import StoreError
 from monitor.store import sources
-from monitor.store.db import SQLITE_CACHE_KIB, Database
+from monitor.store.db import SQLITE_CACHE_KIB, Database, unavailable_reason
 from monitor.store.lock import single_daemon
 from tests.conftest import sqlite_only
 
@@ -33,6 +34,22 @@ def test_a_locked_database_is_a_store_error_with_the_driver_reason(tmp_path: Pat
         sources.ensure_source(db, "wire", "feed", "https://wire.example/rss")
     blocker.rollback()
     assert sources.ensure_source(db, "wire", "feed", "https://wire.example/rss") == 1
+
+
+def test_a_full_or_read_only_database_says_what_to_do(tmp_path: Path) -> None:
+    """The store's line named the file and SQLite's words ("disk I/O error") but not what to do."""
+    full = sqlite3.connect(tmp_path / "full.db")
+    full.execute("PRAGMA max_page_count = 2")
+    full.execute("CREATE TABLE t (x BLOB)")
+    with pytest.raises(sqlite3.OperationalError) as raised:
+        full.execute("INSERT INTO t VALUES (zeroblob(100000))")
+    assert unavailable_reason(OperationalError("INSERT", None, raised.value)) == "database or disk is full: free space on its file system"
+    read_only = sqlite3.connect(f"file:{tmp_path / 'full.db'}?mode=ro", uri=True)
+    with pytest.raises(sqlite3.OperationalError) as raised:
+        read_only.execute("INSERT INTO t VALUES (1)")
+    assert unavailable_reason(OperationalError("INSERT", None, raised.value)) == (
+        "attempt to write a readonly database: make the file, its -wal and -shm files and their folder writable by the daemon's user")
+    assert unavailable_reason(OperationalError("SELECT", None, sqlite3.OperationalError("database is locked"))) == "database is locked"
 
 
 @sqlite_only

@@ -183,11 +183,24 @@ def schema_revision(url: str) -> tuple[tuple[str, ...], bool] | None:
         raise StoreError(f"cannot open database {database_name(url)}: {open_failure(parsed, exc)}") from None
 
 
+# What an operator does about SQLite's answers (a lock held past the busy timeout needs nothing: it ends).
+REMEDIES = {
+    "database or disk is full": "free space on its file system",
+    "attempt to write a readonly database": "make the file, its -wal and -shm files and their folder writable by the daemon's user",
+    "disk I/O error": "check its file system (a read-only mount, an immutable file, a file-size limit, a failing disk)",
+    "unable to open database file": "check that its folder exists and the daemon's user may write there",
+}
+
+
 def unavailable_reason(exc: OperationalError) -> str:
     """The driver's own first line ("database is locked", "database or disk is full",
-    "attempt to write a readonly database", "disk I/O error", ...), without SQL or parameters."""
+    "attempt to write a readonly database", "disk I/O error", ...), without SQL or parameters, and
+    what to do about it when that is known."""
     lines = str(exc.orig).strip().splitlines()
-    return redact(lines[0]) if lines else exc.orig.__class__.__name__
+    if not lines:
+        return exc.orig.__class__.__name__
+    remedy = REMEDIES.get(lines[0].strip())
+    return redact(lines[0]) + (f": {remedy}" if remedy else "")
 
 
 def schema_problem(connection: Connection) -> str | None:
