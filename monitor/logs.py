@@ -53,7 +53,9 @@ def setup_logging(verbose: bool = False, log_format: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in ("apscheduler", "aiohttp", "watchdog", "trafilatura", "htmldate", "charset_normalizer"):
+    # uvicorn (the endpoint of `monitor run`, `monitor web`): its "Started server process [N]" lines are noise,
+    # and carry a `color_message` with terminal escapes into the JSON lines; its warnings and errors stay.
+    for noisy in ("apscheduler", "aiohttp", "watchdog", "trafilatura", "htmldate", "charset_normalizer", "uvicorn"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # Apprise's own failure lines are captured per delivery and logged once by the dispatcher.
     logging.getLogger("apprise").propagate = False

@@ -92,6 +92,19 @@ def test_json_logs_are_one_object_per_line_with_the_event_fields_secrets_masked(
                      "url": "https://h.example/x?token=****"}
 
 
+def test_the_web_servers_info_lines_are_left_out() -> None:
+    """`monitor run --log-format json` wrote uvicorn's "Started server process [N]" with a `color_message`
+    field of terminal escapes beside the documented ones; its warnings still come through."""
+    root = logging.getLogger()
+    saved, level = root.handlers[:], root.level
+    setup_logging(log_format="json")
+    try:
+        server = logging.getLogger("uvicorn.error")
+        assert not server.isEnabledFor(logging.INFO) and server.isEnabledFor(logging.WARNING)
+    finally:
+        root.handlers[:], root.level = saved, level
+
+
 def test_a_json_traceback_stays_in_its_object() -> None:
     event = json.loads(formatted("job failed", exc=True, log_format="json"))
     assert event["message"] == "job failed" and "ValueError: bad\nvalue" in event["exc_info"]
