@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -50,6 +51,27 @@ def test_a_full_or_read_only_database_says_what_to_do(tmp_path: Path) -> None:
     assert unavailable_reason(OperationalError("INSERT", None, raised.value)) == (
         "attempt to write a readonly database: make the file, its -wal and -shm files and their folder writable by the daemon's user")
     assert unavailable_reason(OperationalError("SELECT", None, sqlite3.OperationalError("database is locked"))) == "database is locked"
+
+
+@sqlite_only
+def test_a_database_file_removed_or_replaced_under_the_daemon_is_a_store_error(tmp_path: Path) -> None:
+    """The file removed (or a backup moved in its place) while a daemon ran: the daemon went on writing to
+    the old file, unseen (healthz ok), and its next start began an empty store that alerted on everything again."""
+    path = tmp_path / "monitor.db"
+    db = Database(f"sqlite:///{path}")
+    assert sources.ensure_source(db, "wire", "feed", "https://wire.example/rss") == 1
+    path.rename(tmp_path / "aside.db")
+    with pytest.raises(StoreError, match=r"monitor\.db: the database file was removed or replaced while monitor had it open: put it back"):
+        sources.ensure_source(db, "wire", "feed", "https://wire.example/rss")
+    with pytest.raises(StoreError, match="removed or replaced"), db.transaction():
+        pass
+    (tmp_path / "aside.db").rename(path)  # put back: the same file again
+    assert sources.ensure_source(db, "wire", "feed", "https://wire.example/rss") == 1
+    shutil.copy(path, tmp_path / "copy.db")
+    (tmp_path / "copy.db").replace(path)  # a copy (a restored backup) in its place
+    with pytest.raises(StoreError, match="removed or replaced"):
+        sources.ensure_source(db, "wire", "feed", "https://wire.example/rss")
+    db.close()
 
 
 @sqlite_only

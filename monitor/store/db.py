@@ -46,6 +46,12 @@ def database_file(url: str) -> Path | None:
     return None
 
 
+def _identity(path: Path) -> tuple[int, int]:
+    """The device and inode of a file: which file a path leads to (OSError when none)."""
+    st = path.stat()
+    return st.st_dev, st.st_ino
+
+
 def database_name(url: str) -> str:
     """How messages name a database: its file, or its URL with the password masked."""
     path = database_file(url)
@@ -95,6 +101,27 @@ class Database:
                 "databases made by a monitor with migrations, or with every column of the first revision"
             )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._file = database_file(url)
+        try:
+            self._identity: tuple[int, int] | None = _identity(self._file) if self._file else None
+        except OSError:
+            self._identity = None
+
+    def _check_file(self) -> None:
+        """On SQLite, the file at the store's path must still be the one opened: removed (or replaced by a
+        restored copy) under a running daemon, it took every write into a file no one opens again, and the
+        next start began an empty store that alerted on every article once more."""
+        if self._file is None or self._identity is None:
+            return
+        try:
+            now = _identity(self._file)
+        except FileNotFoundError:
+            now = None
+        except OSError:
+            return  # cannot tell (a folder made unreadable): the writes say what is wrong
+        if now != self._identity:
+            raise StoreError(f"{self.name}: the database file was removed or replaced while monitor had it open: "
+                             "put it back (or restore a backup), then restart the daemon")
 
     def _open(self, upgrade: str, config: Path | str | None) -> str | None:
         """Bring the schema to the head, trying again a few times when SQLite answers "locked" at once: a
@@ -144,6 +171,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session whose work is committed together, or not at all."""
+        self._check_file()
         try:
             with self._sessions() as session, session.begin():
                 yield session
@@ -155,6 +183,7 @@ class Database:
         """A Core connection in one transaction, committed when the block ends or rolled back whole if it
         raises, like `session` but without an ORM session's bookkeeping: for the storing thread's statements
         (the known keys of a feed, its new articles), where that bookkeeping cost more than the SQL."""
+        self._check_file()
         try:
             with self.engine.begin() as connection:
                 yield connection
