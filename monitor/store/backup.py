@@ -28,6 +28,8 @@ def backup(url: str, dest: Path, busy_timeout: float = 30.0) -> Path:
         dest = dest / f"{source.stem}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}{source.suffix or '.db'}"
     if dest.exists():
         raise StoreError(f"{dest} exists: give a new file or a folder (a backup never overwrites)")
+    if not dest.parent.is_dir():
+        raise StoreError(f"cannot back up {source} to {dest}: folder {dest.parent} does not exist (create it, or give another path)")
     partial = dest.with_name(dest.name + ".partial")
     try:
         src = sqlite3.connect(source, timeout=busy_timeout)
