@@ -105,6 +105,20 @@ def test_the_web_servers_info_lines_are_left_out() -> None:
         root.handlers[:], root.level = saved, level
 
 
+def test_the_schedulers_warnings_are_the_daemons_own() -> None:
+    """Every start with alerts to send logged APScheduler's `Execution of job "Guarded (trigger: date[...])"
+    skipped: maximum number of running instances reached (1)`: a dispatch wake-up while the dispatch ran,
+    which the daemon leaves unsaid on purpose (and says in its own words for the other jobs)."""
+    root = logging.getLogger()
+    saved, level = root.handlers[:], root.level
+    setup_logging()
+    try:
+        scheduler = logging.getLogger("apscheduler.scheduler")
+        assert not scheduler.isEnabledFor(logging.WARNING) and scheduler.isEnabledFor(logging.ERROR)
+    finally:
+        root.handlers[:], root.level = saved, level
+
+
 def test_a_json_traceback_stays_in_its_object() -> None:
     event = json.loads(formatted("job failed", exc=True, log_format="json"))
     assert event["message"] == "job failed" and "ValueError: bad\nvalue" in event["exc_info"]
