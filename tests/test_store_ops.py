@@ -74,6 +74,31 @@ def test_a_database_file_removed_or_replaced_under_the_daemon_is_a_store_error(t
     db.close()
 
 
+def test_a_run_begun_before_the_store_failed_does_not_say_it_is_back(caplog: pytest.LogCaptureFixture) -> None:
+    """A feed poll that began before the store failed (polls overlap; one cancelled at a stop) ended without
+    error and logged "store available again" while the store still failed: at every stop after a failure."""
+    now = [0.0]
+    runs: list[str] = []
+
+    def job() -> None:
+        runs.append("run")
+        if len(runs) == 1:  # a long poll: meanwhile the next one meets the failed store
+            now[0] = 1.0
+            guarded()
+        elif len(runs) == 2:
+            raise StoreError("monitor.db: database or disk is full")
+
+    guarded = Guarded("feeds", job, clock=lambda: now[0])
+    with caplog.at_level(logging.INFO, logger="monitor"):
+        guarded()
+        assert guarded.cause.startswith("store unavailable")
+        assert not any("available again" in r.getMessage() for r in caplog.records)
+        now[0] = 3.0  # after the back-off, a run that works
+        guarded()
+    assert guarded.cause == "" and [r.getMessage() for r in caplog.records if "available again" in r.getMessage()] == [
+        "store available again: feeds job runs as scheduled (it had failed: store unavailable (monitor.db: database or disk is full))"]
+
+
 @sqlite_only
 def test_a_job_on_a_locked_store_logs_one_line_backs_off_and_says_when_it_is_back(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Regression (issue 14, item 14): a lock held over the busy timeout gave a traceback at every run."""
