@@ -138,3 +138,17 @@ def test_export_masks_a_token_and_stays_valid_opml(tmp_path: Path) -> None:
     outline = ET.fromstring(exported).find("body/outline")
     assert outline is not None and outline.get("xmlUrl") == "https://w.example/f.xml?token=****", exported
     assert "Tok-12345" not in exported
+
+
+def test_import_says_which_outlines_it_skips_for_their_scheme(tmp_path: Path) -> None:
+    # A feed:// or file:// outline was dropped unsaid: "0 of 1 feeds added" from a file of three.
+    opml = tmp_path / "in.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="a" xmlUrl="feed://w.example/a.xml"/>'
+                    '<outline text="b" xmlUrl="file:///etc/passwd"/><outline text="c" xmlUrl="https://w.example/c.xml"/></body></opml>')
+    imported = monitor("sources", "import", str(opml), "--config", str(write_config(tmp_path)))
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.splitlines() == [
+        "skipped feed://w.example/a.xml: not an http(s) URL: write it as http:// or https:// (feed:// is http://)",
+        "skipped file:///etc/passwd: not an http(s) URL: write it as http:// or https:// (feed:// is http://)",
+        f"1 of 3 feeds added from {opml}",
+    ]

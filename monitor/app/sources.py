@@ -123,6 +123,9 @@ class SourceVerbs(Core):
         self._registered()
         added, skipped = 0, []
         for sub in subscriptions:
+            if not sub.url.lower().startswith(("http://", "https://")):
+                skipped.append((sub.url, "not an http(s) URL: write it as http:// or https:// (feed:// is http://)"))
+                continue
             try:
                 source_store.add_feed(self.db, sub.title, sub.url, every, folder=sub.folder, html_url=sub.html_url)
                 added += 1
