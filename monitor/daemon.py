@@ -65,12 +65,14 @@ class Guarded:
     def __init__(self, name: str, job: Callable[[], object], clock: Callable[[], float] = time.monotonic) -> None:
         self.name, self.job, self.clock = name, job, clock
         self.cause = ""  # the failure being backed off from; "" while the job works
+        self.failed_at = 0.0  # when it last failed
         self.delay = 0.0
         self.resume_at = 0.0
-        self._lock = threading.Lock()  # a job and its "-now" twin can run at once
+        self._lock = threading.Lock()  # a job and its "-now" twin can run at once, feed polls up to 4
 
     def __call__(self) -> None:
-        if self.clock() < self.resume_at:
+        started = self.clock()
+        if started < self.resume_at:
             return
         try:
             self.job()
@@ -78,6 +80,8 @@ class Guarded:
             self._failed(exc)
             return
         with self._lock:
+            if self.cause and self.failed_at >= started:
+                return  # a run begun before the failure (a long poll, one cancelled at a stop) tells nothing of now
             if self.cause:
                 log.info("%s available again: %s job runs as scheduled (it had failed: %s)", self.cause.split()[0], self.name, self.cause)
             self.cause, self.delay, self.resume_at = "", 0.0, 0.0
@@ -89,7 +93,8 @@ class Guarded:
             cause = f"files unavailable ({exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''})"
         with self._lock:
             self.delay = min(BACKOFF_MAX, self.delay * 2) if self.delay else BACKOFF_FIRST
-            self.resume_at = self.clock() + self.delay
+            self.failed_at = self.clock()
+            self.resume_at = self.failed_at + self.delay
             if cause != self.cause:
                 log.warning("%s: %s job backs off %g s, doubling up to %g s, until it works again", cause, self.name, self.delay, BACKOFF_MAX)
             self.cause = cause

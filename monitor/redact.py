@@ -13,7 +13,10 @@ from urllib.parse import urlsplit
 
 _SECRETS: set[str] = set()
 _URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]+):(?P<pw>[^@\s/]+)@", re.I)
-_QUERY_SECRET = re.compile(r"(?P<key>[?&;](?:[\w.-]*[_.-])?(?:token|key|apikey|secret|passw(?:or)?d|pass|auth|sig|signature|session)=)[^&;#\s]+", re.I)
+# A credential's value ends where the URL does: at `&`, `;`, `#`, a space or a quote, and before a closing
+# `)`, `.`, `,` or `:` (`source 3 (https://h/?token=X): ...`, `xmlUrl="https://h/?key=X"` keep their punctuation).
+_QUERY_SECRET = re.compile(r"(?P<key>[?&;](?:[\w.-]*[_.-])?(?:token|key|apikey|secret|passw(?:or)?d|pass|auth|sig|signature|session)=)"
+                           r"[^&;#\s\"'<>]*[^&;#\s\"'<>).,:]", re.I)
 MASK = "****"
 
 

@@ -56,6 +56,19 @@ def test_a_failed_delivery_waits_for_its_next_attempt_even_if_listed_before(tmp_
     assert [d.id for d in outbox.claim(db, listed, now + timedelta(minutes=5), lease_seconds=60)] == [first.id]
 
 
+def test_a_delivery_to_a_channel_taken_out_of_the_config_fails_at_once(tmp_path: Path) -> None:
+    """It was retried max_attempts times (hours of backoff, a warning each, /healthz 'delivery overdue'
+    throughout) for a channel no retry could bring back."""
+    db = outbox_with(tmp_path, 1, channel="gone")
+    notifier = Notifier([Channel(name="hook", url=f"console://local?file={tmp_path / 'alerts.jsonl'}")])
+    assert dispatch_due(db, notifier, DeliverySettings(max_attempts=8), utcnow()) == 0
+    with db.session() as s:
+        row = s.scalars(select(DeliveryRow)).one()
+        assert (row.status, row.attempts) == ("failed", 1)
+        assert row.last_error == "channel 'gone' is no longer configured (put it back in the config, then `monitor alerts retry` the alert)"
+    assert outbox.oldest_pending(db) is None  # not overdue: `monitor alerts --failed` lists it
+
+
 def test_dispatchers_racing_on_one_outbox_send_every_delivery_exactly_once(tmp_path: Path) -> None:
     """Regression (issue 14, 2): the `dispatch` and `dispatch-now` jobs overlapping sent deliveries twice."""
     rounds, per_round, dispatchers = 4, 30, 3

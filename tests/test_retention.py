@@ -115,6 +115,8 @@ def test_a_backup_taken_while_a_writer_writes_opens_and_has_the_rows(tmp_path: P
     Database(f"sqlite:///{copy}").close()  # the copy is a store monitor opens
     with pytest.raises(StoreError, match="exists: give a new file or a folder"):
         backup(url, copy)
+    with pytest.raises(StoreError, match=r"there is no folder .*nowhere: create it, or give another path$"):  # was SQLite's "unable to open database file"
+        backup(url, tmp_path / "nowhere" / "copy.db")
     db.close()
 
 

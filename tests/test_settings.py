@@ -177,6 +177,13 @@ def test_redact_masks_url_passwords_without_registration() -> None:
     assert redact("see https://example.org/a@b and mailto://me@example.org") == "see https://example.org/a@b and mailto://me@example.org"
 
 
+def test_redact_masks_a_query_secret_up_to_where_the_url_ends() -> None:
+    # The mask used to swallow the `):` after a feed named by its URL, and the closing quote of an OPML attribute.
+    assert redact("source 15 (http://h.example/f.xml?token=ImpTok5): HTTP 404") == f"source 15 (http://h.example/f.xml?token={MASK}): HTTP 404"
+    assert redact('<outline xmlUrl="https://h.example/r?api_key=ab12" />') == f'<outline xmlUrl="https://h.example/r?api_key={MASK}" />'
+    assert redact("https://h.example/r?sig=a(b)c.d&x=1, then") == f"https://h.example/r?sig={MASK}&x=1, then"
+
+
 def test_register_secret_ignores_short_values() -> None:
     register_secret("abc")
     register_secret("abcd")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from sqlalchemy import create_engine, select
@@ -105,3 +106,49 @@ def test_listing_sources_writes_nothing_and_shows_configured_sources_not_stored_
     assert "polled" in listing.stdout and "fresh" in listing.stdout and str(tmp_path / "in") in listing.stdout
     assert http_server.url("/fresh.xml") in exported.stdout  # the export lists the configured feed all the same
     assert [h.name for h in sources.list_sources(build_pipeline(load_settings(config)).db)] == ["polled", "fresh", str(tmp_path / "in")]
+
+
+def test_add_keeps_the_credentials_of_a_feed_behind_basic_auth(tmp_path: Path, http_server: LocalHTTP) -> None:
+    # aiohttp reports where a fetch ended without `user:password@`: the added feed was stored without them.
+    http_server.routes["/"] = (200, {"Content-Type": "text/html"}, HTML)
+    http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("S", "https://w.example/s", "s", STRIKE)))
+    config = write_config(tmp_path)
+    given = http_server.url("/feed.xml").replace("http://", "http://reader:pw-4321@")
+    added = monitor("sources", "add", given, "--name", "direct", "--config", str(config))
+    assert added.returncode == 0, added.stderr
+    assert "pw-4321" not in added.stdout
+    page = http_server.url("/").replace("http://", "http://reader:pw-4321@")
+    assert monitor("sources", "add", page, "--name", "via page", "--config", str(config)).returncode == 1  # the same feed, found by its page
+    stored = [h.location for h in sources.list_sources(build_pipeline(load_settings(config)).db)]
+    assert stored == [given]
+    assert monitor("once", "--config", str(config)).returncode == 0
+    polled = [headers for _, path, headers, _ in http_server.requests if path == "/feed.xml"][-1]
+    assert polled.get("Authorization") == "Basic cmVhZGVyOnB3LTQzMjE="  # reader:pw-4321
+
+
+def test_export_masks_a_token_and_stays_valid_opml(tmp_path: Path) -> None:
+    # The mask ran over the written XML and took the attribute's closing quote with the token; an untitled
+    # outline was named by its URL, token and all (shown in listings and as a metrics label).
+    opml = tmp_path / "in.opml"
+    opml.write_text('<opml version="2.0"><body><outline type="rss" text="" xmlUrl="https://w.example/f.xml?token=Tok-12345"/></body></opml>')
+    config = write_config(tmp_path)
+    assert "1 of 1 feeds added" in monitor("sources", "import", str(opml), "--config", str(config)).stdout
+    assert [h.name for h in sources.list_sources(build_pipeline(load_settings(config)).db)] == ["https://w.example/f.xml?token=****"]
+    exported = monitor("sources", "export", "--config", str(config)).stdout
+    outline = ET.fromstring(exported).find("body/outline")
+    assert outline is not None and outline.get("xmlUrl") == "https://w.example/f.xml?token=****", exported
+    assert "Tok-12345" not in exported
+
+
+def test_import_says_which_outlines_it_skips_for_their_scheme(tmp_path: Path) -> None:
+    # A feed:// or file:// outline was dropped unsaid: "0 of 1 feeds added" from a file of three.
+    opml = tmp_path / "in.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="a" xmlUrl="feed://w.example/a.xml"/>'
+                    '<outline text="b" xmlUrl="file:///etc/passwd"/><outline text="c" xmlUrl="https://w.example/c.xml"/></body></opml>')
+    imported = monitor("sources", "import", str(opml), "--config", str(write_config(tmp_path)))
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.splitlines() == [
+        "skipped feed://w.example/a.xml: not an http(s) URL: write it as http:// or https:// (feed:// is http://)",
+        "skipped file:///etc/passwd: not an http(s) URL: write it as http:// or https:// (feed:// is http://)",
+        f"1 of 3 feeds added from {opml}",
+    ]

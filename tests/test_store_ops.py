@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from monitor.daemon import BACKOFF_MAX, Guarded
 from monitor.errors import StoreError
 from monitor.store import sources
-from monitor.store.db import SQLITE_CACHE_KIB, Database
+from monitor.store.db import SQLITE_CACHE_KIB, Database, unavailable_reason
 from monitor.store.lock import single_daemon
 from tests.conftest import sqlite_only
 
@@ -33,6 +35,68 @@ def test_a_locked_database_is_a_store_error_with_the_driver_reason(tmp_path: Pat
         sources.ensure_source(db, "wire", "feed", "https://wire.example/rss")
     blocker.rollback()
     assert sources.ensure_source(db, "wire", "feed", "https://wire.example/rss") == 1
+
+
+def test_a_full_or_read_only_database_says_what_to_do(tmp_path: Path) -> None:
+    """The store's line named the file and SQLite's words ("disk I/O error") but not what to do."""
+    full = sqlite3.connect(tmp_path / "full.db")
+    full.execute("PRAGMA max_page_count = 2")
+    full.execute("CREATE TABLE t (x BLOB)")
+    with pytest.raises(sqlite3.OperationalError) as raised:
+        full.execute("INSERT INTO t VALUES (zeroblob(100000))")
+    assert unavailable_reason(OperationalError("INSERT", None, raised.value)) == "database or disk is full: free space on its file system"
+    read_only = sqlite3.connect(f"file:{tmp_path / 'full.db'}?mode=ro", uri=True)
+    with pytest.raises(sqlite3.OperationalError) as raised:
+        read_only.execute("INSERT INTO t VALUES (1)")
+    assert unavailable_reason(OperationalError("INSERT", None, raised.value)) == (
+        "attempt to write a readonly database: make the file, its -wal and -shm files and their folder writable by the daemon's user")
+    assert unavailable_reason(OperationalError("SELECT", None, sqlite3.OperationalError("database is locked"))) == "database is locked"
+
+
+@sqlite_only
+def test_a_database_file_removed_or_replaced_under_the_daemon_is_a_store_error(tmp_path: Path) -> None:
+    """The file removed (or a backup moved in its place) while a daemon ran: the daemon went on writing to
+    the old file, unseen (healthz ok), and its next start began an empty store that alerted on everything again."""
+    path = tmp_path / "monitor.db"
+    db = Database(f"sqlite:///{path}")
+    assert sources.ensure_source(db, "wire", "feed", "https://wire.example/rss") == 1
+    path.rename(tmp_path / "aside.db")
+    with pytest.raises(StoreError, match=r"monitor\.db: the database file was removed or replaced while monitor had it open: put it back"):
+        sources.ensure_source(db, "wire", "feed", "https://wire.example/rss")
+    with pytest.raises(StoreError, match="removed or replaced"), db.transaction():
+        pass
+    (tmp_path / "aside.db").rename(path)  # put back: the same file again
+    assert sources.ensure_source(db, "wire", "feed", "https://wire.example/rss") == 1
+    shutil.copy(path, tmp_path / "copy.db")
+    (tmp_path / "copy.db").replace(path)  # a copy (a restored backup) in its place
+    with pytest.raises(StoreError, match="removed or replaced"):
+        sources.ensure_source(db, "wire", "feed", "https://wire.example/rss")
+    db.close()
+
+
+def test_a_run_begun_before_the_store_failed_does_not_say_it_is_back(caplog: pytest.LogCaptureFixture) -> None:
+    """A feed poll that began before the store failed (polls overlap; one cancelled at a stop) ended without
+    error and logged "store available again" while the store still failed: at every stop after a failure."""
+    now = [0.0]
+    runs: list[str] = []
+
+    def job() -> None:
+        runs.append("run")
+        if len(runs) == 1:  # a long poll: meanwhile the next one meets the failed store
+            now[0] = 1.0
+            guarded()
+        elif len(runs) == 2:
+            raise StoreError("monitor.db: database or disk is full")
+
+    guarded = Guarded("feeds", job, clock=lambda: now[0])
+    with caplog.at_level(logging.INFO, logger="monitor"):
+        guarded()
+        assert guarded.cause.startswith("store unavailable")
+        assert not any("available again" in r.getMessage() for r in caplog.records)
+        now[0] = 3.0  # after the back-off, a run that works
+        guarded()
+    assert guarded.cause == "" and [r.getMessage() for r in caplog.records if "available again" in r.getMessage()] == [
+        "store available again: feeds job runs as scheduled (it had failed: store unavailable (monitor.db: database or disk is full))"]
 
 
 @sqlite_only

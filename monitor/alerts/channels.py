@@ -161,7 +161,8 @@ class Notifier:
         """Send one message; with `context`, the channel's templates (if any) write it."""
         channel = self.channels.get(channel_name)
         if channel is None:
-            raise DeliveryError(f"channel {channel_name!r} is no longer configured", channel=channel_name)
+            raise DeliveryError(f"channel {channel_name!r} is no longer configured (put it back in the config, then "
+                                "`monitor alerts retry` the alert)", channel=channel_name)
         if context:
             title, body = self.templates[channel_name].render(context, title, body)
         # a fresh object: no throttle carried over from the previous message

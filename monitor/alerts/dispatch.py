@@ -42,7 +42,7 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
             notifier.send(due.channel, due.title, due.body, due.tags, json.loads(due.context or "{}"))
         except DeliveryError as exc:
             attempt = due.attempts + 1
-            final = attempt >= cfg.max_attempts
+            final = attempt >= cfg.max_attempts or channel is None  # a channel taken out of the config: no retry brings it back
             delay = backoff_seconds(attempt, cfg.backoff_seconds, cfg.backoff_max_seconds, random.random())
             outbox.record_failure(db, due.id, str(exc), utcnow() + timedelta(seconds=delay), final)
             state = "gave up" if final else f"retry in {delay:.0f}s"

@@ -10,6 +10,7 @@ from pathlib import Path
 from monitor.app.core import Core
 from monitor.errors import MonitorError, UsageError
 from monitor.pipeline import register_sources
+from monitor.redact import redact
 from monitor.store import signals
 from monitor.store import sources as source_store
 from monitor.store.sources import REMOVED, SourceHealth
@@ -64,13 +65,19 @@ class SourceVerbs(Core):
         return listed
 
     def export_opml(self) -> str:
-        """Every enabled feed (configured and added) as OPML, in the folders it was imported with."""
+        """Every enabled feed (configured and added) as OPML, in the folders it was imported with; secrets
+        masked in each name and URL before they are written as XML (a mask over the written XML can miss
+        an escaped secret, and cut an attribute)."""
         from monitor.sources.opml import Subscription, write_opml
 
         listed = self.sources()
         outlines = source_store.outlines(self.db) if any(h.id for h in listed) else {}
-        return write_opml([Subscription(h.name, h.location, *outlines.get(h.id, ("", None)))
-                           for h in listed if h.kind == "feed" and h.enabled])
+        subscriptions = []
+        for h in listed:
+            if h.kind == "feed" and h.enabled:
+                folder, html_url = outlines.get(h.id, ("", None))
+                subscriptions.append(Subscription(redact(h.name), redact(h.location), redact(folder), redact(html_url) if html_url else None))
+        return write_opml(subscriptions)
 
     def _registered(self) -> None:
         """Before a verb that writes: the configured sources are stored first, so they keep the lower ids."""
@@ -124,6 +131,9 @@ class SourceVerbs(Core):
         self._registered()
         added, skipped = 0, []
         for sub in subscriptions:
+            if not sub.url.lower().startswith(("http://", "https://")):
+                skipped.append((sub.url, "not an http(s) URL: write it as http:// or https:// (feed:// is http://)"))
+                continue
             try:
                 source_store.add_feed(self.db, sub.title, sub.url, every, folder=sub.folder, html_url=sub.html_url)
                 added += 1

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.html
 from lxml import etree
 
 from monitor.errors import FeedParseError
 from monitor.limits import HttpLimits
+from monitor.redact import redact
 from monitor.sources.feeds import read_feed
 from monitor.sources.http import fetch
 
@@ -32,14 +33,31 @@ def alternate_links(html: bytes, base_url: str) -> list[str]:
     return links
 
 
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.hostname, parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+
+
+def with_credentials(found: str, given: str) -> str:
+    """`found` (where a fetch of `given` ended: aiohttp gives it without `user:password@`) with the
+    credentials `given` carries, when both are on one origin: a feed behind basic auth stays reachable."""
+    userinfo, at, _ = urlsplit(given).netloc.rpartition("@")
+    parts = urlsplit(found)
+    if not at or "@" in parts.netloc or _origin(found) != _origin(given):
+        return found
+    return urlunsplit(parts._replace(netloc=f"{userinfo}@{parts.netloc}"))
+
+
 def discover_feed(url: str, http: HttpLimits) -> tuple[str, str]:
-    """(feed URL, title) for a feed URL or a page that links to one; FetchError/FeedParseError otherwise."""
+    """(feed URL, title) for a feed URL or a page that links to one; FetchError/FeedParseError otherwise.
+    A feed without a title is named by its URL, secrets masked (the name is shown and labels metrics)."""
     result = fetch(url, http)
+    base = with_credentials(result.url, url)
     try:
-        return result.url, read_feed(result.body, url, result.headers).title or url
+        return base, read_feed(result.body, url, result.headers).title or redact(url)
     except FeedParseError:
-        candidates = alternate_links(result.body, result.url)
+        candidates = alternate_links(result.body, base)
         if not candidates:
             raise FeedParseError(f"{url}: not a feed, and the page links to no feed (<link rel=\"alternate\">)", source=url) from None
     feed = fetch(candidates[0], http)
-    return feed.url, read_feed(feed.body, candidates[0], feed.headers).title or candidates[0]
+    return with_credentials(feed.url, candidates[0]), read_feed(feed.body, candidates[0], feed.headers).title or redact(candidates[0])

@@ -9,6 +9,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from monitor.errors import SourceError
+from monitor.redact import redact
 
 
 @dataclass(frozen=True)
@@ -22,8 +23,9 @@ class Subscription:
 
 
 def read_opml(data: bytes, source: str) -> list[Subscription]:
-    """Every outline with an http(s) xmlUrl under the body, at any depth, with the folder outline it sits in
-    (`a/b` when nested); entity tricks are refused."""
+    """Every outline with an xmlUrl under the body, at any depth, with the folder outline it sits in (`a/b`
+    when nested), named by its title, else by its URL with secrets masked; entity tricks are refused. The
+    URL is as written (`feed://`, `file://` too: the caller refuses what is not http(s), saying so)."""
     try:
         root = SafeET.fromstring(data)
     except (ET.ParseError, DefusedXmlException) as exc:
@@ -34,10 +36,10 @@ def read_opml(data: bytes, source: str) -> list[Subscription]:
         for outline in parent.findall("outline"):
             url = (outline.get("xmlUrl") or "").strip()
             title = (outline.get("title") or outline.get("text") or "").strip()
-            if url.lower().startswith(("http://", "https://")):
+            if url:
                 html_url = (outline.get("htmlUrl") or "").strip()
-                subs.append(Subscription(title or url, url, folder, html_url if html_url.lower().startswith(("http://", "https://")) else None))
-            elif not url:
+                subs.append(Subscription(title or redact(url), url, folder, html_url if html_url.lower().startswith(("http://", "https://")) else None))
+            else:
                 walk(outline, title if not folder else f"{folder}/{title}")
 
     body = root.find("body")

@@ -46,6 +46,12 @@ def database_file(url: str) -> Path | None:
     return None
 
 
+def _identity(path: Path) -> tuple[int, int]:
+    """The device and inode of a file: which file a path leads to (OSError when none)."""
+    st = path.stat()
+    return st.st_dev, st.st_ino
+
+
 def database_name(url: str) -> str:
     """How messages name a database: its file, or its URL with the password masked."""
     path = database_file(url)
@@ -95,6 +101,27 @@ class Database:
                 "databases made by a monitor with migrations, or with every column of the first revision"
             )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._file = database_file(url)
+        try:
+            self._identity: tuple[int, int] | None = _identity(self._file) if self._file else None
+        except OSError:
+            self._identity = None
+
+    def _check_file(self) -> None:
+        """On SQLite, the file at the store's path must still be the one opened: removed (or replaced by a
+        restored copy) under a running daemon, it took every write into a file no one opens again, and the
+        next start began an empty store that alerted on every article once more."""
+        if self._file is None or self._identity is None:
+            return
+        try:
+            now = _identity(self._file)
+        except FileNotFoundError:
+            now = None
+        except OSError:
+            return  # cannot tell (a folder made unreadable): the writes say what is wrong
+        if now != self._identity:
+            raise StoreError(f"{self.name}: the database file was removed or replaced while monitor had it open: "
+                             "put it back (or restore a backup), then restart the daemon")
 
     def _open(self, upgrade: str, config: Path | str | None) -> str | None:
         """Bring the schema to the head, trying again a few times when SQLite answers "locked" at once: a
@@ -144,6 +171,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session whose work is committed together, or not at all."""
+        self._check_file()
         try:
             with self._sessions() as session, session.begin():
                 yield session
@@ -155,6 +183,7 @@ class Database:
         """A Core connection in one transaction, committed when the block ends or rolled back whole if it
         raises, like `session` but without an ORM session's bookkeeping: for the storing thread's statements
         (the known keys of a feed, its new articles), where that bookkeeping cost more than the SQL."""
+        self._check_file()
         try:
             with self.engine.begin() as connection:
                 yield connection
@@ -183,11 +212,24 @@ def schema_revision(url: str) -> tuple[tuple[str, ...], bool] | None:
         raise StoreError(f"cannot open database {database_name(url)}: {open_failure(parsed, exc)}") from None
 
 
+# What an operator does about SQLite's answers (a lock held past the busy timeout needs nothing: it ends).
+REMEDIES = {
+    "database or disk is full": "free space on its file system",
+    "attempt to write a readonly database": "make the file, its -wal and -shm files and their folder writable by the daemon's user",
+    "disk I/O error": "check its file system (a read-only mount, an immutable file, a file-size limit, a failing disk)",
+    "unable to open database file": "check that its folder exists and the daemon's user may write there",
+}
+
+
 def unavailable_reason(exc: OperationalError) -> str:
     """The driver's own first line ("database is locked", "database or disk is full",
-    "attempt to write a readonly database", "disk I/O error", ...), without SQL or parameters."""
+    "attempt to write a readonly database", "disk I/O error", ...), without SQL or parameters, and
+    what to do about it when that is known."""
     lines = str(exc.orig).strip().splitlines()
-    return redact(lines[0]) if lines else exc.orig.__class__.__name__
+    if not lines:
+        return exc.orig.__class__.__name__
+    remedy = REMEDIES.get(lines[0].strip())
+    return redact(lines[0]) + (f": {remedy}" if remedy else "")
 
 
 def schema_problem(connection: Connection) -> str | None:

@@ -155,6 +155,24 @@ def test_a_port_in_use_refuses_the_start_in_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in run.stderr
 
 
+def test_the_documented_reload_command_reloads_the_daemon(tmp_path: Path) -> None:
+    """Regression: the doc said `kill -HUP "$(pgrep -f 'monitor run')"`, which gets the parsing processes'
+    pids with the daemon's, one per line, and kill refuses them all: no reload."""
+    doc = (REPO / "docs" / "operations.md").read_text()
+    [command] = [line.split("#")[0].strip() for block in re.findall(r"```sh\n(.*?)```", doc, re.S) for line in block.splitlines() if "HUP" in line
+                 and not line.startswith("systemctl")]
+    config = write_config(tmp_path, folders=[tmp_path])
+    proc, log = monitor_run(config)
+    try:
+        wait_for(lambda: any("monitor running" in line for line in log), timeout=20)
+        assert children_of(proc.pid)  # the parsing processes, `monitor run --config ...` too
+        done = subprocess.run(shlex.split(command.replace("config/monitor.toml", str(config))), capture_output=True, text=True, timeout=20)
+        assert done.returncode == 0, done.stderr
+        wait_for(lambda: any("config reloaded from" in line for line in log), timeout=20)
+    finally:
+        stop(proc, log)
+
+
 def test_sighup_reloads_the_config_and_a_broken_edit_keeps_the_running_one(tmp_path: Path, http_server: LocalHTTP) -> None:
     for name in ("a", "b"):
         http_server.routes[f"/{name}.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("Rates unchanged", f"https://wire.example/{name}", f"{name}-1", CALM)))
