@@ -100,6 +100,37 @@ class Guarded:
             self.cause = cause
 
 
+class RunAgain:
+    """A job whose wake-ups are never lost: called while it runs (its interval run and its "-now" twin, or
+    two wake-ups close together), the call returns at once and the job runs once more when it ends, for
+    the work that came while it ran (an alert stored after the dispatch read what was due). Without it,
+    APScheduler skipped the twin, and that alert waited for the next interval."""
+
+    def __init__(self, job: Callable[[], object]) -> None:
+        self.job = job
+        self._lock = threading.Lock()
+        self._running = self._again = False
+
+    def __call__(self) -> None:
+        with self._lock:
+            if self._running:
+                self._again = True
+                return
+            self._running = True
+        try:
+            while True:
+                self.job()
+                with self._lock:  # one lock with the callers': a wake-up is either seen here or runs itself
+                    if not self._again:
+                        self._running = False
+                        return
+                    self._again = False
+        except BaseException:
+            with self._lock:
+                self._running = self._again = False
+            raise
+
+
 class Daemon:
     """Schedules the pipeline's jobs until `stop()`."""
 
@@ -111,6 +142,7 @@ class Daemon:
         self._feeds = Guarded("feeds", pipeline.poll_due_feeds)
         self._folders = Guarded("folders", self._scan)
         self._dispatch = Guarded("dispatch", pipeline.dispatch)
+        self._scan_runs, self._dispatch_runs = RunAgain(self._folders), RunAgain(self._dispatch)
         self._housekeeping = Guarded("housekeeping", self._housekeep)
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
@@ -161,8 +193,8 @@ class Daemon:
                                id="heartbeat", replace_existing=True)
         self.scheduler.add_job(self._feeds, "interval", seconds=schedule.feeds_every, id="feeds", next_run_time=now,
                                replace_existing=True, executor="feeds", max_instances=FEED_POLLS)
-        self.scheduler.add_job(self._folders, "interval", seconds=schedule.folders_every, id="folders", next_run_time=now, replace_existing=True)
-        self.scheduler.add_job(self._dispatch, "interval", seconds=schedule.dispatch_every, id="dispatch", next_run_time=now, replace_existing=True)
+        self.scheduler.add_job(self._scan_runs, "interval", seconds=schedule.folders_every, id="folders", next_run_time=now, replace_existing=True)
+        self.scheduler.add_job(self._dispatch_runs, "interval", seconds=schedule.dispatch_every, id="dispatch", next_run_time=now, replace_existing=True)
         self.scheduler.add_job(self._housekeeping, "interval", seconds=HOUSEKEEPING_EVERY, id="housekeeping", next_run_time=now, replace_existing=True)
         self.scheduler.add_job(Guarded("trends", lambda: escalation.run(self.pipeline)), "interval", seconds=self.pipeline.settings.trends.check_every, id="trends", next_run_time=now, replace_existing=True)
         self._watchlist_stamp = watchlist_stamp(self.pipeline.settings.watchlist)
@@ -182,11 +214,11 @@ class Daemon:
         """Run a folder scan shortly (watchdog events arrive in bursts; one scan serves them all)."""
         if not self.stopping.is_set():
             when = datetime.now(UTC) + timedelta(seconds=delay)
-            self.scheduler.add_job(self._folders, "date", run_date=when, id="scan-now", replace_existing=True)
+            self.scheduler.add_job(self._scan_runs, "date", run_date=when, id="scan-now", replace_existing=True)
 
     def dispatch_soon(self) -> None:
         if not self.stopping.is_set():
-            self.scheduler.add_job(self._dispatch, "date", run_date=datetime.now(UTC), id="dispatch-now", replace_existing=True)
+            self.scheduler.add_job(self._dispatch_runs, "date", run_date=datetime.now(UTC), id="dispatch-now", replace_existing=True)
 
     def _scan(self) -> None:
         with self._scan_lock:
