@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -341,3 +342,23 @@ def test_a_miss_by_an_implied_yield_in_the_same_sentence_says_why() -> None:
     cases = [Case("i", "Militants struck the base as rockets fell on it.", frozenset(), frozenset({"strike", "rocket attack"}), False)]
     errors = {(e.case, e.label): e.why for e in evaluate(Matcher(watchlist), cases).errors if e.kind == "miss"}
     assert errors[("i", "strike")].endswith("but not reported: it yields to 'rocket attack' (found 'rockets') in the same sentence (more specific)")
+
+
+@pytest.mark.parametrize(("line", "says"), [
+    ('{"id": "a", "text": "x", "alert": "false"}', "'alert' must be true or false, not \"false\""),
+    ('{"id": "a", "text": "x", "alert": true, "actors": "Iran"}', "'actors' must be a list of names"),
+    ('{"id": "a", "text": "x", "alert": true, "event": ["strike"]}', "unknown key 'event', did you mean 'events'?"),
+    ('{"id": "a", "text": "x"}', "'alert' missing"),
+    ('["a", "x", true]', "a case is a JSON object"),
+    ('{"id": "a", "text": 3, "alert": true}', "'id' must be a string or a number and 'text' a string"),
+])
+def test_a_case_with_a_key_unknown_or_of_the_wrong_type_is_refused_naming_the_line(line: str, says: str) -> None:
+    """Regression: "alert": "false" read as an alert expected, "actors": "Iran" as four one-letter names,
+    and a misspelt key ("event") as a case with no events: each moved the figures without a word."""
+    with pytest.raises(ValueError, match=re.escape(f"cases.jsonl:2: not a case ({says}")):
+        parse_cases(['{"id": "ok", "text": "x", "alert": false}', line], "cases.jsonl")
+
+
+def test_an_id_given_twice_is_refused_naming_both_lines() -> None:
+    with pytest.raises(ValueError, match=r"cases.jsonl:3: id 'a' already given at line 1; give each case its own"):
+        parse_cases(['{"id": "a", "text": "x", "alert": false}', '{"id": "b", "text": "y", "alert": false}', '{"id": "a", "text": "z", "alert": true}'], "cases.jsonl")

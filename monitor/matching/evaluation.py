@@ -12,6 +12,7 @@ the first that finds it names the cause. Only the public Matcher and Watchlist a
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -117,24 +118,50 @@ class Report:
         return self.alerts_right / self.cases if self.cases else 1.0
 
 
+CASE_KEYS = ("id", "text", "actors", "events", "alert", "tags", "not")  # a case's keys; id, text and alert required
+CASE_LISTS = ("actors", "events", "tags", "not")
+
+
 def parse_cases(lines: Iterable[str], source: str) -> list[Case]:
-    """Cases from JSON lines; a bad line raises ValueError naming the source and line."""
-    cases = []
+    """Cases from JSON lines; a bad line (not JSON, a key missing, unknown or of the wrong type, an id
+    given twice) raises ValueError naming the source and line."""
+    cases: list[Case] = []
+    first_line: dict[str, int] = {}
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
-            case = Case(
-                str(obj["id"]), str(obj["text"]), frozenset(obj.get("actors", [])), frozenset(obj.get("events", [])),
-                bool(obj["alert"]), tuple(obj.get("tags", [])), frozenset(obj.get("not", [])),
-            )
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise ValueError(f"{source}:{number}: not a case ({exc.__class__.__name__}: {exc})") from None
+            case = _case(json.loads(line))
+        except (json.JSONDecodeError, ValueError) as exc:
+            raise ValueError(f"{source}:{number}: not a case ({exc})") from None
         if both := sorted(case.forbidden & (case.actors | case.events)):
             raise ValueError(f"{source}:{number}: {', '.join(both)} both expected and in `not`; keep one")
+        if case.id in first_line:
+            raise ValueError(f"{source}:{number}: id {case.id!r} already given at line {first_line[case.id]}; give each case its own")
+        first_line[case.id] = number
         cases.append(case)
     return cases
+
+
+def _case(obj: Any) -> Case:
+    """One case from its JSON object; ValueError saying which key is missing, unknown or of the wrong type
+    (a string "false" as `alert`, or "Iran" as `actors`, read as true and as four letters)."""
+    if not isinstance(obj, dict):
+        raise ValueError(f"a case is a JSON object with the keys {', '.join(CASE_KEYS)}")
+    if unknown := sorted(set(obj) - set(CASE_KEYS)):
+        close = difflib.get_close_matches(unknown[0], CASE_KEYS, n=1)
+        raise ValueError(f"unknown key {unknown[0]!r}{f', did you mean {close[0]!r}?' if close else ''} (a case has {', '.join(CASE_KEYS)})")
+    if missing := [key for key in ("id", "text", "alert") if key not in obj]:
+        raise ValueError(f"{missing[0]!r} missing")
+    if not isinstance(obj["id"], str | int) or isinstance(obj["id"], bool) or not isinstance(obj["text"], str):
+        raise ValueError("'id' must be a string or a number and 'text' a string")
+    if not isinstance(obj["alert"], bool):
+        raise ValueError(f"'alert' must be true or false, not {json.dumps(obj['alert'])}")
+    for key in CASE_LISTS:
+        if not isinstance(obj.get(key, []), list) or not all(isinstance(item, str) for item in obj.get(key, [])):
+            raise ValueError(f"{key!r} must be a list of names (strings), as [\"Iran\"]")
+    actors, events, tags, forbidden = (obj.get(key, []) for key in CASE_LISTS)
+    return Case(str(obj["id"]), obj["text"], frozenset(actors), frozenset(events), obj["alert"], tuple(tags), frozenset(forbidden))
 
 
 def evaluate(matcher: Matcher, cases: list[Case]) -> Report:
