@@ -12,7 +12,8 @@ import traceback
 from urllib.parse import urlsplit
 
 _SECRETS: set[str] = set()
-_URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]+):(?P<pw>[^@\s/]+)@", re.I)
+# A scheme of at most 32 characters: unbounded, it was matched from every letter of a long run to its end (quadratic).
+_URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]{0,31}://)(?P<user>[^:/@\s]+):(?P<pw>[^@\s/]+)@", re.I)
 _QUERY_SECRET = re.compile(r"(?P<key>[?&;](?:[\w.-]*[_.-])?(?:token|key|apikey|secret|passw(?:or)?d|pass|auth|sig|signature|session)=)[^&;#\s]+", re.I)
 MASK = "****"
 
