@@ -439,6 +439,28 @@ def test_fifo_is_refused_in_one_line_without_blocking(tmp_path: Path, caplog: py
     assert stored_texts(pipeline) == []
 
 
+def test_a_name_that_is_not_utf8_is_refused_in_one_line_and_its_neighbours_read(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression: a file named with bytes that are not UTF-8 (b"bad\\xff.txt") reached the store as surrogates, and the
+    UnicodeEncodeError ended the scan: a traceback from `monitor once`, no file of the folder read."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    old_file(inbox / "good.txt", "Rockets hit the Green Zone\n\nKataeb Hezbollah fired rockets at the embassy.")
+    bad = os.fsencode(inbox) + b"/bad\xff\xfe.txt"
+    with open(bad, "wb") as fh:
+        fh.write(SECRET.encode())
+    os.mkdir(os.fsencode(inbox) + b"/sub\xff")
+    with open(os.fsencode(inbox) + b"/sub\xff/inner.txt", "wb") as fh:
+        fh.write(SECRET.encode())
+    pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=0)
+    caplog.set_level(logging.INFO)
+    pipeline.scan_folders()
+    pipeline.scan_folders()
+    texts = stored_texts(pipeline)
+    assert len(texts) == 1 and "Green Zone" in texts[0]
+    refused = [r.getMessage() for r in caplog.records if "not UTF-8" in r.getMessage()]
+    assert len(refused) == 2  # the file and the subfolder, once each
+
+
 def test_symlinked_subfolder_pointing_outside_is_not_entered(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

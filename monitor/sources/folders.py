@@ -34,6 +34,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _NOT_ARTICLE = "not an article file (" + " ".join(sorted(SUFFIXES)) + "), skipped"
 LINK_REFUSED = "a symbolic link, not followed: put the file itself in the folder"
+NOT_UTF8 = "a name that is not UTF-8, not read: rename it"
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,9 @@ def article_files(folder: Path, recursive: bool = True) -> Listing:
             if entry.name.startswith("."):
                 continue
             path = Path(entry.path)
+            if not _is_utf8(entry.name):  # undecodable bytes come as surrogates, which no store or channel takes
+                skipped.append((path, NOT_UTF8))
+                continue
             try:
                 info = entry.stat(follow_symlinks=False)
             except FileNotFoundError:
@@ -88,6 +92,14 @@ def article_files(folder: Path, recursive: bool = True) -> Listing:
                 skipped.append((path, _refusal(info.st_mode)))
     files.sort(key=lambda e: (e.mtime_ns, str(e.relative)))
     return Listing(files, skipped)
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _refusal(mode: int) -> str:
