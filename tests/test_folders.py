@@ -203,6 +203,7 @@ def test_binary_file_is_rejected_naming_it(tmp_path: Path, name: str, content: b
     ('{"title": "no text here", "url": "https://example.org"}', "no 'text' or 'body'"),
     ('{"title": "x", "text": "   "}', "no 'text' or 'body'"),
     ('{"title": "x", "text": ["a", "list"]}', "no 'text' or 'body'"),
+    ('{"title": "x", "text": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),  # was a RecursionError: a traceback, the scan ended
 ])
 def test_bad_json_is_rejected_naming_the_file(tmp_path: Path, content: str, problem: str) -> None:
     path = write(tmp_path / "bad.json", content)

@@ -263,6 +263,8 @@ def _json_document(text: str, path: Path, source: str) -> Document:
         obj: Any = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DocumentError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}", source=source) from None
+    except RecursionError:
+        raise DocumentError(f"{path}: JSON nested too deeply to read", source=source) from None
     if not isinstance(obj, dict):
         raise DocumentError(f"{path}: JSON article must be an object with 'title' and 'text' or 'body'", source=source)
     body = obj.get("text") or obj.get("body")
