@@ -58,16 +58,18 @@ class RedactingFilter(logging.Filter):
 
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def printable(text: str) -> str:
-    """The text with control characters written out (`\\n`, `\\x1b`, `\\u202e`): one line, no terminal escapes.
+def printable(text: str, lines: bool = False) -> str:
+    """The text with control characters written out (`\\n`, `\\x1b`, `\\u202e`): one line, no terminal escapes
+    (with `lines`, newlines, carriage returns and tabs are kept: a web page's preformatted message).
 
     Names and titles come from hostile feeds and file names: a newline (or U+2028) would forge a log
     line, an ANSI or OSC escape would drive the terminal, a bidi override would reorder what is shown.
     """
-    return _CONTROL.sub(lambda m: _NAMED.get(m[0]) or (f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}"), text)
+    return (_CONTROL_BUT_LINES if lines else _CONTROL).sub(lambda m: _NAMED.get(m[0]) or (f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}"), text)
 
 
 def shown(text: str) -> str:
