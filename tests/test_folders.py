@@ -212,6 +212,16 @@ def test_bad_json_is_rejected_naming_the_file(tmp_path: Path, content: str, prob
     assert problem in one_line_naming(exc, path)
 
 
+@pytest.mark.parametrize(("name", "content"), [
+    ("late.txt", b"Rockets hit the base\n\n" + b"Kataeb Hezbollah fired rockets at the embassy. " * 200 + b"\x00 and on."),
+    ("escaped.json", b'{"title": "Strike\\u0000", "text": "Rockets\\u0000 hit the base.", "id": "g\\u00001", "url": "https://example.org/\\u0000a"}'),
+])
+def test_nul_characters_are_dropped_from_an_article_file(tmp_path: Path, name: str, content: bytes) -> None:
+    """Regression: a NUL past the binary check's first 8 KB, or JSON's \\u0000, reached the store, which PostgreSQL refuses."""
+    doc = read_document(write(tmp_path / name, content), "wire")
+    assert "\x00" not in f"{doc.title}{doc.text}{doc.url}{doc.guid}" and "Rockets" in doc.title + doc.text
+
+
 def test_oversize_file_is_rejected_and_limit_itself_is_read(tmp_path: Path) -> None:
     line = b"Rockets were fired at the base overnight, officials said.\n"
     exact = line * (folders.MAX_FILE_BYTES // len(line)) + b"x" * (folders.MAX_FILE_BYTES % len(line))

@@ -25,7 +25,7 @@ import lxml.html
 from lxml import etree
 
 from monitor.errors import DocumentError
-from monitor.model import Document
+from monitor.model import Document, without_nul
 from monitor.sources.text import page_to_text
 
 SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".json"}
@@ -208,6 +208,10 @@ def _open_below(folder: Path, relative: PurePath) -> int:
 
 def parse_document(data: bytes, path: Path, source: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
     """A file's bytes as an article by its suffix; binary, oversized or malformed files raise DocumentError."""
+    return without_nul(_parsed(data, path, source, max_bytes))
+
+
+def _parsed(data: bytes, path: Path, source: str, max_bytes: int) -> Document:
     if len(data) > max_bytes:
         raise DocumentError(f"{path}: larger than {max_bytes} bytes (max_file_bytes), not read", source=source)
     text = _decode(data, path, source)
