@@ -53,7 +53,10 @@ def setup_logging(verbose: bool = False, log_format: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in ("apscheduler", "aiohttp", "watchdog", "trafilatura", "htmldate", "charset_normalizer"):
+    for noisy in ("apscheduler", "aiohttp", "watchdog", "htmldate", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # trafilatura warns of what it drops from a page ("discarding data: None"), a line naming no source: pages it
+    # cannot read come back empty and are said so by the folder scan.
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
     # Apprise's own failure lines are captured per delivery and logged once by the dispatcher.
     logging.getLogger("apprise").propagate = False
