@@ -56,10 +56,13 @@ def setup_logging(verbose: bool = False, log_format: str = "text") -> None:
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     # uvicorn (the endpoint of `monitor run`, `monitor web`): its "Started server process [N]" lines are noise,
     # and carry a `color_message` with terminal escapes into the JSON lines; its warnings and errors stay.
-    for noisy in ("aiohttp", "watchdog", "trafilatura", "htmldate", "charset_normalizer", "uvicorn"):
+    for noisy in ("aiohttp", "watchdog", "htmldate", "charset_normalizer", "uvicorn"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # APScheduler's warnings (a run skipped or missed) are said by the daemon in its own words, and left out
     # where they are not news (a wake-up job while the same job runs): its errors stay.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    # trafilatura warns of what it drops from a page ("discarding data: None"), a line naming no source: pages it
+    # cannot read come back empty and are said so by the folder scan.
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
     # Apprise's own failure lines are captured per delivery and logged once by the dispatcher.
     logging.getLogger("apprise").propagate = False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 
@@ -18,6 +18,15 @@ class Document:
     guid: str | None = None
     published: datetime | None = None
     html: str = ""  # markup not yet made `text` (feeds defer it: most entries of a feed are stored already)
+
+
+def without_nul(doc: Document) -> Document:
+    """The document with NUL characters dropped from its strings: PostgreSQL's text columns refuse them, and a feed's
+    `&#0;` or a file's late NUL byte failed the whole batch (its neighbours with it)."""
+    if "\x00" not in f"{doc.title}{doc.text}{doc.url}{doc.guid}{doc.html}":
+        return doc
+    return replace(doc, title=doc.title.replace("\x00", ""), text=doc.text.replace("\x00", ""), html=doc.html.replace("\x00", ""),
+                   url=doc.url and doc.url.replace("\x00", ""), guid=doc.guid and doc.guid.replace("\x00", ""))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ import traceback
 from urllib.parse import urlsplit
 
 _SECRETS: set[str] = set()
-_URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]+):(?P<pw>[^@\s/]+)@", re.I)
+# A scheme of at most 32 characters: unbounded, it was matched from every letter of a long run to its end (quadratic).
+_URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]{0,31}://)(?P<user>[^:/@\s]+):(?P<pw>[^@\s/]+)@", re.I)
 # A credential's value ends where the URL does: at `&`, `;`, `#`, a space or a quote, and before a closing
 # `)`, `.`, `,` or `:` (`source 3 (https://h/?token=X): ...`, `xmlUrl="https://h/?key=X"` keep their punctuation).
 _QUERY_SECRET = re.compile(r"(?P<key>[?&;](?:[\w.-]*[_.-])?(?:token|key|apikey|secret|passw(?:or)?d|pass|auth|sig|signature|session)=)"
@@ -60,16 +61,18 @@ class RedactingFilter(logging.Filter):
 
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def printable(text: str) -> str:
-    """The text with control characters written out (`\\n`, `\\x1b`, `\\u202e`): one line, no terminal escapes.
+def printable(text: str, lines: bool = False) -> str:
+    """The text with control characters written out (`\\n`, `\\x1b`, `\\u202e`): one line, no terminal escapes
+    (with `lines`, newlines, carriage returns and tabs are kept: a web page's preformatted message).
 
     Names and titles come from hostile feeds and file names: a newline (or U+2028) would forge a log
     line, an ANSI or OSC escape would drive the terminal, a bidi override would reorder what is shown.
     """
-    return _CONTROL.sub(lambda m: _NAMED.get(m[0]) or (f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}"), text)
+    return (_CONTROL_BUT_LINES if lines else _CONTROL).sub(lambda m: _NAMED.get(m[0]) or (f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}"), text)
 
 
 def shown(text: str) -> str:

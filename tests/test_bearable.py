@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from monitor.alerts.policy import digest_due, hold_reason, in_quiet_hours, render_digest
+from monitor.alerts.templates import ChannelTemplates
+from monitor.errors import ConfigError, DeliveryError
 from monitor.model import Held
 from monitor.pipeline import build_pipeline
 from monitor.settings import Channel, load_settings
@@ -112,6 +114,25 @@ def test_a_broken_template_is_a_config_error_naming_the_channel(tmp_path: Path) 
     config = write_config(tmp_path, channels=[{"name": "desk", "url": "json://127.0.0.1:9/x", "body_template": "{{ title }}\n{% for x in %}"}])
     line = one_line_error(monitor("check", "--config", str(config)))
     assert "channel 'desk': bad template in body_template (line 2): " in line  # the key and line: it said "bad template" alone
+
+
+@pytest.mark.parametrize("body", [
+    "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",  # 10^10 turns, nothing written
+    "{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}",
+    "{% for a in range(99999) %}{{ title }}{{ title }}{{ title }}{{ title }}{% endfor %}",
+    '{{ "a" * 3000000000 }}',
+    "{{ [title] * 2000000 }}",
+    "{{ 10 ** 100000000 }}",
+])
+def test_a_template_that_would_run_for_hours_or_fill_memory_fails_at_once(body: str) -> None:
+    """Regression: `monitor check` ran a channel's nested loops for 28 s to 3.4 GB (then MemoryError; unbounded without
+    prlimit), and "a" * 3000000000 was a traceback: the dispatcher would have hung on the first alert."""
+    started = time.monotonic()
+    with pytest.raises((DeliveryError, ConfigError)):
+        ChannelTemplates("desk", "", body, html=False).render({"title": "Strike near Erbil"}, "t", "b")
+    assert time.monotonic() - started < 5
+    fine = ChannelTemplates("desk", "", "{% for i in range(3) %}{{ title }}{{ i * 2 }} {% endfor %}{{ 2 ** 10 * 3000 }}", html=False)
+    assert fine.render({"title": "S"}, "t", "b")[1] == "S0 S2 S4 3072000"
 
 
 def test_a_daily_digest_goes_out_at_its_local_time() -> None:

@@ -373,3 +373,14 @@ def test_the_buffered_driver_reads_every_corpus_feed_as_the_standard_one_does():
     for path in files:
         body = path.read_bytes()
         assert read_with_drivers(body, [feeds_module.__name__]) == read_with_drivers(body, []), path
+
+
+def test_nul_characters_are_dropped_from_every_field_of_an_entry() -> None:
+    """Regression: a feed's `&#0;` (or a raw NUL the loose parser took) reached the store; PostgreSQL refuses NUL in text
+    ("PostgreSQL text fields cannot contain NUL (0x00) bytes"), which failed the feed's whole batch."""
+    body = (b'<rss version="2.0"><channel><item><title>Strike&#0; near Erbil</title><guid>g&#0;1</guid>'
+            b"<link>http://example.org/\x00a</link><description>Rockets\x00 hit the base.</description></item></channel></rss>")
+    for defer_text in (False, True):
+        (doc,) = read_feed(body, "wire", defer_text=defer_text).documents
+        assert (doc.title, doc.guid, doc.url) == ("Strike near Erbil", "g1", "http://example.org/a")
+        assert "\x00" not in doc.text + doc.html and "Rockets hit the base." in doc.text + doc.html

@@ -203,12 +203,23 @@ def test_binary_file_is_rejected_naming_it(tmp_path: Path, name: str, content: b
     ('{"title": "no text here", "url": "https://example.org"}', "no 'text' or 'body'"),
     ('{"title": "x", "text": "   "}', "no 'text' or 'body'"),
     ('{"title": "x", "text": ["a", "list"]}', "no 'text' or 'body'"),
+    ('{"title": "x", "text": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),  # was a RecursionError: a traceback, the scan ended
 ])
 def test_bad_json_is_rejected_naming_the_file(tmp_path: Path, content: str, problem: str) -> None:
     path = write(tmp_path / "bad.json", content)
     with pytest.raises(DocumentError) as exc:
         read_document(path, "wire")
     assert problem in one_line_naming(exc, path)
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("late.txt", b"Rockets hit the base\n\n" + b"Kataeb Hezbollah fired rockets at the embassy. " * 200 + b"\x00 and on."),
+    ("escaped.json", b'{"title": "Strike\\u0000", "text": "Rockets\\u0000 hit the base.", "id": "g\\u00001", "url": "https://example.org/\\u0000a"}'),
+])
+def test_nul_characters_are_dropped_from_an_article_file(tmp_path: Path, name: str, content: bytes) -> None:
+    """Regression: a NUL past the binary check's first 8 KB, or JSON's \\u0000, reached the store, which PostgreSQL refuses."""
+    doc = read_document(write(tmp_path / name, content), "wire")
+    assert "\x00" not in f"{doc.title}{doc.text}{doc.url}{doc.guid}" and "Rockets" in doc.title + doc.text
 
 
 def test_oversize_file_is_rejected_and_limit_itself_is_read(tmp_path: Path) -> None:
@@ -437,6 +448,28 @@ def test_fifo_is_refused_in_one_line_without_blocking(tmp_path: Path, caplog: py
     said = lines_about(caplog, inbox / "pipe.txt")
     assert len(said) == 1 and "a FIFO, not a regular file" in said[0]
     assert stored_texts(pipeline) == []
+
+
+def test_a_name_that_is_not_utf8_is_refused_in_one_line_and_its_neighbours_read(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression: a file named with bytes that are not UTF-8 (b"bad\\xff.txt") reached the store as surrogates, and the
+    UnicodeEncodeError ended the scan: a traceback from `monitor once`, no file of the folder read."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    old_file(inbox / "good.txt", "Rockets hit the Green Zone\n\nKataeb Hezbollah fired rockets at the embassy.")
+    bad = os.fsencode(inbox) + b"/bad\xff\xfe.txt"
+    with open(bad, "wb") as fh:
+        fh.write(SECRET.encode())
+    os.mkdir(os.fsencode(inbox) + b"/sub\xff")
+    with open(os.fsencode(inbox) + b"/sub\xff/inner.txt", "wb") as fh:
+        fh.write(SECRET.encode())
+    pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=0)
+    caplog.set_level(logging.INFO)
+    pipeline.scan_folders()
+    pipeline.scan_folders()
+    texts = stored_texts(pipeline)
+    assert len(texts) == 1 and "Green Zone" in texts[0]
+    refused = [r.getMessage() for r in caplog.records if "not UTF-8" in r.getMessage()]
+    assert len(refused) == 2  # the file and the subfolder, once each
 
 
 def test_symlinked_subfolder_pointing_outside_is_not_entered(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -4,6 +4,7 @@ joins the story its earlier entry started; a unique key refusing one article cos
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -166,3 +167,16 @@ def test_a_feeds_known_guids_urls_and_hashes_are_read_in_one_statement(tmp_path:
         {"g1"}, {long_url}, {hashes[0]})
     assert articles.known_keys(pipeline.db, other, ["g1"], [], []) == (set(), set(), set())  # a GUID is known per source
     assert sum(s.lstrip().upper().startswith("SELECT") for s in statements) == 2  # one a call
+
+
+def test_a_feed_of_more_entries_than_a_statement_takes_parameters_is_asked_in_parts(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: a hostile feed of 190,000 entries made the GUID lookup one statement of 570,001 parameters,
+    "too many SQL variables" (SQLite takes 32,766, PostgreSQL 65,535): a store error that ended every poll."""
+    pipeline, source_id = pipeline_for(tmp_path, json_receiver)
+    stored = [Document("feed", "One", "First text.", url="https://example.org/1", guid="g1")]
+    pipeline.ingest(source_id, "feed", stored)
+    limit = sqlite3.connect(":memory:").getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # 250,000 as Debian builds it
+    n = max(limit, 65_535) // 3 + 1  # the three kinds of key together, past either engine's limit
+    guids, urls, hashes = [f"g{i}" for i in range(n)], [f"https://example.org/{i}" for i in range(n)], [f"{i:064x}" for i in range(n)]
+    hashes[-1] = to_article(stored[0]).content_hash
+    assert articles.known_keys(pipeline.db, source_id, guids, urls, hashes) == ({"g1"}, {"https://example.org/1"}, {hashes[-1]})

@@ -148,3 +148,19 @@ def test_monitor_once_log_format_json_writes_json_lines_with_the_article_fields(
     assert result.returncode == 0 and all(json.loads(line) for line in result.stderr.splitlines()), result.stderr
     text = subprocess.run([sys.executable, "-m", "monitor", "once", "--log-format", "text", "--config", str(config)], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert text.returncode == 0 and not text.stderr.startswith("{"), text.stderr
+
+
+def test_a_deeply_nested_page_logs_no_line_of_trafilatura(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: a dropped page of 100,000 nested <div>s logged trafilatura's "discarding data: None", a warning naming no source."""
+    from monitor.sources.folders import read_document
+
+    page = tmp_path / "deep.html"
+    page.write_text("<html><body>" + "<div>" * 100_000 + "Rockets hit the base near Erbil." + "</div>" * 100_000 + "</body></html>")
+    root = logging.getLogger()
+    saved, level = root.handlers[:], root.level
+    setup_logging()  # its handler writes to the captured standard error
+    try:
+        read_document(page, "inbox")
+    finally:
+        root.handlers[:], root.level = saved, level
+    assert "discarding data" not in capsys.readouterr().err

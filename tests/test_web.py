@@ -20,7 +20,7 @@ from monitor.settings import Settings
 from monitor.store import counts
 from monitor.store.db import Database
 from monitor.store.sources import add_feed
-from monitor.web import chart, text
+from monitor.web import app, chart, text
 from monitor.trends import Mention
 from monitor.web.auth import Access, access_for, is_loopback
 from tests.conftest import store_url
@@ -128,6 +128,14 @@ def test_the_actor_chart_marks_the_day_a_spike_alert_fired(tmp_path: Path) -> No
         served.close()
         db.close()
     assert status == 200 and page.count('<line class="spike"') == 1 and f"<title>spike {now:%Y-%m-%d}</title>" in page
+
+
+def test_a_titles_control_characters_are_written_out_on_the_pages_and_its_lines_kept() -> None:
+    """Regression: a feed title's bidi override (U+202E), ANSI and OSC escapes reached the pages raw: the browser
+    reordered the title ("evil" shown as "live"), and a page read in a terminal obeyed the escapes."""
+    page = app._env().from_string("<h1>{{ title }}</h1><pre>{{ body }}</pre>").render(
+        title="Strike \u202eevil\x1b]8;;http://x\x07 <b>", body="line one\nline\ttwo\x1b[31m")
+    assert page == "<h1>Strike \\u202eevil\\x1b]8;;http://x\\x07 &lt;b&gt;</h1><pre>line one\nline\ttwo\\x1b[31m</pre>"
 
 
 def test_pieces_mark_the_actor_and_the_event_and_keep_the_rest_as_it_was() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -14,24 +15,67 @@ if TYPE_CHECKING:
     from monitor.settings import Channel
 
 
+OUTPUT_MAX = 1_000_000  # characters a template may render: an alert's title and body are far shorter
+ITEMS_MAX = 100_000  # items all the range() calls of one render may give (nested loops multiply)
+_ITEMS: ContextVar[int] = ContextVar("template_items", default=0)  # given so far by the render under way on this thread
+
+
 @cache
 def _environment(html: bool) -> SandboxedEnvironment:
-    """Jinja's sandbox, imported only when a channel has templates."""
+    """Jinja's sandbox, bounded in time and size (`_bounded`), imported only when a channel has templates."""
+    from jinja2.exceptions import SecurityError
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(autoescape=html, keep_trailing_newline=True)
+    class Bounded(SandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**"})  # neither folded at compile time nor run unchecked
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            repeated = any(isinstance(a, str | list | tuple) and isinstance(n, int) and len(a) * n > OUTPUT_MAX for a, n in ((left, right), (right, left)))
+            power = isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 64
+            if operator == "*" and repeated or operator == "**" and power:
+                raise SecurityError(f"{left!r:.20} {operator} {right!r:.20} is too large for a template")
+            return super().call_binop(context, operator, left, right)
+
+    def bounded_range(*args: int) -> range:
+        items = range(*args)
+        given = _ITEMS.get() + len(items)
+        if given > ITEMS_MAX:
+            raise SecurityError(f"the template's loops go over more than {ITEMS_MAX} items")
+        _ITEMS.set(given)
+        return items
+
+    env = Bounded(autoescape=html, keep_trailing_newline=True)
+    env.globals["range"] = bounded_range
+    env.globals.pop("lipsum", None)  # paragraphs of filler on demand: nothing an alert needs
+    return env
+
+
+def _bounded(template: Any, context: dict[str, Any]) -> str:
+    """The template rendered, refused once it has given more than OUTPUT_MAX characters or its loops ITEMS_MAX items."""
+    from jinja2.exceptions import SecurityError
+
+    _ITEMS.set(0)
+    out, size = [], 0
+    for piece in template.generate(context):
+        size += len(piece)
+        if size > OUTPUT_MAX:
+            raise SecurityError(f"the template renders more than {OUTPUT_MAX} characters")
+        out.append(piece)
+    return "".join(out)
 
 
 def _compiled(channel: str, key: str, source: str, html: bool) -> Template | None:
     """A template compiled, or None when it is not set; a syntax error names the channel, the key and the line."""
     if not source:
         return None
-    from jinja2 import TemplateSyntaxError
+    from jinja2 import TemplateError, TemplateSyntaxError
 
     try:
         return _environment(html).from_string(source)
     except TemplateSyntaxError as exc:
         raise ConfigError(f"channel {channel!r}: bad template in {key} (line {exc.lineno}): {exc.message}", key=f"channels.{channel}.{key}") from None
+    except (TemplateError, MemoryError) as exc:  # a constant too large to fold, say
+        raise ConfigError(f"channel {channel!r}: bad template in {key}: {exc}", key=f"channels.{channel}.{key}") from None
 
 
 class ChannelTemplates:
@@ -48,8 +92,8 @@ class ChannelTemplates:
             return title, body
         try:
             return (
-                " ".join(self.title.render(context).split()) if self.title else title,
-                self.body.render(context) if self.body else body,
+                " ".join(_bounded(self.title, context).split()) if self.title else title,
+                _bounded(self.body, context) if self.body else body,
             )
         except Exception as exc:  # Jinja's errors, and those of an operation on a value (`{{ severity + title }}`)
             raise DeliveryError(f"channel {self.channel!r}: template failed: {exc}", channel=self.channel) from None
@@ -72,7 +116,7 @@ def template_problems(channels: list[Channel], context: dict[str, Any]) -> list[
                 if unknown:  # Jinja renders it empty, or fails at send time on its attribute or item
                     problems.append(f"{where}: {unknown[0]!r} is undefined (an alert has {', '.join(sorted(context))})")
                     continue
-                env.from_string(source).render(context)
+                _bounded(env.from_string(source), context)
             except Exception as exc:  # Jinja's errors, and those of an operation on a value (`{{ severity + title }}`)
                 problems.append(f"{where}: {exc}")
     return problems

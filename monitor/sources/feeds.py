@@ -30,7 +30,7 @@ import feedparser.api
 from feedparser.encodings import convert_to_utf8
 
 from monitor.errors import FeedParseError
-from monitor.model import Document, ParsedFeed
+from monitor.model import Document, ParsedFeed, without_nul
 from monitor.sources.text import html_to_text
 
 # A whole DOCTYPE, quoted strings skipped so a "]>" or ">" inside an entity value does not end it early.
@@ -123,7 +123,7 @@ def _document(entry: Any, source: str, defer_text: bool = False) -> Document:
         link = ""
     guid = entry.get("id") or link or hashlib.sha256(f"{title}\n{html}".encode()).hexdigest()
     text = "" if defer_text else html_to_text(html)
-    return Document(source=source, title=title, text=text, url=link or None, guid=guid, published=_when(entry), html=html if defer_text else "")
+    return without_nul(Document(source=source, title=title, text=text, url=link or None, guid=guid, published=_when(entry), html=html if defer_text else ""))
 
 
 def _when(entry: Any) -> datetime | None:

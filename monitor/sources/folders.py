@@ -25,7 +25,7 @@ import lxml.html
 from lxml import etree
 
 from monitor.errors import DocumentError
-from monitor.model import Document
+from monitor.model import Document, without_nul
 from monitor.sources.text import page_to_text
 
 SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".json"}
@@ -34,6 +34,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _NOT_ARTICLE = "not an article file (" + " ".join(sorted(SUFFIXES)) + "), skipped"
 LINK_REFUSED = "a symbolic link, not followed: put the file itself in the folder"
+NOT_UTF8 = "a name that is not UTF-8, not read: rename it"
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,9 @@ def article_files(folder: Path, recursive: bool = True) -> Listing:
             if entry.name.startswith("."):
                 continue
             path = Path(entry.path)
+            if not _is_utf8(entry.name):  # undecodable bytes come as surrogates, which no store or channel takes
+                skipped.append((path, NOT_UTF8))
+                continue
             try:
                 info = entry.stat(follow_symlinks=False)
             except FileNotFoundError:
@@ -88,6 +92,14 @@ def article_files(folder: Path, recursive: bool = True) -> Listing:
                 skipped.append((path, _refusal(info.st_mode)))
     files.sort(key=lambda e: (e.mtime_ns, str(e.relative)))
     return Listing(files, skipped)
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _refusal(mode: int) -> str:
@@ -196,6 +208,10 @@ def _open_below(folder: Path, relative: PurePath) -> int:
 
 def parse_document(data: bytes, path: Path, source: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
     """A file's bytes as an article by its suffix; binary, oversized or malformed files raise DocumentError."""
+    return without_nul(_parsed(data, path, source, max_bytes))
+
+
+def _parsed(data: bytes, path: Path, source: str, max_bytes: int) -> Document:
     if len(data) > max_bytes:
         raise DocumentError(f"{path}: larger than {max_bytes} bytes (max_file_bytes), not read", source=source)
     text = decode_text(data, path, source)
@@ -252,6 +268,8 @@ def _json_document(text: str, path: Path, source: str) -> Document:
         obj: Any = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DocumentError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}", source=source) from None
+    except RecursionError:
+        raise DocumentError(f"{path}: JSON nested too deeply to read", source=source) from None
     if not isinstance(obj, dict):
         raise DocumentError(f"{path}: JSON article must be an object with 'title' and 'text' or 'body'", source=source)
     body = obj.get("text") or obj.get("body")

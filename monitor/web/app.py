@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from monitor.alerts.render import SEVERITY_WORDS
 from monitor.errors import StoreError
 from monitor.model import Watchlist
-from monitor.redact import redact
+from monitor.redact import printable, redact
 from monitor.store import signals, views
 from monitor.store.db import Database
 from monitor.web import chart, text
@@ -36,8 +36,9 @@ Spikes = Callable[[str], Sequence[date]]  # more spike days of an actor, beside 
 
 
 def _shown(value: Any) -> Any:
-    """Every value a page prints, with registered secrets and credentials in URLs masked (then escaped)."""
-    return redact(value) if isinstance(value, str) else value
+    """Every value a page prints, with registered secrets and credentials in URLs masked and control characters
+    written out as the CLI writes them (a feed title's bidi override would reorder the page), then escaped."""
+    return printable(redact(value), lines=True) if isinstance(value, str) else value
 
 
 def _env() -> Environment:
