@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from monitor.text_norm import normalise
+from monitor.text_norm import normalise, one_line_title
 from monitor.model import Article, Document
 
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "piwik_", "hsa_", "_hs")
@@ -51,7 +51,7 @@ def _sha256(text: str) -> str:
 
 def to_article(doc: Document) -> Article:
     """Normalise a source's document into an article with its dedup keys."""
-    title = " ".join(doc.title.split())
+    title = one_line_title(doc.title)
     text = doc.text.strip()
     both = normalised(title, text)
     return Article(

@@ -17,6 +17,18 @@ from bisect import bisect_right
 from functools import lru_cache
 from dataclasses import dataclass
 
+TITLE_CHARS = 1_000  # a title kept at most (an article's, a feed's): a hostile 4 MB title made a 20 MB alert page
+
+
+def one_line_title(title: str) -> str:
+    """A title on one line (runs of white space made one space), cut to TITLE_CHARS at a word's end with "…"."""
+    line = " ".join(title.split())
+    if len(line) <= TITLE_CHARS:
+        return line
+    head = line[: TITLE_CHARS - 1]
+    return (head.rsplit(" ", 1)[0] if " " in head[TITLE_CHARS // 2 :] else head) + "…"
+
+
 _APOSTROPHES = "'’‘ʼʻ`´′"
 _W = r"[\w\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]"  # word characters and combining marks (é as e + ́, Arabic vowels)
 # The French and Italian words that lose their vowel before a word starting with one and are written

@@ -384,3 +384,20 @@ def test_nul_characters_are_dropped_from_every_field_of_an_entry() -> None:
         (doc,) = read_feed(body, "wire", defer_text=defer_text).documents
         assert (doc.title, doc.guid, doc.url) == ("Strike near Erbil", "g1", "http://example.org/a")
         assert "\x00" not in doc.text + doc.html and "Rockets hit the base." in doc.text + doc.html
+
+
+def test_a_huge_title_is_cut_at_a_word_to_a_thousand_characters() -> None:
+    """Regression (found by helper xatk): a feed's 4 MB title was stored whole and made a 20 MB alert page, a 12 MB
+    `monitor alerts show` and a 6 MB console alert. Entry titles and the feed's own title are now cut."""
+    from monitor.dedup import to_article
+    from monitor.text_norm import TITLE_CHARS
+
+    huge = "Drone strike " * 400_000
+    feed = f'<rss version="2.0"><channel><title>{huge}</title><item><title>{huge}</title><guid>g1</guid><description>x</description></item></channel></rss>'
+    parsed = read_feed(feed.encode(), "hostile")
+    article = to_article(parsed.documents[0])
+    for title in (article.title, parsed.title or ""):
+        assert len(title) <= TITLE_CHARS and title.startswith("Drone strike Drone") and title.endswith("…")
+        assert title[:-1].split()[-1] in ("Drone", "strike")  # cut after a whole word
+    assert to_article(Document("s", "  A short\n title ", "x")).title == "A short title"
+    assert len(to_article(Document("s", "x" * 5000, "x")).title) == TITLE_CHARS  # no space to cut at

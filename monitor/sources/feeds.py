@@ -32,6 +32,7 @@ from feedparser.encodings import convert_to_utf8
 from monitor.errors import FeedParseError
 from monitor.model import Document, ParsedFeed, without_nul
 from monitor.sources.text import html_to_text
+from monitor.text_norm import one_line_title
 
 # A whole DOCTYPE, quoted strings skipped so a "]>" or ">" inside an entity value does not end it early.
 _QUOTED = rb'"[^"]*"|\'[^\']*\''
@@ -78,7 +79,7 @@ def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, d
         raise FeedParseError(f"{source}: not a usable feed: {_first_line(reason)}", source=source)
     warning = f"malformed feed, parsed anyway: {_first_line(reason)}" if bozo else None
     channel = parsed.get("feed", {})
-    title = " ".join(str(channel.get("title") or "").split()) or None
+    title = one_line_title(str(channel.get("title") or "")) or None
     ttl = str(channel.get("ttl") or "").strip()
     return ParsedFeed([_document(entry, source, defer_text) for entry in entries], warning, title, int(ttl) if ttl.isdigit() else None)
 
