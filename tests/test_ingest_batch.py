@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import event
 
 from monitor.model import Document
@@ -180,3 +181,17 @@ def test_a_feed_of_more_entries_than_a_statement_takes_parameters_is_asked_in_pa
     guids, urls, hashes = [f"g{i}" for i in range(n)], [f"https://example.org/{i}" for i in range(n)], [f"{i:064x}" for i in range(n)]
     hashes[-1] = to_article(stored[0]).content_hash
     assert articles.known_keys(pipeline.db, source_id, guids, urls, hashes) == ({"g1"}, {"https://example.org/1"}, {hashes[-1]})
+
+
+def test_the_stories_of_a_feeds_alerts_are_read_in_parts_as_its_keys_are(tmp_path: Path, json_receiver: JsonReceiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stories' state of a batch's alerts is read KEYS_PER_STATEMENT ids a statement (found by helper xatk: one
+    statement of every id would pass PostgreSQL's 65,535 parameters at that many alerting stories in one feed)."""
+    monkeypatch.setattr(articles, "KEYS_PER_STATEMENT", 2)
+    pipeline, source_id = pipeline_for(tmp_path, json_receiver)
+    statements: list[str] = []
+    event.listen(pipeline.db.engine, "before_cursor_execute", lambda conn, cursor, statement, *rest: statements.append(statement))
+    pipeline.ingest(source_id, "feed", entries(5))
+    assert sum(s.lstrip().upper().startswith("SELECT STORIES.ID, STORIES.SEVERITY, STORIES.REPORTED") for s in statements) == 3  # 2 + 2 + 1
+    alerted = dict(query(tmp_path, "select articles.story_id, alerts.uid from alerts join articles on articles.id = alerts.article_id"))
+    assert len(alerted) == 5  # five stories, each with its alert
+    assert dict(query(tmp_path, "select id, last_alert_uid from stories where severity > 0 and reported != ''")) == alerted

@@ -209,9 +209,11 @@ class Batch:
         ]
         if deliveries:
             run(insert(_DELIVERIES), deliveries)
-        state: dict[int, tuple[int, set[str], str]] = {  # what each story has reported so far
+        ids = sorted({story_ids[k] for k, _ in alerted})
+        state: dict[int, tuple[int, set[str], str]] = {  # what each story has reported so far (KEYS_PER_STATEMENT ids a statement)
             story_id: (severity, set(filter(None, reported.split("\n"))), "")
-            for story_id, severity, reported in run(_STORIES_STATE, {"ids": sorted({story_ids[k] for k, _ in alerted})})
+            for start in range(0, len(ids), KEYS_PER_STATEMENT)
+            for story_id, severity, reported in run(_STORIES_STATE, {"ids": ids[start : start + KEYS_PER_STATEMENT]})
         }
         for k, alert in alerted:
             severity, reported, _ = state[story_ids[k]]
