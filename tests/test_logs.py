@@ -46,7 +46,7 @@ def test_a_name_with_a_newline_or_a_terminal_escape_cannot_forge_or_hide_a_line(
     assert "\\x1b]8;;http://x\\x07title" in line
 
 
-@pytest.mark.parametrize("char, shown", [("\r", "\\r"), ("\t", "\\t"), ("\x00", "\\x00"), ("\x7f", "\\x7f"), ("\x9b", "\\x9b"), ("\u202e", "\\u202e"), ("\u2028", "\\u2028")])
+@pytest.mark.parametrize("char, shown", [("\r", "\\r"), ("\t", "\\t"), ("\x00", "\\x00"), ("\x7f", "\\x7f"), ("\x9b", "\\x9b"), ("\u202e", "\\u202e"), ("\u061c", "\\u061c"), ("\u2028", "\\u2028")])
 def test_every_control_character_is_escaped(char: str, shown: str) -> None:
     assert escape_controls(f"a{char}b") == f"a{shown}b"
     assert escape_controls("Tehran, Baghdad — Erbil «ok» 中文") == "Tehran, Baghdad — Erbil «ok» 中文"
