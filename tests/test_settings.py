@@ -89,6 +89,22 @@ def test_typo_names_file_and_key(tmp_path: Path, text: str, key: str, hint: str)
     assert error.key == key
 
 
+@pytest.mark.parametrize(("text", "key"), [
+    ("[[feeds]]\nurl = 'https://example.org/rss'\nevery = true\n", "feeds[0].every"),
+    ("[store]\nkeep_days = true\n", "store.keep_days"),
+    ("[http]\ntimeout = false\n", "http.timeout"),
+])
+def test_true_or_false_where_a_number_is_asked_is_refused(tmp_path: Path, text: str, key: str) -> None:
+    """Regression (found by helper xuser): `every = true` read as a poll every second, `keep_days = true` as one day."""
+    error = config_error(toml(tmp_path, text))
+    assert error.key == key and "should be a number, not true or false" in str(error)
+
+
+def test_a_switch_still_takes_true_or_false(tmp_path: Path) -> None:
+    settings = load_settings(toml(tmp_path, "[[feeds]]\nurl = 'https://example.org/rss'\nfull_text = true\n"))
+    assert settings.feeds[0].full_text is True
+
+
 def test_wrong_type_names_the_key(tmp_path: Path) -> None:
     error = config_error(toml(tmp_path, "[http]\ntimeout = 'fast'\n"))
     assert error.key == "http.timeout"
