@@ -339,7 +339,8 @@ def status(
 ) -> None:
     """The daemons running on the store (several may share a PostgreSQL store, one a SQLite file): host,
     pid, start, last heartbeat and what each holds (feeds, deliveries and files claimed, hosts being polled); a daemon whose
-    heartbeat is older than its lease is gone, and what it held has been given back."""
+    heartbeat is older than its lease is gone, and what it held has been given back; one of this host whose process
+    is no longer running (SIGKILLed) is shown exited until then."""
     st = _app(config).status()
     if as_json:
         sys.stdout.write(json.dumps(st.as_json(), ensure_ascii=False) + "\n")
@@ -348,7 +349,7 @@ def status(
                    title=f"Daemons on {st.database} ({'shared: several may run' if st.shared else 'one at a time'})")
     for d in st.daemons:
         ago = (st.now - d.heartbeat_at).total_seconds()
-        table.add(str(d.id), d.host, str(d.pid), _when(d.started_at), f"{max(0.0, ago):.0f} s ago", "alive" if d.alive(st.now) else "gone",
+        table.add(str(d.id), d.host, str(d.pid), _when(d.started_at), f"{max(0.0, ago):.0f} s ago", ("exited" if d.id in st.exited else "alive") if d.alive(st.now) else "gone",
                   str(d.holding.feeds), str(d.holding.deliveries), str(d.holding.files), str(st.hosts.get(d.id, 0)))
     out.table(table)
     if not st.daemons:

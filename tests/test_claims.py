@@ -192,3 +192,21 @@ def test_monitor_status_lists_the_daemons_and_says_when_there_is_none(tmp_path: 
     assert table.returncode == 0 and "gone" in table.stdout and "alive" in table.stdout
     helped = monitor("status", "--help")
     assert helped.returncode == 0 and "--json" in helped.stdout
+
+
+def test_a_daemon_of_this_host_whose_process_is_gone_shows_exited_until_its_lease_ends(tmp_path: Path) -> None:
+    """Regression (found by helper xops): a SIGKILLed daemon was listed `alive` for the rest of its lease (up to
+    120 s by default) by `monitor status` on its own machine, where its process could be seen gone."""
+    config = write_config(tmp_path)
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    db = Database(store_url(tmp_path))
+    now = utcnow()
+    killed = daemons.register(db, "monitor run", 600.0, now)
+    running = daemons.register(db, "monitor run", 600.0, now)  # this test's own pid: running
+    with db.transaction() as connection:
+        connection.exec_driver_sql(f"UPDATE daemons SET pid = {int(ended.stdout)} WHERE id = {killed}")
+    db.close()
+    data = json.loads(monitor("status", "--json", "--config", str(config)).stdout)
+    assert [(d["id"], d["alive"], d["exited"]) for d in data["daemons"]] == [(killed, True, True), (running, True, False)]
+    table = monitor("status", "--config", str(config)).stdout
+    assert "exited" in table and "alive" in table

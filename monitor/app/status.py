@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from monitor.app.core import Core
 from monitor.store import hosts
 from monitor.store.db import database_name
-from monitor.store.daemons import DaemonInfo, listing
+from monitor.store.daemons import DaemonInfo, exited_here, listing
 
 __all__ = ["DaemonInfo", "Status", "StatusVerbs"]
 
@@ -23,6 +23,7 @@ class Status:
     now: datetime
     daemons: list[DaemonInfo]
     hosts: dict[int, int]  # hosts each daemon holds now (a PostgreSQL store shared by daemons), by daemon id
+    exited: frozenset[int] = frozenset()  # daemons of this host whose process is gone, their lease not yet over
 
     def as_json(self) -> dict[str, object]:
         """`monitor status --json`: plain values, times in ISO 8601 UTC."""
@@ -30,7 +31,7 @@ class Status:
             "database": self.database, "shared": self.shared, "now": self.now.isoformat(),
             "daemons": [
                 {"id": d.id, "host": d.host, "pid": d.pid, "verb": d.verb, "started_at": d.started_at.isoformat(),
-                 "heartbeat_at": d.heartbeat_at.isoformat(), "lease_seconds": d.lease_seconds, "alive": d.alive(self.now),
+                 "heartbeat_at": d.heartbeat_at.isoformat(), "lease_seconds": d.lease_seconds, "alive": d.alive(self.now), "exited": d.id in self.exited,
                  "feeds": d.holding.feeds, "deliveries": d.holding.deliveries, "files": d.holding.files, "hosts": self.hosts.get(d.id, 0)}
                 for d in self.daemons
             ],
@@ -44,4 +45,5 @@ class StatusVerbs(Core):
         now = datetime.now(UTC)
         if (db := self.stored()) is None:  # no daemon has run on it
             return Status(database_name(self.settings.store.sqlalchemy_url), False, now, [], {})
-        return Status(db.name, not db.sqlite, now, listing(db), hosts.held(db, now))
+        daemons = listing(db)
+        return Status(db.name, not db.sqlite, now, daemons, hosts.held(db, now), exited_here(daemons))

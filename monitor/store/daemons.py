@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -84,6 +85,13 @@ def forget_dead_here(db: Database) -> int:
         if dead:
             s.execute(delete(DaemonRow).where(DaemonRow.id.in_(dead)))
     return len(dead)
+
+
+def exited_here(listed: Sequence[DaemonInfo]) -> frozenset[int]:
+    """The ids of the listed daemons of this host whose process has exited without a clean stop (SIGKILLed):
+    they will not beat again, though what they held stays theirs until their lease ends."""
+    here = socket.gethostname()[:255]
+    return frozenset(d.id for d in listed if d.host == here and d.pid != os.getpid() and not _running(d.pid))
 
 
 def _running(pid: int) -> bool:
