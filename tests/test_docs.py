@@ -86,3 +86,16 @@ def test_the_quick_starts_inbox_latency_is_the_shipped_settle_time() -> None:
     readme = " ".join((REPO / "README.md").read_text().split())
     assert f"the alert appears some {inbox.settle_seconds:g} seconds later" in readme
     assert "appears within a second or two" not in readme
+
+
+def test_the_watchlist_docs_example_validates_and_its_examples_hold(tmp_path: Path) -> None:
+    """docs/watchlist.md's example is what a user copies first: it named a part_of parent and a yields_to event it did not list."""
+    from monitor.matching.examples import failed_examples
+    from monitor.matching.matcher import Matcher
+    from monitor.watchlist import load_watchlist
+
+    example = re.search(r"```yaml\n(.*?)```", (REPO / "docs" / "watchlist.md").read_text(encoding="utf-8"), re.S)
+    assert example is not None
+    (tmp_path / "watchlist.yaml").write_text(example.group(1), encoding="utf-8")
+    watchlist = load_watchlist(tmp_path / "watchlist.yaml")
+    assert watchlist.examples and failed_examples(Matcher(watchlist), watchlist.examples) == []
