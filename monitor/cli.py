@@ -167,7 +167,7 @@ def _print_replay(r: Replay) -> None:
             continue
         table = _Table("article", "fetched (UTC)", "source", "title", "why", title=f"{heading}: {len(rows)}")
         for row in rows:
-            why = explain(row.result.hits[0]) if row.result.hits else "no rule fires"
+            why = f"rule {row.result.hits[0].rule!r}: {explain(row.result.hits[0])}" if row.result.hits else "no rule fires"
             table.add(str(row.article.id), f"{row.article.fetched_at:%Y-%m-%d %H:%M}", row.article.source, display_title_of(row.article.title, row.article.text), why)
         out.table(table)
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from monitor.alerts.decide import unmuted
 from monitor.errors import UsageError
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
@@ -78,17 +79,20 @@ class Replayed:
     result: MatchResult
 
 
-def replay(db: Database, matcher: Matcher, since: datetime, until: datetime) -> tuple[list[Replayed], list[Replayed], int]:
+def replay(db: Database, matcher: Matcher, since: datetime, until: datetime, muted: set[str]) -> tuple[list[Replayed], list[Replayed], int]:
     """(would alert now but did not, alerted but would not now, articles re-matched).
 
     Compared is the match decision: a copy of a story that an earlier copy had alerted counts as
-    alerting before (story dedup kept it silent; the rules fired), so an unchanged watchlist lists none."""
+    alerting before (story dedup kept it silent; the rules fired), so an unchanged watchlist lists none.
+    What would alert now leaves out the hits of the actors and rules `muted` now: an article a mute kept
+    silent is listed only when a rule no mute silences fires on it, and its hits are those."""
     articles = stored_between(db, since, until)
     newly, dropped = [], []
     for article in articles:
         result = match_text(matcher, article.body)
-        if result.alert and not (article.alerted or article.story_alerted):
-            newly.append(Replayed(article, result))
+        audible = unmuted(result, muted)
+        if audible.alert and not (article.alerted or article.story_alerted):
+            newly.append(Replayed(article, audible))
         elif article.alerted and not result.alert:
             dropped.append(Replayed(article, result))
     return newly, dropped, len(articles)

@@ -36,3 +36,28 @@ def test_replay_with_the_same_watchlist_lists_no_copy_that_story_dedup_kept_sile
     assert "re-matched 2 stored articles" in same.stdout
     assert "would alert now, did not before: none" in same.stdout, same.stdout
     assert "alerted before, would not now: none" in same.stdout, same.stdout
+
+
+MUTED = "Rockets fired overnight\n\nKataeb Hezbollah fighters fired rockets at a militia base overnight, killing two guards.\n"
+
+
+def test_replay_with_the_same_watchlist_lists_no_article_a_mute_kept_silent(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "rockets.txt").write_text(MUTED)
+    config = write_config(tmp_path, folders=[inbox])
+    assert monitor("mute", "Kataeb Hezbollah", "--for", "1d", "--config", str(config)).returncode == 0
+    assert monitor("once", "--config", str(config)).returncode == 0
+    db = Database(load_settings(config).store.sqlalchemy_url)
+    [stored] = stored_between(db, datetime.now(UTC) - timedelta(days=1), datetime.now(UTC) + timedelta(days=1))
+    assert not stored.alerted  # the mute kept it silent
+
+    same = monitor("match", "--config", str(config), "--replay", "1d")
+    assert same.returncode == 0, same.stderr
+    assert "would alert now, did not before: none" in same.stdout, same.stdout  # it was listed, though only the mute had changed nothing
+    assert "alerted before, would not now: none" in same.stdout, same.stdout
+
+    unmuted = monitor("mute", "Kataeb Hezbollah", "--off", "--config", str(config))
+    assert unmuted.returncode == 0, unmuted.stderr
+    lifted = monitor("match", "--config", str(config), "--replay", "1d", env={"COLUMNS": "300"})  # the mute lifted: it would alert now, by its rule
+    assert "would alert now, did not before: 1" in lifted.stdout and "rule 'watched actor in a violent event'" in lifted.stdout, lifted.stdout

@@ -19,6 +19,7 @@ from monitor.matching.rules import match_text
 from monitor.model import MatchResult
 from monitor.replay import Replayed, parse_span, replay
 from monitor.sources.folders import decode_text, read_document
+from monitor.store import mutes
 from monitor.store.db import database_file, database_name
 from monitor.watchlist import duplicate_aliases, load_watchlist
 
@@ -98,9 +99,10 @@ class CheckVerbs(Core):
 
     def replay(self, span: str, watchlist: Path | None = None) -> Replay:
         """Re-match the stored articles of a span; those that would alert differently."""
-        since, until = parse_span(span, datetime.now(UTC))
+        now = datetime.now(UTC)
+        since, until = parse_span(span, now)
         db = self.stored()
-        newly, dropped, total = replay(db, self.matcher(watchlist), since, until) if db else ([], [], 0)
+        newly, dropped, total = replay(db, self.matcher(watchlist), since, until, set(mutes.active(db, now))) if db else ([], [], 0)
         return Replay(since, until, total, newly, dropped)
 
     def evaluate(self, cases: Path, watchlist: Path | None = None) -> Report:
