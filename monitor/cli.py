@@ -555,6 +555,7 @@ def trends(
              "spikes": [(start + timedelta(days=i)).isoformat() for i in sorted(r.spikes)]} for r in rows]}, ensure_ascii=False) + "\n")
         return
     table = _Table("actor + event", "stories", "score", "sev", f"per day, {first:%m-%d} to today (^ spike)", title=f"Trends, last {days} days")
+    table.rich.columns[-1].overflow = "fold"  # a sparkline too wide for the terminal wraps: cut with an ellipsis, it hid the latest days
     for r in rows:
         table.add(r.label, str(sum(r.stories)), f"{sum(r.score):.1f}", str(r.severity), [sparkline(r.stories), marks(days, r.spikes)] if r.spikes else sparkline(r.stories))
     out.table(table)

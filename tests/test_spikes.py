@@ -258,6 +258,17 @@ def test_monitor_trends_prints_a_sparkline_per_series_with_the_spikes_marked(tmp
     assert lower.returncode == 0 and "Kataeb Hezbollah + rocket attack" in lower.stdout, lower.stdout  # it said "no story counted"
 
 
+def test_monitor_trends_on_an_80_column_terminal_shows_the_latest_days(tmp_path: Path) -> None:
+    """30 days of sparkline did not fit beside the other columns: rich cut it with an ellipsis, hiding today's spike."""
+    settings = setup(tmp_path)
+    db = Database(store_url(tmp_path))
+    counts.count_stories(db, history(T=hour_of(datetime.now(UTC))))
+    db.close()
+    table = monitor("trends", KH, "--config", str(settings.path), env={"COLUMNS": "80"})
+    assert table.returncode == 0, table.stderr
+    assert "…" not in table.stdout and "█" in table.stdout, table.stdout  # the last days' 7 stories are the tallest bar
+
+
 def test_revision_0004_lets_an_alert_have_no_article_and_keeps_every_row_and_key(tmp_path: Path) -> None:
     """On SQLite the NOT NULL is dropped in the stored schema (copying `alerts` would break the deliveries'
     foreign keys); on PostgreSQL by ALTER COLUMN. Either way, a 0003 store upgrades and takes article-less alerts."""
