@@ -138,6 +138,17 @@ def test_a_titles_control_characters_are_written_out_on_the_pages_and_its_lines_
     assert page == "<h1>Strike \\u202eevil\\x1b]8;;http://x\\x07 &lt;b&gt;</h1><pre>line one\nline\ttwo\\x1b[31m</pre>"
 
 
+def test_an_actors_page_lists_its_other_names_not_its_own(data: Seeded) -> None:
+    served = endpoint(data)
+    try:
+        status, page = get(f"http://127.0.0.1:{served.port}/actor?name=Kataeb+Hezbollah")
+    finally:
+        served.close()
+    assert status == 200
+    [also] = [line for line in page.splitlines() if "; also " in line]
+    assert "Kataeb Hezbollah" not in also.partition("; also ")[2], also  # it said "group; also Kataeb Hezbollah, KH, ..."
+
+
 def test_pieces_mark_the_actor_and_the_event_and_keep_the_rest_as_it_was() -> None:
     pieces = text.pieces("Kataeb Hezbollah <b>fired rockets</b> at KATAEB HEZBOLLAH", [("Kataeb Hezbollah", "actor"), ("fired rockets", "event")])
     assert pieces == [("Kataeb Hezbollah", "actor"), (" <b>", ""), ("fired rockets", "event"), ("</b> at ", ""), ("KATAEB HEZBOLLAH", "actor")]
