@@ -415,6 +415,23 @@ def _check_unique_names(parts: list[_Part]) -> None:
                     raise WatchlistError(f"{part.path}:{line}: {section}[{i}] {item.name!r}: the name is given twice (first at {first[key]}): "
                                          "merge the two entries or rename one", path=str(part.path), line=line)
                 first[key] = f"{part.path}:{line}"
+    _check_actor_names_apart(parts)
+
+
+def _check_actor_names_apart(parts: list[_Part]) -> None:
+    """An event or rule named as an actor (any case) is refused: `monitor mute NAME` silences the actor
+    and the rule of a name, and `monitor trends NAME` shows the actor's and the event's series."""
+    actors: dict[str, str] = {}
+    for part in parts:
+        for i, actor in enumerate(part.watchlist.actors):
+            actors.setdefault(actor.name.casefold(), f"{part.path}:{_line_of(part.node, ('actors', i, 'name')) if part.node is not None else None}")
+    for section, kind in (("events", "event"), ("rules", "rule")):
+        for part in parts:
+            for i, item in enumerate(getattr(part.watchlist, section)):
+                if item.name.casefold() in actors:
+                    line = _line_of(part.node, (section, i, "name")) if part.node is not None else None
+                    raise WatchlistError(f"{part.path}:{line}: {section}[{i}] {item.name!r}: an actor has this name (at {actors[item.name.casefold()]}): "
+                                         f"mutes and trends know each by its name: rename the {kind}", path=str(part.path), line=line)
 
 
 def _check_references(watchlist: Watchlist, parts: list[_Part]) -> None:

@@ -573,6 +573,19 @@ def test_a_name_given_in_two_files_of_a_folder_is_refused(tmp_path: Path) -> Non
     assert f"the name is given twice (first at {first}:2)" in watchlist_error(second, 2, load=folder)
 
 
+@pytest.mark.parametrize(("section", "entry", "line"), [
+    ("rules", "rules:\n  - name: iran\n", 5), ("events", "events:\n  - name: IRAN\n    severity: 1\n", 5),
+])
+def test_an_event_or_rule_named_as_an_actor_is_refused_in_a_folder(tmp_path: Path, section: str, entry: str, line: int) -> None:
+    """Regression: a rule named as an actor loaded; `monitor mute Iran` then silenced both (trends, an event and an actor)."""
+    folder = tmp_path / "watchlist"
+    folder.mkdir()
+    yaml_file(folder, "actors:\n  - name: Other\n    kind: group\n  - name: Iran\n    kind: state\n", name="a.yaml")
+    second = yaml_file(folder, "actors:\n  - name: Third\n    kind: group\n" + entry, name="b.yaml")
+    message = watchlist_error(second, line, load=folder)
+    assert f"{section}[0]" in message and f"an actor has this name (at {folder / 'a.yaml'}:4)" in message, message
+
+
 @pytest.mark.parametrize(("text", "line", "says"), [
     ("rules:\n  - name: r\n    within: sentense\n", 3, 'rules[0].within: should be a whole number or "sentence"'),
     ("actors:\n  - name: Iran\n    kind: state\n    aliases:\n      -\n", 5, "actors[0].aliases[0]: should be a text or a mapping of alias and context"),
