@@ -227,6 +227,15 @@ def test_a_miss_says_when_no_alias_appears_and_which_came_nearest() -> None:
     ]
 
 
+def test_a_label_naming_nothing_says_which_name_it_means() -> None:
+    """Regression: a label in another case ('Strike') or an alias ('KH') was only 'no actor or event of the watchlist'."""
+    errors = explained([Case("c", "Nothing of note.", frozenset({"KH"}), frozenset({"Strike"}), False)])
+    assert sorted(e[3] for e in errors) == [
+        "'KH' is no actor or event of the watchlist (label it 'Kataeb Hezbollah'?)",
+        "'Strike' is no actor or event of the watchlist (label it 'strike'?)",
+    ]
+
+
 def test_a_miss_overlapped_by_a_longer_match_names_it() -> None:
     [(_, kind, label, why)] = explained([Case("c", "Kataeb Hezbollah fighters moved.", frozenset({"Kataeb Hezbollah", "Hezbollah"}), frozenset(), False)])
     assert (kind, label) == ("miss", "Hezbollah")

@@ -230,7 +230,7 @@ class _Diagnosis:
         """The nearest cause of a label not reported."""
         entity = self._entity(name)
         if entity is None:
-            return f"{name!r} is no actor or event of the watchlist"
+            return f"{name!r} is no actor or event of the watchlist{self._label_hint(name)}"
         if dropped := [m for m in result.dropped if m.name == name]:
             return describe(dropped[0])  # found by the rules, then dropped by the learned veto (it says so)
         found = self._solo_find(entity, text, keep_not_when=True, keep_context=True)
@@ -302,6 +302,16 @@ class _Diagnosis:
 
     def _rule(self, name: str) -> Any:
         return next(r for r in self.watchlist.rules if r.name == name)
+
+    def _label_hint(self, name: str) -> str:
+        """For a label that names nothing: the name it is an alias or another case of, or the nearest names."""
+        key = name.strip().casefold()
+        owner = next((a.name for a in self.watchlist.actors for alias in a.aliases if alias.casefold() == key), None)
+        if owner is None:
+            owner = next((e.name for e in self.watchlist.events if e.name.casefold() == key), None)
+        names = [a.name for a in self.watchlist.actors] + [e.name for e in self.watchlist.events]
+        near = [owner] if owner else difflib.get_close_matches(name, names, n=2, cutoff=0.6)
+        return f" (label it {' or '.join(repr(n) for n in near)}?)" if near else ""
 
     def _entity(self, name: str) -> Actor | Event | None:
         return next((a for a in self.watchlist.actors if a.name == name), None) or next((e for e in self.watchlist.events if e.name == name), None)
