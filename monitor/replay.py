@@ -82,8 +82,9 @@ class Replayed:
 def replay(db: Database, matcher: Matcher, since: datetime, until: datetime, muted: set[str]) -> tuple[list[Replayed], list[Replayed], int]:
     """(would alert now but did not, alerted but would not now, articles re-matched).
 
-    Compared is the match decision: a copy of a story that an earlier copy had alerted counts as
-    alerting before (story dedup kept it silent; the rules fired), so an unchanged watchlist lists none.
+    Compared is the match decision: an article of a story that another of its articles alerted counts as
+    alerting before (story dedup kept a copy silent, or a rule's min_sources waited for a later copy), so
+    an unchanged watchlist lists none.
     What would alert now leaves out the hits of the actors and rules `muted` now: an article a mute kept
     silent is listed only when a rule no mute silences fires on it, and its hits are those."""
     articles = stored_between(db, since, until)

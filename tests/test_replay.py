@@ -61,3 +61,34 @@ def test_replay_with_the_same_watchlist_lists_no_article_a_mute_kept_silent(tmp_
     assert unmuted.returncode == 0, unmuted.stderr
     lifted = monitor("match", "--config", str(config), "--replay", "1d", env={"COLUMNS": "300"})  # the mute lifted: it would alert now, by its rule
     assert "would alert now, did not before: 1" in lifted.stdout and "rule 'watched actor in a violent event'" in lifted.stdout, lifted.stdout
+
+
+CORROBORATED = """actors:
+  - {name: Qasem Soleimani, kind: person, aliases: [Soleimani]}
+events:
+  - {name: drone strike, severity: 3, phrases: [drone strike]}
+rules:
+  - {name: corroborated, min_sources: 2}
+"""
+
+
+def test_replay_with_the_same_watchlist_lists_no_first_article_whose_alert_waited_for_a_second_source(tmp_path: Path) -> None:
+    """Regression: the first article of a story alerted by its copy from a second source (min_sources: 2) was listed."""
+    wire, other = tmp_path / "wire", tmp_path / "other"
+    wire.mkdir()
+    other.mkdir()
+    watchlist = tmp_path / "watchlist.yaml"
+    watchlist.write_text(CORROBORATED)
+    config = write_config(tmp_path, folders=[wire, other], watchlist=watchlist)
+    (wire / "a-wire.txt").write_text(WIRE)
+    assert monitor("once", "--config", str(config)).returncode == 0
+    (other / "b-copy.txt").write_text(COPY)
+    assert monitor("once", "--config", str(config)).returncode == 0
+    db = Database(load_settings(config).store.sqlalchemy_url)
+    stored = stored_between(db, datetime.now(UTC) - timedelta(days=1), datetime.now(UTC) + timedelta(days=1))
+    assert [a.alerted for a in stored] == [False, True]  # the copy from a second source raised the story's alert
+
+    same = monitor("match", "--config", str(config), "--replay", "1d")
+    assert same.returncode == 0, same.stderr
+    assert "would alert now, did not before: none" in same.stdout, same.stdout
+    assert "alerted before, would not now: none" in same.stdout, same.stdout

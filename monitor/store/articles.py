@@ -244,7 +244,8 @@ class StoredArticle:
     text: str
     fetched_at: datetime
     alerted: bool
-    story_alerted: bool = False  # an earlier article of its story alerted: a copy that did not escalate was kept silent
+    story_alerted: bool = False  # another article of its story alerted: an earlier one (this copy did not escalate), or a later
+                                 # one (this first article's rule waited for a second source, min_sources)
 
     @property
     def body(self) -> str:
@@ -253,9 +254,9 @@ class StoredArticle:
 
 def stored_between(db: Database, since: datetime, until: datetime) -> list[StoredArticle]:
     """Articles fetched in [since, until), oldest first."""
-    earlier = aliased(ArticleRow)
+    other = aliased(ArticleRow)
     story_alerted = exists().where(
-        earlier.story_id == ArticleRow.story_id, earlier.id < ArticleRow.id, AlertRow.article_id == earlier.id,
+        other.story_id == ArticleRow.story_id, other.id != ArticleRow.id, AlertRow.article_id == other.id,
     ).correlate(ArticleRow)
     with db.session() as s:
         rows = s.execute(
