@@ -155,6 +155,23 @@ def test_counting_at_ingest_counts_stories_not_copies(tmp_path: Path) -> None:
     pipeline.db.close()
 
 
+def test_a_spikes_stories_are_the_ones_it_counted_by_their_published_time(tmp_path: Path) -> None:
+    """Regression: a story published two days ago and fetched now was listed under "7 stories in 3 h"
+    (picked by fetched time) though counted two days ago; a spike's count and its list disagreed."""
+    inbox = inbox_with(tmp_path, DISTINCT_STORIES[:1])
+    old = {"title": "Militia statement", "text": "Kataeb Hezbollah said its fighters shelled a US base in Anbar with mortars.",
+           "published": (datetime.now(UTC) - timedelta(days=2)).isoformat()}
+    (inbox / "old.json").write_text(json.dumps(old))
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox])))
+    pipeline.run_once()
+    cells = [c for c in counts.cells(pipeline.db, datetime.now(UTC) - timedelta(days=3)) if c.actor == "Kataeb Hezbollah" and not c.event]
+    assert sorted(c.hour.date() for c in cells) == sorted({(datetime.now(UTC) - timedelta(days=2)).date(), datetime.now(UTC).date()})
+    listed = signals.window_stories(pipeline.db, "Kataeb Hezbollah", "", datetime.now(UTC) - timedelta(hours=3))
+    assert len(listed) == 1 and listed[0].title != "Militia statement", listed  # the old one was listed too
+    assert len(signals.window_stories(pipeline.db, "Kataeb Hezbollah", "", datetime.now(UTC) - timedelta(days=3))) == 2
+    pipeline.db.close()
+
+
 def save(db: Database, source_id: int, at: datetime, n: int) -> None:
     key = hashlib.sha256(f"{source_id} {at} {n}".encode()).hexdigest()
     article = Article("wire", f"item {n}", f"text {n}", None, None, key, at, key)

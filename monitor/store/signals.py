@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from monitor.store.articles import NewAlert
 from monitor.store.db import Database
 from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, MatchRow, SourceRow, SourceSilenceRow, SpikeStateRow
+from monitor.stories import article_time
 
 _ALERTS, _DELIVERIES, _SPIKES, _SILENCES = (cast(Table, t.__table__) for t in (AlertRow, DeliveryRow, SpikeStateRow, SourceSilenceRow))
 
@@ -79,18 +80,21 @@ class StoryLine:
 
 
 def window_stories(db: Database, actor: str, event: str, since: datetime, limit: int = 20) -> list[StoryLine]:
-    """Stories first stored since `since` naming the actor and/or the event ("" = either), newest first."""
-    first = select(func.min(ArticleRow.id)).where(ArticleRow.fetched_at >= since).group_by(ArticleRow.story_id)
+    """Stories counted since `since` naming the actor and/or the event ("" = either), newest first: as the
+    trend counts have them, by their first article, at its time (published when plausible, never after it
+    was fetched), so that a spike's stories are the ones it counted."""
+    recent = select(ArticleRow.story_id).where(ArticleRow.fetched_at >= since)
+    first = select(func.min(ArticleRow.id)).where(ArticleRow.story_id.in_(recent)).group_by(ArticleRow.story_id)
+    query = (select(ArticleRow.story_id, ArticleRow.published_at, ArticleRow.fetched_at, SourceRow.name, ArticleRow.title, ArticleRow.url)
+             .join(SourceRow, ArticleRow.source_id == SourceRow.id).where(ArticleRow.id.in_(first), ArticleRow.fetched_at >= since))
     for kind, name in (("actor", actor), ("event", event)):
         if name:
-            first = first.where(ArticleRow.id.in_(select(MatchRow.article_id).where(MatchRow.kind == kind, MatchRow.name == name)))
+            query = query.where(ArticleRow.id.in_(select(MatchRow.article_id).where(MatchRow.kind == kind, MatchRow.name == name)))
     with db.session() as s:
-        rows = s.execute(
-            select(ArticleRow.story_id, ArticleRow.fetched_at, SourceRow.name, ArticleRow.title, ArticleRow.url)
-            .join(SourceRow, ArticleRow.source_id == SourceRow.id).where(ArticleRow.id.in_(first))
-            .order_by(ArticleRow.id.desc()).limit(limit)
-        ).all()
-    return [StoryLine(story or 0, at, source, title, url) for story, at, source, title, url in rows]
+        rows = s.execute(query).all()
+    lines = [StoryLine(story or 0, min(article_time(published, fetched), fetched), source, title, url)
+             for story, published, fetched, source, title, url in rows]
+    return sorted((line for line in lines if line.at >= since), key=lambda line: (line.at, line.story_id), reverse=True)[:limit]
 
 
 # -- silent sources -------------------------------------------------------------------------------
