@@ -124,10 +124,13 @@ def test_the_actor_chart_marks_the_day_a_spike_alert_fired(tmp_path: Path) -> No
     served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(db, 900, 60), lambda: watchlist)
     try:
         status, page = get(f"http://127.0.0.1:{served.port}/actor?name=Kataeb+Hezbollah")
+        alert_status, alert_page = get(f"http://127.0.0.1:{served.port}/alerts/1")
     finally:
         served.close()
         db.close()
     assert status == 200 and page.count('<line class="spike"') == 1 and f"<title>spike {now:%Y-%m-%d}</title>" in page
+    assert alert_status == 200 and "No article: a spike or source-health alert" in alert_page  # as `monitor alerts show` says
+    assert "No rule recorded" not in alert_page and "0 articles" not in alert_page  # it said so, as if an article's rules had been lost
 
 
 def test_a_titles_control_characters_are_written_out_on_the_pages_and_its_lines_kept() -> None:
