@@ -248,9 +248,9 @@ def test_replay_lists_what_a_watchlist_change_would_alert_differently(tmp_path: 
         "events:\n  - name: drone strike\n    severity: 3\n    phrases: [drone strike]\n"
         "rules:\n  - name: Wagner hit\n    actors: [Wagner Group]\n    min_severity: 2\n"
     )
-    diff = monitor("match", "--config", str(config), "--watchlist", str(changed), "--replay", "2d")
+    diff = monitor("match", "--config", str(config), "--watchlist", str(changed), "--replay", "2d", env={"COLUMNS": "200"})  # a line each
     assert diff.returncode == 0, diff.stderr
-    assert "would alert now, did not before: 1" in diff.stdout and "Wagner Group" in diff.stdout
+    assert "would alert now, did not before: 1" in diff.stdout and "rule 'Wagner hit': Wagner Group" in diff.stdout
     assert "alerted before, would not now: 1" in diff.stdout
 
 
