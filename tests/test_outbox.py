@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
+import logging
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from sqlalchemy import select
 
@@ -100,3 +103,14 @@ def test_dispatchers_racing_on_one_outbox_send_every_delivery_exactly_once(tmp_p
     assert len(received) == rounds * per_round
     with Database(store_url(tmp_path)).session() as s:
         assert {(d.status, d.attempts) for d in s.scalars(select(DeliveryRow))} == {("sent", 1)}
+
+
+def test_a_digest_of_one_alert_says_one_alert(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The log said 'digest of 1 alerts sent to dig' (seen with two daemons on one PostgreSQL)."""
+    db = outbox_with(tmp_path, 1, channel="dig")
+    notifier = Notifier([Channel(name="dig", url=f"console://local?file={tmp_path / 'alerts.jsonl'}", digest_below=4, digest_every=60)])
+    now = utcnow()
+    with caplog.at_level(logging.INFO, logger="monitor"):
+        dispatch_due(db, notifier, DeliverySettings(), now)
+        assert dispatch_due(db, notifier, DeliverySettings(), now + timedelta(minutes=2)) == 1
+    assert "digest of 1 alert sent to dig" in caplog.messages

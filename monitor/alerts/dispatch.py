@@ -77,10 +77,14 @@ def _send_digests(db: Database, notifier: Notifier, now: datetime) -> int:
         try:
             notifier.send(name, title, body)
         except DeliveryError as exc:
-            log.warning("digest of %d alerts to %s failed, kept for the next try: %s", len(held), name, exc, extra={"channel": name})
+            log.warning("digest of %s to %s failed, kept for the next try: %s", _alerts(len(held)), name, exc, extra={"channel": name})
             continue
         outbox.record_digest_sent(db, [h.delivery_id for h in held], utcnow())
         metrics.DELIVERIES.labels(name, "digest_sent").inc(len(held))
-        log.info("digest of %d alerts sent to %s", len(held), name, extra={"channel": name})
+        log.info("digest of %s sent to %s", _alerts(len(held)), name, extra={"channel": name})
         sent += len(held)
     return sent
+
+
+def _alerts(count: int) -> str:
+    return f"{count} alert{'s' if count != 1 else ''}"
