@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
+import logging
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from sqlalchemy import select
 
@@ -20,7 +23,7 @@ from monitor.store.articles import NewAlert, save_article
 from monitor.store.db import Database, utcnow
 from monitor.store.sources import ensure_source
 from monitor.store.tables import DeliveryRow
-from tests.conftest import store_url
+from tests.conftest import ON_POSTGRES, store_url
 
 
 def outbox_with(tmp_path: Path, alerts: int, channel: str = "hook", first: int = 0) -> Database:
@@ -56,6 +59,7 @@ def test_a_failed_delivery_waits_for_its_next_attempt_even_if_listed_before(tmp_
     assert [d.id for d in outbox.claim(db, listed, now + timedelta(minutes=5), lease_seconds=60)] == [first.id]
 
 
+@pytest.mark.skipif(ON_POSTGRES, reason="on a shared store, another daemon's config may have the channel (the test below)")
 def test_a_delivery_to_a_channel_taken_out_of_the_config_fails_at_once(tmp_path: Path) -> None:
     """It was retried max_attempts times (hours of backoff, a warning each, /healthz 'delivery overdue'
     throughout) for a channel no retry could bring back."""
@@ -67,6 +71,21 @@ def test_a_delivery_to_a_channel_taken_out_of_the_config_fails_at_once(tmp_path:
         assert (row.status, row.attempts) == ("failed", 1)
         assert row.last_error == "channel 'gone' is no longer configured (put it back in the config, then `monitor alerts retry` the alert)"
     assert outbox.oldest_pending(db) is None  # not overdue: `monitor alerts --failed` lists it
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="several daemons share a PostgreSQL store only")
+def test_a_daemon_leaves_the_deliveries_to_a_channel_it_lacks_to_the_daemon_that_has_it(tmp_path: Path) -> None:
+    """A channel added to one daemon's config, not yet to the other's: the other claimed its deliveries and
+    gave them up at once as 'no longer configured' (24 of 40 alerts to it lost, two daemons on one PostgreSQL)."""
+    db = outbox_with(tmp_path, 1, channel="new")
+    old = Notifier([Channel(name="hook", url=f"console://local?file={tmp_path / 'old.jsonl'}")])
+    assert dispatch_due(db, old, DeliverySettings(max_attempts=8), utcnow()) == 0
+    with db.session() as s:
+        row = s.scalars(select(DeliveryRow)).one()
+        assert (row.status, row.attempts, row.lease_until) == ("pending", 0, None)
+    new = Notifier([Channel(name="new", url=f"console://local?file={tmp_path / 'new.jsonl'}")])
+    assert dispatch_due(db, new, DeliverySettings(max_attempts=8), utcnow()) == 1
+    assert len((tmp_path / "new.jsonl").read_text().splitlines()) == 1
 
 
 def test_dispatchers_racing_on_one_outbox_send_every_delivery_exactly_once(tmp_path: Path) -> None:
@@ -100,3 +119,14 @@ def test_dispatchers_racing_on_one_outbox_send_every_delivery_exactly_once(tmp_p
     assert len(received) == rounds * per_round
     with Database(store_url(tmp_path)).session() as s:
         assert {(d.status, d.attempts) for d in s.scalars(select(DeliveryRow))} == {("sent", 1)}
+
+
+def test_a_digest_of_one_alert_says_one_alert(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The log said 'digest of 1 alerts sent to dig' (seen with two daemons on one PostgreSQL)."""
+    db = outbox_with(tmp_path, 1, channel="dig")
+    notifier = Notifier([Channel(name="dig", url=f"console://local?file={tmp_path / 'alerts.jsonl'}", digest_below=4, digest_every=60)])
+    now = utcnow()
+    with caplog.at_level(logging.INFO, logger="monitor"):
+        dispatch_due(db, notifier, DeliverySettings(), now)
+        assert dispatch_due(db, notifier, DeliverySettings(), now + timedelta(minutes=2)) == 1
+    assert "digest of 1 alert sent to dig" in caplog.messages

@@ -28,7 +28,9 @@ log = logging.getLogger("monitor")
 def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: datetime) -> int:
     """Send every claimed delivery (or hold it for its channel's digest), then the digests that are due."""
     sent = 0
-    for due in outbox.claim_due(db, now, cfg.lease_seconds):
+    # On a shared store, a channel this daemon's config lacks is another's (a config rolled out to one daemon
+    # first): left to it, not failed here as taken out of the config.
+    for due in outbox.claim_due(db, now, cfg.lease_seconds, channels=None if db.sqlite else tuple(notifier.channels)):
         channel = notifier.channels.get(due.channel)
         fields = {"alert": due.alert_uid, "channel": due.channel}
         sent_last_hour = outbox.sent_since(db, due.channel, now - timedelta(hours=1)) if channel and channel.max_per_hour else 0
@@ -77,10 +79,14 @@ def _send_digests(db: Database, notifier: Notifier, now: datetime) -> int:
         try:
             notifier.send(name, title, body)
         except DeliveryError as exc:
-            log.warning("digest of %d alerts to %s failed, kept for the next try: %s", len(held), name, exc, extra={"channel": name})
+            log.warning("digest of %s to %s failed, kept for the next try: %s", _alerts(len(held)), name, exc, extra={"channel": name})
             continue
         outbox.record_digest_sent(db, [h.delivery_id for h in held], utcnow())
         metrics.DELIVERIES.labels(name, "digest_sent").inc(len(held))
-        log.info("digest of %d alerts sent to %s", len(held), name, extra={"channel": name})
+        log.info("digest of %s sent to %s", _alerts(len(held)), name, extra={"channel": name})
         sent += len(held)
     return sent
+
+
+def _alerts(count: int) -> str:
+    return f"{count} alert{'s' if count != 1 else ''}"

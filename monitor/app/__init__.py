@@ -67,4 +67,8 @@ class App(CheckVerbs, SourceVerbs, StatusVerbs, StoreVerbs, TrendVerbs, Core):
     def once(self, all_feeds: bool = False) -> None:
         """One pass: poll (every feed with `all_feeds`), read new files, deliver what is due."""
         with single_daemon(self.settings.store.sqlalchemy_url, "monitor once"):  # beside a daemon it would poll and send twice
-            build_pipeline(self.settings).run_once(all_feeds=all_feeds)
+            pipeline = build_pipeline(self.settings)
+            try:
+                pipeline.run_once(all_feeds=all_feeds)
+            finally:  # its parsing processes stopped here: left to the interpreter's exit, Python 3.11 raced
+                pipeline.close()  # their pipe's close ('Exception ignored ... OSError: [Errno 9] Bad file descriptor')

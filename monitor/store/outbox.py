@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, func, or_, select, true, update
 
 from monitor.model import Held
 from monitor.store.db import Database
@@ -93,16 +94,19 @@ def claim(db: Database, ids: list[int], now: datetime, lease_seconds: float) -> 
     return out
 
 
-def claim_due(db: Database, now: datetime, lease_seconds: float, limit: int = 50) -> list[DueDelivery]:
+def claim_due(db: Database, now: datetime, lease_seconds: float, limit: int = 50, channels: Collection[str] | None = None) -> list[DueDelivery]:
     """Pending deliveries whose time has come and whose lease (if any) has expired, now leased to us.
 
     On PostgreSQL, where several daemons dispatch from one outbox (issue 18), one statement locks the
     claimable rows with FOR UPDATE SKIP LOCKED and leases them: a row another daemon is claiming is
-    passed over, not waited for, and none is taken twice. On SQLite: the ids, then `claim`."""
+    passed over, not waited for, and none is taken twice; with `channels`, only the deliveries to these
+    (the daemon's own: another daemon, whose config has one more, sends to it). On SQLite, the one
+    daemon's store: the ids, then `claim`, to every channel."""
     if db.sqlite:
         return claim(db, due_ids(db, now, limit), now, lease_seconds)
     lease_until = now + timedelta(seconds=lease_seconds)
-    picked = (select(DeliveryRow.id).join(AlertRow, DeliveryRow.alert_id == AlertRow.id).where(claimable(now))
+    mine = DeliveryRow.channel.in_(channels) if channels is not None else true()
+    picked = (select(DeliveryRow.id).join(AlertRow, DeliveryRow.alert_id == AlertRow.id).where(claimable(now), mine)
               .order_by(AlertRow.severity.desc(), DeliveryRow.id).limit(limit).with_for_update(of=DeliveryRow, skip_locked=True).cte("picked"))
     with db.session() as s:
         taken = list(s.scalars(update(DeliveryRow).where(DeliveryRow.id == picked.c.id).values(lease_until=lease_until).returning(DeliveryRow.id)))
