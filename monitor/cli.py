@@ -481,7 +481,7 @@ def prune(
 ) -> None:
     """Delete articles (and their matches) and sent deliveries older than keep_days; articles with an alert stay."""
     p = _app(config).prune(days)
-    out.line(f"pruned {p.database} of what is older than {p.keep_days} days (before {p.cutoff:%Y-%m-%d %H:%M} UTC): {p.pruned.describe()}")
+    out.line(f"pruned {p.database} of what is older than {p.keep_days} day{'' if p.keep_days == 1 else 's'} (before {p.cutoff:%Y-%m-%d %H:%M} UTC): {p.pruned.describe()}")
 
 
 @app.command()

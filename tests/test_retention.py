@@ -70,6 +70,8 @@ def test_monitor_prune_says_what_it_removed_and_needs_days(tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
     assert "3 articles, 5 matches, 3 sent deliveries, 0 stories left without articles" in result.stdout
     assert counts(f"sqlite:///{tmp_path / 'monitor.db'}")["articles"] == 3
+    one = monitor("prune", "--days", "1", "--config", str(config))
+    assert one.returncode == 0 and "older than 1 day (before" in one.stdout  # it said "1 days" (found by helper xpg)
 
 
 def test_the_daemons_housekeeping_job_prunes_what_is_older_than_keep_days(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
