@@ -181,6 +181,10 @@ class _Part:
     watchlist: Watchlist
     node: yaml.Node | None
 
+    def line(self, *loc: int | str) -> int | None:
+        """The line of a key of this file (None when it has no YAML tree: an empty file)."""
+        return _line_of(self.node, loc) if self.node is not None else None
+
 
 class _UniqueKeys(yaml.SafeLoader):
     """YAML's safe loader, but a key given twice in one mapping is refused: YAML keeps the last one
@@ -242,6 +246,7 @@ def load_watchlist(path: str | Path) -> Watchlist:
         learned=all(p.watchlist.learned for p in parts),  # one file's `learned: false` turns the layer off
     )
     _check_unique_names(parts)
+    _check_actor_names_apart(parts)
     _check_references(watchlist, parts)
     _check_hierarchy(watchlist, parts)
     _check_yields(watchlist, parts)
@@ -409,13 +414,12 @@ def _check_unique_names(parts: list[_Part]) -> None:
         first: dict[str, str] = {}
         for part in parts:
             for i, item in enumerate(getattr(part.watchlist, section)):
-                line = _line_of(part.node, (section, i, "name")) if part.node is not None else None
+                line = part.line(section, i, "name")
                 key = item.name.casefold()
                 if key in first:
                     raise WatchlistError(f"{part.path}:{line}: {section}[{i}] {item.name!r}: the name is given twice (first at {first[key]}): "
                                          "merge the two entries or rename one", path=str(part.path), line=line)
                 first[key] = f"{part.path}:{line}"
-    _check_actor_names_apart(parts)
 
 
 def _check_actor_names_apart(parts: list[_Part]) -> None:
@@ -424,12 +428,12 @@ def _check_actor_names_apart(parts: list[_Part]) -> None:
     actors: dict[str, str] = {}
     for part in parts:
         for i, actor in enumerate(part.watchlist.actors):
-            actors.setdefault(actor.name.casefold(), f"{part.path}:{_line_of(part.node, ('actors', i, 'name')) if part.node is not None else None}")
+            actors.setdefault(actor.name.casefold(), f"{part.path}:{part.line('actors', i, 'name')}")
     for section, kind in (("events", "event"), ("rules", "rule")):
         for part in parts:
             for i, item in enumerate(getattr(part.watchlist, section)):
                 if item.name.casefold() in actors:
-                    line = _line_of(part.node, (section, i, "name")) if part.node is not None else None
+                    line = part.line(section, i, "name")
                     raise WatchlistError(f"{part.path}:{line}: {section}[{i}] {item.name!r}: an actor has this name (at {actors[item.name.casefold()]}): "
                                          f"mutes and trends know each by its name: rename the {kind}", path=str(part.path), line=line)
 
@@ -444,13 +448,13 @@ def _check_references(watchlist: Watchlist, parts: list[_Part]) -> None:
             for key, refs, known, what in (("actors", rule.actors, actor_refs, "actor, tag or kind"), ("events", rule.events, event_names, "event")):
                 for j, ref in enumerate(refs):
                     if key == "events" and ref.startswith("cameo:") and ref.removeprefix("cameo:").strip() not in codes:
-                        line = _line_of(part.node, ("rules", i, key, j)) if part.node is not None else None
+                        line = part.line("rules", i, key, j)
                         raise WatchlistError(
                             f"{part.path}:{line}: rules[{i}] {rule.name!r}: no event has a CAMEO code starting {ref.removeprefix('cameo:').strip()!r}",
                             path=str(part.path), line=line,
                         )
                     if ref not in known and not ref.startswith("cameo:"):
-                        line = _line_of(part.node, ("rules", i, key, j)) if part.node is not None else None
+                        line = part.line("rules", i, key, j)
                         raise WatchlistError(f"{part.path}:{line}: rules[{i}] {rule.name!r}: no {what} named {ref!r}", path=str(part.path), line=line)
 
 
@@ -460,7 +464,7 @@ def _check_stands_for(watchlist: Watchlist, parts: list[_Part]) -> None:
     for part in parts:
         for i, actor in enumerate(part.watchlist.actors):
             if actor.stands_for and actor.stands_for not in states:
-                line = _line_of(part.node, ("actors", i, "stands_for")) if part.node is not None else None
+                line = part.line("actors", i, "stands_for")
                 raise WatchlistError(f"{part.path}:{line}: actors[{i}] {actor.name!r}: stands_for names no state {actor.stands_for!r}", path=str(part.path), line=line)
 
 
@@ -471,7 +475,7 @@ def _check_capitals(parts: list[_Part]) -> None:
             aliases = {a.casefold() for a in actor.aliases}
             for j, capital in enumerate(actor.capitals):
                 if capital.casefold() not in aliases:
-                    line = _line_of(part.node, ("actors", i, "capitals", j)) if part.node is not None else None
+                    line = part.line("actors", i, "capitals", j)
                     raise WatchlistError(f"{part.path}:{line}: actors[{i}] {actor.name!r}: capital {capital!r} is none of its aliases", path=str(part.path), line=line)
 
 
@@ -482,7 +486,7 @@ def _check_yields(watchlist: Watchlist, parts: list[_Part]) -> None:
         for i, event in enumerate(part.watchlist.events):
             for j, ref in enumerate(event.yields_to):
                 if ref not in names or ref == event.name:
-                    line = _line_of(part.node, ("events", i, "yields_to", j)) if part.node is not None else None
+                    line = part.line("events", i, "yields_to", j)
                     what = "itself" if ref == event.name else f"no event {ref!r}"
                     raise WatchlistError(f"{part.path}:{line}: events[{i}] {event.name!r}: yields_to names {what}", path=str(part.path), line=line)
 
@@ -494,7 +498,7 @@ def _check_hierarchy(watchlist: Watchlist, parts: list[_Part]) -> None:
         for i, actor in enumerate(part.watchlist.actors):
             if not actor.part_of:
                 continue
-            line = _line_of(part.node, ("actors", i, "part_of")) if part.node is not None else None
+            line = part.line("actors", i, "part_of")
             problem = None
             if actor.part_of not in names:
                 near = difflib.get_close_matches(actor.part_of, sorted(names), n=1, cutoff=0.5)
