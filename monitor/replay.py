@@ -51,10 +51,10 @@ def parse_duration(text: str, option: str) -> timedelta:
 def _length(m: re.Match[str], text: str, option: str) -> timedelta:
     """A matched `<number><unit>` as a duration, at most `_LONGEST`."""
     try:
-        length = timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+        length: timedelta | None = timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
     except (OverflowError, ValueError):  # past timedelta's range, or more digits than int() reads
-        length = _LONGEST * 2
-    if length > _LONGEST:
+        length = None
+    if length is None or length > _LONGEST:
         raise UsageError(f"{option} {text!r}: longer than 100 years: give a shorter span")
     return length
 
