@@ -486,7 +486,7 @@ def prune(
 
 @app.command()
 def backup(
-    path: Annotated[Path, typer.Argument(help="a new file for the copy, or a folder to put monitor-<UTC time>.db in")],
+    path: Annotated[str, typer.Argument(help="a new file for the copy, or a folder to put monitor-<UTC time>.db in")],
     config: ConfigOption = DEFAULT_CONFIG,
 ) -> None:
     """Copy the SQLite store while the daemon runs (SQLite's online backup); PostgreSQL: use pg_dump."""
