@@ -152,3 +152,14 @@ def test_import_says_which_outlines_it_skips_for_their_scheme(tmp_path: Path) ->
         "skipped file:///etc/passwd: not an http(s) URL: write it as http:// or https:// (feed:// is http://)",
         f"1 of 3 feeds added from {opml}",
     ]
+
+
+def test_add_says_a_url_needs_its_scheme(tmp_path: Path) -> None:
+    # `sources add example.org/rss.xml` said "not a valid URL", `localhost:8080/rss` "unsupported URL scheme (localhost:8080/rss)"
+    config = str(write_config(tmp_path))
+    assert one_line_error(monitor("sources", "add", "example.org/rss.xml", "--config", config)) == (
+        "monitor: error: example.org/rss.xml: no scheme: write it as https://example.org/rss.xml (or http://)")
+    assert one_line_error(monitor("sources", "add", "localhost:8080/rss", "--config", config)) == (
+        "monitor: error: localhost:8080/rss: no scheme: write it as https://localhost:8080/rss (or http://)")
+    assert one_line_error(monitor("sources", "add", "ftp://w.example/rss", "--config", config)) == (
+        "monitor: error: ftp://w.example/rss: not an http(s) URL: write it as http:// or https:// (feed:// is http://)")
