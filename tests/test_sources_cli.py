@@ -163,3 +163,22 @@ def test_add_says_a_url_needs_its_scheme(tmp_path: Path) -> None:
         "monitor: error: localhost:8080/rss: no scheme: write it as https://localhost:8080/rss (or http://)")
     assert one_line_error(monitor("sources", "add", "ftp://w.example/rss", "--config", config)) == (
         "monitor: error: ftp://w.example/rss: not an http(s) URL: write it as http:// or https:// (feed:// is http://)")
+
+
+def test_export_of_a_feed_titled_with_control_characters_is_opml_that_imports_and_drives_no_terminal(tmp_path: Path) -> None:
+    # A feed's title with an ANSI escape went into the OPML as it was: the escape reached the terminal, and
+    # the file was not XML (ESC has no place in XML 1.0), so importing it elsewhere failed: "not well-formed".
+    config = write_config(tmp_path)
+    db = build_pipeline(load_settings(config)).db
+    sources.add_feed(db, "Wire \x1b[31mRED\x1b[0m \u202eevil", "https://w.example/f.xml", None, folder="news\x1b]0;x\x07")
+    exported = monitor("sources", "export", "--config", str(config))
+    assert exported.returncode == 0, exported.stderr
+    assert "\x1b" not in exported.stdout and "\u202e" not in exported.stdout and "\x07" not in exported.stdout
+    folder = ET.fromstring(exported.stdout).find("body/outline")
+    assert folder is not None and folder.get("text") == "news\\x1b]0;x\\x07"
+    outline = folder.find("outline")
+    assert outline is not None and outline.get("title") == "Wire \\x1b[31mRED\\x1b[0m \\u202eevil"
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "feeds.opml").write_text(exported.stdout)
+    imported = monitor("sources", "import", str(tmp_path / "other" / "feeds.opml"), "--config", str(write_config(tmp_path / "other")))
+    assert imported.returncode == 0 and "1 of 1 feeds added" in imported.stdout, imported.stderr
