@@ -84,6 +84,17 @@ def test_check_never_prints_secrets_of_channels(tmp_path: Path) -> None:
         assert secret not in result.stdout + result.stderr
 
 
+def test_check_masks_credentials_a_webhook_channel_sends_as_headers_or_payload_keys(tmp_path: Path) -> None:
+    # json:// takes HTTP headers as `+Name=value` and payload keys as `:name=value`: check printed
+    # `%2BAuthorization=Bearer%20xyzsecret99&%2BX-Api-Key=hdrkey12345` as it was.
+    url = "json://127.0.0.1:9/hook?+Authorization=Bearer%20xyzsecret99&+X-Api-Key=hdrkey12345&:secret=sekrit55&+X-Team=desk-one"
+    result = monitor("check", "--config", str(write_config(tmp_path, channels=[{"name": "hook", "url": url}])))
+    assert result.returncode == 0, result.stderr
+    for secret in ("xyzsecret99", "hdrkey12345", "sekrit55"):
+        assert secret not in result.stdout + result.stderr
+    assert "channel hook: json://127.0.0.1:9/hook" in result.stdout and "desk-one" in result.stdout  # not a credential
+
+
 def test_check_warns_of_a_rule_whose_alerts_no_channel_takes(tmp_path: Path) -> None:
     config = write_config(tmp_path, channels=[{"name": "oncall", "url": "json://127.0.0.1:9/x", "tags": ["oncall"]}])
     result = monitor("check", "--config", str(config))
