@@ -343,3 +343,15 @@ def test_a_verb_that_only_reads_creates_no_database(tmp_path: Path, verb: list[s
     assert says in result.stdout + result.stderr and "Traceback" not in result.stderr
     assert result.returncode == (1 if verb[:2] == ["alerts", "show"] else 0)
     assert not (tmp_path / "monitor.db").exists()
+
+
+@sqlite_only
+def test_a_store_path_through_a_file_is_one_line_naming_the_file_in_the_way(tmp_path: Path) -> None:
+    # `var` a file, not a folder: `monitor once` and `monitor web` died in a FileExistsError traceback
+    # and `monitor check` said "not created yet (the first run creates it)".
+    (tmp_path / "var").write_text("not a folder\n")
+    config = str(write_config(tmp_path, settings={"store": {"path": str(tmp_path / "var" / "monitor.db")}}))
+    expected = f"monitor: error: {tmp_path / 'var' / 'monitor.db'}: cannot make its folder: {tmp_path / 'var'} is a file, not a folder; give another [store] path"
+    assert one_line_error(monitor("once", "--config", config)) == expected
+    assert one_line_error(monitor("web", "--listen", f"127.0.0.1:{free_port()}", "--config", config)) == expected
+    assert one_line_error(monitor("check", "--config", config)) == f"monitor: error: {config}: store.path: {expected.removeprefix('monitor: error: ')}"

@@ -11,7 +11,7 @@ from monitor.alerts.channels import Notifier, describe, route
 from monitor.alerts.render import sample_context
 from monitor.alerts.templates import template_problems
 from monitor.app.core import Core
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, StoreError
 from monitor.matching.evaluation import Report, evaluate, parse_cases
 from monitor.matching.examples import failed_examples, slow_patterns
 from monitor.matching.matcher import Matcher
@@ -20,7 +20,7 @@ from monitor.model import MatchResult
 from monitor.replay import Replayed, parse_span, replay
 from monitor.sources.folders import decode_text, read_document
 from monitor.store import mutes
-from monitor.store.db import database_file, database_name
+from monitor.store.db import database_file, database_name, folder_problem
 from monitor.watchlist import duplicate_aliases, load_watchlist
 
 
@@ -74,6 +74,8 @@ class CheckVerbs(Core):
         report.lines += [f"warning: folder {folder.path} does not exist yet" for folder in settings.folders if not folder.path.exists()]
         url = settings.store.sqlalchemy_url
         if not self.created():
+            if (path := database_file(url)) and (problem := folder_problem(path)):
+                raise StoreError(f"{self.config}: store.path: {path}: cannot make its folder: {problem}; give another [store] path")
             report.lines.append(f"database {database_file(url)}: not created yet (the first run creates it)")
         else:
             self.open_store().close()  # an older database's missing column, or an old revision with upgrade = manual, fails here in one line
