@@ -147,7 +147,7 @@ def match(
         return
     if file is None:
         raise typer.BadParameter("give an article FILE, - for standard input, or --replay SPAN", param_hint="FILE")
-    text, result = monitor.match(file, sys.stdin.buffer.read() if file == "-" else None, watchlist)
+    text, result = monitor.match(file, sys.stdin.buffer if file == "-" else None, watchlist)
     if as_json:
         from monitor.matching.report import result_json
 

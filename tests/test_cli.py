@@ -220,6 +220,15 @@ def test_match_refuses_an_empty_file_and_binary_or_empty_stdin_in_one_line(tmp_p
     assert latin1.returncode == 0 and b"decision: ALERT" in latin1.stdout  # not UTF-8: read as cp1252, as the folder sources do
 
 
+def test_match_reads_at_most_an_article_of_5_mib_from_standard_input() -> None:
+    # `monitor match -` read standard input whole, without the 5 MiB bound a file has: an endless pipe
+    # (`yes | monitor match -`, a hostile page piped in) took memory until the machine ran out.
+    big = b"Iran fired ballistic missiles at Iraq. " * (6 * 1024 * 1024 // 39)
+    result = subprocess.run([sys.executable, "-m", "monitor", "match", "-"], cwd=REPO, input=big, capture_output=True, timeout=60)
+    assert result.returncode == 1 and result.stderr.decode().strip() == (
+        "monitor: error: standard input: larger than 5242880 bytes, not read: give at most 5 MiB (the first part of the article)"), result.stderr[-300:]
+
+
 def test_once_processes_and_alerts_then_alerts_lists_it(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()

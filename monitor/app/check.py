@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from monitor.alerts.channels import Notifier, describe, route
 from monitor.alerts.render import sample_context
@@ -18,7 +19,7 @@ from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
 from monitor.model import MatchResult
 from monitor.replay import Replayed, parse_span, replay
-from monitor.sources.folders import decode_text, read_document
+from monitor.sources.folders import MAX_FILE_BYTES, decode_text, read_document
 from monitor.store import mutes
 from monitor.store.db import database_file, database_name, folder_problem
 from monitor.watchlist import duplicate_aliases, load_watchlist
@@ -86,14 +87,17 @@ class CheckVerbs(Core):
         """The matcher of a watchlist file or folder, or of the config's."""
         return Matcher(load_watchlist(watchlist or self.settings.watchlist))
 
-    def match(self, file: str, data: bytes | None = None, watchlist: Path | None = None) -> tuple[str, MatchResult]:
-        """What the watchlist matches in an article file (or in `data`, read from standard input): (the text, the result).
-        A binary or empty one is refused in one line, as the folder sources refuse it."""
-        if data is None:
+    def match(self, file: str, stdin: BinaryIO | None = None, watchlist: Path | None = None) -> tuple[str, MatchResult]:
+        """What the watchlist matches in an article file (or read from `stdin`): (the text, the result).
+        A binary, empty or oversized one (over 5 MiB, as a file) is refused in one line, as the folder sources refuse it."""
+        if stdin is None:
             doc = read_document(Path(file), file)
             text = f"{doc.title}\n\n{doc.text}" if doc.title else doc.text
         else:
             file = "standard input"
+            data = stdin.read(MAX_FILE_BYTES + 1)  # an endless pipe is not read whole
+            if len(data) > MAX_FILE_BYTES:
+                raise MonitorError(f"{file}: larger than {MAX_FILE_BYTES} bytes, not read: give at most 5 MiB (the first part of the article)")
             text = decode_text(data, Path(file), file)
         if not text.strip():
             raise MonitorError(f"{file}: empty: no text to match")
