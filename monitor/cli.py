@@ -94,11 +94,12 @@ def _usage() -> Iterator[None]:
         raise typer.BadParameter(str(exc)) from None
 
 
-def _app(config: Path) -> App:
-    """The façade on a config file (imported here: see the imports above)."""
+def _app(config: Path, sends: bool = False) -> App:
+    """The façade on a config file (imported here: see the imports above); `sends` for the verbs that send
+    or check the channels (run, once, check): the others need no channel's `${VAR}` set."""
     from monitor.app import App
 
-    return App(config)
+    return App(config, sends=sends)
 
 
 @app.command()
@@ -114,7 +115,7 @@ def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Op
     map_large_blocks()  # before the watchlist is compiled: its freed large blocks then leave no holes the parsers share
     matcher = daemon_matcher(settings)
     parsers = preparing_pool(matcher, settings.schedule.parse_workers)  # forked now: they share the matcher, not the store's pages
-    _app(config).run(parsers, matcher)
+    _app(config, sends=True).run(parsers, matcher)
 
 
 @app.command()
@@ -126,7 +127,7 @@ def once(
 ) -> None:
     """One pass: poll the feeds that are due (and new ones), read new files, deliver what is due, then exit."""
     setup_logging(verbose)
-    monitor = _app(config)
+    monitor = _app(config, sends=True)
     _logging(monitor.settings, verbose, log_format)
     monitor.once(all_feeds=all_feeds)
 
@@ -222,7 +223,7 @@ def evaluate_cases(
 @app.command()
 def check(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Validate config, watchlist and channel URLs; exit 1 naming the file and key when one is wrong."""
-    report = _app(config).check()
+    report = _app(config, sends=True).check()
     for problem in report.problems:
         sys.stderr.write(f"monitor: {shown(problem)}\n")
     for line in report.lines:

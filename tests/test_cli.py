@@ -364,3 +364,19 @@ def test_a_store_path_through_a_file_is_one_line_naming_the_file_in_the_way(tmp_
     assert one_line_error(monitor("once", "--config", config)) == expected
     assert one_line_error(monitor("web", "--listen", f"127.0.0.1:{free_port()}", "--config", config)) == expected
     assert one_line_error(monitor("check", "--config", config)) == f"monitor: error: {config}: store.path: {expected.removeprefix('monitor: error: ')}"
+
+
+def test_verbs_that_send_nothing_run_without_the_channels_secrets_in_the_environment(tmp_path: Path) -> None:
+    # The daemon runs under systemd with SMTP_PASSWORD from /etc/monitor/env (docs/operations.md); in the
+    # operator's shell `monitor alerts --failed`, `monitor match` ... all refused: "environment variable
+    # XF_UNSET_SMTP_PASSWORD is not set". Only the verbs that send or check the channels need it.
+    config = str(write_config(tmp_path, channels=[{"name": "mail", "url": "mailto://desk:${XF_UNSET_SMTP_PASSWORD}@smtp.example.org?to=a@example.org"}]))
+    env = {k: v for k, v in os.environ.items() if k != "XF_UNSET_SMTP_PASSWORD"}
+    for args in (["alerts", "--failed"], ["sources"], ["stories"], ["mute"], ["status"], ["match", "-"]):
+        result = subprocess.run([sys.executable, "-m", "monitor", *args, "--config", config], cwd=REPO, input="Iran fired missiles.",
+                                capture_output=True, text=True, timeout=60, env=env)
+        assert result.returncode == 0 and result.stderr == "", (args, result.stderr)
+    unset = f"monitor: error: {config}: channels[0].url: environment variable XF_UNSET_SMTP_PASSWORD is not set"
+    for args in (["check"], ["once"]):
+        result = subprocess.run([sys.executable, "-m", "monitor", *args, "--config", config], cwd=REPO, capture_output=True, text=True, timeout=60, env=env)
+        assert one_line_error(result) == unset
