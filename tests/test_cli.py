@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SEED, free_port, sqlite_only, write_config
+from tests.conftest import REPO, SEED, LocalHTTP, free_port, sqlite_only, write_config
 
 VERBS = ["run", "once", "match", "check", "alerts"]
 
@@ -380,3 +381,43 @@ def test_verbs_that_send_nothing_run_without_the_channels_secrets_in_the_environ
     for args in (["check"], ["once"]):
         result = subprocess.run([sys.executable, "-m", "monitor", *args, "--config", config], cwd=REPO, capture_output=True, text=True, timeout=60, env=env)
         assert one_line_error(result) == unset
+
+
+HELP_PAGES = [[], ["run"], ["once"], ["match"], ["eval"], ["check"], ["alerts"], ["alerts", "show"], ["alerts", "retry"], ["mute"], ["stories"],
+              ["status"], ["trends"], ["sources"], ["sources", "add"], ["sources", "export"], ["sources", "import"], ["sources", "retry"],
+              ["sources", "disable"], ["sources", "enable"], ["sources", "remove"], ["db"], ["db", "current"], ["db", "upgrade"], ["prune"],
+              ["backup"], ["web"]]
+
+
+@sqlite_only
+def test_every_help_page_shows_examples_that_work_from_a_fresh_clone(tmp_path: Path, http_server: LocalHTTP) -> None:
+    # No --help had an example. Each page's examples now run in a copy of a fresh clone's files (after
+    # `monitor once`, with one feed added from a local server); a daemon, the web view and internet URLs are not run.
+    from tests.test_pipeline import STRIKE, rss
+
+    for part in ("config", "seeds", "inbox"):
+        shutil.copytree(REPO / part, tmp_path / part)
+    (tmp_path / "tests" / "data").mkdir(parents=True)
+    shutil.copy(REPO / "tests" / "data" / "eval_cases.jsonl", tmp_path / "tests" / "data")
+    toml = tmp_path / "config" / "monitor.toml"
+    toml.write_text(toml.read_text().replace("allow_networks = []", 'allow_networks = ["127.0.0.0/8"]'))
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "monitor").write_text(f'#!/bin/sh\nexec {sys.executable} -m monitor "$@"\n')
+    (tmp_path / "bin" / "monitor").chmod(0o755)
+    env = {**os.environ, "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}", "PYTHONPATH": str(REPO), "COLUMNS": "200"}
+    http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("S", "https://w.example/s", "s", STRIKE)))
+
+    def sh(line: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["bash", "-c", line], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+
+    assert sh("monitor once").returncode == 0
+    assert sh(f"monitor sources add {http_server.url('/feed.xml')}").returncode == 0  # source 3
+    for page in HELP_PAGES:
+        shown = sh(" ".join(["monitor", *page, "--help"])).stdout
+        examples = [line.strip() for line in shown.split("Examples:")[-1].splitlines() if line.strip().startswith(("monitor ", "echo "))]
+        assert "Examples:" in shown and examples, page
+        for example in examples:
+            if "monitor run" in example or "monitor web" in example or "://" in example:
+                continue
+            result = sh(example)
+            assert result.returncode == 0 and "Traceback" not in result.stderr, (example, result.stderr)
