@@ -56,7 +56,7 @@ def test_add_discovers_the_feed_of_a_page_and_export_import_round_trip(tmp_path:
     added = monitor("sources", "add", http_server.url("/"), "--config", str(config))
     assert added.returncode == 0, added.stderr
     assert added.stdout.strip() == f"source 1 (Wire): {http_server.url('/feed.xml')}"
-    assert "already has that name or URL" in one_line_error(monitor("sources", "add", http_server.url("/feed.xml"), "--config", str(config)))
+    assert "already has that URL" in one_line_error(monitor("sources", "add", http_server.url("/feed.xml"), "--config", str(config)))
 
     opml = monitor("sources", "export", "--config", str(config)).stdout
     assert f'xmlUrl="{http_server.url("/feed.xml")}"' in opml
@@ -182,3 +182,25 @@ def test_export_of_a_feed_titled_with_control_characters_is_opml_that_imports_an
     (tmp_path / "other" / "feeds.opml").write_text(exported.stdout)
     imported = monitor("sources", "import", str(tmp_path / "other" / "feeds.opml"), "--config", str(write_config(tmp_path / "other")))
     assert imported.returncode == 0 and "1 of 1 feeds added" in imported.stdout, imported.stderr
+
+
+def test_two_feeds_with_the_same_title_are_both_added_the_second_named_by_its_host(tmp_path: Path, http_server: LocalHTTP) -> None:
+    # Many feeds are titled alike ("World News", "RSS"): the second was refused, "source 1 (World News)
+    # already has that name or URL" though its URL was new, and skipped by an OPML import.
+    http_server.routes["/a.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("S", "https://w.example/s", "s", STRIKE)).replace(b"<title>", b"<title>World News</title><x>", 1))
+    http_server.routes["/b.xml"] = http_server.routes["/a.xml"]
+    config = str(write_config(tmp_path))
+    assert monitor("sources", "add", http_server.url("/a.xml"), "--config", config).stdout.strip() == f"source 1 (World News): {http_server.url('/a.xml')}"
+    host = http_server.url("/").split("/")[2].split(":")[0]
+    added = monitor("sources", "add", http_server.url("/b.xml"), "--config", config)
+    assert added.returncode == 0 and added.stdout.strip() == f"source 2 (World News ({host})): {http_server.url('/b.xml')}", added.stderr
+    assert one_line_error(monitor("sources", "add", http_server.url("/b.xml"), "--config", config)) == (
+        f"monitor: error: {http_server.url('/b.xml')}: source 2 (World News ({host})) already has that URL")
+    assert one_line_error(monitor("sources", "add", http_server.url("/a.xml") + "?c", "--name", "World News", "--config", config)).endswith(
+        "source 1 (World News) already has that name: give another --name")
+    opml = tmp_path / "in.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="World News" xmlUrl="https://w.example/d.xml"/>'
+                    '<outline text="World News" xmlUrl="https://w.example/e.xml"/></body></opml>')
+    assert "2 of 2 feeds added" in monitor("sources", "import", str(opml), "--config", config).stdout
+    names = [h.name for h in sources.list_sources(build_pipeline(load_settings(config)).db)]
+    assert names == ["World News", f"World News ({host})", "World News (w.example)", "World News (w.example) 2"]

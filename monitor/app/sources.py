@@ -126,7 +126,8 @@ class SourceVerbs(Core):
         feed_url, title = discover_feed(url, self.settings.http.limits())
         self._registered()
         try:
-            return source_store.add_feed(self.db, name or title, feed_url, every, full_text), name or title, feed_url
+            source_id = source_store.add_feed(self.db, name or title, feed_url, every, full_text, rename=name is None)
+            return source_id, source_store.health(self.db, source_id).name, feed_url
         except ValueError as exc:
             raise MonitorError(f"{feed_url}: {exc}") from None
 
@@ -146,7 +147,7 @@ class SourceVerbs(Core):
                 skipped.append((sub.url, why))
                 continue
             try:
-                source_store.add_feed(self.db, sub.title, sub.url, every, folder=sub.folder, html_url=sub.html_url)
+                source_store.add_feed(self.db, sub.title, sub.url, every, folder=sub.folder, html_url=sub.html_url, rename=True)
                 added += 1
             except ValueError as exc:
                 skipped.append((sub.url, str(exc)))

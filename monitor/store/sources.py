@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,6 +10,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from monitor.hosts import host_of
 from monitor.model import FetchState
 from monitor.redact import redact
 from monitor.store.db import Database
@@ -121,13 +123,24 @@ def retire_config_sources(db: Database, kind: str, keep: set[str]) -> None:
             row.enabled, row.last_error = False, REMOVED
 
 
-def add_feed(db: Database, name: str, url: str, every: float | None, full_text: bool = False, folder: str = "", html_url: str | None = None) -> int:
-    """Store a feed added from the command line or an OPML file (with its folder and site page); a name
-    or URL already known raises ValueError. A removed feed added again comes back with its history."""
+def add_feed(db: Database, name: str, url: str, every: float | None, full_text: bool = False, folder: str = "", html_url: str | None = None,
+             *, rename: bool = False) -> int:
+    """Store a feed added from the command line or an OPML file (with its folder and site page); a URL
+    already known raises ValueError, and so does a name, unless `rename` (a name from the feed's title:
+    feeds are often titled alike) makes it `name (host)`, then `name (host) 2`, ... A removed feed added
+    again comes back with its history."""
     with db.session() as s:
-        clash = s.scalar(select(SourceRow).where((SourceRow.name == name) | ((SourceRow.kind == "feed") & (SourceRow.location == url))))
+        clash = s.scalar(select(SourceRow).where(SourceRow.kind == "feed", SourceRow.location == url))
         if clash is not None and clash.origin != REMOVED_BY_USER:
-            raise ValueError(f"source {clash.id} ({clash.name}) already has that name or URL")
+            raise ValueError(f"source {clash.id} ({clash.name}) already has that URL")
+        for candidate in (_free_names(name, url) if rename else [name]):
+            holder = s.scalar(select(SourceRow).where(SourceRow.name == candidate))
+            if holder is None or holder is clash:
+                name = candidate
+                break
+        else:
+            assert holder is not None
+            raise ValueError(f"source {holder.id} ({holder.name}) already has that name: give another --name")
         row = clash or SourceRow(kind="feed", error_count=0, last_new_items=0, suspended=False)
         row.name, row.location, row.origin, row.every, row.full_text, row.enabled = name, url, "added", every, full_text, True
         row.next_check_at = None  # due at once
@@ -138,6 +151,13 @@ def add_feed(db: Database, name: str, url: str, every: float | None, full_text: 
 
 
 REMOVED_BY_USER = "removed"
+
+
+def _free_names(name: str, url: str) -> Iterator[str]:
+    """The names to try for a feed titled `name` when another source has that name."""
+    yield name
+    yield (named := f"{name} ({host_of(url) or 'feed'})")
+    yield from (f"{named} {n}" for n in range(2, 1000))
 
 
 def remove_source(db: Database, source_id: int) -> SourceHealth:
