@@ -204,3 +204,18 @@ def test_two_feeds_with_the_same_title_are_both_added_the_second_named_by_its_ho
     assert "2 of 2 feeds added" in monitor("sources", "import", str(opml), "--config", config).stdout
     names = [h.name for h in sources.list_sources(build_pipeline(load_settings(config)).db)]
     assert names == ["World News", f"World News ({host})", "World News (w.example)", "World News (w.example) 2"]
+
+
+def test_a_config_feed_named_like_an_added_feed_is_refused_not_taken_over(tmp_path: Path, http_server: LocalHTTP) -> None:
+    # `monitor sources add URL --name wire`, then a [[feeds]] entry named "wire" with another URL: the
+    # daemon silently moved source "wire" to the config's URL, and the added feed was polled no more.
+    http_server.routes["/a.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("S", "https://w.example/s", "s", STRIKE)))
+    config = write_config(tmp_path)
+    assert monitor("sources", "add", http_server.url("/a.xml"), "--name", "wire", "--config", str(config)).returncode == 0
+    config = write_config(tmp_path, feeds=[{"name": "wire", "url": http_server.url("/b.xml")}])
+    said = (f"monitor: error: {config}: [[feeds]] name 'wire' is the name of source 1, added with `monitor sources add` or import "
+            f"for {http_server.url('/a.xml')}: give the config's entry another name")
+    assert one_line_error(monitor("check", "--config", str(config))) == said.replace("monitor: error: ", "monitor: ")
+    assert one_line_error(monitor("once", "--config", str(config))) == said
+    db = build_pipeline(load_settings(write_config(tmp_path))).db
+    assert [(h.name, h.location) for h in sources.list_sources(db) if h.kind == "feed"] == [("wire", http_server.url("/a.xml"))]

@@ -20,7 +20,8 @@ from monitor.matching.rules import match_text
 from monitor.model import MatchResult
 from monitor.replay import Replayed, parse_span, replay
 from monitor.sources.folders import MAX_FILE_BYTES, decode_text, read_document
-from monitor.store import mutes
+from monitor.pipeline import source_specs
+from monitor.store import mutes, sources
 from monitor.store.db import database_file, database_name, folder_problem
 from monitor.watchlist import duplicate_aliases, load_watchlist
 
@@ -79,7 +80,11 @@ class CheckVerbs(Core):
                 raise StoreError(f"{self.config}: store.path: {path}: cannot make its folder: {problem}; give another [store] path")
             report.lines.append(f"database {database_file(url)}: not created yet (the first run creates it)")
         else:
-            self.open_store().close()  # an older database's missing column, or an old revision with upgrade = manual, fails here in one line
+            db = self.open_store()  # an older database's missing column, or an old revision with upgrade = manual, fails here in one line
+            try:
+                report.problems += [f"{self.config}: {why}" for why in sources.taken_names(db, [spec for specs in source_specs(settings) for spec in specs])]
+            finally:
+                db.close()
             report.lines.append(f"database {database_name(url)}: ok")
         return report
 

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from monitor.errors import ConfigError
 from monitor.hosts import host_of
 from monitor.model import FetchState
 from monitor.redact import redact
@@ -88,6 +89,22 @@ def ensure_sources(db: Database, specs: list[SourceSpec]) -> dict[str, int]:
         return _ensure_sources(db, specs)
 
 
+def _taken(spec: SourceSpec, row: SourceRow) -> str | None:
+    """Why a configured source cannot have the stored row of its name: a feed added with `monitor sources add`
+    (or import) for another location (the config would take it over: that feed no longer polled, unsaid)."""
+    if row.origin != "added" or (row.kind, row.location) == (spec.kind, spec.location):
+        return None
+    return (f"[[{spec.kind}s]] name {spec.name!r} is the name of source {row.id}, added with `monitor sources add` or import "
+            f"for {redact(row.location)}: give the config's entry another name")
+
+
+def taken_names(db: Database, specs: list[SourceSpec]) -> list[str]:
+    """`_taken` for every configured source, without writing (`monitor check`)."""
+    with db.session() as s:
+        stored = {r.name: r for r in s.scalars(select(SourceRow).where(SourceRow.name.in_([spec.name for spec in specs])))}
+    return [why for spec in specs if (row := stored.get(fit_key(spec.name, _NAME_LENGTH))) and (why := _taken(spec, row))]
+
+
 def _ensure_sources(db: Database, specs: list[SourceSpec]) -> dict[str, int]:
     ids: dict[str, int] = {}
     with db.session() as s:
@@ -97,6 +114,8 @@ def _ensure_sources(db: Database, specs: list[SourceSpec]) -> dict[str, int]:
             rows: dict[str, SourceRow] = {}
             for spec in chunk:
                 row = stored.get(fit_key(spec.name, _NAME_LENGTH))
+                if row is not None and (why := _taken(spec, row)):
+                    raise ConfigError(why)
                 if row is None:
                     row = stored[fit_key(spec.name, _NAME_LENGTH)] = SourceRow(
                         name=spec.name, kind=spec.kind, location=spec.location, error_count=0, last_new_items=0, origin="config", enabled=True, suspended=False)
