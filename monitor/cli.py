@@ -314,11 +314,17 @@ def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
 def mute(
     name: Annotated[str | None, typer.Argument(help="an actor's or a rule's name, as in the watchlist")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
-    for_: Annotated[str, typer.Option("--for", help="how long: 30m, 6h, 2d, 1w")] = "6h",
+    for_: Annotated[str | None, typer.Option("--for", help="how long: 30m, 6h, 2d, 1w (default: 6h)", show_default=False)] = None,
     until_: Annotated[str | None, typer.Option("--until", help="or until a time: 2026-11-26T08:00 (UTC unless an offset is given)")] = None,
     off: Annotated[bool, typer.Option("--off", help="lift the mute now")] = False,
 ) -> None:
     """Mute an actor or a rule for a while (its articles are still stored), lift it, or list mutes."""
+    if name is None and (off or for_ or until_):  # each would be ignored: `monitor mute` alone lists the mutes
+        raise typer.BadParameter("give the NAME of the actor or rule to mute or unmute (`monitor mute` alone lists the mutes)")
+    if for_ and until_:
+        raise typer.BadParameter("give --for or --until, not both")
+    if off and (for_ or until_):
+        raise typer.BadParameter("--off lifts a mute: give no --for or --until with it")
     monitor = _app(config)
     if name is None:
         listed = monitor.mutes()
@@ -331,7 +337,7 @@ def mute(
         out.line(f"{name}: {'unmuted' if monitor.unmute(name) else 'was not muted'}")
         return
     with _usage():
-        name, until = monitor.mute(name, for_, until_)
+        name, until = monitor.mute(name, for_ or "6h", until_)
     out.line(f"{name}: muted until {until:%Y-%m-%d %H:%M} UTC")
 
 

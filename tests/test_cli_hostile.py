@@ -257,3 +257,20 @@ def test_a_groups_config_is_its_subcommands_default(tmp_path: Path) -> None:
     assert disabled.returncode == 0 and "disabled" in disabled.stdout, disabled.stderr
     own = monitor("sources", "--config", str(config), "enable", "1", "--config", str(tmp_path / "other.toml"), cwd=tmp_path)
     assert own.returncode == 1 and "other.toml: config file not found" in own.stderr  # the subcommand's own --config wins
+
+
+def test_mute_options_that_would_be_ignored_are_usage_mistakes(tmp_path: Path) -> None:
+    # `monitor mute --off` (no NAME) listed the mutes and lifted nothing, `--for 2d --until ...` took the
+    # --until and dropped --for, `--off --for 2d` lifted: each option the verb would ignore is said instead.
+    config = str(write_config(tmp_path))
+    usage = {
+        ("--off",): "give the NAME of the actor or rule",
+        ("--for", "2d"): "give the NAME of the actor or rule",
+        ("Iran", "--for", "2d", "--until", "2099-01-01T08:00"): "--for or --until, not both",
+        ("Iran", "--off", "--for", "2d"): "--off lifts a mute: give no --for or --until with it",
+    }
+    for args, says in usage.items():
+        result = monitor("mute", *args, "--config", config)
+        assert result.returncode == 2 and says in result.stderr and "monitor mute --help`" in result.stderr, (args, result.stderr)
+    assert monitor("mute", "--config", config).stdout.startswith("nothing is muted")
+    assert monitor("mute", "Iran", "--config", config).stdout.startswith("Iran: muted until")  # --for's default, 6h
