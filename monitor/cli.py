@@ -153,6 +153,10 @@ def match(
     replay_span: Annotated[str | None, typer.Option("--replay", help="re-match stored articles of a span (7d, 24h, 2020-01-01..2020-01-31) and list what would alert differently")] = None,
 ) -> None:
     """Show what the watchlist matches in one article (or, with --replay, in stored ones), without storing or alerting."""
+    if replay_span and file is not None:
+        raise typer.BadParameter("give an article FILE or --replay SPAN, not both")
+    if replay_span and as_json:
+        raise typer.BadParameter("--json is for one article's matches; --replay lists its articles as text")
     monitor = _app(config)
     if replay_span:
         with _usage():

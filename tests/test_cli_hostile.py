@@ -274,3 +274,12 @@ def test_mute_options_that_would_be_ignored_are_usage_mistakes(tmp_path: Path) -
         assert result.returncode == 2 and says in result.stderr and "monitor mute --help`" in result.stderr, (args, result.stderr)
     assert monitor("mute", "--config", config).stdout.startswith("nothing is muted")
     assert monitor("mute", "Iran", "--config", config).stdout.startswith("Iran: muted until")  # --for's default, 6h
+
+
+def test_match_refuses_options_that_replay_would_ignore(tmp_path: Path) -> None:
+    # `monitor match --replay 7d --json` printed the text listing (a script got no JSON), and
+    # `monitor match article.txt --replay 7d` replayed without a word about the article.
+    config = str(write_config(tmp_path))
+    for args, says in ((["--replay", "7d", "--json"], "--json is for one article"), (["x.txt", "--replay", "7d"], "give an article FILE or --replay SPAN, not both")):
+        result = monitor("match", *args, "--config", config)
+        assert result.returncode == 2 and says in result.stderr and "monitor match --help`" in result.stderr, (args, result.stderr)
