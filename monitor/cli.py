@@ -547,7 +547,12 @@ def usage_line(exc: TyperException) -> str:
     if exc.format_message().startswith("Missing command"):
         verbs = ", ".join(sorted(getattr(getattr(ctx, "command", None), "commands", {}) or ()))
         return f"give a command{f' ({verbs})' if verbs else ''}; `{command} --help` says what each does"
-    return f"error: {shown(exc.format_message()).rstrip('.')}; see `{command} --help`"
+    message = shown(exc.format_message()).rstrip(".")
+    if message in ("No such option: --config", "No such option: -c") and ctx is not None and ctx.parent is None:  # `monitor --config X alerts`
+        commands = getattr(ctx.command, "commands", {}) or {}
+        verb = next((arg for arg in sys.argv[1:] if arg in commands), "VERB")
+        message += f": give it after the verb, e.g. `monitor {verb} --config PATH`"
+    return f"error: {message}; see `{command} --help`"
 
 
 # `monitor web` (issue 20): the read-only site, on its own; `monitor run` serves it on [server] listen.

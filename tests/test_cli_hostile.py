@@ -283,3 +283,12 @@ def test_match_refuses_options_that_replay_would_ignore(tmp_path: Path) -> None:
     for args, says in ((["--replay", "7d", "--json"], "--json is for one article"), (["x.txt", "--replay", "7d"], "give an article FILE or --replay SPAN, not both")):
         result = monitor("match", *args, "--config", config)
         assert result.returncode == 2 and says in result.stderr and "monitor match --help`" in result.stderr, (args, result.stderr)
+
+
+def test_config_given_before_the_verb_says_to_give_it_after() -> None:
+    # `monitor --config x.toml alerts` said only "No such option: --config; see `monitor --help`", whose
+    # root page has no --config: the newcomer could not tell that each verb takes it.
+    for option in ("--config", "-c"):
+        result = monitor(option, "config/monitor.toml", "alerts")
+        assert result.returncode == 2 and result.stderr.startswith(
+            f"monitor: error: No such option: {option}: give it after the verb, e.g. `monitor alerts --config PATH`; see `"), result.stderr
