@@ -219,3 +219,15 @@ def test_a_config_feed_named_like_an_added_feed_is_refused_not_taken_over(tmp_pa
     assert one_line_error(monitor("once", "--config", str(config))) == said
     db = build_pipeline(load_settings(write_config(tmp_path))).db
     assert [(h.name, h.location) for h in sources.list_sources(db) if h.kind == "feed"] == [("wire", http_server.url("/a.xml"))]
+
+
+def test_check_warns_of_a_config_feed_that_a_feed_added_here_already_polls(tmp_path: Path, http_server: LocalHTTP) -> None:
+    # `monitor sources add URL`, then the same URL as a [[feeds]] entry: both were polled, twice the
+    # requests to the host, and nothing said so.
+    http_server.routes["/a.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("S", "https://w.example/s", "s", STRIKE)))
+    assert monitor("sources", "add", http_server.url("/a.xml"), "--name", "wire", "--config", str(write_config(tmp_path))).returncode == 0
+    config = write_config(tmp_path, feeds=[{"name": "wire desk", "url": http_server.url("/a.xml")}])
+    result = monitor("check", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert (f"warning: {config}: [[feeds]] 'wire desk' has the URL of source 1 (wire), added with `monitor sources add` or import: "
+            "both are polled; `monitor sources remove 1` or delete the entry") in result.stdout

@@ -82,7 +82,9 @@ class CheckVerbs(Core):
         else:
             db = self.open_store()  # an older database's missing column, or an old revision with upgrade = manual, fails here in one line
             try:
-                report.problems += [f"{self.config}: {why}" for why in sources.taken_names(db, [spec for specs in source_specs(settings) for spec in specs])]
+                specs = [spec for kind in source_specs(settings) for spec in kind]
+                report.problems += [f"{self.config}: {why}" for why in sources.taken_names(db, specs)]
+                report.lines += [f"warning: {self.config}: {twin}" for twin in sources.added_twins(db, specs)]
             finally:
                 db.close()
             report.lines.append(f"database {database_name(url)}: ok")

@@ -105,6 +105,16 @@ def taken_names(db: Database, specs: list[SourceSpec]) -> list[str]:
     return [why for spec in specs if (row := stored.get(fit_key(spec.name, _NAME_LENGTH))) and (why := _taken(spec, row))]
 
 
+def added_twins(db: Database, specs: list[SourceSpec]) -> list[str]:
+    """The configured feeds whose URL a feed added with `monitor sources add` (or import) has too: both are
+    polled, twice the requests to the host for the same entries (`monitor check` warns)."""
+    urls = {spec.location: spec.name for spec in specs if spec.kind == "feed"}
+    with db.session() as s:
+        rows = s.scalars(select(SourceRow).where(SourceRow.kind == "feed", SourceRow.origin == "added", SourceRow.location.in_(list(urls))))
+        return [f"[[feeds]] {urls[r.location]!r} has the URL of source {r.id} ({r.name}), added with `monitor sources add` or import: "
+                f"both are polled; `monitor sources remove {r.id}` or delete the entry" for r in rows]
+
+
 def _ensure_sources(db: Database, specs: list[SourceSpec]) -> dict[str, int]:
     ids: dict[str, int] = {}
     with db.session() as s:
