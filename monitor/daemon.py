@@ -263,6 +263,7 @@ class Daemon:
                                            "schedule": fresh.schedule.model_copy(update={"parse_workers": old.schedule.parse_workers})})
             notifier = Notifier(new.channels)
             folder_ids = register_sources(self.pipeline.db, new)
+            configured, added = sources.feed_counts(self.pipeline.db)  # as the start line counts them: a feed added here is polled too
         except (ConfigError, StoreError) as exc:
             log.warning("config not reloaded, the running one stays in use: %s", exc)
             return
@@ -278,8 +279,8 @@ class Daemon:
         if folder_paths(new) != folder_paths(old):
             self.observer.stop()
             self.observer = watch(folder_paths(new), self.scan_soon)
-        log.info("config reloaded from %s: %d feeds, %d folders, %d channels%s", old.path, len(new.feeds), len(new.folders), len(new.channels),
-                 f" ({', '.join(kept)} changed: they take effect at the next start)" if kept else "")
+        log.info("config reloaded from %s: %d feeds (%d from the config, %d added), %d folders, %d channels%s", old.path, configured + added, configured,
+                 added, len(new.folders), len(new.channels), f" ({', '.join(kept)} changed: they take effect at the next start)" if kept else "")
         self.scan_soon()
         self.scheduler.add_job(self._feeds, "date", run_date=datetime.now(UTC), id="feeds-now", replace_existing=True, executor="feeds")
 

@@ -207,3 +207,22 @@ def test_sighup_reloads_the_config_and_a_broken_edit_keeps_the_running_one(tmp_p
         assert proc.poll() is None
     finally:
         stop(proc, log)
+
+
+def test_a_reload_counts_the_feeds_added_with_sources_add_as_the_start_line_does(tmp_path: Path, http_server: LocalHTTP) -> None:
+    # The start line said "2 feeds (1 from the config, 1 added)", a reload after it "1 feeds": the
+    # operator read that the feed added with `monitor sources add` was dropped.
+    for name in ("a", "b"):
+        http_server.routes[f"/{name}.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("Rates unchanged", f"https://wire.example/{name}", f"{name}-1", CALM)))
+    config = write_config(tmp_path, feeds=[{"name": "a", "url": http_server.url("/a.xml")}])
+    added = subprocess.run([sys.executable, "-m", "monitor", "sources", "add", http_server.url("/b.xml"), "--name", "b", "--config", str(config)],
+                           cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert added.returncode == 0, added.stderr
+    proc, log = monitor_run(config)
+    try:
+        wait_for(lambda: any("monitor running: 2 feeds (1 from the config, 1 added)" in line for line in log), timeout=20)
+        os.kill(proc.pid, signal.SIGHUP)
+        wait_for(lambda: any("config reloaded from" in line for line in log), timeout=20)
+        assert any(f"config reloaded from {config}: 2 feeds (1 from the config, 1 added), 0 folders, 1 channels" in line for line in log), "".join(log)
+    finally:
+        stop(proc, log)
