@@ -194,6 +194,8 @@ def test_two_feeds_with_the_same_title_are_both_added_the_second_named_by_its_ho
     host = http_server.url("/").split("/")[2].split(":")[0]
     added = monitor("sources", "add", http_server.url("/b.xml"), "--config", config)
     assert added.returncode == 0 and added.stdout.strip() == f"source 2 (World News ({host})): {http_server.url('/b.xml')}", added.stderr
+    empty = monitor("sources", "add", http_server.url("/a.xml") + "?e", "--name", "", "--config", config)  # no name given: the title's
+    assert empty.returncode == 0 and empty.stdout.startswith(f"source 3 (World News ({host}) 2): "), empty.stderr
     assert one_line_error(monitor("sources", "add", http_server.url("/b.xml"), "--config", config)) == (
         f"monitor: error: {http_server.url('/b.xml')}: source 2 (World News ({host})) already has that URL")
     assert one_line_error(monitor("sources", "add", http_server.url("/a.xml") + "?c", "--name", "World News", "--config", config)).endswith(
@@ -203,7 +205,7 @@ def test_two_feeds_with_the_same_title_are_both_added_the_second_named_by_its_ho
                     '<outline text="World News" xmlUrl="https://w.example/e.xml"/></body></opml>')
     assert "2 of 2 feeds added" in monitor("sources", "import", str(opml), "--config", config).stdout
     names = [h.name for h in sources.list_sources(build_pipeline(load_settings(config)).db)]
-    assert names == ["World News", f"World News ({host})", "World News (w.example)", "World News (w.example) 2"]
+    assert names == ["World News", f"World News ({host})", f"World News ({host}) 2", "World News (w.example)", "World News (w.example) 2"]
 
 
 def test_a_config_feed_named_like_an_added_feed_is_refused_not_taken_over(tmp_path: Path, http_server: LocalHTTP) -> None:

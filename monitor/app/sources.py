@@ -126,7 +126,7 @@ class SourceVerbs(Core):
         feed_url, title = discover_feed(url, self.settings.http.limits())
         self._registered()
         try:
-            source_id = source_store.add_feed(self.db, name or title, feed_url, every, full_text, rename=name is None)
+            source_id = source_store.add_feed(self.db, name or title, feed_url, every, full_text, rename=not name)
             return source_id, source_store.health(self.db, source_id).name, feed_url
         except ValueError as exc:
             raise MonitorError(f"{feed_url}: {exc}") from None
