@@ -390,6 +390,8 @@ def load_settings(path: str | Path, *, sends: bool = True) -> Settings:
     for section, names in (("channels", [c.name for c in settings.channels]), ("feeds", [f.label for f in settings.feeds]), ("folders", [f.label for f in settings.folders])):
         for name in sorted({n for n in names if names.count(n) > 1}):
             raise ConfigError(f"{path}: {section}: {name!r} is listed twice (names must be unique)", path=str(path), key=section)
+    for name in sorted({f.label for f in settings.feeds} & {f.label for f in settings.folders}):  # one source in the store: one of them lost
+        raise ConfigError(f"{path}: feeds and folders: {name!r} names a feed and a folder (a source's name is its own)", path=str(path), key="feeds")
     for section, places in (("feeds", [f.url for f in settings.feeds]), ("folders", [str(f.path) for f in settings.folders])):
         for place in sorted({p for p in places if places.count(p) > 1}):  # each would be polled (scanned) on its own
             raise ConfigError(f"{path}: {section}: keep one of the two entries of {'url' if section == 'feeds' else 'path'} {redact(place)}", path=str(path), key=section)

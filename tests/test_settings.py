@@ -189,6 +189,14 @@ def test_two_feeds_with_one_name_rejected(tmp_path: Path) -> None:
     assert str(error) == f"{path}: feeds: 'wire' is listed twice (names must be unique)"
 
 
+def test_a_feed_and_a_folder_with_one_name_rejected(tmp_path: Path) -> None:
+    # A [[feeds]] entry named "inbox" beside the [[folders]] "inbox": both are the one source "inbox" in the
+    # store, which each start made a feed and then the folder again: the feed was never polled, unsaid.
+    path = toml(tmp_path, '[[feeds]]\nname = "inbox"\nurl = "https://a.example/rss"\n[[folders]]\nname = "inbox"\npath = "inbox"\n')
+    error = config_error(path)
+    assert str(error) == f"{path}: feeds and folders: 'inbox' names a feed and a folder (a source's name is its own)"
+
+
 def test_redact_masks_url_passwords_without_registration() -> None:
     assert redact("sending via smtp://alerts:hunter2@mail.example.org:587") == f"sending via smtp://alerts:{MASK}@mail.example.org:587"
     assert redact("see https://example.org/a@b and mailto://me@example.org") == "see https://example.org/a@b and mailto://me@example.org"
