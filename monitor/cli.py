@@ -173,11 +173,11 @@ def _print_replay(r: Replay) -> None:
 
 
 def _print_result(result: MatchResult) -> None:
-    from monitor.matching.report import explain, form_of, learned_text, quoted
+    from monitor.matching.report import alias_of, explain, form_of, learned_text, quoted
 
     table = _Table("kind", "matched", "alias", "found in text", "span", "score", "severity", title="Matches")
     for m in result.matches:
-        table.add(m.kind, m.name, m.alias, f"{m.found} (learned: {m.learned.model})" if m.learned else f"{m.found} ({form_of(m)})" if m.form else m.found, f"{m.start}-{m.end}", f"{m.score:g}", str(m.severity) if m.kind == "event" else "")
+        table.add(m.kind, m.name, alias_of(m), f"{m.found} (learned: {m.learned.model})" if m.learned else f"{m.found} ({form_of(m)})" if m.form else m.found, f"{m.start}-{m.end}", f"{m.score:g}", str(m.severity) if m.kind == "event" else "")
     out.table(table)
     for m in result.matches:
         if m.learned is not None:

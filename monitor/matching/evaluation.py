@@ -20,7 +20,7 @@ from typing import Any
 
 from monitor.matching.matcher import NOT_WHEN_WINDOW, Matcher
 from monitor.matching.normalise import sentence_keys, tokenize
-from monitor.matching.report import explain, learned_text
+from monitor.matching.report import THESAURUS, explain, learned_text
 from monitor.matching.rules import match_text
 from monitor.matching.senses.events import yielding
 from monitor.matching.senses.names import names_of_things
@@ -198,7 +198,8 @@ def describe(m: Match) -> str:
     """A match as a watchlist author finds it: alias, text found, span, score (and why the learned layer
     added it, when it did)."""
     learned = f", {learned_text(m.learned)}" if m.learned else ""
-    return f"{m.kind} {m.name!r}: alias {m.alias!r} found {m.found!r} at {m.start}-{m.end}, score {m.score:g}{learned}"
+    source = f" ({THESAURUS})" if m.thesaurus else ""
+    return f"{m.kind} {m.name!r}: alias {m.alias!r}{source} found {m.found!r} at {m.start}-{m.end}, score {m.score:g}{learned}"
 
 
 class _Diagnosis:

@@ -16,10 +16,19 @@ def explain(hit: Hit) -> str:
     nearness = "side by side" if hit.distance == 0 else f"within {hit.distance} word{'s' if hit.distance > 1 else ''}"
     unit = f" (part of {hit.actor.part_of})" if hit.actor.part_of else ""
     found = f", found \u201c{hit.event.found}\u201d, {form_of(hit.event)}" if hit.event.form else ""
+    found += f", phrase {hit.event.alias!r} {THESAURUS}" if hit.event.thesaurus else ""
     return (
         f"{hit.actor.name}{unit} (found \u201c{hit.actor.found}\u201d, {hit.actor.score:g}) + "
         f"{hit.event.name} (severity {hit.event.severity}{found}) {nearness}"
     )
+
+
+THESAURUS = "from the built-in thesaurus"  # said of an event phrase the watchlist did not list (matching/thesaurus.py)
+
+
+def alias_of(m: Match) -> str:
+    """The alias or phrase that matched, said to come from the built-in thesaurus when it did."""
+    return f"{m.alias} ({THESAURUS})" if m.thesaurus else m.alias
 
 
 def form_of(m: Match) -> str:
@@ -83,7 +92,7 @@ def result_json(result: MatchResult, text: str) -> dict[str, Any]:
 
 
 def _event_json(m: Match, text: str, sentences: list[tuple[int, int]]) -> dict[str, Any]:
-    return _match_json(m, text, sentences) | {"severity": m.severity, "cameo": m.cameo or None, "form": m.form, "learned": learned_json(m.learned)}
+    return _match_json(m, text, sentences) | {"severity": m.severity, "cameo": m.cameo or None, "form": m.form, "thesaurus": m.thesaurus, "learned": learned_json(m.learned)}
 
 
 def _match_json(m: Match, text: str, sentences: list[tuple[int, int]]) -> dict[str, Any]:
