@@ -28,6 +28,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from monitor import escalation, metrics
 from monitor.alerts.channels import Notifier
 from monitor.errors import ConfigError, StoreError, WatchlistError
+from monitor.logs import counted
 from monitor.pipeline import Pipeline, folder_paths, register_sources
 from monitor.server import Endpoint, Health
 from monitor.settings import load_settings
@@ -204,9 +205,10 @@ class Daemon:
         self.scheduler.start()
         self.observer = watch(folder_paths(self.pipeline.settings), self.scan_soon)
         configured, added = sources.feed_counts(self.pipeline.db)
+        settings = self.pipeline.settings
         log.info(
-            "monitor running: %d feeds (%d from the config, %d added), %d folders, %d channels%s",
-            configured + added, configured, added, len(self.pipeline.settings.folders), len(self.pipeline.settings.channels),
+            "monitor running: %s (%d from the config, %d added), %s, %s%s",
+            counted(configured + added, "feed"), configured, added, counted(len(settings.folders), "folder"), counted(len(settings.channels), "channel"),
             f"; health and metrics on http://{server.listen}/healthz and /metrics" if self.endpoint else "",
         )
 
@@ -278,7 +280,7 @@ class Daemon:
         if folder_paths(new) != folder_paths(old):
             self.observer.stop()
             self.observer = watch(folder_paths(new), self.scan_soon)
-        log.info("config reloaded from %s: %d feeds, %d folders, %d channels%s", old.path, len(new.feeds), len(new.folders), len(new.channels),
+        log.info("config reloaded from %s: %s, %s, %s%s", old.path, counted(len(new.feeds), "feed"), counted(len(new.folders), "folder"), counted(len(new.channels), "channel"),
                  f" ({', '.join(kept)} changed: they take effect at the next start)" if kept else "")
         self.scan_soon()
         self.scheduler.add_job(self._feeds, "date", run_date=datetime.now(UTC), id="feeds-now", replace_existing=True, executor="feeds")

@@ -262,7 +262,7 @@ def test_a_feed_added_while_the_daemon_runs_is_polled_at_the_next_tick(tmp_path:
     with caplog.at_level("INFO", logger="monitor"):
         daemon.start()
     try:
-        assert "monitor running: 1 feeds (0 from the config, 1 added)" in caplog.text
+        assert "monitor running: 1 feed (0 from the config, 1 added), 0 folders, 1 channel" in caplog.text
         sources.add_feed(pipeline.db, "added", http_server.url("/added.xml"), None)
         wait_for(lambda: health(pipeline, "added").last_success_at is not None, timeout=5)
     finally:
