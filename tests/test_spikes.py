@@ -9,6 +9,7 @@ silent alerts once to the `ops` channels and once when it is back, across restar
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import random
 from datetime import UTC, datetime, timedelta
@@ -323,4 +324,28 @@ def test_by_default_the_threshold_is_calibrated_to_one_chance_alert_a_week(tmp_p
     threshold = json.loads(context)["threshold"]
     assert 0 < json.loads(context)["p"] < threshold <= 0.01  # two series: a looser threshold than 0.001 / 2
     assert f"p below {threshold:.2g}: chance alone raises about 1 such alert a week over 2 series" in body
+    db.close()
+
+
+def test_a_spike_alert_gives_templates_and_json_receivers_the_fields_docs_templates_md_lists(tmp_path: Path) -> None:
+    """A templated channel took a spike alert: its title and body rendered empty (`title`, `severity_word`,
+    `actors` were not in its context), and JSON receivers got `severity: null` and type `info` for severity 3."""
+    (tmp_path / "watchlist.yaml").write_text(WATCHLIST)
+    desk = {"name": "desk", "url": f"console://local?file={tmp_path / 'desk.jsonl'}", "tags": ["desk"], "format": "html",
+            "title_template": "{{ severity_word | upper }}: {{ actors | join(', ') }} / {{ events | join(', ') }}",
+            "body_template": "<h1>{{ title }}</h1><p>{{ source }} {{ uid }}</p>{% for hit in hits %}<p>{{ hit.explanation }}</p>{% endfor %}"}
+    settings = load_settings(write_config(tmp_path, watchlist=tmp_path / "watchlist.yaml", channels=[desk]))
+    db = Database(store_url(tmp_path))
+    counts.count_stories(db, history())
+    run_hours(db, settings, T - HOUR, 1)
+    assert dispatch_due(db, Notifier(settings.channels), settings.delivery, T) == 1
+    [line] = (tmp_path / "desk.jsonl").read_text().splitlines()
+    sent = json.loads(line)
+    [(title, _, _)] = alerts(tmp_path)
+    uid = json.loads(alerts(tmp_path)[0][2])["uid"]
+    assert sent["title"] == f"HIGH: {KH} / {ROCKET}"
+    assert sent["body"] == f"<h1>{html.escape(title)}</h1><p>(trends) {uid}</p>"  # "p < 0.0001" escaped in HTML
+    assert (sent["severity"], sent["type"], sent["actors"], sent["events"], sent["uid"]) == (3, "failure", [KH], [ROCKET], uid)
+    silent = json.loads(escalation.health_alert(settings, 2, "Silent source: wire: nothing new", {"kind": "silent", "source": "wire"}).context or "{}")
+    assert (silent["severity"], silent["severity_word"], silent["title"], silent["source"], silent["hits"]) == (2, "medium", "Silent source: wire: nothing new", "wire", [])
     db.close()

@@ -103,6 +103,14 @@ def alert_context(article: Article, result: MatchResult, source: str, uid: str, 
     }
 
 
+def articleless_context(uid: str, severity: int, title: str, actors: tuple[str, ...] = (), events: tuple[str, ...] = (),
+                        source: str = "(trends)") -> dict[str, Any]:
+    """The fields of `alert_context` for an alert with no article (a spike, a source gone silent or back):
+    a channel's templates and JSON receivers read the same names whatever the alert (docs/templates.md)."""
+    return {"uid": uid, "severity": severity, "severity_word": SEVERITY_WORDS.get(severity, str(severity)), "title": title, "url": None,
+            "source": source, "published": None, "story": "", "follow_up": None, "actors": list(actors), "events": list(events), "hits": []}
+
+
 SAMPLE_TEXT = "Qassem Suleimani was killed in a US drone strike near Baghdad airport, the ministry confirmed."
 
 
