@@ -121,7 +121,8 @@ def test_check_renders_every_channel_template_against_a_sample_alert(tmp_path: P
         {"name": "desk", "url": "json://127.0.0.1:9/x", "title_template": "{{ actorz[0] }}: {{ title }}"},
         {"name": "mail", "url": "json://127.0.0.1:9/y", "body_template": "{{ severity + title }}"},
         {"name": "good", "url": "json://127.0.0.1:9/z", "format": "html", "title_template": "{{ severity_word | upper }}: {{ actors | join(', ') }}",
-         "body_template": "{% for hit in hits %}<p>{{ hit.explanation }}</p>{% endfor %}{{ hits[0].sentence | upper }} {{ url }} {{ published[:10] }}"},
+         "body_template": "{% for hit in hits %}<p>{{ hit.explanation }}</p>{% endfor %}{{ hits[0].sentence | upper }} {{ url }} {{ (published or '')[:10] }}"
+                          "{% if follow_up %}{{ follow_up[:8] }}{% endif %}"},
     ])
     result = monitor("check", "--config", str(config))
     assert result.returncode == 1 and "Traceback" not in result.stderr
@@ -129,6 +130,25 @@ def test_check_renders_every_channel_template_against_a_sample_alert(tmp_path: P
     assert len(lines) == 2, result.stderr
     assert lines[0].startswith("monitor: channels[desk].title_template: 'actorz' is undefined (an alert has actors, events, ")
     assert lines[1] == "monitor: channels[mail].body_template: unsupported operand type(s) for +: 'int' and 'str'"
+
+
+def test_check_renders_templates_as_the_alerts_of_a_folder_file_and_a_follow_up_and_names_a_hit_field_misspelt(tmp_path: Path) -> None:
+    """Regression: `{{ published[:10] }}` passed `check` (its sample alert had a link and a date) and failed at
+    every send of a folder file's alert ('NoneType' object is not subscriptable); `{{ hit.sentance }}` passed and
+    rendered nothing in every alert."""
+    config = write_config(tmp_path, channels=[
+        {"name": "dated", "url": "json://127.0.0.1:9/x", "title_template": "{{ published[:10] }} {{ title }}"},
+        {"name": "linked", "url": "json://127.0.0.1:9/y", "body_template": "{{ title }} <{{ url.split('/')[2] }}>"},
+        {"name": "misspelt", "url": "json://127.0.0.1:9/z", "format": "html", "body_template": "{% for hit in hits %}<q>{{ hit.sentance }}</q>{% endfor %}"},
+        {"name": "fine", "url": "json://127.0.0.1:9/w", "body_template": "{{ hits[0].sentance | default('') }}{{ title }}{% if url %} {{ url.split('/')[2] }}{% endif %}"},
+    ])
+    result = monitor("check", "--config", str(config))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "monitor: channels[dated].title_template: 'NoneType' object is not subscriptable (on a folder file's follow-up alert: no link, no published time)",
+        "monitor: channels[linked].body_template: 'None' has no attribute 'split' (on a folder file's follow-up alert: no link, no published time)",
+        "monitor: channels[misspelt].body_template: 'dict object' has no attribute 'sentance'",
+    ]
 
 
 def test_check_refuses_a_folder_path_that_is_a_file(tmp_path: Path) -> None:

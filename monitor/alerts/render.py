@@ -123,12 +123,18 @@ def _sample_texts(matcher: Matcher) -> Iterator[str]:
     yield SAMPLE_TEXT
 
 
-def sample_context(matcher: Matcher) -> dict[str, Any]:
-    """A sample alert's template context, made as a real alert's is (`monitor check` renders templates with it)."""
+def sample_contexts(matcher: Matcher) -> list[tuple[str, dict[str, Any]]]:
+    """Sample alerts' template contexts, made as real alerts' are (`monitor check` renders templates with them),
+    each with the words naming the alert it stands for: a feed article's (a link, a published time), and a
+    folder file's follow-up (no link, no published time, `follow_up` set)."""
     text, result = SAMPLE_TEXT, MatchResult()
     for text in _sample_texts(matcher):
         result = match_text(matcher, text)
         if result.alert:
             break
-    doc = Document("sample", "Sample alert", text, "https://example.org/news/sample", published=datetime(2020, 1, 3, 2, 0, tzinfo=UTC))
-    return alert_context(to_article(doc), result, "sample", "0123456789abcdef")
+    feed = Document("sample", "Sample alert", text, "https://example.org/news/sample", published=datetime(2020, 1, 3, 2, 0, tzinfo=UTC))
+    folder = Document("sample.txt", "Sample alert", text)
+    follow_up = StoryContext(2, 1, "fedcba9876543210", tuple(sorted({m.name for m in result.matches}))[:1])
+    return [("", alert_context(to_article(feed), result, "sample", "0123456789abcdef")),
+            (" (on a folder file's follow-up alert: no link, no published time)",
+             alert_context(to_article(folder), result, "inbox", "0123456789abcdef", follow_up))]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from monitor.alerts.channels import Notifier, describe, route
-from monitor.alerts.render import sample_context
+from monitor.alerts.render import sample_contexts
 from monitor.alerts.templates import template_problems
 from monitor.app.core import Core
 from monitor.errors import MonitorError
@@ -55,7 +55,7 @@ class CheckVerbs(Core):
         report = CheckReport()
         report.problems += [f"example failed: {failure}" for failure in failed_examples(matcher, watchlist.examples)]
         report.lines += [f"warning: {warning}" for warning in slow_patterns(matcher, watchlist.examples)]
-        report.problems += template_problems(settings.channels, sample_context(matcher))
+        report.problems += template_problems(settings.channels, sample_contexts(matcher))
         report.problems += [f"{self.config}: folders[{folder.label}].path: {folder.path} is not a folder (a [[folders]] path names a folder of article files)"
                             for folder in settings.folders if folder.path.exists() and not folder.path.is_dir()]
         if report.problems:
