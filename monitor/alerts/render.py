@@ -10,7 +10,7 @@ from typing import Any
 
 from monitor.dedup import to_article
 from monitor.matching.matcher import Matcher
-from monitor.matching.report import explain, quoted
+from monitor.matching.report import explain, form_of, quoted, sentence_around
 from monitor.matching.rules import match_text
 from monitor.model import Article, Document, MatchResult
 
@@ -79,9 +79,23 @@ def render_body(article: Article, result: MatchResult, source: str, uid: str, st
     for hit in result.hits[:5]:
         lines.append(f"* {hit.rule} (severity {hit.severity}): {explain(hit)}")
         lines.append(f"  {quoted(hit.snippet)}")
+    lines += _news(article, result, story)
     lines.append("")
     lines.append(f"Alert id: {uid}")
     return "\n".join(lines)
+
+
+def _news(article: Article, result: MatchResult, story: StoryContext) -> list[str]:
+    """For a follow-up, where each actor or event it adds to its story was first found: what makes it one."""
+    firsts = {name: next((m for m in result.matches if m.name == name), None) for name in story.news} if story.follows else {}
+    found = [(name, m) for name, m in firsts.items() if m is not None]
+    if not found:
+        return []
+    lines = ["", f"New since alert {story.follows}:"]
+    for name, m in found:
+        how = f", {form_of(m)}" if m.form else ""
+        lines.append(f"+ {name} (found \u201c{m.found}\u201d{how}): {quoted(sentence_around(m, article.body))}")
+    return lines
 
 
 def alert_context(article: Article, result: MatchResult, source: str, uid: str, story: StoryContext = StoryContext()) -> dict[str, Any]:

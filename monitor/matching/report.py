@@ -90,6 +90,11 @@ def _match_json(m: Match, text: str, sentences: list[tuple[int, int]]) -> dict[s
     return {"name": m.name, "alias": m.alias, "found": m.found, "start": m.start, "end": m.end, "score": m.score, "snippet": _around(m, text, sentences)}
 
 
+def sentence_around(m: Match, text: str) -> str:
+    """The sentence holding a match, cut around it when long (as `monitor match --json` gives its snippet)."""
+    return _around(m, text, sentence_bounds(text))
+
+
 def _around(m: Match, text: str, sentences: list[tuple[int, int]]) -> str:
     """The sentence holding a match, cut around it when long."""
     lo, hi = next(((a, b) for a, b in sentences if a <= m.start < b), (0, len(text)))
