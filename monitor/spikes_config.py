@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from monitor.errors import WatchlistError
 from monitor.model import Spike, Watchlist
@@ -30,8 +30,22 @@ from monitor.model import Spike, Watchlist
 KEY = "spikes"
 
 
-class _SpikeSpec(BaseModel):
+class Entry(BaseModel):
+    """An entry of the watchlist (a spike here; an actor, event, rule, alias ... in watchlist.py): unknown keys
+    refused, and true or false where a number is asked (`window: true` is a slip, not 1: pydantic reads it so)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _a_number_is_not_true(cls, value: Any, info: ValidationInfo) -> Any:
+        annotation = cls.model_fields[info.field_name].annotation if info.field_name else None
+        if isinstance(value, bool) and {int, float} & {annotation, *get_args(annotation)}:
+            raise ValueError("should be a number, not true or false")
+        return value
+
+
+class _SpikeSpec(Entry):
     name: str = Field("", max_length=200)
     actor: str = Field("", max_length=200)
     event: str = Field("", max_length=200)

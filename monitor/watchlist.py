@@ -29,8 +29,8 @@ MAX_PHRASE = 200  # characters in a name, alias, phrase, context or not_when phr
 MAX_PATTERN = 1000  # characters in a regex
 
 
-class _Item(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Item(spikes_config.Entry):
+    pass
 
 
 class _EntryError(ValueError):
@@ -64,10 +64,9 @@ def _flat(value: Any) -> Any:
     return value
 
 
-class _AliasSpec(BaseModel):
+class _AliasSpec(_Item):
     """An ambiguous alias (KH, a bare surname) that counts only with one of its context words near."""
 
-    model_config = ConfigDict(extra="forbid")
     alias: str
     context: list[str] = Field(min_length=1)
     within: int | None = Field(None, ge=1, le=100)  # words either side; None = CONTEXT_WINDOW (20)
@@ -75,11 +74,10 @@ class _AliasSpec(BaseModel):
     _flat_context = field_validator("context", mode="before")(_flat)
 
 
-class _PhraseSpec(BaseModel):
+class _PhraseSpec(_Item):
     """An ambiguous event phrase (strike, killed) that counts only with one of its context words near;
     `context: []` makes a phrase count anywhere although its event has a context."""
 
-    model_config = ConfigDict(extra="forbid")
     phrase: str
     context: list[str]
     within: int | None = Field(None, ge=1, le=100)
@@ -164,6 +162,13 @@ class _RuleSpec(_Item):
     min_sources: int = Field(1, ge=1)
     sources_within: float | None = Field(None, gt=0)
     examples: _ExamplesSpec = _ExamplesSpec()
+
+    @field_validator("within")
+    @classmethod
+    def _words_apart(cls, value: int | str) -> int | str:
+        if isinstance(value, int) and value < 0:
+            raise ValueError('should be a number of words, 0 or more (0: side by side), or "sentence"')
+        return value
 
 
 class _WatchlistSpec(_Item):

@@ -233,6 +233,7 @@ def test_a_folder_with_silent_hours_alerts_when_it_receives_nothing(tmp_path: Pa
     ("spikes:\n  - {actor: Quiet Party, significance: 2}\n", 6, "spikes[0].significance: Input should be less than 0.5"),
     ("spikes:\n  - {actor: Quiet Party}\n  - {actor: Quiet Party}\n", 7, "spikes[1]: a spike named 'Quiet Party' is given twice"),
     ("spikes: 3\n", 5, "spikes: Input should be a valid list"),
+    ("spikes:\n  - {actor: Quiet Party, window: true}\n", 6, "spikes[0].window: should be a number, not true or false"),  # was a 1 h window
     ("spikes:\n  - {actor: Quiet Party, per_week: 1, significance: 0.001}\n", 6, "spikes[0]: give significance or per_week, not both"),
     ("spikes:\n  - {actor: Quiet Party, per_week: 0}\n", 6, "spikes[0].per_week: Input should be greater than 0"),
 ])

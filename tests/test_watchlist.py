@@ -599,3 +599,19 @@ def test_a_value_no_form_takes_is_named_at_its_key_in_words(tmp_path: Path, text
     `instance of _WatchlistSpec`)."""
     path = yaml_file(tmp_path, text)
     assert watchlist_error(path, line) == f"{path}:{line}: {says}"
+
+
+@pytest.mark.parametrize(("old", "new", "line", "where"), [
+    ("severity: 3", "severity: true", 10, "events[0].severity: should be a number, not true or false"),
+    ("min_severity: 2", "min_severity: false", 14, "rules[0].min_severity: should be a number, not true or false"),
+    ("min_severity: 2", "min_severity: 2\n    within: true", 15, "rules[0].within: should be a number, not true or false"),
+    ("min_severity: 2", "min_severity: 2\n    min_sources: true", 15, "rules[0].min_sources: should be a number, not true or false"),
+    ("min_severity: 2", "min_severity: 2\n    severity: true", 15, "rules[0].severity: should be a number, not true or false"),
+    ("      - Suleimani\n", "      - {alias: QS, context: [Iran], within: true}\n", 7, "actors[0].aliases[1].within: should be a number, not true or false"),
+    ("min_severity: 2", "min_severity: 2\n    within: -3", 15, "rules[0].within: should be a number of words, 0 or more (0: side by side), or \"sentence\""),
+])
+def test_true_false_or_a_negative_where_a_number_of_the_watchlist_is_asked_is_refused(tmp_path: Path, old: str, new: str, line: int, where: str) -> None:
+    """Regression: `severity: true` was read as severity 1, `within: true` as one word and `within: -3` as no
+    pair at all: the watchlist loaded, and its rules then fired otherwise than written (or never)."""
+    path = yaml_file(tmp_path, BASE.replace(old, new))
+    assert watchlist_error(path, line) == f"{path}:{line}: {where}"
