@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 import yaml
+from pydantic_core import ErrorDetails
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from monitor.errors import WatchlistError
@@ -43,6 +44,28 @@ class Entry(BaseModel):
         if isinstance(value, bool) and {int, float} & {annotation, *get_args(annotation)}:
             raise ValueError("should be a number, not true or false")
         return value
+
+
+MAPPINGS = {  # what an entry of each kind holds, for "should be a mapping of ..."
+    "_ActorSpec": "an actor's keys (name: ..., kind: ..., aliases: [...])",
+    "_EventSpec": "an event's keys (name: ..., severity: ..., phrases: [...])",
+    "_RuleSpec": "a rule's keys (name: ..., actors: [...], events: [...])",
+    "_ExamplesSpec": "must_match: [...] and must_not_match: [...]",
+    "_SpikeSpec": "a spike's keys (actor: ..., event: ..., window: ...)",
+}
+
+
+def problem(err: ErrorDetails) -> str:
+    """What a validation error says to the watchlist's writer: the key, the value or the entry that is wrong,
+    never a class of the code ('Input should be a valid dictionary or instance of _ActorSpec')."""
+    if err["type"] == "extra_forbidden":
+        return "unknown key (typo?)"
+    if err["type"] == "model_type" and (what := MAPPINGS.get(str(err.get("ctx", {}).get("class_name")))):
+        value = err["input"]
+        short = isinstance(value, str | int | float) and len(repr(value)) <= 60
+        shown = "empty" if value is None else repr(value) if short else "a list" if isinstance(value, list) else "a text" if isinstance(value, str) else type(value).__name__
+        return f"should be a mapping of {what}, not {shown}"
+    return err["msg"].removeprefix("Value error, ")
 
 
 class _SpikeSpec(Entry):
@@ -95,8 +118,7 @@ def parse(path: Path, node: yaml.Node | None, watchlist: Watchlist) -> list[Spik
         loc = tuple(err["loc"])[1:]
         index = loc[0] if loc and isinstance(loc[0], int) else None
         where = f"{KEY}[{index}]" + "".join(f".{p}" for p in loc[1:]) if index is not None else KEY
-        problem = "unknown key (typo?)" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
-        raise _error(path, _line(section, index), f"{where}: {problem}") from None
+        raise _error(path, _line(section, index), f"{where}: {problem(err)}") from None
     return [_resolve(path, _line(section, i), i, spec, watchlist) for i, spec in enumerate(specs)]
 
 

@@ -273,7 +273,7 @@ def _first_problem(exc: ValidationError) -> tuple[ErrorDetails, tuple[int | str,
     err = errors[0]
     loc = tuple(err["loc"])
     if not loc or str(loc[-1]) not in _FORMS:
-        return err, loc, "unknown key (typo?)" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+        return err, loc, spikes_config.problem(err)
     at = loc[:-1]
     forms = [e for e in errors if tuple(e["loc"])[: len(at)] == at and len(e["loc"]) > len(at) and str(e["loc"][len(at)]) in _FORMS]
     inner = next((e for e in forms if len(e["loc"]) > len(loc)), None)

@@ -615,3 +615,17 @@ def test_true_false_or_a_negative_where_a_number_of_the_watchlist_is_asked_is_re
     pair at all: the watchlist loaded, and its rules then fired otherwise than written (or never)."""
     path = yaml_file(tmp_path, BASE.replace(old, new))
     assert watchlist_error(path, line) == f"{path}:{line}: {where}"
+
+
+@pytest.mark.parametrize(("text", "line", "where"), [
+    ("actors:\n  - Bamako\n", 2, "actors[0]: should be a mapping of an actor's keys (name: ..., kind: ..., aliases: [...]), not 'Bamako'"),
+    ("events:\n  - [drone strike]\n", 2, "events[0]: should be a mapping of an event's keys (name: ..., severity: ..., phrases: [...]), not a list"),
+    ("rules:\n  - any\n", 2, "rules[0]: should be a mapping of a rule's keys (name: ..., actors: [...], events: [...]), not 'any'"),
+    ("rules:\n  - name: any\n    examples:\n", 3, "rules[0].examples: should be a mapping of must_match: [...] and must_not_match: [...], not empty"),
+    ("actors:\n  - name: Mali\n    kind: state\nspikes:\n  - Mali\n", 5, "spikes[0]: should be a mapping of a spike's keys (actor: ..., event: ..., window: ...), not 'Mali'"),
+])
+def test_an_entry_that_is_no_mapping_is_refused_saying_what_it_should_be(tmp_path: Path, text: str, line: int, where: str) -> None:
+    """Regression: 'actors[0]: Input should be a valid dictionary or instance of _ActorSpec' named a class of
+    the code, not what to write."""
+    path = yaml_file(tmp_path, text)
+    assert watchlist_error(path, line) == f"{path}:{line}: {where}"
