@@ -547,7 +547,8 @@ def trends(
 
     from monitor.trends import marks, sparkline
 
-    first, rows = _app(config).trends(names or (), days)
+    verbs = _app(config)
+    first, rows = verbs.trends(names or (), days)
     if as_json:
         start = first.date()
         sys.stdout.write(json.dumps({"from": start.isoformat(), "days": days, "series": [
@@ -561,3 +562,6 @@ def trends(
     out.table(table)
     if not rows:
         out.line("no story counted in that time" + (f" for {', '.join(names)}" if names else ""))
+    shown = {n.casefold() for r in rows for n in (r.actor, r.event)}
+    for note in verbs.unknown_names([n for n in names or () if n.strip().casefold() not in shown]):
+        out.line(note)

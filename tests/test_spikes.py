@@ -273,6 +273,14 @@ def test_monitor_trends_prints_a_sparkline_per_series_with_the_spikes_marked(tmp
     assert "█" in table.stdout
     nothing = monitor("trends", "nobody", "--config", str(settings.path))
     assert nothing.returncode == 0 and "no story counted in that time for nobody" in nothing.stdout
+    # an alias, or a name misspelt, is said to be one: it read "no story counted", as if the actor had none
+    alias = monitor("trends", "Kataib Hezbollah", "--config", str(settings.path), env={"COLUMNS": "200"})
+    assert alias.returncode == 0 and alias.stdout.splitlines()[-2:] == [
+        "no story counted in that time for Kataib Hezbollah",
+        "'Kataib Hezbollah' is an alias of the actor 'Kataeb Hezbollah': monitor trends 'Kataeb Hezbollah'"], alias.stdout
+    typo = monitor("trends", KH, "rocket attacks", "--days", "7", "--config", str(settings.path), env={"COLUMNS": "200"})
+    assert typo.returncode == 0 and "Kataeb Hezbollah + rocket attack" in typo.stdout
+    assert typo.stdout.splitlines()[-1] == "'rocket attacks' is no actor or event of the watchlist: did you mean 'rocket attack'?", typo.stdout
     lower = monitor("trends", KH.lower(), "--days", "7", "--config", str(settings.path), env={"COLUMNS": "200"})  # found as the watchlist spells it
     assert lower.returncode == 0 and "Kataeb Hezbollah + rocket attack" in lower.stdout, lower.stdout  # it said "no story counted"
 
