@@ -151,6 +151,19 @@ def test_check_renders_templates_as_the_alerts_of_a_folder_file_and_a_follow_up_
     ]
 
 
+def test_check_warns_of_a_spike_whose_alerts_no_channel_takes_and_of_a_rule_with_no_tags(tmp_path: Path) -> None:
+    """Regression: a `spikes:` entry routed to tags no channel has passed `check` without a word (its alerts
+    were stored, never sent), and a rule with `tags: []` was said to route 'to tags  but no channel has them'."""
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text("actors:\n  - {name: Iran, kind: state}\nevents:\n  - {name: rocket attack, severity: 3, phrases: [rocket attack]}\n"
+                         "rules:\n  - {name: quiet, tags: []}\n  - {name: loud}\nspikes:\n  - {actor: Iran, tags: [desk]}\n  - {event: rocket attack}\n")
+    result = monitor("check", "--config", str(write_config(tmp_path, watchlist=watchlist)))
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stdout.splitlines() if "no channel" in line]
+    assert warnings == ["warning: rule 'quiet' has no tags (tags: []): no channel takes its alerts: they are stored, not sent",
+                        "warning: spike 'Iran' routes to tags desk but no channel has them: its alerts are stored, not sent"]
+
+
 def test_check_refuses_a_folder_path_that_is_a_file(tmp_path: Path) -> None:
     """Regression: `[[folders]] path = "README.md"` passed `monitor check` with "folder README.md does not
     exist yet" (it exists: it is a file), and the daemon then logged "Not a directory" at every scan."""

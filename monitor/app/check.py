@@ -68,8 +68,10 @@ class CheckVerbs(Core):
         report.lines += [f"warning: {settings.watchlist}: {warning}" for warning in duplicate_aliases(watchlist)]
         if not (watchlist.rules or watchlist.spikes):
             report.lines.append(f"warning: {settings.watchlist}: no rules and no spikes: nothing will alert (docs/watchlist.md)")
-        report.lines += [f"warning: rule {rule.name!r} routes to tags {', '.join(rule.tags)} but no channel has them: its alerts are stored, not sent"
-                         for rule in watchlist.rules if not route(settings.channels, rule.tags)]
+        report.lines += [f"warning: {kind} {name!r} " + (f"routes to tags {', '.join(tags)} but no channel has them: its alerts are stored, not sent"
+                                                         if tags else "has no tags (tags: []): no channel takes its alerts: they are stored, not sent")
+                         for kind, name, tags in [*(("rule", r.name, r.tags) for r in watchlist.rules), *(("spike", x.name, x.tags) for x in watchlist.spikes)]
+                         if not route(settings.channels, tags)]
         report.lines += [f"channel {describe(channel)}" for channel in settings.channels]
         report.lines += [f"warning: folder {folder.path} does not exist yet" for folder in settings.folders if not folder.path.exists()]
         url = settings.store.sqlalchemy_url
