@@ -158,7 +158,6 @@ def match(
 
 def _print_replay(r: Replay) -> None:
     from monitor.alerts.render import display_title_of
-    from monitor.matching.report import explain
 
     out.line(f"re-matched {r.total} stored articles from {r.since:%Y-%m-%d %H:%M} to {r.until:%Y-%m-%d %H:%M} UTC")
     for heading, rows in (("would alert now, did not before", r.newly), ("alerted before, would not now", r.dropped)):
@@ -167,8 +166,7 @@ def _print_replay(r: Replay) -> None:
             continue
         table = _Table("article", "fetched (UTC)", "source", "title", "why", title=f"{heading}: {len(rows)}")
         for row in rows:
-            why = f"rule {row.result.hits[0].rule!r}: {explain(row.result.hits[0])}" if row.result.hits else "no rule fires"
-            table.add(str(row.article.id), f"{row.article.fetched_at:%Y-%m-%d %H:%M}", row.article.source, display_title_of(row.article.title, row.article.text), why)
+            table.add(str(row.article.id), f"{row.article.fetched_at:%Y-%m-%d %H:%M}", row.article.source, display_title_of(row.article.title, row.article.text), row.why)
         out.table(table)
 
 

@@ -194,6 +194,12 @@ def evaluate(matcher: Matcher, cases: list[Case]) -> Report:
     return report
 
 
+def why_no_alert(matcher: Matcher, text: str, result: MatchResult) -> str:
+    """The rule that came nearest to firing on a text that does not alert, and what it lacked
+    (`monitor eval`'s "alert missed", and `monitor match --replay`'s "would not now")."""
+    return _Diagnosis(matcher).no_alert(text, result)
+
+
 def describe(m: Match) -> str:
     """A match as a watchlist author finds it: alias, text found, span, score (and why the learned layer
     added it, when it did)."""
