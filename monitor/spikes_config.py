@@ -16,6 +16,7 @@ before the rest is validated).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -122,17 +123,30 @@ def parse(path: Path, node: yaml.Node | None, watchlist: Watchlist) -> list[Spik
     return [_resolve(path, _line(section, i), i, spec, watchlist) for i, spec in enumerate(specs)]
 
 
+def name_suggestion(watchlist: Watchlist, name: str, names: list[str], verb: str) -> str:
+    """For a NAME the watchlist (or a verb) does not know: the actor whose alias it is (`'KH' is an alias of the
+    actor 'Kataeb Hezbollah': VERB 'Kataeb Hezbollah'`), or the nearest of `names` (`did you mean ...?`); "" when neither."""
+    key = name.strip().casefold()
+    owner = next((a.name for a in watchlist.actors for alias in a.aliases if alias.casefold() == key), None)
+    if owner and owner.casefold() != key:
+        return f"{name!r} is an alias of the actor {owner!r}: {verb} {owner!r}"
+    near = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    return f"did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+
+
 def _resolve(path: Path, line: int, i: int, spec: _SpikeSpec, watchlist: Watchlist) -> Spike:
     actors: tuple[str, ...] = ()
     if ref := spec.actor.strip():
         actors = tuple(a.name for a in watchlist.actors if a.name == ref or ref in a.tags)
         if not actors:
-            raise _error(path, line, f"{KEY}[{i}]: no actor named or tagged {ref!r}")
+            hint = name_suggestion(watchlist, ref, sorted({a.name for a in watchlist.actors} | {t for a in watchlist.actors for t in a.tags}), "write")
+            raise _error(path, line, f"{KEY}[{i}]: no actor named or tagged {ref!r}" + (f": {hint}" if hint else ""))
     events: tuple[str, ...] = ()
     if ref := spec.event.strip():
         events = tuple(e.name for e in watchlist.events if e.name == ref)
         if not events:
-            raise _error(path, line, f"{KEY}[{i}]: no event named {ref!r}")
+            hint = name_suggestion(Watchlist(), ref, [e.name for e in watchlist.events], "write")
+            raise _error(path, line, f"{KEY}[{i}]: no event named {ref!r}" + (f": {hint}" if hint else ""))
     name = spec.name.strip() or " + ".join(filter(None, (spec.actor.strip(), spec.event.strip())))
     return Spike(name, actors, events, spec.window, spec.min_count, spec.significance, spec.weeks, tuple(spec.tags),
                  1.0 if spec.per_week is None else spec.per_week)

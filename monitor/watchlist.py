@@ -460,7 +460,10 @@ def _check_references(watchlist: Watchlist, parts: list[_Part]) -> None:
                         )
                     if ref not in known and not ref.startswith("cameo:"):
                         line = part.line("rules", i, key, j)
-                        raise WatchlistError(f"{part.path}:{line}: rules[{i}] {rule.name!r}: no {what} named {ref!r}", path=str(part.path), line=line)
+                        hint = spikes_config.name_suggestion(watchlist, ref, sorted(known), "write") if key == "actors" else \
+                            spikes_config.name_suggestion(Watchlist(), ref, sorted(known), "write")
+                        raise WatchlistError(f"{part.path}:{line}: rules[{i}] {rule.name!r}: no {what} named {ref!r}" + (f": {hint}" if hint else ""),
+                                             path=str(part.path), line=line)
 
 
 def _check_stands_for(watchlist: Watchlist, parts: list[_Part]) -> None:
@@ -534,15 +537,4 @@ def mutable_name(watchlist: Watchlist, name: str) -> str | None:
 def mute_suggestion(watchlist: Watchlist, name: str) -> str:
     """What to say when NAME is no actor or rule: the actor whose alias it is, or the nearest names."""
     names = [a.name for a in watchlist.actors] + [r.name for r in watchlist.rules]
-    return name_suggestion(watchlist, name, names, "mute") or "`monitor match` on an article shows the actors' names"
-
-
-def name_suggestion(watchlist: Watchlist, name: str, names: list[str], verb: str) -> str:
-    """For a NAME a verb does not know: the actor whose alias it is (`... is an alias of the actor 'X': VERB 'X'`),
-    or the nearest of `names` (`did you mean ...?`); "" when neither."""
-    key = name.strip().casefold()
-    owner = next((a.name for a in watchlist.actors for alias in a.aliases if alias.casefold() == key), None)
-    if owner:
-        return f"{name!r} is an alias of the actor {owner!r}: {verb} {owner!r}"
-    near = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-    return f"did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+    return spikes_config.name_suggestion(watchlist, name, names, "mute") or "`monitor match` on an article shows the actors' names"

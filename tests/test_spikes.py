@@ -228,6 +228,8 @@ def test_a_folder_with_silent_hours_alerts_when_it_receives_nothing(tmp_path: Pa
 @pytest.mark.parametrize(("section", "line", "problem"), [
     ("spikes:\n  - {actor: nobody}\n", 6, "spikes[0]: no actor named or tagged 'nobody'"),
     ("spikes:\n  - {event: flood}\n", 6, "spikes[0]: no event named 'flood'"),
+    ("spikes:\n  - {actor: QP}\n", 6, "spikes[0]: no actor named or tagged 'QP': 'QP' is an alias of the actor 'Quiet Party': write 'Quiet Party'"),
+    ("spikes:\n  - {event: Rocket Attack}\n", 6, "spikes[0]: no event named 'Rocket Attack': did you mean 'rocket attack'?"),
     ("spikes:\n  - {window: 24}\n", 6, "spikes[0]: give an actor, an event, or both"),
     ("spikes:\n  - {actor: Quiet Party}\n  - {actor: Quiet Party, windw: 3}\n", 7, "spikes[1].windw: unknown key (typo?)"),
     ("spikes:\n  - {actor: Quiet Party, significance: 2}\n", 6, "spikes[0].significance: Input should be less than 0.5"),

@@ -242,12 +242,12 @@ def test_names_alone_are_enough(tmp_path: Path) -> None:
 
 def test_rule_naming_an_unknown_tag(tmp_path: Path) -> None:
     path = yaml_file(tmp_path, BASE + "  - name: nexus\n    actors:\n      - iran-nexus\n      - us-nexus\n")
-    assert watchlist_error(path, 18) == f"{path}:18: rules[1] 'nexus': no actor, tag or kind named 'us-nexus'"
+    assert watchlist_error(path, 18) == f"{path}:18: rules[1] 'nexus': no actor, tag or kind named 'us-nexus': did you mean 'iran-nexus'?"
 
 
 def test_rule_naming_an_unknown_event(tmp_path: Path) -> None:
     path = yaml_file(tmp_path, BASE + "  - name: strikes\n    events: [drone strike, air strike]\n")
-    assert watchlist_error(path, 16) == f"{path}:16: rules[1] 'strikes': no event named 'air strike'"
+    assert watchlist_error(path, 16) == f"{path}:16: rules[1] 'strikes': no event named 'air strike': did you mean 'drone strike'?"
 
 
 def test_rule_may_name_actors_tags_and_kinds(tmp_path: Path) -> None:
@@ -299,7 +299,7 @@ def test_folder_error_names_the_file_inside_it(tmp_path: Path) -> None:
     folder.mkdir()
     yaml_file(folder, BASE, name="a.yaml")
     bad = yaml_file(folder, "rules:\n  - name: r\n    events: [drone strike, air raid]\n", name="b.yaml")
-    assert watchlist_error(bad, 3, load=folder) == f"{bad}:3: rules[0] 'r': no event named 'air raid'"
+    assert watchlist_error(bad, 3, load=folder) == f"{bad}:3: rules[0] 'r': no event named 'air raid'"  # nothing near it to suggest
 
 
 def test_folder_reports_a_yaml_error_in_its_second_file(tmp_path: Path) -> None:
@@ -629,3 +629,15 @@ def test_an_entry_that_is_no_mapping_is_refused_saying_what_it_should_be(tmp_pat
     the code, not what to write."""
     path = yaml_file(tmp_path, text)
     assert watchlist_error(path, line) == f"{path}:{line}: {where}"
+
+
+@pytest.mark.parametrize(("rule", "line", "problem"), [
+    ("actors: [Soleimani]", 16, "rules[1] 'r': no actor, tag or kind named 'Soleimani': 'Soleimani' is an alias of the actor 'Qasem Soleimani': write 'Qasem Soleimani'"),
+    ("actors: [qasem soleimani]", 16, "rules[1] 'r': no actor, tag or kind named 'qasem soleimani': did you mean 'Qasem Soleimani'?"),
+    ("events: [Drone Strike]", 16, "rules[1] 'r': no event named 'Drone Strike': did you mean 'drone strike'?"),
+])
+def test_a_rule_naming_an_alias_or_a_name_in_another_case_is_told_the_name_to_write(tmp_path: Path, rule: str, line: int, problem: str) -> None:
+    """Regression: 'no actor, tag or kind named 'Soleimani'' said what was wrong, not what to write: rules know
+    an actor by its name, and names by their case."""
+    path = yaml_file(tmp_path, BASE + f"  - name: r\n    {rule}\n")
+    assert watchlist_error(path, line) == f"{path}:{line}: {problem}"

@@ -9,7 +9,8 @@ from monitor.app.core import Core
 from monitor.errors import WatchlistError
 from monitor.store import counts, signals
 from monitor.trends import Series, by_day
-from monitor.watchlist import load_watchlist, name_suggestion
+from monitor.spikes_config import name_suggestion
+from monitor.watchlist import load_watchlist
 
 
 class TrendVerbs(Core):
