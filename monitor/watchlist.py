@@ -269,17 +269,37 @@ def _first_problem(exc: ValidationError) -> tuple[ErrorDetails, tuple[int | str,
     takes once per form, under the form's name (`within.int`, `aliases[0].str`): a value that took one
     form's shape and failed inside it (a mapping alias without its context) is reported there, else the
     forms are named together at the key (`within: should be a whole number or "sentence"`)."""
-    errors = exc.errors()
+    errors = _typo_first(exc.errors())
     err = errors[0]
     loc = tuple(err["loc"])
     if not loc or str(loc[-1]) not in _FORMS:
-        return err, loc, spikes_config.problem(err)
+        return err, loc, _problem(err, errors)
     at = loc[:-1]
     forms = [e for e in errors if tuple(e["loc"])[: len(at)] == at and len(e["loc"]) > len(at) and str(e["loc"][len(at)]) in _FORMS]
     inner = next((e for e in forms if len(e["loc"]) > len(loc)), None)
     if inner is not None:
-        return inner, at + tuple(inner["loc"])[len(loc):], inner["msg"].removeprefix("Value error, ")
+        return inner, at + tuple(inner["loc"])[len(loc):], _problem(inner, errors)
     return err, at, "should be " + " or ".join(dict.fromkeys(_FORMS[str(e["loc"][len(at)])] for e in forms))
+
+
+def _typo_first(errors: list[ErrorDetails]) -> list[ErrorDetails]:
+    """A key written wrong (`knid`) leaves the key it meant missing (`kind`): the wrong one is reported first."""
+    for i, missing in enumerate(errors):
+        if missing["type"] == "missing":
+            j = next((j for j, e in enumerate(errors) if e["type"] == "extra_forbidden" and e["loc"][:-1] == missing["loc"][:-1]), None)
+            if j is not None:
+                errors = list(errors)
+                errors[i], errors[j] = errors[j], errors[i]
+                return errors
+    return errors
+
+
+def _problem(err: ErrorDetails, errors: list[ErrorDetails]) -> str:
+    """What an error says; an unknown key beside a missing one names the missing one (`typo? 'kind' is missing`)."""
+    missing = next((e["loc"][-1] for e in errors if e["type"] == "missing" and e["loc"][:-1] == err["loc"][:-1]), None)
+    if err["type"] == "extra_forbidden" and missing is not None:
+        return f"unknown key (typo? {missing!r} is missing)"
+    return spikes_config.problem(err)
 
 
 def _load_file(path: Path) -> _Part:

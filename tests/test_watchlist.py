@@ -641,3 +641,18 @@ def test_a_rule_naming_an_alias_or_a_name_in_another_case_is_told_the_name_to_wr
     an actor by its name, and names by their case."""
     path = yaml_file(tmp_path, BASE + f"  - name: r\n    {rule}\n")
     assert watchlist_error(path, line) == f"{path}:{line}: {problem}"
+
+
+@pytest.mark.parametrize(("text", "line", "where"), [
+    ("actors:\n  - name: Wagner\n    knid: group\n", 3, "actors[0].knid: unknown key (typo? 'kind' is missing)"),
+    ("actors:\n  - nmae: Wagner\n    kind: group\n", 2, "actors[0].nmae: unknown key (typo? 'name' is missing)"),
+    ("events:\n  - name: x\n    severity: 1\n    phrases:\n      - phrse: military strike\n        context: []\n", 5,
+     "events[0].phrases[0].phrse: unknown key (typo? 'phrase' is missing)"),
+    ("actors:\n  - name: W\n    kind: group\n    aliases:\n      - alais: QS\n        context: [Iran]\n", 5,
+     "actors[0].aliases[0].alais: unknown key (typo? 'alias' is missing)"),
+])
+def test_a_key_misspelt_is_named_rather_than_the_key_it_leaves_missing(tmp_path: Path, text: str, line: int, where: str) -> None:
+    """Regression: `knid: group` was refused as 'actors[0].kind: Field required' on the entry's first line:
+    the key written wrong was named nowhere."""
+    path = yaml_file(tmp_path, text)
+    assert watchlist_error(path, line) == f"{path}:{line}: {where}"
