@@ -99,7 +99,36 @@ def test_check_fails_naming_an_example_that_does_not_hold(tmp_path: Path) -> Non
     )
     result = monitor("check", "--config", str(write_config(tmp_path, watchlist=watchlist)))
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert result.stderr.strip() == f"monitor: example failed: {watchlist}:8: actor 'Qasem Soleimani' must match: 'Nobody of that name spoke.'"
+    assert result.stderr.strip() == (f"monitor: example failed: {watchlist}:8: actor 'Qasem Soleimani' must match: 'Nobody of that name spoke.': "
+                                     "no alias of 'Qasem Soleimani' appears")
+
+
+def test_a_failed_example_says_why_it_does_not_hold(tmp_path: Path) -> None:
+    """Regression: `check` named the example that failed and nothing more: whether an alias lacked its context
+    word, a not_when cancelled it, a rule's pair stood in two sentences, or what matched where nothing should."""
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text(
+        "actors:\n  - name: Wagner Group\n    kind: group\n    aliases: [{alias: Wagner, context: [mercenaries]}]\n    not_when: [Richard Wagner]\n"
+        "    examples:\n      must_match: [Wagner said so., Richard Wagner and Wagner Group mercenaries.]\n      must_not_match: [Wagner Group mercenaries left.]\n"
+        "events:\n  - name: drone strike\n    severity: 3\n    phrases: [drone strike]\n"
+        "rules:\n  - name: hit\n    min_severity: 2\n    examples:\n      must_match: [Wagner Group left. A drone strike followed.]\n"
+        "      must_not_match: [Wagner Group fighters died in a drone strike.]\n"
+    )
+    result = monitor("check", "--config", str(write_config(tmp_path, watchlist=watchlist)))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"monitor: example failed: {watchlist}:7: actor 'Wagner Group' must match: 'Wagner said so.': "
+        "actor 'Wagner Group': alias 'Wagner' found 'Wagner' at 0-6, score 100, but ambiguous 'Wagner' has no context word near it (mercenaries)",
+        f"monitor: example failed: {watchlist}:7: actor 'Wagner Group' must match: 'Richard Wagner and Wagner Group mercenaries.': "
+        "actor 'Wagner Group': alias 'Wagner' found 'Wagner' at 8-14, score 100, but cancelled by not_when 'Richard Wagner' "
+        "(found 'Richard Wagner' at 0-14, 0 words away; the window is 6)",
+        f"monitor: example failed: {watchlist}:8: actor 'Wagner Group' must not match: 'Wagner Group mercenaries left.': "
+        "actor 'Wagner Group': alias 'Wagner Group' found 'Wagner Group' at 0-12, score 100",
+        f"monitor: example failed: {watchlist}:17: rule 'hit' must match: 'Wagner Group left. A drone strike followed.': "
+        "rule 'hit': Wagner Group (found 'Wagner Group') and drone strike (found 'drone strike', severity 3) are 2 words apart, in different sentences: not in one sentence",
+        f"monitor: example failed: {watchlist}:18: rule 'hit' must not match: 'Wagner Group fighters died in a drone strike.': "
+        "rule 'hit' fired: Wagner Group (found “Wagner Group”, 100) + drone strike (severity 3) within 4 words",
+    ]
 
 
 def test_check_warns_of_a_regex_that_times_out_on_an_example(tmp_path: Path) -> None:

@@ -200,6 +200,17 @@ def why_no_alert(matcher: Matcher, text: str, result: MatchResult) -> str:
     return _Diagnosis(matcher).no_alert(text, result)
 
 
+def why_example_fails(matcher: Matcher, kind: str, name: str, text: str, result: MatchResult, expect: bool) -> str:
+    """Why a watchlist example does not hold (`monitor check`): what stopped its actor, event or rule, or
+    what matched where nothing should, as `monitor eval` says it."""
+    diagnosis = _Diagnosis(matcher)
+    if kind == "rule":
+        hit = next((h for h in result.hits if h.rule == name), None)
+        return f"rule {name!r} fired: {explain(hit)}" if hit and not expect else diagnosis.no_alert(text, result, only=name)
+    found = next((m for m in result.matches if m.kind == kind and m.name == name), None)
+    return describe(found) if found and not expect else diagnosis.missed(name, text, result)
+
+
 def describe(m: Match) -> str:
     """A match as a watchlist author finds it: alias, text found, span, score (and why the learned layer
     added it, when it did)."""
@@ -278,14 +289,16 @@ class _Diagnosis:
             return f": read as {entity.stands_for!r}, the government (stands_for)"
         return ""
 
-    def no_alert(self, text: str, result: MatchResult) -> str:
-        """The rule that came nearest to firing, and what it lacked."""
+    def no_alert(self, text: str, result: MatchResult, only: str | None = None) -> str:
+        """The rule that came nearest to firing (or the rule named `only`), and what it lacked."""
         actors = [m for m in result.matches if m.kind == "actor"]
         events = [m for m in result.matches if m.kind == "event"]
         if not self.matcher.rule_selectors:
             return "the watchlist has no rules"
         best: tuple[int, str] = (-1, "")
         for rule, actor_names, event_names in self.matcher.rule_selectors:
+            if only is not None and rule.name != only:
+                continue
             taken = [a for a in actors if a.name in actor_names]
             strong = [e for e in events if e.name in event_names and e.severity >= rule.min_severity]
             if taken and strong:
