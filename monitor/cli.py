@@ -141,6 +141,10 @@ def match(
 ) -> None:
     """Show what the watchlist matches in one article (or, with --replay, in stored ones), without storing or alerting."""
     monitor = _app(config)
+    if replay_span and file is not None:
+        raise typer.BadParameter("give an article FILE or --replay SPAN, not both", param_hint="FILE")
+    if replay_span and as_json:
+        raise typer.BadParameter("--json is for one article: --replay prints a table", param_hint="--json")
     if replay_span:
         with _usage():
             _print_replay(monitor.replay(replay_span, watchlist))

@@ -112,3 +112,17 @@ def test_replay_says_why_an_article_that_alerted_would_not_now(tmp_path: Path) -
     assert "alerted before, would not now: 1" in diff.stdout, diff.stdout
     assert "rule 'Wagner hit': drone strike found, but no actor it takes (no actor found)" in diff.stdout, diff.stdout
     assert "no rule fires" not in diff.stdout
+
+
+def test_replay_refuses_a_file_or_json_it_would_ignore(tmp_path: Path) -> None:
+    """Regression: `monitor match FILE --replay 7d` replayed and ignored FILE, and `--replay 7d --json` printed
+    the table, not JSON, both with exit 0: a script reading JSON, or an analyst trying FILE, was misled."""
+    config = write_config(tmp_path)
+    article = tmp_path / "a.txt"
+    article.write_text("Qassem Suleimani was killed in a drone strike.")
+    for args, problem in ((["match", str(article), "--replay", "7d"], "give an article FILE or --replay SPAN, not both"),
+                          (["match", "--replay", "7d", "--json"], "--json is for one article: --replay prints a table")):
+        result = monitor(*args, "--config", str(config))
+        assert result.returncode == 2 and "Traceback" not in result.stderr and result.stdout == "", result.stdout
+        [line] = result.stderr.strip().splitlines()
+        assert problem in line and "match --help`" in line, line
