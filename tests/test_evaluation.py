@@ -211,7 +211,17 @@ def test_a_miss_names_the_not_when_phrase_that_cancelled_it() -> None:
 def test_a_miss_names_the_ambiguous_alias_without_its_context() -> None:
     [(_, kind, label, why)] = explained([Case("c", "KH said nothing on Monday.", frozenset({"Kataeb Hezbollah"}), frozenset(), False)])
     assert (kind, label) == ("miss", "Kataeb Hezbollah")
-    assert why == "actor 'Kataeb Hezbollah': alias 'KH' found 'KH' at 0-2, score 100, but ambiguous 'KH' has no context word near it (militia, Iraq)"
+    assert why == "actor 'Kataeb Hezbollah': alias 'KH' found 'KH' at 0-2, score 100, but ambiguous 'KH' has no context word within 20 words of it (militia, Iraq)"
+
+
+def test_a_miss_by_a_context_word_too_far_says_the_window_and_where_the_word_is() -> None:
+    """Regression: 'has no context word near it (militia, Iraq)' where 'Iraq' stood in the text: neither the
+    window nor the distance was said, so the miss read as wrong."""
+    text = "KH said on Monday that " + "nothing at all was going to happen to anyone anywhere in the long run, " * 2 + "in Iraq."
+    [(_, kind, label, why)] = explained([Case("c", text, frozenset({"Kataeb Hezbollah"}), frozenset(), False)])
+    assert (kind, label) == ("miss", "Kataeb Hezbollah")
+    assert why == "actor 'Kataeb Hezbollah': alias 'KH' found 'KH' at 0-2, score 100, but ambiguous 'KH' has no context word within 20 words of it " \
+                  "(militia, Iraq; 'Iraq' is 34 words away)"
 
 
 def test_a_miss_says_when_no_alias_appears_and_which_came_nearest() -> None:

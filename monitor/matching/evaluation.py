@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from monitor.matching.matcher import NOT_WHEN_WINDOW, Matcher
+from monitor.matching.matcher import CONTEXT_WINDOW, NOT_WHEN_WINDOW, Matcher
 from monitor.matching.normalise import sentence_keys, tokenize
 from monitor.matching.report import explain, learned_text
 from monitor.matching.rules import match_text
@@ -258,9 +258,9 @@ class _Diagnosis:
         if found := self._solo_find(entity, text, keep_not_when=False, keep_context=True):
             return f"{describe(found)}, but cancelled by not_when {self._cancelled_by(entity, text, found)}"
         if found := self._solo_find(entity, text, keep_not_when=True, keep_context=False):
-            return f"{describe(found)}, but {self._no_context(entity, found)}"
+            return f"{describe(found)}, but {self._no_context(entity, found, text)}"
         if found := self._solo_find(entity, text, keep_not_when=False, keep_context=False):
-            return f"{describe(found)}, but {self._no_context(entity, found)}, and cancelled by not_when {self._cancelled_by(entity, text, found)}"
+            return f"{describe(found)}, but {self._no_context(entity, found, text)}, and cancelled by not_when {self._cancelled_by(entity, text, found)}"
         return self._absent(entity, text)
 
     def _settled(self, entity: Actor | Event, found: Match, text: str, result: MatchResult) -> str:
@@ -357,10 +357,22 @@ class _Diagnosis:
         distance, m = near[0]
         return f"{m.name!r} (found {m.found!r} at {m.start}-{m.end}, {distance} words away; the window is {NOT_WHEN_WINDOW})"
 
-    def _no_context(self, entity: Actor | Event, found: Match) -> str:
+    def _no_context(self, entity: Actor | Event, found: Match, text: str) -> str:
+        """The context words the match lacked within its window, and the nearest of them written farther off."""
         words: tuple[str, ...] = dict(entity.context).get(found.alias, ())  # actors' aliases and events' phrases alike
+        window = dict(entity.within).get(found.alias, CONTEXT_WINDOW)
         listed = ", ".join(words[:8]) + (", ..." if len(words) > 8 else "")
-        return f"ambiguous {found.alias!r} has no context word near it ({listed})"
+        tokens = tokenize(text)
+        at = next((i for i, t in enumerate(tokens) if t.start >= found.start), 0)
+        farther = []
+        for word in words:
+            norms = [t.norm for t in tokenize(word)]
+            for i in range(len(tokens) - len(norms) + 1):
+                if norms and [t.norm for t in tokens[i : i + len(norms)]] == norms:
+                    farther.append((abs(i - at), word))
+        far = min(farther, default=None)
+        there = f"; {far[1]!r} is {far[0]} words away" if far and far[0] > window else ""
+        return f"ambiguous {found.alias!r} has no context word within {window} words of it ({listed}{there})"
 
     def _absent(self, entity: Actor | Event, text: str) -> str:
         """No alias or phrase of the entity matches: say so, with the nearest alias whose words are partly there."""
