@@ -284,10 +284,21 @@ class _Diagnosis:
             if earlier:
                 return f": it refers back to {earlier[-1].name!r} (found {earlier[-1].found!r}) earlier in the text (\"the attack\")"
         if isinstance(entity, Actor) and entity.not_before and names_of_things(Watchlist(actors=(entity,)), [found], text):
-            return ": a head noun of its not_before follows it (the name of another thing)"
+            return f": a head noun of its not_before follows it{self._named(entity, found, text)}"
         if isinstance(entity, Actor) and entity.stands_for and found in metonyms(self.watchlist, [found, *result.matches], text):
             return f": read as {entity.stands_for!r}, the government (stands_for)"
         return ""
+
+    @staticmethod
+    def _named(actor: Actor, found: Match, text: str) -> str:
+        """The name a `not_before` head noun makes of the match ("'Erbil SC' is the name of another thing")."""
+        heads = {tuple(t.norm for t in tokenize(h)) for h in actor.not_before}
+        after = [t for t in tokenize(text) if t.start >= found.end][:4]
+        for i in range(len(after)):
+            for head in heads:
+                if tuple(t.norm for t in after[i : i + len(head)]) == head:
+                    return f": {text[found.start : after[i + len(head) - 1].end]!r} is the name of another thing"
+        return " (the name of another thing)"
 
     def no_alert(self, text: str, result: MatchResult, only: str | None = None) -> str:
         """The rule that came nearest to firing (or the rule named `only`), and what it lacked."""
