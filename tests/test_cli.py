@@ -193,6 +193,29 @@ def test_check_warns_of_a_spike_whose_alerts_no_channel_takes_and_of_a_rule_with
                         "warning: spike 'Iran' routes to tags desk but no channel has them: its alerts are stored, not sent"]
 
 
+def test_check_renders_templates_against_the_alerts_each_channel_gets_spikes_and_source_health_included(tmp_path: Path) -> None:
+    """Regression: a spike channel's template using the fields docs/trends.md gives spike alerts (`{{ count }}`)
+    was refused ('count' is undefined); a template failing on every spike or source-health alert passed."""
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text("actors:\n  - {name: Iran, kind: state}\nevents:\n  - {name: rocket attack, severity: 3, phrases: [rocket attack]}\n"
+                         "rules:\n  - {name: any}\nspikes:\n  - {actor: Iran, tags: [desk]}\n")
+    config = write_config(tmp_path, watchlist=watchlist, channels=[
+        {"name": "desk", "url": "json://127.0.0.1:9/a", "tags": ["desk"], "title_template": "{{ actor }}: {{ count }} stories in {{ window_hours }} h, p {{ p }}"},
+        {"name": "both", "url": "json://127.0.0.1:9/b", "tags": ["default", "desk"],
+         "title_template": "{% if kind == 'spike' %}{{ count }} stories{% else %}{{ severity_word }}: {{ hits[0].sentence }}{% endif %}"},
+        {"name": "wide", "url": "json://127.0.0.1:9/c", "tags": ["default", "desk"], "title_template": "{{ hits[0].rule }}: {{ title }}"},
+        {"name": "ops", "url": "json://127.0.0.1:9/d", "tags": ["ops"], "body_template": "{{ source }} since {{ since[:10] }}"},
+        {"name": "articles", "url": "json://127.0.0.1:9/e", "title_template": "{{ count }} {{ title }}"},
+    ])
+    result = monitor("check", "--config", str(config))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "monitor: channels[wide].title_template: list object has no element 0 (on a spike alert: no article, no hits)",
+        "monitor: channels[articles].title_template: 'count' is undefined (an alert has actors, events, follow_up, hits, kind, published, "
+        "severity, severity_word, source, story, title, uid, url)",
+    ]
+
+
 def test_check_refuses_a_folder_path_that_is_a_file(tmp_path: Path) -> None:
     """Regression: `[[folders]] path = "README.md"` passed `monitor check` with "folder README.md does not
     exist yet" (it exists: it is a file), and the daemon then logged "Not a directory" at every scan."""

@@ -102,6 +102,7 @@ def alert_context(article: Article, result: MatchResult, source: str, uid: str, 
     """What a channel's template sees: plain data (feed text is data here, never a template)."""
     url = article.url if article.url and article.url.lower().startswith(("http://", "https://")) else None
     return {
+        "kind": "article",
         "uid": uid,
         "severity": result.severity,
         "severity_word": SEVERITY_WORDS.get(result.severity, str(result.severity)),
@@ -117,12 +118,32 @@ def alert_context(article: Article, result: MatchResult, source: str, uid: str, 
     }
 
 
-def articleless_context(uid: str, severity: int, title: str, actors: tuple[str, ...] = (), events: tuple[str, ...] = (),
+def articleless_context(uid: str, severity: int, title: str, kind: str, actors: tuple[str, ...] = (), events: tuple[str, ...] = (),
                         source: str = "(trends)") -> dict[str, Any]:
-    """The fields of `alert_context` for an alert with no article (a spike, a source gone silent or back):
-    a channel's templates and JSON receivers read the same names whatever the alert (docs/templates.md)."""
-    return {"uid": uid, "severity": severity, "severity_word": SEVERITY_WORDS.get(severity, str(severity)), "title": title, "url": None,
-            "source": source, "published": None, "story": "", "follow_up": None, "actors": list(actors), "events": list(events), "hits": []}
+    """The fields of `alert_context` for an alert with no article (`kind`: a spike, a source gone silent or
+    back): a channel's templates and JSON receivers read the same names whatever the alert (docs/templates.md)."""
+    return {"kind": kind, "uid": uid, "severity": severity, "severity_word": SEVERITY_WORDS.get(severity, str(severity)), "title": title,
+            "url": None, "source": source, "published": None, "story": "", "follow_up": None, "actors": list(actors), "events": list(events),
+            "hits": []}
+
+
+def spike_context(uid: str, severity: int, title: str, spike: str, key: tuple[str, str], count: int, usual: float, spread: float, p: float,
+                  threshold: float | None, hours: int, stories: list[dict[str, str | None]]) -> dict[str, Any]:
+    """What a template sees of a spike alert: the common fields, then the spike's own (docs/trends.md)."""
+    return articleless_context(uid, severity, title, "spike", tuple(filter(None, key[:1])), tuple(filter(None, key[1:]))) | {
+        "spike": spike, "actor": key[0], "event": key[1], "count": count, "usual": round(usual, 3), "spread": round(spread, 3), "p": p,
+        "threshold": threshold, "window_hours": hours, "stories": stories}
+
+
+def articleless_samples() -> dict[str, tuple[str, dict[str, Any]]]:
+    """A sample spike alert's and source-health alert's template contexts, with the words naming each
+    (`monitor check` renders the templates of the channels that get them)."""
+    story: dict[str, str | None] = {"title": "Rockets hit the base", "source": "wire", "url": "https://example.org/news/1", "at": "2020-01-03T02:00:00+00:00"}
+    spike = spike_context("0123456789abcdef", 3, "Spike: Sample actor + sample event: 4 stories in 3 h, usual 0.0 ± 0.1; p < 0.0001", "sample",
+                          ("Sample actor", "sample event"), 4, 0.01, 0.1, 5e-05, 0.00013, 3, [story])
+    health = articleless_context("0123456789abcdef", 2, "Silent source: wire: nothing new since 2020-01-03 02:00 UTC (usually every 1.0 h)",
+                                 "silent", source="wire") | {"since": "2020-01-03T02:00:00+00:00"}  # as escalation.check_silence writes it
+    return {"spike": (" (on a spike alert: no article, no hits)", spike), "health": (" (on a source-health alert: no article, no hits)", health)}
 
 
 SAMPLE_TEXT = "Qassem Suleimani was killed in a US drone strike near Baghdad airport, the ministry confirmed."

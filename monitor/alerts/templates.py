@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from functools import cache
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from monitor.errors import ConfigError, DeliveryError
@@ -101,23 +102,24 @@ class ChannelTemplates:
             raise DeliveryError(f"channel {self.channel!r}: template failed: {exc}", channel=self.channel) from None
 
 
-def template_problems(channels: list[Channel], samples: list[tuple[str, dict[str, Any]]]) -> list[str]:
-    """One line per channel template that fails on one of the sample alerts' contexts (each with the words
-    saying which alert it stands for), or names a field it lacks."""
+def template_problems(channels: list[Channel], samples_of: Callable[[Channel], list[tuple[str, dict[str, Any]]]]) -> list[str]:
+    """One line per channel template that fails on one of the sample alerts its channel gets (each with the
+    words saying which alert it stands for), or names a field none of them has."""
     from jinja2 import meta
 
     problems = []
     for channel in channels:
+        samples = samples_of(channel)
+        fields = sorted({name for _, context in samples for name in context})
         for key, source, html in (("title_template", channel.title_template, False),
                                   ("body_template", channel.body_template, channel.format == "html")):
             if not source:
                 continue
             env = _environment(html, strict=True)
             where = f"channels[{channel.name}].{key}"
-            fields = samples[0][1]
             unknown = sorted(meta.find_undeclared_variables(env.parse(source)) - set(fields) - set(env.globals))
             if unknown:  # Jinja renders it empty, or fails at send time on its attribute or item
-                problems.append(f"{where}: {unknown[0]!r} is undefined (an alert has {', '.join(sorted(fields))})")
+                problems.append(f"{where}: {unknown[0]!r} is undefined (an alert has {', '.join(fields)})")
                 continue
             for which, context in samples:
                 try:

@@ -3,23 +3,27 @@ articles), `eval` (labelled cases)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from monitor.alerts.channels import Notifier, describe, route
-from monitor.alerts.render import sample_contexts
+from monitor.alerts.render import articleless_samples, sample_contexts
 from monitor.alerts.templates import template_problems
 from monitor.app.core import Core
 from monitor.errors import MonitorError
+from monitor.escalation import HEALTH_TAGS
 from monitor.matching.evaluation import Report, evaluate, parse_cases
 from monitor.matching.examples import failed_examples, slow_patterns
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
-from monitor.model import MatchResult
+from monitor.model import MatchResult, Watchlist
 from monitor.replay import Replayed, parse_span, replay
 from monitor.sources.folders import decode_text, read_document
 from monitor.store import mutes
+from monitor.settings import Channel
 from monitor.store.db import database_file, database_name
 from monitor.watchlist import duplicate_aliases, load_watchlist
 
@@ -55,7 +59,7 @@ class CheckVerbs(Core):
         report = CheckReport()
         report.problems += [f"example failed: {failure}" for failure in failed_examples(matcher, watchlist.examples)]
         report.lines += [f"warning: {warning}" for warning in slow_patterns(matcher, watchlist.examples)]
-        report.problems += template_problems(settings.channels, sample_contexts(matcher))
+        report.problems += template_problems(settings.channels, self._samples_of(watchlist, sample_contexts(matcher)))
         report.problems += [f"{self.config}: folders[{folder.label}].path: {folder.path} is not a folder (a [[folders]] path names a folder of article files)"
                             for folder in settings.folders if folder.path.exists() and not folder.path.is_dir()]
         if report.problems:
@@ -81,6 +85,19 @@ class CheckVerbs(Core):
             self.open_store().close()  # an older database's missing column, or an old revision with upgrade = manual, fails here in one line
             report.lines.append(f"database {database_name(url)}: ok")
         return report
+
+    @staticmethod
+    def _samples_of(watchlist: Watchlist, articles: list[tuple[str, dict[str, Any]]]) -> Callable[[Channel], list[tuple[str, dict[str, Any]]]]:
+        """The sample alerts each channel gets: an article's where a rule routes to it, a spike's where a
+        spike does, a source-health alert's where it takes `ops`; an article's where none does."""
+        others = articleless_samples()
+
+        def samples(channel: Channel) -> list[tuple[str, dict[str, Any]]]:
+            got = [*(articles if any(route([channel], r.tags) for r in watchlist.rules) else []),
+                   *([others["spike"]] if any(route([channel], s.tags) for s in watchlist.spikes) else []),
+                   *([others["health"]] if route([channel], HEALTH_TAGS) else [])]
+            return got or articles
+        return samples
 
     def matcher(self, watchlist: Path | None = None) -> Matcher:
         """The matcher of a watchlist file or folder, or of the config's."""
