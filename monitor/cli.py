@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # imported where used: `monitor run` forks its parsers before
     from monitor.app import App
     from monitor.app.check import Replay
     from monitor.app.sources import SourceHealth
-    from monitor.model import MatchResult
+    from monitor.model import MatchResult, Rule
 
 app = typer.Typer(help="monitor: watch feeds and folders for watched actors and events, and alert through Apprise.", add_completion=False)
 
@@ -151,13 +151,13 @@ def match(
         return
     if file is None:
         raise typer.BadParameter("give an article FILE, - for standard input, or --replay SPAN", param_hint="FILE")
-    text, result = monitor.match(file, sys.stdin.buffer.read() if file == "-" else None, watchlist)
+    text, result, rules = monitor.match(file, sys.stdin.buffer.read() if file == "-" else None, watchlist)
     if as_json:
         from monitor.matching.report import result_json
 
-        sys.stdout.write(json.dumps(result_json(result, text), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(result_json(result, text, rules), ensure_ascii=False) + "\n")
         return
-    _print_result(result)
+    _print_result(result, rules)
 
 
 def _print_replay(r: Replay) -> None:
@@ -174,8 +174,8 @@ def _print_replay(r: Replay) -> None:
         out.table(table)
 
 
-def _print_result(result: MatchResult) -> None:
-    from monitor.matching.report import explain, form_of, learned_text, quoted
+def _print_result(result: MatchResult, rules: tuple[Rule, ...]) -> None:
+    from monitor.matching.report import explain, form_of, learned_text, quoted, waits
 
     table = _Table("kind", "matched", "alias", "found in text", "span", "score", "severity", title="Matches")
     for m in result.matches:
@@ -187,10 +187,21 @@ def _print_result(result: MatchResult) -> None:
     for m in result.dropped:
         if m.learned is not None:
             out.line(f"event {m.name!r} (found {m.found!r} at {m.start}-{m.end}): {learned_text(m.learned)}")
+    waiting = {r.name: r.min_sources for r in rules if waits(r)}
     for h in result.hits:
         out.line(f"rule {h.rule!r} fired, severity {h.severity}: {explain(h)}")
         out.line(f"  {quoted(h.snippet)}")
-    out.line(f"decision: ALERT, severity {result.severity}" if result.alert else "decision: no alert")
+        if h.rule in waiting:
+            out.line(f"  {waits(next(r for r in rules if r.name == h.rule))}")
+    now = [h.severity for h in result.hits if h.rule not in waiting]
+    if not result.alert:
+        out.line("decision: no alert")
+    elif not now:
+        fewest = min(waiting[h.rule] for h in result.hits)
+        out.line(f"decision: ALERT once {fewest} sources carry the story (one article alone: no alert), severity {result.severity}")
+    else:
+        later = f" ({result.severity} once more sources carry the story)" if max(now) < result.severity else ""
+        out.line(f"decision: ALERT, severity {max(now)}{later}")
 
 
 @app.command(name="eval")

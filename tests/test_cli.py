@@ -273,6 +273,25 @@ def test_match_json_explains_the_rule_that_fired() -> None:
     assert rule["snippet"] == "Qassem Suleimani was killed in a US drone strike near Baghdad airport."
 
 
+def test_match_says_a_rule_waits_for_more_sources(tmp_path: Path) -> None:
+    """Regression: with a rule of `min_sources: 2`, `monitor match` said 'decision: ALERT' on one article, which
+    the daemon holds until a second source carries its story: the analyst testing the rule was told otherwise."""
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text("actors:\n  - {name: Qasem Soleimani, kind: person, aliases: [Soleimani]}\n"
+                         "events:\n  - {name: drone strike, severity: 3, phrases: [drone strike]}\n"
+                         "rules:\n  - {name: corroborated, min_sources: 2, sources_within: 6}\n")
+    config = write_config(tmp_path, watchlist=watchlist)
+    text = "Qasem Soleimani was killed in a drone strike."
+    result = monitor("match", "-", "--config", str(config), stdin=text, env={"COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    assert "  rule 'corroborated' waits for 2 sources to carry the story (within 6 h of its first article): one article alone does not alert" in result.stdout
+    assert result.stdout.splitlines()[-1] == "decision: ALERT once 2 sources carry the story (one article alone: no alert), severity 3"
+    data = json.loads(monitor("match", "-", "--json", "--config", str(config), stdin=text).stdout)
+    assert data["alert"] is True and (data["rules"][0]["min_sources"], data["rules"][0]["sources_within"]) == (2, 6)
+    plain = json.loads(monitor("match", "-", "--json", stdin="Qassem Suleimani was killed in a US drone strike.").stdout)  # the default rules
+    assert {(r["min_sources"], r["sources_within"]) for r in plain["rules"]} == {(1, None)}
+
+
 def test_match_on_a_binary_file_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / "x.txt"
     path.write_bytes(bytes(range(256)))

@@ -19,7 +19,7 @@ from monitor.matching.evaluation import Report, evaluate, parse_cases
 from monitor.matching.examples import failed_examples, slow_patterns
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
-from monitor.model import MatchResult, Watchlist
+from monitor.model import MatchResult, Rule, Watchlist
 from monitor.replay import Replayed, parse_span, replay
 from monitor.sources.folders import decode_text, read_document
 from monitor.store import mutes
@@ -103,8 +103,9 @@ class CheckVerbs(Core):
         """The matcher of a watchlist file or folder, or of the config's."""
         return Matcher(load_watchlist(watchlist or self.settings.watchlist))
 
-    def match(self, file: str, data: bytes | None = None, watchlist: Path | None = None) -> tuple[str, MatchResult]:
-        """What the watchlist matches in an article file (or in `data`, read from standard input): (the text, the result).
+    def match(self, file: str, data: bytes | None = None, watchlist: Path | None = None) -> tuple[str, MatchResult, tuple[Rule, ...]]:
+        """What the watchlist matches in an article file (or in `data`, read from standard input): (the text, the result,
+        the watchlist's rules: what a rule waits for before it alerts is theirs).
         A binary or empty one is refused in one line, as the folder sources refuse it."""
         if data is None:
             doc = read_document(Path(file), file)
@@ -114,7 +115,8 @@ class CheckVerbs(Core):
             text = decode_text(data, Path(file), file)
         if not text.strip():
             raise MonitorError(f"{file}: empty: no text to match")
-        return text, match_text(self.matcher(watchlist), text)
+        matcher = self.matcher(watchlist)
+        return text, match_text(matcher, text), matcher.watchlist.rules
 
     def replay(self, span: str, watchlist: Path | None = None) -> Replay:
         """Re-match the stored articles of a span; those that would alert differently."""
