@@ -171,3 +171,21 @@ def test_a_recurring_incident_is_a_new_story_after_the_window(tmp_path: Path, js
     restarted.run_once()
     assert len(json_receiver.messages) == alerts
     assert [s.articles for s in stories.recent_stories(restarted.db, 5)] == ([1, 2] if alerts == 2 else [3])
+
+
+def test_an_alert_with_more_rule_hits_than_it_quotes_says_how_many_more_and_whose(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: an alert quotes five rule hits; a sixth and seventh (other actors in the same attack) were
+    left out without a word, so the alert read as if they had fired no rule."""
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    text = ("Rockets hit the base\n\nKataeb Hezbollah, the Popular Mobilization Forces, the IRGC, Hezbollah, Qasem Soleimani, "
+            "Abu Mahdi al-Muhandis and Iraq were named as a rocket attack hit the base.\n")
+    drop(wire, "many.txt", text)
+    config = write_config(tmp_path, folders=[wire], channels=[{"name": "hook", "url": json_receiver.url}])
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.run_once()
+    pipeline.db.close()
+    [message] = (m["message"] for m in json_receiver.messages)
+    quoted = [line for line in message.splitlines() if line.startswith("* ")]
+    assert len(quoted) == 6, message  # five hits, then the line that says what was left out
+    assert quoted[-1].startswith("* and ") and "more rule hits (monitor match on the article shows them all): " in quoted[-1], quoted[-1]

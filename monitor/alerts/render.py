@@ -79,6 +79,9 @@ def render_body(article: Article, result: MatchResult, source: str, uid: str, st
     for hit in result.hits[:5]:
         lines.append(f"* {hit.rule} (severity {hit.severity}): {explain(hit)}")
         lines.append(f"  {quoted(hit.snippet)}")
+    if left := result.hits[5:]:
+        named = [f"{h.rule}: {h.actor.name} + {h.event.name}" for h in left[:10]] + (["…"] if len(left) > 10 else [])
+        lines.append(f"* and {len(left)} more rule hits (monitor match on the article shows them all): {'; '.join(named)}")
     lines += _news(article, result, story)
     lines.append("")
     lines.append(f"Alert id: {uid}")
