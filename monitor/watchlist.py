@@ -148,6 +148,8 @@ class _EventSpec(_WatchedSpec):
     def _cameo_text(cls, value: Any) -> Any:
         if isinstance(value, int):
             raise ValueError('write the CAMEO code as a string in quotes ("19", "0256"): a number loses its leading zero')
+        if isinstance(value, str) and not regex.fullmatch(r"[0-9]{2,4}", value):
+            raise ValueError(f'should be a CAMEO code of 2 to 4 digits, in quotes ("19", "195", "0256"), not {value[:40]!r}')
         return value
 
 

@@ -387,7 +387,8 @@ def test_a_cameo_code_is_a_string_of_digits(tmp_path: Path) -> None:
     path = yaml_file(tmp_path, SENSES.replace('cameo: "19"', "cameo: 19"))
     assert "write the CAMEO code as a string in quotes" in watchlist_error(path, 8)
     path = yaml_file(tmp_path, SENSES.replace('cameo: "19"', 'cameo: "nineteen"'))
-    assert watchlist_error(path, 8).startswith(f"{path}:8: events[0].cameo: String should match pattern")
+    # it said "String should match pattern '^[0-9]{2,4}$'": a regex, not what to write
+    assert watchlist_error(path, 8) == f'{path}:8: events[0].cameo: should be a CAMEO code of 2 to 4 digits, in quotes ("19", "195", "0256"), not \'nineteen\''
 
 
 HIERARCHY = """\
