@@ -495,7 +495,11 @@ def _check_stands_for(watchlist: Watchlist, parts: list[_Part]) -> None:
         for i, actor in enumerate(part.watchlist.actors):
             if actor.stands_for and actor.stands_for not in states:
                 line = part.line("actors", i, "stands_for")
-                raise WatchlistError(f"{part.path}:{line}: actors[{i}] {actor.name!r}: stands_for names no state {actor.stands_for!r}", path=str(part.path), line=line)
+                other = next((a for a in watchlist.actors if a.name == actor.stands_for), None)
+                hint = (f": {other.name!r} is a {other.kind}; stands_for names a state of the watchlist ({', '.join(repr(n) for n in sorted(states)[:5]) or 'none yet'})"
+                        if other else (f": {h}" if (h := spikes_config.name_suggestion(watchlist, actor.stands_for, sorted(states), "write")) else ""))
+                raise WatchlistError(f"{part.path}:{line}: actors[{i}] {actor.name!r}: stands_for names no state {actor.stands_for!r}{hint}",
+                                     path=str(part.path), line=line)
 
 
 def _check_capitals(parts: list[_Part]) -> None:
@@ -506,7 +510,8 @@ def _check_capitals(parts: list[_Part]) -> None:
             for j, capital in enumerate(actor.capitals):
                 if capital.casefold() not in aliases:
                     line = part.line("actors", i, "capitals", j)
-                    raise WatchlistError(f"{part.path}:{line}: actors[{i}] {actor.name!r}: capital {capital!r} is none of its aliases", path=str(part.path), line=line)
+                    raise WatchlistError(f"{part.path}:{line}: actors[{i}] {actor.name!r}: capital {capital!r} is none of its aliases: list it under "
+                                         "aliases too (capitals are the state's aliases that name its capital)", path=str(part.path), line=line)
 
 
 def _check_yields(watchlist: Watchlist, parts: list[_Part]) -> None:
@@ -517,7 +522,8 @@ def _check_yields(watchlist: Watchlist, parts: list[_Part]) -> None:
             for j, ref in enumerate(event.yields_to):
                 if ref not in names or ref == event.name:
                     line = part.line("events", i, "yields_to", j)
-                    what = "itself" if ref == event.name else f"no event {ref!r}"
+                    hint = spikes_config.name_suggestion(Watchlist(), ref, sorted(names - {event.name}), "write")
+                    what = "itself" if ref == event.name else f"no event {ref!r}" + (f": {hint}" if hint else "")
                     raise WatchlistError(f"{part.path}:{line}: events[{i}] {event.name!r}: yields_to names {what}", path=str(part.path), line=line)
 
 

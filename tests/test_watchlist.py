@@ -657,3 +657,20 @@ def test_a_key_misspelt_is_named_rather_than_the_key_it_leaves_missing(tmp_path:
     the key written wrong was named nowhere."""
     path = yaml_file(tmp_path, text)
     assert watchlist_error(path, line) == f"{path}:{line}: {where}"
+
+
+@pytest.mark.parametrize(("text", "line", "problem"), [
+    ("actors:\n  - {name: Mali, kind: state, aliases: [Malian], capitals: [Bamako]}\n", 2,
+     "actors[0] 'Mali': capital 'Bamako' is none of its aliases: list it under aliases too (capitals are the state's aliases that name its capital)"),
+    ("actors:\n  - {name: Mali, kind: state}\n  - {name: Wagner, kind: group}\n  - name: Bamako\n    kind: place\n    stands_for: Wagner\n", 6,
+     "actors[2] 'Bamako': stands_for names no state 'Wagner': 'Wagner' is a group; stands_for names a state of the watchlist ('Mali')"),
+    ("actors:\n  - {name: Mali, kind: state}\n  - name: Bamako\n    kind: place\n    stands_for: Malli\n", 5,
+     "actors[1] 'Bamako': stands_for names no state 'Malli': did you mean 'Mali'?"),
+    ("events:\n  - {name: drone strike, severity: 3}\n  - name: strike\n    severity: 2\n    yields_to: [drone strikes]\n", 5,
+     "events[1] 'strike': yields_to names no event 'drone strikes': did you mean 'drone strike'?"),
+])
+def test_a_part_reference_to_nothing_says_what_to_write(tmp_path: Path, text: str, line: int, problem: str) -> None:
+    """Regression: 'capital 'Bamako' is none of its aliases', 'stands_for names no state 'Wagner'' and 'yields_to
+    names no event 'drone strikes'' said what was wrong and not what to write."""
+    path = yaml_file(tmp_path, text)
+    assert watchlist_error(path, line) == f"{path}:{line}: {problem}"
