@@ -310,13 +310,13 @@ def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
 
 @app.command()
 def mute(
-    name: Annotated[str | None, typer.Argument(help="an actor's or a rule's name, as in the watchlist")] = None,
+    name: Annotated[str | None, typer.Argument(help="an actor's, a rule's or a spike's name, as in the watchlist")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
     for_: Annotated[str, typer.Option("--for", help="how long: 30m, 6h, 2d, 1w")] = "6h",
     until_: Annotated[str | None, typer.Option("--until", help="or until a time: 2026-11-26T08:00 (UTC unless an offset is given)")] = None,
     off: Annotated[bool, typer.Option("--off", help="lift the mute now")] = False,
 ) -> None:
-    """Mute an actor or a rule for a while (its articles are still stored), lift it, or list mutes."""
+    """Mute an actor, a rule or a spike for a while (its articles are still stored), lift it, or list mutes."""
     monitor = _app(config)
     if name is None:
         listed = monitor.mutes()

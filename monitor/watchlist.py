@@ -557,12 +557,17 @@ def duplicate_aliases(watchlist: Watchlist) -> list[str]:
 
 
 def mutable_name(watchlist: Watchlist, name: str) -> str | None:
-    """The actor or rule `monitor mute NAME` means: its exact name, any case; None when there is none."""
-    names = {a.name.casefold(): a.name for a in watchlist.actors} | {r.name.casefold(): r.name for r in watchlist.rules}
+    """The actor, rule or spike `monitor mute NAME` means: its exact name, any case; None when there is none."""
+    names = {n.casefold(): n for n in _mutable(watchlist)}
     return names.get(name.strip().casefold())
+
+
+def _mutable(watchlist: Watchlist) -> list[str]:
+    return [a.name for a in watchlist.actors] + [r.name for r in watchlist.rules] + [s.name for s in watchlist.spikes]
 
 
 def mute_suggestion(watchlist: Watchlist, name: str) -> str:
     """What to say when NAME is no actor or rule: the actor whose alias it is, or the nearest names."""
-    names = [a.name for a in watchlist.actors] + [r.name for r in watchlist.rules]
-    return spikes_config.name_suggestion(watchlist, name, names, "mute") or "`monitor match` on an article shows the actors' names"
+    if any(e.name.casefold() == name.strip().casefold() for e in watchlist.events):
+        return f"{name!r} is an event: mute a rule or spike that takes it, or an actor"
+    return spikes_config.name_suggestion(watchlist, name, _mutable(watchlist), "mute") or "`monitor match` on an article shows the actors' names"

@@ -141,6 +141,23 @@ def test_spike_alerts_go_through_the_outbox_and_mutes(tmp_path: Path) -> None:
     db2.close()
 
 
+def test_monitor_mute_takes_a_spike_by_its_name_and_says_an_event_is_not_muted(tmp_path: Path) -> None:
+    """Regression: docs/trends.md says a muted spike name records the rise without an alert, and the trends job
+    reads such mutes, but `monitor mute 'militia + rocket attack'` was refused ('no actor or rule named ...',
+    pointing at `monitor match`): a noisy spike could not be silenced."""
+    settings = setup(tmp_path)
+    muted = monitor("mute", "Militia + Rocket Attack", "--for", "2d", "--config", str(settings.path))
+    assert muted.returncode == 0 and muted.stdout.startswith("militia + rocket attack: muted until "), muted.stdout + muted.stderr
+    db = Database(store_url(tmp_path))
+    counts.count_stories(db, history())
+    assert run_hours(db, settings, T - 3 * HOUR, 3) == 0 and alerts(tmp_path) == []  # the rise recorded, nobody alerted
+    assert signals.firing(db, "militia + rocket attack") == {(KH, ROCKET)}
+    db.close()
+    event = monitor("mute", "rocket attack", "--config", str(settings.path))
+    assert event.returncode == 1 and event.stderr.strip().endswith(
+        "no actor, rule or spike named 'rocket attack': 'rocket attack' is an event: mute a rule or spike that takes it, or an actor"), event.stderr
+
+
 def test_counting_at_ingest_counts_stories_not_copies(tmp_path: Path) -> None:
     inbox = inbox_with(tmp_path, DISTINCT_STORIES[:2])
     pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox])))

@@ -102,7 +102,7 @@ def test_a_muted_actor_alerts_nobody_until_the_mute_ends(tmp_path: Path, json_re
     muted = monitor("mute", "Kataeb Hezbollah", "--for", "2h", "--config", str(config))
     assert muted.returncode == 0 and "Kataeb Hezbollah: muted until" in muted.stdout
     assert "Kataeb Hezbollah: muted until" in monitor("mute", "--config", str(config)).stdout
-    assert "no actor or rule named 'Kataib'" in monitor("mute", "Kataib", "--config", str(config)).stderr
+    assert "no actor, rule or spike named 'Kataib'" in monitor("mute", "Kataib", "--config", str(config)).stderr
 
     pipeline = build_pipeline(load_settings(config))
     drop(inbox, "kh.txt", "Kataeb Hezbollah fired rockets at a remote outpost on Sunday.")  # no other watched actor
