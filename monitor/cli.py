@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # imported where used: `monitor run` forks its parsers before
     from monitor.app import App
     from monitor.app.check import Replay
     from monitor.app.sources import SourceHealth
-    from monitor.model import MatchResult
+    from monitor.model import MatchResult, Rule
 
 app = typer.Typer(help="monitor: watch feeds and folders for watched actors and events, and alert through Apprise.", add_completion=False)
 
@@ -141,24 +141,27 @@ def match(
 ) -> None:
     """Show what the watchlist matches in one article (or, with --replay, in stored ones), without storing or alerting."""
     monitor = _app(config)
+    if replay_span and file is not None:
+        raise typer.BadParameter("give an article FILE or --replay SPAN, not both", param_hint="FILE")
+    if replay_span and as_json:
+        raise typer.BadParameter("--json is for one article: --replay prints a table", param_hint="--json")
     if replay_span:
         with _usage():
             _print_replay(monitor.replay(replay_span, watchlist))
         return
     if file is None:
         raise typer.BadParameter("give an article FILE, - for standard input, or --replay SPAN", param_hint="FILE")
-    text, result = monitor.match(file, sys.stdin.buffer.read() if file == "-" else None, watchlist)
+    text, result, rules = monitor.match(file, sys.stdin.buffer.read() if file == "-" else None, watchlist)
     if as_json:
         from monitor.matching.report import result_json
 
-        sys.stdout.write(json.dumps(result_json(result, text), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(result_json(result, text, rules), ensure_ascii=False) + "\n")
         return
-    _print_result(result)
+    _print_result(result, rules)
 
 
 def _print_replay(r: Replay) -> None:
     from monitor.alerts.render import display_title_of
-    from monitor.matching.report import explain
 
     out.line(f"re-matched {r.total} stored articles from {r.since:%Y-%m-%d %H:%M} to {r.until:%Y-%m-%d %H:%M} UTC")
     for heading, rows in (("would alert now, did not before", r.newly), ("alerted before, would not now", r.dropped)):
@@ -167,13 +170,12 @@ def _print_replay(r: Replay) -> None:
             continue
         table = _Table("article", "fetched (UTC)", "source", "title", "why", title=f"{heading}: {len(rows)}")
         for row in rows:
-            why = f"rule {row.result.hits[0].rule!r}: {explain(row.result.hits[0])}" if row.result.hits else "no rule fires"
-            table.add(str(row.article.id), f"{row.article.fetched_at:%Y-%m-%d %H:%M}", row.article.source, display_title_of(row.article.title, row.article.text), why)
+            table.add(str(row.article.id), f"{row.article.fetched_at:%Y-%m-%d %H:%M}", row.article.source, display_title_of(row.article.title, row.article.text), row.why)
         out.table(table)
 
 
-def _print_result(result: MatchResult) -> None:
-    from monitor.matching.report import alias_of, explain, form_of, learned_text, quoted
+def _print_result(result: MatchResult, rules: tuple[Rule, ...]) -> None:
+    from monitor.matching.report import alias_of, explain, form_of, learned_text, quoted, waits
 
     table = _Table("kind", "matched", "alias", "found in text", "span", "score", "severity", title="Matches")
     for m in result.matches:
@@ -185,10 +187,21 @@ def _print_result(result: MatchResult) -> None:
     for m in result.dropped:
         if m.learned is not None:
             out.line(f"event {m.name!r} (found {m.found!r} at {m.start}-{m.end}): {learned_text(m.learned)}")
+    waiting = {r.name: r.min_sources for r in rules if waits(r)}
     for h in result.hits:
         out.line(f"rule {h.rule!r} fired, severity {h.severity}: {explain(h)}")
         out.line(f"  {quoted(h.snippet)}")
-    out.line(f"decision: ALERT, severity {result.severity}" if result.alert else "decision: no alert")
+        if h.rule in waiting:
+            out.line(f"  {waits(next(r for r in rules if r.name == h.rule))}")
+    now = [h.severity for h in result.hits if h.rule not in waiting]
+    if not result.alert:
+        out.line("decision: no alert")
+    elif not now:
+        fewest = min(waiting[h.rule] for h in result.hits)
+        out.line(f"decision: ALERT once {fewest} sources carry the story (one article alone: no alert), severity {result.severity}")
+    else:
+        later = f" ({result.severity} once more sources carry the story)" if max(now) < result.severity else ""
+        out.line(f"decision: ALERT, severity {max(now)}{later}")
 
 
 @app.command(name="eval")
@@ -297,13 +310,13 @@ def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
 
 @app.command()
 def mute(
-    name: Annotated[str | None, typer.Argument(help="an actor's or a rule's name, as in the watchlist")] = None,
+    name: Annotated[str | None, typer.Argument(help="an actor's, a rule's or a spike's name, as in the watchlist")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
     for_: Annotated[str, typer.Option("--for", help="how long: 30m, 6h, 2d, 1w")] = "6h",
     until_: Annotated[str | None, typer.Option("--until", help="or until a time: 2026-11-26T08:00 (UTC unless an offset is given)")] = None,
     off: Annotated[bool, typer.Option("--off", help="lift the mute now")] = False,
 ) -> None:
-    """Mute an actor or a rule for a while (its articles are still stored), lift it, or list mutes."""
+    """Mute an actor, a rule or a spike for a while (its articles are still stored), lift it, or list mutes."""
     monitor = _app(config)
     if name is None:
         listed = monitor.mutes()
@@ -547,7 +560,8 @@ def trends(
 
     from monitor.trends import marks, sparkline
 
-    first, rows = _app(config).trends(names or (), days)
+    verbs = _app(config)
+    first, rows = verbs.trends(names or (), days)
     if as_json:
         start = first.date()
         sys.stdout.write(json.dumps({"from": start.isoformat(), "days": days, "series": [
@@ -561,3 +575,6 @@ def trends(
     out.table(table)
     if not rows:
         out.line("no story counted in that time" + (f" for {', '.join(names)}" if names else ""))
+    shown = {n.casefold() for r in rows for n in (r.actor, r.event)}
+    for note in verbs.unknown_names([n for n in names or () if n.strip().casefold() not in shown]):
+        out.line(note)

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from monitor.alerts.channels import route
+from monitor.alerts.render import articleless_context, spike_context
 from monitor.model import Spike, Watchlist
 from monitor.settings import Settings
 from monitor.store import counts, jobs, mutes, signals
@@ -139,9 +140,8 @@ def spike_alert(db: Database, settings: Settings, spike: Spike, key: tuple[str, 
              "", "Stories:"]
     lines += [f"- {s.at:%Y-%m-%d %H:%M} {s.source}: {s.title}" + (f" {s.url}" if s.url and s.url.startswith(("http://", "https://")) else "") for s in stories]
     lines += ["", f"Alert id: {uid}"]
-    context = {"kind": "spike", "spike": spike.name, "actor": key[0], "event": key[1], "count": v.count, "usual": round(v.usual, 3),
-               "spread": round(v.spread, 3), "p": v.p, "threshold": threshold, "window_hours": v.hours, "uid": uid,
-               "stories": [{"title": s.title, "source": s.source, "url": s.url, "at": s.at.isoformat()} for s in stories]}
+    context = spike_context(uid, severity, f"Spike: {head}", spike.name, key, v.count, v.usual, v.spread, v.p, threshold, v.hours,
+                            [{"title": s.title, "source": s.source, "url": s.url, "at": s.at.isoformat()} for s in stories])
     return NewAlert(uid, severity, spike.tags, f"Spike: {head}", "\n".join(lines), route(settings.channels, spike.tags),
                     json.dumps(context, ensure_ascii=False))
 
@@ -189,4 +189,5 @@ def _hours(span: timedelta | None) -> str:
 def health_alert(settings: Settings, severity: int, title: str, context: dict[str, str]) -> NewAlert:
     uid = uuid.uuid4().hex[:16]
     body = f"{title}\n\nAlert id: {uid}"
-    return NewAlert(uid, severity, HEALTH_TAGS, title, body, route(settings.channels, HEALTH_TAGS), json.dumps({**context, "uid": uid}, ensure_ascii=False))
+    fields = articleless_context(uid, severity, title, context.get("kind", "health"), source=context.get("source", "(trends)")) | context
+    return NewAlert(uid, severity, HEALTH_TAGS, title, body, route(settings.channels, HEALTH_TAGS), json.dumps(fields, ensure_ascii=False))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.matching.normalise import sentence_bounds
-from monitor.model import Hit, Learned, Match, MatchResult
+from monitor.model import Hit, Learned, Match, MatchResult, Rule
 
 SCHEMA = "monitor.match/1"
 SNIPPET_MAX = 240
@@ -61,9 +61,18 @@ def quoted(snippet: str) -> str:
     return snippet if snippet[:1] in "\"“‘'«" else f"\u201c{snippet}\u201d"
 
 
-def result_json(result: MatchResult, text: str) -> dict[str, Any]:
-    """The documented, stable JSON object for one matched text."""
+def waits(rule: Rule) -> str:
+    """What a rule of `min_sources` waits for before it alerts, or "" for a rule that alerts on one article."""
+    if rule.min_sources <= 1:
+        return ""
+    within = f" (within {rule.sources_within:g} h of its first article)" if rule.sources_within is not None else ""
+    return f"rule {rule.name!r} waits for {rule.min_sources} sources to carry the story{within}: one article alone does not alert"
+
+
+def result_json(result: MatchResult, text: str, rules: tuple[Rule, ...] = ()) -> dict[str, Any]:
+    """The documented, stable JSON object for one matched text (`rules`: the watchlist's, for what each waits for)."""
     sentences = sentence_bounds(text)
+    by_name = {r.name: r for r in rules}
     return {
         "schema": SCHEMA,
         "alert": result.alert,
@@ -85,6 +94,8 @@ def result_json(result: MatchResult, text: str) -> dict[str, Any]:
                 "tags": list(h.tags),
                 "snippet": h.snippet,
                 "explanation": explain(h),
+                "min_sources": by_name[h.rule].min_sources if h.rule in by_name else 1,
+                "sources_within": by_name[h.rule].sources_within if h.rule in by_name else None,
             }
             for h in result.hits
         ],
@@ -97,6 +108,11 @@ def _event_json(m: Match, text: str, sentences: list[tuple[int, int]]) -> dict[s
 
 def _match_json(m: Match, text: str, sentences: list[tuple[int, int]]) -> dict[str, Any]:
     return {"name": m.name, "alias": m.alias, "found": m.found, "start": m.start, "end": m.end, "score": m.score, "snippet": _around(m, text, sentences)}
+
+
+def sentence_around(m: Match, text: str) -> str:
+    """The sentence holding a match, cut around it when long (as `monitor match --json` gives its snippet)."""
+    return _around(m, text, sentence_bounds(text))
 
 
 def _around(m: Match, text: str, sentences: list[tuple[int, int]]) -> str:
