@@ -30,7 +30,16 @@ if TYPE_CHECKING:  # imported where used: `monitor run` forks its parsers before
     from monitor.app.sources import SourceHealth
     from monitor.model import MatchResult, Rule
 
-app = typer.Typer(help="monitor: watch feeds and folders for watched actors and events, and alert through Apprise.", add_completion=False)
+
+
+def _examples(*lines: str) -> str:
+    """A verb's --help epilog: commands that work from a fresh clone's root (tests/test_cli.py runs them)."""
+    return "Examples:\n\n" + "\n\n".join(lines)
+
+
+app = typer.Typer(help="monitor: watch feeds and folders for watched actors and events, and alert through Apprise.", add_completion=False,
+                  epilog=_examples("monitor check", "monitor once", "monitor match seeds/soleimani-strike-2020-01.txt", "monitor alerts",
+                                   "monitor run --config config/monitor.toml"))
 
 
 class _Console:
@@ -94,14 +103,15 @@ def _usage() -> Iterator[None]:
         raise typer.BadParameter(str(exc)) from None
 
 
-def _app(config: Path) -> App:
-    """The façade on a config file (imported here: see the imports above)."""
+def _app(config: Path, sends: bool = False) -> App:
+    """The façade on a config file (imported here: see the imports above); `sends` for the verbs that send
+    or check the channels (run, once, check): the others need no channel's `${VAR}` set."""
     from monitor.app import App
 
-    return App(config)
+    return App(config, sends=sends)
 
 
-@app.command()
+@app.command(epilog=_examples("monitor run", "monitor run --config config/monitor.toml --log-format json"))
 def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False,
         log_format: LogFormatOption = None) -> None:
     """Run the daemon in the foreground until Ctrl-C or SIGTERM; SIGHUP reloads the config file."""
@@ -114,10 +124,10 @@ def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Op
     map_large_blocks()  # before the watchlist is compiled: its freed large blocks then leave no holes the parsers share
     matcher = daemon_matcher(settings)
     parsers = preparing_pool(matcher, settings.schedule.parse_workers)  # forked now: they share the matcher, not the store's pages
-    _app(config).run(parsers, matcher)
+    _app(config, sends=True).run(parsers, matcher)
 
 
-@app.command()
+@app.command(epilog=_examples("monitor once", "monitor once --all --verbose"))
 def once(
     config: ConfigOption = DEFAULT_CONFIG,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False,
@@ -126,12 +136,15 @@ def once(
 ) -> None:
     """One pass: poll the feeds that are due (and new ones), read new files, deliver what is due, then exit."""
     setup_logging(verbose)
-    monitor = _app(config)
+    monitor = _app(config, sends=True)
     _logging(monitor.settings, verbose, log_format)
     monitor.once(all_feeds=all_feeds)
 
 
-@app.command()
+@app.command(epilog=_examples("monitor match seeds/soleimani-strike-2020-01.txt",
+                             "echo 'A US drone strike killed Qasem Soleimani.' | monitor match -",
+                             "monitor match --json seeds/soleimani-strike-2020-01.txt",
+                             "monitor match --replay 7d --watchlist config/watchlist.yaml"))
 def match(
     file: Annotated[str | None, typer.Argument(help="an article file (.txt .md .html .json), or - for standard input")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
@@ -151,7 +164,7 @@ def match(
         return
     if file is None:
         raise typer.BadParameter("give an article FILE, - for standard input, or --replay SPAN", param_hint="FILE")
-    text, result, rules = monitor.match(file, sys.stdin.buffer.read() if file == "-" else None, watchlist)
+    text, result, rules = monitor.match(file, sys.stdin.buffer if file == "-" else None, watchlist)
     if as_json:
         from monitor.matching.report import result_json
 
@@ -204,7 +217,7 @@ def _print_result(result: MatchResult, rules: tuple[Rule, ...]) -> None:
         out.line(f"decision: ALERT, severity {max(now)}{later}")
 
 
-@app.command(name="eval")
+@app.command(name="eval", epilog=_examples("monitor eval tests/data/eval_cases.jsonl --worst 5"))
 def evaluate_cases(
     cases: Annotated[Path, typer.Argument(help="labelled cases, one JSON object per line (id, text, actors, events, alert; optional not: names that must not be reported)")],
     config: ConfigOption = DEFAULT_CONFIG,
@@ -232,10 +245,10 @@ def evaluate_cases(
             out.line(f"{error.case}: {error.kind}{'' if error.kind.startswith('alert') else ' ' + error.label}: {error.why}")
 
 
-@app.command()
+@app.command(epilog=_examples("monitor check", "monitor check --config config/monitor.toml"))
 def check(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Validate config, watchlist and channel URLs; exit 1 naming the file and key when one is wrong."""
-    report = _app(config).check()
+    report = _app(config, sends=True).check()
     for problem in report.problems:
         sys.stderr.write(f"monitor: {shown(problem)}\n")
     for line in report.lines:
@@ -250,7 +263,8 @@ def _pass_config(ctx: typer.Context, config: Path) -> None:
     ctx.default_map = {ctx.invoked_subcommand or "": {"config": str(config)}}
 
 
-alerts_app = typer.Typer(help="The latest alerts, failed deliveries, and re-queueing them.", invoke_without_command=True)
+alerts_app = typer.Typer(help="The latest alerts, failed deliveries, and re-queueing them.", invoke_without_command=True,
+                         epilog=_examples("monitor alerts -n 5", "monitor alerts --failed", "monitor alerts show 1", "monitor alerts retry 1"))
 app.add_typer(alerts_app, name="alerts")
 
 
@@ -275,14 +289,14 @@ def alerts(
 AlertRef = Annotated[str, typer.Argument(help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")]
 
 
-@alerts_app.command("retry")
+@alerts_app.command("retry", epilog=_examples("monitor alerts retry 1"))
 def alerts_retry(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Re-queue an alert's failed deliveries: the daemon sends them at its next dispatch."""
     alert_id, count = _app(config).retry_alert(alert)
     out.line(f"alert {alert_id}: {count} failed deliver{'y' if count == 1 else 'ies'} re-queued" if count else f"alert {alert_id}: no failed delivery to re-queue")
 
 
-@alerts_app.command("show")
+@alerts_app.command("show", epilog=_examples("monitor alerts show 1"))
 def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """One alert in full: its message (what matched and why), its story's copies and every delivery with its state."""
     a = _app(config).alert(alert)
@@ -308,15 +322,22 @@ def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
     out.table(deliveries)
 
 
-@app.command()
+@app.command(epilog=_examples("monitor mute 'Qasem Soleimani' --for 2d", "monitor mute Iran --until 2099-01-01T08:00",
+                             "monitor mute", "monitor mute --off Iran"))
 def mute(
     name: Annotated[str | None, typer.Argument(help="an actor's, a rule's or a spike's name, as in the watchlist")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
-    for_: Annotated[str, typer.Option("--for", help="how long: 30m, 6h, 2d, 1w")] = "6h",
+    for_: Annotated[str | None, typer.Option("--for", help="how long: 30m, 6h, 2d, 1w (default: 6h)", show_default=False)] = None,
     until_: Annotated[str | None, typer.Option("--until", help="or until a time: 2026-11-26T08:00 (UTC unless an offset is given)")] = None,
     off: Annotated[bool, typer.Option("--off", help="lift the mute now")] = False,
 ) -> None:
     """Mute an actor, a rule or a spike for a while (its articles are still stored), lift it, or list mutes."""
+    if name is None and (off or for_ or until_):  # each would be ignored: `monitor mute` alone lists the mutes
+        raise typer.BadParameter("give the NAME of the actor, rule or spike to mute or unmute (`monitor mute` alone lists the mutes)")
+    if for_ and until_:
+        raise typer.BadParameter("give --for or --until, not both")
+    if off and (for_ or until_):
+        raise typer.BadParameter("--off lifts a mute: give no --for or --until with it")
     monitor = _app(config)
     if name is None:
         listed = monitor.mutes()
@@ -329,11 +350,11 @@ def mute(
         out.line(f"{name}: {'unmuted' if monitor.unmute(name) else 'was not muted'}")
         return
     with _usage():
-        name, until = monitor.mute(name, for_, until_)
+        name, until = monitor.mute(name, for_ or "6h", until_)
     out.line(f"{name}: muted until {until:%Y-%m-%d %H:%M} UTC")
 
 
-@app.command()
+@app.command(epilog=_examples("monitor stories -n 5"))
 def stories(
     config: ConfigOption = DEFAULT_CONFIG,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=LIMIT_MAX, help="how many of the latest stories")] = 20,
@@ -345,7 +366,7 @@ def stories(
     out.table(table)
 
 
-@app.command()
+@app.command(epilog=_examples("monitor status", "monitor status --json"))
 def status(
     config: ConfigOption = DEFAULT_CONFIG,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object: the database and each daemon with its heartbeat and holdings")] = False,
@@ -369,7 +390,8 @@ def status(
         out.line("no daemon is running on this store")
 
 
-sources_app = typer.Typer(help="Feeds and folders with their health; add, import, export, retry, enable, disable.", invoke_without_command=True)
+sources_app = typer.Typer(help="Feeds and folders with their health; add, import, export, retry, enable, disable.", invoke_without_command=True,
+                          epilog=_examples("monitor sources", "monitor sources add https://example.org/world/", "monitor sources retry 1"))
 app.add_typer(sources_app, name="sources")
 
 
@@ -397,31 +419,32 @@ def _source_changed(h: SourceHealth, verb: str) -> None:
     out.line(f"source {h.id} ({h.name}): {verb}, status {h.status}")
 
 
-@sources_app.command("retry")
+@sources_app.command("retry", epilog=_examples("monitor sources retry 1"))
 def sources_retry(source_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="the source's id (see `monitor sources`)")], config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Poll a source at the daemon's next tick, lifting a suspension."""
     _source_changed(_app(config).retry_source(source_id), "will be polled at the next tick")
 
 
-@sources_app.command("enable")
+@sources_app.command("enable", epilog=_examples("monitor sources enable 1"))
 def sources_enable(source_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="the source's id")], config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Poll a disabled source again."""
     _source_changed(_app(config).enable_source(source_id), "enabled")
 
 
-@sources_app.command("disable")
+@sources_app.command("disable", epilog=_examples("monitor sources disable 1"))
 def sources_disable(source_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="the source's id")], config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Stop polling a source (its articles and history stay)."""
     _source_changed(_app(config).disable_source(source_id), "disabled")
 
 
-@sources_app.command("remove")
+@sources_app.command("remove", epilog=_examples("monitor sources remove 3"))
 def sources_remove(source_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="the source's id (see `monitor sources`)")], config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Remove a feed added with `sources add` or `import` (its articles and alerts stay; adding it again brings it back)."""
     _source_changed(_app(config).remove_source(source_id), "removed")
 
 
-@sources_app.command("add")
+@sources_app.command("add", epilog=_examples("monitor sources add https://example.org/world/rss.xml --name 'example wire'",
+                                                   "monitor sources add https://example.org/world/ --every 600"))
 def sources_add(
     url: Annotated[str, typer.Argument(help="a feed URL, or a page that links to its feed")],
     config: ConfigOption = DEFAULT_CONFIG,
@@ -435,7 +458,7 @@ def sources_add(
     out.line(f"source {source_id} ({title}): {feed_url}")
 
 
-@sources_app.command("import")
+@sources_app.command("import", epilog=_examples("monitor sources import feeds.opml"))
 def sources_import(
     opml: Annotated[Path, typer.Argument(help="an OPML file exported by a feed reader")],
     config: ConfigOption = DEFAULT_CONFIG,
@@ -449,18 +472,18 @@ def sources_import(
     out.line(f"{imported.added} of {imported.total} feeds added from {opml}")
 
 
-@sources_app.command("export")
+@sources_app.command("export", epilog=_examples("monitor sources export > feeds.opml"))
 def sources_export(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Print every feed (configured and added) as OPML, in the folders it was imported with; secrets in
     URLs (`${ENV}` values, `token=`-like parameters) are masked as ****: put them back before importing elsewhere."""
     sys.stdout.write(_app(config).export_opml())
 
 
-db_app = typer.Typer(help="The store's schema revision: show it, upgrade it.")
+db_app = typer.Typer(help="The store's schema revision: show it, upgrade it.", epilog=_examples("monitor db current", "monitor db upgrade"))
 app.add_typer(db_app, name="db")
 
 
-@db_app.command("current")
+@db_app.command("current", epilog=_examples("monitor db current --config config/monitor.toml"))
 def db_current(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """The store's schema revision and this monitor's newest, without changing the database."""
     r = _app(config).db_current()
@@ -474,7 +497,7 @@ def db_current(config: ConfigOption = DEFAULT_CONFIG) -> None:
         out.line(f"database {r.database}: revision {', '.join(r.revisions)}; this monitor's newest is {r.head}: back it up, then run `monitor db upgrade --config {config}`")
 
 
-@db_app.command("upgrade")
+@db_app.command("upgrade", epilog=_examples("monitor backup var/before-upgrade.db", "monitor db upgrade --config config/monitor.toml"))
 def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Upgrade the store's schema to this monitor's newest revision (back it up first: `monitor backup`)."""
     before = _app(config).db_upgrade()
@@ -487,7 +510,7 @@ def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
         out.line(f"database {name}: upgraded from revision {', '.join(before.revisions) or 'none (made before migrations)'} to {head}")
 
 
-@app.command()
+@app.command(epilog=_examples("monitor prune --days 90"))
 def prune(
     config: ConfigOption = DEFAULT_CONFIG,
     days: Annotated[int | None, typer.Option("--days", min=1, max=36500, help="prune what is older than this many days (default: keep_days of the config's store table)")] = None,
@@ -497,9 +520,9 @@ def prune(
     out.line(f"pruned {p.database} of what is older than {p.keep_days} day{'' if p.keep_days == 1 else 's'} (before {p.cutoff:%Y-%m-%d %H:%M} UTC): {p.pruned.describe()}")
 
 
-@app.command()
+@app.command(epilog=_examples("monitor backup var/monitor-copy.db", "monitor backup var/"))
 def backup(
-    path: Annotated[Path, typer.Argument(help="a new file for the copy, or a folder to put monitor-<UTC time>.db in")],
+    path: Annotated[str, typer.Argument(help="a new file for the copy, or a folder to put monitor-<UTC time>.db in")],
     config: ConfigOption = DEFAULT_CONFIG,
 ) -> None:
     """Copy the SQLite store while the daemon runs (SQLite's online backup); PostgreSQL: use pg_dump."""
@@ -533,11 +556,16 @@ def usage_line(exc: TyperException) -> str:
     if exc.format_message().startswith("Missing command"):
         verbs = ", ".join(sorted(getattr(getattr(ctx, "command", None), "commands", {}) or ()))
         return f"give a command{f' ({verbs})' if verbs else ''}; `{command} --help` says what each does"
-    return f"error: {shown(exc.format_message()).rstrip('.')}; see `{command} --help`"
+    message = shown(exc.format_message()).rstrip(".")
+    if message in ("No such option: --config", "No such option: -c") and ctx is not None and ctx.parent is None:  # `monitor --config X alerts`
+        commands = getattr(ctx.command, "commands", {}) or {}
+        verb = next((arg for arg in sys.argv[1:] if arg in commands), "VERB")
+        message += f": give it after the verb, e.g. `monitor {verb} --config PATH`"
+    return f"error: {message}; see `{command} --help`"
 
 
 # `monitor web` (issue 20): the read-only site, on its own; `monitor run` serves it on [server] listen.
-@app.command()
+@app.command(epilog=_examples("monitor web", "monitor web --listen 127.0.0.1:8081"))
 def web(
     config: ConfigOption = DEFAULT_CONFIG,
     listen: Annotated[str, typer.Option("--listen", help="HOST:PORT to serve on; not loopback: needs MONITOR_WEB_TOKEN or MONITOR_WEB_USER and MONITOR_WEB_PASSWORD")] = "127.0.0.1:8080",
@@ -548,7 +576,7 @@ def web(
 
 
 # -- trends (issue 19): one self-contained block ------------------------------------------------
-@app.command()
+@app.command(epilog=_examples("monitor trends --days 90", "monitor trends 'Qasem Soleimani' 'drone strike'", "monitor trends --json"))
 def trends(
     names: Annotated[list[str] | None, typer.Argument(help="actors or events (default: every one counted)")] = None,
     days: Annotated[int, typer.Option("--days", min=1, max=3650, help="days shown, up to today")] = 30,

@@ -16,6 +16,7 @@ from monitor.alerts.channels import Notifier
 from monitor.alerts.decide import ChannelPolicy, Route
 from monitor.alerts.dispatch import dispatch_due
 from monitor.defaults import BACKLOG_PER_WORKER
+from monitor.errors import ConfigError
 from monitor.ingest import Ingest, StoryLimits
 from monitor.matching.matcher import Matcher
 from monitor.memory import map_large_blocks
@@ -120,11 +121,22 @@ def folders_of(settings: Settings) -> tuple[Folder, ...]:
     return tuple(Folder(f.label, f.path, f.recursive, f.settle_seconds, f.max_file_bytes) for f in settings.folders)
 
 
+def source_specs(settings: Settings) -> tuple[list[sources.SourceSpec], list[sources.SourceSpec]]:
+    """The configured feeds and folders as the store keeps them."""
+    return ([sources.SourceSpec(f.label, "feed", f.url, f.every, f.full_text) for f in settings.feeds],
+            [sources.SourceSpec(f.label, "folder", str(f.path)) for f in settings.folders])
+
+
 def register_sources(db: Database, settings: Settings) -> dict[str, int]:
-    """Make the store's source list follow the config; returns the folder sources' ids by name."""
-    sources.ensure_sources(db, [sources.SourceSpec(f.label, "feed", f.url, f.every, f.full_text) for f in settings.feeds])
-    sources.retire_config_sources(db, "feed", {f.label for f in settings.feeds})
-    ids = sources.ensure_sources(db, [sources.SourceSpec(f.label, "folder", str(f.path)) for f in settings.folders])
+    """Make the store's source list follow the config; returns the folder sources' ids by name. A configured
+    name that a feed added with `monitor sources add` has is a ConfigError naming the config file."""
+    feeds, folders = source_specs(settings)
+    try:
+        sources.ensure_sources(db, feeds)
+        sources.retire_config_sources(db, "feed", {f.label for f in settings.feeds})
+        ids = sources.ensure_sources(db, folders)
+    except ConfigError as exc:
+        raise ConfigError(f"{settings.path}: {exc}", path=str(settings.path)) from None
     return {f.label: ids[f.label] for f in settings.folders}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import traceback
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 _SECRETS: set[str] = set()
 # A scheme of at most 32 characters: unbounded, it was matched from every letter of a long run to its end (quadratic).
@@ -19,6 +19,9 @@ _URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]{0,31}://)(?P<user>[^:/@
 _QUERY_SECRET = re.compile(r"(?P<key>[?&;](?:[\w.-]*[_.-])?(?:token|key|apikey|secret|passw(?:or)?d|pass|auth|sig|signature|session)=)"
                            r"[^&;#\s\"'<>]*[^&;#\s\"'<>).,:]", re.I)
 MASK = "****"
+# A query parameter of a channel URL that carries a credential: Apprise sends `+Name=value` as an HTTP header
+# (`+Authorization=Bearer ...`, `+X-Api-Key=...`) and `:name=value` as a payload key of json:// and the like.
+_CREDENTIAL_NAME = re.compile(r"token|key|secret|passw|pass|auth|sig|session|cookie", re.I)
 
 
 def register_secret(value: str) -> None:
@@ -28,13 +31,20 @@ def register_secret(value: str) -> None:
 
 
 def register_url_secrets(url: str) -> None:
-    """Register the password and the path tokens of a channel URL (Slack, Discord, ... keep tokens there)."""
+    """Register the password, the path tokens (Slack, Discord, ... keep tokens there) and the values of
+    query parameters, headers (`+Name=`) and payload keys (`:name=`) named like a credential of a channel URL."""
     parts = urlsplit(url)
     if parts.password:
         register_secret(parts.password)
     for token in re.split(r"[/?&=]", parts.path):
         if len(token) >= 8 and re.search(r"\d", token) and re.search(r"[A-Za-z]", token):
             register_secret(token)
+    for raw in re.split(r"[&;]", parts.query):
+        name, _, value = raw.partition("=")
+        if value and _CREDENTIAL_NAME.search(unquote(name)):
+            register_secret(value)  # as written in the URL (Apprise shows it so) and as sent
+            for _, decoded in parse_qsl(raw):
+                register_secret(decoded)
 
 
 def redact(text: str) -> str:

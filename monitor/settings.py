@@ -293,17 +293,20 @@ class Settings(_Section):
         return {**data, "schedule": {**schedule, "feed_workers": value if valid else 1}}
 
 
-def _expand_env(value: Any, path: Path, key: str) -> Any:
-    """Replace `${VAR}` in every string, registering the values as secrets."""
+def _expand_env(value: Any, path: Path, key: str, channels_unset_ok: bool = False) -> Any:
+    """Replace `${VAR}` in every string, registering the values as secrets (with `channels_unset_ok`, an
+    unset one in `channels` stays `${VAR}`: a verb that sends nothing needs no channel's secret)."""
     if isinstance(value, dict):
-        return {k: _expand_env(v, path, f"{key}.{k}" if key else k) for k, v in value.items()}
+        return {k: _expand_env(v, path, f"{key}.{k}" if key else k, channels_unset_ok) for k, v in value.items()}
     if isinstance(value, list):
-        return [_expand_env(v, path, f"{key}[{i}]") for i, v in enumerate(value)]
+        return [_expand_env(v, path, f"{key}[{i}]", channels_unset_ok) for i, v in enumerate(value)]
     if not isinstance(value, str):
         return value
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
+        if name not in os.environ and channels_unset_ok and key.startswith("channels["):
+            return match.group(0)
         if name not in os.environ:
             raise ConfigError(f"{path}: {key}: environment variable {name} is not set", path=str(path), key=key)
         value = os.environ[name]
@@ -363,8 +366,9 @@ def _section_keys() -> dict[str, set[str]]:
     return tables
 
 
-def load_settings(path: str | Path) -> Settings:
-    """Read, expand and validate a config file; errors name the file and the key."""
+def load_settings(path: str | Path, *, sends: bool = True) -> Settings:
+    """Read, expand and validate a config file; errors name the file and the key. With `sends=False` (a
+    verb that sends nothing), an unset `${VAR}` of a channel is no error: the channel keeps it unexpanded."""
     path = Path(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -374,7 +378,7 @@ def load_settings(path: str | Path) -> Settings:
         raise ConfigError(f"{path}: cannot read config file: {exc}", path=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}", path=str(path)) from None
-    raw = _expand_env(raw, path, "")
+    raw = _expand_env(raw, path, "", channels_unset_ok=not sends)
     try:
         settings = Settings.model_validate(raw)
     except ValidationError as exc:

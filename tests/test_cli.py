@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SEED, free_port, sqlite_only, write_config
+from tests.conftest import REPO, SEED, LocalHTTP, free_port, sqlite_only, write_config
 
 VERBS = ["run", "once", "match", "check", "alerts"]
 
@@ -82,6 +83,17 @@ def test_check_never_prints_secrets_of_channels(tmp_path: Path) -> None:
     assert "channel slack:" in result.stdout and "channel mail:" in result.stdout
     for secret in ("pa55-w0rd-xyz", "TIiajkdnlazkcOXrIdevi7FQ"):
         assert secret not in result.stdout + result.stderr
+
+
+def test_check_masks_credentials_a_webhook_channel_sends_as_headers_or_payload_keys(tmp_path: Path) -> None:
+    # json:// takes HTTP headers as `+Name=value` and payload keys as `:name=value`: check printed
+    # `%2BAuthorization=Bearer%20xyzsecret99&%2BX-Api-Key=hdrkey12345` as it was.
+    url = "json://127.0.0.1:9/hook?+Authorization=Bearer%20xyzsecret99&+X-Api-Key=hdrkey12345&:secret=sekrit55&+X-Team=desk-one"
+    result = monitor("check", "--config", str(write_config(tmp_path, channels=[{"name": "hook", "url": url}])))
+    assert result.returncode == 0, result.stderr
+    for secret in ("xyzsecret99", "hdrkey12345", "sekrit55"):
+        assert secret not in result.stdout + result.stderr
+    assert "channel hook: json://127.0.0.1:9/hook" in result.stdout and "desk-one" in result.stdout  # not a credential
 
 
 def test_check_warns_of_a_rule_whose_alerts_no_channel_takes(tmp_path: Path) -> None:
@@ -313,6 +325,15 @@ def test_match_refuses_an_empty_file_and_binary_or_empty_stdin_in_one_line(tmp_p
     assert latin1.returncode == 0 and b"decision: ALERT" in latin1.stdout  # not UTF-8: read as cp1252, as the folder sources do
 
 
+def test_match_reads_at_most_an_article_of_5_mib_from_standard_input() -> None:
+    # `monitor match -` read standard input whole, without the 5 MiB bound a file has: an endless pipe
+    # (`yes | monitor match -`, a hostile page piped in) took memory until the machine ran out.
+    big = b"Iran fired ballistic missiles at Iraq. " * (6 * 1024 * 1024 // 39)
+    result = subprocess.run([sys.executable, "-m", "monitor", "match", "-"], cwd=REPO, input=big, capture_output=True, timeout=60)
+    assert result.returncode == 1 and result.stderr.decode().strip() == (
+        "monitor: error: standard input: larger than 5242880 bytes, not read: give at most 5 MiB (the first part of the article)"), result.stderr[-300:]
+
+
 def test_once_processes_and_alerts_then_alerts_lists_it(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -436,3 +457,71 @@ def test_a_verb_that_only_reads_creates_no_database(tmp_path: Path, verb: list[s
     assert says in result.stdout + result.stderr and "Traceback" not in result.stderr
     assert result.returncode == (1 if verb[:2] == ["alerts", "show"] else 0)
     assert not (tmp_path / "monitor.db").exists()
+
+
+@sqlite_only
+def test_a_store_path_through_a_file_is_one_line_naming_the_file_in_the_way(tmp_path: Path) -> None:
+    # `var` a file, not a folder: `monitor once` and `monitor web` died in a FileExistsError traceback
+    # and `monitor check` said "not created yet (the first run creates it)".
+    (tmp_path / "var").write_text("not a folder\n")
+    config = str(write_config(tmp_path, settings={"store": {"path": str(tmp_path / "var" / "monitor.db")}}))
+    expected = f"monitor: error: {tmp_path / 'var' / 'monitor.db'}: cannot make its folder: {tmp_path / 'var'} is a file, not a folder; give another [store] path"
+    assert one_line_error(monitor("once", "--config", config)) == expected
+    assert one_line_error(monitor("web", "--listen", f"127.0.0.1:{free_port()}", "--config", config)) == expected
+    assert one_line_error(monitor("check", "--config", config)) == f"monitor: error: {config}: store.path: {expected.removeprefix('monitor: error: ')}"
+
+
+def test_verbs_that_send_nothing_run_without_the_channels_secrets_in_the_environment(tmp_path: Path) -> None:
+    # The daemon runs under systemd with SMTP_PASSWORD from /etc/monitor/env (docs/operations.md); in the
+    # operator's shell `monitor alerts --failed`, `monitor match` ... all refused: "environment variable
+    # XF_UNSET_SMTP_PASSWORD is not set". Only the verbs that send or check the channels need it.
+    config = str(write_config(tmp_path, channels=[{"name": "mail", "url": "mailto://desk:${XF_UNSET_SMTP_PASSWORD}@smtp.example.org?to=a@example.org"}]))
+    env = {k: v for k, v in os.environ.items() if k != "XF_UNSET_SMTP_PASSWORD"}
+    for args in (["alerts", "--failed"], ["sources"], ["stories"], ["mute"], ["status"], ["match", "-"]):
+        result = subprocess.run([sys.executable, "-m", "monitor", *args, "--config", config], cwd=REPO, input="Iran fired missiles.",
+                                capture_output=True, text=True, timeout=60, env=env)
+        assert result.returncode == 0 and result.stderr == "", (args, result.stderr)
+    unset = f"monitor: error: {config}: channels[0].url: environment variable XF_UNSET_SMTP_PASSWORD is not set"
+    for args in (["check"], ["once"]):
+        result = subprocess.run([sys.executable, "-m", "monitor", *args, "--config", config], cwd=REPO, capture_output=True, text=True, timeout=60, env=env)
+        assert one_line_error(result) == unset
+
+
+HELP_PAGES = [[], ["run"], ["once"], ["match"], ["eval"], ["check"], ["alerts"], ["alerts", "show"], ["alerts", "retry"], ["mute"], ["stories"],
+              ["status"], ["trends"], ["sources"], ["sources", "add"], ["sources", "export"], ["sources", "import"], ["sources", "retry"],
+              ["sources", "disable"], ["sources", "enable"], ["sources", "remove"], ["db"], ["db", "current"], ["db", "upgrade"], ["prune"],
+              ["backup"], ["web"]]
+
+
+@sqlite_only
+def test_every_help_page_shows_examples_that_work_from_a_fresh_clone(tmp_path: Path, http_server: LocalHTTP) -> None:
+    # No --help had an example. Each page's examples now run in a copy of a fresh clone's files (after
+    # `monitor once`, with one feed added from a local server); a daemon, the web view and internet URLs are not run.
+    from tests.test_pipeline import STRIKE, rss
+
+    for part in ("config", "seeds", "inbox"):
+        shutil.copytree(REPO / part, tmp_path / part)
+    (tmp_path / "tests" / "data").mkdir(parents=True)
+    shutil.copy(REPO / "tests" / "data" / "eval_cases.jsonl", tmp_path / "tests" / "data")
+    toml = tmp_path / "config" / "monitor.toml"
+    toml.write_text(toml.read_text().replace("allow_networks = []", 'allow_networks = ["127.0.0.0/8"]'))
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "monitor").write_text(f'#!/bin/sh\nexec {sys.executable} -m monitor "$@"\n')
+    (tmp_path / "bin" / "monitor").chmod(0o755)
+    env = {**os.environ, "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}", "PYTHONPATH": str(REPO), "COLUMNS": "200"}
+    http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("S", "https://w.example/s", "s", STRIKE)))
+
+    def sh(line: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["bash", "-c", line], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+
+    assert sh("monitor once").returncode == 0
+    assert sh(f"monitor sources add {http_server.url('/feed.xml')}").returncode == 0  # source 3
+    for page in HELP_PAGES:
+        shown = sh(" ".join(["monitor", *page, "--help"])).stdout
+        examples = [line.strip() for line in shown.split("Examples:")[-1].splitlines() if line.strip().startswith(("monitor ", "echo "))]
+        assert "Examples:" in shown and examples, page
+        for example in examples:
+            if "monitor run" in example or "monitor web" in example or "://" in example:
+                continue
+            result = sh(example)
+            assert result.returncode == 0 and "Traceback" not in result.stderr, (example, result.stderr)

@@ -257,3 +257,38 @@ def test_a_groups_config_is_its_subcommands_default(tmp_path: Path) -> None:
     assert disabled.returncode == 0 and "disabled" in disabled.stdout, disabled.stderr
     own = monitor("sources", "--config", str(config), "enable", "1", "--config", str(tmp_path / "other.toml"), cwd=tmp_path)
     assert own.returncode == 1 and "other.toml: config file not found" in own.stderr  # the subcommand's own --config wins
+
+
+def test_mute_options_that_would_be_ignored_are_usage_mistakes(tmp_path: Path) -> None:
+    # `monitor mute --off` (no NAME) listed the mutes and lifted nothing, `--for 2d --until ...` took the
+    # --until and dropped --for, `--off --for 2d` lifted: each option the verb would ignore is said instead.
+    config = str(write_config(tmp_path))
+    usage = {
+        ("--off",): "give the NAME of the actor or rule",
+        ("--for", "2d"): "give the NAME of the actor or rule",
+        ("Iran", "--for", "2d", "--until", "2099-01-01T08:00"): "--for or --until, not both",
+        ("Iran", "--off", "--for", "2d"): "--off lifts a mute: give no --for or --until with it",
+    }
+    for args, says in usage.items():
+        result = monitor("mute", *args, "--config", config)
+        assert result.returncode == 2 and says in result.stderr and "monitor mute --help`" in result.stderr, (args, result.stderr)
+    assert monitor("mute", "--config", config).stdout.startswith("nothing is muted")
+    assert monitor("mute", "Iran", "--config", config).stdout.startswith("Iran: muted until")  # --for's default, 6h
+
+
+def test_match_refuses_options_that_replay_would_ignore(tmp_path: Path) -> None:
+    # `monitor match --replay 7d --json` printed the text listing (a script got no JSON), and
+    # `monitor match article.txt --replay 7d` replayed without a word about the article.
+    config = str(write_config(tmp_path))
+    for args, says in ((["--replay", "7d", "--json"], "--json is for one article"), (["x.txt", "--replay", "7d"], "give an article FILE or --replay SPAN, not both")):
+        result = monitor("match", *args, "--config", config)
+        assert result.returncode == 2 and says in result.stderr and "monitor match --help`" in result.stderr, (args, result.stderr)
+
+
+def test_config_given_before_the_verb_says_to_give_it_after() -> None:
+    # `monitor --config x.toml alerts` said only "No such option: --config; see `monitor --help`", whose
+    # root page has no --config: the newcomer could not tell that each verb takes it.
+    for option in ("--config", "-c"):
+        result = monitor(option, "config/monitor.toml", "alerts")
+        assert result.returncode == 2 and result.stderr.startswith(
+            f"monitor: error: No such option: {option}: give it after the verb, e.g. `monitor alerts --config PATH`; see `"), result.stderr

@@ -134,3 +134,15 @@ def test_monitor_backup_writes_a_copy_and_says_pg_dump_for_postgresql(tmp_path: 
     pg = write_config(tmp_path, settings={"store": {"url": "postgresql+psycopg://monitor:s3cret@db.example/monitor"}})
     line = one_line_error(monitor("backup", str(tmp_path / "pg.db"), "--config", str(pg)))
     assert "is not a SQLite file: back it up with pg_dump" in line and "s3cret" not in line
+
+
+def test_monitor_backup_to_a_missing_folder_given_with_a_slash_makes_no_file_of_that_name(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    store_with_old_and_new_rows(tmp_path / "monitor.db")
+    folder = tmp_path / "backups"  # `monitor backup /srv/backups/` wrote the copy to a file named /srv/backups
+    assert one_line_error(monitor("backup", f"{folder}/", "--config", str(config))) == (
+        f"monitor: error: {folder}/: there is no folder {folder}: create it, or give another path")
+    assert not folder.exists()
+    folder.mkdir()
+    result = monitor("backup", f"{folder}/", "--config", str(config))
+    assert result.returncode == 0 and [p.name.startswith("monitor-") for p in folder.iterdir()] == [True], result.stderr

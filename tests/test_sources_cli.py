@@ -56,7 +56,7 @@ def test_add_discovers_the_feed_of_a_page_and_export_import_round_trip(tmp_path:
     added = monitor("sources", "add", http_server.url("/"), "--config", str(config))
     assert added.returncode == 0, added.stderr
     assert added.stdout.strip() == f"source 1 (Wire): {http_server.url('/feed.xml')}"
-    assert "already has that name or URL" in one_line_error(monitor("sources", "add", http_server.url("/feed.xml"), "--config", str(config)))
+    assert "already has that URL" in one_line_error(monitor("sources", "add", http_server.url("/feed.xml"), "--config", str(config)))
 
     opml = monitor("sources", "export", "--config", str(config)).stdout
     assert f'xmlUrl="{http_server.url("/feed.xml")}"' in opml
@@ -152,3 +152,82 @@ def test_import_says_which_outlines_it_skips_for_their_scheme(tmp_path: Path) ->
         "skipped file:///etc/passwd: not an http(s) URL: write it as http:// or https:// (feed:// is http://)",
         f"1 of 3 feeds added from {opml}",
     ]
+
+
+def test_add_says_a_url_needs_its_scheme(tmp_path: Path) -> None:
+    # `sources add example.org/rss.xml` said "not a valid URL", `localhost:8080/rss` "unsupported URL scheme (localhost:8080/rss)"
+    config = str(write_config(tmp_path))
+    assert one_line_error(monitor("sources", "add", "example.org/rss.xml", "--config", config)) == (
+        "monitor: error: example.org/rss.xml: no scheme: write it as https://example.org/rss.xml (or http://)")
+    assert one_line_error(monitor("sources", "add", "localhost:8080/rss", "--config", config)) == (
+        "monitor: error: localhost:8080/rss: no scheme: write it as https://localhost:8080/rss (or http://)")
+    assert one_line_error(monitor("sources", "add", "ftp://w.example/rss", "--config", config)) == (
+        "monitor: error: ftp://w.example/rss: not an http(s) URL: write it as http:// or https:// (feed:// is http://)")
+
+
+def test_export_of_a_feed_titled_with_control_characters_is_opml_that_imports_and_drives_no_terminal(tmp_path: Path) -> None:
+    # A feed's title with an ANSI escape went into the OPML as it was: the escape reached the terminal, and
+    # the file was not XML (ESC has no place in XML 1.0), so importing it elsewhere failed: "not well-formed".
+    config = write_config(tmp_path)
+    db = build_pipeline(load_settings(config)).db
+    sources.add_feed(db, "Wire \x1b[31mRED\x1b[0m \u202eevil", "https://w.example/f.xml", None, folder="news\x1b]0;x\x07")
+    exported = monitor("sources", "export", "--config", str(config))
+    assert exported.returncode == 0, exported.stderr
+    assert "\x1b" not in exported.stdout and "\u202e" not in exported.stdout and "\x07" not in exported.stdout
+    folder = ET.fromstring(exported.stdout).find("body/outline")
+    assert folder is not None and folder.get("text") == "news\\x1b]0;x\\x07"
+    outline = folder.find("outline")
+    assert outline is not None and outline.get("title") == "Wire \\x1b[31mRED\\x1b[0m \\u202eevil"
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "feeds.opml").write_text(exported.stdout)
+    imported = monitor("sources", "import", str(tmp_path / "other" / "feeds.opml"), "--config", str(write_config(tmp_path / "other")))
+    assert imported.returncode == 0 and "1 of 1 feeds added" in imported.stdout, imported.stderr
+
+
+def test_two_feeds_with_the_same_title_are_both_added_the_second_named_by_its_host(tmp_path: Path, http_server: LocalHTTP) -> None:
+    # Many feeds are titled alike ("World News", "RSS"): the second was refused, "source 1 (World News)
+    # already has that name or URL" though its URL was new, and skipped by an OPML import.
+    http_server.routes["/a.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("S", "https://w.example/s", "s", STRIKE)).replace(b"<title>", b"<title>World News</title><x>", 1))
+    http_server.routes["/b.xml"] = http_server.routes["/a.xml"]
+    config = str(write_config(tmp_path))
+    assert monitor("sources", "add", http_server.url("/a.xml"), "--config", config).stdout.strip() == f"source 1 (World News): {http_server.url('/a.xml')}"
+    host = http_server.url("/").split("/")[2].split(":")[0]
+    added = monitor("sources", "add", http_server.url("/b.xml"), "--config", config)
+    assert added.returncode == 0 and added.stdout.strip() == f"source 2 (World News ({host})): {http_server.url('/b.xml')}", added.stderr
+    assert one_line_error(monitor("sources", "add", http_server.url("/b.xml"), "--config", config)) == (
+        f"monitor: error: {http_server.url('/b.xml')}: source 2 (World News ({host})) already has that URL")
+    assert one_line_error(monitor("sources", "add", http_server.url("/a.xml") + "?c", "--name", "World News", "--config", config)).endswith(
+        "source 1 (World News) already has that name: give another --name")
+    opml = tmp_path / "in.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="World News" xmlUrl="https://w.example/d.xml"/>'
+                    '<outline text="World News" xmlUrl="https://w.example/e.xml"/></body></opml>')
+    assert "2 of 2 feeds added" in monitor("sources", "import", str(opml), "--config", config).stdout
+    names = [h.name for h in sources.list_sources(build_pipeline(load_settings(config)).db)]
+    assert names == ["World News", f"World News ({host})", "World News (w.example)", "World News (w.example) 2"]
+
+
+def test_a_config_feed_named_like_an_added_feed_is_refused_not_taken_over(tmp_path: Path, http_server: LocalHTTP) -> None:
+    # `monitor sources add URL --name wire`, then a [[feeds]] entry named "wire" with another URL: the
+    # daemon silently moved source "wire" to the config's URL, and the added feed was polled no more.
+    http_server.routes["/a.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("S", "https://w.example/s", "s", STRIKE)))
+    config = write_config(tmp_path)
+    assert monitor("sources", "add", http_server.url("/a.xml"), "--name", "wire", "--config", str(config)).returncode == 0
+    config = write_config(tmp_path, feeds=[{"name": "wire", "url": http_server.url("/b.xml")}])
+    said = (f"monitor: error: {config}: [[feeds]] name 'wire' is the name of source 1, added with `monitor sources add` or import "
+            f"for {http_server.url('/a.xml')}: give the config's entry another name")
+    assert one_line_error(monitor("check", "--config", str(config))) == said.replace("monitor: error: ", "monitor: ")
+    assert one_line_error(monitor("once", "--config", str(config))) == said
+    db = build_pipeline(load_settings(write_config(tmp_path))).db
+    assert [(h.name, h.location) for h in sources.list_sources(db) if h.kind == "feed"] == [("wire", http_server.url("/a.xml"))]
+
+
+def test_check_warns_of_a_config_feed_that_a_feed_added_here_already_polls(tmp_path: Path, http_server: LocalHTTP) -> None:
+    # `monitor sources add URL`, then the same URL as a [[feeds]] entry: both were polled, twice the
+    # requests to the host, and nothing said so.
+    http_server.routes["/a.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("S", "https://w.example/s", "s", STRIKE)))
+    assert monitor("sources", "add", http_server.url("/a.xml"), "--name", "wire", "--config", str(write_config(tmp_path))).returncode == 0
+    config = write_config(tmp_path, feeds=[{"name": "wire desk", "url": http_server.url("/a.xml")}])
+    result = monitor("check", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert (f"warning: {config}: [[feeds]] 'wire desk' has the URL of source 1 (wire), added with `monitor sources add` or import: "
+            "both are polled; `monitor sources remove 1` or delete the entry") in result.stdout

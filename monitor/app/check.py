@@ -7,13 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from monitor.alerts.channels import Notifier, describe, route
 from monitor.alerts.render import articleless_samples, sample_contexts
 from monitor.alerts.templates import template_problems
 from monitor.app.core import Core
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, StoreError
 from monitor.escalation import HEALTH_TAGS
 from monitor.matching.evaluation import Report, evaluate, parse_cases
 from monitor.matching.examples import failed_examples, slow_patterns
@@ -21,10 +21,11 @@ from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
 from monitor.model import MatchResult, Rule, Watchlist
 from monitor.replay import Replayed, parse_span, replay
-from monitor.sources.folders import decode_text, read_document
-from monitor.store import mutes
+from monitor.sources.folders import MAX_FILE_BYTES, decode_text, read_document
+from monitor.pipeline import source_specs
 from monitor.settings import Channel
-from monitor.store.db import database_file, database_name
+from monitor.store import mutes, sources
+from monitor.store.db import database_file, database_name, folder_problem
 from monitor.watchlist import duplicate_aliases, load_watchlist
 
 
@@ -80,9 +81,17 @@ class CheckVerbs(Core):
         report.lines += [f"warning: folder {folder.path} does not exist yet" for folder in settings.folders if not folder.path.exists()]
         url = settings.store.sqlalchemy_url
         if not self.created():
+            if (path := database_file(url)) and (problem := folder_problem(path)):
+                raise StoreError(f"{self.config}: store.path: {path}: cannot make its folder: {problem}; give another [store] path")
             report.lines.append(f"database {database_file(url)}: not created yet (the first run creates it)")
         else:
-            self.open_store().close()  # an older database's missing column, or an old revision with upgrade = manual, fails here in one line
+            db = self.open_store()  # an older database's missing column, or an old revision with upgrade = manual, fails here in one line
+            try:
+                specs = [spec for kind in source_specs(settings) for spec in kind]
+                report.problems += [f"{self.config}: {why}" for why in sources.taken_names(db, specs)]
+                report.lines += [f"warning: {self.config}: {twin}" for twin in sources.added_twins(db, specs)]
+            finally:
+                db.close()
             report.lines.append(f"database {database_name(url)}: ok")
         return report
 
@@ -103,15 +112,18 @@ class CheckVerbs(Core):
         """The matcher of a watchlist file or folder, or of the config's."""
         return Matcher(load_watchlist(watchlist or self.settings.watchlist))
 
-    def match(self, file: str, data: bytes | None = None, watchlist: Path | None = None) -> tuple[str, MatchResult, tuple[Rule, ...]]:
-        """What the watchlist matches in an article file (or in `data`, read from standard input): (the text, the result,
-        the watchlist's rules: what a rule waits for before it alerts is theirs).
-        A binary or empty one is refused in one line, as the folder sources refuse it."""
-        if data is None:
+    def match(self, file: str, stdin: BinaryIO | None = None, watchlist: Path | None = None) -> tuple[str, MatchResult, tuple[Rule, ...]]:
+        """What the watchlist matches in an article file (or read from `stdin`): (the text, the result, the watchlist's
+        rules: what a rule waits for before it alerts is theirs).
+        A binary, empty or oversized one (over 5 MiB, as a file) is refused in one line, as the folder sources refuse it."""
+        if stdin is None:
             doc = read_document(Path(file), file)
             text = f"{doc.title}\n\n{doc.text}" if doc.title else doc.text
         else:
             file = "standard input"
+            data = stdin.read(MAX_FILE_BYTES + 1)  # an endless pipe is not read whole
+            if len(data) > MAX_FILE_BYTES:
+                raise MonitorError(f"{file}: larger than {MAX_FILE_BYTES} bytes, not read: give at most 5 MiB (the first part of the article)")
             text = decode_text(data, Path(file), file)
         if not text.strip():
             raise MonitorError(f"{file}: empty: no text to match")

@@ -10,14 +10,16 @@ from monitor.store.db import Database, database_file
 
 
 class Core:
-    """The settings (read on first use) and the store (opened on first use, closed by `close`)."""
+    """The settings (read on first use) and the store (opened on first use, closed by `close`). With
+    `sends=False` (verbs that send nothing and check no channel) the channels' `${VAR}` need not be set."""
 
-    def __init__(self, config: Path) -> None:
+    def __init__(self, config: Path, *, sends: bool = True) -> None:
         self.config = config
+        self.sends = sends
 
     @cached_property
     def settings(self) -> Settings:
-        return load_settings(self.config)
+        return load_settings(self.config, sends=self.sends)
 
     @cached_property
     def db(self) -> Database:

@@ -33,6 +33,15 @@ def _check_every(every: float | None) -> None:
         raise UsageError(f"--every {every:g}: give seconds above 0 between polls (or leave it out: adaptive)")
 
 
+def _not_http(url: str) -> str | None:
+    """Why `url` cannot be a feed's URL, in words saying how to write it; None for an http(s) URL."""
+    if url.lower().startswith(("http://", "https://")):
+        return None
+    if "://" not in url:  # example.org/rss.xml, localhost:8080/rss (whose "scheme" would be localhost)
+        return f"no scheme: write it as https://{url} (or http://)"
+    return "not an http(s) URL: write it as http:// or https:// (feed:// is http://)"
+
+
 class SourceVerbs(Core):
     """Verbs listing and changing sources."""
 
@@ -112,10 +121,13 @@ class SourceVerbs(Core):
         from monitor.sources.discover import discover_feed
 
         _check_every(every)
+        if (why := _not_http(url)) is not None:
+            raise MonitorError(f"{url}: {why}")
         feed_url, title = discover_feed(url, self.settings.http.limits())
         self._registered()
         try:
-            return source_store.add_feed(self.db, name or title, feed_url, every, full_text), name or title, feed_url
+            source_id = source_store.add_feed(self.db, name or title, feed_url, every, full_text, rename=name is None)
+            return source_id, source_store.health(self.db, source_id).name, feed_url
         except ValueError as exc:
             raise MonitorError(f"{feed_url}: {exc}") from None
 
@@ -131,11 +143,11 @@ class SourceVerbs(Core):
         self._registered()
         added, skipped = 0, []
         for sub in subscriptions:
-            if not sub.url.lower().startswith(("http://", "https://")):
-                skipped.append((sub.url, "not an http(s) URL: write it as http:// or https:// (feed:// is http://)"))
+            if (why := _not_http(sub.url)) is not None:
+                skipped.append((sub.url, why))
                 continue
             try:
-                source_store.add_feed(self.db, sub.title, sub.url, every, folder=sub.folder, html_url=sub.html_url)
+                source_store.add_feed(self.db, sub.title, sub.url, every, folder=sub.folder, html_url=sub.html_url, rename=True)
                 added += 1
             except ValueError as exc:
                 skipped.append((sub.url, str(exc)))

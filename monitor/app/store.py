@@ -99,8 +99,8 @@ class StoreVerbs(Core):
             pruned = prune(self.db, cutoff)
         return Prune(self.db.name, keep, cutoff, pruned)
 
-    def backup(self, path: Path) -> tuple[str, Path]:
-        """Copy the SQLite store to `path`: (the database's name, the file written)."""
+    def backup(self, path: Path | str) -> tuple[str, Path]:
+        """Copy the SQLite store to `path` (ending in a slash: a folder): (the database's name, the file written)."""
         from monitor.store.backup import backup
 
         url = self.settings.store.sqlalchemy_url

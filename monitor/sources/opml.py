@@ -9,7 +9,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from monitor.errors import SourceError
-from monitor.redact import redact
+from monitor.redact import printable, redact
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ def read_opml(data: bytes, source: str) -> list[Subscription]:
 
 
 def write_opml(subscriptions: list[Subscription], title: str = "monitor feeds") -> str:
-    """An OPML 2.0 document listing the feeds, in their folders (nested for `a/b`)."""
+    """An OPML 2.0 document listing the feeds, in their folders (nested for `a/b`); control characters of
+    names and URLs written out (`\\x1b`), as XML 1.0 cannot hold them and a terminal would obey them."""
     root = ET.Element("opml", version="2.0")
     ET.SubElement(ET.SubElement(root, "head"), "title").text = title
     body = ET.SubElement(root, "body")
@@ -57,11 +58,12 @@ def write_opml(subscriptions: list[Subscription], title: str = "monitor feeds") 
     def folder_element(path: str) -> ET.Element:
         if path not in folders:
             parent, _, name = path.rpartition("/")
-            folders[path] = ET.SubElement(folder_element(parent), "outline", text=name, title=name)
+            folders[path] = ET.SubElement(folder_element(parent), "outline", text=printable(name), title=printable(name))
         return folders[path]
 
     for sub in subscriptions:
-        ET.SubElement(folder_element(sub.folder), "outline", type="rss", text=sub.title, title=sub.title, xmlUrl=sub.url,
-                      attrib={"htmlUrl": sub.html_url} if sub.html_url else {})
+        title = printable(sub.title)
+        ET.SubElement(folder_element(sub.folder), "outline", type="rss", text=title, title=title, xmlUrl=printable(sub.url),
+                      attrib={"htmlUrl": printable(sub.html_url)} if sub.html_url else {})
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -13,8 +13,10 @@ from monitor.store.db import database_file, database_name
 PG_DUMP = "pg_dump --format=custom --file=monitor.dump 'postgresql://USER@HOST/DATABASE'"
 
 
-def backup(url: str, dest: Path, busy_timeout: float = 30.0) -> Path:
+def backup(url: str, dest: Path | str, busy_timeout: float = 30.0) -> Path:
     """Copy the database to `dest` (a new file, or a folder to put `<name>-<UTC time>.db` in); the path written.
+
+    A `dest` string ending in a slash names a folder, which must exist (not a file of that name).
 
     The copy is made in one step of `sqlite3.Connection.backup` (a read transaction: a writer in WAL mode
     goes on meanwhile, and the copy is the database as of its start), into `<dest>.partial`, renamed when whole.
@@ -24,6 +26,10 @@ def backup(url: str, dest: Path, busy_timeout: float = 30.0) -> Path:
         raise StoreError(f"{database_name(url)} is not a SQLite file: back it up with pg_dump, e.g. {PG_DUMP} (docs/operations.md)")
     if not source.is_file():
         raise StoreError(f"{source}: no database to back up yet (the first `monitor once` or `monitor run` creates it)")
+    given = str(dest)
+    dest = Path(dest)
+    if given.endswith(("/", os.sep)) and not dest.is_dir():
+        raise StoreError(f"{given}: there is no folder {dest}: create it, or give another path")
     if dest.is_dir():
         dest = dest / f"{source.stem}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}{source.suffix or '.db'}"
     if dest.exists():

@@ -46,6 +46,22 @@ def database_file(url: str) -> Path | None:
     return None
 
 
+def folder_problem(path: Path) -> str | None:
+    """Why the folder of a SQLite file cannot be made, in words, or None: a file stands where the path needs a folder."""
+    for parent in path.parents:  # the nearest first
+        if parent.exists():
+            return None if parent.is_dir() else f"{parent} is a file, not a folder"
+    return None
+
+
+def make_folder(path: Path) -> None:
+    """Make the folder of a SQLite file if missing; StoreError in one line when it cannot be made."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot make its folder: {folder_problem(path) or f'{path.parent}: {exc.strerror}'}; give another [store] path") from None
+
+
 def _identity(path: Path) -> tuple[int, int]:
     """The device and inode of a file: which file a path leads to (OSError when none)."""
     st = path.stat()
@@ -80,7 +96,7 @@ class Database:
         self.name = database_name(url)
         self.sqlite = parsed.get_backend_name() == "sqlite"
         if path := database_file(url):
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_folder(path)
         try:
             self.engine: Engine = create_engine(parsed, **_engine_options(parsed, busy_timeout))
             if self.sqlite:

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from monitor.errors import StoreError
-from monitor.store.db import database_file
+from monitor.store.db import database_file, make_folder
 
 
 @contextmanager
@@ -31,7 +31,7 @@ def single_daemon(url: str, verb: str) -> Iterator[None]:
     if path is None:
         yield
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path)
     lock = path.with_name(path.name + ".lock")
     try:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,6 +10,8 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from monitor.errors import ConfigError
+from monitor.hosts import host_of
 from monitor.model import FetchState
 from monitor.redact import redact
 from monitor.store.db import Database
@@ -86,6 +89,32 @@ def ensure_sources(db: Database, specs: list[SourceSpec]) -> dict[str, int]:
         return _ensure_sources(db, specs)
 
 
+def _taken(spec: SourceSpec, row: SourceRow) -> str | None:
+    """Why a configured source cannot have the stored row of its name: a feed added with `monitor sources add`
+    (or import) for another location (the config would take it over: that feed no longer polled, unsaid)."""
+    if row.origin != "added" or (row.kind, row.location) == (spec.kind, spec.location):
+        return None
+    return (f"[[{spec.kind}s]] name {spec.name!r} is the name of source {row.id}, added with `monitor sources add` or import "
+            f"for {redact(row.location)}: give the config's entry another name")
+
+
+def taken_names(db: Database, specs: list[SourceSpec]) -> list[str]:
+    """`_taken` for every configured source, without writing (`monitor check`)."""
+    with db.session() as s:
+        stored = {r.name: r for r in s.scalars(select(SourceRow).where(SourceRow.name.in_([spec.name for spec in specs])))}
+    return [why for spec in specs if (row := stored.get(fit_key(spec.name, _NAME_LENGTH))) and (why := _taken(spec, row))]
+
+
+def added_twins(db: Database, specs: list[SourceSpec]) -> list[str]:
+    """The configured feeds whose URL a feed added with `monitor sources add` (or import) has too: both are
+    polled, twice the requests to the host for the same entries (`monitor check` warns)."""
+    urls = {spec.location: spec.name for spec in specs if spec.kind == "feed"}
+    with db.session() as s:
+        rows = s.scalars(select(SourceRow).where(SourceRow.kind == "feed", SourceRow.origin == "added", SourceRow.location.in_(list(urls))))
+        return [f"[[feeds]] {urls[r.location]!r} has the URL of source {r.id} ({r.name}), added with `monitor sources add` or import: "
+                f"both are polled; `monitor sources remove {r.id}` or delete the entry" for r in rows]
+
+
 def _ensure_sources(db: Database, specs: list[SourceSpec]) -> dict[str, int]:
     ids: dict[str, int] = {}
     with db.session() as s:
@@ -95,6 +124,8 @@ def _ensure_sources(db: Database, specs: list[SourceSpec]) -> dict[str, int]:
             rows: dict[str, SourceRow] = {}
             for spec in chunk:
                 row = stored.get(fit_key(spec.name, _NAME_LENGTH))
+                if row is not None and (why := _taken(spec, row)):
+                    raise ConfigError(why)
                 if row is None:
                     row = stored[fit_key(spec.name, _NAME_LENGTH)] = SourceRow(
                         name=spec.name, kind=spec.kind, location=spec.location, error_count=0, last_new_items=0, origin="config", enabled=True, suspended=False)
@@ -121,13 +152,24 @@ def retire_config_sources(db: Database, kind: str, keep: set[str]) -> None:
             row.enabled, row.last_error = False, REMOVED
 
 
-def add_feed(db: Database, name: str, url: str, every: float | None, full_text: bool = False, folder: str = "", html_url: str | None = None) -> int:
-    """Store a feed added from the command line or an OPML file (with its folder and site page); a name
-    or URL already known raises ValueError. A removed feed added again comes back with its history."""
+def add_feed(db: Database, name: str, url: str, every: float | None, full_text: bool = False, folder: str = "", html_url: str | None = None,
+             *, rename: bool = False) -> int:
+    """Store a feed added from the command line or an OPML file (with its folder and site page); a URL
+    already known raises ValueError, and so does a name, unless `rename` (a name from the feed's title:
+    feeds are often titled alike) makes it `name (host)`, then `name (host) 2`, ... A removed feed added
+    again comes back with its history."""
     with db.session() as s:
-        clash = s.scalar(select(SourceRow).where((SourceRow.name == name) | ((SourceRow.kind == "feed") & (SourceRow.location == url))))
+        clash = s.scalar(select(SourceRow).where(SourceRow.kind == "feed", SourceRow.location == url))
         if clash is not None and clash.origin != REMOVED_BY_USER:
-            raise ValueError(f"source {clash.id} ({clash.name}) already has that name or URL")
+            raise ValueError(f"source {clash.id} ({clash.name}) already has that URL")
+        for candidate in (_free_names(name, url) if rename else [name]):
+            holder = s.scalar(select(SourceRow).where(SourceRow.name == candidate))
+            if holder is None or holder is clash:
+                name = candidate
+                break
+        else:
+            assert holder is not None
+            raise ValueError(f"source {holder.id} ({holder.name}) already has that name: give another --name")
         row = clash or SourceRow(kind="feed", error_count=0, last_new_items=0, suspended=False)
         row.name, row.location, row.origin, row.every, row.full_text, row.enabled = name, url, "added", every, full_text, True
         row.next_check_at = None  # due at once
@@ -138,6 +180,13 @@ def add_feed(db: Database, name: str, url: str, every: float | None, full_text: 
 
 
 REMOVED_BY_USER = "removed"
+
+
+def _free_names(name: str, url: str) -> Iterator[str]:
+    """The names to try for a feed titled `name` when another source has that name."""
+    yield name
+    yield (named := f"{name} ({host_of(url) or 'feed'})")
+    yield from (f"{named} {n}" for n in range(2, 1000))
 
 
 def remove_source(db: Database, source_id: int) -> SourceHealth:
