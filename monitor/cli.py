@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cached_property
@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # imported where used: `monitor run` forks its parsers before
     from monitor.app.check import Replay
     from monitor.app.sources import SourceHealth
     from monitor.model import MatchResult, Rule
+    from monitor.trends import Series
 
 
 
@@ -595,6 +596,8 @@ def trends(
         sys.stdout.write(json.dumps({"from": start.isoformat(), "days": days, "series": [
             {"actor": r.actor, "event": r.event, "stories": r.stories, "score": [round(x, 3) for x in r.score], "max_severity": r.severity,
              "spikes": [(start + timedelta(days=i)).isoformat() for i in sorted(r.spikes)]} for r in rows]}, ensure_ascii=False) + "\n")
+        for note in verbs.unknown_names(_not_listed(names or (), rows)):  # beside the JSON, not in it
+            sys.stderr.write(f"monitor: {shown(note)}\n")
         return
     table = _Table("actor + event", "stories", "score", "sev", f"per day, {first:%m-%d} to today (^ spike)", title=f"Trends, last {days} days")
     table.rich.columns[-1].overflow = "fold"  # a sparkline too wide for the terminal wraps: cut with an ellipsis, it hid the latest days
@@ -603,6 +606,11 @@ def trends(
     out.table(table)
     if not rows:
         out.line("no story counted in that time" + (f" for {', '.join(names)}" if names else ""))
-    shown = {n.casefold() for r in rows for n in (r.actor, r.event)}
-    for note in verbs.unknown_names([n for n in names or () if n.strip().casefold() not in shown]):
+    for note in verbs.unknown_names(_not_listed(names or (), rows)):
         out.line(note)
+
+
+def _not_listed(names: Sequence[str], rows: list[Series]) -> list[str]:
+    """The NAMEs no series shown is of (an alias, a slip: `unknown_names` says which)."""
+    listed = {n.casefold() for r in rows for n in (r.actor, r.event)}
+    return [n for n in names if n.strip().casefold() not in listed]

@@ -217,6 +217,8 @@ def test_check_renders_templates_against_the_alerts_each_channel_gets_spikes_and
          "title_template": "{% if kind == 'spike' %}{{ count }} stories{% else %}{{ severity_word }}: {{ hits[0].sentence }}{% endif %}"},
         {"name": "wide", "url": "json://127.0.0.1:9/c", "tags": ["default", "desk"], "title_template": "{{ hits[0].rule }}: {{ title }}"},
         {"name": "ops", "url": "json://127.0.0.1:9/d", "tags": ["ops"], "body_template": "{{ source }} since {{ since[:10] }}"},
+        {"name": "mixed", "url": "json://127.0.0.1:9/f", "tags": ["default", "desk"],  # a spike's fields are empty on an article's alert, as at send time
+         "body_template": "{{ title }}{% for s in stories %} {{ s.title }}{% endfor %}{% if count %} {{ count }}{% endif %}"},
         {"name": "articles", "url": "json://127.0.0.1:9/e", "title_template": "{{ count }} {{ title }}"},
     ])
     result = monitor("check", "--config", str(config))

@@ -297,6 +297,9 @@ def test_monitor_trends_prints_a_sparkline_per_series_with_the_spikes_marked(tmp
     assert alias.returncode == 0 and alias.stdout.splitlines()[-2:] == [
         "no story counted in that time for Kataib Hezbollah",
         "'Kataib Hezbollah' is an alias of the actor 'Kataeb Hezbollah': monitor trends 'Kataeb Hezbollah'"], alias.stdout
+    quiet = monitor("trends", "Kataib Hezbollah", "--json", "--config", str(settings.path))  # JSON on stdout, the note on stderr
+    assert quiet.returncode == 0 and json.loads(quiet.stdout)["series"] == []
+    assert quiet.stderr == "monitor: 'Kataib Hezbollah' is an alias of the actor 'Kataeb Hezbollah': monitor trends 'Kataeb Hezbollah'\n"
     typo = monitor("trends", KH, "rocket attacks", "--days", "7", "--config", str(settings.path), env={"COLUMNS": "200"})
     assert typo.returncode == 0 and "Kataeb Hezbollah + rocket attack" in typo.stdout
     assert typo.stdout.splitlines()[-1] == "'rocket attacks' is no actor or event of the watchlist: did you mean 'rocket attack'?", typo.stdout
