@@ -211,7 +211,8 @@ def held(db: Database) -> dict[str, list[Held]]:
             .where(DeliveryRow.status == "held").order_by(AlertRow.created_at, DeliveryRow.id)
         ).all()
         for delivery, alert in rows:
-            out.setdefault(delivery.channel, []).append(Held(delivery.id, alert.uid, alert.title, alert.created_at, delivery.held_reason or ""))
+            out.setdefault(delivery.channel, []).append(Held(delivery.id, alert.uid, alert.title, alert.created_at, delivery.held_reason or "",
+                                                             delivery.attempts, delivery.next_attempt_at))
     return out
 
 
@@ -219,7 +220,15 @@ def record_digest_sent(db: Database, delivery_ids: list[int], now: datetime) -> 
     """These held deliveries went out in their channel's digest (those still held: none is sent twice)."""
     with db.session() as s:
         for row in s.scalars(select(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids), DeliveryRow.status == "held")):
-            row.status, row.sent_at, row.via_digest = "sent", now, True
+            row.status, row.sent_at, row.via_digest, row.last_error = "sent", now, True, None
+
+
+def record_digest_failure(db: Database, delivery_ids: list[int], error: str, tries: int, retry_at: datetime) -> None:
+    """A digest of these held deliveries failed: they stay held, with the error and the tries (`monitor alerts`
+    shows held(N)), and the channel's digest waits until `retry_at`."""
+    with db.session() as s:
+        for row in s.scalars(select(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids), DeliveryRow.status == "held")):
+            row.attempts, row.last_error, row.next_attempt_at = tries, error[:2000], retry_at
 
 
 def requeue(db: Database, alert_id: int, now: datetime) -> int:
