@@ -197,7 +197,7 @@ class Daemon:
         self.scheduler.add_job(self._dispatch_runs, "interval", seconds=schedule.dispatch_every, id="dispatch", next_run_time=now, replace_existing=True)
         self.scheduler.add_job(self._housekeeping, "interval", seconds=HOUSEKEEPING_EVERY, id="housekeeping", next_run_time=now, replace_existing=True)
         self.scheduler.add_job(Guarded("trends", lambda: escalation.run(self.pipeline)), "interval", seconds=self.pipeline.settings.trends.check_every, id="trends", next_run_time=now, replace_existing=True)
-        self._watchlist_stamp = watchlist_stamp(self.pipeline.settings.watchlist)
+        self._watchlist_stamp: tuple[tuple[str, int, int], ...] | None = watchlist_stamp(self.pipeline.settings.watchlist)
         self._watchlist_error = ""
         self.scheduler.add_job(self._reload_watchlist_if_changed, "interval", seconds=schedule.watchlist_every, id="watchlist", replace_existing=True)
         self.pipeline.ingest.on_alert = self.dispatch_soon
@@ -270,7 +270,9 @@ class Daemon:
                                         ("parse_workers", old.schedule.parse_workers, fresh.schedule.parse_workers)) if a != b]
         with self._scan_lock:
             self.pipeline.configure(new, notifier, folder_ids)
-        self._watchlist_stamp = ()  # the watchlist job loads the watchlist (perhaps another file) at its next run
+        # the watchlist job loads the watchlist (perhaps another file) at its next run, and says again why it
+        # cannot: a stamp no file has (a missing one's is ()), the last error forgotten
+        self._watchlist_stamp, self._watchlist_error = None, ""
         for job, every in (("feeds", new.schedule.feeds_every), ("folders", new.schedule.folders_every),
                            ("dispatch", new.schedule.dispatch_every), ("watchlist", new.schedule.watchlist_every)):
             if every != getattr(old.schedule, f"{job}_every"):

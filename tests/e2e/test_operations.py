@@ -207,3 +207,26 @@ def test_sighup_reloads_the_config_and_a_broken_edit_keeps_the_running_one(tmp_p
         assert proc.poll() is None
     finally:
         stop(proc, log)
+
+
+def test_a_sighup_to_a_config_naming_a_missing_watchlist_says_the_running_watchlist_stays(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: a reload whose config named a watchlist that is not there said only 'config reloaded':
+    the daemon went on matching with the old watchlist without a word, and its next start was refused."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}])
+    proc, log = monitor_run(config)
+    try:
+        wait_for(lambda: any("monitor running" in line for line in log), timeout=20)
+        missing = tmp_path / "watchlist-renamed.yaml"
+        config.write_text(config.read_text().replace(str(REPO / "config" / "watchlist.yaml"), str(missing)))
+        proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: any("watchlist not reloaded" in line for line in log), timeout=20)
+        [line] = [line for line in log if "watchlist not reloaded" in line]
+        assert "the previous one stays in use" in line and str(missing) in line, line
+        (inbox / "strike.txt").write_text(STRIKE)  # still matched with the running watchlist
+        wait_for(lambda: json_receiver.messages, timeout=20)
+        proc.send_signal(signal.SIGHUP)  # and said again at the next reload, not only once
+        wait_for(lambda: sum("watchlist not reloaded" in line for line in log) == 2, timeout=20)
+    finally:
+        stop(proc, log)
