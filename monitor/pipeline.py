@@ -125,6 +125,7 @@ def register_sources(db: Database, settings: Settings) -> dict[str, int]:
     sources.ensure_sources(db, [sources.SourceSpec(f.label, "feed", f.url, f.every, f.full_text) for f in settings.feeds])
     sources.retire_config_sources(db, "feed", {f.label for f in settings.feeds})
     ids = sources.ensure_sources(db, [sources.SourceSpec(f.label, "folder", str(f.path)) for f in settings.folders])
+    sources.retire_config_sources(db, "folder", {f.label for f in settings.folders})
     return {f.label: ids[f.label] for f in settings.folders}
 
 

@@ -152,3 +152,25 @@ def test_import_says_which_outlines_it_skips_for_their_scheme(tmp_path: Path) ->
         "skipped file:///etc/passwd: not an http(s) URL: write it as http:// or https:// (feed:// is http://)",
         f"1 of 3 feeds added from {opml}",
     ]
+
+
+def test_a_folder_taken_out_of_the_config_shows_disabled_and_no_longer_in_the_config_file(tmp_path: Path) -> None:
+    """Regression: a [[folders]] entry deleted from the config stayed listed as 'ok' (or 'new') with no word,
+    though no longer scanned, and `sources remove` said to delete its entry, already deleted; a feed
+    deleted so shows 'disabled' and 'no longer in the config file'. Put back, it is scanned again."""
+    kept, dropped = tmp_path / "kept", tmp_path / "dropped"
+    kept.mkdir()
+    dropped.mkdir()
+    config = write_config(tmp_path, folders=[kept, dropped])
+    assert monitor("once", "--config", str(config)).returncode == 0
+    write_config(tmp_path, folders=[kept])
+    for verb in ("sources", "once"):  # what the daemon will do, then what it did
+        if verb == "once":
+            assert monitor("once", "--config", str(config)).returncode == 0
+        table = monitor("sources", "--config", str(config), env={"COLUMNS": "200"}).stdout
+        row = next(line for line in table.splitlines() if "dropped" in line)
+        assert "disabled" in row and "no longer in the config file" in row, table
+    write_config(tmp_path, folders=[kept, dropped])
+    assert monitor("once", "--config", str(config)).returncode == 0
+    row = next(line for line in monitor("sources", "--config", str(config), env={"COLUMNS": "200"}).stdout.splitlines() if "dropped" in line)
+    assert "disabled" not in row and "no longer" not in row, row

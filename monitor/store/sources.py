@@ -115,7 +115,7 @@ _NAME_LENGTH = column_length(table_of(SourceRow).c.name)
 
 
 def retire_config_sources(db: Database, kind: str, keep: set[str]) -> None:
-    """Configured sources of a kind that the config no longer lists stop being polled (history stays)."""
+    """Configured sources of a kind that the config no longer lists stop being polled or scanned (history stays)."""
     with db.session() as s:
         for row in s.scalars(select(SourceRow).where(SourceRow.kind == kind, SourceRow.origin == "config", SourceRow.name.not_in(keep))):
             row.enabled, row.last_error = False, REMOVED
