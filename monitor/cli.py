@@ -8,7 +8,9 @@ work is in monitor/app/.
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -105,6 +107,8 @@ def _app(config: Path) -> App:
 def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False,
         log_format: LogFormatOption = None) -> None:
     """Run the daemon in the foreground until Ctrl-C or SIGTERM; SIGHUP reloads the config file."""
+    reload_wanted = threading.Event()  # a SIGHUP while the daemon starts (seconds) is a reload once it runs, not its death
+    signal.signal(signal.SIGHUP, lambda *_: reload_wanted.set())
     setup_logging(verbose)
     settings = load_settings(config)
     _logging(settings, verbose, log_format)
@@ -114,7 +118,7 @@ def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Op
     map_large_blocks()  # before the watchlist is compiled: its freed large blocks then leave no holes the parsers share
     matcher = daemon_matcher(settings)
     parsers = preparing_pool(matcher, settings.schedule.parse_workers)  # forked now: they share the matcher, not the store's pages
-    _app(config).run(parsers, matcher)
+    _app(config).run(parsers, matcher, reload_wanted)
 
 
 @app.command()

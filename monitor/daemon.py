@@ -301,11 +301,14 @@ class Daemon:
     def _want_reload(self, *_: Any) -> None:
         self.reload_wanted = True  # only a flag: a signal handler takes no lock
 
-    def run_forever(self) -> None:
-        """Start, wait for SIGINT/SIGTERM, then drain running jobs and stop."""
+    def run_forever(self, reload_wanted: threading.Event | None = None) -> None:
+        """Start, wait for SIGINT/SIGTERM, then drain running jobs and stop. `reload_wanted`: set by a
+        SIGHUP that came before this daemon's handler (while it started): the config is reloaded at once."""
         signal.signal(signal.SIGINT, self.stop)
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGHUP, self._want_reload)
+        if reload_wanted is not None and reload_wanted.is_set():
+            self.reload_wanted = True
         self.start()
         try:
             while not self.stopping.wait(0.5):
