@@ -24,6 +24,7 @@ from apscheduler.events import (EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_M
                                 JobExecutionEvent, JobSubmissionEvent)
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import escalation, metrics
 from monitor.alerts.channels import Notifier
@@ -38,6 +39,7 @@ log = logging.getLogger("monitor")
 FEED_POLLS = 4  # feed polls that may run at once: the next tick does not wait for a slow feed of the last
 HOUSEKEEPING_EVERY = 86400.0  # seconds between prunes; the first runs at start
 HEARTBEATS_PER_LEASE = 4  # a daemon refreshes its registry row 4 times per lease: one late beat does not make it gone
+CLOCK_STEP_BACK = 5.0  # seconds the wall clock may fall behind the monotonic one between two looks before the jobs are set from now
 
 
 def watchlist_stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
@@ -310,13 +312,33 @@ class Daemon:
         if reload_wanted is not None and reload_wanted.is_set():
             self.reload_wanted = True
         self.start()
+        clock = (datetime.now(UTC), time.monotonic())
         try:
             while not self.stopping.wait(0.5):
+                clock = self._watch_clock(*clock)
                 if self.reload_wanted:
                     self.reload_wanted = False
                     self.reload_config()
         finally:
             self.shutdown()
+
+    def _watch_clock(self, wall: datetime, mono: float) -> tuple[datetime, float]:
+        """The jobs' next runs are wall-clock times (APScheduler's): a clock stepped back (NTP correcting a
+        clock set ahead, a VM restored) would hold every interval job for the length of the step. When the
+        wall clock fell behind the monotonic one since the last look, the interval jobs pushed past their
+        interval run now, and the log says so in one line. Returns this look's (wall, monotonic)."""
+        now, now_mono = datetime.now(UTC), time.monotonic()
+        back = (now_mono - mono) - (now - wall).total_seconds()
+        if back > CLOCK_STEP_BACK:
+            for job in self.scheduler.get_jobs():
+                if isinstance(job.trigger, IntervalTrigger) and job.next_run_time is not None and job.next_run_time > now + job.trigger.interval:
+                    job.modify(next_run_time=now)
+            step, moved = timedelta(seconds=back), ""
+            with contextlib.suppress(StoreError):  # a store failing now: its jobs say so; the times stay as they were
+                moved = (f"; {sources.clock_stepped_back(self.pipeline.db, now, step)} feed checks and "
+                         f"{outbox.clock_stepped_back(self.pipeline.db, now, step)} delivery retries moved back as much")
+            log.warning("the system clock went back %.0f s: the daemon's jobs run from now, not %.0f s late%s", back, back, moved)
+        return now, now_mono
 
     def shutdown(self) -> None:
         """Cancel the fetches under way (their feeds are polled at the next start), let running jobs end, stop."""

@@ -163,6 +163,16 @@ def record_failure(db: Database, delivery_id: int, error: str, next_attempt_at: 
     _recorded(delivery_id)
 
 
+def clock_stepped_back(db: Database, now: datetime, by: timedelta) -> int:
+    """The wall clock stepped back by `by`: pending deliveries' retries set later than `now` were set by the
+    clock ahead, and are moved back by the step (never before now). How many moved."""
+    with db.session() as s:
+        rows = s.execute(select(DeliveryRow.id, DeliveryRow.next_attempt_at).where(DeliveryRow.status == "pending", DeliveryRow.next_attempt_at > now)).all()
+        for delivery_id, due in rows:
+            s.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(next_attempt_at=max(now, due - by)))
+        return len(rows)
+
+
 def latest_alerts(db: Database, limit: int, failed_only: bool = False) -> list[AlertSummary]:
     """The newest alerts (or only those with a delivery that gave up), with their delivery states."""
     with db.session() as s:

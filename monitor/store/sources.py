@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -170,6 +170,17 @@ def due_feeds(db: Database, now: datetime) -> list[FeedJob]:
         ).all()
     return [FeedJob(i, name, url, every, errors or 0, bool(full), FetchState(etag, modified, body), due, took)
             for i, name, url, every, errors, full, etag, modified, body, due, took in rows]
+
+
+def clock_stepped_back(db: Database, now: datetime, by: timedelta) -> int:
+    """The wall clock stepped back by `by`: the next checks set later than `now` were set by the clock ahead,
+    and are moved back by the step (never before now). How many moved."""
+    with db.session() as s:
+        rows = s.execute(select(SourceRow.id, SourceRow.next_check_at).where(SourceRow.next_check_at > now)).all()
+        for source_id, due in rows:
+            if due is not None:  # (the WHERE left none out)
+                s.execute(update(SourceRow).where(SourceRow.id == source_id).values(next_check_at=max(now, due - by)))
+        return len(rows)
 
 
 def feed_counts(db: Database) -> tuple[int, int]:
