@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from monitor import metrics
@@ -25,12 +26,20 @@ from monitor.store.db import Database, utcnow
 log = logging.getLogger("monitor")
 
 
-def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: datetime) -> int:
-    """Send every claimed delivery (or hold it for its channel's digest), then the digests that are due."""
+def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: datetime, stopping: Callable[[], bool] = lambda: False) -> int:
+    """Send every claimed delivery (or hold it for its channel's digest), then the digests that are due.
+    Once `stopping()` (the daemon stops), the deliveries not sent yet are given back, claimable at once (by the
+    next start): a stop waits for the send under way, not for up to 50 to a channel that hangs."""
     sent = 0
     # On a shared store, a channel this daemon's config lacks is another's (a config rolled out to one daemon
     # first): left to it, not failed here as taken out of the config.
-    for due in outbox.claim_due(db, now, cfg.lease_seconds, channels=None if db.sqlite else tuple(notifier.channels)):
+    claimed = outbox.claim_due(db, now, cfg.lease_seconds, channels=None if db.sqlite else tuple(notifier.channels))
+    for n, due in enumerate(claimed):
+        if stopping():
+            left = len(claimed) - n
+            outbox.release(db, [d.id for d in claimed[n:]])
+            log.info("dispatch stopped: %d deliver%s given back for the next start", left, "y" if left == 1 else "ies")
+            return sent
         channel = notifier.channels.get(due.channel)
         fields = {"alert": due.alert_uid, "channel": due.channel}
         sent_last_hour = outbox.sent_since(db, due.channel, now - timedelta(hours=1)) if channel and channel.max_per_hour else 0

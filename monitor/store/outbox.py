@@ -142,6 +142,15 @@ def holding(now: datetime) -> int:
         return len(_held_here)
 
 
+def release(db: Database, delivery_ids: list[int]) -> None:
+    """Give back claimed deliveries not sent (the daemon stops): their lease ended, claimable at once."""
+    with db.session() as s:
+        s.execute(update(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids), DeliveryRow.status == "pending")
+                  .values(lease_until=None).execution_options(synchronize_session=False))
+    for delivery_id in delivery_ids:
+        _recorded(delivery_id)
+
+
 def record_sent(db: Database, delivery_id: int, now: datetime) -> None:
     with db.session() as s:
         row = s.get_one(DeliveryRow, delivery_id)

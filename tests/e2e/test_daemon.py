@@ -19,7 +19,7 @@ from pathlib import Path
 from monitor.settings import load_settings
 from monitor.store import sources
 from monitor.store.db import Database
-from tests.conftest import DEFAULT_WATCHLIST, REPO, JsonReceiver, LocalHTTP, SmtpSink, sqlite_only, wait_for, write_config
+from tests.conftest import DEFAULT_WATCHLIST, DISTINCT_STORIES, REPO, JsonReceiver, LocalHTTP, SmtpSink, inbox_with, sqlite_only, wait_for, write_config
 from tests.test_pipeline import CALM, STRIKE, rss
 
 
@@ -277,3 +277,29 @@ def test_a_full_disk_is_one_line_per_job_and_the_daemon_goes_on_when_there_is_ro
     assert warnings and len(warnings) <= 2, full  # one line per cause (a write error, then maybe the disk-full one)
     assert "feeds job backs off 1 s, doubling up to 60 s" in warnings[0]
     assert not any("Traceback" in line or "raised an exception" in line for line in log), "".join(log)
+
+
+def test_a_stop_while_a_channel_hangs_ends_after_the_send_under_way_and_the_restart_sends_the_rest(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: a stop waited for the dispatch to go through every delivery it had claimed (up to 50), each
+    hanging to the channel's timeout: with a receiver that hangs, `systemctl stop` waited past its
+    TimeoutStopSec (60 s in deploy/monitor.service) and SIGKILLed the daemon. Now the dispatch ends after the
+    send under way, gives the others back, and the next start sends them at once: each once."""
+    inbox = inbox_with(tmp_path, DISTINCT_STORIES)
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}])
+    json_receiver.fail = True  # first down: the five alerts wait for their retry, then one dispatch claims them all
+    log = tmp_path / "daemon.log"
+    with daemon(config, log) as proc:
+        wait_for(lambda: json_receiver.rejected >= 5, timeout=20)
+        json_receiver.hang, json_receiver.fail = True, False
+        wait_for(lambda: json_receiver.hung >= 1, timeout=20)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0, log.read_text()
+        took = time.monotonic() - started
+    assert json_receiver.hung == 1 and took < 10, (json_receiver.hung, took)  # the send under way (Apprise's 4 s timeouts), not five
+    json_receiver.hang = False
+    json_receiver.release.set()
+    with daemon(config, log):
+        wait_for(lambda: len(json_receiver.messages) == 5, timeout=20)  # at once, not after the 120 s lease
+        time.sleep(1)
+    assert sorted(m["title"] for m in json_receiver.messages) == sorted({m["title"] for m in json_receiver.messages})
