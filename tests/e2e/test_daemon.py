@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from contextlib import contextmanager
 from email.header import decode_header, make_header
 from http.server import BaseHTTPRequestHandler
@@ -303,3 +304,29 @@ def test_a_stop_while_a_channel_hangs_ends_after_the_send_under_way_and_the_rest
         wait_for(lambda: len(json_receiver.messages) == 5, timeout=20)  # at once, not after the 120 s lease
         time.sleep(1)
     assert sorted(m["title"] for m in json_receiver.messages) == sorted({m["title"] for m in json_receiver.messages})
+
+
+def test_a_restart_after_a_night_down_takes_no_feed_for_silent(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression: the trends job runs at once at a start and judged each source by its last article: after
+    the daemon had been down longer than a feed's silence limit (a night, for a feed that publishes every
+    hour), every such feed got a 'Silent source' alert at the start, then a 'Source back' alert when its
+    first poll brought the night's news: two false alerts per feed to the ops channels. Now a source is
+    judged silent once the daemon has watched it for its limit."""
+    from monitor.pipeline import register_sources
+    from tests.conftest import query, store_url
+    from tests.test_spikes import save
+
+    http_server.routes["/wire.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("Rates unchanged", "https://wire.example/r", "r-1", CALM)))
+    config = write_config(tmp_path, feeds=[{"name": "wire", "url": http_server.url("/wire.xml")}],
+                          channels=[{"name": "ops", "url": f"console://local?file={tmp_path / 'ops.jsonl'}", "tags": ["ops"]}],
+                          settings={"trends": {"check_every": 1}})
+    db = Database(store_url(tmp_path))
+    register_sources(db, load_settings(config))
+    stopped = datetime.now(UTC) - timedelta(hours=10)  # the daemon stopped ten hours ago
+    for n in range(48):  # an article every hour for two days before
+        save(db, 1, stopped - timedelta(hours=n), n)
+    db.close()
+    with daemon(config, tmp_path / "daemon.log"):
+        wait_for(lambda: query(tmp_path, "SELECT count(*) FROM articles")[0][0] == 49, timeout=20)  # the night's news
+        time.sleep(3)  # trends checks after the poll
+    assert query(tmp_path, "SELECT title FROM alerts") == []
