@@ -42,7 +42,7 @@ class Pipeline:
         self.ingest = Ingest(db, matcher, channel_policy(settings, matcher), StoryLimits(settings.stories.window, timedelta(hours=settings.stories.join_within)))
         self.feeds = FeedPolling(db, self.ingest, self.parsers, poll_policy(settings), poll_limits(settings), settings.http.limits())
         self.folders = FolderScanning(db, self.ingest, folders_of(settings), register_sources(db, settings), settings.schedule.folders_every,
-                                      poll_policy(settings).lease_seconds)
+                                      poll_policy(settings).lease_seconds, self.stopping.is_set)
 
     @property
     def settings(self) -> Settings:
@@ -76,8 +76,8 @@ class Pipeline:
         return self.feeds.every(now or utcnow())
 
     def cancel_fetches(self) -> None:
-        """Stop polling and sending (the daemon is stopping): fetches under way are cancelled, their claims given
-        back; a dispatch gives back the deliveries it has not sent yet."""
+        """Stop polling, scanning and sending (the daemon is stopping): fetches under way are cancelled, their claims
+        given back; a folder scan ends after the file under way; a dispatch gives back the deliveries it has not sent yet."""
         self.stopping.set()
         self.feeds.cancel()
 

@@ -4,6 +4,7 @@ through Apprise's json:// to a local endpoint and mailto:// to a local aiosmtpd 
 from __future__ import annotations
 
 import os
+import random
 import resource
 import signal
 import subprocess
@@ -330,3 +331,35 @@ def test_a_restart_after_a_night_down_takes_no_feed_for_silent(tmp_path: Path, h
         wait_for(lambda: query(tmp_path, "SELECT count(*) FROM articles")[0][0] == 49, timeout=20)  # the night's news
         time.sleep(3)  # trends checks after the poll
     assert query(tmp_path, "SELECT title FROM alerts") == []
+
+
+def test_a_stop_during_a_long_folder_backlog_ends_after_the_file_under_way_and_the_restart_reads_the_rest(tmp_path: Path) -> None:
+    """Regression: a stop waited for the folder scan to read every settled file: 3,000 articles waiting in an
+    inbox (alerting) made a SIGTERM take 58 s, near the unit's TimeoutStopSec (60 s) and its SIGKILL. Now the scan ends
+    after the file under way; the next start reads the rest, each file once."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    words = ("the minister said on Tuesday that talks would continue despite a drone strike near Baghdad airport rockets fired militia "
+             "Iran Iraq border officials economy market rain weather football").split()
+    for n in range(400):  # distinct stories that alert (each some 20 ms to match, store and alert)
+        pick = random.Random(n)
+        (inbox / f"a{n:04d}.txt").write_text(f"Report {n}. " + " ".join(pick.choice(words) for _ in range(300)))
+    config = write_config(tmp_path, folders=[inbox])
+    log = tmp_path / "daemon.log"
+
+    def stored() -> int:
+        return int(query(tmp_path, "SELECT count(*) FROM articles")[0][0])
+
+    from tests.conftest import query
+
+    with daemon(config, log) as proc:
+        wait_for(lambda: "monitor running" in log.read_text(), timeout=30)
+        wait_for(lambda: stored() >= 5, timeout=30)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=120) == 0, log.read_text()
+        took = time.monotonic() - started
+    assert took < 3 and stored() < 400, (took, stored())
+    with daemon(config, log):
+        wait_for(lambda: stored() == 400, timeout=120)
+    assert query(tmp_path, "SELECT count(*) FROM seen_files")[0][0] == 400
