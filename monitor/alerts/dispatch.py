@@ -33,6 +33,7 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
     sent = 0
     # On a shared store, a channel this daemon's config lacks is another's (a config rolled out to one daemon
     # first): left to it, not failed here as taken out of the config.
+    through: set[str] = set()  # channels a send got through to in this dispatch
     claimed = outbox.claim_due(db, now, cfg.lease_seconds, channels=None if db.sqlite else tuple(notifier.channels))
     for n, due in enumerate(claimed):
         if stopping():
@@ -64,6 +65,10 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
         metrics.DELIVERIES.labels(due.channel, "sent").inc()
         log.info("alert %s sent to %s", due.alert_uid, due.channel, extra=fields)
         sent += 1
+        if due.channel not in through:  # the channel works: what failed while it was down goes now, not at its retry (up to an hour)
+            through.add(due.channel)
+            if waiting := outbox.retry_now(db, due.channel, now):
+                log.info("channel %s answers again: %s waiting for a retry go now", due.channel, _alerts(waiting), extra={"channel": due.channel})
     return sent + send_digests(db, notifier, now, cfg)
 
 

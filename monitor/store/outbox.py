@@ -142,6 +142,15 @@ def holding(now: datetime) -> int:
         return len(_held_here)
 
 
+def retry_now(db: Database, channel: str, now: datetime) -> int:
+    """The channel took a message: its deliveries that failed and wait for a later retry are due now; how many."""
+    with db.session() as s:
+        moved = cast(CursorResult[Any], s.execute(
+            update(DeliveryRow).where(DeliveryRow.channel == channel, DeliveryRow.status == "pending", DeliveryRow.attempts > 0,
+                                      DeliveryRow.next_attempt_at > now).values(next_attempt_at=now).execution_options(synchronize_session=False)))
+        return int(moved.rowcount or 0)
+
+
 def release(db: Database, delivery_ids: list[int]) -> None:
     """Give back claimed deliveries not sent (the daemon stops): their lease ended, claimable at once."""
     with db.session() as s:
