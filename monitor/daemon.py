@@ -275,9 +275,10 @@ class Daemon:
         # the watchlist job loads the watchlist (perhaps another file) at its next run, and says again why it
         # cannot: a stamp no file has (a missing one's is ()), the last error forgotten
         self._watchlist_stamp, self._watchlist_error = None, ""
-        for job, every in (("feeds", new.schedule.feeds_every), ("folders", new.schedule.folders_every),
-                           ("dispatch", new.schedule.dispatch_every), ("watchlist", new.schedule.watchlist_every)):
-            if every != getattr(old.schedule, f"{job}_every"):
+        for job, every, was in (("feeds", new.schedule.feeds_every, old.schedule.feeds_every), ("folders", new.schedule.folders_every, old.schedule.folders_every),
+                                ("dispatch", new.schedule.dispatch_every, old.schedule.dispatch_every),
+                                ("watchlist", new.schedule.watchlist_every, old.schedule.watchlist_every), ("trends", new.trends.check_every, old.trends.check_every)):
+            if every != was:
                 self.scheduler.reschedule_job(job, trigger="interval", seconds=every)
         if folder_paths(new) != folder_paths(old):
             self.observer.stop()

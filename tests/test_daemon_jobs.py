@@ -1,4 +1,4 @@
-"""The daemon when the system clock steps back (NTP correcting a clock set hours ahead, a VM restored)."""
+"""The daemon's jobs: when the system clock steps back (NTP correcting a clock set hours ahead, a VM restored), when a reload changes their intervals."""
 
 from __future__ import annotations
 
@@ -86,3 +86,18 @@ def test_a_retry_set_by_a_clock_an_hour_ahead_is_moved_back_by_the_step(tmp_path
     assert outbox.clock_stepped_back(pipeline.db, behind, timedelta(hours=1)) == 1
     assert pipeline.dispatch(behind + timedelta(minutes=11)) == 1
     assert len(json_receiver.messages) == 1
+
+
+def test_a_reload_takes_a_new_trends_check_every_as_it_takes_the_schedule(tmp_path: Path) -> None:
+    """Regression: SIGHUP took [schedule] intervals at once but left the trends job at the old
+    [trends] check_every, without a word, until a restart."""
+    config = write_config(tmp_path, folders=[tmp_path], settings={"trends": {"check_every": 300}})
+    daemon = Daemon(build_pipeline(load_settings(config)))
+    daemon.start()
+    try:
+        write_config(tmp_path, folders=[tmp_path], settings={"trends": {"check_every": 60}, "schedule": {"dispatch_every": 2}})
+        daemon.reload_config()
+        intervals = {job.id: job.trigger.interval.total_seconds() for job in daemon.scheduler.get_jobs() if job.id in ("trends", "dispatch")}
+        assert intervals == {"trends": 60, "dispatch": 2}
+    finally:
+        daemon.shutdown()
