@@ -235,7 +235,7 @@ class Daemon:
         if keep:
             with jobs.exclusive(self.pipeline.db, "housekeeping") as mine:
                 if mine:
-                    pruned = retention.prune(self.pipeline.db, datetime.now(UTC) - timedelta(days=keep))
+                    pruned = retention.prune(self.pipeline.db, datetime.now(UTC) - timedelta(days=keep), stopping=self.stopping.is_set)
                     log.info("housekeeping: pruned what is older than %d days: %s", keep, pruned.describe())
 
     def _reload_watchlist_if_changed(self) -> None:
