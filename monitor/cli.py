@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import signal
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -107,8 +106,8 @@ def _app(config: Path) -> App:
 def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False,
         log_format: LogFormatOption = None) -> None:
     """Run the daemon in the foreground until Ctrl-C or SIGTERM; SIGHUP reloads the config file."""
-    reload_wanted = threading.Event()  # a SIGHUP while the daemon starts (seconds) is a reload once it runs, not its death
-    signal.signal(signal.SIGHUP, lambda *_: reload_wanted.set())
+    hups: list[int] = []  # a SIGHUP while the daemon starts (seconds) is a reload once it runs, not its death
+    signal.signal(signal.SIGHUP, lambda signum, _: hups.append(signum))  # a list, not an Event: a signal handler takes no lock
     setup_logging(verbose)
     settings = load_settings(config)
     _logging(settings, verbose, log_format)
@@ -118,7 +117,7 @@ def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Op
     map_large_blocks()  # before the watchlist is compiled: its freed large blocks then leave no holes the parsers share
     matcher = daemon_matcher(settings)
     parsers = preparing_pool(matcher, settings.schedule.parse_workers)  # forked now: they share the matcher, not the store's pages
-    _app(config).run(parsers, matcher, reload_wanted)
+    _app(config).run(parsers, matcher, lambda: bool(hups))
 
 
 @app.command()

@@ -160,6 +160,7 @@ class Daemon:
         self.scheduler.add_listener(lambda _: self.health.tick(), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
         self.endpoint: Endpoint | None = None
         self.reload_wanted = False  # set by SIGHUP; the main thread reloads the config
+        self.stop_asked = False  # set by SIGINT and SIGTERM; the main thread stops the daemon
         self.daemon_id: int | None = None  # this daemon's row in the store's registry
 
     def lease_seconds(self) -> float:
@@ -299,23 +300,24 @@ class Daemon:
         log.warning("job %s skipped: its previous run is still going or it missed its time (%d skipped so far)", event.job_id, self.skipped)
 
     def stop(self, *_: Any) -> None:
-        self.stopping.set()
+        """SIGINT, SIGTERM (or a caller): the main loop stops the daemon within half a second."""
+        self.stop_asked = True  # only a flag: a signal handler takes no lock (Event.set here deadlocked a main thread inside Event.wait)
 
     def _want_reload(self, *_: Any) -> None:
         self.reload_wanted = True  # only a flag: a signal handler takes no lock
 
-    def run_forever(self, reload_wanted: threading.Event | None = None) -> None:
-        """Start, wait for SIGINT/SIGTERM, then drain running jobs and stop. `reload_wanted`: set by a
-        SIGHUP that came before this daemon's handler (while it started): the config is reloaded at once."""
+    def run_forever(self, reload_wanted: Callable[[], bool] = lambda: False) -> None:
+        """Start, wait for SIGINT/SIGTERM, then drain running jobs and stop. `reload_wanted()`: a SIGHUP came
+        before this daemon's handler (while it started): the config is reloaded at once."""
         signal.signal(signal.SIGINT, self.stop)
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGHUP, self._want_reload)
-        if reload_wanted is not None and reload_wanted.is_set():
+        if reload_wanted():
             self.reload_wanted = True
         self.start()
         clock = (datetime.now(UTC), time.monotonic())
         try:
-            while not self.stopping.wait(0.5):
+            while not self.stop_asked and not self.stopping.wait(0.5):
                 clock = self._watch_clock(*clock)
                 if self.reload_wanted:
                     self.reload_wanted = False

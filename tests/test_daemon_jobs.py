@@ -101,3 +101,20 @@ def test_a_reload_takes_a_new_trends_check_every_as_it_takes_the_schedule(tmp_pa
         assert intervals == {"trends": 60, "dispatch": 2}
     finally:
         daemon.shutdown()
+
+
+def test_the_stop_signal_handler_takes_no_lock_the_main_thread_may_hold(tmp_path: Path) -> None:
+    """Regression (seen once in an e2e test: a SIGINT that `monitor run` never answered): the SIGINT/SIGTERM
+    handler set the daemon's threading.Event, which takes the Event's lock; a signal handler runs in the main
+    thread between two of its bytecodes, so a signal landing while the main thread held that lock (in
+    `Event.wait`, at each of its 0.5 s looks) deadlocked it, and the daemon never stopped (systemd: SIGKILL
+    after TimeoutStopSec). The handler is called here while that lock is held, as it would be then."""
+    daemon = Daemon(build_pipeline(load_settings(write_config(tmp_path, folders=[tmp_path]))))
+    try:
+        with daemon.stopping._cond:  # what the main thread holds inside stopping.wait(0.5)
+            handler = threading.Thread(target=daemon.stop, args=(signal.SIGTERM, None), daemon=True)
+            handler.start()
+            handler.join(2)
+            assert not handler.is_alive(), "the stop handler waits for a lock the interrupted main thread holds"
+    finally:
+        daemon.pipeline.close()

@@ -10,7 +10,6 @@ backup, schema revisions), `app/sources.py` (the source list, read-only, and the
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 from monitor.app.check import CheckVerbs
@@ -31,12 +30,12 @@ __all__ = ["App"]
 class App(CheckVerbs, SourceVerbs, StatusVerbs, StoreVerbs, TrendVerbs, Core):
     """Every verb of `monitor` on one config file: `App(Path("config/monitor.toml")).alerts(20)`."""
 
-    def run(self, parsers: ParserPool | None = None, matcher: Matcher | None = None, reload_wanted: threading.Event | None = None) -> None:
+    def run(self, parsers: ParserPool | None = None, matcher: Matcher | None = None, reload_wanted: Callable[[], bool] = lambda: False) -> None:
         """The daemon, in the foreground until a signal stops it; one per SQLite database, several on a
         PostgreSQL one (they share the work through claims in the store). `parsers` and `matcher`: the
         parsing processes and the matcher they prepare new entries with, made by the caller before the
-        pipeline's modules were imported (`prepare.preparing_pool`). `reload_wanted`: set by a SIGHUP that came
-        while the daemon started, reloaded once it runs."""
+        pipeline's modules were imported (`prepare.preparing_pool`). `reload_wanted()`: a SIGHUP came while the
+        daemon started, reloaded once it runs."""
         from monitor.daemon import Daemon
 
         try:
