@@ -170,12 +170,15 @@ class Daemon:
 
     def register(self, now: datetime) -> int:
         """Enter the registry; first, forget this host's daemons whose process is gone, and when no
-        other daemon is alive, give back the folder files they were reading (read again at once, not
-        after their lease: the restart after a SIGKILL)."""
+        other daemon is alive, give back the folder files they were reading and the deliveries they had
+        claimed (read and sent at once, not after their lease: the restart after a SIGKILL)."""
         db = self.pipeline.db
         daemons.forget_dead_here(db)
-        if not any(d.alive(now) for d in daemons.listing(db)) and (released := files.release_all(db)):
-            log.info("%d folder files claimed by a daemon that is gone are read again", released)
+        if not any(d.alive(now) for d in daemons.listing(db)):
+            if released := files.release_all(db):
+                log.info("%d folder files claimed by a daemon that is gone are read again", released)
+            if released := outbox.release_all(db):
+                log.info("%d deliveries claimed by a daemon that is gone are sent now", released)
         return daemons.register(db, "monitor run", self.lease_seconds(), now)
 
     def heartbeat(self) -> None:

@@ -151,6 +151,14 @@ def retry_now(db: Database, channel: str, now: datetime) -> int:
         return int(moved.rowcount or 0)
 
 
+def release_all(db: Database) -> int:
+    """Give back every delivery claim (at a start where no other daemon is alive: they were the dead ones'); how many."""
+    with db.session() as s:
+        released = cast(CursorResult[Any], s.execute(update(DeliveryRow).where(DeliveryRow.status == "pending", DeliveryRow.lease_until.is_not(None))
+                                                     .values(lease_until=None).execution_options(synchronize_session=False)))
+        return int(released.rowcount or 0)
+
+
 def release(db: Database, delivery_ids: list[int]) -> None:
     """Give back claimed deliveries not sent (the daemon stops): their lease ended, claimable at once."""
     with db.session() as s:

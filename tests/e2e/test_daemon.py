@@ -21,6 +21,7 @@ from pathlib import Path
 from monitor.settings import load_settings
 from monitor.store import sources
 from monitor.store.db import Database
+from monitor.store.tables import DeliveryRow
 from tests.conftest import DEFAULT_WATCHLIST, DISTINCT_STORIES, REPO, JsonReceiver, LocalHTTP, SmtpSink, inbox_with, sqlite_only, wait_for, write_config
 from tests.test_pipeline import CALM, STRIKE, rss
 
@@ -363,3 +364,23 @@ def test_a_stop_during_a_long_folder_backlog_ends_after_the_file_under_way_and_t
     with daemon(config, log):
         wait_for(lambda: stored() == 400, timeout=120)
     assert query(tmp_path, "SELECT count(*) FROM seen_files")[0][0] == 400
+
+
+def test_a_restart_after_a_sigkill_mid_dispatch_sends_the_claimed_alerts_at_once(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: deliveries claimed by a daemon SIGKILLed before it sent them waited out their lease
+    ([delivery] lease_seconds, 120 s) after the restart, though no other daemon was alive to hold them (the
+    folder files of the dead are given back at a start; its deliveries were not)."""
+    from monitor.store import outbox
+    from monitor.store.db import utcnow
+
+    inbox = inbox_with(tmp_path, DISTINCT_STORIES[:2])
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}])
+    assert subprocess.run([sys.executable, "-m", "monitor", "once", "--config", str(config)], cwd=REPO, capture_output=True, timeout=60).returncode == 0
+    json_receiver.messages.clear()
+    db = Database(load_settings(config).store.sqlalchemy_url)
+    with db.session() as s:  # two alerts pending again, as if never sent
+        s.execute(DeliveryRow.__table__.update().values(status="pending", sent_at=None))
+    assert len(outbox.claim_due(db, utcnow(), 120)) == 2  # claimed by a daemon killed then
+    db.close()
+    with daemon(config, tmp_path / "daemon.log"):
+        wait_for(lambda: len(json_receiver.messages) == 2, timeout=20)
