@@ -174,3 +174,19 @@ def test_a_folder_taken_out_of_the_config_shows_disabled_and_no_longer_in_the_co
     assert monitor("once", "--config", str(config)).returncode == 0
     row = next(line for line in monitor("sources", "--config", str(config), env={"COLUMNS": "200"}).stdout.splitlines() if "dropped" in line)
     assert "disabled" not in row and "no longer" not in row, row
+
+
+def test_removing_a_source_already_taken_out_of_the_config_says_so(tmp_path: Path) -> None:
+    """Regression: `monitor sources remove` on a source already deleted from the config told to delete its
+    entry from the config file, which the user had done."""
+    kept, dropped = tmp_path / "kept", tmp_path / "dropped"
+    kept.mkdir()
+    dropped.mkdir()
+    config = write_config(tmp_path, folders=[kept, dropped])
+    assert monitor("once", "--config", str(config)).returncode == 0
+    write_config(tmp_path, folders=[kept])
+    assert monitor("once", "--config", str(config)).returncode == 0
+    line = one_line_error(monitor("sources", "remove", "2", "--config", str(config)))
+    assert line == (f"monitor: error: source 2 ({dropped}) is no longer in the config file: it is not scanned any more, and its "
+                    "articles and alerts stay (put its entry back to scan it again)"), line
+    assert "delete its [[folders]] entry there" in one_line_error(monitor("sources", "remove", "1", "--config", str(config)))

@@ -145,6 +145,10 @@ def remove_source(db: Database, source_id: int) -> SourceHealth:
     configured source is removed from the config file instead, and this raises LookupError saying so."""
     with db.session() as s:
         row = _row(s, source_id)
+        if row.origin == "config" and row.last_error == REMOVED:
+            polled = "polled" if row.kind == "feed" else "scanned"
+            raise LookupError(f"source {row.id} ({row.name}) is no longer in the config file: it is not {polled} any more, and its articles "
+                              f"and alerts stay (put its entry back to {'poll' if row.kind == 'feed' else 'scan'} it again)")
         if row.origin == "config":
             raise LookupError(f"source {row.id} ({row.name}) comes from the config file: delete its [[{row.kind}s]] entry there")
         row.origin, row.enabled = REMOVED_BY_USER, False
