@@ -203,3 +203,22 @@ def test_a_digest_to_a_channel_that_is_down_is_retried_with_backoff_not_at_every
     json_receiver.fail = False
     pipeline.dispatch(start + timedelta(hours=4))
     assert [m["title"] for m in json_receiver.messages] == ["[digest] 2 alerts"]
+
+
+def test_a_digest_that_failed_while_its_channel_was_down_goes_once_the_channel_answers(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    inbox = inbox_with(tmp_path, DISTINCT_STORIES[:1])  # severity 2: held for the digest
+    channel = {"name": "hook", "url": json_receiver.url, "digest_below": 3, "digest_every": 60}
+    backoff = {"delivery": {"backoff_seconds": 1800, "backoff_max_seconds": 3600}}
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox], channels=[channel], settings=backoff)))
+    pipeline.scan_folders()
+    pipeline.dispatch()
+    json_receiver.fail = True
+    start = utcnow() + timedelta(minutes=2)
+    pipeline.dispatch(start)  # the digest fails: tried again in 15-30 minutes
+    assert json_receiver.rejected == 1
+    json_receiver.fail = False
+    (inbox / "later.txt").write_text(DISTINCT_STORIES[1])  # severity 3: goes at once, and the channel answers
+    os.utime(inbox / "later.txt", (time.time() - 60, time.time() - 60))
+    pipeline.scan_folders()
+    pipeline.dispatch(start + timedelta(minutes=1))
+    assert [m["title"].startswith("[digest]") for m in json_receiver.messages] == [False, True]

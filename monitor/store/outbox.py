@@ -143,10 +143,11 @@ def holding(now: datetime) -> int:
 
 
 def retry_now(db: Database, channel: str, now: datetime) -> int:
-    """The channel took a message: its deliveries that failed and wait for a later retry are due now; how many."""
+    """The channel took a message: its deliveries that failed and wait for a later retry (held ones: their
+    digest's) are due now; how many."""
     with db.session() as s:
         moved = cast(CursorResult[Any], s.execute(
-            update(DeliveryRow).where(DeliveryRow.channel == channel, DeliveryRow.status == "pending", DeliveryRow.attempts > 0,
+            update(DeliveryRow).where(DeliveryRow.channel == channel, DeliveryRow.status.in_(("pending", "held")), DeliveryRow.attempts > 0,
                                       DeliveryRow.next_attempt_at > now).values(next_attempt_at=now).execution_options(synchronize_session=False)))
         return int(moved.rowcount or 0)
 
