@@ -8,6 +8,7 @@ work is in monitor/app/.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -116,6 +117,8 @@ def _app(config: Path, sends: bool = False) -> App:
 def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False,
         log_format: LogFormatOption = None) -> None:
     """Run the daemon in the foreground until Ctrl-C or SIGTERM; SIGHUP reloads the config file."""
+    hups: list[int] = []  # a SIGHUP while the daemon starts (seconds) is a reload once it runs, not its death
+    signal.signal(signal.SIGHUP, lambda signum, _: hups.append(signum))  # a list, not an Event: a signal handler takes no lock
     setup_logging(verbose)
     settings = load_settings(config)
     _logging(settings, verbose, log_format)
@@ -125,7 +128,7 @@ def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Op
     map_large_blocks()  # before the watchlist is compiled: its freed large blocks then leave no holes the parsers share
     matcher = daemon_matcher(settings)
     parsers = preparing_pool(matcher, settings.schedule.parse_workers)  # forked now: they share the matcher, not the store's pages
-    _app(config, sends=True).run(parsers, matcher)
+    _app(config, sends=True).run(parsers, matcher, lambda: bool(hups))
 
 
 @app.command(epilog=_examples("monitor once", "monitor once --all --verbose"))

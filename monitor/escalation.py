@@ -19,7 +19,7 @@ from monitor.alerts.channels import route
 from monitor.alerts.render import articleless_context, spike_context
 from monitor.model import Spike, Watchlist
 from monitor.settings import Settings
-from monitor.store import counts, jobs, mutes, signals
+from monitor.store import counts, daemons, jobs, mutes, signals
 from monitor.store import sources as source_store
 from monitor.store.articles import NewAlert
 from monitor.store.db import Database, utcnow
@@ -147,8 +147,11 @@ def spike_alert(db: Database, settings: Settings, spike: Spike, key: tuple[str, 
 
 
 def check_silence(db: Database, settings: Settings, now: datetime) -> int:
-    """A source silent past its limit alerts once to the `ops` channels; once more when it is back."""
+    """A source silent past its limit alerts once to the `ops` channels; once more when it is back. A source is
+    judged once the daemons have watched it for its limit (since the earliest start of those alive): after a
+    night down, a feed's last article is old because nobody polled it, and its first poll brings the news."""
     silenced, last = signals.silences(db), signals.last_articles(db)
+    watching = min((d.started_at for d in daemons.listing(db) if d.alive(now)), default=None)
     folder_hours = {f.label: f.silent_hours for f in settings.folders}
     muted, written, listed = set(mutes.active(db, now)), 0, set()
     for src in source_store.list_sources(db):
@@ -163,7 +166,7 @@ def check_silence(db: Database, settings: Settings, now: datetime) -> int:
             limit = timedelta(hours=hours)
         since = silent_since(last.get(src.id), limit, now) if src.enabled else None
         quiet = src.name in muted
-        if since is not None and src.id not in silenced:
+        if since is not None and src.id not in silenced and (watching is None or limit is None or now - watching >= limit):
             every = f"usually every {_hours(usual)}" if usual else f"silent_hours {_hours(limit)}"
             alert = None if quiet else health_alert(settings, 2, f"Silent source: {src.name}: nothing new since {since:%Y-%m-%d %H:%M} UTC ({every})",
                                                    {"kind": "silent", "source": src.name, "since": since.isoformat()})

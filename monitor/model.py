@@ -286,3 +286,5 @@ class Held:
     title: str
     created_at: datetime
     reason: str  # "low severity" | "quiet hours" | "flood"
+    tries: int = 0  # digests of it that failed (its channel down)
+    retry_at: datetime | None = None  # after a failed digest: not tried again before this

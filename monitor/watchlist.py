@@ -326,6 +326,8 @@ def _load_file(path: Path) -> _Part:
         if context and context_mark and context_mark.line + 1 != line:
             problem += f" ({context} from line {context_mark.line + 1})"
         raise WatchlistError(f"{path}:{line}: not valid YAML: {problem}", path=str(path), line=line) from None
+    except RecursionError:  # the loader recurses per level of nesting
+        raise WatchlistError(f"{path}: not valid YAML: nested too deeply (lists or mappings thousands of levels deep)", path=str(path)) from None
     if data is None:
         return _Part(path, Watchlist(), None)
     if isinstance(data, dict):  # `x-...` keys hold YAML anchors (shared context lists), nothing else

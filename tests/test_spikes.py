@@ -379,4 +379,23 @@ def test_a_spike_alert_gives_templates_and_json_receivers_the_fields_docs_templa
     assert (sent["severity"], sent["type"], sent["actors"], sent["events"], sent["uid"]) == (3, "failure", [KH], [ROCKET], uid)
     silent = json.loads(escalation.health_alert(settings, 2, "Silent source: wire: nothing new", {"kind": "silent", "source": "wire"}).context or "{}")
     assert (silent["severity"], silent["severity_word"], silent["title"], silent["source"], silent["hits"]) == (2, "medium", "Silent source: wire: nothing new", "wire", [])
+
+
+def test_a_feed_is_judged_silent_once_the_running_daemon_has_watched_it_for_its_limit(tmp_path: Path) -> None:
+    """A daemon started at T, the feed's last article (every 2 hours before) at T - 10 h: not silent at the
+    start (nobody polled it meanwhile), silent 8 h (4 x 2 h) into the daemon's watch, once."""
+    from monitor.store import daemons
+
+    settings = setup(tmp_path)
+    db = Database(store_url(tmp_path))
+    register_sources(db, settings)
+    [(feed_id,)] = query(tmp_path, "SELECT id FROM sources WHERE kind = 'feed'")
+    for n in range(60):
+        save(db, feed_id, T - timedelta(hours=10 + 2 * n), n)
+    daemon = daemons.register(db, "monitor run", 120, T)
+    assert run_hours(db, settings, T - timedelta(minutes=30), 1) == 0  # at the start
+    for hour in range(1, 9):
+        daemons.heartbeat(db, daemon, T + hour * HOUR, daemons.Holding(), 120)
+        assert run_hours(db, settings, T + hour * HOUR - timedelta(minutes=30), 1) == (1 if hour == 8 else 0), hour
+    assert [t for t, _, _ in alerts(tmp_path)] == [f"Silent source: wire: nothing new since {T - 10 * HOUR:%Y-%m-%d %H:%M} UTC (usually every 2.0 h)"]
     db.close()

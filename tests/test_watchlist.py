@@ -674,3 +674,12 @@ def test_a_part_reference_to_nothing_says_what_to_write(tmp_path: Path, text: st
     names no event 'drone strikes'' said what was wrong and not what to write."""
     path = yaml_file(tmp_path, text)
     assert watchlist_error(path, line) == f"{path}:{line}: {problem}"
+
+
+def test_a_watchlist_nested_thousands_deep_is_one_watchlist_error_not_a_recursion_error(tmp_path: Path) -> None:
+    """Regression: YAML nested 5,000 deep made the loader raise RecursionError: a traceback for `monitor check`,
+    and a traceback in the daemon's log where a broken watchlist is one line keeping the running one."""
+    path = tmp_path / "watchlist.yaml"
+    path.write_text("actors: " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(WatchlistError, match=r"watchlist\.yaml: not valid YAML: nested too deeply"):
+        load_watchlist(path)
