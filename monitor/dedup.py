@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from monitor.text_norm import normalise, one_line_title
+from monitor.text_norm import cut_text, normalise, one_line_title
 from monitor.model import Article, Document
 
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "piwik_", "hsa_", "_hs")
@@ -52,7 +52,7 @@ def _sha256(text: str) -> str:
 def to_article(doc: Document) -> Article:
     """Normalise a source's document into an article with its dedup keys."""
     title = one_line_title(doc.title)
-    text = doc.text.strip()
+    text = cut_text(doc.text.strip())
     both = normalised(title, text)
     return Article(
         source=doc.source,

@@ -332,3 +332,16 @@ def test_a_verb_that_only_reads_creates_no_database(tmp_path: Path, verb: list[s
     assert says in result.stdout + result.stderr and "Traceback" not in result.stderr
     assert result.returncode == (1 if verb[:2] == ["alerts", "show"] else 0)
     assert not (tmp_path / "monitor.db").exists()
+
+
+def test_match_on_a_long_file_of_watched_names_ends_and_matches_what_the_daemon_would(tmp_path: Path) -> None:
+    """Regression (found by helper xhostile): `monitor match` on a 1 MB file of 'Iran ' (one sentence, 200,000
+    matches) ran for hours; it matches an article's text as the daemon keeps it (its first TEXT_CHARS characters)."""
+    from monitor.text_norm import TEXT_CHARS
+
+    path = tmp_path / "long.txt"
+    path.write_text("Iran " * 200_000)
+    for args, stdin in ((["match", "--json", str(path)], None), (["match", "--json", "-"], "Iran " * 200_000)):
+        result = monitor(*args, stdin=stdin)
+        assert result.returncode == 0, result.stderr
+        assert max(m["end"] for m in json.loads(result.stdout)["actors"]) <= TEXT_CHARS

@@ -21,6 +21,7 @@ from monitor.replay import Replayed, parse_span, replay
 from monitor.sources.folders import decode_text, read_document
 from monitor.store import mutes
 from monitor.store.db import database_file, database_name
+from monitor.text_norm import cut_text
 from monitor.watchlist import duplicate_aliases, load_watchlist
 
 
@@ -89,10 +90,10 @@ class CheckVerbs(Core):
         A binary or empty one is refused in one line, as the folder sources refuse it."""
         if data is None:
             doc = read_document(Path(file), file)
-            text = f"{doc.title}\n\n{doc.text}" if doc.title else doc.text
+            text = f"{doc.title}\n\n{cut_text(doc.text)}" if doc.title else cut_text(doc.text)
         else:
             file = "standard input"
-            text = decode_text(data, Path(file), file)
+            text = cut_text(decode_text(data, Path(file), file))
         if not text.strip():
             raise MonitorError(f"{file}: empty: no text to match")
         return text, match_text(self.matcher(watchlist), text)
