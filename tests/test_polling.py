@@ -277,3 +277,21 @@ def test_the_first_interval_is_said_in_words_with_what_decided_it(tmp_path: Path
         pipeline.poll_due_feeds()
     assert "next check in 1 h (ttl 60 min from the feed)" in caplog.text
     assert [plain_delay(s) for s in (0.4, 45, 600, 3808, 86400, 90000 + 1800)] == ["0 s", "45 s", "10 min", "1 h 3 min", "1 d", "1 d 2 h"]
+
+
+def test_a_full_text_page_in_a_charset_no_text_decodes_fails_neither_its_entry_nor_the_feed(tmp_path: Path, http_server: LocalHTTP, json_receiver) -> None:  # type: ignore[no-untyped-def]
+    """Regression (found by helper xhostile): a page served as 'text/html; charset=undefined' (or punycode) raised
+    UnicodeError out of the full-text step: the feed's whole batch failed ('unexpected error while storing'), its
+    other entries unstored and unalerted, at every poll. Such a page is read as UTF-8 with replacements."""
+    for name, charset in (("odd", "undefined"), ("puny", "punycode")):
+        http_server.routes[f"/{name}"] = (200, {"Content-Type": f"text/html; charset={charset}"}, b"<html><body><p>Markets rose \\x.. on Friday.</p></body></html>")
+    http_server.routes["/story"] = (200, {"Content-Type": "text/html"}, f"<html><body><p>{STRIKE}</p></body></html>".encode())
+    http_server.routes["/teaser.xml"] = (200, {}, rss(("Markets", http_server.url("/odd"), "m1", "Markets."), ("Puny", http_server.url("/puny"), "m2", "Puny."),
+                                                      ("Overnight attack", http_server.url("/story"), "t1", "An attack overnight.")))
+    config = write_config(tmp_path, feeds=[{"name": "teaser", "url": http_server.url("/teaser.xml"), "full_text": True}],
+                          channels=[{"name": "hook", "url": json_receiver.url}])
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.run_once(settle_wait=0)
+    h = health(pipeline, "teaser")
+    assert (h.status, h.last_error, h.last_new_items) == ("ok", None, 3)
+    assert len(json_receiver.messages) == 1 and "Qasem Soleimani" in json_receiver.messages[0]["title"]
