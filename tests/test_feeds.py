@@ -423,3 +423,17 @@ def test_an_element_with_very_many_attributes_parses_in_linear_time() -> None:
     parser.feed(b'<d xmlns:n="http://e/" a="1" n:b="2" xml:lang="fr"/>')
     parser.close()
     assert seen == [{"a": "1", "n:b": "2", "xml:lang": "fr"}]
+
+
+def test_an_entry_link_of_megabytes_is_no_link() -> None:
+    """Regression (found by helper xhostile): a feed entry's 4 MB link was kept whole: its alert's body and
+    context were 4 MB each in the store, `monitor alerts show` printed 8 MB, every alert line of the console
+    channel's file 4 MB. A link longer than URL_CHARS is no link (as a javascript: one is); shorter ones stay."""
+    from monitor.dedup import URL_CHARS, to_article
+
+    huge = "https://wire.example/" + "a" * 4_000_000
+    feed = f'<rss version="2.0"><channel><item><title>Strike</title><link>{huge}</link><guid>g1</guid><description>x</description></item></channel></rss>'
+    article = to_article(read_feed(feed.encode(), "hostile").documents[0])
+    assert (article.url, article.canonical_url, article.title) == (None, None, "Strike")
+    long_ok = "https://wire.example/story?" + "q=1&" * ((URL_CHARS - 40) // 4)
+    assert to_article(Document("s", "t", "x", url=long_ok)).url == long_ok
