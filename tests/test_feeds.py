@@ -437,3 +437,16 @@ def test_an_entry_link_of_megabytes_is_no_link() -> None:
     assert (article.url, article.canonical_url, article.title) == (None, None, "Strike")
     long_ok = "https://wire.example/story?" + "q=1&" * ((URL_CHARS - 40) // 4)
     assert to_article(Document("s", "t", "x", url=long_ok)).url == long_ok
+
+
+def test_a_feed_of_more_entries_than_any_feed_has_is_read_to_its_first_max_entries() -> None:
+    """Regression (found by helper xhostile): a 10 MB feed of 198,291 short entries was stored whole by one
+    `monitor once` (72 s, 1 GB in the daemon, 176 MB of database), and up to `backlog` such feeds wait in the
+    daemon's memory at once. A feed is read to its first MAX_ENTRIES entries (its newest, as feeds list
+    them), and the poll's log line says so."""
+    from monitor.sources.feeds import MAX_ENTRIES
+
+    items = "".join(f"<item><title>t{i}</title><guid>g{i}</guid></item>" for i in range(MAX_ENTRIES + 5))
+    parsed = read_feed(f'<rss version="2.0"><channel>{items}</channel></rss>'.encode(), "hostile")
+    assert len(parsed.documents) == MAX_ENTRIES and parsed.documents[-1].guid == f"g{MAX_ENTRIES - 1}"
+    assert parsed.warning == f"{MAX_ENTRIES + 5} entries: only the first {MAX_ENTRIES} read"

@@ -3,7 +3,7 @@
 feedparser is handed bytes (never a URL) and the response headers, so the charset is right. The
 bytes are first decoded to UTF-8 by feedparser's own charset rules and the DOCTYPE is stripped from
 that, so no encoding (UTF-16, EBCDIC, ...) or size hides it: entity declarations are how XML bombs
-expand. `bozo` without entries is an error; entry links other than http/https are dropped; dates
+expand. `bozo` without entries is an error; a feed is read to its first MAX_ENTRIES entries; entry links other than http/https are dropped; dates
 become timezone-aware UTC.
 
 feedparser's strict parser is the SAX driver this module provides (`create_parser`, put first in
@@ -40,6 +40,9 @@ from monitor.text_norm import one_line_title
 _QUOTED = rb'"[^"]*"|\'[^\']*\''
 _DOCTYPE = re.compile(rb"<!DOCTYPE(?:[^>\[\"']|" + _QUOTED + rb")*(?:\[(?:[^\]\"']|" + _QUOTED + rb")*\]\s*)?>", re.I)
 _DOCTYPE_KEYWORD = re.compile(rb"<!DOCTYPE", re.I)
+# Entries of a feed read at most: its newest, as feeds list them (feeds carry tens, archives a few thousand); a 10 MB
+# feed of 198,291 short entries was stored whole, and up to `backlog` such feeds wait in the daemon's memory at once.
+MAX_ENTRIES = 10_000
 _ELEMENT = re.compile(rb"<\w")  # where feedparser's prolog ends (its own entity handling looks only before it)
 
 
@@ -110,7 +113,11 @@ def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, d
     if not entries and (bozo or not parsed.get("version")):
         reason = reason or "no feed found in the response"
         raise FeedParseError(f"{source}: not a usable feed: {_first_line(reason)}", source=source)
-    warning = f"malformed feed, parsed anyway: {_first_line(reason)}" if bozo else None
+    warnings = [f"malformed feed, parsed anyway: {_first_line(reason)}"] if bozo else []
+    if len(entries) > MAX_ENTRIES:
+        warnings.append(f"{len(entries)} entries: only the first {MAX_ENTRIES} read")
+        entries = entries[:MAX_ENTRIES]
+    warning = "; ".join(warnings) or None
     channel = parsed.get("feed", {})
     title = one_line_title(str(channel.get("title") or "")) or None
     ttl = str(channel.get("ttl") or "").strip()
