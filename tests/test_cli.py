@@ -527,3 +527,16 @@ def test_every_help_page_shows_examples_that_work_from_a_fresh_clone(tmp_path: P
                 continue
             result = sh(example)
             assert result.returncode == 0 and "Traceback" not in result.stderr, (example, result.stderr)
+
+
+def test_match_on_a_long_file_of_watched_names_ends_and_matches_what_the_daemon_would(tmp_path: Path) -> None:
+    """Regression (found by helper xhostile): `monitor match` on a 1 MB file of 'Iran ' (one sentence, 200,000
+    matches) ran for hours; it matches an article's text as the daemon keeps it (its first TEXT_CHARS characters)."""
+    from monitor.text_norm import TEXT_CHARS
+
+    path = tmp_path / "long.txt"
+    path.write_text("Iran " * 200_000)
+    for args, stdin in ((["match", "--json", str(path)], None), (["match", "--json", "-"], "Iran " * 200_000)):
+        result = monitor(*args, stdin=stdin)
+        assert result.returncode == 0, result.stderr
+        assert max(m["end"] for m in json.loads(result.stdout)["actors"]) <= TEXT_CHARS

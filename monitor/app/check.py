@@ -26,6 +26,7 @@ from monitor.pipeline import source_specs
 from monitor.settings import Channel
 from monitor.store import mutes, sources
 from monitor.store.db import database_file, database_name, folder_problem
+from monitor.text_norm import cut_text
 from monitor.watchlist import duplicate_aliases, load_watchlist
 
 
@@ -118,13 +119,13 @@ class CheckVerbs(Core):
         A binary, empty or oversized one (over 5 MiB, as a file) is refused in one line, as the folder sources refuse it."""
         if stdin is None:
             doc = read_document(Path(file), file)
-            text = f"{doc.title}\n\n{doc.text}" if doc.title else doc.text
+            text = f"{doc.title}\n\n{cut_text(doc.text)}" if doc.title else cut_text(doc.text)
         else:
             file = "standard input"
             data = stdin.read(MAX_FILE_BYTES + 1)  # an endless pipe is not read whole
             if len(data) > MAX_FILE_BYTES:
                 raise MonitorError(f"{file}: larger than {MAX_FILE_BYTES} bytes, not read: give at most 5 MiB (the first part of the article)")
-            text = decode_text(data, Path(file), file)
+            text = cut_text(decode_text(data, Path(file), file))
         if not text.strip():
             raise MonitorError(f"{file}: empty: no text to match")
         matcher = self.matcher(watchlist)
