@@ -8,8 +8,9 @@ work is in monitor/app/.
 from __future__ import annotations
 
 import json
+import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cached_property
@@ -28,7 +29,8 @@ if TYPE_CHECKING:  # imported where used: `monitor run` forks its parsers before
     from monitor.app import App
     from monitor.app.check import Replay
     from monitor.app.sources import SourceHealth
-    from monitor.model import MatchResult
+    from monitor.model import MatchResult, Rule
+    from monitor.trends import Series
 
 
 
@@ -115,6 +117,8 @@ def _app(config: Path, sends: bool = False) -> App:
 def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Option("--verbose", "-v", help="debug logging")] = False,
         log_format: LogFormatOption = None) -> None:
     """Run the daemon in the foreground until Ctrl-C or SIGTERM; SIGHUP reloads the config file."""
+    hups: list[int] = []  # a SIGHUP while the daemon starts (seconds) is a reload once it runs, not its death
+    signal.signal(signal.SIGHUP, lambda signum, _: hups.append(signum))  # a list, not an Event: a signal handler takes no lock
     setup_logging(verbose)
     settings = load_settings(config)
     _logging(settings, verbose, log_format)
@@ -124,7 +128,7 @@ def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Op
     map_large_blocks()  # before the watchlist is compiled: its freed large blocks then leave no holes the parsers share
     matcher = daemon_matcher(settings)
     parsers = preparing_pool(matcher, settings.schedule.parse_workers)  # forked now: they share the matcher, not the store's pages
-    _app(config, sends=True).run(parsers, matcher)
+    _app(config, sends=True).run(parsers, matcher, lambda: bool(hups))
 
 
 @app.command(epilog=_examples("monitor once", "monitor once --all --verbose"))
@@ -153,29 +157,28 @@ def match(
     replay_span: Annotated[str | None, typer.Option("--replay", help="re-match stored articles of a span (7d, 24h, 2020-01-01..2020-01-31) and list what would alert differently")] = None,
 ) -> None:
     """Show what the watchlist matches in one article (or, with --replay, in stored ones), without storing or alerting."""
-    if replay_span and file is not None:
-        raise typer.BadParameter("give an article FILE or --replay SPAN, not both")
-    if replay_span and as_json:
-        raise typer.BadParameter("--json is for one article's matches; --replay lists its articles as text")
     monitor = _app(config)
+    if replay_span and file is not None:
+        raise typer.BadParameter("give an article FILE or --replay SPAN, not both", param_hint="FILE")
+    if replay_span and as_json:
+        raise typer.BadParameter("--json is for one article: --replay prints a table", param_hint="--json")
     if replay_span:
         with _usage():
             _print_replay(monitor.replay(replay_span, watchlist))
         return
     if file is None:
         raise typer.BadParameter("give an article FILE, - for standard input, or --replay SPAN", param_hint="FILE")
-    text, result = monitor.match(file, sys.stdin.buffer if file == "-" else None, watchlist)
+    text, result, rules = monitor.match(file, sys.stdin.buffer if file == "-" else None, watchlist)
     if as_json:
         from monitor.matching.report import result_json
 
-        sys.stdout.write(json.dumps(result_json(result, text), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(result_json(result, text, rules), ensure_ascii=False) + "\n")
         return
-    _print_result(result)
+    _print_result(result, rules)
 
 
 def _print_replay(r: Replay) -> None:
     from monitor.alerts.render import display_title_of
-    from monitor.matching.report import explain
 
     out.line(f"re-matched {r.total} stored articles from {r.since:%Y-%m-%d %H:%M} to {r.until:%Y-%m-%d %H:%M} UTC")
     for heading, rows in (("would alert now, did not before", r.newly), ("alerted before, would not now", r.dropped)):
@@ -184,17 +187,16 @@ def _print_replay(r: Replay) -> None:
             continue
         table = _Table("article", "fetched (UTC)", "source", "title", "why", title=f"{heading}: {len(rows)}")
         for row in rows:
-            why = f"rule {row.result.hits[0].rule!r}: {explain(row.result.hits[0])}" if row.result.hits else "no rule fires"
-            table.add(str(row.article.id), f"{row.article.fetched_at:%Y-%m-%d %H:%M}", row.article.source, display_title_of(row.article.title, row.article.text), why)
+            table.add(str(row.article.id), f"{row.article.fetched_at:%Y-%m-%d %H:%M}", row.article.source, display_title_of(row.article.title, row.article.text), row.why)
         out.table(table)
 
 
-def _print_result(result: MatchResult) -> None:
-    from monitor.matching.report import explain, form_of, learned_text, quoted
+def _print_result(result: MatchResult, rules: tuple[Rule, ...]) -> None:
+    from monitor.matching.report import alias_of, explain, form_of, learned_text, quoted, waits
 
     table = _Table("kind", "matched", "alias", "found in text", "span", "score", "severity", title="Matches")
     for m in result.matches:
-        table.add(m.kind, m.name, m.alias, f"{m.found} (learned: {m.learned.model})" if m.learned else f"{m.found} ({form_of(m)})" if m.form else m.found, f"{m.start}-{m.end}", f"{m.score:g}", str(m.severity) if m.kind == "event" else "")
+        table.add(m.kind, m.name, alias_of(m), f"{m.found} (learned: {m.learned.model})" if m.learned else f"{m.found} ({form_of(m)})" if m.form else m.found, f"{m.start}-{m.end}", f"{m.score:g}", str(m.severity) if m.kind == "event" else "")
     out.table(table)
     for m in result.matches:
         if m.learned is not None:
@@ -202,10 +204,21 @@ def _print_result(result: MatchResult) -> None:
     for m in result.dropped:
         if m.learned is not None:
             out.line(f"event {m.name!r} (found {m.found!r} at {m.start}-{m.end}): {learned_text(m.learned)}")
+    waiting = {r.name: r.min_sources for r in rules if waits(r)}
     for h in result.hits:
         out.line(f"rule {h.rule!r} fired, severity {h.severity}: {explain(h)}")
         out.line(f"  {quoted(h.snippet)}")
-    out.line(f"decision: ALERT, severity {result.severity}" if result.alert else "decision: no alert")
+        if h.rule in waiting:
+            out.line(f"  {waits(next(r for r in rules if r.name == h.rule))}")
+    now = [h.severity for h in result.hits if h.rule not in waiting]
+    if not result.alert:
+        out.line("decision: no alert")
+    elif not now:
+        fewest = min(waiting[h.rule] for h in result.hits)
+        out.line(f"decision: ALERT once {fewest} sources carry the story (one article alone: no alert), severity {result.severity}")
+    else:
+        later = f" ({result.severity} once more sources carry the story)" if max(now) < result.severity else ""
+        out.line(f"decision: ALERT, severity {max(now)}{later}")
 
 
 @app.command(name="eval", epilog=_examples("monitor eval tests/data/eval_cases.jsonl --worst 5"))
@@ -316,15 +329,15 @@ def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
 @app.command(epilog=_examples("monitor mute 'Qasem Soleimani' --for 2d", "monitor mute Iran --until 2099-01-01T08:00",
                              "monitor mute", "monitor mute --off Iran"))
 def mute(
-    name: Annotated[str | None, typer.Argument(help="an actor's or a rule's name, as in the watchlist")] = None,
+    name: Annotated[str | None, typer.Argument(help="an actor's, a rule's or a spike's name, as in the watchlist")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
     for_: Annotated[str | None, typer.Option("--for", help="how long: 30m, 6h, 2d, 1w (default: 6h)", show_default=False)] = None,
     until_: Annotated[str | None, typer.Option("--until", help="or until a time: 2026-11-26T08:00 (UTC unless an offset is given)")] = None,
     off: Annotated[bool, typer.Option("--off", help="lift the mute now")] = False,
 ) -> None:
-    """Mute an actor or a rule for a while (its articles are still stored), lift it, or list mutes."""
+    """Mute an actor, a rule or a spike for a while (its articles are still stored), lift it, or list mutes."""
     if name is None and (off or for_ or until_):  # each would be ignored: `monitor mute` alone lists the mutes
-        raise typer.BadParameter("give the NAME of the actor or rule to mute or unmute (`monitor mute` alone lists the mutes)")
+        raise typer.BadParameter("give the NAME of the actor, rule or spike to mute or unmute (`monitor mute` alone lists the mutes)")
     if for_ and until_:
         raise typer.BadParameter("give --for or --until, not both")
     if off and (for_ or until_):
@@ -579,12 +592,15 @@ def trends(
 
     from monitor.trends import marks, sparkline
 
-    first, rows = _app(config).trends(names or (), days)
+    verbs = _app(config)
+    first, rows = verbs.trends(names or (), days)
     if as_json:
         start = first.date()
         sys.stdout.write(json.dumps({"from": start.isoformat(), "days": days, "series": [
             {"actor": r.actor, "event": r.event, "stories": r.stories, "score": [round(x, 3) for x in r.score], "max_severity": r.severity,
              "spikes": [(start + timedelta(days=i)).isoformat() for i in sorted(r.spikes)]} for r in rows]}, ensure_ascii=False) + "\n")
+        for note in verbs.unknown_names(_not_listed(names or (), rows)):  # beside the JSON, not in it
+            sys.stderr.write(f"monitor: {shown(note)}\n")
         return
     table = _Table("actor + event", "stories", "score", "sev", f"per day, {first:%m-%d} to today (^ spike)", title=f"Trends, last {days} days")
     table.rich.columns[-1].overflow = "fold"  # a sparkline too wide for the terminal wraps: cut with an ellipsis, it hid the latest days
@@ -593,3 +609,11 @@ def trends(
     out.table(table)
     if not rows:
         out.line("no story counted in that time" + (f" for {', '.join(names)}" if names else ""))
+    for note in verbs.unknown_names(_not_listed(names or (), rows)):
+        out.line(note)
+
+
+def _not_listed(names: Sequence[str], rows: list[Series]) -> list[str]:
+    """The NAMEs no series shown is of (an alias, a slip: `unknown_names` says which)."""
+    listed = {n.casefold() for r in rows for n in (r.actor, r.event)}
+    return [n for n in names if n.strip().casefold() not in listed]

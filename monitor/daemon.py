@@ -24,10 +24,12 @@ from apscheduler.events import (EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_M
                                 JobExecutionEvent, JobSubmissionEvent)
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import escalation, metrics
 from monitor.alerts.channels import Notifier
 from monitor.errors import ConfigError, StoreError, WatchlistError
+from monitor.logs import counted
 from monitor.pipeline import Pipeline, folder_paths, register_sources
 from monitor.server import Endpoint, Health
 from monitor.settings import load_settings
@@ -38,6 +40,7 @@ log = logging.getLogger("monitor")
 FEED_POLLS = 4  # feed polls that may run at once: the next tick does not wait for a slow feed of the last
 HOUSEKEEPING_EVERY = 86400.0  # seconds between prunes; the first runs at start
 HEARTBEATS_PER_LEASE = 4  # a daemon refreshes its registry row 4 times per lease: one late beat does not make it gone
+CLOCK_STEP_BACK = 5.0  # seconds the wall clock may fall behind the monotonic one between two looks before the jobs are set from now
 
 
 def watchlist_stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
@@ -158,6 +161,7 @@ class Daemon:
         self.scheduler.add_listener(lambda _: self.health.tick(), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
         self.endpoint: Endpoint | None = None
         self.reload_wanted = False  # set by SIGHUP; the main thread reloads the config
+        self.stop_asked = False  # set by SIGINT and SIGTERM; the main thread stops the daemon
         self.daemon_id: int | None = None  # this daemon's row in the store's registry
 
     def lease_seconds(self) -> float:
@@ -167,12 +171,15 @@ class Daemon:
 
     def register(self, now: datetime) -> int:
         """Enter the registry; first, forget this host's daemons whose process is gone, and when no
-        other daemon is alive, give back the folder files they were reading (read again at once, not
-        after their lease: the restart after a SIGKILL)."""
+        other daemon is alive, give back the folder files they were reading and the deliveries they had
+        claimed (read and sent at once, not after their lease: the restart after a SIGKILL)."""
         db = self.pipeline.db
         daemons.forget_dead_here(db)
-        if not any(d.alive(now) for d in daemons.listing(db)) and (released := files.release_all(db)):
-            log.info("%d folder files claimed by a daemon that is gone are read again", released)
+        if not any(d.alive(now) for d in daemons.listing(db)):
+            if released := files.release_all(db):
+                log.info("%d folder files claimed by a daemon that is gone are read again", released)
+            if released := outbox.release_all(db):
+                log.info("%d deliveries claimed by a daemon that is gone are sent now", released)
         return daemons.register(db, "monitor run", self.lease_seconds(), now)
 
     def heartbeat(self) -> None:
@@ -197,16 +204,17 @@ class Daemon:
         self.scheduler.add_job(self._dispatch_runs, "interval", seconds=schedule.dispatch_every, id="dispatch", next_run_time=now, replace_existing=True)
         self.scheduler.add_job(self._housekeeping, "interval", seconds=HOUSEKEEPING_EVERY, id="housekeeping", next_run_time=now, replace_existing=True)
         self.scheduler.add_job(Guarded("trends", lambda: escalation.run(self.pipeline)), "interval", seconds=self.pipeline.settings.trends.check_every, id="trends", next_run_time=now, replace_existing=True)
-        self._watchlist_stamp = watchlist_stamp(self.pipeline.settings.watchlist)
+        self._watchlist_stamp: tuple[tuple[str, int, int], ...] | None = watchlist_stamp(self.pipeline.settings.watchlist)
         self._watchlist_error = ""
         self.scheduler.add_job(self._reload_watchlist_if_changed, "interval", seconds=schedule.watchlist_every, id="watchlist", replace_existing=True)
         self.pipeline.ingest.on_alert = self.dispatch_soon
         self.scheduler.start()
         self.observer = watch(folder_paths(self.pipeline.settings), self.scan_soon)
         configured, added = sources.feed_counts(self.pipeline.db)
+        settings = self.pipeline.settings
         log.info(
-            "monitor running: %d feeds (%d from the config, %d added), %d folders, %d channels%s",
-            configured + added, configured, added, len(self.pipeline.settings.folders), len(self.pipeline.settings.channels),
+            "monitor running: %s (%d from the config, %d added), %s, %s%s",
+            counted(configured + added, "feed"), configured, added, counted(len(settings.folders), "folder"), counted(len(settings.channels), "channel"),
             f"; health and metrics on http://{server.listen}/healthz and /metrics" if self.endpoint else "",
         )
 
@@ -233,7 +241,7 @@ class Daemon:
         if keep:
             with jobs.exclusive(self.pipeline.db, "housekeeping") as mine:
                 if mine:
-                    pruned = retention.prune(self.pipeline.db, datetime.now(UTC) - timedelta(days=keep))
+                    pruned = retention.prune(self.pipeline.db, datetime.now(UTC) - timedelta(days=keep), stopping=self.stopping.is_set)
                     log.info("housekeeping: pruned what is older than %d days: %s", keep, pruned.describe())
 
     def _reload_watchlist_if_changed(self) -> None:
@@ -271,16 +279,20 @@ class Daemon:
                                         ("parse_workers", old.schedule.parse_workers, fresh.schedule.parse_workers)) if a != b]
         with self._scan_lock:
             self.pipeline.configure(new, notifier, folder_ids)
-        self._watchlist_stamp = ()  # the watchlist job loads the watchlist (perhaps another file) at its next run
-        for job, every in (("feeds", new.schedule.feeds_every), ("folders", new.schedule.folders_every),
-                           ("dispatch", new.schedule.dispatch_every), ("watchlist", new.schedule.watchlist_every)):
-            if every != getattr(old.schedule, f"{job}_every"):
+        # the watchlist job loads the watchlist (perhaps another file) at its next run, and says again why it
+        # cannot: a stamp no file has (a missing one's is ()), the last error forgotten
+        self._watchlist_stamp, self._watchlist_error = None, ""
+        for job, every, was in (("feeds", new.schedule.feeds_every, old.schedule.feeds_every), ("folders", new.schedule.folders_every, old.schedule.folders_every),
+                                ("dispatch", new.schedule.dispatch_every, old.schedule.dispatch_every),
+                                ("watchlist", new.schedule.watchlist_every, old.schedule.watchlist_every), ("trends", new.trends.check_every, old.trends.check_every)):
+            if every != was:
                 self.scheduler.reschedule_job(job, trigger="interval", seconds=every)
         if folder_paths(new) != folder_paths(old):
             self.observer.stop()
             self.observer = watch(folder_paths(new), self.scan_soon)
-        log.info("config reloaded from %s: %d feeds (%d from the config, %d added), %d folders, %d channels%s", old.path, configured + added, configured,
-                 added, len(new.folders), len(new.channels), f" ({', '.join(kept)} changed: they take effect at the next start)" if kept else "")
+        log.info("config reloaded from %s: %s (%d from the config, %d added), %s, %s%s", old.path, counted(configured + added, "feed"), configured, added,
+                 counted(len(new.folders), "folder"), counted(len(new.channels), "channel"),
+                 f" ({', '.join(kept)} changed: they take effect at the next start)" if kept else "")
         self.scan_soon()
         self.scheduler.add_job(self._feeds, "date", run_date=datetime.now(UTC), id="feeds-now", replace_existing=True, executor="feeds")
 
@@ -295,24 +307,48 @@ class Daemon:
         log.warning("job %s skipped: its previous run is still going or it missed its time (%d skipped so far)", event.job_id, self.skipped)
 
     def stop(self, *_: Any) -> None:
-        self.stopping.set()
+        """SIGINT, SIGTERM (or a caller): the main loop stops the daemon within half a second."""
+        self.stop_asked = True  # only a flag: a signal handler takes no lock (Event.set here deadlocked a main thread inside Event.wait)
 
     def _want_reload(self, *_: Any) -> None:
         self.reload_wanted = True  # only a flag: a signal handler takes no lock
 
-    def run_forever(self) -> None:
-        """Start, wait for SIGINT/SIGTERM, then drain running jobs and stop."""
+    def run_forever(self, reload_wanted: Callable[[], bool] = lambda: False) -> None:
+        """Start, wait for SIGINT/SIGTERM, then drain running jobs and stop. `reload_wanted()`: a SIGHUP came
+        before this daemon's handler (while it started): the config is reloaded at once."""
         signal.signal(signal.SIGINT, self.stop)
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGHUP, self._want_reload)
+        if reload_wanted():
+            self.reload_wanted = True
         self.start()
+        clock = (datetime.now(UTC), time.monotonic())
         try:
-            while not self.stopping.wait(0.5):
+            while not self.stop_asked and not self.stopping.wait(0.5):
+                clock = self._watch_clock(*clock)
                 if self.reload_wanted:
                     self.reload_wanted = False
                     self.reload_config()
         finally:
             self.shutdown()
+
+    def _watch_clock(self, wall: datetime, mono: float) -> tuple[datetime, float]:
+        """The jobs' next runs are wall-clock times (APScheduler's): a clock stepped back (NTP correcting a
+        clock set ahead, a VM restored) would hold every interval job for the length of the step. When the
+        wall clock fell behind the monotonic one since the last look, the interval jobs pushed past their
+        interval run now, and the log says so in one line. Returns this look's (wall, monotonic)."""
+        now, now_mono = datetime.now(UTC), time.monotonic()
+        back = (now_mono - mono) - (now - wall).total_seconds()
+        if back > CLOCK_STEP_BACK:
+            for job in self.scheduler.get_jobs():
+                if isinstance(job.trigger, IntervalTrigger) and job.next_run_time is not None and job.next_run_time > now + job.trigger.interval:
+                    job.modify(next_run_time=now)
+            step, moved = timedelta(seconds=back), ""
+            with contextlib.suppress(StoreError):  # a store failing now: its jobs say so; the times stay as they were
+                moved = (f"; {sources.clock_stepped_back(self.pipeline.db, now, step)} feed checks and "
+                         f"{outbox.clock_stepped_back(self.pipeline.db, now, step)} delivery retries moved back as much")
+            log.warning("the system clock went back %.0f s: the daemon's jobs run from now, not %.0f s late%s", back, back, moved)
+        return now, now_mono
 
     def shutdown(self) -> None:
         """Cancel the fetches under way (their feeds are polled at the next start), let running jobs end, stop."""

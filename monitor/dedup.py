@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from monitor.text_norm import normalise, one_line_title
+from monitor.text_norm import cut_text, normalise, one_line_title
 from monitor.model import Article, Document
 
+URL_CHARS = 8_192  # a link longer is no link: a hostile 4 MB one made 4 MB alert bodies (browsers and servers refuse far shorter)
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "piwik_", "hsa_", "_hs")
 _TRACKING_KEYS = {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "ref", "ref_src", "cmpid", "ocid", "smid", "mbid", "_ga", "icid", "wt.mc_id", "at_medium", "at_campaign", "guccounter"}
 
@@ -52,14 +53,15 @@ def _sha256(text: str) -> str:
 def to_article(doc: Document) -> Article:
     """Normalise a source's document into an article with its dedup keys."""
     title = one_line_title(doc.title)
-    text = doc.text.strip()
+    text = cut_text(doc.text.strip())
     both = normalised(title, text)
+    url = doc.url if doc.url and len(doc.url) <= URL_CHARS else None
     return Article(
         source=doc.source,
         title=title,
         text=text,
-        url=doc.url,
-        canonical_url=canonical_url(doc.url),
+        url=url,
+        canonical_url=canonical_url(url),
         guid=(doc.guid or "").strip() or None,
         published=doc.published,
         content_hash=_sha256(both),

@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from monitor.alerts.channels import route
+from monitor.alerts.render import articleless_context, spike_context
 from monitor.model import Spike, Watchlist
 from monitor.settings import Settings
-from monitor.store import counts, jobs, mutes, signals
+from monitor.store import counts, daemons, jobs, mutes, signals
 from monitor.store import sources as source_store
 from monitor.store.articles import NewAlert
 from monitor.store.db import Database, utcnow
@@ -139,16 +140,18 @@ def spike_alert(db: Database, settings: Settings, spike: Spike, key: tuple[str, 
              "", "Stories:"]
     lines += [f"- {s.at:%Y-%m-%d %H:%M} {s.source}: {s.title}" + (f" {s.url}" if s.url and s.url.startswith(("http://", "https://")) else "") for s in stories]
     lines += ["", f"Alert id: {uid}"]
-    context = {"kind": "spike", "spike": spike.name, "actor": key[0], "event": key[1], "count": v.count, "usual": round(v.usual, 3),
-               "spread": round(v.spread, 3), "p": v.p, "threshold": threshold, "window_hours": v.hours, "uid": uid,
-               "stories": [{"title": s.title, "source": s.source, "url": s.url, "at": s.at.isoformat()} for s in stories]}
+    context = spike_context(uid, severity, f"Spike: {head}", spike.name, key, v.count, v.usual, v.spread, v.p, threshold, v.hours,
+                            [{"title": s.title, "source": s.source, "url": s.url, "at": s.at.isoformat()} for s in stories])
     return NewAlert(uid, severity, spike.tags, f"Spike: {head}", "\n".join(lines), route(settings.channels, spike.tags),
                     json.dumps(context, ensure_ascii=False))
 
 
 def check_silence(db: Database, settings: Settings, now: datetime) -> int:
-    """A source silent past its limit alerts once to the `ops` channels; once more when it is back."""
+    """A source silent past its limit alerts once to the `ops` channels; once more when it is back. A source is
+    judged once the daemons have watched it for its limit (since the earliest start of those alive): after a
+    night down, a feed's last article is old because nobody polled it, and its first poll brings the news."""
     silenced, last = signals.silences(db), signals.last_articles(db)
+    watching = min((d.started_at for d in daemons.listing(db) if d.alive(now)), default=None)
     folder_hours = {f.label: f.silent_hours for f in settings.folders}
     muted, written, listed = set(mutes.active(db, now)), 0, set()
     for src in source_store.list_sources(db):
@@ -163,7 +166,7 @@ def check_silence(db: Database, settings: Settings, now: datetime) -> int:
             limit = timedelta(hours=hours)
         since = silent_since(last.get(src.id), limit, now) if src.enabled else None
         quiet = src.name in muted
-        if since is not None and src.id not in silenced:
+        if since is not None and src.id not in silenced and (watching is None or limit is None or now - watching >= limit):
             every = f"usually every {_hours(usual)}" if usual else f"silent_hours {_hours(limit)}"
             alert = None if quiet else health_alert(settings, 2, f"Silent source: {src.name}: nothing new since {since:%Y-%m-%d %H:%M} UTC ({every})",
                                                    {"kind": "silent", "source": src.name, "since": since.isoformat()})
@@ -189,4 +192,5 @@ def _hours(span: timedelta | None) -> str:
 def health_alert(settings: Settings, severity: int, title: str, context: dict[str, str]) -> NewAlert:
     uid = uuid.uuid4().hex[:16]
     body = f"{title}\n\nAlert id: {uid}"
-    return NewAlert(uid, severity, HEALTH_TAGS, title, body, route(settings.channels, HEALTH_TAGS), json.dumps({**context, "uid": uid}, ensure_ascii=False))
+    fields = articleless_context(uid, severity, title, context.get("kind", "health"), source=context.get("source", "(trends)")) | context
+    return NewAlert(uid, severity, HEALTH_TAGS, title, body, route(settings.channels, HEALTH_TAGS), json.dumps(fields, ensure_ascii=False))

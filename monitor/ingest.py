@@ -31,10 +31,12 @@ from monitor.sources.text import decode_page, page_to_text, with_text
 from monitor.store import articles, counts, mutes
 from monitor.store import stories as story_store
 from monitor.store.db import Database, utcnow
+from monitor.text_norm import cut_text
 from monitor.trends import Mention
 from monitor.stories import StoryIndex, article_time
 
 log = logging.getLogger("monitor")
+PAGES_AT_ONCE = 8  # full-text pages fetched together: each may be [http] max_body_bytes, held until it is made text
 Enrich = Callable[[list[Document]], list[Document]]  # new documents in, the same with more text out
 
 
@@ -221,19 +223,23 @@ def _new_alert(article: Article, decision: Decision, source_name: str, story: st
 
 def full_text(fetch_pages: Callable[[Sequence[str]], list[FetchResult | SourceError]]) -> Enrich:
     """An `Enrich` giving each entry its page's main text (trafilatura) when longer than its own; pages are
-    fetched together by `fetch_pages` (the poll's event loop), under the same limits; a failed one keeps the summary."""
+    fetched PAGES_AT_ONCE at a time by `fetch_pages` (the poll's event loop), under the same limits, and only
+    their texts kept (so memory stays bounded however many entries are new); a failed one keeps the summary."""
 
     def enrich(docs: list[Document]) -> list[Document]:
         urls = list(dict.fromkeys(doc.url for doc in docs if doc.url))
-        pages = dict(zip(urls, fetch_pages(urls)))
+        texts: dict[str, str | SourceError] = {}
+        for at in range(0, len(urls), PAGES_AT_ONCE):  # each page made text before the next ones come
+            some = urls[at : at + PAGES_AT_ONCE]
+            for url, page in zip(some, fetch_pages(some), strict=True):
+                texts[url] = page if isinstance(page, SourceError) else cut_text(page_to_text(decode_page(page.body, page.headers))[1])
         out = []
         for doc in docs:
-            page = pages.get(doc.url) if doc.url else None
-            if isinstance(page, SourceError):
-                log.info("full text of %s not fetched, the summary is used: %s", doc.url, page)
-            elif page is not None:
-                _, text = page_to_text(decode_page(page.body, page.headers))
-                doc = replace(doc, text=text) if len(text) > len(doc.text) else doc
+            text = texts.get(doc.url) if doc.url else None
+            if isinstance(text, SourceError):
+                log.info("full text of %s not fetched, the summary is used: %s", doc.url, text)
+            elif text is not None and len(text) > len(doc.text):
+                doc = replace(doc, text=text)
             out.append(doc)
         return out
 

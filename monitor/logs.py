@@ -66,3 +66,8 @@ def setup_logging(verbose: bool = False, log_format: str = "text") -> None:
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
     # Apprise's own failure lines are captured per delivery and logged once by the dispatcher.
     logging.getLogger("apprise").propagate = False
+
+
+def counted(n: int, noun: str) -> str:
+    """`1 feed`, `2 feeds`, `0 feeds`: a count with its noun in a log line (nouns with a plain plural only)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

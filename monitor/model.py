@@ -87,6 +87,7 @@ class Match:
     part_of: str = ""  # actors: the actor it is a unit of ("" when none)
     form: str = ""  # how an event phrase was found when not as listed: "inflected", "words", "words, inflected" or "learned"
     learned: Learned | None = None  # events: why the learned layer added it (form "learned") or dropped it (MatchResult.dropped)
+    thesaurus: bool = False  # events: its phrase (`alias`) came from the built-in thesaurus, not the watchlist
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,7 @@ class Event:
     cameo: str = ""  # CAMEO event code, root ("19") or finer ("0256"); "" when none
     within: tuple[tuple[str, int], ...] = ()  # (ambiguous phrase, its context window in words) when not CONTEXT_WINDOW
     yields_to: tuple[str, ...] = ()  # more specific events (names) that, found in the same sentence, stand for this one
+    thesaurus: tuple[str, ...] = ()  # the phrases the built-in thesaurus added (matching/thesaurus.py), not the watchlist
 
 
 @dataclass(frozen=True)
@@ -284,3 +286,5 @@ class Held:
     title: str
     created_at: datetime
     reason: str  # "low severity" | "quiet hours" | "flood"
+    tries: int = 0  # digests of it that failed (its channel down)
+    retry_at: datetime | None = None  # after a failed digest: not tried again before this

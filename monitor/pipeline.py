@@ -8,6 +8,7 @@ folder use cases, `schedule` decides the next checks. The stages get small value
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,12 +37,13 @@ class Pipeline:
 
     def __init__(self, settings: Settings, db: Database, matcher: Matcher, notifier: Notifier, parsers: ParserPool | None = None) -> None:
         self._settings, self.db, self.notifier = settings, db, notifier
+        self.stopping = threading.Event()  # set when the daemon stops
         self.parsers = parsers or ParserPool(settings.schedule.parse_workers)
         self.parsers.use(Preparer(matcher))
         self.ingest = Ingest(db, matcher, channel_policy(settings, matcher), StoryLimits(settings.stories.window, timedelta(hours=settings.stories.join_within)))
         self.feeds = FeedPolling(db, self.ingest, self.parsers, poll_policy(settings), poll_limits(settings), settings.http.limits())
         self.folders = FolderScanning(db, self.ingest, folders_of(settings), register_sources(db, settings), settings.schedule.folders_every,
-                                      poll_policy(settings).lease_seconds)
+                                      poll_policy(settings).lease_seconds, self.stopping.is_set)
 
     @property
     def settings(self) -> Settings:
@@ -75,7 +77,9 @@ class Pipeline:
         return self.feeds.every(now or utcnow())
 
     def cancel_fetches(self) -> None:
-        """Stop polling (the daemon is stopping): fetches under way are cancelled, their claims given back."""
+        """Stop polling, scanning and sending (the daemon is stopping): fetches under way are cancelled, their claims
+        given back; a folder scan ends after the file under way; a dispatch gives back the deliveries it has not sent yet."""
+        self.stopping.set()
         self.feeds.cancel()
 
     def scan_folders(self) -> bool:
@@ -84,7 +88,7 @@ class Pipeline:
 
     def dispatch(self, now: datetime | None = None) -> int:
         """Send the deliveries that are due; returns how many were sent."""
-        return dispatch_due(self.db, self.notifier, self.settings.delivery, now or utcnow())
+        return dispatch_due(self.db, self.notifier, self.settings.delivery, now or utcnow(), self.stopping.is_set)
 
     def run_once(self, settle_wait: float = 10.0, all_feeds: bool = True) -> None:
         """One pass over every source (waiting up to `settle_wait` s beyond `settle_seconds` for files
@@ -135,6 +139,7 @@ def register_sources(db: Database, settings: Settings) -> dict[str, int]:
         sources.ensure_sources(db, feeds)
         sources.retire_config_sources(db, "feed", {f.label for f in settings.feeds})
         ids = sources.ensure_sources(db, folders)
+        sources.retire_config_sources(db, "folder", {f.label for f in settings.folders})
     except ConfigError as exc:
         raise ConfigError(f"{settings.path}: {exc}", path=str(settings.path)) from None
     return {f.label: ids[f.label] for f in settings.folders}

@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 from monitor.alerts.decide import unmuted
 from monitor.errors import UsageError
+from monitor.matching.evaluation import why_no_alert
 from monitor.matching.matcher import Matcher
+from monitor.matching.report import explain
 from monitor.matching.rules import match_text
 from monitor.model import MatchResult
 from monitor.store.articles import StoredArticle, stored_between
@@ -77,6 +79,7 @@ class Replayed:
 
     article: StoredArticle
     result: MatchResult
+    why: str  # the rule that would fire and what it found; or, for one that would not now, the nearest rule and what it lacks
 
 
 def replay(db: Database, matcher: Matcher, since: datetime, until: datetime, muted: set[str]) -> tuple[list[Replayed], list[Replayed], int]:
@@ -93,7 +96,7 @@ def replay(db: Database, matcher: Matcher, since: datetime, until: datetime, mut
         result = match_text(matcher, article.body)
         audible = unmuted(result, muted)
         if audible.alert and not (article.alerted or article.story_alerted):
-            newly.append(Replayed(article, audible))
+            newly.append(Replayed(article, audible, f"rule {audible.hits[0].rule!r}: {explain(audible.hits[0])}"))
         elif article.alerted and not result.alert:
-            dropped.append(Replayed(article, result))
+            dropped.append(Replayed(article, result, why_no_alert(matcher, article.body, result)))
     return newly, dropped, len(articles)

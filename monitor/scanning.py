@@ -10,6 +10,7 @@ types and empty files get one log line each, once. A folder's error is recorded 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -39,8 +40,9 @@ class FolderScanning:
     """Scans folders for one daemon; `folders` and `rescan_every` may be replaced between scans (a reload)."""
 
     def __init__(self, db: Database, ingest: Ingest, folders: tuple[Folder, ...], ids: dict[str, int], rescan_every: float,
-                 lease_seconds: float = 120.0) -> None:
+                 lease_seconds: float = 120.0, stopping: Callable[[], bool] = lambda: False) -> None:
         self.db, self.ingest, self.folders, self.ids, self.rescan_every = db, ingest, folders, ids, rescan_every
+        self.stopping = stopping  # the daemon stops: a scan ends after the file under way (the rest is read at the next start)
         self.lease_seconds = lease_seconds  # a claimed file not marked read by then (a crash) is read again
         self.states: dict[str, FolderState] = {}  # per folder: unread files' versions, what was said once
         self.reading = 0  # files claimed and not yet marked read (the heartbeat's count)
@@ -50,7 +52,7 @@ class FolderScanning:
         waiting = False
         disabled = sources.disabled_ids(self.db)
         for folder in self.folders:
-            if self.ids[folder.label] not in disabled:
+            if self.ids[folder.label] not in disabled and not self.stopping():
                 waiting |= self.scan(folder)
         return waiting
 
@@ -74,6 +76,8 @@ class FolderScanning:
         seen = files.seen_versions(self.db, list(keys.values()), now)
         waiting, new, failed = False, 0, False
         for entry in listing.files:
+            if self.stopping():
+                break
             key = keys[entry.path]
             if key in seen:
                 state.versions.pop(key, None)

@@ -378,6 +378,8 @@ def load_settings(path: str | Path, *, sends: bool = True) -> Settings:
         raise ConfigError(f"{path}: cannot read config file: {exc}", path=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}", path=str(path)) from None
+    except RecursionError:  # tomllib recurses per level of nesting
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply (arrays or tables thousands of levels deep)", path=str(path)) from None
     raw = _expand_env(raw, path, "", channels_unset_ok=not sends)
     try:
         settings = Settings.model_validate(raw)

@@ -16,13 +16,15 @@ before the rest is validated).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from monitor.errors import WatchlistError
 from monitor.model import Spike, Watchlist
@@ -30,8 +32,44 @@ from monitor.model import Spike, Watchlist
 KEY = "spikes"
 
 
-class _SpikeSpec(BaseModel):
+class Entry(BaseModel):
+    """An entry of the watchlist (a spike here; an actor, event, rule, alias ... in watchlist.py): unknown keys
+    refused, and true or false where a number is asked (`window: true` is a slip, not 1: pydantic reads it so)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _a_number_is_not_true(cls, value: Any, info: ValidationInfo) -> Any:
+        annotation = cls.model_fields[info.field_name].annotation if info.field_name else None
+        if isinstance(value, bool) and {int, float} & {annotation, *get_args(annotation)}:
+            raise ValueError("should be a number, not true or false")
+        return value
+
+
+MAPPINGS = {  # what an entry of each kind holds, for "should be a mapping of ..."
+    "_ActorSpec": "an actor's keys (name: ..., kind: ..., aliases: [...])",
+    "_EventSpec": "an event's keys (name: ..., severity: ..., phrases: [...])",
+    "_RuleSpec": "a rule's keys (name: ..., actors: [...], events: [...])",
+    "_ExamplesSpec": "must_match: [...] and must_not_match: [...]",
+    "_SpikeSpec": "a spike's keys (actor: ..., event: ..., window: ...)",
+}
+
+
+def problem(err: ErrorDetails) -> str:
+    """What a validation error says to the watchlist's writer: the key, the value or the entry that is wrong,
+    never a class of the code ('Input should be a valid dictionary or instance of _ActorSpec')."""
+    if err["type"] == "extra_forbidden":
+        return "unknown key (typo?)"
+    if err["type"] == "model_type" and (what := MAPPINGS.get(str(err.get("ctx", {}).get("class_name")))):
+        value = err["input"]
+        short = isinstance(value, str | int | float) and len(repr(value)) <= 60
+        shown = "empty" if value is None else repr(value) if short else "a list" if isinstance(value, list) else "a text" if isinstance(value, str) else type(value).__name__
+        return f"should be a mapping of {what}, not {shown}"
+    return err["msg"].removeprefix("Value error, ")
+
+
+class _SpikeSpec(Entry):
     name: str = Field("", max_length=200)
     actor: str = Field("", max_length=200)
     event: str = Field("", max_length=200)
@@ -81,9 +119,19 @@ def parse(path: Path, node: yaml.Node | None, watchlist: Watchlist) -> list[Spik
         loc = tuple(err["loc"])[1:]
         index = loc[0] if loc and isinstance(loc[0], int) else None
         where = f"{KEY}[{index}]" + "".join(f".{p}" for p in loc[1:]) if index is not None else KEY
-        problem = "unknown key (typo?)" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
-        raise _error(path, _line(section, index), f"{where}: {problem}") from None
+        raise _error(path, _line(section, index), f"{where}: {problem(err)}") from None
     return [_resolve(path, _line(section, i), i, spec, watchlist) for i, spec in enumerate(specs)]
+
+
+def name_suggestion(watchlist: Watchlist, name: str, names: list[str], verb: str) -> str:
+    """For a NAME the watchlist (or a verb) does not know: the actor whose alias it is (`'KH' is an alias of the
+    actor 'Kataeb Hezbollah': VERB 'Kataeb Hezbollah'`), or the nearest of `names` (`did you mean ...?`); "" when neither."""
+    key = name.strip().casefold()
+    owner = next((a.name for a in watchlist.actors for alias in a.aliases if alias.casefold() == key), None)
+    if owner and owner.casefold() != key:
+        return f"{name!r} is an alias of the actor {owner!r}: {verb} {owner!r}"
+    near = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    return f"did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
 
 
 def _resolve(path: Path, line: int, i: int, spec: _SpikeSpec, watchlist: Watchlist) -> Spike:
@@ -91,12 +139,14 @@ def _resolve(path: Path, line: int, i: int, spec: _SpikeSpec, watchlist: Watchli
     if ref := spec.actor.strip():
         actors = tuple(a.name for a in watchlist.actors if a.name == ref or ref in a.tags)
         if not actors:
-            raise _error(path, line, f"{KEY}[{i}]: no actor named or tagged {ref!r}")
+            hint = name_suggestion(watchlist, ref, sorted({a.name for a in watchlist.actors} | {t for a in watchlist.actors for t in a.tags}), "write")
+            raise _error(path, line, f"{KEY}[{i}]: no actor named or tagged {ref!r}" + (f": {hint}" if hint else ""))
     events: tuple[str, ...] = ()
     if ref := spec.event.strip():
         events = tuple(e.name for e in watchlist.events if e.name == ref)
         if not events:
-            raise _error(path, line, f"{KEY}[{i}]: no event named {ref!r}")
+            hint = name_suggestion(Watchlist(), ref, [e.name for e in watchlist.events], "write")
+            raise _error(path, line, f"{KEY}[{i}]: no event named {ref!r}" + (f": {hint}" if hint else ""))
     name = spec.name.strip() or " + ".join(filter(None, (spec.actor.strip(), spec.event.strip())))
     return Spike(name, actors, events, spec.window, spec.min_count, spec.significance, spec.weeks, tuple(spec.tags),
                  1.0 if spec.per_week is None else spec.per_week)

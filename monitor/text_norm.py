@@ -18,6 +18,9 @@ from functools import lru_cache
 from dataclasses import dataclass
 
 TITLE_CHARS = 1_000  # a title kept at most (an article's, a feed's): a hostile 4 MB title made a 20 MB alert page
+# An article's text kept at most (about 8,000 words): matching grows with the square of a text's matches in the
+# worst case (a 1 MB file of watched names, one sentence, took hours); at this length it takes seconds at worst.
+TEXT_CHARS = 50_000
 
 
 def one_line_title(title: str) -> str:
@@ -27,6 +30,15 @@ def one_line_title(title: str) -> str:
         return line
     head = line[: TITLE_CHARS - 1]
     return (head.rsplit(" ", 1)[0] if " " in head[TITLE_CHARS // 2 :] else head) + "…"
+
+
+def cut_text(text: str) -> str:
+    """A text cut to TEXT_CHARS at a word's end with "…" (as it is when shorter)."""
+    if len(text) <= TEXT_CHARS:
+        return text
+    head = text[: TEXT_CHARS - 1]
+    space = max(head.rfind(" "), head.rfind("\n"))
+    return (head[: space + 1] if space >= TEXT_CHARS // 2 else head) + "…"
 
 
 _APOSTROPHES = "'’‘ʼʻ`´′"

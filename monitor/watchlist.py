@@ -29,8 +29,8 @@ MAX_PHRASE = 200  # characters in a name, alias, phrase, context or not_when phr
 MAX_PATTERN = 1000  # characters in a regex
 
 
-class _Item(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Item(spikes_config.Entry):
+    pass
 
 
 class _EntryError(ValueError):
@@ -64,10 +64,9 @@ def _flat(value: Any) -> Any:
     return value
 
 
-class _AliasSpec(BaseModel):
+class _AliasSpec(_Item):
     """An ambiguous alias (KH, a bare surname) that counts only with one of its context words near."""
 
-    model_config = ConfigDict(extra="forbid")
     alias: str
     context: list[str] = Field(min_length=1)
     within: int | None = Field(None, ge=1, le=100)  # words either side; None = CONTEXT_WINDOW (20)
@@ -75,11 +74,10 @@ class _AliasSpec(BaseModel):
     _flat_context = field_validator("context", mode="before")(_flat)
 
 
-class _PhraseSpec(BaseModel):
+class _PhraseSpec(_Item):
     """An ambiguous event phrase (strike, killed) that counts only with one of its context words near;
     `context: []` makes a phrase count anywhere although its event has a context."""
 
-    model_config = ConfigDict(extra="forbid")
     phrase: str
     context: list[str]
     within: int | None = Field(None, ge=1, le=100)
@@ -150,6 +148,8 @@ class _EventSpec(_WatchedSpec):
     def _cameo_text(cls, value: Any) -> Any:
         if isinstance(value, int):
             raise ValueError('write the CAMEO code as a string in quotes ("19", "0256"): a number loses its leading zero')
+        if isinstance(value, str) and not regex.fullmatch(r"[0-9]{2,4}", value):
+            raise ValueError(f'should be a CAMEO code of 2 to 4 digits, in quotes ("19", "195", "0256"), not {value[:40]!r}')
         return value
 
 
@@ -164,6 +164,13 @@ class _RuleSpec(_Item):
     min_sources: int = Field(1, ge=1)
     sources_within: float | None = Field(None, gt=0)
     examples: _ExamplesSpec = _ExamplesSpec()
+
+    @field_validator("within")
+    @classmethod
+    def _words_apart(cls, value: int | str) -> int | str:
+        if isinstance(value, int) and value < 0:
+            raise ValueError('should be a number of words, 0 or more (0: side by side), or "sentence"')
+        return value
 
 
 class _WatchlistSpec(_Item):
@@ -264,17 +271,37 @@ def _first_problem(exc: ValidationError) -> tuple[ErrorDetails, tuple[int | str,
     takes once per form, under the form's name (`within.int`, `aliases[0].str`): a value that took one
     form's shape and failed inside it (a mapping alias without its context) is reported there, else the
     forms are named together at the key (`within: should be a whole number or "sentence"`)."""
-    errors = exc.errors()
+    errors = _typo_first(exc.errors())
     err = errors[0]
     loc = tuple(err["loc"])
     if not loc or str(loc[-1]) not in _FORMS:
-        return err, loc, "unknown key (typo?)" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+        return err, loc, _problem(err, errors)
     at = loc[:-1]
     forms = [e for e in errors if tuple(e["loc"])[: len(at)] == at and len(e["loc"]) > len(at) and str(e["loc"][len(at)]) in _FORMS]
     inner = next((e for e in forms if len(e["loc"]) > len(loc)), None)
     if inner is not None:
-        return inner, at + tuple(inner["loc"])[len(loc):], inner["msg"].removeprefix("Value error, ")
+        return inner, at + tuple(inner["loc"])[len(loc):], _problem(inner, errors)
     return err, at, "should be " + " or ".join(dict.fromkeys(_FORMS[str(e["loc"][len(at)])] for e in forms))
+
+
+def _typo_first(errors: list[ErrorDetails]) -> list[ErrorDetails]:
+    """A key written wrong (`knid`) leaves the key it meant missing (`kind`): the wrong one is reported first."""
+    for i, missing in enumerate(errors):
+        if missing["type"] == "missing":
+            j = next((j for j, e in enumerate(errors) if e["type"] == "extra_forbidden" and e["loc"][:-1] == missing["loc"][:-1]), None)
+            if j is not None:
+                errors = list(errors)
+                errors[i], errors[j] = errors[j], errors[i]
+                return errors
+    return errors
+
+
+def _problem(err: ErrorDetails, errors: list[ErrorDetails]) -> str:
+    """What an error says; an unknown key beside a missing one names the missing one (`typo? 'kind' is missing`)."""
+    missing = next((e["loc"][-1] for e in errors if e["type"] == "missing" and e["loc"][:-1] == err["loc"][:-1]), None)
+    if err["type"] == "extra_forbidden" and missing is not None:
+        return f"unknown key (typo? {missing!r} is missing)"
+    return spikes_config.problem(err)
 
 
 def _load_file(path: Path) -> _Part:
@@ -299,6 +326,8 @@ def _load_file(path: Path) -> _Part:
         if context and context_mark and context_mark.line + 1 != line:
             problem += f" ({context} from line {context_mark.line + 1})"
         raise WatchlistError(f"{path}:{line}: not valid YAML: {problem}", path=str(path), line=line) from None
+    except RecursionError:  # the loader recurses per level of nesting
+        raise WatchlistError(f"{path}: not valid YAML: nested too deeply (lists or mappings thousands of levels deep)", path=str(path)) from None
     if data is None:
         return _Part(path, Watchlist(), None)
     if isinstance(data, dict):  # `x-...` keys hold YAML anchors (shared context lists), nothing else
@@ -455,7 +484,10 @@ def _check_references(watchlist: Watchlist, parts: list[_Part]) -> None:
                         )
                     if ref not in known and not ref.startswith("cameo:"):
                         line = part.line("rules", i, key, j)
-                        raise WatchlistError(f"{part.path}:{line}: rules[{i}] {rule.name!r}: no {what} named {ref!r}", path=str(part.path), line=line)
+                        hint = spikes_config.name_suggestion(watchlist, ref, sorted(known), "write") if key == "actors" else \
+                            spikes_config.name_suggestion(Watchlist(), ref, sorted(known), "write")
+                        raise WatchlistError(f"{part.path}:{line}: rules[{i}] {rule.name!r}: no {what} named {ref!r}" + (f": {hint}" if hint else ""),
+                                             path=str(part.path), line=line)
 
 
 def _check_stands_for(watchlist: Watchlist, parts: list[_Part]) -> None:
@@ -465,7 +497,11 @@ def _check_stands_for(watchlist: Watchlist, parts: list[_Part]) -> None:
         for i, actor in enumerate(part.watchlist.actors):
             if actor.stands_for and actor.stands_for not in states:
                 line = part.line("actors", i, "stands_for")
-                raise WatchlistError(f"{part.path}:{line}: actors[{i}] {actor.name!r}: stands_for names no state {actor.stands_for!r}", path=str(part.path), line=line)
+                other = next((a for a in watchlist.actors if a.name == actor.stands_for), None)
+                hint = (f": {other.name!r} is a {other.kind}; stands_for names a state of the watchlist ({', '.join(repr(n) for n in sorted(states)[:5]) or 'none yet'})"
+                        if other else (f": {h}" if (h := spikes_config.name_suggestion(watchlist, actor.stands_for, sorted(states), "write")) else ""))
+                raise WatchlistError(f"{part.path}:{line}: actors[{i}] {actor.name!r}: stands_for names no state {actor.stands_for!r}{hint}",
+                                     path=str(part.path), line=line)
 
 
 def _check_capitals(parts: list[_Part]) -> None:
@@ -476,7 +512,8 @@ def _check_capitals(parts: list[_Part]) -> None:
             for j, capital in enumerate(actor.capitals):
                 if capital.casefold() not in aliases:
                     line = part.line("actors", i, "capitals", j)
-                    raise WatchlistError(f"{part.path}:{line}: actors[{i}] {actor.name!r}: capital {capital!r} is none of its aliases", path=str(part.path), line=line)
+                    raise WatchlistError(f"{part.path}:{line}: actors[{i}] {actor.name!r}: capital {capital!r} is none of its aliases: list it under "
+                                         "aliases too (capitals are the state's aliases that name its capital)", path=str(part.path), line=line)
 
 
 def _check_yields(watchlist: Watchlist, parts: list[_Part]) -> None:
@@ -487,7 +524,8 @@ def _check_yields(watchlist: Watchlist, parts: list[_Part]) -> None:
             for j, ref in enumerate(event.yields_to):
                 if ref not in names or ref == event.name:
                     line = part.line("events", i, "yields_to", j)
-                    what = "itself" if ref == event.name else f"no event {ref!r}"
+                    hint = spikes_config.name_suggestion(Watchlist(), ref, sorted(names - {event.name}), "write")
+                    what = "itself" if ref == event.name else f"no event {ref!r}" + (f": {hint}" if hint else "")
                     raise WatchlistError(f"{part.path}:{line}: events[{i}] {event.name!r}: yields_to names {what}", path=str(part.path), line=line)
 
 
@@ -521,17 +559,17 @@ def duplicate_aliases(watchlist: Watchlist) -> list[str]:
 
 
 def mutable_name(watchlist: Watchlist, name: str) -> str | None:
-    """The actor or rule `monitor mute NAME` means: its exact name, any case; None when there is none."""
-    names = {a.name.casefold(): a.name for a in watchlist.actors} | {r.name.casefold(): r.name for r in watchlist.rules}
+    """The actor, rule or spike `monitor mute NAME` means: its exact name, any case; None when there is none."""
+    names = {n.casefold(): n for n in _mutable(watchlist)}
     return names.get(name.strip().casefold())
+
+
+def _mutable(watchlist: Watchlist) -> list[str]:
+    return [a.name for a in watchlist.actors] + [r.name for r in watchlist.rules] + [s.name for s in watchlist.spikes]
 
 
 def mute_suggestion(watchlist: Watchlist, name: str) -> str:
     """What to say when NAME is no actor or rule: the actor whose alias it is, or the nearest names."""
-    key = name.strip().casefold()
-    owner = next((a.name for a in watchlist.actors for alias in a.aliases if alias.casefold() == key), None)
-    if owner:
-        return f"{name!r} is an alias of the actor {owner!r}: mute {owner!r}"
-    names = [a.name for a in watchlist.actors] + [r.name for r in watchlist.rules]
-    near = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-    return f"did you mean {' or '.join(repr(n) for n in near)}?" if near else "`monitor match` on an article shows the actors' names"
+    if any(e.name.casefold() == name.strip().casefold() for e in watchlist.events):
+        return f"{name!r} is an event: mute a rule or spike that takes it, or an actor"
+    return spikes_config.name_suggestion(watchlist, name, _mutable(watchlist), "mute") or "`monitor match` on an article shows the actors' names"

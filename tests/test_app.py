@@ -35,7 +35,7 @@ def test_mute_takes_the_watchlist_spelling_and_lists_it_until_lifted(tmp_path: P
     assert name == "Qasem Soleimani"
     assert timedelta(minutes=119) < until - datetime.now(UTC) <= timedelta(hours=2)
     assert app.mutes() == [(name, until)]
-    with pytest.raises(MonitorError, match="no actor or rule named 'Nobody'"):
+    with pytest.raises(MonitorError, match="no actor, rule or spike named 'Nobody'"):
         app.mute("Nobody")
     assert app.unmute(name) and not app.unmute(name)
     assert app.mutes() == []

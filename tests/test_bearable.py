@@ -15,6 +15,7 @@ from monitor.errors import ConfigError, DeliveryError
 from monitor.model import Held
 from monitor.pipeline import build_pipeline
 from monitor.settings import Channel, load_settings
+from monitor.store import outbox
 from monitor.store.db import utcnow
 from tests.conftest import DISTINCT_STORIES, JsonReceiver, inbox_with, write_config
 
@@ -177,3 +178,47 @@ def test_mute_until_a_given_time(tmp_path: Path) -> None:
     config = write_config(tmp_path)
     result = monitor("mute", "Kataeb Hezbollah", "--until", "2099-01-01T08:00", "--config", str(config))
     assert result.stdout.strip() == "Kataeb Hezbollah: muted until 2099-01-01 08:00 UTC"
+
+
+def test_a_digest_to_a_channel_that_is_down_is_retried_with_backoff_not_at_every_dispatch(tmp_path: Path, json_receiver: JsonReceiver, caplog: pytest.LogCaptureFixture) -> None:
+    """A channel down for hours: its failed digest was sent again at every dispatch (every 5 s), each with a
+    warning line: 720 requests and log lines an hour. Now it waits as a failed delivery does (backoff_seconds,
+    doubling up to backoff_max_seconds), says its error and tries in `monitor alerts`, and goes out when due."""
+    inbox = inbox_with(tmp_path, DISTINCT_STORIES[:2])
+    channel = {"name": "hook", "url": json_receiver.url, "digest_below": 4, "digest_every": 60}
+    backoff = {"delivery": {"backoff_seconds": 30, "backoff_max_seconds": 3600}}
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox], channels=[channel], settings=backoff)))
+    pipeline.scan_folders()
+    pipeline.dispatch()
+    json_receiver.fail = True
+    start = utcnow() + timedelta(minutes=2)
+    for second in range(0, 15, 5):  # a dispatch every 5 s, the channel down: one try, then 15-30 s of waiting
+        pipeline.dispatch(start + timedelta(seconds=second))
+    assert json_receiver.rejected == 1
+    assert len([r for r in caplog.records if "digest of 2 alerts to hook failed" in r.getMessage()]) == 1
+    assert all("hook:held(1)" in a.deliveries for a in outbox.latest_alerts(pipeline.db, 10))  # `monitor alerts` shows the tries
+    for minute in range(1, 121):  # two hours down: tries at 15-30 s, 30-60 s, ... up to an hour apart
+        pipeline.dispatch(start + timedelta(minutes=minute))
+    assert 8 <= json_receiver.rejected <= 10  # delays 15-30 s, 30-60 s, ... capped at 30-60 min: 8 to 10 tries, not 120
+    json_receiver.fail = False
+    pipeline.dispatch(start + timedelta(hours=4))
+    assert [m["title"] for m in json_receiver.messages] == ["[digest] 2 alerts"]
+
+
+def test_a_digest_that_failed_while_its_channel_was_down_goes_once_the_channel_answers(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    inbox = inbox_with(tmp_path, DISTINCT_STORIES[:1])  # severity 2: held for the digest
+    channel = {"name": "hook", "url": json_receiver.url, "digest_below": 3, "digest_every": 60}
+    backoff = {"delivery": {"backoff_seconds": 1800, "backoff_max_seconds": 3600}}
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox], channels=[channel], settings=backoff)))
+    pipeline.scan_folders()
+    pipeline.dispatch()
+    json_receiver.fail = True
+    start = utcnow() + timedelta(minutes=2)
+    pipeline.dispatch(start)  # the digest fails: tried again in 15-30 minutes
+    assert json_receiver.rejected == 1
+    json_receiver.fail = False
+    (inbox / "later.txt").write_text(DISTINCT_STORIES[1])  # severity 3: goes at once, and the channel answers
+    os.utime(inbox / "later.txt", (time.time() - 60, time.time() - 60))
+    pipeline.scan_folders()
+    pipeline.dispatch(start + timedelta(minutes=1))
+    assert [m["title"].startswith("[digest]") for m in json_receiver.messages] == [False, True]

@@ -91,3 +91,36 @@ def test_a_channel_with_both_a_url_and_an_apprise_config_file_is_refused(tmp_pat
     with pytest.raises(ConfigError, match="channel 'desk': give a url or a config file, not both"):
         Notifier([Channel(name="desk", url="json://127.0.0.1:9/y", config=apprise_file, tags=["ops"])])
     Notifier([Channel(name="desk", config=apprise_file)])  # either alone is fine
+
+
+CONSOLE_SENDS = """
+import resource, sys
+from monitor.alerts.channels import Notifier
+from monitor.errors import DeliveryError
+from monitor.settings import Channel
+
+notifier = Notifier([Channel(name="file", url="console://local?file=" + sys.argv[1])])
+soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[2]), hard))  # the disk fills in the middle of the line
+try:
+    notifier.send("file", "Second alert", "Body of the second alert " * 10)
+except DeliveryError as exc:
+    print("failed:", exc)
+resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))  # room again: the dispatcher's retry
+notifier.send("file", "Second alert", "Body of the second alert " * 10)
+"""
+
+
+def test_a_console_line_cut_by_a_full_disk_is_taken_back_and_the_retry_writes_it_whole(tmp_path: Path) -> None:
+    """Regression: a full disk in the middle of an alert's JSON line left its first bytes in the file; the
+    retry appended the whole line after them, so the file held one line that is no JSON, and a reader of
+    the JSON lines lost that alert too."""
+    import subprocess
+    import sys
+
+    lines = tmp_path / "alerts.jsonl"
+    lines.write_text(json.dumps({"title": "First alert"}) + "\n")
+    done = subprocess.run([sys.executable, "-c", CONSOLE_SENDS, str(lines), str(lines.stat().st_size + 40)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "failed:" in done.stdout
+    assert [json.loads(line)["title"] for line in lines.read_text().splitlines()] == ["First alert", "Second alert"]

@@ -111,7 +111,36 @@ def test_check_fails_naming_an_example_that_does_not_hold(tmp_path: Path) -> Non
     )
     result = monitor("check", "--config", str(write_config(tmp_path, watchlist=watchlist)))
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert result.stderr.strip() == f"monitor: example failed: {watchlist}:8: actor 'Qasem Soleimani' must match: 'Nobody of that name spoke.'"
+    assert result.stderr.strip() == (f"monitor: example failed: {watchlist}:8: actor 'Qasem Soleimani' must match: 'Nobody of that name spoke.': "
+                                     "no alias of 'Qasem Soleimani' appears")
+
+
+def test_a_failed_example_says_why_it_does_not_hold(tmp_path: Path) -> None:
+    """Regression: `check` named the example that failed and nothing more: whether an alias lacked its context
+    word, a not_when cancelled it, a rule's pair stood in two sentences, or what matched where nothing should."""
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text(
+        "actors:\n  - name: Wagner Group\n    kind: group\n    aliases: [{alias: Wagner, context: [mercenaries]}]\n    not_when: [Richard Wagner]\n"
+        "    examples:\n      must_match: [Wagner said so., Richard Wagner and Wagner Group mercenaries.]\n      must_not_match: [Wagner Group mercenaries left.]\n"
+        "events:\n  - name: drone strike\n    severity: 3\n    phrases: [drone strike]\n"
+        "rules:\n  - name: hit\n    min_severity: 2\n    examples:\n      must_match: [Wagner Group left. A drone strike followed.]\n"
+        "      must_not_match: [Wagner Group fighters died in a drone strike.]\n"
+    )
+    result = monitor("check", "--config", str(write_config(tmp_path, watchlist=watchlist)))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"monitor: example failed: {watchlist}:7: actor 'Wagner Group' must match: 'Wagner said so.': "
+        "actor 'Wagner Group': alias 'Wagner' found 'Wagner' at 0-6, score 100, but ambiguous 'Wagner' has no context word within 20 words of it (mercenaries)",
+        f"monitor: example failed: {watchlist}:7: actor 'Wagner Group' must match: 'Richard Wagner and Wagner Group mercenaries.': "
+        "actor 'Wagner Group': alias 'Wagner' found 'Wagner' at 8-14, score 100, but cancelled by not_when 'Richard Wagner' "
+        "(found 'Richard Wagner' at 0-14, 0 words away; the window is 6)",
+        f"monitor: example failed: {watchlist}:8: actor 'Wagner Group' must not match: 'Wagner Group mercenaries left.': "
+        "actor 'Wagner Group': alias 'Wagner Group' found 'Wagner Group' at 0-12, score 100",
+        f"monitor: example failed: {watchlist}:17: rule 'hit' must match: 'Wagner Group left. A drone strike followed.': "
+        "rule 'hit': Wagner Group (found 'Wagner Group') and drone strike (found 'drone strike', severity 3) are 2 words apart, in different sentences: not in one sentence",
+        f"monitor: example failed: {watchlist}:18: rule 'hit' must not match: 'Wagner Group fighters died in a drone strike.': "
+        "rule 'hit' fired: Wagner Group (found “Wagner Group”, 100) + drone strike (severity 3) within 4 words",
+    ]
 
 
 def test_check_warns_of_a_regex_that_times_out_on_an_example(tmp_path: Path) -> None:
@@ -133,7 +162,8 @@ def test_check_renders_every_channel_template_against_a_sample_alert(tmp_path: P
         {"name": "desk", "url": "json://127.0.0.1:9/x", "title_template": "{{ actorz[0] }}: {{ title }}"},
         {"name": "mail", "url": "json://127.0.0.1:9/y", "body_template": "{{ severity + title }}"},
         {"name": "good", "url": "json://127.0.0.1:9/z", "format": "html", "title_template": "{{ severity_word | upper }}: {{ actors | join(', ') }}",
-         "body_template": "{% for hit in hits %}<p>{{ hit.explanation }}</p>{% endfor %}{{ hits[0].sentence | upper }} {{ url }} {{ published[:10] }}"},
+         "body_template": "{% for hit in hits %}<p>{{ hit.explanation }}</p>{% endfor %}{{ hits[0].sentence | upper }} {{ url }} {{ (published or '')[:10] }}"
+                          "{% if follow_up %}{{ follow_up[:8] }}{% endif %}"},
     ])
     result = monitor("check", "--config", str(config))
     assert result.returncode == 1 and "Traceback" not in result.stderr
@@ -141,6 +171,63 @@ def test_check_renders_every_channel_template_against_a_sample_alert(tmp_path: P
     assert len(lines) == 2, result.stderr
     assert lines[0].startswith("monitor: channels[desk].title_template: 'actorz' is undefined (an alert has actors, events, ")
     assert lines[1] == "monitor: channels[mail].body_template: unsupported operand type(s) for +: 'int' and 'str'"
+
+
+def test_check_renders_templates_as_the_alerts_of_a_folder_file_and_a_follow_up_and_names_a_hit_field_misspelt(tmp_path: Path) -> None:
+    """Regression: `{{ published[:10] }}` passed `check` (its sample alert had a link and a date) and failed at
+    every send of a folder file's alert ('NoneType' object is not subscriptable); `{{ hit.sentance }}` passed and
+    rendered nothing in every alert."""
+    config = write_config(tmp_path, channels=[
+        {"name": "dated", "url": "json://127.0.0.1:9/x", "title_template": "{{ published[:10] }} {{ title }}"},
+        {"name": "linked", "url": "json://127.0.0.1:9/y", "body_template": "{{ title }} <{{ url.split('/')[2] }}>"},
+        {"name": "misspelt", "url": "json://127.0.0.1:9/z", "format": "html", "body_template": "{% for hit in hits %}<q>{{ hit.sentance }}</q>{% endfor %}"},
+        {"name": "fine", "url": "json://127.0.0.1:9/w", "body_template": "{{ hits[0].sentance | default('') }}{{ title }}{% if url %} {{ url.split('/')[2] }}{% endif %}"},
+    ])
+    result = monitor("check", "--config", str(config))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "monitor: channels[dated].title_template: 'NoneType' object is not subscriptable (on a folder file's follow-up alert: no link, no published time)",
+        "monitor: channels[linked].body_template: 'None' has no attribute 'split' (on a folder file's follow-up alert: no link, no published time)",
+        "monitor: channels[misspelt].body_template: 'dict object' has no attribute 'sentance'",
+    ]
+
+
+def test_check_warns_of_a_spike_whose_alerts_no_channel_takes_and_of_a_rule_with_no_tags(tmp_path: Path) -> None:
+    """Regression: a `spikes:` entry routed to tags no channel has passed `check` without a word (its alerts
+    were stored, never sent), and a rule with `tags: []` was said to route 'to tags  but no channel has them'."""
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text("actors:\n  - {name: Iran, kind: state}\nevents:\n  - {name: rocket attack, severity: 3, phrases: [rocket attack]}\n"
+                         "rules:\n  - {name: quiet, tags: []}\n  - {name: loud}\nspikes:\n  - {actor: Iran, tags: [desk]}\n  - {event: rocket attack}\n")
+    result = monitor("check", "--config", str(write_config(tmp_path, watchlist=watchlist)))
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stdout.splitlines() if "no channel" in line]
+    assert warnings == ["warning: rule 'quiet' has no tags (tags: []): no channel takes its alerts: they are stored, not sent",
+                        "warning: spike 'Iran' routes to tags desk but no channel has them: its alerts are stored, not sent"]
+
+
+def test_check_renders_templates_against_the_alerts_each_channel_gets_spikes_and_source_health_included(tmp_path: Path) -> None:
+    """Regression: a spike channel's template using the fields docs/trends.md gives spike alerts (`{{ count }}`)
+    was refused ('count' is undefined); a template failing on every spike or source-health alert passed."""
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text("actors:\n  - {name: Iran, kind: state}\nevents:\n  - {name: rocket attack, severity: 3, phrases: [rocket attack]}\n"
+                         "rules:\n  - {name: any}\nspikes:\n  - {actor: Iran, tags: [desk]}\n")
+    config = write_config(tmp_path, watchlist=watchlist, channels=[
+        {"name": "desk", "url": "json://127.0.0.1:9/a", "tags": ["desk"], "title_template": "{{ actor }}: {{ count }} stories in {{ window_hours }} h, p {{ p }}"},
+        {"name": "both", "url": "json://127.0.0.1:9/b", "tags": ["default", "desk"],
+         "title_template": "{% if kind == 'spike' %}{{ count }} stories{% else %}{{ severity_word }}: {{ hits[0].sentence }}{% endif %}"},
+        {"name": "wide", "url": "json://127.0.0.1:9/c", "tags": ["default", "desk"], "title_template": "{{ hits[0].rule }}: {{ title }}"},
+        {"name": "ops", "url": "json://127.0.0.1:9/d", "tags": ["ops"], "body_template": "{{ source }} since {{ since[:10] }}"},
+        {"name": "mixed", "url": "json://127.0.0.1:9/f", "tags": ["default", "desk"],  # a spike's fields are empty on an article's alert, as at send time
+         "body_template": "{{ title }}{% for s in stories %} {{ s.title }}{% endfor %}{% if count %} {{ count }}{% endif %}"},
+        {"name": "articles", "url": "json://127.0.0.1:9/e", "title_template": "{{ count }} {{ title }}"},
+    ])
+    result = monitor("check", "--config", str(config))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "monitor: channels[wide].title_template: list object has no element 0 (on a spike alert: no article, no hits)",
+        "monitor: channels[articles].title_template: 'count' is undefined (an alert has actors, events, follow_up, hits, kind, published, "
+        "severity, severity_word, source, story, title, uid, url)",
+    ]
 
 
 def test_check_refuses_a_folder_path_that_is_a_file(tmp_path: Path) -> None:
@@ -198,6 +285,25 @@ def test_match_json_explains_the_rule_that_fired() -> None:
     assert rule["event"] == "drone strike" and rule["distance_words"] == 5
     assert rule["explanation"] == "Qasem Soleimani (found \u201cQassem Suleimani\u201d, 100) + drone strike (severity 3) within 5 words"
     assert rule["snippet"] == "Qassem Suleimani was killed in a US drone strike near Baghdad airport."
+
+
+def test_match_says_a_rule_waits_for_more_sources(tmp_path: Path) -> None:
+    """Regression: with a rule of `min_sources: 2`, `monitor match` said 'decision: ALERT' on one article, which
+    the daemon holds until a second source carries its story: the analyst testing the rule was told otherwise."""
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text("actors:\n  - {name: Qasem Soleimani, kind: person, aliases: [Soleimani]}\n"
+                         "events:\n  - {name: drone strike, severity: 3, phrases: [drone strike]}\n"
+                         "rules:\n  - {name: corroborated, min_sources: 2, sources_within: 6}\n")
+    config = write_config(tmp_path, watchlist=watchlist)
+    text = "Qasem Soleimani was killed in a drone strike."
+    result = monitor("match", "-", "--config", str(config), stdin=text, env={"COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    assert "  rule 'corroborated' waits for 2 sources to carry the story (within 6 h of its first article): one article alone does not alert" in result.stdout
+    assert result.stdout.splitlines()[-1] == "decision: ALERT once 2 sources carry the story (one article alone: no alert), severity 3"
+    data = json.loads(monitor("match", "-", "--json", "--config", str(config), stdin=text).stdout)
+    assert data["alert"] is True and (data["rules"][0]["min_sources"], data["rules"][0]["sources_within"]) == (2, 6)
+    plain = json.loads(monitor("match", "-", "--json", stdin="Qassem Suleimani was killed in a US drone strike.").stdout)  # the default rules
+    assert {(r["min_sources"], r["sources_within"]) for r in plain["rules"]} == {(1, None)}
 
 
 def test_match_on_a_binary_file_is_one_line(tmp_path: Path) -> None:
@@ -421,3 +527,16 @@ def test_every_help_page_shows_examples_that_work_from_a_fresh_clone(tmp_path: P
                 continue
             result = sh(example)
             assert result.returncode == 0 and "Traceback" not in result.stderr, (example, result.stderr)
+
+
+def test_match_on_a_long_file_of_watched_names_ends_and_matches_what_the_daemon_would(tmp_path: Path) -> None:
+    """Regression (found by helper xhostile): `monitor match` on a 1 MB file of 'Iran ' (one sentence, 200,000
+    matches) ran for hours; it matches an article's text as the daemon keeps it (its first TEXT_CHARS characters)."""
+    from monitor.text_norm import TEXT_CHARS
+
+    path = tmp_path / "long.txt"
+    path.write_text("Iran " * 200_000)
+    for args, stdin in ((["match", "--json", str(path)], None), (["match", "--json", "-"], "Iran " * 200_000)):
+        result = monitor(*args, stdin=stdin)
+        assert result.returncode == 0, result.stderr
+        assert max(m["end"] for m in json.loads(result.stdout)["actors"]) <= TEXT_CHARS

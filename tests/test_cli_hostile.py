@@ -264,8 +264,8 @@ def test_mute_options_that_would_be_ignored_are_usage_mistakes(tmp_path: Path) -
     # --until and dropped --for, `--off --for 2d` lifted: each option the verb would ignore is said instead.
     config = str(write_config(tmp_path))
     usage = {
-        ("--off",): "give the NAME of the actor or rule",
-        ("--for", "2d"): "give the NAME of the actor or rule",
+        ("--off",): "give the NAME of the actor, rule or spike",
+        ("--for", "2d"): "give the NAME of the actor, rule or spike",
         ("Iran", "--for", "2d", "--until", "2099-01-01T08:00"): "--for or --until, not both",
         ("Iran", "--off", "--for", "2d"): "--off lifts a mute: give no --for or --until with it",
     }

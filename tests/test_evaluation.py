@@ -211,7 +211,17 @@ def test_a_miss_names_the_not_when_phrase_that_cancelled_it() -> None:
 def test_a_miss_names_the_ambiguous_alias_without_its_context() -> None:
     [(_, kind, label, why)] = explained([Case("c", "KH said nothing on Monday.", frozenset({"Kataeb Hezbollah"}), frozenset(), False)])
     assert (kind, label) == ("miss", "Kataeb Hezbollah")
-    assert why == "actor 'Kataeb Hezbollah': alias 'KH' found 'KH' at 0-2, score 100, but ambiguous 'KH' has no context word near it (militia, Iraq)"
+    assert why == "actor 'Kataeb Hezbollah': alias 'KH' found 'KH' at 0-2, score 100, but ambiguous 'KH' has no context word within 20 words of it (militia, Iraq)"
+
+
+def test_a_miss_by_a_context_word_too_far_says_the_window_and_where_the_word_is() -> None:
+    """Regression: 'has no context word near it (militia, Iraq)' where 'Iraq' stood in the text: neither the
+    window nor the distance was said, so the miss read as wrong."""
+    text = "KH said on Monday that " + "nothing at all was going to happen to anyone anywhere in the long run, " * 2 + "in Iraq."
+    [(_, kind, label, why)] = explained([Case("c", text, frozenset({"Kataeb Hezbollah"}), frozenset(), False)])
+    assert (kind, label) == ("miss", "Kataeb Hezbollah")
+    assert why == "actor 'Kataeb Hezbollah': alias 'KH' found 'KH' at 0-2, score 100, but ambiguous 'KH' has no context word within 20 words of it " \
+                  "(militia, Iraq; 'Iraq' is 34 words away)"
 
 
 def test_a_miss_says_when_no_alias_appears_and_which_came_nearest() -> None:
@@ -338,7 +348,7 @@ def test_a_miss_taken_out_after_matching_says_why() -> None:
     ]
     errors = {(e.case, e.label): e.why for e in evaluate(Matcher(watchlist), cases).errors if e.kind == "miss"}
     assert errors[("y", "strike")].endswith("but not reported: it yields to 'rocket attack' (found 'Rockets') in the same sentence (yields_to)")
-    assert errors[("n", "Erbil")].endswith("but not reported: a head noun of its not_before follows it (the name of another thing)")
+    assert errors[("n", "Erbil")].endswith("but not reported: a head noun of its not_before follows it: 'Erbil SC' is the name of another thing")  # it named no head
     assert errors[("s", "Baghdad")].endswith("but not reported: read as 'Iraq', the government (stands_for)")
     assert errors[("f", "rocket attack")].endswith("but not reported: its sentence tells a game, a film or a novel (senses: fiction)")
     assert errors[("m", "Iraq")].endswith("but not reported: its sentence tells a match (senses: sports)")

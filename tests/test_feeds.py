@@ -401,3 +401,52 @@ def test_a_huge_title_is_cut_at_a_word_to_a_thousand_characters() -> None:
         assert title[:-1].split()[-1] in ("Drone", "strike")  # cut after a whole word
     assert to_article(Document("s", "  A short\n title ", "x")).title == "A short title"
     assert len(to_article(Document("s", "x" * 5000, "x")).title) == TITLE_CHARS  # no space to cut at
+
+
+def test_an_element_with_very_many_attributes_parses_in_linear_time() -> None:
+    """Regression (found by helper xhostile): the standard SAX driver looks each attribute up by walking
+    every attribute of its element (AttributesNSImpl.getValueByQName), so an item of 300,000 attributes (3.6 MB)
+    kept a parsing process busy for some ten minutes, and 10 MB of them for hours: `monitor once` hung on it.
+    The driver hands feedparser attributes looked up in one step; what it reads is the same."""
+    many = b" ".join(b'a%d="v%d"' % (i, i) for i in range(60_000))
+    body = b'<rss version="2.0"><channel><item ' + many + b' xml:lang="fr"><title>Strike</title><guid>g1</guid></item></channel></rss>'
+    began = time.process_time()
+    (doc,) = read_feed(body, "hostile").documents
+    assert time.process_time() - began < 5
+    assert (doc.title, doc.guid) == ("Strike", "g1")
+    parser = xml.sax.make_parser(feedparser.api.PREFERRED_XML_PARSERS)
+    seen: list[dict[str, str]] = []
+    handler = xml.sax.handler.ContentHandler()
+    handler.startElementNS = lambda name, qname, attrs: seen.append({q: attrs.getValueByQName(q) for q in attrs.getQNames()})  # type: ignore[method-assign]
+    parser.setFeature(xml.sax.handler.feature_namespaces, True)
+    parser.setContentHandler(handler)
+    parser.feed(b'<d xmlns:n="http://e/" a="1" n:b="2" xml:lang="fr"/>')
+    parser.close()
+    assert seen == [{"a": "1", "n:b": "2", "xml:lang": "fr"}]
+
+
+def test_an_entry_link_of_megabytes_is_no_link() -> None:
+    """Regression (found by helper xhostile): a feed entry's 4 MB link was kept whole: its alert's body and
+    context were 4 MB each in the store, `monitor alerts show` printed 8 MB, every alert line of the console
+    channel's file 4 MB. A link longer than URL_CHARS is no link (as a javascript: one is); shorter ones stay."""
+    from monitor.dedup import URL_CHARS, to_article
+
+    huge = "https://wire.example/" + "a" * 4_000_000
+    feed = f'<rss version="2.0"><channel><item><title>Strike</title><link>{huge}</link><guid>g1</guid><description>x</description></item></channel></rss>'
+    article = to_article(read_feed(feed.encode(), "hostile").documents[0])
+    assert (article.url, article.canonical_url, article.title) == (None, None, "Strike")
+    long_ok = "https://wire.example/story?" + "q=1&" * ((URL_CHARS - 40) // 4)
+    assert to_article(Document("s", "t", "x", url=long_ok)).url == long_ok
+
+
+def test_a_feed_of_more_entries_than_any_feed_has_is_read_to_its_first_max_entries() -> None:
+    """Regression (found by helper xhostile): a 10 MB feed of 198,291 short entries was stored whole by one
+    `monitor once` (72 s, 1 GB in the daemon, 176 MB of database), and up to `backlog` such feeds wait in the
+    daemon's memory at once. A feed is read to its first MAX_ENTRIES entries (its newest, as feeds list
+    them), and the poll's log line says so."""
+    from monitor.sources.feeds import MAX_ENTRIES
+
+    items = "".join(f"<item><title>t{i}</title><guid>g{i}</guid></item>" for i in range(MAX_ENTRIES + 5))
+    parsed = read_feed(f'<rss version="2.0"><channel>{items}</channel></rss>'.encode(), "hostile")
+    assert len(parsed.documents) == MAX_ENTRIES and parsed.documents[-1].guid == f"g{MAX_ENTRIES - 1}"
+    assert parsed.warning == f"{MAX_ENTRIES + 5} entries: only the first {MAX_ENTRIES} read"

@@ -653,3 +653,27 @@ def test_empty_files_and_other_types_get_one_line_each(tmp_path: Path, caplog: p
     write(empty, "Strike near Baghdad airport\n\nQasem Soleimani was killed in a drone strike.")  # it gets text
     pipeline.scan_folders()
     assert len(stored_texts(pipeline)) == 1
+
+
+def test_a_long_article_of_watched_names_is_matched_in_bounded_time_and_its_neighbour_still_alerts(tmp_path: Path) -> None:
+    """Regression (found by helper xhostile): matching grows with the square of a text's matches, and a
+    sentence that never ends makes each of them look through it: a 300 KB file of 'Iran drone strike '
+    kept `monitor once` busy past 2 minutes (a 5 MB one, the folder's limit, for days), and the folder's
+    other files waited behind it. An article's text is now kept to its first TEXT_CHARS characters."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    old_file(inbox / "a-hostile.txt", "Iran " * 200_000)  # 1 MB, one sentence, 200,000 actor matches
+    old_file(inbox / "b-wire.txt", f"Strike\n\n{SECRET}\n")
+    pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=0)
+    scan = threading.Thread(target=pipeline.scan_folders, daemon=True)
+    began = time.monotonic()
+    scan.start()
+    scan.join(timeout=60)
+    assert not scan.is_alive(), "the scan of a 1 MB file of watched names did not end within 60 s"
+    assert time.monotonic() - began < 60
+    texts = stored_texts(pipeline)
+    assert len(texts) == 2 and any("SECRETCANARY" in t for t in texts)
+    hostile = next(t for t in texts if "SECRETCANARY" not in t)
+    from monitor.text_norm import TEXT_CHARS
+
+    assert len(hostile) <= TEXT_CHARS + 1 and hostile.endswith("Iran …")  # cut after a whole word

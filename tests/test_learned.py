@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import unicodedata
+import zlib
 from pathlib import Path
 
 import pytest
@@ -161,7 +162,18 @@ def test_retraining_reproduces_the_shipped_weights() -> None:
     finally:
         sys.path.remove(str(REPO / "bench"))
     data, weights = train_events.train()
-    assert train_events.dumps(data) == WEIGHTS.read_text(encoding="utf-8") and weights == ARRAYS.read_bytes()  # byte for byte
+    assert train_events.dumps(data) == WEIGHTS.read_text(encoding="utf-8")  # intercepts, counts and thresholds as shipped
+    import numpy as np
+
+    retrained = np.frombuffer(zlib.decompress(weights), dtype="<f4")
+    shipped_weights = np.frombuffer(zlib.decompress(ARRAYS.read_bytes()), dtype="<f4")
+    # The same features and the same weights. Not byte for byte: the solver's floating-point sums round differently
+    # on another CPU (an AMD EPYC retrains weights up to 6.4e-6 away from those made on the machine that trained them).
+    assert np.array_equal(retrained != 0, shipped_weights != 0)
+    assert np.allclose(retrained, shipped_weights, rtol=0, atol=WEIGHT_TOLERANCE)
+
+
+WEIGHT_TOLERANCE = 1e-4  # far below the 4 decimals an explanation shows, far above a CPU's rounding (6.4e-6 seen)
 
 
 def _stems_uncached(text: str) -> list[tuple[int, str]]:

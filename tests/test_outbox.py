@@ -23,7 +23,7 @@ from monitor.store.articles import NewAlert, save_article
 from monitor.store.db import Database, utcnow
 from monitor.store.sources import ensure_source
 from monitor.store.tables import DeliveryRow
-from tests.conftest import ON_POSTGRES, store_url
+from tests.conftest import ON_POSTGRES, JsonReceiver, store_url
 
 
 def outbox_with(tmp_path: Path, alerts: int, channel: str = "hook", first: int = 0) -> Database:
@@ -130,3 +130,22 @@ def test_a_digest_of_one_alert_says_one_alert(tmp_path: Path, caplog: pytest.Log
         dispatch_due(db, notifier, DeliverySettings(), now)
         assert dispatch_due(db, notifier, DeliverySettings(), now + timedelta(minutes=2)) == 1
     assert "digest of 1 alert sent to dig" in caplog.messages
+
+
+def test_a_channel_back_gets_the_alerts_waiting_for_their_retry_at_once(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: alerts that failed while a channel was down waited for their next retry, up to
+    backoff_max_seconds (an hour by default) after the channel was back, while newer alerts went out at
+    once before them. Now a send that gets through brings that channel's waiting retries forward."""
+    db = outbox_with(tmp_path, 3)
+    notifier = Notifier([Channel(name="hook", url=json_receiver.url)])
+    cfg = DeliverySettings(backoff_seconds=1800, backoff_max_seconds=3600)
+    now = utcnow()
+    json_receiver.fail = True
+    assert dispatch_due(db, notifier, cfg, now) == 0  # down: the three wait 15-30 minutes for their retry
+    json_receiver.fail = False
+    save_article(db, 1, to_article(Document(source="inbox", title="later", text="a later story")), MatchResult(),
+                 NewAlert("uid-later", 3, ("default",), "later alert", "body", ("hook",)), now)
+    later = now + timedelta(minutes=2)  # back: the next alert goes out at once
+    assert dispatch_due(db, notifier, cfg, later) == 1
+    assert dispatch_due(db, notifier, cfg, later + timedelta(seconds=5)) == 3  # and the three at the next dispatch
+    assert [m["title"] for m in json_receiver.messages] == ["later alert", "alert 0", "alert 1", "alert 2"]

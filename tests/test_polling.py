@@ -262,7 +262,7 @@ def test_a_feed_added_while_the_daemon_runs_is_polled_at_the_next_tick(tmp_path:
     with caplog.at_level("INFO", logger="monitor"):
         daemon.start()
     try:
-        assert "monitor running: 1 feeds (0 from the config, 1 added)" in caplog.text
+        assert "monitor running: 1 feed (0 from the config, 1 added), 0 folders, 1 channel" in caplog.text
         sources.add_feed(pipeline.db, "added", http_server.url("/added.xml"), None)
         wait_for(lambda: health(pipeline, "added").last_success_at is not None, timeout=5)
     finally:
@@ -277,3 +277,77 @@ def test_the_first_interval_is_said_in_words_with_what_decided_it(tmp_path: Path
         pipeline.poll_due_feeds()
     assert "next check in 1 h (ttl 60 min from the feed)" in caplog.text
     assert [plain_delay(s) for s in (0.4, 45, 600, 3808, 86400, 90000 + 1800)] == ["0 s", "45 s", "10 min", "1 h 3 min", "1 d", "1 d 2 h"]
+
+
+def test_a_full_text_page_in_a_charset_no_text_decodes_fails_neither_its_entry_nor_the_feed(tmp_path: Path, http_server: LocalHTTP, json_receiver) -> None:  # type: ignore[no-untyped-def]
+    """Regression (found by helper xhostile): a page served as 'text/html; charset=undefined' (or punycode) raised
+    UnicodeError out of the full-text step: the feed's whole batch failed ('unexpected error while storing'), its
+    other entries unstored and unalerted, at every poll. Such a page is read as UTF-8 with replacements."""
+    for name, charset in (("odd", "undefined"), ("puny", "punycode")):
+        http_server.routes[f"/{name}"] = (200, {"Content-Type": f"text/html; charset={charset}"}, b"<html><body><p>Markets rose \\x.. on Friday.</p></body></html>")
+    http_server.routes["/story"] = (200, {"Content-Type": "text/html"}, f"<html><body><p>{STRIKE}</p></body></html>".encode())
+    http_server.routes["/teaser.xml"] = (200, {}, rss(("Markets", http_server.url("/odd"), "m1", "Markets."), ("Puny", http_server.url("/puny"), "m2", "Puny."),
+                                                      ("Overnight attack", http_server.url("/story"), "t1", "An attack overnight.")))
+    config = write_config(tmp_path, feeds=[{"name": "teaser", "url": http_server.url("/teaser.xml"), "full_text": True}],
+                          channels=[{"name": "hook", "url": json_receiver.url}])
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.run_once(settle_wait=0)
+    h = health(pipeline, "teaser")
+    assert (h.status, h.last_error, h.last_new_items) == ("ok", None, 3)
+    assert len(json_receiver.messages) == 1 and "Qasem Soleimani" in json_receiver.messages[0]["title"]
+
+
+def test_full_text_pages_are_fetched_a_few_at_a_time_and_kept_as_text(tmp_path: Path, http_server: LocalHTTP, json_receiver) -> None:  # type: ignore[no-untyped-def]
+    """Regression (found by helper xhostile): a full-text feed's new entries had their pages fetched all at once
+    and held whole until the last came: 300 entries linking to 9 MB pages took 3 GB, MemoryError under a 2 GB
+    limit, and the feed's batch failed at every poll. Now PAGES_AT_ONCE pages are fetched at a time, each made
+    text (at most TEXT_CHARS) before the next ones come."""
+    from monitor.ingest import PAGES_AT_ONCE
+
+    lock, at_once, most = threading.Lock(), [0], [0]
+
+    def page(handler: BaseHTTPRequestHandler, _: bytes) -> None:
+        with lock:
+            at_once[0] += 1
+            most[0] = max(most[0], at_once[0])
+        time.sleep(0.05)
+        body = f"<html><body><p>{STRIKE}</p>{'<p>Markets rose on Friday.</p>' * 2000}</body></html>".encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        with lock:
+            at_once[0] -= 1
+        handler.wfile.write(body)
+
+    entries = [(f"Story {i}", http_server.url(f"/page{i}"), f"p{i}", "Teaser.") for i in range(30)]
+    http_server.routes.update({f"/page{i}": page for i in range(30)})
+    http_server.routes["/teaser.xml"] = (200, {}, rss(*entries))
+    config = write_config(tmp_path, feeds=[{"name": "teaser", "url": http_server.url("/teaser.xml"), "full_text": True}],
+                          channels=[{"name": "hook", "url": json_receiver.url}], settings={"schedule": {"per_host": 100}})
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.run_once(settle_wait=0)
+    assert health(pipeline, "teaser").last_new_items == 30
+    assert 1 <= most[0] <= PAGES_AT_ONCE
+
+
+def test_a_feed_too_large_to_parse_in_memory_is_its_own_one_line_error_and_the_poll_goes_on(tmp_path: Path, http_server: LocalHTTP, json_receiver) -> None:  # type: ignore[no-untyped-def]
+    """Regression (found by helper xhostile): 10 MB of '<item>' makes feedparser build 1.7 million entries, over
+    2 GB: the parsing process's MemoryError came back through the pool and ended the whole poll, `monitor once`
+    with a traceback (exit 1), the other feeds' new entries unstored. A parsing process may now grow by at most
+    its memory budget (ParserPool(memory=...)), and a feed past it is that feed's one-line error."""
+    from monitor.sources.parsing import ParserPool
+
+    http_server.routes["/items.xml"] = (200, {}, b'<rss version="2.0"><channel>' + b"<item>" * 300_000)
+    http_server.routes["/good.xml"] = (200, {}, rss(("Strike", "https://wire.example/s", "s", STRIKE)))
+    config = write_config(tmp_path, feeds=[{"name": "items", "url": http_server.url("/items.xml")}, {"name": "good", "url": http_server.url("/good.xml")}],
+                          channels=[{"name": "hook", "url": json_receiver.url}])
+    pipeline = build_pipeline(load_settings(config), parsers=ParserPool(2, memory=64 << 20))
+    try:
+        pipeline.run_once(settle_wait=0)
+        items = health(pipeline, "items")
+        assert items.status == "error" and "out of memory" in (items.last_error or "") and "\n" not in (items.last_error or "")
+        assert health(pipeline, "good").status == "ok"
+        assert len(json_receiver.messages) == 1
+    finally:
+        pipeline.parsers.shutdown()

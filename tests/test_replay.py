@@ -92,3 +92,37 @@ def test_replay_with_the_same_watchlist_lists_no_first_article_whose_alert_waite
     assert same.returncode == 0, same.stderr
     assert "would alert now, did not before: none" in same.stdout, same.stdout
     assert "alerted before, would not now: none" in same.stdout, same.stdout
+
+
+def test_replay_says_why_an_article_that_alerted_would_not_now(tmp_path: Path) -> None:
+    """Regression: 'alerted before, would not now' gave every article the why 'no rule fires': not which
+    rule came nearest nor what it lacked, as `monitor eval` says of an alert missed."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a-wire.txt").write_text(WIRE)
+    os.utime(inbox / "a-wire.txt", (time.time() - 60, time.time() - 60))
+    config = write_config(tmp_path, folders=[inbox])
+    assert monitor("once", "--config", str(config)).returncode == 0
+    changed = tmp_path / "changed.yaml"
+    changed.write_text("actors:\n  - {name: Wagner Group, kind: group, aliases: [PMC Wagner]}\n"
+                       "events:\n  - {name: drone strike, severity: 3, phrases: [drone strike]}\n"
+                       "rules:\n  - {name: Wagner hit, actors: [Wagner Group], min_severity: 2}\n")
+    diff = monitor("match", "--config", str(config), "--watchlist", str(changed), "--replay", "1d", env={"COLUMNS": "400"})
+    assert diff.returncode == 0, diff.stderr
+    assert "alerted before, would not now: 1" in diff.stdout, diff.stdout
+    assert "rule 'Wagner hit': drone strike found, but no actor it takes (no actor found)" in diff.stdout, diff.stdout
+    assert "no rule fires" not in diff.stdout
+
+
+def test_replay_refuses_a_file_or_json_it_would_ignore(tmp_path: Path) -> None:
+    """Regression: `monitor match FILE --replay 7d` replayed and ignored FILE, and `--replay 7d --json` printed
+    the table, not JSON, both with exit 0: a script reading JSON, or an analyst trying FILE, was misled."""
+    config = write_config(tmp_path)
+    article = tmp_path / "a.txt"
+    article.write_text("Qassem Suleimani was killed in a drone strike.")
+    for args, problem in ((["match", str(article), "--replay", "7d"], "give an article FILE or --replay SPAN, not both"),
+                          (["match", "--replay", "7d", "--json"], "--json is for one article: --replay prints a table")):
+        result = monitor(*args, "--config", str(config))
+        assert result.returncode == 2 and "Traceback" not in result.stderr and result.stdout == "", result.stdout
+        [line] = result.stderr.strip().splitlines()
+        assert problem in line and "match --help`" in line, line

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -146,3 +147,34 @@ def test_monitor_backup_to_a_missing_folder_given_with_a_slash_makes_no_file_of_
     folder.mkdir()
     result = monitor("backup", f"{folder}/", "--config", str(config))
     assert result.returncode == 0 and [p.name.startswith("monitor-") for p in folder.iterdir()] == [True], result.stderr
+
+
+def test_a_stop_during_a_long_prune_ends_after_the_batch_under_way(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression: the first prune of a store kept for a year (keep_days set later) runs at the start, some
+    4,000 articles a second; a stop waited for all of it, past the unit's TimeoutStopSec (60 s) for a few
+    hundred thousand articles, and was SIGKILLed. Now the prune ends after its batch under way, says so,
+    and the next start's prune goes on."""
+    config = write_config(tmp_path, settings={"store": {"keep_days": 30}})
+    Database(f"sqlite:///{tmp_path / 'monitor.db'}").close()
+    old = (datetime.now(UTC) - timedelta(days=400)).replace(tzinfo=None).isoformat(sep=" ")
+    with sqlite3.connect(tmp_path / "monitor.db") as conn:
+        conn.execute("INSERT INTO sources (id, name, kind, location, origin, enabled, suspended, full_text, error_count, last_new_items) "
+                     "VALUES (1, 'wire', 'feed', 'http://example.org/f.xml', 'added', 1, 0, 0, 0, 0)")
+        conn.executemany("INSERT INTO articles (id, source_id, title, text, canonical_url, guid, content_hash, fetched_at, shingles) "
+                         "VALUES (?, 1, 't', 'text of an old article', ?, ?, ?, ?, 0)",
+                         ((i, f"http://example.org/{i}", f"g{i}", f"{i:064x}", old) for i in range(1, 150_001)))
+        conn.executemany("INSERT INTO matches (article_id, kind, name, alias, found, start, \"end\", score, severity) "
+                         "VALUES (?, 'actor', 'Iran', 'Iran', 'Iran', 0, 4, 1.0, 0)", ((i,) for i in range(1, 150_001)))
+    daemon = Daemon(build_pipeline(load_settings(config)))
+    with caplog.at_level("INFO", logger="monitor"):
+        daemon.start()
+        try:
+            wait_for(lambda: counts(f"sqlite:///{tmp_path / 'monitor.db'}")["articles"] < 150_000, timeout=30)
+        finally:
+            started = time.monotonic()
+            daemon.stopping.set()  # what SIGTERM does
+            daemon.shutdown()
+            took = time.monotonic() - started
+    left = counts(f"sqlite:///{tmp_path / 'monitor.db'}")["articles"]
+    assert took < 5 and left > 0, (took, left)
+    assert "stopped with the daemon, the rest at the next prune" in caplog.text

@@ -351,3 +351,13 @@ def test_an_unclosed_environment_variable_is_refused_naming_the_key(tmp_path: Pa
     assert str(error) == f"{path}: channels[0].url: ${{SMTP_PASSWORD has no closing brace: write ${{NAME}} (letters, digits and _)"
     template = toml(tmp_path, '[[channels]]\nname = "a"\nurl = "json://x"\nbody_template = "Cost: ${{ title }}"\n', name="t.toml")
     assert load_settings(template).channels[0].body_template == "Cost: ${{ title }}"  # a dollar before a Jinja expression stays
+
+
+def test_a_config_nested_thousands_deep_is_one_config_error_not_a_recursion_error(tmp_path: Path) -> None:
+    """Regression: a config with arrays nested 3,000 deep made tomllib raise RecursionError: a traceback for
+    `monitor check`, and a SIGHUP with it stopped the running daemon (reload keeps the running config only
+    on a ConfigError)."""
+    config = tmp_path / "monitor.toml"
+    config.write_text("x = " + "[" * 3000 + "]" * 3000 + "\n")
+    with pytest.raises(ConfigError, match=r"monitor\.toml: not valid TOML: nested too deeply"):
+        load_settings(config)

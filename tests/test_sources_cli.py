@@ -233,3 +233,41 @@ def test_check_warns_of_a_config_feed_that_a_feed_added_here_already_polls(tmp_p
     assert result.returncode == 0, result.stderr
     assert (f"warning: {config}: [[feeds]] 'wire desk' has the URL of source 1 (wire), added with `monitor sources add` or import: "
             "both are polled; `monitor sources remove 1` or delete the entry") in result.stdout
+
+
+def test_a_folder_taken_out_of_the_config_shows_disabled_and_no_longer_in_the_config_file(tmp_path: Path) -> None:
+    """Regression: a [[folders]] entry deleted from the config stayed listed as 'ok' (or 'new') with no word,
+    though no longer scanned, and `sources remove` said to delete its entry, already deleted; a feed
+    deleted so shows 'disabled' and 'no longer in the config file'. Put back, it is scanned again."""
+    kept, dropped = tmp_path / "kept", tmp_path / "dropped"
+    kept.mkdir()
+    dropped.mkdir()
+    config = write_config(tmp_path, folders=[kept, dropped])
+    assert monitor("once", "--config", str(config)).returncode == 0
+    write_config(tmp_path, folders=[kept])
+    for verb in ("sources", "once"):  # what the daemon will do, then what it did
+        if verb == "once":
+            assert monitor("once", "--config", str(config)).returncode == 0
+        table = monitor("sources", "--config", str(config), env={"COLUMNS": "200"}).stdout
+        row = next(line for line in table.splitlines() if "dropped" in line)
+        assert "disabled" in row and "no longer in the config file" in row, table
+    write_config(tmp_path, folders=[kept, dropped])
+    assert monitor("once", "--config", str(config)).returncode == 0
+    row = next(line for line in monitor("sources", "--config", str(config), env={"COLUMNS": "200"}).stdout.splitlines() if "dropped" in line)
+    assert "disabled" not in row and "no longer" not in row, row
+
+
+def test_removing_a_source_already_taken_out_of_the_config_says_so(tmp_path: Path) -> None:
+    """Regression: `monitor sources remove` on a source already deleted from the config told to delete its
+    entry from the config file, which the user had done."""
+    kept, dropped = tmp_path / "kept", tmp_path / "dropped"
+    kept.mkdir()
+    dropped.mkdir()
+    config = write_config(tmp_path, folders=[kept, dropped])
+    assert monitor("once", "--config", str(config)).returncode == 0
+    write_config(tmp_path, folders=[kept])
+    assert monitor("once", "--config", str(config)).returncode == 0
+    line = one_line_error(monitor("sources", "remove", "2", "--config", str(config)))
+    assert line == (f"monitor: error: source 2 ({dropped}) is no longer in the config file: it is not scanned any more, and its "
+                    "articles and alerts stay (put its entry back to scan it again)"), line
+    assert "delete its [[folders]] entry there" in one_line_error(monitor("sources", "remove", "1", "--config", str(config)))

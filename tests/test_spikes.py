@@ -9,6 +9,7 @@ silent alerts once to the `ops` channels and once when it is back, across restar
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import random
 from datetime import UTC, datetime, timedelta
@@ -140,6 +141,23 @@ def test_spike_alerts_go_through_the_outbox_and_mutes(tmp_path: Path) -> None:
     db2.close()
 
 
+def test_monitor_mute_takes_a_spike_by_its_name_and_says_an_event_is_not_muted(tmp_path: Path) -> None:
+    """Regression: docs/trends.md says a muted spike name records the rise without an alert, and the trends job
+    reads such mutes, but `monitor mute 'militia + rocket attack'` was refused ('no actor or rule named ...',
+    pointing at `monitor match`): a noisy spike could not be silenced."""
+    settings = setup(tmp_path)
+    muted = monitor("mute", "Militia + Rocket Attack", "--for", "2d", "--config", str(settings.path))
+    assert muted.returncode == 0 and muted.stdout.startswith("militia + rocket attack: muted until "), muted.stdout + muted.stderr
+    db = Database(store_url(tmp_path))
+    counts.count_stories(db, history())
+    assert run_hours(db, settings, T - 3 * HOUR, 3) == 0 and alerts(tmp_path) == []  # the rise recorded, nobody alerted
+    assert signals.firing(db, "militia + rocket attack") == {(KH, ROCKET)}
+    db.close()
+    event = monitor("mute", "rocket attack", "--config", str(settings.path))
+    assert event.returncode == 1 and event.stderr.strip().endswith(
+        "no actor, rule or spike named 'rocket attack': 'rocket attack' is an event: mute a rule or spike that takes it, or an actor"), event.stderr
+
+
 def test_counting_at_ingest_counts_stories_not_copies(tmp_path: Path) -> None:
     inbox = inbox_with(tmp_path, DISTINCT_STORIES[:2])
     pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox])))
@@ -227,11 +245,14 @@ def test_a_folder_with_silent_hours_alerts_when_it_receives_nothing(tmp_path: Pa
 @pytest.mark.parametrize(("section", "line", "problem"), [
     ("spikes:\n  - {actor: nobody}\n", 6, "spikes[0]: no actor named or tagged 'nobody'"),
     ("spikes:\n  - {event: flood}\n", 6, "spikes[0]: no event named 'flood'"),
+    ("spikes:\n  - {actor: QP}\n", 6, "spikes[0]: no actor named or tagged 'QP': 'QP' is an alias of the actor 'Quiet Party': write 'Quiet Party'"),
+    ("spikes:\n  - {event: Rocket Attack}\n", 6, "spikes[0]: no event named 'Rocket Attack': did you mean 'rocket attack'?"),
     ("spikes:\n  - {window: 24}\n", 6, "spikes[0]: give an actor, an event, or both"),
     ("spikes:\n  - {actor: Quiet Party}\n  - {actor: Quiet Party, windw: 3}\n", 7, "spikes[1].windw: unknown key (typo?)"),
     ("spikes:\n  - {actor: Quiet Party, significance: 2}\n", 6, "spikes[0].significance: Input should be less than 0.5"),
     ("spikes:\n  - {actor: Quiet Party}\n  - {actor: Quiet Party}\n", 7, "spikes[1]: a spike named 'Quiet Party' is given twice"),
     ("spikes: 3\n", 5, "spikes: Input should be a valid list"),
+    ("spikes:\n  - {actor: Quiet Party, window: true}\n", 6, "spikes[0].window: should be a number, not true or false"),  # was a 1 h window
     ("spikes:\n  - {actor: Quiet Party, per_week: 1, significance: 0.001}\n", 6, "spikes[0]: give significance or per_week, not both"),
     ("spikes:\n  - {actor: Quiet Party, per_week: 0}\n", 6, "spikes[0].per_week: Input should be greater than 0"),
 ])
@@ -271,6 +292,17 @@ def test_monitor_trends_prints_a_sparkline_per_series_with_the_spikes_marked(tmp
     assert "█" in table.stdout
     nothing = monitor("trends", "nobody", "--config", str(settings.path))
     assert nothing.returncode == 0 and "no story counted in that time for nobody" in nothing.stdout
+    # an alias, or a name misspelt, is said to be one: it read "no story counted", as if the actor had none
+    alias = monitor("trends", "Kataib Hezbollah", "--config", str(settings.path), env={"COLUMNS": "200"})
+    assert alias.returncode == 0 and alias.stdout.splitlines()[-2:] == [
+        "no story counted in that time for Kataib Hezbollah",
+        "'Kataib Hezbollah' is an alias of the actor 'Kataeb Hezbollah': monitor trends 'Kataeb Hezbollah'"], alias.stdout
+    quiet = monitor("trends", "Kataib Hezbollah", "--json", "--config", str(settings.path))  # JSON on stdout, the note on stderr
+    assert quiet.returncode == 0 and json.loads(quiet.stdout)["series"] == []
+    assert quiet.stderr == "monitor: 'Kataib Hezbollah' is an alias of the actor 'Kataeb Hezbollah': monitor trends 'Kataeb Hezbollah'\n"
+    typo = monitor("trends", KH, "rocket attacks", "--days", "7", "--config", str(settings.path), env={"COLUMNS": "200"})
+    assert typo.returncode == 0 and "Kataeb Hezbollah + rocket attack" in typo.stdout
+    assert typo.stdout.splitlines()[-1] == "'rocket attacks' is no actor or event of the watchlist: did you mean 'rocket attack'?", typo.stdout
     lower = monitor("trends", KH.lower(), "--days", "7", "--config", str(settings.path), env={"COLUMNS": "200"})  # found as the watchlist spells it
     assert lower.returncode == 0 and "Kataeb Hezbollah + rocket attack" in lower.stdout, lower.stdout  # it said "no story counted"
 
@@ -323,4 +355,47 @@ def test_by_default_the_threshold_is_calibrated_to_one_chance_alert_a_week(tmp_p
     threshold = json.loads(context)["threshold"]
     assert 0 < json.loads(context)["p"] < threshold <= 0.01  # two series: a looser threshold than 0.001 / 2
     assert f"p below {threshold:.2g}: chance alone raises about 1 such alert a week over 2 series" in body
+    db.close()
+
+
+def test_a_spike_alert_gives_templates_and_json_receivers_the_fields_docs_templates_md_lists(tmp_path: Path) -> None:
+    """A templated channel took a spike alert: its title and body rendered empty (`title`, `severity_word`,
+    `actors` were not in its context), and JSON receivers got `severity: null` and type `info` for severity 3."""
+    (tmp_path / "watchlist.yaml").write_text(WATCHLIST)
+    desk = {"name": "desk", "url": f"console://local?file={tmp_path / 'desk.jsonl'}", "tags": ["desk"], "format": "html",
+            "title_template": "{{ severity_word | upper }}: {{ actors | join(', ') }} / {{ events | join(', ') }}",
+            "body_template": "<h1>{{ title }}</h1><p>{{ source }} {{ uid }}</p>{% for hit in hits %}<p>{{ hit.explanation }}</p>{% endfor %}"}
+    settings = load_settings(write_config(tmp_path, watchlist=tmp_path / "watchlist.yaml", channels=[desk]))
+    db = Database(store_url(tmp_path))
+    counts.count_stories(db, history())
+    run_hours(db, settings, T - HOUR, 1)
+    assert dispatch_due(db, Notifier(settings.channels), settings.delivery, T) == 1
+    [line] = (tmp_path / "desk.jsonl").read_text().splitlines()
+    sent = json.loads(line)
+    [(title, _, _)] = alerts(tmp_path)
+    uid = json.loads(alerts(tmp_path)[0][2])["uid"]
+    assert sent["title"] == f"HIGH: {KH} / {ROCKET}"
+    assert sent["body"] == f"<h1>{html.escape(title)}</h1><p>(trends) {uid}</p>"  # "p < 0.0001" escaped in HTML
+    assert (sent["severity"], sent["type"], sent["actors"], sent["events"], sent["uid"]) == (3, "failure", [KH], [ROCKET], uid)
+    silent = json.loads(escalation.health_alert(settings, 2, "Silent source: wire: nothing new", {"kind": "silent", "source": "wire"}).context or "{}")
+    assert (silent["severity"], silent["severity_word"], silent["title"], silent["source"], silent["hits"]) == (2, "medium", "Silent source: wire: nothing new", "wire", [])
+
+
+def test_a_feed_is_judged_silent_once_the_running_daemon_has_watched_it_for_its_limit(tmp_path: Path) -> None:
+    """A daemon started at T, the feed's last article (every 2 hours before) at T - 10 h: not silent at the
+    start (nobody polled it meanwhile), silent 8 h (4 x 2 h) into the daemon's watch, once."""
+    from monitor.store import daemons
+
+    settings = setup(tmp_path)
+    db = Database(store_url(tmp_path))
+    register_sources(db, settings)
+    [(feed_id,)] = query(tmp_path, "SELECT id FROM sources WHERE kind = 'feed'")
+    for n in range(60):
+        save(db, feed_id, T - timedelta(hours=10 + 2 * n), n)
+    daemon = daemons.register(db, "monitor run", 120, T)
+    assert run_hours(db, settings, T - timedelta(minutes=30), 1) == 0  # at the start
+    for hour in range(1, 9):
+        daemons.heartbeat(db, daemon, T + hour * HOUR, daemons.Holding(), 120)
+        assert run_hours(db, settings, T + hour * HOUR - timedelta(minutes=30), 1) == (1 if hour == 8 else 0), hour
+    assert [t for t, _, _ in alerts(tmp_path)] == [f"Silent source: wire: nothing new since {T - 10 * HOUR:%Y-%m-%d %H:%M} UTC (usually every 2.0 h)"]
     db.close()

@@ -70,6 +70,31 @@ def test_copies_join_the_story_and_only_an_escalation_alerts_again(tmp_path: Pat
     assert [(s.articles, s.sources) for s in stories.recent_stories(restarted.db, 5)] == [(1, 1), (4, 2)]
 
 
+def test_a_follow_up_shows_where_each_new_actor_or_event_was_found(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: a follow-up said 'new: assassination' and quoted only the sentences of its rules, the
+    first alert's drone strike: the sentence that made it a follow-up was nowhere in the alert."""
+    wire, other_outlet = tmp_path / "wire", tmp_path / "outlet"
+    wire.mkdir()
+    other_outlet.mkdir()
+    config = write_config(tmp_path, folders=[wire, other_outlet], channels=[{"name": "hook", "url": json_receiver.url}])
+    pipeline = build_pipeline(load_settings(config))
+    drop(wire, "seed.txt", WIRE)
+    pipeline.run_once()
+    drop(other_outlet, "escalated.txt", ESCALATED)
+    pipeline.run_once()
+    pipeline.db.close()
+    first, follow_up = (m["message"] for m in json_receiver.messages)
+    first_uid = first.split("Alert id: ")[1].strip()
+    news = follow_up.split(f"Follow-up to alert {first_uid}; new: ")[1].split(".")[0].split(", ")
+    assert "assassination" in news
+    assert f"\nNew since alert {first_uid}:\n" in follow_up and "New since" not in first
+    said = "“Iran called the killing an assassination and said Tehran would retaliate against US forces.”"
+    assert f"\n+ assassination (found “assassination”): {said}\n" in follow_up
+    assert all(f"\n+ {name} (found " in follow_up for name in news)
+    shown = monitor("alerts", "show", "2", "--config", str(config))
+    assert f"+ assassination (found “assassination”): {said}" in shown.stdout, shown.stderr
+
+
 def test_a_muted_actor_alerts_nobody_until_the_mute_ends(tmp_path: Path, json_receiver: JsonReceiver) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -77,7 +102,7 @@ def test_a_muted_actor_alerts_nobody_until_the_mute_ends(tmp_path: Path, json_re
     muted = monitor("mute", "Kataeb Hezbollah", "--for", "2h", "--config", str(config))
     assert muted.returncode == 0 and "Kataeb Hezbollah: muted until" in muted.stdout
     assert "Kataeb Hezbollah: muted until" in monitor("mute", "--config", str(config)).stdout
-    assert "no actor or rule named 'Kataib'" in monitor("mute", "Kataib", "--config", str(config)).stderr
+    assert "no actor, rule or spike named 'Kataib'" in monitor("mute", "Kataib", "--config", str(config)).stderr
 
     pipeline = build_pipeline(load_settings(config))
     drop(inbox, "kh.txt", "Kataeb Hezbollah fired rockets at a remote outpost on Sunday.")  # no other watched actor
@@ -146,3 +171,21 @@ def test_a_recurring_incident_is_a_new_story_after_the_window(tmp_path: Path, js
     restarted.run_once()
     assert len(json_receiver.messages) == alerts
     assert [s.articles for s in stories.recent_stories(restarted.db, 5)] == ([1, 2] if alerts == 2 else [3])
+
+
+def test_an_alert_with_more_rule_hits_than_it_quotes_says_how_many_more_and_whose(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: an alert quotes five rule hits; a sixth and seventh (other actors in the same attack) were
+    left out without a word, so the alert read as if they had fired no rule."""
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    text = ("Rockets hit the base\n\nKataeb Hezbollah, the Popular Mobilization Forces, the IRGC, Hezbollah, Qasem Soleimani, "
+            "Abu Mahdi al-Muhandis and Iraq were named as a rocket attack hit the base.\n")
+    drop(wire, "many.txt", text)
+    config = write_config(tmp_path, folders=[wire], channels=[{"name": "hook", "url": json_receiver.url}])
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.run_once()
+    pipeline.db.close()
+    [message] = (m["message"] for m in json_receiver.messages)
+    quoted = [line for line in message.splitlines() if line.startswith("* ")]
+    assert len(quoted) == 6, message  # five hits, then the line that says what was left out
+    assert quoted[-1].startswith("* and ") and "more rule hits (monitor match on the article shows them all): " in quoted[-1], quoted[-1]

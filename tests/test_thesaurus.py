@@ -146,3 +146,37 @@ def test_a_hostile_act_in_the_future_is_also_a_threat_unless_negated_or_asked(tm
 
 def _names(matcher: Matcher, text: str) -> list[str]:
     return sorted({m.name for m in match_text(matcher, text).matches if m.kind == "event"})
+
+
+def test_a_phrase_the_thesaurus_added_is_said_to_come_from_it(tmp_path: Path) -> None:
+    """An analyst reading a match, an alert's explanation or `match --json` can tell a phrase the watchlist lists
+    from one the built-in thesaurus added."""
+    from monitor.matching.evaluation import describe
+    from monitor.matching.report import explain, result_json
+
+    matcher = _load(tmp_path)
+    text = "Kataib Hezbollah vowed revenge, and Tehran promised retaliation."
+    result = match_text(matcher, text)
+    events = {m.alias: m for m in result.matches if m.kind == "event"}
+    assert events["revenge"].thesaurus and not events["retaliation"].thesaurus
+    assert any("phrase 'revenge' from the built-in thesaurus" in explain(h) for h in result.hits)
+    listed_hits = match_text(matcher, "Kataib Hezbollah promised retaliation.").hits
+    assert listed_hits and all("thesaurus" not in explain(h) for h in listed_hits)
+    assert "(from the built-in thesaurus)" in describe(events["revenge"]) and "thesaurus" not in describe(events["retaliation"])
+    as_json = {e["alias"]: e["thesaurus"] for e in result_json(result, text)["events"]}
+    assert as_json == {"revenge": True, "retaliation": False}
+    listed = {e.name: e for e in matcher.watchlist.events}
+    assert "revenge" in listed["retaliation"].thesaurus and "retaliation" not in listed["retaliation"].thesaurus
+
+
+def test_monitor_match_marks_a_thesaurus_phrase(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "plain.yaml"
+    path.write_text(dedent(PLAIN), encoding="utf-8")
+    shown = subprocess.run([sys.executable, "-m", "monitor", "match", "--watchlist", str(path), "-"], input="Kataib Hezbollah vowed revenge.\n",
+                           capture_output=True, text=True, timeout=60, env={**__import__("os").environ, "COLUMNS": "200"})
+    assert shown.returncode == 0, shown.stderr
+    assert "revenge (from the built-in thesaurus)" in shown.stdout
+    assert "phrase 'revenge' from the built-in thesaurus" in shown.stdout

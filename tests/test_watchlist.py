@@ -242,12 +242,12 @@ def test_names_alone_are_enough(tmp_path: Path) -> None:
 
 def test_rule_naming_an_unknown_tag(tmp_path: Path) -> None:
     path = yaml_file(tmp_path, BASE + "  - name: nexus\n    actors:\n      - iran-nexus\n      - us-nexus\n")
-    assert watchlist_error(path, 18) == f"{path}:18: rules[1] 'nexus': no actor, tag or kind named 'us-nexus'"
+    assert watchlist_error(path, 18) == f"{path}:18: rules[1] 'nexus': no actor, tag or kind named 'us-nexus': did you mean 'iran-nexus'?"
 
 
 def test_rule_naming_an_unknown_event(tmp_path: Path) -> None:
     path = yaml_file(tmp_path, BASE + "  - name: strikes\n    events: [drone strike, air strike]\n")
-    assert watchlist_error(path, 16) == f"{path}:16: rules[1] 'strikes': no event named 'air strike'"
+    assert watchlist_error(path, 16) == f"{path}:16: rules[1] 'strikes': no event named 'air strike': did you mean 'drone strike'?"
 
 
 def test_rule_may_name_actors_tags_and_kinds(tmp_path: Path) -> None:
@@ -299,7 +299,7 @@ def test_folder_error_names_the_file_inside_it(tmp_path: Path) -> None:
     folder.mkdir()
     yaml_file(folder, BASE, name="a.yaml")
     bad = yaml_file(folder, "rules:\n  - name: r\n    events: [drone strike, air raid]\n", name="b.yaml")
-    assert watchlist_error(bad, 3, load=folder) == f"{bad}:3: rules[0] 'r': no event named 'air raid'"
+    assert watchlist_error(bad, 3, load=folder) == f"{bad}:3: rules[0] 'r': no event named 'air raid'"  # nothing near it to suggest
 
 
 def test_folder_reports_a_yaml_error_in_its_second_file(tmp_path: Path) -> None:
@@ -387,7 +387,8 @@ def test_a_cameo_code_is_a_string_of_digits(tmp_path: Path) -> None:
     path = yaml_file(tmp_path, SENSES.replace('cameo: "19"', "cameo: 19"))
     assert "write the CAMEO code as a string in quotes" in watchlist_error(path, 8)
     path = yaml_file(tmp_path, SENSES.replace('cameo: "19"', 'cameo: "nineteen"'))
-    assert watchlist_error(path, 8).startswith(f"{path}:8: events[0].cameo: String should match pattern")
+    # it said "String should match pattern '^[0-9]{2,4}$'": a regex, not what to write
+    assert watchlist_error(path, 8) == f'{path}:8: events[0].cameo: should be a CAMEO code of 2 to 4 digits, in quotes ("19", "195", "0256"), not \'nineteen\''
 
 
 HIERARCHY = """\
@@ -599,3 +600,86 @@ def test_a_value_no_form_takes_is_named_at_its_key_in_words(tmp_path: Path, text
     `instance of _WatchlistSpec`)."""
     path = yaml_file(tmp_path, text)
     assert watchlist_error(path, line) == f"{path}:{line}: {says}"
+
+
+@pytest.mark.parametrize(("old", "new", "line", "where"), [
+    ("severity: 3", "severity: true", 10, "events[0].severity: should be a number, not true or false"),
+    ("min_severity: 2", "min_severity: false", 14, "rules[0].min_severity: should be a number, not true or false"),
+    ("min_severity: 2", "min_severity: 2\n    within: true", 15, "rules[0].within: should be a number, not true or false"),
+    ("min_severity: 2", "min_severity: 2\n    min_sources: true", 15, "rules[0].min_sources: should be a number, not true or false"),
+    ("min_severity: 2", "min_severity: 2\n    severity: true", 15, "rules[0].severity: should be a number, not true or false"),
+    ("      - Suleimani\n", "      - {alias: QS, context: [Iran], within: true}\n", 7, "actors[0].aliases[1].within: should be a number, not true or false"),
+    ("min_severity: 2", "min_severity: 2\n    within: -3", 15, "rules[0].within: should be a number of words, 0 or more (0: side by side), or \"sentence\""),
+])
+def test_true_false_or_a_negative_where_a_number_of_the_watchlist_is_asked_is_refused(tmp_path: Path, old: str, new: str, line: int, where: str) -> None:
+    """Regression: `severity: true` was read as severity 1, `within: true` as one word and `within: -3` as no
+    pair at all: the watchlist loaded, and its rules then fired otherwise than written (or never)."""
+    path = yaml_file(tmp_path, BASE.replace(old, new))
+    assert watchlist_error(path, line) == f"{path}:{line}: {where}"
+
+
+@pytest.mark.parametrize(("text", "line", "where"), [
+    ("actors:\n  - Bamako\n", 2, "actors[0]: should be a mapping of an actor's keys (name: ..., kind: ..., aliases: [...]), not 'Bamako'"),
+    ("events:\n  - [drone strike]\n", 2, "events[0]: should be a mapping of an event's keys (name: ..., severity: ..., phrases: [...]), not a list"),
+    ("rules:\n  - any\n", 2, "rules[0]: should be a mapping of a rule's keys (name: ..., actors: [...], events: [...]), not 'any'"),
+    ("rules:\n  - name: any\n    examples:\n", 3, "rules[0].examples: should be a mapping of must_match: [...] and must_not_match: [...], not empty"),
+    ("actors:\n  - name: Mali\n    kind: state\nspikes:\n  - Mali\n", 5, "spikes[0]: should be a mapping of a spike's keys (actor: ..., event: ..., window: ...), not 'Mali'"),
+])
+def test_an_entry_that_is_no_mapping_is_refused_saying_what_it_should_be(tmp_path: Path, text: str, line: int, where: str) -> None:
+    """Regression: 'actors[0]: Input should be a valid dictionary or instance of _ActorSpec' named a class of
+    the code, not what to write."""
+    path = yaml_file(tmp_path, text)
+    assert watchlist_error(path, line) == f"{path}:{line}: {where}"
+
+
+@pytest.mark.parametrize(("rule", "line", "problem"), [
+    ("actors: [Soleimani]", 16, "rules[1] 'r': no actor, tag or kind named 'Soleimani': 'Soleimani' is an alias of the actor 'Qasem Soleimani': write 'Qasem Soleimani'"),
+    ("actors: [qasem soleimani]", 16, "rules[1] 'r': no actor, tag or kind named 'qasem soleimani': did you mean 'Qasem Soleimani'?"),
+    ("events: [Drone Strike]", 16, "rules[1] 'r': no event named 'Drone Strike': did you mean 'drone strike'?"),
+])
+def test_a_rule_naming_an_alias_or_a_name_in_another_case_is_told_the_name_to_write(tmp_path: Path, rule: str, line: int, problem: str) -> None:
+    """Regression: 'no actor, tag or kind named 'Soleimani'' said what was wrong, not what to write: rules know
+    an actor by its name, and names by their case."""
+    path = yaml_file(tmp_path, BASE + f"  - name: r\n    {rule}\n")
+    assert watchlist_error(path, line) == f"{path}:{line}: {problem}"
+
+
+@pytest.mark.parametrize(("text", "line", "where"), [
+    ("actors:\n  - name: Wagner\n    knid: group\n", 3, "actors[0].knid: unknown key (typo? 'kind' is missing)"),
+    ("actors:\n  - nmae: Wagner\n    kind: group\n", 2, "actors[0].nmae: unknown key (typo? 'name' is missing)"),
+    ("events:\n  - name: x\n    severity: 1\n    phrases:\n      - phrse: military strike\n        context: []\n", 5,
+     "events[0].phrases[0].phrse: unknown key (typo? 'phrase' is missing)"),
+    ("actors:\n  - name: W\n    kind: group\n    aliases:\n      - alais: QS\n        context: [Iran]\n", 5,
+     "actors[0].aliases[0].alais: unknown key (typo? 'alias' is missing)"),
+])
+def test_a_key_misspelt_is_named_rather_than_the_key_it_leaves_missing(tmp_path: Path, text: str, line: int, where: str) -> None:
+    """Regression: `knid: group` was refused as 'actors[0].kind: Field required' on the entry's first line:
+    the key written wrong was named nowhere."""
+    path = yaml_file(tmp_path, text)
+    assert watchlist_error(path, line) == f"{path}:{line}: {where}"
+
+
+@pytest.mark.parametrize(("text", "line", "problem"), [
+    ("actors:\n  - {name: Mali, kind: state, aliases: [Malian], capitals: [Bamako]}\n", 2,
+     "actors[0] 'Mali': capital 'Bamako' is none of its aliases: list it under aliases too (capitals are the state's aliases that name its capital)"),
+    ("actors:\n  - {name: Mali, kind: state}\n  - {name: Wagner, kind: group}\n  - name: Bamako\n    kind: place\n    stands_for: Wagner\n", 6,
+     "actors[2] 'Bamako': stands_for names no state 'Wagner': 'Wagner' is a group; stands_for names a state of the watchlist ('Mali')"),
+    ("actors:\n  - {name: Mali, kind: state}\n  - name: Bamako\n    kind: place\n    stands_for: Malli\n", 5,
+     "actors[1] 'Bamako': stands_for names no state 'Malli': did you mean 'Mali'?"),
+    ("events:\n  - {name: drone strike, severity: 3}\n  - name: strike\n    severity: 2\n    yields_to: [drone strikes]\n", 5,
+     "events[1] 'strike': yields_to names no event 'drone strikes': did you mean 'drone strike'?"),
+])
+def test_a_part_reference_to_nothing_says_what_to_write(tmp_path: Path, text: str, line: int, problem: str) -> None:
+    """Regression: 'capital 'Bamako' is none of its aliases', 'stands_for names no state 'Wagner'' and 'yields_to
+    names no event 'drone strikes'' said what was wrong and not what to write."""
+    path = yaml_file(tmp_path, text)
+    assert watchlist_error(path, line) == f"{path}:{line}: {problem}"
+
+
+def test_a_watchlist_nested_thousands_deep_is_one_watchlist_error_not_a_recursion_error(tmp_path: Path) -> None:
+    """Regression: YAML nested 5,000 deep made the loader raise RecursionError: a traceback for `monitor check`,
+    and a traceback in the daemon's log where a broken watchlist is one line keeping the running one."""
+    path = tmp_path / "watchlist.yaml"
+    path.write_text("actors: " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(WatchlistError, match=r"watchlist\.yaml: not valid YAML: nested too deeply"):
+        load_watchlist(path)

@@ -223,3 +223,25 @@ def get_or_none(url: str) -> tuple[int, str] | None:
         return get(url)
     except OSError:
         return None  # not listening yet
+
+
+def test_the_sources_page_says_silent_only_of_a_source_alerted_as_silent_and_the_alerts_page_says_when_it_cut(tmp_path: Path) -> None:
+    """As `monitor sources`: "silent since" only in the status of a source alerted as silent; the newest article
+    of every source has its own column. The alerts page says "the newest 100 shown" only when it held back some."""
+    from monitor.store import signals
+
+    db = Database(store_url(tmp_path))
+    quiet, busy = add_feed(db, "quiet wire", "http://127.0.0.1:9/quiet.xml", None), add_feed(db, "busy wire", "http://127.0.0.1:9/busy.xml", None)
+    since = datetime(2026, 11, 30, 8, 15, tzinfo=UTC)
+    assert signals.went_silent(db, quiet, since, None, since + timedelta(hours=12))
+    served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(db, 900, 60), lambda: Watchlist())
+    try:
+        _, page = get(f"http://127.0.0.1:{served.port}/sources")
+        _, alerts_page = get(f"http://127.0.0.1:{served.port}/alerts")
+    finally:
+        served.close()
+        db.close()
+    rows = {name: row for row in page.split("<tr")[1:] for name in ("quiet wire", "busy wire") if name in row}
+    assert "silent since 2026-11-30 08:15" in rows["quiet wire"] and "silent since" not in rows["busy wire"]
+    assert "<th>Newest article</th>" in page and "Silent since" not in page
+    assert busy != quiet and "No alerts" in alerts_page and "newest 100 shown" not in alerts_page

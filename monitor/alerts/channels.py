@@ -11,6 +11,7 @@ with an ellipsis, to what the channel's Apprise plugin takes (its `title_maxlen`
 from __future__ import annotations
 
 import json
+import os
 import logging
 import sys
 from datetime import UTC, datetime
@@ -43,12 +44,25 @@ def _console(body: str, title: str, notify_type: str, meta: dict[str, Any], *arg
     try:
         path = Path(target)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        _append_line(path, (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
     except OSError as exc:
         log.warning("console channel cannot write %s: %s", target, exc)
         return False
     return True
+
+
+def _append_line(path: Path, line: bytes) -> None:
+    """Append one whole line, or nothing: a write cut short by a full disk is taken back (the file cut to its
+    size before), so the retry's line is not glued to half of this one."""
+    with path.open("ab", buffering=0) as fh:
+        start = fh.seek(0, os.SEEK_END)
+        try:
+            written = 0
+            while written < len(line):
+                written += fh.write(line[written:]) or 0
+        except OSError:
+            fh.truncate(start)
+            raise
 
 
 plugins.add_custom("console", lambda: notify(on="console", name="monitor offline console")(_console))

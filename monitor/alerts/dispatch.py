@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from monitor import metrics
@@ -25,12 +26,21 @@ from monitor.store.db import Database, utcnow
 log = logging.getLogger("monitor")
 
 
-def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: datetime) -> int:
-    """Send every claimed delivery (or hold it for its channel's digest), then the digests that are due."""
+def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: datetime, stopping: Callable[[], bool] = lambda: False) -> int:
+    """Send every claimed delivery (or hold it for its channel's digest), then the digests that are due.
+    Once `stopping()` (the daemon stops), the deliveries not sent yet are given back, claimable at once (by the
+    next start): a stop waits for the send under way, not for up to 50 to a channel that hangs."""
     sent = 0
     # On a shared store, a channel this daemon's config lacks is another's (a config rolled out to one daemon
     # first): left to it, not failed here as taken out of the config.
-    for due in outbox.claim_due(db, now, cfg.lease_seconds, channels=None if db.sqlite else tuple(notifier.channels)):
+    through: set[str] = set()  # channels a send got through to in this dispatch
+    claimed = outbox.claim_due(db, now, cfg.lease_seconds, channels=None if db.sqlite else tuple(notifier.channels))
+    for n, due in enumerate(claimed):
+        if stopping():
+            left = len(claimed) - n
+            outbox.release(db, [d.id for d in claimed[n:]])
+            log.info("dispatch stopped: %d deliver%s given back for the next start", left, "y" if left == 1 else "ies")
+            return sent
         channel = notifier.channels.get(due.channel)
         fields = {"alert": due.alert_uid, "channel": due.channel}
         sent_last_hour = outbox.sent_since(db, due.channel, now - timedelta(hours=1)) if channel and channel.max_per_hour else 0
@@ -55,31 +65,40 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
         metrics.DELIVERIES.labels(due.channel, "sent").inc()
         log.info("alert %s sent to %s", due.alert_uid, due.channel, extra=fields)
         sent += 1
-    return sent + send_digests(db, notifier, now)
+        if due.channel not in through:  # the channel works: what failed while it was down goes now, not at its retry (up to an hour)
+            through.add(due.channel)
+            if waiting := outbox.retry_now(db, due.channel, now):
+                log.info("channel %s answers again: %s waiting for a retry go now", due.channel, _alerts(waiting), extra={"channel": due.channel})
+    return sent + send_digests(db, notifier, now, cfg)
 
 
-def send_digests(db: Database, notifier: Notifier, now: datetime) -> int:
+def send_digests(db: Database, notifier: Notifier, now: datetime, cfg: DeliverySettings | None = None) -> int:
     """One message per channel whose held alerts are due; a failed digest stays held and is tried again.
 
     One daemon at a time sends digests (store/jobs.py: on a shared PostgreSQL, another daemon's dispatch
     skips them meanwhile): the held alerts are read under the lock and marked sent before it goes, so
     no other daemon reads them as due again. A daemon killed between the channel's answer and that
-    record has its digest sent again by the next run (at least once, as every delivery)."""
+    record has its digest sent again by the next run (at least once, as every delivery). A failed digest
+    waits as a failed delivery does (`[delivery] backoff_seconds`, doubling up to `backoff_max_seconds`),
+    never given up: a channel down for hours is not asked at every dispatch, nor logged each time."""
     with jobs.exclusive(db, "digests") as mine:
-        return _send_digests(db, notifier, now) if mine else 0
+        return _send_digests(db, notifier, now, cfg or DeliverySettings()) if mine else 0
 
 
-def _send_digests(db: Database, notifier: Notifier, now: datetime) -> int:
+def _send_digests(db: Database, notifier: Notifier, now: datetime, cfg: DeliverySettings) -> int:
     sent = 0
     for name, held in outbox.held(db).items():
         channel = notifier.channels.get(name)
-        if channel is None or not digest_due(channel, held, now):
+        if channel is None or not digest_due(channel, held, now) or any(h.tries and h.retry_at and h.retry_at > now for h in held):
             continue
         title, body = render_digest(channel, held)
         try:
             notifier.send(name, title, body)
         except DeliveryError as exc:
-            log.warning("digest of %s to %s failed, kept for the next try: %s", _alerts(len(held)), name, exc, extra={"channel": name})
+            tries = max(h.tries for h in held) + 1
+            delay = backoff_seconds(tries, cfg.backoff_seconds, cfg.backoff_max_seconds, random.random())
+            outbox.record_digest_failure(db, [h.delivery_id for h in held], str(exc), tries, now + timedelta(seconds=delay))
+            log.warning("digest of %s to %s failed (try %d, again in %.0fs): %s", _alerts(len(held)), name, tries, delay, exc, extra={"channel": name})
             continue
         outbox.record_digest_sent(db, [h.delivery_id for h in held], utcnow())
         metrics.DELIVERIES.labels(name, "digest_sent").inc(len(held))

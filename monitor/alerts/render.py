@@ -10,7 +10,7 @@ from typing import Any
 
 from monitor.dedup import to_article
 from monitor.matching.matcher import Matcher
-from monitor.matching.report import explain, quoted
+from monitor.matching.report import explain, form_of, quoted, sentence_around
 from monitor.matching.rules import match_text
 from monitor.model import Article, Document, MatchResult
 
@@ -79,15 +79,33 @@ def render_body(article: Article, result: MatchResult, source: str, uid: str, st
     for hit in result.hits[:5]:
         lines.append(f"* {hit.rule} (severity {hit.severity}): {explain(hit)}")
         lines.append(f"  {quoted(hit.snippet)}")
+    if left := result.hits[5:]:
+        named = [f"{h.rule}: {h.actor.name} + {h.event.name}" for h in left[:10]] + (["…"] if len(left) > 10 else [])
+        lines.append(f"* and {len(left)} more rule hits (monitor match on the article shows them all): {'; '.join(named)}")
+    lines += _news(article, result, story)
     lines.append("")
     lines.append(f"Alert id: {uid}")
     return "\n".join(lines)
+
+
+def _news(article: Article, result: MatchResult, story: StoryContext) -> list[str]:
+    """For a follow-up, where each actor or event it adds to its story was first found: what makes it one."""
+    firsts = {name: next((m for m in result.matches if m.name == name), None) for name in story.news} if story.follows else {}
+    found = [(name, m) for name, m in firsts.items() if m is not None]
+    if not found:
+        return []
+    lines = ["", f"New since alert {story.follows}:"]
+    for name, m in found:
+        how = f", {form_of(m)}" if m.form else ""
+        lines.append(f"+ {name} (found \u201c{m.found}\u201d{how}): {quoted(sentence_around(m, article.body))}")
+    return lines
 
 
 def alert_context(article: Article, result: MatchResult, source: str, uid: str, story: StoryContext = StoryContext()) -> dict[str, Any]:
     """What a channel's template sees: plain data (feed text is data here, never a template)."""
     url = article.url if article.url and article.url.lower().startswith(("http://", "https://")) else None
     return {
+        "kind": "article",
         "uid": uid,
         "severity": result.severity,
         "severity_word": SEVERITY_WORDS.get(result.severity, str(result.severity)),
@@ -103,6 +121,34 @@ def alert_context(article: Article, result: MatchResult, source: str, uid: str, 
     }
 
 
+def articleless_context(uid: str, severity: int, title: str, kind: str, actors: tuple[str, ...] = (), events: tuple[str, ...] = (),
+                        source: str = "(trends)") -> dict[str, Any]:
+    """The fields of `alert_context` for an alert with no article (`kind`: a spike, a source gone silent or
+    back): a channel's templates and JSON receivers read the same names whatever the alert (docs/templates.md)."""
+    return {"kind": kind, "uid": uid, "severity": severity, "severity_word": SEVERITY_WORDS.get(severity, str(severity)), "title": title,
+            "url": None, "source": source, "published": None, "story": "", "follow_up": None, "actors": list(actors), "events": list(events),
+            "hits": []}
+
+
+def spike_context(uid: str, severity: int, title: str, spike: str, key: tuple[str, str], count: int, usual: float, spread: float, p: float,
+                  threshold: float | None, hours: int, stories: list[dict[str, str | None]]) -> dict[str, Any]:
+    """What a template sees of a spike alert: the common fields, then the spike's own (docs/trends.md)."""
+    return articleless_context(uid, severity, title, "spike", tuple(filter(None, key[:1])), tuple(filter(None, key[1:]))) | {
+        "spike": spike, "actor": key[0], "event": key[1], "count": count, "usual": round(usual, 3), "spread": round(spread, 3), "p": p,
+        "threshold": threshold, "window_hours": hours, "stories": stories}
+
+
+def articleless_samples() -> dict[str, tuple[str, dict[str, Any]]]:
+    """A sample spike alert's and source-health alert's template contexts, with the words naming each
+    (`monitor check` renders the templates of the channels that get them)."""
+    story: dict[str, str | None] = {"title": "Rockets hit the base", "source": "wire", "url": "https://example.org/news/1", "at": "2020-01-03T02:00:00+00:00"}
+    spike = spike_context("0123456789abcdef", 3, "Spike: Sample actor + sample event: 4 stories in 3 h, usual 0.0 ± 0.1; p < 0.0001", "sample",
+                          ("Sample actor", "sample event"), 4, 0.01, 0.1, 5e-05, 0.00013, 3, [story])
+    health = articleless_context("0123456789abcdef", 2, "Silent source: wire: nothing new since 2020-01-03 02:00 UTC (usually every 1.0 h)",
+                                 "silent", source="wire") | {"since": "2020-01-03T02:00:00+00:00"}  # as escalation.check_silence writes it
+    return {"spike": (" (on a spike alert: no article, no hits)", spike), "health": (" (on a source-health alert: no article, no hits)", health)}
+
+
 SAMPLE_TEXT = "Qassem Suleimani was killed in a US drone strike near Baghdad airport, the ministry confirmed."
 
 
@@ -115,12 +161,18 @@ def _sample_texts(matcher: Matcher) -> Iterator[str]:
     yield SAMPLE_TEXT
 
 
-def sample_context(matcher: Matcher) -> dict[str, Any]:
-    """A sample alert's template context, made as a real alert's is (`monitor check` renders templates with it)."""
+def sample_contexts(matcher: Matcher) -> list[tuple[str, dict[str, Any]]]:
+    """Sample alerts' template contexts, made as real alerts' are (`monitor check` renders templates with them),
+    each with the words naming the alert it stands for: a feed article's (a link, a published time), and a
+    folder file's follow-up (no link, no published time, `follow_up` set)."""
     text, result = SAMPLE_TEXT, MatchResult()
     for text in _sample_texts(matcher):
         result = match_text(matcher, text)
         if result.alert:
             break
-    doc = Document("sample", "Sample alert", text, "https://example.org/news/sample", published=datetime(2020, 1, 3, 2, 0, tzinfo=UTC))
-    return alert_context(to_article(doc), result, "sample", "0123456789abcdef")
+    feed = Document("sample", "Sample alert", text, "https://example.org/news/sample", published=datetime(2020, 1, 3, 2, 0, tzinfo=UTC))
+    folder = Document("sample.txt", "Sample alert", text)
+    follow_up = StoryContext(2, 1, "fedcba9876543210", tuple(sorted({m.name for m in result.matches}))[:1])
+    return [("", alert_context(to_article(feed), result, "sample", "0123456789abcdef")),
+            (" (on a folder file's follow-up alert: no link, no published time)",
+             alert_context(to_article(folder), result, "inbox", "0123456789abcdef", follow_up))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from functools import cache
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from monitor.errors import ConfigError, DeliveryError
@@ -21,8 +22,10 @@ _ITEMS: ContextVar[int] = ContextVar("template_items", default=0)  # given so fa
 
 
 @cache
-def _environment(html: bool) -> SandboxedEnvironment:
-    """Jinja's sandbox, bounded in time and size (`_bounded`), imported only when a channel has templates."""
+def _environment(html: bool, strict: bool = False) -> SandboxedEnvironment:
+    """Jinja's sandbox, bounded in time and size (`_bounded`), imported only when a channel has templates;
+    `strict` (for `monitor check`): a field a value does not have (`hit.sentance`) fails instead of rendering empty."""
+    from jinja2 import StrictUndefined, Undefined
     from jinja2.exceptions import SecurityError
     from jinja2.sandbox import SandboxedEnvironment
 
@@ -44,7 +47,7 @@ def _environment(html: bool) -> SandboxedEnvironment:
         _ITEMS.set(given)
         return items
 
-    env = Bounded(autoescape=html, keep_trailing_newline=True)
+    env = Bounded(autoescape=html, keep_trailing_newline=True, undefined=StrictUndefined if strict else Undefined)
     env.globals["range"] = bounded_range
     env.globals.pop("lipsum", None)  # paragraphs of filler on demand: nothing an alert needs
     return env
@@ -99,24 +102,29 @@ class ChannelTemplates:
             raise DeliveryError(f"channel {self.channel!r}: template failed: {exc}", channel=self.channel) from None
 
 
-def template_problems(channels: list[Channel], context: dict[str, Any]) -> list[str]:
-    """One line per channel template that fails on a sample alert's context, or names a field it lacks."""
-    from jinja2 import meta
+def template_problems(channels: list[Channel], samples_of: Callable[[Channel], list[tuple[str, dict[str, Any]]]]) -> list[str]:
+    """One line per channel template that fails on one of the sample alerts its channel gets (each with the
+    words saying which alert it stands for), or names a field none of them has."""
+    from jinja2 import Undefined, meta
 
     problems = []
     for channel in channels:
+        samples = samples_of(channel)
+        fields = sorted({name for _, context in samples for name in context})
         for key, source, html in (("title_template", channel.title_template, False),
                                   ("body_template", channel.body_template, channel.format == "html")):
             if not source:
                 continue
-            env = _environment(html)
+            env = _environment(html, strict=True)
             where = f"channels[{channel.name}].{key}"
-            try:
-                unknown = sorted(meta.find_undeclared_variables(env.parse(source)) - set(context) - set(env.globals))
-                if unknown:  # Jinja renders it empty, or fails at send time on its attribute or item
-                    problems.append(f"{where}: {unknown[0]!r} is undefined (an alert has {', '.join(sorted(context))})")
-                    continue
-                _bounded(env.from_string(source), context)
-            except Exception as exc:  # Jinja's errors, and those of an operation on a value (`{{ severity + title }}`)
-                problems.append(f"{where}: {exc}")
+            unknown = sorted(meta.find_undeclared_variables(env.parse(source)) - set(fields) - set(env.globals))
+            if unknown:  # Jinja renders it empty, or fails at send time on its attribute or item
+                problems.append(f"{where}: {unknown[0]!r} is undefined (an alert has {', '.join(fields)})")
+                continue
+            for which, context in samples:
+                try:  # a field of another kind of alert the channel gets is undefined here as at send time: empty, not an error
+                    _bounded(env.from_string(source), {name: Undefined(name=name) for name in fields} | context)
+                except Exception as exc:  # Jinja's errors, and those of an operation on a value (`{{ severity + title }}`)
+                    problems.append(f"{where}: {exc}{which}")
+                    break
     return problems

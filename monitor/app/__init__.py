@@ -30,16 +30,17 @@ __all__ = ["App"]
 class App(CheckVerbs, SourceVerbs, StatusVerbs, StoreVerbs, TrendVerbs, Core):
     """Every verb of `monitor` on one config file: `App(Path("config/monitor.toml")).alerts(20)`."""
 
-    def run(self, parsers: ParserPool | None = None, matcher: Matcher | None = None) -> None:
+    def run(self, parsers: ParserPool | None = None, matcher: Matcher | None = None, reload_wanted: Callable[[], bool] = lambda: False) -> None:
         """The daemon, in the foreground until a signal stops it; one per SQLite database, several on a
         PostgreSQL one (they share the work through claims in the store). `parsers` and `matcher`: the
         parsing processes and the matcher they prepare new entries with, made by the caller before the
-        pipeline's modules were imported (`prepare.preparing_pool`)."""
+        pipeline's modules were imported (`prepare.preparing_pool`). `reload_wanted()`: a SIGHUP came while the
+        daemon started, reloaded once it runs."""
         from monitor.daemon import Daemon
 
         try:
             with single_daemon(self.settings.store.sqlalchemy_url, "monitor run"):
-                Daemon(build_pipeline(self.settings, parsers, matcher)).run_forever()
+                Daemon(build_pipeline(self.settings, parsers, matcher)).run_forever(reload_wanted)
         finally:
             if parsers is not None:
                 parsers.shutdown()

@@ -3,26 +3,30 @@ articles), `eval` (labelled cases)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from monitor.alerts.channels import Notifier, describe, route
-from monitor.alerts.render import sample_context
+from monitor.alerts.render import articleless_samples, sample_contexts
 from monitor.alerts.templates import template_problems
 from monitor.app.core import Core
 from monitor.errors import MonitorError, StoreError
+from monitor.escalation import HEALTH_TAGS
 from monitor.matching.evaluation import Report, evaluate, parse_cases
 from monitor.matching.examples import failed_examples, slow_patterns
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
-from monitor.model import MatchResult
+from monitor.model import MatchResult, Rule, Watchlist
 from monitor.replay import Replayed, parse_span, replay
 from monitor.sources.folders import MAX_FILE_BYTES, decode_text, read_document
 from monitor.pipeline import source_specs
+from monitor.settings import Channel
 from monitor.store import mutes, sources
 from monitor.store.db import database_file, database_name, folder_problem
+from monitor.text_norm import cut_text
 from monitor.watchlist import duplicate_aliases, load_watchlist
 
 
@@ -57,7 +61,7 @@ class CheckVerbs(Core):
         report = CheckReport()
         report.problems += [f"example failed: {failure}" for failure in failed_examples(matcher, watchlist.examples)]
         report.lines += [f"warning: {warning}" for warning in slow_patterns(matcher, watchlist.examples)]
-        report.problems += template_problems(settings.channels, sample_context(matcher))
+        report.problems += template_problems(settings.channels, self._samples_of(watchlist, sample_contexts(matcher)))
         report.problems += [f"{self.config}: folders[{folder.label}].path: {folder.path} is not a folder (a [[folders]] path names a folder of article files)"
                             for folder in settings.folders if folder.path.exists() and not folder.path.is_dir()]
         if report.problems:
@@ -70,8 +74,10 @@ class CheckVerbs(Core):
         report.lines += [f"warning: {settings.watchlist}: {warning}" for warning in duplicate_aliases(watchlist)]
         if not (watchlist.rules or watchlist.spikes):
             report.lines.append(f"warning: {settings.watchlist}: no rules and no spikes: nothing will alert (docs/watchlist.md)")
-        report.lines += [f"warning: rule {rule.name!r} routes to tags {', '.join(rule.tags)} but no channel has them: its alerts are stored, not sent"
-                         for rule in watchlist.rules if not route(settings.channels, rule.tags)]
+        report.lines += [f"warning: {kind} {name!r} " + (f"routes to tags {', '.join(tags)} but no channel has them: its alerts are stored, not sent"
+                                                         if tags else "has no tags (tags: []): no channel takes its alerts: they are stored, not sent")
+                         for kind, name, tags in [*(("rule", r.name, r.tags) for r in watchlist.rules), *(("spike", x.name, x.tags) for x in watchlist.spikes)]
+                         if not route(settings.channels, tags)]
         report.lines += [f"channel {describe(channel)}" for channel in settings.channels]
         report.lines += [f"warning: folder {folder.path} does not exist yet" for folder in settings.folders if not folder.path.exists()]
         url = settings.store.sqlalchemy_url
@@ -90,25 +96,40 @@ class CheckVerbs(Core):
             report.lines.append(f"database {database_name(url)}: ok")
         return report
 
+    @staticmethod
+    def _samples_of(watchlist: Watchlist, articles: list[tuple[str, dict[str, Any]]]) -> Callable[[Channel], list[tuple[str, dict[str, Any]]]]:
+        """The sample alerts each channel gets: an article's where a rule routes to it, a spike's where a
+        spike does, a source-health alert's where it takes `ops`; an article's where none does."""
+        others = articleless_samples()
+
+        def samples(channel: Channel) -> list[tuple[str, dict[str, Any]]]:
+            got = [*(articles if any(route([channel], r.tags) for r in watchlist.rules) else []),
+                   *([others["spike"]] if any(route([channel], s.tags) for s in watchlist.spikes) else []),
+                   *([others["health"]] if route([channel], HEALTH_TAGS) else [])]
+            return got or articles
+        return samples
+
     def matcher(self, watchlist: Path | None = None) -> Matcher:
         """The matcher of a watchlist file or folder, or of the config's."""
         return Matcher(load_watchlist(watchlist or self.settings.watchlist))
 
-    def match(self, file: str, stdin: BinaryIO | None = None, watchlist: Path | None = None) -> tuple[str, MatchResult]:
-        """What the watchlist matches in an article file (or read from `stdin`): (the text, the result).
+    def match(self, file: str, stdin: BinaryIO | None = None, watchlist: Path | None = None) -> tuple[str, MatchResult, tuple[Rule, ...]]:
+        """What the watchlist matches in an article file (or read from `stdin`): (the text, the result, the watchlist's
+        rules: what a rule waits for before it alerts is theirs).
         A binary, empty or oversized one (over 5 MiB, as a file) is refused in one line, as the folder sources refuse it."""
         if stdin is None:
             doc = read_document(Path(file), file)
-            text = f"{doc.title}\n\n{doc.text}" if doc.title else doc.text
+            text = f"{doc.title}\n\n{cut_text(doc.text)}" if doc.title else cut_text(doc.text)
         else:
             file = "standard input"
             data = stdin.read(MAX_FILE_BYTES + 1)  # an endless pipe is not read whole
             if len(data) > MAX_FILE_BYTES:
                 raise MonitorError(f"{file}: larger than {MAX_FILE_BYTES} bytes, not read: give at most 5 MiB (the first part of the article)")
-            text = decode_text(data, Path(file), file)
+            text = cut_text(decode_text(data, Path(file), file))
         if not text.strip():
             raise MonitorError(f"{file}: empty: no text to match")
-        return text, match_text(self.matcher(watchlist), text)
+        matcher = self.matcher(watchlist)
+        return text, match_text(matcher, text), matcher.watchlist.rules
 
     def replay(self, span: str, watchlist: Path | None = None) -> Replay:
         """Re-match the stored articles of a span; those that would alert differently."""

@@ -55,7 +55,7 @@ class SourceVerbs(Core):
         """Every source, as the daemon would see it after reading the config; changes nothing.
 
         A configured source not stored yet has id 0; a stored one follows its config entry (location,
-        interval); a configured feed the config no longer lists shows as disabled, as it will be."""
+        interval); a configured feed or folder the config no longer lists shows as disabled, as it will be."""
         stored = self._stored_sources()
         configured = {f.label: ("feed", f.url, f.every) for f in self.settings.feeds}
         configured |= {f.label: ("folder", str(f.path), None) for f in self.settings.folders}
@@ -66,7 +66,7 @@ class SourceVerbs(Core):
                 h = replace(h, kind=kind, location=location, every=every)
                 if h.origin == "config" and h.last_error == REMOVED:
                     h = replace(h, enabled=True, last_error=None)
-            elif h.origin == "config" and h.kind == "feed" and h.enabled:
+            elif h.origin == "config" and h.enabled:
                 h = replace(h, enabled=False, last_error=REMOVED)
             listed.append(h)
         for name, (kind, location, every) in configured.items():

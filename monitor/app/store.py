@@ -70,13 +70,13 @@ class StoreVerbs(Core):
         return sorted(mutes.active(db, datetime.now(UTC)).items()) if db else []
 
     def mute(self, name: str, for_: str = "6h", until: str | None = None) -> tuple[str, datetime]:
-        """Mute the actor or rule `name` (as the watchlist spells it) for a span or until a time."""
+        """Mute the actor, rule or spike `name` (as the watchlist spells it) for a span or until a time."""
         now = datetime.now(UTC)
         end = parse_until(until, now, "--until") if until else now + parse_duration(for_, "--for")  # a usage mistake first
         watchlist = load_watchlist(self.settings.watchlist)
         target = mutable_name(watchlist, name)
         if target is None:
-            raise MonitorError(f"{self.settings.watchlist}: no actor or rule named {name!r}: {mute_suggestion(watchlist, name)}")
+            raise MonitorError(f"{self.settings.watchlist}: no actor, rule or spike named {name!r}: {mute_suggestion(watchlist, name)}")
         mutes.mute(self.db, target, end)
         return target, end
 

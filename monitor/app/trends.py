@@ -9,6 +9,7 @@ from monitor.app.core import Core
 from monitor.errors import WatchlistError
 from monitor.store import counts, signals
 from monitor.trends import Series, by_day
+from monitor.spikes_config import name_suggestion
 from monitor.watchlist import load_watchlist
 
 
@@ -33,3 +34,17 @@ class TrendVerbs(Core):
             return list(names)
         spelt = {n.casefold(): n for n in [*(a.name for a in watchlist.actors), *(e.name for e in watchlist.events)]}
         return [spelt.get(n.strip().casefold(), n) for n in names]
+
+    def unknown_names(self, names: Sequence[str]) -> list[str]:
+        """A line for each of `names` that is no actor or event of the watchlist (an alias, a slip): what to
+        ask for instead. None with a broken watchlist."""
+        try:
+            watchlist = load_watchlist(self.settings.watchlist)
+        except WatchlistError:
+            return []
+        watched = [*(a.name for a in watchlist.actors), *(e.name for e in watchlist.events)]
+        lines = []
+        for name in (n for n in names if n.strip().casefold() not in {w.casefold() for w in watched}):
+            hint = name_suggestion(watchlist, name, watched, "monitor trends")
+            lines.append(hint if " is an alias of " in hint else f"{name!r} is no actor or event of the watchlist" + (f": {hint}" if hint else ""))
+        return lines

@@ -168,11 +168,11 @@ class CompiledWatchlist:
         severity, category; found, start, end and score are filled per match)."""
         if kind == "actor":
             actor = self.watchlist.actors[i]
-            name, severity, category, cameo, part_of = actor.name, 0, actor.kind, "", actor.part_of
+            name, severity, category, cameo, part_of, added = actor.name, 0, actor.kind, "", actor.part_of, False
         else:
             event = self.watchlist.events[i]
-            name, severity, category, cameo, part_of = event.name, event.severity, "", event.cameo, ""
-        fields = {"kind": kind, "name": name, "alias": alias, "found": "", "start": 0, "end": 0, "score": 0.0, "severity": severity, "category": category, "cameo": cameo, "part_of": part_of, "form": ""}
+            name, severity, category, cameo, part_of, added = event.name, event.severity, "", event.cameo, "", alias in event.thesaurus
+        fields = {"kind": kind, "name": name, "alias": alias, "found": "", "start": 0, "end": 0, "score": 0.0, "severity": severity, "category": category, "cameo": cameo, "part_of": part_of, "form": "", "thesaurus": added}
         return Said(kind, fields)
 
 

@@ -18,9 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from monitor.matching.matcher import NOT_WHEN_WINDOW, Matcher
+from monitor.matching.matcher import CONTEXT_WINDOW, NOT_WHEN_WINDOW, Matcher
 from monitor.matching.normalise import sentence_keys, tokenize
-from monitor.matching.report import explain, learned_text
+from monitor.matching.report import THESAURUS, explain, learned_text
 from monitor.matching.rules import match_text
 from monitor.matching.senses.events import yielding
 from monitor.matching.senses.names import names_of_things
@@ -194,11 +194,29 @@ def evaluate(matcher: Matcher, cases: list[Case]) -> Report:
     return report
 
 
+def why_no_alert(matcher: Matcher, text: str, result: MatchResult) -> str:
+    """The rule that came nearest to firing on a text that does not alert, and what it lacked
+    (`monitor eval`'s "alert missed", and `monitor match --replay`'s "would not now")."""
+    return _Diagnosis(matcher).no_alert(text, result)
+
+
+def why_example_fails(matcher: Matcher, kind: str, name: str, text: str, result: MatchResult, expect: bool) -> str:
+    """Why a watchlist example does not hold (`monitor check`): what stopped its actor, event or rule, or
+    what matched where nothing should, as `monitor eval` says it."""
+    diagnosis = _Diagnosis(matcher)
+    if kind == "rule":
+        hit = next((h for h in result.hits if h.rule == name), None)
+        return f"rule {name!r} fired: {explain(hit)}" if hit and not expect else diagnosis.no_alert(text, result, only=name)
+    found = next((m for m in result.matches if m.kind == kind and m.name == name), None)
+    return describe(found) if found and not expect else diagnosis.missed(name, text, result)
+
+
 def describe(m: Match) -> str:
     """A match as a watchlist author finds it: alias, text found, span, score (and why the learned layer
     added it, when it did)."""
     learned = f", {learned_text(m.learned)}" if m.learned else ""
-    return f"{m.kind} {m.name!r}: alias {m.alias!r} found {m.found!r} at {m.start}-{m.end}, score {m.score:g}{learned}"
+    source = f" ({THESAURUS})" if m.thesaurus else ""
+    return f"{m.kind} {m.name!r}: alias {m.alias!r}{source} found {m.found!r} at {m.start}-{m.end}, score {m.score:g}{learned}"
 
 
 class _Diagnosis:
@@ -241,9 +259,9 @@ class _Diagnosis:
         if found := self._solo_find(entity, text, keep_not_when=False, keep_context=True):
             return f"{describe(found)}, but cancelled by not_when {self._cancelled_by(entity, text, found)}"
         if found := self._solo_find(entity, text, keep_not_when=True, keep_context=False):
-            return f"{describe(found)}, but {self._no_context(entity, found)}"
+            return f"{describe(found)}, but {self._no_context(entity, found, text)}"
         if found := self._solo_find(entity, text, keep_not_when=False, keep_context=False):
-            return f"{describe(found)}, but {self._no_context(entity, found)}, and cancelled by not_when {self._cancelled_by(entity, text, found)}"
+            return f"{describe(found)}, but {self._no_context(entity, found, text)}, and cancelled by not_when {self._cancelled_by(entity, text, found)}"
         return self._absent(entity, text)
 
     def _settled(self, entity: Actor | Event, found: Match, text: str, result: MatchResult) -> str:
@@ -267,19 +285,32 @@ class _Diagnosis:
             if earlier:
                 return f": it refers back to {earlier[-1].name!r} (found {earlier[-1].found!r}) earlier in the text (\"the attack\")"
         if isinstance(entity, Actor) and entity.not_before and names_of_things(Watchlist(actors=(entity,)), [found], text):
-            return ": a head noun of its not_before follows it (the name of another thing)"
+            return f": a head noun of its not_before follows it{self._named(entity, found, text)}"
         if isinstance(entity, Actor) and entity.stands_for and found in metonyms(self.watchlist, [found, *result.matches], text):
             return f": read as {entity.stands_for!r}, the government (stands_for)"
         return ""
 
-    def no_alert(self, text: str, result: MatchResult) -> str:
-        """The rule that came nearest to firing, and what it lacked."""
+    @staticmethod
+    def _named(actor: Actor, found: Match, text: str) -> str:
+        """The name a `not_before` head noun makes of the match ("'Erbil SC' is the name of another thing")."""
+        heads = {tuple(t.norm for t in tokenize(h)) for h in actor.not_before}
+        after = [t for t in tokenize(text) if t.start >= found.end][:4]
+        for i in range(len(after)):
+            for head in heads:
+                if tuple(t.norm for t in after[i : i + len(head)]) == head:
+                    return f": {text[found.start : after[i + len(head) - 1].end]!r} is the name of another thing"
+        return " (the name of another thing)"
+
+    def no_alert(self, text: str, result: MatchResult, only: str | None = None) -> str:
+        """The rule that came nearest to firing (or the rule named `only`), and what it lacked."""
         actors = [m for m in result.matches if m.kind == "actor"]
         events = [m for m in result.matches if m.kind == "event"]
         if not self.matcher.rule_selectors:
             return "the watchlist has no rules"
         best: tuple[int, str] = (-1, "")
         for rule, actor_names, event_names in self.matcher.rule_selectors:
+            if only is not None and rule.name != only:
+                continue
             taken = [a for a in actors if a.name in actor_names]
             strong = [e for e in events if e.name in event_names and e.severity >= rule.min_severity]
             if taken and strong:
@@ -338,10 +369,22 @@ class _Diagnosis:
         distance, m = near[0]
         return f"{m.name!r} (found {m.found!r} at {m.start}-{m.end}, {distance} words away; the window is {NOT_WHEN_WINDOW})"
 
-    def _no_context(self, entity: Actor | Event, found: Match) -> str:
+    def _no_context(self, entity: Actor | Event, found: Match, text: str) -> str:
+        """The context words the match lacked within its window, and the nearest of them written farther off."""
         words: tuple[str, ...] = dict(entity.context).get(found.alias, ())  # actors' aliases and events' phrases alike
+        window = dict(entity.within).get(found.alias, CONTEXT_WINDOW)
         listed = ", ".join(words[:8]) + (", ..." if len(words) > 8 else "")
-        return f"ambiguous {found.alias!r} has no context word near it ({listed})"
+        tokens = tokenize(text)
+        at = next((i for i, t in enumerate(tokens) if t.start >= found.start), 0)
+        farther = []
+        for word in words:
+            norms = [t.norm for t in tokenize(word)]
+            for i in range(len(tokens) - len(norms) + 1):
+                if norms and [t.norm for t in tokens[i : i + len(norms)]] == norms:
+                    farther.append((abs(i - at), word))
+        far = min(farther, default=None)
+        there = f"; {far[1]!r} is {far[0]} words away" if far and far[0] > window else ""
+        return f"ambiguous {found.alias!r} has no context word within {window} words of it ({listed}{there})"
 
     def _absent(self, entity: Actor | Event, text: str) -> str:
         """No alias or phrase of the entity matches: say so, with the nearest alias whose words are partly there."""

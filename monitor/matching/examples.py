@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from monitor.matching.evaluation import why_example_fails
 from monitor.matching.matcher import REGEX_TIMEOUT, Matcher
 from monitor.matching.rules import match_text
 from monitor.model import Example
 
 
 def failed_examples(matcher: Matcher, examples: tuple[Example, ...]) -> list[str]:
-    """One line per example that does not hold, naming where it is, what it tests and the sentence.
+    """One line per example that does not hold, naming where it is, what it tests, the sentence and why.
     Examples test the watchlist's own entries: they run on the rules alone, without the learned layer."""
     failures = []
     for example in examples:
@@ -19,7 +20,8 @@ def failed_examples(matcher: Matcher, examples: tuple[Example, ...]) -> list[str
             found = any(m.kind == example.kind and m.name == example.name for m in result.matches)
         if found != example.expect:
             verb = "must match" if example.expect else "must not match"
-            failures.append(f"{example.where}: {example.kind} {example.name!r} {verb}: {example.text!r}")
+            why = why_example_fails(matcher, example.kind, example.name, example.text, result, example.expect)
+            failures.append(f"{example.where}: {example.kind} {example.name!r} {verb}: {example.text!r}: {why}")
     return failures
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.matching.normalise import sentence_bounds
-from monitor.model import Hit, Learned, Match, MatchResult
+from monitor.model import Hit, Learned, Match, MatchResult, Rule
 
 SCHEMA = "monitor.match/1"
 SNIPPET_MAX = 240
@@ -16,10 +16,19 @@ def explain(hit: Hit) -> str:
     nearness = "side by side" if hit.distance == 0 else f"within {hit.distance} word{'s' if hit.distance > 1 else ''}"
     unit = f" (part of {hit.actor.part_of})" if hit.actor.part_of else ""
     found = f", found \u201c{hit.event.found}\u201d, {form_of(hit.event)}" if hit.event.form else ""
+    found += f", phrase {hit.event.alias!r} {THESAURUS}" if hit.event.thesaurus else ""
     return (
         f"{hit.actor.name}{unit} (found \u201c{hit.actor.found}\u201d, {hit.actor.score:g}) + "
         f"{hit.event.name} (severity {hit.event.severity}{found}) {nearness}"
     )
+
+
+THESAURUS = "from the built-in thesaurus"  # said of an event phrase the watchlist did not list (matching/thesaurus.py)
+
+
+def alias_of(m: Match) -> str:
+    """The alias or phrase that matched, said to come from the built-in thesaurus when it did."""
+    return f"{m.alias} ({THESAURUS})" if m.thesaurus else m.alias
 
 
 def form_of(m: Match) -> str:
@@ -52,9 +61,18 @@ def quoted(snippet: str) -> str:
     return snippet if snippet[:1] in "\"“‘'«" else f"\u201c{snippet}\u201d"
 
 
-def result_json(result: MatchResult, text: str) -> dict[str, Any]:
-    """The documented, stable JSON object for one matched text."""
+def waits(rule: Rule) -> str:
+    """What a rule of `min_sources` waits for before it alerts, or "" for a rule that alerts on one article."""
+    if rule.min_sources <= 1:
+        return ""
+    within = f" (within {rule.sources_within:g} h of its first article)" if rule.sources_within is not None else ""
+    return f"rule {rule.name!r} waits for {rule.min_sources} sources to carry the story{within}: one article alone does not alert"
+
+
+def result_json(result: MatchResult, text: str, rules: tuple[Rule, ...] = ()) -> dict[str, Any]:
+    """The documented, stable JSON object for one matched text (`rules`: the watchlist's, for what each waits for)."""
     sentences = sentence_bounds(text)
+    by_name = {r.name: r for r in rules}
     return {
         "schema": SCHEMA,
         "alert": result.alert,
@@ -76,6 +94,8 @@ def result_json(result: MatchResult, text: str) -> dict[str, Any]:
                 "tags": list(h.tags),
                 "snippet": h.snippet,
                 "explanation": explain(h),
+                "min_sources": by_name[h.rule].min_sources if h.rule in by_name else 1,
+                "sources_within": by_name[h.rule].sources_within if h.rule in by_name else None,
             }
             for h in result.hits
         ],
@@ -83,11 +103,16 @@ def result_json(result: MatchResult, text: str) -> dict[str, Any]:
 
 
 def _event_json(m: Match, text: str, sentences: list[tuple[int, int]]) -> dict[str, Any]:
-    return _match_json(m, text, sentences) | {"severity": m.severity, "cameo": m.cameo or None, "form": m.form, "learned": learned_json(m.learned)}
+    return _match_json(m, text, sentences) | {"severity": m.severity, "cameo": m.cameo or None, "form": m.form, "thesaurus": m.thesaurus, "learned": learned_json(m.learned)}
 
 
 def _match_json(m: Match, text: str, sentences: list[tuple[int, int]]) -> dict[str, Any]:
     return {"name": m.name, "alias": m.alias, "found": m.found, "start": m.start, "end": m.end, "score": m.score, "snippet": _around(m, text, sentences)}
+
+
+def sentence_around(m: Match, text: str) -> str:
+    """The sentence holding a match, cut around it when long (as `monitor match --json` gives its snippet)."""
+    return _around(m, text, sentence_bounds(text))
 
 
 def _around(m: Match, text: str, sentences: list[tuple[int, int]]) -> str:

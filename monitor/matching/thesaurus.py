@@ -424,6 +424,7 @@ def expand(
         context = dict(event.context)
         within = dict(event.within)
         phrases = list(event.phrases)
+        added = list(event.thesaurus)
         not_when = list(event.not_when)
         for synset, table in zip(SYNSETS, _KEYS):
             if table.keys().isdisjoint(keys):
@@ -441,11 +442,12 @@ def expand(
                 elif key not in listed and owners.get(synset.concept, event.name) == event.name:
                     listed.add(key)
                     phrases.append(member.phrase)
+                    added.append(member.phrase)
                     if member.context:
                         context[member.phrase] = _words(member, armed)
                         if member.within:
                             within[member.phrase] = member.within
-        out.append(dataclasses.replace(event, phrases=tuple(phrases), context=tuple(context.items()), within=tuple(within.items()), not_when=tuple(not_when)))
+        out.append(dataclasses.replace(event, phrases=tuple(phrases), context=tuple(context.items()), within=tuple(within.items()), not_when=tuple(not_when), thesaurus=tuple(added)))
     return tuple(out)
 
 

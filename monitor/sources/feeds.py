@@ -3,7 +3,7 @@
 feedparser is handed bytes (never a URL) and the response headers, so the charset is right. The
 bytes are first decoded to UTF-8 by feedparser's own charset rules and the DOCTYPE is stripped from
 that, so no encoding (UTF-16, EBCDIC, ...) or size hides it: entity declarations are how XML bombs
-expand. `bozo` without entries is an error; entry links other than http/https are dropped; dates
+expand. `bozo` without entries is an error; a feed is read to its first MAX_ENTRIES entries; entry links other than http/https are dropped; dates
 become timezone-aware UTC.
 
 feedparser's strict parser is the SAX driver this module provides (`create_parser`, put first in
@@ -22,7 +22,9 @@ import calendar
 import hashlib
 import re
 import xml.sax.expatreader
+import xml.sax.xmlreader
 from datetime import UTC, datetime
+from collections.abc import Mapping
 from typing import Any
 
 import feedparser
@@ -38,6 +40,9 @@ from monitor.text_norm import one_line_title
 _QUOTED = rb'"[^"]*"|\'[^\']*\''
 _DOCTYPE = re.compile(rb"<!DOCTYPE(?:[^>\[\"']|" + _QUOTED + rb")*(?:\[(?:[^\]\"']|" + _QUOTED + rb")*\]\s*)?>", re.I)
 _DOCTYPE_KEYWORD = re.compile(rb"<!DOCTYPE", re.I)
+# Entries of a feed read at most: its newest, as feeds list them (feeds carry tens, archives a few thousand); a 10 MB
+# feed of 198,291 short entries was stored whole, and up to `backlog` such feeds wait in the daemon's memory at once.
+MAX_ENTRIES = 10_000
 _ELEMENT = re.compile(rb"<\w")  # where feedparser's prolog ends (its own entity handling looks only before it)
 
 
@@ -47,12 +52,43 @@ def parse_feed(body: bytes, source: str, headers: dict[str, str] | None = None) 
     return feed.documents, feed.warning
 
 
+class _Attributes(xml.sax.xmlreader.AttributesNSImpl):
+    """An element's attributes whose `getValueByQName` is one lookup: the standard one walks every attribute, and
+    feedparser asks it for each of them (an item of 300,000 attributes took some ten minutes to parse)."""
+
+    def __init__(self, attrs: dict[tuple[str | None, str], str], qnames: dict[tuple[str | None, str], str]) -> None:
+        super().__init__(attrs, qnames)
+        self._values = attrs
+        self._names: dict[str, tuple[str | None, str]] = {}
+        for name, qname in qnames.items():
+            self._names.setdefault(qname, name)  # the first, as the standard walk finds it
+
+    def getValueByQName(self, name: str) -> str:
+        if name not in self._names:
+            raise KeyError(name)
+        return self._values[self._names[name]]
+
+
 class _BufferedExpatParser(xml.sax.expatreader.ExpatParser):
-    """The standard expat SAX driver, with adjacent character data delivered in one call."""
+    """The standard expat SAX driver, with adjacent character data delivered in one call, and attributes
+    looked up by name in one step (`_Attributes`)."""
 
     def reset(self) -> None:
         super().reset()
         self._parser.buffer_text = True  # type: ignore[attr-defined]  # set by reset(); typeshed does not declare it
+
+    def start_element_ns(self, name: str, attrs: Mapping[str, str]) -> None:
+        """The standard driver's, with `_Attributes`: expat's names are "uri local prefix", "uri local" or "local"."""
+        pair = name.split()
+        element = (None, name) if len(pair) == 1 else (pair[0], pair[1])
+        values: dict[tuple[str | None, str], str] = {}
+        qnames: dict[tuple[str | None, str], str] = {}
+        for aname, value in attrs.items():
+            parts = aname.split()
+            key: tuple[str | None, str] = (None, aname) if len(parts) == 1 else (parts[0], parts[1])
+            values[key] = value
+            qnames[key] = aname if len(parts) == 1 else f"{parts[2]}:{parts[1]}" if len(parts) == 3 else parts[1]
+        self.getContentHandler().startElementNS(element, None, _Attributes(values, qnames))
 
 
 def create_parser() -> _BufferedExpatParser:
@@ -77,7 +113,11 @@ def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, d
     if not entries and (bozo or not parsed.get("version")):
         reason = reason or "no feed found in the response"
         raise FeedParseError(f"{source}: not a usable feed: {_first_line(reason)}", source=source)
-    warning = f"malformed feed, parsed anyway: {_first_line(reason)}" if bozo else None
+    warnings = [f"malformed feed, parsed anyway: {_first_line(reason)}"] if bozo else []
+    if len(entries) > MAX_ENTRIES:
+        warnings.append(f"{len(entries)} entries: only the first {MAX_ENTRIES} read")
+        entries = entries[:MAX_ENTRIES]
+    warning = "; ".join(warnings) or None
     channel = parsed.get("feed", {})
     title = one_line_title(str(channel.get("title") or "")) or None
     ttl = str(channel.get("ttl") or "").strip()

@@ -51,7 +51,7 @@ def decode_page(body: bytes, headers: dict[str, str]) -> str:
     charset = content_type.partition("charset=")[2].split(";")[0].strip().strip('"') or "utf-8"
     try:
         return body.decode(charset)
-    except (LookupError, UnicodeDecodeError):
+    except (LookupError, UnicodeError):  # UnicodeError: a codec no text decodes with (charset=undefined, punycode)
         return body.decode("utf-8", errors="replace") if charset.lower() != "utf-8" else body.decode("cp1252", errors="replace")
 
 

@@ -142,6 +142,33 @@ def holding(now: datetime) -> int:
         return len(_held_here)
 
 
+def retry_now(db: Database, channel: str, now: datetime) -> int:
+    """The channel took a message: its deliveries that failed and wait for a later retry (held ones: their
+    digest's) are due now; how many."""
+    with db.session() as s:
+        moved = cast(CursorResult[Any], s.execute(
+            update(DeliveryRow).where(DeliveryRow.channel == channel, DeliveryRow.status.in_(("pending", "held")), DeliveryRow.attempts > 0,
+                                      DeliveryRow.next_attempt_at > now).values(next_attempt_at=now).execution_options(synchronize_session=False)))
+        return int(moved.rowcount or 0)
+
+
+def release_all(db: Database) -> int:
+    """Give back every delivery claim (at a start where no other daemon is alive: they were the dead ones'); how many."""
+    with db.session() as s:
+        released = cast(CursorResult[Any], s.execute(update(DeliveryRow).where(DeliveryRow.status == "pending", DeliveryRow.lease_until.is_not(None))
+                                                     .values(lease_until=None).execution_options(synchronize_session=False)))
+        return int(released.rowcount or 0)
+
+
+def release(db: Database, delivery_ids: list[int]) -> None:
+    """Give back claimed deliveries not sent (the daemon stops): their lease ended, claimable at once."""
+    with db.session() as s:
+        s.execute(update(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids), DeliveryRow.status == "pending")
+                  .values(lease_until=None).execution_options(synchronize_session=False))
+    for delivery_id in delivery_ids:
+        _recorded(delivery_id)
+
+
 def record_sent(db: Database, delivery_id: int, now: datetime) -> None:
     with db.session() as s:
         row = s.get_one(DeliveryRow, delivery_id)
@@ -161,6 +188,16 @@ def record_failure(db: Database, delivery_id: int, error: str, next_attempt_at: 
         if final:
             row.status = "failed"
     _recorded(delivery_id)
+
+
+def clock_stepped_back(db: Database, now: datetime, by: timedelta) -> int:
+    """The wall clock stepped back by `by`: pending deliveries' retries set later than `now` were set by the
+    clock ahead, and are moved back by the step (never before now). How many moved."""
+    with db.session() as s:
+        rows = s.execute(select(DeliveryRow.id, DeliveryRow.next_attempt_at).where(DeliveryRow.status == "pending", DeliveryRow.next_attempt_at > now)).all()
+        for delivery_id, due in rows:
+            s.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(next_attempt_at=max(now, due - by)))
+        return len(rows)
 
 
 def latest_alerts(db: Database, limit: int, failed_only: bool = False) -> list[AlertSummary]:
@@ -211,7 +248,8 @@ def held(db: Database) -> dict[str, list[Held]]:
             .where(DeliveryRow.status == "held").order_by(AlertRow.created_at, DeliveryRow.id)
         ).all()
         for delivery, alert in rows:
-            out.setdefault(delivery.channel, []).append(Held(delivery.id, alert.uid, alert.title, alert.created_at, delivery.held_reason or ""))
+            out.setdefault(delivery.channel, []).append(Held(delivery.id, alert.uid, alert.title, alert.created_at, delivery.held_reason or "",
+                                                             delivery.attempts, delivery.next_attempt_at))
     return out
 
 
@@ -219,7 +257,15 @@ def record_digest_sent(db: Database, delivery_ids: list[int], now: datetime) -> 
     """These held deliveries went out in their channel's digest (those still held: none is sent twice)."""
     with db.session() as s:
         for row in s.scalars(select(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids), DeliveryRow.status == "held")):
-            row.status, row.sent_at, row.via_digest = "sent", now, True
+            row.status, row.sent_at, row.via_digest, row.last_error = "sent", now, True, None
+
+
+def record_digest_failure(db: Database, delivery_ids: list[int], error: str, tries: int, retry_at: datetime) -> None:
+    """A digest of these held deliveries failed: they stay held, with the error and the tries (`monitor alerts`
+    shows held(N)), and the channel's digest waits until `retry_at`."""
+    with db.session() as s:
+        for row in s.scalars(select(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids), DeliveryRow.status == "held")):
+            row.attempts, row.last_error, row.next_attempt_at = tries, error[:2000], retry_at
 
 
 def requeue(db: Database, alert_id: int, now: datetime) -> int:

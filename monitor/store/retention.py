@@ -10,6 +10,7 @@ to the file system (`PRAGMA incremental_vacuum`; new databases are made with aut
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -32,14 +33,17 @@ class Pruned:
     deliveries: int
     stories: int
     freed_bytes: int
+    stopped: bool = False  # the daemon stopped it before the end: the next prune goes on
 
     def describe(self) -> str:
         return (f"{self.articles} articles, {self.matches} matches, {self.deliveries} sent deliveries, "
-                f"{self.stories} stories left without articles; {self.freed_bytes} bytes freed")
+                f"{self.stories} stories left without articles; {self.freed_bytes} bytes freed"
+                + ("; stopped with the daemon, the rest at the next prune" if self.stopped else ""))
 
 
-def prune(db: Database, cutoff: datetime, batch: int = BATCH) -> Pruned:
-    """Delete what is older than `cutoff` (see the module), then vacuum SQLite incrementally."""
+def prune(db: Database, cutoff: datetime, batch: int = BATCH, stopping: Callable[[], bool] = lambda: False) -> Pruned:
+    """Delete what is older than `cutoff` (see the module), then vacuum SQLite incrementally. Once `stopping()`
+    (the daemon stops), no batch more: what is left goes at the next prune (`Pruned.stopped`)."""
     with db.session() as s:
         sent = s.connection().execute(delete(_DELIVERIES).where(_DELIVERIES.c.status == "sent", _DELIVERIES.c.sent_at < cutoff))
         deliveries = sent.rowcount
@@ -47,7 +51,7 @@ def prune(db: Database, cutoff: datetime, batch: int = BATCH) -> Pruned:
            .where(_ARTICLES.c.fetched_at < cutoff, ~exists().where(_ALERTS.c.article_id == _ARTICLES.c.id))
            .limit(batch))
     articles = matches = 0
-    while True:
+    while not (stopped := stopping()):
         with db.session() as s:
             run = s.connection().execute
             ids = list(run(old).scalars())
@@ -58,7 +62,7 @@ def prune(db: Database, cutoff: datetime, batch: int = BATCH) -> Pruned:
     with db.session() as s:
         orphans = delete(_STORIES).where(_STORIES.c.created_at < cutoff, ~exists().where(_ARTICLES.c.story_id == _STORIES.c.id))
         stories = s.connection().execute(orphans).rowcount
-    return Pruned(articles, matches, deliveries, stories, vacuum(db))
+    return Pruned(articles, matches, deliveries, stories, vacuum(db), stopped)
 
 
 def vacuum(db: Database) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -146,7 +146,7 @@ _NAME_LENGTH = column_length(table_of(SourceRow).c.name)
 
 
 def retire_config_sources(db: Database, kind: str, keep: set[str]) -> None:
-    """Configured sources of a kind that the config no longer lists stop being polled (history stays)."""
+    """Configured sources of a kind that the config no longer lists stop being polled or scanned (history stays)."""
     with db.session() as s:
         for row in s.scalars(select(SourceRow).where(SourceRow.kind == kind, SourceRow.origin == "config", SourceRow.name.not_in(keep))):
             row.enabled, row.last_error = False, REMOVED
@@ -194,6 +194,10 @@ def remove_source(db: Database, source_id: int) -> SourceHealth:
     configured source is removed from the config file instead, and this raises LookupError saying so."""
     with db.session() as s:
         row = _row(s, source_id)
+        if row.origin == "config" and row.last_error == REMOVED:
+            polled = "polled" if row.kind == "feed" else "scanned"
+            raise LookupError(f"source {row.id} ({row.name}) is no longer in the config file: it is not {polled} any more, and its articles "
+                              f"and alerts stay (put its entry back to {'poll' if row.kind == 'feed' else 'scan'} it again)")
         if row.origin == "config":
             raise LookupError(f"source {row.id} ({row.name}) comes from the config file: delete its [[{row.kind}s]] entry there")
         row.origin, row.enabled = REMOVED_BY_USER, False
@@ -219,6 +223,17 @@ def due_feeds(db: Database, now: datetime) -> list[FeedJob]:
         ).all()
     return [FeedJob(i, name, url, every, errors or 0, bool(full), FetchState(etag, modified, body), due, took)
             for i, name, url, every, errors, full, etag, modified, body, due, took in rows]
+
+
+def clock_stepped_back(db: Database, now: datetime, by: timedelta) -> int:
+    """The wall clock stepped back by `by`: the next checks set later than `now` were set by the clock ahead,
+    and are moved back by the step (never before now). How many moved."""
+    with db.session() as s:
+        rows = s.execute(select(SourceRow.id, SourceRow.next_check_at).where(SourceRow.next_check_at > now)).all()
+        for source_id, due in rows:
+            if due is not None:  # (the WHERE left none out)
+                s.execute(update(SourceRow).where(SourceRow.id == source_id).values(next_check_at=max(now, due - by)))
+        return len(rows)
 
 
 def feed_counts(db: Database) -> tuple[int, int]:

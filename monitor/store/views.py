@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 
 from monitor.store.alert_view import AlertDetail, alert_detail
 from monitor.store.db import Database
+from monitor.store.signals import silences
 from monitor.store.sources import SourceHealth, list_sources
 from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, MatchRow, SourceRow, StoryRow
 
@@ -57,7 +58,10 @@ def _named(kind: str, name: str) -> Any:
     return exists().where(MatchRow.article_id == AlertRow.article_id, MatchRow.kind == kind, MatchRow.name == name)
 
 
-def alerts(db: Database, wanted: AlertFilter, limit: int = 100) -> list[AlertItem]:
+ALERTS_SHOWN = 100  # the alerts page's newest alerts
+
+
+def alerts(db: Database, wanted: AlertFilter, limit: int = ALERTS_SHOWN) -> list[AlertItem]:
     """The newest alerts that pass the filter, with their actors, events and delivery states."""
     query = select(AlertRow.id, AlertRow.uid, AlertRow.created_at, AlertRow.severity, AlertRow.title, AlertRow.tags,
                    AlertRow.article_id, SourceRow.name).join(ArticleRow, ArticleRow.id == AlertRow.article_id).join(SourceRow, SourceRow.id == ArticleRow.source_id)
@@ -254,14 +258,15 @@ RECENT = 20_000  # newest articles read for the sources' last article: bounded, 
 
 @dataclass(frozen=True)
 class SourceView:
-    health: SourceHealth
-    last_article_at: datetime | None  # silent since then; None: no article among the newest RECENT
+    health: SourceHealth  # its silent_since set when alerted as silent and not back yet, as `monitor sources` shows it
+    last_article_at: datetime | None  # its newest article; None: no article among the newest RECENT
 
 
 def sources(db: Database) -> list[SourceView]:
     """Every listed source with its health and the time of its newest article among the newest RECENT
     (a per-source maximum would read every article: no index has source_id before fetched_at)."""
-    listed = list_sources(db)
+    silent = silences(db)
+    listed = [replace(h, silent_since=silent.get(h.id)) if h.id in silent else h for h in list_sources(db)]
     last: dict[int, datetime] = {}
     with db.session() as s:
         recent = select(ArticleRow.source_id, ArticleRow.fetched_at).order_by(ArticleRow.id.desc()).limit(RECENT).subquery()

@@ -69,7 +69,7 @@ class Site:
         severity = int(q["severity"]) if q["severity"].isdigit() and len(q["severity"]) < 3 else None
         wanted = views.AlertFilter(severity, q["actor"], q["event"], q["tag"], q["state"] if q["state"] in views.STATES else "")
         watchlist = self.watchlist()
-        return self.page("alerts.html", title="Alerts", alerts=views.alerts(self.db, wanted), wanted=wanted, states=views.STATES,
+        return self.page("alerts.html", title="Alerts", alerts=views.alerts(self.db, wanted), shown=views.ALERTS_SHOWN, wanted=wanted, states=views.STATES,
                          actors=sorted(a.name for a in watchlist.actors), events=sorted(e.name for e in watchlist.events), severities=SEVERITY_WORDS)
 
     def alert(self, request: Request) -> Response:

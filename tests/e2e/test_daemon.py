@@ -4,6 +4,7 @@ through Apprise's json:// to a local endpoint and mailto:// to a local aiosmtpd 
 from __future__ import annotations
 
 import os
+import random
 import resource
 import signal
 import subprocess
@@ -11,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from contextlib import contextmanager
 from email.header import decode_header, make_header
 from http.server import BaseHTTPRequestHandler
@@ -19,7 +21,8 @@ from pathlib import Path
 from monitor.settings import load_settings
 from monitor.store import sources
 from monitor.store.db import Database
-from tests.conftest import DEFAULT_WATCHLIST, REPO, JsonReceiver, LocalHTTP, SmtpSink, sqlite_only, wait_for, write_config
+from monitor.store.tables import DeliveryRow
+from tests.conftest import DEFAULT_WATCHLIST, DISTINCT_STORIES, REPO, JsonReceiver, LocalHTTP, SmtpSink, inbox_with, sqlite_only, wait_for, write_config
 from tests.test_pipeline import CALM, STRIKE, rss
 
 
@@ -277,3 +280,107 @@ def test_a_full_disk_is_one_line_per_job_and_the_daemon_goes_on_when_there_is_ro
     assert warnings and len(warnings) <= 2, full  # one line per cause (a write error, then maybe the disk-full one)
     assert "feeds job backs off 1 s, doubling up to 60 s" in warnings[0]
     assert not any("Traceback" in line or "raised an exception" in line for line in log), "".join(log)
+
+
+def test_a_stop_while_a_channel_hangs_ends_after_the_send_under_way_and_the_restart_sends_the_rest(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: a stop waited for the dispatch to go through every delivery it had claimed (up to 50), each
+    hanging to the channel's timeout: with a receiver that hangs, `systemctl stop` waited past its
+    TimeoutStopSec (60 s in deploy/monitor.service) and SIGKILLed the daemon. Now the dispatch ends after the
+    send under way, gives the others back, and the next start sends them at once: each once."""
+    inbox = inbox_with(tmp_path, DISTINCT_STORIES)
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}])
+    json_receiver.fail = True  # first down: the five alerts wait for their retry, then one dispatch claims them all
+    log = tmp_path / "daemon.log"
+    with daemon(config, log) as proc:
+        wait_for(lambda: json_receiver.rejected >= 5, timeout=20)
+        json_receiver.hang, json_receiver.fail = True, False
+        wait_for(lambda: json_receiver.hung >= 1, timeout=20)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0, log.read_text()
+        took = time.monotonic() - started
+    assert json_receiver.hung == 1 and took < 10, (json_receiver.hung, took)  # the send under way (Apprise's 4 s timeouts), not five
+    json_receiver.hang = False
+    json_receiver.release.set()
+    with daemon(config, log):
+        wait_for(lambda: len(json_receiver.messages) == 5, timeout=20)  # at once, not after the 120 s lease
+        time.sleep(1)
+    assert sorted(m["title"] for m in json_receiver.messages) == sorted({m["title"] for m in json_receiver.messages})
+
+
+def test_a_restart_after_a_night_down_takes_no_feed_for_silent(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression: the trends job runs at once at a start and judged each source by its last article: after
+    the daemon had been down longer than a feed's silence limit (a night, for a feed that publishes every
+    hour), every such feed got a 'Silent source' alert at the start, then a 'Source back' alert when its
+    first poll brought the night's news: two false alerts per feed to the ops channels. Now a source is
+    judged silent once the daemon has watched it for its limit."""
+    from monitor.pipeline import register_sources
+    from tests.conftest import query, store_url
+    from tests.test_spikes import save
+
+    http_server.routes["/wire.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("Rates unchanged", "https://wire.example/r", "r-1", CALM)))
+    config = write_config(tmp_path, feeds=[{"name": "wire", "url": http_server.url("/wire.xml")}],
+                          channels=[{"name": "ops", "url": f"console://local?file={tmp_path / 'ops.jsonl'}", "tags": ["ops"]}],
+                          settings={"trends": {"check_every": 1}})
+    db = Database(store_url(tmp_path))
+    register_sources(db, load_settings(config))
+    stopped = datetime.now(UTC) - timedelta(hours=10)  # the daemon stopped ten hours ago
+    for n in range(48):  # an article every hour for two days before
+        save(db, 1, stopped - timedelta(hours=n), n)
+    db.close()
+    with daemon(config, tmp_path / "daemon.log"):
+        wait_for(lambda: query(tmp_path, "SELECT count(*) FROM articles")[0][0] == 49, timeout=20)  # the night's news
+        time.sleep(3)  # trends checks after the poll
+    assert query(tmp_path, "SELECT title FROM alerts") == []
+
+
+def test_a_stop_during_a_long_folder_backlog_ends_after_the_file_under_way_and_the_restart_reads_the_rest(tmp_path: Path) -> None:
+    """Regression: a stop waited for the folder scan to read every settled file: 3,000 articles waiting in an
+    inbox (alerting) made a SIGTERM take 58 s, near the unit's TimeoutStopSec (60 s) and its SIGKILL. Now the scan ends
+    after the file under way; the next start reads the rest, each file once."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    words = ("the minister said on Tuesday that talks would continue despite a drone strike near Baghdad airport rockets fired militia "
+             "Iran Iraq border officials economy market rain weather football").split()
+    for n in range(400):  # distinct stories that alert (each some 20 ms to match, store and alert)
+        pick = random.Random(n)
+        (inbox / f"a{n:04d}.txt").write_text(f"Report {n}. " + " ".join(pick.choice(words) for _ in range(300)))
+    config = write_config(tmp_path, folders=[inbox])
+    log = tmp_path / "daemon.log"
+
+    def stored() -> int:
+        return int(query(tmp_path, "SELECT count(*) FROM articles")[0][0])
+
+    from tests.conftest import query
+
+    with daemon(config, log) as proc:
+        wait_for(lambda: "monitor running" in log.read_text(), timeout=30)
+        wait_for(lambda: stored() >= 5, timeout=30)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=120) == 0, log.read_text()
+        took = time.monotonic() - started
+    assert took < 3 and stored() < 400, (took, stored())
+    with daemon(config, log):
+        wait_for(lambda: stored() == 400, timeout=120)
+    assert query(tmp_path, "SELECT count(*) FROM seen_files")[0][0] == 400
+
+
+def test_a_restart_after_a_sigkill_mid_dispatch_sends_the_claimed_alerts_at_once(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: deliveries claimed by a daemon SIGKILLed before it sent them waited out their lease
+    ([delivery] lease_seconds, 120 s) after the restart, though no other daemon was alive to hold them (the
+    folder files of the dead are given back at a start; its deliveries were not)."""
+    from monitor.store import outbox
+    from monitor.store.db import utcnow
+
+    inbox = inbox_with(tmp_path, DISTINCT_STORIES[:2])
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}])
+    assert subprocess.run([sys.executable, "-m", "monitor", "once", "--config", str(config)], cwd=REPO, capture_output=True, timeout=60).returncode == 0
+    json_receiver.messages.clear()
+    db = Database(load_settings(config).store.sqlalchemy_url)
+    with db.session() as s:  # two alerts pending again, as if never sent
+        s.execute(DeliveryRow.__table__.update().values(status="pending", sent_at=None))
+    assert len(outbox.claim_due(db, utcnow(), 120)) == 2  # claimed by a daemon killed then
+    db.close()
+    with daemon(config, tmp_path / "daemon.log"):
+        wait_for(lambda: len(json_receiver.messages) == 2, timeout=20)

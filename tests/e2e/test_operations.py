@@ -223,6 +223,53 @@ def test_a_reload_counts_the_feeds_added_with_sources_add_as_the_start_line_does
         wait_for(lambda: any("monitor running: 2 feeds (1 from the config, 1 added)" in line for line in log), timeout=20)
         os.kill(proc.pid, signal.SIGHUP)
         wait_for(lambda: any("config reloaded from" in line for line in log), timeout=20)
-        assert any(f"config reloaded from {config}: 2 feeds (1 from the config, 1 added), 0 folders, 1 channels" in line for line in log), "".join(log)
+        assert any(f"config reloaded from {config}: 2 feeds (1 from the config, 1 added), 0 folders, 1 channel" in line for line in log), "".join(log)
     finally:
+        stop(proc, log)
+
+
+def test_a_sighup_to_a_config_naming_a_missing_watchlist_says_the_running_watchlist_stays(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: a reload whose config named a watchlist that is not there said only 'config reloaded':
+    the daemon went on matching with the old watchlist without a word, and its next start was refused."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}])
+    proc, log = monitor_run(config)
+    try:
+        wait_for(lambda: any("monitor running" in line for line in log), timeout=20)
+        missing = tmp_path / "watchlist-renamed.yaml"
+        config.write_text(config.read_text().replace(str(REPO / "config" / "watchlist.yaml"), str(missing)))
+        proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: any("watchlist not reloaded" in line for line in log), timeout=20)
+        [line] = [line for line in log if "watchlist not reloaded" in line]
+        assert "the previous one stays in use" in line and str(missing) in line, line
+        (inbox / "strike.txt").write_text(STRIKE)  # still matched with the running watchlist
+        wait_for(lambda: json_receiver.messages, timeout=20)
+        proc.send_signal(signal.SIGHUP)  # and said again at the next reload, not only once
+        wait_for(lambda: sum("watchlist not reloaded" in line for line in log) == 2, timeout=20)
+    finally:
+        stop(proc, log)
+
+
+@sqlite_only  # the start is held up by a writer holding the SQLite file
+def test_a_sighup_while_the_daemon_starts_is_a_reload_once_it_runs_not_its_death(tmp_path: Path) -> None:
+    """Regression: until the daemon's jobs were scheduled (seconds: the watchlist compiled, the parsing
+    processes forked, the store opened), SIGHUP had its default action: `systemctl reload monitor` just
+    after a start killed the daemon without a line, and systemd counted a failure."""
+    import sqlite3
+
+    config = write_config(tmp_path, folders=[tmp_path])
+    assert subprocess.run([sys.executable, "-m", "monitor", "once", "--config", str(config)], cwd=REPO, capture_output=True, timeout=60).returncode == 0
+    writer = sqlite3.connect(tmp_path / "monitor.db", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # the daemon's start waits for it to register its sources
+    proc, log = monitor_run(config)
+    try:
+        wait_for(lambda: children_of(proc.pid), timeout=20)  # the parsing processes: the watchlist is compiled
+        proc.send_signal(signal.SIGHUP)
+        writer.execute("ROLLBACK")
+        wait_for(lambda: any("config reloaded from" in line for line in log) or proc.poll() is not None, timeout=40)
+        assert proc.poll() is None, f"exit {proc.returncode}: {''.join(log)}"
+        assert any("monitor running" in line for line in log)
+    finally:
+        writer.close()
         stop(proc, log)

@@ -122,11 +122,14 @@ def test_three_daemons_share_2000_feeds_one_killed_one_stopped_everything_once(
         wait_for(lambda: articles() == FEEDS, timeout=120)  # the killed daemon's feeds: taken again after their lease
         wait_for(lambda: count(tmp_path, "select count(*) from deliveries where status = 'sent'") == 2 * ALERTING, timeout=120)
         wait_for(lambda: count(tmp_path, "select count(*) from sources where kind = 'feed' and last_success_at is null") == 0, timeout=60)
-        time.sleep(3)  # a heartbeat of the one left, after its last claim
+        holding = lambda d: (d["feeds"], d["deliveries"], d["files"])  # noqa: E731
+        # a heartbeat of the one left after its last claim ended (every lease / HEARTBEATS_PER_LEASE: seconds apart,
+        # more on a loaded machine; a fixed 3 s wait read the heartbeat before, holding 20 feeds still being recorded)
+        wait_for(lambda: any(d["pid"] == kept.pid and holding(d) == (0, 0, 0) for d in status(config)), timeout=60)
         daemons = {d["pid"]: d for d in status(config)}
         assert set(daemons) == {killed.pid, kept.pid}  # the stopped one left the registry; the killed one is listed
         assert not daemons[killed.pid]["alive"] and daemons[kept.pid]["alive"]
-        assert (daemons[kept.pid]["feeds"], daemons[kept.pid]["deliveries"], daemons[kept.pid]["files"]) == (0, 0, 0)
+        assert holding(daemons[kept.pid]) == (0, 0, 0)
     finally:
         for proc in procs:
             if proc.poll() is None:

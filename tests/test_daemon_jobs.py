@@ -1,0 +1,120 @@
+"""The daemon's jobs: when the system clock steps back (NTP correcting a clock set hours ahead, a VM restored), when a reload changes their intervals."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import apscheduler.executors.base
+import apscheduler.schedulers.base
+import pytest
+
+import monitor.daemon
+import monitor.store.db
+from monitor.daemon import Daemon
+from monitor.pipeline import build_pipeline
+from monitor.settings import load_settings
+from monitor.store import outbox
+from monitor.store.db import utcnow
+from tests.conftest import DISTINCT_STORIES, JsonReceiver, LocalHTTP, inbox_with, wait_for, write_config
+from tests.test_pipeline import CALM, rss
+
+
+def test_the_jobs_go_on_when_the_system_clock_steps_back_an_hour(tmp_path: Path, http_server: LocalHTTP, monkeypatch: pytest.MonkeyPatch,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    """Regression: APScheduler keeps its jobs' next runs in wall-clock time; the clock stepped back an hour,
+    every interval job (feeds, folder rescans, dispatch retries, the heartbeat) waited that hour, and so did
+    each feed's next check and each delivery's next retry, stored in wall-clock time: no poll and no retry
+    for an hour, with no line in the log. Now the daemon sees the step (the wall clock against the monotonic
+    one), says so in one line, and the jobs run from now, the stored times moved back by the step."""
+    http_server.routes["/wire.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("Rates unchanged", "https://wire.example/r", "r-1", CALM)))
+    config = write_config(tmp_path, feeds=[{"name": "wire", "url": http_server.url("/wire.xml"), "every": 0.5}])
+    daemon = Daemon(build_pipeline(load_settings(config)))
+
+    def fetches() -> int:
+        return sum(1 for request in list(http_server.requests) if request[1] == "/wire.xml")
+
+    class HourBehind(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            return datetime.now(tz) - timedelta(hours=1)
+
+    seen: dict[str, int] = {}
+
+    def operator() -> None:
+        try:
+            wait_for(lambda: fetches() >= 2, timeout=20)
+            for module in (apscheduler.schedulers.base, apscheduler.executors.base, monitor.daemon, monitor.store.db):  # the clock steps back
+                monkeypatch.setattr(module, "datetime", HourBehind)
+            daemon.scheduler.wakeup()
+            time.sleep(1)
+            seen["before"] = fetches()
+            time.sleep(4)
+            seen["after"] = fetches()
+        finally:
+            daemon.stop()
+
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    thread = threading.Thread(target=operator)
+    thread.start()
+    try:
+        daemon.run_forever()
+    finally:
+        thread.join(30)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    assert seen["after"] > seen["before"], seen  # polled on, every 0.5 s
+    [line] = [r.getMessage() for r in caplog.records if "clock" in r.getMessage()]
+    assert line.startswith("the system clock went back 3600 s"), line
+
+
+def test_a_retry_set_by_a_clock_an_hour_ahead_is_moved_back_by_the_step(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    inbox = inbox_with(tmp_path, DISTINCT_STORIES[:1])
+    settings = {"delivery": {"backoff_seconds": 600, "backoff_max_seconds": 600}}
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}], settings=settings)))
+    pipeline.scan_folders()
+    json_receiver.fail = True
+    pipeline.dispatch()  # failed: retried in 5-10 minutes, as the clock an hour ahead read them
+    assert json_receiver.rejected == 1
+    json_receiver.fail = False
+    behind = utcnow() - timedelta(hours=1)  # the clock, stepped back
+    assert pipeline.dispatch(behind + timedelta(minutes=11)) == 0  # held back an hour more
+    assert outbox.clock_stepped_back(pipeline.db, behind, timedelta(hours=1)) == 1
+    assert pipeline.dispatch(behind + timedelta(minutes=11)) == 1
+    assert len(json_receiver.messages) == 1
+
+
+def test_a_reload_takes_a_new_trends_check_every_as_it_takes_the_schedule(tmp_path: Path) -> None:
+    """Regression: SIGHUP took [schedule] intervals at once but left the trends job at the old
+    [trends] check_every, without a word, until a restart."""
+    config = write_config(tmp_path, folders=[tmp_path], settings={"trends": {"check_every": 300}})
+    daemon = Daemon(build_pipeline(load_settings(config)))
+    daemon.start()
+    try:
+        write_config(tmp_path, folders=[tmp_path], settings={"trends": {"check_every": 60}, "schedule": {"dispatch_every": 2}})
+        daemon.reload_config()
+        intervals = {job.id: job.trigger.interval.total_seconds() for job in daemon.scheduler.get_jobs() if job.id in ("trends", "dispatch")}
+        assert intervals == {"trends": 60, "dispatch": 2}
+    finally:
+        daemon.shutdown()
+
+
+def test_the_stop_signal_handler_takes_no_lock_the_main_thread_may_hold(tmp_path: Path) -> None:
+    """Regression (seen once in an e2e test: a SIGINT that `monitor run` never answered): the SIGINT/SIGTERM
+    handler set the daemon's threading.Event, which takes the Event's lock; a signal handler runs in the main
+    thread between two of its bytecodes, so a signal landing while the main thread held that lock (in
+    `Event.wait`, at each of its 0.5 s looks) deadlocked it, and the daemon never stopped (systemd: SIGKILL
+    after TimeoutStopSec). The handler is called here while that lock is held, as it would be then."""
+    daemon = Daemon(build_pipeline(load_settings(write_config(tmp_path, folders=[tmp_path]))))
+    try:
+        with daemon.stopping._cond:  # what the main thread holds inside stopping.wait(0.5)
+            handler = threading.Thread(target=daemon.stop, args=(signal.SIGTERM, None), daemon=True)
+            handler.start()
+            handler.join(2)
+            assert not handler.is_alive(), "the stop handler waits for a lock the interrupted main thread holds"
+    finally:
+        daemon.pipeline.close()
