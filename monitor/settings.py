@@ -15,30 +15,22 @@ import ssl
 import tomllib
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from monitor.errors import ConfigError
 from monitor.limits import HttpLimits
 from monitor.redact import redact, register_secret
+from monitor.strict import Strict
 from monitor import defaults
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _UNCLOSED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_}])")  # `${SMTP_PASSWORD@host`: a typo, not a literal
 
 
-class _Section(BaseModel):
+class _Section(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _a_number_is_not_true(cls, value: Any, info: ValidationInfo) -> Any:
-        """`every = true` is a typo, not 1 second: pydantic reads true as 1 where a number is asked."""
-        annotation = cls.model_fields[info.field_name].annotation if info.field_name else None
-        if isinstance(value, bool) and {int, float} & {annotation, *get_args(annotation)}:
-            raise ValueError("should be a number, not true or false")
-        return value
 
 
 class StoreSettings(_Section):

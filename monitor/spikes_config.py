@@ -20,31 +20,22 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import yaml
 from pydantic_core import ErrorDetails
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from monitor.errors import WatchlistError
+from monitor.strict import Strict
 from monitor.model import Spike, Watchlist
 
 KEY = "spikes"
 
 
-class Entry(BaseModel):
+class Entry(Strict):
     """An entry of the watchlist (a spike here; an actor, event, rule, alias ... in watchlist.py): unknown keys
-    refused, and true or false where a number is asked (`window: true` is a slip, not 1: pydantic reads it so)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _a_number_is_not_true(cls, value: Any, info: ValidationInfo) -> Any:
-        annotation = cls.model_fields[info.field_name].annotation if info.field_name else None
-        if isinstance(value, bool) and {int, float} & {annotation, *get_args(annotation)}:
-            raise ValueError("should be a number, not true or false")
-        return value
+    refused, and true or false where a number is asked (`monitor.strict`)."""
 
 
 MAPPINGS = {  # what an entry of each kind holds, for "should be a mapping of ..."
