@@ -293,9 +293,24 @@ def alerts(
 AlertRef = Annotated[str, typer.Argument(help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")]
 
 
-@alerts_app.command("retry", epilog=_examples("monitor alerts retry 1"))
-def alerts_retry(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
-    """Re-queue an alert's failed deliveries: the daemon sends them at its next dispatch."""
+@alerts_app.command("retry", epilog=_examples("monitor alerts retry 1", "monitor alerts retry --failed", "monitor alerts retry --failed --channel file"))
+def alerts_retry(
+    alert: Annotated[str | None, typer.Argument(help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")] = None,
+    config: ConfigOption = DEFAULT_CONFIG,
+    failed: Annotated[bool, typer.Option("--failed", help="every delivery that gave up (after an outage longer than the retries last), not one alert's")] = False,
+    channel: Annotated[str | None, typer.Option(help="with --failed: only this channel's deliveries")] = None,
+) -> None:
+    """Re-queue an alert's failed deliveries, or with --failed every one (of a channel): the daemon sends them at its next dispatch."""
+    if (alert is None) == (not failed):
+        raise typer.BadParameter("give an ALERT or --failed (every failed delivery), one of the two")
+    if channel is not None and not failed:
+        raise typer.BadParameter("--channel goes with --failed: an ALERT's failed deliveries are all re-queued")
+    if failed:
+        count = _app(config).retry_failed(channel)
+        whose = f" to {channel}" if channel is not None else ""
+        out.line(f"{count} failed deliver{'y' if count == 1 else 'ies'}{whose} re-queued" if count else f"no failed delivery{whose} to re-queue")
+        return
+    assert alert is not None
     alert_id, count = _app(config).retry_alert(alert)
     out.line(f"alert {alert_id}: {count} failed deliver{'y' if count == 1 else 'ies'} re-queued" if count else f"alert {alert_id}: no failed delivery to re-queue")
 

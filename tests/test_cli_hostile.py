@@ -292,3 +292,21 @@ def test_config_given_before_the_verb_says_to_give_it_after() -> None:
         result = monitor(option, "config/monitor.toml", "alerts")
         assert result.returncode == 2 and result.stderr.startswith(
             f"monitor: error: No such option: {option}: give it after the verb, e.g. `monitor alerts --config PATH`; see `"), result.stderr
+
+
+def test_alerts_retry_failed_requeues_every_delivery_that_gave_up_after_a_long_outage(tmp_path: Path) -> None:
+    """A channel down longer than the retries last: its deliveries give up. `monitor alerts retry --failed`
+    re-queues all of them (or one channel's) at once, where only one alert at a time could be."""
+    from tests.conftest import free_port
+
+    down = f"json://127.0.0.1:{free_port()}/hook"  # nothing listens there
+    channels = [{"name": "desk", "url": down}, {"name": "file", "url": f"console://local?file={tmp_path / 'alerts.jsonl'}"}]
+    config = str(write_config(tmp_path, folders=[hostile_inbox(tmp_path)], channels=channels, settings={"delivery": {"max_attempts": 1}}))
+    assert monitor("once", "--config", config).returncode == 0
+    assert query(tmp_path, "select channel, status from deliveries order by channel") == [("desk", "failed"), ("file", "sent")]
+    assert monitor("alerts", "retry", "--failed", "--channel", "file", "--config", config).stdout.strip() == "no failed delivery to file to re-queue"
+    assert monitor("alerts", "retry", "--failed", "--config", config).stdout.strip() == "1 failed delivery re-queued"
+    assert query(tmp_path, "select channel, status, attempts from deliveries order by channel") == [("desk", "pending", 0), ("file", "sent", 1)]
+    for args, says in (((), "give an ALERT or --failed"), (("1", "--failed"), "give an ALERT or --failed"), (("1", "--channel", "desk"), "--channel goes with --failed")):
+        result = monitor("alerts", "retry", *args, "--config", config)
+        assert result.returncode == 2 and says in result.stderr, (args, result.stderr)

@@ -60,6 +60,11 @@ class StoreVerbs(Core):
         alert_id = self.alert_id(ref)
         return alert_id, outbox.requeue(self.db, alert_id, datetime.now(UTC))
 
+    def retry_failed(self, channel: str | None = None) -> int:
+        """Re-queue every delivery that gave up (of one channel, or all): how many."""
+        db = self.stored()
+        return outbox.requeue_failed(db, datetime.now(UTC), channel) if db else 0
+
     def stories(self, limit: int) -> list[story_store.StorySummary]:
         db = self.stored()
         return story_store.recent_stories(db, limit) if db else []

@@ -277,6 +277,16 @@ def requeue(db: Database, alert_id: int, now: datetime) -> int:
         return len(rows)
 
 
+def requeue_failed(db: Database, now: datetime, channel: str | None = None) -> int:
+    """Put every delivery that gave up (of one channel, or all) back in the queue with a fresh attempt count: after
+    an outage longer than the retries last; returns how many."""
+    with db.session() as s:
+        failed = update(DeliveryRow).where(DeliveryRow.status == "failed", *([DeliveryRow.channel == channel] if channel is not None else []))
+        moved = cast(CursorResult[Any], s.execute(failed.values(status="pending", attempts=0, next_attempt_at=now, lease_until=None)
+                                                 .execution_options(synchronize_session=False)))
+        return int(moved.rowcount or 0)
+
+
 @dataclass(frozen=True)
 class Oldest:
     """The pending delivery waiting longest (for /healthz and the metrics)."""
