@@ -231,10 +231,23 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
 _IN_GAP = frozenset(".!?\"'”’)]")  # the characters a sentence gap holds, besides whitespace
 
 
+LONG_TEXT = 20_000  # characters past which a text's sentences are found once and kept (`_bounds_of`)
+
+
+@lru_cache(maxsize=2)
+def _bounds_of(text: str) -> list[tuple[int, int]]:
+    """`sentence_bounds` of the last long texts asked about: a hostile text of thousands of matches in one
+    sentence without end made each `sentence_of` a search of the whole text."""
+    return sentence_bounds(text)
+
+
 def sentence_of(text: str, pos: int) -> tuple[int, int]:
     """The span of the sentence of `sentence_bounds` that holds a position (or the last one starting
     before it). Found from a little before the position when it cannot be inside a sentence gap, as a
-    search from outside the gaps finds the same gaps after it."""
+    search from outside the gaps finds the same gaps after it; in a long text, from its sentences found once."""
+    if len(text) > LONG_TEXT:
+        bounds = _bounds_of(text)
+        return bounds[max(0, bisect_right(bounds, (pos, sys.maxsize)) - 1)]
     if pos < len(text) and not text[pos].isspace() and text[pos] not in _IN_GAP:
         back = 256
         while True:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from typing import Any, NamedTuple
 
 from monitor.matching.automaton import norms_of
@@ -72,7 +72,10 @@ def _best_of(cluster: list[Found]) -> list[Found]:
         return cluster
     chosen: list[Found] = []
     if cluster[0].said.kind == "event":
-        order = sorted(cluster, key=lambda m: (m.how.startswith("words") and _holds_adjacent(m, cluster), -len(norms_of(m.said.fields["alias"])), -m.score, m.how.endswith("inflected"), _spread(m), m.start))
+        side = sorted((o for o in cluster if not o.how.startswith("words")), key=_by_start_and_kind)  # found side by side, by start
+        side_starts = [o.start for o in side]
+        order = sorted(cluster, key=lambda m: (m.how.startswith("words") and _holds_adjacent(m, side, side_starts), -len(norms_of(m.said.fields["alias"])),
+                                              -m.score, m.how.endswith("inflected"), _spread(m), m.start))
     else:
         order = sorted(cluster, key=lambda m: (m.start - m.end, -m.score, m.start))
     starts: list[int] = []  # of the chosen, which never overlap: sorted, so only the one before a match's end can reach into it
@@ -124,12 +127,14 @@ def _spread(m: Found) -> int:
     return m.end - m.start + 1_000_000 if m.how.startswith("words") else m.start - m.end
 
 
-def _holds_adjacent(m: Found, cluster: list[Found]) -> bool:
+def _holds_adjacent(m: Found, side: list[Found], starts: list[int]) -> bool:
     """Whether a generic event's words spread out hold, inside their span, the phrase of a more specific event
     (a finer CAMEO code under its own) found side by side ("came under rocket fire": 'rocket fire', 190, inside
-    'came under ... fire', 19): the specific phrase as written is the better evidence."""
+    'came under ... fire', 19): the specific phrase as written is the better evidence. `side`: the cluster's
+    matches found side by side, by start (`starts`): only those starting inside the span are looked at (a
+    hostile text of thousands of phrases in one cluster made it every pair)."""
     cameo = m.said.fields["cameo"]
     return bool(cameo) and any(
-        not o.how.startswith("words") and m.start < o.start and o.end <= m.end and len(o.said.fields["cameo"]) > len(cameo) and o.said.fields["cameo"].startswith(cameo)
-        for o in cluster
+        m.start < o.start and o.end <= m.end and len(o.said.fields["cameo"]) > len(cameo) and o.said.fields["cameo"].startswith(cameo)
+        for o in side[bisect_right(starts, m.start) : bisect_right(starts, m.end)]
     )

@@ -49,8 +49,9 @@ def apply_rules(matcher: Matcher, matches: list[Match], text: str, words: TextWo
         if not chosen:
             continue
         keys = keys or sentence_keys(text, [m.start for m in actors + events])
-        best: dict[str, tuple[tuple[int, int], Match, Match, int]] = {}
-        for i, actor in chosen:
+        at_once = len(chosen) * len(wanted) > PAIRS_ONE_BY_ONE
+        best = _best_at_once(rule.within, chosen, wanted, keys, len(actors), words) if at_once else {}
+        for i, actor in chosen if not at_once else ():
             for j, event in wanted:
                 if rule.within is None and keys[len(actors) + j] != keys[i]:
                     continue
@@ -62,6 +63,35 @@ def apply_rules(matcher: Matcher, matches: list[Match], text: str, words: TextWo
             severity = rule.severity if rule.severity is not None else event.severity
             hits.append(Hit(rule.name, severity, actor, event, rule.tags, snippet(text, actor, event), distance))
     return hits
+
+
+PAIRS_ONE_BY_ONE = 4096  # a rule's actor x event pairs weighed one by one up to this; more (a text of thousands of names): per actor, all events at once
+
+
+def _best_at_once(within: int | None, chosen: Sequence[tuple[int, Match]], wanted: Sequence[tuple[int, Match]], keys: Sequence[int],
+                  events_from: int, words: TextWords) -> dict[str, tuple[tuple[int, int], Match, Match, int]]:
+    """What the pair-by-pair loop of `apply_rules` finds, per actor its events weighed at once (numpy): for each actor
+    name the first pair, in the loop's order, of the highest (severity, -distance). The loop costs actors x events
+    steps of Python, which a hostile text of thousands of watched names makes minutes."""
+    import numpy as np
+
+    severity = np.array([e.severity for _, e in wanted], dtype=np.int64)
+    starts = np.array([e.start for _, e in wanted], dtype=np.int64)
+    first_word = np.array([words.before(e.start) for _, e in wanted], dtype=np.int64)
+    end_word = np.array([words.before(e.end) for _, e in wanted], dtype=np.int64)
+    sentence = np.array([keys[events_from + j] for j, _ in wanted], dtype=np.int64)
+    span = len(words.starts) + 1  # more than any distance: severity first, then the closest
+    best: dict[str, tuple[tuple[int, int], Match, Match, int]] = {}
+    for i, actor in chosen:
+        distance = np.maximum(np.where(actor.start <= starts, first_word - words.before(actor.end), words.before(actor.start) - end_word), 0)
+        valid = sentence == keys[i] if within is None else distance <= within
+        if not valid.any():
+            continue
+        k = int(np.argmax(np.where(valid, severity * span - distance, np.iinfo(np.int64).min)))  # the first of the highest
+        rank = (int(severity[k]), -int(distance[k]))
+        if actor.name not in best or rank > best[actor.name][0]:
+            best[actor.name] = (rank, actor, wanted[k][1], int(distance[k]))
+    return best
 
 
 def _words_between(a: Match, e: Match, words: TextWords) -> int:
