@@ -235,16 +235,22 @@ def test_check_warns_of_a_config_feed_that_a_feed_added_here_already_polls(tmp_p
             "both are polled; `monitor sources remove 1` or delete the entry") in result.stdout
 
 
-def test_a_folder_taken_out_of_the_config_shows_disabled_and_no_longer_in_the_config_file(tmp_path: Path) -> None:
-    """Regression: a [[folders]] entry deleted from the config stayed listed as 'ok' (or 'new') with no word,
-    though no longer scanned, and `sources remove` said to delete its entry, already deleted; a feed
-    deleted so shows 'disabled' and 'no longer in the config file'. Put back, it is scanned again."""
+def _a_folder_taken_out(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A config of two folders, both scanned once; then the config without the second: (config, kept, dropped)."""
     kept, dropped = tmp_path / "kept", tmp_path / "dropped"
     kept.mkdir()
     dropped.mkdir()
     config = write_config(tmp_path, folders=[kept, dropped])
     assert monitor("once", "--config", str(config)).returncode == 0
     write_config(tmp_path, folders=[kept])
+    return config, kept, dropped
+
+
+def test_a_folder_taken_out_of_the_config_shows_disabled_and_no_longer_in_the_config_file(tmp_path: Path) -> None:
+    """Regression: a [[folders]] entry deleted from the config stayed listed as 'ok' (or 'new') with no word,
+    though no longer scanned, and `sources remove` said to delete its entry, already deleted; a feed
+    deleted so shows 'disabled' and 'no longer in the config file'. Put back, it is scanned again."""
+    config, kept, dropped = _a_folder_taken_out(tmp_path)
     for verb in ("sources", "once"):  # what the daemon will do, then what it did
         if verb == "once":
             assert monitor("once", "--config", str(config)).returncode == 0
@@ -260,12 +266,7 @@ def test_a_folder_taken_out_of_the_config_shows_disabled_and_no_longer_in_the_co
 def test_removing_a_source_already_taken_out_of_the_config_says_so(tmp_path: Path) -> None:
     """Regression: `monitor sources remove` on a source already deleted from the config told to delete its
     entry from the config file, which the user had done."""
-    kept, dropped = tmp_path / "kept", tmp_path / "dropped"
-    kept.mkdir()
-    dropped.mkdir()
-    config = write_config(tmp_path, folders=[kept, dropped])
-    assert monitor("once", "--config", str(config)).returncode == 0
-    write_config(tmp_path, folders=[kept])
+    config, kept, dropped = _a_folder_taken_out(tmp_path)
     assert monitor("once", "--config", str(config)).returncode == 0
     line = one_line_error(monitor("sources", "remove", "2", "--config", str(config)))
     assert line == (f"monitor: error: source 2 ({dropped}) is no longer in the config file: it is not scanned any more, and its "

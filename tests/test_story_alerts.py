@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.pipeline import build_pipeline
+from monitor.pipeline import Pipeline, build_pipeline
 from monitor.settings import load_settings
 from monitor.store import stories
 from tests.conftest import SEED, JsonReceiver, write_config
@@ -30,7 +30,8 @@ def drop(folder: Path, name: str, text: str) -> None:
     os.utime(folder / name, (time.time() - 60, time.time() - 60))
 
 
-def test_copies_join_the_story_and_only_an_escalation_alerts_again(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+def _wire_story_stored(tmp_path: Path, json_receiver: JsonReceiver) -> tuple[Path, Path, Path, Pipeline]:
+    """Two watched folders (a wire, another outlet) alerting a JSON receiver; the wire's story stored and alerted."""
     wire, other_outlet = tmp_path / "wire", tmp_path / "outlet"
     wire.mkdir()
     other_outlet.mkdir()
@@ -38,6 +39,11 @@ def test_copies_join_the_story_and_only_an_escalation_alerts_again(tmp_path: Pat
     pipeline = build_pipeline(load_settings(config))
     drop(wire, "seed.txt", WIRE)
     pipeline.run_once()
+    return wire, other_outlet, config, pipeline
+
+
+def test_copies_join_the_story_and_only_an_escalation_alerts_again(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    wire, other_outlet, config, pipeline = _wire_story_stored(tmp_path, json_receiver)
     assert len(json_receiver.messages) == 1
     assert "Story: 1 article from 1 source so far" in json_receiver.messages[0]["message"]
 
@@ -73,13 +79,7 @@ def test_copies_join_the_story_and_only_an_escalation_alerts_again(tmp_path: Pat
 def test_a_follow_up_shows_where_each_new_actor_or_event_was_found(tmp_path: Path, json_receiver: JsonReceiver) -> None:
     """Regression: a follow-up said 'new: assassination' and quoted only the sentences of its rules, the
     first alert's drone strike: the sentence that made it a follow-up was nowhere in the alert."""
-    wire, other_outlet = tmp_path / "wire", tmp_path / "outlet"
-    wire.mkdir()
-    other_outlet.mkdir()
-    config = write_config(tmp_path, folders=[wire, other_outlet], channels=[{"name": "hook", "url": json_receiver.url}])
-    pipeline = build_pipeline(load_settings(config))
-    drop(wire, "seed.txt", WIRE)
-    pipeline.run_once()
+    wire, other_outlet, config, pipeline = _wire_story_stored(tmp_path, json_receiver)
     drop(other_outlet, "escalated.txt", ESCALATED)
     pipeline.run_once()
     pipeline.db.close()
