@@ -27,7 +27,6 @@ import logging
 import multiprocessing
 import os
 import pickle
-import resource
 import shutil
 import signal
 import tempfile
@@ -42,15 +41,11 @@ from dataclasses import replace
 from monitor.errors import FeedParseError
 from monitor.model import Document, ParsedFeed, Prepared
 
-__all__ = ["OUT_OF_MEMORY", "PARSE_MEMORY", "BrokenProcessPool", "ParserPool", "parse_in_worker", "seen_keys"]
+__all__ = ["BrokenProcessPool", "ParserPool", "parse_in_worker", "seen_keys"]
 
 Preparer = Callable[[Sequence[Document]], list[Prepared]]
 log = logging.getLogger("monitor")
 _KEY = 8  # bytes of a GUID's key
-# Bytes a parsing process may grow by (its address space; 0: no bound): feedparser makes some 1.5 KB of every entry,
-# and 10 MB of empty '<item>'s took over 2 GB; a 10 MB feed of 200,000 real entries takes some 300 MB.
-PARSE_MEMORY = 1 << 30
-OUT_OF_MEMORY = "{url}: too large to parse: the parsing process ran out of memory (a feed of too many entries?)"
 _DIRECTORY = "monitor-parsers-"  # + the daemon's pid + "-" + mkdtemp's letters
 _loaded: tuple[str, Preparer] | None = None  # this process's preparer and its file (a forked worker inherits it)
 _versions = itertools.count(1)  # a preparer's file name is new in this process, whatever pool wrote it
@@ -75,8 +70,6 @@ def parse_in_worker(body: bytes, url: str, headers: dict[str, str], prepare: str
         parsed = read_feed(body, url, headers, defer_text=True)  # text only for new entries
     except FeedParseError as exc:
         return str(exc)
-    except MemoryError:
-        return OUT_OF_MEMORY.format(url=url)
     return parsed if prepare is None else _prepared(parsed, prepare, seen)
 
 
@@ -130,10 +123,9 @@ def _ready() -> None:
     """A no-op task: submitting one per worker starts them all now."""
 
 
-def _start_worker(parent: int, memory: int = 0) -> None:
+def _start_worker(parent: int) -> None:
     """Ignore Ctrl-C and SIGHUP (they reach the whole process group: the daemon decides when its workers stop),
-    exit when the daemon is gone (killed, it cannot stop them: they would wait for work forever), and grow
-    by at most `memory` bytes (0: no bound)."""
+    and exit when the daemon is gone (killed, it cannot stop them: they would wait for work forever)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a reload (`pkill -HUP -f 'monitor run'`) is the daemon's
 
@@ -143,28 +135,15 @@ def _start_worker(parent: int, memory: int = 0) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-    if memory:  # after the thread's start: its stack and malloc arena are of the size bounded
-        _bound_memory(memory)
-
-
-def _bound_memory(extra: int) -> None:
-    """Limit this process's address space to its present size plus `extra` bytes (Linux: /proc; elsewhere no bound):
-    past it an allocation raises MemoryError, which `parse_in_worker` words as the feed's error."""
-    with contextlib.suppress(OSError, ValueError):
-        with open("/proc/self/statm") as file:
-            size = int(file.read().split()[0]) * os.sysconf("SC_PAGE_SIZE") + extra
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limits = [size] + [n for n in (soft, hard) if n != resource.RLIM_INFINITY]
-        resource.setrlimit(resource.RLIMIT_AS, (min(limits), hard))
 
 
 class ParserPool:
     """`workers` parsing processes, forked by `start()` when that is safe, else spawned when first needed."""
 
-    def __init__(self, workers: int, memory: int = PARSE_MEMORY) -> None:
+    def __init__(self, workers: int) -> None:
         if workers < 1:
             raise ValueError(f"parse_workers must be >= 1, not {workers}")
-        self.workers, self.memory = workers, memory
+        self.workers = workers
         self.method = ""  # "fork" or "spawn" once started
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
@@ -241,7 +220,7 @@ class ParserPool:
             with contextlib.suppress(OSError):  # its file removed (a /tmp cleaner on a long run): new workers load it again
                 self._write(self._preparer, self._prepare)
         context = multiprocessing.get_context(method)
-        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(), self.memory))
+        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),))
         for future in [pool.submit(_ready) for _ in range(self.workers)]:  # one task each starts them all now
             future.result()
         self._executor, self.method = pool, method

@@ -36,7 +36,7 @@ from monitor.errors import FeedParseError, FetchError, SourceError
 from monitor.hosts import host_of
 from monitor.model import FetchResult, FetchState, ParsedFeed
 from monitor.sources.http import fetch_with, make_session, run
-from monitor.sources.parsing import OUT_OF_MEMORY, BrokenProcessPool, ParserPool
+from monitor.sources.parsing import BrokenProcessPool, ParserPool
 
 if TYPE_CHECKING:
     from monitor.limits import HttpLimits
@@ -320,8 +320,6 @@ class Poller(Generic[J]):
             except BrokenProcessPool:
                 error = FeedParseError(f"{job.url}: the parsing process stopped (out of memory?)", source=job.url)
                 self._queue.put(Polled(job, error=error, done=stored, seconds=took))
-            except MemoryError:  # raised in the parsing process past its bound (sending a huge result back, say)
-                self._queue.put(Polled(job, error=FeedParseError(OUT_OF_MEMORY.format(url=job.url), source=job.url), done=stored, seconds=took))
 
         async def fetch(job: J) -> None:
             began = loop.time()
