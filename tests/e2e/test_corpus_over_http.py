@@ -22,11 +22,13 @@ def test_whole_corpus_polled_over_http(tmp_path: Path, http_server: LocalHTTP) -
         http_server.routes[f"/f{i}"] = (200, {}, path.read_bytes())
     config = write_config(tmp_path, channels=[], settings={"schedule": {"feed_workers": 4}})
     pipeline = build_pipeline(load_settings(config))
-    for i, path in enumerate(files):
-        sources.add_feed(pipeline.db, str(path.relative_to(CORPUS)), http_server.url(f"/f{i}"), None)
-    pipeline.poll_all_feeds()
-
-    health = sources.list_sources(pipeline.db)
+    try:
+        for i, path in enumerate(files):
+            sources.add_feed(pipeline.db, str(path.relative_to(CORPUS)), http_server.url(f"/f{i}"), None)
+        pipeline.poll_all_feeds()
+        health = sources.list_sources(pipeline.db)
+    finally:
+        pipeline.close()  # its parsing processes: not left running into the next tests
     assert len(health) == len(files)
     unchecked = [h.name for h in health if h.last_checked_at is None]
     assert unchecked == []
