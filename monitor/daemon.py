@@ -32,7 +32,7 @@ from monitor.errors import ConfigError, StoreError, WatchlistError
 from monitor.logs import counted
 from monitor.pipeline import Pipeline, folder_paths, register_sources
 from monitor.server import Endpoint, Health
-from monitor.settings import load_settings
+from monitor.settings import Settings, load_settings
 from monitor.sources.folders import watch
 from monitor.store import daemons, files, jobs, outbox, retention, sources
 
@@ -41,6 +41,13 @@ FEED_POLLS = 4  # feed polls that may run at once: the next tick does not wait f
 HOUSEKEEPING_EVERY = 86400.0  # seconds between prunes; the first runs at start
 HEARTBEATS_PER_LEASE = 4  # a daemon refreshes its registry row 4 times per lease: one late beat does not make it gone
 CLOCK_STEP_BACK = 5.0  # seconds the wall clock may fall behind the monotonic one between two looks before the jobs are set from now
+
+
+def _sources_said(feeds: tuple[int, int], settings: Settings) -> str:
+    """What the start and reload lines count: the feeds (configured, added), folders and channels."""
+    configured, added = feeds
+    return (f"{counted(configured + added, 'feed')} ({configured} from the config, {added} added), "
+            f"{counted(len(settings.folders), 'folder')}, {counted(len(settings.channels), 'channel')}")
 
 
 def watchlist_stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
@@ -210,13 +217,8 @@ class Daemon:
         self.pipeline.ingest.on_alert = self.dispatch_soon
         self.scheduler.start()
         self.observer = watch(folder_paths(self.pipeline.settings), self.scan_soon)
-        configured, added = sources.feed_counts(self.pipeline.db)
-        settings = self.pipeline.settings
-        log.info(
-            "monitor running: %s (%d from the config, %d added), %s, %s%s",
-            counted(configured + added, "feed"), configured, added, counted(len(settings.folders), "folder"), counted(len(settings.channels), "channel"),
-            f"; health and metrics on http://{server.listen}/healthz and /metrics" if self.endpoint else "",
-        )
+        log.info("monitor running: %s%s", _sources_said(sources.feed_counts(self.pipeline.db), self.pipeline.settings),
+                 f"; health and metrics on http://{server.listen}/healthz and /metrics" if self.endpoint else "")
 
     def scan_soon(self, delay: float = 0.05) -> None:
         """Run a folder scan shortly (watchdog events arrive in bursts; one scan serves them all)."""
@@ -271,7 +273,7 @@ class Daemon:
                                            "schedule": fresh.schedule.model_copy(update={"parse_workers": old.schedule.parse_workers})})
             notifier = Notifier(new.channels)
             folder_ids = register_sources(self.pipeline.db, new)
-            configured, added = sources.feed_counts(self.pipeline.db)  # as the start line counts them: a feed added here is polled too
+            counts = sources.feed_counts(self.pipeline.db)  # as the start line counts them: a feed added here is polled too
         except (ConfigError, StoreError) as exc:
             log.warning("config not reloaded, the running one stays in use: %s", exc)
             return
@@ -290,8 +292,7 @@ class Daemon:
         if folder_paths(new) != folder_paths(old):
             self.observer.stop()
             self.observer = watch(folder_paths(new), self.scan_soon)
-        log.info("config reloaded from %s: %s (%d from the config, %d added), %s, %s%s", old.path, counted(configured + added, "feed"), configured, added,
-                 counted(len(new.folders), "folder"), counted(len(new.channels), "channel"),
+        log.info("config reloaded from %s: %s%s", old.path, _sources_said(counts, new),
                  f" ({', '.join(kept)} changed: they take effect at the next start)" if kept else "")
         self.scan_soon()
         self.scheduler.add_job(self._feeds, "date", run_date=datetime.now(UTC), id="feeds-now", replace_existing=True, executor="feeds")
