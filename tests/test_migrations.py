@@ -218,3 +218,18 @@ def test_opening_a_database_at_the_head_does_not_import_alembic(tmp_path: Path) 
     code = ("import sys; from monitor.store.db import Database; "
             f"[Database('sqlite:///{tmp_path / 'monitor.db'}').close() for _ in range(2)]; print('alembic' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+@sqlite_only  # the SQLite daemon lock
+def test_db_upgrade_beside_a_running_daemon_is_refused_in_one_line_saying_to_stop_it(tmp_path: Path) -> None:
+    """The docs say to stop the daemon before upgrading; `db upgrade` altered the tables under it."""
+    from monitor.store.lock import single_daemon
+
+    config = write_config(tmp_path, settings={"store": {"upgrade": "manual"}})
+    url = first_revision_database(tmp_path / "monitor.db")
+    with single_daemon(url, "monitor run"):
+        line = one_line_error(monitor("db", "upgrade", "--config", str(config)))
+    assert line.startswith(f"monitor: error: {tmp_path / 'monitor.db'} is in use by `monitor run` (pid ")
+    assert "stop the daemon, back the store up (`monitor backup`), then run `monitor db upgrade` again" in line
+    assert schema_revision(url) == (("0001",), True)  # not upgraded
+    assert "upgraded from revision 0001" in monitor("db", "upgrade", "--config", str(config)).stdout  # once it has stopped

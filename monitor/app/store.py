@@ -120,7 +120,12 @@ class StoreVerbs(Core):
         return Revision(database_name(url), state[0] if state else None, bool(state and state[1]), migrate.head(), migrate.FIRST)
 
     def db_upgrade(self) -> Revision:
-        """Bring the store to the head revision; the revision it was at before."""
-        before = self.db_current()
-        self.open_store(upgrade="auto").close()
+        """Bring the store to the head revision; the revision it was at before. Refused beside a daemon on
+        the SQLite file (its lock): the tables would change under it."""
+        from monitor.store.lock import single_daemon
+
+        busy = "stop the daemon, back the store up (`monitor backup`), then run `monitor db upgrade` again"
+        with single_daemon(self.settings.store.sqlalchemy_url, "monitor db upgrade", busy):
+            before = self.db_current()
+            self.open_store(upgrade="auto").close()
         return before
