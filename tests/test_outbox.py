@@ -149,3 +149,29 @@ def test_a_channel_back_gets_the_alerts_waiting_for_their_retry_at_once(tmp_path
     assert dispatch_due(db, notifier, cfg, later) == 1
     assert dispatch_due(db, notifier, cfg, later + timedelta(seconds=5)) == 3  # and the three at the next dispatch
     assert [m["title"] for m in json_receiver.messages] == ["later alert", "alert 0", "alert 1", "alert 2"]
+
+
+def test_a_clock_step_back_moves_feed_checks_and_delivery_retries_back_as_much_never_before_now(tmp_path: Path) -> None:
+    """The two moves share one helper (store/db.py): set later than now, moved back by the step, never before
+    now; what is due already, and deliveries no longer pending, stay."""
+    from monitor.store import sources
+    from monitor.store.tables import SourceRow
+
+    db = outbox_with(tmp_path, 4)
+    now = utcnow().replace(microsecond=0)
+    ahead = {1: now + timedelta(hours=3), 2: now + timedelta(minutes=30), 3: now - timedelta(minutes=5), 4: now + timedelta(hours=2)}
+    feeds = [sources.ensure_source(db, f"feed {i}", "feed", f"https://wire.example/{i}") for i in range(3)]
+    with db.session() as s:
+        for i, row in enumerate(s.scalars(select(DeliveryRow).order_by(DeliveryRow.id)), start=1):
+            row.next_attempt_at = ahead[i]
+            row.status = "failed" if i == 4 else "pending"
+        for source_id, due in zip(feeds, (ahead[1], ahead[2], ahead[3]), strict=True):
+            s.get_one(SourceRow, source_id).next_check_at = due
+    step = timedelta(hours=1)
+    assert outbox.clock_stepped_back(db, now, step) == 2
+    assert sources.clock_stepped_back(db, now, step) == 2
+    with db.session() as s:
+        retries = [r.next_attempt_at for r in s.scalars(select(DeliveryRow).order_by(DeliveryRow.id))]
+        checks = [s.get_one(SourceRow, i).next_check_at for i in feeds]
+    assert retries == [now + timedelta(hours=2), now, now - timedelta(minutes=5), now + timedelta(hours=2)]
+    assert checks == [now + timedelta(hours=2), now, now - timedelta(minutes=5)]

@@ -11,7 +11,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, CursorResult, and_, func, or_, select, true, update
 
 from monitor.model import Held
-from monitor.store.db import Database
+from monitor.store.db import Database, move_back
 from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, SourceRow
 
 
@@ -193,11 +193,7 @@ def record_failure(db: Database, delivery_id: int, error: str, next_attempt_at: 
 def clock_stepped_back(db: Database, now: datetime, by: timedelta) -> int:
     """The wall clock stepped back by `by`: pending deliveries' retries set later than `now` were set by the
     clock ahead, and are moved back by the step (never before now). How many moved."""
-    with db.session() as s:
-        rows = s.execute(select(DeliveryRow.id, DeliveryRow.next_attempt_at).where(DeliveryRow.status == "pending", DeliveryRow.next_attempt_at > now)).all()
-        for delivery_id, due in rows:
-            s.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(next_attempt_at=max(now, due - by)))
-        return len(rows)
+    return move_back(db, DeliveryRow.next_attempt_at, now, by, DeliveryRow.status == "pending")
 
 
 def latest_alerts(db: Database, limit: int, failed_only: bool = False) -> list[AlertSummary]:

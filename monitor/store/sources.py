@@ -14,7 +14,7 @@ from monitor.errors import ConfigError
 from monitor.hosts import host_of
 from monitor.model import FetchState
 from monitor.redact import redact
-from monitor.store.db import Database
+from monitor.store.db import Database, move_back
 from monitor.store.tables import OutlineRow, SourceRow, column_length, fit_key, table_of
 
 
@@ -228,12 +228,7 @@ def due_feeds(db: Database, now: datetime) -> list[FeedJob]:
 def clock_stepped_back(db: Database, now: datetime, by: timedelta) -> int:
     """The wall clock stepped back by `by`: the next checks set later than `now` were set by the clock ahead,
     and are moved back by the step (never before now). How many moved."""
-    with db.session() as s:
-        rows = s.execute(select(SourceRow.id, SourceRow.next_check_at).where(SourceRow.next_check_at > now)).all()
-        for source_id, due in rows:
-            if due is not None:  # (the WHERE left none out)
-                s.execute(update(SourceRow).where(SourceRow.id == source_id).values(next_check_at=max(now, due - by)))
-        return len(rows)
+    return move_back(db, SourceRow.next_check_at, now, by)
 
 
 def feed_counts(db: Database) -> tuple[int, int]:
