@@ -175,3 +175,29 @@ def test_a_clock_step_back_moves_feed_checks_and_delivery_retries_back_as_much_n
         checks = [s.get_one(SourceRow, i).next_check_at for i in feeds]
     assert retries == [now + timedelta(hours=2), now, now - timedelta(minutes=5), now + timedelta(hours=2)]
     assert checks == [now + timedelta(hours=2), now, now - timedelta(minutes=5)]
+
+
+def test_deliveries_to_a_channel_in_no_config_give_up_after_an_hour_unclaimed_and_show_in_alerts_failed(tmp_path: Path) -> None:
+    """Regression (found by helper xpg): on PostgreSQL a channel taken out of every daemon's config left its
+    deliveries pending for ever (/healthz 'delivery overdue' for ever, `monitor alerts` saying pending), where
+    SQLite gives them up at once as failed, listed by `monitor alerts --failed` and re-queued by `alerts retry`.
+    Now a daemon that has watched them an hour unclaimed by any other gives them up too."""
+    db = outbox_with(tmp_path, 2, channel="gone")
+    now = utcnow()
+    with db.session() as s:
+        old = s.scalars(select(DeliveryRow).order_by(DeliveryRow.id)).first()
+        assert old is not None
+        old.next_attempt_at = now - timedelta(hours=2)  # due two hours ago, and nobody took it
+    notifier = Notifier([Channel(name="hook", url=f"console://local?file={tmp_path / 'alerts.jsonl'}")])
+    cfg = DeliverySettings(max_attempts=8)
+    assert dispatch_due(db, notifier, cfg, now, watching_since=now - timedelta(minutes=30)) == 0  # not watched an hour yet
+    with db.session() as s:
+        assert [r.status for r in s.scalars(select(DeliveryRow).order_by(DeliveryRow.id))] == (["failed"] * 2 if db.sqlite else ["pending"] * 2)
+    assert dispatch_due(db, notifier, cfg, now, watching_since=now - timedelta(hours=1)) == 0
+    with db.session() as s:
+        rows = list(s.scalars(select(DeliveryRow).order_by(DeliveryRow.id)))
+        assert [r.status for r in rows] == ["failed", "failed" if db.sqlite else "pending"]  # the fresh one: maybe a channel being rolled out
+        assert rows[0].attempts == 1 and rows[0].last_error is not None and "'gone'" in rows[0].last_error
+        assert "monitor alerts retry" in rows[0].last_error
+    assert any(a.deliveries == "gone:failed(1)" and a.last_error == rows[0].last_error for a in outbox.latest_alerts(db, 10, failed_only=True))
+    assert outbox.requeue_failed(db, now, "gone") >= 1  # `monitor alerts retry --failed --channel gone` brings it back

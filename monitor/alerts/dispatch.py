@@ -26,13 +26,25 @@ from monitor.store.db import Database, utcnow
 log = logging.getLogger("monitor")
 
 
-def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: datetime, stopping: Callable[[], bool] = lambda: False) -> int:
+UNCLAIMED_FOR = timedelta(hours=1)  # on a shared store, a channel's due deliveries no daemon took this long: in no daemon's config
+
+
+def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: datetime, stopping: Callable[[], bool] = lambda: False,
+                 watching_since: datetime | None = None) -> int:
     """Send every claimed delivery (or hold it for its channel's digest), then the digests that are due.
     Once `stopping()` (the daemon stops), the deliveries not sent yet are given back, claimable at once (by the
-    next start): a stop waits for the send under way, not for up to 50 to a channel that hangs."""
+    next start): a stop waits for the send under way, not for up to 50 to a channel that hangs.
+
+    On a shared store, a channel this daemon's config lacks is another's (a config rolled out to one daemon
+    first): left to it, not failed here as taken out of the config; but a dispatcher watching since
+    `watching_since` (the daemon's start), an hour or more, gives up its deliveries due an hour ago that no
+    daemon took meanwhile, as SQLite does at once (`monitor alerts --failed` lists them)."""
     sent = 0
-    # On a shared store, a channel this daemon's config lacks is another's (a config rolled out to one daemon
-    # first): left to it, not failed here as taken out of the config.
+    if not db.sqlite and watching_since is not None and now - watching_since >= UNCLAIMED_FOR:
+        for name, count in outbox.give_up_unclaimed(db, tuple(notifier.channels), now - UNCLAIMED_FOR).items():
+            metrics.DELIVERIES.labels(name, "gave_up").inc(count)
+            log.warning("%s to channel %s given up: no daemon's config has it (none sent to it for an hour); put it back in a daemon's config, "
+                        "then `monitor alerts retry --failed --channel %s`", _alerts(count), name, name, extra={"channel": name})
     through: set[str] = set()  # channels a send got through to in this dispatch
     claimed = outbox.claim_due(db, now, cfg.lease_seconds, channels=None if db.sqlite else tuple(notifier.channels))
     for n, due in enumerate(claimed):

@@ -142,6 +142,25 @@ def holding(now: datetime) -> int:
         return len(_held_here)
 
 
+def give_up_unclaimed(db: Database, channels: Collection[str], due_by: datetime) -> dict[str, int]:
+    """Give up the pending deliveries to channels not in `channels` (this daemon's) due by `due_by` and not
+    leased: on a shared store, no daemon whose config has their channel has taken them since (a channel
+    taken out of every daemon's config). Failed, as on SQLite, with the reason; how many, by channel."""
+    unclaimed = and_(DeliveryRow.status == "pending", DeliveryRow.channel.not_in(channels), DeliveryRow.next_attempt_at <= due_by,
+                     or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < due_by))
+    given_up: dict[str, int] = {}
+    with db.session() as s:
+        for channel in s.scalars(select(DeliveryRow.channel).where(unclaimed).distinct()).all():
+            error = (f"channel {channel!r} is in no running daemon's config (none sent to it for an hour): put it back in a daemon's config, "
+                     f"then `monitor alerts retry --failed --channel {channel}`")
+            moved = cast(CursorResult[Any], s.execute(
+                update(DeliveryRow).where(unclaimed, DeliveryRow.channel == channel)
+                .values(status="failed", attempts=DeliveryRow.attempts + 1, last_error=error, lease_until=None)
+                .execution_options(synchronize_session=False)))
+            given_up[channel] = int(moved.rowcount or 0)
+    return given_up
+
+
 def retry_now(db: Database, channel: str, now: datetime) -> int:
     """The channel took a message: its deliveries that failed and wait for a later retry (held ones: their
     digest's) are due now; how many."""
