@@ -16,6 +16,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from monitor.alerts.channels import Notifier
 from monitor.errors import ConfigError, StoreError, WatchlistError
 from monitor.logs import counted
 from monitor.pipeline import Pipeline, folder_paths, register_sources
+from monitor.scanning import forget_gone
 from monitor.server import Endpoint, Health
 from monitor.settings import Settings, load_settings
 from monitor.sources.folders import watch
@@ -243,7 +245,9 @@ class Daemon:
         if keep:
             with jobs.exclusive(self.pipeline.db, "housekeeping") as mine:
                 if mine:
-                    pruned = retention.prune(self.pipeline.db, datetime.now(UTC) - timedelta(days=keep), stopping=self.stopping.is_set)
+                    cutoff = datetime.now(UTC) - timedelta(days=keep)
+                    forgotten = forget_gone(self.pipeline.db, self.pipeline.folders.folders, cutoff)
+                    pruned = replace(retention.prune(self.pipeline.db, cutoff, stopping=self.stopping.is_set), files=forgotten)
                     log.info("housekeeping: pruned what is older than %d days: %s", keep, pruned.describe())
 
     def _reload_watchlist_if_changed(self) -> None:

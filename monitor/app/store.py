@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -91,6 +91,8 @@ class StoreVerbs(Core):
 
     def prune(self, days: int | None = None) -> Prune:
         """Delete what is older than `days` (default: [store] keep_days); refused while a daemon prunes the store."""
+        from monitor.pipeline import folders_of
+        from monitor.scanning import forget_gone
         from monitor.store import jobs
         from monitor.store.retention import prune
 
@@ -101,7 +103,8 @@ class StoreVerbs(Core):
         with jobs.exclusive(self.db, "housekeeping") as mine:  # not beside a daemon's own daily prune (PostgreSQL)
             if not mine:
                 raise MonitorError(f"{self.db.name}: a daemon is pruning this store now (its housekeeping): run `monitor prune` again in a few minutes")
-            pruned = prune(self.db, cutoff)
+            forgotten = forget_gone(self.db, folders_of(self.settings), cutoff)
+            pruned = replace(prune(self.db, cutoff), files=forgotten)
         return Prune(self.db.name, keep, cutoff, pruned)
 
     def backup(self, path: Path | str) -> tuple[str, Path]:
