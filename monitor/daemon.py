@@ -204,6 +204,8 @@ class Daemon:
         if server.address:  # first: a port in use refuses the start, before any job runs
             self.endpoint = Endpoint(server.listen, server.address, self.health, lambda: self.pipeline.ingest.matcher.watchlist)
         now = datetime.now(UTC)
+        if self.pipeline.db.sqlite and (released := sources.release_claims(self.pipeline.db, now)):  # alone (its lock): a killed daemon's claims
+            log.info("%d feed%s claimed by a daemon that is gone %s polled now", released, "" if released == 1 else "s", "is" if released == 1 else "are")
         self.daemon_id = self.pipeline.feeds.member = self.register(now)
         self.scheduler.add_job(Guarded("heartbeat", self.heartbeat), "interval", seconds=self.lease_seconds() / HEARTBEATS_PER_LEASE,
                                id="heartbeat", replace_existing=True)

@@ -265,11 +265,20 @@ def claim(db: Database, source_ids: list[int], due_by: datetime, until: datetime
             chunk = source_ids[start:start + CLAIM_CHUNK]
             if db.sqlite:
                 picked = select(SourceRow.id).where(SourceRow.id.in_(chunk), due).order_by(*order).limit(left).scalar_subquery()
-                claimed.update(s.scalars(update(SourceRow).where(SourceRow.id.in_(picked)).values(next_check_at=until).returning(SourceRow.id)))
+                claimed.update(s.scalars(update(SourceRow).where(SourceRow.id.in_(picked)).values(next_check_at=until, claimed_until=until).returning(SourceRow.id)))
             else:
                 locked = select(SourceRow.id).where(SourceRow.id.in_(chunk), due).order_by(*order).limit(left).with_for_update(skip_locked=True).cte("picked")
-                claimed.update(s.scalars(update(SourceRow).where(SourceRow.id == locked.c.id).values(next_check_at=until).returning(SourceRow.id)))
+                claimed.update(s.scalars(update(SourceRow).where(SourceRow.id == locked.c.id).values(next_check_at=until, claimed_until=until).returning(SourceRow.id)))
     return claimed
+
+
+def release_claims(db: Database, now: datetime) -> int:
+    """Make due now the feeds still under a claim (their next check the lease a claim set, not one recorded
+    since): at the start of a daemon alone on its store (SQLite), they were a killed daemon's, and would
+    wait for the lease's end. A next check planned since (a Retry-After, a backoff) is not touched. How many."""
+    with db.session() as s:
+        claimed = (SourceRow.claimed_until.is_not(None)) & (SourceRow.next_check_at == SourceRow.claimed_until) & (SourceRow.next_check_at > now)
+        return len(s.scalars(update(SourceRow).where(claimed).values(next_check_at=now, claimed_until=None).returning(SourceRow.id)).all())
 
 
 def release(db: Database, jobs: list[FeedJob], until: datetime) -> None:
