@@ -201,3 +201,22 @@ def test_deliveries_to_a_channel_in_no_config_give_up_after_an_hour_unclaimed_an
         assert "monitor alerts retry" in rows[0].last_error
     assert any(a.deliveries == "gone:failed(1)" and a.last_error == rows[0].last_error for a in outbox.latest_alerts(db, 10, failed_only=True))
     assert outbox.requeue_failed(db, now, "gone") >= 1  # `monitor alerts retry --failed --channel gone` brings it back
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="on a shared store, another daemon's config may have the channel and send its digest")
+def test_held_deliveries_of_a_channel_taken_out_of_the_config_fail_at_once_as_pending_ones_do(tmp_path: Path) -> None:
+    """Regression (found by helper xpg): alerts held for a digest of a channel then taken out of the config
+    stayed 'held' for ever: never sent, never failed, not in `monitor alerts --failed`, not retried."""
+    db = outbox_with(tmp_path, 2, channel="gone")
+    with db.session() as s:
+        ids = list(s.scalars(select(DeliveryRow.id).order_by(DeliveryRow.id)))
+    for delivery_id in ids:
+        outbox.hold(db, delivery_id, "low severity")
+    notifier = Notifier([Channel(name="hook", url=f"console://local?file={tmp_path / 'alerts.jsonl'}")])
+    assert dispatch_due(db, notifier, DeliverySettings(max_attempts=8), utcnow()) == 0
+    with db.session() as s:
+        rows = list(s.scalars(select(DeliveryRow).order_by(DeliveryRow.id)))
+        assert [(r.status, r.attempts) for r in rows] == [("failed", 1), ("failed", 1)]
+        assert rows[0].last_error == "channel 'gone' is no longer configured (put it back in the config, then `monitor alerts retry` the alert)"
+    assert [a.deliveries for a in outbox.latest_alerts(db, 10, failed_only=True)] == ["gone:failed(1)"] * 2
+    assert outbox.requeue_failed(db, utcnow(), "gone") == 2

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from monitor import metrics
-from monitor.alerts.channels import Notifier
+from monitor.alerts.channels import Notifier, not_configured
 from monitor.alerts.policy import digest_due, hold_reason, render_digest
 from monitor.errors import DeliveryError
 from monitor.schedule import backoff_seconds
@@ -101,6 +101,11 @@ def _send_digests(db: Database, notifier: Notifier, now: datetime, cfg: Delivery
     sent = 0
     for name, held in outbox.held(db).items():
         channel = notifier.channels.get(name)
+        if channel is None and db.sqlite:  # taken out of the config (one daemon: no other config has it), as a pending one is
+            outbox.give_up_held(db, [h.delivery_id for h in held], not_configured(name))
+            metrics.DELIVERIES.labels(name, "gave_up").inc(len(held))
+            log.warning("%s held for the digest of %s given up: %s", _alerts(len(held)), name, not_configured(name), extra={"channel": name})
+            continue
         if channel is None or not digest_due(channel, held, now) or any(h.tries and h.retry_at and h.retry_at > now for h in held):
             continue
         title, body = render_digest(channel, held)

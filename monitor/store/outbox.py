@@ -283,6 +283,14 @@ def record_digest_failure(db: Database, delivery_ids: list[int], error: str, tri
             row.attempts, row.last_error, row.next_attempt_at = tries, error[:2000], retry_at
 
 
+def give_up_held(db: Database, delivery_ids: list[int], error: str) -> None:
+    """These held deliveries' channel is gone from the config: failed (listed by `monitor alerts --failed`,
+    re-queued by `alerts retry`), not held for a digest that never comes."""
+    with db.session() as s:
+        for row in s.scalars(select(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids), DeliveryRow.status == "held")):
+            row.status, row.attempts, row.last_error, row.lease_until = "failed", row.attempts + 1, error[:2000], None
+
+
 def requeue(db: Database, alert_id: int, now: datetime) -> int:
     """Put an alert's failed deliveries back in the queue with a fresh attempt count; returns how many."""
     with db.session() as s:
