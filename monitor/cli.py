@@ -388,13 +388,18 @@ def stories(
 @app.command(epilog=_examples("monitor status", "monitor status --json"))
 def status(
     config: ConfigOption = DEFAULT_CONFIG,
-    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object: the database and each daemon with its heartbeat and holdings")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help='print one JSON object: the database and each daemon with its heartbeat and holdings (on an error, {"error": "..."} and exit 1)')] = False,
 ) -> None:
     """The daemons running on the store (several may share a PostgreSQL store, one a SQLite file): host,
     pid, start, last heartbeat and what each holds (feeds, deliveries and files claimed, hosts being polled); a daemon whose
     heartbeat is older than its lease is gone, and what it held has been given back; one of this host whose process
     is no longer running (SIGKILLed) is shown exited until then."""
-    st = _app(config).status()
+    try:
+        st = _app(config).status()
+    except MonitorError as exc:  # a script asked for JSON: it gets its error as JSON too (and the one line on stderr)
+        if as_json:
+            sys.stdout.write(json.dumps({"error": shown(str(exc))}, ensure_ascii=False) + "\n")
+        raise
     if as_json:
         sys.stdout.write(json.dumps(st.as_json(), ensure_ascii=False) + "\n")
         return

@@ -16,6 +16,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from monitor.alerts.channels import Notifier
 from monitor.errors import ConfigError, StoreError, WatchlistError
 from monitor.logs import counted
 from monitor.pipeline import Pipeline, folder_paths, register_sources
+from monitor.scanning import forget_gone
 from monitor.server import Endpoint, Health
 from monitor.settings import Settings, load_settings
 from monitor.sources.folders import watch
@@ -202,6 +204,8 @@ class Daemon:
         if server.address:  # first: a port in use refuses the start, before any job runs
             self.endpoint = Endpoint(server.listen, server.address, self.health, lambda: self.pipeline.ingest.matcher.watchlist)
         now = datetime.now(UTC)
+        if self.pipeline.db.sqlite and (released := sources.release_claims(self.pipeline.db, now)):  # alone (its lock): a killed daemon's claims
+            log.info("%d feed%s claimed by a daemon that is gone %s polled now", released, "" if released == 1 else "s", "is" if released == 1 else "are")
         self.daemon_id = self.pipeline.feeds.member = self.register(now)
         self.scheduler.add_job(Guarded("heartbeat", self.heartbeat), "interval", seconds=self.lease_seconds() / HEARTBEATS_PER_LEASE,
                                id="heartbeat", replace_existing=True)
@@ -243,7 +247,9 @@ class Daemon:
         if keep:
             with jobs.exclusive(self.pipeline.db, "housekeeping") as mine:
                 if mine:
-                    pruned = retention.prune(self.pipeline.db, datetime.now(UTC) - timedelta(days=keep), stopping=self.stopping.is_set)
+                    cutoff = datetime.now(UTC) - timedelta(days=keep)
+                    forgotten = forget_gone(self.pipeline.db, self.pipeline.folders.folders, cutoff)
+                    pruned = replace(retention.prune(self.pipeline.db, cutoff, stopping=self.stopping.is_set), files=forgotten)
                     log.info("housekeeping: pruned what is older than %d days: %s", keep, pruned.describe())
 
     def _reload_watchlist_if_changed(self) -> None:

@@ -38,6 +38,7 @@ class Pipeline:
     def __init__(self, settings: Settings, db: Database, matcher: Matcher, notifier: Notifier, parsers: ParserPool | None = None) -> None:
         self._settings, self.db, self.notifier = settings, db, notifier
         self.stopping = threading.Event()  # set when the daemon stops
+        self.started = utcnow()  # its dispatch's watch began (a shared store's deliveries no daemon takes: dispatch_due)
         self.parsers = parsers or ParserPool(settings.schedule.parse_workers)
         self.parsers.use(Preparer(matcher))
         self.ingest = Ingest(db, matcher, channel_policy(settings, matcher), StoryLimits(settings.stories.window, timedelta(hours=settings.stories.join_within)))
@@ -88,7 +89,7 @@ class Pipeline:
 
     def dispatch(self, now: datetime | None = None) -> int:
         """Send the deliveries that are due; returns how many were sent."""
-        return dispatch_due(self.db, self.notifier, self.settings.delivery, now or utcnow(), self.stopping.is_set)
+        return dispatch_due(self.db, self.notifier, self.settings.delivery, now or utcnow(), self.stopping.is_set, self.started)
 
     def run_once(self, settle_wait: float = 10.0, all_feeds: bool = True) -> None:
         """One pass over every source (waiting up to `settle_wait` s beyond `settle_seconds` for files

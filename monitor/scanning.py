@@ -130,3 +130,21 @@ class FolderScanning:
         metrics.POLL_ERRORS.inc(label)
         if sources.record_failure(self.db, source_id, now, rescan, error):
             log.warning("source %d (%s): %s", source_id, label, error, extra={"source": label})
+
+
+def forget_gone(db: Database, folders: tuple[Folder, ...], before: datetime) -> int:
+    """The daily prune's part of folders: forget the files read before `before` that are gone from their folder
+    (`files.forget_absent`), so that `seen_files` does not grow for ever. A file still there stays remembered
+    (never read again); a folder that cannot be listed whole, or lists no file (an unmounted share looks
+    empty), forgets nothing. How many were forgotten."""
+    forgotten = 0
+    for folder in folders:
+        try:
+            listing = article_files(folder.path, folder.recursive)
+        except SourceError:
+            continue
+        if not listing.files or any(reason.startswith("cannot list") for _, reason in listing.skipped):
+            continue
+        root = folder.path.resolve()
+        forgotten += files.forget_absent(db, str(root), {str(root / entry.relative) for entry in listing.files}, before, folder.recursive)
+    return forgotten

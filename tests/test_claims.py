@@ -210,3 +210,17 @@ def test_a_daemon_of_this_host_whose_process_is_gone_shows_exited_until_its_leas
     assert [(d["id"], d["alive"], d["exited"]) for d in data["daemons"]] == [(killed, True, True), (running, True, False)]
     table = monitor("status", "--config", str(config)).stdout
     assert "exited" in table and "alive" in table
+
+
+def test_monitor_status_json_says_its_error_as_json_on_stdout_and_one_line_on_stderr(tmp_path: Path) -> None:
+    """Regression (found by helper xpg): a --json caller (a script, a monitoring probe) got nothing on stdout
+    and a text line on stderr when the config or the store failed: no JSON to parse."""
+    unreachable = write_config(tmp_path, settings={"store": {"url": "postgresql+psycopg://monitor:pw@127.0.0.1:1/monitor"}})
+    for config in (tmp_path / "missing.toml", unreachable):
+        result = monitor("status", "--json", "--config", str(config))
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        data = json.loads(result.stdout)
+        line = result.stderr.strip()
+        assert set(data) == {"error"} and line == f"monitor: error: {data['error']}" and "\n" not in line
+        assert "pw@" not in result.stdout + result.stderr  # the password masked
+    assert str(tmp_path / "missing.toml") in json.loads(monitor("status", "--json", "--config", str(tmp_path / "missing.toml")).stdout)["error"]

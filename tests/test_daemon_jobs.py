@@ -12,6 +12,7 @@ from typing import Any
 import apscheduler.executors.base
 import apscheduler.schedulers.base
 import pytest
+from sqlalchemy import select
 
 import monitor.daemon
 import monitor.store.db
@@ -20,7 +21,7 @@ from monitor.pipeline import build_pipeline
 from monitor.settings import load_settings
 from monitor.store import outbox
 from monitor.store.db import utcnow
-from tests.conftest import DISTINCT_STORIES, JsonReceiver, LocalHTTP, inbox_with, wait_for, write_config
+from tests.conftest import DISTINCT_STORIES, JsonReceiver, LocalHTTP, inbox_with, sqlite_only, wait_for, write_config
 from tests.test_pipeline import CALM, rss
 
 
@@ -118,3 +119,32 @@ def test_the_stop_signal_handler_takes_no_lock_the_main_thread_may_hold(tmp_path
             assert not handler.is_alive(), "the stop handler waits for a lock the interrupted main thread holds"
     finally:
         daemon.pipeline.close()
+
+
+@sqlite_only  # on SQLite the daemon is alone (its lock): every claim at its start is a dead one's
+def test_a_start_on_sqlite_polls_at_once_the_feeds_a_killed_daemon_had_claimed(tmp_path: Path, http_server: LocalHTTP,
+                                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (found by helper xpg): after a SIGKILL mid-poll, `systemctl restart` gave a daemon that left
+    the killed one's claimed feeds alone until their lease ended (2 min), while it can only be alone. A feed
+    whose next check was planned (not a claim) keeps it: a Retry-After or a backoff still holds."""
+    from monitor.store import sources
+    from monitor.store.tables import SourceRow
+
+    http_server.routes["/wire.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("Rates unchanged", "https://wire.example/r", "r-1", CALM)))
+    http_server.routes["/later.xml"] = http_server.routes["/wire.xml"]
+    config = write_config(tmp_path, feeds=[{"name": "wire", "url": http_server.url("/wire.xml")}, {"name": "later", "url": http_server.url("/later.xml")}])
+    pipeline = build_pipeline(load_settings(config))
+    with pipeline.db.session() as s:
+        ids = {r.name: r.id for r in s.scalars(select(SourceRow))}
+    now = utcnow()
+    assert sources.claim(pipeline.db, [ids["wire"]], now, now + timedelta(minutes=2)) == {ids["wire"]}  # the killed poll's claim
+    sources.retry_now(pipeline.db, ids["later"], now + timedelta(minutes=1))  # planned: a Retry-After of a minute, say
+    daemon = Daemon(pipeline)
+    caplog.set_level("INFO", logger="monitor")
+    daemon.start()
+    try:
+        wait_for(lambda: any(r[1] == "/wire.xml" for r in list(http_server.requests)), timeout=15)
+    finally:
+        daemon.shutdown()
+    assert not any(r[1] == "/later.xml" for r in http_server.requests)
+    assert "1 feed claimed by a daemon that is gone is polled now" in caplog.text

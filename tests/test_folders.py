@@ -677,3 +677,39 @@ def test_a_long_article_of_watched_names_is_matched_in_bounded_time_and_its_neig
     from monitor.text_norm import TEXT_CHARS
 
     assert len(hostile) <= TEXT_CHARS + 1 and hostile.endswith("Iran …")  # cut after a whole word
+
+
+def test_read_files_gone_from_their_folder_are_forgotten_past_keep_days_and_the_others_never_read_again(tmp_path: Path) -> None:
+    """Regression (found by helper xpg): `seen_files` kept a row for every file ever read, for ever (an inbox
+    fed and emptied daily grows it by its files every day, months on). A row is now forgotten by the daily
+    prune once its file is gone from its folder and it was read before the cutoff; a folder that lists empty
+    (an unmounted share looks so) or that cannot be listed whole forgets nothing."""
+    from monitor.scanning import forget_gone
+    from monitor.store.db import utcnow
+    from tests.test_cli import monitor
+
+    inbox = tmp_path / "inbox"
+    (inbox / "sub").mkdir(parents=True)
+    for name, text in (("a.txt", "Kataeb Hezbollah fired rockets."), ("b.txt", "A drone strike hit a convoy."), ("sub/c.txt", "Tehran launched missiles.")):
+        old_file(inbox / name, text)
+    pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=0)
+    pipeline.scan_folders()
+    assert len(stored_texts(pipeline)) == 3
+    (inbox / "a.txt").unlink()
+    (inbox / "sub" / "c.txt").unlink()
+    folders_ = pipeline.folders.folders
+    assert forget_gone(pipeline.db, folders_, utcnow() - timedelta(days=1)) == 0  # read after the cutoff: kept
+    flat = tuple(f.__class__(f.label, f.path, False, f.settle_seconds, f.max_file_bytes) for f in folders_)
+    assert forget_gone(pipeline.db, flat, utcnow() + timedelta(seconds=1)) == 1  # not recursive: sub/c.txt is none of its files
+    with pipeline.db.session() as s:
+        s.execute(SeenFileRow.__table__.update().values(seen_at=utcnow() - timedelta(days=3)))
+    result = monitor("prune", "--days", "2", "--config", str(tmp_path / "monitor.toml"))
+    assert result.returncode == 0 and "1 read files gone from their folders" in result.stdout, result.stdout + result.stderr
+    with pipeline.db.session() as s:
+        assert s.scalars(select(SeenFileRow.path)).all() == [str((inbox / "b.txt").resolve())]
+    pipeline.scan_folders()
+    assert len(stored_texts(pipeline)) == 3  # b.txt, still there, not read again
+    (inbox / "b.txt").unlink()  # the folder lists empty now
+    assert forget_gone(pipeline.db, folders_, utcnow() + timedelta(seconds=1)) == 0
+    inbox.rename(tmp_path / "unmounted")
+    assert forget_gone(pipeline.db, folders_, utcnow() + timedelta(seconds=1)) == 0

@@ -17,7 +17,7 @@ from monitor.store import migrate
 from monitor.store.db import Database, schema_revision
 from monitor.store.migrations.first import metadata as first
 from monitor.store.tables import AlertRow, ArticleRow, Base, DeliveryRow, SeenFileRow, SourceRow
-from tests.conftest import sqlite_only, write_config
+from tests.conftest import ON_POSTGRES, sqlite_only, write_config
 from tests.test_cli import monitor, one_line_error
 
 T0 = datetime(2026, 1, 2, 3, 4, 5)
@@ -218,3 +218,44 @@ def test_opening_a_database_at_the_head_does_not_import_alembic(tmp_path: Path) 
     code = ("import sys; from monitor.store.db import Database; "
             f"[Database('sqlite:///{tmp_path / 'monitor.db'}').close() for _ in range(2)]; print('alembic' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+@sqlite_only  # the SQLite daemon lock
+def test_db_upgrade_beside_a_running_daemon_is_refused_in_one_line_saying_to_stop_it(tmp_path: Path) -> None:
+    """The docs say to stop the daemon before upgrading; `db upgrade` altered the tables under it."""
+    from monitor.store.lock import single_daemon
+
+    config = write_config(tmp_path, settings={"store": {"upgrade": "manual"}})
+    url = first_revision_database(tmp_path / "monitor.db")
+    with single_daemon(url, "monitor run"):
+        line = one_line_error(monitor("db", "upgrade", "--config", str(config)))
+    assert line.startswith(f"monitor: error: {tmp_path / 'monitor.db'} is in use by `monitor run` (pid ")
+    assert "stop the daemon, back the store up (`monitor backup`), then run `monitor db upgrade` again" in line
+    assert schema_revision(url) == (("0001",), True)  # not upgraded
+    assert "upgraded from revision 0001" in monitor("db", "upgrade", "--config", str(config)).stdout  # once it has stopped
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="daemons share a PostgreSQL store only (SQLite: its lock, the test above)")
+def test_db_upgrade_on_postgresql_beside_running_daemons_is_refused_naming_them(tmp_path: Path) -> None:
+    """On PostgreSQL `db upgrade` changed the tables under the daemons still running on the store (docs: stop them first)."""
+    import os
+
+    from sqlalchemy import text
+
+    from tests.conftest import store_url
+
+    config = write_config(tmp_path, settings={"store": {"upgrade": "manual"}})
+    url = store_url(tmp_path)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        migrate.upgrade(connection, "0008")
+        connection.execute(text("INSERT INTO daemons (host, pid, verb, started_at, heartbeat_at, lease_seconds, feeds, deliveries, files) "
+                                "VALUES ('app-2', :pid, 'monitor run', now() at time zone 'utc', now() at time zone 'utc', 600, 0, 0, 0)"),
+                           {"pid": os.getpid()})
+    line = one_line_error(monitor("db", "upgrade", "--config", str(config)))
+    assert "1 daemon runs on this store (app-2 pid " in line and "stop every daemon" in line and "then run `monitor db upgrade` again" in line
+    assert schema_revision(url) == (("0008",), True)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE daemons SET heartbeat_at = heartbeat_at - interval '1 hour'"))  # gone: SIGKILLed, its lease over
+    engine.dispose()
+    assert f"upgraded from revision 0008 to {migrate.head()}" in monitor("db", "upgrade", "--config", str(config)).stdout

@@ -149,3 +149,74 @@ def test_a_channel_back_gets_the_alerts_waiting_for_their_retry_at_once(tmp_path
     assert dispatch_due(db, notifier, cfg, later) == 1
     assert dispatch_due(db, notifier, cfg, later + timedelta(seconds=5)) == 3  # and the three at the next dispatch
     assert [m["title"] for m in json_receiver.messages] == ["later alert", "alert 0", "alert 1", "alert 2"]
+
+
+def test_a_clock_step_back_moves_feed_checks_and_delivery_retries_back_as_much_never_before_now(tmp_path: Path) -> None:
+    """The two moves share one helper (store/db.py): set later than now, moved back by the step, never before
+    now; what is due already, and deliveries no longer pending, stay."""
+    from monitor.store import sources
+    from monitor.store.tables import SourceRow
+
+    db = outbox_with(tmp_path, 4)
+    now = utcnow().replace(microsecond=0)
+    ahead = {1: now + timedelta(hours=3), 2: now + timedelta(minutes=30), 3: now - timedelta(minutes=5), 4: now + timedelta(hours=2)}
+    feeds = [sources.ensure_source(db, f"feed {i}", "feed", f"https://wire.example/{i}") for i in range(3)]
+    with db.session() as s:
+        for i, row in enumerate(s.scalars(select(DeliveryRow).order_by(DeliveryRow.id)), start=1):
+            row.next_attempt_at = ahead[i]
+            row.status = "failed" if i == 4 else "pending"
+        for source_id, due in zip(feeds, (ahead[1], ahead[2], ahead[3]), strict=True):
+            s.get_one(SourceRow, source_id).next_check_at = due
+    step = timedelta(hours=1)
+    assert outbox.clock_stepped_back(db, now, step) == 2
+    assert sources.clock_stepped_back(db, now, step) == 2
+    with db.session() as s:
+        retries = [r.next_attempt_at for r in s.scalars(select(DeliveryRow).order_by(DeliveryRow.id))]
+        checks = [s.get_one(SourceRow, i).next_check_at for i in feeds]
+    assert retries == [now + timedelta(hours=2), now, now - timedelta(minutes=5), now + timedelta(hours=2)]
+    assert checks == [now + timedelta(hours=2), now, now - timedelta(minutes=5)]
+
+
+def test_deliveries_to_a_channel_in_no_config_give_up_after_an_hour_unclaimed_and_show_in_alerts_failed(tmp_path: Path) -> None:
+    """Regression (found by helper xpg): on PostgreSQL a channel taken out of every daemon's config left its
+    deliveries pending for ever (/healthz 'delivery overdue' for ever, `monitor alerts` saying pending), where
+    SQLite gives them up at once as failed, listed by `monitor alerts --failed` and re-queued by `alerts retry`.
+    Now a daemon that has watched them an hour unclaimed by any other gives them up too."""
+    db = outbox_with(tmp_path, 2, channel="gone")
+    now = utcnow()
+    with db.session() as s:
+        old = s.scalars(select(DeliveryRow).order_by(DeliveryRow.id)).first()
+        assert old is not None
+        old.next_attempt_at = now - timedelta(hours=2)  # due two hours ago, and nobody took it
+    notifier = Notifier([Channel(name="hook", url=f"console://local?file={tmp_path / 'alerts.jsonl'}")])
+    cfg = DeliverySettings(max_attempts=8)
+    assert dispatch_due(db, notifier, cfg, now, watching_since=now - timedelta(minutes=30)) == 0  # not watched an hour yet
+    with db.session() as s:
+        assert [r.status for r in s.scalars(select(DeliveryRow).order_by(DeliveryRow.id))] == (["failed"] * 2 if db.sqlite else ["pending"] * 2)
+    assert dispatch_due(db, notifier, cfg, now, watching_since=now - timedelta(hours=1)) == 0
+    with db.session() as s:
+        rows = list(s.scalars(select(DeliveryRow).order_by(DeliveryRow.id)))
+        assert [r.status for r in rows] == ["failed", "failed" if db.sqlite else "pending"]  # the fresh one: maybe a channel being rolled out
+        assert rows[0].attempts == 1 and rows[0].last_error is not None and "'gone'" in rows[0].last_error
+        assert "monitor alerts retry" in rows[0].last_error
+    assert any(a.deliveries == "gone:failed(1)" and a.last_error == rows[0].last_error for a in outbox.latest_alerts(db, 10, failed_only=True))
+    assert outbox.requeue_failed(db, now, "gone") >= 1  # `monitor alerts retry --failed --channel gone` brings it back
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="on a shared store, another daemon's config may have the channel and send its digest")
+def test_held_deliveries_of_a_channel_taken_out_of_the_config_fail_at_once_as_pending_ones_do(tmp_path: Path) -> None:
+    """Regression (found by helper xpg): alerts held for a digest of a channel then taken out of the config
+    stayed 'held' for ever: never sent, never failed, not in `monitor alerts --failed`, not retried."""
+    db = outbox_with(tmp_path, 2, channel="gone")
+    with db.session() as s:
+        ids = list(s.scalars(select(DeliveryRow.id).order_by(DeliveryRow.id)))
+    for delivery_id in ids:
+        outbox.hold(db, delivery_id, "low severity")
+    notifier = Notifier([Channel(name="hook", url=f"console://local?file={tmp_path / 'alerts.jsonl'}")])
+    assert dispatch_due(db, notifier, DeliverySettings(max_attempts=8), utcnow()) == 0
+    with db.session() as s:
+        rows = list(s.scalars(select(DeliveryRow).order_by(DeliveryRow.id)))
+        assert [(r.status, r.attempts) for r in rows] == [("failed", 1), ("failed", 1)]
+        assert rows[0].last_error == "channel 'gone' is no longer configured (put it back in the config, then `monitor alerts retry` the alert)"
+    assert [a.deliveries for a in outbox.latest_alerts(db, 10, failed_only=True)] == ["gone:failed(1)"] * 2
+    assert outbox.requeue_failed(db, utcnow(), "gone") == 2

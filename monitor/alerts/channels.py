@@ -162,6 +162,11 @@ def route(channels: list[Channel], tags: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(c.name for c in channels if c.config is not None or set(c.tags) & set(tags))
 
 
+def not_configured(channel_name: str) -> str:
+    """Why an alert to a channel taken out of the config is given up, and what to do."""
+    return f"channel {channel_name!r} is no longer configured (put it back in the config, then `monitor alerts retry` the alert)"
+
+
 class Notifier:
     """Sends one message to one named channel, raising DeliveryError with Apprise's reason."""
 
@@ -175,8 +180,7 @@ class Notifier:
         """Send one message; with `context`, the channel's templates (if any) write it."""
         channel = self.channels.get(channel_name)
         if channel is None:
-            raise DeliveryError(f"channel {channel_name!r} is no longer configured (put it back in the config, then "
-                                "`monitor alerts retry` the alert)", channel=channel_name)
+            raise DeliveryError(not_configured(channel_name), channel=channel_name)
         if context:
             title, body = self.templates[channel_name].render(context, title, body)
         # a fresh object: no throttle carried over from the previous message

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from monitor import metrics
-from monitor.alerts.channels import Notifier
+from monitor.alerts.channels import Notifier, not_configured
 from monitor.alerts.policy import digest_due, hold_reason, render_digest
 from monitor.errors import DeliveryError
 from monitor.schedule import backoff_seconds
@@ -26,13 +26,25 @@ from monitor.store.db import Database, utcnow
 log = logging.getLogger("monitor")
 
 
-def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: datetime, stopping: Callable[[], bool] = lambda: False) -> int:
+UNCLAIMED_FOR = timedelta(hours=1)  # on a shared store, a channel's due deliveries no daemon took this long: in no daemon's config
+
+
+def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: datetime, stopping: Callable[[], bool] = lambda: False,
+                 watching_since: datetime | None = None) -> int:
     """Send every claimed delivery (or hold it for its channel's digest), then the digests that are due.
     Once `stopping()` (the daemon stops), the deliveries not sent yet are given back, claimable at once (by the
-    next start): a stop waits for the send under way, not for up to 50 to a channel that hangs."""
+    next start): a stop waits for the send under way, not for up to 50 to a channel that hangs.
+
+    On a shared store, a channel this daemon's config lacks is another's (a config rolled out to one daemon
+    first): left to it, not failed here as taken out of the config; but a dispatcher watching since
+    `watching_since` (the daemon's start), an hour or more, gives up its deliveries due an hour ago that no
+    daemon took meanwhile, as SQLite does at once (`monitor alerts --failed` lists them)."""
     sent = 0
-    # On a shared store, a channel this daemon's config lacks is another's (a config rolled out to one daemon
-    # first): left to it, not failed here as taken out of the config.
+    if not db.sqlite and watching_since is not None and now - watching_since >= UNCLAIMED_FOR:
+        for name, count in outbox.give_up_unclaimed(db, tuple(notifier.channels), now - UNCLAIMED_FOR).items():
+            metrics.DELIVERIES.labels(name, "gave_up").inc(count)
+            log.warning("%s to channel %s given up: no daemon's config has it (none sent to it for an hour); put it back in a daemon's config, "
+                        "then `monitor alerts retry --failed --channel %s`", _alerts(count), name, name, extra={"channel": name})
     through: set[str] = set()  # channels a send got through to in this dispatch
     claimed = outbox.claim_due(db, now, cfg.lease_seconds, channels=None if db.sqlite else tuple(notifier.channels))
     for n, due in enumerate(claimed):
@@ -89,6 +101,11 @@ def _send_digests(db: Database, notifier: Notifier, now: datetime, cfg: Delivery
     sent = 0
     for name, held in outbox.held(db).items():
         channel = notifier.channels.get(name)
+        if channel is None and db.sqlite:  # taken out of the config (one daemon: no other config has it), as a pending one is
+            outbox.give_up_held(db, [h.delivery_id for h in held], not_configured(name))
+            metrics.DELIVERIES.labels(name, "gave_up").inc(len(held))
+            log.warning("%s held for the digest of %s given up: %s", _alerts(len(held)), name, not_configured(name), extra={"channel": name})
+            continue
         if channel is None or not digest_due(channel, held, now) or any(h.tries and h.retry_at and h.retry_at > now for h in held):
             continue
         title, body = render_digest(channel, held)

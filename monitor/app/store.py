@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import socket
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from monitor.replay import parse_duration, parse_until
 from monitor.store import mutes, outbox
 from monitor.store import stories as story_store
 from monitor.store.alert_view import AlertDetail, alert_detail, find_alert
-from monitor.store.db import database_name, schema_revision
+from monitor.store.daemons import pid_running
+from monitor.store.db import alive_daemons, database_file, database_name, schema_revision
 from monitor.store.retention import Pruned
 from monitor.watchlist import load_watchlist, mutable_name, mute_suggestion
 
@@ -91,6 +93,8 @@ class StoreVerbs(Core):
 
     def prune(self, days: int | None = None) -> Prune:
         """Delete what is older than `days` (default: [store] keep_days); refused while a daemon prunes the store."""
+        from monitor.pipeline import folders_of
+        from monitor.scanning import forget_gone
         from monitor.store import jobs
         from monitor.store.retention import prune
 
@@ -101,7 +105,8 @@ class StoreVerbs(Core):
         with jobs.exclusive(self.db, "housekeeping") as mine:  # not beside a daemon's own daily prune (PostgreSQL)
             if not mine:
                 raise MonitorError(f"{self.db.name}: a daemon is pruning this store now (its housekeeping): run `monitor prune` again in a few minutes")
-            pruned = prune(self.db, cutoff)
+            forgotten = forget_gone(self.db, folders_of(self.settings), cutoff)
+            pruned = replace(prune(self.db, cutoff), files=forgotten)
         return Prune(self.db.name, keep, cutoff, pruned)
 
     def backup(self, path: Path | str) -> tuple[str, Path]:
@@ -120,7 +125,20 @@ class StoreVerbs(Core):
         return Revision(database_name(url), state[0] if state else None, bool(state and state[1]), migrate.head(), migrate.FIRST)
 
     def db_upgrade(self) -> Revision:
-        """Bring the store to the head revision; the revision it was at before."""
-        before = self.db_current()
-        self.open_store(upgrade="auto").close()
+        """Bring the store to the head revision; the revision it was at before. Refused beside a daemon on
+        the SQLite file (its lock): the tables would change under it."""
+        from monitor.store.lock import single_daemon
+
+        url = self.settings.store.sqlalchemy_url
+        busy = "stop the daemon, back the store up (`monitor backup`), then run `monitor db upgrade` again"
+        with single_daemon(url, "monitor db upgrade", busy):
+            before = self.db_current()
+            if before.revisions and before.revisions != (before.head,) and database_file(url) is None:  # a shared (PostgreSQL) store
+                here = socket.gethostname()[:255]
+                running = [(host, pid) for host, pid in alive_daemons(url, datetime.now(UTC)) if host != here or pid_running(pid)]
+                if running:
+                    named = ", ".join(f"{host} pid {pid}" for host, pid in running)
+                    raise MonitorError(f"{before.database}: {len(running)} daemon{' runs' if len(running) == 1 else 's run'} on this store ({named}; "
+                                       "`monitor status` lists them): stop every daemon, back the store up (pg_dump), then run `monitor db upgrade` again")
+            self.open_store(upgrade="auto").close()
         return before

@@ -81,7 +81,7 @@ def forget_dead_here(db: Database) -> int:
     """Delete the rows of daemons of this host whose process is gone (SIGKILLed: no clean stop); how many."""
     here = socket.gethostname()[:255]
     with db.session() as s:
-        dead = [r.id for r in s.scalars(select(DaemonRow).where(DaemonRow.host == here)) if r.pid != os.getpid() and not _running(r.pid)]
+        dead = [r.id for r in s.scalars(select(DaemonRow).where(DaemonRow.host == here)) if r.pid != os.getpid() and not pid_running(r.pid)]
         if dead:
             s.execute(delete(DaemonRow).where(DaemonRow.id.in_(dead)))
     return len(dead)
@@ -91,10 +91,11 @@ def exited_here(listed: Sequence[DaemonInfo]) -> frozenset[int]:
     """The ids of the listed daemons of this host whose process has exited without a clean stop (SIGKILLed):
     they will not beat again, though what they held stays theirs until their lease ends."""
     here = socket.gethostname()[:255]
-    return frozenset(d.id for d in listed if d.host == here and d.pid != os.getpid() and not _running(d.pid))
+    return frozenset(d.id for d in listed if d.host == here and d.pid != os.getpid() and not pid_running(d.pid))
 
 
-def _running(pid: int) -> bool:
+def pid_running(pid: int) -> bool:
+    """Whether a process of this host runs under that pid."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

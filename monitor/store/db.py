@@ -6,15 +6,15 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, create_engine, event, inspect, text
+from sqlalchemy import ColumnElement, Connection, create_engine, event, inspect, select, text, update
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from monitor.errors import StoreError
 from monitor.redact import redact
@@ -208,6 +208,36 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def move_back(db: Database, when: InstrumentedAttribute[datetime | None], now: datetime, by: timedelta, *where: ColumnElement[bool]) -> int:
+    """The wall clock stepped back by `by`: the times of the column `when` (of the rows `where` holds) set later than
+    `now` were set by the clock ahead, and are moved back by the step, never before now. How many moved.
+    (A feed's next check, a pending delivery's retry: `sources.clock_stepped_back`, `outbox.clock_stepped_back`.)"""
+    table = when.class_
+    with db.session() as s:
+        rows = s.execute(select(table.id, when).where(when > now, *where)).all()
+        for row_id, due in rows:
+            s.execute(update(table).where(table.id == row_id).values({when.key: max(now, due - by)}))
+        return len(rows)
+
+
+def alive_daemons(url: str, now: datetime) -> list[tuple[str, int]]:
+    """(host, pid) of the daemons whose heartbeat is within their lease in the store's registry (none before
+    revision 0006 made it), read without opening the store as a Database (`monitor db upgrade`: an older schema)."""
+    parsed = parse_url(url)
+    try:
+        engine = create_engine(parsed, **_engine_options(parsed, 30.0))
+        try:
+            with engine.connect() as connection:
+                if not inspect(connection).has_table("daemons"):
+                    return []
+                rows = connection.execute(text("SELECT host, pid, heartbeat_at, lease_seconds FROM daemons")).all()
+        finally:
+            engine.dispose()
+    except (SQLAlchemyError, ImportError) as exc:
+        raise StoreError(f"cannot open database {database_name(url)}: {open_failure(parsed, exc)}") from None
+    return [(host, pid) for host, pid, beat, lease in rows if now - beat.replace(tzinfo=UTC) <= timedelta(seconds=lease)]
 
 
 def schema_revision(url: str) -> tuple[tuple[str, ...], bool] | None:

@@ -8,6 +8,7 @@ daemon killed while reading leaves a lease that ends, and the file is read again
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import delete, or_, select, update
@@ -65,3 +66,18 @@ def mark_seen(db: Database, path: str, size: int, mtime_ns: int, now: datetime) 
         if changed is None:
             s.add(SeenFileRow(path=path, size=size, mtime_ns=mtime_ns, seen_at=now))
 
+
+
+def forget_absent(db: Database, folder: str, present: Collection[str], before: datetime, nested: bool = True) -> int:
+    """Forget the files read below `folder` (its resolved path) before `before` that are not `present` (the
+    paths its listing has now; with `nested` False, only its own files, not its subfolders'): their rows
+    would grow the table for ever. How many."""
+    prefix = folder.rstrip("/") + "/"
+    kept = {fit_key(p, _PATH_LENGTH) for p in present}
+    query = select(SeenFileRow.id, SeenFileRow.path).where(SeenFileRow.path.startswith(prefix, autoescape=True),
+                                                          SeenFileRow.lease_until.is_(None), SeenFileRow.seen_at < before)
+    with db.session() as s:
+        gone = [row_id for row_id, path in s.execute(query) if path not in kept and (nested or "/" not in path[len(prefix):])]
+        for i in range(0, len(gone), 500):
+            s.execute(delete(SeenFileRow).where(SeenFileRow.id.in_(gone[i : i + 500])))
+    return len(gone)

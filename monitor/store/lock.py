@@ -24,9 +24,10 @@ from monitor.store.db import database_file, make_folder
 
 
 @contextmanager
-def single_daemon(url: str, verb: str) -> Iterator[None]:
+def single_daemon(url: str, verb: str, busy: str = "stop it first, or give this one another [store] path") -> Iterator[None]:
     """Hold a SQLite database's daemon lock for the block; StoreError naming the holder if another has
-    it. Elsewhere (PostgreSQL: daemons share it; in memory: nothing to share) nothing is held."""
+    it, then `busy` (what to do). Elsewhere (PostgreSQL: daemons share it; in memory: nothing to share)
+    nothing is held."""
     path = database_file(url)
     if path is None:
         yield
@@ -43,7 +44,7 @@ def single_daemon(url: str, verb: str) -> Iterator[None]:
         except BlockingIOError:
             holder = os.pread(fd, 500, 0).decode("utf-8", "replace").strip() or "another monitor (starting)"
             raise StoreError(
-                f"{path} is in use by {holder} (lock {lock}): stop it first, or give this one another [store] path"
+                f"{path} is in use by {holder} (lock {lock}): {busy}"
             ) from None
         started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         os.ftruncate(fd, 0)

@@ -11,7 +11,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, CursorResult, and_, func, or_, select, true, update
 
 from monitor.model import Held
-from monitor.store.db import Database
+from monitor.store.db import Database, move_back
 from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, SourceRow
 
 
@@ -142,6 +142,25 @@ def holding(now: datetime) -> int:
         return len(_held_here)
 
 
+def give_up_unclaimed(db: Database, channels: Collection[str], due_by: datetime) -> dict[str, int]:
+    """Give up the pending deliveries to channels not in `channels` (this daemon's) due by `due_by` and not
+    leased: on a shared store, no daemon whose config has their channel has taken them since (a channel
+    taken out of every daemon's config). Failed, as on SQLite, with the reason; how many, by channel."""
+    unclaimed = and_(DeliveryRow.status == "pending", DeliveryRow.channel.not_in(channels), DeliveryRow.next_attempt_at <= due_by,
+                     or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < due_by))
+    given_up: dict[str, int] = {}
+    with db.session() as s:
+        for channel in s.scalars(select(DeliveryRow.channel).where(unclaimed).distinct()).all():
+            error = (f"channel {channel!r} is in no running daemon's config (none sent to it for an hour): put it back in a daemon's config, "
+                     f"then `monitor alerts retry --failed --channel {channel}`")
+            moved = cast(CursorResult[Any], s.execute(
+                update(DeliveryRow).where(unclaimed, DeliveryRow.channel == channel)
+                .values(status="failed", attempts=DeliveryRow.attempts + 1, last_error=error, lease_until=None)
+                .execution_options(synchronize_session=False)))
+            given_up[channel] = int(moved.rowcount or 0)
+    return given_up
+
+
 def retry_now(db: Database, channel: str, now: datetime) -> int:
     """The channel took a message: its deliveries that failed and wait for a later retry (held ones: their
     digest's) are due now; how many."""
@@ -193,11 +212,7 @@ def record_failure(db: Database, delivery_id: int, error: str, next_attempt_at: 
 def clock_stepped_back(db: Database, now: datetime, by: timedelta) -> int:
     """The wall clock stepped back by `by`: pending deliveries' retries set later than `now` were set by the
     clock ahead, and are moved back by the step (never before now). How many moved."""
-    with db.session() as s:
-        rows = s.execute(select(DeliveryRow.id, DeliveryRow.next_attempt_at).where(DeliveryRow.status == "pending", DeliveryRow.next_attempt_at > now)).all()
-        for delivery_id, due in rows:
-            s.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(next_attempt_at=max(now, due - by)))
-        return len(rows)
+    return move_back(db, DeliveryRow.next_attempt_at, now, by, DeliveryRow.status == "pending")
 
 
 def latest_alerts(db: Database, limit: int, failed_only: bool = False) -> list[AlertSummary]:
@@ -266,6 +281,14 @@ def record_digest_failure(db: Database, delivery_ids: list[int], error: str, tri
     with db.session() as s:
         for row in s.scalars(select(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids), DeliveryRow.status == "held")):
             row.attempts, row.last_error, row.next_attempt_at = tries, error[:2000], retry_at
+
+
+def give_up_held(db: Database, delivery_ids: list[int], error: str) -> None:
+    """These held deliveries' channel is gone from the config: failed (listed by `monitor alerts --failed`,
+    re-queued by `alerts retry`), not held for a digest that never comes."""
+    with db.session() as s:
+        for row in s.scalars(select(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids), DeliveryRow.status == "held")):
+            row.status, row.attempts, row.last_error, row.lease_until = "failed", row.attempts + 1, error[:2000], None
 
 
 def requeue(db: Database, alert_id: int, now: datetime) -> int:

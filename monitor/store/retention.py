@@ -34,10 +34,11 @@ class Pruned:
     stories: int
     freed_bytes: int
     stopped: bool = False  # the daemon stopped it before the end: the next prune goes on
+    files: int = 0  # folder files read before the cutoff and gone from their folder, forgotten (scanning.forget_gone)
 
     def describe(self) -> str:
         return (f"{self.articles} articles, {self.matches} matches, {self.deliveries} sent deliveries, "
-                f"{self.stories} stories left without articles; {self.freed_bytes} bytes freed"
+                f"{self.stories} stories left without articles, {self.files} read files gone from their folders; {self.freed_bytes} bytes freed"
                 + ("; stopped with the daemon, the rest at the next prune" if self.stopped else ""))
 
 

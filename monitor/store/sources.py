@@ -14,7 +14,7 @@ from monitor.errors import ConfigError
 from monitor.hosts import host_of
 from monitor.model import FetchState
 from monitor.redact import redact
-from monitor.store.db import Database
+from monitor.store.db import Database, move_back
 from monitor.store.tables import OutlineRow, SourceRow, column_length, fit_key, table_of
 
 
@@ -228,12 +228,7 @@ def due_feeds(db: Database, now: datetime) -> list[FeedJob]:
 def clock_stepped_back(db: Database, now: datetime, by: timedelta) -> int:
     """The wall clock stepped back by `by`: the next checks set later than `now` were set by the clock ahead,
     and are moved back by the step (never before now). How many moved."""
-    with db.session() as s:
-        rows = s.execute(select(SourceRow.id, SourceRow.next_check_at).where(SourceRow.next_check_at > now)).all()
-        for source_id, due in rows:
-            if due is not None:  # (the WHERE left none out)
-                s.execute(update(SourceRow).where(SourceRow.id == source_id).values(next_check_at=max(now, due - by)))
-        return len(rows)
+    return move_back(db, SourceRow.next_check_at, now, by)
 
 
 def feed_counts(db: Database) -> tuple[int, int]:
@@ -270,11 +265,20 @@ def claim(db: Database, source_ids: list[int], due_by: datetime, until: datetime
             chunk = source_ids[start:start + CLAIM_CHUNK]
             if db.sqlite:
                 picked = select(SourceRow.id).where(SourceRow.id.in_(chunk), due).order_by(*order).limit(left).scalar_subquery()
-                claimed.update(s.scalars(update(SourceRow).where(SourceRow.id.in_(picked)).values(next_check_at=until).returning(SourceRow.id)))
+                claimed.update(s.scalars(update(SourceRow).where(SourceRow.id.in_(picked)).values(next_check_at=until, claimed_until=until).returning(SourceRow.id)))
             else:
                 locked = select(SourceRow.id).where(SourceRow.id.in_(chunk), due).order_by(*order).limit(left).with_for_update(skip_locked=True).cte("picked")
-                claimed.update(s.scalars(update(SourceRow).where(SourceRow.id == locked.c.id).values(next_check_at=until).returning(SourceRow.id)))
+                claimed.update(s.scalars(update(SourceRow).where(SourceRow.id == locked.c.id).values(next_check_at=until, claimed_until=until).returning(SourceRow.id)))
     return claimed
+
+
+def release_claims(db: Database, now: datetime) -> int:
+    """Make due now the feeds still under a claim (their next check the lease a claim set, not one recorded
+    since): at the start of a daemon alone on its store (SQLite), they were a killed daemon's, and would
+    wait for the lease's end. A next check planned since (a Retry-After, a backoff) is not touched. How many."""
+    with db.session() as s:
+        claimed = (SourceRow.claimed_until.is_not(None)) & (SourceRow.next_check_at == SourceRow.claimed_until) & (SourceRow.next_check_at > now)
+        return len(s.scalars(update(SourceRow).where(claimed).values(next_check_at=now, claimed_until=None).returning(SourceRow.id)).all())
 
 
 def release(db: Database, jobs: list[FeedJob], until: datetime) -> None:

@@ -92,6 +92,7 @@ class SourceRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     last_new_items: Mapped[int] = mapped_column(Integer, default=0)
     fetch_seconds: Mapped[float | None] = mapped_column(Float)  # its fetches' time, smoothed (a poll starts slow hosts first)
+    claimed_until: Mapped[datetime | None]  # the lease a claim set as its next check (still the next check: claimed, not recorded)
 
 
 class OutlineRow(Base):
