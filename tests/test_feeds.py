@@ -515,3 +515,29 @@ def test_a_feed_of_a_million_entries_stops_parsing_past_max_entries(head: bytes)
     assert out == f"{MAX_ENTRIES} more than {MAX_ENTRIES:,} entries: only the first {MAX_ENTRIES:,} read" or \
         out == f"{MAX_ENTRIES} malformed feed, parsed anyway: not well-formed XML; more than {MAX_ENTRIES:,} entries: only the first {MAX_ENTRIES:,} read", out
     assert time.monotonic() - began < 20
+
+
+def test_a_tag_of_millions_of_attributes_is_one_line_too_large_to_parse_in_the_loose_parser() -> None:
+    """10 MB of '<a b b b ...' (5 million attributes) in a feed feedparser's loose parser reads (an undefined entity
+    sends it there) took the regular expression that finds a tag's end past 1.6 GB: a MemoryError and a traceback.
+    The loose parser refuses a start tag of over MAX_TAG characters, looking for its end in that many only."""
+    out = parse_bounded(_CHANNEL + b"<item><title>&bogus;</title><a ", b"b ", 5_000_000)
+    assert out == "error: http://hostile.example/feed.xml: too large to parse: a tag of over 100,000 characters"
+
+
+@pytest.mark.parametrize(("bound", "unit", "said"), [
+    ("MAX_ATTRIBUTES", b'<x a="1" b="2"/>', "over 20,000 attributes"),
+    ("MAX_PIECES", b"&lt;!", "over 20,000 pieces of text"),
+    ("MAX_PIECES", b"&a;", "over 20,000 pieces of text"),
+    ("MAX_PIECES", b"&#65;", "over 20,000 pieces of text"),
+])
+def test_a_feed_of_millions_of_attributes_or_pieces_of_text_stops_parsing(bound: str, unit: bytes, said: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A million attributes of one element took 500 MB to parse; the loose parser made each of 10 MB of '<!' a piece
+    of text of its own (5 million, 500 MB). The parse stops past MAX_ATTRIBUTES (both parsers) and MAX_PIECES (the
+    loose one: the strict one gives a run of text in one piece), made smaller here for a quick test."""
+    monkeypatch.setattr(feeds_module, bound, 20_000)
+    for head in (_CHANNEL, _CHANNEL + b"<item><title>&bogus;</title></item>")[bound == "MAX_PIECES":]:
+        body = head + b"<item><title>t</title><description>" + unit * 30_000 + b"</description></item></channel></rss>"
+        with pytest.raises(FeedParseError) as caught:
+            read_feed(body, "http://hostile.example/feed.xml", {})
+        assert str(caught.value) == f"http://hostile.example/feed.xml: too large to parse: {said}"

@@ -8,8 +8,9 @@ become timezone-aware UTC.
 
 A parse stops by itself past a bound (`_Bounds`, counted at each element's start by both of feedparser's
 parsers: the SAX driver below, and its loose parser, replaced in `feedparser.api` by a subclass that
-counts): past MAX_ENTRIES entries it stops and the feed is read to them; past MAX_DEPTH open elements or
-MAX_ELEMENTS in all it is the source's error, `too large to parse`. The stop is a BaseException
+counts, its pieces of text too): past MAX_ENTRIES entries it stops and the feed is read to them; past
+MAX_DEPTH open elements, MAX_ELEMENTS or MAX_ATTRIBUTES in all (or MAX_PIECES, or a MAX_TAG long start tag, in
+the loose parser) it is the source's error, `too large to parse`. The stop is a BaseException
 (`_Stop`), which feedparser's `except` clauses (Exception, SAXException, AttributeError) let through.
 
 feedparser's strict parser is the SAX driver this module provides (`create_parser`, put first in
@@ -35,6 +36,7 @@ from typing import Any
 
 import feedparser
 import feedparser.api
+import feedparser.sgml
 from feedparser.encodings import convert_to_utf8
 
 from monitor.errors import FeedParseError
@@ -52,9 +54,13 @@ MAX_ENTRIES = 10_000
 # Past these a parse stops (`_Bounds`): the 2,152 feeds of the test corpus nest 10 deep at most (as feedparser counts)
 # and have 30 elements per entry at most (50 here for MAX_ENTRIES entries), while 10 MB of '<item>' never closed
 # nested 1.7 million deep (2 GB), and 10 MB of '<x/>' in one entry, 2.5 million elements at some 20 microseconds
-# each, kept a parsing process busy for near a minute.
+# each, kept a parsing process busy for near a minute. A million attributes of one element took 500 MB; the loose
+# parser made 10 MB of '<!' 5 million pieces of text (500 MB), and lists a tag's attributes before feedparser sees it.
 MAX_DEPTH = 1_000
 MAX_ELEMENTS = 500_000
+MAX_ATTRIBUTES = 500_000
+MAX_PIECES = 1_000_000  # of text, in the loose parser (the strict one gives a run of text in one piece)
+MAX_TAG = 100_000  # characters of one start tag, in the loose parser
 _ELEMENT = re.compile(rb"<\w")  # where feedparser's prolog ends (its own entity handling looks only before it)
 
 
@@ -74,20 +80,28 @@ class _Stop(BaseException):  # noqa: N818  (not an error: how a parse is stopped
 
 
 class _Bounds:
-    """The elements a parse has started; `start` raises `_Stop` past a bound. `handler` is feedparser's parser
-    (its mixin keeps `entries` and `depth`, the elements open), or another SAX handler (only elements counted)."""
+    """What a parse has met; `start` and `text` raise `_Stop` past a bound. `handler` is feedparser's parser (its
+    mixin keeps `entries` and `depth`, the elements open), or another SAX handler (only the counts are bounded)."""
 
     def __init__(self) -> None:
-        self.elements = 0
+        self.elements = self.attributes = self.pieces = 0
 
-    def start(self, handler: Any) -> None:
+    def start(self, handler: Any, attributes: int) -> None:
         self.elements += 1
+        self.attributes += attributes
         if len(getattr(handler, "entries", ())) > MAX_ENTRIES:
             raise _Stop(handler, None)
         if getattr(handler, "depth", 0) >= MAX_DEPTH:
             raise _Stop(handler, f"elements nested over {MAX_DEPTH:,} deep")
         if self.elements > MAX_ELEMENTS:
             raise _Stop(handler, f"over {MAX_ELEMENTS:,} elements")
+        if self.attributes > MAX_ATTRIBUTES:
+            raise _Stop(handler, f"over {MAX_ATTRIBUTES:,} attributes")
+
+    def text(self, handler: Any) -> None:
+        self.pieces += 1
+        if self.pieces > MAX_PIECES:
+            raise _Stop(handler, f"over {MAX_PIECES:,} pieces of text")
 
 
 class _Attributes(xml.sax.xmlreader.AttributesNSImpl):
@@ -128,7 +142,7 @@ class _BufferedExpatParser(xml.sax.expatreader.ExpatParser):
             values[key] = value
             qnames[key] = aname if len(parts) == 1 else f"{parts[2]}:{parts[1]}" if len(parts) == 3 else parts[1]
         handler = self.getContentHandler()
-        self._bounds.start(handler)
+        self._bounds.start(handler, len(values))
         handler.startElementNS(element, None, _Attributes(values, qnames))
 
 
@@ -149,11 +163,33 @@ class _BoundedLooseParser(feedparser.api.LooseFeedParser):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self._bounds = _Bounds()
 
+    def parse_starttag(self, i: int) -> Any:
+        """sgmllib's, refusing a tag longer than MAX_TAG characters: the regular expression that finds a tag's end
+        (feedparser's, in `feedparser.sgml`) took past 1.6 GB on a 10 MB tag, '<a b b b ...'. Looked for in the
+        first MAX_TAG characters only, the end is found there or the tag is too long (or, at the end, unfinished)."""
+        if len(self.rawdata) - i > MAX_TAG and _TAG_END.match(self.rawdata, i + 1, i + 1 + MAX_TAG) is None:
+            raise _Stop(self, f"a tag of over {MAX_TAG:,} characters")
+        return super().parse_starttag(i)
+
     def unknown_starttag(self, tag: str, attrs: Any) -> Any:
-        self._bounds.start(self)
+        self._bounds.start(self, len(attrs))
         return super().unknown_starttag(tag, attrs)
 
+    # feedparser's, counting the pieces of text: the loose parser gives each reference and stray '<' a piece of its own.
+    def handle_data(self, text: str, escape: int = 1) -> Any:
+        self._bounds.text(self)
+        return super().handle_data(text, escape)
 
+    def handle_entityref(self, ref: str) -> Any:
+        self._bounds.text(self)
+        return super().handle_entityref(ref)
+
+    def handle_charref(self, ref: str) -> Any:
+        self._bounds.text(self)
+        return super().handle_charref(ref)
+
+
+_TAG_END = feedparser.sgml.sgmllib.endbracket.endbracket  # the pattern feedparser.sgml gives sgmllib, unwrapped
 if not issubclass(feedparser.api.LooseFeedParser, _BoundedLooseParser):
     feedparser.api.LooseFeedParser = _BoundedLooseParser
 
