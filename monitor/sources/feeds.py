@@ -39,7 +39,7 @@ import feedparser.api
 import feedparser.sgml
 from feedparser.encodings import convert_to_utf8
 
-from monitor.errors import FeedParseError
+from monitor.errors import FeedParseError, FeedTooLargeError
 from monitor.model import Document, ParsedFeed, without_nul
 from monitor.sources.text import html_to_text
 from monitor.text_norm import one_line_title
@@ -232,7 +232,7 @@ def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[An
         parsed = feedparser.parse(_strip_doctype(data), response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
     except _Stop as stop:
         if stop.reason is not None:
-            raise FeedParseError(f"{source}: too large to parse: {stop.reason}", source=source) from None
+            raise FeedTooLargeError(f"{source}: too large to parse: {stop.reason}", source=source) from None
         parser = stop.handler  # what feedparser's parse returns, from the parser it stopped
         parsed = feedparser.FeedParserDict(entries=parser.entries, feed=parser.feeddata, version=parser.version)
         if isinstance(parser, _BoundedLooseParser):  # run only where the strict one failed (its error is lost)
