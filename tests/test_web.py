@@ -245,3 +245,29 @@ def test_the_sources_page_says_silent_only_of_a_source_alerted_as_silent_and_the
     assert "silent since 2026-11-30 08:15" in rows["quiet wire"] and "silent since" not in rows["busy wire"]
     assert "<th>Newest article</th>" in page and "Silent since" not in page
     assert busy != quiet and "No alerts" in alerts_page and "newest 100 shown" not in alerts_page
+
+
+def test_the_alerts_page_lists_spike_alerts_as_monitor_alerts_does(tmp_path: Path) -> None:
+    """Regression (found by helper xdesk): the alerts page joined every alert to its article, so a spike or
+    source-health alert (no article) was never listed: the page said "No alerts." while `monitor alerts` listed it."""
+    kh = Actor("Kataeb Hezbollah", "group", ("Kataeb Hezbollah",), ("militia",))
+    watchlist = Watchlist(actors=(kh,), spikes=(Spike("militia", (kh.name,), window=24, min_count=3, significance=0.001),))
+    db = Database(store_url(tmp_path))
+    now = datetime.now(UTC)
+    quiet = [([Mention("actor", kh.name)], now - timedelta(days=d, hours=3)) for d in (9, 16, 23)]
+    spike = [([Mention("actor", kh.name)], now - timedelta(minutes=m)) for m in (10, 20, 30, 40, 50, 55)]
+    counts.count_stories(db, quiet + spike)
+    assert escalation.check_spikes(db, Settings.model_validate({}), watchlist, now) == 1
+    served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(db, 900, 60), lambda: watchlist)
+    try:
+        base = f"http://127.0.0.1:{served.port}"
+        _, listed = get(base + "/alerts")
+        _, by_actor = get(base + "/alerts?actor=Kataeb+Hezbollah")
+        _, by_other = get(base + "/alerts?actor=Iran")
+        status, page = get(base + "/alerts/1")
+    finally:
+        served.close()
+        db.close()
+    assert "No alerts" not in listed and '<a href="/alerts/1">Spike: Kataeb Hezbollah' in listed and "(trends)" in listed
+    assert '<a href="/alerts/1">' in by_actor and '<a href="/alerts/1">' not in by_other  # the spike's actor filters it
+    assert status == 200 and "Spike: Kataeb Hezbollah" in page

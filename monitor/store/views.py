@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, literal, select
+from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from monitor.store.alert_view import AlertDetail, alert_detail
@@ -55,16 +55,21 @@ def _like(value: str) -> str:
 
 
 def _named(kind: str, name: str) -> Any:
-    return exists().where(MatchRow.article_id == AlertRow.article_id, MatchRow.kind == kind, MatchRow.name == name)
+    """An alert whose article matched the name; an alert with no article (a spike) whose context lists it."""
+    quoted = _like(json.dumps(name, ensure_ascii=False))  # as escalation.py stores a spike's context
+    return or_(exists().where(MatchRow.article_id == AlertRow.article_id, MatchRow.kind == kind, MatchRow.name == name),
+               and_(AlertRow.article_id.is_(None), AlertRow.context.like(f'%"{kind}s": [%{quoted}%]%', escape="\\")))
 
 
 ALERTS_SHOWN = 100  # the alerts page's newest alerts
 
 
 def alerts(db: Database, wanted: AlertFilter, limit: int = ALERTS_SHOWN) -> list[AlertItem]:
-    """The newest alerts that pass the filter, with their actors, events and delivery states."""
-    query = select(AlertRow.id, AlertRow.uid, AlertRow.created_at, AlertRow.severity, AlertRow.title, AlertRow.tags,
-                   AlertRow.article_id, SourceRow.name).join(ArticleRow, ArticleRow.id == AlertRow.article_id).join(SourceRow, SourceRow.id == ArticleRow.source_id)
+    """The newest alerts that pass the filter, with their actors, events and delivery states; a spike or
+    source-health alert (no article) with the actors and events of its context, from "(trends)" as `monitor alerts` says."""
+    query = (select(AlertRow.id, AlertRow.uid, AlertRow.created_at, AlertRow.severity, AlertRow.title, AlertRow.tags, AlertRow.article_id,
+                    AlertRow.context, SourceRow.name).outerjoin(ArticleRow, ArticleRow.id == AlertRow.article_id)
+             .outerjoin(SourceRow, SourceRow.id == ArticleRow.source_id))
     if wanted.severity is not None:
         query = query.where(AlertRow.severity >= wanted.severity)
     if wanted.actor:
@@ -83,8 +88,20 @@ def alerts(db: Database, wanted: AlertFilter, limit: int = ALERTS_SHOWN) -> list
             for alert_id, channel, status in s.execute(select(DeliveryRow.alert_id, DeliveryRow.channel, DeliveryRow.status)
                                                        .where(DeliveryRow.alert_id.in_([r.id for r in rows])).order_by(DeliveryRow.channel)):
                 states[alert_id].append((channel, status))
-    return [AlertItem(r.id, r.uid, r.created_at, r.severity, r.title, r.name, tuple(r.tags.split()), tuple(names[r.article_id]["actor"]),
-                      tuple(names[r.article_id]["event"]), tuple(states[r.id])) for r in rows]
+    return [AlertItem(r.id, r.uid, r.created_at, r.severity, r.title, r.name or "(trends)", tuple(r.tags.split()),
+                      *(_listed(r.context) if r.article_id is None else (tuple(names[r.article_id]["actor"]), tuple(names[r.article_id]["event"]))),
+                      tuple(states[r.id])) for r in rows]
+
+
+def _listed(context: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(actors, events) of an alert with no article, from its stored context."""
+    try:
+        fields = json.loads(context)
+    except ValueError:
+        return (), ()
+    if not isinstance(fields, dict):
+        return (), ()
+    return tuple(str(n) for n in fields.get("actors") or ()), tuple(str(n) for n in fields.get("events") or ())
 
 
 def _names(s: Any, article_ids: list[int]) -> dict[int, dict[str, list[str]]]:
