@@ -450,3 +450,14 @@ def test_a_feed_of_more_entries_than_any_feed_has_is_read_to_its_first_max_entri
     parsed = read_feed(f'<rss version="2.0"><channel>{items}</channel></rss>'.encode(), "hostile")
     assert len(parsed.documents) == MAX_ENTRIES and parsed.documents[-1].guid == f"g{MAX_ENTRIES - 1}"
     assert parsed.warning == f"{MAX_ENTRIES + 5} entries: only the first {MAX_ENTRIES} read"
+
+
+def test_entities_of_a_title_or_summary_without_markup_are_text():
+    """Regression (found by helper xdesk): a feed's HTML with no tag kept its entities, so a WordPress title in
+    CDATA, `Iran&#8217;s reply &amp; more`, was stored, matched, alerted and mailed as `Iran&#8217;s reply &amp; more`
+    (and the web view showed `&amp;amp;`); with a tag beside them lxml decoded them."""
+    item = ("<title><![CDATA[Iran&#8217;s reply &amp; more]]></title><link>https://news.example.org/e</link>"
+            "<description>Kataeb Hezbollah&amp;#39;s rockets &amp;amp; drones &amp;lt;b&amp;gt;</description>")
+    [doc] = parse_feed(rss_item(item), "s", None)[0]
+    assert doc.title == "Iran\u2019s reply & more"
+    assert doc.text == "Kataeb Hezbollah's rockets & drones <b>"
