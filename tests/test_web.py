@@ -271,3 +271,45 @@ def test_the_alerts_page_lists_spike_alerts_as_monitor_alerts_does(tmp_path: Pat
     assert "No alerts" not in listed and '<a href="/alerts/1">Spike: Kataeb Hezbollah' in listed and "(trends)" in listed
     assert '<a href="/alerts/1">' in by_actor and '<a href="/alerts/1">' not in by_other  # the spike's actor filters it
     assert status == 200 and "Spike: Kataeb Hezbollah" in page
+
+
+def _a_story_of(db: Database, copies: int) -> None:
+    """One story of `copies` articles of one source, each of 20,000 characters, the newest alerted."""
+    from monitor.store.tables import AlertRow, ArticleRow, StoryRow
+
+    source = add_feed(db, "wire", "http://127.0.0.1:9/wire.xml", None)
+    now = datetime.now(UTC)
+    with db.session() as s:
+        story = StoryRow(created_at=now, severity=2)
+        s.add(story)
+        s.flush()
+        rows = [ArticleRow(source_id=source, title=f"Copy {i}", text="word " * 4000, url=f"https://news.example/{i}", canonical_url=f"https://news.example/{i}",
+                           guid=f"g{i}", content_hash=f"{i:064d}", fetched_at=now + timedelta(seconds=i), story_id=story.id) for i in range(copies)]
+        s.add_all(rows)
+        s.flush()
+        s.add(AlertRow(uid="0123456789abcdef", article_id=rows[-1].id, severity=2, tags="default", title="[medium] the last copy", body="b",
+                       context="{}", created_at=now))
+
+
+def test_a_story_of_many_copies_keeps_the_alert_page_bounded_and_counts_them_all(tmp_path: Path) -> None:
+    """Regression (found by helper xdesk): a story of 10,000 copies made its alert's page 2.2 MB (every copy listed, each
+    article read whole, text included), and so `monitor alerts show`; the story page showed 500 and said "500 copies"."""
+    from tests.conftest import write_config
+    from tests.test_cli import monitor
+
+    config = write_config(tmp_path)
+    db = Database(store_url(tmp_path))
+    _a_story_of(db, 700)
+    served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(db, 900, 60), lambda: Watchlist())
+    try:
+        _, alert_page = get(f"http://127.0.0.1:{served.port}/alerts/1")
+        _, story_page = get(f"http://127.0.0.1:{served.port}/stories/1")
+    finally:
+        served.close()
+        db.close()
+    assert len(alert_page) < 60_000 and "700 articles" in alert_page and "the first 100 shown" in alert_page
+    assert '<tr class="this"><td>' in alert_page and "Copy 699" in alert_page  # the alert's own copy, the newest, is still there
+    assert "700 copies from 1 source" in story_page and "the first 500 shown" in story_page
+    shown = monitor("alerts", "show", "1", "--config", str(config))
+    assert shown.returncode == 0, shown.stderr
+    assert "story 1: 700 articles, the first 100 shown" in shown.stdout and "Copy 699" in shown.stdout and len(shown.stdout) < 60_000

@@ -190,7 +190,12 @@ class StoryPage:
     created_at: datetime
     severity: int
     reported: tuple[str, ...]
-    copies: tuple[Copy, ...] = field(default=())
+    copies: tuple[Copy, ...] = field(default=())  # the first COPIES_SHOWN
+    size: int = 0  # copies in all
+    sources: int = 0  # their sources
+
+
+COPIES_SHOWN = 500  # a story's copies listed on its page
 
 
 def story_page(db: Database, story_id: int) -> StoryPage | None:
@@ -201,7 +206,8 @@ def story_page(db: Database, story_id: int) -> StoryPage | None:
             return None
         rows = s.execute(select(ArticleRow.id, SourceRow.name, ArticleRow.title, ArticleRow.url, ArticleRow.published_at, ArticleRow.fetched_at, AlertRow.id.label("alert_id"))
                          .join(SourceRow, SourceRow.id == ArticleRow.source_id).outerjoin(AlertRow, AlertRow.article_id == ArticleRow.id)
-                         .where(ArticleRow.story_id == story_id).order_by(ArticleRow.fetched_at, ArticleRow.id).limit(500)).all()
+                         .where(ArticleRow.story_id == story_id).order_by(ArticleRow.fetched_at, ArticleRow.id).limit(COPIES_SHOWN)).all()
+        size, sources = s.execute(select(func.count(ArticleRow.id), func.count(func.distinct(ArticleRow.source_id))).where(ArticleRow.story_id == story_id)).one()
         names = _names(s, [r.id for r in rows])
         page = StoryPage(story.id, story.created_at, story.severity, tuple(story.reported.split("\n")) if story.reported else ())
     seen: set[str] = set()
@@ -210,7 +216,7 @@ def story_page(db: Database, story_id: int) -> StoryPage | None:
         named = names[r.id]["actor"] + names[r.id]["event"]
         copies.append(Copy(r.id, r.name, r.title, r.url, r.published_at, r.fetched_at, tuple(n for n in named if n not in seen), r.alert_id))
         seen.update(named)
-    return StoryPage(page.id, page.created_at, page.severity, page.reported, tuple(copies))
+    return StoryPage(page.id, page.created_at, page.severity, page.reported, tuple(copies), size, sources)
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ class Site:
         found = views.story_page(self.db, request.path_params["story_id"])
         if found is None:
             return self.missing("story")
-        return self.page("story.html", title=f"Story {found.id}", story=found, sources=len({c.source for c in found.copies}))
+        return self.page("story.html", title=f"Story {found.id}", story=found)
 
     def actors(self, request: Request) -> Response:
         return self.page("actors.html", title="Actors", actors=sorted(self.watchlist().actors, key=lambda a: a.name.casefold()))
