@@ -291,3 +291,27 @@ def test_a_hanging_channel_is_a_recorded_failure_and_the_alert_goes_out_when_it_
     json_receiver.hang = False
     assert pipeline.dispatch(utcnow() + timedelta(minutes=5)) == 1
     assert len(json_receiver.messages) == 1
+
+
+def test_a_titles_bidi_override_and_escapes_are_written_out_in_the_mail_and_the_json_message(tmp_path: Path, smtp_server: SmtpSink,
+                                                                                         json_receiver: JsonReceiver) -> None:
+    """Regression (found by helper xdesk): a feed's bidi override (U+202E) and terminal escapes reached the mail's subject
+    and body raw, so a mail reader showed the rest of the title reversed ('evil' as 'live'), where the CLI and the web
+    view write them out (`\\u202e`)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    title = "Rockets \u202eevil\u202c \x1b[31mred\x1b[0m"
+    (inbox / "a.json").write_text(json.dumps({"title": title, "text": "Kataeb Hezbollah fired rockets at the base \u202ereversed\u202c, officials said."}))
+    os.utime(inbox / "a.json", (time.time() - 60, time.time() - 60))
+    url = f"mailto://127.0.0.1:{smtp_server.port}?to=desk@example.org&from=monitor@example.org&secure=no"
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "mail", "url": url}, {"name": "hook", "url": json_receiver.url}])
+    build_pipeline(load_settings(config)).run_once()
+    [mail] = smtp_server.messages
+    subject = str(make_header(decode_header(mail["Subject"])))
+    body = mail.get_payload(decode=True).decode()
+    [message] = json_receiver.messages
+    for shown in (subject, body, message["title"], message["message"]):
+        assert "\u202e" not in shown and "\x1b" not in shown, shown
+        assert "\\u202eevil\\u202c \\x1b[31mred\\x1b[0m" in shown, shown
+    assert "\\u202ereversed\\u202c, officials said." in body  # the sentence too
+    assert "Kataeb Hezbollah" in message["actors"]  # the typed fields stay data

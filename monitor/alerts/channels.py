@@ -179,6 +179,9 @@ class Notifier:
                                 "`monitor alerts retry` the alert)", channel=channel_name)
         if context:
             title, body = self.templates[channel_name].render(context, title, body)
+        # feed text's control characters written out, as on the terminal and the web view: a bidi override would
+        # reverse the rest of a mail's subject line, an escape would reach a terminal reading it (the typed fields stay data)
+        title, body = printable(title), printable(body, lines=True)
         # a fresh object: no throttle carried over from the previous message
         app = _apprise_for(channel, alert_fields(context) if context else None)
         title_max, body_max, folded = limits(app)
