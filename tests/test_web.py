@@ -313,3 +313,29 @@ def test_a_story_of_many_copies_keeps_the_alert_page_bounded_and_counts_them_all
     shown = monitor("alerts", "show", "1", "--config", str(config))
     assert shown.returncode == 0, shown.stderr
     assert "story 1: 700 articles, the first 100 shown" in shown.stdout and "Copy 699" in shown.stdout and len(shown.stdout) < 60_000
+
+
+def test_the_alert_page_lists_each_name_found_once_with_how_often(tmp_path: Path) -> None:
+    """Regression (found by helper xdesk): the alert page listed every match of the article, so an article naming
+    Iran 1,667 times listed 'actor Iran as “Iran”' 1,667 times (5,000 lines, 280 KB for three names)."""
+    import time
+
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from tests.conftest import write_config
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text("Iran drone strike near Erbil. " * 300 + "Tehran launched a drone strike.")
+    os.utime(inbox / "a.txt", (time.time() - 60, time.time() - 60))
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox])))
+    pipeline.run_once()
+    served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(pipeline.db, 900, 60), lambda: pipeline.ingest.matcher.watchlist)
+    try:
+        _, page = get(f"http://127.0.0.1:{served.port}/alerts/1")
+    finally:
+        served.close()
+        pipeline.db.engine.dispose()
+    found = page.split("<h2>Found</h2>")[1].split("</ul>")[0]
+    assert found.count("<li>") == 4 and len(page) < 20_000
+    assert "<li>actor <strong>Iran</strong> as “Iran” (300 times)</li>" in found and "<li>actor <strong>Iran</strong> as “Tehran”</li>" in found

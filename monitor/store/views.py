@@ -121,13 +121,14 @@ class Found:
     kind: str
     name: str
     found: str
+    times: int = 1  # the article's matches of this name in this form
 
 
 @dataclass(frozen=True)
 class AlertPage:
     detail: AlertDetail
     context: dict[str, Any]  # the alert's stored context: hits (rule, severity, explanation, sentence), actors, events
-    found: tuple[Found, ...]  # what the matcher found in the article
+    found: tuple[Found, ...]  # what the matcher found in the article, each name and form once
 
 
 def alert_page(db: Database, alert_id: int) -> AlertPage | None:
@@ -136,8 +137,9 @@ def alert_page(db: Database, alert_id: int) -> AlertPage | None:
         row = s.execute(select(AlertRow.context, AlertRow.article_id).where(AlertRow.id == alert_id)).first()
         if row is None:
             return None
-        found = tuple(Found(k, n, f) for k, n, f in s.execute(select(MatchRow.kind, MatchRow.name, MatchRow.found)
-                                                              .where(MatchRow.article_id == row.article_id).order_by(MatchRow.start)))
+        found = tuple(Found(k, n, f, t) for k, n, f, t in s.execute(  # each name and form once, in order of its first match
+            select(MatchRow.kind, MatchRow.name, MatchRow.found, func.count()).where(MatchRow.article_id == row.article_id)
+            .group_by(MatchRow.kind, MatchRow.name, MatchRow.found).order_by(func.min(MatchRow.start))))
     try:
         context = json.loads(row.context)
     except ValueError:
