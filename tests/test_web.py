@@ -339,3 +339,16 @@ def test_the_alert_page_lists_each_name_found_once_with_how_often(tmp_path: Path
     found = page.split("<h2>Found</h2>")[1].split("</ul>")[0]
     assert found.count("<li>") == 4 and len(page) < 20_000
     assert "<li>actor <strong>Iran</strong> as “Iran” (300 times)</li>" in found and "<li>actor <strong>Iran</strong> as “Tehran”</li>" in found
+
+
+def test_an_alert_or_story_number_past_the_stores_integers_is_not_found(data: Seeded) -> None:
+    """Regression (found by helper xdesk): /alerts/99999999999999999999 was a 500 with an OverflowError traceback in
+    the log (SQLite's integers are 64-bit); any other unknown number is a 404 page."""
+    served = endpoint(data)
+    try:
+        answers = [get(f"http://127.0.0.1:{served.port}{path}") for path in
+                   ("/alerts/99999999999999999999", "/stories/9223372036854775808", "/alerts/9223372036854775807")]
+    finally:
+        served.close()
+    assert [status for status, _ in answers] == [404, 404, 404]
+    assert all("No such" in page for _, page in answers)

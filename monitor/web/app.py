@@ -32,6 +32,7 @@ PUBLIC = frozenset({"/site.css", "/favicon.ico"})  # paths served without creden
 HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 COOKIE = "monitor_token"
 PARAM_MAX = 200  # characters of a query parameter kept
+ID_MAX = 2**63 - 1  # the store's largest row number (a larger one in a path is no row, not an overflow)
 Spikes = Callable[[str], Sequence[date]]  # more spike days of an actor, beside the spike alerts stored (monitor/escalation.py)
 
 
@@ -73,7 +74,8 @@ class Site:
                          actors=sorted(a.name for a in watchlist.actors), events=sorted(e.name for e in watchlist.events), severities=SEVERITY_WORDS)
 
     def alert(self, request: Request) -> Response:
-        found = views.alert_page(self.db, request.path_params["alert_id"])
+        alert_id = request.path_params["alert_id"]
+        found = views.alert_page(self.db, alert_id) if alert_id <= ID_MAX else None
         if found is None:
             return self.missing("alert")
         marks = [(f.found, f.kind) for f in found.found]
@@ -84,7 +86,8 @@ class Site:
         return self.page("stories.html", title="Stories", stories=views.stories(self.db))
 
     def story(self, request: Request) -> Response:
-        found = views.story_page(self.db, request.path_params["story_id"])
+        story_id = request.path_params["story_id"]
+        found = views.story_page(self.db, story_id) if story_id <= ID_MAX else None
         if found is None:
             return self.missing("story")
         return self.page("story.html", title=f"Story {found.id}", story=found)
