@@ -461,3 +461,11 @@ def test_entities_of_a_title_or_summary_without_markup_are_text():
     [doc] = parse_feed(rss_item(item), "s", None)[0]
     assert doc.title == "Iran\u2019s reply & more"
     assert doc.text == "Kataeb Hezbollah's rockets & drones <b>"
+
+
+def test_a_feeds_own_title_is_text_as_its_entries_titles_are():
+    """Regression (found by helper xdesk): `monitor sources add` named a feed by its title as the feed wrote it, so a
+    title in CDATA made a source called 'Al Jazeera &#8211; News &amp; <b>Views</b>' in every listing, log line and alert."""
+    body = (b'<?xml version="1.0"?><rss version="2.0"><channel><title><![CDATA[Al Jazeera &#8211; News &amp; <b>Views</b>]]></title>'
+            b"<item><title>x</title><link>https://a.example/1</link></item></channel></rss>")
+    assert read_feed(body, "s").title == "Al Jazeera \u2013 News & Views"
