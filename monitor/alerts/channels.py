@@ -171,6 +171,11 @@ class Notifier:
         for channel in channels:
             _apprise_for(channel)  # validate at start-up, not at the first alert
 
+    def body_max(self, channel_name: str, title: str) -> int:
+        """The most characters of a body the channel takes with this title (a digest is written to fit)."""
+        _, body_max, folded = limits(_apprise_for(self.channels[channel_name]))
+        return max(body_max - (len(title) + 2 if folded else 0), 1)
+
     def send(self, channel_name: str, title: str, body: str, tags: tuple[str, ...] = (), context: dict[str, Any] | None = None) -> None:
         """Send one message; with `context`, the channel's templates (if any) write it."""
         channel = self.channels.get(channel_name)
