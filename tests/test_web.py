@@ -352,3 +352,22 @@ def test_an_alert_or_story_number_past_the_stores_integers_is_not_found(data: Se
         served.close()
     assert [status for status, _ in answers] == [404, 404, 404]
     assert all("No such" in page for _, page in answers)
+
+
+def test_a_base64_token_given_as_token_in_the_address_lets_the_reader_in(data: Seeded) -> None:
+    """Regression (found by helper xdesk): a token made as the docs' tools make them (`openssl rand -base64 24`) often
+    holds '+', which an address's query reads as a space: `/alerts?token=<the token>` answered 401 to the right token."""
+    from monitor.web.app import COOKIE, create_app
+    from monitor.web.serve import Background, bind
+
+    token = "q1+Zb/0kT+vW9xLm3pQ2sR4u="
+    served = Background(create_app(data.pipeline.db, lambda: data.pipeline.ingest.matcher.watchlist, Access(token=token)), bind(("127.0.0.1", 0), str))
+    try:
+        base = f"http://127.0.0.1:{served.port}"
+        status, page = get(f"{base}/alerts?token={token}")
+        encoded, _ = get(f"{base}/alerts?token={token.replace('+', '%2B').replace('/', '%2F').replace('=', '%3D')}")
+        wrong, _ = get(f"{base}/alerts?token={token.replace('+', '%20')}")
+        cookie, _ = get(f"{base}/sources", headers={"Cookie": f"{COOKIE}={token}"})
+    finally:
+        served.close()
+    assert (status, encoded, wrong, cookie) == (200, 200, 401, 200) and "<h1>Alerts</h1>" in page

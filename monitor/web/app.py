@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.applications import Starlette
@@ -134,7 +135,7 @@ class Guard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not self.access.open and scope["path"] not in PUBLIC:
             request = Request(scope)
-            query_token = request.query_params.get("token", "")
+            query_token = _query_token(scope)
             if not self.access.allows(request.headers.get("authorization", ""), query_token or request.cookies.get(COOKIE, "")):
                 challenge = {"WWW-Authenticate": 'Basic realm="monitor"'} if self.access.basic else {}
                 await PlainTextResponse("authentication required: a bearer token (or ?token=) or basic-auth credentials\n", 401,
@@ -144,6 +145,16 @@ class Guard:
                 await self.app(scope, receive, _with_cookie(send, query_token))
                 return
         await self.app(scope, receive, send)
+
+
+def _query_token(scope: Scope) -> str:
+    """The address's `?token=`, its `+` kept: a base64 token pasted in the address holds `+`, which a query's
+    form decoding would read as a space."""
+    for part in bytes(scope.get("query_string", b"")).decode("latin-1").split("&"):
+        name, _, value = part.partition("=")
+        if name == "token":
+            return unquote(value)
+    return ""
 
 
 def _with_cookie(send: Send, token: str) -> Send:
