@@ -386,7 +386,7 @@ def stories(
     """Recent stories: copies of one story from every source, with their size and highest severity."""
     table = _Table("id", "first seen (UTC)", "articles", "sources", "sev", "first title", title="Latest stories")
     for st in _app(config).stories(limit):
-        table.add(str(st.id), st.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(st.articles), str(st.sources), str(st.severity), st.title)
+        table.add(str(st.id), st.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(st.articles), str(st.sources), "-" if st.severity is None else str(st.severity), st.title)
     out.table(table)
 
 

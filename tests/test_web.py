@@ -371,3 +371,39 @@ def test_a_base64_token_given_as_token_in_the_address_lets_the_reader_in(data: S
     finally:
         served.close()
     assert (status, encoded, wrong, cookie) == (200, 200, 401, 200) and "<h1>Alerts</h1>" in page
+
+
+def test_a_story_nothing_alerted_on_shows_no_severity(tmp_path: Path) -> None:
+    """Regression (found by helper xdesk): every story of an article that matched nothing was listed with severity
+    'info' on the web view (and 0 by `monitor stories`), and its page said 'highest severity alerted info', as if an
+    info alert had gone out; only stories with an alert have a severity alerted."""
+    import time
+
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from tests.conftest import write_config
+    from tests.test_cli import monitor
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text("The weather in Paris was mild on Sunday, with light rain expected later in the week across northern France.")
+    (inbox / "b.txt").write_text("Kataeb Hezbollah fired rockets at a base near Qaim on Sunday, officials said.")
+    for name in ("a.txt", "b.txt"):
+        os.utime(inbox / name, (time.time() - 60, time.time() - 60))
+    config = write_config(tmp_path, folders=[inbox])
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.run_once()
+    served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(pipeline.db, 900, 60), lambda: pipeline.ingest.matcher.watchlist)
+    try:
+        _, listing = get(f"http://127.0.0.1:{served.port}/stories")
+        pages = {title: get(f"http://127.0.0.1:{served.port}/stories/{n}")[1] for n, title in ((1, "weather"), (2, "rockets"))}
+    finally:
+        served.close()
+        pipeline.db.engine.dispose()
+    rows = {title: row for row in listing.split("<tr>")[1:] for title in ("weather", "rockets") if title in row}
+    assert "<td>—</td>" in rows["weather"] and "info" not in rows["weather"] and "<td>medium</td>" in rows["rockets"]
+    assert "no alert" in pages["weather"] and "highest severity" not in pages["weather"]
+    assert "highest severity alerted medium" in pages["rockets"]
+    listed = {line.split("│")[1].strip(): line.split("│")[5].strip() for line in monitor("stories", "--config", str(config)).stdout.splitlines()
+              if line.startswith("│ ") and line.split("│")[1].strip()}
+    assert listed == {"1": "-", "2": "2"}

@@ -151,7 +151,7 @@ def alert_page(db: Database, alert_id: int) -> AlertPage | None:
 class StoryItem:
     id: int
     created_at: datetime
-    severity: int
+    severity: int | None  # the highest alerted; None: no alert on the story
     title: str
     copies: int
     sources: int
@@ -167,10 +167,10 @@ def stories(db: Database, limit: int = 50) -> list[StoryItem]:
         agg = (select(ArticleRow.story_id, func.min(ArticleRow.id).label("first_id"), func.count(ArticleRow.id).label("n"),
                       func.count(func.distinct(ArticleRow.source_id)).label("sources"), func.max(ArticleRow.fetched_at).label("last"))
                .where(ArticleRow.story_id.in_(ids)).group_by(ArticleRow.story_id).subquery())
-        rows = s.execute(select(StoryRow.id, StoryRow.created_at, StoryRow.severity, ArticleRow.title, ArticleRow.text, agg.c.n, agg.c.sources, agg.c.last)
+        rows = s.execute(select(StoryRow.id, StoryRow.created_at, StoryRow.severity, StoryRow.last_alert_uid, ArticleRow.title, ArticleRow.text, agg.c.n, agg.c.sources, agg.c.last)
                          .join(agg, agg.c.story_id == StoryRow.id).join(ArticleRow, ArticleRow.id == agg.c.first_id)
                          .order_by(StoryRow.id.desc())).all()
-    return [StoryItem(r.id, r.created_at, r.severity, r.title or " ".join(r.text.split())[:90], r.n, r.sources,
+    return [StoryItem(r.id, r.created_at, r.severity if r.last_alert_uid else None, r.title or " ".join(r.text.split())[:90], r.n, r.sources,
                       r.last if isinstance(r.last, datetime) else r.created_at) for r in rows]
 
 
@@ -190,7 +190,7 @@ class Copy:
 class StoryPage:
     id: int
     created_at: datetime
-    severity: int
+    severity: int | None  # the highest alerted; None: no alert on the story
     reported: tuple[str, ...]
     copies: tuple[Copy, ...] = field(default=())  # the first COPIES_SHOWN
     size: int = 0  # copies in all
@@ -211,7 +211,7 @@ def story_page(db: Database, story_id: int) -> StoryPage | None:
                          .where(ArticleRow.story_id == story_id).order_by(ArticleRow.fetched_at, ArticleRow.id).limit(COPIES_SHOWN)).all()
         size, sources = s.execute(select(func.count(ArticleRow.id), func.count(func.distinct(ArticleRow.source_id))).where(ArticleRow.story_id == story_id)).one()
         names = _names(s, [r.id for r in rows])
-        page = StoryPage(story.id, story.created_at, story.severity, tuple(story.reported.split("\n")) if story.reported else ())
+        page = StoryPage(story.id, story.created_at, story.severity if story.last_alert_uid else None, tuple(story.reported.split("\n")) if story.reported else ())
     seen: set[str] = set()
     copies = []
     for r in rows:

@@ -47,7 +47,7 @@ def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined, trim_blocks=True,
                       lstrip_blocks=True, finalize=_shown)
     env.filters["when"] = lambda t: f"{t:%Y-%m-%d %H:%M}" if isinstance(t, datetime) else "—"
-    env.filters["severity"] = lambda n: SEVERITY_WORDS.get(n, str(n))
+    env.filters["severity"] = lambda n: "—" if n is None else SEVERITY_WORDS.get(n, str(n))
     return env
 
 
