@@ -407,3 +407,14 @@ def test_a_story_nothing_alerted_on_shows_no_severity(tmp_path: Path) -> None:
     listed = {line.split("│")[1].strip(): line.split("│")[5].strip() for line in monitor("stories", "--config", str(config)).stdout.splitlines()
               if line.startswith("│ ") and line.split("│")[1].strip()}
     assert listed == {"1": "-", "2": "2"}
+
+
+def test_the_stories_page_says_it_cut_the_list_only_when_it_did(data: Seeded) -> None:
+    """Regression (found by helper xdesk): the stories page said "The newest 50 shown." under a list of 12 stories
+    (the alerts page says its "newest 100 shown" only when it held some back)."""
+    served = endpoint(data)
+    try:
+        _, page = get(f"http://127.0.0.1:{served.port}/stories")
+    finally:
+        served.close()
+    assert 0 < page.count('<tr><td><a href="/stories/') < 50 and "newest 50 shown" not in page

@@ -158,7 +158,10 @@ class StoryItem:
     last_seen: datetime
 
 
-def stories(db: Database, limit: int = 50) -> list[StoryItem]:
+STORIES_SHOWN = 50  # the stories page's newest stories
+
+
+def stories(db: Database, limit: int = STORIES_SHOWN) -> list[StoryItem]:
     """The newest stories, with their number of copies and sources and when the last copy came."""
     with db.session() as s:
         ids = s.scalars(select(StoryRow.id).order_by(StoryRow.id.desc()).limit(limit)).all()

@@ -84,7 +84,7 @@ class Site:
         return self.page("alert.html", title=found.detail.title, a=found.detail, context=found.context, hits=hits, found=found.found)
 
     def stories(self, request: Request) -> Response:
-        return self.page("stories.html", title="Stories", stories=views.stories(self.db))
+        return self.page("stories.html", title="Stories", stories=views.stories(self.db), shown=views.STORIES_SHOWN)
 
     def story(self, request: Request) -> Response:
         story_id = request.path_params["story_id"]
