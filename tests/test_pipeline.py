@@ -315,3 +315,23 @@ def test_a_titles_bidi_override_and_escapes_are_written_out_in_the_mail_and_the_
         assert "\\u202eevil\\u202c \\x1b[31mred\\x1b[0m" in shown, shown
     assert "\\u202ereversed\\u202c, officials said." in body  # the sentence too
     assert "Kataeb Hezbollah" in message["actors"]  # the typed fields stay data
+
+
+def test_a_config_secret_in_an_articles_link_is_masked_in_the_mail(tmp_path: Path, smtp_server: SmtpSink, http_server: LocalHTTP,
+                                                                   json_receiver: JsonReceiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (found by helper xdesk): a private feed polled with `?token=${FEED_TOKEN}` links its items with the
+    same token; the web view and the CLI mask it, but the mail sent the token whole in its body."""
+    secret = "f33d-T0ken-9a8b7c"
+    monkeypatch.setenv("XDESK_FEED_TOKEN", secret)
+    http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"},
+                                       rss(("Strike in Baghdad", f"https://private.example/item/1?token={secret}", "a", STRIKE)))
+    url = f"mailto://127.0.0.1:{smtp_server.port}?to=desk@example.org&from=monitor@example.org&secure=no"
+    config = write_config(tmp_path, feeds=[{"name": "private", "url": http_server.url("/feed.xml") + "?token=${XDESK_FEED_TOKEN}"}],
+                          channels=[{"name": "mail", "url": url}, {"name": "hook", "url": json_receiver.url}])
+    build_pipeline(load_settings(config)).run_once()
+    [message] = json_receiver.messages
+    assert secret not in json.dumps(message) and message["url"] == "https://private.example/item/1?token=****"
+    [mail] = smtp_server.messages
+    body = mail.get_payload(decode=True).decode()
+    assert secret not in body and secret not in str(make_header(decode_header(mail["Subject"])))
+    assert "https://private.example/item/1?token=****" in body
