@@ -343,14 +343,15 @@ def test_the_alert_page_lists_each_name_found_once_with_how_often(tmp_path: Path
 
 def test_an_alert_or_story_number_past_the_stores_integers_is_not_found(data: Seeded) -> None:
     """Regression (found by helper xdesk): /alerts/99999999999999999999 was a 500 with an OverflowError traceback in
-    the log (SQLite's integers are 64-bit); any other unknown number is a 404 page."""
+    the log (SQLite's integers are 64-bit; PostgreSQL's integer keys 32-bit: 2147483648 was a 500 there); any other
+    unknown number is a 404 page."""
     served = endpoint(data)
     try:
         answers = [get(f"http://127.0.0.1:{served.port}{path}") for path in
-                   ("/alerts/99999999999999999999", "/stories/9223372036854775808", "/alerts/9223372036854775807")]
+                   ("/alerts/99999999999999999999", "/stories/9223372036854775808", "/alerts/9223372036854775807", "/stories/2147483648")]
     finally:
         served.close()
-    assert [status for status, _ in answers] == [404, 404, 404]
+    assert [status for status, _ in answers] == [404, 404, 404, 404]
     assert all("No such" in page for _, page in answers)
 
 

@@ -33,7 +33,7 @@ PUBLIC = frozenset({"/site.css", "/favicon.ico"})  # paths served without creden
 HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 COOKIE = "monitor_token"
 PARAM_MAX = 200  # characters of a query parameter kept
-ID_MAX = 2**63 - 1  # the store's largest row number (a larger one in a path is no row, not an overflow)
+ID_MAX = 2**31 - 1  # the largest row number of the store's integer keys on PostgreSQL (a larger one in a path is no row, not an overflow)
 Spikes = Callable[[str], Sequence[date]]  # more spike days of an actor, beside the spike alerts stored (monitor/escalation.py)
 
 
