@@ -329,7 +329,7 @@ def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
     for line in a.body.splitlines():
         out.line(f"  {line}")
     if a.article is not None:
-        story = _Table("article", "fetched (UTC)", "source", "title", title=f"story {a.story_id}: {len(a.story)} article(s)")
+        story = _Table("article", "fetched (UTC)", "source", "title", title=f"story {a.story_id}: {_articles(a.story_size, a.story_cut)}")
         for c in a.story:
             story.add(str(c.article_id), f"{c.fetched_at:%Y-%m-%d %H:%M}", c.source, c.title)
         out.table(story)
@@ -339,6 +339,11 @@ def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
         state = f"{d.status} ({d.held_reason})" if d.held_reason and d.status == "held" else d.status
         deliveries.add(d.channel, state, str(d.attempts), _when(when), d.error or "")
     out.table(deliveries)
+
+
+def _articles(size: int, cut: int) -> str:
+    """How many articles a story has, and how many of its first are listed when not all (`cut`, 0: all)."""
+    return f"{size} article{'s' if size != 1 else ''}" + (f", the first {cut} shown" if cut else "")
 
 
 @app.command(epilog=_examples("monitor mute 'Qasem Soleimani' --for 2d", "monitor mute Iran --until 2099-01-01T08:00",
@@ -381,7 +386,7 @@ def stories(
     """Recent stories: copies of one story from every source, with their size and highest severity."""
     table = _Table("id", "first seen (UTC)", "articles", "sources", "sev", "first title", title="Latest stories")
     for st in _app(config).stories(limit):
-        table.add(str(st.id), st.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(st.articles), str(st.sources), str(st.severity), st.title)
+        table.add(str(st.id), st.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(st.articles), str(st.sources), "-" if st.severity is None else str(st.severity), st.title)
     out.table(table)
 
 

@@ -222,3 +222,33 @@ def test_a_digest_that_failed_while_its_channel_was_down_goes_once_the_channel_a
     pipeline.scan_folders()
     pipeline.dispatch(start + timedelta(minutes=1))
     assert [m["title"].startswith("[digest]") for m in json_receiver.messages] == [False, True]
+
+
+def test_a_digest_too_long_for_its_channel_lists_whole_lines_and_counts_the_rest(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression (found by helper xdesk): a digest of 400 held alerts was cut to the channel's limit (32,768 characters
+    for json://) in the middle of a line, and the alerts past it were sent as part of it without a word: nobody
+    learnt of them (a Discord digest, 2,000 characters, showed some 15 of hundreds)."""
+    import re
+
+    from monitor.alerts.channels import Notifier
+    from monitor.alerts.dispatch import send_digests
+    from monitor.store.db import Database
+    from monitor.store.tables import AlertRow, DeliveryRow
+    from tests.conftest import store_url
+
+    db = Database(store_url(tmp_path))
+    now = utcnow()
+    with db.session() as s:
+        for i in range(400):
+            alert = AlertRow(uid=f"{i:016x}", severity=1, tags="default", title=f"[low] Kataeb Hezbollah + rocket attack: report {i} " + "x" * 100,
+                             body="b", context="{}", created_at=now - timedelta(hours=2))
+            s.add(alert)
+            s.flush()
+            s.add(DeliveryRow(alert_id=alert.id, channel="digest", status="held", held_reason="low severity", next_attempt_at=now))
+    assert send_digests(db, Notifier([Channel(name="digest", url=json_receiver.url, digest_every=3600)]), now) == 400
+    [message] = json_receiver.messages
+    lines = message["message"].splitlines()
+    listed = [line for line in lines if re.fullmatch(r"- \[low\] .* \(alert [0-9a-f]{16}\)", line)]
+    assert len(message["message"]) <= 32768 and lines[:len(listed)] == listed  # whole lines, none cut
+    assert lines[len(listed):] == [f"… and {400 - len(listed)} more alerts: `monitor alerts` and the web view list them all"]
+    db.close()

@@ -541,3 +541,22 @@ def test_a_feed_of_millions_of_attributes_or_pieces_of_text_stops_parsing(bound:
         with pytest.raises(FeedParseError) as caught:
             read_feed(body, "http://hostile.example/feed.xml", {})
         assert str(caught.value) == f"http://hostile.example/feed.xml: too large to parse: {said}"
+
+
+def test_entities_of_a_title_or_summary_without_markup_are_text():
+    """Regression (found by helper xdesk): a feed's HTML with no tag kept its entities, so a WordPress title in
+    CDATA, `Iran&#8217;s reply &amp; more`, was stored, matched, alerted and mailed as `Iran&#8217;s reply &amp; more`
+    (and the web view showed `&amp;amp;`); with a tag beside them lxml decoded them."""
+    item = ("<title><![CDATA[Iran&#8217;s reply &amp; more]]></title><link>https://news.example.org/e</link>"
+            "<description>Kataeb Hezbollah&amp;#39;s rockets &amp;amp; drones &amp;lt;b&amp;gt;</description>")
+    [doc] = parse_feed(rss_item(item), "s", None)[0]
+    assert doc.title == "Iran\u2019s reply & more"
+    assert doc.text == "Kataeb Hezbollah's rockets & drones <b>"
+
+
+def test_a_feeds_own_title_is_text_as_its_entries_titles_are():
+    """Regression (found by helper xdesk): `monitor sources add` named a feed by its title as the feed wrote it, so a
+    title in CDATA made a source called 'Al Jazeera &#8211; News &amp; <b>Views</b>' in every listing, log line and alert."""
+    body = (b'<?xml version="1.0"?><rss version="2.0"><channel><title><![CDATA[Al Jazeera &#8211; News &amp; <b>Views</b>]]></title>'
+            b"<item><title>x</title><link>https://a.example/1</link></item></channel></rss>")
+    assert read_feed(body, "s").title == "Al Jazeera \u2013 News & Views"

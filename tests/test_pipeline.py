@@ -291,3 +291,47 @@ def test_a_hanging_channel_is_a_recorded_failure_and_the_alert_goes_out_when_it_
     json_receiver.hang = False
     assert pipeline.dispatch(utcnow() + timedelta(minutes=5)) == 1
     assert len(json_receiver.messages) == 1
+
+
+def test_a_titles_bidi_override_and_escapes_are_written_out_in_the_mail_and_the_json_message(tmp_path: Path, smtp_server: SmtpSink,
+                                                                                         json_receiver: JsonReceiver) -> None:
+    """Regression (found by helper xdesk): a feed's bidi override (U+202E) and terminal escapes reached the mail's subject
+    and body raw, so a mail reader showed the rest of the title reversed ('evil' as 'live'), where the CLI and the web
+    view write them out (`\\u202e`)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    title = "Rockets \u202eevil\u202c \x1b[31mred\x1b[0m"
+    (inbox / "a.json").write_text(json.dumps({"title": title, "text": "Kataeb Hezbollah fired rockets at the base \u202ereversed\u202c, officials said."}))
+    os.utime(inbox / "a.json", (time.time() - 60, time.time() - 60))
+    url = f"mailto://127.0.0.1:{smtp_server.port}?to=desk@example.org&from=monitor@example.org&secure=no"
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "mail", "url": url}, {"name": "hook", "url": json_receiver.url}])
+    build_pipeline(load_settings(config)).run_once()
+    [mail] = smtp_server.messages
+    subject = str(make_header(decode_header(mail["Subject"])))
+    body = mail.get_payload(decode=True).decode()
+    [message] = json_receiver.messages
+    for shown in (subject, body, message["title"], message["message"]):
+        assert "\u202e" not in shown and "\x1b" not in shown, shown
+        assert "\\u202eevil\\u202c \\x1b[31mred\\x1b[0m" in shown, shown
+    assert "\\u202ereversed\\u202c, officials said." in body  # the sentence too
+    assert "Kataeb Hezbollah" in message["actors"]  # the typed fields stay data
+
+
+def test_a_config_secret_in_an_articles_link_is_masked_in_the_mail(tmp_path: Path, smtp_server: SmtpSink, http_server: LocalHTTP,
+                                                                   json_receiver: JsonReceiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (found by helper xdesk): a private feed polled with `?token=${FEED_TOKEN}` links its items with the
+    same token; the web view and the CLI mask it, but the mail sent the token whole in its body."""
+    secret = "f33d-T0ken-9a8b7c"
+    monkeypatch.setenv("XDESK_FEED_TOKEN", secret)
+    http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"},
+                                       rss(("Strike in Baghdad", f"https://private.example/item/1?token={secret}", "a", STRIKE)))
+    url = f"mailto://127.0.0.1:{smtp_server.port}?to=desk@example.org&from=monitor@example.org&secure=no"
+    config = write_config(tmp_path, feeds=[{"name": "private", "url": http_server.url("/feed.xml") + "?token=${XDESK_FEED_TOKEN}"}],
+                          channels=[{"name": "mail", "url": url}, {"name": "hook", "url": json_receiver.url}])
+    build_pipeline(load_settings(config)).run_once()
+    [message] = json_receiver.messages
+    assert secret not in json.dumps(message) and message["url"] == "https://private.example/item/1?token=****"
+    [mail] = smtp_server.messages
+    body = mail.get_payload(decode=True).decode()
+    assert secret not in body and secret not in str(make_header(decode_header(mail["Subject"])))
+    assert "https://private.example/item/1?token=****" in body

@@ -82,10 +82,10 @@ def notify_type(severity: int | None) -> apprise.NotifyType:
 def alert_fields(context: dict[str, Any]) -> dict[str, Any]:
     """The alert's data as JSON fields: uid, severity, actors, events, the sentence, url, story, source."""
     hits = context.get("hits") or []
+    texts = {"sentence": hits[0].get("sentence") if hits else None, "url": context.get("url"), "story": context.get("story"), "source": context.get("source")}
     return {
-        "uid": context.get("uid"), "severity": context.get("severity"), "actors": context.get("actors", []),
-        "events": context.get("events", []), "sentence": hits[0].get("sentence") if hits else None,
-        "url": context.get("url"), "story": context.get("story"), "source": context.get("source"),
+        "uid": context.get("uid"), "severity": context.get("severity"), "actors": context.get("actors", []), "events": context.get("events", []),
+        **{k: redact(v) if isinstance(v, str) else v for k, v in texts.items()},  # secrets masked (a private feed's token in a link)
     }
 
 
@@ -176,6 +176,11 @@ class Notifier:
         for channel in channels:
             _apprise_for(channel)  # validate at start-up, not at the first alert
 
+    def body_max(self, channel_name: str, title: str) -> int:
+        """The most characters of a body the channel takes with this title (a digest is written to fit)."""
+        _, body_max, folded = limits(_apprise_for(self.channels[channel_name]))
+        return max(body_max - (len(title) + 2 if folded else 0), 1)
+
     def send(self, channel_name: str, title: str, body: str, tags: tuple[str, ...] = (), context: dict[str, Any] | None = None) -> None:
         """Send one message; with `context`, the channel's templates (if any) write it."""
         channel = self.channels.get(channel_name)
@@ -183,6 +188,10 @@ class Notifier:
             raise DeliveryError(not_configured(channel_name), channel=channel_name)
         if context:
             title, body = self.templates[channel_name].render(context, title, body)
+        # feed text's control characters written out and secrets masked, as on the terminal and the web view: a bidi
+        # override would reverse the rest of a mail's subject line, a private feed's token rides in its items' links
+        # (the typed fields stay data)
+        title, body = printable(redact(title)), printable(redact(body), lines=True)
         # a fresh object: no throttle carried over from the previous message
         app = _apprise_for(channel, alert_fields(context) if context else None)
         title_max, body_max, folded = limits(app)

@@ -108,7 +108,7 @@ def _send_digests(db: Database, notifier: Notifier, now: datetime, cfg: Delivery
             continue
         if channel is None or not digest_due(channel, held, now) or any(h.tries and h.retry_at and h.retry_at > now for h in held):
             continue
-        title, body = render_digest(channel, held)
+        title, body = render_digest(channel, held, notifier.body_max(name, f"[digest] {len(held)} alerts"))
         try:
             notifier.send(name, title, body)
         except DeliveryError as exc:

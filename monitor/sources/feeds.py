@@ -213,7 +213,7 @@ def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, d
         entries = entries[:MAX_ENTRIES]
     warning = "; ".join(warnings) or None
     channel = parsed.get("feed", {})
-    title = one_line_title(str(channel.get("title") or "")) or None
+    title = one_line_title(html_to_text(str(channel.get("title") or ""))) or None  # markup and entities, as an entry's title
     ttl = str(channel.get("ttl") or "").strip()
     return ParsedFeed([_document(entry, source, defer_text) for entry in entries], warning, title, int(ttl) if ttl.isdigit() else None)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from monitor.store.db import Database
-from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow
+from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, SourceRow
+
+STORY_SHOWN = 100  # copies of the alert's story listed (oldest first, and the alert's own): a story may have thousands
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,14 @@ class AlertDetail:
     body: str
     article: StoryCopy | None  # None for a spike or health alert (monitor/escalation.py)
     story_id: int | None
-    story: tuple[StoryCopy, ...]  # every copy of the alert's story, oldest first
+    story: tuple[StoryCopy, ...]  # the first STORY_SHOWN copies of the alert's story, oldest first, and the alert's own
     deliveries: tuple[DeliveryState, ...]
+    story_size: int = 0  # the story's copies in all
+
+    @property
+    def story_cut(self) -> int:
+        """How many of the story's first copies are listed when not all are (the alert's own comes beside them); 0: all are."""
+        return STORY_SHOWN if self.story_size > STORY_SHOWN else 0
 
 
 def find_alert(db: Database, ref: str) -> int | None:
@@ -72,11 +80,23 @@ def alert_detail(db: Database, alert_id: int) -> AlertDetail:
         if article is None:  # a spike or health alert (monitor/escalation.py): no article, no story
             return AlertDetail(alert.id, alert.uid, alert.created_at, alert.severity, alert.tags, alert.title, alert.body,
                                None, None, (), _deliveries(s, alert_id))
-        story = s.scalars(select(ArticleRow).where(ArticleRow.story_id == article.story_id).order_by(ArticleRow.id)).all() if article.story_id else [article]
+        own = _copy(article)
+        story, size = ([own], 1) if article.story_id is None else _story(s, article.story_id)
+        if own.article_id not in {c.article_id for c in story}:
+            story.append(own)
         return AlertDetail(
-            alert.id, alert.uid, alert.created_at, alert.severity, alert.tags, alert.title, alert.body, _copy(article), article.story_id,
-            tuple(_copy(a) for a in story), _deliveries(s, alert_id),
+            alert.id, alert.uid, alert.created_at, alert.severity, alert.tags, alert.title, alert.body, own, article.story_id,
+            tuple(story), _deliveries(s, alert_id), size,
         )
+
+
+def _story(s: Session, story_id: int) -> tuple[list[StoryCopy], int]:
+    """The story's first STORY_SHOWN copies (their texts unread) and how many it has."""
+    rows = s.execute(select(ArticleRow.id, ArticleRow.fetched_at, SourceRow.name, ArticleRow.title, ArticleRow.url)
+                     .join(SourceRow, SourceRow.id == ArticleRow.source_id).where(ArticleRow.story_id == story_id)
+                     .order_by(ArticleRow.id).limit(STORY_SHOWN)).all()
+    size = s.scalar(select(func.count()).select_from(ArticleRow).where(ArticleRow.story_id == story_id)) or 0
+    return [StoryCopy(*r) for r in rows], size
 
 
 def _deliveries(s: Session, alert_id: int) -> tuple[DeliveryState, ...]:
