@@ -196,7 +196,10 @@ def _print_result(result: MatchResult, rules: tuple[Rule, ...]) -> None:
 
     table = _Table("kind", "matched", "alias", "found in text", "span", "score", "severity", title="Matches")
     for m in result.matches:
-        table.add(m.kind, m.name, alias_of(m), f"{m.found} (learned: {m.learned.model})" if m.learned else f"{m.found} ({form_of(m)})" if m.form else m.found, f"{m.start}-{m.end}", f"{m.score:g}", str(m.severity) if m.kind == "event" else "")
+        how = f"learned: {m.learned.model}" if m.learned else form_of(m) if m.form else ""
+        if m.context:
+            how += ("; " if how else "") + f"near \u201c{m.context}\u201d"
+        table.add(m.kind, m.name, alias_of(m), f"{m.found} ({how})" if how else m.found, f"{m.start}-{m.end}", f"{m.score:g}", str(m.severity) if m.kind == "event" else "")
     out.table(table)
     for m in result.matches:
         if m.learned is not None:

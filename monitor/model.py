@@ -88,6 +88,7 @@ class Match:
     form: str = ""  # how an event phrase was found when not as listed: "inflected", "words", "words, inflected" or "learned"
     learned: Learned | None = None  # events: why the learned layer added it (form "learned") or dropped it (MatchResult.dropped)
     thesaurus: bool = False  # events: its phrase (`alias`) came from the built-in thesaurus, not the watchlist
+    context: str = ""  # the context word or phrase, as written, near which an alias or phrase with a `context` list counted ("" when none was needed)
 
 
 @dataclass(frozen=True)

@@ -273,6 +273,7 @@ def test_match_reads_stdin_and_prints_json() -> None:
     assert [m["name"] for m in data["actors"]] == ["Iran"]
     assert data["actors"][0] | {"snippet": ""} == {
         "name": "Iran", "kind": "state", "alias": "Tehran", "found": "Tehran", "start": 33, "end": 39, "score": 100.0, "snippet": "", "part_of": None,
+        "context": None,
     }
     assert data["events"] == []  # a labour strike is cancelled by its context
 
@@ -540,3 +541,15 @@ def test_match_on_a_long_file_of_watched_names_ends_and_matches_what_the_daemon_
         result = monitor(*args, stdin=stdin)
         assert result.returncode == 0, result.stderr
         assert max(m["end"] for m in json.loads(result.stdout)["actors"]) <= TEXT_CHARS
+
+
+def test_match_shows_the_context_word_that_let_an_ambiguous_alias_count(tmp_path: Path) -> None:
+    """Regression: `monitor match` showed "Macina" for an alias that counts only near a context word, not which word."""
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text("actors:\n  - {name: Katiba Macina, kind: group, aliases: [{alias: Macina, context: [fighters]}]}\n"
+                         "events:\n  - {name: ambush, severity: 2, phrases: [ambushed]}\nrules:\n  - {name: any}\n")
+    result = monitor("match", "-", "--config", str(write_config(tmp_path, watchlist=watchlist)), stdin="Macina fighters ambushed a convoy.",
+                     env={"COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    assert "Macina (near \u201cfighters\u201d)" in result.stdout
+    assert "Katiba Macina (found \u201cMacina\u201d, 100, near \u201cfighters\u201d) + ambush (severity 2) within 1 word" in result.stdout

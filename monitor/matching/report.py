@@ -18,9 +18,14 @@ def explain(hit: Hit) -> str:
     found = f", found \u201c{hit.event.found}\u201d, {form_of(hit.event)}" if hit.event.form else ""
     found += f", phrase {hit.event.alias!r} {THESAURUS}" if hit.event.thesaurus else ""
     return (
-        f"{hit.actor.name}{unit} (found \u201c{hit.actor.found}\u201d, {hit.actor.score:g}) + "
-        f"{hit.event.name} (severity {hit.event.severity}{found}) {nearness}"
+        f"{hit.actor.name}{unit} (found \u201c{hit.actor.found}\u201d, {hit.actor.score:g}{near_text(hit.actor)}) + "
+        f"{hit.event.name} (severity {hit.event.severity}{found}{near_text(hit.event)}) {nearness}"
     )
+
+
+def near_text(m: Match) -> str:
+    """", near “word”": the context word that let an alias or phrase with a `context` list count; "" for one that needs none."""
+    return f", near \u201c{m.context}\u201d" if m.context else ""
 
 
 THESAURUS = "from the built-in thesaurus"  # said of an event phrase the watchlist did not list (matching/thesaurus.py)
@@ -107,7 +112,8 @@ def _event_json(m: Match, text: str, sentences: list[tuple[int, int]]) -> dict[s
 
 
 def _match_json(m: Match, text: str, sentences: list[tuple[int, int]]) -> dict[str, Any]:
-    return {"name": m.name, "alias": m.alias, "found": m.found, "start": m.start, "end": m.end, "score": m.score, "snippet": _around(m, text, sentences)}
+    return {"name": m.name, "alias": m.alias, "found": m.found, "start": m.start, "end": m.end, "score": m.score, "snippet": _around(m, text, sentences),
+            "context": m.context or None}
 
 
 def sentence_around(m: Match, text: str) -> str:
