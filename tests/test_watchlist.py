@@ -725,3 +725,18 @@ def test_the_context_word_that_licensed_an_ambiguous_alias_is_recorded_and_expla
     assert result_json(plain, "x")["actors"][0]["context"] is None
     nearest = match_text(matcher, "Fighters and militants of Macina struck.")  # the nearest of the context words
     assert [m.context for m in nearest.matches if m.kind == "actor"] == ["militants"]
+
+
+def test_a_unit_of_a_unit_is_explained_with_its_whole_chain(tmp_path: Path) -> None:
+    """Regression: docs/watchlist.md promises that a rule naming the parent fires on its units "and theirs
+    (transitively)", and it did; but the explanation said only "Unit 400 (part of Quds Force)", so the analyst
+    reading why the IRGC's rule fired saw no IRGC anywhere in it."""
+    matcher = Matcher(load_watchlist(yaml_file(tmp_path, HIERARCHY)))
+    result = match_text(matcher, "Unit Four Hundred was hit by a drone strike.")
+    assert [(h.rule, h.actor.name, h.actor.ancestors) for h in result.hits] == [("guards", "Unit 400", ("Quds Force", "Islamic Revolutionary Guard Corps"))]
+    assert explain(result.hits[0]).startswith("Unit 400 (part of Quds Force, part of Islamic Revolutionary Guard Corps) (found \u201cUnit Four Hundred\u201d")
+    data = result_json(result, "Unit Four Hundred was hit by a drone strike.")["actors"][0]
+    assert (data["part_of"], data["ancestors"]) == ("Quds Force", ["Quds Force", "Islamic Revolutionary Guard Corps"])
+    direct = match_text(matcher, "A Qods Force commander died in a drone strike.")
+    assert explain(direct.hits[0]).startswith("Quds Force (part of Islamic Revolutionary Guard Corps) (found")
+    assert result_json(direct, "x")["actors"][0]["ancestors"] == ["Islamic Revolutionary Guard Corps"]

@@ -14,7 +14,7 @@ SNIPPET_MAX = 240
 def explain(hit: Hit) -> str:
     """One line an analyst can check: who was found as what, which event, how close."""
     nearness = "side by side" if hit.distance == 0 else f"within {hit.distance} word{'s' if hit.distance > 1 else ''}"
-    unit = f" (part of {hit.actor.part_of})" if hit.actor.part_of else ""
+    unit = f" ({', '.join(f'part of {a}' for a in hit.actor.ancestors or (hit.actor.part_of,))})" if hit.actor.part_of else ""
     found = f", found \u201c{hit.event.found}\u201d, {form_of(hit.event)}" if hit.event.form else ""
     found += f", phrase {hit.event.alias!r} {THESAURUS}" if hit.event.thesaurus else ""
     return (
@@ -83,7 +83,7 @@ def result_json(result: MatchResult, text: str, rules: tuple[Rule, ...] = ()) ->
         "alert": result.alert,
         "severity": result.severity,
         "tags": list(result.tags),
-        "actors": [_match_json(m, text, sentences) | {"kind": m.category, "part_of": m.part_of or None} for m in result.matches if m.kind == "actor"],
+        "actors": [_match_json(m, text, sentences) | {"kind": m.category, "part_of": m.part_of or None, "ancestors": list(m.ancestors)} for m in result.matches if m.kind == "actor"],
         "events": [_event_json(m, text, sentences) for m in result.matches if m.kind == "event"],
         "dropped": [_event_json(m, text, sentences) for m in result.dropped],
         "rules": [
