@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from monitor.matching.normalise import sentence_bounds
@@ -74,8 +76,16 @@ def waits(rule: Rule) -> str:
     return f"rule {rule.name!r} waits for {rule.min_sources} sources to carry the story{within}: one article alone does not alert"
 
 
-def result_json(result: MatchResult, text: str, rules: tuple[Rule, ...] = ()) -> dict[str, Any]:
-    """The documented, stable JSON object for one matched text (`rules`: the watchlist's, for what each waits for)."""
+def muted_by(hit: Hit, muted: Mapping[str, datetime]) -> str:
+    """The mute that silences a rule hit, as the daemon applies mutes (alerts/decide.unmuted): the rule's
+    name or the actor's, or "" when neither is muted."""
+    return hit.rule if hit.rule in muted else hit.actor.name if hit.actor.name in muted else ""
+
+
+def result_json(result: MatchResult, text: str, rules: tuple[Rule, ...] = (), muted: Mapping[str, datetime] | None = None) -> dict[str, Any]:
+    """The documented, stable JSON object for one matched text (`rules`: the watchlist's, for what each waits for;
+    `muted`: the names muted now, each with the end of its mute)."""
+    muted = muted or {}
     sentences = sentence_bounds(text)
     by_name = {r.name: r for r in rules}
     return {
@@ -101,6 +111,7 @@ def result_json(result: MatchResult, text: str, rules: tuple[Rule, ...] = ()) ->
                 "explanation": explain(h),
                 "min_sources": by_name[h.rule].min_sources if h.rule in by_name else 1,
                 "sources_within": by_name[h.rule].sources_within if h.rule in by_name else None,
+                "muted": {"name": name, "until": muted[name].isoformat()} if (name := muted_by(h, muted)) else None,
             }
             for h in result.hits
         ],
