@@ -79,6 +79,9 @@ def test_flood_control_and_digest_through_the_dispatcher(tmp_path: Path, json_re
     assert len(json_receiver.messages) == 3
     digest = json_receiver.messages[2]
     assert digest["title"] == "[digest] 2 alerts"
+    first_two = [m["uid"] for m in json_receiver.messages[:2]]
+    assert (digest["kind"], digest["type"], len(digest["alerts"])) == ("digest", "info", 2)  # it had no kind: an alert's receiver read it as one
+    assert not set(digest["alerts"]) & set(first_two) and digest["uid"] is None
     assert "2 of these went over the limit of 2 alerts per hour" in digest["message"]
     pipeline.dispatch(utcnow() + timedelta(hours=3))
     assert len(json_receiver.messages) == 3  # nothing twice

@@ -80,13 +80,20 @@ def notify_type(severity: int | None) -> apprise.NotifyType:
 
 
 def alert_fields(context: dict[str, Any]) -> dict[str, Any]:
-    """The alert's data as JSON fields: uid, severity, actors, events, the sentence, url, story, source."""
+    """The alert's data as JSON fields: its kind (article, spike, silent, back), uid, severity, actors, events, the
+    sentence, url, story, source, and the earlier alert a follow-up follows."""
     hits = context.get("hits") or []
     return {
-        "uid": context.get("uid"), "severity": context.get("severity"), "actors": context.get("actors", []),
+        "kind": context.get("kind") or ("article" if hits else None), "uid": context.get("uid"), "severity": context.get("severity"), "actors": context.get("actors", []),
         "events": context.get("events", []), "sentence": hits[0].get("sentence") if hits else None,
-        "url": context.get("url"), "story": context.get("story"), "source": context.get("source"),
+        "url": context.get("url"), "story": context.get("story"), "source": context.get("source"), "follow_up": context.get("follow_up"),
     }
+
+
+def digest_fields(uids: list[str]) -> dict[str, Any]:
+    """A digest's JSON fields: the alert fields' names (none of one alert's), its kind and the ids of the alerts it carries."""
+    return {"kind": "digest", "uid": None, "severity": None, "actors": [], "events": [], "sentence": None, "url": None, "story": None,
+            "source": None, "follow_up": None, "alerts": uids}
 
 
 def capped(text: str, limit: int) -> str:
@@ -171,8 +178,10 @@ class Notifier:
         for channel in channels:
             _apprise_for(channel)  # validate at start-up, not at the first alert
 
-    def send(self, channel_name: str, title: str, body: str, tags: tuple[str, ...] = (), context: dict[str, Any] | None = None) -> None:
-        """Send one message; with `context`, the channel's templates (if any) write it."""
+    def send(self, channel_name: str, title: str, body: str, tags: tuple[str, ...] = (), context: dict[str, Any] | None = None,
+             fields: dict[str, Any] | None = None) -> None:
+        """Send one message; with `context`, the channel's templates (if any) write it; `fields`: JSON receivers' fields
+        of a message with no alert context (a digest's)."""
         channel = self.channels.get(channel_name)
         if channel is None:
             raise DeliveryError(f"channel {channel_name!r} is no longer configured (put it back in the config, then "
@@ -180,7 +189,7 @@ class Notifier:
         if context:
             title, body = self.templates[channel_name].render(context, title, body)
         # a fresh object: no throttle carried over from the previous message
-        app = _apprise_for(channel, alert_fields(context) if context else None)
+        app = _apprise_for(channel, alert_fields(context) if context else fields)
         title_max, body_max, folded = limits(app)
         title = capped(title, title_max)
         body = capped(body, max(body_max - (len(title) + 2 if folded else 0), 1))
