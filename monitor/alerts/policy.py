@@ -51,10 +51,16 @@ def last_daily(at: str, zone: str, now: datetime) -> datetime:
 
 
 def render_digest(channel: Channel, held: list[Held]) -> tuple[str, str]:
-    """One message listing the held alerts, with a notice when a flood put some of them there."""
+    """One message listing the held alerts, then why they waited, per reason (`hold_reason`'s)."""
     title = f"[digest] {len(held)} alert{'s' if len(held) != 1 else ''}"
     lines = [f"- {h.title} (alert {h.alert_uid})" for h in held]
-    flooded = sum(1 for h in held if h.reason == "flood")
-    if flooded:
-        lines.append(f"{flooded} of these went over the limit of {channel.max_per_hour} alerts per hour and waited for this digest.")
+    below = f" (below its digest_below, {channel.digest_below})" if channel.digest_below else " (below its digest_below)"
+    quiet = f" ({channel.quiet_hours}, {channel.timezone})" if channel.quiet_hours else ""
+    limit = f"the limit of {channel.max_per_hour} alerts per hour" if channel.max_per_hour is not None else "the channel's max_per_hour"
+    why = {"low severity": f"{{n}} of these {{was}} of a severity this channel sends in digests{below} and waited for this digest.",
+           "quiet hours": f"{{n}} of these came in the channel's quiet hours{quiet} and waited for this digest.",
+           "flood": f"{{n}} of these went over {limit} and waited for this digest."}
+    for reason, said in why.items():
+        if n := sum(1 for h in held if h.reason == reason):
+            lines.append(said.format(n=n, was="was" if n == 1 else "were"))
     return title, "\n".join(lines)
