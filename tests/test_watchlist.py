@@ -740,3 +740,17 @@ def test_a_unit_of_a_unit_is_explained_with_its_whole_chain(tmp_path: Path) -> N
     direct = match_text(matcher, "A Qods Force commander died in a drone strike.")
     assert explain(direct.hits[0]).startswith("Quds Force (part of Islamic Revolutionary Guard Corps) (found")
     assert result_json(direct, "x")["actors"][0]["ancestors"] == ["Islamic Revolutionary Guard Corps"]
+
+
+def test_a_false_positive_licensed_by_a_context_word_names_that_word(tmp_path: Path) -> None:
+    """Regression: `monitor check` (and `monitor eval`) said of an example that must not match "alias 'Macina'
+    found 'Macina' at 0-6, score 100": not which context word had let the ambiguous alias count, the word to
+    take out of its `context` list or to answer with `not_when`."""
+    from monitor.matching.examples import failed_examples
+
+    text = CONTEXT.replace("      - {alias: Macina, context: [fighters, militants], within: 5}\n",
+                           "      - {alias: Macina, context: [fighters, militants], within: 5}\n"
+                           "    examples:\n      must_not_match: [\"Macina militants? No, Macina farmers.\"]\n")
+    watchlist = load_watchlist(yaml_file(tmp_path, text))
+    [failure] = failed_examples(Matcher(watchlist), watchlist.examples)
+    assert failure.endswith("actor 'Katiba Macina': alias 'Macina' found 'Macina' at 0-6, score 100, near 'militants'")
