@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+import shlex
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -27,9 +28,8 @@ from monitor.settings import Settings, load_settings
 
 if TYPE_CHECKING:  # imported where used: `monitor run` forks its parsers before the pipeline's modules are loaded
     from monitor.app import App
-    from monitor.app.check import Replay
+    from monitor.app.check import Matched, Replay
     from monitor.app.sources import SourceHealth
-    from monitor.model import MatchResult, Rule
     from monitor.trends import Series
 
 
@@ -168,13 +168,15 @@ def match(
         return
     if file is None:
         raise typer.BadParameter("give an article FILE, - for standard input, or --replay SPAN", param_hint="FILE")
-    text, result, rules = monitor.match(file, sys.stdin.buffer if file == "-" else None, watchlist)
+    matched = monitor.match(file, sys.stdin.buffer if file == "-" else None, watchlist)
+    if matched.mutes_unread:
+        sys.stderr.write(f"monitor: warning: the mutes in force were not read ({shown(matched.mutes_unread)}): the decision is shown as if none\n")
     if as_json:
         from monitor.matching.report import result_json
 
-        sys.stdout.write(json.dumps(result_json(result, text, rules), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(result_json(matched.result, matched.text, matched.rules, matched.muted), ensure_ascii=False) + "\n")
         return
-    _print_result(result, rules)
+    _print_result(matched)
 
 
 def _print_replay(r: Replay) -> None:
@@ -191,12 +193,16 @@ def _print_replay(r: Replay) -> None:
         out.table(table)
 
 
-def _print_result(result: MatchResult, rules: tuple[Rule, ...]) -> None:
-    from monitor.matching.report import alias_of, explain, form_of, learned_text, quoted, waits
+def _print_result(matched: Matched) -> None:
+    from monitor.matching.report import alias_of, explain, form_of, learned_text, muted_by, quoted, waits
 
+    result, rules = matched.result, matched.rules
     table = _Table("kind", "matched", "alias", "found in text", "span", "score", "severity", title="Matches")
     for m in result.matches:
-        table.add(m.kind, m.name, alias_of(m), f"{m.found} (learned: {m.learned.model})" if m.learned else f"{m.found} ({form_of(m)})" if m.form else m.found, f"{m.start}-{m.end}", f"{m.score:g}", str(m.severity) if m.kind == "event" else "")
+        how = f"learned: {m.learned.model}" if m.learned else form_of(m) if m.form else ""
+        if m.context:
+            how += ("; " if how else "") + f"near \u201c{m.context}\u201d"
+        table.add(m.kind, m.name, alias_of(m), f"{m.found} ({how})" if how else m.found, f"{m.start}-{m.end}", f"{m.score:g}", str(m.severity) if m.kind == "event" else "")
     out.table(table)
     for m in result.matches:
         if m.learned is not None:
@@ -210,15 +216,23 @@ def _print_result(result: MatchResult, rules: tuple[Rule, ...]) -> None:
         out.line(f"  {quoted(h.snippet)}")
         if h.rule in waiting:
             out.line(f"  {waits(next(r for r in rules if r.name == h.rule))}")
-    now = [h.severity for h in result.hits if h.rule not in waiting]
+        if muted := muted_by(h, matched.muted):
+            what = "rule" if muted == h.rule else "actor"
+            out.line(f"  muted: {what} {muted!r} is muted until {matched.muted[muted]:%Y-%m-%d %H:%M} UTC: the daemon alerts nobody on it (monitor mute --off {shlex.quote(muted)})")
+    live = [h for h in result.hits if not muted_by(h, matched.muted)]
+    unmuted = f" ({max(h.severity for h in result.hits)} without the mutes)" if live and len(live) < len(result.hits) and max(h.severity for h in live) < result.severity else ""
+    now = [h.severity for h in live if h.rule not in waiting]
     if not result.alert:
         out.line("decision: no alert")
+    elif not live:
+        out.line("decision: no alert: every rule that fired is muted (the daemon stores the article and alerts nobody)")
     elif not now:
-        fewest = min(waiting[h.rule] for h in result.hits)
-        out.line(f"decision: ALERT once {fewest} sources carry the story (one article alone: no alert), severity {result.severity}")
+        fewest = min(waiting[h.rule] for h in live)
+        out.line(f"decision: ALERT once {fewest} sources carry the story (one article alone: no alert), severity {max(h.severity for h in live)}{unmuted}")
     else:
-        later = f" ({result.severity} once more sources carry the story)" if max(now) < result.severity else ""
-        out.line(f"decision: ALERT, severity {max(now)}{later}")
+        top = max(h.severity for h in live)
+        later = f" ({top} once more sources carry the story)" if max(now) < top else ""
+        out.line(f"decision: ALERT, severity {max(now)}{later}{unmuted}")
 
 
 @app.command(name="eval", epilog=_examples("monitor eval tests/data/eval_cases.jsonl --worst 5"))

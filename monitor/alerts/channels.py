@@ -80,13 +80,22 @@ def notify_type(severity: int | None) -> apprise.NotifyType:
 
 
 def alert_fields(context: dict[str, Any]) -> dict[str, Any]:
-    """The alert's data as JSON fields: uid, severity, actors, events, the sentence, url, story, source."""
+    """The alert's data as JSON fields: its kind (article, spike, silent, back), uid, severity, actors, events, the
+    sentence, url, story, source, and the earlier alert a follow-up follows."""
     hits = context.get("hits") or []
     texts = {"sentence": hits[0].get("sentence") if hits else None, "url": context.get("url"), "story": context.get("story"), "source": context.get("source")}
     return {
-        "uid": context.get("uid"), "severity": context.get("severity"), "actors": context.get("actors", []), "events": context.get("events", []),
+        "kind": context.get("kind") or ("article" if hits else None), "uid": context.get("uid"), "severity": context.get("severity"),
+        "actors": context.get("actors", []), "events": context.get("events", []),
         **{k: redact(v) if isinstance(v, str) else v for k, v in texts.items()},  # secrets masked (a private feed's token in a link)
+        "follow_up": context.get("follow_up"),
     }
+
+
+def digest_fields(uids: list[str]) -> dict[str, Any]:
+    """A digest's JSON fields: the alert fields' names (none of one alert's), its kind and the ids of the alerts it carries."""
+    return {"kind": "digest", "uid": None, "severity": None, "actors": [], "events": [], "sentence": None, "url": None, "story": None,
+            "source": None, "follow_up": None, "alerts": uids}
 
 
 def capped(text: str, limit: int) -> str:
@@ -181,8 +190,10 @@ class Notifier:
         _, body_max, folded = limits(_apprise_for(self.channels[channel_name]))
         return max(body_max - (len(title) + 2 if folded else 0), 1)
 
-    def send(self, channel_name: str, title: str, body: str, tags: tuple[str, ...] = (), context: dict[str, Any] | None = None) -> None:
-        """Send one message; with `context`, the channel's templates (if any) write it."""
+    def send(self, channel_name: str, title: str, body: str, tags: tuple[str, ...] = (), context: dict[str, Any] | None = None,
+             fields: dict[str, Any] | None = None) -> None:
+        """Send one message; with `context`, the channel's templates (if any) write it; `fields`: JSON receivers' fields
+        of a message with no alert context (a digest's)."""
         channel = self.channels.get(channel_name)
         if channel is None:
             raise DeliveryError(not_configured(channel_name), channel=channel_name)
@@ -193,7 +204,7 @@ class Notifier:
         # (the typed fields stay data)
         title, body = printable(redact(title)), printable(redact(body), lines=True)
         # a fresh object: no throttle carried over from the previous message
-        app = _apprise_for(channel, alert_fields(context) if context else None)
+        app = _apprise_for(channel, alert_fields(context) if context else fields)
         title_max, body_max, folded = limits(app)
         title = capped(title, title_max)
         body = capped(body, max(body_max - (len(title) + 2 if folded else 0), 1))

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from monitor import metrics
-from monitor.alerts.channels import Notifier, not_configured
+from monitor.alerts.channels import Notifier, digest_fields, not_configured
 from monitor.alerts.policy import digest_due, hold_reason, render_digest
 from monitor.errors import DeliveryError
 from monitor.schedule import backoff_seconds
@@ -110,7 +110,7 @@ def _send_digests(db: Database, notifier: Notifier, now: datetime, cfg: Delivery
             continue
         title, body = render_digest(channel, held, notifier.body_max(name, f"[digest] {len(held)} alerts"))
         try:
-            notifier.send(name, title, body)
+            notifier.send(name, title, body, fields=digest_fields([h.alert_uid for h in held]))
         except DeliveryError as exc:
             tries = max(h.tries for h in held) + 1
             delay = backoff_seconds(tries, cfg.backoff_seconds, cfg.backoff_max_seconds, random.random())

@@ -52,11 +52,16 @@ def last_daily(at: str, zone: str, now: datetime) -> datetime:
 
 
 def render_digest(channel: Channel, held: list[Held], limit: int | None = None) -> tuple[str, str]:
-    """One message listing the held alerts, with a notice when a flood put some of them there; within `limit`
+    """One message listing the held alerts, then why they waited, per reason (`hold_reason`'s); within `limit`
     characters (the channel's), whole lines, and how many more alerts it holds than it lists."""
     title = f"[digest] {len(held)} alert{'s' if len(held) != 1 else ''}"
-    flooded = sum(1 for h in held if h.reason == "flood")
-    notice = [f"{flooded} of these went over the limit of {channel.max_per_hour} alerts per hour and waited for this digest."] if flooded else []
+    below = f" (below its digest_below, {channel.digest_below})" if channel.digest_below else " (below its digest_below)"
+    quiet = f" ({channel.quiet_hours}, {channel.timezone})" if channel.quiet_hours else ""
+    per_hour = f"the limit of {channel.max_per_hour} alerts per hour" if channel.max_per_hour is not None else "the channel's max_per_hour"
+    why = {"low severity": f"{{n}} of these {{was}} of a severity this channel sends in digests{below} and waited for this digest.",
+           "quiet hours": f"{{n}} of these came in the channel's quiet hours{quiet} and waited for this digest.",
+           "flood": f"{{n}} of these went over {per_hour} and waited for this digest."}
+    notice = [said.format(n=n, was="was" if n == 1 else "were") for reason, said in why.items() if (n := sum(1 for h in held if h.reason == reason))]
     room = (limit if limit is not None else sys.maxsize) - sum(len(n) + 1 for n in notice) - 80  # 80: the "and N more" line
     lines: list[str] = []
     for h in held:

@@ -244,6 +244,21 @@ def near(phrases: frozenset[int], last: int, n: int, seen: Seen, window: int) ->
     return False
 
 
+def nearest(phrases: frozenset[int], last: int, n: int, seen: Seen, window: int) -> tuple[int, int] | None:
+    """Of the phrases seen wholly within `window` words of the n words up to word `last` (as `near` finds
+    them), the occurrence closest to those words, the earlier of two as close: (its first word, its last word)."""
+    best: tuple[int, int, int] | None = None  # (words apart, first word, last word)
+    for p in phrases.intersection(seen):
+        for phrase_last, length in seen[p]:
+            after = phrase_last - last
+            if after - length + 1 >= 1 - n - window and after <= window:
+                phrase_first = phrase_last - length + 1
+                apart = max(phrase_first - last, last - n + 1 - phrase_last, 0)
+                if best is None or (apart, phrase_first) < best[:2]:
+                    best = (apart, phrase_first, phrase_last)
+    return None if best is None else best[1:]
+
+
 def windows(numbers: tuple[int, ...], seen: Seen, words: TextWords, text: str, window: int) -> list[list[Place]]:
     """Where all the units (by number) stand within `window` words of one sentence: per place, per unit
     in text order; each place starts at an occurrence of a unit and takes each other unit's next

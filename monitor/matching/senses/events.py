@@ -89,7 +89,7 @@ def named_parents(watchlist: Watchlist, matches: Sequence[Match]) -> list[Match]
             exact = is_acronym(alias)
             same = (lambda a, b: a == b) if exact else (lambda a, b: fold(a) == fold(b))
             if said and len(said) < len(words) and any(all(same(w, x) for w, x in zip(words[i:], said)) for i in range(len(words) - len(said) + 1)):
-                out.append(dataclasses.replace(m, name=parent.name, alias=alias, category=parent.kind, part_of=parent.part_of))
+                out.append(dataclasses.replace(m, name=parent.name, alias=alias, category=parent.kind, part_of=parent.part_of, ancestors=watchlist.ancestors(parent.name)))
                 found.add(parent.name)
                 break
     return out
