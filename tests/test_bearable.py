@@ -255,7 +255,8 @@ def test_a_digest_too_long_for_its_channel_lists_whole_lines_and_counts_the_rest
     lines = message["message"].splitlines()
     listed = [line for line in lines if re.fullmatch(r"- \[low\] .* \(alert [0-9a-f]{16}\)", line)]
     assert len(message["message"]) <= 32768 and lines[:len(listed)] == listed  # whole lines, none cut
-    assert lines[len(listed):] == [f"… and {400 - len(listed)} more alerts: `monitor alerts` and the web view list them all"]
+    assert lines[len(listed):] == [f"… and {400 - len(listed)} more alerts: `monitor alerts` and the web view list them all",
+                                   "400 of these were of a severity this channel sends in digests (below its digest_below) and waited for this digest."]
     db.close()
 
 
