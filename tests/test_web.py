@@ -419,3 +419,34 @@ def test_the_stories_page_says_it_cut_the_list_only_when_it_did(data: Seeded) ->
     finally:
         served.close()
     assert 0 < page.count('<tr><td><a href="/stories/') < 50 and "newest 50 shown" not in page
+
+
+def test_an_article_without_a_title_is_shown_by_its_opening_words_and_its_story_link_can_be_clicked(tmp_path: Path) -> None:
+    """Regression (found by helper xdesk): a folder's .txt file has no title, so the actor page linked its story with
+    an empty <a></a> (nothing to click), and the alert page's, the story page's and `monitor alerts show`'s story
+    tables had an empty title; alerts and the stories list showed its opening words."""
+    import time
+
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from tests.conftest import write_config
+    from tests.test_cli import monitor
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "b.txt").write_text("Kataeb Hezbollah fired rockets at a base near Qaim on Sunday, officials said.")
+    os.utime(inbox / "b.txt", (time.time() - 60, time.time() - 60))
+    config = write_config(tmp_path, folders=[inbox])
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.run_once()
+    served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(pipeline.db, 900, 60), lambda: pipeline.ingest.matcher.watchlist)
+    try:
+        pages = [get(f"http://127.0.0.1:{served.port}{path}")[1] for path in ("/actor?name=Kataeb+Hezbollah", "/alerts/1", "/stories/1")]
+    finally:
+        served.close()
+        pipeline.db.engine.dispose()
+    opening = "Kataeb Hezbollah fired rockets at a base near Qaim on Sunday, officials said."
+    assert f'<a href="/stories/1">{opening}</a>' in pages[0]
+    assert f'<td class="title">{opening}</td>' in pages[1] and f'<td class="title">{opening}</td>' in pages[2]
+    shown = monitor("alerts", "show", "1", "--config", str(config)).stdout
+    assert "Kataeb Hezbollah fired" in shown.split("story 1:")[1]
