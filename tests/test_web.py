@@ -450,3 +450,26 @@ def test_an_article_without_a_title_is_shown_by_its_opening_words_and_its_story_
     assert f'<td class="title">{opening}</td>' in pages[1] and f'<td class="title">{opening}</td>' in pages[2]
     shown = monitor("alerts", "show", "1", "--config", str(config)).stdout
     assert "Kataeb Hezbollah fired" in shown.split("story 1:")[1]
+
+
+@pytest.mark.parametrize("token", ["tok\u20acn-secret", "semi;colon token"])
+def test_any_token_given_once_in_the_address_keeps_the_links_working(data: Seeded, token: str) -> None:
+    """Regression (found by helper xdesk): the ?token= cookie was written as the token is, so a token with a
+    character outside Latin-1 made the page a 500 (UnicodeEncodeError, a traceback in the log), and one with a ';'
+    or a space a cookie that the next page did not read back (401 on every link)."""
+    import http.cookiejar
+    from urllib.parse import quote
+
+    from monitor.web.app import create_app
+    from monitor.web.serve import Background, bind
+
+    served = Background(create_app(data.pipeline.db, lambda: data.pipeline.ingest.matcher.watchlist, Access(token=token)), bind(("127.0.0.1", 0), str))
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    try:
+        base = f"http://127.0.0.1:{served.port}"
+        with browser.open(f"{base}/alerts?token={quote(token)}", timeout=10) as first:
+            assert first.status == 200
+        with browser.open(f"{base}/sources", timeout=10) as link:  # a link of the page: the cookie alone
+            assert link.status == 200 and "<h1>Sources</h1>" in link.read().decode()
+    finally:
+        served.close()
