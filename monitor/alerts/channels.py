@@ -176,8 +176,9 @@ class Notifier:
         _, body_max, folded = limits(_apprise_for(self.channels[channel_name]))
         return max(body_max - (len(title) + 2 if folded else 0), 1)
 
-    def send(self, channel_name: str, title: str, body: str, tags: tuple[str, ...] = (), context: dict[str, Any] | None = None) -> None:
-        """Send one message; with `context`, the channel's templates (if any) write it."""
+    def send(self, channel_name: str, title: str, body: str, tags: tuple[str, ...] = (), context: dict[str, Any] | None = None) -> str | None:
+        """Send one message; with `context`, the channel's templates (if any) write it. Returns None, or, for a mail some
+        recipients took and the server refused to others, what was refused: sent again, it would reach the first again."""
         channel = self.channels.get(channel_name)
         if channel is None:
             raise DeliveryError(f"channel {channel_name!r} is no longer configured (put it back in the config, then "
@@ -199,8 +200,17 @@ class Notifier:
         with apprise.LogCapture(level=logging.DEBUG) as logs:
             ok = app.notify(title=title, body=body, notify_type=kind, body_format=body_format,
                             tag=list(tags) if channel.config is not None and tags else None)
-        if not ok:
-            raise DeliveryError(f"channel {channel_name!r}: {redact(failure_reason(logs.getvalue()))}", channel=channel_name)
+        if ok:
+            return None
+        reason = redact(failure_reason(logs.getvalue()))
+        if took := partly_sent(logs.getvalue()):
+            return f"sent to {', '.join(took)}; refused: {reason}"
+        raise DeliveryError(f"channel {channel_name!r}: {reason}", channel=channel_name)
+
+
+def partly_sent(captured: str) -> list[str]:
+    """The recipients Apprise's mail plugin says took the message (it mails each recipient of `to=` in turn)."""
+    return [redact(line.split(" - Sent Email to ", 1)[1].strip()) for line in captured.splitlines() if " - Sent Email to " in line]
 
 
 def failure_reason(captured: str) -> str:
