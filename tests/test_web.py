@@ -473,3 +473,34 @@ def test_any_token_given_once_in_the_address_keeps_the_links_working(data: Seede
             assert link.status == 200 and "<h1>Sources</h1>" in link.read().decode()
     finally:
         served.close()
+
+
+def test_monitor_web_shows_the_watchlist_as_saved_while_it_runs(tmp_path: Path) -> None:
+    """Regression (found by helper xdesk): `monitor web` read the watchlist once, at its start; an actor the analysts
+    added (the daemon alerting on it within seconds) was missing from its actors page and filters, and its page said
+    'No such watched actor' until `monitor web` was restarted. A broken edit keeps the watchlist shown."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import DEFAULT_WATCHLIST, REPO, free_port, wait_for, write_config
+
+    watchlist = tmp_path / "watchlist.yaml"
+    shutil.copy(DEFAULT_WATCHLIST, watchlist)
+    config = write_config(tmp_path, watchlist=watchlist)
+    port = free_port()
+    web = subprocess.Popen([sys.executable, "-m", "monitor", "web", "--config", str(config), "--listen", f"127.0.0.1:{port}"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert wait_for(lambda: get_or_none(base + "/actors"), timeout=60)[0] == 200
+        assert get(base + "/actor?name=Wagner+Group")[0] == 404
+        text = watchlist.read_text()
+        watchlist.write_text(text.replace("actors:\n", "actors:\n  - name: Wagner Group\n    kind: group\n    aliases: [Wagner Group, Wagner PMC]\n", 1))
+        assert "Wagner Group" in wait_for(lambda: (page := get(base + "/actors")[1]) and "Wagner Group" in page and page, timeout=10)
+        assert get(base + "/actor?name=Wagner+Group")[0] == 200 and "<option>Wagner Group</option>" in get(base + "/alerts")[1]
+        watchlist.write_text("actors: [\n")  # broken: the last good one stays
+        assert get(base + "/actor?name=Wagner+Group")[0] == 200
+    finally:
+        web.terminate()
+        web.wait(30)
