@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -208,8 +209,15 @@ class Notifier:
         raise DeliveryError(f"channel {channel_name!r}: {reason}", channel=channel_name)
 
 
+_SMTP_CODE = re.compile(r"\((\d{3}), b?['\"]")  # smtplib's refusals as Apprise logs them: {'a@b': (550, b'5.1.1 ...')}
+
+
 def partly_sent(captured: str) -> list[str]:
-    """The recipients Apprise's mail plugin says took the message (it mails each recipient of `to=` in turn)."""
+    """The recipients Apprise's mail plugin says took the message (it mails each recipient of `to=` in turn), when the
+    server refused the others for good (5xx); none when a refusal is for now (4xx, greylisting): tried again, it goes."""
+    codes = [int(code) for code in _SMTP_CODE.findall(captured)]
+    if not codes or min(codes) < 500:
+        return []
     return [redact(line.split(" - Sent Email to ", 1)[1].strip()) for line in captured.splitlines() if " - Sent Email to " in line]
 
 
