@@ -335,3 +335,53 @@ def test_a_config_secret_in_an_articles_link_is_masked_in_the_mail(tmp_path: Pat
     body = mail.get_payload(decode=True).decode()
     assert secret not in body and secret not in str(make_header(decode_header(mail["Subject"])))
     assert "https://private.example/item/1?token=****" in body
+
+
+@pytest.mark.parametrize("refusal", ["550 5.1.1 no such user", "450 4.2.1 greylisted, try again later"])
+def test_a_mail_one_recipient_refuses_reaches_the_others_once_and_says_who_refused(tmp_path: Path, refusal: str) -> None:
+    """Regression (found by helper xdesk): Apprise mails each recipient of `to=` in turn; when the server refused one
+    (550 no such user, an old address) the send failed as a whole and each retry mailed the others again: the desk
+    got the alert 4 times with max_attempts = 4, and the delivery ended 'failed'. A refusal for now (4xx: greylisting)
+    is tried again until it goes: the others get it again then, as Apprise cannot send to one recipient alone."""
+    from aiosmtpd.controller import Controller
+
+    from tests.conftest import free_port
+
+    accepted: list[list[str]] = []
+    asked: list[str] = []
+
+    class Refusing:
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
+            if address.startswith("gone@"):
+                asked.append(address)
+                if refusal.startswith("5") or len(asked) < 3:
+                    return refusal
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+            accepted.append(list(envelope.rcpt_tos))
+            return "250 OK"
+
+    port = free_port()
+    smtp = Controller(Refusing(), hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        url = f"mailto://127.0.0.1:{port}?to=desk@example.org,gone@example.org&from=monitor@example.org&secure=no"
+        config = write_config(tmp_path, folders=[inbox_with(tmp_path, DISTINCT_STORIES[:1])], channels=[{"name": "mail", "url": url}],
+                              settings={"delivery": {"max_attempts": 4}})
+        pipeline = build_pipeline(load_settings(config))
+        pipeline.run_once()
+        for minutes in (1, 2, 3, 4):
+            pipeline.dispatch(utcnow() + timedelta(minutes=minutes))
+    finally:
+        smtp.stop()
+    with pipeline.db.session() as s:
+        [delivery] = s.scalars(select(DeliveryRow)).all()
+    if refusal.startswith("4"):  # greylisted twice, then taken
+        assert accepted == [["desk@example.org"], ["desk@example.org"], ["desk@example.org"], ["gone@example.org"]]
+        assert delivery.status == "sent" and delivery.attempts == 3 and delivery.last_error is None
+        return
+    assert accepted == [["desk@example.org"]]
+    assert delivery.status == "sent" and delivery.attempts == 1
+    assert delivery.last_error and "gone@example.org" in delivery.last_error and "550" in delivery.last_error

@@ -419,3 +419,88 @@ def test_the_stories_page_says_it_cut_the_list_only_when_it_did(data: Seeded) ->
     finally:
         served.close()
     assert 0 < page.count('<tr><td><a href="/stories/') < 50 and "newest 50 shown" not in page
+
+
+def test_an_article_without_a_title_is_shown_by_its_opening_words_and_its_story_link_can_be_clicked(tmp_path: Path) -> None:
+    """Regression (found by helper xdesk): a folder's .txt file has no title, so the actor page linked its story with
+    an empty <a></a> (nothing to click), and the alert page's, the story page's and `monitor alerts show`'s story
+    tables had an empty title; alerts and the stories list showed its opening words."""
+    import time
+
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from tests.conftest import write_config
+    from tests.test_cli import monitor
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "b.txt").write_text("Kataeb Hezbollah fired rockets at a base near Qaim on Sunday, officials said.")
+    os.utime(inbox / "b.txt", (time.time() - 60, time.time() - 60))
+    config = write_config(tmp_path, folders=[inbox])
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.run_once()
+    served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(pipeline.db, 900, 60), lambda: pipeline.ingest.matcher.watchlist)
+    try:
+        pages = [get(f"http://127.0.0.1:{served.port}{path}")[1] for path in ("/actor?name=Kataeb+Hezbollah", "/alerts/1", "/stories/1")]
+    finally:
+        served.close()
+        pipeline.db.engine.dispose()
+    opening = "Kataeb Hezbollah fired rockets at a base near Qaim on Sunday, officials said."
+    assert f'<a href="/stories/1">{opening}</a>' in pages[0]
+    assert f'<td class="title">{opening}</td>' in pages[1] and f'<td class="title">{opening}</td>' in pages[2]
+    shown = monitor("alerts", "show", "1", "--config", str(config)).stdout
+    assert "Kataeb Hezbollah fired" in shown.split("story 1:")[1]
+
+
+@pytest.mark.parametrize("token", ["tok\u20acn-secret", "semi;colon token"])
+def test_any_token_given_once_in_the_address_keeps_the_links_working(data: Seeded, token: str) -> None:
+    """Regression (found by helper xdesk): the ?token= cookie was written as the token is, so a token with a
+    character outside Latin-1 made the page a 500 (UnicodeEncodeError, a traceback in the log), and one with a ';'
+    or a space a cookie that the next page did not read back (401 on every link)."""
+    import http.cookiejar
+    from urllib.parse import quote
+
+    from monitor.web.app import create_app
+    from monitor.web.serve import Background, bind
+
+    served = Background(create_app(data.pipeline.db, lambda: data.pipeline.ingest.matcher.watchlist, Access(token=token)), bind(("127.0.0.1", 0), str))
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    try:
+        base = f"http://127.0.0.1:{served.port}"
+        with browser.open(f"{base}/alerts?token={quote(token)}", timeout=10) as first:
+            assert first.status == 200
+        with browser.open(f"{base}/sources", timeout=10) as link:  # a link of the page: the cookie alone
+            assert link.status == 200 and "<h1>Sources</h1>" in link.read().decode()
+    finally:
+        served.close()
+
+
+def test_monitor_web_shows_the_watchlist_as_saved_while_it_runs(tmp_path: Path) -> None:
+    """Regression (found by helper xdesk): `monitor web` read the watchlist once, at its start; an actor the analysts
+    added (the daemon alerting on it within seconds) was missing from its actors page and filters, and its page said
+    'No such watched actor' until `monitor web` was restarted. A broken edit keeps the watchlist shown."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import DEFAULT_WATCHLIST, REPO, free_port, wait_for, write_config
+
+    watchlist = tmp_path / "watchlist.yaml"
+    shutil.copy(DEFAULT_WATCHLIST, watchlist)
+    config = write_config(tmp_path, watchlist=watchlist)
+    port = free_port()
+    web = subprocess.Popen([sys.executable, "-m", "monitor", "web", "--config", str(config), "--listen", f"127.0.0.1:{port}"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert wait_for(lambda: get_or_none(base + "/actors"), timeout=60)[0] == 200
+        assert get(base + "/actor?name=Wagner+Group")[0] == 404
+        text = watchlist.read_text()
+        watchlist.write_text(text.replace("actors:\n", "actors:\n  - name: Wagner Group\n    kind: group\n    aliases: [Wagner Group, Wagner PMC]\n", 1))
+        assert "Wagner Group" in wait_for(lambda: (page := get(base + "/actors")[1]) and "Wagner Group" in page and page, timeout=10)
+        assert get(base + "/actor?name=Wagner+Group")[0] == 200 and "<option>Wagner Group</option>" in get(base + "/alerts")[1]
+        watchlist.write_text("actors: [\n")  # broken: the last good one stays
+        assert get(base + "/actor?name=Wagner+Group")[0] == 200
+    finally:
+        web.terminate()
+        web.wait(30)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -191,9 +192,10 @@ class Notifier:
         return max(body_max - (len(title) + 2 if folded else 0), 1)
 
     def send(self, channel_name: str, title: str, body: str, tags: tuple[str, ...] = (), context: dict[str, Any] | None = None,
-             fields: dict[str, Any] | None = None) -> None:
+             fields: dict[str, Any] | None = None) -> str | None:
         """Send one message; with `context`, the channel's templates (if any) write it; `fields`: JSON receivers' fields
-        of a message with no alert context (a digest's)."""
+        of a message with no alert context (a digest's). Returns None, or, for a mail some recipients took and the server
+        refused to others, what was refused: sent again, it would reach the first again."""
         channel = self.channels.get(channel_name)
         if channel is None:
             raise DeliveryError(not_configured(channel_name), channel=channel_name)
@@ -214,8 +216,24 @@ class Notifier:
         with apprise.LogCapture(level=logging.DEBUG) as logs:
             ok = app.notify(title=title, body=body, notify_type=kind, body_format=body_format,
                             tag=list(tags) if channel.config is not None and tags else None)
-        if not ok:
-            raise DeliveryError(f"channel {channel_name!r}: {redact(failure_reason(logs.getvalue()))}", channel=channel_name)
+        if ok:
+            return None
+        reason = redact(failure_reason(logs.getvalue()))
+        if took := partly_sent(logs.getvalue()):
+            return f"sent to {', '.join(took)}; refused: {reason}"
+        raise DeliveryError(f"channel {channel_name!r}: {reason}", channel=channel_name)
+
+
+_SMTP_CODE = re.compile(r"\((\d{3}), b?['\"]")  # smtplib's refusals as Apprise logs them: {'a@b': (550, b'5.1.1 ...')}
+
+
+def partly_sent(captured: str) -> list[str]:
+    """The recipients Apprise's mail plugin says took the message (it mails each recipient of `to=` in turn), when the
+    server refused the others for good (5xx); none when a refusal is for now (4xx, greylisting): tried again, it goes."""
+    codes = [int(code) for code in _SMTP_CODE.findall(captured)]
+    if not codes or min(codes) < 500:
+        return []
+    return [redact(line.split(" - Sent Email to ", 1)[1].strip()) for line in captured.splitlines() if " - Sent Email to " in line]
 
 
 def failure_reason(captured: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
-from monitor.store.alert_view import AlertDetail, alert_detail
+from monitor.store.alert_view import OPENING, AlertDetail, alert_detail, titled
 from monitor.store.db import Database
 from monitor.store.signals import silences
 from monitor.store.sources import SourceHealth, list_sources
@@ -209,7 +209,8 @@ def story_page(db: Database, story_id: int) -> StoryPage | None:
         story = s.get(StoryRow, story_id)
         if story is None:
             return None
-        rows = s.execute(select(ArticleRow.id, SourceRow.name, ArticleRow.title, ArticleRow.url, ArticleRow.published_at, ArticleRow.fetched_at, AlertRow.id.label("alert_id"))
+        rows = s.execute(select(ArticleRow.id, SourceRow.name, ArticleRow.title, func.substr(ArticleRow.text, 1, OPENING).label("opening"), ArticleRow.url,
+                                ArticleRow.published_at, ArticleRow.fetched_at, AlertRow.id.label("alert_id"))
                          .join(SourceRow, SourceRow.id == ArticleRow.source_id).outerjoin(AlertRow, AlertRow.article_id == ArticleRow.id)
                          .where(ArticleRow.story_id == story_id).order_by(ArticleRow.fetched_at, ArticleRow.id).limit(COPIES_SHOWN)).all()
         size, sources = s.execute(select(func.count(ArticleRow.id), func.count(func.distinct(ArticleRow.source_id))).where(ArticleRow.story_id == story_id)).one()
@@ -219,7 +220,7 @@ def story_page(db: Database, story_id: int) -> StoryPage | None:
     copies = []
     for r in rows:
         named = names[r.id]["actor"] + names[r.id]["event"]
-        copies.append(Copy(r.id, r.name, r.title, r.url, r.published_at, r.fetched_at, tuple(n for n in named if n not in seen), r.alert_id))
+        copies.append(Copy(r.id, r.name, titled(r.title, r.opening or ""), r.url, r.published_at, r.fetched_at, tuple(n for n in named if n not in seen), r.alert_id))
         seen.update(named)
     return StoryPage(page.id, page.created_at, page.severity, page.reported, tuple(copies), size, sources)
 
@@ -277,7 +278,7 @@ def actor_sentences(db: Database, name: str, limit: int = 10) -> list[Sentence]:
         body = f"{r.title}\n\n{r.text}" if r.title else r.text  # what matching ran over (model.Article.body): the spans' string
         start, end = max(0, min(r.start, len(body))), max(0, min(r.end, len(body)))
         lo, hi = _sentence(body, start, end)
-        out.append(Sentence(r.id, r.story_id, r.title, r.name, r.fetched_at, body[lo:hi], ((start - lo, end - lo),) if end > start else ()))
+        out.append(Sentence(r.id, r.story_id, titled(r.title, r.text), r.name, r.fetched_at, body[lo:hi], ((start - lo, end - lo),) if end > start else ()))
     return out
 
 

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.applications import Starlette
@@ -136,7 +136,7 @@ class Guard:
         if scope["type"] == "http" and not self.access.open and scope["path"] not in PUBLIC:
             request = Request(scope)
             query_token = _query_token(scope)
-            if not self.access.allows(request.headers.get("authorization", ""), query_token or request.cookies.get(COOKIE, "")):
+            if not self.access.allows(request.headers.get("authorization", ""), query_token or unquote(request.cookies.get(COOKIE, ""))):
                 challenge = {"WWW-Authenticate": 'Basic realm="monitor"'} if self.access.basic else {}
                 await PlainTextResponse("authentication required: a bearer token (or ?token=) or basic-auth credentials\n", 401,
                                         headers={**challenge, **HEADERS})(scope, receive, send)
@@ -158,10 +158,11 @@ def _query_token(scope: Scope) -> str:
 
 
 def _with_cookie(send: Send, token: str) -> Send:
+    """The token kept in a cookie, percent-encoded: a token may hold any character, a cookie's value not (`;`, a space, `€`)."""
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
             message = {**message, "headers": [*message.get("headers", []),
-                                              (b"set-cookie", f"{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/".encode("latin-1"))]}
+                                              (b"set-cookie", f"{COOKIE}={quote(token, safe='')}; HttpOnly; SameSite=Strict; Path=/".encode())]}
         await send(message)
     return sending
 
