@@ -26,6 +26,7 @@ from monitor.errors import SourceError
 from monitor.matching.matcher import Matcher
 from monitor.model import Article, Document, FetchResult, MatchResult, Prepared
 from monitor.prepare import prepare
+from monitor.redact import redact
 from monitor.sources.parsing import seen_keys
 from monitor.sources.text import decode_page, page_to_text, with_text
 from monitor.store import articles, counts, mutes
@@ -232,7 +233,7 @@ def full_text(fetch_pages: Callable[[Sequence[str]], list[FetchResult | SourceEr
         for at in range(0, len(urls), PAGES_AT_ONCE):  # each page made text before the next ones come
             some = urls[at : at + PAGES_AT_ONCE]
             for url, page in zip(some, fetch_pages(some), strict=True):
-                texts[url] = page if isinstance(page, SourceError) else cut_text(page_to_text(decode_page(page.body, page.headers))[1])
+                texts[url] = page if isinstance(page, SourceError) else cut_text(page_to_text(decode_page(page.body, page.headers), redact(url))[1])
         out = []
         for doc in docs:
             text = texts.get(doc.url) if doc.url else None

@@ -677,3 +677,23 @@ def test_a_long_article_of_watched_names_is_matched_in_bounded_time_and_its_neig
     from monitor.text_norm import TEXT_CHARS
 
     assert len(hostile) <= TEXT_CHARS + 1 and hostile.endswith("Iran …")  # cut after a whole word
+
+
+def test_a_page_of_megabytes_is_made_text_from_its_first_page_chars_in_seconds(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression: trafilatura's extraction grows faster than a page (1 MB of short paragraphs took 3.3 s, 4 MB 53 s;
+    4 MB of '<br>' lines 1 GB), and a full-text feed's pages (up to [http] max_body_bytes, 10 MB) and a folder's HTML
+    files (max_file_bytes) were given to it whole, in the storing thread. A page is made text from its first
+    PAGE_CHARS characters (an article's text is kept to 50,000 of them anyway), with one line saying so."""
+    from monitor.sources.text import PAGE_CHARS, page_to_text
+
+    page = "<html><head><title>Wire</title></head><body><article>" + "<p>Strike hit.</p>" * 220_000 + "</article></body></html>"
+    path = tmp_path / "big.html"
+    path.write_text(page)
+    began = time.process_time()
+    with caplog.at_level(logging.INFO, logger="monitor"):
+        doc = folders.parse_document(path.read_bytes(), path, "inbox", max_bytes=len(page))
+    assert time.process_time() - began < 20
+    assert doc.title == "Wire" and doc.text.startswith("Strike hit.") and doc.text.count("Strike hit.") < PAGE_CHARS // 18
+    said = [r.getMessage() for r in caplog.records if r.name == "monitor"]
+    assert said == [f"{path}: a page of {len(page):,} characters: only its first {PAGE_CHARS:,} made text"]
+    assert page_to_text("<p>Short.</p>", "x") == ("", "Short.") and len([r for r in caplog.records if r.name == "monitor"]) == 1

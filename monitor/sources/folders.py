@@ -219,7 +219,7 @@ def _parsed(data: bytes, path: Path, source: str, max_bytes: int) -> Document:
     if suffix == ".json":
         return _json_document(text, path, source)
     if suffix in (".html", ".htm"):
-        title, body = page_to_text(_without_nav(text))
+        title, body = page_to_text(_without_nav(text), str(path))
         return Document(source=source, title=title, text=body)
     return _text_document(text, path, source, markdown=suffix in (".md", ".markdown"))
 
