@@ -124,14 +124,29 @@ def test_a_broken_template_is_a_config_error_naming_the_channel(tmp_path: Path) 
     '{{ "a" * 3000000000 }}',
     "{{ [title] * 2000000 }}",
     "{{ 10 ** 100000000 }}",
+    "{% for a in body %}{% for b in body %}{% endfor %}{% endfor %}",  # 50,000 characters each: 2.5 10^9 turns, no range()
+    "{% for a in body|batch(1) %}{% for b in body|list %}{% endfor %}{% endfor %}",
+    '{{ "x"|center(300000000) }}',  # 1.1 GB before the output's bound saw it
+    '{{ "x".ljust(300000000) }}',
+    '{{ "x"|indent(300000000, true) }}',
 ])
 def test_a_template_that_would_run_for_hours_or_fill_memory_fails_at_once(body: str) -> None:
     """Regression: `monitor check` ran a channel's nested loops for 28 s to 3.4 GB (then MemoryError; unbounded without
-    prlimit), and "a" * 3000000000 was a traceback: the dispatcher would have hung on the first alert."""
+    prlimit), and "a" * 3000000000 was a traceback: the dispatcher would have hung on the first alert. Loops over an
+    alert's text rather than range() ran for hours (found by helper xbounds): a render has RENDER_SECONDS of CPU; and
+    a width of millions (center, ljust, indent) took a gigabyte: a number past OUTPUT_MAX given to a call is refused."""
+    import tracemalloc
+
     started = time.monotonic()
-    with pytest.raises((DeliveryError, ConfigError)):
-        ChannelTemplates("desk", "", body, html=False).render({"title": "Strike near Erbil"}, "t", "b")
-    assert time.monotonic() - started < 5
+    tracemalloc.start()
+    try:
+        with pytest.raises((DeliveryError, ConfigError)) as caught:
+            ChannelTemplates("desk", "", body, html=False).render({"title": "Strike near Erbil", "body": "word " * 10_000}, "t", "b")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.monotonic() - started < 10 and str(caught.value).split(": ")[-1]  # a reason, not an empty MemoryError
+    assert peak < 100_000_000
     fine = ChannelTemplates("desk", "", "{% for i in range(3) %}{{ title }}{{ i * 2 }} {% endfor %}{{ 2 ** 10 * 3000 }}", html=False)
     assert fine.render({"title": "S"}, "t", "b")[1] == "S0 S2 S4 3072000"
 
