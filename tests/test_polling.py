@@ -349,3 +349,21 @@ def test_a_feed_too_large_to_parse_is_its_own_one_line_error_and_the_poll_goes_o
         assert len(json_receiver.messages) == 1
     finally:
         pipeline.parsers.shutdown()
+
+
+def test_a_feed_with_a_reference_to_no_character_is_stored_and_the_poll_goes_on(tmp_path: Path, http_server: LocalHTTP, json_receiver) -> None:  # type: ignore[no-untyped-def]
+    """Regression: '&#xD800;' in a feed made feedparser's loose parser raise UnicodeEncodeError out of the parsing
+    process, and the poll ended with a traceback (`monitor once`, exit 1), the other feeds' entries unstored. The
+    reference is U+FFFD now, and any error feedparser raises on a feed is that feed's one-line error."""
+    http_server.routes["/odd.xml"] = (200, {}, b'<rss version="2.0"><channel><item><title>a &#xD800; b</title><guid>g</guid></item></channel></rss>')
+    http_server.routes["/good.xml"] = (200, {}, rss(("Strike", "https://wire.example/s", "s", STRIKE)))
+    config = write_config(tmp_path, feeds=[{"name": "odd", "url": http_server.url("/odd.xml")}, {"name": "good", "url": http_server.url("/good.xml")}],
+                          channels=[{"name": "hook", "url": json_receiver.url}])
+    done = monitor("once", "--config", str(config))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    pipeline = build_pipeline(load_settings(config))
+    try:
+        assert health(pipeline, "odd").status == "ok" and health(pipeline, "odd").last_new_items == 1
+        assert health(pipeline, "good").status == "ok" and len(json_receiver.messages) == 1
+    finally:
+        pipeline.parsers.shutdown()

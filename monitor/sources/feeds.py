@@ -185,8 +185,14 @@ class _BoundedLooseParser(feedparser.api.LooseFeedParser):  # type: ignore[misc]
         return super().handle_entityref(ref)
 
     def handle_charref(self, ref: str) -> Any:
+        """feedparser's, with a reference to no character (a surrogate, past U+10FFFF: expat refuses them, sending the
+        feed here) read as U+FFFD: feedparser's chr(...).encode() raised out of the parse."""
         self._bounds.text(self)
-        return super().handle_charref(ref)
+        try:
+            code = int(ref[1:], 16) if ref[:1] in "xX" and ref else int(ref)
+        except ValueError:  # more digits than int() reads
+            code = -1
+        return super().handle_charref(ref if 0 <= code < 0x110000 and not 0xD800 <= code < 0xE000 else "xfffd")
 
 
 _TAG_END = feedparser.sgml.sgmllib.endbracket.endbracket  # the pattern feedparser.sgml gives sgmllib, unwrapped
@@ -215,7 +221,7 @@ def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, d
     channel = parsed.get("feed", {})
     title = one_line_title(str(channel.get("title") or "")) or None
     ttl = str(channel.get("ttl") or "").strip()
-    return ParsedFeed([_document(entry, source, defer_text) for entry in entries], warning, title, int(ttl) if ttl.isdigit() else None)
+    return ParsedFeed([_document(entry, source, defer_text) for entry in entries], warning, title, int(ttl) if ttl.isdecimal() and len(ttl) <= 9 else None)
 
 
 def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[Any, Any]:
