@@ -204,6 +204,7 @@ def test_binary_file_is_rejected_naming_it(tmp_path: Path, name: str, content: b
     ('{"title": "x", "text": "   "}', "no 'text' or 'body'"),
     ('{"title": "x", "text": ["a", "list"]}', "no 'text' or 'body'"),
     ('{"title": "x", "text": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),  # was a RecursionError: a traceback, the scan ended
+    ('{"title": "x", "text": "y", "n": ' + "1" * 5000 + "}", "a number of over 4,300 digits"),  # a ValueError: `monitor once`'s traceback
 ])
 def test_bad_json_is_rejected_naming_the_file(tmp_path: Path, content: str, problem: str) -> None:
     path = write(tmp_path / "bad.json", content)
@@ -697,3 +698,4 @@ def test_a_page_of_megabytes_is_made_text_from_its_first_page_chars_in_seconds(t
     said = [r.getMessage() for r in caplog.records if r.name == "monitor"]
     assert said == [f"{path}: a page of {len(page):,} characters: only its first {PAGE_CHARS:,} made text"]
     assert page_to_text("<p>Short.</p>", "x") == ("", "Short.") and len([r for r in caplog.records if r.name == "monitor"]) == 1
+

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import stat
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -270,6 +271,8 @@ def _json_document(text: str, path: Path, source: str) -> Document:
         raise DocumentError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}", source=source) from None
     except RecursionError:
         raise DocumentError(f"{path}: JSON nested too deeply to read", source=source) from None
+    except ValueError:  # not a JSONDecodeError: an integer of more digits than int() reads (sys.get_int_max_str_digits)
+        raise DocumentError(f"{path}: not valid JSON here: a number of over {sys.get_int_max_str_digits():,} digits", source=source) from None
     if not isinstance(obj, dict):
         raise DocumentError(f"{path}: JSON article must be an object with 'title' and 'text' or 'body'", source=source)
     body = obj.get("text") or obj.get("body")
