@@ -699,3 +699,24 @@ def test_a_page_of_megabytes_is_made_text_from_its_first_page_chars_in_seconds(t
     assert said == [f"{path}: a page of {len(page):,} characters: only its first {PAGE_CHARS:,} made text"]
     assert page_to_text("<p>Short.</p>", "x") == ("", "Short.") and len([r for r in caplog.records if r.name == "monitor"]) == 1
 
+
+def test_a_json_article_with_lone_surrogate_escapes_is_stored_with_replacement_characters(tmp_path: Path) -> None:
+    """Regression: '\\ud800' in a JSON file's text is a lone surrogate, which no UTF-8 store takes: `monitor once`
+    ended with a traceback (UnicodeEncodeError from the database driver) and the folder's other files were not
+    stored. A document's lone surrogates become U+FFFD, as its NUL characters are dropped."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "odd.json").write_text('{"title": "Rockets \\udfff", "text": "Kataeb Hezbollah fighters fired rockets \\ud800 at a base."}')
+    (inbox / "fine.txt").write_text("Quiet day\n\nThe harvest was good this year in the north.\n")
+    config = write_config(tmp_path, folders=[inbox])
+    pipeline = build_pipeline(load_settings(config))
+    try:
+        pipeline.run_once(settle_wait=0)
+        with pipeline.db.session() as session:
+            stored = {row.title: row.text for row in session.scalars(select(ArticleRow))}
+    finally:
+        pipeline.parsers.shutdown()
+    assert stored == {"Rockets \ufffd": "Kataeb Hezbollah fighters fired rockets \ufffd at a base.", "Quiet day": "The harvest was good this year in the north."}
+    from monitor.sources.text import decode_page
+
+    assert decode_page(b"Strike +2AA- near Erbil", {"Content-Type": "text/html; charset=utf-7"}) == "Strike \ufffd near Erbil"  # a full-text page

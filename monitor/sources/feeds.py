@@ -40,7 +40,7 @@ import feedparser.sgml
 from feedparser.encodings import convert_to_utf8
 
 from monitor.errors import FeedParseError, FeedTooLargeError
-from monitor.model import Document, ParsedFeed, without_nul
+from monitor.model import Document, ParsedFeed, storable
 from monitor.sources.text import html_to_text
 from monitor.text_norm import one_line_title
 
@@ -273,7 +273,7 @@ def _document(entry: Any, source: str, defer_text: bool = False) -> Document:
         link = ""
     guid = entry.get("id") or link or hashlib.sha256(f"{title}\n{html}".encode()).hexdigest()
     text = "" if defer_text else html_to_text(html)
-    return without_nul(Document(source=source, title=title, text=text, url=link or None, guid=guid, published=_when(entry), html=html if defer_text else ""))
+    return storable(Document(source=source, title=title, text=text, url=link or None, guid=guid, published=_when(entry), html=html if defer_text else ""))
 
 
 def _when(entry: Any) -> datetime | None:

@@ -26,7 +26,7 @@ import lxml.html
 from lxml import etree
 
 from monitor.errors import DocumentError
-from monitor.model import Document, without_nul
+from monitor.model import Document, storable
 from monitor.sources.text import page_to_text
 
 SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".json"}
@@ -209,7 +209,7 @@ def _open_below(folder: Path, relative: PurePath) -> int:
 
 def parse_document(data: bytes, path: Path, source: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
     """A file's bytes as an article by its suffix; binary, oversized or malformed files raise DocumentError."""
-    return without_nul(_parsed(data, path, source, max_bytes))
+    return storable(_parsed(data, path, source, max_bytes))
 
 
 def _parsed(data: bytes, path: Path, source: str, max_bytes: int) -> Document:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from functools import cache
 from typing import Any
 
-from monitor.model import Document
+from monitor.model import Document, storable_text
 
 log = logging.getLogger("monitor")
 # Characters of a page made text at most: trafilatura's extraction grows faster than the page (1 MB of short paragraphs
@@ -51,11 +51,12 @@ def with_text(doc: Document) -> Document:
 
 
 def decode_page(body: bytes, headers: dict[str, str]) -> str:
-    """A fetched page as text: the charset its Content-Type names, else UTF-8, else cp1252."""
+    """A fetched page as text: the charset its Content-Type names, else UTF-8, else cp1252; storable (a UTF-7 page's
+    '+2AA-' is a lone surrogate, which no store takes)."""
     content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
     charset = content_type.partition("charset=")[2].split(";")[0].strip().strip('"') or "utf-8"
     try:
-        return body.decode(charset)
+        return storable_text(body.decode(charset))
     except (LookupError, UnicodeError):  # UnicodeError: a codec no text decodes with (charset=undefined, punycode)
         return body.decode("utf-8", errors="replace") if charset.lower() != "utf-8" else body.decode("cp1252", errors="replace")
 
