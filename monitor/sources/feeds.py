@@ -39,7 +39,7 @@ import feedparser.api
 import feedparser.sgml
 from feedparser.encodings import convert_to_utf8
 
-from monitor.errors import FeedParseError, FeedTooLargeError
+from monitor.errors import FeedParseError, UnparsableFeedError
 from monitor.model import Document, ParsedFeed, storable
 from monitor.sources.text import html_to_text
 from monitor.text_norm import one_line_title
@@ -201,12 +201,18 @@ if not issubclass(feedparser.api.LooseFeedParser, _BoundedLooseParser):
 
 
 def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, defer_text: bool = False) -> ParsedFeed:
-    """The whole parsed feed; bozo without entries raises FeedParseError naming the source.
+    """The whole parsed feed; bozo without entries, a parse past a bound or one that feedparser fails raise
+    FeedParseError naming the source.
 
     With `defer_text`, entry bodies stay markup (`Document.html`) for `text.with_text` to convert
     when an entry turns out to be new.
     """
-    parsed, sniffed = _parse(body, headers, source)
+    try:
+        parsed, sniffed = _parse(body, headers, source)
+    except FeedParseError:
+        raise
+    except Exception as exc:  # feedparser's own failure on this feed (a UTF-7 feed's lone surrogate): its error, not a crash
+        raise UnparsableFeedError(f"{source}: not parsed: {type(exc).__name__}: {_first_line(exc)}", source=source) from None
     entries = parsed.get("entries") or []
     bozo = parsed.get("bozo") or sniffed.get("bozo")
     reason = parsed.get("bozo_exception") or sniffed.get("bozo_exception")
@@ -238,7 +244,7 @@ def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[An
         parsed = feedparser.parse(_strip_doctype(data), response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
     except _Stop as stop:
         if stop.reason is not None:
-            raise FeedTooLargeError(f"{source}: too large to parse: {stop.reason}", source=source) from None
+            raise UnparsableFeedError(f"{source}: too large to parse: {stop.reason}", source=source) from None
         parser = stop.handler  # what feedparser's parse returns, from the parser it stopped
         parsed = feedparser.FeedParserDict(entries=parser.entries, feed=parser.feeddata, version=parser.version)
         if isinstance(parser, _BoundedLooseParser):  # run only where the strict one failed (its error is lost)

@@ -61,8 +61,7 @@ def _key(guid: str) -> bytes:
 
 
 def parse_in_worker(body: bytes, url: str, headers: dict[str, str], prepare: str | None = None, seen: bytes = b"") -> ParsedFeed | str:
-    """`read_feed` in a worker: the parsed feed, or its one-line error (exceptions with fields do not pickle; an
-    unexpected one, feedparser's own, is the feed's error too: it ended the whole poll).
+    """`read_feed` in a worker: the parsed feed, or its one-line error (exceptions with fields do not pickle).
     feedparser is imported here, in the workers: the daemon itself never parses a feed. With `prepare` (the
     preparer's file), the entries not in `seen` come prepared."""
     from monitor.sources.feeds import read_feed
@@ -71,8 +70,6 @@ def parse_in_worker(body: bytes, url: str, headers: dict[str, str], prepare: str
         parsed = read_feed(body, url, headers, defer_text=True)  # text only for new entries
     except FeedParseError as exc:
         return str(exc)
-    except Exception as exc:  # noqa: BLE001  (feedparser's own failure on this feed: its error, never the poll's)
-        return f"{url}: not parsed: {type(exc).__name__}: {str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ''}"
     return parsed if prepare is None else _prepared(parsed, prepare, seen)
 
 
