@@ -367,3 +367,35 @@ def test_a_feed_with_a_reference_to_no_character_is_stored_and_the_poll_goes_on(
         assert health(pipeline, "good").status == "ok" and len(json_receiver.messages) == 1
     finally:
         pipeline.parsers.shutdown()
+
+
+def test_a_full_text_feed_gets_the_pages_of_its_first_full_text_pages_new_entries_only(tmp_path: Path, http_server: LocalHTTP, caplog) -> None:  # type: ignore[no-untyped-def]
+    """Regression: a full-text feed's new entries each had their page fetched and made text on the storing thread,
+    every other feed's storing waiting: a first poll of a feed of 10,000 entries (MAX_ENTRIES) was 10,000 fetches of
+    up to max_body_bytes and up to 3 s of trafilatura each, hours. A poll fetches the pages of a feed's first
+    FULL_TEXT_PAGES new entries (its newest); the others keep their summary, and a line says so."""
+    from monitor.ingest import FULL_TEXT_PAGES
+
+    count = FULL_TEXT_PAGES + 30
+    fetched: list[int] = []
+
+    def page(handler: BaseHTTPRequestHandler, _: bytes) -> None:
+        fetched.append(1)
+        body = f"<html><body><p>{STRIKE}</p></body></html>".encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    http_server.routes.update({f"/page{i}": page for i in range(count)})
+    http_server.routes["/teaser.xml"] = (200, {}, rss(*[(f"Story {i}", http_server.url(f"/page{i}"), f"p{i}", "Teaser.") for i in range(count)]))
+    config = write_config(tmp_path, feeds=[{"name": "teaser", "url": http_server.url("/teaser.xml"), "full_text": True}], settings={"schedule": {"per_host": 100}})
+    pipeline = build_pipeline(load_settings(config))
+    try:
+        with caplog.at_level("INFO", logger="monitor"):
+            pipeline.run_once(settle_wait=0)
+        assert health(pipeline, "teaser").last_new_items == count and len(fetched) == FULL_TEXT_PAGES
+        assert f"{count} new entries: the pages of the first {FULL_TEXT_PAGES} fetched for their full text, the others keep their summary" in caplog.text
+    finally:
+        pipeline.parsers.shutdown()
