@@ -51,6 +51,21 @@ def test_429_retry_after_is_honoured(tmp_path: Path, http_server: LocalHTTP) -> 
     assert "HTTP 429" in (health(pipeline, "busy").last_error or "")
 
 
+def test_a_retry_after_of_thousands_of_digits_is_the_longest_wait_and_the_poll_goes_on(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression: 'Retry-After: 999...' of 5,000 digits (an HTTP header line holds 8,190 bytes) made int() raise
+    ValueError in the poll: `monitor once` ended with a traceback, no feed recorded. It is the longest wait honoured."""
+    http_server.routes["/busy.xml"] = (429, {"Retry-After": "9" * 5000}, b"slow down")
+    http_server.routes["/good.xml"] = (200, {}, rss(("Strike", "https://wire.example/s", "s", STRIKE)))
+    config = write_config(tmp_path, feeds=[{"name": "busy", "url": http_server.url("/busy.xml")}, {"name": "good", "url": http_server.url("/good.xml")}])
+    pipeline = build_pipeline(load_settings(config))
+    try:
+        pipeline.poll_due_feeds()
+        assert health(pipeline, "good").status == "ok" and health(pipeline, "good").last_new_items == 1
+        assert "HTTP 429" in (health(pipeline, "busy").last_error or "") and seconds_until_next_check(pipeline, "busy") > 86000  # the plan's longest wait
+    finally:
+        pipeline.parsers.shutdown()
+
+
 def test_a_failing_feed_is_suspended_then_recovers_by_itself(tmp_path: Path, http_server: LocalHTTP) -> None:
     http_server.routes["/flaky.xml"] = (500, {}, b"down")
     config = write_config(tmp_path, feeds=[{"name": "flaky", "url": http_server.url("/flaky.xml")}],
