@@ -58,8 +58,8 @@ def parse_cache_control(value: str | None) -> float | None:
         return None
     for directive in directives:
         match = _MAX_AGE.match(directive)
-        if match:
-            return float(match.group(1))
+        if match:  # more than 9 digits is past _MAX_DELAY (5,000 of them made float() infinite)
+            return float(_MAX_DELAY if len(match.group(1)) > 9 else min(int(match.group(1)), _MAX_DELAY))
     return None
 
 

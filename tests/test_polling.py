@@ -66,6 +66,21 @@ def test_a_retry_after_of_thousands_of_digits_is_the_longest_wait_and_the_poll_g
         pipeline.parsers.shutdown()
 
 
+def test_a_max_age_of_thousands_of_digits_is_the_longest_wait_and_the_poll_goes_on(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression: 'Cache-Control: max-age=999...' of 5,000 digits was read as an infinite float, and the interval's
+    words (int(inf)) raised OverflowError: `monitor once` ended with a traceback, no feed recorded."""
+    http_server.routes["/cached.xml"] = (200, {"Cache-Control": "max-age=" + "9" * 5000}, rss(("Talks", "https://wire.example/t", "t", "Talks resumed.")))
+    http_server.routes["/good.xml"] = (200, {}, rss(("Strike", "https://wire.example/s", "s", STRIKE)))
+    config = write_config(tmp_path, feeds=[{"name": "cached", "url": http_server.url("/cached.xml")}, {"name": "good", "url": http_server.url("/good.xml")}])
+    pipeline = build_pipeline(load_settings(config))
+    try:
+        pipeline.poll_due_feeds()
+        assert health(pipeline, "good").status == "ok" and health(pipeline, "cached").status == "ok"
+        assert seconds_until_next_check(pipeline, "cached") > 86000  # the plan's longest wait
+    finally:
+        pipeline.parsers.shutdown()
+
+
 def test_a_failing_feed_is_suspended_then_recovers_by_itself(tmp_path: Path, http_server: LocalHTTP) -> None:
     http_server.routes["/flaky.xml"] = (500, {}, b"down")
     config = write_config(tmp_path, feeds=[{"name": "flaky", "url": http_server.url("/flaky.xml")}],
