@@ -57,6 +57,23 @@ def test_a_digest_is_due_once_its_oldest_alert_has_waited() -> None:
     assert body.splitlines() == ["- First (alert a1)", "- Second (alert a2)", "1 of these went over the limit of 2 alerts per hour and waited for this digest."]
 
 
+def test_a_digest_of_thousands_of_alerts_lists_the_first_digest_lines_and_counts_the_rest() -> None:
+    """Regression: a digest listed every held alert, a line each with its title (up to 1,000 characters): a feed of
+    10,000 matching entries in a flood made a 10 MB message that a channel refuses (Slack takes 40,000 characters),
+    tried again and again, the alerts never delivered. A digest lists its first DIGEST_LINES alerts, their titles cut
+    to DIGEST_TITLE characters, and counts the others, naming where to read them."""
+    from monitor.alerts.policy import DIGEST_LINES
+
+    channel = Channel(name="desk", url="json://127.0.0.1/x", max_per_hour=2)
+    held = [Held(i, f"a{i}", "Drone strike " * 70, NOON_UTC, "flood") for i in range(10_000)]
+    title, body = render_digest(channel, held)
+    lines = body.splitlines()
+    assert title == "[digest] 10000 alerts" and len(body) < 40_000 and lines[0] == f"- {('Drone strike ' * 15).strip()}… (alert a0)"
+    assert lines[DIGEST_LINES - 1].endswith(f"(alert a{DIGEST_LINES - 1})") and lines[DIGEST_LINES:] == [
+        f"and {10_000 - DIGEST_LINES} more: `monitor alerts` lists them",
+        "10000 of these went over the limit of 2 alerts per hour and waited for this digest."]
+
+
 def test_bad_quiet_hours_and_time_zones_are_config_errors(tmp_path: Path) -> None:
     from monitor.errors import ConfigError
 

@@ -10,6 +10,11 @@ from monitor.model import Held
 from monitor.settings import Channel
 
 BREAKS_QUIET = 3  # alerts of this severity go out even in quiet hours
+# Alerts a digest lists, a line each with its title cut to DIGEST_TITLE characters, the others counted: a flood of
+# 10,000 alerts (titles up to 1,000 characters) made a 10 MB message that channels refuse (Slack takes 40,000
+# characters), retried and never delivered.
+DIGEST_LINES = 100
+DIGEST_TITLE = 200
 
 
 def in_quiet_hours(channel: Channel, now: datetime) -> bool:
@@ -50,10 +55,17 @@ def last_daily(at: str, zone: str, now: datetime) -> datetime:
     return slot if slot <= local else slot - timedelta(days=1)
 
 
+def _short(title: str) -> str:
+    return title if len(title) <= DIGEST_TITLE else title[: DIGEST_TITLE - 1].rsplit(" ", 1)[0] + "…"
+
+
 def render_digest(channel: Channel, held: list[Held]) -> tuple[str, str]:
-    """One message listing the held alerts, with a notice when a flood put some of them there."""
+    """One message listing the held alerts (the first DIGEST_LINES, the others counted), with a notice when a flood
+    put some of them there."""
     title = f"[digest] {len(held)} alert{'s' if len(held) != 1 else ''}"
-    lines = [f"- {h.title} (alert {h.alert_uid})" for h in held]
+    lines = [f"- {_short(h.title)} (alert {h.alert_uid})" for h in held[:DIGEST_LINES]]
+    if len(held) > DIGEST_LINES:
+        lines.append(f"and {len(held) - DIGEST_LINES} more: `monitor alerts` lists them")
     flooded = sum(1 for h in held if h.reason == "flood")
     if flooded:
         lines.append(f"{flooded} of these went over the limit of {channel.max_per_hour} alerts per hour and waited for this digest.")
