@@ -64,8 +64,9 @@ class FeedParseError(SourceError):
     """Fetched bytes are not a usable feed."""
 
 
-class FeedTooLargeError(FeedParseError):
-    """A feed whose parse stopped past a bound (too deep, too many elements): a feed, not a page to look into."""
+class UnparsableFeedError(FeedParseError):
+    """A feed whose parse stopped past a bound (too deep, too many elements) or failed in feedparser: a feed, not a
+    page to look into."""
 
 
 class DocumentError(SourceError):

@@ -26,6 +26,7 @@ from monitor.errors import SourceError
 from monitor.matching.matcher import Matcher
 from monitor.model import Article, Document, FetchResult, MatchResult, Prepared
 from monitor.prepare import prepare
+from monitor.redact import redact
 from monitor.sources.parsing import seen_keys
 from monitor.sources.text import decode_page, page_to_text, with_text
 from monitor.store import articles, counts, mutes
@@ -37,6 +38,9 @@ from monitor.stories import StoryIndex, article_time
 
 log = logging.getLogger("monitor")
 PAGES_AT_ONCE = 8  # full-text pages fetched together: each may be [http] max_body_bytes, held until it is made text
+# New entries of a feed whose pages a poll fetches for their full text (its newest), on the storing thread: each page
+# takes up to [http] deadline to come and seconds to be made text, while the other feeds wait to be stored.
+FULL_TEXT_PAGES = 100
 Enrich = Callable[[list[Document]], list[Document]]  # new documents in, the same with more text out
 
 
@@ -224,15 +228,20 @@ def _new_alert(article: Article, decision: Decision, source_name: str, story: st
 def full_text(fetch_pages: Callable[[Sequence[str]], list[FetchResult | SourceError]]) -> Enrich:
     """An `Enrich` giving each entry its page's main text (trafilatura) when longer than its own; pages are
     fetched PAGES_AT_ONCE at a time by `fetch_pages` (the poll's event loop), under the same limits, and only
-    their texts kept (so memory stays bounded however many entries are new); a failed one keeps the summary."""
+    their texts kept (so memory stays bounded however many entries are new); a failed one keeps the summary, and
+    so do the entries after the first FULL_TEXT_PAGES, with a line saying so."""
 
     def enrich(docs: list[Document]) -> list[Document]:
         urls = list(dict.fromkeys(doc.url for doc in docs if doc.url))
+        if len(urls) > FULL_TEXT_PAGES:
+            log.info("%s: %d new entries: the pages of the first %d fetched for their full text, the others keep their summary",
+                     redact(docs[0].source), len(urls), FULL_TEXT_PAGES)
+            urls = urls[:FULL_TEXT_PAGES]
         texts: dict[str, str | SourceError] = {}
         for at in range(0, len(urls), PAGES_AT_ONCE):  # each page made text before the next ones come
             some = urls[at : at + PAGES_AT_ONCE]
             for url, page in zip(some, fetch_pages(some), strict=True):
-                texts[url] = page if isinstance(page, SourceError) else cut_text(page_to_text(decode_page(page.body, page.headers))[1])
+                texts[url] = page if isinstance(page, SourceError) else cut_text(page_to_text(decode_page(page.body, page.headers), redact(url))[1])
         out = []
         for doc in docs:
             text = texts.get(doc.url) if doc.url else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
@@ -20,13 +21,23 @@ class Document:
     html: str = ""  # markup not yet made `text` (feeds defer it: most entries of a feed are stored already)
 
 
-def without_nul(doc: Document) -> Document:
-    """The document with NUL characters dropped from its strings: PostgreSQL's text columns refuse them, and a feed's
-    `&#0;` or a file's late NUL byte failed the whole batch (its neighbours with it)."""
-    if "\x00" not in f"{doc.title}{doc.text}{doc.url}{doc.guid}{doc.html}":
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(doc: Document) -> Document:
+    """The document with NUL characters dropped from its strings and lone surrogates (a JSON file's '\\ud800') made
+    U+FFFD: PostgreSQL's text columns refuse NUL, and no UTF-8 store takes a surrogate; a feed's `&#0;`, a file's late
+    NUL byte or a JSON escape failed the whole batch (its neighbours with it)."""
+    if not _UNSTORABLE.search(f"{doc.title}{doc.text}{doc.url}{doc.guid}{doc.html}"):
         return doc
-    return replace(doc, title=doc.title.replace("\x00", ""), text=doc.text.replace("\x00", ""), html=doc.html.replace("\x00", ""),
-                   url=doc.url and doc.url.replace("\x00", ""), guid=doc.guid and doc.guid.replace("\x00", ""))
+    return replace(doc, title=storable_text(doc.title), text=storable_text(doc.text), html=storable_text(doc.html),
+                   url=doc.url and storable_text(doc.url), guid=doc.guid and storable_text(doc.guid))
+
+
+def storable_text(text: str) -> str:
+    """`text` without NUL characters, its lone surrogates made U+FFFD (see `storable`)."""
+    return _SURROGATE.sub("\ufffd", text.replace("\x00", ""))
 
 
 @dataclass(frozen=True)

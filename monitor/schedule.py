@@ -58,8 +58,8 @@ def parse_cache_control(value: str | None) -> float | None:
         return None
     for directive in directives:
         match = _MAX_AGE.match(directive)
-        if match:
-            return float(match.group(1))
+        if match:  # more than 9 digits is past _MAX_DELAY (5,000 of them made float() infinite)
+            return float(_MAX_DELAY if len(match.group(1)) > 9 else min(int(match.group(1)), _MAX_DELAY))
     return None
 
 
@@ -82,8 +82,9 @@ def parse_retry_after(value: str | None, now: datetime) -> datetime | None:
     if not value or not value.strip():
         return None
     value = value.strip()
-    if _DIGITS.match(value):
-        return now + timedelta(seconds=min(max(0, int(value)), _MAX_DELAY))
+    if _DIGITS.match(value):  # more than 9 digits is past _MAX_DELAY (and thousands more than int() reads)
+        seconds = 0 if value.startswith("-") else _MAX_DELAY if len(value) > 9 else min(int(value), _MAX_DELAY)
+        return now + timedelta(seconds=seconds)
     when = _http_date(value)
     return None if when is None else max(now, when)
 

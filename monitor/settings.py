@@ -39,7 +39,7 @@ class StoreSettings(_Section):
     path: Path = Field(Path("var/monitor.db"), description="SQLite file, used when url is empty")
     url: str = Field("", description="any SQLAlchemy URL; overrides path")
     upgrade: Literal["auto", "manual"] = Field("auto", description="auto: opening the store upgrades its schema; manual: refuse until `monitor db upgrade`")
-    keep_days: int = Field(0, ge=0, description="prune articles, their matches and sent deliveries older than this; 0 keeps everything")
+    keep_days: int = Field(0, ge=0, le=36500, description="prune articles, their matches and sent deliveries older than this; 0 keeps everything")
 
     @field_validator("path")
     @classmethod

@@ -8,6 +8,7 @@ together; the `spikes:` section is parsed apart, in spikes_config.py.)
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,10 @@ from monitor.model import Actor, Event, Example, Rule, Watchlist
 ActorKind = Literal["person", "group", "state", "place", "organisation"]
 MAX_PHRASE = 200  # characters in a name, alias, phrase, context or not_when phrase: a name, not a text
 MAX_PATTERN = 1000  # characters in a regex
+# Characters a regex's fixed repeats may stand for, nested counts multiplied (`_repeated`): the regex module writes them
+# out when it compiles, some 200 bytes each; '(?:a{3000}){3000}' took it past 1.8 GB.
+REPEATED_MAX = 100_000
+_QUANTIFIER = re.compile(r"\{(\d*)(?:,(\d*))?\}")
 
 
 class _Item(spikes_config.Entry):
@@ -97,11 +102,78 @@ def _valid_regexes(values: list[str]) -> list[str]:
     for i, value in enumerate(values):
         if len(value) > MAX_PATTERN:
             raise _EntryError(f"entry {i + 1} is {len(value)} characters long: at most {MAX_PATTERN}", i)
+        if (size := _repeated(value)) > REPEATED_MAX:
+            raise _EntryError(f"regex {value!r} repeats {size:,} characters (nested counts multiply): over {REPEATED_MAX:,}", i)
         try:
             regex.compile(value, regex.V1)
         except regex.error as exc:
             raise _EntryError(f"bad regex {value!r}: {exc}", i) from None
     return values
+
+
+def _repeated(pattern: str) -> int:
+    """The characters a pattern's repeats stand for at their minimum counts, nested counts multiplied and the items
+    of a group (its alternatives too) added: an upper bound of what the regex module writes out. Read as the regex
+    module reads it (V1): escapes, sets (nested ones too) and `{` that is no quantifier are one character each."""
+    frames = [[0, 0]]  # per open group: its size so far, the size of its last item (what a quantifier repeats)
+    i, n = 0, len(pattern)
+    while i < n:
+        c, size = pattern[i], 1
+        if c == "\\":
+            end = pattern.find("}", i) if pattern[i + 1 : i + 3] in {f"{k}{{" for k in "pPNxuUgk"} else -1
+            i = end + 1 if end > 0 else i + 2
+        elif c == "[":
+            i = _set_end(pattern, i)
+        elif c == "(" and pattern.startswith("(?#", i):  # a comment
+            i, size = (pattern.find(")", i) + 1) or n, 0
+        elif c == "(":
+            frames.append([0, 0])
+            i += 1
+            continue
+        elif c == ")" and len(frames) > 1:
+            size, i = frames.pop()[0], i + 1
+        elif (quantifier := _quantifier(pattern, i)) is not None:
+            least, i = quantifier
+            frame = frames[-1]
+            frame[0] += frame[1] * (least - 1)
+            frame[1] *= least
+            i += pattern[i : i + 1] in ("?", "+")  # lazy, possessive
+            continue
+        else:
+            i += 1
+            size = 0 if c == "|" else 1
+        frames[-1][0] += size
+        frames[-1][1] = size
+    while len(frames) > 1:  # unclosed: the compile says so
+        size = frames.pop()[0]
+        frames[-1][0] += size
+    return frames[0][0]
+
+
+def _quantifier(pattern: str, i: int) -> tuple[int, int] | None:
+    """(its least count, where it ends) of the quantifier at `i`, or None: `{` without a count is a character."""
+    if pattern[i] in "*?+":
+        return int(pattern[i] == "+"), i + 1
+    counted = _QUANTIFIER.match(pattern, i)
+    if counted is None or not any(counted.groups()):
+        return None
+    return int(counted.group(1) or 0), counted.end()
+
+
+def _set_end(pattern: str, i: int) -> int:
+    """Where the set opened at `i` ends (V1: sets nest), past its `]`."""
+    depth, i = 1, i + 1
+    i += pattern[i : i + 1] == "^"
+    i += pattern[i : i + 1] == "]"  # a first ']' is a character
+    while i < len(pattern) and depth:
+        if pattern[i] == "\\":
+            i += 1
+        elif pattern[i] == "[":
+            depth += 1
+        elif pattern[i] == "]":
+            depth -= 1
+        i += 1
+    return i
 
 
 class _WatchedSpec(_Item):

@@ -59,6 +59,23 @@ def test_a_digest_is_due_once_its_oldest_alert_has_waited() -> None:
                                  "1 of these went over the limit of 2 alerts per hour and waited for this digest."]
 
 
+def test_a_digest_of_thousands_of_alerts_lists_the_first_digest_lines_and_counts_the_rest() -> None:
+    """Regression: a digest listed every held alert, a line each with its title (up to 1,000 characters): a feed of
+    10,000 matching entries in a flood made a 10 MB message that a channel refuses (Slack takes 40,000 characters),
+    tried again and again, the alerts never delivered. A digest lists its first DIGEST_LINES alerts, their titles cut
+    to DIGEST_TITLE characters, and counts the others, naming where to read them."""
+    from monitor.alerts.policy import DIGEST_LINES
+
+    channel = Channel(name="desk", url="json://127.0.0.1/x", max_per_hour=2)
+    held = [Held(i, f"a{i}", "Drone strike " * 70, NOON_UTC, "flood") for i in range(10_000)]
+    title, body = render_digest(channel, held)
+    lines = body.splitlines()
+    assert title == "[digest] 10000 alerts" and len(body) < 40_000 and lines[0] == f"- {('Drone strike ' * 15).strip()}… (alert a0)"
+    assert lines[DIGEST_LINES - 1].endswith(f"(alert a{DIGEST_LINES - 1})") and lines[DIGEST_LINES:] == [
+        f"and {10_000 - DIGEST_LINES} more: `monitor alerts` lists them",
+        "10000 of these went over the limit of 2 alerts per hour and waited for this digest."]
+
+
 def test_bad_quiet_hours_and_time_zones_are_config_errors(tmp_path: Path) -> None:
     from monitor.errors import ConfigError
 
@@ -129,14 +146,29 @@ def test_a_broken_template_is_a_config_error_naming_the_channel(tmp_path: Path) 
     '{{ "a" * 3000000000 }}',
     "{{ [title] * 2000000 }}",
     "{{ 10 ** 100000000 }}",
+    "{% for a in body %}{% for b in body %}{% endfor %}{% endfor %}",  # 50,000 characters each: 2.5 10^9 turns, no range()
+    "{% for a in body|batch(1) %}{% for b in body|list %}{% endfor %}{% endfor %}",
+    '{{ "x"|center(300000000) }}',  # 1.1 GB before the output's bound saw it
+    '{{ "x".ljust(300000000) }}',
+    '{{ "x"|indent(300000000, true) }}',
 ])
 def test_a_template_that_would_run_for_hours_or_fill_memory_fails_at_once(body: str) -> None:
     """Regression: `monitor check` ran a channel's nested loops for 28 s to 3.4 GB (then MemoryError; unbounded without
-    prlimit), and "a" * 3000000000 was a traceback: the dispatcher would have hung on the first alert."""
+    prlimit), and "a" * 3000000000 was a traceback: the dispatcher would have hung on the first alert. Loops over an
+    alert's text rather than range() ran for hours (found by helper xbounds): a render has RENDER_SECONDS of CPU; and
+    a width of millions (center, ljust, indent) took a gigabyte: a number past OUTPUT_MAX given to a call is refused."""
+    import tracemalloc
+
     started = time.monotonic()
-    with pytest.raises((DeliveryError, ConfigError)):
-        ChannelTemplates("desk", "", body, html=False).render({"title": "Strike near Erbil"}, "t", "b")
-    assert time.monotonic() - started < 5
+    tracemalloc.start()
+    try:
+        with pytest.raises((DeliveryError, ConfigError)) as caught:
+            ChannelTemplates("desk", "", body, html=False).render({"title": "Strike near Erbil", "body": "word " * 10_000}, "t", "b")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.monotonic() - started < 10 and str(caught.value).split(": ")[-1]  # a reason, not an empty MemoryError
+    assert peak < 100_000_000
     fine = ChannelTemplates("desk", "", "{% for i in range(3) %}{{ title }}{{ i * 2 }} {% endfor %}{{ 2 ** 10 * 3000 }}", html=False)
     assert fine.render({"title": "S"}, "t", "b")[1] == "S0 S2 S4 3072000"
 

@@ -310,3 +310,26 @@ def test_alerts_retry_failed_requeues_every_delivery_that_gave_up_after_a_long_o
     for args, says in (((), "give an ALERT or --failed"), (("1", "--failed"), "give an ALERT or --failed"), (("1", "--channel", "desk"), "--channel goes with --failed")):
         result = monitor("alerts", "retry", *args, "--config", config)
         assert result.returncode == 2 and says in result.stderr, (args, result.stderr)
+
+
+def test_an_opml_file_nested_past_any_reader_or_too_large_is_one_line(tmp_path: Path) -> None:
+    """Regression: `monitor sources import` walked an OPML file's folders by recursion, and 100,000 nested outlines
+    were a RecursionError traceback (3,000 of them made every feed's folder a 33 KB path); and it read a file of
+    any size whole. Folders nest at most MAX_DEPTH deep, and a file is at most MAX_BYTES: past either, one line."""
+    from monitor.sources.opml import MAX_BYTES, MAX_DEPTH
+
+    config = write_config(tmp_path)
+    deep = tmp_path / "deep.opml"
+    deep.write_text('<opml version="2.0"><body>' + '<outline text="f">' * 100_000 + '<outline text="x" xmlUrl="https://wire.example/x.xml"/>'
+                    + "</outline>" * 100_000 + "</body></opml>")
+    line = one_line_error(monitor("sources", "import", str(deep), "--config", str(config)))
+    assert line == f"monitor: error: {deep}: not a usable OPML file (folders nested over {MAX_DEPTH} deep)"
+    big = tmp_path / "big.opml"
+    with big.open("wb") as file:
+        file.truncate(MAX_BYTES + 1)
+    line = one_line_error(monitor("sources", "import", str(big), "--config", str(config)))
+    assert line == f"monitor: error: {big}: larger than {MAX_BYTES:,} bytes: not an OPML file of subscriptions"
+    fine = tmp_path / "fine.opml"
+    fine.write_text('<opml version="2.0"><body>' + '<outline text="f">' * MAX_DEPTH + '<outline text="x" xmlUrl="https://wire.example/x.xml"/>'
+                    + "</outline>" * MAX_DEPTH + "</body></opml>")
+    assert "1 of 1 feeds added" in monitor("sources", "import", str(fine), "--config", str(config)).stdout

@@ -174,6 +174,16 @@ def test_a_bad_case_line_names_the_file_and_line() -> None:
         parse_cases(['{"id": "a", "text": "x", "alert": false}', '{"id": "b"}'], "cases.jsonl")
 
 
+def test_a_case_line_nested_past_json_or_with_a_number_past_int_is_one_line() -> None:
+    """Regression: `monitor eval` of a line nested 100,000 deep was a RecursionError traceback; a number of 5,000
+    digits said to call sys.set_int_max_str_digits()."""
+    deep = '{"id": "a", "text": ' + "[" * 100_000 + "]" * 100_000 + ', "alert": false}'
+    with pytest.raises(ValueError, match=r"^cases.jsonl:1: not a case \(JSON nested too deeply to read\)$"):
+        parse_cases([deep], "cases.jsonl")
+    with pytest.raises(ValueError, match=r"^cases.jsonl:1: not a case \(a number of over 4,300 digits\)$"):
+        parse_cases(['{"id": "a", "text": "x", "alert": false, "n": ' + "1" * 5000 + "}"], "cases.jsonl")
+
+
 # A small watchlist of our own, so that what each error says does not move with the default one.
 WATCH = Watchlist(
     actors=(

@@ -560,3 +560,22 @@ def test_a_feeds_own_title_is_text_as_its_entries_titles_are():
     body = (b'<?xml version="1.0"?><rss version="2.0"><channel><title><![CDATA[Al Jazeera &#8211; News &amp; <b>Views</b>]]></title>'
             b"<item><title>x</title><link>https://a.example/1</link></item></channel></rss>")
     assert read_feed(body, "s").title == "Al Jazeera \u2013 News & Views"
+
+
+@pytest.mark.parametrize("ref", ["&#xD800;", "&#55296;", "&#x110000;", "&#99999999999999999999;", "&#" + "9" * 5000 + ";"])
+def test_a_character_reference_to_no_character_is_a_replacement_character_not_a_crash(ref: str) -> None:
+    """Regression: expat refuses a reference to a surrogate or past U+10FFFF, so feedparser's loose parser read the feed,
+    and its chr(...).encode() raised UnicodeEncodeError (or ValueError, OverflowError): out of the parsing process,
+    ending the whole poll with a traceback (`monitor once`, exit 1; the other feeds' entries unstored). Such a
+    reference is read as U+FFFD."""
+    body = f'<rss version="2.0"><channel><item><title>a {ref} b</title><guid>g{ref}</guid><description>x {ref} y</description></item></channel></rss>'
+    (doc,) = read_feed(body.encode(), "hostile").documents
+    assert (doc.title, doc.guid, doc.text) == ("a \ufffd b", "g\ufffd", "x \ufffd y")
+
+
+@pytest.mark.parametrize(("ttl", "kept"), [("60", 60), ("²", None), ("9" * 5000, None), ("١٢٠", 120)])
+def test_a_ttl_that_is_no_number_of_minutes_is_ignored(ttl: str, kept: int | None) -> None:
+    """Regression: `<ttl>²</ttl>` passed str.isdigit() and int() raised ValueError, as did a ttl of 5,000 digits:
+    the same traceback as above."""
+    body = f'<rss version="2.0"><channel><ttl>{ttl}</ttl><item><title>t</title><guid>g</guid></item></channel></rss>'
+    assert read_feed(body.encode(), "hostile").ttl_minutes == kept

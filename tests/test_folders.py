@@ -204,6 +204,7 @@ def test_binary_file_is_rejected_naming_it(tmp_path: Path, name: str, content: b
     ('{"title": "x", "text": "   "}', "no 'text' or 'body'"),
     ('{"title": "x", "text": ["a", "list"]}', "no 'text' or 'body'"),
     ('{"title": "x", "text": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),  # was a RecursionError: a traceback, the scan ended
+    ('{"title": "x", "text": "y", "n": ' + "1" * 5000 + "}", "a number of over 4,300 digits"),  # a ValueError: `monitor once`'s traceback
 ])
 def test_bad_json_is_rejected_naming_the_file(tmp_path: Path, content: str, problem: str) -> None:
     path = write(tmp_path / "bad.json", content)
@@ -713,3 +714,45 @@ def test_read_files_gone_from_their_folder_are_forgotten_past_keep_days_and_the_
     assert forget_gone(pipeline.db, folders_, utcnow() + timedelta(seconds=1)) == 0
     inbox.rename(tmp_path / "unmounted")
     assert forget_gone(pipeline.db, folders_, utcnow() + timedelta(seconds=1)) == 0
+
+
+def test_a_page_of_megabytes_is_made_text_from_its_first_page_chars_in_seconds(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression: trafilatura's extraction grows faster than a page (1 MB of short paragraphs took 3.3 s, 4 MB 53 s;
+    4 MB of '<br>' lines 1 GB), and a full-text feed's pages (up to [http] max_body_bytes, 10 MB) and a folder's HTML
+    files (max_file_bytes) were given to it whole, in the storing thread. A page is made text from its first
+    PAGE_CHARS characters (an article's text is kept to 50,000 of them anyway), with one line saying so."""
+    from monitor.sources.text import PAGE_CHARS, page_to_text
+
+    page = "<html><head><title>Wire</title></head><body><article>" + "<p>Strike hit.</p>" * 220_000 + "</article></body></html>"
+    path = tmp_path / "big.html"
+    path.write_text(page)
+    began = time.process_time()
+    with caplog.at_level(logging.INFO, logger="monitor"):
+        doc = folders.parse_document(path.read_bytes(), path, "inbox", max_bytes=len(page))
+    assert time.process_time() - began < 20
+    assert doc.title == "Wire" and doc.text.startswith("Strike hit.") and doc.text.count("Strike hit.") < PAGE_CHARS // 18
+    said = [r.getMessage() for r in caplog.records if r.name == "monitor"]
+    assert said == [f"{path}: a page of {len(page):,} characters: only its first {PAGE_CHARS:,} made text"]
+    assert page_to_text("<p>Short.</p>", "x") == ("", "Short.") and len([r for r in caplog.records if r.name == "monitor"]) == 1
+
+
+def test_a_json_article_with_lone_surrogate_escapes_is_stored_with_replacement_characters(tmp_path: Path) -> None:
+    """Regression: '\\ud800' in a JSON file's text is a lone surrogate, which no UTF-8 store takes: `monitor once`
+    ended with a traceback (UnicodeEncodeError from the database driver) and the folder's other files were not
+    stored. A document's lone surrogates become U+FFFD, as its NUL characters are dropped."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "odd.json").write_text('{"title": "Rockets \\udfff", "text": "Kataeb Hezbollah fighters fired rockets \\ud800 at a base."}')
+    (inbox / "fine.txt").write_text("Quiet day\n\nThe harvest was good this year in the north.\n")
+    config = write_config(tmp_path, folders=[inbox])
+    pipeline = build_pipeline(load_settings(config))
+    try:
+        pipeline.run_once(settle_wait=0)
+        with pipeline.db.session() as session:
+            stored = {row.title: row.text for row in session.scalars(select(ArticleRow))}
+    finally:
+        pipeline.parsers.shutdown()
+    assert stored == {"Rockets \ufffd": "Kataeb Hezbollah fighters fired rockets \ufffd at a base.", "Quiet day": "The harvest was good this year in the north."}
+    from monitor.sources.text import decode_page
+
+    assert decode_page(b"Strike +2AA- near Erbil", {"Content-Type": "text/html; charset=utf-7"}) == "Strike \ufffd near Erbil"  # a full-text page

@@ -51,6 +51,36 @@ def test_429_retry_after_is_honoured(tmp_path: Path, http_server: LocalHTTP) -> 
     assert "HTTP 429" in (health(pipeline, "busy").last_error or "")
 
 
+def test_a_retry_after_of_thousands_of_digits_is_the_longest_wait_and_the_poll_goes_on(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression: 'Retry-After: 999...' of 5,000 digits (an HTTP header line holds 8,190 bytes) made int() raise
+    ValueError in the poll: `monitor once` ended with a traceback, no feed recorded. It is the longest wait honoured."""
+    http_server.routes["/busy.xml"] = (429, {"Retry-After": "9" * 5000}, b"slow down")
+    http_server.routes["/good.xml"] = (200, {}, rss(("Strike", "https://wire.example/s", "s", STRIKE)))
+    config = write_config(tmp_path, feeds=[{"name": "busy", "url": http_server.url("/busy.xml")}, {"name": "good", "url": http_server.url("/good.xml")}])
+    pipeline = build_pipeline(load_settings(config))
+    try:
+        pipeline.poll_due_feeds()
+        assert health(pipeline, "good").status == "ok" and health(pipeline, "good").last_new_items == 1
+        assert "HTTP 429" in (health(pipeline, "busy").last_error or "") and seconds_until_next_check(pipeline, "busy") > 86000  # the plan's longest wait
+    finally:
+        pipeline.parsers.shutdown()
+
+
+def test_a_max_age_of_thousands_of_digits_is_the_longest_wait_and_the_poll_goes_on(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression: 'Cache-Control: max-age=999...' of 5,000 digits was read as an infinite float, and the interval's
+    words (int(inf)) raised OverflowError: `monitor once` ended with a traceback, no feed recorded."""
+    http_server.routes["/cached.xml"] = (200, {"Cache-Control": "max-age=" + "9" * 5000}, rss(("Talks", "https://wire.example/t", "t", "Talks resumed.")))
+    http_server.routes["/good.xml"] = (200, {}, rss(("Strike", "https://wire.example/s", "s", STRIKE)))
+    config = write_config(tmp_path, feeds=[{"name": "cached", "url": http_server.url("/cached.xml")}, {"name": "good", "url": http_server.url("/good.xml")}])
+    pipeline = build_pipeline(load_settings(config))
+    try:
+        pipeline.poll_due_feeds()
+        assert health(pipeline, "good").status == "ok" and health(pipeline, "cached").status == "ok"
+        assert seconds_until_next_check(pipeline, "cached") > 86000  # the plan's longest wait
+    finally:
+        pipeline.parsers.shutdown()
+
+
 def test_a_failing_feed_is_suspended_then_recovers_by_itself(tmp_path: Path, http_server: LocalHTTP) -> None:
     http_server.routes["/flaky.xml"] = (500, {}, b"down")
     config = write_config(tmp_path, feeds=[{"name": "flaky", "url": http_server.url("/flaky.xml")}],
@@ -347,5 +377,55 @@ def test_a_feed_too_large_to_parse_is_its_own_one_line_error_and_the_poll_goes_o
         assert items.status == "error" and (items.last_error or "").endswith("too large to parse: elements nested over 1,000 deep")
         assert health(pipeline, "good").status == "ok"
         assert len(json_receiver.messages) == 1
+    finally:
+        pipeline.parsers.shutdown()
+
+
+def test_a_feed_with_a_reference_to_no_character_is_stored_and_the_poll_goes_on(tmp_path: Path, http_server: LocalHTTP, json_receiver) -> None:  # type: ignore[no-untyped-def]
+    """Regression: '&#xD800;' in a feed made feedparser's loose parser raise UnicodeEncodeError out of the parsing
+    process, and the poll ended with a traceback (`monitor once`, exit 1), the other feeds' entries unstored. The
+    reference is U+FFFD now, and any error feedparser raises on a feed is that feed's one-line error."""
+    http_server.routes["/odd.xml"] = (200, {}, b'<rss version="2.0"><channel><item><title>a &#xD800; b</title><guid>g</guid></item></channel></rss>')
+    http_server.routes["/good.xml"] = (200, {}, rss(("Strike", "https://wire.example/s", "s", STRIKE)))
+    config = write_config(tmp_path, feeds=[{"name": "odd", "url": http_server.url("/odd.xml")}, {"name": "good", "url": http_server.url("/good.xml")}],
+                          channels=[{"name": "hook", "url": json_receiver.url}])
+    done = monitor("once", "--config", str(config))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    pipeline = build_pipeline(load_settings(config))
+    try:
+        assert health(pipeline, "odd").status == "ok" and health(pipeline, "odd").last_new_items == 1
+        assert health(pipeline, "good").status == "ok" and len(json_receiver.messages) == 1
+    finally:
+        pipeline.parsers.shutdown()
+
+
+def test_a_full_text_feed_gets_the_pages_of_its_first_full_text_pages_new_entries_only(tmp_path: Path, http_server: LocalHTTP, caplog) -> None:  # type: ignore[no-untyped-def]
+    """Regression: a full-text feed's new entries each had their page fetched and made text on the storing thread,
+    every other feed's storing waiting: a first poll of a feed of 10,000 entries (MAX_ENTRIES) was 10,000 fetches of
+    up to max_body_bytes and up to 3 s of trafilatura each, hours. A poll fetches the pages of a feed's first
+    FULL_TEXT_PAGES new entries (its newest); the others keep their summary, and a line says so."""
+    from monitor.ingest import FULL_TEXT_PAGES
+
+    count = FULL_TEXT_PAGES + 30
+    fetched: list[int] = []
+
+    def page(handler: BaseHTTPRequestHandler, _: bytes) -> None:
+        fetched.append(1)
+        body = f"<html><body><p>{STRIKE}</p></body></html>".encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    http_server.routes.update({f"/page{i}": page for i in range(count)})
+    http_server.routes["/teaser.xml"] = (200, {}, rss(*[(f"Story {i}", http_server.url(f"/page{i}"), f"p{i}", "Teaser.") for i in range(count)]))
+    config = write_config(tmp_path, feeds=[{"name": "teaser", "url": http_server.url("/teaser.xml"), "full_text": True}], settings={"schedule": {"per_host": 100}})
+    pipeline = build_pipeline(load_settings(config))
+    try:
+        with caplog.at_level("INFO", logger="monitor"):
+            pipeline.run_once(settle_wait=0)
+        assert health(pipeline, "teaser").last_new_items == count and len(fetched) == FULL_TEXT_PAGES
+        assert f"{count} new entries: the pages of the first {FULL_TEXT_PAGES} fetched for their full text, the others keep their summary" in caplog.text
     finally:
         pipeline.parsers.shutdown()

@@ -100,6 +100,22 @@ def test_true_or_false_where_a_number_is_asked_is_refused(tmp_path: Path, text: 
     assert error.key == key and "should be a number, not true or false" in str(error)
 
 
+@pytest.mark.parametrize(("text", "key", "says"), [
+    ("[http]\ndeadline = inf\ntimeout = inf\n", "http.timeout", "should be a finite number"),
+    ("[delivery]\nbackoff_seconds = 1e300\nbackoff_max_seconds = 1e300\n", "delivery.backoff_seconds", "at most 1,000,000,000"),
+    ("[schedule]\nmin_interval = nan\n", "schedule.min_interval", "should be a finite number"),
+    ("[[feeds]]\nurl = 'https://example.org/rss'\nevery = 1e12\n", "feeds[0].every", "at most 1,000,000,000"),
+    ("[store]\nkeep_days = 1000000\n", "store.keep_days", "less than or equal to 36500"),
+])
+def test_an_infinite_or_astronomical_number_is_refused(tmp_path: Path, text: str, key: str, says: str) -> None:
+    """Regression: `monitor check` passed `deadline = inf` (TOML has inf and nan) and `backoff_seconds = 1e300`, and
+    `monitor once` then ended with a traceback (OverflowError: int(inf), a C int; timedelta past year 9999), as did
+    `keep_days = 1000000` at the first prune (its cut-off before year 1). A number is finite and at most
+    1,000,000,000 (31 years of seconds); keep_days at most 36,500 days, as `monitor prune --days` takes."""
+    error = config_error(toml(tmp_path, text))
+    assert error.key == key and says in str(error), str(error)
+
+
 def test_a_switch_still_takes_true_or_false(tmp_path: Path) -> None:
     settings = load_settings(toml(tmp_path, "[[feeds]]\nurl = 'https://example.org/rss'\nfull_text = true\n"))
     assert settings.feeds[0].full_text is True

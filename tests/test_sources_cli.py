@@ -291,3 +291,14 @@ def test_adding_a_feed_too_large_to_parse_is_one_line_saying_so(tmp_path: Path, 
     args = [sys.executable, "-m", "monitor", "sources", "add", http_server.url("/items.xml"), "--config", str(config)]
     added = subprocess.run(args, capture_output=True, text=True, timeout=60, preexec_fn=bounded, check=False)  # noqa: PLW1509
     assert one_line_error(added) == f"monitor: error: {http_server.url('/items.xml')}: too large to parse: elements nested over 1,000 deep"
+
+
+def test_adding_a_feed_feedparser_fails_on_is_one_line(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression: a feed served as UTF-7 whose text decodes to a lone surrogate ('+2AA-') made feedparser's own
+    re-encoding raise UnicodeEncodeError: `monitor sources add` ended with a traceback (the daemon's parsing
+    processes said it in one line). Any error feedparser raises on a feed is now read_feed's one-line error."""
+    body = b'<rss version="2.0"><channel><title>Wire</title><item><title>a +2AA- b</title><guid>g</guid></item></channel></rss>'
+    http_server.routes["/utf7.xml"] = (200, {"Content-Type": "application/rss+xml; charset=utf-7"}, body)
+    config = write_config(tmp_path)
+    line = one_line_error(monitor("sources", "add", http_server.url("/utf7.xml"), "--config", str(config)))
+    assert line.startswith(f"monitor: error: {http_server.url('/utf7.xml')}: not parsed: UnicodeEncodeError: "), line

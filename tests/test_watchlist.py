@@ -754,3 +754,24 @@ def test_a_false_positive_licensed_by_a_context_word_names_that_word(tmp_path: P
     watchlist = load_watchlist(yaml_file(tmp_path, text))
     [failure] = failed_examples(Matcher(watchlist), watchlist.examples)
     assert failure.endswith("actor 'Katiba Macina': alias 'Macina' found 'Macina' at 0-6, score 100, near 'militants'")
+
+
+@pytest.mark.parametrize("pattern", ["(?:a{3000}){3000}", "(?:[ab]{100}x{1000}){3000,}", r"(?:(?:\w{300}){300}){300}", "((?:a{30}){3000}|b){30}"])
+def test_a_regex_the_regex_module_writes_out_past_memory_is_refused_in_one_line(tmp_path: Path, pattern: str) -> None:
+    """Regression: the regex module writes nested fixed repeats out, their counts multiplied: '(?:a{3000}){3000}',
+    twenty characters, took its compile past 1.8 GB and a MemoryError, a traceback for `monitor check` and a
+    daemon's start or reload (unbounded without a memory limit). A pattern that would write out more than
+    REPEATED_MAX characters is refused in one line; counted repeats side by side, or of an unbounded minimum, pass."""
+    import subprocess
+    import sys
+
+    from monitor.watchlist import REPEATED_MAX
+
+    path = yaml_file(tmp_path, BASE.replace("      - Suleimani\n", f"      - Suleimani\n    patterns:\n      - 'Sol[ae]imani'\n      - '{pattern}'\n"))
+    code = "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, -1)); from monitor.watchlist import load_watchlist; load_watchlist(sys.argv[1])"
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60, check=False)
+    assert "MemoryError" not in done.stderr
+    assert watchlist_error(path, 10).startswith(f"{path}:10: actors[0].patterns: regex {pattern!r} repeats ")
+    assert f"over {REPEATED_MAX:,}" in watchlist_error(path, 10)
+    for fine in (r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2})?", r"(?:\w+\s){0,3000}strike", r"[{(]{300}x", r"\p{L}{300}", r"(?:a{300}b{300}){100}"):
+        load_watchlist(yaml_file(tmp_path, BASE.replace("      - Suleimani\n", f"      - Suleimani\n    patterns:\n      - '{fine}'\n")))

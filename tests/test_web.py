@@ -60,6 +60,8 @@ def test_the_daemon_endpoint_serves_the_site_beside_healthz_and_metrics(data: Se
         assert HOSTILE_TITLE not in page and "&lt;script&gt;window.__pwned = 1&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt; {{ 7 * 7 }}" in page
         assert get(base + "/alerts", "POST")[0] == 405  # GET only: nothing to write
         assert get(base + "/alerts/999999")[0] == 404
+        for huge in ("9" * 23, "9" * 5000):  # past SQLite's integers, past int()'s digits: a 500 and a traceback in the log
+            assert get(base + f"/alerts/{huge}")[0] == get(base + f"/stories/{huge}")[0] == 404
         assert get(base + "/actor?name=nobody")[0] == 404
         assert get(base + "/alerts?severity=x&state=nonsense&actor=" + "a" * 5000)[0] == 200  # bounded and ignored
         add_feed(data.pipeline.db, "keyed feed", "https://feeds.example/rss?api_key=hunter2hunter2", None)

@@ -11,6 +11,11 @@ from monitor.model import Held
 from monitor.settings import Channel
 
 BREAKS_QUIET = 3  # alerts of this severity go out even in quiet hours
+# Alerts a digest lists, a line each with its title cut to DIGEST_TITLE characters, the others counted: a flood of
+# 10,000 alerts (titles up to 1,000 characters) made a 10 MB message that channels refuse (Slack takes 40,000
+# characters), retried and never delivered.
+DIGEST_LINES = 100
+DIGEST_TITLE = 200
 
 
 def in_quiet_hours(channel: Channel, now: datetime) -> bool:
@@ -51,9 +56,13 @@ def last_daily(at: str, zone: str, now: datetime) -> datetime:
     return slot if slot <= local else slot - timedelta(days=1)
 
 
+def _short(title: str) -> str:
+    return title if len(title) <= DIGEST_TITLE else title[: DIGEST_TITLE - 1].rsplit(" ", 1)[0] + "…"
+
+
 def render_digest(channel: Channel, held: list[Held], limit: int | None = None) -> tuple[str, str]:
-    """One message listing the held alerts, then why they waited, per reason (`hold_reason`'s); within `limit`
-    characters (the channel's), whole lines, and how many more alerts it holds than it lists."""
+    """One message listing the held alerts (the first DIGEST_LINES at most, titles cut), then why they waited, per reason
+    (`hold_reason`'s); within `limit` characters (the channel's), whole lines, and how many more alerts it holds than it lists."""
     title = f"[digest] {len(held)} alert{'s' if len(held) != 1 else ''}"
     below = f" (below its digest_below, {channel.digest_below})" if channel.digest_below else " (below its digest_below)"
     quiet = f" ({channel.quiet_hours}, {channel.timezone})" if channel.quiet_hours else ""
@@ -64,8 +73,8 @@ def render_digest(channel: Channel, held: list[Held], limit: int | None = None) 
     notice = [said.format(n=n, was="was" if n == 1 else "were") for reason, said in why.items() if (n := sum(1 for h in held if h.reason == reason))]
     room = (limit if limit is not None else sys.maxsize) - sum(len(n) + 1 for n in notice) - 80  # 80: the "and N more" line
     lines: list[str] = []
-    for h in held:
-        line = f"- {h.title} (alert {h.alert_uid})"
+    for h in held[:DIGEST_LINES]:
+        line = f"- {_short(h.title)} (alert {h.alert_uid})"
         room -= len(line) + 1
         if room < 0:
             break

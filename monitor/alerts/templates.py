@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+import time
 from contextvars import ContextVar
-from functools import cache
+from functools import cache, wraps
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
 
 OUTPUT_MAX = 1_000_000  # characters a template may render: an alert's title and body are far shorter
 ITEMS_MAX = 100_000  # items all the range() calls of one render may give (nested loops multiply)
+RENDER_SECONDS = 2.0  # CPU seconds a render may take: loops over an alert's text (50,000 characters) nest without range()
 _ITEMS: ContextVar[int] = ContextVar("template_items", default=0)  # given so far by the render under way on this thread
 
 
@@ -39,6 +42,10 @@ def _environment(html: bool, strict: bool = False) -> SandboxedEnvironment:
                 raise SecurityError(f"{left!r:.20} {operator} {right!r:.20} is too large for a template")
             return super().call_binop(context, operator, left, right)
 
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805  (Jinja's names)
+            _small(args, kwargs)
+            return super().call(__context, __obj, *args, **kwargs)
+
     def bounded_range(*args: int) -> range:
         items = range(*args)
         given = _ITEMS.get() + len(items)
@@ -49,21 +56,60 @@ def _environment(html: bool, strict: bool = False) -> SandboxedEnvironment:
 
     env = Bounded(autoescape=html, keep_trailing_newline=True, undefined=StrictUndefined if strict else Undefined)
     env.globals["range"] = bounded_range
+    env.filters = {name: _checked(f) for name, f in env.filters.items()}  # filters are called directly, not through `call`
     env.globals.pop("lipsum", None)  # paragraphs of filler on demand: nothing an alert needs
     return env
 
 
-def _bounded(template: Any, context: dict[str, Any]) -> str:
-    """The template rendered, refused once it has given more than OUTPUT_MAX characters or its loops ITEMS_MAX items."""
+def _small(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Refuse a number past OUTPUT_MAX given to a filter or a method: a width (`center(300000000)`, `ljust`, `indent`)
+    makes its string before the output's bound can see it (1.1 GB)."""
     from jinja2.exceptions import SecurityError
+
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and abs(value) > OUTPUT_MAX:
+            raise SecurityError(f"{value} is too large for a template")
+
+
+def _checked(function: Any) -> Any:
+    """A Jinja filter whose arguments after the value go through `_small` (the value itself may be large: the body)."""
+
+    @wraps(function)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        _small(args[2:] if getattr(function, "jinja_pass_arg", None) else args[1:], kwargs)
+        return function(*args, **kwargs)
+
+    return checked
+
+
+def _bounded(template: Any, context: dict[str, Any]) -> str:
+    """The template rendered, refused once it has given more than OUTPUT_MAX characters, its loops ITEMS_MAX items,
+    or past RENDER_SECONDS of this thread's CPU (checked at each line the template's own code runs: a trace function
+    on its frames alone, the tracer in place before, a coverage tool's, put back after)."""
+    from jinja2.exceptions import SecurityError
+
+    deadline = time.thread_time() + RENDER_SECONDS
+
+    def line(frame: Any, event: str, arg: Any) -> Any:
+        if time.thread_time() > deadline:
+            raise SecurityError(f"the template took more than {RENDER_SECONDS:g} s to render")
+        return line
+
+    def call(frame: Any, event: str, arg: Any) -> Any:
+        return line if frame.f_code.co_filename == "<template>" else None
 
     _ITEMS.set(0)
     out, size = [], 0
-    for piece in template.generate(context):
-        size += len(piece)
-        if size > OUTPUT_MAX:
-            raise SecurityError(f"the template renders more than {OUTPUT_MAX} characters")
-        out.append(piece)
+    before = sys.gettrace()
+    sys.settrace(call)
+    try:
+        for piece in template.generate(context):
+            size += len(piece)
+            if size > OUTPUT_MAX:
+                raise SecurityError(f"the template renders more than {OUTPUT_MAX} characters")
+            out.append(piece)
+    finally:
+        sys.settrace(before)
     return "".join(out)
 
 

@@ -133,11 +133,15 @@ class SourceVerbs(Core):
 
     def import_opml(self, opml: Path, every: float | None = None) -> Imported:
         """Add every feed of an OPML file; feeds already known are skipped."""
-        from monitor.sources.opml import read_opml
+        from monitor.sources.opml import MAX_BYTES, read_opml
 
         _check_every(every)
         try:
-            subscriptions = read_opml(opml.read_bytes(), str(opml))
+            with opml.open("rb") as file:
+                data = file.read(MAX_BYTES + 1)
+            if len(data) > MAX_BYTES:
+                raise MonitorError(f"{opml}: larger than {MAX_BYTES:,} bytes: not an OPML file of subscriptions")
+            subscriptions = read_opml(data, str(opml))
         except OSError as exc:
             raise MonitorError(f"{opml}: cannot read: {exc.strerror}") from None
         self._registered()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -131,8 +132,16 @@ def parse_cases(lines: Iterable[str], source: str) -> list[Case]:
         if not line.strip():
             continue
         try:
-            case = _case(json.loads(line))
-        except (json.JSONDecodeError, ValueError) as exc:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{source}:{number}: not a case ({exc})") from None
+        except RecursionError:
+            raise ValueError(f"{source}:{number}: not a case (JSON nested too deeply to read)") from None
+        except ValueError:  # an integer of more digits than int() reads
+            raise ValueError(f"{source}:{number}: not a case (a number of over {sys.get_int_max_str_digits():,} digits)") from None
+        try:
+            case = _case(obj)
+        except ValueError as exc:
             raise ValueError(f"{source}:{number}: not a case ({exc})") from None
         if both := sorted(case.forbidden & (case.actors | case.events)):
             raise ValueError(f"{source}:{number}: {', '.join(both)} both expected and in `not`; keep one")

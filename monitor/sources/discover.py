@@ -7,7 +7,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
-from monitor.errors import FeedParseError, FeedTooLargeError
+from monitor.errors import FeedParseError, UnparsableFeedError
 from monitor.limits import HttpLimits
 from monitor.redact import redact
 from monitor.sources.feeds import read_feed
@@ -56,7 +56,7 @@ def discover_feed(url: str, http: HttpLimits) -> tuple[str, str]:
     base = with_credentials(result.url, url)
     try:
         return base, read_feed(result.body, url, result.headers, defer_text=True).title or redact(url)
-    except FeedTooLargeError:
+    except UnparsableFeedError:
         raise
     except FeedParseError:
         candidates = alternate_links(result.body, base)

@@ -39,8 +39,8 @@ import feedparser.api
 import feedparser.sgml
 from feedparser.encodings import convert_to_utf8
 
-from monitor.errors import FeedParseError, FeedTooLargeError
-from monitor.model import Document, ParsedFeed, without_nul
+from monitor.errors import FeedParseError, UnparsableFeedError
+from monitor.model import Document, ParsedFeed, storable
 from monitor.sources.text import html_to_text
 from monitor.text_norm import one_line_title
 
@@ -185,8 +185,14 @@ class _BoundedLooseParser(feedparser.api.LooseFeedParser):  # type: ignore[misc]
         return super().handle_entityref(ref)
 
     def handle_charref(self, ref: str) -> Any:
+        """feedparser's, with a reference to no character (a surrogate, past U+10FFFF: expat refuses them, sending the
+        feed here) read as U+FFFD: feedparser's chr(...).encode() raised out of the parse."""
         self._bounds.text(self)
-        return super().handle_charref(ref)
+        try:
+            code = int(ref[1:], 16) if ref[:1] in "xX" and ref else int(ref)
+        except ValueError:  # more digits than int() reads
+            code = -1
+        return super().handle_charref(ref if 0 <= code < 0x110000 and not 0xD800 <= code < 0xE000 else "xfffd")
 
 
 _TAG_END = feedparser.sgml.sgmllib.endbracket.endbracket  # the pattern feedparser.sgml gives sgmllib, unwrapped
@@ -195,12 +201,18 @@ if not issubclass(feedparser.api.LooseFeedParser, _BoundedLooseParser):
 
 
 def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, defer_text: bool = False) -> ParsedFeed:
-    """The whole parsed feed; bozo without entries raises FeedParseError naming the source.
+    """The whole parsed feed; bozo without entries, a parse past a bound or one that feedparser fails raise
+    FeedParseError naming the source.
 
     With `defer_text`, entry bodies stay markup (`Document.html`) for `text.with_text` to convert
     when an entry turns out to be new.
     """
-    parsed, sniffed = _parse(body, headers, source)
+    try:
+        parsed, sniffed = _parse(body, headers, source)
+    except FeedParseError:
+        raise
+    except Exception as exc:  # feedparser's own failure on this feed (a UTF-7 feed's lone surrogate): its error, not a crash
+        raise UnparsableFeedError(f"{source}: not parsed: {type(exc).__name__}: {_first_line(exc)}", source=source) from None
     entries = parsed.get("entries") or []
     bozo = parsed.get("bozo") or sniffed.get("bozo")
     reason = parsed.get("bozo_exception") or sniffed.get("bozo_exception")
@@ -215,7 +227,7 @@ def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, d
     channel = parsed.get("feed", {})
     title = one_line_title(html_to_text(str(channel.get("title") or ""))) or None  # markup and entities, as an entry's title
     ttl = str(channel.get("ttl") or "").strip()
-    return ParsedFeed([_document(entry, source, defer_text) for entry in entries], warning, title, int(ttl) if ttl.isdigit() else None)
+    return ParsedFeed([_document(entry, source, defer_text) for entry in entries], warning, title, int(ttl) if ttl.isdecimal() and len(ttl) <= 9 else None)
 
 
 def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[Any, Any]:
@@ -232,7 +244,7 @@ def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[An
         parsed = feedparser.parse(_strip_doctype(data), response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
     except _Stop as stop:
         if stop.reason is not None:
-            raise FeedTooLargeError(f"{source}: too large to parse: {stop.reason}", source=source) from None
+            raise UnparsableFeedError(f"{source}: too large to parse: {stop.reason}", source=source) from None
         parser = stop.handler  # what feedparser's parse returns, from the parser it stopped
         parsed = feedparser.FeedParserDict(entries=parser.entries, feed=parser.feeddata, version=parser.version)
         if isinstance(parser, _BoundedLooseParser):  # run only where the strict one failed (its error is lost)
@@ -267,7 +279,7 @@ def _document(entry: Any, source: str, defer_text: bool = False) -> Document:
         link = ""
     guid = entry.get("id") or link or hashlib.sha256(f"{title}\n{html}".encode()).hexdigest()
     text = "" if defer_text else html_to_text(html)
-    return without_nul(Document(source=source, title=title, text=text, url=link or None, guid=guid, published=_when(entry), html=html if defer_text else ""))
+    return storable(Document(source=source, title=title, text=text, url=link or None, guid=guid, published=_when(entry), html=html if defer_text else ""))
 
 
 def _when(entry: Any) -> datetime | None:

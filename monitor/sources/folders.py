@@ -15,6 +15,7 @@ import json
 import os
 import re
 import stat
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,7 +26,7 @@ import lxml.html
 from lxml import etree
 
 from monitor.errors import DocumentError
-from monitor.model import Document, without_nul
+from monitor.model import Document, storable
 from monitor.sources.text import page_to_text
 
 SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".json"}
@@ -208,7 +209,7 @@ def _open_below(folder: Path, relative: PurePath) -> int:
 
 def parse_document(data: bytes, path: Path, source: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
     """A file's bytes as an article by its suffix; binary, oversized or malformed files raise DocumentError."""
-    return without_nul(_parsed(data, path, source, max_bytes))
+    return storable(_parsed(data, path, source, max_bytes))
 
 
 def _parsed(data: bytes, path: Path, source: str, max_bytes: int) -> Document:
@@ -219,7 +220,7 @@ def _parsed(data: bytes, path: Path, source: str, max_bytes: int) -> Document:
     if suffix == ".json":
         return _json_document(text, path, source)
     if suffix in (".html", ".htm"):
-        title, body = page_to_text(_without_nav(text))
+        title, body = page_to_text(_without_nav(text), str(path))
         return Document(source=source, title=title, text=body)
     return _text_document(text, path, source, markdown=suffix in (".md", ".markdown"))
 
@@ -270,6 +271,8 @@ def _json_document(text: str, path: Path, source: str) -> Document:
         raise DocumentError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}", source=source) from None
     except RecursionError:
         raise DocumentError(f"{path}: JSON nested too deeply to read", source=source) from None
+    except ValueError:  # not a JSONDecodeError: an integer of more digits than int() reads (sys.get_int_max_str_digits)
+        raise DocumentError(f"{path}: not valid JSON here: a number of over {sys.get_int_max_str_digits():,} digits", source=source) from None
     if not isinstance(obj, dict):
         raise DocumentError(f"{path}: JSON article must be an object with 'title' and 'text' or 'body'", source=source)
     body = obj.get("text") or obj.get("body")

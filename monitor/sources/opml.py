@@ -12,6 +12,10 @@ from monitor.errors import SourceError
 from monitor.redact import printable, redact
 
 
+MAX_BYTES = 10 * 1024 * 1024  # of an OPML file: subscriptions take some 150 bytes each
+MAX_DEPTH = 100  # folders nested in folders: a reader's folders go a few deep
+
+
 @dataclass(frozen=True)
 class Subscription:
     """One feed of an OPML file."""
@@ -25,14 +29,17 @@ class Subscription:
 def read_opml(data: bytes, source: str) -> list[Subscription]:
     """Every outline with an xmlUrl under the body, at any depth, with the folder outline it sits in (`a/b`
     when nested), named by its title, else by its URL with secrets masked; entity tricks are refused. The
-    URL is as written (`feed://`, `file://` too: the caller refuses what is not http(s), saying so)."""
+    URL is as written (`feed://`, `file://` too: the caller refuses what is not http(s), saying so). Folders
+    nested over MAX_DEPTH deep are refused."""
     try:
         root = SafeET.fromstring(data)
     except (ET.ParseError, DefusedXmlException) as exc:
         raise SourceError(f"{source}: not a usable OPML file ({exc})", source=source) from None
     subs: list[Subscription] = []
 
-    def walk(parent: ET.Element, folder: str) -> None:
+    def walk(parent: ET.Element, folder: str, depth: int = 0) -> None:
+        if depth > MAX_DEPTH:
+            raise SourceError(f"{source}: not a usable OPML file (folders nested over {MAX_DEPTH} deep)", source=source)
         for outline in parent.findall("outline"):
             url = (outline.get("xmlUrl") or "").strip()
             title = (outline.get("title") or outline.get("text") or "").strip()
@@ -40,7 +47,7 @@ def read_opml(data: bytes, source: str) -> list[Subscription]:
                 html_url = (outline.get("htmlUrl") or "").strip()
                 subs.append(Subscription(title or redact(url), url, folder, html_url if html_url.lower().startswith(("http://", "https://")) else None))
             else:
-                walk(outline, title if not folder else f"{folder}/{title}")
+                walk(outline, title if not folder else f"{folder}/{title}", depth + 1)
 
     body = root.find("body")
     walk(body if body is not None else root, "")

@@ -75,8 +75,8 @@ class Site:
                          actors=sorted(a.name for a in watchlist.actors), events=sorted(e.name for e in watchlist.events), severities=SEVERITY_WORDS)
 
     def alert(self, request: Request) -> Response:
-        alert_id = request.path_params["alert_id"]
-        found = views.alert_page(self.db, alert_id) if alert_id <= ID_MAX else None
+        number = _row_id(request.path_params["alert_id"])
+        found = views.alert_page(self.db, number) if number is not None and number <= ID_MAX else None
         if found is None:
             return self.missing("alert")
         marks = [(f.found, f.kind) for f in found.found]
@@ -87,8 +87,8 @@ class Site:
         return self.page("stories.html", title="Stories", stories=views.stories(self.db), shown=views.STORIES_SHOWN)
 
     def story(self, request: Request) -> Response:
-        story_id = request.path_params["story_id"]
-        found = views.story_page(self.db, story_id) if story_id <= ID_MAX else None
+        number = _row_id(request.path_params["story_id"])
+        found = views.story_page(self.db, number) if number is not None and number <= ID_MAX else None
         if found is None:
             return self.missing("story")
         return self.page("story.html", title=f"Story {found.id}", story=found)
@@ -120,9 +120,15 @@ class Site:
         return Response(status_code=204, headers=HEADERS)
 
     def routes(self) -> list[BaseRoute]:
-        return [Route("/", self.alerts), Route("/alerts", self.alerts), Route("/alerts/{alert_id:int}", self.alert),
-                Route("/stories", self.stories), Route("/stories/{story_id:int}", self.story), Route("/actors", self.actors),
+        return [Route("/", self.alerts), Route("/alerts", self.alerts), Route("/alerts/{alert_id}", self.alert),
+                Route("/stories", self.stories), Route("/stories/{story_id}", self.story), Route("/actors", self.actors),
                 Route("/actor", self.actor), Route("/sources", self.sources), Route("/site.css", self.style), Route("/favicon.ico", self.icon)]
+
+
+def _row_id(part: str) -> int | None:
+    """A path's row number, or None when it is none a row has: not digits, or past the store's 64-bit integers
+    (Starlette's `int` path type took 23 digits, which SQLite refused, and 5,000, which int() refused: a 500 each)."""
+    return int(part) if part.isascii() and part.isdecimal() and len(part) <= 18 else None
 
 
 class Guard:
