@@ -72,7 +72,7 @@ def test_a_digest_of_thousands_of_alerts_lists_the_first_digest_lines_and_counts
     lines = body.splitlines()
     assert title == "[digest] 10000 alerts" and len(body) < 40_000 and lines[0] == f"- {('Drone strike ' * 15).strip()}… (alert a0)"
     assert lines[DIGEST_LINES - 1].endswith(f"(alert a{DIGEST_LINES - 1})") and lines[DIGEST_LINES:] == [
-        f"and {10_000 - DIGEST_LINES} more: `monitor alerts` lists them",
+        f"… and {10_000 - DIGEST_LINES} more alerts: `monitor alerts` and the web view list them all",
         "10000 of these went over the limit of 2 alerts per hour and waited for this digest."]
 
 
