@@ -306,7 +306,8 @@ def test_eval_prints_each_error_with_its_cause_and_json_on_request(tmp_path: Pat
     assert text.returncode == 0, text.stderr
     assert "alert-worthy texts missed: 1 of 1" in text.stdout and "labels that must not be reported, reported: 1" in text.stdout
     assert "goal: miss strike: event 'strike': alias 'strike' found 'strike' at 14-20, score 100, but cancelled by not_when 'goal'" in text.stdout
-    assert "goal: alert missed: rule 'violent': Iran found, but no event it takes of severity >= 2 (no event found)" in text.stdout
+    assert ("goal: alert missed: rule 'violent': Iran found, but no event it takes of severity >= 2 (no event found; "
+            "event 'strike': alias 'strike' found 'strike' at 14-20, score 100, but cancelled by not_when 'goal'") in text.stdout
     assert "calm: must not be reported Iran: actor 'Iran': alias 'Tehran' found 'Tehran' at 0-6, score 100" in text.stdout
     data = json.loads(monitor("eval", str(cases), "--watchlist", str(watchlist), "--json").stdout)
     assert (data["cases"], data["alert_worthy_missed"], data["forbidden_reported"]) == (2, 1, 1)

@@ -754,3 +754,20 @@ def test_a_false_positive_licensed_by_a_context_word_names_that_word(tmp_path: P
     watchlist = load_watchlist(yaml_file(tmp_path, text))
     [failure] = failed_examples(Matcher(watchlist), watchlist.examples)
     assert failure.endswith("actor 'Katiba Macina': alias 'Macina' found 'Macina' at 0-6, score 100, near 'militants'")
+
+
+def test_a_rule_that_lacks_an_actor_says_why_its_actor_in_the_text_did_not_count(tmp_path: Path) -> None:
+    """Regression: a rule example with the rule's actor written in it, held back for want of a context word, said
+    "rule 'any': strike found, but no actor it takes (no actor found)": the analyst looked for a typo in a name
+    that was there. The rule's own actors (and events) found held back now say why, as `monitor eval` does."""
+    from monitor.matching.examples import failed_examples
+
+    text = CONTEXT.replace("  - name: any\n    min_severity: 2\n",
+                           "  - name: any\n    actors: [Katiba Macina]\n    min_severity: 2\n"
+                           "    examples:\n      must_match: [\"Macina commanders ordered the military strike.\", \"Katiba Massina claimed the strike.\"]\n")
+    watchlist = load_watchlist(yaml_file(tmp_path, text))
+    first, second = failed_examples(Matcher(watchlist), watchlist.examples)
+    assert first.endswith("rule 'any': strike found, but no actor it takes (no actor found; actor 'Katiba Macina': alias 'Macina' found 'Macina' at 0-6, "
+                          "score 100, but ambiguous 'Macina' has no context word within 5 words of it (fighters, militants))")
+    assert second.endswith("rule 'any': Katiba Macina found, but no event it takes of severity >= 2 (no event found; event 'strike': alias "
+                           "'strike' found 'strike' at 27-33, score 100, but ambiguous 'strike' has no context word within 20 words of it (militia, drone))")

@@ -220,6 +220,9 @@ def describe(m: Match) -> str:
     return f"{m.kind} {m.name!r}: alias {m.alias!r}{source} found {m.found!r} at {m.start}-{m.end}, score {m.score:g}{near}{learned}"
 
 
+HELD_BACK_MAX = 20  # a rule taking at most so many actors (or events) has each one held back in a text explained
+
+
 class _Diagnosis:
     """Why a case's labels and alert decision are wrong, from the watchlist and match results alone."""
 
@@ -322,15 +325,33 @@ class _Diagnosis:
                 reason = (3, f"rule {rule.name!r}: {a.name} (found {a.found!r}) and {e.name} (found {e.found!r}, severity {e.severity}) are {distance} words apart, {'in one sentence' if same else 'in different sentences'}: {why}")
             elif taken:
                 weaker = sorted({f"{e.name} ({e.severity})" for e in events})
-                reason = (2, f"rule {rule.name!r}: {', '.join(sorted({a.name for a in taken}))} found, but no event it takes of severity >= {rule.min_severity}" + (f" (events found: {', '.join(weaker)})" if weaker else " (no event found)"))
+                held = self._held_back(event_names, text, result)
+                reason = (2, f"rule {rule.name!r}: {', '.join(sorted({a.name for a in taken}))} found, but no event it takes of severity >= {rule.min_severity}"
+                          + (f" (events found: {', '.join(weaker)}{held})" if weaker else f" (no event found{held})"))
             elif strong:
                 others = sorted({a.name for a in actors})
-                reason = (1, f"rule {rule.name!r}: {', '.join(sorted({e.name for e in strong}))} found, but no actor it takes" + (f" (actors found: {', '.join(others)})" if others else " (no actor found)"))
+                held = self._held_back(actor_names, text, result)
+                reason = (1, f"rule {rule.name!r}: {', '.join(sorted({e.name for e in strong}))} found, but no actor it takes"
+                          + (f" (actors found: {', '.join(others)}{held})" if others else f" (no actor found{held})"))
             else:
                 reason = (0, f"no actor and no event that a rule takes was found (rule {rule.name!r} nearest)")
             best = max(best, reason, key=lambda r: r[0])
         dropped = "".join(f"; {e.name} (found {e.found!r}) was {learned_text(e.learned)}" for e in result.dropped if e.learned)
         return best[1] + dropped
+
+    def _held_back(self, scope: frozenset[str], text: str, result: MatchResult) -> str:
+        """For a rule's actors (or events), "; why" for each of them written in the text but not reported (a
+        context word missing, a not_when, a sense): `missed` says why. "" for a rule that takes more than
+        HELD_BACK_MAX of them (each is matched alone: a cost per name)."""
+        if len(scope) > HELD_BACK_MAX:
+            return ""
+        reported = {m.name for m in result.matches}
+        out = []
+        for name in sorted(scope - reported):
+            entity = self._entity(name)
+            if entity is not None and self._solo_find(entity, text, keep_not_when=False, keep_context=False):
+                out.append(f"; {self.missed(name, text, result)}")
+        return "".join(out)
 
     def _rule(self, name: str) -> Any:
         return next(r for r in self.watchlist.rules if r.name == name)
