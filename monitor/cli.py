@@ -174,7 +174,8 @@ def match(
     if as_json:
         from monitor.matching.report import result_json
 
-        sys.stdout.write(json.dumps(result_json(matched.result, matched.text, matched.rules, matched.muted), ensure_ascii=False) + "\n")
+        data = result_json(matched.result, matched.text, matched.rules, matched.muted) | {"why_no_alert": matched.why_no_alert or None}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         return
     _print_result(matched)
 
@@ -223,7 +224,7 @@ def _print_result(matched: Matched) -> None:
     unmuted = f" ({max(h.severity for h in result.hits)} without the mutes)" if live and len(live) < len(result.hits) and max(h.severity for h in live) < result.severity else ""
     now = [h.severity for h in live if h.rule not in waiting]
     if not result.alert:
-        out.line("decision: no alert")
+        out.line(f"decision: no alert: {matched.why_no_alert}" if matched.why_no_alert else "decision: no alert")
     elif not live:
         out.line("decision: no alert: every rule that fired is muted (the daemon stores the article and alerts nobody)")
     elif not now:

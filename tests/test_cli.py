@@ -582,3 +582,21 @@ def test_match_says_which_mute_would_silence_a_rule_that_fired(tmp_path: Path) -
     assert data["rules"][0]["muted"]["until"] == "2099-01-01T08:00:00+00:00"
     unmuted = json.loads(monitor("match", "-", "--json", stdin="Qassem Suleimani was killed in a US drone strike.").stdout)
     assert {r["muted"] for r in unmuted["rules"]} == {None}
+
+
+def test_match_says_why_an_article_does_not_alert(tmp_path: Path) -> None:
+    """Regression: `monitor match` ended "decision: no alert" with no word of why, where `monitor eval` and
+    `match --replay` name the rule that came nearest and what it lacks: the analyst could not explain a miss."""
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text("actors:\n  - {name: Katiba Macina, kind: group, aliases: [{alias: Macina, context: [fighters]}]}\n"
+                         "events:\n  - {name: ambush, severity: 2, phrases: [ambushed]}\nrules:\n  - {name: any, actors: [Katiba Macina]}\n")
+    config = str(write_config(tmp_path, watchlist=watchlist))
+    result = monitor("match", "-", "--config", config, stdin="Macina commanders ambushed a convoy.", env={"COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "decision: no alert: rule 'any': ambush found, but no actor it takes (no actor found; actor 'Katiba Macina': alias 'Macina' found "
+        "'Macina' at 0-6, score 100, but ambiguous 'Macina' has no context word within 20 words of it (fighters))")
+    data = json.loads(monitor("match", "-", "--json", "--config", config, stdin="Macina commanders ambushed a convoy.").stdout)
+    assert data["alert"] is False and data["why_no_alert"].startswith("rule 'any': ambush found, but no actor it takes")
+    fired = json.loads(monitor("match", "-", "--json", "--config", config, stdin="Macina fighters ambushed a convoy.").stdout)
+    assert fired["alert"] is True and fired["why_no_alert"] is None

@@ -15,7 +15,7 @@ from monitor.alerts.templates import template_problems
 from monitor.app.core import Core
 from monitor.errors import MonitorError, StoreError
 from monitor.escalation import HEALTH_TAGS
-from monitor.matching.evaluation import Report, evaluate, parse_cases
+from monitor.matching.evaluation import Report, evaluate, parse_cases, why_no_alert
 from monitor.matching.examples import failed_examples, slow_patterns
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
@@ -48,6 +48,7 @@ class Matched:
     rules: tuple[Rule, ...]
     muted: dict[str, datetime]
     mutes_unread: str = ""  # why the store's mutes could not be read ("" when they were, or there is no store yet)
+    why_no_alert: str = ""  # when no rule fired: the rule that came nearest and what it lacked (as `monitor eval` says it)
 
 
 @dataclass(frozen=True)
@@ -142,13 +143,15 @@ class CheckVerbs(Core):
             raise MonitorError(f"{file}: empty: no text to match")
         matcher = self.matcher(watchlist)
         result = match_text(matcher, text)
-        muted, unread = {}, ""
-        if result.alert:
-            try:
-                db = self.stored()
-                muted = mutes.active(db, datetime.now(UTC)) if db else {}
-            except StoreError as exc:
-                unread = str(exc)
+        if not result.alert:
+            return Matched(text, result, matcher.watchlist.rules, {}, why_no_alert=why_no_alert(matcher, text, result))
+        muted: dict[str, datetime] = {}
+        unread = ""
+        try:
+            db = self.stored()
+            muted = mutes.active(db, datetime.now(UTC)) if db else {}
+        except StoreError as exc:
+            unread = str(exc)
         return Matched(text, result, matcher.watchlist.rules, muted, unread)
 
     def replay(self, span: str, watchlist: Path | None = None) -> Replay:
