@@ -384,8 +384,10 @@ def mute(
         out.line(f"{name}: {'unmuted' if monitor.unmute(name) else 'was not muted'}")
         return
     with _usage():
-        name, until = monitor.mute(name, for_ or "6h", until_)
+        name, until, units = monitor.mute(name, for_ or "6h", until_)
     out.line(f"{name}: muted until {until:%Y-%m-%d %H:%M} UTC")
+    if units:
+        out.line(f"its units are not muted with it: {', '.join(units)} (mute each too, or the rule, to silence them)")
 
 
 @app.command(epilog=_examples("monitor stories -n 5"))

@@ -600,3 +600,20 @@ def test_match_says_why_an_article_does_not_alert(tmp_path: Path) -> None:
     assert data["alert"] is False and data["why_no_alert"].startswith("rule 'any': ambush found, but no actor it takes")
     fired = json.loads(monitor("match", "-", "--json", "--config", config, stdin="Macina fighters ambushed a convoy.").stdout)
     assert fired["alert"] is True and fired["why_no_alert"] is None
+
+
+def test_muting_an_actor_with_units_says_its_units_are_not_muted(tmp_path: Path) -> None:
+    """Regression: `monitor mute` of a parent said only "muted until ...", while its units' hits of the rules naming
+    the parent (which fire on its units, docs/watchlist.md) still alert: the analyst believed the network silenced."""
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text("actors:\n  - {name: al-Qaeda, kind: group, aliases: [AQ]}\n  - {name: JNIM, kind: group, part_of: al-Qaeda, aliases: [GSIM]}\n"
+                         "  - {name: Katiba Macina, kind: group, part_of: JNIM, aliases: [Macina Front]}\n"
+                         "events:\n  - {name: ambush, severity: 2, phrases: [ambushed]}\nrules:\n  - {name: network, actors: [al-Qaeda]}\n")
+    config = str(write_config(tmp_path, watchlist=watchlist))
+    result = monitor("mute", "al-qaeda", "--until", "2099-01-01T08:00", "--config", config)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "al-Qaeda: muted until 2099-01-01 08:00 UTC",
+        "its units are not muted with it: JNIM, Katiba Macina (mute each too, or the rule, to silence them)",
+    ]
+    assert monitor("mute", "Katiba Macina", "--config", config).stdout.splitlines()[1:] == []

@@ -74,8 +74,9 @@ class StoreVerbs(Core):
         db = self.stored()
         return sorted(mutes.active(db, datetime.now(UTC)).items()) if db else []
 
-    def mute(self, name: str, for_: str = "6h", until: str | None = None) -> tuple[str, datetime]:
-        """Mute the actor, rule or spike `name` (as the watchlist spells it) for a span or until a time."""
+    def mute(self, name: str, for_: str = "6h", until: str | None = None) -> tuple[str, datetime, tuple[str, ...]]:
+        """Mute the actor, rule or spike `name` (as the watchlist spells it) for a span or until a time; with the
+        actor's units (a mute silences the actor named, not its units)."""
         now = datetime.now(UTC)
         end = parse_until(until, now, "--until") if until else now + parse_duration(for_, "--for")  # a usage mistake first
         watchlist = load_watchlist(self.settings.watchlist)
@@ -83,7 +84,7 @@ class StoreVerbs(Core):
         if target is None:
             raise MonitorError(f"{self.settings.watchlist}: no actor, rule or spike named {name!r}: {mute_suggestion(watchlist, name)}")
         mutes.mute(self.db, target, end)
-        return target, end
+        return target, end, watchlist.units(target)
 
     def unmute(self, name: str) -> bool:
         """Lift a mute now; False when there was none."""
