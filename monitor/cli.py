@@ -631,7 +631,7 @@ def trends(
         sys.stdout.write(json.dumps({"from": start.isoformat(), "days": days, "series": [
             {"actor": r.actor, "event": r.event, "stories": r.stories, "score": [round(x, 3) for x in r.score], "max_severity": r.severity,
              "spikes": [(start + timedelta(days=i)).isoformat() for i in sorted(r.spikes)]} for r in rows]}, ensure_ascii=False) + "\n")
-        for note in verbs.unknown_names(_not_listed(names or (), rows)):  # beside the JSON, not in it
+        for note in [*verbs.unknown_names(_not_listed(names or (), rows)), *verbs.unit_notes(names or ())]:  # beside the JSON, not in it
             sys.stderr.write(f"monitor: {shown(note)}\n")
         return
     table = _Table("actor + event", "stories", "score", "sev", f"per day, {first:%m-%d} to today (^ spike)", title=f"Trends, last {days} days")
@@ -641,7 +641,7 @@ def trends(
     out.table(table)
     if not rows:
         out.line("no story counted in that time" + (f" for {', '.join(names)}" if names else ""))
-    for note in verbs.unknown_names(_not_listed(names or (), rows)):
+    for note in [*verbs.unknown_names(_not_listed(names or (), rows)), *verbs.unit_notes(names or ())]:
         out.line(note)
 
 

@@ -418,3 +418,23 @@ def test_a_json_receiver_is_told_the_kind_of_each_alert_spike_and_source_health(
     assert (spike["kind"], spike["follow_up"], spike["actors"]) == ("spike", None, [KH])
     assert (silent["kind"], silent["source"], silent["title"]) == ("silent", "wire", "Silent source: wire: nothing new")
     db.close()
+
+
+def test_monitor_trends_of_a_parent_names_its_units_counted_apart(tmp_path: Path) -> None:
+    """Regression: `monitor trends al-Qaeda` said "no story counted in that time for al-Qaeda" while stories of its
+    units (counted under their own names) filled the week: the analyst read the network as quiet."""
+    settings = setup(tmp_path, "actors:\n  - {name: al-Qaeda, kind: group, aliases: [AQ]}\n"
+                               "  - {name: JNIM, kind: group, part_of: al-Qaeda, aliases: [GSIM]}\n"
+                               "  - {name: Katiba Macina, kind: group, part_of: JNIM, aliases: [Macina Front]}\n"
+                               "events:\n  - {name: rocket attack, severity: 3, phrases: [rocket attack], cameo: \"19\"}\n")
+    db = Database(store_url(tmp_path))
+    now = hour_of(datetime.now(UTC))
+    counts.count_stories(db, [story("Katiba Macina", now - timedelta(hours=h)) for h in (2, 5, 30)])
+    db.close()
+    result = monitor("trends", "al-Qaeda", "--days", "7", "--config", str(settings.path), env={"COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == [
+        "no story counted in that time for al-Qaeda",
+        "al-Qaeda's units are counted under their own names: monitor trends JNIM 'Katiba Macina'"], result.stdout
+    quiet = monitor("trends", "al-Qaeda", "--json", "--config", str(settings.path))
+    assert quiet.stderr == "monitor: al-Qaeda's units are counted under their own names: monitor trends JNIM 'Katiba Macina'\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -34,6 +35,19 @@ class TrendVerbs(Core):
             return list(names)
         spelt = {n.casefold(): n for n in [*(a.name for a in watchlist.actors), *(e.name for e in watchlist.events)]}
         return [spelt.get(n.strip().casefold(), n) for n in names]
+
+    def unit_notes(self, names: Sequence[str]) -> list[str]:
+        """A line for each of `names` that is an actor with units (`part_of`): they are counted under their own
+        names, not the parent's, and the command that shows them. None with a broken watchlist."""
+        try:
+            watchlist = load_watchlist(self.settings.watchlist)
+        except WatchlistError:
+            return []
+        lines = []
+        for name in dict.fromkeys(self._as_watched(names)):
+            if units := watchlist.units(name):
+                lines.append(f"{name}'s units are counted under their own names: monitor trends {' '.join(shlex.quote(u) for u in units)}")
+        return lines
 
     def unknown_names(self, names: Sequence[str]) -> list[str]:
         """A line for each of `names` that is no actor or event of the watchlist (an alias, a slip): what to
