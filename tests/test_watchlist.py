@@ -771,3 +771,11 @@ def test_a_rule_that_lacks_an_actor_says_why_its_actor_in_the_text_did_not_count
                           "score 100, but ambiguous 'Macina' has no context word within 5 words of it (fighters, militants))")
     assert second.endswith("rule 'any': Katiba Macina found, but no event it takes of severity >= 2 (no event found; event 'strike': alias "
                            "'strike' found 'strike' at 27-33, score 100, but ambiguous 'strike' has no context word within 20 words of it (militia, drone))")
+
+
+def test_part_of_naming_an_alias_says_the_name_to_write(tmp_path: Path) -> None:
+    """Regression: `part_of: Qods Force` (an alias of the parent) was refused as "part_of names no actor 'Qods Force'",
+    where a rule naming the alias is told the name to write."""
+    path = yaml_file(tmp_path, HIERARCHY.replace("part_of: Quds Force", "part_of: Qods Force"))
+    assert watchlist_error(path, 11) == (f"{path}:11: actors[2] 'Unit 400': part_of names no actor 'Qods Force': "
+                                         "'Qods Force' is an alias of the actor 'Quds Force': write 'Quds Force'")
