@@ -249,12 +249,12 @@ def test_a_folder_with_silent_hours_alerts_when_it_receives_nothing(tmp_path: Pa
     ("spikes:\n  - {event: Rocket Attack}\n", 6, "spikes[0]: no event named 'Rocket Attack': did you mean 'rocket attack'?"),
     ("spikes:\n  - {window: 24}\n", 6, "spikes[0]: give an actor, an event, or both"),
     ("spikes:\n  - {actor: Quiet Party}\n  - {actor: Quiet Party, windw: 3}\n", 7, "spikes[1].windw: unknown key (typo?)"),
-    ("spikes:\n  - {actor: Quiet Party, significance: 2}\n", 6, "spikes[0].significance: Input should be less than 0.5"),
+    ("spikes:\n  - {actor: Quiet Party, significance: 2}\n", 6, "spikes[0].significance: should be less than 0.5, not 2"),
     ("spikes:\n  - {actor: Quiet Party}\n  - {actor: Quiet Party}\n", 7, "spikes[1]: a spike named 'Quiet Party' is given twice"),
-    ("spikes: 3\n", 5, "spikes: Input should be a valid list"),
+    ("spikes: 3\n", 5, "spikes: should be a list in brackets: write [3]"),
     ("spikes:\n  - {actor: Quiet Party, window: true}\n", 6, "spikes[0].window: should be a number, not true or false"),  # was a 1 h window
     ("spikes:\n  - {actor: Quiet Party, per_week: 1, significance: 0.001}\n", 6, "spikes[0]: give significance or per_week, not both"),
-    ("spikes:\n  - {actor: Quiet Party, per_week: 0}\n", 6, "spikes[0].per_week: Input should be greater than 0"),
+    ("spikes:\n  - {actor: Quiet Party, per_week: 0}\n", 6, "spikes[0].per_week: should be more than 0, not 0"),
 ])
 def test_a_bad_spikes_section_is_one_error_naming_file_and_line(tmp_path: Path, section: str, line: int, problem: str) -> None:
     path = tmp_path / "w.yaml"

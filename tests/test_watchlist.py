@@ -779,3 +779,12 @@ def test_part_of_naming_an_alias_says_the_name_to_write(tmp_path: Path) -> None:
     path = yaml_file(tmp_path, HIERARCHY.replace("part_of: Quds Force", "part_of: Qods Force"))
     assert watchlist_error(path, 11) == (f"{path}:11: actors[2] 'Unit 400': part_of names no actor 'Qods Force': "
                                          "'Qods Force' is an alias of the actor 'Quds Force': write 'Quds Force'")
+
+
+def test_a_list_written_as_one_word_or_a_number_out_of_range_says_what_to_write(tmp_path: Path) -> None:
+    """Regression: `context: militants` was refused as "Input should be a valid list", `severity: 4` as "Input should be
+    less than or equal to 3": pydantic's words, not what to write."""
+    path = yaml_file(tmp_path, CONTEXT.replace("context: [fighters, militants]", "context: militants"))
+    assert watchlist_error(path, 6).endswith("actors[0].aliases[1].context: should be a list in brackets: write [militants]")
+    path = yaml_file(tmp_path, CONTEXT.replace("severity: 2", "severity: 4"))
+    assert watchlist_error(path, 9).endswith("events[0].severity: should be at most 3, not 4")
