@@ -788,3 +788,17 @@ def test_a_list_written_as_one_word_or_a_number_out_of_range_says_what_to_write(
     assert watchlist_error(path, 6).endswith("actors[0].aliases[1].context: should be a list in brackets: write [militants]")
     path = yaml_file(tmp_path, CONTEXT.replace("severity: 2", "severity: 4"))
     assert watchlist_error(path, 9).endswith("events[0].severity: should be at most 3, not 4")
+
+
+def test_a_follow_up_says_the_context_word_near_what_it_adds(tmp_path: Path) -> None:
+    """Regression: a follow-up's "+ Katiba Macina (found “Macina”)" did not say the context word that let the
+    ambiguous alias count, as the rule explanations now do."""
+    from monitor.alerts.render import StoryContext, render_body
+    from monitor.dedup import to_article
+    from monitor.model import Document
+
+    matcher = Matcher(load_watchlist(yaml_file(tmp_path, CONTEXT)))
+    text = "Militants said the Macina commander ordered a strike on the militia post."
+    result = match_text(matcher, text)
+    body = render_body(to_article(Document("wire", "", text)), result, "wire", "uid2", StoryContext(2, 2, "uid1", ("Katiba Macina",)))
+    assert "\n+ Katiba Macina (found \u201cMacina\u201d, near \u201cMilitants\u201d): \u201cMilitants said" in body
