@@ -381,7 +381,8 @@ def mute(
             out.line("nothing is muted (`monitor mute NAME --for 6h` mutes an actor or a rule)")
         return
     if off:
-        out.line(f"{name}: {'unmuted' if monitor.unmute(name) else 'was not muted'}")
+        name, lifted = monitor.unmute(name)
+        out.line(f"{name}: {'unmuted' if lifted else 'was not muted'}")
         return
     with _usage():
         name, until, units = monitor.mute(name, for_ or "6h", until_)

@@ -38,7 +38,7 @@ def test_mute_takes_the_watchlist_spelling_and_lists_it_until_lifted(tmp_path: P
     assert app.mutes() == [(name, until)]
     with pytest.raises(MonitorError, match="no actor, rule or spike named 'Nobody'"):
         app.mute("Nobody")
-    assert app.unmute(name) and not app.unmute(name)
+    assert app.unmute(name) == (name, True) and app.unmute(name) == (name, False)
     assert app.mutes() == []
 
 

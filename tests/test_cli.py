@@ -617,3 +617,15 @@ def test_muting_an_actor_with_units_says_its_units_are_not_muted(tmp_path: Path)
         "its units are not muted with it: JNIM, Katiba Macina (mute each too, or the rule, to silence them)",
     ]
     assert monitor("mute", "Katiba Macina", "--config", config).stdout.splitlines()[1:] == []
+
+
+def test_mute_off_takes_the_name_in_any_case_as_mute_does(tmp_path: Path) -> None:
+    """Regression: `monitor mute 'kataeb hezbollah'` muted 'Kataeb Hezbollah' (any case), but `monitor mute --off
+    'kataeb hezbollah'` said "was not muted" and left the mute in force."""
+    config = str(write_config(tmp_path))
+    assert monitor("mute", "kataeb hezbollah", "--for", "1h", "--config", config).returncode == 0
+    result = monitor("mute", "--off", "kataeb hezbollah", "--config", config)
+    assert result.returncode == 0 and result.stdout.strip() == "Kataeb Hezbollah: unmuted"
+    assert monitor("mute", "--config", config).stdout.strip().startswith("nothing is muted")
+    gone = monitor("mute", "--off", "Nobody Known", "--config", config)  # not in the watchlist (perhaps since removed): as given
+    assert gone.stdout.strip() == "Nobody Known: was not muted"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from monitor.app.core import Core
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, WatchlistError
 from monitor.replay import parse_duration, parse_until
 from monitor.store import mutes, outbox
 from monitor.store import stories as story_store
@@ -86,9 +86,14 @@ class StoreVerbs(Core):
         mutes.mute(self.db, target, end)
         return target, end, watchlist.units(target)
 
-    def unmute(self, name: str) -> bool:
-        """Lift a mute now; False when there was none."""
-        return mutes.unmute(self.db, name)
+    def unmute(self, name: str) -> tuple[str, bool]:
+        """Lift a mute now: the name as muted (the watchlist's spelling, any case given, as `mute` takes it; else as
+        given: a name since taken out of the watchlist), and False when there was none."""
+        try:
+            target = mutable_name(load_watchlist(self.settings.watchlist), name) or name
+        except WatchlistError:
+            target = name
+        return target, mutes.unmute(self.db, target) or (target != name and mutes.unmute(self.db, name))
 
     def prune(self, days: int | None = None) -> Prune:
         """Delete what is older than `days` (default: [store] keep_days); refused while a daemon prunes the store."""
