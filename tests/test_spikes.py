@@ -438,3 +438,13 @@ def test_monitor_trends_of_a_parent_names_its_units_counted_apart(tmp_path: Path
         "al-Qaeda's units are counted under their own names: monitor trends JNIM 'Katiba Macina'"], result.stdout
     quiet = monitor("trends", "al-Qaeda", "--json", "--config", str(settings.path))
     assert quiet.stderr == "monitor: al-Qaeda's units are counted under their own names: monitor trends JNIM 'Katiba Macina'\n"
+
+
+def test_monitor_trends_of_a_pair_as_the_table_labels_it_says_how_to_ask_for_it(tmp_path: Path) -> None:
+    """Regression: a pair copied from the table's first column, 'Kataeb Hezbollah + rocket attack', was "no actor or
+    event of the watchlist: did you mean 'Kataeb Hezbollah' or 'rocket attack'?": not that both names, given
+    together, show the pair."""
+    settings = setup(tmp_path)
+    result = monitor("trends", f"{KH} + {ROCKET}", "--config", str(settings.path), env={"COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == f"'{KH} + {ROCKET}' is a pair: monitor trends '{KH}' '{ROCKET}' shows it beside each of the two"

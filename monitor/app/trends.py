@@ -58,7 +58,12 @@ class TrendVerbs(Core):
             return []
         watched = [*(a.name for a in watchlist.actors), *(e.name for e in watchlist.events)]
         lines = []
-        for name in (n for n in names if n.strip().casefold() not in {w.casefold() for w in watched}):
+        spelt = {w.casefold(): w for w in watched}
+        for name in (n for n in names if n.strip().casefold() not in spelt):
+            actor, plus, event = (part.strip().casefold() for part in name.partition(" + "))
+            if plus and actor in spelt and event in spelt:  # a pair as the table labels it
+                lines.append(f"{name!r} is a pair: monitor trends {shlex.quote(spelt[actor])} {shlex.quote(spelt[event])} shows it beside each of the two")
+                continue
             hint = name_suggestion(watchlist, name, watched, "monitor trends")
             lines.append(hint if " is an alias of " in hint else f"{name!r} is no actor or event of the watchlist" + (f": {hint}" if hint else ""))
         return lines
