@@ -802,3 +802,11 @@ def test_a_follow_up_says_the_context_word_near_what_it_adds(tmp_path: Path) -> 
     result = match_text(matcher, text)
     body = render_body(to_article(Document("wire", "", text)), result, "wire", "uid2", StoryContext(2, 2, "uid1", ("Katiba Macina",)))
     assert "\n+ Katiba Macina (found \u201cMacina\u201d, near \u201cMilitants\u201d): \u201cMilitants said" in body
+
+
+def test_a_context_phrase_across_a_line_break_is_shown_on_one_line(tmp_path: Path) -> None:
+    """A context phrase wrapped in the text ("armed⏎men") was recorded with its line break, which split the
+    explanation's line in an alert body and in `monitor match`."""
+    matcher = Matcher(load_watchlist(yaml_file(tmp_path, CONTEXT.replace("context: [fighters, militants]", "context: [armed men]"))))
+    result = match_text(matcher, "The Macina armed\n  men struck at dawn.")
+    assert [m.context for m in result.matches if m.kind == "actor"] == ["armed men"]

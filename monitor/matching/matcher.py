@@ -376,7 +376,7 @@ class Matcher(CompiledWatchlist):
         `_allowed` let count: within the alias's window, or (a coordinated adjective's) two words further."""
         context, n, window = self._checks[alias_id].context or frozenset(), last - first + 1, self._window[alias_id]
         place = nearest(context, last, n, seen, window) or nearest(context, last, n, seen, window + 2)
-        return text[words.starts[place[0]] : words.ends[place[1]]] if place else ""
+        return " ".join(text[words.starts[place[0]] : words.ends[place[1]]].split()) if place else ""  # one line: it goes into explanations
 
 
 def _match(m: Found, text: str) -> Match:
