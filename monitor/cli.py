@@ -148,27 +148,35 @@ def once(
 @app.command(epilog=_examples("monitor match seeds/soleimani-strike-2020-01.txt",
                              "echo 'A US drone strike killed Qasem Soleimani.' | monitor match -",
                              "monitor match --json seeds/soleimani-strike-2020-01.txt",
-                             "monitor match --replay 7d --watchlist config/watchlist.yaml"))
+                             "monitor match --replay 7d --watchlist config/watchlist.yaml", "monitor match --article 1"))
 def match(
     file: Annotated[str | None, typer.Argument(help="an article file (.txt .md .html .json), or - for standard input")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
     watchlist: Annotated[Path | None, typer.Option(help="a watchlist file or folder instead of the config's")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object (schema: docs/match-json.md)")] = False,
     replay_span: Annotated[str | None, typer.Option("--replay", help="re-match stored articles of a span (7d, 24h, 2020-01-01..2020-01-31) and list what would alert differently")] = None,
+    article: Annotated[int | None, typer.Option("--article", min=1, max=ID_MAX, help="re-match a stored article by its number (the daemon's log names it: 'article 12 from wire: ...')")] = None,
 ) -> None:
-    """Show what the watchlist matches in one article (or, with --replay, in stored ones), without storing or alerting."""
+    """Show what the watchlist matches in one article (a file, a stored one, or with --replay, stored ones), without storing or alerting."""
     monitor = _app(config)
-    if replay_span and file is not None:
-        raise typer.BadParameter("give an article FILE or --replay SPAN, not both", param_hint="FILE")
+    if sum(x is not None for x in (file, replay_span, article)) > 1:
+        raise typer.BadParameter("give an article FILE, --article ID or --replay SPAN: one of them", param_hint="FILE")
     if replay_span and as_json:
         raise typer.BadParameter("--json is for one article: --replay prints a table", param_hint="--json")
     if replay_span:
         with _usage():
             _print_replay(monitor.replay(replay_span, watchlist))
         return
-    if file is None:
-        raise typer.BadParameter("give an article FILE, - for standard input, or --replay SPAN", param_hint="FILE")
-    matched = monitor.match(file, sys.stdin.buffer if file == "-" else None, watchlist)
+    if file is None and article is None:
+        raise typer.BadParameter("give an article FILE, - for standard input, --article ID or --replay SPAN", param_hint="FILE")
+    if article is not None:
+        stored, matched = monitor.match_stored(article, watchlist)
+        if not as_json:
+            from monitor.alerts.render import display_title_of
+
+            out.line(f"article {stored.id} from {stored.source}: {display_title_of(stored.title, stored.text)}")
+    else:
+        matched = monitor.match(file or "-", sys.stdin.buffer if file == "-" else None, watchlist)
     if matched.mutes_unread:
         sys.stderr.write(f"monitor: warning: the mutes in force were not read ({shown(matched.mutes_unread)}): the decision is shown as if none\n")
     if as_json:

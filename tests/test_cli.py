@@ -629,3 +629,24 @@ def test_mute_off_takes_the_name_in_any_case_as_mute_does(tmp_path: Path) -> Non
     assert monitor("mute", "--config", config).stdout.strip().startswith("nothing is muted")
     gone = monitor("mute", "--off", "Nobody Known", "--config", config)  # not in the watchlist (perhaps since removed): as given
     assert gone.stdout.strip() == "Nobody Known: was not muted"
+
+
+def test_match_article_re_matches_a_stored_article_by_its_id(tmp_path: Path) -> None:
+    """Regression: an article the daemon stored without alerting ("article 2 from inbox: no alert" in its log) could
+    be explained only from a file of its text: no verb re-matched a stored article. `monitor match --article ID` does."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text("Kataeb Hezbollah held a rally in Baghdad.")
+    os.utime(inbox / "a.txt", (time.time() - 60, time.time() - 60))
+    config = str(write_config(tmp_path, folders=[inbox]))
+    assert one_line_error(monitor("match", "--article", "1", "--config", config)).startswith("monitor: error: no article 1 in the store")
+    assert not (tmp_path / "monitor.db").exists() or ON_POSTGRES  # asking made no database
+    assert monitor("once", "--config", config).returncode == 0
+    result = monitor("match", "--article", "1", "--config", config, env={"COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == f"article 1 from {inbox}: Kataeb Hezbollah held a rally in Baghdad."
+    assert result.stdout.splitlines()[-1].startswith("decision: no alert: rule 'watched actor in a violent event': ")
+    assert json.loads(monitor("match", "--article", "1", "--json", "--config", config).stdout)["alert"] is False
+    assert one_line_error(monitor("match", "--article", "7", "--config", config)) == "monitor: error: no article 7 in the store (the daemon's log names each article's number)"
+    both = monitor("match", "x.txt", "--article", "1", "--config", config)
+    assert both.returncode == 2 and "give an article FILE, --article ID or --replay SPAN: one of them" in both.stderr

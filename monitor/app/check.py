@@ -25,6 +25,7 @@ from monitor.sources.folders import MAX_FILE_BYTES, decode_text, read_document
 from monitor.pipeline import source_specs
 from monitor.settings import Channel
 from monitor.store import mutes, sources
+from monitor.store.articles import StoredArticle, stored_article
 from monitor.store.db import database_file, database_name, folder_problem
 from monitor.text_norm import cut_text
 from monitor.watchlist import duplicate_aliases, load_watchlist
@@ -141,6 +142,16 @@ class CheckVerbs(Core):
             text = cut_text(decode_text(data, Path(file), file))
         if not text.strip():
             raise MonitorError(f"{file}: empty: no text to match")
+        return self._matched(text, watchlist)
+
+    def match_stored(self, article_id: int, watchlist: Path | None = None) -> tuple[StoredArticle, Matched]:
+        """A stored article (by its number) re-matched as `match` matches a file, with the mutes in force now."""
+        article = stored_article(db, article_id) if (db := self.stored()) else None
+        if article is None:
+            raise MonitorError(f"no article {article_id} in the store (the daemon's log names each article's number)")
+        return article, self._matched(article.body, watchlist)
+
+    def _matched(self, text: str, watchlist: Path | None) -> Matched:
         matcher = self.matcher(watchlist)
         result = match_text(matcher, text)
         if not result.alert:
