@@ -174,7 +174,8 @@ def match(
         if not as_json:
             from monitor.alerts.render import display_title_of
 
-            out.line(f"article {stored.id} from {stored.source}: {display_title_of(stored.title, stored.text)}")
+            then = "it alerted" if stored.alerted else "another article of its story alerted" if stored.story_alerted else "it raised no alert"
+            out.line(f"article {stored.id} from {stored.source}, fetched {stored.fetched_at:%Y-%m-%d %H:%M} UTC ({then}): {display_title_of(stored.title, stored.text)}")
     else:
         matched = monitor.match(file or "-", sys.stdin.buffer if file == "-" else None, watchlist)
     if matched.mutes_unread:

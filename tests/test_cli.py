@@ -644,7 +644,8 @@ def test_match_article_re_matches_a_stored_article_by_its_id(tmp_path: Path) -> 
     assert monitor("once", "--config", config).returncode == 0
     result = monitor("match", "--article", "1", "--config", config, env={"COLUMNS": "200"})
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0] == f"article 1 from {inbox}: Kataeb Hezbollah held a rally in Baghdad."
+    first = result.stdout.splitlines()[0]
+    assert first.startswith(f"article 1 from {inbox}, fetched ") and first.endswith(" UTC (it raised no alert): Kataeb Hezbollah held a rally in Baghdad.")
     assert result.stdout.splitlines()[-1].startswith("decision: no alert: rule 'watched actor in a violent event': ")
     assert json.loads(monitor("match", "--article", "1", "--json", "--config", config).stdout)["alert"] is False
     assert one_line_error(monitor("match", "--article", "7", "--config", config)) == "monitor: error: no article 7 in the store (the daemon's log names each article's number)"
