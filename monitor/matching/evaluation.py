@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+from functools import lru_cache
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -197,13 +198,13 @@ def evaluate(matcher: Matcher, cases: list[Case]) -> Report:
 def why_no_alert(matcher: Matcher, text: str, result: MatchResult) -> str:
     """The rule that came nearest to firing on a text that does not alert, and what it lacked
     (`monitor eval`'s "alert missed", and `monitor match --replay`'s "would not now")."""
-    return _Diagnosis(matcher).no_alert(text, result)
+    return _diagnosis(matcher).no_alert(text, result)
 
 
 def why_example_fails(matcher: Matcher, kind: str, name: str, text: str, result: MatchResult, expect: bool) -> str:
     """Why a watchlist example does not hold (`monitor check`): what stopped its actor, event or rule, or
     what matched where nothing should, as `monitor eval` says it."""
-    diagnosis = _Diagnosis(matcher)
+    diagnosis = _diagnosis(matcher)
     if kind == "rule":
         hit = next((h for h in result.hits if h.rule == name), None)
         return f"rule {name!r} fired: {explain(hit)}" if hit and not expect else diagnosis.no_alert(text, result, only=name)
@@ -218,6 +219,13 @@ def describe(m: Match) -> str:
     source = f" ({THESAURUS})" if m.thesaurus else ""
     near = f", near {m.context!r}" if m.context else ""
     return f"{m.kind} {m.name!r}: alias {m.alias!r}{source} found {m.found!r} at {m.start}-{m.end}, score {m.score:g}{near}{learned}"
+
+
+@lru_cache(maxsize=2)
+def _diagnosis(matcher: Matcher) -> _Diagnosis:
+    """One diagnosis per matcher: its entities' solo matchers are compiled once for all the texts it explains
+    (a replay's articles, a watchlist's examples)."""
+    return _Diagnosis(matcher)
 
 
 HELD_BACK_MAX = 20  # a rule taking at most so many actors (or events) has each one held back in a text explained
