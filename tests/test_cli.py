@@ -132,7 +132,7 @@ def test_a_failed_example_says_why_it_does_not_hold(tmp_path: Path) -> None:
         f"monitor: example failed: {watchlist}:7: actor 'Wagner Group' must match: 'Wagner said so.': "
         "actor 'Wagner Group': alias 'Wagner' found 'Wagner' at 0-6, score 100, but ambiguous 'Wagner' has no context word within 20 words of it (mercenaries)",
         f"monitor: example failed: {watchlist}:7: actor 'Wagner Group' must match: 'Richard Wagner and Wagner Group mercenaries.': "
-        "actor 'Wagner Group': alias 'Wagner' found 'Wagner' at 8-14, score 100, but cancelled by not_when 'Richard Wagner' "
+        "actor 'Wagner Group': alias 'Wagner' found 'Wagner' at 8-14, score 100, near 'mercenaries', but cancelled by not_when 'Richard Wagner' "
         "(found 'Richard Wagner' at 0-14, 0 words away; the window is 6)",
         f"monitor: example failed: {watchlist}:8: actor 'Wagner Group' must not match: 'Wagner Group mercenaries left.': "
         "actor 'Wagner Group': alias 'Wagner Group' found 'Wagner Group' at 0-12, score 100",
