@@ -813,3 +813,5 @@ def test_a_context_phrase_across_a_line_break_is_shown_on_one_line(tmp_path: Pat
     cut = Matcher(load_watchlist(yaml_file(tmp_path, CONTEXT)))  # a word cut at a line end is one word, as matching reads it
     assert [m.context for m in match_text(cut, "The Macina mili-\ntants struck.").matches if m.kind == "actor"] == ["militants"]
     assert [m.context for m in match_text(cut, "The Macina mili-\n   tants struck.").matches if m.kind == "actor"] == ["militants"]
+    named = Matcher(load_watchlist(yaml_file(tmp_path, CONTEXT.replace("context: [fighters, militants]", "context: [al-Muhandis]"))))
+    assert [m.context for m in match_text(named, "Macina and al-\nMuhandis.").matches if m.kind == "actor"] == ["al-Muhandis"]
