@@ -148,33 +148,43 @@ def once(
 @app.command(epilog=_examples("monitor match seeds/soleimani-strike-2020-01.txt",
                              "echo 'A US drone strike killed Qasem Soleimani.' | monitor match -",
                              "monitor match --json seeds/soleimani-strike-2020-01.txt",
-                             "monitor match --replay 7d --watchlist config/watchlist.yaml"))
+                             "monitor match --replay 7d --watchlist config/watchlist.yaml", "monitor match --article 1"))
 def match(
     file: Annotated[str | None, typer.Argument(help="an article file (.txt .md .html .json), or - for standard input")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
     watchlist: Annotated[Path | None, typer.Option(help="a watchlist file or folder instead of the config's")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object (schema: docs/match-json.md)")] = False,
     replay_span: Annotated[str | None, typer.Option("--replay", help="re-match stored articles of a span (7d, 24h, 2020-01-01..2020-01-31) and list what would alert differently")] = None,
+    article: Annotated[int | None, typer.Option("--article", min=1, max=ID_MAX, help="re-match a stored article by its number (the daemon's log names it: 'article 12 from wire: ...')")] = None,
 ) -> None:
-    """Show what the watchlist matches in one article (or, with --replay, in stored ones), without storing or alerting."""
+    """Show what the watchlist matches in one article (a file, a stored one, or with --replay, stored ones), without storing or alerting."""
     monitor = _app(config)
-    if replay_span and file is not None:
-        raise typer.BadParameter("give an article FILE or --replay SPAN, not both", param_hint="FILE")
+    if sum(x is not None for x in (file, replay_span, article)) > 1:
+        raise typer.BadParameter("give an article FILE, --article ID or --replay SPAN: one of them", param_hint="FILE")
     if replay_span and as_json:
         raise typer.BadParameter("--json is for one article: --replay prints a table", param_hint="--json")
     if replay_span:
         with _usage():
             _print_replay(monitor.replay(replay_span, watchlist))
         return
-    if file is None:
-        raise typer.BadParameter("give an article FILE, - for standard input, or --replay SPAN", param_hint="FILE")
-    matched = monitor.match(file, sys.stdin.buffer if file == "-" else None, watchlist)
+    if file is None and article is None:
+        raise typer.BadParameter("give an article FILE, - for standard input, --article ID or --replay SPAN", param_hint="FILE")
+    if article is not None:
+        stored, matched = monitor.match_stored(article, watchlist)
+        if not as_json:
+            from monitor.alerts.render import display_title_of
+
+            then = "it alerted" if stored.alerted else "another article of its story alerted" if stored.story_alerted else "it raised no alert"
+            out.line(f"article {stored.id} from {stored.source}, fetched {stored.fetched_at:%Y-%m-%d %H:%M} UTC ({then}): {display_title_of(stored.title, stored.text)}")
+    else:
+        matched = monitor.match(file or "-", sys.stdin.buffer if file == "-" else None, watchlist)
     if matched.mutes_unread:
         sys.stderr.write(f"monitor: warning: the mutes in force were not read ({shown(matched.mutes_unread)}): the decision is shown as if none\n")
     if as_json:
         from monitor.matching.report import result_json
 
-        sys.stdout.write(json.dumps(result_json(matched.result, matched.text, matched.rules, matched.muted), ensure_ascii=False) + "\n")
+        data = result_json(matched.result, matched.text, matched.rules, matched.muted) | {"why_no_alert": matched.why_no_alert or None}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         return
     _print_result(matched)
 
@@ -223,7 +233,7 @@ def _print_result(matched: Matched) -> None:
     unmuted = f" ({max(h.severity for h in result.hits)} without the mutes)" if live and len(live) < len(result.hits) and max(h.severity for h in live) < result.severity else ""
     now = [h.severity for h in live if h.rule not in waiting]
     if not result.alert:
-        out.line("decision: no alert")
+        out.line(f"decision: no alert: {matched.why_no_alert}" if matched.why_no_alert else "decision: no alert")
     elif not live:
         out.line("decision: no alert: every rule that fired is muted (the daemon stores the article and alerts nobody)")
     elif not now:
@@ -385,11 +395,14 @@ def mute(
             out.line("nothing is muted (`monitor mute NAME --for 6h` mutes an actor or a rule)")
         return
     if off:
-        out.line(f"{name}: {'unmuted' if monitor.unmute(name) else 'was not muted'}")
+        name, lifted = monitor.unmute(name)
+        out.line(f"{name}: {'unmuted' if lifted else 'was not muted'}")
         return
     with _usage():
-        name, until = monitor.mute(name, for_ or "6h", until_)
+        name, until, units = monitor.mute(name, for_ or "6h", until_)
     out.line(f"{name}: muted until {until:%Y-%m-%d %H:%M} UTC")
+    if units:
+        out.line(f"its units are not muted with it: {', '.join(units)} (mute each too, or the rule, to silence them)")
 
 
 @app.command(epilog=_examples("monitor stories -n 5"))
@@ -638,7 +651,7 @@ def trends(
         sys.stdout.write(json.dumps({"from": start.isoformat(), "days": days, "series": [
             {"actor": r.actor, "event": r.event, "stories": r.stories, "score": [round(x, 3) for x in r.score], "max_severity": r.severity,
              "spikes": [(start + timedelta(days=i)).isoformat() for i in sorted(r.spikes)]} for r in rows]}, ensure_ascii=False) + "\n")
-        for note in verbs.unknown_names(_not_listed(names or (), rows)):  # beside the JSON, not in it
+        for note in [*verbs.unknown_names(_not_listed(names or (), rows)), *verbs.unit_notes(names or ())]:  # beside the JSON, not in it
             sys.stderr.write(f"monitor: {shown(note)}\n")
         return
     table = _Table("actor + event", "stories", "score", "sev", f"per day, {first:%m-%d} to today (^ spike)", title=f"Trends, last {days} days")
@@ -648,7 +661,7 @@ def trends(
     out.table(table)
     if not rows:
         out.line("no story counted in that time" + (f" for {', '.join(names)}" if names else ""))
-    for note in verbs.unknown_names(_not_listed(names or (), rows)):
+    for note in [*verbs.unknown_names(_not_listed(names or (), rows)), *verbs.unit_notes(names or ())]:
         out.line(note)
 
 

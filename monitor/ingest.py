@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from monitor import metrics
-from monitor.alerts.decide import ChannelPolicy, Decision, decide
+from monitor.alerts.decide import ChannelPolicy, Decision, decide, why_silent
 from monitor.alerts.render import StoryContext, alert_context, render_body, render_title
 from monitor.dedup import to_article
 from monitor.errors import SourceError
@@ -97,8 +97,8 @@ class Ingest:
                     saved += self._save(source_id, source_name, [one])
                 except articles.Duplicate:
                     continue
-        for article_id, result, alert in saved:
-            self._said(article_id, source_name, result, alert)
+        for article_id, result, alert, silent in saved:
+            self._said(article_id, source_name, result, alert, silent)
         return len(saved)
 
     def _complete(self, batch: list[tuple[Article, Prepared | None]]) -> list[Prepared]:
@@ -121,6 +121,7 @@ class Ingest:
             pending: list[int] = []
             items: list[articles.NewArticle] = []
             started: list[tuple[list[Mention], datetime]] = []  # the new stories, counted together (trends)
+            silent: dict[int, str] = {}  # per article of the batch whose rules fired without an alert: why
             try:
                 with articles.batch(self.db) as rows:
                     if story_store.serialise(rows.connection):  # PostgreSQL: other daemons decide stories too
@@ -133,6 +134,8 @@ class Ingest:
                             muted = set(mutes.active(self.db, fetched))
                         decision = decide(result, story, muted or set(), self.policy, fetched)
                         alert = _new_alert(article, decision, source_name, story, fetched) if decision else None
+                        if result.alert and decision is None:
+                            silent[k] = why_silent(result, story, muted or set(), self.policy, fetched, story.last_alert_uid if story else None)
                         reported = decision.reported if decision else frozenset()
                         story_key = story.id if story else _PENDING + k
                         joins = story.id - _PENDING if story and story.id >= _PENDING else None  # a story this batch started
@@ -154,14 +157,15 @@ class Ingest:
             self._seen = max([self._seen, *(article_id for article_id, _ in ids)])  # committed under the lock: nothing below can still come
             self.story_index.remove_before(self._seen - self.limits.window)
             metrics.STORY_INDEX.set(len(self.story_index))
-        return [(article_id, result, alert) for (article_id, _), (_, result, alert, _) in zip(ids, items, strict=True)]
+        return [(article_id, result, alert, silent.get(k, "")) for k, ((article_id, _), (_, result, alert, _)) in enumerate(zip(ids, items, strict=True))]
 
     def _learn(self, sketched: list[story_store.Sketch]) -> int:
         """Index stored articles (oldest first); the highest id among them (0: none)."""
         return self.story_index.extend((a, st, sig, n, article_time(published, fetched)) for a, st, sig, n, published, fetched in sketched)
 
-    def _said(self, article_id: int, source_name: str, result: MatchResult, alert: articles.NewAlert | None) -> None:
-        """Metrics and the log line of one stored article (after its transaction committed)."""
+    def _said(self, article_id: int, source_name: str, result: MatchResult, alert: articles.NewAlert | None, silent: str = "") -> None:
+        """Metrics and the log line of one stored article (after its transaction committed); `silent`: why its rules
+        fired without an alert (a mute, a rule waiting for sources, a copy of a story already alerted)."""
         metrics.ARTICLES.inc(source_name)
         metrics.MATCHES.inc(len(result.matches))
         fields = {"source": source_name, "article": article_id}
@@ -170,6 +174,8 @@ class Ingest:
             self.on_alert()
             log.info("article %d from %s: alert %s, severity %d, to %s", article_id, source_name, alert.uid, alert.severity,
                      ", ".join(alert.channels) or "no channel", extra={**fields, "alert": alert.uid})
+        elif silent:
+            log.info("article %d from %s: rules fired, no alert: %s", article_id, source_name, silent, extra=fields)
         else:
             log.debug("article %d from %s: no alert", article_id, source_name, extra=fields)
 
@@ -185,7 +191,7 @@ class Ingest:
                 log.warning("watchlist %s was not tried on an article from %s: the article's regex time was spent by slower patterns (said once)", label, source_name)
 
 
-Saved = tuple[int, MatchResult, "articles.NewAlert | None"]  # a stored article's id, matches and alert
+Saved = tuple[int, MatchResult, "articles.NewAlert | None", str]  # a stored article's id, matches, alert, and why its rules fired without one
 _PENDING = 1 << 60  # the index's ids (and story ids) of a batch's articles until the store gives theirs
 
 

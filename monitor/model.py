@@ -277,6 +277,10 @@ class Watchlist:
             chain.append(name)
         return tuple(chain)
 
+    def units(self, name: str) -> tuple[str, ...]:
+        """The actors that are units of `name`, and theirs (transitively), in watchlist order."""
+        return tuple(a.name for a in self.actors if name in self.ancestors(a.name))
+
     def rule_scope(self, rule: Rule) -> tuple[frozenset[str], frozenset[str]]:
         """The actors (names) and events (names) a rule can pair: an actor named in the rule brings its
         units (transitively); `cameo:19` selects every event whose CAMEO code starts with 19."""

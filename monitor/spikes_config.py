@@ -57,6 +57,15 @@ def problem(err: ErrorDetails) -> str:
         short = isinstance(value, str | int | float) and len(repr(value)) <= 60
         shown = "empty" if value is None else repr(value) if short else "a list" if isinstance(value, list) else "a text" if isinstance(value, str) else type(value).__name__
         return f"should be a mapping of {what}, not {shown}"
+    if err["type"] == "list_type" and isinstance(err["input"], str | int | float) and len(str(err["input"])) <= 60:
+        return f"should be a list in brackets: write [{err['input']}]"
+    if err["type"] == "list_type":
+        return "should be a list in brackets, [a, b], or one item a line, each under it as '- a'"
+    bounds = {"less_than_equal": ("at most", "le"), "greater_than_equal": ("at least", "ge"), "less_than": ("less than", "lt"), "greater_than": ("more than", "gt")}
+    if err["type"] in bounds and isinstance(err["input"], int | float) and not isinstance(err["input"], bool):
+        words, key = bounds[err["type"]]
+        bound = err.get("ctx", {}).get(key)
+        return f"should be {words} {bound:g}, not {err['input']:g}" if isinstance(bound, int | float) else err["msg"]
     return err["msg"].removeprefix("Value error, ")
 
 

@@ -641,8 +641,9 @@ def _check_hierarchy(watchlist: Watchlist, parts: list[_Part]) -> None:
             line = part.line("actors", i, "part_of")
             problem = None
             if actor.part_of not in names:
+                hint = spikes_config.name_suggestion(watchlist, actor.part_of, [], "write")  # an alias: the name to write
                 near = difflib.get_close_matches(actor.part_of, sorted(names), n=1, cutoff=0.5)
-                problem = f"part_of names no actor {actor.part_of!r}" + (f" (did you mean {near[0]!r}?)" if near else "")
+                problem = f"part_of names no actor {actor.part_of!r}" + (f": {hint}" if hint else f" (did you mean {near[0]!r}?)" if near else "")
             elif actor.name in (chain := watchlist.ancestors(actor.name)):
                 problem = "part_of makes a cycle: " + " -> ".join([actor.name, *chain[: chain.index(actor.name) + 1]])
             if problem:

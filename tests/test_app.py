@@ -32,13 +32,13 @@ def test_once_stops_its_parsing_processes(tmp_path: Path) -> None:
 
 def test_mute_takes_the_watchlist_spelling_and_lists_it_until_lifted(tmp_path: Path) -> None:
     app = App(write_config(tmp_path))
-    name, until = app.mute("qasem soleimani", for_="2h")
+    name, until, _ = app.mute("qasem soleimani", for_="2h")
     assert name == "Qasem Soleimani"
     assert timedelta(minutes=119) < until - datetime.now(UTC) <= timedelta(hours=2)
     assert app.mutes() == [(name, until)]
     with pytest.raises(MonitorError, match="no actor, rule or spike named 'Nobody'"):
         app.mute("Nobody")
-    assert app.unmute(name) and not app.unmute(name)
+    assert app.unmute(name) == (name, True) and app.unmute(name) == (name, False)
     assert app.mutes() == []
 
 

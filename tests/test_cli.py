@@ -582,3 +582,72 @@ def test_match_says_which_mute_would_silence_a_rule_that_fired(tmp_path: Path) -
     assert data["rules"][0]["muted"]["until"] == "2099-01-01T08:00:00+00:00"
     unmuted = json.loads(monitor("match", "-", "--json", stdin="Qassem Suleimani was killed in a US drone strike.").stdout)
     assert {r["muted"] for r in unmuted["rules"]} == {None}
+
+
+def test_match_says_why_an_article_does_not_alert(tmp_path: Path) -> None:
+    """Regression: `monitor match` ended "decision: no alert" with no word of why, where `monitor eval` and
+    `match --replay` name the rule that came nearest and what it lacks: the analyst could not explain a miss."""
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text("actors:\n  - {name: Katiba Macina, kind: group, aliases: [{alias: Macina, context: [fighters]}]}\n"
+                         "events:\n  - {name: ambush, severity: 2, phrases: [ambushed]}\nrules:\n  - {name: any, actors: [Katiba Macina]}\n")
+    config = str(write_config(tmp_path, watchlist=watchlist))
+    result = monitor("match", "-", "--config", config, stdin="Macina commanders ambushed a convoy.", env={"COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "decision: no alert: rule 'any': ambush found, but no actor it takes (no actor found; actor 'Katiba Macina': alias 'Macina' found "
+        "'Macina' at 0-6, score 100, but ambiguous 'Macina' has no context word within 20 words of it (fighters))")
+    data = json.loads(monitor("match", "-", "--json", "--config", config, stdin="Macina commanders ambushed a convoy.").stdout)
+    assert data["alert"] is False and data["why_no_alert"].startswith("rule 'any': ambush found, but no actor it takes")
+    fired = json.loads(monitor("match", "-", "--json", "--config", config, stdin="Macina fighters ambushed a convoy.").stdout)
+    assert fired["alert"] is True and fired["why_no_alert"] is None
+
+
+def test_muting_an_actor_with_units_says_its_units_are_not_muted(tmp_path: Path) -> None:
+    """Regression: `monitor mute` of a parent said only "muted until ...", while its units' hits of the rules naming
+    the parent (which fire on its units, docs/watchlist.md) still alert: the analyst believed the network silenced."""
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text("actors:\n  - {name: al-Qaeda, kind: group, aliases: [AQ]}\n  - {name: JNIM, kind: group, part_of: al-Qaeda, aliases: [GSIM]}\n"
+                         "  - {name: Katiba Macina, kind: group, part_of: JNIM, aliases: [Macina Front]}\n"
+                         "events:\n  - {name: ambush, severity: 2, phrases: [ambushed]}\nrules:\n  - {name: network, actors: [al-Qaeda]}\n")
+    config = str(write_config(tmp_path, watchlist=watchlist))
+    result = monitor("mute", "al-qaeda", "--until", "2099-01-01T08:00", "--config", config)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "al-Qaeda: muted until 2099-01-01 08:00 UTC",
+        "its units are not muted with it: JNIM, Katiba Macina (mute each too, or the rule, to silence them)",
+    ]
+    assert monitor("mute", "Katiba Macina", "--config", config).stdout.splitlines()[1:] == []
+
+
+def test_mute_off_takes_the_name_in_any_case_as_mute_does(tmp_path: Path) -> None:
+    """Regression: `monitor mute 'kataeb hezbollah'` muted 'Kataeb Hezbollah' (any case), but `monitor mute --off
+    'kataeb hezbollah'` said "was not muted" and left the mute in force."""
+    config = str(write_config(tmp_path))
+    assert monitor("mute", "kataeb hezbollah", "--for", "1h", "--config", config).returncode == 0
+    result = monitor("mute", "--off", "kataeb hezbollah", "--config", config)
+    assert result.returncode == 0 and result.stdout.strip() == "Kataeb Hezbollah: unmuted"
+    assert monitor("mute", "--config", config).stdout.strip().startswith("nothing is muted")
+    gone = monitor("mute", "--off", "Nobody Known", "--config", config)  # not in the watchlist (perhaps since removed): as given
+    assert gone.stdout.strip() == "Nobody Known: was not muted"
+
+
+def test_match_article_re_matches_a_stored_article_by_its_id(tmp_path: Path) -> None:
+    """Regression: an article the daemon stored without alerting ("article 2 from inbox: no alert" in its log) could
+    be explained only from a file of its text: no verb re-matched a stored article. `monitor match --article ID` does."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text("Kataeb Hezbollah held a rally in Baghdad.")
+    os.utime(inbox / "a.txt", (time.time() - 60, time.time() - 60))
+    config = str(write_config(tmp_path, folders=[inbox]))
+    assert one_line_error(monitor("match", "--article", "1", "--config", config)).startswith("monitor: error: no article 1 in the store")
+    assert not (tmp_path / "monitor.db").exists() or ON_POSTGRES  # asking made no database
+    assert monitor("once", "--config", config).returncode == 0
+    result = monitor("match", "--article", "1", "--config", config, env={"COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.startswith(f"article 1 from {inbox}, fetched ") and first.endswith(" UTC (it raised no alert): Kataeb Hezbollah held a rally in Baghdad.")
+    assert result.stdout.splitlines()[-1].startswith("decision: no alert: rule 'watched actor in a violent event': ")
+    assert json.loads(monitor("match", "--article", "1", "--json", "--config", config).stdout)["alert"] is False
+    assert one_line_error(monitor("match", "--article", "7", "--config", config)) == "monitor: error: no article 7 in the store (the daemon's log names each article's number)"
+    both = monitor("match", "x.txt", "--article", "1", "--config", config)
+    assert both.returncode == 2 and "give an article FILE, --article ID or --replay SPAN: one of them" in both.stderr

@@ -280,7 +280,7 @@ def test_match_refuses_options_that_replay_would_ignore(tmp_path: Path) -> None:
     # `monitor match --replay 7d --json` printed the text listing (a script got no JSON), and
     # `monitor match article.txt --replay 7d` replayed without a word about the article.
     config = str(write_config(tmp_path))
-    for args, says in ((["--replay", "7d", "--json"], "--json is for one article"), (["x.txt", "--replay", "7d"], "give an article FILE or --replay SPAN, not both")):
+    for args, says in ((["--replay", "7d", "--json"], "--json is for one article"), (["x.txt", "--replay", "7d"], "give an article FILE, --article ID or --replay SPAN: one of them")):
         result = monitor("match", *args, "--config", config)
         assert result.returncode == 2 and says in result.stderr and "monitor match --help`" in result.stderr, (args, result.stderr)
 

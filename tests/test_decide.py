@@ -66,3 +66,18 @@ def test_decide(result_: MatchResult, story: Story | None, muted: set[str], rule
     assert decision is not None
     assert (decision.result.severity, decision.channels, decision.news) == expected
     assert decision.reported == frozenset(m.name for m in result_.matches)
+
+
+def test_why_an_article_whose_rules_fired_raises_no_alert() -> None:
+    """What the daemon logs of an article whose rules fired without an alert (it said only "no alert", at debug)."""
+    from monitor.alerts.decide import why_silent
+
+    result = MatchResult((match("actor", "KH"), match("event", "rockets")), (hit("r", "KH", "rockets", 2),))
+    waiting = ChannelPolicy(rules=(Rule("r", min_sources=2, sources_within=6),))
+    assert why_silent(result, None, {"KH"}, ChannelPolicy(), NOW) == "muted (KH)"
+    assert why_silent(result, None, {"r"}, ChannelPolicy(), NOW) == "muted (r)"
+    assert why_silent(result, None, set(), waiting, NOW) == "its rules wait for 2 sources to carry the story (it has 1)"
+    late = Story(2, frozenset({"KH", "rockets"}), sources=2, created_at=NOW - timedelta(hours=7))
+    assert why_silent(result, late, set(), waiting, NOW).endswith("that time had passed")
+    assert why_silent(result, Story(2, frozenset({"KH", "rockets"})), set(), ChannelPolicy(), NOW, "abc") == (
+        "a copy of a story already alerted (alert abc: nothing new, no higher severity)")

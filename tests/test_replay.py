@@ -120,7 +120,7 @@ def test_replay_refuses_a_file_or_json_it_would_ignore(tmp_path: Path) -> None:
     config = write_config(tmp_path)
     article = tmp_path / "a.txt"
     article.write_text("Qassem Suleimani was killed in a drone strike.")
-    for args, problem in ((["match", str(article), "--replay", "7d"], "give an article FILE or --replay SPAN, not both"),
+    for args, problem in ((["match", str(article), "--replay", "7d"], "give an article FILE, --article ID or --replay SPAN: one of them"),
                           (["match", "--replay", "7d", "--json"], "--json is for one article: --replay prints a table")):
         result = monitor(*args, "--config", str(config))
         assert result.returncode == 2 and "Traceback" not in result.stderr and result.stdout == "", result.stdout

@@ -249,12 +249,12 @@ def test_a_folder_with_silent_hours_alerts_when_it_receives_nothing(tmp_path: Pa
     ("spikes:\n  - {event: Rocket Attack}\n", 6, "spikes[0]: no event named 'Rocket Attack': did you mean 'rocket attack'?"),
     ("spikes:\n  - {window: 24}\n", 6, "spikes[0]: give an actor, an event, or both"),
     ("spikes:\n  - {actor: Quiet Party}\n  - {actor: Quiet Party, windw: 3}\n", 7, "spikes[1].windw: unknown key (typo?)"),
-    ("spikes:\n  - {actor: Quiet Party, significance: 2}\n", 6, "spikes[0].significance: Input should be less than 0.5"),
+    ("spikes:\n  - {actor: Quiet Party, significance: 2}\n", 6, "spikes[0].significance: should be less than 0.5, not 2"),
     ("spikes:\n  - {actor: Quiet Party}\n  - {actor: Quiet Party}\n", 7, "spikes[1]: a spike named 'Quiet Party' is given twice"),
-    ("spikes: 3\n", 5, "spikes: Input should be a valid list"),
+    ("spikes: 3\n", 5, "spikes: should be a list in brackets: write [3]"),
     ("spikes:\n  - {actor: Quiet Party, window: true}\n", 6, "spikes[0].window: should be a number, not true or false"),  # was a 1 h window
     ("spikes:\n  - {actor: Quiet Party, per_week: 1, significance: 0.001}\n", 6, "spikes[0]: give significance or per_week, not both"),
-    ("spikes:\n  - {actor: Quiet Party, per_week: 0}\n", 6, "spikes[0].per_week: Input should be greater than 0"),
+    ("spikes:\n  - {actor: Quiet Party, per_week: 0}\n", 6, "spikes[0].per_week: should be more than 0, not 0"),
 ])
 def test_a_bad_spikes_section_is_one_error_naming_file_and_line(tmp_path: Path, section: str, line: int, problem: str) -> None:
     path = tmp_path / "w.yaml"
@@ -418,3 +418,33 @@ def test_a_json_receiver_is_told_the_kind_of_each_alert_spike_and_source_health(
     assert (spike["kind"], spike["follow_up"], spike["actors"]) == ("spike", None, [KH])
     assert (silent["kind"], silent["source"], silent["title"]) == ("silent", "wire", "Silent source: wire: nothing new")
     db.close()
+
+
+def test_monitor_trends_of_a_parent_names_its_units_counted_apart(tmp_path: Path) -> None:
+    """Regression: `monitor trends al-Qaeda` said "no story counted in that time for al-Qaeda" while stories of its
+    units (counted under their own names) filled the week: the analyst read the network as quiet."""
+    settings = setup(tmp_path, "actors:\n  - {name: al-Qaeda, kind: group, aliases: [AQ]}\n"
+                               "  - {name: JNIM, kind: group, part_of: al-Qaeda, aliases: [GSIM]}\n"
+                               "  - {name: Katiba Macina, kind: group, part_of: JNIM, aliases: [Macina Front]}\n"
+                               "events:\n  - {name: rocket attack, severity: 3, phrases: [rocket attack], cameo: \"19\"}\n")
+    db = Database(store_url(tmp_path))
+    now = hour_of(datetime.now(UTC))
+    counts.count_stories(db, [story("Katiba Macina", now - timedelta(hours=h)) for h in (2, 5, 30)])
+    db.close()
+    result = monitor("trends", "al-Qaeda", "--days", "7", "--config", str(settings.path), env={"COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == [
+        "no story counted in that time for al-Qaeda",
+        "al-Qaeda's units are counted under their own names: monitor trends JNIM 'Katiba Macina'"], result.stdout
+    quiet = monitor("trends", "al-Qaeda", "--json", "--config", str(settings.path))
+    assert quiet.stderr == "monitor: al-Qaeda's units are counted under their own names: monitor trends JNIM 'Katiba Macina'\n"
+
+
+def test_monitor_trends_of_a_pair_as_the_table_labels_it_says_how_to_ask_for_it(tmp_path: Path) -> None:
+    """Regression: a pair copied from the table's first column, 'Kataeb Hezbollah + rocket attack', was "no actor or
+    event of the watchlist: did you mean 'Kataeb Hezbollah' or 'rocket attack'?": not that both names, given
+    together, show the pair."""
+    settings = setup(tmp_path)
+    result = monitor("trends", f"{KH} + {ROCKET}", "--config", str(settings.path), env={"COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == f"'{KH} + {ROCKET}' is a pair: monitor trends '{KH}' '{ROCKET}' shows it beside each of the two"

@@ -201,3 +201,24 @@ def test_a_json_receiver_is_told_an_articles_alert_from_its_follow_up(tmp_path: 
     assert (first["kind"], first["follow_up"]) == ("article", None)
     assert (follow_up["kind"], follow_up["follow_up"]) == ("article", first["uid"])
     pipeline.db.close()
+
+
+def test_the_log_says_why_an_article_whose_rules_fired_did_not_alert(tmp_path: Path, json_receiver: JsonReceiver, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression: an article whose rules fired but that raised no alert was logged "article 2 from outlet: no
+    alert", at debug level, whatever kept it silent: a mute, a rule waiting for a second source, or a copy of a
+    story already alerted. The analyst reading the log could not tell a miss of the watchlist from one of these."""
+    wire, other_outlet, config, pipeline = _wire_story_stored(tmp_path, json_receiver)
+    caplog.set_level("INFO", logger="monitor")
+    drop(other_outlet, "copy.txt", COPY)
+    pipeline.run_once()
+    said = [r.getMessage() for r in caplog.records if "no alert" in r.getMessage()]
+    assert len(said) == 1 and said[0].startswith(f"article 2 from {other_outlet}: rules fired, no alert: a copy of a story already alerted (alert ")
+    assert said[0].endswith("nothing new, no higher severity)")
+    caplog.clear()
+    assert monitor("mute", "Qasem Soleimani", "--for", "2h", "--config", str(config)).returncode == 0
+    assert monitor("mute", "watched actor in a violent event", "--for", "2h", "--config", str(config)).returncode == 0
+    drop(wire, "other.txt", OTHER)
+    pipeline.run_once()
+    said = [r.getMessage() for r in caplog.records if "no alert" in r.getMessage()]
+    assert said == [f"article 3 from {wire}: rules fired, no alert: muted (watched actor in a violent event)"]
+    pipeline.db.close()

@@ -775,3 +775,64 @@ def test_a_regex_the_regex_module_writes_out_past_memory_is_refused_in_one_line(
     assert f"over {REPEATED_MAX:,}" in watchlist_error(path, 10)
     for fine in (r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2})?", r"(?:\w+\s){0,3000}strike", r"[{(]{300}x", r"\p{L}{300}", r"(?:a{300}b{300}){100}"):
         load_watchlist(yaml_file(tmp_path, BASE.replace("      - Suleimani\n", f"      - Suleimani\n    patterns:\n      - '{fine}'\n")))
+
+
+def test_a_rule_that_lacks_an_actor_says_why_its_actor_in_the_text_did_not_count(tmp_path: Path) -> None:
+    """Regression: a rule example with the rule's actor written in it, held back for want of a context word, said
+    "rule 'any': strike found, but no actor it takes (no actor found)": the analyst looked for a typo in a name
+    that was there. The rule's own actors (and events) found held back now say why, as `monitor eval` does."""
+    from monitor.matching.examples import failed_examples
+
+    text = CONTEXT.replace("  - name: any\n    min_severity: 2\n",
+                           "  - name: any\n    actors: [Katiba Macina]\n    min_severity: 2\n"
+                           "    examples:\n      must_match: [\"Macina commanders ordered the military strike.\", \"Katiba Massina claimed the strike.\"]\n")
+    watchlist = load_watchlist(yaml_file(tmp_path, text))
+    first, second = failed_examples(Matcher(watchlist), watchlist.examples)
+    assert first.endswith("rule 'any': strike found, but no actor it takes (no actor found; actor 'Katiba Macina': alias 'Macina' found 'Macina' at 0-6, "
+                          "score 100, but ambiguous 'Macina' has no context word within 5 words of it (fighters, militants))")
+    assert second.endswith("rule 'any': Katiba Macina found, but no event it takes of severity >= 2 (no event found; event 'strike': alias "
+                           "'strike' found 'strike' at 27-33, score 100, but ambiguous 'strike' has no context word within 20 words of it (militia, drone))")
+
+
+def test_part_of_naming_an_alias_says_the_name_to_write(tmp_path: Path) -> None:
+    """Regression: `part_of: Qods Force` (an alias of the parent) was refused as "part_of names no actor 'Qods Force'",
+    where a rule naming the alias is told the name to write."""
+    path = yaml_file(tmp_path, HIERARCHY.replace("part_of: Quds Force", "part_of: Qods Force"))
+    assert watchlist_error(path, 11) == (f"{path}:11: actors[2] 'Unit 400': part_of names no actor 'Qods Force': "
+                                         "'Qods Force' is an alias of the actor 'Quds Force': write 'Quds Force'")
+
+
+def test_a_list_written_as_one_word_or_a_number_out_of_range_says_what_to_write(tmp_path: Path) -> None:
+    """Regression: `context: militants` was refused as "Input should be a valid list", `severity: 4` as "Input should be
+    less than or equal to 3": pydantic's words, not what to write."""
+    path = yaml_file(tmp_path, CONTEXT.replace("context: [fighters, militants]", "context: militants"))
+    assert watchlist_error(path, 6).endswith("actors[0].aliases[1].context: should be a list in brackets: write [militants]")
+    path = yaml_file(tmp_path, CONTEXT.replace("severity: 2", "severity: 4"))
+    assert watchlist_error(path, 9).endswith("events[0].severity: should be at most 3, not 4")
+
+
+def test_a_follow_up_says_the_context_word_near_what_it_adds(tmp_path: Path) -> None:
+    """Regression: a follow-up's "+ Katiba Macina (found “Macina”)" did not say the context word that let the
+    ambiguous alias count, as the rule explanations now do."""
+    from monitor.alerts.render import StoryContext, render_body
+    from monitor.dedup import to_article
+    from monitor.model import Document
+
+    matcher = Matcher(load_watchlist(yaml_file(tmp_path, CONTEXT)))
+    text = "Militants said the Macina commander ordered a strike on the militia post."
+    result = match_text(matcher, text)
+    body = render_body(to_article(Document("wire", "", text)), result, "wire", "uid2", StoryContext(2, 2, "uid1", ("Katiba Macina",)))
+    assert "\n+ Katiba Macina (found \u201cMacina\u201d, near \u201cMilitants\u201d): \u201cMilitants said" in body
+
+
+def test_a_context_phrase_across_a_line_break_is_shown_on_one_line(tmp_path: Path) -> None:
+    """A context phrase wrapped in the text ("armed⏎men") was recorded with its line break, which split the
+    explanation's line in an alert body and in `monitor match`."""
+    matcher = Matcher(load_watchlist(yaml_file(tmp_path, CONTEXT.replace("context: [fighters, militants]", "context: [armed men]"))))
+    result = match_text(matcher, "The Macina armed\n  men struck at dawn.")
+    assert [m.context for m in result.matches if m.kind == "actor"] == ["armed men"]
+    cut = Matcher(load_watchlist(yaml_file(tmp_path, CONTEXT)))  # a word cut at a line end is one word, as matching reads it
+    assert [m.context for m in match_text(cut, "The Macina mili-\ntants struck.").matches if m.kind == "actor"] == ["militants"]
+    assert [m.context for m in match_text(cut, "The Macina mili-\n   tants struck.").matches if m.kind == "actor"] == ["militants"]
+    named = Matcher(load_watchlist(yaml_file(tmp_path, CONTEXT.replace("context: [fighters, militants]", "context: [al-Muhandis]"))))
+    assert [m.context for m in match_text(named, "Macina and al-\nMuhandis.").matches if m.kind == "actor"] == ["al-Muhandis"]

@@ -68,6 +68,21 @@ def decide(result: MatchResult, story: KnownStory | None, muted: set[str], polic
     return Decision(result, policy.channels_for(result.tags), tuple(news), reported(result))
 
 
+def why_silent(result: MatchResult, story: KnownStory | None, muted: set[str], policy: ChannelPolicy, now: datetime, alerted: str | None = None) -> str:
+    """Why an article whose rules fired raises no alert (`decide` gave None): the mutes that silence its hits,
+    the sources a rule waits for, or the story already alerted (`alerted`: its alert's uid) that it adds nothing to."""
+    audible = unmuted(result, muted)
+    if not audible.alert:
+        return "muted (" + ", ".join(sorted({h.rule if h.rule in muted else h.actor.name for h in result.hits})) + ")"
+    if not corroborated(audible, policy.rules, story, now).alert:
+        wanted = min(r.min_sources for r in policy.rules if r.name in {h.rule for h in audible.hits})
+        have = story.sources if story else 1
+        if have >= wanted:
+            return f"its rules want {wanted} sources within their sources_within hours of the story's first article: that time had passed"
+        return f"its rules wait for {wanted} sources to carry the story (it has {have})"
+    return f"a copy of a story already alerted ({f'alert {alerted}: ' if alerted else ''}nothing new, no higher severity)"
+
+
 def unmuted(result: MatchResult, muted: set[str]) -> MatchResult:
     """The result without the rule hits of muted actors or rules (what is left decides the alert)."""
     if not muted:

@@ -10,7 +10,7 @@ from typing import Any
 
 from monitor.dedup import to_article
 from monitor.matching.matcher import Matcher
-from monitor.matching.report import explain, form_of, quoted, sentence_around
+from monitor.matching.report import explain, form_of, near_text, quoted, sentence_around
 from monitor.matching.rules import match_text
 from monitor.model import Article, Document, MatchResult
 
@@ -96,7 +96,7 @@ def _news(article: Article, result: MatchResult, story: StoryContext) -> list[st
         return []
     lines = ["", f"New since alert {story.follows}:"]
     for name, m in found:
-        how = f", {form_of(m)}" if m.form else ""
+        how = (f", {form_of(m)}" if m.form else "") + near_text(m)
         lines.append(f"+ {name} (found \u201c{m.found}\u201d{how}): {quoted(sentence_around(m, article.body))}")
     return lines
 

@@ -15,7 +15,7 @@ from monitor.alerts.templates import template_problems
 from monitor.app.core import Core
 from monitor.errors import MonitorError, StoreError
 from monitor.escalation import HEALTH_TAGS
-from monitor.matching.evaluation import Report, evaluate, parse_cases
+from monitor.matching.evaluation import Report, evaluate, parse_cases, why_no_alert
 from monitor.matching.examples import failed_examples, slow_patterns
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
@@ -25,6 +25,7 @@ from monitor.sources.folders import MAX_FILE_BYTES, decode_text, read_document
 from monitor.pipeline import source_specs
 from monitor.settings import Channel
 from monitor.store import mutes, sources
+from monitor.store.articles import StoredArticle, stored_article
 from monitor.store.db import database_file, database_name, folder_problem
 from monitor.text_norm import cut_text
 from monitor.watchlist import duplicate_aliases, load_watchlist
@@ -48,6 +49,7 @@ class Matched:
     rules: tuple[Rule, ...]
     muted: dict[str, datetime]
     mutes_unread: str = ""  # why the store's mutes could not be read ("" when they were, or there is no store yet)
+    why_no_alert: str = ""  # when no rule fired: the rule that came nearest and what it lacked (as `monitor eval` says it)
 
 
 @dataclass(frozen=True)
@@ -140,15 +142,27 @@ class CheckVerbs(Core):
             text = cut_text(decode_text(data, Path(file), file))
         if not text.strip():
             raise MonitorError(f"{file}: empty: no text to match")
+        return self._matched(text, watchlist)
+
+    def match_stored(self, article_id: int, watchlist: Path | None = None) -> tuple[StoredArticle, Matched]:
+        """A stored article (by its number) re-matched as `match` matches a file, with the mutes in force now."""
+        article = stored_article(db, article_id) if (db := self.stored()) else None
+        if article is None:
+            raise MonitorError(f"no article {article_id} in the store (the daemon's log names each article's number)")
+        return article, self._matched(article.body, watchlist)
+
+    def _matched(self, text: str, watchlist: Path | None) -> Matched:
         matcher = self.matcher(watchlist)
         result = match_text(matcher, text)
-        muted, unread = {}, ""
-        if result.alert:
-            try:
-                db = self.stored()
-                muted = mutes.active(db, datetime.now(UTC)) if db else {}
-            except StoreError as exc:
-                unread = str(exc)
+        if not result.alert:
+            return Matched(text, result, matcher.watchlist.rules, {}, why_no_alert=why_no_alert(matcher, text, result))
+        muted: dict[str, datetime] = {}
+        unread = ""
+        try:
+            db = self.stored()
+            muted = mutes.active(db, datetime.now(UTC)) if db else {}
+        except StoreError as exc:
+            unread = str(exc)
         return Matched(text, result, matcher.watchlist.rules, muted, unread)
 
     def replay(self, span: str, watchlist: Path | None = None) -> Replay:

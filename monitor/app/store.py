@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from monitor.app.core import Core
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, WatchlistError
 from monitor.replay import parse_duration, parse_until
 from monitor.store import mutes, outbox
 from monitor.store import stories as story_store
@@ -76,8 +76,9 @@ class StoreVerbs(Core):
         db = self.stored()
         return sorted(mutes.active(db, datetime.now(UTC)).items()) if db else []
 
-    def mute(self, name: str, for_: str = "6h", until: str | None = None) -> tuple[str, datetime]:
-        """Mute the actor, rule or spike `name` (as the watchlist spells it) for a span or until a time."""
+    def mute(self, name: str, for_: str = "6h", until: str | None = None) -> tuple[str, datetime, tuple[str, ...]]:
+        """Mute the actor, rule or spike `name` (as the watchlist spells it) for a span or until a time; with the
+        actor's units (a mute silences the actor named, not its units)."""
         now = datetime.now(UTC)
         end = parse_until(until, now, "--until") if until else now + parse_duration(for_, "--for")  # a usage mistake first
         watchlist = load_watchlist(self.settings.watchlist)
@@ -85,11 +86,16 @@ class StoreVerbs(Core):
         if target is None:
             raise MonitorError(f"{self.settings.watchlist}: no actor, rule or spike named {name!r}: {mute_suggestion(watchlist, name)}")
         mutes.mute(self.db, target, end)
-        return target, end
+        return target, end, watchlist.units(target)
 
-    def unmute(self, name: str) -> bool:
-        """Lift a mute now; False when there was none."""
-        return mutes.unmute(self.db, name)
+    def unmute(self, name: str) -> tuple[str, bool]:
+        """Lift a mute now: the name as muted (the watchlist's spelling, any case given, as `mute` takes it; else as
+        given: a name since taken out of the watchlist), and False when there was none."""
+        try:
+            target = mutable_name(load_watchlist(self.settings.watchlist), name) or name
+        except WatchlistError:
+            target = name
+        return target, mutes.unmute(self.db, target) or (target != name and mutes.unmute(self.db, name))
 
     def prune(self, days: int | None = None) -> Prune:
         """Delete what is older than `days` (default: [store] keep_days); refused while a daemon prunes the store."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -35,6 +36,19 @@ class TrendVerbs(Core):
         spelt = {n.casefold(): n for n in [*(a.name for a in watchlist.actors), *(e.name for e in watchlist.events)]}
         return [spelt.get(n.strip().casefold(), n) for n in names]
 
+    def unit_notes(self, names: Sequence[str]) -> list[str]:
+        """A line for each of `names` that is an actor with units (`part_of`): they are counted under their own
+        names, not the parent's, and the command that shows them. None with a broken watchlist."""
+        try:
+            watchlist = load_watchlist(self.settings.watchlist)
+        except WatchlistError:
+            return []
+        lines = []
+        for name in dict.fromkeys(self._as_watched(names)):
+            if units := watchlist.units(name):
+                lines.append(f"{name}'s units are counted under their own names: monitor trends {' '.join(shlex.quote(u) for u in units)}")
+        return lines
+
     def unknown_names(self, names: Sequence[str]) -> list[str]:
         """A line for each of `names` that is no actor or event of the watchlist (an alias, a slip): what to
         ask for instead. None with a broken watchlist."""
@@ -44,7 +58,12 @@ class TrendVerbs(Core):
             return []
         watched = [*(a.name for a in watchlist.actors), *(e.name for e in watchlist.events)]
         lines = []
-        for name in (n for n in names if n.strip().casefold() not in {w.casefold() for w in watched}):
+        spelt = {w.casefold(): w for w in watched}
+        for name in (n for n in names if n.strip().casefold() not in spelt):
+            actor, plus, event = (part.strip().casefold() for part in name.partition(" + "))
+            if plus and actor in spelt and event in spelt:  # a pair as the table labels it
+                lines.append(f"{name!r} is a pair: monitor trends {shlex.quote(spelt[actor])} {shlex.quote(spelt[event])} shows it beside each of the two")
+                continue
             hint = name_suggestion(watchlist, name, watched, "monitor trends")
             lines.append(hint if " is an alias of " in hint else f"{name!r} is no actor or event of the watchlist" + (f": {hint}" if hint else ""))
         return lines

@@ -248,10 +248,14 @@ def nearest(phrases: frozenset[int], last: int, n: int, seen: Seen, window: int)
     """Of the phrases seen wholly within `window` words of the n words up to word `last` (as `near` finds
     them), the occurrence closest to those words, the earlier of two as close: (its first word, its last word)."""
     best: tuple[int, int, int] | None = None  # (words apart, first word, last word)
+    first = last - n + 1
     for p in phrases.intersection(seen):
-        for phrase_last, length in seen[p]:
-            after = phrase_last - last
-            if after - length + 1 >= 1 - n - window and after <= window:
+        places = seen[p]  # by last word, as `scan` gives the hits: only those ending in the span are looked at
+        for i in range(bisect_left(places, first - window, key=itemgetter(0)), len(places)):
+            phrase_last, length = places[i]
+            if phrase_last > last + window:
+                break
+            if phrase_last - length + 1 >= first - window:
                 phrase_first = phrase_last - length + 1
                 apart = max(phrase_first - last, last - n + 1 - phrase_last, 0)
                 if best is None or (apart, phrase_first) < best[:2]:

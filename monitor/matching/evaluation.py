@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+from functools import lru_cache
 import json
 import sys
 from collections.abc import Iterable
@@ -206,13 +207,13 @@ def evaluate(matcher: Matcher, cases: list[Case]) -> Report:
 def why_no_alert(matcher: Matcher, text: str, result: MatchResult) -> str:
     """The rule that came nearest to firing on a text that does not alert, and what it lacked
     (`monitor eval`'s "alert missed", and `monitor match --replay`'s "would not now")."""
-    return _Diagnosis(matcher).no_alert(text, result)
+    return _diagnosis(matcher).no_alert(text, result)
 
 
 def why_example_fails(matcher: Matcher, kind: str, name: str, text: str, result: MatchResult, expect: bool) -> str:
     """Why a watchlist example does not hold (`monitor check`): what stopped its actor, event or rule, or
     what matched where nothing should, as `monitor eval` says it."""
-    diagnosis = _Diagnosis(matcher)
+    diagnosis = _diagnosis(matcher)
     if kind == "rule":
         hit = next((h for h in result.hits if h.rule == name), None)
         return f"rule {name!r} fired: {explain(hit)}" if hit and not expect else diagnosis.no_alert(text, result, only=name)
@@ -227,6 +228,16 @@ def describe(m: Match) -> str:
     source = f" ({THESAURUS})" if m.thesaurus else ""
     near = f", near {m.context!r}" if m.context else ""
     return f"{m.kind} {m.name!r}: alias {m.alias!r}{source} found {m.found!r} at {m.start}-{m.end}, score {m.score:g}{near}{learned}"
+
+
+@lru_cache(maxsize=2)
+def _diagnosis(matcher: Matcher) -> _Diagnosis:
+    """One diagnosis per matcher: its entities' solo matchers are compiled once for all the texts it explains
+    (a replay's articles, a watchlist's examples)."""
+    return _Diagnosis(matcher)
+
+
+HELD_BACK_MAX = 20  # a rule taking at most so many actors (or events) has each one held back in a text explained
 
 
 class _Diagnosis:
@@ -331,15 +342,33 @@ class _Diagnosis:
                 reason = (3, f"rule {rule.name!r}: {a.name} (found {a.found!r}) and {e.name} (found {e.found!r}, severity {e.severity}) are {distance} words apart, {'in one sentence' if same else 'in different sentences'}: {why}")
             elif taken:
                 weaker = sorted({f"{e.name} ({e.severity})" for e in events})
-                reason = (2, f"rule {rule.name!r}: {', '.join(sorted({a.name for a in taken}))} found, but no event it takes of severity >= {rule.min_severity}" + (f" (events found: {', '.join(weaker)})" if weaker else " (no event found)"))
+                held = self._held_back(event_names, text, result)
+                reason = (2, f"rule {rule.name!r}: {', '.join(sorted({a.name for a in taken}))} found, but no event it takes of severity >= {rule.min_severity}"
+                          + (f" (events found: {', '.join(weaker)}{held})" if weaker else f" (no event found{held})"))
             elif strong:
                 others = sorted({a.name for a in actors})
-                reason = (1, f"rule {rule.name!r}: {', '.join(sorted({e.name for e in strong}))} found, but no actor it takes" + (f" (actors found: {', '.join(others)})" if others else " (no actor found)"))
+                held = self._held_back(actor_names, text, result)
+                reason = (1, f"rule {rule.name!r}: {', '.join(sorted({e.name for e in strong}))} found, but no actor it takes"
+                          + (f" (actors found: {', '.join(others)}{held})" if others else f" (no actor found{held})"))
             else:
                 reason = (0, f"no actor and no event that a rule takes was found (rule {rule.name!r} nearest)")
             best = max(best, reason, key=lambda r: r[0])
         dropped = "".join(f"; {e.name} (found {e.found!r}) was {learned_text(e.learned)}" for e in result.dropped if e.learned)
         return best[1] + dropped
+
+    def _held_back(self, scope: frozenset[str], text: str, result: MatchResult) -> str:
+        """For a rule's actors (or events), "; why" for each of them written in the text but not reported (a
+        context word missing, a not_when, a sense): `missed` says why. "" for a rule that takes more than
+        HELD_BACK_MAX of them (each is matched alone: a cost per name)."""
+        if len(scope) > HELD_BACK_MAX:
+            return ""
+        reported = {m.name for m in result.matches}
+        out = []
+        for name in sorted(scope - reported):
+            entity = self._entity(name)
+            if entity is not None and self._solo_find(entity, text, keep_not_when=False, keep_context=False):
+                out.append(f"; {self.missed(name, text, result)}")
+        return "".join(out)
 
     def _rule(self, name: str) -> Any:
         return next(r for r in self.watchlist.rules if r.name == name)

@@ -39,7 +39,7 @@ from monitor.matching.overlaps import Found, Said, without_overlaps
 from monitor.matching.stems import FUNCTION_WORDS
 from monitor.matching.words import CACHE_LIMIT, LONG_WORD, SKELETON_FLOOR, TextWords, evict, forms, word_agrees
 from monitor.model import Match, Watchlist
-from monitor.text_norm import skeleton
+from monitor.text_norm import skeleton, unwrap_word
 
 __all__ = ["CONTEXT_WINDOW", "EVENT_WINDOW", "LONG_WORD", "NOT_WHEN_WINDOW", "REGEX_BUDGET", "REGEX_TIMEOUT", "Matcher", "Scan", "TextWords", "is_acronym"]
 
@@ -376,7 +376,10 @@ class Matcher(CompiledWatchlist):
         `_allowed` let count: within the alias's window, or (a coordinated adjective's) two words further."""
         context, n, window = self._checks[alias_id].context or frozenset(), last - first + 1, self._window[alias_id]
         place = nearest(context, last, n, seen, window) or nearest(context, last, n, seen, window + 2)
-        return text[words.starts[place[0]] : words.ends[place[1]]] if place else ""
+        if place is None:
+            return ""
+        said = unwrap_word(text[words.starts[place[0]] : words.ends[place[1]]])
+        return " ".join(_LINE_END_HYPHEN.sub("-", said).split())  # one line: it goes into explanations
 
 
 def _match(m: Found, text: str) -> Match:
@@ -398,6 +401,7 @@ def _outside_names(found: list[Found]) -> list[Found]:
     return [f for f in found if id(f) not in cut] if cut else found
 
 
+_LINE_END_HYPHEN = re.compile(r"-[ \t\xad]*\r?\n[ \t\xad]*")  # a hyphen at a line end that stays one (al-⏎Muhandis: al-Muhandis)
 COORDINATORS = frozenset("and or et ou y o e und oder".split())  # words that join two adjectives before one noun
 
 

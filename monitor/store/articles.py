@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, exists, insert, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, exists, insert, select, update
 from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -254,6 +254,16 @@ class StoredArticle:
 
 def stored_between(db: Database, since: datetime, until: datetime) -> list[StoredArticle]:
     """Articles fetched in [since, until), oldest first."""
+    return _stored(db, (ArticleRow.fetched_at >= since, ArticleRow.fetched_at < until))
+
+
+def stored_article(db: Database, article_id: int) -> StoredArticle | None:
+    """One stored article by its id, or None."""
+    found = _stored(db, (ArticleRow.id == article_id,))
+    return found[0] if found else None
+
+
+def _stored(db: Database, where: tuple[ColumnElement[bool], ...]) -> list[StoredArticle]:
     other = aliased(ArticleRow)
     story_alerted = exists().where(
         other.story_id == ArticleRow.story_id, other.id != ArticleRow.id, AlertRow.article_id == other.id,
@@ -262,7 +272,7 @@ def stored_between(db: Database, since: datetime, until: datetime) -> list[Store
         rows = s.execute(
             select(ArticleRow, AlertRow.id, story_alerted)
             .outerjoin(AlertRow, AlertRow.article_id == ArticleRow.id)
-            .where(ArticleRow.fetched_at >= since, ArticleRow.fetched_at < until)
+            .where(*where)
             .order_by(ArticleRow.id)
         ).all()
         return [StoredArticle(a.id, a.source.name, a.title, a.text, a.fetched_at, alert_id is not None, bool(copy)) for a, alert_id, copy in rows]
