@@ -38,6 +38,7 @@ def backup(url: str, dest: Path | str, busy_timeout: float = 30.0) -> Path:
         raise StoreError(f"{dest}: there is no folder {dest.parent}: create it, or give another path")
     partial = dest.with_name(dest.name + ".partial")
     try:
+        partial.unlink(missing_ok=True)  # a killed backup's leftover: SQLite would open it as the copy ("file is not a database")
         src = sqlite3.connect(source, timeout=busy_timeout)
         try:
             dst = sqlite3.connect(partial)
