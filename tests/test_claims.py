@@ -13,12 +13,13 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from monitor.store import daemons, files, hosts, migrate, outbox, sources
 from monitor.store.db import Database, utcnow
-from tests.conftest import REPO, store_url, write_config
+from tests.conftest import ON_POSTGRES, REPO, store_url, write_config
 from tests.test_cli import monitor
 from tests.test_migrations import ROWS
 from tests.test_outbox import outbox_with
@@ -224,3 +225,30 @@ def test_monitor_status_json_says_its_error_as_json_on_stdout_and_one_line_on_st
         assert set(data) == {"error"} and line == f"monitor: error: {data['error']}" and "\n" not in line
         assert "pw@" not in result.stdout + result.stderr  # the password masked
     assert str(tmp_path / "missing.toml") in json.loads(monitor("status", "--json", "--config", str(tmp_path / "missing.toml")).stdout)["error"]
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has one daemon per file (its lock): no other can be registering")
+def test_a_daemon_starting_while_another_registers_leaves_the_others_claims_alone(tmp_path: Path) -> None:
+    """Regression (found by helper xpg): two daemons starting at once on one PostgreSQL (machines booting after
+    a power cut, `compose up --scale`): each saw no other alive and gave back every claim, the other's fresh
+    ones too, so a delivery it had just claimed was sent by both. Registering is now serialised in the store:
+    a daemon that finds another registering takes it as alive and gives back nothing."""
+    from monitor.daemon import Daemon
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from monitor.store import jobs
+
+    db = outbox_with(tmp_path, 1)
+    now = utcnow()
+    [claimed] = outbox.claim_due(db, now, 120.0)  # the other daemon's, just taken
+    daemon = Daemon(build_pipeline(load_settings(write_config(tmp_path))))
+    try:
+        with jobs.exclusive(db, "registry") as mine:  # the other daemon is registering at this moment
+            assert mine
+            daemons.deregister(db, daemon.register(now))
+        assert outbox.claim_due(db, now, 120.0) == []  # still the other's: not sent twice
+        daemon.register(now)  # alone now, and the other never registered (it died starting): its claim is given back
+        assert [d.id for d in outbox.claim_due(db, now, 120.0)] == [claimed.id]
+    finally:
+        daemon.pipeline.close()
+        db.close()
