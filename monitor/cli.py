@@ -388,12 +388,13 @@ def stories(
 @app.command(epilog=_examples("monitor status", "monitor status --json"))
 def status(
     config: ConfigOption = DEFAULT_CONFIG,
-    as_json: Annotated[bool, typer.Option("--json", help='print one JSON object: the database and each daemon with its heartbeat and holdings (on an error, {"error": "..."} and exit 1)')] = False,
+    as_json: Annotated[bool, typer.Option("--json", help='print one JSON object: the database, each daemon with its heartbeat and holdings, the deliveries not sent by channel and state (on an error, {"error": "..."} and exit 1)')] = False,
 ) -> None:
     """The daemons running on the store (several may share a PostgreSQL store, one a SQLite file): host,
     pid, start, last heartbeat and what each holds (feeds, deliveries and files claimed, hosts being polled); a daemon whose
     heartbeat is older than its lease is gone, and what it held has been given back; one of this host whose process
-    is no longer running (SIGKILLed) is shown exited until then."""
+    is no longer running (SIGKILLed) is shown exited until then. Then the channels with deliveries that gave up, or
+    waiting for a channel this config lacks."""
     try:
         st = _app(config).status()
     except MonitorError as exc:  # a script asked for JSON: it gets its error as JSON too (and the one line on stderr)
@@ -412,6 +413,19 @@ def status(
     out.table(table)
     if not st.daemons:
         out.line("no daemon is running on this store")
+    for channel, states in st.deliveries.items():
+        if failed := states.get("failed", 0):
+            it = "it" if failed == 1 else "them"
+            out.line(f"channel {channel}: {_deliveries(failed)} gave up: `monitor alerts --failed` lists {it}, "
+                     f"`monitor alerts retry --failed --channel {channel}` sends {it} again")
+        if channel not in st.channels and (waiting := states.get("pending", 0) + states.get("held", 0)):
+            out.line(f"channel {channel}: {_deliveries(waiting)} waiting, and this config has no channel {channel!r}: "
+                     + ("a daemon whose config has it sends them; in none, they give up an hour after they were due" if st.shared
+                        else "they give up at the daemon's next dispatch"))
+
+
+def _deliveries(count: int) -> str:
+    return f"{count} deliver{'y' if count == 1 else 'ies'}"
 
 
 sources_app = typer.Typer(help="Feeds and folders with their health; add, import, export, retry, enable, disable.", invoke_without_command=True,

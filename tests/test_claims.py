@@ -252,3 +252,21 @@ def test_a_daemon_starting_while_another_registers_leaves_the_others_claims_alon
     finally:
         daemon.pipeline.close()
         db.close()
+
+
+def test_monitor_status_says_which_channels_have_deliveries_given_up_or_left_to_no_channel_of_the_config(tmp_path: Path) -> None:
+    """Regression (found by helper xpg): after a channel's outage outlasted its retries, or with a channel taken
+    out of the config, `monitor status` said nothing of the alerts not delivered (and /healthz is ok once
+    they gave up): the operator had to think of `monitor alerts --failed`."""
+    db = outbox_with(tmp_path, 2, channel="file")
+    outbox_with(tmp_path, 1, channel="old", first=2).close()
+    [given_up] = outbox.claim(db, outbox.due_ids(db, utcnow(), limit=1), utcnow(), 120.0)  # the first alert's, to "file"
+    outbox.record_failure(db, given_up.id, "refused", utcnow(), final=True)
+    db.close()
+    config = write_config(tmp_path)  # its one channel: "file"
+    data = json.loads(monitor("status", "--json", "--config", str(config)).stdout)
+    assert data["channels"] == ["file"]
+    assert data["deliveries"] == {"file": {"failed": 1, "pending": 1}, "old": {"pending": 1}}
+    table = monitor("status", "--config", str(config)).stdout
+    assert "channel file: 1 delivery gave up: `monitor alerts --failed` lists it, `monitor alerts retry --failed --channel file` sends it again" in table
+    assert "channel old: 1 delivery waiting, and this config has no channel 'old'" in table

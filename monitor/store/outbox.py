@@ -326,6 +326,17 @@ def delivery_states(db: Database) -> dict[tuple[str, str], int]:
         return {(channel, status): int(n) for channel, status, n in rows}
 
 
+def undelivered(db: Database) -> dict[str, dict[str, int]]:
+    """How many deliveries of each channel are not sent, by state (pending, held, failed); channels with none left out."""
+    out: dict[str, dict[str, int]] = {}
+    with db.session() as s:
+        rows = s.execute(select(DeliveryRow.channel, DeliveryRow.status, func.count()).where(DeliveryRow.status.in_(("pending", "held", "failed")))
+                         .group_by(DeliveryRow.channel, DeliveryRow.status).order_by(DeliveryRow.channel, DeliveryRow.status))
+        for channel, status, n in rows:
+            out.setdefault(channel, {})[status] = int(n)
+    return out
+
+
 def oldest_pending(db: Database) -> Oldest | None:
     """The pending (not held, not sent, not given up) delivery whose alert is the oldest; None if none."""
     with db.session() as s:
