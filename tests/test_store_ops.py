@@ -262,3 +262,29 @@ def test_a_store_on_a_full_file_system_is_refused_in_one_line_saying_so(tmp_path
             assert "free space on it" in line
     finally:
         subprocess.run(["umount", str(disk)], check=False)
+
+
+@sqlite_only
+def test_run_and_once_on_a_full_file_system_say_so_in_one_line_not_a_traceback(tmp_path: Path) -> None:
+    """Regression (found by helper xpg): the daemon lock beside the store writes its holder's line; on a full
+    file system, into a new lock file, that write raised, and `monitor run` and `monitor once` ended in a traceback (OSError: No space
+    left on device). The lock is held without the line; the store's own refusal then says what to do."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk)], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {mounted.stderr.strip()}")
+    try:
+        config = write_config(tmp_path, settings={"store": {"path": str(disk / "monitor.db")}})
+        Database(f"sqlite:///{disk / 'monitor.db'}").close()
+        assert not (disk / "monitor.db.lock").exists()  # a store made by another program, or a lock file deleted
+        filler = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT)
+        with contextlib.suppress(OSError):
+            while True:
+                os.write(filler, b"\0" * 4096)
+        os.close(filler)
+        for verb in ("once", "run"):
+            line = one_line_error(monitor(verb, "--config", str(config)))
+            assert line.startswith(f"monitor: error: cannot open database {disk / 'monitor.db'}: ") and "file system is full" in line, line
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
