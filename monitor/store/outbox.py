@@ -157,7 +157,8 @@ def give_up_unclaimed(db: Database, channels: Collection[str], due_by: datetime)
                 update(DeliveryRow).where(unclaimed, DeliveryRow.channel == channel)
                 .values(status="failed", attempts=DeliveryRow.attempts + 1, last_error=error, lease_until=None)
                 .execution_options(synchronize_session=False)))
-            given_up[channel] = int(moved.rowcount or 0)
+            if moved.rowcount:  # (none: another daemon took them meanwhile)
+                given_up[channel] = int(moved.rowcount)
     return given_up
 
 
