@@ -537,7 +537,8 @@ def db_current(config: ConfigOption = DEFAULT_CONFIG) -> None:
 
 @db_app.command("upgrade", epilog=_examples("monitor backup var/before-upgrade.db", "monitor db upgrade --config config/monitor.toml"))
 def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
-    """Upgrade the store's schema to this monitor's newest revision (back it up first: `monitor backup`)."""
+    """Upgrade the store's schema to this monitor's newest revision (stop the daemons and back it up first:
+    `monitor backup`; refused while a daemon runs on the store)."""
     before = _app(config).db_upgrade()
     name, head = before.database, before.head
     if before.revisions is None or not before.has_tables:
