@@ -288,3 +288,27 @@ def test_run_and_once_on_a_full_file_system_say_so_in_one_line_not_a_traceback(t
             assert line.startswith(f"monitor: error: cannot open database {disk / 'monitor.db'}: ") and "file system is full" in line, line
     finally:
         subprocess.run(["umount", str(disk)], check=False)
+
+
+@sqlite_only
+def test_a_backup_of_a_store_on_a_full_file_system_says_which_file_system_is_full(tmp_path: Path) -> None:
+    """Regression (found by helper xpg): `monitor backup` of a store whose file system had filled said
+    'cannot back up ...: disk I/O error' (SQLite could not make the store's -shm file), naming no full disk."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk)], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {mounted.stderr.strip()}")
+    try:
+        config = write_config(tmp_path, settings={"store": {"path": str(disk / "monitor.db")}})
+        Database(f"sqlite:///{disk / 'monitor.db'}").close()
+        filler = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT)
+        with contextlib.suppress(OSError):
+            while True:
+                os.write(filler, b"\0" * 4096)
+        os.close(filler)
+        line = one_line_error(monitor("backup", str(tmp_path / "copy.db"), "--config", str(config)))
+        assert line.startswith(f"monitor: error: cannot back up {disk / 'monitor.db'} to {tmp_path / 'copy.db'}: ")
+        assert f"the store's file system ({disk}) is full" in line and "free space on it" in line, line
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)

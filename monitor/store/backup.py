@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from monitor.errors import StoreError
-from monitor.store.db import database_file, database_name
+from monitor.store.db import FULL_BELOW, database_file, database_name, free_bytes
 
 PG_DUMP = "pg_dump --format=custom --file=monitor.dump 'postgresql://USER@HOST/DATABASE'"
 
@@ -51,5 +51,16 @@ def backup(url: str, dest: Path | str, busy_timeout: float = 30.0) -> Path:
         os.replace(partial, dest)
     except (sqlite3.Error, OSError) as exc:
         partial.unlink(missing_ok=True)
-        raise StoreError(f"cannot back up {source} to {dest}: {exc}") from None
+        raise StoreError(f"cannot back up {source} to {dest}: {exc}{_full(str(exc), source, dest)}") from None
     return dest
+
+
+def _full(reason: str, source: Path, dest: Path) -> str:
+    """What a full file system has to do with a failed backup, in words ("" when none is full): SQLite says
+    "disk I/O error" when it cannot make the store's -shm file, "database or disk is full" for the copy."""
+    if reason not in ("disk I/O error", "database or disk is full") and not reason.startswith("[Errno 28]"):
+        return ""
+    for which, folder in (("the copy's", dest.parent), ("the store's", source.parent)):
+        if (free := free_bytes(folder)) is not None and free < FULL_BELOW:
+            return f": {which} file system ({folder}) is full ({free // 1024} KiB free): free space on it"
+    return ""
