@@ -50,8 +50,9 @@ def backup(url: str, dest: Path | str, busy_timeout: float = 30.0) -> Path:
             src.close()
         os.replace(partial, dest)
     except (sqlite3.Error, OSError) as exc:
+        full = _full(str(exc), source, dest)  # before the partial copy goes, freeing its space
         partial.unlink(missing_ok=True)
-        raise StoreError(f"cannot back up {source} to {dest}: {exc}{_full(str(exc), source, dest)}") from None
+        raise StoreError(f"cannot back up {source} to {dest}: {exc}{full}") from None
     return dest
 
 
@@ -62,5 +63,5 @@ def _full(reason: str, source: Path, dest: Path) -> str:
         return ""
     for which, folder in (("the copy's", dest.parent), ("the store's", source.parent)):
         if (free := free_bytes(folder)) is not None and free < FULL_BELOW:
-            return f": {which} file system ({folder}) is full ({free // 1024} KiB free): free space on it"
+            return f": {which} file system ({folder}) is full: free space on it"
     return ""
