@@ -105,6 +105,18 @@ def _usage() -> Iterator[None]:
         raise typer.BadParameter(str(exc)) from None
 
 
+@contextmanager
+def _json_errors(as_json: bool) -> Iterator[None]:
+    """A verb's --json: its error, a MonitorError, is printed as {"error": "..."} on stdout too (the one line on
+    stderr and exit 1 stay), so a script reading stdout has JSON to parse whatever happened."""
+    try:
+        yield
+    except MonitorError as exc:
+        if as_json:
+            sys.stdout.write(json.dumps({"error": shown(str(exc))}, ensure_ascii=False) + "\n")
+        raise
+
+
 def _app(config: Path, sends: bool = False) -> App:
     """The façade on a config file (imported here: see the imports above); `sends` for the verbs that send
     or check the channels (run, once, check): the others need no channel's `${VAR}` set."""
@@ -168,7 +180,8 @@ def match(
         return
     if file is None:
         raise typer.BadParameter("give an article FILE, - for standard input, or --replay SPAN", param_hint="FILE")
-    text, result, rules = monitor.match(file, sys.stdin.buffer if file == "-" else None, watchlist)
+    with _json_errors(as_json):
+        text, result, rules = monitor.match(file, sys.stdin.buffer if file == "-" else None, watchlist)
     if as_json:
         from monitor.matching.report import result_json
 
@@ -230,7 +243,8 @@ def evaluate_cases(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object: the figures and every error with its cause")] = False,
 ) -> None:
     """Precision, recall and F1 of the watchlist on labelled cases, alert accuracy, and the cause of every error."""
-    report = _app(config).evaluate(cases, watchlist)
+    with _json_errors(as_json):
+        report = _app(config).evaluate(cases, watchlist)
     if as_json:
         from monitor.matching.evaluation import report_json
 
@@ -395,12 +409,8 @@ def status(
     heartbeat is older than its lease is gone, and what it held has been given back; one of this host whose process
     is no longer running (SIGKILLed) is shown exited until then. Then the channels with deliveries that gave up, or
     waiting for a channel this config lacks."""
-    try:
+    with _json_errors(as_json):
         st = _app(config).status()
-    except MonitorError as exc:  # a script asked for JSON: it gets its error as JSON too (and the one line on stderr)
-        if as_json:
-            sys.stdout.write(json.dumps({"error": shown(str(exc))}, ensure_ascii=False) + "\n")
-        raise
     if as_json:
         sys.stdout.write(json.dumps(st.as_json(), ensure_ascii=False) + "\n")
         return
@@ -628,7 +638,8 @@ def trends(
     from monitor.trends import marks, sparkline
 
     verbs = _app(config)
-    first, rows = verbs.trends(names or (), days)
+    with _json_errors(as_json):
+        first, rows = verbs.trends(names or (), days)
     if as_json:
         start = first.date()
         sys.stdout.write(json.dumps({"from": start.isoformat(), "days": days, "series": [

@@ -270,3 +270,15 @@ def test_monitor_status_says_which_channels_have_deliveries_given_up_or_left_to_
     table = monitor("status", "--config", str(config)).stdout
     assert "channel file: 1 delivery gave up: `monitor alerts --failed` lists it, `monitor alerts retry --failed --channel file` sends it again" in table
     assert "channel old: 1 delivery waiting, and this config has no channel 'old'" in table
+
+
+def test_every_json_verb_says_its_error_as_json(tmp_path: Path) -> None:
+    """Regression (found by helper xpg): as `monitor status --json` did, `match --json`, `eval --json` and
+    `trends --json` printed their error as text on stderr only: a script reading stdout got nothing to parse."""
+    config = write_config(tmp_path, settings={"store": {"url": "postgresql+psycopg://monitor:pw@127.0.0.1:1/monitor"}})
+    missing = str(tmp_path / "missing.txt")
+    for argv in (["match", "--json", missing], ["eval", "--json", missing], ["trends", "--json"]):
+        result = monitor(*argv, "--config", str(config))
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        data = json.loads(result.stdout)
+        assert set(data) == {"error"} and result.stderr.strip() == f"monitor: error: {data['error']}", argv
