@@ -310,3 +310,16 @@ def test_alerts_retry_failed_requeues_every_delivery_that_gave_up_after_a_long_o
     for args, says in (((), "give an ALERT or --failed"), (("1", "--failed"), "give an ALERT or --failed"), (("1", "--channel", "desk"), "--channel goes with --failed")):
         result = monitor("alerts", "retry", *args, "--config", config)
         assert result.returncode == 2 and says in result.stderr, (args, result.stderr)
+
+
+def test_alerts_retry_failed_of_a_channel_not_in_the_config_is_refused_in_one_line(tmp_path: Path) -> None:
+    """Regression (found by helper xpg): `monitor alerts retry --failed --channel desk` with desk taken out of
+    the config said '1 failed delivery to desk re-queued', and the next dispatch gave it up again at once
+    (a mistyped channel name said 'no failed delivery to re-queue', as if none had failed)."""
+    channels = [{"name": "desk", "url": f"console://local?file={tmp_path / 'desk.jsonl'}"}, {"name": "file", "url": f"console://local?file={tmp_path / 'alerts.jsonl'}"}]
+    inbox = hostile_inbox(tmp_path)
+    config = str(write_config(tmp_path, folders=[inbox], channels=channels))
+    assert monitor("once", "--config", config).returncode == 0
+    write_config(tmp_path, folders=[inbox], channels=channels[1:])  # desk taken out
+    line = one_line_error(monitor("alerts", "retry", "--failed", "--channel", "deks", "--config", config))
+    assert line == f"monitor: error: {config}: no channel 'deks' in the config (its channels: file): put it back in the config first, or name one of them"
