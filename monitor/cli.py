@@ -426,8 +426,9 @@ def status(
     for channel, states in st.deliveries.items():
         if failed := states.get("failed", 0):
             it = "it" if failed == 1 else "them"
+            back = "" if channel in st.channels else f"put {channel!r} back in the config, then "
             out.line(f"channel {channel}: {_deliveries(failed)} gave up: `monitor alerts --failed` lists {it}, "
-                     f"`monitor alerts retry --failed --channel {channel}` sends {it} again")
+                     f"{back}`monitor alerts retry --failed --channel {channel}` sends {it} again")
         if channel not in st.channels and (waiting := states.get("pending", 0) + states.get("held", 0)):
             out.line(f"channel {channel}: {_deliveries(waiting)} waiting, and this config has no channel {channel!r}: "
                      + ("a daemon whose config has it sends them; in none, they give up an hour after they were due" if st.shared

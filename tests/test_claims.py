@@ -270,6 +270,12 @@ def test_monitor_status_says_which_channels_have_deliveries_given_up_or_left_to_
     table = monitor("status", "--config", str(config)).stdout
     assert "channel file: 1 delivery gave up: `monitor alerts --failed` lists it, `monitor alerts retry --failed --channel file` sends it again" in table
     assert "channel old: 1 delivery waiting, and this config has no channel 'old'" in table
+    db = Database(store_url(tmp_path))
+    [old] = [d for d in outbox.claim(db, outbox.due_ids(db, utcnow()), utcnow(), 120.0) if d.channel == "old"]
+    outbox.record_failure(db, old.id, "channel 'old' is no longer configured", utcnow(), final=True)
+    db.close()
+    table = monitor("status", "--config", str(config)).stdout
+    assert "channel old: 1 delivery gave up: `monitor alerts --failed` lists it, put 'old' back in the config, then `monitor alerts retry" in table
 
 
 def test_every_json_verb_says_its_error_as_json(tmp_path: Path) -> None:
