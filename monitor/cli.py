@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+import shlex
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -27,9 +28,8 @@ from monitor.settings import Settings, load_settings
 
 if TYPE_CHECKING:  # imported where used: `monitor run` forks its parsers before the pipeline's modules are loaded
     from monitor.app import App
-    from monitor.app.check import Replay
+    from monitor.app.check import Matched, Replay
     from monitor.app.sources import SourceHealth
-    from monitor.model import MatchResult, Rule
     from monitor.trends import Series
 
 
@@ -181,13 +181,15 @@ def match(
     if file is None:
         raise typer.BadParameter("give an article FILE, - for standard input, or --replay SPAN", param_hint="FILE")
     with _json_errors(as_json):
-        text, result, rules = monitor.match(file, sys.stdin.buffer if file == "-" else None, watchlist)
+        matched = monitor.match(file, sys.stdin.buffer if file == "-" else None, watchlist)
+    if matched.mutes_unread:
+        sys.stderr.write(f"monitor: warning: the mutes in force were not read ({shown(matched.mutes_unread)}): the decision is shown as if none\n")
     if as_json:
         from monitor.matching.report import result_json
 
-        sys.stdout.write(json.dumps(result_json(result, text, rules), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(result_json(matched.result, matched.text, matched.rules, matched.muted), ensure_ascii=False) + "\n")
         return
-    _print_result(result, rules)
+    _print_result(matched)
 
 
 def _print_replay(r: Replay) -> None:
@@ -204,12 +206,16 @@ def _print_replay(r: Replay) -> None:
         out.table(table)
 
 
-def _print_result(result: MatchResult, rules: tuple[Rule, ...]) -> None:
-    from monitor.matching.report import alias_of, explain, form_of, learned_text, quoted, waits
+def _print_result(matched: Matched) -> None:
+    from monitor.matching.report import alias_of, explain, form_of, learned_text, muted_by, quoted, waits
 
+    result, rules = matched.result, matched.rules
     table = _Table("kind", "matched", "alias", "found in text", "span", "score", "severity", title="Matches")
     for m in result.matches:
-        table.add(m.kind, m.name, alias_of(m), f"{m.found} (learned: {m.learned.model})" if m.learned else f"{m.found} ({form_of(m)})" if m.form else m.found, f"{m.start}-{m.end}", f"{m.score:g}", str(m.severity) if m.kind == "event" else "")
+        how = f"learned: {m.learned.model}" if m.learned else form_of(m) if m.form else ""
+        if m.context:
+            how += ("; " if how else "") + f"near \u201c{m.context}\u201d"
+        table.add(m.kind, m.name, alias_of(m), f"{m.found} ({how})" if how else m.found, f"{m.start}-{m.end}", f"{m.score:g}", str(m.severity) if m.kind == "event" else "")
     out.table(table)
     for m in result.matches:
         if m.learned is not None:
@@ -223,15 +229,23 @@ def _print_result(result: MatchResult, rules: tuple[Rule, ...]) -> None:
         out.line(f"  {quoted(h.snippet)}")
         if h.rule in waiting:
             out.line(f"  {waits(next(r for r in rules if r.name == h.rule))}")
-    now = [h.severity for h in result.hits if h.rule not in waiting]
+        if muted := muted_by(h, matched.muted):
+            what = "rule" if muted == h.rule else "actor"
+            out.line(f"  muted: {what} {muted!r} is muted until {matched.muted[muted]:%Y-%m-%d %H:%M} UTC: the daemon alerts nobody on it (monitor mute --off {shlex.quote(muted)})")
+    live = [h for h in result.hits if not muted_by(h, matched.muted)]
+    unmuted = f" ({max(h.severity for h in result.hits)} without the mutes)" if live and len(live) < len(result.hits) and max(h.severity for h in live) < result.severity else ""
+    now = [h.severity for h in live if h.rule not in waiting]
     if not result.alert:
         out.line("decision: no alert")
+    elif not live:
+        out.line("decision: no alert: every rule that fired is muted (the daemon stores the article and alerts nobody)")
     elif not now:
-        fewest = min(waiting[h.rule] for h in result.hits)
-        out.line(f"decision: ALERT once {fewest} sources carry the story (one article alone: no alert), severity {result.severity}")
+        fewest = min(waiting[h.rule] for h in live)
+        out.line(f"decision: ALERT once {fewest} sources carry the story (one article alone: no alert), severity {max(h.severity for h in live)}{unmuted}")
     else:
-        later = f" ({result.severity} once more sources carry the story)" if max(now) < result.severity else ""
-        out.line(f"decision: ALERT, severity {max(now)}{later}")
+        top = max(h.severity for h in live)
+        later = f" ({top} once more sources carry the story)" if max(now) < top else ""
+        out.line(f"decision: ALERT, severity {max(now)}{later}{unmuted}")
 
 
 @app.command(name="eval", epilog=_examples("monitor eval tests/data/eval_cases.jsonl --worst 5"))
@@ -343,7 +357,7 @@ def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
     for line in a.body.splitlines():
         out.line(f"  {line}")
     if a.article is not None:
-        story = _Table("article", "fetched (UTC)", "source", "title", title=f"story {a.story_id}: {len(a.story)} article(s)")
+        story = _Table("article", "fetched (UTC)", "source", "title", title=f"story {a.story_id}: {_articles(a.story_size, a.story_cut)}")
         for c in a.story:
             story.add(str(c.article_id), f"{c.fetched_at:%Y-%m-%d %H:%M}", c.source, c.title)
         out.table(story)
@@ -353,6 +367,11 @@ def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
         state = f"{d.status} ({d.held_reason})" if d.held_reason and d.status == "held" else d.status
         deliveries.add(d.channel, state, str(d.attempts), _when(when), d.error or "")
     out.table(deliveries)
+
+
+def _articles(size: int, cut: int) -> str:
+    """How many articles a story has, and how many of its first are listed when not all (`cut`, 0: all)."""
+    return f"{size} article{'s' if size != 1 else ''}" + (f", the first {cut} shown" if cut else "")
 
 
 @app.command(epilog=_examples("monitor mute 'Qasem Soleimani' --for 2d", "monitor mute Iran --until 2099-01-01T08:00",
@@ -395,7 +414,7 @@ def stories(
     """Recent stories: copies of one story from every source, with their size and highest severity."""
     table = _Table("id", "first seen (UTC)", "articles", "sources", "sev", "first title", title="Latest stories")
     for st in _app(config).stories(limit):
-        table.add(str(st.id), st.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(st.articles), str(st.sources), str(st.severity), st.title)
+        table.add(str(st.id), st.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(st.articles), str(st.sources), "-" if st.severity is None else str(st.severity), st.title)
     out.table(table)
 
 

@@ -18,7 +18,6 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from apscheduler.events import (EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, EVENT_JOB_SUBMITTED,
@@ -37,6 +36,7 @@ from monitor.server import Endpoint, Health
 from monitor.settings import Settings, load_settings
 from monitor.sources.folders import watch
 from monitor.store import daemons, files, jobs, outbox, retention, sources
+from monitor.watchlist import watchlist_stamp
 
 log = logging.getLogger("monitor")
 FEED_POLLS = 4  # feed polls that may run at once: the next tick does not wait for a slow feed of the last
@@ -50,19 +50,6 @@ def _sources_said(feeds: tuple[int, int], settings: Settings) -> str:
     configured, added = feeds
     return (f"{counted(configured + added, 'feed')} ({configured} from the config, {added} added), "
             f"{counted(len(settings.folders), 'folder')}, {counted(len(settings.channels), 'channel')}")
-
-
-def watchlist_stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
-    """Names, sizes and modification times of the watchlist file(s): changes when an analyst saves."""
-    files = sorted(path.glob("*.y*ml")) if path.is_dir() else [path]
-    stamp = []
-    for f in files:
-        try:
-            st = f.stat()
-        except OSError:
-            continue
-        stamp.append((str(f), st.st_size, st.st_mtime_ns))
-    return tuple(stamp)
 
 
 BACKOFF_FIRST = 1.0  # seconds a job waits after its store first fails; doubled at each failure after

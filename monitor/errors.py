@@ -64,6 +64,10 @@ class FeedParseError(SourceError):
     """Fetched bytes are not a usable feed."""
 
 
+class FeedTooLargeError(FeedParseError):
+    """A feed whose parse stopped past a bound (too deep, too many elements): a feed, not a page to look into."""
+
+
 class DocumentError(SourceError):
     """A file cannot be read as an article."""
 

@@ -85,9 +85,11 @@ class Match:
     category: str = ""  # actor kind (person, group, ...) or "" for events
     cameo: str = ""  # events: the CAMEO code ("19", "0256"), "" when none
     part_of: str = ""  # actors: the actor it is a unit of ("" when none)
+    ancestors: tuple[str, ...] = ()  # actors: every actor it is a unit of, nearest first (part_of, then its part_of...)
     form: str = ""  # how an event phrase was found when not as listed: "inflected", "words", "words, inflected" or "learned"
     learned: Learned | None = None  # events: why the learned layer added it (form "learned") or dropped it (MatchResult.dropped)
     thesaurus: bool = False  # events: its phrase (`alias`) came from the built-in thesaurus, not the watchlist
+    context: str = ""  # the context word or phrase, as written, near which an alias or phrase with a `context` list counted ("" when none was needed)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from monitor.matching.rules import match_text
 from monitor.model import MatchResult
 from monitor.store.articles import StoredArticle, stored_between
 from monitor.store.db import Database
+from monitor.text_norm import cut_text, one_line_title
 
 _SPAN = re.compile(r"^(\d+)([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -73,6 +74,13 @@ def parse_until(text: str, now: datetime, option: str) -> datetime:
     return until
 
 
+def _as_matched(article: StoredArticle) -> str:
+    """What ingest matches of an article (dedup.to_article): its title and text cut to TITLE_CHARS and TEXT_CHARS, as
+    one stored before the cuts, or by another tool, never was."""
+    title, text = one_line_title(article.title), cut_text(article.text)
+    return f"{title}\n\n{text}" if title else text
+
+
 @dataclass(frozen=True)
 class Replayed:
     """A stored article whose alert decision changes under the current watchlist."""
@@ -93,10 +101,11 @@ def replay(db: Database, matcher: Matcher, since: datetime, until: datetime, mut
     articles = stored_between(db, since, until)
     newly, dropped = [], []
     for article in articles:
-        result = match_text(matcher, article.body)
+        body = _as_matched(article)
+        result = match_text(matcher, body)
         audible = unmuted(result, muted)
         if audible.alert and not (article.alerted or article.story_alerted):
             newly.append(Replayed(article, audible, f"rule {audible.hits[0].rule!r}: {explain(audible.hits[0])}"))
         elif article.alerted and not result.alert:
-            dropped.append(Replayed(article, result, why_no_alert(matcher, article.body, result)))
+            dropped.append(Replayed(article, result, why_no_alert(matcher, body, result)))
     return newly, dropped, len(articles)

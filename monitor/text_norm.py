@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from dataclasses import dataclass
 
@@ -278,9 +278,19 @@ def sentence_keys(text: str, positions: list[int]) -> list[int]:
     sentence gap starts, found from the position (the same gaps as `sentence_bounds` finds from the
     start, as the position cannot be inside one); if a position may be in a gap, its sentence's index."""
     if all(p < len(text) and not text[p].isspace() and text[p] not in _IN_GAP for p in positions):
+        if len(text) > LONG_TEXT:  # the first gap starting at or after each, of the gaps found once
+            gaps = _gap_starts(text)
+            return [gaps[i] if (i := bisect_left(gaps, p)) < len(gaps) else len(text) for p in positions]
         return [m.start() if (m := _SENTENCE_GAP.search(text, p)) else len(text) for p in positions]
-    starts = [a for a, _ in sentence_bounds(text)]
+    starts = [a for a, _ in (_bounds_of(text) if len(text) > LONG_TEXT else sentence_bounds(text))]
     return [bisect_right(starts, p) - 1 for p in positions]
+
+
+@lru_cache(maxsize=2)
+def _gap_starts(text: str) -> list[int]:
+    """Where each sentence gap of the last long texts asked about starts: a search for the next gap from each of
+    thousands of matches in one sentence without end read the rest of the text each time."""
+    return [m.start() for m in _SENTENCE_GAP.finditer(text)]
 
 
 _VOWEL_RUN = re.compile(r"[aeiouy]+")

@@ -238,6 +238,36 @@ def _where(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[") or "(top level)"
 
 
+def watchlist_stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times of the watchlist file(s): changes when an analyst saves."""
+    files = sorted(path.glob("*.y*ml")) if path.is_dir() else [path]
+    stamp = []
+    for f in files:
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        stamp.append((str(f), st.st_size, st.st_mtime_ns))
+    return tuple(stamp)
+
+
+class Current:
+    """The watchlist as last saved, read again when its files change (`monitor web`); a broken edit keeps the last good one."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.stamp, self.watchlist = path, watchlist_stamp(path), load_watchlist(path)
+
+    def __call__(self) -> Watchlist:
+        stamp = watchlist_stamp(self.path)
+        if stamp != self.stamp:
+            self.stamp = stamp
+            try:
+                self.watchlist = load_watchlist(self.path)
+            except WatchlistError:
+                pass
+        return self.watchlist
+
+
 def load_watchlist(path: str | Path) -> Watchlist:
     """Read one watchlist file, or every *.yaml/*.yml file of a folder merged in name order."""
     path = Path(path)

@@ -54,7 +54,9 @@ def test_a_digest_is_due_once_its_oldest_alert_has_waited() -> None:
     assert digest_due(channel, held, NOON_UTC + timedelta(minutes=60))
     title, body = render_digest(channel, held)
     assert title == "[digest] 2 alerts"
-    assert body.splitlines() == ["- First (alert a1)", "- Second (alert a2)", "1 of these went over the limit of 2 alerts per hour and waited for this digest."]
+    assert body.splitlines() == ["- First (alert a1)", "- Second (alert a2)",
+                                 "1 of these was of a severity this channel sends in digests (below its digest_below) and waited for this digest.",
+                                 "1 of these went over the limit of 2 alerts per hour and waited for this digest."]
 
 
 def test_bad_quiet_hours_and_time_zones_are_config_errors(tmp_path: Path) -> None:
@@ -79,6 +81,9 @@ def test_flood_control_and_digest_through_the_dispatcher(tmp_path: Path, json_re
     assert len(json_receiver.messages) == 3
     digest = json_receiver.messages[2]
     assert digest["title"] == "[digest] 2 alerts"
+    first_two = [m["uid"] for m in json_receiver.messages[:2]]
+    assert (digest["kind"], digest["type"], len(digest["alerts"])) == ("digest", "info", 2)  # it had no kind: an alert's receiver read it as one
+    assert not set(digest["alerts"]) & set(first_two) and digest["uid"] is None
     assert "2 of these went over the limit of 2 alerts per hour" in digest["message"]
     pipeline.dispatch(utcnow() + timedelta(hours=3))
     assert len(json_receiver.messages) == 3  # nothing twice
@@ -222,3 +227,49 @@ def test_a_digest_that_failed_while_its_channel_was_down_goes_once_the_channel_a
     pipeline.scan_folders()
     pipeline.dispatch(start + timedelta(minutes=1))
     assert [m["title"].startswith("[digest]") for m in json_receiver.messages] == [False, True]
+
+
+def test_a_digest_too_long_for_its_channel_lists_whole_lines_and_counts_the_rest(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression (found by helper xdesk): a digest of 400 held alerts was cut to the channel's limit (32,768 characters
+    for json://) in the middle of a line, and the alerts past it were sent as part of it without a word: nobody
+    learnt of them (a Discord digest, 2,000 characters, showed some 15 of hundreds)."""
+    import re
+
+    from monitor.alerts.channels import Notifier
+    from monitor.alerts.dispatch import send_digests
+    from monitor.store.db import Database
+    from monitor.store.tables import AlertRow, DeliveryRow
+    from tests.conftest import store_url
+
+    db = Database(store_url(tmp_path))
+    now = utcnow()
+    with db.session() as s:
+        for i in range(400):
+            alert = AlertRow(uid=f"{i:016x}", severity=1, tags="default", title=f"[low] Kataeb Hezbollah + rocket attack: report {i} " + "x" * 100,
+                             body="b", context="{}", created_at=now - timedelta(hours=2))
+            s.add(alert)
+            s.flush()
+            s.add(DeliveryRow(alert_id=alert.id, channel="digest", status="held", held_reason="low severity", next_attempt_at=now))
+    assert send_digests(db, Notifier([Channel(name="digest", url=json_receiver.url, digest_every=3600)]), now) == 400
+    [message] = json_receiver.messages
+    lines = message["message"].splitlines()
+    listed = [line for line in lines if re.fullmatch(r"- \[low\] .* \(alert [0-9a-f]{16}\)", line)]
+    assert len(message["message"]) <= 32768 and lines[:len(listed)] == listed  # whole lines, none cut
+    assert lines[len(listed):] == [f"… and {400 - len(listed)} more alerts: `monitor alerts` and the web view list them all",
+                                   "400 of these were of a severity this channel sends in digests (below its digest_below) and waited for this digest."]
+    db.close()
+
+
+def test_a_digest_says_why_each_of_its_alerts_waited_for_it() -> None:
+    """Regression: a digest explained only the alerts a flood held; those held for their low severity or for the
+    channel's quiet hours came without a word of why they had not gone out at once."""
+    channel = Channel(name="c", url="json://x", digest_below=2, max_per_hour=3, quiet_hours="22:00-07:00", timezone="Europe/Paris")
+    held = [Held(1, "a1", "First", NOON_UTC, "low severity"), Held(2, "a2", "Second", NOON_UTC, "quiet hours"),
+            Held(3, "a3", "Third", NOON_UTC, "quiet hours"), Held(4, "a4", "Fourth", NOON_UTC, "flood")]
+    title, body = render_digest(channel, held)
+    assert title == "[digest] 4 alerts"
+    assert body.splitlines()[4:] == [
+        "1 of these was of a severity this channel sends in digests (below its digest_below, 2) and waited for this digest.",
+        "2 of these came in the channel's quiet hours (22:00-07:00, Europe/Paris) and waited for this digest.",
+        "1 of these went over the limit of 3 alerts per hour and waited for this digest.",
+    ]

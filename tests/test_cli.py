@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SEED, LocalHTTP, free_port, sqlite_only, write_config
+from tests.conftest import ON_POSTGRES, REPO, SEED, LocalHTTP, free_port, sqlite_only, write_config
 
 VERBS = ["run", "once", "match", "check", "alerts"]
 
@@ -132,7 +132,7 @@ def test_a_failed_example_says_why_it_does_not_hold(tmp_path: Path) -> None:
         f"monitor: example failed: {watchlist}:7: actor 'Wagner Group' must match: 'Wagner said so.': "
         "actor 'Wagner Group': alias 'Wagner' found 'Wagner' at 0-6, score 100, but ambiguous 'Wagner' has no context word within 20 words of it (mercenaries)",
         f"monitor: example failed: {watchlist}:7: actor 'Wagner Group' must match: 'Richard Wagner and Wagner Group mercenaries.': "
-        "actor 'Wagner Group': alias 'Wagner' found 'Wagner' at 8-14, score 100, but cancelled by not_when 'Richard Wagner' "
+        "actor 'Wagner Group': alias 'Wagner' found 'Wagner' at 8-14, score 100, near 'mercenaries', but cancelled by not_when 'Richard Wagner' "
         "(found 'Richard Wagner' at 0-14, 0 words away; the window is 6)",
         f"monitor: example failed: {watchlist}:8: actor 'Wagner Group' must not match: 'Wagner Group mercenaries left.': "
         "actor 'Wagner Group': alias 'Wagner Group' found 'Wagner Group' at 0-12, score 100",
@@ -273,6 +273,7 @@ def test_match_reads_stdin_and_prints_json() -> None:
     assert [m["name"] for m in data["actors"]] == ["Iran"]
     assert data["actors"][0] | {"snippet": ""} == {
         "name": "Iran", "kind": "state", "alias": "Tehran", "found": "Tehran", "start": 33, "end": 39, "score": 100.0, "snippet": "", "part_of": None,
+        "context": None, "ancestors": [],
     }
     assert data["events"] == []  # a labour strike is cancelled by its context
 
@@ -540,3 +541,44 @@ def test_match_on_a_long_file_of_watched_names_ends_and_matches_what_the_daemon_
         result = monitor(*args, stdin=stdin)
         assert result.returncode == 0, result.stderr
         assert max(m["end"] for m in json.loads(result.stdout)["actors"]) <= TEXT_CHARS
+
+
+def test_match_shows_the_context_word_that_let_an_ambiguous_alias_count(tmp_path: Path) -> None:
+    """Regression: `monitor match` showed "Macina" for an alias that counts only near a context word, not which word."""
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text("actors:\n  - {name: Katiba Macina, kind: group, aliases: [{alias: Macina, context: [fighters]}]}\n"
+                         "events:\n  - {name: ambush, severity: 2, phrases: [ambushed]}\nrules:\n  - {name: any}\n")
+    result = monitor("match", "-", "--config", str(write_config(tmp_path, watchlist=watchlist)), stdin="Macina fighters ambushed a convoy.",
+                     env={"COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    assert "Macina (near \u201cfighters\u201d)" in result.stdout
+    assert "Katiba Macina (found \u201cMacina\u201d, 100, near \u201cfighters\u201d) + ambush (severity 2) within 1 word" in result.stdout
+
+
+def test_match_says_which_mute_would_silence_a_rule_that_fired(tmp_path: Path) -> None:
+    """Regression: `monitor match` ignored the mutes in force: with the rule (or the actor) muted it said
+    'decision: ALERT, severity 3' on an article the daemon stores and alerts nobody about."""
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text("actors:\n  - {name: Wagner Group, kind: group, aliases: [Wagner]}\n  - {name: Mali, kind: state, aliases: [Bamako]}\n"
+                         "events:\n  - {name: massacre, severity: 3, phrases: [massacred]}\n  - {name: ambush, severity: 2, phrases: [ambushed]}\n"
+                         "rules:\n  - {name: mercenaries, actors: [Wagner Group]}\n  - {name: the state, actors: [Mali]}\n")
+    config = str(write_config(tmp_path, watchlist=watchlist))
+    text = "Wagner fighters massacred villagers. Bamako said rebels ambushed a convoy."
+    before = monitor("match", "-", "--config", config, stdin=text, env={"COLUMNS": "200"})
+    assert before.stdout.splitlines()[-1] == "decision: ALERT, severity 3" and "muted" not in before.stdout
+    assert not (tmp_path / "monitor.db").exists() or ON_POSTGRES  # reading the mutes made no database
+    assert monitor("mute", "mercenaries", "--until", "2099-01-01T08:00", "--config", config).returncode == 0
+    result = monitor("match", "-", "--config", config, stdin=text, env={"COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "  muted: rule 'mercenaries' is muted until 2099-01-01 08:00 UTC: the daemon alerts nobody on it (monitor mute --off mercenaries)" in lines
+    assert lines[-1] == "decision: ALERT, severity 2 (3 without the mutes)"
+    assert monitor("mute", "Mali", "--for", "2h", "--config", config).returncode == 0
+    result = monitor("match", "-", "--config", config, stdin=text, env={"COLUMNS": "200"})
+    assert any(line.startswith("  muted: actor 'Mali' is muted until ") for line in result.stdout.splitlines())
+    assert result.stdout.splitlines()[-1] == "decision: no alert: every rule that fired is muted (the daemon stores the article and alerts nobody)"
+    data = json.loads(monitor("match", "-", "--json", "--config", config, stdin=text).stdout)
+    assert [(r["rule"], r["muted"]["name"]) for r in data["rules"]] == [("mercenaries", "mercenaries"), ("the state", "Mali")]
+    assert data["rules"][0]["muted"]["until"] == "2099-01-01T08:00:00+00:00"
+    unmuted = json.loads(monitor("match", "-", "--json", stdin="Qassem Suleimani was killed in a US drone strike.").stdout)
+    assert {r["muted"] for r in unmuted["rules"]} == {None}

@@ -140,7 +140,7 @@ def test_alerts_retry_and_show_take_either_id_and_refuse_unknown_ones(tmp_path: 
     shown = monitor("alerts", "show", uid, "--config", str(config))
     assert shown.returncode == 0, shown.stderr
     assert f"alert 1 (Alert id {uid})" in shown.stdout and "deliveries" in shown.stdout and "file" in shown.stdout and "sent" in shown.stdout
-    assert "story 1: 1 article(s)" in shown.stdout
+    assert "story 1: 1 article" in shown.stdout
     assert monitor("alerts", "show", "1", "--config", str(config)).stdout == shown.stdout
     assert "alert 1: no failed delivery to re-queue" in monitor("alerts", "retry", uid, "--config", str(config)).stdout
     for unknown in ("99", "0123456789abcdef"):

@@ -449,4 +449,114 @@ def test_a_feed_of_more_entries_than_any_feed_has_is_read_to_its_first_max_entri
     items = "".join(f"<item><title>t{i}</title><guid>g{i}</guid></item>" for i in range(MAX_ENTRIES + 5))
     parsed = read_feed(f'<rss version="2.0"><channel>{items}</channel></rss>'.encode(), "hostile")
     assert len(parsed.documents) == MAX_ENTRIES and parsed.documents[-1].guid == f"g{MAX_ENTRIES - 1}"
-    assert parsed.warning == f"{MAX_ENTRIES + 5} entries: only the first {MAX_ENTRIES} read"
+    assert parsed.warning == f"more than {MAX_ENTRIES:,} entries: only the first {MAX_ENTRIES:,} read"
+
+
+# A child parsing one hostile feed under an address-space limit: it prints the documents read and the warning, or
+# the error; a parse that grows past the limit or runs past the timeout fails the test, never the machine or CI.
+_PARSE_BOUNDED = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, resource.RLIM_INFINITY))
+from monitor.errors import FeedParseError
+from monitor.sources.feeds import read_feed
+head, unit, tail = (bytes.fromhex(sys.argv[i]) for i in (1, 2, 4))
+try:
+    feed = read_feed(head + unit * int(sys.argv[3]) + tail, "http://hostile.example/feed.xml", {}, defer_text=True)
+    print(len(feed.documents), feed.warning)
+except FeedParseError as exc:
+    print("error:", exc)
+"""
+
+
+def parse_bounded(head: bytes, unit: bytes, count: int, tail: bytes = b"") -> str:
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-c", _PARSE_BOUNDED, head.hex(), unit.hex(), str(count), tail.hex()]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=90, cwd=Path(__file__).parent.parent, check=False)
+    assert done.returncode == 0 and not done.stderr, done.stderr[-2000:]
+    return done.stdout.strip()
+
+
+_CHANNEL = b'<rss version="2.0"><channel><title>t</title>'
+
+
+@pytest.mark.parametrize("head", [_CHANNEL, _CHANNEL + b"<item><title>&bogus;</title></item>"], ids=["strict", "loose"])
+def test_a_feed_nested_past_any_feed_is_one_line_too_large_to_parse(head: bytes) -> None:
+    """Regression (found by helper xhostile, left open after the reverted RLIMIT_AS bound): 10 MB of '<item>' never
+    closed made feedparser build 1.7 million nested entries, past 2 GB (once by its strict parser, then again by its
+    loose one), and the MemoryError ended the poll with a traceback. The parse now stops by itself past MAX_DEPTH
+    open elements, in both parsers (an undefined entity sends feedparser to its loose one), and says so in one line."""
+    out = parse_bounded(head, b"<item>", 1_700_000)
+    assert out.startswith("error: http://hostile.example/feed.xml: too large to parse: ") and "nested" in out and "\n" not in out
+
+
+@pytest.mark.parametrize("head", [_CHANNEL, _CHANNEL + b"<item><title>&bogus;</title></item>"], ids=["strict", "loose"])
+def test_a_feed_of_millions_of_elements_stops_parsing_past_max_elements(head: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """10 MB of '<x/>' in one entry are 2.5 million elements that feedparser takes some 20 microseconds each to read:
+    near a minute of a parsing process. The parse stops past MAX_ELEMENTS (made smaller here, for a quick test),
+    in both parsers, in one line."""
+    monkeypatch.setattr(feeds_module, "MAX_ELEMENTS", 20_000)
+    body = head + b"<item><title>t</title>" + b"<x/>" * 100_000 + b"</item></channel></rss>"
+    with pytest.raises(FeedParseError) as caught:
+        read_feed(body, "http://hostile.example/feed.xml", {})
+    assert str(caught.value) == "http://hostile.example/feed.xml: too large to parse: over 20,000 elements"
+    assert len(read_feed(body[: len(head) + 22 + 4 * 19_000] + b"</item></channel></rss>", "wire").documents) == 1 + (b"bogus" in head)
+
+
+@pytest.mark.parametrize("head", [_CHANNEL, _CHANNEL + b"<item><title>&bogus;</title></item>"], ids=["strict", "loose"])
+def test_a_feed_of_a_million_entries_stops_parsing_past_max_entries(head: bytes) -> None:
+    """10 MB of '<item></item>' (770,000 entries) were all parsed, then cut to the first MAX_ENTRIES; the parse now
+    stops at the entry after them, with the same documents and a warning."""
+    from monitor.sources.feeds import MAX_ENTRIES
+
+    began = time.monotonic()
+    out = parse_bounded(head, b"<item><title>t</title></item>", 350_000, b"</channel></rss>")
+    assert out == f"{MAX_ENTRIES} more than {MAX_ENTRIES:,} entries: only the first {MAX_ENTRIES:,} read" or \
+        out == f"{MAX_ENTRIES} malformed feed, parsed anyway: not well-formed XML; more than {MAX_ENTRIES:,} entries: only the first {MAX_ENTRIES:,} read", out
+    assert time.monotonic() - began < 20
+
+
+def test_a_tag_of_millions_of_attributes_is_one_line_too_large_to_parse_in_the_loose_parser() -> None:
+    """10 MB of '<a b b b ...' (5 million attributes) in a feed feedparser's loose parser reads (an undefined entity
+    sends it there) took the regular expression that finds a tag's end past 1.6 GB: a MemoryError and a traceback.
+    The loose parser refuses a start tag of over MAX_TAG characters, looking for its end in that many only."""
+    out = parse_bounded(_CHANNEL + b"<item><title>&bogus;</title><a ", b"b ", 5_000_000)
+    assert out == "error: http://hostile.example/feed.xml: too large to parse: a tag of over 100,000 characters"
+
+
+@pytest.mark.parametrize(("bound", "unit", "said"), [
+    ("MAX_ATTRIBUTES", b'<x a="1" b="2"/>', "over 20,000 attributes"),
+    ("MAX_PIECES", b"&lt;!", "over 20,000 pieces of text"),
+    ("MAX_PIECES", b"&a;", "over 20,000 pieces of text"),
+    ("MAX_PIECES", b"&#65;", "over 20,000 pieces of text"),
+])
+def test_a_feed_of_millions_of_attributes_or_pieces_of_text_stops_parsing(bound: str, unit: bytes, said: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A million attributes of one element took 500 MB to parse; the loose parser made each of 10 MB of '<!' a piece
+    of text of its own (5 million, 500 MB). The parse stops past MAX_ATTRIBUTES (both parsers) and MAX_PIECES (the
+    loose one: the strict one gives a run of text in one piece), made smaller here for a quick test."""
+    monkeypatch.setattr(feeds_module, bound, 20_000)
+    for head in (_CHANNEL, _CHANNEL + b"<item><title>&bogus;</title></item>")[bound == "MAX_PIECES":]:
+        body = head + b"<item><title>t</title><description>" + unit * 30_000 + b"</description></item></channel></rss>"
+        with pytest.raises(FeedParseError) as caught:
+            read_feed(body, "http://hostile.example/feed.xml", {})
+        assert str(caught.value) == f"http://hostile.example/feed.xml: too large to parse: {said}"
+
+
+def test_entities_of_a_title_or_summary_without_markup_are_text():
+    """Regression (found by helper xdesk): a feed's HTML with no tag kept its entities, so a WordPress title in
+    CDATA, `Iran&#8217;s reply &amp; more`, was stored, matched, alerted and mailed as `Iran&#8217;s reply &amp; more`
+    (and the web view showed `&amp;amp;`); with a tag beside them lxml decoded them."""
+    item = ("<title><![CDATA[Iran&#8217;s reply &amp; more]]></title><link>https://news.example.org/e</link>"
+            "<description>Kataeb Hezbollah&amp;#39;s rockets &amp;amp; drones &amp;lt;b&amp;gt;</description>")
+    [doc] = parse_feed(rss_item(item), "s", None)[0]
+    assert doc.title == "Iran\u2019s reply & more"
+    assert doc.text == "Kataeb Hezbollah's rockets & drones <b>"
+
+
+def test_a_feeds_own_title_is_text_as_its_entries_titles_are():
+    """Regression (found by helper xdesk): `monitor sources add` named a feed by its title as the feed wrote it, so a
+    title in CDATA made a source called 'Al Jazeera &#8211; News &amp; <b>Views</b>' in every listing, log line and alert."""
+    body = (b'<?xml version="1.0"?><rss version="2.0"><channel><title><![CDATA[Al Jazeera &#8211; News &amp; <b>Views</b>]]></title>'
+            b"<item><title>x</title><link>https://a.example/1</link></item></channel></rss>")
+    assert read_feed(body, "s").title == "Al Jazeera \u2013 News & Views"

@@ -329,3 +329,23 @@ def test_full_text_pages_are_fetched_a_few_at_a_time_and_kept_as_text(tmp_path: 
     pipeline.run_once(settle_wait=0)
     assert health(pipeline, "teaser").last_new_items == 30
     assert 1 <= most[0] <= PAGES_AT_ONCE
+
+
+def test_a_feed_too_large_to_parse_is_its_own_one_line_error_and_the_poll_goes_on(tmp_path: Path, http_server: LocalHTTP, json_receiver) -> None:  # type: ignore[no-untyped-def]
+    """Regression (found by helper xhostile; the address-space bound first tried was reverted): '<item>' never closed,
+    300,000 times, made feedparser nest 300,000 entries, and 10 MB of them took over 2 GB: the MemoryError ended the
+    whole poll, `monitor once` with a traceback, the other feeds' entries unstored. The parse now stops by itself
+    past feeds.MAX_DEPTH open elements, and the feed's error says so in one line."""
+    http_server.routes["/items.xml"] = (200, {}, b'<rss version="2.0"><channel>' + b"<item>" * 300_000)
+    http_server.routes["/good.xml"] = (200, {}, rss(("Strike", "https://wire.example/s", "s", STRIKE)))
+    config = write_config(tmp_path, feeds=[{"name": "items", "url": http_server.url("/items.xml")}, {"name": "good", "url": http_server.url("/good.xml")}],
+                          channels=[{"name": "hook", "url": json_receiver.url}])
+    pipeline = build_pipeline(load_settings(config))
+    try:
+        pipeline.run_once(settle_wait=0)
+        items = health(pipeline, "items")
+        assert items.status == "error" and (items.last_error or "").endswith("too large to parse: elements nested over 1,000 deep")
+        assert health(pipeline, "good").status == "ok"
+        assert len(json_receiver.messages) == 1
+    finally:
+        pipeline.parsers.shutdown()

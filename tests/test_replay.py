@@ -126,3 +126,26 @@ def test_replay_refuses_a_file_or_json_it_would_ignore(tmp_path: Path) -> None:
         assert result.returncode == 2 and "Traceback" not in result.stderr and result.stdout == "", result.stdout
         [line] = result.stderr.strip().splitlines()
         assert problem in line and "match --help`" in line, line
+
+
+def test_replay_matches_an_article_stored_before_the_text_cap_to_the_cap_as_it_was_matched(tmp_path: Path) -> None:
+    """Regression: an article stored before texts were cut to TEXT_CHARS (or by another tool) was re-matched whole by
+    `monitor match --replay`: an alert was listed that the daemon, matching the first TEXT_CHARS, would never send,
+    and a hostile megabyte of watched names cost what the cap is there to spare. Replay cuts title and text as
+    ingest does."""
+    from sqlalchemy import update
+
+    from monitor.store.tables import ArticleRow
+    from monitor.text_norm import TEXT_CHARS
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "quiet.txt").write_text("Harvest report\n\nThe wheat harvest was good this year in the north.\n")
+    config = write_config(tmp_path, folders=[inbox])
+    assert monitor("once", "--config", str(config)).returncode == 0
+    long_text = "The wheat harvest was good this year. " * (TEXT_CHARS // 30) + MUTED.split("\n\n")[1]
+    with Database(load_settings(config).store.sqlalchemy_url).session() as session:
+        session.execute(update(ArticleRow).values(text=long_text))
+    same = monitor("match", "--config", str(config), "--replay", "1d")
+    assert same.returncode == 0, same.stderr
+    assert "would alert now, did not before: none" in same.stdout, same.stdout

@@ -272,3 +272,22 @@ def test_removing_a_source_already_taken_out_of_the_config_says_so(tmp_path: Pat
     assert line == (f"monitor: error: source 2 ({dropped}) is no longer in the config file: it is not scanned any more, and its "
                     "articles and alerts stay (put its entry back to scan it again)"), line
     assert "delete its [[folders]] entry there" in one_line_error(monitor("sources", "remove", "1", "--config", str(config)))
+
+
+def test_adding_a_feed_too_large_to_parse_is_one_line_saying_so(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression: `monitor sources add URL` parses the fetched feed in its own process, with no bound: 10 MB of
+    '<item>' never closed took feedparser past 2 GB there. The parse stops by itself as the daemon's does, and the
+    error says the feed is too large to parse: it was read as a page, 'not a feed, and the page links to no feed'."""
+    import resource
+    import subprocess
+    import sys
+
+    http_server.routes["/items.xml"] = (200, {"Content-Type": "application/rss+xml"}, b'<rss version="2.0"><channel>' + b"<item>" * 1_700_000)
+    config = write_config(tmp_path)
+
+    def bounded() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, resource.RLIM_INFINITY))
+
+    args = [sys.executable, "-m", "monitor", "sources", "add", http_server.url("/items.xml"), "--config", str(config)]
+    added = subprocess.run(args, capture_output=True, text=True, timeout=60, preexec_fn=bounded, check=False)  # noqa: PLW1509
+    assert one_line_error(added) == f"monitor: error: {http_server.url('/items.xml')}: too large to parse: elements nested over 1,000 deep"

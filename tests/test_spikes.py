@@ -31,7 +31,7 @@ from monitor.store.migrations.first import metadata as first
 from monitor.store.db import Database
 from monitor.trends import HOUR, PRIOR, Mention, hour_of
 from monitor.watchlist import load_watchlist
-from tests.conftest import DISTINCT_STORIES, inbox_with, query, store_url, write_config
+from tests.conftest import DISTINCT_STORIES, JsonReceiver, inbox_with, query, store_url, write_config
 from tests.test_cli import monitor
 from tests.test_migrations import ROWS
 
@@ -398,4 +398,23 @@ def test_a_feed_is_judged_silent_once_the_running_daemon_has_watched_it_for_its_
         daemons.heartbeat(db, daemon, T + hour * HOUR, daemons.Holding(), 120)
         assert run_hours(db, settings, T + hour * HOUR - timedelta(minutes=30), 1) == (1 if hour == 8 else 0), hour
     assert [t for t, _, _ in alerts(tmp_path)] == [f"Silent source: wire: nothing new since {T - 10 * HOUR:%Y-%m-%d %H:%M} UTC (usually every 2.0 h)"]
+    db.close()
+
+
+def test_a_json_receiver_is_told_the_kind_of_each_alert_spike_and_source_health(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: json:// payloads carried no `kind`: a receiver could not tell a spike or a source-health alert
+    from an article's alert but by parsing its title."""
+    (tmp_path / "watchlist.yaml").write_text(WATCHLIST)
+    hook = {"name": "hook", "url": json_receiver.url, "tags": ["desk", "ops"]}
+    settings = load_settings(write_config(tmp_path, watchlist=tmp_path / "watchlist.yaml", channels=[hook],
+                                          feeds=[{"name": "wire", "url": "http://127.0.0.1:9/feed.xml"}]))
+    db = Database(store_url(tmp_path))
+    counts.count_stories(db, history())
+    run_hours(db, settings, T - HOUR, 1)
+    register_sources(db, settings)
+    signals.went_silent(db, 1, T - 10 * HOUR, escalation.health_alert(settings, 2, "Silent source: wire: nothing new", {"kind": "silent", "source": "wire"}), T)
+    assert dispatch_due(db, Notifier(settings.channels), settings.delivery, T + HOUR) == 2
+    spike, silent = json_receiver.messages
+    assert (spike["kind"], spike["follow_up"], spike["actors"]) == ("spike", None, [KH])
+    assert (silent["kind"], silent["source"], silent["title"]) == ("silent", "wire", "Silent source: wire: nothing new")
     db.close()

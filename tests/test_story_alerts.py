@@ -189,3 +189,15 @@ def test_an_alert_with_more_rule_hits_than_it_quotes_says_how_many_more_and_whos
     quoted = [line for line in message.splitlines() if line.startswith("* ")]
     assert len(quoted) == 6, message  # five hits, then the line that says what was left out
     assert quoted[-1].startswith("* and ") and "more rule hits (monitor match on the article shows them all): " in quoted[-1], quoted[-1]
+
+
+def test_a_json_receiver_is_told_an_articles_alert_from_its_follow_up(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: json:// payloads carried no `kind` and no `follow_up`: a receiver could tell a follow-up from a
+    new story's alert only by the "[follow-up]" of its title."""
+    wire, other_outlet, config, pipeline = _wire_story_stored(tmp_path, json_receiver)
+    drop(other_outlet, "escalated.txt", ESCALATED)
+    pipeline.run_once()
+    first, follow_up = json_receiver.messages
+    assert (first["kind"], first["follow_up"]) == ("article", None)
+    assert (follow_up["kind"], follow_up["follow_up"]) == ("article", first["uid"])
+    pipeline.db.close()

@@ -683,3 +683,74 @@ def test_a_watchlist_nested_thousands_deep_is_one_watchlist_error_not_a_recursio
     path.write_text("actors: " + "[" * 5000 + "]" * 5000 + "\n")
     with pytest.raises(WatchlistError, match=r"watchlist\.yaml: not valid YAML: nested too deeply"):
         load_watchlist(path)
+
+
+CONTEXT = """\
+actors:
+  - name: Katiba Macina
+    kind: group
+    aliases:
+      - Katiba Massina
+      - {alias: Macina, context: [fighters, militants], within: 5}
+events:
+  - name: strike
+    severity: 2
+    synonyms: false
+    context: [militia, drone]
+    phrases: [strike, {phrase: military strike, context: []}]
+rules:
+  - name: any
+    min_severity: 2
+learned: false
+"""
+
+
+def test_the_context_word_that_licensed_an_ambiguous_alias_is_recorded_and_explained(tmp_path: Path) -> None:
+    """Regression: an alias or phrase with a `context` list counted only near one of its words, but the match did
+    not say which: `monitor match` and an alert's explanation showed "Katiba Macina (found “Macina”, 100)", and
+    the analyst could not tell which word of the text had let the alias count."""
+    matcher = Matcher(load_watchlist(yaml_file(tmp_path, CONTEXT)))
+    text = "Militants said the Macina commander ordered a strike on the militia post."
+    result = match_text(matcher, text)
+    by_name = {m.name: m for m in result.matches}
+    assert (by_name["Katiba Macina"].found, by_name["Katiba Macina"].context) == ("Macina", "Militants")
+    assert (by_name["strike"].found, by_name["strike"].context) == ("strike", "militia")
+    assert explain(result.hits[0]) == (
+        "Katiba Macina (found \u201cMacina\u201d, 100, near \u201cMilitants\u201d) + strike (severity 2, near \u201cmilitia\u201d) within 3 words"
+    )
+    plain = match_text(matcher, "Katiba Massina fighters claimed the military strike.")  # no context asked: none recorded
+    assert [m.context for m in plain.matches] == ["", ""]
+    data = result_json(result, text)
+    assert data["actors"][0]["context"] == "Militants" and data["events"][0]["context"] == "militia"
+    assert result_json(plain, "x")["actors"][0]["context"] is None
+    nearest = match_text(matcher, "Fighters and militants of Macina struck.")  # the nearest of the context words
+    assert [m.context for m in nearest.matches if m.kind == "actor"] == ["militants"]
+
+
+def test_a_unit_of_a_unit_is_explained_with_its_whole_chain(tmp_path: Path) -> None:
+    """Regression: docs/watchlist.md promises that a rule naming the parent fires on its units "and theirs
+    (transitively)", and it did; but the explanation said only "Unit 400 (part of Quds Force)", so the analyst
+    reading why the IRGC's rule fired saw no IRGC anywhere in it."""
+    matcher = Matcher(load_watchlist(yaml_file(tmp_path, HIERARCHY)))
+    result = match_text(matcher, "Unit Four Hundred was hit by a drone strike.")
+    assert [(h.rule, h.actor.name, h.actor.ancestors) for h in result.hits] == [("guards", "Unit 400", ("Quds Force", "Islamic Revolutionary Guard Corps"))]
+    assert explain(result.hits[0]).startswith("Unit 400 (part of Quds Force, part of Islamic Revolutionary Guard Corps) (found \u201cUnit Four Hundred\u201d")
+    data = result_json(result, "Unit Four Hundred was hit by a drone strike.")["actors"][0]
+    assert (data["part_of"], data["ancestors"]) == ("Quds Force", ["Quds Force", "Islamic Revolutionary Guard Corps"])
+    direct = match_text(matcher, "A Qods Force commander died in a drone strike.")
+    assert explain(direct.hits[0]).startswith("Quds Force (part of Islamic Revolutionary Guard Corps) (found")
+    assert result_json(direct, "x")["actors"][0]["ancestors"] == ["Islamic Revolutionary Guard Corps"]
+
+
+def test_a_false_positive_licensed_by_a_context_word_names_that_word(tmp_path: Path) -> None:
+    """Regression: `monitor check` (and `monitor eval`) said of an example that must not match "alias 'Macina'
+    found 'Macina' at 0-6, score 100": not which context word had let the ambiguous alias count, the word to
+    take out of its `context` list or to answer with `not_when`."""
+    from monitor.matching.examples import failed_examples
+
+    text = CONTEXT.replace("      - {alias: Macina, context: [fighters, militants], within: 5}\n",
+                           "      - {alias: Macina, context: [fighters, militants], within: 5}\n"
+                           "    examples:\n      must_not_match: [\"Macina militants? No, Macina farmers.\"]\n")
+    watchlist = load_watchlist(yaml_file(tmp_path, text))
+    [failure] = failed_examples(Matcher(watchlist), watchlist.examples)
+    assert failure.endswith("actor 'Katiba Macina': alias 'Macina' found 'Macina' at 0-6, score 100, near 'militants'")

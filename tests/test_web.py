@@ -245,3 +245,262 @@ def test_the_sources_page_says_silent_only_of_a_source_alerted_as_silent_and_the
     assert "silent since 2026-11-30 08:15" in rows["quiet wire"] and "silent since" not in rows["busy wire"]
     assert "<th>Newest article</th>" in page and "Silent since" not in page
     assert busy != quiet and "No alerts" in alerts_page and "newest 100 shown" not in alerts_page
+
+
+def test_the_alerts_page_lists_spike_alerts_as_monitor_alerts_does(tmp_path: Path) -> None:
+    """Regression (found by helper xdesk): the alerts page joined every alert to its article, so a spike or
+    source-health alert (no article) was never listed: the page said "No alerts." while `monitor alerts` listed it."""
+    kh = Actor("Kataeb Hezbollah", "group", ("Kataeb Hezbollah",), ("militia",))
+    watchlist = Watchlist(actors=(kh,), spikes=(Spike("militia", (kh.name,), window=24, min_count=3, significance=0.001),))
+    db = Database(store_url(tmp_path))
+    now = datetime.now(UTC)
+    quiet = [([Mention("actor", kh.name)], now - timedelta(days=d, hours=3)) for d in (9, 16, 23)]
+    spike = [([Mention("actor", kh.name)], now - timedelta(minutes=m)) for m in (10, 20, 30, 40, 50, 55)]
+    counts.count_stories(db, quiet + spike)
+    assert escalation.check_spikes(db, Settings.model_validate({}), watchlist, now) == 1
+    served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(db, 900, 60), lambda: watchlist)
+    try:
+        base = f"http://127.0.0.1:{served.port}"
+        _, listed = get(base + "/alerts")
+        _, by_actor = get(base + "/alerts?actor=Kataeb+Hezbollah")
+        _, by_other = get(base + "/alerts?actor=Iran")
+        status, page = get(base + "/alerts/1")
+    finally:
+        served.close()
+        db.close()
+    assert "No alerts" not in listed and '<a href="/alerts/1">Spike: Kataeb Hezbollah' in listed and "(trends)" in listed
+    assert '<a href="/alerts/1">' in by_actor and '<a href="/alerts/1">' not in by_other  # the spike's actor filters it
+    assert status == 200 and "Spike: Kataeb Hezbollah" in page
+
+
+def _a_story_of(db: Database, copies: int) -> None:
+    """One story of `copies` articles of one source, each of 20,000 characters, the newest alerted."""
+    from monitor.store.tables import AlertRow, ArticleRow, StoryRow
+
+    source = add_feed(db, "wire", "http://127.0.0.1:9/wire.xml", None)
+    now = datetime.now(UTC)
+    with db.session() as s:
+        story = StoryRow(created_at=now, severity=2)
+        s.add(story)
+        s.flush()
+        rows = [ArticleRow(source_id=source, title=f"Copy {i}", text="word " * 4000, url=f"https://news.example/{i}", canonical_url=f"https://news.example/{i}",
+                           guid=f"g{i}", content_hash=f"{i:064d}", fetched_at=now + timedelta(seconds=i), story_id=story.id) for i in range(copies)]
+        s.add_all(rows)
+        s.flush()
+        s.add(AlertRow(uid="0123456789abcdef", article_id=rows[-1].id, severity=2, tags="default", title="[medium] the last copy", body="b",
+                       context="{}", created_at=now))
+
+
+def test_a_story_of_many_copies_keeps_the_alert_page_bounded_and_counts_them_all(tmp_path: Path) -> None:
+    """Regression (found by helper xdesk): a story of 10,000 copies made its alert's page 2.2 MB (every copy listed, each
+    article read whole, text included), and so `monitor alerts show`; the story page showed 500 and said "500 copies"."""
+    from tests.conftest import write_config
+    from tests.test_cli import monitor
+
+    config = write_config(tmp_path)
+    db = Database(store_url(tmp_path))
+    _a_story_of(db, 700)
+    served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(db, 900, 60), lambda: Watchlist())
+    try:
+        _, alert_page = get(f"http://127.0.0.1:{served.port}/alerts/1")
+        _, story_page = get(f"http://127.0.0.1:{served.port}/stories/1")
+    finally:
+        served.close()
+        db.close()
+    assert len(alert_page) < 60_000 and "700 articles" in alert_page and "the first 100 shown" in alert_page
+    assert '<tr class="this"><td>' in alert_page and "Copy 699" in alert_page  # the alert's own copy, the newest, is still there
+    assert "700 copies from 1 source" in story_page and "the first 500 shown" in story_page
+    shown = monitor("alerts", "show", "1", "--config", str(config))
+    assert shown.returncode == 0, shown.stderr
+    assert "story 1: 700 articles, the first 100 shown" in shown.stdout and "Copy 699" in shown.stdout and len(shown.stdout) < 60_000
+
+
+def test_the_alert_page_lists_each_name_found_once_with_how_often(tmp_path: Path) -> None:
+    """Regression (found by helper xdesk): the alert page listed every match of the article, so an article naming
+    Iran 1,667 times listed 'actor Iran as “Iran”' 1,667 times (5,000 lines, 280 KB for three names)."""
+    import time
+
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from tests.conftest import write_config
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text("Iran drone strike near Erbil. " * 300 + "Tehran launched a drone strike.")
+    os.utime(inbox / "a.txt", (time.time() - 60, time.time() - 60))
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox])))
+    pipeline.run_once()
+    served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(pipeline.db, 900, 60), lambda: pipeline.ingest.matcher.watchlist)
+    try:
+        _, page = get(f"http://127.0.0.1:{served.port}/alerts/1")
+    finally:
+        served.close()
+        pipeline.db.engine.dispose()
+    found = page.split("<h2>Found</h2>")[1].split("</ul>")[0]
+    assert found.count("<li>") == 4 and len(page) < 20_000
+    assert "<li>actor <strong>Iran</strong> as “Iran” (300 times)</li>" in found and "<li>actor <strong>Iran</strong> as “Tehran”</li>" in found
+
+
+def test_an_alert_or_story_number_past_the_stores_integers_is_not_found(data: Seeded) -> None:
+    """Regression (found by helper xdesk): /alerts/99999999999999999999 was a 500 with an OverflowError traceback in
+    the log (SQLite's integers are 64-bit; PostgreSQL's integer keys 32-bit: 2147483648 was a 500 there); any other
+    unknown number is a 404 page."""
+    served = endpoint(data)
+    try:
+        answers = [get(f"http://127.0.0.1:{served.port}{path}") for path in
+                   ("/alerts/99999999999999999999", "/stories/9223372036854775808", "/alerts/9223372036854775807", "/stories/2147483648")]
+    finally:
+        served.close()
+    assert [status for status, _ in answers] == [404, 404, 404, 404]
+    assert all("No such" in page for _, page in answers)
+
+
+def test_a_base64_token_given_as_token_in_the_address_lets_the_reader_in(data: Seeded) -> None:
+    """Regression (found by helper xdesk): a token made as the docs' tools make them (`openssl rand -base64 24`) often
+    holds '+', which an address's query reads as a space: `/alerts?token=<the token>` answered 401 to the right token."""
+    from monitor.web.app import COOKIE, create_app
+    from monitor.web.serve import Background, bind
+
+    token = "q1+Zb/0kT+vW9xLm3pQ2sR4u="
+    served = Background(create_app(data.pipeline.db, lambda: data.pipeline.ingest.matcher.watchlist, Access(token=token)), bind(("127.0.0.1", 0), str))
+    try:
+        base = f"http://127.0.0.1:{served.port}"
+        status, page = get(f"{base}/alerts?token={token}")
+        encoded, _ = get(f"{base}/alerts?token={token.replace('+', '%2B').replace('/', '%2F').replace('=', '%3D')}")
+        wrong, _ = get(f"{base}/alerts?token={token.replace('+', '%20')}")
+        cookie, _ = get(f"{base}/sources", headers={"Cookie": f"{COOKIE}={token}"})
+    finally:
+        served.close()
+    assert (status, encoded, wrong, cookie) == (200, 200, 401, 200) and "<h1>Alerts</h1>" in page
+
+
+def test_a_story_nothing_alerted_on_shows_no_severity(tmp_path: Path) -> None:
+    """Regression (found by helper xdesk): every story of an article that matched nothing was listed with severity
+    'info' on the web view (and 0 by `monitor stories`), and its page said 'highest severity alerted info', as if an
+    info alert had gone out; only stories with an alert have a severity alerted."""
+    import time
+
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from tests.conftest import write_config
+    from tests.test_cli import monitor
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text("The weather in Paris was mild on Sunday, with light rain expected later in the week across northern France.")
+    (inbox / "b.txt").write_text("Kataeb Hezbollah fired rockets at a base near Qaim on Sunday, officials said.")
+    for name in ("a.txt", "b.txt"):
+        os.utime(inbox / name, (time.time() - 60, time.time() - 60))
+    config = write_config(tmp_path, folders=[inbox])
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.run_once()
+    served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(pipeline.db, 900, 60), lambda: pipeline.ingest.matcher.watchlist)
+    try:
+        _, listing = get(f"http://127.0.0.1:{served.port}/stories")
+        pages = {title: get(f"http://127.0.0.1:{served.port}/stories/{n}")[1] for n, title in ((1, "weather"), (2, "rockets"))}
+    finally:
+        served.close()
+        pipeline.db.engine.dispose()
+    rows = {title: row for row in listing.split("<tr>")[1:] for title in ("weather", "rockets") if title in row}
+    assert "<td>—</td>" in rows["weather"] and "info" not in rows["weather"] and "<td>medium</td>" in rows["rockets"]
+    assert "no alert" in pages["weather"] and "highest severity" not in pages["weather"]
+    assert "highest severity alerted medium" in pages["rockets"]
+    listed = {line.split("│")[1].strip(): line.split("│")[5].strip() for line in monitor("stories", "--config", str(config)).stdout.splitlines()
+              if line.startswith("│ ") and line.split("│")[1].strip()}
+    assert listed == {"1": "-", "2": "2"}
+
+
+def test_the_stories_page_says_it_cut_the_list_only_when_it_did(data: Seeded) -> None:
+    """Regression (found by helper xdesk): the stories page said "The newest 50 shown." under a list of 12 stories
+    (the alerts page says its "newest 100 shown" only when it held some back)."""
+    served = endpoint(data)
+    try:
+        _, page = get(f"http://127.0.0.1:{served.port}/stories")
+    finally:
+        served.close()
+    assert 0 < page.count('<tr><td><a href="/stories/') < 50 and "newest 50 shown" not in page
+
+
+def test_an_article_without_a_title_is_shown_by_its_opening_words_and_its_story_link_can_be_clicked(tmp_path: Path) -> None:
+    """Regression (found by helper xdesk): a folder's .txt file has no title, so the actor page linked its story with
+    an empty <a></a> (nothing to click), and the alert page's, the story page's and `monitor alerts show`'s story
+    tables had an empty title; alerts and the stories list showed its opening words."""
+    import time
+
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from tests.conftest import write_config
+    from tests.test_cli import monitor
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "b.txt").write_text("Kataeb Hezbollah fired rockets at a base near Qaim on Sunday, officials said.")
+    os.utime(inbox / "b.txt", (time.time() - 60, time.time() - 60))
+    config = write_config(tmp_path, folders=[inbox])
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.run_once()
+    served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(pipeline.db, 900, 60), lambda: pipeline.ingest.matcher.watchlist)
+    try:
+        pages = [get(f"http://127.0.0.1:{served.port}{path}")[1] for path in ("/actor?name=Kataeb+Hezbollah", "/alerts/1", "/stories/1")]
+    finally:
+        served.close()
+        pipeline.db.engine.dispose()
+    opening = "Kataeb Hezbollah fired rockets at a base near Qaim on Sunday, officials said."
+    assert f'<a href="/stories/1">{opening}</a>' in pages[0]
+    assert f'<td class="title">{opening}</td>' in pages[1] and f'<td class="title">{opening}</td>' in pages[2]
+    shown = monitor("alerts", "show", "1", "--config", str(config)).stdout
+    assert "Kataeb Hezbollah fired" in shown.split("story 1:")[1]
+
+
+@pytest.mark.parametrize("token", ["tok\u20acn-secret", "semi;colon token"])
+def test_any_token_given_once_in_the_address_keeps_the_links_working(data: Seeded, token: str) -> None:
+    """Regression (found by helper xdesk): the ?token= cookie was written as the token is, so a token with a
+    character outside Latin-1 made the page a 500 (UnicodeEncodeError, a traceback in the log), and one with a ';'
+    or a space a cookie that the next page did not read back (401 on every link)."""
+    import http.cookiejar
+    from urllib.parse import quote
+
+    from monitor.web.app import create_app
+    from monitor.web.serve import Background, bind
+
+    served = Background(create_app(data.pipeline.db, lambda: data.pipeline.ingest.matcher.watchlist, Access(token=token)), bind(("127.0.0.1", 0), str))
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    try:
+        base = f"http://127.0.0.1:{served.port}"
+        with browser.open(f"{base}/alerts?token={quote(token)}", timeout=10) as first:
+            assert first.status == 200
+        with browser.open(f"{base}/sources", timeout=10) as link:  # a link of the page: the cookie alone
+            assert link.status == 200 and "<h1>Sources</h1>" in link.read().decode()
+    finally:
+        served.close()
+
+
+def test_monitor_web_shows_the_watchlist_as_saved_while_it_runs(tmp_path: Path) -> None:
+    """Regression (found by helper xdesk): `monitor web` read the watchlist once, at its start; an actor the analysts
+    added (the daemon alerting on it within seconds) was missing from its actors page and filters, and its page said
+    'No such watched actor' until `monitor web` was restarted. A broken edit keeps the watchlist shown."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import DEFAULT_WATCHLIST, REPO, free_port, wait_for, write_config
+
+    watchlist = tmp_path / "watchlist.yaml"
+    shutil.copy(DEFAULT_WATCHLIST, watchlist)
+    config = write_config(tmp_path, watchlist=watchlist)
+    port = free_port()
+    web = subprocess.Popen([sys.executable, "-m", "monitor", "web", "--config", str(config), "--listen", f"127.0.0.1:{port}"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert wait_for(lambda: get_or_none(base + "/actors"), timeout=60)[0] == 200
+        assert get(base + "/actor?name=Wagner+Group")[0] == 404
+        text = watchlist.read_text()
+        watchlist.write_text(text.replace("actors:\n", "actors:\n  - name: Wagner Group\n    kind: group\n    aliases: [Wagner Group, Wagner PMC]\n", 1))
+        assert "Wagner Group" in wait_for(lambda: (page := get(base + "/actors")[1]) and "Wagner Group" in page and page, timeout=10)
+        assert get(base + "/actor?name=Wagner+Group")[0] == 200 and "<option>Wagner Group</option>" in get(base + "/alerts")[1]
+        watchlist.write_text("actors: [\n")  # broken: the last good one stays
+        assert get(base + "/actor?name=Wagner+Group")[0] == 200
+    finally:
+        web.terminate()
+        web.wait(30)

@@ -171,3 +171,35 @@ def test_a_site_off_loopback_refuses_to_start_without_credentials_and_asks_for_t
         finally:
             web.terminate()
             web.wait(30)
+
+
+def test_a_very_long_word_wraps_instead_of_widening_the_pages(tmp_path: Path, browser: object) -> None:
+    """Regression (found by helper xdesk): a title or sentence with a word of hundreds of letters (a slug, a hostile
+    feed) made the alert page 6,500 px wide and the actor page 2,500 px in a 1,280 px window: every other line of
+    the page was read by scrolling sideways."""
+    import json
+    import time
+
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from tests.conftest import write_config
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    word = "Z" * 600
+    (inbox / "a.json").write_text(json.dumps({"title": f"Rockets {word}", "url": "https://news.example/" + "p" * 600,
+                                              "text": f"Kataeb Hezbollah fired rockets at the base {word} on Sunday, officials said."}))
+    os.utime(inbox / "a.json", (time.time() - 60, time.time() - 60))
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox])))
+    pipeline.run_once()
+    served = Background(create_app(pipeline.db, lambda: pipeline.ingest.matcher.watchlist, Access()), bind(("127.0.0.1", 0), str))
+    try:
+        site = f"http://127.0.0.1:{served.port}"
+        for path in ("/alerts", "/alerts/1", "/stories", "/stories/1", "/actor?name=" + quote("Kataeb Hezbollah")):
+            visit(browser, site + path)
+            assert word in browser.find_element(By.TAG_NAME, "main").text.replace("\n", "")  # type: ignore[attr-defined]
+            wide, window = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")  # type: ignore[attr-defined]
+            assert wide <= window, f"{path}: {wide} px wide in a {window} px window"
+    finally:
+        served.close()
+        pipeline.db.engine.dispose()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,13 +81,22 @@ def notify_type(severity: int | None) -> apprise.NotifyType:
 
 
 def alert_fields(context: dict[str, Any]) -> dict[str, Any]:
-    """The alert's data as JSON fields: uid, severity, actors, events, the sentence, url, story, source."""
+    """The alert's data as JSON fields: its kind (article, spike, silent, back), uid, severity, actors, events, the
+    sentence, url, story, source, and the earlier alert a follow-up follows."""
     hits = context.get("hits") or []
+    texts = {"sentence": hits[0].get("sentence") if hits else None, "url": context.get("url"), "story": context.get("story"), "source": context.get("source")}
     return {
-        "uid": context.get("uid"), "severity": context.get("severity"), "actors": context.get("actors", []),
-        "events": context.get("events", []), "sentence": hits[0].get("sentence") if hits else None,
-        "url": context.get("url"), "story": context.get("story"), "source": context.get("source"),
+        "kind": context.get("kind") or ("article" if hits else None), "uid": context.get("uid"), "severity": context.get("severity"),
+        "actors": context.get("actors", []), "events": context.get("events", []),
+        **{k: redact(v) if isinstance(v, str) else v for k, v in texts.items()},  # secrets masked (a private feed's token in a link)
+        "follow_up": context.get("follow_up"),
     }
+
+
+def digest_fields(uids: list[str]) -> dict[str, Any]:
+    """A digest's JSON fields: the alert fields' names (none of one alert's), its kind and the ids of the alerts it carries."""
+    return {"kind": "digest", "uid": None, "severity": None, "actors": [], "events": [], "sentence": None, "url": None, "story": None,
+            "source": None, "follow_up": None, "alerts": uids}
 
 
 def capped(text: str, limit: int) -> str:
@@ -176,15 +186,27 @@ class Notifier:
         for channel in channels:
             _apprise_for(channel)  # validate at start-up, not at the first alert
 
-    def send(self, channel_name: str, title: str, body: str, tags: tuple[str, ...] = (), context: dict[str, Any] | None = None) -> None:
-        """Send one message; with `context`, the channel's templates (if any) write it."""
+    def body_max(self, channel_name: str, title: str) -> int:
+        """The most characters of a body the channel takes with this title (a digest is written to fit)."""
+        _, body_max, folded = limits(_apprise_for(self.channels[channel_name]))
+        return max(body_max - (len(title) + 2 if folded else 0), 1)
+
+    def send(self, channel_name: str, title: str, body: str, tags: tuple[str, ...] = (), context: dict[str, Any] | None = None,
+             fields: dict[str, Any] | None = None) -> str | None:
+        """Send one message; with `context`, the channel's templates (if any) write it; `fields`: JSON receivers' fields
+        of a message with no alert context (a digest's). Returns None, or, for a mail some recipients took and the server
+        refused to others, what was refused: sent again, it would reach the first again."""
         channel = self.channels.get(channel_name)
         if channel is None:
             raise DeliveryError(not_configured(channel_name), channel=channel_name)
         if context:
             title, body = self.templates[channel_name].render(context, title, body)
+        # feed text's control characters written out and secrets masked, as on the terminal and the web view: a bidi
+        # override would reverse the rest of a mail's subject line, a private feed's token rides in its items' links
+        # (the typed fields stay data)
+        title, body = printable(redact(title)), printable(redact(body), lines=True)
         # a fresh object: no throttle carried over from the previous message
-        app = _apprise_for(channel, alert_fields(context) if context else None)
+        app = _apprise_for(channel, alert_fields(context) if context else fields)
         title_max, body_max, folded = limits(app)
         title = capped(title, title_max)
         body = capped(body, max(body_max - (len(title) + 2 if folded else 0), 1))
@@ -194,8 +216,24 @@ class Notifier:
         with apprise.LogCapture(level=logging.DEBUG) as logs:
             ok = app.notify(title=title, body=body, notify_type=kind, body_format=body_format,
                             tag=list(tags) if channel.config is not None and tags else None)
-        if not ok:
-            raise DeliveryError(f"channel {channel_name!r}: {redact(failure_reason(logs.getvalue()))}", channel=channel_name)
+        if ok:
+            return None
+        reason = redact(failure_reason(logs.getvalue()))
+        if took := partly_sent(logs.getvalue()):
+            return f"sent to {', '.join(took)}; refused: {reason}"
+        raise DeliveryError(f"channel {channel_name!r}: {reason}", channel=channel_name)
+
+
+_SMTP_CODE = re.compile(r"\((\d{3}), b?['\"]")  # smtplib's refusals as Apprise logs them: {'a@b': (550, b'5.1.1 ...')}
+
+
+def partly_sent(captured: str) -> list[str]:
+    """The recipients Apprise's mail plugin says took the message (it mails each recipient of `to=` in turn), when the
+    server refused the others for good (5xx); none when a refusal is for now (4xx, greylisting): tried again, it goes."""
+    codes = [int(code) for code in _SMTP_CODE.findall(captured)]
+    if not codes or min(codes) < 500:
+        return []
+    return [redact(line.split(" - Sent Email to ", 1)[1].strip()) for line in captured.splitlines() if " - Sent Email to " in line]
 
 
 def failure_reason(captured: str) -> str:

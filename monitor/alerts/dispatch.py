@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from monitor import metrics
-from monitor.alerts.channels import Notifier, not_configured
+from monitor.alerts.channels import Notifier, digest_fields, not_configured
 from monitor.alerts.policy import digest_due, hold_reason, render_digest
 from monitor.errors import DeliveryError
 from monitor.schedule import backoff_seconds
@@ -63,7 +63,7 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
             log.info("alert %s to %s held for the digest (%s)", due.alert_uid, due.channel, reason, extra=fields)
             continue
         try:
-            notifier.send(due.channel, due.title, due.body, due.tags, json.loads(due.context or "{}"))
+            partly = notifier.send(due.channel, due.title, due.body, due.tags, json.loads(due.context or "{}"))
         except DeliveryError as exc:
             attempt = due.attempts + 1
             final = attempt >= cfg.max_attempts or channel is None  # a channel taken out of the config: no retry brings it back
@@ -73,9 +73,12 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
             metrics.DELIVERIES.labels(due.channel, "gave_up" if final else "failed").inc()
             log.warning("alert %s to %s failed (attempt %d, %s): %s", due.alert_uid, due.channel, attempt, state, exc, extra=fields)
             continue
-        outbox.record_sent(db, due.id, utcnow())
+        outbox.record_sent(db, due.id, utcnow(), partly)
         metrics.DELIVERIES.labels(due.channel, "sent").inc()
-        log.info("alert %s sent to %s", due.alert_uid, due.channel, extra=fields)
+        if partly:  # not retried: the recipients who took it would get it again, and the server refused the others for good or for now
+            log.warning("alert %s sent to %s, not to all: %s", due.alert_uid, due.channel, partly, extra=fields)
+        else:
+            log.info("alert %s sent to %s", due.alert_uid, due.channel, extra=fields)
         sent += 1
         if due.channel not in through:  # the channel works: what failed while it was down goes now, not at its retry (up to an hour)
             through.add(due.channel)
@@ -108,9 +111,9 @@ def _send_digests(db: Database, notifier: Notifier, now: datetime, cfg: Delivery
             continue
         if channel is None or not digest_due(channel, held, now) or any(h.tries and h.retry_at and h.retry_at > now for h in held):
             continue
-        title, body = render_digest(channel, held)
+        title, body = render_digest(channel, held, notifier.body_max(name, f"[digest] {len(held)} alerts"))
         try:
-            notifier.send(name, title, body)
+            partly = notifier.send(name, title, body, fields=digest_fields([h.alert_uid for h in held]))
         except DeliveryError as exc:
             tries = max(h.tries for h in held) + 1
             delay = backoff_seconds(tries, cfg.backoff_seconds, cfg.backoff_max_seconds, random.random())
@@ -119,7 +122,10 @@ def _send_digests(db: Database, notifier: Notifier, now: datetime, cfg: Delivery
             continue
         outbox.record_digest_sent(db, [h.delivery_id for h in held], utcnow())
         metrics.DELIVERIES.labels(name, "digest_sent").inc(len(held))
-        log.info("digest of %s sent to %s", _alerts(len(held)), name, extra={"channel": name})
+        if partly:
+            log.warning("digest of %s sent to %s, not to all: %s", _alerts(len(held)), name, partly, extra={"channel": name})
+        else:
+            log.info("digest of %s sent to %s", _alerts(len(held)), name, extra={"channel": name})
         sent += len(held)
     return sent
 

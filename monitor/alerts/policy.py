@@ -3,6 +3,7 @@ when a digest is due, and what it says. No clock: callers pass `now`."""
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -50,11 +51,25 @@ def last_daily(at: str, zone: str, now: datetime) -> datetime:
     return slot if slot <= local else slot - timedelta(days=1)
 
 
-def render_digest(channel: Channel, held: list[Held]) -> tuple[str, str]:
-    """One message listing the held alerts, with a notice when a flood put some of them there."""
+def render_digest(channel: Channel, held: list[Held], limit: int | None = None) -> tuple[str, str]:
+    """One message listing the held alerts, then why they waited, per reason (`hold_reason`'s); within `limit`
+    characters (the channel's), whole lines, and how many more alerts it holds than it lists."""
     title = f"[digest] {len(held)} alert{'s' if len(held) != 1 else ''}"
-    lines = [f"- {h.title} (alert {h.alert_uid})" for h in held]
-    flooded = sum(1 for h in held if h.reason == "flood")
-    if flooded:
-        lines.append(f"{flooded} of these went over the limit of {channel.max_per_hour} alerts per hour and waited for this digest.")
-    return title, "\n".join(lines)
+    below = f" (below its digest_below, {channel.digest_below})" if channel.digest_below else " (below its digest_below)"
+    quiet = f" ({channel.quiet_hours}, {channel.timezone})" if channel.quiet_hours else ""
+    per_hour = f"the limit of {channel.max_per_hour} alerts per hour" if channel.max_per_hour is not None else "the channel's max_per_hour"
+    why = {"low severity": f"{{n}} of these {{was}} of a severity this channel sends in digests{below} and waited for this digest.",
+           "quiet hours": f"{{n}} of these came in the channel's quiet hours{quiet} and waited for this digest.",
+           "flood": f"{{n}} of these went over {per_hour} and waited for this digest."}
+    notice = [said.format(n=n, was="was" if n == 1 else "were") for reason, said in why.items() if (n := sum(1 for h in held if h.reason == reason))]
+    room = (limit if limit is not None else sys.maxsize) - sum(len(n) + 1 for n in notice) - 80  # 80: the "and N more" line
+    lines: list[str] = []
+    for h in held:
+        line = f"- {h.title} (alert {h.alert_uid})"
+        room -= len(line) + 1
+        if room < 0:
+            break
+        lines.append(line)
+    if len(lines) < len(held):
+        lines.append(f"… and {len(held) - len(lines)} more alerts: `monitor alerts` and the web view list them all")
+    return title, "\n".join(lines + notice)

@@ -50,7 +50,7 @@ class App(CheckVerbs, SourceVerbs, StatusVerbs, StoreVerbs, TrendVerbs, Core):
     def web(self, listen: str, started: Callable[[str], None]) -> None:
         """The read-only web view on `listen` (HOST:PORT) until Ctrl-C; `started` gets the database's name."""
         from monitor.settings import ServerSettings
-        from monitor.watchlist import load_watchlist
+        from monitor.watchlist import Current
         from monitor.web.app import create_app
         from monitor.web.auth import required
         from monitor.web.serve import bind, serve
@@ -62,10 +62,10 @@ class App(CheckVerbs, SourceVerbs, StatusVerbs, StoreVerbs, TrendVerbs, Core):
         if address is None:
             raise UsageError('--listen "": give HOST:PORT, e.g. 127.0.0.1:8080')
         access = required(listen, address[0])
-        watchlist = load_watchlist(self.settings.watchlist)
+        watchlist = Current(self.settings.watchlist)  # read again when saved, as the daemon does
         sock = bind(address, lambda reason: f'--listen "{listen}": cannot listen there ({reason}); stop what uses it or pick another address')
         started(self.db.name)
-        serve(create_app(self.db, lambda: watchlist, access), sock)
+        serve(create_app(self.db, watchlist, access), sock)
 
     def once(self, all_feeds: bool = False) -> None:
         """One pass: poll (every feed with `all_feeds`), read new files, deliver what is due."""

@@ -39,6 +39,18 @@ class CheckReport:
 
 
 @dataclass(frozen=True)
+class Matched:
+    """`monitor match FILE`: the text matched, the result, the watchlist's rules (what a rule waits for before it
+    alerts is theirs) and the mutes in force (actor and rule names, each with its end), as the daemon would apply them."""
+
+    text: str
+    result: MatchResult
+    rules: tuple[Rule, ...]
+    muted: dict[str, datetime]
+    mutes_unread: str = ""  # why the store's mutes could not be read ("" when they were, or there is no store yet)
+
+
+@dataclass(frozen=True)
 class Replay:
     """`monitor match --replay`: the span, how many articles, and those that would alert differently."""
 
@@ -113,9 +125,9 @@ class CheckVerbs(Core):
         """The matcher of a watchlist file or folder, or of the config's."""
         return Matcher(load_watchlist(watchlist or self.settings.watchlist))
 
-    def match(self, file: str, stdin: BinaryIO | None = None, watchlist: Path | None = None) -> tuple[str, MatchResult, tuple[Rule, ...]]:
-        """What the watchlist matches in an article file (or read from `stdin`): (the text, the result, the watchlist's
-        rules: what a rule waits for before it alerts is theirs).
+    def match(self, file: str, stdin: BinaryIO | None = None, watchlist: Path | None = None) -> Matched:
+        """What the watchlist matches in an article file (or read from `stdin`), with the mutes in force (read, never
+        made: no store, no mutes; a store that cannot be opened is said, and the match shown without them).
         A binary, empty or oversized one (over 5 MiB, as a file) is refused in one line, as the folder sources refuse it."""
         if stdin is None:
             doc = read_document(Path(file), file)
@@ -129,7 +141,15 @@ class CheckVerbs(Core):
         if not text.strip():
             raise MonitorError(f"{file}: empty: no text to match")
         matcher = self.matcher(watchlist)
-        return text, match_text(matcher, text), matcher.watchlist.rules
+        result = match_text(matcher, text)
+        muted, unread = {}, ""
+        if result.alert:
+            try:
+                db = self.stored()
+                muted = mutes.active(db, datetime.now(UTC)) if db else {}
+            except StoreError as exc:
+                unread = str(exc)
+        return Matched(text, result, matcher.watchlist.rules, muted, unread)
 
     def replay(self, span: str, watchlist: Path | None = None) -> Replay:
         """Re-match the stored articles of a span; those that would alert differently."""

@@ -12,11 +12,12 @@ over the same words, which is what the matcher ranks.
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from itertools import chain, compress, product
+from itertools import chain, compress, islice, product
 from math import inf
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple, cast
 
 from monitor.matching import stems
@@ -220,7 +221,7 @@ _PHRASES = attrgetter("phrases")
 
 
 def seen_in(hits: list[Hit]) -> Seen:
-    """Where each context, not_when or unit phrase was seen."""
+    """Where each context, not_when or unit phrase was seen, by last word (as `scan` gives the hits)."""
     seen: Seen = {}
     for hit in hits:
         for p in hit.phrases:
@@ -229,13 +230,33 @@ def seen_in(hits: list[Hit]) -> Seen:
 
 
 def near(phrases: frozenset[int], last: int, n: int, seen: Seen, window: int) -> bool:
-    """Whether one of the phrases was seen wholly within `window` words of the n words up to word `last`."""
+    """Whether one of the phrases was seen wholly within `window` words of the n words up to word `last`:
+    it starts at most `window` words before the first of them and ends at most `window` after the last.
+    Only the places ending in that span are looked at (a hostile text names one phrase thousands of times)."""
+    first = last - n + 1
     for p in phrases.intersection(seen):  # in C: a context list may hold hundreds of phrases, a text a few of them
-        for phrase_last, length in seen[p]:
-            after = phrase_last - last  # last word to last word
-            if after - length + 1 >= 1 - n - window and after <= window:
+        places = seen[p]
+        for phrase_last, length in islice(places, bisect_left(places, first - window, key=itemgetter(0)), None):
+            if phrase_last > last + window:
+                break
+            if phrase_last - length + 1 >= first - window:
                 return True
     return False
+
+
+def nearest(phrases: frozenset[int], last: int, n: int, seen: Seen, window: int) -> tuple[int, int] | None:
+    """Of the phrases seen wholly within `window` words of the n words up to word `last` (as `near` finds
+    them), the occurrence closest to those words, the earlier of two as close: (its first word, its last word)."""
+    best: tuple[int, int, int] | None = None  # (words apart, first word, last word)
+    for p in phrases.intersection(seen):
+        for phrase_last, length in seen[p]:
+            after = phrase_last - last
+            if after - length + 1 >= 1 - n - window and after <= window:
+                phrase_first = phrase_last - length + 1
+                apart = max(phrase_first - last, last - n + 1 - phrase_last, 0)
+                if best is None or (apart, phrase_first) < best[:2]:
+                    best = (apart, phrase_first, phrase_last)
+    return None if best is None else best[1:]
 
 
 def windows(numbers: tuple[int, ...], seen: Seen, words: TextWords, text: str, window: int) -> list[list[Place]]:

@@ -172,7 +172,8 @@ class CompiledWatchlist:
         else:
             event = self.watchlist.events[i]
             name, severity, category, cameo, part_of, added = event.name, event.severity, "", event.cameo, "", alias in event.thesaurus
-        fields = {"kind": kind, "name": name, "alias": alias, "found": "", "start": 0, "end": 0, "score": 0.0, "severity": severity, "category": category, "cameo": cameo, "part_of": part_of, "form": "", "thesaurus": added}
+        fields = {"kind": kind, "name": name, "alias": alias, "found": "", "start": 0, "end": 0, "score": 0.0, "severity": severity, "category": category, "cameo": cameo, "part_of": part_of,
+                  "ancestors": self.watchlist.ancestors(name) if part_of else (), "form": "", "thesaurus": added}
         return Said(kind, fields)
 
 

@@ -212,11 +212,12 @@ def why_example_fails(matcher: Matcher, kind: str, name: str, text: str, result:
 
 
 def describe(m: Match) -> str:
-    """A match as a watchlist author finds it: alias, text found, span, score (and why the learned layer
-    added it, when it did)."""
+    """A match as a watchlist author finds it: alias, text found, span, score, the context word that let it
+    count (for an alias with a `context` list), and why the learned layer added it, when it did."""
     learned = f", {learned_text(m.learned)}" if m.learned else ""
     source = f" ({THESAURUS})" if m.thesaurus else ""
-    return f"{m.kind} {m.name!r}: alias {m.alias!r}{source} found {m.found!r} at {m.start}-{m.end}, score {m.score:g}{learned}"
+    near = f", near {m.context!r}" if m.context else ""
+    return f"{m.kind} {m.name!r}: alias {m.alias!r}{source} found {m.found!r} at {m.start}-{m.end}, score {m.score:g}{near}{learned}"
 
 
 class _Diagnosis:

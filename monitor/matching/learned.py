@@ -31,10 +31,13 @@ import math
 import unicodedata
 import zlib
 from array import array
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import compress
+from operator import itemgetter
 from importlib.resources import files
 
 from monitor.matching.normalise import sentence_bounds, sentence_of
@@ -142,18 +145,19 @@ def decide(
     have = {m.name for m in kept if m.kind == "event"}
     best: dict[str, tuple[float, Match]] = {}
     stems: dict[tuple[int, int], list[tuple[int, str]]] = {}  # per sentence (span), its stems: found once
+    by_sentence = KeptBySentence(kept)
     gated = []
     for m in set_aside:
         if m.kind == "event" and m.name in layer.events and m.name not in have:
-            feats = phrase_features(m, kept, text, layer.window, stems)
+            feats = phrase_features(m, kept, text, layer.window, stems, by_sentence=by_sentence)
             if (p := layer.gate.probability(feats)) >= layer.gate.threshold:
                 gated.append((p, m, feats))
     if gated:
-        settled = senses_keep([m for _, m, _ in gated])
+        settled = set(senses_keep([m for _, m, _ in gated]))  # looked up once for each: a hostile text gates thousands
         for p, m, feats in gated:
             if m in settled and (m.name not in best or p > best[m.name][0]):
                 best[m.name] = (p, dataclasses.replace(m, form="learned", learned=layer.gate.learned(p, feats)))
-    wanted, sentences = proposals(layer, events, kept, have, text, stems)
+    wanted, sentences = proposals(layer, events, kept, have, text, stems, by_sentence)
     for at, own in sentences:
         encoded = [f.encode() for f in own]  # for the hash, once per sentence
         for e in wanted:
@@ -162,12 +166,12 @@ def decide(
                 learned = layer.propose.learned(p, [f"{e.name}|{f}" for f in own])
                 best[e.name] = (p, Match("event", e.name, "(learned)", at.found, at.start, at.end, 0.0, severity=e.severity, cameo=e.cameo, form="learned", learned=learned))
     out, dropped = [], []
-    actors = [k.start for k in kept if k.kind == "actor"]
+    actors = any(k.kind == "actor" for k in kept)
     for m in kept:
         if m.kind == "event" and m.name in layer.events and actors:  # the veto judges only beside a watched actor
             lo, hi = sentence_of(text, m.start)
-            if any(lo <= a < hi for a in actors):
-                feats = phrase_features(m, kept, text, layer.window, stems, (lo, hi))
+            if by_sentence.said(lo, hi).actors:
+                feats = phrase_features(m, kept, text, layer.window, stems, (lo, hi), by_sentence)
                 if (p := layer.veto.probability(feats)) < layer.veto.threshold:
                     dropped.append(dataclasses.replace(m, learned=layer.veto.learned(p, feats)))
                     continue
@@ -211,37 +215,73 @@ def sentence_stems(text: str, lo: int, hi: int, stems: dict[tuple[int, int], lis
     return stems[lo, hi]
 
 
+@dataclass
+class _Said:
+    """What the rules kept in one sentence: its matches in the order kept, and how many of each (by identity), of
+    actors and of each event."""
+
+    matches: list[Match]
+    each: Counter[int]
+    actors: int
+    events: Counter[str]
+
+
+class KeptBySentence:
+    """The rules' matches of one text, looked up by a sentence's span in the time of the sentence's own
+    matches, each sentence counted once (a hostile text holds thousands of matches in one sentence)."""
+
+    def __init__(self, kept: Sequence[Match]) -> None:
+        self._order = sorted(range(len(kept)), key=lambda i: kept[i].start)
+        self._starts = [kept[i].start for i in self._order]
+        self._kept = kept
+        self._said: dict[tuple[int, int], _Said] = {}
+
+    def said(self, lo: int, hi: int) -> _Said:
+        """The matches starting in text[lo:hi], in the order kept."""
+        if (lo, hi) not in self._said:
+            found = [self._kept[i] for i in sorted(self._order[bisect_left(self._starts, lo) : bisect_left(self._starts, hi)])]
+            each = Counter(map(id, found))
+            self._said[lo, hi] = _Said(found, each, sum(k.kind == "actor" for k in found), Counter(k.name for k in found if k.kind == "event"))
+        return self._said[lo, hi]
+
+
 def phrase_features(
-    m: Match, kept: Sequence[Match], text: str, window: int, known: dict[tuple[int, int], list[tuple[int, str]]] | None = None, span: tuple[int, int] | None = None
+    m: Match, kept: Sequence[Match], text: str, window: int, known: dict[tuple[int, int], list[tuple[int, str]]] | None = None, span: tuple[int, int] | None = None,
+    by_sentence: KeptBySentence | None = None,
 ) -> list[str]:
-    """An event phrase's features (gate, veto), given what the rules kept in the text (`span`: its sentence's, if found)."""
+    """An event phrase's features (gate, veto), given what the rules kept in the text (`span`: its sentence's, if found;
+    `by_sentence`: `kept` indexed, made once for all of a text's phrases)."""
     lo, hi = span or sentence_of(text, m.start)
     stems = sentence_stems(text, lo, hi, {} if known is None else known)
-    at = next((i for i, (start, _) in enumerate(stems) if lo + start >= m.start), len(stems))
-    inside = [k for k in kept if lo <= k.start < hi and k is not m]
-    own = ["bias", f"alias={m.alias}", f"form={m.form}", f"actor={any(k.kind == 'actor' for k in inside)}"]
+    at = bisect_left(stems, m.start - lo, key=itemgetter(0))  # the first stem at or after the phrase
+    said = (by_sentence or KeptBySentence(kept)).said(lo, hi)
+    itself = said.each[id(m)]  # the phrase among them (the veto's): not beside itself
+    actors = said.actors - (itself if m.kind == "actor" else 0)
+    events = said.events - Counter({m.name: itself}) if m.kind == "event" else said.events
+    own = ["bias", f"alias={m.alias}", f"form={m.form}", f"actor={actors > 0}"]
     own += sorted({f"near={s}" for _, s in stems[max(0, at - window) : at + window + 1]})
-    own += sorted({f"event={k.name}" for k in inside if k.kind == "event"}) or ["event=none"]
+    own += sorted(f"event={name}" for name in events) or ["event=none"]
     return own + [f"{m.name}|{f}" for f in own]
 
 
 def proposals(
-    layer: Layer, events: Sequence[Event], kept: Sequence[Match], have: set[str], text: str, known: dict[tuple[int, int], list[tuple[int, str]]]
+    layer: Layer, events: Sequence[Event], kept: Sequence[Match], have: set[str], text: str, known: dict[tuple[int, int], list[tuple[int, str]]],
+    by_sentence: KeptBySentence | None = None,
 ) -> tuple[list[Event], list[tuple[Match, list[str]]]]:
     """The events of the layer the rules did not find in the text (by name), and per sentence with a
     watched actor its first actor, on which an added event stands, and the sentence's features (its
     stems and events), to be keyed by each event (`keyed_probability`)."""
     wanted = sorted((e for e in events if e.name in layer.events and e.name not in have), key=lambda e: e.name)
-    actors = [k for k in kept if k.kind == "actor"]
-    if not wanted or not actors:
+    if not wanted or not any(k.kind == "actor" for k in kept):
         return wanted, []
+    by_sentence = by_sentence or KeptBySentence(kept)
     out = []
     for lo, hi in sentence_bounds(text) or [(0, len(text))]:
-        at = next((k for k in actors if lo <= k.start < hi), None)
-        if at is None:
+        said = by_sentence.said(lo, hi)
+        if not said.actors:
             continue
-        inside = [k for k in kept if lo <= k.start < hi and k.kind == "event"]
-        own = ["bias", *sorted({f"word={s}" for _, s in sentence_stems(text, lo, hi, known)}), *(sorted({f"event={k.name}" for k in inside}) or ["event=none"])]
+        at = next(k for k in said.matches if k.kind == "actor")
+        own = ["bias", *sorted({f"word={s}" for _, s in sentence_stems(text, lo, hi, known)}), *(sorted(f"event={name}" for name in said.events) or ["event=none"])]
         out.append((at, own))
     return wanted, out
 

@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
-from monitor.matching.automaton import Hit, Seen, near, norms_of, present, seen_in, windows
+from monitor.matching.automaton import Hit, Seen, near, nearest, norms_of, present, seen_in, windows
 from monitor.matching.layout import close_indented_cuts
 from monitor.matching.learned import Layer, for_watchlist
 from monitor.matching.compiled import CONTEXT_WINDOW, REGEX_TIMEOUT, Alias, CompiledWatchlist, collector_paused, is_acronym
@@ -174,9 +174,13 @@ class Matcher(CompiledWatchlist):
                                 if aside is not None and checks.context is not None and c.said.kind == "event" and self._allowed(c.alias_id, first, hit.last, words, seen, context=False):
                                     aside.append(Found(start, end, c.score, c.said, c.how))
                                 continue
+                    licence = ""  # the context word that let it count, for an alias with a context list
+                    if c.alias_id not in self._plain and self._checks[c.alias_id].context is not None:
+                        seen = seen_in(hits) if seen is None else seen
+                        licence = self._licence(c.alias_id, first, hit.last, words, seen, text)
                     if c.doubt:
                         doubtful[(start, end)] = _Doubt(c.alias_id, c.doubt, first, hit.last)
-                    found.append(Found(start, end, c.score, c.said, c.how))
+                    found.append(Found(start, end, c.score, c.said, c.how, licence))
                     break
         if self._phrases_of and hits:
             there = present(hits) if there is None else there
@@ -218,22 +222,24 @@ class Matcher(CompiledWatchlist):
                 last = max(c.last for c in chosen)
                 first = chosen[0].first
                 start, end = words.starts[first], words.ends[last]
-                into = out
+                into, licence = out, ""
                 if alias_id not in self._plain and not self._allowed(alias_id, first, last, words, seen):
                     if aside is None or self._checks[alias_id].context is None or not self._allowed(alias_id, first, last, words, seen, context=False):
                         continue
                     into = aside  # lacks only a context word
+                elif self._checks[alias_id].context is not None:
+                    licence = self._licence(alias_id, first, last, words, seen, text)
                 alias = self._aliases[alias_id]
                 in_order = all(c.first <= d.first for c, d in zip(chosen, chosen[1:])) and [c.unit for c in chosen] == list(range(len(chosen)))
                 if words.norms(first, last) == alias.norms:
-                    into.append(Found(start, end, 100.0, self._said[alias_id]))
+                    into.append(Found(start, end, 100.0, self._said[alias_id], "", licence))
                     continue
                 inflected = any(words.norms(c.first, c.last) != unit_norms[c.unit] for c in chosen)
                 adjacent = in_order and last - first + 1 == len(alias.norms)
                 if not adjacent and any(clause_words.isdisjoint(alias.norms) and parting.search(text, start, end) for clause_words, parting in _PARTINGS):
                     continue
                 how = "inflected" if adjacent else ("words, inflected" if inflected else "words")
-                into.append(Found(start, end, WORDS_SCORE, self._said[alias_id], how))
+                into.append(Found(start, end, WORDS_SCORE, self._said[alias_id], how, licence))
         return out
 
     def _confirmed(self, kept: list[Found], doubtful: dict[tuple[int, int], _Doubt], words: TextWords, hits: list[Hit], text: str) -> list[Found]:
@@ -365,10 +371,17 @@ class Matcher(CompiledWatchlist):
                 return False
         return checks.not_when.isdisjoint(seen) or not near(checks.not_when, last, n, seen, NOT_WHEN_WINDOW)
 
+    def _licence(self, alias_id: int, first: int, last: int, words: TextWords, seen: Seen, text: str) -> str:
+        """The context word or phrase, as written, nearest to an alias found over words `first`..`last` that
+        `_allowed` let count: within the alias's window, or (a coordinated adjective's) two words further."""
+        context, n, window = self._checks[alias_id].context or frozenset(), last - first + 1, self._window[alias_id]
+        place = nearest(context, last, n, seen, window) or nearest(context, last, n, seen, window + 2)
+        return text[words.starts[place[0]] : words.ends[place[1]]] if place else ""
+
 
 def _match(m: Found, text: str) -> Match:
-    """The Match of a verified candidate, with the text it was found as."""
-    return Match(**(m.said.fields | {"found": text[m.start : m.end], "start": m.start, "end": m.end, "score": m.score, "form": m.how}))
+    """The Match of a verified candidate, with the text it was found as (and the context word that let it count)."""
+    return Match(**(m.said.fields | {"found": text[m.start : m.end], "start": m.start, "end": m.end, "score": m.score, "form": m.how, "context": m.context}))
 
 
 def _outside_names(found: list[Found]) -> list[Found]:

@@ -17,13 +17,15 @@ class Said(NamedTuple):
 
 
 class Found(NamedTuple):
-    """A candidate match: its span, score, what it says, and how an event phrase was found ("" as listed)."""
+    """A candidate match: its span, score, what it says, how an event phrase was found ("" as listed), and the
+    context word near it that let it count ("" when it needs none)."""
 
     start: int
     end: int
     score: float
     said: Said
     how: str = ""
+    context: str = ""  # the context word or phrase, as written, that let an alias or phrase with a `context` list count
 
 
 def _by_start_and_kind(m: Found) -> tuple[int, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from monitor.matching.normalise import sentence_bounds
@@ -14,13 +16,18 @@ SNIPPET_MAX = 240
 def explain(hit: Hit) -> str:
     """One line an analyst can check: who was found as what, which event, how close."""
     nearness = "side by side" if hit.distance == 0 else f"within {hit.distance} word{'s' if hit.distance > 1 else ''}"
-    unit = f" (part of {hit.actor.part_of})" if hit.actor.part_of else ""
+    unit = f" ({', '.join(f'part of {a}' for a in hit.actor.ancestors or (hit.actor.part_of,))})" if hit.actor.part_of else ""
     found = f", found \u201c{hit.event.found}\u201d, {form_of(hit.event)}" if hit.event.form else ""
     found += f", phrase {hit.event.alias!r} {THESAURUS}" if hit.event.thesaurus else ""
     return (
-        f"{hit.actor.name}{unit} (found \u201c{hit.actor.found}\u201d, {hit.actor.score:g}) + "
-        f"{hit.event.name} (severity {hit.event.severity}{found}) {nearness}"
+        f"{hit.actor.name}{unit} (found \u201c{hit.actor.found}\u201d, {hit.actor.score:g}{near_text(hit.actor)}) + "
+        f"{hit.event.name} (severity {hit.event.severity}{found}{near_text(hit.event)}) {nearness}"
     )
+
+
+def near_text(m: Match) -> str:
+    """", near “word”": the context word that let an alias or phrase with a `context` list count; "" for one that needs none."""
+    return f", near \u201c{m.context}\u201d" if m.context else ""
 
 
 THESAURUS = "from the built-in thesaurus"  # said of an event phrase the watchlist did not list (matching/thesaurus.py)
@@ -69,8 +76,16 @@ def waits(rule: Rule) -> str:
     return f"rule {rule.name!r} waits for {rule.min_sources} sources to carry the story{within}: one article alone does not alert"
 
 
-def result_json(result: MatchResult, text: str, rules: tuple[Rule, ...] = ()) -> dict[str, Any]:
-    """The documented, stable JSON object for one matched text (`rules`: the watchlist's, for what each waits for)."""
+def muted_by(hit: Hit, muted: Mapping[str, datetime]) -> str:
+    """The mute that silences a rule hit, as the daemon applies mutes (alerts/decide.unmuted): the rule's
+    name or the actor's, or "" when neither is muted."""
+    return hit.rule if hit.rule in muted else hit.actor.name if hit.actor.name in muted else ""
+
+
+def result_json(result: MatchResult, text: str, rules: tuple[Rule, ...] = (), muted: Mapping[str, datetime] | None = None) -> dict[str, Any]:
+    """The documented, stable JSON object for one matched text (`rules`: the watchlist's, for what each waits for;
+    `muted`: the names muted now, each with the end of its mute)."""
+    muted = muted or {}
     sentences = sentence_bounds(text)
     by_name = {r.name: r for r in rules}
     return {
@@ -78,7 +93,7 @@ def result_json(result: MatchResult, text: str, rules: tuple[Rule, ...] = ()) ->
         "alert": result.alert,
         "severity": result.severity,
         "tags": list(result.tags),
-        "actors": [_match_json(m, text, sentences) | {"kind": m.category, "part_of": m.part_of or None} for m in result.matches if m.kind == "actor"],
+        "actors": [_match_json(m, text, sentences) | {"kind": m.category, "part_of": m.part_of or None, "ancestors": list(m.ancestors)} for m in result.matches if m.kind == "actor"],
         "events": [_event_json(m, text, sentences) for m in result.matches if m.kind == "event"],
         "dropped": [_event_json(m, text, sentences) for m in result.dropped],
         "rules": [
@@ -96,6 +111,7 @@ def result_json(result: MatchResult, text: str, rules: tuple[Rule, ...] = ()) ->
                 "explanation": explain(h),
                 "min_sources": by_name[h.rule].min_sources if h.rule in by_name else 1,
                 "sources_within": by_name[h.rule].sources_within if h.rule in by_name else None,
+                "muted": {"name": name, "until": muted[name].isoformat()} if (name := muted_by(h, muted)) else None,
             }
             for h in result.hits
         ],
@@ -107,7 +123,8 @@ def _event_json(m: Match, text: str, sentences: list[tuple[int, int]]) -> dict[s
 
 
 def _match_json(m: Match, text: str, sentences: list[tuple[int, int]]) -> dict[str, Any]:
-    return {"name": m.name, "alias": m.alias, "found": m.found, "start": m.start, "end": m.end, "score": m.score, "snippet": _around(m, text, sentences)}
+    return {"name": m.name, "alias": m.alias, "found": m.found, "start": m.start, "end": m.end, "score": m.score, "snippet": _around(m, text, sentences),
+            "context": m.context or None}
 
 
 def sentence_around(m: Match, text: str) -> str:

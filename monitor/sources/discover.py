@@ -7,7 +7,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
-from monitor.errors import FeedParseError
+from monitor.errors import FeedParseError, FeedTooLargeError
 from monitor.limits import HttpLimits
 from monitor.redact import redact
 from monitor.sources.feeds import read_feed
@@ -50,14 +50,17 @@ def with_credentials(found: str, given: str) -> str:
 
 def discover_feed(url: str, http: HttpLimits) -> tuple[str, str]:
     """(feed URL, title) for a feed URL or a page that links to one; FetchError/FeedParseError otherwise.
-    A feed without a title is named by its URL, secrets masked (the name is shown and labels metrics)."""
+    A feed without a title is named by its URL, secrets masked (the name is shown and labels metrics). The feed is
+    parsed here, bounded as the daemon's parsing processes are (`read_feed`), its entries' text left unmade."""
     result = fetch(url, http)
     base = with_credentials(result.url, url)
     try:
-        return base, read_feed(result.body, url, result.headers).title or redact(url)
+        return base, read_feed(result.body, url, result.headers, defer_text=True).title or redact(url)
+    except FeedTooLargeError:
+        raise
     except FeedParseError:
         candidates = alternate_links(result.body, base)
         if not candidates:
             raise FeedParseError(f"{url}: not a feed, and the page links to no feed (<link rel=\"alternate\">)", source=url) from None
     feed = fetch(candidates[0], http)
-    return with_credentials(feed.url, candidates[0]), read_feed(feed.body, candidates[0], feed.headers).title or redact(candidates[0])
+    return with_credentials(feed.url, candidates[0]), read_feed(feed.body, candidates[0], feed.headers, defer_text=True).title or redact(candidates[0])

@@ -6,6 +6,13 @@ that, so no encoding (UTF-16, EBCDIC, ...) or size hides it: entity declarations
 expand. `bozo` without entries is an error; a feed is read to its first MAX_ENTRIES entries; entry links other than http/https are dropped; dates
 become timezone-aware UTC.
 
+A parse stops by itself past a bound (`_Bounds`, counted at each element's start by both of feedparser's
+parsers: the SAX driver below, and its loose parser, replaced in `feedparser.api` by a subclass that
+counts, its pieces of text too): past MAX_ENTRIES entries it stops and the feed is read to them; past
+MAX_DEPTH open elements, MAX_ELEMENTS or MAX_ATTRIBUTES in all (or MAX_PIECES, or a MAX_TAG long start tag, in
+the loose parser) it is the source's error, `too large to parse`. The stop is a BaseException
+(`_Stop`), which feedparser's `except` clauses (Exception, SAXException, AttributeError) let through.
+
 feedparser's strict parser is the SAX driver this module provides (`create_parser`, put first in
 feedparser's `PREFERRED_XML_PARSERS`): the standard expat driver with `buffer_text` on, so that a
 run of text reaches feedparser in one piece rather than one piece per entity (an escaped HTML
@@ -29,9 +36,10 @@ from typing import Any
 
 import feedparser
 import feedparser.api
+import feedparser.sgml
 from feedparser.encodings import convert_to_utf8
 
-from monitor.errors import FeedParseError
+from monitor.errors import FeedParseError, FeedTooLargeError
 from monitor.model import Document, ParsedFeed, without_nul
 from monitor.sources.text import html_to_text
 from monitor.text_norm import one_line_title
@@ -43,6 +51,16 @@ _DOCTYPE_KEYWORD = re.compile(rb"<!DOCTYPE", re.I)
 # Entries of a feed read at most: its newest, as feeds list them (feeds carry tens, archives a few thousand); a 10 MB
 # feed of 198,291 short entries was stored whole, and up to `backlog` such feeds wait in the daemon's memory at once.
 MAX_ENTRIES = 10_000
+# Past these a parse stops (`_Bounds`): the 2,152 feeds of the test corpus nest 10 deep at most (as feedparser counts)
+# and have 30 elements per entry at most (50 here for MAX_ENTRIES entries), while 10 MB of '<item>' never closed
+# nested 1.7 million deep (2 GB), and 10 MB of '<x/>' in one entry, 2.5 million elements at some 20 microseconds
+# each, kept a parsing process busy for near a minute. A million attributes of one element took 500 MB; the loose
+# parser made 10 MB of '<!' 5 million pieces of text (500 MB), and lists a tag's attributes before feedparser sees it.
+MAX_DEPTH = 1_000
+MAX_ELEMENTS = 500_000
+MAX_ATTRIBUTES = 500_000
+MAX_PIECES = 1_000_000  # of text, in the loose parser (the strict one gives a run of text in one piece)
+MAX_TAG = 100_000  # characters of one start tag, in the loose parser
 _ELEMENT = re.compile(rb"<\w")  # where feedparser's prolog ends (its own entity handling looks only before it)
 
 
@@ -50,6 +68,40 @@ def parse_feed(body: bytes, source: str, headers: dict[str, str] | None = None) 
     """Documents of a feed, and a warning when the feed was malformed but still had entries."""
     feed = read_feed(body, source, headers)
     return feed.documents, feed.warning
+
+
+class _Stop(BaseException):  # noqa: N818  (not an error: how a parse is stopped from inside feedparser)
+    """Raised from inside feedparser's parse to stop it: a BaseException, so its `except` clauses let it through.
+    `reason` is None when the entries after the first MAX_ENTRIES were met (the feed is read to them)."""
+
+    def __init__(self, handler: Any, reason: str | None) -> None:
+        super().__init__(reason)
+        self.handler, self.reason = handler, reason
+
+
+class _Bounds:
+    """What a parse has met; `start` and `text` raise `_Stop` past a bound. `handler` is feedparser's parser (its
+    mixin keeps `entries` and `depth`, the elements open), or another SAX handler (only the counts are bounded)."""
+
+    def __init__(self) -> None:
+        self.elements = self.attributes = self.pieces = 0
+
+    def start(self, handler: Any, attributes: int) -> None:
+        self.elements += 1
+        self.attributes += attributes
+        if len(getattr(handler, "entries", ())) > MAX_ENTRIES:
+            raise _Stop(handler, None)
+        if getattr(handler, "depth", 0) >= MAX_DEPTH:
+            raise _Stop(handler, f"elements nested over {MAX_DEPTH:,} deep")
+        if self.elements > MAX_ELEMENTS:
+            raise _Stop(handler, f"over {MAX_ELEMENTS:,} elements")
+        if self.attributes > MAX_ATTRIBUTES:
+            raise _Stop(handler, f"over {MAX_ATTRIBUTES:,} attributes")
+
+    def text(self, handler: Any) -> None:
+        self.pieces += 1
+        if self.pieces > MAX_PIECES:
+            raise _Stop(handler, f"over {MAX_PIECES:,} pieces of text")
 
 
 class _Attributes(xml.sax.xmlreader.AttributesNSImpl):
@@ -76,6 +128,7 @@ class _BufferedExpatParser(xml.sax.expatreader.ExpatParser):
     def reset(self) -> None:
         super().reset()
         self._parser.buffer_text = True  # type: ignore[attr-defined]  # set by reset(); typeshed does not declare it
+        self._bounds = _Bounds()
 
     def start_element_ns(self, name: str, attrs: Mapping[str, str]) -> None:
         """The standard driver's, with `_Attributes`: expat's names are "uri local prefix", "uri local" or "local"."""
@@ -88,7 +141,9 @@ class _BufferedExpatParser(xml.sax.expatreader.ExpatParser):
             key: tuple[str | None, str] = (None, aname) if len(parts) == 1 else (parts[0], parts[1])
             values[key] = value
             qnames[key] = aname if len(parts) == 1 else f"{parts[2]}:{parts[1]}" if len(parts) == 3 else parts[1]
-        self.getContentHandler().startElementNS(element, None, _Attributes(values, qnames))
+        handler = self.getContentHandler()
+        self._bounds.start(handler, len(values))
+        handler.startElementNS(element, None, _Attributes(values, qnames))
 
 
 def create_parser() -> _BufferedExpatParser:
@@ -100,13 +155,52 @@ if __name__ not in feedparser.api.PREFERRED_XML_PARSERS:
     feedparser.api.PREFERRED_XML_PARSERS.insert(0, __name__)
 
 
+class _BoundedLooseParser(feedparser.api.LooseFeedParser):  # type: ignore[misc]  # feedparser is untyped
+    """feedparser's loose parser (it parses what its strict one could not: a feed with an undefined entity, a stray
+    byte), counting its elements as the SAX driver does."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._bounds = _Bounds()
+
+    def parse_starttag(self, i: int) -> Any:
+        """sgmllib's, refusing a tag longer than MAX_TAG characters: the regular expression that finds a tag's end
+        (feedparser's, in `feedparser.sgml`) took past 1.6 GB on a 10 MB tag, '<a b b b ...'. Looked for in the
+        first MAX_TAG characters only, the end is found there or the tag is too long (or, at the end, unfinished)."""
+        if len(self.rawdata) - i > MAX_TAG and _TAG_END.match(self.rawdata, i + 1, i + 1 + MAX_TAG) is None:
+            raise _Stop(self, f"a tag of over {MAX_TAG:,} characters")
+        return super().parse_starttag(i)
+
+    def unknown_starttag(self, tag: str, attrs: Any) -> Any:
+        self._bounds.start(self, len(attrs))
+        return super().unknown_starttag(tag, attrs)
+
+    # feedparser's, counting the pieces of text: the loose parser gives each reference and stray '<' a piece of its own.
+    def handle_data(self, text: str, escape: int = 1) -> Any:
+        self._bounds.text(self)
+        return super().handle_data(text, escape)
+
+    def handle_entityref(self, ref: str) -> Any:
+        self._bounds.text(self)
+        return super().handle_entityref(ref)
+
+    def handle_charref(self, ref: str) -> Any:
+        self._bounds.text(self)
+        return super().handle_charref(ref)
+
+
+_TAG_END = feedparser.sgml.sgmllib.endbracket.endbracket  # the pattern feedparser.sgml gives sgmllib, unwrapped
+if not issubclass(feedparser.api.LooseFeedParser, _BoundedLooseParser):
+    feedparser.api.LooseFeedParser = _BoundedLooseParser
+
+
 def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, defer_text: bool = False) -> ParsedFeed:
     """The whole parsed feed; bozo without entries raises FeedParseError naming the source.
 
     With `defer_text`, entry bodies stay markup (`Document.html`) for `text.with_text` to convert
     when an entry turns out to be new.
     """
-    parsed, sniffed = _parse(body, headers)
+    parsed, sniffed = _parse(body, headers, source)
     entries = parsed.get("entries") or []
     bozo = parsed.get("bozo") or sniffed.get("bozo")
     reason = parsed.get("bozo_exception") or sniffed.get("bozo_exception")
@@ -114,18 +208,19 @@ def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, d
         reason = reason or "no feed found in the response"
         raise FeedParseError(f"{source}: not a usable feed: {_first_line(reason)}", source=source)
     warnings = [f"malformed feed, parsed anyway: {_first_line(reason)}"] if bozo else []
-    if len(entries) > MAX_ENTRIES:
-        warnings.append(f"{len(entries)} entries: only the first {MAX_ENTRIES} read")
+    if len(entries) > MAX_ENTRIES:  # the parse stopped at the entry after them
+        warnings.append(f"more than {MAX_ENTRIES:,} entries: only the first {MAX_ENTRIES:,} read")
         entries = entries[:MAX_ENTRIES]
     warning = "; ".join(warnings) or None
     channel = parsed.get("feed", {})
-    title = one_line_title(str(channel.get("title") or "")) or None
+    title = one_line_title(html_to_text(str(channel.get("title") or ""))) or None  # markup and entities, as an entry's title
     ttl = str(channel.get("ttl") or "").strip()
     return ParsedFeed([_document(entry, source, defer_text) for entry in entries], warning, title, int(ttl) if ttl.isdigit() else None)
 
 
-def _parse(body: bytes, headers: dict[str, str] | None) -> tuple[Any, Any]:
-    """feedparser's result on the body decoded to UTF-8 by its own rules, DOCTYPE stripped."""
+def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[Any, Any]:
+    """feedparser's result on the body decoded to UTF-8 by its own rules, DOCTYPE stripped; a parse stopped past
+    MAX_ENTRIES gives what it had read, one stopped past another bound raises FeedParseError naming `source`."""
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     sniffed = feedparser.FeedParserDict(bozo=False)
     data = convert_to_utf8(headers, body, sniffed)
@@ -133,7 +228,15 @@ def _parse(body: bytes, headers: dict[str, str] | None) -> tuple[Any, Any]:
         headers["content-type"] = "application/xml; charset=utf-8"
     # No sanitising or URI resolving: entry HTML only ever becomes plain text (html_to_text), never
     # markup shown to anyone, and the two passes cost two thirds of the parse.
-    parsed = feedparser.parse(_strip_doctype(data), response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
+    try:
+        parsed = feedparser.parse(_strip_doctype(data), response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
+    except _Stop as stop:
+        if stop.reason is not None:
+            raise FeedTooLargeError(f"{source}: too large to parse: {stop.reason}", source=source) from None
+        parser = stop.handler  # what feedparser's parse returns, from the parser it stopped
+        parsed = feedparser.FeedParserDict(entries=parser.entries, feed=parser.feeddata, version=parser.version)
+        if isinstance(parser, _BoundedLooseParser):  # run only where the strict one failed (its error is lost)
+            parsed.update(bozo=True, bozo_exception="not well-formed XML")
     return parsed, sniffed
 
 

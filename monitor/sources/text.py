@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import cache
+from html import unescape
 from typing import Any
 
 from monitor.model import Document
@@ -21,9 +22,10 @@ def _unwanted() -> Any:
 
 
 def html_to_text(html: str) -> str:
-    """Text of an HTML fragment, paragraphs kept apart by newlines; scripts and styles dropped."""
+    """Text of an HTML fragment, paragraphs kept apart by newlines; scripts and styles dropped; its entities
+    decoded with or without markup (feedparser gives `Iran&#8217;s reply &amp; more` for a title in CDATA)."""
     if "<" not in html:
-        return html.strip()
+        return unescape(html).strip()
     import lxml.html  # here: a process that only parses needs it for the odd title with markup (a preparing pool loads it before its fork)
     from lxml import etree
 

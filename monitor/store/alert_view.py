@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from monitor.store.db import Database
-from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow
+from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, SourceRow
+
+STORY_SHOWN = 100  # copies of the alert's story listed (oldest first, and the alert's own): a story may have thousands
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,14 @@ class AlertDetail:
     body: str
     article: StoryCopy | None  # None for a spike or health alert (monitor/escalation.py)
     story_id: int | None
-    story: tuple[StoryCopy, ...]  # every copy of the alert's story, oldest first
+    story: tuple[StoryCopy, ...]  # the first STORY_SHOWN copies of the alert's story, oldest first, and the alert's own
     deliveries: tuple[DeliveryState, ...]
+    story_size: int = 0  # the story's copies in all
+
+    @property
+    def story_cut(self) -> int:
+        """How many of the story's first copies are listed when not all are (the alert's own comes beside them); 0: all are."""
+        return STORY_SHOWN if self.story_size > STORY_SHOWN else 0
 
 
 def find_alert(db: Database, ref: str) -> int | None:
@@ -60,8 +68,19 @@ def find_alert(db: Database, ref: str) -> int | None:
     return None
 
 
+def titled(title: str, text: str, width: int = 90) -> str:
+    """An article's title, or the opening words of its text when it has none (a folder's .txt file), as alerts say it."""
+    if title:
+        return title
+    words = " ".join(text[: width * 4].split())
+    return words if len(words) <= width else words[:width].rsplit(" ", 1)[0] + "…"
+
+
+OPENING = 400  # characters of an untitled article's text read for its opening words
+
+
 def _copy(article: ArticleRow) -> StoryCopy:
-    return StoryCopy(article.id, article.fetched_at, article.source.name, article.title, article.url)
+    return StoryCopy(article.id, article.fetched_at, article.source.name, titled(article.title, article.text), article.url)
 
 
 def alert_detail(db: Database, alert_id: int) -> AlertDetail:
@@ -72,11 +91,23 @@ def alert_detail(db: Database, alert_id: int) -> AlertDetail:
         if article is None:  # a spike or health alert (monitor/escalation.py): no article, no story
             return AlertDetail(alert.id, alert.uid, alert.created_at, alert.severity, alert.tags, alert.title, alert.body,
                                None, None, (), _deliveries(s, alert_id))
-        story = s.scalars(select(ArticleRow).where(ArticleRow.story_id == article.story_id).order_by(ArticleRow.id)).all() if article.story_id else [article]
+        own = _copy(article)
+        story, size = ([own], 1) if article.story_id is None else _story(s, article.story_id)
+        if own.article_id not in {c.article_id for c in story}:
+            story.append(own)
         return AlertDetail(
-            alert.id, alert.uid, alert.created_at, alert.severity, alert.tags, alert.title, alert.body, _copy(article), article.story_id,
-            tuple(_copy(a) for a in story), _deliveries(s, alert_id),
+            alert.id, alert.uid, alert.created_at, alert.severity, alert.tags, alert.title, alert.body, own, article.story_id,
+            tuple(story), _deliveries(s, alert_id), size,
         )
+
+
+def _story(s: Session, story_id: int) -> tuple[list[StoryCopy], int]:
+    """The story's first STORY_SHOWN copies (their texts unread) and how many it has."""
+    rows = s.execute(select(ArticleRow.id, ArticleRow.fetched_at, SourceRow.name, ArticleRow.title, ArticleRow.url, func.substr(ArticleRow.text, 1, OPENING))
+                     .join(SourceRow, SourceRow.id == ArticleRow.source_id).where(ArticleRow.story_id == story_id)
+                     .order_by(ArticleRow.id).limit(STORY_SHOWN)).all()
+    size = s.scalar(select(func.count()).select_from(ArticleRow).where(ArticleRow.story_id == story_id)) or 0
+    return [StoryCopy(a, at, source, titled(title, opening or ""), url) for a, at, source, title, url, opening in rows], size
 
 
 def _deliveries(s: Session, alert_id: int) -> tuple[DeliveryState, ...]:

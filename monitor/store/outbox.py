@@ -189,10 +189,11 @@ def release(db: Database, delivery_ids: list[int]) -> None:
         _recorded(delivery_id)
 
 
-def record_sent(db: Database, delivery_id: int, now: datetime) -> None:
+def record_sent(db: Database, delivery_id: int, now: datetime, note: str | None = None) -> None:
+    """Sent; `note` kept as its error when some recipients refused it (a mail's)."""
     with db.session() as s:
         row = s.get_one(DeliveryRow, delivery_id)
-        row.status, row.sent_at, row.lease_until, row.last_error = "sent", now, None, None
+        row.status, row.sent_at, row.lease_until, row.last_error = "sent", now, None, note[:2000] if note else None
         row.attempts += 1
     _recorded(delivery_id)
 

@@ -58,7 +58,7 @@ class StorySummary:
 
     id: int
     created_at: datetime
-    severity: int
+    severity: int | None  # the highest alerted; None: no alert on the story
     articles: int
     sources: int
     title: str
@@ -117,4 +117,4 @@ def recent_stories(db: Database, limit: int) -> list[StorySummary]:
             .order_by(StoryRow.id.desc())
             .limit(limit)
         ).all()
-    return [StorySummary(st.id, st.created_at, st.severity, n, sources, title or " ".join(text.split())[:90]) for st, n, sources, title, text in rows]
+    return [StorySummary(st.id, st.created_at, st.severity if st.last_alert_uid else None, n, sources, title or " ".join(text.split())[:90]) for st, n, sources, title, text in rows]

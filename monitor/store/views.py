@@ -12,10 +12,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, literal, select
+from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
-from monitor.store.alert_view import AlertDetail, alert_detail
+from monitor.store.alert_view import OPENING, AlertDetail, alert_detail, titled
 from monitor.store.db import Database
 from monitor.store.signals import silences
 from monitor.store.sources import SourceHealth, list_sources
@@ -55,16 +55,21 @@ def _like(value: str) -> str:
 
 
 def _named(kind: str, name: str) -> Any:
-    return exists().where(MatchRow.article_id == AlertRow.article_id, MatchRow.kind == kind, MatchRow.name == name)
+    """An alert whose article matched the name; an alert with no article (a spike) whose context lists it."""
+    quoted = _like(json.dumps(name, ensure_ascii=False))  # as escalation.py stores a spike's context
+    return or_(exists().where(MatchRow.article_id == AlertRow.article_id, MatchRow.kind == kind, MatchRow.name == name),
+               and_(AlertRow.article_id.is_(None), AlertRow.context.like(f'%"{kind}s": [%{quoted}%]%', escape="\\")))
 
 
 ALERTS_SHOWN = 100  # the alerts page's newest alerts
 
 
 def alerts(db: Database, wanted: AlertFilter, limit: int = ALERTS_SHOWN) -> list[AlertItem]:
-    """The newest alerts that pass the filter, with their actors, events and delivery states."""
-    query = select(AlertRow.id, AlertRow.uid, AlertRow.created_at, AlertRow.severity, AlertRow.title, AlertRow.tags,
-                   AlertRow.article_id, SourceRow.name).join(ArticleRow, ArticleRow.id == AlertRow.article_id).join(SourceRow, SourceRow.id == ArticleRow.source_id)
+    """The newest alerts that pass the filter, with their actors, events and delivery states; a spike or
+    source-health alert (no article) with the actors and events of its context, from "(trends)" as `monitor alerts` says."""
+    query = (select(AlertRow.id, AlertRow.uid, AlertRow.created_at, AlertRow.severity, AlertRow.title, AlertRow.tags, AlertRow.article_id,
+                    AlertRow.context, SourceRow.name).outerjoin(ArticleRow, ArticleRow.id == AlertRow.article_id)
+             .outerjoin(SourceRow, SourceRow.id == ArticleRow.source_id))
     if wanted.severity is not None:
         query = query.where(AlertRow.severity >= wanted.severity)
     if wanted.actor:
@@ -83,8 +88,20 @@ def alerts(db: Database, wanted: AlertFilter, limit: int = ALERTS_SHOWN) -> list
             for alert_id, channel, status in s.execute(select(DeliveryRow.alert_id, DeliveryRow.channel, DeliveryRow.status)
                                                        .where(DeliveryRow.alert_id.in_([r.id for r in rows])).order_by(DeliveryRow.channel)):
                 states[alert_id].append((channel, status))
-    return [AlertItem(r.id, r.uid, r.created_at, r.severity, r.title, r.name, tuple(r.tags.split()), tuple(names[r.article_id]["actor"]),
-                      tuple(names[r.article_id]["event"]), tuple(states[r.id])) for r in rows]
+    return [AlertItem(r.id, r.uid, r.created_at, r.severity, r.title, r.name or "(trends)", tuple(r.tags.split()),
+                      *(_listed(r.context) if r.article_id is None else (tuple(names[r.article_id]["actor"]), tuple(names[r.article_id]["event"]))),
+                      tuple(states[r.id])) for r in rows]
+
+
+def _listed(context: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(actors, events) of an alert with no article, from its stored context."""
+    try:
+        fields = json.loads(context)
+    except ValueError:
+        return (), ()
+    if not isinstance(fields, dict):
+        return (), ()
+    return tuple(str(n) for n in fields.get("actors") or ()), tuple(str(n) for n in fields.get("events") or ())
 
 
 def _names(s: Any, article_ids: list[int]) -> dict[int, dict[str, list[str]]]:
@@ -104,13 +121,14 @@ class Found:
     kind: str
     name: str
     found: str
+    times: int = 1  # the article's matches of this name in this form
 
 
 @dataclass(frozen=True)
 class AlertPage:
     detail: AlertDetail
     context: dict[str, Any]  # the alert's stored context: hits (rule, severity, explanation, sentence), actors, events
-    found: tuple[Found, ...]  # what the matcher found in the article
+    found: tuple[Found, ...]  # what the matcher found in the article, each name and form once
 
 
 def alert_page(db: Database, alert_id: int) -> AlertPage | None:
@@ -119,8 +137,9 @@ def alert_page(db: Database, alert_id: int) -> AlertPage | None:
         row = s.execute(select(AlertRow.context, AlertRow.article_id).where(AlertRow.id == alert_id)).first()
         if row is None:
             return None
-        found = tuple(Found(k, n, f) for k, n, f in s.execute(select(MatchRow.kind, MatchRow.name, MatchRow.found)
-                                                              .where(MatchRow.article_id == row.article_id).order_by(MatchRow.start)))
+        found = tuple(Found(k, n, f, t) for k, n, f, t in s.execute(  # each name and form once, in order of its first match
+            select(MatchRow.kind, MatchRow.name, MatchRow.found, func.count()).where(MatchRow.article_id == row.article_id)
+            .group_by(MatchRow.kind, MatchRow.name, MatchRow.found).order_by(func.min(MatchRow.start))))
     try:
         context = json.loads(row.context)
     except ValueError:
@@ -132,14 +151,17 @@ def alert_page(db: Database, alert_id: int) -> AlertPage | None:
 class StoryItem:
     id: int
     created_at: datetime
-    severity: int
+    severity: int | None  # the highest alerted; None: no alert on the story
     title: str
     copies: int
     sources: int
     last_seen: datetime
 
 
-def stories(db: Database, limit: int = 50) -> list[StoryItem]:
+STORIES_SHOWN = 50  # the stories page's newest stories
+
+
+def stories(db: Database, limit: int = STORIES_SHOWN) -> list[StoryItem]:
     """The newest stories, with their number of copies and sources and when the last copy came."""
     with db.session() as s:
         ids = s.scalars(select(StoryRow.id).order_by(StoryRow.id.desc()).limit(limit)).all()
@@ -148,10 +170,10 @@ def stories(db: Database, limit: int = 50) -> list[StoryItem]:
         agg = (select(ArticleRow.story_id, func.min(ArticleRow.id).label("first_id"), func.count(ArticleRow.id).label("n"),
                       func.count(func.distinct(ArticleRow.source_id)).label("sources"), func.max(ArticleRow.fetched_at).label("last"))
                .where(ArticleRow.story_id.in_(ids)).group_by(ArticleRow.story_id).subquery())
-        rows = s.execute(select(StoryRow.id, StoryRow.created_at, StoryRow.severity, ArticleRow.title, ArticleRow.text, agg.c.n, agg.c.sources, agg.c.last)
+        rows = s.execute(select(StoryRow.id, StoryRow.created_at, StoryRow.severity, StoryRow.last_alert_uid, ArticleRow.title, ArticleRow.text, agg.c.n, agg.c.sources, agg.c.last)
                          .join(agg, agg.c.story_id == StoryRow.id).join(ArticleRow, ArticleRow.id == agg.c.first_id)
                          .order_by(StoryRow.id.desc())).all()
-    return [StoryItem(r.id, r.created_at, r.severity, r.title or " ".join(r.text.split())[:90], r.n, r.sources,
+    return [StoryItem(r.id, r.created_at, r.severity if r.last_alert_uid else None, r.title or " ".join(r.text.split())[:90], r.n, r.sources,
                       r.last if isinstance(r.last, datetime) else r.created_at) for r in rows]
 
 
@@ -171,9 +193,14 @@ class Copy:
 class StoryPage:
     id: int
     created_at: datetime
-    severity: int
+    severity: int | None  # the highest alerted; None: no alert on the story
     reported: tuple[str, ...]
-    copies: tuple[Copy, ...] = field(default=())
+    copies: tuple[Copy, ...] = field(default=())  # the first COPIES_SHOWN
+    size: int = 0  # copies in all
+    sources: int = 0  # their sources
+
+
+COPIES_SHOWN = 500  # a story's copies listed on its page
 
 
 def story_page(db: Database, story_id: int) -> StoryPage | None:
@@ -182,18 +209,20 @@ def story_page(db: Database, story_id: int) -> StoryPage | None:
         story = s.get(StoryRow, story_id)
         if story is None:
             return None
-        rows = s.execute(select(ArticleRow.id, SourceRow.name, ArticleRow.title, ArticleRow.url, ArticleRow.published_at, ArticleRow.fetched_at, AlertRow.id.label("alert_id"))
+        rows = s.execute(select(ArticleRow.id, SourceRow.name, ArticleRow.title, func.substr(ArticleRow.text, 1, OPENING).label("opening"), ArticleRow.url,
+                                ArticleRow.published_at, ArticleRow.fetched_at, AlertRow.id.label("alert_id"))
                          .join(SourceRow, SourceRow.id == ArticleRow.source_id).outerjoin(AlertRow, AlertRow.article_id == ArticleRow.id)
-                         .where(ArticleRow.story_id == story_id).order_by(ArticleRow.fetched_at, ArticleRow.id).limit(500)).all()
+                         .where(ArticleRow.story_id == story_id).order_by(ArticleRow.fetched_at, ArticleRow.id).limit(COPIES_SHOWN)).all()
+        size, sources = s.execute(select(func.count(ArticleRow.id), func.count(func.distinct(ArticleRow.source_id))).where(ArticleRow.story_id == story_id)).one()
         names = _names(s, [r.id for r in rows])
-        page = StoryPage(story.id, story.created_at, story.severity, tuple(story.reported.split("\n")) if story.reported else ())
+        page = StoryPage(story.id, story.created_at, story.severity if story.last_alert_uid else None, tuple(story.reported.split("\n")) if story.reported else ())
     seen: set[str] = set()
     copies = []
     for r in rows:
         named = names[r.id]["actor"] + names[r.id]["event"]
-        copies.append(Copy(r.id, r.name, r.title, r.url, r.published_at, r.fetched_at, tuple(n for n in named if n not in seen), r.alert_id))
+        copies.append(Copy(r.id, r.name, titled(r.title, r.opening or ""), r.url, r.published_at, r.fetched_at, tuple(n for n in named if n not in seen), r.alert_id))
         seen.update(named)
-    return StoryPage(page.id, page.created_at, page.severity, page.reported, tuple(copies))
+    return StoryPage(page.id, page.created_at, page.severity, page.reported, tuple(copies), size, sources)
 
 
 @dataclass(frozen=True)
@@ -249,7 +278,7 @@ def actor_sentences(db: Database, name: str, limit: int = 10) -> list[Sentence]:
         body = f"{r.title}\n\n{r.text}" if r.title else r.text  # what matching ran over (model.Article.body): the spans' string
         start, end = max(0, min(r.start, len(body))), max(0, min(r.end, len(body)))
         lo, hi = _sentence(body, start, end)
-        out.append(Sentence(r.id, r.story_id, r.title, r.name, r.fetched_at, body[lo:hi], ((start - lo, end - lo),) if end > start else ()))
+        out.append(Sentence(r.id, r.story_id, titled(r.title, r.text), r.name, r.fetched_at, body[lo:hi], ((start - lo, end - lo),) if end > start else ()))
     return out
 
 

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.applications import Starlette
@@ -32,6 +33,7 @@ PUBLIC = frozenset({"/site.css", "/favicon.ico"})  # paths served without creden
 HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 COOKIE = "monitor_token"
 PARAM_MAX = 200  # characters of a query parameter kept
+ID_MAX = 2**31 - 1  # the largest row number of the store's integer keys on PostgreSQL (a larger one in a path is no row, not an overflow)
 Spikes = Callable[[str], Sequence[date]]  # more spike days of an actor, beside the spike alerts stored (monitor/escalation.py)
 
 
@@ -45,7 +47,7 @@ def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined, trim_blocks=True,
                       lstrip_blocks=True, finalize=_shown)
     env.filters["when"] = lambda t: f"{t:%Y-%m-%d %H:%M}" if isinstance(t, datetime) else "—"
-    env.filters["severity"] = lambda n: SEVERITY_WORDS.get(n, str(n))
+    env.filters["severity"] = lambda n: "—" if n is None else SEVERITY_WORDS.get(n, str(n))
     return env
 
 
@@ -73,7 +75,8 @@ class Site:
                          actors=sorted(a.name for a in watchlist.actors), events=sorted(e.name for e in watchlist.events), severities=SEVERITY_WORDS)
 
     def alert(self, request: Request) -> Response:
-        found = views.alert_page(self.db, request.path_params["alert_id"])
+        alert_id = request.path_params["alert_id"]
+        found = views.alert_page(self.db, alert_id) if alert_id <= ID_MAX else None
         if found is None:
             return self.missing("alert")
         marks = [(f.found, f.kind) for f in found.found]
@@ -81,13 +84,14 @@ class Site:
         return self.page("alert.html", title=found.detail.title, a=found.detail, context=found.context, hits=hits, found=found.found)
 
     def stories(self, request: Request) -> Response:
-        return self.page("stories.html", title="Stories", stories=views.stories(self.db))
+        return self.page("stories.html", title="Stories", stories=views.stories(self.db), shown=views.STORIES_SHOWN)
 
     def story(self, request: Request) -> Response:
-        found = views.story_page(self.db, request.path_params["story_id"])
+        story_id = request.path_params["story_id"]
+        found = views.story_page(self.db, story_id) if story_id <= ID_MAX else None
         if found is None:
             return self.missing("story")
-        return self.page("story.html", title=f"Story {found.id}", story=found, sources=len({c.source for c in found.copies}))
+        return self.page("story.html", title=f"Story {found.id}", story=found)
 
     def actors(self, request: Request) -> Response:
         return self.page("actors.html", title="Actors", actors=sorted(self.watchlist().actors, key=lambda a: a.name.casefold()))
@@ -131,8 +135,8 @@ class Guard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not self.access.open and scope["path"] not in PUBLIC:
             request = Request(scope)
-            query_token = request.query_params.get("token", "")
-            if not self.access.allows(request.headers.get("authorization", ""), query_token or request.cookies.get(COOKIE, "")):
+            query_token = _query_token(scope)
+            if not self.access.allows(request.headers.get("authorization", ""), query_token or unquote(request.cookies.get(COOKIE, ""))):
                 challenge = {"WWW-Authenticate": 'Basic realm="monitor"'} if self.access.basic else {}
                 await PlainTextResponse("authentication required: a bearer token (or ?token=) or basic-auth credentials\n", 401,
                                         headers={**challenge, **HEADERS})(scope, receive, send)
@@ -143,11 +147,22 @@ class Guard:
         await self.app(scope, receive, send)
 
 
+def _query_token(scope: Scope) -> str:
+    """The address's `?token=`, its `+` kept: a base64 token pasted in the address holds `+`, which a query's
+    form decoding would read as a space."""
+    for part in bytes(scope.get("query_string", b"")).decode("latin-1").split("&"):
+        name, _, value = part.partition("=")
+        if name == "token":
+            return unquote(value)
+    return ""
+
+
 def _with_cookie(send: Send, token: str) -> Send:
+    """The token kept in a cookie, percent-encoded: a token may hold any character, a cookie's value not (`;`, a space, `€`)."""
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
             message = {**message, "headers": [*message.get("headers", []),
-                                              (b"set-cookie", f"{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/".encode("latin-1"))]}
+                                              (b"set-cookie", f"{COOKIE}={quote(token, safe='')}; HttpOnly; SameSite=Strict; Path=/".encode())]}
         await send(message)
     return sending
 

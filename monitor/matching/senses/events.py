@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
+from functools import lru_cache
 
 from monitor.matching.matcher import is_acronym
-from monitor.matching.normalise import WORD, fold, sentence_keys, sentence_of
+from monitor.matching.normalise import LONG_TEXT, WORD, fold, sentence_keys, sentence_of
 from monitor.matching.senses.marks import (
     A_WORD,
     NOT_SEEKING,
@@ -87,7 +89,7 @@ def named_parents(watchlist: Watchlist, matches: Sequence[Match]) -> list[Match]
             exact = is_acronym(alias)
             same = (lambda a, b: a == b) if exact else (lambda a, b: fold(a) == fold(b))
             if said and len(said) < len(words) and any(all(same(w, x) for w, x in zip(words[i:], said)) for i in range(len(words) - len(said) + 1)):
-                out.append(dataclasses.replace(m, name=parent.name, alias=alias, category=parent.kind, part_of=parent.part_of))
+                out.append(dataclasses.replace(m, name=parent.name, alias=alias, category=parent.kind, part_of=parent.part_of, ancestors=watchlist.ancestors(parent.name)))
                 found.add(parent.name)
                 break
     return out
@@ -186,19 +188,40 @@ def _threat_said(text: str, m: Match, key: int) -> tuple[tuple[int, int], str] |
     return None
 
 
+_WORD_PAIR = re.compile(r"\w\w")
+
+
+def last_of(words: re.Pattern[str], text: str, lo: int, hi: int) -> re.Match[str] | None:
+    """The last match of `words` in text[lo:hi], as `words.finditer(text, lo, hi)` finds it. `words`: whole words
+    (`\b(?:...)\b`), none the start of another, so its matches cannot overlap. In a long text, from its matches in
+    the whole text found once (thousands of matches in one sentence without end each searched it from its start):
+    the same, but where `hi` stands inside a word (a match ending there ends a word only in the cut text)."""
+    if len(text) <= LONG_TEXT or _WORD_PAIR.match(text, max(hi - 1, 0), hi + 1):
+        last = None
+        for last in words.finditer(text, lo, hi):
+            pass
+        return last
+    ends, found = _matches_in(words, text)
+    i = bisect_right(ends, hi) - 1
+    return found[i] if i >= 0 and found[i].start() >= lo else None
+
+
+@lru_cache(maxsize=4)
+def _matches_in(words: re.Pattern[str], text: str) -> tuple[list[int], list[re.Match[str]]]:
+    """Every match of `words` in the last long texts asked about, and where each ends."""
+    found = list(words.finditer(text))
+    return [f.end() for f in found], found
+
+
 def _conditional(text: str, m: Match, key: int) -> tuple[tuple[int, int], str] | None:
     """A hostile act in a condition after a modal of the same sentence: "would set ablaze ... if Washington
     retaliated", "would not hesitate to use force if its sites were attacked" (a negated modal only with a
     litotes: would not stand idle, would not rule out)."""
     start, _ = sentence_of(text, m.start)
-    condition = None
-    for condition in _IF.finditer(text, start, m.start):
-        pass
+    condition = last_of(_IF, text, start, m.start)
     if condition is None:
         return None
-    modal = None
-    for modal in _MODAL.finditer(text, start, condition.start()):
-        pass
+    modal = last_of(_MODAL, text, start, condition.start())
     if modal is None or sentence_keys(text, [modal.start()])[0] != key:
         return None
     main = text[modal.start() : condition.start()]
@@ -256,9 +279,26 @@ def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[
     if not any(m.name in yields or m.name in opposes for m in events):
         return []
     keys = sentence_keys(text, [m.start for m in events])
+    by_name: dict[str, list[tuple[Match, int]]] = {}  # each event's matches and their sentences: a match weighs those it may yield to only
+    for o, k in zip(events, keys):
+        by_name.setdefault(o.name, []).append((o, k))
+
+    def yields_to_one(m: Match, key: int) -> bool:
+        another: bool | None = None  # whether m tells another act than its sentence's (`_another`): asked once, when needed
+        for o, k in (pair for name in yields[m.name] for pair in by_name.get(name, ())):
+            if o.start >= m.end and _downing(m):
+                continue
+            if k == key:
+                another = _another(text, m, events) if another is None else another
+                if not another and not _apart(text, m, o):
+                    return True
+            if o.start < m.start and _refers_back(text, m.start) and not _past_verb(m) and not _CAUSED.search(text, o.end, m.start):
+                return True
+        return False
+
     return [
         m for m, key in zip(events, keys)
-        if (m.name in yields and any(o.name in yields[m.name] and not (o.start >= m.end and _downing(m)) and ((k == key and not _another(text, m, events) and not _apart(text, m, o)) or (o.start < m.start and _refers_back(text, m.start) and not _past_verb(m) and not _CAUSED.search(text, o.end, m.start))) for o, k in zip(events, keys)))
+        if (m.name in yields and yields_to_one(m, key))
         or (m.name in opposes and _easable(text, m) and any(o.name in opposes[m.name] and k == key and _words_apart(text, m, o) <= OPPOSITE_NEAR for o, k in zip(events, keys)))
     ]
 

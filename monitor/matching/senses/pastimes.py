@@ -5,7 +5,9 @@ sentence that tells one, and real events a film or a book is about (kept).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from operator import attrgetter
 
 from monitor.matching.normalise import sentence_of
 from monitor.matching.senses.marks import (
@@ -144,15 +146,27 @@ def real_subjects(watchlist: Watchlist, matches: Sequence[Match], text: str, dro
     actors = [m for m in matches if m.kind == "actor" and m.category in ("person", "group")]
     if not actors:
         return []
+    by_end, by_start = sorted(actors, key=attrgetter("end")), sorted(actors, key=attrgetter("start"))
+    ends, starts = [a.end for a in by_end], [a.start for a in by_start]
     out = []
     for m in dropped:
         if m.kind != "event":
             continue
-        before = [a for a in actors if a.end <= m.start and not text[a.end : m.start].strip(" \t") and _ABOUT.search(text, max(0, a.start - 12), a.start)]
-        after = [a for a in actors if a.start >= m.end and re.fullmatch(r"[ \t]+(?:of|de|di|von|des)[ \t]+(?:[\w-]+[ \t]+)?", text[m.end : a.start])]
+        blank = m.start  # the actors right before: those ending in the blanks before the act (a text may hold thousands)
+        while blank > 0 and text[blank - 1] in " \t":
+            blank -= 1
+        near_before = by_end[bisect_left(ends, blank) : bisect_right(ends, m.start)]
+        before = [a for a in near_before if not text[a.end : m.start].strip(" \t") and _ABOUT.search(text, max(0, a.start - 12), a.start)]
+        reach = _OF_REACH.match(text, m.end)  # the actors right after: none starts past "of" and a word
+        near_after = by_start[bisect_left(starts, m.end) : bisect_right(starts, reach.end())] if reach else []
+        after = [a for a in near_after if _OF.fullmatch(text[m.end : a.start])]
         if before or (after and _ABOUT.search(text, max(0, m.start - 12), m.start)):
             out.append(m)
     return out
+
+
+_OF = re.compile(r"[ \t]+(?:of|de|di|von|des)[ \t]+(?:[\w-]+[ \t]+)?")  # between an act and a watched name: "the killing of (General) Soleimani"
+_OF_REACH = re.compile(r"[ \t]+\w+[ \t]+(?:[\w-]+[ \t]+)?")  # as _OF, any word for "of", at its longest: where what _OF can hold ends
 
 
 FANS = Marks.of(  # a sentence that tells sports fans and a team's bus: its attacks are a brawl of supporters (the thirteenth pass)

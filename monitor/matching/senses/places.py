@@ -156,7 +156,7 @@ def metonyms(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[
         party = party or bool(_BETWEEN_WORDS.search(before))  # zwischen der kurdischen Regionalregierung und Bagdad
         party = party or (bool(_RELATIONS_BETWEEN.search(before)) and _AND_NAME.match(text, m.end) is not None)
         if _governs(text, m) or party:
-            out[m] = dataclasses.replace(m, name=state.name, category=state.kind, part_of=state.part_of)
+            out[m] = dataclasses.replace(m, name=state.name, category=state.kind, part_of=state.part_of, ancestors=watchlist.ancestors(state.name))
     return out
 
 
@@ -292,5 +292,5 @@ def addressed_capitals(watchlist: Watchlist, matches: Sequence[Match], text: str
             or (after is not None and word not in PLACE_WORDS and fold(after.group(1)) in GOVERNMENT_VERBS_MORE)
             or (owned is not None and fold(owned.group(1)) in POSITIONS)
         ):
-            out[m] = dataclasses.replace(m, name=state.name, category=state.kind, part_of=state.part_of)
+            out[m] = dataclasses.replace(m, name=state.name, category=state.kind, part_of=state.part_of, ancestors=watchlist.ancestors(state.name))
     return out
