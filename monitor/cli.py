@@ -105,6 +105,18 @@ def _usage() -> Iterator[None]:
         raise typer.BadParameter(str(exc)) from None
 
 
+@contextmanager
+def _json_errors(as_json: bool) -> Iterator[None]:
+    """A verb's --json: its error, a MonitorError, is printed as {"error": "..."} on stdout too (the one line on
+    stderr and exit 1 stay), so a script reading stdout has JSON to parse whatever happened."""
+    try:
+        yield
+    except MonitorError as exc:
+        if as_json:
+            sys.stdout.write(json.dumps({"error": shown(str(exc))}, ensure_ascii=False) + "\n")
+        raise
+
+
 def _app(config: Path, sends: bool = False) -> App:
     """The façade on a config file (imported here: see the imports above); `sends` for the verbs that send
     or check the channels (run, once, check): the others need no channel's `${VAR}` set."""
@@ -169,15 +181,16 @@ def match(
         return
     if file is None and article is None:
         raise typer.BadParameter("give an article FILE, - for standard input, --article ID or --replay SPAN", param_hint="FILE")
-    if article is not None:
-        stored, matched = monitor.match_stored(article, watchlist)
-        if not as_json:
-            from monitor.alerts.render import display_title_of
+    with _json_errors(as_json):
+        if article is not None:
+            stored, matched = monitor.match_stored(article, watchlist)
+        else:
+            matched = monitor.match(file or "-", sys.stdin.buffer if file == "-" else None, watchlist)
+    if article is not None and not as_json:
+        from monitor.alerts.render import display_title_of
 
-            then = "it alerted" if stored.alerted else "another article of its story alerted" if stored.story_alerted else "it raised no alert"
-            out.line(f"article {stored.id} from {stored.source}, fetched {stored.fetched_at:%Y-%m-%d %H:%M} UTC ({then}): {display_title_of(stored.title, stored.text)}")
-    else:
-        matched = monitor.match(file or "-", sys.stdin.buffer if file == "-" else None, watchlist)
+        then = "it alerted" if stored.alerted else "another article of its story alerted" if stored.story_alerted else "it raised no alert"
+        out.line(f"article {stored.id} from {stored.source}, fetched {stored.fetched_at:%Y-%m-%d %H:%M} UTC ({then}): {display_title_of(stored.title, stored.text)}")
     if matched.mutes_unread:
         sys.stderr.write(f"monitor: warning: the mutes in force were not read ({shown(matched.mutes_unread)}): the decision is shown as if none\n")
     if as_json:
@@ -254,7 +267,8 @@ def evaluate_cases(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object: the figures and every error with its cause")] = False,
 ) -> None:
     """Precision, recall and F1 of the watchlist on labelled cases, alert accuracy, and the cause of every error."""
-    report = _app(config).evaluate(cases, watchlist)
+    with _json_errors(as_json):
+        report = _app(config).evaluate(cases, watchlist)
     if as_json:
         from monitor.matching.evaluation import report_json
 
@@ -317,7 +331,7 @@ def alerts(
 AlertRef = Annotated[str, typer.Argument(help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")]
 
 
-@alerts_app.command("retry", epilog=_examples("monitor alerts retry 1", "monitor alerts retry --failed", "monitor alerts retry --failed --channel file"))
+@alerts_app.command("retry", epilog=_examples("monitor alerts retry 1", "monitor alerts retry --failed", "monitor alerts retry --failed --channel console"))
 def alerts_retry(
     alert: Annotated[str | None, typer.Argument(help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
@@ -420,18 +434,15 @@ def stories(
 @app.command(epilog=_examples("monitor status", "monitor status --json"))
 def status(
     config: ConfigOption = DEFAULT_CONFIG,
-    as_json: Annotated[bool, typer.Option("--json", help='print one JSON object: the database and each daemon with its heartbeat and holdings (on an error, {"error": "..."} and exit 1)')] = False,
+    as_json: Annotated[bool, typer.Option("--json", help='print one JSON object: the database, each daemon with its heartbeat and holdings, the deliveries not sent by channel and state (on an error, {"error": "..."} and exit 1)')] = False,
 ) -> None:
     """The daemons running on the store (several may share a PostgreSQL store, one a SQLite file): host,
     pid, start, last heartbeat and what each holds (feeds, deliveries and files claimed, hosts being polled); a daemon whose
     heartbeat is older than its lease is gone, and what it held has been given back; one of this host whose process
-    is no longer running (SIGKILLed) is shown exited until then."""
-    try:
+    is no longer running (SIGKILLed) is shown exited until then. Then the channels with deliveries that gave up, or
+    waiting for a channel this config lacks."""
+    with _json_errors(as_json):
         st = _app(config).status()
-    except MonitorError as exc:  # a script asked for JSON: it gets its error as JSON too (and the one line on stderr)
-        if as_json:
-            sys.stdout.write(json.dumps({"error": shown(str(exc))}, ensure_ascii=False) + "\n")
-        raise
     if as_json:
         sys.stdout.write(json.dumps(st.as_json(), ensure_ascii=False) + "\n")
         return
@@ -444,6 +455,20 @@ def status(
     out.table(table)
     if not st.daemons:
         out.line("no daemon is running on this store")
+    for channel, states in st.deliveries.items():
+        if failed := states.get("failed", 0):
+            it = "it" if failed == 1 else "them"
+            back = "" if channel in st.channels else f"put {channel!r} back in the config, then "
+            out.line(f"channel {channel}: {_deliveries(failed)} gave up: `monitor alerts --failed` lists {it}, "
+                     f"{back}`monitor alerts retry --failed --channel {channel}` sends {it} again")
+        if channel not in st.channels and (waiting := states.get("pending", 0) + states.get("held", 0)):
+            out.line(f"channel {channel}: {_deliveries(waiting)} waiting, and this config has no channel {channel!r}: "
+                     + ("a daemon whose config has it sends them; in none, they give up an hour after they were due" if st.shared
+                        else "they give up at the daemon's next dispatch"))
+
+
+def _deliveries(count: int) -> str:
+    return f"{count} deliver{'y' if count == 1 else 'ies'}"
 
 
 sources_app = typer.Typer(help="Feeds and folders with their health; add, import, export, retry, enable, disable.", invoke_without_command=True,
@@ -555,7 +580,8 @@ def db_current(config: ConfigOption = DEFAULT_CONFIG) -> None:
 
 @db_app.command("upgrade", epilog=_examples("monitor backup var/before-upgrade.db", "monitor db upgrade --config config/monitor.toml"))
 def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
-    """Upgrade the store's schema to this monitor's newest revision (back it up first: `monitor backup`)."""
+    """Upgrade the store's schema to this monitor's newest revision (stop the daemons and back it up first:
+    `monitor backup`; refused while a daemon runs on the store)."""
     before = _app(config).db_upgrade()
     name, head = before.database, before.head
     if before.revisions is None or not before.has_tables:
@@ -645,7 +671,8 @@ def trends(
     from monitor.trends import marks, sparkline
 
     verbs = _app(config)
-    first, rows = verbs.trends(names or (), days)
+    with _json_errors(as_json):
+        first, rows = verbs.trends(names or (), days)
     if as_json:
         start = first.date()
         sys.stdout.write(json.dumps({"from": start.isoformat(), "days": days, "series": [

@@ -168,15 +168,18 @@ class Daemon:
     def register(self, now: datetime) -> int:
         """Enter the registry; first, forget this host's daemons whose process is gone, and when no
         other daemon is alive, give back the folder files they were reading and the deliveries they had
-        claimed (read and sent at once, not after their lease: the restart after a SIGKILL)."""
+        claimed (read and sent at once, not after their lease: the restart after a SIGKILL). On PostgreSQL
+        this is done under the registry's lock: a daemon finding another registering at that moment (two
+        starting at once) takes it as alive, and gives back none of its fresh claims."""
         db = self.pipeline.db
-        daemons.forget_dead_here(db)
-        if not any(d.alive(now) for d in daemons.listing(db)):
-            if released := files.release_all(db):
-                log.info("%d folder files claimed by a daemon that is gone are read again", released)
-            if released := outbox.release_all(db):
-                log.info("%d deliveries claimed by a daemon that is gone are sent now", released)
-        return daemons.register(db, "monitor run", self.lease_seconds(), now)
+        with jobs.exclusive(db, "registry") as alone:  # not: another daemon is registering now (two starting at once), alive
+            daemons.forget_dead_here(db)
+            if alone and not any(d.alive(now) for d in daemons.listing(db)):
+                if released := files.release_all(db):
+                    log.info("%d folder files claimed by a daemon that is gone are read again", released)
+                if released := outbox.release_all(db):
+                    log.info("%d deliveries claimed by a daemon that is gone are sent now", released)
+            return daemons.register(db, "monitor run", self.lease_seconds(), now)
 
     def heartbeat(self) -> None:
         """Refresh this daemon's registry row with what it holds now (registered again if it was deleted)."""

@@ -13,12 +13,13 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from monitor.store import daemons, files, hosts, migrate, outbox, sources
 from monitor.store.db import Database, utcnow
-from tests.conftest import REPO, store_url, write_config
+from tests.conftest import ON_POSTGRES, REPO, store_url, write_config
 from tests.test_cli import monitor
 from tests.test_migrations import ROWS
 from tests.test_outbox import outbox_with
@@ -224,3 +225,66 @@ def test_monitor_status_json_says_its_error_as_json_on_stdout_and_one_line_on_st
         assert set(data) == {"error"} and line == f"monitor: error: {data['error']}" and "\n" not in line
         assert "pw@" not in result.stdout + result.stderr  # the password masked
     assert str(tmp_path / "missing.toml") in json.loads(monitor("status", "--json", "--config", str(tmp_path / "missing.toml")).stdout)["error"]
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has one daemon per file (its lock): no other can be registering")
+def test_a_daemon_starting_while_another_registers_leaves_the_others_claims_alone(tmp_path: Path) -> None:
+    """Regression (found by helper xpg): two daemons starting at once on one PostgreSQL (machines booting after
+    a power cut, `compose up --scale`): each saw no other alive and gave back every claim, the other's fresh
+    ones too, so a delivery it had just claimed was sent by both. Registering is now serialised in the store:
+    a daemon that finds another registering takes it as alive and gives back nothing."""
+    from monitor.daemon import Daemon
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from monitor.store import jobs
+
+    db = outbox_with(tmp_path, 1)
+    now = utcnow()
+    [claimed] = outbox.claim_due(db, now, 120.0)  # the other daemon's, just taken
+    daemon = Daemon(build_pipeline(load_settings(write_config(tmp_path))))
+    try:
+        with jobs.exclusive(db, "registry") as mine:  # the other daemon is registering at this moment
+            assert mine
+            daemons.deregister(db, daemon.register(now))
+        assert outbox.claim_due(db, now, 120.0) == []  # still the other's: not sent twice
+        daemon.register(now)  # alone now, and the other never registered (it died starting): its claim is given back
+        assert [d.id for d in outbox.claim_due(db, now, 120.0)] == [claimed.id]
+    finally:
+        daemon.pipeline.close()
+        db.close()
+
+
+def test_monitor_status_says_which_channels_have_deliveries_given_up_or_left_to_no_channel_of_the_config(tmp_path: Path) -> None:
+    """Regression (found by helper xpg): after a channel's outage outlasted its retries, or with a channel taken
+    out of the config, `monitor status` said nothing of the alerts not delivered (and /healthz is ok once
+    they gave up): the operator had to think of `monitor alerts --failed`."""
+    db = outbox_with(tmp_path, 2, channel="file")
+    outbox_with(tmp_path, 1, channel="old", first=2).close()
+    [given_up] = outbox.claim(db, outbox.due_ids(db, utcnow(), limit=1), utcnow(), 120.0)  # the first alert's, to "file"
+    outbox.record_failure(db, given_up.id, "refused", utcnow(), final=True)
+    db.close()
+    config = write_config(tmp_path)  # its one channel: "file"
+    data = json.loads(monitor("status", "--json", "--config", str(config)).stdout)
+    assert data["channels"] == ["file"]
+    assert data["deliveries"] == {"file": {"failed": 1, "pending": 1}, "old": {"pending": 1}}
+    table = monitor("status", "--config", str(config)).stdout
+    assert "channel file: 1 delivery gave up: `monitor alerts --failed` lists it, `monitor alerts retry --failed --channel file` sends it again" in table
+    assert "channel old: 1 delivery waiting, and this config has no channel 'old'" in table
+    db = Database(store_url(tmp_path))
+    [old] = [d for d in outbox.claim(db, outbox.due_ids(db, utcnow()), utcnow(), 120.0) if d.channel == "old"]
+    outbox.record_failure(db, old.id, "channel 'old' is no longer configured", utcnow(), final=True)
+    db.close()
+    table = monitor("status", "--config", str(config)).stdout
+    assert "channel old: 1 delivery gave up: `monitor alerts --failed` lists it, put 'old' back in the config, then `monitor alerts retry" in table
+
+
+def test_every_json_verb_says_its_error_as_json(tmp_path: Path) -> None:
+    """Regression (found by helper xpg): as `monitor status --json` did, `match --json`, `eval --json` and
+    `trends --json` printed their error as text on stderr only: a script reading stdout got nothing to parse."""
+    config = write_config(tmp_path, settings={"store": {"url": "postgresql+psycopg://monitor:pw@127.0.0.1:1/monitor"}})
+    missing = str(tmp_path / "missing.txt")
+    for argv in (["match", "--json", missing], ["eval", "--json", missing], ["trends", "--json"]):
+        result = monitor(*argv, "--config", str(config))
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        data = json.loads(result.stdout)
+        assert set(data) == {"error"} and result.stderr.strip() == f"monitor: error: {data['error']}", argv

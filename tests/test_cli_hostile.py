@@ -333,3 +333,16 @@ def test_an_opml_file_nested_past_any_reader_or_too_large_is_one_line(tmp_path: 
     fine.write_text('<opml version="2.0"><body>' + '<outline text="f">' * MAX_DEPTH + '<outline text="x" xmlUrl="https://wire.example/x.xml"/>'
                     + "</outline>" * MAX_DEPTH + "</body></opml>")
     assert "1 of 1 feeds added" in monitor("sources", "import", str(fine), "--config", str(config)).stdout
+
+
+def test_alerts_retry_failed_of_a_channel_not_in_the_config_is_refused_in_one_line(tmp_path: Path) -> None:
+    """Regression (found by helper xpg): `monitor alerts retry --failed --channel desk` with desk taken out of
+    the config said '1 failed delivery to desk re-queued', and the next dispatch gave it up again at once
+    (a mistyped channel name said 'no failed delivery to re-queue', as if none had failed)."""
+    channels = [{"name": "desk", "url": f"console://local?file={tmp_path / 'desk.jsonl'}"}, {"name": "file", "url": f"console://local?file={tmp_path / 'alerts.jsonl'}"}]
+    inbox = hostile_inbox(tmp_path)
+    config = str(write_config(tmp_path, folders=[inbox], channels=channels))
+    assert monitor("once", "--config", config).returncode == 0
+    write_config(tmp_path, folders=[inbox], channels=channels[1:])  # desk taken out
+    line = one_line_error(monitor("alerts", "retry", "--failed", "--channel", "deks", "--config", config))
+    assert line == f"monitor: error: {config}: no channel 'deks' in the config (its channels: file): put it back in the config first, or name one of them"

@@ -148,3 +148,24 @@ def test_a_start_on_sqlite_polls_at_once_the_feeds_a_killed_daemon_had_claimed(t
         daemon.shutdown()
     assert not any(r[1] == "/later.xml" for r in http_server.requests)
     assert "1 feed claimed by a daemon that is gone is polled now" in caplog.text
+
+
+@sqlite_only  # `monitor once` holds the SQLite lock: alone, every claim it finds is a killed run's
+def test_monitor_once_on_sqlite_polls_the_feeds_a_killed_run_had_claimed(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """`monitor once` from cron, its last run killed mid-poll (a `timeout`, a reboot): the feeds that run had
+    claimed were passed over as not due until their lease ended."""
+    from monitor.store import sources
+    from monitor.store.tables import SourceRow
+    from tests.test_cli import monitor
+
+    http_server.routes["/wire.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("Rates unchanged", "https://wire.example/r", "r-1", CALM)))
+    config = write_config(tmp_path, feeds=[{"name": "wire", "url": http_server.url("/wire.xml")}])
+    pipeline = build_pipeline(load_settings(config))
+    with pipeline.db.session() as s:
+        [source_id] = s.scalars(select(SourceRow.id)).all()
+    now = utcnow()
+    assert sources.claim(pipeline.db, [source_id], now, now + timedelta(minutes=2)) == {source_id}
+    pipeline.close()
+    result = monitor("once", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert any(r[1] == "/wire.xml" for r in http_server.requests)

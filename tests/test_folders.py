@@ -756,3 +756,19 @@ def test_a_json_article_with_lone_surrogate_escapes_is_stored_with_replacement_c
     from monitor.sources.text import decode_page
 
     assert decode_page(b"Strike +2AA- near Erbil", {"Content-Type": "text/html; charset=utf-7"}) == "Strike \ufffd near Erbil"  # a full-text page
+
+
+def test_forgetting_a_folders_gone_files_leaves_a_folder_whose_name_differs_only_in_case_alone(tmp_path: Path) -> None:
+    """SQLite's LIKE ignores ASCII case: /data/Inbox/% matched the files of /data/inbox, a folder of its own on a
+    case-sensitive file system, and forgot them (they would be read again)."""
+    from monitor.store import files
+    from monitor.store.db import Database, utcnow
+    from tests.conftest import store_url
+
+    db = Database(store_url(tmp_path))
+    files.mark_seen(db, str(tmp_path / "inbox" / "a.txt"), 1, 1, utcnow() - timedelta(days=9))
+    files.mark_seen(db, str(tmp_path / "Inbox" / "b.txt"), 1, 1, utcnow() - timedelta(days=9))
+    assert files.forget_absent(db, str(tmp_path / "Inbox"), set(), utcnow()) == 1
+    with db.session() as s:
+        assert s.scalars(select(SeenFileRow.path)).all() == [str(tmp_path / "inbox" / "a.txt")]
+    db.close()

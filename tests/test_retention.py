@@ -178,3 +178,15 @@ def test_a_stop_during_a_long_prune_ends_after_the_batch_under_way(tmp_path: Pat
     left = counts(f"sqlite:///{tmp_path / 'monitor.db'}")["articles"]
     assert took < 5 and left > 0, (took, left)
     assert "stopped with the daemon, the rest at the next prune" in caplog.text
+
+
+def test_a_backup_over_the_partial_file_a_killed_backup_left_is_made_whole(tmp_path: Path) -> None:
+    """Regression (found by helper xpg): a `monitor backup` killed (or its machine lost) leaves `PATH.partial`;
+    the next `monitor backup PATH` failed with 'file is not a database' (SQLite opened the leftover)."""
+    config = write_config(tmp_path)
+    store_with_old_and_new_rows(tmp_path / "monitor.db")
+    (tmp_path / "copy.db.partial").write_bytes(b"half a page of a copy cut short")
+    result = monitor("backup", str(tmp_path / "copy.db"), "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert counts(f"sqlite:///{tmp_path / 'copy.db'}") == counts(f"sqlite:///{tmp_path / 'monitor.db'}")
+    assert not (tmp_path / "copy.db.partial").exists()

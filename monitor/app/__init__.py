@@ -22,6 +22,8 @@ from monitor.errors import UsageError
 from monitor.matching.matcher import Matcher
 from monitor.pipeline import build_pipeline
 from monitor.sources.parsing import ParserPool
+from monitor.store import sources
+from monitor.store.db import utcnow
 from monitor.store.lock import single_daemon
 
 __all__ = ["App"]
@@ -70,6 +72,8 @@ class App(CheckVerbs, SourceVerbs, StatusVerbs, StoreVerbs, TrendVerbs, Core):
         with single_daemon(self.settings.store.sqlalchemy_url, "monitor once"):  # beside a daemon it would poll and send twice
             pipeline = build_pipeline(self.settings)
             try:
+                if pipeline.db.sqlite:  # alone (the lock): the feeds still claimed were a killed run's, due now, not after the lease
+                    sources.release_claims(pipeline.db, utcnow())
                 pipeline.run_once(all_feeds=all_feeds)
             finally:  # its parsing processes stopped here: left to the interpreter's exit, Python 3.11 raced
                 pipeline.close()  # their pipe's close ('Exception ignored ... OSError: [Errno 9] Bad file descriptor')

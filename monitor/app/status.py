@@ -3,11 +3,11 @@ SQLite), each with its host, pid, last heartbeat and what it holds, and whether 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from monitor.app.core import Core
-from monitor.store import hosts
+from monitor.store import hosts, outbox
 from monitor.store.db import database_name
 from monitor.store.daemons import DaemonInfo, exited_here, listing
 
@@ -24,11 +24,13 @@ class Status:
     daemons: list[DaemonInfo]
     hosts: dict[int, int]  # hosts each daemon holds now (a PostgreSQL store shared by daemons), by daemon id
     exited: frozenset[int] = frozenset()  # daemons of this host whose process is gone, their lease not yet over
+    channels: tuple[str, ...] = ()  # this config's channels
+    deliveries: dict[str, dict[str, int]] = field(default_factory=dict)  # deliveries not sent, by channel and state
 
     def as_json(self) -> dict[str, object]:
         """`monitor status --json`: plain values, times in ISO 8601 UTC."""
         return {
-            "database": self.database, "shared": self.shared, "now": self.now.isoformat(),
+            "database": self.database, "shared": self.shared, "now": self.now.isoformat(), "channels": list(self.channels), "deliveries": self.deliveries,
             "daemons": [
                 {"id": d.id, "host": d.host, "pid": d.pid, "verb": d.verb, "started_at": d.started_at.isoformat(),
                  "heartbeat_at": d.heartbeat_at.isoformat(), "lease_seconds": d.lease_seconds, "alive": d.alive(self.now), "exited": d.id in self.exited,
@@ -43,7 +45,8 @@ class StatusVerbs(Core):
 
     def status(self) -> Status:
         now = datetime.now(UTC)
+        channels = tuple(c.name for c in self.settings.channels)
         if (db := self.stored()) is None:  # no daemon has run on it
-            return Status(database_name(self.settings.store.sqlalchemy_url), False, now, [], {})
+            return Status(database_name(self.settings.store.sqlalchemy_url), False, now, [], {}, channels=channels)
         daemons = listing(db)
-        return Status(db.name, not db.sqlite, now, daemons, hosts.held(db, now), exited_here(daemons))
+        return Status(db.name, not db.sqlite, now, daemons, hosts.held(db, now), exited_here(daemons), channels, outbox.undelivered(db))

@@ -63,7 +63,12 @@ class StoreVerbs(Core):
         return alert_id, outbox.requeue(self.db, alert_id, datetime.now(UTC))
 
     def retry_failed(self, channel: str | None = None) -> int:
-        """Re-queue every delivery that gave up (of one channel, or all): how many."""
+        """Re-queue every delivery that gave up (of one channel, or all): how many. A channel not in the config is
+        refused: its deliveries would give up again at the next dispatch (or a mistyped name found none)."""
+        names = [c.name for c in self.settings.channels]
+        if channel is not None and channel not in names:
+            raise MonitorError(f"{self.config}: no channel {channel!r} in the config (its channels: {', '.join(names) or 'none'}): "
+                               "put it back in the config first, or name one of them")
         db = self.stored()
         return outbox.requeue_failed(db, datetime.now(UTC), channel) if db else 0
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from monitor.errors import StoreError
-from monitor.store.db import database_file, database_name
+from monitor.store.db import FULL_BELOW, database_file, database_name, free_bytes
 
 PG_DUMP = "pg_dump --format=custom --file=monitor.dump 'postgresql://USER@HOST/DATABASE'"
 
@@ -38,6 +38,7 @@ def backup(url: str, dest: Path | str, busy_timeout: float = 30.0) -> Path:
         raise StoreError(f"{dest}: there is no folder {dest.parent}: create it, or give another path")
     partial = dest.with_name(dest.name + ".partial")
     try:
+        partial.unlink(missing_ok=True)  # a killed backup's leftover: SQLite would open it as the copy ("file is not a database")
         src = sqlite3.connect(source, timeout=busy_timeout)
         try:
             dst = sqlite3.connect(partial)
@@ -49,6 +50,18 @@ def backup(url: str, dest: Path | str, busy_timeout: float = 30.0) -> Path:
             src.close()
         os.replace(partial, dest)
     except (sqlite3.Error, OSError) as exc:
+        full = _full(str(exc), source, dest)  # before the partial copy goes, freeing its space
         partial.unlink(missing_ok=True)
-        raise StoreError(f"cannot back up {source} to {dest}: {exc}") from None
+        raise StoreError(f"cannot back up {source} to {dest}: {exc}{full}") from None
     return dest
+
+
+def _full(reason: str, source: Path, dest: Path) -> str:
+    """What a full file system has to do with a failed backup, in words ("" when none is full): SQLite says
+    "disk I/O error" when it cannot make the store's -shm file, "database or disk is full" for the copy."""
+    if reason not in ("disk I/O error", "database or disk is full") and not reason.startswith("[Errno 28]"):
+        return ""
+    for which, folder in (("the copy's", dest.parent), ("the store's", source.parent)):
+        if (free := free_bytes(folder)) is not None and free < FULL_BELOW:
+            return f": {which} file system ({folder}) is full: free space on it"
+    return ""

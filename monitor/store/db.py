@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -307,7 +308,22 @@ def open_failure(url: URL, exc: SQLAlchemyError | ImportError) -> str:
     reason = lines[0] if lines else exc.__class__.__name__
     if url.password:
         reason = reason.replace(str(url.password), "****")
+    if url.get_backend_name() == "sqlite" and url.database and reason.strip() in ("disk I/O error", "database or disk is full"):
+        if (free := free_bytes(Path(url.database).parent)) is not None and free < FULL_BELOW:  # SQLite could not make its -wal, -shm files
+            return f"{reason}: its file system is full ({free // 1024} KiB free): free space on it"
     return redact(reason)
+
+
+FULL_BELOW = 1 << 20  # bytes free under which a SQLite store's file system is said to be full
+
+
+def free_bytes(folder: Path) -> int | None:
+    """The bytes an unprivileged user may still write on the file system of `folder`; None if it cannot be told."""
+    try:
+        info = os.statvfs(folder)
+    except OSError:
+        return None
+    return info.f_bavail * info.f_frsize
 
 
 def _engine_options(url: URL, busy_timeout: float) -> dict[str, Any]:

@@ -77,7 +77,8 @@ def forget_absent(db: Database, folder: str, present: Collection[str], before: d
     query = select(SeenFileRow.id, SeenFileRow.path).where(SeenFileRow.path.startswith(prefix, autoescape=True),
                                                           SeenFileRow.lease_until.is_(None), SeenFileRow.seen_at < before)
     with db.session() as s:
-        gone = [row_id for row_id, path in s.execute(query) if path not in kept and (nested or "/" not in path[len(prefix):])]
+        gone = [row_id for row_id, path in s.execute(query)  # (SQLite's LIKE ignores ASCII case: the prefix checked again)
+                if path.startswith(prefix) and path not in kept and (nested or "/" not in path[len(prefix):])]
         for i in range(0, len(gone), 500):
             s.execute(delete(SeenFileRow).where(SeenFileRow.id.in_(gone[i : i + 500])))
     return len(gone)

@@ -41,6 +41,7 @@ KEYS = {
     "digests": 0x6D6F6E2D64696765,  # "mon-dige"
     "trends": 0x6D6F6E2D7472656E,  # "mon-tren"
     "housekeeping": 0x6D6F6E2D686F7573,  # "mon-hous"
+    "registry": 0x6D6F6E2D72656769,  # "mon-regi": a daemon entering the registry (daemon.register)
 }
 _TRY = text("SELECT pg_try_advisory_xact_lock(:key)")
 _NO_IDLE_LIMIT = text("SET LOCAL idle_in_transaction_session_timeout = 0")  # for this transaction only

@@ -47,8 +47,11 @@ def single_daemon(url: str, verb: str, busy: str = "stop it first, or give this 
                 f"{path} is in use by {holder} (lock {lock}): {busy}"
             ) from None
         started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"`{verb}` (pid {os.getpid()} on {socket.gethostname()}, since {started})\n".encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"`{verb}` (pid {os.getpid()} on {socket.gethostname()}, since {started})\n".encode(), 0)
+        except OSError:  # a full file system: the lock holds without its holder's line (the store then says what is wrong)
+            pass
         yield
     finally:
         os.close(fd)  # closing releases the lock; so does the process ending, however it ends

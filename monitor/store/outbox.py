@@ -157,7 +157,8 @@ def give_up_unclaimed(db: Database, channels: Collection[str], due_by: datetime)
                 update(DeliveryRow).where(unclaimed, DeliveryRow.channel == channel)
                 .values(status="failed", attempts=DeliveryRow.attempts + 1, last_error=error, lease_until=None)
                 .execution_options(synchronize_session=False)))
-            given_up[channel] = int(moved.rowcount or 0)
+            if moved.rowcount:  # (none: another daemon took them meanwhile)
+                given_up[channel] = int(moved.rowcount)
     return given_up
 
 
@@ -325,6 +326,17 @@ def delivery_states(db: Database) -> dict[tuple[str, str], int]:
     with db.session() as s:
         rows = s.execute(select(DeliveryRow.channel, DeliveryRow.status, func.count()).group_by(DeliveryRow.channel, DeliveryRow.status))
         return {(channel, status): int(n) for channel, status, n in rows}
+
+
+def undelivered(db: Database) -> dict[str, dict[str, int]]:
+    """How many deliveries of each channel are not sent, by state (pending, held, failed); channels with none left out."""
+    out: dict[str, dict[str, int]] = {}
+    with db.session() as s:
+        rows = s.execute(select(DeliveryRow.channel, DeliveryRow.status, func.count()).where(DeliveryRow.status.in_(("pending", "held", "failed")))
+                         .group_by(DeliveryRow.channel, DeliveryRow.status).order_by(DeliveryRow.channel, DeliveryRow.status))
+        for channel, status, n in rows:
+            out.setdefault(channel, {})[status] = int(n)
+    return out
 
 
 def oldest_pending(db: Database) -> Oldest | None:
