@@ -8,6 +8,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -238,77 +239,57 @@ def test_each_sqlite_connection_keeps_a_small_page_cache(tmp_path: Path) -> None
     assert SQLITE_CACHE_KIB < 2000
 
 
+@pytest.fixture
+def full_store(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    """A SQLite store on a file system of 512 KiB filled to its last byte, and a config on it: (the file system's
+    folder, the config). Skips where no file system can be mounted."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk)], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {mounted.stderr.strip()}")
+    try:
+        config = write_config(tmp_path, settings={"store": {"path": str(disk / "monitor.db")}})
+        Database(f"sqlite:///{disk / 'monitor.db'}").close()
+        filler = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT)
+        with contextlib.suppress(OSError):
+            while True:
+                os.write(filler, b"\0" * 4096)
+        os.close(filler)
+        yield disk, config
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
 @sqlite_only
-def test_a_store_on_a_full_file_system_is_refused_in_one_line_saying_so(tmp_path: Path) -> None:
+def test_a_store_on_a_full_file_system_is_refused_in_one_line_saying_so(full_store: tuple[Path, Path]) -> None:
     """Regression (found by helper xpg): every verb and `monitor run` on a SQLite store whose file system had
     filled said 'cannot open database ...: disk I/O error' (SQLite could not make its -wal and -shm files),
     naming no full disk and no remedy."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk)], capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small file system here: {mounted.stderr.strip()}")
-    try:
-        config = write_config(tmp_path, settings={"store": {"path": str(disk / "monitor.db")}})
-        Database(f"sqlite:///{disk / 'monitor.db'}").close()
-        filler = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT)
-        with contextlib.suppress(OSError):
-            while True:
-                os.write(filler, b"\0" * 4096)
-        os.close(filler)
-        for verb in (["alerts"], ["db", "current"]):
-            line = one_line_error(monitor(*verb, "--config", str(config)))
-            assert line.startswith(f"monitor: error: cannot open database {disk / 'monitor.db'}: ") and "file system is full" in line, line
-            assert "free space on it" in line
-    finally:
-        subprocess.run(["umount", str(disk)], check=False)
+    disk, config = full_store
+    for verb in (["alerts"], ["db", "current"]):
+        line = one_line_error(monitor(*verb, "--config", str(config)))
+        assert line.startswith(f"monitor: error: cannot open database {disk / 'monitor.db'}: ") and "file system is full" in line, line
+        assert "free space on it" in line
 
 
 @sqlite_only
-def test_run_and_once_on_a_full_file_system_say_so_in_one_line_not_a_traceback(tmp_path: Path) -> None:
+def test_run_and_once_on_a_full_file_system_say_so_in_one_line_not_a_traceback(full_store: tuple[Path, Path]) -> None:
     """Regression (found by helper xpg): the daemon lock beside the store writes its holder's line; on a full
     file system, into a new lock file, that write raised, and `monitor run` and `monitor once` ended in a traceback (OSError: No space
     left on device). The lock is held without the line; the store's own refusal then says what to do."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk)], capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small file system here: {mounted.stderr.strip()}")
-    try:
-        config = write_config(tmp_path, settings={"store": {"path": str(disk / "monitor.db")}})
-        Database(f"sqlite:///{disk / 'monitor.db'}").close()
-        assert not (disk / "monitor.db.lock").exists()  # a store made by another program, or a lock file deleted
-        filler = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT)
-        with contextlib.suppress(OSError):
-            while True:
-                os.write(filler, b"\0" * 4096)
-        os.close(filler)
-        for verb in ("once", "run"):
-            line = one_line_error(monitor(verb, "--config", str(config)))
-            assert line.startswith(f"monitor: error: cannot open database {disk / 'monitor.db'}: ") and "file system is full" in line, line
-    finally:
-        subprocess.run(["umount", str(disk)], check=False)
+    disk, config = full_store
+    assert not (disk / "monitor.db.lock").exists()  # a store made by another program, or a lock file deleted
+    for verb in ("once", "run"):
+        line = one_line_error(monitor(verb, "--config", str(config)))
+        assert line.startswith(f"monitor: error: cannot open database {disk / 'monitor.db'}: ") and "file system is full" in line, line
 
 
 @sqlite_only
-def test_a_backup_of_a_store_on_a_full_file_system_says_which_file_system_is_full(tmp_path: Path) -> None:
+def test_a_backup_of_a_store_on_a_full_file_system_says_which_file_system_is_full(tmp_path: Path, full_store: tuple[Path, Path]) -> None:
     """Regression (found by helper xpg): `monitor backup` of a store whose file system had filled said
     'cannot back up ...: disk I/O error' (SQLite could not make the store's -shm file), naming no full disk."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk)], capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small file system here: {mounted.stderr.strip()}")
-    try:
-        config = write_config(tmp_path, settings={"store": {"path": str(disk / "monitor.db")}})
-        Database(f"sqlite:///{disk / 'monitor.db'}").close()
-        filler = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT)
-        with contextlib.suppress(OSError):
-            while True:
-                os.write(filler, b"\0" * 4096)
-        os.close(filler)
-        line = one_line_error(monitor("backup", str(tmp_path / "copy.db"), "--config", str(config)))
-        assert line.startswith(f"monitor: error: cannot back up {disk / 'monitor.db'} to {tmp_path / 'copy.db'}: ")
-        assert f"the store's file system ({disk}) is full" in line and "free space on it" in line, line
-    finally:
-        subprocess.run(["umount", str(disk)], check=False)
+    disk, config = full_store
+    line = one_line_error(monitor("backup", str(tmp_path / "copy.db"), "--config", str(config)))
+    assert line.startswith(f"monitor: error: cannot back up {disk / 'monitor.db'} to {tmp_path / 'copy.db'}: ")
+    assert f"the store's file system ({disk}) is full" in line and "free space on it" in line, line
