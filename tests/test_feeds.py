@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import time
 import xml.sax
 import xml.sax.handler
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import feedparser.api
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor.errors import FeedParseError
 from monitor.model import Document
@@ -579,3 +582,12 @@ def test_a_ttl_that_is_no_number_of_minutes_is_ignored(ttl: str, kept: int | Non
     the same traceback as above."""
     body = f'<rss version="2.0"><channel><ttl>{ttl}</ttl><item><title>t</title><guid>g</guid></item></channel></rss>'
     assert read_feed(body.encode(), "hostile").ttl_minutes == kept
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from(["a", "é", "\x00", "\ud800", "\udfff", "\U0001f600", "’", " ", "<"]), max_size=30))
+def test_a_text_is_unstorable_where_it_holds_a_nul_or_a_lone_surrogate(text: str) -> None:
+    """`model.unstorable` tells in C what a search for NUL and the surrogates' range told."""
+    from monitor.model import unstorable
+
+    assert unstorable(text) == bool(re.search("[\x00\ud800-\udfff]", text))
