@@ -101,7 +101,7 @@ class HttpSettings(_Section):
     allow_networks: list[Annotated[str, AfterValidator(_network)]] = Field(
         default_factory=list, description="CIDRs that may be fetched although private, loopback, link-local, ...")
     max_in_flight: int = Field(200, ge=1, description="fetches in flight at once on the event loop (formerly [schedule] feed_workers)")
-    host_gap: float = Field(0, ge=0, description="seconds at least between two request starts to one host in a poll (0: none)")
+    host_gap: float = Field(0, ge=0, le=600, description="seconds at least between two request starts to one host in a poll (0: none; at most 600)")
     ca_file: Path | None = Field(None, description="PEM bundle of CAs trusted besides the system's (self-hosted feeds)")
 
     @field_validator("ca_file")

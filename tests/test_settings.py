@@ -106,12 +106,14 @@ def test_true_or_false_where_a_number_is_asked_is_refused(tmp_path: Path, text: 
     ("[schedule]\nmin_interval = nan\n", "schedule.min_interval", "should be a finite number"),
     ("[[feeds]]\nurl = 'https://example.org/rss'\nevery = 1e12\n", "feeds[0].every", "at most 1,000,000,000"),
     ("[store]\nkeep_days = 1000000\n", "store.keep_days", "less than or equal to 36500"),
+    ("[http]\nhost_gap = 1e9\n", "http.host_gap", "less than or equal to 600"),
 ])
 def test_an_infinite_or_astronomical_number_is_refused(tmp_path: Path, text: str, key: str, says: str) -> None:
     """Regression: `monitor check` passed `deadline = inf` (TOML has inf and nan) and `backoff_seconds = 1e300`, and
     `monitor once` then ended with a traceback (OverflowError: int(inf), a C int; timedelta past year 9999), as did
     `keep_days = 1000000` at the first prune (its cut-off before year 1). A number is finite and at most
-    1,000,000,000 (31 years of seconds); keep_days at most 36,500 days, as `monitor prune --days` takes."""
+    1,000,000,000 (31 years of seconds); keep_days at most 36,500 days, as `monitor prune --days` takes; host_gap at
+    most 600 seconds (found by helper xbounds: 1e9 held a host's second feed for 31 years, `monitor once` with it)."""
     error = config_error(toml(tmp_path, text))
     assert error.key == key and says in str(error), str(error)
 
