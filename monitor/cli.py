@@ -187,10 +187,10 @@ def match(
         else:
             matched = monitor.match(file or "-", sys.stdin.buffer if file == "-" else None, watchlist)
     if article is not None and not as_json:
-        from monitor.alerts.render import display_title_of
+        from monitor.text_norm import title_or_opening
 
         then = "it alerted" if stored.alerted else "another article of its story alerted" if stored.story_alerted else "it raised no alert"
-        out.line(f"article {stored.id} from {stored.source}, fetched {stored.fetched_at:%Y-%m-%d %H:%M} UTC ({then}): {display_title_of(stored.title, stored.text)}")
+        out.line(f"article {stored.id} from {stored.source}, fetched {stored.fetched_at:%Y-%m-%d %H:%M} UTC ({then}): {title_or_opening(stored.title, stored.text)}")
     if matched.mutes_unread:
         sys.stderr.write(f"monitor: warning: the mutes in force were not read ({shown(matched.mutes_unread)}): the decision is shown as if none\n")
     if as_json:
@@ -203,7 +203,7 @@ def match(
 
 
 def _print_replay(r: Replay) -> None:
-    from monitor.alerts.render import display_title_of
+    from monitor.text_norm import title_or_opening
 
     out.line(f"re-matched {r.total} stored articles from {r.since:%Y-%m-%d %H:%M} to {r.until:%Y-%m-%d %H:%M} UTC")
     for heading, rows in (("would alert now, did not before", r.newly), ("alerted before, would not now", r.dropped)):
@@ -212,7 +212,7 @@ def _print_replay(r: Replay) -> None:
             continue
         table = _Table("article", "fetched (UTC)", "source", "title", "why", title=f"{heading}: {len(rows)}")
         for row in rows:
-            table.add(str(row.article.id), f"{row.article.fetched_at:%Y-%m-%d %H:%M}", row.article.source, display_title_of(row.article.title, row.article.text), row.why)
+            table.add(str(row.article.id), f"{row.article.fetched_at:%Y-%m-%d %H:%M}", row.article.source, title_or_opening(row.article.title, row.article.text), row.why)
         out.table(table)
 
 

@@ -32,6 +32,15 @@ def one_line_title(title: str) -> str:
     return (head.rsplit(" ", 1)[0] if " " in head[TITLE_CHARS // 2 :] else head) + "…"
 
 
+def title_or_opening(title: str, text: str, width: int = 90) -> str:
+    """A title, or for an article without one (a folder's .txt file) the opening words of its text, cut to `width`
+    at a word's end with "…": how alerts, listings and the web view name an article."""
+    if title:
+        return title
+    words = " ".join(text.split())
+    return words if len(words) <= width else words[:width].rsplit(" ", 1)[0] + "…"
+
+
 def cut_text(text: str) -> str:
     """A text cut to TEXT_CHARS at a word's end with "…" (as it is when shorter)."""
     if len(text) <= TEXT_CHARS:

@@ -13,6 +13,7 @@ from monitor.matching.matcher import Matcher
 from monitor.matching.report import explain, form_of, near_text, quoted, sentence_around
 from monitor.matching.rules import match_text
 from monitor.model import Article, Document, MatchResult
+from monitor.text_norm import title_or_opening
 
 SEVERITY_WORDS = {0: "info", 1: "low", 2: "medium", 3: "high"}
 
@@ -43,14 +44,7 @@ def render_title(article: Article, result: MatchResult, story: StoryContext = St
 
 def display_title(article: Article, width: int = 90) -> str:
     """The article's title, or the opening words of its text when it has none."""
-    return display_title_of(article.title, article.text, width)
-
-
-def display_title_of(title: str, text: str, width: int = 90) -> str:
-    if title:
-        return title
-    words = " ".join(text.split())
-    return words if len(words) <= width else words[:width].rsplit(" ", 1)[0] + "…"
+    return title_or_opening(article.title, article.text, width)
 
 
 def render_body(article: Article, result: MatchResult, source: str, uid: str, story: StoryContext = StoryContext(), seen: datetime | None = None) -> str:

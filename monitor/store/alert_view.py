@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from monitor.store.db import Database
 from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, SourceRow
+from monitor.text_norm import title_or_opening
 
 STORY_SHOWN = 100  # copies of the alert's story listed (oldest first, and the alert's own): a story may have thousands
 
@@ -68,19 +69,11 @@ def find_alert(db: Database, ref: str) -> int | None:
     return None
 
 
-def titled(title: str, text: str, width: int = 90) -> str:
-    """An article's title, or the opening words of its text when it has none (a folder's .txt file), as alerts say it."""
-    if title:
-        return title
-    words = " ".join(text[: width * 4].split())
-    return words if len(words) <= width else words[:width].rsplit(" ", 1)[0] + "…"
-
-
 OPENING = 400  # characters of an untitled article's text read for its opening words
 
 
 def _copy(article: ArticleRow) -> StoryCopy:
-    return StoryCopy(article.id, article.fetched_at, article.source.name, titled(article.title, article.text), article.url)
+    return StoryCopy(article.id, article.fetched_at, article.source.name, title_or_opening(article.title, article.text), article.url)
 
 
 def alert_detail(db: Database, alert_id: int) -> AlertDetail:
@@ -107,7 +100,7 @@ def _story(s: Session, story_id: int) -> tuple[list[StoryCopy], int]:
                      .join(SourceRow, SourceRow.id == ArticleRow.source_id).where(ArticleRow.story_id == story_id)
                      .order_by(ArticleRow.id).limit(STORY_SHOWN)).all()
     size = s.scalar(select(func.count()).select_from(ArticleRow).where(ArticleRow.story_id == story_id)) or 0
-    return [StoryCopy(a, at, source, titled(title, opening or ""), url) for a, at, source, title, url, opening in rows], size
+    return [StoryCopy(a, at, source, title_or_opening(title, opening or ""), url) for a, at, source, title, url, opening in rows], size
 
 
 def _deliveries(s: Session, alert_id: int) -> tuple[DeliveryState, ...]:

@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
-from monitor.store.alert_view import OPENING, AlertDetail, alert_detail, titled
+from monitor.store.alert_view import OPENING, AlertDetail, alert_detail
 from monitor.store.db import Database
 from monitor.store.signals import silences
 from monitor.store.sources import SourceHealth, list_sources
 from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, MatchRow, SourceRow, StoryRow
+from monitor.text_norm import title_or_opening
 
 STATES = ("pending", "held", "sent", "failed")
 NO_EVENT = "(no event)"
@@ -220,7 +221,7 @@ def story_page(db: Database, story_id: int) -> StoryPage | None:
     copies = []
     for r in rows:
         named = names[r.id]["actor"] + names[r.id]["event"]
-        copies.append(Copy(r.id, r.name, titled(r.title, r.opening or ""), r.url, r.published_at, r.fetched_at, tuple(n for n in named if n not in seen), r.alert_id))
+        copies.append(Copy(r.id, r.name, title_or_opening(r.title, r.opening or ""), r.url, r.published_at, r.fetched_at, tuple(n for n in named if n not in seen), r.alert_id))
         seen.update(named)
     return StoryPage(page.id, page.created_at, page.severity, page.reported, tuple(copies), size, sources)
 
@@ -278,7 +279,7 @@ def actor_sentences(db: Database, name: str, limit: int = 10) -> list[Sentence]:
         body = f"{r.title}\n\n{r.text}" if r.title else r.text  # what matching ran over (model.Article.body): the spans' string
         start, end = max(0, min(r.start, len(body))), max(0, min(r.end, len(body)))
         lo, hi = _sentence(body, start, end)
-        out.append(Sentence(r.id, r.story_id, titled(r.title, r.text), r.name, r.fetched_at, body[lo:hi], ((start - lo, end - lo),) if end > start else ()))
+        out.append(Sentence(r.id, r.story_id, title_or_opening(r.title, r.text), r.name, r.fetched_at, body[lo:hi], ((start - lo, end - lo),) if end > start else ()))
     return out
 
 
