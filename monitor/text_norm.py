@@ -23,22 +23,24 @@ TITLE_CHARS = 1_000  # a title kept at most (an article's, a feed's): a hostile 
 TEXT_CHARS = 50_000
 
 
+def cut_line(line: str, width: int) -> str:
+    """A line of at most `width` characters: cut at the last word's end that leaves at least half of it, with
+    "…" (cut at the width when no word ends in its second half)."""
+    if len(line) <= width:
+        return line
+    head = line[: width - 1]
+    return (head.rsplit(" ", 1)[0] if " " in head[width // 2 :] else head) + "…"
+
+
 def one_line_title(title: str) -> str:
     """A title on one line (runs of white space made one space), cut to TITLE_CHARS at a word's end with "…"."""
-    line = " ".join(title.split())
-    if len(line) <= TITLE_CHARS:
-        return line
-    head = line[: TITLE_CHARS - 1]
-    return (head.rsplit(" ", 1)[0] if " " in head[TITLE_CHARS // 2 :] else head) + "…"
+    return cut_line(" ".join(title.split()), TITLE_CHARS)
 
 
 def title_or_opening(title: str, text: str, width: int = 90) -> str:
     """A title, or for an article without one (a folder's .txt file) the opening words of its text, cut to `width`
     at a word's end with "…": how alerts, listings and the web view name an article."""
-    if title:
-        return title
-    words = " ".join(text.split())
-    return words if len(words) <= width else words[:width].rsplit(" ", 1)[0] + "…"
+    return title or cut_line(" ".join(text.split()), width)
 
 
 def cut_text(text: str) -> str:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from monitor.model import Held
 from monitor.settings import Channel
+from monitor.text_norm import cut_line
 
 BREAKS_QUIET = 3  # alerts of this severity go out even in quiet hours
 # Alerts a digest lists, a line each with its title cut to DIGEST_TITLE characters, the others counted: a flood of
@@ -56,10 +57,6 @@ def last_daily(at: str, zone: str, now: datetime) -> datetime:
     return slot if slot <= local else slot - timedelta(days=1)
 
 
-def _short(title: str) -> str:
-    return title if len(title) <= DIGEST_TITLE else title[: DIGEST_TITLE - 1].rsplit(" ", 1)[0] + "…"
-
-
 def render_digest(channel: Channel, held: list[Held], limit: int | None = None) -> tuple[str, str]:
     """One message listing the held alerts (the first DIGEST_LINES at most, titles cut), then why they waited, per reason
     (`hold_reason`'s); within `limit` characters (the channel's), whole lines, and how many more alerts it holds than it lists."""
@@ -74,7 +71,7 @@ def render_digest(channel: Channel, held: list[Held], limit: int | None = None) 
     room = (limit if limit is not None else sys.maxsize) - sum(len(n) + 1 for n in notice) - 80  # 80: the "and N more" line
     lines: list[str] = []
     for h in held[:DIGEST_LINES]:
-        line = f"- {_short(h.title)} (alert {h.alert_uid})"
+        line = f"- {cut_line(h.title, DIGEST_TITLE)} (alert {h.alert_uid})"
         room -= len(line) + 1
         if room < 0:
             break

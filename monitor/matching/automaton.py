@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
-from itertools import chain, compress, islice, product
+from itertools import chain, compress, product
 from math import inf
 from operator import attrgetter, itemgetter
 from typing import NamedTuple, cast
@@ -229,38 +229,32 @@ def seen_in(hits: list[Hit]) -> Seen:
     return seen
 
 
-def near(phrases: frozenset[int], last: int, n: int, seen: Seen, window: int) -> bool:
-    """Whether one of the phrases was seen wholly within `window` words of the n words up to word `last`:
-    it starts at most `window` words before the first of them and ends at most `window` after the last.
-    Only the places ending in that span are looked at (a hostile text names one phrase thousands of times)."""
+def _within(phrases: frozenset[int], last: int, n: int, seen: Seen, window: int) -> Iterator[tuple[int, int]]:
+    """The occurrences (first word, last word) of the phrases seen wholly within `window` words of the n words
+    up to word `last`: starting at most `window` words before the first of them and ending at most `window`
+    after the last. Only the places ending in that span are looked at (a hostile text names one phrase
+    thousands of times), by bisection: `scan` gives each phrase's places by last word."""
     first = last - n + 1
     for p in phrases.intersection(seen):  # in C: a context list may hold hundreds of phrases, a text a few of them
         places = seen[p]
-        for phrase_last, length in islice(places, bisect_left(places, first - window, key=itemgetter(0)), None):
+        for i in range(bisect_left(places, first - window, key=itemgetter(0)), len(places)):  # not islice: it steps over the first ones
+            phrase_last, length = places[i]
             if phrase_last > last + window:
                 break
             if phrase_last - length + 1 >= first - window:
-                return True
-    return False
+                yield phrase_last - length + 1, phrase_last
+
+
+def near(phrases: frozenset[int], last: int, n: int, seen: Seen, window: int) -> bool:
+    """Whether one of the phrases was seen wholly within `window` words of the n words up to word `last`."""
+    return any(_within(phrases, last, n, seen, window))
 
 
 def nearest(phrases: frozenset[int], last: int, n: int, seen: Seen, window: int) -> tuple[int, int] | None:
     """Of the phrases seen wholly within `window` words of the n words up to word `last` (as `near` finds
     them), the occurrence closest to those words, the earlier of two as close: (its first word, its last word)."""
-    best: tuple[int, int, int] | None = None  # (words apart, first word, last word)
     first = last - n + 1
-    for p in phrases.intersection(seen):
-        places = seen[p]  # by last word, as `scan` gives the hits: only those ending in the span are looked at
-        for i in range(bisect_left(places, first - window, key=itemgetter(0)), len(places)):
-            phrase_last, length = places[i]
-            if phrase_last > last + window:
-                break
-            if phrase_last - length + 1 >= first - window:
-                phrase_first = phrase_last - length + 1
-                apart = max(phrase_first - last, last - n + 1 - phrase_last, 0)
-                if best is None or (apart, phrase_first) < best[:2]:
-                    best = (apart, phrase_first, phrase_last)
-    return None if best is None else best[1:]
+    return min(_within(phrases, last, n, seen, window), key=lambda place: (max(place[0] - last, first - place[1], 0), place[0]), default=None)
 
 
 def windows(numbers: tuple[int, ...], seen: Seen, words: TextWords, text: str, window: int) -> list[list[Place]]:
