@@ -506,3 +506,63 @@ def test_monitor_web_shows_the_watchlist_as_saved_while_it_runs(tmp_path: Path) 
     finally:
         web.terminate()
         web.wait(30)
+
+
+def test_slow_clients_cannot_hold_the_servers_connections(tmp_path: Path) -> None:
+    """Regression (xweb, session 40): uvicorn has no deadline on a request's arrival (its keep-alive timer stops at
+    the first byte) and no cap on connections, so clients sending a request's head a byte now and then (or nothing)
+    held a file descriptor of the daemon each, for ever. Now a request must arrive whole within `head_seconds` of
+    the connection (or of the last answer on it), and a connection past `connections` is answered 503 and closed."""
+    import socket
+    import time
+
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from monitor.web.serve import Background, bind
+
+    site = Starlette(routes=[Route("/healthz", lambda request: PlainTextResponse("ok\n"))])
+    served = Background(site, bind(("127.0.0.1", 0), str), head_seconds=1.0, connections=5)
+
+    def connect() -> socket.socket:
+        client = socket.create_connection(("127.0.0.1", served.port), timeout=5)
+        return client
+
+    def answer(client: socket.socket) -> bytes:
+        received = b""
+        while chunk := client.recv(65536):
+            received += chunk
+        return received
+
+    try:
+        silent = connect()  # connects, says nothing
+        served_once = connect()  # a request answered, then the head of the next one, never finished
+        served_once.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert b"200 OK" in served_once.recv(65536)
+        trickling = [connect() for _ in range(3)]
+        started = time.monotonic()
+        for client in trickling:
+            client.sendall(b"GET /healthz HTTP/1.1\r\n")
+        one_too_many = [connect() for _ in range(2)]
+        turned_away = [answer(client) for client in one_too_many]  # five open: the sixth and seventh are refused at once
+        assert turned_away[0].startswith(b"HTTP/1.1 503 ") and b"too many connections" in turned_away[0] and turned_away[0] == turned_away[1]
+        assert time.monotonic() - started < 1.0
+        served_once.sendall(b"GET /healthz HTTP/1.1\r\nHo")
+        while time.monotonic() - started < 4.0 and any(client.fileno() >= 0 for client in trickling):
+            for client in trickling:
+                if client.fileno() >= 0:
+                    try:
+                        client.sendall(b"X-Slow: 1\r\n")  # a header line every 0.2 s: never idle, never done
+                    except OSError:
+                        client.close()
+            time.sleep(0.2)
+        assert all(client.fileno() < 0 for client in trickling), "a trickling client was still connected after 4 s"
+        silent.settimeout(3)
+        served_once.settimeout(3)
+        assert answer(silent) == b"" and answer(served_once) == b""  # closed by the server
+        fresh = connect()
+        fresh.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert b"200 OK" in answer(fresh)  # the slots came back
+    finally:
+        served.close()
