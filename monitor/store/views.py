@@ -19,6 +19,7 @@ from monitor.store.alert_view import OPENING, AlertDetail, alert_detail
 from monitor.store.db import Database
 from monitor.store.signals import silences
 from monitor.store.sources import SourceHealth, list_sources
+from monitor.store.stories import StorySummary, recent_stories
 from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, MatchRow, SourceRow, StoryRow
 from monitor.text_norm import title_or_opening
 
@@ -148,34 +149,12 @@ def alert_page(db: Database, alert_id: int) -> AlertPage | None:
     return AlertPage(alert_detail(db, alert_id), context if isinstance(context, dict) else {}, found)
 
 
-@dataclass(frozen=True)
-class StoryItem:
-    id: int
-    created_at: datetime
-    severity: int | None  # the highest alerted; None: no alert on the story
-    title: str
-    copies: int
-    sources: int
-    last_seen: datetime
-
-
 STORIES_SHOWN = 50  # the stories page's newest stories
 
 
-def stories(db: Database, limit: int = STORIES_SHOWN) -> list[StoryItem]:
+def stories(db: Database, limit: int = STORIES_SHOWN) -> list[StorySummary]:
     """The newest stories, with their number of copies and sources and when the last copy came."""
-    with db.session() as s:
-        ids = s.scalars(select(StoryRow.id).order_by(StoryRow.id.desc()).limit(limit)).all()
-        if not ids:
-            return []
-        agg = (select(ArticleRow.story_id, func.min(ArticleRow.id).label("first_id"), func.count(ArticleRow.id).label("n"),
-                      func.count(func.distinct(ArticleRow.source_id)).label("sources"), func.max(ArticleRow.fetched_at).label("last"))
-               .where(ArticleRow.story_id.in_(ids)).group_by(ArticleRow.story_id).subquery())
-        rows = s.execute(select(StoryRow.id, StoryRow.created_at, StoryRow.severity, StoryRow.last_alert_uid, ArticleRow.title, ArticleRow.text, agg.c.n, agg.c.sources, agg.c.last)
-                         .join(agg, agg.c.story_id == StoryRow.id).join(ArticleRow, ArticleRow.id == agg.c.first_id)
-                         .order_by(StoryRow.id.desc())).all()
-    return [StoryItem(r.id, r.created_at, r.severity if r.last_alert_uid else None, r.title or " ".join(r.text.split())[:90], r.n, r.sources,
-                      r.last if isinstance(r.last, datetime) else r.created_at) for r in rows]
+    return recent_stories(db, limit)
 
 
 @dataclass(frozen=True)
