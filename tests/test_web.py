@@ -566,3 +566,31 @@ def test_slow_clients_cannot_hold_the_servers_connections(tmp_path: Path) -> Non
         assert b"200 OK" in answer(fresh)  # the slots came back
     finally:
         served.close()
+
+
+@pytest.mark.parametrize("name", ["A" * 200, "حزب الله " * 22 + "حز", "x+y&z=1 % é" * 18 + "ab", "😀" * 200])
+def test_an_actor_of_the_longest_name_the_watchlist_takes_is_found_by_its_own_link(tmp_path: Path, name: str) -> None:
+    """Checked for the note's "an actor name over 200 characters gets a 404 from its own /actor link" (xweb, session
+    40): the watchlist refuses a name over MAX_PHRASE (200) characters, and /actor keeps PARAM_MAX (200) of the
+    name asked for, so every name a watchlist can hold, in any script, with '+', '&', '%' or astral characters,
+    is found by the link of the actors page. Held here so that the two bounds cannot drift apart."""
+    import html
+
+    from monitor.watchlist import MAX_PHRASE, load_watchlist
+    from monitor.web.app import PARAM_MAX, create_app
+    from monitor.web.serve import Background, bind
+
+    assert len(name) == MAX_PHRASE <= PARAM_MAX
+    (tmp_path / "watchlist.yaml").write_text(f'actors:\n  - name: "{name}"\n    kind: group\n    aliases: [Foo Bar Group]\n'
+                                             "events:\n  - name: strike\n    severity: 3\n    phrases: [drone strike]\n", encoding="utf-8")
+    watchlist = load_watchlist(tmp_path / "watchlist.yaml")
+    db = Database(store_url(tmp_path))
+    served = Background(create_app(db, lambda: watchlist, Access()), bind(("127.0.0.1", 0), str))
+    try:
+        base = f"http://127.0.0.1:{served.port}"
+        link = html.unescape(get(base + "/actors")[1].split('<ul id="actors"><li><a href="')[1].split('"')[0])
+        status, page = get(base + link)
+    finally:
+        served.close()
+        db.engine.dispose()
+    assert status == 200 and f"<h1>{html.escape(name, quote=False)}</h1>" in page
