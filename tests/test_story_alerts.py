@@ -257,3 +257,31 @@ def test_the_latest_stories_cost_the_same_however_many_articles_are_stored(tmp_p
 
     small, large = steps_to_list(2_000), steps_to_list(40_000)
     assert large < 2 * small + 20, (small, large)
+
+
+@sqlite_only
+def test_the_latest_stories_are_listed_however_many_are_asked_for(tmp_path: Path) -> None:
+    """Regression (xweb, session 40, of e3d2c17): the newest stories' ids were bound one parameter each in the query
+    counting their articles, so `monitor stories -n 300000` on a store of more stories than SQLite takes variables
+    (250,000 here; PostgreSQL's protocol takes 65,535) failed ('too many SQL variables'). The limit is SQLite's own,
+    lowered to 50 for the test (sqlite3's setlimit) so as not to store 250,000 stories."""
+    import sqlite3
+
+    from sqlalchemy import event, insert
+
+    from monitor.store.db import Database
+    from monitor.store.tables import ArticleRow, SourceRow, StoryRow
+
+    db = Database(f"sqlite:///{tmp_path / 'monitor.db'}")
+    now = datetime.now(UTC)
+    with db.engine.begin() as connection:
+        connection.execute(insert(SourceRow), [{"id": 1, "name": "wire", "kind": "folder", "location": "/wire"}])
+        connection.execute(insert(StoryRow), [{"id": n, "created_at": now} for n in range(1, 201)])
+        connection.execute(insert(ArticleRow), [{"source_id": 1, "title": f"story {n}", "text": "text", "guid": str(n), "content_hash": str(n),
+                                                 "fetched_at": now, "story_id": n} for n in range(1, 201)])
+    event.listen(db.engine, "checkout", lambda dbapi_connection, *_: dbapi_connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 50))
+    try:
+        listed = stories.recent_stories(db, 1_000)
+    finally:
+        db.engine.dispose()
+    assert [s.id for s in listed] == list(range(200, 0, -1)) and listed[0].title == "story 200"

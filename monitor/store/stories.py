@@ -112,13 +112,11 @@ def recent_stories(db: Database, limit: int) -> list[StorySummary]:
     """The newest `limit` stories with their size, their last copy's time and the title of their first article:
     the stories first (the primary key), then only their articles (the index on story_id), so that a listing
     costs the same however many articles are stored (`monitor stories`, the web view's page)."""
+    newest = select(StoryRow.id).order_by(StoryRow.id.desc()).limit(limit).scalar_subquery()  # a subquery: any limit, no bound id each
     with db.session() as s:
-        ids = s.scalars(select(StoryRow.id).order_by(StoryRow.id.desc()).limit(limit)).all()
-        if not ids:
-            return []
         agg = (select(ArticleRow.story_id, func.min(ArticleRow.id).label("first_id"), func.count(ArticleRow.id).label("n"),
                       func.count(func.distinct(ArticleRow.source_id)).label("sources"), func.max(ArticleRow.fetched_at).label("last"))
-               .where(ArticleRow.story_id.in_(ids)).group_by(ArticleRow.story_id).subquery())
+               .where(ArticleRow.story_id.in_(newest)).group_by(ArticleRow.story_id).subquery())
         rows = s.execute(select(StoryRow.id, StoryRow.created_at, StoryRow.severity, StoryRow.last_alert_uid, ArticleRow.title,
                                 func.substr(ArticleRow.text, 1, OPENING).label("opening"), agg.c.n, agg.c.sources, agg.c.last)
                          .join(agg, agg.c.story_id == StoryRow.id).join(ArticleRow, ArticleRow.id == agg.c.first_id)
