@@ -594,3 +594,38 @@ def test_an_actor_of_the_longest_name_the_watchlist_takes_is_found_by_its_own_li
         served.close()
         db.engine.dispose()
     assert status == 200 and f"<h1>{html.escape(name, quote=False)}</h1>" in page
+
+
+def test_an_actors_page_lists_its_latest_articles_however_often_the_newest_names_it(tmp_path: Path) -> None:
+    """Regression (xweb, session 40): the actor page's latest sentences read the actor's newest 40 matches and kept
+    one per article, so an article naming the actor 40 times or more (a long analysis of Iran) was the only one
+    listed: the other latest articles naming it were missing from the page. It lists the 10 latest articles."""
+    import time
+
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from tests.conftest import write_config
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    config = write_config(tmp_path, folders=[inbox])
+    pipeline = build_pipeline(load_settings(config))
+    places = ["Qaim", "Baghdad", "Basra", "Mosul", "Erbil", "Kirkuk", "Najaf", "Karbala", "Tikrit", "Ramadi", "Fallujah"]
+    for i, place in enumerate(places):
+        (inbox / f"{i:02}.txt").write_text(f"Kataeb Hezbollah fighters paraded in {place} on day {i}, residents said; {'no one was hurt. ' * i}")
+    os.utime(inbox, None)
+    for path in inbox.iterdir():
+        os.utime(path, (time.time() - 60, time.time() - 60))
+    pipeline.run_once()
+    (inbox / "long.txt").write_text(" ".join(f"In {place} {n}, Kataeb Hezbollah said it had met again." for n in range(5) for place in places))
+    os.utime(inbox / "long.txt", (time.time() - 60, time.time() - 60))
+    pipeline.run_once()
+    served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(pipeline.db, 900, 60), lambda: pipeline.ingest.matcher.watchlist)
+    try:
+        status, page = get(f"http://127.0.0.1:{served.port}/actor?name=Kataeb+Hezbollah")
+    finally:
+        served.close()
+        pipeline.db.engine.dispose()
+    listed = page.split('<ul id="sentences">')[1].split("</ul>")[0]
+    assert status == 200 and listed.count("<li>") == 10, listed
+    assert listed.count("</mark> fighters paraded in") == 9 and "In Qaim 0, <mark" in listed.split("<li>")[1]  # the newest first, at its first mention
