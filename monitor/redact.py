@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import traceback
+from collections.abc import Iterable
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 _SECRETS: set[str] = set()
@@ -16,8 +17,12 @@ _SECRETS: set[str] = set()
 _URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]{0,31}://)(?P<user>[^:/@\s]+):(?P<pw>[^@\s/]+)@", re.I)
 # A credential's value ends where the URL does: at `&`, `;`, `#`, a space or a quote, and before a closing
 # `)`, `.`, `,` or `:` (`source 3 (https://h/?token=X): ...`, `xmlUrl="https://h/?key=X"` keep their punctuation).
-_QUERY_SECRET = re.compile(r"(?P<key>[?&;](?:[\w.-]*[_.-])?(?:token|key|apikey|secret|passw(?:or)?d|pass|auth|sig|signature|session)=)"
-                           r"[^&;#\s\"'<>]*[^&;#\s\"'<>).,:]", re.I)
+_CREDENTIALS = r"token|key|apikey|secret|passw(?:or)?d|pass|auth|session"
+_VALUE = r"[^&;#\s\"'<>]*[^&;#\s\"'<>).,:]"
+_QUERY_SECRET = re.compile(rf"(?P<key>[?&;](?:[\w.-]*[_.-])?(?:{_CREDENTIALS}|sig|signature)=){_VALUE}", re.I)
+# In a feed's own article link a signature (`sig=`, `Signature=`, `X-Amz-Signature=`) is kept: it opens that one link
+# (a signed link masked opened nothing); the link's `token=`-like parameters and registered secrets are still masked.
+_LINK_SECRET = re.compile(rf"(?P<key>[?&;](?:[\w.-]*[_.-])?(?:{_CREDENTIALS})=){_VALUE}", re.I)
 MASK = "****"
 # A query parameter of a channel URL that carries a credential: Apprise sends `+Name=value` as an HTTP header
 # (`+Authorization=Bearer ...`, `+X-Api-Key=...`) and `:name=value` as a payload key of json:// and the like.
@@ -47,12 +52,16 @@ def register_url_secrets(url: str) -> None:
                 register_secret(decoded)
 
 
-def redact(text: str) -> str:
+def redact(text: str, links: Iterable[str] = ()) -> str:
     """Mask registered secrets, any `user:password@` in URLs and the values of query parameters named
-    like a credential (`?token=`, `&api_key=`, `sig=` …: feed URLs added by hand carry them too)."""
+    like a credential (`?token=`, `&api_key=`, `sig=` …: feed URLs added by hand carry them too); where `text`
+    holds one of `links` (an article's own link), its signature parameters are kept (`_LINK_SECRET`)."""
     for secret in sorted(_SECRETS, key=len, reverse=True):
         text = text.replace(secret, MASK)
-    text = _QUERY_SECRET.sub(lambda m: m["key"] + MASK, text)
+        links = [link.replace(secret, MASK) for link in links]
+    kept = sorted({link for link in links if link}, key=len, reverse=True)
+    pieces = re.split("(" + "|".join(map(re.escape, kept)) + ")", text) if kept else [text]  # odd pieces: the links
+    text = "".join((_LINK_SECRET if i % 2 else _QUERY_SECRET).sub(lambda m: m["key"] + MASK, piece) for i, piece in enumerate(pieces))
     return _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
 
 

@@ -385,3 +385,45 @@ def test_a_mail_one_recipient_refuses_reaches_the_others_once_and_says_who_refus
     assert accepted == [["desk@example.org"]]
     assert delivery.status == "sent" and delivery.attempts == 1
     assert delivery.last_error and "gone@example.org" in delivery.last_error and "550" in delivery.last_error
+
+
+def test_a_signed_article_link_opens_from_the_mail_and_the_web_view_its_feeds_token_still_masked(
+        tmp_path: Path, smtp_server: SmtpSink, http_server: LocalHTTP, json_receiver: JsonReceiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (xweb, session 40): every `sig=`/`signature=` parameter was masked, in a feed's own article links
+    too, so a signed link (a CDN's `Signature=`, Azure's `sig=`, S3's `X-Amz-Signature=`) in a mail, a JSON payload
+    or the web view no longer opened. A signature opens that one link: kept in an article's link; a configured
+    secret (the private feed's token) and `token=`-like parameters are still masked there."""
+    import urllib.request
+
+    from monitor.server import Endpoint, Health
+
+    secret = "f33d-T0ken-9a8b7c"
+    monkeypatch.setenv("XWEB_FEED_TOKEN", secret)
+    signed = "Expires=1767225600&Signature=Zm9vYmFy-c2ln~Kx&X-Amz-Signature=0a1b2c3d4e&sig=QUJD%2BREVG"
+    link = f"https://private.example/item/1?token={secret}&{signed}"
+    http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"},
+                                       rss(("Strike in Baghdad", link.replace("&", "&amp;"), "a", STRIKE)))
+    url = f"mailto://127.0.0.1:{smtp_server.port}?to=desk@example.org&from=monitor@example.org&secure=no"
+    config = write_config(tmp_path, feeds=[{"name": "private", "url": http_server.url("/feed.xml") + "?token=${XWEB_FEED_TOKEN}"}],
+                          channels=[{"name": "mail", "url": url}, {"name": "hook", "url": json_receiver.url}])
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.run_once()
+    shown = f"https://private.example/item/1?token=****&{signed}"
+    [message] = json_receiver.messages
+    assert secret not in json.dumps(message), json.dumps(message)
+    assert message["url"] == shown
+    [mail] = smtp_server.messages
+    body = mail.get_payload(decode=True).decode()
+    assert secret not in body and shown in body
+    served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(pipeline.db, 900, 60), lambda: pipeline.ingest.matcher.watchlist)
+    try:
+        pages = [urllib.request.urlopen(f"http://127.0.0.1:{served.port}{path}", timeout=10).read().decode() for path in ("/alerts/1", "/stories/1")]
+    finally:
+        served.close()
+        pipeline.db.engine.dispose()
+    for page in pages:
+        assert secret not in page and f'<a href="{shown.replace("&", "&amp;")}"' in page
+    assert shown.replace("&", "&amp;") in pages[0].split("<pre>")[1]  # the message as sent
+    text_about = "Signature=" + "x" * 20  # elsewhere (a text, a source's URL, an error) a signature is masked as before
+    from monitor.redact import redact
+    assert redact(f"https://feeds.example/rss?{text_about}") == "https://feeds.example/rss?Signature=****"

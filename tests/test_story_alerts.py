@@ -14,7 +14,7 @@ import pytest
 from monitor.pipeline import Pipeline, build_pipeline
 from monitor.settings import load_settings
 from monitor.store import stories
-from tests.conftest import SEED, JsonReceiver, write_config
+from tests.conftest import SEED, JsonReceiver, sqlite_only, write_config
 from tests.test_cli import monitor
 from tests.test_stories import AGAIN, FIRST, REPOSTED
 
@@ -222,3 +222,66 @@ def test_the_log_says_why_an_article_whose_rules_fired_did_not_alert(tmp_path: P
     said = [r.getMessage() for r in caplog.records if "no alert" in r.getMessage()]
     assert said == [f"article 3 from {wire}: rules fired, no alert: muted (watched actor in a violent event)"]
     pipeline.db.close()
+
+
+@sqlite_only
+def test_the_latest_stories_cost_the_same_however_many_articles_are_stored(tmp_path: Path) -> None:
+    """Regression (xweb, session 40): `monitor stories -n 5` grouped the whole articles table (every story's count
+    of copies and sources) to show 5 of them, at each call: its work grew with the store. It now takes the newest
+    stories first and counts only their articles (the index on articles.story_id), as the web view's page does."""
+    from sqlalchemy import event, insert
+
+    from monitor.store.db import Database
+    from monitor.store.tables import ArticleRow, SourceRow, StoryRow
+
+    def steps_to_list(articles: int) -> int:
+        db = Database(f"sqlite:///{tmp_path / f'{articles}.db'}")
+        now = datetime.now(UTC)
+        with db.engine.begin() as connection:
+            connection.execute(insert(SourceRow), [{"id": 1, "name": "wire", "kind": "folder", "location": "/wire"}])
+            connection.execute(insert(StoryRow), [{"id": n, "created_at": now} for n in range(1, articles // 2 + 1)])
+            connection.execute(insert(ArticleRow), [{"source_id": 1, "title": f"story {n // 2}", "text": "text", "guid": str(n), "content_hash": str(n),
+                                                     "fetched_at": now, "story_id": n // 2 + 1} for n in range(articles)])
+        steps = [0]
+
+        def count(dbapi_connection: object, *_: object) -> None:
+            dbapi_connection.set_progress_handler(lambda: steps.__setitem__(0, steps[0] + 1), 100)  # type: ignore[attr-defined]
+
+        event.listen(db.engine, "checkout", count)
+        try:
+            listed = stories.recent_stories(db, 5)
+        finally:
+            db.engine.dispose()
+        assert [(s.id, s.articles, s.sources, s.title) for s in listed] == [(n, 2, 1, f"story {n - 1}") for n in range(articles // 2, articles // 2 - 5, -1)]
+        return steps[0]
+
+    small, large = steps_to_list(2_000), steps_to_list(40_000)
+    assert large < 2 * small + 20, (small, large)
+
+
+@sqlite_only
+def test_the_latest_stories_are_listed_however_many_are_asked_for(tmp_path: Path) -> None:
+    """Regression (xweb, session 40, of e3d2c17): the newest stories' ids were bound one parameter each in the query
+    counting their articles, so `monitor stories -n 300000` on a store of more stories than SQLite takes variables
+    (250,000 here; PostgreSQL's protocol takes 65,535) failed ('too many SQL variables'). The limit is SQLite's own,
+    lowered to 50 for the test (sqlite3's setlimit) so as not to store 250,000 stories."""
+    import sqlite3
+
+    from sqlalchemy import event, insert
+
+    from monitor.store.db import Database
+    from monitor.store.tables import ArticleRow, SourceRow, StoryRow
+
+    db = Database(f"sqlite:///{tmp_path / 'monitor.db'}")
+    now = datetime.now(UTC)
+    with db.engine.begin() as connection:
+        connection.execute(insert(SourceRow), [{"id": 1, "name": "wire", "kind": "folder", "location": "/wire"}])
+        connection.execute(insert(StoryRow), [{"id": n, "created_at": now} for n in range(1, 201)])
+        connection.execute(insert(ArticleRow), [{"source_id": 1, "title": f"story {n}", "text": "text", "guid": str(n), "content_hash": str(n),
+                                                 "fetched_at": now, "story_id": n} for n in range(1, 201)])
+    event.listen(db.engine, "checkout", lambda dbapi_connection, *_: dbapi_connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 50))
+    try:
+        listed = stories.recent_stories(db, 1_000)
+    finally:
+        db.engine.dispose()
+    assert [s.id for s in listed] == list(range(200, 0, -1)) and listed[0].title == "story 200"

@@ -506,3 +506,126 @@ def test_monitor_web_shows_the_watchlist_as_saved_while_it_runs(tmp_path: Path) 
     finally:
         web.terminate()
         web.wait(30)
+
+
+def test_slow_clients_cannot_hold_the_servers_connections(tmp_path: Path) -> None:
+    """Regression (xweb, session 40): uvicorn has no deadline on a request's arrival (its keep-alive timer stops at
+    the first byte) and no cap on connections, so clients sending a request's head a byte now and then (or nothing)
+    held a file descriptor of the daemon each, for ever. Now a request must arrive whole within `head_seconds` of
+    the connection (or of the last answer on it), and a connection past `connections` is answered 503 and closed."""
+    import socket
+    import time
+
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from monitor.web.serve import Background, bind
+
+    site = Starlette(routes=[Route("/healthz", lambda request: PlainTextResponse("ok\n"))])
+    served = Background(site, bind(("127.0.0.1", 0), str), head_seconds=1.0, connections=5)
+
+    def connect() -> socket.socket:
+        client = socket.create_connection(("127.0.0.1", served.port), timeout=5)
+        return client
+
+    def answer(client: socket.socket) -> bytes:
+        received = b""
+        while chunk := client.recv(65536):
+            received += chunk
+        return received
+
+    try:
+        silent = connect()  # connects, says nothing
+        served_once = connect()  # a request answered, then the head of the next one, never finished
+        served_once.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert b"200 OK" in served_once.recv(65536)
+        trickling = [connect() for _ in range(3)]
+        started = time.monotonic()
+        for client in trickling:
+            client.sendall(b"GET /healthz HTTP/1.1\r\n")
+        one_too_many = [connect() for _ in range(2)]
+        turned_away = [answer(client) for client in one_too_many]  # five open: the sixth and seventh are refused at once
+        assert turned_away[0].startswith(b"HTTP/1.1 503 ") and b"too many connections" in turned_away[0] and turned_away[0] == turned_away[1]
+        assert time.monotonic() - started < 1.0
+        served_once.sendall(b"GET /healthz HTTP/1.1\r\nHo")
+        while time.monotonic() - started < 4.0 and any(client.fileno() >= 0 for client in trickling):
+            for client in trickling:
+                if client.fileno() >= 0:
+                    try:
+                        client.sendall(b"X-Slow: 1\r\n")  # a header line every 0.2 s: never idle, never done
+                    except OSError:
+                        client.close()
+            time.sleep(0.2)
+        assert all(client.fileno() < 0 for client in trickling), "a trickling client was still connected after 4 s"
+        silent.settimeout(3)
+        served_once.settimeout(3)
+        assert answer(silent) == b"" and answer(served_once) == b""  # closed by the server
+        fresh = connect()
+        fresh.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert b"200 OK" in answer(fresh)  # the slots came back
+    finally:
+        served.close()
+
+
+@pytest.mark.parametrize("name", ["A" * 200, "حزب الله " * 22 + "حز", "x+y&z=1 % é" * 18 + "ab", "😀" * 200])
+def test_an_actor_of_the_longest_name_the_watchlist_takes_is_found_by_its_own_link(tmp_path: Path, name: str) -> None:
+    """Checked for the note's "an actor name over 200 characters gets a 404 from its own /actor link" (xweb, session
+    40): the watchlist refuses a name over MAX_PHRASE (200) characters, and /actor keeps PARAM_MAX (200) of the
+    name asked for, so every name a watchlist can hold, in any script, with '+', '&', '%' or astral characters,
+    is found by the link of the actors page. Held here so that the two bounds cannot drift apart."""
+    import html
+
+    from monitor.watchlist import MAX_PHRASE, load_watchlist
+    from monitor.web.app import PARAM_MAX, create_app
+    from monitor.web.serve import Background, bind
+
+    assert len(name) == MAX_PHRASE <= PARAM_MAX
+    (tmp_path / "watchlist.yaml").write_text(f'actors:\n  - name: "{name}"\n    kind: group\n    aliases: [Foo Bar Group]\n'
+                                             "events:\n  - name: strike\n    severity: 3\n    phrases: [drone strike]\n", encoding="utf-8")
+    watchlist = load_watchlist(tmp_path / "watchlist.yaml")
+    db = Database(store_url(tmp_path))
+    served = Background(create_app(db, lambda: watchlist, Access()), bind(("127.0.0.1", 0), str))
+    try:
+        base = f"http://127.0.0.1:{served.port}"
+        link = html.unescape(get(base + "/actors")[1].split('<ul id="actors"><li><a href="')[1].split('"')[0])
+        status, page = get(base + link)
+    finally:
+        served.close()
+        db.engine.dispose()
+    assert status == 200 and f"<h1>{html.escape(name, quote=False)}</h1>" in page
+
+
+def test_an_actors_page_lists_its_latest_articles_however_often_the_newest_names_it(tmp_path: Path) -> None:
+    """Regression (xweb, session 40): the actor page's latest sentences read the actor's newest 40 matches and kept
+    one per article, so an article naming the actor 40 times or more (a long analysis of Iran) was the only one
+    listed: the other latest articles naming it were missing from the page. It lists the 10 latest articles."""
+    import time
+
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from tests.conftest import write_config
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    config = write_config(tmp_path, folders=[inbox])
+    pipeline = build_pipeline(load_settings(config))
+    places = ["Qaim", "Baghdad", "Basra", "Mosul", "Erbil", "Kirkuk", "Najaf", "Karbala", "Tikrit", "Ramadi", "Fallujah"]
+    for i, place in enumerate(places):
+        (inbox / f"{i:02}.txt").write_text(f"Kataeb Hezbollah fighters paraded in {place} on day {i}, residents said; {'no one was hurt. ' * i}")
+    os.utime(inbox, None)
+    for path in inbox.iterdir():
+        os.utime(path, (time.time() - 60, time.time() - 60))
+    pipeline.run_once()
+    (inbox / "long.txt").write_text(" ".join(f"In {place} {n}, Kataeb Hezbollah said it had met again." for n in range(5) for place in places))
+    os.utime(inbox / "long.txt", (time.time() - 60, time.time() - 60))
+    pipeline.run_once()
+    served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(pipeline.db, 900, 60), lambda: pipeline.ingest.matcher.watchlist)
+    try:
+        status, page = get(f"http://127.0.0.1:{served.port}/actor?name=Kataeb+Hezbollah")
+    finally:
+        served.close()
+        pipeline.db.engine.dispose()
+    listed = page.split('<ul id="sentences">')[1].split("</ul>")[0]
+    assert status == 200 and listed.count("<li>") == 10, listed
+    assert listed.count("</mark> fighters paraded in") == 9 and "In Qaim 0, <mark" in listed.split("<li>")[1]  # the newest first, at its first mention

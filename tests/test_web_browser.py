@@ -74,7 +74,7 @@ def visit(driver: object, url: str, shots: Path | None = None, name: str = "") -
 def test_every_page_loads_without_a_console_error(seeded: tuple[Seeded, str], browser: object, shots: Path) -> None:
     data, site = seeded
 
-    story = next(s.id for s in stories(data.pipeline.db) if s.copies > 1)
+    story = next(s.id for s in stories(data.pipeline.db) if s.articles > 1)
     pages = {"alerts": "/alerts", "alert": f"/alerts/{data.hostile_alert}", "stories": "/stories", "story": f"/stories/{story}",
              "actors": "/actors", "actor": "/actor?name=" + quote("Kataeb Hezbollah"), "sources": "/sources"}
     for name, path in pages.items():

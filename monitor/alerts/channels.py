@@ -88,9 +88,15 @@ def alert_fields(context: dict[str, Any]) -> dict[str, Any]:
     return {
         "kind": context.get("kind") or ("article" if hits else None), "uid": context.get("uid"), "severity": context.get("severity"),
         "actors": context.get("actors", []), "events": context.get("events", []),
-        **{k: redact(v) if isinstance(v, str) else v for k, v in texts.items()},  # secrets masked (a private feed's token in a link)
+        **{k: redact(v, links_of(context)) if isinstance(v, str) else v for k, v in texts.items()},  # secrets masked (a private feed's token in a link)
         "follow_up": context.get("follow_up"),
     }
+
+
+def links_of(context: dict[str, Any] | None) -> tuple[str, ...]:
+    """The article's own link, whose signature `redact` keeps (a signed link masked opens nothing)."""
+    url = (context or {}).get("url")
+    return (url,) if isinstance(url, str) else ()
 
 
 def digest_fields(uids: list[str]) -> dict[str, Any]:
@@ -204,7 +210,7 @@ class Notifier:
         # feed text's control characters written out and secrets masked, as on the terminal and the web view: a bidi
         # override would reverse the rest of a mail's subject line, a private feed's token rides in its items' links
         # (the typed fields stay data)
-        title, body = printable(redact(title)), printable(redact(body), lines=True)
+        title, body = printable(redact(title, links_of(context))), printable(redact(body, links_of(context)), lines=True)
         # a fresh object: no throttle carried over from the previous message
         app = _apprise_for(channel, alert_fields(context) if context else fields)
         title_max, body_max, folded = limits(app)

@@ -19,8 +19,10 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, case, func, select, text
 
+from monitor.store.alert_view import OPENING
 from monitor.store.db import Database
 from monitor.store.tables import ArticleRow, StoryRow, table_of
+from monitor.text_norm import title_or_opening
 
 STORY_LOCK_KEY = 0x6D6F6E2D73746F72  # "mon-stor": the transaction advisory lock of story decisions (lock.py has the daemon's)
 _LOCK = text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=STORY_LOCK_KEY)
@@ -54,7 +56,7 @@ class StoryState:
 
 @dataclass(frozen=True)
 class StorySummary:
-    """A row of `monitor stories`."""
+    """A row of `monitor stories` and of the web view's stories page."""
 
     id: int
     created_at: datetime
@@ -62,6 +64,7 @@ class StorySummary:
     articles: int
     sources: int
     title: str
+    last_seen: datetime  # when its last copy was fetched
 
 
 def state(connection: Connection, story_id: int | None, source_id: int) -> StoryState | None:
@@ -106,15 +109,17 @@ def recent_sketches(db: Database, limit: int) -> list[Sketch]:
 
 
 def recent_stories(db: Database, limit: int) -> list[StorySummary]:
-    """The newest stories with their size and the title of their first article."""
+    """The newest `limit` stories with their size, their last copy's time and the title of their first article:
+    the stories first (the primary key), then only their articles (the index on story_id), so that a listing
+    costs the same however many articles are stored (`monitor stories`, the web view's page)."""
+    newest = select(StoryRow.id).order_by(StoryRow.id.desc()).limit(limit).scalar_subquery()  # a subquery: any limit, no bound id each
     with db.session() as s:
-        first = select(ArticleRow.story_id, func.min(ArticleRow.id).label("first_id"), func.count(ArticleRow.id).label("n"),
-                       func.count(func.distinct(ArticleRow.source_id)).label("sources")).group_by(ArticleRow.story_id).subquery()
-        rows = s.execute(
-            select(StoryRow, first.c.n, first.c.sources, ArticleRow.title, ArticleRow.text)
-            .join(first, first.c.story_id == StoryRow.id)
-            .join(ArticleRow, ArticleRow.id == first.c.first_id)
-            .order_by(StoryRow.id.desc())
-            .limit(limit)
-        ).all()
-    return [StorySummary(st.id, st.created_at, st.severity if st.last_alert_uid else None, n, sources, title or " ".join(text.split())[:90]) for st, n, sources, title, text in rows]
+        agg = (select(ArticleRow.story_id, func.min(ArticleRow.id).label("first_id"), func.count(ArticleRow.id).label("n"),
+                      func.count(func.distinct(ArticleRow.source_id)).label("sources"), func.max(ArticleRow.fetched_at).label("last"))
+               .where(ArticleRow.story_id.in_(newest)).group_by(ArticleRow.story_id).subquery())
+        rows = s.execute(select(StoryRow.id, StoryRow.created_at, StoryRow.severity, StoryRow.last_alert_uid, ArticleRow.title,
+                                func.substr(ArticleRow.text, 1, OPENING).label("opening"), agg.c.n, agg.c.sources, agg.c.last)
+                         .join(agg, agg.c.story_id == StoryRow.id).join(ArticleRow, ArticleRow.id == agg.c.first_id)
+                         .order_by(StoryRow.id.desc())).all()
+    return [StorySummary(r.id, r.created_at, r.severity if r.last_alert_uid else None, r.n, r.sources, title_or_opening(r.title, r.opening or ""),
+                         r.last if isinstance(r.last, datetime) else r.created_at) for r in rows]

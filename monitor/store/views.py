@@ -19,6 +19,7 @@ from monitor.store.alert_view import OPENING, AlertDetail, alert_detail
 from monitor.store.db import Database
 from monitor.store.signals import silences
 from monitor.store.sources import SourceHealth, list_sources
+from monitor.store.stories import StorySummary, recent_stories
 from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, MatchRow, SourceRow, StoryRow
 from monitor.text_norm import title_or_opening
 
@@ -148,34 +149,12 @@ def alert_page(db: Database, alert_id: int) -> AlertPage | None:
     return AlertPage(alert_detail(db, alert_id), context if isinstance(context, dict) else {}, found)
 
 
-@dataclass(frozen=True)
-class StoryItem:
-    id: int
-    created_at: datetime
-    severity: int | None  # the highest alerted; None: no alert on the story
-    title: str
-    copies: int
-    sources: int
-    last_seen: datetime
-
-
 STORIES_SHOWN = 50  # the stories page's newest stories
 
 
-def stories(db: Database, limit: int = STORIES_SHOWN) -> list[StoryItem]:
+def stories(db: Database, limit: int = STORIES_SHOWN) -> list[StorySummary]:
     """The newest stories, with their number of copies and sources and when the last copy came."""
-    with db.session() as s:
-        ids = s.scalars(select(StoryRow.id).order_by(StoryRow.id.desc()).limit(limit)).all()
-        if not ids:
-            return []
-        agg = (select(ArticleRow.story_id, func.min(ArticleRow.id).label("first_id"), func.count(ArticleRow.id).label("n"),
-                      func.count(func.distinct(ArticleRow.source_id)).label("sources"), func.max(ArticleRow.fetched_at).label("last"))
-               .where(ArticleRow.story_id.in_(ids)).group_by(ArticleRow.story_id).subquery())
-        rows = s.execute(select(StoryRow.id, StoryRow.created_at, StoryRow.severity, StoryRow.last_alert_uid, ArticleRow.title, ArticleRow.text, agg.c.n, agg.c.sources, agg.c.last)
-                         .join(agg, agg.c.story_id == StoryRow.id).join(ArticleRow, ArticleRow.id == agg.c.first_id)
-                         .order_by(StoryRow.id.desc())).all()
-    return [StoryItem(r.id, r.created_at, r.severity if r.last_alert_uid else None, r.title or " ".join(r.text.split())[:90], r.n, r.sources,
-                      r.last if isinstance(r.last, datetime) else r.created_at) for r in rows]
+    return recent_stories(db, limit)
 
 
 @dataclass(frozen=True)
@@ -263,19 +242,24 @@ def _sentence(text: str, start: int, end: int, width: int = 300) -> tuple[int, i
 
 
 def actor_sentences(db: Database, name: str, limit: int = 10) -> list[Sentence]:
-    """The latest articles naming the actor, each with the sentence of its first mention. Ordered by the
-    matches' article id alone, so that SQLite walks ix_matches_article_id backwards and stops early."""
+    """The latest articles naming the actor, each with the sentence of its first mention: the newest `limit`
+    article ids among the actor's matches first (ix_matches_name_kind_article walked backwards, stopping early),
+    then their first mentions, however many times an article names it."""
+    named = (MatchRow.kind == "actor", MatchRow.name == name)
     with db.session() as s:
+        ids = s.scalars(select(MatchRow.article_id).where(*named).group_by(MatchRow.article_id).order_by(MatchRow.article_id.desc()).limit(limit)).all()
+        if not ids:
+            return []
+        first = (select(MatchRow.article_id, func.min(MatchRow.start).label("start")).where(*named, MatchRow.article_id.in_(ids))
+                 .group_by(MatchRow.article_id).subquery())
         rows = s.execute(select(ArticleRow.id, ArticleRow.story_id, ArticleRow.title, ArticleRow.text, ArticleRow.fetched_at, SourceRow.name,
-                                MatchRow.start, MatchRow.end)
-                         .join(ArticleRow, MatchRow.article_id == ArticleRow.id).join(SourceRow, SourceRow.id == ArticleRow.source_id)
-                         .where(MatchRow.kind == "actor", MatchRow.name == name).order_by(MatchRow.article_id.desc()).limit(limit * 4)).all()
-    first: dict[int, Any] = {}
-    for r in rows:  # one article's rows come together; keep its first mention
-        if r.id not in first or r.start < first[r.id].start:
-            first[r.id] = r
+                                MatchRow.start, func.max(MatchRow.end).label("end"))
+                         .join(first, first.c.article_id == ArticleRow.id).join(SourceRow, SourceRow.id == ArticleRow.source_id)
+                         .join(MatchRow, and_(MatchRow.article_id == ArticleRow.id, MatchRow.start == first.c.start, *named))
+                         .group_by(ArticleRow.id, ArticleRow.story_id, ArticleRow.title, ArticleRow.text, ArticleRow.fetched_at, SourceRow.name, MatchRow.start)
+                         .order_by(ArticleRow.id.desc())).all()
     out: list[Sentence] = []
-    for r in list(first.values())[:limit]:
+    for r in rows:
         body = f"{r.title}\n\n{r.text}" if r.title else r.text  # what matching ran over (model.Article.body): the spans' string
         start, end = max(0, min(r.start, len(body))), max(0, min(r.end, len(body)))
         lo, hi = _sentence(body, start, end)

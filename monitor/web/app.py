@@ -37,10 +37,25 @@ ID_MAX = 2**31 - 1  # the largest row number of the store's integer keys on Post
 Spikes = Callable[[str], Sequence[date]]  # more spike days of an actor, beside the spike alerts stored (monitor/escalation.py)
 
 
+class _Linking(str):
+    """A value to print holding an article's own links (`keeping`), whose signature `redact` keeps."""
+
+    links: tuple[str, ...] = ()
+
+
+def _keeping(value: Any, *links: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    kept = _Linking(value)
+    kept.links = tuple(link for link in links if isinstance(link, str))
+    return kept
+
+
 def _shown(value: Any) -> Any:
-    """Every value a page prints, with registered secrets and credentials in URLs masked and control characters
-    written out as the CLI writes them (a feed title's bidi override would reorder the page), then escaped."""
-    return printable(redact(value), lines=True) if isinstance(value, str) else value
+    """Every value a page prints, with registered secrets and credentials in URLs masked (an article's own link
+    keeps its signature: `keeping`, `link`) and control characters written out as the CLI writes them (a feed
+    title's bidi override would reorder the page), then escaped."""
+    return printable(redact(value, getattr(value, "links", ())), lines=True) if isinstance(value, str) else value
 
 
 def _env() -> Environment:
@@ -48,6 +63,8 @@ def _env() -> Environment:
                       lstrip_blocks=True, finalize=_shown)
     env.filters["when"] = lambda t: f"{t:%Y-%m-%d %H:%M}" if isinstance(t, datetime) else "—"
     env.filters["severity"] = lambda n: "—" if n is None else SEVERITY_WORDS.get(n, str(n))
+    env.filters["keeping"] = _keeping  # {{ text | keeping(article's link) }}
+    env.filters["link"] = lambda url: _keeping(url, url)  # an article's own link, in an href
     return env
 
 
