@@ -19,7 +19,7 @@ from sqlalchemy.pool import NullPool
 
 from monitor.store import daemons, files, hosts, migrate, outbox, sources
 from monitor.store.db import Database, utcnow
-from tests.conftest import ON_POSTGRES, REPO, store_url, write_config
+from tests.conftest import ON_POSTGRES, REPO, JsonReceiver, store_url, wait_for, write_config
 from tests.test_cli import monitor
 from tests.test_migrations import ROWS
 from tests.test_outbox import outbox_with
@@ -288,3 +288,31 @@ def test_every_json_verb_says_its_error_as_json(tmp_path: Path) -> None:
         assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
         data = json.loads(result.stdout)
         assert set(data) == {"error"} and result.stderr.strip() == f"monitor: error: {data['error']}", argv
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has one daemon per file (its lock): no daemon starts beside `monitor once`")
+def test_a_daemon_starting_beside_monitor_once_leaves_the_deliveries_once_is_sending_alone(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression (found by helper xops): on PostgreSQL `monitor once` did not enter the daemons' registry, so a
+    `monitor run` starting while once was sending saw no daemon alive and gave back every delivery claim,
+    once's too: the delivery once was sending was claimed and sent again by the daemon."""
+    from monitor.daemon import Daemon
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+
+    json_receiver.hang = True  # once's send of the alert hangs, its claim held
+    outbox_with(tmp_path, 1, channel="hook").close()
+    config = write_config(tmp_path, channels=[{"name": "hook", "url": json_receiver.url}])
+    daemon = Daemon(build_pipeline(load_settings(config)))
+    once = subprocess.Popen([sys.executable, "-m", "monitor", "once", "--config", str(config)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: json_receiver.hung, timeout=60)
+        db = daemon.pipeline.db
+        assert [(d.verb, d.alive(utcnow())) for d in daemons.listing(db)] == [("monitor once", True)]
+        daemons.deregister(db, daemon.register(utcnow()))  # a daemon starts (and stops) while once sends
+        assert outbox.claim_due(db, utcnow(), 120.0) == []  # still once's: not sent twice
+    finally:
+        json_receiver.release.set()
+        once.wait(timeout=60)
+        daemon.pipeline.close()
+    assert once.returncode == 0, once.stderr
+    assert daemons.listing(Database(store_url(tmp_path))) == []  # once left the registry as it ended

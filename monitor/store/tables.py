@@ -260,7 +260,7 @@ class HostClaimRow(Base):
 
 
 class DaemonRow(Base):
-    """A `monitor run` on this database (issue 18): where it runs, its last heartbeat and what it holds.
+    """A `monitor run` (or a `monitor once` while it runs) on this database (issue 18): where it runs, its last heartbeat and what it holds.
 
     Gone when its heartbeat is older than its lease (its claims have ended by then); a daemon stopping
     cleanly deletes its row."""
