@@ -18,7 +18,7 @@ from pathlib import Path
 
 from monitor.alerts.channels import Notifier
 from monitor.alerts.decide import ChannelPolicy, Route
-from monitor.alerts.dispatch import dispatch_due
+from monitor.alerts.dispatch import ChannelsInUse, dispatch_due
 from monitor.defaults import BACKLOG_PER_WORKER
 from monitor.errors import ConfigError, StoreError
 from monitor.ingest import Ingest, StoryLimits
@@ -46,6 +46,7 @@ class Pipeline:
         self._settings, self.db, self.notifier = settings, db, notifier
         self.stopping = threading.Event()  # set when the daemon stops
         self.started = utcnow()  # its dispatch's watch began (a shared store's deliveries no daemon takes: dispatch_due)
+        self.in_use = ChannelsInUse()  # the channels of the daemons on a shared store, as its heartbeats and digests saw them
         self.parsers = parsers or ParserPool(settings.schedule.parse_workers)
         self.parsers.use(Preparer(matcher))
         self.ingest = Ingest(db, matcher, channel_policy(settings, matcher), StoryLimits(settings.stories.window, timedelta(hours=settings.stories.join_within)))
@@ -96,7 +97,7 @@ class Pipeline:
 
     def dispatch(self, now: datetime | None = None) -> int:
         """Send the deliveries that are due; returns how many were sent."""
-        return dispatch_due(self.db, self.notifier, self.settings.delivery, now or utcnow(), self.stopping.is_set, self.started)
+        return dispatch_due(self.db, self.notifier, self.settings.delivery, now or utcnow(), self.stopping.is_set, self.started, self.in_use)
 
     def run_once(self, settle_wait: float = 10.0, all_feeds: bool = True) -> None:
         """One pass over every source (waiting up to `settle_wait` s beyond `settle_seconds` for files
@@ -129,7 +130,7 @@ class Pipeline:
                     log.info("%d folder files claimed by a daemon that is gone are read again", released)
                 if released := outbox.release_all(self.db):
                     log.info("%d deliveries claimed by a daemon that is gone are sent now", released)
-            member = daemons.register(self.db, verb, self.lease_seconds(), now)
+            member = daemons.register(self.db, verb, self.lease_seconds(), now, tuple(self.notifier.channels))
         self.feeds.member = member
         return member
 
@@ -138,8 +139,10 @@ class Pipeline:
         or never was: `member` None); returns its id."""
         now = utcnow()
         holding = daemons.Holding(self.feeds.holding(), outbox.holding(now), self.folders.reading)
-        if member is None or not daemons.heartbeat(self.db, member, now, holding, self.lease_seconds()):
+        if member is None or not daemons.heartbeat(self.db, member, now, holding, self.lease_seconds(), tuple(self.notifier.channels)):
             member = self.enter_registry(verb, now)
+        if not self.db.sqlite:
+            self.in_use.look(daemons.channels_in_use(self.db, now), now)
         return member
 
     @contextlib.contextmanager

@@ -316,3 +316,48 @@ def test_a_daemon_starting_beside_monitor_once_leaves_the_deliveries_once_is_sen
         daemon.pipeline.close()
     assert once.returncode == 0, once.stderr
     assert daemons.listing(Database(store_url(tmp_path))) == []  # once left the registry as it ended
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has one daemon: held alerts of a channel its config lacks fail at once (test_outbox)")
+def test_alerts_held_for_the_digest_of_a_channel_no_running_daemon_has_are_given_up_once_it_was_in_none_for_an_hour(tmp_path: Path) -> None:
+    """Regression (found by helper xops): on PostgreSQL, alerts held for the digest of a channel taken out of
+    every daemon's config stayed held for ever (never sent, not in `monitor alerts --failed`); a daemon could
+    not tell a channel no daemon has from another daemon's (a daily digest waits a day, so the hour after
+    which pending ones are given up could not serve). The registry now has each daemon's channels."""
+    from sqlalchemy import select
+
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from monitor.store.tables import DeliveryRow
+
+    db = outbox_with(tmp_path, 2, channel="desk")
+    for due in outbox.claim_due(db, utcnow(), 120.0):
+        outbox.hold(db, due.id, "below digest_below")
+    (tmp_path / "a").mkdir()
+    desk = [{"name": "desk", "url": f"console://local?file={tmp_path / 'desk.jsonl'}", "digest_at": "08:00"}]
+    has_desk = build_pipeline(load_settings(write_config(tmp_path / "a", channels=desk, settings={"store": {"url": store_url(tmp_path)}})))
+    lacks_desk = build_pipeline(load_settings(write_config(tmp_path)))  # its one channel: "file"
+
+    def states() -> list[str]:
+        with db.session() as s:
+            return list(s.scalars(select(DeliveryRow.status).order_by(DeliveryRow.id)))
+
+    try:
+        start = utcnow()
+        other = has_desk.enter_registry("monitor run", start)
+        lacks_desk.dispatch(start)
+        assert states() == ["held", "held"]  # the other daemon's digest, at 08:00
+        daemons.heartbeat(db, other, start + timedelta(hours=5), daemons.Holding(), 120.0)  # it runs on
+        lacks_desk.dispatch(start + timedelta(hours=5))
+        assert states() == ["held", "held"]  # still in a running daemon's config
+        daemons.deregister(db, other)  # it stops; nothing else has "desk"
+        lacks_desk.dispatch(start + timedelta(hours=5, minutes=30))
+        assert states() == ["held", "held"]  # in no running daemon's config for half an hour only (a restart, a rollout)
+        lacks_desk.dispatch(start + timedelta(hours=6, minutes=1))
+        assert states() == ["failed", "failed"]
+        [alert, _] = outbox.latest_alerts(db, 10, failed_only=True)
+        assert alert.last_error is not None and "channel 'desk' is in no running daemon's config" in alert.last_error
+        assert "monitor alerts retry --failed --channel desk" in alert.last_error
+    finally:
+        has_desk.close()
+        lacks_desk.close()
