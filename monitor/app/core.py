@@ -28,18 +28,23 @@ class Core:
 
     def stored(self) -> Database | None:
         """The store for a verb that only reads it; None while its SQLite file does not exist: reading
-        creates nothing (a mistyped [store] path is not made a new, empty database)."""
-        return self.db if self.created() else None
+        creates nothing (a mistyped [store] path is not made a new, empty database). On a full file system
+        a SQLite file is read as it stands (`Database(reading=True)`), with a warning line."""
+        if not self.created():
+            return None
+        if "db" not in self.__dict__:
+            self.__dict__["db"] = self.open_store(reading=True)
+        return self.db
 
     def created(self) -> bool:
         """Whether the configured store exists (a PostgreSQL one is the server's: taken as existing)."""
         path = database_file(self.settings.store.sqlalchemy_url)
         return path is None or path.exists()
 
-    def open_store(self, upgrade: str | None = None) -> Database:
+    def open_store(self, upgrade: str | None = None, reading: bool = False) -> Database:
         """A Database on the configured store; `upgrade` overrides [store] upgrade ("auto" for `db upgrade`)."""
         store = self.settings.store
-        return Database(store.sqlalchemy_url, upgrade=upgrade or store.upgrade, config=self.settings.path)
+        return Database(store.sqlalchemy_url, upgrade=upgrade or store.upgrade, config=self.settings.path, reading=reading)
 
     def close(self) -> None:
         """Close the store if a verb opened it."""
