@@ -361,3 +361,16 @@ def test_alerts_held_for_the_digest_of_a_channel_no_running_daemon_has_are_given
     finally:
         has_desk.close()
         lacks_desk.close()
+
+
+def test_monitor_status_names_what_each_registered_process_runs(tmp_path: Path) -> None:
+    """Regression (found by helper xops): `monitor once` enters the registry too, and `monitor status` did not
+    say which row was a daemon and which a `monitor once` (its JSON did: `verb`)."""
+    config = write_config(tmp_path)
+    db = Database(store_url(tmp_path))
+    daemons.register(db, "monitor run", 600.0, utcnow())
+    daemons.register(db, "monitor once", 600.0, utcnow())
+    db.close()
+    table = monitor("status", "--config", str(config)).stdout
+    assert len([line for line in table.splitlines() if "alive" in line]) == 2, table
+    assert "2 is a `monitor once`, not a daemon: it leaves the list as it ends" in table and "1 is a" not in table
