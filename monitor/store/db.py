@@ -6,7 +6,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -93,16 +93,19 @@ class Database:
     under a session (locked, read-only, disk full, unreachable) is raised as a StoreError with the
     driver's short reason, not SQLAlchemy's. `config` only names the config file in messages. `reading`: for
     a verb that only reads, a SQLite file that cannot be opened for want of space is read as it stands
-    (`as_it_stands`; `frozen`, with a warning line), not refused.
+    (`as_it_stands`; `frozen`, with a warning line), not refused. `before_upgrade(revisions)` is called
+    before an upgrade, and refuses it by raising.
     """
 
     engine: Engine
     frozen = False  # read as the file stands (`as_it_stands`): nothing can be written through it
 
-    def __init__(self, url: str, *, busy_timeout: float = 30.0, upgrade: str = "auto", config: Path | str | None = None, reading: bool = False) -> None:
+    def __init__(self, url: str, *, busy_timeout: float = 30.0, upgrade: str = "auto", config: Path | str | None = None, reading: bool = False,
+                 before_upgrade: Callable[[tuple[str, ...]], None] | None = None) -> None:
         parsed = parse_url(url)
         self.name = database_name(url)
         self.sqlite = parsed.get_backend_name() == "sqlite"
+        self._before_upgrade = before_upgrade
         if path := database_file(url):
             make_folder(path)
         try:
@@ -201,6 +204,8 @@ class Database:
             if upgrade != "auto":
                 command = f"monitor db upgrade --config {config}" if config else "monitor db upgrade"
                 raise StoreError(f"{self.name}: schema revision {', '.join(revisions)} is older than this monitor's {head} and [store] upgrade is manual: back it up, then run `{command}`")
+            if self._before_upgrade is not None:
+                self._before_upgrade(revisions)  # raises to refuse (a daemon of the older monitor runs on it)
             migrate.upgrade(connection)
             log.info("%s: schema upgraded from revision %s to %s", self.name, ", ".join(revisions), head)
         return schema_problem(connection)
