@@ -257,8 +257,11 @@ class Daemon:
             return
         kept = [name for name, a, b in (("[store]", old.store, fresh.store), ("[server]", old.server, fresh.server), ("[log]", old.log, fresh.log),
                                         ("parse_workers", old.schedule.parse_workers, fresh.schedule.parse_workers)) if a != b]
+        lease = self.lease_seconds()
         with self._scan_lock:
             self.pipeline.configure(new, notifier, folder_ids)
+        if self.lease_seconds() != lease:  # its beats keep up with the new lease ([delivery] lease_seconds, [http] deadline)
+            self.scheduler.reschedule_job("heartbeat", trigger="interval", seconds=self.lease_seconds() / HEARTBEATS_PER_LEASE)
         # the watchlist job loads the watchlist (perhaps another file) at its next run, and says again why it
         # cannot: a stamp no file has (a missing one's is ()), the last error forgotten
         self._watchlist_stamp, self._watchlist_error = None, ""
