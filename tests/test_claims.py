@@ -374,3 +374,43 @@ def test_monitor_status_names_what_each_registered_process_runs(tmp_path: Path) 
     table = monitor("status", "--config", str(config)).stdout
     assert len([line for line in table.splitlines() if "alive" in line]) == 2, table
     assert "2 is a `monitor once`, not a daemon: it leaves the list as it ends" in table and "1 is a" not in table
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has one daemon: a channel its config lacks is in no config")
+def test_deliveries_to_a_channel_a_running_daemon_has_are_not_given_up_as_in_no_config(tmp_path: Path) -> None:
+    """Regression (found by helper xops): on PostgreSQL a daemon gave up the deliveries to a channel its config
+    lacks once they were due an hour untaken, saying the channel was 'in no running daemon's config', even
+    while another daemon had it and was only slow to send (a channel that hangs, thousands of alerts): those
+    alerts were marked failed and not sent. The registry's channels are read first now: given up only once
+    the channel has been in no running daemon's config for an hour."""
+    from sqlalchemy import select
+
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from monitor.store.tables import DeliveryRow
+
+    db = outbox_with(tmp_path, 1, channel="hook")
+    (tmp_path / "a").mkdir()
+    hook = [{"name": "hook", "url": f"console://local?file={tmp_path / 'hook.jsonl'}"}]
+    has_hook = build_pipeline(load_settings(write_config(tmp_path / "a", channels=hook, settings={"store": {"url": store_url(tmp_path)}})))
+    lacks_hook = build_pipeline(load_settings(write_config(tmp_path)))  # its one channel: "file"
+
+    def states() -> list[str]:
+        with db.session() as s:
+            return list(s.scalars(select(DeliveryRow.status).order_by(DeliveryRow.id)))
+
+    try:
+        start = utcnow()
+        other = has_hook.enter_registry("monitor run", start)
+        lacks_hook.dispatch(start)
+        daemons.heartbeat(db, other, start + timedelta(hours=2), daemons.Holding(), 120.0)  # it runs on, its dispatch slow
+        lacks_hook.dispatch(start + timedelta(hours=2))
+        assert states() == ["pending"]  # due two hours ago, untaken, but "hook" is in a running daemon's config
+        daemons.deregister(db, other)
+        lacks_hook.dispatch(start + timedelta(hours=2, minutes=30))
+        assert states() == ["pending"]
+        lacks_hook.dispatch(start + timedelta(hours=3, minutes=1))
+        assert states() == ["failed"]  # in none for an hour
+    finally:
+        has_hook.close()
+        lacks_hook.close()

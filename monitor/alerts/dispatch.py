@@ -13,6 +13,7 @@ import logging
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from monitor import metrics
 from monitor.alerts.channels import Notifier, digest_fields, not_configured
@@ -70,7 +71,11 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
     the alerts held for the digest of a channel in no running daemon's config for an hour."""
     sent = 0
     if not db.sqlite and watching_since is not None and now - watching_since >= UNCLAIMED_FOR:
-        for name, count in outbox.give_up_unclaimed(db, tuple(notifier.channels), now - UNCLAIMED_FOR).items():
+        gone: Callable[[str], bool] = _every  # (no registry's channels given: every channel not ours)
+        if in_use is not None:  # not one another daemon has, nor had in the last hour (a slow dispatch, a restart)
+            in_use.look(daemons.channels_in_use(db, now), now)
+            gone = partial(in_use.gone, now=now)
+        for name, count in outbox.give_up_unclaimed(db, tuple(notifier.channels), now - UNCLAIMED_FOR, gone).items():
             metrics.DELIVERIES.labels(name, "gave_up").inc(count)
             log.warning("%s to channel %s given up: no daemon's config has it (none sent to it for an hour); put it back in a daemon's config, "
                         "then `monitor alerts retry --failed --channel %s`", _alerts(count), name, name, extra={"channel": name})
@@ -164,6 +169,10 @@ def _send_digests(db: Database, notifier: Notifier, now: datetime, cfg: Delivery
             log.info("digest of %s sent to %s", _alerts(len(held)), name, extra={"channel": name})
         sent += len(held)
     return sent
+
+
+def _every(_: str) -> bool:
+    return True
 
 
 def in_no_config(channel_name: str) -> str:
