@@ -414,3 +414,14 @@ def test_deliveries_to_a_channel_a_running_daemon_has_are_not_given_up_as_in_no_
     finally:
         has_hook.close()
         lacks_hook.close()
+
+
+def test_the_registry_keeps_each_daemons_channel_names_whole(tmp_path: Path) -> None:
+    """Regression (found by helper xops): the registry's channels were kept one name a line, and a channel's
+    name may hold a newline (TOML "desk\\nwire"): read back as two other channels, its held alerts would be
+    given up as in no daemon's config."""
+    db = Database(store_url(tmp_path))
+    now = utcnow()
+    daemons.register(db, "monitor run", 600.0, now, channels=("desk\nwire", "ops"))
+    assert daemons.channels_in_use(db, now) == frozenset({"desk\nwire", "ops"})
+    db.close()

@@ -8,6 +8,7 @@ its claims have ended with their leases by then, and another daemon's heartbeat 
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 from collections.abc import Collection, Sequence
@@ -53,7 +54,7 @@ def register(db: Database, verb: str, lease_seconds: float, now: datetime, chann
     """This process as a daemon of the database, with its config's channels; returns its id."""
     with db.session() as s:
         row = DaemonRow(host=socket.gethostname()[:255], pid=os.getpid(), verb=verb[:32], started_at=now, heartbeat_at=now,
-                        lease_seconds=lease_seconds, feeds=0, deliveries=0, files=0, channels=_lines(channels))
+                        lease_seconds=lease_seconds, feeds=0, deliveries=0, files=0, channels=_names(channels))
         s.add(row)
         s.flush()
         return row.id
@@ -64,7 +65,7 @@ def heartbeat(db: Database, daemon_id: int, now: datetime, holding: Holding, lea
     there (deleted as gone: register again)."""
     values: dict[str, object] = {"heartbeat_at": now, "lease_seconds": lease_seconds, "feeds": holding.feeds, "deliveries": holding.deliveries, "files": holding.files}
     if channels is not None:
-        values["channels"] = _lines(channels)
+        values["channels"] = _names(channels)
     with db.session() as s:
         changed = s.execute(
             update(DaemonRow).where(DaemonRow.id == daemon_id).values(values)
@@ -74,8 +75,8 @@ def heartbeat(db: Database, daemon_id: int, now: datetime, holding: Holding, lea
     return changed is not None
 
 
-def _lines(channels: Collection[str]) -> str:
-    return "\n".join(sorted(channels))
+def _names(channels: Collection[str]) -> str:
+    return json.dumps(sorted(channels), ensure_ascii=False)  # a name may hold any character, a newline too
 
 
 def channels_in_use(db: Database, now: datetime) -> frozenset[str] | None:
@@ -86,7 +87,7 @@ def channels_in_use(db: Database, now: datetime) -> frozenset[str] | None:
     alive = [channels for beat, lease, channels in rows if now - beat <= timedelta(seconds=lease)]
     if any(channels is None for channels in alive):
         return None
-    return frozenset(name for channels in alive for name in (channels or "").split("\n") if name)
+    return frozenset(name for channels in alive for name in json.loads(channels or "[]"))
 
 
 def deregister(db: Database, daemon_id: int) -> None:

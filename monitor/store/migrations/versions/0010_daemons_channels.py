@@ -1,4 +1,4 @@
-"""The channels of each registered daemon's config (`daemons.channels`, one name a line): on a shared
+"""The channels of each registered daemon's config (`daemons.channels`, a JSON list of names): on a shared
 PostgreSQL store, alerts held for the digest of a channel that no running daemon has are given up once it
 has been in none of their configs for an hour, not held for ever (NULL: a daemon of a monitor before this
 revision, taken to have every channel).
