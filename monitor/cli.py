@@ -436,8 +436,8 @@ def status(
     config: ConfigOption = DEFAULT_CONFIG,
     as_json: Annotated[bool, typer.Option("--json", help='print one JSON object: the database, each daemon with its heartbeat and holdings, the deliveries not sent by channel and state (on an error, {"error": "..."} and exit 1)')] = False,
 ) -> None:
-    """The daemons running on the store (several may share a PostgreSQL store, one a SQLite file): host,
-    pid, start, last heartbeat and what each holds (feeds, deliveries and files claimed, hosts being polled); a daemon whose
+    """The daemons running on the store (several may share a PostgreSQL store, one a SQLite file; a `monitor
+    once` is listed while it runs, and said to be one): host, pid, start, last heartbeat and what each holds (feeds, deliveries and files claimed, hosts being polled); a daemon whose
     heartbeat is older than its lease is gone, and what it held has been given back; one of this host whose process
     is no longer running (SIGKILLed) is shown exited until then. Then the channels with deliveries that gave up, or
     waiting for a channel this config lacks."""
@@ -455,6 +455,9 @@ def status(
     out.table(table)
     if not st.daemons:
         out.line("no daemon is running on this store")
+    for d in st.daemons:
+        if d.verb != "monitor run":
+            out.line(f"{d.id} is a `{d.verb}`, not a daemon: it leaves the list as it ends")
     for channel, states in st.deliveries.items():
         if failed := states.get("failed", 0):
             it = "it" if failed == 1 else "them"
@@ -463,7 +466,8 @@ def status(
                      f"{back}`monitor alerts retry --failed --channel {channel}` sends {it} again")
         if channel not in st.channels and (waiting := states.get("pending", 0) + states.get("held", 0)):
             out.line(f"channel {channel}: {_deliveries(waiting)} waiting, and this config has no channel {channel!r}: "
-                     + ("a daemon whose config has it sends them; in none, they give up an hour after they were due" if st.shared
+                     + ("a daemon whose config has it sends them; in none, they give up an hour after they were due "
+                        "(held for a digest: once it has been in no running daemon's config for an hour)" if st.shared
                         else "they give up at the daemon's next dispatch"))
 
 

@@ -30,18 +30,17 @@ from monitor import escalation, metrics
 from monitor.alerts.channels import Notifier
 from monitor.errors import ConfigError, StoreError, WatchlistError
 from monitor.logs import counted
-from monitor.pipeline import Pipeline, folder_paths, register_sources
+from monitor.pipeline import HEARTBEATS_PER_LEASE, Pipeline, folder_paths, register_sources
 from monitor.scanning import forget_gone
 from monitor.server import Endpoint, Health
 from monitor.settings import Settings, load_settings
 from monitor.sources.folders import watch
-from monitor.store import daemons, files, jobs, outbox, retention, sources
+from monitor.store import daemons, jobs, outbox, retention, sources
 from monitor.watchlist import watchlist_stamp
 
 log = logging.getLogger("monitor")
 FEED_POLLS = 4  # feed polls that may run at once: the next tick does not wait for a slow feed of the last
 HOUSEKEEPING_EVERY = 86400.0  # seconds between prunes; the first runs at start
-HEARTBEATS_PER_LEASE = 4  # a daemon refreshes its registry row 4 times per lease: one late beat does not make it gone
 CLOCK_STEP_BACK = 5.0  # seconds the wall clock may fall behind the monotonic one between two looks before the jobs are set from now
 
 
@@ -161,32 +160,15 @@ class Daemon:
         self.daemon_id: int | None = None  # this daemon's row in the store's registry
 
     def lease_seconds(self) -> float:
-        """The longest lease of this daemon's claims (feeds, files, deliveries): its heartbeat older than
-        that, it counts as gone, and whatever it held has been given back by then."""
-        return max(self.pipeline.feeds.policy.lease_seconds, self.pipeline.settings.delivery.lease_seconds)
+        return self.pipeline.lease_seconds()
 
     def register(self, now: datetime) -> int:
-        """Enter the registry; first, forget this host's daemons whose process is gone, and when no
-        other daemon is alive, give back the folder files they were reading and the deliveries they had
-        claimed (read and sent at once, not after their lease: the restart after a SIGKILL). On PostgreSQL
-        this is done under the registry's lock: a daemon finding another registering at that moment (two
-        starting at once) takes it as alive, and gives back none of its fresh claims."""
-        db = self.pipeline.db
-        with jobs.exclusive(db, "registry") as alone:  # not: another daemon is registering now (two starting at once), alive
-            daemons.forget_dead_here(db)
-            if alone and not any(d.alive(now) for d in daemons.listing(db)):
-                if released := files.release_all(db):
-                    log.info("%d folder files claimed by a daemon that is gone are read again", released)
-                if released := outbox.release_all(db):
-                    log.info("%d deliveries claimed by a daemon that is gone are sent now", released)
-            return daemons.register(db, "monitor run", self.lease_seconds(), now)
+        """Enter the store's registry (`Pipeline.enter_registry`: a killed daemon's claims given back when no other is alive)."""
+        return self.pipeline.enter_registry("monitor run", now)
 
     def heartbeat(self) -> None:
         """Refresh this daemon's registry row with what it holds now (registered again if it was deleted)."""
-        now = datetime.now(UTC)
-        holding = daemons.Holding(self.pipeline.feeds.holding(), outbox.holding(now), self.pipeline.folders.reading)
-        if self.daemon_id is None or not daemons.heartbeat(self.pipeline.db, self.daemon_id, now, holding, self.lease_seconds()):
-            self.daemon_id = self.pipeline.feeds.member = self.register(now)
+        self.daemon_id = self.pipeline.heartbeat(self.daemon_id, "monitor run")
 
     def start(self) -> None:
         schedule = self.pipeline.settings.schedule
@@ -196,7 +178,7 @@ class Daemon:
         now = datetime.now(UTC)
         if self.pipeline.db.sqlite and (released := sources.release_claims(self.pipeline.db, now)):  # alone (its lock): a killed daemon's claims
             log.info("%d feed%s claimed by a daemon that is gone %s polled now", released, "" if released == 1 else "s", "is" if released == 1 else "are")
-        self.daemon_id = self.pipeline.feeds.member = self.register(now)
+        self.daemon_id = self.register(now)
         self.scheduler.add_job(Guarded("heartbeat", self.heartbeat), "interval", seconds=self.lease_seconds() / HEARTBEATS_PER_LEASE,
                                id="heartbeat", replace_existing=True)
         self.scheduler.add_job(self._feeds, "interval", seconds=schedule.feeds_every, id="feeds", next_run_time=now,
@@ -275,8 +257,11 @@ class Daemon:
             return
         kept = [name for name, a, b in (("[store]", old.store, fresh.store), ("[server]", old.server, fresh.server), ("[log]", old.log, fresh.log),
                                         ("parse_workers", old.schedule.parse_workers, fresh.schedule.parse_workers)) if a != b]
+        lease = self.lease_seconds()
         with self._scan_lock:
             self.pipeline.configure(new, notifier, folder_ids)
+        if self.lease_seconds() != lease:  # its beats keep up with the new lease ([delivery] lease_seconds, [http] deadline)
+            self.scheduler.reschedule_job("heartbeat", trigger="interval", seconds=self.lease_seconds() / HEARTBEATS_PER_LEASE)
         # the watchlist job loads the watchlist (perhaps another file) at its next run, and says again why it
         # cannot: a stamp no file has (a missing one's is ()), the last error forgotten
         self._watchlist_stamp, self._watchlist_error = None, ""

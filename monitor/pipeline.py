@@ -7,17 +7,20 @@ folder use cases, `schedule` decides the next checks. The stages get small value
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from monitor.alerts.channels import Notifier
 from monitor.alerts.decide import ChannelPolicy, Route
-from monitor.alerts.dispatch import dispatch_due
+from monitor.alerts.dispatch import ChannelsInUse, dispatch_due
 from monitor.defaults import BACKLOG_PER_WORKER
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, StoreError
 from monitor.ingest import Ingest, StoryLimits
 from monitor.matching.matcher import Matcher
 from monitor.memory import map_large_blocks
@@ -28,8 +31,12 @@ from monitor.schedule import PollPolicy
 from monitor.settings import Settings
 from monitor.sources.parsing import ParserPool
 from monitor.sources.poller import PollLimits
-from monitor.store import sources
+from monitor.store import daemons, files, jobs, outbox, sources
 from monitor.store.db import Database, utcnow
+
+log = logging.getLogger("monitor")
+
+HEARTBEATS_PER_LEASE = 4  # a daemon refreshes its registry row 4 times per lease: one late beat does not make it gone
 
 
 class Pipeline:
@@ -39,6 +46,7 @@ class Pipeline:
         self._settings, self.db, self.notifier = settings, db, notifier
         self.stopping = threading.Event()  # set when the daemon stops
         self.started = utcnow()  # its dispatch's watch began (a shared store's deliveries no daemon takes: dispatch_due)
+        self.in_use = ChannelsInUse()  # the channels of the daemons on a shared store, as its heartbeats and digests saw them
         self.parsers = parsers or ParserPool(settings.schedule.parse_workers)
         self.parsers.use(Preparer(matcher))
         self.ingest = Ingest(db, matcher, channel_policy(settings, matcher), StoryLimits(settings.stories.window, timedelta(hours=settings.stories.join_within)))
@@ -89,7 +97,7 @@ class Pipeline:
 
     def dispatch(self, now: datetime | None = None) -> int:
         """Send the deliveries that are due; returns how many were sent."""
-        return dispatch_due(self.db, self.notifier, self.settings.delivery, now or utcnow(), self.stopping.is_set, self.started)
+        return dispatch_due(self.db, self.notifier, self.settings.delivery, now or utcnow(), self.stopping.is_set, self.started, self.in_use)
 
     def run_once(self, settle_wait: float = 10.0, all_feeds: bool = True) -> None:
         """One pass over every source (waiting up to `settle_wait` s beyond `settle_seconds` for files
@@ -102,6 +110,65 @@ class Pipeline:
         while self.scan_folders() and time.monotonic() < deadline:
             time.sleep(0.1)
         self.dispatch()
+
+    def lease_seconds(self) -> float:
+        """The longest lease of this process's claims (feeds, files, deliveries): its heartbeat older than
+        that, it counts as gone, and whatever it held has been given back by then."""
+        return max(self.feeds.policy.lease_seconds, self.settings.delivery.lease_seconds)
+
+    def enter_registry(self, verb: str, now: datetime) -> int:
+        """Enter the store's registry of daemons as `verb` (`monitor run`, `monitor once`); returns the id.
+        First, forget this host's daemons whose process is gone, and when no other is alive, give back the
+        folder files they were reading and the deliveries they had claimed (read and sent at once, not
+        after their lease: the restart after a SIGKILL). On PostgreSQL this is done under the registry's
+        lock: a process finding another registering at that moment (two starting at once) takes it as
+        alive, and gives back none of its fresh claims."""
+        with jobs.exclusive(self.db, "registry") as alone:  # not: another daemon is registering now (two starting at once), alive
+            daemons.forget_dead_here(self.db)
+            if alone and not any(d.alive(now) for d in daemons.listing(self.db)):
+                if released := files.release_all(self.db):
+                    log.info("%d folder files claimed by a daemon that is gone are read again", released)
+                if released := outbox.release_all(self.db):
+                    log.info("%d deliveries claimed by a daemon that is gone are sent now", released)
+            member = daemons.register(self.db, verb, self.lease_seconds(), now, tuple(self.notifier.channels))
+        self.feeds.member = member
+        return member
+
+    def heartbeat(self, member: int | None, verb: str) -> int:
+        """Refresh this process's registry row with what it holds now (registered again if it was deleted,
+        or never was: `member` None); returns its id."""
+        now = utcnow()
+        holding = daemons.Holding(self.feeds.holding(), outbox.holding(now), self.folders.reading)
+        if member is None or not daemons.heartbeat(self.db, member, now, holding, self.lease_seconds(), tuple(self.notifier.channels)):
+            member = self.enter_registry(verb, now)
+        if not self.db.sqlite:
+            self.in_use.look(daemons.channels_in_use(self.db, now), now)
+        return member
+
+    @contextlib.contextmanager
+    def registered(self, verb: str) -> Iterator[None]:
+        """In the registry for the block, beating on a thread of its own, as a daemon does (`monitor once`:
+        a daemon starting meanwhile sees it alive and leaves its claims alone); out of it at the end."""
+        member = self.enter_registry(verb, utcnow())
+        done = threading.Event()
+
+        def beat() -> None:
+            nonlocal member
+            while not done.wait(self.lease_seconds() / HEARTBEATS_PER_LEASE):
+                try:
+                    member = self.heartbeat(member, verb)
+                except StoreError as exc:  # the store failing now: the run's own work says so; beat again later
+                    log.warning("registry heartbeat failed: %s", exc)
+
+        beating = threading.Thread(target=beat, name="heartbeat", daemon=True)
+        beating.start()
+        try:
+            yield
+        finally:
+            done.set()
+            beating.join()
+            with contextlib.suppress(StoreError):  # a store gone: the row ages out (gone after its lease)
+                daemons.deregister(self.db, member)
 
     def close(self) -> None:
         """Stop the parsing processes."""

@@ -19,7 +19,7 @@ from sqlalchemy.pool import NullPool
 
 from monitor.store import daemons, files, hosts, migrate, outbox, sources
 from monitor.store.db import Database, utcnow
-from tests.conftest import ON_POSTGRES, REPO, store_url, write_config
+from tests.conftest import ON_POSTGRES, REPO, JsonReceiver, store_url, wait_for, write_config
 from tests.test_cli import monitor
 from tests.test_migrations import ROWS
 from tests.test_outbox import outbox_with
@@ -288,3 +288,140 @@ def test_every_json_verb_says_its_error_as_json(tmp_path: Path) -> None:
         assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
         data = json.loads(result.stdout)
         assert set(data) == {"error"} and result.stderr.strip() == f"monitor: error: {data['error']}", argv
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has one daemon per file (its lock): no daemon starts beside `monitor once`")
+def test_a_daemon_starting_beside_monitor_once_leaves_the_deliveries_once_is_sending_alone(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression (found by helper xops): on PostgreSQL `monitor once` did not enter the daemons' registry, so a
+    `monitor run` starting while once was sending saw no daemon alive and gave back every delivery claim,
+    once's too: the delivery once was sending was claimed and sent again by the daemon."""
+    from monitor.daemon import Daemon
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+
+    json_receiver.hang = True  # once's send of the alert hangs, its claim held
+    outbox_with(tmp_path, 1, channel="hook").close()
+    config = write_config(tmp_path, channels=[{"name": "hook", "url": json_receiver.url}])
+    daemon = Daemon(build_pipeline(load_settings(config)))
+    once = subprocess.Popen([sys.executable, "-m", "monitor", "once", "--config", str(config)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: json_receiver.hung, timeout=60)
+        db = daemon.pipeline.db
+        assert [(d.verb, d.alive(utcnow())) for d in daemons.listing(db)] == [("monitor once", True)]
+        daemons.deregister(db, daemon.register(utcnow()))  # a daemon starts (and stops) while once sends
+        assert outbox.claim_due(db, utcnow(), 120.0) == []  # still once's: not sent twice
+    finally:
+        json_receiver.release.set()
+        once.wait(timeout=60)
+        daemon.pipeline.close()
+    assert once.returncode == 0, once.stderr
+    assert daemons.listing(Database(store_url(tmp_path))) == []  # once left the registry as it ended
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has one daemon: held alerts of a channel its config lacks fail at once (test_outbox)")
+def test_alerts_held_for_the_digest_of_a_channel_no_running_daemon_has_are_given_up_once_it_was_in_none_for_an_hour(tmp_path: Path) -> None:
+    """Regression (found by helper xops): on PostgreSQL, alerts held for the digest of a channel taken out of
+    every daemon's config stayed held for ever (never sent, not in `monitor alerts --failed`); a daemon could
+    not tell a channel no daemon has from another daemon's (a daily digest waits a day, so the hour after
+    which pending ones are given up could not serve). The registry now has each daemon's channels."""
+    from sqlalchemy import select
+
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from monitor.store.tables import DeliveryRow
+
+    db = outbox_with(tmp_path, 2, channel="desk")
+    for due in outbox.claim_due(db, utcnow(), 120.0):
+        outbox.hold(db, due.id, "below digest_below")
+    (tmp_path / "a").mkdir()
+    desk = [{"name": "desk", "url": f"console://local?file={tmp_path / 'desk.jsonl'}", "digest_at": "08:00"}]
+    has_desk = build_pipeline(load_settings(write_config(tmp_path / "a", channels=desk, settings={"store": {"url": store_url(tmp_path)}})))
+    lacks_desk = build_pipeline(load_settings(write_config(tmp_path)))  # its one channel: "file"
+
+    def states() -> list[str]:
+        with db.session() as s:
+            return list(s.scalars(select(DeliveryRow.status).order_by(DeliveryRow.id)))
+
+    try:
+        start = utcnow()
+        other = has_desk.enter_registry("monitor run", start)
+        lacks_desk.dispatch(start)
+        assert states() == ["held", "held"]  # the other daemon's digest, at 08:00
+        daemons.heartbeat(db, other, start + timedelta(hours=5), daemons.Holding(), 120.0)  # it runs on
+        lacks_desk.dispatch(start + timedelta(hours=5))
+        assert states() == ["held", "held"]  # still in a running daemon's config
+        daemons.deregister(db, other)  # it stops; nothing else has "desk"
+        lacks_desk.dispatch(start + timedelta(hours=5, minutes=30))
+        assert states() == ["held", "held"]  # in no running daemon's config for half an hour only (a restart, a rollout)
+        lacks_desk.dispatch(start + timedelta(hours=6, minutes=1))
+        assert states() == ["failed", "failed"]
+        [alert, _] = outbox.latest_alerts(db, 10, failed_only=True)
+        assert alert.last_error is not None and "channel 'desk' is in no running daemon's config" in alert.last_error
+        assert "monitor alerts retry --failed --channel desk" in alert.last_error
+    finally:
+        has_desk.close()
+        lacks_desk.close()
+
+
+def test_monitor_status_names_what_each_registered_process_runs(tmp_path: Path) -> None:
+    """Regression (found by helper xops): `monitor once` enters the registry too, and `monitor status` did not
+    say which row was a daemon and which a `monitor once` (its JSON did: `verb`)."""
+    config = write_config(tmp_path)
+    db = Database(store_url(tmp_path))
+    daemons.register(db, "monitor run", 600.0, utcnow())
+    daemons.register(db, "monitor once", 600.0, utcnow())
+    db.close()
+    table = monitor("status", "--config", str(config)).stdout
+    assert len([line for line in table.splitlines() if "alive" in line]) == 2, table
+    assert "2 is a `monitor once`, not a daemon: it leaves the list as it ends" in table and "1 is a" not in table
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has one daemon: a channel its config lacks is in no config")
+def test_deliveries_to_a_channel_a_running_daemon_has_are_not_given_up_as_in_no_config(tmp_path: Path) -> None:
+    """Regression (found by helper xops): on PostgreSQL a daemon gave up the deliveries to a channel its config
+    lacks once they were due an hour untaken, saying the channel was 'in no running daemon's config', even
+    while another daemon had it and was only slow to send (a channel that hangs, thousands of alerts): those
+    alerts were marked failed and not sent. The registry's channels are read first now: given up only once
+    the channel has been in no running daemon's config for an hour."""
+    from sqlalchemy import select
+
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from monitor.store.tables import DeliveryRow
+
+    db = outbox_with(tmp_path, 1, channel="hook")
+    (tmp_path / "a").mkdir()
+    hook = [{"name": "hook", "url": f"console://local?file={tmp_path / 'hook.jsonl'}"}]
+    has_hook = build_pipeline(load_settings(write_config(tmp_path / "a", channels=hook, settings={"store": {"url": store_url(tmp_path)}})))
+    lacks_hook = build_pipeline(load_settings(write_config(tmp_path)))  # its one channel: "file"
+
+    def states() -> list[str]:
+        with db.session() as s:
+            return list(s.scalars(select(DeliveryRow.status).order_by(DeliveryRow.id)))
+
+    try:
+        start = utcnow()
+        other = has_hook.enter_registry("monitor run", start)
+        lacks_hook.dispatch(start)
+        daemons.heartbeat(db, other, start + timedelta(hours=2), daemons.Holding(), 120.0)  # it runs on, its dispatch slow
+        lacks_hook.dispatch(start + timedelta(hours=2))
+        assert states() == ["pending"]  # due two hours ago, untaken, but "hook" is in a running daemon's config
+        daemons.deregister(db, other)
+        lacks_hook.dispatch(start + timedelta(hours=2, minutes=30))
+        assert states() == ["pending"]
+        lacks_hook.dispatch(start + timedelta(hours=3, minutes=1))
+        assert states() == ["failed"]  # in none for an hour
+    finally:
+        has_hook.close()
+        lacks_hook.close()
+
+
+def test_the_registry_keeps_each_daemons_channel_names_whole(tmp_path: Path) -> None:
+    """Regression (found by helper xops): the registry's channels were kept one name a line, and a channel's
+    name may hold a newline (TOML "desk\\nwire"): read back as two other channels, its held alerts would be
+    given up as in no daemon's config."""
+    db = Database(store_url(tmp_path))
+    now = utcnow()
+    daemons.register(db, "monitor run", 600.0, now, channels=("desk\nwire", "ops"))
+    assert daemons.channels_in_use(db, now) == frozenset({"desk\nwire", "ops"})
+    db.close()

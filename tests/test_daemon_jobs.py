@@ -104,6 +104,25 @@ def test_a_reload_takes_a_new_trends_check_every_as_it_takes_the_schedule(tmp_pa
         daemon.shutdown()
 
 
+def test_a_reload_that_shortens_the_leases_makes_the_heartbeat_keep_up_with_them(tmp_path: Path) -> None:
+    """Regression (found by helper xops): the heartbeat's interval (4 beats per lease) was set at the start;
+    a reload lowering `[delivery] lease_seconds` (and `[http] deadline`, whose 4 x is the feeds' lease) wrote
+    the shorter lease into the registry at the next beat and left the beats as far apart as before: 150 s
+    apart for a 60 s lease, so between beats the daemon read as gone (`monitor status`), and a daemon starting
+    then on a shared store gave back its claims and sent its deliveries again."""
+    settings = {"delivery": {"lease_seconds": 600}, "http": {"deadline": 30}}
+    daemon = Daemon(build_pipeline(load_settings(write_config(tmp_path, folders=[tmp_path], settings=settings))))
+    daemon.start()
+    try:
+        assert daemon.scheduler.get_job("heartbeat").trigger.interval.total_seconds() == 150
+        write_config(tmp_path, folders=[tmp_path], settings={"delivery": {"lease_seconds": 60}, "http": {"deadline": 10}})
+        daemon.reload_config()
+        assert daemon.lease_seconds() == 60
+        assert daemon.scheduler.get_job("heartbeat").trigger.interval.total_seconds() == 15
+    finally:
+        daemon.shutdown()
+
+
 def test_the_stop_signal_handler_takes_no_lock_the_main_thread_may_hold(tmp_path: Path) -> None:
     """Regression (seen once in an e2e test: a SIGINT that `monitor run` never answered): the SIGINT/SIGTERM
     handler set the daemon's threading.Event, which takes the Event's lock; a signal handler runs in the main

@@ -259,3 +259,39 @@ def test_db_upgrade_on_postgresql_beside_running_daemons_is_refused_naming_them(
         connection.execute(text("UPDATE daemons SET heartbeat_at = heartbeat_at - interval '1 hour'"))  # gone: SIGKILLed, its lease over
     engine.dispose()
     assert f"upgraded from revision 0008 to {migrate.head()}" in monitor("db", "upgrade", "--config", str(config)).stdout
+
+
+def test_a_verb_does_not_upgrade_the_store_under_a_running_daemon(tmp_path: Path) -> None:
+    """Regression (found by helper xops): with `[store] upgrade = "auto"`, `monitor alerts` (or any verb of the
+    façade) run by a newer monitor beside a running daemon upgraded the store's schema under it, which
+    `monitor db upgrade` refuses to do (the listings were to never write). It is now refused in one line naming
+    the daemon; with no daemon running the verb upgrades the store as before."""
+    import os
+
+    from sqlalchemy import text
+
+    from monitor.store.lock import single_daemon
+    from tests.conftest import store_url
+
+    config = write_config(tmp_path)  # upgrade = "auto"
+    url = store_url(tmp_path)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        migrate.upgrade(connection, "0009")
+    if ON_POSTGRES:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO daemons (host, pid, verb, started_at, heartbeat_at, lease_seconds, feeds, deliveries, files) "
+                                    "VALUES ('app-2', :pid, 'monitor run', now() at time zone 'utc', now() at time zone 'utc', 600, 0, 0, 0)"),
+                               {"pid": os.getpid()})
+    with single_daemon(url, "monitor run"):  # (nothing on PostgreSQL: its daemon is the registry's row)
+        for verb in (["alerts"], ["sources"], ["mute", "Qasem Soleimani"]):
+            line = one_line_error(monitor(*verb, "--config", str(config)))
+            assert "schema revision 0009 is older than this monitor's" in line and "runs on this store" in line, line
+            assert "restart it with this monitor (it upgrades the store as it starts), then run this again" in line
+    assert schema_revision(url) == (("0009",), True)  # not upgraded
+    if ON_POSTGRES:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE daemons SET heartbeat_at = heartbeat_at - interval '1 hour'"))  # gone
+    engine.dispose()
+    assert monitor("alerts", "--config", str(config)).returncode == 0  # no daemon: upgraded as [store] upgrade = "auto" says
+    assert schema_revision(url) == ((migrate.head(),), True)

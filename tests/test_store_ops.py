@@ -267,10 +267,47 @@ def test_a_store_on_a_full_file_system_is_refused_in_one_line_saying_so(full_sto
     filled said 'cannot open database ...: disk I/O error' (SQLite could not make its -wal and -shm files),
     naming no full disk and no remedy."""
     disk, config = full_store
-    for verb in (["alerts"], ["db", "current"]):
+    for verb in (["prune", "--days", "30"], ["mute", "Qasem Soleimani"]):  # verbs that write (those that only read still read: the test below)
         line = one_line_error(monitor(*verb, "--config", str(config)))
         assert line.startswith(f"monitor: error: cannot open database {disk / 'monitor.db'}: ") and "file system is full" in line, line
         assert "free space on it" in line
+
+
+@sqlite_only
+def test_verbs_that_only_read_still_read_a_store_whose_file_system_is_full(full_store: tuple[Path, Path]) -> None:
+    """Regression (found by helper xops): on a full file system every verb failed on a SQLite store that no
+    daemon had open, even those that only read (`alerts`, `status`, `stories`, ...): WAL mode needs its -shm
+    file, which SQLite could not make. They now read the file as it stands (SQLite's `immutable` open: it
+    holds every commit, its -wal being empty), with one line saying why; what writes is still refused."""
+    from monitor.dedup import to_article
+    from monitor.model import Document, MatchResult
+    from monitor.store.articles import NewAlert, save_article
+    from monitor.store.db import utcnow
+    from monitor.store.sources import ensure_source
+
+    disk, config = full_store
+    filler = (disk / "filler").read_bytes()
+    (disk / "filler").unlink()
+    db = Database(f"sqlite:///{disk / 'monitor.db'}")
+    source_id = ensure_source(db, "inbox", "folder", str(disk))
+    article = to_article(Document(source="inbox", title="Airstrike", text="text of the story"))
+    assert save_article(db, source_id, article, MatchResult(), NewAlert("uid00001", 3, ("default",), "Airstrike", "body", ("file",)), utcnow())
+    db.close()
+    assert not (disk / "monitor.db-wal").exists()  # no daemon has it open: SQLite must make its -wal and -shm to read it
+    with contextlib.suppress(OSError), open(disk / "filler", "wb") as refill:
+        refill.write(filler + b"\0" * (1 << 20))
+    said = f"{disk / 'monitor.db'}: its file system is full: read as the file stands (nothing can be written to it): free space on it"
+    for verb, shows in ((["alerts"], "Airstrike"), (["alerts", "show", "1"], "Airstrike"),
+                        (["stories"], "Airstrike"), (["sources"], "inbox"), (["status"], str(disk / "monitor.db")),
+                        (["mute"], "nothing is muted"), (["db", "current"], "0")):
+        result = monitor(*verb, "--config", str(config))
+        assert result.returncode == 0 and shows in result.stdout, (verb, result.stdout, result.stderr)
+        assert result.stderr.strip() == said, verb
+    for verb in (["prune", "--days", "30"], ["alerts", "retry", "--failed"]):  # what writes: refused, saying why
+        result = monitor(*verb, "--config", str(config))
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        line = result.stderr.strip().splitlines()[-1]
+        assert line.startswith("monitor: error: ") and "file system is full" in line and "free space on it" in line and "writable" not in line, line
 
 
 @sqlite_only

@@ -13,6 +13,7 @@ import logging
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from monitor import metrics
 from monitor.alerts.channels import Notifier, digest_fields, not_configured
@@ -20,7 +21,7 @@ from monitor.alerts.policy import digest_due, hold_reason, render_digest
 from monitor.errors import DeliveryError
 from monitor.schedule import backoff_seconds
 from monitor.settings import DeliverySettings
-from monitor.store import jobs, outbox
+from monitor.store import daemons, jobs, outbox
 from monitor.store.db import Database, utcnow
 
 log = logging.getLogger("monitor")
@@ -29,8 +30,36 @@ log = logging.getLogger("monitor")
 UNCLAIMED_FOR = timedelta(hours=1)  # on a shared store, a channel's due deliveries no daemon took this long: in no daemon's config
 
 
+class ChannelsInUse:
+    """What a daemon on a shared store has seen of the other daemons' channels (`daemons.channels_in_use`,
+    looked at each heartbeat and before a digest run): when each channel was last in an alive daemon's
+    config. A channel in none of them for `UNCLAIMED_FOR`, every look of this daemon meanwhile, is taken
+    out of every config: a daemon restarting, or a config rolled out to one daemon after another, leaves a
+    gap of seconds, not an hour."""
+
+    def __init__(self) -> None:
+        self._since: datetime | None = None  # the first look
+        self._everything_at: datetime | None = None  # the last look at which a daemon did not say (it may have any channel)
+        self._seen_at: dict[str, datetime] = {}
+
+    def look(self, in_use: frozenset[str] | None, now: datetime) -> None:
+        if self._since is None:
+            self._since = now
+        if in_use is None:
+            self._everything_at = now
+        else:
+            self._seen_at.update((name, now) for name in in_use)
+
+    def gone(self, name: str, now: datetime) -> bool:
+        """In no alive daemon's config at any look for `UNCLAIMED_FOR` (or more) until now."""
+        if self._since is None:
+            return False
+        last = max(t for t in (self._since, self._everything_at, self._seen_at.get(name)) if t is not None)
+        return now - last >= UNCLAIMED_FOR
+
+
 def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: datetime, stopping: Callable[[], bool] = lambda: False,
-                 watching_since: datetime | None = None) -> int:
+                 watching_since: datetime | None = None, in_use: ChannelsInUse | None = None) -> int:
     """Send every claimed delivery (or hold it for its channel's digest), then the digests that are due.
     Once `stopping()` (the daemon stops), the deliveries not sent yet are given back, claimable at once (by the
     next start): a stop waits for the send under way, not for up to 50 to a channel that hangs.
@@ -38,10 +67,15 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
     On a shared store, a channel this daemon's config lacks is another's (a config rolled out to one daemon
     first): left to it, not failed here as taken out of the config; but a dispatcher watching since
     `watching_since` (the daemon's start), an hour or more, gives up its deliveries due an hour ago that no
-    daemon took meanwhile, as SQLite does at once (`monitor alerts --failed` lists them)."""
+    daemon took meanwhile, as SQLite does at once (`monitor alerts --failed` lists them); and, with `in_use`,
+    the alerts held for the digest of a channel in no running daemon's config for an hour."""
     sent = 0
     if not db.sqlite and watching_since is not None and now - watching_since >= UNCLAIMED_FOR:
-        for name, count in outbox.give_up_unclaimed(db, tuple(notifier.channels), now - UNCLAIMED_FOR).items():
+        gone: Callable[[str], bool] = _every  # (no registry's channels given: every channel not ours)
+        if in_use is not None:  # not one another daemon has, nor had in the last hour (a slow dispatch, a restart)
+            in_use.look(daemons.channels_in_use(db, now), now)
+            gone = partial(in_use.gone, now=now)
+        for name, count in outbox.give_up_unclaimed(db, tuple(notifier.channels), now - UNCLAIMED_FOR, gone).items():
             metrics.DELIVERIES.labels(name, "gave_up").inc(count)
             log.warning("%s to channel %s given up: no daemon's config has it (none sent to it for an hour); put it back in a daemon's config, "
                         "then `monitor alerts retry --failed --channel %s`", _alerts(count), name, name, extra={"channel": name})
@@ -84,10 +118,10 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
             through.add(due.channel)
             if waiting := outbox.retry_now(db, due.channel, now):
                 log.info("channel %s answers again: %s waiting for a retry go now", due.channel, _alerts(waiting), extra={"channel": due.channel})
-    return sent + send_digests(db, notifier, now, cfg)
+    return sent + send_digests(db, notifier, now, cfg, in_use)
 
 
-def send_digests(db: Database, notifier: Notifier, now: datetime, cfg: DeliverySettings | None = None) -> int:
+def send_digests(db: Database, notifier: Notifier, now: datetime, cfg: DeliverySettings | None = None, in_use: ChannelsInUse | None = None) -> int:
     """One message per channel whose held alerts are due; a failed digest stays held and is tried again.
 
     One daemon at a time sends digests (store/jobs.py: on a shared PostgreSQL, another daemon's dispatch
@@ -95,19 +129,26 @@ def send_digests(db: Database, notifier: Notifier, now: datetime, cfg: DeliveryS
     no other daemon reads them as due again. A daemon killed between the channel's answer and that
     record has its digest sent again by the next run (at least once, as every delivery). A failed digest
     waits as a failed delivery does (`[delivery] backoff_seconds`, doubling up to `backoff_max_seconds`),
-    never given up: a channel down for hours is not asked at every dispatch, nor logged each time."""
+    never given up: a channel down for hours is not asked at every dispatch, nor logged each time. Alerts
+    held for a channel this daemon's config lacks are given up: at once on SQLite (one daemon), on a shared
+    store once `in_use` has seen the channel in no running daemon's config for an hour."""
     with jobs.exclusive(db, "digests") as mine:
-        return _send_digests(db, notifier, now, cfg or DeliverySettings()) if mine else 0
+        return _send_digests(db, notifier, now, cfg or DeliverySettings(), in_use) if mine else 0
 
 
-def _send_digests(db: Database, notifier: Notifier, now: datetime, cfg: DeliverySettings) -> int:
+def _send_digests(db: Database, notifier: Notifier, now: datetime, cfg: DeliverySettings, in_use: ChannelsInUse | None) -> int:
     sent = 0
+    looked = False
     for name, held in outbox.held(db).items():
         channel = notifier.channels.get(name)
-        if channel is None and db.sqlite:  # taken out of the config (one daemon: no other config has it), as a pending one is
-            outbox.give_up_held(db, [h.delivery_id for h in held], not_configured(name))
+        if channel is None and not db.sqlite and in_use is not None and not looked:  # another daemon's, or in none
+            in_use.look(daemons.channels_in_use(db, now), now)
+            looked = True
+        if channel is None and (db.sqlite or (in_use is not None and in_use.gone(name, now))):
+            error = not_configured(name) if db.sqlite else in_no_config(name)  # (one daemon: no other config has it), as a pending one is
+            outbox.give_up_held(db, [h.delivery_id for h in held], error)
             metrics.DELIVERIES.labels(name, "gave_up").inc(len(held))
-            log.warning("%s held for the digest of %s given up: %s", _alerts(len(held)), name, not_configured(name), extra={"channel": name})
+            log.warning("%s held for the digest of %s given up: %s", _alerts(len(held)), name, error, extra={"channel": name})
             continue
         if channel is None or not digest_due(channel, held, now) or any(h.tries and h.retry_at and h.retry_at > now for h in held):
             continue
@@ -128,6 +169,16 @@ def _send_digests(db: Database, notifier: Notifier, now: datetime, cfg: Delivery
             log.info("digest of %s sent to %s", _alerts(len(held)), name, extra={"channel": name})
         sent += len(held)
     return sent
+
+
+def _every(_: str) -> bool:
+    return True
+
+
+def in_no_config(channel_name: str) -> str:
+    """Why alerts held for a channel no running daemon has (a shared store) are given up, and what to do."""
+    return (f"channel {channel_name!r} is in no running daemon's config (for an hour): put it back in a daemon's config, "
+            f"then `monitor alerts retry --failed --channel {channel_name}`")
 
 
 def _alerts(count: int) -> str:

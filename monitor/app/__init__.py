@@ -74,6 +74,7 @@ class App(CheckVerbs, SourceVerbs, StatusVerbs, StoreVerbs, TrendVerbs, Core):
             try:
                 if pipeline.db.sqlite:  # alone (the lock): the feeds still claimed were a killed run's, due now, not after the lease
                     sources.release_claims(pipeline.db, utcnow())
-                pipeline.run_once(all_feeds=all_feeds)
+                with pipeline.registered("monitor once"):  # a daemon starting meanwhile (PostgreSQL) leaves its claims alone
+                    pipeline.run_once(all_feeds=all_feeds)
             finally:  # its parsing processes stopped here: left to the interpreter's exit, Python 3.11 raced
                 pipeline.close()  # their pipe's close ('Exception ignored ... OSError: [Errno 9] Bad file descriptor')

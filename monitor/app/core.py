@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import socket
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
+from monitor.errors import StoreError
 from monitor.settings import Settings, load_settings
-from monitor.store.db import Database, database_file
+from monitor.store import migrate
+from monitor.store.daemons import pid_running
+from monitor.store.db import Database, alive_daemons, database_file, database_name
+from monitor.store.lock import holder
 
 
 class Core:
@@ -28,18 +34,39 @@ class Core:
 
     def stored(self) -> Database | None:
         """The store for a verb that only reads it; None while its SQLite file does not exist: reading
-        creates nothing (a mistyped [store] path is not made a new, empty database)."""
-        return self.db if self.created() else None
+        creates nothing (a mistyped [store] path is not made a new, empty database). On a full file system
+        a SQLite file is read as it stands (`Database(reading=True)`), with a warning line."""
+        if not self.created():
+            return None
+        if "db" not in self.__dict__:
+            self.__dict__["db"] = self.open_store(reading=True)
+        return self.db
 
     def created(self) -> bool:
         """Whether the configured store exists (a PostgreSQL one is the server's: taken as existing)."""
         path = database_file(self.settings.store.sqlalchemy_url)
         return path is None or path.exists()
 
-    def open_store(self, upgrade: str | None = None) -> Database:
-        """A Database on the configured store; `upgrade` overrides [store] upgrade ("auto" for `db upgrade`)."""
+    def open_store(self, upgrade: str | None = None, reading: bool = False) -> Database:
+        """A Database on the configured store; `upgrade` overrides [store] upgrade ("auto" for `db upgrade`,
+        which refuses a running daemon itself). With [store] upgrade = "auto", an older store is upgraded
+        only while no daemon runs on it: the tables would change under it (as `db upgrade` refuses)."""
         store = self.settings.store
-        return Database(store.sqlalchemy_url, upgrade=upgrade or store.upgrade, config=self.settings.path)
+        return Database(store.sqlalchemy_url, upgrade=upgrade or store.upgrade, config=self.settings.path, reading=reading,
+                        before_upgrade=None if upgrade else self._not_beside_a_daemon)
+
+    def _not_beside_a_daemon(self, revisions: tuple[str, ...]) -> None:
+        """StoreError when a daemon runs on the store: its SQLite lock's holder, or PostgreSQL's live heartbeats."""
+        url = self.settings.store.sqlalchemy_url
+        if database_file(url) is not None:
+            running = [held] if (held := holder(url)) else []
+        else:
+            here = socket.gethostname()[:255]
+            running = [f"{host} pid {pid}" for host, pid in alive_daemons(url, datetime.now(UTC)) if host != here or pid_running(pid)]
+        if running:
+            raise StoreError(f"{database_name(url)}: schema revision {', '.join(revisions)} is older than this monitor's {migrate.head()}, and "
+                             f"{'; '.join(running)} runs on this store (`monitor status` lists it): restart it with this monitor "
+                             "(it upgrades the store as it starts), then run this again")
 
     def close(self) -> None:
         """Close the store if a verb opened it."""

@@ -8,9 +8,10 @@ its claims have ended with their leases by then, and another daemon's heartbeat 
 
 from __future__ import annotations
 
+import json
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -49,26 +50,44 @@ class DaemonInfo:
         return now - self.heartbeat_at <= timedelta(seconds=self.lease_seconds)
 
 
-def register(db: Database, verb: str, lease_seconds: float, now: datetime) -> int:
-    """This process as a daemon of the database; returns its id."""
+def register(db: Database, verb: str, lease_seconds: float, now: datetime, channels: Collection[str] = ()) -> int:
+    """This process as a daemon of the database, with its config's channels; returns its id."""
     with db.session() as s:
         row = DaemonRow(host=socket.gethostname()[:255], pid=os.getpid(), verb=verb[:32], started_at=now, heartbeat_at=now,
-                        lease_seconds=lease_seconds, feeds=0, deliveries=0, files=0)
+                        lease_seconds=lease_seconds, feeds=0, deliveries=0, files=0, channels=_names(channels))
         s.add(row)
         s.flush()
         return row.id
 
 
-def heartbeat(db: Database, daemon_id: int, now: datetime, holding: Holding, lease_seconds: float) -> bool:
-    """Refresh a daemon's row; False when it is no longer there (deleted as gone: register again)."""
+def heartbeat(db: Database, daemon_id: int, now: datetime, holding: Holding, lease_seconds: float, channels: Collection[str] | None = None) -> bool:
+    """Refresh a daemon's row (and its channels, given: a reloaded config's); False when it is no longer
+    there (deleted as gone: register again)."""
+    values: dict[str, object] = {"heartbeat_at": now, "lease_seconds": lease_seconds, "feeds": holding.feeds, "deliveries": holding.deliveries, "files": holding.files}
+    if channels is not None:
+        values["channels"] = _names(channels)
     with db.session() as s:
         changed = s.execute(
-            update(DaemonRow).where(DaemonRow.id == daemon_id)
-            .values(heartbeat_at=now, lease_seconds=lease_seconds, feeds=holding.feeds, deliveries=holding.deliveries, files=holding.files)
+            update(DaemonRow).where(DaemonRow.id == daemon_id).values(values)
             .returning(DaemonRow.id)
         ).first()
         s.execute(delete(DaemonRow).where(DaemonRow.heartbeat_at < now - FORGET_AFTER))
     return changed is not None
+
+
+def _names(channels: Collection[str]) -> str:
+    return json.dumps(sorted(channels), ensure_ascii=False)  # a name may hold any character, a newline too
+
+
+def channels_in_use(db: Database, now: datetime) -> frozenset[str] | None:
+    """The channels of the alive daemons' configs; None when one of them does not say (a monitor from
+    before revision 0010: it may have any)."""
+    with db.session() as s:
+        rows = s.execute(select(DaemonRow.heartbeat_at, DaemonRow.lease_seconds, DaemonRow.channels)).all()
+    alive = [channels for beat, lease, channels in rows if now - beat <= timedelta(seconds=lease)]
+    if any(channels is None for channels in alive):
+        return None
+    return frozenset(name for channels in alive for name in json.loads(channels or "[]"))
 
 
 def deregister(db: Database, daemon_id: int) -> None:

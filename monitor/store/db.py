@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from sqlalchemy import ColumnElement, Connection, create_engine, event, inspect, select, text, update
 from sqlalchemy.engine import URL, Engine, make_url
@@ -89,24 +91,38 @@ class Database:
     first revision's columns is stamped at the first; an older revision is upgraded when `upgrade` is
     "auto", refused in one line naming `monitor db upgrade` when it is "manual". A failure of the database
     under a session (locked, read-only, disk full, unreachable) is raised as a StoreError with the
-    driver's short reason, not SQLAlchemy's. `config` only names the config file in messages.
+    driver's short reason, not SQLAlchemy's. `config` only names the config file in messages. `reading`: for
+    a verb that only reads, a SQLite file that cannot be opened for want of space is read as it stands
+    (`as_it_stands`; `frozen`, with a warning line), not refused. `before_upgrade(revisions)` is called
+    before an upgrade, and refuses it by raising.
     """
 
-    def __init__(self, url: str, *, busy_timeout: float = 30.0, upgrade: str = "auto", config: Path | str | None = None) -> None:
+    engine: Engine
+    frozen = False  # read as the file stands (`as_it_stands`): nothing can be written through it
+
+    def __init__(self, url: str, *, busy_timeout: float = 30.0, upgrade: str = "auto", config: Path | str | None = None, reading: bool = False,
+                 before_upgrade: Callable[[tuple[str, ...]], None] | None = None) -> None:
         parsed = parse_url(url)
         self.name = database_name(url)
         self.sqlite = parsed.get_backend_name() == "sqlite"
+        self._before_upgrade = before_upgrade
         if path := database_file(url):
             make_folder(path)
         try:
-            self.engine: Engine = create_engine(parsed, **_engine_options(parsed, busy_timeout))
-            if self.sqlite:
-                event.listen(self.engine, "connect", partial(_sqlite_pragmas, busy_timeout))
-            problem = self._open(upgrade, config)
+            problem = self._start(parsed, busy_timeout, upgrade, config)
         except (SQLAlchemyError, ImportError) as exc:
             if hasattr(self, "engine"):
                 self.engine.dispose()
-            raise StoreError(f"cannot open database {self.name}: {open_failure(parsed, exc)}") from None
+            frozen = as_it_stands(parsed, exc) if reading else None
+            if frozen is None:
+                raise StoreError(f"cannot open database {self.name}: {open_failure(parsed, exc)}") from None
+            try:  # a verb that only reads, on a full file system: the file as it stands
+                problem = self._start(frozen, busy_timeout, upgrade, config)
+            except (SQLAlchemyError, ImportError):
+                self.engine.dispose()
+                raise StoreError(f"cannot open database {self.name}: {open_failure(parsed, exc)}") from None
+            self.frozen = True
+            log.warning("%s: %s", self.name, FROZEN)
         except StoreError:
             self.engine.dispose()
             raise
@@ -123,6 +139,13 @@ class Database:
             self._identity: tuple[int, int] | None = _identity(self._file) if self._file else None
         except OSError:
             self._identity = None
+
+    def _start(self, url: URL, busy_timeout: float, upgrade: str, config: Path | str | None) -> str | None:
+        """The engine on `url`, and the schema brought to the head (`_open`)."""
+        self.engine = create_engine(url, **_engine_options(url, busy_timeout))
+        if self.sqlite:
+            event.listen(self.engine, "connect", partial(_sqlite_pragmas, busy_timeout))
+        return self._open(upgrade, config)
 
     def _check_file(self) -> None:
         """On SQLite, the file at the store's path must still be the one opened: removed (or replaced by a
@@ -181,6 +204,8 @@ class Database:
             if upgrade != "auto":
                 command = f"monitor db upgrade --config {config}" if config else "monitor db upgrade"
                 raise StoreError(f"{self.name}: schema revision {', '.join(revisions)} is older than this monitor's {head} and [store] upgrade is manual: back it up, then run `{command}`")
+            if self._before_upgrade is not None:
+                self._before_upgrade(revisions)  # raises to refuse (a daemon of the older monitor runs on it)
             migrate.upgrade(connection)
             log.info("%s: schema upgraded from revision %s to %s", self.name, ", ".join(revisions), head)
         return schema_problem(connection)
@@ -193,7 +218,7 @@ class Database:
             with self._sessions() as session, session.begin():
                 yield session
         except OperationalError as exc:  # the database, not the statement: locked, read-only, disk full, gone
-            raise StoreError(f"{self.name}: {unavailable_reason(exc)}") from exc
+            raise StoreError(f"{self.name}: {FROZEN if self.frozen else unavailable_reason(exc)}") from exc
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -205,7 +230,7 @@ class Database:
             with self.engine.begin() as connection:
                 yield connection
         except OperationalError as exc:  # as in `session`
-            raise StoreError(f"{self.name}: {unavailable_reason(exc)}") from exc
+            raise StoreError(f"{self.name}: {FROZEN if self.frozen else unavailable_reason(exc)}") from exc
 
     def close(self) -> None:
         self.engine.dispose()
@@ -243,20 +268,50 @@ def alive_daemons(url: str, now: datetime) -> list[tuple[str, int]]:
 
 def schema_revision(url: str) -> tuple[tuple[str, ...], bool] | None:
     """The database's revision(s) and whether it has tables, without changing it; None if the SQLite file
-    does not exist yet. (A database made before migrations: no revision, tables.)"""
+    does not exist yet. (A database made before migrations: no revision, tables.) On a full file system,
+    the SQLite file as it stands (`as_it_stands`)."""
     path = database_file(url)
     if path is not None and not path.exists():
         return None
     parsed = parse_url(url)
     try:
-        engine = create_engine(parsed, **_engine_options(parsed, 30.0))
-        try:
-            with engine.connect() as connection:
-                return migrate.current(connection), bool(inspect(connection).get_table_names())
-        finally:
-            engine.dispose()
+        return _revision(parsed)
     except (SQLAlchemyError, ImportError) as exc:
+        if (frozen := as_it_stands(parsed, exc)) is not None:
+            with contextlib.suppress(SQLAlchemyError):
+                revision = _revision(frozen)
+                log.warning("%s: %s", database_name(url), FROZEN)
+                return revision
         raise StoreError(f"cannot open database {database_name(url)}: {open_failure(parsed, exc)}") from None
+
+
+def _revision(url: URL) -> tuple[tuple[str, ...], bool]:
+    engine = create_engine(url, **_engine_options(url, 30.0))
+    try:
+        with engine.connect() as connection:
+            return migrate.current(connection), bool(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+
+
+FROZEN = "its file system is full: read as the file stands (nothing can be written to it): free space on it"
+
+
+def as_it_stands(url: URL, exc: SQLAlchemyError | ImportError) -> URL | None:
+    """The URL that reads a SQLite file as it stands, when it could not be opened for want of space: in WAL
+    mode even a reader makes the -shm file (and -wal) beside it, which a full file system refuses. SQLite's
+    `immutable` open reads the file alone, which holds every commit when its -wal is empty or gone (no
+    process has it open, or one was killed after its checkpoint): for a verb that only reads (nothing can
+    be written through it). None when that does not hold: another cause, or commits left in the -wal."""
+    path = database_file(url.render_as_string(hide_password=False))
+    reason = str(getattr(exc, "orig", exc)).strip()
+    if path is None or reason not in ("disk I/O error", "database or disk is full"):
+        return None
+    free = free_bytes(path.parent)
+    wal = path.with_name(path.name + "-wal")
+    if free is None or free >= FULL_BELOW or (wal.exists() and wal.stat().st_size > 0):
+        return None
+    return URL.create("sqlite", database=f"file:{quote(str(path.resolve()))}", query={"immutable": "1", "uri": "true"})
 
 
 # What an operator does about SQLite's answers (a lock held past the busy timeout needs nothing: it ends).

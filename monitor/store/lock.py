@@ -55,3 +55,23 @@ def single_daemon(url: str, verb: str, busy: str = "stop it first, or give this 
         yield
     finally:
         os.close(fd)  # closing releases the lock; so does the process ending, however it ends
+
+
+def holder(url: str) -> str | None:
+    """Who holds a SQLite database's daemon lock now (its line), or None: no one, or not a SQLite file."""
+    path = database_file(url)
+    if path is None:
+        return None
+    lock = path.with_name(path.name + ".lock")
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except OSError:  # no lock file: no daemon has run here
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)  # a holder's exclusive lock refuses it
+        except BlockingIOError:
+            return os.pread(fd, 500, 0).decode("utf-8", "replace").strip() or "another monitor (starting)"
+        return None
+    finally:
+        os.close(fd)

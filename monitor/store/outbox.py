@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -142,15 +142,16 @@ def holding(now: datetime) -> int:
         return len(_held_here)
 
 
-def give_up_unclaimed(db: Database, channels: Collection[str], due_by: datetime) -> dict[str, int]:
+def give_up_unclaimed(db: Database, channels: Collection[str], due_by: datetime, gone: Callable[[str], bool] = lambda _: True) -> dict[str, int]:
     """Give up the pending deliveries to channels not in `channels` (this daemon's) due by `due_by` and not
     leased: on a shared store, no daemon whose config has their channel has taken them since (a channel
-    taken out of every daemon's config). Failed, as on SQLite, with the reason; how many, by channel."""
+    taken out of every daemon's config; `gone(channel)` False: one still has it). Failed, as on SQLite,
+    with the reason; how many, by channel."""
     unclaimed = and_(DeliveryRow.status == "pending", DeliveryRow.channel.not_in(channels), DeliveryRow.next_attempt_at <= due_by,
                      or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < due_by))
     given_up: dict[str, int] = {}
     with db.session() as s:
-        for channel in s.scalars(select(DeliveryRow.channel).where(unclaimed).distinct()).all():
+        for channel in [c for c in s.scalars(select(DeliveryRow.channel).where(unclaimed).distinct()).all() if gone(c)]:
             error = (f"channel {channel!r} is in no running daemon's config (none sent to it for an hour): put it back in a daemon's config, "
                      f"then `monitor alerts retry --failed --channel {channel}`")
             moved = cast(CursorResult[Any], s.execute(

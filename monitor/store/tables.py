@@ -260,7 +260,7 @@ class HostClaimRow(Base):
 
 
 class DaemonRow(Base):
-    """A `monitor run` on this database (issue 18): where it runs, its last heartbeat and what it holds.
+    """A `monitor run` (or a `monitor once` while it runs) on this database (issue 18): where it runs, its last heartbeat and what it holds.
 
     Gone when its heartbeat is older than its lease (its claims have ended by then); a daemon stopping
     cleanly deletes its row."""
@@ -276,3 +276,4 @@ class DaemonRow(Base):
     feeds: Mapped[int] = mapped_column(Integer, default=0)  # feeds claimed and not yet recorded, at its last heartbeat
     deliveries: Mapped[int] = mapped_column(Integer, default=0)  # deliveries claimed and not yet recorded
     files: Mapped[int] = mapped_column(Integer, default=0)  # folder files claimed and not yet read
+    channels: Mapped[str | None] = mapped_column(Text, nullable=True)  # its config's channel names, a JSON list (NULL: a monitor before 0010, any)
