@@ -98,6 +98,12 @@ def known_urls_and_hashes(db: Database, urls: list[str], hashes: list[str]) -> t
     return known_urls, known_hashes
 
 
+def has_articles(db: Database, source_id: int) -> bool:
+    """Whether any article of this source is stored."""
+    with db.transaction() as connection:
+        return bool(connection.scalar(select(exists().where(_ARTICLES.c.source_id == source_id))))
+
+
 _GUID_LENGTH, _URL_LENGTH = column_length(_ARTICLES.c.guid), column_length(_ARTICLES.c.canonical_url)
 
 
