@@ -23,7 +23,7 @@ from typer.exceptions import TyperException
 
 from monitor.errors import MonitorError, UsageError
 from monitor.logs import setup_logging
-from monitor.redact import shown
+from monitor.redact import TERMINAL_CONTROL, shown
 from monitor.settings import Settings, load_settings
 
 if TYPE_CHECKING:  # imported where used: `monitor run` forks its parsers before the pipeline's modules are loaded
@@ -429,6 +429,50 @@ def stories(
     for st in _app(config).stories(limit):
         table.add(str(st.id), st.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(st.articles), str(st.sources), "-" if st.severity is None else str(st.severity), st.title)
     out.table(table)
+
+
+@app.command(name="watchlist", epilog=_examples("monitor watchlist", "monitor watchlist --json", "monitor watchlist --watchlist config/watchlist.yaml"))
+def watchlist_list(
+    config: ConfigOption = DEFAULT_CONFIG,
+    watchlist: Annotated[Path | None, typer.Option(help="a watchlist file or folder instead of the config's")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help='print one JSON object: "actors", "events" and "rules" as the watchlist gives them, '
+                                                         'an event\'s phrases apart from those the thesaurus adds (on an error, {"error": "..."} and exit 1)')] = False,
+) -> None:
+    """What is watched: the actors (kind, the actor each is a unit of, aliases, tags), the events (CAMEO code,
+    severity, phrases, and how many more the built-in thesaurus adds) and the rules, as the daemon loads them."""
+    with _json_errors(as_json):
+        wl = _app(config).watchlist(watchlist)
+    if as_json:
+        data = {"actors": [{"name": a.name, "kind": a.kind, "part_of": a.part_of or None, "aliases": [x for x in a.aliases if x != a.name],
+                            "tags": list(a.tags), "units": list(wl.units(a.name))} for a in wl.actors],
+                "events": [{"name": e.name, "cameo": e.cameo or None, "severity": e.severity, "phrases": [p for p in e.phrases if p not in e.thesaurus],
+                            "thesaurus": list(e.thesaurus)} for e in wl.events],
+                "rules": [{"name": r.name, "actors": list(r.actors), "events": list(r.events), "min_severity": r.min_severity, "within": r.within,
+                           "severity": r.severity, "tags": list(r.tags), "min_sources": r.min_sources, "sources_within": r.sources_within} for r in wl.rules]}
+        sys.stdout.write(_json_text(data) + "\n")
+        return
+    actors = _Table("actor", "kind", "unit of", "aliases", "tags", title=f"Actors ({len(wl.actors)})")
+    for a in wl.actors:
+        actors.add(a.name, a.kind, a.part_of or "-", ", ".join(x for x in a.aliases if x != a.name) or "-", ", ".join(a.tags) or "-")
+    out.table(actors)
+    events = _Table("event", "CAMEO", "severity", "phrases", title=f"Events ({len(wl.events)})")
+    for e in wl.events:
+        added = f" (+{len(e.thesaurus)} from the thesaurus)" if e.thesaurus else ""
+        events.add(e.name, e.cameo or "-", str(e.severity), ", ".join(p for p in e.phrases if p not in e.thesaurus) + added)
+    out.table(events)
+    rules = _Table("rule", "actors", "events", "min severity", "within", "severity", "tags", "min sources", title=f"Rules ({len(wl.rules)})")
+    for r in wl.rules:
+        sources_within = f" within {r.sources_within:g} h" if r.sources_within is not None and r.min_sources > 1 else ""
+        rules.add(r.name, ", ".join(r.actors) or "any actor", ", ".join(r.events) or "any event", str(r.min_severity),
+                  "same sentence" if r.within is None else f"{r.within} words", "the event's" if r.severity is None else str(r.severity),
+                  ", ".join(r.tags) or "-", f"{r.min_sources}{sources_within}")
+    out.table(rules)
+
+
+def _json_text(data: object) -> str:
+    """JSON of data from files and feeds, with the characters a terminal would act on (C1 controls, bidi overrides:
+    `printable`'s) written as \\u escapes too, as JSON allows: printed to a terminal, it shows what it holds."""
+    return TERMINAL_CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(data, ensure_ascii=False))
 
 
 @app.command(epilog=_examples("monitor status", "monitor status --json"))

@@ -123,6 +123,10 @@ class CheckVerbs(Core):
             return got or articles
         return samples
 
+    def watchlist(self, watchlist: Path | None = None) -> Watchlist:
+        """`monitor watchlist`: the watchlist file or folder (or the config's) as the daemon loads it, thesaurus included."""
+        return load_watchlist(watchlist or self.settings.watchlist)
+
     def matcher(self, watchlist: Path | None = None) -> Matcher:
         """The matcher of a watchlist file or folder, or of the config's."""
         return Matcher(load_watchlist(watchlist or self.settings.watchlist))
