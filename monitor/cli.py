@@ -196,7 +196,8 @@ def match(
     if as_json:
         from monitor.matching.report import result_json
 
-        data = result_json(matched.result, matched.text, matched.rules, matched.muted) | {"why_no_alert": matched.why_no_alert or None}
+        data = result_json(matched.result, matched.text, matched.rules, matched.muted) | {"why_no_alert": matched.why_no_alert or None,
+                                                                                           "story": matched.story.as_json() if matched.story else None}
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         return
     _print_result(matched)
@@ -245,8 +246,19 @@ def _print_result(matched: Matched) -> None:
     live = [h for h in result.hits if not muted_by(h, matched.muted)]
     unmuted = f" ({max(h.severity for h in result.hits)} without the mutes)" if live and len(live) < len(result.hits) and max(h.severity for h in live) < result.severity else ""
     now = [h.severity for h in live if h.rule not in waiting]
+    story = matched.story
     if not result.alert:
         out.line(f"decision: no alert: {matched.why_no_alert}" if matched.why_no_alert else "decision: no alert")
+    elif story and story.stored_article is not None:
+        out.line(f"decision: no alert: {story.why_no_alert}")
+    elif story and story.severity is None:
+        out.line(f"decision: no alert: a copy of story {story.story}, which the daemon would join: {story.why_no_alert}")
+    elif story and story.alert:
+        adds = f"adding {', '.join(story.news)}" if story.news else "at a higher severity than it had"
+        out.line(f"decision: ALERT, severity {story.severity}: a follow-up of story {story.story} (alert {story.alert}), {adds}")
+    elif story:
+        out.line(f"decision: ALERT, severity {story.severity}: in story {story.story}, which the daemon would join and has not alerted on yet "
+                 f"({story.sources} sources with this text, taken as from a source the story has not had)")
     elif not live:
         out.line("decision: no alert: every rule that fired is muted (the daemon stores the article and alerts nobody)")
     elif not now:

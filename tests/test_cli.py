@@ -689,3 +689,38 @@ def test_watchlist_lists_actors_events_and_rules_with_the_files_text_escaped(tmp
     broken = tmp_path / "broken.yaml"
     broken.write_text("actors:\n  - {name: X}\n")
     assert str(broken) in one_line_error(monitor("watchlist", "--watchlist", str(broken), "--config", config))
+
+
+def test_match_on_a_copy_of_a_story_already_alerted_says_what_the_daemon_would(tmp_path: Path) -> None:
+    """Regression (left open by stop 39, found by helper xanalyst): `monitor match` decided as if each text began a
+    new story, so a copy of a story already alerted said 'decision: ALERT' where the daemon joins it to the story and
+    alerts nobody. It now looks for the story as the daemon would (the store's recent sketches, `join_within`) and
+    decides as the daemon would: a copy adding nothing is no alert, naming the story and its alert; one adding an
+    event is a follow-up; the very article stored already is said to be (the daemon would not store it again)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    first = "Wagner fighters massacred villagers near Mopti on Sunday, witnesses and local officials told reporters in Bamako."
+    (inbox / "first.txt").write_text(f"Massacre near Mopti\n\n{first}\n")
+    os.utime(inbox / "first.txt", (time.time() - 60, time.time() - 60))
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text("actors:\n  - {name: Wagner Group, kind: group, aliases: [Wagner]}\n"
+                         "events:\n  - {name: massacre, severity: 3, phrases: [massacred]}\n  - {name: ambush, severity: 2, phrases: [ambushed]}\n"
+                         "rules:\n  - {name: mercenaries, actors: [Wagner Group]}\n")
+    config = str(write_config(tmp_path, folders=[inbox], watchlist=watchlist))
+    assert monitor("once", "--config", config).returncode == 0
+    uid = json.loads((tmp_path / "alerts.jsonl").read_text().splitlines()[0])["uid"]
+
+    def decision(text: str) -> str:
+        done = monitor("match", "-", "--config", config, stdin=text, env={"COLUMNS": "200"})
+        assert done.returncode == 0, done.stderr
+        return done.stdout.splitlines()[-1]
+
+    assert decision(f"Villagers massacred\n\n{first} More to follow.") == (
+        f"decision: no alert: a copy of story 1, which the daemon would join: a copy of a story already alerted (alert {uid}: nothing new, no higher severity)")
+    assert decision(f"{first} Wagner fighters also ambushed a convoy.") == f"decision: ALERT, severity 3: a follow-up of story 1 (alert {uid}), adding ambush"
+    assert decision("Wagner fighters massacred villagers in another region entirely, far from any earlier report.") == "decision: ALERT, severity 3"
+    assert json.loads(monitor("match", "-", "--json", "--config", config, stdin="Wagner fighters massacred villagers.").stdout)["story"] is None
+    assert decision(f"Massacre near Mopti\n\n{first}\n") == "decision: no alert: article 1 has this text already (the daemon would not store it again)"
+    data = json.loads(monitor("match", "-", "--json", "--config", config, stdin=f"{first} More to follow.").stdout)
+    assert data["story"] == {"id": 1, "alert": uid, "stored_article": None, "severity": None, "news": [],
+                             "why_no_alert": f"a copy of a story already alerted (alert {uid}: nothing new, no higher severity)"}
