@@ -631,3 +631,18 @@ def test_a_malformed_feed_of_millions_of_tags_feedparser_rewrites_is_refused_bef
     out, grown = done.stdout.strip().rsplit("\n", 1)
     assert out == f"error: http://hostile.example/feed.xml: too large to parse: {said}"
     assert int(grown) < 120, f"peak grew {grown} MB"
+
+
+def test_a_relative_entry_link_is_resolved_against_the_feeds_url_without_its_credentials() -> None:
+    """Regression: an entry link relative to the feed ('/world/1', as Atom allows and GitHub's release feeds wrote) was
+    dropped as no http(s) link, so its article had no link: none in its alert, no URL to deduplicate a copy by. It is
+    resolved against the feed's URL (as a browser would, the feed's user name and password left out); an xml:base in
+    the feed still comes first, and a link to another scheme is still dropped."""
+    rss = (b'<rss version="2.0"><channel><item><title>a</title><link>/world/1</link><guid>g1</guid></item>'
+           b"<item><title>b</title><link>javascript:alert(1)</link><guid>g2</guid></item></channel></rss>")
+    docs = read_feed(rss, "https://reader:secret@news.example/feeds/rss.xml?token=abc", {}).documents
+    assert [d.url for d in docs] == ["https://news.example/world/1", None]
+    atom = (b'<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://cdn.example/base/"><title>x</title>'
+            b'<entry><title>t</title><id>i</id><link href="2"/></entry></feed>')
+    assert [d.url for d in read_feed(atom, "https://news.example/atom.xml", {}).documents] == ["https://cdn.example/base/2"]
+    assert [d.url for d in read_feed(rss, "wire", {}).documents] == [None, None]  # no feed URL to resolve against

@@ -3,7 +3,7 @@
 feedparser is handed bytes (never a URL) and the response headers, so the charset is right. The
 bytes are first decoded to UTF-8 by feedparser's own charset rules and the DOCTYPE is stripped from
 that, so no encoding (UTF-16, EBCDIC, ...) or size hides it: entity declarations are how XML bombs
-expand. `bozo` without entries is an error; a feed is read to its first MAX_ENTRIES entries; entry links other than http/https are dropped; dates
+expand. `bozo` without entries is an error; a feed is read to its first MAX_ENTRIES entries; an entry link relative to the feed is resolved against its URL (credentials left out), other links than http/https are dropped; dates
 become timezone-aware UTC.
 
 A parse stops by itself past a bound (`_Bounds`, counted at each element's start by both of feedparser's
@@ -33,6 +33,7 @@ import xml.sax.xmlreader
 from datetime import UTC, datetime
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import feedparser
 import feedparser.api
@@ -61,6 +62,7 @@ MAX_ELEMENTS = 500_000
 MAX_ATTRIBUTES = 500_000
 MAX_PIECES = 1_000_000  # of text, in the loose parser (the strict one gives a run of text in one piece)
 MAX_TAG = 100_000  # characters of one start tag, in the loose parser
+_HTTP = re.compile(r"^https?://", re.I)
 _ELEMENT = re.compile(rb"<\w")  # where feedparser's prolog ends (its own entity handling looks only before it)
 
 
@@ -289,11 +291,20 @@ def _document(entry: Any, source: str, defer_text: bool = False) -> Document:
     content = entry.get("content") or []
     html = max((c.get("value") or "" for c in content), key=len, default="") or entry.get("summary") or ""
     link = entry.get("link") or ""
-    if not re.match(r"^https?://", link, re.I):
+    if link and not _HTTP.match(link) and _HTTP.match(source):  # relative to the feed (an xml:base was applied by feedparser)
+        link = urljoin(_without_credentials(source), link)
+    if not _HTTP.match(link):
         link = ""
     guid = entry.get("id") or link or hashlib.sha256(f"{title}\n{html}".encode()).hexdigest()
     text = "" if defer_text else html_to_text(html)
     return storable(Document(source=source, title=title, text=text, url=link or None, guid=guid, published=_when(entry), html=html if defer_text else ""))
+
+
+def _without_credentials(url: str) -> str:
+    """The feed's URL without its user name and password: a base for its entries' relative links."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
 
 
 def _when(entry: Any) -> datetime | None:
