@@ -461,3 +461,21 @@ def test_a_feed_that_gives_all_its_entries_new_ids_at_each_poll_stores_its_newes
         assert pipeline.poll_all_feeds() == TURNOVER_LIMIT + 5 + 40
     finally:
         pipeline.parsers.shutdown()
+
+
+def test_a_feed_that_gives_every_entry_the_same_guid_stores_each_entry(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression: a feed whose generator gave every entry one GUID (the site's address) stored its first entry only:
+    the others were taken for repeats of it in the poll, and at later polls for entries already stored, so every later
+    story of the feed was lost without a word. A GUID that several of a feed's entries carry identifies none of them:
+    they are told apart by their links (or their words), as entries without a GUID are."""
+    def feed(*numbers: int) -> bytes:
+        return rss(*((f"Story {n}", f"https://site.example/{n}", "https://site.example/", f"Story number {n} of the site.") for n in numbers))
+
+    http_server.routes["/same.xml"] = (200, {}, feed(2, 1))
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, feeds=[{"name": "same", "url": http_server.url("/same.xml")}])))
+    try:
+        assert pipeline.poll_all_feeds() == 2
+        http_server.routes["/same.xml"] = (200, {}, feed(3, 2, 1))
+        assert pipeline.poll_all_feeds() == 1
+    finally:
+        pipeline.parsers.shutdown()

@@ -30,6 +30,7 @@ import hashlib
 import re
 import xml.sax.expatreader
 import xml.sax.xmlreader
+from collections import Counter
 from datetime import UTC, datetime
 from collections.abc import Mapping
 from typing import Any
@@ -243,7 +244,10 @@ def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, d
     channel = parsed.get("feed", {})
     title = one_line_title(html_to_text(str(channel.get("title") or ""))) or None  # markup and entities, as an entry's title
     ttl = str(channel.get("ttl") or "").strip()
-    return ParsedFeed([_document(entry, source, defer_text) for entry in entries], warning, title, int(ttl) if ttl.isdecimal() and len(ttl) <= 9 else None)
+    ids = Counter(str(entry.get("id") or "").strip() for entry in entries)
+    shared = {guid for guid, count in ids.items() if guid and count > 1}  # one GUID on several entries identifies none of them
+    documents = [_document(entry, source, defer_text, str(entry.get("id") or "").strip() in shared) for entry in entries]
+    return ParsedFeed(documents, warning, title, int(ttl) if ttl.isdecimal() and len(ttl) <= 9 else None)
 
 
 def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[Any, Any]:
@@ -286,7 +290,9 @@ def _first_line(reason: object) -> str:
     return (str(reason).strip().splitlines() or [type(reason).__name__])[0][:200]
 
 
-def _document(entry: Any, source: str, defer_text: bool = False) -> Document:
+def _document(entry: Any, source: str, defer_text: bool = False, shared_id: bool = False) -> Document:
+    """An entry as a Document; `shared_id`: its GUID is on other entries of the feed too, so its link (or its words)
+    tells it apart, as for an entry without one."""
     title = html_to_text(entry.get("title") or "")
     content = entry.get("content") or []
     html = max((c.get("value") or "" for c in content), key=len, default="") or entry.get("summary") or ""
@@ -295,7 +301,7 @@ def _document(entry: Any, source: str, defer_text: bool = False) -> Document:
         link = urljoin(_without_credentials(source), link)
     if not _HTTP.match(link):
         link = ""
-    guid = entry.get("id") or link or hashlib.sha256(f"{title}\n{html}".encode()).hexdigest()
+    guid = (None if shared_id else entry.get("id")) or link or hashlib.sha256(f"{title}\n{html}".encode()).hexdigest()
     text = "" if defer_text else html_to_text(html)
     return storable(Document(source=source, title=title, text=text, url=link or None, guid=guid, published=_when(entry), html=html if defer_text else ""))
 
