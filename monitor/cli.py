@@ -113,8 +113,14 @@ def _json_errors(as_json: bool) -> Iterator[None]:
         yield
     except MonitorError as exc:
         if as_json:
-            sys.stdout.write(json.dumps({"error": shown(str(exc))}, ensure_ascii=False) + "\n")
+            sys.stdout.write(_json_text({"error": shown(str(exc))}) + "\n")
         raise
+
+
+def _json_text(data: object) -> str:
+    """JSON of data from files and feeds, with the characters a terminal would act on (C1 controls, bidi overrides:
+    `printable`'s) written as \\u escapes too, as JSON allows: printed to a terminal, it shows what it holds."""
+    return TERMINAL_CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(data, ensure_ascii=False))
 
 
 def _app(config: Path, sends: bool = False) -> App:
@@ -198,7 +204,7 @@ def match(
 
         data = result_json(matched.result, matched.text, matched.rules, matched.muted) | {"why_no_alert": matched.why_no_alert or None,
                                                                                            "story": matched.story.as_json() if matched.story else None}
-        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        sys.stdout.write(_json_text(data) + "\n")
         return
     _print_result(matched)
 
@@ -284,7 +290,7 @@ def evaluate_cases(
     if as_json:
         from monitor.matching.evaluation import report_json
 
-        sys.stdout.write(json.dumps(report_json(report), ensure_ascii=False) + "\n")
+        sys.stdout.write(_json_text(report_json(report)) + "\n")
         return
     table = _Table("", "precision", "recall", "F1", title=f"{report.cases} cases from {cases}")
     for name, scores in (("actors", report.actors), ("events", report.events)):
@@ -481,12 +487,6 @@ def watchlist_list(
     out.table(rules)
 
 
-def _json_text(data: object) -> str:
-    """JSON of data from files and feeds, with the characters a terminal would act on (C1 controls, bidi overrides:
-    `printable`'s) written as \\u escapes too, as JSON allows: printed to a terminal, it shows what it holds."""
-    return TERMINAL_CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(data, ensure_ascii=False))
-
-
 @app.command(epilog=_examples("monitor status", "monitor status --json"))
 def status(
     config: ConfigOption = DEFAULT_CONFIG,
@@ -500,7 +500,7 @@ def status(
     with _json_errors(as_json):
         st = _app(config).status()
     if as_json:
-        sys.stdout.write(json.dumps(st.as_json(), ensure_ascii=False) + "\n")
+        sys.stdout.write(_json_text(st.as_json()) + "\n")
         return
     table = _Table("id", "host", "pid", "started (UTC)", "last heartbeat", "state", "feeds", "deliveries", "files", "hosts",
                    title=f"Daemons on {st.database} ({'shared: several may run' if st.shared else 'one at a time'})")
@@ -731,9 +731,9 @@ def trends(
         first, rows = verbs.trends(names or (), days)
     if as_json:
         start = first.date()
-        sys.stdout.write(json.dumps({"from": start.isoformat(), "days": days, "series": [
+        sys.stdout.write(_json_text({"from": start.isoformat(), "days": days, "series": [
             {"actor": r.actor, "event": r.event, "stories": r.stories, "score": [round(x, 3) for x in r.score], "max_severity": r.severity,
-             "spikes": [(start + timedelta(days=i)).isoformat() for i in sorted(r.spikes)]} for r in rows]}, ensure_ascii=False) + "\n")
+             "spikes": [(start + timedelta(days=i)).isoformat() for i in sorted(r.spikes)]} for r in rows]}) + "\n")
         for note in [*verbs.unknown_names(_not_listed(names or (), rows)), *verbs.unit_notes(names or ())]:  # beside the JSON, not in it
             sys.stderr.write(f"monitor: {shown(note)}\n")
         return

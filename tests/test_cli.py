@@ -724,3 +724,18 @@ def test_match_on_a_copy_of_a_story_already_alerted_says_what_the_daemon_would(t
     data = json.loads(monitor("match", "-", "--json", "--config", config, stdin=f"{first} More to follow.").stdout)
     assert data["story"] == {"id": 1, "alert": uid, "stored_article": None, "severity": None, "news": [],
                              "why_no_alert": f"a copy of a story already alerted (alert {uid}: nothing new, no higher severity)"}
+
+
+def test_json_of_every_verb_writes_terminal_controls_from_feeds_as_escapes(tmp_path: Path) -> None:
+    """Regression: `monitor match --json` (and the other verbs' --json) printed a text's bidi overrides and C1 controls
+    (U+202E, U+009B: the 8-bit CSI) as they came, which JSON allows raw: a terminal showing it reordered or acted on them,
+    where every table escapes them. They are written as \\u escapes, which JSON reads back as the same text."""
+    text = "Wagner fighters massacred villagers \u202eon Sunday\u202c near \u009b31mMopti."
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text("actors:\n  - {name: Wagner Group, kind: group, aliases: [Wagner]}\n"
+                         "events:\n  - {name: massacre, severity: 3, phrases: [massacred]}\nrules:\n  - {name: any}\n")
+    config = str(write_config(tmp_path, watchlist=watchlist))
+    done = monitor("match", "--json", "-", "--config", config, stdin=text)
+    assert done.returncode == 0, done.stderr
+    assert "\u202e" not in done.stdout and "\u009b" not in done.stdout and "\\u202e" in done.stdout
+    assert json.loads(done.stdout)["rules"][0]["snippet"] == text
