@@ -642,6 +642,8 @@ def test_a_relative_entry_link_is_resolved_against_the_feeds_url_without_its_cre
            b"<item><title>b</title><link>javascript:alert(1)</link><guid>g2</guid></item></channel></rss>")
     docs = read_feed(rss, "https://reader:secret@news.example/feeds/rss.xml?token=abc", {}).documents
     assert [d.url for d in docs] == ["https://news.example/world/1", None]
+    fragment = rss.replace(b"/world/1", b"#more")  # the feed's own query (its token) is no part of an entry's link
+    assert read_feed(fragment, "https://news.example/feeds/rss.xml?token=abc", {}).documents[0].url == "https://news.example/feeds/rss.xml#more"
     atom = (b'<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://cdn.example/base/"><title>x</title>'
             b'<entry><title>t</title><id>i</id><link href="2"/></entry></feed>')
     assert [d.url for d in read_feed(atom, "https://news.example/atom.xml", {}).documents] == ["https://cdn.example/base/2"]

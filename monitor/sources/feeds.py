@@ -3,7 +3,7 @@
 feedparser is handed bytes (never a URL) and the response headers, so the charset is right. The
 bytes are first decoded to UTF-8 by feedparser's own charset rules and the DOCTYPE is stripped from
 that, so no encoding (UTF-16, EBCDIC, ...) or size hides it: entity declarations are how XML bombs
-expand. `bozo` without entries is an error; a feed is read to its first MAX_ENTRIES entries; an entry link relative to the feed is resolved against its URL (credentials left out), other links than http/https are dropped; dates
+expand. `bozo` without entries is an error; a feed is read to its first MAX_ENTRIES entries; an entry link relative to the feed is resolved against its URL (credentials and query left out), other links than http/https are dropped; dates
 become timezone-aware UTC.
 
 A parse stops by itself past a bound (`_Bounds`, counted at each element's start by both of feedparser's
@@ -307,10 +307,11 @@ def _document(entry: Any, source: str, defer_text: bool = False, shared_id: bool
 
 
 def _without_credentials(url: str) -> str:
-    """The feed's URL without its user name and password: a base for its entries' relative links."""
+    """The feed's URL without its user name, password and query (a private feed's token): a base for its entries'
+    relative links."""
     parts = urlsplit(url)
     host = parts.netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def _when(entry: Any) -> datetime | None:
