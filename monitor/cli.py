@@ -23,7 +23,7 @@ from typer.exceptions import TyperException
 
 from monitor.errors import MonitorError, UsageError
 from monitor.logs import setup_logging
-from monitor.redact import shown
+from monitor.redact import TERMINAL_CONTROL, shown
 from monitor.settings import Settings, load_settings
 
 if TYPE_CHECKING:  # imported where used: `monitor run` forks its parsers before the pipeline's modules are loaded
@@ -113,8 +113,14 @@ def _json_errors(as_json: bool) -> Iterator[None]:
         yield
     except MonitorError as exc:
         if as_json:
-            sys.stdout.write(json.dumps({"error": shown(str(exc))}, ensure_ascii=False) + "\n")
+            sys.stdout.write(_json_text({"error": shown(str(exc))}) + "\n")
         raise
+
+
+def _json_text(data: object) -> str:
+    """JSON of data from files and feeds, with the characters a terminal would act on (C1 controls, bidi overrides:
+    `printable`'s) written as \\u escapes too, as JSON allows: printed to a terminal, it shows what it holds."""
+    return TERMINAL_CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(data, ensure_ascii=False))
 
 
 def _app(config: Path, sends: bool = False) -> App:
@@ -196,8 +202,9 @@ def match(
     if as_json:
         from monitor.matching.report import result_json
 
-        data = result_json(matched.result, matched.text, matched.rules, matched.muted) | {"why_no_alert": matched.why_no_alert or None}
-        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        data = result_json(matched.result, matched.text, matched.rules, matched.muted) | {"why_no_alert": matched.why_no_alert or None,
+                                                                                           "story": matched.story.as_json() if matched.story else None}
+        sys.stdout.write(_json_text(data) + "\n")
         return
     _print_result(matched)
 
@@ -245,8 +252,19 @@ def _print_result(matched: Matched) -> None:
     live = [h for h in result.hits if not muted_by(h, matched.muted)]
     unmuted = f" ({max(h.severity for h in result.hits)} without the mutes)" if live and len(live) < len(result.hits) and max(h.severity for h in live) < result.severity else ""
     now = [h.severity for h in live if h.rule not in waiting]
+    story = matched.story
     if not result.alert:
         out.line(f"decision: no alert: {matched.why_no_alert}" if matched.why_no_alert else "decision: no alert")
+    elif story and story.stored_article is not None:
+        out.line(f"decision: no alert: {story.why_no_alert}")
+    elif story and story.severity is None:
+        out.line(f"decision: no alert: a copy of story {story.story}, which the daemon would join: {story.why_no_alert}")
+    elif story and story.alert:
+        adds = f"adding {', '.join(story.news)}" if story.news else "at a higher severity than it had"
+        out.line(f"decision: ALERT, severity {story.severity}: a follow-up of story {story.story} (alert {story.alert}), {adds}")
+    elif story:
+        out.line(f"decision: ALERT, severity {story.severity}: in story {story.story}, which the daemon would join and has not alerted on yet "
+                 f"({story.sources} sources with this text, taken as from a source the story has not had)")
     elif not live:
         out.line("decision: no alert: every rule that fired is muted (the daemon stores the article and alerts nobody)")
     elif not now:
@@ -272,7 +290,7 @@ def evaluate_cases(
     if as_json:
         from monitor.matching.evaluation import report_json
 
-        sys.stdout.write(json.dumps(report_json(report), ensure_ascii=False) + "\n")
+        sys.stdout.write(_json_text(report_json(report)) + "\n")
         return
     table = _Table("", "precision", "recall", "F1", title=f"{report.cases} cases from {cases}")
     for name, scores in (("actors", report.actors), ("events", report.events)):
@@ -431,6 +449,44 @@ def stories(
     out.table(table)
 
 
+@app.command(name="watchlist", epilog=_examples("monitor watchlist", "monitor watchlist --json", "monitor watchlist --watchlist config/watchlist.yaml"))
+def watchlist_list(
+    config: ConfigOption = DEFAULT_CONFIG,
+    watchlist: Annotated[Path | None, typer.Option(help="a watchlist file or folder instead of the config's")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help='print one JSON object: "actors", "events" and "rules" as the watchlist gives them, '
+                                                         'an event\'s phrases apart from those the thesaurus adds (on an error, {"error": "..."} and exit 1)')] = False,
+) -> None:
+    """What is watched: the actors (kind, the actor each is a unit of, aliases, tags), the events (CAMEO code,
+    severity, phrases, and how many more the built-in thesaurus adds) and the rules, as the daemon loads them."""
+    with _json_errors(as_json):
+        wl = _app(config).watchlist(watchlist)
+    if as_json:
+        data = {"actors": [{"name": a.name, "kind": a.kind, "part_of": a.part_of or None, "aliases": [x for x in a.aliases if x != a.name],
+                            "tags": list(a.tags), "units": list(wl.units(a.name))} for a in wl.actors],
+                "events": [{"name": e.name, "cameo": e.cameo or None, "severity": e.severity, "phrases": [p for p in e.phrases if p not in e.thesaurus],
+                            "thesaurus": list(e.thesaurus)} for e in wl.events],
+                "rules": [{"name": r.name, "actors": list(r.actors), "events": list(r.events), "min_severity": r.min_severity, "within": r.within,
+                           "severity": r.severity, "tags": list(r.tags), "min_sources": r.min_sources, "sources_within": r.sources_within} for r in wl.rules]}
+        sys.stdout.write(_json_text(data) + "\n")
+        return
+    actors = _Table("actor", "kind", "unit of", "aliases", "tags", title=f"Actors ({len(wl.actors)})")
+    for a in wl.actors:
+        actors.add(a.name, a.kind, a.part_of or "-", ", ".join(x for x in a.aliases if x != a.name) or "-", ", ".join(a.tags) or "-")
+    out.table(actors)
+    events = _Table("event", "CAMEO", "severity", "phrases", title=f"Events ({len(wl.events)})")
+    for e in wl.events:
+        added = f" (+{len(e.thesaurus)} from the thesaurus)" if e.thesaurus else ""
+        events.add(e.name, e.cameo or "-", str(e.severity), ", ".join(p for p in e.phrases if p not in e.thesaurus) + added)
+    out.table(events)
+    rules = _Table("rule", "actors", "events", "min severity", "within", "severity", "tags", "min sources", title=f"Rules ({len(wl.rules)})")
+    for r in wl.rules:
+        sources_within = f" within {r.sources_within:g} h" if r.sources_within is not None and r.min_sources > 1 else ""
+        rules.add(r.name, ", ".join(r.actors) or "any actor", ", ".join(r.events) or "any event", str(r.min_severity),
+                  "same sentence" if r.within is None else f"{r.within} words", "the event's" if r.severity is None else str(r.severity),
+                  ", ".join(r.tags) or "-", f"{r.min_sources}{sources_within}")
+    out.table(rules)
+
+
 @app.command(epilog=_examples("monitor status", "monitor status --json"))
 def status(
     config: ConfigOption = DEFAULT_CONFIG,
@@ -444,7 +500,7 @@ def status(
     with _json_errors(as_json):
         st = _app(config).status()
     if as_json:
-        sys.stdout.write(json.dumps(st.as_json(), ensure_ascii=False) + "\n")
+        sys.stdout.write(_json_text(st.as_json()) + "\n")
         return
     table = _Table("id", "host", "pid", "started (UTC)", "last heartbeat", "state", "feeds", "deliveries", "files", "hosts",
                    title=f"Daemons on {st.database} ({'shared: several may run' if st.shared else 'one at a time'})")
@@ -679,9 +735,9 @@ def trends(
         first, rows = verbs.trends(names or (), days)
     if as_json:
         start = first.date()
-        sys.stdout.write(json.dumps({"from": start.isoformat(), "days": days, "series": [
+        sys.stdout.write(_json_text({"from": start.isoformat(), "days": days, "series": [
             {"actor": r.actor, "event": r.event, "stories": r.stories, "score": [round(x, 3) for x in r.score], "max_severity": r.severity,
-             "spikes": [(start + timedelta(days=i)).isoformat() for i in sorted(r.spikes)]} for r in rows]}, ensure_ascii=False) + "\n")
+             "spikes": [(start + timedelta(days=i)).isoformat() for i in sorted(r.spikes)]} for r in rows]}) + "\n")
         for note in [*verbs.unknown_names(_not_listed(names or (), rows)), *verbs.unit_notes(names or ())]:  # beside the JSON, not in it
             sys.stderr.write(f"monitor: {shown(note)}\n")
         return

@@ -41,6 +41,10 @@ PAGES_AT_ONCE = 8  # full-text pages fetched together: each may be [http] max_bo
 # New entries of a feed whose pages a poll fetches for their full text (its newest), on the storing thread: each page
 # takes up to [http] deadline to come and seconds to be made text, while the other feeds wait to be stored.
 FULL_TEXT_PAGES = 100
+# New entries a poll stores of a feed polled before none of whose entries is known (no GUID of them stored): a feed
+# whose whole window turned over, or one that gives its entries new ids (and links, and words) at every poll, which
+# would otherwise store up to feeds.MAX_ENTRIES articles a poll. Its newest, as feeds list them, are stored.
+TURNOVER_LIMIT = 500
 Enrich = Callable[[list[Document]], list[Document]]  # new documents in, the same with more text out
 
 
@@ -65,9 +69,10 @@ class Ingest:
         self._seen = self._learn(story_store.recent_sketches(db, limits.window))  # the highest article id the index knows
 
     def __call__(self, source_id: int, source_name: str, docs: Iterable[Document], enrich: Enrich | None = None,
-                 prepared: Sequence[Prepared | None] = ()) -> int:
+                 prepared: Sequence[Prepared | None] = (), polled_before: bool = False) -> int:
         """Store the documents not seen before; returns how many were new. `enrich` runs on those only;
-        `prepared`: per document, what a parsing process made of it (the others are prepared here)."""
+        `prepared`: per document, what a parsing process made of it (the others are prepared here);
+        `polled_before`: a feed polled before, whose new entries are at most TURNOVER_LIMIT where none is known."""
         docs = list(docs)
         ready = list(prepared) if prepared and enrich is None else [None] * len(docs)
         guids = [(doc.guid or "").strip() for doc in docs]
@@ -82,8 +87,14 @@ class Ingest:
         if rest := [a for a, one in fresh if one is None]:  # made here: their keys are asked now
             urls, hashes = articles.known_urls_and_hashes(self.db, [a.canonical_url for a in rest if a.canonical_url], [a.content_hash for a in rest])
             known_urls, known_content = known_urls | urls, known_content | hashes
-        batch = self._complete(_first_of_each([(a, one) for a, one in fresh if (a.title or a.text) and a.canonical_url not in known_urls
-                                               and a.content_hash not in known_content]))
+        unknown = _first_of_each([(a, one) for a, one in fresh if (a.title or a.text) and a.canonical_url not in known_urls
+                                  and a.content_hash not in known_content])
+        if polled_before and len(unknown) > TURNOVER_LIMIT and not known and articles.has_articles(self.db, source_id):
+            log.warning("source %d (%s): %d entries, none of them stored before though the feed was polled before: only its first %d "
+                        "(its newest) are stored; a feed that gives its entries new ids at every poll does this",
+                        source_id, source_name, len(docs), TURNOVER_LIMIT, extra={"source": source_name})
+            unknown = unknown[:TURNOVER_LIMIT]  # the others, still in the feed at its next poll, are stored then
+        batch = self._complete(unknown)
         if not batch:
             return 0
         for one in batch:

@@ -176,8 +176,12 @@ class Pipeline:
 
 
 def channel_policy(settings: Settings, matcher: Matcher) -> ChannelPolicy:
-    routes = tuple(Route(c.name, frozenset(c.tags), c.config is not None) for c in settings.channels)
-    return ChannelPolicy(routes, matcher.watchlist.rules)
+    return ChannelPolicy(routes(settings), matcher.watchlist.rules)
+
+
+def routes(settings: Settings) -> tuple[Route, ...]:
+    """The channels and the alert tags each takes."""
+    return tuple(Route(c.name, frozenset(c.tags), c.config is not None) for c in settings.channels)
 
 
 def poll_policy(settings: Settings) -> PollPolicy:

@@ -254,7 +254,8 @@ class FeedPolling:
                 return 0, sources.Success(feed.id, plan.at, 0, result.state, result.moved_to, took)
             if parsed.warning:
                 log.warning("source %d (%s): %s", feed.id, feed.name, parsed.warning)
-            new = self.ingest(feed.id, feed.name, parsed.documents, full_text(poller.fetch_pages) if feed.full_text else None, parsed.prepared)
+            new = self.ingest(feed.id, feed.name, parsed.documents, full_text(poller.fetch_pages) if feed.full_text else None, parsed.prepared,
+                              polled_before=feed.due_at is not None)
         except SourceError as exc:
             self._failed(feed, now, str(exc), parse_retry_after(getattr(exc, "retry_after", None), now), took)
             return 0, None

@@ -16,10 +16,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from monitor import metrics
+from monitor.dedup import to_article
 from monitor.errors import SourceError
 from monitor.ingest import Ingest
 from monitor.sources.folders import Entry, FolderState, article_files, is_settled, read_folder_file, stable_since
-from monitor.store import files, sources
+from monitor.store import articles, files, sources
 from monitor.store.db import Database, utcnow
 
 log = logging.getLogger("monitor")
@@ -122,6 +123,12 @@ class FolderScanning:
             return None, False
         new = self.ingest(source_id, folder.label, [doc])
         files.mark_seen(self.db, key, entry.size, entry.mtime_ns, now)
+        if not new:  # the user who dropped it is told why nothing came of it
+            article = to_article(doc)
+            same = articles.article_with(self.db, article.canonical_url, article.content_hash) if article.title or article.text else None
+            why = (f"article {same} has its text or link already" if same is not None else
+                   "an article with its id is stored already" if article.guid and (article.title or article.text) else "no text")
+            log.info("source %d (%s): %s: not stored: %s", source_id, folder.label, entry.path, why, extra={"source": folder.label})
         return new, False
 
     def _failed(self, source_id: int, label: str, now: datetime, error: str) -> None:

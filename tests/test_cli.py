@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import ON_POSTGRES, REPO, SEED, LocalHTTP, free_port, sqlite_only, write_config
 
-VERBS = ["run", "once", "match", "check", "alerts"]
+VERBS = ["run", "once", "match", "check", "alerts", "watchlist"]
 
 
 def monitor(*args: str, cwd: Path = REPO, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -493,7 +493,7 @@ def test_verbs_that_send_nothing_run_without_the_channels_secrets_in_the_environ
 HELP_PAGES = [[], ["run"], ["once"], ["match"], ["eval"], ["check"], ["alerts"], ["alerts", "show"], ["alerts", "retry"], ["mute"], ["stories"],
               ["status"], ["trends"], ["sources"], ["sources", "add"], ["sources", "export"], ["sources", "import"], ["sources", "retry"],
               ["sources", "disable"], ["sources", "enable"], ["sources", "remove"], ["db"], ["db", "current"], ["db", "upgrade"], ["prune"],
-              ["backup"], ["web"]]
+              ["backup"], ["web"], ["watchlist"]]
 
 
 @sqlite_only
@@ -651,3 +651,91 @@ def test_match_article_re_matches_a_stored_article_by_its_id(tmp_path: Path) -> 
     assert one_line_error(monitor("match", "--article", "7", "--config", config)) == "monitor: error: no article 7 in the store (the daemon's log names each article's number)"
     both = monitor("match", "x.txt", "--article", "1", "--config", config)
     assert both.returncode == 2 and "give an article FILE, --article ID or --replay SPAN: one of them" in both.stderr
+
+
+_LISTED = ('actors:\n  - {name: Guard Corps, kind: group, aliases: [IRGC, Sepah], tags: [iran]}\n'
+           '  - {name: "Quds Force\\u202e", kind: group, aliases: ["Quds \\x1b[31mForce", QF], part_of: Guard Corps}\n'
+           'events:\n  - {name: missile strike, severity: 3, phrases: [missile strike, fired missiles], cameo: "195"}\n'
+           'rules:\n  - {name: any strike, events: ["cameo:19"], within: 10, tags: [desk], min_sources: 2}\n')
+
+
+def test_watchlist_lists_actors_events_and_rules_with_the_files_text_escaped(tmp_path: Path) -> None:
+    """Regression (left open by stop 39, found by helper xanalyst): no verb listed the watchlist: an analyst read the
+    YAML (a folder of files, the thesaurus's phrases added nowhere in sight) to know what is watched. `monitor watchlist`
+    lists the actors (kind, parent, aliases, tags), the events (CAMEO code, severity, phrases, how many the thesaurus
+    adds) and the rules, text from the file escaped as every listing escapes it; --json for a script."""
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text(_LISTED, encoding="utf-8")
+    config = str(write_config(tmp_path, watchlist=watchlist))
+    done = monitor("watchlist", "--config", config, env={"COLUMNS": "300"})
+    assert done.returncode == 0 and not done.stderr, done.stderr
+    assert "\x1b" not in done.stdout and "\u202e" not in done.stdout
+    lines = [" ".join(line.replace("\u2502", " ").split()) for line in done.stdout.splitlines()]
+    assert "Guard Corps group - IRGC, Sepah iran" in lines
+    assert "Quds Force\\u202e group Guard Corps Quds \\x1b[31mForce, QF -" in lines
+    assert any(line.startswith("missile strike 195 3 missile strike, fired missiles (+") and line.endswith(" from the thesaurus)") for line in lines), lines
+    assert "any strike any actor cameo:19 1 10 words the event's desk 2" in lines
+    data = json.loads(monitor("watchlist", "--json", "--config", config).stdout)
+    assert data["actors"][1] == {"name": "Quds Force\u202e", "kind": "group", "part_of": "Guard Corps", "aliases": ["Quds \x1b[31mForce", "QF"],
+                                 "tags": [], "units": []}
+    assert data["actors"][0]["units"] == ["Quds Force\u202e"]
+    event = data["events"][0]
+    assert (event["name"], event["cameo"], event["severity"], event["phrases"]) == ("missile strike", "195", 3, ["missile strike", "fired missiles"])
+    assert "ballistic missile" in event["thesaurus"]
+    assert data["rules"] == [{"name": "any strike", "actors": [], "events": ["cameo:19"], "min_severity": 1, "within": 10, "severity": None,
+                              "tags": ["desk"], "min_sources": 2, "sources_within": None}]
+    raw = monitor("watchlist", "--json", "--config", config).stdout
+    assert "\u202e" not in raw and "\x1b" not in raw  # escaped in the JSON too: a terminal shows it as written
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("actors:\n  - {name: X}\n")
+    assert str(broken) in one_line_error(monitor("watchlist", "--watchlist", str(broken), "--config", config))
+
+
+def test_match_on_a_copy_of_a_story_already_alerted_says_what_the_daemon_would(tmp_path: Path) -> None:
+    """Regression (left open by stop 39, found by helper xanalyst): `monitor match` decided as if each text began a
+    new story, so a copy of a story already alerted said 'decision: ALERT' where the daemon joins it to the story and
+    alerts nobody. It now looks for the story as the daemon would (the store's recent sketches, `join_within`) and
+    decides as the daemon would: a copy adding nothing is no alert, naming the story and its alert; one adding an
+    event is a follow-up; the very article stored already is said to be (the daemon would not store it again)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    first = "Wagner fighters massacred villagers near Mopti on Sunday, witnesses and local officials told reporters in Bamako."
+    (inbox / "first.txt").write_text(f"Massacre near Mopti\n\n{first}\n")
+    os.utime(inbox / "first.txt", (time.time() - 60, time.time() - 60))
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text("actors:\n  - {name: Wagner Group, kind: group, aliases: [Wagner]}\n"
+                         "events:\n  - {name: massacre, severity: 3, phrases: [massacred]}\n  - {name: ambush, severity: 2, phrases: [ambushed]}\n"
+                         "rules:\n  - {name: mercenaries, actors: [Wagner Group]}\n")
+    config = str(write_config(tmp_path, folders=[inbox], watchlist=watchlist))
+    assert monitor("once", "--config", config).returncode == 0
+    uid = json.loads((tmp_path / "alerts.jsonl").read_text().splitlines()[0])["uid"]
+
+    def decision(text: str) -> str:
+        done = monitor("match", "-", "--config", config, stdin=text, env={"COLUMNS": "200"})
+        assert done.returncode == 0, done.stderr
+        return done.stdout.splitlines()[-1]
+
+    assert decision(f"Villagers massacred\n\n{first} More to follow.") == (
+        f"decision: no alert: a copy of story 1, which the daemon would join: a copy of a story already alerted (alert {uid}: nothing new, no higher severity)")
+    assert decision(f"{first} Wagner fighters also ambushed a convoy.") == f"decision: ALERT, severity 3: a follow-up of story 1 (alert {uid}), adding ambush"
+    assert decision("Wagner fighters massacred villagers in another region entirely, far from any earlier report.") == "decision: ALERT, severity 3"
+    assert json.loads(monitor("match", "-", "--json", "--config", config, stdin="Wagner fighters massacred villagers.").stdout)["story"] is None
+    assert decision(f"Massacre near Mopti\n\n{first}\n") == "decision: no alert: article 1 has this text already (the daemon would not store it again)"
+    data = json.loads(monitor("match", "-", "--json", "--config", config, stdin=f"{first} More to follow.").stdout)
+    assert data["story"] == {"id": 1, "alert": uid, "stored_article": None, "severity": None, "news": [],
+                             "why_no_alert": f"a copy of a story already alerted (alert {uid}: nothing new, no higher severity)"}
+
+
+def test_json_of_every_verb_writes_terminal_controls_from_feeds_as_escapes(tmp_path: Path) -> None:
+    """Regression: `monitor match --json` (and the other verbs' --json) printed a text's bidi overrides and C1 controls
+    (U+202E, U+009B: the 8-bit CSI) as they came, which JSON allows raw: a terminal showing it reordered or acted on them,
+    where every table escapes them. They are written as \\u escapes, which JSON reads back as the same text."""
+    text = "Wagner fighters massacred villagers \u202eon Sunday\u202c near \u009b31mMopti."
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text("actors:\n  - {name: Wagner Group, kind: group, aliases: [Wagner]}\n"
+                         "events:\n  - {name: massacre, severity: 3, phrases: [massacred]}\nrules:\n  - {name: any}\n")
+    config = str(write_config(tmp_path, watchlist=watchlist))
+    done = monitor("match", "--json", "-", "--config", config, stdin=text)
+    assert done.returncode == 0, done.stderr
+    assert "\u202e" not in done.stdout and "\u009b" not in done.stdout and "\\u202e" in done.stdout
+    assert json.loads(done.stdout)["rules"][0]["snippet"] == text

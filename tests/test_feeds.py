@@ -591,3 +591,60 @@ def test_a_text_is_unstorable_where_it_holds_a_nul_or_a_lone_surrogate(text: str
     from monitor.model import unstorable
 
     assert unstorable(text) == bool(re.search("[\x00\ud800-\udfff]", text))
+
+
+# A child parsing one feed and printing what it read (or its error), then how far its peak resident memory grew.
+_PARSE_PEAK = """
+import resource, sys
+from monitor.errors import FeedParseError
+from monitor.sources.feeds import read_feed
+body = bytes.fromhex(sys.argv[1]) + bytes.fromhex(sys.argv[2]) * int(sys.argv[3]) + bytes.fromhex(sys.argv[4])
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    feed = read_feed(body, "http://hostile.example/feed.xml", {}, defer_text=True)
+    print(len(feed.documents), feed.warning)
+except FeedParseError as exc:
+    print("error:", exc)
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+"""
+
+
+@pytest.mark.parametrize(("unit", "said"), [
+    (b"<!", "over 1,000,000 pieces of text"),
+    (b"ab<!", "over 1,000,000 pieces of text"),
+    (b"<a/>", "over 500,000 elements"),
+])
+def test_a_malformed_feed_of_millions_of_tags_feedparser_rewrites_is_refused_before_the_rewrite(unit: bytes, said: str) -> None:
+    """Regression (left open by stop 39, found by helper xhostile): feedparser's loose parser rewrites the whole feed
+    with `re.sub` before it parses it (each '<!' that opens no comment, CDATA or DOCTYPE into '&lt;!', each '<x/>'
+    into '<x></x>'), a piece of memory per match: 10 MB of '<!' peaked near 440 MB (of '<a/>', 260 MB) before the
+    parse's own bounds could stop it. More of them than MAX_PIECES (a rewritten '<!' is a piece of text at least)
+    or MAX_ELEMENTS (a rewritten '<x/>' an element) are refused before the rewrite, in one line naming the feed."""
+    import subprocess
+    import sys
+
+    head = _CHANNEL + b"<item><title>&bogus;</title></item><item><title>t</title><description>"
+    tail = b"</description></item></channel></rss>"
+    args = [sys.executable, "-c", _PARSE_PEAK, head.hex(), unit.hex(), str(10_000_000 // len(unit)), tail.hex()]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=90, cwd=Path(__file__).parent.parent, check=False)
+    assert done.returncode == 0 and not done.stderr, done.stderr[-2000:]
+    out, grown = done.stdout.strip().rsplit("\n", 1)
+    assert out == f"error: http://hostile.example/feed.xml: too large to parse: {said}"
+    assert int(grown) < 120, f"peak grew {grown} MB"
+
+
+def test_a_relative_entry_link_is_resolved_against_the_feeds_url_without_its_credentials() -> None:
+    """Regression: an entry link relative to the feed ('/world/1', as Atom allows and GitHub's release feeds wrote) was
+    dropped as no http(s) link, so its article had no link: none in its alert, no URL to deduplicate a copy by. It is
+    resolved against the feed's URL (as a browser would, the feed's user name and password left out); an xml:base in
+    the feed still comes first, and a link to another scheme is still dropped."""
+    rss = (b'<rss version="2.0"><channel><item><title>a</title><link>/world/1</link><guid>g1</guid></item>'
+           b"<item><title>b</title><link>javascript:alert(1)</link><guid>g2</guid></item></channel></rss>")
+    docs = read_feed(rss, "https://reader:secret@news.example/feeds/rss.xml?token=abc", {}).documents
+    assert [d.url for d in docs] == ["https://news.example/world/1", None]
+    fragment = rss.replace(b"/world/1", b"#more")  # the feed's own query (its token) is no part of an entry's link
+    assert read_feed(fragment, "https://news.example/feeds/rss.xml?token=abc", {}).documents[0].url == "https://news.example/feeds/rss.xml#more"
+    atom = (b'<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://cdn.example/base/"><title>x</title>'
+            b'<entry><title>t</title><id>i</id><link href="2"/></entry></feed>')
+    assert [d.url for d in read_feed(atom, "https://news.example/atom.xml", {}).documents] == ["https://cdn.example/base/2"]
+    assert [d.url for d in read_feed(rss, "wire", {}).documents] == [None, None]  # no feed URL to resolve against

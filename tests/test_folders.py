@@ -772,3 +772,21 @@ def test_forgetting_a_folders_gone_files_leaves_a_folder_whose_name_differs_only
     with db.session() as s:
         assert s.scalars(select(SeenFileRow.path)).all() == [str(tmp_path / "inbox" / "a.txt")]
     db.close()
+
+
+def test_a_file_with_the_text_of_a_stored_article_says_so(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression: a file dropped in a folder with the text (or URL) of an article stored already was read and stored
+    nothing, without a word, not even with --verbose: the user who dropped it saw nothing happen and no reason. One line
+    names the file and the stored article it repeats (`monitor match --article N` shows it)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    text = "Strike near Baghdad airport\n\nQasem Soleimani was killed in a drone strike.\n"
+    old_file(inbox / "first.txt", text)
+    pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=0)
+    caplog.set_level(logging.INFO)
+    pipeline.scan_folders()
+    again = old_file(inbox / "again.txt", text)
+    pipeline.scan_folders()
+    assert len(stored_texts(pipeline)) == 1
+    said = lines_about(caplog, again)
+    assert len(said) == 1 and said[0].endswith(f"{again}: not stored: article 1 has its text or link already"), said

@@ -429,3 +429,53 @@ def test_a_full_text_feed_gets_the_pages_of_its_first_full_text_pages_new_entrie
         assert f"{count} new entries: the pages of the first {FULL_TEXT_PAGES} fetched for their full text, the others keep their summary" in caplog.text
     finally:
         pipeline.parsers.shutdown()
+
+
+def test_a_feed_that_gives_all_its_entries_new_ids_at_each_poll_stores_its_newest_only(tmp_path: Path, http_server: LocalHTTP, caplog) -> None:  # type: ignore[no-untyped-def]
+    """Regression (left open by stop 39, found by helper xhostile): a feed whose entries all came back under new ids,
+    links and words at each poll stored every one of them, up to feeds.MAX_ENTRIES (10,000) a poll, each matched,
+    sketched and kept for `keep_days`, and nothing said why. A feed polled before whose entries are all unknown (no
+    GUID stored) stores at most ingest.TURNOVER_LIMIT of them (its newest), with one line naming it; a feed's first
+    poll, and a poll where some of its entries are known, store every new entry."""
+    from monitor.ingest import TURNOVER_LIMIT
+
+    def feed(poll: int, count: int, fresh: int = 0) -> bytes:
+        items = [(f"Fresh {poll} {i}", f"https://wire.example/f{poll}-{i}", f"f{poll}-{i}", f"Fresh story {i} of poll {poll}.") for i in range(fresh)]
+        return rss(*items, *((f"Item {poll} {i}", f"https://wire.example/{poll}-{i}", f"{poll}-{i}", f"Story {i} of poll {poll}, told anew.") for i in range(count)))
+
+    count = TURNOVER_LIMIT + 40
+    http_server.routes["/churn.xml"] = (200, {}, feed(1, count))
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, feeds=[{"name": "churn", "url": http_server.url("/churn.xml")}])))
+    try:
+        assert pipeline.poll_all_feeds() == count  # its first poll: every entry
+        http_server.routes["/churn.xml"] = (200, {}, feed(2, count))
+        with caplog.at_level("INFO", logger="monitor"):
+            assert pipeline.poll_all_feeds() == TURNOVER_LIMIT
+        said = [r.getMessage() for r in caplog.records if "none of them stored before" in r.getMessage()]
+        assert said == [f"source {health(pipeline, 'churn').id} (churn): {count} entries, none of them stored before though the feed was "
+                        f"polled before: only its first {TURNOVER_LIMIT} (its newest) are stored; a feed that gives its entries new "
+                        "ids at every poll does this"], caplog.text
+        assert health(pipeline, "churn").last_new_items == TURNOVER_LIMIT
+        body = feed(2, count, fresh=TURNOVER_LIMIT + 5)  # as many real new entries above the known ones: all stored
+        http_server.routes["/churn.xml"] = (200, {}, body)
+        assert pipeline.poll_all_feeds() == TURNOVER_LIMIT + 5 + 40
+    finally:
+        pipeline.parsers.shutdown()
+
+
+def test_a_feed_that_gives_every_entry_the_same_guid_stores_each_entry(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression: a feed whose generator gave every entry one GUID (the site's address) stored its first entry only:
+    the others were taken for repeats of it in the poll, and at later polls for entries already stored, so every later
+    story of the feed was lost without a word. A GUID that several of a feed's entries carry identifies none of them:
+    they are told apart by their links (or their words), as entries without a GUID are."""
+    def feed(*numbers: int) -> bytes:
+        return rss(*((f"Story {n}", f"https://site.example/{n}", "https://site.example/", f"Story number {n} of the site.") for n in numbers))
+
+    http_server.routes["/same.xml"] = (200, {}, feed(2, 1))
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, feeds=[{"name": "same", "url": http_server.url("/same.xml")}])))
+    try:
+        assert pipeline.poll_all_feeds() == 2
+        http_server.routes["/same.xml"] = (200, {}, feed(3, 2, 1))
+        assert pipeline.poll_all_feeds() == 1
+    finally:
+        pipeline.parsers.shutdown()

@@ -65,9 +65,9 @@ class Recording:
     def __init__(self, ingest: Any) -> None:
         self.ingest, self.seen, self.calls = ingest, ingest.seen, list[tuple[Any, ...]]()
 
-    def __call__(self, source_id: int, name: str, docs: Any, enrich: Any = None, prepared: Sequence[Prepared | None] = ()) -> int:
+    def __call__(self, source_id: int, name: str, docs: Any, enrich: Any = None, prepared: Sequence[Prepared | None] = (), polled_before: bool = False) -> int:
         self.calls.append(tuple(prepared))
-        return int(self.ingest(source_id, name, docs, enrich, prepared))
+        return int(self.ingest(source_id, name, docs, enrich, prepared, polled_before))
 
 
 def storing_cannot_match(pipeline: Pipeline) -> list[tuple[Any, ...]]:

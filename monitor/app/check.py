@@ -4,12 +4,13 @@ articles), `eval` (labelled cases)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from monitor.alerts.channels import Notifier, describe, route
+from monitor.alerts.decide import ChannelPolicy, decide, why_silent
 from monitor.alerts.render import articleless_samples, sample_contexts
 from monitor.alerts.templates import template_problems
 from monitor.app.core import Core
@@ -19,14 +20,17 @@ from monitor.matching.evaluation import Report, evaluate, parse_cases, why_no_al
 from monitor.matching.examples import failed_examples, slow_patterns
 from monitor.matching.matcher import Matcher
 from monitor.matching.rules import match_text
-from monitor.model import MatchResult, Rule, Watchlist
+from monitor.dedup import to_article
+from monitor.model import Article, MatchResult, Rule, Watchlist
 from monitor.replay import Replayed, parse_span, replay
-from monitor.sources.folders import MAX_FILE_BYTES, decode_text, read_document
-from monitor.pipeline import source_specs
+from monitor.sources.folders import MAX_FILE_BYTES, decode_text, parse_document, read_document
+from monitor.pipeline import routes, source_specs
 from monitor.settings import Channel
-from monitor.store import mutes, sources
+from monitor.store import articles, mutes, sources
+from monitor.store import stories as story_store
 from monitor.store.articles import StoredArticle, stored_article
 from monitor.store.db import database_file, database_name, folder_problem
+from monitor.stories import StoryIndex, article_time, sketch_normalised
 from monitor.text_norm import cut_text
 from monitor.watchlist import duplicate_aliases, load_watchlist
 
@@ -50,6 +54,25 @@ class Matched:
     muted: dict[str, datetime]
     mutes_unread: str = ""  # why the store's mutes could not be read ("" when they were, or there is no store yet)
     why_no_alert: str = ""  # when no rule fired: the rule that came nearest and what it lacked (as `monitor eval` says it)
+    story: StoryCheck | None = None  # a file's text whose rules fired: the stored story or article that changes the decision
+
+
+@dataclass(frozen=True)
+class StoryCheck:
+    """`monitor match FILE`: what the store changes in the daemon's decision on the text (its rules fired): the article
+    stored already (the daemon would skip it), or the stored story it would join (a copy alerts only when it escalates)."""
+
+    story: int | None = None  # the story the daemon would join it to
+    alert: str | None = None  # that story's latest alert (its uid)
+    stored_article: int | None = None  # a stored article with this text or URL
+    severity: int | None = None  # the follow-up's severity (None: no alert)
+    news: tuple[str, ...] = ()  # what a follow-up adds to the story
+    sources: int = 0  # the story's sources with this text's, taken as from a source it has not had
+    why_no_alert: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.story, "alert": self.alert, "stored_article": self.stored_article, "severity": self.severity, "news": list(self.news),
+                "why_no_alert": self.why_no_alert or None}
 
 
 @dataclass(frozen=True)
@@ -123,6 +146,10 @@ class CheckVerbs(Core):
             return got or articles
         return samples
 
+    def watchlist(self, watchlist: Path | None = None) -> Watchlist:
+        """`monitor watchlist`: the watchlist file or folder (or the config's) as the daemon loads it, thesaurus included."""
+        return load_watchlist(watchlist or self.settings.watchlist)
+
     def matcher(self, watchlist: Path | None = None) -> Matcher:
         """The matcher of a watchlist file or folder, or of the config's."""
         return Matcher(load_watchlist(watchlist or self.settings.watchlist))
@@ -140,9 +167,38 @@ class CheckVerbs(Core):
             if len(data) > MAX_FILE_BYTES:
                 raise MonitorError(f"{file}: larger than {MAX_FILE_BYTES} bytes, not read: give at most 5 MiB (the first part of the article)")
             text = cut_text(decode_text(data, Path(file), file))
+            doc = parse_document(data, Path(f"{file}.txt"), file)  # as a folder's .txt file (its first line a title)
         if not text.strip():
             raise MonitorError(f"{file}: empty: no text to match")
-        return self._matched(text, watchlist)
+        matched = self._matched(text, watchlist)
+        if not matched.result.alert or matched.mutes_unread:
+            return matched
+        try:
+            return replace(matched, story=self._story_check(to_article(doc), matched))
+        except StoreError as exc:
+            return replace(matched, mutes_unread=str(exc))
+
+    def _story_check(self, article: Article, matched: Matched) -> StoryCheck | None:
+        """The daemon's decision on `article` where the store changes it: stored already, or a copy of a stored story
+        (found as the daemon finds it: the store's latest `[stories] window` sketches, `join_within`); None: a new story."""
+        if (db := self.stored()) is None:
+            return None
+        if (same := articles.article_with(db, article.canonical_url, article.content_hash)) is not None:
+            return StoryCheck(stored_article=same, why_no_alert=f"article {same} has this text already (the daemon would not store it again)")
+        index, now = StoryIndex(), datetime.now(UTC)
+        index.extend((a, st, sig, n, article_time(published, fetched)) for a, st, sig, n, published, fetched in
+                     story_store.recent_sketches(db, self.settings.stories.window))
+        signature, size = sketch_normalised(article.normalised)
+        found = index.find(signature, size, article_time(article.published, now), timedelta(hours=self.settings.stories.join_within))
+        with db.transaction() as connection:
+            story = story_store.state(connection, found, 0)  # from a source the story has not had
+        if story is None:
+            return None
+        policy, muted = ChannelPolicy(routes(self.settings), matched.rules), set(matched.muted)
+        decision = decide(matched.result, story, muted, policy, now)
+        if decision is None:
+            return StoryCheck(story.id, story.last_alert_uid, why_no_alert=why_silent(matched.result, story, muted, policy, now, story.last_alert_uid))
+        return StoryCheck(story.id, story.last_alert_uid, severity=decision.result.severity, news=decision.news, sources=story.sources)
 
     def match_stored(self, article_id: int, watchlist: Path | None = None) -> tuple[StoredArticle, Matched]:
         """A stored article (by its number) re-matched as `match` matches a file, with the mutes in force now."""

@@ -3,14 +3,14 @@
 feedparser is handed bytes (never a URL) and the response headers, so the charset is right. The
 bytes are first decoded to UTF-8 by feedparser's own charset rules and the DOCTYPE is stripped from
 that, so no encoding (UTF-16, EBCDIC, ...) or size hides it: entity declarations are how XML bombs
-expand. `bozo` without entries is an error; a feed is read to its first MAX_ENTRIES entries; entry links other than http/https are dropped; dates
+expand. `bozo` without entries is an error; a feed is read to its first MAX_ENTRIES entries; an entry link relative to the feed is resolved against its URL (credentials and query left out), other links than http/https are dropped; dates
 become timezone-aware UTC.
 
 A parse stops by itself past a bound (`_Bounds`, counted at each element's start by both of feedparser's
 parsers: the SAX driver below, and its loose parser, replaced in `feedparser.api` by a subclass that
 counts, its pieces of text too): past MAX_ENTRIES entries it stops and the feed is read to them; past
 MAX_DEPTH open elements, MAX_ELEMENTS or MAX_ATTRIBUTES in all (or MAX_PIECES, or a MAX_TAG long start tag, in
-the loose parser) it is the source's error, `too large to parse`. The stop is a BaseException
+the loose parser, or more '<!' or '/>' than its rewrite before the parse would make pieces or elements: counted first) it is the source's error, `too large to parse`. The stop is a BaseException
 (`_Stop`), which feedparser's `except` clauses (Exception, SAXException, AttributeError) let through.
 
 feedparser's strict parser is the SAX driver this module provides (`create_parser`, put first in
@@ -30,9 +30,11 @@ import hashlib
 import re
 import xml.sax.expatreader
 import xml.sax.xmlreader
+from collections import Counter
 from datetime import UTC, datetime
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import feedparser
 import feedparser.api
@@ -61,6 +63,7 @@ MAX_ELEMENTS = 500_000
 MAX_ATTRIBUTES = 500_000
 MAX_PIECES = 1_000_000  # of text, in the loose parser (the strict one gives a run of text in one piece)
 MAX_TAG = 100_000  # characters of one start tag, in the loose parser
+_HTTP = re.compile(r"^https?://", re.I)
 _ELEMENT = re.compile(rb"<\w")  # where feedparser's prolog ends (its own entity handling looks only before it)
 
 
@@ -165,6 +168,18 @@ class _BoundedLooseParser(feedparser.api.LooseFeedParser):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self._bounds = _Bounds()
 
+    def feed(self, data: str) -> Any:
+        """feedparser's, refused before its rewrites: it runs `re.sub` over the whole feed first (each '<!' opening no
+        comment, CDATA or DOCTYPE made '&lt;!', each '<x/>' made '<x></x>'), a piece of memory per match (10 MB of '<!'
+        peaked past 400 MB). A rewritten '<!' is a piece of text at least and a rewritten '<x/>' an element, so a feed
+        with more of them than MAX_PIECES or MAX_ELEMENTS would be stopped by the parse anyway: counted in C, it is now
+        stopped before."""
+        if data.count("<!") - data.count("<!--") - data.count("<![") > MAX_PIECES:
+            raise _Stop(self, f"over {MAX_PIECES:,} pieces of text")
+        if data.count("/>") > MAX_ELEMENTS:
+            raise _Stop(self, f"over {MAX_ELEMENTS:,} elements")
+        return super().feed(data)
+
     def parse_starttag(self, i: int) -> Any:
         """sgmllib's, refusing a tag longer than MAX_TAG characters: the regular expression that finds a tag's end
         (feedparser's, in `feedparser.sgml`) took past 1.6 GB on a 10 MB tag, '<a b b b ...'. Looked for in the
@@ -229,7 +244,10 @@ def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, d
     channel = parsed.get("feed", {})
     title = one_line_title(html_to_text(str(channel.get("title") or ""))) or None  # markup and entities, as an entry's title
     ttl = str(channel.get("ttl") or "").strip()
-    return ParsedFeed([_document(entry, source, defer_text) for entry in entries], warning, title, int(ttl) if ttl.isdecimal() and len(ttl) <= 9 else None)
+    ids = Counter(str(entry.get("id") or "").strip() for entry in entries)
+    shared = {guid for guid, count in ids.items() if guid and count > 1}  # one GUID on several entries identifies none of them
+    documents = [_document(entry, source, defer_text, str(entry.get("id") or "").strip() in shared) for entry in entries]
+    return ParsedFeed(documents, warning, title, int(ttl) if ttl.isdecimal() and len(ttl) <= 9 else None)
 
 
 def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[Any, Any]:
@@ -272,16 +290,28 @@ def _first_line(reason: object) -> str:
     return (str(reason).strip().splitlines() or [type(reason).__name__])[0][:200]
 
 
-def _document(entry: Any, source: str, defer_text: bool = False) -> Document:
+def _document(entry: Any, source: str, defer_text: bool = False, shared_id: bool = False) -> Document:
+    """An entry as a Document; `shared_id`: its GUID is on other entries of the feed too, so its link (or its words)
+    tells it apart, as for an entry without one."""
     title = html_to_text(entry.get("title") or "")
     content = entry.get("content") or []
     html = max((c.get("value") or "" for c in content), key=len, default="") or entry.get("summary") or ""
     link = entry.get("link") or ""
-    if not re.match(r"^https?://", link, re.I):
+    if link and not _HTTP.match(link) and _HTTP.match(source):  # relative to the feed (an xml:base was applied by feedparser)
+        link = urljoin(_without_credentials(source), link)
+    if not _HTTP.match(link):
         link = ""
-    guid = entry.get("id") or link or hashlib.sha256(f"{title}\n{html}".encode()).hexdigest()
+    guid = (None if shared_id else entry.get("id")) or link or hashlib.sha256(f"{title}\n{html}".encode()).hexdigest()
     text = "" if defer_text else html_to_text(html)
     return storable(Document(source=source, title=title, text=text, url=link or None, guid=guid, published=_when(entry), html=html if defer_text else ""))
+
+
+def _without_credentials(url: str) -> str:
+    """The feed's URL without its user name, password and query (a private feed's token): a base for its entries'
+    relative links."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def _when(entry: Any) -> datetime | None:

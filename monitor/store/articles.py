@@ -98,6 +98,21 @@ def known_urls_and_hashes(db: Database, urls: list[str], hashes: list[str]) -> t
     return known_urls, known_hashes
 
 
+def article_with(db: Database, canonical_url: str | None, content_hash: str) -> int | None:
+    """The first stored article with this canonical URL or content hash (of any source): one the daemon would not store again."""
+    where = _ARTICLES.c.content_hash == content_hash
+    if canonical_url:
+        where = where | (_ARTICLES.c.canonical_url == fit_key(canonical_url, _URL_LENGTH))
+    with db.transaction() as connection:
+        return connection.scalar(select(_ARTICLES.c.id).where(where).order_by(_ARTICLES.c.id).limit(1))
+
+
+def has_articles(db: Database, source_id: int) -> bool:
+    """Whether any article of this source is stored."""
+    with db.transaction() as connection:
+        return bool(connection.scalar(select(exists().where(_ARTICLES.c.source_id == source_id))))
+
+
 _GUID_LENGTH, _URL_LENGTH = column_length(_ARTICLES.c.guid), column_length(_ARTICLES.c.canonical_url)
 
 
