@@ -23,7 +23,7 @@ from monitor.store.articles import NewAlert, save_article
 from monitor.store.db import Database, utcnow
 from monitor.store.sources import ensure_source
 from monitor.store.tables import DeliveryRow
-from tests.conftest import ON_POSTGRES, JsonReceiver, store_url
+from tests.conftest import ON_POSTGRES, JsonReceiver, serve_http, store_url
 
 
 def outbox_with(tmp_path: Path, alerts: int, channel: str = "hook", first: int = 0) -> Database:
@@ -220,3 +220,26 @@ def test_held_deliveries_of_a_channel_taken_out_of_the_config_fail_at_once_as_pe
         assert rows[0].last_error == "channel 'gone' is no longer configured (put it back in the config, then `monitor alerts retry` the alert)"
     assert [a.deliveries for a in outbox.latest_alerts(db, 10, failed_only=True)] == ["gone:failed(1)"] * 2
     assert outbox.requeue_failed(db, utcnow(), "gone") == 2
+
+
+def test_a_config_file_channel_with_one_service_down_sends_each_service_the_alert_once(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: an Apprise config file's channel with two services, one down, sent the alert again to the one
+    that took it at each retry (Apprise notifies every service of the file). Now each service is sent to on its own
+    and the delivery keeps which took it: a retry goes to those that did not, even after a restart."""
+    with serve_http() as other:
+        down = JsonReceiver(other)
+        down.fail = True
+        apprise_file = tmp_path / "channels.txt"
+        apprise_file.write_text(f"default={json_receiver.url}\ndefault={down.url}\n")
+        db = outbox_with(tmp_path, 1, channel="desk")
+        cfg = DeliverySettings(backoff_seconds=60, backoff_max_seconds=60)
+        now = utcnow()
+        assert dispatch_due(db, Notifier([Channel(name="desk", config=apprise_file)]), cfg, now) == 0
+        assert dispatch_due(db, Notifier([Channel(name="desk", config=apprise_file)]), cfg, now + timedelta(minutes=2)) == 0
+        assert (len(json_receiver.messages), down.rejected) == (1, 2)
+        down.fail = False
+        assert dispatch_due(db, Notifier([Channel(name="desk", config=apprise_file)]), cfg, now + timedelta(minutes=4)) == 1
+        assert (len(json_receiver.messages), len(down.messages)) == (1, 1)
+        with db.session() as s:
+            row = s.scalars(select(DeliveryRow)).one()
+            assert (row.status, row.attempts, row.last_error) == ("sent", 3, None)

@@ -10,6 +10,7 @@ with an ellipsis, to what the channel's Apprise plugin takes (its `title_maxlen`
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import logging
@@ -192,10 +193,13 @@ class Notifier:
         return max(body_max - (len(title) + 2 if folded else 0), 1)
 
     def send(self, channel_name: str, title: str, body: str, tags: tuple[str, ...] = (), context: dict[str, Any] | None = None,
-             fields: dict[str, Any] | None = None) -> str | None:
+             fields: dict[str, Any] | None = None, done: frozenset[str] = frozenset()) -> str | None:
         """Send one message; with `context`, the channel's templates (if any) write it; `fields`: JSON receivers' fields
         of a message with no alert context (a digest's). Returns None, or, for a mail some recipients took and the server
-        refused to others, what was refused: sent again, it would reach the first again."""
+        refused to others, what was refused: sent again, it would reach the first again.
+
+        A channel of several services (an Apprise config file) is sent to on those not in `done` (their `service_id`s:
+        they took it at an earlier try); a failure's DeliveryError names in `took` those that took it this time."""
         channel = self.channels.get(channel_name)
         if channel is None:
             raise DeliveryError(not_configured(channel_name), channel=channel_name)
@@ -207,6 +211,13 @@ class Notifier:
         title, body = printable(redact(title)), printable(redact(body), lines=True)
         # a fresh object: no throttle carried over from the previous message
         app = _apprise_for(channel, alert_fields(context) if context else fields)
+        tag = list(tags) if channel.config is not None and tags else None
+        if done:  # only the services that have not taken it (Apprise's own tag and priority rules hold among them)
+            left = [s for s in app.find(tag=tag if tag is not None else apprise.common.MATCH_ALL_TAG) if service_id(s) not in done]
+            app = apprise.Apprise()
+            app.add(left)
+            if not left:
+                return None
         title_max, body_max, folded = limits(app)
         title = capped(title, title_max)
         body = capped(body, max(body_max - (len(title) + 2 if folded else 0), 1))
@@ -214,14 +225,28 @@ class Notifier:
         body_format = apprise.NotifyFormat.HTML if html else apprise.NotifyFormat.TEXT
         kind = notify_type(context.get("severity") if context else None)
         with apprise.LogCapture(level=logging.DEBUG) as logs:
-            ok = app.notify(title=title, body=body, notify_type=kind, body_format=body_format,
-                            tag=list(tags) if channel.config is not None and tags else None)
-        if ok:
+            result = app.notify(title=title, body=body, notify_type=kind, body_format=body_format, tag=tag)
+        if result:
             return None
         reason = redact(failure_reason(logs.getvalue()))
         if took := partly_sent(logs.getvalue()):
             return f"sent to {', '.join(took)}; refused: {reason}"
-        raise DeliveryError(f"channel {channel_name!r}: {reason}", channel=channel_name)
+        raise DeliveryError(f"channel {channel_name!r}: {reason}", channel=channel_name, took=took_it(app, result))
+
+
+def service_id(service: Any) -> str:
+    """A service of a channel named for the outbox: a hash of its whole URL (the same across restarts while its
+    line is unchanged; no secret readable in the store)."""
+    return hashlib.sha256(str(service.url(privacy=False)).encode("utf-8")).hexdigest()[:16]
+
+
+def took_it(app: apprise.Apprise, result: Any) -> tuple[str, ...]:
+    """The `service_id`s of the services a notify that failed as a whole got through to (a service is matched to its
+    result by its masked URL: of services alike under the mask, none is counted unless all took it)."""
+    outcomes: dict[str, list[bool]] = {}
+    for each in result:
+        outcomes.setdefault(each.url, []).append(bool(each))
+    return tuple(service_id(s) for s in app if all(outcomes.get(s.url(privacy=True), [False])))
 
 
 _SMTP_CODE = re.compile(r"\((\d{3}), b?['\"]")  # smtplib's refusals as Apprise logs them: {'a@b': (550, b'5.1.1 ...')}

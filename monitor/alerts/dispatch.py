@@ -63,12 +63,12 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
             log.info("alert %s to %s held for the digest (%s)", due.alert_uid, due.channel, reason, extra=fields)
             continue
         try:
-            partly = notifier.send(due.channel, due.title, due.body, due.tags, json.loads(due.context or "{}"))
+            partly = notifier.send(due.channel, due.title, due.body, due.tags, json.loads(due.context or "{}"), done=due.done)
         except DeliveryError as exc:
             attempt = due.attempts + 1
             final = attempt >= cfg.max_attempts or channel is None  # a channel taken out of the config: no retry brings it back
             delay = backoff_seconds(attempt, cfg.backoff_seconds, cfg.backoff_max_seconds, random.random())
-            outbox.record_failure(db, due.id, str(exc), utcnow() + timedelta(seconds=delay), final)
+            outbox.record_failure(db, due.id, str(exc), utcnow() + timedelta(seconds=delay), final, exc.took)
             state = "gave up" if final else f"retry in {delay:.0f}s"
             metrics.DELIVERIES.labels(due.channel, "gave_up" if final else "failed").inc()
             log.warning("alert %s to %s failed (attempt %d, %s): %s", due.alert_uid, due.channel, attempt, state, exc, extra=fields)

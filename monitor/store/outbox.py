@@ -28,6 +28,7 @@ class DueDelivery:
     tags: tuple[str, ...]
     severity: int = 0
     context: str = "{}"
+    done: frozenset[str] = frozenset()  # the channel's services that took it at an earlier try
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ def claim(db: Database, ids: list[int], now: datetime, lease_seconds: float) -> 
             select(DeliveryRow, AlertRow).join(AlertRow, DeliveryRow.alert_id == AlertRow.id).where(DeliveryRow.id.in_(taken))
         )} if taken else {}
     out = [
-        DueDelivery(d.id, d.channel, d.attempts, a.uid, a.title, a.body, tuple(a.tags.split()), a.severity, a.context)
+        DueDelivery(d.id, d.channel, d.attempts, a.uid, a.title, a.body, tuple(a.tags.split()), a.severity, a.context,
+                    frozenset((d.sent_to or "").split()))
         for d, a in (rows[i] for i in taken)
     ]
     _holding(out, lease_until)
@@ -114,7 +116,8 @@ def claim_due(db: Database, now: datetime, lease_seconds: float, limit: int = 50
             select(DeliveryRow, AlertRow).join(AlertRow, DeliveryRow.alert_id == AlertRow.id).where(DeliveryRow.id.in_(taken))
             .order_by(AlertRow.severity.desc(), DeliveryRow.id)
         ).all() if taken else []
-        out = [DueDelivery(d.id, d.channel, d.attempts, a.uid, a.title, a.body, tuple(a.tags.split()), a.severity, a.context) for d, a in rows]
+        out = [DueDelivery(d.id, d.channel, d.attempts, a.uid, a.title, a.body, tuple(a.tags.split()), a.severity, a.context,
+                    frozenset((d.sent_to or "").split())) for d, a in rows]
     _holding(out, lease_until)
     return out
 
@@ -198,10 +201,13 @@ def record_sent(db: Database, delivery_id: int, now: datetime, note: str | None 
     _recorded(delivery_id)
 
 
-def record_failure(db: Database, delivery_id: int, error: str, next_attempt_at: datetime, final: bool) -> None:
-    """Keep the reason; a final failure stays visible as 'failed'."""
+def record_failure(db: Database, delivery_id: int, error: str, next_attempt_at: datetime, final: bool, took: Collection[str] = ()) -> None:
+    """Keep the reason; a final failure stays visible as 'failed'. `took`: the channel's services that took it all
+    the same, added to those kept (a retry leaves them out)."""
     with db.session() as s:
         row = s.get_one(DeliveryRow, delivery_id)
+        if took:
+            row.sent_to = " ".join(sorted(set((row.sent_to or "").split()) | set(took)))
         row.attempts += 1
         row.last_error = error[:2000]
         row.lease_until = None
