@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import Counter
 import logging
 from datetime import timedelta
@@ -243,3 +244,61 @@ def test_a_config_file_channel_with_one_service_down_sends_each_service_the_aler
         with db.session() as s:
             row = s.scalars(select(DeliveryRow)).one()
             assert (row.status, row.attempts, row.last_error) == ("sent", 3, None)
+
+
+def outbox_to(tmp_path: Path, alerts: int, channels: tuple[str, ...]) -> Database:
+    """A real store holding `alerts` alerts, each with one pending delivery to each of `channels`."""
+    db = Database(store_url(tmp_path))
+    source_id = ensure_source(db, "inbox", "folder", str(tmp_path))
+    for i in range(alerts):
+        article = to_article(Document(source="inbox", title=f"story {i}", text=f"text of story {i}"))
+        assert save_article(db, source_id, article, MatchResult(), NewAlert(f"uid{i:05d}", 3, ("default",), f"alert {i}", f"body {i}", channels),
+                            utcnow()) is not None
+    return db
+
+
+def test_a_hanging_channel_holds_back_neither_the_other_channels_nor_its_own_alerts_past_two_failures(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: dispatch sent one delivery after another, so each alert's delivery to a channel that hangs (Apprise
+    gives up after its timeouts: 1 s here, 4 s by default) held back the next alert's on the healthy channel, and 50
+    of them outlasted the claim's lease. Now each channel is sent to on its own thread, and a channel that failed
+    twice in a row in a dispatch is not asked for the rest: they wait `backoff_seconds` for it, no attempt counted."""
+    with serve_http() as other:
+        hanging = JsonReceiver(other)
+        hanging.hang = True
+        db = outbox_to(tmp_path, 4, ("hook", "slow"))
+        notifier = Notifier([Channel(name="hook", url=json_receiver.url), Channel(name="slow", url=hanging.url + "?cto=1&rto=1")])
+        now = utcnow()
+        done: list[int] = []
+        started = time.monotonic()
+        worker = threading.Thread(target=lambda: done.append(dispatch_due(db, notifier, DeliverySettings(backoff_seconds=60), now)))
+        worker.start()
+        while len(json_receiver.messages) < 4 and time.monotonic() - started < 20:
+            time.sleep(0.02)
+        healthy_after = time.monotonic() - started
+        worker.join(30)
+        hanging.release.set()
+    assert done == [4] and healthy_after < 1.0  # sequential: about 1 s a delivery to the hanging channel before each
+    assert hanging.hung == 2
+    with db.session() as s:
+        slow = s.scalars(select(DeliveryRow).where(DeliveryRow.channel == "slow").order_by(DeliveryRow.id)).all()
+        assert [(d.status, d.attempts, d.lease_until) for d in slow] == [("pending", 1, None)] * 2 + [("pending", 0, None)] * 2
+        assert all(d.next_attempt_at >= now + timedelta(seconds=59) for d in slow[2:])
+
+
+def test_a_dispatch_stops_sending_a_channel_before_its_claims_lease_ends(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: a channel slow to answer took its claimed deliveries one after another past their lease, when
+    another daemon (PostgreSQL) may claim and send them again. Now a channel's deliveries not begun by half the
+    lease are given back, claimable at once, no attempt counted."""
+    with serve_http() as other:
+        hanging = JsonReceiver(other)
+        hanging.hang = True
+        db = outbox_with(tmp_path, 3, channel="slow")
+        notifier = Notifier([Channel(name="slow", url=hanging.url + "?cto=1&rto=1")])
+        now = utcnow()
+        assert dispatch_due(db, notifier, DeliverySettings(lease_seconds=1.5), now) == 0
+        hanging.release.set()
+    assert hanging.hung == 1
+    with db.session() as s:
+        rows = s.scalars(select(DeliveryRow).order_by(DeliveryRow.id)).all()
+        assert [(d.attempts, d.lease_until) for d in rows] == [(1, None), (0, None), (0, None)]
+    assert len(outbox.claim_due(db, now, lease_seconds=60)) == 2

@@ -30,6 +30,9 @@ from monitor.alerts.templates import ChannelTemplates
 from monitor.settings import Channel
 
 log = logging.getLogger(__name__)
+# Apprise's debug lines (a socket's error, a server's answer) are what a failure's reason is made of: each send keeps
+# those of its own call (`notify(log_level=...)`); logs.setup keeps them out of the daemon's log.
+logging.getLogger("apprise").setLevel(logging.DEBUG)
 
 
 def _console(body: str, title: str, notify_type: str, meta: dict[str, Any], *args: Any, **kwargs: Any) -> bool:
@@ -224,12 +227,13 @@ class Notifier:
         html = channel.format == "html" and bool(context) and bool(channel.body_template)
         body_format = apprise.NotifyFormat.HTML if html else apprise.NotifyFormat.TEXT
         kind = notify_type(context.get("severity") if context else None)
-        with apprise.LogCapture(level=logging.DEBUG) as logs:
-            result = app.notify(title=title, body=body, notify_type=kind, body_format=body_format, tag=tag)
+        # the call's own log (Apprise keeps it per call: a send on another thread, to another channel, is not in it)
+        result = app.notify(title=title, body=body, notify_type=kind, body_format=body_format, tag=tag, log_level=logging.DEBUG)
         if result:
             return None
-        reason = redact(failure_reason(logs.getvalue()))
-        if took := partly_sent(logs.getvalue()):
+        captured = "\n".join(f"{entry.time:%H:%M:%S} - {entry.level} - {entry.message}" for entry in result.logs())
+        reason = redact(failure_reason(captured))
+        if took := partly_sent(captured):
             return f"sent to {', '.join(took)}; refused: {reason}"
         raise DeliveryError(f"channel {channel_name!r}: {reason}", channel=channel_name, took=took_it(app, result))
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import logging
 import random
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from monitor import metrics
@@ -27,6 +29,8 @@ log = logging.getLogger("monitor")
 
 
 UNCLAIMED_FOR = timedelta(hours=1)  # on a shared store, a channel's due deliveries no daemon took this long: in no daemon's config
+CHANNELS_AT_ONCE = 16  # channels sent to at once, each on its own thread
+FAILURES_IN_ROW = 2  # a channel that failed this many times in a row in a dispatch is not asked for the rest (one bad alert is not enough)
 
 
 def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: datetime, stopping: Callable[[], bool] = lambda: False,
@@ -45,13 +49,37 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
             metrics.DELIVERIES.labels(name, "gave_up").inc(count)
             log.warning("%s to channel %s given up: no daemon's config has it (none sent to it for an hour); put it back in a daemon's config, "
                         "then `monitor alerts retry --failed --channel %s`", _alerts(count), name, name, extra={"channel": name})
-    through: set[str] = set()  # channels a send got through to in this dispatch
     claimed = outbox.claim_due(db, now, cfg.lease_seconds, channels=None if db.sqlite else tuple(notifier.channels))
+    # a delivery begun after half its lease could end after it, when another dispatcher may claim it again
+    deadline = time.monotonic() + cfg.lease_seconds / 2
+    by_channel: dict[str, list[outbox.DueDelivery]] = {}
+    for due in claimed:
+        by_channel.setdefault(due.channel, []).append(due)
+    if len(by_channel) <= 1:  # (no thread for one channel)
+        sent += sum(_send_channel(db, notifier, cfg, now, group, stopping, deadline) for group in by_channel.values())
+    else:  # each channel on its own thread: one that hangs holds back only its own deliveries
+        with ThreadPoolExecutor(max_workers=min(len(by_channel), CHANNELS_AT_ONCE), thread_name_prefix="dispatch") as pool:
+            sent += sum(pool.map(lambda group: _send_channel(db, notifier, cfg, now, group, stopping, deadline), by_channel.values()))
+    return sent + send_digests(db, notifier, now, cfg)
+
+
+def _send_channel(db: Database, notifier: Notifier, cfg: DeliverySettings, now: datetime, claimed: list[outbox.DueDelivery],
+                  stopping: Callable[[], bool], deadline: float) -> int:
+    """Send one channel's claimed deliveries in order (or hold them for its digest); how many were sent. What is left
+    once the daemon stops or half the lease has passed is given back; once the channel failed twice in a row, what is
+    left waits `backoff_seconds` for it (no attempt counted: a channel that is down is not asked 50 times)."""
+    sent, failed_in_row, through = 0, 0, False
     for n, due in enumerate(claimed):
-        if stopping():
-            left = len(claimed) - n
-            outbox.release(db, [d.id for d in claimed[n:]])
-            log.info("dispatch stopped: %d deliver%s given back for the next start", left, "y" if left == 1 else "ies")
+        left = [d.id for d in claimed[n:]]
+        if failed_in_row >= FAILURES_IN_ROW:
+            outbox.postpone(db, left, utcnow() + timedelta(seconds=cfg.backoff_seconds))
+            log.info("channel %s failed %d times in a row: %s wait %.0fs for it", due.channel, failed_in_row, _alerts(len(left)),
+                     cfg.backoff_seconds, extra={"channel": due.channel})
+            return sent
+        if stopping() or time.monotonic() > deadline:
+            outbox.release(db, left)
+            log.info("dispatch %s: %d deliver%s to %s given back", "stopped" if stopping() else "ran past half the lease", len(left),
+                     "y" if len(left) == 1 else "ies", due.channel, extra={"channel": due.channel})
             return sent
         channel = notifier.channels.get(due.channel)
         fields = {"alert": due.alert_uid, "channel": due.channel}
@@ -72,7 +100,9 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
             state = "gave up" if final else f"retry in {delay:.0f}s"
             metrics.DELIVERIES.labels(due.channel, "gave_up" if final else "failed").inc()
             log.warning("alert %s to %s failed (attempt %d, %s): %s", due.alert_uid, due.channel, attempt, state, exc, extra=fields)
+            failed_in_row += channel is not None  # (one gone from the config fails at once: all its deliveries are given up)
             continue
+        failed_in_row = 0
         outbox.record_sent(db, due.id, utcnow(), partly)
         metrics.DELIVERIES.labels(due.channel, "sent").inc()
         if partly:  # not retried: the recipients who took it would get it again, and the server refused the others for good or for now
@@ -80,11 +110,11 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
         else:
             log.info("alert %s sent to %s", due.alert_uid, due.channel, extra=fields)
         sent += 1
-        if due.channel not in through:  # the channel works: what failed while it was down goes now, not at its retry (up to an hour)
-            through.add(due.channel)
+        if not through:  # the channel works: what failed while it was down goes now, not at its retry (up to an hour)
+            through = True
             if waiting := outbox.retry_now(db, due.channel, now):
                 log.info("channel %s answers again: %s waiting for a retry go now", due.channel, _alerts(waiting), extra={"channel": due.channel})
-    return sent + send_digests(db, notifier, now, cfg)
+    return sent
 
 
 def send_digests(db: Database, notifier: Notifier, now: datetime, cfg: DeliverySettings | None = None) -> int:

@@ -166,13 +166,23 @@ def give_up_unclaimed(db: Database, channels: Collection[str], due_by: datetime)
 
 
 def retry_now(db: Database, channel: str, now: datetime) -> int:
-    """The channel took a message: its deliveries that failed and wait for a later retry (held ones: their
-    digest's) are due now; how many."""
+    """The channel took a message: its deliveries that failed or were put off while it was down (`postpone`) and
+    wait for a later retry (held ones: their digest's) are due now; how many."""
     with db.session() as s:
+        waiting = or_(DeliveryRow.status == "pending", and_(DeliveryRow.status == "held", DeliveryRow.attempts > 0))
         moved = cast(CursorResult[Any], s.execute(
-            update(DeliveryRow).where(DeliveryRow.channel == channel, DeliveryRow.status.in_(("pending", "held")), DeliveryRow.attempts > 0,
-                                      DeliveryRow.next_attempt_at > now).values(next_attempt_at=now).execution_options(synchronize_session=False)))
+            update(DeliveryRow).where(DeliveryRow.channel == channel, waiting, DeliveryRow.next_attempt_at > now)
+            .values(next_attempt_at=now).execution_options(synchronize_session=False)))
         return int(moved.rowcount or 0)
+
+
+def postpone(db: Database, delivery_ids: list[int], until: datetime) -> None:
+    """Give back claimed deliveries not tried, due at `until` (their channel failed meanwhile), no attempt counted."""
+    with db.session() as s:
+        s.execute(update(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids), DeliveryRow.status == "pending")
+                  .values(lease_until=None, next_attempt_at=until).execution_options(synchronize_session=False))
+    for delivery_id in delivery_ids:
+        _recorded(delivery_id)
 
 
 def release_all(db: Database) -> int:
