@@ -310,9 +310,9 @@ def give_up_held(db: Database, delivery_ids: list[int], error: str) -> None:
 
 
 def requeue(db: Database, alert_id: int, now: datetime) -> int:
-    """Put an alert's failed deliveries back in the queue with a fresh attempt count; returns how many."""
+    """Put an alert's failed (or dismissed) deliveries back in the queue with a fresh attempt count; returns how many."""
     with db.session() as s:
-        rows = s.scalars(select(DeliveryRow).where(DeliveryRow.alert_id == alert_id, DeliveryRow.status == "failed")).all()
+        rows = s.scalars(select(DeliveryRow).where(DeliveryRow.alert_id == alert_id, DeliveryRow.status.in_(("failed", "dismissed")))).all()
         for row in rows:
             row.status, row.attempts, row.next_attempt_at, row.lease_until = "pending", 0, now, None
         return len(rows)
@@ -326,6 +326,23 @@ def requeue_failed(db: Database, now: datetime, channel: str | None = None) -> i
         moved = cast(CursorResult[Any], s.execute(failed.values(status="pending", attempts=0, next_attempt_at=now, lease_until=None)
                                                  .execution_options(synchronize_session=False)))
         return int(moved.rowcount or 0)
+
+
+def dismissed_note(now: datetime, error: str | None) -> str:
+    """What a dismissed delivery keeps as its error: when, by what, and the failure it had."""
+    return f"dismissed {now:%Y-%m-%d %H:%M} UTC by `monitor alerts dismiss`; it had failed: {error or '(no reason kept)'}"[:2000]
+
+
+def dismiss(db: Database, now: datetime, alert_id: int | None = None, channel: str | None = None) -> int:
+    """Mark failed deliveries (an alert's, or every one, of one channel or all) 'dismissed': an operator dealt with
+    them. They leave `monitor alerts --failed` and `status`, `retry --failed` leaves them, and they keep why; how many."""
+    which = [DeliveryRow.status == "failed", *([DeliveryRow.alert_id == alert_id] if alert_id is not None else []),
+             *([DeliveryRow.channel == channel] if channel is not None else [])]
+    with db.session() as s:
+        rows = s.scalars(select(DeliveryRow).where(*which)).all()
+        for row in rows:
+            row.status, row.last_error, row.lease_until = "dismissed", dismissed_note(now, row.last_error), None
+        return len(rows)
 
 
 @dataclass(frozen=True)
