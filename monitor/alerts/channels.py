@@ -125,14 +125,17 @@ def _schema(url: str) -> str:
 def _apprise_for(channel: Channel, fields: dict[str, Any] | None = None) -> apprise.Apprise:
     app = apprise.Apprise()
     if channel.url:
-        register_url_secrets(channel.url)
-        plugins.need(channel.url)
-        url: str | dict[str, Any] = channel.url
-        if fields and _schema(channel.url) in STRUCTURED:  # as `:key=value` in the URL would, typed
-            parsed = apprise.plugins.url_to_dict(channel.url)
-            if parsed:
-                url = parsed | {"payload": fields | (parsed.get("payload") or {})}
-        if not app.add(url):
+        urls: list[str | dict[str, Any]] = list(plugins.parse_urls(channel.url))  # (Apprise takes several, comma-separated)
+        for each in [channel.url, *urls]:  # each URL's secrets and schema, not only the first's
+            assert isinstance(each, str)
+            register_url_secrets(each)
+            plugins.need(each)
+        for n, each in enumerate(urls):
+            if fields and isinstance(each, str) and _schema(each) in STRUCTURED:  # as `:key=value` in the URL would, typed
+                parsed = apprise.plugins.url_to_dict(each)
+                if parsed:
+                    urls[n] = parsed | {"payload": fields | (parsed.get("payload") or {})}
+        if not urls or not app.add(urls):
             raise ConfigError(f"channel {channel.name!r}: Apprise does not understand the URL {redact(channel.url)}: {url_hint(channel.url)}", key=f"channels.{channel.name}")
     if channel.config is not None:
         if channel.url:  # the URL would take every alert, the tags unread (a config file routes inside)
