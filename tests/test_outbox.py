@@ -302,3 +302,29 @@ def test_a_dispatch_stops_sending_a_channel_before_its_claims_lease_ends(tmp_pat
         rows = s.scalars(select(DeliveryRow).order_by(DeliveryRow.id)).all()
         assert [(d.attempts, d.lease_until) for d in rows] == [(1, None), (0, None), (0, None)]
     assert len(outbox.claim_due(db, now, lease_seconds=60)) == 2
+
+
+def test_a_digest_reaches_each_service_of_a_config_file_its_alerts_are_routed_to_once_even_with_one_down(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: a digest was sent with no tags, which in an Apprise config file whose services are tagged (how it
+    routes: `default=json://...`) matches none: the held alerts were never sent, the digest failing for ever with
+    'Apprise reported failure'. And a digest with one service down was sent again to the others at each try. Now a
+    digest goes with its alerts' tags, and the services that took it are kept, as for one alert."""
+    with serve_http() as other:
+        down = JsonReceiver(other)
+        down.fail = True
+        apprise_file = tmp_path / "channels.txt"
+        apprise_file.write_text(f"default={json_receiver.url}\ndefault={down.url}\noncall=json://127.0.0.1:9/oncall\n")
+        db = outbox_with(tmp_path, 2, channel="desk")
+        notifier = Notifier([Channel(name="desk", config=apprise_file, digest_below=4, digest_every=60)])
+        cfg = DeliverySettings(backoff_seconds=60, backoff_max_seconds=60)
+        now = utcnow()
+        assert dispatch_due(db, notifier, cfg, now) == 0  # held for the digest
+        assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=2)) == 0  # one service down: the digest waits
+        assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=5)) == 0
+        assert (len(json_receiver.messages), down.rejected) == (1, 2)
+        down.fail = False
+        assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=8)) == 2
+        assert (len(json_receiver.messages), len(down.messages)) == (1, 1)
+        assert json_receiver.messages[0]["title"] == down.messages[0]["title"] == "[digest] 2 alerts"
+        with db.session() as s:
+            assert [(d.status, d.via_digest) for d in s.scalars(select(DeliveryRow))] == [("sent", True)] * 2

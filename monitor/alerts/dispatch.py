@@ -20,6 +20,7 @@ from monitor import metrics
 from monitor.alerts.channels import Notifier, digest_fields, not_configured
 from monitor.alerts.policy import digest_due, hold_reason, render_digest
 from monitor.errors import DeliveryError
+from monitor.model import Held
 from monitor.schedule import backoff_seconds
 from monitor.settings import DeliverySettings
 from monitor.store import jobs, outbox
@@ -141,23 +142,37 @@ def _send_digests(db: Database, notifier: Notifier, now: datetime, cfg: Delivery
             continue
         if channel is None or not digest_due(channel, held, now) or any(h.tries and h.retry_at and h.retry_at > now for h in held):
             continue
-        title, body = render_digest(channel, held, notifier.body_max(name, f"[digest] {len(held)} alerts"))
-        try:
-            partly = notifier.send(name, title, body, fields=digest_fields([h.alert_uid for h in held]))
-        except DeliveryError as exc:
-            tries = max(h.tries for h in held) + 1
-            delay = backoff_seconds(tries, cfg.backoff_seconds, cfg.backoff_max_seconds, random.random())
-            outbox.record_digest_failure(db, [h.delivery_id for h in held], str(exc), tries, now + timedelta(seconds=delay))
-            log.warning("digest of %s to %s failed (try %d, again in %.0fs): %s", _alerts(len(held)), name, tries, delay, exc, extra={"channel": name})
-            continue
-        outbox.record_digest_sent(db, [h.delivery_id for h in held], utcnow())
-        metrics.DELIVERIES.labels(name, "digest_sent").inc(len(held))
-        if partly:
-            log.warning("digest of %s sent to %s, not to all: %s", _alerts(len(held)), name, partly, extra={"channel": name})
-        else:
-            log.info("digest of %s sent to %s", _alerts(len(held)), name, extra={"channel": name})
-        sent += len(held)
+        # one digest for each set of tags (an Apprise config file routes each service its own alerts) and of services
+        # that took the alerts at an earlier try (they are left out: nothing is sent to a service twice)
+        groups: dict[tuple[tuple[str, ...], frozenset[str]], list[Held]] = {}
+        for h in held:
+            groups.setdefault((h.tags if channel.config is not None else (), h.done), []).append(h)
+        for (tags, done), group in groups.items():
+            sent += _send_digest(db, notifier, now, cfg, name, group, tags, done)
     return sent
+
+
+def _send_digest(db: Database, notifier: Notifier, now: datetime, cfg: DeliverySettings, name: str, held: list[Held], tags: tuple[str, ...],
+                 done: frozenset[str]) -> int:
+    """Send one digest of these held alerts to the channel's services they are routed to (`tags`) that have not taken
+    them (`done`); how many alerts went."""
+    channel = notifier.channels[name]
+    title, body = render_digest(channel, held, notifier.body_max(name, f"[digest] {len(held)} alerts"))
+    try:
+        partly = notifier.send(name, title, body, tags, fields=digest_fields([h.alert_uid for h in held]), done=done)
+    except DeliveryError as exc:
+        tries = max(h.tries for h in held) + 1
+        delay = backoff_seconds(tries, cfg.backoff_seconds, cfg.backoff_max_seconds, random.random())
+        outbox.record_digest_failure(db, [h.delivery_id for h in held], str(exc), tries, now + timedelta(seconds=delay), exc.took)
+        log.warning("digest of %s to %s failed (try %d, again in %.0fs): %s", _alerts(len(held)), name, tries, delay, exc, extra={"channel": name})
+        return 0
+    outbox.record_digest_sent(db, [h.delivery_id for h in held], utcnow())
+    metrics.DELIVERIES.labels(name, "digest_sent").inc(len(held))
+    if partly:
+        log.warning("digest of %s sent to %s, not to all: %s", _alerts(len(held)), name, partly, extra={"channel": name})
+    else:
+        log.info("digest of %s sent to %s", _alerts(len(held)), name, extra={"channel": name})
+    return len(held)
 
 
 def _alerts(count: int) -> str:

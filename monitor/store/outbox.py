@@ -282,7 +282,8 @@ def held(db: Database) -> dict[str, list[Held]]:
         ).all()
         for delivery, alert in rows:
             out.setdefault(delivery.channel, []).append(Held(delivery.id, alert.uid, alert.title, alert.created_at, delivery.held_reason or "",
-                                                             delivery.attempts, delivery.next_attempt_at))
+                                                             delivery.attempts, delivery.next_attempt_at, tuple(alert.tags.split()),
+                                                             frozenset((delivery.sent_to or "").split())))
     return out
 
 
@@ -293,12 +294,14 @@ def record_digest_sent(db: Database, delivery_ids: list[int], now: datetime) -> 
             row.status, row.sent_at, row.via_digest, row.last_error = "sent", now, True, None
 
 
-def record_digest_failure(db: Database, delivery_ids: list[int], error: str, tries: int, retry_at: datetime) -> None:
+def record_digest_failure(db: Database, delivery_ids: list[int], error: str, tries: int, retry_at: datetime, took: Collection[str] = ()) -> None:
     """A digest of these held deliveries failed: they stay held, with the error and the tries (`monitor alerts`
-    shows held(N)), and the channel's digest waits until `retry_at`."""
+    shows held(N)), and the channel's digest waits until `retry_at`; `took`: the channel's services that took it."""
     with db.session() as s:
         for row in s.scalars(select(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids), DeliveryRow.status == "held")):
             row.attempts, row.last_error, row.next_attempt_at = tries, error[:2000], retry_at
+            if took:
+                row.sent_to = " ".join(sorted(set((row.sent_to or "").split()) | set(took)))
 
 
 def give_up_held(db: Database, delivery_ids: list[int], error: str) -> None:
