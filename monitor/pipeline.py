@@ -13,7 +13,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from monitor.alerts.channels import Notifier
+from monitor.alerts.channels import Notifier, channel_tags
 from monitor.alerts.decide import ChannelPolicy, Route
 from monitor.alerts.dispatch import dispatch_due
 from monitor.defaults import BACKLOG_PER_WORKER
@@ -109,7 +109,7 @@ class Pipeline:
 
 
 def channel_policy(settings: Settings, matcher: Matcher) -> ChannelPolicy:
-    routes = tuple(Route(c.name, frozenset(c.tags), c.config is not None) for c in settings.channels)
+    routes = tuple(Route(c.name, tags or frozenset(), tags is None) for c in settings.channels for tags in [channel_tags(c)])
     return ChannelPolicy(routes, matcher.watchlist.rules)
 
 

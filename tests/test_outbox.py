@@ -328,3 +328,27 @@ def test_a_digest_reaches_each_service_of_a_config_file_its_alerts_are_routed_to
         assert json_receiver.messages[0]["title"] == down.messages[0]["title"] == "[digest] 2 alerts"
         with db.session() as s:
             assert [(d.status, d.via_digest) for d in s.scalars(select(DeliveryRow))] == [("sent", True)] * 2
+
+
+def test_an_alert_whose_tags_no_service_of_a_config_file_has_gets_no_delivery_there(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: every alert went to every Apprise config file channel ('it routes inside'), so an alert whose tags
+    none of its services has (a source-health alert's `ops`, a rule's `oncall`) failed there at each try ('Apprise
+    reported failure') and ended 'failed' in `monitor alerts --failed` and `monitor status`. Now a config file's
+    channel takes the alerts whose tags one of its services has (or all, with a service tagged `always`)."""
+    from monitor.alerts.channels import route
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from tests.conftest import write_config
+
+    apprise_file = tmp_path / "channels.txt"
+    apprise_file.write_text(f"default, desk={json_receiver.url}\n")
+    desk = Channel(name="desk", config=apprise_file)
+    assert route([desk], ("ops",)) == ()
+    assert route([desk], ("oncall", "desk")) == ("desk",)
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, channels=[{"name": "desk", "config": str(apprise_file)}])))
+    try:
+        assert pipeline.ingest.policy.channels_for(("ops",)) == () and pipeline.ingest.policy.channels_for(("default",)) == ("desk",)
+    finally:
+        pipeline.close()
+    apprise_file.write_text(f"always={json_receiver.url}\n")
+    assert route([Channel(name="desk", config=apprise_file)], ("ops",)) == ("desk",)

@@ -10,6 +10,7 @@ with an ellipsis, to what the channel's Apprise plugin takes (its `title_maxlen`
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -175,8 +176,31 @@ def describe(channel: Channel) -> str:
 
 
 def route(channels: list[Channel], tags: tuple[str, ...]) -> tuple[str, ...]:
-    """Names of the channels an alert with these tags goes to (Apprise config files route inside)."""
-    return tuple(c.name for c in channels if c.config is not None or set(c.tags) & set(tags))
+    """Names of the channels an alert with these tags goes to (an Apprise config file's: where one of its services
+    has one of them, or is tagged `always`; it routes inside)."""
+    return tuple(c.name for c in channels if (takes := channel_tags(c)) is None or takes & ({t.lower() for t in tags} if c.config else set(tags)))
+
+
+def channel_tags(channel: Channel) -> frozenset[str] | None:
+    """The tags of the alerts a channel takes: its own, or its Apprise config file's services' (None: every alert, a
+    service tagged `always`). A file that cannot be read takes every alert (its sends then say why they fail)."""
+    if channel.config is None:
+        return frozenset(channel.tags)
+    try:
+        return _file_tags(str(channel.config), channel.config.stat().st_mtime_ns)
+    except (OSError, ConfigError):
+        return None
+
+
+@functools.lru_cache(maxsize=64)
+def _file_tags(path: str, _mtime_ns: int) -> frozenset[str] | None:
+    plugins.need()  # a config file may name any schema
+    config = apprise.AppriseConfig()
+    config.add(path)
+    app = apprise.Apprise()
+    app.add(config)
+    tags = {str(tag).lower() for service in app for tag in service.tags}
+    return None if apprise.common.MATCH_ALWAYS_TAG in tags else frozenset(tags)
 
 
 def not_configured(channel_name: str) -> str:
