@@ -350,8 +350,11 @@ def alerts_retry(
         out.line(f"{count} failed deliver{'y' if count == 1 else 'ies'}{whose} re-queued" if count else f"no failed delivery{whose} to re-queue")
         return
     assert alert is not None
-    alert_id, count = _app(config).retry_alert(alert)
-    out.line(f"alert {alert_id}: {count} failed deliver{'y' if count == 1 else 'ies'} re-queued" if count else f"alert {alert_id}: no failed delivery to re-queue")
+    alert_id, count, left = _app(config).retry_alert(alert)
+    said = f"alert {alert_id}: {count} failed deliver{'y' if count == 1 else 'ies'} re-queued" if count or left else f"alert {alert_id}: no failed delivery to re-queue"
+    for channel in left:
+        said += f"; 1 to {channel} left failed: no channel {channel!r} in the config (put it back in the config first)"
+    out.line(said)
 
 
 @alerts_app.command("dismiss", epilog=_examples("monitor alerts dismiss 1", "monitor alerts dismiss --failed --channel oldpager"))

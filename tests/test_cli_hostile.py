@@ -374,3 +374,18 @@ def test_alerts_dismiss_clears_failed_deliveries_and_keeps_why_and_retry_brings_
     assert monitor("once", "--config", config).returncode == 0  # fails again, gives up again
     assert monitor("alerts", "dismiss", "--failed", "--channel", "hook", "--config", config).stdout.strip() == "1 failed delivery to hook dismissed"
     assert query(tmp_path, "select status from deliveries order by channel") == [("sent",), ("dismissed",)]
+
+
+def test_alerts_retry_of_one_alert_leaves_its_deliveries_to_a_channel_not_in_the_config_and_says_so(tmp_path: Path) -> None:
+    """Regression: `monitor alerts retry ID` re-queued an alert's failed delivery to a channel taken out of the config
+    ('1 failed delivery re-queued'), and the next dispatch gave it up again at once (`retry --failed --channel`
+    refuses such a channel in one line). Now it re-queues those to the config's channels and names the others."""
+    channels = [{"name": "desk", "url": "json://127.0.0.1:9/alerts"}, {"name": "hook", "url": "json://127.0.0.1:9/hook"}]
+    inbox = hostile_inbox(tmp_path)
+    config = str(write_config(tmp_path, folders=[inbox], channels=channels, settings={"delivery": {"max_attempts": 1}}))
+    assert monitor("once", "--config", config).returncode == 0
+    write_config(tmp_path, folders=[inbox], channels=channels[1:], settings={"delivery": {"max_attempts": 1}})  # desk taken out
+    said = monitor("alerts", "retry", "1", "--config", config).stdout.strip()
+    assert said == ("alert 1: 1 failed delivery re-queued; 1 to desk left failed: no channel 'desk' in the config "
+                    "(put it back in the config first)"), said
+    assert query(tmp_path, "select channel, status from deliveries order by channel") == [("desk", "failed"), ("hook", "pending")]

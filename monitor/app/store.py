@@ -57,10 +57,11 @@ class StoreVerbs(Core):
         alert_id = self.alert_id(ref)  # first: none in a store not made yet, which is then not made
         return alert_detail(self.db, alert_id)
 
-    def retry_alert(self, ref: str) -> tuple[int, int]:
-        """Re-queue an alert's failed (or dismissed) deliveries: (the alert's id, how many)."""
+    def retry_alert(self, ref: str) -> tuple[int, int, list[str]]:
+        """Re-queue an alert's failed (or dismissed) deliveries to the config's channels: (the alert's id, how many,
+        the channels not in the config whose deliveries were left)."""
         alert_id = self.alert_id(ref)
-        return alert_id, outbox.requeue(self.db, alert_id, datetime.now(UTC))
+        return alert_id, *outbox.requeue(self.db, alert_id, datetime.now(UTC), [c.name for c in self.settings.channels])
 
     def dismiss_alert(self, ref: str) -> tuple[int, int]:
         """Mark an alert's failed deliveries dismissed: (the alert's id, how many)."""

@@ -312,13 +312,17 @@ def give_up_held(db: Database, delivery_ids: list[int], error: str) -> None:
             row.status, row.attempts, row.last_error, row.lease_until = "failed", row.attempts + 1, error[:2000], None
 
 
-def requeue(db: Database, alert_id: int, now: datetime) -> int:
-    """Put an alert's failed (or dismissed) deliveries back in the queue with a fresh attempt count; returns how many."""
+def requeue(db: Database, alert_id: int, now: datetime, channels: Collection[str] | None = None) -> tuple[int, list[str]]:
+    """Put an alert's failed (or dismissed) deliveries (to these channels: the config's) back in the queue with a fresh
+    attempt count; how many, and the channels of those left (not among `channels`: they would give up again at once)."""
     with db.session() as s:
-        rows = s.scalars(select(DeliveryRow).where(DeliveryRow.alert_id == alert_id, DeliveryRow.status.in_(("failed", "dismissed")))).all()
+        rows = s.scalars(select(DeliveryRow).where(DeliveryRow.alert_id == alert_id, DeliveryRow.status.in_(("failed", "dismissed")))
+                         .order_by(DeliveryRow.channel)).all()
+        left = [row.channel for row in rows if channels is not None and row.channel not in channels]
         for row in rows:
-            row.status, row.attempts, row.next_attempt_at, row.lease_until = "pending", 0, now, None
-        return len(rows)
+            if row.channel not in left:
+                row.status, row.attempts, row.next_attempt_at, row.lease_until = "pending", 0, now, None
+        return len(rows) - len(left), left
 
 
 def requeue_failed(db: Database, now: datetime, channel: str | None = None) -> int:
