@@ -283,6 +283,8 @@ def test_a_hanging_channel_holds_back_neither_the_other_channels_nor_its_own_ale
         slow = s.scalars(select(DeliveryRow).where(DeliveryRow.channel == "slow").order_by(DeliveryRow.id)).all()
         assert [(d.status, d.attempts, d.lease_until) for d in slow] == [("pending", 1, None)] * 2 + [("pending", 0, None)] * 2
         assert all(d.next_attempt_at >= now + timedelta(seconds=59) for d in slow[2:])
+        assert all(d.last_error and d.last_error.startswith("not tried yet: channel 'slow' failed 2 times in a row: ") and "timed out" in d.last_error
+                   for d in slow[2:])  # `monitor alerts show` says why they wait
 
 
 def test_a_dispatch_stops_sending_a_channel_before_its_claims_lease_ends(tmp_path: Path, json_receiver: JsonReceiver) -> None:

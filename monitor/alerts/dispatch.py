@@ -69,11 +69,12 @@ def _send_channel(db: Database, notifier: Notifier, cfg: DeliverySettings, now: 
     """Send one channel's claimed deliveries in order (or hold them for its digest); how many were sent. What is left
     once the daemon stops or half the lease has passed is given back; once the channel failed twice in a row, what is
     left waits `backoff_seconds` for it (no attempt counted: a channel that is down is not asked 50 times)."""
-    sent, failed_in_row, through = 0, 0, False
+    sent, failed_in_row, through, last_error = 0, 0, False, ""
     for n, due in enumerate(claimed):
         left = [d.id for d in claimed[n:]]
         if failed_in_row >= FAILURES_IN_ROW:
-            outbox.postpone(db, left, utcnow() + timedelta(seconds=cfg.backoff_seconds))
+            outbox.postpone(db, left, utcnow() + timedelta(seconds=cfg.backoff_seconds),
+                            f"not tried yet: channel {due.channel!r} failed {failed_in_row} times in a row: {last_error}")
             log.info("channel %s failed %d times in a row: %s wait %.0fs for it", due.channel, failed_in_row, _alerts(len(left)),
                      cfg.backoff_seconds, extra={"channel": due.channel})
             return sent
@@ -102,6 +103,7 @@ def _send_channel(db: Database, notifier: Notifier, cfg: DeliverySettings, now: 
             metrics.DELIVERIES.labels(due.channel, "gave_up" if final else "failed").inc()
             log.warning("alert %s to %s failed (attempt %d, %s): %s", due.alert_uid, due.channel, attempt, state, exc, extra=fields)
             failed_in_row += channel is not None  # (one gone from the config fails at once: all its deliveries are given up)
+            last_error = str(exc)
             continue
         failed_in_row = 0
         outbox.record_sent(db, due.id, utcnow(), partly)

@@ -176,11 +176,11 @@ def retry_now(db: Database, channel: str, now: datetime) -> int:
         return int(moved.rowcount or 0)
 
 
-def postpone(db: Database, delivery_ids: list[int], until: datetime) -> None:
-    """Give back claimed deliveries not tried, due at `until` (their channel failed meanwhile), no attempt counted."""
+def postpone(db: Database, delivery_ids: list[int], until: datetime, why: str) -> None:
+    """Give back claimed deliveries not tried, due at `until` (their channel failed meanwhile, `why`), no attempt counted."""
     with db.session() as s:
         s.execute(update(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids), DeliveryRow.status == "pending")
-                  .values(lease_until=None, next_attempt_at=until).execution_options(synchronize_session=False))
+                  .values(lease_until=None, next_attempt_at=until, last_error=why[:2000]).execution_options(synchronize_session=False))
     for delivery_id in delivery_ids:
         _recorded(delivery_id)
 
