@@ -149,3 +149,13 @@ def test_a_channel_url_of_two_services_masks_the_second_ones_secret_and_loads_it
     notifier = Notifier([Channel(name="both", url="json://127.0.0.1:9/a, mailto://desk:Zq9secretpw@127.0.0.1:9?to=a@example.org&from=m@example.org")])
     assert notifier.channels["both"].url is not None
     assert "Zq9secretpw" not in redact("login failed for Zq9secretpw")
+
+
+def test_a_channel_url_of_several_with_one_apprise_refuses_names_that_one(tmp_path: Path) -> None:
+    """Regression: the error named the first URL's schema ('json:// is known but this URL lacks ...') when the second,
+    a mailto:// without a sender, was the one Apprise refused."""
+    with pytest.raises(ConfigError) as refused:
+        Notifier([Channel(name="both", url="json://127.0.0.1:9/a, mailto://desk:Zq9secretpw@127.0.0.1:9?to=a@example.org")])
+    said = str(refused.value)
+    assert "does not understand the URL mailto://" in said and "mailto:// is known" in said and "json://" not in said
+    assert "Zq9secretpw" not in said

@@ -137,7 +137,9 @@ def _apprise_for(channel: Channel, fields: dict[str, Any] | None = None) -> appr
                 if parsed:
                     urls[n] = parsed | {"payload": fields | (parsed.get("payload") or {})}
         if not urls or not app.add(urls):
-            raise ConfigError(f"channel {channel.name!r}: Apprise does not understand the URL {redact(channel.url)}: {url_hint(channel.url)}", key=f"channels.{channel.name}")
+            # the URL Apprise refuses, of several (comma-separated)
+            bad = next((each for each in urls if isinstance(each, str) and not apprise.Apprise().add(each)), channel.url)
+            raise ConfigError(f"channel {channel.name!r}: Apprise does not understand the URL {redact(bad)}: {url_hint(bad)}", key=f"channels.{channel.name}")
     if channel.config is not None:
         if channel.url:  # the URL would take every alert, the tags unread (a config file routes inside)
             raise ConfigError(f"channel {channel.name!r}: give a url or a config file, not both (two channels if both are meant)", key=f"channels.{channel.name}")
