@@ -236,6 +236,9 @@ def test_a_config_file_channel_with_one_service_down_sends_each_service_the_aler
         cfg = DeliverySettings(backoff_seconds=60, backoff_max_seconds=60)
         now = utcnow()
         assert dispatch_due(db, Notifier([Channel(name="desk", config=apprise_file)]), cfg, now) == 0
+        with db.session() as s:
+            error = s.scalars(select(DeliveryRow.last_error)).one()
+            assert error and "500" in error and error.endswith("(1 of 2 services took it: a retry goes to the other only)")
         assert dispatch_due(db, Notifier([Channel(name="desk", config=apprise_file)]), cfg, now + timedelta(minutes=2)) == 0
         assert (len(json_receiver.messages), down.rejected) == (1, 2)
         down.fail = False

@@ -262,9 +262,13 @@ class Notifier:
             return None
         captured = "\n".join(f"{entry.time:%H:%M:%S} - {entry.level} - {entry.message}" for entry in result.logs())
         reason = redact(failure_reason(captured))
-        if took := partly_sent(captured):
-            return f"sent to {', '.join(took)}; refused: {reason}"
-        raise DeliveryError(f"channel {channel_name!r}: {reason}", channel=channel_name, took=took_it(app, result))
+        if recipients := partly_sent(captured):
+            return f"sent to {', '.join(recipients)}; refused: {reason}"
+        took = took_it(app, result)
+        if took:  # (of an Apprise config file's several services)
+            tried = len(result.results)  # the services the alert's tags chose
+            reason += f" ({len(took)} of {tried} services took it: a retry goes to the other{'s' if tried - len(took) != 1 else ''} only)"
+        raise DeliveryError(f"channel {channel_name!r}: {reason}", channel=channel_name, took=took)
 
 
 def service_id(service: Any) -> str:
