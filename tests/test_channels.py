@@ -159,3 +159,15 @@ def test_a_channel_url_of_several_with_one_apprise_refuses_names_that_one(tmp_pa
     said = str(refused.value)
     assert "does not understand the URL mailto://" in said and "mailto:// is known" in said and "json://" not in said
     assert "Zq9secretpw" not in said
+
+
+def test_a_config_file_none_of_whose_services_has_the_alerts_tags_says_so(tmp_path: Path) -> None:
+    """Regression: when an Apprise config file was changed after an alert was routed to it and none of its services
+    had the alert's tags any more, the delivery failed with 'Apprise reported failure', which says nothing."""
+    from monitor.errors import DeliveryError
+
+    apprise_file = tmp_path / "channels.txt"
+    apprise_file.write_text("oncall=json://127.0.0.1:9/x\n")
+    with pytest.raises(DeliveryError) as failed:
+        Notifier([Channel(name="desk", config=apprise_file)]).send("desk", "title", "body", ("default", "ops"))
+    assert str(failed.value) == f"channel 'desk': no service of its Apprise config {apprise_file} has the alert's tags (default, ops)"

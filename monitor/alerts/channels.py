@@ -260,6 +260,9 @@ class Notifier:
         result = app.notify(title=title, body=body, notify_type=kind, body_format=body_format, tag=tag, log_level=logging.DEBUG)
         if result:
             return None
+        if result.status == apprise.AppriseResultStatus.NOMATCH and channel.config is not None:  # (the file changed since it was routed)
+            raise DeliveryError(f"channel {channel_name!r}: no service of its Apprise config {channel.config} has the alert's tags ({', '.join(tags)})",
+                                channel=channel_name)
         captured = "\n".join(f"{entry.time:%H:%M:%S} - {entry.level} - {entry.message}" for entry in result.logs())
         reason = redact(failure_reason(captured))
         if recipients := partly_sent(captured):
