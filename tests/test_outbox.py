@@ -357,3 +357,26 @@ def test_an_alert_whose_tags_no_service_of_a_config_file_has_gets_no_delivery_th
         pipeline.close()
     apprise_file.write_text(f"always={json_receiver.url}\n")
     assert route([Channel(name="desk", config=apprise_file)], ("ops",)) == ("desk",)
+
+
+def test_a_digest_failing_on_one_service_holds_back_no_later_digest_to_the_others(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: once a channel's digest failed (one service of its config file down), every held alert of the
+    channel waited for that digest's retry (up to backoff_max_seconds, an hour), so the services that work got the
+    later alerts that much later. Now each digest (its alerts, tags and the services that took them) waits for its own."""
+    with serve_http() as other:
+        down = JsonReceiver(other)
+        down.fail = True
+        apprise_file = tmp_path / "channels.txt"
+        apprise_file.write_text(f"default={json_receiver.url}\ndefault={down.url}\n")
+        db = outbox_with(tmp_path, 1, channel="desk")
+        notifier = Notifier([Channel(name="desk", config=apprise_file, digest_below=4, digest_every=60)])
+        cfg = DeliverySettings(backoff_seconds=3600, backoff_max_seconds=3600)
+        now = utcnow()
+        dispatch_due(db, notifier, cfg, now)
+        dispatch_due(db, notifier, cfg, now + timedelta(minutes=2))  # the first digest: taken by one, the other down
+        save_article(db, 1, to_article(Document(source="inbox", title="later", text="a later story")), MatchResult(),
+                     NewAlert("uid-later", 3, ("default",), "later alert", "body", ("desk",)), now + timedelta(minutes=3))
+        dispatch_due(db, notifier, cfg, now + timedelta(minutes=3))  # held
+        dispatch_due(db, notifier, cfg, now + timedelta(minutes=5))  # its digest goes (the other still down)
+        assert [m["title"] for m in json_receiver.messages] == ["[digest] 1 alert", "[digest] 1 alert"]
+        assert down.rejected == 2

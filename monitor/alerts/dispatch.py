@@ -142,15 +142,17 @@ def _send_digests(db: Database, notifier: Notifier, now: datetime, cfg: Delivery
             metrics.DELIVERIES.labels(name, "gave_up").inc(len(held))
             log.warning("%s held for the digest of %s given up: %s", _alerts(len(held)), name, not_configured(name), extra={"channel": name})
             continue
-        if channel is None or not digest_due(channel, held, now) or any(h.tries and h.retry_at and h.retry_at > now for h in held):
+        if channel is None:
             continue
         # one digest for each set of tags (an Apprise config file routes each service its own alerts) and of services
-        # that took the alerts at an earlier try (they are left out: nothing is sent to a service twice)
+        # that took the alerts at an earlier try (they are left out: nothing is sent to a service twice), each due and
+        # waiting after a failure on its own (one that failed on a service that is down holds back no other)
         groups: dict[tuple[tuple[str, ...], frozenset[str]], list[Held]] = {}
         for h in held:
             groups.setdefault((h.tags if channel.config is not None else (), h.done), []).append(h)
         for (tags, done), group in groups.items():
-            sent += _send_digest(db, notifier, now, cfg, name, group, tags, done)
+            if digest_due(channel, group, now) and not any(h.tries and h.retry_at and h.retry_at > now for h in group):
+                sent += _send_digest(db, notifier, now, cfg, name, group, tags, done)
     return sent
 
 
