@@ -323,8 +323,9 @@ def _pass_config(ctx: typer.Context, config: Path) -> None:
     ctx.default_map = {ctx.invoked_subcommand or "": {"config": str(config)}}
 
 
-alerts_app = typer.Typer(help="The latest alerts, failed deliveries, and re-queueing them.", invoke_without_command=True,
-                         epilog=_examples("monitor alerts -n 5", "monitor alerts --failed", "monitor alerts show 1", "monitor alerts retry 1"))
+alerts_app = typer.Typer(help="The latest alerts, failed deliveries, and re-queueing or dismissing them.", invoke_without_command=True,
+                         epilog=_examples("monitor alerts -n 5", "monitor alerts --failed", "monitor alerts show 1", "monitor alerts retry 1",
+                                          "monitor alerts dismiss 1"))
 app.add_typer(alerts_app, name="alerts")
 
 
@@ -356,7 +357,7 @@ def alerts_retry(
     failed: Annotated[bool, typer.Option("--failed", help="every delivery that gave up (after an outage longer than the retries last), not one alert's")] = False,
     channel: Annotated[str | None, typer.Option(help="with --failed: only this channel's deliveries")] = None,
 ) -> None:
-    """Re-queue an alert's failed deliveries, or with --failed every one (of a channel): the daemon sends them at its next dispatch."""
+    """Re-queue an alert's failed (or dismissed) deliveries, or with --failed every failed one (of a channel): the daemon sends them at its next dispatch."""
     if (alert is None) == (not failed):
         raise typer.BadParameter("give an ALERT or --failed (every failed delivery), one of the two")
     if channel is not None and not failed:
@@ -367,8 +368,36 @@ def alerts_retry(
         out.line(f"{count} failed deliver{'y' if count == 1 else 'ies'}{whose} re-queued" if count else f"no failed delivery{whose} to re-queue")
         return
     assert alert is not None
-    alert_id, count = _app(config).retry_alert(alert)
-    out.line(f"alert {alert_id}: {count} failed deliver{'y' if count == 1 else 'ies'} re-queued" if count else f"alert {alert_id}: no failed delivery to re-queue")
+    alert_id, count, left = _app(config).retry_alert(alert)
+    said = f"alert {alert_id}: {count} failed deliver{'y' if count == 1 else 'ies'} re-queued" if count or left else f"alert {alert_id}: no failed delivery to re-queue"
+    for channel in left:
+        said += f"; 1 to {channel} left failed: no channel {channel!r} in the config (put it back in the config first)"
+    out.line(said)
+
+
+@alerts_app.command("dismiss", epilog=_examples("monitor alerts dismiss 1", "monitor alerts dismiss --failed --channel oldpager"))
+def alerts_dismiss(
+    alert: Annotated[str | None, typer.Argument(help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")] = None,
+    config: ConfigOption = DEFAULT_CONFIG,
+    failed: Annotated[bool, typer.Option("--failed", help="every delivery that gave up, not one alert's")] = False,
+    channel: Annotated[str | None, typer.Option(help="with --failed: only this channel's deliveries (one no longer in the config too)")] = None,
+) -> None:
+    """Dismiss an alert's failed deliveries, or with --failed every one (of a channel), once you have dealt with them: they
+    leave `monitor alerts --failed` and `monitor status` and are not sent again; each keeps when it was dismissed and why
+    it had failed (`monitor alerts show`), and `monitor alerts retry ALERT` re-queues it."""
+    if (alert is None) == (not failed):
+        raise typer.BadParameter("give an ALERT or --failed (every failed delivery), one of the two")
+    if channel is not None and not failed:
+        raise typer.BadParameter("--channel goes with --failed: an ALERT's failed deliveries are all dismissed")
+    if failed:
+        count = _app(config).dismiss_failed(channel)
+        whose = f" to {channel}" if channel is not None else ""
+        out.line(f"{count} failed deliver{'y' if count == 1 else 'ies'}{whose} dismissed" if count else f"no failed delivery{whose} to dismiss")
+        return
+    assert alert is not None
+    alert_id, count = _app(config).dismiss_alert(alert)
+    out.line(f"alert {alert_id}: {count} failed deliver{'y' if count == 1 else 'ies'} dismissed (`monitor alerts retry {alert_id}` re-queues "
+             f"{'it' if count == 1 else 'them'})" if count else f"alert {alert_id}: no failed delivery to dismiss")
 
 
 @alerts_app.command("show", epilog=_examples("monitor alerts show 1"))

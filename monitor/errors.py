@@ -80,9 +80,10 @@ class StoreError(MonitorError):
 class DeliveryError(MonitorError):
     """An alert channel failed to deliver."""
 
-    def __init__(self, message: str, *, channel: str | None = None) -> None:
+    def __init__(self, message: str, *, channel: str | None = None, took: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.channel = channel
+        self.took = took  # the channel's services that took it all the same (of an Apprise config file's several)
 
 
 class UsageError(MonitorError):

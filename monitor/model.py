@@ -319,3 +319,5 @@ class Held:
     reason: str  # "low severity" | "quiet hours" | "flood"
     tries: int = 0  # digests of it that failed (its channel down)
     retry_at: datetime | None = None  # after a failed digest: not tried again before this
+    tags: tuple[str, ...] = ()  # its alert's (an Apprise config file's services are routed by them)
+    done: frozenset[str] = frozenset()  # the channel's services that took it in a digest that failed on others

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from monitor.alerts.channels import Notifier
+from monitor.alerts.channels import Notifier, channel_tags
 from monitor.alerts.decide import ChannelPolicy, Route
 from monitor.alerts.dispatch import ChannelsInUse, dispatch_due
 from monitor.defaults import BACKLOG_PER_WORKER
@@ -180,8 +180,8 @@ def channel_policy(settings: Settings, matcher: Matcher) -> ChannelPolicy:
 
 
 def routes(settings: Settings) -> tuple[Route, ...]:
-    """The channels and the alert tags each takes."""
-    return tuple(Route(c.name, frozenset(c.tags), c.config is not None) for c in settings.channels)
+    """The channels and the alert tags each takes (an Apprise config file's: its services' tags, `channel_tags`)."""
+    return tuple(Route(c.name, tags or frozenset(), tags is None) for c in settings.channels for tags in [channel_tags(c)])
 
 
 def poll_policy(settings: Settings) -> PollPolicy:

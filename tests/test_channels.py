@@ -124,3 +124,50 @@ def test_a_console_line_cut_by_a_full_disk_is_taken_back_and_the_retry_writes_it
     assert done.returncode == 0, done.stderr
     assert "failed:" in done.stdout
     assert [json.loads(line)["title"] for line in lines.read_text().splitlines()] == ["First alert", "Second alert"]
+
+
+def test_a_channel_url_of_two_json_receivers_sends_each_its_alert_with_its_fields(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: a `url` of two json:// URLs (Apprise takes several, comma-separated; `monitor check` showed both)
+    was read as one URL when the alert's fields were added: the alert went to the first host at a path made of the
+    rest ('/alerts,%20json:/...'), and the second receiver never got one."""
+    from tests.conftest import serve_http
+
+    with serve_http() as other_http:
+        other = JsonReceiver(other_http)
+        inbox = inbox_with(tmp_path, [SEED.read_text()])
+        config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hooks", "url": f"{json_receiver.url}, {other.url}"}])
+        build_pipeline(load_settings(config)).run_once()
+    for receiver in (json_receiver, other):
+        [message] = receiver.messages
+        assert message["severity"] == 3 and FIELDS <= set(message)
+
+
+def test_a_channel_url_of_two_services_masks_the_second_ones_secret_and_loads_its_plugin(tmp_path: Path) -> None:
+    """Regression: only the first URL of a comma-separated `url` had its secrets registered and its plugin loaded."""
+    from monitor.redact import redact
+
+    notifier = Notifier([Channel(name="both", url="json://127.0.0.1:9/a, mailto://desk:Zq9secretpw@127.0.0.1:9?to=a@example.org&from=m@example.org")])
+    assert notifier.channels["both"].url is not None
+    assert "Zq9secretpw" not in redact("login failed for Zq9secretpw")
+
+
+def test_a_channel_url_of_several_with_one_apprise_refuses_names_that_one(tmp_path: Path) -> None:
+    """Regression: the error named the first URL's schema ('json:// is known but this URL lacks ...') when the second,
+    a mailto:// without a sender, was the one Apprise refused."""
+    with pytest.raises(ConfigError) as refused:
+        Notifier([Channel(name="both", url="json://127.0.0.1:9/a, mailto://desk:Zq9secretpw@127.0.0.1:9?to=a@example.org")])
+    said = str(refused.value)
+    assert "does not understand the URL mailto://" in said and "mailto:// is known" in said and "json://" not in said
+    assert "Zq9secretpw" not in said
+
+
+def test_a_config_file_none_of_whose_services_has_the_alerts_tags_says_so(tmp_path: Path) -> None:
+    """Regression: when an Apprise config file was changed after an alert was routed to it and none of its services
+    had the alert's tags any more, the delivery failed with 'Apprise reported failure', which says nothing."""
+    from monitor.errors import DeliveryError
+
+    apprise_file = tmp_path / "channels.txt"
+    apprise_file.write_text("oncall=json://127.0.0.1:9/x\n")
+    with pytest.raises(DeliveryError) as failed:
+        Notifier([Channel(name="desk", config=apprise_file)]).send("desk", "title", "body", ("default", "ops"))
+    assert str(failed.value) == f"channel 'desk': no service of its Apprise config {apprise_file} has the alert's tags (default, ops)"

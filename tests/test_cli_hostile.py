@@ -346,3 +346,46 @@ def test_alerts_retry_failed_of_a_channel_not_in_the_config_is_refused_in_one_li
     write_config(tmp_path, folders=[inbox], channels=channels[1:])  # desk taken out
     line = one_line_error(monitor("alerts", "retry", "--failed", "--channel", "deks", "--config", config))
     assert line == f"monitor: error: {config}: no channel 'deks' in the config (its channels: file): put it back in the config first, or name one of them"
+
+
+def test_alerts_dismiss_clears_failed_deliveries_and_keeps_why_and_retry_brings_one_back(tmp_path: Path) -> None:
+    """Regression: a delivery that gave up stayed in `monitor alerts --failed` and `monitor status` until `alerts
+    retry` sent it again: an operator who had dealt with it (sent it by hand, or the channel is gone for good) could
+    not clear it. `alerts dismiss` marks it 'dismissed' (no longer failed, never sent again by `retry --failed`),
+    and the delivery says when it was dismissed and why it had failed."""
+    channels = [{"name": "hook", "url": "json://127.0.0.1:9/alerts"}, {"name": "file", "url": f"console://local?file={tmp_path / 'alerts.jsonl'}"}]
+    config = str(write_config(tmp_path, folders=[hostile_inbox(tmp_path)], channels=channels, settings={"delivery": {"max_attempts": 1}}))
+    assert monitor("once", "--config", config).returncode == 0
+    assert "hook:failed(1)" in monitor("alerts", "--failed", "--config", config, env=WIDE).stdout
+    assert "gave up" in monitor("status", "--config", config).stdout
+    assert "--failed" in monitor("alerts", "dismiss", "--help").stdout
+    neither = monitor("alerts", "dismiss", "--config", config)
+    assert neither.returncode == 2 and "give an ALERT or --failed" in neither.stderr and "Traceback" not in neither.stderr
+    dismissed = monitor("alerts", "dismiss", "1", "--config", config)
+    assert dismissed.stdout.strip() == "alert 1: 1 failed delivery dismissed (`monitor alerts retry 1` re-queues it)", dismissed.stderr
+    assert "hook" not in monitor("alerts", "--failed", "--config", config, env=WIDE).stdout
+    assert "gave up" not in monitor("status", "--config", config).stdout
+    shown = monitor("alerts", "show", "1", "--config", config, env=WIDE).stdout
+    assert "dismissed" in shown and "`monitor alerts dismiss`" in shown and "127.0.0.1" in shown  # when, by what, and the failure it ended
+    assert monitor("alerts", "retry", "--failed", "--config", config).stdout.strip() == "no failed delivery to re-queue"
+    assert monitor("alerts", "dismiss", "1", "--config", config).stdout.strip() == "alert 1: no failed delivery to dismiss"
+    assert monitor("alerts", "retry", "1", "--config", config).stdout.strip() == "alert 1: 1 failed delivery re-queued"
+    assert query(tmp_path, "select status from deliveries where channel = 'hook'") == [("pending",)]
+    assert monitor("once", "--config", config).returncode == 0  # fails again, gives up again
+    assert monitor("alerts", "dismiss", "--failed", "--channel", "hook", "--config", config).stdout.strip() == "1 failed delivery to hook dismissed"
+    assert query(tmp_path, "select status from deliveries order by channel") == [("sent",), ("dismissed",)]
+
+
+def test_alerts_retry_of_one_alert_leaves_its_deliveries_to_a_channel_not_in_the_config_and_says_so(tmp_path: Path) -> None:
+    """Regression: `monitor alerts retry ID` re-queued an alert's failed delivery to a channel taken out of the config
+    ('1 failed delivery re-queued'), and the next dispatch gave it up again at once (`retry --failed --channel`
+    refuses such a channel in one line). Now it re-queues those to the config's channels and names the others."""
+    channels = [{"name": "desk", "url": "json://127.0.0.1:9/alerts"}, {"name": "hook", "url": "json://127.0.0.1:9/hook"}]
+    inbox = hostile_inbox(tmp_path)
+    config = str(write_config(tmp_path, folders=[inbox], channels=channels, settings={"delivery": {"max_attempts": 1}}))
+    assert monitor("once", "--config", config).returncode == 0
+    write_config(tmp_path, folders=[inbox], channels=channels[1:], settings={"delivery": {"max_attempts": 1}})  # desk taken out
+    said = monitor("alerts", "retry", "1", "--config", config).stdout.strip()
+    assert said == ("alert 1: 1 failed delivery re-queued; 1 to desk left failed: no channel 'desk' in the config "
+                    "(put it back in the config first)"), said
+    assert query(tmp_path, "select channel, status from deliveries order by channel") == [("desk", "failed"), ("hook", "pending")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import Counter
 import logging
 from datetime import timedelta
@@ -23,7 +24,7 @@ from monitor.store.articles import NewAlert, save_article
 from monitor.store.db import Database, utcnow
 from monitor.store.sources import ensure_source
 from monitor.store.tables import DeliveryRow
-from tests.conftest import ON_POSTGRES, JsonReceiver, store_url
+from tests.conftest import ON_POSTGRES, JsonReceiver, serve_http, store_url
 
 
 def outbox_with(tmp_path: Path, alerts: int, channel: str = "hook", first: int = 0) -> Database:
@@ -220,3 +221,162 @@ def test_held_deliveries_of_a_channel_taken_out_of_the_config_fail_at_once_as_pe
         assert rows[0].last_error == "channel 'gone' is no longer configured (put it back in the config, then `monitor alerts retry` the alert)"
     assert [a.deliveries for a in outbox.latest_alerts(db, 10, failed_only=True)] == ["gone:failed(1)"] * 2
     assert outbox.requeue_failed(db, utcnow(), "gone") == 2
+
+
+def test_a_config_file_channel_with_one_service_down_sends_each_service_the_alert_once(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: an Apprise config file's channel with two services, one down, sent the alert again to the one
+    that took it at each retry (Apprise notifies every service of the file). Now each service is sent to on its own
+    and the delivery keeps which took it: a retry goes to those that did not, even after a restart."""
+    with serve_http() as other:
+        down = JsonReceiver(other)
+        down.fail = True
+        apprise_file = tmp_path / "channels.txt"
+        apprise_file.write_text(f"default={json_receiver.url}\ndefault={down.url}\n")
+        db = outbox_with(tmp_path, 1, channel="desk")
+        cfg = DeliverySettings(backoff_seconds=60, backoff_max_seconds=60)
+        now = utcnow()
+        assert dispatch_due(db, Notifier([Channel(name="desk", config=apprise_file)]), cfg, now) == 0
+        with db.session() as s:
+            error = s.scalars(select(DeliveryRow.last_error)).one()
+            assert error and "500" in error and error.endswith("(1 of 2 services took it: a retry goes to the other only)")
+        assert dispatch_due(db, Notifier([Channel(name="desk", config=apprise_file)]), cfg, now + timedelta(minutes=2)) == 0
+        assert (len(json_receiver.messages), down.rejected) == (1, 2)
+        down.fail = False
+        assert dispatch_due(db, Notifier([Channel(name="desk", config=apprise_file)]), cfg, now + timedelta(minutes=4)) == 1
+        assert (len(json_receiver.messages), len(down.messages)) == (1, 1)
+        with db.session() as s:
+            row = s.scalars(select(DeliveryRow)).one()
+            assert (row.status, row.attempts, row.last_error) == ("sent", 3, None)
+
+
+def outbox_to(tmp_path: Path, alerts: int, channels: tuple[str, ...]) -> Database:
+    """A real store holding `alerts` alerts, each with one pending delivery to each of `channels`."""
+    db = Database(store_url(tmp_path))
+    source_id = ensure_source(db, "inbox", "folder", str(tmp_path))
+    for i in range(alerts):
+        article = to_article(Document(source="inbox", title=f"story {i}", text=f"text of story {i}"))
+        assert save_article(db, source_id, article, MatchResult(), NewAlert(f"uid{i:05d}", 3, ("default",), f"alert {i}", f"body {i}", channels),
+                            utcnow()) is not None
+    return db
+
+
+def test_a_hanging_channel_holds_back_neither_the_other_channels_nor_its_own_alerts_past_two_failures(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: dispatch sent one delivery after another, so each alert's delivery to a channel that hangs (Apprise
+    gives up after its timeouts: 1 s here, 4 s by default) held back the next alert's on the healthy channel, and 50
+    of them outlasted the claim's lease. Now each channel is sent to on its own thread, and a channel that failed
+    twice in a row in a dispatch is not asked for the rest: they wait `backoff_seconds` for it, no attempt counted."""
+    with serve_http() as other:
+        hanging = JsonReceiver(other)
+        hanging.hang = True
+        db = outbox_to(tmp_path, 4, ("hook", "slow"))
+        notifier = Notifier([Channel(name="hook", url=json_receiver.url), Channel(name="slow", url=hanging.url + "?cto=1&rto=1")])
+        now = utcnow()
+        done: list[int] = []
+        started = time.monotonic()
+        worker = threading.Thread(target=lambda: done.append(dispatch_due(db, notifier, DeliverySettings(backoff_seconds=60), now)))
+        worker.start()
+        while len(json_receiver.messages) < 4 and time.monotonic() - started < 20:
+            time.sleep(0.02)
+        healthy_after = time.monotonic() - started
+        worker.join(30)
+        hanging.release.set()
+    assert done == [4] and healthy_after < 1.0  # sequential: about 1 s a delivery to the hanging channel before each
+    assert hanging.hung == 2
+    with db.session() as s:
+        slow = s.scalars(select(DeliveryRow).where(DeliveryRow.channel == "slow").order_by(DeliveryRow.id)).all()
+        assert [(d.status, d.attempts, d.lease_until) for d in slow] == [("pending", 1, None)] * 2 + [("pending", 0, None)] * 2
+        assert all(d.next_attempt_at >= now + timedelta(seconds=59) for d in slow[2:])
+        assert all(d.last_error and d.last_error.startswith("not tried yet: channel 'slow' failed 2 times in a row: ") and "timed out" in d.last_error
+                   for d in slow[2:])  # `monitor alerts show` says why they wait
+
+
+def test_a_dispatch_stops_sending_a_channel_before_its_claims_lease_ends(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: a channel slow to answer took its claimed deliveries one after another past their lease, when
+    another daemon (PostgreSQL) may claim and send them again. Now a channel's deliveries not begun by half the
+    lease are given back, claimable at once, no attempt counted."""
+    with serve_http() as other:
+        hanging = JsonReceiver(other)
+        hanging.hang = True
+        db = outbox_with(tmp_path, 3, channel="slow")
+        notifier = Notifier([Channel(name="slow", url=hanging.url + "?cto=1&rto=1")])
+        now = utcnow()
+        assert dispatch_due(db, notifier, DeliverySettings(lease_seconds=1.5), now) == 0
+        hanging.release.set()
+    assert hanging.hung == 1
+    with db.session() as s:
+        rows = s.scalars(select(DeliveryRow).order_by(DeliveryRow.id)).all()
+        assert [(d.attempts, d.lease_until) for d in rows] == [(1, None), (0, None), (0, None)]
+    assert len(outbox.claim_due(db, now, lease_seconds=60)) == 2
+
+
+def test_a_digest_reaches_each_service_of_a_config_file_its_alerts_are_routed_to_once_even_with_one_down(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: a digest was sent with no tags, which in an Apprise config file whose services are tagged (how it
+    routes: `default=json://...`) matches none: the held alerts were never sent, the digest failing for ever with
+    'Apprise reported failure'. And a digest with one service down was sent again to the others at each try. Now a
+    digest goes with its alerts' tags, and the services that took it are kept, as for one alert."""
+    with serve_http() as other:
+        down = JsonReceiver(other)
+        down.fail = True
+        apprise_file = tmp_path / "channels.txt"
+        apprise_file.write_text(f"default={json_receiver.url}\ndefault={down.url}\noncall=json://127.0.0.1:9/oncall\n")
+        db = outbox_with(tmp_path, 2, channel="desk")
+        notifier = Notifier([Channel(name="desk", config=apprise_file, digest_below=4, digest_every=60)])
+        cfg = DeliverySettings(backoff_seconds=60, backoff_max_seconds=60)
+        now = utcnow()
+        assert dispatch_due(db, notifier, cfg, now) == 0  # held for the digest
+        assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=2)) == 0  # one service down: the digest waits
+        assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=5)) == 0
+        assert (len(json_receiver.messages), down.rejected) == (1, 2)
+        down.fail = False
+        assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=8)) == 2
+        assert (len(json_receiver.messages), len(down.messages)) == (1, 1)
+        assert json_receiver.messages[0]["title"] == down.messages[0]["title"] == "[digest] 2 alerts"
+        with db.session() as s:
+            assert [(d.status, d.via_digest) for d in s.scalars(select(DeliveryRow))] == [("sent", True)] * 2
+
+
+def test_an_alert_whose_tags_no_service_of_a_config_file_has_gets_no_delivery_there(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: every alert went to every Apprise config file channel ('it routes inside'), so an alert whose tags
+    none of its services has (a source-health alert's `ops`, a rule's `oncall`) failed there at each try ('Apprise
+    reported failure') and ended 'failed' in `monitor alerts --failed` and `monitor status`. Now a config file's
+    channel takes the alerts whose tags one of its services has (or all, with a service tagged `always`)."""
+    from monitor.alerts.channels import route
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from tests.conftest import write_config
+
+    apprise_file = tmp_path / "channels.txt"
+    apprise_file.write_text(f"default, desk={json_receiver.url}\n")
+    desk = Channel(name="desk", config=apprise_file)
+    assert route([desk], ("ops",)) == ()
+    assert route([desk], ("oncall", "desk")) == ("desk",)
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, channels=[{"name": "desk", "config": str(apprise_file)}])))
+    try:
+        assert pipeline.ingest.policy.channels_for(("ops",)) == () and pipeline.ingest.policy.channels_for(("default",)) == ("desk",)
+    finally:
+        pipeline.close()
+    apprise_file.write_text(f"always={json_receiver.url}\n")
+    assert route([Channel(name="desk", config=apprise_file)], ("ops",)) == ("desk",)
+
+
+def test_a_digest_failing_on_one_service_holds_back_no_later_digest_to_the_others(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: once a channel's digest failed (one service of its config file down), every held alert of the
+    channel waited for that digest's retry (up to backoff_max_seconds, an hour), so the services that work got the
+    later alerts that much later. Now each digest (its alerts, tags and the services that took them) waits for its own."""
+    with serve_http() as other:
+        down = JsonReceiver(other)
+        down.fail = True
+        apprise_file = tmp_path / "channels.txt"
+        apprise_file.write_text(f"default={json_receiver.url}\ndefault={down.url}\n")
+        db = outbox_with(tmp_path, 1, channel="desk")
+        notifier = Notifier([Channel(name="desk", config=apprise_file, digest_below=4, digest_every=60)])
+        cfg = DeliverySettings(backoff_seconds=3600, backoff_max_seconds=3600)
+        now = utcnow()
+        dispatch_due(db, notifier, cfg, now)
+        dispatch_due(db, notifier, cfg, now + timedelta(minutes=2))  # the first digest: taken by one, the other down
+        save_article(db, 1, to_article(Document(source="inbox", title="later", text="a later story")), MatchResult(),
+                     NewAlert("uid-later", 3, ("default",), "later alert", "body", ("desk",)), now + timedelta(minutes=3))
+        dispatch_due(db, notifier, cfg, now + timedelta(minutes=3))  # held
+        dispatch_due(db, notifier, cfg, now + timedelta(minutes=5))  # its digest goes (the other still down)
+        assert [m["title"] for m in json_receiver.messages] == ["[digest] 1 alert", "[digest] 1 alert"]
+        assert down.rejected == 2

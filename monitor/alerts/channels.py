@@ -10,6 +10,8 @@ with an ellipsis, to what the channel's Apprise plugin takes (its `title_maxlen`
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import logging
@@ -29,6 +31,9 @@ from monitor.alerts.templates import ChannelTemplates
 from monitor.settings import Channel
 
 log = logging.getLogger(__name__)
+# Apprise's debug lines (a socket's error, a server's answer) are what a failure's reason is made of: each send keeps
+# those of its own call (`notify(log_level=...)`); logs.setup keeps them out of the daemon's log.
+logging.getLogger("apprise").setLevel(logging.DEBUG)
 
 
 def _console(body: str, title: str, notify_type: str, meta: dict[str, Any], *args: Any, **kwargs: Any) -> bool:
@@ -127,15 +132,20 @@ def _schema(url: str) -> str:
 def _apprise_for(channel: Channel, fields: dict[str, Any] | None = None) -> apprise.Apprise:
     app = apprise.Apprise()
     if channel.url:
-        register_url_secrets(channel.url)
-        plugins.need(channel.url)
-        url: str | dict[str, Any] = channel.url
-        if fields and _schema(channel.url) in STRUCTURED:  # as `:key=value` in the URL would, typed
-            parsed = apprise.plugins.url_to_dict(channel.url)
-            if parsed:
-                url = parsed | {"payload": fields | (parsed.get("payload") or {})}
-        if not app.add(url):
-            raise ConfigError(f"channel {channel.name!r}: Apprise does not understand the URL {redact(channel.url)}: {url_hint(channel.url)}", key=f"channels.{channel.name}")
+        urls: list[str | dict[str, Any]] = list(plugins.parse_urls(channel.url))  # (Apprise takes several, comma-separated)
+        for each in [channel.url, *urls]:  # each URL's secrets and schema, not only the first's
+            assert isinstance(each, str)
+            register_url_secrets(each)
+            plugins.need(each)
+        for n, each in enumerate(urls):
+            if fields and isinstance(each, str) and _schema(each) in STRUCTURED:  # as `:key=value` in the URL would, typed
+                parsed = apprise.plugins.url_to_dict(each)
+                if parsed:
+                    urls[n] = parsed | {"payload": fields | (parsed.get("payload") or {})}
+        if not urls or not app.add(urls):
+            # the URL Apprise refuses, of several (comma-separated)
+            bad = next((each for each in urls if isinstance(each, str) and not apprise.Apprise().add(each)), channel.url)
+            raise ConfigError(f"channel {channel.name!r}: Apprise does not understand the URL {redact(bad)}: {url_hint(bad)}", key=f"channels.{channel.name}")
     if channel.config is not None:
         if channel.url:  # the URL would take every alert, the tags unread (a config file routes inside)
             raise ConfigError(f"channel {channel.name!r}: give a url or a config file, not both (two channels if both are meant)", key=f"channels.{channel.name}")
@@ -174,8 +184,31 @@ def describe(channel: Channel) -> str:
 
 
 def route(channels: list[Channel], tags: tuple[str, ...]) -> tuple[str, ...]:
-    """Names of the channels an alert with these tags goes to (Apprise config files route inside)."""
-    return tuple(c.name for c in channels if c.config is not None or set(c.tags) & set(tags))
+    """Names of the channels an alert with these tags goes to (an Apprise config file's: where one of its services
+    has one of them, or is tagged `always`; it routes inside)."""
+    return tuple(c.name for c in channels if (takes := channel_tags(c)) is None or takes & ({t.lower() for t in tags} if c.config else set(tags)))
+
+
+def channel_tags(channel: Channel) -> frozenset[str] | None:
+    """The tags of the alerts a channel takes: its own, or its Apprise config file's services' (None: every alert, a
+    service tagged `always`). A file that cannot be read takes every alert (its sends then say why they fail)."""
+    if channel.config is None:
+        return frozenset(channel.tags)
+    try:
+        return _file_tags(str(channel.config), channel.config.stat().st_mtime_ns)
+    except (OSError, ConfigError):
+        return None
+
+
+@functools.lru_cache(maxsize=64)
+def _file_tags(path: str, _mtime_ns: int) -> frozenset[str] | None:
+    plugins.need()  # a config file may name any schema
+    config = apprise.AppriseConfig()
+    config.add(path)
+    app = apprise.Apprise()
+    app.add(config)
+    tags = {str(tag).lower() for service in app for tag in service.tags}
+    return None if apprise.common.MATCH_ALWAYS_TAG in tags else frozenset(tags)
 
 
 def not_configured(channel_name: str) -> str:
@@ -198,10 +231,13 @@ class Notifier:
         return max(body_max - (len(title) + 2 if folded else 0), 1)
 
     def send(self, channel_name: str, title: str, body: str, tags: tuple[str, ...] = (), context: dict[str, Any] | None = None,
-             fields: dict[str, Any] | None = None) -> str | None:
+             fields: dict[str, Any] | None = None, done: frozenset[str] = frozenset()) -> str | None:
         """Send one message; with `context`, the channel's templates (if any) write it; `fields`: JSON receivers' fields
         of a message with no alert context (a digest's). Returns None, or, for a mail some recipients took and the server
-        refused to others, what was refused: sent again, it would reach the first again."""
+        refused to others, what was refused: sent again, it would reach the first again.
+
+        A channel of several services (an Apprise config file) is sent to on those not in `done` (their `service_id`s:
+        they took it at an earlier try); a failure's DeliveryError names in `took` those that took it this time."""
         channel = self.channels.get(channel_name)
         if channel is None:
             raise DeliveryError(not_configured(channel_name), channel=channel_name)
@@ -213,21 +249,50 @@ class Notifier:
         title, body = printable(redact(title, links_of(context))), printable(redact(body, links_of(context)), lines=True)
         # a fresh object: no throttle carried over from the previous message
         app = _apprise_for(channel, alert_fields(context) if context else fields)
+        tag = list(tags) if channel.config is not None and tags else None
+        if done:  # only the services that have not taken it (Apprise's own tag and priority rules hold among them)
+            left = [s for s in app.find(tag=tag if tag is not None else apprise.common.MATCH_ALL_TAG) if service_id(s) not in done]
+            app = apprise.Apprise()
+            app.add(left)
+            if not left:
+                return None
         title_max, body_max, folded = limits(app)
         title = capped(title, title_max)
         body = capped(body, max(body_max - (len(title) + 2 if folded else 0), 1))
         html = channel.format == "html" and bool(context) and bool(channel.body_template)
         body_format = apprise.NotifyFormat.HTML if html else apprise.NotifyFormat.TEXT
         kind = notify_type(context.get("severity") if context else None)
-        with apprise.LogCapture(level=logging.DEBUG) as logs:
-            ok = app.notify(title=title, body=body, notify_type=kind, body_format=body_format,
-                            tag=list(tags) if channel.config is not None and tags else None)
-        if ok:
+        # the call's own log (Apprise keeps it per call: a send on another thread, to another channel, is not in it)
+        result = app.notify(title=title, body=body, notify_type=kind, body_format=body_format, tag=tag, log_level=logging.DEBUG)
+        if result:
             return None
-        reason = redact(failure_reason(logs.getvalue()))
-        if took := partly_sent(logs.getvalue()):
-            return f"sent to {', '.join(took)}; refused: {reason}"
-        raise DeliveryError(f"channel {channel_name!r}: {reason}", channel=channel_name)
+        if result.status == apprise.AppriseResultStatus.NOMATCH and channel.config is not None:  # (the file changed since it was routed)
+            raise DeliveryError(f"channel {channel_name!r}: no service of its Apprise config {channel.config} has the alert's tags ({', '.join(tags)})",
+                                channel=channel_name)
+        captured = "\n".join(f"{entry.time:%H:%M:%S} - {entry.level} - {entry.message}" for entry in result.logs())
+        reason = redact(failure_reason(captured))
+        if recipients := partly_sent(captured):
+            return f"sent to {', '.join(recipients)}; refused: {reason}"
+        took = took_it(app, result)
+        if took:  # (of an Apprise config file's several services)
+            tried = len(result.results)  # the services the alert's tags chose
+            reason += f" ({len(took)} of {tried} services took it: a retry goes to the other{'s' if tried - len(took) != 1 else ''} only)"
+        raise DeliveryError(f"channel {channel_name!r}: {reason}", channel=channel_name, took=took)
+
+
+def service_id(service: Any) -> str:
+    """A service of a channel named for the outbox: a hash of its whole URL (the same across restarts while its
+    line is unchanged; no secret readable in the store)."""
+    return hashlib.sha256(str(service.url(privacy=False)).encode("utf-8")).hexdigest()[:16]
+
+
+def took_it(app: apprise.Apprise, result: Any) -> tuple[str, ...]:
+    """The `service_id`s of the services a notify that failed as a whole got through to (a service is matched to its
+    result by its masked URL: of services alike under the mask, none is counted unless all took it)."""
+    outcomes: dict[str, list[bool]] = {}
+    for each in result:
+        outcomes.setdefault(each.url, []).append(bool(each))
+    return tuple(service_id(s) for s in app if all(outcomes.get(s.url(privacy=True), [False])))
 
 
 _SMTP_CODE = re.compile(r"\((\d{3}), b?['\"]")  # smtplib's refusals as Apprise logs them: {'a@b': (550, b'5.1.1 ...')}

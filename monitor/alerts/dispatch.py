@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import logging
 import random
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -19,6 +21,7 @@ from monitor import metrics
 from monitor.alerts.channels import Notifier, digest_fields, not_configured
 from monitor.alerts.policy import digest_due, hold_reason, render_digest
 from monitor.errors import DeliveryError
+from monitor.model import Held
 from monitor.schedule import backoff_seconds
 from monitor.settings import DeliverySettings
 from monitor.store import daemons, jobs, outbox
@@ -28,6 +31,8 @@ log = logging.getLogger("monitor")
 
 
 UNCLAIMED_FOR = timedelta(hours=1)  # on a shared store, a channel's due deliveries no daemon took this long: in no daemon's config
+CHANNELS_AT_ONCE = 16  # channels sent to at once, each on its own thread
+FAILURES_IN_ROW = 2  # a channel that failed this many times in a row in a dispatch is not asked for the rest (one bad alert is not enough)
 
 
 class ChannelsInUse:
@@ -79,13 +84,38 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
             metrics.DELIVERIES.labels(name, "gave_up").inc(count)
             log.warning("%s to channel %s given up: no daemon's config has it (none sent to it for an hour); put it back in a daemon's config, "
                         "then `monitor alerts retry --failed --channel %s`", _alerts(count), name, name, extra={"channel": name})
-    through: set[str] = set()  # channels a send got through to in this dispatch
     claimed = outbox.claim_due(db, now, cfg.lease_seconds, channels=None if db.sqlite else tuple(notifier.channels))
+    # a delivery begun after half its lease could end after it, when another dispatcher may claim it again
+    deadline = time.monotonic() + cfg.lease_seconds / 2
+    by_channel: dict[str, list[outbox.DueDelivery]] = {}
+    for due in claimed:
+        by_channel.setdefault(due.channel, []).append(due)
+    if len(by_channel) <= 1:  # (no thread for one channel)
+        sent += sum(_send_channel(db, notifier, cfg, now, group, stopping, deadline) for group in by_channel.values())
+    else:  # each channel on its own thread: one that hangs holds back only its own deliveries
+        with ThreadPoolExecutor(max_workers=min(len(by_channel), CHANNELS_AT_ONCE), thread_name_prefix="dispatch") as pool:
+            sent += sum(pool.map(lambda group: _send_channel(db, notifier, cfg, now, group, stopping, deadline), by_channel.values()))
+    return sent + send_digests(db, notifier, now, cfg, in_use)
+
+
+def _send_channel(db: Database, notifier: Notifier, cfg: DeliverySettings, now: datetime, claimed: list[outbox.DueDelivery],
+                  stopping: Callable[[], bool], deadline: float) -> int:
+    """Send one channel's claimed deliveries in order (or hold them for its digest); how many were sent. What is left
+    once the daemon stops or half the lease has passed is given back; once the channel failed twice in a row, what is
+    left waits `backoff_seconds` for it (no attempt counted: a channel that is down is not asked 50 times)."""
+    sent, failed_in_row, through, last_error = 0, 0, False, ""
     for n, due in enumerate(claimed):
-        if stopping():
-            left = len(claimed) - n
-            outbox.release(db, [d.id for d in claimed[n:]])
-            log.info("dispatch stopped: %d deliver%s given back for the next start", left, "y" if left == 1 else "ies")
+        left = [d.id for d in claimed[n:]]
+        if failed_in_row >= FAILURES_IN_ROW:
+            outbox.postpone(db, left, utcnow() + timedelta(seconds=cfg.backoff_seconds),
+                            f"not tried yet: channel {due.channel!r} failed {failed_in_row} times in a row: {last_error}")
+            log.info("channel %s failed %d times in a row: %s wait %.0fs for it", due.channel, failed_in_row, _alerts(len(left)),
+                     cfg.backoff_seconds, extra={"channel": due.channel})
+            return sent
+        if stopping() or time.monotonic() > deadline:
+            outbox.release(db, left)
+            log.info("dispatch %s: %d deliver%s to %s given back", "stopped" if stopping() else "ran past half the lease", len(left),
+                     "y" if len(left) == 1 else "ies", due.channel, extra={"channel": due.channel})
             return sent
         channel = notifier.channels.get(due.channel)
         fields = {"alert": due.alert_uid, "channel": due.channel}
@@ -97,16 +127,19 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
             log.info("alert %s to %s held for the digest (%s)", due.alert_uid, due.channel, reason, extra=fields)
             continue
         try:
-            partly = notifier.send(due.channel, due.title, due.body, due.tags, json.loads(due.context or "{}"))
+            partly = notifier.send(due.channel, due.title, due.body, due.tags, json.loads(due.context or "{}"), done=due.done)
         except DeliveryError as exc:
             attempt = due.attempts + 1
             final = attempt >= cfg.max_attempts or channel is None  # a channel taken out of the config: no retry brings it back
             delay = backoff_seconds(attempt, cfg.backoff_seconds, cfg.backoff_max_seconds, random.random())
-            outbox.record_failure(db, due.id, str(exc), utcnow() + timedelta(seconds=delay), final)
+            outbox.record_failure(db, due.id, str(exc), utcnow() + timedelta(seconds=delay), final, exc.took)
             state = "gave up" if final else f"retry in {delay:.0f}s"
             metrics.DELIVERIES.labels(due.channel, "gave_up" if final else "failed").inc()
             log.warning("alert %s to %s failed (attempt %d, %s): %s", due.alert_uid, due.channel, attempt, state, exc, extra=fields)
+            failed_in_row += channel is not None  # (one gone from the config fails at once: all its deliveries are given up)
+            last_error = str(exc)
             continue
+        failed_in_row = 0
         outbox.record_sent(db, due.id, utcnow(), partly)
         metrics.DELIVERIES.labels(due.channel, "sent").inc()
         if partly:  # not retried: the recipients who took it would get it again, and the server refused the others for good or for now
@@ -114,11 +147,11 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
         else:
             log.info("alert %s sent to %s", due.alert_uid, due.channel, extra=fields)
         sent += 1
-        if due.channel not in through:  # the channel works: what failed while it was down goes now, not at its retry (up to an hour)
-            through.add(due.channel)
+        if not through:  # the channel works: what failed while it was down goes now, not at its retry (up to an hour)
+            through = True
             if waiting := outbox.retry_now(db, due.channel, now):
                 log.info("channel %s answers again: %s waiting for a retry go now", due.channel, _alerts(waiting), extra={"channel": due.channel})
-    return sent + send_digests(db, notifier, now, cfg, in_use)
+    return sent
 
 
 def send_digests(db: Database, notifier: Notifier, now: datetime, cfg: DeliverySettings | None = None, in_use: ChannelsInUse | None = None) -> int:
@@ -150,25 +183,41 @@ def _send_digests(db: Database, notifier: Notifier, now: datetime, cfg: Delivery
             metrics.DELIVERIES.labels(name, "gave_up").inc(len(held))
             log.warning("%s held for the digest of %s given up: %s", _alerts(len(held)), name, error, extra={"channel": name})
             continue
-        if channel is None or not digest_due(channel, held, now) or any(h.tries and h.retry_at and h.retry_at > now for h in held):
+        if channel is None:
             continue
-        title, body = render_digest(channel, held, notifier.body_max(name, f"[digest] {len(held)} alerts"))
-        try:
-            partly = notifier.send(name, title, body, fields=digest_fields([h.alert_uid for h in held]))
-        except DeliveryError as exc:
-            tries = max(h.tries for h in held) + 1
-            delay = backoff_seconds(tries, cfg.backoff_seconds, cfg.backoff_max_seconds, random.random())
-            outbox.record_digest_failure(db, [h.delivery_id for h in held], str(exc), tries, now + timedelta(seconds=delay))
-            log.warning("digest of %s to %s failed (try %d, again in %.0fs): %s", _alerts(len(held)), name, tries, delay, exc, extra={"channel": name})
-            continue
-        outbox.record_digest_sent(db, [h.delivery_id for h in held], utcnow())
-        metrics.DELIVERIES.labels(name, "digest_sent").inc(len(held))
-        if partly:
-            log.warning("digest of %s sent to %s, not to all: %s", _alerts(len(held)), name, partly, extra={"channel": name})
-        else:
-            log.info("digest of %s sent to %s", _alerts(len(held)), name, extra={"channel": name})
-        sent += len(held)
+        # one digest for each set of tags (an Apprise config file routes each service its own alerts) and of services
+        # that took the alerts at an earlier try (they are left out: nothing is sent to a service twice), each due and
+        # waiting after a failure on its own (one that failed on a service that is down holds back no other)
+        groups: dict[tuple[tuple[str, ...], frozenset[str]], list[Held]] = {}
+        for h in held:
+            groups.setdefault((h.tags if channel.config is not None else (), h.done), []).append(h)
+        for (tags, done), group in groups.items():
+            if digest_due(channel, group, now) and not any(h.tries and h.retry_at and h.retry_at > now for h in group):
+                sent += _send_digest(db, notifier, now, cfg, name, group, tags, done)
     return sent
+
+
+def _send_digest(db: Database, notifier: Notifier, now: datetime, cfg: DeliverySettings, name: str, held: list[Held], tags: tuple[str, ...],
+                 done: frozenset[str]) -> int:
+    """Send one digest of these held alerts to the channel's services they are routed to (`tags`) that have not taken
+    them (`done`); how many alerts went."""
+    channel = notifier.channels[name]
+    title, body = render_digest(channel, held, notifier.body_max(name, f"[digest] {len(held)} alerts"))
+    try:
+        partly = notifier.send(name, title, body, tags, fields=digest_fields([h.alert_uid for h in held]), done=done)
+    except DeliveryError as exc:
+        tries = max(h.tries for h in held) + 1
+        delay = backoff_seconds(tries, cfg.backoff_seconds, cfg.backoff_max_seconds, random.random())
+        outbox.record_digest_failure(db, [h.delivery_id for h in held], str(exc), tries, now + timedelta(seconds=delay), exc.took)
+        log.warning("digest of %s to %s failed (try %d, again in %.0fs): %s", _alerts(len(held)), name, tries, delay, exc, extra={"channel": name})
+        return 0
+    outbox.record_digest_sent(db, [h.delivery_id for h in held], utcnow())
+    metrics.DELIVERIES.labels(name, "digest_sent").inc(len(held))
+    if partly:
+        log.warning("digest of %s sent to %s, not to all: %s", _alerts(len(held)), name, partly, extra={"channel": name})
+    else:
+        log.info("digest of %s sent to %s", _alerts(len(held)), name, extra={"channel": name})
+    return len(held)
 
 
 def _every(_: str) -> bool:

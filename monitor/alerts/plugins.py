@@ -28,6 +28,7 @@ from typing import Any
 import apprise.plugins
 from apprise.apprise import N_MGR as _N_MGR
 from apprise.utils.parse import parse_list as _parse_list
+from apprise.utils.parse import parse_urls as _parse_urls
 
 _PROTOCOL_LINE = re.compile(r"^\s+(?:secure_)?protocol\s*=\s*(\([^)]*\)|[^\n]*)", re.M)
 _QUOTED = re.compile(r"[\"']([A-Za-z0-9][A-Za-z0-9+.-]*)[\"']")
@@ -36,6 +37,7 @@ _everything = False
 _custom: dict[str, Callable[[], object]] = {}  # schema -> registers it (our own, e.g. console://)
 N_MGR: Any = _N_MGR  # Apprise's plugin manager: its private maps are untyped (and may be None before loading)
 parse_list: Any = _parse_list
+parse_urls: Any = _parse_urls
 
 
 @cache

@@ -57,10 +57,21 @@ class StoreVerbs(Core):
         alert_id = self.alert_id(ref)  # first: none in a store not made yet, which is then not made
         return alert_detail(self.db, alert_id)
 
-    def retry_alert(self, ref: str) -> tuple[int, int]:
-        """Re-queue an alert's failed deliveries: (the alert's id, how many)."""
+    def retry_alert(self, ref: str) -> tuple[int, int, list[str]]:
+        """Re-queue an alert's failed (or dismissed) deliveries to the config's channels: (the alert's id, how many,
+        the channels not in the config whose deliveries were left)."""
         alert_id = self.alert_id(ref)
-        return alert_id, outbox.requeue(self.db, alert_id, datetime.now(UTC))
+        return alert_id, *outbox.requeue(self.db, alert_id, datetime.now(UTC), [c.name for c in self.settings.channels])
+
+    def dismiss_alert(self, ref: str) -> tuple[int, int]:
+        """Mark an alert's failed deliveries dismissed: (the alert's id, how many)."""
+        alert_id = self.alert_id(ref)
+        return alert_id, outbox.dismiss(self.db, datetime.now(UTC), alert_id=alert_id)
+
+    def dismiss_failed(self, channel: str | None = None) -> int:
+        """Mark every failed delivery (of one channel, or all) dismissed: how many (a channel gone from the config too)."""
+        db = self.stored()
+        return outbox.dismiss(db, datetime.now(UTC), channel=channel) if db else 0
 
     def retry_failed(self, channel: str | None = None) -> int:
         """Re-queue every delivery that gave up (of one channel, or all): how many. A channel not in the config is

@@ -28,6 +28,7 @@ class DueDelivery:
     tags: tuple[str, ...]
     severity: int = 0
     context: str = "{}"
+    done: frozenset[str] = frozenset()  # the channel's services that took it at an earlier try
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ def claim(db: Database, ids: list[int], now: datetime, lease_seconds: float) -> 
             select(DeliveryRow, AlertRow).join(AlertRow, DeliveryRow.alert_id == AlertRow.id).where(DeliveryRow.id.in_(taken))
         )} if taken else {}
     out = [
-        DueDelivery(d.id, d.channel, d.attempts, a.uid, a.title, a.body, tuple(a.tags.split()), a.severity, a.context)
+        DueDelivery(d.id, d.channel, d.attempts, a.uid, a.title, a.body, tuple(a.tags.split()), a.severity, a.context,
+                    frozenset((d.sent_to or "").split()))
         for d, a in (rows[i] for i in taken)
     ]
     _holding(out, lease_until)
@@ -114,7 +116,8 @@ def claim_due(db: Database, now: datetime, lease_seconds: float, limit: int = 50
             select(DeliveryRow, AlertRow).join(AlertRow, DeliveryRow.alert_id == AlertRow.id).where(DeliveryRow.id.in_(taken))
             .order_by(AlertRow.severity.desc(), DeliveryRow.id)
         ).all() if taken else []
-        out = [DueDelivery(d.id, d.channel, d.attempts, a.uid, a.title, a.body, tuple(a.tags.split()), a.severity, a.context) for d, a in rows]
+        out = [DueDelivery(d.id, d.channel, d.attempts, a.uid, a.title, a.body, tuple(a.tags.split()), a.severity, a.context,
+                    frozenset((d.sent_to or "").split())) for d, a in rows]
     _holding(out, lease_until)
     return out
 
@@ -164,13 +167,23 @@ def give_up_unclaimed(db: Database, channels: Collection[str], due_by: datetime,
 
 
 def retry_now(db: Database, channel: str, now: datetime) -> int:
-    """The channel took a message: its deliveries that failed and wait for a later retry (held ones: their
-    digest's) are due now; how many."""
+    """The channel took a message: its deliveries that failed or were put off while it was down (`postpone`) and
+    wait for a later retry (held ones: their digest's) are due now; how many."""
     with db.session() as s:
+        waiting = or_(DeliveryRow.status == "pending", and_(DeliveryRow.status == "held", DeliveryRow.attempts > 0))
         moved = cast(CursorResult[Any], s.execute(
-            update(DeliveryRow).where(DeliveryRow.channel == channel, DeliveryRow.status.in_(("pending", "held")), DeliveryRow.attempts > 0,
-                                      DeliveryRow.next_attempt_at > now).values(next_attempt_at=now).execution_options(synchronize_session=False)))
+            update(DeliveryRow).where(DeliveryRow.channel == channel, waiting, DeliveryRow.next_attempt_at > now)
+            .values(next_attempt_at=now).execution_options(synchronize_session=False)))
         return int(moved.rowcount or 0)
+
+
+def postpone(db: Database, delivery_ids: list[int], until: datetime, why: str) -> None:
+    """Give back claimed deliveries not tried, due at `until` (their channel failed meanwhile, `why`), no attempt counted."""
+    with db.session() as s:
+        s.execute(update(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids), DeliveryRow.status == "pending")
+                  .values(lease_until=None, next_attempt_at=until, last_error=why[:2000]).execution_options(synchronize_session=False))
+    for delivery_id in delivery_ids:
+        _recorded(delivery_id)
 
 
 def release_all(db: Database) -> int:
@@ -199,10 +212,13 @@ def record_sent(db: Database, delivery_id: int, now: datetime, note: str | None 
     _recorded(delivery_id)
 
 
-def record_failure(db: Database, delivery_id: int, error: str, next_attempt_at: datetime, final: bool) -> None:
-    """Keep the reason; a final failure stays visible as 'failed'."""
+def record_failure(db: Database, delivery_id: int, error: str, next_attempt_at: datetime, final: bool, took: Collection[str] = ()) -> None:
+    """Keep the reason; a final failure stays visible as 'failed'. `took`: the channel's services that took it all
+    the same, added to those kept (a retry leaves them out)."""
     with db.session() as s:
         row = s.get_one(DeliveryRow, delivery_id)
+        if took:
+            row.sent_to = " ".join(sorted(set((row.sent_to or "").split()) | set(took)))
         row.attempts += 1
         row.last_error = error[:2000]
         row.lease_until = None
@@ -267,7 +283,8 @@ def held(db: Database) -> dict[str, list[Held]]:
         ).all()
         for delivery, alert in rows:
             out.setdefault(delivery.channel, []).append(Held(delivery.id, alert.uid, alert.title, alert.created_at, delivery.held_reason or "",
-                                                             delivery.attempts, delivery.next_attempt_at))
+                                                             delivery.attempts, delivery.next_attempt_at, tuple(alert.tags.split()),
+                                                             frozenset((delivery.sent_to or "").split())))
     return out
 
 
@@ -278,12 +295,14 @@ def record_digest_sent(db: Database, delivery_ids: list[int], now: datetime) -> 
             row.status, row.sent_at, row.via_digest, row.last_error = "sent", now, True, None
 
 
-def record_digest_failure(db: Database, delivery_ids: list[int], error: str, tries: int, retry_at: datetime) -> None:
+def record_digest_failure(db: Database, delivery_ids: list[int], error: str, tries: int, retry_at: datetime, took: Collection[str] = ()) -> None:
     """A digest of these held deliveries failed: they stay held, with the error and the tries (`monitor alerts`
-    shows held(N)), and the channel's digest waits until `retry_at`."""
+    shows held(N)), and the channel's digest waits until `retry_at`; `took`: the channel's services that took it."""
     with db.session() as s:
         for row in s.scalars(select(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids), DeliveryRow.status == "held")):
             row.attempts, row.last_error, row.next_attempt_at = tries, error[:2000], retry_at
+            if took:
+                row.sent_to = " ".join(sorted(set((row.sent_to or "").split()) | set(took)))
 
 
 def give_up_held(db: Database, delivery_ids: list[int], error: str) -> None:
@@ -294,13 +313,17 @@ def give_up_held(db: Database, delivery_ids: list[int], error: str) -> None:
             row.status, row.attempts, row.last_error, row.lease_until = "failed", row.attempts + 1, error[:2000], None
 
 
-def requeue(db: Database, alert_id: int, now: datetime) -> int:
-    """Put an alert's failed deliveries back in the queue with a fresh attempt count; returns how many."""
+def requeue(db: Database, alert_id: int, now: datetime, channels: Collection[str] | None = None) -> tuple[int, list[str]]:
+    """Put an alert's failed (or dismissed) deliveries (to these channels: the config's) back in the queue with a fresh
+    attempt count; how many, and the channels of those left (not among `channels`: they would give up again at once)."""
     with db.session() as s:
-        rows = s.scalars(select(DeliveryRow).where(DeliveryRow.alert_id == alert_id, DeliveryRow.status == "failed")).all()
+        rows = s.scalars(select(DeliveryRow).where(DeliveryRow.alert_id == alert_id, DeliveryRow.status.in_(("failed", "dismissed")))
+                         .order_by(DeliveryRow.channel)).all()
+        left = [row.channel for row in rows if channels is not None and row.channel not in channels]
         for row in rows:
-            row.status, row.attempts, row.next_attempt_at, row.lease_until = "pending", 0, now, None
-        return len(rows)
+            if row.channel not in left:
+                row.status, row.attempts, row.next_attempt_at, row.lease_until = "pending", 0, now, None
+        return len(rows) - len(left), left
 
 
 def requeue_failed(db: Database, now: datetime, channel: str | None = None) -> int:
@@ -311,6 +334,23 @@ def requeue_failed(db: Database, now: datetime, channel: str | None = None) -> i
         moved = cast(CursorResult[Any], s.execute(failed.values(status="pending", attempts=0, next_attempt_at=now, lease_until=None)
                                                  .execution_options(synchronize_session=False)))
         return int(moved.rowcount or 0)
+
+
+def dismissed_note(now: datetime, error: str | None) -> str:
+    """What a dismissed delivery keeps as its error: when, by what, and the failure it had."""
+    return f"dismissed {now:%Y-%m-%d %H:%M} UTC by `monitor alerts dismiss`; it had failed: {error or '(no reason kept)'}"[:2000]
+
+
+def dismiss(db: Database, now: datetime, alert_id: int | None = None, channel: str | None = None) -> int:
+    """Mark failed deliveries (an alert's, or every one, of one channel or all) 'dismissed': an operator dealt with
+    them. They leave `monitor alerts --failed` and `status`, `retry --failed` leaves them, and they keep why; how many."""
+    which = [DeliveryRow.status == "failed", *([DeliveryRow.alert_id == alert_id] if alert_id is not None else []),
+             *([DeliveryRow.channel == channel] if channel is not None else [])]
+    with db.session() as s:
+        rows = s.scalars(select(DeliveryRow).where(*which)).all()
+        for row in rows:
+            row.status, row.last_error, row.lease_until = "dismissed", dismissed_note(now, row.last_error), None
+        return len(rows)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Retention: `[store] keep_days` prunes old articles (with their matches) and sent deliveries.
 
 What the CLI shows is kept: an article with an alert stays (with its matches, its story and the alert's
-deliveries that are not sent), pending, held and failed deliveries stay, and a story goes only when none
+deliveries that are not sent), pending, held, failed and dismissed deliveries stay, and a story goes only when none
 of its articles is left. Articles are deleted in batches, each its own short transaction, so that a
 daemon writing meanwhile waits milliseconds, not the whole prune. SQLite then gives the freed pages back
 to the file system (`PRAGMA incremental_vacuum`; new databases are made with auto_vacuum=INCREMENTAL).

@@ -23,7 +23,7 @@ from monitor.store.stories import StorySummary, recent_stories
 from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, MatchRow, SourceRow, StoryRow
 from monitor.text_norm import title_or_opening
 
-STATES = ("pending", "held", "sent", "failed")
+STATES = ("pending", "held", "sent", "failed", "dismissed")
 NO_EVENT = "(no event)"
 
 
