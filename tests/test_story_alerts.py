@@ -261,7 +261,7 @@ def test_the_latest_stories_cost_the_same_however_many_articles_are_stored(tmp_p
 
 @sqlite_only
 def test_the_latest_stories_are_listed_however_many_are_asked_for(tmp_path: Path) -> None:
-    """Regression (xweb, session 40, of e3d2c17): the newest stories' ids were bound one parameter each in the query
+    """Regression (xweb, session 40, of e3e29d6): the newest stories' ids were bound one parameter each in the query
     counting their articles, so `monitor stories -n 300000` on a store of more stories than SQLite takes variables
     (250,000 here; PostgreSQL's protocol takes 65,535) failed ('too many SQL variables'). The limit is SQLite's own,
     lowered to 50 for the test (sqlite3's setlimit) so as not to store 250,000 stories."""

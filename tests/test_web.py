@@ -629,3 +629,35 @@ def test_an_actors_page_lists_its_latest_articles_however_often_the_newest_names
     listed = page.split('<ul id="sentences">')[1].split("</ul>")[0]
     assert status == 200 and listed.count("<li>") == 10, listed
     assert listed.count("</mark> fighters paraded in") == 9 and "In Qaim 0, <mark" in listed.split("<li>")[1]  # the newest first, at its first mention
+
+
+def test_a_client_that_never_reads_its_answer_is_dropped(tmp_path: Path) -> None:
+    """Regression (xweb, session 40): a client asking for a page and never reading it held its connection for ever
+    (the answer waiting on a full socket), one of the server's 100: a hundred of them kept every page, /healthz and
+    /metrics away. A connection whose answer has not moved for a whole `head_seconds` period is dropped."""
+    import socket
+    import time
+
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from monitor.web.serve import Background, bind
+
+    size = 64 * 1024 * 1024
+    site = Starlette(routes=[Route("/big", lambda request: PlainTextResponse("x" * size))])
+    served = Background(site, bind(("127.0.0.1", 0), str), head_seconds=1.0, connections=5)
+    try:
+        client = socket.create_connection(("127.0.0.1", served.port), timeout=10)
+        client.sendall(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(3.5)  # reads nothing for over two periods
+        received = 0
+        try:
+            while chunk := client.recv(1 << 20):
+                received += len(chunk)
+        except ConnectionResetError:
+            pass
+        client.close()
+    finally:
+        served.close()
+    assert received < size, "the whole answer came: the connection was kept"

@@ -41,11 +41,13 @@ BUSY = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=u
 
 def _guarded(head_seconds: float, connections: int) -> type[H11Protocol]:
     """uvicorn's HTTP/1.1 protocol, closing a connection whose request has not come whole within `head_seconds`
-    (of the connection, or of the last answer on it: no answer is under way), and turning away, with a 503, a
+    (of the connection, or of the last answer on it), dropping one whose answer the client has read nothing of for
+    a whole period (the same bytes unsent at two checks `head_seconds` apart), and turning away, with a 503, a
     connection past `connections` open at once."""
 
     class Guarded(H11Protocol):
         deadline: asyncio.TimerHandle | None = None
+        unsent = -1  # bytes of the answer not yet taken by the client at the last check
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -67,11 +69,18 @@ def _guarded(head_seconds: float, connections: int) -> type[H11Protocol]:
         def _arm(self) -> None:
             if self.deadline is not None:
                 self.deadline.cancel()
+            self.unsent = -1
             if not self.transport.is_closing():
                 self.deadline = self.loop.call_later(head_seconds, self._late)
 
         def _late(self) -> None:
-            if self.cycle is None or self.cycle.response_complete:  # no request came whole since: the client is too slow
+            unsent = self.transport.get_write_buffer_size()
+            if unsent and unsent == self.unsent:  # the client reads nothing of its answer
+                self.transport.abort()  # close() would wait for the answer to be read
+            elif unsent or not (self.cycle is None or self.cycle.response_complete):  # an answer being made or taken
+                self.unsent = unsent
+                self.deadline = self.loop.call_later(head_seconds, self._late)
+            else:  # no request came whole since the connection or the last answer: the client is too slow
                 self.transport.close()
 
     return Guarded
