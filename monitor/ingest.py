@@ -16,7 +16,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from monitor import metrics
 from monitor.alerts.decide import ChannelPolicy, Decision, decide, why_silent
@@ -90,10 +90,10 @@ class Ingest:
         unknown = _first_of_each([(a, one) for a, one in fresh if (a.title or a.text) and a.canonical_url not in known_urls
                                   and a.content_hash not in known_content])
         if polled_before and len(unknown) > TURNOVER_LIMIT and not known and articles.has_articles(self.db, source_id):
-            log.warning("source %d (%s): %d entries, none of them stored before though the feed was polled before: only its first %d "
-                        "(its newest) are stored; a feed that gives its entries new ids at every poll does this",
+            log.warning("source %d (%s): %d entries, none of them stored before though the feed was polled before: only its newest %d "
+                        "are stored; a feed that gives its entries new ids at every poll does this",
                         source_id, source_name, len(docs), TURNOVER_LIMIT, extra={"source": source_name})
-            unknown = unknown[:TURNOVER_LIMIT]  # the others, still in the feed at its next poll, are stored then
+            unknown = _newest(unknown, TURNOVER_LIMIT)  # the others, still in the feed at its next poll, are stored then
         batch = self._complete(unknown)
         if not batch:
             return 0
@@ -204,6 +204,14 @@ class Ingest:
 
 Saved = tuple[int, MatchResult, "articles.NewAlert | None", str]  # a stored article's id, matches, alert, and why its rules fired without one
 _PENDING = 1 << 60  # the index's ids (and story ids) of a batch's articles until the store gives theirs
+
+
+def _newest(fresh: list[tuple[Article, Prepared | None]], count: int) -> list[tuple[Article, Prepared | None]]:
+    """The `count` newest articles by their published time, in the feed's order; those without one as the feed lists
+    them (feeds list their newest first), after the dated ones."""
+    undated = datetime.min.replace(tzinfo=UTC)
+    kept = sorted(range(len(fresh)), key=lambda k: fresh[k][0].published or undated, reverse=True)[:count]  # stable: ties in feed order
+    return [fresh[k] for k in sorted(kept)]
 
 
 def _first_of_each(fresh: list[tuple[Article, Prepared | None]]) -> list[tuple[Article, Prepared | None]]:

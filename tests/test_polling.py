@@ -453,7 +453,7 @@ def test_a_feed_that_gives_all_its_entries_new_ids_at_each_poll_stores_its_newes
             assert pipeline.poll_all_feeds() == TURNOVER_LIMIT
         said = [r.getMessage() for r in caplog.records if "none of them stored before" in r.getMessage()]
         assert said == [f"source {health(pipeline, 'churn').id} (churn): {count} entries, none of them stored before though the feed was "
-                        f"polled before: only its first {TURNOVER_LIMIT} (its newest) are stored; a feed that gives its entries new "
+                        f"polled before: only its newest {TURNOVER_LIMIT} are stored; a feed that gives its entries new "
                         "ids at every poll does this"], caplog.text
         assert health(pipeline, "churn").last_new_items == TURNOVER_LIMIT
         body = feed(2, count, fresh=TURNOVER_LIMIT + 5)  # as many real new entries above the known ones: all stored
@@ -477,5 +477,33 @@ def test_a_feed_that_gives_every_entry_the_same_guid_stores_each_entry(tmp_path:
         assert pipeline.poll_all_feeds() == 2
         http_server.routes["/same.xml"] = (200, {}, feed(3, 2, 1))
         assert pipeline.poll_all_feeds() == 1
+    finally:
+        pipeline.parsers.shutdown()
+
+
+def test_a_turned_over_feed_listing_its_oldest_first_stores_its_newest_by_date(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """The turnover bound stored a feed's first TURNOVER_LIMIT entries and said they were its newest: a feed listing
+    its oldest first had its oldest stored and its newest left out. Entries with dates are taken newest first."""
+    from sqlalchemy import select
+
+    from monitor.ingest import TURNOVER_LIMIT
+    from monitor.store.tables import ArticleRow
+
+    def feed(poll: int, count: int) -> bytes:
+        items = "".join(f"<item><title>Item {poll} {i}</title><link>https://wire.example/{poll}-{i}</link><guid>{poll}-{i}</guid>"
+                        f"<description>Story {i} of poll {poll}, told anew.</description>"
+                        f"<pubDate>Fri, 03 Jan 2020 {i // 60:02d}:{i % 60:02d}:00 GMT</pubDate></item>" for i in range(count))  # oldest first
+        return f'<rss version="2.0"><channel><title>Wire</title>{items}</channel></rss>'.encode()
+
+    count = TURNOVER_LIMIT + 40
+    http_server.routes["/asc.xml"] = (200, {}, feed(1, count))
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, feeds=[{"name": "asc", "url": http_server.url("/asc.xml")}])))
+    try:
+        assert pipeline.poll_all_feeds() == count
+        http_server.routes["/asc.xml"] = (200, {}, feed(2, count))
+        assert pipeline.poll_all_feeds() == TURNOVER_LIMIT
+        with pipeline.db.session() as s:
+            titles = set(s.scalars(select(ArticleRow.title).where(ArticleRow.title.like("Item 2 %"))))
+        assert titles == {f"Item 2 {i}" for i in range(40, count)}
     finally:
         pipeline.parsers.shutdown()
