@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from monitor.errors import ConfigError
-from monitor.limits import HttpLimits
+from monitor.limits import HttpLimits, read_config_text
 from monitor.redact import redact, register_secret
 from monitor.strict import Strict
 from monitor import defaults
@@ -363,13 +363,13 @@ def load_settings(path: str | Path, *, sends: bool = True) -> Settings:
     verb that sends nothing), an unset `${VAR}` of a channel is no error: the channel keeps it unexpanded."""
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(read_config_text(path))
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found", path=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config file: {exc}", path=str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
+    except tomllib.TOMLDecodeError as exc:  # (a ValueError: before the read's)
         raise ConfigError(f"{path}: not valid TOML: {exc}", path=str(path)) from None
+    except (OSError, ValueError) as exc:  # (UnicodeDecodeError is a ValueError)
+        raise ConfigError(f"{path}: cannot read config file: {exc}", path=str(path)) from None
     except RecursionError:  # tomllib recurses per level of nesting
         raise ConfigError(f"{path}: not valid TOML: nested too deeply (arrays or tables thousands of levels deep)", path=str(path)) from None
     raw = _expand_env(raw, path, "", channels_unset_ok=not sends)

@@ -21,6 +21,7 @@ from pydantic_core import ErrorDetails
 
 from monitor import spikes_config
 from monitor.errors import WatchlistError
+from monitor.limits import read_config_text
 from monitor.matching import gazetteer, thesaurus
 from monitor.matching.normalise import fold
 from monitor.model import Actor, Event, Example, Rule, Watchlist
@@ -408,10 +409,10 @@ def _problem(err: ErrorDetails, errors: list[ErrorDetails]) -> str:
 
 def _load_file(path: Path) -> _Part:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_config_text(path)
     except FileNotFoundError:
         raise WatchlistError(f"{path}: watchlist file not found", path=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # (UnicodeDecodeError is a ValueError)
         raise WatchlistError(f"{path}: cannot read watchlist: {exc}", path=str(path)) from None
     try:
         loader = _UniqueKeys(text)  # parsed once: the node (for error lines) and the data built from it

@@ -379,3 +379,9 @@ def test_a_config_nested_thousands_deep_is_one_config_error_not_a_recursion_erro
     config.write_text("x = " + "[" * 3000 + "]" * 3000 + "\n")
     with pytest.raises(ConfigError, match=r"monitor\.toml: not valid TOML: nested too deeply"):
         load_settings(config)
+
+
+def test_a_config_path_to_an_endless_file_is_one_line_not_read_whole() -> None:
+    """Regression: `--config /dev/zero` read the file whole (a MemoryError traceback under a memory limit)."""
+    with pytest.raises(ConfigError, match=r"^/dev/zero: cannot read config file: larger than 10 MiB, not read"):
+        load_settings("/dev/zero")

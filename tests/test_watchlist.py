@@ -836,3 +836,10 @@ def test_a_context_phrase_across_a_line_break_is_shown_on_one_line(tmp_path: Pat
     assert [m.context for m in match_text(cut, "The Macina mili-\n   tants struck.").matches if m.kind == "actor"] == ["militants"]
     named = Matcher(load_watchlist(yaml_file(tmp_path, CONTEXT.replace("context: [fighters, militants]", "context: [al-Muhandis]"))))
     assert [m.context for m in match_text(named, "Macina and al-\nMuhandis.").matches if m.kind == "actor"] == ["al-Muhandis"]
+
+
+def test_a_watchlist_path_to_an_endless_file_is_one_line_not_read_whole() -> None:
+    """Regression: `monitor watchlist --watchlist /dev/zero` read the file whole and ended in a MemoryError traceback
+    (found by helper xfeed)."""
+    with pytest.raises(WatchlistError, match=r"^/dev/zero: cannot read watchlist: larger than 10 MiB, not read"):
+        load_watchlist(Path("/dev/zero"))
