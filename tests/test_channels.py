@@ -171,3 +171,35 @@ def test_a_config_file_none_of_whose_services_has_the_alerts_tags_says_so(tmp_pa
     with pytest.raises(DeliveryError) as failed:
         Notifier([Channel(name="desk", config=apprise_file)]).send("desk", "title", "body", ("default", "ops"))
     assert str(failed.value) == f"channel 'desk': no service of its Apprise config {apprise_file} has the alert's tags (default, ops)"
+
+
+def test_a_refusal_with_an_empty_answer_is_said_without_an_empty_response_details(json_receiver: JsonReceiver) -> None:
+    """Regression: a receiver's 500 with no body was said as '...: Internal server error., error=500.; Response Details:'
+    (Apprise logs the empty answer's heading; nothing follows it)."""
+    from monitor.errors import DeliveryError
+
+    json_receiver.fail = True
+    with pytest.raises(DeliveryError) as failed:
+        Notifier([Channel(name="hook", url=json_receiver.url)]).send("hook", "title", "body")
+    assert str(failed.value) == "channel 'hook': Failed to send JSON POST notification: Internal server error., error=500."
+
+
+def test_a_refusal_with_an_answer_says_the_answer(tmp_path: Path) -> None:
+    """Regression: Apprise logs a refused request's answer on the lines after 'Response Details:', and only that
+    heading's line was read: the receiver's own words ('quota exceeded') never reached the delivery's error."""
+    from http.server import BaseHTTPRequestHandler
+
+    from monitor.errors import DeliveryError
+    from tests.conftest import serve_http
+
+    def refuse(handler: BaseHTTPRequestHandler, body: bytes) -> None:
+        handler.send_response(429)
+        handler.send_header("Content-Length", "14")
+        handler.end_headers()
+        handler.wfile.write(b"quota exceeded")
+
+    with serve_http() as http:
+        http.routes["/alerts"] = refuse
+        with pytest.raises(DeliveryError) as failed:
+            Notifier([Channel(name="hook", url=f"json://127.0.0.1:{http.port}/alerts")]).send("hook", "title", "body")
+    assert "quota exceeded" in str(failed.value)

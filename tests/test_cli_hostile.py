@@ -370,7 +370,8 @@ def test_alerts_dismiss_clears_failed_deliveries_and_keeps_why_and_retry_brings_
     assert monitor("alerts", "retry", "--failed", "--config", config).stdout.strip() == "no failed delivery to re-queue"
     assert monitor("alerts", "dismiss", "1", "--config", config).stdout.strip() == "alert 1: no failed delivery to dismiss"
     assert monitor("alerts", "retry", "1", "--config", config).stdout.strip() == "alert 1: 1 failed delivery re-queued"
-    assert query(tmp_path, "select status from deliveries where channel = 'hook'") == [("pending",)]
+    [(status, error)] = query(tmp_path, "select status, last_error from deliveries where channel = 'hook'")
+    assert status == "pending" and "127.0.0.1" in error and "dismissed" not in error  # re-queued: no longer said to be dismissed
     assert monitor("once", "--config", config).returncode == 0  # fails again, gives up again
     assert monitor("alerts", "dismiss", "--failed", "--channel", "hook", "--config", config).stdout.strip() == "1 failed delivery to hook dismissed"
     assert query(tmp_path, "select status from deliveries order by channel") == [("sent",), ("dismissed",)]

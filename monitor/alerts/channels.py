@@ -269,7 +269,7 @@ class Notifier:
         if result.status == apprise.AppriseResultStatus.NOMATCH and channel.config is not None:  # (the file changed since it was routed)
             raise DeliveryError(f"channel {channel_name!r}: no service of its Apprise config {channel.config} has the alert's tags ({', '.join(tags)})",
                                 channel=channel_name)
-        captured = "\n".join(f"{entry.time:%H:%M:%S} - {entry.level} - {entry.message}" for entry in result.logs())
+        captured = "\n".join(f"{entry.time:%H:%M:%S} - {entry.level} - {' '.join(entry.message.split())}" for entry in result.logs())  # an entry a line
         reason = redact(failure_reason(captured))
         if recipients := partly_sent(captured):
             return f"sent to {', '.join(recipients)}; refused: {reason}"
@@ -312,6 +312,7 @@ def failure_reason(captured: str) -> str:
     lines = [line.split(" - ", 2)[-1].strip() for line in captured.splitlines() if " - " in line]
     levels = [line.split(" - ", 2)[1] if line.count(" - ") >= 2 else "" for line in captured.splitlines() if " - " in line]
     warnings = [text for text, level in zip(lines, levels) if level in ("WARNING", "ERROR")]
-    details = [text for text in lines if text.startswith(("Socket Exception", "Response Details", "Exception"))]
+    details = [text for text in lines if text.startswith(("Socket Exception", "Response Details", "Exception"))
+               and text.partition(":")[2].strip() not in ("", "b''", "''")]  # (not an empty answer's heading)
     picked = list(dict.fromkeys(warnings[-1:] + details[-1:]))
     return "; ".join(picked)[:500] or "Apprise reported failure"

@@ -322,6 +322,8 @@ def requeue(db: Database, alert_id: int, now: datetime, channels: Collection[str
         left = [row.channel for row in rows if channels is not None and row.channel not in channels]
         for row in rows:
             if row.channel not in left:
+                if row.status == "dismissed" and row.last_error:  # no longer dismissed: the failure it had
+                    row.last_error = row.last_error.split(DISMISSED_FAILURE, 1)[-1]
                 row.status, row.attempts, row.next_attempt_at, row.lease_until = "pending", 0, now, None
         return len(rows) - len(left), left
 
@@ -336,9 +338,12 @@ def requeue_failed(db: Database, now: datetime, channel: str | None = None) -> i
         return int(moved.rowcount or 0)
 
 
+DISMISSED_FAILURE = "; it had failed: "
+
+
 def dismissed_note(now: datetime, error: str | None) -> str:
     """What a dismissed delivery keeps as its error: when, by what, and the failure it had."""
-    return f"dismissed {now:%Y-%m-%d %H:%M} UTC by `monitor alerts dismiss`; it had failed: {error or '(no reason kept)'}"[:2000]
+    return f"dismissed {now:%Y-%m-%d %H:%M} UTC by `monitor alerts dismiss`{DISMISSED_FAILURE}{error or '(no reason kept)'}"[:2000]
 
 
 def dismiss(db: Database, now: datetime, alert_id: int | None = None, channel: str | None = None) -> int:
