@@ -425,3 +425,65 @@ def test_the_registry_keeps_each_daemons_channel_names_whole(tmp_path: Path) -> 
     daemons.register(db, "monitor run", 600.0, now, channels=("desk\nwire", "ops"))
     assert daemons.channels_in_use(db, now) == frozenset({"desk\nwire", "ops"})
     db.close()
+
+
+INNER = """
+import os, sys
+from datetime import timedelta
+from monitor.store import daemons
+from monitor.store.db import Database, utcnow
+url, target = sys.argv[1], int(sys.argv[2])
+while True:  # fork until a process of this pid namespace has the pid asked for (one no process has outside it)
+    child = os.fork()
+    if child == 0:
+        if os.getpid() != target:
+            os._exit(0)
+        db = Database(url)
+        daemons.register(db, "monitor run", 600.0, utcnow())
+        print("registered", flush=True)
+        sys.stdin.readline()
+        os._exit(0)
+    os.waitpid(child, 0)
+    if child >= target:
+        break
+"""
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="daemons share a PostgreSQL store only")
+def test_a_daemon_in_another_pid_namespace_of_the_same_host_name_is_not_taken_for_a_dead_one(tmp_path: Path) -> None:
+    """Regression (found by helper xops): a daemon starting forgot the registry rows of its host whose pid it
+    could not see running, and then, seeing no daemon alive, gave back every claim. Containers sharing the
+    host's name (`network_mode: host`, a fixed `hostname:`) each have their own pids: a daemon in one forgot a
+    live daemon of the other and sent the deliveries it had claimed again. A row is this host's only in the
+    same pid namespace (and boot) now."""
+    import os
+    import shutil
+
+    if shutil.which("unshare") is None or os.geteuid() != 0:
+        pytest.skip("needs unshare and root to make a pid namespace")
+    from monitor.daemon import Daemon
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+
+    target = next(pid for pid in range(3, 1000) if not daemons.pid_running(pid))  # a pid no process has here
+    db = outbox_with(tmp_path, 1)
+    url = store_url(tmp_path)
+    inner = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", sys.executable, "-c", INNER, url, str(target)], cwd=REPO,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    daemon = Daemon(build_pipeline(load_settings(write_config(tmp_path))))
+    try:
+        assert inner.stdout is not None and inner.stdout.readline() == "registered\n"
+        [other] = daemons.listing(db)
+        assert (other.pid, other.host) == (target, __import__("socket").gethostname())  # its pid, seen from here: no process
+        now = utcnow()
+        [claimed] = outbox.claim_due(db, now, 120.0)  # the other daemon's, being sent
+        daemons.deregister(db, daemon.register(now))  # a daemon starts here
+        assert [d.id for d in daemons.listing(db)] == [other.id]  # the other's row kept: it runs
+        assert outbox.claim_due(db, now, 120.0) == []  # still the other's: not sent twice
+    finally:
+        assert inner.stdin is not None
+        inner.stdin.write("\n")
+        inner.stdin.close()
+        inner.wait(timeout=30)
+        daemon.pipeline.close()
+        db.close()
