@@ -438,8 +438,14 @@ while True:  # fork until a process of this pid namespace has the pid asked for 
     if child == 0:
         if os.getpid() != target:
             os._exit(0)
-        db = Database(url)
-        daemons.register(db, "monitor run", 600.0, utcnow())
+        if sys.argv[3:] == ["older"]:  # a store of an older revision: its daemon's row as a monitor before 0010 wrote it
+            from sqlalchemy import create_engine, text
+            with create_engine(url).begin() as connection:
+                connection.execute(text("INSERT INTO daemons (host, pid, verb, started_at, heartbeat_at, lease_seconds, feeds, deliveries, files) "
+                                        "VALUES (:host, :pid, 'monitor run', now() at time zone 'utc', now() at time zone 'utc', 600, 0, 0, 0)"),
+                                   {"host": __import__("socket").gethostname(), "pid": target})
+        else:
+            daemons.register(Database(url), "monitor run", 600.0, utcnow())
         print("registered", flush=True)
         sys.stdin.readline()
         os._exit(0)
@@ -487,3 +493,36 @@ def test_a_daemon_in_another_pid_namespace_of_the_same_host_name_is_not_taken_fo
         inner.wait(timeout=30)
         daemon.pipeline.close()
         db.close()
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="daemons share a PostgreSQL store only (SQLite: its lock)")
+def test_db_upgrade_is_refused_beside_a_daemon_in_another_pid_namespace_of_the_same_host_name(tmp_path: Path) -> None:
+    """Regression (found by helper xops): `monitor db upgrade` took a live daemon of its host name whose pid it
+    could not see running (another container sharing the host's name) for a SIGKILLed one, and upgraded the
+    tables under it. A row is read as this host's only in the same pid namespace (a row written before revision
+    0010 says none: taken as running until its heartbeat is older than its lease)."""
+    import os
+    import shutil
+
+    from sqlalchemy import create_engine
+
+    if shutil.which("unshare") is None or os.geteuid() != 0:
+        pytest.skip("needs unshare and root to make a pid namespace")
+    config = write_config(tmp_path, settings={"store": {"upgrade": "manual"}})
+    url = store_url(tmp_path)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        migrate.upgrade(connection, "0009")
+    engine.dispose()
+    target = next(pid for pid in range(3, 1000) if not daemons.pid_running(pid))
+    inner = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", sys.executable, "-c", INNER, url, str(target), "older"], cwd=REPO,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert inner.stdout is not None and inner.stdout.readline() == "registered\n"
+        result = monitor("db", "upgrade", "--config", str(config))
+        assert result.returncode == 1 and f"pid {target}" in result.stderr and "stop every daemon" in result.stderr, result.stdout + result.stderr
+    finally:
+        assert inner.stdin is not None
+        inner.stdin.write("\n")
+        inner.stdin.close()
+        inner.wait(timeout=30)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, select, update
 
-from monitor.store.db import Database
+from monitor.store.db import Database, alive_daemons
 from monitor.store.tables import DaemonRow
 
 FORGET_AFTER = timedelta(days=1)  # a gone daemon's row is kept this long for `monitor status`
@@ -114,6 +114,12 @@ def pid_space() -> str:
 def _here(host: str, space: str | None) -> bool:
     """Whether a daemon's pid names a process this process can see (same host name, boot and pid namespace)."""
     return host == socket.gethostname()[:255] and space == pid_space()
+
+
+def running(url: str, now: datetime) -> list[tuple[str, int]]:
+    """(host, pid) of the daemons registered on a store (of any revision) that run: alive by their heartbeat,
+    and, for one of this host and pid namespace, by its process (a SIGKILLed one will not beat again)."""
+    return [(host, pid) for host, pid, space in alive_daemons(url, now) if not _here(host, space) or pid_running(pid)]
 
 
 def forget_dead_here(db: Database) -> int:
