@@ -12,6 +12,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -19,7 +20,7 @@ from sqlalchemy.pool import NullPool
 
 from monitor.store import daemons, files, hosts, migrate, outbox, sources
 from monitor.store.db import Database, utcnow
-from tests.conftest import ON_POSTGRES, REPO, JsonReceiver, store_url, wait_for, write_config
+from tests.conftest import ON_POSTGRES, REPO, JsonReceiver, LocalHTTP, store_url, wait_for, write_config
 from tests.test_cli import monitor
 from tests.test_migrations import ROWS
 from tests.test_outbox import outbox_with
@@ -526,3 +527,37 @@ def test_db_upgrade_is_refused_beside_a_daemon_in_another_pid_namespace_of_the_s
         inner.stdin.write("\n")
         inner.stdin.close()
         inner.wait(timeout=30)
+
+
+def test_monitor_once_stopped_with_sigterm_gives_back_its_claims_and_leaves_the_registry(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression (found by helper xops): `monitor once` from cron under `timeout` (or `systemctl stop` of a
+    oneshot) gets SIGTERM, which ended it on the spot: the feed it was fetching stayed claimed until the
+    lease ended (its next run skipped it; on PostgreSQL every daemon did), and its registry row stayed,
+    alive, until then (`monitor status`, `db upgrade` refused). SIGTERM now stops it as Ctrl-C does."""
+    import signal
+    import threading
+
+    release = threading.Event()
+
+    def hang(handler: Any, _body: bytes) -> None:
+        release.wait(30)
+        handler.close_connection = True
+
+    http_server.routes["/slow.xml"] = hang
+    config = write_config(tmp_path, feeds=[{"name": "slow", "url": http_server.url("/slow.xml")}])
+    once = subprocess.Popen([sys.executable, "-m", "monitor", "once", "--config", str(config)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: any(r[1] == "/slow.xml" for r in list(http_server.requests)), timeout=60)
+        once.send_signal(signal.SIGTERM)
+        _, err = once.communicate(timeout=30)
+    finally:
+        release.set()
+        if once.poll() is None:
+            once.kill()
+    assert "Traceback" not in err, err
+    db = Database(store_url(tmp_path))
+    try:
+        assert daemons.listing(db) == []
+        assert [job.name for job in sources.due_feeds(db, utcnow())] == ["slow"]  # polled at the next run, not after the lease
+    finally:
+        db.close()
