@@ -160,6 +160,9 @@ def once(
     setup_logging(verbose)
     monitor = _app(config, sends=True)
     _logging(monitor.settings, verbose, log_format)
+    # SIGTERM (cron's `timeout`, `systemctl stop`) stops it as Ctrl-C does: the fetches under way cancelled and their
+    # claims given back, out of the store's registry; not ended on the spot with its feeds claimed until the lease ends
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     monitor.once(all_feeds=all_feeds)
 
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -19,7 +20,7 @@ from sqlalchemy.pool import NullPool
 
 from monitor.store import daemons, files, hosts, migrate, outbox, sources
 from monitor.store.db import Database, utcnow
-from tests.conftest import ON_POSTGRES, REPO, JsonReceiver, store_url, wait_for, write_config
+from tests.conftest import ON_POSTGRES, REPO, JsonReceiver, LocalHTTP, store_url, wait_for, write_config
 from tests.test_cli import monitor
 from tests.test_migrations import ROWS
 from tests.test_outbox import outbox_with
@@ -425,3 +426,138 @@ def test_the_registry_keeps_each_daemons_channel_names_whole(tmp_path: Path) -> 
     daemons.register(db, "monitor run", 600.0, now, channels=("desk\nwire", "ops"))
     assert daemons.channels_in_use(db, now) == frozenset({"desk\nwire", "ops"})
     db.close()
+
+
+INNER = """
+import os, sys
+from datetime import timedelta
+from monitor.store import daemons
+from monitor.store.db import Database, utcnow
+url, target = sys.argv[1], int(sys.argv[2])
+while True:  # fork until a process of this pid namespace has the pid asked for (one no process has outside it)
+    child = os.fork()
+    if child == 0:
+        if os.getpid() != target:
+            os._exit(0)
+        if sys.argv[3:] == ["older"]:  # a store of an older revision: its daemon's row as a monitor before 0010 wrote it
+            from sqlalchemy import create_engine, text
+            with create_engine(url).begin() as connection:
+                connection.execute(text("INSERT INTO daemons (host, pid, verb, started_at, heartbeat_at, lease_seconds, feeds, deliveries, files) "
+                                        "VALUES (:host, :pid, 'monitor run', now() at time zone 'utc', now() at time zone 'utc', 600, 0, 0, 0)"),
+                                   {"host": __import__("socket").gethostname(), "pid": target})
+        else:
+            daemons.register(Database(url), "monitor run", 600.0, utcnow())
+        print("registered", flush=True)
+        sys.stdin.readline()
+        os._exit(0)
+    os.waitpid(child, 0)
+    if child >= target:
+        break
+"""
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="daemons share a PostgreSQL store only")
+def test_a_daemon_in_another_pid_namespace_of_the_same_host_name_is_not_taken_for_a_dead_one(tmp_path: Path) -> None:
+    """Regression (found by helper xops): a daemon starting forgot the registry rows of its host whose pid it
+    could not see running, and then, seeing no daemon alive, gave back every claim. Containers sharing the
+    host's name (`network_mode: host`, a fixed `hostname:`) each have their own pids: a daemon in one forgot a
+    live daemon of the other and sent the deliveries it had claimed again. A row is this host's only in the
+    same pid namespace (and boot) now."""
+    import os
+    import shutil
+
+    if shutil.which("unshare") is None or os.geteuid() != 0:
+        pytest.skip("needs unshare and root to make a pid namespace")
+    from monitor.daemon import Daemon
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+
+    target = next(pid for pid in range(3, 1000) if not daemons.pid_running(pid))  # a pid no process has here
+    db = outbox_with(tmp_path, 1)
+    url = store_url(tmp_path)
+    inner = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", sys.executable, "-c", INNER, url, str(target)], cwd=REPO,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    daemon = Daemon(build_pipeline(load_settings(write_config(tmp_path))))
+    try:
+        assert inner.stdout is not None and inner.stdout.readline() == "registered\n"
+        [other] = daemons.listing(db)
+        assert (other.pid, other.host) == (target, __import__("socket").gethostname())  # its pid, seen from here: no process
+        now = utcnow()
+        [claimed] = outbox.claim_due(db, now, 120.0)  # the other daemon's, being sent
+        daemons.deregister(db, daemon.register(now))  # a daemon starts here
+        assert [d.id for d in daemons.listing(db)] == [other.id]  # the other's row kept: it runs
+        assert outbox.claim_due(db, now, 120.0) == []  # still the other's: not sent twice
+    finally:
+        assert inner.stdin is not None
+        inner.stdin.write("\n")
+        inner.stdin.close()
+        inner.wait(timeout=30)
+        daemon.pipeline.close()
+        db.close()
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="daemons share a PostgreSQL store only (SQLite: its lock)")
+def test_db_upgrade_is_refused_beside_a_daemon_in_another_pid_namespace_of_the_same_host_name(tmp_path: Path) -> None:
+    """Regression (found by helper xops): `monitor db upgrade` took a live daemon of its host name whose pid it
+    could not see running (another container sharing the host's name) for a SIGKILLed one, and upgraded the
+    tables under it. A row is read as this host's only in the same pid namespace (a row written before revision
+    0010 says none: taken as running until its heartbeat is older than its lease)."""
+    import os
+    import shutil
+
+    from sqlalchemy import create_engine
+
+    if shutil.which("unshare") is None or os.geteuid() != 0:
+        pytest.skip("needs unshare and root to make a pid namespace")
+    config = write_config(tmp_path, settings={"store": {"upgrade": "manual"}})
+    url = store_url(tmp_path)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        migrate.upgrade(connection, "0009")
+    engine.dispose()
+    target = next(pid for pid in range(3, 1000) if not daemons.pid_running(pid))
+    inner = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", sys.executable, "-c", INNER, url, str(target), "older"], cwd=REPO,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert inner.stdout is not None and inner.stdout.readline() == "registered\n"
+        result = monitor("db", "upgrade", "--config", str(config))
+        assert result.returncode == 1 and f"pid {target}" in result.stderr and "stop every daemon" in result.stderr, result.stdout + result.stderr
+    finally:
+        assert inner.stdin is not None
+        inner.stdin.write("\n")
+        inner.stdin.close()
+        inner.wait(timeout=30)
+
+
+def test_monitor_once_stopped_with_sigterm_gives_back_its_claims_and_leaves_the_registry(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression (found by helper xops): `monitor once` from cron under `timeout` (or `systemctl stop` of a
+    oneshot) gets SIGTERM, which ended it on the spot: the feed it was fetching stayed claimed until the
+    lease ended (its next run skipped it; on PostgreSQL every daemon did), and its registry row stayed,
+    alive, until then (`monitor status`, `db upgrade` refused). SIGTERM now stops it as Ctrl-C does."""
+    import signal
+    import threading
+
+    release = threading.Event()
+
+    def hang(handler: Any, _body: bytes) -> None:
+        release.wait(30)
+        handler.close_connection = True
+
+    http_server.routes["/slow.xml"] = hang
+    config = write_config(tmp_path, feeds=[{"name": "slow", "url": http_server.url("/slow.xml")}])
+    once = subprocess.Popen([sys.executable, "-m", "monitor", "once", "--config", str(config)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: any(r[1] == "/slow.xml" for r in list(http_server.requests)), timeout=60)
+        once.send_signal(signal.SIGTERM)
+        _, err = once.communicate(timeout=30)
+    finally:
+        release.set()
+        if once.poll() is None:
+            once.kill()
+    assert "Traceback" not in err, err
+    db = Database(store_url(tmp_path))
+    try:
+        assert daemons.listing(db) == []
+        assert [job.name for job in sources.due_feeds(db, utcnow())] == ["slow"]  # polled at the next run, not after the lease
+    finally:
+        db.close()

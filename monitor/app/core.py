@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -10,8 +9,8 @@ from pathlib import Path
 from monitor.errors import StoreError
 from monitor.settings import Settings, load_settings
 from monitor.store import migrate
-from monitor.store.daemons import pid_running
-from monitor.store.db import Database, alive_daemons, database_file, database_name
+from monitor.store.daemons import running as daemons_running
+from monitor.store.db import Database, database_file, database_name
 from monitor.store.lock import holder
 
 
@@ -61,8 +60,7 @@ class Core:
         if database_file(url) is not None:
             running = [held] if (held := holder(url)) else []
         else:
-            here = socket.gethostname()[:255]
-            running = [f"{host} pid {pid}" for host, pid in alive_daemons(url, datetime.now(UTC)) if host != here or pid_running(pid)]
+            running = [f"{host} pid {pid}" for host, pid in daemons_running(url, datetime.now(UTC))]
         if running:
             raise StoreError(f"{database_name(url)}: schema revision {', '.join(revisions)} is older than this monitor's {migrate.head()}, and "
                              f"{'; '.join(running)} runs on this store (`monitor status` lists it): restart it with this monitor "

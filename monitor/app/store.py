@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,8 +12,8 @@ from monitor.replay import parse_duration, parse_until
 from monitor.store import mutes, outbox
 from monitor.store import stories as story_store
 from monitor.store.alert_view import AlertDetail, alert_detail, find_alert
-from monitor.store.daemons import pid_running
-from monitor.store.db import alive_daemons, database_file, database_name, schema_revision
+from monitor.store.daemons import running as daemons_running
+from monitor.store.db import database_file, database_name, schema_revision
 from monitor.store.retention import Pruned
 from monitor.watchlist import load_watchlist, mutable_name, mute_suggestion
 
@@ -156,8 +155,7 @@ class StoreVerbs(Core):
         with single_daemon(url, "monitor db upgrade", busy):
             before = self.db_current()
             if before.revisions and before.revisions != (before.head,) and database_file(url) is None:  # a shared (PostgreSQL) store
-                here = socket.gethostname()[:255]
-                running = [(host, pid) for host, pid in alive_daemons(url, datetime.now(UTC)) if host != here or pid_running(pid)]
+                running = daemons_running(url, datetime.now(UTC))
                 if running:
                     named = ", ".join(f"{host} pid {pid}" for host, pid in running)
                     raise MonitorError(f"{before.database}: {len(running)} daemon{' runs' if len(running) == 1 else 's run'} on this store ({named}; "

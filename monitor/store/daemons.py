@@ -14,10 +14,12 @@ import socket
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 
 from sqlalchemy import delete, select, update
 
-from monitor.store.db import Database
+from monitor.store.db import Database, alive_daemons
 from monitor.store.tables import DaemonRow
 
 FORGET_AFTER = timedelta(days=1)  # a gone daemon's row is kept this long for `monitor status`
@@ -44,6 +46,7 @@ class DaemonInfo:
     heartbeat_at: datetime
     lease_seconds: float
     holding: Holding
+    pid_space: str | None = None  # its boot and pid namespace (`pid_space()`): its pid means a process only there
 
     def alive(self, now: datetime) -> bool:
         """Its heartbeat is within its lease (else it is gone and its claims have ended)."""
@@ -54,7 +57,7 @@ def register(db: Database, verb: str, lease_seconds: float, now: datetime, chann
     """This process as a daemon of the database, with its config's channels; returns its id."""
     with db.session() as s:
         row = DaemonRow(host=socket.gethostname()[:255], pid=os.getpid(), verb=verb[:32], started_at=now, heartbeat_at=now,
-                        lease_seconds=lease_seconds, feeds=0, deliveries=0, files=0, channels=_names(channels))
+                        lease_seconds=lease_seconds, feeds=0, deliveries=0, files=0, channels=_names(channels), pid_space=pid_space())
         s.add(row)
         s.flush()
         return row.id
@@ -96,11 +99,36 @@ def deregister(db: Database, daemon_id: int) -> None:
         s.execute(delete(DaemonRow).where(DaemonRow.id == daemon_id))
 
 
+@cache
+def pid_space() -> str:
+    """This process's boot and pid namespace ("<boot id>/<namespace inode>"): the processes whose pids it can
+    tell running or gone are those of the same. Containers may share a host name (`network_mode: host`, a
+    fixed `hostname:`), each with pids of its own; a reboot starts the pids again."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        return f"{boot}/{os.stat('/proc/self/ns/pid').st_ino}"[:64]
+    except OSError:  # not Linux: the host name stands for it
+        return ""
+
+
+def _here(host: str, space: str | None) -> bool:
+    """Whether a daemon's pid names a process this process can see (same host name, boot and pid namespace)."""
+    return host == socket.gethostname()[:255] and space == pid_space()
+
+
+def running(url: str, now: datetime) -> list[tuple[str, int]]:
+    """(host, pid) of the daemons registered on a store (of any revision) that run: alive by their heartbeat,
+    and, for one of this host and pid namespace, by its process (a SIGKILLed one will not beat again)."""
+    return [(host, pid) for host, pid, space in alive_daemons(url, now) if not _here(host, space) or pid_running(pid)]
+
+
 def forget_dead_here(db: Database) -> int:
-    """Delete the rows of daemons of this host whose process is gone (SIGKILLed: no clean stop); how many."""
+    """Delete the rows of daemons of this host (and pid namespace) whose process is gone (SIGKILLed: no clean
+    stop); how many."""
     here = socket.gethostname()[:255]
     with db.session() as s:
-        dead = [r.id for r in s.scalars(select(DaemonRow).where(DaemonRow.host == here)) if r.pid != os.getpid() and not pid_running(r.pid)]
+        dead = [r.id for r in s.scalars(select(DaemonRow).where(DaemonRow.host == here))
+                if _here(r.host, r.pid_space) and r.pid != os.getpid() and not pid_running(r.pid)]
         if dead:
             s.execute(delete(DaemonRow).where(DaemonRow.id.in_(dead)))
     return len(dead)
@@ -109,8 +137,7 @@ def forget_dead_here(db: Database) -> int:
 def exited_here(listed: Sequence[DaemonInfo]) -> frozenset[int]:
     """The ids of the listed daemons of this host whose process has exited without a clean stop (SIGKILLed):
     they will not beat again, though what they held stays theirs until their lease ends."""
-    here = socket.gethostname()[:255]
-    return frozenset(d.id for d in listed if d.host == here and d.pid != os.getpid() and not pid_running(d.pid))
+    return frozenset(d.id for d in listed if _here(d.host, d.pid_space) and d.pid != os.getpid() and not pid_running(d.pid))
 
 
 def pid_running(pid: int) -> bool:
@@ -127,5 +154,5 @@ def pid_running(pid: int) -> bool:
 def listing(db: Database) -> list[DaemonInfo]:
     """Every registered daemon, the longest running first."""
     with db.session() as s:
-        return [DaemonInfo(r.id, r.host, r.pid, r.verb, r.started_at, r.heartbeat_at, r.lease_seconds, Holding(r.feeds, r.deliveries, r.files))
+        return [DaemonInfo(r.id, r.host, r.pid, r.verb, r.started_at, r.heartbeat_at, r.lease_seconds, Holding(r.feeds, r.deliveries, r.files), r.pid_space)
                 for r in s.scalars(select(DaemonRow).order_by(DaemonRow.started_at, DaemonRow.id))]

@@ -248,9 +248,10 @@ def move_back(db: Database, when: InstrumentedAttribute[datetime | None], now: d
         return len(rows)
 
 
-def alive_daemons(url: str, now: datetime) -> list[tuple[str, int]]:
-    """(host, pid) of the daemons whose heartbeat is within their lease in the store's registry (none before
-    revision 0006 made it), read without opening the store as a Database (`monitor db upgrade`: an older schema)."""
+def alive_daemons(url: str, now: datetime) -> list[tuple[str, int, str | None]]:
+    """(host, pid, pid space: None before revision 0010) of the daemons whose heartbeat is within their lease in
+    the store's registry (none before revision 0006 made it), read without opening the store as a Database
+    (`monitor db upgrade`: an older schema)."""
     parsed = parse_url(url)
     try:
         engine = create_engine(parsed, **_engine_options(parsed, 30.0))
@@ -258,12 +259,13 @@ def alive_daemons(url: str, now: datetime) -> list[tuple[str, int]]:
             with engine.connect() as connection:
                 if not inspect(connection).has_table("daemons"):
                     return []
-                rows = connection.execute(text("SELECT host, pid, heartbeat_at, lease_seconds FROM daemons")).all()
+                space = "pid_space" if any(c["name"] == "pid_space" for c in inspect(connection).get_columns("daemons")) else "NULL"
+                rows = connection.execute(text(f"SELECT host, pid, {space}, heartbeat_at, lease_seconds FROM daemons")).all()
         finally:
             engine.dispose()
     except (SQLAlchemyError, ImportError) as exc:
         raise StoreError(f"cannot open database {database_name(url)}: {open_failure(parsed, exc)}") from None
-    return [(host, pid) for host, pid, beat, lease in rows if now - beat.replace(tzinfo=UTC) <= timedelta(seconds=lease)]
+    return [(host, pid, space) for host, pid, space, beat, lease in rows if now - beat.replace(tzinfo=UTC) <= timedelta(seconds=lease)]
 
 
 def schema_revision(url: str) -> tuple[tuple[str, ...], bool] | None:

@@ -277,4 +277,5 @@ class DaemonRow(Base):
     feeds: Mapped[int] = mapped_column(Integer, default=0)  # feeds claimed and not yet recorded, at its last heartbeat
     deliveries: Mapped[int] = mapped_column(Integer, default=0)  # deliveries claimed and not yet recorded
     files: Mapped[int] = mapped_column(Integer, default=0)  # folder files claimed and not yet read
+    pid_space: Mapped[str | None] = mapped_column(String(64), nullable=True)  # its boot and pid namespace (NULL: a monitor before 0010)
     channels: Mapped[str | None] = mapped_column(Text, nullable=True)  # its config's channel names, a JSON list (NULL: a monitor before 0010, any)
