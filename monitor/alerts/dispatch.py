@@ -19,7 +19,7 @@ from functools import partial
 
 from monitor import metrics
 from monitor.alerts.channels import Notifier, digest_fields, not_configured
-from monitor.alerts.policy import digest_due, hold_reason, render_digest
+from monitor.alerts.policy import digest_due, digest_title, hold_reason, render_digest
 from monitor.errors import DeliveryError
 from monitor.model import Held
 from monitor.schedule import backoff_seconds
@@ -202,7 +202,7 @@ def _send_digest(db: Database, notifier: Notifier, now: datetime, cfg: DeliveryS
     """Send one digest of these held alerts to the channel's services they are routed to (`tags`) that have not taken
     them (`done`); how many alerts went."""
     channel = notifier.channels[name]
-    title, body = render_digest(channel, held, notifier.body_max(name, f"[digest] {len(held)} alerts"))
+    title, body = render_digest(channel, held, notifier.body_max(name, digest_title(len(held))))
     try:
         partly = notifier.send(name, title, body, tags, fields=digest_fields([h.alert_uid for h in held]), done=done)
     except DeliveryError as exc:

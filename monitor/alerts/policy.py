@@ -57,10 +57,15 @@ def last_daily(at: str, zone: str, now: datetime) -> datetime:
     return slot if slot <= local else slot - timedelta(days=1)
 
 
+def digest_title(count: int) -> str:
+    """A digest's title (its subject line) for `count` held alerts."""
+    return f"[digest] {count} alert{'s' if count != 1 else ''}"
+
+
 def render_digest(channel: Channel, held: list[Held], limit: int | None = None) -> tuple[str, str]:
     """One message listing the held alerts (the first DIGEST_LINES at most, titles cut), then why they waited, per reason
     (`hold_reason`'s); within `limit` characters (the channel's), whole lines, and how many more alerts it holds than it lists."""
-    title = f"[digest] {len(held)} alert{'s' if len(held) != 1 else ''}"
+    title = digest_title(len(held))
     below = f" (below its digest_below, {channel.digest_below})" if channel.digest_below else " (below its digest_below)"
     quiet = f" ({channel.quiet_hours}, {channel.timezone})" if channel.quiet_hours else ""
     per_hour = f"the limit of {channel.max_per_hour} alerts per hour" if channel.max_per_hour is not None else "the channel's max_per_hour"
