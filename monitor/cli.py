@@ -361,18 +361,13 @@ def alerts_retry(
     channel: Annotated[str | None, typer.Option(help="with --failed: only this channel's deliveries")] = None,
 ) -> None:
     """Re-queue an alert's failed (or dismissed) deliveries, or with --failed every failed one (of a channel): the daemon sends them at its next dispatch."""
-    if (alert is None) == (not failed):
-        raise typer.BadParameter("give an ALERT or --failed (every failed delivery), one of the two")
-    if channel is not None and not failed:
-        raise typer.BadParameter("--channel goes with --failed: an ALERT's failed deliveries are all re-queued")
+    _alert_or_failed(alert, failed, channel, "re-queued")
     if failed:
-        count = _app(config).retry_failed(channel)
-        whose = f" to {channel}" if channel is not None else ""
-        out.line(f"{count} failed deliver{'y' if count == 1 else 'ies'}{whose} re-queued" if count else f"no failed delivery{whose} to re-queue")
+        _say_failed(_app(config).retry_failed(channel), channel, "re-queued", "re-queue")
         return
     assert alert is not None
     alert_id, count, left = _app(config).retry_alert(alert)
-    said = f"alert {alert_id}: {count} failed deliver{'y' if count == 1 else 'ies'} re-queued" if count or left else f"alert {alert_id}: no failed delivery to re-queue"
+    said = f"alert {alert_id}: {_failed_deliveries(count)} re-queued" if count or left else f"alert {alert_id}: no failed delivery to re-queue"
     for channel in left:
         said += f"; 1 to {channel} left failed: no channel {channel!r} in the config (put it back in the config first)"
     out.line(said)
@@ -388,19 +383,31 @@ def alerts_dismiss(
     """Dismiss an alert's failed deliveries, or with --failed every one (of a channel), once you have dealt with them: they
     leave `monitor alerts --failed` and `monitor status` and are not sent again; each keeps when it was dismissed and why
     it had failed (`monitor alerts show`), and `monitor alerts retry ALERT` re-queues it."""
-    if (alert is None) == (not failed):
-        raise typer.BadParameter("give an ALERT or --failed (every failed delivery), one of the two")
-    if channel is not None and not failed:
-        raise typer.BadParameter("--channel goes with --failed: an ALERT's failed deliveries are all dismissed")
+    _alert_or_failed(alert, failed, channel, "dismissed")
     if failed:
-        count = _app(config).dismiss_failed(channel)
-        whose = f" to {channel}" if channel is not None else ""
-        out.line(f"{count} failed deliver{'y' if count == 1 else 'ies'}{whose} dismissed" if count else f"no failed delivery{whose} to dismiss")
+        _say_failed(_app(config).dismiss_failed(channel), channel, "dismissed", "dismiss")
         return
     assert alert is not None
     alert_id, count = _app(config).dismiss_alert(alert)
-    out.line(f"alert {alert_id}: {count} failed deliver{'y' if count == 1 else 'ies'} dismissed (`monitor alerts retry {alert_id}` re-queues "
+    out.line(f"alert {alert_id}: {_failed_deliveries(count)} dismissed (`monitor alerts retry {alert_id}` re-queues "
              f"{'it' if count == 1 else 'them'})" if count else f"alert {alert_id}: no failed delivery to dismiss")
+
+
+def _alert_or_failed(alert: str | None, failed: bool, channel: str | None, done: str) -> None:
+    """`alerts retry` and `alerts dismiss` take an ALERT or --failed, and --channel only with --failed."""
+    if (alert is None) == (not failed):
+        raise typer.BadParameter("give an ALERT or --failed (every failed delivery), one of the two")
+    if channel is not None and not failed:
+        raise typer.BadParameter(f"--channel goes with --failed: an ALERT's failed deliveries are all {done}")
+
+
+def _say_failed(count: int, channel: str | None, done: str, do: str) -> None:
+    whose = f" to {channel}" if channel is not None else ""
+    out.line(f"{_failed_deliveries(count)}{whose} {done}" if count else f"no failed delivery{whose} to {do}")
+
+
+def _failed_deliveries(count: int) -> str:
+    return f"{count} failed deliver{'y' if count == 1 else 'ies'}"
 
 
 @alerts_app.command("show", epilog=_examples("monitor alerts show 1"))
