@@ -589,26 +589,29 @@ def _source_changed(h: SourceHealth, verb: str) -> None:
     out.line(f"source {h.id} ({h.name}): {verb}, status {h.status}")
 
 
+SourceId = Annotated[int, typer.Argument(min=1, max=ID_MAX, metavar="ID", help="the source's id (the first column of `monitor sources`)")]
+
+
 @sources_app.command("retry", epilog=_examples("monitor sources retry 1"))
-def sources_retry(source_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="the source's id (see `monitor sources`)")], config: ConfigOption = DEFAULT_CONFIG) -> None:
+def sources_retry(source_id: SourceId, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Poll a source at the daemon's next tick, lifting a suspension."""
     _source_changed(_app(config).retry_source(source_id), "will be polled at the next tick")
 
 
 @sources_app.command("enable", epilog=_examples("monitor sources enable 1"))
-def sources_enable(source_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="the source's id")], config: ConfigOption = DEFAULT_CONFIG) -> None:
+def sources_enable(source_id: SourceId, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Poll a disabled source again."""
     _source_changed(_app(config).enable_source(source_id), "enabled")
 
 
 @sources_app.command("disable", epilog=_examples("monitor sources disable 1"))
-def sources_disable(source_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="the source's id")], config: ConfigOption = DEFAULT_CONFIG) -> None:
+def sources_disable(source_id: SourceId, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Stop polling a source (its articles and history stay)."""
     _source_changed(_app(config).disable_source(source_id), "disabled")
 
 
 @sources_app.command("remove", epilog=_examples("monitor sources remove 3"))
-def sources_remove(source_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="the source's id (see `monitor sources`)")], config: ConfigOption = DEFAULT_CONFIG) -> None:
+def sources_remove(source_id: SourceId, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Remove a feed added with `sources add` or `import` (its articles and alerts stay; adding it again brings it back)."""
     _source_changed(_app(config).remove_source(source_id), "removed")
 
