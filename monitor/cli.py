@@ -696,10 +696,12 @@ def prune(
 
 @app.command(epilog=_examples("monitor backup var/monitor-copy.db", "monitor backup var/"))
 def backup(
-    path: Annotated[str, typer.Argument(help="a new file for the copy, or a folder to put monitor-<UTC time>.db in")],
+    path: Annotated[str, typer.Argument(metavar="PATH", help="a new file for the copy, or a folder to put monitor-<UTC time>.db in")],
     config: ConfigOption = DEFAULT_CONFIG,
 ) -> None:
     """Copy the SQLite store while the daemon runs (SQLite's online backup); PostgreSQL: use pg_dump."""
+    if not path.strip():  # `monitor backup "$DIR"` with DIR unset: not the working folder
+        raise typer.BadParameter("empty: give a new file for the copy, or a folder", param_hint="PATH")
     name, written = _app(config).backup(path)
     out.line(f"backed up {name} to {written} ({written.stat().st_size} bytes)")
 

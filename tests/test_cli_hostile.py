@@ -124,6 +124,9 @@ def test_a_hand_added_feed_url_with_a_token_parameter_is_masked(tmp_path: Path, 
     (["alerts", "--limit", "99999999999999999999"], "'--limit' / '-n'"),
     (["sources", "retry", "99999999999999999999"], "Invalid value for 'ID'"),
     (["prune", "--days", "99999999999999"], "Invalid value for '--days'"),
+    # `monitor backup "$DIR"` with DIR unset copied the store into the working folder (found by helper xnewuser)
+    (["backup", ""], "Invalid value for PATH: empty: give a new file for the copy, or a folder"),
+    (["backup", "  "], "Invalid value for PATH: empty"),
 ])
 def test_every_usage_mistake_is_one_line_and_exit_2(args: list[str], says: str) -> None:
     result = monitor(*args)
