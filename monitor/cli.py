@@ -187,6 +187,8 @@ def match(
         return
     if file is None and article is None:
         raise typer.BadParameter("give an article FILE, - for standard input, --article ID or --replay SPAN", param_hint="FILE")
+    if file is not None and not file.strip():
+        raise typer.BadParameter("empty: give an article FILE, or - for standard input", param_hint="FILE")
     with _json_errors(as_json):
         if article is not None:
             stored, matched = monitor.match_stored(article, watchlist)

@@ -127,6 +127,8 @@ def test_a_hand_added_feed_url_with_a_token_parameter_is_masked(tmp_path: Path, 
     # `monitor backup "$DIR"` with DIR unset copied the store into the working folder (found by helper xnewuser)
     (["backup", ""], "Invalid value for PATH: empty: give a new file for the copy, or a folder"),
     (["backup", "  "], "Invalid value for PATH: empty"),
+    # `monitor match ''` said "-: cannot read: No such file or directory", naming a file it was not given (found by helper xnewuser)
+    (["match", ""], "Invalid value for FILE: empty: give an article FILE, or - for standard input"),
 ])
 def test_every_usage_mistake_is_one_line_and_exit_2(args: list[str], says: str) -> None:
     result = monitor(*args)
