@@ -83,7 +83,18 @@ class _Table:
 
 LIMIT_MAX = 1_000_000  # rows a listing shows at most; bounds also keep numbers SQLite cannot take out (they were tracebacks)
 ID_MAX = 2**63 - 1  # SQLite's and PostgreSQL's largest id
-ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="the monitor.toml to use")]
+
+
+def _path(value: str | Path) -> Path:
+    """A path argument or option: an empty one (`--config "$CONF"` with CONF unset) is a usage mistake, not the working folder."""
+    if isinstance(value, Path):  # a default
+        return value
+    if not value.strip():
+        raise typer.BadParameter("empty: give a path")
+    return Path(value)
+
+
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", parser=_path, help="the monitor.toml to use")]
 DEFAULT_CONFIG = Path("config/monitor.toml")
 
 
@@ -170,7 +181,7 @@ def once(
 def match(
     file: Annotated[str | None, typer.Argument(help="an article file (.txt .md .html .json), or - for standard input")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
-    watchlist: Annotated[Path | None, typer.Option(help="a watchlist file or folder instead of the config's")] = None,
+    watchlist: Annotated[Path | None, typer.Option(parser=_path, help="a watchlist file or folder instead of the config's")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object (schema: docs/match-json.md)")] = False,
     replay_span: Annotated[str | None, typer.Option("--replay", help="re-match stored articles of a span (7d, 24h, 2020-01-01..2020-01-31) and list what would alert differently")] = None,
     article: Annotated[int | None, typer.Option("--article", min=1, max=ID_MAX, help="re-match a stored article by its number (the daemon's log names it: 'article 12 from wire: ...')")] = None,
@@ -280,9 +291,9 @@ def _print_result(matched: Matched) -> None:
 
 @app.command(name="eval", epilog=_examples("monitor eval tests/data/eval_cases.jsonl --worst 5"))
 def evaluate_cases(
-    cases: Annotated[Path, typer.Argument(help="labelled cases, one JSON object per line (id, text, actors, events, alert; optional not: names that must not be reported)")],
+    cases: Annotated[Path, typer.Argument(parser=_path, help="labelled cases, one JSON object per line (id, text, actors, events, alert; optional not: names that must not be reported)")],
     config: ConfigOption = DEFAULT_CONFIG,
-    watchlist: Annotated[Path | None, typer.Option(help="a watchlist file or folder instead of the config's")] = None,
+    watchlist: Annotated[Path | None, typer.Option(parser=_path, help="a watchlist file or folder instead of the config's")] = None,
     worst: Annotated[int | None, typer.Option(min=0, help="explain the errors of only this many of the worst cases (default: all)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object: the figures and every error with its cause")] = False,
 ) -> None:
@@ -483,7 +494,7 @@ def stories(
 @app.command(name="watchlist", epilog=_examples("monitor watchlist", "monitor watchlist --json", "monitor watchlist --watchlist config/watchlist.yaml"))
 def watchlist_list(
     config: ConfigOption = DEFAULT_CONFIG,
-    watchlist: Annotated[Path | None, typer.Option(help="a watchlist file or folder instead of the config's")] = None,
+    watchlist: Annotated[Path | None, typer.Option(parser=_path, help="a watchlist file or folder instead of the config's")] = None,
     as_json: Annotated[bool, typer.Option("--json", help='print one JSON object: "actors", "events" and "rules" as the watchlist gives them, '
                                                          'an event\'s phrases apart from those the thesaurus adds (on an error, {"error": "..."} and exit 1)')] = False,
 ) -> None:
@@ -635,7 +646,7 @@ def sources_add(
 
 @sources_app.command("import", epilog=_examples("monitor sources import feeds.opml"))
 def sources_import(
-    opml: Annotated[Path, typer.Argument(help="an OPML file exported by a feed reader")],
+    opml: Annotated[Path, typer.Argument(parser=_path, help="an OPML file exported by a feed reader")],
     config: ConfigOption = DEFAULT_CONFIG,
     every: Annotated[float | None, typer.Option(help="fixed seconds between polls (default: adaptive)")] = None,
 ) -> None:

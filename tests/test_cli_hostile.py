@@ -129,6 +129,12 @@ def test_a_hand_added_feed_url_with_a_token_parameter_is_masked(tmp_path: Path, 
     (["backup", "  "], "Invalid value for PATH: empty"),
     # `monitor match ''` said "-: cannot read: No such file or directory", naming a file it was not given (found by helper xnewuser)
     (["match", ""], "Invalid value for FILE: empty: give an article FILE, or - for standard input"),
+    # an empty path was the working folder: ".: cannot read config file: [Errno 21] Is a directory: '.'" (found by helper xnewuser)
+    (["check", "--config", ""], "Invalid value for '--config' / '-c': empty: give a path"),
+    (["sources", "--config", " ", "export"], "Invalid value for '--config' / '-c': empty"),
+    (["watchlist", "--watchlist", ""], "Invalid value for '--watchlist': empty: give a path"),
+    (["eval", ""], "Invalid value for 'cases': empty: give a path"),
+    (["sources", "import", ""], "Invalid value for 'opml': empty: give a path"),
 ])
 def test_every_usage_mistake_is_one_line_and_exit_2(args: list[str], says: str) -> None:
     result = monitor(*args)
