@@ -632,13 +632,15 @@ def sources_remove(source_id: SourceId, config: ConfigOption = DEFAULT_CONFIG) -
 @sources_app.command("add", epilog=_examples("monitor sources add https://example.org/world/rss.xml --name 'example wire'",
                                                    "monitor sources add https://example.org/world/ --every 600"))
 def sources_add(
-    url: Annotated[str, typer.Argument(help="a feed URL, or a page that links to its feed")],
+    url: Annotated[str, typer.Argument(metavar="URL", help="a feed URL, or a page that links to its feed")],
     config: ConfigOption = DEFAULT_CONFIG,
     name: Annotated[str | None, typer.Option(help="a name for the source (default: the feed's title)")] = None,
     every: Annotated[float | None, typer.Option(help="fixed seconds between polls (default: adaptive)")] = None,
     full_text: Annotated[bool, typer.Option("--full-text", help="fetch each new entry's page and match its main text")] = False,
 ) -> None:
     """Add a feed; an HTML page's <link rel="alternate"> feed is found and added instead."""
+    if not url.strip():  # was ": no scheme: write it as https://"
+        raise typer.BadParameter("empty: give a feed URL, or a page that links to its feed", param_hint="URL")
     with _usage():
         source_id, title, feed_url = _app(config).add_source(url, name, every, full_text)
     out.line(f"source {source_id} ({title}): {feed_url}")

@@ -135,6 +135,7 @@ def test_a_hand_added_feed_url_with_a_token_parameter_is_masked(tmp_path: Path, 
     (["watchlist", "--watchlist", ""], "Invalid value for '--watchlist': empty: give a path"),
     (["eval", ""], "Invalid value for 'cases': empty: give a path"),
     (["sources", "import", ""], "Invalid value for 'opml': empty: give a path"),
+    (["sources", "add", ""], "Invalid value for URL: empty: give a feed URL"),  # was "monitor: error: : no scheme: write it as https://"
 ])
 def test_every_usage_mistake_is_one_line_and_exit_2(args: list[str], says: str) -> None:
     result = monitor(*args)
