@@ -366,6 +366,8 @@ def load_settings(path: str | Path, *, sends: bool = True) -> Settings:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found", path=str(path)) from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: a folder, not a config file: give the monitor.toml in it", path=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc}", path=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
