@@ -83,7 +83,18 @@ class _Table:
 
 LIMIT_MAX = 1_000_000  # rows a listing shows at most; bounds also keep numbers SQLite cannot take out (they were tracebacks)
 ID_MAX = 2**63 - 1  # SQLite's and PostgreSQL's largest id
-ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="the monitor.toml to use")]
+
+
+def _path(value: str | Path) -> Path:
+    """A path argument or option: an empty one (`--config "$CONF"` with CONF unset) is a usage mistake, not the working folder."""
+    if isinstance(value, Path):  # a default
+        return value
+    if not value.strip():
+        raise typer.BadParameter("empty: give a path")
+    return Path(value)
+
+
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", parser=_path, help="the monitor.toml to use")]
 DEFAULT_CONFIG = Path("config/monitor.toml")
 
 
@@ -173,7 +184,7 @@ def once(
 def match(
     file: Annotated[str | None, typer.Argument(help="an article file (.txt .md .html .json), or - for standard input")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
-    watchlist: Annotated[Path | None, typer.Option(help="a watchlist file or folder instead of the config's")] = None,
+    watchlist: Annotated[Path | None, typer.Option(parser=_path, help="a watchlist file or folder instead of the config's")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object (schema: docs/match-json.md)")] = False,
     replay_span: Annotated[str | None, typer.Option("--replay", help="re-match stored articles of a span (7d, 24h, 2020-01-01..2020-01-31) and list what would alert differently")] = None,
     article: Annotated[int | None, typer.Option("--article", min=1, max=ID_MAX, help="re-match a stored article by its number (the daemon's log names it: 'article 12 from wire: ...')")] = None,
@@ -190,6 +201,8 @@ def match(
         return
     if file is None and article is None:
         raise typer.BadParameter("give an article FILE, - for standard input, --article ID or --replay SPAN", param_hint="FILE")
+    if file is not None and not file.strip():
+        raise typer.BadParameter("empty: give an article FILE, or - for standard input", param_hint="FILE")
     with _json_errors(as_json):
         if article is not None:
             stored, matched = monitor.match_stored(article, watchlist)
@@ -281,9 +294,9 @@ def _print_result(matched: Matched) -> None:
 
 @app.command(name="eval", epilog=_examples("monitor eval tests/data/eval_cases.jsonl --worst 5"))
 def evaluate_cases(
-    cases: Annotated[Path, typer.Argument(help="labelled cases, one JSON object per line (id, text, actors, events, alert; optional not: names that must not be reported)")],
+    cases: Annotated[Path, typer.Argument(parser=_path, help="labelled cases, one JSON object per line (id, text, actors, events, alert; optional not: names that must not be reported)")],
     config: ConfigOption = DEFAULT_CONFIG,
-    watchlist: Annotated[Path | None, typer.Option(help="a watchlist file or folder instead of the config's")] = None,
+    watchlist: Annotated[Path | None, typer.Option(parser=_path, help="a watchlist file or folder instead of the config's")] = None,
     worst: Annotated[int | None, typer.Option(min=0, help="explain the errors of only this many of the worst cases (default: all)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object: the figures and every error with its cause")] = False,
 ) -> None:
@@ -491,7 +504,7 @@ def stories(
 @app.command(name="watchlist", epilog=_examples("monitor watchlist", "monitor watchlist --json", "monitor watchlist --watchlist config/watchlist.yaml"))
 def watchlist_list(
     config: ConfigOption = DEFAULT_CONFIG,
-    watchlist: Annotated[Path | None, typer.Option(help="a watchlist file or folder instead of the config's")] = None,
+    watchlist: Annotated[Path | None, typer.Option(parser=_path, help="a watchlist file or folder instead of the config's")] = None,
     as_json: Annotated[bool, typer.Option("--json", help='print one JSON object: "actors", "events" and "rules" as the watchlist gives them, '
                                                          'an event\'s phrases apart from those the thesaurus adds (on an error, {"error": "..."} and exit 1)')] = False,
 ) -> None:
@@ -599,26 +612,29 @@ def _source_changed(h: SourceHealth, verb: str) -> None:
     out.line(f"source {h.id} ({h.name}): {verb}, status {h.status}")
 
 
+SourceId = Annotated[int, typer.Argument(min=1, max=ID_MAX, metavar="ID", help="the source's id (the first column of `monitor sources`)")]
+
+
 @sources_app.command("retry", epilog=_examples("monitor sources retry 1"))
-def sources_retry(source_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="the source's id (see `monitor sources`)")], config: ConfigOption = DEFAULT_CONFIG) -> None:
+def sources_retry(source_id: SourceId, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Poll a source at the daemon's next tick, lifting a suspension."""
     _source_changed(_app(config).retry_source(source_id), "will be polled at the next tick")
 
 
 @sources_app.command("enable", epilog=_examples("monitor sources enable 1"))
-def sources_enable(source_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="the source's id")], config: ConfigOption = DEFAULT_CONFIG) -> None:
+def sources_enable(source_id: SourceId, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Poll a disabled source again."""
     _source_changed(_app(config).enable_source(source_id), "enabled")
 
 
 @sources_app.command("disable", epilog=_examples("monitor sources disable 1"))
-def sources_disable(source_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="the source's id")], config: ConfigOption = DEFAULT_CONFIG) -> None:
+def sources_disable(source_id: SourceId, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Stop polling a source (its articles and history stay)."""
     _source_changed(_app(config).disable_source(source_id), "disabled")
 
 
 @sources_app.command("remove", epilog=_examples("monitor sources remove 3"))
-def sources_remove(source_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="the source's id (see `monitor sources`)")], config: ConfigOption = DEFAULT_CONFIG) -> None:
+def sources_remove(source_id: SourceId, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Remove a feed added with `sources add` or `import` (its articles and alerts stay; adding it again brings it back)."""
     _source_changed(_app(config).remove_source(source_id), "removed")
 
@@ -626,13 +642,15 @@ def sources_remove(source_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, h
 @sources_app.command("add", epilog=_examples("monitor sources add https://example.org/world/rss.xml --name 'example wire'",
                                                    "monitor sources add https://example.org/world/ --every 600"))
 def sources_add(
-    url: Annotated[str, typer.Argument(help="a feed URL, or a page that links to its feed")],
+    url: Annotated[str, typer.Argument(metavar="URL", help="a feed URL, or a page that links to its feed")],
     config: ConfigOption = DEFAULT_CONFIG,
     name: Annotated[str | None, typer.Option(help="a name for the source (default: the feed's title)")] = None,
     every: Annotated[float | None, typer.Option(help="fixed seconds between polls (default: adaptive)")] = None,
     full_text: Annotated[bool, typer.Option("--full-text", help="fetch each new entry's page and match its main text")] = False,
 ) -> None:
     """Add a feed; an HTML page's <link rel="alternate"> feed is found and added instead."""
+    if not url.strip():  # was ": no scheme: write it as https://"
+        raise typer.BadParameter("empty: give a feed URL, or a page that links to its feed", param_hint="URL")
     with _usage():
         source_id, title, feed_url = _app(config).add_source(url, name, every, full_text)
     out.line(f"source {source_id} ({title}): {feed_url}")
@@ -640,7 +658,7 @@ def sources_add(
 
 @sources_app.command("import", epilog=_examples("monitor sources import feeds.opml"))
 def sources_import(
-    opml: Annotated[Path, typer.Argument(help="an OPML file exported by a feed reader")],
+    opml: Annotated[Path, typer.Argument(parser=_path, help="an OPML file exported by a feed reader")],
     config: ConfigOption = DEFAULT_CONFIG,
     every: Annotated[float | None, typer.Option(help="fixed seconds between polls (default: adaptive)")] = None,
 ) -> None:
@@ -703,10 +721,12 @@ def prune(
 
 @app.command(epilog=_examples("monitor backup var/monitor-copy.db", "monitor backup var/"))
 def backup(
-    path: Annotated[str, typer.Argument(help="a new file for the copy, or a folder to put monitor-<UTC time>.db in")],
+    path: Annotated[str, typer.Argument(metavar="PATH", help="a new file for the copy, or a folder to put monitor-<UTC time>.db in")],
     config: ConfigOption = DEFAULT_CONFIG,
 ) -> None:
     """Copy the SQLite store while the daemon runs (SQLite's online backup); PostgreSQL: use pg_dump."""
+    if not path.strip():  # `monitor backup "$DIR"` with DIR unset: not the working folder
+        raise typer.BadParameter("empty: give a new file for the copy, or a folder", param_hint="PATH")
     name, written = _app(config).backup(path)
     out.line(f"backed up {name} to {written} ({written.stat().st_size} bytes)")
 

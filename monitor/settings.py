@@ -366,6 +366,8 @@ def load_settings(path: str | Path, *, sends: bool = True) -> Settings:
         raw = tomllib.loads(read_config_text(path))
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found", path=str(path)) from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: a folder, not a config file: give the monitor.toml in it", path=str(path)) from None
     except tomllib.TOMLDecodeError as exc:  # (a ValueError: before the read's)
         raise ConfigError(f"{path}: not valid TOML: {exc}", path=str(path)) from None
     except (OSError, ValueError) as exc:  # (UnicodeDecodeError is a ValueError)

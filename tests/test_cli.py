@@ -490,7 +490,7 @@ def test_verbs_that_send_nothing_run_without_the_channels_secrets_in_the_environ
         assert one_line_error(result) == unset
 
 
-HELP_PAGES = [[], ["run"], ["once"], ["match"], ["eval"], ["check"], ["alerts"], ["alerts", "show"], ["alerts", "retry"], ["mute"], ["stories"],
+HELP_PAGES = [[], ["run"], ["once"], ["match"], ["eval"], ["check"], ["alerts"], ["alerts", "show"], ["alerts", "retry"], ["alerts", "dismiss"], ["mute"], ["stories"],
               ["status"], ["trends"], ["sources"], ["sources", "add"], ["sources", "export"], ["sources", "import"], ["sources", "retry"],
               ["sources", "disable"], ["sources", "enable"], ["sources", "remove"], ["db"], ["db", "current"], ["db", "upgrade"], ["prune"],
               ["backup"], ["web"], ["watchlist"]]

@@ -87,10 +87,11 @@ def test_a_hand_added_feed_url_with_a_token_parameter_is_masked(tmp_path: Path, 
     (["stories", "-n", "0"], "'--limit' / '-n'"),
     (["alerts", "retry"], "give an ALERT or --failed"),
     (["alerts", "show"], "Missing argument"),
-    (["sources", "retry", "abc"], "Invalid value for 'source_id'"),
-    (["sources", "enable"], "Missing argument"),
-    (["sources", "disable", "x"], "Invalid value"),
-    (["sources", "remove", "1.5"], "Invalid value"),
+    # named 'source_id', the code's name, where the usage line, README and --help say ID (found by helper xnewuser)
+    (["sources", "retry", "abc"], "Invalid value for 'ID'"),
+    (["sources", "enable"], "Missing argument 'ID'"),
+    (["sources", "disable", "x"], "Invalid value for 'ID'"),
+    (["sources", "remove", "1.5"], "Invalid value for 'ID'"),
     (["sources", "add", "https://x.example/f", "--every", "abc"], "Invalid value for '--every'"),
     (["sources", "import"], "Missing argument"),
     (["sources", "nope"], "No such command 'nope'"),
@@ -121,8 +122,20 @@ def test_a_hand_added_feed_url_with_a_token_parameter_is_masked(tmp_path: Path, 
     # numbers past what SQLite takes were OverflowError tracebacks
     (["stories", "-n", "99999999999999999999"], "'--limit' / '-n': Input should be less than or equal to 1000000"),
     (["alerts", "--limit", "99999999999999999999"], "'--limit' / '-n'"),
-    (["sources", "retry", "99999999999999999999"], "Invalid value for 'source_id'"),
+    (["sources", "retry", "99999999999999999999"], "Invalid value for 'ID'"),
     (["prune", "--days", "99999999999999"], "Invalid value for '--days'"),
+    # `monitor backup "$DIR"` with DIR unset copied the store into the working folder (found by helper xnewuser)
+    (["backup", ""], "Invalid value for PATH: empty: give a new file for the copy, or a folder"),
+    (["backup", "  "], "Invalid value for PATH: empty"),
+    # `monitor match ''` said "-: cannot read: No such file or directory", naming a file it was not given (found by helper xnewuser)
+    (["match", ""], "Invalid value for FILE: empty: give an article FILE, or - for standard input"),
+    # an empty path was the working folder: ".: cannot read config file: [Errno 21] Is a directory: '.'" (found by helper xnewuser)
+    (["check", "--config", ""], "Invalid value for '--config' / '-c': empty: give a path"),
+    (["sources", "--config", " ", "export"], "Invalid value for '--config' / '-c': empty"),
+    (["watchlist", "--watchlist", ""], "Invalid value for '--watchlist': empty: give a path"),
+    (["eval", ""], "Invalid value for 'cases': empty: give a path"),
+    (["sources", "import", ""], "Invalid value for 'opml': empty: give a path"),
+    (["sources", "add", ""], "Invalid value for URL: empty: give a feed URL"),  # was "monitor: error: : no scheme: write it as https://"
 ])
 def test_every_usage_mistake_is_one_line_and_exit_2(args: list[str], says: str) -> None:
     result = monitor(*args)

@@ -380,3 +380,27 @@ def test_a_digest_failing_on_one_service_holds_back_no_later_digest_to_the_other
         dispatch_due(db, notifier, cfg, now + timedelta(minutes=5))  # its digest goes (the other still down)
         assert [m["title"] for m in json_receiver.messages] == ["[digest] 1 alert", "[digest] 1 alert"]
         assert down.rejected == 2
+
+
+def test_listing_the_latest_alerts_takes_a_bounded_number_of_queries_and_no_article_text(tmp_path: Path) -> None:
+    """Regression (found by helper xnewuser): `monitor alerts -n N` loaded each alert's deliveries with a query of
+    its own (N + 1 queries: 1,000,000 at the largest -n) and read every listed article's whole row, text included."""
+    from sqlalchemy import event
+
+    db = outbox_with(tmp_path, 30)
+    with db.session() as s:
+        first = s.scalars(select(DeliveryRow).order_by(DeliveryRow.id)).first()
+        assert first is not None
+        first.status, first.attempts, first.last_error = "failed", 3, "refused"
+    statements: list[str] = []
+    event.listen(db.engine, "before_cursor_execute", lambda conn, cursor, sql, *rest: statements.append(sql))
+    listed = outbox.latest_alerts(db, 25)
+    selects = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
+    assert len(selects) <= 2, selects
+    assert not any("articles.text" in sql for sql in selects)
+    assert [a.title for a in listed] == [f"alert {i}" for i in range(29, 4, -1)]
+    assert {a.deliveries for a in listed} == {"hook:pending"} and {a.source for a in listed} == {"inbox"}
+    statements.clear()
+    [failed] = outbox.latest_alerts(db, 10, failed_only=True)
+    assert (failed.title, failed.deliveries, failed.last_error) == ("alert 0", "hook:failed(3)", "refused")
+    assert len([sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]) <= 2

@@ -153,6 +153,12 @@ def test_missing_file(tmp_path: Path) -> None:
     assert str(error) == f"{path}: config file not found"
 
 
+def test_a_folder_given_as_the_config_says_so_in_words(tmp_path: Path) -> None:
+    """Regression (found by helper xnewuser): `monitor check --config config/` said
+    "config: cannot read config file: [Errno 21] Is a directory: 'config'"."""
+    assert str(config_error(tmp_path)) == f"{tmp_path}: a folder, not a config file: give the monitor.toml in it"
+
+
 def test_env_expansion_and_the_value_is_redacted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MONITOR_TEST_SMTP_PW", "s3cr3t-Pa55")
     monkeypatch.setenv("MONITOR_TEST_HOST", "mail.example.org")

@@ -235,26 +235,33 @@ def clock_stepped_back(db: Database, now: datetime, by: timedelta) -> int:
 
 
 def latest_alerts(db: Database, limit: int, failed_only: bool = False) -> list[AlertSummary]:
-    """The newest alerts (or only those with a delivery that gave up), with their delivery states."""
+    """The newest alerts (or only those with a delivery that gave up), with their delivery states: two queries
+    whatever the limit (the alerts, then their deliveries), reading no article's text."""
+    listed = select(AlertRow.id)
+    if failed_only:
+        listed = listed.where(AlertRow.id.in_(select(DeliveryRow.alert_id).where(DeliveryRow.status == "failed")))
+    listed = listed.order_by(AlertRow.id.desc()).limit(limit)
     with db.session() as s:
-        query = (
-            select(AlertRow, ArticleRow, SourceRow)
+        rows = s.execute(
+            select(AlertRow.id, AlertRow.uid, AlertRow.created_at, AlertRow.severity, AlertRow.title, SourceRow.name, ArticleRow.url)
             .outerjoin(ArticleRow, AlertRow.article_id == ArticleRow.id)  # none: a spike or health alert
             .outerjoin(SourceRow, ArticleRow.source_id == SourceRow.id)
-        )
-        if failed_only:
-            query = query.where(AlertRow.id.in_(select(DeliveryRow.alert_id).where(DeliveryRow.status == "failed")))
-        rows = s.execute(query.order_by(AlertRow.id.desc()).limit(limit)).all()
-        out = []
-        for alert, article, source in rows:
-            states = " ".join(
-                d.channel + ":" + d.status + (f"({d.attempts})" if d.status != "sent" and d.attempts else "")
-                for d in sorted(alert.deliveries, key=lambda d: d.channel)
-            )
-            error = next((d.last_error for d in alert.deliveries if d.status == "failed"), None)
-            out.append(AlertSummary(alert.id, alert.uid, alert.created_at, alert.severity, alert.title, source.name if source else "(trends)",
-                                    article.url if article else None, states, error))
-        return out
+            .where(AlertRow.id.in_(listed.scalar_subquery())).order_by(AlertRow.id.desc())
+        ).all()
+        deliveries: dict[int, list[tuple[str, str, int, str | None]]] = {}
+        for alert_id, channel, status, attempts, error in s.execute(
+            select(DeliveryRow.alert_id, DeliveryRow.channel, DeliveryRow.status, DeliveryRow.attempts, DeliveryRow.last_error)
+            .where(DeliveryRow.alert_id.in_(listed.scalar_subquery())).order_by(DeliveryRow.id)
+        ):
+            deliveries.setdefault(alert_id, []).append((channel, status, attempts, error))
+    out = []
+    for alert_id, uid, created_at, severity, title, source, url in rows:
+        mine = deliveries.get(alert_id, [])
+        states = " ".join(channel + ":" + status + (f"({attempts})" if status != "sent" and attempts else "")
+                          for channel, status, attempts, _ in sorted(mine, key=lambda d: d[0]))
+        error = next((error for _, status, _, error in mine if status == "failed"), None)
+        out.append(AlertSummary(alert_id, uid, created_at, severity, title, source if source is not None else "(trends)", url, states, error))
+    return out
 
 
 def hold(db: Database, delivery_id: int, reason: str) -> None:
