@@ -288,7 +288,9 @@ def test_a_stop_while_a_channel_hangs_ends_after_the_send_under_way_and_the_rest
     TimeoutStopSec (60 s in deploy/monitor.service) and SIGKILLed the daemon. Now the dispatch ends after the
     send under way, gives the others back, and the next start sends them at once: each once."""
     inbox = inbox_with(tmp_path, DISTINCT_STORIES)
-    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}])
+    # attempts enough for the failing phase: a dispatch that meets two failures in a row puts the channel's other
+    # deliveries off (no attempt counted), so the first ones can spend 3 attempts before the fifth is refused once
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}], settings={"delivery": {"max_attempts": 50}})
     json_receiver.fail = True  # first down: the five alerts wait for their retry, then one dispatch claims them all
     log = tmp_path / "daemon.log"
     with daemon(config, log) as proc:
