@@ -171,6 +171,25 @@ def test_utf8_bom_is_dropped(tmp_path: Path) -> None:
     assert doc.text == "Body text."
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_with_a_bom_are_decoded_not_refused_as_binary(tmp_path: Path, encoding: str) -> None:
+    """Regression: a file saved as "Unicode" (UTF-16 with a byte order mark, as Windows Notepad and Word do) was refused
+    as "binary file, not an article" for its NUL bytes, and its article lost."""
+    bom = {"utf-16-le": "\ufeff", "utf-16-be": "\ufeff"}.get(encoding, "")  # utf-16 and utf-32 write their own
+    raw = (bom + "Drone strike near Baghdad\n\nA drone strike killed Qasem Soleimani na\u00efvely \u201cat once\u201d.\n").encode(encoding)
+    assert b"\x00" in raw
+    doc = read_document(write(tmp_path / "unicode.txt", raw), "inbox")
+    assert doc.title == "Drone strike near Baghdad"
+    assert doc.text == "A drone strike killed Qasem Soleimani na\u00efvely \u201cat once\u201d."
+
+
+def test_utf16_without_a_bom_is_still_refused_as_binary(tmp_path: Path) -> None:
+    path = write(tmp_path / "nobom.txt", "Drone strike near Baghdad airport".encode("utf-16-le"))
+    with pytest.raises(DocumentError) as exc:
+        read_document(path, "inbox")
+    assert "binary" in one_line_naming(exc, path)
+
+
 # --- files that are not articles ------------------------------------------------------------------
 
 def tiny_png() -> bytes:

@@ -10,6 +10,7 @@ partial-download names are ignored; subfolders are listed unless `recursive` is 
 
 from __future__ import annotations
 
+import codecs
 import errno
 import json
 import os
@@ -226,7 +227,10 @@ def _parsed(data: bytes, path: Path, source: str, max_bytes: int) -> Document:
 
 
 def decode_text(data: bytes, path: Path, source: str) -> str:
-    """Bytes as text (UTF-8, else cp1252); binary data raises DocumentError naming `path`."""
+    """Bytes as text (UTF-8, else cp1252; UTF-16 or UTF-32 by its byte order mark); binary data raises DocumentError naming `path`."""
+    wide = _wide_encoding(data)
+    if wide is not None:  # "Unicode" as Windows saves it: its NUL bytes are text, not a sign of binary data
+        data = data.decode(wide, errors="replace").encode("utf-8", errors="replace")
     if b"\x00" in data[:8192]:
         raise DocumentError(f"{path}: binary file, not an article", source=source)
     try:
@@ -237,6 +241,15 @@ def decode_text(data: bytes, path: Path, source: str) -> str:
     if controls > max(8, len(text[:8192]) // 100):
         raise DocumentError(f"{path}: binary file, not an article", source=source)
     return text
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """"utf-32" or "utf-16" when the data starts with that encoding's byte order mark (UTF-32's first: FF FE 00 00 is both)."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
 
 
 def _without_nav(html: str) -> str:
