@@ -4,7 +4,8 @@ A path is read once: a file changed after it was read is not read again (one log
 versions of one path never become two articles. Daemons sharing a store may watch one folder: a file
 is claimed in the store before it is read (`store.files.claim`, with a lease), so one of them reads it;
 a daemon killed while reading leaves a lease that ends, and the file is read again. Refused entries (links, FIFOs, devices), other file
-types and empty files get one log line each, once. A folder's error is recorded against it.
+types and empty files get one log line each, once. A file that cannot be opened or read (permission denied) is said once and tried
+again at each scan, so it is read once its permissions let it be. A folder's error is recorded against it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from monitor import metrics
 from monitor.dedup import to_article
-from monitor.errors import SourceError
+from monitor.errors import FileUnreadable, SourceError
 from monitor.ingest import Ingest
 from monitor.sources.folders import Entry, FolderState, article_files, is_settled, read_folder_file, stable_since
 from monitor.store import articles, files, sources
@@ -114,6 +115,11 @@ class FolderScanning:
         """Read and ingest a claimed file: (new articles, or None if it changed while read; whether it failed)."""
         try:
             doc = read_folder_file(folder.path, entry, folder.label, folder.max_file_bytes)
+        except FileUnreadable as exc:  # permission denied, an I/O error: read once it can be (one line while it cannot)
+            files.release(self.db, key)
+            if self.states[folder.label].first_time(key, "unreadable"):
+                self._failed(source_id, folder.label, now, str(exc))
+            return 0, True
         except SourceError as exc:
             self._failed(source_id, folder.label, now, str(exc))
             files.mark_seen(self.db, key, entry.size, entry.mtime_ns, now)

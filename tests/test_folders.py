@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
+import subprocess
+import sys
 import struct
 import threading
 import time
@@ -809,3 +812,48 @@ def test_a_file_with_the_text_of_a_stored_article_says_so(tmp_path: Path, caplog
     assert len(stored_texts(pipeline)) == 1
     said = lines_about(caplog, again)
     assert len(said) == 1 and said[0].endswith(f"{again}: not stored: article 1 has its text or link already"), said
+
+
+def without_file_permissions() -> list[str]:
+    """A command prefix under which a file of mode 000 cannot be read: none for a user; for root, who reads it
+    whatever its mode, setpriv without the capabilities that let it (or the test is skipped)."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("root reads a file of mode 000, and setpriv is not here to drop that power")
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", "--bounding-set", caps, "--inh-caps", caps]
+
+
+def test_a_file_unreadable_for_its_permissions_is_read_once_they_are_fixed(tmp_path: Path) -> None:
+    """Regression: a file the daemon could not open (permission denied) was marked read with its one log line, so
+    after `chmod o+r` it was never read: its article lost for good. It is read again at each scan now, said once,
+    and stored once its permissions let it be; its neighbours are read meanwhile."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    old_file(inbox / "good.txt", "Rockets hit the Green Zone\n\nKataeb Hezbollah fired rockets at the embassy.")
+    locked = old_file(inbox / "locked.txt", "Missiles hit Ain al-Asad\n\nIran fired ballistic missiles at Ain al-Asad.")
+    locked.chmod(0)
+    config = write_config(tmp_path, folders=[inbox])
+    once = [sys.executable, "-m", "monitor", "once", "--config", str(config)]
+    try:
+        denied = subprocess.run([*without_file_permissions(), *once], capture_output=True, text=True, timeout=120)
+    finally:
+        locked.chmod(0o644)
+    assert denied.returncode == 0, denied.stderr
+    said = [line for line in denied.stderr.splitlines() if str(locked) in line]
+    assert len(said) == 1 and "Permission denied" in said[0], denied.stderr
+    pipeline = build_pipeline(load_settings(config))
+    assert [t.split("\n")[0] for t in stored_texts(pipeline)] == ["Rockets hit the Green Zone"]
+    for _ in range(2):  # the permissions fixed: read at the next run, once
+        again = subprocess.run(once, capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0, again.stderr
+    assert sorted(t.split("\n")[0] for t in stored_texts(pipeline)) == ["Missiles hit Ain al-Asad", "Rockets hit the Green Zone"]
+
+
+def test_a_file_removed_after_listing_is_no_error(tmp_path: Path) -> None:
+    """A file gone between listing and opening is as one changed since listed (None), not a folder error."""
+    old_file(tmp_path / "gone.txt", SECRET)
+    entry = listed(tmp_path, "gone.txt")
+    (tmp_path / "gone.txt").unlink()
+    assert read_folder_file(tmp_path, entry, "inbox") is None

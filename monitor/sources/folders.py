@@ -26,7 +26,7 @@ from typing import Any, cast
 import lxml.html
 from lxml import etree
 
-from monitor.errors import DocumentError
+from monitor.errors import DocumentError, FileUnreadable
 from monitor.model import Document, storable
 from monitor.sources.text import page_to_text
 
@@ -167,18 +167,22 @@ def read_document(path: Path, source: str, max_bytes: int = MAX_FILE_BYTES) -> D
 
 
 def read_folder_file(folder: Path, entry: Entry, source: str, max_bytes: int = MAX_FILE_BYTES) -> Document | None:
-    """Read a listed file without following any link below `folder` or blocking; None if it changed since listed.
+    """Read a listed file without following any link below `folder` or blocking; None if it changed or went since listed.
 
     Each folder on the way is opened with O_NOFOLLOW relative to the previous one and the file itself
     with O_NOFOLLOW|O_NONBLOCK, then checked with fstat to be a regular file: a file swapped for a link
-    or a FIFO between listing and opening is refused (DocumentError), never read.
+    or a FIFO between listing and opening is refused (DocumentError), never read. A file that cannot be
+    opened or read otherwise (permission denied, an I/O error) raises FileUnreadable: it may be read later.
     """
     try:
         fd = _open_below(folder, entry.relative)
+    except FileNotFoundError:
+        return None  # removed (or renamed) since listed
     except OSError as exc:
         reasons = {errno.ELOOP: LINK_REFUSED, errno.ENOTDIR: "a folder on its path is no longer a folder (a symbolic link?), not followed"}
-        reason = reasons.get(exc.errno or 0, f"cannot read: {exc.strerror}")
-        raise DocumentError(f"{entry.path}: {reason}", source=source) from None
+        if exc.errno in reasons:
+            raise DocumentError(f"{entry.path}: {reasons[exc.errno]}", source=source) from None
+        raise FileUnreadable(f"{entry.path}: cannot read: {exc.strerror} (tried again at each scan)", source=source) from None
     with os.fdopen(fd, "rb") as fh:
         before = os.fstat(fh.fileno())
         if not stat.S_ISREG(before.st_mode):
@@ -188,7 +192,7 @@ def read_folder_file(folder: Path, entry: Entry, source: str, max_bytes: int = M
         try:
             data = fh.read(max_bytes + 1)
         except OSError as exc:
-            raise DocumentError(f"{entry.path}: cannot read: {exc.strerror}", source=source) from None
+            raise FileUnreadable(f"{entry.path}: cannot read: {exc.strerror} (tried again at each scan)", source=source) from None
         after = os.fstat(fh.fileno())
     if (after.st_size, after.st_mtime_ns) != (entry.size, entry.mtime_ns):
         return None  # written to while we read: read it again once it settles
