@@ -143,6 +143,8 @@ def test_json_article_with_url_and_offset_time_becomes_utc(tmp_path: Path) -> No
     ("2020-01-03T00:30:00", datetime(2020, 1, 3, 0, 30, tzinfo=UTC)),  # naive is taken as UTC
     ("not a date", None),
     (1578011400, None),
+    ("9999-12-31T23:59:59-05:00", None),  # past datetime's last year in UTC: an OverflowError was `monitor once`'s traceback
+    ("0001-01-01T00:00:00+05:00", None),  # before its first
 ])
 def test_json_published_forms(tmp_path: Path, published: object, expected: datetime | None) -> None:
     path = write(tmp_path / "t.json", json.dumps({"title": "t", "text": "body", "published": published}))
@@ -857,3 +859,18 @@ def test_a_file_removed_after_listing_is_no_error(tmp_path: Path) -> None:
     entry = listed(tmp_path, "gone.txt")
     (tmp_path / "gone.txt").unlink()
     assert read_folder_file(tmp_path, entry, "inbox") is None
+
+
+def test_a_json_article_dated_out_of_range_is_stored_and_its_neighbours_read(tmp_path: Path) -> None:
+    """Regression: `"published": "9999-12-31T23:59:59-05:00"` raised OverflowError out of the scan: a traceback from
+    `monitor once`, the files after it unread (and in the daemon a traceback at each claim's end, for ever)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    old_file(inbox / "far.json", json.dumps({"title": "Missiles hit Ain al-Asad", "text": "Iran fired ballistic missiles.",
+                                             "published": "9999-12-31T23:59:59-05:00"}))
+    time.sleep(0.01)
+    old_file(inbox / "next.txt", "Rockets hit the Green Zone\n\nKataeb Hezbollah fired rockets at the embassy.")
+    os.utime(inbox / "next.txt", (time.time() - 30, time.time() - 30))  # listed after far.json
+    pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=0)
+    pipeline.scan_folders()
+    assert sorted(t.split("\n")[0] for t in stored_texts(pipeline)) == ["Missiles hit Ain al-Asad", "Rockets hit the Green Zone"]
