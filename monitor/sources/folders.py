@@ -330,6 +330,29 @@ class _Unwatched:
         """Nothing runs."""
 
 
+FolderIds = tuple[tuple[int, int] | None, ...]
+
+
+def folder_ids(folders: list[tuple[Path, bool]]) -> FolderIds:
+    """Which folder (device, inode) each path is now, None where there is none: a watch is of the folder it was
+    started on, so one removed and made again (or made after the start) is watched anew when these change."""
+    ids: list[tuple[int, int] | None] = []
+    for folder, _ in folders:
+        try:
+            info = folder.stat()
+        except OSError:
+            ids.append(None)
+            continue
+        ids.append((info.st_dev, info.st_ino) if stat.S_ISDIR(info.st_mode) else None)
+    return tuple(ids)
+
+
+def watch_lost(observer: Any) -> bool:
+    """Whether a folder `watch` watched went away: watchdog ends a folder's watch when the folder is removed (a
+    folder made again may have the removed one's inode: its watch is not of it)."""
+    return any(not emitter.is_alive() for emitter in getattr(observer, "emitters", ()))
+
+
 def watch(folders: list[tuple[Path, bool]], on_change: Callable[[], None]) -> Any:
     """Start a watchdog observer that calls `on_change()` when an article file appears or changes.
 
