@@ -5,7 +5,8 @@ versions of one path never become two articles. Daemons sharing a store may watc
 is claimed in the store before it is read (`store.files.claim`, with a lease), so one of them reads it;
 a daemon killed while reading leaves a lease that ends, and the file is read again. Refused entries (links, FIFOs, devices), other file
 types and empty files get one log line each, once. A file that cannot be opened or read (permission denied) is said once and tried
-again at each scan, so it is read once its permissions let it be. A folder's error is recorded against it.
+again at each scan, so it is read once its permissions let it be; so is a file over `max_file_bytes` (never opened) once the
+setting is raised. A folder's error is recorded against it.
 """
 
 from __future__ import annotations
@@ -93,6 +94,11 @@ class FolderScanning:
             if entry.size == 0:
                 if state.first_time(key, "empty"):
                     log.info("source %d (%s): %s: empty file, not read (it is read if it gets text)", source_id, folder.label, entry.path)
+                continue
+            if entry.size > folder.max_file_bytes:  # not remembered as read: it is read once the setting is raised
+                if state.first_time(key, "large"):
+                    self._failed(source_id, folder.label, now, f"{entry.path}: larger than {folder.max_file_bytes} bytes (max_file_bytes), "
+                                 "not read (it is if max_file_bytes is raised)")
                 continue
             if not files.claim(self.db, key, entry.size, entry.mtime_ns, now, now + timedelta(seconds=self.lease_seconds)):
                 state.versions.pop(key, None)  # another daemon reads it (or has just read it)

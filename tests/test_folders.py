@@ -661,6 +661,25 @@ def test_max_file_bytes_is_a_folder_setting(tmp_path: Path, caplog: pytest.LogCa
     assert len(said) == 1 and "larger than 100 bytes (max_file_bytes)" in said[0]
 
 
+def test_a_file_over_max_file_bytes_is_read_once_the_setting_is_raised(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression: a file over `max_file_bytes` was marked read with its one line, so raising the setting (as the line
+    suggests) and reloading or restarting never read it: its article was lost unless the file was renamed."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    big = old_file(inbox / "big.txt", "Rockets hit the base\n\n" + "Kataeb Hezbollah fired rockets at the base overnight. " * 4)
+    caplog.set_level(logging.INFO)
+    small = folder_pipeline(tmp_path, inbox, settle_seconds=0, max_file_bytes=100)
+    small.scan_folders()
+    small.scan_folders()
+    assert stored_texts(small) == []
+    said = lines_about(caplog, big)
+    assert len(said) == 1 and "larger than 100 bytes (max_file_bytes), not read" in said[0]
+    raised = folder_pipeline(tmp_path, inbox, settle_seconds=0, max_file_bytes=1000)  # the setting raised: a restart
+    raised.scan_folders()
+    raised.scan_folders()
+    assert [t.split("\n")[0] for t in stored_texts(raised)] == ["Rockets hit the base"]
+
+
 def test_empty_files_and_other_types_get_one_line_each(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
