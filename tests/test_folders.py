@@ -893,3 +893,23 @@ def test_a_json_article_dated_out_of_range_is_stored_and_its_neighbours_read(tmp
     pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=0)
     pipeline.scan_folders()
     assert sorted(t.split("\n")[0] for t in stored_texts(pipeline)) == ["Missiles hit Ain al-Asad", "Rockets hit the Green Zone"]
+
+
+@pytest.mark.parametrize("page", ["<html></html>", "<html><head><title>Strike</title></head></html>", "<html><body></body><body></body></html>"])
+def test_a_page_without_one_body_is_no_text_and_its_neighbours_read(tmp_path: Path, caplog: pytest.LogCaptureFixture, page: str) -> None:
+    """Regression: lxml's fragment parser asserts a page has exactly one <body>; `<html></html>` in a folder's .html
+    file raised AssertionError out of the scan: a traceback from `monitor once`, the files after it unread."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    empty = old_file(inbox / "empty.html", page)
+    old_file(inbox / "next.txt", "Rockets hit the Green Zone\n\nKataeb Hezbollah fired rockets at the embassy.")
+    os.utime(inbox / "next.txt", (time.time() - 30, time.time() - 30))  # listed after empty.html
+    pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=0)
+    caplog.set_level(logging.INFO)
+    pipeline.scan_folders()
+    titles = [t.split("\n")[0] for t in stored_texts(pipeline)]
+    if "<title>" in page:  # its title is all it has
+        assert titles == ["Strike", "Rockets hit the Green Zone"]
+    else:
+        assert titles == ["Rockets hit the Green Zone"]
+        assert any("not stored: no text" in line for line in lines_about(caplog, empty))

@@ -38,6 +38,8 @@ def html_to_text(html: str) -> str:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):
         return html.strip()
+    except (AssertionError, IndexError):  # lxml asserts one <body> (IndexError under -O): `<html></html>` has no text
+        return ""
     for bad in _unwanted()(root):
         bad.drop_tree()
     for el in root.iter():
