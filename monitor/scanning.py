@@ -6,7 +6,8 @@ is claimed in the store before it is read (`store.files.claim`, with a lease), s
 a daemon killed while reading leaves a lease that ends, and the file is read again. Refused entries (links, FIFOs, devices), other file
 types and empty files get one log line each, once. A file that cannot be opened or read (permission denied) is said once and tried
 again at each scan, so it is read once its permissions let it be; so is a file over `max_file_bytes` (never opened) once the
-setting is raised. A folder's error is recorded against it.
+setting is raised. A folder's error is recorded against it, and so is an unexpected error met on one file's content (one
+line naming the file, which is not read again): the scan goes on, as a poll does past a feed's.
 """
 
 from __future__ import annotations
@@ -128,6 +129,12 @@ class FolderScanning:
             return 0, True
         except SourceError as exc:
             self._failed(source_id, folder.label, now, str(exc))
+            files.mark_seen(self.db, key, entry.size, entry.mtime_ns, now)
+            return 0, True
+        except Exception as exc:  # a bug met on this file's content: recorded as a feed's is, the file not read again, the scan goes on
+            log.debug("source %d (%s): %s: unexpected error", source_id, folder.label, entry.path, exc_info=True)
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            self._failed(source_id, folder.label, now, f"{entry.path}: unexpected error while reading: {type(exc).__name__}: {first}")
             files.mark_seen(self.db, key, entry.size, entry.mtime_ns, now)
             return 0, True
         if doc is None:

@@ -913,3 +913,28 @@ def test_a_page_without_one_body_is_no_text_and_its_neighbours_read(tmp_path: Pa
     else:
         assert titles == ["Rockets hit the Green Zone"]
         assert any("not stored: no text" in line for line in lines_about(caplog, empty))
+
+
+def test_an_unexpected_error_on_one_file_is_one_line_naming_it_and_the_scan_goes_on(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A library's bug met on one file's content (as lxml's AssertionError on `<html></html>` was, or json's ValueError
+    on a long number) is recorded against the folder in one line naming the file, as a feed's is: it ended the scan, a
+    traceback from `monitor once` and the files after it unread, at every run."""
+    import trafilatura
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise KeyError("a library's bug")
+
+    monkeypatch.setattr(trafilatura, "extract", broken)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    page = old_file(inbox / "page.html", "<html><body><p>Iran fired ballistic missiles at Ain al-Asad.</p></body></html>")
+    old_file(inbox / "next.txt", "Rockets hit the Green Zone\n\nKataeb Hezbollah fired rockets at the embassy.")
+    os.utime(inbox / "next.txt", (time.time() - 30, time.time() - 30))  # listed after page.html
+    pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=0)
+    caplog.set_level(logging.INFO)
+    for _ in range(2):
+        pipeline.scan_folders()
+    assert [t.split("\n")[0] for t in stored_texts(pipeline)] == ["Rockets hit the Green Zone"]
+    said = [line for line in lines_about(caplog, page) if "\n" not in line]
+    assert len(said) == 1 and "unexpected error while reading: KeyError" in said[0]
