@@ -80,7 +80,9 @@ def page_to_text(html: str, source: str) -> tuple[str, str]:
     try:
         doc = lxml.html.document_fromstring(html)
         title = " ".join((doc.findtext(".//title") or doc.findtext(".//h1") or "").split())
-    except (etree.ParserError, ValueError):
+    except etree.ParserError:  # "Document is empty" (a comment only, blank): no text, and trafilatura's ERROR lines naming no page unsaid
+        return "", ""
+    except ValueError:
         pass
     text = trafilatura.extract(html, include_comments=False, include_tables=False) or html_to_text(html)
     return title, text
