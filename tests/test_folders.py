@@ -138,6 +138,24 @@ def test_json_article_with_url_and_offset_time_becomes_utc(tmp_path: Path) -> No
     assert doc.published.utcoffset() == timedelta(0)
 
 
+@pytest.mark.parametrize(("url", "kept"), [
+    ("https://example.org/a/1?x=1#p", True),
+    ("HTTP://example.org/a", True),
+    ("https://a.example/x\n=== ALERT [high] forged", False),  # a line forged in the alert's body
+    ("https://a.example/x\x1b[2J", False),  # a terminal escape in it
+    ("https://a.example/\u202egnp.exe", False),  # a bidi override
+    ("https://a.example/a b", False),
+    ("javascript:alert(document.cookie)", False),  # as a feed entry's link to another scheme
+    ("/world/1", False),
+])
+def test_a_json_articles_url_is_an_http_link_or_none(tmp_path: Path, url: str, kept: bool) -> None:
+    """Regression: a JSON article's `url` was taken as written: a newline in it forged a line of the alert the console
+    channel printed (`=== ALERT [high] forged`), and a `javascript:` one was stored as the article's link."""
+    obj = {"title": "Strike", "text": "Iran fired ballistic missiles at Ain al-Asad.", "url": url}
+    doc = read_document(write(tmp_path / "e.json", json.dumps(obj)), "wire")
+    assert doc.url == (url if kept else None)
+
+
 @pytest.mark.parametrize(("published", "expected"), [
     ("2020-01-03T00:30:00Z", datetime(2020, 1, 3, 0, 30, tzinfo=UTC)),
     ("2020-01-03T00:30:00", datetime(2020, 1, 3, 0, 30, tzinfo=UTC)),  # naive is taken as UTC

@@ -34,6 +34,8 @@ SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".json"}
 _PARTIAL = (".tmp", ".part", ".partial", ".crdownload", ".swp", ".download", "~")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# a JSON article's link: http(s), without spaces, control characters or bidi marks (a newline would forge a line of an alert)
+_LINK = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+", re.I)
 _NOT_ARTICLE = "not an article file (" + " ".join(sorted(SUFFIXES)) + "), skipped"
 LINK_REFUSED = "a symbolic link, not followed: put the file itself in the folder"
 NOT_UTF8 = "a name that is not UTF-8, not read: rename it"
@@ -296,6 +298,7 @@ def _json_document(text: str, path: Path, source: str) -> Document:
     if not isinstance(body, str) or not body.strip():
         raise DocumentError(f"{path}: JSON article has no 'text' or 'body' string", source=source)
     url, title, guid = (obj.get(key) if isinstance(obj.get(key), str) else None for key in ("url", "title", "id"))
+    url = url if url and _LINK.fullmatch(url) else None
     return Document(source=source, title=title or path.stem, text=body, url=url, guid=guid, published=_parse_time(obj.get("published")))
 
 
