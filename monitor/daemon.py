@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from apscheduler.events import (EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, EVENT_JOB_SUBMITTED,
@@ -34,7 +35,7 @@ from monitor.pipeline import HEARTBEATS_PER_LEASE, Pipeline, folder_paths, regis
 from monitor.scanning import forget_gone
 from monitor.server import Endpoint, Health
 from monitor.settings import Settings, load_settings
-from monitor.sources.folders import watch
+from monitor.sources.folders import FolderIds, folder_ids, watch, watch_lost
 from monitor.store import daemons, jobs, outbox, retention, sources
 from monitor.watchlist import watchlist_stamp
 
@@ -137,6 +138,9 @@ class Daemon:
         self.stopping = threading.Event()
         self.skipped = 0
         self._scan_lock = threading.Lock()
+        self._watch_lock = threading.Lock()  # the watchdog observer is replaced by a rescan, a reload or the stop
+        self.observer: Any = None
+        self._watched: FolderIds | None = None  # the folders the observer watches (None: not started)
         self._feeds = Guarded("feeds", pipeline.poll_due_feeds)
         self._folders = Guarded("folders", self._scan)
         self._dispatch = Guarded("dispatch", pipeline.dispatch)
@@ -192,7 +196,7 @@ class Daemon:
         self.scheduler.add_job(self._reload_watchlist_if_changed, "interval", seconds=schedule.watchlist_every, id="watchlist", replace_existing=True)
         self.pipeline.ingest.on_alert = self.dispatch_soon
         self.scheduler.start()
-        self.observer = watch(folder_paths(self.pipeline.settings), self.scan_soon)
+        self._watch(folder_paths(self.pipeline.settings))
         log.info("monitor running: %s%s", _sources_said(sources.feed_counts(self.pipeline.db), self.pipeline.settings),
                  f"; health and metrics on http://{server.listen}/healthz and /metrics" if self.endpoint else "")
 
@@ -206,9 +210,20 @@ class Daemon:
         if not self.stopping.is_set():
             self.scheduler.add_job(self._dispatch_runs, "date", run_date=datetime.now(UTC), id="dispatch-now", replace_existing=True)
 
+    def _watch(self, folders: list[tuple[Path, bool]]) -> None:
+        """Watch these folders with watchdog (in place of what was watched), unless the daemon stops."""
+        with self._watch_lock:
+            if self.observer is not None:
+                self.observer.stop()
+            if not self.stopping.is_set():
+                self._watched, self.observer = folder_ids(folders), watch(folders, self.scan_soon)
+
     def _scan(self) -> None:
         with self._scan_lock:
             waiting = self.pipeline.scan_folders()
+        folders = folder_paths(self.pipeline.settings)
+        if self._watched is not None and (folder_ids(folders) != self._watched or watch_lost(self.observer)):  # a folder removed, made (again)
+            self._watch(folders)
         if waiting:
             self.scan_soon(max(f.settle_seconds for f in self.pipeline.settings.folders) / 2 + 0.05)
 
@@ -271,8 +286,7 @@ class Daemon:
             if every != was:
                 self.scheduler.reschedule_job(job, trigger="interval", seconds=every)
         if folder_paths(new) != folder_paths(old):
-            self.observer.stop()
-            self.observer = watch(folder_paths(new), self.scan_soon)
+            self._watch(folder_paths(new))
         log.info("config reloaded from %s: %s%s", old.path, _sources_said(counts, new),
                  f" ({', '.join(kept)} changed: they take effect at the next start)" if kept else "")
         self.scan_soon()
@@ -337,7 +351,7 @@ class Daemon:
         log.info("monitor stopping: cancelling fetches, waiting for running jobs")
         self.stopping.set()
         self.pipeline.cancel_fetches()
-        self.observer.stop()
+        self._watch([])  # the observer stopped (none started again: stopping is set)
         self.scheduler.shutdown(wait=True)
         if self.endpoint:
             self.endpoint.close()

@@ -7,6 +7,7 @@
      │    ├── FetchError      HTTP: timeout, size cap, status, redirects, refused address (`.retry_after`)
      │    ├── FeedParseError  the bytes are not a feed
      │    └── DocumentError   a file that cannot be read as an article (binary, bad JSON, ...)
+     │         └── FileUnreadable  one that could not be opened or read (permission denied, I/O): tried again
      ├── StoreError           the database cannot be opened or written (locked, read-only, full), is
      │                        from an older monitor, or another daemon holds it
      ├── DeliveryError        an alert channel refused or failed a notification (`.channel`)
@@ -72,6 +73,10 @@ class UnparsableFeedError(FeedParseError):
 class DocumentError(SourceError):
     """A file cannot be read as an article."""
 
+
+class FileUnreadable(DocumentError):
+    """A folder's file could not be opened or read (permission denied, an I/O error): not its content's fault,
+    so it is tried again at the next scan rather than remembered as read."""
 
 class StoreError(MonitorError):
     """The database cannot be opened or written, is from an older monitor, or another daemon holds it."""

@@ -4,7 +4,10 @@ A path is read once: a file changed after it was read is not read again (one log
 versions of one path never become two articles. Daemons sharing a store may watch one folder: a file
 is claimed in the store before it is read (`store.files.claim`, with a lease), so one of them reads it;
 a daemon killed while reading leaves a lease that ends, and the file is read again. Refused entries (links, FIFOs, devices), other file
-types and empty files get one log line each, once. A folder's error is recorded against it.
+types and empty files get one log line each, once. A file that cannot be opened or read (permission denied) is said once and tried
+again at each scan, so it is read once its permissions let it be; so is a file over `max_file_bytes` (never opened) once the
+setting is raised. A folder's error is recorded against it, and so is an unexpected error met on one file's content (one
+line naming the file, which is not read again): the scan goes on, as a poll does past a feed's.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 
 from monitor import metrics
 from monitor.dedup import to_article
-from monitor.errors import SourceError
+from monitor.errors import FileUnreadable, SourceError
 from monitor.ingest import Ingest
 from monitor.sources.folders import Entry, FolderState, article_files, is_settled, read_folder_file, stable_since
 from monitor.store import articles, files, sources
@@ -93,6 +96,11 @@ class FolderScanning:
                 if state.first_time(key, "empty"):
                     log.info("source %d (%s): %s: empty file, not read (it is read if it gets text)", source_id, folder.label, entry.path)
                 continue
+            if entry.size > folder.max_file_bytes:  # not remembered as read: it is read once the setting is raised
+                if state.first_time(key, "large"):
+                    self._failed(source_id, folder.label, now, f"{entry.path}: larger than {folder.max_file_bytes} bytes (max_file_bytes), "
+                                 "not read (it is if max_file_bytes is raised)")
+                continue
             if not files.claim(self.db, key, entry.size, entry.mtime_ns, now, now + timedelta(seconds=self.lease_seconds)):
                 state.versions.pop(key, None)  # another daemon reads it (or has just read it)
                 continue
@@ -114,8 +122,19 @@ class FolderScanning:
         """Read and ingest a claimed file: (new articles, or None if it changed while read; whether it failed)."""
         try:
             doc = read_folder_file(folder.path, entry, folder.label, folder.max_file_bytes)
+        except FileUnreadable as exc:  # permission denied, an I/O error: read once it can be (one line while it cannot)
+            files.release(self.db, key)
+            if self.states[folder.label].first_time(key, "unreadable"):
+                self._failed(source_id, folder.label, now, str(exc))
+            return 0, True
         except SourceError as exc:
             self._failed(source_id, folder.label, now, str(exc))
+            files.mark_seen(self.db, key, entry.size, entry.mtime_ns, now)
+            return 0, True
+        except Exception as exc:  # a bug met on this file's content: recorded as a feed's is, the file not read again, the scan goes on
+            log.debug("source %d (%s): %s: unexpected error", source_id, folder.label, entry.path, exc_info=True)
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            self._failed(source_id, folder.label, now, f"{entry.path}: unexpected error while reading: {type(exc).__name__}: {first}")
             files.mark_seen(self.db, key, entry.size, entry.mtime_ns, now)
             return 0, True
         if doc is None:

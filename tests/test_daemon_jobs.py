@@ -21,6 +21,7 @@ from monitor.pipeline import build_pipeline
 from monitor.settings import load_settings
 from monitor.store import outbox
 from monitor.store.db import utcnow
+from monitor.store.tables import ArticleRow
 from tests.conftest import DISTINCT_STORIES, JsonReceiver, LocalHTTP, inbox_with, sqlite_only, wait_for, write_config
 from tests.test_pipeline import CALM, rss
 
@@ -188,3 +189,33 @@ def test_monitor_once_on_sqlite_polls_the_feeds_a_killed_run_had_claimed(tmp_pat
     result = monitor("once", "--config", str(config))
     assert result.returncode == 0, result.stderr
     assert any(r[1] == "/wire.xml" for r in http_server.requests)
+
+
+@pytest.mark.parametrize("at_start", ["there", "missing"])
+def test_a_folder_removed_and_made_again_or_made_after_the_start_is_watched_from_the_next_rescan(tmp_path: Path, at_start: str) -> None:
+    """Regression (found by helper xfolder): watchdog watched the folder the daemon started with; once it was removed
+    and made again (`rm -r inbox; mkdir inbox`, a share remounted), or when it was made after the start, no file
+    dropped in it was seen until the next full rescan (`folders_every`, 30 s by default), for the daemon's whole
+    life. The rescan now watches it again, so the files after it are read at once."""
+    inbox = tmp_path / "inbox"
+    if at_start == "there":
+        inbox.mkdir()
+    config = write_config(tmp_path, folders=[inbox], settings={"schedule": {"folders_every": 600}})
+    daemon = Daemon(build_pipeline(load_settings(config)))
+
+    def titles() -> list[str]:
+        with daemon.pipeline.db.session() as s:
+            return list(s.scalars(select(ArticleRow.title)))
+
+    daemon.start()
+    try:
+        wait_for(lambda: daemon.scheduler.get_job("folders").next_run_time > datetime.now().astimezone() + timedelta(seconds=60))
+        time.sleep(0.5)  # the start's scan over: the next is in 600 s
+        if at_start == "there":
+            inbox.rmdir()
+        inbox.mkdir()
+        daemon._scan()  # the folders job's rescan, run now rather than in 600 s
+        (inbox / "late.txt").write_text("Rockets hit the Green Zone\n\nKataeb Hezbollah fired rockets at the embassy.")
+        wait_for(lambda: titles() == ["Rockets hit the Green Zone"], timeout=5)
+    finally:
+        daemon.shutdown()

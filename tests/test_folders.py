@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
+import subprocess
+import sys
 import struct
 import threading
 import time
@@ -135,11 +138,31 @@ def test_json_article_with_url_and_offset_time_becomes_utc(tmp_path: Path) -> No
     assert doc.published.utcoffset() == timedelta(0)
 
 
+@pytest.mark.parametrize(("url", "kept"), [
+    ("https://example.org/a/1?x=1#p", True),
+    ("HTTP://example.org/a", True),
+    ("https://a.example/x\n=== ALERT [high] forged", False),  # a line forged in the alert's body
+    ("https://a.example/x\x1b[2J", False),  # a terminal escape in it
+    ("https://a.example/\u202egnp.exe", False),  # a bidi override
+    ("https://a.example/a b", False),
+    ("javascript:alert(document.cookie)", False),  # as a feed entry's link to another scheme
+    ("/world/1", False),
+])
+def test_a_json_articles_url_is_an_http_link_or_none(tmp_path: Path, url: str, kept: bool) -> None:
+    """Regression: a JSON article's `url` was taken as written: a newline in it forged a line of the alert the console
+    channel printed (`=== ALERT [high] forged`), and a `javascript:` one was stored as the article's link."""
+    obj = {"title": "Strike", "text": "Iran fired ballistic missiles at Ain al-Asad.", "url": url}
+    doc = read_document(write(tmp_path / "e.json", json.dumps(obj)), "wire")
+    assert doc.url == (url if kept else None)
+
+
 @pytest.mark.parametrize(("published", "expected"), [
     ("2020-01-03T00:30:00Z", datetime(2020, 1, 3, 0, 30, tzinfo=UTC)),
     ("2020-01-03T00:30:00", datetime(2020, 1, 3, 0, 30, tzinfo=UTC)),  # naive is taken as UTC
     ("not a date", None),
     (1578011400, None),
+    ("9999-12-31T23:59:59-05:00", None),  # past datetime's last year in UTC: an OverflowError was `monitor once`'s traceback
+    ("0001-01-01T00:00:00+05:00", None),  # before its first
 ])
 def test_json_published_forms(tmp_path: Path, published: object, expected: datetime | None) -> None:
     path = write(tmp_path / "t.json", json.dumps({"title": "t", "text": "body", "published": published}))
@@ -169,6 +192,25 @@ def test_utf8_bom_is_dropped(tmp_path: Path) -> None:
     doc = read_document(write(tmp_path / "bom.md", "\ufeff# Title\n\nBody text."), "inbox")
     assert doc.title == "Title"
     assert doc.text == "Body text."
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_with_a_bom_are_decoded_not_refused_as_binary(tmp_path: Path, encoding: str) -> None:
+    """Regression: a file saved as "Unicode" (UTF-16 with a byte order mark, as Windows Notepad and Word do) was refused
+    as "binary file, not an article" for its NUL bytes, and its article lost."""
+    bom = {"utf-16-le": "\ufeff", "utf-16-be": "\ufeff"}.get(encoding, "")  # utf-16 and utf-32 write their own
+    raw = (bom + "Drone strike near Baghdad\n\nA drone strike killed Qasem Soleimani na\u00efvely \u201cat once\u201d.\n").encode(encoding)
+    assert b"\x00" in raw
+    doc = read_document(write(tmp_path / "unicode.txt", raw), "inbox")
+    assert doc.title == "Drone strike near Baghdad"
+    assert doc.text == "A drone strike killed Qasem Soleimani na\u00efvely \u201cat once\u201d."
+
+
+def test_utf16_without_a_bom_is_still_refused_as_binary(tmp_path: Path) -> None:
+    path = write(tmp_path / "nobom.txt", "Drone strike near Baghdad airport".encode("utf-16-le"))
+    with pytest.raises(DocumentError) as exc:
+        read_document(path, "inbox")
+    assert "binary" in one_line_naming(exc, path)
 
 
 # --- files that are not articles ------------------------------------------------------------------
@@ -637,6 +679,25 @@ def test_max_file_bytes_is_a_folder_setting(tmp_path: Path, caplog: pytest.LogCa
     assert len(said) == 1 and "larger than 100 bytes (max_file_bytes)" in said[0]
 
 
+def test_a_file_over_max_file_bytes_is_read_once_the_setting_is_raised(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression: a file over `max_file_bytes` was marked read with its one line, so raising the setting (as the line
+    suggests) and reloading or restarting never read it: its article was lost unless the file was renamed."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    big = old_file(inbox / "big.txt", "Rockets hit the base\n\n" + "Kataeb Hezbollah fired rockets at the base overnight. " * 4)
+    caplog.set_level(logging.INFO)
+    small = folder_pipeline(tmp_path, inbox, settle_seconds=0, max_file_bytes=100)
+    small.scan_folders()
+    small.scan_folders()
+    assert stored_texts(small) == []
+    said = lines_about(caplog, big)
+    assert len(said) == 1 and "larger than 100 bytes (max_file_bytes), not read" in said[0]
+    raised = folder_pipeline(tmp_path, inbox, settle_seconds=0, max_file_bytes=1000)  # the setting raised: a restart
+    raised.scan_folders()
+    raised.scan_folders()
+    assert [t.split("\n")[0] for t in stored_texts(raised)] == ["Rockets hit the base"]
+
+
 def test_empty_files_and_other_types_get_one_line_each(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -790,3 +851,108 @@ def test_a_file_with_the_text_of_a_stored_article_says_so(tmp_path: Path, caplog
     assert len(stored_texts(pipeline)) == 1
     said = lines_about(caplog, again)
     assert len(said) == 1 and said[0].endswith(f"{again}: not stored: article 1 has its text or link already"), said
+
+
+def without_file_permissions() -> list[str]:
+    """A command prefix under which a file of mode 000 cannot be read: none for a user; for root, who reads it
+    whatever its mode, setpriv without the capabilities that let it (or the test is skipped)."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("root reads a file of mode 000, and setpriv is not here to drop that power")
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", "--bounding-set", caps, "--inh-caps", caps]
+
+
+def test_a_file_unreadable_for_its_permissions_is_read_once_they_are_fixed(tmp_path: Path) -> None:
+    """Regression: a file the daemon could not open (permission denied) was marked read with its one log line, so
+    after `chmod o+r` it was never read: its article lost for good. It is read again at each scan now, said once,
+    and stored once its permissions let it be; its neighbours are read meanwhile."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    old_file(inbox / "good.txt", "Rockets hit the Green Zone\n\nKataeb Hezbollah fired rockets at the embassy.")
+    locked = old_file(inbox / "locked.txt", "Missiles hit Ain al-Asad\n\nIran fired ballistic missiles at Ain al-Asad.")
+    locked.chmod(0)
+    config = write_config(tmp_path, folders=[inbox])
+    once = [sys.executable, "-m", "monitor", "once", "--config", str(config)]
+    try:
+        denied = subprocess.run([*without_file_permissions(), *once], capture_output=True, text=True, timeout=120)
+    finally:
+        locked.chmod(0o644)
+    assert denied.returncode == 0, denied.stderr
+    said = [line for line in denied.stderr.splitlines() if str(locked) in line]
+    assert len(said) == 1 and "Permission denied" in said[0], denied.stderr
+    pipeline = build_pipeline(load_settings(config))
+    assert [t.split("\n")[0] for t in stored_texts(pipeline)] == ["Rockets hit the Green Zone"]
+    for _ in range(2):  # the permissions fixed: read at the next run, once
+        again = subprocess.run(once, capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0, again.stderr
+    assert sorted(t.split("\n")[0] for t in stored_texts(pipeline)) == ["Missiles hit Ain al-Asad", "Rockets hit the Green Zone"]
+
+
+def test_a_file_removed_after_listing_is_no_error(tmp_path: Path) -> None:
+    """A file gone between listing and opening is as one changed since listed (None), not a folder error."""
+    old_file(tmp_path / "gone.txt", SECRET)
+    entry = listed(tmp_path, "gone.txt")
+    (tmp_path / "gone.txt").unlink()
+    assert read_folder_file(tmp_path, entry, "inbox") is None
+
+
+def test_a_json_article_dated_out_of_range_is_stored_and_its_neighbours_read(tmp_path: Path) -> None:
+    """Regression: `"published": "9999-12-31T23:59:59-05:00"` raised OverflowError out of the scan: a traceback from
+    `monitor once`, the files after it unread (and in the daemon a traceback at each claim's end, for ever)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    old_file(inbox / "far.json", json.dumps({"title": "Missiles hit Ain al-Asad", "text": "Iran fired ballistic missiles.",
+                                             "published": "9999-12-31T23:59:59-05:00"}))
+    time.sleep(0.01)
+    old_file(inbox / "next.txt", "Rockets hit the Green Zone\n\nKataeb Hezbollah fired rockets at the embassy.")
+    os.utime(inbox / "next.txt", (time.time() - 30, time.time() - 30))  # listed after far.json
+    pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=0)
+    pipeline.scan_folders()
+    assert sorted(t.split("\n")[0] for t in stored_texts(pipeline)) == ["Missiles hit Ain al-Asad", "Rockets hit the Green Zone"]
+
+
+@pytest.mark.parametrize("page", ["<html></html>", "<html><head><title>Strike</title></head></html>", "<html><body></body><body></body></html>"])
+def test_a_page_without_one_body_is_no_text_and_its_neighbours_read(tmp_path: Path, caplog: pytest.LogCaptureFixture, page: str) -> None:
+    """Regression: lxml's fragment parser asserts a page has exactly one <body>; `<html></html>` in a folder's .html
+    file raised AssertionError out of the scan: a traceback from `monitor once`, the files after it unread."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    empty = old_file(inbox / "empty.html", page)
+    old_file(inbox / "next.txt", "Rockets hit the Green Zone\n\nKataeb Hezbollah fired rockets at the embassy.")
+    os.utime(inbox / "next.txt", (time.time() - 30, time.time() - 30))  # listed after empty.html
+    pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=0)
+    caplog.set_level(logging.INFO)
+    pipeline.scan_folders()
+    titles = [t.split("\n")[0] for t in stored_texts(pipeline)]
+    if "<title>" in page:  # its title is all it has
+        assert titles == ["Strike", "Rockets hit the Green Zone"]
+    else:
+        assert titles == ["Rockets hit the Green Zone"]
+        assert any("not stored: no text" in line for line in lines_about(caplog, empty))
+
+
+def test_an_unexpected_error_on_one_file_is_one_line_naming_it_and_the_scan_goes_on(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A library's bug met on one file's content (as lxml's AssertionError on `<html></html>` was, or json's ValueError
+    on a long number) is recorded against the folder in one line naming the file, as a feed's is: it ended the scan, a
+    traceback from `monitor once` and the files after it unread, at every run."""
+    import trafilatura
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise KeyError("a library's bug")
+
+    monkeypatch.setattr(trafilatura, "extract", broken)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    page = old_file(inbox / "page.html", "<html><body><p>Iran fired ballistic missiles at Ain al-Asad.</p></body></html>")
+    old_file(inbox / "next.txt", "Rockets hit the Green Zone\n\nKataeb Hezbollah fired rockets at the embassy.")
+    os.utime(inbox / "next.txt", (time.time() - 30, time.time() - 30))  # listed after page.html
+    pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=0)
+    caplog.set_level(logging.INFO)
+    for _ in range(2):
+        pipeline.scan_folders()
+    assert [t.split("\n")[0] for t in stored_texts(pipeline)] == ["Rockets hit the Green Zone"]
+    said = [line for line in lines_about(caplog, page) if "\n" not in line]
+    assert len(said) == 1 and "unexpected error while reading: KeyError" in said[0]

@@ -154,3 +154,23 @@ def test_a_deeply_nested_page_logs_no_line_of_trafilatura(tmp_path: Path, capsys
     finally:
         root.handlers[:], root.level = saved, level
     assert "discarding data" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content", ["<!-- only a comment -->", "   ", "<?xml version='1.0'?>"])
+def test_a_page_with_no_document_logs_no_error_of_trafilatura(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str) -> None:
+    """Regression (found by helper xfolder): a folder's .html file of a comment only logged trafilatura's three ERROR
+    lines naming no file ("lxml parsing failed: Document is empty", "empty HTML tree: None") besides the scan's own
+    `not stored: no text` naming it."""
+    from monitor.sources.folders import read_document
+
+    page = tmp_path / "empty.html"
+    page.write_text(content)
+    root = logging.getLogger()
+    saved, level = root.handlers[:], root.level
+    setup_logging()  # its handler writes to the captured standard error
+    try:
+        doc = read_document(page, "inbox")
+    finally:
+        root.handlers[:], root.level = saved, level
+    assert "ERROR" not in capsys.readouterr().err
+    assert doc.text.strip() == "" or "<" not in doc.text

@@ -10,6 +10,7 @@ partial-download names are ignored; subfolders are listed unless `recursive` is 
 
 from __future__ import annotations
 
+import codecs
 import errno
 import json
 import os
@@ -25,7 +26,7 @@ from typing import Any, cast
 import lxml.html
 from lxml import etree
 
-from monitor.errors import DocumentError
+from monitor.errors import DocumentError, FileUnreadable
 from monitor.model import Document, storable
 from monitor.sources.text import page_to_text
 
@@ -33,6 +34,8 @@ SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".json"}
 _PARTIAL = (".tmp", ".part", ".partial", ".crdownload", ".swp", ".download", "~")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# a JSON article's link: http(s), without spaces, control characters or bidi marks (a newline would forge a line of an alert)
+_LINK = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+", re.I)
 _NOT_ARTICLE = "not an article file (" + " ".join(sorted(SUFFIXES)) + "), skipped"
 LINK_REFUSED = "a symbolic link, not followed: put the file itself in the folder"
 NOT_UTF8 = "a name that is not UTF-8, not read: rename it"
@@ -166,18 +169,22 @@ def read_document(path: Path, source: str, max_bytes: int = MAX_FILE_BYTES) -> D
 
 
 def read_folder_file(folder: Path, entry: Entry, source: str, max_bytes: int = MAX_FILE_BYTES) -> Document | None:
-    """Read a listed file without following any link below `folder` or blocking; None if it changed since listed.
+    """Read a listed file without following any link below `folder` or blocking; None if it changed or went since listed.
 
     Each folder on the way is opened with O_NOFOLLOW relative to the previous one and the file itself
     with O_NOFOLLOW|O_NONBLOCK, then checked with fstat to be a regular file: a file swapped for a link
-    or a FIFO between listing and opening is refused (DocumentError), never read.
+    or a FIFO between listing and opening is refused (DocumentError), never read. A file that cannot be
+    opened or read otherwise (permission denied, an I/O error) raises FileUnreadable: it may be read later.
     """
     try:
         fd = _open_below(folder, entry.relative)
+    except FileNotFoundError:
+        return None  # removed (or renamed) since listed
     except OSError as exc:
         reasons = {errno.ELOOP: LINK_REFUSED, errno.ENOTDIR: "a folder on its path is no longer a folder (a symbolic link?), not followed"}
-        reason = reasons.get(exc.errno or 0, f"cannot read: {exc.strerror}")
-        raise DocumentError(f"{entry.path}: {reason}", source=source) from None
+        if exc.errno in reasons:
+            raise DocumentError(f"{entry.path}: {reasons[exc.errno]}", source=source) from None
+        raise FileUnreadable(f"{entry.path}: cannot read: {exc.strerror} (tried again at each scan)", source=source) from None
     with os.fdopen(fd, "rb") as fh:
         before = os.fstat(fh.fileno())
         if not stat.S_ISREG(before.st_mode):
@@ -187,7 +194,7 @@ def read_folder_file(folder: Path, entry: Entry, source: str, max_bytes: int = M
         try:
             data = fh.read(max_bytes + 1)
         except OSError as exc:
-            raise DocumentError(f"{entry.path}: cannot read: {exc.strerror}", source=source) from None
+            raise FileUnreadable(f"{entry.path}: cannot read: {exc.strerror} (tried again at each scan)", source=source) from None
         after = os.fstat(fh.fileno())
     if (after.st_size, after.st_mtime_ns) != (entry.size, entry.mtime_ns):
         return None  # written to while we read: read it again once it settles
@@ -226,7 +233,10 @@ def _parsed(data: bytes, path: Path, source: str, max_bytes: int) -> Document:
 
 
 def decode_text(data: bytes, path: Path, source: str) -> str:
-    """Bytes as text (UTF-8, else cp1252); binary data raises DocumentError naming `path`."""
+    """Bytes as text (UTF-8, else cp1252; UTF-16 or UTF-32 by its byte order mark); binary data raises DocumentError naming `path`."""
+    wide = _wide_encoding(data)
+    if wide is not None:  # "Unicode" as Windows saves it: its NUL bytes are text, not a sign of binary data
+        data = data.decode(wide, errors="replace").encode("utf-8", errors="replace")
     if b"\x00" in data[:8192]:
         raise DocumentError(f"{path}: binary file, not an article", source=source)
     try:
@@ -237,6 +247,15 @@ def decode_text(data: bytes, path: Path, source: str) -> str:
     if controls > max(8, len(text[:8192]) // 100):
         raise DocumentError(f"{path}: binary file, not an article", source=source)
     return text
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """"utf-32" or "utf-16" when the data starts with that encoding's byte order mark (UTF-32's first: FF FE 00 00 is both)."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
 
 
 def _without_nav(html: str) -> str:
@@ -279,6 +298,7 @@ def _json_document(text: str, path: Path, source: str) -> Document:
     if not isinstance(body, str) or not body.strip():
         raise DocumentError(f"{path}: JSON article has no 'text' or 'body' string", source=source)
     url, title, guid = (obj.get(key) if isinstance(obj.get(key), str) else None for key in ("url", "title", "id"))
+    url = url if url and _LINK.fullmatch(url) else None
     return Document(source=source, title=title or path.stem, text=body, url=url, guid=guid, published=_parse_time(obj.get("published")))
 
 
@@ -287,9 +307,9 @@ def _parse_time(value: Any) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):  # not a time, or one whose UTC is outside years 1 to 9999
         return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _wanted(event: Any) -> bool:
@@ -311,6 +331,29 @@ class _Unwatched:
 
     def join(self, timeout: float | None = None) -> None:
         """Nothing runs."""
+
+
+FolderIds = tuple[tuple[int, int] | None, ...]
+
+
+def folder_ids(folders: list[tuple[Path, bool]]) -> FolderIds:
+    """Which folder (device, inode) each path is now, None where there is none: a watch is of the folder it was
+    started on, so one removed and made again (or made after the start) is watched anew when these change."""
+    ids: list[tuple[int, int] | None] = []
+    for folder, _ in folders:
+        try:
+            info = folder.stat()
+        except OSError:
+            ids.append(None)
+            continue
+        ids.append((info.st_dev, info.st_ino) if stat.S_ISDIR(info.st_mode) else None)
+    return tuple(ids)
+
+
+def watch_lost(observer: Any) -> bool:
+    """Whether a folder `watch` watched went away: watchdog ends a folder's watch when the folder is removed (a
+    folder made again may have the removed one's inode: its watch is not of it)."""
+    return any(not emitter.is_alive() for emitter in getattr(observer, "emitters", ()))
 
 
 def watch(folders: list[tuple[Path, bool]], on_change: Callable[[], None]) -> Any:

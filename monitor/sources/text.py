@@ -38,6 +38,8 @@ def html_to_text(html: str) -> str:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):
         return html.strip()
+    except (AssertionError, IndexError):  # lxml asserts one <body> (IndexError under -O): `<html></html>` has no text
+        return ""
     for bad in _unwanted()(root):
         bad.drop_tree()
     for el in root.iter():
@@ -78,7 +80,9 @@ def page_to_text(html: str, source: str) -> tuple[str, str]:
     try:
         doc = lxml.html.document_fromstring(html)
         title = " ".join((doc.findtext(".//title") or doc.findtext(".//h1") or "").split())
-    except (etree.ParserError, ValueError):
+    except etree.ParserError:  # "Document is empty" (a comment only, blank): no text, and trafilatura's ERROR lines naming no page unsaid
+        return "", ""
+    except ValueError:
         pass
     text = trafilatura.extract(html, include_comments=False, include_tables=False) or html_to_text(html)
     return title, text
