@@ -295,3 +295,35 @@ def test_a_verb_does_not_upgrade_the_store_under_a_running_daemon(tmp_path: Path
     engine.dispose()
     assert monitor("alerts", "--config", str(config)).returncode == 0  # no daemon: upgraded as [store] upgrade = "auto" says
     assert schema_revision(url) == ((migrate.head(),), True)
+
+
+def test_a_refused_upgrade_beside_a_daemon_does_not_send_the_operator_to_a_verb_that_is_refused_too(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade): beside a daemon of the older monitor, every verb of the newer one
+    (`monitor status` too) was refused with "... runs on this store (`monitor status` lists it)", and `monitor db
+    upgrade` on PostgreSQL with "`monitor status` lists them": the newer monitor's `monitor status` was refused
+    with the same line. The line now names the older monitor's `monitor status`, which does list it."""
+    import os
+
+    from sqlalchemy import text
+
+    from monitor.store.lock import single_daemon
+    from tests.conftest import store_url
+
+    config = write_config(tmp_path)  # upgrade = "auto"
+    url = store_url(tmp_path)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        migrate.upgrade(connection, "0009")
+        if ON_POSTGRES:
+            connection.execute(text("INSERT INTO daemons (host, pid, verb, started_at, heartbeat_at, lease_seconds, feeds, deliveries, files) "
+                                    "VALUES ('app-2', :pid, 'monitor run', now() at time zone 'utc', now() at time zone 'utc', 600, 0, 0, 0)"),
+                               {"pid": os.getpid()})
+    engine.dispose()
+    with single_daemon(url, "monitor run"):
+        lines = [one_line_error(monitor("status", "--config", str(config)))]
+        if ON_POSTGRES:
+            lines.append(one_line_error(monitor("db", "upgrade", "--config", str(config))))
+    for line in lines:
+        assert "runs on this store" in line, line
+        assert "(`monitor status` lists" not in line and "; `monitor status` lists" not in line, line
+        assert "the older monitor's `monitor status` lists" in line, line

@@ -159,6 +159,6 @@ class StoreVerbs(Core):
                 if running:
                     named = ", ".join(f"{host} pid {pid}" for host, pid in running)
                     raise MonitorError(f"{before.database}: {len(running)} daemon{' runs' if len(running) == 1 else 's run'} on this store ({named}; "
-                                       "`monitor status` lists them): stop every daemon, back the store up (pg_dump), then run `monitor db upgrade` again")
+                                       "the older monitor's `monitor status` lists them): stop every daemon, back the store up (pg_dump), then run `monitor db upgrade` again")
             self.open_store(upgrade="auto").close()
         return before
