@@ -142,6 +142,21 @@ def test_a_revision_from_a_newer_monitor_is_refused_in_one_line(tmp_path: Path) 
         Database(url)
 
 
+@sqlite_only  # edits the SQLite file itself
+def test_monitor_db_current_on_a_newer_monitors_revision_does_not_say_to_run_db_upgrade(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade): on a store a newer monitor had upgraded (the package rolled back
+    after an upgrade), `monitor db current` said "revision 9999; this monitor's newest is 0011: back it up, then
+    run `monitor db upgrade`", which is then refused (the revision is unknown): downgrades are not offered."""
+    config = write_config(tmp_path)
+    Database(f"sqlite:///{tmp_path / 'monitor.db'}").close()
+    with sqlite3.connect(tmp_path / "monitor.db") as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    said = monitor("db", "current", "--config", str(config))
+    assert said.returncode == 0, said.stderr
+    assert said.stdout.strip() == (f"database {tmp_path / 'monitor.db'}: revision 9999 is newer than this monitor's newest, {migrate.head()} "
+                                   "(a newer monitor upgraded it; downgrades are not offered): run that monitor, or restore the backup taken before the upgrade")
+
+
 @pytest.mark.parametrize("verb", ["check", "once", "run", "alerts", "sources"])
 @sqlite_only  # builds or limits the SQLite file itself
 def test_with_upgrade_manual_the_daemon_and_every_verb_refuse_an_older_revision_in_one_line(tmp_path: Path, verb: str) -> None:

@@ -28,6 +28,7 @@ class Revision:
     has_tables: bool
     head: str
     first: str  # the first revision, which a database made before migrations is stamped at
+    newer: tuple[str, ...] = ()  # its revisions this monitor does not know: a newer monitor's
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,9 @@ class StoreVerbs(Core):
 
         url = self.settings.store.sqlalchemy_url
         state = schema_revision(url)
-        return Revision(database_name(url), state[0] if state else None, bool(state and state[1]), migrate.head(), migrate.FIRST)
+        revisions = state[0] if state else None
+        newer = tuple(r for r in revisions or () if r != migrate.head() and not migrate.known(r))
+        return Revision(database_name(url), revisions, bool(state and state[1]), migrate.head(), migrate.FIRST, newer)
 
     def db_upgrade(self) -> Revision:
         """Bring the store to the head revision; the revision it was at before. Refused beside a daemon on
