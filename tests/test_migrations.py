@@ -342,3 +342,35 @@ def test_a_refused_upgrade_beside_a_daemon_does_not_send_the_operator_to_a_verb_
         assert "runs on this store" in line, line
         assert "(`monitor status` lists" not in line and "; `monitor status` lists" not in line, line
         assert "the older monitor's `monitor status` lists" in line, line
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="daemons share a PostgreSQL store only (SQLite: its lock refuses a second daemon)")
+@pytest.mark.parametrize("verb", ["once", "run"])
+def test_a_daemon_starting_on_postgresql_does_not_upgrade_the_schema_under_a_running_older_daemon(tmp_path: Path, verb: str) -> None:
+    """Regression (found by helper xupgrade): on a shared PostgreSQL store with `upgrade = "auto"`, `monitor run`
+    or `monitor once` of a newer monitor upgraded the schema under a daemon of the older one still running (the
+    docs: stop every daemon first; `monitor db upgrade` and the other verbs refuse it). Now refused in one line
+    naming the daemon; once its heartbeat is over, the daemon starts and upgrades the store."""
+    import os
+
+    from sqlalchemy import text
+
+    from tests.conftest import store_url
+
+    config = write_config(tmp_path)  # upgrade = "auto"
+    url = store_url(tmp_path)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        migrate.upgrade(connection, "0009")
+        connection.execute(text("INSERT INTO daemons (host, pid, verb, started_at, heartbeat_at, lease_seconds, feeds, deliveries, files) "
+                                "VALUES ('app-2', :pid, 'monitor run', now() at time zone 'utc', now() at time zone 'utc', 600, 0, 0, 0)"),
+                           {"pid": os.getpid()})
+    line = one_line_error(monitor(verb, "--config", str(config)))
+    assert "schema revision 0009 is older than this monitor's" in line and "app-2 pid " in line and "stop every daemon" in line, line
+    assert schema_revision(url) == (("0009",), True)  # not upgraded
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE daemons SET heartbeat_at = heartbeat_at - interval '1 hour'"))  # gone
+    engine.dispose()
+    if verb == "once":
+        assert monitor("once", "--config", str(config)).returncode == 0
+        assert schema_revision(url) == ((migrate.head(),), True)
