@@ -374,3 +374,19 @@ def test_a_daemon_starting_on_postgresql_does_not_upgrade_the_schema_under_a_run
     if verb == "once":
         assert monitor("once", "--config", str(config)).returncode == 0
         assert schema_revision(url) == ((migrate.head(),), True)
+
+
+def test_db_upgrade_of_a_store_at_the_head_beside_a_running_daemon_says_it_is_up_to_date(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade): `monitor db upgrade` on a SQLite store already at the head, beside the
+    daemon that upgraded it as it started, was refused with "stop the daemon, back the store up, then run `monitor
+    db upgrade` again", though there was nothing to upgrade. It says the store is at the head, as without a daemon."""
+    from monitor.store.lock import single_daemon
+    from tests.conftest import store_url
+
+    config = write_config(tmp_path)
+    url = store_url(tmp_path)
+    Database(url).close()
+    with single_daemon(url, "monitor run"):
+        said = monitor("db", "upgrade", "--config", str(config))
+    assert said.returncode == 0, said.stderr
+    assert f"already at revision {migrate.head()} (head)" in said.stdout

@@ -154,6 +154,8 @@ class StoreVerbs(Core):
         from monitor.store.lock import single_daemon
 
         url = self.settings.store.sqlalchemy_url
+        if (now := self.db_current()).has_tables and now.revisions == (now.head,):
+            return now  # nothing to upgrade: no need to stop the daemon that upgraded it
         busy = "stop the daemon, back the store up (`monitor backup`), then run `monitor db upgrade` again"
         with single_daemon(url, "monitor db upgrade", busy):
             before = self.db_current()
