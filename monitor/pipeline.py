@@ -32,7 +32,7 @@ from monitor.schedule import PollPolicy
 from monitor.settings import Settings
 from monitor.sources.parsing import ParserPool
 from monitor.sources.poller import PollLimits
-from monitor.store import daemons, files, jobs, outbox, sources
+from monitor.store import daemons, files, jobs, migrate, outbox, sources
 from monitor.store.db import Database, database_file, database_name, utcnow
 
 log = logging.getLogger("monitor")
@@ -245,7 +245,7 @@ def _no_other_daemon(url: str, revisions: tuple[str, ...]) -> None:
         return
     if running := daemons.running(url, datetime.now(UTC)):
         named = ", ".join(f"{host} pid {pid}" for host, pid in running)
-        raise StoreError(f"{database_name(url)}: schema revision {', '.join(revisions)} is older than this monitor's, and {named} "
+        raise StoreError(f"{database_name(url)}: schema revision {', '.join(revisions)} is older than this monitor's {migrate.head()}, and {named} "
                          f"{'runs' if len(running) == 1 else 'run'} on this store (the older monitor's `monitor status` lists "
                          f"{'it' if len(running) == 1 else 'them'}): stop every daemon, back the store up (pg_dump), then start them with this monitor")
 
