@@ -691,6 +691,9 @@ def db_current(config: ConfigOption = DEFAULT_CONFIG) -> None:
         out.line(f"database {r.database}: no revision (made before migrations); opening it checks its columns and stamps it at {r.first}")
     elif r.revisions == (r.head,):
         out.line(f"database {r.database}: revision {r.head} (head: up to date)")
+    elif r.newer:
+        out.line(f"database {r.database}: revision {', '.join(r.newer)} is newer than this monitor's newest, {r.head} (a newer monitor "
+                 "upgraded it; downgrades are not offered): run that monitor, or restore the backup taken before the upgrade")
     else:
         out.line(f"database {r.database}: revision {', '.join(r.revisions)}; this monitor's newest is {r.head}: back it up, then run `monitor db upgrade --config {config}`")
 

@@ -13,7 +13,8 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from monitor.alerts.channels import Notifier, channel_tags
@@ -31,8 +32,8 @@ from monitor.schedule import PollPolicy
 from monitor.settings import Settings
 from monitor.sources.parsing import ParserPool
 from monitor.sources.poller import PollLimits
-from monitor.store import daemons, files, jobs, outbox, sources
-from monitor.store.db import Database, utcnow
+from monitor.store import daemons, files, jobs, migrate, outbox, sources
+from monitor.store.db import Database, database_file, database_name, utcnow
 
 log = logging.getLogger("monitor")
 
@@ -227,12 +228,26 @@ def build_pipeline(settings: Settings, parsers: ParserPool | None = None, matche
         matcher = daemon_matcher(settings)
     parsers = parsers or preparing_pool(matcher, settings.schedule.parse_workers)
     try:
-        db = Database(settings.store.sqlalchemy_url, upgrade=settings.store.upgrade, config=settings.path)
+        url = settings.store.sqlalchemy_url
+        db = Database(url, upgrade=settings.store.upgrade, config=settings.path, before_upgrade=partial(_no_other_daemon, url))
         return Pipeline(settings, db, matcher, Notifier(settings.channels), parsers)
     except BaseException:  # a refused store or watchlist: the processes end here, not at exit
         if own:
             parsers.shutdown()
         raise
+
+
+def _no_other_daemon(url: str, revisions: tuple[str, ...]) -> None:
+    """StoreError when a daemon (of the older monitor) runs on a shared PostgreSQL store that this daemon would
+    upgrade: the tables would change under it (`monitor db upgrade` refuses likewise). On SQLite this daemon holds
+    the store's lock already: no other runs."""
+    if database_file(url) is not None:
+        return
+    if running := daemons.running(url, datetime.now(UTC)):
+        named = ", ".join(f"{host} pid {pid}" for host, pid in running)
+        raise StoreError(f"{database_name(url)}: schema revision {', '.join(revisions)} is older than this monitor's {migrate.head()}, and {named} "
+                         f"{'runs' if len(running) == 1 else 'run'} on this store (the older monitor's `monitor status` lists "
+                         f"{'it' if len(running) == 1 else 'them'}): stop every daemon, back the store up (pg_dump), then start them with this monitor")
 
 
 def folder_paths(settings: Settings) -> list[tuple[Path, bool]]:

@@ -142,6 +142,21 @@ def test_a_revision_from_a_newer_monitor_is_refused_in_one_line(tmp_path: Path) 
         Database(url)
 
 
+@sqlite_only  # edits the SQLite file itself
+def test_monitor_db_current_on_a_newer_monitors_revision_does_not_say_to_run_db_upgrade(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade): on a store a newer monitor had upgraded (the package rolled back
+    after an upgrade), `monitor db current` said "revision 9999; this monitor's newest is 0011: back it up, then
+    run `monitor db upgrade`", which is then refused (the revision is unknown): downgrades are not offered."""
+    config = write_config(tmp_path)
+    Database(f"sqlite:///{tmp_path / 'monitor.db'}").close()
+    with sqlite3.connect(tmp_path / "monitor.db") as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    said = monitor("db", "current", "--config", str(config))
+    assert said.returncode == 0, said.stderr
+    assert said.stdout.strip() == (f"database {tmp_path / 'monitor.db'}: revision 9999 is newer than this monitor's newest, {migrate.head()} "
+                                   "(a newer monitor upgraded it; downgrades are not offered): run that monitor, or restore the backup taken before the upgrade")
+
+
 @pytest.mark.parametrize("verb", ["check", "once", "run", "alerts", "sources"])
 @sqlite_only  # builds or limits the SQLite file itself
 def test_with_upgrade_manual_the_daemon_and_every_verb_refuse_an_older_revision_in_one_line(tmp_path: Path, verb: str) -> None:
@@ -295,3 +310,83 @@ def test_a_verb_does_not_upgrade_the_store_under_a_running_daemon(tmp_path: Path
     engine.dispose()
     assert monitor("alerts", "--config", str(config)).returncode == 0  # no daemon: upgraded as [store] upgrade = "auto" says
     assert schema_revision(url) == ((migrate.head(),), True)
+
+
+def test_a_refused_upgrade_beside_a_daemon_does_not_send_the_operator_to_a_verb_that_is_refused_too(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade): beside a daemon of the older monitor, every verb of the newer one
+    (`monitor status` too) was refused with "... runs on this store (`monitor status` lists it)", and `monitor db
+    upgrade` on PostgreSQL with "`monitor status` lists them": the newer monitor's `monitor status` was refused
+    with the same line. The line now names the older monitor's `monitor status`, which does list it."""
+    import os
+
+    from sqlalchemy import text
+
+    from monitor.store.lock import single_daemon
+    from tests.conftest import store_url
+
+    config = write_config(tmp_path)  # upgrade = "auto"
+    url = store_url(tmp_path)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        migrate.upgrade(connection, "0009")
+        if ON_POSTGRES:
+            connection.execute(text("INSERT INTO daemons (host, pid, verb, started_at, heartbeat_at, lease_seconds, feeds, deliveries, files) "
+                                    "VALUES ('app-2', :pid, 'monitor run', now() at time zone 'utc', now() at time zone 'utc', 600, 0, 0, 0)"),
+                               {"pid": os.getpid()})
+    engine.dispose()
+    with single_daemon(url, "monitor run"):
+        lines = [one_line_error(monitor("status", "--config", str(config)))]
+        if ON_POSTGRES:
+            lines.append(one_line_error(monitor("db", "upgrade", "--config", str(config))))
+    for line in lines:
+        assert "runs on this store" in line, line
+        assert "(`monitor status` lists" not in line and "; `monitor status` lists" not in line, line
+        assert "the older monitor's `monitor status` lists" in line, line
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="daemons share a PostgreSQL store only (SQLite: its lock refuses a second daemon)")
+@pytest.mark.parametrize("verb", ["once", "run"])
+def test_a_daemon_starting_on_postgresql_does_not_upgrade_the_schema_under_a_running_older_daemon(tmp_path: Path, verb: str) -> None:
+    """Regression (found by helper xupgrade): on a shared PostgreSQL store with `upgrade = "auto"`, `monitor run`
+    or `monitor once` of a newer monitor upgraded the schema under a daemon of the older one still running (the
+    docs: stop every daemon first; `monitor db upgrade` and the other verbs refuse it). Now refused in one line
+    naming the daemon; once its heartbeat is over, the daemon starts and upgrades the store."""
+    import os
+
+    from sqlalchemy import text
+
+    from tests.conftest import store_url
+
+    config = write_config(tmp_path)  # upgrade = "auto"
+    url = store_url(tmp_path)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        migrate.upgrade(connection, "0009")
+        connection.execute(text("INSERT INTO daemons (host, pid, verb, started_at, heartbeat_at, lease_seconds, feeds, deliveries, files) "
+                                "VALUES ('app-2', :pid, 'monitor run', now() at time zone 'utc', now() at time zone 'utc', 600, 0, 0, 0)"),
+                           {"pid": os.getpid()})
+    line = one_line_error(monitor(verb, "--config", str(config)))
+    assert f"schema revision 0009 is older than this monitor's {migrate.head()}, and app-2 pid " in line and "stop every daemon" in line, line
+    assert schema_revision(url) == (("0009",), True)  # not upgraded
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE daemons SET heartbeat_at = heartbeat_at - interval '1 hour'"))  # gone
+    engine.dispose()
+    if verb == "once":
+        assert monitor("once", "--config", str(config)).returncode == 0
+        assert schema_revision(url) == ((migrate.head(),), True)
+
+
+def test_db_upgrade_of_a_store_at_the_head_beside_a_running_daemon_says_it_is_up_to_date(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade): `monitor db upgrade` on a SQLite store already at the head, beside the
+    daemon that upgraded it as it started, was refused with "stop the daemon, back the store up, then run `monitor
+    db upgrade` again", though there was nothing to upgrade. It says the store is at the head, as without a daemon."""
+    from monitor.store.lock import single_daemon
+    from tests.conftest import store_url
+
+    config = write_config(tmp_path)
+    url = store_url(tmp_path)
+    Database(url).close()
+    with single_daemon(url, "monitor run"):
+        said = monitor("db", "upgrade", "--config", str(config))
+    assert said.returncode == 0, said.stderr
+    assert f"already at revision {migrate.head()} (head)" in said.stdout

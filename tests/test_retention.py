@@ -190,3 +190,19 @@ def test_a_backup_over_the_partial_file_a_killed_backup_left_is_made_whole(tmp_p
     assert result.returncode == 0, result.stderr
     assert counts(f"sqlite:///{tmp_path / 'copy.db'}") == counts(f"sqlite:///{tmp_path / 'monitor.db'}")
     assert not (tmp_path / "copy.db.partial").exists()
+
+
+@sqlite_only  # a SQLite file's companions
+@pytest.mark.parametrize("suffix", ["-wal", "-journal", "-shm"])
+def test_monitor_backup_refuses_the_stores_own_wal_journal_and_shm_files(tmp_path: Path, suffix: str) -> None:
+    """Regression (found by helper xupgrade): `monitor backup var/monitor.db-wal` (or -journal) while no daemon ran
+    said "backed up ... to var/monitor.db-wal", and the next verb to open the store took it for the store's own
+    log, not a valid one, and deleted it: the backup taken before an upgrade was gone. Refused in one line now."""
+    config = write_config(tmp_path)
+    store_with_old_and_new_rows(tmp_path / "monitor.db")
+    target = tmp_path / f"monitor.db{suffix}"
+    target.unlink(missing_ok=True)
+    line = one_line_error(monitor("backup", str(target), "--config", str(config)))
+    assert line == (f"monitor: error: {target}: a file SQLite keeps beside the store {tmp_path / 'monitor.db'} (it would delete or "
+                    "overwrite the copy): give another path"), line
+    assert not target.exists()

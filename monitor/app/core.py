@@ -63,7 +63,7 @@ class Core:
             running = [f"{host} pid {pid}" for host, pid in daemons_running(url, datetime.now(UTC))]
         if running:
             raise StoreError(f"{database_name(url)}: schema revision {', '.join(revisions)} is older than this monitor's {migrate.head()}, and "
-                             f"{'; '.join(running)} runs on this store (`monitor status` lists it): restart it with this monitor "
+                             f"{'; '.join(running)} runs on this store (the older monitor's `monitor status` lists it): restart it with this monitor "
                              "(it upgrades the store as it starts), then run this again")
 
     def close(self) -> None:

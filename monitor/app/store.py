@@ -28,6 +28,7 @@ class Revision:
     has_tables: bool
     head: str
     first: str  # the first revision, which a database made before migrations is stamped at
+    newer: tuple[str, ...] = ()  # its revisions this monitor does not know: a newer monitor's
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,9 @@ class StoreVerbs(Core):
 
         url = self.settings.store.sqlalchemy_url
         state = schema_revision(url)
-        return Revision(database_name(url), state[0] if state else None, bool(state and state[1]), migrate.head(), migrate.FIRST)
+        revisions = state[0] if state else None
+        newer = tuple(r for r in revisions or () if r != migrate.head() and not migrate.known(r))
+        return Revision(database_name(url), revisions, bool(state and state[1]), migrate.head(), migrate.FIRST, newer)
 
     def db_upgrade(self) -> Revision:
         """Bring the store to the head revision; the revision it was at before. Refused beside a daemon on
@@ -151,6 +154,8 @@ class StoreVerbs(Core):
         from monitor.store.lock import single_daemon
 
         url = self.settings.store.sqlalchemy_url
+        if (now := self.db_current()).has_tables and now.revisions == (now.head,):
+            return now  # nothing to upgrade: no need to stop the daemon that upgraded it
         busy = "stop the daemon, back the store up (`monitor backup`), then run `monitor db upgrade` again"
         with single_daemon(url, "monitor db upgrade", busy):
             before = self.db_current()
@@ -159,6 +164,6 @@ class StoreVerbs(Core):
                 if running:
                     named = ", ".join(f"{host} pid {pid}" for host, pid in running)
                     raise MonitorError(f"{before.database}: {len(running)} daemon{' runs' if len(running) == 1 else 's run'} on this store ({named}; "
-                                       "`monitor status` lists them): stop every daemon, back the store up (pg_dump), then run `monitor db upgrade` again")
+                                       "the older monitor's `monitor status` lists them): stop every daemon, back the store up (pg_dump), then run `monitor db upgrade` again")
             self.open_store(upgrade="auto").close()
         return before

@@ -10,6 +10,7 @@ from pathlib import Path
 from monitor.errors import StoreError
 from monitor.store.db import FULL_BELOW, database_file, database_name, free_bytes
 
+COMPANIONS = ("-wal", "-shm", "-journal")  # the files SQLite keeps beside a database, by the end of their names
 PG_DUMP = "pg_dump --format=custom --file=monitor.dump 'postgresql://USER@HOST/DATABASE'"
 
 
@@ -32,6 +33,8 @@ def backup(url: str, dest: Path | str, busy_timeout: float = 30.0) -> Path:
         raise StoreError(f"{given}: there is no folder {dest}: create it, or give another path")
     if dest.is_dir():
         dest = dest / f"{source.stem}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}{source.suffix or '.db'}"
+    if dest.resolve() in {source.resolve().with_name(source.resolve().name + end) for end in COMPANIONS}:
+        raise StoreError(f"{dest}: a file SQLite keeps beside the store {source} (it would delete or overwrite the copy): give another path")
     if dest.exists():
         raise StoreError(f"{dest} exists: give a new file or a folder (a backup never overwrites)")
     if not dest.parent.is_dir():
