@@ -157,6 +157,8 @@ def _apprise_for(channel: Channel, fields: dict[str, Any] | None = None) -> appr
         app.add(config)
         if len(app) == 0:
             raise ConfigError(f"channel {channel.name!r}: no usable URL in Apprise config {channel.config}", key=f"channels.{channel.name}")
+        for service in app:  # masked like a `url`'s: a failure's words can quote a webhook's path or a password
+            register_url_secrets(str(service.url(privacy=False)))
     if not channel.url and channel.config is None:
         raise ConfigError(f"channel {channel.name!r}: needs a url or a config file", key=f"channels.{channel.name}")
     return app
