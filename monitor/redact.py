@@ -36,20 +36,27 @@ def register_secret(value: str) -> None:
 
 
 def register_url_secrets(url: str) -> None:
-    """Register the password, the path tokens (Slack, Discord, ... keep tokens there) and the values of
-    query parameters, headers (`+Name=`) and payload keys (`:name=`) named like a credential of a channel URL."""
+    """Register the secrets of a channel URL (`url_secrets`)."""
+    for secret in url_secrets(url):
+        register_secret(secret)
+
+
+def url_secrets(url: str) -> set[str]:
+    """The password, the path tokens (Slack, Discord, ... keep tokens there) and the values of query parameters,
+    headers (`+Name=`) and payload keys (`:name=`) named like a credential of a channel URL."""
     parts = urlsplit(url)
+    found: set[str] = set()
     if parts.password:
-        register_secret(parts.password)
+        found.add(parts.password)
     for token in re.split(r"[/?&=]", parts.path):
         if len(token) >= 8 and re.search(r"\d", token) and re.search(r"[A-Za-z]", token):
-            register_secret(token)
+            found.add(token)
     for raw in re.split(r"[&;]", parts.query):
         name, _, value = raw.partition("=")
         if value and _CREDENTIAL_NAME.search(unquote(name)):
-            register_secret(value)  # as written in the URL (Apprise shows it so) and as sent
-            for _, decoded in parse_qsl(raw):
-                register_secret(decoded)
+            found.add(value)  # as written in the URL (Apprise shows it so) and as sent
+            found.update(decoded for _, decoded in parse_qsl(raw))
+    return {each for each in found if each}
 
 
 def redact(text: str, links: Iterable[str] = ()) -> str:
