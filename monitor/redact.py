@@ -41,14 +41,21 @@ def register_url_secrets(url: str) -> None:
         register_secret(secret)
 
 
-def url_secrets(url: str) -> set[str]:
-    """The password, the path tokens (Slack, Discord, ... keep tokens there) and the values of query parameters,
-    headers (`+Name=`) and payload keys (`:name=`) named like a credential of a channel URL."""
+def register_feed_secrets(url: str) -> None:
+    """Register the password and the values of query parameters named like a credential of a feed URL (written in the
+    config or given to `sources add`): its items' links may carry the same token as a signature, kept in a link."""
+    for secret in url_secrets(url, paths=False):
+        register_secret(secret)
+
+
+def url_secrets(url: str, paths: bool = True) -> set[str]:
+    """The password, the path tokens (Slack, Discord, ... keep tokens there; with `paths`) and the values of query
+    parameters, headers (`+Name=`) and payload keys (`:name=`) named like a credential of a channel URL."""
     parts = urlsplit(url)
     found: set[str] = set()
     if parts.password:
         found.add(parts.password)
-    for token in re.split(r"[/?&=]", parts.path):
+    for token in re.split(r"[/?&=]", parts.path) if paths else ():
         if len(token) >= 8 and re.search(r"\d", token) and re.search(r"[A-Za-z]", token):
             found.add(token)
     for raw in re.split(r"[&;]", parts.query):
