@@ -49,12 +49,17 @@ def register_feed_secrets(url: str) -> None:
 
 
 def url_secrets(url: str, paths: bool = True) -> set[str]:
-    """The password, the path tokens (Slack, Discord, ... keep tokens there; with `paths`) and the values of query
-    parameters, headers (`+Name=`) and payload keys (`:name=`) named like a credential of a channel URL."""
+    """The password, with `paths` the path tokens (Slack, Discord, ... keep tokens there) and a token where a port goes
+    (Telegram's `tgram://BOT_ID:TOKEN/`), and the values of query parameters, headers (`+Name=`) and payload keys
+    (`:name=`) named like a credential of a channel URL."""
     parts = urlsplit(url)
     found: set[str] = set()
     if parts.password:
         found.add(parts.password)
+    host = parts.netloc.rpartition("@")[2]
+    _, colon, after = host.partition(":")
+    if paths and colon and not host.startswith("[") and not after.isdigit():  # `tgram://BOT_ID:TOKEN/...`: no port
+        found.add(after)
     for token in re.split(r"[/?&=]", parts.path) if paths else ():
         if len(token) >= 8 and re.search(r"\d", token) and re.search(r"[A-Za-z]", token):
             found.add(token)
