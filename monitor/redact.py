@@ -19,6 +19,9 @@ _URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]{0,31}://)(?P<user>[^:/@
 # `)`, `.`, `,` or `:` (`source 3 (https://h/?token=X): ...`, `xmlUrl="https://h/?key=X"` keep their punctuation).
 _CREDENTIALS = r"token|key|apikey|secret|passw(?:or)?d|pass|auth|session"
 _VALUE = r"[^&;#\s\"'<>]*[^&;#\s\"'<>).,:]"
+# A token as an http(s) URL's user name, no password (`https://ghp_...@host/feed.atom`, GitHub's and GitLab's private feeds):
+# at least 12 characters, letters and digits both (a plain user name, `reader@`, is shown).
+_URL_TOKEN_USER = re.compile(r"(?P<scheme>https?://)(?P<user>[\w.~%-]{12,})@", re.I)
 _QUERY_SECRET = re.compile(rf"(?P<key>[?&;](?:[\w.-]*[_.-])?(?:{_CREDENTIALS}|sig|signature)=){_VALUE}", re.I)
 # In a feed's own article link a signature (`sig=`, `Signature=`, `X-Amz-Signature=`) is kept: it opens that one link
 # (a signed link masked opened nothing); the link's `token=`-like parameters and registered secrets are still masked.
@@ -81,7 +84,12 @@ def redact(text: str, links: Iterable[str] = ()) -> str:
     kept = sorted({link for link in links if link}, key=len, reverse=True)
     pieces = re.split("(" + "|".join(map(re.escape, kept)) + ")", text) if kept else [text]  # odd pieces: the links
     text = "".join((_LINK_SECRET if i % 2 else _QUERY_SECRET).sub(lambda m: m["key"] + MASK, piece) for i, piece in enumerate(pieces))
-    return _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
+    text = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
+    return _URL_TOKEN_USER.sub(lambda m: m["scheme"] + (MASK if _token_like(m["user"]) else m["user"]) + "@", text)
+
+
+def _token_like(name: str) -> bool:
+    return bool(re.search(r"\d", name) and re.search(r"[A-Za-z]", name))
 
 
 class RedactingFilter(logging.Filter):
