@@ -36,6 +36,7 @@ from monitor.errors import SourceError, StoreError
 from monitor.hosts import host_of
 from monitor.ingest import Ingest, full_text
 from monitor.memory import release_free_memory
+from monitor.redact import register_feed_secrets
 from monitor.schedule import (
     DueQueue, Hints, PollPolicy, parse_retry_after, plain_delay, plain_reason, plan_next_check, publish_interval, server_hints, smoothed_fetch,
 )
@@ -103,6 +104,8 @@ class FeedPolling:
     def _poll(self, jobs: list[sources.FeedJob], now: datetime, due_by: datetime, per_host: int) -> int:
         """Poll `jobs` (most overdue first) in one poll that claims them as their hosts get room; the
         claims it does not record are given back."""
+        for job in jobs:  # (a feed `sources add` added while the daemon runs) before its items' links are stored and sent
+            register_feed_secrets(job.url)
         limits = replace(self.limits, per_host=self.policy.per_host)  # at most per_host at once to a host, even with --all
         poll = _Poll(DueQueue(jobs, self.policy.per_host), now, due_by, per_host, Poller([], self.http, limits, self.parsers, more=True, seen=self._seen))
         with self._lock:

@@ -19,6 +19,9 @@ _URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]{0,31}://)(?P<user>[^:/@
 # `)`, `.`, `,` or `:` (`source 3 (https://h/?token=X): ...`, `xmlUrl="https://h/?key=X"` keep their punctuation).
 _CREDENTIALS = r"token|key|apikey|secret|passw(?:or)?d|pass|auth|session"
 _VALUE = r"[^&;#\s\"'<>]*[^&;#\s\"'<>).,:]"
+# A token as an http(s) URL's user name, no password (`https://ghp_...@host/feed.atom`, GitHub's and GitLab's private feeds):
+# at least 12 characters, letters and digits both (a plain user name, `reader@`, is shown).
+_URL_TOKEN_USER = re.compile(r"(?P<scheme>https?://)(?P<user>[\w.~%-]{12,})@", re.I)
 _QUERY_SECRET = re.compile(rf"(?P<key>[?&;](?:[\w.-]*[_.-])?(?:{_CREDENTIALS}|sig|signature)=){_VALUE}", re.I)
 # In a feed's own article link a signature (`sig=`, `Signature=`, `X-Amz-Signature=`) is kept: it opens that one link
 # (a signed link masked opened nothing); the link's `token=`-like parameters and registered secrets are still masked.
@@ -36,20 +39,39 @@ def register_secret(value: str) -> None:
 
 
 def register_url_secrets(url: str) -> None:
-    """Register the password, the path tokens (Slack, Discord, ... keep tokens there) and the values of
-    query parameters, headers (`+Name=`) and payload keys (`:name=`) named like a credential of a channel URL."""
+    """Register the secrets of a channel URL (`url_secrets`)."""
+    for secret in url_secrets(url):
+        register_secret(secret)
+
+
+def register_feed_secrets(url: str) -> None:
+    """Register the password and the values of query parameters named like a credential of a feed URL (written in the
+    config or given to `sources add`): its items' links may carry the same token as a signature, kept in a link."""
+    for secret in url_secrets(url, paths=False):
+        register_secret(secret)
+
+
+def url_secrets(url: str, paths: bool = True) -> set[str]:
+    """The password, with `paths` the path tokens (Slack, Discord, ... keep tokens there) and a token where a port goes
+    (Telegram's `tgram://BOT_ID:TOKEN/`), and the values of query parameters, headers (`+Name=`) and payload keys
+    (`:name=`) named like a credential of a channel URL."""
     parts = urlsplit(url)
+    found: set[str] = set()
     if parts.password:
-        register_secret(parts.password)
-    for token in re.split(r"[/?&=]", parts.path):
+        found.add(parts.password)
+    host = parts.netloc.rpartition("@")[2]
+    _, colon, after = host.partition(":")
+    if paths and colon and not host.startswith("[") and not after.isdigit():  # `tgram://BOT_ID:TOKEN/...`: no port
+        found.add(after)
+    for token in re.split(r"[/?&=]", parts.path) if paths else ():
         if len(token) >= 8 and re.search(r"\d", token) and re.search(r"[A-Za-z]", token):
-            register_secret(token)
+            found.add(token)
     for raw in re.split(r"[&;]", parts.query):
         name, _, value = raw.partition("=")
         if value and _CREDENTIAL_NAME.search(unquote(name)):
-            register_secret(value)  # as written in the URL (Apprise shows it so) and as sent
-            for _, decoded in parse_qsl(raw):
-                register_secret(decoded)
+            found.add(value)  # as written in the URL (Apprise shows it so) and as sent
+            found.update(decoded for _, decoded in parse_qsl(raw))
+    return {each for each in found if each}
 
 
 def redact(text: str, links: Iterable[str] = ()) -> str:
@@ -62,7 +84,12 @@ def redact(text: str, links: Iterable[str] = ()) -> str:
     kept = sorted({link for link in links if link}, key=len, reverse=True)
     pieces = re.split("(" + "|".join(map(re.escape, kept)) + ")", text) if kept else [text]  # odd pieces: the links
     text = "".join((_LINK_SECRET if i % 2 else _QUERY_SECRET).sub(lambda m: m["key"] + MASK, piece) for i, piece in enumerate(pieces))
-    return _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
+    text = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
+    return _URL_TOKEN_USER.sub(lambda m: m["scheme"] + (MASK if _token_like(m["user"]) else m["user"]) + "@", text)
+
+
+def _token_like(name: str) -> bool:
+    return bool(re.search(r"\d", name) and re.search(r"[A-Za-z]", name))
 
 
 class RedactingFilter(logging.Filter):

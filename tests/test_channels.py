@@ -203,3 +203,28 @@ def test_a_refusal_with_an_answer_says_the_answer(tmp_path: Path) -> None:
         with pytest.raises(DeliveryError) as failed:
             Notifier([Channel(name="hook", url=f"json://127.0.0.1:{http.port}/alerts")]).send("hook", "title", "body")
     assert "quota exceeded" in str(failed.value)
+
+
+def test_the_secrets_of_an_apprise_config_files_services_are_masked_like_a_urls(tmp_path: Path) -> None:
+    """Regression: only a channel's `url` had its secrets registered; a Slack webhook's tokens in an Apprise config file
+    were shown whole in the delivery's error (`Max retries exceeded with url: /services/T1JJ3T3L2/A1BRTD4JD/TIiaj...`),
+    stored in the database, logged and shown by `monitor alerts show`."""
+    from monitor.redact import redact
+
+    apprise_file = tmp_path / "channels.txt"
+    apprise_file.write_text("slack://T1JJ3T3L2/A1BRTD4JD/Zq9ajkdnlazkcOXrIdevi7FQ\njson://desk:Wq7secretpw@127.0.0.1:9/x\n")
+    Notifier([Channel(name="desk", config=apprise_file)])
+    said = redact("Max retries exceeded with url: /services/T1JJ3T3L2/A1BRTD4JD/Zq9ajkdnlazkcOXrIdevi7FQ; login failed for Wq7secretpw")
+    assert "Zq9ajkdnlazkcOXrIdevi7FQ" not in said and "Wq7secretpw" not in said
+
+
+def test_a_telegram_bot_token_in_a_channel_url_is_masked(tmp_path: Path) -> None:
+    """Regression (found by helper xsecrets): a Telegram URL, `tgram://BOT_ID:TOKEN/CHAT_ID`, has its bot token where
+    a host and port go, with no `@`: nothing of it was registered, and a failed send's error (`Max retries exceeded
+    with url: /bot123456789:AAHdq.../sendMessage`) showed it whole in the log, the store and `monitor alerts show`."""
+    from monitor.redact import redact
+
+    Notifier([Channel(name="tg", url="tgram://123456789:Zq9dqTcvCH1vGWJxfSeofSAs0K5PALDsaw/12345")])
+    said = redact("Max retries exceeded with url: /bot123456789:Zq9dqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage")
+    assert said == "Max retries exceeded with url: /bot123456789:****/sendMessage"
+    assert redact("json://127.0.0.1:8080/x") == "json://127.0.0.1:8080/x"  # a port is no secret

@@ -249,6 +249,36 @@ def test_a_config_file_channel_with_one_service_down_sends_each_service_the_aler
             assert (row.status, row.attempts, row.last_error) == ("sent", 3, None)
 
 
+def test_the_services_a_delivery_reached_are_kept_by_nothing_computed_from_their_secrets(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: `deliveries.sent_to` kept a 16-hex SHA-256 of each service's whole URL, password included: with
+    the store alone (a backup, a dump) a weak password could be guessed offline, hashing candidates. Now a service is
+    named by its URL with its secrets masked (and its rank among services alike): a password changed in the file
+    between two tries is still the service that took it, and gets the alert once."""
+    import hashlib
+
+    import apprise
+
+    with serve_http() as other:
+        down = JsonReceiver(other)
+        down.fail = True
+        apprise_file = tmp_path / "channels.txt"
+        took_url = json_receiver.url.replace("json://", "json://desk:Wq7secretpw@")
+        apprise_file.write_text(f"default={took_url}\ndefault={down.url}\n")
+        db = outbox_with(tmp_path, 1, channel="desk")
+        cfg = DeliverySettings(backoff_seconds=60, backoff_max_seconds=60)
+        now = utcnow()
+        notifier = Notifier([Channel(name="desk", config=apprise_file)])
+        assert dispatch_due(db, notifier, cfg, now) == 0
+        with db.session() as s:
+            sent_to = s.scalars(select(DeliveryRow.sent_to)).one()
+        guessed = apprise.Apprise.instantiate(took_url)  # what an attacker with the store hashes, candidate after candidate
+        assert sent_to and hashlib.sha256(str(guessed.url(privacy=False)).encode()).hexdigest()[:16] not in sent_to
+        apprise_file.write_text(apprise_file.read_text().replace("Wq7secretpw", "Wq8rotatedpw"))
+        down.fail = False
+        assert dispatch_due(db, Notifier([Channel(name="desk", config=apprise_file)]), cfg, now + timedelta(minutes=2)) == 1
+        assert (len(json_receiver.messages), len(down.messages)) == (1, 1)
+
+
 def outbox_to(tmp_path: Path, alerts: int, channels: tuple[str, ...]) -> Database:
     """A real store holding `alerts` alerts, each with one pending delivery to each of `channels`."""
     db = Database(store_url(tmp_path))

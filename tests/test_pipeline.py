@@ -427,3 +427,31 @@ def test_a_signed_article_link_opens_from_the_mail_and_the_web_view_its_feeds_to
     text_about = "Signature=" + "x" * 20  # elsewhere (a text, a source's URL, an error) a signature is masked as before
     from monitor.redact import redact
     assert redact(f"https://feeds.example/rss?{text_about}") == "https://feeds.example/rss?Signature=****"
+
+
+def test_a_literal_feed_token_its_items_links_carry_as_a_signature_is_masked_in_the_payload_and_the_web_view(
+        tmp_path: Path, http_server: LocalHTTP, json_receiver: JsonReceiver) -> None:
+    """Regression (found by helper xsecrets): only `${ENV}` values and channel URLs' secrets were registered, so a feed
+    URL written with its token (`?token=...`, as `sources add` takes it) did not make that token a secret: where its
+    items' links carry it as a signature (`sig=`, kept in an article's own link) it went whole into the JSON payload,
+    the mail and the web view."""
+    import urllib.request
+
+    from monitor.server import Endpoint, Health
+
+    secret = "L1teral-F33dTok-xs"
+    link = f"https://private.example/item/1?sig={secret}"
+    http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("Strike in Baghdad", link, "a", STRIKE)))
+    config = write_config(tmp_path, feeds=[{"name": "private", "url": http_server.url("/feed.xml") + f"?token={secret}"}],
+                          channels=[{"name": "hook", "url": json_receiver.url}])
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.run_once()
+    [message] = json_receiver.messages
+    assert secret not in json.dumps(message) and message["url"] == "https://private.example/item/1?sig=****"
+    served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(pipeline.db, 900, 60), lambda: pipeline.ingest.matcher.watchlist)
+    try:
+        pages = [urllib.request.urlopen(f"http://127.0.0.1:{served.port}{path}", timeout=10).read().decode() for path in ("/alerts/1", "/stories/1")]
+    finally:
+        served.close()
+        pipeline.db.engine.dispose()
+    assert all(secret not in page for page in pages)

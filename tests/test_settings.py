@@ -391,3 +391,12 @@ def test_a_config_path_to_an_endless_file_is_one_line_not_read_whole() -> None:
     """Regression: `--config /dev/zero` read the file whole (a MemoryError traceback under a memory limit)."""
     with pytest.raises(ConfigError, match=r"^/dev/zero: cannot read config file: larger than 10 MiB, not read"):
         load_settings("/dev/zero")
+
+
+def test_redact_masks_a_token_given_as_a_feed_urls_user_name() -> None:
+    """Regression (found by helper xsecrets): a feed polled as `https://TOKEN@host/feed.atom` (a personal access token as
+    the basic-auth user, no password: GitHub's, GitLab's private feeds) was shown whole in the log's failure line,
+    `monitor sources`, the web view and `sources export`; only `user:password@` was masked."""
+    said = redact("source 1 (gh): http://ghp1234567890abcdefXYZ@127.0.0.1:9/feed.atom: cannot connect")
+    assert said == f"source 1 (gh): http://{MASK}@127.0.0.1:9/feed.atom: cannot connect"
+    assert redact("https://reader@feeds.example/a and mailto://desk2024@example.org") == "https://reader@feeds.example/a and mailto://desk2024@example.org"

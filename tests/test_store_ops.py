@@ -330,3 +330,22 @@ def test_a_backup_of_a_store_on_a_full_file_system_says_which_file_system_is_ful
     line = one_line_error(monitor("backup", str(tmp_path / "copy.db"), "--config", str(config)))
     assert line.startswith(f"monitor: error: cannot back up {disk / 'monitor.db'} to {tmp_path / 'copy.db'}: ")
     assert f"the store's file system ({disk}) is full" in line and "free space on it" in line, line
+
+
+@sqlite_only
+def test_a_new_store_and_its_backup_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    """Regression (found by helper xsecrets): a new SQLite store was made with the umask's mode (0644 with the usual
+    0022), readable by every local user, though it holds the feeds' URLs as polled (their passwords and tokens,
+    `${ENV}` values written out); its -wal and -shm files take its mode, and `monitor backup` made copies so too."""
+    from monitor.store.backup import backup
+
+    old = os.umask(0o022)
+    try:
+        db = Database(f"sqlite:///{tmp_path / 'monitor.db'}")
+        sources.add_feed(db, "private", "https://feeds.example/rss?token=Zq7secret", None)
+        copy = backup(f"sqlite:///{tmp_path / 'monitor.db'}", tmp_path / "copy.db")
+        db.engine.dispose()
+    finally:
+        os.umask(old)
+    made = [tmp_path / "monitor.db", copy] + [p for p in tmp_path.iterdir() if p.name.endswith(("-wal", "-shm"))]
+    assert {p.name: oct(p.stat().st_mode & 0o777) for p in made} == {p.name: "0o600" for p in made}

@@ -17,6 +17,7 @@ import os
 import logging
 import re
 import sys
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from apprise.decorators import notify
 
 from monitor.alerts import plugins
 from monitor.errors import ConfigError, DeliveryError
-from monitor.redact import printable, redact, register_url_secrets
+from monitor.redact import MASK, printable, redact, register_url_secrets, url_secrets
 from monitor.alerts.templates import ChannelTemplates
 from monitor.settings import Channel
 
@@ -157,6 +158,8 @@ def _apprise_for(channel: Channel, fields: dict[str, Any] | None = None) -> appr
         app.add(config)
         if len(app) == 0:
             raise ConfigError(f"channel {channel.name!r}: no usable URL in Apprise config {channel.config}", key=f"channels.{channel.name}")
+        for service in app:  # masked like a `url`'s: a failure's words can quote a webhook's path or a password
+            register_url_secrets(str(service.url(privacy=False)))
     if not channel.url and channel.config is None:
         raise ConfigError(f"channel {channel.name!r}: needs a url or a config file", key=f"channels.{channel.name}")
     return app
@@ -236,7 +239,7 @@ class Notifier:
         of a message with no alert context (a digest's). Returns None, or, for a mail some recipients took and the server
         refused to others, what was refused: sent again, it would reach the first again.
 
-        A channel of several services (an Apprise config file) is sent to on those not in `done` (their `service_id`s:
+        A channel of several services (an Apprise config file) is sent to on those not in `done` (their `service_ids`:
         they took it at an earlier try); a failure's DeliveryError names in `took` those that took it this time."""
         channel = self.channels.get(channel_name)
         if channel is None:
@@ -250,8 +253,9 @@ class Notifier:
         # a fresh object: no throttle carried over from the previous message
         app = _apprise_for(channel, alert_fields(context) if context else fields)
         tag = list(tags) if channel.config is not None and tags else None
+        ids = service_ids(app)
         if done:  # only the services that have not taken it (Apprise's own tag and priority rules hold among them)
-            left = [s for s in app.find(tag=tag if tag is not None else apprise.common.MATCH_ALL_TAG) if service_id(s) not in done]
+            left = [s for s in app.find(tag=tag if tag is not None else apprise.common.MATCH_ALL_TAG) if ids[id(s)] not in done]
             app = apprise.Apprise()
             app.add(left)
             if not left:
@@ -273,26 +277,35 @@ class Notifier:
         reason = redact(failure_reason(captured))
         if recipients := partly_sent(captured):
             return f"sent to {', '.join(recipients)}; refused: {reason}"
-        took = took_it(app, result)
+        took = took_it(app, result, ids)
         if took:  # (of an Apprise config file's several services)
             tried = len(result.results)  # the services the alert's tags chose
             reason += f" ({len(took)} of {tried} services took it: a retry goes to the other{'s' if tried - len(took) != 1 else ''} only)"
         raise DeliveryError(f"channel {channel_name!r}: {reason}", channel=channel_name, took=took)
 
 
-def service_id(service: Any) -> str:
-    """A service of a channel named for the outbox: a hash of its whole URL (the same across restarts while its
-    line is unchanged; no secret readable in the store)."""
-    return hashlib.sha256(str(service.url(privacy=False)).encode("utf-8")).hexdigest()[:16]
+def service_ids(app: apprise.Apprise) -> dict[int, str]:
+    """The channel's services (by `id()`) named for the outbox: a hash of each one's URL with its secrets masked and its
+    rank among the channel's services alike under the mask (the same across restarts and daemons while its line is
+    unchanged or only its secret is; the store holds nothing computed from a password or token: none to guess offline)."""
+    seen: Counter[str] = Counter()
+    ids: dict[int, str] = {}
+    for service in app:
+        url = str(service.url(privacy=False))
+        for secret in sorted(url_secrets(url), key=len, reverse=True):
+            url = url.replace(secret, MASK)
+        ids[id(service)] = hashlib.sha256(f"{url}#{seen[url]}".encode("utf-8")).hexdigest()[:16]
+        seen[url] += 1
+    return ids
 
 
-def took_it(app: apprise.Apprise, result: Any) -> tuple[str, ...]:
-    """The `service_id`s of the services a notify that failed as a whole got through to (a service is matched to its
+def took_it(app: apprise.Apprise, result: Any, ids: dict[int, str]) -> tuple[str, ...]:
+    """The `service_ids` of the services a notify that failed as a whole got through to (a service is matched to its
     result by its masked URL: of services alike under the mask, none is counted unless all took it)."""
     outcomes: dict[str, list[bool]] = {}
     for each in result:
         outcomes.setdefault(each.url, []).append(bool(each))
-    return tuple(service_id(s) for s in app if all(outcomes.get(s.url(privacy=True), [False])))
+    return tuple(ids[id(s)] for s in app if all(outcomes.get(s.url(privacy=True), [False])))
 
 
 _SMTP_CODE = re.compile(r"\((\d{3}), b?['\"]")  # smtplib's refusals as Apprise logs them: {'a@b': (550, b'5.1.1 ...')}

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from monitor.errors import StoreError
-from monitor.store.db import FULL_BELOW, database_file, database_name, free_bytes
+from monitor.store.db import FULL_BELOW, database_file, database_name, free_bytes, make_private
 
 COMPANIONS = ("-wal", "-shm", "-journal")  # the files SQLite keeps beside a database, by the end of their names
 PG_DUMP = "pg_dump --format=custom --file=monitor.dump 'postgresql://USER@HOST/DATABASE'"
@@ -42,6 +42,7 @@ def backup(url: str, dest: Path | str, busy_timeout: float = 30.0) -> Path:
     partial = dest.with_name(dest.name + ".partial")
     try:
         partial.unlink(missing_ok=True)  # a killed backup's leftover: SQLite would open it as the copy ("file is not a database")
+        make_private(partial)  # a copy of the store holds what it holds: feeds' tokens
         src = sqlite3.connect(source, timeout=busy_timeout)
         try:
             dst = sqlite3.connect(partial)

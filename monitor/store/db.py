@@ -65,6 +65,15 @@ def make_folder(path: Path) -> None:
         raise StoreError(f"{path}: cannot make its folder: {folder_problem(path) or f'{path.parent}: {exc.strerror}'}; give another [store] path") from None
 
 
+def make_private(path: Path) -> None:
+    """A SQLite file not there yet made empty, readable by its owner only (SQLite gives its -wal and -shm its mode):
+    a store holds the feeds' URLs as polled, their passwords and tokens; a file already there keeps its mode."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError:  # there already; or not makeable, which SQLite then says in its words
+        pass
+
+
 def _identity(path: Path) -> tuple[int, int]:
     """The device and inode of a file: which file a path leads to (OSError when none)."""
     st = path.stat()
@@ -108,6 +117,7 @@ class Database:
         self._before_upgrade = before_upgrade
         if path := database_file(url):
             make_folder(path)
+            make_private(path)
         try:
             problem = self._start(parsed, busy_timeout, upgrade, config)
         except (SQLAlchemyError, ImportError) as exc:

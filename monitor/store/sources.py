@@ -210,6 +210,12 @@ def outlines(db: Database) -> dict[int, tuple[str, str | None]]:
         return {r.source_id: (r.folder, r.html_url) for r in s.scalars(select(OutlineRow))}
 
 
+def feed_urls(db: Database) -> list[str]:
+    """Every feed's URL (of the config, added, disabled or not)."""
+    with db.session() as s:
+        return list(s.scalars(select(SourceRow.location).where(SourceRow.kind == "feed")))
+
+
 def due_feeds(db: Database, now: datetime) -> list[FeedJob]:
     """Enabled feeds whose next check has come (new ones at once), most overdue first."""
     columns = (SourceRow.id, SourceRow.name, SourceRow.location, SourceRow.every, SourceRow.error_count, SourceRow.full_text,

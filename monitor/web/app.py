@@ -20,8 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from monitor.alerts.render import SEVERITY_WORDS
 from monitor.errors import StoreError
 from monitor.model import Watchlist
-from monitor.redact import printable, redact
-from monitor.store import signals, views
+from monitor.redact import printable, redact, register_feed_secrets
+from monitor.store import signals, sources, views
 from monitor.store.db import Database
 from monitor.web import chart, text
 from monitor.web.auth import Access, access_for
@@ -73,6 +73,8 @@ class Site:
 
     def __init__(self, db: Database, watchlist: Callable[[], Watchlist], spikes: Spikes = lambda name: ()) -> None:
         self.db, self.watchlist, self.spikes = db, watchlist, spikes
+        for url in sources.feed_urls(db):  # an article's link may carry its feed's token as a signature, kept in a link
+            register_feed_secrets(url)
         self.env = _env()
         for name in self.env.list_templates(extensions=["html"]):  # compiled now, not by the first request of each page
             self.env.get_template(name)
