@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 import logging
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +26,15 @@ from monitor.store.db import Database, utcnow
 from monitor.store.sources import ensure_source
 from monitor.store.tables import DeliveryRow
 from tests.conftest import ON_POSTGRES, JsonReceiver, serve_http, store_url
+
+
+@pytest.fixture
+def down() -> Iterator[JsonReceiver]:
+    """A second JSON receiver, on a server of its own, that refuses every message (500) until a test sets `fail = False`."""
+    with serve_http() as other:
+        receiver = JsonReceiver(other)
+        receiver.fail = True
+        yield receiver
 
 
 def outbox_with(tmp_path: Path, alerts: int, channel: str = "hook", first: int = 0) -> Database:
@@ -223,33 +233,30 @@ def test_held_deliveries_of_a_channel_taken_out_of_the_config_fail_at_once_as_pe
     assert outbox.requeue_failed(db, utcnow(), "gone") == 2
 
 
-def test_a_config_file_channel_with_one_service_down_sends_each_service_the_alert_once(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+def test_a_config_file_channel_with_one_service_down_sends_each_service_the_alert_once(tmp_path: Path, json_receiver: JsonReceiver, down: JsonReceiver) -> None:
     """Regression: an Apprise config file's channel with two services, one down, sent the alert again to the one
     that took it at each retry (Apprise notifies every service of the file). Now each service is sent to on its own
     and the delivery keeps which took it: a retry goes to those that did not, even after a restart."""
-    with serve_http() as other:
-        down = JsonReceiver(other)
-        down.fail = True
-        apprise_file = tmp_path / "channels.txt"
-        apprise_file.write_text(f"default={json_receiver.url}\ndefault={down.url}\n")
-        db = outbox_with(tmp_path, 1, channel="desk")
-        cfg = DeliverySettings(backoff_seconds=60, backoff_max_seconds=60)
-        now = utcnow()
-        assert dispatch_due(db, Notifier([Channel(name="desk", config=apprise_file)]), cfg, now) == 0
-        with db.session() as s:
-            error = s.scalars(select(DeliveryRow.last_error)).one()
-            assert error and "500" in error and error.endswith("(1 of 2 services took it: a retry goes to the other only)")
-        assert dispatch_due(db, Notifier([Channel(name="desk", config=apprise_file)]), cfg, now + timedelta(minutes=2)) == 0
-        assert (len(json_receiver.messages), down.rejected) == (1, 2)
-        down.fail = False
-        assert dispatch_due(db, Notifier([Channel(name="desk", config=apprise_file)]), cfg, now + timedelta(minutes=4)) == 1
-        assert (len(json_receiver.messages), len(down.messages)) == (1, 1)
-        with db.session() as s:
-            row = s.scalars(select(DeliveryRow)).one()
-            assert (row.status, row.attempts, row.last_error) == ("sent", 3, None)
+    apprise_file = tmp_path / "channels.txt"
+    apprise_file.write_text(f"default={json_receiver.url}\ndefault={down.url}\n")
+    db = outbox_with(tmp_path, 1, channel="desk")
+    cfg = DeliverySettings(backoff_seconds=60, backoff_max_seconds=60)
+    now = utcnow()
+    assert dispatch_due(db, Notifier([Channel(name="desk", config=apprise_file)]), cfg, now) == 0
+    with db.session() as s:
+        error = s.scalars(select(DeliveryRow.last_error)).one()
+        assert error and "500" in error and error.endswith("(1 of 2 services took it: a retry goes to the other only)")
+    assert dispatch_due(db, Notifier([Channel(name="desk", config=apprise_file)]), cfg, now + timedelta(minutes=2)) == 0
+    assert (len(json_receiver.messages), down.rejected) == (1, 2)
+    down.fail = False
+    assert dispatch_due(db, Notifier([Channel(name="desk", config=apprise_file)]), cfg, now + timedelta(minutes=4)) == 1
+    assert (len(json_receiver.messages), len(down.messages)) == (1, 1)
+    with db.session() as s:
+        row = s.scalars(select(DeliveryRow)).one()
+        assert (row.status, row.attempts, row.last_error) == ("sent", 3, None)
 
 
-def test_the_services_a_delivery_reached_are_kept_by_nothing_computed_from_their_secrets(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+def test_the_services_a_delivery_reached_are_kept_by_nothing_computed_from_their_secrets(tmp_path: Path, json_receiver: JsonReceiver, down: JsonReceiver) -> None:
     """Regression: `deliveries.sent_to` kept a 16-hex SHA-256 of each service's whole URL, password included: with
     the store alone (a backup, a dump) a weak password could be guessed offline, hashing candidates. Now a service is
     named by its URL with its secrets masked (and its rank among services alike): a password changed in the file
@@ -258,25 +265,22 @@ def test_the_services_a_delivery_reached_are_kept_by_nothing_computed_from_their
 
     import apprise
 
-    with serve_http() as other:
-        down = JsonReceiver(other)
-        down.fail = True
-        apprise_file = tmp_path / "channels.txt"
-        took_url = json_receiver.url.replace("json://", "json://desk:Wq7secretpw@")
-        apprise_file.write_text(f"default={took_url}\ndefault={down.url}\n")
-        db = outbox_with(tmp_path, 1, channel="desk")
-        cfg = DeliverySettings(backoff_seconds=60, backoff_max_seconds=60)
-        now = utcnow()
-        notifier = Notifier([Channel(name="desk", config=apprise_file)])
-        assert dispatch_due(db, notifier, cfg, now) == 0
-        with db.session() as s:
-            sent_to = s.scalars(select(DeliveryRow.sent_to)).one()
-        guessed = apprise.Apprise.instantiate(took_url)  # what an attacker with the store hashes, candidate after candidate
-        assert sent_to and hashlib.sha256(str(guessed.url(privacy=False)).encode()).hexdigest()[:16] not in sent_to
-        apprise_file.write_text(apprise_file.read_text().replace("Wq7secretpw", "Wq8rotatedpw"))
-        down.fail = False
-        assert dispatch_due(db, Notifier([Channel(name="desk", config=apprise_file)]), cfg, now + timedelta(minutes=2)) == 1
-        assert (len(json_receiver.messages), len(down.messages)) == (1, 1)
+    apprise_file = tmp_path / "channels.txt"
+    took_url = json_receiver.url.replace("json://", "json://desk:Wq7secretpw@")
+    apprise_file.write_text(f"default={took_url}\ndefault={down.url}\n")
+    db = outbox_with(tmp_path, 1, channel="desk")
+    cfg = DeliverySettings(backoff_seconds=60, backoff_max_seconds=60)
+    now = utcnow()
+    notifier = Notifier([Channel(name="desk", config=apprise_file)])
+    assert dispatch_due(db, notifier, cfg, now) == 0
+    with db.session() as s:
+        sent_to = s.scalars(select(DeliveryRow.sent_to)).one()
+    guessed = apprise.Apprise.instantiate(took_url)  # what an attacker with the store hashes, candidate after candidate
+    assert sent_to and hashlib.sha256(str(guessed.url(privacy=False)).encode()).hexdigest()[:16] not in sent_to
+    apprise_file.write_text(apprise_file.read_text().replace("Wq7secretpw", "Wq8rotatedpw"))
+    down.fail = False
+    assert dispatch_due(db, Notifier([Channel(name="desk", config=apprise_file)]), cfg, now + timedelta(minutes=2)) == 1
+    assert (len(json_receiver.messages), len(down.messages)) == (1, 1)
 
 
 def outbox_to(tmp_path: Path, alerts: int, channels: tuple[str, ...]) -> Database:
@@ -339,30 +343,27 @@ def test_a_dispatch_stops_sending_a_channel_before_its_claims_lease_ends(tmp_pat
     assert len(outbox.claim_due(db, now, lease_seconds=60)) == 2
 
 
-def test_a_digest_reaches_each_service_of_a_config_file_its_alerts_are_routed_to_once_even_with_one_down(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+def test_a_digest_reaches_each_service_of_a_config_file_its_alerts_are_routed_to_once_even_with_one_down(tmp_path: Path, json_receiver: JsonReceiver, down: JsonReceiver) -> None:
     """Regression: a digest was sent with no tags, which in an Apprise config file whose services are tagged (how it
     routes: `default=json://...`) matches none: the held alerts were never sent, the digest failing for ever with
     'Apprise reported failure'. And a digest with one service down was sent again to the others at each try. Now a
     digest goes with its alerts' tags, and the services that took it are kept, as for one alert."""
-    with serve_http() as other:
-        down = JsonReceiver(other)
-        down.fail = True
-        apprise_file = tmp_path / "channels.txt"
-        apprise_file.write_text(f"default={json_receiver.url}\ndefault={down.url}\noncall=json://127.0.0.1:9/oncall\n")
-        db = outbox_with(tmp_path, 2, channel="desk")
-        notifier = Notifier([Channel(name="desk", config=apprise_file, digest_below=4, digest_every=60)])
-        cfg = DeliverySettings(backoff_seconds=60, backoff_max_seconds=60)
-        now = utcnow()
-        assert dispatch_due(db, notifier, cfg, now) == 0  # held for the digest
-        assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=2)) == 0  # one service down: the digest waits
-        assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=5)) == 0
-        assert (len(json_receiver.messages), down.rejected) == (1, 2)
-        down.fail = False
-        assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=8)) == 2
-        assert (len(json_receiver.messages), len(down.messages)) == (1, 1)
-        assert json_receiver.messages[0]["title"] == down.messages[0]["title"] == "[digest] 2 alerts"
-        with db.session() as s:
-            assert [(d.status, d.via_digest) for d in s.scalars(select(DeliveryRow))] == [("sent", True)] * 2
+    apprise_file = tmp_path / "channels.txt"
+    apprise_file.write_text(f"default={json_receiver.url}\ndefault={down.url}\noncall=json://127.0.0.1:9/oncall\n")
+    db = outbox_with(tmp_path, 2, channel="desk")
+    notifier = Notifier([Channel(name="desk", config=apprise_file, digest_below=4, digest_every=60)])
+    cfg = DeliverySettings(backoff_seconds=60, backoff_max_seconds=60)
+    now = utcnow()
+    assert dispatch_due(db, notifier, cfg, now) == 0  # held for the digest
+    assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=2)) == 0  # one service down: the digest waits
+    assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=5)) == 0
+    assert (len(json_receiver.messages), down.rejected) == (1, 2)
+    down.fail = False
+    assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=8)) == 2
+    assert (len(json_receiver.messages), len(down.messages)) == (1, 1)
+    assert json_receiver.messages[0]["title"] == down.messages[0]["title"] == "[digest] 2 alerts"
+    with db.session() as s:
+        assert [(d.status, d.via_digest) for d in s.scalars(select(DeliveryRow))] == [("sent", True)] * 2
 
 
 def test_an_alert_whose_tags_no_service_of_a_config_file_has_gets_no_delivery_there(tmp_path: Path, json_receiver: JsonReceiver) -> None:
@@ -389,27 +390,24 @@ def test_an_alert_whose_tags_no_service_of_a_config_file_has_gets_no_delivery_th
     assert route([Channel(name="desk", config=apprise_file)], ("ops",)) == ("desk",)
 
 
-def test_a_digest_failing_on_one_service_holds_back_no_later_digest_to_the_others(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+def test_a_digest_failing_on_one_service_holds_back_no_later_digest_to_the_others(tmp_path: Path, json_receiver: JsonReceiver, down: JsonReceiver) -> None:
     """Regression: once a channel's digest failed (one service of its config file down), every held alert of the
     channel waited for that digest's retry (up to backoff_max_seconds, an hour), so the services that work got the
     later alerts that much later. Now each digest (its alerts, tags and the services that took them) waits for its own."""
-    with serve_http() as other:
-        down = JsonReceiver(other)
-        down.fail = True
-        apprise_file = tmp_path / "channels.txt"
-        apprise_file.write_text(f"default={json_receiver.url}\ndefault={down.url}\n")
-        db = outbox_with(tmp_path, 1, channel="desk")
-        notifier = Notifier([Channel(name="desk", config=apprise_file, digest_below=4, digest_every=60)])
-        cfg = DeliverySettings(backoff_seconds=3600, backoff_max_seconds=3600)
-        now = utcnow()
-        dispatch_due(db, notifier, cfg, now)
-        dispatch_due(db, notifier, cfg, now + timedelta(minutes=2))  # the first digest: taken by one, the other down
-        save_article(db, 1, to_article(Document(source="inbox", title="later", text="a later story")), MatchResult(),
-                     NewAlert("uid-later", 3, ("default",), "later alert", "body", ("desk",)), now + timedelta(minutes=3))
-        dispatch_due(db, notifier, cfg, now + timedelta(minutes=3))  # held
-        dispatch_due(db, notifier, cfg, now + timedelta(minutes=5))  # its digest goes (the other still down)
-        assert [m["title"] for m in json_receiver.messages] == ["[digest] 1 alert", "[digest] 1 alert"]
-        assert down.rejected == 2
+    apprise_file = tmp_path / "channels.txt"
+    apprise_file.write_text(f"default={json_receiver.url}\ndefault={down.url}\n")
+    db = outbox_with(tmp_path, 1, channel="desk")
+    notifier = Notifier([Channel(name="desk", config=apprise_file, digest_below=4, digest_every=60)])
+    cfg = DeliverySettings(backoff_seconds=3600, backoff_max_seconds=3600)
+    now = utcnow()
+    dispatch_due(db, notifier, cfg, now)
+    dispatch_due(db, notifier, cfg, now + timedelta(minutes=2))  # the first digest: taken by one, the other down
+    save_article(db, 1, to_article(Document(source="inbox", title="later", text="a later story")), MatchResult(),
+                 NewAlert("uid-later", 3, ("default",), "later alert", "body", ("desk",)), now + timedelta(minutes=3))
+    dispatch_due(db, notifier, cfg, now + timedelta(minutes=3))  # held
+    dispatch_due(db, notifier, cfg, now + timedelta(minutes=5))  # its digest goes (the other still down)
+    assert [m["title"] for m in json_receiver.messages] == ["[digest] 1 alert", "[digest] 1 alert"]
+    assert down.rejected == 2
 
 
 def test_listing_the_latest_alerts_takes_a_bounded_number_of_queries_and_no_article_text(tmp_path: Path) -> None:
