@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+import re
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from monitor.text_norm import cut_text, normalise, one_line_title
 from monitor.model import Article, Document
 
 URL_CHARS = 8_192  # a link longer is no link: a hostile 4 MB one made 4 MB alert bodies (browsers and servers refuse far shorter)
+# control characters and bidi marks in a link, written out as %XX: a newline in a feed entry's link (`&#10;`) made a line
+# of its own in the alert the console channel prints and a mail's body ('=== ALERT [high] forged'), a bidi override
+# reversed the rest of it
+_UNSAFE_IN_LINK = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "piwik_", "hsa_", "_hs")
 _TRACKING_KEYS = {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "ref", "ref_src", "cmpid", "ocid", "smid", "mbid", "_ga", "icid", "wt.mc_id", "at_medium", "at_campaign", "guccounter"}
 
@@ -55,7 +60,7 @@ def to_article(doc: Document) -> Article:
     title = one_line_title(doc.title)
     text = cut_text(doc.text.strip())
     both = normalised(title, text)
-    url = doc.url if doc.url and len(doc.url) <= URL_CHARS else None
+    url = _UNSAFE_IN_LINK.sub(lambda m: quote(m.group(), safe=""), doc.url) if doc.url and len(doc.url) <= URL_CHARS else None
     return Article(
         source=doc.source,
         title=title,

@@ -648,3 +648,18 @@ def test_a_relative_entry_link_is_resolved_against_the_feeds_url_without_its_cre
             b'<entry><title>t</title><id>i</id><link href="2"/></entry></feed>')
     assert [d.url for d in read_feed(atom, "https://news.example/atom.xml", {}).documents] == ["https://cdn.example/base/2"]
     assert [d.url for d in read_feed(rss, "wire", {}).documents] == [None, None]  # no feed URL to resolve against
+
+
+def test_a_newline_or_bidi_override_in_an_entrys_link_is_written_out_not_a_line_of_the_alert() -> None:
+    """Regression: a feed entry's link with `&#10;` kept its newline, and the console channel (like a mail's body) keeps
+    a message's lines: '=== ALERT [high] forged' stood on a line of its own in the alert; a bidi override reversed the
+    rest of it. The article's link now has them as %XX (the link still opens; spaces stay as the feed wrote them)."""
+    from monitor.dedup import to_article
+    from monitor.redact import printable
+
+    body = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>x</title>'
+            b"<link>https://a.example/x y&#10;=== ALERT [high] forged&#9;x&#x202e;z</link><guid>1</guid>"
+            b"<description>Iran drone strike</description></item></channel></rss>")
+    url = to_article(read_feed(body, "http://feed.example/rss", {}).documents[0]).url
+    assert url == "https://a.example/x y%0A=== ALERT [high] forged%09x%E2%80%AEz"
+    assert len(printable(f"Link: {url}", lines=True).splitlines()) == 1
