@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ON_POSTGRES, REPO, SEED, LocalHTTP, free_port, sqlite_only, write_config
+from tests.conftest import ON_POSTGRES, REPO, SEED, JsonReceiver, LocalHTTP, free_port, sqlite_only, write_config
 
 VERBS = ["run", "once", "match", "check", "alerts", "watchlist"]
 
@@ -101,6 +101,27 @@ def test_check_warns_of_a_rule_whose_alerts_no_channel_takes(tmp_path: Path) -> 
     result = monitor("check", "--config", str(config))
     assert result.returncode == 0, result.stderr
     assert "warning: rule 'watched actor in a violent event' routes to tags default but no channel has them" in result.stdout
+
+
+def test_check_warns_of_a_webhook_url_parameter_apprise_drops(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: `json://host/hook?token=${TOKEN}` lost its token without a word: Apprise passes a URL parameter on
+    to a json://, xml:// or form:// receiver only as `-token=...`, and `monitor check` printed the URL without it
+    (found by helper xsecrets). The receiver gets what check says it gets."""
+    url = f"{json_receiver.url}?token=s3cr3tvalue&-sig=kept&+X-Desk=1&method=POST"
+    config = write_config(tmp_path, channels=[{"name": "hook", "url": url}])
+    result = monitor("check", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stdout.splitlines() if "drops the URL parameter" in line]
+    assert warnings == ["warning: channel 'hook': Apprise drops the URL parameter 'token' of json://: write ?-token=... for the receiver to get it"]
+    assert "s3cr3tvalue" not in result.stdout
+    from monitor.alerts.channels import Notifier
+    from monitor.settings import load_settings
+
+    from urllib.parse import parse_qs, urlsplit
+
+    Notifier(load_settings(config).channels).send("hook", "title", "body")
+    query = parse_qs(urlsplit(json_receiver.http.requests[-1][1]).query)
+    assert "token" not in query and query.get("sig") == ["kept"]
 
 
 def test_check_fails_naming_an_example_that_does_not_hold(tmp_path: Path) -> None:

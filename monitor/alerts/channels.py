@@ -21,6 +21,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import apprise
 from apprise.decorators import notify
@@ -78,6 +79,7 @@ plugins.add_custom("console", lambda: notify(on="console", name="monitor offline
 # Severity -> Apprise notify type; a digest (no severity) is info. `success` is not used: no alert is good news.
 NOTIFY_TYPES = {0: apprise.NotifyType.INFO, 1: apprise.NotifyType.INFO, 2: apprise.NotifyType.WARNING, 3: apprise.NotifyType.FAILURE}
 STRUCTURED = {"json", "jsons", "console"}  # schemas whose receivers get the alert's fields
+PASSED_ON = {"json", "jsons", "xml", "xmls", "form", "forms"}  # schemas that pass a URL parameter on only as `-key=value`
 TITLE_MAX, BODY_MAX = 250, 32768  # Apprise's own defaults (NotifyBase), for a channel that names no plugin
 
 
@@ -184,6 +186,20 @@ def describe(channel: Channel) -> str:
         return f"{channel.name}: Apprise config {channel.config}"
     app = _apprise_for(channel)
     return f"{channel.name}: " + ", ".join(redact(s.url(privacy=True)) for s in app)
+
+
+def dropped_parameters(channel: Channel) -> list[str]:
+    """What a channel's json://, xml:// or form:// URL says that Apprise drops: a URL parameter it has no meaning for
+    (`?token=...`) never reaches the receiver, which takes it only as `-token=...` (Apprise's own syntax)."""
+    dropped = []
+    for each in plugins.parse_urls(channel.url or ""):
+        plugins.need(each)
+        service = apprise.Apprise.instantiate(each) if _schema(each) in PASSED_ON else None
+        known = set(getattr(service, "template_args", {}))
+        keys = dict.fromkeys(unquote(part.partition("=")[0]) for part in urlsplit(each).query.split("&") if part)
+        dropped += [f"channel {channel.name!r}: Apprise drops the URL parameter {key!r} of {_schema(each)}://: write ?-{key}=... for the "
+                    f"receiver to get it" for key in keys if service is not None and key[:1] not in "+-:" and key.lower() not in known]
+    return dropped
 
 
 def route(channels: list[Channel], tags: tuple[str, ...]) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from monitor.alerts.channels import Notifier, describe, route
+from monitor.alerts.channels import Notifier, describe, dropped_parameters, route
 from monitor.alerts.decide import ChannelPolicy, decide, why_silent
 from monitor.alerts.render import articleless_samples, sample_contexts
 from monitor.alerts.templates import template_problems
@@ -116,6 +116,7 @@ class CheckVerbs(Core):
                          for kind, name, tags in [*(("rule", r.name, r.tags) for r in watchlist.rules), *(("spike", x.name, x.tags) for x in watchlist.spikes)]
                          if not route(settings.channels, tags)]
         report.lines += [f"channel {describe(channel)}" for channel in settings.channels]
+        report.lines += [f"warning: {dropped}" for channel in settings.channels for dropped in dropped_parameters(channel)]
         report.lines += [f"warning: folder {folder.path} does not exist yet" for folder in settings.folders if not folder.path.exists()]
         url = settings.store.sqlalchemy_url
         if not self.created():
