@@ -656,7 +656,7 @@ def sources_add(
     out.line(f"source {source_id} ({title}): {feed_url}")
 
 
-@sources_app.command("import", epilog=_examples("monitor sources import feeds.opml"))
+@sources_app.command("import", epilog=_examples("monitor sources export > feeds.opml", "monitor sources import feeds.opml"))
 def sources_import(
     opml: Annotated[Path, typer.Argument(parser=_path, help="an OPML file exported by a feed reader")],
     config: ConfigOption = DEFAULT_CONFIG,
