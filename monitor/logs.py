@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
+from types import TracebackType
 from datetime import UTC, datetime
 from typing import Any
 
@@ -66,6 +68,22 @@ def setup_logging(verbose: bool = False, log_format: str = "text") -> None:
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
     # Apprise's own failure lines are captured per delivery and logged once by the dispatcher.
     logging.getLogger("apprise").propagate = False
+    # an error nothing caught (a bug) is logged as every line is: one line, its secrets masked, not a raw traceback
+    sys.excepthook = _log_uncaught
+    threading.excepthook = _log_uncaught_in_thread
+
+
+def _log_uncaught(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+    if not issubclass(kind, Exception):  # Ctrl-C, an exit: Python's own
+        sys.__excepthook__(kind, error, trace)
+        return
+    logging.getLogger("monitor").critical("stopped by an uncaught error (a bug: please report it)", exc_info=(kind, error, trace))
+
+
+def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
+    if issubclass(args.exc_type, Exception):
+        logging.getLogger("monitor").error("thread %s stopped by an uncaught error (a bug: please report it)", args.thread.name if args.thread else "?",
+                                           exc_info=(args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback))
 
 
 def counted(n: int, noun: str) -> str:

@@ -174,3 +174,20 @@ def test_a_page_with_no_document_logs_no_error_of_trafilatura(tmp_path: Path, ca
         root.handlers[:], root.level = saved, level
     assert "ERROR" not in capsys.readouterr().err
     assert doc.text.strip() == "" or "<" not in doc.text
+
+
+def test_an_uncaught_error_in_a_thread_or_the_main_thread_is_one_line_with_its_secrets_masked() -> None:
+    """Regression: an error nothing caught (a bug) went to Python's own hooks: a traceback of many lines on standard
+    error, a URL's password in it as written (found by helper xsecrets). It is now logged as every line is."""
+    from tests.conftest import REPO
+
+    code = ("import threading; from monitor.logs import setup_logging; setup_logging()\n"
+            "def bug(): raise RuntimeError('fetching https://desk:hunter2pw@feeds.example/x failed')\n"
+            "t = threading.Thread(target=bug, name='poller'); t.start(); t.join()\n"
+            "bug()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    lines = done.stderr.splitlines()
+    assert done.returncode == 1 and len(lines) == 2, done.stderr
+    assert "ERROR thread poller stopped by an uncaught error (a bug: please report it)" in lines[0]
+    assert "CRITICAL stopped by an uncaught error (a bug: please report it)" in lines[1]
+    assert all("hunter2pw" not in line and "RuntimeError" in line for line in lines)
