@@ -209,6 +209,21 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, interval: floa
     raise AssertionError(f"condition not met within {timeout}s")
 
 
+def served_pages(pipeline: Any, *paths: str) -> list[str]:
+    """The bodies of paths as the pipeline's web view serves them over HTTP on a free local port; the store is
+    closed after (a test's last look at it)."""
+    import urllib.request
+
+    from monitor.server import Endpoint, Health
+
+    served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(pipeline.db, 900, 60), lambda: pipeline.ingest.matcher.watchlist)
+    try:
+        return [urllib.request.urlopen(f"http://127.0.0.1:{served.port}{path}", timeout=10).read().decode() for path in paths]
+    finally:
+        served.close()
+        pipeline.db.engine.dispose()
+
+
 def write_config(tmp_path: Path, *, feeds: list[dict[str, Any]] | None = None, folders: list[Path] | None = None,
                  channels: list[dict[str, Any]] | None = None, watchlist: Path = DEFAULT_WATCHLIST,
                  settings: dict[str, dict[str, Any]] | None = None) -> Path:

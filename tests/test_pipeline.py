@@ -19,7 +19,7 @@ from monitor.settings import load_settings
 from monitor.store import outbox, sources
 from monitor.store.db import utcnow
 from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, MatchRow
-from tests.conftest import DEFAULT_WATCHLIST, DISTINCT_STORIES, SEED, JsonReceiver, LocalHTTP, SmtpSink, inbox_with, long_word, memory_ceiling, write_config
+from tests.conftest import DEFAULT_WATCHLIST, DISTINCT_STORIES, SEED, JsonReceiver, LocalHTTP, SmtpSink, inbox_with, long_word, memory_ceiling, served_pages, write_config
 
 RSS = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link><description>d</description>
@@ -393,10 +393,6 @@ def test_a_signed_article_link_opens_from_the_mail_and_the_web_view_its_feeds_to
     too, so a signed link (a CDN's `Signature=`, Azure's `sig=`, S3's `X-Amz-Signature=`) in a mail, a JSON payload
     or the web view no longer opened. A signature opens that one link: kept in an article's link; a configured
     secret (the private feed's token) and `token=`-like parameters are still masked there."""
-    import urllib.request
-
-    from monitor.server import Endpoint, Health
-
     secret = "f33d-T0ken-9a8b7c"
     monkeypatch.setenv("XWEB_FEED_TOKEN", secret)
     signed = "Expires=1767225600&Signature=Zm9vYmFy-c2ln~Kx&X-Amz-Signature=0a1b2c3d4e&sig=QUJD%2BREVG"
@@ -415,12 +411,7 @@ def test_a_signed_article_link_opens_from_the_mail_and_the_web_view_its_feeds_to
     [mail] = smtp_server.messages
     body = mail.get_payload(decode=True).decode()
     assert secret not in body and shown in body
-    served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(pipeline.db, 900, 60), lambda: pipeline.ingest.matcher.watchlist)
-    try:
-        pages = [urllib.request.urlopen(f"http://127.0.0.1:{served.port}{path}", timeout=10).read().decode() for path in ("/alerts/1", "/stories/1")]
-    finally:
-        served.close()
-        pipeline.db.engine.dispose()
+    pages = served_pages(pipeline, "/alerts/1", "/stories/1")
     for page in pages:
         assert secret not in page and f'<a href="{shown.replace("&", "&amp;")}"' in page
     assert shown.replace("&", "&amp;") in pages[0].split("<pre>")[1]  # the message as sent
@@ -435,10 +426,6 @@ def test_a_literal_feed_token_its_items_links_carry_as_a_signature_is_masked_in_
     URL written with its token (`?token=...`, as `sources add` takes it) did not make that token a secret: where its
     items' links carry it as a signature (`sig=`, kept in an article's own link) it went whole into the JSON payload,
     the mail and the web view."""
-    import urllib.request
-
-    from monitor.server import Endpoint, Health
-
     secret = "L1teral-F33dTok-xs"
     link = f"https://private.example/item/1?sig={secret}"
     http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("Strike in Baghdad", link, "a", STRIKE)))
@@ -448,10 +435,5 @@ def test_a_literal_feed_token_its_items_links_carry_as_a_signature_is_masked_in_
     pipeline.run_once()
     [message] = json_receiver.messages
     assert secret not in json.dumps(message) and message["url"] == "https://private.example/item/1?sig=****"
-    served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(pipeline.db, 900, 60), lambda: pipeline.ingest.matcher.watchlist)
-    try:
-        pages = [urllib.request.urlopen(f"http://127.0.0.1:{served.port}{path}", timeout=10).read().decode() for path in ("/alerts/1", "/stories/1")]
-    finally:
-        served.close()
-        pipeline.db.engine.dispose()
+    pages = served_pages(pipeline, "/alerts/1", "/stories/1")
     assert all(secret not in page for page in pages)
