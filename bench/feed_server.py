@@ -197,6 +197,16 @@ def respond(feeds: Feeds, method: str, target: str, headers: dict[str, str]) -> 
 REASONS = {200: "OK", 304: "Not Modified", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed"}
 
 
+def request_head(head: bytes) -> tuple[str, dict[str, str]]:
+    """An HTTP/1.1 request's head (without its blank line): the request line, and the headers by lower-cased name."""
+    request_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return request_line, headers
+
+
 class Connection(asyncio.Protocol):
     """HTTP/1.1 on one connection: requests without bodies, answered in order, kept alive unless asked not to."""
 
@@ -210,12 +220,8 @@ class Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.buffer += data
         while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
-            head, self.buffer = self.buffer[:end].decode("latin-1"), self.buffer[end + 4:]
-            request_line, *lines = head.split("\r\n")
-            headers = {}
-            for line in lines:
-                name, _, value = line.partition(":")
-                headers[name.strip().lower()] = value.strip()
+            request_line, headers = request_head(self.buffer[:end])
+            self.buffer = self.buffer[end + 4:]
             try:
                 method, target, _version = request_line.split(" ")
                 status, body, response_headers = respond(self.feeds, method, target, headers)

@@ -57,7 +57,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from feed_server import feed_response, feed_xml, peak_rss_kb, reset_peak_rss  # noqa: E402
+from feed_server import feed_response, feed_xml, peak_rss_kb, request_head, reset_peak_rss  # noqa: E402
 
 CONTROL_ADDRESS = "127.0.0.1"
 MIN_MS, MAX_MS = 50.0, 2000.0
@@ -213,12 +213,8 @@ class Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.buffer += data
         while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
-            head, self.buffer = self.buffer[:end].decode("latin-1"), self.buffer[end + 4:]
-            request_line, *lines = head.split("\r\n")
-            headers = {}
-            for line in lines:
-                name, _, value = line.partition(":")
-                headers[name.strip().lower()] = value.strip()
+            request_line, headers = request_head(self.buffer[:end])
+            self.buffer = self.buffer[end + 4:]
             method, _, rest = request_line.partition(" ")
             self.requests.put_nowait((method, rest.rpartition(" ")[0], headers))
 
