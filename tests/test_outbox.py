@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import logging
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -432,3 +433,115 @@ def test_listing_the_latest_alerts_takes_a_bounded_number_of_queries_and_no_arti
     [failed] = outbox.latest_alerts(db, 10, failed_only=True)
     assert (failed.title, failed.deliveries, failed.last_error) == ("alert 0", "hook:failed(3)", "refused")
     assert len([sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]) <= 2
+
+
+class Trickling:
+    """A raw TCP service on 127.0.0.1 that answers, but never whole: after `greeting` (and, for HTTP, once the request
+    came) its `reply`, then one more line every 0.2 s, for `for_seconds` (then it hangs up), each within any read timeout. With
+    `whole` set it answers a JSON POST at once (200) and counts it in `taken`."""
+
+    def __init__(self, greeting: bytes, reply: bytes, line: bytes, for_seconds: float = 15) -> None:
+        import socket
+
+        self.greeting, self.reply, self.line, self.for_seconds = greeting, reply, line, for_seconds
+        self.whole = False
+        self.taken = 0
+        self.connections = 0
+        self.heard = b""
+        self.stop = threading.Event()
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: Any) -> None:
+        with conn:
+            try:
+                conn.sendall(self.greeting)
+                request = conn.recv(65536)
+                self.heard += request
+                if self.whole:
+                    while b"\r\n\r\n" not in request:
+                        request += conn.recv(65536)
+                    head, _, body = request.partition(b"\r\n\r\n")
+                    length = int(next(v for k, _, v in (h.partition(b":") for h in head.split(b"\r\n")) if k.lower() == b"content-length"))
+                    while len(body) < length:
+                        body += conn.recv(65536)
+                    self.taken += 1
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    return
+                conn.sendall(self.reply)
+                started = time.monotonic()
+                while not self.stop.is_set() and time.monotonic() - started < self.for_seconds:
+                    conn.sendall(self.line)
+                    self.stop.wait(0.2)
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self.stop.set()
+        self.server.close()
+
+
+def test_a_send_to_a_json_service_that_never_answers_whole_is_cut_off_and_retried_later_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression: a send had no overall bound. Apprise's `notify()` has none (its `timeout` only stops waiting: the
+    service's thread goes on sending) and a plugin's socket timeouts (`rto`, 4 s) bound each read, so a service that
+    answers a header line every few seconds held the channel's dispatch thread (and a stopping daemon) for as long as it
+    liked (here: `100 Continue` after `100 Continue`). Now a send is cut off (its connections shut down) after half the lease: one line names the channel, the
+    delivery waits for its retry, and goes once."""
+    service = Trickling(b"", b"", b"HTTP/1.1 100 Continue\r\n\r\n")  # (HTTP: the client speaks first; a final answer never comes)
+    try:
+        db = outbox_with(tmp_path, 1, channel="slow")
+        notifier = Notifier([Channel(name="slow", url=f"json://desk:Wq7secretpw@127.0.0.1:{service.port}/alerts")])
+        cfg = DeliverySettings(lease_seconds=2, backoff_seconds=60, backoff_max_seconds=60)
+        now = utcnow()
+        started = time.monotonic()
+        with caplog.at_level(logging.INFO, logger="monitor"):
+            assert dispatch_due(db, notifier, cfg, now) == 0
+        took = time.monotonic() - started
+        assert took < 10, f"the send held the dispatch for {took:.0f} s"
+        with db.session() as s:
+            row = s.scalars(select(DeliveryRow)).one()
+            assert (row.status, row.attempts, row.lease_until) == ("pending", 1, None)
+            assert row.next_attempt_at >= now + timedelta(seconds=29)  # (backoff_seconds, jittered)
+            assert row.last_error and row.last_error.startswith("channel 'slow': no whole answer within 1 s: monitor cut the connection (Apprise then said: ")
+        [line] = [m for m in caplog.messages if "to slow failed" in m]
+        assert line.startswith("alert uid00000 to slow failed (attempt 1, retry in ") and "monitor cut the connection" in line
+        assert "Wq7secretpw" not in "\n".join(caplog.messages) + row.last_error
+        service.whole = True
+        assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=2)) == 1
+        assert service.taken == 1
+        assert dispatch_due(db, notifier, cfg, now + timedelta(hours=2)) == 0
+        assert service.taken == 1
+    finally:
+        service.close()
+
+
+def test_a_send_to_a_mail_server_that_stalls_after_ehlo_is_cut_off(tmp_path: Path) -> None:
+    """Regression: Apprise's mail plugin bounds each socket read (15 s), not the whole: a server answering EHLO one
+    continuation line at a time (`250-...`) held the send for as long as it went on. Now the send is cut off after half
+    the lease, and the delivery waits for its retry."""
+    service = Trickling(b"220 mail.example.org ESMTP\r\n", b"250-mail.example.org\r\n", b"250-still thinking\r\n")
+    try:
+        db = outbox_with(tmp_path, 1, channel="mail")
+        url = f"mailto://127.0.0.1:{service.port}?to=desk@example.org&from=monitor@example.org&secure=no"
+        cfg = DeliverySettings(lease_seconds=2, backoff_seconds=60, backoff_max_seconds=60)
+        started = time.monotonic()
+        assert dispatch_due(db, Notifier([Channel(name="mail", url=url)]), cfg, utcnow()) == 0
+        took = time.monotonic() - started
+        assert took < 10, f"the send held the dispatch for {took:.0f} s"
+        assert service.heard.startswith(b"ehlo ") and b"DATA" not in service.heard.upper()
+        with db.session() as s:
+            row = s.scalars(select(DeliveryRow)).one()
+            assert (row.status, row.attempts) == ("pending", 1)
+            assert row.last_error and row.last_error.startswith("channel 'mail': no whole answer within 1 s: monitor cut the connection (Apprise then said: ")
+    finally:
+        service.close()

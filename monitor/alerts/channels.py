@@ -27,6 +27,7 @@ import apprise
 from apprise.decorators import notify
 
 from monitor.alerts import plugins
+from monitor.alerts.cutoff import cut_off_after
 from monitor.errors import ConfigError, DeliveryError
 from monitor.redact import MASK, printable, redact, register_url_secrets, url_secrets
 from monitor.alerts.templates import ChannelTemplates
@@ -81,6 +82,7 @@ NOTIFY_TYPES = {0: apprise.NotifyType.INFO, 1: apprise.NotifyType.INFO, 2: appri
 STRUCTURED = {"json", "jsons", "console"}  # schemas whose receivers get the alert's fields
 PASSED_ON = {"json", "jsons", "xml", "xmls", "form", "forms"}  # schemas that pass a URL parameter on only as `-key=value`
 TITLE_MAX, BODY_MAX = 250, 32768  # Apprise's own defaults (NotifyBase), for a channel that names no plugin
+SEND_SECONDS = 60.0  # a send's bound unless the dispatcher gives one (half the default lease)
 
 
 def notify_type(severity: int | None) -> apprise.NotifyType:
@@ -250,13 +252,15 @@ class Notifier:
         return max(body_max - (len(title) + 2 if folded else 0), 1)
 
     def send(self, channel_name: str, title: str, body: str, tags: tuple[str, ...] = (), context: dict[str, Any] | None = None,
-             fields: dict[str, Any] | None = None, done: frozenset[str] = frozenset()) -> str | None:
+             fields: dict[str, Any] | None = None, done: frozenset[str] = frozenset(), within: float = SEND_SECONDS) -> str | None:
         """Send one message; with `context`, the channel's templates (if any) write it; `fields`: JSON receivers' fields
         of a message with no alert context (a digest's). Returns None, or, for a mail some recipients took and the server
         refused to others, what was refused: sent again, it would reach the first again.
 
         A channel of several services (an Apprise config file) is sent to on those not in `done` (their `service_ids`:
-        they took it at an earlier try); a failure's DeliveryError names in `took` those that took it this time."""
+        they took it at an earlier try); a failure's DeliveryError names in `took` those that took it this time.
+
+        The send ends within `within` seconds (and a moment): its connections are then cut (`cutoff`), and it fails."""
         channel = self.channels.get(channel_name)
         if channel is None:
             raise DeliveryError(not_configured(channel_name), channel=channel_name)
@@ -283,7 +287,8 @@ class Notifier:
         body_format = apprise.NotifyFormat.HTML if html else apprise.NotifyFormat.TEXT
         kind = notify_type(context.get("severity") if context else None)
         # the call's own log (Apprise keeps it per call: a send on another thread, to another channel, is not in it)
-        result = app.notify(title=title, body=body, notify_type=kind, body_format=body_format, tag=tag, log_level=logging.DEBUG)
+        with cut_off_after(within) as cut:
+            result = app.notify(title=title, body=body, notify_type=kind, body_format=body_format, tag=tag, log_level=logging.DEBUG)
         if result:
             return None
         if result.status == apprise.AppriseResultStatus.NOMATCH and channel.config is not None:  # (the file changed since it was routed)
@@ -291,6 +296,8 @@ class Notifier:
                                 channel=channel_name)
         captured = "\n".join(f"{entry.time:%H:%M:%S} - {entry.level} - {' '.join(entry.message.split())}" for entry in result.logs())  # an entry a line
         reason = redact(failure_reason(captured))
+        if cut():
+            reason = f"no whole answer within {within:g} s: monitor cut the connection (Apprise then said: {reason})"
         if recipients := partly_sent(captured):
             return f"sent to {', '.join(recipients)}; refused: {reason}"
         took = took_it(app, result, ids)
