@@ -545,3 +545,61 @@ def test_a_send_to_a_mail_server_that_stalls_after_ehlo_is_cut_off(tmp_path: Pat
             assert row.last_error and row.last_error.startswith("channel 'mail': no whole answer within 1 s: monitor cut the connection (Apprise then said: ")
     finally:
         service.close()
+
+
+@pytest.fixture
+def greylisting() -> Iterator[tuple[int, list[tuple[list[str], bytes]], list[str]]]:
+    """A real aiosmtpd server on 127.0.0.1 that greylists `late@example.org`: its first RCPT is answered 450 (try again
+    later), the next ones are taken. Yields (port, the messages taken as (recipients, content), the RCPTs it was asked)."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import SMTP, Envelope, Session
+
+    from tests.conftest import free_port
+
+    taken: list[tuple[list[str], bytes]] = []
+    asked: list[str] = []
+
+    class Greylist:
+        async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]) -> str:
+            asked.append(address)
+            if address == "late@example.org" and asked.count(address) == 1:
+                return "450 4.2.0 <late@example.org>: Recipient address rejected: Greylisted, try again later"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+            content = envelope.content if isinstance(envelope.content, bytes) else str(envelope.content).encode()
+            taken.append((list(envelope.rcpt_tos), content))
+            return "250 Message accepted for delivery"
+
+    port = free_port()
+    controller = Controller(Greylist(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, taken, asked
+    finally:
+        controller.stop()
+
+
+def test_a_greylisted_recipient_gets_the_mail_at_the_retry_and_the_others_do_not_get_it_again(
+        tmp_path: Path, greylisting: tuple[int, list[tuple[list[str], bytes]], list[str]]) -> None:
+    """Regression: a mail to `to=desk,late` that the server took for desk and greylisted for late (450: try again later)
+    failed as a whole, and its retry mailed both again: desk got the alert twice (and once more at each further retry
+    while late stayed greylisted). Now the delivery keeps which recipients took it, and a retry mails the others only."""
+    port, taken, asked = greylisting
+    db = outbox_with(tmp_path, 1, channel="mail")
+    url = f"mailto://127.0.0.1:{port}?to=desk@example.org,late@example.org&from=monitor@example.org&secure=no"
+    notifier = Notifier([Channel(name="mail", url=url)])
+    cfg = DeliverySettings(backoff_seconds=60, backoff_max_seconds=60)
+    now = utcnow()
+    assert dispatch_due(db, notifier, cfg, now) == 0
+    assert [to for to, _ in taken] == [["desk@example.org"]]
+    with db.session() as s:
+        row = s.scalars(select(DeliveryRow)).one()
+        assert (row.status, row.attempts) == ("pending", 1)
+        assert row.last_error and "450" in row.last_error and "a retry goes to the other recipients only" in row.last_error
+    assert dispatch_due(db, Notifier([Channel(name="mail", url=url)]), cfg, now + timedelta(minutes=2)) == 1  # (a restart: a new notifier)
+    assert [to for to, _ in taken] == [["desk@example.org"], ["late@example.org"]]
+    assert asked == ["desk@example.org", "late@example.org", "late@example.org"]
+    with db.session() as s:
+        assert s.scalars(select(DeliveryRow.status)).one() == "sent"
