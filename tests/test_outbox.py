@@ -603,3 +603,38 @@ def test_a_greylisted_recipient_gets_the_mail_at_the_retry_and_the_others_do_not
     assert asked == ["desk@example.org", "late@example.org", "late@example.org"]
     with db.session() as s:
         assert s.scalars(select(DeliveryRow.status)).one() == "sent"
+
+
+def test_an_article_alert_is_routed_by_an_apprise_config_file_as_it_is_now_not_as_it_was_at_start(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: the routes of article alerts were computed at start (and at a reload): a service added to a channel's
+    Apprise config file while the daemon ran, with the tag of the rules that fire, got none of their alerts until a
+    `kill -HUP` (the alerts were stored with no delivery there), while spike and source-health alerts saw the file as it
+    was; a tag taken out of the file still routed alerts there, each failing at every try ('no service of its Apprise
+    config has the alert's tags'). Now the file's tags are read again once it changed, for every kind of alert."""
+    import os
+
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from tests.conftest import DISTINCT_STORIES, inbox_with, write_config
+
+    apprise_file = tmp_path / "channels.txt"
+    apprise_file.write_text(f"oncall={json_receiver.url}\n")  # the default rules' tag is `default`
+    inbox = inbox_with(tmp_path, [])
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox], channels=[{"name": "desk", "config": str(apprise_file)}])))
+    try:
+        apprise_file.write_text(f"default, oncall={json_receiver.url}\n")
+        os.utime(apprise_file, (time.time() + 5, time.time() + 5))  # (a later modification time, however coarse the file system's)
+        (inbox / "a.txt").write_text(DISTINCT_STORIES[0])
+        os.utime(inbox / "a.txt", (time.time() - 60, time.time() - 60))
+        pipeline.run_once()
+        assert len(json_receiver.messages) == 1
+        apprise_file.write_text(f"oncall={json_receiver.url}\n")
+        os.utime(apprise_file, (time.time() + 10, time.time() + 10))
+        (inbox / "b.txt").write_text(DISTINCT_STORIES[1])
+        os.utime(inbox / "b.txt", (time.time() - 60, time.time() - 60))
+        pipeline.run_once()
+        assert len(json_receiver.messages) == 1
+        with pipeline.db.session() as s:
+            assert s.scalars(select(DeliveryRow.status)).all() == ["sent"]  # none made for the second alert: no service takes it
+    finally:
+        pipeline.close()

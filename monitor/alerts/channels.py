@@ -211,18 +211,20 @@ def route(channels: list[Channel], tags: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def channel_tags(channel: Channel) -> frozenset[str] | None:
-    """The tags of the alerts a channel takes: its own, or its Apprise config file's services' (None: every alert, a
-    service tagged `always`). A file that cannot be read takes every alert (its sends then say why they fail)."""
+    """The tags of the alerts a channel takes: its own, or its Apprise config file's services' as the file is now (read
+    again once its modification time, size or inode changed). None: every alert (a service tagged `always`); so does a
+    file that cannot be read (its sends then say why they fail)."""
     if channel.config is None:
         return frozenset(channel.tags)
     try:
-        return _file_tags(str(channel.config), channel.config.stat().st_mtime_ns)
+        found = channel.config.stat()
+        return _file_tags(str(channel.config), found.st_mtime_ns, found.st_size, found.st_ino)
     except (OSError, ConfigError):
         return None
 
 
 @functools.lru_cache(maxsize=64)
-def _file_tags(path: str, _mtime_ns: int) -> frozenset[str] | None:
+def _file_tags(path: str, _mtime_ns: int, _size: int, _inode: int) -> frozenset[str] | None:
     plugins.need()  # a config file may name any schema
     config = apprise.AppriseConfig()
     config.add(path)
