@@ -10,6 +10,7 @@ with an ellipsis, to what the channel's Apprise plugin takes (its `title_maxlen`
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -40,23 +41,24 @@ logging.getLogger("apprise").setLevel(logging.DEBUG)
 
 
 def _console(body: str, title: str, notify_type: str, meta: dict[str, Any], *args: Any, **kwargs: Any) -> bool:
-    """Print the alert (control characters from feeds written out, so no escape reaches the terminal)
-    and append it to the JSON-lines file named by `?file=`."""
-    shown = "\n".join(printable(line) for line in f"=== ALERT {title}\n{body}".split("\n"))
-    sys.stdout.write(f"\n{shown}\n")
-    sys.stdout.flush()
+    """Append the alert to the JSON-lines file named by `?file=`, then print it (control characters from feeds written
+    out, so no escape reaches the terminal). A file that cannot be written fails the send, printed nothing (the retry
+    prints it once); the terminal is the operator's glance, not the record: a closed one fails nothing."""
     target = (meta.get("qsd") or {}).get("file")
-    if not target:
-        return True
-    record = {"time": datetime.now(UTC).isoformat(), "type": notify_type, "title": title, "body": body}
-    record |= {k: v for k, v in (meta.get("payload") or {}).items() if k not in record}  # the alert's fields
-    try:
-        path = Path(target)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _append_line(path, (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
-    except OSError as exc:
-        log.warning("console channel cannot write %s: %s", target, exc)
-        return False
+    if target:
+        record = {"time": datetime.now(UTC).isoformat(), "type": notify_type, "title": title, "body": body}
+        record |= {k: v for k, v in (meta.get("payload") or {}).items() if k not in record}  # the alert's fields
+        try:
+            path = Path(target)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _append_line(path, (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
+        except OSError as exc:  # (said as Apprise's plugins say theirs: the failure's reason, `failure_reason`)
+            logging.getLogger("apprise").debug("Exception: cannot write %s: %s", target, exc)
+            return False
+    shown = "\n".join(printable(line) for line in f"=== ALERT {title}\n{body}".split("\n"))
+    with contextlib.suppress(OSError, ValueError):  # (a closed or broken standard output)
+        sys.stdout.write(f"\n{shown}\n")
+        sys.stdout.flush()
     return True
 
 
