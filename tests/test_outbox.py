@@ -638,3 +638,37 @@ def test_an_article_alert_is_routed_by_an_apprise_config_file_as_it_is_now_not_a
             assert s.scalars(select(DeliveryRow.status)).all() == ["sent"]  # none made for the second alert: no service takes it
     finally:
         pipeline.close()
+
+
+@pytest.mark.parametrize("edit", ["", "half a line of a serv", None])
+def test_an_apprise_config_file_emptied_or_removed_while_the_daemon_runs_fails_its_deliveries_and_they_go_once_it_is_back(
+        tmp_path: Path, json_receiver: JsonReceiver, edit: str | None) -> None:
+    """Regression: a channel's Apprise config file found empty, half-written or gone at a send (an edit, a deploy
+    writing it anew) raised ConfigError out of the dispatch: the job failed at each run (a bug's one line, every few
+    seconds), the digests never ran, and the channel's deliveries stayed claimed, 0 attempts and no error, until
+    their lease ended, then again. Now the send fails with the reason (the file named), the delivery waits for its
+    retry, and goes once the file is back; a digest likewise waits."""
+    apprise_file = tmp_path / "channels.txt"
+    good = f"default={json_receiver.url}\n"
+    apprise_file.write_text(good)
+    db = outbox_with(tmp_path, 1, channel="desk")
+    outbox_with(tmp_path, 1, channel="digest", first=1)  # (the same store)
+    notifier = Notifier([Channel(name="desk", config=apprise_file), Channel(name="digest", config=apprise_file, digest_below=4, digest_every=60)])
+    cfg = DeliverySettings(backoff_seconds=60, backoff_max_seconds=60)
+    now = utcnow()
+    if edit is None:
+        apprise_file.unlink()
+    else:
+        apprise_file.write_text(edit)
+    assert dispatch_due(db, notifier, cfg, now) == 0  # (the digest's alert held)
+    with db.session() as s:
+        desk = s.scalars(select(DeliveryRow).where(DeliveryRow.channel == "desk")).one()
+        assert (desk.status, desk.attempts, desk.lease_until) == ("pending", 1, None)
+        assert desk.last_error and str(apprise_file) in desk.last_error
+    assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=2)) == 0  # the digest is due: it fails too
+    with db.session() as s:
+        digest = s.scalars(select(DeliveryRow).where(DeliveryRow.channel == "digest")).one()
+        assert digest.status == "held" and digest.last_error and str(apprise_file) in digest.last_error
+    apprise_file.write_text(good)
+    assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=6)) == 2
+    assert sorted(m["title"] for m in json_receiver.messages) == ["[digest] 1 alert", "alert 0"]

@@ -252,7 +252,10 @@ class Notifier:
 
     def body_max(self, channel_name: str, title: str) -> int:
         """The most characters of a body the channel takes with this title (a digest is written to fit)."""
-        _, body_max, folded = limits(_apprise_for(self.channels[channel_name]))
+        try:
+            _, body_max, folded = limits(_apprise_for(self.channels[channel_name]))
+        except ConfigError:  # (its Apprise config file broken since the start: the send says so)
+            _, body_max, folded = TITLE_MAX, BODY_MAX, False
         return max(body_max - (len(title) + 2 if folded else 0), 1)
 
     def send(self, channel_name: str, title: str, body: str, tags: tuple[str, ...] = (), context: dict[str, Any] | None = None,
@@ -275,7 +278,10 @@ class Notifier:
         # (the typed fields stay data)
         title, body = printable(redact(title, links_of(context))), printable(redact(body, links_of(context)), lines=True)
         # a fresh object: no throttle carried over from the previous message
-        app = _apprise_for(channel, alert_fields(context) if context else fields)
+        try:
+            app = _apprise_for(channel, alert_fields(context) if context else fields)
+        except ConfigError as exc:  # an Apprise config file emptied, half-written or removed since the start: tried again later
+            raise DeliveryError(f"{exc} (it was usable when the config was loaded: edited or removed since?)", channel=channel_name) from exc
         tag = list(tags) if channel.config is not None and tags else None
         ids = service_ids(app)
         if done:  # only the services that have not taken it (Apprise's own tag and priority rules hold among them)
