@@ -672,3 +672,19 @@ def test_an_apprise_config_file_emptied_or_removed_while_the_daemon_runs_fails_i
     apprise_file.write_text(good)
     assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=6)) == 2
     assert sorted(m["title"] for m in json_receiver.messages) == ["[digest] 1 alert", "alert 0"]
+
+
+def test_a_greylisted_mails_retry_after_a_recipient_was_added_to_the_url_mails_none_that_took_it(
+        tmp_path: Path, greylisting: tuple[int, list[tuple[list[str], bytes]], list[str]]) -> None:
+    """A recipient that took an alert is kept by its address, not by the channel's URL as it was: a URL edited between
+    two tries (a recipient added, `kill -HUP`) sends the retry to the new and the greylisted recipients, not again to
+    the one that took it."""
+    port, taken, _ = greylisting
+    db = outbox_with(tmp_path, 1, channel="mail")
+    url = f"mailto://127.0.0.1:{port}?to=desk@example.org,late@example.org&from=monitor@example.org&secure=no"
+    cfg = DeliverySettings(backoff_seconds=60, backoff_max_seconds=60)
+    now = utcnow()
+    assert dispatch_due(db, Notifier([Channel(name="mail", url=url)]), cfg, now) == 0
+    edited = url.replace("late@example.org", "late@example.org,new@example.org")
+    assert dispatch_due(db, Notifier([Channel(name="mail", url=edited)]), cfg, now + timedelta(minutes=2)) == 1
+    assert [to for to, _ in taken] == [["desk@example.org"], ["late@example.org"], ["new@example.org"]]

@@ -286,7 +286,7 @@ class Notifier:
         ids = service_ids(app)
         if done:  # only the services that have not taken it (Apprise's own tag and priority rules hold among them)
             left = [s for s in app.find(tag=tag if tag is not None else apprise.common.MATCH_ALL_TAG) if ids[id(s)] not in done
-                    and not (_is_mail(s) and not _mail_left(s, ids[id(s)], done))]  # (a mail: its recipients that took it left out)
+                    and not (_is_mail(s) and not _mail_left(s, done))]  # (a mail: its recipients that took it left out)
             app = apprise.Apprise()
             app.add(left)
             if not left:
@@ -315,7 +315,7 @@ class Notifier:
         if took:  # (of an Apprise config file's several services)
             tried = len(result.results)  # the services the alert's tags chose
             reason += f" ({len(took)} of {tried} services took it: a retry goes to the other{'s' if tried - len(took) != 1 else ''} only)"
-        if mailed := mailed_to(app, result, ids):  # (of a mail's several recipients)
+        if mailed := mailed_to(result):  # (of a mail's several recipients)
             took += tuple(mailed)
             reason += f" (sent to {redact(', '.join(mailed.values()))}: a retry goes to the other recipients only)"
         raise DeliveryError(f"channel {channel_name!r}: {reason}", channel=channel_name, took=took)
@@ -353,36 +353,30 @@ def _is_mail(service: Any) -> bool:
     return _schema(str(service.url(privacy=True))) in MAIL and isinstance(getattr(service, "targets", None), list)
 
 
-def recipient_id(service_id: str, address: str) -> str:
-    """A recipient of a mail service as the outbox keeps it when the service failed as a whole: the service's id and a
-    hash of the address (`service_id:hash`, never a service's id)."""
-    return f"{service_id}:{hashlib.sha256(address.strip().lower().encode('utf-8')).hexdigest()[:12]}"
+def recipient_id(address: str) -> str:
+    """A mail recipient as the outbox keeps it when its mail service failed as a whole: a hash of the address
+    (`to:hash`, never a service's id), the same whatever the channel's URL or file says around it (a recipient added
+    between two tries, another SMTP server): a recipient that took the alert never gets it again from the channel."""
+    return f"to:{hashlib.sha256(address.strip().lower().encode('utf-8')).hexdigest()[:16]}"
 
 
-def _mail_left(service: Any, service_id: str, done: frozenset[str]) -> bool:
+def _mail_left(service: Any, done: frozenset[str]) -> bool:
     """Leave out of a mail service's recipients (Apprise's `targets`: (name, address) pairs) those that took the
     message at an earlier try; whether any is left."""
-    service.targets = [t for t in service.targets if recipient_id(service_id, str(t[1])) not in done]
+    service.targets = [t for t in service.targets if recipient_id(str(t[1])) not in done]
     return bool(service.targets)
 
 
-def mailed_to(app: apprise.Apprise, result: Any, ids: dict[int, str]) -> dict[str, str]:
+def mailed_to(result: Any) -> dict[str, str]:
     """The recipients (`recipient_id` -> address) that took a mail of a notify that failed as a whole (another was
-    refused for now, greylisted, or the send was cut off): a retry mails the others only. A result is matched to its
-    service by its masked URL (of services alike under the mask, none counts)."""
-    services: dict[str, list[Any]] = {}
-    for service in app:
-        if _is_mail(service):
-            services.setdefault(str(service.url(privacy=True)), []).append(service)
+    refused for now, greylisted, or the send was cut off): a retry mails the others only."""
     mailed: dict[str, str] = {}
     for each in result:
-        if bool(each) or len(services.get(each.url, [])) != 1:
-            continue
-        service_id = ids[id(services[each.url][0])]
-        for entry in each.logs():
-            if entry.message.startswith(_SENT_MAIL):
-                address = entry.message[len(_SENT_MAIL):].strip()
-                mailed[recipient_id(service_id, address)] = address
+        if not bool(each):
+            for entry in each.logs():
+                if entry.message.startswith(_SENT_MAIL):
+                    address = entry.message[len(_SENT_MAIL):].strip()
+                    mailed[recipient_id(address)] = address
     return mailed
 
 
