@@ -688,3 +688,22 @@ def test_a_greylisted_mails_retry_after_a_recipient_was_added_to_the_url_mails_n
     edited = url.replace("late@example.org", "late@example.org,new@example.org")
     assert dispatch_due(db, Notifier([Channel(name="mail", url=edited)]), cfg, now + timedelta(minutes=2)) == 1
     assert [to for to, _ in taken] == [["desk@example.org"], ["late@example.org"], ["new@example.org"]]
+
+
+def test_a_mail_whose_cc_is_greylisted_reaches_the_cc_at_the_retry_and_not_the_recipient_again(
+        tmp_path: Path, greylisting: tuple[int, list[tuple[list[str], bytes]], list[str]]) -> None:
+    """Regression: Apprise sends the message to `to=` with its `cc=` in one SMTP transaction; when the server took it for
+    desk and greylisted the cc, the send failed ('Sending email to "desk@example.org" failed.', which desk had taken)
+    and the retry mailed desk again. Now the refused cc is said, the addresses that took it are kept, and the retry
+    mails the cc alone."""
+    port, taken, _ = greylisting
+    db = outbox_with(tmp_path, 1, channel="mail")
+    url = f"mailto://127.0.0.1:{port}?to=desk@example.org&cc=late@example.org&from=monitor@example.org&secure=no"
+    cfg = DeliverySettings(backoff_seconds=60, backoff_max_seconds=60)
+    now = utcnow()
+    assert dispatch_due(db, Notifier([Channel(name="mail", url=url)]), cfg, now) == 0
+    with db.session() as s:
+        error = s.scalars(select(DeliveryRow.last_error)).one()
+        assert error and "late@example.org was refused: 450" in error and "a retry goes to the other recipients only" in error
+    assert dispatch_due(db, Notifier([Channel(name="mail", url=url)]), cfg, now + timedelta(minutes=2)) == 1
+    assert [to for to, _ in taken] == [["desk@example.org"], ["late@example.org"]]

@@ -315,7 +315,10 @@ class Notifier:
         if took:  # (of an Apprise config file's several services)
             tried = len(result.results)  # the services the alert's tags chose
             reason += f" ({len(took)} of {tried} services took it: a retry goes to the other{'s' if tried - len(took) != 1 else ''} only)"
-        if mailed := mailed_to(result):  # (of a mail's several recipients)
+        mailed, refusals = mailed_to(app, result)
+        if refusals:  # (the plugin's last word names the message, not the recipient the server refused)
+            reason = redact("; ".join(dict.fromkeys(refusals)))[:500] + f"; {reason}"
+        if mailed:  # (of a mail's several recipients)
             took += tuple(mailed)
             reason += f" (sent to {redact(', '.join(mailed.values()))}: a retry goes to the other recipients only)"
         raise DeliveryError(f"channel {channel_name!r}: {reason}", channel=channel_name, took=took)
@@ -361,23 +364,60 @@ def recipient_id(address: str) -> str:
 
 
 def _mail_left(service: Any, done: frozenset[str]) -> bool:
-    """Leave out of a mail service's recipients (Apprise's `targets`: (name, address) pairs) those that took the
-    message at an earlier try; whether any is left."""
-    service.targets = [t for t in service.targets if recipient_id(str(t[1])) not in done]
+    """Leave out of a mail service's recipients (Apprise's `targets`, (name, address) pairs, and its `cc`, `bcc` sets)
+    those that took the message at an earlier try; whether any is left. Once some took it, each left gets a message of
+    its own (a cc's among them: the message to its `to=`, whom it went with, is not sent again)."""
+    everyone = {str(t[1]) for t in service.targets} | set(service.cc) | set(service.bcc)
+    if not any(recipient_id(address) in done for address in everyone):
+        return True
+    to = [t for t in service.targets if recipient_id(str(t[1])) not in done]
+    kept = {str(t[1]) for t in to}
+    service.targets = to + [(False, a) for a in sorted(set(service.cc) | set(service.bcc)) if recipient_id(a) not in done and a not in kept]
+    service.cc, service.bcc = set(), set()
     return bool(service.targets)
 
 
-def mailed_to(result: Any) -> dict[str, str]:
+_REFUSED = re.compile(r"^SMTP recipient (.+?) was refused: ")  # the mail plugin's warning for one refused of a message's several
+_FAILED_MAIL = re.compile(r'^Sending email to "(.+)" failed\.$')
+
+
+def mailed_to(app: apprise.Apprise, result: Any) -> tuple[dict[str, str], list[str]]:
     """The recipients (`recipient_id` -> address) that took a mail of a notify that failed as a whole (another was
-    refused for now, greylisted, or the send was cut off): a retry mails the others only."""
+    refused for now, greylisted, or the send was cut off): a retry mails the others only; and the refusals of some of
+    a message's recipients (its cc's), as the mail plugin logged them. Apprise mails each `to=` in turn, with the
+    `cc=` and `bcc=`: a message that went, or was refused for some of them only, reached the others."""
+    services: dict[str, list[Any]] = {}
+    for each_service in app:
+        if _is_mail(each_service):
+            services.setdefault(str(each_service.url(privacy=True)), []).append(each_service)
     mailed: dict[str, str] = {}
+    refusals: list[str] = []
     for each in result:
-        if not bool(each):
-            for entry in each.logs():
-                if entry.message.startswith(_SENT_MAIL):
-                    address = entry.message[len(_SENT_MAIL):].strip()
-                    mailed[recipient_id(address)] = address
-    return mailed
+        if bool(each):
+            continue
+        alike = services.get(each.url, [])
+        service = alike[0] if len(alike) == 1 else None  # (of services alike under the mask, only their `to=` counts)
+        refused: set[str] = set()
+        for entry in each.logs():
+            went: set[str] = set()
+            if found := _REFUSED.match(entry.message):
+                refused.add(found.group(1))
+                refusals.append(entry.message)
+            elif entry.message.startswith(_SENT_MAIL):
+                went = _message_to(service, entry.message[len(_SENT_MAIL):].strip())
+            elif (failed := _FAILED_MAIL.match(entry.message)) and refused:  # (refused for some of its recipients only)
+                went = _message_to(service, failed.group(1)) - refused
+            else:
+                continue
+            mailed |= {recipient_id(address): address for address in sorted(went)}
+            if not found:
+                refused = set()
+    return mailed, refusals
+
+
+def _message_to(service: Any, to: str) -> set[str]:
+    """The addresses the mail plugin's message to `to` goes to: `to`, the service's cc's and bcc's."""
+    return {to} | ((set(service.cc) | set(service.bcc)) if service is not None else set())
 
 
 _SMTP_CODE = re.compile(r"\((\d{3}), b?['\"]")  # smtplib's refusals as Apprise logs them: {'a@b': (550, b'5.1.1 ...')}
