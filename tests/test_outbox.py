@@ -707,3 +707,91 @@ def test_a_mail_whose_cc_is_greylisted_reaches_the_cc_at_the_retry_and_not_the_r
         assert error and "late@example.org was refused: 450" in error and "a retry goes to the other recipients only" in error
     assert dispatch_due(db, Notifier([Channel(name="mail", url=url)]), cfg, now + timedelta(minutes=2)) == 1
     assert [to for to, _ in taken] == [["desk@example.org"], ["late@example.org"]]
+
+
+def test_a_mail_whose_cc_is_refused_for_good_is_sent_to_the_recipient_once_and_not_tried_again(tmp_path: Path) -> None:
+    """As for a recipient of `to=` refused for good (5xx): a cc the server refuses for good (550, an old address) while
+    the recipient took the message leaves the delivery sent, the refusal kept as its error; it was tried again
+    `max_attempts` times, mailing the recipient at each try."""
+    from aiosmtpd.controller import Controller
+
+    from tests.conftest import free_port
+
+    taken: list[list[str]] = []
+
+    class Refusing:
+        async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+            if address.startswith("gone@"):
+                return "550 5.1.1 <gone@example.org>: no such user"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            taken.append(list(envelope.rcpt_tos))
+            return "250 OK"
+
+    port = free_port()
+    smtp = Controller(Refusing(), hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        db = outbox_with(tmp_path, 1, channel="mail")
+        url = f"mailto://127.0.0.1:{port}?to=desk@example.org&cc=gone@example.org&from=monitor@example.org&secure=no"
+        notifier = Notifier([Channel(name="mail", url=url)])
+        now = utcnow()
+        assert dispatch_due(db, notifier, DeliverySettings(max_attempts=3, backoff_seconds=1, backoff_max_seconds=1), now) == 1
+        for minutes in (1, 2, 3):
+            dispatch_due(db, notifier, DeliverySettings(max_attempts=3, backoff_seconds=1, backoff_max_seconds=1), now + timedelta(minutes=minutes))
+    finally:
+        smtp.stop()
+    assert taken == [["desk@example.org"]]
+    with db.session() as s:
+        row = s.scalars(select(DeliveryRow)).one()
+        assert (row.status, row.attempts) == ("sent", 1)
+        assert row.last_error and "gone@example.org" in row.last_error and "550" in row.last_error
+
+
+def test_a_mail_refused_for_good_to_one_recipient_and_cut_short_before_another_is_tried_again_for_that_one(tmp_path: Path) -> None:
+    """Regression: a mail to `to=desk,gone,late` that desk took, that the server refused for gone for good (550) and
+    whose connection dropped before late's turn was recorded sent ('sent to desk; refused: ... 550'): any 5xx in the
+    send's log counted as the refusal of every recipient not reached, so late never got the alert. Now a mail is sent
+    with refusals only when every message that failed was refused for good; else the others are tried again."""
+    from aiosmtpd.controller import Controller
+
+    from tests.conftest import free_port
+
+    taken: list[list[str]] = []
+    dropped: list[str] = []
+
+    class Dropping:
+        async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+            if address.startswith("gone@"):
+                return "550 5.1.1 <gone@example.org>: no such user"
+            if address.startswith("late@") and not dropped:
+                dropped.append(address)
+                server.transport.close()  # the connection drops
+                return "250 OK"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            taken.append(list(envelope.rcpt_tos))
+            return "250 OK"
+
+    port = free_port()
+    smtp = Controller(Dropping(), hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        db = outbox_with(tmp_path, 1, channel="mail")
+        url = f"mailto://127.0.0.1:{port}?to=desk@example.org,gone@example.org,late@example.org&from=monitor@example.org&secure=no"
+        notifier = Notifier([Channel(name="mail", url=url)])
+        cfg = DeliverySettings(max_attempts=3, backoff_seconds=1, backoff_max_seconds=1)
+        now = utcnow()
+        assert dispatch_due(db, notifier, cfg, now) == 0
+        assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=1)) == 1
+    finally:
+        smtp.stop()
+    assert taken == [["desk@example.org"], ["late@example.org"]]
+    with db.session() as s:
+        row = s.scalars(select(DeliveryRow)).one()
+        assert (row.status, row.attempts) == ("sent", 2)
+        assert row.last_error and "gone@example.org" in row.last_error and "550" in row.last_error

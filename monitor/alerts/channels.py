@@ -19,6 +19,7 @@ import logging
 import re
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -307,20 +308,20 @@ class Notifier:
                                 channel=channel_name)
         captured = "\n".join(f"{entry.time:%H:%M:%S} - {entry.level} - {' '.join(entry.message.split())}" for entry in result.logs())  # an entry a line
         reason = redact(failure_reason(captured))
+        mail = mailed_to(app, result)
+        if mail.refusals:  # (the plugin's last word names the message, not the recipient the server refused)
+            reason = redact("; ".join(dict.fromkeys(mail.refusals)))[:500] + f"; {reason}"
         if cut():
             reason = f"no whole answer within {within:g} s: monitor cut the connection (Apprise then said: {reason})"
-        if recipients := partly_sent(captured):
-            return f"sent to {', '.join(recipients)}; refused: {reason}"
+        elif mail.for_good:  # sent again, it would reach those that took it again, and the others refuse it for good
+            return f"sent to {redact(', '.join(mail.took.values()))}; refused: {reason}"
         took = took_it(app, result, ids)
         if took:  # (of an Apprise config file's several services)
             tried = len(result.results)  # the services the alert's tags chose
             reason += f" ({len(took)} of {tried} services took it: a retry goes to the other{'s' if tried - len(took) != 1 else ''} only)"
-        mailed, refusals = mailed_to(app, result)
-        if refusals:  # (the plugin's last word names the message, not the recipient the server refused)
-            reason = redact("; ".join(dict.fromkeys(refusals)))[:500] + f"; {reason}"
-        if mailed:  # (of a mail's several recipients)
-            took += tuple(mailed)
-            reason += f" (sent to {redact(', '.join(mailed.values()))}: a retry goes to the other recipients only)"
+        if mail.took:  # (of a mail's several recipients)
+            took += tuple(mail.took)
+            reason += f" (sent to {redact(', '.join(mail.took.values()))}: a retry goes to the other recipients only)"
         raise DeliveryError(f"channel {channel_name!r}: {reason}", channel=channel_name, took=took)
 
 
@@ -377,59 +378,72 @@ def _mail_left(service: Any, done: frozenset[str]) -> bool:
     return bool(service.targets)
 
 
-_REFUSED = re.compile(r"^SMTP recipient (.+?) was refused: ")  # the mail plugin's warning for one refused of a message's several
+_REFUSED = re.compile(r"^SMTP recipient (.+?) was refused: (\d{3}) ")  # the mail plugin's warning for one refused of a message's several
 _FAILED_MAIL = re.compile(r'^Sending email to "(.+)" failed\.$')
+_SMTP_CODE = re.compile(r"\((\d{3}), b?['\"]")  # smtplib's refusal of all of a message's recipients: {'a@b': (550, b'5.1.1 ...')}
 
 
-def mailed_to(app: apprise.Apprise, result: Any) -> tuple[dict[str, str], list[str]]:
-    """The recipients (`recipient_id` -> address) that took a mail of a notify that failed as a whole (another was
-    refused for now, greylisted, or the send was cut off): a retry mails the others only; and the refusals of some of
-    a message's recipients (its cc's), as the mail plugin logged them. Apprise mails each `to=` in turn, with the
-    `cc=` and `bcc=`: a message that went, or was refused for some of them only, reached the others."""
+@dataclass(frozen=True)
+class Mailed:
+    """What a notify that failed as a whole says of its mail services' messages (Apprise mails each `to=` in turn, each
+    with the `cc=` and `bcc=`): the recipients that took one (`recipient_id` -> address), the refusals of some of a
+    message's recipients as the plugin logged them, and whether every message that failed was refused for good (5xx)
+    while some went (sent again, it would reach those that took it again; none of the others would take it)."""
+
+    took: dict[str, str]
+    refusals: list[str]
+    for_good: bool
+
+
+def mailed_to(app: apprise.Apprise, result: Any) -> Mailed:
+    """The mail messages of a notify that failed as a whole (another was refused, for now or for good, or the send was
+    cut off): a retry mails the recipients that did not take it only."""
     services: dict[str, list[Any]] = {}
     for each_service in app:
         if _is_mail(each_service):
             services.setdefault(str(each_service.url(privacy=True)), []).append(each_service)
-    mailed: dict[str, str] = {}
+    took: dict[str, str] = {}
     refusals: list[str] = []
+    for_good = True
     for each in result:
         if bool(each):
             continue
-        alike = services.get(each.url, [])
+        if each.url not in services:
+            for_good = False  # (another service failed)
+            continue
+        alike = services[each.url]
         service = alike[0] if len(alike) == 1 else None  # (of services alike under the mask, only their `to=` counts)
         refused: set[str] = set()
+        codes: list[int] = []
+        failed_messages = 0
         for entry in each.logs():
-            went: set[str] = set()
             if found := _REFUSED.match(entry.message):
                 refused.add(found.group(1))
+                codes.append(int(found.group(2)))
                 refusals.append(entry.message)
-            elif entry.message.startswith(_SENT_MAIL):
+                continue
+            codes += [int(code) for code in _SMTP_CODE.findall(entry.message)]
+            went: set[str] = set()
+            if entry.message.startswith(_SENT_MAIL):
                 went = _message_to(service, entry.message[len(_SENT_MAIL):].strip())
-            elif (failed := _FAILED_MAIL.match(entry.message)) and refused:  # (refused for some of its recipients only)
-                went = _message_to(service, failed.group(1)) - refused
+            elif failed := _FAILED_MAIL.match(entry.message):
+                failed_messages += 1
+                went = _message_to(service, failed.group(1)) - refused if refused else set()
+                for_good = for_good and bool(codes) and min(codes) >= 500
+            elif entry.level in ("WARNING", "ERROR"):  # (a connection's failure: no message went)
+                for_good = False
+                continue
             else:
                 continue
-            mailed |= {recipient_id(address): address for address in sorted(went)}
-            if not found:
-                refused = set()
-    return mailed, refusals
+            took |= {recipient_id(address): address for address in sorted(went)}
+            refused, codes = set(), []
+        for_good = for_good and failed_messages > 0
+    return Mailed(took, refusals, for_good and bool(took))
 
 
 def _message_to(service: Any, to: str) -> set[str]:
     """The addresses the mail plugin's message to `to` goes to: `to`, the service's cc's and bcc's."""
     return {to} | ((set(service.cc) | set(service.bcc)) if service is not None else set())
-
-
-_SMTP_CODE = re.compile(r"\((\d{3}), b?['\"]")  # smtplib's refusals as Apprise logs them: {'a@b': (550, b'5.1.1 ...')}
-
-
-def partly_sent(captured: str) -> list[str]:
-    """The recipients Apprise's mail plugin says took the message (it mails each recipient of `to=` in turn), when the
-    server refused the others for good (5xx); none when a refusal is for now (4xx, greylisting): tried again, it goes."""
-    codes = [int(code) for code in _SMTP_CODE.findall(captured)]
-    if not codes or min(codes) < 500:
-        return []
-    return [redact(line.split(" - Sent Email to ", 1)[1].strip()) for line in captured.splitlines() if " - Sent Email to " in line]
 
 
 def failure_reason(captured: str) -> str:
