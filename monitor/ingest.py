@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from monitor import metrics
-from monitor.alerts.decide import ChannelPolicy, Decision, decide, why_silent
+from monitor.alerts.decide import ChannelPolicy, Decision, Route, decide, why_silent
 from monitor.alerts.render import StoryContext, alert_context, render_body, render_title
 from monitor.dedup import to_article
 from monitor.errors import SourceError
@@ -61,6 +61,9 @@ class Ingest:
 
     def __init__(self, db: Database, matcher: Matcher, policy: ChannelPolicy, limits: StoryLimits) -> None:
         self.db, self.matcher, self.policy, self.limits = db, matcher, policy, limits
+        # the channels' routes as they are now (the pipeline's: an Apprise config file's tags read again once it changed),
+        # asked once a batch has an article whose rules fired; none: `policy.routes` as they are
+        self.reroute: Callable[[], tuple[Route, ...]] | None = None
         self.on_alert: Callable[[], None] = lambda: None  # the daemon sets this to dispatch at once
         self.story_index = StoryIndex()  # near-duplicates of the latest `limits.window` articles
         self._story_lock = threading.Lock()
@@ -128,6 +131,7 @@ class Ingest:
         with self._story_lock:  # find, decide and store at once: two copies never both start a story
             fetched = utcnow()
             muted: set[str] | None = None
+            policy = self.policy
             states: dict[int, story_store.StoryState] = {}  # stories as this batch leaves them (uncommitted)
             pending: list[int] = []
             items: list[articles.NewArticle] = []
@@ -143,10 +147,12 @@ class Ingest:
                         story = states[found] if found in states else story_store.state(rows.connection, found, source_id)
                         if result.alert and muted is None:
                             muted = set(mutes.active(self.db, fetched))
-                        decision = decide(result, story, muted or set(), self.policy, fetched)
+                            if self.reroute is not None:
+                                policy = replace(self.policy, routes=self.reroute())
+                        decision = decide(result, story, muted or set(), policy, fetched)
                         alert = _new_alert(article, decision, source_name, story, fetched) if decision else None
                         if result.alert and decision is None:
-                            silent[k] = why_silent(result, story, muted or set(), self.policy, fetched, story.last_alert_uid if story else None)
+                            silent[k] = why_silent(result, story, muted or set(), policy, fetched, story.last_alert_uid if story else None)
                         reported = decision.reported if decision else frozenset()
                         story_key = story.id if story else _PENDING + k
                         joins = story.id - _PENDING if story and story.id >= _PENDING else None  # a story this batch started

@@ -52,6 +52,7 @@ class Pipeline:
         self.parsers = parsers or ParserPool(settings.schedule.parse_workers)
         self.parsers.use(Preparer(matcher))
         self.ingest = Ingest(db, matcher, channel_policy(settings, matcher), StoryLimits(settings.stories.window, timedelta(hours=settings.stories.join_within)))
+        self.ingest.reroute = lambda: routes(self.settings)  # an Apprise config file changed on disk routes as it is now
         self.feeds = FeedPolling(db, self.ingest, self.parsers, poll_policy(settings), poll_limits(settings), settings.http.limits())
         self.folders = FolderScanning(db, self.ingest, folders_of(settings), register_sources(db, settings), settings.schedule.folders_every,
                                       poll_policy(settings).lease_seconds, self.stopping.is_set)

@@ -127,7 +127,7 @@ class DeliverySettings(_Section):
     max_attempts: int = Field(8, ge=1, description="after this many failures a delivery is 'failed'")
     backoff_seconds: float = Field(30, gt=0, description="first retry delay; doubles each attempt")
     backoff_max_seconds: float = Field(3600, gt=0)
-    lease_seconds: float = Field(120, gt=0, description="a claimed delivery not recorded by then (a crash) is sent again")
+    lease_seconds: float = Field(120, gt=0, description="a claimed delivery not recorded by then (a crash) is sent again; a send is cut off after half of it")
 
 
 class FeedSource(_Section):

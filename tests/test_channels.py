@@ -228,3 +228,24 @@ def test_a_telegram_bot_token_in_a_channel_url_is_masked(tmp_path: Path) -> None
     said = redact("Max retries exceeded with url: /bot123456789:Zq9dqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage")
     assert said == "Max retries exceeded with url: /bot123456789:****/sendMessage"
     assert redact("json://127.0.0.1:8080/x") == "json://127.0.0.1:8080/x"  # a port is no secret
+
+
+def test_a_console_channel_that_cannot_write_its_file_says_why_and_prints_the_alert_once_it_can(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: the console channel printed the alert, then failed to append it to its file (a folder on its path
+    that is a file, a full or read-only disk): the delivery's error said only 'Failed to send monitor offline console
+    notification.' (the reason was on a log line of its own), and each retry printed the alert on the terminal again.
+    Now the file is written first: a failure says why in the delivery's error, and the alert is printed once, with the
+    line that goes to the file."""
+    from monitor.errors import DeliveryError
+
+    blocker = tmp_path / "var"
+    blocker.write_text("a file where the folder should be")
+    notifier = Notifier([Channel(name="file", url=f"console://local?file={blocker / 'alerts.jsonl'}")])
+    with pytest.raises(DeliveryError) as failed:
+        notifier.send("file", "Drone strike on the convoy", "body")
+    assert "cannot write" in str(failed.value) and "File exists" in str(failed.value)
+    assert "Drone strike" not in capsys.readouterr().out
+    blocker.unlink()
+    notifier.send("file", "Drone strike on the convoy", "body")
+    assert capsys.readouterr().out.count("Drone strike on the convoy") == 1
+    assert [json.loads(line)["title"] for line in (blocker / "alerts.jsonl").read_text().splitlines()] == ["Drone strike on the convoy"]

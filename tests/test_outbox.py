@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import logging
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -432,3 +433,365 @@ def test_listing_the_latest_alerts_takes_a_bounded_number_of_queries_and_no_arti
     [failed] = outbox.latest_alerts(db, 10, failed_only=True)
     assert (failed.title, failed.deliveries, failed.last_error) == ("alert 0", "hook:failed(3)", "refused")
     assert len([sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]) <= 2
+
+
+class Trickling:
+    """A raw TCP service on 127.0.0.1 that answers, but never whole: after `greeting` (and, for HTTP, once the request
+    came) its `reply`, then one more line every 0.2 s, for `for_seconds` (then it hangs up), each within any read timeout. With
+    `whole` set it answers a JSON POST at once (200) and counts it in `taken`."""
+
+    def __init__(self, greeting: bytes, reply: bytes, line: bytes, for_seconds: float = 15) -> None:
+        import socket
+
+        self.greeting, self.reply, self.line, self.for_seconds = greeting, reply, line, for_seconds
+        self.whole = False
+        self.taken = 0
+        self.connections = 0
+        self.heard = b""
+        self.stop = threading.Event()
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: Any) -> None:
+        with conn:
+            try:
+                conn.sendall(self.greeting)
+                request = conn.recv(65536)
+                self.heard += request
+                if self.whole:
+                    while b"\r\n\r\n" not in request:
+                        request += conn.recv(65536)
+                    head, _, body = request.partition(b"\r\n\r\n")
+                    length = int(next(v for k, _, v in (h.partition(b":") for h in head.split(b"\r\n")) if k.lower() == b"content-length"))
+                    while len(body) < length:
+                        body += conn.recv(65536)
+                    self.taken += 1
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    return
+                conn.sendall(self.reply)
+                started = time.monotonic()
+                while not self.stop.is_set() and time.monotonic() - started < self.for_seconds:
+                    conn.sendall(self.line)
+                    self.stop.wait(0.2)
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self.stop.set()
+        self.server.close()
+
+
+def test_a_send_to_a_json_service_that_never_answers_whole_is_cut_off_and_retried_later_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression: a send had no overall bound. Apprise's `notify()` has none (its `timeout` only stops waiting: the
+    service's thread goes on sending) and a plugin's socket timeouts (`rto`, 4 s) bound each read, so a service that
+    answers a header line every few seconds held the channel's dispatch thread (and a stopping daemon) for as long as it
+    liked (here: `100 Continue` after `100 Continue`). Now a send is cut off (its connections shut down) after half the lease: one line names the channel, the
+    delivery waits for its retry, and goes once."""
+    service = Trickling(b"", b"", b"HTTP/1.1 100 Continue\r\n\r\n")  # (HTTP: the client speaks first; a final answer never comes)
+    try:
+        db = outbox_with(tmp_path, 1, channel="slow")
+        notifier = Notifier([Channel(name="slow", url=f"json://desk:Wq7secretpw@127.0.0.1:{service.port}/alerts")])
+        cfg = DeliverySettings(lease_seconds=2, backoff_seconds=60, backoff_max_seconds=60)
+        now = utcnow()
+        started = time.monotonic()
+        with caplog.at_level(logging.INFO, logger="monitor"):
+            assert dispatch_due(db, notifier, cfg, now) == 0
+        took = time.monotonic() - started
+        assert took < 10, f"the send held the dispatch for {took:.0f} s"
+        with db.session() as s:
+            row = s.scalars(select(DeliveryRow)).one()
+            assert (row.status, row.attempts, row.lease_until) == ("pending", 1, None)
+            assert row.next_attempt_at >= now + timedelta(seconds=29)  # (backoff_seconds, jittered)
+            assert row.last_error and row.last_error.startswith("channel 'slow': no whole answer within 1 s: monitor cut the connection (Apprise then said: ")
+        [line] = [m for m in caplog.messages if "to slow failed" in m]
+        assert line.startswith("alert uid00000 to slow failed (attempt 1, retry in ") and "monitor cut the connection" in line
+        assert "Wq7secretpw" not in "\n".join(caplog.messages) + row.last_error
+        service.whole = True
+        assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=2)) == 1
+        assert service.taken == 1
+        assert dispatch_due(db, notifier, cfg, now + timedelta(hours=2)) == 0
+        assert service.taken == 1
+    finally:
+        service.close()
+
+
+def test_a_send_to_a_mail_server_that_stalls_after_ehlo_is_cut_off(tmp_path: Path) -> None:
+    """Regression: Apprise's mail plugin bounds each socket read (15 s), not the whole: a server answering EHLO one
+    continuation line at a time (`250-...`) held the send for as long as it went on. Now the send is cut off after half
+    the lease, and the delivery waits for its retry."""
+    service = Trickling(b"220 mail.example.org ESMTP\r\n", b"250-mail.example.org\r\n", b"250-still thinking\r\n")
+    try:
+        db = outbox_with(tmp_path, 1, channel="mail")
+        url = f"mailto://127.0.0.1:{service.port}?to=desk@example.org&from=monitor@example.org&secure=no"
+        cfg = DeliverySettings(lease_seconds=2, backoff_seconds=60, backoff_max_seconds=60)
+        started = time.monotonic()
+        assert dispatch_due(db, Notifier([Channel(name="mail", url=url)]), cfg, utcnow()) == 0
+        took = time.monotonic() - started
+        assert took < 10, f"the send held the dispatch for {took:.0f} s"
+        assert service.heard.startswith(b"ehlo ") and b"DATA" not in service.heard.upper()
+        with db.session() as s:
+            row = s.scalars(select(DeliveryRow)).one()
+            assert (row.status, row.attempts) == ("pending", 1)
+            assert row.last_error and row.last_error.startswith("channel 'mail': no whole answer within 1 s: monitor cut the connection (Apprise then said: ")
+    finally:
+        service.close()
+
+
+@pytest.fixture
+def greylisting() -> Iterator[tuple[int, list[tuple[list[str], bytes]], list[str]]]:
+    """A real aiosmtpd server on 127.0.0.1 that greylists `late@example.org`: its first RCPT is answered 450 (try again
+    later), the next ones are taken. Yields (port, the messages taken as (recipients, content), the RCPTs it was asked)."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import SMTP, Envelope, Session
+
+    from tests.conftest import free_port
+
+    taken: list[tuple[list[str], bytes]] = []
+    asked: list[str] = []
+
+    class Greylist:
+        async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]) -> str:
+            asked.append(address)
+            if address == "late@example.org" and asked.count(address) == 1:
+                return "450 4.2.0 <late@example.org>: Recipient address rejected: Greylisted, try again later"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+            content = envelope.content if isinstance(envelope.content, bytes) else str(envelope.content).encode()
+            taken.append((list(envelope.rcpt_tos), content))
+            return "250 Message accepted for delivery"
+
+    port = free_port()
+    controller = Controller(Greylist(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, taken, asked
+    finally:
+        controller.stop()
+
+
+def test_a_greylisted_recipient_gets_the_mail_at_the_retry_and_the_others_do_not_get_it_again(
+        tmp_path: Path, greylisting: tuple[int, list[tuple[list[str], bytes]], list[str]]) -> None:
+    """Regression: a mail to `to=desk,late` that the server took for desk and greylisted for late (450: try again later)
+    failed as a whole, and its retry mailed both again: desk got the alert twice (and once more at each further retry
+    while late stayed greylisted). Now the delivery keeps which recipients took it, and a retry mails the others only."""
+    port, taken, asked = greylisting
+    db = outbox_with(tmp_path, 1, channel="mail")
+    url = f"mailto://127.0.0.1:{port}?to=desk@example.org,late@example.org&from=monitor@example.org&secure=no"
+    notifier = Notifier([Channel(name="mail", url=url)])
+    cfg = DeliverySettings(backoff_seconds=60, backoff_max_seconds=60)
+    now = utcnow()
+    assert dispatch_due(db, notifier, cfg, now) == 0
+    assert [to for to, _ in taken] == [["desk@example.org"]]
+    with db.session() as s:
+        row = s.scalars(select(DeliveryRow)).one()
+        assert (row.status, row.attempts) == ("pending", 1)
+        assert row.last_error and "450" in row.last_error and "a retry goes to the other recipients only" in row.last_error
+    assert dispatch_due(db, Notifier([Channel(name="mail", url=url)]), cfg, now + timedelta(minutes=2)) == 1  # (a restart: a new notifier)
+    assert [to for to, _ in taken] == [["desk@example.org"], ["late@example.org"]]
+    assert asked == ["desk@example.org", "late@example.org", "late@example.org"]
+    with db.session() as s:
+        assert s.scalars(select(DeliveryRow.status)).one() == "sent"
+
+
+def test_an_article_alert_is_routed_by_an_apprise_config_file_as_it_is_now_not_as_it_was_at_start(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: the routes of article alerts were computed at start (and at a reload): a service added to a channel's
+    Apprise config file while the daemon ran, with the tag of the rules that fire, got none of their alerts until a
+    `kill -HUP` (the alerts were stored with no delivery there), while spike and source-health alerts saw the file as it
+    was; a tag taken out of the file still routed alerts there, each failing at every try ('no service of its Apprise
+    config has the alert's tags'). Now the file's tags are read again once it changed, for every kind of alert."""
+    import os
+
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from tests.conftest import DISTINCT_STORIES, inbox_with, write_config
+
+    apprise_file = tmp_path / "channels.txt"
+    apprise_file.write_text(f"oncall={json_receiver.url}\n")  # the default rules' tag is `default`
+    inbox = inbox_with(tmp_path, [])
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox], channels=[{"name": "desk", "config": str(apprise_file)}])))
+    try:
+        apprise_file.write_text(f"default, oncall={json_receiver.url}\n")
+        os.utime(apprise_file, (time.time() + 5, time.time() + 5))  # (a later modification time, however coarse the file system's)
+        (inbox / "a.txt").write_text(DISTINCT_STORIES[0])
+        os.utime(inbox / "a.txt", (time.time() - 60, time.time() - 60))
+        pipeline.run_once()
+        assert len(json_receiver.messages) == 1
+        apprise_file.write_text(f"oncall={json_receiver.url}\n")
+        os.utime(apprise_file, (time.time() + 10, time.time() + 10))
+        (inbox / "b.txt").write_text(DISTINCT_STORIES[1])
+        os.utime(inbox / "b.txt", (time.time() - 60, time.time() - 60))
+        pipeline.run_once()
+        assert len(json_receiver.messages) == 1
+        with pipeline.db.session() as s:
+            assert s.scalars(select(DeliveryRow.status)).all() == ["sent"]  # none made for the second alert: no service takes it
+    finally:
+        pipeline.close()
+
+
+@pytest.mark.parametrize("edit", ["", "half a line of a serv", None])
+def test_an_apprise_config_file_emptied_or_removed_while_the_daemon_runs_fails_its_deliveries_and_they_go_once_it_is_back(
+        tmp_path: Path, json_receiver: JsonReceiver, edit: str | None) -> None:
+    """Regression: a channel's Apprise config file found empty, half-written or gone at a send (an edit, a deploy
+    writing it anew) raised ConfigError out of the dispatch: the job failed at each run (a bug's one line, every few
+    seconds), the digests never ran, and the channel's deliveries stayed claimed, 0 attempts and no error, until
+    their lease ended, then again. Now the send fails with the reason (the file named), the delivery waits for its
+    retry, and goes once the file is back; a digest likewise waits."""
+    apprise_file = tmp_path / "channels.txt"
+    good = f"default={json_receiver.url}\n"
+    apprise_file.write_text(good)
+    db = outbox_with(tmp_path, 1, channel="desk")
+    outbox_with(tmp_path, 1, channel="digest", first=1)  # (the same store)
+    notifier = Notifier([Channel(name="desk", config=apprise_file), Channel(name="digest", config=apprise_file, digest_below=4, digest_every=60)])
+    cfg = DeliverySettings(backoff_seconds=60, backoff_max_seconds=60)
+    now = utcnow()
+    if edit is None:
+        apprise_file.unlink()
+    else:
+        apprise_file.write_text(edit)
+    assert dispatch_due(db, notifier, cfg, now) == 0  # (the digest's alert held)
+    with db.session() as s:
+        desk = s.scalars(select(DeliveryRow).where(DeliveryRow.channel == "desk")).one()
+        assert (desk.status, desk.attempts, desk.lease_until) == ("pending", 1, None)
+        assert desk.last_error and str(apprise_file) in desk.last_error
+    assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=2)) == 0  # the digest is due: it fails too
+    with db.session() as s:
+        digest = s.scalars(select(DeliveryRow).where(DeliveryRow.channel == "digest")).one()
+        assert digest.status == "held" and digest.last_error and str(apprise_file) in digest.last_error
+    apprise_file.write_text(good)
+    assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=6)) == 2
+    assert sorted(m["title"] for m in json_receiver.messages) == ["[digest] 1 alert", "alert 0"]
+
+
+def test_a_greylisted_mails_retry_after_a_recipient_was_added_to_the_url_mails_none_that_took_it(
+        tmp_path: Path, greylisting: tuple[int, list[tuple[list[str], bytes]], list[str]]) -> None:
+    """A recipient that took an alert is kept by its address, not by the channel's URL as it was: a URL edited between
+    two tries (a recipient added, `kill -HUP`) sends the retry to the new and the greylisted recipients, not again to
+    the one that took it."""
+    port, taken, _ = greylisting
+    db = outbox_with(tmp_path, 1, channel="mail")
+    url = f"mailto://127.0.0.1:{port}?to=desk@example.org,late@example.org&from=monitor@example.org&secure=no"
+    cfg = DeliverySettings(backoff_seconds=60, backoff_max_seconds=60)
+    now = utcnow()
+    assert dispatch_due(db, Notifier([Channel(name="mail", url=url)]), cfg, now) == 0
+    edited = url.replace("late@example.org", "late@example.org,new@example.org")
+    assert dispatch_due(db, Notifier([Channel(name="mail", url=edited)]), cfg, now + timedelta(minutes=2)) == 1
+    assert [to for to, _ in taken] == [["desk@example.org"], ["late@example.org"], ["new@example.org"]]
+
+
+def test_a_mail_whose_cc_is_greylisted_reaches_the_cc_at_the_retry_and_not_the_recipient_again(
+        tmp_path: Path, greylisting: tuple[int, list[tuple[list[str], bytes]], list[str]]) -> None:
+    """Regression: Apprise sends the message to `to=` with its `cc=` in one SMTP transaction; when the server took it for
+    desk and greylisted the cc, the send failed ('Sending email to "desk@example.org" failed.', which desk had taken)
+    and the retry mailed desk again. Now the refused cc is said, the addresses that took it are kept, and the retry
+    mails the cc alone."""
+    port, taken, _ = greylisting
+    db = outbox_with(tmp_path, 1, channel="mail")
+    url = f"mailto://127.0.0.1:{port}?to=desk@example.org&cc=late@example.org&from=monitor@example.org&secure=no"
+    cfg = DeliverySettings(backoff_seconds=60, backoff_max_seconds=60)
+    now = utcnow()
+    assert dispatch_due(db, Notifier([Channel(name="mail", url=url)]), cfg, now) == 0
+    with db.session() as s:
+        error = s.scalars(select(DeliveryRow.last_error)).one()
+        assert error and "late@example.org was refused: 450" in error and "a retry goes to the other recipients only" in error
+    assert dispatch_due(db, Notifier([Channel(name="mail", url=url)]), cfg, now + timedelta(minutes=2)) == 1
+    assert [to for to, _ in taken] == [["desk@example.org"], ["late@example.org"]]
+
+
+def test_a_mail_whose_cc_is_refused_for_good_is_sent_to_the_recipient_once_and_not_tried_again(tmp_path: Path) -> None:
+    """As for a recipient of `to=` refused for good (5xx): a cc the server refuses for good (550, an old address) while
+    the recipient took the message leaves the delivery sent, the refusal kept as its error; it was tried again
+    `max_attempts` times, mailing the recipient at each try."""
+    from aiosmtpd.controller import Controller
+
+    from tests.conftest import free_port
+
+    taken: list[list[str]] = []
+
+    class Refusing:
+        async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+            if address.startswith("gone@"):
+                return "550 5.1.1 <gone@example.org>: no such user"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            taken.append(list(envelope.rcpt_tos))
+            return "250 OK"
+
+    port = free_port()
+    smtp = Controller(Refusing(), hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        db = outbox_with(tmp_path, 1, channel="mail")
+        url = f"mailto://127.0.0.1:{port}?to=desk@example.org&cc=gone@example.org&from=monitor@example.org&secure=no"
+        notifier = Notifier([Channel(name="mail", url=url)])
+        now = utcnow()
+        assert dispatch_due(db, notifier, DeliverySettings(max_attempts=3, backoff_seconds=1, backoff_max_seconds=1), now) == 1
+        for minutes in (1, 2, 3):
+            dispatch_due(db, notifier, DeliverySettings(max_attempts=3, backoff_seconds=1, backoff_max_seconds=1), now + timedelta(minutes=minutes))
+    finally:
+        smtp.stop()
+    assert taken == [["desk@example.org"]]
+    with db.session() as s:
+        row = s.scalars(select(DeliveryRow)).one()
+        assert (row.status, row.attempts) == ("sent", 1)
+        assert row.last_error and "gone@example.org" in row.last_error and "550" in row.last_error
+
+
+def test_a_mail_refused_for_good_to_one_recipient_and_cut_short_before_another_is_tried_again_for_that_one(tmp_path: Path) -> None:
+    """Regression: a mail to `to=desk,gone,late` that desk took, that the server refused for gone for good (550) and
+    whose connection dropped before late's turn was recorded sent ('sent to desk; refused: ... 550'): any 5xx in the
+    send's log counted as the refusal of every recipient not reached, so late never got the alert. Now a mail is sent
+    with refusals only when every message that failed was refused for good; else the others are tried again."""
+    from aiosmtpd.controller import Controller
+
+    from tests.conftest import free_port
+
+    taken: list[list[str]] = []
+    dropped: list[str] = []
+
+    class Dropping:
+        async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+            if address.startswith("gone@"):
+                return "550 5.1.1 <gone@example.org>: no such user"
+            if address.startswith("late@") and not dropped:
+                dropped.append(address)
+                server.transport.close()  # the connection drops
+                return "250 OK"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            taken.append(list(envelope.rcpt_tos))
+            return "250 OK"
+
+    port = free_port()
+    smtp = Controller(Dropping(), hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        db = outbox_with(tmp_path, 1, channel="mail")
+        url = f"mailto://127.0.0.1:{port}?to=desk@example.org,gone@example.org,late@example.org&from=monitor@example.org&secure=no"
+        notifier = Notifier([Channel(name="mail", url=url)])
+        cfg = DeliverySettings(max_attempts=3, backoff_seconds=1, backoff_max_seconds=1)
+        now = utcnow()
+        assert dispatch_due(db, notifier, cfg, now) == 0
+        assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=1)) == 1
+    finally:
+        smtp.stop()
+    assert taken == [["desk@example.org"], ["late@example.org"]]
+    with db.session() as s:
+        row = s.scalars(select(DeliveryRow)).one()
+        assert (row.status, row.attempts) == ("sent", 2)
+        assert row.last_error and "gone@example.org" in row.last_error and "550" in row.last_error

@@ -10,6 +10,7 @@ with an ellipsis, to what the channel's Apprise plugin takes (its `title_maxlen`
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -18,6 +19,7 @@ import logging
 import re
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ import apprise
 from apprise.decorators import notify
 
 from monitor.alerts import plugins
+from monitor.alerts.cutoff import cut_off_after
 from monitor.errors import ConfigError, DeliveryError
 from monitor.redact import MASK, printable, redact, register_url_secrets, url_secrets
 from monitor.alerts.templates import ChannelTemplates
@@ -39,23 +42,24 @@ logging.getLogger("apprise").setLevel(logging.DEBUG)
 
 
 def _console(body: str, title: str, notify_type: str, meta: dict[str, Any], *args: Any, **kwargs: Any) -> bool:
-    """Print the alert (control characters from feeds written out, so no escape reaches the terminal)
-    and append it to the JSON-lines file named by `?file=`."""
-    shown = "\n".join(printable(line) for line in f"=== ALERT {title}\n{body}".split("\n"))
-    sys.stdout.write(f"\n{shown}\n")
-    sys.stdout.flush()
+    """Append the alert to the JSON-lines file named by `?file=`, then print it (control characters from feeds written
+    out, so no escape reaches the terminal). A file that cannot be written fails the send, printed nothing (the retry
+    prints it once); the terminal is the operator's glance, not the record: a closed one fails nothing."""
     target = (meta.get("qsd") or {}).get("file")
-    if not target:
-        return True
-    record = {"time": datetime.now(UTC).isoformat(), "type": notify_type, "title": title, "body": body}
-    record |= {k: v for k, v in (meta.get("payload") or {}).items() if k not in record}  # the alert's fields
-    try:
-        path = Path(target)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _append_line(path, (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
-    except OSError as exc:
-        log.warning("console channel cannot write %s: %s", target, exc)
-        return False
+    if target:
+        record = {"time": datetime.now(UTC).isoformat(), "type": notify_type, "title": title, "body": body}
+        record |= {k: v for k, v in (meta.get("payload") or {}).items() if k not in record}  # the alert's fields
+        try:
+            path = Path(target)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _append_line(path, (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
+        except OSError as exc:  # (said as Apprise's plugins say theirs: the failure's reason, `failure_reason`)
+            logging.getLogger("apprise").debug("Exception: cannot write %s: %s", target, exc)
+            return False
+    shown = "\n".join(printable(line) for line in f"=== ALERT {title}\n{body}".split("\n"))
+    with contextlib.suppress(OSError, ValueError):  # (a closed or broken standard output)
+        sys.stdout.write(f"\n{shown}\n")
+        sys.stdout.flush()
     return True
 
 
@@ -81,6 +85,7 @@ NOTIFY_TYPES = {0: apprise.NotifyType.INFO, 1: apprise.NotifyType.INFO, 2: appri
 STRUCTURED = {"json", "jsons", "console"}  # schemas whose receivers get the alert's fields
 PASSED_ON = {"json", "jsons", "xml", "xmls", "form", "forms"}  # schemas that pass a URL parameter on only as `-key=value`
 TITLE_MAX, BODY_MAX = 250, 32768  # Apprise's own defaults (NotifyBase), for a channel that names no plugin
+SEND_SECONDS = 60.0  # a send's bound unless the dispatcher gives one (half the default lease)
 
 
 def notify_type(severity: int | None) -> apprise.NotifyType:
@@ -209,18 +214,20 @@ def route(channels: list[Channel], tags: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def channel_tags(channel: Channel) -> frozenset[str] | None:
-    """The tags of the alerts a channel takes: its own, or its Apprise config file's services' (None: every alert, a
-    service tagged `always`). A file that cannot be read takes every alert (its sends then say why they fail)."""
+    """The tags of the alerts a channel takes: its own, or its Apprise config file's services' as the file is now (read
+    again once its modification time, size or inode changed). None: every alert (a service tagged `always`); so does a
+    file that cannot be read (its sends then say why they fail)."""
     if channel.config is None:
         return frozenset(channel.tags)
     try:
-        return _file_tags(str(channel.config), channel.config.stat().st_mtime_ns)
+        found = channel.config.stat()
+        return _file_tags(str(channel.config), found.st_mtime_ns, found.st_size, found.st_ino)
     except (OSError, ConfigError):
         return None
 
 
 @functools.lru_cache(maxsize=64)
-def _file_tags(path: str, _mtime_ns: int) -> frozenset[str] | None:
+def _file_tags(path: str, _mtime_ns: int, _size: int, _inode: int) -> frozenset[str] | None:
     plugins.need()  # a config file may name any schema
     config = apprise.AppriseConfig()
     config.add(path)
@@ -246,17 +253,22 @@ class Notifier:
 
     def body_max(self, channel_name: str, title: str) -> int:
         """The most characters of a body the channel takes with this title (a digest is written to fit)."""
-        _, body_max, folded = limits(_apprise_for(self.channels[channel_name]))
+        try:
+            _, body_max, folded = limits(_apprise_for(self.channels[channel_name]))
+        except ConfigError:  # (its Apprise config file broken since the start: the send says so)
+            _, body_max, folded = TITLE_MAX, BODY_MAX, False
         return max(body_max - (len(title) + 2 if folded else 0), 1)
 
     def send(self, channel_name: str, title: str, body: str, tags: tuple[str, ...] = (), context: dict[str, Any] | None = None,
-             fields: dict[str, Any] | None = None, done: frozenset[str] = frozenset()) -> str | None:
+             fields: dict[str, Any] | None = None, done: frozenset[str] = frozenset(), within: float = SEND_SECONDS) -> str | None:
         """Send one message; with `context`, the channel's templates (if any) write it; `fields`: JSON receivers' fields
         of a message with no alert context (a digest's). Returns None, or, for a mail some recipients took and the server
         refused to others, what was refused: sent again, it would reach the first again.
 
         A channel of several services (an Apprise config file) is sent to on those not in `done` (their `service_ids`:
-        they took it at an earlier try); a failure's DeliveryError names in `took` those that took it this time."""
+        they took it at an earlier try); a failure's DeliveryError names in `took` those that took it this time.
+
+        The send ends within `within` seconds (and a moment): its connections are then cut (`cutoff`), and it fails."""
         channel = self.channels.get(channel_name)
         if channel is None:
             raise DeliveryError(not_configured(channel_name), channel=channel_name)
@@ -267,11 +279,15 @@ class Notifier:
         # (the typed fields stay data)
         title, body = printable(redact(title, links_of(context))), printable(redact(body, links_of(context)), lines=True)
         # a fresh object: no throttle carried over from the previous message
-        app = _apprise_for(channel, alert_fields(context) if context else fields)
+        try:
+            app = _apprise_for(channel, alert_fields(context) if context else fields)
+        except ConfigError as exc:  # an Apprise config file emptied, half-written or removed since the start: tried again later
+            raise DeliveryError(f"{exc} (it was usable when the config was loaded: edited or removed since?)", channel=channel_name) from exc
         tag = list(tags) if channel.config is not None and tags else None
         ids = service_ids(app)
         if done:  # only the services that have not taken it (Apprise's own tag and priority rules hold among them)
-            left = [s for s in app.find(tag=tag if tag is not None else apprise.common.MATCH_ALL_TAG) if ids[id(s)] not in done]
+            left = [s for s in app.find(tag=tag if tag is not None else apprise.common.MATCH_ALL_TAG) if ids[id(s)] not in done
+                    and not (_is_mail(s) and not _mail_left(s, done))]  # (a mail: its recipients that took it left out)
             app = apprise.Apprise()
             app.add(left)
             if not left:
@@ -283,7 +299,8 @@ class Notifier:
         body_format = apprise.NotifyFormat.HTML if html else apprise.NotifyFormat.TEXT
         kind = notify_type(context.get("severity") if context else None)
         # the call's own log (Apprise keeps it per call: a send on another thread, to another channel, is not in it)
-        result = app.notify(title=title, body=body, notify_type=kind, body_format=body_format, tag=tag, log_level=logging.DEBUG)
+        with cut_off_after(within) as cut:
+            result = app.notify(title=title, body=body, notify_type=kind, body_format=body_format, tag=tag, log_level=logging.DEBUG)
         if result:
             return None
         if result.status == apprise.AppriseResultStatus.NOMATCH and channel.config is not None:  # (the file changed since it was routed)
@@ -291,12 +308,20 @@ class Notifier:
                                 channel=channel_name)
         captured = "\n".join(f"{entry.time:%H:%M:%S} - {entry.level} - {' '.join(entry.message.split())}" for entry in result.logs())  # an entry a line
         reason = redact(failure_reason(captured))
-        if recipients := partly_sent(captured):
-            return f"sent to {', '.join(recipients)}; refused: {reason}"
+        mail = mailed_to(app, result)
+        if mail.refusals:  # (the plugin's last word names the message, not the recipient the server refused)
+            reason = redact("; ".join(dict.fromkeys(mail.refusals)))[:500] + f"; {reason}"
+        if cut():
+            reason = f"no whole answer within {within:g} s: monitor cut the connection (Apprise then said: {reason})"
+        elif mail.for_good:  # sent again, it would reach those that took it again, and the others refuse it for good
+            return f"sent to {redact(', '.join(mail.took.values()))}; refused: {reason}"
         took = took_it(app, result, ids)
         if took:  # (of an Apprise config file's several services)
             tried = len(result.results)  # the services the alert's tags chose
             reason += f" ({len(took)} of {tried} services took it: a retry goes to the other{'s' if tried - len(took) != 1 else ''} only)"
+        if mail.took:  # (of a mail's several recipients)
+            took += tuple(mail.took)
+            reason += f" (sent to {redact(', '.join(mail.took.values()))}: a retry goes to the other recipients only)"
         raise DeliveryError(f"channel {channel_name!r}: {reason}", channel=channel_name, took=took)
 
 
@@ -324,16 +349,101 @@ def took_it(app: apprise.Apprise, result: Any, ids: dict[int, str]) -> tuple[str
     return tuple(ids[id(s)] for s in app if all(outcomes.get(s.url(privacy=True), [False])))
 
 
-_SMTP_CODE = re.compile(r"\((\d{3}), b?['\"]")  # smtplib's refusals as Apprise logs them: {'a@b': (550, b'5.1.1 ...')}
+MAIL = {"mailto", "mailtos"}  # Apprise's mail plugin's schemas: it mails each recipient of `to=` in turn
+_SENT_MAIL = "Sent Email to "  # what it logs of each recipient that took the message
 
 
-def partly_sent(captured: str) -> list[str]:
-    """The recipients Apprise's mail plugin says took the message (it mails each recipient of `to=` in turn), when the
-    server refused the others for good (5xx); none when a refusal is for now (4xx, greylisting): tried again, it goes."""
-    codes = [int(code) for code in _SMTP_CODE.findall(captured)]
-    if not codes or min(codes) < 500:
-        return []
-    return [redact(line.split(" - Sent Email to ", 1)[1].strip()) for line in captured.splitlines() if " - Sent Email to " in line]
+def _is_mail(service: Any) -> bool:
+    return _schema(str(service.url(privacy=True))) in MAIL and isinstance(getattr(service, "targets", None), list)
+
+
+def recipient_id(address: str) -> str:
+    """A mail recipient as the outbox keeps it when its mail service failed as a whole: a hash of the address
+    (`to:hash`, never a service's id), the same whatever the channel's URL or file says around it (a recipient added
+    between two tries, another SMTP server): a recipient that took the alert never gets it again from the channel."""
+    return f"to:{hashlib.sha256(address.strip().lower().encode('utf-8')).hexdigest()[:16]}"
+
+
+def _mail_left(service: Any, done: frozenset[str]) -> bool:
+    """Leave out of a mail service's recipients (Apprise's `targets`, (name, address) pairs, and its `cc`, `bcc` sets)
+    those that took the message at an earlier try; whether any is left. Once some took it, each left gets a message of
+    its own (a cc's among them: the message to its `to=`, whom it went with, is not sent again)."""
+    everyone = {str(t[1]) for t in service.targets} | set(service.cc) | set(service.bcc)
+    if not any(recipient_id(address) in done for address in everyone):
+        return True
+    to = [t for t in service.targets if recipient_id(str(t[1])) not in done]
+    kept = {str(t[1]) for t in to}
+    service.targets = to + [(False, a) for a in sorted(set(service.cc) | set(service.bcc)) if recipient_id(a) not in done and a not in kept]
+    service.cc, service.bcc = set(), set()
+    return bool(service.targets)
+
+
+_REFUSED = re.compile(r"^SMTP recipient (.+?) was refused: (\d{3}) ")  # the mail plugin's warning for one refused of a message's several
+_FAILED_MAIL = re.compile(r'^Sending email to "(.+)" failed\.$')
+_SMTP_CODE = re.compile(r"\((\d{3}), b?['\"]")  # smtplib's refusal of all of a message's recipients: {'a@b': (550, b'5.1.1 ...')}
+
+
+@dataclass(frozen=True)
+class Mailed:
+    """What a notify that failed as a whole says of its mail services' messages (Apprise mails each `to=` in turn, each
+    with the `cc=` and `bcc=`): the recipients that took one (`recipient_id` -> address), the refusals of some of a
+    message's recipients as the plugin logged them, and whether every message that failed was refused for good (5xx)
+    while some went (sent again, it would reach those that took it again; none of the others would take it)."""
+
+    took: dict[str, str]
+    refusals: list[str]
+    for_good: bool
+
+
+def mailed_to(app: apprise.Apprise, result: Any) -> Mailed:
+    """The mail messages of a notify that failed as a whole (another was refused, for now or for good, or the send was
+    cut off): a retry mails the recipients that did not take it only."""
+    services: dict[str, list[Any]] = {}
+    for each_service in app:
+        if _is_mail(each_service):
+            services.setdefault(str(each_service.url(privacy=True)), []).append(each_service)
+    took: dict[str, str] = {}
+    refusals: list[str] = []
+    for_good = True
+    for each in result:
+        if bool(each):
+            continue
+        if each.url not in services:
+            for_good = False  # (another service failed)
+            continue
+        alike = services[each.url]
+        service = alike[0] if len(alike) == 1 else None  # (of services alike under the mask, only their `to=` counts)
+        refused: set[str] = set()
+        codes: list[int] = []
+        failed_messages = 0
+        for entry in each.logs():
+            if found := _REFUSED.match(entry.message):
+                refused.add(found.group(1))
+                codes.append(int(found.group(2)))
+                refusals.append(entry.message)
+                continue
+            codes += [int(code) for code in _SMTP_CODE.findall(entry.message)]
+            went: set[str] = set()
+            if entry.message.startswith(_SENT_MAIL):
+                went = _message_to(service, entry.message[len(_SENT_MAIL):].strip())
+            elif failed := _FAILED_MAIL.match(entry.message):
+                failed_messages += 1
+                went = _message_to(service, failed.group(1)) - refused if refused else set()
+                for_good = for_good and bool(codes) and min(codes) >= 500
+            elif entry.level in ("WARNING", "ERROR"):  # (a connection's failure: no message went)
+                for_good = False
+                continue
+            else:
+                continue
+            took |= {recipient_id(address): address for address in sorted(went)}
+            refused, codes = set(), []
+        for_good = for_good and failed_messages > 0
+    return Mailed(took, refusals, for_good and bool(took))
+
+
+def _message_to(service: Any, to: str) -> set[str]:
+    """The addresses the mail plugin's message to `to` goes to: `to`, the service's cc's and bcc's."""
+    return {to} | ((set(service.cc) | set(service.bcc)) if service is not None else set())
 
 
 def failure_reason(captured: str) -> str:

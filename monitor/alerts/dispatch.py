@@ -127,7 +127,8 @@ def _send_channel(db: Database, notifier: Notifier, cfg: DeliverySettings, now: 
             log.info("alert %s to %s held for the digest (%s)", due.alert_uid, due.channel, reason, extra=fields)
             continue
         try:
-            partly = notifier.send(due.channel, due.title, due.body, due.tags, json.loads(due.context or "{}"), done=due.done)
+            partly = notifier.send(due.channel, due.title, due.body, due.tags, json.loads(due.context or "{}"), done=due.done,
+                                   within=cfg.lease_seconds / 2)
         except DeliveryError as exc:
             attempt = due.attempts + 1
             final = attempt >= cfg.max_attempts or channel is None  # a channel taken out of the config: no retry brings it back
@@ -204,7 +205,7 @@ def _send_digest(db: Database, notifier: Notifier, now: datetime, cfg: DeliveryS
     channel = notifier.channels[name]
     title, body = render_digest(channel, held, notifier.body_max(name, digest_title(len(held))))
     try:
-        partly = notifier.send(name, title, body, tags, fields=digest_fields([h.alert_uid for h in held]), done=done)
+        partly = notifier.send(name, title, body, tags, fields=digest_fields([h.alert_uid for h in held]), done=done, within=cfg.lease_seconds / 2)
     except DeliveryError as exc:
         tries = max(h.tries for h in held) + 1
         delay = backoff_seconds(tries, cfg.backoff_seconds, cfg.backoff_max_seconds, random.random())

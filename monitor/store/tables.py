@@ -191,7 +191,7 @@ class DeliveryRow(Base):
     lease_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
-    sent_to: Mapped[str | None] = mapped_column(Text)  # the channel's services that took it while others failed (ids, space-separated)
+    sent_to: Mapped[str | None] = mapped_column(Text)  # the channel's services (ids), and a mail's recipients (`to:` a hash of the address), that took it while others failed (space-separated)
     alert: Mapped[AlertRow] = relationship(back_populates="deliveries")
 
 
