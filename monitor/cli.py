@@ -134,6 +134,13 @@ def _json_text(data: object) -> str:
     return TERMINAL_CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(data, ensure_ascii=False))
 
 
+def _say_no_store(monitor: App) -> None:
+    """A listing of a store not made yet says so in one line on stderr, beside what it lists: its empty listing
+    alone did not tell a mistyped [store] path from a quiet store."""
+    if (missing := monitor.no_store()) is not None:
+        sys.stderr.write(f"monitor: note: {shown(missing)}\n")
+
+
 def _app(config: Path, sends: bool = False) -> App:
     """The façade on a config file (imported here: see the imports above); `sends` for the verbs that send
     or check the channels (run, once, check): the others need no channel's `${VAR}` set."""
@@ -198,6 +205,7 @@ def match(
     if replay_span:
         with _usage():
             _print_replay(monitor.replay(replay_span, watchlist))
+        _say_no_store(monitor)
         return
     if file is None and article is None:
         raise typer.BadParameter("give an article FILE, - for standard input, --article ID or --replay SPAN", param_hint="FILE")
@@ -356,11 +364,13 @@ def alerts(
     if ctx.invoked_subcommand is not None:
         _pass_config(ctx, config)
         return
-    rows = _app(config).alerts(limit, failed_only=failed)
+    monitor = _app(config)
+    rows = monitor.alerts(limit, failed_only=failed)
     table = _Table("id", "time (UTC)", "sev", "title", "source", "deliveries", title="Alerts with failed deliveries" if failed else "Latest alerts")
     for a in rows:
         table.add(str(a.id), a.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(a.severity), a.title, a.source, [a.deliveries, *([a.last_error] if failed and a.last_error else [])])
     out.table(table)
+    _say_no_store(monitor)
 
 
 AlertRef = Annotated[str, typer.Argument(help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")]
@@ -477,6 +487,7 @@ def mute(
             out.line(f"{muted}: muted until {until:%Y-%m-%d %H:%M} UTC")
         if not listed:
             out.line("nothing is muted (`monitor mute NAME --for 6h` mutes an actor or a rule)")
+        _say_no_store(monitor)
         return
     if off:
         name, lifted = monitor.unmute(name)
@@ -496,9 +507,11 @@ def stories(
 ) -> None:
     """Recent stories: copies of one story from every source, with their size and highest severity."""
     table = _Table("id", "first seen (UTC)", "articles", "sources", "sev", "first title", title="Latest stories")
-    for st in _app(config).stories(limit):
+    monitor = _app(config)
+    for st in monitor.stories(limit):
         table.add(str(st.id), st.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(st.articles), str(st.sources), "-" if st.severity is None else str(st.severity), st.title)
     out.table(table)
+    _say_no_store(monitor)
 
 
 @app.command(name="watchlist", epilog=_examples("monitor watchlist", "monitor watchlist --json", "monitor watchlist --watchlist config/watchlist.yaml"))
@@ -549,8 +562,10 @@ def status(
     heartbeat is older than its lease is gone, and what it held has been given back; one of this host whose process
     is no longer running (SIGKILLed) is shown exited until then. Then the channels with deliveries that gave up, or
     waiting for a channel this config lacks."""
+    monitor = _app(config)
     with _json_errors(as_json):
-        st = _app(config).status()
+        st = monitor.status()
+    _say_no_store(monitor)
     if as_json:
         sys.stdout.write(_json_text(st.as_json()) + "\n")
         return
@@ -595,13 +610,15 @@ def sources_list(ctx: typer.Context, config: ConfigOption = DEFAULT_CONFIG) -> N
         _pass_config(ctx, config)
         return
     table = _Table("id", "name", "kind", "status", "last success", "fetch", "next check", "errors", "new", "last error", title="Sources")
-    for h in _app(config).sources():  # read-only: configured sources not stored yet have no id
+    monitor = _app(config)
+    for h in monitor.sources():  # read-only: configured sources not stored yet have no id
         table.add(
             str(h.id or "-"), h.name, h.kind, h.status + (f", silent since {_when(h.silent_since)}" if h.silent_since else ""), _when(h.last_success_at),
             "-" if h.fetch_seconds is None else f"{h.fetch_seconds:.2f} s", _when(h.next_check_at) if h.kind == "feed" else "",
             str(h.error_count), str(h.last_new_items), h.last_error or (f"moved permanently to {h.moved_to}" if h.moved_to else ""),
         )
     out.table(table)
+    _say_no_store(monitor)
 
 
 def _when(value: datetime | None) -> str:
@@ -674,7 +691,9 @@ def sources_import(
 def sources_export(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Print every feed (configured and added) as OPML, in the folders it was imported with; secrets in
     URLs (`${ENV}` values, `token=`-like parameters) are masked as ****: put them back before importing elsewhere."""
-    sys.stdout.write(_app(config).export_opml())
+    monitor = _app(config)
+    sys.stdout.write(monitor.export_opml())
+    _say_no_store(monitor)
 
 
 db_app = typer.Typer(help="The store's schema revision: show it, upgrade it.", epilog=_examples("monitor db current", "monitor db upgrade"))
@@ -795,6 +814,7 @@ def trends(
     verbs = _app(config)
     with _json_errors(as_json):
         first, rows = verbs.trends(names or (), days)
+    _say_no_store(verbs)
     if as_json:
         start = first.date()
         sys.stdout.write(_json_text({"from": start.isoformat(), "days": days, "series": [
