@@ -568,6 +568,55 @@ def test_slow_clients_cannot_hold_the_servers_connections(tmp_path: Path) -> Non
         served.close()
 
 
+def test_one_address_cannot_take_every_connection_of_the_server(tmp_path: Path) -> None:
+    """Regression (session 41): the bound on connections was the server's alone, so one client reopening
+    `CONNECTIONS` silent connections every `HEAD_SECONDS` kept the web view, /healthz and /metrics from everyone
+    else (a 503 each). One address now holds at most `PER_ADDRESS` of them (its next is answered 503 and closed),
+    and another address is served meanwhile. Real sockets on 127.0.0.1, the other client from 127.0.0.2."""
+    import socket
+
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from monitor.web import serve
+    from monitor.web.serve import CONNECTIONS, Background, bind
+
+    site = Starlette(routes=[Route("/healthz", lambda request: PlainTextResponse("ok\n"))])
+    served = Background(site, bind(("127.0.0.1", 0), str))
+
+    def answer(client: socket.socket) -> bytes:
+        received = b""
+        while chunk := client.recv(65536):
+            received += chunk
+        return received
+
+    hog: list[socket.socket] = []
+    try:
+        for _ in range(CONNECTIONS + 1):  # every connection the server takes, saying nothing on any
+            hog.append(socket.create_connection(("127.0.0.1", served.port), timeout=5))
+        hog[-1].settimeout(5)
+        turned_away = answer(hog[-1])
+        assert turned_away.startswith(b"HTTP/1.1 503 ") and b"too many connections from your address" in turned_away
+        other = socket.create_connection(("127.0.0.1", served.port), timeout=5, source_address=("127.0.0.2", 0))
+        other.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert answer(other).startswith(b"HTTP/1.1 200 "), "another address was turned away"
+        other.close()
+        for client in hog:
+            client.setblocking(False)
+        held = 0
+        for client in hog:
+            try:
+                client.recv(1)  # a 503, or the end: turned away
+            except BlockingIOError:  # nothing said and still open: a connection the server holds for it
+                held += 1
+        assert held == serve.PER_ADDRESS
+    finally:
+        for client in hog:
+            client.close()
+        served.close()
+
+
 @pytest.mark.parametrize("name", ["A" * 200, "حزب الله " * 22 + "حز", "x+y&z=1 % é" * 18 + "ab", "😀" * 200])
 def test_an_actor_of_the_longest_name_the_watchlist_takes_is_found_by_its_own_link(tmp_path: Path, name: str) -> None:
     """Checked for the note's "an actor name over 200 characters gets a 404 from its own /actor link" (xweb, session
