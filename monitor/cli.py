@@ -57,8 +57,9 @@ class _Console:
 
         return Console(highlight=False, soft_wrap=True)
 
-    def line(self, message: str) -> None:
-        self._console.print(shown(message), markup=False, emoji=False)
+    def line(self, message: str, links: Sequence[str] = ()) -> None:
+        """One line of text; where it holds one of `links` (an article's own link) that link keeps its signature."""
+        self._console.print(shown(message, links), markup=False, emoji=False)
 
     def table(self, table: _Table) -> None:
         self._console.print(table.rich)
@@ -439,13 +440,14 @@ def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
     a = _app(config).alert(alert)
     out.line(f"alert {a.id} (Alert id {a.uid}), {a.created_at:%Y-%m-%d %H:%M:%S} UTC, severity {a.severity}, tags {a.tags or '-'}")
     out.line(f"title: {a.title}")
+    links = [a.article.url] if a.article is not None and a.article.url else []  # its signature kept, as in the mail and the web view
     if a.article is None:
         out.line("no article: a spike or source-health alert of the trends job (its body says what was counted)")
     else:
-        out.line(f"article {a.article.article_id} from {a.article.source}: {a.article.url or '(no link)'}")
+        out.line(f"article {a.article.article_id} from {a.article.source}: {a.article.url or '(no link)'}", links)
     out.line("body:")
     for line in a.body.splitlines():
-        out.line(f"  {line}")
+        out.line(f"  {line}", links)
     if a.article is not None:
         story = _Table("article", "fetched (UTC)", "source", "title", title=f"story {a.story_id}: {_articles(a.story_size, a.story_cut)}")
         for c in a.story:

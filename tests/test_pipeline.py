@@ -429,6 +429,33 @@ def test_a_signed_article_link_opens_from_the_mail_and_the_web_view_its_feeds_to
     assert redact(f"https://feeds.example/rss?{text_about}") == "https://feeds.example/rss?Signature=****"
 
 
+def test_alerts_show_keeps_a_signed_article_links_signature_as_the_mail_and_the_web_view_do(
+        tmp_path: Path, http_server: LocalHTTP, json_receiver: JsonReceiver) -> None:
+    """Regression (session 41): `monitor alerts show` masked the signature of an article's own signed link
+    (`Signature=****`) where the mail, the JSON payload and the web view keep it (README: it opens that one
+    link), so the link it printed did not open. It keeps it now, in the article's line and its message; the feed's
+    token (a feed added with `sources add`, written out in the store only) and `token=` values stay masked."""
+    from tests.test_cli import monitor
+
+    secret = "L1teral-F33dTok-cli"
+    signed = "Expires=1767225600&Signature=Zm9vYmFy-c2ln~Kx&X-Amz-Signature=0a1b2c3d4e"
+    link = f"https://private.example/item/1?sig={secret}&{signed}"
+    http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"},
+                                       rss(("Strike in Baghdad", link.replace("&", "&amp;"), "a", STRIKE)))
+    config = write_config(tmp_path, channels=[{"name": "hook", "url": json_receiver.url}])
+    added = monitor("sources", "add", http_server.url("/feed.xml") + f"?token={secret}", "--name", "private", "--config", str(config))
+    assert added.returncode == 0, added.stderr
+    assert monitor("once", "--config", str(config)).returncode == 0
+    shown = f"https://private.example/item/1?sig=****&{signed}"
+    [message] = json_receiver.messages
+    assert message["url"] == shown
+    result = monitor("alerts", "show", "1", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert secret not in result.stdout
+    assert f"article 1 from private: {shown}" in result.stdout
+    assert f"  {shown}" in result.stdout or f" {shown}" in result.stdout  # the message as sent
+
+
 def test_a_literal_feed_token_its_items_links_carry_as_a_signature_is_masked_in_the_payload_and_the_web_view(
         tmp_path: Path, http_server: LocalHTTP, json_receiver: JsonReceiver) -> None:
     """Regression (found by helper xsecrets): only `${ENV}` values and channel URLs' secrets were registered, so a feed
