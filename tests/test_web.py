@@ -490,6 +490,7 @@ def test_monitor_web_shows_the_watchlist_as_saved_while_it_runs(tmp_path: Path) 
     watchlist = tmp_path / "watchlist.yaml"
     shutil.copy(DEFAULT_WATCHLIST, watchlist)
     config = write_config(tmp_path, watchlist=watchlist)
+    Database(store_url(tmp_path)).close()  # the daemon's store (`monitor web` makes none)
     port = free_port()
     web = subprocess.Popen([sys.executable, "-m", "monitor", "web", "--config", str(config), "--listen", f"127.0.0.1:{port}"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
