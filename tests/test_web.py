@@ -71,6 +71,39 @@ def test_the_daemon_endpoint_serves_the_site_beside_healthz_and_metrics(data: Se
         served.close()
 
 
+def test_the_open_loopback_site_answers_only_to_a_loopback_host_name(data: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (session 41): the site on loopback, open without credentials, answered whatever Host a request
+    named, so a page of any web site visited on that machine could read every page through DNS rebinding (its own
+    name resolved to 127.0.0.1: `Host: evil.example:PORT`, same origin to the browser). The open site now answers
+    only requests naming a loopback host (localhost, 127.x, [::1]); another name gets one line, 403, and no data.
+    With credentials (a reverse proxy's name, MONITOR_WEB_TOKEN) any Host is served as before."""
+    from monitor.web.app import create_app
+    from monitor.web.serve import Background, bind
+
+    for key in ("MONITOR_WEB_TOKEN", "MONITOR_WEB_USER", "MONITOR_WEB_PASSWORD"):
+        monkeypatch.delenv(key, raising=False)
+    served = endpoint(data)
+    try:
+        base = f"http://127.0.0.1:{served.port}"
+        for host in (f"evil.example:{served.port}", "evil.example", f"127.0.0.1.evil.example:{served.port}", f"localhost.evil.example:{served.port}"):
+            for path in ("/alerts", "/alerts/1", "/sources", "/site.css"):
+                status, page = get(base + path, headers={"Host": host})
+                assert status == 403 and "Kataeb" not in page and page.count("\n") == 1, (host, path, page)
+                assert "loopback" in page
+        for host in (f"127.0.0.1:{served.port}", f"localhost:{served.port}", "localhost", f"127.0.0.2:{served.port}", f"[::1]:{served.port}", f"LOCALHOST:{served.port}"):
+            assert get(base + "/alerts", headers={"Host": host})[0] == 200, host
+        assert get(base + "/healthz", headers={"Host": "evil.example"})[0] == 200  # a probe names what it likes: health is no secret
+    finally:
+        served.close()
+    token = "s3cret-token-41"
+    guarded = Background(create_app(data.pipeline.db, lambda: data.pipeline.ingest.matcher.watchlist, Access(token=token)), bind(("127.0.0.1", 0), str))
+    try:
+        status, page = get(f"http://127.0.0.1:{guarded.port}/alerts", headers={"Host": "monitor.example.org", "Authorization": f"Bearer {token}"})
+        assert status == 200 and "Kataeb" in page  # behind a reverse proxy, under its name
+    finally:
+        guarded.close()
+
+
 def test_off_loopback_without_credentials_the_daemon_serves_health_and_metrics_only(data: Seeded, monkeypatch: pytest.MonkeyPatch,
                                                                                    caplog: pytest.LogCaptureFixture) -> None:
     for key in ("MONITOR_WEB_TOKEN", "MONITOR_WEB_USER", "MONITOR_WEB_PASSWORD"):
