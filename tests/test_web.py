@@ -104,6 +104,20 @@ def test_the_open_loopback_site_answers_only_to_a_loopback_host_name(data: Seede
         guarded.close()
 
 
+@pytest.mark.parametrize("severity", ["\u00b2", "\u0661", "\uff13", "-1", "1.5", " 2"])
+def test_a_severity_filter_of_other_digits_is_ignored_not_a_500(data: Seeded, severity: str) -> None:
+    """Regression (session 41): `/alerts?severity=²` (a superscript two, which str.isdigit takes and int() refuses)
+    was a 500 and a traceback in the log. A severity filter that is not one of the severities is ignored."""
+    from urllib.parse import quote
+
+    served = endpoint(data)
+    try:
+        status, page = get(f"http://127.0.0.1:{served.port}/alerts?severity={quote(severity)}")
+    finally:
+        served.close()
+    assert status == 200 and "Kataeb Hezbollah" in page and "No alerts match" not in page
+
+
 def test_off_loopback_without_credentials_the_daemon_serves_health_and_metrics_only(data: Seeded, monkeypatch: pytest.MonkeyPatch,
                                                                                    caplog: pytest.LogCaptureFixture) -> None:
     for key in ("MONITOR_WEB_TOKEN", "MONITOR_WEB_USER", "MONITOR_WEB_PASSWORD"):

@@ -87,7 +87,7 @@ class Site:
 
     def alerts(self, request: Request) -> Response:
         q = {k: request.query_params.get(k, "")[:PARAM_MAX].strip() for k in ("severity", "actor", "event", "tag", "state")}
-        severity = int(q["severity"]) if q["severity"].isdigit() and len(q["severity"]) < 3 else None
+        severity = int(q["severity"]) if q["severity"].isascii() and q["severity"].isdecimal() and len(q["severity"]) < 3 else None  # not '²' (isdigit)
         wanted = views.AlertFilter(severity, q["actor"], q["event"], q["tag"], q["state"] if q["state"] in views.STATES else "")
         watchlist = self.watchlist()
         return self.page("alerts.html", title="Alerts", alerts=views.alerts(self.db, wanted), shown=views.ALERTS_SHOWN, wanted=wanted, states=views.STATES,
