@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -554,6 +555,11 @@ def test_monitor_web_shows_the_watchlist_as_saved_while_it_runs(tmp_path: Path) 
     finally:
         web.terminate()
         web.wait(30)
+    # Regression (session 41): `monitor web` set up no logging, so its lines came as Python's last resort (no time, a
+    # traceback over many lines, no secrets filter), and a broken edit was kept silently. Now one line says it.
+    said = [line for line in web.stderr.read().splitlines() if line]
+    assert len(said) == 1 and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ WARNING watchlist not reloaded, the previous one stays in use: "
+                                           + re.escape(str(watchlist)) + r":\d+.*", said[0]), said
 
 
 def test_slow_clients_cannot_hold_the_servers_connections(tmp_path: Path) -> None:
