@@ -105,6 +105,29 @@ def test_the_open_loopback_site_answers_only_to_a_loopback_host_name(data: Seede
         guarded.close()
 
 
+def test_the_daemons_metrics_on_loopback_answer_only_a_loopback_host_name(data: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (session 41): on a loopback [server] listen, /metrics (source and channel names, counts) answered
+    any Host, so a web page visited on the machine read it through DNS rebinding, as it could the open site. On a
+    loopback address it now answers only a loopback Host (403 in one line else); /healthz answers all (a probe); on
+    another address the metrics are served to that network, as the README says, whatever the Host."""
+    for key in ("MONITOR_WEB_TOKEN", "MONITOR_WEB_USER", "MONITOR_WEB_PASSWORD"):
+        monkeypatch.delenv(key, raising=False)
+    served = endpoint(data)
+    try:
+        base = f"http://127.0.0.1:{served.port}"
+        status, page = get(base + "/metrics", headers={"Host": f"evil.example:{served.port}"})
+        assert status == 403 and "monitor_" not in page and page.count("\n") == 1
+        assert get(base + "/healthz", headers={"Host": "evil.example"}) == (200, "ok\n")
+        assert "monitor_deliveries" in get(base + "/metrics", headers={"Host": f"localhost:{served.port}"})[1]
+    finally:
+        served.close()
+    served = endpoint(data, "0.0.0.0")
+    try:
+        assert "monitor_deliveries" in get(f"http://127.0.0.1:{served.port}/metrics", headers={"Host": "monitor.example.org"})[1]
+    finally:
+        served.close()
+
+
 @pytest.mark.parametrize("severity", ["\u00b2", "\u0661", "\uff13", "-1", "1.5", " 2"])
 def test_a_severity_filter_of_other_digits_is_ignored_not_a_500(data: Seeded, severity: str) -> None:
     """Regression (session 41): `/alerts?severity=²` (a superscript two, which str.isdigit takes and int() refuses)

@@ -24,7 +24,7 @@ from monitor.redact import printable, redact, register_feed_secrets
 from monitor.store import signals, sources, views
 from monitor.store.db import Database
 from monitor.web import chart, text
-from monitor.web.auth import Access, access_for, is_loopback
+from monitor.web.auth import ELSEWHERE, Access, access_for, names_loopback
 
 log = logging.getLogger("monitor")
 HERE = Path(__file__).parent
@@ -150,31 +150,16 @@ def _row_id(part: str) -> int | None:
     return int(part) if part.isascii() and part.isdecimal() and len(part) <= 18 else None
 
 
-ELSEWHERE = ("this site is open without credentials to a loopback name only: open it as http://127.0.0.1:PORT/ or "
-             "http://localhost:PORT/, or set MONITOR_WEB_TOKEN (or MONITOR_WEB_USER and MONITOR_WEB_PASSWORD) to serve it under another name\n")
-
-
-def _loopback_host(scope: Scope) -> bool:
-    """Whether the request's Host names a loopback address or localhost (or names none: no browser sends that). An
-    open site answers only those: a page of another site whose name was made to resolve to 127.0.0.1 (DNS rebinding)
-    names its own, and would read every page as its own origin."""
-    host = next((value.decode("latin-1") for name, value in scope.get("headers", ()) if name == b"host"), None)
-    if host is None:
-        return True
-    name = host.rpartition("]")[0].lstrip("[") if host.startswith("[") else host.partition(":")[0]
-    return is_loopback(name.rstrip("."))
-
-
 class Guard:
     """ASGI middleware: requests without the credentials `access` wants get 401; on an open site (loopback, no
-    credentials) a request naming another host than a loopback one gets 403 (`_loopback_host`); a store failure is a
+    credentials) a request naming another host than a loopback one gets 403 (`names_loopback`); a store failure is a
     503 page in one line (never a traceback)."""
 
     def __init__(self, app: ASGIApp, access: Access) -> None:
         self.app, self.access = app, access
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and self.access.open and not _loopback_host(scope):
+        if scope["type"] == "http" and self.access.open and not names_loopback(scope):
             await PlainTextResponse(ELSEWHERE, 403, headers=HEADERS)(scope, receive, send)
             return
         if scope["type"] == "http" and not self.access.open and scope["path"] not in PUBLIC:
