@@ -128,6 +128,20 @@ def test_the_daemons_metrics_on_loopback_answer_only_a_loopback_host_name(data: 
         served.close()
 
 
+@pytest.mark.parametrize("query", ["/alerts?actor=a%00b", "/alerts?event=%00", "/alerts?tag=x%00", "/alerts?state=%00", "/actor?name=Iran%00",
+                                   "/alerts?actor=%ED%A0%80", "/actor?name=%ED%A0%80"])
+def test_a_nul_or_broken_utf8_in_a_filter_is_no_500(data: Seeded, query: str) -> None:
+    """Regression (session 41): on PostgreSQL, `/alerts?actor=a%00b` (and event=, tag=) was a 500 with a traceback
+    in the log: its text refuses NUL. A filter holding NUL, or bytes that are no UTF-8, is answered as any unknown
+    name, on SQLite and PostgreSQL alike."""
+    served = endpoint(data)
+    try:
+        status, _ = get(f"http://127.0.0.1:{served.port}{query}")
+    finally:
+        served.close()
+    assert status == (404 if query.startswith("/actor?") else 200)
+
+
 @pytest.mark.parametrize("severity", ["\u00b2", "\u0661", "\uff13", "-1", "1.5", " 2"])
 def test_a_severity_filter_of_other_digits_is_ignored_not_a_500(data: Seeded, severity: str) -> None:
     """Regression (session 41): `/alerts?severity=²` (a superscript two, which str.isdigit takes and int() refuses)
