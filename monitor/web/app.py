@@ -73,11 +73,15 @@ class Site:
 
     def __init__(self, db: Database, watchlist: Callable[[], Watchlist], spikes: Spikes = lambda name: ()) -> None:
         self.db, self.watchlist, self.spikes = db, watchlist, spikes
-        for url in sources.feed_urls(db):  # an article's link may carry its feed's token as a signature, kept in a link
-            register_feed_secrets(url)
         self.env = _env()
         for name in self.env.list_templates(extensions=["html"]):  # compiled now, not by the first request of each page
             self.env.get_template(name)
+
+    def _feeds_secrets(self) -> None:
+        """Register every feed's token, before a page keeping an article's link's signature: the link may carry its feed's
+        token as one, and a feed added since the site started (`sources add`, beside `monitor web`) is registered by nothing else."""
+        for url in sources.feed_urls(self.db):
+            register_feed_secrets(url)
 
     def page(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
         return HTMLResponse(self.env.get_template(name).render(**values), status_code=status, headers=HEADERS)
@@ -95,6 +99,7 @@ class Site:
 
     def alert(self, request: Request) -> Response:
         number = _row_id(request.path_params["alert_id"])
+        self._feeds_secrets()
         found = views.alert_page(self.db, number) if number is not None and number <= ID_MAX else None
         if found is None:
             return self.missing("alert")
@@ -107,6 +112,7 @@ class Site:
 
     def story(self, request: Request) -> Response:
         number = _row_id(request.path_params["story_id"])
+        self._feeds_secrets()
         found = views.story_page(self.db, number) if number is not None and number <= ID_MAX else None
         if found is None:
             return self.missing("story")
