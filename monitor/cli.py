@@ -57,8 +57,9 @@ class _Console:
 
         return Console(highlight=False, soft_wrap=True)
 
-    def line(self, message: str) -> None:
-        self._console.print(shown(message), markup=False, emoji=False)
+    def line(self, message: str, links: Sequence[str] = ()) -> None:
+        """One line of text; where it holds one of `links` (an article's own link) that link keeps its signature."""
+        self._console.print(shown(message, links), markup=False, emoji=False)
 
     def table(self, table: _Table) -> None:
         self._console.print(table.rich)
@@ -134,6 +135,13 @@ def _json_text(data: object) -> str:
     return TERMINAL_CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(data, ensure_ascii=False))
 
 
+def _say_no_store(monitor: App) -> None:
+    """A listing of a store not made yet says so in one line on stderr, beside what it lists: its empty listing
+    alone did not tell a mistyped [store] path from a quiet store."""
+    if (missing := monitor.no_store()) is not None:
+        sys.stderr.write(f"monitor: note: {shown(missing)}\n")
+
+
 def _app(config: Path, sends: bool = False) -> App:
     """The façade on a config file (imported here: see the imports above); `sends` for the verbs that send
     or check the channels (run, once, check): the others need no channel's `${VAR}` set."""
@@ -198,6 +206,7 @@ def match(
     if replay_span:
         with _usage():
             _print_replay(monitor.replay(replay_span, watchlist))
+        _say_no_store(monitor)
         return
     if file is None and article is None:
         raise typer.BadParameter("give an article FILE, - for standard input, --article ID or --replay SPAN", param_hint="FILE")
@@ -356,11 +365,13 @@ def alerts(
     if ctx.invoked_subcommand is not None:
         _pass_config(ctx, config)
         return
-    rows = _app(config).alerts(limit, failed_only=failed)
+    monitor = _app(config)
+    rows = monitor.alerts(limit, failed_only=failed)
     table = _Table("id", "time (UTC)", "sev", "title", "source", "deliveries", title="Alerts with failed deliveries" if failed else "Latest alerts")
     for a in rows:
         table.add(str(a.id), a.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(a.severity), a.title, a.source, [a.deliveries, *([a.last_error] if failed and a.last_error else [])])
     out.table(table)
+    _say_no_store(monitor)
 
 
 AlertRef = Annotated[str, typer.Argument(help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")]
@@ -429,13 +440,14 @@ def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
     a = _app(config).alert(alert)
     out.line(f"alert {a.id} (Alert id {a.uid}), {a.created_at:%Y-%m-%d %H:%M:%S} UTC, severity {a.severity}, tags {a.tags or '-'}")
     out.line(f"title: {a.title}")
+    links = [a.article.url] if a.article is not None and a.article.url else []  # its signature kept, as in the mail and the web view
     if a.article is None:
         out.line("no article: a spike or source-health alert of the trends job (its body says what was counted)")
     else:
-        out.line(f"article {a.article.article_id} from {a.article.source}: {a.article.url or '(no link)'}")
+        out.line(f"article {a.article.article_id} from {a.article.source}: {a.article.url or '(no link)'}", links)
     out.line("body:")
     for line in a.body.splitlines():
-        out.line(f"  {line}")
+        out.line(f"  {line}", links)
     if a.article is not None:
         story = _Table("article", "fetched (UTC)", "source", "title", title=f"story {a.story_id}: {_articles(a.story_size, a.story_cut)}")
         for c in a.story:
@@ -477,6 +489,7 @@ def mute(
             out.line(f"{muted}: muted until {until:%Y-%m-%d %H:%M} UTC")
         if not listed:
             out.line("nothing is muted (`monitor mute NAME --for 6h` mutes an actor or a rule)")
+        _say_no_store(monitor)
         return
     if off:
         name, lifted = monitor.unmute(name)
@@ -496,9 +509,11 @@ def stories(
 ) -> None:
     """Recent stories: copies of one story from every source, with their size and highest severity."""
     table = _Table("id", "first seen (UTC)", "articles", "sources", "sev", "first title", title="Latest stories")
-    for st in _app(config).stories(limit):
+    monitor = _app(config)
+    for st in monitor.stories(limit):
         table.add(str(st.id), st.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(st.articles), str(st.sources), "-" if st.severity is None else str(st.severity), st.title)
     out.table(table)
+    _say_no_store(monitor)
 
 
 @app.command(name="watchlist", epilog=_examples("monitor watchlist", "monitor watchlist --json", "monitor watchlist --watchlist config/watchlist.yaml"))
@@ -549,8 +564,10 @@ def status(
     heartbeat is older than its lease is gone, and what it held has been given back; one of this host whose process
     is no longer running (SIGKILLed) is shown exited until then. Then the channels with deliveries that gave up, or
     waiting for a channel this config lacks."""
+    monitor = _app(config)
     with _json_errors(as_json):
-        st = _app(config).status()
+        st = monitor.status()
+    _say_no_store(monitor)
     if as_json:
         sys.stdout.write(_json_text(st.as_json()) + "\n")
         return
@@ -595,13 +612,15 @@ def sources_list(ctx: typer.Context, config: ConfigOption = DEFAULT_CONFIG) -> N
         _pass_config(ctx, config)
         return
     table = _Table("id", "name", "kind", "status", "last success", "fetch", "next check", "errors", "new", "last error", title="Sources")
-    for h in _app(config).sources():  # read-only: configured sources not stored yet have no id
+    monitor = _app(config)
+    for h in monitor.sources():  # read-only: configured sources not stored yet have no id
         table.add(
             str(h.id or "-"), h.name, h.kind, h.status + (f", silent since {_when(h.silent_since)}" if h.silent_since else ""), _when(h.last_success_at),
             "-" if h.fetch_seconds is None else f"{h.fetch_seconds:.2f} s", _when(h.next_check_at) if h.kind == "feed" else "",
             str(h.error_count), str(h.last_new_items), h.last_error or (f"moved permanently to {h.moved_to}" if h.moved_to else ""),
         )
     out.table(table)
+    _say_no_store(monitor)
 
 
 def _when(value: datetime | None) -> str:
@@ -674,7 +693,9 @@ def sources_import(
 def sources_export(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Print every feed (configured and added) as OPML, in the folders it was imported with; secrets in
     URLs (`${ENV}` values, `token=`-like parameters) are masked as ****: put them back before importing elsewhere."""
-    sys.stdout.write(_app(config).export_opml())
+    monitor = _app(config)
+    sys.stdout.write(monitor.export_opml())
+    _say_no_store(monitor)
 
 
 db_app = typer.Typer(help="The store's schema revision: show it, upgrade it.", epilog=_examples("monitor db current", "monitor db upgrade"))
@@ -775,8 +796,10 @@ def web(
     listen: Annotated[str, typer.Option("--listen", help="HOST:PORT to serve on; not loopback: needs MONITOR_WEB_TOKEN or MONITOR_WEB_USER and MONITOR_WEB_PASSWORD")] = "127.0.0.1:8080",
 ) -> None:
     """Serve the read-only web view (alerts, stories, actors over time, sources) until Ctrl-C."""
+    monitor = _app(config)
+    _logging(monitor.settings, False, None)  # its lines as the daemon's: one line each, UTC, secrets masked
     with _usage():
-        _app(config).web(listen, lambda name: out.line(f"web view of {name} on http://{listen}/ (Ctrl-C stops it)"))
+        monitor.web(listen, lambda name: out.line(f"web view of {name} on http://{listen}/ (Ctrl-C stops it)"))
 
 
 # -- trends (issue 19): one self-contained block ------------------------------------------------
@@ -795,6 +818,7 @@ def trends(
     verbs = _app(config)
     with _json_errors(as_json):
         first, rows = verbs.trends(names or (), days)
+    _say_no_store(verbs)
     if as_json:
         start = first.date()
         sys.stdout.write(_json_text({"from": start.isoformat(), "days": days, "series": [

@@ -122,6 +122,7 @@ def printable(text: str, lines: bool = False) -> str:
     return (_CONTROL_BUT_LINES if lines else _CONTROL).sub(lambda m: _NAMED.get(m[0]) or (f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}"), text)
 
 
-def shown(text: str) -> str:
-    """What may be shown of a string anywhere a user reads it: secrets masked, control characters escaped."""
-    return printable(redact(text))
+def shown(text: str, links: Iterable[str] = ()) -> str:
+    """What may be shown of a string anywhere a user reads it: secrets masked, control characters escaped (where it
+    holds one of `links`, an article's own link, its signature kept: `redact`)."""
+    return printable(redact(text, links))

@@ -30,6 +30,7 @@ from monitor.model import Watchlist
 from monitor.store import outbox
 from monitor.store.db import Database, utcnow
 from monitor.web.app import create_app, daemon_access
+from monitor.web.auth import is_loopback, names_loopback
 from monitor.web.serve import Background, bind
 
 log = logging.getLogger("monitor")
@@ -88,12 +89,19 @@ class Health:
         return None
 
 
-def _routes(health: Health, store: CollectorRegistry) -> list[BaseRoute]:
+METRICS_ELSEWHERE = ("/metrics on a loopback address answers a request naming a loopback host only (http://127.0.0.1:PORT/metrics): "
+                     "set [server] listen to another address to serve it to that network\n")
+
+
+def _routes(health: Health, store: CollectorRegistry, loopback: bool) -> list[BaseRoute]:
+    """/healthz, for any probe; /metrics, on a `loopback` address for a request naming a loopback host only (DNS rebinding)."""
     def healthz(request: Request) -> Response:
         problem = health.problem()
         return PlainTextResponse((problem or "ok") + "\n", 503 if problem else 200)
 
     def scrape(request: Request) -> Response:
+        if loopback and not names_loopback(request.scope):
+            return PlainTextResponse(METRICS_ELSEWHERE, 403)
         return Response(generate_latest(metrics.REGISTRY) + generate_latest(store), media_type=CONTENT_TYPE_LATEST)
 
     return [Route("/healthz", healthz), Route("/metrics", scrape)]
@@ -113,7 +121,7 @@ class Endpoint:
         sock = bind(address, lambda reason: f'[server] listen = "{listen}": cannot listen there ({reason}); stop what uses it, '
                                             'pick another address, or set listen = "" to run without health and metrics')
         access = daemon_access(address[0]) if watchlist is not None else None
-        routes = _routes(health, store)
+        routes = _routes(health, store, is_loopback(address[0]))
         self.site = watchlist is not None and access is not None
         app: ASGIApp = (create_app(health.db, watchlist, access, extra=routes) if watchlist is not None and access is not None
                         else Starlette(routes=[*routes, Mount("/", app=_elsewhere)]))

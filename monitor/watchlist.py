@@ -8,6 +8,7 @@ together; the `spikes:` section is parsed apart, in spikes_config.py.)
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from monitor.limits import read_config_text
 from monitor.matching import gazetteer, thesaurus
 from monitor.matching.normalise import fold
 from monitor.model import Actor, Event, Example, Rule, Watchlist
+
+log = logging.getLogger("monitor")
 
 ActorKind = Literal["person", "group", "state", "place", "organisation"]
 MAX_PHRASE = 200  # characters in a name, alias, phrase, context or not_when phrase: a name, not a text
@@ -336,8 +339,8 @@ class Current:
             self.stamp = stamp
             try:
                 self.watchlist = load_watchlist(self.path)
-            except WatchlistError:
-                pass
+            except WatchlistError as exc:  # said once per edit, as the daemon says it
+                log.warning("watchlist not reloaded, the previous one stays in use: %s", exc)
         return self.watchlist
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ON_POSTGRES, REPO, SEED, JsonReceiver, LocalHTTP, free_port, sqlite_only, write_config
+from monitor.store.db import Database
+from tests.conftest import ON_POSTGRES, REPO, SEED, JsonReceiver, LocalHTTP, free_port, sqlite_only, store_url, write_config
 
 VERBS = ["run", "once", "match", "check", "alerts", "watchlist"]
 
@@ -471,7 +472,7 @@ def test_check_says_the_database_is_fine_or_not_created_yet(tmp_path: Path) -> N
 @pytest.mark.parametrize(("verb", "says"), [
     (["status"], "Daemons on"), (["alerts"], "Latest alerts"), (["alerts", "--failed"], "Alerts with failed deliveries"), (["stories"], "Latest stories"),
     (["trends"], "Trends, last 30 days"), (["mute"], "nothing is muted"), (["sources"], "Sources"), (["sources", "export"], "<opml"),
-    (["match", "--replay", "7d"], "re-matched 0 stored articles"), (["alerts", "show", "1"], "no alert '1'"),
+    (["match", "--replay", "7d"], "re-matched 0 stored articles"), (["alerts", "show", "1"], "no store at"), (["match", "--article", "1"], "no store at"),
 ])
 def test_a_verb_that_only_reads_creates_no_database(tmp_path: Path, verb: list[str], says: str) -> None:
     """Regression: `monitor status` (alerts, stories, trends, mute, match --replay) on a store not yet
@@ -479,8 +480,24 @@ def test_a_verb_that_only_reads_creates_no_database(tmp_path: Path, verb: list[s
     config = write_config(tmp_path)
     result = monitor(*verb, "--config", str(config))
     assert says in result.stdout + result.stderr and "Traceback" not in result.stderr
-    assert result.returncode == (1 if verb[:2] == ["alerts", "show"] else 0)
+    assert result.returncode == (1 if verb[:2] in (["alerts", "show"], ["match", "--article"]) else 0)
     assert not (tmp_path / "monitor.db").exists()
+    # and one line says why it lists nothing: the empty listing alone did not tell a mistyped path from a quiet store
+    assert NO_STORE.format(db=tmp_path / "monitor.db", config=config) in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+NO_STORE = ("no store at {db} ([store] in {config}): nothing stored to show; the daemon makes it at its first run (`monitor run`, "
+            "or `monitor once`): if one runs already, give the [store] path it uses")
+
+
+@sqlite_only
+def test_the_web_view_at_a_store_not_made_is_one_line_and_makes_none(tmp_path: Path) -> None:
+    """Regression: `monitor web` at a mistyped [store] path made a new, empty database there and served it."""
+    config = write_config(tmp_path, settings={"store": {"path": str(tmp_path / "typo" / "monitor.db")}})
+    line = one_line_error(monitor("web", "--listen", f"127.0.0.1:{free_port()}", "--config", str(config)))
+    assert line == "monitor: error: " + NO_STORE.format(db=tmp_path / "typo" / "monitor.db", config=config)
+    assert not (tmp_path / "typo").exists()
 
 
 @sqlite_only
@@ -491,7 +508,8 @@ def test_a_store_path_through_a_file_is_one_line_naming_the_file_in_the_way(tmp_
     config = str(write_config(tmp_path, settings={"store": {"path": str(tmp_path / "var" / "monitor.db")}}))
     expected = f"monitor: error: {tmp_path / 'var' / 'monitor.db'}: cannot make its folder: {tmp_path / 'var'} is a file, not a folder; give another [store] path"
     assert one_line_error(monitor("once", "--config", config)) == expected
-    assert one_line_error(monitor("web", "--listen", f"127.0.0.1:{free_port()}", "--config", config)) == expected
+    no_store = NO_STORE.format(db=tmp_path / "var" / "monitor.db", config=config)  # it reads a store, and makes none
+    assert one_line_error(monitor("web", "--listen", f"127.0.0.1:{free_port()}", "--config", config)) == f"monitor: error: {no_store}"
     assert one_line_error(monitor("check", "--config", config)) == f"monitor: error: {config}: store.path: {expected.removeprefix('monitor: error: ')}"
 
 
@@ -501,6 +519,7 @@ def test_verbs_that_send_nothing_run_without_the_channels_secrets_in_the_environ
     # XF_UNSET_SMTP_PASSWORD is not set". Only the verbs that send or check the channels need it.
     config = str(write_config(tmp_path, channels=[{"name": "mail", "url": "mailto://desk:${XF_UNSET_SMTP_PASSWORD}@smtp.example.org?to=a@example.org"}]))
     env = {k: v for k, v in os.environ.items() if k != "XF_UNSET_SMTP_PASSWORD"}
+    Database(store_url(tmp_path)).close()  # a store made (its absence is a note on stderr)
     for args in (["alerts", "--failed"], ["sources"], ["stories"], ["mute"], ["status"], ["match", "-"]):
         result = subprocess.run([sys.executable, "-m", "monitor", *args, "--config", config], cwd=REPO, input="Iran fired missiles.",
                                 capture_output=True, text=True, timeout=60, env=env)
@@ -660,7 +679,7 @@ def test_match_article_re_matches_a_stored_article_by_its_id(tmp_path: Path) -> 
     (inbox / "a.txt").write_text("Kataeb Hezbollah held a rally in Baghdad.")
     os.utime(inbox / "a.txt", (time.time() - 60, time.time() - 60))
     config = str(write_config(tmp_path, folders=[inbox]))
-    assert one_line_error(monitor("match", "--article", "1", "--config", config)).startswith("monitor: error: no article 1 in the store")
+    assert one_line_error(monitor("match", "--article", "1", "--config", config)).startswith(f"monitor: error: no store at {tmp_path / 'monitor.db'}")
     assert not (tmp_path / "monitor.db").exists() or ON_POSTGRES  # asking made no database
     assert monitor("once", "--config", config).returncode == 0
     result = monitor("match", "--article", "1", "--config", config, env={"COLUMNS": "200"})

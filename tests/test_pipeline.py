@@ -420,6 +420,69 @@ def test_a_signed_article_link_opens_from_the_mail_and_the_web_view_its_feeds_to
     assert redact(f"https://feeds.example/rss?{text_about}") == "https://feeds.example/rss?Signature=****"
 
 
+def test_alerts_show_keeps_a_signed_article_links_signature_as_the_mail_and_the_web_view_do(
+        tmp_path: Path, http_server: LocalHTTP, json_receiver: JsonReceiver) -> None:
+    """Regression (session 41): `monitor alerts show` masked the signature of an article's own signed link
+    (`Signature=****`) where the mail, the JSON payload and the web view keep it (README: it opens that one
+    link), so the link it printed did not open. It keeps it now, in the article's line and its message; the feed's
+    token (a feed added with `sources add`, written out in the store only) and `token=` values stay masked."""
+    from tests.test_cli import monitor
+
+    secret = "L1teral-F33dTok-cli"
+    signed = "Expires=1767225600&Signature=Zm9vYmFy-c2ln~Kx&X-Amz-Signature=0a1b2c3d4e"
+    link = f"https://private.example/item/1?sig={secret}&{signed}"
+    http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"},
+                                       rss(("Strike in Baghdad", link.replace("&", "&amp;"), "a", STRIKE)))
+    config = write_config(tmp_path, channels=[{"name": "hook", "url": json_receiver.url}])
+    added = monitor("sources", "add", http_server.url("/feed.xml") + f"?token={secret}", "--name", "private", "--config", str(config))
+    assert added.returncode == 0, added.stderr
+    assert monitor("once", "--config", str(config)).returncode == 0
+    shown = f"https://private.example/item/1?sig=****&{signed}"
+    [message] = json_receiver.messages
+    assert message["url"] == shown
+    result = monitor("alerts", "show", "1", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert secret not in result.stdout
+    assert f"article 1 from private: {shown}" in result.stdout
+    assert f"  {shown}" in result.stdout or f" {shown}" in result.stdout  # the message as sent
+
+
+def test_monitor_web_masks_the_token_of_a_feed_added_after_it_started_in_the_signed_links_it_keeps(
+        tmp_path: Path, http_server: LocalHTTP, json_receiver: JsonReceiver) -> None:
+    """Regression (session 41): `monitor web` registered the feeds' tokens once, at its start, so a private feed added
+    later (`sources add URL?token=...`) whose items' links carry that token as a signature (`sig=`, kept in an article's
+    own link) had it shown whole on the alert and story pages until `monitor web` was restarted."""
+    import subprocess
+    import sys
+
+    from monitor.store.db import Database
+    from tests.conftest import REPO, free_port, store_url, wait_for
+    from tests.test_cli import monitor
+    from tests.test_web import get_or_none
+
+    secret = "L1teral-F33dTok-web"
+    http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"},
+                                       rss(("Strike in Baghdad", f"https://private.example/item/1?sig={secret}", "a", STRIKE)))
+    config = write_config(tmp_path, channels=[{"name": "hook", "url": json_receiver.url}])
+    Database(store_url(tmp_path)).close()
+    port = free_port()
+    web = subprocess.Popen([sys.executable, "-m", "monitor", "web", "--config", str(config), "--listen", f"127.0.0.1:{port}"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert wait_for(lambda: get_or_none(base + "/alerts"), timeout=60)[0] == 200
+        added = monitor("sources", "add", http_server.url("/feed.xml") + f"?token={secret}", "--name", "private", "--config", str(config))
+        assert added.returncode == 0, added.stderr
+        assert monitor("once", "--config", str(config)).returncode == 0
+        pages = [get_or_none(base + path) for path in ("/alerts/1", "/stories/1")]
+    finally:
+        web.terminate()
+        web.wait(30)
+    for page in pages:
+        assert page is not None and page[0] == 200
+        assert secret not in page[1] and 'href="https://private.example/item/1?sig=****"' in page[1]
+
+
 def test_a_literal_feed_token_its_items_links_carry_as_a_signature_is_masked_in_the_payload_and_the_web_view(
         tmp_path: Path, http_server: LocalHTTP, json_receiver: JsonReceiver) -> None:
     """Regression (found by helper xsecrets): only `${ENV}` values and channel URLs' secrets were registered, so a feed

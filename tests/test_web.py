@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -69,6 +70,90 @@ def test_the_daemon_endpoint_serves_the_site_beside_healthz_and_metrics(data: Se
         assert status == 200 and "keyed feed" in page and "hunter2hunter2" not in page and "api_key=****" in page  # secrets never in pages
     finally:
         served.close()
+
+
+def test_the_open_loopback_site_answers_only_to_a_loopback_host_name(data: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (session 41): the site on loopback, open without credentials, answered whatever Host a request
+    named, so a page of any web site visited on that machine could read every page through DNS rebinding (its own
+    name resolved to 127.0.0.1: `Host: evil.example:PORT`, same origin to the browser). The open site now answers
+    only requests naming a loopback host (localhost, 127.x, [::1]); another name gets one line, 403, and no data.
+    With credentials (a reverse proxy's name, MONITOR_WEB_TOKEN) any Host is served as before."""
+    from monitor.web.app import create_app
+    from monitor.web.serve import Background, bind
+
+    for key in ("MONITOR_WEB_TOKEN", "MONITOR_WEB_USER", "MONITOR_WEB_PASSWORD"):
+        monkeypatch.delenv(key, raising=False)
+    served = endpoint(data)
+    try:
+        base = f"http://127.0.0.1:{served.port}"
+        for host in (f"evil.example:{served.port}", "evil.example", f"127.0.0.1.evil.example:{served.port}", f"localhost.evil.example:{served.port}"):
+            for path in ("/alerts", "/alerts/1", "/sources", "/site.css"):
+                status, page = get(base + path, headers={"Host": host})
+                assert status == 403 and "Kataeb" not in page and page.count("\n") == 1, (host, path, page)
+                assert "loopback" in page
+        for host in (f"127.0.0.1:{served.port}", f"localhost:{served.port}", "localhost", f"127.0.0.2:{served.port}", f"[::1]:{served.port}", f"LOCALHOST:{served.port}"):
+            assert get(base + "/alerts", headers={"Host": host})[0] == 200, host
+        assert get(base + "/healthz", headers={"Host": "evil.example"})[0] == 200  # a probe names what it likes: health is no secret
+    finally:
+        served.close()
+    token = "s3cret-token-41"
+    guarded = Background(create_app(data.pipeline.db, lambda: data.pipeline.ingest.matcher.watchlist, Access(token=token)), bind(("127.0.0.1", 0), str))
+    try:
+        status, page = get(f"http://127.0.0.1:{guarded.port}/alerts", headers={"Host": "monitor.example.org", "Authorization": f"Bearer {token}"})
+        assert status == 200 and "Kataeb" in page  # behind a reverse proxy, under its name
+    finally:
+        guarded.close()
+
+
+def test_the_daemons_metrics_on_loopback_answer_only_a_loopback_host_name(data: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (session 41): on a loopback [server] listen, /metrics (source and channel names, counts) answered
+    any Host, so a web page visited on the machine read it through DNS rebinding, as it could the open site. On a
+    loopback address it now answers only a loopback Host (403 in one line else); /healthz answers all (a probe); on
+    another address the metrics are served to that network, as the README says, whatever the Host."""
+    for key in ("MONITOR_WEB_TOKEN", "MONITOR_WEB_USER", "MONITOR_WEB_PASSWORD"):
+        monkeypatch.delenv(key, raising=False)
+    served = endpoint(data)
+    try:
+        base = f"http://127.0.0.1:{served.port}"
+        status, page = get(base + "/metrics", headers={"Host": f"evil.example:{served.port}"})
+        assert status == 403 and "monitor_" not in page and page.count("\n") == 1
+        assert get(base + "/healthz", headers={"Host": "evil.example"}) == (200, "ok\n")
+        assert "monitor_deliveries" in get(base + "/metrics", headers={"Host": f"localhost:{served.port}"})[1]
+    finally:
+        served.close()
+    served = endpoint(data, "0.0.0.0")
+    try:
+        assert "monitor_deliveries" in get(f"http://127.0.0.1:{served.port}/metrics", headers={"Host": "monitor.example.org"})[1]
+    finally:
+        served.close()
+
+
+@pytest.mark.parametrize("query", ["/alerts?actor=a%00b", "/alerts?event=%00", "/alerts?tag=x%00", "/alerts?state=%00", "/actor?name=Iran%00",
+                                   "/alerts?actor=%ED%A0%80", "/actor?name=%ED%A0%80"])
+def test_a_nul_or_broken_utf8_in_a_filter_is_no_500(data: Seeded, query: str) -> None:
+    """Regression (session 41): on PostgreSQL, `/alerts?actor=a%00b` (and event=, tag=) was a 500 with a traceback
+    in the log: its text refuses NUL. A filter holding NUL, or bytes that are no UTF-8, is answered as any unknown
+    name, on SQLite and PostgreSQL alike."""
+    served = endpoint(data)
+    try:
+        status, _ = get(f"http://127.0.0.1:{served.port}{query}")
+    finally:
+        served.close()
+    assert status == (404 if query.startswith("/actor?") else 200)
+
+
+@pytest.mark.parametrize("severity", ["\u00b2", "\u0661", "\uff13", "-1", "1.5", " 2"])
+def test_a_severity_filter_of_other_digits_is_ignored_not_a_500(data: Seeded, severity: str) -> None:
+    """Regression (session 41): `/alerts?severity=²` (a superscript two, which str.isdigit takes and int() refuses)
+    was a 500 and a traceback in the log. A severity filter that is not one of the severities is ignored."""
+    from urllib.parse import quote
+
+    served = endpoint(data)
+    try:
+        status, page = get(f"http://127.0.0.1:{served.port}/alerts?severity={quote(severity)}")
+    finally:
+        served.close()
+    assert status == 200 and "Kataeb Hezbollah" in page and "No alerts match" not in page
 
 
 def test_off_loopback_without_credentials_the_daemon_serves_health_and_metrics_only(data: Seeded, monkeypatch: pytest.MonkeyPatch,
@@ -490,6 +575,7 @@ def test_monitor_web_shows_the_watchlist_as_saved_while_it_runs(tmp_path: Path) 
     watchlist = tmp_path / "watchlist.yaml"
     shutil.copy(DEFAULT_WATCHLIST, watchlist)
     config = write_config(tmp_path, watchlist=watchlist)
+    Database(store_url(tmp_path)).close()  # the daemon's store (`monitor web` makes none)
     port = free_port()
     web = subprocess.Popen([sys.executable, "-m", "monitor", "web", "--config", str(config), "--listen", f"127.0.0.1:{port}"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
@@ -506,6 +592,11 @@ def test_monitor_web_shows_the_watchlist_as_saved_while_it_runs(tmp_path: Path) 
     finally:
         web.terminate()
         web.wait(30)
+    # Regression (session 41): `monitor web` set up no logging, so its lines came as Python's last resort (no time, a
+    # traceback over many lines, no secrets filter), and a broken edit was kept silently. Now one line says it.
+    said = [line for line in web.stderr.read().splitlines() if line]
+    assert len(said) == 1 and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ WARNING watchlist not reloaded, the previous one stays in use: "
+                                           + re.escape(str(watchlist)) + r":\d+.*", said[0]), said
 
 
 def test_slow_clients_cannot_hold_the_servers_connections(tmp_path: Path) -> None:
@@ -565,6 +656,55 @@ def test_slow_clients_cannot_hold_the_servers_connections(tmp_path: Path) -> Non
         fresh.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         assert b"200 OK" in answer(fresh)  # the slots came back
     finally:
+        served.close()
+
+
+def test_one_address_cannot_take_every_connection_of_the_server(tmp_path: Path) -> None:
+    """Regression (session 41): the bound on connections was the server's alone, so one client reopening
+    `CONNECTIONS` silent connections every `HEAD_SECONDS` kept the web view, /healthz and /metrics from everyone
+    else (a 503 each). One address now holds at most `PER_ADDRESS` of them (its next is answered 503 and closed),
+    and another address is served meanwhile. Real sockets on 127.0.0.1, the other client from 127.0.0.2."""
+    import socket
+
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from monitor.web import serve
+    from monitor.web.serve import CONNECTIONS, Background, bind
+
+    site = Starlette(routes=[Route("/healthz", lambda request: PlainTextResponse("ok\n"))])
+    served = Background(site, bind(("127.0.0.1", 0), str))
+
+    def answer(client: socket.socket) -> bytes:
+        received = b""
+        while chunk := client.recv(65536):
+            received += chunk
+        return received
+
+    hog: list[socket.socket] = []
+    try:
+        for _ in range(CONNECTIONS + 1):  # every connection the server takes, saying nothing on any
+            hog.append(socket.create_connection(("127.0.0.1", served.port), timeout=5))
+        hog[-1].settimeout(5)
+        turned_away = answer(hog[-1])
+        assert turned_away.startswith(b"HTTP/1.1 503 ") and b"too many connections from your address" in turned_away
+        other = socket.create_connection(("127.0.0.1", served.port), timeout=5, source_address=("127.0.0.2", 0))
+        other.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert answer(other).startswith(b"HTTP/1.1 200 "), "another address was turned away"
+        other.close()
+        for client in hog:
+            client.setblocking(False)
+        held = 0
+        for client in hog:
+            try:
+                client.recv(1)  # a 503, or the end: turned away
+            except BlockingIOError:  # nothing said and still open: a connection the server holds for it
+                held += 1
+        assert held == serve.PER_ADDRESS
+    finally:
+        for client in hog:
+            client.close()
         served.close()
 
 

@@ -18,7 +18,7 @@ from monitor.app.sources import SourceVerbs
 from monitor.app.status import StatusVerbs
 from monitor.app.store import StoreVerbs
 from monitor.app.trends import TrendVerbs
-from monitor.errors import UsageError
+from monitor.errors import MonitorError, UsageError
 from monitor.matching.matcher import Matcher
 from monitor.pipeline import build_pipeline
 from monitor.sources.parsing import ParserPool
@@ -61,6 +61,8 @@ class App(CheckVerbs, SourceVerbs, StatusVerbs, StoreVerbs, TrendVerbs, Core):
             raise UsageError(f'--listen "{listen}": must look like 127.0.0.1:8080') from None
         if address is None:
             raise UsageError('--listen "": give HOST:PORT, e.g. 127.0.0.1:8080')
+        if missing := self.no_store():  # the site shows what a daemon stored: a new, empty store is a mistyped path's
+            raise MonitorError(missing)
         access = required(listen, address[0])
         watchlist = Current(self.settings.watchlist)  # read again when saved, as the daemon does
         sock = bind(address, lambda reason: f'--listen "{listen}": cannot listen there ({reason}); stop what uses it or pick another address')

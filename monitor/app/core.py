@@ -41,6 +41,14 @@ class Core:
             self.__dict__["db"] = self.open_store(reading=True)
         return self.db
 
+    def no_store(self) -> str | None:
+        """One line saying that the configured SQLite store is not made yet, and what to do (a verb that only reads
+        lists nothing from it, and makes none: a mistyped [store] path looked like a quiet store); None when it exists."""
+        if self.created():
+            return None
+        return (f"no store at {database_file(self.settings.store.sqlalchemy_url)} ([store] in {self.config}): nothing stored to show; the daemon "
+                "makes it at its first run (`monitor run`, or `monitor once`): if one runs already, give the [store] path it uses")
+
     def created(self) -> bool:
         """Whether the configured store exists (a PostgreSQL one is the server's: taken as existing)."""
         path = database_file(self.settings.store.sqlalchemy_url)

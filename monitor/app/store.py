@@ -8,8 +8,10 @@ from pathlib import Path
 
 from monitor.app.core import Core
 from monitor.errors import MonitorError, WatchlistError
+from monitor.redact import register_feed_secrets
 from monitor.replay import parse_duration, parse_until
 from monitor.store import mutes, outbox
+from monitor.store import sources as source_store
 from monitor.store import stories as story_store
 from monitor.store.alert_view import AlertDetail, alert_detail, find_alert
 from monitor.store.daemons import running as daemons_running
@@ -48,13 +50,17 @@ class StoreVerbs(Core):
 
     def alert_id(self, ref: str) -> int:
         """The alert a number or an Alert id names; MonitorError when none."""
-        alert_id = find_alert(db, ref) if (db := self.stored()) else None
+        if (db := self.stored()) is None:
+            raise MonitorError(self.no_store() or "")
+        alert_id = find_alert(db, ref)
         if alert_id is None:
             raise MonitorError(f"no alert {ref!r}: give a number from the first column of `monitor alerts` or the Alert id printed in an alert")
         return alert_id
 
     def alert(self, ref: str) -> AlertDetail:
         alert_id = self.alert_id(ref)  # first: none in a store not made yet, which is then not made
+        for url in source_store.feed_urls(self.db):  # an article's link, shown with its signature, may carry its feed's token
+            register_feed_secrets(url)
         return alert_detail(self.db, alert_id)
 
     def retry_alert(self, ref: str) -> tuple[int, int, list[str]]:

@@ -68,7 +68,10 @@ ALERTS_SHOWN = 100  # the alerts page's newest alerts
 
 def alerts(db: Database, wanted: AlertFilter, limit: int = ALERTS_SHOWN) -> list[AlertItem]:
     """The newest alerts that pass the filter, with their actors, events and delivery states; a spike or
-    source-health alert (no article) with the actors and events of its context, from "(trends)" as `monitor alerts` says."""
+    source-health alert (no article) with the actors and events of its context, from "(trends)" as `monitor alerts` says.
+    A name holding NUL is none stored: none (PostgreSQL's text refuses NUL; it was a 500)."""
+    if "\x00" in wanted.actor + wanted.event + wanted.tag + wanted.state:
+        return []
     query = (select(AlertRow.id, AlertRow.uid, AlertRow.created_at, AlertRow.severity, AlertRow.title, AlertRow.tags, AlertRow.article_id,
                     AlertRow.context, SourceRow.name).outerjoin(ArticleRow, ArticleRow.id == AlertRow.article_id)
              .outerjoin(SourceRow, SourceRow.id == ArticleRow.source_id))

@@ -24,7 +24,7 @@ from monitor.redact import printable, redact, register_feed_secrets
 from monitor.store import signals, sources, views
 from monitor.store.db import Database
 from monitor.web import chart, text
-from monitor.web.auth import Access, access_for
+from monitor.web.auth import ELSEWHERE, Access, access_for, names_loopback
 
 log = logging.getLogger("monitor")
 HERE = Path(__file__).parent
@@ -73,11 +73,15 @@ class Site:
 
     def __init__(self, db: Database, watchlist: Callable[[], Watchlist], spikes: Spikes = lambda name: ()) -> None:
         self.db, self.watchlist, self.spikes = db, watchlist, spikes
-        for url in sources.feed_urls(db):  # an article's link may carry its feed's token as a signature, kept in a link
-            register_feed_secrets(url)
         self.env = _env()
         for name in self.env.list_templates(extensions=["html"]):  # compiled now, not by the first request of each page
             self.env.get_template(name)
+
+    def _feeds_secrets(self) -> None:
+        """Register every feed's token, before a page keeping an article's link's signature: the link may carry its feed's
+        token as one, and a feed added since the site started (`sources add`, beside `monitor web`) is registered by nothing else."""
+        for url in sources.feed_urls(self.db):
+            register_feed_secrets(url)
 
     def page(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
         return HTMLResponse(self.env.get_template(name).render(**values), status_code=status, headers=HEADERS)
@@ -87,7 +91,7 @@ class Site:
 
     def alerts(self, request: Request) -> Response:
         q = {k: request.query_params.get(k, "")[:PARAM_MAX].strip() for k in ("severity", "actor", "event", "tag", "state")}
-        severity = int(q["severity"]) if q["severity"].isdigit() and len(q["severity"]) < 3 else None
+        severity = int(q["severity"]) if q["severity"].isascii() and q["severity"].isdecimal() and len(q["severity"]) < 3 else None  # not '²' (isdigit)
         wanted = views.AlertFilter(severity, q["actor"], q["event"], q["tag"], q["state"] if q["state"] in views.STATES else "")
         watchlist = self.watchlist()
         return self.page("alerts.html", title="Alerts", alerts=views.alerts(self.db, wanted), shown=views.ALERTS_SHOWN, wanted=wanted, states=views.STATES,
@@ -95,6 +99,7 @@ class Site:
 
     def alert(self, request: Request) -> Response:
         number = _row_id(request.path_params["alert_id"])
+        self._feeds_secrets()
         found = views.alert_page(self.db, number) if number is not None and number <= ID_MAX else None
         if found is None:
             return self.missing("alert")
@@ -107,6 +112,7 @@ class Site:
 
     def story(self, request: Request) -> Response:
         number = _row_id(request.path_params["story_id"])
+        self._feeds_secrets()
         found = views.story_page(self.db, number) if number is not None and number <= ID_MAX else None
         if found is None:
             return self.missing("story")
@@ -151,13 +157,17 @@ def _row_id(part: str) -> int | None:
 
 
 class Guard:
-    """ASGI middleware: requests without the credentials `access` wants get 401; a store failure is a 503
-    page in one line (never a traceback)."""
+    """ASGI middleware: requests without the credentials `access` wants get 401; on an open site (loopback, no
+    credentials) a request naming another host than a loopback one gets 403 (`names_loopback`); a store failure is a
+    503 page in one line (never a traceback)."""
 
     def __init__(self, app: ASGIApp, access: Access) -> None:
         self.app, self.access = app, access
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.access.open and not names_loopback(scope):
+            await PlainTextResponse(ELSEWHERE, 403, headers=HEADERS)(scope, receive, send)
+            return
         if scope["type"] == "http" and not self.access.open and scope["path"] not in PUBLIC:
             request = Request(scope)
             query_token = _query_token(scope)

@@ -10,6 +10,7 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from monitor.errors import ConfigError
 from monitor.redact import register_secret
@@ -54,6 +55,21 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+ELSEWHERE = ("this site is open without credentials to a loopback name only: open it as http://127.0.0.1:PORT/ or "
+             "http://localhost:PORT/, or set MONITOR_WEB_TOKEN (or MONITOR_WEB_USER and MONITOR_WEB_PASSWORD) to serve it under another name\n")
+
+
+def names_loopback(scope: Mapping[str, Any]) -> bool:
+    """Whether an ASGI request's Host names a loopback address or localhost (or names none: no browser sends that).
+    What is served on loopback without credentials answers only those: a page of another site whose name was made to
+    resolve to 127.0.0.1 (DNS rebinding) names its own, and would read every page as its own origin."""
+    host = next((bytes(value).decode("latin-1") for name, value in scope.get("headers", ()) if name == b"host"), None)
+    if host is None:
+        return True
+    name = host.rpartition("]")[0].lstrip("[") if host.startswith("[") else host.partition(":")[0]
+    return is_loopback(name.rstrip("."))
 
 
 def access_for(host: str, env: Mapping[str, str] | None = None) -> Access | None:

@@ -4,11 +4,14 @@ ConfigError before anything starts): in the foreground (`monitor web`) or on a t
 uvicorn bounds a request's head (h11: 16 KiB) but not the time it takes to come, nor the connections open:
 its keep-alive timer runs only between requests and stops at the first byte received, so a client sending a
 byte now and then (or connecting and saying nothing) held one of the daemon's file descriptors for ever.
-`_guarded` adds both bounds to uvicorn's HTTP/1.1 protocol (the class `uvicorn.Config(http=...)` takes)."""
+`_guarded` adds both bounds to uvicorn's HTTP/1.1 protocol (the class `uvicorn.Config(http=...)` takes), and a bound
+per client address: uvicorn's own (`limit_concurrency`) is the server's alone, so one client holding every connection
+kept the site, /healthz and /metrics from everyone else."""
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import socket
 from collections.abc import Callable
 from threading import Thread
@@ -36,14 +39,40 @@ def bind(address: tuple[str, int], refused: Callable[[str], str]) -> socket.sock
 
 HEAD_SECONDS = 10.0  # a request must arrive whole within this of its connection, or of the last answer on it
 CONNECTIONS = 100  # open at once; one more is answered 503 and closed
-BUSY = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 21\r\nConnection: close\r\n\r\ntoo many connections\n"
+PER_ADDRESS = 20  # open at once from one client address (an IPv6 client's /64); one more is answered 503 and closed
 
 
-def _guarded(head_seconds: float, connections: int) -> type[H11Protocol]:
+def _busy(text: str) -> bytes:
+    body = text.encode() + b"\n"
+    return (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n"
+            b"Retry-After: 10\r\nConnection: close\r\n\r\n%s" % (len(body), body))
+
+
+BUSY = _busy("too many connections")
+BUSY_HERE = _busy("too many connections from your address")
+
+
+def client_key(client: tuple[str, int] | None) -> str:
+    """Whose connection it is, for PER_ADDRESS: the peer's IPv4 address (an IPv4-mapped IPv6 one as IPv4), or the /64
+    of its IPv6 address (one machine's usual share); "" when unknown."""
+    if client is None:
+        return ""
+    try:
+        address = ipaddress.ip_address(client[0].split("%")[0])
+    except ValueError:
+        return client[0]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
+def _guarded(head_seconds: float, connections: int, per_address: int) -> type[H11Protocol]:
     """uvicorn's HTTP/1.1 protocol, closing a connection whose request has not come whole within `head_seconds`
     (of the connection, or of the last answer on it), dropping one whose answer the client has read nothing of for
     a whole period (the same bytes unsent at two checks `head_seconds` apart), and turning away, with a 503, a
-    connection past `connections` open at once."""
+    connection past `connections` open at once, or past `per_address` open at once from its client's address."""
 
     class Guarded(H11Protocol):
         deadline: asyncio.TimerHandle | None = None
@@ -51,11 +80,17 @@ def _guarded(head_seconds: float, connections: int) -> type[H11Protocol]:
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
-            if len(self.connections) > connections:
-                transport.write(BUSY)
+            busy = BUSY if len(self.connections) > connections else BUSY_HERE if self._from_here() > per_address else None
+            if busy is not None:
+                transport.write(busy)
                 transport.close()
                 return
             self._arm()
+
+        def _from_here(self) -> int:
+            """The connections open from this one's client address (this one included; those turned away are closing)."""
+            key = client_key(self.client)
+            return sum(1 for c in self.connections if client_key(getattr(c, "client", None)) == key and not getattr(c, "transport").is_closing())
 
         def on_response_complete(self) -> None:
             super().on_response_complete()
@@ -86,10 +121,10 @@ def _guarded(head_seconds: float, connections: int) -> type[H11Protocol]:
     return Guarded
 
 
-def _server(app: ASGIApp, head_seconds: float = HEAD_SECONDS, connections: int = CONNECTIONS) -> uvicorn.Server:
+def _server(app: ASGIApp, head_seconds: float = HEAD_SECONDS, connections: int = CONNECTIONS, per_address: int = PER_ADDRESS) -> uvicorn.Server:
     # log_config=None: the monitor's logging stays as configured; no access log (a line per page is noise)
     return uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="off", server_header=False, timeout_graceful_shutdown=2,
-                                         http=_guarded(head_seconds, connections)))
+                                         http=_guarded(head_seconds, connections, per_address)))
 
 
 def serve(app: ASGIApp, sock: socket.socket) -> None:
@@ -101,8 +136,8 @@ class Background:
     """Serving on a thread of its own (connections queue on the bound socket meanwhile); `close()` stops it."""
 
     def __init__(self, app: ASGIApp, sock: socket.socket, name: str = "monitor-server",
-                 head_seconds: float = HEAD_SECONDS, connections: int = CONNECTIONS) -> None:
-        self.sock, self.server = sock, _server(app, head_seconds, connections)
+                 head_seconds: float = HEAD_SECONDS, connections: int = CONNECTIONS, per_address: int = PER_ADDRESS) -> None:
+        self.sock, self.server = sock, _server(app, head_seconds, connections, per_address)
         self.thread = Thread(target=self.server.run, kwargs={"sockets": [sock]}, name=name, daemon=True)
         self.thread.start()
 
