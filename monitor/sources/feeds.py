@@ -31,6 +31,7 @@ import re
 import xml.sax.expatreader
 import xml.sax.xmlreader
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from collections.abc import Mapping
 from typing import Any
@@ -246,8 +247,27 @@ def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, d
     ttl = str(channel.get("ttl") or "").strip()
     ids = Counter(str(entry.get("id") or "").strip() for entry in entries)
     shared = {guid for guid, count in ids.items() if guid and count > 1}  # one GUID on several entries identifies none of them
-    documents = [_document(entry, source, defer_text, str(entry.get("id") or "").strip() in shared) for entry in entries]
+    documents = _live_updates([_document(entry, source, defer_text, str(entry.get("id") or "").strip() in shared) for entry in entries])
     return ParsedFeed(documents, warning, title, int(ttl) if ttl.isdecimal() and len(ttl) <= 9 else None)
+
+
+def _live_updates(documents: list[Document]) -> list[Document]:
+    """The documents, those whose links differ from another's only by an anchor marked `fragment` (its fragment is part
+    of its identity): a live blog's feed lists its updates so (`https://x/live#update-3`), and without it each update
+    after the first was a copy of it. A fragment with '=' (`#xtor=RSS-3`) tracks a reader: no identity."""
+    anchors: dict[str, set[str]] = {}
+    for doc in documents:
+        page, _, anchor = (doc.url or "").partition("#")
+        if anchor and "=" not in anchor:
+            anchors.setdefault(page, set()).add(anchor)
+    live = {page for page, found in anchors.items() if len(found) > 1}
+    if not live:
+        return documents
+    out = []
+    for doc in documents:
+        page, _, anchor = (doc.url or "").partition("#")
+        out.append(replace(doc, fragment=True) if page in live and anchor and "=" not in anchor else doc)
+    return out
 
 
 def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[Any, Any]:
