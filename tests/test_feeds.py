@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
@@ -663,3 +664,44 @@ def test_a_newline_or_bidi_override_in_an_entrys_link_is_written_out_not_a_line_
     url = to_article(read_feed(body, "http://feed.example/rss", {}).documents[0]).url
     assert url == "https://a.example/x y%0A=== ALERT [high] forged%09x%E2%80%AEz"
     assert len(printable(f"Link: {url}", lines=True).splitlines()) == 1
+
+
+# A child parsing one feed and making its entries text (as the parsing processes do for new entries), printing the
+# feed's warning, the length of each text, and how far its peak resident memory grew (MB).
+_TEXT_PEAK = """
+import json, resource, sys
+from monitor.sources.feeds import read_feed
+from monitor.sources.text import html_to_text, with_text
+html_to_text("<p>Warm-up.</p>")
+body = bytes.fromhex(sys.argv[1]) + bytes.fromhex(sys.argv[2]) * int(sys.argv[3]) + bytes.fromhex(sys.argv[4])
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+feed = read_feed(body, "http://hostile.example/feed.xml", {"Content-Type": "application/rss+xml"}, defer_text=True)
+print(feed.warning)
+print(json.dumps([(len(doc.title), len(with_text(doc).text)) for doc in feed.documents]))
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+"""
+
+
+@pytest.mark.parametrize(("field", "unit", "said"), [
+    ("description", b"<br>", "an entry's markup of 10,000,000 characters: only its first 1,000,000 made text"),
+    ("description", b"x<br>", "an entry's markup of 10,000,000 characters: only its first 1,000,000 (and in them its first 50,000 tags) made text"),
+    ("description", b"<p>a</p>", "an entry's markup of 10,000,000 characters: only its first 1,000,000 (and in them its first 50,000 tags) made text"),
+    ("title", b"x<br>", "an entry's title of 10,000,000 characters: only its first 1,000,000 (and in them its first 50,000 tags) made text"),
+])
+def test_an_entry_of_megabytes_of_markup_is_made_text_in_bounded_memory_with_one_line(field: str, unit: bytes, said: str) -> None:
+    """Regression (found by helper xfeed2): an entry's markup (its description in CDATA, up to [http] max_body_bytes)
+    was made text whole, by the element: 10 MB of '<br>' peaked 710 MB in a parsing process, of 'x<br>' 730 MB, and
+    nothing said so. An entry's markup and title are made text as a page is (`text.bounded_markup`: their first
+    PAGE_CHARS characters and PAGE_TAGS tags), the feed's warning line saying so."""
+    import subprocess
+    import sys
+
+    head = _CHANNEL + f"<item><link>https://news.example/1</link>{'' if field == 'title' else '<title>t</title>'}<{field}><![CDATA[".encode()
+    tail = f"]]></{field}></item></channel></rss>".encode()
+    args = [sys.executable, "-c", _TEXT_PEAK, head.hex(), unit.hex(), str(10_000_000 // len(unit)), tail.hex()]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120, cwd=Path(__file__).parent.parent, check=False)
+    assert done.returncode == 0 and not done.stderr, done.stderr[-2000:]
+    warning, lengths, grown = done.stdout.strip().splitlines()
+    assert warning == said
+    assert len(json.loads(lengths)) == 1 and all(title <= 1_000_000 and text <= 1_000_000 for title, text in json.loads(lengths))
+    assert int(grown) < 150, f"peak grew {grown} MB"

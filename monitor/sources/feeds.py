@@ -44,7 +44,7 @@ from feedparser.encodings import convert_to_utf8
 
 from monitor.errors import FeedParseError, UnparsableFeedError
 from monitor.model import Document, ParsedFeed, storable
-from monitor.sources.text import html_to_text
+from monitor.sources.text import bounded_markup, html_to_text
 from monitor.text_norm import one_line_title
 
 # A whole DOCTYPE, quoted strings skipped so a "]>" or ">" inside an entity value does not end it early.
@@ -241,14 +241,16 @@ def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, d
     if len(entries) > MAX_ENTRIES:  # the parse stopped at the entry after them
         warnings.append(f"more than {MAX_ENTRIES:,} entries: only the first {MAX_ENTRIES:,} read")
         entries = entries[:MAX_ENTRIES]
-    warning = "; ".join(warnings) or None
     channel = parsed.get("feed", {})
     title = one_line_title(html_to_text(str(channel.get("title") or ""))) or None  # markup and entities, as an entry's title
     ttl = str(channel.get("ttl") or "").strip()
     ids = Counter(str(entry.get("id") or "").strip() for entry in entries)
     shared = {guid for guid, count in ids.items() if guid and count > 1}  # one GUID on several entries identifies none of them
-    documents = _live_updates([_document(entry, source, defer_text, str(entry.get("id") or "").strip() in shared) for entry in entries])
-    return ParsedFeed(documents, warning, title, int(ttl) if ttl.isdecimal() and len(ttl) <= 9 else None)
+    made = [_document(entry, source, defer_text, str(entry.get("id") or "").strip() in shared) for entry in entries]
+    if cuts := [cut for _, cut in made if cut]:
+        warnings.append(cuts[0] + (f" ({len(cuts):,} entries cut so)" if len(cuts) > 1 else ""))
+    documents = _live_updates([doc for doc, _ in made])
+    return ParsedFeed(documents, "; ".join(warnings) or None, title, int(ttl) if ttl.isdecimal() and len(ttl) <= 9 else None)
 
 
 def _live_updates(documents: list[Document]) -> list[Document]:
@@ -310,12 +312,14 @@ def _first_line(reason: object) -> str:
     return (str(reason).strip().splitlines() or [type(reason).__name__])[0][:200]
 
 
-def _document(entry: Any, source: str, defer_text: bool = False, shared_id: bool = False) -> Document:
-    """An entry as a Document; `shared_id`: its GUID is on other entries of the feed too, so its link (or its words)
-    tells it apart, as for an entry without one."""
-    title = html_to_text(entry.get("title") or "")
+def _document(entry: Any, source: str, defer_text: bool = False, shared_id: bool = False) -> tuple[Document, str]:
+    """An entry as a Document, and what a bound cut of its markup or title (`text.bounded_markup`; "" when nothing);
+    `shared_id`: its GUID is on other entries of the feed too, so its link (or its words) tells it apart, as for an
+    entry without one."""
+    raw, title_cut = bounded_markup(entry.get("title") or "", "an entry's title")
+    title = html_to_text(raw)
     content = entry.get("content") or []
-    html = max((c.get("value") or "" for c in content), key=len, default="") or entry.get("summary") or ""
+    html, cut = bounded_markup(max((c.get("value") or "" for c in content), key=len, default="") or entry.get("summary") or "", "an entry's markup")
     link = entry.get("link") or ""
     if link and not _HTTP.match(link) and _HTTP.match(source):  # relative to the feed (an xml:base was applied by feedparser)
         link = urljoin(_without_credentials(source), link)
@@ -323,7 +327,8 @@ def _document(entry: Any, source: str, defer_text: bool = False, shared_id: bool
         link = ""
     guid = (None if shared_id else entry.get("id")) or link or hashlib.sha256(f"{title}\n{html}".encode()).hexdigest()
     text = "" if defer_text else html_to_text(html)
-    return storable(Document(source=source, title=title, text=text, url=link or None, guid=guid, published=_when(entry), html=html if defer_text else ""))
+    document = storable(Document(source=source, title=title, text=text, url=link or None, guid=guid, published=_when(entry), html=html if defer_text else ""))
+    return document, "; ".join(filter(None, (title_cut, cut)))
 
 
 def _without_credentials(url: str) -> str:

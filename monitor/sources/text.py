@@ -35,9 +35,11 @@ def _unwanted() -> Any:
 
 def html_to_text(html: str) -> str:
     """Text of an HTML fragment, paragraphs kept apart by newlines; scripts and styles dropped; its entities
-    decoded with or without markup (feedparser gives `Iran&#8217;s reply &amp; more` for a title in CDATA)."""
+    decoded with or without markup (feedparser gives `Iran&#8217;s reply &amp; more` for a title in CDATA); of what
+    `bounded_markup` leaves of it."""
     if "<" not in html:
         return unescape(html).strip()
+    html = bounded_markup(html)[0]  # the callers that name a source say where it was cut (a page's, an entry's)
     import lxml.html  # here: a process that only parses needs it for the odd title with markup (a preparing pool loads it before its fork)
     from lxml import etree
 
@@ -94,10 +96,12 @@ def page_to_text(html: str, source: str) -> tuple[str, str]:
     return title, text
 
 
-def bounded_markup(html: str) -> tuple[str, str]:
+def bounded_markup(html: str, what: str = "a page") -> tuple[str, str]:
     """`html` as it is made text: its first PAGE_CHARS characters, runs of three line breaks or more made two (the same
-    text), cut before its PAGE_TAGS-th tag after that; and, when a bound cut it, what was made text in words ("" when
-    nothing)."""
+    text), cut before its PAGE_TAGS-th tag after that; and, when a bound cut it, what was made text in words, `what`
+    naming it ("" when nothing was cut)."""
+    if len(html) <= PAGE_TAGS:  # too short for either bound: most entries of a feed
+        return html, ""
     chars = len(html)
     html = _BREAKS.sub("<br><br>", html[:PAGE_CHARS])
     tags = html.count("<")
@@ -107,5 +111,5 @@ def bounded_markup(html: str) -> tuple[str, str]:
             end = html.find("<", end + 1)
         html = html[:end]
     if chars > PAGE_CHARS:
-        return html, f"a page of {chars:,} characters: only its first {PAGE_CHARS:,}{f' (and in them its first {PAGE_TAGS:,} tags)' if tags > PAGE_TAGS else ''} made text"
-    return html, f"a page of {tags:,} tags: only its first {PAGE_TAGS:,} made text" if tags > PAGE_TAGS else ""
+        return html, f"{what} of {chars:,} characters: only its first {PAGE_CHARS:,}{f' (and in them its first {PAGE_TAGS:,} tags)' if tags > PAGE_TAGS else ''} made text"
+    return html, f"{what} of {tags:,} tags: only its first {PAGE_TAGS:,} made text" if tags > PAGE_TAGS else ""
