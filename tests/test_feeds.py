@@ -308,6 +308,30 @@ def test_http_charset_header_decodes_body():
     assert doc.title == CP1252_TITLE
 
 
+@pytest.mark.parametrize("content_type", ["application/rss+xml; charset=windows-1252", "text/html; charset=windows-1252",
+                                          "application/rss+xml; charset=ISO-8859-15", "application/rss+xml; charset=utf-16"])
+def test_a_utf8_feed_served_under_another_charset_is_read_as_the_utf8_it_declares(content_type: str) -> None:
+    """Regression (found by helper xfeed2): a feed in UTF-8 that says so in its XML declaration, served under another
+    charset (a server's default, `charset=windows-1252`), was read in the server's charset: every accent garbled
+    ('CafÃ©'), so names with one went unmatched, without a word; under `charset=utf-16` a feed of ASCII was read as
+    UTF-16 and refused whole ('not a usable feed'). A body that is UTF-8, as its declaration says, is read as UTF-8,
+    with a warning naming the charset the server gave."""
+    label = content_type.partition("charset=")[2]
+    for title in (CP1252_TITLE, "Plain ASCII title"):
+        if title.isascii() and "utf-16" not in content_type:
+            continue  # the same text in every charset of ASCII: nothing to say
+        docs, warning = parse_feed(rss_item(f"<title>{title}</title><description>Crème brûlée – déjà vu</description>"), "s", {"Content-Type": content_type})
+        assert [d.title for d in docs] == [title]
+        assert warning == f"served as charset={label}, but it is UTF-8 as its XML declaration says: read as UTF-8"
+
+
+def test_a_feed_that_declares_utf8_but_is_not_is_read_in_the_servers_charset() -> None:
+    """What the rule above leaves alone: a body that is not UTF-8, whatever its declaration, is read as the server says."""
+    body = rss_item(f"<title>{CP1252_TITLE}</title>", encoding="windows-1252").replace(b'encoding="windows-1252"', b'encoding="utf-8"')
+    [doc] = parse_feed(body, "s", {"Content-Type": "application/rss+xml; charset=windows-1252"})[0]
+    assert doc.title == CP1252_TITLE
+
+
 def test_corpus_parses_to_documents_or_feed_parse_error():
     if not CORPUS.is_dir():
         pytest.skip(f"feed corpus absent: {CORPUS} not found (set MONITOR_CORPUS to its folder)")

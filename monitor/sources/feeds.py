@@ -26,6 +26,7 @@ and pyproject.toml pins feedparser to 6.0.
 from __future__ import annotations
 
 import calendar
+import codecs
 import hashlib
 import re
 import xml.sax.expatreader
@@ -65,6 +66,7 @@ MAX_ATTRIBUTES = 500_000
 MAX_PIECES = 1_000_000  # of text, in the loose parser (the strict one gives a run of text in one piece)
 MAX_TAG = 100_000  # characters of one start tag, in the loose parser
 _HTTP = re.compile(r"^https?://", re.I)
+_XML_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]{0,39})["']""")
 _ELEMENT = re.compile(rb"<\w")  # where feedparser's prolog ends (its own entity handling looks only before it)
 
 
@@ -226,7 +228,7 @@ def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, d
     when an entry turns out to be new.
     """
     try:
-        parsed, sniffed = _parse(body, headers, source)
+        parsed, sniffed, charset = _parse(body, headers, source)
     except FeedParseError:
         raise
     except Exception as exc:  # feedparser's own failure on this feed (a UTF-7 feed's lone surrogate): its error, not a crash
@@ -238,6 +240,7 @@ def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, d
         reason = reason or "no feed found in the response"
         raise FeedParseError(f"{source}: not a usable feed: {_first_line(reason)}", source=source)
     warnings = [f"malformed feed, parsed anyway: {_first_line(reason)}"] if bozo else []
+    warnings += [charset] if charset else []
     if len(entries) > MAX_ENTRIES:  # the parse stopped at the entry after them
         warnings.append(f"more than {MAX_ENTRIES:,} entries: only the first {MAX_ENTRIES:,} read")
         entries = entries[:MAX_ENTRIES]
@@ -272,11 +275,15 @@ def _live_updates(documents: list[Document]) -> list[Document]:
     return out
 
 
-def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[Any, Any]:
-    """feedparser's result on the body decoded to UTF-8 by its own rules, DOCTYPE stripped; a parse stopped past
-    MAX_ENTRIES gives what it had read, one stopped past another bound raises FeedParseError naming `source`."""
+def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[Any, Any, str]:
+    """feedparser's result on the body decoded to UTF-8 by its own rules (a UTF-8 body served under another charset
+    read as UTF-8: `_utf8_served_as_other`), DOCTYPE stripped, with what its charset detection said, and a warning
+    ("" when none); a parse stopped past MAX_ENTRIES gives what it had read, one stopped past another bound raises
+    FeedParseError naming `source`."""
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     sniffed = feedparser.FeedParserDict(bozo=False)
+    if mislabelled := _utf8_served_as_other(headers.get("content-type", ""), body):
+        headers["content-type"] = "application/xml; charset=utf-8"
     data = convert_to_utf8(headers, body, sniffed)
     if sniffed.get("encoding"):  # now UTF-8 with a matching declaration; say so, or it is decoded twice
         headers["content-type"] = "application/xml; charset=utf-8"
@@ -291,7 +298,29 @@ def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[An
         parsed = feedparser.FeedParserDict(entries=parser.entries, feed=parser.feeddata, version=parser.version)
         if isinstance(parser, _BoundedLooseParser):  # run only where the strict one failed (its error is lost)
             parsed.update(bozo=True, bozo_exception="not well-formed XML")
-    return parsed, sniffed
+    return parsed, sniffed, f"served as charset={mislabelled}, but it is UTF-8 as its XML declaration says: read as UTF-8" if mislabelled else ""
+
+
+def _utf8_served_as_other(content_type: str, body: bytes) -> str:
+    """The charset a Content-Type gives a body that declares UTF-8 (its XML declaration, or a UTF-8 byte order mark)
+    and is UTF-8, when that charset reads it otherwise ("" when it does not): a server's default (`charset=windows-1252`)
+    garbled every accent of a UTF-8 feed, and `charset=utf-16` made a feed of ASCII unreadable. Two signs, the
+    declaration and the bytes, against the header's one."""
+    label = content_type.partition("charset=")[2].split(";")[0].strip().strip("\"'")
+    try:
+        name = codecs.lookup(label).name if label else "utf-8"
+    except LookupError:
+        return ""  # feedparser's own fallbacks (UTF-8 first) read it
+    if name == "utf-8" or (body.isascii() and not name.startswith(("utf-16", "utf-32"))):
+        return ""  # UTF-8 already, or the same text in any charset that ASCII is a part of
+    declared = _XML_ENCODING.match(body, 0, 512)
+    if not (body.startswith(codecs.BOM_UTF8) or (declared and declared[1].lower().replace(b"_", b"-") in (b"utf-8", b"utf8"))):
+        return ""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return ""
+    return label
 
 
 def _strip_doctype(data: bytes) -> bytes:
