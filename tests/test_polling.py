@@ -594,3 +594,19 @@ def test_a_churning_feed_with_one_entry_that_keeps_its_id_is_bounded_too(tmp_pat
         assert pipeline.poll_all_feeds() == 0
     finally:
         pipeline.parsers.shutdown()
+
+
+def test_an_entry_link_with_a_broken_host_is_no_link_and_the_poll_goes_on(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression (found by helper xfeed2): an entry link `//[oops/x` (relative to the feed's scheme, its host a
+    broken IPv6 literal) made urljoin raise ValueError in the parsing process, outside the parse's own error handling:
+    it came back as the whole poll's error (`monitor once` ended with its traceback, the other feeds' outcomes
+    dropped, and so at every poll). Such a link is no link: the entry is stored without one, the poll goes on."""
+    http_server.routes["/odd.xml"] = (200, {}, rss(("Odd", "//[oops/x", "o1", "Talks resumed on Monday.")))
+    http_server.routes["/good.xml"] = (200, {}, rss(("Strike", "https://wire.example/s", "s", STRIKE)))
+    config = write_config(tmp_path, feeds=[{"name": "odd", "url": http_server.url("/odd.xml")}, {"name": "good", "url": http_server.url("/good.xml")}])
+    pipeline = build_pipeline(load_settings(config))
+    try:
+        assert pipeline.poll_all_feeds() == 2
+        assert health(pipeline, "good").status == "ok" and health(pipeline, "odd").status == "ok"
+    finally:
+        pipeline.parsers.shutdown()

@@ -351,7 +351,10 @@ def _document(entry: Any, source: str, defer_text: bool = False, shared_id: bool
     html, cut = bounded_markup(max((c.get("value") or "" for c in content), key=len, default="") or entry.get("summary") or "", "an entry's markup")
     link = entry.get("link") or ""
     if link and not _HTTP.match(link) and _HTTP.match(source):  # relative to the feed (an xml:base was applied by feedparser)
-        link = urljoin(_without_credentials(source), link)
+        try:
+            link = urljoin(_without_credentials(source), link)
+        except ValueError:  # '//[oops': a host no URL has (it raised out of the parse, and ended the whole poll)
+            link = ""
     if not _HTTP.match(link):
         link = ""
     guid = (None if shared_id else entry.get("id")) or link or hashlib.sha256(f"{title}\n{html}".encode()).hexdigest()
