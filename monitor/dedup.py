@@ -18,8 +18,9 @@ _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "piwik_", "hsa_", "_hs")
 _TRACKING_KEYS = {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "ref", "ref_src", "cmpid", "ocid", "smid", "mbid", "_ga", "icid", "wt.mc_id", "at_medium", "at_campaign", "guccounter"}
 
 
-def canonical_url(url: str | None) -> str | None:
-    """Lower-case scheme and host, no fragment, no tracking parameters, sorted query, no default port."""
+def canonical_url(url: str | None, fragment: bool = False) -> str | None:
+    """Lower-case scheme and host, no fragment (unless `fragment`: a live blog's update), no tracking parameters,
+    sorted query, no default port."""
     if not url:
         return None
     try:
@@ -37,7 +38,7 @@ def canonical_url(url: str | None) -> str | None:
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if not k.lower().startswith(_TRACKING_PREFIXES) and k.lower() not in _TRACKING_KEYS
     )
-    return urlunsplit((scheme, host, parts.path or "/", urlencode(query), ""))
+    return urlunsplit((scheme, host, parts.path or "/", urlencode(query), parts.fragment if fragment else ""))
 
 
 def normalised(title: str, text: str) -> str:
@@ -56,7 +57,8 @@ def _sha256(text: str) -> str:
 
 
 def to_article(doc: Document) -> Article:
-    """Normalise a source's document into an article with its dedup keys."""
+    """Normalise a source's document into an article with its dedup keys (its link's fragment among them when
+    `doc.fragment`)."""
     title = one_line_title(doc.title)
     text = cut_text(doc.text.strip())
     both = normalised(title, text)
@@ -66,7 +68,7 @@ def to_article(doc: Document) -> Article:
         title=title,
         text=text,
         url=url,
-        canonical_url=canonical_url(url),
+        canonical_url=canonical_url(url, doc.fragment),
         guid=(doc.guid or "").strip() or None,
         published=doc.published,
         content_hash=_sha256(both),

@@ -41,9 +41,9 @@ PAGES_AT_ONCE = 8  # full-text pages fetched together: each may be [http] max_bo
 # New entries of a feed whose pages a poll fetches for their full text (its newest), on the storing thread: each page
 # takes up to [http] deadline to come and seconds to be made text, while the other feeds wait to be stored.
 FULL_TEXT_PAGES = 100
-# New entries a poll stores of a feed polled before none of whose entries is known (no GUID of them stored): a feed
-# whose whole window turned over, or one that gives its entries new ids (and links, and words) at every poll, which
-# would otherwise store up to feeds.MAX_ENTRIES articles a poll. Its newest, as feeds list them, are stored.
+# New entries a poll stores of a feed polled before: a feed whose whole window turned over, or one that gives its
+# entries new ids (and links, and words) at every poll, all of them or all but a pinned one, would otherwise store up to
+# feeds.MAX_ENTRIES articles a poll. Its newest are stored, the others at its next poll if it still carries them.
 TURNOVER_LIMIT = 500
 Enrich = Callable[[list[Document]], list[Document]]  # new documents in, the same with more text out
 
@@ -69,6 +69,8 @@ class Ingest:
         self._story_lock = threading.Lock()
         self._slow_said: set[tuple[str, str]] = set()  # user regexes already said to have run out of time
         self.seen: dict[int, bytes] = {}  # per feed, its GUIDs at its last poll (`parsing.seen_keys`): none of them is prepared again
+        self._turned: dict[int, int] = {}  # per feed, its latest polls in a row whose entries were all unknown, more than TURNOVER_LIMIT
+        self.left: dict[int, int] = {}  # per feed, the new entries its latest poll left for the next (TURNOVER_LIMIT): read again then
         self._seen = self._learn(story_store.recent_sketches(db, limits.window))  # the highest article id the index knows
 
     def __call__(self, source_id: int, source_name: str, docs: Iterable[Document], enrich: Enrich | None = None,
@@ -92,11 +94,18 @@ class Ingest:
             known_urls, known_content = known_urls | urls, known_content | hashes
         unknown = _first_of_each([(a, one) for a, one in fresh if (a.title or a.text) and a.canonical_url not in known_urls
                                   and a.content_hash not in known_content])
-        if polled_before and len(unknown) > TURNOVER_LIMIT and not known and articles.has_articles(self.db, source_id):
-            log.warning("source %d (%s): %d entries, none of them stored before though the feed was polled before: only its newest %d "
-                        "are stored; a feed that gives its entries new ids at every poll does this",
-                        source_id, source_name, len(docs), TURNOVER_LIMIT, extra={"source": source_name})
+        turned = polled_before and len(unknown) > TURNOVER_LIMIT and not known
+        self._turned[source_id] = self._turned.get(source_id, 0) + 1 if turned else 0
+        if polled_before and len(unknown) > TURNOVER_LIMIT and (known or articles.has_articles(self.db, source_id)):
+            log.warning("source %d (%s): %s: its newest %d stored, the other %d at its next poll if it still carries them%s", source_id, source_name,
+                        f"{len(docs)} entries, none of them stored before though the feed was polled before" if not known else
+                        f"{len(unknown)} new entries of {len(docs)}, more than {TURNOVER_LIMIT} since its last poll",
+                        TURNOVER_LIMIT, len(unknown) - TURNOVER_LIMIT, _churning(self._turned[source_id], source_id) if not known else "",
+                        extra={"source": source_name})
+            self.left[source_id] = len(unknown) - TURNOVER_LIMIT
             unknown = _newest(unknown, TURNOVER_LIMIT)  # the others, still in the feed at its next poll, are stored then
+        else:
+            self.left.pop(source_id, None)
         batch = self._complete(unknown)
         if not batch:
             return 0
@@ -210,6 +219,14 @@ class Ingest:
 
 Saved = tuple[int, MatchResult, "articles.NewAlert | None", str]  # a stored article's id, matches, alert, and why its rules fired without one
 _PENDING = 1 << 60  # the index's ids (and story ids) of a batch's articles until the store gives theirs
+
+
+def _churning(polls: int, source_id: int) -> str:
+    """What the bound's line adds for a feed whose entries were all unknown at `polls` polls in a row."""
+    if polls < 2:
+        return "; a feed that gives its entries new ids at every poll does this"
+    return (f"; {polls} polls in a row: the feed gives its entries new ids, links and words at every poll "
+            f"(`monitor sources disable {source_id}` stops polling it)")
 
 
 def _newest(fresh: list[tuple[Article, Prepared | None]], count: int) -> list[tuple[Article, Prepared | None]]:

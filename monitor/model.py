@@ -19,6 +19,7 @@ class Document:
     guid: str | None = None
     published: datetime | None = None
     html: str = ""  # markup not yet made `text` (feeds defer it: most entries of a feed are stored already)
+    fragment: bool = False  # its link's fragment is part of its identity: entries of its feed share the link but for it (a live blog's updates)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

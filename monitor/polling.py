@@ -36,6 +36,7 @@ from monitor.errors import SourceError, StoreError
 from monitor.hosts import host_of
 from monitor.ingest import Ingest, full_text
 from monitor.memory import release_free_memory
+from monitor.model import FetchState
 from monitor.redact import register_feed_secrets
 from monitor.schedule import (
     DueQueue, Hints, PollPolicy, parse_retry_after, plain_delay, plain_reason, plan_next_check, publish_interval, server_hints, smoothed_fetch,
@@ -259,6 +260,8 @@ class FeedPolling:
                 log.warning("source %d (%s): %s", feed.id, feed.name, parsed.warning)
             new = self.ingest(feed.id, feed.name, parsed.documents, full_text(poller.fetch_pages) if feed.full_text else None, parsed.prepared,
                               polled_before=feed.due_at is not None)
+            if self.ingest.left.get(feed.id):  # entries left for its next poll: no validators nor this body's hash kept, so it is read then
+                result = replace(result, state=FetchState())
         except SourceError as exc:
             self._failed(feed, now, str(exc), parse_retry_after(getattr(exc, "retry_after", None), now), took)
             return 0, None

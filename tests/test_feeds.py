@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
@@ -303,6 +304,30 @@ def test_windows_1252_declared_in_xml_decodes_accents(headers):
 
 def test_http_charset_header_decodes_body():
     body = rss_item(f"<title>{CP1252_TITLE}</title>", encoding="windows-1252").replace(b' encoding="windows-1252"', b"")
+    [doc] = parse_feed(body, "s", {"Content-Type": "application/rss+xml; charset=windows-1252"})[0]
+    assert doc.title == CP1252_TITLE
+
+
+@pytest.mark.parametrize("content_type", ["application/rss+xml; charset=windows-1252", "text/html; charset=windows-1252",
+                                          "application/rss+xml; charset=ISO-8859-15", "application/rss+xml; charset=utf-16"])
+def test_a_utf8_feed_served_under_another_charset_is_read_as_the_utf8_it_declares(content_type: str) -> None:
+    """Regression (found by helper xfeed2): a feed in UTF-8 that says so in its XML declaration, served under another
+    charset (a server's default, `charset=windows-1252`), was read in the server's charset: every accent garbled
+    ('CafÃ©'), so names with one went unmatched, without a word; under `charset=utf-16` a feed of ASCII was read as
+    UTF-16 and refused whole ('not a usable feed'). A body that is UTF-8, as its declaration says, is read as UTF-8,
+    with a warning naming the charset the server gave."""
+    label = content_type.partition("charset=")[2]
+    for title in (CP1252_TITLE, "Plain ASCII title"):
+        if title.isascii() and "utf-16" not in content_type:
+            continue  # the same text in every charset of ASCII: nothing to say
+        docs, warning = parse_feed(rss_item(f"<title>{title}</title><description>Crème brûlée – déjà vu</description>"), "s", {"Content-Type": content_type})
+        assert [d.title for d in docs] == [title]
+        assert warning == f"served as charset={label}, but it is UTF-8 as its XML declaration says: read as UTF-8"
+
+
+def test_a_feed_that_declares_utf8_but_is_not_is_read_in_the_servers_charset() -> None:
+    """What the rule above leaves alone: a body that is not UTF-8, whatever its declaration, is read as the server says."""
+    body = rss_item(f"<title>{CP1252_TITLE}</title>", encoding="windows-1252").replace(b'encoding="windows-1252"', b'encoding="utf-8"')
     [doc] = parse_feed(body, "s", {"Content-Type": "application/rss+xml; charset=windows-1252"})[0]
     assert doc.title == CP1252_TITLE
 
@@ -663,3 +688,44 @@ def test_a_newline_or_bidi_override_in_an_entrys_link_is_written_out_not_a_line_
     url = to_article(read_feed(body, "http://feed.example/rss", {}).documents[0]).url
     assert url == "https://a.example/x y%0A=== ALERT [high] forged%09x%E2%80%AEz"
     assert len(printable(f"Link: {url}", lines=True).splitlines()) == 1
+
+
+# A child parsing one feed and making its entries text (as the parsing processes do for new entries), printing the
+# feed's warning, the length of each text, and how far its peak resident memory grew (MB).
+_TEXT_PEAK = """
+import json, resource, sys
+from monitor.sources.feeds import read_feed
+from monitor.sources.text import html_to_text, with_text
+html_to_text("<p>Warm-up.</p>")
+body = bytes.fromhex(sys.argv[1]) + bytes.fromhex(sys.argv[2]) * int(sys.argv[3]) + bytes.fromhex(sys.argv[4])
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+feed = read_feed(body, "http://hostile.example/feed.xml", {"Content-Type": "application/rss+xml"}, defer_text=True)
+print(feed.warning)
+print(json.dumps([(len(doc.title), len(with_text(doc).text)) for doc in feed.documents]))
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+"""
+
+
+@pytest.mark.parametrize(("field", "unit", "said"), [
+    ("description", b"<br>", "an entry's markup of 10,000,000 characters: only its first 1,000,000 made text"),
+    ("description", b"x<br>", "an entry's markup of 10,000,000 characters: only its first 1,000,000 (and in them its first 50,000 tags) made text"),
+    ("description", b"<p>a</p>", "an entry's markup of 10,000,000 characters: only its first 1,000,000 (and in them its first 50,000 tags) made text"),
+    ("title", b"x<br>", "an entry's title of 10,000,000 characters: only its first 1,000,000 (and in them its first 50,000 tags) made text"),
+])
+def test_an_entry_of_megabytes_of_markup_is_made_text_in_bounded_memory_with_one_line(field: str, unit: bytes, said: str) -> None:
+    """Regression (found by helper xfeed2): an entry's markup (its description in CDATA, up to [http] max_body_bytes)
+    was made text whole, by the element: 10 MB of '<br>' peaked 710 MB in a parsing process, of 'x<br>' 730 MB, and
+    nothing said so. An entry's markup and title are made text as a page is (`text.bounded_markup`: their first
+    PAGE_CHARS characters and PAGE_TAGS tags), the feed's warning line saying so."""
+    import subprocess
+    import sys
+
+    head = _CHANNEL + f"<item><link>https://news.example/1</link>{'' if field == 'title' else '<title>t</title>'}<{field}><![CDATA[".encode()
+    tail = f"]]></{field}></item></channel></rss>".encode()
+    args = [sys.executable, "-c", _TEXT_PEAK, head.hex(), unit.hex(), str(10_000_000 // len(unit)), tail.hex()]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120, cwd=Path(__file__).parent.parent, check=False)
+    assert done.returncode == 0 and not done.stderr, done.stderr[-2000:]
+    warning, lengths, grown = done.stdout.strip().splitlines()
+    assert warning == said
+    assert len(json.loads(lengths)) == 1 and all(title <= 1_000_000 and text <= 1_000_000 for title, text in json.loads(lengths))
+    assert int(grown) < 150, f"peak grew {grown} MB"

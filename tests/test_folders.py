@@ -782,7 +782,7 @@ def test_a_page_of_megabytes_is_made_text_from_its_first_page_chars_in_seconds(t
     4 MB of '<br>' lines 1 GB), and a full-text feed's pages (up to [http] max_body_bytes, 10 MB) and a folder's HTML
     files (max_file_bytes) were given to it whole, in the storing thread. A page is made text from its first
     PAGE_CHARS characters (an article's text is kept to 50,000 of them anyway), with one line saying so."""
-    from monitor.sources.text import PAGE_CHARS, page_to_text
+    from monitor.sources.text import PAGE_CHARS, PAGE_TAGS, page_to_text
 
     page = "<html><head><title>Wire</title></head><body><article>" + "<p>Strike hit.</p>" * 220_000 + "</article></body></html>"
     path = tmp_path / "big.html"
@@ -793,8 +793,42 @@ def test_a_page_of_megabytes_is_made_text_from_its_first_page_chars_in_seconds(t
     assert time.process_time() - began < 20
     assert doc.title == "Wire" and doc.text.startswith("Strike hit.") and doc.text.count("Strike hit.") < PAGE_CHARS // 18
     said = [r.getMessage() for r in caplog.records if r.name == "monitor"]
-    assert said == [f"{path}: a page of {len(page):,} characters: only its first {PAGE_CHARS:,} made text"]
+    assert said == [f"{path}: a page of {len(page):,} characters: only its first {PAGE_CHARS:,} (and in them its first {PAGE_TAGS:,} tags) made text"]
     assert page_to_text("<p>Short.</p>", "x") == ("", "Short.") and len([r for r in caplog.records if r.name == "monitor"]) == 1
+
+
+# A child making a page text and printing the line it logged, then how far its peak resident memory grew (MB).
+_PAGE_PEAK = """
+import logging, resource, sys
+from monitor.sources.text import page_to_text
+logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
+page_to_text("<html><head><title>Warm</title></head><body><p>Warm-up.</p></body></html>", "warm-up")
+page_to_text("<html><body><br><br>", "warm-up")  # trafilatura's fallback extractors load at their first use
+page = "<html><head><title>Wire</title></head><body>" + sys.argv[1] * int(sys.argv[2]) + "</body></html>"
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+title, text = page_to_text(page, "http://hostile.example/page")
+print(len(text), (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+"""
+
+
+@pytest.mark.parametrize(("unit", "said"), [
+    ("<br>", ""),
+    ("x<br>", "http://hostile.example/page: a page of {tags:,} tags: only its first 50,000 made text"),
+    ("<p>a</p>", "http://hostile.example/page: a page of {tags:,} tags: only its first 50,000 made text"),
+])
+def test_a_page_of_a_million_characters_of_elements_is_made_text_in_bounded_memory(unit: str, said: str) -> None:
+    """Regression (found by helper xfeed2): a page (a full-text feed's, a folder's .html file) was bounded only by its
+    characters (PAGE_CHARS), while lxml's tree and trafilatura's work cost by the element: 1,000,000 characters of
+    '<br>' peaked 210 MB above the process's own, of 'x<br>' 330 MB, of '<p>a</p>' 210 MB. Runs of line breaks are
+    made two (the same text) and a page is made text from its first PAGE_TAGS tags, with one line naming it."""
+    count = 999_900 // len(unit)
+    args = [sys.executable, "-c", _PAGE_PEAK, unit, str(count)]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120, cwd=Path(__file__).parent.parent, check=False)
+    assert done.returncode == 0 and not done.stderr, done.stderr[-2000:]
+    *lines, last = done.stdout.strip().splitlines()
+    grown = int(last.split()[1])
+    assert [line for line in lines if "hostile" in line] == ([said.format(tags=count * unit.count("<") + 8)] if said else [])
+    assert grown < 100, f"peak grew {grown} MB"
 
 
 def test_a_json_article_with_lone_surrogate_escapes_is_stored_with_replacement_characters(tmp_path: Path) -> None:

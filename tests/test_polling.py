@@ -452,13 +452,25 @@ def test_a_feed_that_gives_all_its_entries_new_ids_at_each_poll_stores_its_newes
         with caplog.at_level("INFO", logger="monitor"):
             assert pipeline.poll_all_feeds() == TURNOVER_LIMIT
         said = [r.getMessage() for r in caplog.records if "none of them stored before" in r.getMessage()]
-        assert said == [f"source {health(pipeline, 'churn').id} (churn): {count} entries, none of them stored before though the feed was "
-                        f"polled before: only its newest {TURNOVER_LIMIT} are stored; a feed that gives its entries new "
-                        "ids at every poll does this"], caplog.text
+        source = health(pipeline, "churn").id
+        assert said == [f"source {source} (churn): {count} entries, none of them stored before though the feed was polled before: "
+                        f"its newest {TURNOVER_LIMIT} stored, the other 40 at its next poll if it still carries them; a feed "
+                        "that gives its entries new ids at every poll does this"], caplog.text
         assert health(pipeline, "churn").last_new_items == TURNOVER_LIMIT
-        body = feed(2, count, fresh=TURNOVER_LIMIT + 5)  # as many real new entries above the known ones: all stored
+        http_server.routes["/churn.xml"] = (200, {}, feed(3, count))
+        caplog.clear()
+        with caplog.at_level("INFO", logger="monitor"):
+            assert pipeline.poll_all_feeds() == TURNOVER_LIMIT
+        said = [r.getMessage() for r in caplog.records if "none of them stored before" in r.getMessage()]
+        assert said == [f"source {source} (churn): {count} entries, none of them stored before though the feed was polled before: "
+                        f"its newest {TURNOVER_LIMIT} stored, the other 40 at its next poll if it still carries them; 2 polls "
+                        f"in a row: the feed gives its entries new ids, links and words at every poll (`monitor sources disable "
+                        f"{source}` stops polling it)"], caplog.text
+        body = feed(3, count, fresh=TURNOVER_LIMIT + 5)  # as many real new entries above the known ones: the newest now, the rest next
         http_server.routes["/churn.xml"] = (200, {}, body)
-        assert pipeline.poll_all_feeds() == TURNOVER_LIMIT + 5 + 40
+        assert pipeline.poll_all_feeds() == TURNOVER_LIMIT
+        assert pipeline.poll_all_feeds() == 5 + 40
+        assert pipeline.poll_all_feeds() == 0
     finally:
         pipeline.parsers.shutdown()
 
@@ -505,5 +517,96 @@ def test_a_turned_over_feed_listing_its_oldest_first_stores_its_newest_by_date(t
         with pipeline.db.session() as s:
             titles = set(s.scalars(select(ArticleRow.title).where(ArticleRow.title.like("Item 2 %"))))
         assert titles == {f"Item 2 {i}" for i in range(40, count)}
+    finally:
+        pipeline.parsers.shutdown()
+
+
+def test_a_live_blogs_updates_sharing_one_link_but_for_the_fragment_are_each_stored(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression (found by helper xfeed2): a live blog's feed lists each update as an entry of its own whose link is
+    the page's with the update's fragment (`https://news.example/live#update-3`); the fragment was dropped from the
+    canonical URL, so every update after the first was taken for a copy of it and lost without a word. Entries of one
+    feed whose links differ only by an anchor (no `=` in it: not a tracking fragment) are told apart by it."""
+    from sqlalchemy import select
+
+    from monitor.store.tables import ArticleRow
+
+    def feed(*numbers: int) -> bytes:
+        return rss(*((f"Live: update {n}", f"https://news.example/live#update-{n}", f"live-{n}", f"Update {n}: talks went on in room {n * 7}.")
+                     for n in numbers))
+
+    http_server.routes["/live.xml"] = (200, {}, feed(1))
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, feeds=[{"name": "live", "url": http_server.url("/live.xml")}])))
+    try:
+        assert pipeline.poll_all_feeds() == 1
+        http_server.routes["/live.xml"] = (200, {}, feed(3, 2, 1))
+        assert pipeline.poll_all_feeds() == 2
+        http_server.routes["/live.xml"] = (200, {}, feed(5, 4, 3, 2))
+        assert pipeline.poll_all_feeds() == 2
+        with pipeline.db.session() as s:
+            titles = sorted(s.scalars(select(ArticleRow.title)))
+        assert titles == [f"Live: update {n}" for n in range(1, 6)]
+    finally:
+        pipeline.parsers.shutdown()
+
+
+def test_a_link_with_a_tracking_fragment_is_still_a_copy_of_the_same_link(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """What the live blog's rule leaves alone: a tracking fragment (`#xtor=RSS-3`, a `key=value`) is no identity, in
+    one feed or across feeds; nor is a fragment on a link no other entry of the feed shares."""
+    http_server.routes["/a.xml"] = (200, {}, rss(("Talks resume", "https://wire.example/t#xtor=RSS-1", "a1", "Talks resumed on Monday."),
+                                                 ("Talks resume", "https://wire.example/t#xtor=RSS-9", "a2", "Talks resumed on Monday, it said.")))
+    http_server.routes["/b.xml"] = (200, {}, rss(("Talks resume", "https://wire.example/t#comments", "b1", "Talks resumed on Monday, officials said.")))
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, feeds=[{"name": "a", "url": http_server.url("/a.xml")}])))
+    try:
+        assert pipeline.poll_all_feeds() == 1
+    finally:
+        pipeline.parsers.shutdown()
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, feeds=[{"name": "a", "url": http_server.url("/a.xml")},
+                                                                          {"name": "b", "url": http_server.url("/b.xml")}])))
+    try:
+        assert pipeline.poll_all_feeds() == 0
+    finally:
+        pipeline.parsers.shutdown()
+
+
+def test_a_churning_feed_with_one_entry_that_keeps_its_id_is_bounded_too(tmp_path: Path, http_server: LocalHTTP, caplog) -> None:  # type: ignore[no-untyped-def]
+    """Regression (found by helper xfeed2): the turnover bound held only where none of a feed's entries was known: a
+    feed giving its entries new ids, links and words at every poll but one (a pinned post) stored all the others at
+    every poll, up to feeds.MAX_ENTRIES (10,000) a poll, without a word. A feed polled before stores at most
+    ingest.TURNOVER_LIMIT new entries a poll (its newest), and the others at its next poll if it still carries them."""
+    from monitor.ingest import TURNOVER_LIMIT
+
+    def feed(poll: int, count: int) -> bytes:
+        pinned = ("About this feed", "https://wire.example/about", "about", "What this feed carries.")
+        return rss(pinned, *((f"Item {poll} {i}", f"https://wire.example/{poll}-{i}", f"{poll}-{i}", f"Story {i} of poll {poll}, told anew.") for i in range(count)))
+
+    count = TURNOVER_LIMIT + 40
+    http_server.routes["/churn.xml"] = (200, {}, feed(1, count))
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, feeds=[{"name": "churn", "url": http_server.url("/churn.xml")}])))
+    try:
+        assert pipeline.poll_all_feeds() == count + 1  # its first poll: every entry
+        http_server.routes["/churn.xml"] = (200, {}, feed(2, count))
+        with caplog.at_level("INFO", logger="monitor"):
+            assert pipeline.poll_all_feeds() == TURNOVER_LIMIT
+        said = [r.getMessage() for r in caplog.records if "since its last poll" in r.getMessage()]
+        assert said == [f"source {health(pipeline, 'churn').id} (churn): {count} new entries of {count + 1}, more than {TURNOVER_LIMIT} since "
+                        f"its last poll: its newest {TURNOVER_LIMIT} stored, the other 40 at its next poll if it still carries them"], caplog.text
+        assert pipeline.poll_all_feeds() == 40  # the feed still carries them
+        assert pipeline.poll_all_feeds() == 0
+    finally:
+        pipeline.parsers.shutdown()
+
+
+def test_an_entry_link_with_a_broken_host_is_no_link_and_the_poll_goes_on(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression (found by helper xfeed2): an entry link `//[oops/x` (relative to the feed's scheme, its host a
+    broken IPv6 literal) made urljoin raise ValueError in the parsing process, outside the parse's own error handling:
+    it came back as the whole poll's error (`monitor once` ended with its traceback, the other feeds' outcomes
+    dropped, and so at every poll). Such a link is no link: the entry is stored without one, the poll goes on."""
+    http_server.routes["/odd.xml"] = (200, {}, rss(("Odd", "//[oops/x", "o1", "Talks resumed on Monday.")))
+    http_server.routes["/good.xml"] = (200, {}, rss(("Strike", "https://wire.example/s", "s", STRIKE)))
+    config = write_config(tmp_path, feeds=[{"name": "odd", "url": http_server.url("/odd.xml")}, {"name": "good", "url": http_server.url("/good.xml")}])
+    pipeline = build_pipeline(load_settings(config))
+    try:
+        assert pipeline.poll_all_feeds() == 2
+        assert health(pipeline, "good").status == "ok" and health(pipeline, "odd").status == "ok"
     finally:
         pipeline.parsers.shutdown()

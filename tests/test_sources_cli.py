@@ -73,6 +73,20 @@ def test_add_refuses_a_page_without_a_feed(tmp_path: Path, http_server: LocalHTT
     assert "links to no feed" in line
 
 
+def test_add_skips_a_pages_feed_link_with_a_broken_host_and_takes_the_next(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression (found by helper xfeed2): a page whose <link rel="alternate"> was `//[oops/feed` (its host a broken
+    IPv6 literal) made `monitor sources add` end with urljoin's ValueError traceback. Such a link is no feed link: the
+    page's next one is taken, and a page with no other says it links to no feed."""
+    broken = b'<link rel="alternate" type="application/rss+xml" href="//[oops/feed">'
+    http_server.routes["/broken"] = (200, {"Content-Type": "text/html"}, b"<html><head>" + broken + b"</head><body>Hi</body></html>")
+    http_server.routes["/both"] = (200, {"Content-Type": "text/html"}, HTML.replace(b"<link", broken + b"<link"))
+    http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("S", "https://w.example/s", "s", STRIKE)))
+    config = write_config(tmp_path)
+    assert "links to no feed" in one_line_error(monitor("sources", "add", http_server.url("/broken"), "--config", str(config)))
+    added = monitor("sources", "add", http_server.url("/both"), "--config", str(config))
+    assert added.returncode == 0 and added.stdout.strip() == f"source 1 (Wire): {http_server.url('/feed.xml')}", added.stderr
+
+
 def _snapshot(config: Path) -> tuple[dict[str, list[tuple[object, ...]]], bytes | None]:
     """Every row of every table, and the SQLite file's bytes (None on PostgreSQL)."""
     settings = load_settings(config)

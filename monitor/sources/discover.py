@@ -27,7 +27,10 @@ def alternate_links(html: bytes, base_url: str) -> list[str]:
         rel = (link.get("rel") or "").lower().split()
         href = link.get("href")
         if "alternate" in rel and (link.get("type") or "").lower().split(";")[0].strip() in FEED_TYPES and href:
-            url = urljoin(base_url, href.strip())
+            try:
+                url = urljoin(base_url, href.strip())
+            except ValueError:  # '//[oops/feed': a host no URL has (it ended `monitor sources add` with a traceback)
+                continue
             if url.lower().startswith(("http://", "https://")):
                 links.append(url)
     return links

@@ -26,11 +26,13 @@ and pyproject.toml pins feedparser to 6.0.
 from __future__ import annotations
 
 import calendar
+import codecs
 import hashlib
 import re
 import xml.sax.expatreader
 import xml.sax.xmlreader
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from collections.abc import Mapping
 from typing import Any
@@ -43,7 +45,7 @@ from feedparser.encodings import convert_to_utf8
 
 from monitor.errors import FeedParseError, UnparsableFeedError
 from monitor.model import Document, ParsedFeed, storable
-from monitor.sources.text import html_to_text
+from monitor.sources.text import bounded_markup, html_to_text
 from monitor.text_norm import one_line_title
 
 # A whole DOCTYPE, quoted strings skipped so a "]>" or ">" inside an entity value does not end it early.
@@ -64,6 +66,7 @@ MAX_ATTRIBUTES = 500_000
 MAX_PIECES = 1_000_000  # of text, in the loose parser (the strict one gives a run of text in one piece)
 MAX_TAG = 100_000  # characters of one start tag, in the loose parser
 _HTTP = re.compile(r"^https?://", re.I)
+_XML_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]{0,39})["']""")
 _ELEMENT = re.compile(rb"<\w")  # where feedparser's prolog ends (its own entity handling looks only before it)
 
 
@@ -225,7 +228,7 @@ def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, d
     when an entry turns out to be new.
     """
     try:
-        parsed, sniffed = _parse(body, headers, source)
+        parsed, sniffed, charset = _parse(body, headers, source)
     except FeedParseError:
         raise
     except Exception as exc:  # feedparser's own failure on this feed (a UTF-7 feed's lone surrogate): its error, not a crash
@@ -237,24 +240,50 @@ def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, d
         reason = reason or "no feed found in the response"
         raise FeedParseError(f"{source}: not a usable feed: {_first_line(reason)}", source=source)
     warnings = [f"malformed feed, parsed anyway: {_first_line(reason)}"] if bozo else []
+    warnings += [charset] if charset else []
     if len(entries) > MAX_ENTRIES:  # the parse stopped at the entry after them
         warnings.append(f"more than {MAX_ENTRIES:,} entries: only the first {MAX_ENTRIES:,} read")
         entries = entries[:MAX_ENTRIES]
-    warning = "; ".join(warnings) or None
     channel = parsed.get("feed", {})
     title = one_line_title(html_to_text(str(channel.get("title") or ""))) or None  # markup and entities, as an entry's title
     ttl = str(channel.get("ttl") or "").strip()
     ids = Counter(str(entry.get("id") or "").strip() for entry in entries)
     shared = {guid for guid, count in ids.items() if guid and count > 1}  # one GUID on several entries identifies none of them
-    documents = [_document(entry, source, defer_text, str(entry.get("id") or "").strip() in shared) for entry in entries]
-    return ParsedFeed(documents, warning, title, int(ttl) if ttl.isdecimal() and len(ttl) <= 9 else None)
+    made = [_document(entry, source, defer_text, str(entry.get("id") or "").strip() in shared) for entry in entries]
+    if cuts := [cut for _, cut in made if cut]:
+        warnings.append(cuts[0] + (f" ({len(cuts):,} entries cut so)" if len(cuts) > 1 else ""))
+    documents = _live_updates([doc for doc, _ in made])
+    return ParsedFeed(documents, "; ".join(warnings) or None, title, int(ttl) if ttl.isdecimal() and len(ttl) <= 9 else None)
 
 
-def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[Any, Any]:
-    """feedparser's result on the body decoded to UTF-8 by its own rules, DOCTYPE stripped; a parse stopped past
-    MAX_ENTRIES gives what it had read, one stopped past another bound raises FeedParseError naming `source`."""
+def _live_updates(documents: list[Document]) -> list[Document]:
+    """The documents, those whose links differ from another's only by an anchor marked `fragment` (its fragment is part
+    of its identity): a live blog's feed lists its updates so (`https://x/live#update-3`), and without it each update
+    after the first was a copy of it. A fragment with '=' (`#xtor=RSS-3`) tracks a reader: no identity."""
+    anchors: dict[str, set[str]] = {}
+    for doc in documents:
+        page, _, anchor = (doc.url or "").partition("#")
+        if anchor and "=" not in anchor:
+            anchors.setdefault(page, set()).add(anchor)
+    live = {page for page, found in anchors.items() if len(found) > 1}
+    if not live:
+        return documents
+    out = []
+    for doc in documents:
+        page, _, anchor = (doc.url or "").partition("#")
+        out.append(replace(doc, fragment=True) if page in live and anchor and "=" not in anchor else doc)
+    return out
+
+
+def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[Any, Any, str]:
+    """feedparser's result on the body decoded to UTF-8 by its own rules (a UTF-8 body served under another charset
+    read as UTF-8: `_utf8_served_as_other`), DOCTYPE stripped, with what its charset detection said, and a warning
+    ("" when none); a parse stopped past MAX_ENTRIES gives what it had read, one stopped past another bound raises
+    FeedParseError naming `source`."""
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     sniffed = feedparser.FeedParserDict(bozo=False)
+    if mislabelled := _utf8_served_as_other(headers.get("content-type", ""), body):
+        headers["content-type"] = "application/xml; charset=utf-8"
     data = convert_to_utf8(headers, body, sniffed)
     if sniffed.get("encoding"):  # now UTF-8 with a matching declaration; say so, or it is decoded twice
         headers["content-type"] = "application/xml; charset=utf-8"
@@ -269,7 +298,29 @@ def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[An
         parsed = feedparser.FeedParserDict(entries=parser.entries, feed=parser.feeddata, version=parser.version)
         if isinstance(parser, _BoundedLooseParser):  # run only where the strict one failed (its error is lost)
             parsed.update(bozo=True, bozo_exception="not well-formed XML")
-    return parsed, sniffed
+    return parsed, sniffed, f"served as charset={mislabelled}, but it is UTF-8 as its XML declaration says: read as UTF-8" if mislabelled else ""
+
+
+def _utf8_served_as_other(content_type: str, body: bytes) -> str:
+    """The charset a Content-Type gives a body that declares UTF-8 (its XML declaration, or a UTF-8 byte order mark)
+    and is UTF-8, when that charset reads it otherwise ("" when it does not): a server's default (`charset=windows-1252`)
+    garbled every accent of a UTF-8 feed, and `charset=utf-16` made a feed of ASCII unreadable. Two signs, the
+    declaration and the bytes, against the header's one."""
+    label = content_type.partition("charset=")[2].split(";")[0].strip().strip("\"'")
+    try:
+        name = codecs.lookup(label).name if label else "utf-8"
+    except LookupError:
+        return ""  # feedparser's own fallbacks (UTF-8 first) read it
+    if name == "utf-8" or (body.isascii() and not name.startswith(("utf-16", "utf-32"))):
+        return ""  # UTF-8 already, or the same text in any charset that ASCII is a part of
+    declared = _XML_ENCODING.match(body, 0, 512)
+    if not (body.startswith(codecs.BOM_UTF8) or (declared and declared[1].lower().replace(b"_", b"-") in (b"utf-8", b"utf8"))):
+        return ""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return ""
+    return label
 
 
 def _strip_doctype(data: bytes) -> bytes:
@@ -290,20 +341,26 @@ def _first_line(reason: object) -> str:
     return (str(reason).strip().splitlines() or [type(reason).__name__])[0][:200]
 
 
-def _document(entry: Any, source: str, defer_text: bool = False, shared_id: bool = False) -> Document:
-    """An entry as a Document; `shared_id`: its GUID is on other entries of the feed too, so its link (or its words)
-    tells it apart, as for an entry without one."""
-    title = html_to_text(entry.get("title") or "")
+def _document(entry: Any, source: str, defer_text: bool = False, shared_id: bool = False) -> tuple[Document, str]:
+    """An entry as a Document, and what a bound cut of its markup or title (`text.bounded_markup`; "" when nothing);
+    `shared_id`: its GUID is on other entries of the feed too, so its link (or its words) tells it apart, as for an
+    entry without one."""
+    raw, title_cut = bounded_markup(entry.get("title") or "", "an entry's title")
+    title = html_to_text(raw)
     content = entry.get("content") or []
-    html = max((c.get("value") or "" for c in content), key=len, default="") or entry.get("summary") or ""
+    html, cut = bounded_markup(max((c.get("value") or "" for c in content), key=len, default="") or entry.get("summary") or "", "an entry's markup")
     link = entry.get("link") or ""
     if link and not _HTTP.match(link) and _HTTP.match(source):  # relative to the feed (an xml:base was applied by feedparser)
-        link = urljoin(_without_credentials(source), link)
+        try:
+            link = urljoin(_without_credentials(source), link)
+        except ValueError:  # '//[oops': a host no URL has (it raised out of the parse, and ended the whole poll)
+            link = ""
     if not _HTTP.match(link):
         link = ""
     guid = (None if shared_id else entry.get("id")) or link or hashlib.sha256(f"{title}\n{html}".encode()).hexdigest()
     text = "" if defer_text else html_to_text(html)
-    return storable(Document(source=source, title=title, text=text, url=link or None, guid=guid, published=_when(entry), html=html if defer_text else ""))
+    document = storable(Document(source=source, title=title, text=text, url=link or None, guid=guid, published=_when(entry), html=html if defer_text else ""))
+    return document, "; ".join(filter(None, (title_cut, cut)))
 
 
 def _without_credentials(url: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 from functools import cache
 from html import unescape
@@ -14,6 +15,12 @@ log = logging.getLogger("monitor")
 # Characters of a page made text at most: trafilatura's extraction grows faster than the page (1 MB of short paragraphs
 # took 3.3 s, 4 MB 53 s; 4 MB of '<br>' lines 1 GB), and an article's text is kept to 50,000 characters anyway.
 PAGE_CHARS = 1_000_000
+# Tags ('<') of a page made text at most: lxml's tree and trafilatura's copies of it cost by the element, not by the
+# character (1,000,000 characters of 'x<br>' peaked 330 MB above the daemon's own, of '<p>a</p>' 210 MB; 84 and 42 MB
+# now). None of the 2,427 HTML pages of 50 KB or more on the machine this was written on (documentation and highlighted
+# source, dense: 23 to 33 characters a tag) has that many in its first PAGE_CHARS characters.
+PAGE_TAGS = 50_000
+_BREAKS = re.compile(r"(?:<br\s*/?>\s*){3,}+", re.I)  # a run of line breaks: one paragraph's end (possessive: a backtracking stack of 55 MB for 250,000 of them)
 _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "pre", "section", "article", "header", "footer", "ul", "ol", "table", "figure", "figcaption", "dd", "dt"}
 
 
@@ -28,9 +35,11 @@ def _unwanted() -> Any:
 
 def html_to_text(html: str) -> str:
     """Text of an HTML fragment, paragraphs kept apart by newlines; scripts and styles dropped; its entities
-    decoded with or without markup (feedparser gives `Iran&#8217;s reply &amp; more` for a title in CDATA)."""
+    decoded with or without markup (feedparser gives `Iran&#8217;s reply &amp; more` for a title in CDATA); of what
+    `bounded_markup` leaves of it."""
     if "<" not in html:
         return unescape(html).strip()
+    html = bounded_markup(html)[0]  # the callers that name a source say where it was cut (a page's, an entry's)
     import lxml.html  # here: a process that only parses needs it for the odd title with markup (a preparing pool loads it before its fork)
     from lxml import etree
 
@@ -66,16 +75,15 @@ def decode_page(body: bytes, headers: dict[str, str]) -> str:
 
 
 def page_to_text(html: str, source: str) -> tuple[str, str]:
-    """(title, main text) of a whole HTML page: trafilatura's extraction, falling back to all text; of its first
-    PAGE_CHARS characters only, with a line naming `source` (the page's URL, the file's path) when it has more."""
+    """(title, main text) of a whole HTML page: trafilatura's extraction, falling back to all text; of the page
+    `bounded_markup` leaves, with a line naming `source` (the page's URL, the file's path) when it was cut."""
     import lxml.html
     import trafilatura
     from lxml import etree
 
-    if len(html) > PAGE_CHARS:
-        log.info("%s: a page of %s characters: only its first %s made text", source, f"{len(html):,}", f"{PAGE_CHARS:,}")
-        html = html[:PAGE_CHARS]
-
+    html, cut = bounded_markup(html)
+    if cut:
+        log.info("%s: %s", source, cut)
     title = ""
     try:
         doc = lxml.html.document_fromstring(html)
@@ -86,3 +94,22 @@ def page_to_text(html: str, source: str) -> tuple[str, str]:
         pass
     text = trafilatura.extract(html, include_comments=False, include_tables=False) or html_to_text(html)
     return title, text
+
+
+def bounded_markup(html: str, what: str = "a page") -> tuple[str, str]:
+    """`html` as it is made text: its first PAGE_CHARS characters, runs of three line breaks or more made two (the same
+    text), cut before its PAGE_TAGS-th tag after that; and, when a bound cut it, what was made text in words, `what`
+    naming it ("" when nothing was cut)."""
+    if len(html) <= PAGE_TAGS:  # too short for either bound: most entries of a feed
+        return html, ""
+    chars = len(html)
+    html = _BREAKS.sub("<br><br>", html[:PAGE_CHARS])
+    tags = html.count("<")
+    if tags > PAGE_TAGS:
+        end = -1
+        for _ in range(PAGE_TAGS + 1):
+            end = html.find("<", end + 1)
+        html = html[:end]
+    if chars > PAGE_CHARS:
+        return html, f"{what} of {chars:,} characters: only its first {PAGE_CHARS:,}{f' (and in them its first {PAGE_TAGS:,} tags)' if tags > PAGE_TAGS else ''} made text"
+    return html, f"{what} of {tags:,} tags: only its first {PAGE_TAGS:,} made text" if tags > PAGE_TAGS else ""
