@@ -956,3 +956,34 @@ def test_an_unexpected_error_on_one_file_is_one_line_naming_it_and_the_scan_goes
     assert [t.split("\n")[0] for t in stored_texts(pipeline)] == ["Rockets hit the Green Zone"]
     said = [line for line in lines_about(caplog, page) if "\n" not in line]
     assert len(said) == 1 and "unexpected error while reading: KeyError" in said[0]
+
+
+def test_monitor_once_says_each_refusal_once_across_runs_and_a_new_cause_again(tmp_path: Path) -> None:
+    """Regression: the refusals of a folder (a link, a FIFO, an empty file, a file over max_file_bytes) were said again at
+    every `monitor once`, as from cron every few minutes: the daemon remembered what it had said, but only in its own
+    process. The store remembers it now: a second run says none of them, while a new refusal, and a new cause of an old
+    file's, is said."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    old_file(inbox / "good.txt", "Rockets hit the Green Zone\n\nKataeb Hezbollah fired rockets at the embassy.")
+    (inbox / "link.txt").symlink_to(old_file(tmp_path / "outside.txt", SECRET))
+    os.mkfifo(inbox / "pipe.txt")
+    empty = old_file(inbox / "empty.txt", "")
+    old_file(inbox / "large.txt", "war " * 600)
+    config = write_config(tmp_path, folders=[inbox])
+    config.write_text(config.read_text().replace("settle_seconds = 0.2", "settle_seconds = 0.2\nmax_file_bytes = 2000"))
+    once = [sys.executable, "-m", "monitor", "once", "--config", str(config)]
+
+    def said() -> list[str]:
+        run = subprocess.run(once, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        return [line.split(f"{inbox}/", 1)[1] for line in run.stderr.splitlines() if f"{inbox}/" in line]
+
+    first = said()
+    assert sorted(line.split(":")[0] for line in first) == ["empty.txt", "large.txt", "link.txt", "pipe.txt"], first
+    assert said() == []  # the next run, as from cron: nothing said again
+    old_file(empty, "war " * 600)  # an old file's new cause: now too large
+    (inbox / "other.txt").symlink_to(tmp_path / "outside.txt")  # a new refusal
+    third = said()
+    assert sorted(line.split(":")[0] for line in third) == ["empty.txt", "other.txt"], third
+    assert "larger than 2000 bytes" in next(line for line in third if line.startswith("empty.txt")), third

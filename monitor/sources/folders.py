@@ -152,10 +152,12 @@ class FolderState:
         self.said.add((key, what))
         return True
 
-    def keep_only(self, keys: set[str]) -> None:
-        """Forget files no longer there, so memory follows the folder."""
+    def keep_only(self, keys: set[str]) -> set[str]:
+        """Forget files no longer there, so memory follows the folder; those of them something was said of."""
         self.versions = {k: v for k, v in self.versions.items() if k in keys}
+        gone = {s[0] for s in self.said if s[0] not in keys}
         self.said = {s for s in self.said if s[0] in keys}
+        return gone
 
 
 def read_document(path: Path, source: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
