@@ -5,8 +5,8 @@ versions of one path never become two articles. Daemons sharing a store may watc
 is claimed in the store before it is read (`store.files.claim`, with a lease), so one of them reads it;
 a daemon killed while reading leaves a lease that ends, and the file is read again. Refused entries (links, FIFOs, devices), other file
 types and empty files get one log line each, once: what was said of a file is kept in the store (`store.notices`) until the
-file is gone, so a restart or the next `monitor once` says it only for a new cause. A file that cannot be opened or read (permission denied) is said once and tried
-again at each scan, so it is read once its permissions let it be; so is a file over `max_file_bytes` (never opened) once the
+file is gone, so a restart or the next `monitor once` says it only for a new cause. A file that cannot be opened (permission denied) is said once and opened again at
+each scan, not claimed until it opens, so it is read once its permissions let it be, without a write to the store meanwhile; so is a file over `max_file_bytes` (never opened) once the
 setting is raised. A folder's error is recorded against it, and so is an unexpected error met on one file's content (one
 line naming the file, which is not read again): the scan goes on, as a poll does past a feed's.
 """
@@ -18,12 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from monitor import metrics
 from monitor.dedup import to_article
 from monitor.errors import FileUnreadable, SourceError
 from monitor.ingest import Ingest
-from monitor.sources.folders import Entry, FolderState, article_files, is_settled, read_folder_file, stable_since
+from monitor.sources.folders import Entry, FolderState, article_files, is_settled, open_folder_file, read_opened, stable_since
 from monitor.store import articles, files, notices, sources
 from monitor.store.db import Database, utcnow
 
@@ -106,12 +107,22 @@ class FolderScanning:
                     self._failed(source_id, folder.label, now, f"{entry.path}: larger than {folder.max_file_bytes} bytes (max_file_bytes), "
                                  "not read (it is if max_file_bytes is raised)")
                 continue
+            try:  # opened before it is claimed: a file that cannot be is not claimed and released at each scan
+                opened = open_folder_file(folder.path, entry, folder.label)
+            except SourceError as exc:  # permission denied (opened again at each scan), or swapped for a link since listed
+                if self._first_time(state, source_id, key, "unreadable" if isinstance(exc, FileUnreadable) else "refused", now):
+                    self._failed(source_id, folder.label, now, str(exc))
+                continue
+            if opened is None:
+                waiting = True  # changed since listed: read once it settles again
+                continue
             if not files.claim(self.db, key, entry.size, entry.mtime_ns, now, now + timedelta(seconds=self.lease_seconds)):
+                opened.close()
                 state.versions.pop(key, None)  # another daemon reads it (or has just read it)
                 continue
             self.reading += 1
             try:
-                stored, error = self._read(folder, entry, key, source_id, now)
+                stored, error = self._read(folder, entry, opened, key, source_id, now)
             finally:
                 self.reading -= 1
             if stored is None:
@@ -123,11 +134,11 @@ class FolderScanning:
             sources.record_success(self.db, source_id, now, now, new)
         return waiting
 
-    def _read(self, folder: Folder, entry: Entry, key: str, source_id: int, now: datetime) -> tuple[int | None, bool]:
-        """Read and ingest a claimed file: (new articles, or None if it changed while read; whether it failed)."""
+    def _read(self, folder: Folder, entry: Entry, opened: BinaryIO, key: str, source_id: int, now: datetime) -> tuple[int | None, bool]:
+        """Read and ingest a claimed file, opened: (new articles, or None if it changed while read; whether it failed)."""
         try:
-            doc = read_folder_file(folder.path, entry, folder.label, folder.max_file_bytes)
-        except FileUnreadable as exc:  # permission denied, an I/O error: read once it can be (one line while it cannot)
+            doc = read_opened(opened, entry, folder.label, folder.max_file_bytes)
+        except FileUnreadable as exc:  # an I/O error: read once it can be (one line while it cannot)
             files.release(self.db, key)
             if self._first_time(self.states[folder.label], source_id, key, "unreadable", now):
                 self._failed(source_id, folder.label, now, str(exc))
