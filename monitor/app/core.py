@@ -64,7 +64,8 @@ class Core:
         if database_file(url) is not None:
             running = [held] if (held := holder(url)) else []
         else:
-            running = [f"{host} pid {pid}" for host, pid in daemons_running(url, datetime.now(UTC))]
+            now = datetime.now(UTC)
+            running = [daemon.named(now) for daemon in daemons_running(url, now)]
         if running:
             raise StoreError(f"{database_name(url)}: schema revision {', '.join(revisions)} is older than this monitor's {migrate.head()}, and "
                              f"{'; '.join(running)} runs on this store (the older monitor's `monitor status` lists it): restart it with this monitor "
