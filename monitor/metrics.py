@@ -1,13 +1,14 @@
 """The daemon's Prometheus metrics: counters and histograms the pipeline and the dispatcher bump.
 
 Only this module imports prometheus_client's metric types (`monitor/server.py` serves them). Labels
-are bounded: `source` is a configured or added source's name, `channel` a configured channel's name,
+are bounded: `source` is a configured or added source's name (its secrets masked: a feed's name may be its URL), `channel` a configured channel's name,
 `severity` 0-4, `outcome`/`state` a handful of words. What is read from the store (deliveries by state,
 the oldest pending delivery) is computed at scrape time by the server's collector.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ from contextlib import contextmanager
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector, disable_created_metrics
 from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.registry import Collector
+
+from monitor.redact import redact
 
 
 class BySource(Collector):
@@ -38,8 +41,15 @@ class BySource(Collector):
         with self._lock:
             counts = list(self._counts.items())
         for source, count in counts:
-            family.add_metric([source], count)
+            family.add_metric([_label(source)], count)
         yield family
+
+
+@functools.cache
+def _label(source: str) -> str:
+    """A source's name as a label, its secrets masked (a feed named by its URL: `?token=****`); once per name (a source's
+    secrets are registered before it is polled, so before its name is counted)."""
+    return redact(source)
 
 
 disable_created_metrics()  # type: ignore[no-untyped-call]  # no `_created` series beside each counter: half the lines, nothing an alert uses

@@ -247,8 +247,8 @@ def _no_other_daemon(url: str, revisions: tuple[str, ...]) -> None:
     the store's lock already: no other runs."""
     if database_file(url) is not None:
         return
-    if running := daemons.running(url, datetime.now(UTC)):
-        named = ", ".join(f"{host} pid {pid}" for host, pid in running)
+    if running := daemons.running(url, now := datetime.now(UTC)):
+        named = "; ".join(daemon.named(now) for daemon in running)
         raise StoreError(f"{database_name(url)}: schema revision {', '.join(revisions)} is older than this monitor's {migrate.head()}, and {named} "
                          f"{'runs' if len(running) == 1 else 'run'} on this store (the older monitor's `monitor status` lists "
                          f"{'it' if len(running) == 1 else 'them'}): stop every daemon, back the store up (pg_dump), then start them with this monitor")

@@ -1,7 +1,8 @@
 """Keep secrets out of logs, errors and CLI output.
 
 Secrets are registered when settings are loaded (`${ENV}` values, passwords and tokens inside channel
-URLs); `redact()` masks them in any string and `RedactingFilter` applies it to every log record.
+URLs and their config files' services, a feed URL's password, credential parameters and path tokens) and when a
+verb opens the store (the URLs of feeds added there); `redact()` masks them in any string and `RedactingFilter` applies it to every log record.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterable
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 _SECRETS: set[str] = set()
+_FEEDS: set[str] = set()  # the feed URLs whose secrets are registered
 # A scheme of at most 32 characters: unbounded, it was matched from every letter of a long run to its end (quadratic).
 _URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]{0,31}://)(?P<user>[^:/@\s]+):(?P<pw>[^@\s/]+)@", re.I)
 # A credential's value ends where the URL does: at `&`, `;`, `#`, a space or a quote, and before a closing
@@ -45,10 +47,29 @@ def register_url_secrets(url: str) -> None:
 
 
 def register_feed_secrets(url: str) -> None:
-    """Register the password and the values of query parameters named like a credential of a feed URL (written in the
-    config or given to `sources add`): its items' links may carry the same token as a signature, kept in a link."""
-    for secret in url_secrets(url, paths=False):
+    """Register the secrets of a feed URL (written in the config or given to `sources add`; `feed_url_secrets`), once
+    per URL (polls register their feeds' at every tick): its items' links may carry the same token."""
+    if url in _FEEDS:
+        return
+    for secret in feed_url_secrets(url):
         register_secret(secret)
+    _FEEDS.add(url)
+
+
+# A token in a feed URL's path (`https://host/feeds/<token>/rss`, private feeds' way): a run of 16 or more letters and
+# digits, both mixed (hex, base62: what a generated token looks like), or a UUID. A slug (`covid19-updates`), a word, a
+# date or a number (an id, `/123456789012345678/`) is none: shown, as it must stay readable in `monitor sources`.
+_PATH_TOKEN = re.compile(r"(?<![A-Za-z0-9])(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9]{16,})(?![A-Za-z0-9])", re.I)
+
+
+def feed_url_secrets(url: str) -> set[str]:
+    """A feed URL's secrets: its password, the values of query parameters named like a credential, and the tokens
+    of its path (`_PATH_TOKEN`)."""
+    found = url_secrets(url, paths=False)
+    for token in _PATH_TOKEN.findall(urlsplit(url).path):
+        if "-" in token or _token_like(token):
+            found.add(token)
+    return found
 
 
 def url_secrets(url: str, paths: bool = True) -> set[str]:

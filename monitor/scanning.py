@@ -4,8 +4,9 @@ A path is read once: a file changed after it was read is not read again (one log
 versions of one path never become two articles. Daemons sharing a store may watch one folder: a file
 is claimed in the store before it is read (`store.files.claim`, with a lease), so one of them reads it;
 a daemon killed while reading leaves a lease that ends, and the file is read again. Refused entries (links, FIFOs, devices), other file
-types and empty files get one log line each, once. A file that cannot be opened or read (permission denied) is said once and tried
-again at each scan, so it is read once its permissions let it be; so is a file over `max_file_bytes` (never opened) once the
+types and empty files get one log line each, once: what was said of a file is kept in the store (`store.notices`) until the
+file is gone, so a restart or the next `monitor once` says it only for a new cause. A file that cannot be opened (permission denied) is said once and opened again at
+each scan, not claimed until it opens, so it is read once its permissions let it be, without a write to the store meanwhile; so is a file over `max_file_bytes` (never opened) once the
 setting is raised. A folder's error is recorded against it, and so is an unexpected error met on one file's content (one
 line naming the file, which is not read again): the scan goes on, as a poll does past a feed's.
 """
@@ -17,13 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from monitor import metrics
 from monitor.dedup import to_article
 from monitor.errors import FileUnreadable, SourceError
 from monitor.ingest import Ingest
-from monitor.sources.folders import Entry, FolderState, article_files, is_settled, read_folder_file, stable_since
-from monitor.store import articles, files, sources
+from monitor.sources.folders import Entry, FolderState, article_files, is_settled, open_folder_file, read_opened, stable_since
+from monitor.store import articles, files, notices, sources
 from monitor.store.db import Database, utcnow
 
 log = logging.getLogger("monitor")
@@ -63,7 +65,6 @@ class FolderScanning:
     def scan(self, folder: Folder) -> bool:
         """Read new, settled files of one folder; True if some must wait."""
         source_id = self.ids[folder.label]
-        state = self.states.setdefault(folder.label, FolderState())
         now = utcnow()
         metrics.POLLS.inc(folder.label)
         try:
@@ -73,9 +74,14 @@ class FolderScanning:
             return False
         root = folder.path.resolve()
         keys = {entry.path: str(root / entry.relative) for entry in listing.files}
-        state.keep_only(set(keys.values()) | {str(path) for path, _ in listing.skipped})
+        present = set(keys.values()) | {str(path) for path, _ in listing.skipped}
+        state = self.states.get(folder.label)
+        if state is None:  # this process's first scan of it: what was said before (a run of `monitor once`, a restart) is not said again
+            state = self.states[folder.label] = FolderState(said=notices.said(self.db, source_id, present))
+        if gone := state.keep_only(present):
+            notices.forget(self.db, source_id, gone)
         for path, reason in listing.skipped:
-            if state.first_time(str(path), reason):
+            if self._first_time(state, source_id, str(path), reason, now):
                 log.log(logging.INFO if reason.endswith("skipped") else logging.WARNING, "source %d (%s): %s: %s", source_id, folder.label, path, reason)
         seen = files.seen_versions(self.db, list(keys.values()), now)
         waiting, new, failed = False, 0, False
@@ -85,7 +91,7 @@ class FolderScanning:
             key = keys[entry.path]
             if key in seen:
                 state.versions.pop(key, None)
-                if seen[key] != (entry.size, entry.mtime_ns) and state.first_time(key, "changed"):
+                if seen[key] != (entry.size, entry.mtime_ns) and self._first_time(state, source_id, key, "changed", now):
                     log.info("source %d (%s): %s: changed after it was read; not read again (write a new file name)", source_id, folder.label, entry.path)
                 continue
             version = state.versions[key] = stable_since(state.versions.get(key), entry.size, entry.mtime_ns, now.timestamp())
@@ -93,20 +99,30 @@ class FolderScanning:
                 waiting = True
                 continue
             if entry.size == 0:
-                if state.first_time(key, "empty"):
+                if self._first_time(state, source_id, key, "empty", now):
                     log.info("source %d (%s): %s: empty file, not read (it is read if it gets text)", source_id, folder.label, entry.path)
                 continue
             if entry.size > folder.max_file_bytes:  # not remembered as read: it is read once the setting is raised
-                if state.first_time(key, "large"):
+                if self._first_time(state, source_id, key, "large", now):
                     self._failed(source_id, folder.label, now, f"{entry.path}: larger than {folder.max_file_bytes} bytes (max_file_bytes), "
                                  "not read (it is if max_file_bytes is raised)")
                 continue
+            try:  # opened before it is claimed: a file that cannot be is not claimed and released at each scan
+                opened = open_folder_file(folder.path, entry, folder.label)
+            except SourceError as exc:  # permission denied (opened again at each scan), or swapped for a link since listed
+                if self._first_time(state, source_id, key, "unreadable" if isinstance(exc, FileUnreadable) else "refused", now):
+                    self._failed(source_id, folder.label, now, str(exc))
+                continue
+            if opened is None:
+                waiting = True  # changed since listed: read once it settles again
+                continue
             if not files.claim(self.db, key, entry.size, entry.mtime_ns, now, now + timedelta(seconds=self.lease_seconds)):
+                opened.close()
                 state.versions.pop(key, None)  # another daemon reads it (or has just read it)
                 continue
             self.reading += 1
             try:
-                stored, error = self._read(folder, entry, key, source_id, now)
+                stored, error = self._read(folder, entry, opened, key, source_id, now)
             finally:
                 self.reading -= 1
             if stored is None:
@@ -118,13 +134,13 @@ class FolderScanning:
             sources.record_success(self.db, source_id, now, now, new)
         return waiting
 
-    def _read(self, folder: Folder, entry: Entry, key: str, source_id: int, now: datetime) -> tuple[int | None, bool]:
-        """Read and ingest a claimed file: (new articles, or None if it changed while read; whether it failed)."""
+    def _read(self, folder: Folder, entry: Entry, opened: BinaryIO, key: str, source_id: int, now: datetime) -> tuple[int | None, bool]:
+        """Read and ingest a claimed file, opened: (new articles, or None if it changed while read; whether it failed)."""
         try:
-            doc = read_folder_file(folder.path, entry, folder.label, folder.max_file_bytes)
-        except FileUnreadable as exc:  # permission denied, an I/O error: read once it can be (one line while it cannot)
+            doc = read_opened(opened, entry, folder.label, folder.max_file_bytes)
+        except FileUnreadable as exc:  # an I/O error: read once it can be (one line while it cannot)
             files.release(self.db, key)
-            if self.states[folder.label].first_time(key, "unreadable"):
+            if self._first_time(self.states[folder.label], source_id, key, "unreadable", now):
                 self._failed(source_id, folder.label, now, str(exc))
             return 0, True
         except SourceError as exc:
@@ -149,6 +165,11 @@ class FolderScanning:
                    "an article with its id is stored already" if article.guid and (article.title or article.text) else "no text")
             log.info("source %d (%s): %s: not stored: %s", source_id, folder.label, entry.path, why, extra={"source": folder.label})
         return new, False
+
+    def _first_time(self, state: FolderState, source_id: int, key: str, what: str, now: datetime) -> bool:
+        """True the first time this is said of this file, in this process and in the store (one statement the first
+        time in a process): each refusal or notice is said once, across runs of `monitor once` and restarts too."""
+        return state.first_time(key, what) and notices.say(self.db, source_id, key, what, now)
 
     def _failed(self, source_id: int, label: str, now: datetime, error: str) -> None:
         """A folder's error, recorded and logged once; folders are rescanned on their own schedule."""

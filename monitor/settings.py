@@ -21,7 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from monitor.errors import ConfigError
 from monitor.limits import HttpLimits, read_config_text
-from monitor.redact import redact, register_secret
+from monitor.redact import redact, register_feed_secrets, register_secret, register_url_secrets
 from monitor.strict import Strict
 from monitor import defaults
 
@@ -391,4 +391,22 @@ def load_settings(path: str | Path, *, sends: bool = True) -> Settings:
     for section, places in (("feeds", [f.url for f in settings.feeds]), ("folders", [str(f.path) for f in settings.folders])):
         for place in sorted({p for p in places if places.count(p) > 1}):  # each would be polled (scanned) on its own
             raise ConfigError(f"{path}: {section}: keep one of the two entries of {'url' if section == 'feeds' else 'path'} {redact(place)}", path=str(path), key=section)
+    _register_secrets(settings)
     return settings.model_copy(update={"path": path})
+
+
+def _register_secrets(settings: Settings) -> None:
+    """Register the secrets of the feeds' and channels' URLs (those of an Apprise config file's services too) for every
+    verb, not only those that build the channels: an error stored before its masking is shown masked (`alerts show`)."""
+    for feed in settings.feeds:
+        register_feed_secrets(feed.url)
+    for channel in settings.channels:
+        for url in re.split(r"[\s,]+", channel.url):
+            register_url_secrets(url)
+        if channel.config is not None:
+            try:
+                text = read_config_text(channel.config)
+            except (OSError, ValueError):
+                continue  # `monitor check`, `run` and `once` say what is wrong with it
+            for url in re.findall(r"[A-Za-z][A-Za-z0-9+.-]{0,31}://[^\s,\"']+", text):
+                register_url_secrets(url)

@@ -8,6 +8,7 @@ the PostgreSQL pass, where they use FOR UPDATE SKIP LOCKED).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import timedelta
@@ -561,3 +562,33 @@ def test_monitor_once_stopped_with_sigterm_gives_back_its_claims_and_leaves_the_
         assert [job.name for job in sources.due_feeds(db, utcnow())] == ["slow"]  # polled at the next run, not after the lease
     finally:
         db.close()
+
+
+def test_monitor_once_stopped_with_sigterm_to_its_process_group_prints_no_traceback_of_its_parsing_processes(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression: `systemctl stop` of a unit running `monitor once` (a oneshot, a timer's) sends SIGTERM to every process
+    of the unit, the parsing processes too (KillMode=control-group), as `kill -TERM -- -PGID` does. They had inherited
+    `once`'s SIGTERM handler (stop as Ctrl-C does), so each printed a Python traceback (`KeyboardInterrupt` in
+    `_process_worker`). They end quietly now, as those of `monitor run` do, and `once` stops as it does on SIGTERM."""
+    import signal
+    import threading
+
+    release = threading.Event()
+
+    def hang(handler: Any, _body: bytes) -> None:
+        release.wait(30)
+        handler.close_connection = True
+
+    http_server.routes["/slow.xml"] = hang
+    config = write_config(tmp_path, feeds=[{"name": "slow", "url": http_server.url("/slow.xml")}])
+    once = subprocess.Popen([sys.executable, "-m", "monitor", "once", "--config", str(config)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        wait_for(lambda: any(r[1] == "/slow.xml" for r in list(http_server.requests)), timeout=60)
+        os.killpg(once.pid, signal.SIGTERM)  # its session's group: once and its parsing processes
+        _, err = once.communicate(timeout=30)
+    finally:
+        release.set()
+        if once.poll() is None:
+            once.kill()
+    assert once.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import LocalHTTP, query, write_config
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+
+from tests.conftest import LocalHTTP, query, store_url, write_config
 from tests.test_cli import monitor, one_line_error
 from tests.test_pipeline import STRIKE, rss
 
@@ -403,3 +406,28 @@ def test_alerts_retry_of_one_alert_leaves_its_deliveries_to_a_channel_not_in_the
     assert said == ("alert 1: 1 failed delivery re-queued; 1 to desk left failed: no channel 'desk' in the config "
                     "(put it back in the config first)"), said
     assert query(tmp_path, "select channel, status from deliveries order by channel") == [("desk", "failed"), ("hook", "pending")]
+
+
+def test_errors_stored_unmasked_by_an_older_monitor_are_shown_masked_by_the_verbs_that_read_them(tmp_path: Path) -> None:
+    """Regression: an error stored before its secret was masked there (a delivery's error quoting a channel's webhook token or
+    an Apprise config file's service, from before that masking; a feed's error quoting its URL's path token) was shown whole
+    by `alerts show`, `alerts --failed` and `sources`: those verbs build no channel, so only `${ENV}` values and the
+    patterns were masked. The config's channel URLs, its config files' services and the feeds' URLs are registered by
+    every verb now."""
+    hook, service, feed = "abcdef0123456789XYZ", "Zq81Zq81Zq81Zq81ab", "9f86d081884c7d659a2feaa0c55ad015"
+    (tmp_path / "apprise.txt").write_text(f"ops=json://127.0.0.1:9/cfghook/{service}\n")
+    channels = [{"name": "hook", "url": f"json://127.0.0.1:9/hooks/{hook}"}, {"name": "cfg", "config": str(tmp_path / "apprise.txt")}]
+    config = write_config(tmp_path, folders=[hostile_inbox(tmp_path)], channels=channels,
+                          feeds=[{"name": "private", "url": f"http://127.0.0.1:9/feeds/{feed}/rss"}], settings={"delivery": {"max_attempts": 1}})
+    assert monitor("once", "--config", str(config)).returncode == 0
+    old = f"error sending to json://127.0.0.1:9/hooks/{hook} and to json://127.0.0.1:9/cfghook/{service}"  # as stored by an older monitor
+    engine = create_engine(store_url(tmp_path), poolclass=NullPool)
+    with engine.begin() as conn:
+        conn.execute(text("update deliveries set last_error = :e"), {"e": old})
+        conn.execute(text("update sources set last_error = :e where name = 'private'"), {"e": f"http://127.0.0.1:9/feeds/{feed}/rss: refused"})
+    engine.dispose()
+    shown = [monitor(*verb, "--config", str(config), env=WIDE) for verb in (["alerts", "show", "1"], ["alerts", "--failed"], ["sources"])]
+    for result in shown:
+        assert result.returncode == 0, result.stderr
+        assert hook not in result.stdout and service not in result.stdout and feed not in result.stdout, result.stdout
+    assert "/hooks/**** and to json://127.0.0.1:9/cfghook/****" in shown[0].stdout and "/feeds/****/rss: refused" in shown[2].stdout

@@ -990,3 +990,74 @@ def test_an_unexpected_error_on_one_file_is_one_line_naming_it_and_the_scan_goes
     assert [t.split("\n")[0] for t in stored_texts(pipeline)] == ["Rockets hit the Green Zone"]
     said = [line for line in lines_about(caplog, page) if "\n" not in line]
     assert len(said) == 1 and "unexpected error while reading: KeyError" in said[0]
+
+
+def test_monitor_once_says_each_refusal_once_across_runs_and_a_new_cause_again(tmp_path: Path) -> None:
+    """Regression: the refusals of a folder (a link, a FIFO, an empty file, a file over max_file_bytes) were said again at
+    every `monitor once`, as from cron every few minutes: the daemon remembered what it had said, but only in its own
+    process. The store remembers it now: a second run says none of them, while a new refusal, and a new cause of an old
+    file's, is said."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    old_file(inbox / "good.txt", "Rockets hit the Green Zone\n\nKataeb Hezbollah fired rockets at the embassy.")
+    (inbox / "link.txt").symlink_to(old_file(tmp_path / "outside.txt", SECRET))
+    os.mkfifo(inbox / "pipe.txt")
+    empty = old_file(inbox / "empty.txt", "")
+    old_file(inbox / "large.txt", "war " * 600)
+    config = write_config(tmp_path, folders=[inbox])
+    config.write_text(config.read_text().replace("settle_seconds = 0.2", "settle_seconds = 0.2\nmax_file_bytes = 2000"))
+    once = [sys.executable, "-m", "monitor", "once", "--config", str(config)]
+
+    def said() -> list[str]:
+        run = subprocess.run(once, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        return [line.split(f"{inbox}/", 1)[1] for line in run.stderr.splitlines() if f"{inbox}/" in line]
+
+    first = said()
+    assert sorted(line.split(":")[0] for line in first) == ["empty.txt", "large.txt", "link.txt", "pipe.txt"], first
+    assert said() == []  # the next run, as from cron: nothing said again
+    old_file(empty, "war " * 600)  # an old file's new cause: now too large
+    (inbox / "other.txt").symlink_to(tmp_path / "outside.txt")  # a new refusal
+    third = said()
+    assert sorted(line.split(":")[0] for line in third) == ["empty.txt", "other.txt"], third
+    assert "larger than 2000 bytes" in next(line for line in third if line.startswith("empty.txt")), third
+
+
+SCANS_WRITING = """
+import sys
+from sqlalchemy import event
+from monitor.pipeline import build_pipeline
+from monitor.settings import load_settings
+pipeline = build_pipeline(load_settings(sys.argv[1]))
+writes = []
+def seen(conn, cursor, statement, parameters, context, executemany):
+    if "seen_files" in statement and not statement.lstrip().upper().startswith("SELECT"):
+        writes.append(statement.split()[0])
+event.listen(pipeline.db.engine, "before_cursor_execute", seen)
+for _ in range(3):
+    pipeline.scan_folders()
+print(len(writes))
+"""
+
+
+def test_an_unreadable_file_is_not_claimed_and_released_at_each_scan(tmp_path: Path) -> None:
+    """Regression: a file the daemon cannot open (permission denied) was claimed in the store (a row written) and
+    released (deleted) at each scan, every `folders_every` and at each change watchdog saw in the folder, for as long
+    as it stayed unreadable (and said at each `monitor once`). It is opened before it is claimed now: while it cannot
+    be, the scans write nothing of it; it is said once, and read once its permissions let it be."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    locked = old_file(inbox / "locked.txt", "Missiles hit Ain al-Asad\n\nIran fired ballistic missiles at Ain al-Asad.")
+    locked.chmod(0)
+    config = write_config(tmp_path, folders=[inbox])
+    try:
+        scans = subprocess.run([*without_file_permissions(), sys.executable, "-c", SCANS_WRITING, str(config)],
+                               capture_output=True, text=True, timeout=120)
+    finally:
+        locked.chmod(0o644)
+    assert scans.returncode == 0, scans.stderr
+    assert scans.stdout.split() == ["0"], scans.stdout  # three scans: no claim, no release
+    assert len([line for line in scans.stderr.splitlines() if "Permission denied" in line]) == 1, scans.stderr
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.scan_folders()  # readable now: read
+    assert [t.split("\n")[0] for t in stored_texts(pipeline)] == ["Missiles hit Ain al-Asad"]

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 
 from monitor.metrics import BySource
+from tests.conftest import LocalHTTP, free_port, wait_for, write_config
 
 
 def test_a_counter_by_source_is_served_as_a_labelled_counter() -> None:
@@ -18,3 +24,30 @@ def test_a_counter_by_source_is_served_as_a_labelled_counter() -> None:
         counter.labels(source).inc()
     assert generate_latest(ours) == generate_latest(theirs)  # (monitor.metrics turns `_created` off for both)
     assert b'monitor_polls_total{source="wire"} 2.0' in generate_latest(ours)
+
+
+def test_the_metrics_mask_the_secrets_of_a_feed_named_by_its_url(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression: a `[[feeds]]` entry without a name is named by its URL, and /metrics served that name as its `source`
+    label whole: its `token=` value and path token went to every Prometheus that scraped it (and its storage), while the
+    log, `monitor sources` and the web view masked them. The labels are masked as they are."""
+    path_token, query_token = "abcdef0123456789abcdef0123456789", "sekrit-123"
+    port = free_port()
+    config = write_config(tmp_path, feeds=[{"url": http_server.url(f"/feeds/{path_token}/rss?token={query_token}")}],
+                          settings={"server": {"listen": f"127.0.0.1:{port}"}})
+    daemon = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--config", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def polled() -> str | None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+                page = response.read().decode()
+        except OSError:
+            return None
+        return page if "monitor_poll_errors_total{" in page else None
+
+    try:
+        page = wait_for(polled, timeout=60)
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=30)
+    assert path_token not in page and query_token not in page, page
+    assert f'monitor_poll_errors_total{{source="http://127.0.0.1:{http_server.port}/feeds/****/rss?token=****"}} 1.0' in page, page

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -59,7 +59,7 @@ def counts(url: str) -> dict[str, int]:
         return {name: conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in ROWS}
 
 
-LATER_TABLES = {"trend_counts", "spike_states", "source_silences", "daemons", "host_claims"}  # revisions 0004, 0006 and 0007
+LATER_TABLES = {"trend_counts", "spike_states", "source_silences", "daemons", "host_claims", "notices"}  # revisions 0004, 0006, 0007 and 0012
 
 
 def test_every_table_of_the_first_revision_has_rows_here() -> None:
@@ -390,3 +390,37 @@ def test_db_upgrade_of_a_store_at_the_head_beside_a_running_daemon_says_it_is_up
         said = monitor("db", "upgrade", "--config", str(config))
     assert said.returncode == 0, said.stderr
     assert f"already at revision {migrate.head()} (head)" in said.stdout
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="daemons share a PostgreSQL store only (SQLite: its lock, which the kernel drops at a SIGKILL)")
+def test_db_upgrade_beside_a_killed_daemon_of_the_older_monitor_says_until_when_it_holds_the_store(tmp_path: Path) -> None:
+    """Regression: a daemon of the older monitor (revision 0009: its row says no pid namespace) SIGKILLed on this host
+    held `monitor db upgrade` until its lease ended, its pid running nothing, with "1 daemon runs on this store (host pid
+    N; ...): stop every daemon": nothing to stop, no word of how long to wait. Its pid cannot be trusted (another
+    container may share the host name), so it still holds the store; the line says it is taken as running by its
+    heartbeat only, until when, and to run the upgrade again then."""
+    import socket
+    import subprocess
+    import sys
+
+    from sqlalchemy import text
+
+    from tests.conftest import store_url
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    config = write_config(tmp_path, settings={"store": {"upgrade": "manual"}})
+    url = store_url(tmp_path)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        migrate.upgrade(connection, "0009")
+        connection.execute(text("INSERT INTO daemons (host, pid, verb, started_at, heartbeat_at, lease_seconds, feeds, deliveries, files) "
+                                "VALUES (:host, :pid, 'monitor run', now() at time zone 'utc', now() at time zone 'utc', 600, 0, 0, 0)"),
+                           {"host": socket.gethostname(), "pid": int(gone.stdout)})
+        beat = connection.execute(text("SELECT heartbeat_at FROM daemons")).scalar_one()
+    engine.dispose()
+    line = one_line_error(monitor("db", "upgrade", "--config", str(config)))
+    until = (beat + timedelta(seconds=600)).strftime("%H:%M:%S")
+    assert f"{socket.gethostname()} pid {int(gone.stdout)} of an older monitor" in line, line
+    assert f"its lease ends at {until} UTC (in 10 min)" in line, line
+    assert line.endswith("then run `monitor db upgrade` again (one killed: once its lease has ended)"), line
+    assert schema_revision(url) == (("0009",), True)

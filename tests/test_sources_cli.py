@@ -316,3 +316,27 @@ def test_adding_a_feed_feedparser_fails_on_is_one_line(tmp_path: Path, http_serv
     config = write_config(tmp_path)
     line = one_line_error(monitor("sources", "add", http_server.url("/utf7.xml"), "--config", str(config)))
     assert line.startswith(f"monitor: error: {http_server.url('/utf7.xml')}: not parsed: UnicodeEncodeError: "), line
+
+
+def test_a_token_in_a_feed_urls_path_is_masked_in_the_log_sources_and_export_a_slug_is_not(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression: a private feed's token written in its URL's path (`https://host/feeds/<token>/rss`, as Feedbin,
+    private podcasts and others give) was shown whole in the log, `monitor sources` (its last error quotes the URL) and
+    `sources export`: only a password and `token=`-like parameters counted as a feed URL's secrets. A path segment with
+    a run of 16 or more letters and digits mixed, or a UUID, is one now (README); a slug or a number is not."""
+    config_token, added_token, uuid = "9f86d081884c7d659a2feaa0c55ad015", "Xq7RbT2mKp9LwZ4s", "123e4567-e89b-42d3-a456-426614174000"
+    http_server.routes[f"/u/{added_token}/starred.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("S", "https://w.example/s", "s", STRIKE)))
+    feeds = [{"name": "private", "url": http_server.url(f"/feeds/{config_token}/rss")},
+             {"name": "cast", "url": http_server.url(f"/episodes/{uuid}.rss")},
+             {"name": "world", "url": http_server.url("/news/covid19-updates-2024/123456789012345678/rss.xml")}]
+    config = write_config(tmp_path, feeds=feeds)
+    added = monitor("sources", "add", http_server.url(f"/u/{added_token}/starred.xml"), "--name", "starred", "--config", str(config))
+    assert added.returncode == 0 and added_token not in added.stdout + added.stderr, added.stdout + added.stderr
+    del http_server.routes[f"/u/{added_token}/starred.xml"]  # each feed now fails, its error quoting its URL
+    once = monitor("once", "--config", str(config))
+    listing = monitor("sources", "--config", str(config), env={"COLUMNS": "400"}).stdout
+    exported = monitor("sources", "export", "--config", str(config)).stdout
+    for shown in (once.stderr, listing, exported):
+        assert config_token not in shown and added_token not in shown and uuid not in shown, shown
+    assert "/feeds/****/rss: HTTP 404" in once.stderr and "/u/****/starred.xml: HTTP 404" in listing, once.stderr + listing
+    assert "/news/covid19-updates-2024/123456789012345678/rss.xml: HTTP 404" in once.stderr, once.stderr  # a slug, a number: shown
+    assert sum(1 for _, path, _, _ in http_server.requests if path == f"/feeds/{config_token}/rss") == 1  # polled with its token

@@ -7,8 +7,9 @@ from functools import cached_property
 from pathlib import Path
 
 from monitor.errors import StoreError
+from monitor.redact import register_feed_secrets
 from monitor.settings import Settings, load_settings
-from monitor.store import migrate
+from monitor.store import migrate, sources
 from monitor.store.daemons import running as daemons_running
 from monitor.store.db import Database, database_file, database_name
 from monitor.store.lock import holder
@@ -59,8 +60,11 @@ class Core:
         which refuses a running daemon itself). With [store] upgrade = "auto", an older store is upgraded
         only while no daemon runs on it: the tables would change under it (as `db upgrade` refuses)."""
         store = self.settings.store
-        return Database(store.sqlalchemy_url, upgrade=upgrade or store.upgrade, config=self.settings.path, reading=reading,
-                        before_upgrade=None if upgrade else self._not_beside_a_daemon)
+        db = Database(store.sqlalchemy_url, upgrade=upgrade or store.upgrade, config=self.settings.path, reading=reading,
+                      before_upgrade=None if upgrade else self._not_beside_a_daemon)
+        for url in sources.feed_urls(db):  # those added with `sources add`: their errors and links shown masked by every verb
+            register_feed_secrets(url)
+        return db
 
     def _not_beside_a_daemon(self, revisions: tuple[str, ...]) -> None:
         """StoreError when a daemon runs on the store: its SQLite lock's holder, or PostgreSQL's live heartbeats."""
@@ -68,7 +72,8 @@ class Core:
         if database_file(url) is not None:
             running = [held] if (held := holder(url)) else []
         else:
-            running = [f"{host} pid {pid}" for host, pid in daemons_running(url, datetime.now(UTC))]
+            now = datetime.now(UTC)
+            running = [daemon.named(now) for daemon in daemons_running(url, now)]
         if running:
             raise StoreError(f"{database_name(url)}: schema revision {', '.join(revisions)} is older than this monitor's {migrate.head()}, and "
                              f"{'; '.join(running)} runs on this store (the older monitor's `monitor status` lists it): restart it with this monitor "

@@ -10,7 +10,7 @@ from pathlib import Path
 from monitor.app.core import Core
 from monitor.errors import MonitorError, UsageError
 from monitor.pipeline import register_sources
-from monitor.redact import redact
+from monitor.redact import redact, register_feed_secrets
 from monitor.store import signals
 from monitor.store import sources as source_store
 from monitor.store.sources import REMOVED, SourceHealth
@@ -121,9 +121,11 @@ class SourceVerbs(Core):
         from monitor.sources.discover import discover_feed
 
         _check_every(every)
+        register_feed_secrets(url)  # masked in what is said of it, as the feed's URL is once stored
         if (why := _not_http(url)) is not None:
             raise MonitorError(f"{url}: {why}")
         feed_url, title = discover_feed(url, self.settings.http.limits())
+        register_feed_secrets(feed_url)
         self._registered()
         try:
             source_id = source_store.add_feed(self.db, name or title, feed_url, every, full_text, rename=not name)
@@ -147,6 +149,7 @@ class SourceVerbs(Core):
         self._registered()
         added, skipped = 0, []
         for sub in subscriptions:
+            register_feed_secrets(sub.url)
             if (why := _not_http(sub.url)) is not None:
                 skipped.append((sub.url, why))
                 continue

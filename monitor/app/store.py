@@ -166,10 +166,12 @@ class StoreVerbs(Core):
         with single_daemon(url, "monitor db upgrade", busy):
             before = self.db_current()
             if before.revisions and before.revisions != (before.head,) and database_file(url) is None:  # a shared (PostgreSQL) store
-                running = daemons_running(url, datetime.now(UTC))
+                running = daemons_running(url, at := datetime.now(UTC))
                 if running:
-                    named = ", ".join(f"{host} pid {pid}" for host, pid in running)
+                    named = "; ".join(daemon.named(at) for daemon in running)
+                    killed = " (one killed: once its lease has ended)" if not all(daemon.seen for daemon in running) else ""
                     raise MonitorError(f"{before.database}: {len(running)} daemon{' runs' if len(running) == 1 else 's run'} on this store ({named}; "
-                                       "the older monitor's `monitor status` lists them): stop every daemon, back the store up (pg_dump), then run `monitor db upgrade` again")
+                                       f"the older monitor's `monitor status` lists {'it' if len(running) == 1 else 'them'}): stop every daemon, "
+                                       f"back the store up (pg_dump), then run `monitor db upgrade` again{killed}")
             self.open_store(upgrade="auto").close()
         return before

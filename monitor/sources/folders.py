@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
-from typing import Any, cast
+from typing import Any, BinaryIO, cast
 
 import lxml.html
 from lxml import etree
@@ -152,10 +152,12 @@ class FolderState:
         self.said.add((key, what))
         return True
 
-    def keep_only(self, keys: set[str]) -> None:
-        """Forget files no longer there, so memory follows the folder."""
+    def keep_only(self, keys: set[str]) -> set[str]:
+        """Forget files no longer there, so memory follows the folder; those of them something was said of."""
         self.versions = {k: v for k, v in self.versions.items() if k in keys}
+        gone = {s[0] for s in self.said if s[0] not in keys}
         self.said = {s for s in self.said if s[0] in keys}
+        return gone
 
 
 def read_document(path: Path, source: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
@@ -169,12 +171,20 @@ def read_document(path: Path, source: str, max_bytes: int = MAX_FILE_BYTES) -> D
 
 
 def read_folder_file(folder: Path, entry: Entry, source: str, max_bytes: int = MAX_FILE_BYTES) -> Document | None:
-    """Read a listed file without following any link below `folder` or blocking; None if it changed or went since listed.
+    """Read a listed file without following any link below `folder` or blocking; None if it changed or went since listed
+    (`open_folder_file`, then `read_opened`)."""
+    opened = open_folder_file(folder, entry, source)
+    return None if opened is None else read_opened(opened, entry, source, max_bytes)
+
+
+def open_folder_file(folder: Path, entry: Entry, source: str) -> BinaryIO | None:
+    """Open a listed file without following any link below `folder` or blocking; None if it changed or went since listed.
 
     Each folder on the way is opened with O_NOFOLLOW relative to the previous one and the file itself
     with O_NOFOLLOW|O_NONBLOCK, then checked with fstat to be a regular file: a file swapped for a link
     or a FIFO between listing and opening is refused (DocumentError), never read. A file that cannot be
-    opened or read otherwise (permission denied, an I/O error) raises FileUnreadable: it may be read later.
+    opened otherwise (permission denied) raises FileUnreadable: it may be read later. The caller closes it
+    (`read_opened` does).
     """
     try:
         fd = _open_below(folder, entry.relative)
@@ -185,12 +195,24 @@ def read_folder_file(folder: Path, entry: Entry, source: str, max_bytes: int = M
         if exc.errno in reasons:
             raise DocumentError(f"{entry.path}: {reasons[exc.errno]}", source=source) from None
         raise FileUnreadable(f"{entry.path}: cannot read: {exc.strerror} (tried again at each scan)", source=source) from None
-    with os.fdopen(fd, "rb") as fh:
+    fh = os.fdopen(fd, "rb")
+    try:
         before = os.fstat(fh.fileno())
         if not stat.S_ISREG(before.st_mode):
             raise DocumentError(f"{entry.path}: {_refusal(before.st_mode)}", source=source)
-        if (before.st_size, before.st_mtime_ns) != (entry.size, entry.mtime_ns):
-            return None
+    except BaseException:
+        fh.close()
+        raise
+    if (before.st_size, before.st_mtime_ns) != (entry.size, entry.mtime_ns):
+        fh.close()
+        return None
+    return fh
+
+
+def read_opened(opened: BinaryIO, entry: Entry, source: str, max_bytes: int = MAX_FILE_BYTES) -> Document | None:
+    """The article of a file `open_folder_file` opened (closed here); None if it was written to while read. An I/O
+    error raises FileUnreadable: it may be read later."""
+    with opened as fh:
         try:
             data = fh.read(max_bytes + 1)
         except OSError as exc:

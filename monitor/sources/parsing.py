@@ -125,9 +125,12 @@ def _ready() -> None:
 
 def _start_worker(parent: int) -> None:
     """Ignore Ctrl-C and SIGHUP (they reach the whole process group: the daemon decides when its workers stop),
-    and exit when the daemon is gone (killed, it cannot stop them: they would wait for work forever)."""
+    end quietly on SIGTERM (`systemctl stop` sends it to every process of the unit: `monitor once` forks them with its
+    handler, which raises KeyboardInterrupt, a traceback here), and exit when the daemon is gone (killed, it cannot stop
+    them: they would wait for work forever)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a reload (`pkill -HUP -f 'monitor run'`) is the daemon's
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     def watch() -> None:
         while os.getppid() == parent:

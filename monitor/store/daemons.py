@@ -116,10 +116,37 @@ def _here(host: str, space: str | None) -> bool:
     return host == socket.gethostname()[:255] and space == pid_space()
 
 
-def running(url: str, now: datetime) -> list[tuple[str, int]]:
-    """(host, pid) of the daemons registered on a store (of any revision) that run: alive by their heartbeat,
-    and, for one of this host and pid namespace, by its process (a SIGKILLed one will not beat again)."""
-    return [(host, pid) for host, pid, space in alive_daemons(url, now) if not _here(host, space) or pid_running(pid)]
+@dataclass(frozen=True)
+class Running:
+    """A daemon that runs on a store, as a refusal names it."""
+
+    host: str
+    pid: int
+    lease_until: datetime  # its heartbeat plus its lease: when it is taken as gone if it beats no more
+    seen: bool  # its process was seen running (this host and pid namespace); else its heartbeat alone says it runs
+    older: bool  # its row says no pid namespace (a monitor before revision 0010)
+
+    def named(self, now: datetime) -> str:
+        """`host pid N`, and for one whose process could not be seen, until when it holds the store if it was killed."""
+        if self.seen:
+            return f"{self.host} pid {self.pid}"
+        whose = " of an older monitor, whose row says no pid namespace" if self.older else ""
+        minutes = max(1, -(-int((self.lease_until - now).total_seconds()) // 60))
+        return (f"{self.host} pid {self.pid}{whose}: taken as running by its heartbeat; if it was killed, until its lease ends at "
+                f"{self.lease_until:%H:%M:%S} UTC (in {minutes} min)")
+
+
+def running(url: str, now: datetime) -> list[Running]:
+    """The daemons registered on a store (of any revision) that run: alive by their heartbeat, and, for one of this
+    host and pid namespace, by its process (a SIGKILLed one will not beat again). One of another host or namespace,
+    or of a monitor before revision 0010 (its row says no namespace: its pid may be another container's), is taken
+    as running until its lease ends."""
+    out = []
+    for host, pid, space, beat, lease in alive_daemons(url, now):
+        here = _here(host, space)
+        if not here or pid_running(pid):
+            out.append(Running(host, pid, beat + timedelta(seconds=lease), here, space is None))
+    return out
 
 
 def forget_dead_here(db: Database) -> int:

@@ -258,8 +258,8 @@ def move_back(db: Database, when: InstrumentedAttribute[datetime | None], now: d
         return len(rows)
 
 
-def alive_daemons(url: str, now: datetime) -> list[tuple[str, int, str | None]]:
-    """(host, pid, pid space: None before revision 0010) of the daemons whose heartbeat is within their lease in
+def alive_daemons(url: str, now: datetime) -> list[tuple[str, int, str | None, datetime, float]]:
+    """(host, pid, pid space: None before revision 0010, heartbeat, lease seconds) of the daemons whose heartbeat is within their lease in
     the store's registry (none before revision 0006 made it), read without opening the store as a Database
     (`monitor db upgrade`: an older schema)."""
     parsed = parse_url(url)
@@ -275,7 +275,8 @@ def alive_daemons(url: str, now: datetime) -> list[tuple[str, int, str | None]]:
             engine.dispose()
     except (SQLAlchemyError, ImportError) as exc:
         raise StoreError(f"cannot open database {database_name(url)}: {open_failure(parsed, exc)}") from None
-    return [(host, pid, space) for host, pid, space, beat, lease in rows if now - beat.replace(tzinfo=UTC) <= timedelta(seconds=lease)]
+    return [(host, pid, space, beat.replace(tzinfo=UTC), lease) for host, pid, space, beat, lease in rows
+            if now - beat.replace(tzinfo=UTC) <= timedelta(seconds=lease)]
 
 
 def schema_revision(url: str) -> tuple[tuple[str, ...], bool] | None:

@@ -216,6 +216,19 @@ class SeenFileRow(Base):
     lease_until: Mapped[datetime | None]  # being read by a daemon until then (None: read); an ended lease is read again
 
 
+class NoticeRow(Base):
+    """What was said once of a folder's file (a link refused, an empty file, ...): kept in the store, so that runs of
+    `monitor once` (from cron), like the daemon's scans, say each cause of each file once; forgotten once the file is gone."""
+
+    __tablename__ = "notices"
+    __table_args__ = (UniqueConstraint("source_id", "subject", "cause"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(Integer)
+    subject: Mapped[str] = mapped_column(KeyString(4096))  # the file's path
+    cause: Mapped[str] = mapped_column(KeyString(200))  # what was said of it: "empty", "large", a refusal's reason
+    said_at: Mapped[datetime]
+
+
 class TrendCountRow(Base):
     """Stories (not copies) per hour naming an actor (event ""), an event (actor "") or both (monitor/trends.py)."""
 
