@@ -33,6 +33,9 @@ MAX_PATTERN = 1000  # characters in a regex
 # out when it compiles, some 200 bytes each; '(?:a{3000}){3000}' took it past 1.8 GB.
 REPEATED_MAX = 100_000
 _QUANTIFIER = re.compile(r"\{(\d*)(?:,(\d*))?\}")
+# Values YAML aliases (`*name`) may repeat in a file, each written out as often as it is named: shared context lists
+# are flattened, so `[*big, *big, ...]` in 100 KB was 20 million context words (1 GB); the default list repeats 44,000.
+ALIASED_MAX = 1_000_000
 
 
 class _Item(spikes_config.Entry):
@@ -407,6 +410,35 @@ def _problem(err: ErrorDetails, errors: list[ErrorDetails]) -> str:
     return spikes_config.problem(err)
 
 
+def _check_aliased(path: Path, node: yaml.Node) -> None:
+    """Refuse a file whose YAML aliases repeat more than ALIASED_MAX values (a "billion laughs"), naming the line of
+    the list or mapping that holds most of them; and an alias inside the value it names (no value has an end)."""
+    sizes: dict[int, int] = {}  # a node's values, each alias's written out (by the node's id: it is shared)
+    opened: set[int] = set()
+
+    def children(n: yaml.Node) -> list[yaml.Node]:
+        if isinstance(n, yaml.SequenceNode):
+            return list(n.value)
+        return [x for pair in n.value for x in pair] if isinstance(n, yaml.MappingNode) else []
+
+    def size(n: yaml.Node) -> int:
+        if id(n) not in sizes:
+            if id(n) in opened:
+                raise WatchlistError(f"{path}:{n.start_mark.line + 1}: not valid YAML: an alias (*name) inside the value it names",
+                                     path=str(path), line=n.start_mark.line + 1)
+            opened.add(id(n))
+            sizes[id(n)] = 1 + sum(size(c) for c in children(n))
+        return sizes[id(n)]
+
+    repeated = size(node) - len(sizes)
+    if repeated > ALIASED_MAX:
+        while (largest := max(children(node), key=size, default=None)) is not None and size(largest) > ALIASED_MAX:
+            node = largest
+        line = node.start_mark.line + 1
+        raise WatchlistError(f"{path}:{line}: YAML aliases (*name) repeat {repeated:,} values, over {ALIASED_MAX:,}: "
+                             "share smaller lists, or write the entries out", path=str(path), line=line)
+
+
 def _load_file(path: Path) -> _Part:
     try:
         text = read_config_text(path)
@@ -418,6 +450,8 @@ def _load_file(path: Path) -> _Part:
         loader = _UniqueKeys(text)  # parsed once: the node (for error lines) and the data built from it
         try:
             node = loader.get_single_node()
+            if node is not None:
+                _check_aliased(path, node)
             data: Any = None if node is None else loader.construct_document(node)
         finally:
             loader.dispose()

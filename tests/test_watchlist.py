@@ -843,3 +843,28 @@ def test_a_watchlist_path_to_an_endless_file_is_one_line_not_read_whole() -> Non
     (found by helper xfeed)."""
     with pytest.raises(WatchlistError, match=r"^/dev/zero: cannot read watchlist: larger than 10 MiB, not read"):
         load_watchlist(Path("/dev/zero"))
+
+
+def test_yaml_aliases_that_write_out_millions_of_values_are_refused_in_one_line(tmp_path: Path) -> None:
+    """Regression: a 100 KB file whose context list named one shared list of 1,000 words 20,000 times (`[*big, *big,
+    ...]`, flattened) was 20 million context words: 1 GB and 16 s for `monitor match`, and a 1 MB one past the
+    machine's memory (YAML's "billion laughs" through the shared context lists)."""
+    words = ", ".join(f"w{i}" for i in range(1000))
+    path = tmp_path / "watchlist.yaml"
+    path.write_text(f"x-big: &big [{words}]\nevents:\n  - name: drone strike\n    severity: 2\n    context: [{', '.join(['*big'] * 2000)}]\n")
+    message = watchlist_error(path, 5)
+    assert message == (f"{path}:5: YAML aliases (*name) repeat 2,002,000 values, over 1,000,000: "
+                       "share smaller lists, or write the entries out")
+
+
+def test_yaml_aliases_sharing_context_lists_as_the_default_watchlist_does_are_taken(tmp_path: Path) -> None:
+    words = ", ".join(f"w{i}" for i in range(100))
+    path = tmp_path / "watchlist.yaml"
+    path.write_text(f"x-big: &big [{words}]\nevents:\n  - name: drone strike\n    severity: 2\n    context: [{', '.join(['*big'] * 50)}]\n")
+    assert len(load_watchlist(path).events[0].context[0][1]) == 5000
+
+
+def test_a_yaml_alias_inside_the_list_it_names_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "watchlist.yaml"
+    path.write_text("- &a [1, *a]\n")
+    assert watchlist_error(path, 1) == f"{path}:1: not valid YAML: an alias (*name) inside the value it names"
