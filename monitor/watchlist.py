@@ -63,7 +63,23 @@ def _no_empty(values: list[Any]) -> list[Any]:
                 raise _EntryError(f"entry {i + 1}{what} is empty", i)
             if len(text) > MAX_PHRASE:
                 raise _EntryError(f"entry {i + 1}{what} is {len(text)} characters long: at most {MAX_PHRASE} (a name or phrase, not a text)", i)
+            if not _has_word(text):
+                raise _EntryError(f"entry {i + 1}{what} {text!r} {NO_WORD}", i)
     return values
+
+
+NO_WORD = "has no letter or digit: it can never match (matching takes whole words)"
+
+
+def _has_word(text: str) -> bool:
+    """Whether a name or phrase has a word to match: punctuation, invisible characters or a lone accent have none."""
+    return any(c.isalnum() for c in text)
+
+
+def _a_word(value: str) -> str:
+    if not _has_word(value):
+        raise ValueError(f"{value!r} {NO_WORD}")
+    return value
 
 
 def _flat(value: Any) -> Any:
@@ -190,6 +206,7 @@ class _WatchedSpec(_Item):
 
     _not_when = field_validator("not_when")(_no_empty)
     _patterns = field_validator("patterns")(_valid_regexes)
+    _name = field_validator("name")(_a_word)
 
 
 class _ActorSpec(_WatchedSpec):
@@ -694,6 +711,37 @@ def duplicate_aliases(watchlist: Watchlist) -> list[str]:
         for alias in actor.aliases:
             owners.setdefault(normalise(alias) if not alias.isupper() else alias, set()).add(actor.name)
     return [f"alias {k!r} is listed under {', '.join(sorted(v))}" for k, v in owners.items() if len(v) > 1]
+
+
+def unmatchable_aliases(watchlist: Watchlist) -> list[str]:
+    """Aliases and phrases (the watchlist's own, not the thesaurus's) the matcher never matches, as a text's words are
+    read (a number or code, a model number), and one-letter aliases without context words (a warning for `monitor check`)."""
+    out = []
+    for kind, name, texts, context, thing in [*(("actor", a.name, a.aliases, dict(a.context), "alias") for a in watchlist.actors),
+                                              *(("event", e.name, [p for p in e.phrases if p not in e.thesaurus], dict(e.context), "phrase")
+                                                for e in watchlist.events)]:
+        for text in texts:
+            if why := _never_matched(text):
+                out.append(f"{kind} {name!r}: {thing} {text!r} never matches: {why}: write the {thing} without it")
+            elif sum(c.isalnum() for c in text) == 1 and text not in context:
+                out.append(f"{kind} {name!r}: {thing} {text!r} is one letter: it matches every {text.strip()!r} of a text: give it context words "
+                           f"({{{thing}: {text.strip()}, context: [...]}}, docs/watchlist.md) or remove it")
+    return out
+
+
+def _never_matched(text: str) -> str:
+    """Why the matcher never finds `text` in an article, or "": a word it reads as a model number or as a number or code."""
+    from monitor.matching.words import NEVER, norm_of
+    from monitor.text_norm import blank_non_prose
+
+    blanked = blank_non_prose(text)
+    for part in re.finditer(r"\S+", text):
+        if not blanked[part.start() : part.end()].strip():
+            return f"the matcher takes {part.group()!r} for a model number (a word, a hyphen and digits), never a name"
+    for word in re.findall(r"[^\W_]+", text):
+        if norm_of(word) == NEVER:
+            return f"the matcher takes {word!r} for a number or code, never a name (a word of 4 digits or more, or of 5 characters or more with digits)"
+    return ""
 
 
 def mutable_name(watchlist: Watchlist, name: str) -> str | None:

@@ -264,6 +264,16 @@ def test_check_refuses_a_folder_path_that_is_a_file(tmp_path: Path) -> None:
     assert result.returncode == 0 and f"warning: folder {tmp_path / 'inbox'} does not exist yet" in result.stdout, result.stderr
 
 
+def test_check_warns_of_an_alias_the_matcher_never_matches(tmp_path: Path) -> None:
+    """Regression: `monitor check` said ok of an alias 'Flight PS752', which never matches (PS752 is a code to the matcher)."""
+    watchlist = tmp_path / "watchlist.yaml"
+    watchlist.write_text("actors:\n  - name: Ukraine International Airlines\n    kind: organisation\n    aliases: [Flight PS752]\n")
+    result = monitor("check", "--config", str(write_config(tmp_path, watchlist=watchlist)))
+    assert result.returncode == 0, result.stderr
+    assert (f"warning: {watchlist}: actor 'Ukraine International Airlines': alias 'Flight PS752' never matches: the matcher takes 'PS752' "
+            "for a number or code") in result.stdout
+
+
 def test_check_warns_of_a_watchlist_with_nothing_to_alert_on(tmp_path: Path) -> None:
     """Regression: an empty watchlist (or one without rules) passed as "ok (0 actors, 0 events, 0 rules)"
     without a word: the daemon then stores everything and alerts nobody."""

@@ -868,3 +868,43 @@ def test_a_yaml_alias_inside_the_list_it_names_is_one_line(tmp_path: Path) -> No
     path = tmp_path / "watchlist.yaml"
     path.write_text("- &a [1, *a]\n")
     assert watchlist_error(path, 1) == f"{path}:1: not valid YAML: an alias (*name) inside the value it names"
+
+
+@pytest.mark.parametrize(("old", "new", "line", "problem"), [
+    ("      - Suleimani\n", "      - '...'\n", 7, "actors[0].aliases: entry 2 '...' has no letter or digit: it can never match (matching takes whole words)"),
+    ("      - Suleimani\n", "      - \"\\u200b\"\n", 7, "actors[0].aliases: entry 2 '\\u200b' has no letter or digit"),
+    ("phrases: [drone strike]", "phrases: [drone strike, '?']", 11, "events[0].phrases: entry 2 '?' has no letter or digit"),
+    ("phrases: [drone strike]", "phrases: [drone strike]\n    context: [drone, '--']", 12, "events[0].context: entry 2 '--' has no letter or digit"),
+    ("phrases: [drone strike]", "phrases: [drone strike]\n    not_when: [\"\\u00b7\"]", 12, "events[0].not_when: entry 1 '·' has no letter or digit"),
+    ("name: drone strike", "name: '!!!'", 9, "events[0].name: '!!!' has no letter or digit: it can never match (matching takes whole words)"),
+])
+def test_an_entry_without_a_letter_or_digit_is_refused_in_one_line(tmp_path: Path, old: str, new: str, line: int, problem: str) -> None:
+    """Regression: an alias, phrase, context word or name of punctuation or invisible characters alone ('...', a
+    zero-width space, a lone accent) was taken and silently never matched: `monitor check` said ok."""
+    path = yaml_file(tmp_path, BASE.replace(old, new))
+    assert watchlist_error(path, line).startswith(f"{path}:{line}: {problem}")
+
+
+def test_aliases_and_phrases_the_matcher_never_matches_are_named(tmp_path: Path) -> None:
+    """Regression: 'Flight PS752', 'Resolution 2231' or 'S-400' as an alias, and a phrase with a year, were taken
+    and never matched anything (a word of 5+ characters with digits, a number of 4+ digits, a model number are not
+    names to the matcher), and a one-letter alias matched every 'A' opening a sentence: `monitor check` said ok."""
+    from monitor.watchlist import unmatchable_aliases
+
+    path = yaml_file(tmp_path, BASE.replace("      - Suleimani\n", "      - Suleimani\n      - Flight PS752\n      - S-400 unit\n      - Q\n"
+                                                                   "      - {alias: K, context: [general]}\n      - F-16 pilot\n      - MH17\n")
+                     .replace("phrases: [drone strike]", "phrases: [drone strike, strike of 2020]"))
+    watchlist = load_watchlist(path)
+    assert unmatchable_aliases(watchlist) == [
+        "actor 'Qasem Soleimani': alias 'Flight PS752' never matches: the matcher takes 'PS752' for a number or code, never a name "
+        "(a word of 4 digits or more, or of 5 characters or more with digits): write the alias without it",
+        "actor 'Qasem Soleimani': alias 'S-400 unit' never matches: the matcher takes 'S-400' for a model number (a word, a hyphen "
+        "and digits), never a name: write the alias without it",
+        "actor 'Qasem Soleimani': alias 'Q' is one letter: it matches every 'Q' of a text: give it context words "
+        "({alias: Q, context: [...]}, docs/watchlist.md) or remove it",
+        "event 'drone strike': phrase 'strike of 2020' never matches: the matcher takes '2020' for a number or code, never a name "
+        "(a word of 4 digits or more, or of 5 characters or more with digits): write the phrase without it",
+    ]
+    assert watchlist.actors[0].aliases[3] == "Flight PS752"  # taken as written: a warning, not a refusal
+    assert unmatchable_aliases(load_watchlist(DEFAULT_WATCHLIST)) == []
+

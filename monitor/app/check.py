@@ -32,7 +32,7 @@ from monitor.store.articles import StoredArticle, stored_article
 from monitor.store.db import database_file, database_name, folder_problem
 from monitor.stories import StoryIndex, article_time, sketch_normalised
 from monitor.text_norm import cut_text
-from monitor.watchlist import duplicate_aliases, load_watchlist
+from monitor.watchlist import duplicate_aliases, load_watchlist, unmatchable_aliases
 
 
 @dataclass
@@ -108,7 +108,7 @@ class CheckVerbs(Core):
             f"watchlist {settings.watchlist}: ok ({len(watchlist.actors)} actors, {len(watchlist.events)} events, "
             f"{len(watchlist.rules)} rules, {len(watchlist.examples)} examples hold)",
         )
-        report.lines += [f"warning: {settings.watchlist}: {warning}" for warning in duplicate_aliases(watchlist)]
+        report.lines += [f"warning: {settings.watchlist}: {warning}" for warning in [*duplicate_aliases(watchlist), *unmatchable_aliases(watchlist)]]
         if not (watchlist.rules or watchlist.spikes):
             report.lines.append(f"warning: {settings.watchlist}: no rules and no spikes: nothing will alert (docs/watchlist.md)")
         report.lines += [f"warning: {kind} {name!r} " + (f"routes to tags {', '.join(tags)} but no channel has them: its alerts are stored, not sent"
