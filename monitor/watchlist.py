@@ -21,7 +21,7 @@ from pydantic_core import ErrorDetails
 
 from monitor import spikes_config
 from monitor.errors import WatchlistError
-from monitor.limits import read_config_text
+from monitor.limits import NotUtf8, read_config_text
 from monitor.matching import gazetteer, thesaurus
 from monitor.matching.normalise import fold
 from monitor.model import Actor, Event, Example, Rule, Watchlist
@@ -461,6 +461,8 @@ def _load_file(path: Path) -> _Part:
         text = read_config_text(path)
     except FileNotFoundError:
         raise WatchlistError(f"{path}: watchlist file not found", path=str(path)) from None
+    except NotUtf8 as exc:
+        raise WatchlistError(exc.where(path), path=str(path), line=exc.line) from None
     except (OSError, ValueError) as exc:  # (UnicodeDecodeError is a ValueError)
         raise WatchlistError(f"{path}: cannot read watchlist: {exc}", path=str(path)) from None
     try:

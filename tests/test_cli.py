@@ -434,7 +434,7 @@ def test_eval_refuses_a_file_of_no_cases_or_not_utf8_naming_it(tmp_path: Path) -
     (tmp_path / "empty.jsonl").write_text("\n\n")
     assert one_line_error(monitor("eval", str(tmp_path / "empty.jsonl"))) == f"monitor: error: {tmp_path / 'empty.jsonl'}: no cases: one JSON object per line (id, text, actors, events, alert)"
     (tmp_path / "latin.jsonl").write_bytes(json.dumps({"id": "x", "text": "é"}, ensure_ascii=False).encode("latin-1"))
-    assert one_line_error(monitor("eval", str(tmp_path / "latin.jsonl"))) == f"monitor: error: {tmp_path / 'latin.jsonl'}: not UTF-8 text (byte 21): labelled cases are JSON lines"
+    assert one_line_error(monitor("eval", str(tmp_path / "latin.jsonl"))) == f"monitor: error: {tmp_path / 'latin.jsonl'}:1: not UTF-8 text (byte 0xe9 at column 22): save the file as UTF-8"
 
 
 def test_failed_deliveries_are_listed_and_can_be_requeued(tmp_path: Path) -> None:

@@ -908,3 +908,14 @@ def test_aliases_and_phrases_the_matcher_never_matches_are_named(tmp_path: Path)
     assert watchlist.actors[0].aliases[3] == "Flight PS752"  # taken as written: a warning, not a refusal
     assert unmatchable_aliases(load_watchlist(DEFAULT_WATCHLIST)) == []
 
+
+@pytest.mark.parametrize(("data", "line", "problem"), [
+    ("actors:\n  - name: Café\n    kind: group\n".encode("latin-1"), 2, "not UTF-8 text (byte 0xe9 at column 14): save the file as UTF-8"),
+    ("actors: []\n".encode("utf-16"), None, "UTF-16 text (it opens with a byte order mark): save the file as UTF-8"),
+])
+def test_a_watchlist_not_in_utf8_names_the_line_and_what_to_do(tmp_path: Path, data: bytes, line: int | None, problem: str) -> None:
+    """Regression: a Latin-1 watchlist said "cannot read watchlist: 'utf-8' codec can't decode byte 0xe9 in position 21:
+    invalid continuation byte": a byte offset, and nothing of what to do."""
+    path = tmp_path / "watchlist.yaml"
+    path.write_bytes(data)
+    assert watchlist_error(path, line) == (f"{path}:{line}: {problem}" if line else f"{path}: {problem}")

@@ -15,6 +15,7 @@ from monitor.alerts.render import articleless_samples, sample_contexts
 from monitor.alerts.templates import template_problems
 from monitor.app.core import Core
 from monitor.errors import MonitorError, StoreError
+from monitor.limits import NotUtf8, utf8_text
 from monitor.escalation import HEALTH_TAGS
 from monitor.matching.evaluation import Report, evaluate, parse_cases, why_no_alert
 from monitor.matching.examples import failed_examples, slow_patterns
@@ -234,11 +235,11 @@ class CheckVerbs(Core):
         """Precision, recall and F1 of the watchlist on labelled cases, with every error's cause."""
         matcher = self.matcher(watchlist)
         try:
-            labelled = parse_cases(cases.read_text(encoding="utf-8").splitlines(), str(cases))
+            labelled = parse_cases(utf8_text(cases.read_bytes()).splitlines(), str(cases))
         except OSError as exc:
             raise MonitorError(f"{cases}: cannot read cases: {exc.strerror}") from None
-        except UnicodeDecodeError as exc:
-            raise MonitorError(f"{cases}: not UTF-8 text (byte {exc.start}): labelled cases are JSON lines") from None
+        except NotUtf8 as exc:
+            raise MonitorError(exc.where(cases)) from None
         except ValueError as exc:
             raise MonitorError(str(exc)) from None
         if not labelled:
