@@ -437,6 +437,20 @@ def test_eval_refuses_a_file_of_no_cases_or_not_utf8_naming_it(tmp_path: Path) -
     assert one_line_error(monitor("eval", str(tmp_path / "latin.jsonl"))) == f"monitor: error: {tmp_path / 'latin.jsonl'}:1: not UTF-8 text (byte 0xe9 at column 22): save the file as UTF-8"
 
 
+def test_eval_reads_a_bounded_file_and_matches_each_text_as_the_daemon_does(tmp_path: Path) -> None:
+    """Regression: `monitor eval /dev/zero` read until a MemoryError, and a case's text was matched whole, where the
+    daemon matches an article's first 50,000 characters: a megabyte's text took minutes, and eval reported what the
+    daemon never finds."""
+    assert one_line_error(monitor("eval", "/dev/zero")) == "monitor: error: /dev/zero: larger than 50 MiB, not read: labelled cases are JSON lines (is it the right file?)"
+    cases = tmp_path / "long.jsonl"
+    cases.write_text(json.dumps({"id": "long", "text": "The weather was mild. " * 3000 + "A US drone strike killed Qasem Soleimani.",
+                                 "actors": [], "events": [], "alert": False}) + "\n")
+    result = monitor("eval", str(cases), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["alert_accuracy"] == 1.0, report
+
+
 def test_failed_deliveries_are_listed_and_can_be_requeued(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()

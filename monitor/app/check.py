@@ -36,6 +36,9 @@ from monitor.text_norm import cut_text
 from monitor.watchlist import duplicate_aliases, load_watchlist, unmatchable_aliases
 
 
+CASES_FILE_BYTES = 50 * 2**20  # a labelled set is read at most (700 cases are some 240 KB; `eval /dev/zero` read for ever)
+
+
 @dataclass
 class CheckReport:
     """`monitor check`: problems (each one line; any of them fails the check) and what else it found, in order."""
@@ -235,7 +238,12 @@ class CheckVerbs(Core):
         """Precision, recall and F1 of the watchlist on labelled cases, with every error's cause."""
         matcher = self.matcher(watchlist)
         try:
-            labelled = parse_cases(utf8_text(cases.read_bytes()).splitlines(), str(cases))
+            with cases.open("rb") as file:
+                data = file.read(CASES_FILE_BYTES + 1)
+            if len(data) > CASES_FILE_BYTES:
+                raise MonitorError(f"{cases}: larger than {CASES_FILE_BYTES // 2**20} MiB, not read: labelled cases are JSON lines (is it the right file?)")
+            # each text matched as the daemon matches an article: its first TEXT_CHARS characters
+            labelled = [replace(case, text=cut_text(case.text)) for case in parse_cases(utf8_text(data).splitlines(), str(cases))]
         except OSError as exc:
             raise MonitorError(f"{cases}: cannot read cases: {exc.strerror}") from None
         except NotUtf8 as exc:
