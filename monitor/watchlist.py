@@ -344,6 +344,29 @@ def watchlist_stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(stamp)
 
 
+class Settled:
+    """When to read the watchlist again: its files changed since it was read and have stayed the same since the last
+    look (`due`), so that a save under way (an editor truncating, then writing) is not read half-written or empty."""
+
+    Stamp = tuple[tuple[str, int, int], ...]
+
+    def __init__(self, path: Path) -> None:
+        self.read: Settled.Stamp | None = watchlist_stamp(path)  # the files as last read (None: read at the next settled look)
+        self.seen: Settled.Stamp | None = self.read  # the files at the last look
+
+    def due(self, path: Path) -> bool:
+        stamp = watchlist_stamp(path)
+        settled, self.seen = stamp == self.seen, stamp
+        if not settled or stamp == self.read:
+            return False
+        self.read = stamp
+        return True
+
+    def forget(self) -> None:
+        """Read the files again at the next settled look (a reloaded config may name another watchlist)."""
+        self.read = None
+
+
 class Current:
     """The watchlist as last saved, read again when its files change (`monitor web`); a broken edit keeps the last good one."""
 

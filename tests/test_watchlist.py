@@ -919,3 +919,22 @@ def test_a_watchlist_not_in_utf8_names_the_line_and_what_to_do(tmp_path: Path, d
     path = tmp_path / "watchlist.yaml"
     path.write_bytes(data)
     assert watchlist_error(path, line) == (f"{path}:{line}: {problem}" if line else f"{path}: {problem}")
+
+
+def test_a_watchlist_being_saved_is_read_once_it_has_stayed_the_same_between_two_looks(tmp_path: Path) -> None:
+    """Regression: the daemon read the watchlist at the first look after a change, half-written or not: an editor that
+    truncates, then writes (nano, `cat >`), could leave it an empty file at that look, a valid empty watchlist that
+    the daemon took ("watchlist reloaded"): nothing alerted until the next look."""
+    from monitor.watchlist import Settled
+
+    path = yaml_file(tmp_path, BASE, "watchlist.yaml")
+    settled = Settled(path)  # the stamp of the files as loaded
+    assert not settled.due(path)  # as loaded at the start
+    path.write_text("")  # the save under way: truncated ...
+    assert not settled.due(path)  # changed since the last look: perhaps half-written, not read
+    path.write_text(dedent(BASE) + "# saved\n")  # ... then written
+    assert not settled.due(path)
+    assert settled.due(path)  # the same at two looks in a row: read
+    assert not settled.due(path)
+    settled.forget()  # SIGHUP: read again at the next look (the config may name another file)
+    assert settled.due(path)
