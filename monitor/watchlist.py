@@ -25,6 +25,7 @@ from monitor.limits import NotUtf8, read_config_text
 from monitor.matching import gazetteer, thesaurus
 from monitor.matching.normalise import fold
 from monitor.model import Actor, Event, Example, Rule, Watchlist
+from monitor.text_norm import TEXT_CHARS
 
 ActorKind = Literal["person", "group", "state", "place", "organisation"]
 MAX_PHRASE = 200  # characters in a name, alias, phrase, context or not_when phrase: a name, not a text
@@ -116,6 +117,15 @@ class _ExamplesSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     must_match: list[str] = Field(default_factory=list)
     must_not_match: list[str] = Field(default_factory=list)
+
+    @field_validator("must_match", "must_not_match")
+    @classmethod
+    def _an_article_at_most(cls, values: list[str]) -> list[str]:
+        for i, text in enumerate(values):
+            if len(text) > TEXT_CHARS:
+                raise _EntryError(f"entry {i + 1} is {len(text):,} characters long: at most {TEXT_CHARS:,} "
+                                  f"(the daemon matches an article's first {TEXT_CHARS:,} characters)", i)
+        return values
 
 
 def _valid_regexes(values: list[str]) -> list[str]:

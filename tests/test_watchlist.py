@@ -938,3 +938,14 @@ def test_a_watchlist_being_saved_is_read_once_it_has_stayed_the_same_between_two
     assert not settled.due(path)
     settled.forget()  # SIGHUP: read again at the next look (the config may name another file)
     assert settled.due(path)
+
+
+def test_an_example_longer_than_the_daemon_matches_is_refused_in_one_line(tmp_path: Path) -> None:
+    """Regression: a 1.9 MB example (an article pasted whole, many times) took `monitor check` 46 s, matched whole,
+    where the daemon matches an article's first 50,000 characters."""
+    long = "Iran drone strike hit the base. " * 2000
+    path = yaml_file(tmp_path, BASE.replace("    phrases: [drone strike]\n", f"    phrases: [drone strike]\n    examples:\n      must_match: [a drone strike, '{long}']\n"))
+    assert watchlist_error(path, 13) == (f"{path}:13: events[0].examples.must_match: entry 2 is 64,000 characters long: at most 50,000 "
+                                         "(the daemon matches an article's first 50,000 characters)")
+    fits = yaml_file(tmp_path, BASE.replace("    phrases: [drone strike]\n", f"    phrases: [drone strike]\n    examples:\n      must_match: ['{long[:49_000]}']\n"), "fits.yaml")
+    assert len(load_watchlist(fits).examples[0].text) == 49_000
