@@ -8,6 +8,7 @@ together; the `spikes:` section is parsed apart, in spikes_config.py.)
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -389,8 +390,8 @@ class Current:
             self.stamp = stamp
             try:
                 self.watchlist = load_watchlist(self.path)
-            except WatchlistError:
-                pass
+            except WatchlistError as exc:  # said once per edit, as the daemon says it
+                logging.getLogger("monitor").warning("watchlist not reloaded, the previous one stays in use: %s", exc)
         return self.watchlist
 
 

@@ -949,3 +949,20 @@ def test_an_example_longer_than_the_daemon_matches_is_refused_in_one_line(tmp_pa
                                          "(the daemon matches an article's first 50,000 characters)")
     fits = yaml_file(tmp_path, BASE.replace("    phrases: [drone strike]\n", f"    phrases: [drone strike]\n    examples:\n      must_match: ['{long[:49_000]}']\n"), "fits.yaml")
     assert len(load_watchlist(fits).examples[0].text) == 49_000
+
+
+def test_the_web_views_watchlist_keeps_the_last_good_one_on_a_broken_edit_and_says_so(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression: `monitor web` kept showing the last good watchlist after a broken edit without a word, where the
+    daemon logs why it keeps its own."""
+    import logging
+
+    from monitor.watchlist import Current
+
+    path = yaml_file(tmp_path, BASE, "watchlist.yaml")
+    current = Current(path)
+    path.write_text(dedent(BASE) + "  - name: broken\n    kind: nonsense\n")
+    with caplog.at_level(logging.WARNING):
+        assert current().actors[0].name == "Qasem Soleimani"
+        assert current().actors[0].name == "Qasem Soleimani"
+    [record] = [r for r in caplog.records if "not reloaded" in r.getMessage()]  # once per edit, not per request
+    assert record.getMessage().startswith(f"watchlist not reloaded, the previous one stays in use: {path}:")
