@@ -159,6 +159,13 @@ def test_a_broken_template_is_a_config_error_naming_the_channel(tmp_path: Path) 
     '{{ "{:>300000000}".format(title) }}',
     '{{ "{0:.300000000f}".format(1.5) }}',
     '{{ "{:{w}}".format(title, w=300000000) }}',
+    # a string doubled in a loop, by ~ or +, or a big list joined or replaced into (found by helper xanalyst)
+    '{% set ns = namespace(s=body) %}{% for i in range(20) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}',
+    '{% set ns = namespace(s=body) %}{% for i in range(20) %}{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s|length }}',
+    '{% set ns = namespace(l=[body]) %}{% for i in range(20) %}{% set ns.l = ns.l + ns.l %}{% endfor %}{{ ns.l|join|length }}',
+    '{{ ([body] * 1000)|join|length }}',
+    '{{ body|replace(" ", body)|length }}',
+    '{{ body|replace("", body)|length }}',
 ])
 def test_a_template_that_would_run_for_hours_or_fill_memory_fails_at_once(body: str) -> None:
     """Regression: `monitor check` ran a channel's nested loops for 28 s to 3.4 GB (then MemoryError; unbounded without
@@ -178,8 +185,9 @@ def test_a_template_that_would_run_for_hours_or_fill_memory_fails_at_once(body: 
     assert time.monotonic() - started < 10 and str(caught.value).split(": ")[-1]  # a reason, not an empty MemoryError
     assert peak < 100_000_000
     fine = ChannelTemplates("desk", "", "{% for i in range(3) %}{{ title }}{{ i * 2 }} {% endfor %}{{ 2 ** 10 * 3000 }}"
-                            ' {{ "%03d|%-5s|%.2f" % (7, "ab", 1.5) }} {{ "{:>4}|{:.1f}".format("a", 2.25) }} {{ "%5s"|format("b") }} {{ "50%" }}', html=False)
-    assert fine.render({"title": "S"}, "t", "b")[1] == "S0 S2 S4 3072000 007|ab   |1.50    a|2.2     b 50%"
+                            ' {{ "%03d|%-5s|%.2f" % (7, "ab", 1.5) }} {{ "{:>4}|{:.1f}".format("a", 2.25) }} {{ "%5s"|format("b") }} {{ "50%" }}'
+                            ' {{ title ~ "!" }} {{ title + "?" }} {{ ([title] + ["x"])|join("-") }} {{ title|replace("S", "s") }} {{ 2 + 3 }}', html=False)
+    assert fine.render({"title": "S"}, "t", "b")[1] == "S0 S2 S4 3072000 007|ab   |1.50    a|2.2     b 50% S! S? S-x s 5"
 
 
 def test_a_daily_digest_goes_out_at_its_local_time() -> None:

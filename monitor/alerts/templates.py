@@ -28,6 +28,19 @@ _PRINTF_WIDTHS = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\d*)(?:\.(\d*))?")
 _BRACE_SPECS = re.compile(r"\{[^{}]*:([^{}]*)\}")
 
 
+def _code_generator() -> Any:
+    """Jinja's code generator, with what `~` makes checked by `bounded_text` (a global of the environment)."""
+    from jinja2.compiler import CodeGenerator
+
+    class Generator(CodeGenerator):
+        def visit_Concat(self, node: Any, frame: Any) -> None:
+            self.write("environment.globals['bounded_text'](")
+            super().visit_Concat(node, frame)
+            self.write(")")
+
+    return Generator
+
+
 @cache
 def _environment(html: bool, strict: bool = False) -> SandboxedEnvironment:
     """Jinja's sandbox, bounded in time and size (`_bounded`), imported only when a channel has templates;
@@ -37,9 +50,12 @@ def _environment(html: bool, strict: bool = False) -> SandboxedEnvironment:
     from jinja2.sandbox import SandboxedEnvironment
 
     class Bounded(SandboxedEnvironment):
-        intercepted_binops = frozenset({"*", "**", "%"})  # neither folded at compile time nor run unchecked
+        intercepted_binops = frozenset({"*", "**", "%", "+"})  # neither folded at compile time nor run unchecked
+        code_generator_class = _code_generator()
 
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if operator == "+" and isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple):
+                _not_past(len(left) + len(right))  # doubled in a loop: 50,000 characters x 2**20
             if operator == "%" and isinstance(left, str):
                 _small_widths(left, printf=True)
                 _small(right if isinstance(right, tuple) else (right,), {})
@@ -68,9 +84,12 @@ def _environment(html: bool, strict: bool = False) -> SandboxedEnvironment:
         return items
 
     env = Bounded(autoescape=html, keep_trailing_newline=True, undefined=StrictUndefined if strict else Undefined)
+    env.globals["bounded_text"] = _bounded_text
     env.globals["range"] = bounded_range
     env.filters = {name: _checked(f) for name, f in env.filters.items()}  # filters are called directly, not through `call`
     env.filters["format"] = _checked_format(env.filters["format"])
+    env.filters["join"] = _checked_join(env.filters["join"])
+    env.filters["replace"] = _checked_replace(env.filters["replace"])
     env.globals.pop("lipsum", None)  # paragraphs of filler on demand: nothing an alert needs
     return env
 
@@ -83,6 +102,46 @@ def _small(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     for value in (*args, *kwargs.values()):
         if isinstance(value, int) and abs(value) > OUTPUT_MAX:
             raise SecurityError(f"{value} is too large for a template")
+
+
+def _not_past(size: int) -> None:
+    """Refuse a string or list a template is about to make of more than OUTPUT_MAX characters or items."""
+    from jinja2.exceptions import SecurityError
+
+    if size > OUTPUT_MAX:
+        raise SecurityError(f"a value of {size:,} characters or items is too large for a template")
+
+
+def _bounded_text(text: Any) -> Any:
+    """What `~` made (`a ~ b`), refused past OUTPUT_MAX: made from parts so bounded, it is at most a few times that."""
+    _not_past(len(text))
+    return text
+
+
+def _checked_join(function: Any) -> Any:
+    """The `join` filter, refused before it makes a text past OUTPUT_MAX (`([body] * 1000)|join`)."""
+
+    @wraps(function)
+    def checked(eval_ctx: Any, value: Any, d: str = "", attribute: Any = None) -> Any:
+        items = list(value) if attribute is None else value
+        if attribute is None:
+            _not_past(sum(len(x) if isinstance(x, str) else 20 for x in items) + len(d) * max(0, len(items) - 1))
+        return function(eval_ctx, items, d, attribute)
+
+    return checked
+
+
+def _checked_replace(function: Any) -> Any:
+    """The `replace` filter, refused before it makes a text past OUTPUT_MAX (`body|replace(" ", body)`)."""
+
+    @wraps(function)
+    def checked(eval_ctx: Any, s: Any, old: Any, new: Any, count: int | None = None) -> Any:
+        if isinstance(s, str) and isinstance(old, str) and isinstance(new, str):
+            times = s.count(old) if old else len(s) + 1
+            _not_past(len(s) + min(times, count if count is not None and count >= 0 else times) * max(0, len(new) - len(old)))
+        return function(eval_ctx, s, old, new, count)
+
+    return checked
 
 
 def _small_widths(fmt: str, printf: bool) -> None:
