@@ -717,6 +717,47 @@ def _check_yields(watchlist: Watchlist, parts: list[_Part]) -> None:
                     hint = spikes_config.name_suggestion(Watchlist(), ref, sorted(names - {event.name}), "write")
                     what = "itself" if ref == event.name else f"no event {ref!r}" + (f": {hint}" if hint else "")
                     raise WatchlistError(f"{part.path}:{line}: events[{i}] {event.name!r}: yields_to names {what}", path=str(part.path), line=line)
+    cycle = _cycle([e.name for e in watchlist.events], {e.name: e.yields_to for e in watchlist.events})
+    for part in parts:
+        for i, event in enumerate(part.watchlist.events):
+            if cycle and event.name == cycle[0]:
+                line = part.line("events", i, "yields_to")
+                raise WatchlistError(f"{part.path}:{line}: events[{i}] {event.name!r}: yields_to makes a cycle: {_chain(cycle)}: "
+                                     "an event yields to more specific ones, never back (in one sentence, each would be dropped)",
+                                     path=str(part.path), line=line)
+
+
+def _chain(names: list[str]) -> str:
+    """`a -> b -> c`, its middle left out when long (one line)."""
+    if len(names) > 6:
+        names = [*names[:3], f"... ({len(names) - 5:,} more)", *names[-2:]]
+    return " -> ".join(names)
+
+
+def _cycle(names: list[str], edges: dict[str, tuple[str, ...]]) -> list[str]:
+    """The first cycle of `edges` (a, b, ..., a), walking from each name in order, or []: one depth-first walk over
+    the whole graph, without recursion (a chain may be as long as a watchlist's events)."""
+    done: set[str] = set()
+    for root in names:
+        if root in done:
+            continue
+        path, on_path = [root], {root}
+        stack = [iter(edges.get(root, ()))]
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:  # every way on from the name walked: no cycle through it
+                name = path.pop()
+                on_path.discard(name)
+                done.add(name)
+                stack.pop()
+                continue
+            if nxt in on_path:
+                return [*path[path.index(nxt):], nxt]
+            if nxt not in done:
+                path.append(nxt)
+                on_path.add(nxt)
+                stack.append(iter(edges.get(nxt, ())))
+    return []
 
 
 def _check_hierarchy(watchlist: Watchlist, parts: list[_Part]) -> None:

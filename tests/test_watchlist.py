@@ -966,3 +966,32 @@ def test_the_web_views_watchlist_keeps_the_last_good_one_on_a_broken_edit_and_sa
         assert current().actors[0].name == "Qasem Soleimani"
     [record] = [r for r in caplog.records if "not reloaded" in r.getMessage()]  # once per edit, not per request
     assert record.getMessage().startswith(f"watchlist not reloaded, the previous one stays in use: {path}:")
+
+
+def test_events_that_yield_to_each_other_are_refused_naming_the_cycle(tmp_path: Path) -> None:
+    """Regression: 'rocket attack' yielding to 'strike' and 'strike' to 'rocket attack' was taken, and a sentence with
+    both lost both (each yields to the other): no rule on either fired."""
+    path = yaml_file(tmp_path, """\
+        events:
+          - name: rocket attack
+            severity: 3
+            yields_to: [air strike]
+          - name: air strike
+            severity: 3
+            yields_to: [shelling]
+          - name: shelling
+            severity: 2
+            yields_to: [rocket attack]
+        """)
+    assert watchlist_error(path, 4) == (f"{path}:4: events[0] 'rocket attack': yields_to makes a cycle: rocket attack -> air strike -> shelling -> "
+                                        "rocket attack: an event yields to more specific ones, never back (in one sentence, each would be dropped)")
+
+
+def test_a_chain_of_two_thousand_events_yielding_each_to_the_next_loads_and_closed_is_one_line(tmp_path: Path) -> None:
+    events = "".join(f"  - name: e{i}\n    severity: 1\n    yields_to: [e{i + 1}]\n" for i in range(1999)) + "  - name: e1999\n    severity: 1\n"
+    path = tmp_path / "chain.yaml"
+    path.write_text("events:\n" + events)
+    assert len(load_watchlist(path).events) == 2000
+    path.write_text("events:\n" + events + "    yields_to: [e0]\n")
+    assert watchlist_error(path, 4) == (f"{path}:4: events[0] 'e0': yields_to makes a cycle: e0 -> e1 -> e2 -> ... (1,996 more) -> e1999 -> e0: "
+                                        "an event yields to more specific ones, never back (in one sentence, each would be dropped)")
