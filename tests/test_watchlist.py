@@ -590,7 +590,7 @@ def test_an_event_or_rule_named_as_an_actor_is_refused_in_a_folder(tmp_path: Pat
 @pytest.mark.parametrize(("text", "line", "says"), [
     ("rules:\n  - name: r\n    within: sentense\n", 3, 'rules[0].within: should be a whole number or "sentence"'),
     ("actors:\n  - name: Iran\n    kind: state\n    aliases:\n      -\n", 5, "actors[0].aliases[0]: should be a text or a mapping of alias and context"),
-    ("events:\n  - name: e\n    severity: 2\n    phrases: [5]\n", 4, "events[0].phrases[0]: should be a text or a mapping of phrase and context"),
+    ("events:\n  - name: e\n    severity: 2\n    phrases: [5]\n", 4, "events[0].phrases[0]: YAML reads 5 as a number, not a text: write it in quotes, '5'"),
     ("actors:\n  - name: Iran\n    kind: state\n    aliases:\n      - alias: QS\n", 5, "actors[0].aliases[0].context: Field required"),
     ("- Soleimani\n- Muhandis\n", 1, "(top level): a watchlist is a mapping of actors, events and rules lists (docs/watchlist.md), not a list"),
 ])
@@ -995,3 +995,22 @@ def test_a_chain_of_two_thousand_events_yielding_each_to_the_next_loads_and_clos
     path.write_text("events:\n" + events + "    yields_to: [e0]\n")
     assert watchlist_error(path, 4) == (f"{path}:4: events[0] 'e0': yields_to makes a cycle: e0 -> e1 -> e2 -> ... (1,996 more) -> e1999 -> e0: "
                                         "an event yields to more specific ones, never back (in one sentence, each would be dropped)")
+
+
+@pytest.mark.parametrize(("text", "line", "problem"), [
+    ("actors:\n  - name: Norway\n    kind: state\n    aliases: [Norwegian government, NO]\n", 4,
+     "actors[0].aliases[1]: YAML reads NO as false, not a text: write it in quotes, 'NO'"),
+    ("actors:\n  - name: Norway\n    kind: state\n    aliases:\n      - Norwegian government\n      - 'off'\n      - On\n", 7,
+     "actors[0].aliases[2]: YAML reads On as true, not a text: write it in quotes, 'On'"),
+    ("actors:\n  - name: NO\n    kind: state\n", 2, "actors[0].name: YAML reads NO as false, not a text: write it in quotes, 'NO'"),
+    ("actors:\n  - name: 1984\n    kind: group\n", 2, "actors[0].name: YAML reads 1984 as a number, not a text: write it in quotes, '1984'"),
+    ("actors:\n  - name: Null\n    kind: group\n", 2, "actors[0].name: YAML reads Null as nothing, not a text: write it in quotes, 'Null'"),
+])
+def test_a_word_yaml_reads_as_true_false_null_or_a_number_says_to_quote_it(tmp_path: Path, text: str, line: int, problem: str) -> None:
+    """Regression: Norway's code `NO` as an alias said "should be a text or a mapping of alias and context" (YAML reads
+    NO as false), and as a name "Input should be a valid string": the analyst had written a text."""
+    path = tmp_path / "watchlist.yaml"
+    path.write_text(text)
+    assert watchlist_error(path, line) == f"{path}:{line}: {problem}"
+    path.write_text("events:\n  - name: strike\n    severity: yes\n")  # a number asked: not a text to quote
+    assert watchlist_error(path, 3) == f"{path}:3: events[0].severity: should be a number, not true or false"
