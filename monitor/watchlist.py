@@ -338,33 +338,6 @@ def _line_of(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
     return node.start_mark.line + 1
 
 
-def _node_at(node: yaml.Node, loc: tuple[int | str, ...]) -> yaml.Node | None:
-    """The YAML node at a pydantic error location, or None where it has none."""
-    at: yaml.Node | None = node
-    for part in loc:
-        if isinstance(at, yaml.MappingNode):
-            at = next((v for k, v in at.value if k.value == part), None)
-        elif isinstance(at, yaml.SequenceNode) and isinstance(part, int) and part < len(at.value):
-            at = at.value[part]
-        else:
-            return None
-    return at
-
-
-_READ_AS = {"tag:yaml.org,2002:bool": None, "tag:yaml.org,2002:null": "nothing", "tag:yaml.org,2002:int": "a number", "tag:yaml.org,2002:float": "a number"}
-
-
-def _read_as(node: yaml.Node | None, err: ErrorDetails) -> str:
-    """Where a text was asked and a plain word YAML reads as true, false, null or a number was written (Norway's `NO`
-    is false), what to write instead; else ""."""
-    if err["type"] != "string_type" or not isinstance(node, yaml.ScalarNode) or node.style is not None or node.tag not in _READ_AS:
-        return ""
-    if node.value in ("", "~"):  # nothing written: no word to quote
-        return ""
-    shown = _READ_AS[node.tag] or str(err["input"]).lower()
-    return f"YAML reads {node.value} as {shown}, not a text: write it in quotes, '{node.value}'"
-
-
 def _where(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[") or "(top level)"
 
@@ -559,7 +532,7 @@ def _load_file(path: Path) -> _Part:
         cause = (err.get("ctx") or {}).get("error")
         entry = (cause.index,) if isinstance(cause, _EntryError) else ()
         line = _line_of(node, loc + entry) if node is not None else None
-        if node is not None and (read := _read_as(_node_at(node, loc + entry), err)):
+        if node is not None and (read := spikes_config.read_as(spikes_config.node_at(node, loc + entry), err)):
             problem = read
         raise WatchlistError(f"{path}:{line}: {_where(loc)}: {problem}", path=str(path), line=line) from None
     assert node is not None  # data was not None, so YAML composed a node
