@@ -37,7 +37,7 @@ from monitor.server import Endpoint, Health
 from monitor.settings import Settings, load_settings
 from monitor.sources.folders import FolderIds, folder_ids, watch, watch_lost
 from monitor.store import daemons, jobs, outbox, retention, sources
-from monitor.watchlist import watchlist_stamp
+from monitor.watchlist import Settled
 
 log = logging.getLogger("monitor")
 FEED_POLLS = 4  # feed polls that may run at once: the next tick does not wait for a slow feed of the last
@@ -191,7 +191,7 @@ class Daemon:
         self.scheduler.add_job(self._dispatch_runs, "interval", seconds=schedule.dispatch_every, id="dispatch", next_run_time=now, replace_existing=True)
         self.scheduler.add_job(self._housekeeping, "interval", seconds=HOUSEKEEPING_EVERY, id="housekeeping", next_run_time=now, replace_existing=True)
         self.scheduler.add_job(Guarded("trends", lambda: escalation.run(self.pipeline)), "interval", seconds=self.pipeline.settings.trends.check_every, id="trends", next_run_time=now, replace_existing=True)
-        self._watchlist_stamp: tuple[tuple[str, int, int], ...] | None = watchlist_stamp(self.pipeline.settings.watchlist)
+        self._watchlist_files = Settled(self.pipeline.settings.watchlist)
         self._watchlist_error = ""
         self.scheduler.add_job(self._reload_watchlist_if_changed, "interval", seconds=schedule.watchlist_every, id="watchlist", replace_existing=True)
         self.pipeline.ingest.on_alert = self.dispatch_soon
@@ -240,11 +240,10 @@ class Daemon:
                     log.info("housekeeping: pruned what is older than %d days: %s", keep, pruned.describe())
 
     def _reload_watchlist_if_changed(self) -> None:
-        """Analysts edit the watchlist while the daemon runs: take a valid edit, keep the old on a broken one."""
-        stamp = watchlist_stamp(self.pipeline.settings.watchlist)
-        if stamp == self._watchlist_stamp:
+        """Analysts edit the watchlist while the daemon runs: take a valid edit once saved (unchanged since the last
+        look), keep the old on a broken one."""
+        if not self._watchlist_files.due(self.pipeline.settings.watchlist):
             return
-        self._watchlist_stamp = stamp
         try:
             self.pipeline.reload_watchlist()
         except WatchlistError as exc:
@@ -277,9 +276,10 @@ class Daemon:
             self.pipeline.configure(new, notifier, folder_ids)
         if self.lease_seconds() != lease:  # its beats keep up with the new lease ([delivery] lease_seconds, [http] deadline)
             self.scheduler.reschedule_job("heartbeat", trigger="interval", seconds=self.lease_seconds() / HEARTBEATS_PER_LEASE)
-        # the watchlist job loads the watchlist (perhaps another file) at its next run, and says again why it
-        # cannot: a stamp no file has (a missing one's is ()), the last error forgotten
-        self._watchlist_stamp, self._watchlist_error = None, ""
+        # the watchlist job loads the watchlist (perhaps another file) at its next settled look, and says again why
+        # it cannot: the last error forgotten
+        self._watchlist_files.forget()
+        self._watchlist_error = ""
         for job, every, was in (("feeds", new.schedule.feeds_every, old.schedule.feeds_every), ("folders", new.schedule.folders_every, old.schedule.folders_every),
                                 ("dispatch", new.schedule.dispatch_every, old.schedule.dispatch_every),
                                 ("watchlist", new.schedule.watchlist_every, old.schedule.watchlist_every), ("trends", new.trends.check_every, old.trends.check_every)):

@@ -14,13 +14,41 @@ CONFIG_FILE_BYTES = 10 * 1024 * 1024  # a config or watchlist file read at most 
 
 
 def read_config_text(path: Path) -> str:
-    """A config or watchlist file's UTF-8 text; ValueError when it is larger than CONFIG_FILE_BYTES (OSError and
-    UnicodeDecodeError as `Path.read_text`)."""
+    """A config or watchlist file's UTF-8 text; ValueError when it is larger than CONFIG_FILE_BYTES, NotUtf8 when it is
+    not UTF-8 (OSError as `Path.read_text`)."""
     with path.open("rb") as file:
         data = file.read(CONFIG_FILE_BYTES + 1)
     if len(data) > CONFIG_FILE_BYTES:
         raise ValueError(f"larger than {CONFIG_FILE_BYTES // 2**20} MiB, not read: is it the right file?")
-    return data.decode("utf-8")
+    return utf8_text(data)
+
+
+class NotUtf8(ValueError):
+    """A file an analyst or operator writes (config, watchlist, labelled cases) is not UTF-8: where, and what to do.
+    `line` is None for a UTF-16 or UTF-32 file (its byte order mark says so)."""
+
+    def __init__(self, data: bytes, start: int) -> None:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+            self.line: int | None = None
+            bits = 32 if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) else 16
+            super().__init__(f"UTF-{bits} text (it opens with a byte order mark): save the file as UTF-8")
+            return
+        line_start = data.rfind(b"\n", 0, start) + 1
+        self.line = data.count(b"\n", 0, start) + 1
+        column = len(data[line_start:start].decode("utf-8", "replace")) + 1
+        super().__init__(f"not UTF-8 text (byte 0x{data[start]:02x} at column {column}): save the file as UTF-8")
+
+    def where(self, path: object) -> str:
+        """`path:line: problem` (or `path: problem`), as the other errors of such files say it."""
+        return f"{path}:{self.line}: {self}" if self.line else f"{path}: {self}"
+
+
+def utf8_text(data: bytes) -> str:
+    """`data` as UTF-8 text; NotUtf8 where it is not."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotUtf8(data, exc.start) from None
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 

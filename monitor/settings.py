@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from monitor.errors import ConfigError
-from monitor.limits import HttpLimits, read_config_text
+from monitor.limits import HttpLimits, NotUtf8, read_config_text
 from monitor.redact import redact, register_feed_secrets, register_secret, register_url_secrets
 from monitor.strict import Strict
 from monitor import defaults
@@ -368,6 +368,8 @@ def load_settings(path: str | Path, *, sends: bool = True) -> Settings:
         raise ConfigError(f"{path}: config file not found", path=str(path)) from None
     except IsADirectoryError:
         raise ConfigError(f"{path}: a folder, not a config file: give the monitor.toml in it", path=str(path)) from None
+    except NotUtf8 as exc:
+        raise ConfigError(exc.where(path), path=str(path)) from None
     except tomllib.TOMLDecodeError as exc:  # (a ValueError: before the read's)
         raise ConfigError(f"{path}: not valid TOML: {exc}", path=str(path)) from None
     except (OSError, ValueError) as exc:  # (UnicodeDecodeError is a ValueError)

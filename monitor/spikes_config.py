@@ -100,6 +100,33 @@ def _section(node: yaml.Node | None) -> yaml.Node | None:
     return None
 
 
+def node_at(node: yaml.Node, loc: tuple[int | str, ...]) -> yaml.Node | None:
+    """The YAML node at a pydantic error location, or None where it has none."""
+    at: yaml.Node | None = node
+    for part in loc:
+        if isinstance(at, yaml.MappingNode):
+            at = next((v for k, v in at.value if k.value == part), None)
+        elif isinstance(at, yaml.SequenceNode) and isinstance(part, int) and part < len(at.value):
+            at = at.value[part]
+        else:
+            return None
+    return at
+
+
+READ_AS = {"tag:yaml.org,2002:bool": None, "tag:yaml.org,2002:null": "nothing", "tag:yaml.org,2002:int": "a number", "tag:yaml.org,2002:float": "a number"}
+
+
+def read_as(node: yaml.Node | None, err: ErrorDetails) -> str:
+    """Where a text was asked and a plain word YAML reads as true, false, null or a number was written (Norway's `NO`
+    is false), what to write instead; else ""."""
+    if err["type"] != "string_type" or not isinstance(node, yaml.ScalarNode) or node.style is not None or node.tag not in READ_AS:
+        return ""
+    if node.value in ("", "~"):  # nothing written: no word to quote
+        return ""
+    shown = READ_AS[node.tag] or str(err["input"]).lower()
+    return f"YAML reads {node.value} as {shown}, not a text: write it in quotes, '{node.value}'"
+
+
 def _line(node: yaml.Node, index: int | None) -> int:
     if index is not None and isinstance(node, yaml.SequenceNode) and index < len(node.value):
         node = node.value[index]
@@ -119,7 +146,7 @@ def parse(path: Path, node: yaml.Node | None, watchlist: Watchlist) -> list[Spik
         loc = tuple(err["loc"])[1:]
         index = loc[0] if loc and isinstance(loc[0], int) else None
         where = f"{KEY}[{index}]" + "".join(f".{p}" for p in loc[1:]) if index is not None else KEY
-        raise _error(path, _line(section, index), f"{where}: {problem(err)}") from None
+        raise _error(path, _line(section, index), f"{where}: {read_as(node_at(section, loc), err) or problem(err)}") from None
     return [_resolve(path, _line(section, i), i, spec, watchlist) for i, spec in enumerate(specs)]
 
 

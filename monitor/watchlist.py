@@ -22,10 +22,11 @@ from pydantic_core import ErrorDetails
 
 from monitor import spikes_config
 from monitor.errors import WatchlistError
-from monitor.limits import read_config_text
+from monitor.limits import NotUtf8, read_config_text
 from monitor.matching import gazetteer, thesaurus
 from monitor.matching.normalise import fold
 from monitor.model import Actor, Event, Example, Rule, Watchlist
+from monitor.text_norm import TEXT_CHARS
 
 log = logging.getLogger("monitor")
 
@@ -36,6 +37,9 @@ MAX_PATTERN = 1000  # characters in a regex
 # out when it compiles, some 200 bytes each; '(?:a{3000}){3000}' took it past 1.8 GB.
 REPEATED_MAX = 100_000
 _QUANTIFIER = re.compile(r"\{(\d*)(?:,(\d*))?\}")
+# Values YAML aliases (`*name`) may repeat in a file, each written out as often as it is named: shared context lists
+# are flattened, so `[*big, *big, ...]` in 100 KB was 20 million context words (1 GB); the default list repeats 44,000.
+ALIASED_MAX = 1_000_000
 
 
 class _Item(spikes_config.Entry):
@@ -63,7 +67,23 @@ def _no_empty(values: list[Any]) -> list[Any]:
                 raise _EntryError(f"entry {i + 1}{what} is empty", i)
             if len(text) > MAX_PHRASE:
                 raise _EntryError(f"entry {i + 1}{what} is {len(text)} characters long: at most {MAX_PHRASE} (a name or phrase, not a text)", i)
+            if not _has_word(text):
+                raise _EntryError(f"entry {i + 1}{what} {text!r} {NO_WORD}", i)
     return values
+
+
+NO_WORD = "has no letter or digit: it can never match (matching takes whole words)"
+
+
+def _has_word(text: str) -> bool:
+    """Whether a name or phrase has a word to match: punctuation, invisible characters or a lone accent have none."""
+    return any(c.isalnum() for c in text)
+
+
+def _a_word(value: str) -> str:
+    if not _has_word(value):
+        raise ValueError(f"{value!r} {NO_WORD}")
+    return value
 
 
 def _flat(value: Any) -> Any:
@@ -100,6 +120,15 @@ class _ExamplesSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     must_match: list[str] = Field(default_factory=list)
     must_not_match: list[str] = Field(default_factory=list)
+
+    @field_validator("must_match", "must_not_match")
+    @classmethod
+    def _an_article_at_most(cls, values: list[str]) -> list[str]:
+        for i, text in enumerate(values):
+            if len(text) > TEXT_CHARS:
+                raise _EntryError(f"entry {i + 1} is {len(text):,} characters long: at most {TEXT_CHARS:,} "
+                                  f"(the daemon matches an article's first {TEXT_CHARS:,} characters)", i)
+        return values
 
 
 def _valid_regexes(values: list[str]) -> list[str]:
@@ -190,6 +219,7 @@ class _WatchedSpec(_Item):
 
     _not_when = field_validator("not_when")(_no_empty)
     _patterns = field_validator("patterns")(_valid_regexes)
+    _name = field_validator("name")(_a_word)
 
 
 class _ActorSpec(_WatchedSpec):
@@ -327,6 +357,29 @@ def watchlist_stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(stamp)
 
 
+class Settled:
+    """When to read the watchlist again: its files changed since it was read and have stayed the same since the last
+    look (`due`), so that a save under way (an editor truncating, then writing) is not read half-written or empty."""
+
+    Stamp = tuple[tuple[str, int, int], ...]
+
+    def __init__(self, path: Path) -> None:
+        self.read: Settled.Stamp | None = watchlist_stamp(path)  # the files as last read (None: read at the next settled look)
+        self.seen: Settled.Stamp | None = self.read  # the files at the last look
+
+    def due(self, path: Path) -> bool:
+        stamp = watchlist_stamp(path)
+        settled, self.seen = stamp == self.seen, stamp
+        if not settled or stamp == self.read:
+            return False
+        self.read = stamp
+        return True
+
+    def forget(self) -> None:
+        """Read the files again at the next settled look (a reloaded config may name another watchlist)."""
+        self.read = None
+
+
 class Current:
     """The watchlist as last saved, read again when its files change (`monitor web`); a broken edit keeps the last good one."""
 
@@ -410,17 +463,50 @@ def _problem(err: ErrorDetails, errors: list[ErrorDetails]) -> str:
     return spikes_config.problem(err)
 
 
+def _check_aliased(path: Path, node: yaml.Node) -> None:
+    """Refuse a file whose YAML aliases repeat more than ALIASED_MAX values (a "billion laughs"), naming the line of
+    the list or mapping that holds most of them; and an alias inside the value it names (no value has an end)."""
+    sizes: dict[int, int] = {}  # a node's values, each alias's written out (by the node's id: it is shared)
+    opened: set[int] = set()
+
+    def children(n: yaml.Node) -> list[yaml.Node]:
+        if isinstance(n, yaml.SequenceNode):
+            return list(n.value)
+        return [x for pair in n.value for x in pair] if isinstance(n, yaml.MappingNode) else []
+
+    def size(n: yaml.Node) -> int:
+        if id(n) not in sizes:
+            if id(n) in opened:
+                raise WatchlistError(f"{path}:{n.start_mark.line + 1}: not valid YAML: an alias (*name) inside the value it names",
+                                     path=str(path), line=n.start_mark.line + 1)
+            opened.add(id(n))
+            sizes[id(n)] = 1 + sum(size(c) for c in children(n))
+        return sizes[id(n)]
+
+    repeated = size(node) - len(sizes)
+    if repeated > ALIASED_MAX:
+        while (largest := max(children(node), key=size, default=None)) is not None and size(largest) > ALIASED_MAX:
+            node = largest
+        line = node.start_mark.line + 1
+        raise WatchlistError(f"{path}:{line}: YAML aliases (*name) repeat {repeated:,} values, over {ALIASED_MAX:,}: "
+                             "share smaller lists, or write the entries out", path=str(path), line=line)
+
+
 def _load_file(path: Path) -> _Part:
     try:
         text = read_config_text(path)
     except FileNotFoundError:
         raise WatchlistError(f"{path}: watchlist file not found", path=str(path)) from None
+    except NotUtf8 as exc:
+        raise WatchlistError(exc.where(path), path=str(path), line=exc.line) from None
     except (OSError, ValueError) as exc:  # (UnicodeDecodeError is a ValueError)
         raise WatchlistError(f"{path}: cannot read watchlist: {exc}", path=str(path)) from None
     try:
         loader = _UniqueKeys(text)  # parsed once: the node (for error lines) and the data built from it
         try:
             node = loader.get_single_node()
+            if node is not None:
+                _check_aliased(path, node)
             data: Any = None if node is None else loader.construct_document(node)
         finally:
             loader.dispose()
@@ -448,6 +534,8 @@ def _load_file(path: Path) -> _Part:
         cause = (err.get("ctx") or {}).get("error")
         entry = (cause.index,) if isinstance(cause, _EntryError) else ()
         line = _line_of(node, loc + entry) if node is not None else None
+        if node is not None and (read := spikes_config.read_as(spikes_config.node_at(node, loc + entry), err)):
+            problem = read
         raise WatchlistError(f"{path}:{line}: {_where(loc)}: {problem}", path=str(path), line=line) from None
     assert node is not None  # data was not None, so YAML composed a node
     return _Part(path, _to_model(spec, path, node), node)
@@ -633,6 +721,47 @@ def _check_yields(watchlist: Watchlist, parts: list[_Part]) -> None:
                     hint = spikes_config.name_suggestion(Watchlist(), ref, sorted(names - {event.name}), "write")
                     what = "itself" if ref == event.name else f"no event {ref!r}" + (f": {hint}" if hint else "")
                     raise WatchlistError(f"{part.path}:{line}: events[{i}] {event.name!r}: yields_to names {what}", path=str(part.path), line=line)
+    cycle = _cycle([e.name for e in watchlist.events], {e.name: e.yields_to for e in watchlist.events})
+    for part in parts:
+        for i, event in enumerate(part.watchlist.events):
+            if cycle and event.name == cycle[0]:
+                line = part.line("events", i, "yields_to")
+                raise WatchlistError(f"{part.path}:{line}: events[{i}] {event.name!r}: yields_to makes a cycle: {_chain(cycle)}: "
+                                     "an event yields to more specific ones, never back (in one sentence, each would be dropped)",
+                                     path=str(part.path), line=line)
+
+
+def _chain(names: list[str]) -> str:
+    """`a -> b -> c`, its middle left out when long (one line)."""
+    if len(names) > 6:
+        names = [*names[:3], f"... ({len(names) - 5:,} more)", *names[-2:]]
+    return " -> ".join(names)
+
+
+def _cycle(names: list[str], edges: dict[str, tuple[str, ...]]) -> list[str]:
+    """The first cycle of `edges` (a, b, ..., a), walking from each name in order, or []: one depth-first walk over
+    the whole graph, without recursion (a chain may be as long as a watchlist's events)."""
+    done: set[str] = set()
+    for root in names:
+        if root in done:
+            continue
+        path, on_path = [root], {root}
+        stack = [iter(edges.get(root, ()))]
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:  # every way on from the name walked: no cycle through it
+                name = path.pop()
+                on_path.discard(name)
+                done.add(name)
+                stack.pop()
+                continue
+            if nxt in on_path:
+                return [*path[path.index(nxt):], nxt]
+            if nxt not in done:
+                path.append(nxt)
+                on_path.add(nxt)
+                stack.append(iter(edges.get(nxt, ())))
+    return []
 
 
 def _check_hierarchy(watchlist: Watchlist, parts: list[_Part]) -> None:
@@ -663,6 +792,37 @@ def duplicate_aliases(watchlist: Watchlist) -> list[str]:
         for alias in actor.aliases:
             owners.setdefault(normalise(alias) if not alias.isupper() else alias, set()).add(actor.name)
     return [f"alias {k!r} is listed under {', '.join(sorted(v))}" for k, v in owners.items() if len(v) > 1]
+
+
+def unmatchable_aliases(watchlist: Watchlist) -> list[str]:
+    """Aliases and phrases (the watchlist's own, not the thesaurus's) the matcher never matches, as a text's words are
+    read (a number or code, a model number), and one-letter aliases without context words (a warning for `monitor check`)."""
+    out = []
+    for kind, name, texts, context, thing in [*(("actor", a.name, a.aliases, dict(a.context), "alias") for a in watchlist.actors),
+                                              *(("event", e.name, [p for p in e.phrases if p not in e.thesaurus], dict(e.context), "phrase")
+                                                for e in watchlist.events)]:
+        for text in texts:
+            if why := _never_matched(text):
+                out.append(f"{kind} {name!r}: {thing} {text!r} never matches: {why}: write the {thing} without it")
+            elif sum(c.isalnum() for c in text) == 1 and text not in context:
+                out.append(f"{kind} {name!r}: {thing} {text!r} is one letter: it matches every {text.strip()!r} of a text: give it context words "
+                           f"({{{thing}: {text.strip()}, context: [...]}}, docs/watchlist.md) or remove it")
+    return out
+
+
+def _never_matched(text: str) -> str:
+    """Why the matcher never finds `text` in an article, or "": a word it reads as a model number or as a number or code."""
+    from monitor.matching.words import NEVER, norm_of
+    from monitor.text_norm import blank_non_prose
+
+    blanked = blank_non_prose(text)
+    for part in re.finditer(r"\S+", text):
+        if not blanked[part.start() : part.end()].strip():
+            return f"the matcher takes {part.group()!r} for a model number (a word, a hyphen and digits), never a name"
+    for word in re.findall(r"[^\W_]+", text):
+        if norm_of(word) == NEVER:
+            return f"the matcher takes {word!r} for a number or code, never a name (a word of 4 digits or more, or of 5 characters or more with digits)"
+    return ""
 
 
 def mutable_name(watchlist: Watchlist, name: str) -> str | None:

@@ -151,6 +151,21 @@ def test_a_broken_template_is_a_config_error_naming_the_channel(tmp_path: Path) 
     '{{ "x"|center(300000000) }}',  # 1.1 GB before the output's bound saw it
     '{{ "x".ljust(300000000) }}',
     '{{ "x"|indent(300000000, true) }}',
+    '{{ "%0300000000d" % 1 }}',  # a width in a format string: 300 MB at compile time (found by helper xanalyst)
+    '{{ "%0300000000d" % severity }}',
+    '{{ "%.300000000f" % 1.5 }}',
+    '{{ "%*d" % (300000000, 1) }}',
+    '{{ "%300000000s"|format(title) }}',
+    '{{ "{:>300000000}".format(title) }}',
+    '{{ "{0:.300000000f}".format(1.5) }}',
+    '{{ "{:{w}}".format(title, w=300000000) }}',
+    # a string doubled in a loop, by ~ or +, or a big list joined or replaced into (found by helper xanalyst)
+    '{% set ns = namespace(s=body) %}{% for i in range(20) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}',
+    '{% set ns = namespace(s=body) %}{% for i in range(20) %}{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s|length }}',
+    '{% set ns = namespace(l=[body]) %}{% for i in range(20) %}{% set ns.l = ns.l + ns.l %}{% endfor %}{{ ns.l|join|length }}',
+    '{{ ([body] * 1000)|join|length }}',
+    '{{ body|replace(" ", body)|length }}',
+    '{{ body|replace("", body)|length }}',
 ])
 def test_a_template_that_would_run_for_hours_or_fill_memory_fails_at_once(body: str) -> None:
     """Regression: `monitor check` ran a channel's nested loops for 28 s to 3.4 GB (then MemoryError; unbounded without
@@ -163,14 +178,16 @@ def test_a_template_that_would_run_for_hours_or_fill_memory_fails_at_once(body: 
     tracemalloc.start()
     try:
         with pytest.raises((DeliveryError, ConfigError)) as caught:
-            ChannelTemplates("desk", "", body, html=False).render({"title": "Strike near Erbil", "body": "word " * 10_000}, "t", "b")
+            ChannelTemplates("desk", "", body, html=False).render({"title": "Strike near Erbil", "body": "word " * 10_000, "severity": 2}, "t", "b")
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     assert time.monotonic() - started < 10 and str(caught.value).split(": ")[-1]  # a reason, not an empty MemoryError
     assert peak < 100_000_000
-    fine = ChannelTemplates("desk", "", "{% for i in range(3) %}{{ title }}{{ i * 2 }} {% endfor %}{{ 2 ** 10 * 3000 }}", html=False)
-    assert fine.render({"title": "S"}, "t", "b")[1] == "S0 S2 S4 3072000"
+    fine = ChannelTemplates("desk", "", "{% for i in range(3) %}{{ title }}{{ i * 2 }} {% endfor %}{{ 2 ** 10 * 3000 }}"
+                            ' {{ "%03d|%-5s|%.2f" % (7, "ab", 1.5) }} {{ "{:>4}|{:.1f}".format("a", 2.25) }} {{ "%5s"|format("b") }} {{ "50%" }}'
+                            ' {{ title ~ "!" }} {{ title + "?" }} {{ ([title] + ["x"])|join("-") }} {{ title|replace("S", "s") }} {{ 2 + 3 }}', html=False)
+    assert fine.render({"title": "S"}, "t", "b")[1] == "S0 S2 S4 3072000 007|ab   |1.50    a|2.2     b 50% S! S? S-x s 5"
 
 
 def test_a_daily_digest_goes_out_at_its_local_time() -> None:
@@ -305,3 +322,17 @@ def test_a_digest_says_why_each_of_its_alerts_waited_for_it() -> None:
         "2 of these came in the channel's quiet hours (22:00-07:00, Europe/Paris) and waited for this digest.",
         "1 of these went over the limit of 3 alerts per hour and waited for this digest.",
     ]
+
+
+def test_a_template_that_runs_out_of_memory_says_so_not_an_empty_reason(tmp_path: Path) -> None:
+    """Regression: a template keeping a megabyte per turn of a loop (`d.update(...)`) ran `monitor check` out of memory
+    and said `channels[desk].body_template: ` with nothing after it (a MemoryError has no message)."""
+    import subprocess
+    import sys
+
+    body = '{% set d = {} %}{% for i in range(100000) %}{% set _ = d.update({i: "x" * 1000000}) %}{% endfor %}'
+    config = write_config(tmp_path, channels=[{"name": "desk", "url": "json://127.0.0.1:9/x", "body_template": body}])
+    result = subprocess.run(["prlimit", "--as=1200000000", sys.executable, "-m", "monitor", "check", "--config", str(config)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().endswith("channels[desk].body_template: out of memory (a value the template makes is too large)")

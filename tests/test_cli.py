@@ -265,6 +265,16 @@ def test_check_refuses_a_folder_path_that_is_a_file(tmp_path: Path) -> None:
     assert result.returncode == 0 and f"warning: folder {tmp_path / 'inbox'} does not exist yet" in result.stdout, result.stderr
 
 
+def test_check_warns_of_an_alias_the_matcher_never_matches(tmp_path: Path) -> None:
+    """Regression: `monitor check` said ok of an alias 'Flight PS752', which never matches (PS752 is a code to the matcher)."""
+    watchlist = tmp_path / "watchlist.yaml"
+    watchlist.write_text("actors:\n  - name: Ukraine International Airlines\n    kind: organisation\n    aliases: [Flight PS752]\n")
+    result = monitor("check", "--config", str(write_config(tmp_path, watchlist=watchlist)))
+    assert result.returncode == 0, result.stderr
+    assert (f"warning: {watchlist}: actor 'Ukraine International Airlines': alias 'Flight PS752' never matches: the matcher takes 'PS752' "
+            "for a number or code") in result.stdout
+
+
 def test_check_warns_of_a_watchlist_with_nothing_to_alert_on(tmp_path: Path) -> None:
     """Regression: an empty watchlist (or one without rules) passed as "ok (0 actors, 0 events, 0 rules)"
     without a word: the daemon then stores everything and alerts nobody."""
@@ -425,7 +435,21 @@ def test_eval_refuses_a_file_of_no_cases_or_not_utf8_naming_it(tmp_path: Path) -
     (tmp_path / "empty.jsonl").write_text("\n\n")
     assert one_line_error(monitor("eval", str(tmp_path / "empty.jsonl"))) == f"monitor: error: {tmp_path / 'empty.jsonl'}: no cases: one JSON object per line (id, text, actors, events, alert)"
     (tmp_path / "latin.jsonl").write_bytes(json.dumps({"id": "x", "text": "é"}, ensure_ascii=False).encode("latin-1"))
-    assert one_line_error(monitor("eval", str(tmp_path / "latin.jsonl"))) == f"monitor: error: {tmp_path / 'latin.jsonl'}: not UTF-8 text (byte 21): labelled cases are JSON lines"
+    assert one_line_error(monitor("eval", str(tmp_path / "latin.jsonl"))) == f"monitor: error: {tmp_path / 'latin.jsonl'}:1: not UTF-8 text (byte 0xe9 at column 22): save the file as UTF-8"
+
+
+def test_eval_reads_a_bounded_file_and_matches_each_text_as_the_daemon_does(tmp_path: Path) -> None:
+    """Regression: `monitor eval /dev/zero` read until a MemoryError, and a case's text was matched whole, where the
+    daemon matches an article's first 50,000 characters: a megabyte's text took minutes, and eval reported what the
+    daemon never finds."""
+    assert one_line_error(monitor("eval", "/dev/zero")) == "monitor: error: /dev/zero: larger than 50 MiB, not read: labelled cases are JSON lines (is it the right file?)"
+    cases = tmp_path / "long.jsonl"
+    cases.write_text(json.dumps({"id": "long", "text": "The weather was mild. " * 3000 + "A US drone strike killed Qasem Soleimani.",
+                                 "actors": [], "events": [], "alert": False}) + "\n")
+    result = monitor("eval", str(cases), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["alert_accuracy"] == 1.0, report
 
 
 def test_failed_deliveries_are_listed_and_can_be_requeued(tmp_path: Path) -> None:

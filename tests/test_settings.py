@@ -400,3 +400,13 @@ def test_redact_masks_a_token_given_as_a_feed_urls_user_name() -> None:
     said = redact("source 1 (gh): http://ghp1234567890abcdefXYZ@127.0.0.1:9/feed.atom: cannot connect")
     assert said == f"source 1 (gh): http://{MASK}@127.0.0.1:9/feed.atom: cannot connect"
     assert redact("https://reader@feeds.example/a and mailto://desk2024@example.org") == "https://reader@feeds.example/a and mailto://desk2024@example.org"
+
+
+def test_a_config_not_in_utf8_names_the_line_and_what_to_do(tmp_path: Path) -> None:
+    """Regression: a Latin-1 monitor.toml said "cannot read config file: 'utf-8' codec can't decode byte 0xe9 in position
+    16: invalid continuation byte"."""
+    path = tmp_path / "monitor.toml"
+    path.write_bytes('# config\nwatchlist = "café.yaml"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError) as exc:
+        load_settings(path)
+    assert str(exc.value) == f"{path}:2: not UTF-8 text (byte 0xe9 at column 17): save the file as UTF-8"

@@ -448,3 +448,12 @@ def test_monitor_trends_of_a_pair_as_the_table_labels_it_says_how_to_ask_for_it(
     result = monitor("trends", f"{KH} + {ROCKET}", "--config", str(settings.path), env={"COLUMNS": "200"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == f"'{KH} + {ROCKET}' is a pair: monitor trends '{KH}' '{ROCKET}' shows it beside each of the two"
+
+
+def test_a_spike_actor_yaml_reads_as_false_says_to_quote_it(tmp_path: Path) -> None:
+    """Regression: `actor: NO` (Norway's code, read by YAML as false) said "Input should be a valid string"."""
+    path = tmp_path / "watchlist.yaml"
+    path.write_text("actors:\n  - name: Norway\n    kind: state\n    aliases: ['NO']\nspikes:\n  - actor: NO\n    window: 24\n")
+    with pytest.raises(WatchlistError) as exc:
+        load_watchlist(path)
+    assert str(exc.value) == f"{path}:6: spikes[0].actor: YAML reads NO as false, not a text: write it in quotes, 'NO'"

@@ -590,7 +590,7 @@ def test_an_event_or_rule_named_as_an_actor_is_refused_in_a_folder(tmp_path: Pat
 @pytest.mark.parametrize(("text", "line", "says"), [
     ("rules:\n  - name: r\n    within: sentense\n", 3, 'rules[0].within: should be a whole number or "sentence"'),
     ("actors:\n  - name: Iran\n    kind: state\n    aliases:\n      -\n", 5, "actors[0].aliases[0]: should be a text or a mapping of alias and context"),
-    ("events:\n  - name: e\n    severity: 2\n    phrases: [5]\n", 4, "events[0].phrases[0]: should be a text or a mapping of phrase and context"),
+    ("events:\n  - name: e\n    severity: 2\n    phrases: [5]\n", 4, "events[0].phrases[0]: YAML reads 5 as a number, not a text: write it in quotes, '5'"),
     ("actors:\n  - name: Iran\n    kind: state\n    aliases:\n      - alias: QS\n", 5, "actors[0].aliases[0].context: Field required"),
     ("- Soleimani\n- Muhandis\n", 1, "(top level): a watchlist is a mapping of actors, events and rules lists (docs/watchlist.md), not a list"),
 ])
@@ -843,3 +843,174 @@ def test_a_watchlist_path_to_an_endless_file_is_one_line_not_read_whole() -> Non
     (found by helper xfeed)."""
     with pytest.raises(WatchlistError, match=r"^/dev/zero: cannot read watchlist: larger than 10 MiB, not read"):
         load_watchlist(Path("/dev/zero"))
+
+
+def test_yaml_aliases_that_write_out_millions_of_values_are_refused_in_one_line(tmp_path: Path) -> None:
+    """Regression: a 100 KB file whose context list named one shared list of 1,000 words 20,000 times (`[*big, *big,
+    ...]`, flattened) was 20 million context words: 1 GB and 16 s for `monitor match`, and a 1 MB one past the
+    machine's memory (YAML's "billion laughs" through the shared context lists)."""
+    words = ", ".join(f"w{i}" for i in range(1000))
+    path = tmp_path / "watchlist.yaml"
+    path.write_text(f"x-big: &big [{words}]\nevents:\n  - name: drone strike\n    severity: 2\n    context: [{', '.join(['*big'] * 2000)}]\n")
+    message = watchlist_error(path, 5)
+    assert message == (f"{path}:5: YAML aliases (*name) repeat 2,002,000 values, over 1,000,000: "
+                       "share smaller lists, or write the entries out")
+
+
+def test_yaml_aliases_sharing_context_lists_as_the_default_watchlist_does_are_taken(tmp_path: Path) -> None:
+    words = ", ".join(f"w{i}" for i in range(100))
+    path = tmp_path / "watchlist.yaml"
+    path.write_text(f"x-big: &big [{words}]\nevents:\n  - name: drone strike\n    severity: 2\n    context: [{', '.join(['*big'] * 50)}]\n")
+    assert len(load_watchlist(path).events[0].context[0][1]) == 5000
+
+
+def test_a_yaml_alias_inside_the_list_it_names_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "watchlist.yaml"
+    path.write_text("- &a [1, *a]\n")
+    assert watchlist_error(path, 1) == f"{path}:1: not valid YAML: an alias (*name) inside the value it names"
+
+
+@pytest.mark.parametrize(("old", "new", "line", "problem"), [
+    ("      - Suleimani\n", "      - '...'\n", 7, "actors[0].aliases: entry 2 '...' has no letter or digit: it can never match (matching takes whole words)"),
+    ("      - Suleimani\n", "      - \"\\u200b\"\n", 7, "actors[0].aliases: entry 2 '\\u200b' has no letter or digit"),
+    ("phrases: [drone strike]", "phrases: [drone strike, '?']", 11, "events[0].phrases: entry 2 '?' has no letter or digit"),
+    ("phrases: [drone strike]", "phrases: [drone strike]\n    context: [drone, '--']", 12, "events[0].context: entry 2 '--' has no letter or digit"),
+    ("phrases: [drone strike]", "phrases: [drone strike]\n    not_when: [\"\\u00b7\"]", 12, "events[0].not_when: entry 1 '·' has no letter or digit"),
+    ("name: drone strike", "name: '!!!'", 9, "events[0].name: '!!!' has no letter or digit: it can never match (matching takes whole words)"),
+])
+def test_an_entry_without_a_letter_or_digit_is_refused_in_one_line(tmp_path: Path, old: str, new: str, line: int, problem: str) -> None:
+    """Regression: an alias, phrase, context word or name of punctuation or invisible characters alone ('...', a
+    zero-width space, a lone accent) was taken and silently never matched: `monitor check` said ok."""
+    path = yaml_file(tmp_path, BASE.replace(old, new))
+    assert watchlist_error(path, line).startswith(f"{path}:{line}: {problem}")
+
+
+def test_aliases_and_phrases_the_matcher_never_matches_are_named(tmp_path: Path) -> None:
+    """Regression: 'Flight PS752', 'Resolution 2231' or 'S-400' as an alias, and a phrase with a year, were taken
+    and never matched anything (a word of 5+ characters with digits, a number of 4+ digits, a model number are not
+    names to the matcher), and a one-letter alias matched every 'A' opening a sentence: `monitor check` said ok."""
+    from monitor.watchlist import unmatchable_aliases
+
+    path = yaml_file(tmp_path, BASE.replace("      - Suleimani\n", "      - Suleimani\n      - Flight PS752\n      - S-400 unit\n      - Q\n"
+                                                                   "      - {alias: K, context: [general]}\n      - F-16 pilot\n      - MH17\n")
+                     .replace("phrases: [drone strike]", "phrases: [drone strike, strike of 2020]"))
+    watchlist = load_watchlist(path)
+    assert unmatchable_aliases(watchlist) == [
+        "actor 'Qasem Soleimani': alias 'Flight PS752' never matches: the matcher takes 'PS752' for a number or code, never a name "
+        "(a word of 4 digits or more, or of 5 characters or more with digits): write the alias without it",
+        "actor 'Qasem Soleimani': alias 'S-400 unit' never matches: the matcher takes 'S-400' for a model number (a word, a hyphen "
+        "and digits), never a name: write the alias without it",
+        "actor 'Qasem Soleimani': alias 'Q' is one letter: it matches every 'Q' of a text: give it context words "
+        "({alias: Q, context: [...]}, docs/watchlist.md) or remove it",
+        "event 'drone strike': phrase 'strike of 2020' never matches: the matcher takes '2020' for a number or code, never a name "
+        "(a word of 4 digits or more, or of 5 characters or more with digits): write the phrase without it",
+    ]
+    assert watchlist.actors[0].aliases[3] == "Flight PS752"  # taken as written: a warning, not a refusal
+    assert unmatchable_aliases(load_watchlist(DEFAULT_WATCHLIST)) == []
+
+
+@pytest.mark.parametrize(("data", "line", "problem"), [
+    ("actors:\n  - name: Café\n    kind: group\n".encode("latin-1"), 2, "not UTF-8 text (byte 0xe9 at column 14): save the file as UTF-8"),
+    ("actors: []\n".encode("utf-16"), None, "UTF-16 text (it opens with a byte order mark): save the file as UTF-8"),
+])
+def test_a_watchlist_not_in_utf8_names_the_line_and_what_to_do(tmp_path: Path, data: bytes, line: int | None, problem: str) -> None:
+    """Regression: a Latin-1 watchlist said "cannot read watchlist: 'utf-8' codec can't decode byte 0xe9 in position 21:
+    invalid continuation byte": a byte offset, and nothing of what to do."""
+    path = tmp_path / "watchlist.yaml"
+    path.write_bytes(data)
+    assert watchlist_error(path, line) == (f"{path}:{line}: {problem}" if line else f"{path}: {problem}")
+
+
+def test_a_watchlist_being_saved_is_read_once_it_has_stayed_the_same_between_two_looks(tmp_path: Path) -> None:
+    """Regression: the daemon read the watchlist at the first look after a change, half-written or not: an editor that
+    truncates, then writes (nano, `cat >`), could leave it an empty file at that look, a valid empty watchlist that
+    the daemon took ("watchlist reloaded"): nothing alerted until the next look."""
+    from monitor.watchlist import Settled
+
+    path = yaml_file(tmp_path, BASE, "watchlist.yaml")
+    settled = Settled(path)  # the stamp of the files as loaded
+    assert not settled.due(path)  # as loaded at the start
+    path.write_text("")  # the save under way: truncated ...
+    assert not settled.due(path)  # changed since the last look: perhaps half-written, not read
+    path.write_text(dedent(BASE) + "# saved\n")  # ... then written
+    assert not settled.due(path)
+    assert settled.due(path)  # the same at two looks in a row: read
+    assert not settled.due(path)
+    settled.forget()  # SIGHUP: read again at the next look (the config may name another file)
+    assert settled.due(path)
+
+
+def test_an_example_longer_than_the_daemon_matches_is_refused_in_one_line(tmp_path: Path) -> None:
+    """Regression: a 1.9 MB example (an article pasted whole, many times) took `monitor check` 46 s, matched whole,
+    where the daemon matches an article's first 50,000 characters."""
+    long = "Iran drone strike hit the base. " * 2000
+    path = yaml_file(tmp_path, BASE.replace("    phrases: [drone strike]\n", f"    phrases: [drone strike]\n    examples:\n      must_match: [a drone strike, '{long}']\n"))
+    assert watchlist_error(path, 13) == (f"{path}:13: events[0].examples.must_match: entry 2 is 64,000 characters long: at most 50,000 "
+                                         "(the daemon matches an article's first 50,000 characters)")
+    fits = yaml_file(tmp_path, BASE.replace("    phrases: [drone strike]\n", f"    phrases: [drone strike]\n    examples:\n      must_match: ['{long[:49_000]}']\n"), "fits.yaml")
+    assert len(load_watchlist(fits).examples[0].text) == 49_000
+
+
+def test_the_web_views_watchlist_keeps_the_last_good_one_on_a_broken_edit_and_says_so(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression: `monitor web` kept showing the last good watchlist after a broken edit without a word, where the
+    daemon logs why it keeps its own."""
+    import logging
+
+    from monitor.watchlist import Current
+
+    path = yaml_file(tmp_path, BASE, "watchlist.yaml")
+    current = Current(path)
+    path.write_text(dedent(BASE) + "  - name: broken\n    kind: nonsense\n")
+    with caplog.at_level(logging.WARNING):
+        assert current().actors[0].name == "Qasem Soleimani"
+        assert current().actors[0].name == "Qasem Soleimani"
+    [record] = [r for r in caplog.records if "not reloaded" in r.getMessage()]  # once per edit, not per request
+    assert record.getMessage().startswith(f"watchlist not reloaded, the previous one stays in use: {path}:")
+
+
+def test_events_that_yield_to_each_other_are_refused_naming_the_cycle(tmp_path: Path) -> None:
+    """Regression: 'rocket attack' yielding to 'strike' and 'strike' to 'rocket attack' was taken, and a sentence with
+    both lost both (each yields to the other): no rule on either fired."""
+    path = yaml_file(tmp_path, """\
+        events:
+          - name: rocket attack
+            severity: 3
+            yields_to: [air strike]
+          - name: air strike
+            severity: 3
+            yields_to: [shelling]
+          - name: shelling
+            severity: 2
+            yields_to: [rocket attack]
+        """)
+    assert watchlist_error(path, 4) == (f"{path}:4: events[0] 'rocket attack': yields_to makes a cycle: rocket attack -> air strike -> shelling -> "
+                                        "rocket attack: an event yields to more specific ones, never back (in one sentence, each would be dropped)")
+
+
+def test_a_chain_of_two_thousand_events_yielding_each_to_the_next_loads_and_closed_is_one_line(tmp_path: Path) -> None:
+    events = "".join(f"  - name: e{i}\n    severity: 1\n    yields_to: [e{i + 1}]\n" for i in range(1999)) + "  - name: e1999\n    severity: 1\n"
+    path = tmp_path / "chain.yaml"
+    path.write_text("events:\n" + events)
+    assert len(load_watchlist(path).events) == 2000
+    path.write_text("events:\n" + events + "    yields_to: [e0]\n")
+    assert watchlist_error(path, 4) == (f"{path}:4: events[0] 'e0': yields_to makes a cycle: e0 -> e1 -> e2 -> ... (1,996 more) -> e1999 -> e0: "
+                                        "an event yields to more specific ones, never back (in one sentence, each would be dropped)")
+
+
+@pytest.mark.parametrize(("text", "line", "problem"), [
+    ("actors:\n  - name: Norway\n    kind: state\n    aliases: [Norwegian government, NO]\n", 4,
+     "actors[0].aliases[1]: YAML reads NO as false, not a text: write it in quotes, 'NO'"),
+    ("actors:\n  - name: Norway\n    kind: state\n    aliases:\n      - Norwegian government\n      - 'off'\n      - On\n", 7,
+     "actors[0].aliases[2]: YAML reads On as true, not a text: write it in quotes, 'On'"),
+    ("actors:\n  - name: NO\n    kind: state\n", 2, "actors[0].name: YAML reads NO as false, not a text: write it in quotes, 'NO'"),
+    ("actors:\n  - name: 1984\n    kind: group\n", 2, "actors[0].name: YAML reads 1984 as a number, not a text: write it in quotes, '1984'"),
+    ("actors:\n  - name: Null\n    kind: group\n", 2, "actors[0].name: YAML reads Null as nothing, not a text: write it in quotes, 'Null'"),
+])
+def test_a_word_yaml_reads_as_true_false_null_or_a_number_says_to_quote_it(tmp_path: Path, text: str, line: int, problem: str) -> None:
+    """Regression: Norway's code `NO` as an alias said "should be a text or a mapping of alias and context" (YAML reads
+    NO as false), and as a name "Input should be a valid string": the analyst had written a text."""
+    path = tmp_path / "watchlist.yaml"
+    path.write_text(text)
+    assert watchlist_error(path, line) == f"{path}:{line}: {problem}"
+    path.write_text("events:\n  - name: strike\n    severity: yes\n")  # a number asked: not a text to quote
+    assert watchlist_error(path, 3) == f"{path}:3: events[0].severity: should be a number, not true or false"

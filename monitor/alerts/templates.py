@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from contextvars import ContextVar
@@ -22,6 +23,22 @@ OUTPUT_MAX = 1_000_000  # characters a template may render: an alert's title and
 ITEMS_MAX = 100_000  # items all the range() calls of one render may give (nested loops multiply)
 RENDER_SECONDS = 2.0  # CPU seconds a render may take: loops over an alert's text (50,000 characters) nest without range()
 _ITEMS: ContextVar[int] = ContextVar("template_items", default=0)  # given so far by the render under way on this thread
+# The widths and precisions of a format string: printf's (`%0300000000d`, `%.9f`) and str.format's (`{:>300000000}`).
+_PRINTF_WIDTHS = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\d*)(?:\.(\d*))?")
+_BRACE_SPECS = re.compile(r"\{[^{}]*:([^{}]*)\}")
+
+
+def _code_generator() -> Any:
+    """Jinja's code generator, with what `~` makes checked by `bounded_text` (a global of the environment)."""
+    from jinja2.compiler import CodeGenerator
+
+    class Generator(CodeGenerator):
+        def visit_Concat(self, node: Any, frame: Any) -> None:
+            self.write("environment.globals['bounded_text'](")
+            super().visit_Concat(node, frame)
+            self.write(")")
+
+    return Generator
 
 
 @cache
@@ -33,14 +50,26 @@ def _environment(html: bool, strict: bool = False) -> SandboxedEnvironment:
     from jinja2.sandbox import SandboxedEnvironment
 
     class Bounded(SandboxedEnvironment):
-        intercepted_binops = frozenset({"*", "**"})  # neither folded at compile time nor run unchecked
+        intercepted_binops = frozenset({"*", "**", "%", "+"})  # neither folded at compile time nor run unchecked
+        code_generator_class = _code_generator()
 
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if operator == "+" and isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple):
+                _not_past(len(left) + len(right))  # doubled in a loop: 50,000 characters x 2**20
+            if operator == "%" and isinstance(left, str):
+                _small_widths(left, printf=True)
+                _small(right if isinstance(right, tuple) else (right,), {})
             repeated = any(isinstance(a, str | list | tuple) and isinstance(n, int) and len(a) * n > OUTPUT_MAX for a, n in ((left, right), (right, left)))
             power = isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 64
             if operator == "*" and repeated or operator == "**" and power:
                 raise SecurityError(f"{left!r:.20} {operator} {right!r:.20} is too large for a template")
             return super().call_binop(context, operator, left, right)
+
+        def wrap_str_format(self, value: Any) -> Any:
+            wrapped = super().wrap_str_format(value)  # a str's format or format_map: what it makes is bounded by its widths
+            if wrapped is not None:
+                _small_widths(value.__self__, printf=False)
+            return wrapped
 
         def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805  (Jinja's names)
             _small(args, kwargs)
@@ -55,8 +84,12 @@ def _environment(html: bool, strict: bool = False) -> SandboxedEnvironment:
         return items
 
     env = Bounded(autoescape=html, keep_trailing_newline=True, undefined=StrictUndefined if strict else Undefined)
+    env.globals["bounded_text"] = _bounded_text
     env.globals["range"] = bounded_range
     env.filters = {name: _checked(f) for name, f in env.filters.items()}  # filters are called directly, not through `call`
+    env.filters["format"] = _checked_format(env.filters["format"])
+    env.filters["join"] = _checked_join(env.filters["join"])
+    env.filters["replace"] = _checked_replace(env.filters["replace"])
     env.globals.pop("lipsum", None)  # paragraphs of filler on demand: nothing an alert needs
     return env
 
@@ -69,6 +102,69 @@ def _small(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     for value in (*args, *kwargs.values()):
         if isinstance(value, int) and abs(value) > OUTPUT_MAX:
             raise SecurityError(f"{value} is too large for a template")
+
+
+def _not_past(size: int) -> None:
+    """Refuse a string or list a template is about to make of more than OUTPUT_MAX characters or items."""
+    from jinja2.exceptions import SecurityError
+
+    if size > OUTPUT_MAX:
+        raise SecurityError(f"a value of {size:,} characters or items is too large for a template")
+
+
+def _bounded_text(text: Any) -> Any:
+    """What `~` made (`a ~ b`), refused past OUTPUT_MAX: made from parts so bounded, it is at most a few times that."""
+    _not_past(len(text))
+    return text
+
+
+def _checked_join(function: Any) -> Any:
+    """The `join` filter, refused before it makes a text past OUTPUT_MAX (`([body] * 1000)|join`)."""
+
+    @wraps(function)
+    def checked(eval_ctx: Any, value: Any, d: str = "", attribute: Any = None) -> Any:
+        items = list(value) if attribute is None else value
+        if attribute is None:
+            _not_past(sum(len(x) if isinstance(x, str) else 20 for x in items) + len(d) * max(0, len(items) - 1))
+        return function(eval_ctx, items, d, attribute)
+
+    return checked
+
+
+def _checked_replace(function: Any) -> Any:
+    """The `replace` filter, refused before it makes a text past OUTPUT_MAX (`body|replace(" ", body)`)."""
+
+    @wraps(function)
+    def checked(eval_ctx: Any, s: Any, old: Any, new: Any, count: int | None = None) -> Any:
+        if isinstance(s, str) and isinstance(old, str) and isinstance(new, str):
+            times = s.count(old) if old else len(s) + 1
+            _not_past(len(s) + min(times, count if count is not None and count >= 0 else times) * max(0, len(new) - len(old)))
+        return function(eval_ctx, s, old, new, count)
+
+    return checked
+
+
+def _small_widths(fmt: str, printf: bool) -> None:
+    """Refuse a format string with a width or precision past OUTPUT_MAX (printf's `%0300000000d`, str.format's
+    `{:>300000000}`): the string is made whole before the output's bound can see it (300 MB)."""
+    from jinja2.exceptions import SecurityError
+
+    numbers = ([n for m in _PRINTF_WIDTHS.finditer(fmt) for n in m.groups() if n] if printf
+               else [n for spec in _BRACE_SPECS.findall(fmt) for n in re.findall(r"\d+", spec)])
+    if any(len(n) > len(str(OUTPUT_MAX)) or int(n) > OUTPUT_MAX for n in numbers):
+        raise SecurityError(f"a width or precision in {fmt[:40]!r} is too large for a template")
+
+
+def _checked_format(function: Any) -> Any:
+    """The `format` filter (`"%5s"|format(x)`, printf's) with its format string's widths checked."""
+
+    @wraps(function)
+    def checked(value: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            _small_widths(value, printf=True)
+        return function(value, *args, **kwargs)
+
+    return checked
 
 
 def _checked(function: Any) -> Any:
@@ -113,6 +209,13 @@ def _bounded(template: Any, context: dict[str, Any]) -> str:
     return "".join(out)
 
 
+def _reason(exc: BaseException) -> str:
+    """What went wrong, never empty: a MemoryError (a value the template made past the machine's memory) has no message."""
+    if isinstance(exc, MemoryError):
+        return "out of memory (a value the template makes is too large)"
+    return str(exc) or type(exc).__name__
+
+
 def _compiled(channel: str, key: str, source: str, html: bool) -> Template | None:
     """A template compiled, or None when it is not set; a syntax error names the channel, the key and the line."""
     if not source:
@@ -124,7 +227,7 @@ def _compiled(channel: str, key: str, source: str, html: bool) -> Template | Non
     except TemplateSyntaxError as exc:
         raise ConfigError(f"channel {channel!r}: bad template in {key} (line {exc.lineno}): {exc.message}", key=f"channels.{channel}.{key}") from None
     except (TemplateError, MemoryError) as exc:  # a constant too large to fold, say
-        raise ConfigError(f"channel {channel!r}: bad template in {key}: {exc}", key=f"channels.{channel}.{key}") from None
+        raise ConfigError(f"channel {channel!r}: bad template in {key}: {_reason(exc)}", key=f"channels.{channel}.{key}") from None
 
 
 class ChannelTemplates:
@@ -145,7 +248,7 @@ class ChannelTemplates:
                 _bounded(self.body, context) if self.body else body,
             )
         except Exception as exc:  # Jinja's errors, and those of an operation on a value (`{{ severity + title }}`)
-            raise DeliveryError(f"channel {self.channel!r}: template failed: {exc}", channel=self.channel) from None
+            raise DeliveryError(f"channel {self.channel!r}: template failed: {_reason(exc)}", channel=self.channel) from None
 
 
 def template_problems(channels: list[Channel], samples_of: Callable[[Channel], list[tuple[str, dict[str, Any]]]]) -> list[str]:
@@ -171,6 +274,6 @@ def template_problems(channels: list[Channel], samples_of: Callable[[Channel], l
                 try:  # a field of another kind of alert the channel gets is undefined here as at send time: empty, not an error
                     _bounded(env.from_string(source), {name: Undefined(name=name) for name in fields} | context)
                 except Exception as exc:  # Jinja's errors, and those of an operation on a value (`{{ severity + title }}`)
-                    problems.append(f"{where}: {exc}{which}")
+                    problems.append(f"{where}: {_reason(exc)}{which}")
                     break
     return problems

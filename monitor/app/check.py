@@ -15,6 +15,7 @@ from monitor.alerts.render import articleless_samples, sample_contexts
 from monitor.alerts.templates import template_problems
 from monitor.app.core import Core
 from monitor.errors import MonitorError, StoreError
+from monitor.limits import NotUtf8, utf8_text
 from monitor.escalation import HEALTH_TAGS
 from monitor.matching.evaluation import Report, evaluate, parse_cases, why_no_alert
 from monitor.matching.examples import failed_examples, slow_patterns
@@ -32,7 +33,10 @@ from monitor.store.articles import StoredArticle, stored_article
 from monitor.store.db import database_file, database_name, folder_problem
 from monitor.stories import StoryIndex, article_time, sketch_normalised
 from monitor.text_norm import cut_text
-from monitor.watchlist import duplicate_aliases, load_watchlist
+from monitor.watchlist import duplicate_aliases, load_watchlist, unmatchable_aliases
+
+
+CASES_FILE_BYTES = 50 * 2**20  # a labelled set is read at most (700 cases are some 240 KB; `eval /dev/zero` read for ever)
 
 
 @dataclass
@@ -108,7 +112,7 @@ class CheckVerbs(Core):
             f"watchlist {settings.watchlist}: ok ({len(watchlist.actors)} actors, {len(watchlist.events)} events, "
             f"{len(watchlist.rules)} rules, {len(watchlist.examples)} examples hold)",
         )
-        report.lines += [f"warning: {settings.watchlist}: {warning}" for warning in duplicate_aliases(watchlist)]
+        report.lines += [f"warning: {settings.watchlist}: {warning}" for warning in [*duplicate_aliases(watchlist), *unmatchable_aliases(watchlist)]]
         if not (watchlist.rules or watchlist.spikes):
             report.lines.append(f"warning: {settings.watchlist}: no rules and no spikes: nothing will alert (docs/watchlist.md)")
         report.lines += [f"warning: {kind} {name!r} " + (f"routes to tags {', '.join(tags)} but no channel has them: its alerts are stored, not sent"
@@ -236,11 +240,16 @@ class CheckVerbs(Core):
         """Precision, recall and F1 of the watchlist on labelled cases, with every error's cause."""
         matcher = self.matcher(watchlist)
         try:
-            labelled = parse_cases(cases.read_text(encoding="utf-8").splitlines(), str(cases))
+            with cases.open("rb") as file:
+                data = file.read(CASES_FILE_BYTES + 1)
+            if len(data) > CASES_FILE_BYTES:
+                raise MonitorError(f"{cases}: larger than {CASES_FILE_BYTES // 2**20} MiB, not read: labelled cases are JSON lines (is it the right file?)")
+            # each text matched as the daemon matches an article: its first TEXT_CHARS characters
+            labelled = [replace(case, text=cut_text(case.text)) for case in parse_cases(utf8_text(data).splitlines(), str(cases))]
         except OSError as exc:
             raise MonitorError(f"{cases}: cannot read cases: {exc.strerror}") from None
-        except UnicodeDecodeError as exc:
-            raise MonitorError(f"{cases}: not UTF-8 text (byte {exc.start}): labelled cases are JSON lines") from None
+        except NotUtf8 as exc:
+            raise MonitorError(exc.where(cases)) from None
         except ValueError as exc:
             raise MonitorError(str(exc)) from None
         if not labelled:
