@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from sqlalchemy.pool import NullPool
 
 from monitor.store import daemons, files, hosts, migrate, outbox, sources
 from monitor.store.db import Database, utcnow
-from tests.conftest import ON_POSTGRES, REPO, JsonReceiver, LocalHTTP, store_url, wait_for, write_config
+from tests.conftest import ON_POSTGRES, REPO, JsonReceiver, LocalHTTP, query, store_url, wait_for, write_config
 from tests.test_cli import monitor
 from tests.test_migrations import ROWS
 from tests.test_outbox import outbox_with
@@ -592,3 +593,36 @@ def test_monitor_once_stopped_with_sigterm_to_its_process_group_prints_no_traceb
             once.kill()
     assert once.returncode == 130, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite only: its lock says no other daemon runs (on PostgreSQL a row's pid namespace or heartbeat must)")
+@pytest.mark.parametrize("pid_space", [None, "another-boot/4026531836"])
+def test_on_sqlite_a_killed_daemons_row_from_before_a_reboot_or_an_upgrade_holds_nothing_at_the_next_start(tmp_path: Path, pid_space: str | None) -> None:
+    """Regression: a daemon killed on this host whose registry row is of another boot (the machine crashed or rebooted:
+    systemd starts the daemon again within a minute) or says no pid namespace (a monitor before revision 0010, then
+    upgraded) was taken as alive until its lease ended: the next start on the SQLite store did not forget it, so the
+    folder files and deliveries it had claimed waited for their lease, and `monitor status` listed it alive. On SQLite
+    the store's lock says no other daemon runs: every row is a dead one's, forgotten, and its claims given back at once."""
+    import socket
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    claimed = inbox / "claimed.txt"
+    claimed.write_text("Rockets hit the Green Zone\n\nKataeb Hezbollah fired rockets at the embassy.")
+    config = write_config(tmp_path, folders=[inbox])
+    assert monitor("db", "upgrade", "--config", str(config)).returncode == 0  # the store, empty
+    engine = create_engine(store_url(tmp_path), poolclass=NullPool)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO daemons (host, pid, verb, started_at, heartbeat_at, lease_seconds, feeds, deliveries, files, pid_space) "
+                          "VALUES (:host, 1, 'monitor run', datetime('now'), datetime('now'), 600, 0, 0, 1, :space)"),
+                     {"host": socket.gethostname(), "space": pid_space})
+        stat = claimed.stat()
+        conn.execute(text("INSERT INTO seen_files (path, size, mtime_ns, seen_at, lease_until) VALUES (:p, :s, :m, datetime('now'), datetime('now', '+10 minutes'))"),
+                     {"p": str(claimed.resolve()), "s": stat.st_size, "m": stat.st_mtime_ns})
+    engine.dispose()
+    time.sleep(0.3)  # the file settled
+    once = monitor("once", "--config", str(config))
+    assert once.returncode == 0, once.stderr
+    assert "1 folder files claimed by a daemon that is gone are read again" in once.stderr, once.stderr
+    assert query(tmp_path, "select count(*) from articles") == [(1,)]
+    assert query(tmp_path, "select count(*) from daemons") == [(0,)]
