@@ -535,45 +535,18 @@ def test_db_upgrade_is_refused_beside_a_daemon_in_another_pid_namespace_of_the_s
         inner.wait(timeout=30)
 
 
-def test_monitor_once_stopped_with_sigterm_gives_back_its_claims_and_leaves_the_registry(tmp_path: Path, http_server: LocalHTTP) -> None:
+@pytest.mark.parametrize("to_group", [False, True], ids=["its-process", "its-process-group"])
+def test_monitor_once_stopped_with_sigterm_gives_back_its_claims_leaves_the_registry_and_prints_no_traceback(
+        tmp_path: Path, http_server: LocalHTTP, to_group: bool) -> None:
     """Regression (found by helper xops): `monitor once` from cron under `timeout` (or `systemctl stop` of a
     oneshot) gets SIGTERM, which ended it on the spot: the feed it was fetching stayed claimed until the
     lease ended (its next run skipped it; on PostgreSQL every daemon did), and its registry row stayed,
-    alive, until then (`monitor status`, `db upgrade` refused). SIGTERM now stops it as Ctrl-C does."""
-    import signal
-    import threading
+    alive, until then (`monitor status`, `db upgrade` refused). SIGTERM now stops it as Ctrl-C does.
 
-    release = threading.Event()
-
-    def hang(handler: Any, _body: bytes) -> None:
-        release.wait(30)
-        handler.close_connection = True
-
-    http_server.routes["/slow.xml"] = hang
-    config = write_config(tmp_path, feeds=[{"name": "slow", "url": http_server.url("/slow.xml")}])
-    once = subprocess.Popen([sys.executable, "-m", "monitor", "once", "--config", str(config)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        wait_for(lambda: any(r[1] == "/slow.xml" for r in list(http_server.requests)), timeout=60)
-        once.send_signal(signal.SIGTERM)
-        _, err = once.communicate(timeout=30)
-    finally:
-        release.set()
-        if once.poll() is None:
-            once.kill()
-    assert "Traceback" not in err, err
-    db = Database(store_url(tmp_path))
-    try:
-        assert daemons.listing(db) == []
-        assert [job.name for job in sources.due_feeds(db, utcnow())] == ["slow"]  # polled at the next run, not after the lease
-    finally:
-        db.close()
-
-
-def test_monitor_once_stopped_with_sigterm_to_its_process_group_prints_no_traceback_of_its_parsing_processes(tmp_path: Path, http_server: LocalHTTP) -> None:
-    """Regression: `systemctl stop` of a unit running `monitor once` (a oneshot, a timer's) sends SIGTERM to every process
-    of the unit, the parsing processes too (KillMode=control-group), as `kill -TERM -- -PGID` does. They had inherited
-    `once`'s SIGTERM handler (stop as Ctrl-C does), so each printed a Python traceback (`KeyboardInterrupt` in
-    `_process_worker`). They end quietly now, as those of `monitor run` do, and `once` stops as it does on SIGTERM."""
+    Regression (found by helper xops2): `systemctl stop` sends SIGTERM to every process of the unit, the parsing
+    processes too (KillMode=control-group), as `kill -TERM -- -PGID` does. They had inherited `once`'s SIGTERM handler
+    (stop as Ctrl-C does), so each printed a Python traceback (`KeyboardInterrupt` in `_process_worker`). They end
+    quietly now, as those of `monitor run` do."""
     import signal
     import threading
 
@@ -589,7 +562,10 @@ def test_monitor_once_stopped_with_sigterm_to_its_process_group_prints_no_traceb
                             text=True, start_new_session=True)
     try:
         wait_for(lambda: any(r[1] == "/slow.xml" for r in list(http_server.requests)), timeout=60)
-        os.killpg(once.pid, signal.SIGTERM)  # its session's group: once and its parsing processes
+        if to_group:
+            os.killpg(once.pid, signal.SIGTERM)  # its session's group: once and its parsing processes
+        else:
+            once.send_signal(signal.SIGTERM)
         _, err = once.communicate(timeout=30)
     finally:
         release.set()
@@ -597,6 +573,12 @@ def test_monitor_once_stopped_with_sigterm_to_its_process_group_prints_no_traceb
             once.kill()
     assert once.returncode == 130, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    db = Database(store_url(tmp_path))
+    try:
+        assert daemons.listing(db) == []
+        assert [job.name for job in sources.due_feeds(db, utcnow())] == ["slow"]  # polled at the next run, not after the lease
+    finally:
+        db.close()
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="SQLite only: its lock says no other daemon runs (on PostgreSQL a row's pid namespace or heartbeat must)")
