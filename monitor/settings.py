@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from monitor.errors import ConfigError
+from monitor.hosts import url_problem
 from monitor.limits import HttpLimits, read_config_text
 from monitor.redact import redact, register_secret
 from monitor.strict import Strict
@@ -143,6 +144,8 @@ class FeedSource(_Section):
     def _http_only(cls, value: str) -> str:
         if not re.match(r"^https?://", value, re.I):
             raise ValueError("must start with http:// or https://")
+        if (problem := url_problem(value)) is not None:
+            raise ValueError(f"not a valid URL: {problem}")
         return value
 
     @property
