@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -267,11 +268,13 @@ def _new_alert(article: Article, decision: Decision, source_name: str, story: st
     )
 
 
-def full_text(fetch_pages: Callable[[Sequence[str]], list[FetchResult | SourceError]]) -> Enrich:
+def full_text(fetch_pages: Callable[[Sequence[str]], list[FetchResult | SourceError]], budget: float = 60.0) -> Enrich:
     """An `Enrich` giving each entry its page's main text (trafilatura) when longer than its own; pages are
     fetched PAGES_AT_ONCE at a time by `fetch_pages` (the poll's event loop), under the same limits, and only
     their texts kept (so memory stays bounded however many entries are new); a failed one keeps the summary, and
-    so do the entries after the first FULL_TEXT_PAGES, with a line saying so."""
+    so do the entries after the first FULL_TEXT_PAGES, and those whose pages were not asked for within `budget`
+    seconds (the poll gives twice [http] deadline: each round of pages holds every other feed's storing), with a
+    line saying so."""
 
     def enrich(docs: list[Document]) -> list[Document]:
         urls = list(dict.fromkeys(doc.url for doc in docs if doc.url))
@@ -280,7 +283,12 @@ def full_text(fetch_pages: Callable[[Sequence[str]], list[FetchResult | SourceEr
                      redact(docs[0].source), len(urls), FULL_TEXT_PAGES)
             urls = urls[:FULL_TEXT_PAGES]
         texts: dict[str, str | SourceError] = {}
+        began = time.monotonic()
         for at in range(0, len(urls), PAGES_AT_ONCE):  # each page made text before the next ones come
+            if time.monotonic() - began >= budget:
+                log.info("%s: the pages of its new entries took over %g s in all (twice [http] deadline): the other %d keep their summary",
+                         redact(docs[0].source), budget, len(urls) - at)
+                break
             some = urls[at : at + PAGES_AT_ONCE]
             for url, page in zip(some, fetch_pages(some), strict=True):
                 texts[url] = page if isinstance(page, SourceError) else cut_text(page_to_text(decode_page(page.body, page.headers), redact(url))[1])
