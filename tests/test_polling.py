@@ -549,6 +549,35 @@ def test_a_live_blogs_updates_sharing_one_link_but_for_the_fragment_are_each_sto
         pipeline.parsers.shutdown()
 
 
+def test_a_live_blog_whose_feed_lists_one_update_at_a_time_stores_each(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """The live blog's rule across polls (found by helper xfeed2): a feed listing only its latest update
+    (`/live#update-2`, then `/live#update-3`) had each later update taken for a copy of the first, stored under the
+    page's link. An entry of the same feed, new by its GUID and its words, whose link differs from a stored entry's only
+    by an anchor, is told apart by it too."""
+    from sqlalchemy import select
+
+    from monitor.store.tables import ArticleRow
+
+    def feed(n: int) -> bytes:
+        return rss((f"Live: update {n}", f"https://news.example/live#update-{n}", f"live-{n}", f"Update {n}: talks went on in room {n * 7}."))
+
+    http_server.routes["/live.xml"] = (200, {}, feed(1))
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, feeds=[{"name": "live", "url": http_server.url("/live.xml")}])))
+    try:
+        assert pipeline.poll_all_feeds() == 1
+        for n in (2, 3):
+            http_server.routes["/live.xml"] = (200, {}, feed(n))
+            assert pipeline.poll_all_feeds() == 1
+        http_server.routes["/live.xml"] = (200, {}, rss(("Live: update 3", "https://news.example/live#update-3", "live-3b", "Update 3: talks went on in room 21.")))
+        assert pipeline.poll_all_feeds() == 0  # a new GUID on the same update's words: a copy still
+        with pipeline.db.session() as s:
+            stored = sorted((title, url) for title, url in s.execute(select(ArticleRow.title, ArticleRow.canonical_url)))
+        assert stored == [("Live: update 1", "https://news.example/live"), ("Live: update 2", "https://news.example/live#update-2"),
+                          ("Live: update 3", "https://news.example/live#update-3")]
+    finally:
+        pipeline.parsers.shutdown()
+
+
 def test_a_link_with_a_tracking_fragment_is_still_a_copy_of_the_same_link(tmp_path: Path, http_server: LocalHTTP) -> None:
     """What the live blog's rule leaves alone: a tracking fragment (`#xtor=RSS-3`, a `key=value`) is no identity, in
     one feed or across feeds; nor is a fragment on a link no other entry of the feed shares."""
