@@ -20,11 +20,11 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from monitor.errors import ConfigError
-from monitor.hosts import url_problem
 from monitor.limits import HttpLimits, read_config_text
 from monitor.redact import redact, register_secret
 from monitor.strict import Strict
 from monitor import defaults
+from monitor.hosts import url_problem
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _UNCLOSED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_}])")  # `${SMTP_PASSWORD@host`: a typo, not a literal
