@@ -24,6 +24,7 @@ from monitor.limits import HttpLimits, NotUtf8, read_config_text
 from monitor.redact import redact, register_feed_secrets, register_secret, register_url_secrets
 from monitor.strict import Strict
 from monitor import defaults
+from monitor.hosts import url_problem
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _UNCLOSED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_}])")  # `${SMTP_PASSWORD@host`: a typo, not a literal
@@ -143,6 +144,8 @@ class FeedSource(_Section):
     def _http_only(cls, value: str) -> str:
         if not re.match(r"^https?://", value, re.I):
             raise ValueError("must start with http:// or https://")
+        if (problem := url_problem(value)) is not None:
+            raise ValueError(f"not a valid URL: {problem}")
         return value
 
     @property

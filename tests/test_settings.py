@@ -194,6 +194,16 @@ def test_feed_url_must_be_http(tmp_path: Path, url: str) -> None:
     assert str(error) == f"{path}: feeds[1].url: must start with http:// or https://"
 
 
+@pytest.mark.parametrize(("url", "problem"), [("http://[oops/feed", "its host is a broken IPv6 address"),
+                                              ("https://w.example:99999/rss", "its port is not a number from 0 to 65535"), ("http:///rss", "it has no host")])
+def test_a_feed_url_that_does_not_parse_is_refused_naming_the_key(tmp_path: Path, url: str, problem: str) -> None:
+    """Regression (found by helper xfeed2): `url = "http://[oops/feed"` passed the http(s) check, and `monitor once` and
+    `monitor run` stopped at their start with 'stopped by an uncaught error (a bug)' (urlsplit's ValueError)."""
+    path = toml(tmp_path, f'[[feeds]]\nurl = "{url}"\n')
+    error = config_error(path)
+    assert (error.key, str(error)) == ("feeds[0].url", f"{path}: feeds[0].url: not a valid URL: {problem}")
+
+
 def test_feed_url_http_and_https_accepted(tmp_path: Path) -> None:
     settings = load_settings(toml(tmp_path, '[[feeds]]\nurl = "HTTP://example.org/a"\n[[feeds]]\nurl = "https://example.org/b"\nevery = 60\n'))
     assert [(f.label, f.every) for f in settings.feeds] == [("HTTP://example.org/a", None), ("https://example.org/b", 60)]  # None: adaptive
