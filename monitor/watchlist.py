@@ -416,6 +416,7 @@ def load_watchlist(path: str | Path) -> Watchlist:
     _check_yields(watchlist, parts)
     _check_stands_for(watchlist, parts)
     _check_capitals(parts)
+    _check_repeats(parts)
     return spikes_config.with_spikes(watchlist, [(p.path, p.node) for p in parts])
 
 
@@ -694,6 +695,22 @@ def _check_stands_for(watchlist: Watchlist, parts: list[_Part]) -> None:
                         if other else (f": {h}" if (h := spikes_config.name_suggestion(watchlist, actor.stands_for, sorted(states), "write")) else ""))
                 raise WatchlistError(f"{part.path}:{line}: actors[{i}] {actor.name!r}: stands_for names no state {actor.stands_for!r}{hint}",
                                      path=str(part.path), line=line)
+
+
+def _check_repeats(parts: list[_Part]) -> None:
+    """The regexes' repeats (`_repeated`) of the whole watchlist add up to at most REPEATED_MAX: the matcher keeps every
+    pattern compiled (case-insensitively: a ß is ss too, some 1.5 KB a character), so the bound of each is not enough."""
+    total = 0
+    for part in parts:
+        for section in ("actors", "events"):
+            for i, item in enumerate(getattr(part.watchlist, section)):
+                for j, pattern in enumerate(item.patterns):
+                    total += _repeated(pattern)
+                    if total > REPEATED_MAX:
+                        line = part.line(section, i, "patterns", j)
+                        raise WatchlistError(f"{part.path}:{line}: {section}[{i}].patterns[{j}]: regex {pattern!r} brings the repeats of the watchlist's "
+                                             f"regexes to {total:,} characters: over {REPEATED_MAX:,} in all (nested counts multiply): "
+                                             "use fewer or smaller counts", path=str(part.path), line=line)
 
 
 def _check_capitals(parts: list[_Part]) -> None:
