@@ -336,3 +336,13 @@ def test_a_template_that_runs_out_of_memory_says_so_not_an_empty_reason(tmp_path
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip().endswith("channels[desk].body_template: out of memory (a value the template makes is too large)")
+
+
+@pytest.mark.parametrize("body", ['{% include "/etc/passwd" %}', '{% import "macros" as m %}', '{% extends "base" %}', '{% from "x" import y %}'])
+def test_a_template_that_reads_another_file_is_refused_saying_so(body: str) -> None:
+    """Regression: include, import and extends (a file read, refused: there is no loader) said "no loader for this
+    environment specified", Jinja's words for its own set-up."""
+    with pytest.raises(DeliveryError) as caught:
+        ChannelTemplates("desk", "", body, html=False).render({"title": "t"}, "t", "b")
+    assert str(caught.value) == ("channel 'desk': template failed: a template reads no other file (include, import, from and extends "
+                                 "are not offered): write it whole in body_template or title_template")

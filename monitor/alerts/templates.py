@@ -213,6 +213,9 @@ def _reason(exc: BaseException) -> str:
     """What went wrong, never empty: a MemoryError (a value the template made past the machine's memory) has no message."""
     if isinstance(exc, MemoryError):
         return "out of memory (a value the template makes is too large)"
+    if isinstance(exc, TypeError) and str(exc) == "no loader for this environment specified":  # include, import, extends: no file is read
+        return ("a template reads no other file (include, import, from and extends are not offered): "
+                "write it whole in body_template or title_template")
     return str(exc) or type(exc).__name__
 
 
