@@ -346,3 +346,12 @@ def test_a_template_that_reads_another_file_is_refused_saying_so(body: str) -> N
         ChannelTemplates("desk", "", body, html=False).render({"title": "t"}, "t", "b")
     assert str(caught.value) == ("channel 'desk': template failed: a template reads no other file (include, import, from and extends "
                                  "are not offered): write it whole in body_template or title_template")
+
+
+@pytest.mark.parametrize("body", ["{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}", "{% if 1 %}" * 2000 + "x" + "{% endif %}" * 2000])
+def test_a_template_nested_thousands_deep_is_a_config_error_not_a_traceback(body: str) -> None:
+    """Regression: parentheses or `if` blocks nested 2,000 deep made Jinja's compiler raise RecursionError: a traceback
+    from `monitor check`, and from the daemon's start or reload."""
+    with pytest.raises(ConfigError) as caught:
+        ChannelTemplates("desk", "", body, html=False)
+    assert str(caught.value) == "channel 'desk': bad template in body_template: nested too deeply (thousands of levels)"

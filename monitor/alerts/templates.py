@@ -231,6 +231,8 @@ def _compiled(channel: str, key: str, source: str, html: bool) -> Template | Non
         raise ConfigError(f"channel {channel!r}: bad template in {key} (line {exc.lineno}): {exc.message}", key=f"channels.{channel}.{key}") from None
     except (TemplateError, MemoryError) as exc:  # a constant too large to fold, say
         raise ConfigError(f"channel {channel!r}: bad template in {key}: {_reason(exc)}", key=f"channels.{channel}.{key}") from None
+    except RecursionError:  # Jinja's parser and compiler recurse per level of nesting
+        raise ConfigError(f"channel {channel!r}: bad template in {key}: nested too deeply (thousands of levels)", key=f"channels.{channel}.{key}") from None
 
 
 class ChannelTemplates:
