@@ -1023,3 +1023,12 @@ def test_regexes_whose_repeats_add_up_past_the_bound_are_refused_naming_the_one_
     path = yaml_file(tmp_path, BASE.replace("      - Suleimani\n", "      - Suleimani\n    patterns:\n" + patterns))
     assert watchlist_error(path, 11) == (f"{path}:11: actors[0].patterns[2]: regex '(?:ß{{100}}){{490}}x2' brings the repeats of the watchlist's "
                                          "regexes to 148,476 characters: over 100,000 in all (nested counts multiply): use fewer or smaller counts")
+
+
+@pytest.mark.parametrize("pattern", ["(" * 499 + "a" + ")" * 499, "[[" * 249 + "a" + "]]" * 249])
+def test_a_regex_nested_hundreds_deep_is_one_line_not_a_recursion_error(tmp_path: Path, pattern: str) -> None:
+    """Regression: 499 groups inside each other (999 characters, under the bound of 1,000) made the regex module's
+    compiler raise RecursionError: a traceback from `monitor match` and `check`, a bug's line in the daemon's log."""
+    path = yaml_file(tmp_path, BASE.replace("phrases: [drone strike]", f"patterns: ['{pattern}']"))
+    assert watchlist_error(path, 11) == (f"{path}:11: events[0].patterns: entry 1 is nested too deeply (groups or sets hundreds deep): "
+                                         "write it flatter")
