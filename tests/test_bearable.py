@@ -355,3 +355,17 @@ def test_a_template_nested_thousands_deep_is_a_config_error_not_a_traceback(body
     with pytest.raises(ConfigError) as caught:
         ChannelTemplates("desk", "", body, html=False)
     assert str(caught.value) == "channel 'desk': bad template in body_template: nested too deeply (thousands of levels)"
+
+
+@pytest.mark.parametrize("body", ["<p>{{ body|safe }}</p>", "{% autoescape false %}<p>{{ body }}</p>{% endautoescape %}",
+                                  '{% filter safe %}{{ body }}{% endfilter %}'])
+def test_an_html_template_cannot_put_feed_text_into_the_mail_as_markup(body: str) -> None:
+    """Regression: `{{ body|safe }}` or an `autoescape false` block in a `format = "html"` template put a feed's text into
+    the mail unescaped (its <script>, its links), where docs/templates.md says every value is escaped."""
+    with pytest.raises(ConfigError) as caught:
+        ChannelTemplates("desk", "", body, html=True)
+    assert str(caught.value) == ("channel 'desk': bad template in body_template: |safe and autoescape false would put the alert's text "
+                                 "(a feed's) into the mail as markup: write markup in the template itself; every value is escaped")
+    assert ChannelTemplates("desk", "", body, html=False).render({"body": "<b>x</b>"}, "t", "b")[1].count("<b>x</b>") == 1  # text: nothing to escape
+    kept = ChannelTemplates("desk", "", "{% autoescape true %}<p>{{ body }}</p>{% endautoescape %}", html=True)
+    assert kept.render({"body": "<b>x</b>"}, "t", "b")[1] == "<p>&lt;b&gt;x&lt;/b&gt;</p>"
