@@ -272,6 +272,15 @@ class Settings(_Section):
     channels: list[Channel] = Field(default_factory=list)
     path: Path | None = Field(None, exclude=True, description="the file this was loaded from")
 
+    @field_validator("watchlist", mode="before")
+    @classmethod
+    def _a_watchlist(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():  # Path("") is the working folder
+            raise ValueError('empty: give the watchlist file or folder, e.g. "config/watchlist.yaml"')
+        if not isinstance(value, str | Path):
+            raise ValueError('should be a file or folder in quotes, e.g. "config/watchlist.yaml"')
+        return value
+
     @model_validator(mode="before")
     @classmethod
     def _feed_workers_is_max_in_flight(cls, data: Any) -> Any:

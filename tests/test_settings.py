@@ -420,3 +420,17 @@ def test_a_config_not_in_utf8_names_the_line_and_what_to_do(tmp_path: Path) -> N
     with pytest.raises(ConfigError) as exc:
         load_settings(path)
     assert str(exc.value) == f"{path}:2: not UTF-8 text (byte 0xe9 at column 17): save the file as UTF-8"
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ('""', 'watchlist: empty: give the watchlist file or folder, e.g. "config/watchlist.yaml"'),
+    ("123", 'watchlist: should be a file or folder in quotes, e.g. "config/watchlist.yaml"'),
+])
+def test_a_watchlist_setting_that_names_no_file_says_what_to_write(tmp_path: Path, value: str, problem: str) -> None:
+    """Regression: `watchlist = ""` was the working folder (".: no watchlist files (*.yaml) in this folder"), and
+    `watchlist = 123` said "Input is not a valid path for <class 'pathlib.Path'>"."""
+    path = tmp_path / "monitor.toml"
+    path.write_text(f"watchlist = {value}\n")
+    with pytest.raises(ConfigError) as exc:
+        load_settings(path)
+    assert str(exc.value) == f"{path}: {problem}"
