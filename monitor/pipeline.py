@@ -135,7 +135,7 @@ class Pipeline:
                     log.info("%d folder files claimed by a daemon that is gone are read again", released)
                 if released := outbox.release_all(self.db):
                     log.info("%d deliveries claimed by a daemon that is gone are sent now", released)
-            member = daemons.register(self.db, verb, self.lease_seconds(), now, tuple(self.notifier.channels))
+            member = daemons.register(self.db, verb, self.lease_seconds(), now, tuple(self.notifier.channels), source_names(self.settings))
         self.feeds.member = member
         return member
 
@@ -144,7 +144,8 @@ class Pipeline:
         or never was: `member` None); returns its id."""
         now = utcnow()
         holding = daemons.Holding(self.feeds.holding(), outbox.holding(now), self.folders.reading)
-        if member is None or not daemons.heartbeat(self.db, member, now, holding, self.lease_seconds(), tuple(self.notifier.channels)):
+        if member is None or not daemons.heartbeat(self.db, member, now, holding, self.lease_seconds(), tuple(self.notifier.channels),
+                                                   source_names(self.settings)):
             member = self.enter_registry(verb, now)
         if not self.db.sqlite:
             self.in_use.look(daemons.channels_in_use(self.db, now), now)
@@ -208,15 +209,25 @@ def source_specs(settings: Settings) -> tuple[list[sources.SourceSpec], list[sou
             [sources.SourceSpec(f.label, "folder", str(f.path)) for f in settings.folders])
 
 
+def source_names(settings: Settings) -> tuple[str, ...]:
+    """The names of the config's feeds and folders, as a daemon's registry row keeps them."""
+    return tuple(f.label for f in settings.feeds) + tuple(f.label for f in settings.folders)
+
+
 def register_sources(db: Database, settings: Settings) -> dict[str, int]:
     """Make the store's source list follow the config; returns the folder sources' ids by name. A configured
+    source that the config lacks is retired only when no other running daemon's config lists it (daemons of one
+    store may have feeds of their own; one of a monitor before revision 0013 keeps them all). A configured
     name that a feed added with `monitor sources add` has is a ConfigError naming the config file."""
     feeds, folders = source_specs(settings)
+    others = daemons.sources_of_others(db, utcnow())
     try:
         sources.ensure_sources(db, feeds)
-        sources.retire_config_sources(db, "feed", {f.label for f in settings.feeds})
+        if others is not None:
+            sources.retire_config_sources(db, "feed", {f.label for f in settings.feeds} | others)
         ids = sources.ensure_sources(db, folders)
-        sources.retire_config_sources(db, "folder", {f.label for f in settings.folders})
+        if others is not None:
+            sources.retire_config_sources(db, "folder", {f.label for f in settings.folders} | others)
     except ConfigError as exc:
         raise ConfigError(f"{settings.path}: {exc}", path=str(settings.path)) from None
     return {f.label: ids[f.label] for f in settings.folders}

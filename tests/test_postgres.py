@@ -180,3 +180,34 @@ def test_keys_longer_than_a_column_are_stored_and_found_again(any_store: str) ->
         assert files.seen_versions(db, [path, "/inbox/other.txt"]) == {path: (5 * 2**30, 1_767_225_600_123_456_789)}
     finally:
         db.close()
+
+
+def test_a_daemons_config_feeds_are_kept_while_it_runs_when_another_config_lacks_them(tmp_path: Path, pg_server: PostgresServer) -> None:
+    """Daemons with configs of their own feeds on one store: a verb (or daemon) with another config retired the running
+    daemon's feeds as 'no longer in the config file', and nobody polled them. They are kept while a daemon whose config
+    lists them runs, and retired once none does."""
+    url = pg_server.new_database(tmp_path)
+    feed = lambda name: {"name": name, "url": f"http://127.0.0.1:1/{name}.xml", "every": 3600}  # noqa: E731
+    first = pg_config(tmp_path, pg_server, url=url, feeds=[feed("shared"), feed("first only")], settings_extra={"http": {"deadline": 1}})
+    (tmp_path / "b").mkdir()
+    second = pg_config(tmp_path / "b", pg_server, url=url, feeds=[feed("shared"), feed("second only")], settings_extra={"http": {"deadline": 1}})
+    log = tmp_path / "first.log"
+    with log.open("w") as out:
+        daemon = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--config", str(first)], cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: "monitor running" in log.read_text(), timeout=30)
+
+        def enabled() -> dict[str, bool]:
+            return {name: on for name, on in pg_server.sql("select name, enabled from sources", database=url.rsplit("/", 1)[1])}
+
+        shared = pg_server.sql("select id from sources where name = 'shared'", database=url.rsplit("/", 1)[1])[0][0]
+        assert monitor("sources", "retry", str(shared), "--config", str(second)).returncode == 0  # a verb that stores the config's sources
+        assert enabled() == {"shared": True, "first only": True, "second only": True}
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=30) == 0
+        assert monitor("sources", "retry", str(shared), "--config", str(second)).returncode == 0
+        assert enabled() == {"shared": True, "first only": False, "second only": True}
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.wait(timeout=20)
