@@ -62,8 +62,9 @@ def label(actor: str, event: str) -> str:
 
 
 def check_spikes(db: Database, settings: Settings, watchlist: Watchlist, now: datetime) -> int:
-    """Test every series of every spike at the current hour; alert each rise once, re-arm what fell back."""
-    signals.forget_spikes_except(db, {s.name for s in watchlist.spikes})
+    """Test every series of every spike at the current hour; alert each rise once, re-arm what fell back. The states of
+    spikes and series this watchlist lacks are left as they are: another daemon's watchlist may have them (a daemon
+    forgetting them had the next alert the same rise again), and a spike put back is re-armed once it has fallen back."""
     muted = set(mutes.active(db, now))
     end, written = hour_of(now), 0
     for spike in watchlist.spikes:
@@ -92,7 +93,7 @@ def check_spikes(db: Database, settings: Settings, watchlist: Watchlist, now: da
                     written += 1
                     log.info("spike %s: %s: %s; alert %s to %s", spike.name, label(*key), v.describe(), alert.uid,
                              ", ".join(alert.channels) or "no channel", extra={"alert": alert.uid})
-        signals.rearm(db, spike.name, fell_back | (firing - wanted))
+        signals.rearm(db, spike.name, fell_back)
     return written
 
 

@@ -115,6 +115,24 @@ def test_the_planted_spike_fires_once_with_its_numbers_and_the_steady_group_neve
     restarted.close()
 
 
+def test_a_daemon_whose_watchlist_lacks_a_spike_leaves_its_rise_alerted_once(tmp_path: Path) -> None:
+    """Daemons sharing a store take turns at the trends job: one whose watchlist lacks a spike (a watchlist rolled out
+    to one daemon first, another daemon's own) forgot the spike's firing states, and the next daemon with it alerted
+    the same rise again, at each turn. Also a spike taken out and put back during a rise alerts it once."""
+    settings = setup(tmp_path)
+    db = Database(store_url(tmp_path))
+    counts.count_stories(db, history())
+    assert run_hours(db, settings, T - 3 * HOUR, 3) == 1
+    without = load_watchlist(setup(tmp_path / "other", WATCHLIST.split("spikes:")[0]).watchlist)
+    with_it = load_watchlist(settings.watchlist)
+    for h in range(4):  # the two daemons' turns while the rise lasts
+        now = T + h * HOUR + timedelta(minutes=30)
+        assert escalation.check(db, settings, without, now) == 0
+        assert escalation.check(db, settings, with_it, now + timedelta(minutes=10)) == 0
+    assert len(alerts(tmp_path)) == 1
+    db.close()
+
+
 def test_spike_alerts_go_through_the_outbox_and_mutes(tmp_path: Path) -> None:
     settings = setup(tmp_path)
     db = Database(store_url(tmp_path))
