@@ -157,6 +157,8 @@ def check_silence(db: Database, settings: Settings, now: datetime) -> int:
     muted, written, listed = set(mutes.active(db, now)), 0, set()
     for src in source_store.list_sources(db):
         listed.add(src.id)
+        if src.kind == "folder" and src.enabled and src.name not in folder_hours:
+            continue  # another running daemon's folder (a shared store): its silent_hours are in that daemon's config
         limit, usual = None, None
         if src.kind == "feed":
             times = [article_time(p, f) for p, f in signals.article_times(db, src.id, now - HISTORY)]

@@ -260,6 +260,31 @@ def test_a_folder_with_silent_hours_alerts_when_it_receives_nothing(tmp_path: Pa
     db.close()
 
 
+def test_a_folders_silence_is_alerted_once_while_a_daemon_without_the_folder_takes_turns_at_the_trends_job(tmp_path: Path) -> None:
+    """On a shared store the trends job runs in one daemon at a time: one whose config lacks a folder (another
+    machine's) took its silence as over, quietly, and the daemon with the folder alerted it silent again at each turn."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (tmp_path / "watchlist.yaml").write_text(WATCHLIST)
+    config = write_config(tmp_path, watchlist=tmp_path / "watchlist.yaml", folders=[inbox],
+                          channels=[{"name": "ops", "url": f"console://local?file={tmp_path / 'ops.jsonl'}", "tags": ["ops"]}])
+    config.write_text(config.read_text().replace("settle_seconds = 0.2", "settle_seconds = 0.2\nsilent_hours = 3"))
+    settings = load_settings(config)
+    (tmp_path / "other").mkdir()
+    other = load_settings(write_config(tmp_path / "other", watchlist=tmp_path / "watchlist.yaml",
+                                       channels=[{"name": "ops", "url": f"console://local?file={tmp_path / 'ops.jsonl'}", "tags": ["ops"]}]))
+    db = Database(store_url(tmp_path))
+    ids = register_sources(db, settings)
+    save(db, ids[str(inbox)], T, 1)
+    assert run_hours(db, settings, T, 5) == 1
+    for h in range(5, 9):  # the two daemons' turns
+        now = T + h * HOUR + timedelta(minutes=30)
+        assert escalation.check(db, other, load_watchlist(other.watchlist), now) == 0
+        assert escalation.check(db, settings, load_watchlist(settings.watchlist), now + timedelta(minutes=10)) == 0
+    assert [t for t, _, _ in alerts(tmp_path)] == [alerts(tmp_path)[0][0]] and "Silent source" in alerts(tmp_path)[0][0]
+    db.close()
+
+
 @pytest.mark.parametrize(("section", "line", "problem"), [
     ("spikes:\n  - {actor: nobody}\n", 6, "spikes[0]: no actor named or tagged 'nobody'"),
     ("spikes:\n  - {event: flood}\n", 6, "spikes[0]: no event named 'flood'"),
