@@ -97,16 +97,17 @@ def check_spikes(db: Database, settings: Settings, watchlist: Watchlist, now: da
     return written
 
 
-_BASELINES: dict[tuple[str, str], tuple[datetime, Profile, dict[tuple[str, str], Baseline], Baseline, float]] = {}
+_BASELINES: dict[tuple[str, str], tuple[Spike, datetime, Profile, dict[tuple[str, str], Baseline], Baseline, float]] = {}
 
 
 def baselines(db: Database, spike: Spike, first: datetime, last: datetime) -> tuple[Profile, dict[tuple[str, str], Baseline], Baseline, float]:
     """The profile of all the entry's series over the baseline days, each series' baseline (and one for a
     series with no story then), and the threshold on p for the day's checks (significance / series, or
-    calibrated to per_week): read from the store once a day per entry and store, then kept in memory."""
+    calibrated to per_week): read from the store once a day per entry and store, then kept in memory (read again when
+    the entry is edited: its series, window or test changed)."""
     key = (str(db.engine.url), spike.name)
     cached = _BASELINES.get(key)
-    if cached is None or cached[0] != first:
+    if cached is None or cached[:2] != (spike, first):
         wanted = set(spike.series())
         series: dict[tuple[str, str], dict[datetime, int]] = defaultdict(dict)
         pooled: dict[datetime, int] = defaultdict(int)
@@ -123,9 +124,9 @@ def baselines(db: Database, spike: Spike, first: datetime, last: datetime) -> tu
             threshold = calibrate(many, shape, last + (spike.window - 1) * HOUR, spike.window, spike.min_count, spike.per_week)
             log.info("spike %s: threshold p < %.3g for the day's checks (%g chance alerts a week over %d series)", spike.name, threshold,
                      spike.per_week, len(wanted))
-        cached = (first, shape, bases, empty, threshold)
+        cached = (spike, first, shape, bases, empty, threshold)
         _BASELINES[key] = cached
-    return cached[1], cached[2], cached[3], cached[4]
+    return cached[2], cached[3], cached[4], cached[5]
 
 
 def spike_alert(db: Database, settings: Settings, spike: Spike, key: tuple[str, str], v: Verdict, severity: int, now: datetime,

@@ -133,6 +133,19 @@ def test_a_daemon_whose_watchlist_lacks_a_spike_leaves_its_rise_alerted_once(tmp
     db.close()
 
 
+def test_a_spike_edited_during_the_day_is_tested_against_its_own_series_baselines(tmp_path: Path) -> None:
+    """The day's baselines were kept in memory by the spike's name: after an edit that tagged the busy group into the
+    spike (same name), its 8-12 stories an hour were tested against the baseline of a series with no story, and fired."""
+    settings = setup(tmp_path, WATCHLIST.replace("aliases: [Steady Front], tags: [militia]", "aliases: [Steady Front]"))
+    db = Database(store_url(tmp_path))
+    counts.count_stories(db, history())
+    assert run_hours(db, settings, T - 3 * HOUR, 3) == 1  # the militia's spike, Kataeb Hezbollah alone in the tag
+    (tmp_path / "watchlist.yaml").write_text(WATCHLIST)  # the busy group joins the tag: the spike's name is the same
+    assert run_hours(db, settings, T, 3) == 0
+    assert [t for t, _, _ in alerts(tmp_path) if STEADY in t] == []
+    db.close()
+
+
 def test_spike_alerts_go_through_the_outbox_and_mutes(tmp_path: Path) -> None:
     settings = setup(tmp_path)
     db = Database(store_url(tmp_path))
