@@ -203,6 +203,8 @@ def test_a_daemons_config_feeds_are_kept_while_it_runs_when_another_config_lacks
         shared = pg_server.sql("select id from sources where name = 'shared'", database=url.rsplit("/", 1)[1])[0][0]
         assert monitor("sources", "retry", str(shared), "--config", str(second)).returncode == 0  # a verb that stores the config's sources
         assert enabled() == {"shared": True, "first only": True, "second only": True}
+        listing = monitor("sources", "--config", str(second), env={"COLUMNS": "250"})  # shows the sources as they will be: the same
+        assert listing.returncode == 0 and "first only" in listing.stdout and "disabled" not in listing.stdout, listing.stdout
         daemon.send_signal(signal.SIGTERM)
         assert daemon.wait(timeout=30) == 0
         assert monitor("sources", "retry", str(shared), "--config", str(second)).returncode == 0
