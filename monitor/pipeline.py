@@ -27,7 +27,7 @@ from monitor.matching.matcher import Matcher
 from monitor.memory import map_large_blocks
 from monitor.polling import FeedPolling
 from monitor.prepare import Preparer, daemon_matcher, preparing_pool
-from monitor.redact import register_feed_secrets
+from monitor.redact import redact, register_feed_secrets
 from monitor.scanning import Folder, FolderScanning
 from monitor.schedule import PollPolicy
 from monitor.settings import Settings
@@ -135,7 +135,7 @@ class Pipeline:
                     log.info("%d folder files claimed by a daemon that is gone are read again", released)
                 if released := outbox.release_all(self.db):
                     log.info("%d deliveries claimed by a daemon that is gone are sent now", released)
-            member = daemons.register(self.db, verb, self.lease_seconds(), now, tuple(self.notifier.channels), source_names(self.settings))
+            member = daemons.register(self.db, verb, self.lease_seconds(), now, tuple(self.notifier.channels), source_locations(self.settings))
         self.feeds.member = member
         return member
 
@@ -145,7 +145,7 @@ class Pipeline:
         now = utcnow()
         holding = daemons.Holding(self.feeds.holding(), outbox.holding(now), self.folders.reading)
         if member is None or not daemons.heartbeat(self.db, member, now, holding, self.lease_seconds(), tuple(self.notifier.channels),
-                                                   source_names(self.settings)):
+                                                   source_locations(self.settings)):
             member = self.enter_registry(verb, now)
         if not self.db.sqlite:
             self.in_use.look(daemons.channels_in_use(self.db, now), now)
@@ -209,9 +209,10 @@ def source_specs(settings: Settings) -> tuple[list[sources.SourceSpec], list[sou
             [sources.SourceSpec(f.label, "folder", str(f.path)) for f in settings.folders])
 
 
-def source_names(settings: Settings) -> tuple[str, ...]:
-    """The names of the config's feeds and folders, as a daemon's registry row keeps them."""
-    return tuple(f.label for f in settings.feeds) + tuple(f.label for f in settings.folders)
+def source_locations(settings: Settings) -> dict[str, str]:
+    """The config's feeds and folders, name and location, as a daemon's registry row keeps them."""
+    feeds, folders = source_specs(settings)
+    return {spec.name: spec.location for spec in feeds + folders}
 
 
 def register_sources(db: Database, settings: Settings) -> dict[str, int]:
@@ -221,13 +222,20 @@ def register_sources(db: Database, settings: Settings) -> dict[str, int]:
     name that a feed added with `monitor sources add` has is a ConfigError naming the config file."""
     feeds, folders = source_specs(settings)
     others = daemons.sources_of_others(db, utcnow())
+    for spec in feeds + folders:
+        location, daemon = (others or {}).get(spec.name, (spec.location, ""))
+        if location != spec.location:
+            what, verb = ("URL", "polled") if spec.kind == "feed" else ("path", "scanned")
+            log.warning("%s: [[%ss]] %r has the %s %s here and %s in the config of the daemon on %s: the %s is %s at the %s of the daemon "
+                        "started or reloaded last; give the %s the same %s in every config, or another name in one", settings.path, spec.kind,
+                        spec.name, what, redact(spec.location), redact(location), daemon, spec.kind, verb, what, spec.kind, what)
     try:
         sources.ensure_sources(db, feeds)
         if others is not None:
-            sources.retire_config_sources(db, "feed", {f.label for f in settings.feeds} | others)
+            sources.retire_config_sources(db, "feed", {f.label for f in settings.feeds} | set(others))
         ids = sources.ensure_sources(db, folders)
         if others is not None:
-            sources.retire_config_sources(db, "folder", {f.label for f in settings.folders} | others)
+            sources.retire_config_sources(db, "folder", {f.label for f in settings.folders} | set(others))
     except ConfigError as exc:
         raise ConfigError(f"{settings.path}: {exc}", path=str(settings.path)) from None
     return {f.label: ids[f.label] for f in settings.folders}

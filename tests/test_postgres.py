@@ -213,3 +213,30 @@ def test_a_daemons_config_feeds_are_kept_while_it_runs_when_another_config_lacks
         if daemon.poll() is None:
             daemon.kill()
             daemon.wait(timeout=20)
+
+
+def test_a_feed_named_alike_with_another_url_in_a_running_daemons_config_is_one_warning_line(
+        tmp_path: Path, pg_server: PostgresServer, caplog: pytest.LogCaptureFixture) -> None:
+    """Two daemons' configs giving one feed name two URLs took turns at the stored feed's URL, at each start and reload,
+    unsaid: one of the URLs was not polled."""
+    from monitor.pipeline import register_sources
+    from monitor.settings import load_settings
+    from monitor.store import daemons
+
+    url = pg_server.new_database(tmp_path)
+    first = load_settings(pg_config(tmp_path, pg_server, url=url, feeds=[{"name": "news", "url": "http://127.0.0.1:1/a.xml"}]))
+    (tmp_path / "b").mkdir()
+    second = load_settings(pg_config(tmp_path / "b", pg_server, url=url, feeds=[{"name": "news", "url": "http://127.0.0.1:1/b.xml"}]))
+    db = Database(url)
+    try:
+        register_sources(db, first)
+        member = daemons.register(db, "monitor run", 120, utcnow(), (), {"news": "http://127.0.0.1:1/a.xml"})
+        pg_server.sql(f"UPDATE daemons SET pid = 1 WHERE id = {member}", database=url.rsplit("/", 1)[1])  # another daemon, running
+        with caplog.at_level("WARNING", logger="monitor"):
+            register_sources(db, second)
+        [line] = [r.getMessage() for r in caplog.records]
+        assert line == (f"{second.path}: [[feeds]] 'news' has the URL http://127.0.0.1:1/b.xml here and http://127.0.0.1:1/a.xml in the config of "
+                        f"the daemon on {daemons.socket.gethostname()} pid 1: the feed is polled at the URL of the daemon started or reloaded last; "
+                        "give the feed the same URL in every config, or another name in one")
+    finally:
+        db.close()

@@ -59,7 +59,7 @@ class SourceVerbs(Core):
         another running daemon's config lists it (a shared store: it stays)."""
         stored = self._stored_sources()
         db = self.stored() if stored else None
-        others = daemons.sources_of_others(db, datetime.now(UTC)) if db is not None else frozenset()
+        others = daemons.sources_of_others(db, datetime.now(UTC)) if db is not None else {}
         configured = {f.label: ("feed", f.url, f.every) for f in self.settings.feeds}
         configured |= {f.label: ("folder", str(f.path), None) for f in self.settings.folders}
         listed: list[SourceHealth] = []

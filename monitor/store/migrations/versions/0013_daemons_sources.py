@@ -1,4 +1,4 @@
-"""The feeds and folders of each registered daemon's config (`daemons.sources`, a JSON list of names): on a shared
+"""The feeds and folders of each registered daemon's config (`daemons.sources`, a JSON object of their names and locations): on a shared
 PostgreSQL store, a daemon (or a verb) whose config lacks a configured source retires it only when no running
 daemon's config lists it; daemons with feeds of their own retired each other's (NULL: a daemon of a monitor before
 this revision, taken to have every source).
