@@ -49,6 +49,7 @@ class Pipeline:
         self.stopping = threading.Event()  # set when the daemon stops
         self.started = utcnow()  # its dispatch's watch began (a shared store's deliveries no daemon takes: dispatch_due)
         self.in_use = ChannelsInUse()  # the channels of the daemons on a shared store, as its heartbeats and digests saw them
+        self._sources_written: Settings | None = None  # the settings whose sources its registry row has
         self.parsers = parsers or ParserPool(settings.schedule.parse_workers)
         self.parsers.use(Preparer(matcher))
         self.ingest = Ingest(db, matcher, channel_policy(settings, matcher), StoryLimits(settings.stories.window, timedelta(hours=settings.stories.join_within)))
@@ -135,7 +136,8 @@ class Pipeline:
                     log.info("%d folder files claimed by a daemon that is gone are read again", released)
                 if released := outbox.release_all(self.db):
                     log.info("%d deliveries claimed by a daemon that is gone are sent now", released)
-            member = daemons.register(self.db, verb, self.lease_seconds(), now, tuple(self.notifier.channels), source_locations(self.settings))
+            member = daemons.register(self.db, verb, self.lease_seconds(), now, tuple(self.notifier.channels), source_locations(settings := self.settings))
+        self._sources_written = settings
         self.feeds.member = member
         return member
 
@@ -144,9 +146,11 @@ class Pipeline:
         or never was: `member` None); returns its id."""
         now = utcnow()
         holding = daemons.Holding(self.feeds.holding(), outbox.holding(now), self.folders.reading)
-        if member is None or not daemons.heartbeat(self.db, member, now, holding, self.lease_seconds(), tuple(self.notifier.channels),
-                                                   source_locations(self.settings)):
+        settings = self.settings  # its sources are written when they change (a reload), not at every beat: thousands of feeds
+        listed = source_locations(settings) if settings is not self._sources_written else None
+        if member is None or not daemons.heartbeat(self.db, member, now, holding, self.lease_seconds(), tuple(self.notifier.channels), listed):
             member = self.enter_registry(verb, now)
+        self._sources_written = settings
         if not self.db.sqlite:
             self.in_use.look(daemons.channels_in_use(self.db, now), now)
         return member

@@ -240,3 +240,25 @@ def test_a_feed_named_alike_with_another_url_in_a_running_daemons_config_is_one_
                         "give the feed the same URL in every config, or another name in one")
     finally:
         db.close()
+
+
+def test_a_reloaded_configs_sources_reach_the_registry_at_the_next_heartbeat(tmp_path: Path, pg_server: PostgresServer) -> None:
+    """What the other daemons keep for this one (`daemons.sources`) follows a reload (SIGHUP), not only a start."""
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+
+    url = pg_server.new_database(tmp_path)
+    config = pg_config(tmp_path, pg_server, url=url, feeds=[{"name": "news", "url": "http://127.0.0.1:1/a.xml"}])
+    pipeline = build_pipeline(load_settings(config))
+    try:
+        member = pipeline.heartbeat(None, "monitor run")
+        stored = lambda: json.loads(pg_server.sql(f"SELECT sources FROM daemons WHERE id = {member}", database=url.rsplit("/", 1)[1])[0][0])  # noqa: E731
+        assert stored() == {"news": "http://127.0.0.1:1/a.xml"}
+        config.write_text(config.read_text() + '[[feeds]]\nname = "more"\nurl = "http://127.0.0.1:1/b.xml"\n')
+        pipeline.settings = load_settings(config)
+        assert pipeline.heartbeat(member, "monitor run") == member
+        assert stored() == {"more": "http://127.0.0.1:1/b.xml", "news": "http://127.0.0.1:1/a.xml"}
+        assert pipeline.heartbeat(member, "monitor run") == member and stored() == {"more": "http://127.0.0.1:1/b.xml", "news": "http://127.0.0.1:1/a.xml"}
+    finally:
+        pipeline.db.close()
+        pipeline.close()
