@@ -122,8 +122,8 @@ def baselines(db: Database, spike: Spike, first: datetime, last: datetime) -> tu
         else:
             many = Counter(bases.get(k, empty) for k in wanted)
             threshold = calibrate(many, shape, last + (spike.window - 1) * HOUR, spike.window, spike.min_count, spike.per_week)
-            log.info("spike %s: threshold p < %.3g for the day's checks (%g chance alerts a week over %d series)", spike.name, threshold,
-                     spike.per_week, len(wanted))
+            log.info("spike %s: threshold p < %.3g for the day's checks (%g chance alert%s a week over %d series)", spike.name, threshold,
+                     spike.per_week, "" if spike.per_week == 1 else "s", len(wanted))
         cached = (spike, first, shape, bases, empty, threshold)
         _BASELINES[key] = cached
     return cached[2], cached[3], cached[4], cached[5]

@@ -146,6 +146,16 @@ def test_a_spike_edited_during_the_day_is_tested_against_its_own_series_baseline
     db.close()
 
 
+def test_the_days_threshold_line_says_one_chance_alert_a_week(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Every daemon's start said "(1 chance alerts a week over 1 series)" for the default per_week."""
+    settings = setup(tmp_path, WATCHLIST.replace("significance: 0.001", "per_week: 1").replace("actor: militia", "actor: Kataeb Hezbollah"))
+    db = Database(store_url(tmp_path))
+    with caplog.at_level("INFO", logger="monitor"):
+        run_hours(db, settings, T, 1)
+    assert "(1 chance alert a week over 1 series)" in caplog.text, caplog.text
+    db.close()
+
+
 def test_spike_alerts_go_through_the_outbox_and_mutes(tmp_path: Path) -> None:
     settings = setup(tmp_path)
     db = Database(store_url(tmp_path))
