@@ -85,6 +85,16 @@ def test_check_says_a_wrong_password_in_one_line_without_it(tmp_path: Path, pg_s
     assert 'password authentication failed for user "postgres"' in line and "Wr0ng-pass" not in line
 
 
+def test_a_database_not_made_yet_is_one_line_saying_to_create_it(tmp_path: Path, pg_server: PostgresServer) -> None:
+    """`monitor run` (and every verb) at a database the server lacks said PostgreSQL's 'database "nodb" does not exist'
+    alone: the README says to point the store at an existing database, and the line now says how to make it."""
+    config = pg_config(tmp_path, pg_server, pg_server.url("nodb"))
+    for verb in (["run"], ["status"]):
+        line = one_line_error(monitor(*verb, "--config", str(config)))
+        assert line.endswith(f'database "nodb" does not exist: create it (createdb -h 127.0.0.1 -p {pg_server.port} -U postgres nodb, '
+                             "or CREATE DATABASE nodb), or give [store] url an existing one"), line
+
+
 def test_check_says_a_refused_connection_in_one_line(tmp_path: Path, pg_server: PostgresServer) -> None:
     from tests.conftest import free_port
 
