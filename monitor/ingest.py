@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -21,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from monitor import metrics
 from monitor.alerts.decide import ChannelPolicy, Decision, Route, decide, why_silent
 from monitor.alerts.render import StoryContext, alert_context, render_body, render_title
-from monitor.dedup import to_article
+from monitor.dedup import canonical_url, to_article
 from monitor.errors import SourceError
 from monitor.matching.matcher import Matcher
 from monitor.model import Article, Document, FetchResult, MatchResult, Prepared
@@ -92,6 +93,7 @@ class Ingest:
         if rest := [a for a, one in fresh if one is None]:  # made here: their keys are asked now
             urls, hashes = articles.known_urls_and_hashes(self.db, [a.canonical_url for a in rest if a.canonical_url], [a.content_hash for a in rest])
             known_urls, known_content = known_urls | urls, known_content | hashes
+        fresh, known_urls = self._live_updates(source_name, fresh, known_urls, known_content)
         unknown = _first_of_each([(a, one) for a, one in fresh if (a.title or a.text) and a.canonical_url not in known_urls
                                   and a.content_hash not in known_content])
         turned = polled_before and len(unknown) > TURNOVER_LIMIT and not known
@@ -123,6 +125,28 @@ class Ingest:
         for article_id, result, alert, silent in saved:
             self._said(article_id, source_name, result, alert, silent)
         return len(saved)
+
+    def _live_updates(self, source_name: str, fresh: list[tuple[Article, Prepared | None]], known_urls: set[str],
+                      known_content: set[str]) -> tuple[list[tuple[Article, Prepared | None]], set[str]]:
+        """`fresh` with the live blog's rule carried across polls, and the canonical URLs known: an entry new by its GUID
+        and its words whose link is a stored article of this feed's but for an anchor (no '=': a tracking one) keeps the
+        anchor in its canonical URL, as entries of one feed that share a link but for it do (`feeds._live_updates`): a
+        feed listing a live blog's latest update alone had every update after the first taken for a copy of it."""
+        out, keyed_urls = list(fresh), []
+        for k, (article, one) in enumerate(fresh):
+            anchor = (article.url or "").partition("#")[2]
+            if (not anchor or "=" in anchor or "#" in (article.canonical_url or "") or article.canonical_url not in known_urls
+                    or article.content_hash in known_content):
+                continue
+            found = articles.article_with(self.db, article.canonical_url, article.content_hash)
+            stored = articles.stored_article(self.db, found) if found is not None else None
+            if stored is not None and stored.source == source_name:
+                keyed = replace(article, canonical_url=canonical_url(article.url, fragment=True))
+                out[k] = (keyed, replace(one, article=keyed) if one else None)
+                keyed_urls += [keyed.canonical_url] if keyed.canonical_url else []
+        if keyed_urls:  # an update seen before under its anchor (stored so by an earlier poll): a copy still
+            known_urls = known_urls | articles.known_urls_and_hashes(self.db, keyed_urls, [])[0]
+        return out, known_urls
 
     def _complete(self, batch: list[tuple[Article, Prepared | None]]) -> list[Prepared]:
         """The batch prepared: what came so, and the rest matched and sketched here (in one call)."""
@@ -273,11 +297,13 @@ def _new_alert(article: Article, decision: Decision, source_name: str, story: st
     )
 
 
-def full_text(fetch_pages: Callable[[Sequence[str]], list[FetchResult | SourceError]]) -> Enrich:
+def full_text(fetch_pages: Callable[[Sequence[str]], list[FetchResult | SourceError]], budget: float = 60.0) -> Enrich:
     """An `Enrich` giving each entry its page's main text (trafilatura) when longer than its own; pages are
     fetched PAGES_AT_ONCE at a time by `fetch_pages` (the poll's event loop), under the same limits, and only
     their texts kept (so memory stays bounded however many entries are new); a failed one keeps the summary, and
-    so do the entries after the first FULL_TEXT_PAGES, with a line saying so."""
+    so do the entries after the first FULL_TEXT_PAGES, and those whose pages were not asked for within `budget`
+    seconds (the poll gives twice [http] deadline: each round of pages holds every other feed's storing), with a
+    line saying so."""
 
     def enrich(docs: list[Document]) -> list[Document]:
         urls = list(dict.fromkeys(doc.url for doc in docs if doc.url))
@@ -286,7 +312,12 @@ def full_text(fetch_pages: Callable[[Sequence[str]], list[FetchResult | SourceEr
                      redact(docs[0].source), len(urls), FULL_TEXT_PAGES)
             urls = urls[:FULL_TEXT_PAGES]
         texts: dict[str, str | SourceError] = {}
+        began = time.monotonic()
         for at in range(0, len(urls), PAGES_AT_ONCE):  # each page made text before the next ones come
+            if time.monotonic() - began >= budget:
+                log.info("%s: the pages of its new entries took over %g s in all (twice [http] deadline): the other %d keep their summary",
+                         redact(docs[0].source), budget, len(urls) - at)
+                break
             some = urls[at : at + PAGES_AT_ONCE]
             for url, page in zip(some, fetch_pages(some), strict=True):
                 texts[url] = page if isinstance(page, SourceError) else cut_text(page_to_text(decode_page(page.body, page.headers), redact(url))[1])

@@ -258,7 +258,7 @@ class FeedPolling:
                 return 0, sources.Success(feed.id, plan.at, 0, result.state, result.moved_to, took)
             if parsed.warning:
                 log.warning("source %d (%s): %s", feed.id, feed.name, parsed.warning)
-            new = self.ingest(feed.id, feed.name, parsed.documents, full_text(poller.fetch_pages) if feed.full_text else None, parsed.prepared,
+            new = self.ingest(feed.id, feed.name, parsed.documents, full_text(poller.fetch_pages, 2 * self.http.deadline) if feed.full_text else None, parsed.prepared,
                               polled_before=feed.due_at is not None)
             if self.ingest.left.get(feed.id):  # entries left for its next poll: no validators nor this body's hash kept, so it is read then
                 result = replace(result, state=FetchState())

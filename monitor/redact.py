@@ -11,7 +11,7 @@ import logging
 import re
 import traceback
 from collections.abc import Iterable
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 _SECRETS: set[str] = set()
 _FEEDS: set[str] = set()  # the feed URLs whose secrets are registered
@@ -66,17 +66,26 @@ def feed_url_secrets(url: str) -> set[str]:
     """A feed URL's secrets: its password, the values of query parameters named like a credential, and the tokens
     of its path (`_PATH_TOKEN`)."""
     found = url_secrets(url, paths=False)
-    for token in _PATH_TOKEN.findall(urlsplit(url).path):
+    for token in _PATH_TOKEN.findall(_split(url).path):
         if "-" in token or _token_like(token):
             found.add(token)
     return found
+
+
+def _split(url: str) -> SplitResult:
+    """A URL's parts, for its secrets; one urlsplit refuses (a broken IPv6 host, `http://[oops/feed`) is split with its
+    brackets taken as letters, so that its password, path and query are still found."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return urlsplit(url.replace("[", "_").replace("]", "_"))
 
 
 def url_secrets(url: str, paths: bool = True) -> set[str]:
     """The password, with `paths` the path tokens (Slack, Discord, ... keep tokens there) and a token where a port goes
     (Telegram's `tgram://BOT_ID:TOKEN/`), and the values of query parameters, headers (`+Name=`) and payload keys
     (`:name=`) named like a credential of a channel URL."""
-    parts = urlsplit(url)
+    parts = _split(url)
     found: set[str] = set()
     if parts.password:
         found.add(parts.password)

@@ -24,6 +24,7 @@ from monitor.limits import HttpLimits, NotUtf8, read_config_text
 from monitor.redact import redact, register_feed_secrets, register_secret, register_url_secrets
 from monitor.strict import Strict
 from monitor import defaults
+from monitor.hosts import url_problem
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _UNCLOSED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_}])")  # `${SMTP_PASSWORD@host`: a typo, not a literal
@@ -143,6 +144,8 @@ class FeedSource(_Section):
     def _http_only(cls, value: str) -> str:
         if not re.match(r"^https?://", value, re.I):
             raise ValueError("must start with http:// or https://")
+        if (problem := url_problem(value)) is not None:
+            raise ValueError(f"not a valid URL: {problem}")
         return value
 
     @property
@@ -268,6 +271,15 @@ class Settings(_Section):
     folders: list[FolderSource] = Field(default_factory=list)
     channels: list[Channel] = Field(default_factory=list)
     path: Path | None = Field(None, exclude=True, description="the file this was loaded from")
+
+    @field_validator("watchlist", mode="before")
+    @classmethod
+    def _a_watchlist(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():  # Path("") is the working folder
+            raise ValueError('empty: give the watchlist file or folder, e.g. "config/watchlist.yaml"')
+        if not isinstance(value, str | Path):
+            raise ValueError('should be a file or folder in quotes, e.g. "config/watchlist.yaml"')
+        return value
 
     @model_validator(mode="before")
     @classmethod

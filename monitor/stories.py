@@ -192,6 +192,10 @@ _MIN_AGREE = next(k for k in range(NUM_PERM + 1) if k / NUM_PERM >= MIN_JACCARD)
 _NONE = np.uint64(2**64 - 1)  # the keys array past its keys (row _ROW_MASK of slot 127: no row has that number)
 _MOVE = 16384  # keys moved at once when merging or packing (128 KB temporaries)
 _FEW = 8  # candidate rows (or stories) ranked in plain Python, one story at a time
+# Rows a find reads of one slot's value: the newest. A flood of near-copies (a feed of 10,000 entries alike but for a
+# number) shares every slot's value, and reading every earlier row of each made a poll's finds quadratic (10,000 such
+# entries: minutes of the storing thread); the newest _RUN of them find their story as well.
+_RUN = 256
 
 
 def _keys_of(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -391,12 +395,13 @@ class StoryIndex:
 
     def _agreements(self, values: np.ndarray) -> np.ndarray:
         """How many of its NUM_PERM slots each row (live or dead) shares with `values`: the rows of the
-        keys from (slot, value, 0) to (slot, value, _ROW_MASK) on each slot (no row has that number),
-        counted, and the tail's columns compared."""
+        keys from (slot, value, 0) to (slot, value, _ROW_MASK) on each slot (no row has that number), the
+        newest _RUN of them, counted, and the tail's columns compared."""
         agree = np.zeros(self._size, dtype=np.intp)
         if self._nkeys:
             prefixes = _SLOTS | (values.astype(np.uint64) << np.uint64(_ROW_BITS))
             first, end = self._position(np.concatenate((prefixes, prefixes | _ROW_MASK))).reshape(2, NUM_PERM)
+            first = np.maximum(first, end - _RUN)  # (keys sort by row within a value: the newest last)
             counts = end - first
             total = int(counts.sum())
             if total:

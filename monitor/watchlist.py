@@ -138,9 +138,11 @@ def _valid_regexes(values: list[str]) -> list[str]:
         if (size := _repeated(value)) > REPEATED_MAX:
             raise _EntryError(f"regex {value!r} repeats {size:,} characters (nested counts multiply): over {REPEATED_MAX:,}", i)
         try:
-            regex.compile(value, regex.V1)
+            regex.compile(value, regex.V1 | regex.IGNORECASE, cache_pattern=False)  # as the matcher compiles it; not kept
         except regex.error as exc:
             raise _EntryError(f"bad regex {value!r}: {exc}", i) from None
+        except RecursionError:  # the regex module's compiler recurses per level of nesting
+            raise _EntryError(f"entry {i + 1} is nested too deeply (groups or sets hundreds deep): write it flatter", i) from None
     return values
 
 
@@ -418,6 +420,7 @@ def load_watchlist(path: str | Path) -> Watchlist:
     _check_yields(watchlist, parts)
     _check_stands_for(watchlist, parts)
     _check_capitals(parts)
+    _check_repeats(parts)
     return spikes_config.with_spikes(watchlist, [(p.path, p.node) for p in parts])
 
 
@@ -527,6 +530,7 @@ def _load_file(path: Path) -> _Part:
     if not isinstance(data, dict):
         raise WatchlistError(f"{path}:1: (top level): a watchlist is a mapping of actors, events and rules lists (docs/watchlist.md), not a {type(data).__name__}",
                              path=str(path), line=1)
+    _check_file_repeats(path, data, node)  # before the patterns are compiled one by one
     try:
         spec = _WatchlistSpec.model_validate(data)
     except ValidationError as exc:
@@ -696,6 +700,40 @@ def _check_stands_for(watchlist: Watchlist, parts: list[_Part]) -> None:
                         if other else (f": {h}" if (h := spikes_config.name_suggestion(watchlist, actor.stands_for, sorted(states), "write")) else ""))
                 raise WatchlistError(f"{part.path}:{line}: actors[{i}] {actor.name!r}: stands_for names no state {actor.stands_for!r}{hint}",
                                      path=str(part.path), line=line)
+
+
+def _check_file_repeats(path: Path, data: dict[Any, Any], node: yaml.Node | None) -> None:
+    """`_check_repeats` within one file, on its YAML as read: validating compiles each pattern (seconds for thousands)."""
+    total = 0
+    for section in ("actors", "events"):
+        items = data.get(section)
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            patterns = item.get("patterns") if isinstance(item, dict) else None
+            for j, pattern in enumerate(patterns if isinstance(patterns, list) else []):
+                size = _repeated(pattern) if isinstance(pattern, str) and len(pattern) <= MAX_PATTERN else 0
+                total += size if size <= REPEATED_MAX else 0  # one past the bound alone: its own entry's error says so
+                if total > REPEATED_MAX:
+                    line = _line_of(node, (section, i, "patterns", j)) if node is not None else None
+                    raise WatchlistError(_too_many_repeats(path, line, section, i, j, pattern, total), path=str(path), line=line)
+
+
+def _too_many_repeats(path: Path, line: int | None, section: str, i: int, j: int, pattern: str, total: int) -> str:
+    return (f"{path}:{line}: {section}[{i}].patterns[{j}]: regex {pattern!r} brings the repeats of the watchlist's regexes to {total:,} "
+            f"characters: over {REPEATED_MAX:,} in all (nested counts multiply): use fewer or smaller counts")
+
+
+def _check_repeats(parts: list[_Part]) -> None:
+    """The regexes' repeats (`_repeated`) of the whole watchlist add up to at most REPEATED_MAX: the matcher keeps every
+    pattern compiled (case-insensitively: a ß is ss too, some 1.5 KB a character), so the bound of each is not enough."""
+    total = 0
+    for part in parts:
+        for section in ("actors", "events"):
+            for i, item in enumerate(getattr(part.watchlist, section)):
+                for j, pattern in enumerate(item.patterns):
+                    total += _repeated(pattern)
+                    if total > REPEATED_MAX:
+                        line = part.line(section, i, "patterns", j)
+                        raise WatchlistError(_too_many_repeats(part.path, line, section, i, j, pattern, total), path=str(part.path), line=line)
 
 
 def _check_capitals(parts: list[_Part]) -> None:

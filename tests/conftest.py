@@ -192,6 +192,34 @@ def smtp_server() -> Iterator[SmtpSink]:
     controller.stop()
 
 
+@contextmanager
+def smtp_answering(answer: Callable[[str, Any], str | None]) -> Iterator[tuple[int, list[list[str]]]]:
+    """A real aiosmtpd server on 127.0.0.1 whose answer to each RCPT is `answer(address, server)` (None: the address is
+    taken, 250). Yields its port and the recipients of each message it took."""
+    from aiosmtpd.controller import Controller
+
+    taken: list[list[str]] = []
+
+    class Answering:
+        async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+            if (refusal := answer(address, server)) is not None:
+                return refusal
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            taken.append(list(envelope.rcpt_tos))
+            return "250 OK"
+
+    port = free_port()
+    controller = Controller(Answering(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, taken
+    finally:
+        controller.stop()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

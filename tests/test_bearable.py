@@ -336,3 +336,36 @@ def test_a_template_that_runs_out_of_memory_says_so_not_an_empty_reason(tmp_path
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip().endswith("channels[desk].body_template: out of memory (a value the template makes is too large)")
+
+
+@pytest.mark.parametrize("body", ['{% include "/etc/passwd" %}', '{% import "macros" as m %}', '{% extends "base" %}', '{% from "x" import y %}'])
+def test_a_template_that_reads_another_file_is_refused_saying_so(body: str) -> None:
+    """Regression: include, import and extends (a file read, refused: there is no loader) said "no loader for this
+    environment specified", Jinja's words for its own set-up."""
+    with pytest.raises(DeliveryError) as caught:
+        ChannelTemplates("desk", "", body, html=False).render({"title": "t"}, "t", "b")
+    assert str(caught.value) == ("channel 'desk': template failed: a template reads no other file (include, import, from and extends "
+                                 "are not offered): write it whole in body_template or title_template")
+
+
+@pytest.mark.parametrize("body", ["{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}", "{% if 1 %}" * 2000 + "x" + "{% endif %}" * 2000])
+def test_a_template_nested_thousands_deep_is_a_config_error_not_a_traceback(body: str) -> None:
+    """Regression: parentheses or `if` blocks nested 2,000 deep made Jinja's compiler raise RecursionError: a traceback
+    from `monitor check`, and from the daemon's start or reload."""
+    with pytest.raises(ConfigError) as caught:
+        ChannelTemplates("desk", "", body, html=False)
+    assert str(caught.value) == "channel 'desk': bad template in body_template: nested too deeply (thousands of levels)"
+
+
+@pytest.mark.parametrize("body", ["<p>{{ body|safe }}</p>", "{% autoescape false %}<p>{{ body }}</p>{% endautoescape %}",
+                                  '{% filter safe %}{{ body }}{% endfilter %}'])
+def test_an_html_template_cannot_put_feed_text_into_the_mail_as_markup(body: str) -> None:
+    """Regression: `{{ body|safe }}` or an `autoescape false` block in a `format = "html"` template put a feed's text into
+    the mail unescaped (its <script>, its links), where docs/templates.md says every value is escaped."""
+    with pytest.raises(ConfigError) as caught:
+        ChannelTemplates("desk", "", body, html=True)
+    assert str(caught.value) == ("channel 'desk': bad template in body_template: |safe and autoescape false would put the alert's text "
+                                 "(a feed's) into the mail as markup: write markup in the template itself; every value is escaped")
+    assert ChannelTemplates("desk", "", body, html=False).render({"body": "<b>x</b>"}, "t", "b")[1].count("<b>x</b>") == 1  # text: nothing to escape
+    kept = ChannelTemplates("desk", "", "{% autoescape true %}<p>{{ body }}</p>{% endautoescape %}", html=True)
+    assert kept.render({"body": "<b>x</b>"}, "t", "b")[1] == "<p>&lt;b&gt;x&lt;/b&gt;</p>"

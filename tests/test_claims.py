@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,8 @@ from sqlalchemy.pool import NullPool
 
 from monitor.store import daemons, files, hosts, migrate, outbox, sources
 from monitor.store.db import Database, utcnow
-from tests.conftest import ON_POSTGRES, REPO, JsonReceiver, LocalHTTP, store_url, wait_for, write_config
+from monitor.store.lock import single_daemon
+from tests.conftest import ON_POSTGRES, REPO, JsonReceiver, LocalHTTP, query, store_url, wait_for, write_config
 from tests.test_cli import monitor
 from tests.test_migrations import ROWS
 from tests.test_outbox import outbox_with
@@ -188,10 +190,11 @@ def test_monitor_status_lists_the_daemons_and_says_when_there_is_none(tmp_path: 
     hosts.claim(db, ["a.example", "b.example"], alive, now, now + timedelta(minutes=10))  # being polled
     hosts.claim(db, ["c.example"], gone, now - timedelta(hours=1), now - timedelta(minutes=50))  # its lease ended: held no more
     db.close()
-    data = json.loads(monitor("status", "--json", "--config", str(config)).stdout)
+    with single_daemon(store_url(tmp_path), "monitor run"):  # the alive one holds a SQLite store's lock (nothing on PostgreSQL)
+        data = json.loads(monitor("status", "--json", "--config", str(config)).stdout)
+        table = monitor("status", "--config", str(config))
     assert [(d["id"], d["alive"], d["feeds"], d["deliveries"], d["hosts"]) for d in data["daemons"]] == [(gone, False, 0, 0, 0), (alive, True, 7, 1, 2)]
     assert data["shared"] is (not store_url(tmp_path).startswith("sqlite"))
-    table = monitor("status", "--config", str(config))
     assert table.returncode == 0 and "gone" in table.stdout and "alive" in table.stdout
     helped = monitor("status", "--help")
     assert helped.returncode == 0 and "--json" in helped.stdout
@@ -209,9 +212,10 @@ def test_a_daemon_of_this_host_whose_process_is_gone_shows_exited_until_its_leas
     with db.transaction() as connection:
         connection.exec_driver_sql(f"UPDATE daemons SET pid = {int(ended.stdout)} WHERE id = {killed}")
     db.close()
-    data = json.loads(monitor("status", "--json", "--config", str(config)).stdout)
+    with single_daemon(store_url(tmp_path), "monitor run"):  # the running one holds a SQLite store's lock (nothing on PostgreSQL)
+        data = json.loads(monitor("status", "--json", "--config", str(config)).stdout)
+        table = monitor("status", "--config", str(config)).stdout
     assert [(d["id"], d["alive"], d["exited"]) for d in data["daemons"]] == [(killed, True, True), (running, True, False)]
-    table = monitor("status", "--config", str(config)).stdout
     assert "exited" in table and "alive" in table
 
 
@@ -373,7 +377,8 @@ def test_monitor_status_names_what_each_registered_process_runs(tmp_path: Path) 
     daemons.register(db, "monitor run", 600.0, utcnow())
     daemons.register(db, "monitor once", 600.0, utcnow())
     db.close()
-    table = monitor("status", "--config", str(config)).stdout
+    with single_daemon(store_url(tmp_path), "monitor run"):  # a running one holds a SQLite store's lock (nothing on PostgreSQL)
+        table = monitor("status", "--config", str(config)).stdout
     assert len([line for line in table.splitlines() if "alive" in line]) == 2, table
     assert "2 is a `monitor once`, not a daemon: it leaves the list as it ends" in table and "1 is a" not in table
 
@@ -530,45 +535,18 @@ def test_db_upgrade_is_refused_beside_a_daemon_in_another_pid_namespace_of_the_s
         inner.wait(timeout=30)
 
 
-def test_monitor_once_stopped_with_sigterm_gives_back_its_claims_and_leaves_the_registry(tmp_path: Path, http_server: LocalHTTP) -> None:
+@pytest.mark.parametrize("to_group", [False, True], ids=["its-process", "its-process-group"])
+def test_monitor_once_stopped_with_sigterm_gives_back_its_claims_leaves_the_registry_and_prints_no_traceback(
+        tmp_path: Path, http_server: LocalHTTP, to_group: bool) -> None:
     """Regression (found by helper xops): `monitor once` from cron under `timeout` (or `systemctl stop` of a
     oneshot) gets SIGTERM, which ended it on the spot: the feed it was fetching stayed claimed until the
     lease ended (its next run skipped it; on PostgreSQL every daemon did), and its registry row stayed,
-    alive, until then (`monitor status`, `db upgrade` refused). SIGTERM now stops it as Ctrl-C does."""
-    import signal
-    import threading
+    alive, until then (`monitor status`, `db upgrade` refused). SIGTERM now stops it as Ctrl-C does.
 
-    release = threading.Event()
-
-    def hang(handler: Any, _body: bytes) -> None:
-        release.wait(30)
-        handler.close_connection = True
-
-    http_server.routes["/slow.xml"] = hang
-    config = write_config(tmp_path, feeds=[{"name": "slow", "url": http_server.url("/slow.xml")}])
-    once = subprocess.Popen([sys.executable, "-m", "monitor", "once", "--config", str(config)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        wait_for(lambda: any(r[1] == "/slow.xml" for r in list(http_server.requests)), timeout=60)
-        once.send_signal(signal.SIGTERM)
-        _, err = once.communicate(timeout=30)
-    finally:
-        release.set()
-        if once.poll() is None:
-            once.kill()
-    assert "Traceback" not in err, err
-    db = Database(store_url(tmp_path))
-    try:
-        assert daemons.listing(db) == []
-        assert [job.name for job in sources.due_feeds(db, utcnow())] == ["slow"]  # polled at the next run, not after the lease
-    finally:
-        db.close()
-
-
-def test_monitor_once_stopped_with_sigterm_to_its_process_group_prints_no_traceback_of_its_parsing_processes(tmp_path: Path, http_server: LocalHTTP) -> None:
-    """Regression: `systemctl stop` of a unit running `monitor once` (a oneshot, a timer's) sends SIGTERM to every process
-    of the unit, the parsing processes too (KillMode=control-group), as `kill -TERM -- -PGID` does. They had inherited
-    `once`'s SIGTERM handler (stop as Ctrl-C does), so each printed a Python traceback (`KeyboardInterrupt` in
-    `_process_worker`). They end quietly now, as those of `monitor run` do, and `once` stops as it does on SIGTERM."""
+    Regression (found by helper xops2): `systemctl stop` sends SIGTERM to every process of the unit, the parsing
+    processes too (KillMode=control-group), as `kill -TERM -- -PGID` does. They had inherited `once`'s SIGTERM handler
+    (stop as Ctrl-C does), so each printed a Python traceback (`KeyboardInterrupt` in `_process_worker`). They end
+    quietly now, as those of `monitor run` do."""
     import signal
     import threading
 
@@ -584,7 +562,10 @@ def test_monitor_once_stopped_with_sigterm_to_its_process_group_prints_no_traceb
                             text=True, start_new_session=True)
     try:
         wait_for(lambda: any(r[1] == "/slow.xml" for r in list(http_server.requests)), timeout=60)
-        os.killpg(once.pid, signal.SIGTERM)  # its session's group: once and its parsing processes
+        if to_group:
+            os.killpg(once.pid, signal.SIGTERM)  # its session's group: once and its parsing processes
+        else:
+            once.send_signal(signal.SIGTERM)
         _, err = once.communicate(timeout=30)
     finally:
         release.set()
@@ -592,3 +573,63 @@ def test_monitor_once_stopped_with_sigterm_to_its_process_group_prints_no_traceb
             once.kill()
     assert once.returncode == 130, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    db = Database(store_url(tmp_path))
+    try:
+        assert daemons.listing(db) == []
+        assert [job.name for job in sources.due_feeds(db, utcnow())] == ["slow"]  # polled at the next run, not after the lease
+    finally:
+        db.close()
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite only: its lock says no other daemon runs (on PostgreSQL a row's pid namespace or heartbeat must)")
+@pytest.mark.parametrize("pid_space", [None, "another-boot/4026531836"])
+def test_on_sqlite_a_killed_daemons_row_from_before_a_reboot_or_an_upgrade_holds_nothing_at_the_next_start(tmp_path: Path, pid_space: str | None) -> None:
+    """Regression: a daemon killed on this host whose registry row is of another boot (the machine crashed or rebooted:
+    systemd starts the daemon again within a minute) or says no pid namespace (a monitor before revision 0010, then
+    upgraded) was taken as alive until its lease ended: the next start on the SQLite store did not forget it, so the
+    folder files and deliveries it had claimed waited for their lease, and `monitor status` listed it alive. On SQLite
+    the store's lock says no other daemon runs: every row is a dead one's, forgotten, and its claims given back at once."""
+    import socket
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    claimed = inbox / "claimed.txt"
+    claimed.write_text("Rockets hit the Green Zone\n\nKataeb Hezbollah fired rockets at the embassy.")
+    config = write_config(tmp_path, folders=[inbox])
+    assert monitor("db", "upgrade", "--config", str(config)).returncode == 0  # the store, empty
+    engine = create_engine(store_url(tmp_path), poolclass=NullPool)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO daemons (host, pid, verb, started_at, heartbeat_at, lease_seconds, feeds, deliveries, files, pid_space) "
+                          "VALUES (:host, 1, 'monitor run', datetime('now'), datetime('now'), 600, 0, 0, 1, :space)"),
+                     {"host": socket.gethostname(), "space": pid_space})
+        stat = claimed.stat()
+        conn.execute(text("INSERT INTO seen_files (path, size, mtime_ns, seen_at, lease_until) VALUES (:p, :s, :m, datetime('now'), datetime('now', '+10 minutes'))"),
+                     {"p": str(claimed.resolve()), "s": stat.st_size, "m": stat.st_mtime_ns})
+    engine.dispose()
+    time.sleep(0.3)  # the file settled
+    once = monitor("once", "--config", str(config))
+    assert once.returncode == 0, once.stderr
+    assert "1 folder files claimed by a daemon that is gone are read again" in once.stderr, once.stderr
+    assert query(tmp_path, "select count(*) from articles") == [(1,)]
+    assert query(tmp_path, "select count(*) from daemons") == [(0,)]
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite only: its lock says whether a daemon runs")
+def test_status_on_sqlite_shows_a_killed_daemons_row_of_another_boot_exited_when_no_one_holds_the_lock(tmp_path: Path) -> None:
+    """Regression: after a crash or a reboot, before the daemon started again, `monitor status` listed the killed daemon
+    (its row of another boot: its pid tells nothing here) as alive until its lease ended. On SQLite the store's lock
+    says whether a daemon runs: no one holds it, so the row is shown exited."""
+    import socket
+
+    config = write_config(tmp_path)
+    assert monitor("db", "upgrade", "--config", str(config)).returncode == 0
+    engine = create_engine(store_url(tmp_path), poolclass=NullPool)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO daemons (host, pid, verb, started_at, heartbeat_at, lease_seconds, feeds, deliveries, files, pid_space) "
+                          "VALUES (:host, 1, 'monitor run', datetime('now'), datetime('now'), 600, 0, 0, 0, 'another-boot/4026531836')"),
+                     {"host": socket.gethostname()})
+    engine.dispose()
+    status = monitor("status", "--json", "--config", str(config))
+    assert status.returncode == 0, status.stderr
+    (daemon,) = json.loads(status.stdout)["daemons"]
+    assert daemon["alive"] and daemon["exited"], daemon

@@ -191,3 +191,12 @@ def test_an_uncaught_error_in_a_thread_or_the_main_thread_is_one_line_with_its_s
     assert "ERROR thread poller stopped by an uncaught error (a bug: please report it)" in lines[0]
     assert "CRITICAL stopped by an uncaught error (a bug: please report it)" in lines[1]
     assert all("hunter2pw" not in line and "RuntimeError" in line for line in lines)
+
+
+def test_the_secrets_of_a_feed_url_with_a_broken_host_are_still_found() -> None:
+    """Regression (the merge of xfeed2's and xops2's work): `sources import` of an outline whose URL has a broken IPv6
+    host (`http://[oops/feed`) registered its secrets before the URL was checked, and `urlsplit`'s ValueError ended the
+    verb in a traceback. Its password, query and path tokens are found as in a URL that parses."""
+    from monitor.redact import feed_url_secrets
+
+    assert feed_url_secrets("http://u:pw123456@[oops/feeds/a1b2c3d4e5f6a7b8c9d0/rss?token=abc") == {"pw123456", "a1b2c3d4e5f6a7b8c9d0", "abc"}

@@ -62,6 +62,43 @@ def counts(url: str) -> dict[str, int]:
 LATER_TABLES = {"trend_counts", "spike_states", "source_silences", "daemons", "host_claims", "notices"}  # revisions 0004, 0006, 0007 and 0012
 
 
+def older_store_with_a_daemon(url: str, revision: str, host: str = "app-2", pid: int | None = None) -> None:
+    """A store at an older `revision` whose registry has a running daemon's row (`host`, `pid`: this process's by default),
+    as a daemon of the older monitor leaves it on PostgreSQL."""
+    import os
+
+    from sqlalchemy import text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        migrate.upgrade(connection, revision)
+        connection.execute(text("INSERT INTO daemons (host, pid, verb, started_at, heartbeat_at, lease_seconds, feeds, deliveries, files) "
+                                "VALUES (:host, :pid, 'monitor run', now() at time zone 'utc', now() at time zone 'utc', 600, 0, 0, 0)"),
+                           {"host": host, "pid": os.getpid() if pid is None else pid})
+    engine.dispose()
+
+
+def its_lease_over(url: str) -> None:
+    """The daemon's row of `older_store_with_a_daemon` an hour old: gone (SIGKILLed), its lease over."""
+    from sqlalchemy import text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE daemons SET heartbeat_at = heartbeat_at - interval '1 hour'"))
+    engine.dispose()
+
+
+def older_store(url: str) -> None:
+    """A store at revision 0009 with, on PostgreSQL, a running daemon's row (on SQLite, the test holds the store's lock)."""
+    if ON_POSTGRES:
+        older_store_with_a_daemon(url, "0009")
+    else:
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            migrate.upgrade(connection, "0009")
+        engine.dispose()
+
+
 def test_every_table_of_the_first_revision_has_rows_here() -> None:
     assert set(ROWS) == set(first.tables) == set(Base.metadata.tables) - LATER_TABLES
 
@@ -253,26 +290,15 @@ def test_db_upgrade_beside_a_running_daemon_is_refused_in_one_line_saying_to_sto
 @pytest.mark.skipif(not ON_POSTGRES, reason="daemons share a PostgreSQL store only (SQLite: its lock, the test above)")
 def test_db_upgrade_on_postgresql_beside_running_daemons_is_refused_naming_them(tmp_path: Path) -> None:
     """On PostgreSQL `db upgrade` changed the tables under the daemons still running on the store (docs: stop them first)."""
-    import os
-
-    from sqlalchemy import text
-
     from tests.conftest import store_url
 
     config = write_config(tmp_path, settings={"store": {"upgrade": "manual"}})
     url = store_url(tmp_path)
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        migrate.upgrade(connection, "0008")
-        connection.execute(text("INSERT INTO daemons (host, pid, verb, started_at, heartbeat_at, lease_seconds, feeds, deliveries, files) "
-                                "VALUES ('app-2', :pid, 'monitor run', now() at time zone 'utc', now() at time zone 'utc', 600, 0, 0, 0)"),
-                           {"pid": os.getpid()})
+    older_store_with_a_daemon(url, "0008")
     line = one_line_error(monitor("db", "upgrade", "--config", str(config)))
     assert "1 daemon runs on this store (app-2 pid " in line and "stop every daemon" in line and "then run `monitor db upgrade` again" in line
     assert schema_revision(url) == (("0008",), True)
-    with engine.begin() as connection:
-        connection.execute(text("UPDATE daemons SET heartbeat_at = heartbeat_at - interval '1 hour'"))  # gone: SIGKILLed, its lease over
-    engine.dispose()
+    its_lease_over(url)
     assert f"upgraded from revision 0008 to {migrate.head()}" in monitor("db", "upgrade", "--config", str(config)).stdout
 
 
@@ -281,23 +307,12 @@ def test_a_verb_does_not_upgrade_the_store_under_a_running_daemon(tmp_path: Path
     façade) run by a newer monitor beside a running daemon upgraded the store's schema under it, which
     `monitor db upgrade` refuses to do (the listings were to never write). It is now refused in one line naming
     the daemon; with no daemon running the verb upgrades the store as before."""
-    import os
-
-    from sqlalchemy import text
-
     from monitor.store.lock import single_daemon
     from tests.conftest import store_url
 
     config = write_config(tmp_path)  # upgrade = "auto"
     url = store_url(tmp_path)
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        migrate.upgrade(connection, "0009")
-    if ON_POSTGRES:
-        with engine.begin() as connection:
-            connection.execute(text("INSERT INTO daemons (host, pid, verb, started_at, heartbeat_at, lease_seconds, feeds, deliveries, files) "
-                                    "VALUES ('app-2', :pid, 'monitor run', now() at time zone 'utc', now() at time zone 'utc', 600, 0, 0, 0)"),
-                               {"pid": os.getpid()})
+    older_store(url)
     with single_daemon(url, "monitor run"):  # (nothing on PostgreSQL: its daemon is the registry's row)
         for verb in (["alerts"], ["sources"], ["mute", "Qasem Soleimani"]):
             line = one_line_error(monitor(*verb, "--config", str(config)))
@@ -305,9 +320,7 @@ def test_a_verb_does_not_upgrade_the_store_under_a_running_daemon(tmp_path: Path
             assert "restart it with this monitor (it upgrades the store as it starts), then run this again" in line
     assert schema_revision(url) == (("0009",), True)  # not upgraded
     if ON_POSTGRES:
-        with engine.begin() as connection:
-            connection.execute(text("UPDATE daemons SET heartbeat_at = heartbeat_at - interval '1 hour'"))  # gone
-    engine.dispose()
+        its_lease_over(url)
     assert monitor("alerts", "--config", str(config)).returncode == 0  # no daemon: upgraded as [store] upgrade = "auto" says
     assert schema_revision(url) == ((migrate.head(),), True)
 
@@ -317,23 +330,12 @@ def test_a_refused_upgrade_beside_a_daemon_does_not_send_the_operator_to_a_verb_
     (`monitor status` too) was refused with "... runs on this store (`monitor status` lists it)", and `monitor db
     upgrade` on PostgreSQL with "`monitor status` lists them": the newer monitor's `monitor status` was refused
     with the same line. The line now names the older monitor's `monitor status`, which does list it."""
-    import os
-
-    from sqlalchemy import text
-
     from monitor.store.lock import single_daemon
     from tests.conftest import store_url
 
     config = write_config(tmp_path)  # upgrade = "auto"
     url = store_url(tmp_path)
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        migrate.upgrade(connection, "0009")
-        if ON_POSTGRES:
-            connection.execute(text("INSERT INTO daemons (host, pid, verb, started_at, heartbeat_at, lease_seconds, feeds, deliveries, files) "
-                                    "VALUES ('app-2', :pid, 'monitor run', now() at time zone 'utc', now() at time zone 'utc', 600, 0, 0, 0)"),
-                               {"pid": os.getpid()})
-    engine.dispose()
+    older_store(url)
     with single_daemon(url, "monitor run"):
         lines = [one_line_error(monitor("status", "--config", str(config)))]
         if ON_POSTGRES:
@@ -351,26 +353,15 @@ def test_a_daemon_starting_on_postgresql_does_not_upgrade_the_schema_under_a_run
     or `monitor once` of a newer monitor upgraded the schema under a daemon of the older one still running (the
     docs: stop every daemon first; `monitor db upgrade` and the other verbs refuse it). Now refused in one line
     naming the daemon; once its heartbeat is over, the daemon starts and upgrades the store."""
-    import os
-
-    from sqlalchemy import text
-
     from tests.conftest import store_url
 
     config = write_config(tmp_path)  # upgrade = "auto"
     url = store_url(tmp_path)
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        migrate.upgrade(connection, "0009")
-        connection.execute(text("INSERT INTO daemons (host, pid, verb, started_at, heartbeat_at, lease_seconds, feeds, deliveries, files) "
-                                "VALUES ('app-2', :pid, 'monitor run', now() at time zone 'utc', now() at time zone 'utc', 600, 0, 0, 0)"),
-                           {"pid": os.getpid()})
+    older_store_with_a_daemon(url, "0009")
     line = one_line_error(monitor(verb, "--config", str(config)))
     assert f"schema revision 0009 is older than this monitor's {migrate.head()}, and app-2 pid " in line and "stop every daemon" in line, line
     assert schema_revision(url) == (("0009",), True)  # not upgraded
-    with engine.begin() as connection:
-        connection.execute(text("UPDATE daemons SET heartbeat_at = heartbeat_at - interval '1 hour'"))  # gone
-    engine.dispose()
+    its_lease_over(url)
     if verb == "once":
         assert monitor("once", "--config", str(config)).returncode == 0
         assert schema_revision(url) == ((migrate.head(),), True)
@@ -410,12 +401,9 @@ def test_db_upgrade_beside_a_killed_daemon_of_the_older_monitor_says_until_when_
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
     config = write_config(tmp_path, settings={"store": {"upgrade": "manual"}})
     url = store_url(tmp_path)
+    older_store_with_a_daemon(url, "0009", host=socket.gethostname(), pid=int(gone.stdout))
     engine = create_engine(url)
     with engine.begin() as connection:
-        migrate.upgrade(connection, "0009")
-        connection.execute(text("INSERT INTO daemons (host, pid, verb, started_at, heartbeat_at, lease_seconds, feeds, deliveries, files) "
-                                "VALUES (:host, :pid, 'monitor run', now() at time zone 'utc', now() at time zone 'utc', 600, 0, 0, 0)"),
-                           {"host": socket.gethostname(), "pid": int(gone.stdout)})
         beat = connection.execute(text("SELECT heartbeat_at FROM daemons")).scalar_one()
     engine.dispose()
     line = one_line_error(monitor("db", "upgrade", "--config", str(config)))

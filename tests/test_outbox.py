@@ -548,41 +548,25 @@ def test_a_send_to_a_mail_server_that_stalls_after_ehlo_is_cut_off(tmp_path: Pat
 
 
 @pytest.fixture
-def greylisting() -> Iterator[tuple[int, list[tuple[list[str], bytes]], list[str]]]:
+def greylisting() -> Iterator[tuple[int, list[list[str]], list[str]]]:
     """A real aiosmtpd server on 127.0.0.1 that greylists `late@example.org`: its first RCPT is answered 450 (try again
-    later), the next ones are taken. Yields (port, the messages taken as (recipients, content), the RCPTs it was asked)."""
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.smtp import SMTP, Envelope, Session
+    later), the next ones are taken. Yields (port, the recipients of each message taken, the RCPTs it was asked)."""
+    from tests.conftest import smtp_answering
 
-    from tests.conftest import free_port
-
-    taken: list[tuple[list[str], bytes]] = []
     asked: list[str] = []
 
-    class Greylist:
-        async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]) -> str:
-            asked.append(address)
-            if address == "late@example.org" and asked.count(address) == 1:
-                return "450 4.2.0 <late@example.org>: Recipient address rejected: Greylisted, try again later"
-            envelope.rcpt_tos.append(address)
-            return "250 OK"
+    def answer(address: str, server: Any) -> str | None:
+        asked.append(address)
+        if address == "late@example.org" and asked.count(address) == 1:
+            return "450 4.2.0 <late@example.org>: Recipient address rejected: Greylisted, try again later"
+        return None
 
-        async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-            content = envelope.content if isinstance(envelope.content, bytes) else str(envelope.content).encode()
-            taken.append((list(envelope.rcpt_tos), content))
-            return "250 Message accepted for delivery"
-
-    port = free_port()
-    controller = Controller(Greylist(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_answering(answer) as (port, taken):
         yield port, taken, asked
-    finally:
-        controller.stop()
 
 
 def test_a_greylisted_recipient_gets_the_mail_at_the_retry_and_the_others_do_not_get_it_again(
-        tmp_path: Path, greylisting: tuple[int, list[tuple[list[str], bytes]], list[str]]) -> None:
+        tmp_path: Path, greylisting: tuple[int, list[list[str]], list[str]]) -> None:
     """Regression: a mail to `to=desk,late` that the server took for desk and greylisted for late (450: try again later)
     failed as a whole, and its retry mailed both again: desk got the alert twice (and once more at each further retry
     while late stayed greylisted). Now the delivery keeps which recipients took it, and a retry mails the others only."""
@@ -593,13 +577,13 @@ def test_a_greylisted_recipient_gets_the_mail_at_the_retry_and_the_others_do_not
     cfg = DeliverySettings(backoff_seconds=60, backoff_max_seconds=60)
     now = utcnow()
     assert dispatch_due(db, notifier, cfg, now) == 0
-    assert [to for to, _ in taken] == [["desk@example.org"]]
+    assert taken == [["desk@example.org"]]
     with db.session() as s:
         row = s.scalars(select(DeliveryRow)).one()
         assert (row.status, row.attempts) == ("pending", 1)
         assert row.last_error and "450" in row.last_error and "a retry goes to the other recipients only" in row.last_error
     assert dispatch_due(db, Notifier([Channel(name="mail", url=url)]), cfg, now + timedelta(minutes=2)) == 1  # (a restart: a new notifier)
-    assert [to for to, _ in taken] == [["desk@example.org"], ["late@example.org"]]
+    assert taken == [["desk@example.org"], ["late@example.org"]]
     assert asked == ["desk@example.org", "late@example.org", "late@example.org"]
     with db.session() as s:
         assert s.scalars(select(DeliveryRow.status)).one() == "sent"
@@ -675,7 +659,7 @@ def test_an_apprise_config_file_emptied_or_removed_while_the_daemon_runs_fails_i
 
 
 def test_a_greylisted_mails_retry_after_a_recipient_was_added_to_the_url_mails_none_that_took_it(
-        tmp_path: Path, greylisting: tuple[int, list[tuple[list[str], bytes]], list[str]]) -> None:
+        tmp_path: Path, greylisting: tuple[int, list[list[str]], list[str]]) -> None:
     """A recipient that took an alert is kept by its address, not by the channel's URL as it was: a URL edited between
     two tries (a recipient added, `kill -HUP`) sends the retry to the new and the greylisted recipients, not again to
     the one that took it."""
@@ -687,11 +671,11 @@ def test_a_greylisted_mails_retry_after_a_recipient_was_added_to_the_url_mails_n
     assert dispatch_due(db, Notifier([Channel(name="mail", url=url)]), cfg, now) == 0
     edited = url.replace("late@example.org", "late@example.org,new@example.org")
     assert dispatch_due(db, Notifier([Channel(name="mail", url=edited)]), cfg, now + timedelta(minutes=2)) == 1
-    assert [to for to, _ in taken] == [["desk@example.org"], ["late@example.org"], ["new@example.org"]]
+    assert taken == [["desk@example.org"], ["late@example.org"], ["new@example.org"]]
 
 
 def test_a_mail_whose_cc_is_greylisted_reaches_the_cc_at_the_retry_and_not_the_recipient_again(
-        tmp_path: Path, greylisting: tuple[int, list[tuple[list[str], bytes]], list[str]]) -> None:
+        tmp_path: Path, greylisting: tuple[int, list[list[str]], list[str]]) -> None:
     """Regression: Apprise sends the message to `to=` with its `cc=` in one SMTP transaction; when the server took it for
     desk and greylisted the cc, the send failed ('Sending email to "desk@example.org" failed.', which desk had taken)
     and the retry mailed desk again. Now the refused cc is said, the addresses that took it are kept, and the retry
@@ -706,34 +690,19 @@ def test_a_mail_whose_cc_is_greylisted_reaches_the_cc_at_the_retry_and_not_the_r
         error = s.scalars(select(DeliveryRow.last_error)).one()
         assert error and "late@example.org was refused: 450" in error and "a retry goes to the other recipients only" in error
     assert dispatch_due(db, Notifier([Channel(name="mail", url=url)]), cfg, now + timedelta(minutes=2)) == 1
-    assert [to for to, _ in taken] == [["desk@example.org"], ["late@example.org"]]
+    assert taken == [["desk@example.org"], ["late@example.org"]]
 
 
 def test_a_mail_whose_cc_is_refused_for_good_is_sent_to_the_recipient_once_and_not_tried_again(tmp_path: Path) -> None:
     """As for a recipient of `to=` refused for good (5xx): a cc the server refuses for good (550, an old address) while
     the recipient took the message leaves the delivery sent, the refusal kept as its error; it was tried again
     `max_attempts` times, mailing the recipient at each try."""
-    from aiosmtpd.controller import Controller
+    from tests.conftest import smtp_answering
 
-    from tests.conftest import free_port
+    def answer(address: str, server: Any) -> str | None:
+        return "550 5.1.1 <gone@example.org>: no such user" if address.startswith("gone@") else None
 
-    taken: list[list[str]] = []
-
-    class Refusing:
-        async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
-            if address.startswith("gone@"):
-                return "550 5.1.1 <gone@example.org>: no such user"
-            envelope.rcpt_tos.append(address)
-            return "250 OK"
-
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-            taken.append(list(envelope.rcpt_tos))
-            return "250 OK"
-
-    port = free_port()
-    smtp = Controller(Refusing(), hostname="127.0.0.1", port=port)
-    smtp.start()
-    try:
+    with smtp_answering(answer) as (port, taken):
         db = outbox_with(tmp_path, 1, channel="mail")
         url = f"mailto://127.0.0.1:{port}?to=desk@example.org&cc=gone@example.org&from=monitor@example.org&secure=no"
         notifier = Notifier([Channel(name="mail", url=url)])
@@ -741,8 +710,6 @@ def test_a_mail_whose_cc_is_refused_for_good_is_sent_to_the_recipient_once_and_n
         assert dispatch_due(db, notifier, DeliverySettings(max_attempts=3, backoff_seconds=1, backoff_max_seconds=1), now) == 1
         for minutes in (1, 2, 3):
             dispatch_due(db, notifier, DeliverySettings(max_attempts=3, backoff_seconds=1, backoff_max_seconds=1), now + timedelta(minutes=minutes))
-    finally:
-        smtp.stop()
     assert taken == [["desk@example.org"]]
     with db.session() as s:
         row = s.scalars(select(DeliveryRow)).one()
@@ -755,32 +722,20 @@ def test_a_mail_refused_for_good_to_one_recipient_and_cut_short_before_another_i
     whose connection dropped before late's turn was recorded sent ('sent to desk; refused: ... 550'): any 5xx in the
     send's log counted as the refusal of every recipient not reached, so late never got the alert. Now a mail is sent
     with refusals only when every message that failed was refused for good; else the others are tried again."""
-    from aiosmtpd.controller import Controller
+    from tests.conftest import smtp_answering
 
-    from tests.conftest import free_port
-
-    taken: list[list[str]] = []
     dropped: list[str] = []
 
-    class Dropping:
-        async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
-            if address.startswith("gone@"):
-                return "550 5.1.1 <gone@example.org>: no such user"
-            if address.startswith("late@") and not dropped:
-                dropped.append(address)
-                server.transport.close()  # the connection drops
-                return "250 OK"
-            envelope.rcpt_tos.append(address)
+    def answer(address: str, server: Any) -> str | None:
+        if address.startswith("gone@"):
+            return "550 5.1.1 <gone@example.org>: no such user"
+        if address.startswith("late@") and not dropped:
+            dropped.append(address)
+            server.transport.close()  # the connection drops
             return "250 OK"
+        return None
 
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-            taken.append(list(envelope.rcpt_tos))
-            return "250 OK"
-
-    port = free_port()
-    smtp = Controller(Dropping(), hostname="127.0.0.1", port=port)
-    smtp.start()
-    try:
+    with smtp_answering(answer) as (port, taken):
         db = outbox_with(tmp_path, 1, channel="mail")
         url = f"mailto://127.0.0.1:{port}?to=desk@example.org,gone@example.org,late@example.org&from=monitor@example.org&secure=no"
         notifier = Notifier([Channel(name="mail", url=url)])
@@ -788,8 +743,6 @@ def test_a_mail_refused_for_good_to_one_recipient_and_cut_short_before_another_i
         now = utcnow()
         assert dispatch_due(db, notifier, cfg, now) == 0
         assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=1)) == 1
-    finally:
-        smtp.stop()
     assert taken == [["desk@example.org"], ["late@example.org"]]
     with db.session() as s:
         row = s.scalars(select(DeliveryRow)).one()

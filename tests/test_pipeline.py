@@ -10,6 +10,7 @@ import time
 from datetime import timedelta
 from email.header import decode_header, make_header
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -343,30 +344,18 @@ def test_a_mail_one_recipient_refuses_reaches_the_others_once_and_says_who_refus
     (550 no such user, an old address) the send failed as a whole and each retry mailed the others again: the desk
     got the alert 4 times with max_attempts = 4, and the delivery ended 'failed'. A refusal for now (4xx: greylisting)
     is tried again until it goes, to that recipient only (found by helper xdeliver: the others got it again at each try)."""
-    from aiosmtpd.controller import Controller
+    from tests.conftest import smtp_answering
 
-    from tests.conftest import free_port
-
-    accepted: list[list[str]] = []
     asked: list[str] = []
 
-    class Refusing:
-        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
-            if address.startswith("gone@"):
-                asked.append(address)
-                if refusal.startswith("5") or len(asked) < 3:
-                    return refusal
-            envelope.rcpt_tos.append(address)
-            return "250 OK"
+    def answer(address: str, server: Any) -> str | None:
+        if address.startswith("gone@"):
+            asked.append(address)
+            if refusal.startswith("5") or len(asked) < 3:
+                return refusal
+        return None
 
-        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-            accepted.append(list(envelope.rcpt_tos))
-            return "250 OK"
-
-    port = free_port()
-    smtp = Controller(Refusing(), hostname="127.0.0.1", port=port)
-    smtp.start()
-    try:
+    with smtp_answering(answer) as (port, accepted):
         url = f"mailto://127.0.0.1:{port}?to=desk@example.org,gone@example.org&from=monitor@example.org&secure=no"
         config = write_config(tmp_path, folders=[inbox_with(tmp_path, DISTINCT_STORIES[:1])], channels=[{"name": "mail", "url": url}],
                               settings={"delivery": {"max_attempts": 4}})
@@ -374,8 +363,6 @@ def test_a_mail_one_recipient_refuses_reaches_the_others_once_and_says_who_refus
         pipeline.run_once()
         for minutes in (1, 2, 3, 4):
             pipeline.dispatch(utcnow() + timedelta(minutes=minutes))
-    finally:
-        smtp.stop()
     with pipeline.db.session() as s:
         [delivery] = s.scalars(select(DeliveryRow)).all()
     if refusal.startswith("4"):  # greylisted twice, then taken

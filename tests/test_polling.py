@@ -549,6 +549,35 @@ def test_a_live_blogs_updates_sharing_one_link_but_for_the_fragment_are_each_sto
         pipeline.parsers.shutdown()
 
 
+def test_a_live_blog_whose_feed_lists_one_update_at_a_time_stores_each(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """The live blog's rule across polls (found by helper xfeed2): a feed listing only its latest update
+    (`/live#update-2`, then `/live#update-3`) had each later update taken for a copy of the first, stored under the
+    page's link. An entry of the same feed, new by its GUID and its words, whose link differs from a stored entry's only
+    by an anchor, is told apart by it too."""
+    from sqlalchemy import select
+
+    from monitor.store.tables import ArticleRow
+
+    def feed(n: int) -> bytes:
+        return rss((f"Live: update {n}", f"https://news.example/live#update-{n}", f"live-{n}", f"Update {n}: talks went on in room {n * 7}."))
+
+    http_server.routes["/live.xml"] = (200, {}, feed(1))
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, feeds=[{"name": "live", "url": http_server.url("/live.xml")}])))
+    try:
+        assert pipeline.poll_all_feeds() == 1
+        for n in (2, 3):
+            http_server.routes["/live.xml"] = (200, {}, feed(n))
+            assert pipeline.poll_all_feeds() == 1
+        http_server.routes["/live.xml"] = (200, {}, rss(("Live: update 3", "https://news.example/live#update-3", "live-3b", "Update 3: talks went on in room 21.")))
+        assert pipeline.poll_all_feeds() == 0  # a new GUID on the same update's words: a copy still
+        with pipeline.db.session() as s:
+            stored = sorted((title, url) for title, url in s.execute(select(ArticleRow.title, ArticleRow.canonical_url)))
+        assert stored == [("Live: update 1", "https://news.example/live"), ("Live: update 2", "https://news.example/live#update-2"),
+                          ("Live: update 3", "https://news.example/live#update-3")]
+    finally:
+        pipeline.parsers.shutdown()
+
+
 def test_a_link_with_a_tracking_fragment_is_still_a_copy_of_the_same_link(tmp_path: Path, http_server: LocalHTTP) -> None:
     """What the live blog's rule leaves alone: a tracking fragment (`#xtor=RSS-3`, a `key=value`) is no identity, in
     one feed or across feeds; nor is a fragment on a link no other entry of the feed shares."""
@@ -626,3 +655,37 @@ def test_the_start_line_counts_apart_the_feeds_of_other_daemons_configs(tmp_path
         assert "monitor running: 2 feeds (1 from the config, 1 from other daemons' configs, 0 added), 0 folders, 1 channel" in caplog.text
     finally:
         daemon.shutdown()
+
+
+def test_a_full_text_feed_whose_pages_never_come_holds_the_storing_thread_for_twice_the_deadline_at_most(
+        tmp_path: Path, http_server: LocalHTTP, caplog) -> None:  # type: ignore[no-untyped-def]
+    """Regression (found by helper xfeed2): a full-text feed's pages are fetched on the storing thread, 8 at once, each
+    within [http] deadline: a site whose pages trickle or never answer held every other feed's storing for
+    FULL_TEXT_PAGES / 8 deadlines (13 x 30 s, six and a half minutes, with the defaults) at each poll with new entries.
+    A feed's pages get twice the deadline in all; the entries whose pages were not fetched by then keep their
+    summary, with one line naming the feed."""
+    release = threading.Event()
+    asked: list[str] = []
+
+    def never(handler: BaseHTTPRequestHandler, _: bytes) -> None:
+        asked.append(handler.path)
+        release.wait(10)
+
+    count = 30
+    http_server.routes.update({f"/page{i}": never for i in range(count)})
+    http_server.routes["/teaser.xml"] = (200, {}, rss(*[(f"Story {i}", http_server.url(f"/page{i}"), f"p{i}", f"Teaser {i}.") for i in range(count)]))
+    config = write_config(tmp_path, feeds=[{"name": "teaser", "url": http_server.url("/teaser.xml"), "full_text": True}],
+                          settings={"http": {"deadline": 0.5, "timeout": 0.5}, "schedule": {"per_host": 100}})
+    pipeline = build_pipeline(load_settings(config))
+    try:
+        with caplog.at_level("INFO", logger="monitor"):
+            pipeline.poll_all_feeds()
+        assert health(pipeline, "teaser").last_new_items == count  # stored with their summaries
+        assert len(asked) <= 16, len(asked)  # two rounds of 8 within 2 x 0.5 s; not the four rounds of all 30
+        said = [r.getMessage() for r in caplog.records if "keep their summary" in r.getMessage()]
+        rounds = 2 if f"the other {count - 16} " in caplog.text else 1  # the second round starts within the budget, unless the machine is slow
+        assert said == [f"{http_server.url('/teaser.xml')}: the pages of its new entries took over 1 s in all (twice [http] deadline): "
+                        f"the other {count - 8 * rounds} keep their summary"], caplog.text
+    finally:
+        release.set()
+        pipeline.parsers.shutdown()

@@ -194,6 +194,16 @@ def test_feed_url_must_be_http(tmp_path: Path, url: str) -> None:
     assert str(error) == f"{path}: feeds[1].url: must start with http:// or https://"
 
 
+@pytest.mark.parametrize(("url", "problem"), [("http://[oops/feed", "its host is a broken IPv6 address"),
+                                              ("https://w.example:99999/rss", "its port is not a number from 0 to 65535"), ("http:///rss", "it has no host")])
+def test_a_feed_url_that_does_not_parse_is_refused_naming_the_key(tmp_path: Path, url: str, problem: str) -> None:
+    """Regression (found by helper xfeed2): `url = "http://[oops/feed"` passed the http(s) check, and `monitor once` and
+    `monitor run` stopped at their start with 'stopped by an uncaught error (a bug)' (urlsplit's ValueError)."""
+    path = toml(tmp_path, f'[[feeds]]\nurl = "{url}"\n')
+    error = config_error(path)
+    assert (error.key, str(error)) == ("feeds[0].url", f"{path}: feeds[0].url: not a valid URL: {problem}")
+
+
 def test_feed_url_http_and_https_accepted(tmp_path: Path) -> None:
     settings = load_settings(toml(tmp_path, '[[feeds]]\nurl = "HTTP://example.org/a"\n[[feeds]]\nurl = "https://example.org/b"\nevery = 60\n'))
     assert [(f.label, f.every) for f in settings.feeds] == [("HTTP://example.org/a", None), ("https://example.org/b", 60)]  # None: adaptive
@@ -410,3 +420,17 @@ def test_a_config_not_in_utf8_names_the_line_and_what_to_do(tmp_path: Path) -> N
     with pytest.raises(ConfigError) as exc:
         load_settings(path)
     assert str(exc.value) == f"{path}:2: not UTF-8 text (byte 0xe9 at column 17): save the file as UTF-8"
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ('""', 'watchlist: empty: give the watchlist file or folder, e.g. "config/watchlist.yaml"'),
+    ("123", 'watchlist: should be a file or folder in quotes, e.g. "config/watchlist.yaml"'),
+])
+def test_a_watchlist_setting_that_names_no_file_says_what_to_write(tmp_path: Path, value: str, problem: str) -> None:
+    """Regression: `watchlist = ""` was the working folder (".: no watchlist files (*.yaml) in this folder"), and
+    `watchlist = 123` said "Input is not a valid path for <class 'pathlib.Path'>"."""
+    path = tmp_path / "monitor.toml"
+    path.write_text(f"watchlist = {value}\n")
+    with pytest.raises(ConfigError) as exc:
+        load_settings(path)
+    assert str(exc.value) == f"{path}: {problem}"

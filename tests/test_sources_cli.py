@@ -168,6 +168,28 @@ def test_import_says_which_outlines_it_skips_for_their_scheme(tmp_path: Path) ->
     ]
 
 
+def test_import_skips_an_outline_whose_url_does_not_parse_and_the_daemon_still_runs(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression (found by helper xfeed2): an OPML outline `http://[oops/feed` (a broken IPv6 host) or
+    `http://w.example:99999/` (no such port) passed the import's http(s) check and was added; from then on every
+    `monitor once` and `monitor run` stopped at its start with 'stopped by an uncaught error (a bug)' (urlsplit's
+    ValueError), until the source was removed by hand. Such an outline is skipped, saying why."""
+    http_server.routes["/good.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("S", "https://w.example/s", "s", STRIKE)))
+    opml = tmp_path / "in.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="a" xmlUrl="http://[oops/feed"/><outline xmlUrl="https://[::1/x"/>'
+                    f'<outline text="p" xmlUrl="http://w.example:99999/"/><outline text="c" xmlUrl="{http_server.url("/good.xml")}"/></body></opml>')
+    config = str(write_config(tmp_path))
+    imported = monitor("sources", "import", str(opml), "--config", config)
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.splitlines() == [
+        "skipped http://[oops/feed: not a valid URL: its host is a broken IPv6 address",
+        "skipped https://[::1/x: not a valid URL: its host is a broken IPv6 address",
+        "skipped http://w.example:99999/: not a valid URL: its port is not a number from 0 to 65535",
+        f"1 of 4 feeds added from {opml}",
+    ]
+    once = monitor("once", "--config", config)
+    assert once.returncode == 0 and "uncaught" not in once.stderr, once.stderr
+
+
 def test_add_says_a_url_needs_its_scheme(tmp_path: Path) -> None:
     # `sources add example.org/rss.xml` said "not a valid URL", `localhost:8080/rss` "unsupported URL scheme (localhost:8080/rss)"
     config = str(write_config(tmp_path))

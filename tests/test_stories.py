@@ -286,6 +286,22 @@ def test_adding_an_article_twice_replaces_it() -> None:
     assert len(index) == 1 and index.find(row["signature"], row["length"]) == 8
 
 
+def test_a_flood_of_near_copies_is_found_among_its_newest_articles_only() -> None:
+    """Regression (found by helper xfeed2): a feed of thousands of entries alike but for a number shares every slot's
+    value, and each find read every earlier article of each slot: a first poll of 10,000 such entries held the storing
+    thread for minutes (quadratic). A find reads the newest `_RUN` articles of a slot's value (and the unsorted tail):
+    the story is found among them, in time linear in the poll."""
+    row = originals()["ain-asad"]
+    index = StoryIndex()
+    copies = 2_000
+    for article_id in range(1, copies + 1):
+        index.add(article_id, article_id, row["signature"], row["length"])  # each its own story, to see which are read
+    found = {candidate.story for candidate in index.candidates(row["signature"], row["length"])}
+    assert copies in found and len(found) <= stories._RUN + stories._TAIL, len(found)
+    assert min(found) > copies - stories._RUN - stories._TAIL  # the newest
+    assert index.find(row["signature"], row["length"]) in found
+
+
 def test_short_and_empty_texts_are_never_clustered() -> None:
     short = "Rockets hit the base on Tuesday night."
     sig, length = sketch(short)

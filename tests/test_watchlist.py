@@ -1014,3 +1014,21 @@ def test_a_word_yaml_reads_as_true_false_null_or_a_number_says_to_quote_it(tmp_p
     assert watchlist_error(path, line) == f"{path}:{line}: {problem}"
     path.write_text("events:\n  - name: strike\n    severity: yes\n")  # a number asked: not a text to quote
     assert watchlist_error(path, 3) == f"{path}:3: events[0].severity: should be a number, not true or false"
+
+
+def test_regexes_whose_repeats_add_up_past_the_bound_are_refused_naming_the_one_past_it(tmp_path: Path) -> None:
+    """Regression: each regex's repeats were bounded, not their sum: twenty of '(?:ß{100}){990}' (700 bytes of YAML) took
+    `monitor match` to 1.3 GB (the matcher compiles them case-insensitively, ß as ss), two hundred past the memory."""
+    patterns = "".join(f"      - '(?:ß{{100}}){{490}}x{i}'\n" for i in range(3))
+    path = yaml_file(tmp_path, BASE.replace("      - Suleimani\n", "      - Suleimani\n    patterns:\n" + patterns))
+    assert watchlist_error(path, 11) == (f"{path}:11: actors[0].patterns[2]: regex '(?:ß{{100}}){{490}}x2' brings the repeats of the watchlist's "
+                                         "regexes to 148,476 characters: over 100,000 in all (nested counts multiply): use fewer or smaller counts")
+
+
+@pytest.mark.parametrize("pattern", ["(" * 499 + "a" + ")" * 499, "[[" * 249 + "a" + "]]" * 249])
+def test_a_regex_nested_hundreds_deep_is_one_line_not_a_recursion_error(tmp_path: Path, pattern: str) -> None:
+    """Regression: 499 groups inside each other (999 characters, under the bound of 1,000) made the regex module's
+    compiler raise RecursionError: a traceback from `monitor match` and `check`, a bug's line in the daemon's log."""
+    path = yaml_file(tmp_path, BASE.replace("phrases: [drone strike]", f"patterns: ['{pattern}']"))
+    assert watchlist_error(path, 11) == (f"{path}:11: events[0].patterns: entry 1 is nested too deeply (groups or sets hundreds deep): "
+                                         "write it flatter")

@@ -213,6 +213,9 @@ def _reason(exc: BaseException) -> str:
     """What went wrong, never empty: a MemoryError (a value the template made past the machine's memory) has no message."""
     if isinstance(exc, MemoryError):
         return "out of memory (a value the template makes is too large)"
+    if isinstance(exc, TypeError) and str(exc) == "no loader for this environment specified":  # include, import, extends: no file is read
+        return ("a template reads no other file (include, import, from and extends are not offered): "
+                "write it whole in body_template or title_template")
     return str(exc) or type(exc).__name__
 
 
@@ -223,11 +226,28 @@ def _compiled(channel: str, key: str, source: str, html: bool) -> Template | Non
     from jinja2 import TemplateError, TemplateSyntaxError
 
     try:
+        if html:
+            _escapes_all(channel, key, _environment(html).parse(source))
         return _environment(html).from_string(source)
     except TemplateSyntaxError as exc:
         raise ConfigError(f"channel {channel!r}: bad template in {key} (line {exc.lineno}): {exc.message}", key=f"channels.{channel}.{key}") from None
     except (TemplateError, MemoryError) as exc:  # a constant too large to fold, say
         raise ConfigError(f"channel {channel!r}: bad template in {key}: {_reason(exc)}", key=f"channels.{channel}.{key}") from None
+    except RecursionError:  # Jinja's parser and compiler recurse per level of nesting
+        raise ConfigError(f"channel {channel!r}: bad template in {key}: nested too deeply (thousands of levels)", key=f"channels.{channel}.{key}") from None
+
+
+def _escapes_all(channel: str, key: str, tree: Any) -> None:
+    """Refuse what would unescape a value in an HTML template (`|safe`, `{% autoescape false %}`): the alert's text is a
+    feed's, and its markup would reach the mail as markup. Markup of the template's own is written in it."""
+    from jinja2 import nodes
+
+    unsafe = any(f.name == "safe" for f in tree.find_all(nodes.Filter)) or any(  # `{% filter safe %}` holds a Filter too
+        o.key == "autoescape" and not (isinstance(o.value, nodes.Const) and o.value.value is True)
+        for m in tree.find_all((nodes.ScopedEvalContextModifier, nodes.EvalContextModifier)) for o in m.options)
+    if unsafe:
+        raise ConfigError(f"channel {channel!r}: bad template in {key}: |safe and autoescape false would put the alert's text (a feed's) "
+                          "into the mail as markup: write markup in the template itself; every value is escaped", key=f"channels.{channel}.{key}")
 
 
 class ChannelTemplates:

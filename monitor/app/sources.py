@@ -9,6 +9,7 @@ from pathlib import Path
 
 from monitor.app.core import Core
 from monitor.errors import MonitorError, UsageError
+from monitor.hosts import url_problem
 from monitor.pipeline import register_sources
 from monitor.redact import redact, register_feed_secrets
 from monitor.store import daemons, signals
@@ -36,7 +37,7 @@ def _check_every(every: float | None) -> None:
 def _not_http(url: str) -> str | None:
     """Why `url` cannot be a feed's URL, in words saying how to write it; None for an http(s) URL."""
     if url.lower().startswith(("http://", "https://")):
-        return None
+        return None if (problem := url_problem(url)) is None else f"not a valid URL: {problem}"
     if "://" not in url:  # example.org/rss.xml, localhost:8080/rss (whose "scheme" would be localhost)
         return f"no scheme: write it as https://{url} (or http://)"
     return "not an http(s) URL: write it as http:// or https:// (feed:// is http://)"

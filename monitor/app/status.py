@@ -10,6 +10,7 @@ from monitor.app.core import Core
 from monitor.store import hosts, outbox
 from monitor.store.db import database_name
 from monitor.store.daemons import DaemonInfo, exited_here, listing
+from monitor.store.lock import holder
 
 __all__ = ["DaemonInfo", "Status", "StatusVerbs"]
 
@@ -49,4 +50,7 @@ class StatusVerbs(Core):
         if (db := self.stored()) is None:  # no daemon has run on it
             return Status(database_name(self.settings.store.sqlalchemy_url), False, now, [], {}, channels=channels)
         daemons = listing(db)
-        return Status(db.name, not db.sqlite, now, daemons, hosts.held(db, now), exited_here(daemons), channels, outbox.undelivered(db))
+        exited = exited_here(daemons)
+        if db.sqlite and holder(self.settings.store.sqlalchemy_url) is None:  # no daemon runs on the file: its lock says so
+            exited = frozenset(d.id for d in daemons)  # (a row of another boot, a crash's, is told by it)
+        return Status(db.name, not db.sqlite, now, daemons, hosts.held(db, now), exited, channels, outbox.undelivered(db))

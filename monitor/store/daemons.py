@@ -173,11 +173,12 @@ def running(url: str, now: datetime) -> list[Running]:
 
 def forget_dead_here(db: Database) -> int:
     """Delete the rows of daemons of this host (and pid namespace) whose process is gone (SIGKILLed: no clean
-    stop); how many."""
+    stop); how many. On SQLite, whose lock the caller holds (no other daemon runs on the file), every row is a dead
+    one's: of another boot (a crash, a reboot) or saying no pid namespace (a monitor before revision 0010) too."""
     here = socket.gethostname()[:255]
     with db.session() as s:
-        dead = [r.id for r in s.scalars(select(DaemonRow).where(DaemonRow.host == here))
-                if _here(r.host, r.pid_space) and r.pid != os.getpid() and not pid_running(r.pid)]
+        rows = s.scalars(select(DaemonRow) if db.sqlite else select(DaemonRow).where(DaemonRow.host == here))
+        dead = [r.id for r in rows if r.pid != os.getpid() and (db.sqlite or (_here(r.host, r.pid_space) and not pid_running(r.pid)))]
         if dead:
             s.execute(delete(DaemonRow).where(DaemonRow.id.in_(dead)))
     return len(dead)
