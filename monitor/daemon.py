@@ -45,10 +45,12 @@ HOUSEKEEPING_EVERY = 86400.0  # seconds between prunes; the first runs at start
 CLOCK_STEP_BACK = 5.0  # seconds the wall clock may fall behind the monotonic one between two looks before the jobs are set from now
 
 
-def _sources_said(feeds: tuple[int, int], settings: Settings) -> str:
-    """What the start and reload lines count: the feeds (configured, added), folders and channels."""
-    configured, added = feeds
-    return (f"{counted(configured + added, 'feed')} ({configured} from the config, {added} added), "
+def _sources_said(feeds: tuple[int, int, int], settings: Settings) -> str:
+    """What the start and reload lines count: the feeds (of the config, of other daemons' configs on a shared store:
+    polled by any, added), folders and channels."""
+    configured, others, added = feeds
+    theirs = f", {others} from other daemons' configs" if others else ""
+    return (f"{counted(configured + others + added, 'feed')} ({configured} from the config{theirs}, {added} added), "
             f"{counted(len(settings.folders), 'folder')}, {counted(len(settings.channels), 'channel')}")
 
 
@@ -197,7 +199,7 @@ class Daemon:
         self.pipeline.ingest.on_alert = self.dispatch_soon
         self.scheduler.start()
         self._watch(folder_paths(self.pipeline.settings))
-        log.info("monitor running: %s%s", _sources_said(sources.feed_counts(self.pipeline.db), self.pipeline.settings),
+        log.info("monitor running: %s%s", _sources_said(sources.feed_counts(self.pipeline.db, [f.label for f in self.pipeline.settings.feeds]), self.pipeline.settings),
                  f"; health and metrics on http://{server.listen}/healthz and /metrics" if self.endpoint else "")
 
     def scan_soon(self, delay: float = 0.05) -> None:
@@ -265,7 +267,7 @@ class Daemon:
                                            "schedule": fresh.schedule.model_copy(update={"parse_workers": old.schedule.parse_workers})})
             notifier = Notifier(new.channels)
             folder_ids = register_sources(self.pipeline.db, new)
-            counts = sources.feed_counts(self.pipeline.db)  # as the start line counts them: a feed added here is polled too
+            counts = sources.feed_counts(self.pipeline.db, [f.label for f in new.feeds])  # as the start line counts them: a feed added here is polled too
         except (ConfigError, StoreError) as exc:
             log.warning("config not reloaded, the running one stays in use: %s", exc)
             return

@@ -62,8 +62,9 @@ def label(actor: str, event: str) -> str:
 
 
 def check_spikes(db: Database, settings: Settings, watchlist: Watchlist, now: datetime) -> int:
-    """Test every series of every spike at the current hour; alert each rise once, re-arm what fell back."""
-    signals.forget_spikes_except(db, {s.name for s in watchlist.spikes})
+    """Test every series of every spike at the current hour; alert each rise once, re-arm what fell back. The states of
+    spikes and series this watchlist lacks are left as they are: another daemon's watchlist may have them (a daemon
+    forgetting them had the next alert the same rise again), and a spike put back is re-armed once it has fallen back."""
     muted = set(mutes.active(db, now))
     end, written = hour_of(now), 0
     for spike in watchlist.spikes:
@@ -92,20 +93,21 @@ def check_spikes(db: Database, settings: Settings, watchlist: Watchlist, now: da
                     written += 1
                     log.info("spike %s: %s: %s; alert %s to %s", spike.name, label(*key), v.describe(), alert.uid,
                              ", ".join(alert.channels) or "no channel", extra={"alert": alert.uid})
-        signals.rearm(db, spike.name, fell_back | (firing - wanted))
+        signals.rearm(db, spike.name, fell_back)
     return written
 
 
-_BASELINES: dict[tuple[str, str], tuple[datetime, Profile, dict[tuple[str, str], Baseline], Baseline, float]] = {}
+_BASELINES: dict[tuple[str, str], tuple[Spike, datetime, Profile, dict[tuple[str, str], Baseline], Baseline, float]] = {}
 
 
 def baselines(db: Database, spike: Spike, first: datetime, last: datetime) -> tuple[Profile, dict[tuple[str, str], Baseline], Baseline, float]:
     """The profile of all the entry's series over the baseline days, each series' baseline (and one for a
     series with no story then), and the threshold on p for the day's checks (significance / series, or
-    calibrated to per_week): read from the store once a day per entry and store, then kept in memory."""
+    calibrated to per_week): read from the store once a day per entry and store, then kept in memory (read again when
+    the entry is edited: its series, window or test changed)."""
     key = (str(db.engine.url), spike.name)
     cached = _BASELINES.get(key)
-    if cached is None or cached[0] != first:
+    if cached is None or cached[:2] != (spike, first):
         wanted = set(spike.series())
         series: dict[tuple[str, str], dict[datetime, int]] = defaultdict(dict)
         pooled: dict[datetime, int] = defaultdict(int)
@@ -120,11 +122,11 @@ def baselines(db: Database, spike: Spike, first: datetime, last: datetime) -> tu
         else:
             many = Counter(bases.get(k, empty) for k in wanted)
             threshold = calibrate(many, shape, last + (spike.window - 1) * HOUR, spike.window, spike.min_count, spike.per_week)
-            log.info("spike %s: threshold p < %.3g for the day's checks (%g chance alerts a week over %d series)", spike.name, threshold,
-                     spike.per_week, len(wanted))
-        cached = (first, shape, bases, empty, threshold)
+            log.info("spike %s: threshold p < %.3g for the day's checks (%g chance alert%s a week over %d series)", spike.name, threshold,
+                     spike.per_week, "" if spike.per_week == 1 else "s", len(wanted))
+        cached = (spike, first, shape, bases, empty, threshold)
         _BASELINES[key] = cached
-    return cached[1], cached[2], cached[3], cached[4]
+    return cached[2], cached[3], cached[4], cached[5]
 
 
 def spike_alert(db: Database, settings: Settings, spike: Spike, key: tuple[str, str], v: Verdict, severity: int, now: datetime,
@@ -156,6 +158,8 @@ def check_silence(db: Database, settings: Settings, now: datetime) -> int:
     muted, written, listed = set(mutes.active(db, now)), 0, set()
     for src in source_store.list_sources(db):
         listed.add(src.id)
+        if src.kind == "folder" and src.enabled and src.name not in folder_hours:
+            continue  # another running daemon's folder (a shared store): its silent_hours are in that daemon's config
         limit, usual = None, None
         if src.kind == "feed":
             times = [article_time(p, f) for p, f in signals.article_times(db, src.id, now - HISTORY)]

@@ -27,7 +27,7 @@ from monitor.matching.matcher import Matcher
 from monitor.memory import map_large_blocks
 from monitor.polling import FeedPolling
 from monitor.prepare import Preparer, daemon_matcher, preparing_pool
-from monitor.redact import register_feed_secrets
+from monitor.redact import redact, register_feed_secrets
 from monitor.scanning import Folder, FolderScanning
 from monitor.schedule import PollPolicy
 from monitor.settings import Settings
@@ -49,6 +49,7 @@ class Pipeline:
         self.stopping = threading.Event()  # set when the daemon stops
         self.started = utcnow()  # its dispatch's watch began (a shared store's deliveries no daemon takes: dispatch_due)
         self.in_use = ChannelsInUse()  # the channels of the daemons on a shared store, as its heartbeats and digests saw them
+        self._sources_written: Settings | None = None  # the settings whose sources its registry row has
         self.parsers = parsers or ParserPool(settings.schedule.parse_workers)
         self.parsers.use(Preparer(matcher))
         self.ingest = Ingest(db, matcher, channel_policy(settings, matcher), StoryLimits(settings.stories.window, timedelta(hours=settings.stories.join_within)))
@@ -135,7 +136,8 @@ class Pipeline:
                     log.info("%d folder files claimed by a daemon that is gone are read again", released)
                 if released := outbox.release_all(self.db):
                     log.info("%d deliveries claimed by a daemon that is gone are sent now", released)
-            member = daemons.register(self.db, verb, self.lease_seconds(), now, tuple(self.notifier.channels))
+            member = daemons.register(self.db, verb, self.lease_seconds(), now, tuple(self.notifier.channels), source_locations(settings := self.settings))
+        self._sources_written = settings
         self.feeds.member = member
         return member
 
@@ -144,8 +146,11 @@ class Pipeline:
         or never was: `member` None); returns its id."""
         now = utcnow()
         holding = daemons.Holding(self.feeds.holding(), outbox.holding(now), self.folders.reading)
-        if member is None or not daemons.heartbeat(self.db, member, now, holding, self.lease_seconds(), tuple(self.notifier.channels)):
+        settings = self.settings  # its sources are written when they change (a reload), not at every beat: thousands of feeds
+        listed = source_locations(settings) if settings is not self._sources_written else None
+        if member is None or not daemons.heartbeat(self.db, member, now, holding, self.lease_seconds(), tuple(self.notifier.channels), listed):
             member = self.enter_registry(verb, now)
+        self._sources_written = settings
         if not self.db.sqlite:
             self.in_use.look(daemons.channels_in_use(self.db, now), now)
         return member
@@ -208,15 +213,33 @@ def source_specs(settings: Settings) -> tuple[list[sources.SourceSpec], list[sou
             [sources.SourceSpec(f.label, "folder", str(f.path)) for f in settings.folders])
 
 
+def source_locations(settings: Settings) -> dict[str, str]:
+    """The config's feeds and folders, name and location, as a daemon's registry row keeps them."""
+    feeds, folders = source_specs(settings)
+    return {spec.name: spec.location for spec in feeds + folders}
+
+
 def register_sources(db: Database, settings: Settings) -> dict[str, int]:
     """Make the store's source list follow the config; returns the folder sources' ids by name. A configured
+    source that the config lacks is retired only when no other running daemon's config lists it (daemons of one
+    store may have feeds of their own; one of a monitor before revision 0013 keeps them all). A configured
     name that a feed added with `monitor sources add` has is a ConfigError naming the config file."""
     feeds, folders = source_specs(settings)
+    others = daemons.sources_of_others(db, utcnow())
+    for spec in feeds + folders:
+        location, daemon = (others or {}).get(spec.name, (spec.location, ""))
+        if location != spec.location:
+            what, verb = ("URL", "polled") if spec.kind == "feed" else ("path", "scanned")
+            log.warning("%s: [[%ss]] %r has the %s %s here and %s in the config of the daemon on %s: the %s is %s at the %s of the daemon "
+                        "started or reloaded last; give the %s the same %s in every config, or another name in one", settings.path, spec.kind,
+                        spec.name, what, redact(spec.location), redact(location), daemon, spec.kind, verb, what, spec.kind, what)
     try:
         sources.ensure_sources(db, feeds)
-        sources.retire_config_sources(db, "feed", {f.label for f in settings.feeds})
+        if others is not None:
+            sources.retire_config_sources(db, "feed", {f.label for f in settings.feeds} | set(others))
         ids = sources.ensure_sources(db, folders)
-        sources.retire_config_sources(db, "folder", {f.label for f in settings.folders})
+        if others is not None:
+            sources.retire_config_sources(db, "folder", {f.label for f in settings.folders} | set(others))
     except ConfigError as exc:
         raise ConfigError(f"{settings.path}: {exc}", path=str(settings.path)) from None
     return {f.label: ids[f.label] for f in settings.folders}

@@ -641,6 +641,22 @@ def test_an_entry_link_with_a_broken_host_is_no_link_and_the_poll_goes_on(tmp_pa
         pipeline.parsers.shutdown()
 
 
+def test_the_start_line_counts_apart_the_feeds_of_other_daemons_configs(tmp_path: Path, http_server: LocalHTTP, caplog) -> None:  # type: ignore[no-untyped-def]
+    """On a shared store the configured feeds of every daemon are polled by any: the start line said '2 feeds (2 from
+    the config, 0 added)' of a config that lists one."""
+    http_server.routes["/mine.xml"] = http_server.routes["/theirs.xml"] = (200, {}, FEED)
+    config = write_config(tmp_path, feeds=[{"name": "mine", "url": http_server.url("/mine.xml")}], settings={"schedule": {"feeds_every": 0.3}})
+    pipeline = build_pipeline(load_settings(config))
+    sources.ensure_sources(pipeline.db, [sources.SourceSpec("theirs", "feed", http_server.url("/theirs.xml"), None, False)])  # another daemon's
+    daemon = Daemon(pipeline)
+    with caplog.at_level("INFO", logger="monitor"):
+        daemon.start()
+    try:
+        assert "monitor running: 2 feeds (1 from the config, 1 from other daemons' configs, 0 added), 0 folders, 1 channel" in caplog.text
+    finally:
+        daemon.shutdown()
+
+
 def test_a_full_text_feed_whose_pages_never_come_holds_the_storing_thread_for_twice_the_deadline_at_most(
         tmp_path: Path, http_server: LocalHTTP, caplog) -> None:  # type: ignore[no-untyped-def]
     """Regression (found by helper xfeed2): a full-text feed's pages are fetched on the storing thread, 8 at once, each

@@ -85,6 +85,16 @@ def test_check_says_a_wrong_password_in_one_line_without_it(tmp_path: Path, pg_s
     assert 'password authentication failed for user "postgres"' in line and "Wr0ng-pass" not in line
 
 
+def test_a_database_not_made_yet_is_one_line_saying_to_create_it(tmp_path: Path, pg_server: PostgresServer) -> None:
+    """`monitor run` (and every verb) at a database the server lacks said PostgreSQL's 'database "nodb" does not exist'
+    alone: the README says to point the store at an existing database, and the line now says how to make it."""
+    config = pg_config(tmp_path, pg_server, pg_server.url("nodb"))
+    for verb in (["run"], ["status"]):
+        line = one_line_error(monitor(*verb, "--config", str(config)))
+        assert line.endswith(f'database "nodb" does not exist: create it (createdb -h 127.0.0.1 -p {pg_server.port} -U postgres nodb, '
+                             "or CREATE DATABASE nodb), or give [store] url an existing one"), line
+
+
 def test_check_says_a_refused_connection_in_one_line(tmp_path: Path, pg_server: PostgresServer) -> None:
     from tests.conftest import free_port
 
@@ -180,3 +190,85 @@ def test_keys_longer_than_a_column_are_stored_and_found_again(any_store: str) ->
         assert files.seen_versions(db, [path, "/inbox/other.txt"]) == {path: (5 * 2**30, 1_767_225_600_123_456_789)}
     finally:
         db.close()
+
+
+def test_a_daemons_config_feeds_are_kept_while_it_runs_when_another_config_lacks_them(tmp_path: Path, pg_server: PostgresServer) -> None:
+    """Daemons with configs of their own feeds on one store: a verb (or daemon) with another config retired the running
+    daemon's feeds as 'no longer in the config file', and nobody polled them. They are kept while a daemon whose config
+    lists them runs, and retired once none does."""
+    url = pg_server.new_database(tmp_path)
+    feed = lambda name: {"name": name, "url": f"http://127.0.0.1:1/{name}.xml", "every": 3600}  # noqa: E731
+    first = pg_config(tmp_path, pg_server, url=url, feeds=[feed("shared"), feed("first only")], settings_extra={"http": {"deadline": 1}})
+    (tmp_path / "b").mkdir()
+    second = pg_config(tmp_path / "b", pg_server, url=url, feeds=[feed("shared"), feed("second only")], settings_extra={"http": {"deadline": 1}})
+    log = tmp_path / "first.log"
+    with log.open("w") as out:
+        daemon = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--config", str(first)], cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: "monitor running" in log.read_text(), timeout=30)
+
+        def enabled() -> dict[str, bool]:
+            return {name: on for name, on in pg_server.sql("select name, enabled from sources", database=url.rsplit("/", 1)[1])}
+
+        shared = pg_server.sql("select id from sources where name = 'shared'", database=url.rsplit("/", 1)[1])[0][0]
+        assert monitor("sources", "retry", str(shared), "--config", str(second)).returncode == 0  # a verb that stores the config's sources
+        assert enabled() == {"shared": True, "first only": True, "second only": True}
+        listing = monitor("sources", "--config", str(second), env={"COLUMNS": "250"})  # shows the sources as they will be: the same
+        assert listing.returncode == 0 and "first only" in listing.stdout and "disabled" not in listing.stdout, listing.stdout
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=30) == 0
+        assert monitor("sources", "retry", str(shared), "--config", str(second)).returncode == 0
+        assert enabled() == {"shared": True, "first only": False, "second only": True}
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.wait(timeout=20)
+
+
+def test_a_feed_named_alike_with_another_url_in_a_running_daemons_config_is_one_warning_line(
+        tmp_path: Path, pg_server: PostgresServer, caplog: pytest.LogCaptureFixture) -> None:
+    """Two daemons' configs giving one feed name two URLs took turns at the stored feed's URL, at each start and reload,
+    unsaid: one of the URLs was not polled."""
+    from monitor.pipeline import register_sources
+    from monitor.settings import load_settings
+    from monitor.store import daemons
+
+    url = pg_server.new_database(tmp_path)
+    first = load_settings(pg_config(tmp_path, pg_server, url=url, feeds=[{"name": "news", "url": "http://127.0.0.1:1/a.xml"}]))
+    (tmp_path / "b").mkdir()
+    second = load_settings(pg_config(tmp_path / "b", pg_server, url=url, feeds=[{"name": "news", "url": "http://127.0.0.1:1/b.xml"}]))
+    db = Database(url)
+    try:
+        register_sources(db, first)
+        member = daemons.register(db, "monitor run", 120, utcnow(), (), {"news": "http://127.0.0.1:1/a.xml"})
+        pg_server.sql(f"UPDATE daemons SET pid = 1 WHERE id = {member}", database=url.rsplit("/", 1)[1])  # another daemon, running
+        with caplog.at_level("WARNING", logger="monitor"):
+            register_sources(db, second)
+        [line] = [r.getMessage() for r in caplog.records]
+        assert line == (f"{second.path}: [[feeds]] 'news' has the URL http://127.0.0.1:1/b.xml here and http://127.0.0.1:1/a.xml in the config of "
+                        f"the daemon on {daemons.socket.gethostname()} pid 1: the feed is polled at the URL of the daemon started or reloaded last; "
+                        "give the feed the same URL in every config, or another name in one")
+    finally:
+        db.close()
+
+
+def test_a_reloaded_configs_sources_reach_the_registry_at_the_next_heartbeat(tmp_path: Path, pg_server: PostgresServer) -> None:
+    """What the other daemons keep for this one (`daemons.sources`) follows a reload (SIGHUP), not only a start."""
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+
+    url = pg_server.new_database(tmp_path)
+    config = pg_config(tmp_path, pg_server, url=url, feeds=[{"name": "news", "url": "http://127.0.0.1:1/a.xml"}])
+    pipeline = build_pipeline(load_settings(config))
+    try:
+        member = pipeline.heartbeat(None, "monitor run")
+        stored = lambda: json.loads(pg_server.sql(f"SELECT sources FROM daemons WHERE id = {member}", database=url.rsplit("/", 1)[1])[0][0])  # noqa: E731
+        assert stored() == {"news": "http://127.0.0.1:1/a.xml"}
+        config.write_text(config.read_text() + '[[feeds]]\nname = "more"\nurl = "http://127.0.0.1:1/b.xml"\n')
+        pipeline.settings = load_settings(config)
+        assert pipeline.heartbeat(member, "monitor run") == member
+        assert stored() == {"more": "http://127.0.0.1:1/b.xml", "news": "http://127.0.0.1:1/a.xml"}
+        assert pipeline.heartbeat(member, "monitor run") == member and stored() == {"more": "http://127.0.0.1:1/b.xml", "news": "http://127.0.0.1:1/a.xml"}
+    finally:
+        pipeline.db.close()
+        pipeline.close()

@@ -115,6 +115,47 @@ def test_the_planted_spike_fires_once_with_its_numbers_and_the_steady_group_neve
     restarted.close()
 
 
+def test_a_daemon_whose_watchlist_lacks_a_spike_leaves_its_rise_alerted_once(tmp_path: Path) -> None:
+    """Daemons sharing a store take turns at the trends job: one whose watchlist lacks a spike (a watchlist rolled out
+    to one daemon first, another daemon's own) forgot the spike's firing states, and the next daemon with it alerted
+    the same rise again, at each turn. Also a spike taken out and put back during a rise alerts it once."""
+    settings = setup(tmp_path)
+    db = Database(store_url(tmp_path))
+    counts.count_stories(db, history())
+    assert run_hours(db, settings, T - 3 * HOUR, 3) == 1
+    without = load_watchlist(setup(tmp_path / "other", WATCHLIST.split("spikes:")[0]).watchlist)
+    with_it = load_watchlist(settings.watchlist)
+    for h in range(4):  # the two daemons' turns while the rise lasts
+        now = T + h * HOUR + timedelta(minutes=30)
+        assert escalation.check(db, settings, without, now) == 0
+        assert escalation.check(db, settings, with_it, now + timedelta(minutes=10)) == 0
+    assert len(alerts(tmp_path)) == 1
+    db.close()
+
+
+def test_a_spike_edited_during_the_day_is_tested_against_its_own_series_baselines(tmp_path: Path) -> None:
+    """The day's baselines were kept in memory by the spike's name: after an edit that tagged the busy group into the
+    spike (same name), its 8-12 stories an hour were tested against the baseline of a series with no story, and fired."""
+    settings = setup(tmp_path, WATCHLIST.replace("aliases: [Steady Front], tags: [militia]", "aliases: [Steady Front]"))
+    db = Database(store_url(tmp_path))
+    counts.count_stories(db, history())
+    assert run_hours(db, settings, T - 3 * HOUR, 3) == 1  # the militia's spike, Kataeb Hezbollah alone in the tag
+    (tmp_path / "watchlist.yaml").write_text(WATCHLIST)  # the busy group joins the tag: the spike's name is the same
+    assert run_hours(db, settings, T, 3) == 0
+    assert [t for t, _, _ in alerts(tmp_path) if STEADY in t] == []
+    db.close()
+
+
+def test_the_days_threshold_line_says_one_chance_alert_a_week(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Every daemon's start said "(1 chance alerts a week over 1 series)" for the default per_week."""
+    settings = setup(tmp_path, WATCHLIST.replace("significance: 0.001", "per_week: 1").replace("actor: militia", "actor: Kataeb Hezbollah"))
+    db = Database(store_url(tmp_path))
+    with caplog.at_level("INFO", logger="monitor"):
+        run_hours(db, settings, T, 1)
+    assert "(1 chance alert a week over 1 series)" in caplog.text, caplog.text
+    db.close()
+
+
 def test_spike_alerts_go_through_the_outbox_and_mutes(tmp_path: Path) -> None:
     settings = setup(tmp_path)
     db = Database(store_url(tmp_path))
@@ -239,6 +280,31 @@ def test_a_folder_with_silent_hours_alerts_when_it_receives_nothing(tmp_path: Pa
     save(db, ids[str(inbox)], T, 1)
     assert run_hours(db, settings, T, 2) == 0 and run_hours(db, settings, T + 2 * HOUR, 3) == 1
     assert "Silent source" in alerts(tmp_path)[0][0] and "silent_hours 3.0 h" in alerts(tmp_path)[0][0]
+    db.close()
+
+
+def test_a_folders_silence_is_alerted_once_while_a_daemon_without_the_folder_takes_turns_at_the_trends_job(tmp_path: Path) -> None:
+    """On a shared store the trends job runs in one daemon at a time: one whose config lacks a folder (another
+    machine's) took its silence as over, quietly, and the daemon with the folder alerted it silent again at each turn."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (tmp_path / "watchlist.yaml").write_text(WATCHLIST)
+    config = write_config(tmp_path, watchlist=tmp_path / "watchlist.yaml", folders=[inbox],
+                          channels=[{"name": "ops", "url": f"console://local?file={tmp_path / 'ops.jsonl'}", "tags": ["ops"]}])
+    config.write_text(config.read_text().replace("settle_seconds = 0.2", "settle_seconds = 0.2\nsilent_hours = 3"))
+    settings = load_settings(config)
+    (tmp_path / "other").mkdir()
+    other = load_settings(write_config(tmp_path / "other", watchlist=tmp_path / "watchlist.yaml",
+                                       channels=[{"name": "ops", "url": f"console://local?file={tmp_path / 'ops.jsonl'}", "tags": ["ops"]}]))
+    db = Database(store_url(tmp_path))
+    ids = register_sources(db, settings)
+    save(db, ids[str(inbox)], T, 1)
+    assert run_hours(db, settings, T, 5) == 1
+    for h in range(5, 9):  # the two daemons' turns
+        now = T + h * HOUR + timedelta(minutes=30)
+        assert escalation.check(db, other, load_watchlist(other.watchlist), now) == 0
+        assert escalation.check(db, settings, load_watchlist(settings.watchlist), now + timedelta(minutes=10)) == 0
+    assert [t for t, _, _ in alerts(tmp_path)] == [alerts(tmp_path)[0][0]] and "Silent source" in alerts(tmp_path)[0][0]
     db.close()
 
 

@@ -12,7 +12,7 @@ from monitor.errors import MonitorError, UsageError
 from monitor.hosts import url_problem
 from monitor.pipeline import register_sources
 from monitor.redact import redact, register_feed_secrets
-from monitor.store import signals
+from monitor.store import daemons, signals
 from monitor.store import sources as source_store
 from monitor.store.sources import REMOVED, SourceHealth
 
@@ -56,8 +56,11 @@ class SourceVerbs(Core):
         """Every source, as the daemon would see it after reading the config; changes nothing.
 
         A configured source not stored yet has id 0; a stored one follows its config entry (location,
-        interval); a configured feed or folder the config no longer lists shows as disabled, as it will be."""
+        interval); a configured feed or folder the config no longer lists shows as disabled, as it will be, unless
+        another running daemon's config lists it (a shared store: it stays)."""
         stored = self._stored_sources()
+        db = self.stored() if stored else None
+        others = daemons.sources_of_others(db, datetime.now(UTC)) if db is not None else {}
         configured = {f.label: ("feed", f.url, f.every) for f in self.settings.feeds}
         configured |= {f.label: ("folder", str(f.path), None) for f in self.settings.folders}
         listed: list[SourceHealth] = []
@@ -67,7 +70,7 @@ class SourceVerbs(Core):
                 h = replace(h, kind=kind, location=location, every=every)
                 if h.origin == "config" and h.last_error == REMOVED:
                     h = replace(h, enabled=True, last_error=None)
-            elif h.origin == "config" and h.enabled:
+            elif h.origin == "config" and h.enabled and others is not None and h.name not in others:
                 h = replace(h, enabled=False, last_error=REMOVED)
             listed.append(h)
         for name, (kind, location, every) in configured.items():

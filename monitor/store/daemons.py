@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -53,22 +53,26 @@ class DaemonInfo:
         return now - self.heartbeat_at <= timedelta(seconds=self.lease_seconds)
 
 
-def register(db: Database, verb: str, lease_seconds: float, now: datetime, channels: Collection[str] = ()) -> int:
-    """This process as a daemon of the database, with its config's channels; returns its id."""
+def register(db: Database, verb: str, lease_seconds: float, now: datetime, channels: Collection[str] = (), sources: Mapping[str, str] | None = None) -> int:
+    """This process as a daemon of the database, with its config's channels and sources (feeds, folders); returns its id."""
     with db.session() as s:
         row = DaemonRow(host=socket.gethostname()[:255], pid=os.getpid(), verb=verb[:32], started_at=now, heartbeat_at=now,
-                        lease_seconds=lease_seconds, feeds=0, deliveries=0, files=0, channels=_names(channels), pid_space=pid_space())
+                        lease_seconds=lease_seconds, feeds=0, deliveries=0, files=0, channels=_names(channels), pid_space=pid_space(),
+                        sources=_locations(sources or {}))
         s.add(row)
         s.flush()
         return row.id
 
 
-def heartbeat(db: Database, daemon_id: int, now: datetime, holding: Holding, lease_seconds: float, channels: Collection[str] | None = None) -> bool:
-    """Refresh a daemon's row (and its channels, given: a reloaded config's); False when it is no longer
+def heartbeat(db: Database, daemon_id: int, now: datetime, holding: Holding, lease_seconds: float, channels: Collection[str] | None = None,
+              sources: Mapping[str, str] | None = None) -> bool:
+    """Refresh a daemon's row (and its channels and sources, given: a reloaded config's); False when it is no longer
     there (deleted as gone: register again)."""
     values: dict[str, object] = {"heartbeat_at": now, "lease_seconds": lease_seconds, "feeds": holding.feeds, "deliveries": holding.deliveries, "files": holding.files}
     if channels is not None:
         values["channels"] = _names(channels)
+    if sources is not None:
+        values["sources"] = _locations(sources)
     with db.session() as s:
         changed = s.execute(
             update(DaemonRow).where(DaemonRow.id == daemon_id).values(values)
@@ -91,6 +95,24 @@ def channels_in_use(db: Database, now: datetime) -> frozenset[str] | None:
     if any(channels is None for channels in alive):
         return None
     return frozenset(name for channels in alive for name in json.loads(channels or "[]"))
+
+
+def _locations(sources: Mapping[str, str]) -> str:
+    return json.dumps(dict(sorted(sources.items())), ensure_ascii=False)
+
+
+def sources_of_others(db: Database, now: datetime) -> dict[str, tuple[str, str]] | None:
+    """The configured sources of the other running daemons, by name: each one's location (a feed's URL, a folder's
+    path) and the daemon whose config gives it (`host H pid P`). Running: alive by their heartbeat, not this process,
+    nor one of this host and pid namespace whose process is gone (SIGKILLed, being restarted). None when one of them
+    does not say (a monitor from before revision 0013: it may have any)."""
+    with db.session() as s:
+        rows = s.execute(select(DaemonRow.host, DaemonRow.pid, DaemonRow.pid_space, DaemonRow.heartbeat_at, DaemonRow.lease_seconds, DaemonRow.sources)).all()
+    others = [(host, pid, listed) for host, pid, space, beat, lease, listed in rows if now - beat <= timedelta(seconds=lease)
+              and not (_here(host, space) and (pid == os.getpid() or not pid_running(pid)))]
+    if any(listed is None for _, _, listed in others):
+        return None
+    return {name: (location, f"{host} pid {pid}") for host, pid, listed in others for name, location in json.loads(listed or "{}").items()}
 
 
 def deregister(db: Database, daemon_id: int) -> None:

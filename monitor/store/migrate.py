@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are about itself; Database logs each upgrade
 SCRIPTS = Path(__file__).with_name("migrations")
 FIRST = "0001"  # the schema monitor made with create_all before migrations existed (migrations/first.py)
-HEAD = "0012"  # the newest revision in migrations/versions (tests/test_migrations.py holds it to Alembic's head)
+HEAD = "0013"  # the newest revision in migrations/versions (tests/test_migrations.py holds it to Alembic's head)
 VERSIONS = Table(  # Alembic's version table, as MigrationContext makes it (alembic.ddl.impl.version_table_impl)
     "alembic_version", MetaData(), Column("version_num", String(32), nullable=False),
     PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),

@@ -62,12 +62,6 @@ def rearm(db: Database, spike: str, keys: set[tuple[str, str]]) -> None:
             s.execute(delete(_SPIKES).where(_SPIKES.c.spike == spike, _SPIKES.c.actor == actor, _SPIKES.c.event == event))
 
 
-def forget_spikes_except(db: Database, spikes: set[str]) -> None:
-    """Drop the states of spikes no longer in the watchlist."""
-    with db.session() as s:
-        s.execute(delete(_SPIKES).where(_SPIKES.c.spike.not_in(list(spikes) or [""])))
-
-
 @dataclass(frozen=True)
 class StoryLine:
     """A story of a spike's window: its first article."""

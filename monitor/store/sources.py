@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -237,11 +237,14 @@ def clock_stepped_back(db: Database, now: datetime, by: timedelta) -> int:
     return move_back(db, SourceRow.next_check_at, now, by)
 
 
-def feed_counts(db: Database) -> tuple[int, int]:
-    """Enabled feeds from the config and added with `monitor sources add` (or import)."""
+def feed_counts(db: Database, configured: Collection[str]) -> tuple[int, int, int]:
+    """Enabled feeds of the config (named `configured`), of other daemons' configs (a shared store), and added with
+    `monitor sources add` (or import)."""
+    keys = {fit_key(name, _NAME_LENGTH) for name in configured}
     with db.session() as s:
-        counts = dict(s.execute(select(SourceRow.origin, func.count()).where(SourceRow.kind == "feed", SourceRow.enabled.is_(True)).group_by(SourceRow.origin)).all())
-    return counts.get("config", 0), counts.get("added", 0)
+        rows = s.execute(select(SourceRow.origin, SourceRow.name).where(SourceRow.kind == "feed", SourceRow.enabled.is_(True))).all()
+    ours = sum(1 for origin, name in rows if origin == "config" and name in keys)
+    return ours, sum(1 for origin, _ in rows if origin == "config") - ours, sum(1 for origin, _ in rows if origin == "added")
 
 
 def disabled_ids(db: Database) -> set[int]:

@@ -292,3 +292,4 @@ class DaemonRow(Base):
     files: Mapped[int] = mapped_column(Integer, default=0)  # folder files claimed and not yet read
     pid_space: Mapped[str | None] = mapped_column(String(64), nullable=True)  # its boot and pid namespace (NULL: a monitor before 0010)
     channels: Mapped[str | None] = mapped_column(Text, nullable=True)  # its config's channel names, a JSON list (NULL: a monitor before 0010, any)
+    sources: Mapped[str | None] = mapped_column(Text, nullable=True)  # its config's feeds and folders, a JSON object name: location (NULL: a monitor before 0013, any)
