@@ -267,14 +267,19 @@ def test_a_silent_feed_alerts_once_and_once_when_back_across_restarts(tmp_path: 
     restarted.close()
 
 
-def test_a_folder_with_silent_hours_alerts_when_it_receives_nothing(tmp_path: Path) -> None:
+def silent_folder_settings(tmp_path: Path) -> tuple[Path, Settings]:
+    """A config with one folder, `inbox`, of `silent_hours = 3` and the `ops` channel; the folder and the settings."""
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (tmp_path / "watchlist.yaml").write_text(WATCHLIST)
     config = write_config(tmp_path, watchlist=tmp_path / "watchlist.yaml", folders=[inbox],
                           channels=[{"name": "ops", "url": f"console://local?file={tmp_path / 'ops.jsonl'}", "tags": ["ops"]}])
     config.write_text(config.read_text().replace("settle_seconds = 0.2", "settle_seconds = 0.2\nsilent_hours = 3"))
-    settings = load_settings(config)
+    return inbox, load_settings(config)
+
+
+def test_a_folder_with_silent_hours_alerts_when_it_receives_nothing(tmp_path: Path) -> None:
+    inbox, settings = silent_folder_settings(tmp_path)
     db = Database(store_url(tmp_path))
     ids = register_sources(db, settings)
     save(db, ids[str(inbox)], T, 1)
@@ -286,13 +291,7 @@ def test_a_folder_with_silent_hours_alerts_when_it_receives_nothing(tmp_path: Pa
 def test_a_folders_silence_is_alerted_once_while_a_daemon_without_the_folder_takes_turns_at_the_trends_job(tmp_path: Path) -> None:
     """On a shared store the trends job runs in one daemon at a time: one whose config lacks a folder (another
     machine's) took its silence as over, quietly, and the daemon with the folder alerted it silent again at each turn."""
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    (tmp_path / "watchlist.yaml").write_text(WATCHLIST)
-    config = write_config(tmp_path, watchlist=tmp_path / "watchlist.yaml", folders=[inbox],
-                          channels=[{"name": "ops", "url": f"console://local?file={tmp_path / 'ops.jsonl'}", "tags": ["ops"]}])
-    config.write_text(config.read_text().replace("settle_seconds = 0.2", "settle_seconds = 0.2\nsilent_hours = 3"))
-    settings = load_settings(config)
+    inbox, settings = silent_folder_settings(tmp_path)
     (tmp_path / "other").mkdir()
     other = load_settings(write_config(tmp_path / "other", watchlist=tmp_path / "watchlist.yaml",
                                        channels=[{"name": "ops", "url": f"console://local?file={tmp_path / 'ops.jsonl'}", "tags": ["ops"]}]))
