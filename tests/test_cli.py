@@ -703,8 +703,12 @@ def test_match_article_re_matches_a_stored_article_by_its_id(tmp_path: Path) -> 
     (inbox / "a.txt").write_text("Kataeb Hezbollah held a rally in Baghdad.")
     os.utime(inbox / "a.txt", (time.time() - 60, time.time() - 60))
     config = str(write_config(tmp_path, folders=[inbox]))
-    assert one_line_error(monitor("match", "--article", "1", "--config", config)).startswith(f"monitor: error: no store at {tmp_path / 'monitor.db'}")
-    assert not (tmp_path / "monitor.db").exists() or ON_POSTGRES  # asking made no database
+    before = one_line_error(monitor("match", "--article", "1", "--config", config))
+    if ON_POSTGRES:  # (the test's database exists: nothing in it yet)
+        assert before == "monitor: error: no article 1 in the store (the daemon's log names each article's number)"
+    else:
+        assert before.startswith(f"monitor: error: no store at {tmp_path / 'monitor.db'}")
+        assert not (tmp_path / "monitor.db").exists()  # asking made no database
     assert monitor("once", "--config", config).returncode == 0
     result = monitor("match", "--article", "1", "--config", config, env={"COLUMNS": "200"})
     assert result.returncode == 0, result.stderr
