@@ -325,6 +325,11 @@ class Notifier:
         raise DeliveryError(f"channel {channel_name!r}: {reason}", channel=channel_name, took=took)
 
 
+def _digest(text: str) -> str:
+    """How the outbox keeps what took a delivery (a service, a mail recipient): 16 hex digits of the text's SHA-256."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def service_ids(app: apprise.Apprise) -> dict[int, str]:
     """The channel's services (by `id()`) named for the outbox: a hash of each one's URL with its secrets masked and its
     rank among the channel's services alike under the mask (the same across restarts and daemons while its line is
@@ -335,7 +340,7 @@ def service_ids(app: apprise.Apprise) -> dict[int, str]:
         url = str(service.url(privacy=False))
         for secret in sorted(url_secrets(url), key=len, reverse=True):
             url = url.replace(secret, MASK)
-        ids[id(service)] = hashlib.sha256(f"{url}#{seen[url]}".encode("utf-8")).hexdigest()[:16]
+        ids[id(service)] = _digest(f"{url}#{seen[url]}")
         seen[url] += 1
     return ids
 
@@ -361,7 +366,7 @@ def recipient_id(address: str) -> str:
     """A mail recipient as the outbox keeps it when its mail service failed as a whole: a hash of the address
     (`to:hash`, never a service's id), the same whatever the channel's URL or file says around it (a recipient added
     between two tries, another SMTP server): a recipient that took the alert never gets it again from the channel."""
-    return f"to:{hashlib.sha256(address.strip().lower().encode('utf-8')).hexdigest()[:16]}"
+    return f"to:{_digest(address.strip().lower())}"
 
 
 def _mail_left(service: Any, done: frozenset[str]) -> bool:
