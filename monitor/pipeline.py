@@ -27,7 +27,7 @@ from monitor.matching.matcher import Matcher
 from monitor.memory import map_large_blocks
 from monitor.polling import FeedPolling
 from monitor.prepare import Preparer, daemon_matcher, preparing_pool
-from monitor.redact import redact, register_feed_secrets
+from monitor.redact import redact
 from monitor.scanning import Folder, FolderScanning
 from monitor.schedule import PollPolicy
 from monitor.settings import Settings
@@ -57,8 +57,7 @@ class Pipeline:
         self.feeds = FeedPolling(db, self.ingest, self.parsers, poll_policy(settings), poll_limits(settings), settings.http.limits())
         self.folders = FolderScanning(db, self.ingest, folders_of(settings), register_sources(db, settings), settings.schedule.folders_every,
                                       poll_policy(settings).lease_seconds, self.stopping.is_set)
-        for url in sources.feed_urls(db):  # before the first dispatch: a pending alert's link may carry a feed's token
-            register_feed_secrets(url)
+        sources.register_feeds_secrets(db)  # before the first dispatch: a pending alert's link may carry a feed's token
 
     @property
     def settings(self) -> Settings:

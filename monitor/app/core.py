@@ -7,7 +7,6 @@ from functools import cached_property
 from pathlib import Path
 
 from monitor.errors import StoreError
-from monitor.redact import register_feed_secrets
 from monitor.settings import Settings, load_settings
 from monitor.store import migrate, sources
 from monitor.store.daemons import running as daemons_running
@@ -62,8 +61,7 @@ class Core:
         store = self.settings.store
         db = Database(store.sqlalchemy_url, upgrade=upgrade or store.upgrade, config=self.settings.path, reading=reading,
                       before_upgrade=None if upgrade else self._not_beside_a_daemon)
-        for url in sources.feed_urls(db):  # those added with `sources add`: their errors and links shown masked by every verb
-            register_feed_secrets(url)
+        sources.register_feeds_secrets(db)  # those added with `sources add`: their errors and links shown masked by every verb
         return db
 
     def _not_beside_a_daemon(self, revisions: tuple[str, ...]) -> None:

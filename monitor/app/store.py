@@ -8,7 +8,6 @@ from pathlib import Path
 
 from monitor.app.core import Core
 from monitor.errors import MonitorError, WatchlistError
-from monitor.redact import register_feed_secrets
 from monitor.replay import parse_duration, parse_until
 from monitor.store import mutes, outbox
 from monitor.store import sources as source_store
@@ -59,8 +58,7 @@ class StoreVerbs(Core):
 
     def alert(self, ref: str) -> AlertDetail:
         alert_id = self.alert_id(ref)  # first: none in a store not made yet, which is then not made
-        for url in source_store.feed_urls(self.db):  # an article's link, shown with its signature, may carry its feed's token
-            register_feed_secrets(url)
+        source_store.register_feeds_secrets(self.db)  # an article's link, shown with its signature, may carry its feed's token
         return alert_detail(self.db, alert_id)
 
     def retry_alert(self, ref: str) -> tuple[int, int, list[str]]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from monitor.errors import ConfigError
 from monitor.hosts import host_of
+from monitor.redact import register_feed_secrets
 from monitor.model import FetchState
 from monitor.redact import redact
 from monitor.store.db import Database, move_back
@@ -214,6 +215,13 @@ def feed_urls(db: Database) -> list[str]:
     """Every feed's URL (of the config, added, disabled or not)."""
     with db.session() as s:
         return list(s.scalars(select(SourceRow.location).where(SourceRow.kind == "feed")))
+
+
+def register_feeds_secrets(db: Database) -> None:
+    """Register the secrets of every stored feed's URL (`redact.register_feed_secrets`): a feed added with `sources add`
+    is in no config, and its token may stand in errors and in its items' links that a verb or a page shows."""
+    for url in feed_urls(db):
+        register_feed_secrets(url)
 
 
 def due_feeds(db: Database, now: datetime) -> list[FeedJob]:

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from monitor.alerts.render import SEVERITY_WORDS
 from monitor.errors import StoreError
 from monitor.model import Watchlist
-from monitor.redact import printable, redact, register_feed_secrets
+from monitor.redact import printable, redact
 from monitor.store import signals, sources, views
 from monitor.store.db import Database
 from monitor.web import chart, text
@@ -80,8 +80,7 @@ class Site:
     def _feeds_secrets(self) -> None:
         """Register every feed's token, before a page keeping an article's link's signature: the link may carry its feed's
         token as one, and a feed added since the site started (`sources add`, beside `monitor web`) is registered by nothing else."""
-        for url in sources.feed_urls(self.db):
-            register_feed_secrets(url)
+        sources.register_feeds_secrets(self.db)
 
     def page(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
         return HTMLResponse(self.env.get_template(name).render(**values), status_code=status, headers=HEADERS)
