@@ -40,7 +40,7 @@ ON_POSTGRES = STORE == "postgresql"
 sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="SQLite only (a file, its pragmas or its lock file); this pass runs on PostgreSQL")
 # Modules that never open a store (pure stages, parsing, HTTP, docs): the PostgreSQL pass does not run them
 # again. A module not named here runs in both passes.
-STORELESS = {"test_alert_plugins.py", "test_decide.py", "test_matching_forms.py", "test_bench_server.py", "test_dedup.py", "test_docs.py", "test_evaluation.py", "test_feeds.py",
+STORELESS = {"test_alert_plugins.py", "test_decide.py", "test_dependencies.py", "test_matching_forms.py", "test_bench_server.py", "test_dedup.py", "test_docs.py", "test_evaluation.py", "test_feeds.py",
              "test_http.py", "test_layout.py", "test_logs.py", "test_matching.py", "test_memory.py", "test_parsing.py", "test_schedule.py",
              "test_settings.py", "test_smoke_fixtures.py", "test_stories.py", "test_watchlist.py"}
 CORPUS = Path(os.environ.get("MONITOR_CORPUS") or REPO.parent / "shared" / "corpora" / "feeds")  # the shared feed corpus
