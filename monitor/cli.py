@@ -64,6 +64,11 @@ class _Console:
     def table(self, table: _Table) -> None:
         self._console.print(table.rich)
 
+    @property
+    def width(self) -> int:
+        """The terminal's columns (80 when it is no terminal)."""
+        return int(self._console.width)
+
 
 out = _Console()
 
@@ -828,7 +833,9 @@ def trends(
             sys.stderr.write(f"monitor: {shown(note)}\n")
         return
     table = _Table("actor + event", "stories", "score", "sev", f"per day, {first:%m-%d} to today (^ spike)", title=f"Trends, last {days} days")
-    table.rich.columns[-1].overflow = "fold"  # a sparkline too wide for the terminal wraps: cut with an ellipsis, it hid the latest days
+    spark = table.rich.columns[-1]
+    spark.overflow = "fold"  # a sparkline too wide for the terminal wraps: cut with an ellipsis, it hid the latest days
+    spark.min_width = min(days, max(out.width - 41, 10))  # one line while the terminal has room: the labels wrap first
     for r in rows:
         table.add(r.label, str(sum(r.stories)), f"{sum(r.score):.1f}", str(r.severity), [sparkline(r.stories), marks(days, r.spikes)] if r.spikes else sparkline(r.stories))
     out.table(table)

@@ -381,6 +381,9 @@ def test_monitor_trends_on_an_80_column_terminal_shows_the_latest_days(tmp_path:
     table = monitor("trends", KH, "--config", str(settings.path), env={"COLUMNS": "80"})
     assert table.returncode == 0, table.stderr
     assert "…" not in table.stdout and "█" in table.stdout, table.stdout  # the last days' 7 stories are the tallest bar
+    # and on one line, the labels wrapped first: it was folded over two lines of 24 and 6 days
+    bars = [line.split("│")[-2].strip() for line in table.stdout.splitlines() if "▁" in line or "█" in line]
+    assert bars and all(len(bar) == 30 for bar in bars), table.stdout
 
 
 def test_revision_0004_lets_an_alert_have_no_article_and_keeps_every_row_and_key(tmp_path: Path) -> None:
