@@ -8,6 +8,7 @@ work is in monitor/app/.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import shlex
@@ -55,7 +56,10 @@ class _Console:
     def _console(self) -> Any:
         from rich.console import Console
 
-        return Console(highlight=False, soft_wrap=True)
+        # Not to a terminal (a pipe, a file) and no COLUMNS: as wide as a row needs, so that `monitor sources | grep`
+        # finds what an 80-column table would fold or cut
+        wide = not sys.stdout.isatty() and not os.environ.get("COLUMNS")
+        return Console(highlight=False, soft_wrap=True, width=PIPE_WIDTH if wide else None)
 
     def line(self, message: str, links: Sequence[str] = ()) -> None:
         """One line of text; where it holds one of `links` (an article's own link) that link keeps its signature."""
@@ -82,11 +86,14 @@ class _Table:
 
         self._text = Text
         self.rich = Table(*columns, title=Text(shown(title)))
+        for column in self.rich.columns:  # a cell too wide for the terminal wraps: cut with an ellipsis, its data was lost
+            column.overflow = "fold"
 
     def add(self, *cells: str | list[str]) -> None:
         self.rich.add_row(*(self._text("\n".join(shown(c) for c in ([cell] if isinstance(cell, str) else cell))) for cell in cells))
 
 
+PIPE_WIDTH = 10_000  # columns of a table printed to a pipe or a file (a title is at most 1,000 characters)
 LIMIT_MAX = 1_000_000  # rows a listing shows at most; bounds also keep numbers SQLite cannot take out (they were tracebacks)
 ID_MAX = 2**63 - 1  # SQLite's and PostgreSQL's largest id
 
@@ -833,8 +840,7 @@ def trends(
             sys.stderr.write(f"monitor: {shown(note)}\n")
         return
     table = _Table("actor + event", "stories", "score", "sev", f"per day, {first:%m-%d} to today (^ spike)", title=f"Trends, last {days} days")
-    spark = table.rich.columns[-1]
-    spark.overflow = "fold"  # a sparkline too wide for the terminal wraps: cut with an ellipsis, it hid the latest days
+    spark = table.rich.columns[-1]  # (folded where it is wider than the terminal, as every cell: cut, it hid the latest days)
     spark.min_width = min(days, max(out.width - 41, 10))  # one line while the terminal has room: the labels wrap first
     for r in rows:
         table.add(r.label, str(sum(r.stories)), f"{sum(r.score):.1f}", str(r.severity), [sparkline(r.stories), marks(days, r.spikes)] if r.spikes else sparkline(r.stories))
