@@ -362,3 +362,18 @@ def test_a_token_in_a_feed_urls_path_is_masked_in_the_log_sources_and_export_a_s
     assert "/feeds/****/rss: HTTP 404" in once.stderr and "/u/****/starred.xml: HTTP 404" in listing, once.stderr + listing
     assert "/news/covid19-updates-2024/123456789012345678/rss.xml: HTTP 404" in once.stderr, once.stderr  # a slug, a number: shown
     assert sum(1 for _, path, _, _ in http_server.requests if path == f"/feeds/{config_token}/rss") == 1  # polled with its token
+
+
+def test_a_listing_to_a_pipe_keeps_each_row_whole_and_an_80_column_one_folds_instead_of_cutting(tmp_path: Path) -> None:
+    """Piped (`monitor sources | grep NAME`, no COLUMNS) a listing was 80 columns wide, its cells cut with an
+    ellipsis: a long name read 'Reute…' and a last success '2026-… 11:15…'. Piped it is as wide as its rows; at
+    80 columns a cell too wide is folded over lines, its characters all there."""
+    name = "Reuters World News, the whole wire in one feed (feeds.reuters.example)"
+    config = write_config(tmp_path, feeds=[{"name": name, "url": "http://127.0.0.1:9/feed.xml"}])
+    piped = monitor("sources", "--config", str(config))
+    assert piped.returncode == 0 and "…" not in piped.stdout, piped.stdout
+    assert any(name in line for line in piped.stdout.splitlines()), piped.stdout  # one line holds it: grep finds it
+    narrow = monitor("sources", "--config", str(config), env={"COLUMNS": "80"})
+    assert narrow.returncode == 0 and "…" not in narrow.stdout, narrow.stdout
+    cells = "".join(line.split("│")[2].strip() for line in narrow.stdout.splitlines() if line.startswith("│"))
+    assert name.replace(" ", "") in cells.replace(" ", ""), narrow.stdout
