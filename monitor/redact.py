@@ -10,10 +10,87 @@ from __future__ import annotations
 import logging
 import re
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any
 from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
-_SECRETS: set[str] = set()
+_SHORTEST = 4  # a shorter value would mask too much
+
+
+class _Registry:
+    """The registered secrets, masked in one pass over a text (not one replacement per secret: thousands of feeds
+    with path tokens are thousands of secrets). A regular expression of their first four characters, a trie, finds
+    where one may start; there the longest that does is masked, and a run of overlapping ones as one mask. Both are
+    built at the first text after a change."""
+
+    def __init__(self) -> None:
+        self._values: set[str] = set()
+        self._index: tuple[re.Pattern[str], dict[str, list[str]]] | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def add(self, value: str) -> None:
+        if len(value) >= _SHORTEST and value not in self._values:
+            self._values.add(value)
+            self._index = None
+
+    def update(self, values: Iterable[str]) -> None:
+        for value in values:
+            self.add(value)
+
+    def clear(self) -> None:
+        self._values.clear()
+        self._index = None
+
+    def mask(self, text: str) -> str:
+        if not self._values:
+            return text
+        index = self._index
+        if index is None:  # a copy: another thread may register a secret meanwhile
+            index = self._index = _index(frozenset(self._values))
+        starts, by_start = index
+        pieces: list[str] = []
+        shown_to, begin, end = 0, -1, -1  # text[:shown_to] is in pieces; text[begin:end], the run being masked
+        found = starts.search(text)
+        while found:
+            at = found.start()
+            longest = next((len(secret) for secret in by_start[found[0]] if text.startswith(secret, at)), 0)
+            if longest and at < end:  # overlapping the run
+                end = max(end, at + longest)
+            elif longest:
+                if end >= 0:
+                    pieces += (text[shown_to:begin], MASK)
+                    shown_to = end
+                begin, end = at, at + longest
+            found = starts.search(text, at + 1)
+        if end < 0:
+            return text
+        return "".join((*pieces, text[shown_to:begin], MASK, text[end:]))
+
+
+def _index(secrets: frozenset[str]) -> tuple[re.Pattern[str], dict[str, list[str]]]:
+    """The trie of the secrets' first characters as a regular expression, and the secrets of each such start, longest first."""
+    by_start: dict[str, list[str]] = {}
+    for secret in sorted(secrets, key=len, reverse=True):
+        by_start.setdefault(secret[:_SHORTEST], []).append(secret)
+    trie: dict[str, Any] = {}
+    for start in by_start:
+        node = trie
+        for char in start:
+            node = node.setdefault(char, {})
+    return re.compile(_alternation(trie)), by_start
+
+
+def _alternation(node: dict[str, Any]) -> str:
+    branches = [re.escape(char) + _alternation(rest) for char, rest in sorted(node.items())]
+    return "" if not branches else branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+_SECRETS = _Registry()
 _FEEDS: set[str] = set()  # the feed URLs whose secrets are registered
 # A scheme of at most 32 characters: unbounded, it was matched from every letter of a long run to its end (quadratic).
 _URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]{0,31}://)(?P<user>[^:/@\s]+):(?P<pw>[^@\s/]+)@", re.I)
@@ -36,8 +113,7 @@ _CREDENTIAL_NAME = re.compile(r"token|key|secret|passw|pass|auth|sig|session|coo
 
 def register_secret(value: str) -> None:
     """Remember a value that must never be printed (ignores short values that would mask too much)."""
-    if len(value) >= 4:
-        _SECRETS.add(value)
+    _SECRETS.add(value)
 
 
 def register_url_secrets(url: str) -> None:
@@ -108,9 +184,8 @@ def redact(text: str, links: Iterable[str] = ()) -> str:
     """Mask registered secrets, any `user:password@` in URLs and the values of query parameters named
     like a credential (`?token=`, `&api_key=`, `sig=` …: feed URLs added by hand carry them too); where `text`
     holds one of `links` (an article's own link), its signature parameters are kept (`_LINK_SECRET`)."""
-    for secret in sorted(_SECRETS, key=len, reverse=True):
-        text = text.replace(secret, MASK)
-        links = [link.replace(secret, MASK) for link in links]
+    text = _SECRETS.mask(text)
+    links = [_SECRETS.mask(link) for link in links]
     kept = sorted({link for link in links if link}, key=len, reverse=True)
     pieces = re.split("(" + "|".join(map(re.escape, kept)) + ")", text) if kept else [text]  # odd pieces: the links
     text = "".join((_LINK_SECRET if i % 2 else _QUERY_SECRET).sub(lambda m: m["key"] + MASK, piece) for i, piece in enumerate(pieces))

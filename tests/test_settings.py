@@ -259,6 +259,25 @@ def test_register_secret_ignores_short_values() -> None:
     assert redact("abc abcd") == f"abc {MASK}"
 
 
+def test_redact_masks_every_registered_secret_in_one_pass_longest_first() -> None:
+    """Secrets are masked in one pass (thousands of feeds' path tokens were one replacement each per log line): the
+    longest secret where several start, each of several in a line, one registered after a first line as well."""
+    register_secret("tok3n-abc")
+    register_secret("tok3n-abcdef")
+    assert redact("a tok3n-abcdef, a tok3n-abc, a tok3n-abX") == f"a {MASK}, a {MASK}, a tok3n-abX"
+    assert redact("tok3n-abctok3n-abc") == MASK + MASK  # side by side: two masks, as before
+    register_secret("Later-S3cret")
+    assert redact("x Later-S3cret tok3n-abc") == f"x {MASK} {MASK}"
+
+
+def test_redact_masks_overlapping_secrets_whole() -> None:
+    """Two secrets overlapping in a text are masked as one: replaced one after the other, the longer first, the
+    shorter's end was shown (`wx****` of `wxyz-1234` and `yz-12345678`)."""
+    register_secret("yz-12345678")
+    register_secret("wxyz-1234")
+    assert redact("at wxyz-12345678 now") == f"at {MASK} now"
+
+
 def test_redacting_filter_masks_a_password_in_a_log_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MONITOR_TEST_TOKEN", "tok-9f8e7d6c")
     load_settings(toml(tmp_path, '[[channels]]\nname = "hook"\nurl = "json://hooks.example.org/${MONITOR_TEST_TOKEN}"\n'))
