@@ -138,11 +138,19 @@ def register_feed_secrets(url: str) -> None:
 _PATH_TOKEN = re.compile(r"(?<![A-Za-z0-9])(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9]{16,})(?![A-Za-z0-9])", re.I)
 
 
+# Hosts whose feed paths name public things only, with no private feed: Google News's topic, story and section ids
+# (`/rss/topics/CAAqJggKIiBD...`, base64) look like generated tokens; masked, an exported topic feed could not be polled.
+_PUBLIC_PATHS = frozenset({"news.google.com"})
+
+
 def feed_url_secrets(url: str) -> set[str]:
     """A feed URL's secrets: its password, the values of query parameters named like a credential, and the tokens
-    of its path (`_PATH_TOKEN`)."""
+    of its path (`_PATH_TOKEN`; none on a host of `_PUBLIC_PATHS`)."""
     found = url_secrets(url, paths=False)
-    for token in _PATH_TOKEN.findall(_split(url).path):
+    parts = _split(url)
+    if (parts.hostname or "") in _PUBLIC_PATHS:
+        return found
+    for token in _PATH_TOKEN.findall(parts.path):
         if "-" in token or _token_like(token):
             found.add(token)
     return found

@@ -362,3 +362,17 @@ def test_a_token_in_a_feed_urls_path_is_masked_in_the_log_sources_and_export_a_s
     assert "/feeds/****/rss: HTTP 404" in once.stderr and "/u/****/starred.xml: HTTP 404" in listing, once.stderr + listing
     assert "/news/covid19-updates-2024/123456789012345678/rss.xml: HTTP 404" in once.stderr, once.stderr  # a slug, a number: shown
     assert sum(1 for _, path, _, _ in http_server.requests if path == f"/feeds/{config_token}/rss") == 1  # polled with its token
+
+
+def test_a_google_news_topic_is_exported_whole_a_private_feeds_token_masked(tmp_path: Path) -> None:
+    """Regression: a Google News topic feed (`https://news.google.com/rss/topics/CAAqJggKIiBD...`: a public id, base64
+    that looks like a generated token) was exported as `/rss/topics/****`, an OPML whose feeds no reader can poll, and
+    listed so in every line naming it; Google News has no private feed. A path token of any other host stays masked."""
+    topic = "CAAqJggKIiBDQkFTRWdvSUwyMHZNRGx1YlY4U0FtVnVHZ0pWVXlnQVAB"
+    token = "9f86d081884c7d659a2feaa0c55ad015"
+    feeds = [{"name": "world", "url": f"https://news.google.com/rss/topics/{topic}?hl=en-US&gl=US&ceid=US:en"},
+             {"name": "private", "url": f"https://news.google.com.example/feeds/{token}/rss"}]
+    exported = monitor("sources", "export", "--config", str(write_config(tmp_path, feeds=feeds)))
+    assert f'xmlUrl="https://news.google.com/rss/topics/{topic}?hl=en-US&amp;gl=US&amp;ceid=US:en"' in exported.stdout, exported.stdout
+    assert 'xmlUrl="https://news.google.com.example/feeds/****/rss"' in exported.stdout, exported.stdout
+
