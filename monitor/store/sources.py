@@ -346,6 +346,7 @@ class Success:
     state: FetchState | None = None  # validators for the next conditional GET
     moved_to: str | None = None
     fetch_seconds: float | None = None  # how long its fetches take, smoothed: kept when None
+    warning: str | None = None  # what the check said of the feed (entries left for its next poll, ...): its last error, its status ok
 
 
 def record_success(db: Database, source_id: int, now: datetime, next_check: datetime, new_items: int, state: FetchState | None = None, moved_to: str | None = None) -> None:
@@ -357,10 +358,11 @@ def record_successes(db: Database, now: datetime, checks: list[Success]) -> None
     """Good checks of many sources in one transaction (a cycle where most feeds answer 304)."""
     if not checks:
         return
-    common = {"last_checked_at": now, "last_success_at": now, "error_count": 0, "last_error": None, "suspended": False}
+    common = {"last_checked_at": now, "last_success_at": now, "error_count": 0, "suspended": False}
     with db.session() as s:  # one executemany UPDATE by primary key, not an ORM object per source
         s.execute(update(SourceRow), [
             {"id": c.source_id, "moved_to": c.moved_to, "next_check_at": c.next_check, "last_new_items": c.new_items, **common,
+             "last_error": redact(f"warning: {c.warning.splitlines()[0][:1000]}") if c.warning else None,
              **({"etag": c.state.etag, "last_modified": c.state.last_modified} if c.state else {}),
              **({"body_hash": c.state.body_hash} if c.state and c.state.body_hash else {}),
              **({"fetch_seconds": c.fetch_seconds} if c.fetch_seconds is not None else {})}
