@@ -329,15 +329,20 @@ def test_adding_a_feed_too_large_to_parse_is_one_line_saying_so(tmp_path: Path, 
     assert one_line_error(added) == f"monitor: error: {http_server.url('/items.xml')}: too large to parse: elements nested over 1,000 deep"
 
 
-def test_adding_a_feed_feedparser_fails_on_is_one_line(tmp_path: Path, http_server: LocalHTTP) -> None:
+def test_a_utf7_feed_with_a_lone_surrogate_is_read_with_a_replacement_character(tmp_path: Path, http_server: LocalHTTP) -> None:
     """Regression: a feed served as UTF-7 whose text decodes to a lone surrogate ('+2AA-') made feedparser's own
-    re-encoding raise UnicodeEncodeError: `monitor sources add` ended with a traceback (the daemon's parsing
-    processes said it in one line). Any error feedparser raises on a feed is now read_feed's one-line error."""
+    re-encoding raise UnicodeEncodeError: `monitor sources add` ended with a traceback, then (stop 41) was refused whole
+    in a line quoting the raw error (`not parsed: UnicodeEncodeError: 'utf-8' codec can't encode character '\\ud800'
+    ...`), and the daemon never read the feed. It is read now, the surrogate as U+FFFD, with a warning line."""
     body = b'<rss version="2.0"><channel><title>Wire</title><item><title>a +2AA- b</title><guid>g</guid></item></channel></rss>'
     http_server.routes["/utf7.xml"] = (200, {"Content-Type": "application/rss+xml; charset=utf-7"}, body)
     config = write_config(tmp_path)
-    line = one_line_error(monitor("sources", "add", http_server.url("/utf7.xml"), "--config", str(config)))
-    assert line.startswith(f"monitor: error: {http_server.url('/utf7.xml')}: not parsed: UnicodeEncodeError: "), line
+    added = monitor("sources", "add", http_server.url("/utf7.xml"), "--config", str(config))
+    assert added.returncode == 0 and "Traceback" not in added.stderr and "Wire" in added.stdout, added.stdout + added.stderr
+    once = monitor("once", "--config", str(config))
+    assert once.returncode == 0, once.stderr
+    assert "characters no text can hold (lone surrogates, as UTF-7 can give) read as U+FFFD" in once.stderr, once.stderr
+    assert "1 entries, 1 new" in once.stderr, once.stderr
 
 
 def test_a_token_in_a_feed_urls_path_is_masked_in_the_log_sources_and_export_a_slug_is_not(tmp_path: Path, http_server: LocalHTTP) -> None:
