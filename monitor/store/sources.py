@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,7 @@ from monitor.redact import register_feed_secrets
 from monitor.model import FetchState
 from monitor.redact import redact
 from monitor.store.db import Database, move_back
-from monitor.store.tables import OutlineRow, SourceRow, column_length, fit_key, table_of
+from monitor.store.tables import NoticeRow, OutlineRow, SourceRow, column_length, fit_key, table_of
 
 
 @dataclass(frozen=True)
@@ -147,10 +147,15 @@ _NAME_LENGTH = column_length(table_of(SourceRow).c.name)
 
 
 def retire_config_sources(db: Database, kind: str, keep: set[str]) -> None:
-    """Configured sources of a kind that the config no longer lists stop being polled or scanned (history stays)."""
+    """Configured sources of a kind that the config no longer lists stop being polled or scanned (history stays); what
+    was said of a retired folder's files (`notices`, forgotten at its scans as they leave it) is forgotten."""
     with db.session() as s:
-        for row in s.scalars(select(SourceRow).where(SourceRow.kind == kind, SourceRow.origin == "config", SourceRow.name.not_in(keep))):
+        retired = list(s.scalars(select(SourceRow).where(SourceRow.kind == kind, SourceRow.origin == "config", SourceRow.name.not_in(keep))))
+        for row in retired:
             row.enabled, row.last_error = False, REMOVED
+        ids = [row.id for row in retired]
+        for i in range(0, len(ids), 500):
+            s.execute(delete(NoticeRow).where(NoticeRow.source_id.in_(ids[i : i + 500])))
 
 
 def add_feed(db: Database, name: str, url: str, every: float | None, full_text: bool = False, folder: str = "", html_url: str | None = None,
