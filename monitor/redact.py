@@ -144,8 +144,8 @@ _PUBLIC_PATHS = frozenset({"news.google.com"})
 
 
 def feed_url_secrets(url: str) -> set[str]:
-    """A feed URL's secrets: its password, the values of query parameters named like a credential, and the tokens
-    of its path (`_PATH_TOKEN`; none on a host of `_PUBLIC_PATHS`)."""
+    """A feed URL's secrets: its password, the values of query parameters named like a credential, the tokens of its
+    path (`_PATH_TOKEN`; none on a host of `_PUBLIC_PATHS`) and a `feed=` parameter's, as Reddit's private feeds give."""
     found = url_secrets(url, paths=False)
     parts = _split(url)
     if (parts.hostname or "") in _PUBLIC_PATHS:
@@ -153,6 +153,9 @@ def feed_url_secrets(url: str) -> set[str]:
     for token in _PATH_TOKEN.findall(parts.path):
         if "-" in token or _token_like(token):
             found.add(token)
+    for name, value in parse_qsl(parts.query):  # Reddit's private feeds: `?feed=<token>&user=NAME` (WordPress's `?feed=rss2` is none)
+        if name == "feed" and _PATH_TOKEN.fullmatch(value) and ("-" in value or _token_like(value)):
+            found.add(value)
     return found
 
 

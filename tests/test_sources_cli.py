@@ -381,3 +381,17 @@ def test_a_google_news_topic_is_exported_whole_a_private_feeds_token_masked(tmp_
     assert f'xmlUrl="https://news.google.com/rss/topics/{topic}?hl=en-US&amp;gl=US&amp;ceid=US:en"' in exported.stdout, exported.stdout
     assert 'xmlUrl="https://news.google.com.example/feeds/****/rss"' in exported.stdout, exported.stdout
 
+
+def test_a_reddit_private_feeds_token_is_masked_a_wordpress_feed_parameter_shown(tmp_path: Path) -> None:
+    """Regression: Reddit's private feeds (`https://www.reddit.com/message/inbox/.rss?feed=<40 hex>&user=NAME`, the
+    inbox, saved posts) carry their token as `feed=`, a name no credential has: it was shown whole in the log,
+    `monitor sources` and `sources export`. A `feed=` value that looks like a generated token is a secret now;
+    WordPress's `?feed=rss2` is shown."""
+    token = "3f2a9c0b1d4e5f6a7b8c9d0e1f2a3b4c5d6e7f80"
+    feeds = [{"name": "inbox", "url": f"https://www.reddit.com/message/inbox/.rss?feed={token}&user=alice"},
+             {"name": "blog", "url": "https://blog.example/?feed=rss2"}]
+    exported = monitor("sources", "export", "--config", str(write_config(tmp_path, feeds=feeds)))
+    assert token not in exported.stdout + exported.stderr, exported.stdout
+    assert 'xmlUrl="https://www.reddit.com/message/inbox/.rss?feed=****&amp;user=alice"' in exported.stdout, exported.stdout
+    assert 'xmlUrl="https://blog.example/?feed=rss2"' in exported.stdout, exported.stdout
+
