@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import traceback
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -17,63 +18,87 @@ from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 _SHORTEST = 4  # a shorter value would mask too much
 
 
+_FRESH = 64  # secrets registered since the index was built, looked for one by one; one more and it is built again
+
+
 class _Registry:
     """The registered secrets, masked in one pass over a text (not one replacement per secret: thousands of feeds
     with path tokens are thousands of secrets). A regular expression of their first four characters, a trie, finds
-    where one may start; there the longest that does is masked, and a run of overlapping ones as one mask. Both are
-    built at the first text after a change."""
+    where one may start; there the longest that does is masked, and overlapping secrets as one mask. The index is built
+    at the first text after a change; up to _FRESH secrets registered since are looked for one by one (a verb
+    registering a feed and saying so, for each of thousands, would build it each time)."""
 
     def __init__(self) -> None:
         self._values: set[str] = set()
-        self._index: tuple[re.Pattern[str], dict[str, list[str]]] | None = None
+        self._lock = threading.Lock()
+        self._state: tuple[re.Pattern[str], dict[str, list[str]], tuple[str, ...]] | None = None  # the index, the fresh
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._values)
+        return iter(set(self._values))
 
     def __len__(self) -> int:
         return len(self._values)
 
     def add(self, value: str) -> None:
-        if len(value) >= _SHORTEST and value not in self._values:
+        with self._lock:
+            if len(value) < _SHORTEST or value in self._values:
+                return
             self._values.add(value)
-            self._index = None
+            state = self._state
+            self._state = (state[0], state[1], (*state[2], value)) if state is not None and len(state[2]) < _FRESH else None
 
     def update(self, values: Iterable[str]) -> None:
         for value in values:
             self.add(value)
 
     def clear(self) -> None:
-        self._values.clear()
-        self._index = None
+        with self._lock:
+            self._values.clear()
+            self._state = None
+
+    def _current(self) -> tuple[re.Pattern[str], dict[str, list[str]], tuple[str, ...]]:
+        state = self._state
+        if state is None:
+            with self._lock:
+                state = self._state
+                if state is None:
+                    state = self._state = (*_index(self._values), ())
+        return state
 
     def mask(self, text: str) -> str:
         if not self._values:
             return text
-        index = self._index
-        if index is None:  # a copy: another thread may register a secret meanwhile
-            index = self._index = _index(frozenset(self._values))
-        starts, by_start = index
-        pieces: list[str] = []
-        shown_to, begin, end = 0, -1, -1  # text[:shown_to] is in pieces; text[begin:end], the run being masked
+        starts, by_start, fresh = self._current()
+        spans: list[tuple[int, int]] = []
         found = starts.search(text)
         while found:
             at = found.start()
-            longest = next((len(secret) for secret in by_start[found[0]] if text.startswith(secret, at)), 0)
-            if longest and at < end:  # overlapping the run
-                end = max(end, at + longest)
-            elif longest:
-                if end >= 0:
-                    pieces += (text[shown_to:begin], MASK)
-                    shown_to = end
-                begin, end = at, at + longest
+            if longest := next((len(secret) for secret in by_start[found[0]] if text.startswith(secret, at)), 0):
+                spans.append((at, at + longest))
             found = starts.search(text, at + 1)
-        if end < 0:
+        for secret in fresh:
+            at = text.find(secret)
+            while at >= 0:
+                spans.append((at, at + len(secret)))
+                at = text.find(secret, at + 1)
+        if not spans:
             return text
+        spans.sort()
+        pieces: list[str] = []
+        shown_to, (begin, end) = 0, spans[0]  # text[:shown_to] is in pieces; text[begin:end], the run being masked
+        for at, stop in spans[1:]:
+            if at < end:  # overlapping the run
+                end = max(end, stop)
+            else:
+                pieces += (text[shown_to:begin], MASK)
+                shown_to, begin, end = end, at, stop
         return "".join((*pieces, text[shown_to:begin], MASK, text[end:]))
 
 
-def _index(secrets: frozenset[str]) -> tuple[re.Pattern[str], dict[str, list[str]]]:
+def _index(secrets: set[str]) -> tuple[re.Pattern[str], dict[str, list[str]]]:
     """The trie of the secrets' first characters as a regular expression, and the secrets of each such start, longest first."""
+    if not secrets:
+        return re.compile("(?!)"), {}
     by_start: dict[str, list[str]] = {}
     for secret in sorted(secrets, key=len, reverse=True):
         by_start.setdefault(secret[:_SHORTEST], []).append(secret)
