@@ -154,6 +154,25 @@ def test_export_masks_a_token_and_stays_valid_opml(tmp_path: Path) -> None:
     assert "Tok-12345" not in exported
 
 
+def test_an_exported_url_whose_secret_was_masked_is_not_added_back_with_the_mask(tmp_path: Path) -> None:
+    """Regression: `sources export` masks a feed's secret as `****`; importing that file elsewhere (the round trip OPML
+    is for) added `https://host/feeds/****/rss` and `?api_key=****` as feeds, polled and failing with 404 or 401 at
+    every check, nothing saying that the URL had lost its secret; `sources add` of a masked URL copied from a listing
+    tried it. Both now say what to do, and add nothing."""
+    opml = tmp_path / "exported.opml"
+    opml.write_text('<opml version="2.0"><body><outline type="rss" text="priv" xmlUrl="https://feeds.example/feeds/****/rss"/>'
+                    '<outline type="rss" text="keyed" xmlUrl="https://feeds.example/rss?api_key=****"/>'
+                    '<outline type="rss" text="plain" xmlUrl="https://w.example/c.xml"/></body></opml>')
+    config = write_config(tmp_path)
+    imported = monitor("sources", "import", str(opml), "--config", str(config))
+    assert imported.returncode == 0, imported.stderr
+    why = "its secret is masked as **** (as `monitor sources export` and the listings write it): give the feed's real URL"
+    assert imported.stdout.splitlines() == [f"skipped https://feeds.example/feeds/****/rss: {why}", f"skipped https://feeds.example/rss?api_key=****: {why}",
+                                            f"1 of 3 feeds added from {opml}"], imported.stdout
+    assert one_line_error(monitor("sources", "add", "https://feeds.example/feeds/****/rss", "--config", str(config))) == (
+        f"monitor: error: https://feeds.example/feeds/****/rss: {why}")
+
+
 def test_import_says_which_outlines_it_skips_for_their_scheme(tmp_path: Path) -> None:
     # A feed:// or file:// outline was dropped unsaid: "0 of 1 feeds added" from a file of three.
     opml = tmp_path / "in.opml"
