@@ -186,6 +186,16 @@ def test_missing_env_var_names_variable_and_key(tmp_path: Path, monkeypatch: pyt
     assert error.key == "channels[0].url"
 
 
+def test_a_feed_url_copied_with_its_secret_masked_is_refused(tmp_path: Path) -> None:
+    """Regression: a feed URL copied from `sources export` or a log line, its secret masked as `****`, was polled so,
+    failing at every check with an error that, masked, read as if the config held the real token."""
+    path = toml(tmp_path, '[[feeds]]\nname = "private"\nurl = "https://feeds.example/feeds/****/rss"\n')
+    error = config_error(path)
+    assert error.key == "feeds[0].url"
+    assert str(error) == (f"{path}: feeds[0].url: its secret is masked as **** (as `monitor sources export` and the log write it): "
+                          "write the feed's real URL, its secret as ${ENV} if you like")
+
+
 @pytest.mark.parametrize("url", ["ftp://example.org/rss.xml", "file:///etc/passwd", "example.org/rss", ""])
 def test_feed_url_must_be_http(tmp_path: Path, url: str) -> None:
     path = toml(tmp_path, f'[[feeds]]\nname = "wire"\nurl = "https://example.org/ok.xml"\n[[feeds]]\nurl = "{url}"\n')
