@@ -191,6 +191,14 @@ class Channel(_Section):
     body_template: str = Field("", description="Jinja template of the body")
     format: Literal["text", "html"] = Field("text", description="html: the body is HTML (e-mail), everything escaped")
 
+    @field_validator("url")
+    @classmethod
+    def _not_masked(cls, value: str) -> str:
+        if MASK in value:  # copied from `monitor check` or a log line: every send to it fails
+            raise ValueError(f"its secret is masked as {MASK} (as `monitor check` and the log write it): "
+                             "write the channel's real URL, its secret as ${ENV} if you like")
+        return value
+
     @field_validator("digest_at", "quiet_hours")
     @classmethod
     def _clock(cls, value: str, info: ValidationInfo) -> str:

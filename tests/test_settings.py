@@ -196,6 +196,16 @@ def test_a_feed_url_copied_with_its_secret_masked_is_refused(tmp_path: Path) -> 
                           "write the feed's real URL, its secret as ${ENV} if you like")
 
 
+def test_a_channel_url_copied_with_its_secret_masked_is_refused(tmp_path: Path) -> None:
+    """Regression: `monitor check` prints each channel's URL masked (`channel hook: json://hooks.example/****`); that
+    URL copied into a config was taken, and every alert to it failed (a 401 or 404 from the service)."""
+    path = toml(tmp_path, '[[channels]]\nname = "hook"\nurl = "json://hooks.example/****"\n')
+    error = config_error(path)
+    assert error.key == "channels[0].url"
+    assert str(error) == (f"{path}: channels[0].url: its secret is masked as **** (as `monitor check` and the log write it): "
+                          "write the channel's real URL, its secret as ${ENV} if you like")
+
+
 @pytest.mark.parametrize("url", ["ftp://example.org/rss.xml", "file:///etc/passwd", "example.org/rss", ""])
 def test_feed_url_must_be_http(tmp_path: Path, url: str) -> None:
     path = toml(tmp_path, f'[[feeds]]\nname = "wire"\nurl = "https://example.org/ok.xml"\n[[feeds]]\nurl = "{url}"\n')
