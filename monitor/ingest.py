@@ -72,6 +72,7 @@ class Ingest:
         self.seen: dict[int, bytes] = {}  # per feed, its GUIDs at its last poll (`parsing.seen_keys`): none of them is prepared again
         self._turned: dict[int, int] = {}  # per feed, its latest polls in a row whose entries were all unknown, more than TURNOVER_LIMIT
         self.left: dict[int, int] = {}  # per feed, the new entries its latest poll left for the next (TURNOVER_LIMIT): read again then
+        self.turnover: dict[int, str] = {}  # per feed, what its latest poll said of them (recorded with the check: `monitor sources`)
         self._seen = self._learn(story_store.recent_sketches(db, limits.window))  # the highest article id the index knows
 
     def __call__(self, source_id: int, source_name: str, docs: Iterable[Document], enrich: Enrich | None = None,
@@ -99,15 +100,16 @@ class Ingest:
         turned = polled_before and len(unknown) > TURNOVER_LIMIT and not known
         self._turned[source_id] = self._turned.get(source_id, 0) + 1 if turned else 0
         if polled_before and len(unknown) > TURNOVER_LIMIT and (known or articles.has_articles(self.db, source_id)):
-            log.warning("source %d (%s): %s: its newest %d stored, the other %d at its next poll if it still carries them%s", source_id, source_name,
-                        f"{len(docs)} entries, none of them stored before though the feed was polled before" if not known else
-                        f"{len(unknown)} new entries of {len(docs)}, more than {TURNOVER_LIMIT} since its last poll",
-                        TURNOVER_LIMIT, len(unknown) - TURNOVER_LIMIT, _churning(self._turned[source_id], source_id) if not known else "",
-                        extra={"source": source_name})
-            self.left[source_id] = len(unknown) - TURNOVER_LIMIT
+            said = (f"{len(docs)} entries, none of them stored before though the feed was polled before" if not known else
+                    f"{len(unknown)} new entries of {len(docs)}, more than {TURNOVER_LIMIT} since its last poll")
+            said += (f": its newest {TURNOVER_LIMIT} stored, the other {len(unknown) - TURNOVER_LIMIT} at its next poll if it still carries them"
+                     + (_churning(self._turned[source_id], source_id) if not known else ""))
+            log.warning("source %d (%s): %s", source_id, source_name, said, extra={"source": source_name})
+            self.left[source_id], self.turnover[source_id] = len(unknown) - TURNOVER_LIMIT, said
             unknown = _newest(unknown, TURNOVER_LIMIT)  # the others, still in the feed at its next poll, are stored then
         else:
             self.left.pop(source_id, None)
+            self.turnover.pop(source_id, None)
         batch = self._complete(unknown)
         if not batch:
             return 0

@@ -279,7 +279,7 @@ class FeedPolling:
             log.info("source %d (%s): permanently redirected to %s (not adopted: edit the source to follow)", feed.id, feed.name, result.moved_to)
         log.info("source %d (%s): %d entries, %d new; next check in %s (%s)", feed.id, feed.name, len(parsed.documents), new,
                  plain_delay((plan.at - now).total_seconds()), plain_reason(plan.reason, hints), extra={"source": feed.name})
-        return new, sources.Success(feed.id, plan.at, new, result.state, result.moved_to, took)
+        return new, sources.Success(feed.id, plan.at, new, result.state, result.moved_to, took, self.ingest.turnover.get(feed.id))
 
     def _failed(self, feed: sources.FeedJob, now: datetime, error: str, retry_after: datetime | None, took: float | None) -> None:
         count = feed.error_count + 1

@@ -9,11 +9,113 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any
 from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
-_SECRETS: set[str] = set()
+_SHORTEST = 4  # a shorter value would mask too much
+
+
+_FRESH = 64  # secrets registered since the index was built, looked for one by one; one more and it is built again
+
+
+class _Registry:
+    """The registered secrets, masked in one pass over a text (not one replacement per secret: thousands of feeds
+    with path tokens are thousands of secrets). A regular expression of their first four characters, a trie, finds
+    where one may start; there the longest that does is masked, and overlapping secrets as one mask. The index is built
+    at the first text after a change; up to _FRESH secrets registered since are looked for one by one (a verb
+    registering a feed and saying so, for each of thousands, would build it each time)."""
+
+    def __init__(self) -> None:
+        self._values: set[str] = set()
+        self._lock = threading.Lock()
+        self._state: tuple[re.Pattern[str], dict[str, list[str]], tuple[str, ...]] | None = None  # the index, the fresh
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(set(self._values))
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def add(self, value: str) -> None:
+        with self._lock:
+            if len(value) < _SHORTEST or value in self._values:
+                return
+            self._values.add(value)
+            state = self._state
+            self._state = (state[0], state[1], (*state[2], value)) if state is not None and len(state[2]) < _FRESH else None
+
+    def update(self, values: Iterable[str]) -> None:
+        for value in values:
+            self.add(value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+            self._state = None
+
+    def _current(self) -> tuple[re.Pattern[str], dict[str, list[str]], tuple[str, ...]]:
+        state = self._state
+        if state is None:
+            with self._lock:
+                state = self._state
+                if state is None:
+                    state = self._state = (*_index(self._values), ())
+        return state
+
+    def mask(self, text: str) -> str:
+        if not self._values:
+            return text
+        starts, by_start, fresh = self._current()
+        spans: list[tuple[int, int]] = []
+        found = starts.search(text)
+        while found:
+            at = found.start()
+            if longest := next((len(secret) for secret in by_start[found[0]] if text.startswith(secret, at)), 0):
+                spans.append((at, at + longest))
+            found = starts.search(text, at + 1)
+        for secret in fresh:
+            at = text.find(secret)
+            while at >= 0:
+                spans.append((at, at + len(secret)))
+                at = text.find(secret, at + 1)
+        if not spans:
+            return text
+        spans.sort()
+        pieces: list[str] = []
+        shown_to, (begin, end) = 0, spans[0]  # text[:shown_to] is in pieces; text[begin:end], the run being masked
+        for at, stop in spans[1:]:
+            if at < end:  # overlapping the run
+                end = max(end, stop)
+            else:
+                pieces += (text[shown_to:begin], MASK)
+                shown_to, begin, end = end, at, stop
+        return "".join((*pieces, text[shown_to:begin], MASK, text[end:]))
+
+
+def _index(secrets: set[str]) -> tuple[re.Pattern[str], dict[str, list[str]]]:
+    """The trie of the secrets' first characters as a regular expression, and the secrets of each such start, longest first."""
+    if not secrets:
+        return re.compile("(?!)"), {}
+    by_start: dict[str, list[str]] = {}
+    for secret in sorted(secrets, key=len, reverse=True):
+        by_start.setdefault(secret[:_SHORTEST], []).append(secret)
+    trie: dict[str, Any] = {}
+    for start in by_start:
+        node = trie
+        for char in start:
+            node = node.setdefault(char, {})
+    return re.compile(_alternation(trie)), by_start
+
+
+def _alternation(node: dict[str, Any]) -> str:
+    branches = [re.escape(char) + _alternation(rest) for char, rest in sorted(node.items())]
+    return "" if not branches else branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+_SECRETS = _Registry()
 _FEEDS: set[str] = set()  # the feed URLs whose secrets are registered
 # A scheme of at most 32 characters: unbounded, it was matched from every letter of a long run to its end (quadratic).
 _URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]{0,31}://)(?P<user>[^:/@\s]+):(?P<pw>[^@\s/]+)@", re.I)
@@ -36,8 +138,7 @@ _CREDENTIAL_NAME = re.compile(r"token|key|secret|passw|pass|auth|sig|session|coo
 
 def register_secret(value: str) -> None:
     """Remember a value that must never be printed (ignores short values that would mask too much)."""
-    if len(value) >= 4:
-        _SECRETS.add(value)
+    _SECRETS.add(value)
 
 
 def register_url_secrets(url: str) -> None:
@@ -62,13 +163,24 @@ def register_feed_secrets(url: str) -> None:
 _PATH_TOKEN = re.compile(r"(?<![A-Za-z0-9])(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9]{16,})(?![A-Za-z0-9])", re.I)
 
 
+# Hosts whose feed paths name public things only, with no private feed: Google News's topic, story and section ids
+# (`/rss/topics/CAAqJggKIiBD...`, base64) look like generated tokens; masked, an exported topic feed could not be polled.
+_PUBLIC_PATHS = frozenset({"news.google.com"})
+
+
 def feed_url_secrets(url: str) -> set[str]:
-    """A feed URL's secrets: its password, the values of query parameters named like a credential, and the tokens
-    of its path (`_PATH_TOKEN`)."""
+    """A feed URL's secrets: its password, the values of query parameters named like a credential, the tokens of its
+    path (`_PATH_TOKEN`; none on a host of `_PUBLIC_PATHS`) and a `feed=` parameter's, as Reddit's private feeds give."""
     found = url_secrets(url, paths=False)
-    for token in _PATH_TOKEN.findall(_split(url).path):
+    parts = _split(url)
+    if (parts.hostname or "") in _PUBLIC_PATHS:
+        return found
+    for token in _PATH_TOKEN.findall(parts.path):
         if "-" in token or _token_like(token):
             found.add(token)
+    for name, value in parse_qsl(parts.query):  # Reddit's private feeds: `?feed=<token>&user=NAME` (WordPress's `?feed=rss2` is none)
+        if name == "feed" and _PATH_TOKEN.fullmatch(value) and ("-" in value or _token_like(value)):
+            found.add(value)
     return found
 
 
@@ -108,9 +220,8 @@ def redact(text: str, links: Iterable[str] = ()) -> str:
     """Mask registered secrets, any `user:password@` in URLs and the values of query parameters named
     like a credential (`?token=`, `&api_key=`, `sig=` …: feed URLs added by hand carry them too); where `text`
     holds one of `links` (an article's own link), its signature parameters are kept (`_LINK_SECRET`)."""
-    for secret in sorted(_SECRETS, key=len, reverse=True):
-        text = text.replace(secret, MASK)
-        links = [link.replace(secret, MASK) for link in links]
+    text = _SECRETS.mask(text)
+    links = [_SECRETS.mask(link) for link in links]
     kept = sorted({link for link in links if link}, key=len, reverse=True)
     pieces = re.split("(" + "|".join(map(re.escape, kept)) + ")", text) if kept else [text]  # odd pieces: the links
     text = "".join((_LINK_SECRET if i % 2 else _QUERY_SECRET).sub(lambda m: m["key"] + MASK, piece) for i, piece in enumerate(pieces))

@@ -21,7 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from monitor.errors import ConfigError
 from monitor.limits import HttpLimits, NotUtf8, read_config_text
-from monitor.redact import redact, register_feed_secrets, register_secret, register_url_secrets
+from monitor.redact import MASK, redact, register_feed_secrets, register_secret, register_url_secrets
 from monitor.strict import Strict
 from monitor import defaults
 from monitor.hosts import url_problem
@@ -144,6 +144,9 @@ class FeedSource(_Section):
     def _http_only(cls, value: str) -> str:
         if not re.match(r"^https?://", value, re.I):
             raise ValueError("must start with http:// or https://")
+        if MASK in value:  # copied from `sources export` or a log line: polled so, it fails at every check
+            raise ValueError(f"its secret is masked as {MASK} (as `monitor sources export` and the log write it): "
+                             "write the feed's real URL, its secret as ${ENV} if you like")
         if (problem := url_problem(value)) is not None:
             raise ValueError(f"not a valid URL: {problem}")
         return value
@@ -187,6 +190,14 @@ class Channel(_Section):
     title_template: str = Field("", description="Jinja template of the title (sandboxed; see docs/templates.md)")
     body_template: str = Field("", description="Jinja template of the body")
     format: Literal["text", "html"] = Field("text", description="html: the body is HTML (e-mail), everything escaped")
+
+    @field_validator("url")
+    @classmethod
+    def _not_masked(cls, value: str) -> str:
+        if MASK in value:  # copied from `monitor check` or a log line: every send to it fails
+            raise ValueError(f"its secret is masked as {MASK} (as `monitor check` and the log write it): "
+                             "write the channel's real URL, its secret as ${ENV} if you like")
+        return value
 
     @field_validator("digest_at", "quiet_hours")
     @classmethod

@@ -50,6 +50,13 @@ def test_check_returns_its_findings_and_a_bad_template_as_a_problem(tmp_path: Pa
     assert App(bad).check().problems
 
 
+def test_check_counts_one_feed_and_one_folder_in_the_singular(tmp_path: Path) -> None:
+    """Regression: `monitor check` said `ok (1 feeds, 1 folders)`."""
+    (tmp_path / "inbox").mkdir()
+    config = write_config(tmp_path, feeds=[{"name": "wire", "url": "https://wire.example/rss"}], folders=[tmp_path / "inbox"])
+    assert any(line.startswith("config ") and line.endswith("ok (1 feed, 1 folder)") for line in App(config).check().lines)
+
+
 def test_the_source_list_of_a_config_never_run_makes_no_database(tmp_path: Path) -> None:
     feed = {"name": "wire", "url": "https://wire.example/rss"}
     listed = App(write_config(tmp_path, feeds=[feed])).sources()

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import SEED, write_config
+from tests.conftest import SEED, query, write_config
 
 from monitor.errors import DocumentError
 from monitor.pipeline import Pipeline, build_pipeline
@@ -1021,6 +1021,26 @@ def test_monitor_once_says_each_refusal_once_across_runs_and_a_new_cause_again(t
     third = said()
     assert sorted(line.split(":")[0] for line in third) == ["empty.txt", "other.txt"], third
     assert "larger than 2000 bytes" in next(line for line in third if line.startswith("empty.txt")), third
+
+
+def test_what_was_said_of_a_folder_taken_out_of_the_config_is_forgotten(tmp_path: Path) -> None:
+    """Regression: the `notices` rows of a folder (what was said once of its files) were forgotten only as its files
+    left it, at its scans: a folder taken out of the config is no longer scanned, and its rows stayed for good. They
+    go when the config that lacks it is loaded (its source retired); a folder still listed keeps its own."""
+    kept, dropped = tmp_path / "kept", tmp_path / "dropped"
+    for folder in (kept, dropped):
+        folder.mkdir()
+        old_file(folder / "empty.txt", "")
+    config = write_config(tmp_path, folders=[kept, dropped])
+    once = [sys.executable, "-m", "monitor", "once", "--config", str(config)]
+    assert subprocess.run(once, capture_output=True, text=True, timeout=120).returncode == 0
+    by_folder = "select s.name, count(n.id) from sources s join notices n on n.source_id = s.id group by s.name order by s.name"
+    assert query(tmp_path, by_folder) == [(str(dropped), 1), (str(kept), 1)]
+    write_config(tmp_path, folders=[kept])
+    run = subprocess.run(once, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert query(tmp_path, by_folder) == [(str(kept), 1)]
+    assert query(tmp_path, "select count(*) from notices") == [(1,)]
 
 
 SCANS_WRITING = """

@@ -475,6 +475,42 @@ def test_a_feed_that_gives_all_its_entries_new_ids_at_each_poll_stores_its_newes
         pipeline.parsers.shutdown()
 
 
+def test_a_feed_turned_over_faster_than_polled_says_so_in_monitor_sources_till_a_poll_stores_all(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression: a feed whose entries turned over faster than it was polled (more than TURNOVER_LIMIT new, the rest
+    left for its next poll), or that gave its entries new ids at every poll, said so only in the daemon's log:
+    `monitor sources` listed it `ok`, nothing in its row. The poll's warning is its row's last error column now (its
+    status stays ok), until a poll stores every new entry it has."""
+    from monitor.ingest import TURNOVER_LIMIT
+
+    def feed(poll: int) -> bytes:
+        return rss(*((f"Item {poll} {i}", f"https://wire.example/{poll}-{i}", f"{poll}-{i}", f"Story {i} of poll {poll}, told anew.") for i in range(TURNOVER_LIMIT + 40)))
+
+    def row() -> str:
+        listing = monitor("sources", "--config", str(config), env={"COLUMNS": "1000"})
+        assert listing.returncode == 0, listing.stderr
+        return next(line for line in listing.stdout.splitlines() if " churn " in line)
+
+    http_server.routes["/churn.xml"] = (200, {}, feed(1))
+    config = write_config(tmp_path, feeds=[{"name": "churn", "url": http_server.url("/churn.xml")}])
+    pipeline = build_pipeline(load_settings(config))
+    try:
+        pipeline.poll_all_feeds()
+        assert "warning" not in row() and " ok " in row()
+        for poll in (2, 3):
+            http_server.routes["/churn.xml"] = (200, {}, feed(poll))
+            assert pipeline.poll_all_feeds() == TURNOVER_LIMIT
+        source = health(pipeline, "churn").id
+        said = row()
+        assert " ok " in said and (f"warning: {TURNOVER_LIMIT + 40} entries, none of them stored before though the feed was polled before: "
+                                   f"its newest {TURNOVER_LIMIT} stored, the other 40 at its next poll if it still carries them; 2 polls in a row: "
+                                   f"the feed gives its entries new ids, links and words at every poll (`monitor sources disable {source}` "
+                                   "stops polling it)") in said, said
+        assert pipeline.poll_all_feeds() == 40  # the same feed again: the 40 left are stored, nothing more to say
+        assert "warning" not in row(), row()
+    finally:
+        pipeline.parsers.shutdown()
+
+
 def test_a_feed_that_gives_every_entry_the_same_guid_stores_each_entry(tmp_path: Path, http_server: LocalHTTP) -> None:
     """Regression: a feed whose generator gave every entry one GUID (the site's address) stored its first entry only:
     the others were taken for repeats of it in the poll, and at later polls for entries already stored, so every later

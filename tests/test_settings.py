@@ -186,6 +186,26 @@ def test_missing_env_var_names_variable_and_key(tmp_path: Path, monkeypatch: pyt
     assert error.key == "channels[0].url"
 
 
+def test_a_feed_url_copied_with_its_secret_masked_is_refused(tmp_path: Path) -> None:
+    """Regression: a feed URL copied from `sources export` or a log line, its secret masked as `****`, was polled so,
+    failing at every check with an error that, masked, read as if the config held the real token."""
+    path = toml(tmp_path, '[[feeds]]\nname = "private"\nurl = "https://feeds.example/feeds/****/rss"\n')
+    error = config_error(path)
+    assert error.key == "feeds[0].url"
+    assert str(error) == (f"{path}: feeds[0].url: its secret is masked as **** (as `monitor sources export` and the log write it): "
+                          "write the feed's real URL, its secret as ${ENV} if you like")
+
+
+def test_a_channel_url_copied_with_its_secret_masked_is_refused(tmp_path: Path) -> None:
+    """Regression: `monitor check` prints each channel's URL masked (`channel hook: json://hooks.example/****`); that
+    URL copied into a config was taken, and every alert to it failed (a 401 or 404 from the service)."""
+    path = toml(tmp_path, '[[channels]]\nname = "hook"\nurl = "json://hooks.example/****"\n')
+    error = config_error(path)
+    assert error.key == "channels[0].url"
+    assert str(error) == (f"{path}: channels[0].url: its secret is masked as **** (as `monitor check` and the log write it): "
+                          "write the channel's real URL, its secret as ${ENV} if you like")
+
+
 @pytest.mark.parametrize("url", ["ftp://example.org/rss.xml", "file:///etc/passwd", "example.org/rss", ""])
 def test_feed_url_must_be_http(tmp_path: Path, url: str) -> None:
     path = toml(tmp_path, f'[[feeds]]\nname = "wire"\nurl = "https://example.org/ok.xml"\n[[feeds]]\nurl = "{url}"\n')
@@ -257,6 +277,38 @@ def test_register_secret_ignores_short_values() -> None:
     register_secret("abc")
     register_secret("abcd")
     assert redact("abc abcd") == f"abc {MASK}"
+
+
+def test_redact_masks_every_registered_secret_in_one_pass_longest_first() -> None:
+    """Secrets are masked in one pass (thousands of feeds' path tokens were one replacement each per log line): the
+    longest secret where several start, each of several in a line, one registered after a first line as well."""
+    register_secret("tok3n-abc")
+    register_secret("tok3n-abcdef")
+    assert redact("a tok3n-abcdef, a tok3n-abc, a tok3n-abX") == f"a {MASK}, a {MASK}, a tok3n-abX"
+    assert redact("tok3n-abctok3n-abc") == MASK + MASK  # side by side: two masks, as before
+    register_secret("Later-S3cret")
+    assert redact("x Later-S3cret tok3n-abc") == f"x {MASK} {MASK}"
+
+
+def test_redact_masks_overlapping_secrets_whole() -> None:
+    """Two secrets overlapping in a text are masked as one: replaced one after the other, the longer first, the
+    shorter's end was shown (`wx****` of `wxyz-1234` and `yz-12345678`)."""
+    register_secret("yz-12345678")
+    register_secret("wxyz-1234")
+    assert redact("at wxyz-12345678 now") == f"at {MASK} now"
+
+
+def test_secrets_registered_one_at_a_time_between_lines_are_each_masked() -> None:
+    """Secrets registered after the one-pass index was built are looked for as they are until it is built again (a
+    verb registering thousands of feeds, one line each, built it each time: 12 s for 2,000): each is masked from its
+    registration on, and one overlapping an indexed secret is masked whole with it."""
+    register_secret("base-S3cret-one")
+    assert redact("base-S3cret-one") == MASK  # the index is built with it
+    for n in range(150):  # past the fresh ones looked for one by one: the index is built again
+        register_secret(f"fresh-{n:03d}-Tok3n")
+        assert redact(f"a fresh-{n:03d}-Tok3n b fresh-000-Tok3n c") == f"a {MASK} b {MASK} c"
+    register_secret("one-and-more-99")
+    assert redact("xbase-S3cret-one-and-more-99x") == f"x{MASK}x"
 
 
 def test_redacting_filter_masks_a_password_in_a_log_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -154,6 +154,25 @@ def test_export_masks_a_token_and_stays_valid_opml(tmp_path: Path) -> None:
     assert "Tok-12345" not in exported
 
 
+def test_an_exported_url_whose_secret_was_masked_is_not_added_back_with_the_mask(tmp_path: Path) -> None:
+    """Regression: `sources export` masks a feed's secret as `****`; importing that file elsewhere (the round trip OPML
+    is for) added `https://host/feeds/****/rss` and `?api_key=****` as feeds, polled and failing with 404 or 401 at
+    every check, nothing saying that the URL had lost its secret; `sources add` of a masked URL copied from a listing
+    tried it. Both now say what to do, and add nothing."""
+    opml = tmp_path / "exported.opml"
+    opml.write_text('<opml version="2.0"><body><outline type="rss" text="priv" xmlUrl="https://feeds.example/feeds/****/rss"/>'
+                    '<outline type="rss" text="keyed" xmlUrl="https://feeds.example/rss?api_key=****"/>'
+                    '<outline type="rss" text="plain" xmlUrl="https://w.example/c.xml"/></body></opml>')
+    config = write_config(tmp_path)
+    imported = monitor("sources", "import", str(opml), "--config", str(config))
+    assert imported.returncode == 0, imported.stderr
+    why = "its secret is masked as **** (as `monitor sources export` and the listings write it): give the feed's real URL"
+    assert imported.stdout.splitlines() == [f"skipped https://feeds.example/feeds/****/rss: {why}", f"skipped https://feeds.example/rss?api_key=****: {why}",
+                                            f"1 of 3 feeds added from {opml}"], imported.stdout
+    assert one_line_error(monitor("sources", "add", "https://feeds.example/feeds/****/rss", "--config", str(config))) == (
+        f"monitor: error: https://feeds.example/feeds/****/rss: {why}")
+
+
 def test_import_says_which_outlines_it_skips_for_their_scheme(tmp_path: Path) -> None:
     # A feed:// or file:// outline was dropped unsaid: "0 of 1 feeds added" from a file of three.
     opml = tmp_path / "in.opml"
@@ -329,15 +348,20 @@ def test_adding_a_feed_too_large_to_parse_is_one_line_saying_so(tmp_path: Path, 
     assert one_line_error(added) == f"monitor: error: {http_server.url('/items.xml')}: too large to parse: elements nested over 1,000 deep"
 
 
-def test_adding_a_feed_feedparser_fails_on_is_one_line(tmp_path: Path, http_server: LocalHTTP) -> None:
+def test_a_utf7_feed_with_a_lone_surrogate_is_read_with_a_replacement_character(tmp_path: Path, http_server: LocalHTTP) -> None:
     """Regression: a feed served as UTF-7 whose text decodes to a lone surrogate ('+2AA-') made feedparser's own
-    re-encoding raise UnicodeEncodeError: `monitor sources add` ended with a traceback (the daemon's parsing
-    processes said it in one line). Any error feedparser raises on a feed is now read_feed's one-line error."""
+    re-encoding raise UnicodeEncodeError: `monitor sources add` ended with a traceback, then (stop 41) was refused whole
+    in a line quoting the raw error (`not parsed: UnicodeEncodeError: 'utf-8' codec can't encode character '\\ud800'
+    ...`), and the daemon never read the feed. It is read now, the surrogate as U+FFFD, with a warning line."""
     body = b'<rss version="2.0"><channel><title>Wire</title><item><title>a +2AA- b</title><guid>g</guid></item></channel></rss>'
     http_server.routes["/utf7.xml"] = (200, {"Content-Type": "application/rss+xml; charset=utf-7"}, body)
     config = write_config(tmp_path)
-    line = one_line_error(monitor("sources", "add", http_server.url("/utf7.xml"), "--config", str(config)))
-    assert line.startswith(f"monitor: error: {http_server.url('/utf7.xml')}: not parsed: UnicodeEncodeError: "), line
+    added = monitor("sources", "add", http_server.url("/utf7.xml"), "--config", str(config))
+    assert added.returncode == 0 and "Traceback" not in added.stderr and "Wire" in added.stdout, added.stdout + added.stderr
+    once = monitor("once", "--config", str(config))
+    assert once.returncode == 0, once.stderr
+    assert "characters no text can hold (lone surrogates, as UTF-7 can give) read as U+FFFD" in once.stderr, once.stderr
+    assert "1 entries, 1 new" in once.stderr, once.stderr
 
 
 def test_a_token_in_a_feed_urls_path_is_masked_in_the_log_sources_and_export_a_slug_is_not(tmp_path: Path, http_server: LocalHTTP) -> None:
@@ -377,3 +401,31 @@ def test_a_listing_to_a_pipe_keeps_each_row_whole_and_an_80_column_one_folds_ins
     assert narrow.returncode == 0 and "…" not in narrow.stdout, narrow.stdout
     cells = "".join(line.split("│")[2].strip() for line in narrow.stdout.splitlines() if line.startswith("│"))
     assert name.replace(" ", "") in cells.replace(" ", ""), narrow.stdout
+
+
+def test_a_google_news_topic_is_exported_whole_a_private_feeds_token_masked(tmp_path: Path) -> None:
+    """Regression: a Google News topic feed (`https://news.google.com/rss/topics/CAAqJggKIiBD...`: a public id, base64
+    that looks like a generated token) was exported as `/rss/topics/****`, an OPML whose feeds no reader can poll, and
+    listed so in every line naming it; Google News has no private feed. A path token of any other host stays masked."""
+    topic = "CAAqJggKIiBDQkFTRWdvSUwyMHZNRGx1YlY4U0FtVnVHZ0pWVXlnQVAB"
+    token = "9f86d081884c7d659a2feaa0c55ad015"
+    feeds = [{"name": "world", "url": f"https://news.google.com/rss/topics/{topic}?hl=en-US&gl=US&ceid=US:en"},
+             {"name": "private", "url": f"https://news.google.com.example/feeds/{token}/rss"}]
+    exported = monitor("sources", "export", "--config", str(write_config(tmp_path, feeds=feeds)))
+    assert f'xmlUrl="https://news.google.com/rss/topics/{topic}?hl=en-US&amp;gl=US&amp;ceid=US:en"' in exported.stdout, exported.stdout
+    assert 'xmlUrl="https://news.google.com.example/feeds/****/rss"' in exported.stdout, exported.stdout
+
+
+def test_a_reddit_private_feeds_token_is_masked_a_wordpress_feed_parameter_shown(tmp_path: Path) -> None:
+    """Regression: Reddit's private feeds (`https://www.reddit.com/message/inbox/.rss?feed=<40 hex>&user=NAME`, the
+    inbox, saved posts) carry their token as `feed=`, a name no credential has: it was shown whole in the log,
+    `monitor sources` and `sources export`. A `feed=` value that looks like a generated token is a secret now;
+    WordPress's `?feed=rss2` is shown."""
+    token = "3f2a9c0b1d4e5f6a7b8c9d0e1f2a3b4c5d6e7f80"
+    feeds = [{"name": "inbox", "url": f"https://www.reddit.com/message/inbox/.rss?feed={token}&user=alice"},
+             {"name": "blog", "url": "https://blog.example/?feed=rss2"}]
+    exported = monitor("sources", "export", "--config", str(write_config(tmp_path, feeds=feeds)))
+    assert token not in exported.stdout + exported.stderr, exported.stdout
+    assert 'xmlUrl="https://www.reddit.com/message/inbox/.rss?feed=****&amp;user=alice"' in exported.stdout, exported.stdout
+    assert 'xmlUrl="https://blog.example/?feed=rss2"' in exported.stdout, exported.stdout
+

@@ -170,6 +170,37 @@ def test_off_loopback_without_credentials_the_daemon_serves_health_and_metrics_o
         served.close()
 
 
+def answer_headers(url: str, method: str = "GET") -> tuple[int, dict[str, str]]:
+    request = urllib.request.Request(url, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, {name.lower(): value for name, value in answer.headers.items()}
+    except urllib.error.HTTPError as exc:
+        return exc.code, {name.lower(): value for name, value in exc.headers.items()}
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])
+def test_every_answer_of_the_daemons_server_carries_the_sites_headers_and_no_store(data: Seeded, monkeypatch: pytest.MonkeyPatch, host: str) -> None:
+    """Regression: a 405 (a POST to a page) came without the site's security headers (its CSP, nosniff, no
+    referrer), and /metrics and /healthz without `Cache-Control`: a proxy or a browser could keep a scrape or a health
+    answer. Every answer carries them now, with the site served (loopback) or not (another address, no credentials)."""
+    for key in ("MONITOR_WEB_TOKEN", "MONITOR_WEB_USER", "MONITOR_WEB_PASSWORD"):
+        monkeypatch.delenv(key, raising=False)
+    served = endpoint(data, host)
+    try:
+        base = f"http://127.0.0.1:{served.port}"
+        asked = [(base + "/healthz", "GET", 200), (base + "/metrics", "GET", 200), (base + "/nowhere", "GET", 404)]
+        asked += [(base + "/alerts", "POST", 405), (base + "/alerts", "GET", 200)] if host == "127.0.0.1" else []
+        for url, method, expected in asked:
+            status, headers = answer_headers(url, method)
+            assert status == expected, (url, method, status)
+            assert headers.get("cache-control") == "no-store" and headers.get("x-content-type-options") == "nosniff", (url, method, headers)
+            assert headers.get("content-security-policy", "").startswith("default-src 'none'"), (url, method, headers)
+            assert headers.get("referrer-policy") == "no-referrer", (url, method, headers)
+    finally:
+        served.close()
+
+
 def test_off_loopback_with_basic_credentials_the_site_asks_for_them(data: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MONITOR_WEB_TOKEN", raising=False)
     monkeypatch.setenv("MONITOR_WEB_USER", "analyst")

@@ -16,6 +16,7 @@ from monitor.alerts.templates import template_problems
 from monitor.app.core import Core
 from monitor.errors import MonitorError, StoreError
 from monitor.limits import NotUtf8, utf8_text
+from monitor.logs import counted
 from monitor.escalation import HEALTH_TAGS
 from monitor.matching.evaluation import Report, evaluate, parse_cases, why_no_alert
 from monitor.matching.examples import failed_examples, slow_patterns
@@ -107,7 +108,7 @@ class CheckVerbs(Core):
                             for folder in settings.folders if folder.path.exists() and not folder.path.is_dir()]
         if report.problems:
             return report
-        report.lines.append(f"config {self.config}: ok ({len(settings.feeds)} feeds, {len(settings.folders)} folders)")
+        report.lines.append(f"config {self.config}: ok ({counted(len(settings.feeds), 'feed')}, {counted(len(settings.folders), 'folder')})")
         report.lines.append(
             f"watchlist {settings.watchlist}: ok ({len(watchlist.actors)} actors, {len(watchlist.events)} events, "
             f"{len(watchlist.rules)} rules, {len(watchlist.examples)} examples hold)",

@@ -11,7 +11,7 @@ from monitor.app.core import Core
 from monitor.errors import MonitorError, UsageError
 from monitor.hosts import url_problem
 from monitor.pipeline import register_sources
-from monitor.redact import redact, register_feed_secrets
+from monitor.redact import MASK, redact, register_feed_secrets
 from monitor.store import daemons, signals
 from monitor.store import sources as source_store
 from monitor.store.sources import REMOVED, SourceHealth
@@ -36,6 +36,8 @@ def _check_every(every: float | None) -> None:
 
 def _not_http(url: str) -> str | None:
     """Why `url` cannot be a feed's URL, in words saying how to write it; None for an http(s) URL."""
+    if MASK in url:  # copied from `sources export` or a listing: polled so, it fails at every check
+        return f"its secret is masked as {MASK} (as `monitor sources export` and the listings write it): give the feed's real URL"
     if url.lower().startswith(("http://", "https://")):
         return None if (problem := url_problem(url)) is None else f"not a valid URL: {problem}"
     if "://" not in url:  # example.org/rss.xml, localhost:8080/rss (whose "scheme" would be localhost)

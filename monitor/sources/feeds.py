@@ -44,7 +44,7 @@ import feedparser.sgml
 from feedparser.encodings import convert_to_utf8
 
 from monitor.errors import FeedParseError, UnparsableFeedError
-from monitor.model import Document, ParsedFeed, storable
+from monitor.model import Document, ParsedFeed, storable, storable_text
 from monitor.sources.text import bounded_markup, html_to_text
 from monitor.text_norm import one_line_title
 
@@ -284,7 +284,16 @@ def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[An
     sniffed = feedparser.FeedParserDict(bozo=False)
     if mislabelled := _utf8_served_as_other(headers.get("content-type", ""), body):
         headers["content-type"] = "application/xml; charset=utf-8"
-    data = convert_to_utf8(headers, body, sniffed)
+    said = f"served as charset={mislabelled}, but it is UTF-8 as its XML declaration says: read as UTF-8" if mislabelled else ""
+    try:
+        data = convert_to_utf8(headers, body, sniffed)
+    except UnicodeEncodeError:  # decoded to a lone surrogate (UTF-7's '+2AA-'), which has no UTF-8: feedparser's re-encoding failed
+        text = _with_surrogates(headers.get("content-type", ""), body)
+        if text is None:
+            raise
+        headers["content-type"], sniffed = "application/xml; charset=utf-8", feedparser.FeedParserDict(bozo=False)
+        data = convert_to_utf8(headers, storable_text(text).encode("utf-8"), sniffed)
+        said = "characters no text can hold (lone surrogates, as UTF-7 can give) read as U+FFFD"
     if sniffed.get("encoding"):  # now UTF-8 with a matching declaration; say so, or it is decoded twice
         headers["content-type"] = "application/xml; charset=utf-8"
     # No sanitising or URI resolving: entry HTML only ever becomes plain text (html_to_text), never
@@ -298,7 +307,27 @@ def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[An
         parsed = feedparser.FeedParserDict(entries=parser.entries, feed=parser.feeddata, version=parser.version)
         if isinstance(parser, _BoundedLooseParser):  # run only where the strict one failed (its error is lost)
             parsed.update(bozo=True, bozo_exception="not well-formed XML")
-    return parsed, sniffed, f"served as charset={mislabelled}, but it is UTF-8 as its XML declaration says: read as UTF-8" if mislabelled else ""
+    return parsed, sniffed, said
+
+
+def _with_surrogates(content_type: str, body: bytes) -> str | None:
+    """The body decoded with the charset its Content-Type or its XML declaration names, where that gives lone surrogates
+    (UTF-7 does; no other codec): None when neither does."""
+    declared = _XML_ENCODING.match(body, 0, 512)
+    for label in (_charset(content_type), declared[1].decode("ascii", "replace") if declared else ""):
+        try:
+            text = body.decode(label) if label else ""
+        except (LookupError, UnicodeError):
+            continue
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return text
+    return None
+
+
+def _charset(content_type: str) -> str:
+    return content_type.partition("charset=")[2].split(";")[0].strip().strip("\"'")
 
 
 def _utf8_served_as_other(content_type: str, body: bytes) -> str:
@@ -306,7 +335,7 @@ def _utf8_served_as_other(content_type: str, body: bytes) -> str:
     and is UTF-8, when that charset reads it otherwise ("" when it does not): a server's default (`charset=windows-1252`)
     garbled every accent of a UTF-8 feed, and `charset=utf-16` made a feed of ASCII unreadable. Two signs, the
     declaration and the bytes, against the header's one."""
-    label = content_type.partition("charset=")[2].split(";")[0].strip().strip("\"'")
+    label = _charset(content_type)
     try:
         name = codecs.lookup(label).name if label else "utf-8"
     except LookupError:

@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,7 @@ from monitor.redact import register_feed_secrets
 from monitor.model import FetchState
 from monitor.redact import redact
 from monitor.store.db import Database, move_back
-from monitor.store.tables import OutlineRow, SourceRow, column_length, fit_key, table_of
+from monitor.store.tables import NoticeRow, OutlineRow, SourceRow, column_length, fit_key, table_of
 
 
 @dataclass(frozen=True)
@@ -147,10 +147,15 @@ _NAME_LENGTH = column_length(table_of(SourceRow).c.name)
 
 
 def retire_config_sources(db: Database, kind: str, keep: set[str]) -> None:
-    """Configured sources of a kind that the config no longer lists stop being polled or scanned (history stays)."""
+    """Configured sources of a kind that the config no longer lists stop being polled or scanned (history stays); what
+    was said of a retired folder's files (`notices`, forgotten at its scans as they leave it) is forgotten."""
     with db.session() as s:
-        for row in s.scalars(select(SourceRow).where(SourceRow.kind == kind, SourceRow.origin == "config", SourceRow.name.not_in(keep))):
+        retired = list(s.scalars(select(SourceRow).where(SourceRow.kind == kind, SourceRow.origin == "config", SourceRow.name.not_in(keep))))
+        for row in retired:
             row.enabled, row.last_error = False, REMOVED
+        ids = [row.id for row in retired]
+        for i in range(0, len(ids), 500):
+            s.execute(delete(NoticeRow).where(NoticeRow.source_id.in_(ids[i : i + 500])))
 
 
 def add_feed(db: Database, name: str, url: str, every: float | None, full_text: bool = False, folder: str = "", html_url: str | None = None,
@@ -346,6 +351,7 @@ class Success:
     state: FetchState | None = None  # validators for the next conditional GET
     moved_to: str | None = None
     fetch_seconds: float | None = None  # how long its fetches take, smoothed: kept when None
+    warning: str | None = None  # what the check said of the feed (entries left for its next poll, ...): its last error, its status ok
 
 
 def record_success(db: Database, source_id: int, now: datetime, next_check: datetime, new_items: int, state: FetchState | None = None, moved_to: str | None = None) -> None:
@@ -357,10 +363,11 @@ def record_successes(db: Database, now: datetime, checks: list[Success]) -> None
     """Good checks of many sources in one transaction (a cycle where most feeds answer 304)."""
     if not checks:
         return
-    common = {"last_checked_at": now, "last_success_at": now, "error_count": 0, "last_error": None, "suspended": False}
+    common = {"last_checked_at": now, "last_success_at": now, "error_count": 0, "suspended": False}
     with db.session() as s:  # one executemany UPDATE by primary key, not an ORM object per source
         s.execute(update(SourceRow), [
             {"id": c.source_id, "moved_to": c.moved_to, "next_check_at": c.next_check, "last_new_items": c.new_items, **common,
+             "last_error": redact(f"warning: {c.warning.splitlines()[0][:1000]}") if c.warning else None,
              **({"etag": c.state.etag, "last_modified": c.state.last_modified} if c.state else {}),
              **({"body_hash": c.state.body_hash} if c.state and c.state.body_hash else {}),
              **({"fetch_seconds": c.fetch_seconds} if c.fetch_seconds is not None else {})}

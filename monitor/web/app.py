@@ -83,7 +83,7 @@ class Site:
         sources.register_feeds_secrets(self.db)
 
     def page(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
-        return HTMLResponse(self.env.get_template(name).render(**values), status_code=status, headers=HEADERS)
+        return HTMLResponse(self.env.get_template(name).render(**values), status_code=status)
 
     def missing(self, what: str) -> HTMLResponse:
         return self.page("missing.html", 404, title="Not found", what=what)
@@ -136,12 +136,12 @@ class Site:
         return self.page("sources.html", title="Sources", sources=views.sources(self.db), now=datetime.now(UTC))
 
     def style(self, request: Request) -> Response:
-        return Response((HERE / "templates" / "site.css").read_bytes(), media_type="text/css", headers=HEADERS)
+        return Response((HERE / "templates" / "site.css").read_bytes(), media_type="text/css")
 
     def icon(self, request: Request) -> Response:
         """No icon: a page of the site names none (`data:`), but a browser asks for one beside a plain-text
         answer (the 401), and would log the refusal as a failed resource."""
-        return Response(status_code=204, headers=HEADERS)
+        return Response(status_code=204)
 
     def routes(self) -> list[BaseRoute]:
         return [Route("/", self.alerts), Route("/alerts", self.alerts), Route("/alerts/{alert_id}", self.alert),
@@ -165,7 +165,7 @@ class Guard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and self.access.open and not names_loopback(scope):
-            await PlainTextResponse(ELSEWHERE, 403, headers=HEADERS)(scope, receive, send)
+            await PlainTextResponse(ELSEWHERE, 403)(scope, receive, send)
             return
         if scope["type"] == "http" and not self.access.open and scope["path"] not in PUBLIC:
             request = Request(scope)
@@ -173,7 +173,7 @@ class Guard:
             if not self.access.allows(request.headers.get("authorization", ""), query_token or unquote(request.cookies.get(COOKIE, ""))):
                 challenge = {"WWW-Authenticate": 'Basic realm="monitor"'} if self.access.basic else {}
                 await PlainTextResponse("authentication required: a bearer token (or ?token=) or basic-auth credentials\n", 401,
-                                        headers={**challenge, **HEADERS})(scope, receive, send)
+                                        headers=challenge)(scope, receive, send)
                 return
             if query_token:  # the links of the page then work without ?token= (HttpOnly: no script reads it)
                 await self.app(scope, receive, _with_cookie(send, query_token))
@@ -202,11 +202,11 @@ def _with_cookie(send: Send, token: str) -> Send:
 
 
 async def _store_failed(request: Request, exc: Exception) -> Response:
-    return PlainTextResponse(f"store unavailable: {exc}\n", 503, headers=HEADERS)
+    return PlainTextResponse(f"store unavailable: {exc}\n", 503)
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
-    return PlainTextResponse("not found\n", 404, headers=HEADERS)
+    return PlainTextResponse("not found\n", 404)
 
 
 def create_app(db: Database, watchlist: Callable[[], Watchlist], access: Access, extra: Sequence[BaseRoute] = (), spikes: Spikes = lambda name: ()) -> ASGIApp:
@@ -214,9 +214,22 @@ def create_app(db: Database, watchlist: Callable[[], Watchlist], access: Access,
     site = Site(db, watchlist, spikes)
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {StoreError: _store_failed, 404: _not_found}
     guarded = Guard(Starlette(routes=site.routes(), exception_handlers=handlers), access)
-    if not extra:
-        return guarded
-    return Starlette(routes=[*extra, Mount("/", app=guarded)])
+    return secured(Starlette(routes=[*extra, Mount("/", app=guarded)]) if extra else guarded)
+
+
+def secured(app: ASGIApp) -> ASGIApp:
+    """The app with HEADERS on every answer (a page's, a 405 of Starlette's routing, /healthz's, /metrics'): one
+    place, not each response's own."""
+    added = [(name.lower().encode(), value.encode()) for name, value in HEADERS.items()]
+
+    async def serving(scope: Scope, receive: Receive, send: Send) -> None:
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                own = {name.lower() for name, _ in message.get("headers", [])}
+                message = {**message, "headers": [*message.get("headers", []), *(header for header in added if header[0] not in own)]}
+            await send(message)
+        await app(scope, receive, sending if scope["type"] == "http" else send)
+    return serving
 
 
 def daemon_access(host: str) -> Access | None:
