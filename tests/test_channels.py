@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import apprise
@@ -249,3 +255,71 @@ def test_a_console_channel_that_cannot_write_its_file_says_why_and_prints_the_al
     notifier.send("file", "Drone strike on the convoy", "body")
     assert capsys.readouterr().out.count("Drone strike on the convoy") == 1
     assert [json.loads(line)["title"] for line in (blocker / "alerts.jsonl").read_text().splitlines()] == ["Drone strike on the convoy"]
+
+
+class Endless:
+    """A real HTTP server on 127.0.0.1 answering every request with `status` and a body that never ends (no length: the
+    client reads to the end of the connection), a megabyte at a time, as fast as the client reads."""
+
+    def __init__(self, status: bytes) -> None:
+        self.status = status
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn:
+            try:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    request += conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 " + self.status + b"\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n")
+                while True:
+                    conn.sendall(b"x" * 1_000_000)
+            except OSError:
+                return
+
+
+SEND_ONCE = """
+import resource, sys
+from monitor.alerts.channels import Notifier
+from monitor.errors import DeliveryError
+from monitor.settings import Channel
+try:
+    Notifier([Channel(name="hook", url=sys.argv[1])]).send("hook", "Strike near Erbil", "body", within=30)
+    print("sent")
+except DeliveryError as exc:
+    print(exc)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+@pytest.mark.parametrize(("status", "outcome"), [(b"500 Internal Server Error", "failed"), (b"200 OK", "sent")])
+@pytest.mark.parametrize("schema", ["json", "form"])
+def test_a_webhook_answering_an_endless_body_is_read_no_further_than_a_few_megabytes(schema: str, status: bytes, outcome: str) -> None:
+    """Regression: Apprise's webhook plugins read a whole answer into memory (`requests` without `stream`) for up to the
+    send's 60 s: an endless one took 1.6 GB in 2 s, and the send failed on a MemoryError ("Notification service 'JSON'
+    raised an exception"). Now a connection is read no further once it took 8 MiB: a refusal says so; a 200 is sent."""
+    server = Endless(status)
+    try:
+        started = time.monotonic()
+        result = subprocess.run(["prlimit", "--as=1000000000", sys.executable, "-c", SEND_ONCE, f"{schema}://127.0.0.1:{server.port}/hook"],
+                                capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+        took = time.monotonic() - started
+    finally:
+        server.server.close()
+    assert result.returncode == 0, result.stderr
+    said, peak_mb = result.stdout.strip().splitlines()
+    if outcome == "sent":
+        assert said == "sent"
+    else:
+        assert said.startswith("channel 'hook': an answer of more than 8 MiB: monitor cut the connection (Apprise then said: "), said
+    assert int(peak_mb) < 300 and took < 20

@@ -268,7 +268,8 @@ class Notifier:
         A channel of several services (an Apprise config file) is sent to on those not in `done` (their `service_ids`:
         they took it at an earlier try); a failure's DeliveryError names in `took` those that took it this time.
 
-        The send ends within `within` seconds (and a moment): its connections are then cut (`cutoff`), and it fails."""
+        The send ends within `within` seconds (and a moment): its connections are then cut (`cutoff`), and it fails; a
+        connection that took more than `cutoff.ANSWER_BYTES` is read no further (its answer ends there)."""
         channel = self.channels.get(channel_name)
         if channel is None:
             raise DeliveryError(not_configured(channel_name), channel=channel_name)
@@ -311,8 +312,8 @@ class Notifier:
         mail = mailed_to(app, result)
         if mail.refusals:  # (the plugin's last word names the message, not the recipient the server refused)
             reason = redact("; ".join(dict.fromkeys(mail.refusals)))[:500] + f"; {reason}"
-        if cut():
-            reason = f"no whole answer within {within:g} s: monitor cut the connection (Apprise then said: {reason})"
+        if why := cut():
+            reason = f"{why}: monitor cut the connection (Apprise then said: {reason})"
         elif mail.for_good:  # sent again, it would reach those that took it again, and the others refuse it for good
             return f"sent to {redact(', '.join(mail.took.values()))}; refused: {reason}"
         took = took_it(app, result, ids)

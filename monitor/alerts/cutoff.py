@@ -1,25 +1,34 @@
-"""A send that ends in bounded time whatever the service does: the connections it opened are shut down at its deadline.
+"""A send that ends in bounded time and memory whatever the service does: the connections it opened are shut down at
+its deadline, or once they have taken more than a service's answer needs.
 
 Apprise bounds each read of a service (its plugins' `cto`/`rto`, the mail plugin's 15 s), not a whole send: a server
 that answers a line every few seconds (HTTP headers, SMTP `250-` continuations) holds the send for as long as it goes
 on. Apprise's own `notify(timeout=...)` only stops waiting: the service's thread goes on, and may deliver after the
-delivery was given up for a retry (sent twice). So the sockets a send makes (in its thread, and in the threads Apprise
-runs its services on, which carry its context) are noted through Python's audit event `socket.__new__`, and shut
-down once its time is up, and again every 0.1 s until it returns: the plugin's own code then meets a dropped
-connection, fails as it does on one, and returns.
+delivery was given up for a retry (sent twice). Nor does it bound what is read: its webhook plugins (json://, form://,
+xml://) read a whole answer into memory (`requests` without `stream`), and an endless one filled it at network speed
+(1.6 GB in 2 s on loopback). So the sockets a send makes (in its thread, and in the threads Apprise runs its services
+on, which carry its context) are noted through Python's audit event `socket.__new__` and looked at every 10 ms: one
+that took more than `ANSWER_BYTES` (the bytes the kernel took on it, Linux's TCP_INFO) is read no further, and all are
+shut down once the send's time is up, and again every 0.1 s until it returns: the plugin's own code then meets a
+dropped connection (or the end of its answer), does as it does on one, and returns.
 """
 
 from __future__ import annotations
 
 import contextlib
 import socket
+import struct
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
 _MADE: ContextVar[list[socket.socket] | None] = ContextVar("monitor_send_sockets", default=None)
+ANSWER_BYTES = 8 << 20  # what one connection of a send may take: a service's answer is a few KB (Apprise logs 2,000 bytes of it)
+LOOK_SECONDS = 0.01  # how often a send's connections are looked at: at 1 GB/s a send reads 10 MB more before it is cut
+_BYTES_RECEIVED = 128  # offset of `tcpi_bytes_received` (a u64, Linux 4.1) in Linux's struct tcp_info
 
 
 def _note(event: str, args: tuple[Any, ...]) -> None:
@@ -31,18 +40,43 @@ def _note(event: str, args: tuple[Any, ...]) -> None:
 sys.addaudithook(_note)
 
 
+def received(sock: socket.socket) -> int:
+    """The bytes the kernel took on a TCP connection so far (0 where that is not known: not Linux, not TCP, closed)."""
+    if sys.platform != "linux":
+        return 0
+    try:
+        info = socket.socket.getsockopt(sock, socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+    except OSError:
+        return 0
+    return int(struct.unpack_from("Q", info, _BYTES_RECEIVED)[0]) if len(info) >= _BYTES_RECEIVED + 8 else 0
+
+
 @contextlib.contextmanager
-def cut_off_after(seconds: float) -> Iterator[Callable[[], bool]]:
+def cut_off_after(seconds: float, most_bytes: int = ANSWER_BYTES) -> Iterator[Callable[[], str | None]]:
     """Run the block's network I/O for at most `seconds`: then the sockets it made are shut down (and those it makes
-    after, within 0.1 s). Yields whether it was cut off."""
+    after, within 0.1 s). A connection that took more than `most_bytes` (and what it takes in 10 ms more) is read no
+    further: its reading side is shut down, and the answer ends there (a 200 whose body ran on is still a 200). Yields
+    why it was cut off, if it was."""
     made: list[socket.socket] = []
     token = _MADE.set(made)
-    ended, cut = threading.Event(), threading.Event()
+    ended = threading.Event()
+    why: list[str] = []
 
     def watch() -> None:
-        if ended.wait(seconds):
+        deadline = time.monotonic() + seconds
+        read_out: set[int] = set()  # (the positions in `made` of the connections read no further)
+        while not ended.wait(min(LOOK_SECONDS, max(deadline - time.monotonic(), 0))):
+            if time.monotonic() >= deadline:
+                why.append(f"no whole answer within {seconds:g} s")
+                break
+            for n, sock in enumerate(list(made)):
+                if n not in read_out and received(sock) > most_bytes:
+                    read_out.add(n)
+                    why.append(f"an answer of more than {most_bytes >> 20} MiB")
+                    with contextlib.suppress(OSError):
+                        socket.socket.shutdown(sock, socket.SHUT_RD)
+        else:
             return
-        cut.set()
         while True:
             for sock in list(made):
                 with contextlib.suppress(OSError):  # (closed already: nothing to cut)
@@ -53,7 +87,7 @@ def cut_off_after(seconds: float) -> Iterator[Callable[[], bool]]:
     watcher = threading.Thread(target=watch, name="send-deadline", daemon=True)
     watcher.start()
     try:
-        yield cut.is_set
+        yield lambda: why[0] if why else None
     finally:
         ended.set()
         _MADE.reset(token)
