@@ -323,3 +323,32 @@ def test_a_webhook_answering_an_endless_body_is_read_no_further_than_a_few_megab
     else:
         assert said.startswith("channel 'hook': an answer of more than 8 MiB: monitor cut the connection (Apprise then said: "), said
     assert int(peak_mb) < 300 and took < 20
+
+
+def test_a_console_channel_whose_file_is_a_named_pipe_no_process_reads_fails_at_once_saying_so(tmp_path: Path) -> None:
+    """Regression: `console://local?file=PATH` where PATH is a FIFO with no reader held the channel's thread for good
+    (opening it to write waits for a reader; the send's cut-off shuts sockets down, not a file being opened), and with
+    it every later alert of the channel and a stopping daemon. Now the open does not wait: the send fails at once,
+    saying why."""
+    from monitor.errors import DeliveryError
+
+    fifo = tmp_path / "alerts.jsonl"
+    os.mkfifo(fifo)
+    notifier = Notifier([Channel(name="file", url=f"console://local?file={fifo}")])
+    failed: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            notifier.send("file", "Drone strike on the convoy", "body", within=5)
+        except DeliveryError as exc:
+            failed.append(exc)
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    sender.join(10)
+    if sender.is_alive():  # (let it go: a reader opens the pipe)
+        with open(fifo, "rb") as reader:
+            reader.read()
+        pytest.fail("the send waited for a reader of the named pipe")
+    [error] = failed
+    assert str(error).startswith("channel 'file': ") and str(error).endswith(f"Exception: cannot write {fifo}: it is a named pipe that no process reads")

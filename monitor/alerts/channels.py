@@ -11,6 +11,7 @@ with an ellipsis, to what the channel's Apprise plugin takes (its `title_maxlen`
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import json
@@ -54,7 +55,8 @@ def _console(body: str, title: str, notify_type: str, meta: dict[str, Any], *arg
             path.parent.mkdir(parents=True, exist_ok=True)
             _append_line(path, (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
         except OSError as exc:  # (said as Apprise's plugins say theirs: the failure's reason, `failure_reason`)
-            logging.getLogger("apprise").debug("Exception: cannot write %s: %s", target, exc)
+            why = "it is a named pipe that no process reads" if exc.errno == errno.ENXIO else exc
+            logging.getLogger("apprise").debug("Exception: cannot write %s: %s", target, why)
             return False
     shown = "\n".join(printable(line) for line in f"=== ALERT {title}\n{body}".split("\n"))
     with contextlib.suppress(OSError, ValueError):  # (a closed or broken standard output)
@@ -65,8 +67,9 @@ def _console(body: str, title: str, notify_type: str, meta: dict[str, Any], *arg
 
 def _append_line(path: Path, line: bytes) -> None:
     """Append one whole line, or nothing: a write cut short by a full disk is taken back (the file cut to its
-    size before), so the retry's line is not glued to half of this one."""
-    with path.open("ab", buffering=0) as fh:
+    size before), so the retry's line is not glued to half of this one. A named pipe no process reads is not waited
+    for (ENXIO): it would hold the channel's thread for good."""
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o666), "ab", buffering=0) as fh:
         start = fh.seek(0, os.SEEK_END)
         try:
             written = 0
