@@ -304,7 +304,10 @@ class Notifier:
         kind = notify_type(context.get("severity") if context else None)
         # the call's own log (Apprise keeps it per call: a send on another thread, to another channel, is not in it)
         with cut_off_after(within) as cut:
-            result = app.notify(title=title, body=body, notify_type=kind, body_format=body_format, tag=tag, log_level=logging.DEBUG)
+            # (Apprise stops waiting a second after the cut: a service held by what is no socket, a name lookup, is left
+            # behind, cut off from the network)
+            result = app.notify(title=title, body=body, notify_type=kind, body_format=body_format, tag=tag, log_level=logging.DEBUG,
+                                timeout=within + 1)
         if result:
             return None
         if result.status == apprise.AppriseResultStatus.NOMATCH and channel.config is not None:  # (the file changed since it was routed)
