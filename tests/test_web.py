@@ -708,6 +708,54 @@ def test_one_address_cannot_take_every_connection_of_the_server(tmp_path: Path) 
         served.close()
 
 
+def test_a_few_addresses_together_cannot_take_every_connection_of_the_server(tmp_path: Path) -> None:
+    """Regression: one address held at most `PER_ADDRESS` (20) connections, but five of them held all `CONNECTIONS`
+    (100): everyone else, /healthz and /metrics too, got a 503. Now the last fifth of the connections go only to an
+    address holding fewer than 3: five addresses hold 82 at most, and a sixth is served. Real sockets on 127.0.0.1,
+    the clients from 127.0.0.2 to 127.0.0.7."""
+    import socket
+
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from monitor.web.serve import CONNECTIONS, PER_ADDRESS, Background, bind
+
+    site = Starlette(routes=[Route("/healthz", lambda request: PlainTextResponse("ok\n"))])
+    served = Background(site, bind(("127.0.0.1", 0), str))
+
+    def answer(client: socket.socket) -> bytes:
+        received = b""
+        while chunk := client.recv(65536):
+            received += chunk
+        return received
+
+    hogs: dict[str, list[socket.socket]] = {f"127.0.0.{n}": [] for n in range(2, 7)}
+    try:
+        for address, held in hogs.items():  # each as many silent connections as one address may hold
+            for _ in range(PER_ADDRESS):
+                held.append(socket.create_connection(("127.0.0.1", served.port), timeout=5, source_address=(address, 0)))
+        other = socket.create_connection(("127.0.0.1", served.port), timeout=5, source_address=("127.0.0.7", 0))
+        other.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert answer(other).startswith(b"HTTP/1.1 200 "), "a sixth address was turned away"
+        other.close()
+        kept = {}
+        for address, held in hogs.items():
+            kept[address] = 0
+            for client in held:
+                client.setblocking(False)
+                try:
+                    client.recv(1)  # a 503, or the end: turned away
+                except BlockingIOError:  # nothing said and still open: a connection the server holds for it
+                    kept[address] += 1
+        assert list(kept.values()) == [PER_ADDRESS] * 4 + [2] and CONNECTIONS - sum(kept.values()) == 18
+    finally:
+        for held in hogs.values():
+            for client in held:
+                client.close()
+        served.close()
+
+
 @pytest.mark.parametrize("name", ["A" * 200, "حزب الله " * 22 + "حز", "x+y&z=1 % é" * 18 + "ab", "𝐀" * 200])
 def test_an_actor_of_the_longest_name_the_watchlist_takes_is_found_by_its_own_link(tmp_path: Path, name: str) -> None:
     """Checked for the note's "an actor name over 200 characters gets a 404 from its own /actor link" (xweb, session

@@ -6,7 +6,8 @@ its keep-alive timer runs only between requests and stops at the first byte rece
 byte now and then (or connecting and saying nothing) held one of the daemon's file descriptors for ever.
 `_guarded` adds both bounds to uvicorn's HTTP/1.1 protocol (the class `uvicorn.Config(http=...)` takes), and a bound
 per client address: uvicorn's own (`limit_concurrency`) is the server's alone, so one client holding every connection
-kept the site, /healthz and /metrics from everyone else."""
+kept the site, /healthz and /metrics from everyone else; and a few addresses together hold at most four fifths of the
+connections."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ def bind(address: tuple[str, int], refused: Callable[[str], str]) -> socket.sock
 HEAD_SECONDS = 10.0  # a request must arrive whole within this of its connection, or of the last answer on it
 CONNECTIONS = 100  # open at once; one more is answered 503 and closed
 PER_ADDRESS = 20  # open at once from one client address (an IPv6 client's /64); one more is answered 503 and closed
+FEW = 2  # what an address may hold of the last fifth of the connections: a few addresses cannot take them all
 
 
 def _busy(text: str) -> bytes:
@@ -72,7 +74,9 @@ def _guarded(head_seconds: float, connections: int, per_address: int) -> type[H1
     """uvicorn's HTTP/1.1 protocol, closing a connection whose request has not come whole within `head_seconds`
     (of the connection, or of the last answer on it), dropping one whose answer the client has read nothing of for
     a whole period (the same bytes unsent at two checks `head_seconds` apart), and turning away, with a 503, a
-    connection past `connections` open at once, or past `per_address` open at once from its client's address."""
+    connection past `connections` open at once, past `per_address` open at once from its client's address, or in the
+    last fifth of `connections` from an address holding FEW already."""
+    reserved = connections // 5
 
     class Guarded(H11Protocol):
         deadline: asyncio.TimerHandle | None = None
@@ -80,7 +84,9 @@ def _guarded(head_seconds: float, connections: int, per_address: int) -> type[H1
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
-            busy = BUSY if len(self.connections) > connections else BUSY_HERE if self._from_here() > per_address else None
+            here = self._from_here()
+            crowded = len(self.connections) > connections - reserved and here > FEW
+            busy = BUSY if len(self.connections) > connections else BUSY_HERE if here > per_address or crowded else None
             if busy is not None:
                 transport.write(busy)
                 transport.close()
