@@ -100,6 +100,23 @@ def test_a_channel_with_both_a_url_and_an_apprise_config_file_is_refused(tmp_pat
     Notifier([Channel(name="desk", config=apprise_file)])  # either alone is fine
 
 
+@pytest.mark.parametrize(("content", "said"), [
+    ("urls:\n" + "".join(f"  - json://127.0.0.1:9/x{i}\n" for i in range(10_000)), "File size exceeds maximum allowable buffer length (128KB)."),
+    (b"urls:\n  - json://127.0.0.1:9/\xff\xfe\n", "File not using expected encoding"),
+])
+def test_an_apprise_config_file_apprise_cannot_read_says_why_not_that_it_has_no_url(tmp_path: Path, content: str | bytes, said: str) -> None:
+    """Regression: an Apprise config file of more than 128 KB (Apprise reads no more), or one not in UTF-8, was refused as
+    "no usable URL in Apprise config FILE": its URLs are fine, and the reason was in Apprise's log alone."""
+    apprise_file = tmp_path / "apprise.yml"
+    if isinstance(content, str):
+        apprise_file.write_text(content)
+    else:
+        apprise_file.write_bytes(content)
+    with pytest.raises(ConfigError) as refused:
+        Notifier([Channel(name="many", config=apprise_file)])
+    assert str(refused.value).startswith(f"channel 'many': no usable URL in Apprise config {apprise_file} (Apprise: {said}")
+
+
 CONSOLE_SENDS = """
 import resource, sys
 from monitor.alerts.channels import Notifier

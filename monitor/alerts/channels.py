@@ -167,12 +167,26 @@ def _apprise_for(channel: Channel, fields: dict[str, Any] | None = None) -> appr
         config.add(str(channel.config))
         app.add(config)
         if len(app) == 0:
-            raise ConfigError(f"channel {channel.name!r}: no usable URL in Apprise config {channel.config}", key=f"channels.{channel.name}")
+            why = _config_problem(str(channel.config))
+            raise ConfigError(f"channel {channel.name!r}: no usable URL in Apprise config {channel.config}" + (f" (Apprise: {why})" if why else ""),
+                              key=f"channels.{channel.name}")
         for service in app:  # masked like a `url`'s: a failure's words can quote a webhook's path or a password
             register_url_secrets(str(service.url(privacy=False)))
     if not channel.url and channel.config is None:
         raise ConfigError(f"channel {channel.name!r}: needs a url or a config file", key=f"channels.{channel.name}")
     return app
+
+
+def _config_problem(path: str) -> str:
+    """Why Apprise found no service in a config file, in its own words (a file over its 128 KB, not UTF-8, unreadable,
+    a line it cannot parse), read again with its log caught (a file with no URL says nothing)."""
+    with apprise.LogCapture(level=logging.WARNING) as said:
+        config, app = apprise.AppriseConfig(), apprise.Apprise()
+        config.add(path)
+        app.add(config)
+        len(app)  # (the file is read now)
+    lines = [line.split(" - ", 2)[-1].strip() for line in said.getvalue().splitlines() if " - " in line]
+    return redact("; ".join(dict.fromkeys(lines)))[:500]
 
 
 def url_hint(url: str) -> str:
