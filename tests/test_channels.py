@@ -379,3 +379,39 @@ def test_a_console_channel_whose_file_is_a_named_pipe_no_process_reads_fails_at_
         pytest.fail("the send waited for a reader of the named pipe")
     [error] = failed
     assert str(error).startswith("channel 'file': ") and str(error).endswith(f"Exception: cannot write {fifo}: it is a named pipe that no process reads")
+
+
+STUCK_TERMINAL = """
+import json, sys, time
+from monitor.alerts.channels import Notifier
+from monitor.errors import DeliveryError
+from monitor.settings import Channel
+
+notifier = Notifier([Channel(name="file", url="console://local?file=" + sys.argv[1])])
+for n in range(8):
+    started = time.monotonic()
+    try:
+        notifier.send("file", f"Alert {n}", "word " * 20_000, within=1)  # (100 KB: the pipe's 64 KB are full at the first)
+        said = "sent"
+    except DeliveryError as exc:
+        said = str(exc)
+    sys.stderr.write(json.dumps([said, round(time.monotonic() - started, 1)]) + "\\n")
+"""
+
+
+def test_a_console_channel_whose_terminal_takes_nothing_still_records_each_alert_at_once(tmp_path: Path) -> None:
+    """Regression: the console channel printed each alert on standard output, waiting for it to be taken: with a
+    terminal that took nothing (`monitor run | less`, paused; a log collector that hangs), a send waited until it was cut
+    off and failed (then retried: the file had its line twice), and each left a thread of Apprise's stuck for good: six
+    of them (Apprise's pool on two cores), and every channel's sends waited in vain. Now the terminal is printed to by
+    a thread of its own, a send waits a second at most for it, and the alert is sent: in the file once."""
+    lines = tmp_path / "alerts.jsonl"
+    with subprocess.Popen([sys.executable, "-c", STUCK_TERMINAL, str(lines)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}) as sender:  # (its standard output never read)
+        try:
+            said = [json.loads(sender.stderr.readline()) for _ in range(8)]
+        finally:
+            sender.kill()
+    assert [outcome for outcome, _ in said] == ["sent"] * 8 and all(took < 2 for _, took in said) and sum(took for _, took in said) < 4, said
+    assert [json.loads(line)["title"] for line in lines.read_text().splitlines()] == [f"Alert {n}" for n in range(8)]
+

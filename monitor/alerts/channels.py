@@ -17,8 +17,10 @@ import hashlib
 import json
 import os
 import logging
+import queue
 import re
 import sys
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -59,10 +61,45 @@ def _console(body: str, title: str, notify_type: str, meta: dict[str, Any], *arg
             logging.getLogger("apprise").debug("Exception: cannot write %s: %s", target, why)
             return False
     shown = "\n".join(printable(line) for line in f"=== ALERT {title}\n{body}".split("\n"))
-    with contextlib.suppress(OSError, ValueError):  # (a closed or broken standard output)
-        sys.stdout.write(f"\n{shown}\n")
-        sys.stdout.flush()
+    _TERMINAL.show(f"\n{shown}\n")
     return True
+
+
+class _Terminal:
+    """Standard output, written by a thread of its own: a terminal that takes nothing (`monitor run | less`, paused; a
+    log collector that hangs) holds that thread alone. A send waits PRINT_WAIT at most for its alert to be printed (none
+    when others wait before it); past
+    PRINT_BEHIND alerts waiting, one more is in the file only (the terminal is the operator's glance, not the record)."""
+
+    def __init__(self) -> None:
+        self.waiting: queue.Queue[tuple[str, threading.Event]] = queue.Queue(maxsize=PRINT_BEHIND)
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def show(self, text: str) -> None:
+        printed = threading.Event()
+        with self.lock:
+            if self.thread is None or not self.thread.is_alive():  # (started at the first alert, again after a fork)
+                self.thread = threading.Thread(target=self._print, name="console-channel", daemon=True)
+                self.thread.start()
+        ahead = self.waiting.qsize()  # (alerts not printed yet: the terminal takes nothing now, no use waiting)
+        with contextlib.suppress(queue.Full):
+            self.waiting.put_nowait((text, printed))
+            if not ahead:
+                printed.wait(PRINT_WAIT)
+
+    def _print(self) -> None:
+        while True:
+            text, printed = self.waiting.get()
+            with contextlib.suppress(OSError, ValueError):  # (a closed or broken standard output)
+                sys.stdout.write(text)
+                sys.stdout.flush()
+            printed.set()
+
+
+PRINT_WAIT = 1.0  # seconds a console send waits for its alert to be printed
+PRINT_BEHIND = 100  # alerts waiting to be printed, at most
+_TERMINAL = _Terminal()
 
 
 def _append_line(path: Path, line: bytes) -> None:
