@@ -90,7 +90,8 @@ def main() -> None:
         db.engine.dispose()
         db = Database(url)  # fresh connections: the first requests are cold
         watchlist = Watchlist(actors=tuple(Actor(a, "group", (a,)) for a in ACTORS), events=tuple(Event(e, 2, (e,)) for e in EVENTS))
-        served = Background(create_app(db, lambda: watchlist, Access()), bind(("127.0.0.1", 0), str))
+        # (each page asked for again at once: more than an address's BURST, at more than its RATE)
+        served = Background(create_app(db, lambda: watchlist, Access()), bind(("127.0.0.1", 0), str), burst=10**9)
         base = f"http://127.0.0.1:{served.port}"
         pages = ["/alerts", "/alerts?actor=" + quote(ACTORS[10]), "/alerts?state=failed", "/alerts?severity=2&event=kidnapping",
                  f"/alerts/{args.articles // 20}", "/stories", f"/stories/{args.articles // 2}", "/actors", "/actor?name=" + quote(ACTORS[10]), "/sources"]

@@ -236,6 +236,11 @@ def match(
         out.line(f"article {stored.id} from {stored.source}, fetched {stored.fetched_at:%Y-%m-%d %H:%M} UTC ({then}): {title_or_opening(stored.title, stored.text)}")
     if matched.mutes_unread:
         sys.stderr.write(f"monitor: warning: the mutes in force were not read ({shown(matched.mutes_unread)}): the decision is shown as if none\n")
+    if matched.result.regex_capped:
+        from monitor.matching.compiled import REGEX_MATCHES_MAX
+    for label in matched.result.regex_capped:
+        sys.stderr.write(f"monitor: warning: watchlist {shown(label)} matched more than {REGEX_MATCHES_MAX} times: its first {REGEX_MATCHES_MAX} "
+                         "matches are kept (a pattern that matches so often matches too much)\n")
     if as_json:
         from monitor.matching.report import result_json
 

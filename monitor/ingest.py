@@ -24,6 +24,7 @@ from monitor.alerts.decide import ChannelPolicy, Decision, Route, decide, why_si
 from monitor.alerts.render import StoryContext, alert_context, render_body, render_title
 from monitor.dedup import canonical_url, to_article
 from monitor.errors import SourceError
+from monitor.matching.compiled import REGEX_MATCHES_MAX
 from monitor.matching.matcher import Matcher
 from monitor.model import Article, Document, FetchResult, MatchResult, Prepared
 from monitor.prepare import prepare
@@ -232,7 +233,7 @@ class Ingest:
             log.debug("article %d from %s: no alert", article_id, source_name, extra=fields)
 
     def _say_slow_patterns(self, result: MatchResult, source_name: str) -> None:
-        """Log once per pattern (per process) a user regex that timed out on an article or was skipped."""
+        """Log once per pattern (per process) a user regex that timed out on an article, was skipped or matched it too often."""
         for label in result.regex_timeouts:
             if ("timeout", label) not in self._slow_said:
                 self._slow_said.add(("timeout", label))
@@ -241,6 +242,11 @@ class Ingest:
             if ("skipped", label) not in self._slow_said:
                 self._slow_said.add(("skipped", label))
                 log.warning("watchlist %s was not tried on an article from %s: the article's regex time was spent by slower patterns (said once)", label, source_name)
+        for label in result.regex_capped:
+            if ("capped", label) not in self._slow_said:
+                self._slow_said.add(("capped", label))
+                log.warning("watchlist %s matched an article from %s more than %d times: its first %d matches are kept (said once; a pattern "
+                            "that matches so often matches too much)", label, source_name, REGEX_MATCHES_MAX, REGEX_MATCHES_MAX)
 
 
 Saved = tuple[int, MatchResult, "articles.NewAlert | None", str]  # a stored article's id, matches, alert, and why its rules fired without one

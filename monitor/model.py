@@ -150,6 +150,7 @@ class MatchResult:
     regex_timeouts: tuple[str, ...] = ()  # user regexes (labels) that timed out on the text
     regex_skipped: tuple[str, ...] = ()  # and those not tried: the text's regex time was spent
     dropped: tuple[Match, ...] = ()  # events the rules found that the learned veto dropped (each with its `learned`)
+    regex_capped: tuple[str, ...] = ()  # user regexes that matched the text too often: their first matches kept (compiled.REGEX_MATCHES_MAX)
 
     @property
     def alert(self) -> bool:

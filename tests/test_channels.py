@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import zlib
 from pathlib import Path
 
 import apprise
@@ -91,6 +98,23 @@ def test_a_channel_with_both_a_url_and_an_apprise_config_file_is_refused(tmp_pat
     with pytest.raises(ConfigError, match="channel 'desk': give a url or a config file, not both"):
         Notifier([Channel(name="desk", url="json://127.0.0.1:9/y", config=apprise_file, tags=["ops"])])
     Notifier([Channel(name="desk", config=apprise_file)])  # either alone is fine
+
+
+@pytest.mark.parametrize(("content", "said"), [
+    ("urls:\n" + "".join(f"  - json://127.0.0.1:9/x{i}\n" for i in range(10_000)), "File size exceeds maximum allowable buffer length (128KB)."),
+    (b"urls:\n  - json://127.0.0.1:9/\xff\xfe\n", "File not using expected encoding"),
+])
+def test_an_apprise_config_file_apprise_cannot_read_says_why_not_that_it_has_no_url(tmp_path: Path, content: str | bytes, said: str) -> None:
+    """Regression: an Apprise config file of more than 128 KB (Apprise reads no more), or one not in UTF-8, was refused as
+    "no usable URL in Apprise config FILE": its URLs are fine, and the reason was in Apprise's log alone."""
+    apprise_file = tmp_path / "apprise.yml"
+    if isinstance(content, str):
+        apprise_file.write_text(content)
+    else:
+        apprise_file.write_bytes(content)
+    with pytest.raises(ConfigError) as refused:
+        Notifier([Channel(name="many", config=apprise_file)])
+    assert str(refused.value).startswith(f"channel 'many': no usable URL in Apprise config {apprise_file} (Apprise: {said}")
 
 
 CONSOLE_SENDS = """
@@ -249,3 +273,148 @@ def test_a_console_channel_that_cannot_write_its_file_says_why_and_prints_the_al
     notifier.send("file", "Drone strike on the convoy", "body")
     assert capsys.readouterr().out.count("Drone strike on the convoy") == 1
     assert [json.loads(line)["title"] for line in (blocker / "alerts.jsonl").read_text().splitlines()] == ["Drone strike on the convoy"]
+
+
+class Endless:
+    """A real HTTP server on 127.0.0.1 answering every request with `status` and a body that never ends (no length: the
+    client reads to the end of the connection), a megabyte at a time, as fast as the client reads."""
+
+    def __init__(self, status: bytes, gzip: bool = False) -> None:
+        self.status, self.gzip = status, gzip
+        self.heard = b""  # the last request's head
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn:
+            try:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    request += conn.recv(65536)
+                self.heard = request.partition(b"\r\n\r\n")[0]
+                encoding = b"Content-Encoding: gzip\r\n" if self.gzip else b""
+                conn.sendall(b"HTTP/1.1 " + self.status + b"\r\nContent-Type: text/plain\r\n" + encoding + b"Connection: close\r\n\r\n")
+                if not self.gzip:
+                    while True:
+                        conn.sendall(b"x" * 1_000_000)
+                # a gzip stream of zeros, a megabyte in each 1 KB (a full flush resets the compressor: the next megabyte's bytes repeat)
+                zeros, packer = b"\0" * (1 << 20), zlib.compressobj(9, zlib.DEFLATED, 31)
+                conn.sendall(packer.compress(zeros) + packer.flush(zlib.Z_FULL_FLUSH))
+                again = packer.compress(zeros) + packer.flush(zlib.Z_FULL_FLUSH)
+                while True:
+                    conn.sendall(again * 64)
+            except OSError:
+                return
+
+
+SEND_ONCE = """
+import resource, sys
+from monitor.alerts.channels import Notifier
+from monitor.errors import DeliveryError
+from monitor.settings import Channel
+try:
+    Notifier([Channel(name="hook", url=sys.argv[1])]).send("hook", "Strike near Erbil", "body", within=30)
+    print("sent")
+except DeliveryError as exc:
+    print(exc)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+@pytest.mark.parametrize(("status", "outcome"), [(b"500 Internal Server Error", "failed"), (b"200 OK", "sent")])
+@pytest.mark.parametrize(("schema", "gzip"), [("json", False), ("form", False), ("json", True)])
+def test_a_webhook_answering_an_endless_body_is_read_no_further_than_a_few_megabytes(schema: str, gzip: bool, status: bytes, outcome: str) -> None:
+    """Regression: Apprise's webhook plugins read a whole answer into memory (`requests` without `stream`) for up to the
+    send's 60 s: an endless one took 1.6 GB in 2 s, and the send failed on a MemoryError ("Notification service 'JSON'
+    raised an exception"). Now a connection is read no further once it took 8 MiB: a refusal says so; a 200 is sent. And
+    an answer compressed (gzip: a megabyte in each kilobyte) is not inflated: 8 MiB of it were 8 GB (found by helper xhostile)."""
+    server = Endless(status, gzip)
+    try:
+        started = time.monotonic()
+        result = subprocess.run(["prlimit", "--as=1000000000", sys.executable, "-c", SEND_ONCE, f"{schema}://127.0.0.1:{server.port}/hook"],
+                                capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+        took = time.monotonic() - started
+    finally:
+        server.server.close()
+    assert result.returncode == 0, result.stderr
+    said, peak_mb = result.stdout.strip().splitlines()
+    if outcome == "sent":
+        assert said == "sent"
+    else:
+        assert said.startswith("channel 'hook': an answer of more than 8 MiB: monitor cut the connection (Apprise then said: "), said
+    assert int(peak_mb) < 300 and took < 20
+    assert b"\r\naccept-encoding: identity\r\n" in server.heard.lower()  # (asked for as it is: an honest server sends it so)
+
+
+def test_a_console_channel_whose_file_is_a_named_pipe_no_process_reads_fails_at_once_saying_so(tmp_path: Path) -> None:
+    """Regression: `console://local?file=PATH` where PATH is a FIFO with no reader held the channel's thread for good
+    (opening it to write waits for a reader; the send's cut-off shuts sockets down, not a file being opened), and with
+    it every later alert of the channel and a stopping daemon. Now the open does not wait: the send fails at once,
+    saying why."""
+    from monitor.errors import DeliveryError
+
+    fifo = tmp_path / "alerts.jsonl"
+    os.mkfifo(fifo)
+    notifier = Notifier([Channel(name="file", url=f"console://local?file={fifo}")])
+    failed: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            notifier.send("file", "Drone strike on the convoy", "body", within=5)
+        except DeliveryError as exc:
+            failed.append(exc)
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    sender.join(10)
+    if sender.is_alive():  # (let it go: a reader opens the pipe)
+        with open(fifo, "rb") as reader:
+            reader.read()
+        pytest.fail("the send waited for a reader of the named pipe")
+    [error] = failed
+    assert str(error).startswith("channel 'file': ") and str(error).endswith(f"Exception: cannot write {fifo}: it is a named pipe that no process reads")
+
+
+STUCK_TERMINAL = """
+import json, sys, time
+from monitor.alerts.channels import Notifier
+from monitor.errors import DeliveryError
+from monitor.settings import Channel
+
+notifier = Notifier([Channel(name="file", url="console://local?file=" + sys.argv[1])])
+for n in range(8):
+    started = time.monotonic()
+    try:
+        notifier.send("file", f"Alert {n}", "word " * 20_000, within=1)  # (100 KB: the pipe's 64 KB are full at the first)
+        said = "sent"
+    except DeliveryError as exc:
+        said = str(exc)
+    sys.stderr.write(json.dumps([said, round(time.monotonic() - started, 1)]) + "\\n")
+"""
+
+
+def test_a_console_channel_whose_terminal_takes_nothing_still_records_each_alert_at_once(tmp_path: Path) -> None:
+    """Regression: the console channel printed each alert on standard output, waiting for it to be taken: with a
+    terminal that took nothing (`monitor run | less`, paused; a log collector that hangs), a send waited until it was cut
+    off and failed (then retried: the file had its line twice), and each left a thread of Apprise's stuck for good: six
+    of them (Apprise's pool on two cores), and every channel's sends waited in vain. Now the terminal is printed to by
+    a thread of its own, a send waits a second at most for it, and the alert is sent: in the file once."""
+    lines = tmp_path / "alerts.jsonl"
+    with subprocess.Popen([sys.executable, "-c", STUCK_TERMINAL, str(lines)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}) as sender:  # (its standard output never read)
+        try:
+            said = [json.loads(sender.stderr.readline()) for _ in range(8)]
+        finally:
+            sender.kill()
+    assert [outcome for outcome, _ in said] == ["sent"] * 8 and all(took < 2 for _, took in said) and sum(took for _, took in said) < 4, said
+    assert [json.loads(line)["title"] for line in lines.read_text().splitlines()] == [f"Alert {n}" for n in range(8)]
+

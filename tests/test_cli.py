@@ -297,6 +297,17 @@ def test_match_prints_what_matched_and_the_decision() -> None:
         assert expected in result.stdout
 
 
+def test_match_keeps_a_regexs_first_hundred_matches_saying_so_in_one_line(tmp_path: Path) -> None:
+    """Regression: a user regex matching every letter (`\\w`) printed a table of 40,007 rows in 68 s, unsaid."""
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text("actors:\n  - name: Letters\n    kind: group\n    aliases: [Letterz]\n    patterns: ['\\w']\n")
+    result = monitor("match", "--watchlist", str(watchlist), "-", stdin="A drone strike. " + " ".join(["abcd"] * 10_000))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == ["monitor: warning: watchlist actor 'Letters' pattern '\\\\w' matched more than 100 times: its first 100 matches "
+                                          "are kept (a pattern that matches so often matches too much)"]
+    assert result.stdout.count("│ actor ") == 100
+
+
 def test_match_reads_stdin_and_prints_json() -> None:
     result = monitor("match", "--json", "-", stdin="Workers went on strike over pay, Tehran said.")
     assert result.returncode == 0, result.stderr

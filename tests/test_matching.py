@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from monitor.matching.examples import slow_patterns
+from monitor.matching.compiled import REGEX_MATCHES_MAX
 from monitor.matching.matcher import REGEX_BUDGET, Matcher
 from monitor.matching.normalise import normalise, sentence_bounds, skeleton, tokenize
 from monitor.matching.rules import match_text
@@ -199,6 +200,20 @@ def test_a_one_megabyte_word_is_matched_in_bounded_memory(matcher: Matcher) -> N
         tracemalloc.stop()
     assert peak < 64 * 2**20, peak  # the text and a few arrays as long as it
     assert result.alert and {"Qasem Soleimani", "Kataeb Hezbollah"} <= {m.name for m in result.matches}
+
+
+def test_a_user_regex_matching_every_letter_keeps_its_first_hundred_matches_and_says_so() -> None:
+    """Regression: a user regex had no cap on its matches: `\\w` matched a 50,000-character article 40,019 times (40,019
+    matches stored, an alert listing them, `monitor match` printed a table of 40,019 rows in 68 s). Now each pattern keeps
+    its first REGEX_MATCHES_MAX matches of a text, and the result names it."""
+    watchlist = Watchlist(actors=(Actor("Letters", "group", ("Letterz",), patterns=(r"\w",)),), events=(Event("missile", 3, ("missile",), patterns=(r"\bSS-\d+\b",)),))
+    started = time.monotonic()
+    result = match_text(Matcher(watchlist, time.monotonic), "They fired an SS-21 missile. " + " ".join(["abcd"] * 10_000))
+    assert time.monotonic() - started < 5
+    assert sum(m.name == "Letters" for m in result.matches) == REGEX_MATCHES_MAX == 100
+    assert [m.found for m in result.matches if m.name == "missile"][:1] == ["SS-21"]
+    assert result.regex_capped == ("actor 'Letters' pattern '\\\\w'",)
+    assert match_text(Matcher(watchlist), "They fired an SS-21 missile.").regex_capped == ()
 
 
 def test_user_regex_matches_with_span() -> None:

@@ -748,3 +748,40 @@ def test_a_mail_refused_for_good_to_one_recipient_and_cut_short_before_another_i
         row = s.scalars(select(DeliveryRow)).one()
         assert (row.status, row.attempts) == ("sent", 2)
         assert row.last_error and "gone@example.org" in row.last_error and "550" in row.last_error
+
+
+def test_a_send_whose_name_lookup_outlasts_its_time_fails_in_time_and_never_reaches_the_service_after(
+        tmp_path: Path, json_receiver: JsonReceiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: a send was bounded in network time only. A name lookup that took long (a resolver that does not
+    answer: glibc waits 5 s a try, a server, a search domain) held the channel's thread past the send's time (Apprise
+    waits 60 s for a service), and once it ended the send connected and delivered, after it was cut off: recorded as
+    failed, retried, the alert went twice. Now the send fails at its time (and a second), and nothing of it reaches the
+    network after (what Apprise stopped waiting for is refused a connection): the retry delivers it once."""
+    import socket
+
+    real_getaddrinfo = socket.getaddrinfo
+
+    def slow_getaddrinfo(host: str, port: Any, *args: Any, **kwargs: Any) -> Any:  # (a stand-in for a resolver that is slow)
+        if host == "hooks.example":
+            time.sleep(6)
+            host = "127.0.0.1"
+        return real_getaddrinfo(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_getaddrinfo)
+    db = outbox_with(tmp_path, 1, channel="hook")
+    notifier = Notifier([Channel(name="hook", url=json_receiver.url.replace("127.0.0.1", "hooks.example"))])
+    cfg = DeliverySettings(lease_seconds=2, backoff_seconds=60, backoff_max_seconds=60)
+    now = utcnow()
+    started = time.monotonic()
+    assert dispatch_due(db, notifier, cfg, now) == 0
+    assert time.monotonic() - started < 4
+    with db.session() as s:
+        row = s.scalars(select(DeliveryRow)).one()
+        assert (row.status, row.attempts) == ("pending", 1)
+        assert row.last_error and row.last_error.startswith("channel 'hook': no whole answer within 1 s: monitor cut the connection")
+    time.sleep(7)  # (the lookup Apprise stopped waiting for ends: its connection is refused)
+    assert json_receiver.messages == []
+    monkeypatch.setattr(socket, "getaddrinfo", real_getaddrinfo)
+    notifier = Notifier([Channel(name="hook", url=json_receiver.url)])
+    assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=2)) == 1
+    assert len(json_receiver.messages) == 1

@@ -154,6 +154,24 @@ def test_a_regex_that_times_out_is_logged_once_with_its_pattern(tmp_path: Path, 
     assert said == [f"watchlist event 'slow' pattern '(a|aa)+$' timed out on an article from {inbox} and was given up there (said once; `monitor check` tries it on the examples)"]
 
 
+def test_a_regex_matching_an_article_too_often_is_cut_to_its_first_matches_and_said_once(tmp_path: Path, json_receiver: JsonReceiver, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression: a user regex had no cap on its matches: `\\w` matched an article once per letter, every match stored.
+    Now a pattern keeps its first 100 matches of an article, and one line, said once, names the watchlist entry."""
+    watchlist = tmp_path / "wl.yaml"
+    watchlist.write_text(DEFAULT_WATCHLIST.read_text().replace("events:\n", "events:\n  - name: letters\n    severity: 1\n    patterns: ['\\w']\n", 1))
+    inbox = inbox_with(tmp_path, ["abcd " * 2000 + DISTINCT_STORIES[0], "abcd " * 2000 + DISTINCT_STORIES[1]])
+    config = write_config(tmp_path, folders=[inbox], watchlist=watchlist, channels=[{"name": "hook", "url": json_receiver.url}])
+    pipeline = build_pipeline(load_settings(config))
+    with caplog.at_level(logging.WARNING, logger="monitor"):
+        pipeline.run_once()
+    assert count(pipeline, ArticleRow) == 2
+    with pipeline.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(MatchRow).where(MatchRow.name == "letters")) == 200
+    said = [r.getMessage() for r in caplog.records if "pattern" in r.getMessage()]
+    assert said == [f"watchlist event 'letters' pattern '\\\\w' matched an article from {inbox} more than 100 times: its first 100 matches "
+                    "are kept (said once; a pattern that matches so often matches too much)"]
+
+
 def test_failed_delivery_is_kept_with_its_reason_and_retried_until_it_succeeds(tmp_path: Path, json_receiver: JsonReceiver) -> None:
     inbox = inbox_with_seed(tmp_path)
     config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}], settings={"delivery": {"backoff_seconds": 30, "backoff_max_seconds": 60}})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -736,6 +737,94 @@ def test_one_address_cannot_take_every_connection_of_the_server(tmp_path: Path) 
     finally:
         for client in hog:
             client.close()
+        served.close()
+
+
+def test_a_few_addresses_together_cannot_take_every_connection_of_the_server(tmp_path: Path) -> None:
+    """Regression: one address held at most `PER_ADDRESS` (20) connections, but five of them held all `CONNECTIONS`
+    (100): everyone else, /healthz and /metrics too, got a 503. Now the last fifth of the connections go only to an
+    address holding fewer than 3: five addresses hold 82 at most, and a sixth is served. Real sockets on 127.0.0.1,
+    the clients from 127.0.0.2 to 127.0.0.7."""
+    import socket
+
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from monitor.web.serve import CONNECTIONS, PER_ADDRESS, Background, bind
+
+    site = Starlette(routes=[Route("/healthz", lambda request: PlainTextResponse("ok\n"))])
+    served = Background(site, bind(("127.0.0.1", 0), str))
+
+    def answer(client: socket.socket) -> bytes:
+        received = b""
+        while chunk := client.recv(65536):
+            received += chunk
+        return received
+
+    hogs: dict[str, list[socket.socket]] = {f"127.0.0.{n}": [] for n in range(2, 7)}
+    try:
+        for address, held in hogs.items():  # each as many silent connections as one address may hold
+            for _ in range(PER_ADDRESS):
+                held.append(socket.create_connection(("127.0.0.1", served.port), timeout=5, source_address=(address, 0)))
+        other = socket.create_connection(("127.0.0.1", served.port), timeout=5, source_address=("127.0.0.7", 0))
+        other.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert answer(other).startswith(b"HTTP/1.1 200 "), "a sixth address was turned away"
+        other.close()
+        kept = {}
+        for address, held in hogs.items():
+            kept[address] = 0
+            for client in held:
+                client.setblocking(False)
+                try:
+                    client.recv(1)  # a 503, or the end: turned away
+                except BlockingIOError:  # nothing said and still open: a connection the server holds for it
+                    kept[address] += 1
+        assert list(kept.values()) == [PER_ADDRESS] * 4 + [2] and CONNECTIONS - sum(kept.values()) == 18
+    finally:
+        for held in hogs.values():
+            for client in held:
+                client.close()
+        served.close()
+
+
+def test_an_address_sending_requests_faster_than_a_person_is_answered_429_and_the_others_are_served(tmp_path: Path) -> None:
+    """Regression: nothing bounded the requests of one address but its 20 connections: a client asking again as soon as
+    it was answered kept the server's thread pool and the store busy at its will. Now an address may make `BURST`
+    requests at once and `RATE` a second after: one more is answered 429 (Retry-After, the connection closed), and
+    another address is served meanwhile. Real sockets on 127.0.0.1."""
+    import socket
+
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from monitor.web.serve import BURST, RATE, Background, bind
+
+    site = Starlette(routes=[Route("/healthz", lambda request: PlainTextResponse("ok\n"))])
+    served = Background(site, bind(("127.0.0.1", 0), str))
+
+    def get(source: str) -> bytes:
+        with socket.create_connection(("127.0.0.1", served.port), timeout=5, source_address=(source, 0)) as client:
+            client.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            received = b""
+            while chunk := client.recv(65536):
+                received += chunk
+            return received
+
+    try:
+        started = time.monotonic()
+        answers = [get("127.0.0.2") for _ in range(BURST + 20)]
+        took = time.monotonic() - started
+        statuses = [a.split(b" ", 2)[1] for a in answers]
+        assert statuses[:BURST] == [b"200"] * BURST
+        assert statuses.count(b"429") >= 20 - int(took * RATE) - 1 > 0, (took, statuses)
+        refused = answers[statuses.index(b"429")]
+        assert b"\r\nretry-after: 1\r\n" in refused.lower() and refused.endswith(b"\r\n\r\ntoo many requests from your address\n")
+        assert get("127.0.0.3").startswith(b"HTTP/1.1 200 ")
+        time.sleep(2 / RATE)
+        assert get("127.0.0.2").startswith(b"HTTP/1.1 200 ")
+    finally:
         served.close()
 
 

@@ -11,13 +11,16 @@ with an ellipsis, to what the channel's Apprise plugin takes (its `title_maxlen`
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import json
 import os
 import logging
+import queue
 import re
 import sys
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -54,19 +57,56 @@ def _console(body: str, title: str, notify_type: str, meta: dict[str, Any], *arg
             path.parent.mkdir(parents=True, exist_ok=True)
             _append_line(path, (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
         except OSError as exc:  # (said as Apprise's plugins say theirs: the failure's reason, `failure_reason`)
-            logging.getLogger("apprise").debug("Exception: cannot write %s: %s", target, exc)
+            why = "it is a named pipe that no process reads" if exc.errno == errno.ENXIO else exc
+            logging.getLogger("apprise").debug("Exception: cannot write %s: %s", target, why)
             return False
     shown = "\n".join(printable(line) for line in f"=== ALERT {title}\n{body}".split("\n"))
-    with contextlib.suppress(OSError, ValueError):  # (a closed or broken standard output)
-        sys.stdout.write(f"\n{shown}\n")
-        sys.stdout.flush()
+    _TERMINAL.show(f"\n{shown}\n")
     return True
+
+
+class _Terminal:
+    """Standard output, written by a thread of its own: a terminal that takes nothing (`monitor run | less`, paused; a
+    log collector that hangs) holds that thread alone. A send waits PRINT_WAIT at most for its alert to be printed (none
+    when others wait before it); past
+    PRINT_BEHIND alerts waiting, one more is in the file only (the terminal is the operator's glance, not the record)."""
+
+    def __init__(self) -> None:
+        self.waiting: queue.Queue[tuple[str, threading.Event]] = queue.Queue(maxsize=PRINT_BEHIND)
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def show(self, text: str) -> None:
+        printed = threading.Event()
+        with self.lock:
+            if self.thread is None or not self.thread.is_alive():  # (started at the first alert, again after a fork)
+                self.thread = threading.Thread(target=self._print, name="console-channel", daemon=True)
+                self.thread.start()
+        ahead = self.waiting.qsize()  # (alerts not printed yet: the terminal takes nothing now, no use waiting)
+        with contextlib.suppress(queue.Full):
+            self.waiting.put_nowait((text, printed))
+            if not ahead:
+                printed.wait(PRINT_WAIT)
+
+    def _print(self) -> None:
+        while True:
+            text, printed = self.waiting.get()
+            with contextlib.suppress(OSError, ValueError):  # (a closed or broken standard output)
+                sys.stdout.write(text)
+                sys.stdout.flush()
+            printed.set()
+
+
+PRINT_WAIT = 1.0  # seconds a console send waits for its alert to be printed
+PRINT_BEHIND = 100  # alerts waiting to be printed, at most
+_TERMINAL = _Terminal()
 
 
 def _append_line(path: Path, line: bytes) -> None:
     """Append one whole line, or nothing: a write cut short by a full disk is taken back (the file cut to its
-    size before), so the retry's line is not glued to half of this one."""
-    with path.open("ab", buffering=0) as fh:
+    size before), so the retry's line is not glued to half of this one. A named pipe no process reads is not waited
+    for (ENXIO): it would hold the channel's thread for good."""
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o666), "ab", buffering=0) as fh:
         start = fh.seek(0, os.SEEK_END)
         try:
             written = 0
@@ -164,12 +204,26 @@ def _apprise_for(channel: Channel, fields: dict[str, Any] | None = None) -> appr
         config.add(str(channel.config))
         app.add(config)
         if len(app) == 0:
-            raise ConfigError(f"channel {channel.name!r}: no usable URL in Apprise config {channel.config}", key=f"channels.{channel.name}")
+            why = _config_problem(str(channel.config))
+            raise ConfigError(f"channel {channel.name!r}: no usable URL in Apprise config {channel.config}" + (f" (Apprise: {why})" if why else ""),
+                              key=f"channels.{channel.name}")
         for service in app:  # masked like a `url`'s: a failure's words can quote a webhook's path or a password
             register_url_secrets(str(service.url(privacy=False)))
     if not channel.url and channel.config is None:
         raise ConfigError(f"channel {channel.name!r}: needs a url or a config file", key=f"channels.{channel.name}")
     return app
+
+
+def _config_problem(path: str) -> str:
+    """Why Apprise found no service in a config file, in its own words (a file over its 128 KB, not UTF-8, unreadable,
+    a line it cannot parse), read again with its log caught (a file with no URL says nothing)."""
+    with apprise.LogCapture(level=logging.WARNING) as said:
+        config, app = apprise.AppriseConfig(), apprise.Apprise()
+        config.add(path)
+        app.add(config)
+        len(app)  # (the file is read now)
+    lines = [line.split(" - ", 2)[-1].strip() for line in said.getvalue().splitlines() if " - " in line]
+    return redact("; ".join(dict.fromkeys(lines)))[:500]
 
 
 def url_hint(url: str) -> str:
@@ -268,7 +322,8 @@ class Notifier:
         A channel of several services (an Apprise config file) is sent to on those not in `done` (their `service_ids`:
         they took it at an earlier try); a failure's DeliveryError names in `took` those that took it this time.
 
-        The send ends within `within` seconds (and a moment): its connections are then cut (`cutoff`), and it fails."""
+        The send ends within `within` seconds (and a moment): its connections are then cut (`cutoff`), and it fails; a
+        connection that took more than `cutoff.ANSWER_BYTES` is read no further (its answer ends there)."""
         channel = self.channels.get(channel_name)
         if channel is None:
             raise DeliveryError(not_configured(channel_name), channel=channel_name)
@@ -300,7 +355,10 @@ class Notifier:
         kind = notify_type(context.get("severity") if context else None)
         # the call's own log (Apprise keeps it per call: a send on another thread, to another channel, is not in it)
         with cut_off_after(within) as cut:
-            result = app.notify(title=title, body=body, notify_type=kind, body_format=body_format, tag=tag, log_level=logging.DEBUG)
+            # (Apprise stops waiting a second after the cut: a service held by what is no socket, a name lookup, is left
+            # behind, cut off from the network)
+            result = app.notify(title=title, body=body, notify_type=kind, body_format=body_format, tag=tag, log_level=logging.DEBUG,
+                                timeout=within + 1)
         if result:
             return None
         if result.status == apprise.AppriseResultStatus.NOMATCH and channel.config is not None:  # (the file changed since it was routed)
@@ -311,8 +369,8 @@ class Notifier:
         mail = mailed_to(app, result)
         if mail.refusals:  # (the plugin's last word names the message, not the recipient the server refused)
             reason = redact("; ".join(dict.fromkeys(mail.refusals)))[:500] + f"; {reason}"
-        if cut():
-            reason = f"no whole answer within {within:g} s: monitor cut the connection (Apprise then said: {reason})"
+        if why := cut():
+            reason = f"{why}: monitor cut the connection (Apprise then said: {reason})"
         elif mail.for_good:  # sent again, it would reach those that took it again, and the others refuse it for good
             return f"sent to {redact(', '.join(mail.took.values()))}; refused: {reason}"
         took = took_it(app, result, ids)

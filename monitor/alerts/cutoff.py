@@ -1,60 +1,137 @@
-"""A send that ends in bounded time whatever the service does: the connections it opened are shut down at its deadline.
+"""A send that ends in bounded time and memory whatever the service does: the connections it opened are shut down at
+its deadline, or once they have taken more than a service's answer needs.
 
 Apprise bounds each read of a service (its plugins' `cto`/`rto`, the mail plugin's 15 s), not a whole send: a server
 that answers a line every few seconds (HTTP headers, SMTP `250-` continuations) holds the send for as long as it goes
 on. Apprise's own `notify(timeout=...)` only stops waiting: the service's thread goes on, and may deliver after the
-delivery was given up for a retry (sent twice). So the sockets a send makes (in its thread, and in the threads Apprise
-runs its services on, which carry its context) are noted through Python's audit event `socket.__new__`, and shut
-down once its time is up, and again every 0.1 s until it returns: the plugin's own code then meets a dropped
-connection, fails as it does on one, and returns.
+delivery was given up for a retry (sent twice). Nor does it bound what is read: its webhook plugins (json://, form://,
+xml://) read a whole answer into memory (`requests` without `stream`), and an endless one filled it at network speed
+(1.6 GB in 2 s on loopback), or a compressed one a thousand times faster (`_plain_answers`). So the sockets a send makes (in its thread, and in the threads Apprise runs its services
+on, which carry its context) are noted through Python's audit event `socket.__new__` and looked at every 10 ms: one
+that took more than `ANSWER_BYTES` (the bytes the kernel took on it, Linux's TCP_INFO) is read no further, and all are
+shut down once the send's time is up, and again every 0.1 s until it returns: the plugin's own code then meets a
+dropped connection (or the end of its answer), does as it does on one, and returns. What holds a service's thread and
+is no socket (a name lookup: glibc waits 5 s a try, a server, a search domain) is left behind (Apprise is told to stop
+waiting a second after the cut), and once the send is cut off or has returned, its context may make no socket, look no
+name up, connect or send (the audit hook refuses them): nothing of it reaches the service after its failure was
+recorded.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import socket
+import struct
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
-_MADE: ContextVar[list[socket.socket] | None] = ContextVar("monitor_send_sockets", default=None)
+ANSWER_BYTES = 8 << 20  # what one connection of a send may take: a service's answer is a few KB (Apprise logs 2,000 bytes of it)
+LOOK_SECONDS = 0.01  # how often a send's connections are looked at: at 1 GB/s a send reads 10 MB more before it is cut
+_BYTES_RECEIVED = 128  # offset of `tcpi_bytes_received` (a u64, Linux 4.1) in Linux's struct tcp_info
+# what a send that is over may not do: a worker Apprise stopped waiting for (a name lookup that outlasted the send) would
+# connect and deliver after the delivery was recorded as failed
+_REFUSED_WHEN_OVER = frozenset({"socket.__new__", "socket.getaddrinfo", "socket.connect", "socket.sendto", "socket.sendmsg"})
+
+
+@dataclass
+class _Send:
+    made: list[socket.socket] = field(default_factory=list)  # the sockets it made (in its thread and Apprise's, which carry its context)
+    over: bool = False  # cut off, or returned: whatever of it still runs reaches the network no more
+
+
+_SEND: ContextVar[_Send | None] = ContextVar("monitor_send", default=None)
 
 
 def _note(event: str, args: tuple[Any, ...]) -> None:
-    """Keep the sockets made while a send runs (the hook runs at every audited event of the process: one comparison)."""
-    if event == "socket.__new__" and (made := _MADE.get()) is not None:
-        made.append(args[0])
+    """Keep the sockets made while a send runs, and refuse a send that is over the network (the hook runs at every
+    audited event of the process: one prefix test)."""
+    if event.startswith("socket.") and (send := _SEND.get()) is not None:
+        if send.over and event in _REFUSED_WHEN_OVER:
+            raise ConnectionAbortedError(errno.ECONNABORTED, "monitor cut this send off: its time is up")
+        if event == "socket.__new__":
+            send.made.append(args[0])
 
 
 sys.addaudithook(_note)
 
 
+def _plain_answers() -> None:
+    """Apprise's HTTP services (requests over urllib3, which nothing else of the daemon uses) asked for answers as they are
+    (`Accept-Encoding: identity`) and read so, a compressed one not inflated (urllib3's CONTENT_DECODERS emptied): the
+    bytes the bound above counts are then the bytes read, where 8 MiB of gzip were 8 GB once inflated. Set before each
+    send, once the services' plugins imported them (a channel of console:// alone never loads them)."""
+    utils: Any = sys.modules.get("requests.utils")
+    response: Any = sys.modules.get("urllib3.response")
+    if utils is not None:
+        utils.DEFAULT_ACCEPT_ENCODING = "identity"  # (read by requests' default headers at each session)
+    if response is not None:
+        response.HTTPResponse.CONTENT_DECODERS = []
+
+
+def received(sock: socket.socket) -> int:
+    """The bytes the kernel took on a TCP connection so far (0 where that is not known: not Linux, not TCP, closed)."""
+    if sys.platform != "linux":
+        return 0
+    try:
+        info = socket.socket.getsockopt(sock, socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+    except OSError:
+        return 0
+    return int(struct.unpack_from("Q", info, _BYTES_RECEIVED)[0]) if len(info) >= _BYTES_RECEIVED + 8 else 0
+
+
 @contextlib.contextmanager
-def cut_off_after(seconds: float) -> Iterator[Callable[[], bool]]:
-    """Run the block's network I/O for at most `seconds`: then the sockets it made are shut down (and those it makes
-    after, within 0.1 s). Yields whether it was cut off."""
-    made: list[socket.socket] = []
-    token = _MADE.set(made)
-    ended, cut = threading.Event(), threading.Event()
+def cut_off_after(seconds: float, most_bytes: int = ANSWER_BYTES) -> Iterator[Callable[[], str | None]]:
+    """Run the block's network I/O for at most `seconds`: then the sockets it made are shut down, and it may make no
+    other connection. A connection that took more than `most_bytes` (and what it takes in 10 ms more) is read no
+    further: its reading side is shut down, and the answer ends there (a 200 whose body ran on is still a 200). Once
+    the block returns, what of it still runs (a service Apprise stopped waiting for) is cut off likewise. Yields why it
+    was cut off, if it was."""
+    _plain_answers()
+    send = _Send()
+    token = _SEND.set(send)
+    ended = threading.Event()
+    why: list[str] = []
 
     def watch() -> None:
-        if ended.wait(seconds):
+        deadline = time.monotonic() + seconds
+        read_out: set[int] = set()  # (the positions in `made` of the connections read no further)
+        while not ended.wait(min(LOOK_SECONDS, max(deadline - time.monotonic(), 0))):
+            if time.monotonic() >= deadline:
+                why.append(f"no whole answer within {seconds:g} s")
+                send.over = True
+                break
+            for n, sock in enumerate(list(send.made)):
+                if n not in read_out and received(sock) > most_bytes:
+                    read_out.add(n)
+                    why.append(f"an answer of more than {most_bytes >> 20} MiB")
+                    with contextlib.suppress(OSError):
+                        socket.socket.shutdown(sock, socket.SHUT_RD)
+        else:
             return
-        cut.set()
         while True:
-            for sock in list(made):
-                with contextlib.suppress(OSError):  # (closed already: nothing to cut)
-                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
+            _shut_down(send.made)
             if ended.wait(0.1):
                 return
 
     watcher = threading.Thread(target=watch, name="send-deadline", daemon=True)
     watcher.start()
     try:
-        yield cut.is_set
+        yield lambda: why[0] if why else None
     finally:
+        send.over = True
         ended.set()
-        _MADE.reset(token)
+        _SEND.reset(token)
         watcher.join()
+        _shut_down(send.made)  # (a service's thread that still runs: it reads and writes no more)
+
+
+def _shut_down(made: list[socket.socket]) -> None:
+    for sock in list(made):
+        with contextlib.suppress(OSError):  # (closed already: nothing to cut)
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)

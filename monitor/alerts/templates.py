@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import time
+from collections import deque
 from contextvars import ContextVar
 from functools import cache, wraps
 from collections.abc import Callable
@@ -22,7 +23,10 @@ if TYPE_CHECKING:
 OUTPUT_MAX = 1_000_000  # characters a template may render: an alert's title and body are far shorter
 ITEMS_MAX = 100_000  # items all the range() calls of one render may give (nested loops multiply)
 RENDER_SECONDS = 2.0  # CPU seconds a render may take: loops over an alert's text (50,000 characters) nest without range()
+MADE_MAX = 20_000_000  # what the values one render makes may come to (characters; 8 a container's item): each is bounded, not a loop keeping them
 _ITEMS: ContextVar[int] = ContextVar("template_items", default=0)  # given so far by the render under way on this thread
+_MADE: ContextVar[int] = ContextVar("template_made", default=0)  # what the render under way on this thread has made so far
+_CHANGEABLE = (list, dict, set, deque, bytearray)  # what a method may change in place (`d.update(...)`, `l.extend(...)`): what it is given is kept
 # The widths and precisions of a format string: printf's (`%0300000000d`, `%.9f`) and str.format's (`{:>300000000}`).
 _PRINTF_WIDTHS = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\d*)(?:\.(\d*))?")
 _BRACE_SPECS = re.compile(r"\{[^{}]*:([^{}]*)\}")
@@ -63,7 +67,7 @@ def _environment(html: bool, strict: bool = False) -> SandboxedEnvironment:
             power = isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 64
             if operator == "*" and repeated or operator == "**" and power:
                 raise SecurityError(f"{left!r:.20} {operator} {right!r:.20} is too large for a template")
-            return super().call_binop(context, operator, left, right)
+            return _made(super().call_binop(context, operator, left, right))
 
         def wrap_str_format(self, value: Any) -> Any:
             wrapped = super().wrap_str_format(value)  # a str's format or format_map: what it makes is bounded by its widths
@@ -73,7 +77,10 @@ def _environment(html: bool, strict: bool = False) -> SandboxedEnvironment:
 
         def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805  (Jinja's names)
             _small(args, kwargs)
-            return super().call(__context, __obj, *args, **kwargs)
+            if isinstance(getattr(__obj, "__self__", None), _CHANGEABLE):  # what it is given is kept: counted as made
+                for value in (*args, *kwargs.values()):
+                    _made(value, 8 * len(value) if isinstance(value, str) else 0)  # (`l.extend(body)`: an item a character)
+            return _made(super().call(__context, __obj, *args, **kwargs))
 
     def bounded_range(*args: int) -> range:
         items = range(*args)
@@ -115,7 +122,28 @@ def _not_past(size: int) -> None:
 def _bounded_text(text: Any) -> Any:
     """What `~` made (`a ~ b`), refused past OUTPUT_MAX: made from parts so bounded, it is at most a few times that."""
     _not_past(len(text))
-    return text
+    return _made(text)
+
+
+def _made(value: Any, more: int = 0) -> Any:
+    """The value, counted toward what the render under way has made (MADE_MAX): a string by its characters, a list,
+    tuple, dict or set by 8 an item and the characters of the strings in it (and `more`). Each value a template makes is bounded;
+    this bounds them all together, kept at each turn of a loop in a container or a namespace."""
+    from jinja2.exceptions import SecurityError
+
+    if isinstance(value, str):
+        size = len(value)
+    elif isinstance(value, list | tuple | set | frozenset | deque):
+        size = 8 * len(value) + sum(len(x) for x in value if isinstance(x, str))
+    elif isinstance(value, dict):
+        size = 8 * len(value) + sum(len(x) for pair in value.items() for x in pair if isinstance(x, str))
+    else:
+        return value
+    made = _MADE.get() + size + more
+    if made > MADE_MAX:
+        raise SecurityError(f"the template's values come to more than {MADE_MAX:,} characters or items (a value kept at each turn of a loop?)")
+    _MADE.set(made)
+    return value
 
 
 def _checked_join(function: Any) -> Any:
@@ -173,14 +201,14 @@ def _checked(function: Any) -> Any:
     @wraps(function)
     def checked(*args: Any, **kwargs: Any) -> Any:
         _small(args[2:] if getattr(function, "jinja_pass_arg", None) else args[1:], kwargs)
-        return function(*args, **kwargs)
+        return _made(function(*args, **kwargs))
 
     return checked
 
 
 def _bounded(template: Any, context: dict[str, Any]) -> str:
-    """The template rendered, refused once it has given more than OUTPUT_MAX characters, its loops ITEMS_MAX items,
-    or past RENDER_SECONDS of this thread's CPU (checked at each line the template's own code runs: a trace function
+    """The template rendered, refused once it has given more than OUTPUT_MAX characters, its loops ITEMS_MAX items, its
+    values MADE_MAX, or past RENDER_SECONDS of this thread's CPU (checked at each line the template's own code runs: a trace function
     on its frames alone, the tracer in place before, a coverage tool's, put back after)."""
     from jinja2.exceptions import SecurityError
 
@@ -195,6 +223,7 @@ def _bounded(template: Any, context: dict[str, Any]) -> str:
         return line if frame.f_code.co_filename == "<template>" else None
 
     _ITEMS.set(0)
+    _MADE.set(0)
     out, size = [], 0
     before = sys.gettrace()
     sys.settrace(call)
@@ -262,13 +291,14 @@ class ChannelTemplates:
         """(title, body) from the templates; the stored plain texts where a template is not set."""
         if not (self.title or self.body):
             return title, body
+        return (" ".join(self._render("title_template", self.title, context).split()) if self.title else title,
+                self._render("body_template", self.body, context) if self.body else body)
+
+    def _render(self, key: str, template: Template, context: dict[str, Any]) -> str:
         try:
-            return (
-                " ".join(_bounded(self.title, context).split()) if self.title else title,
-                _bounded(self.body, context) if self.body else body,
-            )
+            return _bounded(template, context)
         except Exception as exc:  # Jinja's errors, and those of an operation on a value (`{{ severity + title }}`)
-            raise DeliveryError(f"channel {self.channel!r}: template failed: {_reason(exc)}", channel=self.channel) from None
+            raise DeliveryError(f"channel {self.channel!r}: {key} failed: {_reason(exc)}", channel=self.channel) from None
 
 
 def template_problems(channels: list[Channel], samples_of: Callable[[Channel], list[tuple[str, dict[str, Any]]]]) -> list[str]:

@@ -23,6 +23,7 @@ from monitor.model import Actor, Event, Watchlist
 from monitor.text_norm import skeleton, tokenize
 
 REGEX_TIMEOUT = 0.25  # seconds at most per pattern per text
+REGEX_MATCHES_MAX = 100  # matches kept per pattern per text: `\\w` would match a 50,000-character text 40,000 times
 CONTEXT_WINDOW = 20  # words either side in which an ambiguous alias needs a context word
 
 
@@ -177,12 +178,14 @@ class CompiledWatchlist:
         return Said(kind, fields)
 
 
-    def _regex_matches(self, text: str, budget: float, skip: Container[str] = ()) -> tuple[list[Found], list[str], list[str]]:
+    def _regex_matches(self, text: str, budget: float, skip: Container[str] = ()) -> RegexFound:
         """The user regexes' matches, each pattern given at most REGEX_TIMEOUT and all together `budget`
-        seconds; and the labels of those that timed out and of those skipped once the budget was spent."""
+        seconds, and keeping its first REGEX_MATCHES_MAX matches; and the labels of those that timed out, of those
+        skipped once the budget was spent, and of those that matched more often."""
         out: list[Found] = []
         timed_out: list[str] = []
         skipped: list[str] = []
+        capped: list[str] = []
         clock = self.clock or _no_clock
         deadline = clock() + budget
         for said, pattern, label in self._patterns:
@@ -190,13 +193,28 @@ class CompiledWatchlist:
             if left <= 0 or label in skip:
                 skipped.append(label)
                 continue
+            kept = 0
             try:
                 for m in pattern.finditer(text, timeout=min(REGEX_TIMEOUT, left)):
                     if m.end() > m.start():
+                        if kept == REGEX_MATCHES_MAX:
+                            capped.append(label)
+                            break
                         out.append(Found(m.start(), m.end(), 100.0, said))
+                        kept += 1
             except TimeoutError:
                 timed_out.append(label)  # a catastrophic pattern gives up on this text instead of stalling the daemon
-        return out, timed_out, skipped
+        return RegexFound(out, timed_out, skipped, capped)
+
+
+class RegexFound(NamedTuple):
+    """What the user regexes found in a text, and the labels of those that ran out of time, were not tried or were cut
+    to their first REGEX_MATCHES_MAX matches."""
+
+    found: list[Found]
+    timed_out: list[str]
+    skipped: list[str]
+    capped: list[str]
 
 
 def transliterated_words(watchlist: Watchlist, aliases: list[Alias]) -> frozenset[str]:

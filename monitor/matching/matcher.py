@@ -105,13 +105,15 @@ class _Doubt(NamedTuple):
 
 class Scan(NamedTuple):
     """What `Matcher.scan` finds in a text: the matches, the text's words (for word distances), and the
-    user regexes (by label) that timed out on it or were skipped once the text's budget was spent."""
+    user regexes (by label) that timed out on it, were skipped once the text's budget was spent, or were cut to their
+    first matches."""
 
     matches: list[Match]
     words: TextWords
     timed_out: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
     set_aside: tuple[Match, ...] = ()  # event phrases set aside only for lack of a context word, where no event was found (the learned gate's)
+    capped: tuple[str, ...] = ()  # user regexes (labels) that matched the text more than REGEX_MATCHES_MAX times: their first kept
 
 
 class Matcher(CompiledWatchlist):
@@ -139,7 +141,7 @@ class Matcher(CompiledWatchlist):
 
     def slow_patterns(self, text: str, skip: Container[str] = ()) -> list[str]:
         """The user regexes (labels) that time out on a text, each given REGEX_TIMEOUT (no shared budget)."""
-        return self._regex_matches(text, inf, skip)[1]
+        return self._regex_matches(text, inf, skip).timed_out
 
     def scan(self, text: str) -> Scan:
         """The matches, the text's words (for word distances), and the user regexes that ran out of time."""
@@ -147,7 +149,7 @@ class Matcher(CompiledWatchlist):
         words, hits = self._texts.get(text) or self._words_and_hits(text)
         seen: Seen | None = None  # where each context or not_when phrase was seen, once needed
         there: set[int] | None = None  # which were seen at all (enough for most not_when phrases: none of them is there)
-        found, timed_out, skipped = self._regex_matches(text, REGEX_BUDGET)
+        found, timed_out, skipped, capped = self._regex_matches(text, REGEX_BUDGET)
         aside: list[Found] | None = [] if self.learned is not None else None  # event phrases lacking only a context word
         doubtful: dict[tuple[int, int], _Doubt] = {}  # actor matches that need more evidence, by span
         for hit in hits:
@@ -194,7 +196,7 @@ class Matcher(CompiledWatchlist):
         if aside:  # those where the rules found no event
             events = [(m.start, m.end) for m in kept if m.said.kind == "event"]
             aside = [m for m in without_overlaps(aside) if not any(start < m.end and m.start < end for start, end in events)]
-        return Scan(matches, words, tuple(timed_out), tuple(skipped), tuple(_match(m, text) for m in aside or ()))
+        return Scan(matches, words, tuple(timed_out), tuple(skipped), tuple(_match(m, text) for m in aside or ()), tuple(capped))
 
     def _words_and_hits(self, text: str) -> tuple[TextWords, list[Hit]]:
         """A text's words and the phrase index's hits in them, kept for the recent texts (up to

@@ -23,7 +23,7 @@ def match_text(matcher: Matcher, text: str, learned: bool = True) -> MatchResult
     if learned and matcher.learned is not None:  # the learned layer adds and drops events before the rules fire
         matches, dropped = decide(matcher.learned, matcher.watchlist.events, matches, scan.set_aside, text, lambda aside: set_aside(matcher, scan.matches, aside, text))
     hits = apply_rules(matcher, matches, text, scan.words)
-    return MatchResult(tuple(matches), tuple(hits), scan.timed_out, scan.skipped, tuple(dropped))
+    return MatchResult(tuple(matches), tuple(hits), scan.timed_out, scan.skipped, tuple(dropped), scan.capped)
 
 
 def set_aside(matcher: Matcher, found: list[Match], aside: Sequence[Match], text: str) -> list[Match]:

@@ -6,18 +6,20 @@ its keep-alive timer runs only between requests and stops at the first byte rece
 byte now and then (or connecting and saying nothing) held one of the daemon's file descriptors for ever.
 `_guarded` adds both bounds to uvicorn's HTTP/1.1 protocol (the class `uvicorn.Config(http=...)` takes), and a bound
 per client address: uvicorn's own (`limit_concurrency`) is the server's alone, so one client holding every connection
-kept the site, /healthz and /metrics from everyone else."""
+kept the site, /healthz and /metrics from everyone else; and a few addresses together hold at most four fifths of the
+connections, and one address makes at most `BURST` requests at once and `RATE` a second (`Throttled`: 429 past them)."""
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
 import socket
+import time
 from collections.abc import Callable
 from threading import Thread
 
 import uvicorn
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from monitor.errors import ConfigError
@@ -40,6 +42,8 @@ def bind(address: tuple[str, int], refused: Callable[[str], str]) -> socket.sock
 HEAD_SECONDS = 10.0  # a request must arrive whole within this of its connection, or of the last answer on it
 CONNECTIONS = 100  # open at once; one more is answered 503 and closed
 PER_ADDRESS = 20  # open at once from one client address (an IPv6 client's /64); one more is answered 503 and closed
+FEW = 2  # what an address may hold of the last fifth of the connections: a few addresses cannot take them all
+RATE, BURST = 20.0, 40  # requests a second from one client address, and at once (a page and what it loads, a few tabs); one more: 429
 
 
 def _busy(text: str) -> bytes:
@@ -50,6 +54,7 @@ def _busy(text: str) -> bytes:
 
 BUSY = _busy("too many connections")
 BUSY_HERE = _busy("too many connections from your address")
+TOO_FAST = b"too many requests from your address\n"
 
 
 def client_key(client: tuple[str, int] | None) -> str:
@@ -72,7 +77,9 @@ def _guarded(head_seconds: float, connections: int, per_address: int) -> type[H1
     """uvicorn's HTTP/1.1 protocol, closing a connection whose request has not come whole within `head_seconds`
     (of the connection, or of the last answer on it), dropping one whose answer the client has read nothing of for
     a whole period (the same bytes unsent at two checks `head_seconds` apart), and turning away, with a 503, a
-    connection past `connections` open at once, or past `per_address` open at once from its client's address."""
+    connection past `connections` open at once, past `per_address` open at once from its client's address, or in the
+    last fifth of `connections` from an address holding FEW already."""
+    reserved = connections // 5
 
     class Guarded(H11Protocol):
         deadline: asyncio.TimerHandle | None = None
@@ -80,7 +87,9 @@ def _guarded(head_seconds: float, connections: int, per_address: int) -> type[H1
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
-            busy = BUSY if len(self.connections) > connections else BUSY_HERE if self._from_here() > per_address else None
+            here = self._from_here()
+            crowded = len(self.connections) > connections - reserved and here > FEW
+            busy = BUSY if len(self.connections) > connections else BUSY_HERE if here > per_address or crowded else None
             if busy is not None:
                 transport.write(busy)
                 transport.close()
@@ -121,9 +130,36 @@ def _guarded(head_seconds: float, connections: int, per_address: int) -> type[H1
     return Guarded
 
 
-def _server(app: ASGIApp, head_seconds: float = HEAD_SECONDS, connections: int = CONNECTIONS, per_address: int = PER_ADDRESS) -> uvicorn.Server:
+class Throttled:
+    """The app, answering 429 (and closing the connection) to a request past `burst` at once from one client address,
+    refilled at `rate` a second: a client asking again as soon as it is answered, over its connections, keeps the
+    server's threads and the store busy no more. The event loop's alone: no lock."""
+
+    def __init__(self, app: ASGIApp, rate: float = RATE, burst: int = BURST) -> None:
+        self.app, self.rate, self.burst = app, rate, burst
+        self.left: dict[str, tuple[float, float]] = {}  # client key -> (requests it may make, when that was counted)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not self._allows(client_key(scope.get("client")), time.monotonic()):
+            await send({"type": "http.response.start", "status": 429, "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"%d" % len(TOO_FAST)), (b"retry-after", b"1"), (b"connection", b"close")]})
+            await send({"type": "http.response.body", "body": TOO_FAST})
+            return
+        await self.app(scope, receive, send)
+
+    def _allows(self, key: str, now: float) -> bool:
+        left, then = self.left.get(key, (self.burst, now))
+        left = min(self.burst, left + (now - then) * self.rate)
+        if len(self.left) >= 4096 and key not in self.left:  # (the addresses whose room is whole again are forgotten)
+            self.left = {k: (n, t) for k, (n, t) in self.left.items() if n + (now - t) * self.rate < self.burst}
+        self.left[key] = (left - 1 if left >= 1 else left, now)
+        return left >= 1
+
+
+def _server(app: ASGIApp, head_seconds: float = HEAD_SECONDS, connections: int = CONNECTIONS, per_address: int = PER_ADDRESS,
+            rate: float = RATE, burst: int = BURST) -> uvicorn.Server:
     # log_config=None: the monitor's logging stays as configured; no access log (a line per page is noise)
-    return uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="off", server_header=False, timeout_graceful_shutdown=2,
+    return uvicorn.Server(uvicorn.Config(Throttled(app, rate, burst), log_config=None, access_log=False, lifespan="off", server_header=False, timeout_graceful_shutdown=2,
                                          http=_guarded(head_seconds, connections, per_address)))
 
 
@@ -136,8 +172,9 @@ class Background:
     """Serving on a thread of its own (connections queue on the bound socket meanwhile); `close()` stops it."""
 
     def __init__(self, app: ASGIApp, sock: socket.socket, name: str = "monitor-server",
-                 head_seconds: float = HEAD_SECONDS, connections: int = CONNECTIONS, per_address: int = PER_ADDRESS) -> None:
-        self.sock, self.server = sock, _server(app, head_seconds, connections, per_address)
+                 head_seconds: float = HEAD_SECONDS, connections: int = CONNECTIONS, per_address: int = PER_ADDRESS,
+                 rate: float = RATE, burst: int = BURST) -> None:
+        self.sock, self.server = sock, _server(app, head_seconds, connections, per_address, rate, burst)
         self.thread = Thread(target=self.server.run, kwargs={"sockets": [sock]}, name=name, daemon=True)
         self.thread.start()
 
