@@ -109,7 +109,7 @@ def sources_of_others(db: Database, now: datetime) -> dict[str, tuple[str, str]]
     with db.session() as s:
         rows = s.execute(select(DaemonRow.host, DaemonRow.pid, DaemonRow.pid_space, DaemonRow.heartbeat_at, DaemonRow.lease_seconds, DaemonRow.sources)).all()
     others = [(host, pid, listed) for host, pid, space, beat, lease, listed in rows if now - beat <= timedelta(seconds=lease)
-              and not (_here(host, space) and (pid == os.getpid() or not pid_running(pid)))]
+              and not (_here(host, space) and pid == os.getpid()) and not _gone_here(host, space, pid)]
     if any(listed is None for _, _, listed in others):
         return None
     return {name: (location, f"{host} pid {pid}") for host, pid, listed in others for name, location in json.loads(listed or "{}").items()}
@@ -136,6 +136,12 @@ def pid_space() -> str:
 def _here(host: str, space: str | None) -> bool:
     """Whether a daemon's pid names a process this process can see (same host name, boot and pid namespace)."""
     return host == socket.gethostname()[:255] and space == pid_space()
+
+
+def _gone_here(host: str, space: str | None, pid: int) -> bool:
+    """Whether a daemon's row is of this host (and pid namespace) and its process is gone: not this process, and
+    no process runs under its pid (SIGKILLed: it will not beat again)."""
+    return _here(host, space) and pid != os.getpid() and not pid_running(pid)
 
 
 @dataclass(frozen=True)
@@ -178,7 +184,7 @@ def forget_dead_here(db: Database) -> int:
     here = socket.gethostname()[:255]
     with db.session() as s:
         rows = s.scalars(select(DaemonRow) if db.sqlite else select(DaemonRow).where(DaemonRow.host == here))
-        dead = [r.id for r in rows if r.pid != os.getpid() and (db.sqlite or (_here(r.host, r.pid_space) and not pid_running(r.pid)))]
+        dead = [r.id for r in rows if (db.sqlite and r.pid != os.getpid()) or _gone_here(r.host, r.pid_space, r.pid)]
         if dead:
             s.execute(delete(DaemonRow).where(DaemonRow.id.in_(dead)))
     return len(dead)
@@ -187,7 +193,7 @@ def forget_dead_here(db: Database) -> int:
 def exited_here(listed: Sequence[DaemonInfo]) -> frozenset[int]:
     """The ids of the listed daemons of this host whose process has exited without a clean stop (SIGKILLed):
     they will not beat again, though what they held stays theirs until their lease ends."""
-    return frozenset(d.id for d in listed if _here(d.host, d.pid_space) and d.pid != os.getpid() and not pid_running(d.pid))
+    return frozenset(d.id for d in listed if _gone_here(d.host, d.pid_space, d.pid))
 
 
 def pid_running(pid: int) -> bool:
