@@ -196,6 +196,14 @@ def exited_here(listed: Sequence[DaemonInfo]) -> frozenset[int]:
     return frozenset(d.id for d in listed if _gone_here(d.host, d.pid_space, d.pid))
 
 
+def unseen_older_here(listed: Sequence[DaemonInfo]) -> frozenset[int]:
+    """The ids of the listed daemons of an older monitor (their row says no pid namespace: before revision 0010) of this
+    host name under whose pid no process runs here: killed, unless they run in another container of the same host
+    name; taken as running by their heartbeat until their lease ends."""
+    here = socket.gethostname()[:255]
+    return frozenset(d.id for d in listed if d.pid_space is None and d.host == here and not pid_running(d.pid))
+
+
 def pid_running(pid: int) -> bool:
     """Whether a process of this host runs under that pid."""
     try:
