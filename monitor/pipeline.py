@@ -50,6 +50,7 @@ class Pipeline:
         self.started = utcnow()  # its dispatch's watch began (a shared store's deliveries no daemon takes: dispatch_due)
         self.in_use = ChannelsInUse()  # the channels of the daemons on a shared store, as its heartbeats and digests saw them
         self._sources_written: Settings | None = None  # the settings whose sources its registry row has
+        self._unlisted: dict[str, datetime] = {}  # configured sources no running daemon's config lists, since when (a shared store)
         self.parsers = parsers or ParserPool(settings.schedule.parse_workers)
         self.parsers.use(Preparer(matcher))
         self.ingest = Ingest(db, matcher, channel_policy(settings, matcher), StoryLimits(settings.stories.window, timedelta(hours=settings.stories.join_within)))
@@ -152,7 +153,28 @@ class Pipeline:
         self._sources_written = settings
         if not self.db.sqlite:
             self.in_use.look(daemons.channels_in_use(self.db, now), now)
+            self.follow_configs(now)
         return member
+
+    def follow_configs(self, now: datetime) -> None:
+        """On a shared store, at each heartbeat: put back this config's sources that were retired (a daemon's look
+        racing this one's start or reload), and retire the configured sources that no running daemon's config has
+        listed for a lease (their daemon stopped: they were polled on until another restarted or reloaded)."""
+        mine = source_locations(self.settings)
+        if restored := sources.restore_config_names(self.db, mine):
+            log.info("%d configured source%s of this config polled or scanned again", restored, "" if restored == 1 else "s")
+        others = daemons.sources_of_others(self.db, now)
+        if others is None:  # a daemon of a monitor before revision 0013: it may have any
+            self._unlisted = {}
+            return
+        self._unlisted = {name: self._unlisted.get(name, now) for name in sources.unlisted_config_names(self.db, mine.keys() | others.keys())}
+        if due := sorted(name for name, since in self._unlisted.items() if now - since >= timedelta(seconds=self.lease_seconds())):
+            for name in due:
+                del self._unlisted[name]
+            if retired := sources.retire_config_names(self.db, due):
+                one = len(retired) == 1
+                log.info("%d configured source%s retired (%s): no running daemon's config lists %s: %s%s", len(retired), "" if one else "s",
+                         sources.REMOVED, "it" if one else "them", ", ".join(retired[:5]), ", ..." if len(retired) > 5 else "")
 
     @contextlib.contextmanager
     def registered(self, verb: str) -> Iterator[None]:

@@ -272,3 +272,51 @@ def test_a_reloaded_configs_sources_reach_the_registry_at_the_next_heartbeat(tmp
     finally:
         pipeline.db.close()
         pipeline.close()
+
+
+def test_a_feed_only_in_a_stopped_daemons_config_is_retired_by_the_running_daemons_heartbeat(tmp_path: Path, pg_server: PostgresServer) -> None:
+    """Regression (found by helper xmulti): a feed in one daemon's config only stayed polled by the other daemons after that
+    daemon stopped for good, alerting from it, until one of them restarted or reloaded (then it was retired 'no longer in
+    the config file'): when it stopped depended on when another daemon next restarted. A running daemon's heartbeat now
+    retires a configured source once no running daemon's config has listed it for a lease, and puts back its own config's
+    sources that were retired meanwhile (another daemon's look racing its start or reload)."""
+    from monitor.pipeline import register_sources
+    from monitor.settings import load_settings
+    from monitor.store import daemons
+
+    url = pg_server.new_database(tmp_path)
+    name = url.rsplit("/", 1)[1]
+    feed = lambda name: {"name": name, "url": f"http://127.0.0.1:1/{name}.xml", "every": 3600}  # noqa: E731
+    fast = {"http": {"deadline": 1}, "delivery": {"lease_seconds": 2}}  # a lease of 4 s: a heartbeat each second
+    first = load_settings(pg_config(tmp_path, pg_server, url=url, feeds=[feed("shared"), feed("first only")], settings_extra=fast))
+    (tmp_path / "b").mkdir()
+    second = pg_config(tmp_path / "b", pg_server, url=url, feeds=[feed("shared"), feed("second only")], settings_extra=fast)
+    db = Database(url)
+    register_sources(db, first)
+    member = daemons.register(db, "monitor run", 600, utcnow(), (), {"shared": feed("shared")["url"], "first only": feed("first only")["url"]})
+    pg_server.sql(f"UPDATE daemons SET pid = 1 WHERE id = {member}", database=name)  # the first daemon, running (pid 1 runs)
+
+    def enabled() -> dict[str, bool]:
+        return {source: on for source, on in pg_server.sql("select name, enabled from sources", database=name)}
+
+    log = tmp_path / "second.log"
+    with log.open("w") as out:
+        daemon = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--config", str(second)], cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: "monitor running" in log.read_text(), timeout=30)
+        started = pg_server.sql("select now()", database=name)[0][0]
+        wait_for(lambda: pg_server.sql(f"select count(*) from daemons where id != {member} and heartbeat_at > "
+                                 f"'{started}'::timestamptz + interval '6 seconds'", database=name)[0][0], timeout=20)  # beyond a lease
+        assert enabled() == {"shared": True, "first only": True, "second only": True}  # listed by the first daemon: kept
+        pg_server.sql("update sources set enabled = false, last_error = 'no longer in the config file' where name = 'second only'", database=name)
+        wait_for(lambda: enabled()["second only"], timeout=10)  # in the running daemon's config: put back at its heartbeat
+        daemons.deregister(db, member)  # the first daemon stops for good
+        wait_for(lambda: not enabled()["first only"], timeout=20)
+        assert enabled() == {"shared": True, "first only": False, "second only": True}
+        assert pg_server.sql("select last_error from sources where name = 'first only'", database=name) == [("no longer in the config file",)]
+        assert "1 configured source retired (no longer in the config file): no running daemon's config lists it: first only" in log.read_text()
+    finally:
+        db.close()
+        if daemon.poll() is None:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(timeout=30)
