@@ -158,7 +158,8 @@ class Daemon:
         schedule = pipeline.settings.schedule
         self.health = Health(pipeline.db, pipeline.settings.server.overdue_after,
                              max(60.0, 3 * min(schedule.folders_every, schedule.dispatch_every, schedule.watchlist_every)),
-                             lambda: [(g.name, g.cause) for g in (self._feeds, self._folders, self._dispatch) if g.cause])
+                             lambda: [(g.name, g.cause) for g in (self._feeds, self._folders, self._dispatch) if g.cause],
+                             channels=lambda: self.pipeline.notifier.channels.keys())
         self.scheduler.add_listener(lambda _: self.health.tick(), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
         self.endpoint: Endpoint | None = None
         self.reload_wanted = False  # set by SIGHUP; the main thread reloads the config
