@@ -137,6 +137,8 @@ class Pipeline:
                 if released := outbox.release_all(self.db):
                     log.info("%d deliveries claimed by a daemon that is gone are sent now", released)
             member = daemons.register(self.db, verb, self.lease_seconds(), now, tuple(self.notifier.channels), source_locations(settings := self.settings))
+            if not self.db.sqlite:  # a daemon starting meanwhile stored its sources before this one was listed: it retired this one's own
+                self._restore_sources(settings)
         self._sources_written = settings
         self.feeds.member = member
         return member
@@ -156,13 +158,19 @@ class Pipeline:
             self.follow_configs(now)
         return member
 
+    def _restore_sources(self, settings: Settings) -> dict[str, str]:
+        """Put back the config's sources retired as no longer in the config file (on a shared store, by a daemon
+        that did not see this one's config listed); the config's sources, name and location."""
+        mine = source_locations(settings)
+        if restored := sources.restore_config_names(self.db, mine):
+            log.info("%d configured source%s of this config polled or scanned again", restored, "" if restored == 1 else "s")
+        return mine
+
     def follow_configs(self, now: datetime) -> None:
         """On a shared store, at each heartbeat: put back this config's sources that were retired (a daemon's look
         racing this one's start or reload), and retire the configured sources that no running daemon's config has
         listed for a lease (their daemon stopped: they were polled on until another restarted or reloaded)."""
-        mine = source_locations(self.settings)
-        if restored := sources.restore_config_names(self.db, mine):
-            log.info("%d configured source%s of this config polled or scanned again", restored, "" if restored == 1 else "s")
+        mine = self._restore_sources(self.settings)
         others = daemons.sources_of_others(self.db, now)
         if others is None:  # a daemon of a monitor before revision 0013: it may have any
             self._unlisted = {}

@@ -320,3 +320,29 @@ def test_a_feed_only_in_a_stopped_daemons_config_is_retired_by_the_running_daemo
         if daemon.poll() is None:
             daemon.send_signal(signal.SIGTERM)
             daemon.wait(timeout=30)
+
+
+def test_a_daemon_starting_beside_another_starting_has_its_own_feeds_when_it_enters_the_registry(tmp_path: Path, pg_server: PostgresServer) -> None:
+    """Regression (found by helper xmulti): two daemons with feeds of their own started at once: the second stored its
+    config's sources while the first had stored its own but not yet entered the registry, and retired the first's own
+    feeds as 'no longer in the config file' (no running daemon's config listed them). The first said 'monitor running:
+    2 feeds (1 from the config, ...)' and polled its own feed only once another daemon restarted, or, since the
+    heartbeat puts them back, one heartbeat later. Entering the registry puts back the config's sources retired."""
+    from monitor.pipeline import build_pipeline, register_sources
+    from monitor.settings import load_settings
+
+    url = pg_server.new_database(tmp_path)
+    feed = lambda name: {"name": name, "url": f"http://127.0.0.1:1/{name}.xml", "every": 3600}  # noqa: E731
+    first = load_settings(pg_config(tmp_path, pg_server, url=url, feeds=[feed("shared"), feed("first only")]))
+    (tmp_path / "b").mkdir()
+    second = load_settings(pg_config(tmp_path / "b", pg_server, url=url, feeds=[feed("shared"), feed("second only")]))
+    pipeline = build_pipeline(first)  # its config's sources stored
+    try:
+        register_sources(pipeline.db, second)  # the second daemon starting meanwhile: the first is not in the registry yet
+        enabled = lambda: dict(pg_server.sql("select name, enabled from sources", database=url.rsplit("/", 1)[1]))  # noqa: E731
+        assert enabled()["first only"] is False
+        pipeline.enter_registry("monitor run", utcnow())
+        assert enabled() == {"shared": True, "first only": True, "second only": True}
+    finally:
+        pipeline.db.close()
+        pipeline.close()
