@@ -139,6 +139,8 @@ class Pipeline:
             member = daemons.register(self.db, verb, self.lease_seconds(), now, tuple(self.notifier.channels), source_locations(settings := self.settings))
             if not self.db.sqlite:  # a daemon starting meanwhile stored its sources before this one was listed: it retired this one's own
                 self._restore_sources(settings)
+        if not self.db.sqlite:
+            warn_other_channels(self.db, settings)
         self._sources_written = settings
         self.feeds.member = member
         return member
@@ -272,6 +274,19 @@ def register_sources(db: Database, settings: Settings) -> dict[str, int]:
     except ConfigError as exc:
         raise ConfigError(f"{settings.path}: {exc}", path=str(settings.path)) from None
     return {f.label: ids[f.label] for f in settings.folders}
+
+
+def warn_other_channels(db: Database, settings: Settings) -> None:
+    """One warning line for each running daemon of the store whose config has other channels than `settings`: an alert
+    goes to the channels of the config of the daemon that stores it."""
+    mine = frozenset(c.name for c in settings.channels)
+    for daemon, theirs in daemons.channels_of_others(db, utcnow()).items():
+        if differ := sorted(theirs ^ mine):
+            one = len(differ) == 1
+            log.warning("%s: the daemon on %s has the channels %s and this config %s: an alert goes to the channels of the daemon that stores it "
+                        "(whichever polled its feed or read its file), so %s get%s only the alerts of the daemons whose config has %s; "
+                        "give every daemon the same [[channels]]", settings.path, daemon, ", ".join(sorted(theirs)) or "none",
+                        ", ".join(sorted(mine)) or "none", ", ".join(repr(name) for name in differ), "s" if one else "", "it" if one else "them")
 
 
 def build_pipeline(settings: Settings, parsers: ParserPool | None = None, matcher: Matcher | None = None) -> Pipeline:

@@ -346,3 +346,32 @@ def test_a_daemon_starting_beside_another_starting_has_its_own_feeds_when_it_ent
     finally:
         pipeline.db.close()
         pipeline.close()
+
+
+def test_a_daemon_whose_channels_differ_from_a_running_daemons_says_so_at_start_in_one_line(
+        tmp_path: Path, pg_server: PostgresServer, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (found by helper xmulti): daemons on one store with different channels: an alert goes to the channels
+    of the config of the daemon that stores it (whichever polled its feed), so a channel of one daemon's config got
+    some of the alerts and missed the others, unsaid. A daemon starting (or reloaded) says so in one line, naming the
+    channels and the other daemon."""
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from monitor.store import daemons
+
+    url = pg_server.new_database(tmp_path)
+    desk = {"name": "desk", "url": f"console://local?file={tmp_path / 'desk.jsonl'}"}
+    settings = load_settings(pg_config(tmp_path, pg_server, url=url, channels=[desk]))
+    pipeline = build_pipeline(settings)
+    try:
+        other = daemons.register(pipeline.db, "monitor run", 600, utcnow(), ("desk", "ops"), {})
+        pg_server.sql(f"UPDATE daemons SET pid = 1 WHERE id = {other}", database=url.rsplit("/", 1)[1])  # another daemon, running
+        with caplog.at_level("WARNING", logger="monitor"):
+            pipeline.enter_registry("monitor run", utcnow())
+        [line] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+        assert line == (f"{settings.path}: the daemon on {daemons.socket.gethostname()} pid 1 has the channels desk, ops and this config desk: "
+                        "an alert goes to the channels of the daemon that stores it (whichever polled its feed or read its file), so 'ops' "
+                        "gets only the alerts of the daemons whose config has it; give every daemon the same [[channels]]")
+    finally:
+        pipeline.db.close()
+        pipeline.close()
+

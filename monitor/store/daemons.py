@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import InstrumentedAttribute
 
 from monitor.store.db import Database, alive_daemons
 from monitor.store.tables import DaemonRow
@@ -106,13 +107,25 @@ def sources_of_others(db: Database, now: datetime) -> dict[str, tuple[str, str]]
     path) and the daemon whose config gives it (`host H pid P`). Running: alive by their heartbeat, not this process,
     nor one of this host and pid namespace whose process is gone (SIGKILLed, being restarted). None when one of them
     does not say (a monitor from before revision 0013: it may have any)."""
-    with db.session() as s:
-        rows = s.execute(select(DaemonRow.host, DaemonRow.pid, DaemonRow.pid_space, DaemonRow.heartbeat_at, DaemonRow.lease_seconds, DaemonRow.sources)).all()
-    others = [(host, pid, listed) for host, pid, space, beat, lease, listed in rows if now - beat <= timedelta(seconds=lease)
-              and not (_here(host, space) and pid == os.getpid()) and not _gone_here(host, space, pid)]
-    if any(listed is None for _, _, listed in others):
+    others = _running_others(db, now, DaemonRow.sources)
+    if any(listed is None for _, listed in others):
         return None
-    return {name: (location, f"{host} pid {pid}") for host, pid, listed in others for name, location in json.loads(listed or "{}").items()}
+    return {name: (location, daemon) for daemon, listed in others for name, location in json.loads(listed or "{}").items()}
+
+
+def channels_of_others(db: Database, now: datetime) -> dict[str, frozenset[str]]:
+    """The channels of the other running daemons' configs (as `sources_of_others`), by daemon (`host H pid P`); a
+    daemon of a monitor before revision 0010 (its row says none) left out."""
+    return {daemon: frozenset(json.loads(listed)) for daemon, listed in _running_others(db, now, DaemonRow.channels) if listed is not None}
+
+
+def _running_others(db: Database, now: datetime, column: InstrumentedAttribute[str | None]) -> list[tuple[str, str | None]]:
+    """The other running daemons (`host H pid P`) with their `column`: alive by their heartbeat, not this process, nor
+    one of this host and pid namespace whose process is gone."""
+    with db.session() as s:
+        rows = s.execute(select(DaemonRow.host, DaemonRow.pid, DaemonRow.pid_space, DaemonRow.heartbeat_at, DaemonRow.lease_seconds, column)).all()
+    return [(f"{host} pid {pid}", value) for host, pid, space, beat, lease, value in rows if now - beat <= timedelta(seconds=lease)
+            and not (_here(host, space) and pid == os.getpid()) and not _gone_here(host, space, pid)]
 
 
 def deregister(db: Database, daemon_id: int) -> None:
