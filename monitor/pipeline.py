@@ -51,6 +51,7 @@ class Pipeline:
         self.in_use = ChannelsInUse()  # the channels of the daemons on a shared store, as its heartbeats and digests saw them
         self._sources_written: Settings | None = None  # the settings whose sources its registry row has
         self._unlisted: dict[str, datetime] = {}  # configured sources no running daemon's config lists, since when (a shared store)
+        self._clock_off = False  # this machine's clock was found off the database server's (a shared store)
         self.parsers = parsers or ParserPool(settings.schedule.parse_workers)
         self.parsers.use(Preparer(matcher))
         self.ingest = Ingest(db, matcher, channel_policy(settings, matcher), StoryLimits(settings.stories.window, timedelta(hours=settings.stories.join_within)))
@@ -141,6 +142,7 @@ class Pipeline:
                 self._restore_sources(settings)
         if not self.db.sqlite:
             warn_other_channels(self.db, settings)
+            self.check_clock(now)
         self._sources_written = settings
         self.feeds.member = member
         return member
@@ -158,7 +160,21 @@ class Pipeline:
         if not self.db.sqlite:
             self.in_use.look(daemons.channels_in_use(self.db, now), now)
             self.follow_configs(now)
+            self.check_clock(utcnow())
         return member
+
+    def check_clock(self, now: datetime) -> None:
+        """On a shared store: say once when this machine's clock (`now`) is off the database server's by more than a
+        quarter of the lease (between two heartbeats), and once when they agree again."""
+        offset = daemons.clock_offset(self.db, now)
+        off = abs(offset) > self.lease_seconds() / HEARTBEATS_PER_LEASE
+        if off and not self._clock_off:
+            log.warning("this machine's clock is %.0f s %s the database server's: the daemons of a shared store compare each other's heartbeats "
+                        "and leases with their own clocks, so theirs and this one's are taken as ended too early or too late (claims taken "
+                        "again, files read and alerts sent twice); keep every machine's clock in step (NTP)", abs(offset), "ahead of" if offset > 0 else "behind")
+        elif self._clock_off and not off:
+            log.info("this machine's clock agrees with the database server's again")
+        self._clock_off = off
 
     def _restore_sources(self, settings: Settings) -> dict[str, str]:
         """Put back the config's sources retired as no longer in the config file (on a shared store, by a daemon

@@ -375,3 +375,31 @@ def test_a_daemon_whose_channels_differ_from_a_running_daemons_says_so_at_start_
         pipeline.db.close()
         pipeline.close()
 
+
+def test_a_daemon_whose_clock_is_off_the_database_servers_says_so_once(tmp_path: Path, pg_server: PostgresServer, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (found by helper xmulti): the daemons of a shared store compare each other's heartbeats and leases
+    (written with the writer's clock) with their own clocks: a machine whose clock was minutes behind was taken as
+    gone by the others (its claims taken again, its files read and its deliveries sent again by a daemon starting),
+    unsaid. A daemon compares its clock with the database server's as it starts and at each heartbeat, and says once
+    when they differ by more than a quarter of its lease, and when they agree again."""
+    from datetime import timedelta
+
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+
+    pipeline = build_pipeline(load_settings(pg_config(tmp_path, pg_server)))  # a lease of 120 s: 30 s off at most
+    try:
+        with caplog.at_level("INFO", logger="monitor"):
+            pipeline.check_clock(utcnow() + timedelta(seconds=10))  # within
+            pipeline.check_clock(utcnow() - timedelta(minutes=5))
+            pipeline.check_clock(utcnow() - timedelta(minutes=5))  # said once
+            pipeline.check_clock(utcnow())
+        said = [(r.levelname, r.getMessage()) for r in caplog.records if "clock" in r.getMessage()]
+        assert [level for level, _ in said] == ["WARNING", "INFO"], said
+        assert said[0][1].startswith("this machine's clock is 300 s behind the database server's: the daemons of a shared store compare "
+                                     "each other's heartbeats and leases with their own clocks"), said
+        assert said[0][1].endswith("keep every machine's clock in step (NTP)"), said
+        assert said[1][1] == "this machine's clock agrees with the database server's again"
+    finally:
+        pipeline.db.close()
+        pipeline.close()

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute
 
 from monitor.store.db import Database, alive_daemons
@@ -126,6 +126,13 @@ def _running_others(db: Database, now: datetime, column: InstrumentedAttribute[s
         rows = s.execute(select(DaemonRow.host, DaemonRow.pid, DaemonRow.pid_space, DaemonRow.heartbeat_at, DaemonRow.lease_seconds, column)).all()
     return [(f"{host} pid {pid}", value) for host, pid, space, beat, lease, value in rows if now - beat <= timedelta(seconds=lease)
             and not (_here(host, space) and pid == os.getpid()) and not _gone_here(host, space, pid)]
+
+
+def clock_offset(db: Database, now: datetime) -> float:
+    """How many seconds `now` (this machine's clock) is ahead of the PostgreSQL server's (negative: behind)."""
+    with db.session() as s:
+        server = s.execute(select(func.now())).scalar_one()
+    return float((now - server).total_seconds())
 
 
 def deregister(db: Database, daemon_id: int) -> None:
