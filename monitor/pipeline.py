@@ -181,7 +181,10 @@ class Pipeline:
         that did not see this one's config listed); the config's sources, name and location."""
         mine = source_locations(settings)
         if restored := sources.restore_config_names(self.db, mine):
-            log.info("%d configured source%s of this config polled or scanned again", restored, "" if restored == 1 else "s")
+            one = len(restored) == 1
+            log.info("%d source%s of this config, retired by another daemon whose config lacks %s (it had not seen this one's yet), %s "
+                     "polled or scanned again: %s%s", len(restored), "" if one else "s", "it" if one else "them", "is" if one else "are",
+                     ", ".join(restored[:5]), ", ..." if len(restored) > 5 else "")
         return mine
 
     def follow_configs(self, now: datetime) -> None:

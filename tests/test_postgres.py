@@ -322,7 +322,8 @@ def test_a_feed_only_in_a_stopped_daemons_config_is_retired_by_the_running_daemo
             daemon.wait(timeout=30)
 
 
-def test_a_daemon_starting_beside_another_starting_has_its_own_feeds_when_it_enters_the_registry(tmp_path: Path, pg_server: PostgresServer) -> None:
+def test_a_daemon_starting_beside_another_starting_has_its_own_feeds_when_it_enters_the_registry(
+        tmp_path: Path, pg_server: PostgresServer, caplog: pytest.LogCaptureFixture) -> None:
     """Regression (found by helper xmulti): two daemons with feeds of their own started at once: the second stored its
     config's sources while the first had stored its own but not yet entered the registry, and retired the first's own
     feeds as 'no longer in the config file' (no running daemon's config listed them). The first said 'monitor running:
@@ -341,8 +342,11 @@ def test_a_daemon_starting_beside_another_starting_has_its_own_feeds_when_it_ent
         register_sources(pipeline.db, second)  # the second daemon starting meanwhile: the first is not in the registry yet
         enabled = lambda: dict(pg_server.sql("select name, enabled from sources", database=url.rsplit("/", 1)[1]))  # noqa: E731
         assert enabled()["first only"] is False
-        pipeline.enter_registry("monitor run", utcnow())
+        with caplog.at_level("INFO", logger="monitor"):
+            pipeline.enter_registry("monitor run", utcnow())
         assert enabled() == {"shared": True, "first only": True, "second only": True}
+        assert ("1 source of this config, retired by another daemon whose config lacks it (it had not seen this one's yet), is polled or "
+                "scanned again: first only") in [r.getMessage() for r in caplog.records]
     finally:
         pipeline.db.close()
         pipeline.close()

@@ -171,15 +171,15 @@ def retire_config_names(db: Database, names: Collection[str]) -> list[str]:
         return sorted(row.name for row in rows)
 
 
-def restore_config_names(db: Database, names: Collection[str]) -> int:
+def restore_config_names(db: Database, names: Collection[str]) -> list[str]:
     """Configured sources retired as no longer in the config file that are of those names (a config's) are polled
-    or scanned again, as `ensure_sources` puts them back; how many."""
+    or scanned again, as `ensure_sources` puts them back; their names."""
     with db.session() as s:
         stored = {fit_key(name, _NAME_LENGTH) for name in names}
         rows = [r for r in s.scalars(select(SourceRow).where(SourceRow.origin == "config", SourceRow.last_error == REMOVED)) if r.name in stored]
         for row in rows:
             row.enabled, row.last_error = True, None
-        return len(rows)
+        return sorted(row.name for row in rows)
 
 
 def add_feed(db: Database, name: str, url: str, every: float | None, full_text: bool = False, folder: str = "", html_url: str | None = None,
