@@ -283,6 +283,12 @@ def register_sources(db: Database, settings: Settings) -> dict[str, int]:
             log.warning("%s: [[%ss]] %r has the %s %s here and %s in the config of the daemon on %s: the %s is %s at the %s of the daemon "
                         "started or reloaded last; give the %s the same %s in every config, or another name in one", settings.path, spec.kind,
                         spec.name, what, redact(spec.location), redact(location), daemon, spec.kind, verb, what, spec.kind, what)
+    by_url = {location: (name, daemon) for name, (location, daemon) in (others or {}).items()}
+    mine = {spec.name for spec in feeds}
+    for spec in feeds:
+        if (twin := by_url.get(spec.location)) is not None and twin[0] not in mine:
+            log.warning("%s: [[feeds]] %r has the URL of %r in the config of the daemon on %s: both are polled, twice the requests to its host "
+                        "for the same entries; give the feed one name in every config", settings.path, redact(spec.name), redact(twin[0]), twin[1])
     try:
         sources.ensure_sources(db, feeds)
         if others is not None:

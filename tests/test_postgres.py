@@ -407,3 +407,27 @@ def test_a_daemon_whose_clock_is_off_the_database_servers_says_so_once(tmp_path:
     finally:
         pipeline.db.close()
         pipeline.close()
+
+
+def test_a_feed_with_another_name_for_a_running_daemons_feed_url_is_one_warning_line(
+        tmp_path: Path, pg_server: PostgresServer, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (found by helper xmulti): two daemons' configs naming one feed URL differently made two stored feeds
+    of one URL, both polled: twice the requests to the host for the same entries, unsaid (`monitor check` says so of a
+    feed added with `sources add`). A daemon (or verb) storing its config's sources says so in one line."""
+    from monitor.pipeline import register_sources
+    from monitor.settings import load_settings
+    from monitor.store import daemons
+
+    url = pg_server.new_database(tmp_path)
+    settings = load_settings(pg_config(tmp_path, pg_server, url=url, feeds=[{"name": "news", "url": "http://127.0.0.1:1/a.xml"}]))
+    db = Database(url)
+    try:
+        member = daemons.register(db, "monitor run", 120, utcnow(), (), {"wire": "http://127.0.0.1:1/a.xml"})
+        pg_server.sql(f"UPDATE daemons SET pid = 1 WHERE id = {member}", database=url.rsplit("/", 1)[1])  # another daemon, running
+        with caplog.at_level("WARNING", logger="monitor"):
+            register_sources(db, settings)
+        [line] = [r.getMessage() for r in caplog.records]
+        assert line == (f"{settings.path}: [[feeds]] 'news' has the URL of 'wire' in the config of the daemon on {daemons.socket.gethostname()} "
+                        "pid 1: both are polled, twice the requests to its host for the same entries; give the feed one name in every config")
+    finally:
+        db.close()
