@@ -14,7 +14,7 @@ import sys
 import shlex
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -579,7 +579,7 @@ def status(
     """The daemons running on the store (several may share a PostgreSQL store, one a SQLite file; a `monitor
     once` is listed while it runs, and said to be one): host, pid, start, last heartbeat and what each holds (feeds, deliveries and files claimed, hosts being polled); a daemon whose
     heartbeat is older than its lease is gone, and what it held has been given back; one of this host whose process
-    is no longer running (SIGKILLed) is shown exited until then. Then the channels with deliveries that gave up, or
+    is no longer running (SIGKILLed) is shown exited until then (exited? for an older monitor's, whose pid may be another container's). Then the channels with deliveries that gave up, or
     waiting for a channel this config lacks."""
     monitor = _app(config)
     with _json_errors(as_json):
@@ -592,12 +592,16 @@ def status(
                    title=f"Daemons on {st.database} ({'shared: several may run' if st.shared else 'one at a time'})")
     for d in st.daemons:
         ago = (st.now - d.heartbeat_at).total_seconds()
-        table.add(str(d.id), d.host, str(d.pid), _when(d.started_at), f"{max(0.0, ago):.0f} s ago", ("exited" if d.id in st.exited else "alive") if d.alive(st.now) else "gone",
+        table.add(str(d.id), d.host, str(d.pid), _when(d.started_at), f"{max(0.0, ago):.0f} s ago", _state(st.exited_or_not(d)) if d.alive(st.now) else "gone",
                   str(d.holding.feeds), str(d.holding.deliveries), str(d.holding.files), str(st.hosts.get(d.id, 0)))
     out.table(table)
     if not st.daemons:
         out.line("no daemon is running on this store")
     for d in st.daemons:
+        if d.alive(st.now) and st.exited_or_not(d) is None:
+            out.line(f"{d.id} is of an older monitor (its row says no pid namespace) and no process of {d.host} runs as pid {d.pid}: killed, unless it "
+                     "runs in another container of the same host name; what it holds is taken as its own until its lease ends at "
+                     f"{d.heartbeat_at + timedelta(seconds=d.lease_seconds):%H:%M:%S} UTC")
         if d.verb != "monitor run":
             out.line(f"{d.id} is a `{d.verb}`, not a daemon: it leaves the list as it ends")
     for channel, states in st.deliveries.items():
@@ -611,6 +615,11 @@ def status(
                      + ("a daemon whose config has it sends them; in none, they give up an hour after they were due "
                         "(held for a digest: once it has been in no running daemon's config for an hour)" if st.shared
                         else "they give up at the daemon's next dispatch"))
+
+
+def _state(exited: bool | None) -> str:
+    """An alive daemon's state: its process seen gone, not known (an older monitor's row), or running."""
+    return "exited" if exited else "exited?" if exited is None else "alive"
 
 
 def _deliveries(count: int) -> str:

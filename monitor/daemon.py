@@ -31,7 +31,7 @@ from monitor import escalation, metrics
 from monitor.alerts.channels import Notifier
 from monitor.errors import ConfigError, StoreError, WatchlistError
 from monitor.logs import counted
-from monitor.pipeline import HEARTBEATS_PER_LEASE, Pipeline, folder_paths, register_sources
+from monitor.pipeline import HEARTBEATS_PER_LEASE, Pipeline, folder_paths, register_sources, warn_other_channels
 from monitor.scanning import forget_gone
 from monitor.server import Endpoint, Health
 from monitor.settings import Settings, load_settings
@@ -158,7 +158,8 @@ class Daemon:
         schedule = pipeline.settings.schedule
         self.health = Health(pipeline.db, pipeline.settings.server.overdue_after,
                              max(60.0, 3 * min(schedule.folders_every, schedule.dispatch_every, schedule.watchlist_every)),
-                             lambda: [(g.name, g.cause) for g in (self._feeds, self._folders, self._dispatch) if g.cause])
+                             lambda: [(g.name, g.cause) for g in (self._feeds, self._folders, self._dispatch) if g.cause],
+                             channels=lambda: self.pipeline.notifier.channels.keys())
         self.scheduler.add_listener(lambda _: self.health.tick(), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
         self.endpoint: Endpoint | None = None
         self.reload_wanted = False  # set by SIGHUP; the main thread reloads the config
@@ -267,6 +268,8 @@ class Daemon:
                                            "schedule": fresh.schedule.model_copy(update={"parse_workers": old.schedule.parse_workers})})
             notifier = Notifier(new.channels)
             folder_ids = register_sources(self.pipeline.db, new)
+            if not self.pipeline.db.sqlite:
+                warn_other_channels(self.pipeline.db, new)
             counts = sources.feed_counts(self.pipeline.db, [f.label for f in new.feeds])  # as the start line counts them: a feed added here is polled too
         except (ConfigError, StoreError) as exc:
             log.warning("config not reloaded, the running one stays in use: %s", exc)

@@ -50,6 +50,8 @@ class Pipeline:
         self.started = utcnow()  # its dispatch's watch began (a shared store's deliveries no daemon takes: dispatch_due)
         self.in_use = ChannelsInUse()  # the channels of the daemons on a shared store, as its heartbeats and digests saw them
         self._sources_written: Settings | None = None  # the settings whose sources its registry row has
+        self._unlisted: dict[str, datetime] = {}  # configured sources no running daemon's config lists, since when (a shared store)
+        self._clock_off = False  # this machine's clock was found off the database server's (a shared store)
         self.parsers = parsers or ParserPool(settings.schedule.parse_workers)
         self.parsers.use(Preparer(matcher))
         self.ingest = Ingest(db, matcher, channel_policy(settings, matcher), StoryLimits(settings.stories.window, timedelta(hours=settings.stories.join_within)))
@@ -136,6 +138,11 @@ class Pipeline:
                 if released := outbox.release_all(self.db):
                     log.info("%d deliveries claimed by a daemon that is gone are sent now", released)
             member = daemons.register(self.db, verb, self.lease_seconds(), now, tuple(self.notifier.channels), source_locations(settings := self.settings))
+            if not self.db.sqlite:  # a daemon starting meanwhile stored its sources before this one was listed: it retired this one's own
+                self._restore_sources(settings)
+        if not self.db.sqlite:
+            warn_other_channels(self.db, settings)
+            self.check_clock(now)
         self._sources_written = settings
         self.feeds.member = member
         return member
@@ -152,7 +159,51 @@ class Pipeline:
         self._sources_written = settings
         if not self.db.sqlite:
             self.in_use.look(daemons.channels_in_use(self.db, now), now)
+            self.follow_configs(now)
+            self.check_clock(utcnow())
         return member
+
+    def check_clock(self, now: datetime) -> None:
+        """On a shared store: say once when this machine's clock (`now`) is off the database server's by more than a
+        quarter of the lease (between two heartbeats), and once when they agree again."""
+        offset = daemons.clock_offset(self.db, now)
+        off = abs(offset) > self.lease_seconds() / HEARTBEATS_PER_LEASE
+        if off and not self._clock_off:
+            log.warning("this machine's clock is %.0f s %s the database server's: the daemons of a shared store compare each other's heartbeats "
+                        "and leases with their own clocks, so theirs and this one's are taken as ended too early or too late (claims taken "
+                        "again, files read and alerts sent twice); keep every machine's clock in step (NTP)", abs(offset), "ahead of" if offset > 0 else "behind")
+        elif self._clock_off and not off:
+            log.info("this machine's clock agrees with the database server's again")
+        self._clock_off = off
+
+    def _restore_sources(self, settings: Settings) -> dict[str, str]:
+        """Put back the config's sources retired as no longer in the config file (on a shared store, by a daemon
+        that did not see this one's config listed); the config's sources, name and location."""
+        mine = source_locations(settings)
+        if restored := sources.restore_config_names(self.db, mine):
+            one = len(restored) == 1
+            log.info("%d source%s of this config, retired by another daemon whose config lacks %s (it had not seen this one's yet), %s "
+                     "polled or scanned again: %s%s", len(restored), "" if one else "s", "it" if one else "them", "is" if one else "are",
+                     ", ".join(restored[:5]), ", ..." if len(restored) > 5 else "")
+        return mine
+
+    def follow_configs(self, now: datetime) -> None:
+        """On a shared store, at each heartbeat: put back this config's sources that were retired (a daemon's look
+        racing this one's start or reload), and retire the configured sources that no running daemon's config has
+        listed for a lease (their daemon stopped: they were polled on until another restarted or reloaded)."""
+        mine = self._restore_sources(self.settings)
+        others = daemons.sources_of_others(self.db, now)
+        if others is None:  # a daemon of a monitor before revision 0013: it may have any
+            self._unlisted = {}
+            return
+        self._unlisted = {name: self._unlisted.get(name, now) for name in sources.unlisted_config_names(self.db, mine.keys() | others.keys())}
+        if due := sorted(name for name, since in self._unlisted.items() if now - since >= timedelta(seconds=self.lease_seconds())):
+            for name in due:
+                del self._unlisted[name]
+            if retired := sources.retire_config_names(self.db, due):
+                one = len(retired) == 1
+                log.info("%d configured source%s retired (%s): no running daemon's config lists %s: %s%s", len(retired), "" if one else "s",
+                         sources.REMOVED, "it" if one else "them", ", ".join(retired[:5]), ", ..." if len(retired) > 5 else "")
 
     @contextlib.contextmanager
     def registered(self, verb: str) -> Iterator[None]:
@@ -232,6 +283,12 @@ def register_sources(db: Database, settings: Settings) -> dict[str, int]:
             log.warning("%s: [[%ss]] %r has the %s %s here and %s in the config of the daemon on %s: the %s is %s at the %s of the daemon "
                         "started or reloaded last; give the %s the same %s in every config, or another name in one", settings.path, spec.kind,
                         spec.name, what, redact(spec.location), redact(location), daemon, spec.kind, verb, what, spec.kind, what)
+    by_url = {location: (name, daemon) for name, (location, daemon) in (others or {}).items()}
+    mine = {spec.name for spec in feeds}
+    for spec in feeds:
+        if (twin := by_url.get(spec.location)) is not None and twin[0] not in mine:
+            log.warning("%s: [[feeds]] %r has the URL of %r in the config of the daemon on %s: both are polled, twice the requests to its host "
+                        "for the same entries; give the feed one name in every config", settings.path, redact(spec.name), redact(twin[0]), twin[1])
     try:
         sources.ensure_sources(db, feeds)
         if others is not None:
@@ -242,6 +299,19 @@ def register_sources(db: Database, settings: Settings) -> dict[str, int]:
     except ConfigError as exc:
         raise ConfigError(f"{settings.path}: {exc}", path=str(settings.path)) from None
     return {f.label: ids[f.label] for f in settings.folders}
+
+
+def warn_other_channels(db: Database, settings: Settings) -> None:
+    """One warning line for each running daemon of the store whose config has other channels than `settings`: an alert
+    goes to the channels of the config of the daemon that stores it."""
+    mine = frozenset(c.name for c in settings.channels)
+    for daemon, theirs in daemons.channels_of_others(db, utcnow()).items():
+        if differ := sorted(theirs ^ mine):
+            one = len(differ) == 1
+            log.warning("%s: the daemon on %s has the channels %s and this config %s: an alert goes to the channels of the daemon that stores it "
+                        "(whichever polled its feed or read its file), so %s get%s only the alerts of the daemons whose config has %s; "
+                        "give every daemon the same [[channels]]", settings.path, daemon, ", ".join(sorted(theirs)) or "none",
+                        ", ".join(sorted(mine)) or "none", ", ".join(repr(name) for name in differ), "s" if one else "", "it" if one else "them")
 
 
 def build_pipeline(settings: Settings, parsers: ParserPool | None = None, matcher: Matcher | None = None) -> Pipeline:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -59,13 +59,15 @@ class StoreCollector(Collector):
 @dataclass
 class Health:
     """What `/healthz` checks: the scheduler ran a job lately, every job works, the store answers,
-    and no delivery has waited beyond `overdue_after` seconds."""
+    and no delivery to its `channels` (the daemon's config's: those it sends; None: every channel) has waited
+    beyond `overdue_after` seconds."""
 
     db: Database
     overdue_after: float
     stale_after: float  # seconds without a finished job that make the scheduler stale
     job_causes: Callable[[], Iterable[tuple[str, str]]] = lambda: ()  # (job, failure) of jobs backing off
     last_tick: float = field(default_factory=time.monotonic)
+    channels: Callable[[], Collection[str]] | None = None
 
     def tick(self) -> None:
         self.last_tick = time.monotonic()
@@ -78,7 +80,7 @@ class Health:
         for job, cause in self.job_causes():
             return f"{job} job failing: {cause}"
         try:
-            oldest = outbox.oldest_pending(self.db)
+            oldest = outbox.oldest_pending(self.db, None if self.channels is None else self.channels())
         except StoreError as exc:
             return f"store unavailable: {exc}"
         if oldest is not None:

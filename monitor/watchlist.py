@@ -10,6 +10,8 @@ from __future__ import annotations
 import difflib
 import logging
 import re
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -381,22 +383,33 @@ class Settled:
         """Read the files again at the next settled look (a reloaded config may name another watchlist)."""
         self.read = None
 
+    def changing(self) -> bool:
+        """The files at the last look differ from those read: the next look that finds them the same is due."""
+        return self.seen != self.read
+
 
 class Current:
-    """The watchlist as last saved, read again when its files change (`monitor web`); a broken edit keeps the last good one."""
+    """The watchlist as last saved, read again when its files change (`monitor web`); a broken edit keeps the last good one.
+    When it is asked for, its files are looked at, as the daemon does (`Settled`), and when they changed, looked at again
+    `pause` seconds later: read when the same at both looks (a save under way is not read half-written)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path, self.stamp, self.watchlist = path, watchlist_stamp(path), load_watchlist(path)
+    def __init__(self, path: Path, pause: float = 0.25) -> None:
+        self.path, self.pause, self.files = path, pause, Settled(path)
+        self.watchlist = load_watchlist(path)
+        self._lock = threading.Lock()  # requests are answered on several threads
 
     def __call__(self) -> Watchlist:
-        stamp = watchlist_stamp(self.path)
-        if stamp != self.stamp:
-            self.stamp = stamp
-            try:
-                self.watchlist = load_watchlist(self.path)
-            except WatchlistError as exc:  # said once per edit, as the daemon says it
-                log.warning("watchlist not reloaded, the previous one stays in use: %s", exc)
-        return self.watchlist
+        with self._lock:
+            due = self.files.due(self.path)
+            if not due and self.files.changing():  # changed since the last look: looked at again once a save has had time to end
+                time.sleep(self.pause)
+                due = self.files.due(self.path)
+            if due:
+                try:
+                    self.watchlist = load_watchlist(self.path)
+                except WatchlistError as exc:  # said once per edit, as the daemon says it
+                    log.warning("watchlist not reloaded, the previous one stays in use: %s", exc)
+            return self.watchlist
 
 
 def load_watchlist(path: str | Path) -> Watchlist:

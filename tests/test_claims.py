@@ -633,3 +633,35 @@ def test_status_on_sqlite_shows_a_killed_daemons_row_of_another_boot_exited_when
     assert status.returncode == 0, status.stderr
     (daemon,) = json.loads(status.stdout)["daemons"]
     assert daemon["alive"] and daemon["exited"], daemon
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL only: on SQLite the store's lock says whether a daemon runs (rows shown exited)")
+def test_status_on_postgresql_does_not_show_a_killed_older_monitors_daemon_of_this_host_alive(tmp_path: Path) -> None:
+    """Regression (found by helper xmulti): a daemon of a monitor before revision 0010 (its row says no pid namespace)
+    SIGKILLed on this host was listed `alive` by `monitor status` until its lease ended, though no process of this
+    host ran under its pid. Its pid may be another container's (same host name), so it is not certainly exited: it is
+    shown `exited?` (`"exited": null`), with a line saying what is known and until when it holds its claims."""
+    import signal
+    import socket
+
+    config = write_config(tmp_path)
+    killed = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    db = Database(store_url(tmp_path))
+    now = utcnow()
+    older = daemons.register(db, "monitor run", 600.0, now)
+    running = daemons.register(db, "monitor run", 600.0, now)  # this test's own pid: running
+    db.close()
+    engine = create_engine(store_url(tmp_path), poolclass=NullPool)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE daemons SET pid = :pid, pid_space = NULL WHERE id = :id"), {"pid": killed.pid, "id": older})
+        conn.execute(text("UPDATE daemons SET pid_space = NULL WHERE id = :id"), {"id": running})  # an older monitor's too, its pid running here
+    engine.dispose()
+    data = json.loads(monitor("status", "--json", "--config", str(config)).stdout)
+    table = monitor("status", "--config", str(config), env={"COLUMNS": "200"}).stdout
+    assert [(d["id"], d["alive"], d["exited"]) for d in data["daemons"]] == [(older, True, None), (running, True, False)]
+    assert "exited?" in table, table
+    line = " ".join(table.split())
+    assert (f"{older} is of an older monitor (its row says no pid namespace) and no process of {socket.gethostname()} runs as pid {killed.pid}: "
+            "killed, unless it runs in another container of the same host name; what it holds is taken as its own until its lease ends at ") in line, line

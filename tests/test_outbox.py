@@ -785,3 +785,38 @@ def test_a_send_whose_name_lookup_outlasts_its_time_fails_in_time_and_never_reac
     notifier = Notifier([Channel(name="hook", url=json_receiver.url)])
     assert dispatch_due(db, notifier, cfg, now + timedelta(minutes=2)) == 1
     assert len(json_receiver.messages) == 1
+
+
+def test_healthz_answers_for_the_deliveries_of_its_own_configs_channels(tmp_path: Path) -> None:
+    """Regression (found by helper xmulti): on a store shared by daemons with channels of their own, a delivery overdue
+    to a channel of one daemon's config turned every daemon's /healthz 503 at once, though only that daemon sends it
+    (a daemon claims the deliveries of its config's channels only): an orchestrator restarting the unhealthy daemons
+    restarted those that could not help. /healthz says 'delivery overdue' for its config's channels; the store-wide
+    age stays in /metrics."""
+    import urllib.error
+    import urllib.request
+
+    from monitor.server import Endpoint, Health
+
+    db = outbox_with(tmp_path, 1, channel="theirs")
+    other = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(db, 0.01, 60, channels=lambda: ["hook"]))
+    sender = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(db, 0.01, 60, channels=lambda: ["hook", "theirs"]))
+
+    def healthz(endpoint: Endpoint) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{endpoint.port}/healthz", timeout=10) as answer:
+                return answer.status, answer.read().decode()
+        except urllib.error.HTTPError as refused:
+            return refused.code, refused.read().decode()
+
+    try:
+        time.sleep(0.05)  # the delivery overdue (over 0.01 s)
+        assert healthz(other) == (200, "ok\n")
+        status, body = healthz(sender)
+        assert status == 503 and body.startswith("delivery overdue: alert uid00000 to theirs pending for "), body
+        metrics = urllib.request.urlopen(f"http://127.0.0.1:{other.port}/metrics", timeout=10).read().decode()
+        assert 'monitor_deliveries{channel="theirs",state="pending"} 1.0' in metrics
+    finally:
+        other.close()
+        sender.close()
+        db.close()

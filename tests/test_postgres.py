@@ -272,3 +272,162 @@ def test_a_reloaded_configs_sources_reach_the_registry_at_the_next_heartbeat(tmp
     finally:
         pipeline.db.close()
         pipeline.close()
+
+
+def test_a_feed_only_in_a_stopped_daemons_config_is_retired_by_the_running_daemons_heartbeat(tmp_path: Path, pg_server: PostgresServer) -> None:
+    """Regression (found by helper xmulti): a feed in one daemon's config only stayed polled by the other daemons after that
+    daemon stopped for good, alerting from it, until one of them restarted or reloaded (then it was retired 'no longer in
+    the config file'): when it stopped depended on when another daemon next restarted. A running daemon's heartbeat now
+    retires a configured source once no running daemon's config has listed it for a lease, and puts back its own config's
+    sources that were retired meanwhile (another daemon's look racing its start or reload)."""
+    from monitor.pipeline import register_sources
+    from monitor.settings import load_settings
+    from monitor.store import daemons
+
+    url = pg_server.new_database(tmp_path)
+    name = url.rsplit("/", 1)[1]
+    feed = lambda name: {"name": name, "url": f"http://127.0.0.1:1/{name}.xml", "every": 3600}  # noqa: E731
+    fast = {"http": {"deadline": 1}, "delivery": {"lease_seconds": 2}}  # a lease of 4 s: a heartbeat each second
+    first = load_settings(pg_config(tmp_path, pg_server, url=url, feeds=[feed("shared"), feed("first only")], settings_extra=fast))
+    (tmp_path / "b").mkdir()
+    second = pg_config(tmp_path / "b", pg_server, url=url, feeds=[feed("shared"), feed("second only")], settings_extra=fast)
+    db = Database(url)
+    register_sources(db, first)
+    member = daemons.register(db, "monitor run", 600, utcnow(), (), {"shared": feed("shared")["url"], "first only": feed("first only")["url"]})
+    pg_server.sql(f"UPDATE daemons SET pid = 1 WHERE id = {member}", database=name)  # the first daemon, running (pid 1 runs)
+
+    def enabled() -> dict[str, bool]:
+        return {source: on for source, on in pg_server.sql("select name, enabled from sources", database=name)}
+
+    log = tmp_path / "second.log"
+    with log.open("w") as out:
+        daemon = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--config", str(second)], cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: "monitor running" in log.read_text(), timeout=30)
+        started = pg_server.sql("select now()", database=name)[0][0]
+        wait_for(lambda: pg_server.sql(f"select count(*) from daemons where id != {member} and heartbeat_at > "
+                                 f"'{started}'::timestamptz + interval '6 seconds'", database=name)[0][0], timeout=20)  # beyond a lease
+        assert enabled() == {"shared": True, "first only": True, "second only": True}  # listed by the first daemon: kept
+        pg_server.sql("update sources set enabled = false, last_error = 'no longer in the config file' where name = 'second only'", database=name)
+        wait_for(lambda: enabled()["second only"], timeout=10)  # in the running daemon's config: put back at its heartbeat
+        daemons.deregister(db, member)  # the first daemon stops for good
+        wait_for(lambda: not enabled()["first only"], timeout=20)
+        assert enabled() == {"shared": True, "first only": False, "second only": True}
+        assert pg_server.sql("select last_error from sources where name = 'first only'", database=name) == [("no longer in the config file",)]
+        assert "1 configured source retired (no longer in the config file): no running daemon's config lists it: first only" in log.read_text()
+    finally:
+        db.close()
+        if daemon.poll() is None:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(timeout=30)
+
+
+def test_a_daemon_starting_beside_another_starting_has_its_own_feeds_when_it_enters_the_registry(
+        tmp_path: Path, pg_server: PostgresServer, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (found by helper xmulti): two daemons with feeds of their own started at once: the second stored its
+    config's sources while the first had stored its own but not yet entered the registry, and retired the first's own
+    feeds as 'no longer in the config file' (no running daemon's config listed them). The first said 'monitor running:
+    2 feeds (1 from the config, ...)' and polled its own feed only once another daemon restarted, or, since the
+    heartbeat puts them back, one heartbeat later. Entering the registry puts back the config's sources retired."""
+    from monitor.pipeline import build_pipeline, register_sources
+    from monitor.settings import load_settings
+
+    url = pg_server.new_database(tmp_path)
+    feed = lambda name: {"name": name, "url": f"http://127.0.0.1:1/{name}.xml", "every": 3600}  # noqa: E731
+    first = load_settings(pg_config(tmp_path, pg_server, url=url, feeds=[feed("shared"), feed("first only")]))
+    (tmp_path / "b").mkdir()
+    second = load_settings(pg_config(tmp_path / "b", pg_server, url=url, feeds=[feed("shared"), feed("second only")]))
+    pipeline = build_pipeline(first)  # its config's sources stored
+    try:
+        register_sources(pipeline.db, second)  # the second daemon starting meanwhile: the first is not in the registry yet
+        enabled = lambda: dict(pg_server.sql("select name, enabled from sources", database=url.rsplit("/", 1)[1]))  # noqa: E731
+        assert enabled()["first only"] is False
+        with caplog.at_level("INFO", logger="monitor"):
+            pipeline.enter_registry("monitor run", utcnow())
+        assert enabled() == {"shared": True, "first only": True, "second only": True}
+        assert ("1 source of this config, retired by another daemon whose config lacks it (it had not seen this one's yet), is polled or "
+                "scanned again: first only") in [r.getMessage() for r in caplog.records]
+    finally:
+        pipeline.db.close()
+        pipeline.close()
+
+
+def test_a_daemon_whose_channels_differ_from_a_running_daemons_says_so_at_start_in_one_line(
+        tmp_path: Path, pg_server: PostgresServer, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (found by helper xmulti): daemons on one store with different channels: an alert goes to the channels
+    of the config of the daemon that stores it (whichever polled its feed), so a channel of one daemon's config got
+    some of the alerts and missed the others, unsaid. A daemon starting (or reloaded) says so in one line, naming the
+    channels and the other daemon."""
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from monitor.store import daemons
+
+    url = pg_server.new_database(tmp_path)
+    desk = {"name": "desk", "url": f"console://local?file={tmp_path / 'desk.jsonl'}"}
+    settings = load_settings(pg_config(tmp_path, pg_server, url=url, channels=[desk]))
+    pipeline = build_pipeline(settings)
+    try:
+        other = daemons.register(pipeline.db, "monitor run", 600, utcnow(), ("desk", "ops"), {})
+        pg_server.sql(f"UPDATE daemons SET pid = 1 WHERE id = {other}", database=url.rsplit("/", 1)[1])  # another daemon, running
+        with caplog.at_level("WARNING", logger="monitor"):
+            pipeline.enter_registry("monitor run", utcnow())
+        [line] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+        assert line == (f"{settings.path}: the daemon on {daemons.socket.gethostname()} pid 1 has the channels desk, ops and this config desk: "
+                        "an alert goes to the channels of the daemon that stores it (whichever polled its feed or read its file), so 'ops' "
+                        "gets only the alerts of the daemons whose config has it; give every daemon the same [[channels]]")
+    finally:
+        pipeline.db.close()
+        pipeline.close()
+
+
+def test_a_daemon_whose_clock_is_off_the_database_servers_says_so_once(tmp_path: Path, pg_server: PostgresServer, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (found by helper xmulti): the daemons of a shared store compare each other's heartbeats and leases
+    (written with the writer's clock) with their own clocks: a machine whose clock was minutes behind was taken as
+    gone by the others (its claims taken again, its files read and its deliveries sent again by a daemon starting),
+    unsaid. A daemon compares its clock with the database server's as it starts and at each heartbeat, and says once
+    when they differ by more than a quarter of its lease, and when they agree again."""
+    from datetime import timedelta
+
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+
+    pipeline = build_pipeline(load_settings(pg_config(tmp_path, pg_server)))  # a lease of 120 s: 30 s off at most
+    try:
+        with caplog.at_level("INFO", logger="monitor"):
+            pipeline.check_clock(utcnow() + timedelta(seconds=10))  # within
+            pipeline.check_clock(utcnow() - timedelta(minutes=5))
+            pipeline.check_clock(utcnow() - timedelta(minutes=5))  # said once
+            pipeline.check_clock(utcnow())
+        said = [(r.levelname, r.getMessage()) for r in caplog.records if "clock" in r.getMessage()]
+        assert [level for level, _ in said] == ["WARNING", "INFO"], said
+        assert said[0][1].startswith("this machine's clock is 300 s behind the database server's: the daemons of a shared store compare "
+                                     "each other's heartbeats and leases with their own clocks"), said
+        assert said[0][1].endswith("keep every machine's clock in step (NTP)"), said
+        assert said[1][1] == "this machine's clock agrees with the database server's again"
+    finally:
+        pipeline.db.close()
+        pipeline.close()
+
+
+def test_a_feed_with_another_name_for_a_running_daemons_feed_url_is_one_warning_line(
+        tmp_path: Path, pg_server: PostgresServer, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (found by helper xmulti): two daemons' configs naming one feed URL differently made two stored feeds
+    of one URL, both polled: twice the requests to the host for the same entries, unsaid (`monitor check` says so of a
+    feed added with `sources add`). A daemon (or verb) storing its config's sources says so in one line."""
+    from monitor.pipeline import register_sources
+    from monitor.settings import load_settings
+    from monitor.store import daemons
+
+    url = pg_server.new_database(tmp_path)
+    settings = load_settings(pg_config(tmp_path, pg_server, url=url, feeds=[{"name": "news", "url": "http://127.0.0.1:1/a.xml"}]))
+    db = Database(url)
+    try:
+        member = daemons.register(db, "monitor run", 120, utcnow(), (), {"wire": "http://127.0.0.1:1/a.xml"})
+        pg_server.sql(f"UPDATE daemons SET pid = 1 WHERE id = {member}", database=url.rsplit("/", 1)[1])  # another daemon, running
+        with caplog.at_level("WARNING", logger="monitor"):
+            register_sources(db, settings)
+        [line] = [r.getMessage() for r in caplog.records]
+        assert line == (f"{settings.path}: [[feeds]] 'news' has the URL of 'wire' in the config of the daemon on {daemons.socket.gethostname()} "
+                        "pid 1: both are polled, twice the requests to its host for the same entries; give the feed one name in every config")
+    finally:
+        db.close()

@@ -968,6 +968,26 @@ def test_the_web_views_watchlist_keeps_the_last_good_one_on_a_broken_edit_and_sa
     assert record.getMessage().startswith(f"watchlist not reloaded, the previous one stays in use: {path}:")
 
 
+def test_the_web_views_watchlist_is_not_read_half_saved(tmp_path: Path) -> None:
+    """Regression (found by helper xmulti): `monitor web` read the watchlist at the first request after its files
+    changed, where the daemon waits until they stay the same between two looks: a request during an editor's save
+    (truncated, then written) showed an empty watchlist. It looks twice too (a pause apart, in the request), with the
+    daemon's `Settled`."""
+    import threading
+
+    from monitor.watchlist import Current
+
+    path = yaml_file(tmp_path, BASE, "watchlist.yaml")
+    current = Current(path)
+    path.write_text("")  # an editor's save under way: truncated ...
+    writer = threading.Timer(0.02, path.write_text, [dedent(BASE).replace("Qasem Soleimani", "Esmail Qaani")])  # ... then written
+    writer.start()
+    assert [a.name for a in current().actors] == ["Qasem Soleimani"]  # not the empty file: the last one read
+    writer.join()
+    assert [a.name for a in current().actors] == ["Esmail Qaani"]  # saved: the same at two looks
+    assert [a.name for a in current().actors] == ["Esmail Qaani"]
+
+
 def test_events_that_yield_to_each_other_are_refused_naming_the_cycle(tmp_path: Path) -> None:
     """Regression: 'rocket attack' yielding to 'strike' and 'strike' to 'rocket attack' was taken, and a sentence with
     both lost both (each yields to the other): no rule on either fired."""

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from monitor.app.core import Core
 from monitor.store import hosts, outbox
 from monitor.store.db import database_name
-from monitor.store.daemons import DaemonInfo, exited_here, listing
+from monitor.store.daemons import DaemonInfo, exited_here, listing, unseen_older_here
 from monitor.store.lock import holder
 
 __all__ = ["DaemonInfo", "Status", "StatusVerbs"]
@@ -27,6 +27,11 @@ class Status:
     exited: frozenset[int] = frozenset()  # daemons of this host whose process is gone, their lease not yet over
     channels: tuple[str, ...] = ()  # this config's channels
     deliveries: dict[str, dict[str, int]] = field(default_factory=dict)  # deliveries not sent, by channel and state
+    unseen: frozenset[int] = frozenset()  # daemons of an older monitor of this host name whose pid runs nothing here: exited or not, unknown
+
+    def exited_or_not(self, daemon: DaemonInfo) -> bool | None:
+        """Whether a daemon's process is known to have exited (None: its row, an older monitor's, cannot tell)."""
+        return True if daemon.id in self.exited else None if daemon.id in self.unseen else False
 
     def as_json(self) -> dict[str, object]:
         """`monitor status --json`: plain values, times in ISO 8601 UTC."""
@@ -34,7 +39,7 @@ class Status:
             "database": self.database, "shared": self.shared, "now": self.now.isoformat(), "channels": list(self.channels), "deliveries": self.deliveries,
             "daemons": [
                 {"id": d.id, "host": d.host, "pid": d.pid, "verb": d.verb, "started_at": d.started_at.isoformat(),
-                 "heartbeat_at": d.heartbeat_at.isoformat(), "lease_seconds": d.lease_seconds, "alive": d.alive(self.now), "exited": d.id in self.exited,
+                 "heartbeat_at": d.heartbeat_at.isoformat(), "lease_seconds": d.lease_seconds, "alive": d.alive(self.now), "exited": self.exited_or_not(d),
                  "feeds": d.holding.feeds, "deliveries": d.holding.deliveries, "files": d.holding.files, "hosts": self.hosts.get(d.id, 0)}
                 for d in self.daemons
             ],
@@ -53,4 +58,4 @@ class StatusVerbs(Core):
         exited = exited_here(daemons)
         if db.sqlite and holder(self.settings.store.sqlalchemy_url) is None:  # no daemon runs on the file: its lock says so
             exited = frozenset(d.id for d in daemons)  # (a row of another boot, a crash's, is told by it)
-        return Status(db.name, not db.sqlite, now, daemons, hosts.held(db, now), exited, channels, outbox.undelivered(db))
+        return Status(db.name, not db.sqlite, now, daemons, hosts.held(db, now), exited, channels, outbox.undelivered(db), unseen_older_here(daemons) - exited)

@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import InstrumentedAttribute
 
 from monitor.store.db import Database, alive_daemons
 from monitor.store.tables import DaemonRow
@@ -106,13 +107,32 @@ def sources_of_others(db: Database, now: datetime) -> dict[str, tuple[str, str]]
     path) and the daemon whose config gives it (`host H pid P`). Running: alive by their heartbeat, not this process,
     nor one of this host and pid namespace whose process is gone (SIGKILLed, being restarted). None when one of them
     does not say (a monitor from before revision 0013: it may have any)."""
-    with db.session() as s:
-        rows = s.execute(select(DaemonRow.host, DaemonRow.pid, DaemonRow.pid_space, DaemonRow.heartbeat_at, DaemonRow.lease_seconds, DaemonRow.sources)).all()
-    others = [(host, pid, listed) for host, pid, space, beat, lease, listed in rows if now - beat <= timedelta(seconds=lease)
-              and not (_here(host, space) and (pid == os.getpid() or not pid_running(pid)))]
-    if any(listed is None for _, _, listed in others):
+    others = _running_others(db, now, DaemonRow.sources)
+    if any(listed is None for _, listed in others):
         return None
-    return {name: (location, f"{host} pid {pid}") for host, pid, listed in others for name, location in json.loads(listed or "{}").items()}
+    return {name: (location, daemon) for daemon, listed in others for name, location in json.loads(listed or "{}").items()}
+
+
+def channels_of_others(db: Database, now: datetime) -> dict[str, frozenset[str]]:
+    """The channels of the other running daemons' configs (as `sources_of_others`), by daemon (`host H pid P`); a
+    daemon of a monitor before revision 0010 (its row says none) left out."""
+    return {daemon: frozenset(json.loads(listed)) for daemon, listed in _running_others(db, now, DaemonRow.channels) if listed is not None}
+
+
+def _running_others(db: Database, now: datetime, column: InstrumentedAttribute[str | None]) -> list[tuple[str, str | None]]:
+    """The other running daemons (`host H pid P`) with their `column`: alive by their heartbeat, not this process, nor
+    one of this host and pid namespace whose process is gone."""
+    with db.session() as s:
+        rows = s.execute(select(DaemonRow.host, DaemonRow.pid, DaemonRow.pid_space, DaemonRow.heartbeat_at, DaemonRow.lease_seconds, column)).all()
+    return [(f"{host} pid {pid}", value) for host, pid, space, beat, lease, value in rows if now - beat <= timedelta(seconds=lease)
+            and not (_here(host, space) and pid == os.getpid()) and not _gone_here(host, space, pid)]
+
+
+def clock_offset(db: Database, now: datetime) -> float:
+    """How many seconds `now` (this machine's clock) is ahead of the PostgreSQL server's (negative: behind)."""
+    with db.session() as s:
+        server = s.execute(select(func.now())).scalar_one()
+    return float((now - server).total_seconds())
 
 
 def deregister(db: Database, daemon_id: int) -> None:
@@ -136,6 +156,12 @@ def pid_space() -> str:
 def _here(host: str, space: str | None) -> bool:
     """Whether a daemon's pid names a process this process can see (same host name, boot and pid namespace)."""
     return host == socket.gethostname()[:255] and space == pid_space()
+
+
+def _gone_here(host: str, space: str | None, pid: int) -> bool:
+    """Whether a daemon's row is of this host (and pid namespace) and its process is gone: not this process, and
+    no process runs under its pid (SIGKILLed: it will not beat again)."""
+    return _here(host, space) and pid != os.getpid() and not pid_running(pid)
 
 
 @dataclass(frozen=True)
@@ -178,7 +204,7 @@ def forget_dead_here(db: Database) -> int:
     here = socket.gethostname()[:255]
     with db.session() as s:
         rows = s.scalars(select(DaemonRow) if db.sqlite else select(DaemonRow).where(DaemonRow.host == here))
-        dead = [r.id for r in rows if r.pid != os.getpid() and (db.sqlite or (_here(r.host, r.pid_space) and not pid_running(r.pid)))]
+        dead = [r.id for r in rows if (db.sqlite and r.pid != os.getpid()) or _gone_here(r.host, r.pid_space, r.pid)]
         if dead:
             s.execute(delete(DaemonRow).where(DaemonRow.id.in_(dead)))
     return len(dead)
@@ -187,7 +213,15 @@ def forget_dead_here(db: Database) -> int:
 def exited_here(listed: Sequence[DaemonInfo]) -> frozenset[int]:
     """The ids of the listed daemons of this host whose process has exited without a clean stop (SIGKILLed):
     they will not beat again, though what they held stays theirs until their lease ends."""
-    return frozenset(d.id for d in listed if _here(d.host, d.pid_space) and d.pid != os.getpid() and not pid_running(d.pid))
+    return frozenset(d.id for d in listed if _gone_here(d.host, d.pid_space, d.pid))
+
+
+def unseen_older_here(listed: Sequence[DaemonInfo]) -> frozenset[int]:
+    """The ids of the listed daemons of an older monitor (their row says no pid namespace: before revision 0010) of this
+    host name under whose pid no process runs here: killed, unless they run in another container of the same host
+    name; taken as running by their heartbeat until their lease ends."""
+    here = socket.gethostname()[:255]
+    return frozenset(d.id for d in listed if d.pid_space is None and d.host == here and not pid_running(d.pid))
 
 
 def pid_running(pid: int) -> bool:

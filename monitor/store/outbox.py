@@ -392,11 +392,13 @@ def undelivered(db: Database) -> dict[str, dict[str, int]]:
     return out
 
 
-def oldest_pending(db: Database) -> Oldest | None:
-    """The pending (not held, not sent, not given up) delivery whose alert is the oldest; None if none."""
+def oldest_pending(db: Database, channels: Collection[str] | None = None) -> Oldest | None:
+    """The pending (not held, not sent, not given up) delivery whose alert is the oldest, of those `channels` (None:
+    of any); None if none."""
+    query = (select(AlertRow.uid, DeliveryRow.channel, AlertRow.created_at).join(AlertRow, DeliveryRow.alert_id == AlertRow.id)
+             .where(DeliveryRow.status == "pending"))
+    if channels is not None:
+        query = query.where(DeliveryRow.channel.in_(list(channels)))
     with db.session() as s:
-        row = s.execute(
-            select(AlertRow.uid, DeliveryRow.channel, AlertRow.created_at).join(AlertRow, DeliveryRow.alert_id == AlertRow.id)
-            .where(DeliveryRow.status == "pending").order_by(AlertRow.created_at, DeliveryRow.id).limit(1)
-        ).first()
+        row = s.execute(query.order_by(AlertRow.created_at, DeliveryRow.id).limit(1)).first()
     return Oldest(row[0], row[1], row[2]) if row else None

@@ -158,6 +158,35 @@ def retire_config_sources(db: Database, kind: str, keep: set[str]) -> None:
             s.execute(delete(NoticeRow).where(NoticeRow.source_id.in_(ids[i : i + 500])))
 
 
+def unlisted_config_names(db: Database, listed: Collection[str]) -> set[str]:
+    """The stored names of the configured sources (feeds and folders) being polled or scanned that are not among
+    `listed` (the configs' names)."""
+    with db.session() as s:
+        enabled = set(s.scalars(select(SourceRow.name).where(SourceRow.origin == "config", SourceRow.enabled)))
+    return enabled - {fit_key(name, _NAME_LENGTH) for name in listed}
+
+
+def retire_config_names(db: Database, names: Collection[str]) -> list[str]:
+    """Configured sources of those stored names, still enabled, stop being polled or scanned (no longer in the config
+    file; history stays); their names."""
+    with db.session() as s:
+        rows = s.scalars(select(SourceRow).where(SourceRow.origin == "config", SourceRow.enabled, SourceRow.name.in_(list(names)))).all()
+        for row in rows:
+            row.enabled, row.last_error = False, REMOVED
+        return sorted(row.name for row in rows)
+
+
+def restore_config_names(db: Database, names: Collection[str]) -> list[str]:
+    """Configured sources retired as no longer in the config file that are of those names (a config's) are polled
+    or scanned again, as `ensure_sources` puts them back; their names."""
+    with db.session() as s:
+        stored = {fit_key(name, _NAME_LENGTH) for name in names}
+        rows = [r for r in s.scalars(select(SourceRow).where(SourceRow.origin == "config", SourceRow.last_error == REMOVED)) if r.name in stored]
+        for row in rows:
+            row.enabled, row.last_error = True, None
+        return sorted(row.name for row in rows)
+
+
 def add_feed(db: Database, name: str, url: str, every: float | None, full_text: bool = False, folder: str = "", html_url: str | None = None,
              *, rename: bool = False) -> int:
     """Store a feed added from the command line or an OPML file (with its folder and site page); a URL
