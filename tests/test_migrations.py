@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, func, insert, select
+from sqlalchemy import create_engine, func, insert, make_url, select
 
 from monitor.errors import StoreError
 from monitor.store import migrate
@@ -412,3 +412,37 @@ def test_db_upgrade_beside_a_killed_daemon_of_the_older_monitor_says_until_when_
     assert f"its lease ends at {until} UTC (in 10 min)" in line, line
     assert line.endswith("then run `monitor db upgrade` again (one killed: once its lease has ended)"), line
     assert schema_revision(url) == (("0009",), True)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the one-daemon advisory lock of monitors before revision 0006 was PostgreSQL's (SQLite: its flock, still taken)")
+@pytest.mark.parametrize("verb", ["db upgrade", "once", "alerts"])
+def test_an_upgrade_beside_a_running_daemon_of_a_monitor_before_the_registry_is_refused_naming_it(tmp_path: Path, verb: str) -> None:
+    """Regression (found by helper xupgrade): a daemon of a monitor of revisions 0003 to 0005 on PostgreSQL is in no
+    registry (the `daemons` table came with 0006): it holds a session advisory lock (key "monitor") named by its
+    connection's application name. `monitor db upgrade` (and a daemon or verb of the newer monitor, upgrade = "auto")
+    upgraded the schema under it, then ran beside it (both read the same folder files and feeds). Now refused in one
+    line naming it, as a registered daemon is; once it has stopped, the upgrade runs."""
+    import psycopg
+
+    from tests.conftest import store_url
+
+    config = write_config(tmp_path)  # upgrade = "auto"
+    url = store_url(tmp_path)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        migrate.upgrade(connection, "0005")
+    engine.dispose()
+    parsed = make_url(url)
+    old = psycopg.connect(host=parsed.host, port=parsed.port, user=parsed.username, password=parsed.password, dbname=parsed.database,
+                          autocommit=True, application_name="monitor run|4242|app-9")  # as the older monitor took its lock
+    try:
+        assert old.execute("SELECT pg_try_advisory_lock(%s)", (0x6D6F6E69746F72,)).fetchone() == (True,)
+        line = one_line_error(monitor(*verb.split(), "--config", str(config)))
+        assert "`monitor run` (pid 4242 on app-9, since " in line and "of a monitor before revision 0006" in line and "runs on this store" in line, line
+        assert "`monitor status` lists" not in line, line  # that monitor had no `monitor status`
+        assert schema_revision(url) == (("0005",), True)  # not upgraded
+    finally:
+        old.close()  # the older daemon stopped: its lock goes with its connection
+    said = monitor(*verb.split(), "--config", str(config))
+    assert said.returncode == 0, said.stderr
+    assert schema_revision(url) == ((migrate.head(),), True)

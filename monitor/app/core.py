@@ -11,7 +11,7 @@ from monitor.settings import Settings, load_settings
 from monitor.store import migrate, sources
 from monitor.store.daemons import running as daemons_running
 from monitor.store.db import Database, database_file, database_name
-from monitor.store.lock import holder
+from monitor.store.lock import holder, older_holder
 
 
 class Core:
@@ -67,14 +67,17 @@ class Core:
     def _not_beside_a_daemon(self, revisions: tuple[str, ...]) -> None:
         """StoreError when a daemon runs on the store: its SQLite lock's holder, or PostgreSQL's live heartbeats."""
         url = self.settings.store.sqlalchemy_url
+        listed = " (the older monitor's `monitor status` lists it)"
         if database_file(url) is not None:
             running = [held] if (held := holder(url)) else []
         else:
             now = datetime.now(UTC)
             running = [daemon.named(now) for daemon in daemons_running(url, now)]
+            listed = listed if running else ""  # one of a monitor before the registry (revision 0006), holding its lock, has no `monitor status`
+            running += [held] if (held := older_holder(url)) else []
         if running:
             raise StoreError(f"{database_name(url)}: schema revision {', '.join(revisions)} is older than this monitor's {migrate.head()}, and "
-                             f"{'; '.join(running)} runs on this store (the older monitor's `monitor status` lists it): restart it with this monitor "
+                             f"{'; '.join(running)} runs on this store{listed}: restart it with this monitor "
                              "(it upgrades the store as it starts), then run this again")
 
     def close(self) -> None:
