@@ -446,3 +446,22 @@ def test_an_upgrade_beside_a_running_daemon_of_a_monitor_before_the_registry_is_
     said = monitor(*verb.split(), "--config", str(config))
     assert said.returncode == 0, said.stderr
     assert schema_revision(url) == ((migrate.head(),), True)
+
+
+@sqlite_only  # builds the SQLite file itself
+@pytest.mark.parametrize("verb", [["check"], ["alerts"], ["sources"], ["mute", "Qasem Soleimani"]])
+def test_a_verb_that_upgrades_the_store_says_so_in_one_line(tmp_path: Path, verb: list[str]) -> None:
+    """Regression (found by helper xupgrade): with `[store] upgrade = "auto"`, a verb of the newer monitor (`monitor
+    check` run to try the new version's config, `monitor alerts`, ...) upgraded an older store without a word (the
+    daemon's log says it; the verbs log nothing): `check` said "database ...: ok", and the older monitor, rolled back
+    to, then refused the store (downgrades are not offered). The verb now says it in one line on stderr."""
+    config = write_config(tmp_path)  # upgrade = "auto"
+    url = first_revision_database(tmp_path / "monitor.db")
+    said = monitor(*verb, "--config", str(config))
+    assert said.returncode == 0, said.stderr
+    assert said.stderr.splitlines() == [f"monitor: note: {tmp_path / 'monitor.db'}: schema upgraded from revision 0001 to {migrate.head()} "
+                                        "([store] upgrade = \"auto\"): the older monitor refuses it now (downgrades are not offered)"]
+    assert schema_revision(url) == ((migrate.head(),), True)
+    again = monitor(*verb, "--config", str(config))
+    assert again.returncode == 0 and "upgraded" not in again.stderr, again.stderr
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -18,9 +19,10 @@ class Core:
     """The settings (read on first use) and the store (opened on first use, closed by `close`). With
     `sends=False` (verbs that send nothing and check no channel) the channels' `${VAR}` need not be set."""
 
-    def __init__(self, config: Path, *, sends: bool = True) -> None:
+    def __init__(self, config: Path, *, sends: bool = True, noted: Callable[[str], None] | None = None) -> None:
         self.config = config
         self.sends = sends
+        self.noted = noted  # told, in one line, of what opening the store did unasked: an upgrade of its schema
 
     @cached_property
     def settings(self) -> Settings:
@@ -62,6 +64,9 @@ class Core:
         db = Database(store.sqlalchemy_url, upgrade=upgrade or store.upgrade, config=self.settings.path, reading=reading,
                       before_upgrade=None if upgrade else self._not_beside_a_daemon)
         sources.register_feeds_secrets(db)  # those added with `sources add`: their errors and links shown masked by every verb
+        if db.upgraded_from and self.noted is not None:  # the daemon's log says it; a verb logs nothing
+            self.noted(f"{db.name}: schema upgraded from revision {', '.join(db.upgraded_from)} to {migrate.head()} ([store] upgrade = "
+                       f"\"{upgrade or store.upgrade}\"): the older monitor refuses it now (downgrades are not offered)")
         return db
 
     def _not_beside_a_daemon(self, revisions: tuple[str, ...]) -> None:

@@ -108,6 +108,7 @@ class Database:
 
     engine: Engine
     frozen = False  # read as the file stands (`as_it_stands`): nothing can be written through it
+    upgraded_from: tuple[str, ...] = ()  # the revision(s) opening upgraded the schema from; () when it did not
 
     def __init__(self, url: str, *, busy_timeout: float = 30.0, upgrade: str = "auto", config: Path | str | None = None, reading: bool = False,
                  before_upgrade: Callable[[tuple[str, ...]], None] | None = None) -> None:
@@ -217,6 +218,7 @@ class Database:
             if self._before_upgrade is not None:
                 self._before_upgrade(revisions)  # raises to refuse (a daemon of the older monitor runs on it)
             migrate.upgrade(connection)
+            self.upgraded_from = revisions
             log.info("%s: schema upgraded from revision %s to %s", self.name, ", ".join(revisions), head)
         return schema_problem(connection)
 
