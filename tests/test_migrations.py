@@ -465,3 +465,23 @@ def test_a_verb_that_upgrades_the_store_says_so_in_one_line(tmp_path: Path, verb
     again = monitor(*verb, "--config", str(config))
     assert again.returncode == 0 and "upgraded" not in again.stderr, again.stderr
 
+
+@sqlite_only  # a file-size limit on the SQLite file
+def test_an_upgrade_cut_by_a_file_size_limit_leaves_the_older_store_and_says_what_to_do(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade): `monitor db upgrade` (or any verb) under a file-size limit (`ulimit -f`,
+    systemd's LimitFSIZE=) the upgrade's writes go over said "cannot open database PATH: disk I/O error", SQLite's
+    words alone, where a running store's line says what to check. The store stays at its revision, and the line
+    names the cause to check; without the limit the upgrade runs."""
+    import subprocess
+    import sys
+
+    config = write_config(tmp_path)
+    url = first_revision_database(tmp_path / "monitor.db")
+    size = (tmp_path / "monitor.db").stat().st_size
+    cut = subprocess.run(["prlimit", f"--fsize={size // 4}", sys.executable, "-m", "monitor", "db", "upgrade", "--config", str(config)],
+                         capture_output=True, text=True, timeout=60)
+    line = one_line_error(cut)
+    assert line == (f"monitor: error: cannot open database {tmp_path / 'monitor.db'}: disk I/O error: check its file system "
+                    "(a read-only mount, an immutable file, a file-size limit, a failing disk)"), line
+    assert schema_revision(url) == ((migrate.FIRST,), True)
+    assert f"upgraded from revision 0001 to {migrate.head()}" in monitor("db", "upgrade", "--config", str(config)).stdout

@@ -381,6 +381,8 @@ def open_failure(url: URL, exc: SQLAlchemyError | ImportError) -> str:
     if url.get_backend_name() == "sqlite" and url.database and reason.strip() in ("disk I/O error", "database or disk is full"):
         if (free := free_bytes(Path(url.database).parent)) is not None and free < FULL_BELOW:  # SQLite could not make its -wal, -shm files
             return f"{reason}: its file system is full ({free // 1024} KiB free): free space on it"
+    if url.get_backend_name() == "sqlite" and (remedy := REMEDIES.get(reason.strip())):  # a write refused while opening: an upgrade's
+        return f"{redact(reason)}: {remedy}"
     if url.get_backend_name() == "postgresql" and url.database and reason.endswith(f'database "{url.database}" does not exist'):
         where = " ".join(f"{flag} {value}" for flag, value in (("-h", url.host), ("-p", url.port), ("-U", url.username)) if value)
         reason += f": create it (createdb {where} {url.database}, or CREATE DATABASE {url.database}), or give [store] url an existing one"
