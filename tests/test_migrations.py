@@ -485,3 +485,42 @@ def test_an_upgrade_cut_by_a_file_size_limit_leaves_the_older_store_and_says_wha
                     "(a read-only mount, an immutable file, a file-size limit, a failing disk)"), line
     assert schema_revision(url) == ((migrate.FIRST,), True)
     assert f"upgraded from revision 0001 to {migrate.head()}" in monitor("db", "upgrade", "--config", str(config)).stdout
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="pg_dump and pg_restore: the PostgreSQL backup the docs give (SQLite: monitor backup)")
+def test_the_docs_postgresql_backup_restored_after_an_upgrade_upgrades_again(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade): docs/operations.md's restore of a pg_dump taken before an upgrade,
+    `pg_restore --clean --dbname=...DATABASE`, drops only what the dump holds: the tables the upgrade had made
+    (daemons, host_claims, notices) stayed beside a store saying its older revision, and the next upgrade failed with
+    'relation "daemons" already exists'. The docs' commands, run as written, give back the store as it was, which
+    upgrades again."""
+    import os
+    import subprocess
+
+    from tests.conftest import postgres, postgres_bin, store_url
+
+    config = write_config(tmp_path, settings={"store": {"upgrade": "manual"}})
+    url = store_url(tmp_path)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        migrate.upgrade(connection, "0005")
+        connection.execute(insert(first.tables["mutes"]), [dict(id=1, name="Qasem Soleimani", until=T0)])
+    engine.dispose()
+    docs = (Path(__file__).parents[1] / "docs" / "operations.md").read_text()
+    dump, restore = (next(line.split("#")[0].strip() for line in docs.splitlines() if line.startswith(tool)) for tool in ("pg_dump ", "pg_restore "))
+    parsed, server = make_url(url), postgres()
+    at = f"postgresql://{parsed.username}@{parsed.host}:{parsed.port}"
+    env = {**os.environ, "PGPASSWORD": str(parsed.password), "PATH": f"{postgres_bin()}:{os.environ['PATH']}"}
+
+    def run(command: str) -> None:
+        command = command.replace("postgresql://USER@HOST/DATABASE", f"{at}/{parsed.database}").replace("postgresql://USER@HOST/postgres", f"{at}/postgres")
+        done = subprocess.run(command, shell=True, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, (command, done.stderr)
+
+    run(dump)
+    assert f"upgraded from revision 0005 to {migrate.head()}" in monitor("db", "upgrade", "--config", str(config)).stdout
+    run(restore)  # the upgrade rolled back: the backup taken before it
+    assert schema_revision(url) == (("0005",), True)
+    assert server.sql("SELECT name FROM mutes", parsed.database or "") == [("Qasem Soleimani",)]
+    upgraded = monitor("db", "upgrade", "--config", str(config))
+    assert upgraded.returncode == 0 and f"upgraded from revision 0005 to {migrate.head()}" in upgraded.stdout, upgraded.stderr
