@@ -524,3 +524,33 @@ def test_the_docs_postgresql_backup_restored_after_an_upgrade_upgrades_again(tmp
     assert server.sql("SELECT name FROM mutes", parsed.database or "") == [("Qasem Soleimani",)]
     upgraded = monitor("db", "upgrade", "--config", str(config))
     assert upgraded.returncode == 0 and f"upgraded from revision 0005 to {migrate.head()}" in upgraded.stdout, upgraded.stderr
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="pg_restore --clean into the database as it stands (a SQLite backup is put back whole)")
+def test_an_upgrade_over_tables_of_a_later_revision_says_what_happened_and_what_to_do(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade): a store restored with `pg_restore --clean` into its upgraded database (the
+    restore the docs gave before) keeps the tables the upgrade had made; every verb and daemon then failed with "cannot
+    open database URL: relation "daemons" already exists", saying neither why nor what to do. The line says that the
+    store holds tables of a revision later than its own and to restore it into a new database; nothing is changed."""
+    import os
+    import subprocess
+
+    from tests.conftest import postgres_bin, store_url
+
+    config = write_config(tmp_path)  # upgrade = "auto": the daemon upgrades too
+    url = store_url(tmp_path)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        migrate.upgrade(connection, "0005")
+    engine.dispose()
+    parsed = make_url(url)
+    target = f"postgresql://{parsed.username}@{parsed.host}:{parsed.port}/{parsed.database}"
+    env = {**os.environ, "PGPASSWORD": str(parsed.password), "PATH": f"{postgres_bin()}:{os.environ['PATH']}"}
+    subprocess.run(["pg_dump", "--format=custom", f"--file={tmp_path / 'monitor.dump'}", target], env=env, check=True, capture_output=True, timeout=120)
+    assert monitor("db", "upgrade", "--config", str(config)).returncode == 0
+    subprocess.run(["pg_restore", "--clean", f"--dbname={target}", str(tmp_path / "monitor.dump")], env=env, check=True, capture_output=True, timeout=120)
+    for verb in (["db", "upgrade"], ["once"]):
+        line = one_line_error(monitor(*verb, "--config", str(config)))
+        assert "schema revision 0005 cannot be upgraded to" in line and 'relation "daemons" already exists' in line, line
+        assert "tables of a later revision" in line and "restore the backup into a new database" in line, line
+    assert schema_revision(url) == (("0005",), True)

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from sqlalchemy import ColumnElement, Connection, create_engine, event, inspect, select, text, update
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from monitor.errors import StoreError
@@ -217,7 +217,14 @@ class Database:
                 raise StoreError(f"{self.name}: schema revision {', '.join(revisions)} is older than this monitor's {head} and [store] upgrade is manual: back it up, then run `{command}`")
             if self._before_upgrade is not None:
                 self._before_upgrade(revisions)  # raises to refuse (a daemon of the older monitor runs on it)
-            migrate.upgrade(connection)
+            try:
+                migrate.upgrade(connection)
+            except (OperationalError, ProgrammingError) as exc:  # rolled back whole with the transaction
+                if "already exists" not in (reason := str(exc.orig).strip().split("\n")[0]):
+                    raise
+                raise StoreError(f"{self.name}: schema revision {', '.join(revisions)} cannot be upgraded to {head}: {redact(reason)}: the store "
+                                 "holds tables of a later revision than its own (a backup restored over an upgraded database keeps them): "
+                                 "restore the backup into a new database (docs/operations.md, Backup); nothing was changed") from None
             self.upgraded_from = revisions
             log.info("%s: schema upgraded from revision %s to %s", self.name, ", ".join(revisions), head)
         return schema_problem(connection)
