@@ -460,7 +460,7 @@ def test_a_verb_that_upgrades_the_store_says_so_in_one_line(tmp_path: Path, verb
     said = monitor(*verb, "--config", str(config))
     assert said.returncode == 0, said.stderr
     assert said.stderr.splitlines() == [f"monitor: note: {tmp_path / 'monitor.db'}: schema upgraded from revision 0001 to {migrate.head()} "
-                                        "([store] upgrade = \"auto\"): the older monitor refuses it now (downgrades are not offered)"]
+                                        "([store] upgrade = \"auto\"): downgrades are not offered; to go back to the older monitor, restore a backup taken before"]
     assert schema_revision(url) == ((migrate.head(),), True)
     again = monitor(*verb, "--config", str(config))
     assert again.returncode == 0 and "upgraded" not in again.stderr, again.stderr

@@ -66,7 +66,7 @@ class Core:
         sources.register_feeds_secrets(db)  # those added with `sources add`: their errors and links shown masked by every verb
         if db.upgraded_from and self.noted is not None:  # the daemon's log says it; a verb logs nothing
             self.noted(f"{db.name}: schema upgraded from revision {', '.join(db.upgraded_from)} to {migrate.head()} ([store] upgrade = "
-                       f"\"{upgrade or store.upgrade}\"): the older monitor refuses it now (downgrades are not offered)")
+                       f"\"{upgrade or store.upgrade}\"): downgrades are not offered; to go back to the older monitor, restore a backup taken before")
         return db
 
     def _not_beside_a_daemon(self, revisions: tuple[str, ...]) -> None:
