@@ -554,3 +554,29 @@ def test_an_upgrade_over_tables_of_a_later_revision_says_what_happened_and_what_
         assert "schema revision 0005 cannot be upgraded to" in line and 'relation "daemons" already exists' in line, line
         assert "tables of a later revision" in line and "restore the backup into a new database" in line, line
     assert schema_revision(url) == (("0005",), True)
+
+
+def test_db_upgrade_of_a_newer_monitors_store_beside_its_daemon_says_it_is_newer_not_to_stop_it(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade): `monitor db upgrade` of an older monitor on a store that a newer monitor
+    had upgraded, its daemon running, said "... stop the daemon, back the store up (`monitor backup`), then run `monitor
+    db upgrade` again" (SQLite) or "1 daemon runs on this store (...): stop every daemon, ..." (PostgreSQL): stopping
+    it only led to "schema revision 9999 is unknown to this monitor". It says at once that the store is a newer
+    monitor's, and nothing is stopped."""
+    from sqlalchemy import text
+
+    from monitor.store.lock import single_daemon
+    from tests.conftest import store_url
+
+    config = write_config(tmp_path, settings={"store": {"upgrade": "manual"}})
+    url = store_url(tmp_path)
+    if ON_POSTGRES:
+        older_store_with_a_daemon(url, migrate.head())  # a newer monitor's daemon runs on it (its registry row)
+    else:
+        Database(url).close()
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    with single_daemon(url, "monitor run"):  # (nothing on PostgreSQL: its daemon is the registry's row)
+        line = one_line_error(monitor("db", "upgrade", "--config", str(config)))
+    assert "schema revision 9999 is unknown to this monitor" in line and "stop" not in line, line

@@ -160,6 +160,8 @@ class StoreVerbs(Core):
         url = self.settings.store.sqlalchemy_url
         if (now := self.db_current()).has_tables and now.revisions == (now.head,):
             return now  # nothing to upgrade: no need to stop the daemon that upgraded it
+        if now.newer:  # a newer monitor's: refused in one line by opening it (stopping its daemons would not help)
+            self.open_store(upgrade="auto").close()
         busy = "stop the daemon, back the store up (`monitor backup`), then run `monitor db upgrade` again"
         with single_daemon(url, "monitor db upgrade", busy):
             before = self.db_current()
