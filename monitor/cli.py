@@ -154,12 +154,17 @@ def _say_no_store(monitor: App) -> None:
         sys.stderr.write(f"monitor: note: {shown(missing)}\n")
 
 
-def _app(config: Path, sends: bool = False) -> App:
+def _app(config: Path, sends: bool = False, notes: bool = True) -> App:
     """The façade on a config file (imported here: see the imports above); `sends` for the verbs that send
-    or check the channels (run, once, check): the others need no channel's `${VAR}` set."""
+    or check the channels (run, once, check): the others need no channel's `${VAR}` set. `notes`: what opening
+    the store did unasked (an upgrade) said in one line on stderr (not for the verbs that log it, or say it)."""
     from monitor.app import App
 
-    return App(config, sends=sends)
+    return App(config, sends=sends, noted=_note if notes else None)
+
+
+def _note(line: str) -> None:
+    sys.stderr.write(f"monitor: note: {shown(line)}\n")
 
 
 @app.command(epilog=_examples("monitor run", "monitor run --config config/monitor.toml --log-format json"))
@@ -749,7 +754,7 @@ def db_current(config: ConfigOption = DEFAULT_CONFIG) -> None:
 def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Upgrade the store's schema to this monitor's newest revision (stop the daemons and back it up first:
     `monitor backup`; refused while a daemon runs on the store)."""
-    before = _app(config).db_upgrade()
+    before = _app(config, notes=False).db_upgrade()  # says it itself
     name, head = before.database, before.head
     if before.revisions is None or not before.has_tables:
         out.line(f"database {name}: created at revision {head}")
@@ -822,7 +827,7 @@ def web(
     listen: Annotated[str, typer.Option("--listen", help="HOST:PORT to serve on; not loopback: needs MONITOR_WEB_TOKEN or MONITOR_WEB_USER and MONITOR_WEB_PASSWORD")] = "127.0.0.1:8080",
 ) -> None:
     """Serve the read-only web view (alerts, stories, actors over time, sources) until Ctrl-C."""
-    monitor = _app(config)
+    monitor = _app(config, notes=False)  # its log says an upgrade
     _logging(monitor.settings, False, None)  # its lines as the daemon's: one line each, UTC, secrets masked
     with _usage():
         monitor.web(listen, lambda name: out.line(f"web view of {name} on http://{listen}/ (Ctrl-C stops it)"))

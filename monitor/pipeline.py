@@ -35,6 +35,7 @@ from monitor.sources.parsing import ParserPool
 from monitor.sources.poller import PollLimits
 from monitor.store import daemons, files, jobs, migrate, outbox, sources
 from monitor.store.db import Database, database_file, database_name, utcnow
+from monitor.store.lock import older_holder
 
 log = logging.getLogger("monitor")
 
@@ -339,11 +340,13 @@ def _no_other_daemon(url: str, revisions: tuple[str, ...]) -> None:
     the store's lock already: no other runs."""
     if database_file(url) is not None:
         return
-    if running := daemons.running(url, now := datetime.now(UTC)):
-        named = "; ".join(daemon.named(now) for daemon in running)
-        raise StoreError(f"{database_name(url)}: schema revision {', '.join(revisions)} is older than this monitor's {migrate.head()}, and {named} "
-                         f"{'runs' if len(running) == 1 else 'run'} on this store (the older monitor's `monitor status` lists "
-                         f"{'it' if len(running) == 1 else 'them'}): stop every daemon, back the store up (pg_dump), then start them with this monitor")
+    now = datetime.now(UTC)
+    running = [daemon.named(now) for daemon in daemons.running(url, now)]
+    listed = f" (the older monitor's `monitor status` lists {'it' if len(running) == 1 else 'them'})" if running else ""
+    running += [held] if (held := older_holder(url)) else []  # a monitor's before the registry (revision 0006): no `monitor status`
+    if running:
+        raise StoreError(f"{database_name(url)}: schema revision {', '.join(revisions)} is older than this monitor's {migrate.head()}, and {'; '.join(running)} "
+                         f"{'runs' if len(running) == 1 else 'run'} on this store{listed}: stop every daemon, back the store up (pg_dump), then start them with this monitor")
 
 
 def folder_paths(settings: Settings) -> list[tuple[Path, bool]]:

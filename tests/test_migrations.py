@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, func, insert, select
+from sqlalchemy import create_engine, func, insert, make_url, select
 
 from monitor.errors import StoreError
 from monitor.store import migrate
@@ -412,3 +412,171 @@ def test_db_upgrade_beside_a_killed_daemon_of_the_older_monitor_says_until_when_
     assert f"its lease ends at {until} UTC (in 10 min)" in line, line
     assert line.endswith("then run `monitor db upgrade` again (one killed: once its lease has ended)"), line
     assert schema_revision(url) == (("0009",), True)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the one-daemon advisory lock of monitors before revision 0006 was PostgreSQL's (SQLite: its flock, still taken)")
+@pytest.mark.parametrize("verb", ["db upgrade", "once", "alerts"])
+def test_an_upgrade_beside_a_running_daemon_of_a_monitor_before_the_registry_is_refused_naming_it(tmp_path: Path, verb: str) -> None:
+    """Regression (found by helper xupgrade): a daemon of a monitor of revisions 0003 to 0005 on PostgreSQL is in no
+    registry (the `daemons` table came with 0006): it holds a session advisory lock (key "monitor") named by its
+    connection's application name. `monitor db upgrade` (and a daemon or verb of the newer monitor, upgrade = "auto")
+    upgraded the schema under it, then ran beside it (both read the same folder files and feeds). Now refused in one
+    line naming it, as a registered daemon is; once it has stopped, the upgrade runs."""
+    import psycopg
+
+    from tests.conftest import store_url
+
+    config = write_config(tmp_path)  # upgrade = "auto"
+    url = store_url(tmp_path)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        migrate.upgrade(connection, "0005")
+    engine.dispose()
+    parsed = make_url(url)
+    old = psycopg.connect(host=parsed.host, port=parsed.port, user=parsed.username, password=parsed.password, dbname=parsed.database,
+                          autocommit=True, application_name="monitor run|4242|app-9")  # as the older monitor took its lock
+    try:
+        assert old.execute("SELECT pg_try_advisory_lock(%s)", (0x6D6F6E69746F72,)).fetchone() == (True,)
+        line = one_line_error(monitor(*verb.split(), "--config", str(config)))
+        assert "`monitor run` (pid 4242 on app-9, since " in line and "of a monitor before revision 0006" in line and "runs on this store" in line, line
+        assert "`monitor status` lists" not in line, line  # that monitor had no `monitor status`
+        assert schema_revision(url) == (("0005",), True)  # not upgraded
+    finally:
+        old.close()  # the older daemon stopped: its lock goes with its connection
+    said = monitor(*verb.split(), "--config", str(config))
+    assert said.returncode == 0, said.stderr
+    assert schema_revision(url) == ((migrate.head(),), True)
+
+
+@sqlite_only  # builds the SQLite file itself
+@pytest.mark.parametrize("verb", [["check"], ["alerts"], ["sources"], ["mute", "Qasem Soleimani"]])
+def test_a_verb_that_upgrades_the_store_says_so_in_one_line(tmp_path: Path, verb: list[str]) -> None:
+    """Regression (found by helper xupgrade): with `[store] upgrade = "auto"`, a verb of the newer monitor (`monitor
+    check` run to try the new version's config, `monitor alerts`, ...) upgraded an older store without a word (the
+    daemon's log says it; the verbs log nothing): `check` said "database ...: ok", and the older monitor, rolled back
+    to, then refused the store (downgrades are not offered). The verb now says it in one line on stderr."""
+    config = write_config(tmp_path)  # upgrade = "auto"
+    url = first_revision_database(tmp_path / "monitor.db")
+    said = monitor(*verb, "--config", str(config))
+    assert said.returncode == 0, said.stderr
+    assert said.stderr.splitlines() == [f"monitor: note: {tmp_path / 'monitor.db'}: schema upgraded from revision 0001 to {migrate.head()} "
+                                        "([store] upgrade = \"auto\"): downgrades are not offered; to go back to the older monitor, restore a backup taken before"]
+    assert schema_revision(url) == ((migrate.head(),), True)
+    again = monitor(*verb, "--config", str(config))
+    assert again.returncode == 0 and "upgraded" not in again.stderr, again.stderr
+
+
+@sqlite_only  # a file-size limit on the SQLite file
+def test_an_upgrade_cut_by_a_file_size_limit_leaves_the_older_store_and_says_what_to_do(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade): `monitor db upgrade` (or any verb) under a file-size limit (`ulimit -f`,
+    systemd's LimitFSIZE=) the upgrade's writes go over said "cannot open database PATH: disk I/O error", SQLite's
+    words alone, where a running store's line says what to check. The store stays at its revision, and the line
+    names the cause to check; without the limit the upgrade runs."""
+    import subprocess
+    import sys
+
+    config = write_config(tmp_path)
+    url = first_revision_database(tmp_path / "monitor.db")
+    size = (tmp_path / "monitor.db").stat().st_size
+    cut = subprocess.run(["prlimit", f"--fsize={size // 4}", sys.executable, "-m", "monitor", "db", "upgrade", "--config", str(config)],
+                         capture_output=True, text=True, timeout=60)
+    line = one_line_error(cut)
+    assert line == (f"monitor: error: cannot open database {tmp_path / 'monitor.db'}: disk I/O error: check its file system "
+                    "(a read-only mount, an immutable file, a file-size limit, a failing disk)"), line
+    assert schema_revision(url) == ((migrate.FIRST,), True)
+    assert f"upgraded from revision 0001 to {migrate.head()}" in monitor("db", "upgrade", "--config", str(config)).stdout
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="pg_dump and pg_restore: the PostgreSQL backup the docs give (SQLite: monitor backup)")
+def test_the_docs_postgresql_backup_restored_after_an_upgrade_upgrades_again(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade): docs/operations.md's restore of a pg_dump taken before an upgrade,
+    `pg_restore --clean --dbname=...DATABASE`, drops only what the dump holds: the tables the upgrade had made
+    (daemons, host_claims, notices) stayed beside a store saying its older revision, and the next upgrade failed with
+    'relation "daemons" already exists'. The docs' commands, run as written, give back the store as it was, which
+    upgrades again."""
+    import os
+    import subprocess
+
+    from tests.conftest import postgres, postgres_bin, store_url
+
+    config = write_config(tmp_path, settings={"store": {"upgrade": "manual"}})
+    url = store_url(tmp_path)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        migrate.upgrade(connection, "0005")
+        connection.execute(insert(first.tables["mutes"]), [dict(id=1, name="Qasem Soleimani", until=T0)])
+    engine.dispose()
+    docs = (Path(__file__).parents[1] / "docs" / "operations.md").read_text()
+    dump, restore = (next(line.split("#")[0].strip() for line in docs.splitlines() if line.startswith(tool)) for tool in ("pg_dump ", "pg_restore "))
+    parsed, server = make_url(url), postgres()
+    at = f"postgresql://{parsed.username}@{parsed.host}:{parsed.port}"
+    env = {**os.environ, "PGPASSWORD": str(parsed.password), "PATH": f"{postgres_bin()}:{os.environ['PATH']}"}
+
+    def run(command: str) -> None:
+        command = command.replace("postgresql://USER@HOST/DATABASE", f"{at}/{parsed.database}").replace("postgresql://USER@HOST/postgres", f"{at}/postgres")
+        done = subprocess.run(command, shell=True, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, (command, done.stderr)
+
+    run(dump)
+    assert f"upgraded from revision 0005 to {migrate.head()}" in monitor("db", "upgrade", "--config", str(config)).stdout
+    run(restore)  # the upgrade rolled back: the backup taken before it
+    assert schema_revision(url) == (("0005",), True)
+    assert server.sql("SELECT name FROM mutes", parsed.database or "") == [("Qasem Soleimani",)]
+    upgraded = monitor("db", "upgrade", "--config", str(config))
+    assert upgraded.returncode == 0 and f"upgraded from revision 0005 to {migrate.head()}" in upgraded.stdout, upgraded.stderr
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="pg_restore --clean into the database as it stands (a SQLite backup is put back whole)")
+def test_an_upgrade_over_tables_of_a_later_revision_says_what_happened_and_what_to_do(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade): a store restored with `pg_restore --clean` into its upgraded database (the
+    restore the docs gave before) keeps the tables the upgrade had made; every verb and daemon then failed with "cannot
+    open database URL: relation "daemons" already exists", saying neither why nor what to do. The line says that the
+    store holds tables of a revision later than its own and to restore it into a new database; nothing is changed."""
+    import os
+    import subprocess
+
+    from tests.conftest import postgres_bin, store_url
+
+    config = write_config(tmp_path)  # upgrade = "auto": the daemon upgrades too
+    url = store_url(tmp_path)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        migrate.upgrade(connection, "0005")
+    engine.dispose()
+    parsed = make_url(url)
+    target = f"postgresql://{parsed.username}@{parsed.host}:{parsed.port}/{parsed.database}"
+    env = {**os.environ, "PGPASSWORD": str(parsed.password), "PATH": f"{postgres_bin()}:{os.environ['PATH']}"}
+    subprocess.run(["pg_dump", "--format=custom", f"--file={tmp_path / 'monitor.dump'}", target], env=env, check=True, capture_output=True, timeout=120)
+    assert monitor("db", "upgrade", "--config", str(config)).returncode == 0
+    subprocess.run(["pg_restore", "--clean", f"--dbname={target}", str(tmp_path / "monitor.dump")], env=env, check=True, capture_output=True, timeout=120)
+    for verb in (["db", "upgrade"], ["once"]):
+        line = one_line_error(monitor(*verb, "--config", str(config)))
+        assert "schema revision 0005 cannot be upgraded to" in line and 'relation "daemons" already exists' in line, line
+        assert "tables of a later revision" in line and "restore the backup into a new database" in line, line
+    assert schema_revision(url) == (("0005",), True)
+
+
+def test_db_upgrade_of_a_newer_monitors_store_beside_its_daemon_says_it_is_newer_not_to_stop_it(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade): `monitor db upgrade` of an older monitor on a store that a newer monitor
+    had upgraded, its daemon running, said "... stop the daemon, back the store up (`monitor backup`), then run `monitor
+    db upgrade` again" (SQLite) or "1 daemon runs on this store (...): stop every daemon, ..." (PostgreSQL): stopping
+    it only led to "schema revision 9999 is unknown to this monitor". It says at once that the store is a newer
+    monitor's, and nothing is stopped."""
+    from sqlalchemy import text
+
+    from monitor.store.lock import single_daemon
+    from tests.conftest import store_url
+
+    config = write_config(tmp_path, settings={"store": {"upgrade": "manual"}})
+    url = store_url(tmp_path)
+    if ON_POSTGRES:
+        older_store_with_a_daemon(url, migrate.head())  # a newer monitor's daemon runs on it (its registry row)
+    else:
+        Database(url).close()
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    with single_daemon(url, "monitor run"):  # (nothing on PostgreSQL: its daemon is the registry's row)
+        line = one_line_error(monitor("db", "upgrade", "--config", str(config)))
+    assert "schema revision 9999 is unknown to this monitor" in line and "stop" not in line, line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -11,16 +12,17 @@ from monitor.settings import Settings, load_settings
 from monitor.store import migrate, sources
 from monitor.store.daemons import running as daemons_running
 from monitor.store.db import Database, database_file, database_name
-from monitor.store.lock import holder
+from monitor.store.lock import holder, older_holder
 
 
 class Core:
     """The settings (read on first use) and the store (opened on first use, closed by `close`). With
     `sends=False` (verbs that send nothing and check no channel) the channels' `${VAR}` need not be set."""
 
-    def __init__(self, config: Path, *, sends: bool = True) -> None:
+    def __init__(self, config: Path, *, sends: bool = True, noted: Callable[[str], None] | None = None) -> None:
         self.config = config
         self.sends = sends
+        self.noted = noted  # told, in one line, of what opening the store did unasked: an upgrade of its schema
 
     @cached_property
     def settings(self) -> Settings:
@@ -62,19 +64,25 @@ class Core:
         db = Database(store.sqlalchemy_url, upgrade=upgrade or store.upgrade, config=self.settings.path, reading=reading,
                       before_upgrade=None if upgrade else self._not_beside_a_daemon)
         sources.register_feeds_secrets(db)  # those added with `sources add`: their errors and links shown masked by every verb
+        if db.upgraded_from and self.noted is not None:  # the daemon's log says it; a verb logs nothing
+            self.noted(f"{db.name}: schema upgraded from revision {', '.join(db.upgraded_from)} to {migrate.head()} ([store] upgrade = "
+                       f"\"{upgrade or store.upgrade}\"): downgrades are not offered; to go back to the older monitor, restore a backup taken before")
         return db
 
     def _not_beside_a_daemon(self, revisions: tuple[str, ...]) -> None:
         """StoreError when a daemon runs on the store: its SQLite lock's holder, or PostgreSQL's live heartbeats."""
         url = self.settings.store.sqlalchemy_url
+        listed = " (the older monitor's `monitor status` lists it)"
         if database_file(url) is not None:
             running = [held] if (held := holder(url)) else []
         else:
             now = datetime.now(UTC)
             running = [daemon.named(now) for daemon in daemons_running(url, now)]
+            listed = listed if running else ""  # one of a monitor before the registry (revision 0006), holding its lock, has no `monitor status`
+            running += [held] if (held := older_holder(url)) else []
         if running:
             raise StoreError(f"{database_name(url)}: schema revision {', '.join(revisions)} is older than this monitor's {migrate.head()}, and "
-                             f"{'; '.join(running)} runs on this store (the older monitor's `monitor status` lists it): restart it with this monitor "
+                             f"{'; '.join(running)} runs on this store{listed}: restart it with this monitor "
                              "(it upgrades the store as it starts), then run this again")
 
     def close(self) -> None:

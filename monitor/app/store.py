@@ -155,21 +155,25 @@ class StoreVerbs(Core):
     def db_upgrade(self) -> Revision:
         """Bring the store to the head revision; the revision it was at before. Refused beside a daemon on
         the SQLite file (its lock): the tables would change under it."""
-        from monitor.store.lock import single_daemon
+        from monitor.store.lock import older_holder, single_daemon
 
         url = self.settings.store.sqlalchemy_url
         if (now := self.db_current()).has_tables and now.revisions == (now.head,):
             return now  # nothing to upgrade: no need to stop the daemon that upgraded it
+        if now.newer:  # a newer monitor's: refused in one line by opening it (stopping its daemons would not help)
+            self.open_store(upgrade="auto").close()
         busy = "stop the daemon, back the store up (`monitor backup`), then run `monitor db upgrade` again"
         with single_daemon(url, "monitor db upgrade", busy):
             before = self.db_current()
             if before.revisions and before.revisions != (before.head,) and database_file(url) is None:  # a shared (PostgreSQL) store
                 running = daemons_running(url, at := datetime.now(UTC))
-                if running:
-                    named = "; ".join(daemon.named(at) for daemon in running)
+                older = [held] if (held := older_holder(url)) else []  # a monitor's before the registry (revision 0006)
+                if running or older:
+                    named = "; ".join([daemon.named(at) for daemon in running] + older)
                     killed = " (one killed: once its lease has ended)" if not all(daemon.seen for daemon in running) else ""
-                    raise MonitorError(f"{before.database}: {len(running)} daemon{' runs' if len(running) == 1 else 's run'} on this store ({named}; "
-                                       f"the older monitor's `monitor status` lists {'it' if len(running) == 1 else 'them'}): stop every daemon, "
+                    count = len(running) + len(older)
+                    listed = f"; the older monitor's `monitor status` lists {'it' if len(running) == 1 else 'them'}" if running else ""
+                    raise MonitorError(f"{before.database}: {count} daemon{' runs' if count == 1 else 's run'} on this store ({named}{listed}): stop every daemon, "
                                        f"back the store up (pg_dump), then run `monitor db upgrade` again{killed}")
             self.open_store(upgrade="auto").close()
         return before

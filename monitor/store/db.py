@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from sqlalchemy import ColumnElement, Connection, create_engine, event, inspect, select, text, update
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from monitor.errors import StoreError
@@ -108,6 +108,7 @@ class Database:
 
     engine: Engine
     frozen = False  # read as the file stands (`as_it_stands`): nothing can be written through it
+    upgraded_from: tuple[str, ...] = ()  # the revision(s) opening upgraded the schema from; () when it did not
 
     def __init__(self, url: str, *, busy_timeout: float = 30.0, upgrade: str = "auto", config: Path | str | None = None, reading: bool = False,
                  before_upgrade: Callable[[tuple[str, ...]], None] | None = None) -> None:
@@ -216,7 +217,15 @@ class Database:
                 raise StoreError(f"{self.name}: schema revision {', '.join(revisions)} is older than this monitor's {head} and [store] upgrade is manual: back it up, then run `{command}`")
             if self._before_upgrade is not None:
                 self._before_upgrade(revisions)  # raises to refuse (a daemon of the older monitor runs on it)
-            migrate.upgrade(connection)
+            try:
+                migrate.upgrade(connection)
+            except (OperationalError, ProgrammingError) as exc:  # rolled back whole with the transaction
+                if "already exists" not in (reason := str(exc.orig).strip().split("\n")[0]):
+                    raise
+                raise StoreError(f"{self.name}: schema revision {', '.join(revisions)} cannot be upgraded to {head}: {redact(reason)}: the store "
+                                 "holds tables of a later revision than its own (a backup restored over an upgraded database keeps them): "
+                                 "restore the backup into a new database (docs/operations.md, Backup); nothing was changed") from None
+            self.upgraded_from = revisions
             log.info("%s: schema upgraded from revision %s to %s", self.name, ", ".join(revisions), head)
         return schema_problem(connection)
 
@@ -379,6 +388,8 @@ def open_failure(url: URL, exc: SQLAlchemyError | ImportError) -> str:
     if url.get_backend_name() == "sqlite" and url.database and reason.strip() in ("disk I/O error", "database or disk is full"):
         if (free := free_bytes(Path(url.database).parent)) is not None and free < FULL_BELOW:  # SQLite could not make its -wal, -shm files
             return f"{reason}: its file system is full ({free // 1024} KiB free): free space on it"
+    if url.get_backend_name() == "sqlite" and (remedy := REMEDIES.get(reason.strip())):  # a write refused while opening: an upgrade's
+        return f"{redact(reason)}: {remedy}"
     if url.get_backend_name() == "postgresql" and url.database and reason.endswith(f'database "{url.database}" does not exist'):
         where = " ".join(f"{flag} {value}" for flag, value in (("-h", url.host), ("-p", url.port), ("-U", url.username)) if value)
         reason += f": create it (createdb {where} {url.database}, or CREATE DATABASE {url.database}), or give [store] url an existing one"

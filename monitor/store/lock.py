@@ -7,7 +7,8 @@ text; a SIGKILLed holder's lock goes with its process, the file stays and is reu
 
 On PostgreSQL several daemons share the database (issue 18): they claim feeds, files and deliveries
 with leases (FOR UPDATE SKIP LOCKED), and register in the `daemons` table (`store/daemons.py`) instead
-of taking a lock. Other servers are not locked.
+of taking a lock (a daemon of a monitor of revisions 0003 to 0005, before the registry, held a session advisory
+lock instead: `older_holder` names it, so that an upgrade is not run under it). Other servers are not locked.
 """
 
 from __future__ import annotations
@@ -19,8 +20,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
 from monitor.errors import StoreError
-from monitor.store.db import database_file, make_folder
+from monitor.store.db import database_file, database_name, make_folder, open_failure, parse_url
 
 
 @contextmanager
@@ -75,3 +80,37 @@ def holder(url: str) -> str | None:
         return None
     finally:
         os.close(fd)
+
+
+OLDER_DAEMON_LOCK_KEY = 0x6D6F6E69746F72  # "monitor": the session advisory lock of the one daemon of monitors of revisions 0003 to 0005
+_OLDER_HOLDER = text(
+    "SELECT a.application_name, a.backend_start, l.pid FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
+    "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = CAST(:high AS oid) AND l.objid = CAST(:low AS oid) AND l.objsubid = 1 "
+    "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+).bindparams(high=OLDER_DAEMON_LOCK_KEY >> 32, low=OLDER_DAEMON_LOCK_KEY & 0xFFFFFFFF)
+
+
+def older_holder(url: str) -> str | None:
+    """The daemon of a monitor before the registry (revisions 0003 to 0005) running on a PostgreSQL store: it holds the
+    one-daemon advisory lock those monitors took, and is named as they named it (`verb` (pid N on host, since ...),
+    from its connection's application name); None when no one holds it, or the store is not PostgreSQL."""
+    parsed = parse_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return None
+    try:
+        engine = create_engine(parsed, poolclass=NullPool)
+        try:
+            with engine.connect() as connection:
+                row = connection.execute(_OLDER_HOLDER).first()
+        finally:
+            engine.dispose()
+    except (SQLAlchemyError, ImportError) as exc:
+        raise StoreError(f"cannot open database {database_name(url)}: {open_failure(parsed, exc)}") from None
+    if row is None:
+        return None
+    app, since, server_pid = row
+    parts = (app or "").split("|")
+    when = f"since {since.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}" if since else "since an unknown time"
+    if len(parts) == 3:
+        return f"`{parts[0]}` (pid {parts[1]} on {parts[2]}, {when}) of a monitor before revision 0006"
+    return f"a daemon of a monitor before revision 0006 (server pid {server_pid}, {when})"
