@@ -807,3 +807,56 @@ def test_json_of_every_verb_writes_terminal_controls_from_feeds_as_escapes(tmp_p
     assert done.returncode == 0, done.stderr
     assert "\u202e" not in done.stdout and "\u009b" not in done.stdout and "\\u202e" in done.stdout
     assert json.loads(done.stdout)["rules"][0]["snippet"] == text
+
+
+def as_root_without_file_permissions() -> list[str]:
+    """A command prefix under which root is bound by file modes as any user is (setpriv without the capabilities that
+    let root read and write whatever the mode); the test is skipped when not root (it chowns files) or without setpriv."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root (to chown a store to another user) and setpriv (to drop root's power over file modes)")
+    caps = "-dac_override,-dac_read_search,-fowner"
+    return ["setpriv", "--bounding-set", caps, "--inh-caps", caps]
+
+
+@sqlite_only
+def test_a_store_of_another_user_is_refused_naming_its_owner_and_what_to_do(tmp_path: Path) -> None:
+    """Regression: a verb run by another user than the daemon's (root's shell beside a service user's store, or the
+    reverse) said `cannot open database var/monitor.db: unable to open database file` (or, the file readable, `attempt
+    to write a readonly database` for a listing that writes nothing): neither whose the store is nor what to do. It
+    names the owner, the mode, this user, and the two ways out; the daemon's lock file likewise."""
+    import pwd
+
+    config = write_config(tmp_path)
+    store = tmp_path / "monitor.db"
+    Database(f"sqlite:///{store}").close()
+    owner = pwd.getpwuid(65534).pw_name if 65534 in {p.pw_uid for p in pwd.getpwall()} else "uid 65534"
+    for path in (store, tmp_path / "monitor.db.lock"):
+        path.touch()
+        os.chown(path, 65534, 65534)
+    denied = [*as_root_without_file_permissions(), sys.executable, "-m", "monitor"]
+    listing = subprocess.run([*denied, "alerts", "--config", str(config)], capture_output=True, text=True, timeout=60)
+    assert one_line_error(listing) == (f"monitor: error: cannot open database {store}: unable to open database file: {store} is {owner}'s "
+                                       f"(mode 0600), and this user, root, may not read and write it: run monitor as {owner}, or give root access to it")
+    daemon = subprocess.run([*denied, "once", "--config", str(config)], capture_output=True, text=True, timeout=60)
+    lock = tmp_path / "monitor.db.lock"
+    assert one_line_error(daemon) == (f"monitor: error: {lock}: cannot open the daemon lock file: Permission denied: {lock} is {owner}'s "
+                                      f"(mode 0644), and this user, root, may not read and write it: run monitor as {owner}, or give root access to it")
+
+
+@sqlite_only
+def test_check_says_a_store_that_this_user_cannot_create(tmp_path: Path) -> None:
+    """Regression: in a checkout this user may not write in (another user's clone, a read-only copy), `monitor check`
+    said `database var/monitor.db: not created yet (the first run creates it)` and exit 0, and the first run then
+    failed: it says now, in one line, that this user cannot create it there and what to do."""
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    config = write_config(checkout, settings={"store": {"path": str(checkout / "var" / "monitor.db")}})
+    os.chown(checkout, 65534, 65534)
+    import pwd
+
+    owner = pwd.getpwuid(65534).pw_name if 65534 in {p.pw_uid for p in pwd.getpwall()} else "uid 65534"
+    done = subprocess.run([*as_root_without_file_permissions(), sys.executable, "-m", "monitor", "check", "--config", str(config)],
+                          capture_output=True, text=True, timeout=60)
+    store = checkout / "var" / "monitor.db"
+    assert one_line_error(done) == (f"monitor: error: {config}: store.path: {store}: cannot be made: this user, root, may not write in {checkout} "
+                                    f"({owner}'s, mode 0755): run monitor as {owner}, or give root access to it (or give another [store] path)")

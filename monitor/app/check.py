@@ -30,7 +30,7 @@ from monitor.settings import Channel
 from monitor.store import articles, mutes, sources
 from monitor.store import stories as story_store
 from monitor.store.articles import StoredArticle, stored_article
-from monitor.store.db import database_file, database_name, folder_problem
+from monitor.store.db import access_problem, database_file, database_name, folder_problem
 from monitor.stories import StoryIndex, article_time, sketch_normalised
 from monitor.text_norm import cut_text
 from monitor.watchlist import duplicate_aliases, load_watchlist, unmatchable_aliases
@@ -126,6 +126,8 @@ class CheckVerbs(Core):
         if not self.created():
             if (path := database_file(url)) and (problem := folder_problem(path)):
                 raise StoreError(f"{self.config}: store.path: {path}: cannot make its folder: {problem}; give another [store] path")
+            if path and (problem := access_problem(path)):
+                raise StoreError(f"{self.config}: store.path: {path}: cannot be made: {problem} (or give another [store] path)")
             report.lines.append(f"database {database_file(url)}: not created yet (the first run creates it)")
         else:
             db = self.open_store()  # an older database's missing column, or an old revision with upgrade = manual, fails here in one line

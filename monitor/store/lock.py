@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from monitor.errors import StoreError
-from monitor.store.db import database_file, make_folder
+from monitor.store.db import access_problem, database_file, make_folder
 
 
 @contextmanager
@@ -37,7 +37,8 @@ def single_daemon(url: str, verb: str, busy: str = "stop it first, or give this 
     try:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise StoreError(f"{lock}: cannot open the daemon lock file: {exc.strerror}") from None
+        problem = access_problem(lock) if isinstance(exc, PermissionError) else None
+        raise StoreError(f"{lock}: cannot open the daemon lock file: {exc.strerror}{f': {problem}' if problem else ''}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
