@@ -405,8 +405,28 @@ def load_settings(path: str | Path, *, sends: bool = True) -> Settings:
     for section, places in (("feeds", [f.url for f in settings.feeds]), ("folders", [str(f.path) for f in settings.folders])):
         for place in sorted({p for p in places if places.count(p) > 1}):  # each would be polled (scanned) on its own
             raise ConfigError(f"{path}: {section}: keep one of the two entries of {'url' if section == 'feeds' else 'path'} {redact(place)}", path=str(path), key=section)
+    if (elsewhere := _read_from_elsewhere(settings, path)) is not None:
+        raise ConfigError(f"{path}: {elsewhere}", path=str(path))
     _register_secrets(settings)
     return settings.model_copy(update={"path": path})
+
+
+def _read_from_elsewhere(settings: Settings, config: Path) -> str | None:
+    """A config given from another folder than the one its relative paths are written from: one of them not found from
+    the working folder but from the config's folder or the one above it (`config/monitor.toml` of a checkout), said in
+    words with where to run monitor; None otherwise (a path found nowhere is said by what reads it)."""
+    places = [("watchlist", settings.watchlist), *([("store.path", settings.store.path)] if not settings.store.url else []),
+              *((f"folders[{i}].path", f.path) for i, f in enumerate(settings.folders)),
+              *((f"channels[{i}].config", c.config) for i, c in enumerate(settings.channels) if c.config is not None)]
+    beside = config.absolute().parent
+    for key, place in places:
+        if place.is_absolute() or place.exists():
+            continue
+        for root in (beside, beside.parent):
+            if root != Path.cwd() and (root / place).exists():
+                return (f"{key}: {place} is not found from {Path.cwd()}, the folder monitor runs in (the config's relative paths are read "
+                        f"from there), but from {root}: run monitor there (cd {root}), or write the config's paths absolute")
+    return None
 
 
 def _register_secrets(settings: Settings) -> None:

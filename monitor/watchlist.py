@@ -499,7 +499,8 @@ def _load_file(path: Path) -> _Part:
     try:
         text = read_config_text(path)
     except FileNotFoundError:
-        raise WatchlistError(f"{path}: watchlist file not found", path=str(path)) from None
+        where = "" if path.is_absolute() else f" in {Path.cwd()}, the folder monitor runs in (a relative path is read from there): give the path from there, or an absolute one"
+        raise WatchlistError(f"{path}: watchlist file not found{where}", path=str(path)) from None
     except NotUtf8 as exc:
         raise WatchlistError(exc.where(path), path=str(path), line=exc.line) from None
     except (OSError, ValueError) as exc:  # (UnicodeDecodeError is a ValueError)

@@ -860,3 +860,27 @@ def test_check_says_a_store_that_this_user_cannot_create(tmp_path: Path) -> None
     store = checkout / "var" / "monitor.db"
     assert one_line_error(done) == (f"monitor: error: {config}: store.path: {store}: cannot be made: this user, root, may not write in {checkout} "
                                     f"({owner}'s, mode 0755): run monitor as {owner}, or give root access to it (or give another [store] path)")
+
+
+def test_the_example_config_given_from_another_folder_says_where_to_run_monitor(tmp_path: Path) -> None:
+    """Regression: `monitor check --config /path/to/checkout/config/monitor.toml` run from another folder said
+    `config/watchlist.yaml: watchlist file not found` (the file is there, beside the config), `monitor alerts` listed
+    nothing with a note that the store was not made yet, and `monitor run` would have made a new store where it ran.
+    The config's relative paths are read from the folder monitor runs in: one found only from the config's checkout
+    now says so, naming the key and the folder to run monitor from."""
+    config = REPO / "config" / "monitor.toml"
+    for verb in ("check", "alerts", "run"):
+        line = one_line_error(monitor(verb, "--config", str(config), cwd=tmp_path))
+        assert line == (f"monitor: error: {config}: watchlist: config/watchlist.yaml is not found from {tmp_path}, the folder monitor runs in "
+                        f"(the config's relative paths are read from there), but from {REPO}: run monitor there (cd {REPO}), "
+                        "or write the config's paths absolute"), verb
+    assert not (tmp_path / "var").exists()
+
+
+def test_a_relative_watchlist_not_found_says_where_it_was_looked_for(tmp_path: Path) -> None:
+    """Regression: a relative `watchlist` path found nowhere was `lists/wl.yaml: watchlist file not found`, without the
+    folder it was looked for in (the one monitor runs in, not the config's)."""
+    config = write_config(tmp_path, watchlist=Path("lists/wl.yaml"))
+    line = one_line_error(monitor("check", "--config", str(config), cwd=tmp_path))
+    assert line == (f"monitor: error: lists/wl.yaml: watchlist file not found in {tmp_path}, the folder monitor runs in "
+                    "(a relative path is read from there): give the path from there, or an absolute one")
