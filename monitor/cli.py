@@ -190,7 +190,7 @@ def once(
                              "monitor match --json seeds/soleimani-strike-2020-01.txt",
                              "monitor match --replay 7d --watchlist config/watchlist.yaml", "monitor match --article 1"))
 def match(
-    file: Annotated[str | None, typer.Argument(help="an article file (.txt .md .html .json), or - for standard input")] = None,
+    file: Annotated[str | None, typer.Argument(metavar="FILE|-", help="an article file (.txt .md .html .json), or - for standard input")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
     watchlist: Annotated[Path | None, typer.Option(parser=_path, help="a watchlist file or folder instead of the config's")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object (schema: docs/match-json.md)")] = False,
@@ -303,7 +303,7 @@ def _print_result(matched: Matched) -> None:
 
 @app.command(name="eval", epilog=_examples("monitor eval tests/data/eval_cases.jsonl --worst 5"))
 def evaluate_cases(
-    cases: Annotated[Path, typer.Argument(parser=_path, help="labelled cases, one JSON object per line (id, text, actors, events, alert; optional not: names that must not be reported)")],
+    cases: Annotated[Path, typer.Argument(parser=_path, metavar="CASES.jsonl", help="labelled cases, one JSON object per line (id, text, actors, events, alert; optional not: names that must not be reported)")],
     config: ConfigOption = DEFAULT_CONFIG,
     watchlist: Annotated[Path | None, typer.Option(parser=_path, help="a watchlist file or folder instead of the config's")] = None,
     worst: Annotated[int | None, typer.Option(min=0, help="explain the errors of only this many of the worst cases (default: all)")] = None,
@@ -374,12 +374,12 @@ def alerts(
     _say_no_store(monitor)
 
 
-AlertRef = Annotated[str, typer.Argument(help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")]
+AlertRef = Annotated[str, typer.Argument(metavar="ID", help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")]
 
 
 @alerts_app.command("retry", epilog=_examples("monitor alerts retry 1", "monitor alerts retry --failed", "monitor alerts retry --failed --channel console"))
 def alerts_retry(
-    alert: Annotated[str | None, typer.Argument(help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")] = None,
+    alert: Annotated[str | None, typer.Argument(metavar="ID", help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
     failed: Annotated[bool, typer.Option("--failed", help="every delivery that gave up (after an outage longer than the retries last), not one alert's")] = False,
     channel: Annotated[str | None, typer.Option(help="with --failed: only this channel's deliveries")] = None,
@@ -399,7 +399,7 @@ def alerts_retry(
 
 @alerts_app.command("dismiss", epilog=_examples("monitor alerts dismiss 1", "monitor alerts dismiss --failed --channel oldpager"))
 def alerts_dismiss(
-    alert: Annotated[str | None, typer.Argument(help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")] = None,
+    alert: Annotated[str | None, typer.Argument(metavar="ID", help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
     failed: Annotated[bool, typer.Option("--failed", help="every delivery that gave up, not one alert's")] = False,
     channel: Annotated[str | None, typer.Option(help="with --failed: only this channel's deliveries (one no longer in the config too)")] = None,
@@ -469,7 +469,7 @@ def _articles(size: int, cut: int) -> str:
 @app.command(epilog=_examples("monitor mute 'Qasem Soleimani' --for 2d", "monitor mute Iran --until 2099-01-01T08:00",
                              "monitor mute", "monitor mute --off Iran"))
 def mute(
-    name: Annotated[str | None, typer.Argument(help="an actor's, a rule's or a spike's name, as in the watchlist")] = None,
+    name: Annotated[str | None, typer.Argument(metavar="NAME", help="an actor's, a rule's or a spike's name, as in the watchlist")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
     for_: Annotated[str | None, typer.Option("--for", help="how long: 30m, 6h, 2d, 1w (default: 6h)", show_default=False)] = None,
     until_: Annotated[str | None, typer.Option("--until", help="or until a time: 2026-11-26T08:00 (UTC unless an offset is given)")] = None,
@@ -677,7 +677,7 @@ def sources_add(
 
 @sources_app.command("import", epilog=_examples("monitor sources export > feeds.opml", "monitor sources import feeds.opml"))
 def sources_import(
-    opml: Annotated[Path, typer.Argument(parser=_path, help="an OPML file exported by a feed reader")],
+    opml: Annotated[Path, typer.Argument(parser=_path, metavar="FILE.opml", help="an OPML file exported by a feed reader")],
     config: ConfigOption = DEFAULT_CONFIG,
     every: Annotated[float | None, typer.Option(help="fixed seconds between polls (default: adaptive)")] = None,
 ) -> None:
@@ -805,7 +805,7 @@ def web(
 # -- trends (issue 19): one self-contained block ------------------------------------------------
 @app.command(epilog=_examples("monitor trends --days 90", "monitor trends 'Qasem Soleimani' 'drone strike'", "monitor trends --json"))
 def trends(
-    names: Annotated[list[str] | None, typer.Argument(help="actors or events (default: every one counted)")] = None,
+    names: Annotated[list[str] | None, typer.Argument(metavar="NAME", help="actors or events (default: every one counted)")] = None,
     days: Annotated[int, typer.Option("--days", min=1, max=3650, help="days shown, up to today")] = 30,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON document instead of the table")] = False,
     config: ConfigOption = DEFAULT_CONFIG,

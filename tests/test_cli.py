@@ -884,3 +884,19 @@ def test_a_relative_watchlist_not_found_says_where_it_was_looked_for(tmp_path: P
     line = one_line_error(monitor("check", "--config", str(config), cwd=tmp_path))
     assert line == (f"monitor: error: lists/wl.yaml: watchlist file not found in {tmp_path}, the folder monitor runs in "
                     "(a relative path is read from there): give the path from there, or an absolute one")
+
+
+@pytest.mark.parametrize(("verb", "argument", "readme"), [
+    ("alerts show", "ID", "monitor alerts show ID"), ("alerts retry", "ID", "monitor alerts retry ID"),
+    ("alerts dismiss", "ID", "monitor alerts dismiss ID"), ("eval", "CASES.jsonl", "monitor eval CASES.jsonl"),
+    ("sources import", "FILE.opml", "monitor sources import FILE.opml"), ("match", "FILE|-", "monitor match FILE\\|-"),
+    ("mute", "NAME", "monitor mute NAME"), ("trends", "NAME", "monitor trends [NAME...]"),
+    ("sources retry", "ID", "monitor sources retry ID"), ("sources add", "URL", "monitor sources add URL"), ("backup", "PATH", "monitor backup PATH"),
+])
+def test_each_verbs_usage_names_its_argument_as_the_readme_does(verb: str, argument: str, readme: str) -> None:
+    """Regression: `monitor alerts show` without its argument said `Missing argument 'alert'` and its usage `{alert}`,
+    `eval` `{cases}`, `sources import` `{opml}`, `match` `[file]`, where the README and the other verbs (`sources retry
+    ID`) say ID, CASES.jsonl, FILE.opml, FILE|-: each verb's usage names its argument as the README's table does."""
+    assert f"| `{readme}" in (REPO / "README.md").read_text()
+    usage = next(line for line in monitor(*verb.split(), "--help", env={"COLUMNS": "200"}).stdout.splitlines() if "Usage:" in line)
+    assert f"[OPTIONS] {{{argument}}}" in usage or f"[OPTIONS] [{argument}]" in usage, usage
