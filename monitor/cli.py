@@ -404,9 +404,9 @@ def alerts_dismiss(
     failed: Annotated[bool, typer.Option("--failed", help="every delivery that gave up, not one alert's")] = False,
     channel: Annotated[str | None, typer.Option(help="with --failed: only this channel's deliveries (one no longer in the config too)")] = None,
 ) -> None:
-    """Dismiss an alert's failed deliveries, or with --failed every one (of a channel), once you have dealt with them: they
-    leave `monitor alerts --failed` and `monitor status` and are not sent again; each keeps when it was dismissed and why
-    it had failed (`monitor alerts show`), and `monitor alerts retry ALERT` re-queues it."""
+    """Dismiss an alert's failed deliveries, or with --failed every one (of a channel), once you have dealt with them.
+
+    They leave `monitor alerts --failed` and `monitor status` and are not sent again; each keeps when it was dismissed and why it had failed (`monitor alerts show`), and `monitor alerts retry ID` re-queues it."""
     _alert_or_failed(alert, failed, channel, "dismissed")
     if failed:
         _say_failed(_app(config).dismiss_failed(channel), channel, "dismissed", "dismiss")
@@ -418,11 +418,11 @@ def alerts_dismiss(
 
 
 def _alert_or_failed(alert: str | None, failed: bool, channel: str | None, done: str) -> None:
-    """`alerts retry` and `alerts dismiss` take an ALERT or --failed, and --channel only with --failed."""
+    """`alerts retry` and `alerts dismiss` take an ID or --failed, and --channel only with --failed."""
     if (alert is None) == (not failed):
-        raise typer.BadParameter("give an ALERT or --failed (every failed delivery), one of the two")
+        raise typer.BadParameter("give an alert's ID or --failed (every failed delivery), one of the two")
     if channel is not None and not failed:
-        raise typer.BadParameter(f"--channel goes with --failed: an ALERT's failed deliveries are all {done}")
+        raise typer.BadParameter(f"--channel goes with --failed: an alert's failed deliveries are all {done}")
 
 
 def _say_failed(count: int, channel: str | None, done: str, do: str) -> None:
@@ -523,8 +523,9 @@ def watchlist_list(
     as_json: Annotated[bool, typer.Option("--json", help='print one JSON object: "actors", "events" and "rules" as the watchlist gives them, '
                                                          'an event\'s phrases apart from those the thesaurus adds (on an error, {"error": "..."} and exit 1)')] = False,
 ) -> None:
-    """What is watched: the actors (kind, the actor each is a unit of, aliases, tags), the events (CAMEO code,
-    severity, phrases, and how many more the built-in thesaurus adds) and the rules, as the daemon loads them."""
+    """What is watched: the actors, the events and the rules, as the daemon loads them.
+
+    The actors (kind, the actor each is a unit of, aliases, tags), the events (CAMEO code, severity, phrases, and how many more the built-in thesaurus adds) and the rules."""
     with _json_errors(as_json):
         wl = _app(config).watchlist(watchlist)
     if as_json:
@@ -559,11 +560,9 @@ def status(
     config: ConfigOption = DEFAULT_CONFIG,
     as_json: Annotated[bool, typer.Option("--json", help='print one JSON object: the database, each daemon with its heartbeat and holdings, the deliveries not sent by channel and state (on an error, {"error": "..."} and exit 1)')] = False,
 ) -> None:
-    """The daemons running on the store (several may share a PostgreSQL store, one a SQLite file; a `monitor
-    once` is listed while it runs, and said to be one): host, pid, start, last heartbeat and what each holds (feeds, deliveries and files claimed, hosts being polled); a daemon whose
-    heartbeat is older than its lease is gone, and what it held has been given back; one of this host whose process
-    is no longer running (SIGKILLed) is shown exited until then. Then the channels with deliveries that gave up, or
-    waiting for a channel this config lacks."""
+    """The daemons running on the store and what each holds; the channels with deliveries that gave up.
+
+    The daemons (several may share a PostgreSQL store, one a SQLite file; a `monitor once` is listed while it runs, and said to be one): host, pid, start, last heartbeat and what each holds (feeds, deliveries and files claimed, hosts being polled); a daemon whose heartbeat is older than its lease is gone, and what it held has been given back; one of this host whose process is no longer running (SIGKILLed) is shown exited until then. Then the channels with deliveries that gave up, or waiting for a channel this config lacks."""
     monitor = _app(config)
     with _json_errors(as_json):
         st = monitor.status()
@@ -600,7 +599,7 @@ def _deliveries(count: int) -> str:
     return f"{count} deliver{'y' if count == 1 else 'ies'}"
 
 
-sources_app = typer.Typer(help="Feeds and folders with their health; add, import, export, retry, enable, disable.", invoke_without_command=True,
+sources_app = typer.Typer(help="Feeds and folders with their health; add, import, export, retry, enable, disable, remove.", invoke_without_command=True,
                           epilog=_examples("monitor sources", "monitor sources add https://example.org/world/", "monitor sources retry 1"))
 app.add_typer(sources_app, name="sources")
 
@@ -691,8 +690,9 @@ def sources_import(
 
 @sources_app.command("export", epilog=_examples("monitor sources export > feeds.opml"))
 def sources_export(config: ConfigOption = DEFAULT_CONFIG) -> None:
-    """Print every feed (configured and added) as OPML, in the folders it was imported with; secrets in
-    URLs (`${ENV}` values, `token=`-like parameters) are masked as ****: put them back before importing elsewhere."""
+    """Print every feed (configured and added) as OPML, in the folders it was imported with.
+
+    Secrets in URLs (`${ENV}` values, `token=`-like parameters) are masked as ****: put them back before importing elsewhere."""
     monitor = _app(config)
     sys.stdout.write(monitor.export_opml())
     _say_no_store(monitor)
@@ -721,8 +721,9 @@ def db_current(config: ConfigOption = DEFAULT_CONFIG) -> None:
 
 @db_app.command("upgrade", epilog=_examples("monitor backup var/before-upgrade.db", "monitor db upgrade --config config/monitor.toml"))
 def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
-    """Upgrade the store's schema to this monitor's newest revision (stop the daemons and back it up first:
-    `monitor backup`; refused while a daemon runs on the store)."""
+    """Upgrade the store's schema to this monitor's newest revision.
+
+    Stop the daemons and back it up first (`monitor backup`); refused while a daemon runs on the store."""
     before = _app(config).db_upgrade()
     name, head = before.database, before.head
     if before.revisions is None or not before.has_tables:

@@ -900,3 +900,13 @@ def test_each_verbs_usage_names_its_argument_as_the_readme_does(verb: str, argum
     assert f"| `{readme}" in (REPO / "README.md").read_text()
     usage = next(line for line in monitor(*verb.split(), "--help", env={"COLUMNS": "200"}).stdout.splitlines() if "Usage:" in line)
     assert f"[OPTIONS] {{{argument}}}" in usage or f"[OPTIONS] [{argument}]" in usage, usage
+
+
+@pytest.mark.parametrize("group", [[], ["alerts"], ["sources"], ["db"]])
+def test_the_verb_lists_of_help_give_each_verb_one_line(group: list[str]) -> None:
+    """Regression: `monitor --help` listed `status` on five rows and `watchlist` on two, broken mid-phrase where their
+    docstrings' lines broke (`a \\`monitor` / `once\\` is listed`), as `alerts --help` did `dismiss`, `sources --help`
+    `export` and `db --help` `upgrade`: each verb's summary is now one short line, its details in its own --help."""
+    shown = monitor(*group, "--help", env={"COLUMNS": "200"}).stdout
+    rows = shown.split("Commands")[1].split("╰")[0].splitlines()[1:]
+    assert rows and all(row.startswith("│ ") and row[2] != " " for row in rows), "\n".join(rows)
