@@ -377,7 +377,9 @@ def load_settings(path: str | Path, *, sends: bool = True) -> Settings:
     try:
         raw = tomllib.loads(read_config_text(path))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found", path=str(path)) from None
+        where = "" if path.is_absolute() else (f" in {Path.cwd()}, the folder monitor runs in (a relative --config is read from there): run monitor "
+                                               "from the folder that holds it (the checkout's root for config/monitor.toml), or give --config its absolute path")
+        raise ConfigError(f"{path}: config file not found{where}", path=str(path)) from None
     except IsADirectoryError:
         raise ConfigError(f"{path}: a folder, not a config file: give the monitor.toml in it", path=str(path)) from None
     except NotUtf8 as exc:

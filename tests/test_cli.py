@@ -910,3 +910,13 @@ def test_the_verb_lists_of_help_give_each_verb_one_line(group: list[str]) -> Non
     shown = monitor(*group, "--help", env={"COLUMNS": "200"}).stdout
     rows = shown.split("Commands")[1].split("╰")[0].splitlines()[1:]
     assert rows and all(row.startswith("│ ") and row[2] != " " for row in rows), "\n".join(rows)
+
+
+def test_a_relative_config_not_found_says_where_it_was_looked_for(tmp_path: Path) -> None:
+    """Regression: `monitor check` run outside the checkout said `config/monitor.toml: config file not found`, without
+    the folder it was looked for in nor what to do; it names both now (an absolute path is looked for where it says)."""
+    line = one_line_error(monitor("check", cwd=tmp_path))
+    assert line == (f"monitor: error: config/monitor.toml: config file not found in {tmp_path}, the folder monitor runs in (a relative "
+                    "--config is read from there): run monitor from the folder that holds it (the checkout's root for config/monitor.toml), "
+                    "or give --config its absolute path")
+    assert one_line_error(monitor("check", "--config", str(tmp_path / "x.toml"))) == f"monitor: error: {tmp_path / 'x.toml'}: config file not found"
