@@ -385,6 +385,9 @@ def load_settings(path: str | Path, *, sends: bool = True) -> Settings:
     except NotUtf8 as exc:
         raise ConfigError(exc.where(path), path=str(path)) from None
     except tomllib.TOMLDecodeError as exc:  # (a ValueError: before the read's)
+        if path.suffix.lower() in (".yaml", ".yml"):  # a first run's mix-up of the two files
+            raise ConfigError(f"{path}: not valid TOML: a YAML file (the watchlist?) given as the config: give --config the monitor.toml "
+                              "(config/monitor.toml), whose `watchlist` names the watchlist", path=str(path)) from None
         raise ConfigError(f"{path}: not valid TOML: {exc}", path=str(path)) from None
     except (OSError, ValueError) as exc:  # (UnicodeDecodeError is a ValueError)
         raise ConfigError(f"{path}: cannot read config file: {exc}", path=str(path)) from None

@@ -515,6 +515,9 @@ def _load_file(path: Path) -> _Part:
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
+        if path.suffix.lower() == ".toml":  # a first run's mix-up of the two files
+            raise WatchlistError(f"{path}: not valid YAML: a TOML file (the config?) given as the watchlist: give the watchlist's YAML file "
+                                 "or folder (config/watchlist.yaml)", path=str(path)) from None
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or " ".join(str(exc).split())

@@ -920,3 +920,16 @@ def test_a_relative_config_not_found_says_where_it_was_looked_for(tmp_path: Path
                     "--config is read from there): run monitor from the folder that holds it (the checkout's root for config/monitor.toml), "
                     "or give --config its absolute path")
     assert one_line_error(monitor("check", "--config", str(tmp_path / "x.toml"))) == f"monitor: error: {tmp_path / 'x.toml'}: config file not found"
+
+
+def test_the_watchlist_given_as_the_config_and_the_config_as_the_watchlist_say_so() -> None:
+    """Regression: `monitor check --config config/watchlist.yaml` said `not valid TOML: Expected '=' after a key ...
+    (at line 18, column 14)` and `monitor watchlist --watchlist config/monitor.toml` `config/monitor.toml:11: not valid
+    YAML: expected '<document start>' ...`: the parser's words for a first-run mix-up of the two files. Each names the
+    file it was given and the one it wants."""
+    assert one_line_error(monitor("check", "--config", "config/watchlist.yaml")) == (
+        "monitor: error: config/watchlist.yaml: not valid TOML: a YAML file (the watchlist?) given as the config: give --config the "
+        "monitor.toml (config/monitor.toml), whose `watchlist` names the watchlist")
+    assert one_line_error(monitor("watchlist", "--watchlist", "config/monitor.toml")) == (
+        "monitor: error: config/monitor.toml: not valid YAML: a TOML file (the config?) given as the watchlist: give the watchlist's "
+        "YAML file or folder (config/watchlist.yaml)")
