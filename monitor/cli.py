@@ -223,7 +223,8 @@ def match(
         then = "it alerted" if stored.alerted else "another article of its story alerted" if stored.story_alerted else "it raised no alert"
         out.line(f"article {stored.id} from {stored.source}, fetched {stored.fetched_at:%Y-%m-%d %H:%M} UTC ({then}): {title_or_opening(stored.title, stored.text)}")
     if matched.mutes_unread:
-        sys.stderr.write(f"monitor: warning: the mutes in force were not read ({shown(matched.mutes_unread)}): the decision is shown as if none\n")
+        sys.stderr.write(f"monitor: warning: the store was not read ({shown(matched.mutes_unread)}): the decision is shown as if it held nothing "
+                         "(no mute, no stored article or story)\n")
     if as_json:
         from monitor.matching.report import result_json
 

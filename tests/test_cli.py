@@ -933,3 +933,20 @@ def test_the_watchlist_given_as_the_config_and_the_config_as_the_watchlist_say_s
     assert one_line_error(monitor("watchlist", "--watchlist", "config/monitor.toml")) == (
         "monitor: error: config/monitor.toml: not valid YAML: a TOML file (the config?) given as the watchlist: give the watchlist's "
         "YAML file or folder (config/watchlist.yaml)")
+
+
+@sqlite_only
+def test_match_on_a_store_it_cannot_read_says_the_decision_ignores_the_whole_store(tmp_path: Path) -> None:
+    """Regression: `monitor match FILE` on a store it could not open warned that `the mutes in force were not read` and
+    showed the decision `as if none`, while it had skipped the stored texts and stories too: a text stored already was
+    `decision: ALERT`. The warning says now that the decision is shown as if the store held nothing."""
+    config = write_config(tmp_path)
+    store = tmp_path / "monitor.db"
+    Database(f"sqlite:///{store}").close()
+    os.chown(store, 65534, 65534)
+    done = subprocess.run([*as_root_without_file_permissions(), sys.executable, "-m", "monitor", "match", "-", "--config", str(config)],
+                          input="Iran fired ballistic missiles at Ain al-Asad.", capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.splitlines()[-1] == "decision: ALERT, severity 3", done.stdout
+    warning = done.stderr.strip()
+    assert warning.startswith(f"monitor: warning: the store was not read (cannot open database {store}: ") and warning.endswith(
+        "): the decision is shown as if it held nothing (no mute, no stored article or story)"), warning

@@ -56,7 +56,7 @@ class Matched:
     result: MatchResult
     rules: tuple[Rule, ...]
     muted: dict[str, datetime]
-    mutes_unread: str = ""  # why the store's mutes could not be read ("" when they were, or there is no store yet)
+    mutes_unread: str = ""  # why the store (its mutes, stored texts, stories) could not be read ("" when it was, or there is no store yet)
     why_no_alert: str = ""  # when no rule fired: the rule that came nearest and what it lacked (as `monitor eval` says it)
     story: StoryCheck | None = None  # a file's text whose rules fired: the stored story or article that changes the decision
 
