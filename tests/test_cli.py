@@ -950,3 +950,22 @@ def test_match_on_a_store_it_cannot_read_says_the_decision_ignores_the_whole_sto
     warning = done.stderr.strip()
     assert warning.startswith(f"monitor: warning: the store was not read (cannot open database {store}: ") and warning.endswith(
         "): the decision is shown as if it held nothing (no mute, no stored article or story)"), warning
+
+
+@sqlite_only
+def test_check_says_a_console_file_this_user_cannot_write(tmp_path: Path) -> None:
+    """Regression: in a checkout this user may not write in, `monitor check` passed the example's channel,
+    `console://local?file=var/alerts.jsonl`, and every alert then failed to send (`cannot write var/alerts.jsonl:
+    [Errno 13] Permission denied: 'var'`), retried until it gave up. `check` names the channel, the file and what to do."""
+    import pwd
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    os.chown(locked, 65534, 65534)
+    owner = pwd.getpwuid(65534).pw_name if 65534 in {p.pw_uid for p in pwd.getpwall()} else "uid 65534"
+    target = locked / "var" / "alerts.jsonl"
+    config = write_config(tmp_path, channels=[{"name": "console", "url": f"console://local?file={target}"}])
+    done = subprocess.run([*as_root_without_file_permissions(), sys.executable, "-m", "monitor", "check", "--config", str(config)],
+                          capture_output=True, text=True, timeout=60)
+    assert one_line_error(done) == (f"monitor: channels[console].url: cannot write {target}: this user, root, may not write in {locked} "
+                                    f"({owner}'s, mode 0755): give file= another path, or run monitor as {owner}")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from monitor.alerts.channels import Notifier, describe, dropped_parameters, route
+from monitor.alerts.channels import Notifier, describe, dropped_parameters, route, unwritable_files
 from monitor.alerts.decide import ChannelPolicy, decide, why_silent
 from monitor.alerts.render import articleless_samples, sample_contexts
 from monitor.alerts.templates import template_problems
@@ -103,6 +103,7 @@ class CheckVerbs(Core):
         report.problems += [f"example failed: {failure}" for failure in failed_examples(matcher, watchlist.examples)]
         report.lines += [f"warning: {warning}" for warning in slow_patterns(matcher, watchlist.examples)]
         report.problems += template_problems(settings.channels, self._samples_of(watchlist, sample_contexts(matcher)))
+        report.problems += [problem for channel in settings.channels for problem in unwritable_files(channel)]
         report.problems += [f"{self.config}: folders[{folder.label}].path: {folder.path} is not a folder (a [[folders]] path names a folder of article files)"
                             for folder in settings.folders if folder.path.exists() and not folder.path.is_dir()]
         if report.problems:
