@@ -850,7 +850,8 @@ def test_check_says_a_store_that_this_user_cannot_create(tmp_path: Path) -> None
     failed: it says now, in one line, that this user cannot create it there and what to do."""
     checkout = tmp_path / "checkout"
     checkout.mkdir()
-    config = write_config(checkout, settings={"store": {"path": str(checkout / "var" / "monitor.db")}})
+    config = write_config(checkout, settings={"store": {"path": str(checkout / "var" / "monitor.db")}},
+                          channels=[{"name": "file", "url": f"console://local?file={tmp_path / 'alerts.jsonl'}"}])
     os.chown(checkout, 65534, 65534)
     import pwd
 
