@@ -655,7 +655,8 @@ def sources_disable(source_id: SourceId, config: ConfigOption = DEFAULT_CONFIG) 
 @sources_app.command("remove", epilog=_examples("monitor sources remove 3"))
 def sources_remove(source_id: SourceId, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Remove a feed added with `sources add` or `import` (its articles and alerts stay; adding it again brings it back)."""
-    _source_changed(_app(config).remove_source(source_id), "removed")
+    removed = _app(config).remove_source(source_id)
+    out.line(f"source {removed.id} ({removed.name}): removed (its articles and alerts stay; `monitor sources add URL` brings it back)")
 
 
 @sources_app.command("add", epilog=_examples("monitor sources add https://example.org/world/rss.xml --name 'example wire'",

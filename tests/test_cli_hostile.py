@@ -173,7 +173,8 @@ def test_sources_remove_hides_an_added_feed_and_refuses_a_configured_one(tmp_pat
     listing = monitor("sources", "--config", str(config), env=WIDE).stdout
     assert "configured" in listing and "added" in listing
     removed = monitor("sources", "remove", "2", "--config", str(config))
-    assert removed.stdout.strip() == "source 2 (added): removed, status disabled"
+    # it said `removed, status disabled`: no longer listed, and `sources enable 2` says there is no source 2
+    assert removed.stdout.strip() == "source 2 (added): removed (its articles and alerts stay; `monitor sources add URL` brings it back)"
     assert "added" not in monitor("sources", "--config", str(config), env=WIDE).stdout
     assert "feed.xml" not in monitor("sources", "export", "--config", str(config)).stdout
     assert "no source with id 2" in one_line_error(monitor("sources", "enable", "2", "--config", str(config)))
