@@ -34,10 +34,13 @@ class _Section(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Place = Annotated[Path, AfterValidator(Path.expanduser)]  # a path of the config: `~/inbox` is the user's home's, as a shell takes it
+
+
 class StoreSettings(_Section):
     """Where articles, matches and alerts live."""
 
-    path: Path = Field(Path("var/monitor.db"), description="SQLite file, used when url is empty")
+    path: Place = Field(Path("var/monitor.db"), description="SQLite file, used when url is empty")
     url: str = Field("", description="any SQLAlchemy URL; overrides path")
     upgrade: Literal["auto", "manual"] = Field("auto", description="auto: opening the store upgrades its schema; manual: refuse until `monitor db upgrade`")
     keep_days: int = Field(0, ge=0, le=36500, description="prune articles, their matches and sent deliveries older than this; 0 keeps everything")
@@ -103,7 +106,7 @@ class HttpSettings(_Section):
         default_factory=list, description="CIDRs that may be fetched although private, loopback, link-local, ...")
     max_in_flight: int = Field(200, ge=1, description="fetches in flight at once on the event loop (formerly [schedule] feed_workers)")
     host_gap: float = Field(0, ge=0, le=600, description="seconds at least between two request starts to one host in a poll (0: none; at most 600)")
-    ca_file: Path | None = Field(None, description="PEM bundle of CAs trusted besides the system's (self-hosted feeds)")
+    ca_file: Place | None = Field(None, description="PEM bundle of CAs trusted besides the system's (self-hosted feeds)")
 
     @field_validator("ca_file")
     @classmethod
@@ -156,7 +159,7 @@ class FeedSource(_Section):
 class FolderSource(_Section):
     """A folder watched for new article files."""
 
-    path: Path
+    path: Place
     name: str = ""
     settle_seconds: float = Field(5, ge=0, description="a file must be unchanged (size and mtime) this long before it is read")
     recursive: bool = Field(True, description="read subfolders too (hidden ones skipped)")
@@ -176,7 +179,7 @@ class Channel(_Section):
 
     name: str
     url: str = ""
-    config: Path | None = None
+    config: Place | None = None
     tags: list[str] = Field(default_factory=lambda: ["default"])
     digest_below: int = Field(0, ge=0, le=4, description="alerts below this severity wait for the channel's digest")
     digest_every: float = Field(3600, gt=0, description="a held alert waits at most this many seconds for its digest")
@@ -258,7 +261,7 @@ class LogSettings(_Section):
 class Settings(_Section):
     """The whole configuration."""
 
-    watchlist: Path = Path("config/watchlist.yaml")
+    watchlist: Place = Path("config/watchlist.yaml")
     store: StoreSettings = StoreSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     http: HttpSettings = HttpSettings()
