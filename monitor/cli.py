@@ -207,7 +207,7 @@ def once(
                              "monitor match --json seeds/soleimani-strike-2020-01.txt",
                              "monitor match --replay 7d --watchlist config/watchlist.yaml", "monitor match --article 1"))
 def match(
-    file: Annotated[str | None, typer.Argument(help="an article file (.txt .md .html .json), or - for standard input")] = None,
+    file: Annotated[str | None, typer.Argument(metavar="FILE|-", help="an article file (.txt .md .html .json), or - for standard input")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
     watchlist: Annotated[Path | None, typer.Option(parser=_path, help="a watchlist file or folder instead of the config's")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object (schema: docs/match-json.md)")] = False,
@@ -240,7 +240,8 @@ def match(
         then = "it alerted" if stored.alerted else "another article of its story alerted" if stored.story_alerted else "it raised no alert"
         out.line(f"article {stored.id} from {stored.source}, fetched {stored.fetched_at:%Y-%m-%d %H:%M} UTC ({then}): {title_or_opening(stored.title, stored.text)}")
     if matched.mutes_unread:
-        sys.stderr.write(f"monitor: warning: the mutes in force were not read ({shown(matched.mutes_unread)}): the decision is shown as if none\n")
+        sys.stderr.write(f"monitor: warning: the store was not read ({shown(matched.mutes_unread)}): the decision is shown as if it held nothing "
+                         "(no mute, no stored article or story)\n")
     if matched.result.regex_capped:
         from monitor.matching.compiled import REGEX_MATCHES_MAX
     for label in matched.result.regex_capped:
@@ -325,7 +326,7 @@ def _print_result(matched: Matched) -> None:
 
 @app.command(name="eval", epilog=_examples("monitor eval tests/data/eval_cases.jsonl --worst 5"))
 def evaluate_cases(
-    cases: Annotated[Path, typer.Argument(parser=_path, help="labelled cases, one JSON object per line (id, text, actors, events, alert; optional not: names that must not be reported)")],
+    cases: Annotated[Path, typer.Argument(parser=_path, metavar="CASES.jsonl", help="labelled cases, one JSON object per line (id, text, actors, events, alert; optional not: names that must not be reported)")],
     config: ConfigOption = DEFAULT_CONFIG,
     watchlist: Annotated[Path | None, typer.Option(parser=_path, help="a watchlist file or folder instead of the config's")] = None,
     worst: Annotated[int | None, typer.Option(min=0, help="explain the errors of only this many of the worst cases (default: all)")] = None,
@@ -396,12 +397,12 @@ def alerts(
     _say_no_store(monitor)
 
 
-AlertRef = Annotated[str, typer.Argument(help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")]
+AlertRef = Annotated[str, typer.Argument(metavar="ID", help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")]
 
 
 @alerts_app.command("retry", epilog=_examples("monitor alerts retry 1", "monitor alerts retry --failed", "monitor alerts retry --failed --channel console"))
 def alerts_retry(
-    alert: Annotated[str | None, typer.Argument(help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")] = None,
+    alert: Annotated[str | None, typer.Argument(metavar="ID", help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
     failed: Annotated[bool, typer.Option("--failed", help="every delivery that gave up (after an outage longer than the retries last), not one alert's")] = False,
     channel: Annotated[str | None, typer.Option(help="with --failed: only this channel's deliveries")] = None,
@@ -421,14 +422,14 @@ def alerts_retry(
 
 @alerts_app.command("dismiss", epilog=_examples("monitor alerts dismiss 1", "monitor alerts dismiss --failed --channel oldpager"))
 def alerts_dismiss(
-    alert: Annotated[str | None, typer.Argument(help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")] = None,
+    alert: Annotated[str | None, typer.Argument(metavar="ID", help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
     failed: Annotated[bool, typer.Option("--failed", help="every delivery that gave up, not one alert's")] = False,
     channel: Annotated[str | None, typer.Option(help="with --failed: only this channel's deliveries (one no longer in the config too)")] = None,
 ) -> None:
-    """Dismiss an alert's failed deliveries, or with --failed every one (of a channel), once you have dealt with them: they
-    leave `monitor alerts --failed` and `monitor status` and are not sent again; each keeps when it was dismissed and why
-    it had failed (`monitor alerts show`), and `monitor alerts retry ALERT` re-queues it."""
+    """Dismiss an alert's failed deliveries, or with --failed every one (of a channel), once you have dealt with them.
+
+    They leave `monitor alerts --failed` and `monitor status` and are not sent again; each keeps when it was dismissed and why it had failed (`monitor alerts show`), and `monitor alerts retry ID` re-queues it."""
     _alert_or_failed(alert, failed, channel, "dismissed")
     if failed:
         _say_failed(_app(config).dismiss_failed(channel), channel, "dismissed", "dismiss")
@@ -440,11 +441,11 @@ def alerts_dismiss(
 
 
 def _alert_or_failed(alert: str | None, failed: bool, channel: str | None, done: str) -> None:
-    """`alerts retry` and `alerts dismiss` take an ALERT or --failed, and --channel only with --failed."""
+    """`alerts retry` and `alerts dismiss` take an ID or --failed, and --channel only with --failed."""
     if (alert is None) == (not failed):
-        raise typer.BadParameter("give an ALERT or --failed (every failed delivery), one of the two")
+        raise typer.BadParameter("give an alert's ID or --failed (every failed delivery), one of the two")
     if channel is not None and not failed:
-        raise typer.BadParameter(f"--channel goes with --failed: an ALERT's failed deliveries are all {done}")
+        raise typer.BadParameter(f"--channel goes with --failed: an alert's failed deliveries are all {done}")
 
 
 def _say_failed(count: int, channel: str | None, done: str, do: str) -> None:
@@ -491,7 +492,7 @@ def _articles(size: int, cut: int) -> str:
 @app.command(epilog=_examples("monitor mute 'Qasem Soleimani' --for 2d", "monitor mute Iran --until 2099-01-01T08:00",
                              "monitor mute", "monitor mute --off Iran"))
 def mute(
-    name: Annotated[str | None, typer.Argument(help="an actor's, a rule's or a spike's name, as in the watchlist")] = None,
+    name: Annotated[str | None, typer.Argument(metavar="NAME", help="an actor's, a rule's or a spike's name, as in the watchlist")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
     for_: Annotated[str | None, typer.Option("--for", help="how long: 30m, 6h, 2d, 1w (default: 6h)", show_default=False)] = None,
     until_: Annotated[str | None, typer.Option("--until", help="or until a time: 2026-11-26T08:00 (UTC unless an offset is given)")] = None,
@@ -545,8 +546,9 @@ def watchlist_list(
     as_json: Annotated[bool, typer.Option("--json", help='print one JSON object: "actors", "events" and "rules" as the watchlist gives them, '
                                                          'an event\'s phrases apart from those the thesaurus adds (on an error, {"error": "..."} and exit 1)')] = False,
 ) -> None:
-    """What is watched: the actors (kind, the actor each is a unit of, aliases, tags), the events (CAMEO code,
-    severity, phrases, and how many more the built-in thesaurus adds) and the rules, as the daemon loads them."""
+    """What is watched: the actors, the events and the rules, as the daemon loads them.
+
+    The actors (kind, the actor each is a unit of, aliases, tags), the events (CAMEO code, severity, phrases, and how many more the built-in thesaurus adds) and the rules."""
     with _json_errors(as_json):
         wl = _app(config).watchlist(watchlist)
     if as_json:
@@ -581,11 +583,9 @@ def status(
     config: ConfigOption = DEFAULT_CONFIG,
     as_json: Annotated[bool, typer.Option("--json", help='print one JSON object: the database, each daemon with its heartbeat and holdings, the deliveries not sent by channel and state (on an error, {"error": "..."} and exit 1)')] = False,
 ) -> None:
-    """The daemons running on the store (several may share a PostgreSQL store, one a SQLite file; a `monitor
-    once` is listed while it runs, and said to be one): host, pid, start, last heartbeat and what each holds (feeds, deliveries and files claimed, hosts being polled); a daemon whose
-    heartbeat is older than its lease is gone, and what it held has been given back; one of this host whose process
-    is no longer running (SIGKILLed) is shown exited until then (exited? for an older monitor's, whose pid may be another container's). Then the channels with deliveries that gave up, or
-    waiting for a channel this config lacks."""
+    """The daemons running on the store and what each holds; the channels with deliveries that gave up.
+
+    The daemons (several may share a PostgreSQL store, one a SQLite file; a `monitor once` is listed while it runs, and said to be one): host, pid, start, last heartbeat and what each holds (feeds, deliveries and files claimed, hosts being polled); a daemon whose heartbeat is older than its lease is gone, and what it held has been given back; one of this host whose process is no longer running (SIGKILLed) is shown exited until then (exited? for an older monitor's, whose pid may be another container's). Then the channels with deliveries that gave up, or waiting for a channel this config lacks."""
     monitor = _app(config)
     with _json_errors(as_json):
         st = monitor.status()
@@ -631,7 +631,7 @@ def _deliveries(count: int) -> str:
     return f"{count} deliver{'y' if count == 1 else 'ies'}"
 
 
-sources_app = typer.Typer(help="Feeds and folders with their health; add, import, export, retry, enable, disable.", invoke_without_command=True,
+sources_app = typer.Typer(help="Feeds and folders with their health; add, import, export, retry, enable, disable, remove.", invoke_without_command=True,
                           epilog=_examples("monitor sources", "monitor sources add https://example.org/world/", "monitor sources retry 1"))
 app.add_typer(sources_app, name="sources")
 
@@ -686,7 +686,8 @@ def sources_disable(source_id: SourceId, config: ConfigOption = DEFAULT_CONFIG) 
 @sources_app.command("remove", epilog=_examples("monitor sources remove 3"))
 def sources_remove(source_id: SourceId, config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Remove a feed added with `sources add` or `import` (its articles and alerts stay; adding it again brings it back)."""
-    _source_changed(_app(config).remove_source(source_id), "removed")
+    removed = _app(config).remove_source(source_id)
+    out.line(f"source {removed.id} ({removed.name}): removed (its articles and alerts stay; `monitor sources add URL` brings it back)")
 
 
 @sources_app.command("add", epilog=_examples("monitor sources add https://example.org/world/rss.xml --name 'example wire'",
@@ -708,7 +709,7 @@ def sources_add(
 
 @sources_app.command("import", epilog=_examples("monitor sources export > feeds.opml", "monitor sources import feeds.opml"))
 def sources_import(
-    opml: Annotated[Path, typer.Argument(parser=_path, help="an OPML file exported by a feed reader")],
+    opml: Annotated[Path, typer.Argument(parser=_path, metavar="FILE.opml", help="an OPML file exported by a feed reader")],
     config: ConfigOption = DEFAULT_CONFIG,
     every: Annotated[float | None, typer.Option(help="fixed seconds between polls (default: adaptive)")] = None,
 ) -> None:
@@ -722,8 +723,9 @@ def sources_import(
 
 @sources_app.command("export", epilog=_examples("monitor sources export > feeds.opml"))
 def sources_export(config: ConfigOption = DEFAULT_CONFIG) -> None:
-    """Print every feed (configured and added) as OPML, in the folders it was imported with; secrets in
-    URLs (`${ENV}` values, `token=`-like parameters) are masked as ****: put them back before importing elsewhere."""
+    """Print every feed (configured and added) as OPML, in the folders it was imported with.
+
+    Secrets in URLs (`${ENV}` values, `token=`-like parameters) are masked as ****: put them back before importing elsewhere."""
     monitor = _app(config)
     sys.stdout.write(monitor.export_opml())
     _say_no_store(monitor)
@@ -752,8 +754,9 @@ def db_current(config: ConfigOption = DEFAULT_CONFIG) -> None:
 
 @db_app.command("upgrade", epilog=_examples("monitor backup var/before-upgrade.db", "monitor db upgrade --config config/monitor.toml"))
 def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
-    """Upgrade the store's schema to this monitor's newest revision (stop the daemons and back it up first:
-    `monitor backup`; refused while a daemon runs on the store)."""
+    """Upgrade the store's schema to this monitor's newest revision.
+
+    Stop the daemons and back it up first (`monitor backup`); refused while a daemon runs on the store."""
     before = _app(config, notes=False).db_upgrade()  # says it itself
     name, head = before.database, before.head
     if before.revisions is None or not before.has_tables:
@@ -836,7 +839,7 @@ def web(
 # -- trends (issue 19): one self-contained block ------------------------------------------------
 @app.command(epilog=_examples("monitor trends --days 90", "monitor trends 'Qasem Soleimani' 'drone strike'", "monitor trends --json"))
 def trends(
-    names: Annotated[list[str] | None, typer.Argument(help="actors or events (default: every one counted)")] = None,
+    names: Annotated[list[str] | None, typer.Argument(metavar="NAME", help="actors or events (default: every one counted)")] = None,
     days: Annotated[int, typer.Option("--days", min=1, max=3650, help="days shown, up to today")] = 30,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON document instead of the table")] = False,
     config: ConfigOption = DEFAULT_CONFIG,

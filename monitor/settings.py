@@ -34,10 +34,13 @@ class _Section(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Place = Annotated[Path, AfterValidator(Path.expanduser)]  # a path of the config: `~/inbox` is the user's home's, as a shell takes it
+
+
 class StoreSettings(_Section):
     """Where articles, matches and alerts live."""
 
-    path: Path = Field(Path("var/monitor.db"), description="SQLite file, used when url is empty")
+    path: Place = Field(Path("var/monitor.db"), description="SQLite file, used when url is empty")
     url: str = Field("", description="any SQLAlchemy URL; overrides path")
     upgrade: Literal["auto", "manual"] = Field("auto", description="auto: opening the store upgrades its schema; manual: refuse until `monitor db upgrade`")
     keep_days: int = Field(0, ge=0, le=36500, description="prune articles, their matches and sent deliveries older than this; 0 keeps everything")
@@ -103,7 +106,7 @@ class HttpSettings(_Section):
         default_factory=list, description="CIDRs that may be fetched although private, loopback, link-local, ...")
     max_in_flight: int = Field(200, ge=1, description="fetches in flight at once on the event loop (formerly [schedule] feed_workers)")
     host_gap: float = Field(0, ge=0, le=600, description="seconds at least between two request starts to one host in a poll (0: none; at most 600)")
-    ca_file: Path | None = Field(None, description="PEM bundle of CAs trusted besides the system's (self-hosted feeds)")
+    ca_file: Place | None = Field(None, description="PEM bundle of CAs trusted besides the system's (self-hosted feeds)")
 
     @field_validator("ca_file")
     @classmethod
@@ -159,7 +162,7 @@ class FeedSource(_Section):
 class FolderSource(_Section):
     """A folder watched for new article files."""
 
-    path: Path
+    path: Place
     name: str = ""
     settle_seconds: float = Field(5, ge=0, description="a file must be unchanged (size and mtime) this long before it is read")
     recursive: bool = Field(True, description="read subfolders too (hidden ones skipped)")
@@ -179,7 +182,7 @@ class Channel(_Section):
 
     name: str
     url: str = ""
-    config: Path | None = None
+    config: Place | None = None
     tags: list[str] = Field(default_factory=lambda: ["default"])
     digest_below: int = Field(0, ge=0, le=4, description="alerts below this severity wait for the channel's digest")
     digest_every: float = Field(3600, gt=0, description="a held alert waits at most this many seconds for its digest")
@@ -269,7 +272,7 @@ class LogSettings(_Section):
 class Settings(_Section):
     """The whole configuration."""
 
-    watchlist: Path = Path("config/watchlist.yaml")
+    watchlist: Place = Path("config/watchlist.yaml")
     store: StoreSettings = StoreSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     http: HttpSettings = HttpSettings()
@@ -388,12 +391,17 @@ def load_settings(path: str | Path, *, sends: bool = True) -> Settings:
     try:
         raw = tomllib.loads(read_config_text(path))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found", path=str(path)) from None
+        where = "" if path.is_absolute() else (f" in {Path.cwd()}, the folder monitor runs in (a relative --config is read from there): run monitor "
+                                               "from the folder that holds it (the checkout's root for config/monitor.toml), or give --config its absolute path")
+        raise ConfigError(f"{path}: config file not found{where}", path=str(path)) from None
     except IsADirectoryError:
         raise ConfigError(f"{path}: a folder, not a config file: give the monitor.toml in it", path=str(path)) from None
     except NotUtf8 as exc:
         raise ConfigError(exc.where(path), path=str(path)) from None
     except tomllib.TOMLDecodeError as exc:  # (a ValueError: before the read's)
+        if path.suffix.lower() in (".yaml", ".yml"):  # a first run's mix-up of the two files
+            raise ConfigError(f"{path}: not valid TOML: a YAML file (the watchlist?) given as the config: give --config the monitor.toml "
+                              "(config/monitor.toml), whose `watchlist` names the watchlist", path=str(path)) from None
         raise ConfigError(f"{path}: not valid TOML: {exc}", path=str(path)) from None
     except (OSError, ValueError) as exc:  # (UnicodeDecodeError is a ValueError)
         raise ConfigError(f"{path}: cannot read config file: {exc}", path=str(path)) from None
@@ -416,8 +424,28 @@ def load_settings(path: str | Path, *, sends: bool = True) -> Settings:
     for section, places in (("feeds", [f.url for f in settings.feeds]), ("folders", [str(f.path) for f in settings.folders])):
         for place in sorted({p for p in places if places.count(p) > 1}):  # each would be polled (scanned) on its own
             raise ConfigError(f"{path}: {section}: keep one of the two entries of {'url' if section == 'feeds' else 'path'} {redact(place)}", path=str(path), key=section)
+    if (elsewhere := _read_from_elsewhere(settings, path)) is not None:
+        raise ConfigError(f"{path}: {elsewhere}", path=str(path))
     _register_secrets(settings)
     return settings.model_copy(update={"path": path})
+
+
+def _read_from_elsewhere(settings: Settings, config: Path) -> str | None:
+    """A config given from another folder than the one its relative paths are written from: one of them not found from
+    the working folder but from the config's folder or the one above it (`config/monitor.toml` of a checkout), said in
+    words with where to run monitor; None otherwise (a path found nowhere is said by what reads it)."""
+    places = [("watchlist", settings.watchlist), *([("store.path", settings.store.path)] if not settings.store.url else []),
+              *((f"folders[{i}].path", f.path) for i, f in enumerate(settings.folders)),
+              *((f"channels[{i}].config", c.config) for i, c in enumerate(settings.channels) if c.config is not None)]
+    beside = config.absolute().parent
+    for key, place in places:
+        if place.is_absolute() or place.exists():
+            continue
+        for root in (beside, beside.parent):
+            if root != Path.cwd() and (root / place).exists():
+                return (f"{key}: {place} is not found from {Path.cwd()}, the folder monitor runs in (the config's relative paths are read "
+                        f"from there), but from {root}: run monitor there (cd {root}), or write the config's paths absolute")
+    return None
 
 
 def _register_secrets(settings: Settings) -> None:

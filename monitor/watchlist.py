@@ -512,7 +512,8 @@ def _load_file(path: Path) -> _Part:
     try:
         text = read_config_text(path)
     except FileNotFoundError:
-        raise WatchlistError(f"{path}: watchlist file not found", path=str(path)) from None
+        where = "" if path.is_absolute() else f" in {Path.cwd()}, the folder monitor runs in (a relative path is read from there): give the path from there, or an absolute one"
+        raise WatchlistError(f"{path}: watchlist file not found{where}", path=str(path)) from None
     except NotUtf8 as exc:
         raise WatchlistError(exc.where(path), path=str(path), line=exc.line) from None
     except (OSError, ValueError) as exc:  # (UnicodeDecodeError is a ValueError)
@@ -527,6 +528,9 @@ def _load_file(path: Path) -> _Part:
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
+        if path.suffix.lower() == ".toml":  # a first run's mix-up of the two files
+            raise WatchlistError(f"{path}: not valid YAML: a TOML file (the config?) given as the watchlist: give the watchlist's YAML file "
+                                 "or folder (config/watchlist.yaml)", path=str(path)) from None
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or " ".join(str(exc).split())

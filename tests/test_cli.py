@@ -818,3 +818,166 @@ def test_json_of_every_verb_writes_terminal_controls_from_feeds_as_escapes(tmp_p
     assert done.returncode == 0, done.stderr
     assert "\u202e" not in done.stdout and "\u009b" not in done.stdout and "\\u202e" in done.stdout
     assert json.loads(done.stdout)["rules"][0]["snippet"] == text
+
+
+def as_root_without_file_permissions() -> list[str]:
+    """A command prefix under which root is bound by file modes as any user is (setpriv without the capabilities that
+    let root read and write whatever the mode); the test is skipped when not root (it chowns files) or without setpriv."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root (to chown a store to another user) and setpriv (to drop root's power over file modes)")
+    caps = "-dac_override,-dac_read_search,-fowner"
+    return ["setpriv", "--bounding-set", caps, "--inh-caps", caps]
+
+
+@sqlite_only
+def test_a_store_of_another_user_is_refused_naming_its_owner_and_what_to_do(tmp_path: Path) -> None:
+    """Regression: a verb run by another user than the daemon's (root's shell beside a service user's store, or the
+    reverse) said `cannot open database var/monitor.db: unable to open database file` (or, the file readable, `attempt
+    to write a readonly database` for a listing that writes nothing): neither whose the store is nor what to do. It
+    names the owner, the mode, this user, and the two ways out; the daemon's lock file likewise."""
+    import pwd
+
+    config = write_config(tmp_path)
+    store = tmp_path / "monitor.db"
+    Database(f"sqlite:///{store}").close()
+    owner = pwd.getpwuid(65534).pw_name if 65534 in {p.pw_uid for p in pwd.getpwall()} else "uid 65534"
+    for path in (store, tmp_path / "monitor.db.lock"):
+        path.touch()
+        os.chown(path, 65534, 65534)
+    denied = [*as_root_without_file_permissions(), sys.executable, "-m", "monitor"]
+    listing = subprocess.run([*denied, "alerts", "--config", str(config)], capture_output=True, text=True, timeout=60)
+    assert one_line_error(listing) == (f"monitor: error: cannot open database {store}: unable to open database file: {store} is {owner}'s "
+                                       f"(mode 0600), and this user, root, may not read and write it: run monitor as {owner}, or give root access to it")
+    daemon = subprocess.run([*denied, "once", "--config", str(config)], capture_output=True, text=True, timeout=60)
+    lock = tmp_path / "monitor.db.lock"
+    assert one_line_error(daemon) == (f"monitor: error: {lock}: cannot open the daemon lock file: Permission denied: {lock} is {owner}'s "
+                                      f"(mode 0644), and this user, root, may not read and write it: run monitor as {owner}, or give root access to it")
+
+
+@sqlite_only
+def test_check_says_a_store_that_this_user_cannot_create(tmp_path: Path) -> None:
+    """Regression: in a checkout this user may not write in (another user's clone, a read-only copy), `monitor check`
+    said `database var/monitor.db: not created yet (the first run creates it)` and exit 0, and the first run then
+    failed: it says now, in one line, that this user cannot create it there and what to do."""
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    config = write_config(checkout, settings={"store": {"path": str(checkout / "var" / "monitor.db")}},
+                          channels=[{"name": "file", "url": f"console://local?file={tmp_path / 'alerts.jsonl'}"}])
+    os.chown(checkout, 65534, 65534)
+    import pwd
+
+    owner = pwd.getpwuid(65534).pw_name if 65534 in {p.pw_uid for p in pwd.getpwall()} else "uid 65534"
+    done = subprocess.run([*as_root_without_file_permissions(), sys.executable, "-m", "monitor", "check", "--config", str(config)],
+                          capture_output=True, text=True, timeout=60)
+    store = checkout / "var" / "monitor.db"
+    assert one_line_error(done) == (f"monitor: error: {config}: store.path: {store}: cannot be made: this user, root, may not write in {checkout} "
+                                    f"({owner}'s, mode 0755): run monitor as {owner}, or give root access to it (or give another [store] path)")
+
+
+def test_the_example_config_given_from_another_folder_says_where_to_run_monitor(tmp_path: Path) -> None:
+    """Regression: `monitor check --config /path/to/checkout/config/monitor.toml` run from another folder said
+    `config/watchlist.yaml: watchlist file not found` (the file is there, beside the config), `monitor alerts` listed
+    nothing with a note that the store was not made yet, and `monitor run` would have made a new store where it ran.
+    The config's relative paths are read from the folder monitor runs in: one found only from the config's checkout
+    now says so, naming the key and the folder to run monitor from."""
+    config = REPO / "config" / "monitor.toml"
+    for verb in ("check", "alerts", "run"):
+        line = one_line_error(monitor(verb, "--config", str(config), cwd=tmp_path))
+        assert line == (f"monitor: error: {config}: watchlist: config/watchlist.yaml is not found from {tmp_path}, the folder monitor runs in "
+                        f"(the config's relative paths are read from there), but from {REPO}: run monitor there (cd {REPO}), "
+                        "or write the config's paths absolute"), verb
+    assert not (tmp_path / "var").exists()
+
+
+def test_a_relative_watchlist_not_found_says_where_it_was_looked_for(tmp_path: Path) -> None:
+    """Regression: a relative `watchlist` path found nowhere was `lists/wl.yaml: watchlist file not found`, without the
+    folder it was looked for in (the one monitor runs in, not the config's)."""
+    config = write_config(tmp_path, watchlist=Path("lists/wl.yaml"))
+    line = one_line_error(monitor("check", "--config", str(config), cwd=tmp_path))
+    assert line == (f"monitor: error: lists/wl.yaml: watchlist file not found in {tmp_path}, the folder monitor runs in "
+                    "(a relative path is read from there): give the path from there, or an absolute one")
+
+
+@pytest.mark.parametrize(("verb", "argument", "readme"), [
+    ("alerts show", "ID", "monitor alerts show ID"), ("alerts retry", "ID", "monitor alerts retry ID"),
+    ("alerts dismiss", "ID", "monitor alerts dismiss ID"), ("eval", "CASES.jsonl", "monitor eval CASES.jsonl"),
+    ("sources import", "FILE.opml", "monitor sources import FILE.opml"), ("match", "FILE|-", "monitor match FILE\\|-"),
+    ("mute", "NAME", "monitor mute NAME"), ("trends", "NAME", "monitor trends [NAME...]"),
+    ("sources retry", "ID", "monitor sources retry ID"), ("sources add", "URL", "monitor sources add URL"), ("backup", "PATH", "monitor backup PATH"),
+])
+def test_each_verbs_usage_names_its_argument_as_the_readme_does(verb: str, argument: str, readme: str) -> None:
+    """Regression: `monitor alerts show` without its argument said `Missing argument 'alert'` and its usage `{alert}`,
+    `eval` `{cases}`, `sources import` `{opml}`, `match` `[file]`, where the README and the other verbs (`sources retry
+    ID`) say ID, CASES.jsonl, FILE.opml, FILE|-: each verb's usage names its argument as the README's table does."""
+    assert f"| `{readme}" in (REPO / "README.md").read_text()
+    usage = next(line for line in monitor(*verb.split(), "--help", env={"COLUMNS": "200"}).stdout.splitlines() if "Usage:" in line)
+    assert f"[OPTIONS] {{{argument}}}" in usage or f"[OPTIONS] [{argument}]" in usage, usage
+
+
+@pytest.mark.parametrize("group", [[], ["alerts"], ["sources"], ["db"]])
+def test_the_verb_lists_of_help_give_each_verb_one_line(group: list[str]) -> None:
+    """Regression: `monitor --help` listed `status` on five rows and `watchlist` on two, broken mid-phrase where their
+    docstrings' lines broke (`a \\`monitor` / `once\\` is listed`), as `alerts --help` did `dismiss`, `sources --help`
+    `export` and `db --help` `upgrade`: each verb's summary is now one short line, its details in its own --help."""
+    shown = monitor(*group, "--help", env={"COLUMNS": "200"}).stdout
+    rows = shown.split("Commands")[1].split("╰")[0].splitlines()[1:]
+    assert rows and all(row.startswith("│ ") and row[2] != " " for row in rows), "\n".join(rows)
+
+
+def test_a_relative_config_not_found_says_where_it_was_looked_for(tmp_path: Path) -> None:
+    """Regression: `monitor check` run outside the checkout said `config/monitor.toml: config file not found`, without
+    the folder it was looked for in nor what to do; it names both now (an absolute path is looked for where it says)."""
+    line = one_line_error(monitor("check", cwd=tmp_path))
+    assert line == (f"monitor: error: config/monitor.toml: config file not found in {tmp_path}, the folder monitor runs in (a relative "
+                    "--config is read from there): run monitor from the folder that holds it (the checkout's root for config/monitor.toml), "
+                    "or give --config its absolute path")
+    assert one_line_error(monitor("check", "--config", str(tmp_path / "x.toml"))) == f"monitor: error: {tmp_path / 'x.toml'}: config file not found"
+
+
+def test_the_watchlist_given_as_the_config_and_the_config_as_the_watchlist_say_so() -> None:
+    """Regression: `monitor check --config config/watchlist.yaml` said `not valid TOML: Expected '=' after a key ...
+    (at line 18, column 14)` and `monitor watchlist --watchlist config/monitor.toml` `config/monitor.toml:11: not valid
+    YAML: expected '<document start>' ...`: the parser's words for a first-run mix-up of the two files. Each names the
+    file it was given and the one it wants."""
+    assert one_line_error(monitor("check", "--config", "config/watchlist.yaml")) == (
+        "monitor: error: config/watchlist.yaml: not valid TOML: a YAML file (the watchlist?) given as the config: give --config the "
+        "monitor.toml (config/monitor.toml), whose `watchlist` names the watchlist")
+    assert one_line_error(monitor("watchlist", "--watchlist", "config/monitor.toml")) == (
+        "monitor: error: config/monitor.toml: not valid YAML: a TOML file (the config?) given as the watchlist: give the watchlist's "
+        "YAML file or folder (config/watchlist.yaml)")
+
+
+@sqlite_only
+def test_match_on_a_store_it_cannot_read_says_the_decision_ignores_the_whole_store(tmp_path: Path) -> None:
+    """Regression: `monitor match FILE` on a store it could not open warned that `the mutes in force were not read` and
+    showed the decision `as if none`, while it had skipped the stored texts and stories too: a text stored already was
+    `decision: ALERT`. The warning says now that the decision is shown as if the store held nothing."""
+    config = write_config(tmp_path)
+    store = tmp_path / "monitor.db"
+    Database(f"sqlite:///{store}").close()
+    os.chown(store, 65534, 65534)
+    done = subprocess.run([*as_root_without_file_permissions(), sys.executable, "-m", "monitor", "match", "-", "--config", str(config)],
+                          input="Iran fired ballistic missiles at Ain al-Asad.", capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.splitlines()[-1] == "decision: ALERT, severity 3", done.stdout
+    warning = done.stderr.strip()
+    assert warning.startswith(f"monitor: warning: the store was not read (cannot open database {store}: ") and warning.endswith(
+        "): the decision is shown as if it held nothing (no mute, no stored article or story)"), warning
+
+
+@sqlite_only
+def test_check_says_a_console_file_this_user_cannot_write(tmp_path: Path) -> None:
+    """Regression: in a checkout this user may not write in, `monitor check` passed the example's channel,
+    `console://local?file=var/alerts.jsonl`, and every alert then failed to send (`cannot write var/alerts.jsonl:
+    [Errno 13] Permission denied: 'var'`), retried until it gave up. `check` names the channel, the file and what to do."""
+    import pwd
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    os.chown(locked, 65534, 65534)
+    owner = pwd.getpwuid(65534).pw_name if 65534 in {p.pw_uid for p in pwd.getpwall()} else "uid 65534"
+    target = locked / "var" / "alerts.jsonl"
+    config = write_config(tmp_path, channels=[{"name": "console", "url": f"console://local?file={target}"}])
+    done = subprocess.run([*as_root_without_file_permissions(), sys.executable, "-m", "monitor", "check", "--config", str(config)],
+                          capture_output=True, text=True, timeout=60)
+    assert one_line_error(done) == (f"monitor: channels[console].url: cannot write {target}: this user, root, may not write in {locked} "
+                                    f"({owner}'s, mode 0755): give file= another path, or run monitor as {owner}")

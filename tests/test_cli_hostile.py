@@ -88,7 +88,7 @@ def test_a_hand_added_feed_url_with_a_token_parameter_is_masked(tmp_path: Path, 
     (["match", "--bogus"], "No such option: --bogus"),
     (["alerts", "-n", "0"], "'--limit' / '-n'"),
     (["stories", "-n", "0"], "'--limit' / '-n'"),
-    (["alerts", "retry"], "give an ALERT or --failed"),
+    (["alerts", "retry"], "give an alert's ID or --failed"),
     (["alerts", "show"], "Missing argument"),
     # named 'source_id', the code's name, where the usage line, README and --help say ID (found by helper xnewuser)
     (["sources", "retry", "abc"], "Invalid value for 'ID'"),
@@ -136,8 +136,8 @@ def test_a_hand_added_feed_url_with_a_token_parameter_is_masked(tmp_path: Path, 
     (["check", "--config", ""], "Invalid value for '--config' / '-c': empty: give a path"),
     (["sources", "--config", " ", "export"], "Invalid value for '--config' / '-c': empty"),
     (["watchlist", "--watchlist", ""], "Invalid value for '--watchlist': empty: give a path"),
-    (["eval", ""], "Invalid value for 'cases': empty: give a path"),
-    (["sources", "import", ""], "Invalid value for 'opml': empty: give a path"),
+    (["eval", ""], "Invalid value for 'CASES.jsonl': empty: give a path"),
+    (["sources", "import", ""], "Invalid value for 'FILE.opml': empty: give a path"),
     (["sources", "add", ""], "Invalid value for URL: empty: give a feed URL"),  # was "monitor: error: : no scheme: write it as https://"
 ])
 def test_every_usage_mistake_is_one_line_and_exit_2(args: list[str], says: str) -> None:
@@ -173,7 +173,8 @@ def test_sources_remove_hides_an_added_feed_and_refuses_a_configured_one(tmp_pat
     listing = monitor("sources", "--config", str(config), env=WIDE).stdout
     assert "configured" in listing and "added" in listing
     removed = monitor("sources", "remove", "2", "--config", str(config))
-    assert removed.stdout.strip() == "source 2 (added): removed, status disabled"
+    # it said `removed, status disabled`: no longer listed, and `sources enable 2` says there is no source 2
+    assert removed.stdout.strip() == "source 2 (added): removed (its articles and alerts stay; `monitor sources add URL` brings it back)"
     assert "added" not in monitor("sources", "--config", str(config), env=WIDE).stdout
     assert "feed.xml" not in monitor("sources", "export", "--config", str(config)).stdout
     assert "no source with id 2" in one_line_error(monitor("sources", "enable", "2", "--config", str(config)))
@@ -323,7 +324,7 @@ def test_alerts_retry_failed_requeues_every_delivery_that_gave_up_after_a_long_o
     assert monitor("alerts", "retry", "--failed", "--channel", "file", "--config", config).stdout.strip() == "no failed delivery to file to re-queue"
     assert monitor("alerts", "retry", "--failed", "--config", config).stdout.strip() == "1 failed delivery re-queued"
     assert query(tmp_path, "select channel, status, attempts from deliveries order by channel") == [("desk", "pending", 0), ("file", "sent", 1)]
-    for args, says in (((), "give an ALERT or --failed"), (("1", "--failed"), "give an ALERT or --failed"), (("1", "--channel", "desk"), "--channel goes with --failed")):
+    for args, says in (((), "give an alert's ID or --failed"), (("1", "--failed"), "give an alert's ID or --failed"), (("1", "--channel", "desk"), "--channel goes with --failed")):
         result = monitor("alerts", "retry", *args, "--config", config)
         assert result.returncode == 2 and says in result.stderr, (args, result.stderr)
 
@@ -376,7 +377,7 @@ def test_alerts_dismiss_clears_failed_deliveries_and_keeps_why_and_retry_brings_
     assert "gave up" in monitor("status", "--config", config).stdout
     assert "--failed" in monitor("alerts", "dismiss", "--help").stdout
     neither = monitor("alerts", "dismiss", "--config", config)
-    assert neither.returncode == 2 and "give an ALERT or --failed" in neither.stderr and "Traceback" not in neither.stderr
+    assert neither.returncode == 2 and "give an alert's ID or --failed" in neither.stderr and "Traceback" not in neither.stderr
     dismissed = monitor("alerts", "dismiss", "1", "--config", config)
     assert dismissed.stdout.strip() == "alert 1: 1 failed delivery dismissed (`monitor alerts retry 1` re-queues it)", dismissed.stderr
     assert "hook" not in monitor("alerts", "--failed", "--config", config, env=WIDE).stdout

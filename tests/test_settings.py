@@ -486,3 +486,14 @@ def test_a_watchlist_setting_that_names_no_file_says_what_to_write(tmp_path: Pat
     with pytest.raises(ConfigError) as exc:
         load_settings(path)
     assert str(exc.value) == f"{path}: {problem}"
+
+
+def test_a_home_relative_path_is_the_users_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: `path = "~/inbox"` (as a shell takes it) was a folder named `~` in the working folder: `monitor check`
+    warned `folder ~/inbox does not exist yet` beside the user's ~/inbox, and the daemon scanned nothing. `~` is the
+    user's home in every path of the config: the watchlist, the store, a folder, a channel's Apprise config file."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    settings = load_settings(toml(tmp_path, 'watchlist = "~/wl.yaml"\n[store]\npath = "~/var/m.db"\n[[folders]]\npath = "~/inbox"\n'
+                                            '[[channels]]\nname = "desk"\nconfig = "~/channels.yml"\n'))
+    assert settings.watchlist == tmp_path / "wl.yaml" and settings.store.path == tmp_path / "var" / "m.db"
+    assert settings.folders[0].path == tmp_path / "inbox" and settings.channels[0].config == tmp_path / "channels.yml"

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import logging
+import pwd
 import queue
 import re
 import sys
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import apprise
 from apprise.decorators import notify
@@ -245,6 +246,33 @@ def describe(channel: Channel) -> str:
         return f"{channel.name}: Apprise config {channel.config}"
     app = _apprise_for(channel)
     return f"{channel.name}: " + ", ".join(redact(s.url(privacy=True)) for s in app)
+
+
+def unwritable_files(channel: Channel) -> list[str]:
+    """The `console://` files of a channel this user may not write (nor make, for want of writing in the folder it
+    would be made in: another user's checkout), in one line each with what to do; its sends would all fail."""
+    problems = []
+    for each in plugins.parse_urls(channel.url or ""):
+        target = parse_qs(urlsplit(each).query).get("file") if _schema(each) == "console" else None
+        if not target:
+            continue
+        path = Path(target[0])
+        place = path if path.exists() else next((p for p in path.parents if p.exists()), Path("."))
+        if not os.access(place, os.W_OK | (os.X_OK if place.is_dir() else 0)):
+            st = place.stat()
+            me, owner = _user(os.geteuid()), _user(st.st_uid)
+            where = f"in {place.absolute() if place == Path('.') else place} ({owner}'s, mode {st.st_mode & 0o7777:04o})" if place.is_dir() else "it"
+            problems.append(f"channels[{channel.name}].url: cannot write {path}: this user, {me}, may not write {where}: give file= another path, "
+                            f"or run monitor as {owner}")
+    return problems
+
+
+def _user(uid: int) -> str:
+    """A user's name, or `uid N` when the system has none for it (a container's)."""
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
 
 
 def dropped_parameters(channel: Channel) -> list[str]:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from monitor.alerts.channels import Notifier, describe, dropped_parameters, route
+from monitor.alerts.channels import Notifier, describe, dropped_parameters, route, unwritable_files
 from monitor.alerts.decide import ChannelPolicy, decide, why_silent
 from monitor.alerts.render import articleless_samples, sample_contexts
 from monitor.alerts.templates import template_problems
@@ -31,7 +31,7 @@ from monitor.settings import Channel
 from monitor.store import articles, mutes, sources
 from monitor.store import stories as story_store
 from monitor.store.articles import StoredArticle, stored_article
-from monitor.store.db import database_file, database_name, folder_problem
+from monitor.store.db import access_problem, database_file, database_name, folder_problem
 from monitor.stories import StoryIndex, article_time, sketch_normalised
 from monitor.text_norm import cut_text
 from monitor.watchlist import duplicate_aliases, load_watchlist, unmatchable_aliases
@@ -57,7 +57,7 @@ class Matched:
     result: MatchResult
     rules: tuple[Rule, ...]
     muted: dict[str, datetime]
-    mutes_unread: str = ""  # why the store's mutes could not be read ("" when they were, or there is no store yet)
+    mutes_unread: str = ""  # why the store (its mutes, stored texts, stories) could not be read ("" when it was, or there is no store yet)
     why_no_alert: str = ""  # when no rule fired: the rule that came nearest and what it lacked (as `monitor eval` says it)
     story: StoryCheck | None = None  # a file's text whose rules fired: the stored story or article that changes the decision
 
@@ -104,6 +104,7 @@ class CheckVerbs(Core):
         report.problems += [f"example failed: {failure}" for failure in failed_examples(matcher, watchlist.examples)]
         report.lines += [f"warning: {warning}" for warning in slow_patterns(matcher, watchlist.examples)]
         report.problems += template_problems(settings.channels, self._samples_of(watchlist, sample_contexts(matcher)))
+        report.problems += [problem for channel in settings.channels for problem in unwritable_files(channel)]
         report.problems += [f"{self.config}: folders[{folder.label}].path: {folder.path} is not a folder (a [[folders]] path names a folder of article files)"
                             for folder in settings.folders if folder.path.exists() and not folder.path.is_dir()]
         if report.problems:
@@ -127,6 +128,8 @@ class CheckVerbs(Core):
         if not self.created():
             if (path := database_file(url)) and (problem := folder_problem(path)):
                 raise StoreError(f"{self.config}: store.path: {path}: cannot make its folder: {problem}; give another [store] path")
+            if path and (problem := access_problem(path)):
+                raise StoreError(f"{self.config}: store.path: {path}: cannot be made: {problem} (or give another [store] path)")
             report.lines.append(f"database {database_file(url)}: not created yet (the first run creates it)")
         else:
             db = self.open_store()  # an older database's missing column, or an old revision with upgrade = manual, fails here in one line

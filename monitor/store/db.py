@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import pwd
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -55,6 +56,43 @@ def folder_problem(path: Path) -> str | None:
         if parent.exists():
             return None if parent.is_dir() else f"{parent} is a file, not a folder"
     return None
+
+
+def access_problem(path: Path) -> str | None:
+    """Why this user may not use a file of a SQLite store (the store, its lock) for its permissions or those of the
+    folder it is (or would be) made in, with what to do: a verb run by another user than the daemon's, in another
+    user's checkout; None when they let it."""
+    me = _user(os.geteuid())
+    if path.exists():
+        try:
+            os.close(os.open(path, os.O_RDWR))
+        except PermissionError:
+            owner, mode = _owner(path)
+            return f"{path} is {owner}'s (mode {mode}), and this user, {me}, may not read and write it: run monitor as {owner}, or give {me} access to it"
+        except OSError:
+            return None
+        folder, why = path.parent, ", where SQLite makes the store's -wal and -shm files"
+    else:
+        folder, why = next((p for p in path.parents if p.exists()), Path(".")), ""
+    folder = Path.cwd() if folder == Path(".") else folder
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        owner, mode = _owner(folder)
+        return f"this user, {me}, may not write in {folder} ({owner}'s, mode {mode}){why}: run monitor as {owner}, or give {me} access to it"
+    return None
+
+
+def _owner(path: Path) -> tuple[str, str]:
+    """A file's owner, by name, and its permissions, as `('nobody', '0600')`."""
+    st = path.stat()
+    return _user(st.st_uid), f"{st.st_mode & 0o7777:04o}"
+
+
+def _user(uid: int) -> str:
+    """A user's name, or `uid N` when the system has none for it (a container's)."""
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
 
 
 def make_folder(path: Path) -> None:
@@ -388,6 +426,9 @@ def open_failure(url: URL, exc: SQLAlchemyError | ImportError) -> str:
     if url.get_backend_name() == "sqlite" and url.database and reason.strip() in ("disk I/O error", "database or disk is full"):
         if (free := free_bytes(Path(url.database).parent)) is not None and free < FULL_BELOW:  # SQLite could not make its -wal, -shm files
             return f"{reason}: its file system is full ({free // 1024} KiB free): free space on it"
+    if url.get_backend_name() == "sqlite" and url.database and reason.strip() in ("unable to open database file", "attempt to write a readonly database"):
+        if (problem := access_problem(Path(url.database))) is not None:  # another user's store
+            return f"{redact(reason)}: {problem}"
     if url.get_backend_name() == "sqlite" and (remedy := REMEDIES.get(reason.strip())):  # a write refused while opening: an upgrade's
         return f"{redact(reason)}: {remedy}"
     if url.get_backend_name() == "postgresql" and url.database and reason.endswith(f'database "{url.database}" does not exist'):

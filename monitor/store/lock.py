@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from monitor.errors import StoreError
-from monitor.store.db import database_file, database_name, make_folder, open_failure, parse_url
+from monitor.store.db import access_problem, database_file, database_name, make_folder, open_failure, parse_url
 
 
 @contextmanager
@@ -42,7 +42,8 @@ def single_daemon(url: str, verb: str, busy: str = "stop it first, or give this 
     try:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise StoreError(f"{lock}: cannot open the daemon lock file: {exc.strerror}") from None
+        problem = access_problem(lock) if isinstance(exc, PermissionError) else None
+        raise StoreError(f"{lock}: cannot open the daemon lock file: {exc.strerror}{f': {problem}' if problem else ''}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
