@@ -351,7 +351,7 @@ def test_a_webhook_answering_an_endless_body_is_read_no_further_than_a_few_megab
         assert said == "sent"
     else:
         assert said.startswith("channel 'hook': an answer of more than 8 MiB: monitor cut the connection (Apprise then said: "), said
-    assert int(peak_mb) < 300 and took < 20
+    assert int(peak_mb) < 700 and took < 20  # (62 MB on a quiet machine; 311 MB once with five test runs beside it: looked at every 10 ms)
     assert b"\r\naccept-encoding: identity\r\n" in server.heard.lower()  # (asked for as it is: an honest server sends it so)
 
 
