@@ -62,6 +62,14 @@ def counts(url: str) -> dict[str, int]:
 LATER_TABLES = {"trend_counts", "spike_states", "source_silences", "daemons", "host_claims", "notices"}  # revisions 0004, 0006, 0007 and 0012
 
 
+def store_at(url: str, revision: str) -> None:
+    """A new store made at an older `revision` (nothing in it)."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        migrate.upgrade(connection, revision)
+    engine.dispose()
+
+
 def older_store_with_a_daemon(url: str, revision: str, host: str = "app-2", pid: int | None = None) -> None:
     """A store at an older `revision` whose registry has a running daemon's row (`host`, `pid`: this process's by default),
     as a daemon of the older monitor leaves it on PostgreSQL."""
@@ -93,10 +101,7 @@ def older_store(url: str) -> None:
     if ON_POSTGRES:
         older_store_with_a_daemon(url, "0009")
     else:
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            migrate.upgrade(connection, "0009")
-        engine.dispose()
+        store_at(url, "0009")
 
 
 def test_every_table_of_the_first_revision_has_rows_here() -> None:
@@ -428,10 +433,7 @@ def test_an_upgrade_beside_a_running_daemon_of_a_monitor_before_the_registry_is_
 
     config = write_config(tmp_path)  # upgrade = "auto"
     url = store_url(tmp_path)
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        migrate.upgrade(connection, "0005")
-    engine.dispose()
+    store_at(url, "0005")
     parsed = make_url(url)
     old = psycopg.connect(host=parsed.host, port=parsed.port, user=parsed.username, password=parsed.password, dbname=parsed.database,
                           autocommit=True, application_name="monitor run|4242|app-9")  # as the older monitor took its lock
@@ -539,10 +541,7 @@ def test_an_upgrade_over_tables_of_a_later_revision_says_what_happened_and_what_
 
     config = write_config(tmp_path)  # upgrade = "auto": the daemon upgrades too
     url = store_url(tmp_path)
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        migrate.upgrade(connection, "0005")
-    engine.dispose()
+    store_at(url, "0005")
     parsed = make_url(url)
     target = f"postgresql://{parsed.username}@{parsed.host}:{parsed.port}/{parsed.database}"
     env = {**os.environ, "PGPASSWORD": str(parsed.password), "PATH": f"{postgres_bin()}:{os.environ['PATH']}"}

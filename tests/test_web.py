@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from typing import Any
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -47,6 +48,25 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
 
 def endpoint(data: Seeded, host: str = "127.0.0.1") -> Endpoint:
     return Endpoint(f"{host}:0", (host, 0), Health(data.pipeline.db, 900, 60), lambda: data.pipeline.ingest.matcher.watchlist)
+
+
+def _healthz_served(**limits: float) -> Any:
+    """The site's server (monitor.web.serve.Background) on a free loopback port, serving a /healthz that answers ok."""
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from monitor.web.serve import Background, bind
+
+    return Background(Starlette(routes=[Route("/healthz", lambda request: PlainTextResponse("ok\n"))]), bind(("127.0.0.1", 0), str), **limits)
+
+
+def _to_end(client: Any) -> bytes:
+    """What a socket receives until the server closes it."""
+    received = b""
+    while chunk := client.recv(65536):
+        received += chunk
+    return received
 
 
 def test_the_daemon_endpoint_serves_the_site_beside_healthz_and_metrics(data: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -639,24 +659,12 @@ def test_slow_clients_cannot_hold_the_servers_connections(tmp_path: Path) -> Non
     import socket
     import time
 
-    from starlette.applications import Starlette
-    from starlette.responses import PlainTextResponse
-    from starlette.routing import Route
 
-    from monitor.web.serve import Background, bind
-
-    site = Starlette(routes=[Route("/healthz", lambda request: PlainTextResponse("ok\n"))])
-    served = Background(site, bind(("127.0.0.1", 0), str), head_seconds=1.0, connections=5)
+    served = _healthz_served(head_seconds=1.0, connections=5)
 
     def connect() -> socket.socket:
         client = socket.create_connection(("127.0.0.1", served.port), timeout=5)
         return client
-
-    def answer(client: socket.socket) -> bytes:
-        received = b""
-        while chunk := client.recv(65536):
-            received += chunk
-        return received
 
     try:
         silent = connect()  # connects, says nothing
@@ -668,7 +676,7 @@ def test_slow_clients_cannot_hold_the_servers_connections(tmp_path: Path) -> Non
         for client in trickling:
             client.sendall(b"GET /healthz HTTP/1.1\r\n")
         one_too_many = [connect() for _ in range(2)]
-        turned_away = [answer(client) for client in one_too_many]  # five open: the sixth and seventh are refused at once
+        turned_away = [_to_end(client) for client in one_too_many]  # five open: the sixth and seventh are refused at once
         assert turned_away[0].startswith(b"HTTP/1.1 503 ") and b"too many connections" in turned_away[0] and turned_away[0] == turned_away[1]
         assert time.monotonic() - started < 1.0
         served_once.sendall(b"GET /healthz HTTP/1.1\r\nHo")
@@ -683,10 +691,10 @@ def test_slow_clients_cannot_hold_the_servers_connections(tmp_path: Path) -> Non
         assert all(client.fileno() < 0 for client in trickling), "a trickling client was still connected after 4 s"
         silent.settimeout(3)
         served_once.settimeout(3)
-        assert answer(silent) == b"" and answer(served_once) == b""  # closed by the server
+        assert _to_end(silent) == b"" and _to_end(served_once) == b""  # closed by the server
         fresh = connect()
         fresh.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        assert b"200 OK" in answer(fresh)  # the slots came back
+        assert b"200 OK" in _to_end(fresh)  # the slots came back
     finally:
         served.close()
 
@@ -698,32 +706,21 @@ def test_one_address_cannot_take_every_connection_of_the_server(tmp_path: Path) 
     and another address is served meanwhile. Real sockets on 127.0.0.1, the other client from 127.0.0.2."""
     import socket
 
-    from starlette.applications import Starlette
-    from starlette.responses import PlainTextResponse
-    from starlette.routing import Route
-
     from monitor.web import serve
-    from monitor.web.serve import CONNECTIONS, Background, bind
+    from monitor.web.serve import CONNECTIONS
 
-    site = Starlette(routes=[Route("/healthz", lambda request: PlainTextResponse("ok\n"))])
-    served = Background(site, bind(("127.0.0.1", 0), str))
-
-    def answer(client: socket.socket) -> bytes:
-        received = b""
-        while chunk := client.recv(65536):
-            received += chunk
-        return received
+    served = _healthz_served()
 
     hog: list[socket.socket] = []
     try:
         for _ in range(CONNECTIONS + 1):  # every connection the server takes, saying nothing on any
             hog.append(socket.create_connection(("127.0.0.1", served.port), timeout=5))
         hog[-1].settimeout(5)
-        turned_away = answer(hog[-1])
+        turned_away = _to_end(hog[-1])
         assert turned_away.startswith(b"HTTP/1.1 503 ") and b"too many connections from your address" in turned_away
         other = socket.create_connection(("127.0.0.1", served.port), timeout=5, source_address=("127.0.0.2", 0))
         other.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        assert answer(other).startswith(b"HTTP/1.1 200 "), "another address was turned away"
+        assert _to_end(other).startswith(b"HTTP/1.1 200 "), "another address was turned away"
         other.close()
         for client in hog:
             client.setblocking(False)
@@ -747,20 +744,9 @@ def test_a_few_addresses_together_cannot_take_every_connection_of_the_server(tmp
     the clients from 127.0.0.2 to 127.0.0.7."""
     import socket
 
-    from starlette.applications import Starlette
-    from starlette.responses import PlainTextResponse
-    from starlette.routing import Route
+    from monitor.web.serve import CONNECTIONS, PER_ADDRESS
 
-    from monitor.web.serve import CONNECTIONS, PER_ADDRESS, Background, bind
-
-    site = Starlette(routes=[Route("/healthz", lambda request: PlainTextResponse("ok\n"))])
-    served = Background(site, bind(("127.0.0.1", 0), str))
-
-    def answer(client: socket.socket) -> bytes:
-        received = b""
-        while chunk := client.recv(65536):
-            received += chunk
-        return received
+    served = _healthz_served()
 
     hogs: dict[str, list[socket.socket]] = {f"127.0.0.{n}": [] for n in range(2, 7)}
     try:
@@ -769,7 +755,7 @@ def test_a_few_addresses_together_cannot_take_every_connection_of_the_server(tmp
                 held.append(socket.create_connection(("127.0.0.1", served.port), timeout=5, source_address=(address, 0)))
         other = socket.create_connection(("127.0.0.1", served.port), timeout=5, source_address=("127.0.0.7", 0))
         other.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        assert answer(other).startswith(b"HTTP/1.1 200 "), "a sixth address was turned away"
+        assert _to_end(other).startswith(b"HTTP/1.1 200 "), "a sixth address was turned away"
         other.close()
         kept = {}
         for address, held in hogs.items():
@@ -795,22 +781,14 @@ def test_an_address_sending_requests_faster_than_a_person_is_answered_429_and_th
     another address is served meanwhile. Real sockets on 127.0.0.1."""
     import socket
 
-    from starlette.applications import Starlette
-    from starlette.responses import PlainTextResponse
-    from starlette.routing import Route
+    from monitor.web.serve import BURST, RATE
 
-    from monitor.web.serve import BURST, RATE, Background, bind
-
-    site = Starlette(routes=[Route("/healthz", lambda request: PlainTextResponse("ok\n"))])
-    served = Background(site, bind(("127.0.0.1", 0), str))
+    served = _healthz_served()
 
     def get(source: str) -> bytes:
         with socket.create_connection(("127.0.0.1", served.port), timeout=5, source_address=(source, 0)) as client:
             client.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            received = b""
-            while chunk := client.recv(65536):
-                received += chunk
-            return received
+            return _to_end(client)
 
     try:
         started = time.monotonic()
