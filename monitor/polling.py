@@ -276,6 +276,7 @@ class FeedPolling:
         hints = replace(server_hints(result.headers, now), ttl_minutes=parsed.ttl_minutes, publish_interval=publish_interval(times))
         plan = plan_next_check(now, policy, hints, 0, random.random())
         if result.moved_to:
+            register_feed_secrets(result.moved_to)  # a private feed moved: its new token is as secret as its own
             log.info("source %d (%s): permanently redirected to %s (not adopted: edit the source to follow)", feed.id, feed.name, result.moved_to)
         log.info("source %d (%s): %d entries, %d new; next check in %s (%s)", feed.id, feed.name, len(parsed.documents), new,
                  plain_delay((plan.at - now).total_seconds()), plain_reason(plan.reason, hints), extra={"source": feed.name})

@@ -156,6 +156,29 @@ def test_a_permanent_redirect_is_recorded_not_adopted(tmp_path: Path, http_serve
     assert (h.status, h.location, h.moved_to) == ("ok", http_server.url("/old.xml"), http_server.url("/new.xml"))
 
 
+
+def test_a_permanent_redirect_to_a_new_token_is_shown_masked(tmp_path: Path, http_server: LocalHTTP, caplog) -> None:  # type: ignore[no-untyped-def]
+    """Regression: the target of a permanent redirect was logged and listed as it came; a private feed moved to a URL
+    with a new token in its path ('source 1 (private): permanently redirected to .../v2/feeds/<token>/rss', and
+    'moved permanently to ...' in `monitor sources`) showed that token, which is as secret as the feed's own."""
+    import logging
+
+    old, new = "Kx93TqPLm27ZvBw4", "Qa81XcVn53RtYu9E"
+    http_server.routes[f"/feeds/{old}/rss"] = (301, {"Location": f"/v2/feeds/{new}/rss"}, b"")
+    http_server.routes[f"/v2/feeds/{new}/rss"] = (200, {}, FEED)
+    config = write_config(tmp_path, feeds=[{"name": "private", "url": http_server.url(f"/feeds/{old}/rss")}])
+    pipeline = build_pipeline(load_settings(config))
+    with caplog.at_level(logging.INFO, logger="monitor"):
+        pipeline.poll_all_feeds()
+    from monitor.redact import redact
+
+    said = [redact(r.getMessage()) for r in caplog.records if "permanently redirected" in r.getMessage()]  # as the log's filter masks it
+    assert said and new not in said[0] and "/v2/feeds/****/rss" in said[0], said
+    pipeline.db.close()
+    listed = monitor("sources", "--config", str(config))
+    assert listed.returncode == 0 and "moved permanently to" in listed.stdout, listed.stdout + listed.stderr
+    assert new not in listed.stdout and old not in listed.stdout, listed.stdout
+
 def test_an_unchanged_body_without_validators_is_not_parsed_again(tmp_path: Path, http_server: LocalHTTP, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     http_server.routes["/plain.xml"] = (200, {}, FEED)  # no ETag, no Last-Modified: only the body tells
     pipeline = build_pipeline(load_settings(write_config(tmp_path, feeds=[{"name": "plain", "url": http_server.url("/plain.xml")}])))

@@ -245,16 +245,13 @@ def outlines(db: Database) -> dict[int, tuple[str, str | None]]:
         return {r.source_id: (r.folder, r.html_url) for r in s.scalars(select(OutlineRow))}
 
 
-def feed_urls(db: Database) -> list[str]:
-    """Every feed's URL (of the config, added, disabled or not)."""
-    with db.session() as s:
-        return list(s.scalars(select(SourceRow.location).where(SourceRow.kind == "feed")))
-
-
 def register_feeds_secrets(db: Database) -> None:
-    """Register the secrets of every stored feed's URL (`redact.register_feed_secrets`): a feed added with `sources add`
-    is in no config, and its token may stand in errors and in its items' links that a verb or a page shows."""
-    for url in feed_urls(db):
+    """Register the secrets of every stored feed's URL, and of where a permanent redirect of one led
+    (`redact.register_feed_secrets`): a feed added with `sources add` is in no config, and its token may stand in
+    errors and in its items' links that a verb or a page shows."""
+    with db.session() as s:
+        rows = s.execute(select(SourceRow.location, SourceRow.moved_to).where(SourceRow.kind == "feed")).all()
+    for url in [location for row in rows for location in row if location]:
         register_feed_secrets(url)
 
 
