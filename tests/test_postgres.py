@@ -29,6 +29,14 @@ from tests.test_cli import monitor, one_line_error
 pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="these start PostgreSQL themselves: they ran in the SQLite pass")
 
 
+def another_daemon_running(db: Database, server: PostgresServer, url: str, feeds: dict[str, str]) -> None:
+    """A row of the daemon registry as another daemon of this host leaves it, running (pid 1 runs), with `feeds` in its config."""
+    from monitor.store import daemons
+
+    member = daemons.register(db, "monitor run", 120, utcnow(), (), feeds)
+    server.sql(f"UPDATE daemons SET pid = 1 WHERE id = {member}", database=url.rsplit("/", 1)[1])
+
+
 def pg_config(tmp_path: Path, server: PostgresServer, url: str | None = None, settings_extra: dict[str, dict[str, Any]] | None = None,
               **kwargs: object) -> Path:
     """A config whose store is a fresh database of the test server (or `url`)."""
@@ -240,8 +248,7 @@ def test_a_feed_named_alike_with_another_url_in_a_running_daemons_config_is_one_
     db = Database(url)
     try:
         register_sources(db, first)
-        member = daemons.register(db, "monitor run", 120, utcnow(), (), {"news": "http://127.0.0.1:1/a.xml"})
-        pg_server.sql(f"UPDATE daemons SET pid = 1 WHERE id = {member}", database=url.rsplit("/", 1)[1])  # another daemon, running
+        another_daemon_running(db, pg_server, url, {"news": "http://127.0.0.1:1/a.xml"})
         with caplog.at_level("WARNING", logger="monitor"):
             register_sources(db, second)
         [line] = [r.getMessage() for r in caplog.records]
@@ -422,8 +429,7 @@ def test_a_feed_with_another_name_for_a_running_daemons_feed_url_is_one_warning_
     settings = load_settings(pg_config(tmp_path, pg_server, url=url, feeds=[{"name": "news", "url": "http://127.0.0.1:1/a.xml"}]))
     db = Database(url)
     try:
-        member = daemons.register(db, "monitor run", 120, utcnow(), (), {"wire": "http://127.0.0.1:1/a.xml"})
-        pg_server.sql(f"UPDATE daemons SET pid = 1 WHERE id = {member}", database=url.rsplit("/", 1)[1])  # another daemon, running
+        another_daemon_running(db, pg_server, url, {"wire": "http://127.0.0.1:1/a.xml"})
         with caplog.at_level("WARNING", logger="monitor"):
             register_sources(db, settings)
         [line] = [r.getMessage() for r in caplog.records]
