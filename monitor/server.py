@@ -29,7 +29,7 @@ from monitor.errors import StoreError
 from monitor.model import Watchlist
 from monitor.store import outbox
 from monitor.store.db import Database, utcnow
-from monitor.web.app import create_app, daemon_access, secured
+from monitor.web.app import create_app, daemon_access
 from monitor.web.auth import is_loopback, names_loopback
 from monitor.web.serve import Background, bind
 
@@ -126,7 +126,7 @@ class Endpoint:
         routes = _routes(health, store, is_loopback(address[0]))
         self.site = watchlist is not None and access is not None
         app: ASGIApp = (create_app(health.db, watchlist, access, extra=routes) if watchlist is not None and access is not None
-                        else secured(Starlette(routes=[*routes, Mount("/", app=_elsewhere)])))
+                        else Starlette(routes=[*routes, Mount("/", app=_elsewhere)]))
         self.served = Background(app, sock)
 
     @property

@@ -900,3 +900,51 @@ def test_a_client_that_never_reads_its_answer_is_dropped(tmp_path: Path) -> None
     finally:
         served.close()
     assert received < size, "the whole answer came: the connection was kept"
+
+
+def _head_of(answer: bytes) -> tuple[int, dict[str, str]]:
+    """A raw HTTP answer's status and headers (names lowered)."""
+    lines = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    return int(lines[0].split(" ")[1]), {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:])}
+
+
+def test_the_servers_own_refusals_carry_the_sites_headers_and_no_store(data: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (xweb3, session 43): the answers the server writes itself, not the site, came without the site's
+    security headers and `Cache-Control: no-store`: the 429 to an address asking too fast, the 503 to a connection
+    past the bounds, uvicorn's 400 to a request that is not HTTP. Every answer carries them now. Real sockets on
+    127.0.0.1 against the daemon's endpoint, each kind of client from an address of its own."""
+    import socket
+
+    from monitor.web.serve import BURST, PER_ADDRESS
+
+    for key in ("MONITOR_WEB_TOKEN", "MONITOR_WEB_USER", "MONITOR_WEB_PASSWORD"):
+        monkeypatch.delenv(key, raising=False)
+    served = endpoint(data)
+
+    def ask(source: str, request: bytes) -> bytes:
+        with socket.create_connection(("127.0.0.1", served.port), timeout=5, source_address=(source, 0)) as client:
+            client.sendall(request)
+            return _to_end(client)
+
+    hog: list[socket.socket] = []
+    try:
+        answers = {}
+        for _ in range(BURST + 20):
+            status, headers = _head_of(ask("127.0.0.2", b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"))
+            answers.setdefault(status, headers)
+        for _ in range(PER_ADDRESS + 1):
+            hog.append(socket.create_connection(("127.0.0.1", served.port), timeout=5, source_address=("127.0.0.3", 0)))
+        busy = _head_of(_to_end(hog[-1]))
+        answers[busy[0]] = busy[1]
+        invalid = _head_of(ask("127.0.0.4", b"NOT HTTP AT ALL\r\n\r\n"))
+        answers[invalid[0]] = invalid[1]
+        assert sorted(answers) == [200, 400, 429, 503], sorted(answers)
+        for status, headers in answers.items():
+            assert headers.get("cache-control") == "no-store" and headers.get("x-content-type-options") == "nosniff", (status, headers)
+            assert headers.get("content-security-policy", "").startswith("default-src 'none'"), (status, headers)
+            assert headers.get("referrer-policy") == "no-referrer", (status, headers)
+            assert list(headers).count("cache-control") <= 1
+    finally:
+        for client in hog:
+            client.close()
+        served.close()

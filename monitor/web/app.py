@@ -28,9 +28,7 @@ from monitor.web.auth import ELSEWHERE, Access, access_for, names_loopback
 
 log = logging.getLogger("monitor")
 HERE = Path(__file__).parent
-CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 PUBLIC = frozenset({"/site.css", "/favicon.ico"})  # paths served without credentials: the stylesheet and no icon are no secret
-HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 COOKIE = "monitor_token"
 PARAM_MAX = 200  # characters of a query parameter kept
 ID_MAX = 2**31 - 1  # the largest row number of the store's integer keys on PostgreSQL (a larger one in a path is no row, not an overflow)
@@ -210,26 +208,12 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 
 def create_app(db: Database, watchlist: Callable[[], Watchlist], access: Access, extra: Sequence[BaseRoute] = (), spikes: Spikes = lambda name: ()) -> ASGIApp:
-    """The site (and `extra` routes, open to all: the daemon's /healthz and /metrics) as one ASGI app."""
+    """The site (and `extra` routes, open to all: the daemon's /healthz and /metrics) as one ASGI app (its security
+    headers are the server's, on every answer: monitor/web/serve.py's HEADERS)."""
     site = Site(db, watchlist, spikes)
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {StoreError: _store_failed, 404: _not_found}
     guarded = Guard(Starlette(routes=site.routes(), exception_handlers=handlers), access)
-    return secured(Starlette(routes=[*extra, Mount("/", app=guarded)]) if extra else guarded)
-
-
-def secured(app: ASGIApp) -> ASGIApp:
-    """The app with HEADERS on every answer (a page's, a 405 of Starlette's routing, /healthz's, /metrics'): one
-    place, not each response's own."""
-    added = [(name.lower().encode(), value.encode()) for name, value in HEADERS.items()]
-
-    async def serving(scope: Scope, receive: Receive, send: Send) -> None:
-        async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                own = {name.lower() for name, _ in message.get("headers", [])}
-                message = {**message, "headers": [*message.get("headers", []), *(header for header in added if header[0] not in own)]}
-            await send(message)
-        await app(scope, receive, sending if scope["type"] == "http" else send)
-    return serving
+    return Starlette(routes=[*extra, Mount("/", app=guarded)]) if extra else guarded
 
 
 def daemon_access(host: str) -> Access | None:

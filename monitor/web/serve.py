@@ -44,16 +44,24 @@ CONNECTIONS = 100  # open at once; one more is answered 503 and closed
 PER_ADDRESS = 20  # open at once from one client address (an IPv6 client's /64); one more is answered 503 and closed
 FEW = 2  # what an address may hold of the last fifth of the connections: a few addresses cannot take them all
 RATE, BURST = 20.0, 40  # requests a second from one client address, and at once (a page and what it loads, a few tabs); one more: 429
+CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+# on every answer of the server: the site's pages, a 405 of Starlette's routing, /healthz, /metrics, and those written
+# here (429, 503) or by uvicorn itself (400, 500): uvicorn's `headers`, and `_guarded`'s own answers
+HEADERS = (("content-security-policy", CSP), ("x-content-type-options", "nosniff"), ("referrer-policy", "no-referrer"), ("cache-control", "no-store"))
+RAW_HEADERS = [(name.encode(), value.encode()) for name, value in HEADERS]
 
 
-def _busy(text: str) -> bytes:
+def _refusal(status: bytes, text: str, extra: bytes = b"") -> bytes:
+    """An answer written on the connection before it is closed, with HEADERS."""
     body = text.encode() + b"\n"
-    return (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n"
-            b"Retry-After: 10\r\nConnection: close\r\n\r\n%s" % (len(body), body))
+    secured = b"".join(b"%s: %s\r\n" % header for header in RAW_HEADERS)
+    return (b"HTTP/1.1 %s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n%s%sConnection: close\r\n\r\n%s"
+            % (status, len(body), extra, secured, body))
 
 
-BUSY = _busy("too many connections")
-BUSY_HERE = _busy("too many connections from your address")
+BUSY = _refusal(b"503 Service Unavailable", "too many connections", b"Retry-After: 10\r\n")
+BUSY_HERE = _refusal(b"503 Service Unavailable", "too many connections from your address", b"Retry-After: 10\r\n")
+NOT_HTTP = _refusal(b"400 Bad Request", "bad request: not HTTP/1.1")
 TOO_FAST = b"too many requests from your address\n"
 
 
@@ -95,6 +103,11 @@ def _guarded(head_seconds: float, connections: int, per_address: int) -> type[H1
                 transport.close()
                 return
             self._arm()
+
+        def send_400_response(self, msg: str) -> None:
+            """uvicorn's answer to a request that is not HTTP, with HEADERS (uvicorn's own has none)."""
+            self.transport.write(NOT_HTTP)
+            self.transport.close()
 
         def _from_here(self) -> int:
             """The connections open from this one's client address (this one included; those turned away are closing)."""
@@ -159,7 +172,7 @@ class Throttled:
 def _server(app: ASGIApp, head_seconds: float = HEAD_SECONDS, connections: int = CONNECTIONS, per_address: int = PER_ADDRESS,
             rate: float = RATE, burst: int = BURST) -> uvicorn.Server:
     # log_config=None: the monitor's logging stays as configured; no access log (a line per page is noise)
-    return uvicorn.Server(uvicorn.Config(Throttled(app, rate, burst), log_config=None, access_log=False, lifespan="off", server_header=False, timeout_graceful_shutdown=2,
+    return uvicorn.Server(uvicorn.Config(Throttled(app, rate, burst), log_config=None, access_log=False, lifespan="off", server_header=False, headers=list(HEADERS), timeout_graceful_shutdown=2,
                                          http=_guarded(head_seconds, connections, per_address)))
 
 
