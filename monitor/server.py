@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from monitor import metrics
@@ -29,7 +28,7 @@ from monitor.errors import StoreError
 from monitor.model import Watchlist
 from monitor.store import outbox
 from monitor.store.db import Database, utcnow
-from monitor.web.app import create_app, daemon_access
+from monitor.web.app import beside, create_app, daemon_access
 from monitor.web.auth import is_loopback, names_loopback
 from monitor.web.serve import Background, bind
 
@@ -95,7 +94,7 @@ METRICS_ELSEWHERE = ("/metrics on a loopback address answers a request naming a 
                      "set [server] listen to another address to serve it to that network\n")
 
 
-def _routes(health: Health, store: CollectorRegistry, loopback: bool) -> list[BaseRoute]:
+def _routes(health: Health, store: CollectorRegistry, loopback: bool) -> list[Route]:
     """/healthz, for any probe; /metrics, on a `loopback` address for a request naming a loopback host only (DNS rebinding)."""
     def healthz(request: Request) -> Response:
         problem = health.problem()
@@ -126,7 +125,7 @@ class Endpoint:
         routes = _routes(health, store, is_loopback(address[0]))
         self.site = watchlist is not None and access is not None
         app: ASGIApp = (create_app(health.db, watchlist, access, extra=routes) if watchlist is not None and access is not None
-                        else Starlette(routes=[*routes, Mount("/", app=_elsewhere)]))
+                        else beside(routes, _elsewhere))
         self.served = Background(app, sock)
 
     @property

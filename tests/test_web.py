@@ -948,3 +948,24 @@ def test_the_servers_own_refusals_carry_the_sites_headers_and_no_store(data: See
         for client in hog:
             client.close()
         served.close()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])
+def test_a_wrong_method_on_healthz_or_metrics_is_405_with_allow_not_404(data: Seeded, monkeypatch: pytest.MonkeyPatch, host: str) -> None:
+    """Regression (xweb3, session 43): `POST /healthz` (or PUT, DELETE, OPTIONS; on /metrics too) answered 404, as if
+    there were no /healthz: the catch-all behind the two routes (the site, or the daemon's "try /healthz" page) took
+    the request Starlette's router had matched only in part. Now it is 405 with `Allow: GET, HEAD` in one line, with
+    the site served (loopback) or not (another address, no credentials); GET and HEAD are answered as before."""
+    for key in ("MONITOR_WEB_TOKEN", "MONITOR_WEB_USER", "MONITOR_WEB_PASSWORD"):
+        monkeypatch.delenv(key, raising=False)
+    served = endpoint(data, host)
+    try:
+        base = f"http://127.0.0.1:{served.port}"
+        for path in ("/healthz", "/metrics"):
+            for method in ("POST", "PUT", "DELETE", "OPTIONS", "PATCH"):
+                status, headers = answer_headers(base + path, method)
+                assert status == 405 and headers.get("allow") == "GET, HEAD", (path, method, status, headers)
+                assert get(base + path, method)[1].count("\n") == 1
+            assert answer_headers(base + path, "HEAD")[0] == 200 and get(base + path)[0] == 200
+    finally:
+        served.close()

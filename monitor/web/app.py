@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from monitor.alerts.render import SEVERITY_WORDS
@@ -207,13 +207,29 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return PlainTextResponse("not found\n", 404)
 
 
-def create_app(db: Database, watchlist: Callable[[], Watchlist], access: Access, extra: Sequence[BaseRoute] = (), spikes: Spikes = lambda name: ()) -> ASGIApp:
+async def not_allowed(request: Request, exc: Exception) -> Response:
+    """A method other than GET or HEAD: every route of the site and of the daemon's server is read-only."""
+    return PlainTextResponse(f"method not allowed: {request.method[:20]} (this server answers GET and HEAD only)\n", 405, headers={"Allow": "GET, HEAD"})
+
+
+def create_app(db: Database, watchlist: Callable[[], Watchlist], access: Access, extra: Sequence[Route] = (), spikes: Spikes = lambda name: ()) -> ASGIApp:
     """The site (and `extra` routes, open to all: the daemon's /healthz and /metrics) as one ASGI app (its security
     headers are the server's, on every answer: monitor/web/serve.py's HEADERS)."""
     site = Site(db, watchlist, spikes)
-    handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {StoreError: _store_failed, 404: _not_found}
+    handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {StoreError: _store_failed, 404: _not_found, 405: not_allowed}
     guarded = Guard(Starlette(routes=site.routes(), exception_handlers=handlers), access)
-    return Starlette(routes=[*extra, Mount("/", app=guarded)]) if extra else guarded
+    return beside(extra, guarded) if extra else guarded
+
+
+def beside(routes: Sequence[Route], rest: ASGIApp) -> ASGIApp:
+    """`routes` (GET) for their paths, whatever the method (a POST to one is a 405, not a page of `rest`: a catch-all
+    Mount behind them took what Starlette's router had matched only in part), and `rest` for every other path."""
+    own = Starlette(routes=list(routes), exception_handlers={405: not_allowed})
+    paths = {route.path for route in routes}
+
+    async def serving(scope: Scope, receive: Receive, send: Send) -> None:
+        await (own if scope["type"] == "http" and scope["path"] in paths else rest)(scope, receive, send)
+    return serving
 
 
 def daemon_access(host: str) -> Access | None:
