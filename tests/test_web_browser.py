@@ -203,3 +203,40 @@ def test_a_very_long_word_wraps_instead_of_widening_the_pages(tmp_path: Path, br
     finally:
         served.close()
         pipeline.db.engine.dispose()
+
+
+def test_a_long_word_in_a_source_actor_event_or_tag_name_wraps_instead_of_widening_the_pages(tmp_path: Path, browser: object) -> None:
+    """Regression (xweb3, session 43): only a title's cell (td.title) wrapped a word of hundreds of letters; a source's
+    name or place (a feed named by its URL, a folder's path), an actor's, an event's or a tag's in any other cell of a
+    table set that column's narrowest width: the sources page and the alert page (its story's sources) were 2,500 px
+    wide in a 1,280 px window, and the story table squeezed its titles into a column 49 px wide, 9,700 px tall."""
+    import json
+    import time
+
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from tests.conftest import write_config
+
+    inbox = tmp_path / ("F" * 200)
+    inbox.mkdir()
+    actor, event, tag = "Kataeb" + "H" * 190, "rocket" + "R" * 190, "T" * 300
+    watchlist = tmp_path / "watchlist.yaml"
+    watchlist.write_text(json.dumps({"actors": [{"name": actor, "kind": "group", "tags": [tag], "aliases": ["Kataeb Hezbollah"]}],
+                                     "events": [{"name": event, "severity": 2, "phrases": ["fired rockets"]}],
+                                     "rules": [{"name": "rule" + "U" * 300, "min_severity": 2, "within": "sentence", "tags": [tag]}]}))
+    (inbox / "a.json").write_text(json.dumps({"title": "Rockets at the base", "url": "https://news.example/a",
+                                              "text": "Kataeb Hezbollah fired rockets at the base on Sunday, officials said."}))
+    os.utime(inbox / "a.json", (time.time() - 60, time.time() - 60))
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox], watchlist=watchlist)))
+    pipeline.run_once()
+    served = Background(create_app(pipeline.db, lambda: pipeline.ingest.matcher.watchlist, Access()), bind(("127.0.0.1", 0), str))
+    try:
+        site = f"http://127.0.0.1:{served.port}"
+        for path in ("/alerts", "/alerts/1", "/stories", "/stories/1", "/sources", "/actors", "/actor?name=" + quote(actor)):
+            visit(browser, site + path)
+            assert "F" * 200 in browser.find_element(By.TAG_NAME, "main").text.replace("\n", "") or path in ("/actors", "/stories")  # type: ignore[attr-defined]
+            wide, window = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")  # type: ignore[attr-defined]
+            assert wide <= window, f"{path}: {wide} px wide in a {window} px window"
+    finally:
+        served.close()
+        pipeline.db.engine.dispose()
