@@ -969,3 +969,25 @@ def test_a_wrong_method_on_healthz_or_metrics_is_405_with_allow_not_404(data: Se
             assert answer_headers(base + path, "HEAD")[0] == 200 and get(base + path)[0] == 200
     finally:
         served.close()
+
+
+def test_basic_credentials_of_other_than_ascii_are_refused_with_401_not_a_500(data: Seeded, monkeypatch: pytest.MonkeyPatch,
+                                                                               caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (xweb3, session 43): on a site asking for basic-auth credentials, `Authorization: Basic é` (a byte
+    past ASCII where base64 was due) raised ValueError, not the binascii.Error the check caught: a 500 and a traceback
+    in the log for any client that sent it. It is a 401 like any other wrong credentials. Real sockets on 127.0.0.1."""
+    import socket
+
+    monkeypatch.delenv("MONITOR_WEB_TOKEN", raising=False)
+    monkeypatch.setenv("MONITOR_WEB_USER", "analyst")
+    monkeypatch.setenv("MONITOR_WEB_PASSWORD", "pa:ss")
+    served = endpoint(data, "0.0.0.0")
+    try:
+        for credentials in (b"\xe9\xe9", b"YW5hbHlzdDpwYTpzcw\xff=", "analyst:pa:ss".encode("latin-1")):
+            with socket.create_connection(("127.0.0.1", served.port), timeout=5) as client:
+                client.sendall(b"GET /sources HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic %s\r\nConnection: close\r\n\r\n" % credentials)
+                answer = _to_end(client)
+            assert answer.startswith(b"HTTP/1.1 401 ") and answer.endswith(b"\r\n\r\nauthentication required: a bearer token (or ?token=) or basic-auth credentials\n"), answer
+        assert not [r for r in caplog.records if r.levelname == "ERROR"], caplog.text
+    finally:
+        served.close()

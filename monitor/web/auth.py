@@ -4,7 +4,6 @@ the environment, compared in constant time (hmac.compare_digest)."""
 from __future__ import annotations
 
 import base64
-import binascii
 import hmac
 import ipaddress
 import os
@@ -41,7 +40,7 @@ class Access:
         if self.basic is not None and scheme.lower() == "basic":
             try:
                 user, _, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
-            except (binascii.Error, UnicodeDecodeError):
+            except ValueError:  # binascii.Error, UnicodeDecodeError, and a character past ASCII (ValueError itself)
                 return False
             same_user = hmac.compare_digest(user.encode(), self.basic[0].encode())
             return hmac.compare_digest(password.encode(), self.basic[1].encode()) and same_user
