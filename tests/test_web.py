@@ -991,3 +991,24 @@ def test_basic_credentials_of_other_than_ascii_are_refused_with_401_not_a_500(da
         assert not [r for r in caplog.records if r.levelname == "ERROR"], caplog.text
     finally:
         served.close()
+
+
+def test_a_websocket_upgrade_is_answered_as_the_plain_get_it_also_is(data: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (xweb3, session 43): uvicorn took a WebSocket upgrade to any path (wsproto is installed) past the site's
+    rate bound, and its WebSocket protocol answered a bare `403` with none of the security headers. The server speaks no
+    WebSocket now: the request is the GET it also is, answered as any other. Real sockets on 127.0.0.1."""
+    import socket
+
+    for key in ("MONITOR_WEB_TOKEN", "MONITOR_WEB_USER", "MONITOR_WEB_PASSWORD"):
+        monkeypatch.delenv(key, raising=False)
+    served = endpoint(data)
+    try:
+        for path, status in ((b"/alerts", 200), (b"/healthz", 200), (b"/nowhere", 404)):
+            with socket.create_connection(("127.0.0.1", served.port), timeout=5) as client:
+                client.sendall(b"GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                               b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n" % path)
+                client.settimeout(5)
+                got, headers = _head_of(client.recv(65536))
+            assert got == status and headers.get("cache-control") == "no-store" and "content-security-policy" in headers, (path, got, headers)
+    finally:
+        served.close()

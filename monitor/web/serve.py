@@ -61,7 +61,7 @@ def _refusal(status: bytes, text: str, extra: bytes = b"") -> bytes:
 
 BUSY = _refusal(b"503 Service Unavailable", "too many connections", b"Retry-After: 10\r\n")
 BUSY_HERE = _refusal(b"503 Service Unavailable", "too many connections from your address", b"Retry-After: 10\r\n")
-NOT_HTTP = _refusal(b"400 Bad Request", "bad request: not HTTP/1.1")
+NOT_HTTP = _refusal(b"400 Bad Request", "bad request: not a valid HTTP/1.1 request")
 TOO_FAST = b"too many requests from your address\n"
 
 
@@ -171,8 +171,10 @@ class Throttled:
 
 def _server(app: ASGIApp, head_seconds: float = HEAD_SECONDS, connections: int = CONNECTIONS, per_address: int = PER_ADDRESS,
             rate: float = RATE, burst: int = BURST) -> uvicorn.Server:
-    # log_config=None: the monitor's logging stays as configured; no access log (a line per page is noise)
-    return uvicorn.Server(uvicorn.Config(Throttled(app, rate, burst), log_config=None, access_log=False, lifespan="off", server_header=False, headers=list(HEADERS), timeout_graceful_shutdown=2,
+    # log_config=None: the monitor's logging stays as configured; no access log (a line per page is noise); no WebSocket
+    # (ws="none": nothing is served over one; an upgrade is the plain GET it also is, not a bare 403 of uvicorn's)
+    return uvicorn.Server(uvicorn.Config(Throttled(app, rate, burst), log_config=None, access_log=False, lifespan="off", server_header=False,
+                                         headers=list(HEADERS), ws="none", timeout_graceful_shutdown=2,
                                          http=_guarded(head_seconds, connections, per_address)))
 
 
