@@ -48,6 +48,21 @@ class JsonLineFormatter(JsonFormatter):
         return {key: redact(value) if isinstance(value, str) else value for key, value in log_data.items() if key != "color_message"}
 
 
+class ClientSaid(logging.Filter):
+    """uvicorn's warnings of what a client sent, said at each request before any bound of the server's and naming no
+    client: a request that is not HTTP (the client has its 400), an Upgrade header (the server speaks no WebSocket:
+    the request is answered as a plain one). Any client would write the log at its will: dropped. The server's own
+    failures (an exception in a page) stay."""
+
+    SAID = ("Invalid HTTP request received.", "Unsupported upgrade request.", "No supported WebSocket library detected.")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith(self.SAID))
+
+
+CLIENT_SAID = ClientSaid()  # one, so that setting up the logging again adds no second
+
+
 def setup_logging(verbose: bool = False, log_format: str = "text") -> None:
     """Log to standard error in `log_format` ("text" or "json"), secrets masked."""
     handler = logging.StreamHandler(sys.stderr)
@@ -60,6 +75,7 @@ def setup_logging(verbose: bool = False, log_format: str = "text") -> None:
     # and carry a `color_message` with terminal escapes into the JSON lines; its warnings and errors stay.
     for noisy in ("aiohttp", "watchdog", "htmldate", "charset_normalizer", "uvicorn"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("uvicorn.error").addFilter(CLIENT_SAID)
     # APScheduler's warnings (a run skipped or missed) are said by the daemon in its own words, and left out
     # where they are not news (a wake-up job while the same job runs): its errors stay.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)

@@ -1012,3 +1012,46 @@ def test_a_websocket_upgrade_is_answered_as_the_plain_get_it_also_is(data: Seede
             assert got == status and headers.get("cache-control") == "no-store" and "content-security-policy" in headers, (path, got, headers)
     finally:
         served.close()
+
+
+def test_what_a_client_sends_writes_nothing_in_the_log_but_a_failure_of_the_server_does(capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression (xweb3, session 43): uvicorn logged a warning at each request that was not HTTP ("Invalid HTTP
+    request received.") or named an Upgrade ("Unsupported upgrade request." and, the server speaking no WebSocket,
+    "No supported WebSocket library detected. Please use pip install ..."), before any bound of the site's: any client
+    wrote the daemon's log at its will, lines naming no one and one asking the operator to install a library. They
+    are not logged now; a failure of the server's own (an exception in a page) still is. Real sockets on 127.0.0.1,
+    the log as `setup_logging` writes it."""
+    import logging
+    import socket
+
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from monitor.logs import setup_logging
+    from monitor.web.serve import Background, bind
+
+    def broken(request: Any) -> Any:
+        raise RuntimeError("a page's own failure")
+
+    def ask(request: bytes) -> bytes:
+        with socket.create_connection(("127.0.0.1", served.port), timeout=5) as client:
+            client.sendall(request)
+            return _to_end(client)
+
+    root = logging.getLogger()
+    saved, level = root.handlers[:], root.level
+    setup_logging()  # its handler writes to the captured standard error
+    served = Background(Starlette(routes=[Route("/healthz", lambda request: PlainTextResponse("ok\n")), Route("/broken", broken)]), bind(("127.0.0.1", 0), str))
+    try:
+        for _ in range(5):
+            assert ask(b"\x16\x03\x01 not http\r\n\r\n").startswith(b"HTTP/1.1 400 ")
+            for upgrade in (b"h2c", b"websocket"):
+                assert ask(b"GET /healthz HTTP/1.1\r\nHost: x\r\nUpgrade: %s\r\nConnection: Upgrade, close\r\n\r\n" % upgrade).startswith(b"HTTP/1.1 200 ")
+        assert capsys.readouterr().err == ""
+        assert ask(b"GET /broken HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").startswith(b"HTTP/1.1 500 ")
+    finally:
+        served.close()
+        root.handlers[:], root.level = saved, level
+    logged = capsys.readouterr().err.splitlines()
+    assert len(logged) == 1 and " ERROR Exception in ASGI application" in logged[0] and "a page's own failure" in logged[0], logged
