@@ -119,8 +119,8 @@ class Endpoint:
     def __init__(self, listen: str, address: tuple[str, int], health: Health, watchlist: Callable[[], Watchlist] | None = None) -> None:
         store = CollectorRegistry(auto_describe=False)
         store.register(StoreCollector(health.db))
-        sock = bind(address, lambda reason: f'[server] listen = "{listen}": cannot listen there ({reason}); stop what uses it, '
-                                            'pick another address, or set listen = "" to run without health and metrics')
+        sock = bind(address, lambda why: f'[server] listen = "{listen}": cannot listen there ({why}), '
+                                         'or set listen = "" to run without health and metrics')
         access = daemon_access(address[0]) if watchlist is not None else None
         routes = _routes(health, store, is_loopback(address[0]))
         self.site = watchlist is not None and access is not None

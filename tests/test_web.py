@@ -1055,3 +1055,30 @@ def test_what_a_client_sends_writes_nothing_in_the_log_but_a_failure_of_the_serv
         root.handlers[:], root.level = saved, level
     logged = capsys.readouterr().err.splitlines()
     assert len(logged) == 1 and " ERROR Exception in ASGI application" in logged[0] and "a page's own failure" in logged[0], logged
+
+
+def test_an_address_that_cannot_be_had_says_why_and_what_to_do(tmp_path: Path) -> None:
+    """Regression (xweb3, session 43): every address `bind` could not have was said to be in use ("stop what uses it
+    or pick another address"), an address of another machine too (`--listen 192.0.2.1:8080`, "Cannot assign requested
+    address"): there was nothing to stop. Each cause now names its own remedy; a port in use still says to stop what
+    uses it."""
+    import socket
+    import subprocess
+    import sys
+
+    from monitor.errors import ConfigError
+    from monitor.web.serve import bind
+    from tests.conftest import REPO, write_config
+
+    config = write_config(tmp_path, folders=[tmp_path])
+    Database(store_url(tmp_path)).engine.dispose()  # a store to show
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_WEB_")} | {"MONITOR_WEB_TOKEN": "t0ken-for-the-test"}
+    run = subprocess.run([sys.executable, "-m", "monitor", "web", "--config", str(config), "--listen", "192.0.2.1:8080"],
+                         capture_output=True, text=True, cwd=REPO, timeout=60, env=env)
+    assert run.returncode == 1 and run.stderr.strip() == ('monitor: error: --listen "192.0.2.1:8080": cannot listen there (Cannot assign requested '
+                                                          'address: not an address of this machine; listen on one it has, 127.0.0.1 or 0.0.0.0 for all)'), run.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(ConfigError, match=r"^x \(Address already in use: stop what uses it or pick another port\)$"):
+            bind(taken.getsockname(), lambda why: f"x ({why})")

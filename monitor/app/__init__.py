@@ -65,7 +65,7 @@ class App(CheckVerbs, SourceVerbs, StatusVerbs, StoreVerbs, TrendVerbs, Core):
             raise MonitorError(missing)
         access = required(listen, address[0])
         watchlist = Current(self.settings.watchlist)  # read again when saved, as the daemon does
-        sock = bind(address, lambda reason: f'--listen "{listen}": cannot listen there ({reason}); stop what uses it or pick another address')
+        sock = bind(address, lambda why: f'--listen "{listen}": cannot listen there ({why})')
         started(self.db.name)
         serve(create_app(self.db, watchlist, access), sock)
 

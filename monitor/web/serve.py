@@ -12,6 +12,7 @@ connections, and one address makes at most `BURST` requests at once and `RATE` a
 from __future__ import annotations
 
 import asyncio
+import errno
 import ipaddress
 import socket
 import time
@@ -26,7 +27,8 @@ from monitor.errors import ConfigError
 
 
 def bind(address: tuple[str, int], refused: Callable[[str], str]) -> socket.socket:
-    """A listening socket on `address`; ConfigError(refused(reason)) when the address cannot be had."""
+    """A listening socket on `address`; ConfigError(refused(why)) when the address cannot be had (`why`: the cause and
+    its remedy)."""
     sock = socket.socket(socket.AF_INET6 if ":" in address[0] else socket.AF_INET, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -34,9 +36,21 @@ def bind(address: tuple[str, int], refused: Callable[[str], str]) -> socket.sock
         sock.listen(128)
     except OSError as exc:
         sock.close()
-        raise ConfigError(refused(str(exc.strerror or exc)), key="server.listen") from None
+        raise ConfigError(refused(_why(exc)), key="server.listen") from None
     sock.set_inheritable(True)
     return sock
+
+
+def _why(exc: OSError) -> str:
+    """Why an address could not be had, and what to do: only a port in use has something to stop."""
+    reason = str(exc.strerror or exc)
+    if exc.errno == errno.EADDRINUSE:
+        return f"{reason}: stop what uses it or pick another port"
+    if exc.errno == errno.EADDRNOTAVAIL or isinstance(exc, socket.gaierror):
+        return f"{reason}: not an address of this machine; listen on one it has, 127.0.0.1 or 0.0.0.0 for all"
+    if exc.errno == errno.EACCES:
+        return f"{reason}: a port under 1024 needs privileges; pick a higher one"
+    return reason
 
 
 HEAD_SECONDS = 10.0  # a request must arrive whole within this of its connection, or of the last answer on it

@@ -150,8 +150,8 @@ def test_a_port_in_use_refuses_the_start_in_one_line(tmp_path: Path) -> None:
         config = write_config(tmp_path, folders=[tmp_path], settings={"server": {"listen": f"127.0.0.1:{port}"}})
         run = subprocess.run([sys.executable, "-m", "monitor", "run", "--config", str(config)], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert run.returncode == 1
-    assert run.stderr.strip().splitlines()[-1] == (f'monitor: error: [server] listen = "127.0.0.1:{port}": cannot listen there (Address already in use); '
-                                                   'stop what uses it, pick another address, or set listen = "" to run without health and metrics')
+    assert run.stderr.strip().splitlines()[-1] == (f'monitor: error: [server] listen = "127.0.0.1:{port}": cannot listen there (Address already in use: '
+                                                   'stop what uses it or pick another port), or set listen = "" to run without health and metrics')
     assert "Traceback" not in run.stderr
 
 
