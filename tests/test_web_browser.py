@@ -240,3 +240,47 @@ def test_a_long_word_in_a_source_actor_event_or_tag_name_wraps_instead_of_wideni
     finally:
         served.close()
         pipeline.db.engine.dispose()
+
+
+def test_an_actor_or_event_named_with_a_bidi_mark_is_found_by_the_filters(tmp_path: Path, browser: object) -> None:
+    """Regression (xweb3, session 43): the filters' options show a name as every page does, its control characters
+    written out (`\\u200f`), and the form sends what an option shows: an actor or event whose name holds a bidi mark
+    (a right-to-left mark beside an Arabic name) filtered nothing ("No alerts match these filters") and the choice
+    was lost. The site reads a filter's value back to the name it shows."""
+    import json
+    import time
+
+    from monitor.pipeline import build_pipeline
+    from monitor.settings import load_settings
+    from tests.conftest import write_config
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    actor, event = "كتائب حزب الله\u200f Kataeb Hezbollah", "rocket attack \u202e"
+    watchlist = tmp_path / "watchlist.yaml"
+    watchlist.write_text(json.dumps({"actors": [{"name": actor, "kind": "group", "aliases": ["Kataeb Hezbollah"]},
+                                                {"name": "Qassem Suleimani", "kind": "person", "aliases": ["Qassem Suleimani"]}],
+                                     "events": [{"name": event, "severity": 2, "phrases": ["fired rockets"]},
+                                                {"name": "killing", "severity": 2, "phrases": ["was killed"]}],
+                                     "rules": [{"name": "actor in event", "min_severity": 2, "within": "sentence"}]}))
+    for name, text in (("a", "Kataeb Hezbollah fired rockets at the base on Sunday, officials said."),
+                       ("b", "Qassem Suleimani was killed near the airport, the ministry said.")):
+        (inbox / f"{name}.json").write_text(json.dumps({"title": text[:30], "url": f"https://news.example/{name}", "text": text}))
+        os.utime(inbox / f"{name}.json", (time.time() - 60, time.time() - 60))
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox], watchlist=watchlist)))
+    pipeline.run_once()
+    served = Background(create_app(pipeline.db, lambda: pipeline.ingest.matcher.watchlist, Access()), bind(("127.0.0.1", 0), str))
+    try:
+        site = f"http://127.0.0.1:{served.port}"
+        for field, chosen in (("actor", actor), ("event", event)):
+            visit(browser, site + "/alerts")
+            assert len(browser.find_elements(By.CSS_SELECTOR, "#alerts tr.alert")) == 2  # type: ignore[attr-defined]
+            Select(browser.find_element(By.NAME, field)).select_by_index(2)  # type: ignore[attr-defined]  # "any", then the names in order: ours last
+            browser.find_element(By.ID, "apply").click()  # type: ignore[attr-defined]
+            wait_for(lambda: f"{field}=" in browser.current_url)  # type: ignore[attr-defined]
+            rows = browser.find_elements(By.CSS_SELECTOR, "#alerts tr.alert")  # type: ignore[attr-defined]
+            assert len(rows) == 1 and "Kataeb Hezbollah fired" in rows[0].text, (field, [r.text for r in rows])
+            assert Select(browser.find_element(By.NAME, field)).first_selected_option.text != "any"  # type: ignore[attr-defined]
+    finally:
+        served.close()
+        pipeline.db.engine.dispose()

@@ -30,7 +30,7 @@ log = logging.getLogger("monitor")
 HERE = Path(__file__).parent
 PUBLIC = frozenset({"/site.css", "/favicon.ico"})  # paths served without credentials: the stylesheet and no icon are no secret
 COOKIE = "monitor_token"
-PARAM_MAX = 200  # characters of a query parameter kept
+PARAM_MAX = 6 * 200  # characters of a query parameter kept: a watched name's 200 as a page shows them (a control character written out in 6: `_named`)
 ID_MAX = 2**31 - 1  # the largest row number of the store's integer keys on PostgreSQL (a larger one in a path is no row, not an overflow)
 Spikes = Callable[[str], Sequence[date]]  # more spike days of an actor, beside the spike alerts stored (monitor/escalation.py)
 
@@ -89,10 +89,11 @@ class Site:
     def alerts(self, request: Request) -> Response:
         q = {k: request.query_params.get(k, "")[:PARAM_MAX].strip() for k in ("severity", "actor", "event", "tag", "state")}
         severity = int(q["severity"]) if q["severity"].isascii() and q["severity"].isdecimal() and len(q["severity"]) < 3 else None  # not '²' (isdigit)
-        wanted = views.AlertFilter(severity, q["actor"], q["event"], q["tag"], q["state"] if q["state"] in views.STATES else "")
         watchlist = self.watchlist()
+        actors, events = sorted(a.name for a in watchlist.actors), sorted(e.name for e in watchlist.events)
+        wanted = views.AlertFilter(severity, _named(q["actor"], actors), _named(q["event"], events), q["tag"], q["state"] if q["state"] in views.STATES else "")
         return self.page("alerts.html", title="Alerts", alerts=views.alerts(self.db, wanted), shown=views.ALERTS_SHOWN, wanted=wanted, states=views.STATES,
-                         actors=sorted(a.name for a in watchlist.actors), events=sorted(e.name for e in watchlist.events), severities=SEVERITY_WORDS)
+                         actors=actors, events=events, severities=SEVERITY_WORDS)
 
     def alert(self, request: Request) -> Response:
         number = _row_id(request.path_params["alert_id"])
@@ -145,6 +146,12 @@ class Site:
         return [Route("/", self.alerts), Route("/alerts", self.alerts), Route("/alerts/{alert_id}", self.alert),
                 Route("/stories", self.stories), Route("/stories/{story_id}", self.story), Route("/actors", self.actors),
                 Route("/actor", self.actor), Route("/sources", self.sources), Route("/site.css", self.style), Route("/favicon.ico", self.icon)]
+
+
+def _named(value: str, names: Sequence[str]) -> str:
+    """The name a filter's value stands for: a select sends its option's text, the name as every page shows it (`_shown`:
+    a bidi mark written out, `\\u200f`), not the name itself."""
+    return value if value in names else next((name for name in names if _shown(name) == value), value)
 
 
 def _row_id(part: str) -> int | None:
