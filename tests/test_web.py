@@ -1082,3 +1082,20 @@ def test_an_address_that_cannot_be_had_says_why_and_what_to_do(tmp_path: Path) -
         taken.listen()
         with pytest.raises(ConfigError, match=r"^x \(Address already in use: stop what uses it or pick another port\)$"):
             bind(taken.getsockname(), lambda why: f"x ({why})")
+
+
+@pytest.mark.parametrize("field", ["actor", "event"])
+def test_a_filter_on_a_name_the_watchlist_no_longer_has_is_shown_as_chosen_not_as_any(data: Seeded, field: str) -> None:
+    """Regression (xweb3, session 43): `/alerts?actor=NAME` for a name not in the watchlist (renamed or removed since the
+    address was kept; its alerts are still stored) filtered the list, but the select showed "any": the page said it
+    listed every alert while it listed that name's only (or, "No alerts match these filters", none). The name is now
+    an option of its own, chosen."""
+    from html import unescape
+
+    served = endpoint(data)
+    try:
+        status, page = get(f"http://127.0.0.1:{served.port}/alerts?{field}=Gone%20%3Cb%3E")
+    finally:
+        served.close()
+    chosen = re.findall(r"<option[^>]* selected>([^<]*)</option>", page.split(f'name="{field}"')[1].split("</select>")[0])
+    assert status == 200 and [unescape(c) for c in chosen] == ["Gone <b>"], chosen
