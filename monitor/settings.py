@@ -250,8 +250,10 @@ class ServerSettings(_Section):
         value = value.strip()
         if value:
             host, _, port = value.rpartition(":")
-            if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            if not host or not (port.isascii() and port.isdigit()):
                 raise ValueError('must look like "127.0.0.1:9464" (or "" for no server)')
+            if len(port) > 5 or not 0 < int(port) < 65536:
+                raise ValueError(f"port {port if len(port) <= 6 else port[:6] + '…'} is not one of 1 to 65535")
         return value
 
     @property

@@ -116,6 +116,9 @@ def test_a_hand_added_feed_url_with_a_token_parameter_is_masked(tmp_path: Path, 
     (["mute", "Iran", "--for", "99999999w"], "--for '99999999w': longer than 100 years"),  # was an OverflowError traceback
     (["mute", "Nobody", "--for", "6x"], "--for '6x'"),  # the usage mistake first
     (["web", "--listen", "nonsense"], '--listen "nonsense": must look like 127.0.0.1:8080'),
+    # "must look like 127.0.0.1:8080", which 127.0.0.1:0 does (found by helper xweb3)
+    (["web", "--listen", "127.0.0.1:0"], '--listen "127.0.0.1:0": port 0 is not one of 1 to 65535'),
+    (["web", "--listen", "127.0.0.1:70000"], '--listen "127.0.0.1:70000": port 70000 is not one of 1 to 65535'),
     (["eval", "tests/data/eval_cases.jsonl", "--worst", "-1"], "'--worst'"),  # was the errors of all cases but one
     # stored, 0, -5 or nan made every later `monitor once` end in a traceback ("interval must be > 0")
     (["sources", "add", "https://x.example/f", "--every", "0"], "--every 0: give seconds above 0 between polls"),

@@ -497,3 +497,11 @@ def test_a_home_relative_path_is_the_users_home(tmp_path: Path, monkeypatch: pyt
                                             '[[channels]]\nname = "desk"\nconfig = "~/channels.yml"\n'))
     assert settings.watchlist == tmp_path / "wl.yaml" and settings.store.path == tmp_path / "var" / "m.db"
     assert settings.folders[0].path == tmp_path / "inbox" and settings.channels[0].config == tmp_path / "channels.yml"
+
+
+@pytest.mark.parametrize("listen, says", [("127.0.0.1:0", "port 0 is not one of 1 to 65535"), ("[::1]:65536", "port 65536 is not one of 1 to 65535"),
+                                          ("nonsense", 'must look like "127.0.0.1:9464"')])
+def test_a_listen_port_out_of_range_says_so(tmp_path: Path, listen: str, says: str) -> None:
+    """Regression (xweb3, session 43): `listen = "127.0.0.1:0"` was refused as not looking like "127.0.0.1:9464", which it does."""
+    error = config_error(toml(tmp_path, f'[server]\nlisten = "{listen}"\n'))
+    assert error.key == "server.listen" and says in str(error), str(error)

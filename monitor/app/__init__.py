@@ -49,6 +49,8 @@ class App(CheckVerbs, SourceVerbs, StatusVerbs, StoreVerbs, TrendVerbs, Core):
 
     def web(self, listen: str, started: Callable[[str], None]) -> None:
         """The read-only web view on `listen` (HOST:PORT) until Ctrl-C; `started` gets the database's name."""
+        from pydantic import ValidationError
+
         from monitor.settings import ServerSettings
         from monitor.watchlist import Current
         from monitor.web.app import create_app
@@ -57,8 +59,9 @@ class App(CheckVerbs, SourceVerbs, StatusVerbs, StoreVerbs, TrendVerbs, Core):
 
         try:
             address = ServerSettings.model_validate({"listen": listen}).address
-        except ValueError:
-            raise UsageError(f'--listen "{listen}": must look like 127.0.0.1:8080') from None
+        except ValidationError as exc:
+            said = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")  # a port out of range says so; any other shape:
+            raise UsageError(f'--listen "{listen}": {said if said.startswith("port ") else "must look like 127.0.0.1:8080"}') from None
         if address is None:
             raise UsageError('--listen "": give HOST:PORT, e.g. 127.0.0.1:8080')
         if missing := self.no_store():  # the site shows what a daemon stored: a new, empty store is a mistyped path's
