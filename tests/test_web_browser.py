@@ -284,3 +284,18 @@ def test_an_actor_or_event_named_with_a_bidi_mark_is_found_by_the_filters(tmp_pa
     finally:
         served.close()
         pipeline.db.engine.dispose()
+
+
+def test_the_actor_chart_fits_a_narrow_window(seeded: tuple[Seeded, str], browser: object) -> None:
+    """Regression (xweb3, session 43): the chart was drawn 900 px wide whatever the window (the pages say
+    `width=device-width`): in a phone's window, or a narrow one beside another, the actor page scrolled sideways.
+    It is scaled to the window now (its viewBox keeps the drawing)."""
+    data, site = seeded
+    browser.set_window_size(500, 900)  # type: ignore[attr-defined]  # headless Chromium's narrowest
+    try:
+        visit(browser, site + "/actor?name=" + quote("Kataeb Hezbollah"))
+        wide, window = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")  # type: ignore[attr-defined]
+        chart = browser.find_element(By.ID, "chart").rect  # type: ignore[attr-defined]
+        assert wide <= window and chart["x"] + chart["width"] <= window and chart["height"] > 100, (wide, window, chart)
+    finally:
+        browser.set_window_size(1280, 900)  # type: ignore[attr-defined]
