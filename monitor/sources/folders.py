@@ -28,7 +28,7 @@ from lxml import etree
 
 from monitor.errors import DocumentError, FileUnreadable
 from monitor.model import Document, storable
-from monitor.sources.text import page_to_text
+from monitor.sources.text import lxml_safe, page_to_text
 
 SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".json"}
 _PARTIAL = (".tmp", ".part", ".partial", ".crdownload", ".swp", ".download", "~")
@@ -285,7 +285,7 @@ def _without_nav(html: str) -> str:
 
     Main-text extraction keeps menus when a page is very short; menu words must not be matched.
     """
-    html = _XML_DECLARATION.sub("", html, count=1)
+    html = lxml_safe(_XML_DECLARATION.sub("", html, count=1))
     try:
         root = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):

@@ -21,6 +21,16 @@ PAGE_CHARS = 1_000_000
 # source, dense: 23 to 33 characters a tag) has that many in its first PAGE_CHARS characters.
 PAGE_TAGS = 50_000
 _BREAKS = re.compile(r"(?:<br\s*/?>\s*){3,}+", re.I)  # a run of line breaks: one paragraph's end (possessive: a backtracking stack of 55 MB for 250,000 of them)
+# what lxml refuses in an element's text (XML 1.0's C0 controls but tab and line ends, U+FFFE, U+FFFF): it parses them, but
+# dropping a <script> or a <nav> joins its tail to the text before it, and a paragraph's line break is added to its tail,
+# and either raised ValueError for a feed's or a file's ANSI escape, failing the whole feed or the file (`lxml_safe`).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def lxml_safe(markup: str) -> str:
+    """The markup with what lxml refuses in an element's text read as U+FFFD, as lxml's parser reads a NUL."""
+    return _NOT_XML.sub("\ufffd", markup)
+
 _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "pre", "section", "article", "header", "footer", "ul", "ol", "table", "figure", "figcaption", "dd", "dt"}
 
 
@@ -39,7 +49,7 @@ def html_to_text(html: str) -> str:
     `bounded_markup` leaves of it."""
     if "<" not in html:
         return unescape(html).strip()
-    html = bounded_markup(html)[0]  # the callers that name a source say where it was cut (a page's, an entry's)
+    html = lxml_safe(bounded_markup(html)[0])  # the callers that name a source say where it was cut (a page's, an entry's)
     import lxml.html  # here: a process that only parses needs it for the odd title with markup (a preparing pool loads it before its fork)
     from lxml import etree
 
