@@ -1086,7 +1086,7 @@ def test_an_unreadable_file_is_not_claimed_and_released_at_each_scan(tmp_path: P
 def test_a_page_with_a_control_character_after_its_menu_is_read(tmp_path: Path) -> None:
     """Regression (xweb3, session 43): an HTML file holding a control character (an ANSI escape) right after a <nav>
     made lxml raise ValueError as the menu was dropped ("All strings must be XML compatible"): the file was refused
-    with "unexpected error while reading" and its article never stored. The character is read as U+FFFD."""
+    with "unexpected error while reading" and its article never stored. It is read, the character kept."""
     page = tmp_path / "p.html"
     page.write_text("<html><body><nav>menu words</nav>\x1b[31m<p>Kataeb Hezbollah fired rockets at a base near Hit, officials said.</p></body></html>")
     doc = folders.read_document(page, "inbox")

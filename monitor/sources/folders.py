@@ -28,7 +28,7 @@ from lxml import etree
 
 from monitor.errors import DocumentError, FileUnreadable
 from monitor.model import Document, storable
-from monitor.sources.text import lxml_safe, page_to_text
+from monitor.sources.text import lxml_restored, lxml_safe, page_to_text
 
 SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".json"}
 _PARTIAL = (".tmp", ".part", ".partial", ".crdownload", ".swp", ".download", "~")
@@ -292,7 +292,7 @@ def _without_nav(html: str) -> str:
         return html
     for el in cast(list[lxml.html.HtmlElement], root.xpath("//nav|//*[@role='navigation']")):
         el.drop_tree()
-    return str(lxml.html.tostring(root, encoding="unicode"))
+    return lxml_restored(str(lxml.html.tostring(root, encoding="unicode")))
 
 
 def _text_document(text: str, path: Path, source: str, markdown: bool) -> Document:

@@ -21,15 +21,25 @@ PAGE_CHARS = 1_000_000
 # source, dense: 23 to 33 characters a tag) has that many in its first PAGE_CHARS characters.
 PAGE_TAGS = 50_000
 _BREAKS = re.compile(r"(?:<br\s*/?>\s*){3,}+", re.I)  # a run of line breaks: one paragraph's end (possessive: a backtracking stack of 55 MB for 250,000 of them)
-# what lxml refuses in an element's text (XML 1.0's C0 controls but tab and line ends, U+FFFE, U+FFFF): it parses them, but
-# dropping a <script> or a <nav> joins its tail to the text before it, and a paragraph's line break is added to its tail,
-# and either raised ValueError for a feed's or a file's ANSI escape, failing the whole feed or the file (`lxml_safe`).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# what lxml refuses in an element's text (XML 1.0's C0 controls but tab and line ends, U+FFFE, U+FFFF; a NUL its parser
+# reads as U+FFFD itself): it parses them, but dropping a <script> or a <nav> joins its tail to the text before it, and a
+# paragraph's line break is added to its tail, and either raised ValueError for a feed's or a file's ANSI escape, failing
+# the whole feed or the file. Each stands in as a character of the private use plane 15 while lxml has the markup
+# (`lxml_safe`), and is itself again in the text (`lxml_restored`): written out where it is shown, as any other.
+_NOT_XML = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_STAND_IN = 0xF0000
+_STOOD_IN = re.compile("[\U000f0001-\U000f001f\U000f0020\U000f0021]")
 
 
 def lxml_safe(markup: str) -> str:
-    """The markup with what lxml refuses in an element's text read as U+FFFD, as lxml's parser reads a NUL."""
-    return _NOT_XML.sub("\ufffd", markup)
+    """The markup with what lxml refuses in an element's text stood in for (`lxml_restored` brings it back)."""
+    return _NOT_XML.sub(lambda m: chr(_STAND_IN + (ord(m[0]) if ord(m[0]) < 0x20 else 0x20 + ord(m[0]) - 0xFFFE)), markup)
+
+
+def lxml_restored(text: str) -> str:
+    """The text with the characters `lxml_safe` stood in for back."""
+    return _STOOD_IN.sub(lambda m: chr(ord(m[0]) - _STAND_IN if ord(m[0]) - _STAND_IN < 0x20 else 0xFFFE + ord(m[0]) - _STAND_IN - 0x20), text)
+
 
 _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "pre", "section", "article", "header", "footer", "ul", "ol", "table", "figure", "figcaption", "dd", "dt"}
 
@@ -64,7 +74,7 @@ def html_to_text(html: str) -> str:
     for el in root.iter():
         if isinstance(el.tag, str) and el.tag.lower() in _BLOCKS:
             el.tail = "\n" + (el.tail or "")
-    lines = (" ".join(line.split()) for line in root.text_content().splitlines())
+    lines = (" ".join(line.split()) for line in lxml_restored(root.text_content()).splitlines())
     return "\n".join(line for line in lines if line)
 
 
