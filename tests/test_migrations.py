@@ -459,6 +459,7 @@ def test_a_verb_that_upgrades_the_store_says_so_in_one_line(tmp_path: Path, verb
     to, then refused the store (downgrades are not offered). The verb now says it in one line on stderr."""
     config = write_config(tmp_path)  # upgrade = "auto"
     url = first_revision_database(tmp_path / "monitor.db")
+    (tmp_path / "monitor.db").chmod(0o600)  # private already: no line of its mode (the test below)
     said = monitor(*verb, "--config", str(config))
     assert said.returncode == 0, said.stderr
     assert said.stderr.splitlines() == [f"monitor: note: {tmp_path / 'monitor.db'}: schema upgraded from revision 0001 to {migrate.head()} "
@@ -579,3 +580,36 @@ def test_db_upgrade_of_a_newer_monitors_store_beside_its_daemon_says_it_is_newer
     with single_daemon(url, "monitor run"):  # (nothing on PostgreSQL: its daemon is the registry's row)
         line = one_line_error(monitor("db", "upgrade", "--config", str(config)))
     assert "schema revision 9999 is unknown to this monitor" in line and "stop" not in line, line
+
+
+@sqlite_only  # the SQLite file's mode
+def test_an_upgrade_makes_an_older_store_readable_by_its_owner_only_as_new_stores_are_and_says_so(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade2): a store made by an older monitor (mode 0644 under the usual umask: anyone
+    on the machine could read the feeds' URLs with their tokens) kept its mode through every upgrade, while a store
+    monitor makes now is 0600. The upgrade now makes it (and its -wal and -shm) 0600, and says so in one line."""
+    config = write_config(tmp_path)  # upgrade = "auto"
+    path = tmp_path / "monitor.db"
+    first_revision_database(path)
+    reader = sqlite3.connect(path)  # open meanwhile: its -wal and -shm stay beside the store
+    reader.execute("PRAGMA journal_mode=WAL").fetchall()
+    reader.execute("SELECT count(*) FROM sources").fetchall()
+    files = [path, path.with_name("monitor.db-wal"), path.with_name("monitor.db-shm")]
+    for made in files:
+        made.chmod(0o644)
+    said = monitor("alerts", "--config", str(config))
+    modes = {p.name: f"{p.stat().st_mode & 0o777:04o}" for p in files}
+    reader.close()
+    assert said.returncode == 0, said.stderr
+    assert f"monitor: note: {path}: made readable by its owner only (mode 0644 to 0600), as monitor makes new stores: it holds the feeds' URLs with their tokens" in said.stderr.splitlines()
+    assert modes == {"monitor.db": "0600", "monitor.db-wal": "0600", "monitor.db-shm": "0600"}
+    again = monitor("alerts", "--config", str(config))
+    assert again.returncode == 0 and "readable" not in again.stderr, again.stderr
+    store_at(url := f"sqlite:///{tmp_path / 'manual.db'}", "0012")  # `monitor db upgrade` says it too
+    (tmp_path / "manual.db").chmod(0o640)
+    (tmp_path / "m").mkdir()
+    manual = write_config(tmp_path / "m", settings={"store": {"path": str(tmp_path / "manual.db"), "upgrade": "manual"}})
+    upgraded = monitor("db", "upgrade", "--config", str(manual))
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert upgraded.stdout.splitlines()[1:] == [f"database {tmp_path / 'manual.db'}: made readable by its owner only (mode 0640 to 0600), as monitor "
+                                                "makes new stores: it holds the feeds' URLs with their tokens"]
+    assert schema_revision(url) == ((migrate.head(),), True) and (tmp_path / "manual.db").stat().st_mode & 0o777 == 0o600

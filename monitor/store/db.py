@@ -112,6 +112,22 @@ def make_private(path: Path) -> None:
         pass
 
 
+def owner_only(path: Path) -> str | None:
+    """A SQLite store made by an older monitor (with the umask's mode, 0644 as a rule), its -wal and -shm too, made
+    readable by its owner only, as `make_private` makes new ones: what was done, as "mode 0644 to 0600"; None when the
+    store was so already, or its mode cannot be changed (another user's file)."""
+    try:
+        mode = path.stat().st_mode & 0o777
+        if not mode & 0o077:
+            return None
+        for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            with contextlib.suppress(FileNotFoundError):
+                file.chmod(mode & 0o700)
+    except OSError:
+        return None
+    return f"mode {mode:04o} to {mode & 0o700:04o}"
+
+
 def _identity(path: Path) -> tuple[int, int]:
     """The device and inode of a file: which file a path leads to (OSError when none)."""
     st = path.stat()
@@ -147,6 +163,7 @@ class Database:
     engine: Engine
     frozen = False  # read as the file stands (`as_it_stands`): nothing can be written through it
     upgraded_from: tuple[str, ...] = ()  # the revision(s) opening upgraded the schema from; () when it did not
+    tightened = ""  # what an upgrade did to a SQLite file readable by others than its owner, in one line; "" when nothing
 
     def __init__(self, url: str, *, busy_timeout: float = 30.0, upgrade: str = "auto", config: Path | str | None = None, reading: bool = False,
                  before_upgrade: Callable[[tuple[str, ...]], None] | None = None) -> None:
@@ -184,6 +201,9 @@ class Database:
             )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._file = database_file(url)
+        if self.upgraded_from and self._file and (done := owner_only(self._file)):  # a store made before stores were made private
+            self.tightened = f"made readable by its owner only ({done}), as monitor makes new stores: it holds the feeds' URLs with their tokens"
+            log.info("%s: %s", self.name, self.tightened)
         try:
             self._identity: tuple[int, int] | None = _identity(self._file) if self._file else None
         except OSError:
