@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from datetime import datetime, timedelta
@@ -17,7 +18,7 @@ from monitor.store import migrate
 from monitor.store.db import Database, schema_revision
 from monitor.store.migrations.first import metadata as first
 from monitor.store.tables import AlertRow, ArticleRow, Base, DeliveryRow, SeenFileRow, SourceRow
-from tests.conftest import ON_POSTGRES, sqlite_only, write_config
+from tests.conftest import ON_POSTGRES, query, sqlite_only, store_url, write_config
 from tests.test_cli import monitor, one_line_error
 
 T0 = datetime(2026, 1, 2, 3, 4, 5)
@@ -613,3 +614,30 @@ def test_an_upgrade_makes_an_older_store_readable_by_its_owner_only_as_new_store
     assert upgraded.stdout.splitlines()[1:] == [f"database {tmp_path / 'manual.db'}: made readable by its owner only (mode 0640 to 0600), as monitor "
                                                 "makes new stores: it holds the feeds' URLs with their tokens"]
     assert schema_revision(url) == ((migrate.head(),), True) and (tmp_path / "manual.db").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_store_from_before_trend_counts_has_its_stories_counted_by_the_upgrade(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade2): revision 0004 made `trend_counts` empty, so `monitor trends` on a store
+    upgraded from before it showed nothing of the stories stored until then (the daemon counts a story only as it
+    stores its first article). The upgrade now counts them from the stored articles and matches, as ingest counted
+    them: each story once, at its first article's hour, with its highest severity."""
+    from alembic import command
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "seed.txt").write_text((Path(__file__).parents[1] / "seeds" / "soleimani-strike-2020-01.txt").read_text())
+    (folder / "b.txt").write_text("Hezbollah fighters fired rockets at northern Israel on Tuesday, killing two soldiers, officials said.\n")
+    config = write_config(tmp_path, folders=[folder])
+    assert monitor("once", "--config", str(config)).returncode == 0
+    rows = "SELECT actor, event, hour, stories, severity FROM trend_counts ORDER BY 1, 2, 3"
+    counted = query(tmp_path, rows)
+    assert ("Hezbollah", "", counted[0][2], 1, 2) in counted and len({r[2] for r in counted}) == 1
+    engine = create_engine(store_url(tmp_path))  # the store as a monitor before 0004 left it
+    with engine.begin() as connection:
+        command.downgrade(migrate.alembic_config(connection), "0003")
+    engine.dispose()
+    shown = monitor("trends", "--json", "--days", "2", "--config", str(config))
+    assert shown.returncode == 0 and "schema upgraded from revision 0003" in shown.stderr, shown.stderr
+    assert query(tmp_path, rows) == counted
+    series = {(s["actor"], s["event"]): sum(s["stories"]) for s in json.loads(shown.stdout)["series"]}
+    assert series == {(actor, event): n for actor, event, _, n, _ in counted} and series[("Hezbollah", "")] == 1
