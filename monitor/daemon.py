@@ -29,7 +29,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import escalation, metrics
 from monitor.alerts.channels import Notifier
-from monitor.errors import ConfigError, StoreError, WatchlistError
+from monitor.errors import ConfigError, SchemaChanged, StoreError, WatchlistError
 from monitor.logs import counted
 from monitor.pipeline import HEARTBEATS_PER_LEASE, Pipeline, folder_paths, register_sources, warn_other_channels
 from monitor.scanning import forget_gone
@@ -88,6 +88,8 @@ class Guarded:
             self.cause, self.delay, self.resume_at = "", 0.0, 0.0
 
     def _failed(self, exc: StoreError | OSError) -> None:
+        if isinstance(exc, SchemaChanged):
+            return  # the daemon stops, and says why in one line (`run_forever`)
         if isinstance(exc, StoreError):
             cause = f"store unavailable ({exc})"
         else:  # a file the job writes beside the store (a console:// channel's, say)
@@ -325,13 +327,15 @@ class Daemon:
         self.start()
         clock = (datetime.now(UTC), time.monotonic())
         try:
-            while not self.stop_asked and not self.stopping.wait(0.5):
+            while not self.stop_asked and not self.stopping.wait(0.5) and not self.pipeline.db.changed:
                 clock = self._watch_clock(*clock)
                 if self.reload_wanted:
                     self.reload_wanted = False
                     self.reload_config()
         finally:
             self.shutdown()
+        if self.pipeline.db.changed:  # a newer monitor upgraded the store under it: nothing more written, exit 1
+            raise SchemaChanged(self.pipeline.db.changed)
 
     def _watch_clock(self, wall: datetime, mono: float) -> tuple[datetime, float]:
         """The jobs' next runs are wall-clock times (APScheduler's): a clock stepped back (NTP correcting a

@@ -641,3 +641,58 @@ def test_a_store_from_before_trend_counts_has_its_stories_counted_by_the_upgrade
     assert query(tmp_path, rows) == counted
     series = {(s["actor"], s["event"]): sum(s["stories"]) for s in json.loads(shown.stdout)["series"]}
     assert series == {(actor, event): n for actor, event, _, n, _ in counted} and series[("Hezbollah", "")] == 1
+
+
+def test_a_daemon_whose_store_a_newer_monitor_upgraded_while_it_was_stalled_stops_writing_saying_what_to_do(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade2): a daemon read the store's schema revision only as it started. One
+    stalled past its lease (stopped, suspended, cut off from the store) is taken as gone, and a newer monitor may then
+    upgrade the store; the daemon, resumed, went on writing with the older monitor's idea of the tables. It now
+    reads the revision again before it writes (at most every few seconds, and always after a stall), writes
+    nothing more once it changed, and stops in one line saying what to do."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from sqlalchemy import text
+
+    from tests.conftest import REPO, inbox_with, wait_for
+
+    inbox = inbox_with(tmp_path, ["Hezbollah fighters fired rockets at northern Israel on Tuesday, killing two soldiers, officials said."])
+    config = write_config(tmp_path, folders=[inbox])
+    stored = "SELECT count(*) FROM articles"
+
+    def one_stored() -> bool:
+        try:
+            return query(tmp_path, stored) == [(1,)]
+        except Exception:  # not made yet
+            return False
+
+    daemon = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--config", str(config)], cwd=REPO, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(one_stored, timeout=30)
+        os.kill(daemon.pid, signal.SIGSTOP)  # stalled past its lease: a newer monitor upgrades the store meanwhile
+        engine = create_engine(store_url(tmp_path))
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+        engine.dispose()
+        (inbox / "later.txt").write_text("Kataeb Hezbollah claimed a drone strike on Erbil airport on Wednesday, officials said.")
+        os.utime(inbox / "later.txt", (time.time() - 60, time.time() - 60))
+        time.sleep(6)
+        os.kill(daemon.pid, signal.SIGCONT)
+        _, err = daemon.communicate(timeout=60)
+    finally:
+        if daemon.poll() is None:
+            os.kill(daemon.pid, signal.SIGCONT)
+            daemon.kill()
+            daemon.wait()
+    assert daemon.returncode == 1, err
+    name = tmp_path / "monitor.db" if not ON_POSTGRES else "postgresql"
+    said = [line for line in err.splitlines() if "0099" in line]
+    assert len(said) == 1 and said == [err.strip().splitlines()[-1]], err
+    assert said[0].startswith(f"monitor: error: {name}") and said[0].endswith(
+        f"schema revision 0099 is not this monitor's {migrate.head()}: a newer monitor upgraded the store while this one had it open "
+        "(this daemon was stalled or cut off from the store longer than its lease): this monitor writes nothing more to it; "
+        "run the newer monitor instead"), err
+    assert query(tmp_path, stored) == [(1,)] and "Traceback" not in err
