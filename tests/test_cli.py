@@ -125,6 +125,21 @@ def test_check_warns_of_a_webhook_url_parameter_apprise_drops(tmp_path: Path, js
     assert "token" not in query and query.get("sig") == ["kept"]
 
 
+def test_check_warns_of_a_channel_url_variable_that_is_set_but_empty(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade2): an env file's `HOOK_TOKEN=` (set, but empty) made
+    `json://127.0.0.1:9/hook/${HOOK_TOKEN}` a valid URL without its token, and `monitor check` said all was well: the
+    channel failed at its first alert. It now warns, naming the key and the variable; an empty store URL does not warn
+    (deploy/container.toml's empty MONITOR_STORE_URL means the SQLite path)."""
+    config = write_config(tmp_path, channels=[{"name": "hook", "url": "json://127.0.0.1:9/hook/${XU_HOOK_TOKEN}?x=${XU_SET}"}])
+    text = config.read_text()
+    config.write_text(text.replace("[store]\n", '[store]\nurl = "${XU_STORE_URL}"\n', 1))
+    result = monitor("check", "--config", str(config), env={"XU_HOOK_TOKEN": " ", "XU_SET": "yes", "XU_STORE_URL": ""})
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stdout.splitlines() if "empty" in line]
+    assert warnings == [f"warning: {config}: channels[0].url: environment variable XU_HOOK_TOKEN is set but empty: the channel 'hook' has "
+                        "nothing where it stands (a password or token missing?): give it its value, or take ${XU_HOOK_TOKEN} out of the URL"]
+
+
 def test_check_fails_naming_an_example_that_does_not_hold(tmp_path: Path) -> None:
     watchlist = tmp_path / "wl.yaml"
     watchlist.write_text(
