@@ -452,7 +452,7 @@ def test_an_upgrade_beside_a_running_daemon_of_a_monitor_before_the_registry_is_
 
 
 @sqlite_only  # builds the SQLite file itself
-@pytest.mark.parametrize("verb", [["check"], ["alerts"], ["sources"], ["mute", "Qasem Soleimani"]])
+@pytest.mark.parametrize("verb", [["alerts"], ["sources"], ["mute", "Qasem Soleimani"]])
 def test_a_verb_that_upgrades_the_store_says_so_in_one_line(tmp_path: Path, verb: list[str]) -> None:
     """Regression (found by helper xupgrade): with `[store] upgrade = "auto"`, a verb of the newer monitor (`monitor
     check` run to try the new version's config, `monitor alerts`, ...) upgraded an older store without a word (the
@@ -696,3 +696,25 @@ def test_a_daemon_whose_store_a_newer_monitor_upgraded_while_it_was_stalled_stop
         "(this daemon was stalled or cut off from the store longer than its lease): this monitor writes nothing more to it; "
         "run the newer monitor instead"), err
     assert query(tmp_path, stored) == [(1,)] and "Traceback" not in err
+
+
+@sqlite_only  # builds the SQLite file itself
+def test_check_does_not_upgrade_an_older_store_and_says_an_upgrade_is_due(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade2): with `[store] upgrade = "auto"`, `monitor check` (run to try the new
+    version's config before switching to it) upgraded an older store: the older monitor, rolled back to, then refused
+    it (downgrades are not offered). A check writes nothing now: it says the revision, that the daemon upgrades it as it
+    starts, and what to do first."""
+    config = write_config(tmp_path)  # upgrade = "auto"
+    url = first_revision_database(tmp_path / "monitor.db")
+    before = (tmp_path / "monitor.db").read_bytes()
+    said = monitor("check", "--config", str(config))
+    assert said.returncode == 0, said.stderr
+    assert "upgraded" not in said.stderr and "Traceback" not in said.stderr, said.stderr
+    assert said.stdout.splitlines()[-1] == (f"database {tmp_path / 'monitor.db'}: revision 0001, older than this monitor's {migrate.head()}: not upgraded by "
+                                            f"check; the daemon upgrades it as it starts ([store] upgrade = \"auto\"; downgrades are not offered): back it "
+                                            f"up first (monitor backup), or upgrade it now: monitor db upgrade --config {config}")
+    assert schema_revision(url) == ((migrate.FIRST,), True) and (tmp_path / "monitor.db").read_bytes() == before
+    with sqlite3.connect(tmp_path / "monitor.db") as conn:  # a newer monitor's store: a problem, as the daemon refuses it
+        conn.execute("UPDATE alembic_version SET version_num = '0099'")
+    newer = monitor("check", "--config", str(config))
+    assert newer.returncode == 1 and "schema revision 0099 is unknown to this monitor" in newer.stderr, newer.stdout + newer.stderr

@@ -393,6 +393,21 @@ def schema_revision(url: str) -> tuple[tuple[str, ...], bool] | None:
         raise StoreError(f"cannot open database {database_name(url)}: {open_failure(parsed, exc)}") from None
 
 
+def unstamped_problem(url: str) -> str | None:
+    """How a database made before migrations differs from the first revision (`migrate.first_revision_problem`),
+    read without changing it; None when it has every column (opening stamps it)."""
+    parsed = parse_url(url)
+    try:
+        engine = create_engine(parsed, **_engine_options(parsed, 30.0))
+        try:
+            with engine.connect() as connection:
+                return migrate.first_revision_problem(connection)
+        finally:
+            engine.dispose()
+    except (SQLAlchemyError, ImportError) as exc:
+        raise StoreError(f"cannot open database {database_name(url)}: {open_failure(parsed, exc)}") from None
+
+
 def _revision(url: URL) -> tuple[tuple[str, ...], bool]:
     engine = create_engine(url, **_engine_options(url, 30.0))
     try:
