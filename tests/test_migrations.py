@@ -643,7 +643,8 @@ def test_a_store_from_before_trend_counts_has_its_stories_counted_by_the_upgrade
     assert series == {(actor, event): n for actor, event, _, n, _ in counted} and series[("Hezbollah", "")] == 1
 
 
-def test_a_daemon_whose_store_a_newer_monitor_upgraded_while_it_was_stalled_stops_writing_saying_what_to_do(tmp_path: Path) -> None:
+@pytest.mark.parametrize("revision", ["0099", "0012"])
+def test_a_daemon_whose_store_a_newer_monitor_upgraded_while_it_was_stalled_stops_writing_saying_what_to_do(tmp_path: Path, revision: str) -> None:
     """Regression (found by helper xupgrade2): a daemon read the store's schema revision only as it started. One
     stalled past its lease (stopped, suspended, cut off from the store) is taken as gone, and a newer monitor may then
     upgrade the store; the daemon, resumed, went on writing with the older monitor's idea of the tables. It now
@@ -675,7 +676,7 @@ def test_a_daemon_whose_store_a_newer_monitor_upgraded_while_it_was_stalled_stop
         os.kill(daemon.pid, signal.SIGSTOP)  # stalled past its lease: a newer monitor upgrades the store meanwhile
         engine = create_engine(store_url(tmp_path))
         with engine.begin() as connection:
-            connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+            connection.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
         engine.dispose()
         (inbox / "later.txt").write_text("Kataeb Hezbollah claimed a drone strike on Erbil airport on Wednesday, officials said.")
         os.utime(inbox / "later.txt", (time.time() - 60, time.time() - 60))
@@ -689,12 +690,14 @@ def test_a_daemon_whose_store_a_newer_monitor_upgraded_while_it_was_stalled_stop
             daemon.wait()
     assert daemon.returncode == 1, err
     name = tmp_path / "monitor.db" if not ON_POSTGRES else "postgresql"
-    said = [line for line in err.splitlines() if "0099" in line]
+    said = [line for line in err.splitlines() if f"revision {revision}" in line]
     assert len(said) == 1 and said == [err.strip().splitlines()[-1]], err
     assert said[0].startswith(f"monitor: error: {name}") and said[0].endswith(
         f"schema revision 0099 is not this monitor's {migrate.head()}: a newer monitor upgraded the store while this one had it open "
         "(this daemon was stalled or cut off from the store longer than its lease): this monitor writes nothing more to it; "
-        "run the newer monitor instead"), err
+        "run the newer monitor instead" if revision == "0099" else
+        f"schema revision 0012 is not this monitor's {migrate.head()}: the store was changed while this monitor had it open (an older "
+        "backup restored into it?): this monitor writes nothing more to it; restart it (it upgrades the store as it starts)"), err
     assert query(tmp_path, stored) == [(1,)] and "Traceback" not in err
 
 
