@@ -131,8 +131,8 @@ def test_check_warns_of_a_channel_url_variable_that_is_set_but_empty(tmp_path: P
     channel failed at its first alert. It now warns, naming the key and the variable; an empty store URL does not warn
     (deploy/container.toml's empty MONITOR_STORE_URL means the SQLite path)."""
     config = write_config(tmp_path, channels=[{"name": "hook", "url": "json://127.0.0.1:9/hook/${XU_HOOK_TOKEN}?x=${XU_SET}"}])
-    text = config.read_text()
-    config.write_text(text.replace("[store]\n", '[store]\nurl = "${XU_STORE_URL}"\n', 1))
+    if not ON_POSTGRES:  # (that pass's store is its URL)
+        config.write_text(config.read_text().replace("[store]\n", '[store]\nurl = "${XU_STORE_URL}"\n', 1))
     result = monitor("check", "--config", str(config), env={"XU_HOOK_TOKEN": " ", "XU_SET": "yes", "XU_STORE_URL": ""})
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stdout.splitlines() if "empty" in line]
