@@ -765,6 +765,8 @@ def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
         out.line(f"database {name}: already at revision {head} (head)")
     else:
         out.line(f"database {name}: upgraded from revision {', '.join(before.revisions) or 'none (made before migrations)'} to {head}")
+    if before.tightened:
+        out.line(f"database {name}: {before.tightened}")
 
 
 @app.command(epilog=_examples("monitor prune --days 90"))

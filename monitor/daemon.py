@@ -29,12 +29,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import escalation, metrics
 from monitor.alerts.channels import Notifier
-from monitor.errors import ConfigError, StoreError, WatchlistError
+from monitor.errors import ConfigError, SchemaChanged, StoreError, WatchlistError
 from monitor.logs import counted
 from monitor.pipeline import HEARTBEATS_PER_LEASE, Pipeline, folder_paths, register_sources, warn_other_channels
 from monitor.scanning import forget_gone
 from monitor.server import Endpoint, Health
-from monitor.settings import Settings, load_settings
+from monitor.settings import Settings, blank_channel_variables, load_settings
 from monitor.sources.folders import FolderIds, folder_ids, watch, watch_lost
 from monitor.store import daemons, jobs, outbox, retention, sources
 from monitor.watchlist import Settled
@@ -88,6 +88,8 @@ class Guarded:
             self.cause, self.delay, self.resume_at = "", 0.0, 0.0
 
     def _failed(self, exc: StoreError | OSError) -> None:
+        if isinstance(exc, SchemaChanged):
+            return  # the daemon stops, and says why in one line (`run_forever`)
         if isinstance(exc, StoreError):
             cause = f"store unavailable ({exc})"
         else:  # a file the job writes beside the store (a console:// channel's, say)
@@ -202,6 +204,7 @@ class Daemon:
         self._watch(folder_paths(self.pipeline.settings))
         log.info("monitor running: %s%s", _sources_said(sources.feed_counts(self.pipeline.db, [f.label for f in self.pipeline.settings.feeds]), self.pipeline.settings),
                  f"; health and metrics on http://{server.listen}/healthz and /metrics" if self.endpoint else "")
+        self._say_blank_variables(self.pipeline.settings)
 
     def scan_soon(self, delay: float = 0.05) -> None:
         """Run a folder scan shortly (watchdog events arrive in bursts; one scan serves them all)."""
@@ -257,6 +260,13 @@ class Daemon:
         self._watchlist_error = ""
         log.info("watchlist reloaded from %s", self.pipeline.settings.watchlist)
 
+    @staticmethod
+    def _say_blank_variables(settings: Settings) -> None:
+        """A warning line for each channel URL's `${VAR}` set but empty (`monitor check` warns of them too): the channel
+        would fail at its first alert."""
+        for blank in blank_channel_variables(settings):
+            log.warning("%s", blank)
+
     def reload_config(self) -> None:
         """SIGHUP: take the config file as it is now (feeds, folders, channels, schedule, limits); a
         broken edit keeps the running config, in one line. [store], [server], [log] and parse_workers
@@ -294,6 +304,7 @@ class Daemon:
             self._watch(folder_paths(new))
         log.info("config reloaded from %s: %s%s", old.path, _sources_said(counts, new),
                  f" ({', '.join(kept)} changed: they take effect at the next start)" if kept else "")
+        self._say_blank_variables(new)
         self.scan_soon()
         self.scheduler.add_job(self._feeds, "date", run_date=datetime.now(UTC), id="feeds-now", replace_existing=True, executor="feeds")
 
@@ -325,13 +336,15 @@ class Daemon:
         self.start()
         clock = (datetime.now(UTC), time.monotonic())
         try:
-            while not self.stop_asked and not self.stopping.wait(0.5):
+            while not self.stop_asked and not self.stopping.wait(0.5) and not self.pipeline.db.changed:
                 clock = self._watch_clock(*clock)
                 if self.reload_wanted:
                     self.reload_wanted = False
                     self.reload_config()
         finally:
             self.shutdown()
+        if self.pipeline.db.changed:  # a newer monitor upgraded the store under it: nothing more written, exit 1
+            raise SchemaChanged(self.pipeline.db.changed)
 
     def _watch_clock(self, wall: datetime, mono: float) -> tuple[datetime, float]:
         """The jobs' next runs are wall-clock times (APScheduler's): a clock stepped back (NTP correcting a

@@ -10,6 +10,7 @@
      │         └── FileUnreadable  one that could not be opened or read (permission denied, I/O): tried again
      ├── StoreError           the database cannot be opened or written (locked, read-only, full), is
      │                        from an older monitor, or another daemon holds it
+     │    └── SchemaChanged   its schema revision changed under this monitor (a newer one upgraded it): nothing more written
      ├── DeliveryError        an alert channel refused or failed a notification (`.channel`)
      └── UsageError           an option's value that cannot be used (`--for 6x`, `--replay 7x`)
 
@@ -80,6 +81,11 @@ class FileUnreadable(DocumentError):
 
 class StoreError(MonitorError):
     """The database cannot be opened or written, is from an older monitor, or another daemon holds it."""
+
+
+class SchemaChanged(StoreError):
+    """The database's schema revision is no longer this monitor's: changed while it had the store open (a newer
+    monitor upgraded it under a daemon stalled past its lease). Every later session is refused; the daemon stops."""
 
 
 class DeliveryError(MonitorError):

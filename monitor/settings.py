@@ -339,6 +339,27 @@ def _expand_env(value: Any, path: Path, key: str, channels_unset_ok: bool = Fals
     return _ENV.sub(replace, value)
 
 
+def blank_channel_variables(settings: Settings) -> list[str]:
+    """A line for each `${VAR}` of a channel's URL that is set but empty (an env file's `HOOK_TOKEN=`): the URL may
+    still be valid without it, and the channel then fails at its first alert (`monitor check` warns). Channels' only:
+    elsewhere an empty value may mean something (deploy/container.toml's empty MONITOR_STORE_URL: the SQLite path)."""
+    if settings.path is None:
+        return []
+    try:
+        raw = tomllib.loads(read_config_text(settings.path))
+    except (OSError, ValueError):  # changed since it was loaded: nothing to say of it
+        return []
+    lines = []
+    channels = raw.get("channels")
+    for i, channel in enumerate(channels if isinstance(channels, list) else []):
+        url = channel.get("url") if isinstance(channel, dict) else None
+        for name in dict.fromkeys(_ENV.findall(url) if isinstance(url, str) else []):
+            if name in os.environ and not os.environ[name].strip():
+                lines.append(f"{settings.path}: channels[{i}].url: environment variable {name} is set but empty: the channel {channel.get('name')!r} "
+                             f"has nothing where it stands (a password or token missing?): give it its value, or take ${{{name}}} out of the URL")
+    return lines
+
+
 def _where(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:

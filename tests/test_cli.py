@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from monitor.store.db import Database
-from tests.conftest import ON_POSTGRES, REPO, SEED, JsonReceiver, LocalHTTP, free_port, sqlite_only, store_url, write_config
+from tests.conftest import ON_POSTGRES, REPO, SEED, JsonReceiver, LocalHTTP, free_port, sqlite_only, store_url, wait_for, write_config
 
 VERBS = ["run", "once", "match", "check", "alerts", "watchlist"]
 
@@ -123,6 +123,43 @@ def test_check_warns_of_a_webhook_url_parameter_apprise_drops(tmp_path: Path, js
     Notifier(load_settings(config).channels).send("hook", "title", "body")
     query = parse_qs(urlsplit(json_receiver.http.requests[-1][1]).query)
     assert "token" not in query and query.get("sig") == ["kept"]
+
+
+def test_check_warns_of_a_channel_url_variable_that_is_set_but_empty(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade2): an env file's `HOOK_TOKEN=` (set, but empty) made
+    `json://127.0.0.1:9/hook/${HOOK_TOKEN}` a valid URL without its token, and `monitor check` said all was well: the
+    channel failed at its first alert. It now warns, naming the key and the variable; an empty store URL does not warn
+    (deploy/container.toml's empty MONITOR_STORE_URL means the SQLite path)."""
+    config = write_config(tmp_path, channels=[{"name": "hook", "url": "json://127.0.0.1:9/hook/${XU_HOOK_TOKEN}?x=${XU_SET}"}])
+    if not ON_POSTGRES:  # (that pass's store is its URL)
+        config.write_text(config.read_text().replace("[store]\n", '[store]\nurl = "${XU_STORE_URL}"\n', 1))
+    result = monitor("check", "--config", str(config), env={"XU_HOOK_TOKEN": " ", "XU_SET": "yes", "XU_STORE_URL": ""})
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stdout.splitlines() if "empty" in line]
+    assert warnings == [f"warning: {config}: channels[0].url: environment variable XU_HOOK_TOKEN is set but empty: the channel 'hook' has "
+                        "nothing where it stands (a password or token missing?): give it its value, or take ${XU_HOOK_TOKEN} out of the URL"]
+
+
+def test_the_daemon_warns_at_start_and_at_a_reload_of_a_channel_url_variable_set_but_empty(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade2): a daemon started (or reloaded) with a channel's `${VAR}` set but empty
+    said nothing of it: its first alert failed to send, an hour of retries later given up. It now says it in one
+    warning line, as `monitor check` does."""
+    import signal
+
+    config = write_config(tmp_path, channels=[{"name": "hook", "url": "json://127.0.0.1:9/hook/${XU_HOOK_TOKEN}"}])
+    env = {**os.environ, "XU_HOOK_TOKEN": ""}
+    with open(tmp_path / "err.log", "w") as err:
+        daemon = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--config", str(config)], cwd=REPO, stderr=err, env=env)
+        try:
+            wait_for(lambda: "monitor running" in (tmp_path / "err.log").read_text(), timeout=30)
+            daemon.send_signal(signal.SIGHUP)
+            wait_for(lambda: "config reloaded" in (tmp_path / "err.log").read_text(), timeout=30)
+        finally:
+            daemon.terminate()
+            daemon.wait(timeout=30)
+    said = [line.split(" ", 2)[1:] for line in (tmp_path / "err.log").read_text().splitlines() if "set but empty" in line]
+    assert said == 2 * [["WARNING", f"{config}: channels[0].url: environment variable XU_HOOK_TOKEN is set but empty: the channel 'hook' has "
+                                    "nothing where it stands (a password or token missing?): give it its value, or take ${XU_HOOK_TOKEN} out of the URL"]]
 
 
 def test_check_fails_naming_an_example_that_does_not_hold(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from datetime import datetime, timedelta
@@ -17,7 +18,7 @@ from monitor.store import migrate
 from monitor.store.db import Database, schema_revision
 from monitor.store.migrations.first import metadata as first
 from monitor.store.tables import AlertRow, ArticleRow, Base, DeliveryRow, SeenFileRow, SourceRow
-from tests.conftest import ON_POSTGRES, sqlite_only, write_config
+from tests.conftest import ON_POSTGRES, query, sqlite_only, store_url, write_config
 from tests.test_cli import monitor, one_line_error
 
 T0 = datetime(2026, 1, 2, 3, 4, 5)
@@ -451,7 +452,7 @@ def test_an_upgrade_beside_a_running_daemon_of_a_monitor_before_the_registry_is_
 
 
 @sqlite_only  # builds the SQLite file itself
-@pytest.mark.parametrize("verb", [["check"], ["alerts"], ["sources"], ["mute", "Qasem Soleimani"]])
+@pytest.mark.parametrize("verb", [["alerts"], ["sources"], ["mute", "Qasem Soleimani"]])
 def test_a_verb_that_upgrades_the_store_says_so_in_one_line(tmp_path: Path, verb: list[str]) -> None:
     """Regression (found by helper xupgrade): with `[store] upgrade = "auto"`, a verb of the newer monitor (`monitor
     check` run to try the new version's config, `monitor alerts`, ...) upgraded an older store without a word (the
@@ -459,6 +460,7 @@ def test_a_verb_that_upgrades_the_store_says_so_in_one_line(tmp_path: Path, verb
     to, then refused the store (downgrades are not offered). The verb now says it in one line on stderr."""
     config = write_config(tmp_path)  # upgrade = "auto"
     url = first_revision_database(tmp_path / "monitor.db")
+    (tmp_path / "monitor.db").chmod(0o600)  # private already: no line of its mode (the test below)
     said = monitor(*verb, "--config", str(config))
     assert said.returncode == 0, said.stderr
     assert said.stderr.splitlines() == [f"monitor: note: {tmp_path / 'monitor.db'}: schema upgraded from revision 0001 to {migrate.head()} "
@@ -579,3 +581,143 @@ def test_db_upgrade_of_a_newer_monitors_store_beside_its_daemon_says_it_is_newer
     with single_daemon(url, "monitor run"):  # (nothing on PostgreSQL: its daemon is the registry's row)
         line = one_line_error(monitor("db", "upgrade", "--config", str(config)))
     assert "schema revision 9999 is unknown to this monitor" in line and "stop" not in line, line
+
+
+@sqlite_only  # the SQLite file's mode
+def test_an_upgrade_makes_an_older_store_readable_by_its_owner_only_as_new_stores_are_and_says_so(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade2): a store made by an older monitor (mode 0644 under the usual umask: anyone
+    on the machine could read the feeds' URLs with their tokens) kept its mode through every upgrade, while a store
+    monitor makes now is 0600. The upgrade now makes it (and its -wal and -shm) 0600, and says so in one line."""
+    config = write_config(tmp_path)  # upgrade = "auto"
+    path = tmp_path / "monitor.db"
+    first_revision_database(path)
+    reader = sqlite3.connect(path)  # open meanwhile: its -wal and -shm stay beside the store
+    reader.execute("PRAGMA journal_mode=WAL").fetchall()
+    reader.execute("SELECT count(*) FROM sources").fetchall()
+    files = [path, path.with_name("monitor.db-wal"), path.with_name("monitor.db-shm")]
+    for made in files:
+        made.chmod(0o644)
+    said = monitor("alerts", "--config", str(config))
+    modes = {p.name: f"{p.stat().st_mode & 0o777:04o}" for p in files}
+    reader.close()
+    assert said.returncode == 0, said.stderr
+    assert f"monitor: note: {path}: made readable by its owner only (mode 0644 to 0600), as monitor makes new stores: it holds the feeds' URLs with their tokens" in said.stderr.splitlines()
+    assert modes == {"monitor.db": "0600", "monitor.db-wal": "0600", "monitor.db-shm": "0600"}
+    again = monitor("alerts", "--config", str(config))
+    assert again.returncode == 0 and "readable" not in again.stderr, again.stderr
+    store_at(url := f"sqlite:///{tmp_path / 'manual.db'}", "0012")  # `monitor db upgrade` says it too
+    (tmp_path / "manual.db").chmod(0o640)
+    (tmp_path / "m").mkdir()
+    manual = write_config(tmp_path / "m", settings={"store": {"path": str(tmp_path / "manual.db"), "upgrade": "manual"}})
+    upgraded = monitor("db", "upgrade", "--config", str(manual))
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert upgraded.stdout.splitlines()[1:] == [f"database {tmp_path / 'manual.db'}: made readable by its owner only (mode 0640 to 0600), as monitor "
+                                                "makes new stores: it holds the feeds' URLs with their tokens"]
+    assert schema_revision(url) == ((migrate.head(),), True) and (tmp_path / "manual.db").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_store_from_before_trend_counts_has_its_stories_counted_by_the_upgrade(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade2): revision 0004 made `trend_counts` empty, so `monitor trends` on a store
+    upgraded from before it showed nothing of the stories stored until then (the daemon counts a story only as it
+    stores its first article). The upgrade now counts them from the stored articles and matches, as ingest counted
+    them: each story once, at its first article's hour, with its highest severity."""
+    from alembic import command
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "seed.txt").write_text((Path(__file__).parents[1] / "seeds" / "soleimani-strike-2020-01.txt").read_text())
+    (folder / "b.txt").write_text("Hezbollah fighters fired rockets at northern Israel on Tuesday, killing two soldiers, officials said.\n")
+    config = write_config(tmp_path, folders=[folder])
+    assert monitor("once", "--config", str(config)).returncode == 0
+    rows = "SELECT actor, event, hour, stories, severity FROM trend_counts ORDER BY 1, 2, 3"
+    counted = query(tmp_path, rows)
+    assert ("Hezbollah", "", counted[0][2], 1, 2) in counted and len({r[2] for r in counted}) == 1
+    engine = create_engine(store_url(tmp_path))  # the store as a monitor before 0004 left it
+    with engine.begin() as connection:
+        command.downgrade(migrate.alembic_config(connection), "0003")
+    engine.dispose()
+    shown = monitor("trends", "--json", "--days", "2", "--config", str(config))
+    assert shown.returncode == 0 and "schema upgraded from revision 0003" in shown.stderr, shown.stderr
+    assert query(tmp_path, rows) == counted
+    series = {(s["actor"], s["event"]): sum(s["stories"]) for s in json.loads(shown.stdout)["series"]}
+    assert series == {(actor, event): n for actor, event, _, n, _ in counted} and series[("Hezbollah", "")] == 1
+
+
+@pytest.mark.parametrize("revision", ["0099", "0012"])
+def test_a_daemon_whose_store_a_newer_monitor_upgraded_while_it_was_stalled_stops_writing_saying_what_to_do(tmp_path: Path, revision: str) -> None:
+    """Regression (found by helper xupgrade2): a daemon read the store's schema revision only as it started. One
+    stalled past its lease (stopped, suspended, cut off from the store) is taken as gone, and a newer monitor may then
+    upgrade the store; the daemon, resumed, went on writing with the older monitor's idea of the tables. It now
+    reads the revision again before it writes (at most every few seconds, and always after a stall), writes
+    nothing more once it changed, and stops in one line saying what to do."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from sqlalchemy import text
+
+    from tests.conftest import REPO, inbox_with, wait_for
+
+    inbox = inbox_with(tmp_path, ["Hezbollah fighters fired rockets at northern Israel on Tuesday, killing two soldiers, officials said."])
+    config = write_config(tmp_path, folders=[inbox])
+    stored = "SELECT count(*) FROM articles"
+
+    def one_stored() -> bool:
+        try:
+            return query(tmp_path, stored) == [(1,)]
+        except Exception:  # not made yet
+            return False
+
+    daemon = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--config", str(config)], cwd=REPO, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(one_stored, timeout=30)
+        os.kill(daemon.pid, signal.SIGSTOP)  # stalled past its lease: a newer monitor upgrades the store meanwhile
+        engine = create_engine(store_url(tmp_path))
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
+        engine.dispose()
+        (inbox / "later.txt").write_text("Kataeb Hezbollah claimed a drone strike on Erbil airport on Wednesday, officials said.")
+        os.utime(inbox / "later.txt", (time.time() - 60, time.time() - 60))
+        time.sleep(6)
+        os.kill(daemon.pid, signal.SIGCONT)
+        _, err = daemon.communicate(timeout=60)
+    finally:
+        if daemon.poll() is None:
+            os.kill(daemon.pid, signal.SIGCONT)
+            daemon.kill()
+            daemon.wait()
+    assert daemon.returncode == 1, err
+    name = tmp_path / "monitor.db" if not ON_POSTGRES else "postgresql"
+    said = [line for line in err.splitlines() if f"revision {revision}" in line]
+    assert len(said) == 1 and said == [err.strip().splitlines()[-1]], err
+    assert said[0].startswith(f"monitor: error: {name}") and said[0].endswith(
+        f"schema revision 0099 is not this monitor's {migrate.head()}: a newer monitor upgraded the store while this one had it open "
+        "(this daemon was stalled or cut off from the store longer than its lease): this monitor writes nothing more to it; "
+        "run the newer monitor instead" if revision == "0099" else
+        f"schema revision 0012 is not this monitor's {migrate.head()}: the store was changed while this monitor had it open (an older "
+        "backup restored into it?): this monitor writes nothing more to it; restart it (it upgrades the store as it starts)"), err
+    assert query(tmp_path, stored) == [(1,)] and "Traceback" not in err
+
+
+@sqlite_only  # builds the SQLite file itself
+def test_check_does_not_upgrade_an_older_store_and_says_an_upgrade_is_due(tmp_path: Path) -> None:
+    """Regression (found by helper xupgrade2): with `[store] upgrade = "auto"`, `monitor check` (run to try the new
+    version's config before switching to it) upgraded an older store: the older monitor, rolled back to, then refused
+    it (downgrades are not offered). A check writes nothing now: it says the revision, that the daemon upgrades it as it
+    starts, and what to do first."""
+    config = write_config(tmp_path)  # upgrade = "auto"
+    url = first_revision_database(tmp_path / "monitor.db")
+    before = (tmp_path / "monitor.db").read_bytes()
+    said = monitor("check", "--config", str(config))
+    assert said.returncode == 0, said.stderr
+    assert "upgraded" not in said.stderr and "Traceback" not in said.stderr, said.stderr
+    assert said.stdout.splitlines()[-1] == (f"database {tmp_path / 'monitor.db'}: revision 0001, older than this monitor's {migrate.head()}: not upgraded by "
+                                            f"check; the daemon upgrades it as it starts ([store] upgrade = \"auto\"; downgrades are not offered): back it "
+                                            f"up first (monitor backup), or upgrade it now: monitor db upgrade --config {config}")
+    assert schema_revision(url) == ((migrate.FIRST,), True) and (tmp_path / "monitor.db").read_bytes() == before
+    with sqlite3.connect(tmp_path / "monitor.db") as conn:  # a newer monitor's store: a problem, as the daemon refuses it
+        conn.execute("UPDATE alembic_version SET version_num = '0099'")
+    newer = monitor("check", "--config", str(config))
+    assert newer.returncode == 1 and "schema revision 0099 is unknown to this monitor" in newer.stderr, newer.stdout + newer.stderr

@@ -27,11 +27,12 @@ from monitor.model import Article, MatchResult, Rule, Watchlist
 from monitor.replay import Replayed, parse_span, replay
 from monitor.sources.folders import MAX_FILE_BYTES, decode_text, parse_document, read_document
 from monitor.pipeline import routes, source_specs
-from monitor.settings import Channel
+from monitor.settings import Channel, blank_channel_variables
 from monitor.store import articles, mutes, sources
 from monitor.store import stories as story_store
 from monitor.store.articles import StoredArticle, stored_article
-from monitor.store.db import access_problem, database_file, database_name, folder_problem
+from monitor.store import migrate
+from monitor.store.db import access_problem, database_file, database_name, folder_problem, schema_revision, unstamped_problem
 from monitor.stories import StoryIndex, article_time, sketch_normalised
 from monitor.text_norm import cut_text
 from monitor.watchlist import duplicate_aliases, load_watchlist, unmatchable_aliases
@@ -123,6 +124,7 @@ class CheckVerbs(Core):
                          if not route(settings.channels, tags)]
         report.lines += [f"channel {describe(channel)}" for channel in settings.channels]
         report.lines += [f"warning: {dropped}" for channel in settings.channels for dropped in dropped_parameters(channel)]
+        report.lines += [f"warning: {blank}" for blank in blank_channel_variables(settings)]
         report.lines += [f"warning: folder {folder.path} does not exist yet" for folder in settings.folders if not folder.path.exists()]
         url = settings.store.sqlalchemy_url
         if not self.created():
@@ -131,6 +133,8 @@ class CheckVerbs(Core):
             if path and (problem := access_problem(path)):
                 raise StoreError(f"{self.config}: store.path: {path}: cannot be made: {problem} (or give another [store] path)")
             report.lines.append(f"database {database_file(url)}: not created yet (the first run creates it)")
+        elif due := self._upgrade_due():  # a check writes nothing: the store stays as the running (older) monitor has it
+            report.lines.append(due)
         else:
             db = self.open_store()  # an older database's missing column, or an old revision with upgrade = manual, fails here in one line
             try:
@@ -141,6 +145,22 @@ class CheckVerbs(Core):
                 db.close()
             report.lines.append(f"database {database_name(url)}: ok")
         return report
+
+    def _upgrade_due(self) -> str | None:
+        """The line `check` says of a store older than this monitor that the daemon will upgrade as it starts
+        ([store] upgrade = "auto"), which `check` does not do; None for a store at the head, and for one that opening
+        refuses in one line without writing (a newer monitor's; any older one with upgrade = "manual")."""
+        url = self.settings.store.sqlalchemy_url
+        state = schema_revision(url)
+        if self.settings.store.upgrade != "auto" or state is None or not state[1] or state[0] == (migrate.head(),):
+            return None
+        revisions = state[0]
+        if (revisions and not all(migrate.known(r) for r in revisions)) or (not revisions and unstamped_problem(url)):
+            return None
+        said = ", ".join(revisions) or f"none (made before migrations: taken as {migrate.FIRST} if it has every column of it)"
+        return (f"database {database_name(url)}: revision {said}, older than this monitor's {migrate.head()}: not upgraded by check; the daemon "
+                "upgrades it as it starts ([store] upgrade = \"auto\"; downgrades are not offered): back it up first "
+                f"({'monitor backup' if database_file(url) else 'pg_dump'}), or upgrade it now: monitor db upgrade --config {self.config}")
 
     @staticmethod
     def _samples_of(watchlist: Watchlist, articles: list[tuple[str, dict[str, Any]]]) -> Callable[[Channel], list[tuple[str, dict[str, Any]]]]:

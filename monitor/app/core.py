@@ -67,6 +67,8 @@ class Core:
         if db.upgraded_from and self.noted is not None:  # the daemon's log says it; a verb logs nothing
             self.noted(f"{db.name}: schema upgraded from revision {', '.join(db.upgraded_from)} to {migrate.head()} ([store] upgrade = "
                        f"\"{upgrade or store.upgrade}\"): downgrades are not offered; to go back to the older monitor, restore a backup taken before")
+        if db.tightened and self.noted is not None:
+            self.noted(f"{db.name}: {db.tightened}")
         return db
 
     def _not_beside_a_daemon(self, revisions: tuple[str, ...]) -> None:

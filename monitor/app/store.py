@@ -30,6 +30,7 @@ class Revision:
     head: str
     first: str  # the first revision, which a database made before migrations is stamped at
     newer: tuple[str, ...] = ()  # its revisions this monitor does not know: a newer monitor's
+    tightened: str = ""  # what the upgrade did to the mode of a SQLite file readable by others (Database.tightened)
 
 
 @dataclass(frozen=True)
@@ -175,5 +176,6 @@ class StoreVerbs(Core):
                     listed = f"; the older monitor's `monitor status` lists {'it' if len(running) == 1 else 'them'}" if running else ""
                     raise MonitorError(f"{before.database}: {count} daemon{' runs' if count == 1 else 's run'} on this store ({named}{listed}): stop every daemon, "
                                        f"back the store up (pg_dump), then run `monitor db upgrade` again{killed}")
-            self.open_store(upgrade="auto").close()
-        return before
+            db = self.open_store(upgrade="auto")
+            db.close()
+        return replace(before, tightened=db.tightened)

@@ -20,7 +20,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
-from monitor.errors import StoreError
+from monitor.errors import SchemaChanged, StoreError
 from monitor.redact import redact
 from monitor.store import migrate
 from monitor.store.tables import Base
@@ -112,6 +112,22 @@ def make_private(path: Path) -> None:
         pass
 
 
+def owner_only(path: Path) -> str | None:
+    """A SQLite store made by an older monitor (with the umask's mode, 0644 as a rule), its -wal and -shm too, made
+    readable by its owner only, as `make_private` makes new ones: what was done, as "mode 0644 to 0600"; None when the
+    store was so already, or its mode cannot be changed (another user's file)."""
+    try:
+        mode = path.stat().st_mode & 0o777
+        if not mode & 0o077:
+            return None
+        for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            with contextlib.suppress(FileNotFoundError):
+                file.chmod(mode & 0o700)
+    except OSError:
+        return None
+    return f"mode {mode:04o} to {mode & 0o700:04o}"
+
+
 def _identity(path: Path) -> tuple[int, int]:
     """The device and inode of a file: which file a path leads to (OSError when none)."""
     st = path.stat()
@@ -126,6 +142,8 @@ def database_name(url: str) -> str:
 
 OPEN_ATTEMPTS = 5  # tries at opening a SQLite file that another process is creating or upgrading
 
+
+SCHEMA_LOOK_EVERY = 5.0  # seconds a session may go on the schema revision read before, without reading it again
 
 SCHEMA_LOCK_KEY = 0x6D6F6E736368656D  # "monschem": a PostgreSQL transaction lock around creating or upgrading the schema
 
@@ -147,6 +165,8 @@ class Database:
     engine: Engine
     frozen = False  # read as the file stands (`as_it_stands`): nothing can be written through it
     upgraded_from: tuple[str, ...] = ()  # the revision(s) opening upgraded the schema from; () when it did not
+    changed = ""  # why nothing more is written: the schema revision changed under this monitor (SchemaChanged); "" while it did not
+    tightened = ""  # what an upgrade did to a SQLite file readable by others than its owner, in one line; "" when nothing
 
     def __init__(self, url: str, *, busy_timeout: float = 30.0, upgrade: str = "auto", config: Path | str | None = None, reading: bool = False,
                  before_upgrade: Callable[[tuple[str, ...]], None] | None = None) -> None:
@@ -183,7 +203,11 @@ class Database:
                 "databases made by a monitor with migrations, or with every column of the first revision"
             )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._schema_read = time.monotonic()  # when the schema revision was last read: just now, at the head
         self._file = database_file(url)
+        if self.upgraded_from and self._file and (done := owner_only(self._file)):  # a store made before stores were made private
+            self.tightened = f"made readable by its owner only ({done}), as monitor makes new stores: it holds the feeds' URLs with their tokens"
+            log.info("%s: %s", self.name, self.tightened)
         try:
             self._identity: tuple[int, int] | None = _identity(self._file) if self._file else None
         except OSError:
@@ -267,12 +291,25 @@ class Database:
             log.info("%s: schema upgraded from revision %s to %s", self.name, ", ".join(revisions), head)
         return schema_problem(connection)
 
+    def _check_schema(self, connection: Connection) -> None:
+        """The schema revision must still be this monitor's head: a newer monitor may upgrade the store under a daemon
+        taken as gone (stopped, suspended or cut off from the store longer than its lease), which, resumed, wrote on
+        with the older monitor's idea of the tables. Read again when SCHEMA_LOOK_EVERY seconds have passed since the
+        last read (so always after such a stall); once changed, every session is refused (SchemaChanged)."""
+        if not self.changed and time.monotonic() - self._schema_read >= SCHEMA_LOOK_EVERY:
+            if (revisions := migrate.current(connection)) != (migrate.head(),):
+                self.changed = schema_changed(self.name, revisions)
+            self._schema_read = time.monotonic()  # after `changed`: a session finding the read fresh finds what it found
+        if self.changed:
+            raise SchemaChanged(self.changed)
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session whose work is committed together, or not at all."""
         self._check_file()
         try:
             with self._sessions() as session, session.begin():
+                self._check_schema(session.connection())
                 yield session
         except OperationalError as exc:  # the database, not the statement: locked, read-only, disk full, gone
             raise StoreError(f"{self.name}: {FROZEN if self.frozen else unavailable_reason(exc)}") from exc
@@ -285,12 +322,23 @@ class Database:
         self._check_file()
         try:
             with self.engine.begin() as connection:
+                self._check_schema(connection)
                 yield connection
         except OperationalError as exc:  # as in `session`
             raise StoreError(f"{self.name}: {FROZEN if self.frozen else unavailable_reason(exc)}") from exc
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def schema_changed(name: str, revisions: tuple[str, ...]) -> str:
+    """What a monitor says, and does, when its store's schema revision is no longer its own."""
+    said, head = ", ".join(revisions) or "none", migrate.head()
+    if revisions and all(migrate.known(r) for r in revisions):  # an older one: a backup restored under it
+        return (f"{name}: schema revision {said} is not this monitor's {head}: the store was changed while this monitor had it open (an older "
+                "backup restored into it?): this monitor writes nothing more to it; restart it (it upgrades the store as it starts)")
+    return (f"{name}: schema revision {said} is not this monitor's {head}: a newer monitor upgraded the store while this one had it open (this "
+            "daemon was stalled or cut off from the store longer than its lease): this monitor writes nothing more to it; run the newer monitor instead")
 
 
 def move_back(db: Database, when: InstrumentedAttribute[datetime | None], now: datetime, by: timedelta, *where: ColumnElement[bool]) -> int:
@@ -342,6 +390,21 @@ def schema_revision(url: str) -> tuple[tuple[str, ...], bool] | None:
                 revision = _revision(frozen)
                 log.warning("%s: %s", database_name(url), FROZEN)
                 return revision
+        raise StoreError(f"cannot open database {database_name(url)}: {open_failure(parsed, exc)}") from None
+
+
+def unstamped_problem(url: str) -> str | None:
+    """How a database made before migrations differs from the first revision (`migrate.first_revision_problem`),
+    read without changing it; None when it has every column (opening stamps it)."""
+    parsed = parse_url(url)
+    try:
+        engine = create_engine(parsed, **_engine_options(parsed, 30.0))
+        try:
+            with engine.connect() as connection:
+                return migrate.first_revision_problem(connection)
+        finally:
+            engine.dispose()
+    except (SQLAlchemyError, ImportError) as exc:
         raise StoreError(f"cannot open database {database_name(url)}: {open_failure(parsed, exc)}") from None
 
 
