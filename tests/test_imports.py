@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent / "monitor"
 # import each other; in the others (the wiring) they may, without a cycle.
 LAYERS: list[tuple[str, bool, tuple[str, ...]]] = [
     ("foundations", False, ("monitor", "monitor.errors", "monitor.redact", "monitor.defaults", "monitor.hosts", "monitor.limits", "monitor.model",
-                            "monitor.metrics", "monitor.permutations", "monitor.memory", "monitor.logs", "monitor.strict")),
+                            "monitor.metrics", "monitor.permutations", "monitor.memory", "monitor.logs", "monitor.strict",
+                            "monitor.owners")),
     ("text normalisation", True, ("monitor.text_norm",)),  # the neutral module, once moved out of matching/
     ("pure stages", True, ("monitor.matching", "monitor.dedup", "monitor.stories", "monitor.trends", "monitor.spikes_config")),
     ("store", True, ("monitor.store",)),
