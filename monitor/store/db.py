@@ -382,16 +382,7 @@ def unavailable_reason(exc: OperationalError) -> str:
 
 def schema_problem(connection: Connection) -> str | None:
     """The first table column this version needs that the live database lacks, said in words; None if none."""
-    live = inspect(connection)
-    tables = set(live.get_table_names())
-    for table in Base.metadata.sorted_tables:
-        if table.name not in tables:
-            return f"table {table.name} is missing"
-        have = {c["name"] for c in live.get_columns(table.name)}
-        for column in table.columns:
-            if column.name not in have:
-                return f"table {table.name} lacks column {column.name}"
-    return None
+    return migrate.lacking(connection, Base.metadata)
 
 
 def open_failure(url: URL, exc: SQLAlchemyError | ImportError) -> str:
