@@ -150,6 +150,19 @@ def test_no_import_runs_back_up_or_joins_independent_units() -> None:
     assert not broken, "import rule broken (docs/design.md, Layers):\n" + "\n".join(broken)
 
 
+# What docs/design.md's layout says a neutral module imports of monitor: nothing (so that any layer may take it
+# without what it would bring along), or, for metrics, only redact (a source's name is served masked).
+IMPORTS_ONLY: dict[str, set[str]] = {
+    **{name: set() for name in ("monitor.limits", "monitor.strict", "monitor.defaults", "monitor.hosts", "monitor.text_norm", "monitor.owners")},
+    "monitor.metrics": {"monitor.redact"},
+}
+
+
+def test_the_neutral_modules_import_only_what_the_layout_says() -> None:
+    extra = {name: sorted(GRAPH[name] - allowed) for name, allowed in IMPORTS_ONLY.items() if GRAPH[name] - allowed}
+    assert not extra, f"docs/design.md says these import nothing of monitor (metrics: redact only): {extra}"
+
+
 def library_violation(importer: str, library: str) -> str | None:
     """Why importing a wrapped library from `importer` breaks the rule, or None."""
     if library in WRAPPED and not any(within(importer, prefix) for prefix in WRAPPED[library]):
