@@ -297,15 +297,11 @@ def alive_daemons(url: str, now: datetime) -> list[tuple[str, int, str | None, d
     (`monitor db upgrade`: an older schema)."""
     parsed = parse_url(url)
     try:
-        engine = create_engine(parsed, **_engine_options(parsed, 30.0))
-        try:
-            with engine.connect() as connection:
-                if not inspect(connection).has_table("daemons"):
-                    return []
-                space = "pid_space" if any(c["name"] == "pid_space" for c in inspect(connection).get_columns("daemons")) else "NULL"
-                rows = connection.execute(text(f"SELECT host, pid, {space}, heartbeat_at, lease_seconds FROM daemons")).all()
-        finally:
-            engine.dispose()
+        with _looking_at(parsed) as connection:
+            if not inspect(connection).has_table("daemons"):
+                return []
+            space = "pid_space" if any(c["name"] == "pid_space" for c in inspect(connection).get_columns("daemons")) else "NULL"
+            rows = connection.execute(text(f"SELECT host, pid, {space}, heartbeat_at, lease_seconds FROM daemons")).all()
     except (SQLAlchemyError, ImportError) as exc:
         raise StoreError(f"cannot open database {database_name(url)}: {open_failure(parsed, exc)}") from None
     return [(host, pid, space, beat.replace(tzinfo=UTC), lease) for host, pid, space, beat, lease in rows
@@ -332,10 +328,17 @@ def schema_revision(url: str) -> tuple[tuple[str, ...], bool] | None:
 
 
 def _revision(url: URL) -> tuple[tuple[str, ...], bool]:
+    with _looking_at(url) as connection:
+        return migrate.current(connection), bool(inspect(connection).get_table_names())
+
+
+@contextmanager
+def _looking_at(url: URL) -> Iterator[Connection]:
+    """A connection on an engine of its own, disposed after: a look at a database without opening it as a Database."""
     engine = create_engine(url, **_engine_options(url, 30.0))
     try:
         with engine.connect() as connection:
-            return migrate.current(connection), bool(inspect(connection).get_table_names())
+            yield connection
     finally:
         engine.dispose()
 
