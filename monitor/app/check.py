@@ -15,7 +15,7 @@ from monitor.alerts.render import articleless_samples, sample_contexts
 from monitor.alerts.templates import template_problems
 from monitor.app.core import Core
 from monitor.errors import MonitorError, StoreError
-from monitor.limits import NotUtf8, utf8_text
+from monitor.limits import NotUtf8, read_at_most, utf8_text
 from monitor.logs import counted
 from monitor.escalation import HEALTH_TAGS
 from monitor.matching.evaluation import Report, evaluate, parse_cases, why_no_alert
@@ -244,9 +244,7 @@ class CheckVerbs(Core):
         """Precision, recall and F1 of the watchlist on labelled cases, with every error's cause."""
         matcher = self.matcher(watchlist)
         try:
-            with cases.open("rb") as file:
-                data = file.read(CASES_FILE_BYTES + 1)
-            if len(data) > CASES_FILE_BYTES:
+            if (data := read_at_most(cases, CASES_FILE_BYTES)) is None:
                 raise MonitorError(f"{cases}: larger than {CASES_FILE_BYTES // 2**20} MiB, not read: labelled cases are JSON lines (is it the right file?)")
             # each text matched as the daemon matches an article: its first TEXT_CHARS characters
             labelled = [replace(case, text=cut_text(case.text)) for case in parse_cases(utf8_text(data).splitlines(), str(cases))]
