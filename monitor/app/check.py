@@ -211,8 +211,7 @@ class CheckVerbs(Core):
 
     def match_stored(self, article_id: int, watchlist: Path | None = None) -> tuple[StoredArticle, Matched]:
         """A stored article (by its number) re-matched as `match` matches a file, with the mutes in force now."""
-        if (db := self.stored()) is None:
-            raise MonitorError(self.no_store() or "")
+        db = self.required_store()
         article = stored_article(db, article_id)
         if article is None:
             raise MonitorError(f"no article {article_id} in the store (the daemon's log names each article's number)")
