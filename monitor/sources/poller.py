@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from monitor import metrics
+from monitor import defaults, metrics
 from monitor.errors import FeedParseError, FetchError, SourceError
 from monitor.hosts import host_of
 from monitor.model import FetchResult, FetchState, ParsedFeed
@@ -60,7 +60,7 @@ class PollLimits:
 
     max_in_flight: int = 200
     backlog: int = 8
-    per_host: int = 2
+    per_host: int = defaults.PER_HOST
 
 
 @dataclass(frozen=True)
