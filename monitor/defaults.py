@@ -11,3 +11,4 @@ BACKOFF_CAP = 6 * 3600  # the longest wait after consecutive failures
 SUSPEND_AFTER = 10  # consecutive failures that suspend a feed
 SUSPENDED_EVERY = 86400  # a suspended feed is retried this often
 PER_HOST = 2  # feeds of one host in flight at most
+MAX_IN_FLIGHT = 200  # [http] max_in_flight (formerly [schedule] feed_workers): fetches in flight at once

@@ -58,8 +58,8 @@ J = TypeVar("J", bound=Feed)
 class PollLimits:
     """How much a poll does at once: fetches (to one host), and changed feeds parsed or waiting to be stored."""
 
-    max_in_flight: int = 200
-    backlog: int = 8
+    max_in_flight: int = defaults.MAX_IN_FLIGHT
+    backlog: int = defaults.BACKLOG_PER_WORKER * defaults.PARSE_WORKERS  # as pipeline.py makes it
     per_host: int = defaults.PER_HOST
 
 
