@@ -397,12 +397,14 @@ def alerts(
     _say_no_store(monitor)
 
 
-AlertRef = Annotated[str, typer.Argument(metavar="ID", help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")]
+ALERT_REF = typer.Argument(metavar="ID", help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")
+AlertRef = Annotated[str, ALERT_REF]
+AlertRefOrFailed = Annotated[str | None, ALERT_REF]  # retry and dismiss: an alert, or --failed
 
 
 @alerts_app.command("retry", epilog=_examples("monitor alerts retry 1", "monitor alerts retry --failed", "monitor alerts retry --failed --channel console"))
 def alerts_retry(
-    alert: Annotated[str | None, typer.Argument(metavar="ID", help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")] = None,
+    alert: AlertRefOrFailed = None,
     config: ConfigOption = DEFAULT_CONFIG,
     failed: Annotated[bool, typer.Option("--failed", help="every delivery that gave up (after an outage longer than the retries last), not one alert's")] = False,
     channel: Annotated[str | None, typer.Option(help="with --failed: only this channel's deliveries")] = None,
@@ -422,7 +424,7 @@ def alerts_retry(
 
 @alerts_app.command("dismiss", epilog=_examples("monitor alerts dismiss 1", "monitor alerts dismiss --failed --channel oldpager"))
 def alerts_dismiss(
-    alert: Annotated[str | None, typer.Argument(metavar="ID", help="the alert's number (first column of `monitor alerts`) or its Alert id (in every alert)")] = None,
+    alert: AlertRefOrFailed = None,
     config: ConfigOption = DEFAULT_CONFIG,
     failed: Annotated[bool, typer.Option("--failed", help="every delivery that gave up, not one alert's")] = False,
     channel: Annotated[str | None, typer.Option(help="with --failed: only this channel's deliveries (one no longer in the config too)")] = None,

@@ -16,11 +16,17 @@ CONFIG_FILE_BYTES = 10 * 1024 * 1024  # a config or watchlist file read at most 
 def read_config_text(path: Path) -> str:
     """A config or watchlist file's UTF-8 text; ValueError when it is larger than CONFIG_FILE_BYTES, NotUtf8 when it is
     not UTF-8 (OSError as `Path.read_text`)."""
-    with path.open("rb") as file:
-        data = file.read(CONFIG_FILE_BYTES + 1)
-    if len(data) > CONFIG_FILE_BYTES:
+    if (data := read_at_most(path, CONFIG_FILE_BYTES)) is None:
         raise ValueError(f"larger than {CONFIG_FILE_BYTES // 2**20} MiB, not read: is it the right file?")
     return utf8_text(data)
+
+
+def read_at_most(path: Path, most: int) -> bytes | None:
+    """A file's bytes; None when it holds more than `most`, read no further (a path to /dev/zero is not read whole).
+    OSError as `Path.open`."""
+    with path.open("rb") as file:
+        data = file.read(most + 1)
+    return data if len(data) <= most else None
 
 
 class NotUtf8(ValueError):

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Generic, Protocol, TypeVar
 
+from monitor import defaults
 from monitor.hosts import host_of
 
 
@@ -112,12 +113,12 @@ class Policy:
     """How one source is polled. Seconds throughout; `interval` None means adaptive."""
 
     interval: float | None = None
-    min_interval: float = 300
-    max_interval: float = 86400
-    backoff_base: float = 300
-    backoff_cap: float = 6 * 3600
-    suspend_after: int = 10
-    suspended_every: float = 86400
+    min_interval: float = defaults.MIN_INTERVAL
+    max_interval: float = defaults.MAX_INTERVAL
+    backoff_base: float = defaults.MIN_INTERVAL  # as PollPolicy makes it
+    backoff_cap: float = defaults.BACKOFF_CAP
+    suspend_after: int = defaults.SUSPEND_AFTER
+    suspended_every: float = defaults.SUSPENDED_EVERY
 
     def __post_init__(self) -> None:
         if self.interval is not None and not self.interval > 0:
@@ -141,12 +142,12 @@ class Policy:
 class PollPolicy:
     """How the feeds are polled ([schedule], seconds): each source's `Policy`, hosts' politeness, claims."""
 
-    min_interval: float = 300
-    max_interval: float = 86400
-    backoff_cap: float = 6 * 3600
-    suspend_after: int = 10
-    suspended_every: float = 86400
-    per_host: int = 2
+    min_interval: float = defaults.MIN_INTERVAL
+    max_interval: float = defaults.MAX_INTERVAL
+    backoff_cap: float = defaults.BACKOFF_CAP
+    suspend_after: int = defaults.SUSPEND_AFTER
+    suspended_every: float = defaults.SUSPENDED_EVERY
+    per_host: int = defaults.PER_HOST
     lease_seconds: float = 120  # a claimed feed not recorded by then (a crash) is due again
 
     def for_source(self, every: float | None) -> Policy:

@@ -64,13 +64,13 @@ class ScheduleSettings(_Section):
     folders_every: float = Field(30, gt=0, description="full rescan of folder sources")
     dispatch_every: float = Field(5, gt=0, description="how often pending deliveries are sent")
     watchlist_every: float = Field(5, gt=0, description="how often the watchlist file is checked for edits")
-    feed_workers: int = Field(200, ge=1, description="the old name of [http] max_in_flight (either may be set; they mirror)")
+    feed_workers: int = Field(defaults.MAX_IN_FLIGHT, ge=1, description="the old name of [http] max_in_flight (either may be set; they mirror)")
     parse_workers: int = Field(defaults.PARSE_WORKERS, ge=1, description="processes parsing changed feeds and matching their new entries (about one per core)")
-    min_interval: float = Field(300, gt=0, description="adaptive polling never asks a feed more often")
-    max_interval: float = Field(86400, gt=0, description="nor less often than this")
-    backoff_cap: float = Field(6 * 3600, gt=0, description="longest wait after consecutive failures")
-    suspend_after: int = Field(10, ge=1, description="consecutive failures that suspend a feed")
-    suspended_every: float = Field(86400, gt=0, description="a suspended feed is retried this often, to recover by itself")
+    min_interval: float = Field(defaults.MIN_INTERVAL, gt=0, description="adaptive polling never asks a feed more often")
+    max_interval: float = Field(defaults.MAX_INTERVAL, gt=0, description="nor less often than this")
+    backoff_cap: float = Field(defaults.BACKOFF_CAP, gt=0, description="longest wait after consecutive failures")
+    suspend_after: int = Field(defaults.SUSPEND_AFTER, ge=1, description="consecutive failures that suspend a feed")
+    suspended_every: float = Field(defaults.SUSPENDED_EVERY, gt=0, description="a suspended feed is retried this often, to recover by itself")
 
     @model_validator(mode="after")
     def _consistent(self) -> ScheduleSettings:
@@ -79,7 +79,7 @@ class ScheduleSettings(_Section):
         if self.min_interval > self.backoff_cap or self.backoff_cap > self.suspended_every:
             raise ValueError("need min_interval <= backoff_cap <= suspended_every")
         return self
-    per_host: int = Field(2, ge=1, description="feeds of one host in flight at most (a tick takes the rest later)")
+    per_host: int = Field(defaults.PER_HOST, ge=1, description="feeds of one host in flight at most (a tick takes the rest later)")
 
 
 def _network(value: str) -> str:
@@ -104,7 +104,7 @@ class HttpSettings(_Section):
     max_redirects: int = Field(5, ge=0)
     allow_networks: list[Annotated[str, AfterValidator(_network)]] = Field(
         default_factory=list, description="CIDRs that may be fetched although private, loopback, link-local, ...")
-    max_in_flight: int = Field(200, ge=1, description="fetches in flight at once on the event loop (formerly [schedule] feed_workers)")
+    max_in_flight: int = Field(defaults.MAX_IN_FLIGHT, ge=1, description="fetches in flight at once on the event loop (formerly [schedule] feed_workers)")
     host_gap: float = Field(0, ge=0, le=600, description="seconds at least between two request starts to one host in a poll (0: none; at most 600)")
     ca_file: Place | None = Field(None, description="PEM bundle of CAs trusted besides the system's (self-hosted feeds)")
 

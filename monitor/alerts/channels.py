@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import logging
-import pwd
 import queue
 import re
 import sys
@@ -35,6 +34,7 @@ from apprise.decorators import notify
 from monitor.alerts import plugins
 from monitor.alerts.cutoff import cut_off_after
 from monitor.errors import ConfigError, DeliveryError
+from monitor.owners import owner_and_mode, user_name
 from monitor.redact import MASK, printable, redact, register_url_secrets, url_secrets
 from monitor.alerts.templates import ChannelTemplates
 from monitor.settings import Channel
@@ -259,20 +259,11 @@ def unwritable_files(channel: Channel) -> list[str]:
         path = Path(target[0])
         place = path if path.exists() else next((p for p in path.parents if p.exists()), Path("."))
         if not os.access(place, os.W_OK | (os.X_OK if place.is_dir() else 0)):
-            st = place.stat()
-            me, owner = _user(os.geteuid()), _user(st.st_uid)
-            where = f"in {place.absolute() if place == Path('.') else place} ({owner}'s, mode {st.st_mode & 0o7777:04o})" if place.is_dir() else "it"
+            me, (owner, mode) = user_name(os.geteuid()), owner_and_mode(place)
+            where = f"in {place.absolute() if place == Path('.') else place} ({owner}'s, mode {mode})" if place.is_dir() else "it"
             problems.append(f"channels[{channel.name}].url: cannot write {path}: this user, {me}, may not write {where}: give file= another path, "
                             f"or run monitor as {owner}")
     return problems
-
-
-def _user(uid: int) -> str:
-    """A user's name, or `uid N` when the system has none for it (a container's)."""
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return f"uid {uid}"
 
 
 def dropped_parameters(channel: Channel) -> list[str]:

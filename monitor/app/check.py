@@ -15,7 +15,7 @@ from monitor.alerts.render import articleless_samples, sample_contexts
 from monitor.alerts.templates import template_problems
 from monitor.app.core import Core
 from monitor.errors import MonitorError, StoreError
-from monitor.limits import NotUtf8, utf8_text
+from monitor.limits import NotUtf8, read_at_most, utf8_text
 from monitor.logs import counted
 from monitor.escalation import HEALTH_TAGS
 from monitor.matching.evaluation import Report, evaluate, parse_cases, why_no_alert
@@ -231,8 +231,7 @@ class CheckVerbs(Core):
 
     def match_stored(self, article_id: int, watchlist: Path | None = None) -> tuple[StoredArticle, Matched]:
         """A stored article (by its number) re-matched as `match` matches a file, with the mutes in force now."""
-        if (db := self.stored()) is None:
-            raise MonitorError(self.no_store() or "")
+        db = self.required_store()
         article = stored_article(db, article_id)
         if article is None:
             raise MonitorError(f"no article {article_id} in the store (the daemon's log names each article's number)")
@@ -264,9 +263,7 @@ class CheckVerbs(Core):
         """Precision, recall and F1 of the watchlist on labelled cases, with every error's cause."""
         matcher = self.matcher(watchlist)
         try:
-            with cases.open("rb") as file:
-                data = file.read(CASES_FILE_BYTES + 1)
-            if len(data) > CASES_FILE_BYTES:
+            if (data := read_at_most(cases, CASES_FILE_BYTES)) is None:
                 raise MonitorError(f"{cases}: larger than {CASES_FILE_BYTES // 2**20} MiB, not read: labelled cases are JSON lines (is it the right file?)")
             # each text matched as the daemon matches an article: its first TEXT_CHARS characters
             labelled = [replace(case, text=cut_text(case.text)) for case in parse_cases(utf8_text(data).splitlines(), str(cases))]

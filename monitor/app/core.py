@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
-from monitor.errors import StoreError
+from monitor.errors import MonitorError, StoreError
 from monitor.settings import Settings, load_settings
 from monitor.store import migrate, sources
 from monitor.store.daemons import running as daemons_running
@@ -42,6 +42,12 @@ class Core:
         if "db" not in self.__dict__:
             self.__dict__["db"] = self.open_store(reading=True)
         return self.db
+
+    def required_store(self) -> Database:
+        """The store for a verb that must read a row of it; MonitorError saying that it is not made yet (`no_store`)."""
+        if (db := self.stored()) is None:
+            raise MonitorError(self.no_store() or "")
+        return db
 
     def no_store(self) -> str | None:
         """One line saying that the configured SQLite store is not made yet, and what to do (a verb that only reads

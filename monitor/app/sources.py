@@ -10,6 +10,7 @@ from pathlib import Path
 from monitor.app.core import Core
 from monitor.errors import MonitorError, UsageError
 from monitor.hosts import url_problem
+from monitor.limits import read_at_most
 from monitor.pipeline import register_sources
 from monitor.redact import MASK, redact, register_feed_secrets
 from monitor.store import daemons, signals
@@ -145,9 +146,7 @@ class SourceVerbs(Core):
 
         _check_every(every)
         try:
-            with opml.open("rb") as file:
-                data = file.read(MAX_BYTES + 1)
-            if len(data) > MAX_BYTES:
+            if (data := read_at_most(opml, MAX_BYTES)) is None:
                 raise MonitorError(f"{opml}: larger than {MAX_BYTES:,} bytes: not an OPML file of subscriptions")
             subscriptions = read_opml(data, str(opml))
         except OSError as exc:

@@ -50,8 +50,7 @@ class StoreVerbs(Core):
 
     def alert_id(self, ref: str) -> int:
         """The alert a number or an Alert id names; MonitorError when none."""
-        if (db := self.stored()) is None:
-            raise MonitorError(self.no_store() or "")
+        db = self.required_store()
         alert_id = find_alert(db, ref)
         if alert_id is None:
             raise MonitorError(f"no alert {ref!r}: give a number from the first column of `monitor alerts` or the Alert id printed in an alert")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from monitor.app.core import Core
 from monitor.errors import WatchlistError
+from monitor.model import Watchlist
 from monitor.store import counts, signals
 from monitor.trends import Series, by_day
 from monitor.spikes_config import name_suggestion
@@ -26,12 +27,17 @@ class TrendVerbs(Core):
         cells = [(c.actor, c.event, c.hour, c.stories, c.severity, c.score) for c in counts.cells(db, start, names=names)]
         return first, by_day(cells, first, days, signals.spike_alerts(db, first - timedelta(days=1)))
 
+    def _watchlist(self) -> Watchlist | None:
+        """The config's watchlist; None when it is broken (`monitor check` says why; trends are counted without it)."""
+        try:
+            return load_watchlist(self.settings.watchlist)
+        except WatchlistError:
+            return None
+
     def _as_watched(self, names: Sequence[str]) -> list[str]:
         """Each name as the watchlist spells its actor or event (`iran` is Iran), else as given (a name
         since removed from the watchlist still has its counts; so has any with a broken watchlist)."""
-        try:
-            watchlist = load_watchlist(self.settings.watchlist)
-        except WatchlistError:
+        if (watchlist := self._watchlist()) is None:
             return list(names)
         spelt = {n.casefold(): n for n in [*(a.name for a in watchlist.actors), *(e.name for e in watchlist.events)]}
         return [spelt.get(n.strip().casefold(), n) for n in names]
@@ -39,9 +45,7 @@ class TrendVerbs(Core):
     def unit_notes(self, names: Sequence[str]) -> list[str]:
         """A line for each of `names` that is an actor with units (`part_of`): they are counted under their own
         names, not the parent's, and the command that shows them. None with a broken watchlist."""
-        try:
-            watchlist = load_watchlist(self.settings.watchlist)
-        except WatchlistError:
+        if (watchlist := self._watchlist()) is None:
             return []
         lines = []
         for name in dict.fromkeys(self._as_watched(names)):
@@ -52,9 +56,7 @@ class TrendVerbs(Core):
     def unknown_names(self, names: Sequence[str]) -> list[str]:
         """A line for each of `names` that is no actor or event of the watchlist (an alias, a slip): what to
         ask for instead. None with a broken watchlist."""
-        try:
-            watchlist = load_watchlist(self.settings.watchlist)
-        except WatchlistError:
+        if (watchlist := self._watchlist()) is None:
             return []
         watched = [*(a.name for a in watchlist.actors), *(e.name for e in watchlist.events)]
         lines = []

@@ -44,7 +44,7 @@ import feedparser.sgml
 from feedparser.encodings import convert_to_utf8
 
 from monitor.errors import FeedParseError, UnparsableFeedError
-from monitor.model import Document, ParsedFeed, storable, storable_text
+from monitor.model import Document, ParsedFeed, has_surrogate, storable, storable_text
 from monitor.sources.text import bounded_markup, html_to_text
 from monitor.text_norm import one_line_title
 
@@ -319,9 +319,7 @@ def _with_surrogates(content_type: str, body: bytes) -> str | None:
             text = body.decode(label) if label else ""
         except (LookupError, UnicodeError):
             continue
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
+        if has_surrogate(text):
             return text
     return None
 

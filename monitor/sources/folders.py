@@ -27,7 +27,7 @@ import lxml.html
 from lxml import etree
 
 from monitor.errors import DocumentError, FileUnreadable
-from monitor.model import Document, storable
+from monitor.model import Document, has_surrogate, storable
 from monitor.sources.text import lxml_restored, lxml_safe, page_to_text
 
 SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".json"}
@@ -74,7 +74,7 @@ def article_files(folder: Path, recursive: bool = True) -> Listing:
             if entry.name.startswith("."):
                 continue
             path = Path(entry.path)
-            if not _is_utf8(entry.name):  # undecodable bytes come as surrogates, which no store or channel takes
+            if has_surrogate(entry.name):  # undecodable bytes come as surrogates, which no store or channel takes
                 skipped.append((path, NOT_UTF8))
                 continue
             try:
@@ -96,14 +96,6 @@ def article_files(folder: Path, recursive: bool = True) -> Listing:
                 skipped.append((path, _refusal(info.st_mode)))
     files.sort(key=lambda e: (e.mtime_ns, str(e.relative)))
     return Listing(files, skipped)
-
-
-def _is_utf8(name: str) -> bool:
-    try:
-        name.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _refusal(mode: int) -> str:

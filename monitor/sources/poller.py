@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from monitor import metrics
+from monitor import defaults, metrics
 from monitor.errors import FeedParseError, FetchError, SourceError
 from monitor.hosts import host_of
 from monitor.model import FetchResult, FetchState, ParsedFeed
@@ -58,9 +58,9 @@ J = TypeVar("J", bound=Feed)
 class PollLimits:
     """How much a poll does at once: fetches (to one host), and changed feeds parsed or waiting to be stored."""
 
-    max_in_flight: int = 200
-    backlog: int = 8
-    per_host: int = 2
+    max_in_flight: int = defaults.MAX_IN_FLIGHT
+    backlog: int = defaults.BACKLOG_PER_WORKER * defaults.PARSE_WORKERS  # as pipeline.py makes it
+    per_host: int = defaults.PER_HOST
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import pwd
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, P
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from monitor.errors import SchemaChanged, StoreError
+from monitor.owners import owner_and_mode, user_name
 from monitor.redact import redact
 from monitor.store import migrate
 from monitor.store.tables import Base
@@ -62,12 +62,12 @@ def access_problem(path: Path) -> str | None:
     """Why this user may not use a file of a SQLite store (the store, its lock) for its permissions or those of the
     folder it is (or would be) made in, with what to do: a verb run by another user than the daemon's, in another
     user's checkout; None when they let it."""
-    me = _user(os.geteuid())
+    me = user_name(os.geteuid())
     if path.exists():
         try:
             os.close(os.open(path, os.O_RDWR))
         except PermissionError:
-            owner, mode = _owner(path)
+            owner, mode = owner_and_mode(path)
             return f"{path} is {owner}'s (mode {mode}), and this user, {me}, may not read and write it: run monitor as {owner}, or give {me} access to it"
         except OSError:
             return None
@@ -76,23 +76,9 @@ def access_problem(path: Path) -> str | None:
         folder, why = next((p for p in path.parents if p.exists()), Path(".")), ""
     folder = Path.cwd() if folder == Path(".") else folder
     if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
-        owner, mode = _owner(folder)
+        owner, mode = owner_and_mode(folder)
         return f"this user, {me}, may not write in {folder} ({owner}'s, mode {mode}){why}: run monitor as {owner}, or give {me} access to it"
     return None
-
-
-def _owner(path: Path) -> tuple[str, str]:
-    """A file's owner, by name, and its permissions, as `('nobody', '0600')`."""
-    st = path.stat()
-    return _user(st.st_uid), f"{st.st_mode & 0o7777:04o}"
-
-
-def _user(uid: int) -> str:
-    """A user's name, or `uid N` when the system has none for it (a container's)."""
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return f"uid {uid}"
 
 
 def make_folder(path: Path) -> None:
@@ -359,15 +345,11 @@ def alive_daemons(url: str, now: datetime) -> list[tuple[str, int, str | None, d
     (`monitor db upgrade`: an older schema)."""
     parsed = parse_url(url)
     try:
-        engine = create_engine(parsed, **_engine_options(parsed, 30.0))
-        try:
-            with engine.connect() as connection:
-                if not inspect(connection).has_table("daemons"):
-                    return []
-                space = "pid_space" if any(c["name"] == "pid_space" for c in inspect(connection).get_columns("daemons")) else "NULL"
-                rows = connection.execute(text(f"SELECT host, pid, {space}, heartbeat_at, lease_seconds FROM daemons")).all()
-        finally:
-            engine.dispose()
+        with _looking_at(parsed) as connection:
+            if not inspect(connection).has_table("daemons"):
+                return []
+            space = "pid_space" if any(c["name"] == "pid_space" for c in inspect(connection).get_columns("daemons")) else "NULL"
+            rows = connection.execute(text(f"SELECT host, pid, {space}, heartbeat_at, lease_seconds FROM daemons")).all()
     except (SQLAlchemyError, ImportError) as exc:
         raise StoreError(f"cannot open database {database_name(url)}: {open_failure(parsed, exc)}") from None
     return [(host, pid, space, beat.replace(tzinfo=UTC), lease) for host, pid, space, beat, lease in rows
@@ -409,10 +391,17 @@ def unstamped_problem(url: str) -> str | None:
 
 
 def _revision(url: URL) -> tuple[tuple[str, ...], bool]:
+    with _looking_at(url) as connection:
+        return migrate.current(connection), bool(inspect(connection).get_table_names())
+
+
+@contextmanager
+def _looking_at(url: URL) -> Iterator[Connection]:
+    """A connection on an engine of its own, disposed after: a look at a database without opening it as a Database."""
     engine = create_engine(url, **_engine_options(url, 30.0))
     try:
         with engine.connect() as connection:
-            return migrate.current(connection), bool(inspect(connection).get_table_names())
+            yield connection
     finally:
         engine.dispose()
 
@@ -459,16 +448,7 @@ def unavailable_reason(exc: OperationalError) -> str:
 
 def schema_problem(connection: Connection) -> str | None:
     """The first table column this version needs that the live database lacks, said in words; None if none."""
-    live = inspect(connection)
-    tables = set(live.get_table_names())
-    for table in Base.metadata.sorted_tables:
-        if table.name not in tables:
-            return f"table {table.name} is missing"
-        have = {c["name"] for c in live.get_columns(table.name)}
-        for column in table.columns:
-            if column.name not in have:
-                return f"table {table.name} lacks column {column.name}"
-    return None
+    return migrate.lacking(connection, Base.metadata)
 
 
 def open_failure(url: URL, exc: SQLAlchemyError | ImportError) -> str:

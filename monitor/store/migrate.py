@@ -83,10 +83,18 @@ def first_revision_problem(connection: Connection) -> str | None:
     column, said in words; None if every table it has has every column (missing tables are created)."""
     from monitor.store.migrations.first import metadata
 
+    return lacking(connection, metadata, tables_too=False)
+
+
+def lacking(connection: Connection, metadata: MetaData, tables_too: bool = True) -> str | None:
+    """The first column of `metadata`'s tables that the live database lacks (with `tables_too`, or table), said in
+    words; None if it lacks none."""
     live = inspect(connection)
     tables = set(live.get_table_names())
     for table in metadata.sorted_tables:
         if table.name not in tables:
+            if tables_too:
+                return f"table {table.name} is missing"
             continue
         have = {c["name"] for c in live.get_columns(table.name)}
         for column in table.columns:

@@ -35,6 +35,20 @@ def _write_alert(connection: Connection, alert: NewAlert, now: datetime) -> None
         ])
 
 
+def _record(db: Database, states: Table, state: dict[str, object], alert: NewAlert | None, now: datetime) -> bool:
+    """A state row (its alert's uid with it) and its alert (None: muted, the state only) written at once; False when
+    the state's primary key is there already (another process, or the same check before a restart, wrote it)."""
+    try:
+        with db.session() as s:
+            connection = s.connection()
+            connection.execute(insert(states), {**state, "alert_uid": alert.uid if alert else ""})
+            if alert is not None:
+                _write_alert(connection, alert, now)
+        return True
+    except IntegrityError:
+        return False
+
+
 # -- spikes -------------------------------------------------------------------------------------
 def firing(db: Database, spike: str) -> set[tuple[str, str]]:
     """The (actor, event) series of a spike that fired and have not fallen back yet."""
@@ -44,15 +58,7 @@ def firing(db: Database, spike: str) -> set[tuple[str, str]]:
 
 def fire(db: Database, spike: str, key: tuple[str, str], alert: NewAlert | None, now: datetime) -> bool:
     """Mark a series as firing and write its alert (None: muted, state only), at once; False if it was already."""
-    try:
-        with db.session() as s:
-            connection = s.connection()
-            connection.execute(insert(_SPIKES), {"spike": spike, "actor": key[0], "event": key[1], "fired_at": now, "alert_uid": alert.uid if alert else ""})
-            if alert is not None:
-                _write_alert(connection, alert, now)
-        return True
-    except IntegrityError:
-        return False
+    return _record(db, _SPIKES, {"spike": spike, "actor": key[0], "event": key[1], "fired_at": now}, alert, now)
 
 
 def rearm(db: Database, spike: str, keys: set[tuple[str, str]]) -> None:
@@ -100,15 +106,7 @@ def silences(db: Database) -> dict[int, datetime]:
 
 def went_silent(db: Database, source_id: int, since: datetime, alert: NewAlert | None, now: datetime) -> bool:
     """Record a silence and write its alert at once; False if it was recorded already."""
-    try:
-        with db.session() as s:
-            connection = s.connection()
-            connection.execute(insert(_SILENCES), {"source_id": source_id, "silent_since": since, "alert_uid": alert.uid if alert else ""})
-            if alert is not None:
-                _write_alert(connection, alert, now)
-        return True
-    except IntegrityError:
-        return False
+    return _record(db, _SILENCES, {"source_id": source_id, "silent_since": since}, alert, now)
 
 
 def came_back(db: Database, source_id: int, alert: NewAlert | None, now: datetime) -> bool:

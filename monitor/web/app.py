@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, unquote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -31,6 +31,7 @@ HERE = Path(__file__).parent
 PUBLIC = frozenset({"/site.css", "/favicon.ico"})  # paths served without credentials: the stylesheet and no icon are no secret
 COOKIE = "monitor_token"
 PARAM_MAX = 6 * 200  # characters of a query parameter kept: a watched name's 200 as a page shows them (a control character written out in 6: `_named`)
+T = TypeVar("T")
 ID_MAX = 2**31 - 1  # the largest row number of the store's integer keys on PostgreSQL (a larger one in a path is no row, not an overflow)
 Spikes = Callable[[str], Sequence[date]]  # more spike days of an actor, beside the spike alerts stored (monitor/escalation.py)
 
@@ -80,6 +81,13 @@ class Site:
         token as one, and a feed added since the site started (`sources add`, beside `monitor web`) is registered by nothing else."""
         sources.register_feeds_secrets(self.db)
 
+    def _row(self, part: str, page: Callable[[Database, int], T | None]) -> T | None:
+        """The page of the row a path's part numbers (an alert's, a story's), its feeds' tokens registered first
+        (`_feeds_secrets`); None when the part is no row's number or the row is not there."""
+        number = _row_id(part)
+        self._feeds_secrets()
+        return page(self.db, number) if number is not None and number <= ID_MAX else None
+
     def page(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
         return HTMLResponse(self.env.get_template(name).render(**values), status_code=status)
 
@@ -96,9 +104,7 @@ class Site:
                          actors=actors, events=events, severities=SEVERITY_WORDS)
 
     def alert(self, request: Request) -> Response:
-        number = _row_id(request.path_params["alert_id"])
-        self._feeds_secrets()
-        found = views.alert_page(self.db, number) if number is not None and number <= ID_MAX else None
+        found = self._row(request.path_params["alert_id"], views.alert_page)
         if found is None:
             return self.missing("alert")
         marks = [(f.found, f.kind) for f in found.found]
@@ -109,9 +115,7 @@ class Site:
         return self.page("stories.html", title="Stories", stories=views.stories(self.db), shown=views.STORIES_SHOWN)
 
     def story(self, request: Request) -> Response:
-        number = _row_id(request.path_params["story_id"])
-        self._feeds_secrets()
-        found = views.story_page(self.db, number) if number is not None and number <= ID_MAX else None
+        found = self._row(request.path_params["story_id"], views.story_page)
         if found is None:
             return self.missing("story")
         return self.page("story.html", title=f"Story {found.id}", story=found)
