@@ -418,3 +418,50 @@ def test_a_console_channel_whose_terminal_takes_nothing_still_records_each_alert
     assert [outcome for outcome, _ in said] == ["sent"] * 8 and all(took < 2 for _, took in said) and sum(took for _, took in said) < 4, said
     assert [json.loads(line)["title"] for line in lines.read_text().splitlines()] == [f"Alert {n}" for n in range(8)]
 
+
+
+class _TerminalTakingNothing:
+    """A standard output that takes nothing until `release` is set (`monitor run | less`, paused)."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.written: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.release.wait(30)
+        self.written.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_console_prints_past_those_waiting_are_counted_and_said_once_a_burst(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression: past PRINT_BEHIND alerts waiting to be printed (a terminal that takes nothing), one more was dropped
+    from the terminal without a word: the operator watching it saw fewer alerts than were sent and nothing said so.
+    Now the first dropped says so at once (a warning), and once the terminal takes lines again one line says how many
+    were not printed; `monitor_console_unprinted_total` counts them."""
+    from monitor import metrics
+    from monitor.alerts.channels import PRINT_BEHIND, _Terminal
+
+    stdout = _TerminalTakingNothing()
+    monkeypatch.setattr(sys, "stdout", stdout)
+    monkeypatch.setattr("monitor.alerts.channels.PRINT_WAIT", 0.01)
+    before = metrics.REGISTRY.get_sample_value("monitor_console_unprinted_total") or 0.0
+    terminal = _Terminal()
+    caplog.set_level("INFO", logger="monitor")
+    for n in range(PRINT_BEHIND + 10):  # one printing, PRINT_BEHIND waiting, 9 dropped
+        terminal.show(f"alert {n}\n")
+    dropped = [r for r in caplog.records if "not printed" in r.getMessage()]
+    assert len(dropped) == 1 and dropped[0].levelname == "WARNING", [r.getMessage() for r in caplog.records]
+    stdout.release.set()
+    deadline = time.monotonic() + 10
+    while len(stdout.written) < PRINT_BEHIND + 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    while not any("9 alerts were not printed" in r.getMessage() for r in caplog.records) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    said = [r.getMessage() for r in caplog.records if "not printed" in r.getMessage()]
+    assert len(said) == 2 and "9 alerts were not printed" in said[1], said
+    assert (metrics.REGISTRY.get_sample_value("monitor_console_unprinted_total") or 0.0) - before == 9
+    terminal.show("after\n")  # a new burst would be said again; this one is printed
+    assert len([r for r in caplog.records if "not printed" in r.getMessage()]) == 2

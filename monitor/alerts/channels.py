@@ -32,6 +32,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import apprise
 from apprise.decorators import notify
 
+from monitor import metrics
 from monitor.alerts import plugins
 from monitor.alerts.cutoff import cut_off_after
 from monitor.errors import ConfigError, DeliveryError
@@ -69,13 +70,15 @@ def _console(body: str, title: str, notify_type: str, meta: dict[str, Any], *arg
 class _Terminal:
     """Standard output, written by a thread of its own: a terminal that takes nothing (`monitor run | less`, paused; a
     log collector that hangs) holds that thread alone. A send waits PRINT_WAIT at most for its alert to be printed (none
-    when others wait before it); past
-    PRINT_BEHIND alerts waiting, one more is in the file only (the terminal is the operator's glance, not the record)."""
+    when others wait before it); past PRINT_BEHIND alerts waiting, one more is in the file only (the terminal is the
+    operator's glance, not the record): the first of a burst says so (a warning), and once the terminal takes lines
+    again one line says how many were not printed (`monitor_console_unprinted_total` counts them)."""
 
     def __init__(self) -> None:
         self.waiting: queue.Queue[tuple[str, threading.Event]] = queue.Queue(maxsize=PRINT_BEHIND)
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
+        self.unprinted = 0  # alerts not printed since the terminal last took every line waiting
 
     def show(self, text: str) -> None:
         printed = threading.Event()
@@ -84,10 +87,19 @@ class _Terminal:
                 self.thread = threading.Thread(target=self._print, name="console-channel", daemon=True)
                 self.thread.start()
         ahead = self.waiting.qsize()  # (alerts not printed yet: the terminal takes nothing now, no use waiting)
-        with contextlib.suppress(queue.Full):
+        try:
             self.waiting.put_nowait((text, printed))
-            if not ahead:
-                printed.wait(PRINT_WAIT)
+        except queue.Full:
+            metrics.CONSOLE_UNPRINTED.inc()
+            with self.lock:
+                self.unprinted += 1
+                first = self.unprinted == 1
+            if first:
+                log.warning("console channel: the terminal takes nothing (%d alerts wait to be printed): the next ones are not printed "
+                            "until it does (each is in the store, `monitor alerts`, and in the channel's file if it has one)", PRINT_BEHIND)
+            return
+        if not ahead:
+            printed.wait(PRINT_WAIT)
 
     def _print(self) -> None:
         while True:
@@ -96,6 +108,13 @@ class _Terminal:
                 sys.stdout.write(text)
                 sys.stdout.flush()
             printed.set()
+            if self.waiting.empty():
+                with self.lock:
+                    unprinted, self.unprinted = self.unprinted, 0
+                if unprinted:
+                    log.warning("console channel: the terminal takes lines again; %d alert%s not printed while it took nothing "
+                                "(in the store, `monitor alerts`, and in the channel's file if it has one)", unprinted,
+                                "s were" if unprinted != 1 else " was")
 
 
 PRINT_WAIT = 1.0  # seconds a console send waits for its alert to be printed
