@@ -465,3 +465,58 @@ def test_console_prints_past_those_waiting_are_counted_and_said_once_a_burst(mon
     assert (metrics.REGISTRY.get_sample_value("monitor_console_unprinted_total") or 0.0) - before == 9
     terminal.show("after\n")  # a new burst would be said again; this one is printed
     assert len([r for r in caplog.records if "not printed" in r.getMessage()]) == 2
+
+
+_STUCK_NAMES: set[str] = set()  # names whose lookup the stand-in resolver holds until `_RESOLVER_BACK`
+_RESOLVER_BACK = threading.Event()
+_STAND_IN: list[bool] = []
+
+
+def _slow_resolver(event: str, args: tuple[object, ...]) -> None:
+    """A resolver that does not answer for `_STUCK_NAMES` (glibc waits 5 s a try, a server, a search domain): the thread
+    that asks the system for such a name waits in the lookup, wherever the lookup is called from (an audit hook runs in
+    `socket.getaddrinfo` before the system is asked)."""
+    if event == "socket.getaddrinfo" and args and args[0] in _STUCK_NAMES:
+        _RESOLVER_BACK.wait(30)
+
+
+def test_a_channel_whose_name_lookups_hang_holds_back_no_other_channel(json_receiver: JsonReceiver) -> None:
+    """Regression: a send's name lookup ran on one of Apprise's worker threads (six on two cores, shared by every
+    channel); a resolver that did not answer held that thread until it gave up, long after the send was cut off. A
+    channel whose host name did not resolve filled them at one send per dispatch, and every other channel's sends then
+    waited in Apprise's queue until they were given up (no whole answer): one broken DNS name stopped all alerts. Now a
+    send's lookups run on a few threads of monitor's own, waited for until the send's time is up (a lookup of a name
+    already under way is waited for, not asked again): the send fails saying so, and Apprise's threads are free."""
+    from monitor.errors import DeliveryError
+
+    if not _STAND_IN:
+        sys.addaudithook(_slow_resolver)
+        _STAND_IN.append(True)
+    _STUCK_NAMES.add("stuck.monitor.test")
+    _RESOLVER_BACK.clear()
+    notifier = Notifier([Channel(name="stuck", url="json://stuck.monitor.test:9/alerts"), Channel(name="hook", url=json_receiver.url)])
+    workers = apprise.apprise.get_shared_executor()._max_workers
+    outcomes: list[tuple[str, float]] = []
+
+    def send_stuck() -> None:
+        started = time.monotonic()
+        try:
+            notifier.send("stuck", "Drone strike on the convoy", "body", within=0.5)
+            outcomes.append(("sent", time.monotonic() - started))
+        except DeliveryError as exc:
+            outcomes.append((str(exc), time.monotonic() - started))
+
+    try:
+        senders = [threading.Thread(target=send_stuck, daemon=True) for _ in range(workers + 1)]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join(10)
+        notifier.send("hook", "Drone strike on the convoy", "body", within=1)
+        assert [m["title"] for m in json_receiver.messages] == ["Drone strike on the convoy"]
+        assert len(outcomes) == workers + 1
+        for why, took in outcomes:
+            assert "name lookup of stuck.monitor.test took more than 0.5 s" in why and took < 1.5, outcomes
+    finally:
+        _RESOLVER_BACK.set()
+        _STUCK_NAMES.discard("stuck.monitor.test")

@@ -11,10 +11,17 @@ on, which carry its context) are noted through Python's audit event `socket.__ne
 that took more than `ANSWER_BYTES` (the bytes the kernel took on it, Linux's TCP_INFO) is read no further, and all are
 shut down once the send's time is up, and again every 0.1 s until it returns: the plugin's own code then meets a
 dropped connection (or the end of its answer), does as it does on one, and returns. What holds a service's thread and
-is no socket (a name lookup: glibc waits 5 s a try, a server, a search domain) is left behind (Apprise is told to stop
-waiting a second after the cut), and once the send is cut off or has returned, its context may make no socket, look no
-name up, connect or send (the audit hook refuses them): nothing of it reaches the service after its failure was
-recorded.
+is no socket is left behind (Apprise is told to stop waiting a second after the cut), and once the send is cut off or
+has returned, its context may make no socket, look no name up, connect or send (the audit hook refuses them): nothing
+of it reaches the service after its failure was recorded.
+
+A send's name lookups (`socket.getaddrinfo`, which requests and smtplib call) do not run on the send's thread, one of
+Apprise's few shared workers (six on two cores): a resolver that does not answer (glibc waits 5 s a try, a server, a
+search domain) would hold it long after the send, and once all were held, every channel's sends waited in vain. They
+run on `LOOKUPS_AT_ONCE` threads of monitor's own, waited for until the send's time is up (the send then fails, naming
+the lookup); a lookup of a name already under way is waited for, not asked again, so a name that does not resolve
+holds one of them, and with all of them held a lookup fails at once (Apprise's own `utils.http.HTTPPolicy.resolve`
+bounds its lookups so: a pool and slots). Lookups outside a send (the feeds' fetching) are the system's, untouched.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,10 +48,15 @@ _BYTES_RECEIVED = 128  # offset of `tcpi_bytes_received` (a u64, Linux 4.1) in L
 _REFUSED_WHEN_OVER = frozenset({"socket.__new__", "socket.getaddrinfo", "socket.connect", "socket.sendto", "socket.sendmsg"})
 
 
+LOOKUPS_AT_ONCE = 8  # sends' name lookups running at once (one that does not end holds its thread until the resolver gives up)
+
+
 @dataclass
 class _Send:
     made: list[socket.socket] = field(default_factory=list)  # the sockets it made (in its thread and Apprise's, which carry its context)
     over: bool = False  # cut off, or returned: whatever of it still runs reaches the network no more
+    deadline: float = float("inf")  # (time.monotonic) when its time is up
+    seconds: float = 0.0  # its time
 
 
 _SEND: ContextVar[_Send | None] = ContextVar("monitor_send", default=None)
@@ -59,6 +73,51 @@ def _note(event: str, args: tuple[Any, ...]) -> None:
 
 
 sys.addaudithook(_note)
+
+_system_getaddrinfo = socket.getaddrinfo
+_lookups = ThreadPoolExecutor(max_workers=LOOKUPS_AT_ONCE, thread_name_prefix="send-lookup")
+_under_way: dict[tuple[Any, ...], Future[Any]] = {}  # the sends' lookups running, by their arguments
+_under_way_lock = threading.RLock()  # (a lookup done already runs its callback, `_forget`, at once: in the lock)
+
+
+def _getaddrinfo(host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0) -> Any:
+    """`socket.getaddrinfo`; in a send, run on `_lookups` and waited for until the send's time is up."""
+    send = _SEND.get()
+    if send is None or _numeric(host):
+        return _system_getaddrinfo(host, port, family, type, proto, flags)
+    if send.over:
+        raise ConnectionAbortedError(errno.ECONNABORTED, "monitor cut this send off: its time is up")
+    key = (host, port, family, type, proto, flags)
+    with _under_way_lock:
+        lookup = _under_way.get(key)
+        if lookup is None:
+            if len(_under_way) >= LOOKUPS_AT_ONCE:
+                raise socket.gaierror(socket.EAI_AGAIN, f"name lookup of {host}: {len(_under_way)} lookups of sends still wait for the resolver")
+            lookup = _under_way[key] = _lookups.submit(_system_getaddrinfo, *key)
+            lookup.add_done_callback(lambda _: _forget(key))
+    try:
+        return lookup.result(timeout=max(send.deadline - time.monotonic(), 0.0))
+    except FutureTimeout:
+        raise socket.gaierror(socket.EAI_AGAIN, f"name lookup of {host} took more than {send.seconds:g} s (the resolver did not answer)") from None
+
+
+def _forget(key: tuple[Any, ...]) -> None:
+    with _under_way_lock:
+        _under_way.pop(key, None)
+
+
+def _numeric(host: Any) -> bool:
+    """An address (or no host): nothing for a resolver to do."""
+    if host is None:
+        return True
+    try:
+        socket.inet_pton(socket.AF_INET6 if ":" in str(host) else socket.AF_INET, host.decode() if isinstance(host, bytes) else str(host))
+    except (OSError, UnicodeDecodeError):
+        return False
+    return True
+
+
+socket.getaddrinfo = _getaddrinfo  # (requests, through urllib3, and smtplib, through socket.create_connection, call it so)
 
 
 def _plain_answers() -> None:
@@ -93,13 +152,13 @@ def cut_off_after(seconds: float, most_bytes: int = ANSWER_BYTES) -> Iterator[Ca
     the block returns, what of it still runs (a service Apprise stopped waiting for) is cut off likewise. Yields why it
     was cut off, if it was."""
     _plain_answers()
-    send = _Send()
+    send = _Send(deadline=time.monotonic() + seconds, seconds=seconds)
     token = _SEND.set(send)
     ended = threading.Event()
     why: list[str] = []
 
     def watch() -> None:
-        deadline = time.monotonic() + seconds
+        deadline = send.deadline
         read_out: set[int] = set()  # (the positions in `made` of the connections read no further)
         while not ended.wait(min(LOOK_SECONDS, max(deadline - time.monotonic(), 0))):
             if time.monotonic() >= deadline:
