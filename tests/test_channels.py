@@ -11,6 +11,7 @@ import threading
 import time
 import zlib
 from pathlib import Path
+from typing import Any
 
 import apprise
 import pytest
@@ -520,3 +521,32 @@ def test_a_channel_whose_name_lookups_hang_holds_back_no_other_channel(json_rece
     finally:
         _RESOLVER_BACK.set()
         _STUCK_NAMES.discard("stuck.monitor.test")
+
+
+@pytest.mark.parametrize("by", ["url", "config"])
+def test_a_send_is_bounded_by_its_own_time_not_by_apprises_per_service_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by: str) -> None:
+    """Regression: a send's time is half `[delivery] lease_seconds` (the example config says so), but Apprise gave up on
+    each service after its own 60 s (`AppriseAsset.service_timeout`) whatever the send was given: with a lease above
+    120 s, a service slower than a minute failed ("did not finish within 60s") though the operator's setting allowed it.
+    Apprise's limit is here made a second (stand-in for its 60 s: the same rule), a receiver answers in 1.5 s, and the
+    send, given 5 s, now gets through: one number bounds a send, the one the config sets."""
+    monkeypatch.setattr(apprise.AppriseAsset, "_service_timeout", 1.0)
+
+    def slow(handler: Any, body: bytes) -> None:
+        time.sleep(1.5)
+        handler.send_response(200)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    from tests.conftest import serve_http
+
+    with serve_http() as http:
+        http.routes["/alerts"] = slow
+        url = f"json://127.0.0.1:{http.port}/alerts"
+        if by == "config":
+            (tmp_path / "apprise.yml").write_text(f"urls:\n  - {url}\n")
+            channel = Channel(name="hook", config=tmp_path / "apprise.yml")
+        else:
+            channel = Channel(name="hook", url=url)
+        Notifier([channel]).send("hook", "Drone strike on the convoy", "body", within=5)
+        assert len(http.requests) == 1

@@ -197,8 +197,15 @@ def _schema(url: str) -> str:
     return url.partition("://")[0].lower()
 
 
+def _asset() -> apprise.AppriseAsset:
+    """Apprise's settings for a channel's services: no limit of its own per service (its default gives up on one after 60 s):
+    a send's one bound is the time `Notifier.send` is given, half `[delivery] lease_seconds`."""
+    return apprise.AppriseAsset(service_timeout=0)
+
+
 def _apprise_for(channel: Channel, fields: dict[str, Any] | None = None) -> apprise.Apprise:
-    app = apprise.Apprise()
+    asset = _asset()
+    app = apprise.Apprise(asset=asset)
     if channel.url:
         urls: list[str | dict[str, Any]] = list(plugins.parse_urls(channel.url))  # (Apprise takes several, comma-separated)
         for each in [channel.url, *urls]:  # each URL's secrets and schema, not only the first's
@@ -220,7 +227,7 @@ def _apprise_for(channel: Channel, fields: dict[str, Any] | None = None) -> appr
         if not channel.config.is_file():
             raise ConfigError(f"channel {channel.name!r}: Apprise config file {channel.config} not found", key=f"channels.{channel.name}")
         plugins.need()  # a config file may name any schema
-        config = apprise.AppriseConfig()
+        config = apprise.AppriseConfig(asset=asset)
         config.add(str(channel.config))
         app.add(config)
         if len(app) == 0:
@@ -390,7 +397,7 @@ class Notifier:
         if done:  # only the services that have not taken it (Apprise's own tag and priority rules hold among them)
             left = [s for s in app.find(tag=tag if tag is not None else apprise.common.MATCH_ALL_TAG) if ids[id(s)] not in done
                     and not (_is_mail(s) and not _mail_left(s, done))]  # (a mail: its recipients that took it left out)
-            app = apprise.Apprise()
+            app = apprise.Apprise(asset=_asset())
             app.add(left)
             if not left:
                 return None
