@@ -51,12 +51,16 @@ _REFUSED_WHEN_OVER = frozenset({"socket.__new__", "socket.getaddrinfo", "socket.
 LOOKUPS_AT_ONCE = 8  # sends' name lookups running at once (one that does not end holds its thread until the resolver gives up)
 
 
-@dataclass
+@dataclass(eq=False)
 class _Send:
     made: list[socket.socket] = field(default_factory=list)  # the sockets it made (in its thread and Apprise's, which carry its context)
     over: bool = False  # cut off, or returned: whatever of it still runs reaches the network no more
     deadline: float = float("inf")  # (time.monotonic) when its time is up
     seconds: float = 0.0  # its time
+    most_bytes: int = ANSWER_BYTES  # what one of its connections may take
+    why: list[str] = field(default_factory=list)  # why it was cut off, if it was
+    read_out: set[int] = field(default_factory=set)  # the positions in `made` of the connections read no further
+    cut_at: float | None = None  # (time.monotonic) when its connections were last shut down, its time up
 
 
 _SEND: ContextVar[_Send | None] = ContextVar("monitor_send", default=None)
@@ -144,49 +148,83 @@ def received(sock: socket.socket) -> int:
     return int(struct.unpack_from("Q", info, _BYTES_RECEIVED)[0]) if len(info) >= _BYTES_RECEIVED + 8 else 0
 
 
+class _Watcher:
+    """One thread for every send under way (started at the first send, again after a fork), asleep while there is none:
+    every LOOK_SECONDS it looks at each send's connections, reads no further one that took more than the send's bound,
+    and shuts down those of a send whose time is up (and again every 0.1 s until it returns). One thread, not one a
+    send: 50 sends at once cost 10 % of a core with a thread each, 1 % with one (bench/send_watchers.py)."""
+
+    def __init__(self) -> None:
+        self.sends: set[_Send] = set()
+        self.lock = threading.Lock()
+        self.woken = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def add(self, send: _Send) -> None:
+        with self.lock:
+            self.sends.add(send)
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._watch, name="send-deadline", daemon=True)
+                self.thread.start()
+        self.woken.set()
+
+    def remove(self, send: _Send) -> None:
+        with self.lock:
+            self.sends.discard(send)
+
+    def _watch(self) -> None:
+        while True:
+            with self.lock:
+                sends = list(self.sends)
+                if not sends:
+                    self.woken.clear()
+            if not sends:
+                self.woken.wait()
+                continue
+            now = time.monotonic()
+            for send in sends:
+                _look(send, now)
+            time.sleep(LOOK_SECONDS)
+
+
+def _look(send: _Send, now: float) -> None:
+    if send.cut_at is None and now >= send.deadline:
+        send.why.append(f"no whole answer within {send.seconds:g} s")
+        send.over = True
+        send.cut_at = float("-inf")
+    if send.cut_at is not None:
+        if now - send.cut_at >= 0.1:
+            _shut_down(send.made)
+            send.cut_at = now
+        return
+    for n, sock in enumerate(list(send.made)):
+        if n not in send.read_out and received(sock) > send.most_bytes:
+            send.read_out.add(n)
+            send.why.append(f"an answer of more than {send.most_bytes >> 20} MiB")
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RD)
+
+
+_WATCHER = _Watcher()
+
+
 @contextlib.contextmanager
 def cut_off_after(seconds: float, most_bytes: int = ANSWER_BYTES) -> Iterator[Callable[[], str | None]]:
-    """Run the block's network I/O for at most `seconds`: then the sockets it made are shut down, and it may make no
-    other connection. A connection that took more than `most_bytes` (and what it takes in 10 ms more) is read no
-    further: its reading side is shut down, and the answer ends there (a 200 whose body ran on is still a 200). Once
-    the block returns, what of it still runs (a service Apprise stopped waiting for) is cut off likewise. Yields why it
-    was cut off, if it was."""
+    """Run the block's network I/O for at most `seconds` (and LOOK_SECONDS): then the sockets it made are shut down, and
+    it may make no other connection. A connection that took more than `most_bytes` (and what it takes in 10 ms more) is
+    read no further: its reading side is shut down, and the answer ends there (a 200 whose body ran on is still a 200).
+    Once the block returns, what of it still runs (a service Apprise stopped waiting for) is cut off likewise. Yields
+    why it was cut off, if it was."""
     _plain_answers()
-    send = _Send(deadline=time.monotonic() + seconds, seconds=seconds)
+    send = _Send(deadline=time.monotonic() + seconds, seconds=seconds, most_bytes=most_bytes)
     token = _SEND.set(send)
-    ended = threading.Event()
-    why: list[str] = []
-
-    def watch() -> None:
-        deadline = send.deadline
-        read_out: set[int] = set()  # (the positions in `made` of the connections read no further)
-        while not ended.wait(min(LOOK_SECONDS, max(deadline - time.monotonic(), 0))):
-            if time.monotonic() >= deadline:
-                why.append(f"no whole answer within {seconds:g} s")
-                send.over = True
-                break
-            for n, sock in enumerate(list(send.made)):
-                if n not in read_out and received(sock) > most_bytes:
-                    read_out.add(n)
-                    why.append(f"an answer of more than {most_bytes >> 20} MiB")
-                    with contextlib.suppress(OSError):
-                        socket.socket.shutdown(sock, socket.SHUT_RD)
-        else:
-            return
-        while True:
-            _shut_down(send.made)
-            if ended.wait(0.1):
-                return
-
-    watcher = threading.Thread(target=watch, name="send-deadline", daemon=True)
-    watcher.start()
+    _WATCHER.add(send)
     try:
-        yield lambda: why[0] if why else None
+        yield lambda: send.why[0] if send.why else None
     finally:
         send.over = True
-        ended.set()
+        _WATCHER.remove(send)
         _SEND.reset(token)
-        watcher.join()
         _shut_down(send.made)  # (a service's thread that still runs: it reads and writes no more)
 
 
