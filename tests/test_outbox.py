@@ -820,3 +820,23 @@ def test_healthz_answers_for_the_deliveries_of_its_own_configs_channels(tmp_path
         other.close()
         sender.close()
         db.close()
+
+
+def test_a_channel_back_after_an_outage_says_which_of_its_alerts_gave_up_meanwhile(tmp_path: Path, json_receiver: JsonReceiver,
+                                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    """Regression: a channel down for an hour (the retries of the default [delivery] last 32 to 64 minutes) has alerts
+    that gave up; when it answered again, the log said only that those waiting for a retry go now: the ones that gave
+    up stayed `failed`, said nowhere at the moment the operator looks (the channel is back). Now the same line says how
+    many gave up and the command that sends them."""
+    db = outbox_with(tmp_path, 3)
+    now = utcnow()
+    first, second, _ = outbox.claim_due(db, now, lease_seconds=60)
+    outbox.record_failure(db, first.id, "connection refused", now, final=True)
+    outbox.record_failure(db, second.id, "connection refused", now + timedelta(hours=1), final=False)
+    outbox.release(db, [_.id])
+    notifier = Notifier([Channel(name="hook", url=json_receiver.url)])
+    caplog.set_level(logging.INFO, logger="monitor")
+    assert dispatch_due(db, notifier, DeliverySettings(), now) == 1
+    [said] = [r.getMessage() for r in caplog.records if "answers again" in r.getMessage()]
+    assert said == ("channel hook answers again: 1 alert waiting for a retry goes now; 1 alert to it gave up earlier "
+                    "(`monitor alerts --failed`): `monitor alerts retry --failed --channel hook` sends it again"), said

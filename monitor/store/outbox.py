@@ -177,6 +177,12 @@ def retry_now(db: Database, channel: str, now: datetime) -> int:
         return int(moved.rowcount or 0)
 
 
+def gave_up(db: Database, channel: str) -> int:
+    """How many deliveries to the channel gave up (`failed`, not dismissed)."""
+    with db.session() as s:
+        return int(s.scalar(select(func.count()).select_from(DeliveryRow).where(DeliveryRow.channel == channel, DeliveryRow.status == "failed")) or 0)
+
+
 def postpone(db: Database, delivery_ids: list[int], until: datetime, why: str) -> None:
     """Give back claimed deliveries not tried, due at `until` (their channel failed meanwhile, `why`), no attempt counted."""
     with db.session() as s:
