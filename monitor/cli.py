@@ -459,8 +459,9 @@ def _failed_deliveries(count: int) -> str:
 
 @alerts_app.command("show", epilog=_examples("monitor alerts show 1"))
 def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
-    """One alert in full: its message (what matched and why), its story's copies and every delivery with its state."""
-    a = _app(config).alert(alert)
+    """One alert in full: its message (what matched and why), its story's copies, every delivery with its state, and why a channel of the config has none."""
+    app = _app(config)
+    a = app.alert(alert)
     out.line(f"alert {a.id} (Alert id {a.uid}), {a.created_at:%Y-%m-%d %H:%M:%S} UTC, severity {a.severity}, tags {a.tags or '-'}")
     out.line(f"title: {a.title}")
     links = [a.article.url] if a.article is not None and a.article.url else []  # its signature kept, as in the mail and the web view
@@ -482,6 +483,8 @@ def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
         state = f"{d.status} ({d.held_reason})" if d.held_reason and d.status == "held" else d.status
         deliveries.add(d.channel, state, str(d.attempts), _when(when), d.error or "")
     out.table(deliveries)
+    for name, why in app.not_sent_to(a):
+        out.line(f"not sent to {name}: {why}")
 
 
 def _articles(size: int, cut: int) -> str:

@@ -981,3 +981,24 @@ def test_check_says_a_console_file_this_user_cannot_write(tmp_path: Path) -> Non
                           capture_output=True, text=True, timeout=60)
     assert one_line_error(done) == (f"monitor: channels[console].url: cannot write {target}: this user, root, may not write in {locked} "
                                     f"({owner}'s, mode 0755): give file= another path, or run monitor as {owner}")
+
+
+def test_alerts_show_says_why_a_channel_of_the_config_did_not_get_the_alert(tmp_path: Path) -> None:
+    """Regression: `monitor alerts show` listed the alert's deliveries only: an operator asking why the pager never got
+    alert 1 found nothing to say why (the channel takes other tags, or it came into the config after the alert). Now
+    each channel of the config with no delivery of the alert is named with the reason."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "seed.txt").write_text(SEED.read_text())
+    lines = tmp_path / "alerts.jsonl"
+    file = {"name": "file", "url": f"console://local?file={lines}"}
+    ops = {"name": "ops", "url": f"console://local?file={tmp_path / 'ops.jsonl'}", "tags": ["ops", "health"]}
+    config = write_config(tmp_path, folders=[inbox], channels=[file, ops])
+    assert monitor("once", "--config", str(config)).returncode == 0
+    late = {"name": "late", "url": f"console://local?file={tmp_path / 'late.jsonl'}"}
+    config = write_config(tmp_path, folders=[inbox], channels=[file, ops, late])
+    shown = monitor("alerts", "show", "1", "--config", str(config))
+    assert shown.returncode == 0, shown.stderr
+    said = [line for line in shown.stdout.splitlines() if line.startswith("not sent to")]
+    assert said == ["not sent to ops: it takes alerts tagged health, ops; this one is tagged default",
+                    "not sent to late: it takes this alert's tags, but was not in the config when the alert was raised"], shown.stdout
