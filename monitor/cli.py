@@ -407,17 +407,18 @@ def alerts_retry(
     failed: Annotated[bool, typer.Option("--failed", help="every delivery that gave up (after an outage longer than the retries last), not one alert's")] = False,
     channel: Annotated[str | None, typer.Option(help="with --failed: only this channel's deliveries")] = None,
 ) -> None:
-    """Re-queue an alert's failed (or dismissed) deliveries, or with --failed every failed one (of a channel): the daemon sends them at its next dispatch."""
+    """Re-queue an alert's failed (or dismissed) deliveries, and send those waiting for a retry at once, or with --failed every failed one (of a channel): the daemon sends them at its next dispatch."""
     _alert_or_failed(alert, failed, channel, "re-queued")
     if failed:
         _say_failed(_app(config).retry_failed(channel), channel, "re-queued", "re-queue")
         return
     assert alert is not None
-    alert_id, count, left = _app(config).retry_alert(alert)
-    said = f"alert {alert_id}: {_failed_deliveries(count)} re-queued" if count or left else f"alert {alert_id}: no failed delivery to re-queue"
-    for channel in left:
-        said += f"; 1 to {channel} left failed: no channel {channel!r} in the config (put it back in the config first)"
-    out.line(said)
+    alert_id, count, left, waiting = _app(config).retry_alert(alert)
+    parts = [f"{_failed_deliveries(count)} re-queued"] if count or left else [] if waiting else ["no failed delivery to re-queue"]
+    if waiting:  # (failed, not given up: due now)
+        parts.append(f"{waiting} deliver{'y' if waiting == 1 else 'ies'} waiting for a retry go{'es' if waiting == 1 else ''} at the next dispatch")
+    parts += [f"1 to {channel} left failed: no channel {channel!r} in the config (put it back in the config first)" for channel in left]
+    out.line(f"alert {alert_id}: " + "; ".join(parts))
 
 
 @alerts_app.command("dismiss", epilog=_examples("monitor alerts dismiss 1", "monitor alerts dismiss --failed --channel oldpager"))

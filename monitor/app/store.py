@@ -79,11 +79,14 @@ class StoreVerbs(Core):
                 said.append((channel.name, f"it takes alerts tagged {', '.join(takes) or '(none)'}; this one is tagged {', '.join(tags) or '(none)'}"))
         return said
 
-    def retry_alert(self, ref: str) -> tuple[int, int, list[str]]:
-        """Re-queue an alert's failed (or dismissed) deliveries to the config's channels: (the alert's id, how many,
-        the channels not in the config whose deliveries were left)."""
+    def retry_alert(self, ref: str) -> tuple[int, int, list[str], int]:
+        """Re-queue an alert's failed (or dismissed) deliveries to the config's channels, and make those waiting for a
+        retry due now: (the alert's id, how many re-queued, the channels not in the config whose deliveries were left,
+        how many waited for a retry)."""
         alert_id = self.alert_id(ref)
-        return alert_id, *outbox.requeue(self.db, alert_id, datetime.now(UTC), [c.name for c in self.settings.channels])
+        now = datetime.now(UTC)
+        waiting = outbox.retry_alert_now(self.db, alert_id, now)
+        return alert_id, *outbox.requeue(self.db, alert_id, now, [c.name for c in self.settings.channels]), waiting
 
     def dismiss_alert(self, ref: str) -> tuple[int, int]:
         """Mark an alert's failed deliveries dismissed: (the alert's id, how many)."""

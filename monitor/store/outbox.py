@@ -341,6 +341,17 @@ def requeue(db: Database, alert_id: int, now: datetime, channels: Collection[str
         return len(rows) - len(left), left
 
 
+def retry_alert_now(db: Database, alert_id: int, now: datetime) -> int:
+    """An alert's deliveries waiting for a retry (they failed, and have not given up) are due now, their attempts kept;
+    how many."""
+    with db.session() as s:
+        moved = cast(CursorResult[Any], s.execute(
+            update(DeliveryRow).where(DeliveryRow.alert_id == alert_id, DeliveryRow.status == "pending", DeliveryRow.attempts > 0,
+                                      DeliveryRow.next_attempt_at > now)
+            .values(next_attempt_at=now).execution_options(synchronize_session=False)))
+        return int(moved.rowcount or 0)
+
+
 def requeue_failed(db: Database, now: datetime, channel: str | None = None) -> int:
     """Put every delivery that gave up (of one channel, or all) back in the queue with a fresh attempt count: after
     an outage longer than the retries last; returns how many."""
