@@ -407,7 +407,9 @@ def alerts_retry(
     failed: Annotated[bool, typer.Option("--failed", help="every delivery that gave up (after an outage longer than the retries last), not one alert's")] = False,
     channel: Annotated[str | None, typer.Option(help="with --failed: only this channel's deliveries")] = None,
 ) -> None:
-    """Re-queue an alert's failed (or dismissed) deliveries, and send those waiting for a retry at once, or with --failed every failed one (of a channel): the daemon sends them at its next dispatch."""
+    """Re-queue an alert's failed (or dismissed) deliveries, or with --failed every failed one (of a channel): the daemon sends them at its next dispatch.
+
+    An alert's deliveries waiting for a retry (failed, not given up) are made due now too, their attempts kept."""
     _alert_or_failed(alert, failed, channel, "re-queued")
     if failed:
         _say_failed(_app(config).retry_failed(channel), channel, "re-queued", "re-queue")
@@ -460,7 +462,9 @@ def _failed_deliveries(count: int) -> str:
 
 @alerts_app.command("show", epilog=_examples("monitor alerts show 1"))
 def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
-    """One alert in full: its message (what matched and why), its story's copies, every delivery with its state, and why a channel of the config has none."""
+    """One alert in full: its message (what matched and why), its story's copies and every delivery with its state.
+
+    Each channel of the config the alert did not go to is named, with why (it takes other tags, or came into the config after the alert)."""
     app = _app(config)
     a = app.alert(alert)
     out.line(f"alert {a.id} (Alert id {a.uid}), {a.created_at:%Y-%m-%d %H:%M:%S} UTC, severity {a.severity}, tags {a.tags or '-'}")
@@ -587,9 +591,9 @@ def status(
     config: ConfigOption = DEFAULT_CONFIG,
     as_json: Annotated[bool, typer.Option("--json", help='print one JSON object: the database, each daemon with its heartbeat and holdings, the deliveries not sent by channel and state (on an error, {"error": "..."} and exit 1)')] = False,
 ) -> None:
-    """The daemons running on the store and what each holds; the channels with deliveries that gave up.
+    """The daemons running on the store and what each holds; the channels failing now, and those with deliveries that gave up.
 
-    The daemons (several may share a PostgreSQL store, one a SQLite file; a `monitor once` is listed while it runs, and said to be one): host, pid, start, last heartbeat and what each holds (feeds, deliveries and files claimed, hosts being polled); a daemon whose heartbeat is older than its lease is gone, and what it held has been given back; one of this host whose process is no longer running (SIGKILLed) is shown exited until then (exited? for an older monitor's, whose pid may be another container's). Then the channels with deliveries that gave up, or waiting for a channel this config lacks."""
+    The daemons (several may share a PostgreSQL store, one a SQLite file; a `monitor once` is listed while it runs, and said to be one): host, pid, start, last heartbeat and what each holds (feeds, deliveries and files claimed, hosts being polled); a daemon whose heartbeat is older than its lease is gone, and what it held has been given back; one of this host whose process is no longer running (SIGKILLed) is shown exited until then (exited? for an older monitor's, whose pid may be another container's). Then the channels failing now (deliveries waiting for a retry, the next one's time, the last error), those with deliveries that gave up, or waiting for a channel this config lacks."""
     monitor = _app(config)
     with _json_errors(as_json):
         st = monitor.status()
@@ -613,6 +617,9 @@ def status(
                      f"{d.heartbeat_at + timedelta(seconds=d.lease_seconds):%H:%M:%S} UTC")
         if d.verb != "monitor run":
             out.line(f"{d.id} is a `{d.verb}`, not a daemon: it leaves the list as it ends")
+    for channel, retry in st.retrying.items():  # (failing now: before they give up)
+        out.line(f"channel {channel}: {_deliveries(retry.deliveries)} waiting for a retry (the next at {retry.next_attempt_at:%Y-%m-%d %H:%M:%S} UTC); "
+                 f"the last error: {retry.last_error[:600]}")
     for channel, states in st.deliveries.items():
         if failed := states.get("failed", 0):
             it = "it" if failed == 1 else "them"

@@ -409,6 +409,25 @@ def undelivered(db: Database) -> dict[str, dict[str, int]]:
     return out
 
 
+@dataclass(frozen=True)
+class Retrying:
+    """A channel's pending deliveries that failed (or were put off while it failed) and wait for a retry (`monitor status`)."""
+
+    deliveries: int
+    next_attempt_at: datetime  # the first of them
+    last_error: str  # the latest failure's
+
+
+def retrying(db: Database) -> dict[str, Retrying]:
+    """The channels with deliveries waiting for a retry: how many, the next, and the last failure's words."""
+    waiting = (DeliveryRow.status == "pending", DeliveryRow.last_error.is_not(None))
+    with db.session() as s:
+        counts = s.execute(select(DeliveryRow.channel, func.count(), func.min(DeliveryRow.next_attempt_at), func.max(DeliveryRow.id))
+                           .where(*waiting).group_by(DeliveryRow.channel).order_by(DeliveryRow.channel)).all()
+        errors = dict(s.execute(select(DeliveryRow.id, DeliveryRow.last_error).where(DeliveryRow.id.in_([row[3] for row in counts]))).tuples().all())
+    return {channel: Retrying(int(n), first, errors.get(last) or "") for channel, n, first, last in counts}
+
+
 def oldest_pending(db: Database, channels: Collection[str] | None = None) -> Oldest | None:
     """The pending (not held, not sent, not given up) delivery whose alert is the oldest, of those `channels` (None:
     of any); None if none."""
