@@ -588,3 +588,32 @@ def test_sends_at_once_are_watched_by_one_thread_and_each_cut_off_at_its_own_tim
             sender.join(10)
         server.close()
     assert all(why == "no whole answer within 5 s" for why, _ in cut.values() if why != "no whole answer within 0.3 s")
+
+
+STUCK_LOOKUP_THEN_EXIT = """
+import sys, threading
+from monitor.alerts.channels import Notifier
+from monitor.errors import DeliveryError
+from monitor.settings import Channel
+
+def never_answers(event, args):  # (a resolver that does not answer for this name: its lookup waits a minute)
+    if event == "socket.getaddrinfo" and args and args[0] == "stuck.monitor.test":
+        threading.Event().wait(60)
+
+sys.addaudithook(never_answers)
+try:
+    Notifier([Channel(name="stuck", url="json://stuck.monitor.test:9/alerts")]).send("stuck", "t", "b", within=0.3)
+except DeliveryError as exc:
+    print(exc)
+"""
+
+
+def test_a_lookup_that_never_ends_does_not_hold_the_process_at_its_exit() -> None:
+    """A send's lookup the resolver does not answer is left running on a thread of its own: the process (a daemon
+    stopped by SIGTERM, `monitor once`) ends without waiting for it, as it would not for a thread pool's worker (joined
+    at exit: a stop held until the resolver gives up, or systemd's SIGKILL)."""
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", STUCK_LOOKUP_THEN_EXIT], capture_output=True, text=True, timeout=90,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert "name lookup of stuck.monitor.test took more than 0.3 s" in done.stdout, done.stdout + done.stderr
+    assert time.monotonic() - started < 30, "the process waited for the lookup at its exit"

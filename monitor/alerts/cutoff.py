@@ -18,7 +18,8 @@ of it reaches the service after its failure was recorded.
 A send's name lookups (`socket.getaddrinfo`, which requests and smtplib call) do not run on the send's thread, one of
 Apprise's few shared workers (six on two cores): a resolver that does not answer (glibc waits 5 s a try, a server, a
 search domain) would hold it long after the send, and once all were held, every channel's sends waited in vain. They
-run on `LOOKUPS_AT_ONCE` threads of monitor's own, waited for until the send's time is up (the send then fails, naming
+run on threads of monitor's own (`LOOKUPS_AT_ONCE` at most; daemon threads, which the process does not wait for at its
+exit), waited for until the send's time is up (the send then fails, naming
 the lookup); a lookup of a name already under way is waited for, not asked again, so a name that does not resolve
 holds one of them, and with all of them held a lookup fails at once (Apprise's own `utils.http.HTTPPolicy.resolve`
 bounds its lookups so: a pool and slots). Lookups outside a send (the feeds' fetching) are the system's, untouched.
@@ -34,7 +35,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -79,9 +80,8 @@ def _note(event: str, args: tuple[Any, ...]) -> None:
 sys.addaudithook(_note)
 
 _system_getaddrinfo = socket.getaddrinfo
-_lookups = ThreadPoolExecutor(max_workers=LOOKUPS_AT_ONCE, thread_name_prefix="send-lookup")
 _under_way: dict[tuple[Any, ...], Future[Any]] = {}  # the sends' lookups running, by their arguments
-_under_way_lock = threading.RLock()  # (a lookup done already runs its callback, `_forget`, at once: in the lock)
+_under_way_lock = threading.Lock()
 
 
 def _getaddrinfo(host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0) -> Any:
@@ -97,17 +97,29 @@ def _getaddrinfo(host: Any, port: Any, family: int = 0, type: int = 0, proto: in
         if lookup is None:
             if len(_under_way) >= LOOKUPS_AT_ONCE:
                 raise socket.gaierror(socket.EAI_AGAIN, f"name lookup of {host}: {len(_under_way)} lookups of sends still wait for the resolver")
-            lookup = _under_way[key] = _lookups.submit(_system_getaddrinfo, *key)
-            lookup.add_done_callback(lambda _: _forget(key))
+            lookup = _under_way[key] = _look_up(key)
     try:
         return lookup.result(timeout=max(send.deadline - time.monotonic(), 0.0))
     except FutureTimeout:
         raise socket.gaierror(socket.EAI_AGAIN, f"name lookup of {host} took more than {send.seconds:g} s (the resolver did not answer)") from None
 
 
-def _forget(key: tuple[Any, ...]) -> None:
-    with _under_way_lock:
-        _under_way.pop(key, None)
+def _look_up(key: tuple[Any, ...]) -> Future[Any]:
+    """The system's lookup on a thread of its own, a daemon thread: one the resolver never answers does not hold the
+    process at its exit (a thread pool's workers are joined then)."""
+    lookup: Future[Any] = Future()
+
+    def run() -> None:
+        try:
+            lookup.set_result(_system_getaddrinfo(*key))
+        except BaseException as exc:  # (handed to the send that waits for it)
+            lookup.set_exception(exc)
+        finally:
+            with _under_way_lock:
+                _under_way.pop(key, None)
+
+    threading.Thread(target=run, name="send-lookup", daemon=True).start()
+    return lookup
 
 
 def _numeric(host: Any) -> bool:
