@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 import zlib
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -212,7 +213,6 @@ def test_a_refusal_with_an_empty_answer_is_said_without_an_empty_response_detail
 def test_a_refusal_with_an_answer_says_the_answer(tmp_path: Path) -> None:
     """Regression: Apprise logs a refused request's answer on the lines after 'Response Details:', and only that
     heading's line was read: the receiver's own words ('quota exceeded') never reached the delivery's error."""
-    from http.server import BaseHTTPRequestHandler
 
     from monitor.errors import DeliveryError
     from tests.conftest import serve_http
@@ -617,3 +617,50 @@ def test_a_lookup_that_never_ends_does_not_hold_the_process_at_its_exit() -> Non
                           env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
     assert "name lookup of stuck.monitor.test took more than 0.3 s" in done.stdout, done.stdout + done.stderr
     assert time.monotonic() - started < 30, "the process waited for the lookup at its exit"
+
+
+class _NeverAnswers(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        time.sleep(30)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_channels_that_hang_at_once_hold_back_no_other_channel_however_many() -> None:
+    """Regression: each channel is sent to on a thread of its own, but Apprise ran every send on its shared pool of six
+    workers (two cores): with six channels hanging at once (their receivers never answer), a seventh channel's send
+    waited in Apprise's queue until they were cut off, and was then cut off itself, its time spent waiting ('no whole
+    answer within 2 s'): a healthy channel failed with the hung ones. A channel of one service is now sent to on its
+    own thread (Apprise's pool is for a channel of several services); its cut-off bounds it as before."""
+    from concurrent.futures import ThreadPoolExecutor
+    from http.server import ThreadingHTTPServer
+
+    from monitor.errors import DeliveryError
+
+    from tests.conftest import serve_http
+
+    servers = [ThreadingHTTPServer(("127.0.0.1", 0), _NeverAnswers) for _ in range(apprise.apprise.get_shared_executor()._max_workers + 1)]
+    for server in servers:
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    hung = [Channel(name=f"hung{n}", url=f"json://127.0.0.1:{server.server_address[1]}/alerts") for n, server in enumerate(servers)]
+    with serve_http() as http:
+        http.routes["/alerts"] = (200, {"Content-Length": "0"}, b"")
+        notifier = Notifier([*hung, Channel(name="ok", url=f"json://127.0.0.1:{http.port}/alerts")])
+
+        def send(name: str) -> str:
+            try:
+                notifier.send(name, "Drone strike on the convoy", "body", within=2)
+                return "sent"
+            except DeliveryError as exc:
+                return str(exc)
+
+        try:
+            with ThreadPoolExecutor(len(hung) + 1) as pool:
+                outcomes = dict(zip([c.name for c in hung] + ["ok"], pool.map(send, [c.name for c in hung] + ["ok"])))
+        finally:
+            for server in servers:
+                server.shutdown()
+    assert outcomes["ok"] == "sent", outcomes["ok"]
+    assert all("no whole answer within 2 s" in outcomes[c.name] for c in hung), outcomes

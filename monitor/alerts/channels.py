@@ -409,10 +409,12 @@ class Notifier:
         kind = notify_type(context.get("severity") if context else None)
         # the call's own log (Apprise keeps it per call: a send on another thread, to another channel, is not in it)
         with cut_off_after(within) as cut:
-            # (Apprise stops waiting a second after the cut: a service held by what is no socket, a name lookup, is left
-            # behind, cut off from the network)
+            # A channel of one service is sent to on this thread (Apprise runs a call with no time limit of its own there):
+            # on Apprise's shared pool (six workers on two cores) it waited behind the sends of six channels that hang,
+            # and was cut off unsent. The cut-off bounds it (its connections shut down, its name lookups given up). A
+            # channel of several services runs them on that pool, Apprise told to stop waiting a second after the cut.
             result = app.notify(title=title, body=body, notify_type=kind, body_format=body_format, tag=tag, log_level=logging.DEBUG,
-                                timeout=within + 1)
+                                timeout=0 if len(app) == 1 else within + 1)
         if result:
             return None
         if result.status == apprise.AppriseResultStatus.NOMATCH and channel.config is not None:  # (the file changed since it was routed)

@@ -11,7 +11,8 @@ on, which carry its context) are noted through Python's audit event `socket.__ne
 that took more than `ANSWER_BYTES` (the bytes the kernel took on it, Linux's TCP_INFO) is read no further, and all are
 shut down once the send's time is up, and again every 0.1 s until it returns: the plugin's own code then meets a
 dropped connection (or the end of its answer), does as it does on one, and returns. What holds a service's thread and
-is no socket is left behind (Apprise is told to stop waiting a second after the cut), and once the send is cut off or
+is no socket is left behind (for a channel of several services, on Apprise's pool, Apprise is told to stop waiting a
+second after the cut; a channel of one service is sent to on the dispatcher's own thread), and once the send is cut off or
 has returned, its context may make no socket, look no name up, connect or send (the audit hook refuses them): nothing
 of it reaches the service after its failure was recorded.
 
