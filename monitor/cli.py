@@ -409,17 +409,20 @@ def alerts_retry(
     failed: Annotated[bool, typer.Option("--failed", help="every delivery that gave up (after an outage longer than the retries last), not one alert's")] = False,
     channel: Annotated[str | None, typer.Option(help="with --failed: only this channel's deliveries")] = None,
 ) -> None:
-    """Re-queue an alert's failed (or dismissed) deliveries, or with --failed every failed one (of a channel): the daemon sends them at its next dispatch."""
+    """Re-queue an alert's failed (or dismissed) deliveries, or with --failed every failed one (of a channel): the daemon sends them at its next dispatch.
+
+    An alert's deliveries waiting for a retry (failed, not given up) are made due now too, their attempts kept."""
     _alert_or_failed(alert, failed, channel, "re-queued")
     if failed:
         _say_failed(_app(config).retry_failed(channel), channel, "re-queued", "re-queue")
         return
     assert alert is not None
-    alert_id, count, left = _app(config).retry_alert(alert)
-    said = f"alert {alert_id}: {_failed_deliveries(count)} re-queued" if count or left else f"alert {alert_id}: no failed delivery to re-queue"
-    for channel in left:
-        said += f"; 1 to {channel} left failed: no channel {channel!r} in the config (put it back in the config first)"
-    out.line(said)
+    alert_id, count, left, waiting = _app(config).retry_alert(alert)
+    parts = [f"{_failed_deliveries(count)} re-queued"] if count or left else [] if waiting else ["no failed delivery to re-queue"]
+    if waiting:  # (failed, not given up: due now)
+        parts.append(f"{waiting} deliver{'y' if waiting == 1 else 'ies'} waiting for a retry go{'es' if waiting == 1 else ''} at the next dispatch")
+    parts += [f"1 to {channel} left failed: no channel {channel!r} in the config (put it back in the config first)" for channel in left]
+    out.line(f"alert {alert_id}: " + "; ".join(parts))
 
 
 @alerts_app.command("dismiss", epilog=_examples("monitor alerts dismiss 1", "monitor alerts dismiss --failed --channel oldpager"))
@@ -461,8 +464,11 @@ def _failed_deliveries(count: int) -> str:
 
 @alerts_app.command("show", epilog=_examples("monitor alerts show 1"))
 def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
-    """One alert in full: its message (what matched and why), its story's copies and every delivery with its state."""
-    a = _app(config).alert(alert)
+    """One alert in full: its message (what matched and why), its story's copies and every delivery with its state.
+
+    Each channel of the config the alert did not go to is named, with why (it takes other tags, or came into the config after the alert)."""
+    app = _app(config)
+    a = app.alert(alert)
     out.line(f"alert {a.id} (Alert id {a.uid}), {a.created_at:%Y-%m-%d %H:%M:%S} UTC, severity {a.severity}, tags {a.tags or '-'}")
     out.line(f"title: {a.title}")
     links = [a.article.url] if a.article is not None and a.article.url else []  # its signature kept, as in the mail and the web view
@@ -484,6 +490,8 @@ def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
         state = f"{d.status} ({d.held_reason})" if d.held_reason and d.status == "held" else d.status
         deliveries.add(d.channel, state, str(d.attempts), _when(when), d.error or "")
     out.table(deliveries)
+    for name, why in app.not_sent_to(a):
+        out.line(f"not sent to {name}: {why}")
 
 
 def _articles(size: int, cut: int) -> str:
@@ -585,9 +593,9 @@ def status(
     config: ConfigOption = DEFAULT_CONFIG,
     as_json: Annotated[bool, typer.Option("--json", help='print one JSON object: the database, each daemon with its heartbeat and holdings, the deliveries not sent by channel and state (on an error, {"error": "..."} and exit 1)')] = False,
 ) -> None:
-    """The daemons running on the store and what each holds; the channels with deliveries that gave up.
+    """The daemons running on the store and what each holds; the channels failing now, and those with deliveries that gave up.
 
-    The daemons (several may share a PostgreSQL store, one a SQLite file; a `monitor once` is listed while it runs, and said to be one): host, pid, start, last heartbeat and what each holds (feeds, deliveries and files claimed, hosts being polled); a daemon whose heartbeat is older than its lease is gone, and what it held has been given back; one of this host whose process is no longer running (SIGKILLed) is shown exited until then (exited? for an older monitor's, whose pid may be another container's). Then the channels with deliveries that gave up, or waiting for a channel this config lacks."""
+    The daemons (several may share a PostgreSQL store, one a SQLite file; a `monitor once` is listed while it runs, and said to be one): host, pid, start, last heartbeat and what each holds (feeds, deliveries and files claimed, hosts being polled); a daemon whose heartbeat is older than its lease is gone, and what it held has been given back; one of this host whose process is no longer running (SIGKILLed) is shown exited until then (exited? for an older monitor's, whose pid may be another container's). Then the channels failing now (deliveries waiting for a retry, the next one's time, the last error), those with deliveries that gave up, or waiting for a channel this config lacks."""
     monitor = _app(config)
     with _json_errors(as_json):
         st = monitor.status()
@@ -611,6 +619,9 @@ def status(
                      f"{d.heartbeat_at + timedelta(seconds=d.lease_seconds):%H:%M:%S} UTC")
         if d.verb != "monitor run":
             out.line(f"{d.id} is a `{d.verb}`, not a daemon: it leaves the list as it ends")
+    for channel, retry in st.retrying.items():  # (failing now: before they give up)
+        out.line(f"channel {channel}: {_deliveries(retry.deliveries)} waiting for a retry (the next at {retry.next_attempt_at:%Y-%m-%d %H:%M:%S} UTC); "
+                 f"the last error: {retry.last_error[:600]}")
     for channel, states in st.deliveries.items():
         if failed := states.get("failed", 0):
             it = "it" if failed == 1 else "them"

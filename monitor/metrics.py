@@ -69,6 +69,8 @@ MATCHES = Counter("monitor_matches", "Watched actors and events found in new art
 ALERTS = Counter("monitor_alerts", "Alerts raised", ["severity"], registry=REGISTRY)
 DELIVERIES = Counter("monitor_delivery_outcomes", "Delivery attempts by channel and outcome (sent, failed, gave_up, held, digest_sent)",
                      ["channel", "outcome"], registry=REGISTRY)
+CONSOLE_UNPRINTED = Counter("monitor_console_unprinted", "Alerts a console:// channel did not print: its terminal took nothing "
+                            "(they are in the store and in the channel's file)", registry=REGISTRY)
 STORY_INDEX = Gauge("monitor_story_index_size", "Articles in the near-duplicate story index", registry=REGISTRY)
 SCHEDULER_LAG = Gauge("monitor_scheduler_lag_seconds", "How late the last scheduled job started after its due time", registry=REGISTRY)
 

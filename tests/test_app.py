@@ -63,3 +63,29 @@ def test_the_source_list_of_a_config_never_run_makes_no_database(tmp_path: Path)
     assert [(h.id, h.name, h.kind, h.status) for h in listed] == [(0, "wire", "feed", "new")]
     if not ON_POSTGRES:
         assert not (tmp_path / "monitor.db").exists()
+
+
+def test_retrying_an_alert_whose_delivery_waits_for_a_retry_sends_it_at_the_next_dispatch(tmp_path: Path) -> None:
+    """Regression: `monitor alerts retry ID` re-queued failed (given up) deliveries only: an alert whose delivery waited
+    for its retry an hour away (a channel back from an outage, the operator wanting it now) said 'no failed delivery to
+    re-queue' and stayed waiting. Now a delivery waiting for a retry is made due at once (its attempts kept), and said."""
+    from sqlalchemy import select
+
+    from monitor.store.tables import DeliveryRow
+    from tests.conftest import SEED, free_port
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "seed.txt").write_text(SEED.read_text())
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": f"json://127.0.0.1:{free_port()}/alerts"}],
+                          settings={"delivery": {"backoff_seconds": 3600, "backoff_max_seconds": 3600}})
+    app = App(config)
+    app.once()  # (the hook is down: its delivery waits 30 to 60 minutes for a retry)
+    with app.db.session() as s:
+        row = s.scalars(select(DeliveryRow)).one()
+        assert (row.status, row.attempts) == ("pending", 1) and row.next_attempt_at > datetime.now(UTC) + timedelta(minutes=20)
+    alert_id, requeued, left, waiting = app.retry_alert("1")
+    assert (alert_id, requeued, left, waiting) == (1, 0, [], 1)
+    with app.db.session() as s:
+        row = s.scalars(select(DeliveryRow)).one()
+        assert (row.status, row.attempts) == ("pending", 1) and row.next_attempt_at <= datetime.now(UTC)

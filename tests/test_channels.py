@@ -10,7 +10,9 @@ import sys
 import threading
 import time
 import zlib
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import Any
 
 import apprise
 import pytest
@@ -211,7 +213,6 @@ def test_a_refusal_with_an_empty_answer_is_said_without_an_empty_response_detail
 def test_a_refusal_with_an_answer_says_the_answer(tmp_path: Path) -> None:
     """Regression: Apprise logs a refused request's answer on the lines after 'Response Details:', and only that
     heading's line was read: the receiver's own words ('quota exceeded') never reached the delivery's error."""
-    from http.server import BaseHTTPRequestHandler
 
     from monitor.errors import DeliveryError
     from tests.conftest import serve_http
@@ -418,3 +419,248 @@ def test_a_console_channel_whose_terminal_takes_nothing_still_records_each_alert
     assert [outcome for outcome, _ in said] == ["sent"] * 8 and all(took < 2 for _, took in said) and sum(took for _, took in said) < 4, said
     assert [json.loads(line)["title"] for line in lines.read_text().splitlines()] == [f"Alert {n}" for n in range(8)]
 
+
+
+class _TerminalTakingNothing:
+    """A standard output that takes nothing until `release` is set (`monitor run | less`, paused)."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.written: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.release.wait(30)
+        self.written.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_console_prints_past_those_waiting_are_counted_and_said_once_a_burst(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression: past PRINT_BEHIND alerts waiting to be printed (a terminal that takes nothing), one more was dropped
+    from the terminal without a word: the operator watching it saw fewer alerts than were sent and nothing said so.
+    Now the first dropped says so at once (a warning), and once the terminal takes lines again one line says how many
+    were not printed; `monitor_console_unprinted_total` counts them."""
+    from monitor import metrics
+    from monitor.alerts.channels import PRINT_BEHIND, _Terminal
+
+    stdout = _TerminalTakingNothing()
+    monkeypatch.setattr(sys, "stdout", stdout)
+    monkeypatch.setattr("monitor.alerts.channels.PRINT_WAIT", 0.01)
+    before = metrics.REGISTRY.get_sample_value("monitor_console_unprinted_total") or 0.0
+    terminal = _Terminal()
+    caplog.set_level("INFO", logger="monitor")
+    for n in range(PRINT_BEHIND + 10):  # one printing, PRINT_BEHIND waiting, 9 dropped
+        terminal.show(f"alert {n}\n")
+    dropped = [r for r in caplog.records if "not printed" in r.getMessage()]
+    assert len(dropped) == 1 and dropped[0].levelname == "WARNING", [r.getMessage() for r in caplog.records]
+    stdout.release.set()
+    deadline = time.monotonic() + 10
+    while len(stdout.written) < PRINT_BEHIND + 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    while not any("9 alerts were not printed" in r.getMessage() for r in caplog.records) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    said = [r.getMessage() for r in caplog.records if "not printed" in r.getMessage()]
+    assert len(said) == 2 and "9 alerts were not printed" in said[1], said
+    assert (metrics.REGISTRY.get_sample_value("monitor_console_unprinted_total") or 0.0) - before == 9
+    terminal.show("after\n")  # a new burst would be said again; this one is printed
+    assert len([r for r in caplog.records if "not printed" in r.getMessage()]) == 2
+
+
+_STUCK_NAMES: set[str] = set()  # names whose lookup the stand-in resolver holds until `_RESOLVER_BACK`
+_RESOLVER_BACK = threading.Event()
+_STAND_IN: list[bool] = []
+
+
+def _slow_resolver(event: str, args: tuple[object, ...]) -> None:
+    """A resolver that does not answer for `_STUCK_NAMES` (glibc waits 5 s a try, a server, a search domain): the thread
+    that asks the system for such a name waits in the lookup, wherever the lookup is called from (an audit hook runs in
+    `socket.getaddrinfo` before the system is asked)."""
+    if event == "socket.getaddrinfo" and args and args[0] in _STUCK_NAMES:
+        _RESOLVER_BACK.wait(30)
+
+
+def test_a_channel_whose_name_lookups_hang_holds_back_no_other_channel(json_receiver: JsonReceiver) -> None:
+    """Regression: a send's name lookup ran on one of Apprise's worker threads (six on two cores, shared by every
+    channel); a resolver that did not answer held that thread until it gave up, long after the send was cut off. A
+    channel whose host name did not resolve filled them at one send per dispatch, and every other channel's sends then
+    waited in Apprise's queue until they were given up (no whole answer): one broken DNS name stopped all alerts. Now a
+    send's lookups run on a few threads of monitor's own, waited for until the send's time is up (a lookup of a name
+    already under way is waited for, not asked again): the send fails saying so, and Apprise's threads are free."""
+    from monitor.errors import DeliveryError
+
+    if not _STAND_IN:
+        sys.addaudithook(_slow_resolver)
+        _STAND_IN.append(True)
+    _STUCK_NAMES.add("stuck.monitor.test")
+    _RESOLVER_BACK.clear()
+    notifier = Notifier([Channel(name="stuck", url="json://stuck.monitor.test:9/alerts"), Channel(name="hook", url=json_receiver.url)])
+    workers = apprise.apprise.get_shared_executor()._max_workers
+    outcomes: list[tuple[str, float]] = []
+
+    def send_stuck() -> None:
+        started = time.monotonic()
+        try:
+            notifier.send("stuck", "Drone strike on the convoy", "body", within=0.5)
+            outcomes.append(("sent", time.monotonic() - started))
+        except DeliveryError as exc:
+            outcomes.append((str(exc), time.monotonic() - started))
+
+    try:
+        senders = [threading.Thread(target=send_stuck, daemon=True) for _ in range(workers + 1)]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join(10)
+        notifier.send("hook", "Drone strike on the convoy", "body", within=1)
+        assert [m["title"] for m in json_receiver.messages] == ["Drone strike on the convoy"]
+        assert len(outcomes) == workers + 1
+        for why, took in outcomes:
+            assert "name lookup of stuck.monitor.test took more than 0.5 s" in why and took < 1.5, outcomes
+    finally:
+        _RESOLVER_BACK.set()
+        _STUCK_NAMES.discard("stuck.monitor.test")
+
+
+@pytest.mark.parametrize("by", ["url", "config"])
+def test_a_send_is_bounded_by_its_own_time_not_by_apprises_per_service_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by: str) -> None:
+    """Regression: a send's time is half `[delivery] lease_seconds` (the example config says so), but Apprise gave up on
+    each service after its own 60 s (`AppriseAsset.service_timeout`) whatever the send was given: with a lease above
+    120 s, a service slower than a minute failed ("did not finish within 60s") though the operator's setting allowed it.
+    Apprise's limit is here made a second (stand-in for its 60 s: the same rule), a receiver answers in 1.5 s, and the
+    send, given 5 s, now gets through: one number bounds a send, the one the config sets."""
+    monkeypatch.setattr(apprise.AppriseAsset, "_service_timeout", 1.0)
+
+    def slow(handler: Any, body: bytes) -> None:
+        time.sleep(1.5)
+        handler.send_response(200)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    from tests.conftest import serve_http
+
+    with serve_http() as http:
+        http.routes["/alerts"] = slow
+        url = f"json://127.0.0.1:{http.port}/alerts"
+        if by == "config":
+            (tmp_path / "apprise.yml").write_text(f"urls:\n  - {url}\n")
+            channel = Channel(name="hook", config=tmp_path / "apprise.yml")
+        else:
+            channel = Channel(name="hook", url=url)
+        Notifier([channel]).send("hook", "Drone strike on the convoy", "body", within=5)
+        assert len(http.requests) == 1
+
+
+def test_sends_at_once_are_watched_by_one_thread_and_each_cut_off_at_its_own_time() -> None:
+    """Each send had a watcher thread of its own, looking at its connections every 10 ms: 50 sends at once cost 10 % of
+    a core (bench/send_watchers.py). One thread now watches them all, and each is still cut off at its own time."""
+    from monitor.alerts.cutoff import cut_off_after
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    ready = threading.Barrier(11)
+    cut: dict[int, tuple[str | None, float]] = {}
+
+    def send(n: int) -> None:
+        started = time.monotonic()
+        with cut_off_after(0.3 if n == 0 else 5) as why:
+            conn = socket.create_connection(("127.0.0.1", port))
+            ready.wait()
+            try:
+                conn.recv(1)  # (the server never answers: shut down at the send's time)
+            except OSError:
+                pass
+        conn.close()
+        cut[n] = (why(), time.monotonic() - started)
+
+    senders = [threading.Thread(target=send, args=(n,), daemon=True) for n in range(10)]
+    for sender in senders:
+        sender.start()
+    ready.wait()
+    try:
+        assert sum(t.name == "send-deadline" for t in threading.enumerate()) == 1
+        senders[0].join(5)
+        assert cut[0][0] == "no whole answer within 0.3 s" and cut[0][1] < 1, cut
+        assert len(cut) == 1  # (the others run on)
+    finally:
+        for sender in senders:
+            sender.join(10)
+        server.close()
+    assert all(why == "no whole answer within 5 s" for why, _ in cut.values() if why != "no whole answer within 0.3 s")
+
+
+STUCK_LOOKUP_THEN_EXIT = """
+import sys, threading
+from monitor.alerts.channels import Notifier
+from monitor.errors import DeliveryError
+from monitor.settings import Channel
+
+def never_answers(event, args):  # (a resolver that does not answer for this name: its lookup waits a minute)
+    if event == "socket.getaddrinfo" and args and args[0] == "stuck.monitor.test":
+        threading.Event().wait(60)
+
+sys.addaudithook(never_answers)
+try:
+    Notifier([Channel(name="stuck", url="json://stuck.monitor.test:9/alerts")]).send("stuck", "t", "b", within=0.3)
+except DeliveryError as exc:
+    print(exc)
+"""
+
+
+def test_a_lookup_that_never_ends_does_not_hold_the_process_at_its_exit() -> None:
+    """A send's lookup the resolver does not answer is left running on a thread of its own: the process (a daemon
+    stopped by SIGTERM, `monitor once`) ends without waiting for it, as it would not for a thread pool's worker (joined
+    at exit: a stop held until the resolver gives up, or systemd's SIGKILL)."""
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", STUCK_LOOKUP_THEN_EXIT], capture_output=True, text=True, timeout=90,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert "name lookup of stuck.monitor.test took more than 0.3 s" in done.stdout, done.stdout + done.stderr
+    assert time.monotonic() - started < 30, "the process waited for the lookup at its exit"
+
+
+class _NeverAnswers(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        time.sleep(30)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_channels_that_hang_at_once_hold_back_no_other_channel_however_many() -> None:
+    """Regression: each channel is sent to on a thread of its own, but Apprise ran every send on its shared pool of six
+    workers (two cores): with six channels hanging at once (their receivers never answer), a seventh channel's send
+    waited in Apprise's queue until they were cut off, and was then cut off itself, its time spent waiting ('no whole
+    answer within 2 s'): a healthy channel failed with the hung ones. A channel of one service is now sent to on its
+    own thread (Apprise's pool is for a channel of several services); its cut-off bounds it as before."""
+    from concurrent.futures import ThreadPoolExecutor
+    from http.server import ThreadingHTTPServer
+
+    from monitor.errors import DeliveryError
+
+    from tests.conftest import serve_http
+
+    servers = [ThreadingHTTPServer(("127.0.0.1", 0), _NeverAnswers) for _ in range(apprise.apprise.get_shared_executor()._max_workers + 1)]
+    for server in servers:
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    hung = [Channel(name=f"hung{n}", url=f"json://127.0.0.1:{server.server_address[1]}/alerts") for n, server in enumerate(servers)]
+    with serve_http() as http:
+        http.routes["/alerts"] = (200, {"Content-Length": "0"}, b"")
+        notifier = Notifier([*hung, Channel(name="ok", url=f"json://127.0.0.1:{http.port}/alerts")])
+
+        def send(name: str) -> str:
+            try:
+                notifier.send(name, "Drone strike on the convoy", "body", within=2)
+                return "sent"
+            except DeliveryError as exc:
+                return str(exc)
+
+        try:
+            with ThreadPoolExecutor(len(hung) + 1) as pool:
+                outcomes = dict(zip([c.name for c in hung] + ["ok"], pool.map(send, [c.name for c in hung] + ["ok"])))
+        finally:
+            for server in servers:
+                server.shutdown()
+    assert outcomes["ok"] == "sent", outcomes["ok"]
+    assert all("no whole answer within 2 s" in outcomes[c.name] for c in hung), outcomes

@@ -1018,3 +1018,43 @@ def test_check_says_a_console_file_this_user_cannot_write(tmp_path: Path) -> Non
                           capture_output=True, text=True, timeout=60)
     assert one_line_error(done) == (f"monitor: channels[console].url: cannot write {target}: this user, root, may not write in {locked} "
                                     f"({owner}'s, mode 0755): give file= another path, or run monitor as {owner}")
+
+
+def test_alerts_show_says_why_a_channel_of_the_config_did_not_get_the_alert(tmp_path: Path) -> None:
+    """Regression: `monitor alerts show` listed the alert's deliveries only: an operator asking why the pager never got
+    alert 1 found nothing to say why (the channel takes other tags, or it came into the config after the alert). Now
+    each channel of the config with no delivery of the alert is named with the reason."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "seed.txt").write_text(SEED.read_text())
+    lines = tmp_path / "alerts.jsonl"
+    file = {"name": "file", "url": f"console://local?file={lines}"}
+    ops = {"name": "ops", "url": f"console://local?file={tmp_path / 'ops.jsonl'}", "tags": ["ops", "health"]}
+    config = write_config(tmp_path, folders=[inbox], channels=[file, ops])
+    assert monitor("once", "--config", str(config)).returncode == 0
+    late = {"name": "late", "url": f"console://local?file={tmp_path / 'late.jsonl'}"}
+    config = write_config(tmp_path, folders=[inbox], channels=[file, ops, late])
+    shown = monitor("alerts", "show", "1", "--config", str(config))
+    assert shown.returncode == 0, shown.stderr
+    said = [line for line in shown.stdout.splitlines() if line.startswith("not sent to")]
+    assert said == ["not sent to ops: it takes alerts tagged health, ops; this one is tagged default",
+                    "not sent to late: it takes this alert's tags, but was not in the config when the alert was raised"], shown.stdout
+
+
+def test_status_says_which_channels_are_failing_now_and_when_they_are_tried_next(tmp_path: Path) -> None:
+    """Regression: during an outage of a channel (its deliveries failing, waiting for their retries) `monitor status`
+    said nothing of it: it listed the channels whose deliveries gave up only, an hour later. Now it says which channel
+    has deliveries waiting for a retry, how many, when the next is tried and the last error."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "seed.txt").write_text(SEED.read_text())
+    port = free_port()
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": f"json://127.0.0.1:{port}/alerts"}],
+                          settings={"delivery": {"backoff_seconds": 600, "backoff_max_seconds": 600}})
+    assert monitor("once", "--config", str(config)).returncode == 0
+    status = monitor("status", "--config", str(config))
+    assert status.returncode == 0, status.stderr
+    [said] = [line for line in status.stdout.splitlines() if line.startswith("channel hook:")]
+    assert said.startswith("channel hook: 1 delivery waiting for a retry (the next at ") and "Connection refused" in said, status.stdout
+    shown = json.loads(monitor("status", "--json", "--config", str(config)).stdout)
+    assert shown["retrying"]["hook"]["deliveries"] == 1 and "Connection refused" in shown["retrying"]["hook"]["last_error"]

@@ -31,6 +31,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import apprise
 from apprise.decorators import notify
 
+from monitor import metrics
 from monitor.alerts import plugins
 from monitor.alerts.cutoff import cut_off_after
 from monitor.errors import ConfigError, DeliveryError
@@ -69,13 +70,15 @@ def _console(body: str, title: str, notify_type: str, meta: dict[str, Any], *arg
 class _Terminal:
     """Standard output, written by a thread of its own: a terminal that takes nothing (`monitor run | less`, paused; a
     log collector that hangs) holds that thread alone. A send waits PRINT_WAIT at most for its alert to be printed (none
-    when others wait before it); past
-    PRINT_BEHIND alerts waiting, one more is in the file only (the terminal is the operator's glance, not the record)."""
+    when others wait before it); past PRINT_BEHIND alerts waiting, one more is in the file only (the terminal is the
+    operator's glance, not the record): the first of a burst says so (a warning), and once the terminal takes lines
+    again one line says how many were not printed (`monitor_console_unprinted_total` counts them)."""
 
     def __init__(self) -> None:
         self.waiting: queue.Queue[tuple[str, threading.Event]] = queue.Queue(maxsize=PRINT_BEHIND)
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
+        self.unprinted = 0  # alerts not printed since the terminal last took every line waiting
 
     def show(self, text: str) -> None:
         printed = threading.Event()
@@ -84,10 +87,19 @@ class _Terminal:
                 self.thread = threading.Thread(target=self._print, name="console-channel", daemon=True)
                 self.thread.start()
         ahead = self.waiting.qsize()  # (alerts not printed yet: the terminal takes nothing now, no use waiting)
-        with contextlib.suppress(queue.Full):
+        try:
             self.waiting.put_nowait((text, printed))
-            if not ahead:
-                printed.wait(PRINT_WAIT)
+        except queue.Full:
+            metrics.CONSOLE_UNPRINTED.inc()
+            with self.lock:
+                self.unprinted += 1
+                first = self.unprinted == 1
+            if first:
+                log.warning("console channel: the terminal takes nothing (%d alerts wait to be printed): the next ones are not printed "
+                            "until it does (each is in the store, `monitor alerts`, and in the channel's file if it has one)", PRINT_BEHIND)
+            return
+        if not ahead:
+            printed.wait(PRINT_WAIT)
 
     def _print(self) -> None:
         while True:
@@ -96,6 +108,13 @@ class _Terminal:
                 sys.stdout.write(text)
                 sys.stdout.flush()
             printed.set()
+            if self.waiting.empty():
+                with self.lock:
+                    unprinted, self.unprinted = self.unprinted, 0
+                if unprinted:
+                    log.warning("console channel: the terminal takes lines again; %d alert%s not printed while it took nothing "
+                                "(in the store, `monitor alerts`, and in the channel's file if it has one)", unprinted,
+                                "s were" if unprinted != 1 else " was")
 
 
 PRINT_WAIT = 1.0  # seconds a console send waits for its alert to be printed
@@ -178,8 +197,15 @@ def _schema(url: str) -> str:
     return url.partition("://")[0].lower()
 
 
+def _asset() -> apprise.AppriseAsset:
+    """Apprise's settings for a channel's services: no limit of its own per service (its default gives up on one after 60 s):
+    a send's one bound is the time `Notifier.send` is given, half `[delivery] lease_seconds`."""
+    return apprise.AppriseAsset(service_timeout=0)
+
+
 def _apprise_for(channel: Channel, fields: dict[str, Any] | None = None) -> apprise.Apprise:
-    app = apprise.Apprise()
+    asset = _asset()
+    app = apprise.Apprise(asset=asset)
     if channel.url:
         urls: list[str | dict[str, Any]] = list(plugins.parse_urls(channel.url))  # (Apprise takes several, comma-separated)
         for each in [channel.url, *urls]:  # each URL's secrets and schema, not only the first's
@@ -201,7 +227,7 @@ def _apprise_for(channel: Channel, fields: dict[str, Any] | None = None) -> appr
         if not channel.config.is_file():
             raise ConfigError(f"channel {channel.name!r}: Apprise config file {channel.config} not found", key=f"channels.{channel.name}")
         plugins.need()  # a config file may name any schema
-        config = apprise.AppriseConfig()
+        config = apprise.AppriseConfig(asset=asset)
         config.add(str(channel.config))
         app.add(config)
         if len(app) == 0:
@@ -362,7 +388,7 @@ class Notifier:
         if done:  # only the services that have not taken it (Apprise's own tag and priority rules hold among them)
             left = [s for s in app.find(tag=tag if tag is not None else apprise.common.MATCH_ALL_TAG) if ids[id(s)] not in done
                     and not (_is_mail(s) and not _mail_left(s, done))]  # (a mail: its recipients that took it left out)
-            app = apprise.Apprise()
+            app = apprise.Apprise(asset=_asset())
             app.add(left)
             if not left:
                 return None
@@ -374,10 +400,12 @@ class Notifier:
         kind = notify_type(context.get("severity") if context else None)
         # the call's own log (Apprise keeps it per call: a send on another thread, to another channel, is not in it)
         with cut_off_after(within) as cut:
-            # (Apprise stops waiting a second after the cut: a service held by what is no socket, a name lookup, is left
-            # behind, cut off from the network)
+            # A channel of one service is sent to on this thread (Apprise runs a call with no time limit of its own there):
+            # on Apprise's shared pool (six workers on two cores) it waited behind the sends of six channels that hang,
+            # and was cut off unsent. The cut-off bounds it (its connections shut down, its name lookups given up). A
+            # channel of several services runs them on that pool, Apprise told to stop waiting a second after the cut.
             result = app.notify(title=title, body=body, notify_type=kind, body_format=body_format, tag=tag, log_level=logging.DEBUG,
-                                timeout=within + 1)
+                                timeout=0 if len(app) == 1 else within + 1)
         if result:
             return None
         if result.status == apprise.AppriseResultStatus.NOMATCH and channel.config is not None:  # (the file changed since it was routed)

@@ -150,8 +150,11 @@ def _send_channel(db: Database, notifier: Notifier, cfg: DeliverySettings, now: 
         sent += 1
         if not through:  # the channel works: what failed while it was down goes now, not at its retry (up to an hour)
             through = True
-            if waiting := outbox.retry_now(db, due.channel, now):
-                log.info("channel %s answers again: %s waiting for a retry go now", due.channel, _alerts(waiting), extra={"channel": due.channel})
+            if waiting := outbox.retry_now(db, due.channel, now):  # (it was down: those that gave up meanwhile wait for the operator)
+                gave_up = outbox.gave_up(db, due.channel)
+                log.info("channel %s answers again: %s waiting for a retry go%s now%s", due.channel, _alerts(waiting), "es" if waiting == 1 else "",
+                         f"; {_alerts(gave_up)} to it gave up earlier (`monitor alerts --failed`): `monitor alerts retry --failed --channel "
+                         f"{due.channel}` sends {'it' if gave_up == 1 else 'them'} again" if gave_up else "", extra={"channel": due.channel})
     return sent
 
 

@@ -27,6 +27,7 @@ class Status:
     exited: frozenset[int] = frozenset()  # daemons of this host whose process is gone, their lease not yet over
     channels: tuple[str, ...] = ()  # this config's channels
     deliveries: dict[str, dict[str, int]] = field(default_factory=dict)  # deliveries not sent, by channel and state
+    retrying: dict[str, outbox.Retrying] = field(default_factory=dict)  # channels failing now: their deliveries waiting for a retry
     unseen: frozenset[int] = frozenset()  # daemons of an older monitor of this host name whose pid runs nothing here: exited or not, unknown
 
     def exited_or_not(self, daemon: DaemonInfo) -> bool | None:
@@ -37,6 +38,8 @@ class Status:
         """`monitor status --json`: plain values, times in ISO 8601 UTC."""
         return {
             "database": self.database, "shared": self.shared, "now": self.now.isoformat(), "channels": list(self.channels), "deliveries": self.deliveries,
+            "retrying": {name: {"deliveries": r.deliveries, "next_attempt_at": r.next_attempt_at.isoformat(), "last_error": r.last_error}
+                         for name, r in self.retrying.items()},
             "daemons": [
                 {"id": d.id, "host": d.host, "pid": d.pid, "verb": d.verb, "started_at": d.started_at.isoformat(),
                  "heartbeat_at": d.heartbeat_at.isoformat(), "lease_seconds": d.lease_seconds, "alive": d.alive(self.now), "exited": self.exited_or_not(d),
@@ -58,4 +61,5 @@ class StatusVerbs(Core):
         exited = exited_here(daemons)
         if db.sqlite and holder(self.settings.store.sqlalchemy_url) is None:  # no daemon runs on the file: its lock says so
             exited = frozenset(d.id for d in daemons)  # (a row of another boot, a crash's, is told by it)
-        return Status(db.name, not db.sqlite, now, daemons, hosts.held(db, now), exited, channels, outbox.undelivered(db), unseen_older_here(daemons) - exited)
+        return Status(db.name, not db.sqlite, now, daemons, hosts.held(db, now), exited, channels, outbox.undelivered(db),
+                      outbox.retrying(db), unseen_older_here(daemons) - exited)

@@ -61,11 +61,32 @@ class StoreVerbs(Core):
         source_store.register_feeds_secrets(self.db)  # an article's link, shown with its signature, may carry its feed's token
         return alert_detail(self.db, alert_id)
 
-    def retry_alert(self, ref: str) -> tuple[int, int, list[str]]:
-        """Re-queue an alert's failed (or dismissed) deliveries to the config's channels: (the alert's id, how many,
-        the channels not in the config whose deliveries were left)."""
+    def not_sent_to(self, alert: AlertDetail) -> list[tuple[str, str]]:
+        """The config's channels the alert has no delivery to, each with why: the alerts' tags it takes are others, or
+        it takes them and came into the config after the alert was raised."""
+        missing = [c for c in self.settings.channels if c.name not in {d.channel for d in alert.deliveries}]
+        if not missing:
+            return []
+        from monitor.alerts.channels import channel_tags, route  # (Apprise, for a channel's config file, only when one is missing)
+
+        tags = tuple(alert.tags.split())
+        said = []
+        for channel in missing:
+            if route([channel], tags):
+                said.append((channel.name, "it takes this alert's tags, but was not in the config when the alert was raised"))
+            else:
+                takes = sorted(channel_tags(channel) or ())
+                said.append((channel.name, f"it takes alerts tagged {', '.join(takes) or '(none)'}; this one is tagged {', '.join(tags) or '(none)'}"))
+        return said
+
+    def retry_alert(self, ref: str) -> tuple[int, int, list[str], int]:
+        """Re-queue an alert's failed (or dismissed) deliveries to the config's channels, and make those waiting for a
+        retry due now: (the alert's id, how many re-queued, the channels not in the config whose deliveries were left,
+        how many waited for a retry)."""
         alert_id = self.alert_id(ref)
-        return alert_id, *outbox.requeue(self.db, alert_id, datetime.now(UTC), [c.name for c in self.settings.channels])
+        now = datetime.now(UTC)
+        waiting = outbox.retry_alert_now(self.db, alert_id, now)
+        return alert_id, *outbox.requeue(self.db, alert_id, now, [c.name for c in self.settings.channels]), waiting
 
     def dismiss_alert(self, ref: str) -> tuple[int, int]:
         """Mark an alert's failed deliveries dismissed: (the alert's id, how many)."""

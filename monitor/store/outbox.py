@@ -177,6 +177,12 @@ def retry_now(db: Database, channel: str, now: datetime) -> int:
         return int(moved.rowcount or 0)
 
 
+def gave_up(db: Database, channel: str) -> int:
+    """How many deliveries to the channel gave up (`failed`, not dismissed)."""
+    with db.session() as s:
+        return int(s.scalar(select(func.count()).select_from(DeliveryRow).where(DeliveryRow.channel == channel, DeliveryRow.status == "failed")) or 0)
+
+
 def postpone(db: Database, delivery_ids: list[int], until: datetime, why: str) -> None:
     """Give back claimed deliveries not tried, due at `until` (their channel failed meanwhile, `why`), no attempt counted."""
     with db.session() as s:
@@ -335,6 +341,17 @@ def requeue(db: Database, alert_id: int, now: datetime, channels: Collection[str
         return len(rows) - len(left), left
 
 
+def retry_alert_now(db: Database, alert_id: int, now: datetime) -> int:
+    """An alert's deliveries waiting for a retry (they failed, and have not given up) are due now, their attempts kept;
+    how many."""
+    with db.session() as s:
+        moved = cast(CursorResult[Any], s.execute(
+            update(DeliveryRow).where(DeliveryRow.alert_id == alert_id, DeliveryRow.status == "pending", DeliveryRow.attempts > 0,
+                                      DeliveryRow.next_attempt_at > now)
+            .values(next_attempt_at=now).execution_options(synchronize_session=False)))
+        return int(moved.rowcount or 0)
+
+
 def requeue_failed(db: Database, now: datetime, channel: str | None = None) -> int:
     """Put every delivery that gave up (of one channel, or all) back in the queue with a fresh attempt count: after
     an outage longer than the retries last; returns how many."""
@@ -390,6 +407,25 @@ def undelivered(db: Database) -> dict[str, dict[str, int]]:
         for channel, status, n in rows:
             out.setdefault(channel, {})[status] = int(n)
     return out
+
+
+@dataclass(frozen=True)
+class Retrying:
+    """A channel's pending deliveries that failed (or were put off while it failed) and wait for a retry (`monitor status`)."""
+
+    deliveries: int
+    next_attempt_at: datetime  # the first of them
+    last_error: str  # the latest failure's
+
+
+def retrying(db: Database) -> dict[str, Retrying]:
+    """The channels with deliveries waiting for a retry: how many, the next, and the last failure's words."""
+    waiting = (DeliveryRow.status == "pending", DeliveryRow.last_error.is_not(None))
+    with db.session() as s:
+        counts = s.execute(select(DeliveryRow.channel, func.count(), func.min(DeliveryRow.next_attempt_at), func.max(DeliveryRow.id))
+                           .where(*waiting).group_by(DeliveryRow.channel).order_by(DeliveryRow.channel)).all()
+        errors = dict(s.execute(select(DeliveryRow.id, DeliveryRow.last_error).where(DeliveryRow.id.in_([row[3] for row in counts]))).tuples().all())
+    return {channel: Retrying(int(n), first, errors.get(last) or "") for channel, n, first, last in counts}
 
 
 def oldest_pending(db: Database, channels: Collection[str] | None = None) -> Oldest | None:
