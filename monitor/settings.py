@@ -128,7 +128,7 @@ class HttpSettings(_Section):
 class DeliverySettings(_Section):
     """Retries of failed deliveries."""
 
-    max_attempts: int = Field(8, ge=1, description="after this many failures a delivery is 'failed'")
+    max_attempts: int = Field(60, ge=1, description="after this many failures a delivery is 'failed' (the default: retried for 26-53 hours)")
     backoff_seconds: float = Field(30, gt=0, description="first retry delay; doubles each attempt")
     backoff_max_seconds: float = Field(3600, gt=0)
     lease_seconds: float = Field(120, gt=0, description="a claimed delivery not recorded by then (a crash) is sent again; a send is cut off after half of it")

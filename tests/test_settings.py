@@ -59,7 +59,7 @@ def test_example_config_loads() -> None:
 def test_empty_file_gives_defaults(tmp_path: Path) -> None:
     settings = load_settings(toml(tmp_path, ""))
     assert settings.schedule.feeds_every == 30
-    assert settings.delivery.max_attempts == 8
+    assert settings.delivery.max_attempts == 60
     assert settings.channels == [] and settings.folders == []
 
 
@@ -505,3 +505,15 @@ def test_a_listen_port_out_of_range_says_so(tmp_path: Path, listen: str, says: s
     """Regression (xweb3, session 43): `listen = "127.0.0.1:0"` was refused as not looking like "127.0.0.1:9464", which it does."""
     error = config_error(toml(tmp_path, f'[server]\nlisten = "{listen}"\n'))
     assert error.key == "server.listen" and says in str(error), str(error)
+
+
+def test_the_default_retries_outlast_a_channel_down_for_a_day() -> None:
+    """A channel down for a day loses no alert with the defaults: the waits between a delivery's `max_attempts` tries,
+    at their shortest (the jitter's least), add up to more than 24 hours (as the example config says)."""
+    from monitor.schedule import backoff_seconds
+
+    cfg = load_settings(REPO / "config" / "monitor.toml").delivery
+    assert cfg == Settings().delivery  # the example config says the defaults
+    shortest = sum(backoff_seconds(attempt, cfg.backoff_seconds, cfg.backoff_max_seconds, 0.0) for attempt in range(1, cfg.max_attempts))
+    longest = sum(backoff_seconds(attempt, cfg.backoff_seconds, cfg.backoff_max_seconds, 1.0) for attempt in range(1, cfg.max_attempts))
+    assert 24 * 3600 < shortest and (int(shortest / 3600), int(longest / 3600)) == (26, 53)  # "26-53 hours" in the docs
