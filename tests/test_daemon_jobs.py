@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
@@ -104,6 +105,31 @@ def test_a_reload_takes_a_new_trends_check_every_as_it_takes_the_schedule(tmp_pa
         assert intervals == {"trends": 60, "dispatch": 2}
     finally:
         daemon.shutdown()
+
+
+def test_a_reload_takes_a_new_stories_window_into_the_index_as_it_fills(tmp_path: Path) -> None:
+    """Regression (found by helper xsoak's soak): SIGHUP took `[stories]` into the settings, but the ingest kept the
+    limits it was built with until a restart: a window lowered to save memory (each article ~16 KB in the index) left
+    the index growing to the old 5,000, and a new `join_within` (docs/operations.md: taken at once) was not taken."""
+    inbox = inbox_with(tmp_path, DISTINCT_STORIES[:3])
+    daemon = Daemon(build_pipeline(load_settings(write_config(tmp_path, folders=[inbox], settings={"stories": {"window": 5000}}))))
+    daemon.start()
+    try:
+        wait_for(lambda: len(daemon.pipeline.ingest.story_index) == 3, timeout=30)
+        write_config(tmp_path, folders=[inbox], settings={"stories": {"window": 1, "join_within": 1}})
+        daemon.reload_config()
+        (inbox / "3.txt").write_text(DISTINCT_STORIES[3])
+        os.utime(inbox / "3.txt", (time.time() - 60, time.time() - 60))
+        wait_for(lambda: stored(daemon) == 4, timeout=30)
+        assert len(daemon.pipeline.ingest.story_index) == 2  # of 4: those within the window of the latest (ids > latest - 1 - window)
+        assert daemon.pipeline.ingest.limits.join_within == timedelta(hours=1)
+    finally:
+        daemon.shutdown()
+
+
+def stored(daemon: Daemon) -> int:
+    with daemon.pipeline.db.session() as s:
+        return len(s.scalars(select(ArticleRow.id)).all())
 
 
 def test_a_reload_that_shortens_the_leases_makes_the_heartbeat_keep_up_with_them(tmp_path: Path) -> None:
