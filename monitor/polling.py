@@ -279,7 +279,8 @@ class FeedPolling:
         plan = plan_next_check(now, policy, hints, 0, random.random())
         if result.moved_to:
             register_feed_secrets(result.moved_to)  # a private feed moved: its new token is as secret as its own
-            log.info("source %d (%s): permanently redirected to %s (not adopted: edit the source to follow)", feed.id, feed.name, result.moved_to)
+            log.info("source %d (%s): permanently redirected to %s (not adopted: edit the source to follow)", feed.id, feed.name, result.moved_to,
+                     extra={"source": feed.name})
         log.info("source %d (%s): %d entries, %d new; next check in %s (%s)", feed.id, feed.name, len(parsed.documents), new,
                  plain_delay((plan.at - now).total_seconds()), plain_reason(plan.reason, hints), extra={"source": feed.name})
         return new, sources.Success(feed.id, plan.at, new, result.state, result.moved_to, took, self.ingest.turnover.get(feed.id))

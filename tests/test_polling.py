@@ -174,6 +174,7 @@ def test_a_permanent_redirect_to_a_new_token_is_shown_masked(tmp_path: Path, htt
 
     said = [redact(r.getMessage()) for r in caplog.records if "permanently redirected" in r.getMessage()]  # as the log's filter masks it
     assert said and new not in said[0] and "/v2/feeds/****/rss" in said[0], said
+    assert [getattr(r, "source", None) for r in caplog.records if "permanently redirected" in r.getMessage()] == ["private"]  # the JSON log's field
     pipeline.db.close()
     listed = monitor("sources", "--config", str(config))
     assert listed.returncode == 0 and "moved permanently to" in listed.stdout, listed.stdout + listed.stderr
