@@ -291,10 +291,11 @@ class Daemon:
             self.pipeline.configure(new, notifier, folder_ids)
         if self.lease_seconds() != lease:  # its beats keep up with the new lease ([delivery] lease_seconds, [http] deadline)
             self.scheduler.reschedule_job("heartbeat", trigger="interval", seconds=self.lease_seconds() / HEARTBEATS_PER_LEASE)
-        # the watchlist job loads the watchlist (perhaps another file) at its next settled look, and says again why
-        # it cannot: the last error forgotten
-        self._watchlist_files.forget()
-        self._watchlist_error = ""
+        # the watchlist job loads the watchlist at its next settled look when the config names another file, or when the
+        # last one could not be loaded (it says again why, the last error forgotten); an unchanged good one is not compiled again
+        if new.watchlist != old.watchlist or self._watchlist_error:
+            self._watchlist_files.forget()
+            self._watchlist_error = ""
         for job, every, was in (("feeds", new.schedule.feeds_every, old.schedule.feeds_every), ("folders", new.schedule.folders_every, old.schedule.folders_every),
                                 ("dispatch", new.schedule.dispatch_every, old.schedule.dispatch_every),
                                 ("watchlist", new.schedule.watchlist_every, old.schedule.watchlist_every), ("trends", new.trends.check_every, old.trends.check_every)):

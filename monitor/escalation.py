@@ -176,14 +176,16 @@ def check_silence(db: Database, settings: Settings, now: datetime) -> int:
                                                    {"kind": "silent", "source": src.name, "since": since.isoformat()})
             if signals.went_silent(db, src.id, since, alert, now) and alert:
                 written += 1
-                log.warning("source %d (%s): silent since %s (%s); alert %s", src.id, src.name, f"{since:%Y-%m-%d %H:%M}", every, alert.uid)
+                log.warning("source %d (%s): silent since %s (%s); alert %s", src.id, src.name, f"{since:%Y-%m-%d %H:%M}", every, alert.uid,
+                            extra={"source": src.name, "alert": alert.uid})
         elif since is None and src.id in silenced:
             back = last.get(src.id) is not None and last[src.id] > silenced[src.id]
             alert = health_alert(settings, 1, f"Source back: {src.name}: new articles again (silent since {silenced[src.id]:%Y-%m-%d %H:%M} UTC)",
                                  {"kind": "back", "source": src.name, "since": silenced[src.id].isoformat()}) if back and not quiet else None
             if signals.came_back(db, src.id, alert, now) and alert:
                 written += 1
-                log.info("source %d (%s): back (silent since %s); alert %s", src.id, src.name, f"{silenced[src.id]:%Y-%m-%d %H:%M}", alert.uid)
+                log.info("source %d (%s): back (silent since %s); alert %s", src.id, src.name, f"{silenced[src.id]:%Y-%m-%d %H:%M}", alert.uid,
+                         extra={"source": src.name, "alert": alert.uid})
     for gone in set(silenced) - listed:
         signals.came_back(db, gone, None, now)
     return written

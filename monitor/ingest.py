@@ -208,7 +208,7 @@ class Ingest:
             self.story_index.renumber({_PENDING + k: article_id for k, (article_id, _) in enumerate(ids)},
                                       {_PENDING + k: story_id for k, (_, story_id) in enumerate(ids)})
             self._seen = max([self._seen, *(article_id for article_id, _ in ids)])  # committed under the lock: nothing below can still come
-            self.story_index.remove_before(self._seen - self.limits.window)
+            self.story_index.remove_before(self._seen - self.limits.window + 1)  # the latest `window` ids, as a start loads them
             metrics.STORY_INDEX.set(len(self.story_index))
         return [(article_id, result, alert, silent.get(k, "")) for k, ((article_id, _), (_, result, alert, _)) in enumerate(zip(ids, items, strict=True))]
 

@@ -55,7 +55,7 @@ class Pipeline:
         self._clock_off = False  # this machine's clock was found off the database server's (a shared store)
         self.parsers = parsers or ParserPool(settings.schedule.parse_workers)
         self.parsers.use(Preparer(matcher))
-        self.ingest = Ingest(db, matcher, channel_policy(settings, matcher), StoryLimits(settings.stories.window, timedelta(hours=settings.stories.join_within)))
+        self.ingest = Ingest(db, matcher, channel_policy(settings, matcher), story_limits(settings))
         self.ingest.reroute = lambda: routes(self.settings)  # an Apprise config file changed on disk routes as it is now
         self.feeds = FeedPolling(db, self.ingest, self.parsers, poll_policy(settings), poll_limits(settings), settings.http.limits())
         self.folders = FolderScanning(db, self.ingest, folders_of(settings), register_sources(db, settings), settings.schedule.folders_every,
@@ -70,7 +70,7 @@ class Pipeline:
     def settings(self, settings: Settings) -> None:
         """A reloaded configuration (SIGHUP): the stages take its values; the parser pool keeps its size."""
         self._settings = settings
-        self.ingest.policy = channel_policy(settings, self.ingest.matcher)
+        self.ingest.policy, self.ingest.limits = channel_policy(settings, self.ingest.matcher), story_limits(settings)
         self.feeds.policy, self.feeds.limits, self.feeds.http = poll_policy(settings), poll_limits(settings), settings.http.limits()
         self.folders.folders, self.folders.rescan_every = folders_of(settings), settings.schedule.folders_every
 
@@ -313,6 +313,11 @@ def warn_other_channels(db: Database, settings: Settings) -> None:
                         "(whichever polled its feed or read its file), so %s get%s only the alerts of the daemons whose config has %s; "
                         "give every daemon the same [[channels]]", settings.path, daemon, ", ".join(sorted(theirs)) or "none",
                         ", ".join(sorted(mine)) or "none", ", ".join(repr(name) for name in differ), "s" if one else "", "it" if one else "them")
+
+
+def story_limits(settings: Settings) -> StoryLimits:
+    """[stories] as the ingest takes it (at start and at each reload: a lower window applies to the index as it fills)."""
+    return StoryLimits(settings.stories.window, timedelta(hours=settings.stories.join_within))
 
 
 def build_pipeline(settings: Settings, parsers: ParserPool | None = None, matcher: Matcher | None = None) -> Pipeline:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
+import re
 import threading
 import time
 from collections import Counter
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("monitor")
 FOREVER = timedelta(days=36500)
+_POSITION = re.compile(r"<unknown>:\d+:\d+: ")  # where in the body the XML parser met the fault: not part of which fault it is
 CLAIM_BATCH_PER_FETCH = 4  # a poll holds at most 4 x max_in_flight feeds claimed and not yet fetched
 REFILL_SECONDS = 0.1  # while a poll runs, hosts with room get their next due feeds this often, and at once when fewer
 # feeds than fetch slots are left to fetch (a claim a refill: with 304s answered in a few ms, a timer alone held the poll to
@@ -83,6 +85,7 @@ class FeedPolling:
         self._polls: dict[int, _Poll] = {}  # the polls under way, by id
         self.member: int | None = None  # this daemon's id in the store's registry (`monitor run` sets it)
         self._held: set[str] = set()  # hosts this daemon holds in the store (PostgreSQL, with a member id)
+        self._malformed: dict[int, str] = {}  # per feed, the fault of its last parse that was malformed (said once while it stays)
 
     def due(self, now: datetime, per_host: int | None = None) -> int:
         """Poll the feeds whose next check has come, at most `per_host` of one host claimed and not yet
@@ -256,8 +259,7 @@ class FeedPolling:
             if parsed is None:  # a 304 or the same body as last time: only the next check moves
                 plan = plan_next_check(now, policy, server_hints(result.headers, now), 0, random.random())
                 return 0, sources.Success(feed.id, plan.at, 0, result.state, result.moved_to, took)
-            if parsed.warning:
-                log.warning("source %d (%s): %s", feed.id, feed.name, parsed.warning)
+            self._say_malformed(feed, parsed.warning)
             new = self.ingest(feed.id, feed.name, parsed.documents, full_text(poller.fetch_pages, 2 * self.http.deadline) if feed.full_text else None, parsed.prepared,
                               polled_before=feed.due_at is not None)
             if self.ingest.left.get(feed.id):  # entries left for its next poll: no validators nor this body's hash kept, so it is read then
@@ -277,10 +279,24 @@ class FeedPolling:
         plan = plan_next_check(now, policy, hints, 0, random.random())
         if result.moved_to:
             register_feed_secrets(result.moved_to)  # a private feed moved: its new token is as secret as its own
-            log.info("source %d (%s): permanently redirected to %s (not adopted: edit the source to follow)", feed.id, feed.name, result.moved_to)
+            log.info("source %d (%s): permanently redirected to %s (not adopted: edit the source to follow)", feed.id, feed.name, result.moved_to,
+                     extra={"source": feed.name})
         log.info("source %d (%s): %d entries, %d new; next check in %s (%s)", feed.id, feed.name, len(parsed.documents), new,
                  plain_delay((plan.at - now).total_seconds()), plain_reason(plan.reason, hints), extra={"source": feed.name})
         return new, sources.Success(feed.id, plan.at, new, result.state, result.moved_to, took, self.ingest.turnover.get(feed.id))
+
+    def _say_malformed(self, feed: sources.FeedJob, warning: str | None) -> None:
+        """A feed parsed anyway though malformed is said once while the fault stays (wherever it moved in the body), not at
+        every poll that finds the feed changed; again when it comes back after a clean parse."""
+        fault = _POSITION.sub("", warning) if warning else None
+        with self._lock:
+            if self._malformed.get(feed.id) == fault:
+                return
+            if fault is None:
+                del self._malformed[feed.id]
+                return
+            self._malformed[feed.id] = fault
+        log.warning("source %d (%s): %s", feed.id, feed.name, warning, extra={"source": feed.name})
 
     def _failed(self, feed: sources.FeedJob, now: datetime, error: str, retry_after: datetime | None, took: float | None) -> None:
         count = feed.error_count + 1

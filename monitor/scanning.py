@@ -82,7 +82,8 @@ class FolderScanning:
             notices.forget(self.db, source_id, gone)
         for path, reason in listing.skipped:
             if self._first_time(state, source_id, str(path), reason, now):
-                log.log(logging.INFO if reason.endswith("skipped") else logging.WARNING, "source %d (%s): %s: %s", source_id, folder.label, path, reason)
+                log.log(logging.INFO if reason.endswith("skipped") else logging.WARNING, "source %d (%s): %s: %s", source_id, folder.label, path, reason,
+                        extra={"source": folder.label})
         seen = files.seen_versions(self.db, list(keys.values()), now)
         waiting, new, failed = False, 0, False
         for entry in listing.files:
@@ -92,7 +93,8 @@ class FolderScanning:
             if key in seen:
                 state.versions.pop(key, None)
                 if seen[key] != (entry.size, entry.mtime_ns) and self._first_time(state, source_id, key, "changed", now):
-                    log.info("source %d (%s): %s: changed after it was read; not read again (write a new file name)", source_id, folder.label, entry.path)
+                    log.info("source %d (%s): %s: changed after it was read; not read again (write a new file name)", source_id, folder.label, entry.path,
+                             extra={"source": folder.label})
                 continue
             version = state.versions[key] = stable_since(state.versions.get(key), entry.size, entry.mtime_ns, now.timestamp())
             if not is_settled(version[2], now.timestamp(), folder.settle_seconds):
@@ -100,7 +102,8 @@ class FolderScanning:
                 continue
             if entry.size == 0:
                 if self._first_time(state, source_id, key, "empty", now):
-                    log.info("source %d (%s): %s: empty file, not read (it is read if it gets text)", source_id, folder.label, entry.path)
+                    log.info("source %d (%s): %s: empty file, not read (it is read if it gets text)", source_id, folder.label, entry.path,
+                             extra={"source": folder.label})
                 continue
             if entry.size > folder.max_file_bytes:  # not remembered as read: it is read once the setting is raised
                 if self._first_time(state, source_id, key, "large", now):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import signal
 import threading
 import time
@@ -22,7 +24,7 @@ from monitor.settings import load_settings
 from monitor.store import outbox
 from monitor.store.db import utcnow
 from monitor.store.tables import ArticleRow
-from tests.conftest import DISTINCT_STORIES, JsonReceiver, LocalHTTP, inbox_with, sqlite_only, wait_for, write_config
+from tests.conftest import DEFAULT_WATCHLIST, DISTINCT_STORIES, JsonReceiver, LocalHTTP, inbox_with, sqlite_only, wait_for, write_config
 from tests.test_pipeline import CALM, rss
 
 
@@ -104,6 +106,57 @@ def test_a_reload_takes_a_new_trends_check_every_as_it_takes_the_schedule(tmp_pa
         assert intervals == {"trends": 60, "dispatch": 2}
     finally:
         daemon.shutdown()
+
+
+def test_a_reload_takes_a_new_stories_window_into_the_index_as_it_fills(tmp_path: Path) -> None:
+    """Regression (found by helper xsoak's soak): SIGHUP took `[stories]` into the settings, but the ingest kept the
+    limits it was built with until a restart: a window lowered to save memory (each article ~16 KB in the index) left
+    the index growing to the old 5,000, and a new `join_within` (docs/operations.md: taken at once) was not taken."""
+    inbox = inbox_with(tmp_path, DISTINCT_STORIES[:3])
+    daemon = Daemon(build_pipeline(load_settings(write_config(tmp_path, folders=[inbox], settings={"stories": {"window": 5000}}))))
+    daemon.start()
+    try:
+        wait_for(lambda: len(daemon.pipeline.ingest.story_index) == 3, timeout=30)
+        write_config(tmp_path, folders=[inbox], settings={"stories": {"window": 1, "join_within": 1}})
+        daemon.reload_config()
+        (inbox / "3.txt").write_text(DISTINCT_STORIES[3])
+        os.utime(inbox / "3.txt", (time.time() - 60, time.time() - 60))
+        wait_for(lambda: stored(daemon) == 4, timeout=30)
+        assert len(daemon.pipeline.ingest.story_index) == 1  # of 4: the latest, as a start with window = 1 keeps
+        assert daemon.pipeline.ingest.limits.join_within == timedelta(hours=1)
+    finally:
+        daemon.shutdown()
+
+
+def test_a_reload_compiles_the_watchlist_again_only_when_another_file_is_named_or_it_was_broken(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (found by helper xsoak's soak): every SIGHUP (a channel added, say) compiled the unchanged watchlist again,
+    about 2 s of CPU, had each parsing process load it again (~5 MB more each, the first few times), and logged `watchlist
+    reloaded from ...` of a file nobody had touched. A broken watchlist is still tried (and said) again at each SIGHUP."""
+    watchlist = tmp_path / "watchlist.yaml"
+    watchlist.write_text(DEFAULT_WATCHLIST.read_text())
+    config = write_config(tmp_path, folders=[tmp_path], watchlist=watchlist)
+    daemon = Daemon(build_pipeline(load_settings(config)))
+    daemon.start()
+    try:
+        matcher = daemon.pipeline.ingest.matcher
+        with caplog.at_level(logging.INFO, logger="monitor"):
+            daemon.reload_config()
+            time.sleep(1.5)  # (nothing to await: the watchlist job looks every 0.3 s, and should find nothing to do)
+        assert daemon.pipeline.ingest.matcher is matcher
+        assert not [r for r in caplog.records if r.getMessage().startswith("watchlist reloaded")]
+        watchlist.write_text("actors: [unclosed\n")
+        wait_for(lambda: any("watchlist not reloaded" in r.getMessage() for r in caplog.records), timeout=10)
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="monitor"):
+            daemon.reload_config()
+            wait_for(lambda: any("watchlist not reloaded" in r.getMessage() for r in caplog.records), timeout=10)  # said again
+    finally:
+        daemon.shutdown()
+
+
+def stored(daemon: Daemon) -> int:
+    with daemon.pipeline.db.session() as s:
+        return len(s.scalars(select(ArticleRow.id)).all())
 
 
 def test_a_reload_that_shortens_the_leases_makes_the_heartbeat_keep_up_with_them(tmp_path: Path) -> None:

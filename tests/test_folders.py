@@ -717,6 +717,26 @@ def test_empty_files_and_other_types_get_one_line_each(tmp_path: Path, caplog: p
     assert len(stored_texts(pipeline)) == 1
 
 
+def test_every_line_about_a_folders_file_names_its_source_in_the_json_log(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (found by helper xsoak's soak): the lines of an empty file, a file of another type and a file changed after
+    it was read had no `source` field (docs/operations.md: each JSON line has `source` where the event has one): a log
+    collector's view of a folder's lines missed them."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    empty, pdf = old_file(inbox / "empty.txt", ""), old_file(inbox / "report.pdf", "%PDF-1.4")
+    live = old_file(inbox / "live.txt", "Live: strike near Baghdad airport\n\nQasem Soleimani was killed in a drone strike.\n")
+    pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=0)
+    caplog.set_level(logging.INFO)
+    pipeline.scan_folders()
+    write(live, "Live: strike near Baghdad airport, an update.\n")
+    os.utime(live, (time.time() - 30, time.time() - 30))
+    pipeline.scan_folders()
+    [label] = [f.label for f in pipeline.settings.folders]
+    said = [r for r in caplog.records if any(str(p) in r.getMessage() for p in (empty, pdf, live))]
+    assert len(said) == 3, [r.getMessage() for r in said]
+    assert [getattr(r, "source", None) for r in said] == [label] * 3, [r.getMessage() for r in said]
+
+
 def test_a_long_article_of_watched_names_is_matched_in_bounded_time_and_its_neighbour_still_alerts(tmp_path: Path) -> None:
     """Regression (found by helper xhostile): matching grows with the square of a text's matches, and a
     sentence that never ends makes each of them look through it: a 300 KB file of 'Iran drone strike '

@@ -163,6 +163,24 @@ def test_a_channel_back_gets_the_alerts_waiting_for_their_retry_at_once(tmp_path
     assert [m["title"] for m in json_receiver.messages] == ["later alert", "alert 0", "alert 1", "alert 2"]
 
 
+
+def test_a_channel_that_never_failed_says_no_alert_waits_for_a_retry_when_an_alert_is_stored_during_its_dispatch(
+        tmp_path: Path, json_receiver: JsonReceiver, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (found by the soak): an alert stored while a dispatch ran (a poll stores as the dispatch sends) has its
+    delivery due after the dispatch's `now`; the first send that went through took it for a retry waiting since the channel
+    was down, and the log said `channel hook answers again: 1 alert waiting for a retry go now` of a channel that had
+    never failed, a few times a minute."""
+    db = outbox_with(tmp_path, 1)
+    notifier = Notifier([Channel(name="hook", url=json_receiver.url)])
+    now = utcnow()
+    save_article(db, 1, to_article(Document(source="inbox", title="during", text="stored while the dispatch runs")), MatchResult(),
+                 NewAlert("uid-during", 3, ("default",), "during", "body", ("hook",)), now + timedelta(seconds=1))
+    with caplog.at_level(logging.INFO, logger="monitor"):
+        assert dispatch_due(db, notifier, DeliverySettings(), now) == 1
+    assert "answers again" not in caplog.text
+    assert dispatch_due(db, notifier, DeliverySettings(), now + timedelta(seconds=1)) == 1  # it goes at the next dispatch, as it would have
+    assert [m["title"] for m in json_receiver.messages] == ["alert 0", "during"]
+
 def test_a_clock_step_back_moves_feed_checks_and_delivery_retries_back_as_much_never_before_now(tmp_path: Path) -> None:
     """The two moves share one helper (store/db.py): set later than now, moved back by the step, never before
     now; what is due already, and deliveries no longer pending, stay."""

@@ -505,3 +505,21 @@ def test_a_literal_feed_token_its_items_links_carry_as_a_signature_is_masked_in_
     assert secret not in json.dumps(message) and message["url"] == "https://private.example/item/1?sig=****"
     pages = served_pages(pipeline, "/alerts/1", "/stories/1")
     assert all(secret not in page for page in pages)
+
+
+def test_the_story_index_holds_at_most_window_articles(tmp_path: Path) -> None:
+    """Regression (found by helper xsoak's soak): the index kept `window + 1` articles (`monitor_story_index_size` read
+    1501 with `[stories] window = 1500`; docs/operations.md: at most `[stories] window`), one more than a start loads."""
+    inbox = inbox_with(tmp_path, DISTINCT_STORIES[:4])
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox], settings={"stories": {"window": 2}})))
+    try:
+        pipeline.scan_folders()
+        assert count(pipeline, ArticleRow) == 4
+        assert len(pipeline.ingest.story_index) == 2
+        started = build_pipeline(pipeline.settings)
+        try:
+            assert len(started.ingest.story_index) == 2  # as a start loads it
+        finally:
+            started.parsers.shutdown()
+    finally:
+        pipeline.parsers.shutdown()

@@ -174,6 +174,7 @@ def test_a_permanent_redirect_to_a_new_token_is_shown_masked(tmp_path: Path, htt
 
     said = [redact(r.getMessage()) for r in caplog.records if "permanently redirected" in r.getMessage()]  # as the log's filter masks it
     assert said and new not in said[0] and "/v2/feeds/****/rss" in said[0], said
+    assert [getattr(r, "source", None) for r in caplog.records if "permanently redirected" in r.getMessage()] == ["private"]  # the JSON log's field
     pipeline.db.close()
     listed = monitor("sources", "--config", str(config))
     assert listed.returncode == 0 and "moved permanently to" in listed.stdout, listed.stdout + listed.stderr
@@ -747,4 +748,32 @@ def test_a_full_text_feed_whose_pages_never_come_holds_the_storing_thread_for_tw
                         f"the other {count - 8 * rounds} keep their summary"], caplog.text
     finally:
         release.set()
+        pipeline.parsers.shutdown()
+
+
+def test_a_malformed_feed_is_said_once_while_it_stays_so_not_at_each_change(tmp_path: Path, http_server: LocalHTTP, caplog) -> None:  # type: ignore[no-untyped-def]
+    """Regression (found by helper xsoak's soak): a feed parsed anyway though malformed (an undefined entity, a wrong
+    declared charset) logged `malformed feed, parsed anyway: ...` at every poll that found it changed: a busy feed with
+    a lasting fault, a warning line at each of its new entries, for ever (a failing feed is logged once); and the line
+    had no `source` field in the JSON log. Now it is said once while the fault stays (its position in the body aside),
+    and again when it comes back after a clean parse."""
+    def feed(guids: range, clean: bool = False) -> bytes:
+        items = "".join(f"<item><title>Entry {i}{'!' * i}{'' if clean else ' &nbsp; odd'}</title><guid>g{i}</guid></item>" for i in reversed(guids))
+        return f'<rss version="2.0"><channel><title>odd</title>{items}</channel></rss>'.encode()
+
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, feeds=[{"name": "odd", "url": http_server.url("/odd.xml")}])))
+    try:
+        def said(n: int) -> list[str]:
+            http_server.routes["/odd.xml"] = (200, {"Content-Type": "application/rss+xml"}, feed(range(n), clean=n == 4))
+            with caplog.at_level("INFO", logger="monitor"):
+                pipeline.poll_all_feeds()
+            assert health(pipeline, "odd").last_new_items == 1
+            return [r.getMessage() for r in caplog.records if "malformed feed" in r.getMessage()]
+
+        assert len(said(1)) == 1
+        assert len(said(2)) == 1 and len(said(3)) == 1  # changed twice, the fault moved: not said again
+        assert all(getattr(r, "source", None) == "odd" for r in caplog.records if "malformed feed" in r.getMessage())
+        assert len(said(4)) == 1  # a clean parse
+        assert len(said(5)) == 2  # the fault is back: said again
+    finally:
         pipeline.parsers.shutdown()

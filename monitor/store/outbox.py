@@ -168,9 +168,11 @@ def give_up_unclaimed(db: Database, channels: Collection[str], due_by: datetime,
 
 def retry_now(db: Database, channel: str, now: datetime) -> int:
     """The channel took a message: its deliveries that failed or were put off while it was down (`postpone`) and
-    wait for a later retry (held ones: their digest's) are due now; how many."""
+    wait for a later retry (held ones: their digest's) are due now; how many. A delivery never tried (an alert stored
+    after `now`, while the dispatch ran) waits for no retry: it is not counted."""
     with db.session() as s:
-        waiting = or_(DeliveryRow.status == "pending", and_(DeliveryRow.status == "held", DeliveryRow.attempts > 0))
+        tried = or_(DeliveryRow.attempts > 0, DeliveryRow.last_error.is_not(None))  # failed, or put off (`postpone` says why)
+        waiting = or_(and_(DeliveryRow.status == "pending", tried), and_(DeliveryRow.status == "held", DeliveryRow.attempts > 0))
         moved = cast(CursorResult[Any], s.execute(
             update(DeliveryRow).where(DeliveryRow.channel == channel, waiting, DeliveryRow.next_attempt_at > now)
             .values(next_attempt_at=now).execution_options(synchronize_session=False)))
