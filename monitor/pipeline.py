@@ -73,6 +73,7 @@ class Pipeline:
         self.ingest.policy, self.ingest.limits = channel_policy(settings, self.ingest.matcher), story_limits(settings)
         self.feeds.policy, self.feeds.limits, self.feeds.http = poll_policy(settings), poll_limits(settings), settings.http.limits()
         self.folders.folders, self.folders.rescan_every = folders_of(settings), settings.schedule.folders_every
+        self.folders.lease_seconds = self.feeds.policy.lease_seconds  # a file's claim, as a feed's: [http] deadline's
 
     def configure(self, settings: Settings, notifier: Notifier, folder_ids: dict[str, int]) -> None:
         """Take a reloaded configuration, its channels and its folders' source ids."""

@@ -278,3 +278,18 @@ def test_a_folder_removed_and_made_again_or_made_after_the_start_is_watched_from
         wait_for(lambda: titles() == ["Rockets hit the Green Zone"], timeout=5)
     finally:
         daemon.shutdown()
+
+
+def test_a_reload_gives_the_folders_claims_the_new_lease_as_the_feeds_claims(tmp_path: Path) -> None:
+    """Regression (found by helper xsoak): a reload took a new `[http] deadline` into the feeds' claims (4 deadlines) but
+    the folders' files kept being claimed for the lease of the start: on a shared PostgreSQL another daemon could take a
+    file still being read, or wait for the old lease after a crash."""
+    inbox = inbox_with(tmp_path, DISTINCT_STORIES[:1])
+    pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox], settings={"http": {"deadline": 30}})))
+    try:
+        assert pipeline.folders.lease_seconds == pipeline.feeds.policy.lease_seconds == 120
+        pipeline.settings = load_settings(write_config(tmp_path, folders=[inbox], settings={"http": {"deadline": 300}}))
+        assert pipeline.folders.lease_seconds == pipeline.feeds.policy.lease_seconds == 1200
+        assert pipeline.lease_seconds() == 1200  # the heartbeat's lease covers the folders' claims
+    finally:
+        pipeline.close()
