@@ -8,8 +8,9 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -192,17 +193,7 @@ def test_a_very_long_word_wraps_instead_of_widening_the_pages(tmp_path: Path, br
     os.utime(inbox / "a.json", (time.time() - 60, time.time() - 60))
     pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox])))
     pipeline.run_once()
-    served = Background(create_app(pipeline.db, lambda: pipeline.ingest.matcher.watchlist, Access()), bind(("127.0.0.1", 0), str))
-    try:
-        site = f"http://127.0.0.1:{served.port}"
-        for path in ("/alerts", "/alerts/1", "/stories", "/stories/1", "/actor?name=" + quote("Kataeb Hezbollah")):
-            visit(browser, site + path)
-            assert word in browser.find_element(By.TAG_NAME, "main").text.replace("\n", "")  # type: ignore[attr-defined]
-            wide, window = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")  # type: ignore[attr-defined]
-            assert wide <= window, f"{path}: {wide} px wide in a {window} px window"
-    finally:
-        served.close()
-        pipeline.db.engine.dispose()
+    pages_fit_the_window(browser, pipeline, ("/alerts", "/alerts/1", "/stories", "/stories/1", "/actor?name=" + quote("Kataeb Hezbollah")), word)
 
 
 def test_a_long_word_in_a_source_actor_event_or_tag_name_wraps_instead_of_widening_the_pages(tmp_path: Path, browser: object) -> None:
@@ -229,17 +220,8 @@ def test_a_long_word_in_a_source_actor_event_or_tag_name_wraps_instead_of_wideni
     os.utime(inbox / "a.json", (time.time() - 60, time.time() - 60))
     pipeline = build_pipeline(load_settings(write_config(tmp_path, folders=[inbox], watchlist=watchlist)))
     pipeline.run_once()
-    served = Background(create_app(pipeline.db, lambda: pipeline.ingest.matcher.watchlist, Access()), bind(("127.0.0.1", 0), str))
-    try:
-        site = f"http://127.0.0.1:{served.port}"
-        for path in ("/alerts", "/alerts/1", "/stories", "/stories/1", "/sources", "/actors", "/actor?name=" + quote(actor)):
-            visit(browser, site + path)
-            assert "F" * 200 in browser.find_element(By.TAG_NAME, "main").text.replace("\n", "") or path in ("/actors", "/stories")  # type: ignore[attr-defined]
-            wide, window = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")  # type: ignore[attr-defined]
-            assert wide <= window, f"{path}: {wide} px wide in a {window} px window"
-    finally:
-        served.close()
-        pipeline.db.engine.dispose()
+    pages_fit_the_window(browser, pipeline, ("/alerts", "/alerts/1", "/stories", "/stories/1", "/sources", "/actors", "/actor?name=" + quote(actor)),
+                         "F" * 200, not_shown_on=("/actors", "/stories"))
 
 
 def test_an_actor_or_event_named_with_a_bidi_mark_is_found_by_the_filters(tmp_path: Path, browser: object) -> None:
@@ -299,3 +281,19 @@ def test_the_actor_chart_fits_a_narrow_window(seeded: tuple[Seeded, str], browse
         assert wide <= window and chart["x"] + chart["width"] <= window and chart["height"] > 100, (wide, window, chart)
     finally:
         browser.set_window_size(1280, 900)  # type: ignore[attr-defined]
+
+
+def pages_fit_the_window(browser: object, pipeline: Any, paths: Sequence[str], word: str, not_shown_on: Sequence[str] = ()) -> None:
+    """Serve the pipeline's store and visit each path: `word` is shown whole in its main part (but on `not_shown_on`),
+    and the page is no wider than the browser's window."""
+    served = Background(create_app(pipeline.db, lambda: pipeline.ingest.matcher.watchlist, Access()), bind(("127.0.0.1", 0), str))
+    try:
+        site = f"http://127.0.0.1:{served.port}"
+        for path in paths:
+            visit(browser, site + path)
+            assert word in browser.find_element(By.TAG_NAME, "main").text.replace("\n", "") or path in not_shown_on  # type: ignore[attr-defined]
+            wide, window = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")  # type: ignore[attr-defined]
+            assert wide <= window, f"{path}: {wide} px wide in a {window} px window"
+    finally:
+        served.close()
+        pipeline.db.engine.dispose()
