@@ -15,6 +15,7 @@ import ssl
 import tomllib
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
@@ -339,10 +340,12 @@ def _expand_env(value: Any, path: Path, key: str, channels_unset_ok: bool = Fals
     return _ENV.sub(replace, value)
 
 
-def blank_channel_variables(settings: Settings) -> list[str]:
-    """A line for each `${VAR}` of a channel's URL that is set but empty (an env file's `HOOK_TOKEN=`): the URL may
-    still be valid without it, and the channel then fails at its first alert (`monitor check` warns). Channels' only:
-    elsewhere an empty value may mean something (deploy/container.toml's empty MONITOR_STORE_URL: the SQLite path)."""
+def blank_variables(settings: Settings) -> list[str]:
+    """A line for each `${VAR}` that is set but empty (an env file's `HOOK_TOKEN=`) where it leaves a value that still
+    loads but is not what was meant: anywhere in a channel's URL (the channel then fails at its first alert), and, in
+    any other setting, beside other text (`path = "${DATA}/monitor.db"` is `/monitor.db`). A value that is the variable
+    alone says nothing: an empty value may mean something (deploy/container.toml's MONITOR_STORE_URL: the SQLite path).
+    `monitor check` and the daemon's start and reloads warn with them."""
     if settings.path is None:
         return []
     try:
@@ -350,14 +353,31 @@ def blank_channel_variables(settings: Settings) -> list[str]:
     except (OSError, ValueError):  # changed since it was loaded: nothing to say of it
         return []
     lines = []
-    channels = raw.get("channels")
-    for i, channel in enumerate(channels if isinstance(channels, list) else []):
-        url = channel.get("url") if isinstance(channel, dict) else None
-        for name in dict.fromkeys(_ENV.findall(url) if isinstance(url, str) else []):
-            if name in os.environ and not os.environ[name].strip():
-                lines.append(f"{settings.path}: channels[{i}].url: environment variable {name} is set but empty: the channel {channel.get('name')!r} "
+    for key, value in _strings(raw, ""):
+        channel = re.fullmatch(r"channels\[(\d+)\]\.url", key)
+        for name in dict.fromkeys(_ENV.findall(value)):
+            if name not in os.environ or os.environ[name].strip():
+                continue
+            if channel:
+                named = raw["channels"][int(channel[1])].get("name")
+                lines.append(f"{settings.path}: {key}: environment variable {name} is set but empty: the channel {named!r} "
                              f"has nothing where it stands (a password or token missing?): give it its value, or take ${{{name}}} out of the URL")
+            elif value.strip() != f"${{{name}}}":
+                lines.append(f"{settings.path}: {key}: environment variable {name} is set but empty: the value is read without it "
+                             f"(a directory or host missing?): give it its value, or take ${{{name}}} out")
     return lines
+
+
+def _strings(value: Any, key: str) -> Iterator[tuple[str, str]]:
+    """(dotted key, string) of each string in a TOML document's tables and arrays."""
+    if isinstance(value, str):
+        yield key, value
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            yield from _strings(item, f"{key}.{name}" if key else str(name))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, f"{key}[{i}]")
 
 
 def _where(loc: tuple[int | str, ...]) -> str:

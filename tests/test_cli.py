@@ -140,6 +140,19 @@ def test_check_warns_of_a_channel_url_variable_that_is_set_but_empty(tmp_path: P
                         "nothing where it stands (a password or token missing?): give it its value, or take ${XU_HOOK_TOKEN} out of the URL"]
 
 
+def test_check_warns_of_a_variable_set_but_empty_beside_other_text_in_any_setting(tmp_path: Path) -> None:
+    """A `${VAR}` set but empty elsewhere than a channel, beside other text, leaves a value that loads and is not the one
+    meant (`path = "${DATA}/inbox"` is `/inbox`): check warns, naming the key and the variable, not the value. A value that
+    is the variable alone (an empty store URL: SQLite) still says nothing."""
+    config = write_config(tmp_path)
+    config.write_text(config.read_text() + '\n[[folders]]\nname = "desk"\npath = "${XU_DATA}/inbox"\n')
+    result = monitor("check", "--config", str(config), env={"XU_DATA": ""})
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stdout.splitlines() if "empty" in line]
+    assert warnings == [f"warning: {config}: folders[0].path: environment variable XU_DATA is set but empty: the value is read without it "
+                        "(a directory or host missing?): give it its value, or take ${XU_DATA} out"]
+
+
 def test_the_daemon_warns_at_start_and_at_a_reload_of_a_channel_url_variable_set_but_empty(tmp_path: Path) -> None:
     """Regression (found by helper xupgrade2): a daemon started (or reloaded) with a channel's `${VAR}` set but empty
     said nothing of it: its first alert failed to send, an hour of retries later given up. It now says it in one
