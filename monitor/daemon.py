@@ -34,7 +34,7 @@ from monitor.logs import counted
 from monitor.pipeline import HEARTBEATS_PER_LEASE, Pipeline, folder_paths, register_sources, warn_other_channels
 from monitor.scanning import forget_gone
 from monitor.server import Endpoint, Health
-from monitor.settings import Settings, blank_variables, load_settings
+from monitor.settings import Settings, load_settings
 from monitor.sources.folders import FolderIds, folder_ids, watch, watch_lost
 from monitor.store import daemons, jobs, outbox, retention, sources
 from monitor.watchlist import Settled
@@ -262,9 +262,9 @@ class Daemon:
 
     @staticmethod
     def _say_blank_variables(settings: Settings) -> None:
-        """A warning line for each channel URL's `${VAR}` set but empty (`monitor check` warns of them too): the channel
-        would fail at its first alert."""
-        for blank in blank_variables(settings):
+        """A warning line for each `${VAR}` set but empty where it matters (`monitor check` warns of them too): a
+        channel would fail at its first alert, a path or host would be read without it."""
+        for blank in settings.blank_variables:
             log.warning("%s", blank)
 
     def reload_config(self) -> None:

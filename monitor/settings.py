@@ -15,7 +15,6 @@ import ssl
 import tomllib
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
@@ -288,6 +287,7 @@ class Settings(_Section):
     folders: list[FolderSource] = Field(default_factory=list)
     channels: list[Channel] = Field(default_factory=list)
     path: Path | None = Field(None, exclude=True, description="the file this was loaded from")
+    blank_variables: list[str] = Field(default_factory=list, exclude=True, description="warnings: a ${VAR} set but empty where it matters (_blank_lines)")
 
     @field_validator("watchlist", mode="before")
     @classmethod
@@ -314,13 +314,14 @@ class Settings(_Section):
         return {**data, "schedule": {**schedule, "feed_workers": value if valid else 1}}
 
 
-def _expand_env(value: Any, path: Path, key: str, channels_unset_ok: bool = False) -> Any:
+def _expand_env(value: Any, path: Path, key: str, blanks: list[tuple[str, str]], channels_unset_ok: bool = False) -> Any:
     """Replace `${VAR}` in every string, registering the values as secrets (with `channels_unset_ok`, an
-    unset one in `channels` stays `${VAR}`: a verb that sends nothing needs no channel's secret)."""
+    unset one in `channels` stays `${VAR}`: a verb that sends nothing needs no channel's secret). Each variable set but
+    empty where that leaves a value not meant (see `_blank_lines`) is added to `blanks` as (key, name)."""
     if isinstance(value, dict):
-        return {k: _expand_env(v, path, f"{key}.{k}" if key else k, channels_unset_ok) for k, v in value.items()}
+        return {k: _expand_env(v, path, f"{key}.{k}" if key else k, blanks, channels_unset_ok) for k, v in value.items()}
     if isinstance(value, list):
-        return [_expand_env(v, path, f"{key}[{i}]", channels_unset_ok) for i, v in enumerate(value)]
+        return [_expand_env(v, path, f"{key}[{i}]", blanks, channels_unset_ok) for i, v in enumerate(value)]
     if not isinstance(value, str):
         return value
 
@@ -330,54 +331,36 @@ def _expand_env(value: Any, path: Path, key: str, channels_unset_ok: bool = Fals
             return match.group(0)
         if name not in os.environ:
             raise ConfigError(f"{path}: {key}: environment variable {name} is not set", path=str(path), key=key)
-        value = os.environ[name]
-        if len(value) >= 6 and not value.isdigit():  # ports and flags are not secrets worth masking everywhere
-            register_secret(value)
-        return os.environ[name]
+        given = os.environ[name]
+        if not given.strip() and (_CHANNEL_URL.fullmatch(key) or value.strip() != match.group(0)):
+            blanks.append((key, name))
+        if len(given) >= 6 and not given.isdigit():  # ports and flags are not secrets worth masking everywhere
+            register_secret(given)
+        return given
 
     if unclosed := _UNCLOSED.search(value):
         raise ConfigError(f"{path}: {key}: {unclosed.group()} has no closing brace: write ${{NAME}} (letters, digits and _)", path=str(path), key=key)
     return _ENV.sub(replace, value)
 
 
-def blank_variables(settings: Settings) -> list[str]:
-    """A line for each `${VAR}` that is set but empty (an env file's `HOOK_TOKEN=`) where it leaves a value that still
-    loads but is not what was meant: anywhere in a channel's URL (the channel then fails at its first alert), and, in
-    any other setting, beside other text (`path = "${DATA}/monitor.db"` is `/monitor.db`). A value that is the variable
-    alone says nothing: an empty value may mean something (deploy/container.toml's MONITOR_STORE_URL: the SQLite path).
-    `monitor check` and the daemon's start and reloads warn with them."""
-    if settings.path is None:
-        return []
-    try:
-        raw = tomllib.loads(read_config_text(settings.path))
-    except (OSError, ValueError):  # changed since it was loaded: nothing to say of it
-        return []
+_CHANNEL_URL = re.compile(r"channels\[(\d+)\]\.url")
+
+
+def _blank_lines(path: Path, blanks: list[tuple[str, str]], channels: list[Channel]) -> list[str]:
+    """A line for each `${VAR}` set but empty (an env file's `HOOK_TOKEN=`) where it leaves a value that still loads
+    but is not what was meant: anywhere in a channel's URL (the channel then fails at its first alert), and, in any
+    other setting, beside other text (`path = "${DATA}/monitor.db"` is `/monitor.db`). A value that is the variable
+    alone says nothing: an empty value may mean something (deploy/container.toml's MONITOR_STORE_URL: the SQLite
+    path). `monitor check` and the daemon's start and reloads warn with them."""
     lines = []
-    for key, value in _strings(raw, ""):
-        channel = re.fullmatch(r"channels\[(\d+)\]\.url", key)
-        for name in dict.fromkeys(_ENV.findall(value)):
-            if name not in os.environ or os.environ[name].strip():
-                continue
-            if channel:
-                named = raw["channels"][int(channel[1])].get("name")
-                lines.append(f"{settings.path}: {key}: environment variable {name} is set but empty: the channel {named!r} "
-                             f"has nothing where it stands (a password or token missing?): give it its value, or take ${{{name}}} out of the URL")
-            elif value.strip() != f"${{{name}}}":
-                lines.append(f"{settings.path}: {key}: environment variable {name} is set but empty: the value is read without it "
-                             f"(a directory or host missing?): give it its value, or take ${{{name}}} out")
+    for key, name in dict.fromkeys(blanks):
+        if channel := _CHANNEL_URL.fullmatch(key):
+            lines.append(f"{path}: {key}: environment variable {name} is set but empty: the channel {channels[int(channel[1])].name!r} "
+                         f"has nothing where it stands (a password or token missing?): give it its value, or take ${{{name}}} out of the URL")
+        else:
+            lines.append(f"{path}: {key}: environment variable {name} is set but empty: the value is read without it "
+                         f"(a directory or host missing?): give it its value, or take ${{{name}}} out")
     return lines
-
-
-def _strings(value: Any, key: str) -> Iterator[tuple[str, str]]:
-    """(dotted key, string) of each string in a TOML document's tables and arrays."""
-    if isinstance(value, str):
-        yield key, value
-    elif isinstance(value, dict):
-        for name, item in value.items():
-            yield from _strings(item, f"{key}.{name}" if key else str(name))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _strings(item, f"{key}[{i}]")
 
 
 def _where(loc: tuple[int | str, ...]) -> str:
@@ -450,7 +433,10 @@ def load_settings(path: str | Path, *, sends: bool = True) -> Settings:
         raise ConfigError(f"{path}: cannot read config file: {exc}", path=str(path)) from None
     except RecursionError:  # tomllib recurses per level of nesting
         raise ConfigError(f"{path}: not valid TOML: nested too deeply (arrays or tables thousands of levels deep)", path=str(path)) from None
-    raw = _expand_env(raw, path, "", channels_unset_ok=not sends)
+    for name in (name for name, field in Settings.model_fields.items() if field.exclude and name in raw):  # set by the load, not the file
+        raise ConfigError(f"{path}: {name}: {_unknown_key((name,))}", path=str(path), key=name)
+    blanks: list[tuple[str, str]] = []
+    raw = _expand_env(raw, path, "", blanks, channels_unset_ok=not sends)
     try:
         settings = Settings.model_validate(raw)
     except ValidationError as exc:
@@ -470,7 +456,7 @@ def load_settings(path: str | Path, *, sends: bool = True) -> Settings:
     if (elsewhere := _read_from_elsewhere(settings, path)) is not None:
         raise ConfigError(f"{path}: {elsewhere}", path=str(path))
     _register_secrets(settings)
-    return settings.model_copy(update={"path": path})
+    return settings.model_copy(update={"path": path, "blank_variables": _blank_lines(path, blanks, settings.channels)})
 
 
 def _read_from_elsewhere(settings: Settings, config: Path) -> str | None:

@@ -80,6 +80,9 @@ def test_settings_are_frozen() -> None:
     ("[schedule]\ntimeout = 5\n", "schedule.timeout", "unknown key here: it belongs in [http]"),
     ("[[feeds]]\nurl = 'https://example.org/rss'\nsettle_seconds = 1\n", "feeds[0].settle_seconds", "unknown key here: it belongs in [[folders]]"),
     ("url = 'json://x'\n", "url", "unknown key here: it belongs in [store] or [[feeds]] or [[channels]]"),
+    # the fields the load sets itself were taken from the file in silence (a top-level `path` was then ignored)
+    ("path = 'var/monitor.db'\n", "path", "unknown key here: it belongs in [store] or [[folders]]"),
+    ("blank_variables = ['x']\n", "blank_variables", "this section takes watchlist, store"),
 ])
 def test_typo_names_file_and_key(tmp_path: Path, text: str, key: str, hint: str) -> None:
     """Issue 14.20: the key nearest a typo is named (or, with none near, the keys the section takes)."""

@@ -27,7 +27,7 @@ from monitor.model import Article, MatchResult, Rule, Watchlist
 from monitor.replay import Replayed, parse_span, replay
 from monitor.sources.folders import MAX_FILE_BYTES, decode_text, parse_document, read_document
 from monitor.pipeline import routes, source_specs
-from monitor.settings import Channel, blank_variables
+from monitor.settings import Channel
 from monitor.store import articles, mutes, sources
 from monitor.store import stories as story_store
 from monitor.store.articles import StoredArticle, stored_article
@@ -124,7 +124,7 @@ class CheckVerbs(Core):
                          if not route(settings.channels, tags)]
         report.lines += [f"channel {describe(channel)}" for channel in settings.channels]
         report.lines += [f"warning: {dropped}" for channel in settings.channels for dropped in dropped_parameters(channel)]
-        report.lines += [f"warning: {blank}" for blank in blank_variables(settings)]
+        report.lines += [f"warning: {blank}" for blank in settings.blank_variables]
         report.lines += [f"warning: folder {folder.path} does not exist yet" for folder in settings.folders if not folder.path.exists()]
         url = settings.store.sqlalchemy_url
         if not self.created():
