@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -708,6 +709,35 @@ def test_a_daemon_whose_store_a_newer_monitor_upgraded_while_it_was_stalled_stop
         f"schema revision 0012 is not this monitor's {migrate.head()}: the store was changed while this monitor had it open (an older "
         "backup restored into it?): this monitor writes nothing more to it; restart it (it upgrades the store as it starts)"), err
     assert query(tmp_path, stored) == [(1,)] and "Traceback" not in err
+
+
+@pytest.mark.parametrize("core", [True, False], ids=["transaction", "session"])
+def test_work_begun_on_a_fresh_schema_read_and_stalled_past_an_upgrade_is_rolled_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, core: bool) -> None:
+    """Regression (left by stop 43): the revision was read only as a transaction began, and not when it had been read
+    less than SCHEMA_LOOK_EVERY before. A daemon stalled inside that transaction (stopped, suspended) past its lease,
+    while a newer monitor upgraded the store, committed its work on the older monitor's idea of the tables once
+    resumed. The revision is now read again before the commit when the block took that long, and the work is rolled
+    back."""
+    from sqlalchemy import text
+
+    from monitor.errors import SchemaChanged
+    from monitor.store import db as store_db
+
+    url = store_url(tmp_path)
+    db = Database(url)
+    monkeypatch.setattr(store_db, "SCHEMA_LOOK_EVERY", 0.5)
+    newer = create_engine(url)
+    block = db.transaction() if core else db.session()
+    with pytest.raises(SchemaChanged, match="a newer monitor upgraded the store while this one had it open"):
+        with block as opened:  # the revision was read just now (the open): not read again here
+            with newer.begin() as connection:  # meanwhile, the stall: a newer monitor upgrades the store
+                connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+            time.sleep(0.6)
+            connection_of = opened if core else opened.connection()  # type: ignore[union-attr]
+            connection_of.execute(insert(SourceRow).values(name="stalled", kind="feed", location="https://example.org/rss"))
+    newer.dispose()
+    db.close()
+    assert query(tmp_path, "SELECT count(*) FROM sources WHERE name = 'stalled'") == [(0,)]
 
 
 @sqlite_only  # builds the SQLite file itself

@@ -131,6 +131,12 @@ OPEN_ATTEMPTS = 5  # tries at opening a SQLite file that another process is crea
 
 SCHEMA_LOOK_EVERY = 5.0  # seconds a session may go on the schema revision read before, without reading it again
 
+
+def _clock() -> float:
+    """Seconds, counting the time the machine was suspended (CLOCK_BOOTTIME; `time.monotonic` stops meanwhile, so a
+    laptop that slept past the daemon's lease would not have read the revision again)."""
+    return time.clock_gettime(time.CLOCK_BOOTTIME) if hasattr(time, "CLOCK_BOOTTIME") else time.monotonic()
+
 SCHEMA_LOCK_KEY = 0x6D6F6E736368656D  # "monschem": a PostgreSQL transaction lock around creating or upgrading the schema
 
 
@@ -189,7 +195,7 @@ class Database:
                 "databases made by a monitor with migrations, or with every column of the first revision"
             )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._schema_read = time.monotonic()  # when the schema revision was last read: just now, at the head
+        self._schema_read = _clock()  # when the schema revision was last read: just now, at the head
         self._file = database_file(url)
         if self.upgraded_from and self._file and (done := owner_only(self._file)):  # a store made before stores were made private
             self.tightened = f"made readable by its owner only ({done}), as monitor makes new stores: it holds the feeds' URLs with their tokens"
@@ -281,11 +287,14 @@ class Database:
         """The schema revision must still be this monitor's head: a newer monitor may upgrade the store under a daemon
         taken as gone (stopped, suspended or cut off from the store longer than its lease), which, resumed, wrote on
         with the older monitor's idea of the tables. Read again when SCHEMA_LOOK_EVERY seconds have passed since the
-        last read (so always after such a stall); once changed, every session is refused (SchemaChanged)."""
-        if not self.changed and time.monotonic() - self._schema_read >= SCHEMA_LOOK_EVERY:
+        last read (so always after such a stall); once changed, every session is refused (SchemaChanged). Called as a
+        transaction begins and again before it commits: a stall inside the block (after a fresh read let it begin) is
+        then read too, inside the transaction, and its work rolled back. (On SQLite a transaction that wrote before the
+        stall held the lock an upgrade needs; on PostgreSQL the upgrade's DDL waits for the tables the block wrote.)"""
+        if not self.changed and _clock() - self._schema_read >= SCHEMA_LOOK_EVERY:
             if (revisions := migrate.current(connection)) != (migrate.head(),):
                 self.changed = schema_changed(self.name, revisions)
-            self._schema_read = time.monotonic()  # after `changed`: a session finding the read fresh finds what it found
+            self._schema_read = _clock()  # after `changed`: a session finding the read fresh finds what it found
         if self.changed:
             raise SchemaChanged(self.changed)
 
@@ -297,6 +306,7 @@ class Database:
             with self._sessions() as session, session.begin():
                 self._check_schema(session.connection())
                 yield session
+                self._check_schema(session.connection())  # before the commit (see _check_schema)
         except OperationalError as exc:  # the database, not the statement: locked, read-only, disk full, gone
             raise StoreError(f"{self.name}: {FROZEN if self.frozen else unavailable_reason(exc)}") from exc
 
@@ -310,6 +320,7 @@ class Database:
             with self.engine.begin() as connection:
                 self._check_schema(connection)
                 yield connection
+                self._check_schema(connection)  # before the commit (see _check_schema)
         except OperationalError as exc:  # as in `session`
             raise StoreError(f"{self.name}: {FROZEN if self.frozen else unavailable_reason(exc)}") from exc
 
