@@ -276,6 +276,19 @@ def test_a_console_channel_that_cannot_write_its_file_says_why_and_prints_the_al
     assert [json.loads(line)["title"] for line in (blocker / "alerts.jsonl").read_text().splitlines()] == ["Drone strike on the convoy"]
 
 
+def test_a_console_channels_file_renamed_away_by_a_log_rotation_is_made_again_at_the_next_alert(tmp_path: Path) -> None:
+    """docs/operations.md says to rotate the console channel's file as a log, by renaming it (logrotate's default): the
+    file is opened for each alert, so the next alert goes to a new file and none is written to the renamed one."""
+    target = tmp_path / "var" / "alerts.jsonl"
+    notifier = Notifier([Channel(name="file", url=f"console://local?file={target}")])
+    notifier.send("file", "first", "body")
+    target.rename(tmp_path / "var" / "alerts.jsonl.1")
+    notifier.send("file", "second", "body")
+    titles = {path.name: [json.loads(line)["title"] for line in path.read_text().splitlines()] for path in (tmp_path / "var").iterdir()}
+    assert titles == {"alerts.jsonl.1": ["first"], "alerts.jsonl": ["second"]}
+    assert target.stat().st_mode & 0o777 == (tmp_path / "var" / "alerts.jsonl.1").stat().st_mode & 0o777
+
+
 class Endless:
     """A real HTTP server on 127.0.0.1 answering every request with `status` and a body that never ends (no length: the
     client reads to the end of the connection), a megabyte at a time, as fast as the client reads."""
