@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import re
 import time
@@ -26,7 +27,7 @@ from monitor.store.sources import add_feed
 from monitor.web import app, chart, text
 from monitor.trends import Mention
 from monitor.web.auth import Access, access_for, is_loopback
-from tests.conftest import store_url
+from tests.conftest import sqlite_only, store_url
 from tests.web_seed import HOSTILE_TITLE, Seeded, seed, store_scope
 
 
@@ -189,6 +190,49 @@ def test_off_loopback_without_credentials_the_daemon_serves_health_and_metrics_o
         assert any("web view not served on 0.0.0.0" in r.getMessage() and "MONITOR_WEB_TOKEN" in r.getMessage() for r in caplog.records)
     finally:
         served.close()
+
+
+@sqlite_only
+def test_healthz_off_loopback_names_no_store_file_in_its_503(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (xweb4, session 44): on a [server] listen other than loopback, /healthz's 503 gave any probe of that
+    network the store's reason in full: the database file's path (or a job's failure naming it). Off loopback it now
+    says the kind of problem only, in one line; on loopback, to a request naming a loopback host, and in the log,
+    the whole reason."""
+    from monitor.daemon import Guarded
+    from monitor.store import sources as stored
+
+    for key in ("MONITOR_WEB_TOKEN", "MONITOR_WEB_USER", "MONITOR_WEB_PASSWORD"):
+        monkeypatch.delenv(key, raising=False)
+    path = tmp_path / "secret-place" / "monitor.db"
+    path.parent.mkdir()
+    db = Database(f"sqlite:///{path}")
+    stored.ensure_source(db, "wire", "feed", "https://wire.example/rss")
+    path.rename(tmp_path / "aside.db")  # the store fails: every read names the file
+    job = Guarded("feeds", lambda: stored.ensure_source(db, "wire", "feed", "https://wire.example/rss"))
+    job()
+    assert "secret-place" in job.cause
+    failing: list[list[tuple[str, str]]] = [[("feeds", job.cause)], []]  # a job failing on the store, then the store failing the probe itself
+    for causes in failing:
+        health = Health(db, 900, 60, causes.copy)
+        wide = Endpoint("0.0.0.0:0", ("0.0.0.0", 0), health)
+        near = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), health)
+        try:
+            with caplog.at_level(logging.WARNING, logger="monitor"):
+                status, said = get(f"http://127.0.0.1:{wide.port}/healthz")
+                assert status == 503 and said.count("\n") == 1 and "secret-place" not in said and "monitor.db" not in said, said
+                assert said.startswith("feeds job failing" if causes else "store unavailable"), said
+                assert "loopback" in said and "log" in said  # where the whole reason is
+                status, said = get(f"http://127.0.0.1:{near.port}/healthz")
+                assert status == 503 and "secret-place" in said and said.count("\n") == 1, said
+                status, said = get(f"http://127.0.0.1:{near.port}/healthz", headers={"Host": "evil.example"})  # DNS rebinding
+                assert status == 503 and "secret-place" not in said, said
+            logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("/healthz answers 503")]
+            assert len(logged) == 2 and all("secret-place" in line for line in logged), logged  # once by each server, not per probe
+        finally:
+            wide.close()
+            near.close()
+        caplog.clear()
+    db.close()
 
 
 def answer_headers(url: str, method: str = "GET") -> tuple[int, dict[str, str]]:
