@@ -247,18 +247,24 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# beside C0 and C1: the bidi controls (U+061C, U+200E-F, U+202A-E, U+2066-9), line and paragraph separators, and the format
+# characters that show nothing (zero-width space, non-joiner and joiner U+200B-D, word joiner and invisible operators
+# U+2060-4, the deprecated U+206A-F, the byte order mark U+FEFF): 'Kataeb\u200bHezbollah' looked like the watched name.
+# (The soft hyphen U+00AD is left: German feeds' &shy; would be littered, and a browser shows it where it breaks a line.)
+_INVISIBLE = "\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}]")
 TERMINAL_CONTROL = _CONTROL  # what `printable` writes out: a JSON printer escapes these as \uXXXX
-_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL_BUT_LINES = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_INVISIBLE}]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def printable(text: str, lines: bool = False) -> str:
-    """The text with control characters written out (`\\n`, `\\x1b`, `\\u202e`): one line, no terminal escapes
+    """The text with control and invisible characters written out (`\\n`, `\\x1b`, `\\u202e`, `\\u200b`): one line, no terminal escapes
     (with `lines`, newlines, carriage returns and tabs are kept: a web page's preformatted message).
 
     Names and titles come from hostile feeds and file names: a newline (or U+2028) would forge a log
-    line, an ANSI or OSC escape would drive the terminal, a bidi override would reorder what is shown.
+    line, an ANSI or OSC escape would drive the terminal, a bidi override would reorder what is shown, a zero-width
+    character would make a name look like another.
     """
     return (_CONTROL_BUT_LINES if lines else _CONTROL).sub(lambda m: _NAMED.get(m[0]) or (f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}"), text)
 

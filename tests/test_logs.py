@@ -52,6 +52,15 @@ def test_every_control_character_is_escaped(char: str, shown: str) -> None:
     assert escape_controls("Tehran, Baghdad — Erbil «ok» 中文") == "Tehran, Baghdad — Erbil «ok» 中文"
 
 
+@pytest.mark.parametrize("char", ["\u200b", "\u200c", "\u200d", "\u2060", "\u2061", "\u2064", "\u206a", "\u206f", "\ufeff"])
+def test_an_invisible_format_character_is_written_out(char: str) -> None:
+    """Regression (xweb4, session 44): a zero-width space, joiner, word joiner, invisible operator or byte order mark
+    in a feed's title was shown as it came: unseen, so that 'Kataeb\u200bHezbollah' read as the watched name on a page,
+    in `monitor alerts` and in the log, and two titles that differ looked the same."""
+    assert escape_controls(f"Kataeb{char}Hezbollah") == f"Kataeb\\u{ord(char):04x}Hezbollah"
+    assert escape_controls(f"a{char}b", lines=True) == f"a\\u{ord(char):04x}b"
+
+
 def test_a_traceback_stays_on_the_line_of_its_record() -> None:
     line = formatted("job failed", exc=True)
     assert "\n" not in line and "Traceback" in line and "ValueError: bad\\nvalue" in line

@@ -324,6 +324,16 @@ def test_a_titles_control_characters_are_written_out_on_the_pages_and_its_lines_
     assert page == "<h1>Strike \\u202eevil\\x1b]8;;http://x\\x07 &lt;b&gt;</h1><pre>line one\nline\ttwo\\x1b[31m</pre>"
 
 
+def test_a_titles_invisible_characters_are_written_out_on_the_pages() -> None:
+    """Regression (xweb4, session 44): zero-width and invisible format characters (U+200B-U+200D, U+2060-U+2064,
+    U+FEFF) in a feed's text reached the pages as they came, unseen: 'Kataeb\u200bHezbollah' read as the watched
+    name, and an alert's title looked like another's. They are written out as the bidi controls are."""
+    invisible = "Kataeb\u200bHezbollah\u200c\u200d\u2060\u2063\ufeff"
+    page = app._env().from_string("<h1>{{ title }}</h1><pre>{{ body }}</pre>").render(title=invisible, body=invisible + "\nline two")
+    assert page == ("<h1>Kataeb\\u200bHezbollah\\u200c\\u200d\\u2060\\u2063\\ufeff</h1>"
+                    "<pre>Kataeb\\u200bHezbollah\\u200c\\u200d\\u2060\\u2063\\ufeff\nline two</pre>")
+
+
 def test_an_actors_page_lists_its_other_names_not_its_own(data: Seeded) -> None:
     served = endpoint(data)
     try:
