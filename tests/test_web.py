@@ -27,7 +27,7 @@ from monitor.store.sources import add_feed
 from monitor.web import app, chart, text
 from monitor.trends import Mention
 from monitor.web.auth import Access, access_for, is_loopback
-from tests.conftest import sqlite_only, store_url
+from tests.conftest import free_port, sqlite_only, store_url
 from tests.web_seed import HOSTILE_TITLE, Seeded, seed, store_scope
 
 
@@ -283,6 +283,35 @@ def test_off_loopback_with_basic_credentials_the_site_asks_for_them(data: Seeded
         assert "pa:ss" not in get(base + "/sources", headers={"Authorization": f"Basic {good}"})[1]
     finally:
         served.close()
+
+
+@pytest.mark.parametrize("env, said", [({"MONITOR_WEB_USER": "analyst"}, "MONITOR_WEB_USER is set but MONITOR_WEB_PASSWORD is not"),
+                                        ({"MONITOR_WEB_PASSWORD": "pw"}, "MONITOR_WEB_PASSWORD is set but MONITOR_WEB_USER is not"),
+                                        ({"MONITOR_WEB_USER": "a:b", "MONITOR_WEB_PASSWORD": "pw"}, "MONITOR_WEB_USER holds ':'")])
+def test_half_set_or_unusable_basic_credentials_are_refused_not_ignored(data: Seeded, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+                                                                     env: dict[str, str], said: str) -> None:
+    """Regression (xweb4, session 44): MONITOR_WEB_USER set and MONITOR_WEB_PASSWORD not (an unset variable expanded
+    empty), or the reverse, was ignored in silence: on loopback the site was served open to every local user, who
+    had meant it closed; and a user name holding ':', which basic auth cannot carry, made every login a 401. `monitor
+    web` refuses to start in one line naming the variable; the daemon serves /healthz and /metrics without the site
+    and says why."""
+    from tests.test_cli import monitor, one_line_error
+
+    for key in ("MONITOR_WEB_TOKEN", "MONITOR_WEB_USER", "MONITOR_WEB_PASSWORD"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with caplog.at_level(logging.WARNING, logger="monitor"):
+        served = endpoint(data)
+    try:
+        base = f"http://127.0.0.1:{served.port}"
+        assert get(base + "/healthz") == (200, "ok\n")
+        assert get(base + "/alerts") == (404, "not found: try /healthz or /metrics\n")
+    finally:
+        served.close()
+    assert any(said in r.getMessage() and "web view not served" in r.getMessage() for r in caplog.records), caplog.records
+    refused = one_line_error(monitor("web", "--config", str(data.pipeline.settings.path), "--listen", f"127.0.0.1:{free_port()}"))
+    assert said in refused, refused
 
 
 def test_access_rules() -> None:
