@@ -848,7 +848,7 @@ def web(
     monitor = _app(config, notes=False)  # its log says an upgrade
     _logging(monitor.settings, False, None)  # its lines as the daemon's: one line each, UTC, secrets masked
     with _usage():
-        monitor.web(listen, lambda name: out.line(f"web view of {name} on http://{listen}/ (Ctrl-C stops it)"))
+        monitor.web(listen, lambda name, url: out.line(f"web view of {name} on {url}/ (Ctrl-C stops it)"))
 
 
 # -- trends (issue 19): one self-contained block ------------------------------------------------

@@ -314,6 +314,30 @@ def test_half_set_or_unusable_basic_credentials_are_refused_not_ignored(data: Se
     assert said in refused, refused
 
 
+@pytest.mark.parametrize("listen, url", [("::1:{port}", "http://[::1]:{port}/"), ("[::1]:{port}", "http://[::1]:{port}/"),
+                                         (" 127.0.0.1:{port} ", "http://127.0.0.1:{port}/")])
+def test_the_address_monitor_web_says_it_serves_is_one_a_browser_opens(data: Seeded, listen: str, url: str) -> None:
+    """Regression (xweb4, session 44): `monitor web --listen ::1:8080` served, and said so as "http://::1:8080/", no
+    address a browser opens (an IPv6 host goes in brackets); a --listen with a space around it was said with the
+    space ("http://127.0.0.1:8080 /"). The daemon's line said [server] listen as it was written too."""
+    import subprocess
+    import sys
+
+    from monitor.settings import ServerSettings
+
+    port = free_port()
+    web = subprocess.Popen([sys.executable, "-m", "monitor", "web", "--config", str(data.pipeline.settings.path), "--listen", listen.format(port=port)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert web.stdout is not None
+        said = web.stdout.readline()
+    finally:
+        web.terminate()
+        web.wait(30)
+    assert said.startswith("web view of ") and f" on {url.format(port=port)} (Ctrl-C stops it)" in said, said
+    assert ServerSettings(listen=listen.format(port=9464)).url == url.format(port=9464).rstrip("/")
+
+
 def test_access_rules() -> None:
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost") and not is_loopback("0.0.0.0")
     assert access_for("0.0.0.0", {}) is None
