@@ -115,7 +115,7 @@ def _routes(health: Health, store: CollectorRegistry, loopback: bool) -> list[Ro
             log.warning("/healthz answers 503: %s", full)
         if loopback and names_loopback(request.scope):
             return PlainTextResponse(full + "\n", 503)
-        return PlainTextResponse(f"{brief} (the reason in full: /healthz on a loopback address, or the daemon's log)\n", 503)
+        return PlainTextResponse(f"{brief} (in full: the daemon's log, or /healthz on a loopback address as http://127.0.0.1:PORT/healthz)\n", 503)
 
     def scrape(request: Request) -> Response:
         if loopback and not names_loopback(request.scope):
