@@ -27,6 +27,8 @@ from monitor.store.sources import add_feed
 from monitor.web import app, chart, text
 from monitor.trends import Mention
 from monitor.web.auth import Access, access_for, is_loopback
+from monitor.errors import ConfigError
+from monitor.redact import redact
 from tests.conftest import free_port, sqlite_only, store_url
 from tests.web_seed import HOSTILE_TITLE, Seeded, seed, store_scope
 
@@ -312,6 +314,10 @@ def test_half_set_or_unusable_basic_credentials_are_refused_not_ignored(data: Se
     assert any(said in r.getMessage() and "web view not served" in r.getMessage() for r in caplog.records), caplog.records
     refused = one_line_error(monitor("web", "--config", str(data.pipeline.settings.path), "--listen", f"127.0.0.1:{free_port()}"))
     assert said in refused, refused
+    token = f"tok-{len(said)}-{said[-3:]}-xweb4-refused"  # a token set beside them is still masked in the log
+    with pytest.raises(ConfigError):
+        access_for("127.0.0.1", {**env, "MONITOR_WEB_TOKEN": token})
+    assert token not in redact(f"token {token}")
 
 
 @pytest.mark.parametrize("listen, url", [("::1:{port}", "http://[::1]:{port}/"), ("[::1]:{port}", "http://[::1]:{port}/"),
