@@ -24,7 +24,7 @@ from typer.exceptions import TyperException
 
 from monitor.errors import MonitorError, UsageError
 from monitor.logs import setup_logging
-from monitor.redact import TERMINAL_CONTROL, shown
+from monitor.redact import shown, terminal_safe
 from monitor.settings import Settings, load_settings
 
 if TYPE_CHECKING:  # imported where used: `monitor run` forks its parsers before the pipeline's modules are loaded
@@ -144,7 +144,7 @@ def _json_errors(as_json: bool) -> Iterator[None]:
 def _json_text(data: object) -> str:
     """JSON of data from files and feeds, with the characters a terminal would act on (C1 controls, bidi overrides:
     `printable`'s) written as \\u escapes too, as JSON allows: printed to a terminal, it shows what it holds."""
-    return TERMINAL_CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(data, ensure_ascii=False))
+    return terminal_safe(json.dumps(data, ensure_ascii=False))
 
 
 def _say_no_store(monitor: App) -> None:
@@ -848,7 +848,7 @@ def web(
     monitor = _app(config, notes=False)  # its log says an upgrade
     _logging(monitor.settings, False, None)  # its lines as the daemon's: one line each, UTC, secrets masked
     with _usage():
-        monitor.web(listen, lambda name: out.line(f"web view of {name} on http://{listen}/ (Ctrl-C stops it)"))
+        monitor.web(listen, lambda name, url: out.line(f"web view of {name} on {url}/ (Ctrl-C stops it)"))
 
 
 # -- trends (issue 19): one self-contained block ------------------------------------------------

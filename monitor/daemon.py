@@ -203,7 +203,7 @@ class Daemon:
         self.scheduler.start()
         self._watch(folder_paths(self.pipeline.settings))
         log.info("monitor running: %s%s", _sources_said(sources.feed_counts(self.pipeline.db, [f.label for f in self.pipeline.settings.feeds]), self.pipeline.settings),
-                 f"; health and metrics on http://{server.listen}/healthz and /metrics" if self.endpoint else "")
+                 f"; health and metrics on {server.url}/healthz and /metrics" if self.endpoint else "")
         self._say_blank_variables(self.pipeline.settings)
 
     def scan_soon(self, delay: float = 0.05) -> None:

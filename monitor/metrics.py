@@ -1,7 +1,8 @@
 """The daemon's Prometheus metrics: counters and histograms the pipeline and the dispatcher bump.
 
 Only this module imports prometheus_client's metric types (`monitor/server.py` serves them). Labels
-are bounded: `source` is a configured or added source's name (its secrets masked: a feed's name may be its URL), `channel` a configured channel's name,
+are bounded: `source` is a configured or added source's name (its secrets masked: a feed's name may be its URL; written out as
+the log writes it: an added feed's name is its title), `channel` a configured channel's name,
 `severity` 0-4, `outcome`/`state` a handful of words. What is read from the store (deliveries by state,
 the oldest pending delivery) is computed at scrape time by the server's collector.
 """
@@ -18,7 +19,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Proc
 from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from monitor.redact import redact
+from monitor.redact import printable, redact
 
 
 class BySource(Collector):
@@ -47,9 +48,10 @@ class BySource(Collector):
 
 @functools.cache
 def _label(source: str) -> str:
-    """A source's name as a label, its secrets masked (a feed named by its URL: `?token=****`); once per name (a source's
-    secrets are registered before it is polled, so before its name is counted)."""
-    return redact(source)
+    """A source's name as a label as the log writes it: its secrets masked (a feed named by its URL: `?token=****`), its
+    control and invisible characters written out (a feed's title names it: a bidi override would reorder a dashboard's
+    legend); once per name (a source's secrets are registered before it is polled, so before its name is counted)."""
+    return printable(redact(source))
 
 
 disable_created_metrics()  # type: ignore[no-untyped-call]  # no `_created` series beside each counter: half the lines, nothing an alert uses

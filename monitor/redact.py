@@ -247,20 +247,41 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-TERMINAL_CONTROL = _CONTROL  # what `printable` writes out: a JSON printer escapes these as \uXXXX
-_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# beside C0 and C1: the bidi controls (U+061C, U+200E-F, U+202A-E, U+2066-9), line and paragraph separators, and the format
+# characters that show nothing (zero-width space U+200B, word joiner and invisible operators U+2060-4, the deprecated
+# U+206A-F, the byte order mark U+FEFF): 'Kataeb\u200bHezbollah' looked like the watched name. The zero-width non-joiner
+# and joiner (U+200C-D) too, but between two characters of the scripts they shape (Hebrew to Sinhala, Thai to Mongolian,
+# Arabic presentation forms; Persian writes ZWNJ in most words, the watchlist's aliases too) or of an emoji sequence,
+# where they show in what they do. (The soft hyphen U+00AD is left: German feeds' &shy; would be littered, and a
+# browser shows it where it breaks a line.)
+_INVISIBLE = "\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+_SHAPED = re.compile("[\u0590-\u0fff\u1000-\u109f\u1780-\u18af\ufb1d-\ufdff\ufe70-\ufefc\u2600-\u27bf\ufe0f\U0001f000-\U0001faff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}\u200c\u200d]")
+_CONTROL_BUT_LINES = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_INVISIBLE}\u200c\u200d]")
+
+
+def _written_out(found: re.Match[str]) -> str:
+    char, at, text = found[0], found.start(), found.string
+    if char in "\u200c\u200d" and 0 < at < len(text) - 1 and _SHAPED.match(text[at - 1]) and _SHAPED.match(text[at + 1]):
+        return char  # a joiner doing its work: shaping two letters, joining an emoji
+    return _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` (a JSON document, say) with what `printable` writes out as \\uXXXX, a JSON string's own escape."""
+    return _CONTROL.sub(lambda m: m[0] if _written_out(m) == m[0] else f"\\u{ord(m[0]):04x}", text)
 
 
 def printable(text: str, lines: bool = False) -> str:
-    """The text with control characters written out (`\\n`, `\\x1b`, `\\u202e`): one line, no terminal escapes
+    """The text with control and invisible characters written out (`\\n`, `\\x1b`, `\\u202e`, `\\u200b`): one line, no terminal escapes
     (with `lines`, newlines, carriage returns and tabs are kept: a web page's preformatted message).
 
     Names and titles come from hostile feeds and file names: a newline (or U+2028) would forge a log
-    line, an ANSI or OSC escape would drive the terminal, a bidi override would reorder what is shown.
+    line, an ANSI or OSC escape would drive the terminal, a bidi override would reorder what is shown, a zero-width
+    character would make a name look like another.
     """
-    return (_CONTROL_BUT_LINES if lines else _CONTROL).sub(lambda m: _NAMED.get(m[0]) or (f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}"), text)
+    return (_CONTROL_BUT_LINES if lines else _CONTROL).sub(_written_out, text)
 
 
 def shown(text: str, links: Iterable[str] = ()) -> str:

@@ -1,6 +1,7 @@
 """The daemon's HTTP endpoint ([server] listen): `/healthz` and `/metrics`, on a thread of its own.
 
-`/healthz` answers 200 "ok", or 503 with the reason in one line (what `Health.problem` says);
+`/healthz` answers 200 "ok", or 503 with the reason in one line (what `Health.problem` says: in full on a loopback
+address to a request naming a loopback host, else its kind only, naming no file, database or channel; logged in full);
 `/metrics` is Prometheus' text format: the counters of `monitor.metrics`, plus what is read from the
 store at scrape time (deliveries by channel and state, the age of the oldest pending delivery).
 Any other path is the web view (monitor/web), or a 404 when it is not served. The server is uvicorn
@@ -71,21 +72,24 @@ class Health:
     def tick(self) -> None:
         self.last_tick = time.monotonic()
 
-    def problem(self) -> str | None:
-        """None when healthy, else the first reason in one line."""
+    def problem(self) -> tuple[str, str] | None:
+        """None when healthy, else the first reason in one line, twice: in brief, naming no file, database, job
+        cause or channel (what a probe off loopback is told), and in full."""
         idle = time.monotonic() - self.last_tick
         if idle > self.stale_after:
-            return f"scheduler stalled: no job has finished for {idle:.0f} s (expected within {self.stale_after:g} s)"
+            brief = f"scheduler stalled: no job has finished for {idle:.0f} s (expected within {self.stale_after:g} s)"
+            return brief, brief
         for job, cause in self.job_causes():
-            return f"{job} job failing: {cause}"
+            return f"{job} job failing: {cause.partition(' (')[0]}", f"{job} job failing: {cause}"  # "store unavailable (<why>)"
         try:
             oldest = outbox.oldest_pending(self.db, None if self.channels is None else self.channels())
         except StoreError as exc:
-            return f"store unavailable: {exc}"
+            return "store unavailable", f"store unavailable: {exc}"
         if oldest is not None:
             waited = (utcnow() - oldest.since).total_seconds()
             if waited > self.overdue_after:
-                return (f"delivery overdue: alert {oldest.alert_uid} to {oldest.channel} pending for {waited:.0f} s "
+                return (f"delivery overdue: pending for {waited:.0f} s (over [server] overdue_after = {self.overdue_after:g})",
+                        f"delivery overdue: alert {oldest.alert_uid} to {oldest.channel} pending for {waited:.0f} s "
                         f"(over [server] overdue_after = {self.overdue_after:g}); see `monitor alerts`")
         return None
 
@@ -95,10 +99,23 @@ METRICS_ELSEWHERE = ("/metrics on a loopback address answers a request naming a 
 
 
 def _routes(health: Health, store: CollectorRegistry, loopback: bool) -> list[Route]:
-    """/healthz, for any probe; /metrics, on a `loopback` address for a request naming a loopback host only (DNS rebinding)."""
+    """/healthz, for any probe (its reason in full on a `loopback` address to a request naming a loopback host only, else
+    in brief: a file's path, a database's name or a channel's is no business of the network's); /metrics, on a `loopback`
+    address for a request naming a loopback host only (DNS rebinding)."""
+    said = [""]  # the kind of problem last logged: each is logged once, in full, as /healthz first answers it
+
     def healthz(request: Request) -> Response:
         problem = health.problem()
-        return PlainTextResponse((problem or "ok") + "\n", 503 if problem else 200)
+        if problem is None:
+            said[0] = ""
+            return PlainTextResponse("ok\n")
+        brief, full = problem
+        if brief.partition(":")[0] != said[0]:  # not again for each probe, as the seconds waited grow
+            said[0] = brief.partition(":")[0]
+            log.warning("/healthz answers 503: %s", full)
+        if loopback and names_loopback(request.scope):
+            return PlainTextResponse(full + "\n", 503)
+        return PlainTextResponse(f"{brief} (in full: the daemon's log, or /healthz on a loopback address as http://127.0.0.1:PORT/healthz)\n", 503)
 
     def scrape(request: Request) -> Response:
         if loopback and not names_loopback(request.scope):

@@ -264,6 +264,14 @@ class ServerSettings(_Section):
         host, _, port = self.listen.rpartition(":")
         return host.strip("[]"), int(port)
 
+    @property
+    def url(self) -> str:
+        """The address as a browser opens it: http://HOST:PORT, an IPv6 host in brackets ("" when off)."""
+        if self.address is None:
+            return ""
+        host, port = self.address
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
 
 class LogSettings(_Section):
     """How the daemon writes its log (standard error)."""

@@ -731,6 +731,21 @@ def test_an_entry_of_megabytes_of_markup_is_made_text_in_bounded_memory_with_one
     assert int(grown) < 150, f"peak grew {grown} MB"
 
 
+@pytest.mark.parametrize("real", ["\U000f0000", "\U000f0001", "\U000f001b", "\U000f0020", "\U000f0021"])
+def test_a_private_use_character_of_plane_15_in_markup_stays_itself_not_a_control_character(real: str) -> None:
+    """Regression (xweb4, session 44): the controls lxml refuses stand in, while lxml has the markup, as plane-15
+    private-use characters U+F0001-U+F0021 (`lxml_safe`), brought back after (`lxml_restored`); a feed holding one of
+    those characters itself got the control character it stands for (U+F001B came out as ESC, an ANSI escape where
+    the feed had sent none). A real one is itself again, beside real controls and after a dropped script."""
+    from monitor.sources.text import html_to_text, lxml_restored, lxml_safe
+
+    for markup in (f"<p>a{real}b</p>", f"<p>a{real}\x1b[31m{real}{real}\x01</p><script>x</script>{real}\x1b<b>c</b>",
+                   f"<p>\U000f0000{real}\U000f0000\x01\U000f0000</p>"):
+        text = markup.replace("<p>", "").replace("</p>", "\n").replace("<script>x</script>", "").replace("<b>", "").replace("</b>", "").strip()
+        assert html_to_text(markup) == text, markup
+        assert lxml_restored(lxml_safe(markup)) == markup
+
+
 def test_a_control_character_after_a_dropped_script_or_a_paragraph_is_no_failure_of_the_whole_feed() -> None:
     """Regression (xweb3, session 43): an entry's summary (or the channel's title) holding a control character (an
     ANSI escape, ESC) after a `<script>` or a paragraph made lxml raise ValueError ("All strings must be XML compatible")

@@ -1103,6 +1103,16 @@ def test_an_unreadable_file_is_not_claimed_and_released_at_each_scan(tmp_path: P
     assert [t.split("\n")[0] for t in stored_texts(pipeline)] == ["Missiles hit Ain al-Asad"]
 
 
+def test_a_pages_plane_15_private_use_character_is_not_read_as_a_control_character(tmp_path: Path) -> None:
+    """Regression (xweb4, session 44): an HTML file's U+F001B (a private-use character, the stand-in of ESC while lxml
+    has the page) came out as ESC in the document's title: a terminal escape the file never held."""
+    page = tmp_path / "p.html"
+    page.write_text("<html><head><title>Strike \U000f001b[31m report</title></head><body><nav>menu words</nav>\x1b"
+                    "<p>Kataeb Hezbollah fired rockets at a base near Hit, officials said on Monday in a statement.</p></body></html>")
+    doc = folders.read_document(page, "inbox")
+    assert doc.title == "Strike \U000f001b[31m report" and "menu words" not in doc.text
+
+
 def test_a_page_with_a_control_character_after_its_menu_is_read(tmp_path: Path) -> None:
     """Regression (xweb3, session 43): an HTML file holding a control character (an ANSI escape) right after a <nav>
     made lxml raise ValueError as the menu was dropped ("All strings must be XML compatible"): the file was refused

@@ -14,7 +14,7 @@ import pytest
 
 from monitor.logs import setup_logging
 from monitor.redact import printable as escape_controls
-from monitor.redact import register_secret
+from monitor.redact import register_secret, terminal_safe
 from tests.conftest import REPO, SEED, write_config
 
 
@@ -50,6 +50,27 @@ def test_a_name_with_a_newline_or_a_terminal_escape_cannot_forge_or_hide_a_line(
 def test_every_control_character_is_escaped(char: str, shown: str) -> None:
     assert escape_controls(f"a{char}b") == f"a{shown}b"
     assert escape_controls("Tehran, Baghdad — Erbil «ok» 中文") == "Tehran, Baghdad — Erbil «ok» 中文"
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\u200c", "\u200d", "\u2060", "\u2061", "\u2064", "\u206a", "\u206f", "\ufeff"])
+def test_an_invisible_format_character_is_written_out(char: str) -> None:
+    """Regression (xweb4, session 44): a zero-width space, joiner, word joiner, invisible operator or byte order mark
+    in a feed's title was shown as it came: unseen, so that 'Kataeb\u200bHezbollah' read as the watched name on a page,
+    in `monitor alerts` and in the log, and two titles that differ looked the same."""
+    assert escape_controls(f"Kataeb{char}Hezbollah") == f"Kataeb\\u{ord(char):04x}Hezbollah"
+    assert escape_controls(f"a{char}b", lines=True) == f"a\\u{ord(char):04x}b"
+
+
+@pytest.mark.parametrize("text", ["خامنه\u200cای", "موشک\u200cهای بالستیک", "क्\u200dष", "👩\u200d⚕\ufe0f", "🏳\ufe0f\u200d🌈"])
+def test_a_joiner_that_shapes_its_script_or_an_emoji_is_kept(text: str) -> None:
+    """A zero-width non-joiner or joiner between two letters of a script it shapes (Persian's ZWNJ, in most of its words
+    and in the watchlist's own aliases; Indic conjuncts) or two parts of an emoji is seen in what it does: kept, not
+    written out all over a Persian article. Beside a Latin letter, where it shows nothing, it is written out."""
+    assert escape_controls(text) == text and escape_controls(text, lines=True) == text
+    assert escape_controls("Kataeb\u200cHezbollah\u200d") == "Kataeb\\u200cHezbollah\\u200d"
+    assert escape_controls("خامنه\u200cای\u200c") == "خامنه\u200cای\\u200c"  # at the end it joins nothing
+    printed = terminal_safe(json.dumps([text, "Kataeb\u200cHezbollah\u202e"], ensure_ascii=False))  # `--json`'s output
+    assert printed == '["' + text + '", "Kataeb\\u200cHezbollah\\u202e"]' and json.loads(printed) == [text, "Kataeb\u200cHezbollah\u202e"]
 
 
 def test_a_traceback_stays_on_the_line_of_its_record() -> None:

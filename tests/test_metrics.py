@@ -26,6 +26,19 @@ def test_a_counter_by_source_is_served_as_a_labelled_counter() -> None:
     assert b'monitor_polls_total{source="wire"} 2.0' in generate_latest(ours)
 
 
+def test_a_source_label_has_its_control_and_invisible_characters_written_out_as_the_log_does() -> None:
+    """Regression (xweb4, session 44): a feed added by `monitor sources add` is named by its title, the feed's own text;
+    its bidi override or zero-width space went raw into the `source` label, where a dashboard's legend reordered or hid
+    them ("Wire \\u202eevil" shown as "Wire live"), while the log, `monitor sources` and the web view wrote them out. The
+    label is written as they write it."""
+    registry = CollectorRegistry(auto_describe=True)
+    by_source = BySource("monitor_polls", "Polls of a source", registry)
+    by_source.inc("Wire \u202eevil\u200b\x1b[31m")
+    served = generate_latest(registry).decode()
+    assert "\u202e" not in served and "\u200b" not in served and "\x1b" not in served
+    assert 'monitor_polls_total{source="Wire \\\\u202eevil\\\\u200b\\\\x1b[31m"} 1.0' in served, served
+
+
 def test_the_metrics_mask_the_secrets_of_a_feed_named_by_its_url(tmp_path: Path, http_server: LocalHTTP) -> None:
     """Regression: a `[[feeds]]` entry without a name is named by its URL, and /metrics served that name as its `source`
     label whole: its `token=` value and path token went to every Prometheus that scraped it (and its storage), while the

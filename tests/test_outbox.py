@@ -820,6 +820,7 @@ def test_healthz_answers_for_the_deliveries_of_its_own_configs_channels(tmp_path
     db = outbox_with(tmp_path, 1, channel="theirs")
     other = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(db, 0.01, 60, channels=lambda: ["hook"]))
     sender = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(db, 0.01, 60, channels=lambda: ["hook", "theirs"]))
+    wide = Endpoint("0.0.0.0:0", ("0.0.0.0", 0), Health(db, 0.01, 60, channels=lambda: ["hook", "theirs"]))
 
     def healthz(endpoint: Endpoint) -> tuple[int, str]:
         try:
@@ -833,11 +834,14 @@ def test_healthz_answers_for_the_deliveries_of_its_own_configs_channels(tmp_path
         assert healthz(other) == (200, "ok\n")
         status, body = healthz(sender)
         assert status == 503 and body.startswith("delivery overdue: alert uid00000 to theirs pending for "), body
+        status, body = healthz(wide)  # off loopback: in brief, naming no alert and no channel (xweb4, session 44)
+        assert status == 503 and body.startswith("delivery overdue: pending for ") and "theirs" not in body and "uid0" not in body, body
         metrics = urllib.request.urlopen(f"http://127.0.0.1:{other.port}/metrics", timeout=10).read().decode()
         assert 'monitor_deliveries{channel="theirs",state="pending"} 1.0' in metrics
     finally:
         other.close()
         sender.close()
+        wide.close()
         db.close()
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import re
 import time
@@ -26,7 +27,9 @@ from monitor.store.sources import add_feed
 from monitor.web import app, chart, text
 from monitor.trends import Mention
 from monitor.web.auth import Access, access_for, is_loopback
-from tests.conftest import store_url
+from monitor.errors import ConfigError
+from monitor.redact import redact
+from tests.conftest import free_port, sqlite_only, store_url
 from tests.web_seed import HOSTILE_TITLE, Seeded, seed, store_scope
 
 
@@ -191,6 +194,49 @@ def test_off_loopback_without_credentials_the_daemon_serves_health_and_metrics_o
         served.close()
 
 
+@sqlite_only
+def test_healthz_off_loopback_names_no_store_file_in_its_503(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (xweb4, session 44): on a [server] listen other than loopback, /healthz's 503 gave any probe of that
+    network the store's reason in full: the database file's path (or a job's failure naming it). Off loopback it now
+    says the kind of problem only, in one line; on loopback, to a request naming a loopback host, and in the log,
+    the whole reason."""
+    from monitor.daemon import Guarded
+    from monitor.store import sources as stored
+
+    for key in ("MONITOR_WEB_TOKEN", "MONITOR_WEB_USER", "MONITOR_WEB_PASSWORD"):
+        monkeypatch.delenv(key, raising=False)
+    path = tmp_path / "secret-place" / "monitor.db"
+    path.parent.mkdir()
+    db = Database(f"sqlite:///{path}")
+    stored.ensure_source(db, "wire", "feed", "https://wire.example/rss")
+    path.rename(tmp_path / "aside.db")  # the store fails: every read names the file
+    job = Guarded("feeds", lambda: stored.ensure_source(db, "wire", "feed", "https://wire.example/rss"))
+    job()
+    assert "secret-place" in job.cause
+    failing: list[list[tuple[str, str]]] = [[("feeds", job.cause)], []]  # a job failing on the store, then the store failing the probe itself
+    for causes in failing:
+        health = Health(db, 900, 60, causes.copy)
+        wide = Endpoint("0.0.0.0:0", ("0.0.0.0", 0), health)
+        near = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), health)
+        try:
+            with caplog.at_level(logging.WARNING, logger="monitor"):
+                status, said = get(f"http://127.0.0.1:{wide.port}/healthz")
+                assert status == 503 and said.count("\n") == 1 and "secret-place" not in said and "monitor.db" not in said, said
+                assert said.startswith("feeds job failing" if causes else "store unavailable"), said
+                assert "loopback" in said and "log" in said  # where the whole reason is
+                status, said = get(f"http://127.0.0.1:{near.port}/healthz")
+                assert status == 503 and "secret-place" in said and said.count("\n") == 1, said
+                status, said = get(f"http://127.0.0.1:{near.port}/healthz", headers={"Host": "evil.example"})  # DNS rebinding
+                assert status == 503 and "secret-place" not in said, said
+            logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("/healthz answers 503")]
+            assert len(logged) == 2 and all("secret-place" in line for line in logged), logged  # once by each server, not per probe
+        finally:
+            wide.close()
+            near.close()
+        caplog.clear()
+    db.close()
+
+
 def answer_headers(url: str, method: str = "GET") -> tuple[int, dict[str, str]]:
     request = urllib.request.Request(url, method=method)
     try:
@@ -241,6 +287,63 @@ def test_off_loopback_with_basic_credentials_the_site_asks_for_them(data: Seeded
         served.close()
 
 
+@pytest.mark.parametrize("env, said", [({"MONITOR_WEB_USER": "analyst"}, "MONITOR_WEB_USER is set but MONITOR_WEB_PASSWORD is not"),
+                                        ({"MONITOR_WEB_PASSWORD": "pw"}, "MONITOR_WEB_PASSWORD is set but MONITOR_WEB_USER is not"),
+                                        ({"MONITOR_WEB_USER": "a:b", "MONITOR_WEB_PASSWORD": "pw"}, "MONITOR_WEB_USER holds ':'")])
+def test_half_set_or_unusable_basic_credentials_are_refused_not_ignored(data: Seeded, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+                                                                     env: dict[str, str], said: str) -> None:
+    """Regression (xweb4, session 44): MONITOR_WEB_USER set and MONITOR_WEB_PASSWORD not (an unset variable expanded
+    empty), or the reverse, was ignored in silence: on loopback the site was served open to every local user, who
+    had meant it closed; and a user name holding ':', which basic auth cannot carry, made every login a 401. `monitor
+    web` refuses to start in one line naming the variable; the daemon serves /healthz and /metrics without the site
+    and says why."""
+    from tests.test_cli import monitor, one_line_error
+
+    for key in ("MONITOR_WEB_TOKEN", "MONITOR_WEB_USER", "MONITOR_WEB_PASSWORD"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with caplog.at_level(logging.WARNING, logger="monitor"):
+        served = endpoint(data)
+    try:
+        base = f"http://127.0.0.1:{served.port}"
+        assert get(base + "/healthz") == (200, "ok\n")
+        assert get(base + "/alerts") == (404, "not found: try /healthz or /metrics\n")
+    finally:
+        served.close()
+    assert any(said in r.getMessage() and "web view not served" in r.getMessage() for r in caplog.records), caplog.records
+    refused = one_line_error(monitor("web", "--config", str(data.pipeline.settings.path), "--listen", f"127.0.0.1:{free_port()}"))
+    assert said in refused, refused
+    token = f"tok-{len(said)}-{said[-3:]}-xweb4-refused"  # a token set beside them is still masked in the log
+    with pytest.raises(ConfigError):
+        access_for("127.0.0.1", {**env, "MONITOR_WEB_TOKEN": token})
+    assert token not in redact(f"token {token}")
+
+
+@pytest.mark.parametrize("listen, url", [("::1:{port}", "http://[::1]:{port}/"), ("[::1]:{port}", "http://[::1]:{port}/"),
+                                         (" 127.0.0.1:{port} ", "http://127.0.0.1:{port}/")])
+def test_the_address_monitor_web_says_it_serves_is_one_a_browser_opens(data: Seeded, listen: str, url: str) -> None:
+    """Regression (xweb4, session 44): `monitor web --listen ::1:8080` served, and said so as "http://::1:8080/", no
+    address a browser opens (an IPv6 host goes in brackets); a --listen with a space around it was said with the
+    space ("http://127.0.0.1:8080 /"). The daemon's line said [server] listen as it was written too."""
+    import subprocess
+    import sys
+
+    from monitor.settings import ServerSettings
+
+    port = free_port()
+    web = subprocess.Popen([sys.executable, "-m", "monitor", "web", "--config", str(data.pipeline.settings.path), "--listen", listen.format(port=port)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert web.stdout is not None
+        said = web.stdout.readline()
+    finally:
+        web.terminate()
+        web.wait(30)
+    assert said.startswith("web view of ") and f" on {url.format(port=port)} (Ctrl-C stops it)" in said, said
+    assert ServerSettings(listen=listen.format(port=9464)).url == url.format(port=9464).rstrip("/")
+
+
 def test_access_rules() -> None:
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost") and not is_loopback("0.0.0.0")
     assert access_for("0.0.0.0", {}) is None
@@ -278,6 +381,16 @@ def test_a_titles_control_characters_are_written_out_on_the_pages_and_its_lines_
     page = app._env().from_string("<h1>{{ title }}</h1><pre>{{ body }}</pre>").render(
         title="Strike \u202eevil\x1b]8;;http://x\x07 <b>", body="line one\nline\ttwo\x1b[31m")
     assert page == "<h1>Strike \\u202eevil\\x1b]8;;http://x\\x07 &lt;b&gt;</h1><pre>line one\nline\ttwo\\x1b[31m</pre>"
+
+
+def test_a_titles_invisible_characters_are_written_out_on_the_pages() -> None:
+    """Regression (xweb4, session 44): zero-width and invisible format characters (U+200B-U+200D, U+2060-U+2064,
+    U+FEFF) in a feed's text reached the pages as they came, unseen: 'Kataeb\u200bHezbollah' read as the watched
+    name, and an alert's title looked like another's. They are written out as the bidi controls are."""
+    invisible = "Kataeb\u200bHezbollah\u200c\u200d\u2060\u2063\ufeff"
+    page = app._env().from_string("<h1>{{ title }}</h1><pre>{{ body }}</pre>").render(title=invisible, body=invisible + "\nline two")
+    assert page == ("<h1>Kataeb\\u200bHezbollah\\u200c\\u200d\\u2060\\u2063\\ufeff</h1>"
+                    "<pre>Kataeb\\u200bHezbollah\\u200c\\u200d\\u2060\\u2063\\ufeff\nline two</pre>")
 
 
 def test_an_actors_page_lists_its_other_names_not_its_own(data: Seeded) -> None:

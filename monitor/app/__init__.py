@@ -47,8 +47,9 @@ class App(CheckVerbs, SourceVerbs, StatusVerbs, StoreVerbs, TrendVerbs, Core):
             if parsers is not None:
                 parsers.shutdown()
 
-    def web(self, listen: str, started: Callable[[str], None]) -> None:
-        """The read-only web view on `listen` (HOST:PORT) until Ctrl-C; `started` gets the database's name."""
+    def web(self, listen: str, started: Callable[[str, str], None]) -> None:
+        """The read-only web view on `listen` (HOST:PORT) until Ctrl-C; `started` gets the database's name and the
+        address served, as a browser opens it."""
         from pydantic import ValidationError
 
         from monitor.settings import ServerSettings
@@ -58,10 +59,11 @@ class App(CheckVerbs, SourceVerbs, StatusVerbs, StoreVerbs, TrendVerbs, Core):
         from monitor.web.serve import bind, serve
 
         try:
-            address = ServerSettings.model_validate({"listen": listen}).address
+            server = ServerSettings.model_validate({"listen": listen})
         except ValidationError as exc:
             said = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")  # a port out of range says so; any other shape:
             raise UsageError(f'--listen "{listen}": {said if said.startswith("port ") else "must look like 127.0.0.1:8080"}') from None
+        address = server.address
         if address is None:
             raise UsageError('--listen "": give HOST:PORT, e.g. 127.0.0.1:8080')
         if missing := self.no_store():  # the site shows what a daemon stored: a new, empty store is a mistyped path's
@@ -69,7 +71,7 @@ class App(CheckVerbs, SourceVerbs, StatusVerbs, StoreVerbs, TrendVerbs, Core):
         access = required(listen, address[0])
         watchlist = Current(self.settings.watchlist)  # read again when saved, as the daemon does
         sock = bind(address, lambda why: f'--listen "{listen}": cannot listen there ({why})')
-        started(self.db.name)
+        started(self.db.name, server.url)
         serve(create_app(self.db, watchlist, access), sock)
 
     def once(self, all_feeds: bool = False) -> None:

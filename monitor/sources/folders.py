@@ -281,7 +281,7 @@ def _without_nav(html: str) -> str:
     try:
         root = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
-        return html
+        return lxml_restored(html)
     for el in cast(list[lxml.html.HtmlElement], root.xpath("//nav|//*[@role='navigation']")):
         el.drop_tree()
     return lxml_restored(str(lxml.html.tostring(root, encoding="unicode")))

@@ -24,21 +24,37 @@ _BREAKS = re.compile(r"(?:<br\s*/?>\s*){3,}+", re.I)  # a run of line breaks: on
 # what lxml refuses in an element's text (XML 1.0's C0 controls but tab and line ends, U+FFFE, U+FFFF; a NUL its parser
 # reads as U+FFFD itself): it parses them, but dropping a <script> or a <nav> joins its tail to the text before it, and a
 # paragraph's line break is added to its tail, and either raised ValueError for a feed's or a file's ANSI escape, failing
-# the whole feed or the file. Each stands in as a character of the private use plane 15 while lxml has the markup
-# (`lxml_safe`), and is itself again in the text (`lxml_restored`): written out where it is shown, as any other.
-_NOT_XML = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_STAND_IN = 0xF0000
-_STOOD_IN = re.compile("[\U000f0001-\U000f001f\U000f0020\U000f0021]")
+# the whole feed or the file. Each stands in as a character of the private use plane 15, U+F0001-U+F0021, while lxml has
+# the markup (`lxml_safe`), and is itself again in the text (`lxml_restored`): written out where it is shown, as any
+# other. A real character of U+F0000-U+F0021 in the markup comes through as itself, after U+F0000 (`_ESCAPE`): else
+# U+F001B in a feed came out as ESC.
+_NOT_XML = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\U000f0000-\U000f0021]")
+_STAND_IN = _ESCAPE = 0xF0000
+_STOOD_IN = re.compile("\U000f0000([\U000f0000-\U000f0021])|[\U000f0001-\U000f0021]")
+
+
+def _stand_in(char: str) -> str:
+    code = ord(char)
+    if code >= _ESCAPE:  # a real one: escaped
+        return chr(_ESCAPE) + char
+    return chr(_STAND_IN + (code if code < 0x20 else 0x20 + code - 0xFFFE))
+
+
+def _stood_for(found: re.Match[str]) -> str:
+    if found[1]:  # a real one, escaped
+        return found[1]
+    code = ord(found[0]) - _STAND_IN
+    return chr(code if code < 0x20 else 0xFFFE + code - 0x20)
 
 
 def lxml_safe(markup: str) -> str:
     """The markup with what lxml refuses in an element's text stood in for (`lxml_restored` brings it back)."""
-    return _NOT_XML.sub(lambda m: chr(_STAND_IN + (ord(m[0]) if ord(m[0]) < 0x20 else 0x20 + ord(m[0]) - 0xFFFE)), markup)
+    return _NOT_XML.sub(lambda m: _stand_in(m[0]), markup)
 
 
 def lxml_restored(text: str) -> str:
     """The text with the characters `lxml_safe` stood in for back."""
-    return _STOOD_IN.sub(lambda m: chr(ord(m[0]) - _STAND_IN if ord(m[0]) - _STAND_IN < 0x20 else 0xFFFE + ord(m[0]) - _STAND_IN - 0x20), text)
+    return _STOOD_IN.sub(_stood_for, text)
 
 
 _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "pre", "section", "article", "header", "footer", "ul", "ol", "table", "figure", "figcaption", "dd", "dt"}
@@ -66,7 +82,7 @@ def html_to_text(html: str) -> str:
     try:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):
-        return html.strip()
+        return lxml_restored(html).strip()
     except (AssertionError, IndexError):  # lxml asserts one <body> (IndexError under -O): `<html></html>` has no text
         return ""
     for bad in _unwanted()(root):

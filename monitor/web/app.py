@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from monitor.alerts.render import SEVERITY_WORDS
-from monitor.errors import StoreError
+from monitor.errors import ConfigError, StoreError
 from monitor.model import Watchlist
 from monitor.redact import printable, redact
 from monitor.store import signals, sources, views
@@ -245,8 +245,13 @@ def beside(routes: Sequence[Route], rest: ASGIApp) -> ASGIApp:
 
 def daemon_access(host: str) -> Access | None:
     """The access `monitor run` serves the site with beside /healthz and /metrics; None (site off, said in
-    one line) on a non-loopback address without credentials: health and metrics are served as before."""
-    access = access_for(host)
+    one line) on a non-loopback address without credentials, or with credentials half set: health and metrics are
+    served as before."""
+    try:
+        access = access_for(host)
+    except ConfigError as exc:
+        log.warning("web view not served on %s: %s; /healthz and /metrics are served", host, exc)
+        return None
     if access is None:
         log.warning("web view not served on %s (not a loopback address): set MONITOR_WEB_TOKEN, or MONITOR_WEB_USER and "
                     "MONITOR_WEB_PASSWORD, to serve it there; /healthz and /metrics are served", host)

@@ -73,14 +73,20 @@ def names_loopback(scope: Mapping[str, Any]) -> bool:
 
 def access_for(host: str, env: Mapping[str, str] | None = None) -> Access | None:
     """What the site on `host` requires; None when it may not be served there (no credentials set for a
-    non-loopback address). Credentials set are required on loopback too."""
+    non-loopback address). Credentials set are required on loopback too; basic-auth credentials half set, or a user
+    name basic auth cannot carry, are a ConfigError (the site served open instead would be a surprise)."""
     env = os.environ if env is None else env
     token = env.get(TOKEN) or None
     user, password = env.get(USER) or None, env.get(PASSWORD) or None
-    basic = (user, password) if user and password else None
     for secret in (token, password):
         if secret:
-            register_secret(secret)
+            register_secret(secret)  # first: masked in the log whatever is refused below
+    if (user is None) != (password is None):
+        given, missing = (USER, PASSWORD) if user else (PASSWORD, USER)
+        raise ConfigError(f"{given} is set but {missing} is not (or is empty): set both for basic auth, or neither", key=missing)
+    if user is not None and ":" in user:
+        raise ConfigError(f"{USER} holds ':', which basic auth cannot carry (a user name ends at its first ':'): choose one without it", key=USER)
+    basic = (user, password) if user and password else None
     if token is None and basic is None and not is_loopback(host):
         return None
     return Access(token, basic)
