@@ -181,6 +181,33 @@ def test_a_channel_that_never_failed_says_no_alert_waits_for_a_retry_when_an_ale
     assert dispatch_due(db, notifier, DeliverySettings(), now + timedelta(seconds=1)) == 1  # it goes at the next dispatch, as it would have
     assert [m["title"] for m in json_receiver.messages] == ["alert 0", "during"]
 
+def test_a_failed_delivery_is_logged_and_kept_as_one_short_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (xdeliver4): a receiver behind a proxy answering its HTML error page had ~500 characters of Apprise's
+    words (the page's bytes as a Python literal) in the delivery's warning, its stored error and `monitor alerts show`."""
+    from monitor.errors import REASON_MAX
+
+    page = b"<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<h1>502 Bad Gateway</h1>\n" + b"<p>upstream timed out</p>\n" * 100 + b"</body></html>"
+
+    def proxy(handler: Any, body: bytes) -> None:
+        handler.send_response(502)
+        handler.send_header("Content-Length", str(len(page)))
+        handler.end_headers()
+        handler.wfile.write(page)
+
+    db = outbox_with(tmp_path, 1)
+    with serve_http() as http:
+        http.routes["/alerts"] = proxy
+        notifier = Notifier([Channel(name="hook", url=f"json://127.0.0.1:{http.port}/alerts")])
+        with caplog.at_level(logging.INFO, logger="monitor"):
+            assert dispatch_due(db, notifier, DeliverySettings(), utcnow()) == 0
+    with db.session() as s:
+        stored = s.scalars(select(DeliveryRow)).one().last_error
+    assert stored is not None and "\n" not in stored and len(stored) <= REASON_MAX
+    assert stored.startswith("channel 'hook': Failed to send JSON POST notification: error=502.; Response Details: 502 Bad Gateway upstream timed out")
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and r.name == "monitor"]
+    assert warning == f"alert uid00000 to hook failed (attempt 1, retry in {warning.split('retry in ')[1].split(')')[0]}): {stored}"
+
+
 def test_a_clock_step_back_moves_feed_checks_and_delivery_retries_back_as_much_never_before_now(tmp_path: Path) -> None:
     """The two moves share one helper (store/db.py): set later than now, moved back by the step, never before
     now; what is due already, and deliveries no longer pending, stay."""
