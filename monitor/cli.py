@@ -23,7 +23,7 @@ import typer
 from typer.exceptions import TyperException
 
 from monitor.errors import MonitorError, UsageError
-from monitor.logs import setup_logging
+from monitor.logs import setup_logging, write_behind
 from monitor.redact import TERMINAL_CONTROL, shown
 from monitor.settings import Settings, load_settings
 
@@ -182,6 +182,7 @@ def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Op
     map_large_blocks()  # before the watchlist is compiled: its freed large blocks then leave no holes the parsers share
     matcher = daemon_matcher(settings)
     parsers = preparing_pool(matcher, settings.schedule.parse_workers)  # forked now: they share the matcher, not the store's pages
+    write_behind()  # (after the fork) a standard error that takes nothing holds back no poll, delivery or job that logs
     _app(config, sends=True).run(parsers, matcher, lambda: bool(hups))
 
 
