@@ -259,7 +259,7 @@ def test_a_failure_is_one_short_line_naming_the_channel_and_the_cause() -> None:
 
     with serve_http() as http:
         http.routes["/alerts"] = _answering(502, NGINX_502)
-        http.routes["/text"] = _answering(503, b"service unavailable\r\nretry later\r\n" + b"x" * 3000)
+        http.routes["/text"] = _answering(503, "service unavailable\r\nretry later \x1b[31m\u202e\r\n".encode() + b"x" * 3000)
         said = {}
         for name, url in (("proxy", f"json://127.0.0.1:{http.port}/alerts"), ("plain", f"json://127.0.0.1:{http.port}/text"),
                           ("refused", f"json://127.0.0.1:{_closed_port()}/alerts")):
@@ -270,7 +270,7 @@ def test_a_failure_is_one_short_line_naming_the_channel_and_the_cause() -> None:
         assert text.startswith(f"channel {name!r}: "), text
         assert "\n" not in text and "\\n" not in text and len(text) <= REASON_MAX, text
     assert "error=502" in said["proxy"] and "502 Bad Gateway" in said["proxy"] and "<" not in said["proxy"]
-    assert "error=503" in said["plain"] and "service unavailable retry later" in said["plain"]
+    assert "error=503" in said["plain"] and "service unavailable retry later \\x1b[31m\\u202e" in said["plain"]  # (escapes written out)
     assert said["refused"].endswith("Failed to establish a new connection: [Errno 111] Connection refused"), said["refused"]
 
 

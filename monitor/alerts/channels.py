@@ -600,7 +600,7 @@ def _detail(text: str, room: int) -> str:
         while wrapped := _WRAPPED.fullmatch(said):
             said = wrapped.group(1)
         said = _ARGS_BEFORE.sub("", said).rstrip("'\"")
-    line = " ".join(f"{head}: {redact(said)}".split())
+    line = printable(" ".join(f"{head}: {redact(said)}".split()))  # (a decoded answer's terminal escapes written out, as its literal had them)
     if len(line) <= room:
         return line
     if not whole:  # (its end is where Apprise cut it, maybe inside a secret the mask then misses: not shown)
