@@ -75,6 +75,9 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
     `watching_since` (the daemon's start), an hour or more, gives up its deliveries due an hour ago that no
     daemon took meanwhile, as SQLite does at once (`monitor alerts --failed` lists them); and, with `in_use`,
     the alerts held for the digest of a channel in no running daemon's config for an hour."""
+    # the claims' lease ends lease_seconds after `now`, the dispatch's start (tests give another `now`: taken as this
+    # moment, before the give-ups' queries): no send may outlast it, when another dispatcher may claim the delivery again
+    lease_end = time.monotonic() + cfg.lease_seconds
     sent = 0
     if not db.sqlite and watching_since is not None and now - watching_since >= UNCLAIMED_FOR:
         gone: Callable[[str], bool] = _every  # (no registry's channels given: every channel not ours)
@@ -85,9 +88,6 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
             metrics.DELIVERIES.labels(name, "gave_up").inc(count)
             log.warning("%s to channel %s given up: no daemon's config has it (none sent to it for an hour); put it back in a daemon's config, "
                         "then `monitor alerts retry --failed --channel %s`", _alerts(count), name, name, extra={"channel": name})
-    # the claims' lease ends lease_seconds after `now`, the dispatch's start (tests give another `now`: taken as this
-    # moment): no send may outlast it, when another dispatcher may claim the delivery again and send it twice
-    lease_end = time.monotonic() + cfg.lease_seconds
     claimed = outbox.claim_due(db, now, cfg.lease_seconds, channels=None if db.sqlite else tuple(notifier.channels))
     by_channel: dict[str, list[outbox.DueDelivery]] = {}
     for due in claimed:
