@@ -23,7 +23,7 @@ import typer
 from typer.exceptions import TyperException
 
 from monitor.errors import MonitorError, UsageError
-from monitor.logs import setup_logging
+from monitor.logs import setup_logging, write_behind
 from monitor.redact import shown, terminal_safe
 from monitor.settings import Settings, load_settings
 
@@ -182,6 +182,7 @@ def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Op
     map_large_blocks()  # before the watchlist is compiled: its freed large blocks then leave no holes the parsers share
     matcher = daemon_matcher(settings)
     parsers = preparing_pool(matcher, settings.schedule.parse_workers)  # forked now: they share the matcher, not the store's pages
+    write_behind()  # (after the fork) a standard error that takes nothing holds back no poll, delivery or job that logs
     _app(config, sends=True).run(parsers, matcher, lambda: bool(hups))
 
 
@@ -486,7 +487,8 @@ def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
         out.table(story)
     deliveries = _Table("channel", "state", "attempts", "sent / next attempt (UTC)", "error", title="deliveries")
     for d in a.deliveries:
-        when = d.sent_at if d.status == "sent" else d.next_attempt_at
+        # (one that gave up or was dismissed has no attempt to come, one held waits for its digest unless the digest failed)
+        when = d.sent_at if d.status == "sent" else d.next_attempt_at if d.status == "pending" or (d.status == "held" and d.attempts) else None
         state = f"{d.status} ({d.held_reason})" if d.held_reason and d.status == "held" else d.status
         deliveries.add(d.channel, state, str(d.attempts), _when(when), d.error or "")
     out.table(deliveries)

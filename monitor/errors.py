@@ -88,11 +88,16 @@ class SchemaChanged(StoreError):
     monitor upgraded it under a daemon stalled past its lease). Every later session is refused; the daemon stops."""
 
 
+REASON_MAX = 320  # a delivery failure's words, at most: what the log, the outbox and `monitor alerts show` say of it
+
+
 class DeliveryError(MonitorError):
-    """An alert channel failed to deliver."""
+    """An alert channel failed to deliver. Its message is one line of at most REASON_MAX characters (cut with an
+    ellipsis; those who raise it mask secrets first, as a cut may halve one)."""
 
     def __init__(self, message: str, *, channel: str | None = None, took: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
+        words = " ".join(message.split())
+        super().__init__(words if len(words) <= REASON_MAX else words[: REASON_MAX - 1].rstrip() + "…")
         self.channel = channel
         self.took = took  # the channel's services that took it all the same (of an Apprise config file's several)
 

@@ -7,12 +7,15 @@ call gives in `extra=` (source, article, alert, channel). Secrets are masked in 
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import sys
 import threading
+from collections import deque
 from types import TracebackType
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -63,9 +66,103 @@ class ClientSaid(logging.Filter):
 CLIENT_SAID = ClientSaid()  # one, so that setting up the logging again adds no second
 
 
+LOG_BEHIND = 4 << 20  # characters of lines waiting for standard error, at most (past them a line is dropped, and counted)
+FLUSH_SECONDS = 5.0  # at exit, how long the lines waiting are given to be written
+
+
+class WriteBehind(logging.Handler):
+    """Standard error, written line by line by the thread that logs, then, from `write_behind()` (the daemon, once its
+    parsing processes are forked: they are forked only while no other thread runs), by a thread of its own: a standard
+    error that takes nothing (`monitor run 2>&1 | less`, paused; a log collector that hangs) holds that thread alone, not
+    the polls, the dispatch and the jobs that log. Past LOG_BEHIND characters waiting, a line is dropped; once standard
+    error takes lines again one line says how many were. At exit (`logging.shutdown`) the lines waiting are given
+    FLUSH_SECONDS to be written."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self.stream = stream
+        self._changed = threading.Condition(threading.Lock())
+        self._waiting: deque[str] = deque()
+        self._size = 0  # characters waiting or being written
+        self._dropped = 0
+        self._thread: threading.Thread | None = None
+
+    def write_behind(self) -> None:
+        """From now on, lines are written by a thread of the handler's own."""
+        with self._changed:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._write_waiting, name="log-writer", daemon=True)
+                self._thread.start()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record) + "\n"
+            with self._changed:
+                if self._thread is not None:
+                    if self._size + len(line) > LOG_BEHIND:
+                        self._dropped += 1
+                    else:
+                        self._waiting.append(line)
+                        self._size += len(line)
+                        self._changed.notify_all()
+                    return
+            self.stream.write(line)  # (the handler's lock held: one line at a time)
+            self.stream.flush()
+        except Exception:  # (a closed standard error: logging's own report)
+            self.handleError(record)
+
+    def _write_waiting(self) -> None:
+        while True:
+            with self._changed:
+                while not self._waiting:
+                    self._changed.wait()
+                lines, taken = "".join(self._waiting), self._size
+                self._waiting.clear()
+            with contextlib.suppress(OSError, ValueError):  # (a closed or broken standard error: nothing left to tell)
+                self.stream.write(lines)
+                self.stream.flush()
+            with self._changed:
+                self._size -= taken
+                dropped, self._dropped = self._dropped, 0
+                if dropped:  # (standard error took these lines: it takes lines again)
+                    said = self.format(logging.getLogger("monitor").makeRecord(
+                        "monitor", logging.WARNING, __file__, 0, "%s dropped: standard error took nothing while they came (a paused pager, "
+                        "a log collector that hung)", (counted(dropped, "log line"),), None))
+                    self._waiting.append(said + "\n")
+                    self._size += len(said) + 1
+                self._changed.notify_all()
+
+    def flush(self) -> None:
+        """Wait, FLUSH_SECONDS at most, for the lines waiting to be written."""
+        with self._changed:
+            if self._thread is not None:
+                self._changed.wait_for(lambda: self._size == 0, FLUSH_SECONDS)
+
+    def forked(self) -> None:
+        """In a process forked from this one: no writer thread there; lines are written by the thread that logs them."""
+        self._changed = threading.Condition(threading.Lock())
+        self._waiting, self._size, self._dropped, self._thread = deque(), 0, 0, None
+
+
+def write_behind() -> None:
+    """Have the log's lines written by a thread of their own from now on (`monitor run`, once its parsing processes are forked)."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, WriteBehind):
+            handler.write_behind()
+
+
+def _forked() -> None:
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, WriteBehind):
+            handler.forked()
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
 def setup_logging(verbose: bool = False, log_format: str = "text") -> None:
     """Log to standard error in `log_format` ("text" or "json"), secrets masked."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = WriteBehind(sys.stderr)
     handler.setFormatter(JsonLineFormatter() if log_format == "json" else OneLineFormatter())
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()

@@ -230,6 +230,64 @@ def test_a_refusal_with_an_answer_says_the_answer(tmp_path: Path) -> None:
     assert "quota exceeded" in str(failed.value)
 
 
+NGINX_502 = (b"<!DOCTYPE html>\n<html>\n<head><title>502 Bad Gateway</title>\n<style>body { font-family: sans-serif }</style></head>\n"
+             b"<body>\n<center><h1>502 Bad Gateway</h1></center>\n<p>" + b"The upstream server did not answer in time. " * 40
+             + b"</p>\n<hr><center>nginx/1.25.3</center>\n</body>\n</html>\n")
+
+
+def _answering(status: int, payload: bytes) -> Any:
+    def answer(handler: BaseHTTPRequestHandler, body: bytes) -> None:
+        handler.send_response(status)
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        handler.wfile.write(payload)
+    return answer
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_a_failure_is_one_short_line_naming_the_channel_and_the_cause() -> None:
+    """Regression (xdeliver4): a failure carried Apprise's whole words, ~500 characters (a proxy's HTML error page as a
+    bytes literal, a connection error's urllib3 chain with its cause at the very end), logged, stored and shown as they
+    came. Now one line of at most REASON_MAX characters: the channel, Apprise's warning and the cause in words."""
+    from monitor.errors import REASON_MAX, DeliveryError
+    from tests.conftest import serve_http
+
+    with serve_http() as http:
+        http.routes["/alerts"] = _answering(502, NGINX_502)
+        http.routes["/text"] = _answering(503, "service unavailable\r\nretry later \x1b[31m\u202e\r\n".encode() + b"x" * 3000)
+        said = {}
+        for name, url in (("proxy", f"json://127.0.0.1:{http.port}/alerts"), ("plain", f"json://127.0.0.1:{http.port}/text"),
+                          ("refused", f"json://127.0.0.1:{_closed_port()}/alerts")):
+            with pytest.raises(DeliveryError) as failed:
+                Notifier([Channel(name=name, url=url)]).send(name, "title", "body")
+            said[name] = str(failed.value)
+    for name, text in said.items():
+        assert text.startswith(f"channel {name!r}: "), text
+        assert "\n" not in text and "\\n" not in text and len(text) <= REASON_MAX, text
+    assert "error=502" in said["proxy"] and "502 Bad Gateway" in said["proxy"] and "<" not in said["proxy"]
+    assert "error=503" in said["plain"] and "service unavailable retry later \\x1b[31m\\u202e" in said["plain"]  # (escapes written out)
+    assert said["refused"].endswith("Failed to establish a new connection: [Errno 111] Connection refused"), said["refused"]
+
+
+def test_a_failure_cut_short_shows_no_part_of_a_secret_the_answer_echoes() -> None:
+    """The reason is masked whole, then cut: a password the receiver's answer echoes is not cut in two before the mask
+    (its first characters shown where the cut fell)."""
+    from monitor.errors import DeliveryError
+    from tests.conftest import serve_http
+
+    with serve_http() as http:
+        for shift in range(12):
+            http.routes["/alerts"] = _answering(400, b"a" * shift + b" bad login Zq9secretpw" * 150)
+            with pytest.raises(DeliveryError) as failed:
+                Notifier([Channel(name="hook", url=f"json://desk:Zq9secretpw@127.0.0.1:{http.port}/alerts")]).send("hook", "title", "body")
+            assert "Zq9s" not in str(failed.value) and "error=400" in str(failed.value)
+
+
 def test_the_secrets_of_an_apprise_config_files_services_are_masked_like_a_urls(tmp_path: Path) -> None:
     """Regression: only a channel's `url` had its secrets registered; a Slack webhook's tokens in an Apprise config file
     were shown whole in the delivery's error (`Max retries exceeded with url: /services/T1JJ3T3L2/A1BRTD4JD/TIiaj...`),

@@ -221,3 +221,46 @@ def test_the_secrets_of_a_feed_url_with_a_broken_host_are_still_found() -> None:
     from monitor.redact import feed_url_secrets
 
     assert feed_url_secrets("http://u:pw123456@[oops/feeds/a1b2c3d4e5f6a7b8c9d0/rss?token=abc") == {"pw123456", "a1b2c3d4e5f6a7b8c9d0", "abc"}
+
+
+def test_a_standard_error_that_takes_nothing_holds_no_thread_that_logs_and_the_lines_dropped_are_counted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (xdeliver4): `monitor run 2>&1 | less`, paused, blocked every thread that logged on the full pipe (the
+    polls, the dispatch, the jobs). Once `write_behind()`, the lines wait for a thread of their own, up to LOG_BEHIND
+    characters; past them they are dropped, and one line says how many once standard error takes lines again. At exit
+    the lines waiting are given FLUSH_SECONDS, not for ever. A real pipe of 4 KiB, read only at the end."""
+    import fcntl
+    import threading
+
+    from monitor import logs
+
+    monkeypatch.setattr(logs, "LOG_BEHIND", 20_000)
+    monkeypatch.setattr(logs, "FLUSH_SECONDS", 0.5)
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, 1031, 4096)  # F_SETPIPE_SZ
+    handler = logs.WriteBehind(os.fdopen(write_end, "w"))
+    handler.setFormatter(logs.OneLineFormatter())
+    logger = logging.getLogger("monitor.test.write_behind")
+    logger.propagate, logger.level = False, logging.INFO
+    logger.addHandler(handler)
+    try:
+        handler.write_behind()
+        logging_thread = threading.Thread(target=lambda: [logger.info("line %04d %s", n, "x" * 90) for n in range(1000)])
+        logging_thread.start()
+        logging_thread.join(timeout=10)
+        assert not logging_thread.is_alive()  # 1,000 lines logged, none waited for the pipe
+        started = time.monotonic()
+        handler.flush()  # (what logging.shutdown does at exit)
+        assert time.monotonic() - started < 2
+        said = b""
+        while b"dropped" not in said:
+            said += os.read(read_end, 65536)
+    finally:
+        logger.removeHandler(handler)
+    lines = said.decode().splitlines()
+    kept = [line for line in lines if " INFO line " in line]
+    [dropped] = [line for line in lines if "dropped" in line]
+    assert kept == [line for line in kept if len(line.split()) == 5] and len(kept) < 1000
+    assert [int(line.split()[3]) for line in kept] == list(range(len(kept)))  # the first ones, in order, whole
+    assert dropped.endswith(f" WARNING {1000 - len(kept)} log lines dropped: standard error took nothing while they came "
+                            "(a paused pager, a log collector that hung)"), dropped
+    os.close(read_end)

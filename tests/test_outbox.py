@@ -181,6 +181,33 @@ def test_a_channel_that_never_failed_says_no_alert_waits_for_a_retry_when_an_ale
     assert dispatch_due(db, notifier, DeliverySettings(), now + timedelta(seconds=1)) == 1  # it goes at the next dispatch, as it would have
     assert [m["title"] for m in json_receiver.messages] == ["alert 0", "during"]
 
+def test_a_failed_delivery_is_logged_and_kept_as_one_short_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (xdeliver4): a receiver behind a proxy answering its HTML error page had ~500 characters of Apprise's
+    words (the page's bytes as a Python literal) in the delivery's warning, its stored error and `monitor alerts show`."""
+    from monitor.errors import REASON_MAX
+
+    page = b"<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<h1>502 Bad Gateway</h1>\n" + b"<p>upstream timed out</p>\n" * 100 + b"</body></html>"
+
+    def proxy(handler: Any, body: bytes) -> None:
+        handler.send_response(502)
+        handler.send_header("Content-Length", str(len(page)))
+        handler.end_headers()
+        handler.wfile.write(page)
+
+    db = outbox_with(tmp_path, 1)
+    with serve_http() as http:
+        http.routes["/alerts"] = proxy
+        notifier = Notifier([Channel(name="hook", url=f"json://127.0.0.1:{http.port}/alerts")])
+        with caplog.at_level(logging.INFO, logger="monitor"):
+            assert dispatch_due(db, notifier, DeliverySettings(), utcnow()) == 0
+    with db.session() as s:
+        stored = s.scalars(select(DeliveryRow)).one().last_error
+    assert stored is not None and "\n" not in stored and len(stored) <= REASON_MAX
+    assert stored.startswith("channel 'hook': Failed to send JSON POST notification: error=502.; Response Details: 502 Bad Gateway upstream timed out")
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and r.name == "monitor"]
+    assert warning == f"alert uid00000 to hook failed (attempt 1, retry in {warning.split('retry in ')[1].split(')')[0]}): {stored}"
+
+
 def test_a_clock_step_back_moves_feed_checks_and_delivery_retries_back_as_much_never_before_now(tmp_path: Path) -> None:
     """The two moves share one helper (store/db.py): set later than now, moved back by the step, never before
     now; what is due already, and deliveries no longer pending, stay."""
@@ -863,3 +890,45 @@ def test_a_channel_back_after_an_outage_says_which_of_its_alerts_gave_up_meanwhi
     [said] = [r.getMessage() for r in caplog.records if "answers again" in r.getMessage()]
     assert said == ("channel hook answers again: 1 alert waiting for a retry goes now; 1 alert to it gave up earlier "
                     "(`monitor alerts --failed`): `monitor alerts retry --failed --channel hook` sends it again"), said
+
+
+def test_a_send_begun_just_before_half_the_lease_is_recorded_before_the_lease_ends(tmp_path: Path) -> None:
+    """Regression (xdeliver4): a send begun just before half the lease was given half the lease, so it was cut off, and
+    recorded, only as the lease ended or a moment after: on a shared store another daemon could claim the delivery
+    meanwhile and send it again. A send now ends (cut off) RECORD_SECONDS before the claim's lease does, whenever it
+    began, so its outcome is recorded while the delivery is still this dispatcher's. A real receiver: the first
+    alert answered just before half the lease, the second never."""
+    from monitor.alerts.dispatch import record_margin
+
+    lease = 8.0
+    started = time.monotonic()
+    release = threading.Event()
+    seen: list[float] = []
+
+    def receiver(handler: Any, body: bytes) -> None:
+        seen.append(time.monotonic() - started)
+        if len(seen) == 1:
+            time.sleep(max(lease / 2 - 0.8 - (time.monotonic() - started), 0))  # answered shortly before half the lease
+            handler.send_response(200)
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+        else:
+            release.wait(30)  # the second: no answer
+            handler.close_connection = True
+
+    db = outbox_with(tmp_path, 2)
+    with serve_http() as http:
+        http.routes["/alerts"] = receiver
+        notifier = Notifier([Channel(name="hook", url=f"json://127.0.0.1:{http.port}/alerts")])
+        started, now = time.monotonic(), utcnow()
+        try:
+            assert dispatch_due(db, notifier, DeliverySettings(lease_seconds=lease), now) == 1
+        finally:
+            release.set()
+        ended = time.monotonic() - started
+    assert len(seen) == 2 and seen[1] < lease / 2  # the second send began in time
+    assert ended <= lease - record_margin(lease) + 0.5, ended  # and was over, recorded, well before the lease's end
+    with db.session() as s:
+        rows = s.scalars(select(DeliveryRow).order_by(DeliveryRow.id)).all()
+        assert [(r.status, r.attempts, r.lease_until) for r in rows] == [("sent", 1, None), ("pending", 1, None)]
+        assert rows[1].last_error is not None and "no whole answer within" in rows[1].last_error

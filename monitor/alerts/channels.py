@@ -10,10 +10,12 @@ with an ellipsis, to what the channel's Apprise plugin takes (its `title_maxlen`
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import errno
 import functools
 import hashlib
+import html
 import json
 import os
 import logging
@@ -415,7 +417,7 @@ class Notifier:
         reason = redact(failure_reason(captured))
         mail = mailed_to(app, result)
         if mail.refusals:  # (the plugin's last word names the message, not the recipient the server refused)
-            reason = redact("; ".join(dict.fromkeys(mail.refusals)))[:500] + f"; {reason}"
+            reason = one_line(redact("; ".join(dict.fromkeys(mail.refusals))), CAUSE_MAX // 2) + f"; {reason}"
         if why := cut():
             reason = f"{why}: monitor cut the connection (Apprise then said: {reason})"
         elif mail.for_good:  # sent again, it would reach those that took it again, and the others refuse it for good
@@ -556,12 +558,65 @@ def _message_to(service: Any, to: str) -> set[str]:
     return {to} | ((set(service.cc) | set(service.bcc)) if service is not None else set())
 
 
+CAUSE_MAX = 260  # Apprise's words for a failure, at most (its warning and the detail); the error adds the channel and what took it
+
+
 def failure_reason(captured: str) -> str:
-    """Apprise's own words for a failure: its warnings, and the exception or response detail."""
+    """Apprise's own words for a failure, on one line of at most CAUSE_MAX characters, secrets masked: its last warning,
+    and the last exception or response detail in words (a connection error's cause, not urllib3's chain around it; an
+    answer's text, not its bytes' literal nor its HTML), in the room the warning leaves, its start and end kept."""
     lines = [line.split(" - ", 2)[-1].strip() for line in captured.splitlines() if " - " in line]
     levels = [line.split(" - ", 2)[1] if line.count(" - ") >= 2 else "" for line in captured.splitlines() if " - " in line]
     warnings = [text for text, level in zip(lines, levels) if level in ("WARNING", "ERROR")]
     details = [text for text in lines if text.startswith(("Socket Exception", "Response Details", "Exception"))
                and text.partition(":")[2].strip() not in ("", "b''", "''")]  # (not an empty answer's heading)
-    picked = list(dict.fromkeys(warnings[-1:] + details[-1:]))
-    return "; ".join(picked)[:500] or "Apprise reported failure"
+    warning = one_line(redact(warnings[-1]), CAUSE_MAX // 2) if warnings else ""
+    detail = _detail(details[-1], CAUSE_MAX - len(warning) - 2) if details else ""
+    return "; ".join(dict.fromkeys(text for text in (warning, detail) if text)) or "Apprise reported failure"
+
+
+def one_line(text: str, limit: int) -> str:
+    """The text's words on one line, cut to `limit` characters with an ellipsis (mask its secrets first: a cut may halve one)."""
+    return capped(" ".join(text.split()), limit)
+
+
+_CAUSED_BY = re.compile(r"\(Caused by (.+)\)$")  # urllib3's MaxRetryError: the pool, the URL, then the error that ended the tries
+_WRAPPED = re.compile(r"\w+\((.*)\)")  # NewConnectionError("..."), SSLError(SSLCertVerificationError(1, '...'))
+_ARGS_BEFORE = re.compile(r"^(?:-?\d+, |<[^<>]*>, )?['\"]?(?:[\w.]+\([^()]*\): |<[^<>]*>: )?")  # an errno or connection, a quote, the connection it names
+_TAG = re.compile(r"<[^<>]*>")
+ANSWER_LOGGED = 2000  # the bytes of an answer Apprise's plugins log ("Response Details:\r\n%r", (r.content or b"")[:2000])
+_HTML_AROUND = re.compile(r"<(head|script|style)\b.*?</\1\s*>|<[^<>]*>", re.S | re.I)
+
+
+def _detail(text: str, room: int) -> str:
+    """An Apprise detail line ('Socket Exception: ...', 'Response Details: b\'...\'') in plain words, secrets masked, cut to
+    `room` characters in its middle: its start (the page's heading, the file) and its end (the error's cause) kept."""
+    head, _, said = text.partition(":")
+    said, whole = said.strip(), True
+    if head == "Response Details":
+        said, whole = _answer_text(said)
+    elif caused := _CAUSED_BY.search(said):
+        said = caused.group(1)
+        while wrapped := _WRAPPED.fullmatch(said):
+            said = wrapped.group(1)
+        said = _ARGS_BEFORE.sub("", said).rstrip("'\"")
+    line = printable(" ".join(f"{head}: {redact(said)}".split()))  # (a decoded answer's terminal escapes written out, as its literal had them)
+    if len(line) <= room:
+        return line
+    if not whole:  # (its end is where Apprise cut it, maybe inside a secret the mask then misses: not shown)
+        return capped(line, room)
+    return line[: room // 2 - 1].rstrip() + " … " + line[len(line) - (room - room // 2 - 2):].lstrip()
+
+
+def _answer_text(literal: str) -> tuple[str, bool]:
+    """A receiver's answer as Apprise logs it (the repr of its first ANSWER_LOGGED bytes) in words: decoded, an HTML page's
+    text; and whether it is whole (not cut by Apprise)."""
+    try:
+        answer = ast.literal_eval(literal)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return literal, False
+    text = answer.decode("utf-8", "replace") if isinstance(answer, bytes) else str(answer)
+    if re.search(r"<[a-zA-Z!/]", text):  # markup: its text (the page's head left out: its title is the heading's again)
+        words = _HTML_AROUND.sub(" ", text)
+        text = html.unescape(words if words.strip() else _TAG.sub(" ", text))
+    return text, len(answer) < ANSWER_LOGGED

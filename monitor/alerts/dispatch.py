@@ -32,6 +32,7 @@ log = logging.getLogger("monitor")
 
 UNCLAIMED_FOR = timedelta(hours=1)  # on a shared store, a channel's due deliveries no daemon took this long: in no daemon's config
 CHANNELS_AT_ONCE = 16  # channels sent to at once, each on its own thread
+RECORD_SECONDS = 5.0  # a send is over this long before its claim's lease ends, at the latest (`record_margin`)
 FAILURES_IN_ROW = 2  # a channel that failed this many times in a row in a dispatch is not asked for the rest (one bad alert is not enough)
 
 
@@ -74,6 +75,9 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
     `watching_since` (the daemon's start), an hour or more, gives up its deliveries due an hour ago that no
     daemon took meanwhile, as SQLite does at once (`monitor alerts --failed` lists them); and, with `in_use`,
     the alerts held for the digest of a channel in no running daemon's config for an hour."""
+    # the claims' lease ends lease_seconds after `now`, the dispatch's start (tests give another `now`: taken as this
+    # moment, before the give-ups' queries): no send may outlast it, when another dispatcher may claim the delivery again
+    lease_end = time.monotonic() + cfg.lease_seconds
     sent = 0
     if not db.sqlite and watching_since is not None and now - watching_since >= UNCLAIMED_FOR:
         gone: Callable[[str], bool] = _every  # (no registry's channels given: every channel not ours)
@@ -85,24 +89,31 @@ def dispatch_due(db: Database, notifier: Notifier, cfg: DeliverySettings, now: d
             log.warning("%s to channel %s given up: no daemon's config has it (none sent to it for an hour); put it back in a daemon's config, "
                         "then `monitor alerts retry --failed --channel %s`", _alerts(count), name, name, extra={"channel": name})
     claimed = outbox.claim_due(db, now, cfg.lease_seconds, channels=None if db.sqlite else tuple(notifier.channels))
-    # a delivery begun after half its lease could end after it, when another dispatcher may claim it again
-    deadline = time.monotonic() + cfg.lease_seconds / 2
     by_channel: dict[str, list[outbox.DueDelivery]] = {}
     for due in claimed:
         by_channel.setdefault(due.channel, []).append(due)
     if len(by_channel) <= 1:  # (no thread for one channel)
-        sent += sum(_send_channel(db, notifier, cfg, now, group, stopping, deadline) for group in by_channel.values())
+        sent += sum(_send_channel(db, notifier, cfg, now, group, stopping, lease_end) for group in by_channel.values())
     else:  # each channel on its own thread: one that hangs holds back only its own deliveries
         with ThreadPoolExecutor(max_workers=min(len(by_channel), CHANNELS_AT_ONCE), thread_name_prefix="dispatch") as pool:
-            sent += sum(pool.map(lambda group: _send_channel(db, notifier, cfg, now, group, stopping, deadline), by_channel.values()))
+            sent += sum(pool.map(lambda group: _send_channel(db, notifier, cfg, now, group, stopping, lease_end), by_channel.values()))
     return sent + send_digests(db, notifier, now, cfg, in_use)
 
 
+def record_margin(lease_seconds: float) -> float:
+    """How long before its claim's lease ends a send is over (cut off if need be): time to record its outcome, the cut's
+    rounds and Apprise's second for a channel of several services included (a quarter of a lease under 20 s)."""
+    return min(RECORD_SECONDS, lease_seconds / 4)
+
+
 def _send_channel(db: Database, notifier: Notifier, cfg: DeliverySettings, now: datetime, claimed: list[outbox.DueDelivery],
-                  stopping: Callable[[], bool], deadline: float) -> int:
+                  stopping: Callable[[], bool], lease_end: float) -> int:
     """Send one channel's claimed deliveries in order (or hold them for its digest); how many were sent. What is left
     once the daemon stops or half the lease has passed is given back; once the channel failed twice in a row, what is
-    left waits `backoff_seconds` for it (no attempt counted: a channel that is down is not asked 50 times)."""
+    left waits `backoff_seconds` for it (no attempt counted: a channel that is down is not asked 50 times). A send has
+    half the lease, and ends `record_margin` before the lease does at the latest (one begun late has less): its outcome
+    is recorded while the delivery is still this dispatcher's."""
+    deadline, last_end = lease_end - cfg.lease_seconds / 2, lease_end - record_margin(cfg.lease_seconds)
     sent, failed_in_row, through, last_error = 0, 0, False, ""
     for n, due in enumerate(claimed):
         left = [d.id for d in claimed[n:]]
@@ -128,7 +139,7 @@ def _send_channel(db: Database, notifier: Notifier, cfg: DeliverySettings, now: 
             continue
         try:
             partly = notifier.send(due.channel, due.title, due.body, due.tags, json.loads(due.context or "{}"), done=due.done,
-                                   within=cfg.lease_seconds / 2)
+                                   within=min(cfg.lease_seconds / 2, last_end - time.monotonic()))
         except DeliveryError as exc:
             attempt = due.attempts + 1
             final = attempt >= cfg.max_attempts or channel is None  # a channel taken out of the config: no retry brings it back

@@ -386,3 +386,64 @@ def test_a_restart_after_a_sigkill_mid_dispatch_sends_the_claimed_alerts_at_once
     db.close()
     with daemon(config, tmp_path / "daemon.log"):
         wait_for(lambda: len(json_receiver.messages) == 2, timeout=20)
+
+
+def test_a_standard_error_that_takes_nothing_holds_back_no_poll_and_no_delivery(tmp_path: Path, http_server: LocalHTTP, json_receiver: JsonReceiver) -> None:
+    """Regression (xdeliver4): `monitor run 2>&1 | less`, paused: every thread that logged blocked on the full pipe, and
+    the daemon polled and delivered nothing until the pager read on (14 fetches, then none for 20 s, with -v). The
+    daemon's lines are now written by a thread of their own (past a bound they are dropped and counted: tests/test_logs.py).
+    A pipe of 4 KiB the test does not read stands for the paused pager."""
+    import fcntl
+    import termios
+    from array import array
+
+    fetched: list[float] = []
+
+    def feed(handler: BaseHTTPRequestHandler, _: bytes) -> None:
+        fetched.append(time.monotonic())
+        n = len(fetched)  # a new entry at each poll: lines to log
+        payload = rss((f"Rates unchanged {n}", f"https://wire.example/rates/{n}", f"rates-{n}", f"{CALM} Said at the meeting number {n}."))
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        handler.wfile.write(payload)
+
+    http_server.routes["/wire.xml"] = feed
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    config = write_config(tmp_path, feeds=[{"name": "wire", "url": http_server.url("/wire.xml"), "every": 0.5}], folders=[inbox],
+                          channels=[{"name": "hook", "url": json_receiver.url}])
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, 1031, 4096)  # F_SETPIPE_SZ: one page, filled in seconds
+
+    def waiting() -> int:
+        queued = array("i", [0])
+        fcntl.ioctl(read_end, termios.FIONREAD, queued)
+        return queued[0]
+
+    proc = subprocess.Popen([sys.executable, "-m", "monitor", "run", "-v", "--config", str(config)], cwd=REPO, stdout=subprocess.DEVNULL, stderr=write_end)
+    os.close(write_end)
+    log: list[bytes] = []
+    reader = threading.Thread(target=lambda: log.extend(iter(lambda: os.read(read_end, 65536), b"")), daemon=True)
+    try:
+        wait_for(lambda: waiting() >= 4096 - 512, timeout=30)  # the pager's pipe is full: a line more would block its writer
+        time.sleep(1)
+        polls = len(fetched)
+        wait_for(lambda: len(fetched) >= polls + 5, timeout=15)  # polls go on...
+        (inbox / "a.txt").write_text(DISTINCT_STORIES[0] + "\n")
+        wait_for(lambda: len(json_receiver.messages) == 1, timeout=15)  # ...and so do deliveries
+        reader.start()  # the pager reads on
+    finally:
+        if reader.ident is None:  # (the test failed first: its log read, so that the daemon can stop)
+            reader.start()
+        proc.send_signal(signal.SIGINT)
+        try:
+            code = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+    reader.join(timeout=10)
+    os.close(read_end)
+    text = b"".join(log).decode()
+    assert code == 0, text
+    assert "monitor stopped" in text and "Traceback" not in text and "alert" in text  # (what waited was written once it was read)
