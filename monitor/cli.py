@@ -487,10 +487,8 @@ def alerts_show(alert: AlertRef, config: ConfigOption = DEFAULT_CONFIG) -> None:
         out.table(story)
     deliveries = _Table("channel", "state", "attempts", "sent / next attempt (UTC)", "error", title="deliveries")
     for d in a.deliveries:
-        # (one that gave up or was dismissed has no attempt to come, one held waits for its digest unless the digest failed)
-        when = d.sent_at if d.status == "sent" else d.next_attempt_at if d.status == "pending" or (d.status == "held" and d.attempts) else None
         state = f"{d.status} ({d.held_reason})" if d.held_reason and d.status == "held" else d.status
-        deliveries.add(d.channel, state, str(d.attempts), _when(when), d.error or "")
+        deliveries.add(d.channel, state, str(d.attempts), _when(d.when), d.error or "")
     out.table(deliveries)
     for name, why in app.not_sent_to(a):
         out.line(f"not sent to {name}: {why}")

@@ -1212,3 +1212,33 @@ def test_a_filter_on_a_name_the_watchlist_no_longer_has_is_shown_as_chosen_not_a
         served.close()
     chosen = re.findall(r"<option[^>]* selected>([^<]*)</option>", page.split(f'name="{field}"')[1].split("</select>")[0])
     assert status == 200 and [unescape(c) for c in chosen] == ["Gone <b>"], chosen
+
+
+def test_the_alert_page_gives_no_next_attempt_for_a_delivery_that_gave_up_or_waits_for_its_digest(tmp_path: Path) -> None:
+    """Regression (left by helper xdeliver4, who fixed `monitor alerts show`): the page showed a delivery that gave up
+    the backoff of an attempt that never comes, and one held for its channel's digest the time it was first due (in
+    the past). Neither is an attempt to come: "—", as the CLI says "-"; a pending one keeps its next attempt."""
+    from sqlalchemy import text as sql
+
+    from tests.conftest import SEED, write_config
+    from tests.test_cli import monitor
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "seed.txt").write_text(SEED.read_text())
+    channels = [{"name": "down", "url": f"json://127.0.0.1:{free_port()}/x"}, {"name": "later", "url": f"json://127.0.0.1:{free_port()}/y"},
+                {"name": "daily", "url": f"console://local?file={tmp_path / 'daily.jsonl'}", "digest_below": 4, "digest_at": "08:00"}]
+    config = write_config(tmp_path, folders=[inbox], channels=channels, settings={"delivery": {"max_attempts": 1}})
+    assert monitor("once", "--config", str(config)).returncode == 0
+    db = Database(store_url(tmp_path))
+    with db.session() as s:  # the second channel's delivery: one more attempt to come
+        s.execute(sql("UPDATE deliveries SET status = 'pending', next_attempt_at = '2099-01-01 00:00:00' WHERE channel = 'later'"))
+    served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(db, 900, 60), lambda: Watchlist())
+    try:
+        status, page = get(f"http://127.0.0.1:{served.port}/alerts/1")
+    finally:
+        served.close()
+        db.close()
+    table = page.split('<table id="deliveries">', 1)[1].split("</table>", 1)[0]
+    rows = {cells[0]: cells[1:4] for row in table.split("<tr>")[2:] if (cells := [re.sub(r"<[^>]+>", "", c).strip() for c in row.split("</td>")[:-1]])}
+    assert status == 200 and rows == {"down": ["failed", "1", "—"], "later": ["pending", "1", "2099-01-01 00:00"], "daily": ["held (low severity)", "0", "—"]}, table

@@ -25,6 +25,14 @@ class DeliveryState:
     error: str | None
     held_reason: str | None
 
+    @property
+    def when(self) -> datetime | None:
+        """When it was sent, or when it is next tried; None when no attempt is to come (it gave up or was dismissed)
+        or it waits for its digest (unless the digest failed and waits to be tried again)."""
+        if self.status == "sent":
+            return self.sent_at
+        return self.next_attempt_at if self.status == "pending" or (self.status == "held" and self.attempts) else None
+
 
 @dataclass(frozen=True)
 class StoryCopy:
