@@ -5,7 +5,8 @@
 store at scrape time (deliveries by channel and state, the age of the oldest pending delivery).
 Any other path is the web view (monitor/web), or a 404 when it is not served. The server is uvicorn
 on a thread of its own (monitor/web/serve.py); the handlers run on its thread pool, sharing nothing but
-the registry (thread-safe) and short store reads.
+the registry (thread-safe) and short store reads. Starlette, uvicorn and the web view are imported by
+`Endpoint` only: a daemon with `listen = ""` does not load them (≈ 4 MB; the daemon needs `Health` alone).
 """
 
 from __future__ import annotations
@@ -14,23 +15,21 @@ import logging
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from monitor import metrics
 from monitor.errors import StoreError
 from monitor.model import Watchlist
 from monitor.store import outbox
 from monitor.store.db import Database, utcnow
-from monitor.web.app import beside, create_app, daemon_access
-from monitor.web.auth import is_loopback, names_loopback
-from monitor.web.serve import Background, bind
+
+if TYPE_CHECKING:
+    from starlette.routing import Route
+    from starlette.types import Receive, Scope, Send
 
 log = logging.getLogger("monitor")
 
@@ -96,6 +95,12 @@ METRICS_ELSEWHERE = ("/metrics on a loopback address answers a request naming a 
 
 def _routes(health: Health, store: CollectorRegistry, loopback: bool) -> list[Route]:
     """/healthz, for any probe; /metrics, on a `loopback` address for a request naming a loopback host only (DNS rebinding)."""
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse, Response
+    from starlette.routing import Route
+
+    from monitor.web.auth import names_loopback
+
     def healthz(request: Request) -> Response:
         problem = health.problem()
         return PlainTextResponse((problem or "ok") + "\n", 503 if problem else 200)
@@ -109,6 +114,8 @@ def _routes(health: Health, store: CollectorRegistry, loopback: bool) -> list[Ro
 
 
 async def _elsewhere(scope: Scope, receive: Receive, send: Send) -> None:
+    from starlette.responses import PlainTextResponse
+
     await PlainTextResponse("not found: try /healthz or /metrics\n", 404)(scope, receive, send)
 
 
@@ -117,6 +124,10 @@ class Endpoint:
     beside /healthz and /metrics, unless the address is not loopback and no credentials are set."""
 
     def __init__(self, listen: str, address: tuple[str, int], health: Health, watchlist: Callable[[], Watchlist] | None = None) -> None:
+        from monitor.web.app import beside, create_app, daemon_access  # the site's templates (jinja2) are loaded by create_app
+        from monitor.web.auth import is_loopback
+        from monitor.web.serve import Background, bind
+
         store = CollectorRegistry(auto_describe=False)
         store.register(StoreCollector(health.db))
         sock = bind(address, lambda why: f'[server] listen = "{listen}": cannot listen there ({why}), '
@@ -124,8 +135,8 @@ class Endpoint:
         access = daemon_access(address[0]) if watchlist is not None else None
         routes = _routes(health, store, is_loopback(address[0]))
         self.site = watchlist is not None and access is not None
-        app: ASGIApp = (create_app(health.db, watchlist, access, extra=routes) if watchlist is not None and access is not None
-                        else beside(routes, _elsewhere))
+        app = (create_app(health.db, watchlist, access, extra=routes) if watchlist is not None and access is not None
+               else beside(routes, _elsewhere))
         self.served = Background(app, sock)
 
     @property
