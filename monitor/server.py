@@ -6,7 +6,8 @@ address to a request naming a loopback host, else its kind only, naming no file,
 store at scrape time (deliveries by channel and state, the age of the oldest pending delivery).
 Any other path is the web view (monitor/web), or a 404 when it is not served. The server is uvicorn
 on a thread of its own (monitor/web/serve.py); the handlers run on its thread pool, sharing nothing but
-the registry (thread-safe) and short store reads.
+the registry (thread-safe) and short store reads. Starlette, uvicorn and the web view are imported by
+`Endpoint` only: a daemon with `listen = ""` does not load them (≈ 4 MB; the daemon needs `Health` alone).
 """
 
 from __future__ import annotations
@@ -15,23 +16,21 @@ import logging
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from monitor import metrics
 from monitor.errors import StoreError
 from monitor.model import Watchlist
 from monitor.store import outbox
 from monitor.store.db import Database, utcnow
-from monitor.web.app import beside, create_app, daemon_access
-from monitor.web.auth import is_loopback, names_loopback
-from monitor.web.serve import Background, bind
+
+if TYPE_CHECKING:
+    from starlette.routing import Route
+    from starlette.types import Receive, Scope, Send
 
 log = logging.getLogger("monitor")
 
@@ -102,6 +101,12 @@ def _routes(health: Health, store: CollectorRegistry, loopback: bool) -> list[Ro
     """/healthz, for any probe (its reason in full on a `loopback` address to a request naming a loopback host only, else
     in brief: a file's path, a database's name or a channel's is no business of the network's); /metrics, on a `loopback`
     address for a request naming a loopback host only (DNS rebinding)."""
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse, Response
+    from starlette.routing import Route
+
+    from monitor.web.auth import names_loopback
+
     said = [""]  # the kind of problem last logged: each is logged once, in full, as /healthz first answers it
 
     def healthz(request: Request) -> Response:
@@ -126,6 +131,8 @@ def _routes(health: Health, store: CollectorRegistry, loopback: bool) -> list[Ro
 
 
 async def _elsewhere(scope: Scope, receive: Receive, send: Send) -> None:
+    from starlette.responses import PlainTextResponse
+
     await PlainTextResponse("not found: try /healthz or /metrics\n", 404)(scope, receive, send)
 
 
@@ -134,6 +141,10 @@ class Endpoint:
     beside /healthz and /metrics, unless the address is not loopback and no credentials are set."""
 
     def __init__(self, listen: str, address: tuple[str, int], health: Health, watchlist: Callable[[], Watchlist] | None = None) -> None:
+        from monitor.web.app import beside, create_app, daemon_access  # the site's templates (jinja2) are loaded by create_app
+        from monitor.web.auth import is_loopback
+        from monitor.web.serve import Background, bind
+
         store = CollectorRegistry(auto_describe=False)
         store.register(StoreCollector(health.db))
         sock = bind(address, lambda why: f'[server] listen = "{listen}": cannot listen there ({why}), '
@@ -141,8 +152,8 @@ class Endpoint:
         access = daemon_access(address[0]) if watchlist is not None else None
         routes = _routes(health, store, is_loopback(address[0]))
         self.site = watchlist is not None and access is not None
-        app: ASGIApp = (create_app(health.db, watchlist, access, extra=routes) if watchlist is not None and access is not None
-                        else beside(routes, _elsewhere))
+        app = (create_app(health.db, watchlist, access, extra=routes) if watchlist is not None and access is not None
+               else beside(routes, _elsewhere))
         self.served = Background(app, sock)
 
     @property

@@ -225,7 +225,7 @@ class Channel(_Section):
 class StorySettings(_Section):
     """One alert per story: copies of a story join it instead of alerting again."""
 
-    window: int = Field(5000, ge=1, description="latest articles kept in the near-duplicate index (~16 KB each)")
+    window: int = Field(5000, ge=1, description="latest articles kept in the near-duplicate index (~1.3 KB each)")
     join_within: float = Field(72, gt=0, le=87600, description="hours: a copy joins a story only this close in time to its articles, unless nearly identical")
 
 

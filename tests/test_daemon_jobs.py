@@ -110,7 +110,7 @@ def test_a_reload_takes_a_new_trends_check_every_as_it_takes_the_schedule(tmp_pa
 
 def test_a_reload_takes_a_new_stories_window_into_the_index_as_it_fills(tmp_path: Path) -> None:
     """Regression (found by helper xsoak's soak): SIGHUP took `[stories]` into the settings, but the ingest kept the
-    limits it was built with until a restart: a window lowered to save memory (each article ~16 KB in the index) left
+    limits it was built with until a restart: a window lowered to save memory (each article ~1.3 KB in the index) left
     the index growing to the old 5,000, and a new `join_within` (docs/operations.md: taken at once) was not taken."""
     inbox = inbox_with(tmp_path, DISTINCT_STORIES[:3])
     daemon = Daemon(build_pipeline(load_settings(write_config(tmp_path, folders=[inbox], settings={"stories": {"window": 5000}}))))

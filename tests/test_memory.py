@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ON_POSTGRES, REPO, write_config
+from tests.conftest import ON_POSTGRES, REPO, free_port, write_config
 
 PROBE = """
 import json
+import os
 from monitor.memory import release_free_memory
 
 def rss_kb():
@@ -90,3 +92,29 @@ def test_large_blocks_stay_mapped_after_a_larger_one_is_freed(how: str) -> None:
         assert seen == {"mapped": True, "blocks": 20}
     else:
         assert seen["blocks"] == 0  # glibc's own behaviour, which map_large_blocks changes
+
+
+SERVED = """
+import sys
+from monitor.daemon import Daemon
+from monitor.pipeline import build_pipeline
+from monitor.settings import load_settings
+
+daemon = Daemon(build_pipeline(load_settings(sys.argv[1])))
+daemon.start()
+daemon.shutdown()
+print(sorted({m.split(".")[0] for m in sys.modules if m.split(".")[0] in ("jinja2", "starlette", "uvicorn")}))
+"""
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="what a daemon loads, the same on either store")
+@pytest.mark.parametrize(("host", "token", "loaded"), [(None, "", "[]"), ("127.0.0.1", "", "['jinja2', 'starlette', 'uvicorn']"),
+                                                      ("0.0.0.0", "", "['starlette', 'uvicorn']"),
+                                                      ("0.0.0.0", "a-token-long-enough-1234", "['jinja2', 'starlette', 'uvicorn']")])
+def test_a_daemon_loads_the_web_server_and_templates_only_to_serve_them(tmp_path: Path, host: str | None, token: str, loaded: str) -> None:
+    """uvicorn and starlette (≈ 2 MB) only with [server] listen set; jinja2 and the web view (≈ 2 MB more) only where the view is served."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_WEB_")} | ({"MONITOR_WEB_TOKEN": token} if token else {})
+    config = write_config(tmp_path, settings={"server": {"listen": f"{host}:{free_port()}" if host else ""}})
+    done = subprocess.run([sys.executable, "-c", SERVED, str(config)], cwd=REPO, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == loaded

@@ -560,3 +560,23 @@ def test_a_story_ranks_by_its_best_article_and_keeps_its_highest_jaccard_in_eith
     with patch("monitor.stories._FEW", 0):
         assert index.candidates(query.tobytes(), 100) == python
     assert [(c.story, round(c.containment, 2), c.jaccard) for c in python] == [(10, 1.0, 100 / 128), (20, 0.83, 90 / 128)]
+
+
+def test_the_window_setting_says_what_an_article_costs_in_the_index() -> None:
+    """[stories] window's help (and the example config's comment) said ~16 KB an article: the MinHashLSH's cost, gone
+    since the sorted keys came (about 1.3 KB); an operator sizing the window by it chose one twelve times too small."""
+    import re
+
+    from monitor.settings import StorySettings
+
+    described = StorySettings.model_fields["window"].description or ""
+    said_kb = float(re.search(r"~([\d.]+) KB each", described).group(1))  # type: ignore[union-attr]
+    rng = np.random.default_rng(1)
+    index = StoryIndex()
+    for article in range(1, 5001):
+        index.add(article, article, rng.integers(0, 2**32, NUM_PERM, dtype=np.uint32).astype("<u4").tobytes(), 100)
+    arrays = (index._keys, index._ids, index._stories, index._lengths, index._times, index._tail, index._fences)
+    measured_kb = sum(a.nbytes for a in arrays) / len(index) / 1024
+    assert 0.67 < said_kb / measured_kb < 1.5, (said_kb, measured_kb)
+    example = (REPO / "config" / "monitor.toml").read_text(encoding="utf-8")
+    assert f"(~{said_kb:g} KB each)" in example

@@ -7,10 +7,9 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, unquote
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
@@ -25,6 +24,9 @@ from monitor.store import signals, sources, views
 from monitor.store.db import Database
 from monitor.web import chart, text
 from monitor.web.auth import ELSEWHERE, Access, access_for, names_loopback
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 log = logging.getLogger("monitor")
 HERE = Path(__file__).parent
@@ -58,6 +60,8 @@ def _shown(value: Any) -> Any:
 
 
 def _env() -> Environment:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined  # here: `monitor run` serving /metrics only, no site, loads no jinja2
+
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined, trim_blocks=True,
                       lstrip_blocks=True, finalize=_shown)
     env.filters["when"] = lambda t: f"{t:%Y-%m-%d %H:%M}" if isinstance(t, datetime) else "—"
