@@ -7,7 +7,9 @@ rest answer 304). First `monitor` as bench/polling.py measures it (its defaults,
 SQLite in a temp dir), its two parsing processes forked as `monitor run` forks them: once the watchlist is
 compiled (they prepare new entries with it), before the store, HTTP and the channels are imported
 (`--fork-after-imports`: by `build_pipeline`, after them, as `monitor once` does; they then share, and keep a
-copy of, every page the daemon later writes): the first cycle (every entry new) and --cycles steady cycles. Then `reader`, each
+copy of, every page the daemon later writes): the first cycle (every entry new) and --cycles steady cycles, with the
+daemon's default [http] max_in_flight (200; `--in-flight 10`, the default when issue 21 was filed, is what this bench
+ran before session 44 while its row still said "defaults"). Then `reader`, each
 in a process of its own (so its peak memory is its own), `update_feeds(workers=10, scheduled=False)` and then
 `workers=1`, into a new SQLite file: the first update (every entry new) and --cycles steady ones, each
 after the server's next cycle (the same fraction and seeds as monitor's). One JSON line per run and a
@@ -85,22 +87,24 @@ def reader_child(port: int, feeds: int, workers: int, cycles: int, fraction: flo
                       "peak_rss_mb": round(peak_rss_kb() / 1024, 1), "peak_pss_mb": round(peak[0] / 1024, 1)}))
 
 
-def run_monitor(server: Any, feeds: int, cycles: int, parsers: Any, matcher: Any) -> dict[str, Any]:
+def run_monitor(server: Any, feeds: int, cycles: int, parsers: Any, matcher: Any, in_flight: int) -> dict[str, Any]:
     """monitor's first and steady cycles, as bench/polling.py runs them (`parsers`: a started ParserPool and the
-    matcher it prepares with, or None)."""
+    matcher it prepares with, or None), `in_flight` fetches at once ([http] max_in_flight)."""
     import polling
+    from monitor.defaults import MAX_IN_FLIGHT
     from monitor.pipeline import build_pipeline
     from monitor.settings import load_settings
 
     with tempfile.TemporaryDirectory(prefix="bench-compare-") as tmp:
-        pipeline = build_pipeline(load_settings(polling.write_config(Path(tmp), server, feeds, 10)), parsers, matcher)
+        pipeline = build_pipeline(load_settings(polling.write_config(Path(tmp), server, feeds, in_flight)), parsers, matcher)
         fetching = polling.time_fetching(pipeline)
         rows = [polling.run_cycle(pipeline, server, "first", feeds, feeds, fetching)]
         for cycle in range(1, cycles + 1):
             changed = server.next_cycle(seed=cycle)
             rows.append(polling.run_cycle(pipeline, server, str(cycle), len(changed), feeds, fetching))
         pipeline.close() if hasattr(pipeline, "close") else pipeline.db.close()
-    return {"who": "monitor, defaults" + (", parsers forked after the imports" if parsers is None else ""), "code": polling.code_version(),
+    who = "monitor, defaults" if in_flight == MAX_IN_FLIGHT else f"monitor, defaults but max_in_flight = {in_flight}"
+    return {"who": who + (", parsers forked after the imports" if parsers is None else ""), "code": polling.code_version(),
             "cycles": [{"cycle": r["cycle"], "wall_s": r["wall_s"], "new_entries": r["new_articles"],
                         "entries_per_s": round(r["new_articles"] / r["wall_s"], 1), "storing_thread_cpu_s": r["storing_thread_cpu_s"],
                         "loadavg": r["loadavg"]} for r in rows],
@@ -120,8 +124,14 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=2000)
     parser.add_argument("--cycles", type=int, default=3, help="steady cycles after the first")
     parser.add_argument("--fork-after-imports", action="store_true", help="monitor's parsing processes forked by build_pipeline, after the imports")
+    parser.add_argument("--in-flight", type=int, default=None, help="monitor's [http] max_in_flight (default: the daemon's, "
+                        "monitor.defaults.MAX_IN_FLIGHT; 10 is what this bench used before session 44, the default when issue 21 was filed)")
     parser.add_argument("--reader-child", nargs=2, type=int, metavar=("PORT", "WORKERS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.in_flight is None:
+        from monitor.defaults import MAX_IN_FLIGHT
+
+        args.in_flight = MAX_IN_FLIGHT
     if args.reader_child:
         reader_child(args.reader_child[0], args.feeds, args.reader_child[1], args.cycles, 0.1)
         return
@@ -141,7 +151,7 @@ def main() -> None:
     server = polling.FeedServer(args.feeds)
     results = []
     try:
-        results.append(run_monitor(server, args.feeds, args.cycles, parsers, matcher))
+        results.append(run_monitor(server, args.feeds, args.cycles, parsers, matcher, args.in_flight))
         print(json.dumps(results[-1]), flush=True)
         try:
             import reader  # noqa: F401
