@@ -227,7 +227,7 @@ class FeedPolling:
             elif item is not None:
                 metrics.POLLS.inc(item.job.name)
                 try:
-                    stored, success = self._settle(poll.poller, item, poll.now)
+                    stored, success = self._settle(poll.poller, item, poll.now, poll.pending[item.job.id][1])
                 finally:
                     item.done()
                 new += stored
@@ -247,8 +247,9 @@ class FeedPolling:
         sources.record_successes(self.db, poll.now, succeeded)
         return new
 
-    def _settle(self, poller: Poller[sources.FeedJob], item: Outcome, now: datetime) -> tuple[int, sources.Success | None]:
-        """Store a feed's new entries and plan its next check, or record its failure (with backoff)."""
+    def _settle(self, poller: Poller[sources.FeedJob], item: Outcome, now: datetime, claim: datetime) -> tuple[int, sources.Success | None]:
+        """Store a feed's new entries and plan its next check, or record its failure (with backoff), unless another
+        poll claimed the feed since this one's `claim` lapsed (a daemon stalled past it): that poll's record stands."""
         feed, result, parsed = item.job, item.result, item.parsed
         policy = self.policy.for_source(feed.every)
         took = smoothed_fetch(feed.fetch_seconds, item.seconds)
@@ -258,21 +259,21 @@ class FeedPolling:
             assert result is not None
             if parsed is None:  # a 304 or the same body as last time: only the next check moves
                 plan = plan_next_check(now, policy, server_hints(result.headers, now), 0, random.random())
-                return 0, sources.Success(feed.id, plan.at, 0, result.state, result.moved_to, took)
+                return 0, sources.Success(feed.id, plan.at, 0, result.state, result.moved_to, took, claim=claim)
             self._say_malformed(feed, parsed.warning)
             new = self.ingest(feed.id, feed.name, parsed.documents, full_text(poller.fetch_pages, 2 * self.http.deadline) if feed.full_text else None, parsed.prepared,
                               polled_before=feed.due_at is not None)
             if self.ingest.left.get(feed.id):  # entries left for its next poll: no validators nor this body's hash kept, so it is read then
                 result = replace(result, state=FetchState())
         except SourceError as exc:
-            self._failed(feed, now, str(exc), parse_retry_after(getattr(exc, "retry_after", None), now), took)
+            self._failed(feed, now, str(exc), parse_retry_after(getattr(exc, "retry_after", None), now), took, claim)
             return 0, None
         except StoreError:
             raise  # the store, not this feed: the poll ends
         except Exception as exc:  # a bug met on this feed's input: recorded against it, the poll goes on
             log.debug("source %d (%s): unexpected error", feed.id, feed.name, exc_info=True)
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            self._failed(feed, now, f"unexpected error while storing: {type(exc).__name__}: {first}", None, took)
+            self._failed(feed, now, f"unexpected error while storing: {type(exc).__name__}: {first}", None, took, claim)
             return 0, None
         times = [d.published for d in parsed.documents if d.published]
         hints = replace(server_hints(result.headers, now), ttl_minutes=parsed.ttl_minutes, publish_interval=publish_interval(times))
@@ -283,7 +284,7 @@ class FeedPolling:
                      extra={"source": feed.name})
         log.info("source %d (%s): %d entries, %d new; next check in %s (%s)", feed.id, feed.name, len(parsed.documents), new,
                  plain_delay((plan.at - now).total_seconds()), plain_reason(plan.reason, hints), extra={"source": feed.name})
-        return new, sources.Success(feed.id, plan.at, new, result.state, result.moved_to, took, self.ingest.turnover.get(feed.id))
+        return new, sources.Success(feed.id, plan.at, new, result.state, result.moved_to, took, self.ingest.turnover.get(feed.id), claim)
 
     def _say_malformed(self, feed: sources.FeedJob, warning: str | None) -> None:
         """A feed parsed anyway though malformed is said once while the fault stays (wherever it moved in the body), not at
@@ -298,10 +299,10 @@ class FeedPolling:
             self._malformed[feed.id] = fault
         log.warning("source %d (%s): %s", feed.id, feed.name, warning, extra={"source": feed.name})
 
-    def _failed(self, feed: sources.FeedJob, now: datetime, error: str, retry_after: datetime | None, took: float | None) -> None:
+    def _failed(self, feed: sources.FeedJob, now: datetime, error: str, retry_after: datetime | None, took: float | None, claim: datetime) -> None:
         count = feed.error_count + 1
         plan = plan_next_check(now, self.policy.for_source(feed.every), Hints(retry_after=retry_after), count, random.random())
         line = f"{error} (suspended after {count} failures)" if plan.suspended else error
         metrics.POLL_ERRORS.inc(feed.name)
-        if sources.record_failure(self.db, feed.id, now, plan.at, line, plan.suspended, took):
+        if sources.record_failure(self.db, feed.id, now, plan.at, line, plan.suspended, took, claim):
             log.warning("source %d (%s): %s", feed.id, feed.name, line, extra={"source": feed.name})
