@@ -36,6 +36,7 @@ from monitor.defaults import SUCCESS_FLUSH_SECONDS
 from monitor.errors import SourceError, StoreError
 from monitor.hosts import host_of
 from monitor.ingest import Ingest, full_text
+from monitor.logs import counted
 from monitor.memory import release_free_memory
 from monitor.model import FetchState
 from monitor.redact import register_feed_secrets
@@ -45,7 +46,7 @@ from monitor.schedule import (
 from monitor.sources.parsing import ParserPool
 from monitor.sources.poller import Polled, Poller, PollLimits
 from monitor.store import hosts, sources
-from monitor.store.db import Database
+from monitor.store.db import Database, utcnow
 
 if TYPE_CHECKING:
     from monitor.limits import HttpLimits
@@ -71,6 +72,12 @@ class _Poll:
     poller: Poller[sources.FeedJob]
     started: float = field(default_factory=time.monotonic)
     pending: dict[int, tuple[sources.FeedJob, datetime]] = field(default_factory=dict)
+
+
+def _claim_holds(pending: dict[int, tuple[sources.FeedJob, datetime]], job: sources.FeedJob) -> bool:
+    """Whether a poll's claim of `job` still holds (asked by the fetching thread as its fetch would start)."""
+    claim = pending.get(job.id)
+    return claim is None or utcnow() < claim[1]
 
 
 class FeedPolling:
@@ -111,7 +118,9 @@ class FeedPolling:
         for job in jobs:  # (a feed `sources add` added while the daemon runs) before its items' links are stored and sent
             register_feed_secrets(job.url)
         limits = replace(self.limits, per_host=self.policy.per_host)  # at most per_host at once to a host, even with --all
-        poll = _Poll(DueQueue(jobs, self.policy.per_host), now, due_by, per_host, Poller([], self.http, limits, self.parsers, more=True, seen=self._seen))
+        pending: dict[int, tuple[sources.FeedJob, datetime]] = {}
+        poller: Poller[sources.FeedJob] = Poller([], self.http, limits, self.parsers, more=True, seen=self._seen, fresh=partial(_claim_holds, pending))
+        poll = _Poll(DueQueue(jobs, self.policy.per_host), now, due_by, per_host, poller, pending=pending)
         with self._lock:
             self._polls[id(poll)] = poll
             if self.stopping.is_set():
@@ -220,10 +229,15 @@ class FeedPolling:
     def _store(self, poll: _Poll) -> int:
         """Store the outcomes as they come, claiming more feeds as hosts get room; good checks are
         recorded together, once a second."""
-        new, succeeded, recorded, refilled = 0, list[sources.Success](), time.monotonic(), time.monotonic()
+        new, succeeded, recorded, refilled, lapsed = 0, list[sources.Success](), time.monotonic(), time.monotonic(), 0
         for item in poll.poller.outcomes(REFILL_SECONDS):
             if item is not None and self.stopping.is_set():
                 item.done()  # once stopping, what still comes is dropped whole
+            elif item is not None and item.lapsed:  # not fetched: its claim ended first; due, for whichever poll claims it next
+                lapsed += 1
+                poll.pending.pop(item.job.id, None)
+                with self._lock:
+                    self._in_flight.pop(item.job.id, None)
             elif item is not None:
                 metrics.POLLS.inc(item.job.name)
                 try:
@@ -245,6 +259,9 @@ class FeedPolling:
                 sources.record_successes(self.db, poll.now, succeeded)
                 succeeded, recorded = [], time.monotonic()
         sources.record_successes(self.db, poll.now, succeeded)
+        if lapsed:
+            log.warning("%s not fetched: the lease of the claim ended before the fetch's turn (this daemon stalled, or its store or hosts "
+                        "were that slow): due again, for the next poll of any daemon", counted(lapsed, "claimed feed"))
         return new
 
     def _settle(self, poller: Poller[sources.FeedJob], item: Outcome, now: datetime, claim: datetime) -> tuple[int, sources.Success | None]:
