@@ -36,6 +36,7 @@ from monitor.defaults import SUCCESS_FLUSH_SECONDS
 from monitor.errors import SourceError, StoreError
 from monitor.hosts import host_of
 from monitor.ingest import Ingest, full_text
+from monitor.logs import counted
 from monitor.memory import release_free_memory
 from monitor.model import FetchState
 from monitor.redact import register_feed_secrets
@@ -45,7 +46,7 @@ from monitor.schedule import (
 from monitor.sources.parsing import ParserPool
 from monitor.sources.poller import Polled, Poller, PollLimits
 from monitor.store import hosts, sources
-from monitor.store.db import Database
+from monitor.store.db import Database, utcnow
 
 if TYPE_CHECKING:
     from monitor.limits import HttpLimits
@@ -71,6 +72,12 @@ class _Poll:
     poller: Poller[sources.FeedJob]
     started: float = field(default_factory=time.monotonic)
     pending: dict[int, tuple[sources.FeedJob, datetime]] = field(default_factory=dict)
+
+
+def _claim_holds(pending: dict[int, tuple[sources.FeedJob, datetime]], job: sources.FeedJob) -> bool:
+    """Whether a poll's claim of `job` still holds (asked by the fetching thread as its fetch would start)."""
+    claim = pending.get(job.id)
+    return claim is None or utcnow() < claim[1]
 
 
 class FeedPolling:
@@ -111,7 +118,9 @@ class FeedPolling:
         for job in jobs:  # (a feed `sources add` added while the daemon runs) before its items' links are stored and sent
             register_feed_secrets(job.url)
         limits = replace(self.limits, per_host=self.policy.per_host)  # at most per_host at once to a host, even with --all
-        poll = _Poll(DueQueue(jobs, self.policy.per_host), now, due_by, per_host, Poller([], self.http, limits, self.parsers, more=True, seen=self._seen))
+        pending: dict[int, tuple[sources.FeedJob, datetime]] = {}
+        poller: Poller[sources.FeedJob] = Poller([], self.http, limits, self.parsers, more=True, seen=self._seen, fresh=partial(_claim_holds, pending))
+        poll = _Poll(DueQueue(jobs, self.policy.per_host), now, due_by, per_host, poller, pending=pending)
         with self._lock:
             self._polls[id(poll)] = poll
             if self.stopping.is_set():
@@ -220,14 +229,19 @@ class FeedPolling:
     def _store(self, poll: _Poll) -> int:
         """Store the outcomes as they come, claiming more feeds as hosts get room; good checks are
         recorded together, once a second."""
-        new, succeeded, recorded, refilled = 0, list[sources.Success](), time.monotonic(), time.monotonic()
+        new, succeeded, recorded, refilled, lapsed = 0, list[sources.Success](), time.monotonic(), time.monotonic(), 0
         for item in poll.poller.outcomes(REFILL_SECONDS):
             if item is not None and self.stopping.is_set():
                 item.done()  # once stopping, what still comes is dropped whole
+            elif item is not None and item.lapsed:  # not fetched: its claim ended first; due, for whichever poll claims it next
+                lapsed += 1
+                poll.pending.pop(item.job.id, None)
+                with self._lock:
+                    self._in_flight.pop(item.job.id, None)
             elif item is not None:
                 metrics.POLLS.inc(item.job.name)
                 try:
-                    stored, success = self._settle(poll.poller, item, poll.now)
+                    stored, success = self._settle(poll.poller, item, poll.now, poll.pending[item.job.id][1])
                 finally:
                     item.done()
                 new += stored
@@ -245,10 +259,14 @@ class FeedPolling:
                 sources.record_successes(self.db, poll.now, succeeded)
                 succeeded, recorded = [], time.monotonic()
         sources.record_successes(self.db, poll.now, succeeded)
+        if lapsed:
+            log.warning("%s not fetched: the lease of the claim ended before the fetch's turn (this daemon stalled, or its store or hosts "
+                        "were that slow): due again, for the next poll of any daemon", counted(lapsed, "claimed feed"))
         return new
 
-    def _settle(self, poller: Poller[sources.FeedJob], item: Outcome, now: datetime) -> tuple[int, sources.Success | None]:
-        """Store a feed's new entries and plan its next check, or record its failure (with backoff)."""
+    def _settle(self, poller: Poller[sources.FeedJob], item: Outcome, now: datetime, claim: datetime) -> tuple[int, sources.Success | None]:
+        """Store a feed's new entries and plan its next check, or record its failure (with backoff), unless another
+        poll claimed the feed since this one's `claim` lapsed (a daemon stalled past it): that poll's record stands."""
         feed, result, parsed = item.job, item.result, item.parsed
         policy = self.policy.for_source(feed.every)
         took = smoothed_fetch(feed.fetch_seconds, item.seconds)
@@ -258,21 +276,21 @@ class FeedPolling:
             assert result is not None
             if parsed is None:  # a 304 or the same body as last time: only the next check moves
                 plan = plan_next_check(now, policy, server_hints(result.headers, now), 0, random.random())
-                return 0, sources.Success(feed.id, plan.at, 0, result.state, result.moved_to, took)
+                return 0, sources.Success(feed.id, plan.at, 0, result.state, result.moved_to, took, claim=claim)
             self._say_malformed(feed, parsed.warning)
             new = self.ingest(feed.id, feed.name, parsed.documents, full_text(poller.fetch_pages, 2 * self.http.deadline) if feed.full_text else None, parsed.prepared,
                               polled_before=feed.due_at is not None)
             if self.ingest.left.get(feed.id):  # entries left for its next poll: no validators nor this body's hash kept, so it is read then
                 result = replace(result, state=FetchState())
         except SourceError as exc:
-            self._failed(feed, now, str(exc), parse_retry_after(getattr(exc, "retry_after", None), now), took)
+            self._failed(feed, now, str(exc), parse_retry_after(getattr(exc, "retry_after", None), now), took, claim)
             return 0, None
         except StoreError:
             raise  # the store, not this feed: the poll ends
         except Exception as exc:  # a bug met on this feed's input: recorded against it, the poll goes on
             log.debug("source %d (%s): unexpected error", feed.id, feed.name, exc_info=True)
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            self._failed(feed, now, f"unexpected error while storing: {type(exc).__name__}: {first}", None, took)
+            self._failed(feed, now, f"unexpected error while storing: {type(exc).__name__}: {first}", None, took, claim)
             return 0, None
         times = [d.published for d in parsed.documents if d.published]
         hints = replace(server_hints(result.headers, now), ttl_minutes=parsed.ttl_minutes, publish_interval=publish_interval(times))
@@ -283,7 +301,7 @@ class FeedPolling:
                      extra={"source": feed.name})
         log.info("source %d (%s): %d entries, %d new; next check in %s (%s)", feed.id, feed.name, len(parsed.documents), new,
                  plain_delay((plan.at - now).total_seconds()), plain_reason(plan.reason, hints), extra={"source": feed.name})
-        return new, sources.Success(feed.id, plan.at, new, result.state, result.moved_to, took, self.ingest.turnover.get(feed.id))
+        return new, sources.Success(feed.id, plan.at, new, result.state, result.moved_to, took, self.ingest.turnover.get(feed.id), claim)
 
     def _say_malformed(self, feed: sources.FeedJob, warning: str | None) -> None:
         """A feed parsed anyway though malformed is said once while the fault stays (wherever it moved in the body), not at
@@ -298,10 +316,10 @@ class FeedPolling:
             self._malformed[feed.id] = fault
         log.warning("source %d (%s): %s", feed.id, feed.name, warning, extra={"source": feed.name})
 
-    def _failed(self, feed: sources.FeedJob, now: datetime, error: str, retry_after: datetime | None, took: float | None) -> None:
+    def _failed(self, feed: sources.FeedJob, now: datetime, error: str, retry_after: datetime | None, took: float | None, claim: datetime) -> None:
         count = feed.error_count + 1
         plan = plan_next_check(now, self.policy.for_source(feed.every), Hints(retry_after=retry_after), count, random.random())
         line = f"{error} (suspended after {count} failures)" if plan.suspended else error
         metrics.POLL_ERRORS.inc(feed.name)
-        if sources.record_failure(self.db, feed.id, now, plan.at, line, plan.suspended, took):
+        if sources.record_failure(self.db, feed.id, now, plan.at, line, plan.suspended, took, claim):
             log.warning("source %d (%s): %s", feed.id, feed.name, line, extra={"source": feed.name})

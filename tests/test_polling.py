@@ -209,9 +209,9 @@ def test_changed_feeds_waiting_to_be_stored_are_bounded(tmp_path: Path, http_ser
         most[0] = max(most[0], submitted[0] - stored[0])
         return real_submit(*args)
 
-    def slow_settle(poller, item, now):  # type: ignore[no-untyped-def]  # a store slower than fetching and parsing
+    def slow_settle(poller, item, now, claim):  # type: ignore[no-untyped-def]  # a store slower than fetching and parsing
         time.sleep(0.05)
-        result = real_settle(poller, item, now)
+        result = real_settle(poller, item, now, claim)
         stored[0] += 1
         return result
 
@@ -777,3 +777,107 @@ def test_a_malformed_feed_is_said_once_while_it_stays_so_not_at_each_change(tmp_
         assert len(said(5)) == 2  # the fault is back: said again
     finally:
         pipeline.parsers.shutdown()
+
+
+def test_a_daemon_stalled_past_its_claim_records_nothing_over_the_feed_another_poll_claimed_since(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression (found by helper xpg2): a daemon stopped (SIGSTOP, a paused VM) mid-fetch longer than its claim's lease
+    came back and recorded its fetch's fate over the feed the next claimer had polled since: 'total deadline of 10s
+    exceeded' (its own stall) as the feed's failure, an error counted, and a next check planned from its poll's start,
+    so the feed was due again at once and polled a third time. An outcome whose claim has lapsed is now recorded only
+    if no poll claimed the feed since."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    first, done = threading.Event(), threading.Event()
+
+    def answer(handler: BaseHTTPRequestHandler, _: bytes) -> None:
+        if not first.is_set():  # the stalled daemon's request: never answered
+            first.set()
+            done.wait(30)
+            handler.close_connection = True
+            return
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(FEED)))
+        handler.end_headers()
+        handler.wfile.write(FEED)
+
+    http_server.routes["/held.xml"] = answer
+    config = write_config(tmp_path, feeds=[{"name": "held", "url": http_server.url("/held.xml"), "every": 3600}],
+                          settings={"http": {"deadline": 1, "timeout": 1}})  # a feed's lease: 4 x deadline
+    with open(tmp_path / "err.log", "w") as err:
+        stalled = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--config", str(config)], cwd=REPO, stderr=err)
+        try:
+            assert first.wait(30)  # its fetch under way
+            stalled.send_signal(signal.SIGSTOP)
+            time.sleep(4.5)  # past its lease
+            other = build_pipeline(load_settings(config))
+            assert other.poll_due_feeds() == 1  # the lease ended: another poll claims the feed and stores its entry
+            after = health(other, "held")
+            assert (after.error_count, after.last_error) == (0, None)
+            stalled.send_signal(signal.SIGCONT)
+            time.sleep(3)  # its fetch ends (its deadline passed while it was stopped) and its poll settles
+            now = health(other, "held")
+            assert (now.error_count, now.last_error, now.next_check_at) == (0, None, after.next_check_at)
+        finally:
+            done.set()
+            os.kill(stalled.pid, signal.SIGCONT)
+            stalled.terminate()
+            stalled.wait(timeout=30)
+    assert "deadline" not in (tmp_path / "err.log").read_text()
+
+
+def test_a_daemon_stalled_past_its_claims_starts_no_fetch_of_the_feeds_it_claimed_before(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression (found by helper xpg2): a daemon stopped (SIGSTOP, a paused VM) longer than its claims' lease came back
+    and fetched the feeds it had claimed before and not yet fetched, though their lease had ended and another poll had
+    polled them since: each such feed fetched twice within seconds, and its host by two daemons at once. A fetch whose
+    claim has lapsed is no longer started: the feed is due, for whichever poll claims it next."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    first, done = threading.Event(), threading.Event()
+
+    def answer(handler: BaseHTTPRequestHandler, _: bytes) -> None:
+        if not first.is_set():  # the stalled daemon's first fetch: never answered
+            first.set()
+            done.wait(30)
+            handler.close_connection = True
+            return
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(FEED)))
+        handler.end_headers()
+        handler.wfile.write(FEED)
+
+    http_server.routes["/held.xml"] = answer
+    http_server.routes["/next.xml"] = (200, {}, rss(("Next", "https://wire.example/n", "n", "Story of the day.")))
+    config = write_config(tmp_path, feeds=[{"name": "held", "url": http_server.url("/held.xml"), "every": 3600},
+                                           {"name": "next", "url": http_server.url("/next.xml"), "every": 3600}],
+                          settings={"http": {"deadline": 1, "timeout": 1}, "schedule": {"per_host": 1}})  # next waits for held's slot
+    err = open(tmp_path / "err.log", "w")  # noqa: SIM115  # closed below, once the daemon has ended
+    stalled = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--config", str(config)], cwd=REPO, stderr=err)
+    try:
+        assert first.wait(30)  # its first fetch under way, the other feed claimed and waiting for the host
+        stalled.send_signal(signal.SIGSTOP)
+        time.sleep(4.5)  # past its lease (4 x deadline)
+        other = build_pipeline(load_settings(config))
+        assert other.poll_due_feeds() == 2  # the lease ended: another poll claims both feeds
+        polled = len(http_server.requests)
+        stalled.send_signal(signal.SIGCONT)
+        time.sleep(3)  # its first fetch ends (its deadline passed while it was stopped), its host has room again
+        assert [path for _, path, _, _ in http_server.requests[polled:]] == []
+    finally:
+        done.set()
+        os.kill(stalled.pid, signal.SIGCONT)
+        stalled.terminate()
+        stalled.wait(timeout=30)
+        err.close()
+    said = [line.split(" ", 2)[1:] for line in (tmp_path / "err.log").read_text().splitlines() if "not fetched" in line]
+    assert said == [["WARNING", "1 claimed feed not fetched: the lease of the claim ended before the fetch's turn (this daemon stalled, or its store "
+                                "or hosts were that slow): due again, for the next poll of any daemon"]]

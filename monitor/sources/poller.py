@@ -73,6 +73,7 @@ class Polled(Generic[J]):
     error: SourceError | None = None
     done: Callable[[], None] = field(default=lambda: None)  # call once stored: lets the next changed feed in
     seconds: float | None = None  # the fetch's time, request to body end (None: it did not start)
+    lapsed: bool = False  # not fetched: `fresh` said no when its turn came (its claim had ended)
 
 
 _DONE = object()
@@ -174,8 +175,9 @@ class Poller(Generic[J]):
     takes further jobs (`add`) until `close`."""
 
     def __init__(self, jobs: Sequence[J], http: HttpLimits, limits: PollLimits, parsers: ParserPool, more: bool = False,
-                 seen: Callable[[J], bytes | None] = lambda job: None) -> None:
+                 seen: Callable[[J], bytes | None] = lambda job: None, fresh: Callable[[J], bool] = lambda job: True) -> None:
         self.jobs, self.http, self.limits, self.parsers, self.more, self.seen = list(jobs), http, limits, parsers, more, seen
+        self.fresh = fresh  # asked as a job's fetch would start: False, it is not fetched (an outcome `lapsed`)
         self._queue: queue.Queue[Any] = queue.Queue()
         self._lock = threading.Lock()
         self._cancelled, self._closed = False, not more
@@ -322,6 +324,12 @@ class Poller(Generic[J]):
                 self._queue.put(Polled(job, error=error, done=stored, seconds=took))
 
         async def fetch(job: J) -> None:
+            if not self.fresh(job):  # its claim ended while it waited (the process stalled): another poll may have it
+                with self._lock:
+                    self._load[host_of(job.url)] -= 1
+                await gate.done(job)
+                self._queue.put(Polled(job, lapsed=True))
+                return
             began = loop.time()
             try:
                 with metrics.timed(metrics.FETCH_SECONDS):

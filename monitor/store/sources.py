@@ -378,6 +378,7 @@ class Success:
     moved_to: str | None = None
     fetch_seconds: float | None = None  # how long its fetches take, smoothed: kept when None
     warning: str | None = None  # what the check said of the feed (entries left for its next poll, ...): its last error, its status ok
+    claim: datetime | None = None  # the lease of the poll's claim (`claim`): recorded only if no poll claimed the source since
 
 
 def record_success(db: Database, source_id: int, now: datetime, next_check: datetime, new_items: int, state: FetchState | None = None, moved_to: str | None = None) -> None:
@@ -390,24 +391,33 @@ def record_successes(db: Database, now: datetime, checks: list[Success]) -> None
     if not checks:
         return
     common = {"last_checked_at": now, "last_success_at": now, "error_count": 0, "suspended": False}
+    claimed = [c for c in checks if c.claim is not None]
     with db.session() as s:  # one executemany UPDATE by primary key, not an ORM object per source
-        s.execute(update(SourceRow), [
-            {"id": c.source_id, "moved_to": c.moved_to, "next_check_at": c.next_check, "last_new_items": c.new_items, **common,
-             "last_error": redact(f"warning: {c.warning.splitlines()[0][:1000]}") if c.warning else None,
-             **({"etag": c.state.etag, "last_modified": c.state.last_modified} if c.state else {}),
-             **({"body_hash": c.state.body_hash} if c.state and c.state.body_hash else {}),
-             **({"fetch_seconds": c.fetch_seconds} if c.fetch_seconds is not None else {})}
-            for c in checks
-        ])
+        if claimed:  # a claim whose lease ended may have been taken since (this daemon stalled): that poll's record stands
+            s.execute(update(SourceRow).where(SourceRow.claimed_until == bindparam("claim")).execution_options(synchronize_session=None),
+                      [{**_success_values(c, common), "claim": c.claim} for c in claimed])
+        if unclaimed := [_success_values(c, common) for c in checks if c.claim is None]:
+            s.execute(update(SourceRow), unclaimed)
+
+
+def _success_values(c: Success, common: dict[str, object]) -> dict[str, object]:
+    return {"id": c.source_id, "moved_to": c.moved_to, "next_check_at": c.next_check, "last_new_items": c.new_items, **common,
+            "last_error": redact(f"warning: {c.warning.splitlines()[0][:1000]}") if c.warning else None,
+            **({"etag": c.state.etag, "last_modified": c.state.last_modified} if c.state else {}),
+            **({"body_hash": c.state.body_hash} if c.state and c.state.body_hash else {}),
+            **({"fetch_seconds": c.fetch_seconds} if c.fetch_seconds is not None else {})}
 
 
 def record_failure(db: Database, source_id: int, now: datetime, next_check: datetime, error: str, suspended: bool = False,
-                   fetch_seconds: float | None = None) -> bool:
+                   fetch_seconds: float | None = None, claim: datetime | None = None) -> bool:
     """A failed check: one line of error (secrets masked), the count goes up (and the fetch time smoothed,
-    when given: a timeout is a slow fetch too); True when the error differs from the last."""
+    when given: a timeout is a slow fetch too); True when the error differs from the last. Under a poll's
+    `claim` (its lease), nothing is recorded (False) when another poll has claimed the source since."""
     line = redact(error.splitlines()[0][:1000]) if error else "unknown error"
     with db.session() as s:
-        row = s.get_one(SourceRow, source_id)
+        row = s.get_one(SourceRow, source_id, with_for_update=claim is not None and not db.sqlite)
+        if claim is not None and row.claimed_until != claim:
+            return False
         changed = row.last_error != line or suspended != row.suspended
         row.last_checked_at, row.next_check_at = now, next_check
         row.error_count = (row.error_count or 0) + 1
