@@ -99,8 +99,8 @@ def test_invalid_yaml(tmp_path: Path) -> None:
             kind: person
             aliases: [Soleimani, "Suleimani]
         """)
-    message = watchlist_error(path, 5)
-    assert "not valid YAML: found unexpected end of stream (while scanning a quoted scalar from line 4)" in message
+    message = watchlist_error(path, 4)  # the line the quote opens on (YAML gives up at the file's end)
+    assert message.endswith("not valid YAML: a quote opened on this line is never closed: close it")
 
 
 def test_a_key_given_twice_in_one_entry_is_refused_naming_both_lines(tmp_path: Path) -> None:
@@ -1052,3 +1052,35 @@ def test_a_regex_nested_hundreds_deep_is_one_line_not_a_recursion_error(tmp_path
     path = yaml_file(tmp_path, BASE.replace("phrases: [drone strike]", f"patterns: ['{pattern}']"))
     assert watchlist_error(path, 11) == (f"{path}:11: events[0].patterns: entry 1 is nested too deeply (groups or sets hundreds deep): "
                                          "write it flatter")
+
+
+@pytest.mark.parametrize(("old", "new", "line", "says"), [
+    ("    kind: person\n", "\tkind: person\n", 3, "a tab: YAML indents with spaces only: replace the tab with spaces"),
+    ("      - Soleimani\n", "      - Soleimani\t# the short form\n", 6, "a tab: YAML indents with spaces only: replace the tab with spaces"),
+    ("    kind: person\n", "      kind: person\n", 3,
+     "a ': ' in a text not in quotes (put the text in quotes), or a key indented deeper than the one above it (line them up)"),
+    ("    kind: person\n", "    kind person\n", 3, "no 'key: value' on this line: write a colon and a space after the key, or line it up with the entries it belongs to"),
+    ("    kind: person\n", "    kind:person\n", 3, "no 'key: value' on this line: write a colon and a space after the key, or line it up with the entries it belongs to"),
+    ("    tags: [iran-nexus]\n", "   tags: [iran-nexus]\n", 4, "indented unlike the lines above it: line it up with the entries of its list or mapping"),
+    ("    kind: person\n", "    kind: person\n    - Soleimani\n", 4, "indented unlike the lines above it: line it up with the entries of its list or mapping"),
+    ("      - Suleimani\n", "      - 'Soleimani's men'\n", 7,
+     "text after a closing quote: inside '...' write an apostrophe twice ('Soleimani''s'), or put the text in \"...\""),
+    ("      - Suleimani\n", '      - "Soleimani" men\n', 7, 'text after a closing quote: inside "..." write a quote as \\", or put the text in \'...\''),
+    ("    tags: [iran-nexus]\n", "    tags: [iran-nexus]\n names\n", 5, "indented unlike the lines above it: line it up with the entries of its list or mapping"),
+    ("      - Suleimani\n", "      - 'Suleimani\n", 7, "a quote opened on this line is never closed: close it"),
+    ("    tags: [iran-nexus]\n", "    tags: [iran-nexus\n", 4,
+     "a [ or { opened on this line is not closed where expected: close it, and put in quotes an item holding ':', ',', '[' or '{'"),
+    ("      - Suleimani\n", "      - @Suleimani\n", 7, "an unquoted text cannot start with '@': put it in quotes ('@...')"),
+    ("      - Suleimani\n", "      - *Suleimani\n", 7, "*Suleimani names no anchor (&Suleimani) above it: a text that starts with * goes in quotes ('*...')"),
+    ("      - Suleimani\n", '      - "Sule\\imani"\n', 7, 'a backslash in "..." starts an escape: write \\\\ for a backslash, or put the text in \'...\''),
+    ("    min_severity: 2\n", "    min_severity: 2\n---\nactors: []\n", 15, "a second document (---): a watchlist file holds one; a folder of *.yaml files holds several"),
+])
+def test_a_yaml_mistake_names_the_line_written_wrong_and_what_to_write(tmp_path: Path, old: str, new: str, line: int, says: str) -> None:
+    """Regression: YAML's parser state was the message (`found character '\\t' that cannot start any token`,
+    `mapping values are not allowed here`, `expected <block end>, but found '<scalar>'`), and for a key without
+    its colon or a quote never closed the line it gave up on (the next one, or the file's end), not the one
+    written wrong: the analyst was told neither where nor what to write. `monitor check` and the daemon's reload
+    both say it (one loader)."""
+    assert old in BASE
+    path = yaml_file(tmp_path, BASE.replace(old, new))
+    assert watchlist_error(path, line) == f"{path}:{line}: not valid YAML: {says}"
