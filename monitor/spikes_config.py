@@ -17,6 +17,7 @@ before the rest is validated).
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -47,16 +48,32 @@ MAPPINGS = {  # what an entry of each kind holds, for "should be a mapping of ..
 }
 
 
+def shown(value: Any) -> str:
+    """A value written in the watchlist, as an error names it: short ones as written, else what they are."""
+    if value is None:
+        return "empty"
+    if isinstance(value, str | int | float) and len(repr(value)) <= 60:
+        return repr(value)
+    return "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else "a text" if isinstance(value, str) else type(value).__name__
+
+
 def problem(err: ErrorDetails) -> str:
     """What a validation error says to the watchlist's writer: the key, the value or the entry that is wrong,
     never a class of the code ('Input should be a valid dictionary or instance of _ActorSpec')."""
     if err["type"] == "extra_forbidden":
         return "unknown key (typo?)"
     if err["type"] == "model_type" and (what := MAPPINGS.get(str(err.get("ctx", {}).get("class_name")))):
-        value = err["input"]
-        short = isinstance(value, str | int | float) and len(repr(value)) <= 60
-        shown = "empty" if value is None else repr(value) if short else "a list" if isinstance(value, list) else "a text" if isinstance(value, str) else type(value).__name__
-        return f"should be a mapping of {what}, not {shown}"
+        return f"should be a mapping of {what}, not {shown(err['input'])}"
+    if err["type"] == "missing" and err["loc"]:
+        return f"missing: add '{err['loc'][-1]}: ...'"
+    if err["type"] in ("int_parsing", "int_type", "int_from_float"):
+        return f"should be a whole number, not {shown(err['input'])}"
+    if err["type"] == "string_type":
+        return f"should be a text, not {shown(err['input'])}"
+    if err["type"] == "literal_error":
+        return f"{err['msg'].replace('Input should be', 'should be', 1)}, not {shown(err['input'])}"
+    if err["type"] == "list_type" and isinstance(err["input"], str) and (dashed := re.match(r"-(\S.*?)(?:\s+-|$)", err["input"])):
+        return f"should be a list: a '-' starts an item only with a space after it: write '- {dashed[1]}'"
     if err["type"] == "list_type" and isinstance(err["input"], str | int | float) and len(str(err["input"])) <= 60:
         return f"should be a list in brackets: write [{err['input']}]"
     if err["type"] == "list_type":

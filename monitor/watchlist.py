@@ -456,7 +456,7 @@ def _first_problem(exc: ValidationError) -> tuple[ErrorDetails, tuple[int | str,
     inner = next((e for e in forms if len(e["loc"]) > len(loc)), None)
     if inner is not None:
         return inner, at + tuple(inner["loc"])[len(loc):], _problem(inner, errors)
-    return err, at, "should be " + " or ".join(dict.fromkeys(_FORMS[str(e["loc"][len(at)])] for e in forms))
+    return err, at, "should be " + " or ".join(dict.fromkeys(_FORMS[str(e["loc"][len(at)])] for e in forms)) + f", not {spikes_config.shown(err['input'])}"
 
 
 def _typo_first(errors: list[ErrorDetails]) -> list[ErrorDetails]:

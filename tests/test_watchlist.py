@@ -230,7 +230,7 @@ def test_unknown_actor_kind(tmp_path: Path) -> None:
 
 def test_actor_without_kind(tmp_path: Path) -> None:
     path = yaml_file(tmp_path, BASE.replace("    kind: person\n", ""))
-    assert "actors[0].kind: Field required" in watchlist_error(path, 2)
+    assert "actors[0].kind: missing: add 'kind: ...'" in watchlist_error(path, 2)
 
 
 def test_names_alone_are_enough(tmp_path: Path) -> None:
@@ -588,10 +588,10 @@ def test_an_event_or_rule_named_as_an_actor_is_refused_in_a_folder(tmp_path: Pat
 
 
 @pytest.mark.parametrize(("text", "line", "says"), [
-    ("rules:\n  - name: r\n    within: sentense\n", 3, 'rules[0].within: should be a whole number or "sentence"'),
-    ("actors:\n  - name: Iran\n    kind: state\n    aliases:\n      -\n", 5, "actors[0].aliases[0]: should be a text or a mapping of alias and context"),
+    ("rules:\n  - name: r\n    within: sentense\n", 3, 'rules[0].within: should be a whole number or "sentence", not \'sentense\''),
+    ("actors:\n  - name: Iran\n    kind: state\n    aliases:\n      -\n", 5, "actors[0].aliases[0]: should be a text or a mapping of alias and context, not empty"),
     ("events:\n  - name: e\n    severity: 2\n    phrases: [5]\n", 4, "events[0].phrases[0]: YAML reads 5 as a number, not a text: write it in quotes, '5'"),
-    ("actors:\n  - name: Iran\n    kind: state\n    aliases:\n      - alias: QS\n", 5, "actors[0].aliases[0].context: Field required"),
+    ("actors:\n  - name: Iran\n    kind: state\n    aliases:\n      - alias: QS\n", 5, "actors[0].aliases[0].context: missing: add 'context: ...'"),
     ("- Soleimani\n- Muhandis\n", 1, "(top level): a watchlist is a mapping of actors, events and rules lists (docs/watchlist.md), not a list"),
 ])
 def test_a_value_no_form_takes_is_named_at_its_key_in_words(tmp_path: Path, text: str, line: int, says: str) -> None:
@@ -1084,3 +1084,26 @@ def test_a_yaml_mistake_names_the_line_written_wrong_and_what_to_write(tmp_path:
     assert old in BASE
     path = yaml_file(tmp_path, BASE.replace(old, new))
     assert watchlist_error(path, line) == f"{path}:{line}: not valid YAML: {says}"
+
+
+@pytest.mark.parametrize(("text", "line", "says"), [
+    ("actors:\n  - name: Q\n    kind: person\n    aliases:\n      -Soleimani\n      - Suleimani\n", 4,
+     "actors[0].aliases: should be a list: a '-' starts an item only with a space after it: write '- Soleimani'"),
+    ("events:\n  - name: e\n    severity: 1\n    phrases:\n      -drone strike\n", 4,
+     "events[0].phrases: should be a list: a '-' starts an item only with a space after it: write '- drone strike'"),
+    ("actors:\n  - kind: person\n", 2, "actors[0].name: missing: add 'name: ...'"),
+    ("actors:\n  - name: Q\n    kind: person\n    aliases:\n      - alias: QS\n", 5, "actors[0].aliases[0].context: missing: add 'context: ...'"),
+    ("events:\n  - name: e\n    severity: high\n", 3, "events[0].severity: should be a whole number, not 'high'"),
+    ("events:\n  - name: e\n    severity: 2.5\n", 3, "events[0].severity: should be a whole number, not 2.5"),
+    ("rules:\n  - name: r\n    min_severity: [2]\n", 3, "rules[0].min_severity: should be a whole number, not a list"),
+    ("actors:\n  - name: Q\n    kind: human\n", 3, "actors[0].kind: should be 'person', 'group', 'state', 'place' or 'organisation', not 'human'"),
+    ("actors:\n  - name: [Q]\n    kind: person\n", 2, "actors[0].name: should be a text, not a list"),
+    ("actors:\n  - name: Q\n    kind: person\n    aliases:\n      -\n", 5,
+     "actors[0].aliases[0]: should be a text or a mapping of alias and context, not empty"),
+])
+def test_a_value_written_wrong_is_told_what_to_write_in_the_analysts_words(tmp_path: Path, text: str, line: int, says: str) -> None:
+    """Regression: `-Soleimani` (no space after the dash: one text, not a list) was told "should be a list in brackets:
+    write [-Soleimani - Suleimani]", which loads a wrong alias; pydantic's own words were the message ("Field required",
+    "Input should be a valid integer, unable to parse string as an integer", the kinds without the one written)."""
+    path = yaml_file(tmp_path, text)
+    assert watchlist_error(path, line) == f"{path}:{line}: {says}"
