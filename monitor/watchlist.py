@@ -26,6 +26,7 @@ from monitor import spikes_config
 from monitor.errors import WatchlistError
 from monitor.limits import NotUtf8, read_config_text
 from monitor.matching import gazetteer, thesaurus
+from monitor.matching.compiled import REGEX_TIMEOUT
 from monitor.matching.normalise import fold
 from monitor.model import Actor, Event, Example, Rule, Watchlist
 from monitor.text_norm import TEXT_CHARS
@@ -140,7 +141,12 @@ def _valid_regexes(values: list[str]) -> list[str]:
         if (size := _repeated(value)) > REPEATED_MAX:
             raise _EntryError(f"regex {value!r} repeats {size:,} characters (nested counts multiply): over {REPEATED_MAX:,}", i)
         try:
-            regex.compile(value, regex.V1 | regex.IGNORECASE, cache_pattern=False)  # as the matcher compiles it; not kept
+            compiled = regex.compile(value, regex.V1 | regex.IGNORECASE, cache_pattern=False)  # as the matcher compiles it; not kept
+            if compiled.fullmatch("", timeout=REGEX_TIMEOUT) is not None:
+                raise _EntryError(f"regex {value!r} matches an empty text (as '.*' does, which takes every sentence): make it need at least "
+                                  "one character of what it names", i)
+        except TimeoutError:  # a pattern slow on nothing at all is no empty match: the matcher's budget bounds it
+            pass
         except regex.error as exc:
             raise _EntryError(f"bad regex {value!r}: {exc}", i) from None
         except RecursionError:  # the regex module's compiler recurses per level of nesting

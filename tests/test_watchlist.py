@@ -1107,3 +1107,12 @@ def test_a_value_written_wrong_is_told_what_to_write_in_the_analysts_words(tmp_p
     "Input should be a valid integer, unable to parse string as an integer", the kinds without the one written)."""
     path = yaml_file(tmp_path, text)
     assert watchlist_error(path, line) == f"{path}:{line}: {says}"
+
+
+@pytest.mark.parametrize("pattern", ["", ".*", "\\w*", "(Soleimani)?"])
+def test_a_regex_that_matches_an_empty_text_is_refused(tmp_path: Path, pattern: str) -> None:
+    """Regression: `patterns: ['.*']` loaded, and every sentence of every article was the actor (`found 'A drone strike
+    killed ... Baghdad.'`): each article with any event alerted; `''` loaded and matched nothing, in silence."""
+    path = yaml_file(tmp_path, BASE.replace("    kind: person\n", f"    kind: person\n    patterns: ['x+y', '{pattern}']\n"))
+    assert watchlist_error(path, 4) == (f"{path}:4: actors[0].patterns: regex {pattern!r} matches an empty text (as '.*' does, which "
+                                        "takes every sentence): make it need at least one character of what it names")
