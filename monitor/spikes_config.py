@@ -70,6 +70,10 @@ def problem(err: ErrorDetails) -> str:
         return f"should be a whole number, not {shown(err['input'])}"
     if err["type"] == "string_type":
         return f"should be a text, not {shown(err['input'])}"
+    if err["type"] in ("bool_parsing", "bool_type"):
+        return f"should be true or false, not {shown(err['input'])}"
+    if err["type"] == "too_short" and isinstance(least := err.get("ctx", {}).get("min_length"), int):
+        return f"should list at least {least} {'entry' if least == 1 else 'entries'}, not {err.get('ctx', {}).get('actual_length', 0)}"
     if err["type"] == "literal_error":
         return f"{err['msg'].replace('Input should be', 'should be', 1)}, not {shown(err['input'])}"
     if err["type"] == "list_type" and isinstance(err["input"], str) and (dashed := re.match(r"-(\S.*?)(?:\s+-|$)", err["input"])):

@@ -1100,6 +1100,9 @@ def test_a_yaml_mistake_names_the_line_written_wrong_and_what_to_write(tmp_path:
     ("actors:\n  - name: [Q]\n    kind: person\n", 2, "actors[0].name: should be a text, not a list"),
     ("actors:\n  - name: Q\n    kind: person\n    aliases:\n      -\n", 5,
      "actors[0].aliases[0]: should be a text or a mapping of alias and context, not empty"),
+    ("learned: maybe\n", 1, "learned: should be true or false, not 'maybe'"),
+    ("actors:\n  - name: Q\n    kind: person\n    aliases:\n      - alias: QS\n        context: []\n", 6,
+     "actors[0].aliases[0].context: should list at least 1 entry, not 0"),
 ])
 def test_a_value_written_wrong_is_told_what_to_write_in_the_analysts_words(tmp_path: Path, text: str, line: int, says: str) -> None:
     """Regression: `-Soleimani` (no space after the dash: one text, not a list) was told "should be a list in brackets:
