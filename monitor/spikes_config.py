@@ -28,7 +28,7 @@ from pydantic_core import ErrorDetails
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from monitor.errors import WatchlistError
-from monitor.strict import Strict
+from monitor.strict import Strict, said, shown
 from monitor.model import Spike, Watchlist
 
 KEY = "spikes"
@@ -48,15 +48,6 @@ MAPPINGS = {  # what an entry of each kind holds, for "should be a mapping of ..
 }
 
 
-def shown(value: Any) -> str:
-    """A value written in the watchlist, as an error names it: short ones as written, else what they are."""
-    if value is None:
-        return "empty"
-    if isinstance(value, str | int | float) and len(repr(value)) <= 60:
-        return repr(value)
-    return "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else "a text" if isinstance(value, str) else type(value).__name__
-
-
 def problem(err: ErrorDetails) -> str:
     """What a validation error says to the watchlist's writer: the key, the value or the entry that is wrong,
     never a class of the code ('Input should be a valid dictionary or instance of _ActorSpec')."""
@@ -64,30 +55,13 @@ def problem(err: ErrorDetails) -> str:
         return "unknown key (typo?)"
     if err["type"] == "model_type" and (what := MAPPINGS.get(str(err.get("ctx", {}).get("class_name")))):
         return f"should be a mapping of {what}, not {shown(err['input'])}"
-    if err["type"] == "missing" and err["loc"]:
-        return f"missing: add '{err['loc'][-1]}: ...'"
-    if err["type"] in ("int_parsing", "int_type", "int_from_float"):
-        return f"should be a whole number, not {shown(err['input'])}"
-    if err["type"] == "string_type":
-        return f"should be a text, not {shown(err['input'])}"
-    if err["type"] in ("bool_parsing", "bool_type"):
-        return f"should be true or false, not {shown(err['input'])}"
-    if err["type"] == "too_short" and isinstance(least := err.get("ctx", {}).get("min_length"), int):
-        return f"should list at least {least} {'entry' if least == 1 else 'entries'}, not {err.get('ctx', {}).get('actual_length', 0)}"
-    if err["type"] == "literal_error":
-        return f"{err['msg'].replace('Input should be', 'should be', 1)}, not {shown(err['input'])}"
     if err["type"] == "list_type" and isinstance(err["input"], str) and (dashed := re.match(r"-(\S.*?)(?:\s+-|$)", err["input"])):
         return f"should be a list: a '-' starts an item only with a space after it: write '- {dashed[1]}'"
     if err["type"] == "list_type" and isinstance(err["input"], str | int | float) and len(str(err["input"])) <= 60:
         return f"should be a list in brackets: write [{err['input']}]"
     if err["type"] == "list_type":
         return "should be a list in brackets, [a, b], or one item a line, each under it as '- a'"
-    bounds = {"less_than_equal": ("at most", "le"), "greater_than_equal": ("at least", "ge"), "less_than": ("less than", "lt"), "greater_than": ("more than", "gt")}
-    if err["type"] in bounds and isinstance(err["input"], int | float) and not isinstance(err["input"], bool):
-        words, key = bounds[err["type"]]
-        bound = err.get("ctx", {}).get(key)
-        return f"should be {words} {bound:g}, not {err['input']:g}" if isinstance(bound, int | float) else err["msg"]
-    return err["msg"].removeprefix("Value error, ")
+    return said(err) or err["msg"].removeprefix("Value error, ")
 
 
 class _SpikeSpec(Entry):

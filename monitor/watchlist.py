@@ -29,6 +29,7 @@ from monitor.matching import gazetteer, thesaurus
 from monitor.matching.compiled import REGEX_TIMEOUT
 from monitor.matching.normalise import fold
 from monitor.model import Actor, Event, Example, Rule, Watchlist
+from monitor.strict import shown
 from monitor.text_norm import TEXT_CHARS
 
 log = logging.getLogger("monitor")
@@ -462,7 +463,7 @@ def _first_problem(exc: ValidationError) -> tuple[ErrorDetails, tuple[int | str,
     inner = next((e for e in forms if len(e["loc"]) > len(loc)), None)
     if inner is not None:
         return inner, at + tuple(inner["loc"])[len(loc):], _problem(inner, errors)
-    return err, at, "should be " + " or ".join(dict.fromkeys(_FORMS[str(e["loc"][len(at)])] for e in forms)) + f", not {spikes_config.shown(err['input'])}"
+    return err, at, "should be " + " or ".join(dict.fromkeys(_FORMS[str(e["loc"][len(at)])] for e in forms)) + f", not {shown(err['input'])}"
 
 
 def _typo_first(errors: list[ErrorDetails]) -> list[ErrorDetails]:
