@@ -22,7 +22,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from monitor.errors import ConfigError
 from monitor.limits import HttpLimits, NotUtf8, read_config_text
 from monitor.redact import MASK, redact, register_feed_secrets, register_secret, register_url_secrets
-from monitor.strict import Strict
+from monitor.strict import Strict, said
 from monitor import defaults
 from monitor.hosts import url_problem
 
@@ -450,7 +450,7 @@ def load_settings(path: str | Path, *, sends: bool = True) -> Settings:
     except ValidationError as exc:
         err = exc.errors()[0]
         key = _where(tuple(err["loc"]))
-        problem = _unknown_key(err["loc"]) if err["type"] == "extra_forbidden" else _table_kind(err["loc"], err["type"]) or err["msg"].removeprefix("Value error, ")
+        problem = _unknown_key(err["loc"]) if err["type"] == "extra_forbidden" else _table_kind(err["loc"], err["type"]) or said(err) or err["msg"].removeprefix("Value error, ")
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise ConfigError(f"{path}: {key}: {problem}{more}", path=str(path), key=key) from None
     for section, names in (("channels", [c.name for c in settings.channels]), ("feeds", [f.label for f in settings.feeds]), ("folders", [f.label for f in settings.folders])):

@@ -17,6 +17,7 @@ before the rest is validated).
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -27,7 +28,7 @@ from pydantic_core import ErrorDetails
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from monitor.errors import WatchlistError
-from monitor.strict import Strict
+from monitor.strict import Strict, said, shown
 from monitor.model import Spike, Watchlist
 
 KEY = "spikes"
@@ -53,20 +54,14 @@ def problem(err: ErrorDetails) -> str:
     if err["type"] == "extra_forbidden":
         return "unknown key (typo?)"
     if err["type"] == "model_type" and (what := MAPPINGS.get(str(err.get("ctx", {}).get("class_name")))):
-        value = err["input"]
-        short = isinstance(value, str | int | float) and len(repr(value)) <= 60
-        shown = "empty" if value is None else repr(value) if short else "a list" if isinstance(value, list) else "a text" if isinstance(value, str) else type(value).__name__
-        return f"should be a mapping of {what}, not {shown}"
+        return f"should be a mapping of {what}, not {shown(err['input'])}"
+    if err["type"] == "list_type" and isinstance(err["input"], str) and (dashed := re.match(r"-(\S.*?)(?:\s+-|$)", err["input"])):
+        return f"should be a list: a '-' starts an item only with a space after it: write '- {dashed[1]}'"
     if err["type"] == "list_type" and isinstance(err["input"], str | int | float) and len(str(err["input"])) <= 60:
         return f"should be a list in brackets: write [{err['input']}]"
     if err["type"] == "list_type":
         return "should be a list in brackets, [a, b], or one item a line, each under it as '- a'"
-    bounds = {"less_than_equal": ("at most", "le"), "greater_than_equal": ("at least", "ge"), "less_than": ("less than", "lt"), "greater_than": ("more than", "gt")}
-    if err["type"] in bounds and isinstance(err["input"], int | float) and not isinstance(err["input"], bool):
-        words, key = bounds[err["type"]]
-        bound = err.get("ctx", {}).get(key)
-        return f"should be {words} {bound:g}, not {err['input']:g}" if isinstance(bound, int | float) else err["msg"]
-    return err["msg"].removeprefix("Value error, ")
+    return said(err) or err["msg"].removeprefix("Value error, ")
 
 
 class _SpikeSpec(Entry):

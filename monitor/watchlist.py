@@ -26,8 +26,10 @@ from monitor import spikes_config
 from monitor.errors import WatchlistError
 from monitor.limits import NotUtf8, read_config_text
 from monitor.matching import gazetteer, thesaurus
+from monitor.matching.compiled import REGEX_TIMEOUT
 from monitor.matching.normalise import fold
 from monitor.model import Actor, Event, Example, Rule, Watchlist
+from monitor.strict import shown
 from monitor.text_norm import TEXT_CHARS
 
 log = logging.getLogger("monitor")
@@ -140,7 +142,12 @@ def _valid_regexes(values: list[str]) -> list[str]:
         if (size := _repeated(value)) > REPEATED_MAX:
             raise _EntryError(f"regex {value!r} repeats {size:,} characters (nested counts multiply): over {REPEATED_MAX:,}", i)
         try:
-            regex.compile(value, regex.V1 | regex.IGNORECASE, cache_pattern=False)  # as the matcher compiles it; not kept
+            compiled = regex.compile(value, regex.V1 | regex.IGNORECASE, cache_pattern=False)  # as the matcher compiles it; not kept
+            if compiled.fullmatch("", timeout=REGEX_TIMEOUT) is not None:
+                raise _EntryError(f"regex {value!r} matches an empty text (as '.*' does, which takes every sentence): make it need at least "
+                                  "one character of what it names", i)
+        except TimeoutError:  # a pattern slow on nothing at all is no empty match: the matcher's budget bounds it
+            pass
         except regex.error as exc:
             raise _EntryError(f"bad regex {value!r}: {exc}", i) from None
         except RecursionError:  # the regex module's compiler recurses per level of nesting
@@ -456,7 +463,7 @@ def _first_problem(exc: ValidationError) -> tuple[ErrorDetails, tuple[int | str,
     inner = next((e for e in forms if len(e["loc"]) > len(loc)), None)
     if inner is not None:
         return inner, at + tuple(inner["loc"])[len(loc):], _problem(inner, errors)
-    return err, at, "should be " + " or ".join(dict.fromkeys(_FORMS[str(e["loc"][len(at)])] for e in forms))
+    return err, at, "should be " + " or ".join(dict.fromkeys(_FORMS[str(e["loc"][len(at)])] for e in forms)) + f", not {shown(err['input'])}"
 
 
 def _typo_first(errors: list[ErrorDetails]) -> list[ErrorDetails]:
@@ -508,6 +515,54 @@ def _check_aliased(path: Path, node: yaml.Node) -> None:
                              "share smaller lists, or write the entries out", path=str(path), line=line)
 
 
+_INDENT = "indented unlike the lines above it: line it up with the entries of its list or mapping"
+
+
+def _yaml_mistake(exc: yaml.YAMLError) -> tuple[int | None, str]:
+    """The line written wrong and what to write there. PyYAML names its parser's state ('mapping values are
+    not allowed here', "found character '\\t' that cannot start any token") at the line where it gave up: for a
+    key without its colon, or a quote never closed, that is the next line or the file's end."""
+    mark, context_mark = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark else None
+    opened = context_mark.line + 1 if context_mark else line
+    problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
+    context = getattr(exc, "context", None) or ""
+    if problem.startswith("found character '\\t'"):
+        return line, "a tab: YAML indents with spaces only: replace the tab with spaces"
+    if (found := re.fullmatch(r"found character '(.)' that cannot start any token", problem)) is not None:
+        return line, f"an unquoted text cannot start with {found[1]!r}: put it in quotes ('{found[1]}...')"
+    if problem == "could not find expected ':'" and "simple key" in context:
+        return opened, "no 'key: value' on this line: write a colon and a space after the key, or line it up with the entries it belongs to"
+    if problem == "mapping values are not allowed here":
+        return line, "a ': ' in a text not in quotes (put the text in quotes), or a key indented deeper than the one above it (line them up)"
+    if problem == "expected <block end>, but found '<scalar>'" and mark and (quote := _quote_before(mark)):
+        return line, ("text after a closing quote: inside '...' write an apostrophe twice ('Soleimani''s'), or put the text in \"...\"" if quote == "'"
+                      else 'text after a closing quote: inside "..." write a quote as \\", or put the text in \'...\'')
+    if problem.startswith("expected <block end>, but found"):
+        return line, _INDENT
+    if "quoted scalar" in context and "end of stream" in problem:
+        return opened, "a quote opened on this line is never closed: close it"
+    if "flow sequence" in context or "flow mapping" in context:
+        return opened, "a [ or { opened on this line is not closed where expected: close it, and put in quotes an item holding ':', ',', '[' or '{'"
+    if (alias := re.fullmatch(r"found undefined alias '(.*)'", problem)) is not None:
+        return line, f"*{alias[1]} names no anchor (&{alias[1]}) above it: a text that starts with * goes in quotes ('*...')"
+    if problem.startswith("found unknown escape character"):
+        return line, 'a backslash in "..." starts an escape: write \\\\ for a backslash, or put the text in \'...\''
+    if problem == "but found another document":
+        return line, "a second document (---): a watchlist file holds one; a folder of *.yaml files holds several"
+    if context and context_mark and opened != line:
+        problem += f" ({context} from line {opened})"
+    return line, problem
+
+
+def _quote_before(mark: Any) -> str:
+    """The quote that ends what comes before a mark on its line ('' if none): `- 'Soleimani's men'` closes its text early."""
+    buffer = getattr(mark, "buffer", None) or ""
+    start = buffer.rfind("\n", 0, mark.pointer) + 1
+    before = buffer[start:mark.pointer].rstrip()
+    return before[-1] if before[-1:] in ("'", '"') else ""
+
+
 def _load_file(path: Path) -> _Part:
     try:
         text = read_config_text(path)
@@ -531,12 +586,7 @@ def _load_file(path: Path) -> _Part:
         if path.suffix.lower() == ".toml":  # a first run's mix-up of the two files
             raise WatchlistError(f"{path}: not valid YAML: a TOML file (the config?) given as the watchlist: give the watchlist's YAML file "
                                  "or folder (config/watchlist.yaml)", path=str(path)) from None
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
-        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-        if context and context_mark and context_mark.line + 1 != line:
-            problem += f" ({context} from line {context_mark.line + 1})"
+        line, problem = _yaml_mistake(exc)
         raise WatchlistError(f"{path}:{line}: not valid YAML: {problem}", path=str(path), line=line) from None
     except RecursionError:  # the loader recurses per level of nesting
         raise WatchlistError(f"{path}: not valid YAML: nested too deeply (lists or mappings thousands of levels deep)", path=str(path)) from None

@@ -99,8 +99,8 @@ def test_invalid_yaml(tmp_path: Path) -> None:
             kind: person
             aliases: [Soleimani, "Suleimani]
         """)
-    message = watchlist_error(path, 5)
-    assert "not valid YAML: found unexpected end of stream (while scanning a quoted scalar from line 4)" in message
+    message = watchlist_error(path, 4)  # the line the quote opens on (YAML gives up at the file's end)
+    assert message.endswith("not valid YAML: a quote opened on this line is never closed: close it")
 
 
 def test_a_key_given_twice_in_one_entry_is_refused_naming_both_lines(tmp_path: Path) -> None:
@@ -230,7 +230,7 @@ def test_unknown_actor_kind(tmp_path: Path) -> None:
 
 def test_actor_without_kind(tmp_path: Path) -> None:
     path = yaml_file(tmp_path, BASE.replace("    kind: person\n", ""))
-    assert "actors[0].kind: Field required" in watchlist_error(path, 2)
+    assert "actors[0].kind: missing: add 'kind: ...'" in watchlist_error(path, 2)
 
 
 def test_names_alone_are_enough(tmp_path: Path) -> None:
@@ -588,10 +588,10 @@ def test_an_event_or_rule_named_as_an_actor_is_refused_in_a_folder(tmp_path: Pat
 
 
 @pytest.mark.parametrize(("text", "line", "says"), [
-    ("rules:\n  - name: r\n    within: sentense\n", 3, 'rules[0].within: should be a whole number or "sentence"'),
-    ("actors:\n  - name: Iran\n    kind: state\n    aliases:\n      -\n", 5, "actors[0].aliases[0]: should be a text or a mapping of alias and context"),
+    ("rules:\n  - name: r\n    within: sentense\n", 3, 'rules[0].within: should be a whole number or "sentence", not \'sentense\''),
+    ("actors:\n  - name: Iran\n    kind: state\n    aliases:\n      -\n", 5, "actors[0].aliases[0]: should be a text or a mapping of alias and context, not empty"),
     ("events:\n  - name: e\n    severity: 2\n    phrases: [5]\n", 4, "events[0].phrases[0]: YAML reads 5 as a number, not a text: write it in quotes, '5'"),
-    ("actors:\n  - name: Iran\n    kind: state\n    aliases:\n      - alias: QS\n", 5, "actors[0].aliases[0].context: Field required"),
+    ("actors:\n  - name: Iran\n    kind: state\n    aliases:\n      - alias: QS\n", 5, "actors[0].aliases[0].context: missing: add 'context: ...'"),
     ("- Soleimani\n- Muhandis\n", 1, "(top level): a watchlist is a mapping of actors, events and rules lists (docs/watchlist.md), not a list"),
 ])
 def test_a_value_no_form_takes_is_named_at_its_key_in_words(tmp_path: Path, text: str, line: int, says: str) -> None:
@@ -1052,3 +1052,70 @@ def test_a_regex_nested_hundreds_deep_is_one_line_not_a_recursion_error(tmp_path
     path = yaml_file(tmp_path, BASE.replace("phrases: [drone strike]", f"patterns: ['{pattern}']"))
     assert watchlist_error(path, 11) == (f"{path}:11: events[0].patterns: entry 1 is nested too deeply (groups or sets hundreds deep): "
                                          "write it flatter")
+
+
+@pytest.mark.parametrize(("old", "new", "line", "says"), [
+    ("    kind: person\n", "\tkind: person\n", 3, "a tab: YAML indents with spaces only: replace the tab with spaces"),
+    ("      - Soleimani\n", "      - Soleimani\t# the short form\n", 6, "a tab: YAML indents with spaces only: replace the tab with spaces"),
+    ("    kind: person\n", "      kind: person\n", 3,
+     "a ': ' in a text not in quotes (put the text in quotes), or a key indented deeper than the one above it (line them up)"),
+    ("    kind: person\n", "    kind person\n", 3, "no 'key: value' on this line: write a colon and a space after the key, or line it up with the entries it belongs to"),
+    ("    kind: person\n", "    kind:person\n", 3, "no 'key: value' on this line: write a colon and a space after the key, or line it up with the entries it belongs to"),
+    ("    tags: [iran-nexus]\n", "   tags: [iran-nexus]\n", 4, "indented unlike the lines above it: line it up with the entries of its list or mapping"),
+    ("    kind: person\n", "    kind: person\n    - Soleimani\n", 4, "indented unlike the lines above it: line it up with the entries of its list or mapping"),
+    ("      - Suleimani\n", "      - 'Soleimani's men'\n", 7,
+     "text after a closing quote: inside '...' write an apostrophe twice ('Soleimani''s'), or put the text in \"...\""),
+    ("      - Suleimani\n", '      - "Soleimani" men\n', 7, 'text after a closing quote: inside "..." write a quote as \\", or put the text in \'...\''),
+    ("    tags: [iran-nexus]\n", "    tags: [iran-nexus]\n names\n", 5, "indented unlike the lines above it: line it up with the entries of its list or mapping"),
+    ("      - Suleimani\n", "      - 'Suleimani\n", 7, "a quote opened on this line is never closed: close it"),
+    ("    tags: [iran-nexus]\n", "    tags: [iran-nexus\n", 4,
+     "a [ or { opened on this line is not closed where expected: close it, and put in quotes an item holding ':', ',', '[' or '{'"),
+    ("      - Suleimani\n", "      - @Suleimani\n", 7, "an unquoted text cannot start with '@': put it in quotes ('@...')"),
+    ("      - Suleimani\n", "      - *Suleimani\n", 7, "*Suleimani names no anchor (&Suleimani) above it: a text that starts with * goes in quotes ('*...')"),
+    ("      - Suleimani\n", '      - "Sule\\imani"\n', 7, 'a backslash in "..." starts an escape: write \\\\ for a backslash, or put the text in \'...\''),
+    ("    min_severity: 2\n", "    min_severity: 2\n---\nactors: []\n", 15, "a second document (---): a watchlist file holds one; a folder of *.yaml files holds several"),
+])
+def test_a_yaml_mistake_names_the_line_written_wrong_and_what_to_write(tmp_path: Path, old: str, new: str, line: int, says: str) -> None:
+    """Regression: YAML's parser state was the message (`found character '\\t' that cannot start any token`,
+    `mapping values are not allowed here`, `expected <block end>, but found '<scalar>'`), and for a key without
+    its colon or a quote never closed the line it gave up on (the next one, or the file's end), not the one
+    written wrong: the analyst was told neither where nor what to write. `monitor check` and the daemon's reload
+    both say it (one loader)."""
+    assert old in BASE
+    path = yaml_file(tmp_path, BASE.replace(old, new))
+    assert watchlist_error(path, line) == f"{path}:{line}: not valid YAML: {says}"
+
+
+@pytest.mark.parametrize(("text", "line", "says"), [
+    ("actors:\n  - name: Q\n    kind: person\n    aliases:\n      -Soleimani\n      - Suleimani\n", 4,
+     "actors[0].aliases: should be a list: a '-' starts an item only with a space after it: write '- Soleimani'"),
+    ("events:\n  - name: e\n    severity: 1\n    phrases:\n      -drone strike\n", 4,
+     "events[0].phrases: should be a list: a '-' starts an item only with a space after it: write '- drone strike'"),
+    ("actors:\n  - kind: person\n", 2, "actors[0].name: missing: add 'name: ...'"),
+    ("actors:\n  - name: Q\n    kind: person\n    aliases:\n      - alias: QS\n", 5, "actors[0].aliases[0].context: missing: add 'context: ...'"),
+    ("events:\n  - name: e\n    severity: high\n", 3, "events[0].severity: should be a whole number, not 'high'"),
+    ("events:\n  - name: e\n    severity: 2.5\n", 3, "events[0].severity: should be a whole number, not 2.5"),
+    ("rules:\n  - name: r\n    min_severity: [2]\n", 3, "rules[0].min_severity: should be a whole number, not a list"),
+    ("actors:\n  - name: Q\n    kind: human\n", 3, "actors[0].kind: should be 'person', 'group', 'state', 'place' or 'organisation', not 'human'"),
+    ("actors:\n  - name: [Q]\n    kind: person\n", 2, "actors[0].name: should be a text, not a list"),
+    ("actors:\n  - name: Q\n    kind: person\n    aliases:\n      -\n", 5,
+     "actors[0].aliases[0]: should be a text or a mapping of alias and context, not empty"),
+    ("learned: maybe\n", 1, "learned: should be true or false, not 'maybe'"),
+    ("actors:\n  - name: Q\n    kind: person\n    aliases:\n      - alias: QS\n        context: []\n", 6,
+     "actors[0].aliases[0].context: should list at least 1 entry, not 0"),
+])
+def test_a_value_written_wrong_is_told_what_to_write_in_the_analysts_words(tmp_path: Path, text: str, line: int, says: str) -> None:
+    """Regression: `-Soleimani` (no space after the dash: one text, not a list) was told "should be a list in brackets:
+    write [-Soleimani - Suleimani]", which loads a wrong alias; pydantic's own words were the message ("Field required",
+    "Input should be a valid integer, unable to parse string as an integer", the kinds without the one written)."""
+    path = yaml_file(tmp_path, text)
+    assert watchlist_error(path, line) == f"{path}:{line}: {says}"
+
+
+@pytest.mark.parametrize("pattern", ["", ".*", "\\w*", "(Soleimani)?"])
+def test_a_regex_that_matches_an_empty_text_is_refused(tmp_path: Path, pattern: str) -> None:
+    """Regression: `patterns: ['.*']` loaded, and every sentence of every article was the actor (`found 'A drone strike
+    killed ... Baghdad.'`): each article with any event alerted; `''` loaded and matched nothing, in silence."""
+    path = yaml_file(tmp_path, BASE.replace("    kind: person\n", f"    kind: person\n    patterns: ['x+y', '{pattern}']\n"))
+    assert watchlist_error(path, 4) == (f"{path}:4: actors[0].patterns: regex {pattern!r} matches an empty text (as '.*' does, which "
+                                        "takes every sentence): make it need at least one character of what it names")
