@@ -61,10 +61,12 @@ BACKOFF_MAX = 60.0
 class Guarded:
     """A job whose store failures (StoreError, OSError: locked, read-only, disk full) are one warning per
     cause, not a traceback per run: the job skips its runs for a back-off that doubles at each failure
-    (BACKOFF_FIRST up to BACKOFF_MAX), and says once when it works again. Other exceptions go through."""
+    (BACKOFF_FIRST up to BACKOFF_MAX), and says once when it works again. Other exceptions go through. With
+    `backs_off=False` it runs at each of its scheduled runs all the same (the heartbeat: backed off up to a minute, it
+    renewed the daemon's row that much after the store came back, and a lease shorter than that made it look gone)."""
 
-    def __init__(self, name: str, job: Callable[[], object], clock: Callable[[], float] = time.monotonic) -> None:
-        self.name, self.job, self.clock = name, job, clock
+    def __init__(self, name: str, job: Callable[[], object], clock: Callable[[], float] = time.monotonic, backs_off: bool = True) -> None:
+        self.name, self.job, self.clock, self.backs_off = name, job, clock, backs_off
         self.cause = ""  # the failure being backed off from; "" while the job works
         self.failed_at = 0.0  # when it last failed
         self.delay = 0.0
@@ -95,10 +97,12 @@ class Guarded:
         else:  # a file the job writes beside the store (a console:// channel's, say)
             cause = f"files unavailable ({exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''})"
         with self._lock:
-            self.delay = min(BACKOFF_MAX, self.delay * 2) if self.delay else BACKOFF_FIRST
+            self.delay = 0.0 if not self.backs_off else min(BACKOFF_MAX, self.delay * 2) if self.delay else BACKOFF_FIRST
             self.failed_at = self.clock()
             self.resume_at = self.failed_at + self.delay
-            if cause != self.cause:
+            if cause != self.cause and not self.backs_off:
+                log.warning("%s: %s job fails at each of its runs until it works again", cause, self.name)
+            elif cause != self.cause:
                 log.warning("%s: %s job backs off %g s, doubling up to %g s, until it works again", cause, self.name, self.delay, BACKOFF_MAX)
             self.cause = cause
 
@@ -188,7 +192,7 @@ class Daemon:
         if self.pipeline.db.sqlite and (released := sources.release_claims(self.pipeline.db, now)):  # alone (its lock): a killed daemon's claims
             log.info("%d feed%s claimed by a daemon that is gone %s polled now", released, "" if released == 1 else "s", "is" if released == 1 else "are")
         self.daemon_id = self.register(now)
-        self.scheduler.add_job(Guarded("heartbeat", self.heartbeat), "interval", seconds=self.lease_seconds() / HEARTBEATS_PER_LEASE,
+        self.scheduler.add_job(Guarded("heartbeat", self.heartbeat, backs_off=False), "interval", seconds=self.lease_seconds() / HEARTBEATS_PER_LEASE,
                                id="heartbeat", replace_existing=True)
         self.scheduler.add_job(self._feeds, "interval", seconds=schedule.feeds_every, id="feeds", next_run_time=now,
                                replace_existing=True, executor="feeds", max_instances=FEED_POLLS)

@@ -103,6 +103,35 @@ def test_a_run_begun_before_the_store_failed_does_not_say_it_is_back(caplog: pyt
 
 
 @sqlite_only
+def test_the_heartbeat_on_a_locked_store_is_tried_at_each_run_not_backed_off(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (found by helper xpg2): the heartbeat backed off like the other jobs, up to BACKOFF_MAX (60 s), so after
+    an outage of the store it renewed the daemon's row up to a minute late; with a lease under that, the other daemons
+    took it as gone meanwhile (and retired the sources only its config lists). It is tried at each of its runs, saying
+    the cause once."""
+    db = Database(f"sqlite:///{tmp_path / 'monitor.db'}", busy_timeout=0.05)
+    attempts: list[float] = []
+    now = [0.0]
+
+    def beat() -> None:
+        attempts.append(now[0])
+        sources.ensure_source(db, f"feed {len(attempts)}", "feed", f"https://wire.example/{len(attempts)}")
+
+    guarded = Guarded("heartbeat", beat, clock=lambda: now[0], backs_off=False)
+    blocker = locked_by_another(tmp_path / "monitor.db")
+    with caplog.at_level(logging.INFO, logger="monitor"):
+        for tick in range(6):  # scheduled every 10 s
+            now[0] = tick * 10.0
+            guarded()
+        assert attempts == [0.0, 10.0, 20.0, 30.0, 40.0, 50.0]
+        warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        assert warnings == [f"store unavailable ({tmp_path / 'monitor.db'}: database is locked): heartbeat job fails at each of its runs until it works again"]
+        blocker.rollback()
+        now[0] = 60.0
+        guarded()
+        assert len(attempts) == 7 and "store available again: heartbeat job runs as scheduled" in caplog.records[-1].getMessage()
+    db.close()
+
+
 def test_a_job_on_a_locked_store_logs_one_line_backs_off_and_says_when_it_is_back(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Regression (issue 14, item 14): a lock held over the busy timeout gave a traceback at every run."""
     db = Database(f"sqlite:///{tmp_path / 'monitor.db'}", busy_timeout=0.05)
