@@ -172,6 +172,19 @@ def test_a_broken_template_is_a_config_error_naming_the_channel(tmp_path: Path) 
     '{% set l = [] %}{% for i in range(100000) %}{% set _ = l.extend(body) %}{% endfor %}',
     '{% set ns = namespace(l=[]) %}{% for i in range(100000) %}{% set ns.l = ns.l + ["x" * 1000000] %}{% endfor %}',
     '{% set ns = namespace(d={}) %}{% for a in body %}{% for b in body %}{% set _ = ns.d.setdefault(a ~ b ~ loop.index, body[:1000]) %}{% endfor %}{% endfor %}',
+    # a string method or format making a multiple of its string and its arguments in one call, counted only once made:
+    # gigabytes (found by helper xhostile2)
+    '{{ body.replace(" ", "x" * 999999)|length }}',
+    '{{ body.replace(" ", body)|length }}',
+    '{{ body.join(body.split())|length }}',
+    '{{ ("\t" * 1000).expandtabs(1000000)|length }}',
+    '{{ body.translate({32: "x" * 999999})|length }}',
+    '{{ ("{0}" * 300000).format(body)|length }}',
+    '{{ ("{0:>999999}" * 1000).format(1)|length }}',
+    '{{ ("{a}" * 300000).format_map({"a": body})|length }}',
+    '{{ (("%(a)s" * 200000) % {"a": body})|length }}',
+    '{{ ("%(a)s" * 200000)|format(a=body)|length }}',
+    '{{ ("%999999s" * 1000)|format(*range(1000))|length }}',
 ])
 def test_a_template_that_would_run_for_hours_or_fill_memory_fails_at_once(body: str) -> None:
     """Regression: `monitor check` ran a channel's nested loops for 28 s to 3.4 GB (then MemoryError; unbounded without
@@ -194,6 +207,11 @@ def test_a_template_that_would_run_for_hours_or_fill_memory_fails_at_once(body: 
                             ' {{ "%03d|%-5s|%.2f" % (7, "ab", 1.5) }} {{ "{:>4}|{:.1f}".format("a", 2.25) }} {{ "%5s"|format("b") }} {{ "50%" }}'
                             ' {{ title ~ "!" }} {{ title + "?" }} {{ ([title] + ["x"])|join("-") }} {{ title|replace("S", "s") }} {{ 2 + 3 }}', html=False)
     assert fine.render({"title": "S"}, "t", "b")[1] == "S0 S2 S4 3072000 007|ab   |1.50    a|2.2     b 50% S! S? S-x s 5"
+    methods = ChannelTemplates("desk", "", '{{ title.replace("S", "s") }} {{ "-".join(title.split()) }} {{ "a\tb".expandtabs(2) }}'
+                               ' {{ title.translate({83: "$$"}) }} {{ "{0}|{x!r}|{0:>3}".format(1, x="y") }} {{ "{a}".format_map({"a": 2}) }}'
+                               ' {{ "%(a)s|%*d" % {"a": 3} if false else "%(a)s" % {"a": 3} }} {{ "%5.1f%%"|format(2.25) }} {{ body.replace(" ", "") }}',
+                               html=False)
+    assert methods.render({"title": "S S", "body": "word " * 10_000}, "t", "b")[1] == "s s S-S a b $$ $$ 1|'y'|  1 2 3   2.2% " + "word" * 10_000
 
 
 def test_a_daily_digest_goes_out_at_its_local_time() -> None:
