@@ -332,6 +332,25 @@ def test_a_feed_that_declares_utf8_but_is_not_is_read_in_the_servers_charset() -
     assert doc.title == CP1252_TITLE
 
 
+@pytest.mark.parametrize("headers", [{}, {"Content-Type": "application/rss+xml; charset=utf-8"}])
+def test_a_utf8_feed_with_a_few_bytes_that_are_not_is_read_as_utf8_with_those_replaced(headers: dict[str, str]) -> None:
+    """Regression (found by helper xhostile2): one title cut mid-character (a CMS's cut, or a byte a server spoiled) made
+    feedparser read the whole feed as windows-1252: every accent and every Cyrillic or Arabic letter of every entry
+    garbled ('ErdoÄŸan', 'ÐŸÑ€ÐµÐ·Ð¸Ð´ÐµÐ½Ñ‚'), so no name with one was matched. A body whose UTF-8 sequences outnumber its
+    bytes that are no UTF-8 is UTF-8: those bytes alone are read as windows-1252 (a Latin-1 'ñ' pasted in), with a warning."""
+    items = "".join(f"<item><title>Erdoğan meets Sánchez {i}</title><link>https://e.example/{i}</link><description>Президент {i}</description></item>"
+                    for i in range(3))
+    body = rss_item("</item>" + items + "<item><title>x</title>").replace("Sánchez 2</title>".encode(), b"S\xc3</title>")
+    docs, warning = parse_feed(body, "s", headers)
+    assert [(d.title, d.text) for d in docs[1:4]] == [("Erdoğan meets Sánchez 0", "Президент 0"), ("Erdoğan meets Sánchez 1", "Президент 1"),
+                                                      ("Erdoğan meets SÃ", "Президент 2")]
+    assert warning == "1 byte that is not UTF-8 in a UTF-8 feed read as windows-1252"
+    pasted = rss_item("<title>Sánchez y Erdoğan en España</title>").replace("España".encode(), "España".encode("latin-1"))
+    assert [d.title for d in parse_feed(pasted, "s", headers)[0]] == ["Sánchez y Erdoğan en España"]
+    cp1252 = rss_item(f"<title>{CP1252_TITLE}</title>", encoding="windows-1252").replace(b'encoding="windows-1252"', b'encoding="utf-8"')
+    assert [d.title for d in parse_feed(cp1252, "s", headers)[0]] == [CP1252_TITLE]  # no UTF-8 in it: another charset, as before
+
+
 def test_corpus_parses_to_documents_or_feed_parse_error():
     if not CORPUS.is_dir():
         pytest.skip(f"feed corpus absent: {CORPUS} not found (set MONITOR_CORPUS to its folder)")

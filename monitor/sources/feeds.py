@@ -1,6 +1,7 @@
 """feedparser at one edge: feed bytes in, Documents out.
 
-feedparser is handed bytes (never a URL) and the response headers, so the charset is right. The
+feedparser is handed bytes (never a URL) and the response headers, so the charset is right (a UTF-8 body with a few
+bytes that are not is made UTF-8 first: `_damaged_utf8`). The
 bytes are first decoded to UTF-8 by feedparser's own charset rules and the DOCTYPE is stripped from
 that, so no encoding (UTF-16, EBCDIC, ...) or size hides it: entity declarations are how XML bombs
 expand. `bozo` without entries is an error; a feed is read to its first MAX_ENTRIES entries; an entry link relative to the feed is resolved against its URL (credentials and query left out), other links than http/https are dropped; dates
@@ -68,6 +69,7 @@ MAX_TAG = 100_000  # characters of one start tag, in the loose parser
 _HTTP = re.compile(r"^https?://", re.I)
 _XML_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]{0,39})["']""")
 _ELEMENT = re.compile(rb"<\w")  # where feedparser's prolog ends (its own entity handling looks only before it)
+_ESCAPED = re.compile("[\udc80-\udcff]")  # a byte that is no UTF-8, decoded with surrogateescape
 
 
 def parse_feed(body: bytes, source: str, headers: dict[str, str] | None = None) -> tuple[list[Document], str | None]:
@@ -285,6 +287,8 @@ def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[An
     if mislabelled := _utf8_served_as_other(headers.get("content-type", ""), body):
         headers["content-type"] = "application/xml; charset=utf-8"
     said = f"served as charset={mislabelled}, but it is UTF-8 as its XML declaration says: read as UTF-8" if mislabelled else ""
+    if not mislabelled and (repaired := _damaged_utf8(headers.get("content-type", ""), body)) is not None:
+        body, said = repaired
     try:
         data = convert_to_utf8(headers, body, sniffed)
     except UnicodeEncodeError:  # decoded to a lone surrogate (UTF-7's '+2AA-'), which has no UTF-8: feedparser's re-encoding failed
@@ -308,6 +312,33 @@ def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[An
         if isinstance(parser, _BoundedLooseParser):  # run only where the strict one failed (its error is lost)
             parsed.update(bozo=True, bozo_exception="not well-formed XML")
     return parsed, sniffed, said
+
+
+def _damaged_utf8(content_type: str, body: bytes) -> tuple[bytes, str] | None:
+    """A body read as UTF-8 (as its Content-Type, else its XML declaration, says, or as XML is when neither does) that
+    is UTF-8 but for a few bytes (a title cut mid-character), made UTF-8 throughout, and a warning; None when it is
+    not one. feedparser reads a body that is not UTF-8 throughout as windows-1252: one bad byte garbled every accent and
+    every Cyrillic or Arabic letter of every entry. UTF-8's sequences of several bytes are seldom met by chance in
+    another charset: more of them than bytes that are no UTF-8 say UTF-8. Those bytes alone are read as windows-1252
+    (a Latin-1 'ñ' pasted into a UTF-8 page; U+FFFD for the five bytes it has no character for)."""
+    declared = _XML_ENCODING.match(body, 0, 512)
+    label = _charset(content_type) or (declared[1].decode("ascii") if declared else "utf-8")
+    try:
+        if codecs.lookup(label).name != "utf-8" or body.isascii():
+            return None
+        body.decode("utf-8")
+        return None
+    except LookupError:
+        return None
+    except UnicodeDecodeError:
+        pass
+    text = body.decode("utf-8", errors="surrogateescape")  # each byte that is no UTF-8 as U+DC80-U+DCFF
+    bad = len(_ESCAPED.findall(text))
+    wide = len(text) - len(text.encode("ascii", errors="ignore")) - bad  # characters of several bytes
+    if wide <= bad:
+        return None
+    text = _ESCAPED.sub(lambda m: bytes([ord(m[0]) - 0xDC00]).decode("cp1252", errors="replace"), text)
+    return text.encode("utf-8"), f"{bad:,} byte{'s' if bad > 1 else ''} that {'are' if bad > 1 else 'is'} not UTF-8 in a UTF-8 feed read as windows-1252"
 
 
 def _with_surrogates(content_type: str, body: bytes) -> str | None:
