@@ -133,6 +133,18 @@ def test_deflate_body_is_decoded(http_server):
     assert fetch(http_server.url("/feed"), FAST, FetchState()).body == text
 
 
+def test_a_raw_deflate_body_is_decoded(http_server):
+    """Content-Encoding: deflate is the zlib format, but some servers send raw deflate without its header, which browsers
+    and urllib3 read: it was 'corrupt compressed body (incorrect header check)', the feed never read (found by helper
+    xhostile2)."""
+    text = b"<rss>" + b"news " * 2000 + b"</rss>"
+    z = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    http_server.routes["/raw"] = (200, {"Content-Encoding": "deflate"}, z.compress(text) + z.flush())
+    assert fetch(http_server.url("/raw"), FAST, FetchState()).body == text
+    http_server.routes["/junk"] = unread(b"neither zlib nor raw deflate", {"Content-Encoding": "deflate"})
+    assert "compressed" in str(fetch_error(http_server.url("/junk")))
+
+
 def unread(payload: bytes, headers: dict[str, str] | None = None) -> Callable[[BaseHTTPRequestHandler, bytes], None]:
     """A route for a body the client stops reading: the hang-up is expected, not a server error."""
 

@@ -64,12 +64,14 @@ class _Inflater:
 
     A gzip body may hold several members, decoded as one (RFC 1952; Python's gzip does so). What follows the end of the
     compressed stream otherwise (padding, garbage, an endless tail) is not decoded: `ended` says to read no more (zlib
-    would keep all of it, copied at each read, and no cap counted it)."""
+    would keep all of it, copied at each read, and no cap counted it). A deflate body is the zlib format, or raw deflate
+    when its first two bytes are no zlib header (some servers send it so; browsers and urllib3 read it)."""
 
     def __init__(self, encoding: str) -> None:
         encoding = encoding.strip().lower()
         self._gzip = encoding in ("gzip", "x-gzip")
         self.ended = False
+        self._head: bytes | None = b"" if encoding == "deflate" else None  # a deflate body's first bytes, until two tell its format
         if encoding in ("", "identity"):
             self._z = None
         elif self._gzip:
@@ -85,6 +87,13 @@ class _Inflater:
             return data[: room + 1]
         if self.ended:
             return b""
+        if self._head is not None:
+            data, self._head = self._head + data, None
+            if len(data) < 2:
+                self._head = data
+                return b""
+            if data[0] & 0x0F != 8 or (data[0] << 8 | data[1]) % 31:  # no zlib header (RFC 1950): raw deflate
+                self._z = zlib.decompressobj(-zlib.MAX_WBITS)
         out = self._z.decompress(self._z.unconsumed_tail + data, room + 1)
         while self._z.eof and (rest := self._z.unused_data) and len(out) <= room:
             if not (self._gzip and rest.startswith(_GZIP_MAGIC)):
