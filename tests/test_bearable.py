@@ -185,6 +185,12 @@ def test_a_broken_template_is_a_config_error_naming_the_channel(tmp_path: Path) 
     '{{ (("%(a)s" * 200000) % {"a": body})|length }}',
     '{{ ("%(a)s" * 200000)|format(a=body)|length }}',
     '{{ ("%999999s" * 1000)|format(*range(1000))|length }}',
+    # a filter putting its argument at each line, break or link (found by helper xhostile2)
+    '{{ ("x\n" * 1000)|indent(999999)|length }}',
+    '{{ ("x\n" * 1000)|indent("y" * 999999)|length }}',
+    '{{ ("x " * 100000)|wordwrap(1, wrapstring="y" * 999999)|length }}',
+    '{{ ("http://a.com " * 1000)|urlize(rel="y" * 999999)|length }}',
+    '{{ ("http://a.com " * 1000)|urlize(target="y" * 999999)|length }}',
 ])
 def test_a_template_that_would_run_for_hours_or_fill_memory_fails_at_once(body: str) -> None:
     """Regression: `monitor check` ran a channel's nested loops for 28 s to 3.4 GB (then MemoryError; unbounded without
@@ -209,9 +215,13 @@ def test_a_template_that_would_run_for_hours_or_fill_memory_fails_at_once(body: 
     assert fine.render({"title": "S"}, "t", "b")[1] == "S0 S2 S4 3072000 007|ab   |1.50    a|2.2     b 50% S! S? S-x s 5"
     methods = ChannelTemplates("desk", "", '{{ title.replace("S", "s") }} {{ "-".join(title.split()) }} {{ "a\tb".expandtabs(2) }}'
                                ' {{ title.translate({83: "$$"}) }} {{ "{0}|{x!r}|{0:>3}".format(1, x="y") }} {{ "{a}".format_map({"a": 2}) }}'
-                               ' {{ "%(a)s|%*d" % {"a": 3} if false else "%(a)s" % {"a": 3} }} {{ "%5.1f%%"|format(2.25) }} {{ body.replace(" ", "") }}',
+                               ' {{ "%(a)s|%*d" % {"a": 3} if false else "%(a)s" % {"a": 3} }} {{ "%5.1f%%"|format(2.25) }} {{ body.replace(" ", "") }}'
+                               ' {{ "a\nb"|indent(2) }} {{ "a b"|wordwrap(1, wrapstring="/") }} {{ "see https://x.example"|urlize(target="_blank") }}'
+                               ' {{ body|wordwrap(72)|length }} {{ body|indent(4)|length }} {{ body|urlize|length }}',
                                html=False)
-    assert methods.render({"title": "S S", "body": "word " * 10_000}, "t", "b")[1] == "s s S-S a b $$ $$ 1|'y'|  1 2 3   2.2% " + "word" * 10_000
+    assert methods.render({"title": "S S", "body": "word " * 10_000}, "t", "b")[1] == ("s s S-S a b $$ $$ 1|'y'|  1 2 3   2.2% " + "word" * 10_000
+                                                                                 + ' a\n  b a/b see <a href="https://x.example" rel="noopener" target="_blank">'
+                                                                                   'https://x.example</a> 49999 50000 50000')
 
 
 def test_a_daily_digest_goes_out_at_its_local_time() -> None:
