@@ -224,6 +224,25 @@ def test_a_template_that_would_run_for_hours_or_fill_memory_fails_at_once(body: 
                                                                                    'https://x.example</a> 49999 50000 50000')
 
 
+@pytest.mark.parametrize("body", [
+    "{{ ((((10**64)**64)**64)**64) > 0 }}",  # 29 s in one power, past the 2 s a render has (the clock is read between lines)
+    "{% set ns = namespace(n=999999) %}{% for i in range(40) %}{% set ns.n = ns.n * ns.n %}{% endfor %}{{ ns.n > 0 }}",
+    "{{ ([[1] * 1000000] * 1000)|sum(start=[])|length }}",  # a gigabyte of items, copied at each step: hours
+    "{{ ([(1,) * 1000000] * 1000)|sum(start=())|length }}",
+])
+def test_a_number_or_a_sum_growing_past_any_alerts_need_fails_at_once(body: str) -> None:
+    """Regression (found by helper xhostile2): an integer squared or raised to the 64th again and again, or a |sum of big
+    lists, grew inside one operation, where the render's clock is not read: 7 s, 29 s, hours (the dispatcher's thread
+    held meanwhile). An integer is kept to INT_BITS_MAX bits (Python prints 4,300 digits at most), a sum of lists,
+    tuples or strings to OUTPUT_MAX items."""
+    started = time.monotonic()
+    with pytest.raises(DeliveryError) as caught:
+        ChannelTemplates("desk", "", body, html=False).render({"title": "t", "body": "word " * 10_000}, "t", "b")
+    assert time.monotonic() - started < 2 and "too large for a template" in str(caught.value)
+    fine = ChannelTemplates("desk", "", "{{ 2 ** 64 * 3 }} {{ 10 ** 64 * 10 ** 64 > 0 }} {{ [[1], [2]]|sum(start=[]) }} {{ [1, 2]|sum }}", html=False)
+    assert fine.render({}, "t", "b")[1] == "55340232221128654848 True [1, 2] 3"
+
+
 def test_a_daily_digest_goes_out_at_its_local_time() -> None:
     channel = Channel(name="c", url="json://x", digest_at="08:00", timezone="Asia/Tokyo")  # 08:00 JST = 23:00 UTC
     held = [Held(1, "a1", "First", NOON_UTC, "low severity")]

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 OUTPUT_MAX = 1_000_000  # characters a template may render: an alert's title and body are far shorter
 ITEMS_MAX = 100_000  # items all the range() calls of one render may give (nested loops multiply)
 RENDER_SECONDS = 2.0  # CPU seconds a render may take: loops over an alert's text (50,000 characters) nest without range()
+INT_BITS_MAX = 100_000  # bits of an integer a template makes with * or ** (30,000 digits; Python prints 4,300 at most)
 MADE_MAX = 20_000_000  # what the values one render makes may come to (characters; 8 a container's item): each is bounded, not a loop keeping them
 _ITEMS: ContextVar[int] = ContextVar("template_items", default=0)  # given so far by the render under way on this thread
 _MADE: ContextVar[int] = ContextVar("template_made", default=0)  # what the render under way on this thread has made so far
@@ -71,8 +72,10 @@ def _environment(html: bool, strict: bool = False) -> SandboxedEnvironment:
                 _not_past(_printf_size(left, right), reckoned=True)
             repeated = any(isinstance(a, str | list | tuple) and isinstance(n, int) and len(a) * n > OUTPUT_MAX for a, n in ((left, right), (right, left)))
             power = isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 64
-            if operator == "*" and repeated or operator == "**" and power:
-                raise SecurityError(f"{left!r:.20} {operator} {right!r:.20} is too large for a template")
+            huge = isinstance(left, int) and isinstance(right, int) and operator in ("*", "**") and (  # squared or raised again and again
+                left.bit_length() + right.bit_length() if operator == "*" else left.bit_length() * right) > INT_BITS_MAX
+            if operator == "*" and repeated or operator == "**" and power or huge:
+                raise SecurityError(f"{_short(left)} {operator} {_short(right)} is too large for a template")
             return _made(super().call_binop(context, operator, left, right))
 
         def wrap_str_format(self, value: Any) -> Any:
@@ -110,10 +113,19 @@ def _environment(html: bool, strict: bool = False) -> SandboxedEnvironment:
     env.filters["format"] = _checked_format(env.filters["format"])
     env.filters["join"] = _checked_join(env.filters["join"])
     env.filters["replace"] = _checked_replace(env.filters["replace"])
+    env.filters["sum"] = _checked_sum(env.filters["sum"])
     for name, size in (("indent", _indent_size), ("wordwrap", _wordwrap_size), ("urlize", _urlize_size)):
         env.filters[name] = _reckoned(env.filters[name], size)
     env.globals.pop("lipsum", None)  # paragraphs of filler on demand: nothing an alert needs
     return env
+
+
+def _short(value: Any) -> str:
+    """A value in a line, its first 20 characters (an integer of more than 64 bits by its size: Python refuses to write
+    one of over 4,300 digits)."""
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"a {value.bit_length():,}-bit integer"
+    return f"{value!r:.20}"
 
 
 def _small(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
@@ -123,7 +135,7 @@ def _small(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
 
     for value in (*args, *kwargs.values()):
         if isinstance(value, int) and abs(value) > OUTPUT_MAX:
-            raise SecurityError(f"{value} is too large for a template")
+            raise SecurityError(f"{_short(value)} is too large for a template")
 
 
 def _not_past(size: int, reckoned: bool = False) -> None:
@@ -294,6 +306,22 @@ def _checked_join(function: Any) -> Any:
         if attribute is None:
             _not_past(sum(len(x) if isinstance(x, str) else 20 for x in items) + len(d) * max(0, len(items) - 1))
         return function(eval_ctx, items, d, attribute)
+
+    return checked
+
+
+def _checked_sum(function: Any) -> Any:
+    """The `sum` filter, refused before it adds up lists, tuples or strings past OUTPUT_MAX items (`|sum(start=[])` of a
+    thousand lists of a million: each step a copy, hours)."""
+    from jinja2.filters import make_attrgetter
+
+    @wraps(function)
+    def checked(environment: Any, iterable: Any, attribute: Any = None, start: Any = 0) -> Any:
+        items = list(iterable)
+        if isinstance(start, str | list | tuple):
+            values = items if attribute is None else map(make_attrgetter(environment, attribute), items)
+            _not_past(len(start) + sum(len(v) for v in values if isinstance(v, str | list | tuple)))
+        return function(environment, items, attribute, start)
 
     return checked
 
