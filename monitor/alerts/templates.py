@@ -293,8 +293,9 @@ def _wordwrap_size(given: dict[str, Any]) -> int:
 
 def _urlize_size(given: dict[str, Any]) -> int:
     text = str(given["value"])
-    links = sum(1 for word in text.split() if "." in word or "@" in word or ":" in word)  # what urlize may make a link
-    return 2 * len(text) + links * (len(str(given["target"] or "")) + len(str(given["rel"] or "")) + 100)
+    escaped = len(text) + sum(text.count(c) * (len(e) - 1) for c, e in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&#34;"), ("'", "&#39;")))
+    links = sum(1 for word in text.split() if "." in word or "@" in word or ":" in word)  # what urlize may make a link (its href, its text)
+    return 2 * escaped + links * (len(str(given["target"] or "")) + len(str(given["rel"] or "")) + 100)
 
 
 def _checked_join(function: Any) -> Any:
