@@ -222,6 +222,8 @@ def test_a_template_that_would_run_for_hours_or_fill_memory_fails_at_once(body: 
     assert methods.render({"title": "S S", "body": "word " * 10_000}, "t", "b")[1] == ("s s S-S a b $$ $$ 1|'y'|  1 2 3   2.2% " + "word" * 10_000
                                                                                  + ' a\n  b a/b see <a href="https://x.example" rel="noopener" target="_blank">'
                                                                                    'https://x.example</a> 49999 50000 50000')
+    long_text = ChannelTemplates("desk", "", '{{ ("(" * 900000)|urlize|length }} {{ ("see https://x.example/ " * 2)|urlize|length }}', html=False)
+    assert long_text.render({}, "t", "b")[1] == "900000 142"  # sized as it comes out: a text with no link once, not refused
 
 
 @pytest.mark.parametrize("body", [

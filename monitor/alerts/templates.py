@@ -292,10 +292,14 @@ def _wordwrap_size(given: dict[str, Any]) -> int:
 
 
 def _urlize_size(given: dict[str, Any]) -> int:
-    text = str(given["value"])
-    escaped = len(text) + sum(text.count(c) * (len(e) - 1) for c, e in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&#34;"), ("'", "&#39;")))
-    links = sum(1 for word in text.split() if "." in word or "@" in word or ":" in word)  # what urlize may make a link (its href, its text)
-    return 2 * escaped + links * (len(str(given["target"] or "")) + len(str(given["rel"] or "")) + 100)
+    text, extra = str(given["value"]), len(str(given["target"] or "")) + len(str(given["rel"] or "")) + 100
+    links = [word for word in text.split() if "." in word or "@" in word or ":" in word]  # what urlize may make a link: its text again as href
+    return _escaped_size(text) + sum(_escaped_size(word) + extra for word in links)
+
+
+def _escaped_size(text: str) -> int:
+    """The length of `text` escaped as HTML."""
+    return len(text) + sum(text.count(c) * (len(e) - 1) for c, e in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&#34;"), ("'", "&#39;")))
 
 
 def _checked_join(function: Any) -> Any:
