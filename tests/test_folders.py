@@ -515,6 +515,32 @@ def test_a_name_that_is_not_utf8_is_refused_in_one_line_and_its_neighbours_read(
     assert len(refused) == 2  # the file and the subfolder, once each
 
 
+def test_a_file_whose_path_is_longer_than_the_system_takes_is_refused_in_one_line_and_its_neighbours_read(tmp_path: Path,
+                                                                                                        caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (found by helper xhostile2): subfolders nested until a file's path passed PATH_MAX (4,096 bytes) made
+    listing it raise ENAMETOOLONG: a traceback from `monitor once` ("stopped by an uncaught error"), no file of the folder
+    read."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    old_file(inbox / "good.txt", "Rockets hit the Green Zone\n\nKataeb Hezbollah fired rockets at the embassy.")
+    folder = os.open(inbox, os.O_RDONLY)
+    for _ in range(4096 // 200 + 1):  # made relative to each folder: the path itself is too long to name
+        os.mkdir("d" * 200, dir_fd=folder)
+        inner = os.open("d" * 200, os.O_RDONLY, dir_fd=folder)
+        os.close(folder)
+        folder = inner
+    os.close(os.open("deep.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=folder))
+    os.close(folder)
+    pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=0)
+    caplog.set_level(logging.INFO)
+    pipeline.scan_folders()
+    pipeline.scan_folders()
+    texts = stored_texts(pipeline)
+    assert len(texts) == 1 and "Green Zone" in texts[0]
+    refused = [r.getMessage() for r in caplog.records if "longer than the system takes" in r.getMessage()]
+    assert len(refused) == 1 and "\n" not in refused[0] and str(inbox / ("d" * 200)) in refused[0], refused
+
+
 def test_symlinked_subfolder_pointing_outside_is_not_entered(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -81,12 +81,15 @@ def article_files(folder: Path, recursive: bool = True) -> Listing:
                 info = entry.stat(follow_symlinks=False)
             except FileNotFoundError:
                 continue  # removed while the folder was listed
+            except OSError as exc:  # a path longer than the system takes (subfolders nested past PATH_MAX): it ended the scan
+                skipped.append((path, _unlisted(exc)))
+                continue
             if stat.S_ISDIR(info.st_mode):
                 if recursive:
                     try:
                         pending.append((base / entry.name, list(os.scandir(path))))
                     except OSError as exc:
-                        skipped.append((path, f"cannot list folder: {exc.strerror}"))
+                        skipped.append((path, _unlisted(exc, "cannot list folder")))
             elif stat.S_ISREG(info.st_mode):
                 if is_article_name(entry.name):
                     files.append(Entry(path, base / entry.name, info.st_size, info.st_mtime_ns))
@@ -96,6 +99,13 @@ def article_files(folder: Path, recursive: bool = True) -> Listing:
                 skipped.append((path, _refusal(info.st_mode)))
     files.sort(key=lambda e: (e.mtime_ns, str(e.relative)))
     return Listing(files, skipped)
+
+
+def _unlisted(exc: OSError, what: str = "cannot look at it") -> str:
+    """Why an entry below a folder was not listed, in words."""
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"{what}: its path is longer than the system takes, not read: move it nearer the folder"
+    return f"{what}: {exc.strerror}"
 
 
 def _refusal(mode: int) -> str:
