@@ -409,6 +409,38 @@ def test_watch_skips_missing_folders(tmp_path: Path) -> None:
         observer.join(timeout=5)
 
 
+def test_a_folder_nested_too_deep_to_watch_is_left_to_the_rescans_in_one_line_and_the_others_are_watched(tmp_path: Path,
+                                                                                                         caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (found by helper xhostile2): watchdog walks a recursive folder's subfolders with os.walk, which recurses
+    once per level: subfolders nested 1,500 deep raised RecursionError out of `monitor run`'s start ("stopped by an
+    uncaught error"), and no folder was read."""
+    deep, other = tmp_path / "deep", tmp_path / "other"
+    other.mkdir()
+    deep.mkdir()
+    nested = os.open(deep, os.O_RDONLY)
+    for _ in range(1500):
+        os.mkdir("a", dir_fd=nested)
+        inner = os.open("a", os.O_RDONLY, dir_fd=nested)
+        os.close(nested)
+        nested = inner
+    os.close(nested)
+    changed = threading.Event()
+    caplog.set_level(logging.INFO)
+    observer = watch([(deep, True), (other, True)], changed.set)
+    try:
+        write(other / "a.md", "# t\n\nbody")
+        assert changed.wait(timeout=10)
+    finally:
+        observer.stop()
+        observer.join(timeout=5)
+        while (deep / "a" / "a").is_dir():  # unnested a level at a time: pytest's rmtree recurses once per level too
+            (deep / "a" / "a").rename(deep / "b")
+            (deep / "a").rmdir()
+            (deep / "b").rename(deep / "a")
+    said = [r.getMessage() for r in caplog.records if str(deep) in r.getMessage()]
+    assert said == [f"{deep}: not watched (subfolders nested too deep to watch): its new files are read at each rescan ([schedule] folders_every)"]
+
+
 def test_watch_sees_a_file_in_a_subfolder_when_recursive(tmp_path: Path) -> None:
     """Issue 14 item 23: the observer watches subfolders of a recursive folder."""
     (tmp_path / "wire" / "afp").mkdir(parents=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import errno
 import json
+import logging
 import os
 import re
 import stat
@@ -30,6 +31,7 @@ from monitor.errors import DocumentError, FileUnreadable
 from monitor.model import Document, has_surrogate, storable
 from monitor.sources.text import lxml_restored, lxml_safe, page_to_text
 
+log = logging.getLogger("monitor")
 SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".json"}
 _PARTIAL = (".tmp", ".part", ".partial", ".crdownload", ".swp", ".download", "~")
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -399,8 +401,13 @@ def watch(folders: list[tuple[Path, bool]], on_change: Callable[[], None]) -> An
                 on_change()
 
     observer = Observer()
-    for folder, recursive in existing:
-        observer.schedule(Handler(), str(folder), recursive=recursive)
     observer.daemon = True
     observer.start()
+    for folder, recursive in existing:  # each started on its own: one watchdog cannot watch leaves the others watched
+        try:
+            observer.schedule(Handler(), str(folder), recursive=recursive)
+        except RecursionError:  # its subfolders are walked by os.walk, which recurses once per level
+            log.warning("%s: not watched (subfolders nested too deep to watch): its new files are read at each rescan ([schedule] folders_every)", folder)
+        except OSError as exc:  # out of inotify watches (fs.inotify.max_user_watches), a path too long
+            log.warning("%s: not watched (%s): its new files are read at each rescan ([schedule] folders_every)", folder, exc.strerror or exc)
     return observer
