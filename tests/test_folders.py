@@ -188,6 +188,19 @@ def test_cp1252_text_is_decoded(tmp_path: Path) -> None:
     assert doc.text == "Caf\u00e9 owners said \u201cthe strike\u201d shook the city \u2013 na\u00efve hopes faded."
 
 
+def test_a_utf8_file_or_page_with_a_stray_byte_keeps_its_letters(tmp_path: Path) -> None:
+    """Regression (found by helper xhostile2): one byte that is not UTF-8 (a Latin-1 'ñ' pasted into a UTF-8 text, a
+    character cut) made the whole file or full-text page read as windows-1252: every accent and every Cyrillic letter
+    garbled ('ErdoÄŸan'), so no name with one was matched. A text whose UTF-8 sequences outnumber its bytes that are no
+    UTF-8 is UTF-8, those bytes alone read as windows-1252."""
+    from monitor.sources.text import decode_page
+
+    raw = "Erdoğan met Sánchez in España; Президент said so.".encode().replace("España".encode(), "España".encode("latin-1"))
+    assert read_document(write(tmp_path / "mixed.txt", raw), "inbox").text == "Erdoğan met Sánchez in España; Президент said so."
+    for headers in ({}, {"Content-Type": "text/html; charset=utf-8"}):
+        assert decode_page(b"<p>" + raw + b"</p>", headers) == "<p>Erdoğan met Sánchez in España; Президент said so.</p>"
+
+
 def test_utf8_bom_is_dropped(tmp_path: Path) -> None:
     doc = read_document(write(tmp_path / "bom.md", "\ufeff# Title\n\nBody text."), "inbox")
     assert doc.title == "Title"

@@ -46,7 +46,7 @@ from feedparser.encodings import convert_to_utf8
 
 from monitor.errors import FeedParseError, UnparsableFeedError
 from monitor.model import Document, ParsedFeed, has_surrogate, storable, storable_text
-from monitor.sources.text import bounded_markup, html_to_text
+from monitor.sources.text import bounded_markup, html_to_text, mostly_utf8
 from monitor.text_norm import one_line_title
 
 # A whole DOCTYPE, quoted strings skipped so a "]>" or ">" inside an entity value does not end it early.
@@ -69,7 +69,6 @@ MAX_TAG = 100_000  # characters of one start tag, in the loose parser
 _HTTP = re.compile(r"^https?://", re.I)
 _XML_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]{0,39})["']""")
 _ELEMENT = re.compile(rb"<\w")  # where feedparser's prolog ends (its own entity handling looks only before it)
-_ESCAPED = re.compile("[\udc80-\udcff]")  # a byte that is no UTF-8, decoded with surrogateescape
 
 
 def parse_feed(body: bytes, source: str, headers: dict[str, str] | None = None) -> tuple[list[Document], str | None]:
@@ -317,10 +316,8 @@ def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[An
 def _damaged_utf8(content_type: str, body: bytes) -> tuple[bytes, str] | None:
     """A body read as UTF-8 (as its Content-Type, else its XML declaration, says, or as XML is when neither does) that
     is UTF-8 but for a few bytes (a title cut mid-character), made UTF-8 throughout, and a warning; None when it is
-    not one. feedparser reads a body that is not UTF-8 throughout as windows-1252: one bad byte garbled every accent and
-    every Cyrillic or Arabic letter of every entry. UTF-8's sequences of several bytes are seldom met by chance in
-    another charset: more of them than bytes that are no UTF-8 say UTF-8. Those bytes alone are read as windows-1252
-    (a Latin-1 'ñ' pasted into a UTF-8 page; U+FFFD for the five bytes it has no character for)."""
+    not one (`text.mostly_utf8`). feedparser reads a body that is not UTF-8 throughout as windows-1252: one bad byte
+    garbled every accent and every Cyrillic or Arabic letter of every entry."""
     declared = _XML_ENCODING.match(body, 0, 512)
     label = _charset(content_type) or (declared[1].decode("ascii") if declared else "utf-8")
     try:
@@ -332,12 +329,9 @@ def _damaged_utf8(content_type: str, body: bytes) -> tuple[bytes, str] | None:
         return None
     except UnicodeDecodeError:
         pass
-    text = body.decode("utf-8", errors="surrogateescape")  # each byte that is no UTF-8 as U+DC80-U+DCFF
-    bad = len(_ESCAPED.findall(text))
-    wide = len(text) - len(text.encode("ascii", errors="ignore")) - bad  # characters of several bytes
-    if wide <= bad:
+    if (mixed := mostly_utf8(body)) is None:
         return None
-    text = _ESCAPED.sub(lambda m: bytes([ord(m[0]) - 0xDC00]).decode("cp1252", errors="replace"), text)
+    text, bad = mixed
     return text.encode("utf-8"), f"{bad:,} byte{'s' if bad > 1 else ''} that {'are' if bad > 1 else 'is'} not UTF-8 in a UTF-8 feed read as windows-1252"
 
 

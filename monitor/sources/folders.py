@@ -29,7 +29,7 @@ from lxml import etree
 
 from monitor.errors import DocumentError, FileUnreadable
 from monitor.model import Document, has_surrogate, storable
-from monitor.sources.text import lxml_restored, lxml_safe, page_to_text
+from monitor.sources.text import lxml_restored, lxml_safe, mostly_utf8, page_to_text
 
 log = logging.getLogger("monitor")
 SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".json"}
@@ -259,7 +259,8 @@ def _parsed(data: bytes, path: Path, source: str, max_bytes: int) -> Document:
 
 
 def decode_text(data: bytes, path: Path, source: str) -> str:
-    """Bytes as text (UTF-8, else cp1252; UTF-16 or UTF-32 by its byte order mark); binary data raises DocumentError naming `path`."""
+    """Bytes as text (UTF-8, its stray bytes as cp1252 (`text.mostly_utf8`), else cp1252; UTF-16 or UTF-32 by its byte order
+    mark); binary data raises DocumentError naming `path`."""
     wide = _wide_encoding(data)
     if wide is not None:  # "Unicode" as Windows saves it: its NUL bytes are text, not a sign of binary data
         data = data.decode(wide, errors="replace").encode("utf-8", errors="replace")
@@ -267,8 +268,8 @@ def decode_text(data: bytes, path: Path, source: str) -> str:
         raise DocumentError(f"{path}: binary file, not an article", source=source)
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+    except UnicodeDecodeError:  # mostly UTF-8 with stray bytes (a Latin-1 letter pasted in), else windows-1252
+        text = mixed[0].removeprefix("\ufeff") if (mixed := mostly_utf8(data)) else data.decode("cp1252", errors="replace")
     controls = sum(1 for c in text[:8192] if ord(c) < 32 and c not in "\n\r\t\f")
     if controls > max(8, len(text[:8192]) // 100):
         raise DocumentError(f"{path}: binary file, not an article", source=source)
