@@ -237,6 +237,8 @@ def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, d
     entries = parsed.get("entries") or []
     bozo = parsed.get("bozo") or sniffed.get("bozo")
     reason = parsed.get("bozo_exception") or sniffed.get("bozo_exception")
+    if not entries and (json := _json_said(body)):  # a feed, not a page to look into for one
+        raise UnparsableFeedError(f"{source}: not a usable feed: {json}", source=source)
     if not entries and (bozo or not parsed.get("version")):
         reason = reason or "no feed found in the response"
         raise FeedParseError(f"{source}: not a usable feed: {_first_line(reason)}", source=source)
@@ -255,6 +257,17 @@ def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, d
         warnings.append(cuts[0] + (f" ({len(cuts):,} entries cut so)" if len(cuts) > 1 else ""))
     documents = _live_updates([doc for doc, _ in made])
     return ParsedFeed(documents, "; ".join(warnings) or None, title, int(ttl) if ttl.isdecimal() and len(ttl) <= 9 else None)
+
+
+def _json_said(body: bytes) -> str:
+    """What a JSON body is, in words, where feedparser's error would be expat's ("<unknown>:2:0: not well-formed"); ""
+    when it is not JSON."""
+    head = body[:2000].lstrip(b" \t\r\n\xef\xbb\xbf")
+    if not head.startswith((b"{", b"[")):
+        return ""
+    if b"jsonfeed.org" in head:
+        return "a JSON Feed, which monitor does not read: add the site's RSS or Atom feed"
+    return "JSON, not an RSS or Atom feed"
 
 
 def _live_updates(documents: list[Document]) -> list[Document]:
