@@ -325,6 +325,17 @@ def test_a_utf8_feed_served_under_another_charset_is_read_as_the_utf8_it_declare
         assert warning == f"served as charset={label}, but it is UTF-8 as its XML declaration says: read as UTF-8"
 
 
+@pytest.mark.parametrize("charset", ["utf-16", "utf-32", "UTF-16LE"])
+def test_a_utf8_feed_without_a_declaration_served_as_utf16_or_utf32_is_read_as_utf8(charset: str) -> None:
+    """Regression (found by helper xhostile2): a UTF-8 feed with no XML declaration served under `charset=utf-16` was read
+    as UTF-16 and refused whole ("not a usable feed: <unknown>:2:6: not well-formed"). Text in UTF-16 or UTF-32 without a
+    byte order mark has NUL bytes in its first characters (its markup is ASCII); a body without is not in them."""
+    body = rss_item(f"<title>{CP1252_TITLE}</title>").split(b"?>", 1)[1].lstrip()
+    docs, warning = parse_feed(body, "s", {"Content-Type": f"application/rss+xml; charset={charset}"})
+    assert [d.title for d in docs] == [CP1252_TITLE]
+    assert warning == f"served as charset={charset}, but it is UTF-8 (no {charset} text is without NUL bytes): read as UTF-8"
+
+
 def test_a_feed_that_declares_utf8_but_is_not_is_read_in_the_servers_charset() -> None:
     """What the rule above leaves alone: a body that is not UTF-8, whatever its declaration, is read as the server says."""
     body = rss_item(f"<title>{CP1252_TITLE}</title>", encoding="windows-1252").replace(b'encoding="windows-1252"', b'encoding="utf-8"')

@@ -296,10 +296,9 @@ def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[An
     FeedParseError naming `source`."""
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     sniffed = feedparser.FeedParserDict(bozo=False)
-    if mislabelled := _utf8_served_as_other(headers.get("content-type", ""), body):
+    if said := _utf8_served_as_other(headers.get("content-type", ""), body):
         headers["content-type"] = "application/xml; charset=utf-8"
-    said = f"served as charset={mislabelled}, but it is UTF-8 as its XML declaration says: read as UTF-8" if mislabelled else ""
-    if not mislabelled and (repaired := _damaged_utf8(headers.get("content-type", ""), body)) is not None:
+    elif (repaired := _damaged_utf8(headers.get("content-type", ""), body)) is not None:
         body, said = repaired
     try:
         data = convert_to_utf8(headers, body, sniffed)
@@ -367,10 +366,11 @@ def _charset(content_type: str) -> str:
 
 
 def _utf8_served_as_other(content_type: str, body: bytes) -> str:
-    """The charset a Content-Type gives a body that declares UTF-8 (its XML declaration, or a UTF-8 byte order mark)
-    and is UTF-8, when that charset reads it otherwise ("" when it does not): a server's default (`charset=windows-1252`)
-    garbled every accent of a UTF-8 feed, and `charset=utf-16` made a feed of ASCII unreadable. Two signs, the
-    declaration and the bytes, against the header's one."""
+    """A warning naming the charset a Content-Type gives a body that declares UTF-8 (its XML declaration, or a UTF-8 byte
+    order mark), or that cannot be in the UTF-16 or UTF-32 it names (no NUL byte), and is UTF-8, when that charset reads
+    it otherwise ("" when it does not): a server's default (`charset=windows-1252`) garbled every accent of a UTF-8 feed,
+    and `charset=utf-16` made a feed of ASCII unreadable. Two signs, the declaration or the NUL bytes and the bytes,
+    against the header's one."""
     label = _charset(content_type)
     try:
         name = codecs.lookup(label).name if label else "utf-8"
@@ -379,13 +379,17 @@ def _utf8_served_as_other(content_type: str, body: bytes) -> str:
     if name == "utf-8" or (body.isascii() and not name.startswith(("utf-16", "utf-32"))):
         return ""  # UTF-8 already, or the same text in any charset that ASCII is a part of
     declared = _XML_ENCODING.match(body, 0, 512)
-    if not (body.startswith(codecs.BOM_UTF8) or (declared and declared[1].lower().replace(b"_", b"-") in (b"utf-8", b"utf8"))):
+    if body.startswith(codecs.BOM_UTF8) or (declared and declared[1].lower().replace(b"_", b"-") in (b"utf-8", b"utf8")):
+        why = "as its XML declaration says"
+    elif name.startswith(("utf-16", "utf-32")) and b"\x00" not in body[:512]:  # its markup is ASCII: NUL bytes in these
+        why = f"(no {label} text is without NUL bytes)"
+    else:
         return ""
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
         return ""
-    return label
+    return f"served as charset={label}, but it is UTF-8 {why}: read as UTF-8"
 
 
 def _strip_doctype(data: bytes) -> bytes:
