@@ -67,8 +67,8 @@ class FeedParseError(SourceError):
 
 
 class UnparsableFeedError(FeedParseError):
-    """A feed whose parse stopped past a bound (too deep, too many elements) or failed in feedparser: a feed, not a
-    page to look into."""
+    """A feed whose parse stopped past a bound (too deep, too many elements) or failed in feedparser, or JSON: a feed,
+    not a page to look into."""
 
 
 class DocumentError(SourceError):

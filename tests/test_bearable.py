@@ -172,6 +172,25 @@ def test_a_broken_template_is_a_config_error_naming_the_channel(tmp_path: Path) 
     '{% set l = [] %}{% for i in range(100000) %}{% set _ = l.extend(body) %}{% endfor %}',
     '{% set ns = namespace(l=[]) %}{% for i in range(100000) %}{% set ns.l = ns.l + ["x" * 1000000] %}{% endfor %}',
     '{% set ns = namespace(d={}) %}{% for a in body %}{% for b in body %}{% set _ = ns.d.setdefault(a ~ b ~ loop.index, body[:1000]) %}{% endfor %}{% endfor %}',
+    # a string method or format making a multiple of its string and its arguments in one call, counted only once made:
+    # gigabytes (found by helper xhostile2)
+    '{{ body.replace(" ", "x" * 999999)|length }}',
+    '{{ body.replace(" ", body)|length }}',
+    '{{ body.join(body.split())|length }}',
+    '{{ ("\t" * 1000).expandtabs(1000000)|length }}',
+    '{{ body.translate({32: "x" * 999999})|length }}',
+    '{{ ("{0}" * 300000).format(body)|length }}',
+    '{{ ("{0:>999999}" * 1000).format(1)|length }}',
+    '{{ ("{a}" * 300000).format_map({"a": body})|length }}',
+    '{{ (("%(a)s" * 200000) % {"a": body})|length }}',
+    '{{ ("%(a)s" * 200000)|format(a=body)|length }}',
+    '{{ ("%999999s" * 1000)|format(*range(1000))|length }}',
+    # a filter putting its argument at each line, break or link (found by helper xhostile2)
+    '{{ ("x\n" * 1000)|indent(999999)|length }}',
+    '{{ ("x\n" * 1000)|indent("y" * 999999)|length }}',
+    '{{ ("x " * 100000)|wordwrap(1, wrapstring="y" * 999999)|length }}',
+    '{{ ("http://a.com " * 1000)|urlize(rel="y" * 999999)|length }}',
+    '{{ ("http://a.com " * 1000)|urlize(target="y" * 999999)|length }}',
 ])
 def test_a_template_that_would_run_for_hours_or_fill_memory_fails_at_once(body: str) -> None:
     """Regression: `monitor check` ran a channel's nested loops for 28 s to 3.4 GB (then MemoryError; unbounded without
@@ -194,6 +213,36 @@ def test_a_template_that_would_run_for_hours_or_fill_memory_fails_at_once(body: 
                             ' {{ "%03d|%-5s|%.2f" % (7, "ab", 1.5) }} {{ "{:>4}|{:.1f}".format("a", 2.25) }} {{ "%5s"|format("b") }} {{ "50%" }}'
                             ' {{ title ~ "!" }} {{ title + "?" }} {{ ([title] + ["x"])|join("-") }} {{ title|replace("S", "s") }} {{ 2 + 3 }}', html=False)
     assert fine.render({"title": "S"}, "t", "b")[1] == "S0 S2 S4 3072000 007|ab   |1.50    a|2.2     b 50% S! S? S-x s 5"
+    methods = ChannelTemplates("desk", "", '{{ title.replace("S", "s") }} {{ "-".join(title.split()) }} {{ "a\tb".expandtabs(2) }}'
+                               ' {{ title.translate({83: "$$"}) }} {{ "{0}|{x!r}|{0:>3}".format(1, x="y") }} {{ "{a}".format_map({"a": 2}) }}'
+                               ' {{ "%(a)s|%*d" % {"a": 3} if false else "%(a)s" % {"a": 3} }} {{ "%5.1f%%"|format(2.25) }} {{ body.replace(" ", "") }}'
+                               ' {{ "a\nb"|indent(2) }} {{ "a b"|wordwrap(1, wrapstring="/") }} {{ "see https://x.example"|urlize(target="_blank") }}'
+                               ' {{ body|wordwrap(72)|length }} {{ body|indent(4)|length }} {{ body|urlize|length }}',
+                               html=False)
+    assert methods.render({"title": "S S", "body": "word " * 10_000}, "t", "b")[1] == ("s s S-S a b $$ $$ 1|'y'|  1 2 3   2.2% " + "word" * 10_000
+                                                                                 + ' a\n  b a/b see <a href="https://x.example" rel="noopener" target="_blank">'
+                                                                                   'https://x.example</a> 49999 50000 50000')
+    long_text = ChannelTemplates("desk", "", '{{ ("(" * 900000)|urlize|length }} {{ ("see https://x.example/ " * 2)|urlize|length }}', html=False)
+    assert long_text.render({}, "t", "b")[1] == "900000 142"  # sized as it comes out: a text with no link once, not refused
+
+
+@pytest.mark.parametrize("body", [
+    "{{ ((((10**64)**64)**64)**64) > 0 }}",  # 29 s in one power, past the 2 s a render has (the clock is read between lines)
+    "{% set ns = namespace(n=999999) %}{% for i in range(40) %}{% set ns.n = ns.n * ns.n %}{% endfor %}{{ ns.n > 0 }}",
+    "{{ ([[1] * 1000000] * 1000)|sum(start=[])|length }}",  # a gigabyte of items, copied at each step: hours
+    "{{ ([(1,) * 1000000] * 1000)|sum(start=())|length }}",
+])
+def test_a_number_or_a_sum_growing_past_any_alerts_need_fails_at_once(body: str) -> None:
+    """Regression (found by helper xhostile2): an integer squared or raised to the 64th again and again, or a |sum of big
+    lists, grew inside one operation, where the render's clock is not read: 7 s, 29 s, hours (the dispatcher's thread
+    held meanwhile). An integer is kept to INT_BITS_MAX bits (Python prints 4,300 digits at most), a sum of lists,
+    tuples or strings to OUTPUT_MAX items."""
+    started = time.monotonic()
+    with pytest.raises(DeliveryError) as caught:
+        ChannelTemplates("desk", "", body, html=False).render({"title": "t", "body": "word " * 10_000}, "t", "b")
+    assert time.monotonic() - started < 2 and "too large for a template" in str(caught.value)
+    fine = ChannelTemplates("desk", "", "{{ 2 ** 64 * 3 }} {{ 10 ** 64 * 10 ** 64 > 0 }} {{ [[1], [2]]|sum(start=[]) }} {{ [1, 2]|sum }}", html=False)
+    assert fine.render({}, "t", "b")[1] == "55340232221128654848 True [1, 2] 3"
 
 
 def test_a_daily_digest_goes_out_at_its_local_time() -> None:

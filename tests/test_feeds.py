@@ -325,11 +325,41 @@ def test_a_utf8_feed_served_under_another_charset_is_read_as_the_utf8_it_declare
         assert warning == f"served as charset={label}, but it is UTF-8 as its XML declaration says: read as UTF-8"
 
 
+@pytest.mark.parametrize("charset", ["utf-16", "utf-32", "UTF-16LE"])
+def test_a_utf8_feed_without_a_declaration_served_as_utf16_or_utf32_is_read_as_utf8(charset: str) -> None:
+    """Regression (found by helper xhostile2): a UTF-8 feed with no XML declaration served under `charset=utf-16` was read
+    as UTF-16 and refused whole ("not a usable feed: <unknown>:2:6: not well-formed"). Text in UTF-16 or UTF-32 without a
+    byte order mark has NUL bytes in its first characters (its markup is ASCII); a body without is not in them."""
+    body = rss_item(f"<title>{CP1252_TITLE}</title>").split(b"?>", 1)[1].lstrip()
+    docs, warning = parse_feed(body, "s", {"Content-Type": f"application/rss+xml; charset={charset}"})
+    assert [d.title for d in docs] == [CP1252_TITLE]
+    assert warning == f"served as charset={charset}, but it is UTF-8 (no {charset} text is without NUL bytes): read as UTF-8"
+
+
 def test_a_feed_that_declares_utf8_but_is_not_is_read_in_the_servers_charset() -> None:
     """What the rule above leaves alone: a body that is not UTF-8, whatever its declaration, is read as the server says."""
     body = rss_item(f"<title>{CP1252_TITLE}</title>", encoding="windows-1252").replace(b'encoding="windows-1252"', b'encoding="utf-8"')
     [doc] = parse_feed(body, "s", {"Content-Type": "application/rss+xml; charset=windows-1252"})[0]
     assert doc.title == CP1252_TITLE
+
+
+@pytest.mark.parametrize("headers", [{}, {"Content-Type": "application/rss+xml; charset=utf-8"}])
+def test_a_utf8_feed_with_a_few_bytes_that_are_not_is_read_as_utf8_with_those_replaced(headers: dict[str, str]) -> None:
+    """Regression (found by helper xhostile2): one title cut mid-character (a CMS's cut, or a byte a server spoiled) made
+    feedparser read the whole feed as windows-1252: every accent and every Cyrillic or Arabic letter of every entry
+    garbled ('ErdoÄŸan', 'ÐŸÑ€ÐµÐ·Ð¸Ð´ÐµÐ½Ñ‚'), so no name with one was matched. A body whose UTF-8 sequences outnumber its
+    bytes that are no UTF-8 is UTF-8: those bytes alone are read as windows-1252 (a Latin-1 'ñ' pasted in), with a warning."""
+    items = "".join(f"<item><title>Erdoğan meets Sánchez {i}</title><link>https://e.example/{i}</link><description>Президент {i}</description></item>"
+                    for i in range(3))
+    body = rss_item("</item>" + items + "<item><title>x</title>").replace("Sánchez 2</title>".encode(), b"S\xc3</title>")
+    docs, warning = parse_feed(body, "s", headers)
+    assert [(d.title, d.text) for d in docs[1:4]] == [("Erdoğan meets Sánchez 0", "Президент 0"), ("Erdoğan meets Sánchez 1", "Президент 1"),
+                                                      ("Erdoğan meets SÃ", "Президент 2")]
+    assert warning == "1 byte that is not UTF-8 in a UTF-8 feed read as windows-1252"
+    pasted = rss_item("<title>Sánchez y Erdoğan en España</title>").replace("España".encode(), "España".encode("latin-1"))
+    assert [d.title for d in parse_feed(pasted, "s", headers)[0]] == ["Sánchez y Erdoğan en España"]
+    cp1252 = rss_item(f"<title>{CP1252_TITLE}</title>", encoding="windows-1252").replace(b'encoding="windows-1252"', b'encoding="utf-8"')
+    assert [d.title for d in parse_feed(cp1252, "s", headers)[0]] == [CP1252_TITLE]  # no UTF-8 in it: another charset, as before
 
 
 def test_corpus_parses_to_documents_or_feed_parse_error():

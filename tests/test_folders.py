@@ -188,6 +188,19 @@ def test_cp1252_text_is_decoded(tmp_path: Path) -> None:
     assert doc.text == "Caf\u00e9 owners said \u201cthe strike\u201d shook the city \u2013 na\u00efve hopes faded."
 
 
+def test_a_utf8_file_or_page_with_a_stray_byte_keeps_its_letters(tmp_path: Path) -> None:
+    """Regression (found by helper xhostile2): one byte that is not UTF-8 (a Latin-1 'ñ' pasted into a UTF-8 text, a
+    character cut) made the whole file or full-text page read as windows-1252: every accent and every Cyrillic letter
+    garbled ('ErdoÄŸan'), so no name with one was matched. A text whose UTF-8 sequences outnumber its bytes that are no
+    UTF-8 is UTF-8, those bytes alone read as windows-1252."""
+    from monitor.sources.text import decode_page
+
+    raw = "Erdoğan met Sánchez in España; Президент said so.".encode().replace("España".encode(), "España".encode("latin-1"))
+    assert read_document(write(tmp_path / "mixed.txt", raw), "inbox").text == "Erdoğan met Sánchez in España; Президент said so."
+    for headers in ({}, {"Content-Type": "text/html; charset=utf-8"}):
+        assert decode_page(b"<p>" + raw + b"</p>", headers) == "<p>Erdoğan met Sánchez in España; Президент said so.</p>"
+
+
 def test_utf8_bom_is_dropped(tmp_path: Path) -> None:
     doc = read_document(write(tmp_path / "bom.md", "\ufeff# Title\n\nBody text."), "inbox")
     assert doc.title == "Title"
@@ -409,6 +422,38 @@ def test_watch_skips_missing_folders(tmp_path: Path) -> None:
         observer.join(timeout=5)
 
 
+def test_a_folder_nested_too_deep_to_watch_is_left_to_the_rescans_in_one_line_and_the_others_are_watched(tmp_path: Path,
+                                                                                                         caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (found by helper xhostile2): watchdog walks a recursive folder's subfolders with os.walk, which recurses
+    once per level: subfolders nested 1,500 deep raised RecursionError out of `monitor run`'s start ("stopped by an
+    uncaught error"), and no folder was read."""
+    deep, other = tmp_path / "deep", tmp_path / "other"
+    other.mkdir()
+    deep.mkdir()
+    nested = os.open(deep, os.O_RDONLY)
+    for _ in range(1500):
+        os.mkdir("a", dir_fd=nested)
+        inner = os.open("a", os.O_RDONLY, dir_fd=nested)
+        os.close(nested)
+        nested = inner
+    os.close(nested)
+    changed = threading.Event()
+    caplog.set_level(logging.INFO)
+    observer = watch([(deep, True), (other, True)], changed.set)
+    try:
+        write(other / "a.md", "# t\n\nbody")
+        assert changed.wait(timeout=10)
+    finally:
+        observer.stop()
+        observer.join(timeout=5)
+        while (deep / "a" / "a").is_dir():  # unnested a level at a time: pytest's rmtree recurses once per level too
+            (deep / "a" / "a").rename(deep / "b")
+            (deep / "a").rmdir()
+            (deep / "b").rename(deep / "a")
+    said = [r.getMessage() for r in caplog.records if str(deep) in r.getMessage()]
+    assert said == [f"{deep}: not watched (subfolders nested too deep to watch): its new files are read at each rescan ([schedule] folders_every)"]
+
+
 def test_watch_sees_a_file_in_a_subfolder_when_recursive(tmp_path: Path) -> None:
     """Issue 14 item 23: the observer watches subfolders of a recursive folder."""
     (tmp_path / "wire" / "afp").mkdir(parents=True)
@@ -513,6 +558,32 @@ def test_a_name_that_is_not_utf8_is_refused_in_one_line_and_its_neighbours_read(
     assert len(texts) == 1 and "Green Zone" in texts[0]
     refused = [r.getMessage() for r in caplog.records if "not UTF-8" in r.getMessage()]
     assert len(refused) == 2  # the file and the subfolder, once each
+
+
+def test_a_file_whose_path_is_longer_than_the_system_takes_is_refused_in_one_line_and_its_neighbours_read(tmp_path: Path,
+                                                                                                        caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (found by helper xhostile2): subfolders nested until a file's path passed PATH_MAX (4,096 bytes) made
+    listing it raise ENAMETOOLONG: a traceback from `monitor once` ("stopped by an uncaught error"), no file of the folder
+    read."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    old_file(inbox / "good.txt", "Rockets hit the Green Zone\n\nKataeb Hezbollah fired rockets at the embassy.")
+    folder = os.open(inbox, os.O_RDONLY)
+    for _ in range(4096 // 200 + 1):  # made relative to each folder: the path itself is too long to name
+        os.mkdir("d" * 200, dir_fd=folder)
+        inner = os.open("d" * 200, os.O_RDONLY, dir_fd=folder)
+        os.close(folder)
+        folder = inner
+    os.close(os.open("deep.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=folder))
+    os.close(folder)
+    pipeline = folder_pipeline(tmp_path, inbox, settle_seconds=0)
+    caplog.set_level(logging.INFO)
+    pipeline.scan_folders()
+    pipeline.scan_folders()
+    texts = stored_texts(pipeline)
+    assert len(texts) == 1 and "Green Zone" in texts[0]
+    refused = [r.getMessage() for r in caplog.records if "longer than the system takes" in r.getMessage()]
+    assert len(refused) == 1 and "\n" not in refused[0] and str(inbox / ("d" * 200)) in refused[0], refused
 
 
 def test_symlinked_subfolder_pointing_outside_is_not_entered(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -87,6 +87,21 @@ def test_add_skips_a_pages_feed_link_with_a_broken_host_and_takes_the_next(tmp_p
     assert added.returncode == 0 and added.stdout.strip() == f"source 1 (Wire): {http_server.url('/feed.xml')}", added.stderr
 
 
+def test_add_takes_a_pages_rss_feed_over_a_json_feed_it_cannot_read(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression (found by helper xhostile2): discovery took a page's first <link rel="alternate">, a JSON Feed
+    (application/feed+json) among them, which feedparser does not read: `sources add` said "not a usable feed: <unknown>:1:0:
+    syntax error" of a page whose next link was its RSS feed. A JSON Feed is no feed link; a JSON body says what it is."""
+    json_link = b'<link rel="alternate" type="application/feed+json" href="/feed.json">'
+    http_server.routes["/both"] = (200, {"Content-Type": "text/html"}, HTML.replace(b"<link", json_link + b"<link"))
+    http_server.routes["/feed.json"] = (200, {"Content-Type": "application/feed+json"}, b'{"version": "https://jsonfeed.org/version/1.1", "items": []}')
+    http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("S", "https://w.example/s", "s", STRIKE)))
+    config = write_config(tmp_path)
+    added = monitor("sources", "add", http_server.url("/both"), "--config", str(config))
+    assert added.returncode == 0 and added.stdout.strip() == f"source 1 (Wire): {http_server.url('/feed.xml')}", added.stderr
+    line = one_line_error(monitor("sources", "add", http_server.url("/feed.json"), "--config", str(config)))
+    assert "a JSON Feed, which monitor does not read: add the site's RSS or Atom feed" in line, line
+
+
 def _snapshot(config: Path) -> tuple[dict[str, list[tuple[object, ...]]], bytes | None]:
     """Every row of every table, and the SQLite file's bytes (None on PostgreSQL)."""
     settings = load_settings(config)

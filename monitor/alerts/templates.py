@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 OUTPUT_MAX = 1_000_000  # characters a template may render: an alert's title and body are far shorter
 ITEMS_MAX = 100_000  # items all the range() calls of one render may give (nested loops multiply)
 RENDER_SECONDS = 2.0  # CPU seconds a render may take: loops over an alert's text (50,000 characters) nest without range()
+INT_BITS_MAX = 100_000  # bits of an integer a template makes with * or ** (30,000 digits; Python prints 4,300 at most)
 MADE_MAX = 20_000_000  # what the values one render makes may come to (characters; 8 a container's item): each is bounded, not a loop keeping them
 _ITEMS: ContextVar[int] = ContextVar("template_items", default=0)  # given so far by the render under way on this thread
 _MADE: ContextVar[int] = ContextVar("template_made", default=0)  # what the render under way on this thread has made so far
@@ -30,6 +31,11 @@ _CHANGEABLE = (list, dict, set, deque, bytearray)  # what a method may change in
 # The widths and precisions of a format string: printf's (`%0300000000d`, `%.9f`) and str.format's (`{:>300000000}`).
 _PRINTF_WIDTHS = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\d*)(?:\.(\d*))?")
 _BRACE_SPECS = re.compile(r"\{[^{}]*:([^{}]*)\}")
+# One printf conversion: its mapping key, width, precision and type (sized before it is made: `_printf_size`).
+_PRINTF = re.compile(r"%(?:\(([^)]*)\))?[-+ #0]*(\*|\d*)(?:\.(\*|\d*))?[hlL]?(.?)", re.S)
+_GROWING = frozenset({"replace", "join", "expandtabs", "translate", "format", "format_map"})  # str methods whose result may be
+# a multiple of the string and of their arguments: sized before they are called (`_growing_call`)
+_FIELD_EXTRA = 400  # characters a formatted field may add to its value's text besides its width (a float's digits: 1e308)
 
 
 def _code_generator() -> Any:
@@ -63,20 +69,30 @@ def _environment(html: bool, strict: bool = False) -> SandboxedEnvironment:
             if operator == "%" and isinstance(left, str):
                 _small_widths(left, printf=True)
                 _small(right if isinstance(right, tuple) else (right,), {})
+                _not_past(_printf_size(left, right), reckoned=True)
             repeated = any(isinstance(a, str | list | tuple) and isinstance(n, int) and len(a) * n > OUTPUT_MAX for a, n in ((left, right), (right, left)))
             power = isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 64
-            if operator == "*" and repeated or operator == "**" and power:
-                raise SecurityError(f"{left!r:.20} {operator} {right!r:.20} is too large for a template")
+            huge = isinstance(left, int) and isinstance(right, int) and operator in ("*", "**") and (  # squared or raised again and again
+                left.bit_length() + right.bit_length() if operator == "*" else left.bit_length() * right) > INT_BITS_MAX
+            if operator == "*" and repeated or operator == "**" and power or huge:
+                raise SecurityError(f"{_short(left)} {operator} {_short(right)} is too large for a template")
             return _made(super().call_binop(context, operator, left, right))
 
         def wrap_str_format(self, value: Any) -> Any:
-            wrapped = super().wrap_str_format(value)  # a str's format or format_map: what it makes is bounded by its widths
-            if wrapped is not None:
-                _small_widths(value.__self__, printf=False)
-            return wrapped
+            wrapped = super().wrap_str_format(value)  # a str's format or format_map: sized before it is made
+            if wrapped is None:
+                return None
+            _small_widths(value.__self__, printf=False)
+
+            def sized(*args: Any, **kwargs: Any) -> Any:
+                return wrapped(*_growing_call(value.__self__, value.__name__, args, kwargs), **kwargs)
+
+            return sized
 
         def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805  (Jinja's names)
             _small(args, kwargs)
+            if isinstance(getattr(__obj, "__self__", None), str) and getattr(__obj, "__name__", "") in _GROWING:
+                args = _growing_call(__obj.__self__, __obj.__name__, args, kwargs)
             if isinstance(getattr(__obj, "__self__", None), _CHANGEABLE):  # what it is given is kept: counted as made
                 for value in (*args, *kwargs.values()):
                     _made(value, 8 * len(value) if isinstance(value, str) else 0)  # (`l.extend(body)`: an item a character)
@@ -97,8 +113,19 @@ def _environment(html: bool, strict: bool = False) -> SandboxedEnvironment:
     env.filters["format"] = _checked_format(env.filters["format"])
     env.filters["join"] = _checked_join(env.filters["join"])
     env.filters["replace"] = _checked_replace(env.filters["replace"])
+    env.filters["sum"] = _checked_sum(env.filters["sum"])
+    for name, size in (("indent", _indent_size), ("wordwrap", _wordwrap_size), ("urlize", _urlize_size)):
+        env.filters[name] = _reckoned(env.filters[name], size)
     env.globals.pop("lipsum", None)  # paragraphs of filler on demand: nothing an alert needs
     return env
+
+
+def _short(value: Any) -> str:
+    """A value in a line, its first 20 characters (an integer of more than 64 bits by its size: Python refuses to write
+    one of over 4,300 digits)."""
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"a {value.bit_length():,}-bit integer"
+    return f"{value!r:.20}"
 
 
 def _small(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
@@ -108,13 +135,16 @@ def _small(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
 
     for value in (*args, *kwargs.values()):
         if isinstance(value, int) and abs(value) > OUTPUT_MAX:
-            raise SecurityError(f"{value} is too large for a template")
+            raise SecurityError(f"{_short(value)} is too large for a template")
 
 
-def _not_past(size: int) -> None:
-    """Refuse a string or list a template is about to make of more than OUTPUT_MAX characters or items."""
+def _not_past(size: int, reckoned: bool = False) -> None:
+    """Refuse a string or list a template is about to make of more than OUTPUT_MAX characters or items (`reckoned`: that
+    many at most, the size of a call's result reckoned before it is made)."""
     from jinja2.exceptions import SecurityError
 
+    if size > OUTPUT_MAX and reckoned:
+        raise SecurityError(f"a value that may come to more than {OUTPUT_MAX:,} characters is too large for a template")
     if size > OUTPUT_MAX:
         raise SecurityError(f"a value of {size:,} characters or items is too large for a template")
 
@@ -146,6 +176,132 @@ def _made(value: Any, more: int = 0) -> Any:
     return value
 
 
+def _replaced_size(text: Any, old: Any, new: Any, count: Any) -> int:
+    """The length of `text.replace(old, new, count)`, reckoned without making it (0 when it is no such call)."""
+    if not (isinstance(text, str) and isinstance(old, str) and isinstance(new, str)):
+        return 0
+    times = text.count(old) if old else len(text) + 1
+    return len(text) + min(times, count if isinstance(count, int) and count >= 0 else times) * max(0, len(new) - len(old))
+
+
+def _growing_call(text: str, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    """Refuse a call of a str method of `_GROWING` whose result could pass OUTPUT_MAX, reckoned before it is made (made,
+    then counted, it took a gigabyte or more: `body.replace(" ", body)`, `("{0}" * 300000).format(body)`,
+    `body.translate({32: long})`); the call's arguments (what join is given, as a list: counted, then joined)."""
+    if name == "replace" and len(args) >= 2:
+        _not_past(_replaced_size(text, args[0], args[1], args[2] if len(args) > 2 else kwargs.get("count", -1)))
+    elif name == "join" and args:
+        args = (list(args[0]), *args[1:])
+        _not_past(sum(len(x) if isinstance(x, str) else 0 for x in args[0]) + len(text) * max(0, len(args[0]) - 1))
+    elif name == "expandtabs":
+        size = args[0] if args else kwargs.get("tabsize", 8)
+        _not_past(len(text) + text.count("\t") * (size if isinstance(size, int) and size > 0 else 0), reckoned=True)
+    elif name == "translate" and args:
+        table = args[0]
+        values = table.values() if isinstance(table, dict) else table if isinstance(table, list | tuple) else ()
+        _not_past(len(text) * max([1, *(len(v) for v in values if isinstance(v, str))]), reckoned=True)
+    elif name == "format":
+        _not_past(_brace_size(text, args, kwargs), reckoned=True)
+    elif name == "format_map" and args and isinstance(args[0], dict):
+        _not_past(_brace_size(text, (), args[0]), reckoned=True)
+    return args
+
+
+def _text_size(value: Any, conversion: str | None) -> int:
+    """At most the characters a value comes to in a formatted field (`!r`, `!a`, `%r`, `%a`: up to 10 a character)."""
+    return len(str(value)) * (10 if conversion in ("r", "a") else 1)
+
+
+def _brace_size(fmt: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
+    """At most the length of `fmt.format(*args, **kwargs)`: each field its value's text (the whole value, for `{0[1]}`
+    or `{0.x}`), its width, and the widest number given (a nested `{:{w}}`)."""
+    import string
+
+    widest = max([0, *(abs(v) for v in (*args, *kwargs.values()) if isinstance(v, int) and not isinstance(v, bool))])
+    size, auto = 0, 0
+    try:
+        fields = list(string.Formatter().parse(fmt))
+    except ValueError:  # not a format string: str.format says so
+        return 0
+    for literal, field, spec, conversion in fields:
+        size += len(literal)
+        if field is None:
+            continue
+        key = re.split(r"[.\[]", field, maxsplit=1)[0]
+        if key == "":
+            key, auto = str(auto), auto + 1
+        value = (args[int(key)] if int(key) < len(args) else "") if key.isdecimal() else kwargs.get(key, "")
+        numbers = [int(n) for n in re.findall(r"\d+", spec or "")]
+        size += _text_size(value, conversion) + sum(numbers) + (widest if "{" in (spec or "") else 0) + _FIELD_EXTRA
+        if size > OUTPUT_MAX:  # enough to refuse it
+            break
+    return size
+
+
+def _printf_size(fmt: str, values: Any) -> int:
+    """At most the length of `fmt % values`: each conversion its value's text (by its mapping key or in turn), its width
+    and precision (`*`: the value given for it)."""
+    mapping = values if isinstance(values, dict) else None
+    given = iter(values if isinstance(values, tuple) else () if mapping is not None else (values,))
+    size, end = 0, 0
+    for spec in _PRINTF.finditer(fmt):
+        size += spec.start() - end
+        end = spec.end()
+        key, width, precision, kind = spec.groups()
+        if kind == "%":
+            size += 1
+            continue
+        numbers = [next(given, 0) if n == "*" else int(n) if n else 0 for n in (width, precision or "")]
+        value = mapping.get(key, "") if mapping is not None and key is not None else mapping if mapping is not None else next(given, "")
+        size += _text_size(value, kind) + sum(abs(n) for n in numbers if isinstance(n, int)) + _FIELD_EXTRA
+        if size > OUTPUT_MAX:  # enough to refuse it
+            break
+    return size + len(fmt) - end
+
+
+def _reckoned(function: Any, size: Callable[[dict[str, Any]], int]) -> Any:
+    """A filter that puts an argument of its own at each line, break or link of its value (`indent`, `wordwrap`,
+    `urlize`), refused before it makes a text that may pass OUTPUT_MAX (`size`, of its arguments by name: a width of
+    999,999 at each of 1,000 lines took 1.9 GB)."""
+    import inspect
+
+    signature = inspect.signature(function)
+
+    @wraps(function)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        try:
+            given = signature.bind(*args, **kwargs)
+        except TypeError:  # the filter's own error says it
+            return function(*args, **kwargs)
+        given.apply_defaults()
+        _not_past(size(given.arguments), reckoned=True)
+        return function(*args, **kwargs)
+
+    return checked
+
+
+def _indent_size(given: dict[str, Any]) -> int:
+    text, width = str(given["s"]), given["width"]
+    return len(text) + (text.count("\n") + 1) * (width if isinstance(width, int) else len(str(width)))
+
+
+def _wordwrap_size(given: dict[str, Any]) -> int:
+    text, width = str(given["s"]), given["width"]
+    breaks = min(len(text), len(text) // max(width if isinstance(width, int) else 1, 1) + text.count(" ") + text.count("\n") + 1)
+    return len(text) + breaks * len(str(given["wrapstring"] or "\n"))
+
+
+def _urlize_size(given: dict[str, Any]) -> int:
+    text, extra = str(given["value"]), len(str(given["target"] or "")) + len(str(given["rel"] or "")) + 100
+    links = [word for word in text.split() if "." in word or "@" in word or ":" in word]  # what urlize may make a link: its text again as href
+    return _escaped_size(text) + sum(_escaped_size(word) + extra for word in links)
+
+
+def _escaped_size(text: str) -> int:
+    """The length of `text` escaped as HTML."""
+    return len(text) + sum(text.count(c) * (len(e) - 1) for c, e in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&#34;"), ("'", "&#39;")))
+
+
 def _checked_join(function: Any) -> Any:
     """The `join` filter, refused before it makes a text past OUTPUT_MAX (`([body] * 1000)|join`)."""
 
@@ -159,14 +315,28 @@ def _checked_join(function: Any) -> Any:
     return checked
 
 
+def _checked_sum(function: Any) -> Any:
+    """The `sum` filter, refused before it adds up lists, tuples or strings past OUTPUT_MAX items (`|sum(start=[])` of a
+    thousand lists of a million: each step a copy, hours)."""
+    from jinja2.filters import make_attrgetter
+
+    @wraps(function)
+    def checked(environment: Any, iterable: Any, attribute: Any = None, start: Any = 0) -> Any:
+        items = list(iterable)
+        if isinstance(start, str | list | tuple):
+            values = items if attribute is None else map(make_attrgetter(environment, attribute), items)
+            _not_past(len(start) + sum(len(v) for v in values if isinstance(v, str | list | tuple)))
+        return function(environment, items, attribute, start)
+
+    return checked
+
+
 def _checked_replace(function: Any) -> Any:
     """The `replace` filter, refused before it makes a text past OUTPUT_MAX (`body|replace(" ", body)`)."""
 
     @wraps(function)
     def checked(eval_ctx: Any, s: Any, old: Any, new: Any, count: int | None = None) -> Any:
-        if isinstance(s, str) and isinstance(old, str) and isinstance(new, str):
-            times = s.count(old) if old else len(s) + 1
-            _not_past(len(s) + min(times, count if count is not None and count >= 0 else times) * max(0, len(new) - len(old)))
+        _not_past(_replaced_size(s, old, new, count))
         return function(eval_ctx, s, old, new, count)
 
     return checked
@@ -190,6 +360,7 @@ def _checked_format(function: Any) -> Any:
     def checked(value: Any, *args: Any, **kwargs: Any) -> Any:
         if isinstance(value, str):
             _small_widths(value, printf=True)
+            _not_past(_printf_size(value, kwargs or args), reckoned=True)
         return function(value, *args, **kwargs)
 
     return checked

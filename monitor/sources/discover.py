@@ -13,7 +13,7 @@ from monitor.redact import redact
 from monitor.sources.feeds import read_feed
 from monitor.sources.http import fetch
 
-FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/xml", "text/xml")
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml")  # (not JSON Feed: feedparser reads no JSON)
 
 
 def alternate_links(html: bytes, base_url: str) -> list[str]:

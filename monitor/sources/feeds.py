@@ -1,6 +1,7 @@
 """feedparser at one edge: feed bytes in, Documents out.
 
-feedparser is handed bytes (never a URL) and the response headers, so the charset is right. The
+feedparser is handed bytes (never a URL) and the response headers, so the charset is right (a UTF-8 body with a few
+bytes that are not is made UTF-8 first: `_damaged_utf8`). The
 bytes are first decoded to UTF-8 by feedparser's own charset rules and the DOCTYPE is stripped from
 that, so no encoding (UTF-16, EBCDIC, ...) or size hides it: entity declarations are how XML bombs
 expand. `bozo` without entries is an error; a feed is read to its first MAX_ENTRIES entries; an entry link relative to the feed is resolved against its URL (credentials and query left out), other links than http/https are dropped; dates
@@ -45,7 +46,7 @@ from feedparser.encodings import convert_to_utf8
 
 from monitor.errors import FeedParseError, UnparsableFeedError
 from monitor.model import Document, ParsedFeed, has_surrogate, storable, storable_text
-from monitor.sources.text import bounded_markup, html_to_text
+from monitor.sources.text import bounded_markup, html_to_text, mostly_utf8
 from monitor.text_norm import one_line_title
 
 # A whole DOCTYPE, quoted strings skipped so a "]>" or ">" inside an entity value does not end it early.
@@ -236,6 +237,8 @@ def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, d
     entries = parsed.get("entries") or []
     bozo = parsed.get("bozo") or sniffed.get("bozo")
     reason = parsed.get("bozo_exception") or sniffed.get("bozo_exception")
+    if not entries and (json := _json_said(body)):  # a feed, not a page to look into for one
+        raise UnparsableFeedError(f"{source}: not a usable feed: {json}", source=source)
     if not entries and (bozo or not parsed.get("version")):
         reason = reason or "no feed found in the response"
         raise FeedParseError(f"{source}: not a usable feed: {_first_line(reason)}", source=source)
@@ -254,6 +257,17 @@ def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, d
         warnings.append(cuts[0] + (f" ({len(cuts):,} entries cut so)" if len(cuts) > 1 else ""))
     documents = _live_updates([doc for doc, _ in made])
     return ParsedFeed(documents, "; ".join(warnings) or None, title, int(ttl) if ttl.isdecimal() and len(ttl) <= 9 else None)
+
+
+def _json_said(body: bytes) -> str:
+    """What a JSON body is, in words, where feedparser's error would be expat's ("<unknown>:2:0: not well-formed"); ""
+    when it is not JSON."""
+    head = body[:2000].lstrip(b" \t\r\n\xef\xbb\xbf")
+    if not head.startswith((b"{", b"[")):
+        return ""
+    if b"jsonfeed.org" in head:
+        return "a JSON Feed, which monitor does not read: add the site's RSS or Atom feed"
+    return "JSON, not an RSS or Atom feed"
 
 
 def _live_updates(documents: list[Document]) -> list[Document]:
@@ -282,9 +296,10 @@ def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[An
     FeedParseError naming `source`."""
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     sniffed = feedparser.FeedParserDict(bozo=False)
-    if mislabelled := _utf8_served_as_other(headers.get("content-type", ""), body):
+    if said := _utf8_served_as_other(headers.get("content-type", ""), body):
         headers["content-type"] = "application/xml; charset=utf-8"
-    said = f"served as charset={mislabelled}, but it is UTF-8 as its XML declaration says: read as UTF-8" if mislabelled else ""
+    elif (repaired := _damaged_utf8(headers.get("content-type", ""), body)) is not None:
+        body, said = repaired
     try:
         data = convert_to_utf8(headers, body, sniffed)
     except UnicodeEncodeError:  # decoded to a lone surrogate (UTF-7's '+2AA-'), which has no UTF-8: feedparser's re-encoding failed
@@ -310,6 +325,28 @@ def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[An
     return parsed, sniffed, said
 
 
+def _damaged_utf8(content_type: str, body: bytes) -> tuple[bytes, str] | None:
+    """A body read as UTF-8 (as its Content-Type, else its XML declaration, says, or as XML is when neither does) that
+    is UTF-8 but for a few bytes (a title cut mid-character), made UTF-8 throughout, and a warning; None when it is
+    not one (`text.mostly_utf8`). feedparser reads a body that is not UTF-8 throughout as windows-1252: one bad byte
+    garbled every accent and every Cyrillic or Arabic letter of every entry."""
+    declared = _XML_ENCODING.match(body, 0, 512)
+    label = _charset(content_type) or (declared[1].decode("ascii") if declared else "utf-8")
+    try:
+        if codecs.lookup(label).name != "utf-8" or body.isascii():
+            return None
+        body.decode("utf-8")
+        return None
+    except LookupError:
+        return None
+    except UnicodeDecodeError:
+        pass
+    if (mixed := mostly_utf8(body)) is None:
+        return None
+    text, bad = mixed
+    return text.encode("utf-8"), f"{bad:,} byte{'s' if bad > 1 else ''} that {'are' if bad > 1 else 'is'} not UTF-8 in a UTF-8 feed read as windows-1252"
+
+
 def _with_surrogates(content_type: str, body: bytes) -> str | None:
     """The body decoded with the charset its Content-Type or its XML declaration names, where that gives lone surrogates
     (UTF-7 does; no other codec): None when neither does."""
@@ -329,10 +366,11 @@ def _charset(content_type: str) -> str:
 
 
 def _utf8_served_as_other(content_type: str, body: bytes) -> str:
-    """The charset a Content-Type gives a body that declares UTF-8 (its XML declaration, or a UTF-8 byte order mark)
-    and is UTF-8, when that charset reads it otherwise ("" when it does not): a server's default (`charset=windows-1252`)
-    garbled every accent of a UTF-8 feed, and `charset=utf-16` made a feed of ASCII unreadable. Two signs, the
-    declaration and the bytes, against the header's one."""
+    """A warning naming the charset a Content-Type gives a body that declares UTF-8 (its XML declaration, or a UTF-8 byte
+    order mark), or that cannot be in the UTF-16 or UTF-32 it names (no NUL byte), and is UTF-8, when that charset reads
+    it otherwise ("" when it does not): a server's default (`charset=windows-1252`) garbled every accent of a UTF-8 feed,
+    and `charset=utf-16` made a feed of ASCII unreadable. Two signs, the declaration or the NUL bytes and the bytes,
+    against the header's one."""
     label = _charset(content_type)
     try:
         name = codecs.lookup(label).name if label else "utf-8"
@@ -341,13 +379,17 @@ def _utf8_served_as_other(content_type: str, body: bytes) -> str:
     if name == "utf-8" or (body.isascii() and not name.startswith(("utf-16", "utf-32"))):
         return ""  # UTF-8 already, or the same text in any charset that ASCII is a part of
     declared = _XML_ENCODING.match(body, 0, 512)
-    if not (body.startswith(codecs.BOM_UTF8) or (declared and declared[1].lower().replace(b"_", b"-") in (b"utf-8", b"utf8"))):
+    if body.startswith(codecs.BOM_UTF8) or (declared and declared[1].lower().replace(b"_", b"-") in (b"utf-8", b"utf8")):
+        why = "as its XML declaration says"
+    elif name.startswith(("utf-16", "utf-32")) and b"\x00" not in body[:512]:  # its markup is ASCII: NUL bytes in these
+        why = f"(no {label} text is without NUL bytes)"
+    else:
         return ""
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
         return ""
-    return label
+    return f"served as charset={label}, but it is UTF-8 {why}: read as UTF-8"
 
 
 def _strip_doctype(data: bytes) -> bytes:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import errno
 import json
+import logging
 import os
 import re
 import stat
@@ -28,8 +29,9 @@ from lxml import etree
 
 from monitor.errors import DocumentError, FileUnreadable
 from monitor.model import Document, has_surrogate, storable
-from monitor.sources.text import lxml_restored, lxml_safe, page_to_text
+from monitor.sources.text import lxml_restored, lxml_safe, mostly_utf8, page_to_text
 
+log = logging.getLogger("monitor")
 SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".json"}
 _PARTIAL = (".tmp", ".part", ".partial", ".crdownload", ".swp", ".download", "~")
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -81,12 +83,15 @@ def article_files(folder: Path, recursive: bool = True) -> Listing:
                 info = entry.stat(follow_symlinks=False)
             except FileNotFoundError:
                 continue  # removed while the folder was listed
+            except OSError as exc:  # a path longer than the system takes (subfolders nested past PATH_MAX): it ended the scan
+                skipped.append((path, _unlisted(exc)))
+                continue
             if stat.S_ISDIR(info.st_mode):
                 if recursive:
                     try:
                         pending.append((base / entry.name, list(os.scandir(path))))
                     except OSError as exc:
-                        skipped.append((path, f"cannot list folder: {exc.strerror}"))
+                        skipped.append((path, _unlisted(exc, "cannot list folder")))
             elif stat.S_ISREG(info.st_mode):
                 if is_article_name(entry.name):
                     files.append(Entry(path, base / entry.name, info.st_size, info.st_mtime_ns))
@@ -96,6 +101,13 @@ def article_files(folder: Path, recursive: bool = True) -> Listing:
                 skipped.append((path, _refusal(info.st_mode)))
     files.sort(key=lambda e: (e.mtime_ns, str(e.relative)))
     return Listing(files, skipped)
+
+
+def _unlisted(exc: OSError, what: str = "cannot look at it") -> str:
+    """Why an entry below a folder was not listed, in words."""
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"{what}: its path is longer than the system takes, not read: move it nearer the folder"
+    return f"{what}: {exc.strerror}"
 
 
 def _refusal(mode: int) -> str:
@@ -247,7 +259,8 @@ def _parsed(data: bytes, path: Path, source: str, max_bytes: int) -> Document:
 
 
 def decode_text(data: bytes, path: Path, source: str) -> str:
-    """Bytes as text (UTF-8, else cp1252; UTF-16 or UTF-32 by its byte order mark); binary data raises DocumentError naming `path`."""
+    """Bytes as text (UTF-8, its stray bytes as cp1252 (`text.mostly_utf8`), else cp1252; UTF-16 or UTF-32 by its byte order
+    mark); binary data raises DocumentError naming `path`."""
     wide = _wide_encoding(data)
     if wide is not None:  # "Unicode" as Windows saves it: its NUL bytes are text, not a sign of binary data
         data = data.decode(wide, errors="replace").encode("utf-8", errors="replace")
@@ -255,8 +268,8 @@ def decode_text(data: bytes, path: Path, source: str) -> str:
         raise DocumentError(f"{path}: binary file, not an article", source=source)
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+    except UnicodeDecodeError:  # mostly UTF-8 with stray bytes (a Latin-1 letter pasted in), else windows-1252
+        text = mixed[0].removeprefix("\ufeff") if (mixed := mostly_utf8(data)) else data.decode("cp1252", errors="replace")
     controls = sum(1 for c in text[:8192] if ord(c) < 32 and c not in "\n\r\t\f")
     if controls > max(8, len(text[:8192]) // 100):
         raise DocumentError(f"{path}: binary file, not an article", source=source)
@@ -389,8 +402,13 @@ def watch(folders: list[tuple[Path, bool]], on_change: Callable[[], None]) -> An
                 on_change()
 
     observer = Observer()
-    for folder, recursive in existing:
-        observer.schedule(Handler(), str(folder), recursive=recursive)
     observer.daemon = True
     observer.start()
+    for folder, recursive in existing:  # each started on its own: one watchdog cannot watch leaves the others watched
+        try:
+            observer.schedule(Handler(), str(folder), recursive=recursive)
+        except RecursionError:  # its subfolders are walked by os.walk, which recurses once per level
+            log.warning("%s: not watched (subfolders nested too deep to watch): its new files are read at each rescan ([schedule] folders_every)", folder)
+        except OSError as exc:  # out of inotify watches (fs.inotify.max_user_watches), a path too long
+            log.warning("%s: not watched (%s): its new files are read at each rescan ([schedule] folders_every)", folder, exc.strerror or exc)
     return observer

@@ -56,16 +56,25 @@ USER_AGENT = f"monitor/{__version__} (media-monitoring alert daemon)"
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 ALLOW_HINT = "allow it with [http] allow_networks"
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
 class _Inflater:
-    """Decode a Content-Encoding without ever holding more than `cap` decoded bytes."""
+    """Decode a Content-Encoding without ever holding more than `cap` decoded bytes.
+
+    A gzip body may hold several members, decoded as one (RFC 1952; Python's gzip does so). What follows the end of the
+    compressed stream otherwise (padding, garbage, an endless tail) is not decoded: `ended` says to read no more (zlib
+    would keep all of it, copied at each read, and no cap counted it). A deflate body is the zlib format, or raw deflate
+    when its first two bytes are no zlib header (some servers send it so; browsers and urllib3 read it)."""
 
     def __init__(self, encoding: str) -> None:
         encoding = encoding.strip().lower()
+        self._gzip = encoding in ("gzip", "x-gzip")
+        self.ended = False
+        self._head: bytes | None = b"" if encoding == "deflate" else None  # a deflate body's first bytes, until two tell its format
         if encoding in ("", "identity"):
             self._z = None
-        elif encoding in ("gzip", "x-gzip"):
+        elif self._gzip:
             self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
         elif encoding == "deflate":
             self._z = zlib.decompressobj()
@@ -76,7 +85,23 @@ class _Inflater:
         """Decoded bytes of `data`, at most room+1 of them (one more than fits signals the cap)."""
         if self._z is None:
             return data[: room + 1]
-        return self._z.decompress(self._z.unconsumed_tail + data, room + 1)
+        if self.ended:
+            return b""
+        if self._head is not None:
+            data, self._head = self._head + data, None
+            if len(data) < 2:
+                self._head = data
+                return b""
+            if data[0] & 0x0F != 8 or (data[0] << 8 | data[1]) % 31:  # no zlib header (RFC 1950): raw deflate
+                self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+        out = self._z.decompress(self._z.unconsumed_tail + data, room + 1)
+        while self._z.eof and (rest := self._z.unused_data) and len(out) <= room:
+            if not (self._gzip and rest.startswith(_GZIP_MAGIC)):
+                self.ended = not (self._gzip and _GZIP_MAGIC.startswith(rest))  # one byte of it: the next read tells
+                break
+            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)  # another member
+            out += self._z.decompress(rest, room + 1 - len(out))
+        return out
 
     @property
     def complete(self) -> bool:
@@ -268,6 +293,8 @@ async def _read_capped(response: aiohttp.ClientResponse, cap: int, url: str) -> 
             if size > cap:
                 raise FetchError(f"{url}: body larger than {cap} bytes", source=url)
             parts.append(data)
+            if inflater.ended:
+                break
     except zlib.error as exc:
         raise FetchError(f"{url}: corrupt compressed body ({exc})", source=url) from None
     if not inflater.complete:

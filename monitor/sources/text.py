@@ -99,15 +99,33 @@ def with_text(doc: Document) -> Document:
     return replace(doc, text=html_to_text(doc.html), html="") if doc.html else doc
 
 
+_ESCAPED = re.compile("[\udc80-\udcff]")  # a byte that is no UTF-8, decoded with surrogateescape
+
+
+def mostly_utf8(data: bytes) -> tuple[str, int] | None:
+    """`data` that is not UTF-8 throughout as UTF-8 with its stray bytes read as windows-1252 (U+FFFD for the five it has
+    no character for), and how many there were; None when it is no such text. Read whole as windows-1252, one stray byte
+    (a Latin-1 'ñ' pasted in, a character cut) garbled every accent and every Cyrillic or Arabic letter of the text.
+    UTF-8's sequences of several bytes are seldom met by chance in another charset: more of them than stray bytes say
+    UTF-8."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    stray = len(_ESCAPED.findall(text))
+    if len(text) - len(text.encode("ascii", errors="ignore")) - stray <= stray:  # characters of several bytes
+        return None
+    return _ESCAPED.sub(lambda m: bytes([ord(m[0]) - 0xDC00]).decode("cp1252", errors="replace"), text), stray
+
+
 def decode_page(body: bytes, headers: dict[str, str]) -> str:
-    """A fetched page as text: the charset its Content-Type names, else UTF-8, else cp1252; storable (a UTF-7 page's
-    '+2AA-' is a lone surrogate, which no store takes)."""
+    """A fetched page as text: the charset its Content-Type names, else UTF-8 (stray bytes read as cp1252: `mostly_utf8`),
+    else cp1252; storable (a UTF-7 page's '+2AA-' is a lone surrogate, which no store takes)."""
     content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
     charset = content_type.partition("charset=")[2].split(";")[0].strip().strip('"') or "utf-8"
     try:
         return storable_text(body.decode(charset))
     except (LookupError, UnicodeError):  # UnicodeError: a codec no text decodes with (charset=undefined, punycode)
-        return body.decode("utf-8", errors="replace") if charset.lower() != "utf-8" else body.decode("cp1252", errors="replace")
+        if charset.lower() != "utf-8":
+            return body.decode("utf-8", errors="replace")
+        return mixed[0] if (mixed := mostly_utf8(body)) else body.decode("cp1252", errors="replace")
 
 
 def page_to_text(html: str, source: str) -> tuple[str, str]:
