@@ -414,7 +414,9 @@ def alerts_retry(
     An alert's deliveries waiting for a retry (failed, not given up) are made due now too, their attempts kept."""
     _alert_or_failed(alert, failed, channel, "re-queued")
     if failed:
-        _say_failed(_app(config).retry_failed(channel), channel, "re-queued", "re-queue")
+        monitor = _app(config)
+        _say_failed(monitor.retry_failed(channel), channel, "re-queued", "re-queue")
+        _say_no_store(monitor)
         return
     assert alert is not None
     alert_id, count, left, waiting = _app(config).retry_alert(alert)
@@ -437,7 +439,9 @@ def alerts_dismiss(
     They leave `monitor alerts --failed` and `monitor status` and are not sent again; each keeps when it was dismissed and why it had failed (`monitor alerts show`), and `monitor alerts retry ID` re-queues it."""
     _alert_or_failed(alert, failed, channel, "dismissed")
     if failed:
-        _say_failed(_app(config).dismiss_failed(channel), channel, "dismissed", "dismiss")
+        monitor = _app(config)
+        _say_failed(monitor.dismiss_failed(channel), channel, "dismissed", "dismiss")
+        _say_no_store(monitor)
         return
     assert alert is not None
     alert_id, count = _app(config).dismiss_alert(alert)
@@ -766,11 +770,14 @@ def db_current(config: ConfigOption = DEFAULT_CONFIG) -> None:
 
 
 @db_app.command("upgrade", epilog=_examples("monitor backup var/before-upgrade.db", "monitor db upgrade --config config/monitor.toml"))
-def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
+def db_upgrade(
+    config: ConfigOption = DEFAULT_CONFIG,
+    create: Annotated[bool, typer.Option("--create", help="make a new, empty SQLite store at the head revision if none is at [store] path (without it, a path with no store is refused: a mistyped path)")] = False,
+) -> None:
     """Upgrade the store's schema to this monitor's newest revision.
 
-    Stop the daemons and back it up first (`monitor backup`); refused while a daemon runs on the store."""
-    before = _app(config, notes=False).db_upgrade()  # says it itself
+    Stop the daemons and back it up first (`monitor backup`); refused while a daemon runs on the store, and where no store is (unless --create)."""
+    before = _app(config, notes=False).db_upgrade(create)  # says it itself
     name, head = before.database, before.head
     if before.revisions is None or not before.has_tables:
         out.line(f"database {name}: created at revision {head}")
