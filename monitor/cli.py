@@ -772,7 +772,7 @@ def db_current(config: ConfigOption = DEFAULT_CONFIG) -> None:
 @db_app.command("upgrade", epilog=_examples("monitor backup var/before-upgrade.db", "monitor db upgrade --config config/monitor.toml"))
 def db_upgrade(
     config: ConfigOption = DEFAULT_CONFIG,
-    create: Annotated[bool, typer.Option("--create", help="make a new, empty SQLite store at the head revision if none is at [store] path (without it, a path with no store is refused: a mistyped path)")] = False,
+    create: Annotated[bool, typer.Option("--create", help="make a new, empty SQLite store at the head revision if none is at the config's store path (without it, a path with no store is refused: a mistyped path)")] = False,
 ) -> None:
     """Upgrade the store's schema to this monitor's newest revision.
 
