@@ -14,7 +14,7 @@ from monitor.store import sources as source_store
 from monitor.store import stories as story_store
 from monitor.store.alert_view import AlertDetail, alert_detail, find_alert
 from monitor.store.daemons import running as daemons_running
-from monitor.store.db import database_file, database_name, schema_revision
+from monitor.store.db import database_file, database_name, made_owner_only, schema_revision
 from monitor.store.retention import Pruned
 from monitor.watchlist import load_watchlist, mutable_name, mute_suggestion
 
@@ -30,7 +30,7 @@ class Revision:
     head: str
     first: str  # the first revision, which a database made before migrations is stamped at
     newer: tuple[str, ...] = ()  # its revisions this monitor does not know: a newer monitor's
-    tightened: str = ""  # what the upgrade did to the mode of a SQLite file readable by others (Database.tightened)
+    tightened: str = ""  # what `db upgrade` did to the mode of a SQLite file readable by others (Database.tightened)
 
 
 @dataclass(frozen=True)
@@ -184,8 +184,8 @@ class StoreVerbs(Core):
         url = self.settings.store.sqlalchemy_url
         if not create and (missing := self.no_store("nothing to upgrade", "; `monitor db upgrade --create` makes it empty now")):
             raise MonitorError(missing)
-        if (now := self.db_current()).has_tables and now.revisions == (now.head,):
-            return now  # nothing to upgrade: no need to stop the daemon that upgraded it
+        if (now := self.db_current()).has_tables and now.revisions == (now.head,):  # nothing to upgrade: no need to stop the daemon that upgraded it
+            return replace(now, tightened=made_owner_only(path)) if (path := database_file(url)) else now  # (its mode as opening it makes it)
         if now.newer:  # a newer monitor's: refused in one line by opening it (stopping its daemons would not help)
             self.open_store(upgrade="auto").close()
         busy = "stop the daemon, back the store up (`monitor backup`), then run `monitor db upgrade` again"
