@@ -23,7 +23,7 @@ import typer
 from typer.exceptions import TyperException
 
 from monitor.errors import MonitorError, UsageError
-from monitor.logs import setup_logging
+from monitor.logs import counted, setup_logging
 from monitor.redact import TERMINAL_CONTROL, shown
 from monitor.settings import Settings, load_settings
 
@@ -312,7 +312,7 @@ def _print_result(matched: Matched) -> None:
         out.line(f"decision: ALERT, severity {story.severity}: a follow-up of story {story.story} (alert {story.alert}), {adds}")
     elif story:
         out.line(f"decision: ALERT, severity {story.severity}: in story {story.story}, which the daemon would join and has not alerted on yet "
-                 f"({story.sources} sources with this text, taken as from a source the story has not had)")
+                 f"({counted(story.sources, 'source')} with this text, taken as from a source the story has not had)")
     elif not live:
         out.line("decision: no alert: every rule that fired is muted (the daemon stores the article and alerts nobody)")
     elif not now:
@@ -340,7 +340,7 @@ def evaluate_cases(
 
         sys.stdout.write(_json_text(report_json(report)) + "\n")
         return
-    table = _Table("", "precision", "recall", "F1", title=f"{report.cases} cases from {cases}")
+    table = _Table("", "precision", "recall", "F1", title=f"{counted(report.cases, 'case')} from {cases}")
     for name, scores in (("actors", report.actors), ("events", report.events)):
         table.add(name, f"{scores.precision:.3f}", f"{scores.recall:.3f}", f"{scores.f1:.3f}")
     out.table(table)
@@ -735,7 +735,7 @@ def sources_import(
         imported = _app(config).import_opml(opml, every)
     for url, reason in imported.skipped:
         out.line(f"skipped {url}: {reason}")
-    out.line(f"{imported.added} of {imported.total} feeds added from {opml}")
+    out.line(f"{imported.added} of {counted(imported.total, 'feed')} added from {opml}")
 
 
 @sources_app.command("export", epilog=_examples("monitor sources export > feeds.opml"))
@@ -883,7 +883,7 @@ def trends(
         for note in [*verbs.unknown_names(_not_listed(names or (), rows)), *verbs.unit_notes(names or ())]:  # beside the JSON, not in it
             sys.stderr.write(f"monitor: {shown(note)}\n")
         return
-    table = _Table("actor + event", "stories", "score", "sev", f"per day, {first:%m-%d} to today (^ spike)", title=f"Trends, last {days} days")
+    table = _Table("actor + event", "stories", "score", "sev", f"per day, {first:%m-%d} to today (^ spike)", title=f"Trends, last {counted(days, 'day')}")
     spark = table.rich.columns[-1]  # (folded where it is wider than the terminal, as every cell: cut, it hid the latest days)
     spark.min_width = min(days, max(out.width - 41, 10))  # one line while the terminal has room: the labels wrap first
     for r in rows:

@@ -609,7 +609,7 @@ def test_on_sqlite_a_killed_daemons_row_from_before_a_reboot_or_an_upgrade_holds
     time.sleep(0.3)  # the file settled
     once = monitor("once", "--config", str(config))
     assert once.returncode == 0, once.stderr
-    assert "1 folder files claimed by a daemon that is gone are read again" in once.stderr, once.stderr
+    assert "1 folder file claimed by a daemon that is gone is read again" in once.stderr, once.stderr
     assert query(tmp_path, "select count(*) from articles") == [(1,)]
     assert query(tmp_path, "select count(*) from daemons") == [(0,)]
 

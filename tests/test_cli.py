@@ -490,6 +490,27 @@ def test_eval_prints_precision_recall_and_the_worst_misses(tmp_path: Path) -> No
     assert "unknown: alert missed: rule " in result.stdout and "alert-worthy texts missed: 1 of 2" in result.stdout
 
 
+@sqlite_only
+def test_the_cli_says_counts_of_one_in_the_singular(tmp_path: Path) -> None:
+    """Regression (found by helper xops): "1 cases from one.jsonl", "0 of 1 feeds added", "Trends, last 1 days", and `check`'s
+    "ok (1 actors, 1 events, 1 rules, 1 examples hold)"."""
+    cases = tmp_path / "one.jsonl"
+    cases.write_text(json.dumps({"id": "hit", "text": "Qassem Suleimani was killed in a drone strike.", "actors": ["Qasem Soleimani"],
+                                 "events": ["drone strike", "killing"], "alert": True}) + "\n")
+    assert f"1 case from {cases}" in monitor("eval", str(cases), env={"COLUMNS": "200"}).stdout
+    opml = tmp_path / "one.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="a" xmlUrl="feed://w.example/a.xml"/></body></opml>')
+    config = str(write_config(tmp_path))
+    assert monitor("sources", "import", str(opml), "--config", config).stdout.splitlines()[-1] == f"0 of 1 feed added from {opml}"
+    Database(store_url(tmp_path)).close()
+    assert "Trends, last 1 day\n" in monitor("trends", "--days", "1", "--config", config, env={"COLUMNS": "200"}).stdout
+    watchlist = tmp_path / "one.yaml"
+    watchlist.write_text("actors:\n  - {name: Kataeb Hezbollah, kind: group, aliases: [KH]}\nevents:\n  - {name: rocket attack, severity: 3, phrases: [rockets]}\n"
+                         "rules:\n  - {name: kh rockets, actors: [Kataeb Hezbollah], events: [rocket attack], examples: {must_match: [KH fired rockets.]}}\n")
+    checked = monitor("check", "--config", str(write_config(tmp_path, watchlist=watchlist)))
+    assert f"watchlist {watchlist}: ok (1 actor, 1 event, 1 rule, 1 example holds)" in checked.stdout, checked.stdout + checked.stderr
+
+
 def test_eval_refuses_a_file_of_no_cases_or_not_utf8_naming_it(tmp_path: Path) -> None:
     """Regression: an empty cases file printed figures of 0 cases, exit 0; a Latin-1 one said only
     "'utf-8' codec can't decode byte ..." without naming the file."""

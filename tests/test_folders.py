@@ -786,7 +786,7 @@ def test_read_files_gone_from_their_folder_are_forgotten_past_keep_days_and_the_
     with pipeline.db.session() as s:
         s.execute(SeenFileRow.__table__.update().values(seen_at=utcnow() - timedelta(days=3)))
     result = monitor("prune", "--days", "2", "--config", str(tmp_path / "monitor.toml"))
-    assert result.returncode == 0 and "1 read files gone from their folders" in result.stdout, result.stdout + result.stderr
+    assert result.returncode == 0 and "1 read file gone from its folder" in result.stdout, result.stdout + result.stderr
     with pipeline.db.session() as s:
         assert s.scalars(select(SeenFileRow.path)).all() == [str((inbox / "b.txt").resolve())]
     pipeline.scan_folders()
