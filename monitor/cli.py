@@ -23,7 +23,7 @@ import typer
 from typer.exceptions import TyperException
 
 from monitor.errors import MonitorError, UsageError
-from monitor.logs import setup_logging, write_behind
+from monitor.logs import counted, setup_logging, write_behind
 from monitor.redact import shown, terminal_safe
 from monitor.settings import Settings, load_settings
 
@@ -313,7 +313,7 @@ def _print_result(matched: Matched) -> None:
         out.line(f"decision: ALERT, severity {story.severity}: a follow-up of story {story.story} (alert {story.alert}), {adds}")
     elif story:
         out.line(f"decision: ALERT, severity {story.severity}: in story {story.story}, which the daemon would join and has not alerted on yet "
-                 f"({story.sources} sources with this text, taken as from a source the story has not had)")
+                 f"({counted(story.sources, 'source')} with this text, taken as from a source the story has not had)")
     elif not live:
         out.line("decision: no alert: every rule that fired is muted (the daemon stores the article and alerts nobody)")
     elif not now:
@@ -341,7 +341,7 @@ def evaluate_cases(
 
         sys.stdout.write(_json_text(report_json(report)) + "\n")
         return
-    table = _Table("", "precision", "recall", "F1", title=f"{report.cases} cases from {cases}")
+    table = _Table("", "precision", "recall", "F1", title=f"{counted(report.cases, 'case')} from {cases}")
     for name, scores in (("actors", report.actors), ("events", report.events)):
         table.add(name, f"{scores.precision:.3f}", f"{scores.recall:.3f}", f"{scores.f1:.3f}")
     out.table(table)
@@ -415,7 +415,9 @@ def alerts_retry(
     An alert's deliveries waiting for a retry (failed, not given up) are made due now too, their attempts kept."""
     _alert_or_failed(alert, failed, channel, "re-queued")
     if failed:
-        _say_failed(_app(config).retry_failed(channel), channel, "re-queued", "re-queue")
+        monitor = _app(config)
+        _say_failed(monitor.retry_failed(channel), channel, "re-queued", "re-queue")
+        _say_no_store(monitor)
         return
     assert alert is not None
     alert_id, count, left, waiting = _app(config).retry_alert(alert)
@@ -438,7 +440,9 @@ def alerts_dismiss(
     They leave `monitor alerts --failed` and `monitor status` and are not sent again; each keeps when it was dismissed and why it had failed (`monitor alerts show`), and `monitor alerts retry ID` re-queues it."""
     _alert_or_failed(alert, failed, channel, "dismissed")
     if failed:
-        _say_failed(_app(config).dismiss_failed(channel), channel, "dismissed", "dismiss")
+        monitor = _app(config)
+        _say_failed(monitor.dismiss_failed(channel), channel, "dismissed", "dismiss")
+        _say_no_store(monitor)
         return
     assert alert is not None
     alert_id, count = _app(config).dismiss_alert(alert)
@@ -731,7 +735,7 @@ def sources_import(
         imported = _app(config).import_opml(opml, every)
     for url, reason in imported.skipped:
         out.line(f"skipped {url}: {reason}")
-    out.line(f"{imported.added} of {imported.total} feeds added from {opml}")
+    out.line(f"{imported.added} of {counted(imported.total, 'feed')} added from {opml}")
 
 
 @sources_app.command("export", epilog=_examples("monitor sources export > feeds.opml"))
@@ -766,11 +770,14 @@ def db_current(config: ConfigOption = DEFAULT_CONFIG) -> None:
 
 
 @db_app.command("upgrade", epilog=_examples("monitor backup var/before-upgrade.db", "monitor db upgrade --config config/monitor.toml"))
-def db_upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
+def db_upgrade(
+    config: ConfigOption = DEFAULT_CONFIG,
+    create: Annotated[bool, typer.Option("--create", help="make a new, empty SQLite store at the head revision if none is at the config's store path (without it, a path with no store is refused: a mistyped path)")] = False,
+) -> None:
     """Upgrade the store's schema to this monitor's newest revision.
 
-    Stop the daemons and back it up first (`monitor backup`); refused while a daemon runs on the store."""
-    before = _app(config, notes=False).db_upgrade()  # says it itself
+    Stop the daemons and back it up first (`monitor backup`); refused while a daemon runs on the store, and where no store is (unless --create)."""
+    before = _app(config, notes=False).db_upgrade(create)  # says it itself
     name, head = before.database, before.head
     if before.revisions is None or not before.has_tables:
         out.line(f"database {name}: created at revision {head}")
@@ -876,7 +883,7 @@ def trends(
         for note in [*verbs.unknown_names(_not_listed(names or (), rows)), *verbs.unit_notes(names or ())]:  # beside the JSON, not in it
             sys.stderr.write(f"monitor: {shown(note)}\n")
         return
-    table = _Table("actor + event", "stories", "score", "sev", f"per day, {first:%m-%d} to today (^ spike)", title=f"Trends, last {days} days")
+    table = _Table("actor + event", "stories", "score", "sev", f"per day, {first:%m-%d} to today (^ spike)", title=f"Trends, last {counted(days, 'day')}")
     spark = table.rich.columns[-1]  # (folded where it is wider than the terminal, as every cell: cut, it hid the latest days)
     spark.min_width = min(days, max(out.width - 41, 10))  # one line while the terminal has room: the labels wrap first
     for r in rows:

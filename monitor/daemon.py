@@ -247,7 +247,7 @@ class Daemon:
                     cutoff = datetime.now(UTC) - timedelta(days=keep)
                     forgotten = forget_gone(self.pipeline.db, self.pipeline.folders.folders, cutoff)
                     pruned = replace(retention.prune(self.pipeline.db, cutoff, stopping=self.stopping.is_set), files=forgotten)
-                    log.info("housekeeping: pruned what is older than %d days: %s", keep, pruned.describe())
+                    log.info("housekeeping: pruned what is older than %s: %s", counted(keep, "day"), pruned.describe())
 
     def _reload_watchlist_if_changed(self) -> None:
         """Analysts edit the watchlist while the daemon runs: take a valid edit once saved (unchanged since the last

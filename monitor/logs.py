@@ -199,6 +199,7 @@ def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
                                            exc_info=(args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback))
 
 
-def counted(n: int, noun: str) -> str:
-    """`1 feed`, `2 feeds`, `0 feeds`: a count with its noun in a log line (nouns with a plain plural only)."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+def counted(n: int, noun: str, plural: str = "") -> str:
+    """`1 feed`, `2 feeds`, `0 feeds`: a count with its noun in a log line or the CLI's output (`plural` for a noun
+    whose plural is not noun + s: `counted(1, "entry", "entries")`)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {plural or noun + 's'}"

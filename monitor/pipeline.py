@@ -23,6 +23,7 @@ from monitor.alerts.dispatch import ChannelsInUse, dispatch_due
 from monitor.defaults import BACKLOG_PER_WORKER
 from monitor.errors import ConfigError, StoreError
 from monitor.ingest import Ingest, StoryLimits
+from monitor.logs import counted
 from monitor.matching.matcher import Matcher
 from monitor.memory import map_large_blocks
 from monitor.polling import FeedPolling
@@ -136,9 +137,9 @@ class Pipeline:
             daemons.forget_dead_here(self.db)
             if alone and not any(d.alive(now) for d in daemons.listing(self.db)):
                 if released := files.release_all(self.db):
-                    log.info("%d folder files claimed by a daemon that is gone are read again", released)
+                    log.info("%s claimed by a daemon that is gone %s read again", counted(released, "folder file"), "is" if released == 1 else "are")
                 if released := outbox.release_all(self.db):
-                    log.info("%d deliveries claimed by a daemon that is gone are sent now", released)
+                    log.info("%s claimed by a daemon that is gone %s sent now", counted(released, "delivery", "deliveries"), "is" if released == 1 else "are")
             member = daemons.register(self.db, verb, self.lease_seconds(), now, tuple(self.notifier.channels), source_locations(settings := self.settings))
             if not self.db.sqlite:  # a daemon starting meanwhile stored its sources before this one was listed: it retired this one's own
                 self._restore_sources(settings)

@@ -102,7 +102,7 @@ class FeedPolling:
     def every(self, now: datetime) -> int:
         """Poll every enabled feed once, due or not."""
         jobs = sources.due_feeds(self.db, now + FOREVER)
-        log.info("polling all %d feeds, due or not (--all)", len(jobs))
+        log.info("polling %s, due or not (--all)", "the one feed" if len(jobs) == 1 else f"all {len(jobs)} feeds")
         return self._poll(jobs, now, now + FOREVER, self.policy.per_host)
 
     def cancel(self) -> None:
@@ -299,7 +299,7 @@ class FeedPolling:
             register_feed_secrets(result.moved_to)  # a private feed moved: its new token is as secret as its own
             log.info("source %d (%s): permanently redirected to %s (not adopted: edit the source to follow)", feed.id, feed.name, result.moved_to,
                      extra={"source": feed.name})
-        log.info("source %d (%s): %d entries, %d new; next check in %s (%s)", feed.id, feed.name, len(parsed.documents), new,
+        log.info("source %d (%s): %s, %d new; next check in %s (%s)", feed.id, feed.name, counted(len(parsed.documents), "entry", "entries"), new,
                  plain_delay((plan.at - now).total_seconds()), plain_reason(plan.reason, hints), extra={"source": feed.name})
         return new, sources.Success(feed.id, plan.at, new, result.state, result.moved_to, took, self.ingest.turnover.get(feed.id), claim)
 

@@ -14,6 +14,7 @@ line naming the file, which is not read again): the scan goes on, as a poll does
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -72,9 +73,9 @@ class FolderScanning:
         except SourceError as exc:
             self._failed(source_id, folder.label, now, str(exc))
             return False
-        root = folder.path.resolve()
-        keys = {entry.path: str(root / entry.relative) for entry in listing.files}
-        present = set(keys.values()) | {str(path) for path, _ in listing.skipped}
+        root = str(folder.path.resolve())
+        keys = [os.path.join(root, entry.below) for entry in listing.files]
+        present = set(keys) | {str(path) for path, _ in listing.skipped}
         state = self.states.get(folder.label)
         if state is None:  # this process's first scan of it: what was said before (a run of `monitor once`, a restart) is not said again
             state = self.states[folder.label] = FolderState(said=notices.said(self.db, source_id, present))
@@ -84,15 +85,22 @@ class FolderScanning:
             if self._first_time(state, source_id, str(path), reason, now):
                 log.log(logging.INFO if reason.endswith("skipped") else logging.WARNING, "source %d (%s): %s: %s", source_id, folder.label, path, reason,
                         extra={"source": folder.label})
-        seen = files.seen_versions(self.db, list(keys.values()), now)
+        marks = [hash((key, entry.size, entry.mtime_ns)) for key, entry in zip(keys, listing.files, strict=True)]
+        seen = files.versions(self.db, [key for key, mark in zip(keys, marks, strict=True) if mark not in state.read], now)
+        read: set[int] = set()  # the marks known read of this listing: the next scan's `state.read`
         waiting, new, failed = False, 0, False
-        for entry in listing.files:
+        for entry, key, mark in zip(listing.files, keys, marks, strict=True):
             if self.stopping():
                 break
-            key = keys[entry.path]
+            if mark in state.read:  # read, and listed as it was when last asked of
+                read.add(mark)
+                continue
             if key in seen:
                 state.versions.pop(key, None)
-                if seen[key] != (entry.size, entry.mtime_ns) and self._first_time(state, source_id, key, "changed", now):
+                size, mtime_ns, done = seen[key]
+                if done:  # (not a claim under another daemon's lease: it may end with the file unread)
+                    read.add(mark)
+                if (size, mtime_ns) != (entry.size, entry.mtime_ns) and self._first_time(state, source_id, key, "changed", now):
                     log.info("source %d (%s): %s: changed after it was read; not read again (write a new file name)", source_id, folder.label, entry.path,
                              extra={"source": folder.label})
                 continue
@@ -133,6 +141,7 @@ class FolderScanning:
                 continue
             state.versions.pop(key, None)
             new, failed = new + stored, failed or error
+        state.read = read  # those of the files there now: memory follows the folder
         if new and not failed:  # a bad file's error stays on the folder until a clean scan brings news
             sources.record_success(self.db, source_id, now, now, new)
         return waiting
@@ -195,6 +204,6 @@ def forget_gone(db: Database, folders: tuple[Folder, ...], before: datetime) -> 
             continue
         if not listing.files or any(reason.startswith("cannot list") for _, reason in listing.skipped):
             continue
-        root = folder.path.resolve()
-        forgotten += files.forget_absent(db, str(root), {str(root / entry.relative) for entry in listing.files}, before, folder.recursive)
+        root = str(folder.path.resolve())
+        forgotten += files.forget_absent(db, root, {os.path.join(root, entry.below) for entry in listing.files}, before, folder.recursive)
     return forgotten

@@ -596,7 +596,7 @@ def test_on_sqlite_a_killed_daemons_row_from_before_a_reboot_or_an_upgrade_holds
     claimed = inbox / "claimed.txt"
     claimed.write_text("Rockets hit the Green Zone\n\nKataeb Hezbollah fired rockets at the embassy.")
     config = write_config(tmp_path, folders=[inbox])
-    assert monitor("db", "upgrade", "--config", str(config)).returncode == 0  # the store, empty
+    assert monitor("db", "upgrade", "--create", "--config", str(config)).returncode == 0  # the store, empty
     engine = create_engine(store_url(tmp_path), poolclass=NullPool)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO daemons (host, pid, verb, started_at, heartbeat_at, lease_seconds, feeds, deliveries, files, pid_space) "
@@ -609,7 +609,7 @@ def test_on_sqlite_a_killed_daemons_row_from_before_a_reboot_or_an_upgrade_holds
     time.sleep(0.3)  # the file settled
     once = monitor("once", "--config", str(config))
     assert once.returncode == 0, once.stderr
-    assert "1 folder files claimed by a daemon that is gone are read again" in once.stderr, once.stderr
+    assert "1 folder file claimed by a daemon that is gone is read again" in once.stderr, once.stderr
     assert query(tmp_path, "select count(*) from articles") == [(1,)]
     assert query(tmp_path, "select count(*) from daemons") == [(0,)]
 
@@ -622,7 +622,7 @@ def test_status_on_sqlite_shows_a_killed_daemons_row_of_another_boot_exited_when
     import socket
 
     config = write_config(tmp_path)
-    assert monitor("db", "upgrade", "--config", str(config)).returncode == 0
+    assert monitor("db", "upgrade", "--create", "--config", str(config)).returncode == 0
     engine = create_engine(store_url(tmp_path), poolclass=NullPool)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO daemons (host, pid, verb, started_at, heartbeat_at, lease_seconds, feeds, deliveries, files, pid_space) "

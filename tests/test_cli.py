@@ -490,6 +490,27 @@ def test_eval_prints_precision_recall_and_the_worst_misses(tmp_path: Path) -> No
     assert "unknown: alert missed: rule " in result.stdout and "alert-worthy texts missed: 1 of 2" in result.stdout
 
 
+@sqlite_only
+def test_the_cli_says_counts_of_one_in_the_singular(tmp_path: Path) -> None:
+    """Regression (found by helper xops): "1 cases from one.jsonl", "0 of 1 feeds added", "Trends, last 1 days", and `check`'s
+    "ok (1 actors, 1 events, 1 rules, 1 examples hold)"."""
+    cases = tmp_path / "one.jsonl"
+    cases.write_text(json.dumps({"id": "hit", "text": "Qassem Suleimani was killed in a drone strike.", "actors": ["Qasem Soleimani"],
+                                 "events": ["drone strike", "killing"], "alert": True}) + "\n")
+    assert f"1 case from {cases}" in monitor("eval", str(cases), env={"COLUMNS": "200"}).stdout
+    opml = tmp_path / "one.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="a" xmlUrl="feed://w.example/a.xml"/></body></opml>')
+    config = str(write_config(tmp_path))
+    assert monitor("sources", "import", str(opml), "--config", config).stdout.splitlines()[-1] == f"0 of 1 feed added from {opml}"
+    Database(store_url(tmp_path)).close()
+    assert "Trends, last 1 day\n" in monitor("trends", "--days", "1", "--config", config, env={"COLUMNS": "200"}).stdout
+    watchlist = tmp_path / "one.yaml"
+    watchlist.write_text("actors:\n  - {name: Kataeb Hezbollah, kind: group, aliases: [KH]}\nevents:\n  - {name: rocket attack, severity: 3, phrases: [rockets]}\n"
+                         "rules:\n  - {name: kh rockets, actors: [Kataeb Hezbollah], events: [rocket attack], examples: {must_match: [KH fired rockets.]}}\n")
+    checked = monitor("check", "--config", str(write_config(tmp_path, watchlist=watchlist)))
+    assert f"watchlist {watchlist}: ok (1 actor, 1 event, 1 rule, 1 example holds)" in checked.stdout, checked.stdout + checked.stderr
+
+
 def test_eval_refuses_a_file_of_no_cases_or_not_utf8_naming_it(tmp_path: Path) -> None:
     """Regression: an empty cases file printed figures of 0 cases, exit 0; a Latin-1 one said only
     "'utf-8' codec can't decode byte ..." without naming the file."""
@@ -558,6 +579,7 @@ def test_check_says_the_database_is_fine_or_not_created_yet(tmp_path: Path) -> N
     (["status"], "Daemons on"), (["alerts"], "Latest alerts"), (["alerts", "--failed"], "Alerts with failed deliveries"), (["stories"], "Latest stories"),
     (["trends"], "Trends, last 30 days"), (["mute"], "nothing is muted"), (["sources"], "Sources"), (["sources", "export"], "<opml"),
     (["match", "--replay", "7d"], "re-matched 0 stored articles"), (["alerts", "show", "1"], "no store at"), (["match", "--article", "1"], "no store at"),
+    (["alerts", "retry", "--failed"], "no failed delivery to re-queue"), (["alerts", "dismiss", "--failed"], "no failed delivery to dismiss"),
 ])
 def test_a_verb_that_only_reads_creates_no_database(tmp_path: Path, verb: list[str], says: str) -> None:
     """Regression: `monitor status` (alerts, stories, trends, mute, match --replay) on a store not yet
@@ -574,6 +596,53 @@ def test_a_verb_that_only_reads_creates_no_database(tmp_path: Path, verb: list[s
 
 NO_STORE = ("no store at {db} ([store] in {config}): nothing stored to show; the daemon makes it at its first run (`monitor run`, "
             "or `monitor once`): if one runs already, give the [store] path it uses")
+
+
+@sqlite_only
+@pytest.mark.parametrize(("verb", "nothing"), [
+    (["db", "upgrade"], "nothing to upgrade"), (["prune", "--days", "3"], "nothing to prune"), (["sources", "retry", "1"], "no source to change"),
+    (["sources", "enable", "1"], "no source to change"), (["sources", "disable", "1"], "no source to change"),
+    (["sources", "remove", "1"], "no source to change"), (["mute", "--off", "Iran"], "no mute to lift"),
+])
+def test_an_operators_verb_on_a_store_not_made_says_so_and_makes_none(tmp_path: Path, verb: list[str], nothing: str) -> None:
+    """Regression (found by helper xops): `monitor db upgrade` on a mistyped [store] path made an empty store there and
+    said "created at revision 0013"; `prune` pruned it ("0 articles"), `sources disable 1` made it, then said "no source
+    with id 1", `mute --off` said "was not muted". Each now says in one line that there is no store, and makes none."""
+    store = tmp_path / "typo" / "monitor.db"
+    config = write_config(tmp_path, settings={"store": {"path": str(store)}})
+    line = one_line_error(monitor(*verb, "--config", str(config)))
+    assert line == (f"monitor: error: no store at {store} ([store] in {config}): {nothing}; the daemon makes it at its first run (`monitor run`, "
+                    "or `monitor once`; `monitor db upgrade --create` makes it empty now): if one runs already, give the [store] path it uses")
+    assert not (tmp_path / "typo").exists()
+
+
+@sqlite_only
+def test_db_upgrade_create_makes_a_new_store_at_the_head_when_asked(tmp_path: Path) -> None:
+    from monitor.store import migrate
+
+    config = str(write_config(tmp_path))
+    made = monitor("db", "upgrade", "--create", "--config", config)
+    assert made.returncode == 0 and made.stdout.strip() == f"database {tmp_path / 'monitor.db'}: created at revision {migrate.head()}", made.stderr
+    again = monitor("db", "upgrade", "--create", "--config", config)  # there already: as without --create
+    assert again.stdout.strip() == f"database {tmp_path / 'monitor.db'}: already at revision {migrate.head()} (head)"
+
+
+@sqlite_only
+@pytest.mark.parametrize("verb", [["mute", "Iran", "--for", "1h"], ["sources", "add", "{feed}"]])
+def test_a_verb_that_adds_to_a_store_not_made_makes_it_and_says_so(tmp_path: Path, http_server: LocalHTTP, verb: list[str]) -> None:
+    """Regression (found by helper xops): `monitor mute Iran` or `sources add URL` on a mistyped [store] path made a new
+    store there in silence (the daemon, on its own store, alerted on Iran and polled no such feed). Adding before the
+    first run is allowed (the store is made, as the daemon's first run makes it); a note line says so."""
+    from tests.test_pipeline import STRIKE, rss
+
+    http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("S", "https://w.example/s", "s", STRIKE)))
+    config = str(write_config(tmp_path))
+    result = monitor(*[arg.format(feed=http_server.url("/feed.xml")) for arg in verb], "--config", config)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (f"monitor: note: no store was at {tmp_path / 'monitor.db'} ([store] in {config}): made a new one for this (as the "
+                             "daemon's first run does): if a daemon runs already, give the [store] path it uses\n")
+    assert (tmp_path / "monitor.db").exists()
+    assert monitor(*[arg.format(feed=http_server.url("/other.xml")) for arg in verb], "--config", config).stderr.count("no store was") == 0
 
 
 @sqlite_only

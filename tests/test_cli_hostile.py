@@ -352,7 +352,7 @@ def test_an_opml_file_nested_past_any_reader_or_too_large_is_one_line(tmp_path: 
     fine = tmp_path / "fine.opml"
     fine.write_text('<opml version="2.0"><body>' + '<outline text="f">' * MAX_DEPTH + '<outline text="x" xmlUrl="https://wire.example/x.xml"/>'
                     + "</outline>" * MAX_DEPTH + "</body></opml>")
-    assert "1 of 1 feeds added" in monitor("sources", "import", str(fine), "--config", str(config)).stdout
+    assert "1 of 1 feed added" in monitor("sources", "import", str(fine), "--config", str(config)).stdout
 
 
 def test_alerts_retry_failed_of_a_channel_not_in_the_config_is_refused_in_one_line(tmp_path: Path) -> None:

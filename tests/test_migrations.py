@@ -618,6 +618,34 @@ def test_an_upgrade_makes_an_older_store_readable_by_its_owner_only_as_new_store
     assert schema_revision(url) == ((migrate.head(),), True) and (tmp_path / "manual.db").stat().st_mode & 0o777 == 0o600
 
 
+@sqlite_only  # the SQLite file's mode
+def test_a_store_at_the_head_readable_by_others_is_made_owner_only_where_an_upgrade_would_be(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression (found by helper xops): a store already at the head revision but readable by others (mode 0644: made
+    by a monitor at this revision before new stores were made 0600, or copied in with another tool) kept its mode: only
+    an upgrade made it readable by its owner only. Opening it now does, for a verb, `db upgrade` and the daemon, said in one line."""
+    path = tmp_path / "monitor.db"
+    Database(f"sqlite:///{path}").close()
+    config = write_config(tmp_path)
+    path.chmod(0o644)
+    said = monitor("alerts", "--config", str(config))
+    assert said.returncode == 0, said.stderr
+    assert said.stderr.splitlines() == [f"monitor: note: {path}: made readable by its owner only (mode 0644 to 0600), as monitor makes new stores: "
+                                        "it holds the feeds' URLs with their tokens"]
+    assert path.stat().st_mode & 0o777 == 0o600
+    path.chmod(0o640)
+    upgraded = monitor("db", "upgrade", "--config", str(config))
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert upgraded.stdout.splitlines() == [f"database {path}: already at revision {migrate.head()} (head)",
+                                            f"database {path}: made readable by its owner only (mode 0640 to 0600), as monitor makes new stores: "
+                                            "it holds the feeds' URLs with their tokens"]
+    assert path.stat().st_mode & 0o777 == 0o600
+    path.chmod(0o604)
+    with caplog.at_level("INFO", logger="monitor"):
+        Database(f"sqlite:///{path}").close()  # as the daemon opens it: its log says it
+    assert f"{path}: made readable by its owner only (mode 0604 to 0600), as monitor makes new stores: it holds the feeds' URLs with their tokens" in caplog.messages
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
 def test_a_store_from_before_trend_counts_has_its_stories_counted_by_the_upgrade(tmp_path: Path) -> None:
     """Regression (found by helper xupgrade2): revision 0004 made `trend_counts` empty, so `monitor trends` on a store
     upgraded from before it showed nothing of the stories stored until then (the daemon counts a story only as it

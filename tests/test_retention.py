@@ -75,6 +75,17 @@ def test_monitor_prune_says_what_it_removed_and_needs_days(tmp_path: Path) -> No
     assert one.returncode == 0 and "older than 1 day (before" in one.stdout  # it said "1 days" (found by helper xpg)
 
 
+def test_a_prune_says_counts_of_one_in_the_singular() -> None:
+    """Regression (found by helper xops): `monitor prune` (and the daemon's housekeeping line) said "1 articles, 1 matches,
+    1 sent deliveries, 1 stories left without articles, 1 read files gone from their folders; 1 bytes freed"."""
+    from monitor.store.retention import Pruned
+
+    assert Pruned(1, 1, 1, 1, 1, files=1).describe() == ("1 article, 1 match, 1 sent delivery, 1 story left without articles, "
+                                                        "1 read file gone from its folder; 1 byte freed")
+    assert Pruned(2, 0, 2, 2, 4096, files=2).describe() == ("2 articles, 0 matches, 2 sent deliveries, 2 stories left without articles, "
+                                                           "2 read files gone from their folders; 4096 bytes freed")
+
+
 def test_the_daemons_housekeeping_job_prunes_what_is_older_than_keep_days(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     config = write_config(tmp_path, settings={"store": {"keep_days": 30}})
     store_with_old_and_new_rows(tmp_path / "monitor.db")

@@ -112,8 +112,8 @@ class CheckVerbs(Core):
             return report
         report.lines.append(f"config {self.config}: ok ({counted(len(settings.feeds), 'feed')}, {counted(len(settings.folders), 'folder')})")
         report.lines.append(
-            f"watchlist {settings.watchlist}: ok ({len(watchlist.actors)} actors, {len(watchlist.events)} events, "
-            f"{len(watchlist.rules)} rules, {len(watchlist.examples)} examples hold)",
+            f"watchlist {settings.watchlist}: ok ({counted(len(watchlist.actors), 'actor')}, {counted(len(watchlist.events), 'event')}, "
+            f"{counted(len(watchlist.rules), 'rule')}, {counted(len(watchlist.examples), 'example')} hold{'s' if len(watchlist.examples) == 1 else ''})",
         )
         report.lines += [f"warning: {settings.watchlist}: {warning}" for warning in [*duplicate_aliases(watchlist), *unmatchable_aliases(watchlist)]]
         if not (watchlist.rules or watchlist.spikes):

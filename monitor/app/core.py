@@ -49,13 +49,31 @@ class Core:
             raise MonitorError(self.no_store() or "")
         return db
 
-    def no_store(self) -> str | None:
+    def existing_store(self, nothing: str) -> Database:
+        """The store for a verb that changes what is in it (a source's state, a mute, a prune, its schema); MonitorError
+        saying `nothing` while its SQLite file does not exist: a mistyped [store] path is not made a new, empty store."""
+        if not self.created():
+            raise MonitorError(self.no_store(nothing, "; `monitor db upgrade --create` makes it empty now") or "")
+        return self.db
+
+    def made_store(self) -> Database:
+        """The store for a verb that adds to it (a feed, a mute), made when its SQLite file does not exist, as the daemon's
+        first run makes it, with a note saying so: a mistyped [store] path made, in silence, a store no daemon reads."""
+        if self.created():
+            return self.db
+        db = self.db
+        if self.noted is not None:
+            self.noted(f"no store was at {database_file(self.settings.store.sqlalchemy_url)} ([store] in {self.config}): made a new one for "
+                       "this (as the daemon's first run does): if a daemon runs already, give the [store] path it uses")
+        return db
+
+    def no_store(self, nothing: str = "nothing stored to show", making: str = "") -> str | None:
         """One line saying that the configured SQLite store is not made yet, and what to do (a verb that only reads
         lists nothing from it, and makes none: a mistyped [store] path looked like a quiet store); None when it exists."""
         if self.created():
             return None
-        return (f"no store at {database_file(self.settings.store.sqlalchemy_url)} ([store] in {self.config}): nothing stored to show; the daemon "
-                "makes it at its first run (`monitor run`, or `monitor once`): if one runs already, give the [store] path it uses")
+        return (f"no store at {database_file(self.settings.store.sqlalchemy_url)} ([store] in {self.config}): {nothing}; the daemon "
+                f"makes it at its first run (`monitor run`, or `monitor once`{making}): if one runs already, give the [store] path it uses")
 
     def created(self) -> bool:
         """Whether the configured store exists (a PostgreSQL one is the server's: taken as existing)."""

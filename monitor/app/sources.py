@@ -100,6 +100,7 @@ class SourceVerbs(Core):
         register_sources(self.db, self.settings)
 
     def _changed(self, source_id: int, change: str) -> SourceHealth:
+        self.existing_store("no source to change")  # (an id is a stored source's)
         self._registered()
         try:
             if change == "retry":
@@ -133,6 +134,7 @@ class SourceVerbs(Core):
             raise MonitorError(f"{url}: {why}")
         feed_url, title = discover_feed(url, self.settings.http.limits())
         register_feed_secrets(feed_url)
+        self.made_store()
         self._registered()
         try:
             source_id = source_store.add_feed(self.db, name or title, feed_url, every, full_text, rename=not name)
@@ -151,6 +153,7 @@ class SourceVerbs(Core):
             subscriptions = read_opml(data, str(opml))
         except OSError as exc:
             raise MonitorError(f"{opml}: cannot read: {exc.strerror}") from None
+        self.made_store()
         self._registered()
         added, skipped = 0, []
         for sub in subscriptions:

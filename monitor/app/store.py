@@ -14,7 +14,7 @@ from monitor.store import sources as source_store
 from monitor.store import stories as story_store
 from monitor.store.alert_view import AlertDetail, alert_detail, find_alert
 from monitor.store.daemons import running as daemons_running
-from monitor.store.db import database_file, database_name, schema_revision
+from monitor.store.db import database_file, database_name, made_owner_only, schema_revision
 from monitor.store.retention import Pruned
 from monitor.watchlist import load_watchlist, mutable_name, mute_suggestion
 
@@ -30,7 +30,7 @@ class Revision:
     head: str
     first: str  # the first revision, which a database made before migrations is stamped at
     newer: tuple[str, ...] = ()  # its revisions this monitor does not know: a newer monitor's
-    tightened: str = ""  # what the upgrade did to the mode of a SQLite file readable by others (Database.tightened)
+    tightened: str = ""  # what `db upgrade` did to the mode of a SQLite file readable by others (Database.tightened)
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ class StoreVerbs(Core):
         target = mutable_name(watchlist, name)
         if target is None:
             raise MonitorError(f"{self.settings.watchlist}: no actor, rule or spike named {name!r}: {mute_suggestion(watchlist, name)}")
-        mutes.mute(self.db, target, end)
+        mutes.mute(self.made_store(), target, end)
         return target, end, watchlist.units(target)
 
     def unmute(self, name: str) -> tuple[str, bool]:
@@ -136,7 +136,8 @@ class StoreVerbs(Core):
             target = mutable_name(load_watchlist(self.settings.watchlist), name) or name
         except WatchlistError:
             target = name
-        return target, mutes.unmute(self.db, target) or (target != name and mutes.unmute(self.db, name))
+        db = self.existing_store("no mute to lift")
+        return target, mutes.unmute(db, target) or (target != name and mutes.unmute(db, name))
 
     def prune(self, days: int | None = None) -> Prune:
         """Delete what is older than `days` (default: [store] keep_days); refused while a daemon prunes the store."""
@@ -149,6 +150,7 @@ class StoreVerbs(Core):
         if not keep:
             raise MonitorError(f"{self.config}: [store] keep_days is 0 (keep everything): give --days N, or set keep_days")
         cutoff = datetime.now(UTC) - timedelta(days=keep)
+        self.existing_store("nothing to prune")
         with jobs.exclusive(self.db, "housekeeping") as mine:  # not beside a daemon's own daily prune (PostgreSQL)
             if not mine:
                 raise MonitorError(f"{self.db.name}: a daemon is pruning this store now (its housekeeping): run `monitor prune` again in a few minutes")
@@ -173,14 +175,17 @@ class StoreVerbs(Core):
         newer = tuple(r for r in revisions or () if r != migrate.head() and not migrate.known(r))
         return Revision(database_name(url), revisions, bool(state and state[1]), migrate.head(), migrate.FIRST, newer)
 
-    def db_upgrade(self) -> Revision:
+    def db_upgrade(self, create: bool = False) -> Revision:
         """Bring the store to the head revision; the revision it was at before. Refused beside a daemon on
-        the SQLite file (its lock): the tables would change under it."""
+        the SQLite file (its lock): the tables would change under it. A SQLite file not there is made only
+        with `create` (else MonitorError: a mistyped [store] path)."""
         from monitor.store.lock import older_holder, single_daemon
 
         url = self.settings.store.sqlalchemy_url
-        if (now := self.db_current()).has_tables and now.revisions == (now.head,):
-            return now  # nothing to upgrade: no need to stop the daemon that upgraded it
+        if not create and (missing := self.no_store("nothing to upgrade", "; `monitor db upgrade --create` makes it empty now")):
+            raise MonitorError(missing)
+        if (now := self.db_current()).has_tables and now.revisions == (now.head,):  # nothing to upgrade: no need to stop the daemon that upgraded it
+            return replace(now, tightened=made_owner_only(path)) if (path := database_file(url)) else now  # (its mode as opening it makes it)
         if now.newer:  # a newer monitor's: refused in one line by opening it (stopping its daemons would not help)
             self.open_store(upgrade="auto").close()
         busy = "stop the daemon, back the store up (`monitor backup`), then run `monitor db upgrade` again"

@@ -114,6 +114,15 @@ def owner_only(path: Path) -> str | None:
     return f"mode {mode:04o} to {mode & 0o700:04o}"
 
 
+def made_owner_only(path: Path) -> str:
+    """`owner_only` of a SQLite store as opening it does, in one line logged and returned; "" when nothing was done."""
+    if (done := owner_only(path)) is None:
+        return ""
+    said = f"made readable by its owner only ({done}), as monitor makes new stores: it holds the feeds' URLs with their tokens"
+    log.info("%s: %s", path, said)
+    return said
+
+
 def _identity(path: Path) -> tuple[int, int]:
     """The device and inode of a file: which file a path leads to (OSError when none)."""
     st = path.stat()
@@ -158,7 +167,7 @@ class Database:
     frozen = False  # read as the file stands (`as_it_stands`): nothing can be written through it
     upgraded_from: tuple[str, ...] = ()  # the revision(s) opening upgraded the schema from; () when it did not
     changed = ""  # why nothing more is written: the schema revision changed under this monitor (SchemaChanged); "" while it did not
-    tightened = ""  # what an upgrade did to a SQLite file readable by others than its owner, in one line; "" when nothing
+    tightened = ""  # what opening did to a SQLite file readable by others than its owner, in one line; "" when nothing
 
     def __init__(self, url: str, *, busy_timeout: float = 30.0, upgrade: str = "auto", config: Path | str | None = None, reading: bool = False,
                  before_upgrade: Callable[[tuple[str, ...]], None] | None = None) -> None:
@@ -197,9 +206,8 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._schema_read = _clock()  # when the schema revision was last read: just now, at the head
         self._file = database_file(url)
-        if self.upgraded_from and self._file and (done := owner_only(self._file)):  # a store made before stores were made private
-            self.tightened = f"made readable by its owner only ({done}), as monitor makes new stores: it holds the feeds' URLs with their tokens"
-            log.info("%s: %s", self.name, self.tightened)
+        if self._file:  # a store made before stores were made private (upgraded now, or at the head already), or copied in so
+            self.tightened = made_owner_only(self._file)
         try:
             self._identity: tuple[int, int] | None = _identity(self._file) if self._file else None
         except OSError:

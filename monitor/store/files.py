@@ -22,14 +22,19 @@ _PATH_LENGTH = column_length(table_of(SeenFileRow).c.path)
 def seen_versions(db: Database, paths: list[str], now: datetime | None = None) -> dict[str, tuple[int, int]]:
     """(size, mtime_ns) of each of these paths that was read before or is being read (under a lease
     not over at `now`), in one query per 500 paths; a path whose reader's lease ended is left out."""
-    out: dict[str, tuple[int, int]] = {}
+    return {path: (size, mtime) for path, (size, mtime, _) in versions(db, paths, now).items()}
+
+
+def versions(db: Database, paths: list[str], now: datetime | None = None) -> dict[str, tuple[int, int, bool]]:
+    """`seen_versions`, each with whether the file was read (True) or is being read under a lease (False)."""
+    out: dict[str, tuple[int, int, bool]] = {}
     with db.session() as s:
         for i in range(0, len(paths), 500):
-            query = select(SeenFileRow.path, SeenFileRow.size, SeenFileRow.mtime_ns).where(SeenFileRow.path.in_(paths[i : i + 500]))
+            query = select(SeenFileRow.path, SeenFileRow.size, SeenFileRow.mtime_ns, SeenFileRow.lease_until.is_(None)).where(SeenFileRow.path.in_(paths[i : i + 500]))
             if now is not None:
                 query = query.where(or_(SeenFileRow.lease_until.is_(None), SeenFileRow.lease_until >= now))
             asked = {fit_key(p, _PATH_LENGTH): p for p in paths[i : i + 500]}  # a path too long to store as it is
-            out.update({asked.get(path, path): (size, mtime) for path, size, mtime in s.execute(query)})
+            out.update({asked.get(path, path): (size, mtime, bool(read)) for path, size, mtime, read in s.execute(query)})
     return out
 
 

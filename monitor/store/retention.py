@@ -17,6 +17,7 @@ from typing import cast
 
 from sqlalchemy import delete, exists, select
 
+from monitor.logs import counted
 from monitor.store.db import Database
 from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, MatchRow, StoryRow, table_of
 
@@ -37,8 +38,9 @@ class Pruned:
     files: int = 0  # folder files read before the cutoff and gone from their folder, forgotten (scanning.forget_gone)
 
     def describe(self) -> str:
-        return (f"{self.articles} articles, {self.matches} matches, {self.deliveries} sent deliveries, "
-                f"{self.stories} stories left without articles, {self.files} read files gone from their folders; {self.freed_bytes} bytes freed"
+        gone = "read file gone from its folder" if self.files == 1 else "read files gone from their folders"
+        return (f"{counted(self.articles, 'article')}, {counted(self.matches, 'match', 'matches')}, {counted(self.deliveries, 'sent delivery', 'sent deliveries')}, "
+                f"{counted(self.stories, 'story', 'stories')} left without articles, {self.files} {gone}; {counted(self.freed_bytes, 'byte')} freed"
                 + ("; stopped with the daemon, the rest at the next prune" if self.stopped else ""))
 
 

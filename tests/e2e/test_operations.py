@@ -192,7 +192,7 @@ def test_sighup_reloads_the_config_and_a_broken_edit_keeps_the_running_one(tmp_p
         assert children  # the parsing processes
         for pid in [proc.pid, *children]:  # as `pkill -HUP -f 'monitor run'` does: the parsers ignore it
             os.kill(pid, signal.SIGHUP)
-        wait_for(lambda: any("(b): 1 entries, " in line for line in log), timeout=20)  # fetched and parsed
+        wait_for(lambda: any("(b): 1 entry, " in line for line in log), timeout=20)  # fetched and parsed
         assert any("config reloaded from" in line and "2 feeds" in line for line in log), "".join(log)
         assert set(children) <= set(children_of(proc.pid)), "".join(log)  # none died of the SIGHUP
         assert not any("parsing process stopped" in line for line in log), "".join(log)
