@@ -1142,11 +1142,9 @@ def test_status_says_which_channels_are_failing_now_and_when_they_are_tried_next
     assert shown["retrying"]["hook"]["deliveries"] == 1 and "Connection refused" in shown["retrying"]["hook"]["last_error"]
 
 
-def test_alerts_show_gives_no_next_attempt_for_a_delivery_that_gave_up_or_waits_for_its_digest(tmp_path: Path) -> None:
-    """Regression (xdeliver4): `monitor alerts show` gave a delivery that gave up (failed, never tried again unless
-    re-queued) a time under "sent / next attempt" (its backoff as if it would be retried), and a delivery held for its
-    channel's digest the time it was first due (in the past). Neither is an attempt to come: "-"; a pending one keeps
-    its next attempt."""
+def an_alert_given_up_pending_and_held(tmp_path: Path) -> Path:
+    """A config whose store holds alert 1 with three deliveries: `down` gave up (failed), `later` pending until 2099,
+    `daily` held for its digest."""
     from sqlalchemy import text
 
     inbox = tmp_path / "inbox"
@@ -1156,8 +1154,19 @@ def test_alerts_show_gives_no_next_attempt_for_a_delivery_that_gave_up_or_waits_
                 {"name": "daily", "url": f"console://local?file={tmp_path / 'daily.jsonl'}", "digest_below": 4, "digest_at": "08:00"}]
     config = write_config(tmp_path, folders=[inbox], channels=channels, settings={"delivery": {"max_attempts": 1}})
     assert monitor("once", "--config", str(config)).returncode == 0
-    with Database(store_url(tmp_path)).session() as s:  # the second channel's delivery: one more attempt to come
+    db = Database(store_url(tmp_path))
+    with db.session() as s:  # the second channel's delivery: one more attempt to come
         s.execute(text("UPDATE deliveries SET status = 'pending', next_attempt_at = '2099-01-01 00:00:00' WHERE channel = 'later'"))
+    db.close()
+    return config
+
+
+def test_alerts_show_gives_no_next_attempt_for_a_delivery_that_gave_up_or_waits_for_its_digest(tmp_path: Path) -> None:
+    """Regression (xdeliver4): `monitor alerts show` gave a delivery that gave up (failed, never tried again unless
+    re-queued) a time under "sent / next attempt" (its backoff as if it would be retried), and a delivery held for its
+    channel's digest the time it was first due (in the past). Neither is an attempt to come: "-"; a pending one keeps
+    its next attempt."""
+    config = an_alert_given_up_pending_and_held(tmp_path)
     shown = monitor("alerts", "show", "1", "--config", str(config), env={"COLUMNS": "400"})
     assert shown.returncode == 0, shown.stderr
     rows = {cells[0]: cells[1:4] for line in shown.stdout.splitlines() if (cells := [c.strip() for c in line.split("│")[1:-1]]) and cells[0] in ("down", "later", "daily")}

@@ -779,6 +779,24 @@ def test_a_malformed_feed_is_said_once_while_it_stays_so_not_at_each_change(tmp_
         pipeline.parsers.shutdown()
 
 
+def _first_never_answered(first: threading.Event, done: threading.Event) -> Callable[[BaseHTTPRequestHandler, bytes], None]:
+    """A route whose first request (the daemon about to be stalled) is never answered (until `done`), and every later one
+    gets FEED."""
+
+    def answer(handler: BaseHTTPRequestHandler, _: bytes) -> None:
+        if not first.is_set():
+            first.set()
+            done.wait(30)
+            handler.close_connection = True
+            return
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(FEED)))
+        handler.end_headers()
+        handler.wfile.write(FEED)
+
+    return answer
+
+
 def test_a_daemon_stalled_past_its_claim_records_nothing_over_the_feed_another_poll_claimed_since(tmp_path: Path, http_server: LocalHTTP) -> None:
     """Regression (found by helper xpg2): a daemon stopped (SIGSTOP, a paused VM) mid-fetch longer than its claim's lease
     came back and recorded its fetch's fate over the feed the next claimer had polled since: 'total deadline of 10s
@@ -793,19 +811,7 @@ def test_a_daemon_stalled_past_its_claim_records_nothing_over_the_feed_another_p
     from tests.conftest import REPO
 
     first, done = threading.Event(), threading.Event()
-
-    def answer(handler: BaseHTTPRequestHandler, _: bytes) -> None:
-        if not first.is_set():  # the stalled daemon's request: never answered
-            first.set()
-            done.wait(30)
-            handler.close_connection = True
-            return
-        handler.send_response(200)
-        handler.send_header("Content-Length", str(len(FEED)))
-        handler.end_headers()
-        handler.wfile.write(FEED)
-
-    http_server.routes["/held.xml"] = answer
+    http_server.routes["/held.xml"] = _first_never_answered(first, done)
     config = write_config(tmp_path, feeds=[{"name": "held", "url": http_server.url("/held.xml"), "every": 3600}],
                           settings={"http": {"deadline": 1, "timeout": 1}})  # a feed's lease: 4 x deadline
     with open(tmp_path / "err.log", "w") as err:
@@ -843,19 +849,7 @@ def test_a_daemon_stalled_past_its_claims_starts_no_fetch_of_the_feeds_it_claime
     from tests.conftest import REPO
 
     first, done = threading.Event(), threading.Event()
-
-    def answer(handler: BaseHTTPRequestHandler, _: bytes) -> None:
-        if not first.is_set():  # the stalled daemon's first fetch: never answered
-            first.set()
-            done.wait(30)
-            handler.close_connection = True
-            return
-        handler.send_response(200)
-        handler.send_header("Content-Length", str(len(FEED)))
-        handler.end_headers()
-        handler.wfile.write(FEED)
-
-    http_server.routes["/held.xml"] = answer
+    http_server.routes["/held.xml"] = _first_never_answered(first, done)
     http_server.routes["/next.xml"] = (200, {}, rss(("Next", "https://wire.example/n", "n", "Story of the day.")))
     config = write_config(tmp_path, feeds=[{"name": "held", "url": http_server.url("/held.xml"), "every": 3600},
                                            {"name": "next", "url": http_server.url("/next.xml"), "every": 3600}],

@@ -1218,21 +1218,10 @@ def test_the_alert_page_gives_no_next_attempt_for_a_delivery_that_gave_up_or_wai
     """Regression (left by helper xdeliver4, who fixed `monitor alerts show`): the page showed a delivery that gave up
     the backoff of an attempt that never comes, and one held for its channel's digest the time it was first due (in
     the past). Neither is an attempt to come: "—", as the CLI says "-"; a pending one keeps its next attempt."""
-    from sqlalchemy import text as sql
+    from tests.test_cli import an_alert_given_up_pending_and_held
 
-    from tests.conftest import SEED, write_config
-    from tests.test_cli import monitor
-
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    (inbox / "seed.txt").write_text(SEED.read_text())
-    channels = [{"name": "down", "url": f"json://127.0.0.1:{free_port()}/x"}, {"name": "later", "url": f"json://127.0.0.1:{free_port()}/y"},
-                {"name": "daily", "url": f"console://local?file={tmp_path / 'daily.jsonl'}", "digest_below": 4, "digest_at": "08:00"}]
-    config = write_config(tmp_path, folders=[inbox], channels=channels, settings={"delivery": {"max_attempts": 1}})
-    assert monitor("once", "--config", str(config)).returncode == 0
+    an_alert_given_up_pending_and_held(tmp_path)
     db = Database(store_url(tmp_path))
-    with db.session() as s:  # the second channel's delivery: one more attempt to come
-        s.execute(sql("UPDATE deliveries SET status = 'pending', next_attempt_at = '2099-01-01 00:00:00' WHERE channel = 'later'"))
     served = Endpoint("127.0.0.1:0", ("127.0.0.1", 0), Health(db, 900, 60), lambda: Watchlist())
     try:
         status, page = get(f"http://127.0.0.1:{served.port}/alerts/1")
