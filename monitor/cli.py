@@ -8,6 +8,7 @@ work is in monitor/app/.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import sys
@@ -823,11 +824,19 @@ def main() -> None:
         sys.stderr.write(f"monitor: {usage_line(exc)}\n")
         raise SystemExit(exc.exit_code) from None  # 2 for every usage error (click's UsageError family)
     except MonitorError as exc:
-        sys.stderr.write(f"monitor: error: {shown(str(exc))}\n")
+        say_error(str(exc))
         raise SystemExit(1) from None
     except KeyboardInterrupt:
         raise SystemExit(130) from None
     raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def say_error(message: str) -> None:
+    """The one line a MonitorError ends a verb with, on standard error after the log's lines still waiting there
+    (`monitor run` writes them behind: logs.WriteBehind), so that it is the last line, as the docs and tests read it."""
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    sys.stderr.write(f"monitor: error: {shown(message)}\n")
 
 
 def usage_line(exc: TyperException) -> str:

@@ -264,3 +264,34 @@ def test_a_standard_error_that_takes_nothing_holds_no_thread_that_logs_and_the_l
     assert dropped.endswith(f" WARNING {1000 - len(kept)} log lines dropped: standard error took nothing while they came "
                             "(a paused pager, a log collector that hung)"), dropped
     os.close(read_end)
+
+
+def test_the_error_line_a_verb_ends_with_comes_after_the_log_lines_still_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (left by helper xdeliver4): once `monitor run` writes its log behind (a thread of its own), the one
+    line a MonitorError ends it with was written straight to standard error, so it could come before log lines still
+    waiting there: it is the last line as docs/operations.md and the tests read it (the stalled daemon's schema line).
+    A standard error that takes each write slowly."""
+    import io
+    import threading
+
+    from monitor import logs
+    from monitor.cli import say_error
+
+    class Slow(io.StringIO):  # the log's writer thread is slow to get its lines through
+        def write(self, text: str) -> int:
+            if threading.current_thread().name == "log-writer":
+                time.sleep(0.3)
+            return super().write(text)
+
+    stream = Slow()
+    handler = logs.WriteBehind(stream)
+    handler.setFormatter(logs.OneLineFormatter())
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [handler])
+    monkeypatch.setattr(sys, "stderr", stream)
+    handler.write_behind()
+    logging.getLogger("monitor").warning("stopping: the store changed")
+    say_error("the store's schema revision is not this monitor's")
+    handler.flush()
+    assert stream.getvalue().splitlines()[-1] == "monitor: error: the store's schema revision is not this monitor's", stream.getvalue()
+    assert "stopping: the store changed" in stream.getvalue().splitlines()[0]
