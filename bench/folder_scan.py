@@ -4,7 +4,7 @@ Makes N small article files in a temporary folder and a SQLite store that has re
 rows written at once), then times `FolderScanning.scan` of that folder: the first scan of a process and the
 scans after it (a daemon rescans every `folders_every`, and at each file watchdog sees), wall and CPU time (the CPU
 less swayed by a loaded machine), with the parts a scan spends on: listing the folder (`article_files`) and asking
-the store which files were read (`seen_versions`).
+the store which files were read (`files.versions`).
 Nothing is read: every file is known; an ingest that would store one stops the script.
 
     .venv/bin/python bench/folder_scan.py [N] [SCANS]
@@ -68,7 +68,7 @@ def main(n: int, scans: int) -> None:
             listing_s.append(time.perf_counter() - started)
             keys = [str(resolved / e.relative) for e in listing.files]
             started = time.perf_counter()
-            files.seen_versions(db, keys, now)
+            files.versions(db, keys, now)
             query_s.append(time.perf_counter() - started)
         db.close()
     print(json.dumps({

@@ -142,14 +142,14 @@ def test_a_folder_file_is_claimed_once_and_a_killed_readers_file_is_read_again_a
     now, path = utcnow(), str(tmp_path / "inbox" / "a.txt")
     assert files.claim(db, path, 10, 1, now, now + timedelta(seconds=30))
     assert not files.claim(db, path, 10, 1, now, now + timedelta(seconds=30))  # another daemon leaves it alone
-    assert files.seen_versions(db, [path], now) == {path: (10, 1)}  # being read: not for the others
+    assert files.versions(db, [path], now) == {path: (10, 1, False)}  # being read: not for the others
     later = now + timedelta(seconds=31)  # the reader was killed: its lease ended
-    assert files.seen_versions(db, [path], later) == {}
+    assert files.versions(db, [path], later) == {}
     assert files.claim(db, path, 10, 1, later, later + timedelta(seconds=30))
     files.mark_seen(db, path, 10, 1, later)
     much_later = later + timedelta(days=1)
     assert not files.claim(db, path, 10, 1, much_later, much_later + timedelta(seconds=30))  # read: never again
-    assert files.seen_versions(db, [path], much_later) == {path: (10, 1)}
+    assert files.versions(db, [path], much_later) == {path: (10, 1, True)}
     other = str(tmp_path / "inbox" / "b.txt")
     assert files.claim(db, other, 5, 2, now, now + timedelta(seconds=30))
     files.release(db, other)  # changed while read: claimed again when it settles
@@ -166,7 +166,7 @@ def test_revision_0006_adds_the_daemons_registry_and_keeps_read_files_read(tmp_p
     engine.dispose()
     db = Database(url)
     later = utcnow() + timedelta(days=1)
-    assert files.seen_versions(db, ["/data/in/a.txt"], later) == {"/data/in/a.txt": (123, 1_700_000_000_123_456_789)}
+    assert files.versions(db, ["/data/in/a.txt"], later) == {"/data/in/a.txt": (123, 1_700_000_000_123_456_789, True)}
     assert not files.claim(db, "/data/in/a.txt", 123, 1_700_000_000_123_456_789, later, later + timedelta(seconds=30))
     daemon_id = daemons.register(db, "monitor run", 30.0, later)
     assert daemons.heartbeat(db, daemon_id, later + timedelta(seconds=5), daemons.Holding(3, 2, 1), 30.0)

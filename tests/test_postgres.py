@@ -195,7 +195,7 @@ def test_keys_longer_than_a_column_are_stored_and_found_again(any_store: str) ->
         assert save_article(db, source_id, to_article(twin), MatchResult(), None, utcnow()) is not None
         path = "/inbox/" + "d" * 300 + "/" + "ø" * 4000 + ".txt"
         files.mark_seen(db, path, 5 * 2**30, 1_767_225_600_123_456_789, utcnow())  # a 5 GiB file: sizes need 64 bits too
-        assert files.seen_versions(db, [path, "/inbox/other.txt"]) == {path: (5 * 2**30, 1_767_225_600_123_456_789)}
+        assert files.versions(db, [path, "/inbox/other.txt"]) == {path: (5 * 2**30, 1_767_225_600_123_456_789, True)}
     finally:
         db.close()
 

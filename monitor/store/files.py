@@ -19,14 +19,9 @@ from monitor.store.tables import SeenFileRow, column_length, fit_key, table_of
 _PATH_LENGTH = column_length(table_of(SeenFileRow).c.path)
 
 
-def seen_versions(db: Database, paths: list[str], now: datetime | None = None) -> dict[str, tuple[int, int]]:
-    """(size, mtime_ns) of each of these paths that was read before or is being read (under a lease
-    not over at `now`), in one query per 500 paths; a path whose reader's lease ended is left out."""
-    return {path: (size, mtime) for path, (size, mtime, _) in versions(db, paths, now).items()}
-
-
 def versions(db: Database, paths: list[str], now: datetime | None = None) -> dict[str, tuple[int, int, bool]]:
-    """`seen_versions`, each with whether the file was read (True) or is being read under a lease (False)."""
+    """(size, mtime_ns, read) of each of these paths that was read before (read: True) or is being read under a lease
+    not over at `now` (False), in one query per 500 paths; a path whose reader's lease ended is left out."""
     out: dict[str, tuple[int, int, bool]] = {}
     with db.session() as s:
         for i in range(0, len(paths), 500):
