@@ -114,7 +114,8 @@ READ_AS = {"tag:yaml.org,2002:bool": None, "tag:yaml.org,2002:null": "nothing", 
 def read_as(node: yaml.Node | None, err: ErrorDetails) -> str:
     """Where a text was asked and a plain word YAML reads as true, false, null or a number was written (Norway's `NO`
     is false), what to write instead; else ""."""
-    if err["type"] != "string_type" or not isinstance(node, yaml.ScalarNode) or node.style is not None or node.tag not in READ_AS:
+    # a quoted or block scalar has a style; a plain one has none: None from PyYAML's parser, "" from libyaml's
+    if err["type"] != "string_type" or not isinstance(node, yaml.ScalarNode) or node.style or node.tag not in READ_AS:
         return ""
     if node.value in ("", "~"):  # nothing written: no word to quote
         return ""

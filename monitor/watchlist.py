@@ -315,6 +315,12 @@ class _UniqueKeys(yaml.SafeLoader):
     silently, so a `not_when` list written twice for an actor lost the first (the default list did)."""
 
 
+class _FastUniqueKeys(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same on libyaml's parser (PyYAML's wheels ship it), a sixth of the pure-Python parse's time on a
+    big watchlist. It gives no text with its marks, so a file it refuses is read again by `_UniqueKeys`,
+    whose message says what the mistake is; libyaml also refuses nesting over 1,000 levels itself."""
+
+
 def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     first: dict[Any, int] = {}
     for key_node, _ in node.value:
@@ -328,7 +334,8 @@ def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any
     return loader.construct_mapping(node, deep=True)
 
 
-_UniqueKeys.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+for _loader in (_UniqueKeys, _FastUniqueKeys):
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
 
 
 def _line_of(node: yaml.Node, loc: tuple[int | str, ...]) -> int:
@@ -563,6 +570,18 @@ def _quote_before(mark: Any) -> str:
     return before[-1] if before[-1:] in ("'", '"') else ""
 
 
+def _parse(kind: type[Any], path: Path, text: str) -> tuple[yaml.Node | None, Any]:
+    """The file's YAML tree (for error lines) and the data built from it, parsed once."""
+    loader = kind(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _check_aliased(path, node)
+        return node, None if node is None else loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 def _load_file(path: Path) -> _Part:
     try:
         text = read_config_text(path)
@@ -574,14 +593,10 @@ def _load_file(path: Path) -> _Part:
     except (OSError, ValueError) as exc:  # (UnicodeDecodeError is a ValueError)
         raise WatchlistError(f"{path}: cannot read watchlist: {exc}", path=str(path)) from None
     try:
-        loader = _UniqueKeys(text)  # parsed once: the node (for error lines) and the data built from it
         try:
-            node = loader.get_single_node()
-            if node is not None:
-                _check_aliased(path, node)
-            data: Any = None if node is None else loader.construct_document(node)
-        finally:
-            loader.dispose()
+            node, data = _parse(_FastUniqueKeys, path, text)
+        except yaml.YAMLError:  # read again for a message that shows the mistake (libyaml's marks have no text)
+            node, data = _parse(_UniqueKeys, path, text)
     except yaml.YAMLError as exc:
         if path.suffix.lower() == ".toml":  # a first run's mix-up of the two files
             raise WatchlistError(f"{path}: not valid YAML: a TOML file (the config?) given as the watchlist: give the watchlist's YAML file "
