@@ -5,7 +5,8 @@ with the default watchlist, and shipped as hashed weights: each feature string's
 is its place in one float32 array per model (`learned_events.bin`, zlib-compressed; intercepts and
 thresholds in `learned_events.json`), read when a Matcher is compiled (processes forked after share the
 pages). Applied here in plain Python: per candidate a few features, a hash and a lookup each, a sum and
-a logistic. Each model decides one thing, at the threshold the leave-one-set-out check of
+a logistic (the propose model keys a sentence's features by every wanted event at once: one hash per feature,
+the lookups in numpy, each event's sum in order in Python). Each model decides one thing, at the threshold the leave-one-set-out check of
 bench/learned_events.py chose:
 - gate: an event phrase the matcher's one scan set aside because no context word stood near it (its
   `Scan.set_aside`, where no event was found, and kept by the senses): add its event, at p >= 0.4;
