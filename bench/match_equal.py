@@ -40,7 +40,8 @@ from monitor.watchlist import load_watchlist  # noqa: E402
 
 import monitor  # noqa: E402
 
-EVAL_SETS = sorted((REPO / "tests" / "data").glob("eval_*.jsonl"))
+FROZEN_BLIND = {"eval_unseen24.jsonl"}  # the frozen blind evaluation set: never read, not even to compare two codes
+EVAL_SETS = sorted(path for path in (REPO / "tests" / "data").glob("eval_*.jsonl") if path.name not in FROZEN_BLIND)
 PLAIN = REPO / "bench" / "plain_watchlist.yaml"
 
 

@@ -201,3 +201,11 @@ def test_the_layers_memo_of_stems_is_bounded_and_keeps_its_recent_words(monkeypa
     last = [f"word{chr(97 + 29 % 26)}{chr(97 + j)}x29" for j in range(20)]
     assert all(word in learned._STEMS for word in last)  # the newest are kept
     assert "y" * 150 not in learned._STEMS  # a long word is worked out, not kept
+
+
+@given(st.lists(st.sampled_from(sorted(shipped().events)) | st.text(max_size=12), max_size=6),
+       st.lists(st.sampled_from(["bias", "event=none", "word=strik", "word=ﬁre", "word=" + "é" * 200]) | st.text(max_size=300), min_size=1, max_size=30))
+@settings(max_examples=200)
+def test_features_keyed_by_many_events_at_once_weigh_as_each_keyed_one_by_one(events: list[str], own: list[str]) -> None:
+    propose = shipped().propose
+    assert propose.keyed_probabilities(events, own) == [propose.probability([f"{event}|{f}" for f in own]) for event in events]

@@ -5,7 +5,8 @@ with the default watchlist, and shipped as hashed weights: each feature string's
 is its place in one float32 array per model (`learned_events.bin`, zlib-compressed; intercepts and
 thresholds in `learned_events.json`), read when a Matcher is compiled (processes forked after share the
 pages). Applied here in plain Python: per candidate a few features, a hash and a lookup each, a sum and
-a logistic. Each model decides one thing, at the threshold the leave-one-set-out check of
+a logistic (the propose model keys a sentence's features by every wanted event at once: one hash per feature,
+the lookups in numpy, each event's sum in order in Python). Each model decides one thing, at the threshold the leave-one-set-out check of
 bench/learned_events.py chose:
 - gate: an event phrase the matcher's one scan set aside because no context word stood near it (its
   `Scan.set_aside`, where no event was found, and kept by the senses): add its event, at p >= 0.4;
@@ -40,11 +41,14 @@ from itertools import compress
 from operator import itemgetter
 from importlib.resources import files
 
+import numpy as np
+import numpy.typing as npt
+
 from monitor.matching.normalise import sentence_bounds, sentence_of
 from monitor.matching.stems import FUNCTION_WORDS, stem_many
 from monitor.matching.words import CACHE_KEY_MAX, make_room
 from monitor.model import Event, Learned, Match, Watchlist
-from monitor.text_norm import WORD, fold
+from monitor.text_norm import WORD, fold_many
 
 WEIGHTS = files("monitor.matching") / "learned_events.json"  # package data: read with the package, wherever installed
 ARRAYS = files("monitor.matching") / "learned_events.bin"  # the weights: per model 2**HASH_BITS float32 (little-endian), zlib-compressed
@@ -65,6 +69,17 @@ def keyed(event: str) -> int:
     return zlib.crc32(f"{event}|".encode())
 
 
+KEYED_LENGTHS = 256  # bytes: features shorter than this are keyed by an event through `_keying`
+
+
+@cache
+def _keying(event: str) -> npt.NDArray[np.uint32]:
+    """Per length n < KEYED_LENGTHS, what keying by `event` does to the CRC of n bytes: CRC-32 is affine in its
+    starting value, so `zlib.crc32(f, keyed(event)) == zlib.crc32(f) ^ _keying(event)[len(f)]`."""
+    prefix = keyed(event)
+    return np.array([zlib.crc32(bytes(n), prefix) ^ zlib.crc32(bytes(n)) for n in range(KEYED_LENGTHS)], np.uint32)
+
+
 @dataclass(frozen=True)
 class Model:
     """One design's hashed weights, and the probability it adds at (gate, propose) or drops below (veto)."""
@@ -78,10 +93,18 @@ class Model:
         w = self.weights
         return _logistic(self.intercept + sum(w[bucket(f)] for f in features))
 
-    def keyed_probability(self, event: str, own: Sequence[bytes]) -> float:
-        """The probability of features that are all `own` (UTF-8) keyed by `event` (as `probability` of them)."""
-        w, prefix, crc = self.weights, keyed(event), zlib.crc32
-        return _logistic(self.intercept + sum(w[crc(f, prefix) & MASK] for f in own))
+    def keyed_probabilities(self, events: Sequence[str], own: Sequence[str]) -> list[float]:
+        """Per event, the probability of the features `own` keyed by it (as `probability` of `event|f` for each f):
+        each feature hashed once, and keyed by all the events at once (`_keying`)."""
+        encoded = [f.encode() for f in own]
+        lengths = np.fromiter(map(len, encoded), np.intp, len(encoded))
+        if not events or not encoded or lengths.max() >= KEYED_LENGTHS:  # a very long feature (a hostile text's word): one event at a time
+            w, crc = self.weights, zlib.crc32
+            return [_logistic(self.intercept + sum(w[crc(f, keyed(e)) & MASK] for f in encoded)) for e in events]
+        crcs = np.fromiter(map(zlib.crc32, encoded), np.uint32, len(encoded))
+        buckets = (np.stack([_keying(e) for e in events])[:, lengths] ^ crcs) & MASK
+        weighed: list[list[float]] = np.frombuffer(self.weights, np.float32)[buckets].tolist()
+        return [_logistic(self.intercept + sum(row)) for row in weighed]  # summed in order, as `probability` sums
 
     def learned(self, p: float, features: Sequence[str]) -> Learned:
         """The decision as a match carries it: the features that weighed most towards it (their hashed weights)."""
@@ -142,6 +165,8 @@ def decide(
 
     `kept`: the rules' matches (after the senses); `set_aside`: the phrases the gate may take back, of
     which it takes those `senses_keep` keeps (asked only of those it would take: the senses cost)."""
+    if not kept and not set_aside:  # most texts: no model has anything to weigh
+        return [], []
     have = {m.name for m in kept if m.kind == "event"}
     best: dict[str, tuple[float, Match]] = {}
     stems: dict[tuple[int, int], list[tuple[int, str]]] = {}  # per sentence (span), its stems: found once
@@ -159,9 +184,7 @@ def decide(
                 best[m.name] = (p, dataclasses.replace(m, form="learned", learned=layer.gate.learned(p, feats)))
     wanted, sentences = proposals(layer, events, kept, have, text, stems, by_sentence)
     for at, own in sentences:
-        encoded = [f.encode() for f in own]  # for the hash, once per sentence
-        for e in wanted:
-            p = layer.propose.keyed_probability(e.name, encoded)
+        for e, p in zip(wanted, layer.propose.keyed_probabilities([e.name for e in wanted], own)):
             if p >= layer.propose.threshold and (e.name not in best or p > best[e.name][0]):
                 learned = layer.propose.learned(p, [f"{e.name}|{f}" for f in own])
                 best[e.name] = (p, Match("event", e.name, "(learned)", at.found, at.start, at.end, 0.0, severity=e.severity, cameo=e.cameo, form="learned", learned=learned))
@@ -198,7 +221,7 @@ _UNKNOWN = str(object())  # what `_STEMS.get` gives for a word not in it: a stri
 def _learn(words: list[str]) -> dict[str, str | None]:
     """The stems of words not met before (None: not a content word), kept in _STEMS (the older half
     dropped when full; a word of more than CACHE_KEY_MAX characters is not kept)."""
-    norms = [fold(word) for word in words]
+    norms = fold_many(words)  # `fold` of each (a word of WORD holds no line break), all at once
     content = [norm not in FUNCTION_WORDS and not norm.isdigit() for norm in norms]
     stemmed = iter(stem_many(list(compress(norms, content))))
     learnt = {word: next(stemmed) if is_content else None for word, is_content in zip(words, content, strict=True)}
@@ -270,7 +293,7 @@ def proposals(
 ) -> tuple[list[Event], list[tuple[Match, list[str]]]]:
     """The events of the layer the rules did not find in the text (by name), and per sentence with a
     watched actor its first actor, on which an added event stands, and the sentence's features (its
-    stems and events), to be keyed by each event (`keyed_probability`)."""
+    stems and events), to be keyed by each event (`keyed_probabilities`)."""
     wanted = sorted((e for e in events if e.name in layer.events and e.name not in have), key=lambda e: e.name)
     if not wanted or not any(k.kind == "actor" for k in kept):
         return wanted, []

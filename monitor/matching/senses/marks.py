@@ -5,6 +5,7 @@ about), the quick looks before splitting sentences into words, and the words aro
 from __future__ import annotations
 
 import re
+from itertools import compress
 from typing import NamedTuple
 
 from monitor.matching.normalise import sentence_of
@@ -58,8 +59,8 @@ class Marks(NamedTuple):
         if not self.singles.isdisjoint(words):
             return True
         phrases = self.phrases
-        for i, w in enumerate(words):
-            if w in phrases and any(tuple(words[i : i + len(g)]) == g for g in phrases[w]):
+        for i in compress(range(len(words)), map(phrases.__contains__, words)):  # the words that open a phrase, found in C
+            if any(tuple(words[i : i + len(g)]) == g for g in phrases[words[i]]):
                 return True
         return self.prefixes is not None and self.prefixes.search(folded) is not None
 
