@@ -226,7 +226,7 @@ class _WatchedSpec(_Item):
     name: str = Field(min_length=1, max_length=MAX_PHRASE)
     patterns: list[str] = Field(default_factory=list)
     not_when: list[str] = Field(default_factory=list)
-    examples: _ExamplesSpec = _ExamplesSpec()
+    examples: _ExamplesSpec = Field(default_factory=_ExamplesSpec)  # a default instance would be deep-copied per entry
 
     _not_when = field_validator("not_when")(_no_empty)
     _patterns = field_validator("patterns")(_valid_regexes)
@@ -280,7 +280,7 @@ class _RuleSpec(_Item):
     tags: list[str] = Field(default_factory=lambda: ["default"])
     min_sources: int = Field(1, ge=1)
     sources_within: float | None = Field(None, gt=0)
-    examples: _ExamplesSpec = _ExamplesSpec()
+    examples: _ExamplesSpec = Field(default_factory=_ExamplesSpec)  # a default instance would be deep-copied per entry
 
     @field_validator("within")
     @classmethod
