@@ -393,6 +393,16 @@ def test_a_titles_invisible_characters_are_written_out_on_the_pages() -> None:
                     "<pre>Kataeb\\u200bHezbollah\\u200c\\u200d\\u2060\\u2063\\ufeff\nline two</pre>")
 
 
+def test_a_titles_selectors_and_tag_characters_are_written_out_on_the_pages_but_where_they_work() -> None:
+    """Regression (xhostile5, stop 45): a variation selector inside a name ('Hez\ufe0fbollah', which the matcher does not
+    read as the watched name) and tag characters after a title (a message in characters no one sees) reached the pages
+    unseen. They are written out; a soft hyphen inside a word, an emoji's selector and England's flag are kept."""
+    title = "Hez\ufe0fbollah\U000e0049\U000e0047 Bundes\xadregierung \u2764\ufe0f \U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
+    page = app._env().from_string("<h1>{{ title }}</h1>").render(title=title)
+    assert page == ("<h1>Hez\\ufe0fbollah\\U000e0049\\U000e0047 Bundes\xadregierung \u2764\ufe0f "
+                    "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f</h1>")
+
+
 def test_an_actors_page_lists_its_other_names_not_its_own(data: Seeded) -> None:
     served = endpoint(data)
     try:
