@@ -1265,3 +1265,25 @@ def test_the_alert_page_gives_no_next_attempt_for_a_delivery_that_gave_up_or_wai
     table = page.split('<table id="deliveries">', 1)[1].split("</table>", 1)[0]
     rows = {cells[0]: cells[1:4] for row in table.split("<tr>")[2:] if (cells := [re.sub(r"<[^>]+>", "", c).strip() for c in row.split("</td>")[:-1]])}
     assert status == 200 and rows == {"down": ["failed", "1", "—"], "later": ["pending", "1", "2099-01-01 00:00"], "daily": ["held (low severity)", "0", "—"]}, table
+
+
+def test_a_request_head_too_large_is_a_431_saying_so_not_a_bad_request() -> None:
+    """xhostile5, stop 45: behind a reverse proxy, a request whose head passes h11's 16 KiB (a browser's cookies for the
+    whole domain, say) was answered 'bad request: not a valid HTTP/1.1 request', which sent its user looking for a broken
+    client. It is a 431 saying the head is too large and what the bound is; a head within it is served."""
+    import socket
+
+    served = _healthz_served()
+    try:
+        with socket.create_connection(("127.0.0.1", served.port), timeout=5) as client:
+            client.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + b"a=b; " * 4000)  # 20 kB, and still coming
+            answer = _to_end(client)
+        with socket.create_connection(("127.0.0.1", served.port), timeout=5) as client:
+            client.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + b"a=b; " * 2000 + b"\r\nConnection: close\r\n\r\n")
+            within = _to_end(client)
+    finally:
+        served.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n") and b"content-security-policy" in head
+    assert body == b"request head too large: its line and headers must come within 16 KiB (cookies?)\n"
+    assert within.startswith(b"HTTP/1.1 200 OK\r\n") and within.endswith(b"ok\n")
