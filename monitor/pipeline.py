@@ -55,6 +55,7 @@ class Pipeline:
         self._unlisted: dict[str, datetime] = {}  # configured sources no running daemon's config lists, since when (a shared store)
         self._clock_off = False  # this machine's clock was found off the database server's (a shared store)
         self.parsers = parsers or ParserPool(settings.schedule.parse_workers)
+        self.parsers.parse_timeout = settings.schedule.parse_timeout
         self.parsers.use(Preparer(matcher))
         self.ingest = Ingest(db, matcher, channel_policy(settings, matcher), story_limits(settings))
         self.ingest.reroute = lambda: routes(self.settings)  # an Apprise config file changed on disk routes as it is now
@@ -71,6 +72,7 @@ class Pipeline:
     def settings(self, settings: Settings) -> None:
         """A reloaded configuration (SIGHUP): the stages take its values; the parser pool keeps its size."""
         self._settings = settings
+        self.parsers.parse_timeout = settings.schedule.parse_timeout
         self.ingest.policy, self.ingest.limits = channel_policy(settings, self.ingest.matcher), story_limits(settings)
         self.feeds.policy, self.feeds.limits, self.feeds.http = poll_policy(settings), poll_limits(settings), settings.http.limits()
         self.folders.folders, self.folders.rescan_every = folders_of(settings), settings.schedule.folders_every

@@ -249,28 +249,81 @@ class RedactingFilter(logging.Filter):
 
 # beside C0 and C1: the bidi controls (U+061C, U+200E-F, U+202A-E, U+2066-9), line and paragraph separators, and the format
 # characters that show nothing (zero-width space U+200B, word joiner and invisible operators U+2060-4, the deprecated
-# U+206A-F, the byte order mark U+FEFF): 'Kataeb\u200bHezbollah' looked like the watched name. The zero-width non-joiner
+# U+206A-F, the byte order mark U+FEFF, the combining grapheme joiner U+034F, the Hangul fillers U+3164 and U+FFA0, Khmer's
+# inherent vowels U+17B4-5): 'Kataeb\u200bHezbollah' looked like the watched name. The zero-width non-joiner
 # and joiner (U+200C-D) too, but between two characters of the scripts they shape (Hebrew to Sinhala, Thai to Mongolian,
 # Arabic presentation forms; Persian writes ZWNJ in most words, the watchlist's aliases too) or of an emoji sequence,
-# where they show in what they do. (The soft hyphen U+00AD is left: German feeds' &shy; would be littered, and a
-# browser shows it where it breaks a line.)
-_INVISIBLE = "\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+# where they show in what they do. So are the other characters that show nothing but where they do their work (`_works`):
+# a soft hyphen U+00AD inside a word (German feeds' &shy;; a browser shows it where it breaks a line, and the matcher
+# reads the word through it), a variation selector U+FE00-F after the character it varies (one; an emoji's or a symbol's
+# U+FE0E-F, an ideograph's, a Myanmar or Mongolian letter's, a mathematical operator's; U+E0100-EF after an ideograph),
+# Mongolian's free variation selectors after its letters, and the tag characters U+E0020-7F of a flag (U+1F3F4, then the
+# tags, then the cancel tag U+E007F: England's). Elsewhere they hide text: 'Hez\ufe0fbollah' showed as the watched name
+# the matcher does not read in it, and a run of tags or of selectors carries a message no one sees (ASCII smuggling).
+_INVISIBLE = "\u034f\u061c\u17b4\u17b5\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0"
+_AT_WORK = "\u00ad\u180b-\u180f\u200c\u200d\ufe00-\ufe0f\U000e0000-\U000e007f\U000e0100-\U000e01ef"  # kept where they work (`_works`)
 _SHAPED = re.compile("[\u0590-\u0fff\u1000-\u109f\u1780-\u18af\ufb1d-\ufdff\ufe70-\ufefc\u2600-\u27bf\ufe0f\U0001f000-\U0001faff]")
+_VARIED = re.compile("[\u1000-\u109f\u1800-\u18af\u2200-\u22ff\u2a00-\u2aff\u2e80-\u9fff\ua840-\ua87f\ua9e0-\ua9ff\uaa60-\uaa7f"
+                     "\uf900-\ufaff\U00020000-\U0003ffff]")  # scripts and symbols with variation sequences of any selector
+_IDEOGRAPH = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+_MONGOLIAN = re.compile("[\u1820-\u18aa]")
+_FLAG, _CANCEL_TAG, _TAGS_AT_MOST = "\U0001f3f4", "\U000e007f", 8  # a subdivision flag's tags: 'gbeng' and the cancel tag
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}\u200c\u200d]")
-_CONTROL_BUT_LINES = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_INVISIBLE}\u200c\u200d]")
+_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}{_AT_WORK}]")
+_CONTROL_BUT_LINES = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_INVISIBLE}{_AT_WORK}]")
+
+
+def _works(char: str, at: int, text: str) -> bool:
+    """Whether a character of `_AT_WORK` at `at` in `text` does its work there (so is seen in what it does)."""
+    before, after = text[at - 1 : at], text[at + 1 : at + 2]
+    if char in "\u200c\u200d":  # a joiner shaping two letters, joining an emoji
+        return bool(before and after and _SHAPED.match(before) and _SHAPED.match(after))
+    if char == "\u00ad":  # a soft hyphen inside a word
+        return before.isalpha() and after.isalpha()
+    if "\ufe00" <= char <= "\ufe0f":  # one selector after what it varies
+        if _VARIED.match(before):
+            return True
+        return char >= "\ufe0e" and bool(before) and not (before.isalpha() or before.isspace() or _AT_WORK_CHAR.match(before))
+    if "\U000e0100" <= char <= "\U000e01ef":
+        return _IDEOGRAPH.match(before) is not None
+    if "\u180b" <= char <= "\u180f":
+        return _MONGOLIAN.match(before) is not None
+    return _in_flag(at, text)
+
+
+def _in_flag(at: int, text: str) -> bool:
+    """Whether the tag character at `at` is one of a flag's: U+1F3F4, tags U+E0020-7E, the cancel tag (a few at most)."""
+    start = at
+    while start > 0 and at - start <= _TAGS_AT_MOST and "\U000e0020" <= text[start - 1] <= "\U000e007e":
+        start -= 1
+    end = at
+    while end < len(text) and end - start <= _TAGS_AT_MOST and "\U000e0020" <= text[end] <= "\U000e007e":
+        end += 1
+    return start > 0 and text[start - 1] == _FLAG and end < len(text) and text[end] == _CANCEL_TAG and 0 < end - start <= _TAGS_AT_MOST
+
+
+_AT_WORK_CHAR = re.compile(f"[{_AT_WORK}]")
 
 
 def _written_out(found: re.Match[str]) -> str:
     char, at, text = found[0], found.start(), found.string
-    if char in "\u200c\u200d" and 0 < at < len(text) - 1 and _SHAPED.match(text[at - 1]) and _SHAPED.match(text[at + 1]):
-        return char  # a joiner doing its work: shaping two letters, joining an emoji
-    return _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+    if _AT_WORK_CHAR.match(char) and _works(char, at, text):
+        return char
+    return _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}")
 
 
 def terminal_safe(text: str) -> str:
     """`text` (a JSON document, say) with what `printable` writes out as \\uXXXX, a JSON string's own escape."""
-    return _CONTROL.sub(lambda m: m[0] if _written_out(m) == m[0] else f"\\u{ord(m[0]):04x}", text)
+    return _CONTROL.sub(lambda m: m[0] if _written_out(m) == m[0] else _json_escape(m[0]), text)
+
+
+def _json_escape(char: str) -> str:
+    """A character as a JSON string writes it, past U+FFFF as its UTF-16 pair (`\\udb40\\udc41`: a tag character)."""
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def printable(text: str, lines: bool = False) -> str:

@@ -73,6 +73,33 @@ def test_a_joiner_that_shapes_its_script_or_an_emoji_is_kept(text: str) -> None:
     assert printed == '["' + text + '", "Kataeb\\u200cHezbollah\\u202e"]' and json.loads(printed) == [text, "Kataeb\u200cHezbollah\u202e"]
 
 
+HIDDEN = "Strike" + "".join(chr(0xE0000 + ord(c)) for c in "IGNORE")  # tag characters: 'IGNORE', unseen
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("Hez\ufe0fbollah", "Hez\\ufe0fbollah"), ("Hezbollah\ufe00", "Hezbollah\\ufe00"), ("\u2764\ufe0f\ufe0f\ufe0e", "\u2764\ufe0f\\ufe0f\\ufe0e"),
+    ("a \ufe0f", "a \\ufe0f"), ("\u845b\U000e0100\U000e0101", "\u845b\U000e0100\\U000e0101"),
+    (HIDDEN, "Strike\\U000e0049\\U000e0047\\U000e004e\\U000e004f\\U000e0052\\U000e0045"), ("\U0001f3f4\U000e0067\U000e0062", "\U0001f3f4\\U000e0067\\U000e0062"),
+    ("\xad\xadHezbollah\xad", "\\xad\\xadHezbollah\\xad"), ("Hez\u034fbollah", "Hez\\u034fbollah"), ("\u3164\uffa0", "\\u3164\\uffa0"),
+    ("\u1820\u180b \u180b", "\u1820\u180b \\u180b"),
+])
+def test_a_selector_tag_or_soft_hyphen_that_does_no_work_is_written_out(text: str, shown: str) -> None:
+    """Regression (xhostile5, stop 45): a variation selector, a tag character or a soft hyphen where it does no work showed
+    nothing: 'Hez\ufe0fbollah' read as the watched name, which the matcher does not find in it, and tag characters after a
+    title carried a message no one saw (ASCII smuggling) on a page, in `monitor alerts` and in the log."""
+    assert escape_controls(text) == shown and escape_controls(text, lines=True) == shown
+    printed = terminal_safe(json.dumps(text, ensure_ascii=False))  # `--json`'s output: JSON's own escapes, a pair past U+FFFF
+    assert json.loads(printed) == text and escape_controls(printed) == printed  # nothing left unseen
+
+
+@pytest.mark.parametrize("text", ["Bundes\xadregierung", "\u2764\ufe0f", "1\ufe0f\u20e3", "\u00a9\ufe0e", "\u845b\U000e0100", "\u845b\ufe00",
+                                  "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f England", "\u1822\u180b"])
+def test_a_selector_tag_or_soft_hyphen_at_work_is_kept(text: str) -> None:
+    """A soft hyphen inside a word (German feeds' &shy;), a selector after the emoji, symbol or ideograph it varies, a
+    keycap, England's flag (tag characters between U+1F3F4 and the cancel tag) are seen in what they do: kept."""
+    assert escape_controls(text) == text and terminal_safe(text) == text
+
+
 def test_a_traceback_stays_on_the_line_of_its_record() -> None:
     line = formatted("job failed", exc=True)
     assert "\n" not in line and "Traceback" in line and "ValueError: bad\\nvalue" in line

@@ -124,3 +124,27 @@ pool.submit(b"<rss/>", "wire", {}).result(30)
 print(pool.method)
 """], capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == ["none", "spawn"], out.stderr
+
+
+SLOW = b"<rss><channel><item><title>a</title>" + b"<x/>" * 150_000 + b"</item></channel></rss>"  # 600 kB: some 4 s of feedparser
+
+
+def test_a_feed_that_parses_slowly_is_its_one_line_error_past_parse_timeout_and_the_worker_takes_the_next() -> None:
+    """Issue (left by the last stop): a parse had no time limit, and a body within max_body_bytes that feedparser takes
+    seconds or minutes on (150,000 empty elements in one entry here, each some 20 microseconds to feedparser) held its
+    parsing process as long, and every changed feed queued behind it. Past `parse_timeout` CPU seconds the parse stops in
+    its worker: the feed's error names it, and the same worker parses the next feed at once."""
+    pool = ParserPool(1, parse_timeout=0.3)
+    try:
+        pool.submit(b"<rss/>", "warm-up", {}).result(60)
+        worker = list(pool._executor._processes) if pool._executor else []
+        began = time.monotonic()
+        slow = pool.submit(SLOW, "https://slow.example/feed", {})
+        good = pool.submit(rss(("Strike", "https://wire.example/s", "s", STRIKE)), "wire", {})
+        error, parsed = slow.result(60), good.result(60)
+        assert error == "https://slow.example/feed: not parsed: its parse took over 0.3 s of CPU ([schedule] parse_timeout)"
+        assert isinstance(parsed, ParsedFeed) and parsed.documents[0].title == "Strike"
+        assert time.monotonic() - began < 3  # the whole parse takes some 4 s on a quiet machine, more on a loaded one
+        assert pool._executor is not None and list(pool._executor._processes) == worker  # no worker was lost
+    finally:
+        pool.shutdown()

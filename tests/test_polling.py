@@ -875,3 +875,23 @@ def test_a_daemon_stalled_past_its_claims_starts_no_fetch_of_the_feeds_it_claime
     said = [line.split(" ", 2)[1:] for line in (tmp_path / "err.log").read_text().splitlines() if "not fetched" in line]
     assert said == [["WARNING", "1 claimed feed not fetched: the lease of the claim ended before the fetch's turn (this daemon stalled, or its store "
                                 "or hosts were that slow): due again, for the next poll of any daemon"]]
+
+
+def test_a_feed_slow_to_parse_is_its_own_error_past_parse_timeout_and_the_poll_stores_its_neighbours(tmp_path: Path, http_server: LocalHTTP, json_receiver) -> None:  # type: ignore[no-untyped-def]
+    """Issue (left by the last stop): a body within max_body_bytes that feedparser took seconds or minutes on held its
+    parsing process that long. `[schedule] parse_timeout` bounds each parse in CPU seconds; a reload sets it anew."""
+    http_server.routes["/slow.xml"] = (200, {}, b"<rss><channel><item><title>a</title>" + b"<x/>" * 150_000 + b"</item></channel></rss>")
+    http_server.routes["/good.xml"] = (200, {}, rss(("Strike", "https://wire.example/s", "s", STRIKE)))
+    feeds = [{"name": "slow", "url": http_server.url("/slow.xml")}, {"name": "good", "url": http_server.url("/good.xml")}]
+    config = write_config(tmp_path, feeds=feeds, channels=[{"name": "hook", "url": json_receiver.url}], settings={"schedule": {"parse_timeout": 0.3}})
+    pipeline = build_pipeline(load_settings(config))
+    try:
+        assert pipeline.parsers.parse_timeout == 0.3
+        pipeline.run_once(settle_wait=0)
+        slow = health(pipeline, "slow")
+        assert slow.status == "error" and (slow.last_error or "").endswith("not parsed: its parse took over 0.3 s of CPU ([schedule] parse_timeout)")
+        assert health(pipeline, "good").status == "ok" and len(json_receiver.messages) == 1
+        pipeline.settings = load_settings(write_config(tmp_path, feeds=feeds, channels=[{"name": "hook", "url": json_receiver.url}]))
+        assert pipeline.parsers.parse_timeout == 10  # the default, taken at a reload
+    finally:
+        pipeline.parsers.shutdown()

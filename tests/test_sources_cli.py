@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -13,7 +16,7 @@ from monitor.settings import load_settings
 from monitor.store import sources
 from monitor.store.db import database_file, utcnow
 from monitor.store.tables import Base
-from tests.conftest import ON_POSTGRES, LocalHTTP, write_config
+from tests.conftest import ON_POSTGRES, REPO, LocalHTTP, write_config
 from tests.test_cli import monitor, one_line_error
 from tests.test_pipeline import STRIKE, rss
 
@@ -444,3 +447,21 @@ def test_a_reddit_private_feeds_token_is_masked_a_wordpress_feed_parameter_shown
     assert 'xmlUrl="https://www.reddit.com/message/inbox/.rss?feed=****&amp;user=alice"' in exported.stdout, exported.stdout
     assert 'xmlUrl="https://blog.example/?feed=rss2"' in exported.stdout, exported.stdout
 
+
+
+def test_add_looks_into_a_page_of_300_000_paragraphs_without_a_tree_or_feedparser(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression (left by the last stop): `monitor sources add` of a hostile HTML page grew the process to 356 MB. A
+    2.4 MB page of 300,000 paragraphs was handed to feedparser first (9 s of CPU to say it was no feed), then made an lxml
+    tree (287 MB at its peak). A page that begins as HTML is now read as a stream for its feed links only."""
+    head = b'<html><head><title>Wire</title><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body>'
+    http_server.routes["/"] = (200, {"Content-Type": "text/html"}, head + b"<p>a</p>" * 300_000)
+    http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("S", "https://w.example/s", "s", STRIKE)))
+    config = write_config(tmp_path)
+    with open(tmp_path / "out", "w+") as out, open(tmp_path / "err", "w+") as err:
+        process = subprocess.Popen([sys.executable, "-m", "monitor", "sources", "add", http_server.url("/"), "--config", str(config)],
+                                   cwd=REPO, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)  # its own peak memory and CPU time
+    said, errors = (tmp_path / "out").read_text(), (tmp_path / "err").read_text()
+    assert os.waitstatus_to_exitcode(status) == 0 and said.strip() == f"source 1 (Wire): {http_server.url('/feed.xml')}", errors
+    assert usage.ru_maxrss < 200 * 1024, usage.ru_maxrss  # KiB: some 115 MB now, 287 MB before
+    assert usage.ru_utime + usage.ru_stime < 6, usage  # some 1.5 s now (imports), 11 s before

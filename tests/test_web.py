@@ -88,7 +88,8 @@ def test_the_daemon_endpoint_serves_the_site_beside_healthz_and_metrics(data: Se
         for huge in ("9" * 23, "9" * 5000):  # past SQLite's integers, past int()'s digits: a 500 and a traceback in the log
             assert get(base + f"/alerts/{huge}")[0] == get(base + f"/stories/{huge}")[0] == 404
         assert get(base + "/actor?name=nobody")[0] == 404
-        assert get(base + "/alerts?severity=x&state=nonsense&actor=" + "a" * 5000)[0] == 200  # bounded and ignored
+        assert get(base + "/alerts?actor=" + "a" * 5000)[0] == 200  # bounded
+        assert get(base + "/alerts?severity=x&state=nonsense")[0] == 400  # said, not ignored
         add_feed(data.pipeline.db, "keyed feed", "https://feeds.example/rss?api_key=hunter2hunter2", None)
         status, page = get(base + "/sources")
         assert status == 200 and "keyed feed" in page and "hunter2hunter2" not in page and "api_key=****" in page  # secrets never in pages
@@ -163,21 +164,44 @@ def test_a_nul_or_broken_utf8_in_a_filter_is_no_500(data: Seeded, query: str) ->
         status, _ = get(f"http://127.0.0.1:{served.port}{query}")
     finally:
         served.close()
-    assert status == (404 if query.startswith("/actor?") else 200)
+    assert status == (404 if query.startswith("/actor?") else 400 if "state=" in query else 200)
 
 
-@pytest.mark.parametrize("severity", ["\u00b2", "\u0661", "\uff13", "-1", "1.5", " 2"])
-def test_a_severity_filter_of_other_digits_is_ignored_not_a_500(data: Seeded, severity: str) -> None:
+@pytest.mark.parametrize("severity", ["\u00b2", "\u0661", "\uff13", "-1", "1.5", "4", "9" * 5000])
+def test_a_severity_filter_of_other_digits_is_a_400_in_one_line_not_a_500(data: Seeded, severity: str) -> None:
     """Regression (session 41): `/alerts?severity=²` (a superscript two, which str.isdigit takes and int() refuses)
-    was a 500 and a traceback in the log. A severity filter that is not one of the severities is ignored."""
+    was a 500 and a traceback in the log. Then it was ignored: every alert listed as if filtered (xhostile5, stop 45). A
+    severity filter that is not one of the severities is a 400 saying what to give."""
     from urllib.parse import quote
 
     served = endpoint(data)
     try:
         status, page = get(f"http://127.0.0.1:{served.port}/alerts?severity={quote(severity)}")
+        assert get(f"http://127.0.0.1:{served.port}/alerts?severity=%202")[0] == 200  # ' 2': blanks around a severity are no matter
     finally:
         served.close()
-    assert status == 200 and "Kataeb Hezbollah" in page and "No alerts match" not in page
+    assert status == 400 and "Kataeb Hezbollah" not in page
+    assert "<p>severity: give 0, 1, 2, 3 (at least that severity) or nothing (any), not &#39;" in page and len(page) < 2000
+
+
+@pytest.mark.parametrize("query, said", [
+    ("/alerts?severity=1&severity=2", "severity: given 2 different values; give it once"),
+    ("/alerts?state=sent&state=failed&state=held", "state: given 3 different values; give it once"),
+    ("/alerts?state=bogus", "state: give pending, held, sent, failed, dismissed or nothing (any), not &#39;bogus&#39;"),
+    ("/actor?name=Iran&name=Iraq", "name: given 2 different values; give it once"),
+])
+def test_a_filter_given_twice_or_out_of_its_values_is_a_400_in_one_line(data: Seeded, query: str, said: str) -> None:
+    """xhostile5, stop 45: the web view behind a reverse proxy takes any query string; a parameter given twice with
+    different values (the page took the last, silently) or a delivery state that is none is one clear 400. The same value
+    twice, and parameters no page reads (`page`, `limit`, a proxy's or a campaign's), are no matter."""
+    served = endpoint(data)
+    try:
+        base = f"http://127.0.0.1:{served.port}"
+        status, page = get(base + query)
+        assert get(base + "/alerts?severity=2&severity=2&page=-1&limit=99999999999999999999&utm_source=x")[0] == 200
+    finally:
+        served.close()
+    assert status == 400 and f"<h1>Bad request</h1><p>{said}</p>" in page
 
 
 def test_off_loopback_without_credentials_the_daemon_serves_health_and_metrics_only(data: Seeded, monkeypatch: pytest.MonkeyPatch,
@@ -391,6 +415,16 @@ def test_a_titles_invisible_characters_are_written_out_on_the_pages() -> None:
     page = app._env().from_string("<h1>{{ title }}</h1><pre>{{ body }}</pre>").render(title=invisible, body=invisible + "\nline two")
     assert page == ("<h1>Kataeb\\u200bHezbollah\\u200c\\u200d\\u2060\\u2063\\ufeff</h1>"
                     "<pre>Kataeb\\u200bHezbollah\\u200c\\u200d\\u2060\\u2063\\ufeff\nline two</pre>")
+
+
+def test_a_titles_selectors_and_tag_characters_are_written_out_on_the_pages_but_where_they_work() -> None:
+    """Regression (xhostile5, stop 45): a variation selector inside a name ('Hez\ufe0fbollah', which the matcher does not
+    read as the watched name) and tag characters after a title (a message in characters no one sees) reached the pages
+    unseen. They are written out; a soft hyphen inside a word, an emoji's selector and England's flag are kept."""
+    title = "Hez\ufe0fbollah\U000e0049\U000e0047 Bundes\xadregierung \u2764\ufe0f \U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
+    page = app._env().from_string("<h1>{{ title }}</h1>").render(title=title)
+    assert page == ("<h1>Hez\\ufe0fbollah\\U000e0049\\U000e0047 Bundes\xadregierung \u2764\ufe0f "
+                    "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f</h1>")
 
 
 def test_an_actors_page_lists_its_other_names_not_its_own(data: Seeded) -> None:
@@ -1231,3 +1265,25 @@ def test_the_alert_page_gives_no_next_attempt_for_a_delivery_that_gave_up_or_wai
     table = page.split('<table id="deliveries">', 1)[1].split("</table>", 1)[0]
     rows = {cells[0]: cells[1:4] for row in table.split("<tr>")[2:] if (cells := [re.sub(r"<[^>]+>", "", c).strip() for c in row.split("</td>")[:-1]])}
     assert status == 200 and rows == {"down": ["failed", "1", "—"], "later": ["pending", "1", "2099-01-01 00:00"], "daily": ["held (low severity)", "0", "—"]}, table
+
+
+def test_a_request_head_too_large_is_a_431_saying_so_not_a_bad_request() -> None:
+    """xhostile5, stop 45: behind a reverse proxy, a request whose head passes h11's 16 KiB (a browser's cookies for the
+    whole domain, say) was answered 'bad request: not a valid HTTP/1.1 request', which sent its user looking for a broken
+    client. It is a 431 saying the head is too large and what the bound is; a head within it is served."""
+    import socket
+
+    served = _healthz_served()
+    try:
+        with socket.create_connection(("127.0.0.1", served.port), timeout=5) as client:
+            client.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + b"a=b; " * 4000)  # 20 kB, and still coming
+            answer = _to_end(client)
+        with socket.create_connection(("127.0.0.1", served.port), timeout=5) as client:
+            client.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + b"a=b; " * 2000 + b"\r\nConnection: close\r\n\r\n")
+            within = _to_end(client)
+    finally:
+        served.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n") and b"content-security-policy" in head
+    assert body == b"request head too large: its line and headers must come within 16 KiB (cookies?)\n"
+    assert within.startswith(b"HTTP/1.1 200 OK\r\n") and within.endswith(b"ok\n")

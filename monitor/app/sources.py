@@ -132,7 +132,7 @@ class SourceVerbs(Core):
         register_feed_secrets(url)  # masked in what is said of it, as the feed's URL is once stored
         if (why := _not_http(url)) is not None:
             raise MonitorError(f"{url}: {why}")
-        feed_url, title = discover_feed(url, self.settings.http.limits())
+        feed_url, title = discover_feed(url, self.settings.http.limits(), self.settings.schedule.parse_timeout)
         register_feed_secrets(feed_url)
         self.made_store()
         self._registered()

@@ -15,6 +15,9 @@ them once per watchlist, not with every feed: forked workers inherit the one set
 others (spawned, or after a reload) load it from a pickle the pool writes to a private directory (0700,
 its own, named for the daemon's pid: a pool removes those of daemons no longer running, killed before they
 could). A worker that cannot prepare a feed sends it unprepared: the daemon prepares it itself.
+
+Each parse is bounded in time in its worker (`parse_timeout`, CPU seconds: `feeds.read_feed`'s `cpu_seconds`): a body
+that feedparser would take minutes on comes back as the feed's one-line error, and the worker takes the next feed.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 
+from monitor import defaults
 from monitor.errors import FeedParseError
 from monitor.model import Document, ParsedFeed, Prepared
 
@@ -60,14 +64,15 @@ def _key(guid: str) -> bytes:
     return hashlib.blake2b(guid.strip().encode(), digest_size=_KEY).digest()
 
 
-def parse_in_worker(body: bytes, url: str, headers: dict[str, str], prepare: str | None = None, seen: bytes = b"") -> ParsedFeed | str:
+def parse_in_worker(body: bytes, url: str, headers: dict[str, str], prepare: str | None = None, seen: bytes = b"",
+                    seconds: float | None = None) -> ParsedFeed | str:
     """`read_feed` in a worker: the parsed feed, or its one-line error (exceptions with fields do not pickle).
     feedparser is imported here, in the workers: the daemon itself never parses a feed. With `prepare` (the
-    preparer's file), the entries not in `seen` come prepared."""
+    preparer's file), the entries not in `seen` come prepared. A parse past `seconds` of CPU is an error."""
     from monitor.sources.feeds import read_feed
 
     try:
-        parsed = read_feed(body, url, headers, defer_text=True)  # text only for new entries
+        parsed = read_feed(body, url, headers, defer_text=True, cpu_seconds=seconds)  # text only for new entries
     except FeedParseError as exc:
         return str(exc)
     return parsed if prepare is None else _prepared(parsed, prepare, seen)
@@ -141,12 +146,14 @@ def _start_worker(parent: int) -> None:
 
 
 class ParserPool:
-    """`workers` parsing processes, forked by `start()` when that is safe, else spawned when first needed."""
+    """`workers` parsing processes, forked by `start()` when that is safe, else spawned when first needed; a feed's
+    parse past `parse_timeout` CPU seconds is its error (set again on a reload)."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, parse_timeout: float = defaults.PARSE_TIMEOUT) -> None:
         if workers < 1:
             raise ValueError(f"parse_workers must be >= 1, not {workers}")
         self.workers = workers
+        self.parse_timeout = parse_timeout
         self.method = ""  # "fork" or "spawn" once started
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
@@ -203,7 +210,7 @@ class ParserPool:
             if self._executor is None:
                 self._start("spawn")
             assert self._executor is not None
-            args = (body, url, headers, self._prepare if seen is not None else None, seen or b"")
+            args = (body, url, headers, self._prepare if seen is not None else None, seen or b"", self.parse_timeout)
             try:
                 return self._executor.submit(parse_in_worker, *args)
             except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool

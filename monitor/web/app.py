@@ -98,12 +98,22 @@ class Site:
     def missing(self, what: str) -> HTMLResponse:
         return self.page("missing.html", 404, title="Not found", what=what)
 
+    def bad_request(self, why: str) -> HTMLResponse:
+        """A 400 page saying in one line which parameter is wrong and what to give."""
+        return self.page("bad.html", 400, title="Bad request", why=why)
+
     def alerts(self, request: Request) -> Response:
-        q = {k: request.query_params.get(k, "")[:PARAM_MAX].strip() for k in ("severity", "actor", "event", "tag", "state")}
-        severity = int(q["severity"]) if q["severity"].isascii() and q["severity"].isdecimal() and len(q["severity"]) < 3 else None  # not '²' (isdigit)
+        q = _query(request, ("severity", "actor", "event", "tag", "state"))
+        if isinstance(q, str):
+            return self.bad_request(q)
+        if q["severity"] not in ("", *map(str, SEVERITY_WORDS)):
+            return self.bad_request(f"severity: give {', '.join(map(str, SEVERITY_WORDS))} (at least that severity) or nothing (any), not '{_cut(q['severity'])}'")
+        if q["state"] not in ("", *views.STATES):
+            return self.bad_request(f"state: give {', '.join(views.STATES)} or nothing (any), not '{_cut(q['state'])}'")
+        severity = int(q["severity"]) if q["severity"] else None
         watchlist = self.watchlist()
         actors, events = sorted(a.name for a in watchlist.actors), sorted(e.name for e in watchlist.events)
-        wanted = views.AlertFilter(severity, _named(q["actor"], actors), _named(q["event"], events), q["tag"], q["state"] if q["state"] in views.STATES else "")
+        wanted = views.AlertFilter(severity, _named(q["actor"], actors), _named(q["event"], events), q["tag"], q["state"])
         return self.page("alerts.html", title="Alerts", alerts=views.alerts(self.db, wanted), shown=views.ALERTS_SHOWN, wanted=wanted, states=views.STATES,
                          actors=actors, events=events, severities=SEVERITY_WORDS)
 
@@ -128,7 +138,10 @@ class Site:
         return self.page("actors.html", title="Actors", actors=sorted(self.watchlist().actors, key=lambda a: a.name.casefold()))
 
     def actor(self, request: Request) -> Response:
-        name = request.query_params.get("name", "")[:PARAM_MAX]
+        q = _query(request, ("name",), strip=False)
+        if isinstance(q, str):
+            return self.bad_request(q)
+        name = q["name"]
         actor = next((a for a in self.watchlist().actors if a.name == name), None)
         if actor is None:
             return self.missing("watched actor")
@@ -154,6 +167,23 @@ class Site:
         return [Route("/", self.alerts), Route("/alerts", self.alerts), Route("/alerts/{alert_id}", self.alert),
                 Route("/stories", self.stories), Route("/stories/{story_id}", self.story), Route("/actors", self.actors),
                 Route("/actor", self.actor), Route("/sources", self.sources), Route("/site.css", self.style), Route("/favicon.ico", self.icon)]
+
+
+def _query(request: Request, names: Sequence[str], strip: bool = True) -> dict[str, str] | str:
+    """The query's parameters `names` (each cut to PARAM_MAX characters, stripped, "" when absent), or why not in one
+    line: one given twice with different values (which would the page have taken?). Other parameters are left alone."""
+    values: dict[str, str] = {}
+    for name in names:
+        given = {value[:PARAM_MAX].strip() if strip else value[:PARAM_MAX] for value in request.query_params.getlist(name)}
+        if len(given) > 1:
+            return f"{name}: given {len(given)} different values; give it once"
+        values[name] = given.pop() if given else ""
+    return values
+
+
+def _cut(value: str) -> str:
+    """A value given, as a line quotes it: its first 40 characters (the page escapes and writes out the rest)."""
+    return value if len(value) <= 40 else value[:40] + "…"
 
 
 def _named(value: str, names: Sequence[str]) -> str:

@@ -15,6 +15,7 @@ import asyncio
 import errno
 import ipaddress
 import socket
+import sys
 import time
 from collections.abc import Callable
 from threading import Thread
@@ -53,6 +54,7 @@ def _why(exc: OSError) -> str:
     return reason
 
 
+HEAD_BYTES = 16 * 1024  # h11's bound on a request head still coming (uvicorn's h11_max_incomplete_event_size, its default)
 HEAD_SECONDS = 10.0  # a request must arrive whole within this of its connection, or of the last answer on it
 CONNECTIONS = 100  # open at once; one more is answered 503 and closed
 PER_ADDRESS = 20  # open at once from one client address (an IPv6 client's /64); one more is answered 503 and closed
@@ -76,6 +78,7 @@ def _refusal(status: bytes, text: str, extra: bytes = b"") -> bytes:
 BUSY = _refusal(b"503 Service Unavailable", "too many connections", b"Retry-After: 10\r\n")
 BUSY_HERE = _refusal(b"503 Service Unavailable", "too many connections from your address", b"Retry-After: 10\r\n")
 NOT_HTTP = _refusal(b"400 Bad Request", "bad request: not a valid HTTP/1.1 request")
+HEAD_TOO_LARGE = _refusal(b"431 Request Header Fields Too Large", f"request head too large: its line and headers must come within {HEAD_BYTES // 1024} KiB (cookies?)")
 TOO_FAST = b"too many requests from your address\n"
 
 
@@ -119,8 +122,11 @@ def _guarded(head_seconds: float, connections: int, per_address: int) -> type[H1
             self._arm()
 
         def send_400_response(self, msg: str) -> None:
-            """uvicorn's answer to a request that is not HTTP, with HEADERS (uvicorn's own has none)."""
-            self.transport.write(NOT_HTTP)
+            """uvicorn's answer to a request that is not HTTP, with HEADERS (uvicorn's own has none); a 431 saying so to
+            one whose head grew past h11's bound before it ended (called in uvicorn's `except`: h11's error at hand)."""
+            error = sys.exc_info()[1]
+            too_large = getattr(error, "error_status_hint", None) == 431  # h11's RemoteProtocolError of a head too long
+            self.transport.write(HEAD_TOO_LARGE if too_large else NOT_HTTP)
             self.transport.close()
 
         def _from_here(self) -> int:
@@ -188,7 +194,7 @@ def _server(app: ASGIApp, head_seconds: float = HEAD_SECONDS, connections: int =
     # log_config=None: the monitor's logging stays as configured; no access log (a line per page is noise); no WebSocket
     # (ws="none": nothing is served over one; an upgrade is the plain GET it also is, not a bare 403 of uvicorn's)
     return uvicorn.Server(uvicorn.Config(Throttled(app, rate, burst), log_config=None, access_log=False, lifespan="off", server_header=False,
-                                         headers=list(HEADERS), ws="none", timeout_graceful_shutdown=2,
+                                         headers=list(HEADERS), ws="none", timeout_graceful_shutdown=2, h11_max_incomplete_event_size=HEAD_BYTES,
                                          http=_guarded(head_seconds, connections, per_address)))
 
 
