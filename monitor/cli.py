@@ -600,7 +600,7 @@ def status(
 ) -> None:
     """The daemons running on the store and what each holds; the channels failing now, and those with deliveries that gave up.
 
-    The daemons (several may share a PostgreSQL store, one a SQLite file; a `monitor once` is listed while it runs, and said to be one): host, pid, start, last heartbeat and what each holds (feeds, deliveries and files claimed, hosts being polled); a daemon whose heartbeat is older than its lease is gone, and what it held has been given back; one of this host whose process is no longer running (SIGKILLed) is shown exited until then (exited? for an older monitor's, whose pid may be another container's). Then the channels failing now (deliveries waiting for a retry, the next one's time, the last error), those with deliveries that gave up, or waiting for a channel this config lacks."""
+    The daemons (several may share a PostgreSQL store, one a SQLite file; a `monitor once` is listed while it runs, and said to be one): host, pid, start, last heartbeat and what each holds (feeds, deliveries and files claimed, hosts being polled); a daemon whose heartbeat is older than its lease is gone, and what it held has been given back; one of this host whose process is no longer running (SIGKILLed) is shown exited until then (exited? for an older monitor's, whose pid may be another container's), one whose process is stopped (SIGSTOP, Ctrl-Z) stopped, and one whose process runs without beating stalled. Then the channels failing now (deliveries waiting for a retry, the next one's time, the last error), those with deliveries that gave up, or waiting for a channel this config lacks."""
     monitor = _app(config)
     with _json_errors(as_json):
         st = monitor.status()
@@ -612,13 +612,21 @@ def status(
                    title=f"Daemons on {st.database} ({'shared: several may run' if st.shared else 'one at a time'})")
     for d in st.daemons:
         ago = (st.now - d.heartbeat_at).total_seconds()
-        table.add(str(d.id), d.host, str(d.pid), _when(d.started_at), f"{max(0.0, ago):.0f} s ago", _state(st.exited_or_not(d)) if d.alive(st.now) else "gone",
+        table.add(str(d.id), d.host, str(d.pid), _when(d.started_at), f"{max(0.0, ago):.0f} s ago", st.state(d),
                   str(d.holding.feeds), str(d.holding.deliveries), str(d.holding.files), str(st.hosts.get(d.id, 0)))
     out.table(table)
     if not st.daemons:
         out.line("no daemon is running on this store")
     for d in st.daemons:
-        if d.alive(st.now) and st.exited_or_not(d) is None:
+        state, beat = st.state(d), f"{max(0.0, (st.now - d.heartbeat_at).total_seconds()):.0f} s"
+        if state == "stopped":
+            lock = "; it keeps the store's lock meanwhile: no other `monitor run` or `monitor once` starts on it" if not st.shared else ""
+            given = f"it has not beaten for {beat}, past its lease of {d.lease_seconds:.0f} s: what it held has been given back; " if not d.alive(st.now) else ""
+            out.line(f"{d.id} (pid {d.pid}) is stopped (SIGSTOP, Ctrl-Z): {given}`kill -CONT {d.pid}` resumes it, `kill {d.pid}` ends it{lock}")
+        if state == "stalled":
+            out.line(f"{d.id} (pid {d.pid}) runs but has not beaten for {beat}, past its lease of {d.lease_seconds:.0f} s: what it held has been given back "
+                     "(a store that fails or hangs holds its heartbeat back: its log says so)")
+        if state == "exited?":
             out.line(f"{d.id} is of an older monitor (its row says no pid namespace) and no process of {d.host} runs as pid {d.pid}: killed, unless it "
                      "runs in another container of the same host name; what it holds is taken as its own until its lease ends at "
                      f"{d.heartbeat_at + timedelta(seconds=d.lease_seconds):%H:%M:%S} UTC")
@@ -638,11 +646,6 @@ def status(
                      + ("a daemon whose config has it sends them; in none, they give up an hour after they were due "
                         "(held for a digest: once it has been in no running daemon's config for an hour)" if st.shared
                         else "they give up at the daemon's next dispatch"))
-
-
-def _state(exited: bool | None) -> str:
-    """An alive daemon's state: its process seen gone, not known (an older monitor's row), or running."""
-    return "exited" if exited else "exited?" if exited is None else "alive"
 
 
 def _deliveries(count: int) -> str:
