@@ -758,7 +758,9 @@ app.add_typer(db_app, name="db")
 
 @db_app.command("current", epilog=_examples("monitor db current --config config/monitor.toml"))
 def db_current(config: ConfigOption = DEFAULT_CONFIG) -> None:
-    """The store's schema revision and this monitor's newest, without changing the database."""
+    """The store's schema revision and this monitor's newest, without changing the database.
+
+    Where no SQLite store is (before the first run, or a mistyped [store] path) it says so in one line and exits 1."""
     r = _app(config).db_current()
     if r.revisions is None or not r.has_tables:
         out.line(f"database {r.database}: not created yet (the first run creates it at revision {r.head})")

@@ -166,7 +166,16 @@ class StoreVerbs(Core):
         return database_name(url), backup(url, path)
 
     def db_current(self) -> Revision:
-        """The store's schema revision, without changing the database."""
+        """The store's schema revision, without changing the database; MonitorError where no SQLite store is (a mistyped
+        [store] path, or before the first run: a script asking for the revision is not told all is well)."""
+        from monitor.store import migrate
+
+        if missing := self.no_store(f"no schema revision to show (this monitor's newest is {migrate.head()})"):
+            raise MonitorError(missing)
+        return self._revision()
+
+    def _revision(self) -> Revision:
+        """The store's schema revision (that of a store not made yet: none)."""
         from monitor.store import migrate
 
         url = self.settings.store.sqlalchemy_url
@@ -184,13 +193,13 @@ class StoreVerbs(Core):
         url = self.settings.store.sqlalchemy_url
         if not create and (missing := self.no_store("nothing to upgrade", "; `monitor db upgrade --create` makes it empty now")):
             raise MonitorError(missing)
-        if (now := self.db_current()).has_tables and now.revisions == (now.head,):  # nothing to upgrade: no need to stop the daemon that upgraded it
+        if (now := self._revision()).has_tables and now.revisions == (now.head,):  # nothing to upgrade: no need to stop the daemon that upgraded it
             return replace(now, tightened=made_owner_only(path)) if (path := database_file(url)) else now  # (its mode as opening it makes it)
         if now.newer:  # a newer monitor's: refused in one line by opening it (stopping its daemons would not help)
             self.open_store(upgrade="auto").close()
         busy = "stop the daemon, back the store up (`monitor backup`), then run `monitor db upgrade` again"
         with single_daemon(url, "monitor db upgrade", busy):
-            before = self.db_current()
+            before = self._revision()
             if before.revisions and before.revisions != (before.head,) and database_file(url) is None:  # a shared (PostgreSQL) store
                 running = daemons_running(url, at := datetime.now(UTC))
                 older = [held] if (held := older_holder(url)) else []  # a monitor's before the registry (revision 0006)
