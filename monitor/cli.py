@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup, TyperOption
 from typer.exceptions import TyperException
 
 from monitor.errors import MonitorError, UsageError
@@ -41,7 +42,28 @@ def _examples(*lines: str) -> str:
     return "Examples:\n\n" + "\n\n".join(lines)
 
 
-app = typer.Typer(help="monitor: watch feeds and folders for watched actors and events, and alert through Apprise.", add_completion=False,
+class _Verbs(TyperGroup):
+    """A group of verbs whose --help pages show no `<bool>` beside a flag (`--json`, `--help`): typer 0.29's rich help
+    names the type of every option, as if a flag took a value (its plain help does not)."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _untyped_flags(self, ctx)
+        super().format_help(ctx, formatter)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if (command := super().get_command(ctx, cmd_name)) is not None:
+            _untyped_flags(command, ctx)
+        return command
+
+
+def _untyped_flags(command: Any, ctx: Any) -> None:
+    """A command's flags, its --help too, given an empty metavar: the type column shows nothing for them."""
+    for param in [*command.params, command.get_help_option(ctx)]:
+        if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+            param.metavar = ""
+
+
+app = typer.Typer(help="monitor: watch feeds and folders for watched actors and events, and alert through Apprise.", add_completion=False, cls=_Verbs,
                   epilog=_examples("monitor check", "monitor once", "monitor match seeds/soleimani-strike-2020-01.txt", "monitor alerts",
                                    "monitor run --config config/monitor.toml"))
 
@@ -373,7 +395,7 @@ def _pass_config(ctx: typer.Context, config: Path) -> None:
     ctx.default_map = {ctx.invoked_subcommand or "": {"config": str(config)}}
 
 
-alerts_app = typer.Typer(help="The latest alerts, failed deliveries, and re-queueing or dismissing them.", invoke_without_command=True,
+alerts_app = typer.Typer(cls=_Verbs, help="The latest alerts, failed deliveries, and re-queueing or dismissing them.", invoke_without_command=True,
                          epilog=_examples("monitor alerts -n 5", "monitor alerts --failed", "monitor alerts show 1", "monitor alerts retry 1",
                                           "monitor alerts dismiss 1"))
 app.add_typer(alerts_app, name="alerts")
@@ -652,7 +674,7 @@ def _deliveries(count: int) -> str:
     return f"{count} deliver{'y' if count == 1 else 'ies'}"
 
 
-sources_app = typer.Typer(help="Feeds and folders with their health; add, import, export, retry, enable, disable, remove.", invoke_without_command=True,
+sources_app = typer.Typer(cls=_Verbs, help="Feeds and folders with their health; add, import, export, retry, enable, disable, remove.", invoke_without_command=True,
                           epilog=_examples("monitor sources", "monitor sources add https://example.org/world/", "monitor sources retry 1"))
 app.add_typer(sources_app, name="sources")
 
@@ -752,7 +774,7 @@ def sources_export(config: ConfigOption = DEFAULT_CONFIG) -> None:
     _say_no_store(monitor)
 
 
-db_app = typer.Typer(help="The store's schema revision: show it, upgrade it.", epilog=_examples("monitor db current", "monitor db upgrade"))
+db_app = typer.Typer(cls=_Verbs, help="The store's schema revision: show it, upgrade it.", epilog=_examples("monitor db current", "monitor db upgrade"))
 app.add_typer(db_app, name="db")
 
 

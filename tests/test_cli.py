@@ -690,6 +690,21 @@ HELP_PAGES = [[], ["run"], ["once"], ["match"], ["eval"], ["check"], ["alerts"],
               ["backup"], ["web"], ["watchlist"]]
 
 
+def test_no_help_page_shows_a_type_beside_a_flag() -> None:
+    """Regression (left by the last stop, fixed by helper xops5): typer 0.29's rich help showed `<bool>` beside every
+    flag (`--json <bool>`, `--all <bool>`, `--help <bool>` on every page), as if it took a value: `--json true` is a
+    usage error. A flag shows no type now; an option that takes a value keeps its own (`--config <Path>`)."""
+    from typer.testing import CliRunner
+
+    from monitor.cli import app
+
+    for page in HELP_PAGES:
+        shown = CliRunner().invoke(app, [*page, "--help"], env={"COLUMNS": "200"}).output
+        assert "--help " in shown and "<bool>" not in shown, shown
+    once = " ".join(CliRunner().invoke(app, ["once", "--help"], env={"COLUMNS": "200"}).output.replace("│", " ").split())
+    assert "--all poll every feed" in once and "--config -c <Path> the monitor.toml to use" in once, once
+
+
 @sqlite_only
 def test_every_help_page_shows_examples_that_work_from_a_fresh_clone(tmp_path: Path, http_server: LocalHTTP) -> None:
     # No --help had an example. Each page's examples now run in a copy of a fresh clone's files (after
