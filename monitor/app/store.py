@@ -48,9 +48,9 @@ class StoreVerbs(Core):
         db = self.stored()
         return outbox.latest_alerts(db, limit, failed_only=failed_only) if db else []
 
-    def alert_id(self, ref: str) -> int:
-        """The alert a number or an Alert id names; MonitorError when none."""
-        db = self.required_store()
+    def alert_id(self, ref: str, writes: bool = False) -> int:
+        """The alert a number or an Alert id names; MonitorError when none. `writes`: for a verb that changes its deliveries."""
+        db = self.required_store(writes)
         alert_id = find_alert(db, ref)
         if alert_id is None:
             raise MonitorError(f"no alert {ref!r}: give a number from the first column of `monitor alerts` or the Alert id printed in an alert")
@@ -83,19 +83,19 @@ class StoreVerbs(Core):
         """Re-queue an alert's failed (or dismissed) deliveries to the config's channels, and make those waiting for a
         retry due now: (the alert's id, how many re-queued, the channels not in the config whose deliveries were left,
         how many waited for a retry)."""
-        alert_id = self.alert_id(ref)
+        alert_id = self.alert_id(ref, writes=True)
         now = datetime.now(UTC)
         waiting = outbox.retry_alert_now(self.db, alert_id, now)
         return alert_id, *outbox.requeue(self.db, alert_id, now, [c.name for c in self.settings.channels]), waiting
 
     def dismiss_alert(self, ref: str) -> tuple[int, int]:
         """Mark an alert's failed deliveries dismissed: (the alert's id, how many)."""
-        alert_id = self.alert_id(ref)
+        alert_id = self.alert_id(ref, writes=True)
         return alert_id, outbox.dismiss(self.db, datetime.now(UTC), alert_id=alert_id)
 
     def dismiss_failed(self, channel: str | None = None) -> int:
         """Mark every failed delivery (of one channel, or all) dismissed: how many (a channel gone from the config too)."""
-        db = self.stored()
+        db = self.stored(writes=True)
         return outbox.dismiss(db, datetime.now(UTC), channel=channel) if db else 0
 
     def retry_failed(self, channel: str | None = None) -> int:
@@ -105,7 +105,7 @@ class StoreVerbs(Core):
         if channel is not None and channel not in names:
             raise MonitorError(f"{self.config}: no channel {channel!r} in the config (its channels: {', '.join(names) or 'none'}): "
                                "put it back in the config first, or name one of them")
-        db = self.stored()
+        db = self.stored(writes=True)
         return outbox.requeue_failed(db, datetime.now(UTC), channel) if db else 0
 
     def stories(self, limit: int) -> list[story_store.StorySummary]:
