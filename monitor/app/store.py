@@ -16,6 +16,7 @@ from monitor.store.alert_view import AlertDetail, alert_detail, find_alert
 from monitor.store.daemons import running as daemons_running
 from monitor.store.db import database_file, database_name, made_owner_only, schema_revision
 from monitor.store.retention import Pruned
+from monitor.model import Watchlist
 from monitor.watchlist import load_watchlist, mutable_name, mute_suggestion
 
 
@@ -131,13 +132,20 @@ class StoreVerbs(Core):
 
     def unmute(self, name: str) -> tuple[str, bool]:
         """Lift a mute now: the name as muted (the watchlist's spelling, any case given, as `mute` takes it; else as
-        given: a name since taken out of the watchlist), and False when there was none."""
+        given: a name since taken out of the watchlist), and False when there was none. A name that is neither muted nor
+        an actor, rule or spike of the watchlist (an alias, a typo) is a MonitorError saying which it may mean: the mute
+        meant stays in force."""
         try:
-            target = mutable_name(load_watchlist(self.settings.watchlist), name) or name
+            watchlist: Watchlist | None = load_watchlist(self.settings.watchlist)
         except WatchlistError:
-            target = name
+            watchlist = None
+        target = (mutable_name(watchlist, name) if watchlist else None) or name
         db = self.existing_store("no mute to lift")
-        return target, mutes.unmute(db, target) or (target != name and mutes.unmute(db, name))
+        lifted = mutes.unmute(db, target) or (target != name and mutes.unmute(db, name))
+        if not lifted and watchlist is not None and target == name and mutable_name(watchlist, name) is None:
+            raise MonitorError(f"no mute of {name!r} to lift, and {self.settings.watchlist} has no actor, rule or spike of that name: "
+                               f"{mute_suggestion(watchlist, name, 'monitor mute --off')} (`monitor mute` lists the mutes in force)")
+        return target, lifted
 
     def prune(self, days: int | None = None) -> Prune:
         """Delete what is older than `days` (default: [store] keep_days); refused while a daemon prunes the store."""
