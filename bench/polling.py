@@ -1,12 +1,12 @@
 """Feed polling through the real pipeline: N local feeds, conditional GET, 10 % changed per cycle.
 
-    .venv/bin/python bench/polling.py [--feeds 2000] [--cycles 3] [--workers 10] [--profile] [--parsers-first]
+    .venv/bin/python bench/polling.py [--feeds 2000] [--cycles 3] [--in-flight 200] [--profile] [--parsers-first]
 
 A local server (bench/feed_server.py, its own process, standard library only) serves N RSS 2.0
 feeds of 50 entries (~100 KB each, gzipped on the wire; a few entries per feed name watched actors
 and events) and answers 304 when If-None-Match matches a feed's ETag. The pipeline is built from a
-temporary config (SQLite in a temp dir, loopback allowed, a console:// channel, `feed_workers`
-fetches at once, the default 2 parsing processes, per_host 10000, the N feeds as [[feeds]]) with
+temporary config (SQLite in a temp dir, loopback allowed, a console:// channel, `--in-flight`
+fetches at once ([http] max_in_flight: the daemon's default, 200, unless given; the readings before session 45 ran 10), the default 2 parsing processes, per_host 10000, the N feeds as [[feeds]]) with
 `build_pipeline(load_settings(path))`, and each cycle is one `pipeline.poll_all_feeds()`.
 
 Cycle "warmup" finds every feed new (N x 50 articles stored); then --cycles steady cycles in each
@@ -200,12 +200,12 @@ class FeedServer:
 
 # -- the pipeline ---------------------------------------------------------------------------------
 def write_config(root: Path, server: FeedServer, feeds: int, workers: int) -> Path:
-    """A monitor.toml in root: SQLite there, loopback allowed, one console channel, the N feeds."""
+    """A monitor.toml in root: SQLite there, loopback allowed, `workers` fetches in flight, one console channel, the N feeds."""
     lines = [
         f"watchlist = {json.dumps(str(WATCHLIST))}",
         "[store]", f"path = {json.dumps(str(root / 'monitor.db'))}",
-        "[http]", 'allow_networks = ["127.0.0.0/8"]',
-        "[schedule]", f"feed_workers = {workers}", "per_host = 10000",
+        "[http]", 'allow_networks = ["127.0.0.0/8"]', f"max_in_flight = {workers}",
+        "[schedule]", "per_host = 10000",
     ]
     return write_monitor_toml(root, lines, (server.feed_url(i) for i in range(feeds)), prefix="bench")
 
@@ -385,13 +385,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=2000)
     parser.add_argument("--cycles", type=int, default=3, help="steady cycles after the warm-up")
-    parser.add_argument("--workers", type=int, default=10, help="[schedule] feed_workers")
+    parser.add_argument("--in-flight", "--workers", dest="workers", type=int, default=None, help="[http] max_in_flight (default: the daemon's, "
+                        "monitor.defaults.MAX_IN_FLIGHT; 10, the default before session 45, is what the earlier readings ran)")
     parser.add_argument("--budget", type=float, default=300, help="seconds after which no further steady cycle starts (0: none)")
     parser.add_argument("--profile", action="store_true", help="one extra steady cycle, not in the figures, under cProfile (tables on stderr)")
     parser.add_argument("--top", type=int, default=20, help="rows of each profile table")
     parser.add_argument("--parsers-first", action="store_true", help="as monitor run: the watchlist compiled and the parsing processes forked before the pipeline is imported")
     parser.add_argument("--bare", type=Path, help=argparse.SUPPRESS)  # internal: bare_parse on a pickled list of (body, headers)
     args = parser.parse_args()
+    if args.workers is None:
+        from monitor.defaults import MAX_IN_FLIGHT
+
+        args.workers = MAX_IN_FLIGHT
     if args.bare:
         print(json.dumps(bare_parse(pickle.loads(args.bare.read_bytes()))))
         return
@@ -403,7 +408,7 @@ def main() -> None:
             config = write_config(Path(tmp), server, args.feeds, args.workers)
             started = time.perf_counter()
             pipeline = build_pipeline(load_settings(config), EARLY, EARLY_MATCHER)
-            emit({"setup": "pipeline built", "code": code_version(), "feeds_registered": len(pipeline.settings.feeds), "workers": args.workers, "parsers_started_by": pipeline.parsers.method or "not yet",
+            emit({"setup": "pipeline built", "code": code_version(), "feeds_registered": len(pipeline.settings.feeds), "workers": args.workers, "max_in_flight": pipeline.settings.http.max_in_flight, "parsers_started_by": pipeline.parsers.method or "not yet",
                   "setup_s": round(time.perf_counter() - started, 2), "server_ready_s": round(started - began, 2),
                   "bench_peak_rss_after_setup_mb": round(peak_rss_kb() / MB, 1),  # mostly the imports
                   "server_startup_peak_rss_mb": round(server.stats()["peak_rss_kb"] / MB, 1), "loadavg": [round(x, 2) for x in os.getloadavg()]})

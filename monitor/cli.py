@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup, TyperOption
 from typer.exceptions import TyperException
 
 from monitor.errors import MonitorError, UsageError
@@ -41,7 +42,28 @@ def _examples(*lines: str) -> str:
     return "Examples:\n\n" + "\n\n".join(lines)
 
 
-app = typer.Typer(help="monitor: watch feeds and folders for watched actors and events, and alert through Apprise.", add_completion=False,
+class _Verbs(TyperGroup):
+    """A group of verbs whose --help pages show no `<bool>` beside a flag (`--json`, `--help`): typer 0.29's rich help
+    names the type of every option, as if a flag took a value (its plain help does not)."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _untyped_flags(self, ctx)
+        super().format_help(ctx, formatter)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if (command := super().get_command(ctx, cmd_name)) is not None:
+            _untyped_flags(command, ctx)
+        return command
+
+
+def _untyped_flags(command: Any, ctx: Any) -> None:
+    """A command's flags, its --help too, given an empty metavar: the type column shows nothing for them."""
+    for param in [*command.params, command.get_help_option(ctx)]:
+        if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+            param.metavar = ""
+
+
+app = typer.Typer(help="monitor: watch feeds and folders for watched actors and events, and alert through Apprise.", add_completion=False, cls=_Verbs,
                   epilog=_examples("monitor check", "monitor once", "monitor match seeds/soleimani-strike-2020-01.txt", "monitor alerts",
                                    "monitor run --config config/monitor.toml"))
 
@@ -373,7 +395,7 @@ def _pass_config(ctx: typer.Context, config: Path) -> None:
     ctx.default_map = {ctx.invoked_subcommand or "": {"config": str(config)}}
 
 
-alerts_app = typer.Typer(help="The latest alerts, failed deliveries, and re-queueing or dismissing them.", invoke_without_command=True,
+alerts_app = typer.Typer(cls=_Verbs, help="The latest alerts, failed deliveries, and re-queueing or dismissing them.", invoke_without_command=True,
                          epilog=_examples("monitor alerts -n 5", "monitor alerts --failed", "monitor alerts show 1", "monitor alerts retry 1",
                                           "monitor alerts dismiss 1"))
 app.add_typer(alerts_app, name="alerts")
@@ -600,7 +622,7 @@ def status(
 ) -> None:
     """The daemons running on the store and what each holds; the channels failing now, and those with deliveries that gave up.
 
-    The daemons (several may share a PostgreSQL store, one a SQLite file; a `monitor once` is listed while it runs, and said to be one): host, pid, start, last heartbeat and what each holds (feeds, deliveries and files claimed, hosts being polled); a daemon whose heartbeat is older than its lease is gone, and what it held has been given back; one of this host whose process is no longer running (SIGKILLed) is shown exited until then (exited? for an older monitor's, whose pid may be another container's). Then the channels failing now (deliveries waiting for a retry, the next one's time, the last error), those with deliveries that gave up, or waiting for a channel this config lacks."""
+    The daemons (several may share a PostgreSQL store, one a SQLite file; a `monitor once` is listed while it runs, and said to be one): host, pid, start, last heartbeat and what each holds (feeds, deliveries and files claimed, hosts being polled); a daemon whose heartbeat is older than its lease is gone, and what it held has been given back; one of this host whose process is no longer running (SIGKILLed) is shown exited until then (exited? for an older monitor's, whose pid may be another container's), one whose process is stopped (SIGSTOP, Ctrl-Z) stopped, and one whose process runs without beating stalled. Then the channels failing now (deliveries waiting for a retry, the next one's time, the last error), those with deliveries that gave up, or waiting for a channel this config lacks."""
     monitor = _app(config)
     with _json_errors(as_json):
         st = monitor.status()
@@ -612,13 +634,21 @@ def status(
                    title=f"Daemons on {st.database} ({'shared: several may run' if st.shared else 'one at a time'})")
     for d in st.daemons:
         ago = (st.now - d.heartbeat_at).total_seconds()
-        table.add(str(d.id), d.host, str(d.pid), _when(d.started_at), f"{max(0.0, ago):.0f} s ago", _state(st.exited_or_not(d)) if d.alive(st.now) else "gone",
+        table.add(str(d.id), d.host, str(d.pid), _when(d.started_at), f"{max(0.0, ago):.0f} s ago", st.state(d),
                   str(d.holding.feeds), str(d.holding.deliveries), str(d.holding.files), str(st.hosts.get(d.id, 0)))
     out.table(table)
     if not st.daemons:
         out.line("no daemon is running on this store")
     for d in st.daemons:
-        if d.alive(st.now) and st.exited_or_not(d) is None:
+        state, beat = st.state(d), f"{max(0.0, (st.now - d.heartbeat_at).total_seconds()):.0f} s"
+        if state == "stopped":
+            lock = "; it keeps the store's lock meanwhile: no other `monitor run` or `monitor once` starts on it" if not st.shared else ""
+            given = f"it has not beaten for {beat}, past its lease of {d.lease_seconds:.0f} s: what it held has been given back; " if not d.alive(st.now) else ""
+            out.line(f"{d.id} (pid {d.pid}) is stopped (SIGSTOP, Ctrl-Z): {given}`kill -CONT {d.pid}` resumes it, `kill {d.pid}` ends it{lock}")
+        if state == "stalled":
+            out.line(f"{d.id} (pid {d.pid}) runs but has not beaten for {beat}, past its lease of {d.lease_seconds:.0f} s: what it held has been given back "
+                     "(a store that fails or hangs holds its heartbeat back: its log says so)")
+        if state == "exited?":
             out.line(f"{d.id} is of an older monitor (its row says no pid namespace) and no process of {d.host} runs as pid {d.pid}: killed, unless it "
                      "runs in another container of the same host name; what it holds is taken as its own until its lease ends at "
                      f"{d.heartbeat_at + timedelta(seconds=d.lease_seconds):%H:%M:%S} UTC")
@@ -640,16 +670,11 @@ def status(
                         else "they give up at the daemon's next dispatch"))
 
 
-def _state(exited: bool | None) -> str:
-    """An alive daemon's state: its process seen gone, not known (an older monitor's row), or running."""
-    return "exited" if exited else "exited?" if exited is None else "alive"
-
-
 def _deliveries(count: int) -> str:
     return f"{count} deliver{'y' if count == 1 else 'ies'}"
 
 
-sources_app = typer.Typer(help="Feeds and folders with their health; add, import, export, retry, enable, disable, remove.", invoke_without_command=True,
+sources_app = typer.Typer(cls=_Verbs, help="Feeds and folders with their health; add, import, export, retry, enable, disable, remove.", invoke_without_command=True,
                           epilog=_examples("monitor sources", "monitor sources add https://example.org/world/", "monitor sources retry 1"))
 app.add_typer(sources_app, name="sources")
 
@@ -749,13 +774,15 @@ def sources_export(config: ConfigOption = DEFAULT_CONFIG) -> None:
     _say_no_store(monitor)
 
 
-db_app = typer.Typer(help="The store's schema revision: show it, upgrade it.", epilog=_examples("monitor db current", "monitor db upgrade"))
+db_app = typer.Typer(cls=_Verbs, help="The store's schema revision: show it, upgrade it.", epilog=_examples("monitor db current", "monitor db upgrade"))
 app.add_typer(db_app, name="db")
 
 
 @db_app.command("current", epilog=_examples("monitor db current --config config/monitor.toml"))
 def db_current(config: ConfigOption = DEFAULT_CONFIG) -> None:
-    """The store's schema revision and this monitor's newest, without changing the database."""
+    """The store's schema revision and this monitor's newest, without changing the database.
+
+    Where no SQLite store is (before the first run, or a mistyped [store] path) it says so in one line and exits 1."""
     r = _app(config).db_current()
     if r.revisions is None or not r.has_tables:
         out.line(f"database {r.database}: not created yet (the first run creates it at revision {r.head})")

@@ -73,6 +73,11 @@ class _Poll:
     started: float = field(default_factory=time.monotonic)
     pending: dict[int, tuple[sources.FeedJob, datetime]] = field(default_factory=dict)
 
+    def at_now(self) -> datetime:
+        """The poll's time now: its start (`now`, a test's clock too) and the seconds it has run. A feed's next check is
+        planned from its own outcome, not from the poll's start: one fetched late in a long poll came due that much early."""
+        return self.now + timedelta(seconds=time.monotonic() - self.started)
+
 
 def _claim_holds(pending: dict[int, tuple[sources.FeedJob, datetime]], job: sources.FeedJob) -> bool:
     """Whether a poll's claim of `job` still holds (asked by the fetching thread as its fetch would start)."""
@@ -140,7 +145,7 @@ class FeedPolling:
                 for job_id in poll.pending:
                     self._in_flight.pop(job_id, None)
             with contextlib.suppress(StoreError):  # else they end with their lease
-                self._give_back_hosts(poll.now + timedelta(seconds=time.monotonic() - poll.started))
+                self._give_back_hosts(poll.at_now())
             release_free_memory()  # what the poll's bodies and parsed feeds took, back to the system
 
     def _seen(self, feed: sources.FeedJob) -> bytes | None:
@@ -171,7 +176,7 @@ class FeedPolling:
                     offered = take()
                 if not offered:
                     break
-                lease = poll.now + timedelta(seconds=time.monotonic() - poll.started + self.policy.lease_seconds)
+                lease = poll.at_now() + timedelta(seconds=self.policy.lease_seconds)
                 picked = self._hold_hosts(poll, offered, lease)  # those of hosts another daemon holds leave the poll
                 claimed = sources.claim(self.db, [j.id for j in picked], poll.due_by, lease) if picked else set[int]()
                 jobs = [j for j in picked if j.id in claimed]  # the others: taken by another poll or daemon
@@ -241,7 +246,7 @@ class FeedPolling:
             elif item is not None:
                 metrics.POLLS.inc(item.job.name)
                 try:
-                    stored, success = self._settle(poll.poller, item, poll.now, poll.pending[item.job.id][1])
+                    stored, success = self._settle(poll.poller, item, poll.at_now(), poll.pending[item.job.id][1])
                 finally:
                     item.done()
                 new += stored
@@ -253,12 +258,12 @@ class FeedPolling:
             if starving or time.monotonic() - refilled >= REFILL_SECONDS:
                 if poll.waiting:
                     self._refill(poll)
-                self._give_back_hosts(poll.now + timedelta(seconds=time.monotonic() - poll.started))
+                self._give_back_hosts(poll.at_now())
                 refilled = time.monotonic()
             if succeeded and time.monotonic() - recorded >= SUCCESS_FLUSH_SECONDS:
-                sources.record_successes(self.db, poll.now, succeeded)
+                sources.record_successes(self.db, poll.at_now(), succeeded)
                 succeeded, recorded = [], time.monotonic()
-        sources.record_successes(self.db, poll.now, succeeded)
+        sources.record_successes(self.db, poll.at_now(), succeeded)
         if lapsed:
             log.warning("%s not fetched: the lease of the claim ended before the fetch's turn (this daemon stalled, or its store or hosts "
                         "were that slow): due again, for the next poll of any daemon", counted(lapsed, "claimed feed"))

@@ -955,8 +955,8 @@ def _mutable(watchlist: Watchlist) -> list[str]:
     return [a.name for a in watchlist.actors] + [r.name for r in watchlist.rules] + [s.name for s in watchlist.spikes]
 
 
-def mute_suggestion(watchlist: Watchlist, name: str) -> str:
-    """What to say when NAME is no actor or rule: the actor whose alias it is, or the nearest names."""
+def mute_suggestion(watchlist: Watchlist, name: str, verb: str = "mute") -> str:
+    """What to say when NAME is no actor or rule: the actor whose alias it is (`VERB 'Its Name'`), or the nearest names."""
     if any(e.name.casefold() == name.strip().casefold() for e in watchlist.events):
         return f"{name!r} is an event: mute a rule or spike that takes it, or an actor"
-    return spikes_config.name_suggestion(watchlist, name, _mutable(watchlist), "mute") or "`monitor match` on an article shows the actors' names"
+    return spikes_config.name_suggestion(watchlist, name, _mutable(watchlist), verb) or "`monitor match` on an article shows the actors' names"

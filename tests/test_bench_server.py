@@ -71,3 +71,17 @@ def test_requests_on_one_kept_alive_connection(base: str) -> None:
             assert (response.status, response.read().count(b"<item>")) == (200, 4)
     finally:
         connection.close()
+
+
+def test_the_polling_bench_runs_the_daemons_fetches_in_flight_by_default(tmp_path: Path) -> None:
+    """Regression (left by the last stop, fixed by helper xops5): bench/polling.py ran 10 fetches in flight unless told
+    (`--workers`, written as the deprecated [schedule] feed_workers) while the daemon's default is 200 ([http]
+    max_in_flight): its readings were of a daemon no one runs. It runs the daemon's default now; `--in-flight N` (or
+    `--workers N`) another."""
+    bench = SERVER.parent / "polling.py"
+    for given, expected in (([], 200), (["--workers", "10"], 10)):
+        ran = subprocess.run([sys.executable, str(bench), "--feeds", "2", "--cycles", "0", "--budget", "0", *given], cwd=SERVER.parent.parent,
+                             capture_output=True, text=True, timeout=300)
+        assert ran.returncode == 0, ran.stderr[-2000:]
+        setup = json.loads(ran.stdout.splitlines()[0])
+        assert (setup["workers"], setup["max_in_flight"]) == (expected, expected), setup

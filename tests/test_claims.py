@@ -219,6 +219,59 @@ def test_a_daemon_of_this_host_whose_process_is_gone_shows_exited_until_its_leas
     assert "exited" in table and "alive" in table
 
 
+HOLDER = """
+import sys
+from datetime import timedelta
+from monitor.store import daemons
+from monitor.store.db import Database, utcnow
+from monitor.store.lock import single_daemon
+url = sys.argv[1]
+with single_daemon(url, "monitor run"):  # the store's lock, as a daemon holds it (nothing on PostgreSQL)
+    db = Database(url)
+    now = utcnow()
+    beating = daemons.register(db, "monitor run", 5.0, now)
+    daemons.heartbeat(db, beating, now - timedelta(minutes=1), daemons.Holding(), 5.0)  # beat last a minute ago
+    daemons.register(db, "monitor run", 5.0, now - timedelta(hours=1))  # a row older than this process: its pid is another's now
+    db.close()
+    print("ready", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_status_says_a_daemon_whose_process_runs_or_is_stopped_is_not_gone(tmp_path: Path) -> None:
+    """Regression (left by the last stop, fixed by helper xops5): a daemon SIGSTOPped (Ctrl-Z, a debugger) past its lease
+    was listed `gone` by `monitor status` while its process held the store's lock (`monitor once` refused to start,
+    naming it), and so was one running but not beating (its store hanging). Its process is read on this host: `stopped`,
+    with the command that resumes it, or `stalled`; a row whose pid a later process has is still `gone`."""
+    import signal
+
+    config = write_config(tmp_path)
+    Database(store_url(tmp_path)).close()
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, store_url(tmp_path)], cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "ready\n"
+
+        def states() -> list[tuple[int, bool, str]]:
+            data = json.loads(monitor("status", "--json", "--config", str(config)).stdout)
+            return [(d["pid"], d["alive"], d["state"]) for d in data["daemons"]]
+
+        beating = query(tmp_path, "select id from daemons order by started_at desc")[0][0]
+        assert states() == [(holder.pid, False, "gone"), (holder.pid, False, "stalled")]  # (the oldest row first)
+        table = " ".join(monitor("status", "--config", str(config), env={"COLUMNS": "300"}).stdout.split())
+        assert f"{beating} (pid {holder.pid}) runs but has not beaten for" in table and "what it held has been given back" in table, table
+        holder.send_signal(signal.SIGSTOP)
+        wait_for(lambda: Path(f"/proc/{holder.pid}/stat").read_text().rpartition(")")[2].split()[0] == "T")
+        assert states() == [(holder.pid, False, "gone"), (holder.pid, False, "stopped")]
+        table = " ".join(monitor("status", "--config", str(config), env={"COLUMNS": "300"}).stdout.split())
+        assert f"{beating} (pid {holder.pid}) is stopped (SIGSTOP, Ctrl-Z): it has not beaten for" in table, table
+        assert f"`kill -CONT {holder.pid}` resumes it, `kill {holder.pid}` ends it" in table, table
+        assert ("it keeps the store's lock meanwhile" in table) is (not ON_POSTGRES), table
+    finally:
+        holder.send_signal(signal.SIGCONT)
+        holder.kill()
+        holder.wait()
+
+
 def test_monitor_status_json_says_its_error_as_json_on_stdout_and_one_line_on_stderr(tmp_path: Path) -> None:
     """Regression (found by helper xpg): a --json caller (a script, a monitoring probe) got nothing on stdout
     and a text line on stderr when the config or the store failed: no JSON to parse."""

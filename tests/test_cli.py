@@ -690,6 +690,21 @@ HELP_PAGES = [[], ["run"], ["once"], ["match"], ["eval"], ["check"], ["alerts"],
               ["backup"], ["web"], ["watchlist"]]
 
 
+def test_no_help_page_shows_a_type_beside_a_flag() -> None:
+    """Regression (left by the last stop, fixed by helper xops5): typer 0.29's rich help showed `<bool>` beside every
+    flag (`--json <bool>`, `--all <bool>`, `--help <bool>` on every page), as if it took a value: `--json true` is a
+    usage error. A flag shows no type now; an option that takes a value keeps its own (`--config <Path>`)."""
+    from typer.testing import CliRunner
+
+    from monitor.cli import app
+
+    for page in HELP_PAGES:
+        shown = CliRunner().invoke(app, [*page, "--help"], env={"COLUMNS": "200"}).output
+        assert "--help " in shown and "<bool>" not in shown, shown
+    once = " ".join(CliRunner().invoke(app, ["once", "--help"], env={"COLUMNS": "200"}).output.replace("│", " ").split())
+    assert "--all poll every feed" in once and "--config -c <Path> the monitor.toml to use" in once, once
+
+
 @sqlite_only
 def test_every_help_page_shows_examples_that_work_from_a_fresh_clone(tmp_path: Path, http_server: LocalHTTP) -> None:
     # No --help had an example. Each page's examples now run in a copy of a fresh clone's files (after
@@ -821,8 +836,32 @@ def test_mute_off_takes_the_name_in_any_case_as_mute_does(tmp_path: Path) -> Non
     result = monitor("mute", "--off", "kataeb hezbollah", "--config", config)
     assert result.returncode == 0 and result.stdout.strip() == "Kataeb Hezbollah: unmuted"
     assert monitor("mute", "--config", config).stdout.strip().startswith("nothing is muted")
-    gone = monitor("mute", "--off", "Nobody Known", "--config", config)  # not in the watchlist (perhaps since removed): as given
-    assert gone.stdout.strip() == "Nobody Known: was not muted"
+    assert monitor("mute", "--off", "Kataeb Hezbollah", "--config", config).stdout.strip() == "Kataeb Hezbollah: was not muted"
+
+
+def test_mute_off_of_an_alias_or_a_typo_says_which_mute_it_may_mean_and_lifts_none(tmp_path: Path) -> None:
+    """Regression (found by helper xops5): `monitor mute --off Soleimani`, an alias of the actor muted, said
+    "Soleimani: was not muted" and exit 0, as if lifted, while 'Qasem Soleimani' stayed muted: its alerts went on
+    being silenced. `mute NAME` refuses such a name, saying the actor it is an alias of; `--off` now does too (and
+    for a typo names the nearest); a mute of a name since taken out of the watchlist is still lifted as given."""
+    from datetime import timedelta
+
+    from monitor.store import mutes
+    from monitor.store.db import utcnow
+
+    config = str(write_config(tmp_path))
+    assert monitor("mute", "Qasem Soleimani", "--for", "1h", "--config", config).returncode == 0
+    line = one_line_error(monitor("mute", "--off", "Soleimani", "--config", config))
+    assert line == (f"monitor: error: no mute of 'Soleimani' to lift, and {REPO / 'config' / 'watchlist.yaml'} has no actor, rule or spike of that "
+                    "name: 'Soleimani' is an alias of the actor 'Qasem Soleimani': monitor mute --off 'Qasem Soleimani' (`monitor mute` lists the "
+                    "mutes in force)"), line
+    assert "did you mean 'Iraq' or 'Iran'?" in one_line_error(monitor("mute", "--off", "Iram", "--config", config))
+    assert monitor("mute", "--config", config).stdout.startswith("Qasem Soleimani: muted until")  # still in force
+    db = Database(store_url(tmp_path))
+    mutes.mute(db, "Nobody Known", utcnow() + timedelta(hours=1))  # an actor since taken out of the watchlist
+    db.close()
+    gone = monitor("mute", "--off", "Nobody Known", "--config", config)
+    assert gone.returncode == 0 and gone.stdout.strip() == "Nobody Known: unmuted", gone.stderr
 
 
 def test_match_article_re_matches_a_stored_article_by_its_id(tmp_path: Path) -> None:

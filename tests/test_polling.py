@@ -91,11 +91,12 @@ def test_a_failing_feed_is_suspended_then_recovers_by_itself(tmp_path: Path, htt
         pipeline.poll_due_feeds(start + timedelta(hours=hour))  # each time the backoff has passed
     h = health(pipeline, "flaky")
     assert (h.status, h.error_count) == ("suspended", 3) and "suspended after 3 failures" in (h.last_error or "")
-    assert h.next_check_at == start + timedelta(hours=2, seconds=3600)  # still tried, slowly
+    assert h.next_check_at is not None  # still tried, slowly: an hour after that poll's failure (its fetch's time, not its start)
+    assert timedelta(hours=3) <= h.next_check_at - start < timedelta(hours=3, seconds=30), h.next_check_at - start
 
     http_server.routes["/flaky.xml"] = (200, {}, FEED)
     assert sources.due_feeds(pipeline.db, start + timedelta(hours=2, minutes=59)) == []
-    pipeline.poll_due_feeds(start + timedelta(hours=3))
+    pipeline.poll_due_feeds(start + timedelta(hours=3, minutes=1))
     h = health(pipeline, "flaky")
     assert (h.status, h.error_count, h.last_error) == ("ok", 0, None)
 
@@ -129,6 +130,24 @@ def test_a_slow_feed_does_not_hold_up_the_others(tmp_path: Path, http_server: Lo
     release.set()
     poller.join(10)
     assert fast_done and not slow_done  # the fast feed finished while the slow one was still waiting
+
+
+def test_a_feed_fetched_late_in_a_poll_is_next_checked_from_its_own_fetch(tmp_path: Path, http_server: LocalHTTP) -> None:
+    """Regression (left by the last stop, fixed by helper xops5): a feed's next check was planned from its poll's start,
+    so one answered late in a long poll (a slow host, thousands of feeds) came due early by as long: every 600 s meant
+    600 s after the poll began. It is planned from the feed's own outcome, and so is its last success."""
+    http_server.routes["/slow.xml"] = held_feed(threading.Event(), 3)  # answered after 3 s
+    config = write_config(tmp_path, feeds=[{"name": "slow", "url": http_server.url("/slow.xml"), "every": 600}])
+    pipeline = build_pipeline(load_settings(config))
+    try:
+        began = utcnow()
+        pipeline.poll_due_feeds()
+        slow = health(pipeline, "slow")
+    finally:
+        pipeline.close()
+    assert slow.last_success_at is not None and slow.next_check_at is not None
+    assert (slow.last_success_at - began).total_seconds() >= 3, (began, slow.last_success_at)
+    assert (slow.next_check_at - began).total_seconds() >= 603, (began, slow.next_check_at)
 
 
 def test_full_text_matches_the_article_page_not_the_summary(tmp_path: Path, http_server: LocalHTTP, json_receiver) -> None:  # type: ignore[no-untyped-def]

@@ -70,9 +70,10 @@ class App(CheckVerbs, SourceVerbs, StatusVerbs, StoreVerbs, TrendVerbs, Core):
             raise MonitorError(missing)
         access = required(listen, address[0])
         watchlist = Current(self.settings.watchlist)  # read again when saved, as the daemon does
+        db = self.required_store()  # read, never upgraded
         sock = bind(address, lambda why: f'--listen "{listen}": cannot listen there ({why})')
-        started(self.db.name, server.url)
-        serve(create_app(self.db, watchlist, access), sock)
+        started(db.name, server.url)
+        serve(create_app(db, watchlist, access), sock)
 
     def once(self, all_feeds: bool = False) -> None:
         """One pass: poll (every feed with `all_feeds`), read new files, deliver what is due."""

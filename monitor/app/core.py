@@ -33,19 +33,21 @@ class Core:
         """The configured store, brought to the head revision or refused as [store] upgrade says."""
         return self.open_store()
 
-    def stored(self) -> Database | None:
+    def stored(self, writes: bool = False) -> Database | None:
         """The store for a verb that only reads it; None while its SQLite file does not exist: reading
-        creates nothing (a mistyped [store] path is not made a new, empty database). On a full file system
-        a SQLite file is read as it stands (`Database(reading=True)`), with a warning line."""
+        creates nothing (a mistyped [store] path is not made a new, empty database). An older store is refused in
+        one line, not upgraded (the older monitor can still open it). On a full file system a SQLite file is read
+        as it stands (`Database(reading=True)`), with a warning line. `writes`: for a verb that changes rows of a
+        store there (re-queues, dismisses), opened as [store] upgrade says."""
         if not self.created():
             return None
         if "db" not in self.__dict__:
-            self.__dict__["db"] = self.open_store(reading=True)
+            self.__dict__["db"] = self.open_store() if writes else self.open_store(reading=True)
         return self.db
 
-    def required_store(self) -> Database:
+    def required_store(self, writes: bool = False) -> Database:
         """The store for a verb that must read a row of it; MonitorError saying that it is not made yet (`no_store`)."""
-        if (db := self.stored()) is None:
+        if (db := self.stored(writes)) is None:
             raise MonitorError(self.no_store() or "")
         return db
 
@@ -83,14 +85,16 @@ class Core:
     def open_store(self, upgrade: str | None = None, reading: bool = False) -> Database:
         """A Database on the configured store; `upgrade` overrides [store] upgrade ("auto" for `db upgrade`,
         which refuses a running daemon itself). With [store] upgrade = "auto", an older store is upgraded
-        only while no daemon runs on it: the tables would change under it (as `db upgrade` refuses)."""
+        only while no daemon runs on it: the tables would change under it (as `db upgrade` refuses); `reading`
+        (a verb that only reads) never upgrades it."""
         store = self.settings.store
-        db = Database(store.sqlalchemy_url, upgrade=upgrade or store.upgrade, config=self.settings.path, reading=reading,
+        mode = upgrade or ("never" if reading and store.upgrade == "auto" else store.upgrade)  # a verb that only reads upgrades nothing
+        db = Database(store.sqlalchemy_url, upgrade=mode, config=self.settings.path, reading=reading,
                       before_upgrade=None if upgrade else self._not_beside_a_daemon)
         sources.register_feeds_secrets(db)  # those added with `sources add`: their errors and links shown masked by every verb
         if db.upgraded_from and self.noted is not None:  # the daemon's log says it; a verb logs nothing
             self.noted(f"{db.name}: schema upgraded from revision {', '.join(db.upgraded_from)} to {migrate.head()} ([store] upgrade = "
-                       f"\"{upgrade or store.upgrade}\"): downgrades are not offered; to go back to the older monitor, restore a backup taken before")
+                       f"\"{mode}\"): downgrades are not offered; to go back to the older monitor, restore a backup taken before")
         if db.tightened and self.noted is not None:
             self.noted(f"{db.name}: {db.tightened}")
         return db

@@ -16,6 +16,7 @@ from monitor.store.alert_view import AlertDetail, alert_detail, find_alert
 from monitor.store.daemons import running as daemons_running
 from monitor.store.db import database_file, database_name, made_owner_only, schema_revision
 from monitor.store.retention import Pruned
+from monitor.model import Watchlist
 from monitor.watchlist import load_watchlist, mutable_name, mute_suggestion
 
 
@@ -48,9 +49,9 @@ class StoreVerbs(Core):
         db = self.stored()
         return outbox.latest_alerts(db, limit, failed_only=failed_only) if db else []
 
-    def alert_id(self, ref: str) -> int:
-        """The alert a number or an Alert id names; MonitorError when none."""
-        db = self.required_store()
+    def alert_id(self, ref: str, writes: bool = False) -> int:
+        """The alert a number or an Alert id names; MonitorError when none. `writes`: for a verb that changes its deliveries."""
+        db = self.required_store(writes)
         alert_id = find_alert(db, ref)
         if alert_id is None:
             raise MonitorError(f"no alert {ref!r}: give a number from the first column of `monitor alerts` or the Alert id printed in an alert")
@@ -83,19 +84,19 @@ class StoreVerbs(Core):
         """Re-queue an alert's failed (or dismissed) deliveries to the config's channels, and make those waiting for a
         retry due now: (the alert's id, how many re-queued, the channels not in the config whose deliveries were left,
         how many waited for a retry)."""
-        alert_id = self.alert_id(ref)
+        alert_id = self.alert_id(ref, writes=True)
         now = datetime.now(UTC)
         waiting = outbox.retry_alert_now(self.db, alert_id, now)
         return alert_id, *outbox.requeue(self.db, alert_id, now, [c.name for c in self.settings.channels]), waiting
 
     def dismiss_alert(self, ref: str) -> tuple[int, int]:
         """Mark an alert's failed deliveries dismissed: (the alert's id, how many)."""
-        alert_id = self.alert_id(ref)
+        alert_id = self.alert_id(ref, writes=True)
         return alert_id, outbox.dismiss(self.db, datetime.now(UTC), alert_id=alert_id)
 
     def dismiss_failed(self, channel: str | None = None) -> int:
         """Mark every failed delivery (of one channel, or all) dismissed: how many (a channel gone from the config too)."""
-        db = self.stored()
+        db = self.stored(writes=True)
         return outbox.dismiss(db, datetime.now(UTC), channel=channel) if db else 0
 
     def retry_failed(self, channel: str | None = None) -> int:
@@ -105,7 +106,7 @@ class StoreVerbs(Core):
         if channel is not None and channel not in names:
             raise MonitorError(f"{self.config}: no channel {channel!r} in the config (its channels: {', '.join(names) or 'none'}): "
                                "put it back in the config first, or name one of them")
-        db = self.stored()
+        db = self.stored(writes=True)
         return outbox.requeue_failed(db, datetime.now(UTC), channel) if db else 0
 
     def stories(self, limit: int) -> list[story_store.StorySummary]:
@@ -131,13 +132,20 @@ class StoreVerbs(Core):
 
     def unmute(self, name: str) -> tuple[str, bool]:
         """Lift a mute now: the name as muted (the watchlist's spelling, any case given, as `mute` takes it; else as
-        given: a name since taken out of the watchlist), and False when there was none."""
+        given: a name since taken out of the watchlist), and False when there was none. A name that is neither muted nor
+        an actor, rule or spike of the watchlist (an alias, a typo) is a MonitorError saying which it may mean: the mute
+        meant stays in force."""
         try:
-            target = mutable_name(load_watchlist(self.settings.watchlist), name) or name
+            watchlist: Watchlist | None = load_watchlist(self.settings.watchlist)
         except WatchlistError:
-            target = name
+            watchlist = None
+        target = (mutable_name(watchlist, name) if watchlist else None) or name
         db = self.existing_store("no mute to lift")
-        return target, mutes.unmute(db, target) or (target != name and mutes.unmute(db, name))
+        lifted = mutes.unmute(db, target) or (target != name and mutes.unmute(db, name))
+        if not lifted and watchlist is not None and target == name and mutable_name(watchlist, name) is None:
+            raise MonitorError(f"no mute of {name!r} to lift, and {self.settings.watchlist} has no actor, rule or spike of that name: "
+                               f"{mute_suggestion(watchlist, name, 'monitor mute --off')} (`monitor mute` lists the mutes in force)")
+        return target, lifted
 
     def prune(self, days: int | None = None) -> Prune:
         """Delete what is older than `days` (default: [store] keep_days); refused while a daemon prunes the store."""
@@ -166,7 +174,16 @@ class StoreVerbs(Core):
         return database_name(url), backup(url, path)
 
     def db_current(self) -> Revision:
-        """The store's schema revision, without changing the database."""
+        """The store's schema revision, without changing the database; MonitorError where no SQLite store is (a mistyped
+        [store] path, or before the first run: a script asking for the revision is not told all is well)."""
+        from monitor.store import migrate
+
+        if missing := self.no_store(f"no schema revision to show (this monitor's newest is {migrate.head()})"):
+            raise MonitorError(missing)
+        return self._revision()
+
+    def _revision(self) -> Revision:
+        """The store's schema revision (that of a store not made yet: none)."""
         from monitor.store import migrate
 
         url = self.settings.store.sqlalchemy_url
@@ -184,13 +201,13 @@ class StoreVerbs(Core):
         url = self.settings.store.sqlalchemy_url
         if not create and (missing := self.no_store("nothing to upgrade", "; `monitor db upgrade --create` makes it empty now")):
             raise MonitorError(missing)
-        if (now := self.db_current()).has_tables and now.revisions == (now.head,):  # nothing to upgrade: no need to stop the daemon that upgraded it
+        if (now := self._revision()).has_tables and now.revisions == (now.head,):  # nothing to upgrade: no need to stop the daemon that upgraded it
             return replace(now, tightened=made_owner_only(path)) if (path := database_file(url)) else now  # (its mode as opening it makes it)
         if now.newer:  # a newer monitor's: refused in one line by opening it (stopping its daemons would not help)
             self.open_store(upgrade="auto").close()
         busy = "stop the daemon, back the store up (`monitor backup`), then run `monitor db upgrade` again"
         with single_daemon(url, "monitor db upgrade", busy):
-            before = self.db_current()
+            before = self._revision()
             if before.revisions and before.revisions != (before.head,) and database_file(url) is None:  # a shared (PostgreSQL) store
                 running = daemons_running(url, at := datetime.now(UTC))
                 older = [held] if (held := older_holder(url)) else []  # a monitor's before the registry (revision 0006)

@@ -235,6 +235,30 @@ def pid_running(pid: int) -> bool:
     return True
 
 
+def processes_here(listed: Sequence[DaemonInfo]) -> dict[int, str]:
+    """The state of the process of each listed daemon of this host (and pid namespace) that is still its own, by id:
+    `stopped` (SIGSTOP, Ctrl-Z: it beats no more until `kill -CONT`) or `running`. A daemon whose pid runs nothing, or
+    a process started after the daemon registered (its pid taken again since), is left out."""
+    states = {d.id: _process_state(d.pid, d.started_at) for d in listed if _here(d.host, d.pid_space) and d.pid != os.getpid()}
+    return {daemon: state for daemon, state in states.items() if state is not None}
+
+
+def _process_state(pid: int, since: datetime) -> str | None:
+    """`stopped` or `running` for the process under `pid`, if it started by `since`; None when none runs there (or only
+    its exit status waits), or one started later. Read from /proc/PID/stat on Linux (its state and start time); elsewhere, any process under the pid."""
+    if not Path("/proc/self/stat").exists():  # not Linux
+        return "running" if pid_running(pid) else None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()  # the command name may hold ") "
+        boot = next(float(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime "))
+    except OSError:  # no such process
+        return None
+    started = boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22 of stat: clock ticks after boot
+    if started > since.timestamp() + 2:  # (btime and the ticks are whole seconds and ticks: a margin)
+        return None
+    return None if fields[0] in ("Z", "X") else "stopped" if fields[0] in ("T", "t") else "running"  # (Z: exited, not yet reaped)
+
+
 def listing(db: Database) -> list[DaemonInfo]:
     """Every registered daemon, the longest running first."""
     with db.session() as s:

@@ -155,7 +155,7 @@ class Database:
     Opening brings the schema to the head revision (migrations: monitor/store/migrations): a new database
     gets every table and is stamped at the head; a database made before migrations whose tables have the
     first revision's columns is stamped at the first; an older revision is upgraded when `upgrade` is
-    "auto", refused in one line naming `monitor db upgrade` when it is "manual". A failure of the database
+    "auto", refused in one line naming `monitor db upgrade` when it is "manual" (or "never": a verb that only reads). A failure of the database
     under a session (locked, read-only, disk full, unreachable) is raised as a StoreError with the
     driver's short reason, not SQLAlchemy's. `config` only names the config file in messages. `reading`: for
     a verb that only reads, a SQLite file that cannot be opened for want of space is read as it stands
@@ -274,8 +274,12 @@ class Database:
         if revisions != (head,):
             if unknown := [r for r in revisions if not migrate.known(r)]:
                 raise StoreError(f"{self.name}: schema revision {unknown[0]} is unknown to this monitor (its newest is {head}): a newer monitor upgraded it; run that one")
+            command = f"monitor db upgrade --config {config}" if config else "monitor db upgrade"
+            if upgrade == "never":  # a verb that only reads (rolled back: a store made before migrations is not stamped either)
+                raise StoreError(f"{self.name}: schema revision {', '.join(revisions)} is older than this monitor's {head}, and a verb that only reads "
+                                 f"leaves it as it is (the older monitor can still open it): start the daemon with this monitor (it upgrades the store "
+                                 f"as it starts), or back the store up and run `{command}`; then run this again")
             if upgrade != "auto":
-                command = f"monitor db upgrade --config {config}" if config else "monitor db upgrade"
                 raise StoreError(f"{self.name}: schema revision {', '.join(revisions)} is older than this monitor's {head} and [store] upgrade is manual: back it up, then run `{command}`")
             if self._before_upgrade is not None:
                 self._before_upgrade(revisions)  # raises to refuse (a daemon of the older monitor runs on it)

@@ -201,7 +201,7 @@ def _row_id(part: str) -> int | None:
 class Guard:
     """ASGI middleware: requests without the credentials `access` wants get 401; on an open site (loopback, no
     credentials) a request naming another host than a loopback one gets 403 (`names_loopback`); a store failure is a
-    503 page in one line (never a traceback)."""
+    503 page in one line (never a traceback; `_store_failed`)."""
 
     def __init__(self, app: ASGIApp, access: Access) -> None:
         self.app, self.access = app, access
@@ -244,8 +244,19 @@ def _with_cookie(send: Send, token: str) -> Send:
     return sending
 
 
-async def _store_failed(request: Request, exc: Exception) -> Response:
-    return PlainTextResponse(f"store unavailable: {exc}\n", 503)
+def _store_failed(access: Access) -> Callable[[Request, Exception], Awaitable[Response]]:
+    """The 503 page of a store failure: the reason in full on an open (loopback) site; else its kind only, naming no file
+    or database (a visitor with the site's credentials is not the operator), the reason in the log, once while it lasts."""
+    said = [""]
+
+    async def failed(request: Request, exc: Exception) -> Response:
+        if access.open:
+            return PlainTextResponse(f"store unavailable: {exc}\n", 503)
+        if str(exc) != said[0]:
+            said[0] = str(exc)
+            log.warning("web view answers 503: store unavailable: %s", exc)
+        return PlainTextResponse("store unavailable (in full: the log of the monitor serving this site)\n", 503)
+    return failed
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
@@ -261,7 +272,7 @@ def create_app(db: Database, watchlist: Callable[[], Watchlist], access: Access,
     """The site (and `extra` routes, open to all: the daemon's /healthz and /metrics) as one ASGI app (its security
     headers are the server's, on every answer: monitor/web/serve.py's HEADERS)."""
     site = Site(db, watchlist, spikes)
-    handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {StoreError: _store_failed, 404: _not_found, 405: not_allowed}
+    handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {StoreError: _store_failed(access), 404: _not_found, 405: not_allowed}
     guarded = Guard(Starlette(routes=site.routes(), exception_handlers=handlers), access)
     return beside(extra, guarded) if extra else guarded
 
