@@ -494,6 +494,7 @@ def test_import_of_thousands_of_feeds_adds_them_in_batches_saying_what_one_at_a_
     outlines = [f'<outline text="Feed {i % 7}" xmlUrl="https://f{i % 977}.example/rss/{i}.xml" htmlUrl="https://f{i % 977}.example/"/>' for i in range(2100)]
     outlines[1500:1500] = ['<outline text="Wire" xmlUrl="https://w.example/rss/1.xml"/>', '<outline text="Wire" xmlUrl="https://w.example/rss/1.xml"/>']
     outlines[1000:1000] = [f'<outline text="Wire" xmlUrl="https://w.example/rss/{n}.xml"/>' for n in range(2, 7)]  # across a batch's end
+    outlines += [f'<outline text="{"L" * 600}" xmlUrl="https://long.example/other.xml"/>']
     outlines += ['<outline text="Known" xmlUrl="https://known.example/rss"/>', '<outline text="Gone" xmlUrl="https://gone.example/rss"/>']
     opml = tmp_path / "in.opml"
     opml.write_text('<opml version="2.0"><body><outline text="News">' + "".join(outlines) + "</outline></body></opml>")
@@ -503,6 +504,7 @@ def test_import_of_thousands_of_feeds_adds_them_in_batches_saying_what_one_at_a_
         app = App(write_config(tmp_path / name))
         app.made_store()
         sources.add_feed(app.db, "Known", "https://known.example/rss", None)
+        sources.add_feed(app.db, "L" * 600, "https://long.example/rss", None)  # a name stored as fit_key makes it
         sources.remove_source(app.db, sources.add_feed(app.db, "Gone", "https://gone.example/rss", None))
         stores.append(app)
     batched, reference = stores
@@ -522,7 +524,7 @@ def test_import_of_thousands_of_feeds_adds_them_in_batches_saying_what_one_at_a_
     event.remove(batched.db.engine, "commit", committed)
     expected = _added_one_at_a_time(reference.db, read_opml(opml.read_bytes(), str(opml)))
     assert imported.skipped == expected and len(expected) == 2
-    assert imported.added == 2109 - 2 and imported.total == 2109
+    assert imported.added == 2110 - 2 and imported.total == 2110
     assert len(commits) <= 10, f"{len(commits)} transactions"  # three of a thousand feeds at most, and registering the configured sources
     # each new source's row is one INSERT (SQLAlchemy's, for its id, on SQLite: no ordered RETURNING of many rows there);
     # the rest, their URLs and names looked up and their folders inserted, a few statements a thousand feeds

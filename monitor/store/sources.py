@@ -216,7 +216,8 @@ def add_feeds(db: Database, feeds: list[NewFeed], every: float | None) -> list[i
     outcomes: list[SourceRow | str] = []
     with db.session() as s, s.no_autoflush:
         known = {r.location: r for r in s.scalars(select(SourceRow).where(SourceRow.kind == "feed", SourceRow.location.in_({f.url for f in feeds})))}
-        holders: dict[str, SourceRow | None] = dict.fromkeys(n for f in feeds for n in islice(_free_names(f.name, f.url), 2))
+        # keyed by the name as stored (`_name_key`: a long one as fit_key makes it), as the rows read back have it
+        holders: dict[str, SourceRow | None] = dict.fromkeys(_name_key(n) for f in feeds for n in islice(_free_names(f.name, f.url), 2))
         holders |= {r.name: r for r in s.scalars(select(SourceRow).where(SourceRow.name.in_(list(holders))))}
         revived: list[tuple[SourceRow, NewFeed]] = []
         for feed in feeds:
@@ -228,19 +229,19 @@ def add_feeds(db: Database, feeds: list[NewFeed], every: float | None) -> list[i
                 continue
             name = next((n for n in _free_names(feed.name, feed.url) if _holder(s, holders, n) in (None, clash)), None)
             if name is None:
-                taken = holders[feed.name]
+                taken = holders[_name_key(feed.name)]
                 assert taken is not None
                 outcomes.append(f"source {taken.id} ({taken.name}) already has that name: give another --name")
                 continue
             row = clash or SourceRow(kind="feed", error_count=0, last_new_items=0, suspended=False)
             if clash is not None:
-                holders[clash.name] = None
+                holders[_name_key(clash.name)] = None
                 revived.append((clash, feed))
             else:
                 s.add(row)
             row.name, row.location, row.origin, row.every, row.full_text, row.enabled = name, feed.url, "added", every, False, True
             row.next_check_at = None  # due at once
-            known[feed.url] = holders[name] = row
+            known[feed.url] = holders[_name_key(name)] = row
             outcomes.append(row)
         s.flush()
         revived_ids = {id(row) for row, _ in revived}
@@ -254,9 +255,17 @@ def add_feeds(db: Database, feeds: list[NewFeed], every: float | None) -> list[i
 
 def _holder(s: Session, holders: dict[str, SourceRow | None], name: str) -> SourceRow | None:
     """The source named `name` (`add_feeds`'s names looked up, and given, so far; else the store's)."""
-    if name not in holders:
-        holders[name] = s.scalar(select(SourceRow).where(SourceRow.name == name))
-    return holders[name]
+    if (key := _name_key(name)) not in holders:
+        holders[key] = s.scalar(select(SourceRow).where(SourceRow.name == name))
+    return holders[key]
+
+
+def _name_key(name: str) -> str:
+    """A source's name as the store holds it (a name past its column as fit_key makes it)."""
+    return fit_key(name, _NAME_LENGTH)
+
+
+_NAME_LENGTH = column_length(table_of(SourceRow).c.name)
 
 
 def _add_feed(s: Session, feed: NewFeed, every: float | None, full_text: bool, rename: bool) -> int:
