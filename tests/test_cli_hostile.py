@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from tests.conftest import LocalHTTP, query, store_url, write_config
+from tests.conftest import REPO, LocalHTTP, query, store_url, write_config
 from tests.test_cli import monitor, one_line_error
 from tests.test_pipeline import STRIKE, rss
 
@@ -353,6 +355,31 @@ def test_an_opml_file_nested_past_any_reader_or_too_large_is_one_line(tmp_path: 
     fine.write_text('<opml version="2.0"><body>' + '<outline text="f">' * MAX_DEPTH + '<outline text="x" xmlUrl="https://wire.example/x.xml"/>'
                     + "</outline>" * MAX_DEPTH + "</body></opml>")
     assert "1 of 1 feed added" in monitor("sources", "import", str(fine), "--config", str(config)).stdout
+
+
+def test_an_opml_outline_of_700000_attributes_is_one_line_in_bounded_memory(tmp_path: Path) -> None:
+    """Regression (found by the attacker helper, stop 45): one outline of 700,000 attributes (8 MB, under MAX_BYTES)
+    peaked 365 MB in `monitor sources import` as the XML parser made them a dict, before any bound looked at it. A
+    tag or text of over MAX_RUN bytes is refused before the file is parsed, in one line; an outline of a long title
+    still imports."""
+    from monitor.sources.opml import MAX_RUN
+
+    config = str(write_config(tmp_path))
+    wide = tmp_path / "wide.opml"
+    attributes = " ".join(f'a{i}="x"' for i in range(700_000))
+    wide.write_text(f'<opml version="2.0"><body><outline text="Wide" xmlUrl="https://w.example/rss" {attributes}/></body></opml>')
+    # a child running the import and printing its exit status, what it said, and its peak resident memory (MB)
+    run = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+           "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024); print(done.stderr.strip())")
+    done = subprocess.run([sys.executable, "-c", run, sys.executable, "-m", "monitor", "sources", "import", str(wide), "--config", config],
+                          cwd=REPO, capture_output=True, text=True, timeout=120, check=True)
+    status, peak, said = *done.stdout.split("\n", 1)[0].split(), done.stdout.split("\n", 1)[1].strip()
+    assert int(peak) < 200, f"peak {peak} MB"
+    assert status == "1" and said == (f"monitor: error: {wide}: not a usable OPML file (a tag or text of over {MAX_RUN:,} bytes at byte 26: "
+                                      "an outline holds a title and a few URLs)"), said
+    long = tmp_path / "long.opml"
+    long.write_text(f'<opml version="2.0"><body><outline text="{"Wire " * 2000}" xmlUrl="https://w.example/rss"/></body></opml>')
+    assert "1 of 1 feed added" in monitor("sources", "import", str(long), "--config", config).stdout
 
 
 def test_alerts_retry_failed_of_a_channel_not_in_the_config_is_refused_in_one_line(tmp_path: Path) -> None:

@@ -967,6 +967,40 @@ def test_a_page_of_a_million_characters_of_elements_is_made_text_in_bounded_memo
     assert grown < 100, f"peak grew {grown} MB"
 
 
+# A child reading a folder's .html file and printing the lines it logged, then how far its peak resident memory grew (MB).
+_FILE_PEAK = """
+import logging, resource, sys
+from pathlib import Path
+from monitor.sources.folders import read_document
+logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
+warm, path = Path(sys.argv[1]), Path(sys.argv[2])
+warm.write_text("<html><head><title>Warm</title></head><body><p>Warm-up.</p></body></html>")
+read_document(warm, "inbox")
+warm.write_text("<html><body><br><br>")  # trafilatura's fallback extractors load at their first use
+read_document(warm, "inbox")
+path.write_text("<html><head><title>Wire</title></head><body>" + "x<br>" * 999_000 + "</body></html>")
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+doc = read_document(path, "inbox")
+print(doc.title, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+"""
+
+
+def test_a_folders_5_mb_html_file_of_elements_is_read_in_bounded_memory(tmp_path: Path) -> None:
+    """Regression (found by the attacker helper, stop 45): a folder's .html file was parsed whole by lxml (its
+    navigation menus dropped) before the page's bounds applied: 5 MB of 'x<br>' peaked 256 MB above the reading
+    process's own (273 MB in the daemon). The file's markup is bounded first (its first PAGE_CHARS characters, in
+    them its first PAGE_TAGS tags), with one line naming the file: some 60 MB, as a 250 KB file of it."""
+    page = tmp_path / "page.html"
+    args = [sys.executable, "-c", _FILE_PEAK, str(tmp_path / "warm.html"), str(page)]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120, cwd=Path(__file__).parent.parent, check=False)
+    assert done.returncode == 0 and not done.stderr, done.stderr[-2000:]
+    *lines, last = done.stdout.strip().splitlines()
+    title, grown = last.rsplit(" ", 1)
+    assert int(grown) < 100, f"peak grew {grown} MB"
+    assert title == "Wire"
+    assert [line for line in lines if str(page) in line] == [f"{page}: a page of {page.stat().st_size:,} characters: only its first 1,000,000 (and in them its first 50,000 tags) made text"]
+
+
 def test_a_json_article_with_lone_surrogate_escapes_is_stored_with_replacement_characters(tmp_path: Path) -> None:
     """Regression: '\\ud800' in a JSON file's text is a lone surrogate, which no UTF-8 store takes: `monitor once`
     ended with a traceback (UnicodeEncodeError from the database driver) and the folder's other files were not

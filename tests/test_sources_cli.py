@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import os
 import re
 import subprocess
@@ -14,7 +15,8 @@ from sqlalchemy import create_engine, select
 from monitor.pipeline import build_pipeline
 from monitor.settings import load_settings
 from monitor.store import sources
-from monitor.store.db import database_file, utcnow
+from monitor.sources.opml import Subscription, read_opml
+from monitor.store.db import Database, database_file, utcnow
 from monitor.store.tables import Base
 from tests.conftest import ON_POSTGRES, REPO, LocalHTTP, write_config
 from tests.test_cli import monitor, one_line_error
@@ -465,3 +467,75 @@ def test_add_looks_into_a_page_of_300_000_paragraphs_without_a_tree_or_feedparse
     assert os.waitstatus_to_exitcode(status) == 0 and said.strip() == f"source 1 (Wire): {http_server.url('/feed.xml')}", errors
     assert usage.ru_maxrss < 200 * 1024, usage.ru_maxrss  # KiB: some 115 MB now, 287 MB before
     assert usage.ru_utime + usage.ru_stime < 6, usage  # some 1.5 s now (imports), 11 s before
+
+
+def _added_one_at_a_time(db: Database, subscriptions: list[Subscription]) -> list[tuple[str, str]]:
+    """What `sources import` said it skipped when it added each feed in a transaction of its own (before batches)."""
+    skipped = []
+    for sub in subscriptions:
+        try:
+            sources.add_feed(db, sub.title, sub.url, None, folder=sub.folder, html_url=sub.html_url, rename=True)
+        except ValueError as exc:
+            skipped.append((sub.url, str(exc)))
+    return skipped
+
+
+def test_import_of_thousands_of_feeds_adds_them_in_batches_saying_what_one_at_a_time_said(tmp_path: Path) -> None:
+    """Regression (found by the attacker helper, stop 45): `sources import` added each feed in a transaction of its own,
+    three queries and a commit each (1.5 ms a feed: a file of 150,000 over 5 minutes). Now a thousand feeds a
+    transaction, their URLs and names looked up in one query each: the same sources, names (renamed `name (host)`,
+    `name (host) 2` when titles clash), folders and skipped lines as one at a time (a URL twice in the file, one
+    already added, one removed and imported again), in some tens of statements instead of thousands."""
+    from sqlalchemy import event
+
+    from monitor.app import App
+    from monitor.store.tables import OutlineRow, SourceRow
+
+    outlines = [f'<outline text="Feed {i % 7}" xmlUrl="https://f{i % 977}.example/rss/{i}.xml" htmlUrl="https://f{i % 977}.example/"/>' for i in range(2100)]
+    outlines[1500:1500] = ['<outline text="Wire" xmlUrl="https://w.example/rss/1.xml"/>', '<outline text="Wire" xmlUrl="https://w.example/rss/1.xml"/>']
+    outlines[1000:1000] = [f'<outline text="Wire" xmlUrl="https://w.example/rss/{n}.xml"/>' for n in range(2, 7)]  # across a batch's end
+    outlines += [f'<outline text="{"L" * 600}" xmlUrl="https://long.example/other.xml"/>']
+    outlines += ['<outline text="Known" xmlUrl="https://known.example/rss"/>', '<outline text="Gone" xmlUrl="https://gone.example/rss"/>']
+    opml = tmp_path / "in.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="News">' + "".join(outlines) + "</outline></body></opml>")
+    stores = []
+    for name in ("batched", "one-at-a-time"):
+        (tmp_path / name).mkdir()
+        app = App(write_config(tmp_path / name))
+        app.made_store()
+        sources.add_feed(app.db, "Known", "https://known.example/rss", None)
+        sources.add_feed(app.db, "L" * 600, "https://long.example/rss", None)  # a name stored as fit_key makes it
+        sources.remove_source(app.db, sources.add_feed(app.db, "Gone", "https://gone.example/rss", None))
+        stores.append(app)
+    batched, reference = stores
+    statements: list[str] = []
+    commits: list[object] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    def committed(*args: object) -> None:
+        commits.append(args)
+
+    event.listen(batched.db.engine, "before_cursor_execute", count)
+    event.listen(batched.db.engine, "commit", committed)
+    imported = batched.import_opml(opml)
+    event.remove(batched.db.engine, "before_cursor_execute", count)
+    event.remove(batched.db.engine, "commit", committed)
+    expected = _added_one_at_a_time(reference.db, read_opml(opml.read_bytes(), str(opml)))
+    assert imported.skipped == expected and len(expected) == 2
+    assert imported.added == 2110 - 2 and imported.total == 2110
+    assert len(commits) <= 10, f"{len(commits)} transactions"  # three of a thousand feeds at most, and registering the configured sources
+    # each new source's row is one INSERT (SQLAlchemy's, for its id, on SQLite: no ordered RETURNING of many rows there);
+    # the rest, their URLs and names looked up and their folders inserted, a few statements a thousand feeds
+    others = [s for s in statements if not s.startswith("INSERT INTO sources ")]
+    assert len(others) < 100, collections.Counter(s[:60] for s in others).most_common(5)
+
+    def stored(app: App) -> list[tuple[object, ...]]:
+        with app.db.session() as s:
+            rows = [(r.id, r.name, r.location, r.origin, r.enabled, r.next_check_at) for r in s.scalars(select(SourceRow).order_by(SourceRow.id))]
+            return rows + [(o.source_id, o.folder, o.html_url) for o in s.scalars(select(OutlineRow).order_by(OutlineRow.source_id))]
+
+    assert stored(batched) == stored(reference)
+    names = [row[1] for row in stored(batched)[:2200]]
+    assert {"Wire", "Wire (w.example)", "Wire (w.example) 2", "Wire (w.example) 5", "Gone", "Feed 3", "Feed 3 (f10.example)"} <= set(names)

@@ -18,6 +18,7 @@ from monitor.store import sources as source_store
 from monitor.store.sources import REMOVED, SourceHealth
 
 __all__ = ["Imported", "SourceHealth", "SourceVerbs"]
+IMPORT_BATCH = 1000  # feeds of an OPML file added in one transaction
 
 
 @dataclass(frozen=True)
@@ -155,15 +156,20 @@ class SourceVerbs(Core):
             raise MonitorError(f"{opml}: cannot read: {exc.strerror}") from None
         self.made_store()
         self._registered()
-        added, skipped = 0, []
+        skipped: list[tuple[str, str]] = []
+        feeds: list[source_store.NewFeed] = []
         for sub in subscriptions:
             register_feed_secrets(sub.url)
             if (why := _not_http(sub.url)) is not None:
                 skipped.append((sub.url, why))
-                continue
-            try:
-                source_store.add_feed(self.db, sub.title, sub.url, every, folder=sub.folder, html_url=sub.html_url, rename=True)
-                added += 1
-            except ValueError as exc:
-                skipped.append((sub.url, str(exc)))
+            else:
+                feeds.append(source_store.NewFeed(sub.title, sub.url, sub.folder, sub.html_url))
+        added = 0
+        for start in range(0, len(feeds), IMPORT_BATCH):  # one transaction a batch: a commit a feed was most of the time
+            batch = feeds[start:start + IMPORT_BATCH]
+            for feed, outcome in zip(batch, source_store.add_feeds(self.db, batch, every), strict=True):
+                if isinstance(outcome, str):
+                    skipped.append((feed.url, outcome))
+                else:
+                    added += 1
         return Imported(added, len(subscriptions), skipped)

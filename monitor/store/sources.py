@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, select, update
@@ -194,24 +195,100 @@ def add_feed(db: Database, name: str, url: str, every: float | None, full_text: 
     feeds are often titled alike) makes it `name (host)`, then `name (host) 2`, ... A removed feed added
     again comes back with its history."""
     with db.session() as s:
-        clash = s.scalar(select(SourceRow).where(SourceRow.kind == "feed", SourceRow.location == url))
-        if clash is not None and clash.origin != REMOVED_BY_USER:
-            raise ValueError(f"source {clash.id} ({clash.name}) already has that URL")
-        for candidate in (_free_names(name, url) if rename else [name]):
-            holder = s.scalar(select(SourceRow).where(SourceRow.name == candidate))
-            if holder is None or holder is clash:
-                name = candidate
-                break
-        else:
-            assert holder is not None
-            raise ValueError(f"source {holder.id} ({holder.name}) already has that name: give another --name")
-        row = clash or SourceRow(kind="feed", error_count=0, last_new_items=0, suspended=False)
-        row.name, row.location, row.origin, row.every, row.full_text, row.enabled = name, url, "added", every, full_text, True
-        row.next_check_at = None  # due at once
-        s.add(row)
+        return _add_feed(s, NewFeed(name, url, folder, html_url), every, full_text, rename)
+
+
+@dataclass(frozen=True)
+class NewFeed:
+    """A feed to add (`add_feeds`): its name, URL, and the OPML folder and site page it came with."""
+
+    name: str
+    url: str
+    folder: str = ""
+    html_url: str | None = None
+
+
+def add_feeds(db: Database, feeds: list[NewFeed], every: float | None) -> list[int | str]:
+    """Store many feeds as `add_feed(..., rename=True)` does, in one transaction: each one's id, or why it was not
+    added (its URL or every name taken) in its place. The feeds' URLs and names are looked up in one query each, and
+    their rows inserted at one flush: a transaction and three queries a feed took 1.5 ms each, 150,000 feeds of an
+    OPML file over 5 minutes."""
+    outcomes: list[SourceRow | str] = []
+    with db.session() as s, s.no_autoflush:
+        known = {r.location: r for r in s.scalars(select(SourceRow).where(SourceRow.kind == "feed", SourceRow.location.in_({f.url for f in feeds})))}
+        # keyed by the name as stored (`_name_key`: a long one as fit_key makes it), as the rows read back have it
+        holders: dict[str, SourceRow | None] = dict.fromkeys(_name_key(n) for f in feeds for n in islice(_free_names(f.name, f.url), 2))
+        holders |= {r.name: r for r in s.scalars(select(SourceRow).where(SourceRow.name.in_(list(holders))))}
+        revived: list[tuple[SourceRow, NewFeed]] = []
+        for feed in feeds:
+            clash = known.get(feed.url)
+            if clash is not None and clash.origin != REMOVED_BY_USER:
+                if clash.id is None:  # a URL twice in the file: the first's id, as one at a time said
+                    s.flush()
+                outcomes.append(f"source {clash.id} ({clash.name}) already has that URL")
+                continue
+            name = next((n for n in _free_names(feed.name, feed.url) if _holder(s, holders, n) in (None, clash)), None)
+            if name is None:
+                taken = holders[_name_key(feed.name)]
+                assert taken is not None
+                outcomes.append(f"source {taken.id} ({taken.name}) already has that name: give another --name")
+                continue
+            row = clash or SourceRow(kind="feed", error_count=0, last_new_items=0, suspended=False)
+            if clash is not None:
+                holders[_name_key(clash.name)] = None
+                revived.append((clash, feed))
+            else:
+                s.add(row)
+            row.name, row.location, row.origin, row.every, row.full_text, row.enabled = name, feed.url, "added", every, False, True
+            row.next_check_at = None  # due at once
+            known[feed.url] = holders[_name_key(name)] = row
+            outcomes.append(row)
         s.flush()
-        s.merge(OutlineRow(source_id=row.id, folder=folder, html_url=html_url))
-        return row.id
+        revived_ids = {id(row) for row, _ in revived}
+        for feed, outcome in zip(feeds, outcomes, strict=True):
+            if isinstance(outcome, SourceRow) and id(outcome) not in revived_ids:
+                s.add(OutlineRow(source_id=outcome.id, folder=feed.folder, html_url=feed.html_url))
+        for row, feed in revived:
+            s.merge(OutlineRow(source_id=row.id, folder=feed.folder, html_url=feed.html_url))
+        return [o if isinstance(o, str) else o.id for o in outcomes]
+
+
+def _holder(s: Session, holders: dict[str, SourceRow | None], name: str) -> SourceRow | None:
+    """The source named `name` (`add_feeds`'s names looked up, and given, so far; else the store's)."""
+    if (key := _name_key(name)) not in holders:
+        holders[key] = s.scalar(select(SourceRow).where(SourceRow.name == name))
+    return holders[key]
+
+
+def _name_key(name: str) -> str:
+    """A source's name as the store holds it (a name past its column as fit_key makes it)."""
+    return fit_key(name, _NAME_LENGTH)
+
+
+_NAME_LENGTH = column_length(table_of(SourceRow).c.name)
+
+
+def _add_feed(s: Session, feed: NewFeed, every: float | None, full_text: bool, rename: bool) -> int:
+    """`add_feed` in a session."""
+    name, url = feed.name, feed.url
+    clash = s.scalar(select(SourceRow).where(SourceRow.kind == "feed", SourceRow.location == url))
+    if clash is not None and clash.origin != REMOVED_BY_USER:
+        raise ValueError(f"source {clash.id} ({clash.name}) already has that URL")
+    for candidate in (_free_names(name, url) if rename else [name]):
+        holder = s.scalar(select(SourceRow).where(SourceRow.name == candidate))
+        if holder is None or holder is clash:
+            name = candidate
+            break
+    else:
+        assert holder is not None
+        raise ValueError(f"source {holder.id} ({holder.name}) already has that name: give another --name")
+    row = clash or SourceRow(kind="feed", error_count=0, last_new_items=0, suspended=False)
+    row.name, row.location, row.origin, row.every, row.full_text, row.enabled = name, url, "added", every, full_text, True
+    row.next_check_at = None  # due at once
+    s.add(row)
+    s.flush()
+    s.merge(OutlineRow(source_id=row.id, folder=feed.folder, html_url=feed.html_url))
+    return row.id
 
 
 REMOVED_BY_USER = "removed"
