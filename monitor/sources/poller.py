@@ -11,7 +11,8 @@ feeds claimed as their hosts get room, `load`) until `close`, on the same loop, 
 `Poller` is a context manager: leaving it, however (the consumer done, or raising: a store error,
 Ctrl-C), cancels what is under way and joins the thread, so no fetching thread outlives its poll.
 At most `backlog` changed feeds are parsed or wait to be stored at any time (each outcome's `done()`
-lets the next one in), so memory stays bounded however many feeds changed. While the poll runs,
+lets the next one in), and a fetcher takes a feed only while few bodies wait for the backlog (`Bodies`), so memory
+stays bounded however many feeds changed, not one body per fetcher. While the poll runs,
 `fetch_pages` fetches other pages (an entry's full text) on the same loop and session.
 """
 
@@ -209,9 +210,9 @@ class Bodies:
         """A body waits (for the backlog) for the duration of the block: `turn`'s, or a feed's with validators that
         changed; `grow`: it found the backlog with room, so one more may come at once."""
         async with self.changed:
-            self.coming -= turn
+            self.coming -= 1 if turn else 0
             self.waiting += 1
-            self.limit += grow
+            self.limit += 1 if grow else 0
         try:
             yield
         finally:
