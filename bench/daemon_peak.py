@@ -141,6 +141,7 @@ def measure(feeds: int, in_flight: int | None, listen: str, timeout: float) -> d
                 except subprocess.TimeoutExpired:
                     daemon.kill()
                     daemon.wait()
+            lapsed = (root / "daemon.log").read_text(errors="replace").count("the lease of the claim ended")  # feeds claimed too long before their fetch
     finally:
         server.stop()
     loads.append(os.getloadavg()[0])
@@ -152,7 +153,7 @@ def measure(feeds: int, in_flight: int | None, listen: str, timeout: float) -> d
             "children_pss_mb": [round(p.get("Pss", 0) / MB, 1) for _, p in children],
             "peak_after_first_request_s": round(sampler.at - begun, 1),
             "first_cycle_s": round(done - begun, 1), "startup_s": round(begun - launched, 1),
-            "loadavg_1min_before_after": [round(x, 2) for x in loads]}
+            "lapsed_warnings": lapsed, "loadavg_1min_before_after": [round(x, 2) for x in loads]}
 
 
 def main() -> None:
