@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import SourceError, StoreError
-from monitor.model import FetchResult
+from monitor.model import FetchResult, FetchState
 from monitor.pipeline import build_pipeline
 from monitor.settings import HttpSettings, load_settings
 from monitor.sources.parsing import ParserPool
-from monitor.sources.poller import HostGate, Poller, PollLimits
+from monitor.sources.poller import HostGate, Polled, Poller, PollLimits
 from monitor.store import sources
 from monitor.store.sources import FeedJob
 from monitor.store.db import utcnow
@@ -225,3 +225,78 @@ def test_an_open_gate_starts_hosts_added_in_the_order_they_came_and_a_warm_host_
         return [j.id for j in taken]
 
     assert asyncio.run(order()) == [0, 3, 1, 2, 4]
+
+
+# -- issue 21: the bodies a poll holds ---------------------------------------------------------------
+
+def test_a_store_behind_holds_back_new_fetches_so_a_poll_holds_about_the_backlogs_bodies_not_one_per_fetcher(http_server: LocalHTTP) -> None:
+    """Issue 21: each fetcher fetched a body, then waited holding it for room in the backlog; while the store was
+    behind, a poll held one decoded body per fetcher (`max_in_flight`, 200 by default). A fetcher now takes a feed
+    only while fewer bodies wait than the backlog holds, counting the fetches of feeds with no validators as bodies
+    to come: with the outcomes stored slowly, the requests started by the K-th outcome are about the backlog's
+    bodies and K, not max_in_flight + K."""
+    jobs = [FeedJob(i, f"f{i}", f["url"], None, 0) for i, f in enumerate(feeds(http_server, 60))]
+    started: list[int] = []  # requests the server had received when each outcome came
+    parsers = ParserPool(1)
+    try:
+        with Poller(jobs, HttpSettings(allow_networks=["127.0.0.0/8"]).limits(), PollLimits(max_in_flight=40, backlog=2, per_host=100), parsers) as poller:
+            for item in poller.outcomes(1.0):
+                if item is not None:
+                    assert item.error is None and item.parsed is not None, item.error
+                    started.append(len(http_server.requests))
+                    time.sleep(0.05)  # a store slower than the fetches
+                    item.done()
+    finally:
+        parsers.shutdown()
+    assert len(started) == len(http_server.requests) == 60  # every feed fetched, once
+    assert started[4] <= 2 * 2 + 5 + 2, started  # the backlog's 2, 2 waiting, one per outcome stored, 2 spare (36 on main: 40 fetchers, then one per outcome)
+
+
+def test_a_poll_fetches_more_feeds_with_no_validators_at_once_while_the_store_keeps_up(http_server: LocalHTTP) -> None:
+    """The bound must not make a first cycle at internet latency slower: while bodies find room in the backlog
+    (the store keeps up), the fetches of feeds with no validators at once grow from the backlog's size to the
+    fetchers' number."""
+    counting = Counting(hold=0.2)  # each request's latency
+    jobs: list[FeedJob] = []
+    for i in range(60):
+        http_server.routes[f"/s{i}.xml"] = counting.route(i)
+        jobs.append(FeedJob(i, f"s{i}", http_server.url(f"/s{i}.xml"), None, 0))
+    urls = poll_jobs(jobs, HttpSettings(allow_networks=["127.0.0.0/8"]), PollLimits(max_in_flight=40, backlog=2, per_host=100))
+    assert sorted(urls) == sorted(j.url for j in jobs)
+    assert counting.most_overall >= 12, counting.most_overall  # 2, 4, 8, 16 ... at once (19-22 read; 2 with a limit that did not grow)
+
+
+def test_feeds_answering_304_are_fetched_while_the_backlog_is_full(http_server: LocalHTTP) -> None:
+    """A steady cycle keeps its fetches going: a 304 brings no body, so while the changed feeds fill the backlog
+    (their outcomes not yet stored) the feeds with validators are still fetched, all of them."""
+    def route(handler: BaseHTTPRequestHandler, _: bytes) -> None:
+        handler.send_response(304)
+        handler.send_header("ETag", '"v1"')
+        handler.end_headers()
+
+    changed = [FeedJob(i, f"f{i}", f["url"], None, 0) for i, f in enumerate(feeds(http_server, 2))]
+    same: list[FeedJob] = []
+    for i in range(30):
+        http_server.routes[f"/same{i}.xml"] = route
+        same.append(FeedJob(100 + i, f"same{i}", http_server.url(f"/same{i}.xml"), None, 0, state=FetchState(etag='"v1"')))
+    held: list[Polled[FeedJob]] = []
+    parsers = ParserPool(1)
+    try:
+        with Poller(changed + same, HttpSettings(allow_networks=["127.0.0.0/8"]).limits(), PollLimits(max_in_flight=10, backlog=2, per_host=100), parsers) as poller:
+            unchanged, idle = 0, 0
+            for item in poller.outcomes(0.5):
+                if item is None:
+                    idle += 1
+                    assert idle < 20, f"{unchanged} of 30 feeds answering 304 fetched with the backlog full"
+                elif item.parsed is not None:
+                    held.append(item)  # stored later: the backlog stays full
+                else:
+                    assert item.result is not None and item.result.not_modified
+                    unchanged += 1
+                if unchanged == 30 and len(held) == 2:
+                    for item in held:
+                        item.done()
+                    held = []
+    finally:
+        parsers.shutdown()
+    assert unchanged == 30

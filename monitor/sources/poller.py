@@ -11,7 +11,8 @@ feeds claimed as their hosts get room, `load`) until `close`, on the same loop, 
 `Poller` is a context manager: leaving it, however (the consumer done, or raising: a store error,
 Ctrl-C), cancels what is under way and joins the thread, so no fetching thread outlives its poll.
 At most `backlog` changed feeds are parsed or wait to be stored at any time (each outcome's `done()`
-lets the next one in), so memory stays bounded however many feeds changed. While the poll runs,
+lets the next one in), and a fetcher takes a feed only while few bodies wait for the backlog (`Bodies`), so memory
+stays bounded however many feeds changed, not one body per fetcher. While the poll runs,
 `fetch_pages` fetches other pages (an entry's full text) on the same loop and session.
 """
 
@@ -26,7 +27,7 @@ import queue
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -170,6 +171,56 @@ class HostGate(Generic[J]):
         self.changed.notify(1)  # one waiting fetcher for it (or to wait for its gap), not all of them
 
 
+class Bodies:
+    """The changed bodies a poll holds before they enter the backlog: `waiting` for it, fetched; `coming`, fetches of feeds
+    with no validators (no ETag, Last-Modified nor body hash: the body is certain) under way or about to start.
+
+    A fetcher takes a feed only in its `turn`: while fewer than `most` bodies wait and, with those coming, fewer than
+    `limit`. `limit` starts at `most` and grows by one each time a body finds room in the backlog (the store keeps up, as
+    at internet latency: more may come at once), so a first cycle holds about `most` bodies and those coming, not one per
+    fetcher; a feed with validators holds no turn while it is fetched (304s are not held back while the store keeps up).
+    Each change that makes room lets as many waiting fetchers go."""
+
+    def __init__(self, most: int) -> None:
+        self.most = self.limit = max(most, 1)
+        self.waiting = self.coming = 0
+        self.changed = asyncio.Condition()
+
+    def _room(self) -> int:
+        return min(self.most - self.waiting, self.limit - self.waiting - self.coming)
+
+    def _wake(self) -> None:
+        if (room := self._room()) > 0:
+            self.changed.notify(room)
+
+    async def turn(self) -> None:
+        """Wait for room for one more body, and hold it (`coming`) until `drop` or `holding`."""
+        async with self.changed:
+            await self.changed.wait_for(lambda: self._room() > 0)
+            self.coming += 1
+
+    async def drop(self) -> None:
+        """The turn brings no body (a feed with validators, a 304, an error, no feed left)."""
+        async with self.changed:
+            self.coming -= 1
+            self._wake()
+
+    @contextlib.asynccontextmanager
+    async def holding(self, turn: bool, grow: bool) -> AsyncIterator[None]:
+        """A body waits (for the backlog) for the duration of the block: `turn`'s, or a feed's with validators that
+        changed; `grow`: it found the backlog with room, so one more may come at once."""
+        async with self.changed:
+            self.coming -= 1 if turn else 0
+            self.waiting += 1
+            self.limit += 1 if grow else 0
+        try:
+            yield
+        finally:
+            async with self.changed:
+                self.waiting -= 1
+                self._wake()
+
+
 class Poller(Generic[J]):
     """The fetching thread of one poll; iterate over `outcomes()` inside `with`. With `more`, the poll
     takes further jobs (`add`) until `close`."""
@@ -304,6 +355,7 @@ class Poller(Generic[J]):
 
     async def _fetch_all(self, session: Any) -> None:
         backlog = asyncio.Semaphore(self.limits.backlog)
+        bodies = Bodies(self.limits.backlog)  # those fetched and waiting for the backlog, and those certain to come
         loop = asyncio.get_running_loop()
         with self._lock:
             gate = self._gate = HostGate(self.jobs, self.limits.per_host, self.http.host_gap, closed=self._closed)
@@ -318,18 +370,20 @@ class Poller(Generic[J]):
                 with metrics.timed(metrics.PARSE_SECONDS):
                     parsed = await asyncio.wrap_future(self.parsers.submit(result.body, job.url, result.headers, self.seen(job)))
                 error = FeedParseError(parsed, source=job.url) if isinstance(parsed, str) else None
+                result = replace(result, body=b"")  # parsed: the body is not kept while the outcome waits to be stored
                 self._queue.put(Polled(job, result, None if isinstance(parsed, str) else parsed, error, stored, took))
             except BrokenProcessPool:
                 error = FeedParseError(f"{job.url}: the parsing process stopped (out of memory?)", source=job.url)
                 self._queue.put(Polled(job, error=error, done=stored, seconds=took))
 
-        async def fetch(job: J) -> None:
+        async def fetch(job: J, turn: bool) -> bool:
+            """Fetch a job; True once its changed body is in the backlog (being parsed): `turn`'s body, if it holds one."""
             if not self.fresh(job):  # its claim ended while it waited (the process stalled): another poll may have it
                 with self._lock:
                     self._load[host_of(job.url)] -= 1
                 await gate.done(job)
                 self._queue.put(Polled(job, lapsed=True))
-                return
+                return False
             began = loop.time()
             try:
                 with metrics.timed(metrics.FETCH_SECONDS):
@@ -337,7 +391,7 @@ class Poller(Generic[J]):
                 took = loop.time() - began
             except SourceError as exc:
                 self._queue.put(Polled(job, error=exc, seconds=loop.time() - began))
-                return
+                return False
             finally:
                 with self._lock:
                     self._load[host_of(job.url)] -= 1
@@ -346,13 +400,23 @@ class Poller(Generic[J]):
             result = replace(result, state=replace(result.state, body_hash=body_hash))
             if result.not_modified or body_hash == job.state.body_hash:  # nothing new: not even parsed
                 self._queue.put(Polled(job, result, seconds=took))
-                return
-            await backlog.acquire()  # no more bodies while the store is behind
+                return False
+            async with bodies.holding(turn, grow=not backlog.locked()):
+                await backlog.acquire()  # no more bodies while the store is behind
             parsing.append(asyncio.create_task(parse(job, result, took)))
+            return True
 
         async def fetcher() -> None:
-            while (job := await gate.take()) is not None:  # shared: each job is taken by one fetcher
-                await fetch(job)
+            while True:
+                await bodies.turn()  # room for one more body: none while the store is behind
+                job = await gate.take()  # shared: each job is taken by one fetcher
+                turn = job is not None and job.state == FetchState()  # no validators: its fetch brings a body
+                if not turn:
+                    await bodies.drop()
+                if job is None:
+                    return
+                if not await fetch(job, turn) and turn:
+                    await bodies.drop()
 
         fetchers = self.limits.max_in_flight if self.more else min(self.limits.max_in_flight, len(self.jobs))
         await asyncio.gather(*(fetcher() for _ in range(fetchers)))
