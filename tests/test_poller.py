@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
 import sqlite3
 import threading
 import time
@@ -300,3 +302,38 @@ def test_feeds_answering_304_are_fetched_while_the_backlog_is_full(http_server: 
     finally:
         parsers.shutdown()
     assert unchanged == 30
+
+
+SLOW_FEED = b"<rss><channel><item><title>Slow " + b"<x/>" * 400_000 + b"</title><link>https://wire.example/slow</link><guid>slow</guid></item></channel></rss>"
+
+
+@sqlite_only  # no store: the poll alone
+def test_a_parsing_process_that_dies_loses_no_feed_being_parsed_beside_it(http_server: LocalHTTP) -> None:
+    """Regression (found by the attacker helper, stop 45): a parsing process that died (killed, out of memory) broke
+    the whole pool, and the feed being parsed in the other process failed with it, 'the parsing process stopped'
+    (its body fetched, its entries not read until the next poll, and again if a hostile neighbour broke that one).
+    A feed whose parse a broken pool cut is parsed once more in the new pool."""
+    jobs = []
+    for i in range(2):
+        http_server.routes[f"/slow{i}.xml"] = (200, {}, SLOW_FEED)  # 1.6 MB, seconds of feedparser each: both under way at the kill
+        jobs.append(FeedJob(i, f"slow{i}", http_server.url(f"/slow{i}.xml"), None, 0))
+    parsers = ParserPool(2, parse_timeout=120)
+    workers: list[int] = []
+    try:
+        with Poller(jobs, HttpSettings(allow_networks=["127.0.0.0/8"]).limits(), PollLimits(4, 2), parsers) as poller:
+            deadline = time.monotonic() + 30
+            while (len(http_server.requests) < 2 or parsers._executor is None) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.5)  # both bodies handed to the two processes (started for the first), their parses under way
+            workers = list(parsers._executor._processes) if parsers._executor else []
+            os.kill(workers[0], signal.SIGKILL)
+            outcomes = []
+            for item in poller.outcomes(1.0):
+                if item is not None:
+                    outcomes.append(item)
+                    item.done()
+        assert len(workers) == 2 and len(outcomes) == 2
+        assert [str(o.error) for o in outcomes if o.error] == []
+        assert all(o.parsed is not None and o.parsed.documents for o in outcomes)
+    finally:
+        parsers.shutdown()

@@ -78,6 +78,9 @@ class Polled(Generic[J]):
 
 
 _DONE = object()
+# A parse cut by a broken pool is made again once in the new one: a process that dies breaks the whole pool, and the
+# feeds being parsed in the others were cut with it. The feed that killed its process then fails on its second try.
+PARSE_ATTEMPTS = 2
 
 
 class HostGate(Generic[J]):
@@ -366,15 +369,19 @@ class Poller(Generic[J]):
                 loop.call_soon_threadsafe(backlog.release)
 
         async def parse(job: J, result: FetchResult, took: float) -> None:
-            try:
-                with metrics.timed(metrics.PARSE_SECONDS):
-                    parsed = await asyncio.wrap_future(self.parsers.submit(result.body, job.url, result.headers, self.seen(job)))
-                error = FeedParseError(parsed, source=job.url) if isinstance(parsed, str) else None
-                result = replace(result, body=b"")  # parsed: the body is not kept while the outcome waits to be stored
-                self._queue.put(Polled(job, result, None if isinstance(parsed, str) else parsed, error, stored, took))
-            except BrokenProcessPool:
-                error = FeedParseError(f"{job.url}: the parsing process stopped (out of memory?)", source=job.url)
-                self._queue.put(Polled(job, error=error, done=stored, seconds=took))
+            for attempt in range(1, PARSE_ATTEMPTS + 1):
+                try:
+                    with metrics.timed(metrics.PARSE_SECONDS):
+                        parsed = await asyncio.wrap_future(self.parsers.submit(result.body, job.url, result.headers, self.seen(job)))
+                    break
+                except BrokenProcessPool:  # a process died (killed, out of memory): its neighbours' parses were cut with it
+                    if attempt == PARSE_ATTEMPTS:
+                        stopped = FeedParseError(f"{job.url}: the parsing process stopped (out of memory?)", source=job.url)
+                        self._queue.put(Polled(job, error=stopped, done=stored, seconds=took))
+                        return
+            error = FeedParseError(parsed, source=job.url) if isinstance(parsed, str) else None
+            result = replace(result, body=b"")  # parsed: the body is not kept while the outcome waits to be stored
+            self._queue.put(Polled(job, result, None if isinstance(parsed, str) else parsed, error, stored, took))
 
         async def fetch(job: J, turn: bool) -> bool:
             """Fetch a job; True once its changed body is in the backlog (being parsed): `turn`'s body, if it holds one."""
