@@ -3,6 +3,10 @@ off, get suspended and recover by themselves; a slow feed does not hold up the o
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import sqlite3
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -16,7 +20,7 @@ from monitor.schedule import plain_delay
 from monitor.settings import load_settings
 from monitor.store import sources
 from monitor.store.db import utcnow
-from tests.conftest import JsonReceiver, LocalHTTP, wait_for, write_config
+from tests.conftest import ON_POSTGRES, JsonReceiver, LocalHTTP, wait_for, write_config
 from tests.test_cli import monitor
 from tests.test_pipeline import STRIKE, rss
 
@@ -855,6 +859,24 @@ def test_a_daemon_stalled_past_its_claim_records_nothing_over_the_feed_another_p
     assert "deadline" not in (tmp_path / "err.log").read_text()
 
 
+def _stop_outside_a_write(daemon: subprocess.Popen[bytes], path: Path) -> None:
+    """SIGSTOP the daemon at a moment it holds no SQLite write lock: its start's jobs write now and then, and a daemon
+    stopped inside a write transaction holds the file locked (one writer), another case than a stall past its claims."""
+    for _ in range(100):
+        daemon.send_signal(signal.SIGSTOP)
+        if ON_POSTGRES:
+            return
+        try:
+            with contextlib.closing(sqlite3.connect(path, timeout=0.05)) as db:
+                db.execute("BEGIN IMMEDIATE")
+                db.rollback()
+            return
+        except sqlite3.OperationalError:  # stopped inside a write: let it end it
+            daemon.send_signal(signal.SIGCONT)
+            time.sleep(0.1)
+    raise AssertionError("the daemon held the store's write lock at every try")
+
+
 def test_a_daemon_stalled_past_its_claims_starts_no_fetch_of_the_feeds_it_claimed_before(tmp_path: Path, http_server: LocalHTTP) -> None:
     """Regression (found by helper xpg2): a daemon stopped (SIGSTOP, a paused VM) longer than its claims' lease came back
     and fetched the feeds it had claimed before and not yet fetched, though their lease had ended and another poll had
@@ -877,7 +899,7 @@ def test_a_daemon_stalled_past_its_claims_starts_no_fetch_of_the_feeds_it_claime
     stalled = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--config", str(config)], cwd=REPO, stderr=err)
     try:
         assert first.wait(30)  # its first fetch under way, the other feed claimed and waiting for the host
-        stalled.send_signal(signal.SIGSTOP)
+        _stop_outside_a_write(stalled, tmp_path / "monitor.db")
         time.sleep(4.5)  # past its lease (4 x deadline)
         other = build_pipeline(load_settings(config))
         assert other.poll_due_feeds() == 2  # the lease ended: another poll claims both feeds
