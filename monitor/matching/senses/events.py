@@ -631,7 +631,7 @@ _HALT = re.compile(  # an armed side's own stop of its acts: halt, suspend, paus
 )
 
 
-_HALT_HINTS = ("halt", "uspen", "paus", "ceas", "freez", "froze", "stopp", "ospen", "rrêt", "stell", "ussetz", "usgesetz", "Halt", "HALT")  # as written: a quick look
+_HALT_HINTS = ("halt", "uspen", "paus", "ceas", "freez", "froze", "stopp", "ospen", "rrêt", "stell", "ussetz", "usgesetz")  # in the lowered text: a quick look
 
 
 _VERB_LAST = re.compile(r"einzustellen|einstellen|eingestellt|auszusetzen|aussetzen|ausgesetzt", re.IGNORECASE)  # German puts the verb after its object
@@ -657,7 +657,10 @@ def halts(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Mat
     tables = tables_of(watchlist)
     truce = next((e for e in watchlist.events if e.name == tables.truce), None)
     acts = [m for m in matches if m.kind == "event" and m.name in tables.hostile]
-    if truce is None or not acts or not any(h in text for h in _HALT_HINTS) or not _HALT.search(text):
+    if truce is None or not acts:
+        return []
+    lowered = text.lower()  # SUSPEND, HALTS in a headline: the regex ignores case, so must its quick look
+    if not any(h in lowered for h in _HALT_HINTS) or not _HALT.search(text):
         return []
     events = [m for m in matches if m.kind == "event"]
     keys = sentence_keys(text, [m.start for m in events])
