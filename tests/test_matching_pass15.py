@@ -79,3 +79,33 @@ def test_a_slide_toward_war_is_an_escalation(matcher: Matcher, text: str) -> Non
 def test_a_full_scale_war_to_avoid_is_no_escalation(matcher: Matcher) -> None:
     result = events(matcher, "Tehran still wanted to avoid a full-scale war with Israel, analysts said.")
     assert "de-escalation" in result and "escalation" not in result
+
+
+# A warning of a response said as a formula is a threat.
+
+@pytest.mark.parametrize("text", [
+    "The Hashd said it reserved the right to respond to the explosions at its depots.",
+    "Khamenei said Iran would firmly confront any aggressor.",
+    "Foreign warships that enter the strait uninvited will be dealt with, the IRGC navy chief said.",
+])
+def test_a_warning_of_a_response_is_a_threat(matcher: Matcher, text: str) -> None:
+    assert "threat" in events(matcher, text)
+
+
+# Weapons, parts or money moved are no troops deployed; a failure to rein in armed groups is no call for restraint.
+
+@pytest.mark.parametrize("text", [
+    "Kataib Hezbollah was seen moving heavy weapons toward the Syrian border, sources said.",
+    "The Quds Force moves money and drone components through Kurdish smuggling routes, officials said.",
+])
+def test_materiel_moved_is_no_troop_deployment(matcher: Matcher, text: str) -> None:
+    assert "troop deployment" not in events(matcher, text)
+
+
+def test_units_moved_are_still_deployed(matcher: Matcher) -> None:
+    assert "troop deployment" in events(matcher, "The Hashd moved two brigades to the outskirts of Sinjar on Thursday.")
+
+
+def test_a_failure_to_rein_in_is_no_de_escalation(matcher: Matcher) -> None:
+    assert "de-escalation" not in events(matcher, "Iraq's government has struggled to rein in the armed factions loyal to Iran.")
+    assert "de-escalation" in events(matcher, "The US envoy urged Iraq to rein in the armed factions loyal to Iran.")

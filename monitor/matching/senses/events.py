@@ -656,6 +656,41 @@ def deaths_in_clashes(matches: Sequence[Match], text: str) -> list[Match]:
     ]
 
 
+MATERIEL = frozenset(  # what is moved, not who: weapons, parts and money (launchers, batteries and units are forces)
+    "weapons weaponry arms missiles rockets components parts money cash funds munitions ammunition explosives supplies goods equipment".split()
+)
+
+
+_MOVED_WHAT = re.compile(r"(?:[ \t]+(?!into\b|to\b|toward\b|towards\b|through\b|across\b|from\b|via\b|in\b|out\b|closer\b)[\w'’-]+){1,4}")  # its object, up to a preposition
+
+
+def materiel_moves(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """A troop deployment found as a form of "move" whose object is weapons, parts or money ("moved short-range
+    missiles into Iraq", "moving heavy weapons toward the border", "moves money and components"): a transfer, not
+    forces sent (the guide's troops, forces, warships; "moved missile launchers" stays)."""
+    deployment = concept_event(watchlist, "troop deployment")
+    out = []
+    for m in matches:
+        if m.kind == "event" and m.name == deployment and fold(m.found) in ("move", "moves", "moved", "moving"):
+            what = _MOVED_WHAT.match(text, m.end)
+            if what is not None and fold(what.group().split()[-1]) in MATERIEL:
+                out.append(m)
+    return out
+
+
+_FAILED_TO = re.compile(r"\b(?:fail\w*|struggl\w*|unable|inability|powerless|incapable|reluctant)[ \t]+(?:[\w'’-]+[ \t]+){0,2}?to[ \t]+$", re.IGNORECASE)
+
+
+def failed_restraint(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """A de-escalation found as "rein in" after a failure or a struggle ("has struggled to rein in the armed
+    factions", "its own failure to rein in armed groups"): a state's want of control told, no call for restraint."""
+    calm = tables_of(watchlist).calm_name
+    return [
+        m for m in matches
+        if m.kind == "event" and m.name == calm and fold(m.found).startswith("rein") and _FAILED_TO.search(text, max(0, m.start - 50), m.start)
+    ]
+
+
 _HALT = re.compile(  # an armed side's own stop of its acts: halt, suspend, pause, cease, freeze (not a call on another side)
     r"\b(?:halt(?:s|ed|ing)?|suspen(?:d|ds|ded|ding|sion)|paus(?:e|es|ed|ing)|ceas(?:e|es|ed|ing)|freez(?:e|es|ing)|froze|stopp(?:ed|ing)|"
     r"suspendre|suspendu|suspendent|suspender|suspendió|suspensión|sospend\w*|sospensione|arrêter|arrête|arrêté|"
