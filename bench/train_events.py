@@ -4,8 +4,9 @@
     .venv/bin/python bench/train_events.py --out F    # elsewhere (tests/test_learned.py compares)
 
 The designs, features and thresholds are bench/learned_events.py's (gate, propose, veto; thresholds its
-leave-one-set-out chose, CHOSEN), fitted once on every in-sample set (eval_cases, eval_unseen,
-eval_unseen2 ... eval_unseen18) as the default watchlist's rule matcher leaves them, with the layer off.
+leave-one-set-out chose, CHOSEN), fitted once on the sets TRAINED_ON (eval_cases, eval_unseen,
+eval_unseen2 ... eval_unseen18: sets 19-23, left out one at a time, taught it nothing) as the default watchlist's
+rule matcher leaves them, with the layer off.
 Needs scikit-learn (the `test` extra); monitor/matching/learned.py applies the weights in plain Python.
 The features are hashed (CRC-32 modulo 2**HASH_BITS, monitor/matching/learned.py's `bucket`) into one float32
 array per model, shipped zlib-compressed as learned_events.bin; the .json keeps intercepts and thresholds.
@@ -40,11 +41,11 @@ def train(watchlist: Path = REPO / "config" / "watchlist.yaml") -> tuple[dict[st
     from monitor.matching.learned import DESIGNS, HASH_BITS
     from monitor.watchlist import load_watchlist
 
-    items = le.load(watchlist, DESIGNS)
+    items = le.load(watchlist, DESIGNS, le.TRAINED_ON)
     models: dict[str, Any] = {}
     arrays = []
     for design in DESIGNS:
-        rows = [(feats, name in item.case.events) for s in le.SETS for item in items[s] for d, name, feats, _ in item.candidates if d == design]
+        rows = [(feats, name in item.case.events) for s in le.TRAINED_ON for item in items[s] for d, name, feats, _ in item.candidates if d == design]
         model = LogisticRegression(C=le.C, solver="liblinear", random_state=0, max_iter=1000).fit(le.hashed([f for f, _ in rows]), [label for _, label in rows])
         arrays.append(np.asarray(model.coef_[0], dtype="<f4").tobytes())
         models[design] = {

@@ -178,7 +178,6 @@ WEIGHT_TOLERANCE = 1e-4  # far below the 4 decimals an explanation shows, far ab
 
 def _stems_uncached(text: str) -> list[tuple[int, str]]:
     """What `learned.stems_of` gives, worked out word by word without its memo."""
-    text = unicodedata.normalize("NFC", text)
     words = [(m.start(), norm) for m in WORD.finditer(text) if (norm := fold(m.group())) not in FUNCTION_WORDS and not norm.isdigit()]
     return [(start, stem(norm)) for start, norm in words]
 
@@ -189,6 +188,18 @@ def test_the_stems_a_sentence_gets_are_those_of_each_word_whether_met_before_or_
     text = " ".join(words)
     assert learned.stems_of(text) == _stems_uncached(text)  # first meeting (or not: earlier examples)
     assert learned.stems_of(text) == _stems_uncached(text)  # every word met
+
+
+def test_a_phrase_gets_the_words_near_it_whether_its_accents_are_composed_or_not(matcher: Matcher) -> None:
+    composed = "Les épées éclatées près de l'hôpital général étaient célèbres; puis une frappe de drone a touché la base américaine à Erbil."
+    decomposed = unicodedata.normalize("NFD", composed)  # 12 more characters before the phrase
+    features = []
+    for text in (composed, decomposed):
+        result = match_text(matcher, text)
+        [phrase] = [m for m in result.matches if m.kind == "event"]
+        features.append(learned.phrase_features(phrase, result.matches, text, 3))
+    assert features[0] == features[1]  # the stems' starts were the NFC text's, read against the given text's spans
+    assert "near=touch" in features[1] and "near=celebr" in features[1] and "near=americain" not in features[1]
 
 
 def test_the_layers_memo_of_stems_is_bounded_and_keeps_its_recent_words(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -59,6 +59,15 @@ def test_a_halt_of_ones_own_attacks_is_a_ceasefire_for_any_list(matcher: Matcher
     assert "ceasefire" in events(plain, text)
 
 
+@pytest.mark.parametrize("text", [
+    "Kataib Hezbollah says it will PAUSE its attacks on American forces in Iraq.",
+    "Houthis CEASE drone strikes on shipping in the Red Sea",
+])
+def test_a_halt_in_capitals_is_a_ceasefire_too(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert "ceasefire" in events(matcher, text)  # the quick look before the regex was case-sensitive: PAUSE, CEASE never read
+    assert "ceasefire" in events(plain, text)
+
+
 def test_the_halted_attacks_keep_their_label(matcher: Matcher) -> None:
     assert "strike" in events(matcher, "Kataib Hezbollah said it would pause its attacks on American forces in Iraq.")
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import unicodedata
 import zlib
 from array import array
 from bisect import bisect_left
@@ -205,9 +204,10 @@ def decide(
 
 
 def stems_of(text: str) -> list[tuple[int, str]]:
-    """(start, stem) of the content words of a text (no function word, no number): `tokenize`'s words and
-    normal forms, without the tokens' other fields (prose or not), which cost more than the words."""
-    words = [(m.start(), m.group()) for m in WORD.finditer(unicodedata.normalize("NFC", text))]
+    """(start, stem) of the content words of a text (no function word, no number), each start a position in
+    `text` as given (the matches' spans are): its words as written (accents decomposed or not: `fold` composes them),
+    without `tokenize`'s other fields (prose or not), which cost more than the words."""
+    words = [(m.start(), m.group()) for m in WORD.finditer(text)]
     stem_of = {word: _STEMS.get(word, _UNKNOWN) for _, word in words}
     if unknown := [word for word, stem in stem_of.items() if stem is _UNKNOWN]:
         stem_of.update(_learn(unknown))

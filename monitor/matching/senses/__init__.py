@@ -22,11 +22,14 @@ from monitor.matching.senses.events import (
     appeals,
     drone_means,
     eased_tensions,
+    failed_restraint,
     forms_and_moves,
     halts,
+    materiel_moves,
     named_parents,
     orders_to_act,
     penalties_hit,
+    deaths_in_clashes,
     threatened,
     yielding,
 )
@@ -104,7 +107,8 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     dropped |= set(labour(watchlist, matches, text, spans)) | set(penalties(watchlist, matches, text, spans, folded)) | set(captivity(matches, text))
     dropped |= set(figures_of_speech(watchlist, matches, text, spans)) | set(everyday_senses(watchlist, matches, text)) | set(acts_of_speech(watchlist, matches, text))
     if any(m.kind == "event" for m in matches):
-        dropped |= set(penalties_hit(matches, text))
+        dropped |= set(penalties_hit(matches, text)) | set(deaths_in_clashes(matches, text))
+        dropped |= set(materiel_moves(watchlist, matches, text)) | set(failed_restraint(watchlist, matches, text))
         told = {hint.lastgroup for hint in HAZARD_CYBER_FANS_HINTS.finditer(folded)}  # one scan for three quick looks
         if "hazard" in told:
             dropped |= set(hazards(watchlist, matches, text, spans, folded)) | set(weather_talk(watchlist, matches, text, spans, folded))

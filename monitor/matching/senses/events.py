@@ -322,15 +322,23 @@ def _past_verb(m: Match) -> bool:
     return last == "struck" or last.endswith("ed")
 
 
-_CAUSE = (  # another act by cause: "in retaliation for the US strikes", "a strike could trigger missile attacks"
-    r"(?:retaliation|revenge|reprisal|reprisals|payback|response)[ \t]+(?:for|to)|trigger(?:s|ed)?|provok(?:e|es|ed)|prompt(?:s|ed)?"
+_CAUSE = (  # another act by cause: "in retaliation for the US strikes", "a strike could trigger missile attacks"; "en représailles à"
+    r"(?:retaliation|revenge|reprisal|reprisals|payback|response)[ \t]+(?:for|to)|trigger(?:s|ed)?|provok(?:e|es|ed)|prompt(?:s|ed)?|"
+    r"(?:représailles|riposte|réponse|vengeance)[ \t]+(?:à|a|aux|pour)|(?:represalias?|respuesta|venganza)[ \t]+(?:a|al|por)|"
+    r"(?:rappresaglia|risposta|vendetta)[ \t]+(?:a|al|alla|per)|(?:Vergeltung|Rache|Antwort)[ \t]+(?:für|auf)"
 )
 
 
 _CLAUSE = re.compile(  # another clause: "days after the US struck", "though rogue cells fired rockets" (not "Rockets later struck"); or a cause
-    r"\b(?:after|before|though|although|whereas|but|since|until|(?:days|hours|weeks|months)[ \t]+later|" + _CAUSE + r")\b",
+    r"\b(?:after|before|though|although|whereas|but|since|until|separately|(?:days|hours|weeks|months)[ \t]+later|" + _CAUSE + r")\b",
     re.IGNORECASE,
 )
+
+
+_BOTH = re.compile(r"\b(?:both|either|neither)[ \t]+(?:[\w'’-]+[ \t]+){0,3}$", re.IGNORECASE)  # "both the US strike", before the first of two acts
+
+
+_AND = re.compile(r"\b(?:and|or|nor)\b")
 
 
 _CAUSED = re.compile(r"\b(?:" + _CAUSE + r")\b", re.IGNORECASE)
@@ -353,6 +361,8 @@ def _apart(text: str, m: Match, o: Match) -> bool:
     first, last = (m, o) if m.start < o.start else (o, m)
     if _CLAUSE.search(text, first.end, max(first.end, last.start)) is not None:
         return True
+    if _BOTH.search(text, max(0, first.start - 40), first.start) and _AND.search(text, first.end, max(first.end, last.start)):
+        return True  # "condemned both the US strike at the airport and the Iranian missile attacks": two acts listed
     cause = _CAUSE_OF.search(text, max(0, m.start - 60), m.start)
     if cause is None:
         return False
@@ -424,17 +434,25 @@ def _words_apart(text: str, a: Match, b: Match) -> int:
     return len(A_WORD.findall(text, first.end, max(first.end, last.start)))
 
 
+SUCH = frozenset("such either both".split())  # "such attacks", "either attack", "the first such strike": the acts told before
+
+
 def _refers_back(text: str, start: int) -> bool:
     """Whether the words before `start` are a definite determiner, with at most one word between that is no
-    superlative, and not after "of" ("some of the deadliest attacks" is attacks in general, not the one told)."""
+    superlative (or a date: "the April 1 attack"), and not after "of" ("some of the deadliest attacks" is attacks in
+    general, not the one told); or "such", "either", "both"."""
     before = three_words_before(text, start)
     if before is None:
         return False
     third, second, last = (fold(w) if w else "" for w in before.words)
-    if last in PRONOUNS:  # "None of them hit the runway", "they struck": the act told before
+    if last in PRONOUNS or last in SUCH:  # "None of them hit the runway", "they struck": the act told before
         return True
     if last in DEFINITE:
         return second != "of"
+    if not second:  # two words after a punctuation mark: `third` is the one before the last ("..., the third attack")
+        return third in DEFINITE and not last.endswith("est")
+    if third in DEFINITE and last.isdigit() and second not in DEFINITE:
+        return True  # "in the April 1 attack", "the 3 January strike"
     return second in DEFINITE and third != "of" and not last.endswith("est")
 
 
@@ -623,6 +641,56 @@ def penalties_hit(matches: Sequence[Match], text: str) -> list[Match]:
     ]
 
 
+_DIED_IN = re.compile(  # a death told in clashes: "were killed in clashes with rebels", "died in heavy clashes"
+    r"\b(?:killed|died|slain|dead|death|deaths|shot[ \t]+dead)[ \t]+(?:in|during)[ \t]+(?:(?:the|heavy|fierce|renewed|armed|tribal|deadly)[ \t]+)?$", re.IGNORECASE
+)
+
+
+def deaths_in_clashes(matches: Sequence[Match], text: str) -> list[Match]:
+    """A generic fight (CAMEO root 19) found as the clashes someone was killed in ("two fighters were killed in
+    clashes with rebels", "died in clashes between rival tribes"): the death is the event told (the guide's
+    killing), the clashes its circumstance; "X clashed with Y" and "clashes ... left two dead" stay fights."""
+    return [
+        m for m in matches
+        if m.kind == "event" and m.cameo == "19" and fold(m.found).startswith("clash") and _DIED_IN.search(text, max(0, m.start - 40), m.start)
+    ]
+
+
+MATERIEL = frozenset(  # what is moved, not who: weapons, parts and money (launchers, batteries and units are forces)
+    "weapons weaponry arms missiles rockets components parts money cash funds munitions ammunition explosives supplies goods equipment".split()
+)
+
+
+_MOVED_WHAT = re.compile(r"(?:[ \t]+(?!into\b|to\b|toward\b|towards\b|through\b|across\b|from\b|via\b|in\b|out\b|closer\b)[\w'’-]+){1,4}")  # its object, up to a preposition
+
+
+def materiel_moves(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """A troop deployment found as a form of "move" whose object is weapons, parts or money ("moved short-range
+    missiles into Iraq", "moving heavy weapons toward the border", "moves money and components"): a transfer, not
+    forces sent (the guide's troops, forces, warships; "moved missile launchers" stays)."""
+    deployment = concept_event(watchlist, "troop deployment")
+    out = []
+    for m in matches:
+        if m.kind == "event" and m.name == deployment and fold(m.found) in ("move", "moves", "moved", "moving"):
+            what = _MOVED_WHAT.match(text, m.end)
+            if what is not None and fold(what.group().split()[-1]) in MATERIEL:
+                out.append(m)
+    return out
+
+
+_FAILED_TO = re.compile(r"\b(?:fail\w*|struggl\w*|unable|inability|powerless|incapable|reluctant)[ \t]+(?:[\w'’-]+[ \t]+){0,2}?to[ \t]+$", re.IGNORECASE)
+
+
+def failed_restraint(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """A de-escalation found as "rein in" after a failure or a struggle ("has struggled to rein in the armed
+    factions", "its own failure to rein in armed groups"): a state's want of control told, no call for restraint."""
+    calm = tables_of(watchlist).calm_name
+    return [
+        m for m in matches
+        if m.kind == "event" and m.name == calm and fold(m.found).startswith("rein") and _FAILED_TO.search(text, max(0, m.start - 50), m.start)
+    ]
+
+
 _HALT = re.compile(  # an armed side's own stop of its acts: halt, suspend, pause, cease, freeze (not a call on another side)
     r"\b(?:halt(?:s|ed|ing)?|suspen(?:d|ds|ded|ding|sion)|paus(?:e|es|ed|ing)|ceas(?:e|es|ed|ing)|freez(?:e|es|ing)|froze|stopp(?:ed|ing)|"
     r"suspendre|suspendu|suspendent|suspender|suspendió|suspensión|sospend\w*|sospensione|arrêter|arrête|arrêté|"
@@ -631,7 +699,7 @@ _HALT = re.compile(  # an armed side's own stop of its acts: halt, suspend, paus
 )
 
 
-_HALT_HINTS = ("halt", "uspen", "paus", "ceas", "freez", "froze", "stopp", "ospen", "rrêt", "stell", "ussetz", "usgesetz", "Halt", "HALT")  # as written: a quick look
+_HALT_HINTS = ("halt", "uspen", "paus", "ceas", "freez", "froze", "stopp", "ospen", "rrêt", "stell", "ussetz", "usgesetz")  # in the lowered text: a quick look
 
 
 _VERB_LAST = re.compile(r"einzustellen|einstellen|eingestellt|auszusetzen|aussetzen|ausgesetzt", re.IGNORECASE)  # German puts the verb after its object
@@ -657,7 +725,10 @@ def halts(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Mat
     tables = tables_of(watchlist)
     truce = next((e for e in watchlist.events if e.name == tables.truce), None)
     acts = [m for m in matches if m.kind == "event" and m.name in tables.hostile]
-    if truce is None or not acts or not any(h in text for h in _HALT_HINTS) or not _HALT.search(text):
+    if truce is None or not acts:
+        return []
+    lowered = text.lower()  # SUSPEND, HALTS in a headline: the regex ignores case, so must its quick look
+    if not any(h in lowered for h in _HALT_HINTS) or not _HALT.search(text):
         return []
     events = [m for m in matches if m.kind == "event"]
     keys = sentence_keys(text, [m.start for m in events])

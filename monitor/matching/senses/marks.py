@@ -83,9 +83,10 @@ def in_sentences_telling(marks: Marks, matches: list[Match], text: str, spans: d
     return out
 
 
-NOT_SEEKING = re.compile(  # not seeking / not looking for / not interested in (a wider) war: the guide's "not seeking a wider war"
-    r"\b(?:not|no|never)[ \t'’\"]+(?:\w+[ \t'’\"]+){0,2}?(?:seek\w*|looking[ \t]+for|look[ \t]+for|want\w*|interest(?:ed)?[ \t'’\"]+in)[ \t'’\"]+"
-    r"(?:an?[ \t]+|any[ \t]+)?(?:\w+[ \t]+)?(?:war|conflict|confrontation|escalation)\b",
+NOT_SEEKING = re.compile(  # not seeking / not looking for / doesn't want / little appetite for (a wider) war: the guide's "not seeking a wider war"
+    r"(?:\b(?:not|no|never|nobody|little)|n['’]t)[ \t'’\"]+(?:\w+[ \t'’\"]+){0,2}?"
+    r"(?:seek\w*|looking[ \t]+(?:for|to[ \t]+start)|look[ \t]+for|want\w*|interest(?:ed)?[ \t'’\"]+in|appetite[ \t]+for)[ \t'’\"]+"
+    r"(?:an?[ \t]+|any[ \t]+)?(?:\w+[ \t]+)?(?:war|conflict|confrontation|escalation|fight|tension|tensions)\b",
     re.IGNORECASE,
 )
 
