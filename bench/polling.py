@@ -62,7 +62,7 @@ from monitor.watchlist import load_watchlist
 
 EARLY: ParserPool | None = None
 EARLY_MATCHER: Matcher | None = None
-if "--parsers-first" in sys.argv and __name__ == "__main__":  # (not again in a parsing process, which imports the main script) as `monitor run`: the watchlist compiled and the parsing processes forked before the imports
+if "--parsers-first" in sys.argv:  # as `monitor run`: the watchlist compiled and the parsing processes forked before the imports
     map_large_blocks()  # as `monitor run`, before the watchlist is compiled
     EARLY_MATCHER = Matcher(load_watchlist(Path(__file__).resolve().parent.parent / "config" / "watchlist.yaml"), time.monotonic, text_cache_chars=0)
     EARLY = preparing_pool(EARLY_MATCHER, 2)  # below (the config's parse_workers: the default 2)

@@ -200,12 +200,12 @@ def run(config: ConfigOption = DEFAULT_CONFIG, verbose: Annotated[bool, typer.Op
     settings = load_settings(config)
     _logging(settings, verbose, log_format)
     from monitor.memory import map_large_blocks
-    from monitor.prepare import daemon_matcher, preparing_pool  # the watchlist, and the parsing processes' zygote
+    from monitor.prepare import daemon_matcher, preparing_pool  # the watchlist and what the parsers need, nothing more
 
-    map_large_blocks()  # before the watchlist is compiled: its freed large blocks then leave no holes
+    map_large_blocks()  # before the watchlist is compiled: its freed large blocks then leave no holes the parsers share
     matcher = daemon_matcher(settings)
-    parsers = preparing_pool(matcher, settings.schedule.parse_workers)  # forked by their zygote: no page of theirs is the daemon's
-    write_behind()  # a standard error that takes nothing holds back no poll, delivery or job that logs
+    parsers = preparing_pool(matcher, settings.schedule.parse_workers)  # forked now: they share the matcher, not the store's pages
+    write_behind()  # (after the fork) a standard error that takes nothing holds back no poll, delivery or job that logs
     _app(config, sends=True).run(parsers, matcher, lambda: bool(hups))
 
 

@@ -7,6 +7,7 @@ parsing process could not prepare)."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,22 +42,26 @@ def daemon_matcher(settings: Settings) -> Matcher:
 
 
 def preparing_pool(matcher: Matcher, workers: int) -> ParserPool:
-    """Parsing processes that prepare new entries with `matcher`, started now: forked by the zygote (see
-    `sources.parsing`), which loads the preparer and runs it once on the watchlist's examples as a feed before it
-    forks them: what it builds or imports on first use (lxml's HTML modules, the matcher's lookup tables) is then
-    made once and shared, not again in each worker. The daemon itself neither parses nor prepares what they do."""
+    """Parsing processes that prepare new entries with `matcher`, forked now if no thread runs (see
+    `sources.parsing`). `monitor run` forks them before it imports the store, HTTP, the channels and the
+    scheduler: those pages stay the daemon's alone (a page the daemon writes after the fork is copied, and
+    the workers would keep the old one for nothing). The preparer first runs once here, on the watchlist's
+    examples as feed markup: what it builds or imports on first use (lxml's HTML modules, the matcher's
+    lookup tables) is then made once and shared, not again in each worker (4 MB of PSS each:
+    bench/memory_split.py)."""
+    preparer = Preparer(matcher)
+    with contextlib.suppress(Exception):  # a failing preparer fails again on a feed, where it is reported
+        preparer(_samples(matcher))
     parsers = ParserPool(workers)
-    parsers.use(Preparer(matcher), _sample(matcher))
+    parsers.use(preparer)
     parsers.start()
     return parsers
 
 
-def _sample(matcher: Matcher) -> bytes:
-    """The watchlist's example sentences (at least one) as an RSS feed whose entries have markup."""
+def _samples(matcher: Matcher) -> list[Document]:
+    """The watchlist's example sentences (at least one) as feed entries with markup."""
     texts = [example.text for example in matcher.watchlist.examples] or ["Warm-up."]
-    items = "".join(f"<item><guid>warm-up-{i}</guid><title>Warm-up</title><description>{escape(f'<p>{escape(text)}</p>')}</description></item>"
-                    for i, text in enumerate(texts))
-    return f"<rss version=\"2.0\"><channel><title>Warm-up</title>{items}</channel></rss>".encode()
+    return [Document("warm-up", "", "", html=f"<p>{escape(text)}</p>") for text in texts]
 
 
 def prepare(matcher: Matcher, articles: Sequence[Article]) -> list[Prepared]:

@@ -19,8 +19,9 @@ STARTER = """
 import sys, time
 from monitor.sources.parsing import ParserPool
 pool = ParserPool(2)
-pool.submit(b"<rss/>", "wire", {}).result(30)
-print(flush=True)
+{start}
+pool.submit(b"<rss/>", "wire", {{}}).result(30)
+print(*pool._executor._processes, flush=True)
 time.sleep(60)
 """
 
@@ -34,34 +35,9 @@ def alive(pid: int) -> bool:
         return f.read().split(")")[-1].split()[0] != "Z"  # a zombie has exited
 
 
-def parent(pid: int) -> int:
-    with open(f"/proc/{pid}/stat") as f:
-        return int(f.read().rsplit(")", 1)[1].split()[1])
-
-
-def command(pid: int) -> str:
-    with open(f"/proc/{pid}/cmdline", "rb") as f:
-        return f.read().replace(b"\0", b" ").decode()
-
-
-def tree(root: int) -> list[int]:
-    """The processes under `root` (its children, theirs, ...)."""
-    parents = {}
-    for entry in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            parents[int(entry)] = parent(int(entry))
-        except (OSError, IndexError, ValueError):
-            continue
-    found, frontier = list[int](), {root}
-    while frontier:
-        frontier = {pid for pid, ppid in parents.items() if ppid in frontier and pid not in found}
-        found += sorted(frontier)
-    return found
-
-
 @pytest.fixture(scope="module")
 def pool() -> Iterator[ParserPool]:
-    parsers = ParserPool(2)
+    parsers = ParserPool(2)  # started while pytest runs threads: spawned
     yield parsers
     parsers.shutdown()
 
@@ -77,65 +53,52 @@ def test_a_feed_that_is_not_one_comes_back_as_its_one_line_error(pool: ParserPoo
     assert isinstance(error, str) and "http://e.example/x" in error and "\n" not in error
 
 
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
-def test_no_process_is_left_when_the_daemon_is_killed(how: signal.Signals) -> None:
-    """The zygote and its workers (and multiprocessing's resource tracker) end when the daemon dies without
-    stopping them: a worker's parent is the zygote, so it watches a pipe only the daemon writes, not its parent."""
-    daemon = subprocess.Popen([sys.executable, "-c", STARTER], stdout=subprocess.PIPE, text=True)
+@pytest.mark.parametrize("start", ["", "pool.start()"], ids=["spawned", "forked"])
+def test_workers_exit_when_the_daemon_is_killed(start: str) -> None:
+    daemon = subprocess.Popen([sys.executable, "-c", STARTER.format(start=start)], stdout=subprocess.PIPE, text=True)
     assert daemon.stdout is not None
-    daemon.stdout.readline()
-    started = tree(daemon.pid)
-    assert len(started) >= 3 and all(alive(p) for p in started)  # the zygote, its two workers (and the tracker)
-    daemon.send_signal(how)
+    workers = [int(p) for p in daemon.stdout.readline().split()]
+    assert len(workers) == 2 and all(alive(p) for p in workers)
+    daemon.send_signal(signal.SIGKILL)
     daemon.wait(10)
     deadline = time.monotonic() + 10
-    while any(alive(p) for p in started) and time.monotonic() < deadline:
+    while any(alive(p) for p in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not [command(p) for p in started if alive(p)]
+    assert not any(alive(p) for p in workers)
 
 
-ZYGOTE = """
-import os, sys, threading, time
+FORKED = """
+import os, sys
 from monitor.sources.parsing import ParserPool
-threading.Thread(target=time.sleep, args=(30,), daemon=True).start()  # a thread runs: a fork of the daemon would be unsafe
 pool = ParserPool({workers})
 pool.start()
-first = set(pool._executor._processes)
-def parent(pid):
-    with open(f"/proc/{{pid}}/stat") as f:
-        return int(f.read().rsplit(")", 1)[1].split()[1])
-zygotes = {{parent(p) for p in first}}
-with open(f"/proc/{{next(iter(zygotes))}}/cmdline", "rb") as f:
-    print(pool.method, len(first), len(zygotes), os.getpid() not in zygotes, b"multiprocessing.forkserver" in f.read(), "feedparser" in sys.modules)
+forked = set(pool._executor._processes)
+print(pool.method, len(forked))
 {body}
 """
 
 
-def run_zygote(body: str, workers: int = 2) -> list[str]:
-    out = subprocess.run([sys.executable, "-c", ZYGOTE.format(body=body, workers=workers)], capture_output=True, text=True, timeout=60)
+def run_forked(body: str, workers: int = 2) -> list[str]:
+    out = subprocess.run([sys.executable, "-c", FORKED.format(body=body, workers=workers)], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     return out.stdout.split()
 
 
-def test_the_workers_are_forked_by_the_zygote_not_by_the_daemon_which_never_loads_feedparser() -> None:
-    """Issue 21: the workers were forks of the daemon, and every page the daemon wrote afterwards (its imports, its
-    reference counts) was copied, the old page kept by the workers for nothing. They are children of the zygote now,
-    one process running multiprocessing's fork server, started at once whatever threads run; the daemon imports no
-    feedparser."""
-    seen = run_zygote("""
+def test_a_pool_started_where_no_thread_runs_forks_the_configured_number_of_workers() -> None:
+    seen = run_forked("""
 from tests.test_pipeline import STRIKE, rss
 print(pool.submit(rss(("Strike", "https://wire.example/s", "s", STRIKE)), "wire", {}).result(30).documents[0].title)
-print(set(pool._executor._processes) == first)
+print(set(pool._executor._processes) == forked)
 """, workers=3)
-    assert seen == ["forkserver", "3", "1", "True", "True", "False", "Strike", "True"]
+    assert seen == ["fork", "3", "Strike", "True"]
 
 
-def test_a_killed_worker_is_replaced_by_a_new_fork_of_the_zygote() -> None:
-    seen = run_zygote("""
-import signal
+def test_a_broken_forked_pool_is_replaced_by_a_spawned_one() -> None:
+    seen = run_forked("""
+import signal, time
 from concurrent.futures.process import BrokenProcessPool
 from tests.test_pipeline import STRIKE, rss
-os.kill(next(iter(first)), signal.SIGKILL)
+os.kill(next(iter(forked)), signal.SIGKILL)
 deadline = time.monotonic() + 30
 while time.monotonic() < deadline:  # the executor sees the death asynchronously: the other worker may still answer
     try:
@@ -144,10 +107,23 @@ while time.monotonic() < deadline:  # the executor sees the death asynchronously
         break
     time.sleep(0.02)
 print(pool.submit(rss(("Strike", "https://wire.example/s", "s", STRIKE)), "wire", {}).result(30).documents[0].title)
-now = set(pool._executor._processes)
-print(len(now), bool(now & first), {parent(p) for p in now} == zygotes)
+print(pool.method, bool(set(pool._executor._processes) & forked), len(pool._executor._processes))
 """)
-    assert seen == ["forkserver", "2", "1", "True", "True", "False", "Strike", "2", "False", "True"]
+    assert seen == ["fork", "2", "Strike", "spawn", "False", "2"]
+
+
+def test_a_pool_started_while_a_thread_runs_is_spawned_at_first_use() -> None:
+    out = subprocess.run([sys.executable, "-c", """
+import threading, time
+from monitor.sources.parsing import ParserPool
+threading.Thread(target=time.sleep, args=(2,), daemon=True).start()
+pool = ParserPool(2)
+pool.start()
+print(pool.method or "none")
+pool.submit(b"<rss/>", "wire", {}).result(30)
+print(pool.method)
+"""], capture_output=True, text=True, timeout=60)
+    assert out.stdout.split() == ["none", "spawn"], out.stderr
 
 
 SLOW = b"<rss><channel><item><title>a</title>" + b"<x/>" * 150_000 + b"</item></channel></rss>"  # 600 kB: some 4 s of feedparser

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from monitor.model import Document, ParsedFeed, Prepared
 from monitor.pipeline import Pipeline, build_pipeline
 from monitor.prepare import Preparer
 from monitor.settings import load_settings
-from monitor.sources.parsing import BrokenProcessPool, ParserPool, seen_keys
+from monitor.sources.parsing import ParserPool, seen_keys
 from monitor.store.tables import AlertRow, ArticleRow
 from monitor.watchlist import load_watchlist
 from tests.conftest import DEFAULT_WATCHLIST, LocalHTTP, write_config
@@ -122,12 +121,12 @@ def matcher() -> Matcher:
     return Matcher(load_watchlist(DEFAULT_WATCHLIST))
 
 
-@pytest.mark.parametrize("start", [True, False], ids=["started", "at-first-use"])
-def test_a_worker_prepares_the_entries_it_was_not_told_are_stored(matcher: Matcher, start: bool) -> None:
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "spawned"])
+def test_a_worker_prepares_the_entries_it_was_not_told_are_stored(matcher: Matcher, fork: bool) -> None:
     pool = ParserPool(1)
     pool.use(Preparer(matcher))
-    if start:
-        pool.start()
+    if fork:
+        pool.start()  # pytest runs threads: this one is spawned too unless none runs
     try:
         body = rss(("Strike", "https://wire.example/s", "s", STRIKE), ("Rates", "https://wire.example/r", "r", CALM))
         parsed = pool.submit(body, "wire", {}, seen_keys([" r "])).result(60)
@@ -205,54 +204,12 @@ def test_a_pool_removes_the_preparer_directories_of_killed_daemons_only(tmp_path
     assert pool._prepare is not None and os.path.dirname(pool._prepare).startswith(str(tmp_path / f"monitor-parsers-{os.getpid()}-"))
 
 
-def in_worker(pool: ParserPool, expression: str) -> Any:
-    """`expression` evaluated in one of the pool's workers (builtins only: importing a test module there would load
-    what the test looks for)."""
-    assert pool._executor is not None
-    return pool._executor.submit(eval, expression).result(30)
-
-
-def test_the_zygote_runs_the_preparer_once_so_the_workers_share_what_it_loads_and_the_daemon_loads_none_of_it() -> None:
-    """What the preparer loads on first use (lxml's HTML modules for feed markup) is loaded by the zygote before
-    it forks the workers (shared pages, not a copy made in each worker), and the worker has the preparer before its
-    first feed; the daemon runs none of it (before the zygote, it did, to share it with the workers it forked)."""
+def test_the_preparer_runs_once_before_the_fork_so_the_workers_share_what_it_loads() -> None:
+    """What the preparer loads on first use (lxml's HTML modules for feed markup) is loaded by the daemon before
+    it forks the workers: shared pages, not a copy made in each worker."""
     code = ("import sys; from monitor.matching.matcher import Matcher; from monitor.prepare import preparing_pool; "
             "from monitor.watchlist import load_watchlist; "
-            f"matcher = Matcher(load_watchlist({str(DEFAULT_WATCHLIST)!r})); "
-            "pool = preparing_pool(matcher, 1); in_worker = lambda e: pool._executor.submit(eval, e).result(30); "
-            "print('lxml.html' in sys.modules, pool.method, in_worker(\"'lxml.html' in __import__('sys').modules\"), "
-            "in_worker(\"__import__('monitor.sources.parsing', fromlist=['_loaded'])._loaded[0]\") == pool._prepare); pool.shutdown()")
+            f"matcher = Matcher(load_watchlist({str(DEFAULT_WATCHLIST)!r})); before = 'lxml.html' in sys.modules; "
+            "pool = preparing_pool(matcher, 1); print(before, 'lxml.html' in sys.modules, pool.method); pool.shutdown()")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
-    assert done.stdout.split() == ["False", "forkserver", "True", "True"], done.stderr
-
-
-def test_a_reload_reaches_the_workers_and_those_the_zygote_forks_after_it(matcher: Matcher) -> None:
-    """The zygote keeps the preparer it started with; a reload's (`use`) reaches the running workers at their next
-    feed, and a worker forked after it (a killed one replaced) loads it too, from the same zygote."""
-    pool = ParserPool(1)
-    pool.use(Preparer(matcher))
-    try:
-        pool.start()
-        assert pool._executor is not None
-        (worker,) = pool._executor._processes
-        zygote = in_worker(pool, "__import__('os').getppid()")
-        assert zygote != os.getpid()
-        body = rss(("Strike", "https://wire.example/s", "s", STRIKE))
-        first = pool.submit(body, "wire", {}, b"").result(60)
-        assert isinstance(first, ParsedFeed) and first.prepared[0] is not None
-        pool.use(Failing())  # a reload to a preparer that fails: the feed comes back as parsed
-        again = pool.submit(body, "wire", {}, b"").result(60)
-        assert isinstance(again, ParsedFeed) and again.prepared == ()
-        os.kill(worker, signal.SIGKILL)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:  # the executor sees the death asynchronously
-            try:
-                pool.submit(b"<rss/>", "wire", {}).result(30)
-            except BrokenProcessPool:
-                break
-            time.sleep(0.02)
-        replaced = pool.submit(body, "wire", {}, b"").result(60)
-        assert isinstance(replaced, ParsedFeed) and replaced.prepared == ()  # the new worker has the reload's, not the zygote's
-        assert worker not in pool._executor._processes and in_worker(pool, "__import__('os').getppid()") == zygote
-    finally:
-        pool.shutdown()
+    assert done.stdout.split() == ["False", "True", "fork"], done.stderr

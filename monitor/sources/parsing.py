@@ -1,22 +1,20 @@
 """Feed parsing on worker processes: feedparser is CPU-bound, and threads share one core (the GIL).
 
-`ParserPool` is the daemon's pool, built from its settings (`parse_workers`). Its workers are forked by a zygote:
-multiprocessing's fork server, a small process started from a new interpreter that imports `sources.zygote` once (its
-preload: feedparser, the preparer loaded and run once on sample entries, `gc.freeze()`) and then only forks. The
-workers share its pages, which it never writes again; the daemon's own imports and work after that (the store, HTTP,
-the scheduler; reference counts written on every object it touches) copy none of the pages they hold, as they did
-when the workers were forked from the daemon (docs/benchmarks.md, helper zyg21). A worker that dies (killed, out of
-memory) breaks the pool (`submit` raises `BrokenProcessPool`, the public API's signal): a new pool is forked from the
-same zygote, or from a new one if the zygote is gone. Every worker watches a pipe whose one writing end the daemon
-holds: at its end (the daemon stopped or was killed) the worker exits, and the zygote with the last of them.
+`ParserPool` is the daemon's pool, built from its settings (`parse_workers`). `start()` forks the
+workers when the process runs no other thread (`monitor run` and `monitor once` build it right after
+reading the config, before the store, the matcher and the story index exist, and after `gc.freeze()`):
+they share the daemon's pages and need no resource tracker. Otherwise (a process running threads, a
+pool that broke) the workers are started with the 'spawn' method, which is safe whatever runs: a
+spawned worker imports only `monitor.sources.feeds` and the entry script (`monitor.launch`, which
+imports nothing). A broken pool is found by the public API: `submit` raises `BrokenProcessPool`.
 
 With a preparer (`use`: the pipeline's, which makes new entries articles, matched and sketched) the
 workers also prepare a changed feed's entries whose GUIDs the daemon did not say it had seen (`seen`,
 8-byte keys: `seen_keys`), so that the storing thread only decides and stores. The preparer reaches
-them once per watchlist, not with every feed: the pool pickles it to a private directory (0700, its own, named for
-the daemon's pid: a pool removes those of daemons no longer running, killed before they could); the zygote loads it
-at its start (its workers inherit it), a worker loads a newer one (a reload) once, at its next feed. A worker that
-cannot prepare a feed sends it unprepared: the daemon prepares it itself.
+them once per watchlist, not with every feed: forked workers inherit the one set before the fork, the
+others (spawned, or after a reload) load it from a pickle the pool writes to a private directory (0700,
+its own, named for the daemon's pid: a pool removes those of daemons no longer running, killed before they
+could). A worker that cannot prepare a feed sends it unprepared: the daemon prepares it itself.
 
 Each parse is bounded in time in its worker (`parse_timeout`, CPU seconds: `feeds.read_feed`'s `cpu_seconds`): a body
 that feedparser would take minutes on comes back as the feed's one-line error, and the worker takes the next feed.
@@ -25,6 +23,7 @@ that feedparser would take minutes on comes back as the feed's one-line error, a
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import itertools
 import logging
@@ -35,26 +34,24 @@ import shutil
 import signal
 import tempfile
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
-from multiprocessing.connection import Connection, wait
 
 from monitor import defaults
 from monitor.errors import FeedParseError
 from monitor.model import Document, ParsedFeed, Prepared
 
-__all__ = ["BrokenProcessPool", "ParserPool", "parse_in_worker", "seen_keys", "warm_up"]
+__all__ = ["BrokenProcessPool", "ParserPool", "parse_in_worker", "seen_keys"]
 
 Preparer = Callable[[Sequence[Document]], list[Prepared]]
 log = logging.getLogger("monitor")
 _KEY = 8  # bytes of a GUID's key
 _DIRECTORY = "monitor-parsers-"  # + the daemon's pid + "-" + mkdtemp's letters
-PREPARER = "MONITOR_PREPARER"  # the environment variable naming the preparer's file for the zygote
-ZYGOTE = "monitor.sources.zygote"  # the fork server's preload
-_loaded: tuple[str, Preparer] | None = None  # this process's preparer and its file (the zygote's workers inherit it)
+_loaded: tuple[str, Preparer] | None = None  # this process's preparer and its file (a forked worker inherits it)
 _versions = itertools.count(1)  # a preparer's file name is new in this process, whatever pool wrote it
 
 
@@ -70,8 +67,8 @@ def _key(guid: str) -> bytes:
 def parse_in_worker(body: bytes, url: str, headers: dict[str, str], prepare: str | None = None, seen: bytes = b"",
                     seconds: float | None = None) -> ParsedFeed | str:
     """`read_feed` in a worker: the parsed feed, or its one-line error (exceptions with fields do not pickle).
-    feedparser is imported here, in the zygote and its workers: the daemon itself never parses a feed. With `prepare`
-    (the preparer's file), the entries not in `seen` come prepared. A parse past `seconds` of CPU is an error."""
+    feedparser is imported here, in the workers: the daemon itself never parses a feed. With `prepare` (the
+    preparer's file), the entries not in `seen` come prepared. A parse past `seconds` of CPU is an error."""
     from monitor.sources.feeds import read_feed
 
     try:
@@ -79,18 +76,6 @@ def parse_in_worker(body: bytes, url: str, headers: dict[str, str], prepare: str
     except FeedParseError as exc:
         return str(exc)
     return parsed if prepare is None else _prepared(parsed, prepare, seen)
-
-
-def warm_up(prepare: str) -> None:
-    """Load the preparer written to `prepare` and run a parse and a prepare of its sample feed once (the zygote, before
-    it forks: what they build or import on first use, lxml's HTML modules, the matcher's tables, feedparser's
-    patterns, is then made once and shared by the workers); a parse alone without a preparer ("")."""
-    global _loaded
-    sample = b"<rss><channel><item><title>Warm-up</title></item></channel></rss>"
-    if prepare:
-        preparer, sample = _load(prepare)
-        _loaded = (prepare, preparer)
-    parse_in_worker(sample, "warm-up", {}, prepare or None)
 
 
 def _prepared(parsed: ParsedFeed, prepare: str, seen: bytes) -> ParsedFeed:
@@ -110,18 +95,12 @@ def _prepared(parsed: ParsedFeed, prepare: str, seen: bytes) -> ParsedFeed:
 
 
 def _preparer(path: str) -> Preparer:
-    """The preparer written to `path`: this worker's (or its zygote's), or loaded from the file once."""
+    """The preparer written to `path`: this worker's, or loaded from the file once."""
     global _loaded
     if _loaded is None or _loaded[0] != path:
-        _loaded = (path, _load(path)[0])
+        with open(path, "rb") as file:  # written by the pool, in its own 0700 directory
+            _loaded = (path, pickle.load(file))
     return _loaded[1]
-
-
-def _load(path: str) -> tuple[Preparer, bytes]:
-    """The preparer and its sample feed, as the pool wrote them to `path` (in its own 0700 directory)."""
-    with open(path, "rb") as file:
-        preparer, sample = pickle.load(file)
-    return preparer, sample
 
 
 def _remove_orphans(parent: str) -> None:
@@ -149,53 +128,51 @@ def _ready() -> None:
     """A no-op task: submitting one per worker starts them all now."""
 
 
-def _start_worker(alive: Connection) -> None:
+def _start_worker(parent: int) -> None:
     """Ignore Ctrl-C and SIGHUP (they reach the whole process group: the daemon decides when its workers stop),
-    end quietly on SIGTERM (`systemctl stop` sends it to every process of the unit: `monitor once` has a handler
-    that raises KeyboardInterrupt, a traceback here), and exit when the daemon is gone (killed, it cannot stop them:
-    they would wait for work forever): `alive` is a pipe's reading end whose only writer is the daemon's pool."""
+    end quietly on SIGTERM (`systemctl stop` sends it to every process of the unit: `monitor once` forks them with its
+    handler, which raises KeyboardInterrupt, a traceback here), and exit when the daemon is gone (killed, it cannot stop
+    them: they would wait for work forever)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a reload (`pkill -HUP -f 'monitor run'`) is the daemon's
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     def watch() -> None:
-        wait([alive])  # readable only at its end: nothing is ever written to it
+        while os.getppid() == parent:
+            time.sleep(1)
         os._exit(0)
 
-    threading.Thread(target=watch, name="daemon-watch", daemon=True).start()
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 class ParserPool:
-    """`workers` parsing processes forked by the zygote, at `start()` or when first needed; a feed's parse past
-    `parse_timeout` CPU seconds is its error (set again on a reload)."""
+    """`workers` parsing processes, forked by `start()` when that is safe, else spawned when first needed; a feed's
+    parse past `parse_timeout` CPU seconds is its error (set again on a reload)."""
 
     def __init__(self, workers: int, parse_timeout: float = defaults.PARSE_TIMEOUT) -> None:
         if workers < 1:
             raise ValueError(f"parse_workers must be >= 1, not {workers}")
         self.workers = workers
         self.parse_timeout = parse_timeout
-        self.method = ""  # "forkserver" once started
+        self.method = ""  # "fork" or "spawn" once started
         self._executor: ProcessPoolExecutor | None = None
-        self._alive: tuple[Connection, Connection] | None = None  # the pipe the workers watch (its reading end), and its writer
         self._lock = threading.Lock()
         self._preparer: Preparer | None = None
-        self._sample = b""
         self._prepare: str | None = None  # the preparer's file
         self._directory = ""
 
-    def use(self, preparer: Preparer | None, sample: bytes = b"") -> None:
-        """Have the workers prepare new entries with `preparer` (picklable; None: they only parse); `sample`, a feed
-        the zygote parses and prepares once before it forks them. Set before `start()`, the zygote loads it; otherwise
-        each worker loads it once, at its next feed."""
+    def use(self, preparer: Preparer | None) -> None:
+        """Have the workers prepare new entries with `preparer` (picklable; None: they only parse). Set
+        before `start()`, forked workers inherit it; otherwise each loads it once, at its next feed."""
         global _loaded
         with self._lock:
             if preparer == self._preparer:
                 return
             old = self._prepare
-            self._preparer, self._sample, self._prepare = preparer, sample, None
+            self._preparer, self._prepare = preparer, None
             if preparer is not None:
                 try:
-                    path = self._write(preparer, sample)
+                    path = self._write(preparer)
                 except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
                     log.warning("new entries are prepared by the daemon, not by its parsing processes: %s", exc)
                 else:
@@ -204,8 +181,8 @@ class ParserPool:
                 with contextlib.suppress(FileNotFoundError):  # a /tmp cleaner was first
                     os.unlink(old)
 
-    def _write(self, preparer: Preparer, sample: bytes, path: str = "") -> str:
-        """Pickle `preparer` and `sample` to `path`, or to a new file of the pool's directory; its path."""
+    def _write(self, preparer: Preparer, path: str = "") -> str:
+        """Pickle `preparer` to `path`, or to a new file of the pool's directory; its path."""
         if not path:
             if not self._directory:
                 _remove_orphans(tempfile.gettempdir())
@@ -214,53 +191,46 @@ class ParserPool:
             path = os.path.join(self._directory, f"preparer-{next(_versions)}.pickle")
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         with open(path, "wb") as file:
-            pickle.dump((preparer, sample), file, pickle.HIGHEST_PROTOCOL)
+            pickle.dump(preparer, file, pickle.HIGHEST_PROTOCOL)
         return path
 
     def start(self) -> None:
-        """Start the zygote, if none runs, and fork the workers from it now (else they are forked when first needed)."""
+        """Fork the workers now if this process runs no other thread (else they are spawned at first use)."""
+        import monitor.sources.feeds  # noqa: F401  (imported once, here, and shared with the workers)
+
         with self._lock:
-            if self._executor is None:
-                self._start()
+            if self._executor is None and threading.active_count() == 1:
+                gc.freeze()  # the workers' collections then leave the shared objects (and their pages) alone
+                self._start("fork")
 
     def submit(self, body: bytes, url: str, headers: dict[str, str], seen: bytes | None = None) -> Future[ParsedFeed | str]:
         """Parse a feed on a worker, and prepare its entries not in `seen` (None: none); a pool found broken
-        is replaced by a new one (once per call)."""
+        is replaced by a spawned one (once per call)."""
         with self._lock:
             if self._executor is None:
-                self._start()
+                self._start("spawn")
             assert self._executor is not None
             args = (body, url, headers, self._prepare if seen is not None else None, seen or b"", self.parse_timeout)
             try:
                 return self._executor.submit(parse_in_worker, *args)
             except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool
-                self._stop(wait=False)
-                self._start()
+                self._executor.shutdown(wait=False, cancel_futures=True)
+                self._start("spawn")
                 return self._executor.submit(parse_in_worker, *args)
 
     def shutdown(self) -> None:
-        """Stop the workers (the daemon on exit); a later `submit` forks new ones."""
+        """Stop the workers (the daemon on exit); a later `submit` spawns new ones."""
         with self._lock:
-            self._stop(wait=True)
+            if self._executor is not None:
+                self._executor.shutdown(wait=True, cancel_futures=True)
+                self._executor = None
 
-    def _stop(self, wait: bool) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=wait, cancel_futures=True)
-            self._executor = None
-        if self._alive is not None:  # its workers left still running (a broken pool's) exit at its end
-            for end in self._alive:
-                end.close()
-            self._alive = None
-
-    def _start(self) -> None:
+    def _start(self, method: str) -> None:
         if self._preparer is not None and self._prepare is not None and not os.path.exists(self._prepare):
             with contextlib.suppress(OSError):  # its file removed (a /tmp cleaner on a long run): new workers load it again
-                self._write(self._preparer, self._sample, self._prepare)
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([ZYGOTE])
-        os.environ[PREPARER] = self._prepare or ""  # read by a zygote started now (the first, or one killed since)
-        self._alive = context.Pipe(duplex=False)  # its reading end is pickled to each worker, the writer never leaves
-        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker, initargs=(self._alive[0],))
+                self._write(self._preparer, self._prepare)
+        context = multiprocessing.get_context(method)
+        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),))
         for future in [pool.submit(_ready) for _ in range(self.workers)]:  # one task each starts them all now
             future.result()
-        self._executor, self.method = pool, "forkserver"
+        self._executor, self.method = pool, method
