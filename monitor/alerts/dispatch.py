@@ -115,6 +115,7 @@ def _send_channel(db: Database, notifier: Notifier, cfg: DeliverySettings, now: 
     is recorded while the delivery is still this dispatcher's."""
     deadline, last_end = lease_end - cfg.lease_seconds / 2, lease_end - record_margin(cfg.lease_seconds)
     sent, failed_in_row, through, last_error = 0, 0, False, ""
+    sent_last_hour: int | None = None
     for n, due in enumerate(claimed):
         left = [d.id for d in claimed[n:]]
         if failed_in_row >= FAILURES_IN_ROW:
@@ -130,7 +131,8 @@ def _send_channel(db: Database, notifier: Notifier, cfg: DeliverySettings, now: 
             return sent
         channel = notifier.channels.get(due.channel)
         fields = {"alert": due.alert_uid, "channel": due.channel}
-        sent_last_hour = outbox.sent_since(db, due.channel, now - timedelta(hours=1)) if channel and channel.max_per_hour else 0
+        if sent_last_hour is None:  # counted once a dispatch, then as it sends (a burst of thousands: one query, not one each)
+            sent_last_hour = outbox.sent_since(db, due.channel, now - timedelta(hours=1)) if channel and channel.max_per_hour else 0
         reason = hold_reason(channel, due.severity, now, sent_last_hour) if channel else None
         if reason:
             outbox.hold(db, due.id, reason)
@@ -159,6 +161,7 @@ def _send_channel(db: Database, notifier: Notifier, cfg: DeliverySettings, now: 
         else:
             log.info("alert %s sent to %s", due.alert_uid, due.channel, extra=fields)
         sent += 1
+        sent_last_hour += 1
         if not through:  # the channel works: what failed while it was down goes now, not at its retry (up to an hour)
             through = True
             if waiting := outbox.retry_now(db, due.channel, now):  # (it was down: those that gave up meanwhile wait for the operator)
