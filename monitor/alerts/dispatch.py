@@ -175,22 +175,31 @@ def _send_channel(db: Database, notifier: Notifier, cfg: DeliverySettings, now: 
 def send_digests(db: Database, notifier: Notifier, now: datetime, cfg: DeliverySettings | None = None, in_use: ChannelsInUse | None = None) -> int:
     """One message per channel whose held alerts are due; a failed digest stays held and is tried again.
 
-    One daemon at a time sends digests (store/jobs.py: on a shared PostgreSQL, another daemon's dispatch
-    skips them meanwhile): the held alerts are read under the lock and marked sent before it goes, so
-    no other daemon reads them as due again. A daemon killed between the channel's answer and that
-    record has its digest sent again by the next run (at least once, as every delivery). A failed digest
+    One daemon at a time reads the digests due (store/jobs.py: on a shared PostgreSQL, another daemon's dispatch
+    skips them meanwhile): under the lock the held alerts due are leased to this run (`outbox.claim_held`,
+    `[delivery] lease_seconds`), so no other daemon reads them as due again, and the lock is let go before
+    the sends (a channel slow to answer held it up to half a lease, every daemon's digests waiting). A daemon
+    killed between the channel's answer and the record has its digest sent again by the next run once the
+    lease ends, or at its restart (at least once, as every delivery). A failed digest
     waits as a failed delivery does (`[delivery] backoff_seconds`, doubling up to `backoff_max_seconds`),
     never given up: a channel down for hours is not asked at every dispatch, nor logged each time. Alerts
     held for a channel this daemon's config lacks are given up: at once on SQLite (one daemon), on a shared
     store once `in_use` has seen the channel in no running daemon's config for an hour."""
+    cfg = cfg or DeliverySettings()
     with jobs.exclusive(db, "digests") as mine:
-        return _send_digests(db, notifier, now, cfg or DeliverySettings(), in_use) if mine else 0
+        due = _due_digests(db, notifier, now, cfg, in_use) if mine else []
+    return sum(_send_digest(db, notifier, now, cfg, *digest) for digest in due)  # (the lock let go: a slow channel holds no other daemon's digests)
 
 
-def _send_digests(db: Database, notifier: Notifier, now: datetime, cfg: DeliverySettings, in_use: ChannelsInUse | None) -> int:
-    sent = 0
+Digest = tuple[str, list[Held], tuple[str, ...], frozenset[str]]  # channel, its held alerts, their tags, the services that took them
+
+
+def _due_digests(db: Database, notifier: Notifier, now: datetime, cfg: DeliverySettings, in_use: ChannelsInUse | None) -> list[Digest]:
+    """Under the digests' lock: the digests due, their alerts claimed for the send (`outbox.claim_held`), and the held
+    alerts of a channel gone given up."""
+    due: list[Digest] = []
     looked = False
-    for name, held in outbox.held(db).items():
+    for name, held in outbox.held(db, now).items():
         channel = notifier.channels.get(name)
         if channel is None and not db.sqlite and in_use is not None and not looked:  # another daemon's, or in none
             in_use.look(daemons.channels_in_use(db, now), now)
@@ -211,8 +220,9 @@ def _send_digests(db: Database, notifier: Notifier, now: datetime, cfg: Delivery
             groups.setdefault((h.tags if channel.config is not None else (), h.done), []).append(h)
         for (tags, done), group in groups.items():
             if digest_due(channel, group, now) and not any(h.tries and h.retry_at and h.retry_at > now for h in group):
-                sent += _send_digest(db, notifier, now, cfg, name, group, tags, done)
-    return sent
+                due.append((name, group, tags, done))
+    outbox.claim_held(db, [h.delivery_id for _, group, _, _ in due for h in group], now + timedelta(seconds=cfg.lease_seconds))
+    return due
 
 
 def _send_digest(db: Database, notifier: Notifier, now: datetime, cfg: DeliverySettings, name: str, held: list[Held], tags: tuple[str, ...],
