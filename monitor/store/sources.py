@@ -474,7 +474,7 @@ def record_successes(db: Database, now: datetime, checks: list[Success]) -> None
             s.execute(update(SourceRow).where(SourceRow.claimed_until == bindparam("claim"), _NOT_RETIRED).execution_options(synchronize_session=None),
                       [{**_success_values(c, common), "claim": c.claim} for c in claimed])
         if unclaimed := [_success_values(c, common) for c in checks if c.claim is None]:
-            s.execute(update(SourceRow).where(_NOT_RETIRED), unclaimed)
+            s.execute(update(SourceRow).where(_NOT_RETIRED).execution_options(synchronize_session=None), unclaimed)
 
 
 # A source a reload took out of the config while a poll had it (`retire_config_sources`): its outcome is not recorded over
