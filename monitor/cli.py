@@ -223,7 +223,7 @@ def once(
     # SIGTERM (cron's `timeout`, `systemctl stop`) stops it as Ctrl-C does: the fetches under way cancelled and their
     # claims given back, out of the store's registry; not ended on the spot with its feeds claimed until the lease ends
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    monitor.once(all_feeds=all_feeds)
+    monitor.once(all_feeds=all_feeds, forked=write_behind)  # (once its parsing processes are forked) as `monitor run`'s
 
 
 @app.command(epilog=_examples("monitor match seeds/soleimani-strike-2020-01.txt",
@@ -890,6 +890,7 @@ def web(
     """Serve the read-only web view (alerts, stories, actors over time, sources) until Ctrl-C."""
     monitor = _app(config, notes=False)  # its log says an upgrade
     _logging(monitor.settings, False, None)  # its lines as the daemon's: one line each, UTC, secrets masked
+    write_behind()  # (it forks nothing) a standard error that takes nothing holds back no page that logs
     with _usage():
         monitor.web(listen, lambda name, url: out.line(f"web view of {name} on {url}/ (Ctrl-C stops it)"))
 

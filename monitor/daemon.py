@@ -42,6 +42,7 @@ from monitor.watchlist import Settled
 log = logging.getLogger("monitor")
 FEED_POLLS = 4  # feed polls that may run at once: the next tick does not wait for a slow feed of the last
 HOUSEKEEPING_EVERY = 86400.0  # seconds between prunes; the first runs at start
+FORGET_GONE_FILES_AFTER = timedelta(days=1)  # with keep_days = 0, files gone from their folder read this long ago are forgotten
 CLOCK_STEP_BACK = 5.0  # seconds the wall clock may fall behind the monotonic one between two looks before the jobs are set from now
 
 
@@ -238,14 +239,19 @@ class Daemon:
             self.scan_soon(max(f.settle_seconds for f in self.pipeline.settings.folders) / 2 + 0.05)
 
     def _housekeep(self) -> None:
-        """Prune what is older than [store] keep_days (0: keep everything); on a shared PostgreSQL, not
-        while another daemon prunes (store/jobs.py: this run is skipped, the next day's prunes)."""
-        keep = self.pipeline.settings.store.keep_days
-        if keep:
+        """Prune what is older than [store] keep_days (0: keep every article; files read a day ago and gone from their
+        folders are forgotten all the same: a folder fed and emptied daily grew `seen_files` for ever); on a shared
+        PostgreSQL, not while another daemon prunes (store/jobs.py: this run is skipped, the next day's prunes)."""
+        keep, folders = self.pipeline.settings.store.keep_days, self.pipeline.folders.folders
+        if keep or folders:
             with jobs.exclusive(self.pipeline.db, "housekeeping") as mine:
-                if mine:
+                if mine and not keep:  # every article kept; what was read of files gone from the folders is no article
+                    if forgotten := forget_gone(self.pipeline.db, folders, datetime.now(UTC) - FORGET_GONE_FILES_AFTER):
+                        log.info("housekeeping: forgot %s read %s gone from %s (keep_days = 0: every article kept)", forgotten,
+                                 "file" if forgotten == 1 else "files", "its folder" if forgotten == 1 else "their folders")
+                elif mine:
                     cutoff = datetime.now(UTC) - timedelta(days=keep)
-                    forgotten = forget_gone(self.pipeline.db, self.pipeline.folders.folders, cutoff)
+                    forgotten = forget_gone(self.pipeline.db, folders, cutoff)
                     pruned = replace(retention.prune(self.pipeline.db, cutoff, stopping=self.stopping.is_set), files=forgotten)
                     log.info("housekeeping: pruned what is older than %s: %s", counted(keep, "day"), pruned.describe())
 

@@ -176,6 +176,9 @@ class FolderSource(_Section):
 
 
 _CLOCK = r"([01]\d|2[0-3]):[0-5]\d"
+# A channel's alerts sent one by one an hour by default; the rest of a burst (a feed bringing thousands of matching
+# entries at once) waits for one digest, each alert in it once (`max_per_hour = 0`: no limit).
+FLOOD_PER_HOUR = 60
 
 
 class Channel(_Section):
@@ -188,7 +191,7 @@ class Channel(_Section):
     digest_below: int = Field(0, ge=0, le=4, description="alerts below this severity wait for the channel's digest")
     digest_every: float = Field(3600, gt=0, description="a held alert waits at most this many seconds for its digest")
     digest_at: str = Field("", description='e.g. "08:00": one daily digest at that time instead (in `timezone`)')
-    max_per_hour: int | None = Field(None, ge=1, description="flood control: alerts beyond this per hour go into the digest")
+    max_per_hour: int = Field(FLOOD_PER_HOUR, ge=0, description="flood control: alerts beyond this per hour go into the digest (0: no limit)")
     quiet_hours: str = Field("", description='e.g. "22:00-07:00": alerts below severity 3 wait for the digest meanwhile')
     timezone: str = Field("UTC", description="the time zone of quiet_hours")
     title_template: str = Field("", description="Jinja template of the title (sandboxed; see docs/templates.md)")

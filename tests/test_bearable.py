@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time
 from datetime import UTC, datetime, timedelta
@@ -12,12 +14,13 @@ import pytest
 from monitor.alerts.policy import digest_due, hold_reason, in_quiet_hours, render_digest
 from monitor.alerts.templates import ChannelTemplates
 from monitor.errors import ConfigError, DeliveryError
-from monitor.model import Held
+from monitor.model import Article, Held, MatchResult
 from monitor.pipeline import build_pipeline
-from monitor.settings import Channel, load_settings
-from monitor.store import outbox
-from monitor.store.db import utcnow
-from tests.conftest import DISTINCT_STORIES, JsonReceiver, inbox_with, write_config
+from monitor.settings import FLOOD_PER_HOUR, Channel, Settings, load_settings
+from monitor.store import articles, outbox, sources
+from monitor.store.articles import NewAlert
+from monitor.store.db import Database, utcnow
+from tests.conftest import DISTINCT_STORIES, JsonReceiver, inbox_with, query, write_config
 
 NOON_UTC = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
@@ -191,6 +194,8 @@ def test_a_broken_template_is_a_config_error_naming_the_channel(tmp_path: Path) 
     '{{ ("x " * 100000)|wordwrap(1, wrapstring="y" * 999999)|length }}',
     '{{ ("http://a.com " * 1000)|urlize(rel="y" * 999999)|length }}',
     '{{ ("http://a.com " * 1000)|urlize(target="y" * 999999)|length }}',
+    # filters chained on one line: the clock was read at the template's lines only, 20 s here past the 2 s bound
+    "{{ (body|list)" + "|map('upper')" * 60 + "|join|length }}",
 ])
 def test_a_template_that_would_run_for_hours_or_fill_memory_fails_at_once(body: str) -> None:
     """Regression: `monitor check` ran a channel's nested loops for 28 s to 3.4 GB (then MemoryError; unbounded without
@@ -431,3 +436,52 @@ def test_an_html_template_cannot_put_feed_text_into_the_mail_as_markup(body: str
     assert ChannelTemplates("desk", "", body, html=False).render({"body": "<b>x</b>"}, "t", "b")[1].count("<b>x</b>") == 1  # text: nothing to escape
     kept = ChannelTemplates("desk", "", "{% autoescape true %}<p>{{ body }}</p>{% endautoescape %}", html=True)
     assert kept.render({"body": "<b>x</b>"}, "t", "b")[1] == "<p>&lt;b&gt;x&lt;/b&gt;</p>"
+
+
+def burst_of_alerts(tmp_path: Path, channel: dict[str, object], count: int) -> tuple[Settings, list[str]]:
+    """A store where a folder brought `count` alerts at once (a burst), none sent yet; their uids."""
+    settings = load_settings(write_config(tmp_path, channels=[channel]))
+    db = Database(settings.store.sqlalchemy_url)
+    now, uids = utcnow(), []
+    try:
+        source = sources.ensure_source(db, "burst", "folder", str(tmp_path / "burst"))
+        for n in range(count):
+            key = hashlib.sha256(f"burst {n}".encode()).hexdigest()
+            alert = NewAlert(f"burst{n}", 2, ("default",), f"Burst {n}", f"Burst {n} body", (str(channel["name"]),), json.dumps({"uid": f"burst{n}"}))
+            assert articles.save_article(db, source, Article("burst", f"Burst {n}", "text", None, None, key, now, key), MatchResult(), alert, now)
+            uids.append(alert.uid)
+    finally:
+        db.close()
+    return settings, uids
+
+
+def test_a_burst_of_alerts_is_flood_controlled_by_default_each_alert_once_in_a_message_or_the_digest(
+        tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """No default flood control: a feed bringing thousands of matching entries at once sent thousands of messages.
+    By default a channel sends FLOOD_PER_HOUR an hour one by one; the rest of the burst waits for one digest."""
+    settings, uids = burst_of_alerts(tmp_path, {"name": "hook", "url": json_receiver.url}, FLOOD_PER_HOUR + 40)
+    pipeline = build_pipeline(settings)
+    for _ in range(4):  # 50 claimed a dispatch
+        pipeline.dispatch()
+    assert len(json_receiver.messages) == FLOOD_PER_HOUR
+    assert query(tmp_path, "SELECT status, held_reason, count(*) FROM deliveries GROUP BY 1, 2 ORDER BY 1") == [
+        ("held", "flood", 40), ("sent", None, FLOOD_PER_HOUR)]
+    pipeline.dispatch(utcnow() + timedelta(hours=1, minutes=1))
+    assert len(json_receiver.messages) == FLOOD_PER_HOUR + 1
+    digest = json_receiver.messages[-1]
+    assert digest["title"] == "[digest] 40 alerts"
+    assert f"40 of these went over the limit of {FLOOD_PER_HOUR} alerts per hour" in digest["message"]
+    got = [m["uid"] for m in json_receiver.messages[:-1]] + digest["alerts"]
+    assert sorted(got) == sorted(uids)  # each once, none lost
+    pipeline.dispatch(utcnow() + timedelta(hours=3))
+    assert len(json_receiver.messages) == FLOOD_PER_HOUR + 1
+    pipeline.close()
+
+
+def test_max_per_hour_0_sends_a_burst_one_by_one(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    settings, uids = burst_of_alerts(tmp_path, {"name": "hook", "url": json_receiver.url, "max_per_hour": 0}, FLOOD_PER_HOUR + 5)
+    pipeline = build_pipeline(settings)
+    for _ in range(2):
+        pipeline.dispatch()
+    assert sorted(m["uid"] for m in json_receiver.messages) == sorted(uids)
+    pipeline.close()

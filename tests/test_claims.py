@@ -718,3 +718,28 @@ def test_status_on_postgresql_does_not_show_a_killed_older_monitors_daemon_of_th
     line = " ".join(table.split())
     assert (f"{older} is of an older monitor (its row says no pid namespace) and no process of {socket.gethostname()} runs as pid {killed.pid}: "
             "killed, unless it runs in another container of the same host name; what it holds is taken as its own until its lease ends at ") in line, line
+
+
+
+def test_a_feed_taken_out_of_the_config_while_its_poll_is_under_way_is_polled_and_counted_again_once_put_back(tmp_path: Path) -> None:
+    """A reload racing a poll: the reload retired feeds the poll had claimed, then the poll recorded their outcomes over
+    the retirement's mark, so putting them back in the config (and `kill -HUP`) left them disabled for good, neither
+    polled nor counted by the reload line ('1 feed (1 from the config, 0 added)' for a config of three)."""
+    db = Database(store_url(tmp_path))
+    names = ("kept", "ok", "broken")
+    specs = [sources.SourceSpec(name, "feed", f"http://127.0.0.1:9/{name}.xml") for name in names]
+    try:
+        ids = [sources.ensure_sources(db, specs)[name] for name in names]
+        now = utcnow()
+        lease = now + timedelta(minutes=5)
+        assert sources.claim(db, ids, now, lease) == set(ids)  # the poll has them
+        sources.retire_config_sources(db, "feed", {"kept"})  # the reload: the config lists "kept" only now
+        sources.record_successes(db, now, [sources.Success(i, now + timedelta(hours=1), claim=lease) for i in ids[:2]])  # the poll ends
+        sources.record_failure(db, ids[2], now, now + timedelta(hours=1), "connection refused", claim=lease)
+        assert sources.feed_counts(db, ["kept"]) == (1, 0, 0)
+        sources.ensure_sources(db, specs)  # put back in the config, and reloaded
+        assert sources.feed_counts(db, list(names)) == (3, 0, 0)  # (1, 0, 0) before: "ok" and "broken" disabled for good
+        assert [(name, bool(enabled)) for name, enabled in query(tmp_path, "SELECT name, enabled FROM sources ORDER BY id")] == [
+            ("kept", True), ("ok", True), ("broken", True)]
+    finally:
+        db.close()

@@ -15,7 +15,7 @@ import pytest
 from monitor.logs import setup_logging
 from monitor.redact import printable as escape_controls
 from monitor.redact import register_secret, terminal_safe
-from tests.conftest import REPO, SEED, write_config
+from tests.conftest import DISTINCT_STORIES, REPO, SEED, JsonReceiver, inbox_with, write_config
 
 
 def formatted(msg: str, *args: object, created: float | None = None, exc: bool = False, log_format: str = "text", extra: dict[str, object] | None = None) -> str:
@@ -322,3 +322,31 @@ def test_the_error_line_a_verb_ends_with_comes_after_the_log_lines_still_waiting
     handler.flush()
     assert stream.getvalue().splitlines()[-1] == "monitor: error: the store's schema revision is not this monitor's", stream.getvalue()
     assert "stopping: the store changed" in stream.getvalue().splitlines()[0]
+
+
+def full_pipe() -> tuple[int, int]:
+    """A pipe of 4 KiB that the test does not read: a paused pager, a log collector that hung."""
+    import fcntl
+
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, 1031, 4096)  # F_SETPIPE_SZ
+    return read_end, write_end
+
+
+def test_monitor_once_with_a_standard_error_that_takes_nothing_still_delivers_and_exits(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """`monitor once` (and `monitor web`) wrote its log lines from the thread that logged them, not through the write-behind
+    `monitor run` has: a standard error that took nothing (cron's pipe stalled, `monitor once -v | less`, paused) held its
+    poll and its deliveries for good. Its lines now wait for a thread of their own, dropped past a bound."""
+    inbox = inbox_with(tmp_path, [f"{DISTINCT_STORIES[i % 5]} Report number {i}." for i in range(60)])  # 10 KB of log lines with -v
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}])
+    read_end, write_end = full_pipe()
+    proc = subprocess.Popen([sys.executable, "-m", "monitor", "once", "-v", "--config", str(config)], cwd=REPO, stdout=subprocess.DEVNULL, stderr=write_end)
+    os.close(write_end)
+    try:
+        assert proc.wait(timeout=90) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(read_end)
+    assert len(json_receiver.messages) == 5  # the five stories (their copies join them)

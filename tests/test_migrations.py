@@ -654,15 +654,22 @@ def test_an_upgrade_makes_an_older_store_readable_by_its_owner_only_as_new_store
 def test_a_store_at_the_head_readable_by_others_is_made_owner_only_where_an_upgrade_would_be(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Regression (found by helper xops): a store already at the head revision but readable by others (mode 0644: made
     by a monitor at this revision before new stores were made 0600, or copied in with another tool) kept its mode: only
-    an upgrade made it readable by its owner only. Opening it now does, for a verb, `db upgrade` and the daemon, said in one line."""
+    an upgrade made it readable by its owner only. Opening it now does, for a verb that writes, `db upgrade` and the daemon, said
+    in one line; a verb that only reads changes no file's mode (`monitor alerts` made it 0600): it says what does."""
     path = tmp_path / "monitor.db"
     Database(f"sqlite:///{path}").close()
     config = write_config(tmp_path)
     path.chmod(0o644)
-    said = monitor("alerts", "--config", str(config))
+    for verb in (("alerts",), ("sources",), ("stories",)):
+        looked = monitor(*verb, "--config", str(config))
+        assert looked.returncode == 0, looked.stderr
+        assert looked.stderr.splitlines() == [f"monitor: note: {path}: readable by others than its owner (mode 0644), though it holds the feeds' "
+                                              "URLs with their tokens: `monitor db upgrade` (or the daemon's next start) makes it readable by its "
+                                              "owner only, as monitor makes new stores"]
+        assert path.stat().st_mode & 0o777 == 0o644
+    said = monitor("alerts", "retry", "--failed", "--config", str(config))
     assert said.returncode == 0, said.stderr
-    assert said.stderr.splitlines() == [f"monitor: note: {path}: made readable by its owner only (mode 0644 to 0600), as monitor makes new stores: "
-                                        "it holds the feeds' URLs with their tokens"]
+    assert f"monitor: note: {path}: made readable by its owner only (mode 0644 to 0600), as monitor makes new stores: it holds the feeds' URLs with their tokens" in said.stderr.splitlines()
     assert path.stat().st_mode & 0o777 == 0o600
     path.chmod(0o640)
     upgraded = monitor("db", "upgrade", "--config", str(config))

@@ -104,7 +104,7 @@ def test_dispatchers_racing_on_one_outbox_send_every_delivery_exactly_once(tmp_p
     """Regression (issue 14, 2): the `dispatch` and `dispatch-now` jobs overlapping sent deliveries twice."""
     rounds, per_round, dispatchers = 4, 30, 3
     sent_file = tmp_path / "alerts.jsonl"
-    notifier = Notifier([Channel(name="hook", url=f"console://local?file={sent_file}")])
+    notifier = Notifier([Channel(name="hook", url=f"console://local?file={sent_file}", max_per_hour=0)])
     cfg = DeliverySettings()
     errors: list[BaseException] = []
 

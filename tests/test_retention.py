@@ -217,3 +217,34 @@ def test_monitor_backup_refuses_the_stores_own_wal_journal_and_shm_files(tmp_pat
     assert line == (f"monitor: error: {target}: a file SQLite keeps beside the store {tmp_path / 'monitor.db'} (it would delete or "
                     "overwrite the copy): give another path"), line
     assert not target.exists()
+
+
+def test_keep_days_0_keeps_every_article_but_forgets_files_gone_from_their_folder(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """With `keep_days = 0` (the default) the housekeeping job did nothing, so `seen_files` kept a row for every file
+    ever read in a folder fed and emptied daily, for ever. Files read over a day ago and gone are now forgotten; the
+    others stay (a restart reads nothing again), and every article is kept."""
+    from monitor.store.db import utcnow
+    from monitor.store.tables import SeenFileRow
+    from tests.conftest import DISTINCT_STORIES, inbox_with, query
+
+    inbox = inbox_with(tmp_path, DISTINCT_STORIES[:3])
+    config = write_config(tmp_path, folders=[inbox])
+    pipeline = build_pipeline(load_settings(config))
+    pipeline.scan_folders()
+    assert query(tmp_path, "SELECT count(*) FROM seen_files") == [(3,)]
+    gone = sorted(inbox.iterdir())[:2]
+    for path in gone:
+        path.unlink()
+    with pipeline.db.session() as s:
+        s.execute(SeenFileRow.__table__.update().where(SeenFileRow.path == str(gone[0].resolve())).values(seen_at=utcnow() - timedelta(days=2)))
+    pipeline.close()
+    daemon = Daemon(build_pipeline(load_settings(config)))
+    with caplog.at_level("INFO", logger="monitor"):
+        daemon.start()
+        try:
+            wait_for(lambda: "housekeeping: forgot 1 read file gone from its folder (keep_days = 0: every article kept)" in caplog.text)
+        finally:
+            daemon.shutdown()
+    assert sorted(p for (p,) in query(tmp_path, "SELECT path FROM seen_files")) == sorted(
+        str(p.resolve()) for p in (gone[1], *inbox.iterdir()))  # read a day ago or less, or still there: kept
+    assert query(tmp_path, "SELECT count(*) FROM articles") == [(3,)]

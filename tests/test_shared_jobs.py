@@ -37,7 +37,7 @@ from monitor.store import articles, counts, jobs, sources
 from monitor.store.articles import NewAlert
 from monitor.store.db import Database, utcnow
 from monitor.watchlist import load_watchlist
-from tests.conftest import ON_POSTGRES, REPO, LocalHTTP, postgres, query, run_at_once, serve_http, wait_for, write_config
+from tests.conftest import ON_POSTGRES, REPO, JsonReceiver, LocalHTTP, postgres, query, run_at_once, serve_http, wait_for, write_config
 from tests.test_spikes import HOUR, T, WATCHLIST, history, save
 
 on_postgres = pytest.mark.skipif(not ON_POSTGRES, reason=(
@@ -279,3 +279,41 @@ def test_on_sqlite_every_run_goes_ahead_one_daemon_per_file(tmp_path: Path) -> N
             assert first and second  # nothing taken: store/lock.py already keeps a second daemon out
     finally:
         db.close()
+
+
+@on_postgres
+def test_a_digest_slow_to_send_holds_no_other_daemons_digests_and_is_sent_once(tmp_path: Path) -> None:
+    """The digests' job lock was held while the digests were sent: one daemon's channel slow to answer (up to half
+    a lease, 60 s) held every other daemon's digests back. Now the alerts due are leased under the lock and sent after
+    it: another daemon sends its own channel's digest meanwhile, and not the slow one's again."""
+    with serve_http() as slow_http, serve_http() as quick_http:
+        slow, quick = JsonReceiver(slow_http, hang=True), JsonReceiver(quick_http)
+        channels = [{"name": "slow", "url": slow.url, "digest_below": 4, "digest_every": 600},
+                    {"name": "quick", "url": quick.url, "digest_below": 4, "digest_every": 600}]
+        settings = load_settings(write_config(tmp_path, channels=channels))
+        one, other = Database(settings.store.sqlalchemy_url), Database(settings.store.sqlalchemy_url)  # two daemons' stores
+        slow_only, both = Notifier([c for c in settings.channels if c.name == "slow"]), Notifier(settings.channels)
+        sending: list[int] = []
+        try:
+            briefs = sources.ensure_source(one, "briefs", "folder", str(tmp_path / "briefs"))
+            for n in range(2):
+                key = hashlib.sha256(f"brief {n}".encode()).hexdigest()
+                alert = NewAlert(f"brief{n}", 2, ("default",), f"Brief {n}", f"Brief {n} body", ("slow", "quick"))
+                assert articles.save_article(one, briefs, Article("briefs", f"Brief {n}", "text", None, None, key, T - HOUR, key), MatchResult(), alert, T - HOUR)
+            assert dispatch_due(one, both, settings.delivery, T - HOUR) == 0  # all four held
+            hung = threading.Thread(target=lambda: sending.append(send_digests(one, slow_only, NOW, settings.delivery)))
+            hung.start()
+            wait_for(lambda: slow.hung == 1, timeout=30)  # the slow channel's digest under way
+            assert send_digests(other, both, NOW, settings.delivery) == 2  # 0: skipped, the lock held by the slow send
+            assert [m["title"] for m in quick.messages] == ["[digest] 2 alerts"]
+            assert slow.hung == 1  # not sent twice meanwhile
+            slow.hang = False
+            slow.release.set()  # the slow send fails (its connection dropped): held, retried later
+            hung.join(timeout=60)
+            assert sending == [0]
+            assert query(tmp_path, "SELECT channel, status, lease_until IS NULL FROM deliveries ORDER BY channel, id") == [
+                ("quick", "sent", True), ("quick", "sent", True), ("slow", "held", True), ("slow", "held", True)]
+        finally:
+            slow.release.set()
+            one.close()
+            other.close()

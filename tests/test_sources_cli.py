@@ -541,3 +541,28 @@ def test_import_of_thousands_of_feeds_adds_them_in_batches_saying_what_one_at_a_
     assert stored(batched) == stored(reference)
     names = [row[1] for row in stored(batched)[:2200]]
     assert {"Wire", "Wire (w.example)", "Wire (w.example) 2", "Wire (w.example) 5", "Gone", "Feed 3", "Feed 3 (f10.example)"} <= set(names)
+
+
+def test_a_10_mib_opml_file_is_read_as_a_stream_without_its_whole_tree() -> None:
+    """A 10 MiB OPML file (120,000 feeds in folders of 100) was parsed into a whole tree before its outlines were read:
+    77 MB of Python objects at the peak (the import's peak 205 MB), 63 MB of them the tree. Read as a stream, each element
+    dropped once read, the peak is the subscriptions themselves (31 MB), and they are the same, in the same folders."""
+    import tracemalloc
+
+    from monitor.sources.opml import read_opml
+
+    lines = ['<?xml version="1.0"?>', '<opml version="2.0"><head><title>Big</title></head><body>']
+    for folder in range(0, 120_000, 100):
+        lines.append(f'<outline text="Folder {folder // 100}">')
+        lines += [f'<outline type="rss" text="Feed {i}" xmlUrl="https://f{i % 977}.example/rss/{i}.xml"/>' for i in range(folder, folder + 100)]
+        lines.append("</outline>")
+    data = "\n".join([*lines, "</body></opml>"]).encode()
+    del lines
+    tracemalloc.start()
+    try:
+        subs = read_opml(data, "big.opml")
+        kept, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(subs) == 120_000 and (subs[0].title, subs[0].folder, subs[-1].folder) == ("Feed 0", "Folder 0", "Folder 1199")
+    assert peak < kept + 10_000_000, (peak, kept)  # 46 MB above what is kept before

@@ -115,6 +115,7 @@ def _send_channel(db: Database, notifier: Notifier, cfg: DeliverySettings, now: 
     is recorded while the delivery is still this dispatcher's."""
     deadline, last_end = lease_end - cfg.lease_seconds / 2, lease_end - record_margin(cfg.lease_seconds)
     sent, failed_in_row, through, last_error = 0, 0, False, ""
+    sent_last_hour: int | None = None
     for n, due in enumerate(claimed):
         left = [d.id for d in claimed[n:]]
         if failed_in_row >= FAILURES_IN_ROW:
@@ -130,7 +131,8 @@ def _send_channel(db: Database, notifier: Notifier, cfg: DeliverySettings, now: 
             return sent
         channel = notifier.channels.get(due.channel)
         fields = {"alert": due.alert_uid, "channel": due.channel}
-        sent_last_hour = outbox.sent_since(db, due.channel, now - timedelta(hours=1)) if channel and channel.max_per_hour else 0
+        if sent_last_hour is None:  # counted once a dispatch, then as it sends (a burst of thousands: one query, not one each)
+            sent_last_hour = outbox.sent_since(db, due.channel, now - timedelta(hours=1)) if channel and channel.max_per_hour else 0
         reason = hold_reason(channel, due.severity, now, sent_last_hour) if channel else None
         if reason:
             outbox.hold(db, due.id, reason)
@@ -159,6 +161,7 @@ def _send_channel(db: Database, notifier: Notifier, cfg: DeliverySettings, now: 
         else:
             log.info("alert %s sent to %s", due.alert_uid, due.channel, extra=fields)
         sent += 1
+        sent_last_hour += 1
         if not through:  # the channel works: what failed while it was down goes now, not at its retry (up to an hour)
             through = True
             if waiting := outbox.retry_now(db, due.channel, now):  # (it was down: those that gave up meanwhile wait for the operator)
@@ -172,22 +175,31 @@ def _send_channel(db: Database, notifier: Notifier, cfg: DeliverySettings, now: 
 def send_digests(db: Database, notifier: Notifier, now: datetime, cfg: DeliverySettings | None = None, in_use: ChannelsInUse | None = None) -> int:
     """One message per channel whose held alerts are due; a failed digest stays held and is tried again.
 
-    One daemon at a time sends digests (store/jobs.py: on a shared PostgreSQL, another daemon's dispatch
-    skips them meanwhile): the held alerts are read under the lock and marked sent before it goes, so
-    no other daemon reads them as due again. A daemon killed between the channel's answer and that
-    record has its digest sent again by the next run (at least once, as every delivery). A failed digest
+    One daemon at a time reads the digests due (store/jobs.py: on a shared PostgreSQL, another daemon's dispatch
+    skips them meanwhile): under the lock the held alerts due are leased to this run (`outbox.claim_held`,
+    `[delivery] lease_seconds`), so no other daemon reads them as due again, and the lock is let go before
+    the sends (a channel slow to answer held it up to half a lease, every daemon's digests waiting). A daemon
+    killed between the channel's answer and the record has its digest sent again by the next run once the
+    lease ends, or at its restart (at least once, as every delivery). A failed digest
     waits as a failed delivery does (`[delivery] backoff_seconds`, doubling up to `backoff_max_seconds`),
     never given up: a channel down for hours is not asked at every dispatch, nor logged each time. Alerts
     held for a channel this daemon's config lacks are given up: at once on SQLite (one daemon), on a shared
     store once `in_use` has seen the channel in no running daemon's config for an hour."""
+    cfg = cfg or DeliverySettings()
     with jobs.exclusive(db, "digests") as mine:
-        return _send_digests(db, notifier, now, cfg or DeliverySettings(), in_use) if mine else 0
+        due = _due_digests(db, notifier, now, cfg, in_use) if mine else []
+    return sum(_send_digest(db, notifier, now, cfg, *digest) for digest in due)  # (the lock let go: a slow channel holds no other daemon's digests)
 
 
-def _send_digests(db: Database, notifier: Notifier, now: datetime, cfg: DeliverySettings, in_use: ChannelsInUse | None) -> int:
-    sent = 0
+Digest = tuple[str, list[Held], tuple[str, ...], frozenset[str]]  # channel, its held alerts, their tags, the services that took them
+
+
+def _due_digests(db: Database, notifier: Notifier, now: datetime, cfg: DeliverySettings, in_use: ChannelsInUse | None) -> list[Digest]:
+    """Under the digests' lock: the digests due, their alerts claimed for the send (`outbox.claim_held`), and the held
+    alerts of a channel gone given up."""
+    due: list[Digest] = []
     looked = False
-    for name, held in outbox.held(db).items():
+    for name, held in outbox.held(db, now).items():
         channel = notifier.channels.get(name)
         if channel is None and not db.sqlite and in_use is not None and not looked:  # another daemon's, or in none
             in_use.look(daemons.channels_in_use(db, now), now)
@@ -208,8 +220,9 @@ def _send_digests(db: Database, notifier: Notifier, now: datetime, cfg: Delivery
             groups.setdefault((h.tags if channel.config is not None else (), h.done), []).append(h)
         for (tags, done), group in groups.items():
             if digest_due(channel, group, now) and not any(h.tries and h.retry_at and h.retry_at > now for h in group):
-                sent += _send_digest(db, notifier, now, cfg, name, group, tags, done)
-    return sent
+                due.append((name, group, tags, done))
+    outbox.claim_held(db, [h.delivery_id for _, group, _, _ in due for h in group], now + timedelta(seconds=cfg.lease_seconds))
+    return due
 
 
 def _send_digest(db: Database, notifier: Notifier, now: datetime, cfg: DeliverySettings, name: str, held: list[Held], tags: tuple[str, ...],

@@ -34,7 +34,7 @@ def hold_reason(channel: Channel, severity: int, now: datetime, sent_last_hour: 
         return "low severity"
     if severity < BREAKS_QUIET and in_quiet_hours(channel, now):
         return "quiet hours"
-    if channel.max_per_hour is not None and sent_last_hour >= channel.max_per_hour:
+    if channel.max_per_hour and sent_last_hour >= channel.max_per_hour:
         return "flood"
     return None
 
@@ -68,7 +68,7 @@ def render_digest(channel: Channel, held: list[Held], limit: int | None = None) 
     title = digest_title(len(held))
     below = f" (below its digest_below, {channel.digest_below})" if channel.digest_below else " (below its digest_below)"
     quiet = f" ({channel.quiet_hours}, {channel.timezone})" if channel.quiet_hours else ""
-    per_hour = f"the limit of {channel.max_per_hour} alerts per hour" if channel.max_per_hour is not None else "the channel's max_per_hour"
+    per_hour = f"the limit of {channel.max_per_hour} alerts per hour" if channel.max_per_hour else "the channel's max_per_hour"
     why = {"low severity": f"{{n}} of these {{was}} of a severity this channel sends in digests{below} and waited for this digest.",
            "quiet hours": f"{{n}} of these came in the channel's quiet hours{quiet} and waited for this digest.",
            "flood": f"{{n}} of these went over {per_hour} and waited for this digest."}

@@ -75,10 +75,12 @@ class App(CheckVerbs, SourceVerbs, StatusVerbs, StoreVerbs, TrendVerbs, Core):
         started(db.name, server.url)
         serve(create_app(db, watchlist, access), sock)
 
-    def once(self, all_feeds: bool = False) -> None:
-        """One pass: poll (every feed with `all_feeds`), read new files, deliver what is due."""
+    def once(self, all_feeds: bool = False, forked: Callable[[], None] = lambda: None) -> None:
+        """One pass: poll (every feed with `all_feeds`), read new files, deliver what is due; `forked()` once the parsing
+        processes are (the log then written by a thread of its own: logs.write_behind)."""
         with single_daemon(self.settings.store.sqlalchemy_url, "monitor once"):  # beside a daemon it would poll and send twice
             pipeline = build_pipeline(self.settings)
+            forked()
             try:
                 if pipeline.db.sqlite:  # alone (the lock): the feeds still claimed were a killed run's, due now, not after the lease
                     sources.release_claims(pipeline.db, utcnow())

@@ -97,6 +97,9 @@ class Core:
                        f"\"{mode}\"): downgrades are not offered; to go back to the older monitor, restore a backup taken before")
         if db.tightened and self.noted is not None:
             self.noted(f"{db.name}: {db.tightened}")
+        if db.loose and self.noted is not None:
+            self.noted(f"{db.name}: readable by others than its owner ({db.loose}), though it holds the feeds' URLs with their tokens: "
+                       f"`monitor db upgrade` (or the daemon's next start) makes it readable by its owner only, as monitor makes new stores")
         return db
 
     def _not_beside_a_daemon(self, revisions: tuple[str, ...]) -> None:

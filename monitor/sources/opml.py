@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -39,28 +40,42 @@ def read_opml(data: bytes, source: str) -> list[Subscription]:
     if (long := _LONG_RUN.search(data)) is not None:
         raise SourceError(f"{source}: not a usable OPML file (a tag or text of over {MAX_RUN:,} bytes at byte {long.start():,}: "
                           "an outline holds a title and a few URLs)", source=source)
+    # read as a stream, each element dropped once read (the whole tree of a 10 MiB file took some 60 MB); an outline
+    # counts where `findall` found them: a child of <body> (of the root when there is no <body>) or of a folder outline
+    subs: dict[bool, list[Subscription]] = {True: [], False: []}  # under <body>, or under the root
+    open_: list[tuple[ET.Element, str | None, bool, int]] = []  # each element open: the folder its outlines are in (None: no
+    body = False  # place for outlines), whether under <body>, its outline's folder depth
     try:
-        root = SafeET.fromstring(data)
+        for event, element in SafeET.iterparse(io.BytesIO(data), events=("start", "end")):
+            if event == "end":
+                open_.pop()
+                if open_:
+                    del open_[-1][0][-1]  # (read: it is its parent's last child)
+                continue
+            if not open_:  # the root
+                open_.append((element, "", False, 0))
+                continue
+            folder, in_body, depth = open_[-1][1:]
+            if len(open_) == 1 and element.tag == "body" and not body:
+                body = True
+                open_.append((element, "", True, 0))
+                continue
+            place: str | None = None
+            if element.tag == "outline" and folder is not None:
+                url = (element.get("xmlUrl") or "").strip()
+                title = (element.get("title") or element.get("text") or "").strip()
+                if url:
+                    html_url = (element.get("htmlUrl") or "").strip()
+                    subs[in_body].append(Subscription(title or redact(url), url, folder,
+                                                      html_url if html_url.lower().startswith(("http://", "https://")) else None))
+                elif depth + 1 > MAX_DEPTH:
+                    raise SourceError(f"{source}: not a usable OPML file (folders nested over {MAX_DEPTH} deep)", source=source)
+                else:
+                    place = title if not folder else f"{folder}/{title}"
+            open_.append((element, place, in_body, depth + 1))
     except (ET.ParseError, DefusedXmlException) as exc:
         raise SourceError(f"{source}: not a usable OPML file ({exc})", source=source) from None
-    subs: list[Subscription] = []
-
-    def walk(parent: ET.Element, folder: str, depth: int = 0) -> None:
-        if depth > MAX_DEPTH:
-            raise SourceError(f"{source}: not a usable OPML file (folders nested over {MAX_DEPTH} deep)", source=source)
-        for outline in parent.findall("outline"):
-            url = (outline.get("xmlUrl") or "").strip()
-            title = (outline.get("title") or outline.get("text") or "").strip()
-            if url:
-                html_url = (outline.get("htmlUrl") or "").strip()
-                subs.append(Subscription(title or redact(url), url, folder, html_url if html_url.lower().startswith(("http://", "https://")) else None))
-            else:
-                walk(outline, title if not folder else f"{folder}/{title}", depth + 1)
-
-    body = root.find("body")
-    walk(body if body is not None else root, "")
-    return subs
-
+    return subs[body]
 
 def write_opml(subscriptions: list[Subscription], title: str = "monitor feeds") -> str:
     """An OPML 2.0 document listing the feeds, in their folders (nested for `a/b`); control characters of

@@ -114,6 +114,15 @@ def owner_only(path: Path) -> str | None:
     return f"mode {mode:04o} to {mode & 0o700:04o}"
 
 
+def open_to_others(path: Path) -> str:
+    """A SQLite store's mode when others than its owner may read or write it ("mode 0644"), else "": what a verb that
+    only reads says of it, changing nothing."""
+    with contextlib.suppress(OSError):
+        if (mode := path.stat().st_mode & 0o777) & 0o077:
+            return f"mode {mode:04o}"
+    return ""
+
+
 def made_owner_only(path: Path) -> str:
     """`owner_only` of a SQLite store as opening it does, in one line logged and returned; "" when nothing was done."""
     if (done := owner_only(path)) is None:
@@ -168,6 +177,7 @@ class Database:
     upgraded_from: tuple[str, ...] = ()  # the revision(s) opening upgraded the schema from; () when it did not
     changed = ""  # why nothing more is written: the schema revision changed under this monitor (SchemaChanged); "" while it did not
     tightened = ""  # what opening did to a SQLite file readable by others than its owner, in one line; "" when nothing
+    loose = ""  # opened `reading`: the mode of a SQLite file others than its owner may read ("mode 0644"), left as it is
 
     def __init__(self, url: str, *, busy_timeout: float = 30.0, upgrade: str = "auto", config: Path | str | None = None, reading: bool = False,
                  before_upgrade: Callable[[tuple[str, ...]], None] | None = None) -> None:
@@ -206,7 +216,9 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._schema_read = _clock()  # when the schema revision was last read: just now, at the head
         self._file = database_file(url)
-        if self._file:  # a store made before stores were made private (upgraded now, or at the head already), or copied in so
+        if self._file and reading:  # a verb that only reads changes no file's mode: it says so
+            self.loose = open_to_others(self._file)
+        elif self._file:  # a store made before stores were made private (upgraded now, or at the head already), or copied in so
             self.tightened = made_owner_only(self._file)
         try:
             self._identity: tuple[int, int] | None = _identity(self._file) if self._file else None

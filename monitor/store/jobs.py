@@ -7,8 +7,8 @@ advisory lock, `pg_try_advisory_xact_lock(key)`, taken in a transaction of its o
 the run. A daemon that does not get it skips the run (said at debug level: it is the normal case with
 two daemons) and the next run, in whichever daemon, does what is then due. Under the lock the run reads
 the state (the held deliveries, the spike and silence states) and writes each outcome with its state in
-one commit (a digest's deliveries marked sent; an alert with its state row) before the lock goes: the
-next holder sees it. The lock's transaction is idle meanwhile (the run's reads and writes are short
+one commit (an alert with its state row; a digest's deliveries leased to the run, then sent after the
+lock goes: alerts/dispatch.send_digests) before the lock goes: the next holder sees it. The lock's transaction is idle meanwhile (the run's reads and writes are short
 transactions on other connections), so it turns off for itself any `idle_in_transaction_session_timeout`
 set on the server or role: ended by the server, it would free the job for another daemon mid-run.
 

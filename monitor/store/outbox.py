@@ -197,7 +197,7 @@ def postpone(db: Database, delivery_ids: list[int], until: datetime, why: str) -
 def release_all(db: Database) -> int:
     """Give back every delivery claim (at a start where no other daemon is alive: they were the dead ones'); how many."""
     with db.session() as s:
-        released = cast(CursorResult[Any], s.execute(update(DeliveryRow).where(DeliveryRow.status == "pending", DeliveryRow.lease_until.is_not(None))
+        released = cast(CursorResult[Any], s.execute(update(DeliveryRow).where(DeliveryRow.status.in_(("pending", "held")), DeliveryRow.lease_until.is_not(None))
                                                      .values(lease_until=None).execution_options(synchronize_session=False)))
         return int(released.rowcount or 0)
 
@@ -288,13 +288,15 @@ def sent_since(db: Database, channel: str, since: datetime) -> int:
         )) or 0)
 
 
-def held(db: Database) -> dict[str, list[Held]]:
-    """Deliveries waiting for a digest, by channel, oldest first."""
+def held(db: Database, now: datetime | None = None) -> dict[str, list[Held]]:
+    """Deliveries waiting for a digest, by channel, oldest first; with `now`, only those no digest under way holds
+    (`claim_held`)."""
     out: dict[str, list[Held]] = {}
+    free = true() if now is None else or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now)
     with db.session() as s:
         rows = s.execute(
             select(DeliveryRow, AlertRow).join(AlertRow, DeliveryRow.alert_id == AlertRow.id)
-            .where(DeliveryRow.status == "held").order_by(AlertRow.created_at, DeliveryRow.id)
+            .where(DeliveryRow.status == "held", free).order_by(AlertRow.created_at, DeliveryRow.id)
         ).all()
         for delivery, alert in rows:
             out.setdefault(delivery.channel, []).append(Held(delivery.id, alert.uid, alert.title, alert.created_at, delivery.held_reason or "",
@@ -303,11 +305,20 @@ def held(db: Database) -> dict[str, list[Held]]:
     return out
 
 
+def claim_held(db: Database, delivery_ids: list[int], until: datetime) -> None:
+    """These held deliveries go in a digest being sent: leased until `until`, so that the digests' job lock can be let
+    go before the send (a slow channel held it, on a shared store, for every daemon's digests) and no run meanwhile
+    reads them as due. A daemon killed mid-send leaves them to the next run once the lease ends (`release_all` at once)."""
+    with db.session() as s:
+        s.execute(update(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids), DeliveryRow.status == "held")
+                  .values(lease_until=until).execution_options(synchronize_session=False))
+
+
 def record_digest_sent(db: Database, delivery_ids: list[int], now: datetime) -> None:
     """These held deliveries went out in their channel's digest (those still held: none is sent twice)."""
     with db.session() as s:
         for row in s.scalars(select(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids), DeliveryRow.status == "held")):
-            row.status, row.sent_at, row.via_digest, row.last_error = "sent", now, True, None
+            row.status, row.sent_at, row.via_digest, row.last_error, row.lease_until = "sent", now, True, None, None
 
 
 def record_digest_failure(db: Database, delivery_ids: list[int], error: str, tries: int, retry_at: datetime, took: Collection[str] = ()) -> None:
@@ -315,7 +326,7 @@ def record_digest_failure(db: Database, delivery_ids: list[int], error: str, tri
     shows held(N)), and the channel's digest waits until `retry_at`; `took`: the channel's services that took it."""
     with db.session() as s:
         for row in s.scalars(select(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids), DeliveryRow.status == "held")):
-            row.attempts, row.last_error, row.next_attempt_at = tries, error[:2000], retry_at
+            row.attempts, row.last_error, row.next_attempt_at, row.lease_until = tries, error[:2000], retry_at, None
             if took:
                 row.sent_to = " ".join(sorted(set((row.sent_to or "").split()) | set(took)))
 

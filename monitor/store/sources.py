@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from itertools import islice
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -471,10 +471,15 @@ def record_successes(db: Database, now: datetime, checks: list[Success]) -> None
     claimed = [c for c in checks if c.claim is not None]
     with db.session() as s:  # one executemany UPDATE by primary key, not an ORM object per source
         if claimed:  # a claim whose lease ended may have been taken since (this daemon stalled): that poll's record stands
-            s.execute(update(SourceRow).where(SourceRow.claimed_until == bindparam("claim")).execution_options(synchronize_session=None),
+            s.execute(update(SourceRow).where(SourceRow.claimed_until == bindparam("claim"), _NOT_RETIRED).execution_options(synchronize_session=None),
                       [{**_success_values(c, common), "claim": c.claim} for c in claimed])
         if unclaimed := [_success_values(c, common) for c in checks if c.claim is None]:
-            s.execute(update(SourceRow), unclaimed)
+            s.execute(update(SourceRow).where(_NOT_RETIRED).execution_options(synchronize_session=None), unclaimed)
+
+
+# A source a reload took out of the config while a poll had it (`retire_config_sources`): its outcome is not recorded over
+# the mark that puts it back when the config lists it again (overwritten, the feed stayed disabled for good, counted nowhere)
+_NOT_RETIRED = or_(SourceRow.last_error.is_(None), SourceRow.last_error != REMOVED)
 
 
 def _success_values(c: Success, common: dict[str, object]) -> dict[str, object]:
@@ -493,7 +498,7 @@ def record_failure(db: Database, source_id: int, now: datetime, next_check: date
     line = redact(error.splitlines()[0][:1000]) if error else "unknown error"
     with db.session() as s:
         row = s.get_one(SourceRow, source_id, with_for_update=claim is not None and not db.sqlite)
-        if claim is not None and row.claimed_until != claim:
+        if claim is not None and row.claimed_until != claim or row.last_error == REMOVED:  # (REMOVED: see _NOT_RETIRED)
             return False
         changed = row.last_error != line or suspended != row.suspended
         row.last_checked_at, row.next_check_at = now, next_check

@@ -33,7 +33,7 @@ def start(config: Path, log: Path) -> subprocess.Popen[bytes]:
 def test_sigkill_at_random_moments_loses_nothing_and_repeats_at_most_once_per_kill(tmp_path: Path, json_receiver: JsonReceiver) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url}], settings={"delivery": {"lease_seconds": 1.0}})
+    config = write_config(tmp_path, folders=[inbox], channels=[{"name": "hook", "url": json_receiver.url, "max_per_hour": 0}], settings={"delivery": {"lease_seconds": 1.0}})
     log = tmp_path / "daemon.log"
     rng = random.Random(20200103)
     rng_text = random.Random(7)
