@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from monitor.alerts.policy import digest_due, hold_reason, in_quiet_hours, render_digest
 from monitor.alerts.templates import ChannelTemplates
@@ -20,6 +21,7 @@ from monitor.settings import FLOOD_PER_HOUR, Channel, Settings, load_settings
 from monitor.store import articles, outbox, sources
 from monitor.store.articles import NewAlert
 from monitor.store.db import Database, utcnow
+from monitor.store.tables import DeliveryRow
 from tests.conftest import DISTINCT_STORIES, JsonReceiver, inbox_with, query, write_config
 
 NOON_UTC = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
@@ -476,6 +478,30 @@ def test_a_burst_of_alerts_is_flood_controlled_by_default_each_alert_once_in_a_m
     pipeline.dispatch(utcnow() + timedelta(hours=3))
     assert len(json_receiver.messages) == FLOOD_PER_HOUR + 1
     pipeline.close()
+
+
+def test_a_dispatch_reads_no_held_alert_while_no_digest_is_due(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression: every dispatch read every held alert (an ORM row each) to see whether a digest was due, so after a
+    flood the thousands held for the hour were read again at each dispatch of that hour. Now only the oldest held
+    alert's time is read per channel, and the alerts only of a channel whose digest is due."""
+    settings, _ = burst_of_alerts(tmp_path, {"name": "hook", "url": json_receiver.url}, FLOOD_PER_HOUR + 40)
+    pipeline = build_pipeline(settings)
+    for _ in range(4):
+        pipeline.dispatch()
+    loaded: list[object] = []
+
+    def count(row: object, context: object) -> None:
+        loaded.append(row)
+
+    event.listen(DeliveryRow, "load", count)
+    try:
+        pipeline.dispatch()
+        assert loaded == []  # 40 held, none due: none read
+        pipeline.dispatch(utcnow() + timedelta(hours=1, minutes=1))
+        assert len(loaded) >= 40 and json_receiver.messages[-1]["title"] == "[digest] 40 alerts"
+    finally:
+        event.remove(DeliveryRow, "load", count)
+        pipeline.close()
 
 
 def test_max_per_hour_0_sends_a_burst_one_by_one(tmp_path: Path, json_receiver: JsonReceiver) -> None:

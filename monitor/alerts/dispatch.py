@@ -19,7 +19,7 @@ from functools import partial
 
 from monitor import metrics
 from monitor.alerts.channels import Notifier, digest_fields, not_configured
-from monitor.alerts.policy import digest_due, digest_title, hold_reason, render_digest
+from monitor.alerts.policy import digest_due, digest_due_since, digest_title, hold_reason, render_digest
 from monitor.errors import DeliveryError
 from monitor.model import Held
 from monitor.schedule import backoff_seconds
@@ -199,7 +199,11 @@ def _due_digests(db: Database, notifier: Notifier, now: datetime, cfg: DeliveryS
     alerts of a channel gone given up."""
     due: list[Digest] = []
     looked = False
-    for name, held in outbox.held(db, now).items():
+    maybe = [name for name, oldest in outbox.held_since(db, now).items()  # (a channel gone: its held alerts may be given up)
+             if (channel := notifier.channels.get(name)) is None or digest_due_since(channel, oldest, now)]
+    if not maybe:
+        return due
+    for name, held in outbox.held(db, now, maybe).items():
         channel = notifier.channels.get(name)
         if channel is None and not db.sqlite and in_use is not None and not looked:  # another daemon's, or in none
             in_use.look(daemons.channels_in_use(db, now), now)

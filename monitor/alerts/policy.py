@@ -42,9 +42,14 @@ def hold_reason(channel: Channel, severity: int, now: datetime, sent_last_hour: 
 def digest_due(channel: Channel, held: list[Held], now: datetime) -> bool:
     """A digest goes out once its oldest alert has waited `digest_every` (or, with `digest_at`, at the
     first daily digest time after it arrived), outside quiet hours."""
-    if not held or in_quiet_hours(channel, now):
+    return bool(held) and digest_due_since(channel, min(h.created_at for h in held), now)
+
+
+def digest_due_since(channel: Channel, oldest: datetime, now: datetime) -> bool:
+    """Whether a digest whose oldest alert arrived at `oldest` is due (`digest_due`): false for every part of a
+    channel's held alerts when false for the oldest of them all."""
+    if in_quiet_hours(channel, now):
         return False
-    oldest = min(h.created_at for h in held)
     if channel.digest_at:
         return oldest < last_daily(channel.digest_at, channel.timezone, now)
     return now - oldest >= timedelta(seconds=channel.digest_every)

@@ -288,21 +288,38 @@ def sent_since(db: Database, channel: str, since: datetime) -> int:
         )) or 0)
 
 
-def held(db: Database, now: datetime | None = None) -> dict[str, list[Held]]:
-    """Deliveries waiting for a digest, by channel, oldest first; with `now`, only those no digest under way holds
-    (`claim_held`)."""
+def held(db: Database, now: datetime | None = None, channels: Collection[str] | None = None) -> dict[str, list[Held]]:
+    """Deliveries waiting for a digest, by channel (of `channels` only, if given), oldest first; with `now`, only those
+    no digest under way holds (`claim_held`)."""
     out: dict[str, list[Held]] = {}
-    free = true() if now is None else or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now)
+    of = true() if channels is None else DeliveryRow.channel.in_(list(channels))
     with db.session() as s:
         rows = s.execute(
             select(DeliveryRow, AlertRow).join(AlertRow, DeliveryRow.alert_id == AlertRow.id)
-            .where(DeliveryRow.status == "held", free).order_by(AlertRow.created_at, DeliveryRow.id)
+            .where(DeliveryRow.status == "held", _free(now), of).order_by(AlertRow.created_at, DeliveryRow.id)
         ).all()
         for delivery, alert in rows:
             out.setdefault(delivery.channel, []).append(Held(delivery.id, alert.uid, alert.title, alert.created_at, delivery.held_reason or "",
                                                              delivery.attempts, delivery.next_attempt_at, tuple(alert.tags.split()),
                                                              frozenset((delivery.sent_to or "").split())))
     return out
+
+
+def held_since(db: Database, now: datetime) -> dict[str, datetime]:
+    """When the oldest delivery `held(db, now)` would give arrived, by channel: counted by the database, so that a
+    dispatch reads the held alerts only of a channel whose digest may be due (a flood leaves thousands held for an
+    hour, and every dispatch of that hour read them all)."""
+    with db.session() as s:
+        rows = s.execute(
+            select(DeliveryRow.channel, func.min(AlertRow.created_at)).join(AlertRow, DeliveryRow.alert_id == AlertRow.id)
+            .where(DeliveryRow.status == "held", _free(now)).group_by(DeliveryRow.channel)
+        ).all()
+    return {channel: oldest for channel, oldest in rows}
+
+
+def _free(now: datetime | None) -> ColumnElement[bool]:
+    """Held deliveries no digest under way holds at `now` (all of them without `now`)."""
+    return true() if now is None else or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now)
 
 
 def claim_held(db: Database, delivery_ids: list[int], until: datetime) -> None:
