@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, and_, func, or_, select, true, update
+from sqlalchemy import ColumnElement, CursorResult, Select, and_, func, or_, select, true, update
 
 from monitor.model import Held
 from monitor.store.db import Database, move_back
@@ -294,10 +294,7 @@ def held(db: Database, now: datetime | None = None, channels: Collection[str] | 
     out: dict[str, list[Held]] = {}
     of = true() if channels is None else DeliveryRow.channel.in_(list(channels))
     with db.session() as s:
-        rows = s.execute(
-            select(DeliveryRow, AlertRow).join(AlertRow, DeliveryRow.alert_id == AlertRow.id)
-            .where(DeliveryRow.status == "held", _free(now), of).order_by(AlertRow.created_at, DeliveryRow.id)
-        ).all()
+        rows = s.execute(_held(now, DeliveryRow, AlertRow).where(of).order_by(AlertRow.created_at, DeliveryRow.id)).all()
         for delivery, alert in rows:
             out.setdefault(delivery.channel, []).append(Held(delivery.id, alert.uid, alert.title, alert.created_at, delivery.held_reason or "",
                                                              delivery.attempts, delivery.next_attempt_at, tuple(alert.tags.split()),
@@ -310,16 +307,14 @@ def held_since(db: Database, now: datetime) -> dict[str, datetime]:
     dispatch reads the held alerts only of a channel whose digest may be due (a flood leaves thousands held for an
     hour, and every dispatch of that hour read them all)."""
     with db.session() as s:
-        rows = s.execute(
-            select(DeliveryRow.channel, func.min(AlertRow.created_at)).join(AlertRow, DeliveryRow.alert_id == AlertRow.id)
-            .where(DeliveryRow.status == "held", _free(now)).group_by(DeliveryRow.channel)
-        ).all()
+        rows = s.execute(_held(now, DeliveryRow.channel, func.min(AlertRow.created_at)).group_by(DeliveryRow.channel)).all()
     return {channel: oldest for channel, oldest in rows}
 
 
-def _free(now: datetime | None) -> ColumnElement[bool]:
-    """Held deliveries no digest under way holds at `now` (all of them without `now`)."""
-    return true() if now is None else or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now)
+def _held(now: datetime | None, *columns: Any) -> Select[Any]:
+    """`columns` of the held deliveries joined to their alerts; with `now`, of those no digest under way holds."""
+    free = true() if now is None else or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now)
+    return select(*columns).join(AlertRow, DeliveryRow.alert_id == AlertRow.id).where(DeliveryRow.status == "held", free)
 
 
 def claim_held(db: Database, delivery_ids: list[int], until: datetime) -> None:
