@@ -127,5 +127,5 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     governments |= {m: g for m, g in addressed_capitals(watchlist, kept, text).items() if m not in governments}
     kept = [governments.get(m, m) for m in kept]
     added = named_parents(watchlist, kept) + threatened(watchlist, kept, text) + appeals(watchlist, kept, text)
-    added += halts(watchlist, kept, text)
+    added += halts(watchlist, kept, text, folded)
     return sorted(dict.fromkeys(kept + added), key=lambda m: (m.start, m.kind))

@@ -699,7 +699,7 @@ _HALT = re.compile(  # an armed side's own stop of its acts: halt, suspend, paus
 )
 
 
-_HALT_HINTS = ("halt", "uspen", "paus", "ceas", "freez", "froze", "stopp", "ospen", "rrêt", "stell", "ussetz", "usgesetz")  # in the lowered text: a quick look
+_HALT_HINTS = ("halt", "uspen", "paus", "ceas", "freez", "froze", "stopp", "ospen", "rrêt", "stell", "ussetz", "usgesetz")  # in the casefolded text: a quick look
 
 
 _VERB_LAST = re.compile(r"einzustellen|einstellen|eingestellt|auszusetzen|aussetzen|ausgesetzt", re.IGNORECASE)  # German puts the verb after its object
@@ -718,17 +718,17 @@ _HALTED_BETWEEN = re.compile(  # what may stand between the stop and the act: it
 )
 
 
-def halts(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+def halts(watchlist: Watchlist, matches: Sequence[Match], text: str, folded: str) -> list[Match]:
     """An armed side's halt of its own hostile acts ("announced it would halt attacks on US forces", "the
     suspension of military operations", "ihre Angriffe einzustellen"), in a sentence with no ceasefire found and
-    no call on another side: a ceasefire (CAMEO 0871); the acts stay (the guide keeps a halted act's label)."""
+    no call on another side: a ceasefire (CAMEO 0871); the acts stay (the guide keeps a halted act's label).
+    `folded`: the text casefolded, for the quick look (SUSPEND, HALTS in a headline: the regex ignores case, so must it)."""
     tables = tables_of(watchlist)
     truce = next((e for e in watchlist.events if e.name == tables.truce), None)
     acts = [m for m in matches if m.kind == "event" and m.name in tables.hostile]
     if truce is None or not acts:
         return []
-    lowered = text.lower()  # SUSPEND, HALTS in a headline: the regex ignores case, so must its quick look
-    if not any(h in lowered for h in _HALT_HINTS) or not _HALT.search(text):
+    if not any(h in folded for h in _HALT_HINTS) or not _HALT.search(text):
         return []
     events = [m for m in matches if m.kind == "event"]
     keys = sentence_keys(text, [m.start for m in events])
