@@ -504,6 +504,30 @@ def test_a_dispatch_reads_no_held_alert_while_no_digest_is_due(tmp_path: Path, j
         pipeline.close()
 
 
+def test_a_full_hour_holds_a_dispatchs_deliveries_in_one_transaction(tmp_path: Path, json_receiver: JsonReceiver) -> None:
+    """Regression (ingest 10 % slower with flood control on by default): each delivery past the hour's limit was held
+    in its own transaction, 50 a dispatch while a burst was stored. Now a dispatch writes its holds together."""
+    settings, _ = burst_of_alerts(tmp_path, {"name": "hook", "url": json_receiver.url}, FLOOD_PER_HOUR + 90)
+    pipeline = build_pipeline(settings)
+    for _ in range(2):  # the hour's FLOOD_PER_HOUR sent, the 40 after them held
+        pipeline.dispatch()
+    commits: list[object] = []
+
+    def count(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(pipeline.db.engine, "commit", count)
+    try:
+        pipeline.dispatch()  # 50 more, the hour full
+    finally:
+        event.remove(pipeline.db.engine, "commit", count)
+        pipeline.close()
+    assert len(json_receiver.messages) == FLOOD_PER_HOUR
+    assert query(tmp_path, "SELECT status, held_reason, count(*) FROM deliveries GROUP BY 1, 2 ORDER BY 1") == [
+        ("held", "flood", 90), ("sent", None, FLOOD_PER_HOUR)]
+    assert len(commits) <= 5  # the claim, the hour's count, the holds, the digests' look: not one for each of the 50
+
+
 def test_max_per_hour_0_sends_a_burst_one_by_one(tmp_path: Path, json_receiver: JsonReceiver) -> None:
     settings, uids = burst_of_alerts(tmp_path, {"name": "hook", "url": json_receiver.url, "max_per_hour": 0}, FLOOD_PER_HOUR + 5)
     pipeline = build_pipeline(settings)

@@ -390,8 +390,7 @@ def test_alerts_held_for_the_digest_of_a_channel_no_running_daemon_has_are_given
     from monitor.store.tables import DeliveryRow
 
     db = outbox_with(tmp_path, 2, channel="desk")
-    for due in outbox.claim_due(db, utcnow(), 120.0):
-        outbox.hold(db, due.id, "below digest_below")
+    outbox.hold(db, [due.id for due in outbox.claim_due(db, utcnow(), 120.0)], "below digest_below")
     (tmp_path / "a").mkdir()
     desk = [{"name": "desk", "url": f"console://local?file={tmp_path / 'desk.jsonl'}", "digest_at": "08:00"}]
     has_desk = build_pipeline(load_settings(write_config(tmp_path / "a", channels=desk, settings={"store": {"url": store_url(tmp_path)}})))

@@ -267,8 +267,7 @@ def test_held_deliveries_of_a_channel_taken_out_of_the_config_fail_at_once_as_pe
     db = outbox_with(tmp_path, 2, channel="gone")
     with db.session() as s:
         ids = list(s.scalars(select(DeliveryRow.id).order_by(DeliveryRow.id)))
-    for delivery_id in ids:
-        outbox.hold(db, delivery_id, "low severity")
+    outbox.hold(db, ids, "low severity")
     notifier = Notifier([Channel(name="hook", url=f"console://local?file={tmp_path / 'alerts.jsonl'}")])
     assert dispatch_due(db, notifier, DeliverySettings(max_attempts=8), utcnow()) == 0
     with db.session() as s:

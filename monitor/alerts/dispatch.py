@@ -112,7 +112,28 @@ def _send_channel(db: Database, notifier: Notifier, cfg: DeliverySettings, now: 
     once the daemon stops or half the lease has passed is given back; once the channel failed twice in a row, what is
     left waits `backoff_seconds` for it (no attempt counted: a channel that is down is not asked 50 times). A send has
     half the lease, and ends `record_margin` before the lease does at the latest (one begun late has less): its outcome
-    is recorded while the delivery is still this dispatcher's."""
+    is recorded while the delivery is still this dispatcher's. The deliveries held are written together, before the
+    next send and at the end (a full hour holds the dispatch's 50 in one transaction, not 50)."""
+    holds: dict[str, list[outbox.DueDelivery]] = {}
+    sent = _send_each(db, notifier, cfg, now, claimed, stopping, lease_end, holds)
+    _write_holds(db, holds)
+    return sent
+
+
+def _write_holds(db: Database, holds: dict[str, list[outbox.DueDelivery]]) -> None:
+    """Hold the deliveries kept for their digest, one transaction for each reason; one log line each."""
+    for reason, dues in holds.items():
+        channel = dues[0].channel
+        outbox.hold(db, [due.id for due in dues], reason)
+        metrics.DELIVERIES.labels(channel, "held").inc(len(dues))
+        log.info("%s to %s held for the digest (%s): %s", _alerts(len(dues)), channel, reason, " ".join(due.alert_uid for due in dues),
+                 extra={"channel": channel})
+    holds.clear()
+
+
+def _send_each(db: Database, notifier: Notifier, cfg: DeliverySettings, now: datetime, claimed: list[outbox.DueDelivery],
+               stopping: Callable[[], bool], lease_end: float, holds: dict[str, list[outbox.DueDelivery]]) -> int:
+    """`_send_channel`'s loop: the deliveries to hold are added to `holds`, written before each send."""
     deadline, last_end = lease_end - cfg.lease_seconds / 2, lease_end - record_margin(cfg.lease_seconds)
     sent, failed_in_row, through, last_error = 0, 0, False, ""
     sent_last_hour: int | None = None
@@ -135,10 +156,9 @@ def _send_channel(db: Database, notifier: Notifier, cfg: DeliverySettings, now: 
             sent_last_hour = outbox.sent_since(db, due.channel, now - timedelta(hours=1)) if channel and channel.max_per_hour else 0
         reason = hold_reason(channel, due.severity, now, sent_last_hour) if channel else None
         if reason:
-            outbox.hold(db, due.id, reason)
-            metrics.DELIVERIES.labels(due.channel, "held").inc()
-            log.info("alert %s to %s held for the digest (%s)", due.alert_uid, due.channel, reason, extra=fields)
+            holds.setdefault(reason, []).append(due)
             continue
+        _write_holds(db, holds)
         try:
             partly = notifier.send(due.channel, due.title, due.body, due.tags, json.loads(due.context or "{}"), done=due.done,
                                    within=min(cfg.lease_seconds / 2, last_end - time.monotonic()))

@@ -272,12 +272,13 @@ def latest_alerts(db: Database, limit: int, failed_only: bool = False) -> list[A
     return out
 
 
-def hold(db: Database, delivery_id: int, reason: str) -> None:
-    """Keep a delivery for its channel's digest."""
+def hold(db: Database, delivery_ids: Collection[int], reason: str) -> None:
+    """Keep claimed deliveries for their channel's digest, in one transaction (a flood holds a dispatch's 50 at once)."""
     with db.session() as s:
-        row = s.get_one(DeliveryRow, delivery_id)
-        row.status, row.held_reason, row.lease_until = "held", reason, None
-    _recorded(delivery_id)
+        s.execute(update(DeliveryRow).where(DeliveryRow.id.in_(list(delivery_ids)))
+                  .values(status="held", held_reason=reason, lease_until=None).execution_options(synchronize_session=False))
+    for delivery_id in delivery_ids:
+        _recorded(delivery_id)
 
 
 def sent_since(db: Database, channel: str, since: datetime) -> int:
