@@ -5,6 +5,7 @@ prepares itself; a reloaded watchlist reaches the workers."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -213,3 +214,50 @@ def test_the_preparer_runs_once_before_the_fork_so_the_workers_share_what_it_loa
             "pool = preparing_pool(matcher, 1); print(before, 'lxml.html' in sys.modules, pool.method); pool.shutdown()")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert done.stdout.split() == ["False", "True", "fork"], done.stderr
+
+
+def dense(matcher: Matcher) -> str:
+    """A hostile entry's text: 50,000 characters of watched names and event phrases, each a match (some 0.5 s of CPU to
+    prepare, where an article takes milliseconds)."""
+    aliases = [alias for actor in matcher.watchlist.actors for alias in actor.aliases][:50]
+    phrases = [phrase for event in matcher.watchlist.events for phrase in event.phrases][:50]
+    return " ".join(f"{aliases[i % len(aliases)]} {phrases[i % len(phrases)]}" for i in range(1800))[:50_000]
+
+
+def test_an_entry_that_takes_too_long_to_prepare_is_left_out_in_one_line_and_its_neighbours_are_prepared(matcher: Matcher) -> None:
+    """A parsing process prepared a new entry for as long as it took (a feed of such entries held it minutes): an entry
+    past a fifth of `parse_timeout` is left out, named in the feed's warning; the entries around it, and the next
+    feed, are prepared."""
+    pool = ParserPool(1, parse_timeout=1.0)
+    pool.use(Preparer(matcher))
+    try:
+        body = rss(("Strike", "https://wire.example/s", "s", STRIKE), ("Flood", "https://wire.example/flood", "f", dense(matcher)),
+                   ("Rates", "https://wire.example/r", "r", CALM))
+        parsed = pool.submit(body, "wire", {}, b"").result(60)
+        assert isinstance(parsed, ParsedFeed)
+        assert [doc.guid for doc in parsed.documents] == ["s", "r"]
+        assert all(one is not None for one in parsed.prepared)
+        assert parsed.warning == "entry 'https://wire.example/flood' left out: preparing it took over 0.2 s of CPU (a fifth of [schedule] parse_timeout)"
+        neighbour = pool.submit(rss(("Strike", "https://other.example/s", "s", STRIKE)), "other", {}, b"").result(60)
+        assert isinstance(neighbour, ParsedFeed) and neighbour.prepared[0] is not None and neighbour.prepared[0].result.alert
+    finally:
+        pool.shutdown()
+
+
+def test_a_feed_whose_new_entries_take_too_long_to_prepare_is_cut_where_its_time_ends(matcher: Matcher) -> None:
+    """A feed's new entries are prepared in `parse_timeout` CPU seconds in all: those left when they are spent are left
+    out, counted in one line naming the first of them."""
+    pool = ParserPool(1, parse_timeout=1.0)
+    pool.use(Preparer(matcher))
+    try:
+        flood = [(f"Flood {i}", f"https://wire.example/flood/{i}", f"f{i}", dense(matcher)) for i in range(12)]
+        parsed = pool.submit(rss(("Strike", "https://wire.example/s", "s", STRIKE), *flood), "wire", {}, b"").result(60)
+        assert isinstance(parsed, ParsedFeed)
+        assert [doc.guid for doc in parsed.documents] == ["s"] and parsed.prepared[0] is not None
+        said = re.fullmatch(r"entry 'https://wire.example/flood/0' left out: preparing it took over 0.2 s of CPU \(a fifth of \[schedule\] "
+                            r"parse_timeout\) \(([2-5]) entries left out so\); ([0-9]+) new entries left out \(prepared again when the feed changes\), "
+                            r"from 'https://wire.example/flood/([0-9]+)' on: preparing the feed's new entries took over 1 s of CPU "
+                            r"\(\[schedule\] parse_timeout\)", parsed.warning or "")
+        assert said is not None and int(said[1]) + int(said[2]) == 12 and said[3] == said[1]  # every flooding entry named or counted
+    finally:
+        pool.shutdown()

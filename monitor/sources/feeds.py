@@ -13,9 +13,8 @@ counts, its pieces of text too): past MAX_ENTRIES entries it stops and the feed 
 MAX_DEPTH open elements, MAX_ELEMENTS or MAX_ATTRIBUTES in all (or MAX_PIECES, or a MAX_TAG long start tag, in
 the loose parser, or more '<!' or '/>' than its rewrite before the parse would make pieces or elements: counted first) it is the source's error, `too large to parse`. The stop is a BaseException
 (`_Stop`), which feedparser's `except` clauses (Exception, SAXException, AttributeError) let through. So is a parse
-given `cpu_seconds` (on the main thread: a parsing process's tasks run there) and still under way past them: an interval
-timer of the process's CPU time (ITIMER_PROF) rings on SIGPROF, whose handler raises `_OutOfTime` while the parse runs,
-every half second after the first ring (one raised where Python swallows it, a `__del__`, is followed by another).
+given `cpu_seconds` (on the main thread: a parsing process's tasks run there) and still under way past them: `cputime`'s
+timer raises its `OutOfTime`, a BaseException too.
 
 feedparser's strict parser is the SAX driver this module provides (`create_parser`, put first in
 feedparser's `PREFERRED_XML_PARSERS`): the standard expat driver with `buffer_text` on, so that a
@@ -31,18 +30,14 @@ from __future__ import annotations
 
 import calendar
 import codecs
-import contextlib
 import hashlib
 import re
-import signal
-import threading
 import xml.sax.expatreader
 import xml.sax.xmlreader
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
-from collections.abc import Iterator, Mapping
-from types import FrameType
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -53,6 +48,7 @@ from feedparser.encodings import convert_to_utf8
 
 from monitor.errors import FeedParseError, UnparsableFeedError
 from monitor.model import Document, ParsedFeed, has_surrogate, storable, storable_text
+from monitor.sources.cputime import OutOfTime, cpu_bound
 from monitor.sources.text import bounded_markup, html_to_text, mostly_utf8
 from monitor.text_norm import one_line_title
 
@@ -91,38 +87,6 @@ class _Stop(BaseException):  # noqa: N818  (not an error: how a parse is stopped
     def __init__(self, handler: Any, reason: str | None) -> None:
         super().__init__(reason)
         self.handler, self.reason = handler, reason
-
-
-class _OutOfTime(_Stop):
-    """Raised by the CPU-time timer's handler while a parse given `cpu_seconds` runs past them."""
-
-
-_timed = False  # a parse under the CPU-time timer runs (its handler raises only then: a late ring does nothing)
-_RING_AGAIN = 0.5  # CPU seconds between the timer's rings after its first
-
-
-def _ring(signum: int, frame: FrameType | None) -> None:
-    if _timed:
-        raise _OutOfTime(None, "out of time")
-
-
-@contextlib.contextmanager
-def _cpu_bound(seconds: float | None) -> Iterator[None]:
-    """Raise `_OutOfTime` in the block once the process has spent `seconds` of CPU in it (None, or off the main thread,
-    where no handler can be set: no bound). The handler stays installed: it does nothing outside a bound block."""
-    global _timed
-    if not seconds or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    if signal.getsignal(signal.SIGPROF) is not _ring:
-        signal.signal(signal.SIGPROF, _ring)
-    _timed = True
-    signal.setitimer(signal.ITIMER_PROF, seconds, _RING_AGAIN)
-    try:
-        yield
-    finally:
-        _timed = False
-        signal.setitimer(signal.ITIMER_PROF, 0)
 
 
 class _Bounds:
@@ -270,9 +234,9 @@ def read_feed(body: bytes, source: str, headers: dict[str, str] | None = None, d
     when an entry turns out to be new.
     """
     try:
-        with _cpu_bound(cpu_seconds):
+        with cpu_bound(cpu_seconds):
             return _read_feed(body, source, headers, defer_text)
-    except _OutOfTime:
+    except OutOfTime:
         raise UnparsableFeedError(f"{source}: not parsed: its parse took over {cpu_seconds:g} s of CPU ({setting})", source=source) from None
 
 
@@ -364,8 +328,6 @@ def _parse(body: bytes, headers: dict[str, str] | None, source: str) -> tuple[An
     # markup shown to anyone, and the two passes cost two thirds of the parse.
     try:
         parsed = feedparser.parse(_strip_doctype(data), response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
-    except _OutOfTime:
-        raise
     except _Stop as stop:
         if stop.reason is not None:
             raise UnparsableFeedError(f"{source}: too large to parse: {stop.reason}", source=source) from None

@@ -17,7 +17,9 @@ its own, named for the daemon's pid: a pool removes those of daemons no longer r
 could). A worker that cannot prepare a feed sends it unprepared: the daemon prepares it itself.
 
 Each parse is bounded in time in its worker (`parse_timeout`, CPU seconds: `feeds.read_feed`'s `cpu_seconds`): a body
-that feedparser would take minutes on comes back as the feed's one-line error, and the worker takes the next feed.
+that feedparser would take minutes on comes back as the feed's one-line error, and the worker takes the next feed. So is
+the preparing of its new entries (`cputime.cpu_bound`): `parse_timeout` for all, a fifth of it for one; what is past
+them is left out of the feed, said in its warning (one line naming the first entry), and the others come prepared.
 """
 
 from __future__ import annotations
@@ -44,14 +46,17 @@ from dataclasses import replace
 from monitor import defaults
 from monitor.errors import FeedParseError
 from monitor.model import Document, ParsedFeed, Prepared
+from monitor.sources.cputime import OutOfTime, cpu_bound
 
 __all__ = ["BrokenProcessPool", "ParserPool", "parse_in_worker", "seen_keys"]
 
 Preparer = Callable[[Sequence[Document]], list[Prepared]]
 log = logging.getLogger("monitor")
 _KEY = 8  # bytes of a GUID's key
+ENTRY_SHARE = 5  # an entry is prepared in at most this fraction of `parse_timeout` (a feed's new entries, in all of it)
 _DIRECTORY = "monitor-parsers-"  # + the daemon's pid + "-" + mkdtemp's letters
 _loaded: tuple[str, Preparer] | None = None  # this process's preparer and its file (a forked worker inherits it)
+_SAMPLE = Document("warm-up", "", "", html="<p>Warm-up.</p>")
 _versions = itertools.count(1)  # a preparer's file name is new in this process, whatever pool wrote it
 
 
@@ -75,31 +80,74 @@ def parse_in_worker(body: bytes, url: str, headers: dict[str, str], prepare: str
         parsed = read_feed(body, url, headers, defer_text=True, cpu_seconds=seconds)  # text only for new entries
     except FeedParseError as exc:
         return str(exc)
-    return parsed if prepare is None else _prepared(parsed, prepare, seen)
+    return parsed if prepare is None else _prepared(parsed, prepare, seen, seconds)
 
 
-def _prepared(parsed: ParsedFeed, prepare: str, seen: bytes) -> ParsedFeed:
-    """The feed with its entries not in `seen` prepared (their markup dropped: the article has the text);
-    as it came if that fails (the daemon prepares them, and meets the same error where it is recorded)."""
+def _prepared(parsed: ParsedFeed, prepare: str, seen: bytes, seconds: float | None = None) -> ParsedFeed:
+    """The feed with its entries not in `seen` prepared one at a time (their markup dropped: the article has the text);
+    as it came if the preparer fails (the daemon prepares them, and meets the same error where it is recorded). With
+    `seconds`, the preparing is bounded as the parse is: `seconds` of CPU for all the new entries, a fifth of them
+    (ENTRY_SHARE) for one: an entry past its share, and the entries left when the feed's are spent, are left out of the
+    feed (not stored, prepared again when the feed next changes), said in its warning, one line naming the first."""
     known = {seen[i : i + _KEY] for i in range(0, len(seen), _KEY)}
     docs = list(parsed.documents)
-    new = [i for i, doc in enumerate(docs) if _key(doc.guid or "") not in known]
-    try:
-        ready = _preparer(prepare)([docs[i] for i in new]) if new else []
-    except Exception:  # noqa: BLE001  (any failure leaves the work to the daemon, which reports it)
-        return parsed
     prepared: list[Prepared | None] = [None] * len(docs)
-    for i, one in zip(new, ready, strict=True):
-        prepared[i], docs[i] = one, replace(docs[i], html="")
-    return replace(parsed, documents=docs, prepared=tuple(prepared))
+    slow: list[int] = []  # entries past their share
+    left: list[int] = []  # entries not begun: the feed's time was spent
+    share = None if seconds is None else seconds / ENTRY_SHARE
+    began = time.process_time()
+    for i in (i for i, doc in enumerate(docs) if _key(doc.guid or "") not in known):
+        remaining = None if seconds is None else seconds - (time.process_time() - began)
+        if remaining is not None and remaining <= 0:
+            left.append(i)
+            continue
+        try:
+            preparer = _preparer(prepare)
+            with cpu_bound(None if remaining is None or share is None else min(remaining, share)):
+                prepared[i] = preparer([docs[i]])[0]
+        except OutOfTime:
+            slow.append(i)
+            _forget_preparer()  # cut mid-way: none of its half-made state is used again
+        except Exception:  # noqa: BLE001  (any failure leaves the work to the daemon, which reports it)
+            docs, prepared = list(parsed.documents), []
+            break
+        else:
+            docs[i] = replace(docs[i], html="")
+    out = set(slow) | set(left)
+    said = [parsed.warning] if parsed.warning else []
+    if slow:
+        said.append(f"entry {_named(docs[slow[0]])} left out: preparing it took over {share:g} s of CPU "
+                    f"(a fifth of [schedule] parse_timeout){f' ({len(slow):,} entries left out so)' if len(slow) > 1 else ''}")
+    if left:
+        said.append(f"{len(left):,} new entries left out (prepared again when the feed changes), from {_named(docs[left[0]])} on: "
+                    f"preparing the feed's new entries took over {seconds:g} s of CPU ([schedule] parse_timeout)")
+    kept = [i for i in range(len(docs)) if i not in out]
+    return replace(parsed, documents=[docs[i] for i in kept], warning="; ".join(said) or None,
+                   prepared=tuple(prepared[i] for i in kept) if prepared else ())
+
+
+def _named(doc: Document) -> str:
+    """An entry in a line: its link, else its GUID, else its title, quoted, at most 100 characters."""
+    name = doc.url or doc.guid or doc.title or "(untitled)"
+    return repr(name if len(name) <= 100 else name[:99] + "…")
+
+
+def _forget_preparer() -> None:
+    """Load the preparer from its file again at its next use."""
+    global _loaded
+    _loaded = None
 
 
 def _preparer(path: str) -> Preparer:
-    """The preparer written to `path`: this worker's, or loaded from the file once."""
+    """The preparer written to `path`: this worker's, or loaded from the file once and run on a sample entry with
+    markup, so that what it loads on first use (lxml's HTML modules) is not counted against a feed's entry."""
     global _loaded
     if _loaded is None or _loaded[0] != path:
         with open(path, "rb") as file:  # written by the pool, in its own 0700 directory
-            _loaded = (path, pickle.load(file))
+            preparer = pickle.load(file)
+        with contextlib.suppress(Exception):  # a failing preparer fails again on the feed's entries
+            preparer([_SAMPLE])
+        _loaded = (path, preparer)
     return _loaded[1]
 
 
