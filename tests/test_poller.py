@@ -254,6 +254,33 @@ def test_a_store_behind_holds_back_new_fetches_so_a_poll_holds_about_the_backlog
     assert started[4] <= 2 * 2 + 5 + 2, started  # the backlog's 2, 2 waiting, one per outcome stored, 2 spare (36 on main: 40 fetchers, then one per outcome)
 
 
+def test_a_store_behind_holds_back_new_fetches_once_the_bodies_held_reach_the_byte_budget(http_server: LocalHTTP) -> None:
+    """The bound on bodies counted bodies, not bytes: with the store behind, a poll held the backlog's bodies and as many
+    waiting, each of up to `max_body_bytes` (10 MB), whatever their size. A fetcher now also waits while the bodies
+    fetched and not yet parsed hold `body_bytes`: with 1 MB bodies and a budget of 1.5 MB, the requests started by the
+    K-th outcome are K, the backlog's (parsed: they keep no body) and the few under way, not K and the backlog's and
+    as many waiting bodies and those to come."""
+    big = b" " * 1_000_000  # after the feed: 1 MB to hold, nothing to parse
+    for i in range(30):
+        http_server.routes[f"/big{i}.xml"] = (200, {}, rss((f"Item {i}", f"https://wire.example/{i}", f"g{i}", f"Story {i}.")) + big)
+    jobs = [FeedJob(i, f"big{i}", http_server.url(f"/big{i}.xml"), None, 0) for i in range(30)]
+    started: list[int] = []
+    parsers = ParserPool(1)
+    try:
+        limits = PollLimits(max_in_flight=40, backlog=4, per_host=100, body_bytes=1_500_000)
+        with Poller(jobs, HttpSettings(allow_networks=["127.0.0.0/8"]).limits(), limits, parsers) as poller:
+            for item in poller.outcomes(1.0):
+                if item is not None:
+                    assert item.error is None and item.parsed is not None, item.error
+                    started.append(len(http_server.requests))
+                    time.sleep(0.05)  # a store slower than the fetches
+                    item.done()
+    finally:
+        parsers.shutdown()
+    assert len(started) == len(http_server.requests) == 30  # every feed fetched, once
+    assert max(n - k for k, n in enumerate(started, 1)) <= 4 + 3, str(started)  # the backlog's 4 (parsed: no body), one body held, 2 under way: K + 6 read; K + 11 on main
+
+
 def test_a_poll_fetches_more_feeds_with_no_validators_at_once_while_the_store_keeps_up(http_server: LocalHTTP) -> None:
     """The bound must not make a first cycle at internet latency slower: while bodies find room in the backlog
     (the store keeps up), the fetches of feeds with no validators at once grow from the backlog's size to the

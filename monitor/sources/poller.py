@@ -11,7 +11,7 @@ feeds claimed as their hosts get room, `load`) until `close`, on the same loop, 
 `Poller` is a context manager: leaving it, however (the consumer done, or raising: a store error,
 Ctrl-C), cancels what is under way and joins the thread, so no fetching thread outlives its poll.
 At most `backlog` changed feeds are parsed or wait to be stored at any time (each outcome's `done()`
-lets the next one in), and a fetcher takes a feed only while few bodies wait for the backlog (`Bodies`), so memory
+lets the next one in), and a fetcher takes a feed only while few bodies, of few bytes, wait for the backlog (`Bodies`), so memory
 stays bounded however many feeds changed, not one body per fetcher. While the poll runs,
 `fetch_pages` fetches other pages (an entry's full text) on the same loop and session.
 """
@@ -57,11 +57,12 @@ J = TypeVar("J", bound=Feed)
 
 @dataclass(frozen=True)
 class PollLimits:
-    """How much a poll does at once: fetches (to one host), and changed feeds parsed or waiting to be stored."""
+    """How much a poll does at once: fetches (to one host), changed feeds parsed or waiting to be stored, bytes of bodies held."""
 
     max_in_flight: int = defaults.MAX_IN_FLIGHT
     backlog: int = defaults.BACKLOG_PER_WORKER * defaults.PARSE_WORKERS  # as pipeline.py makes it
     per_host: int = defaults.PER_HOST
+    body_bytes: int = defaults.BODY_BYTES  # bytes of bodies held (`Bodies`) past which no fetch starts
 
 
 @dataclass(frozen=True)
@@ -176,20 +177,25 @@ class HostGate(Generic[J]):
 
 class Bodies:
     """The changed bodies a poll holds before they enter the backlog: `waiting` for it, fetched; `coming`, fetches of feeds
-    with no validators (no ETag, Last-Modified nor body hash: the body is certain) under way or about to start.
+    with no validators (no ETag, Last-Modified nor body hash: the body is certain) under way or about to start; and
+    `held`, the bytes of the bodies fetched and not yet parsed (waiting, or in the backlog being parsed).
 
     A fetcher takes a feed only in its `turn`: while fewer than `most` bodies wait and, with those coming, fewer than
-    `limit`. `limit` starts at `most` and grows by one each time a body finds room in the backlog (the store keeps up, as
-    at internet latency: more may come at once), so a first cycle holds about `most` bodies and those coming, not one per
-    fetcher; a feed with validators holds no turn while it is fetched (304s are not held back while the store keeps up).
-    Each change that makes room lets as many waiting fetchers go."""
+    `limit`, and while fewer than `most_bytes` bytes are held. `limit` starts at `most` and grows by one each time a body
+    finds room in the backlog (the store keeps up, as at internet latency: more may come at once), so a first cycle holds
+    about `most` bodies and those coming, not one per fetcher, and bodies of the largest size no more than `most_bytes`
+    and those of the fetches under way; a feed with validators holds no turn while it is fetched (304s are not held
+    back while the store keeps up). Each change that makes room lets as many waiting fetchers go."""
 
-    def __init__(self, most: int) -> None:
+    def __init__(self, most: int, most_bytes: int = defaults.BODY_BYTES) -> None:
         self.most = self.limit = max(most, 1)
-        self.waiting = self.coming = 0
+        self.most_bytes = most_bytes
+        self.waiting = self.coming = self.held = 0
         self.changed = asyncio.Condition()
 
     def _room(self) -> int:
+        if self.held >= self.most_bytes:
+            return 0
         return min(self.most - self.waiting, self.limit - self.waiting - self.coming)
 
     def _wake(self) -> None:
@@ -209,12 +215,13 @@ class Bodies:
             self._wake()
 
     @contextlib.asynccontextmanager
-    async def holding(self, turn: bool, grow: bool) -> AsyncIterator[None]:
-        """A body waits (for the backlog) for the duration of the block: `turn`'s, or a feed's with validators that
-        changed; `grow`: it found the backlog with room, so one more may come at once."""
+    async def holding(self, turn: bool, grow: bool, size: int) -> AsyncIterator[None]:
+        """A body of `size` bytes waits (for the backlog) for the duration of the block, and is held until `parsed`:
+        `turn`'s, or a feed's with validators that changed; `grow`: it found the backlog with room, so one more may come at once."""
         async with self.changed:
             self.coming -= 1 if turn else 0
             self.waiting += 1
+            self.held += size
             self.limit += 1 if grow else 0
         try:
             yield
@@ -222,6 +229,12 @@ class Bodies:
             async with self.changed:
                 self.waiting -= 1
                 self._wake()
+
+    async def parsed(self, size: int) -> None:
+        """A held body of `size` bytes is parsed (or given up): no longer held."""
+        async with self.changed:
+            self.held -= size
+            self._wake()
 
 
 class Poller(Generic[J]):
@@ -358,7 +371,7 @@ class Poller(Generic[J]):
 
     async def _fetch_all(self, session: Any) -> None:
         backlog = asyncio.Semaphore(self.limits.backlog)
-        bodies = Bodies(self.limits.backlog)  # those fetched and waiting for the backlog, and those certain to come
+        bodies = Bodies(self.limits.backlog, self.limits.body_bytes)  # those fetched and not parsed yet, and those certain to come
         loop = asyncio.get_running_loop()
         with self._lock:
             gate = self._gate = HostGate(self.jobs, self.limits.per_host, self.http.host_gap, closed=self._closed)
@@ -369,6 +382,12 @@ class Poller(Generic[J]):
                 loop.call_soon_threadsafe(backlog.release)
 
         async def parse(job: J, result: FetchResult, took: float) -> None:
+            try:
+                await parse_held(job, result, took)
+            finally:
+                await bodies.parsed(len(result.body))
+
+        async def parse_held(job: J, result: FetchResult, took: float) -> None:
             for attempt in range(1, PARSE_ATTEMPTS + 1):
                 try:
                     with metrics.timed(metrics.PARSE_SECONDS):
@@ -408,7 +427,7 @@ class Poller(Generic[J]):
             if result.not_modified or body_hash == job.state.body_hash:  # nothing new: not even parsed
                 self._queue.put(Polled(job, result, seconds=took))
                 return False
-            async with bodies.holding(turn, grow=not backlog.locked()):
+            async with bodies.holding(turn, grow=not backlog.locked(), size=len(result.body)):
                 await backlog.acquire()  # no more bodies while the store is behind
             parsing.append(asyncio.create_task(parse(job, result, took)))
             return True
