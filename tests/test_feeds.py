@@ -790,3 +790,16 @@ def test_a_control_character_after_a_dropped_script_or_a_paragraph_is_no_failure
     texts = [with_text(d).text for d in parsed.documents]
     assert parsed.title == "Wire \x1b[31m"
     assert texts == ["Rockets hit the base.\n\x1b[31m \x1b[0m Officials said.", "Talks resume."]
+
+
+def test_a_feed_of_many_categories_is_parsed_without_keeping_them() -> None:
+    """feedparser kept each `<category>` and looked through the entry's list for each new one: 50,000 in one entry took
+    over 10 s of CPU (the feed's error, `parse_timeout`), and 45 in each of 8,000 entries 148 MB (bench/feed_tags_peak.py).
+    monitor reads no categories: none is kept, and the feed is read in a second."""
+    cats = b"".join(b"<category>c%d</category>" % i for i in range(50_000))
+    body = (b'<rss version="2.0"><channel><title>W</title><item><title>Strike</title><link>https://w.example/s</link>'
+            b"<guid>s</guid><description>x</description>" + cats + b"</item></channel></rss>")
+    feed = read_feed(body, "wire", cpu_seconds=4.0)
+    assert [doc.guid for doc in feed.documents] == ["s"] and feed.warning is None
+    parsed = feedparser.api.parse(b'<rss version="2.0"><channel><item><title>T</title><category domain="d">a</category></item></channel></rss>')
+    assert parsed.entries[0].get("tags") == [] and parsed.entries[0].title == "T"  # feedparser's own `_end_category` still runs
