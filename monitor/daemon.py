@@ -245,15 +245,17 @@ class Daemon:
         keep, folders = self.pipeline.settings.store.keep_days, self.pipeline.folders.folders
         if keep or folders:
             with jobs.exclusive(self.pipeline.db, "housekeeping") as mine:
-                if mine and not keep:  # every article kept; what was read of files gone from the folders is no article
-                    if forgotten := forget_gone(self.pipeline.db, folders, datetime.now(UTC) - FORGET_GONE_FILES_AFTER):
-                        log.info("housekeeping: forgot %s read %s gone from %s (keep_days = 0: every article kept)", forgotten,
-                                 "file" if forgotten == 1 else "files", "its folder" if forgotten == 1 else "their folders")
-                elif mine:
-                    cutoff = datetime.now(UTC) - timedelta(days=keep)
-                    forgotten = forget_gone(self.pipeline.db, folders, cutoff)
+                if not mine:
+                    return
+                # keep_days = 0 keeps every article; what was read of files gone from the folders is no article
+                cutoff = datetime.now(UTC) - (timedelta(days=keep) if keep else FORGET_GONE_FILES_AFTER)
+                forgotten = forget_gone(self.pipeline.db, folders, cutoff)
+                if keep:
                     pruned = replace(retention.prune(self.pipeline.db, cutoff, stopping=self.stopping.is_set), files=forgotten)
                     log.info("housekeeping: pruned what is older than %s: %s", counted(keep, "day"), pruned.describe())
+                elif forgotten:
+                    log.info("housekeeping: forgot %s read %s gone from %s (keep_days = 0: every article kept)", forgotten,
+                             "file" if forgotten == 1 else "files", "its folder" if forgotten == 1 else "their folders")
 
     def _reload_watchlist_if_changed(self) -> None:
         """Analysts edit the watchlist while the daemon runs: take a valid edit once saved (unchanged since the last
