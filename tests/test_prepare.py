@@ -244,6 +244,24 @@ def test_an_entry_that_takes_too_long_to_prepare_is_left_out_in_one_line_and_its
         pool.shutdown()
 
 
+def test_a_poll_stores_the_neighbours_of_an_entry_too_long_to_prepare_and_says_it_in_one_line(
+        tmp_path: Path, http_server: LocalHTTP, caplog: pytest.LogCaptureFixture) -> None:
+    """The daemon's side: the entry left out is said in one warning line naming the feed and the entry, its neighbours are
+    stored and alerted on, and the feed is no failure."""
+    matcher = Matcher(load_watchlist(DEFAULT_WATCHLIST))
+    http_server.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, rss(("Strike", "https://wire.example/s", "s", STRIKE),
+                                                    ("Flood", "https://wire.example/flood", "f", dense(matcher)),
+                                                    ("Rates", "https://wire.example/r", "r", CALM)))
+    config = write_config(tmp_path, feeds=[{"name": "wire", "url": http_server.url("/feed.xml")}], settings={"schedule": {"parse_timeout": 1.0}})
+    pipeline = build_pipeline(load_settings(config))
+    with caplog.at_level("INFO", logger="monitor"):
+        pipeline.poll_all_feeds()
+    assert count(pipeline, ArticleRow) == 2 and count(pipeline, AlertRow) == 1
+    said = [r.getMessage() for r in caplog.records if "left out" in r.getMessage()]
+    assert said == ["source 1 (wire): entry 'https://wire.example/flood' left out: preparing it took over 0.2 s of CPU (a fifth of [schedule] parse_timeout)"]
+    assert "1 error" not in caplog.text and not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
 def test_a_feed_whose_new_entries_take_too_long_to_prepare_is_cut_where_its_time_ends(matcher: Matcher) -> None:
     """A feed's new entries are prepared in `parse_timeout` CPU seconds in all: those left when they are spent are left
     out, counted in one line naming the first of them."""
