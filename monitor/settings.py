@@ -66,7 +66,7 @@ class ScheduleSettings(_Section):
     watchlist_every: float = Field(5, gt=0, description="how often the watchlist file is checked for edits")
     feed_workers: int = Field(defaults.MAX_IN_FLIGHT, ge=1, description="the old name of [http] max_in_flight (either may be set; they mirror)")
     parse_workers: int = Field(defaults.PARSE_WORKERS, ge=1, description="processes parsing changed feeds and matching their new entries (about one per core)")
-    parse_timeout: float = Field(defaults.PARSE_TIMEOUT, gt=0, description="CPU seconds one feed's parse may take; past them it is the feed's error (and to prepare its new entries, a fifth of them for one: those past them left out)")
+    parse_timeout: float = Field(defaults.PARSE_TIMEOUT, gt=0, description="CPU seconds one feed's parse may take; past them it is the feed's error (and to prepare its new entries; past them, one at a time, a fifth of them for one: those past it left out)")
     min_interval: float = Field(defaults.MIN_INTERVAL, gt=0, description="adaptive polling never asks a feed more often")
     max_interval: float = Field(defaults.MAX_INTERVAL, gt=0, description="nor less often than this")
     backoff_cap: float = Field(defaults.BACKOFF_CAP, gt=0, description="longest wait after consecutive failures")

@@ -18,8 +18,9 @@ could). A worker that cannot prepare a feed sends it unprepared: the daemon prep
 
 Each parse is bounded in time in its worker (`parse_timeout`, CPU seconds: `feeds.read_feed`'s `cpu_seconds`): a body
 that feedparser would take minutes on comes back as the feed's one-line error, and the worker takes the next feed. So is
-the preparing of its new entries (`cputime.cpu_bound`): `parse_timeout` for all, a fifth of it for one; what is past
-them is left out of the feed, said in its warning (one line naming the first entry), and the others come prepared.
+the preparing of its new entries (`cputime.cpu_bound`): `parse_timeout` for all in one call; past it, once more one at
+a time, `parse_timeout` for all and a fifth of it for one: what is past them is left out of the feed, said in its
+warning (one line naming the first entry), and the others come prepared.
 """
 
 from __future__ import annotations
@@ -84,33 +85,56 @@ def parse_in_worker(body: bytes, url: str, headers: dict[str, str], prepare: str
 
 
 def _prepared(parsed: ParsedFeed, prepare: str, seen: bytes, seconds: float | None = None) -> ParsedFeed:
-    """The feed with its entries not in `seen` prepared one at a time (their markup dropped: the article has the text);
-    as it came if the preparer fails (the daemon prepares them, and meets the same error where it is recorded). With
-    `seconds`, the preparing is bounded as the parse is: `seconds` of CPU for all the new entries, a fifth of them
-    (ENTRY_SHARE) for one: an entry past its share, and the entries left when the feed's are spent, are left out of the
-    feed (not stored, prepared again when the feed next changes), said in its warning, one line naming the first."""
+    """The feed with its entries not in `seen` prepared (their markup dropped: the article has the text), all in one
+    call (the feed's sketches in one numpy call); as it came if the preparer fails (the daemon prepares them, and meets
+    the same error where it is recorded). With `seconds`, the call is bounded as the parse is; past them, the entries
+    are prepared again one at a time (`_one_by_one`), to leave out only those that take too long."""
     known = {seen[i : i + _KEY] for i in range(0, len(seen), _KEY)}
+    docs = list(parsed.documents)
+    new = [i for i, doc in enumerate(docs) if _key(doc.guid or "") not in known]
+    if not new:
+        return replace(parsed, prepared=(None,) * len(docs))
+    try:
+        preparer = _preparer(prepare)
+        with cpu_bound(seconds):
+            ready = preparer([docs[i] for i in new])
+    except OutOfTime:
+        _forget_preparer()  # cut mid-way: none of its half-made state is used again
+        assert seconds is not None  # (only a bound call is cut)
+        return _one_by_one(parsed, prepare, new, seconds)
+    except Exception:  # noqa: BLE001  (any failure leaves the work to the daemon, which reports it)
+        return parsed
+    prepared: list[Prepared | None] = [None] * len(docs)
+    for i, one in zip(new, ready, strict=True):
+        prepared[i], docs[i] = one, replace(docs[i], html="")
+    return replace(parsed, documents=docs, prepared=tuple(prepared))
+
+
+def _one_by_one(parsed: ParsedFeed, prepare: str, new: list[int], seconds: float) -> ParsedFeed:
+    """The new entries (indexes `new`) of a feed whose preparing ran past `seconds` prepared one at a time: `seconds` of
+    CPU again for all, a fifth of them (ENTRY_SHARE) for one. An entry past its share, and the entries left when the
+    feed's time is spent, are left out of the feed (not stored, prepared again when the feed next changes), said in its
+    warning, one line naming the first. A hostile feed so holds a worker at most twice `seconds` past its parse."""
     docs = list(parsed.documents)
     prepared: list[Prepared | None] = [None] * len(docs)
     slow: list[int] = []  # entries past their share
     left: list[int] = []  # entries not begun: the feed's time was spent
-    share = None if seconds is None else seconds / ENTRY_SHARE
+    share = seconds / ENTRY_SHARE
     began = time.process_time()
-    for i in (i for i, doc in enumerate(docs) if _key(doc.guid or "") not in known):
-        remaining = None if seconds is None else seconds - (time.process_time() - began)
-        if remaining is not None and remaining <= 0:
+    for i in new:
+        remaining = seconds - (time.process_time() - began)
+        if remaining <= 0:
             left.append(i)
             continue
         try:
             preparer = _preparer(prepare)
-            with cpu_bound(None if remaining is None or share is None else min(remaining, share)):
+            with cpu_bound(min(remaining, share)):
                 prepared[i] = preparer([docs[i]])[0]
         except OutOfTime:
             slow.append(i)
-            _forget_preparer()  # cut mid-way: none of its half-made state is used again
+            _forget_preparer()
         except Exception:  # noqa: BLE001  (any failure leaves the work to the daemon, which reports it)
-            docs, prepared = list(parsed.documents), []
-            break
+            return parsed
         else:
             docs[i] = replace(docs[i], html="")
     out = set(slow) | set(left)
@@ -122,8 +146,7 @@ def _prepared(parsed: ParsedFeed, prepare: str, seen: bytes, seconds: float | No
         said.append(f"{len(left):,} new entries left out (prepared again when the feed changes), from {_named(docs[left[0]])} on: "
                     f"preparing the feed's new entries took over {seconds:g} s of CPU ([schedule] parse_timeout)")
     kept = [i for i in range(len(docs)) if i not in out]
-    return replace(parsed, documents=[docs[i] for i in kept], warning="; ".join(said) or None,
-                   prepared=tuple(prepared[i] for i in kept) if prepared else ())
+    return replace(parsed, documents=[docs[i] for i in kept], warning="; ".join(said) or None, prepared=tuple(prepared[i] for i in kept))
 
 
 def _named(doc: Document) -> str:
