@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.matching.matcher import Matcher
-from tests.matching_fixtures import actors
+from tests.matching_fixtures import actors, events
 
 
 # A bare surname that names a family is not the person.
@@ -49,3 +49,20 @@ def test_a_place_inside_another_things_name_is_not_the_place_with_the_shipped_li
 def test_a_place_as_a_place_stays_with_the_shipped_list(matcher: Matcher) -> None:
     assert "Baghdad" in actors(matcher, "Three rockets struck Baghdad Tuesday, police said.")
     assert "Baghdad" in actors(matcher, "A car bomb in Baghdad has killed ten people.")
+
+
+# The guide's "targeted killing" is an assassination, not also a killing, in the other languages too.
+
+@pytest.mark.parametrize("text", [
+    "Die gezielte Tötung Soleimanis war nach Ansicht von UN-Experten völkerrechtswidrig.",
+    "Secondo la relatrice Onu, l'uccisione mirata di Soleimani ha violato il diritto internazionale.",
+    "Les juristes jugent illégale l'élimination ciblée du général iranien.",
+    "Los juristas consideran ilegal la eliminación selectiva del general iraní.",
+])
+def test_a_targeted_killing_in_another_language_is_an_assassination_not_a_killing(matcher: Matcher, plain: Matcher, text: str) -> None:
+    assert events(matcher, text) == {"assassination"}
+    assert "killing" not in events(plain, text) and "assassination" in events(plain, text)
+
+
+def test_a_killing_word_beside_a_targeted_killing_stays_a_killing(matcher: Matcher) -> None:
+    assert events(matcher, "Die gezielte Tötung Soleimanis: zwei Begleiter wurden getötet.") == {"assassination", "killing"}
