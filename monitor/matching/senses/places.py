@@ -392,7 +392,7 @@ def names_led_by_places(watchlist: Watchlist, matches: Sequence[Match], text: st
         goes_on = _NAME_GOES_ON.match(text, m.end)
         if goes_on and goes_on.start(1) not in starts and fold(goes_on.group(1)) not in DATES | CITY_PARTS:
             before = _WORD_BEFORE_ON_LINE.search(text, max(0, m.start - 40), m.start)
-            headline = before is not None and before.group(1)[:1].isupper() and not _CLAUSE_START.search(text, 0, before.start())
+            headline = before is not None and before.group(1)[:1].isupper() and not _CLAUSE_START.search(text, max(0, before.start() - 12), before.start())
             if not headline:
                 out.append(m)
                 continue
