@@ -223,7 +223,7 @@ def test_the_context_word_of_a_match_is_looked_for_only_near_it() -> None:
 def test_a_place_leading_a_name_looks_back_for_a_clause_start_only_near_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """Regression (helper mustnot7): whether a capitalised word before a place is a headline's was asked by searching
     for a clause's start from the text's beginning, for each place match: "The Baghdad Nights ... Old Erbil Rockets"
-    said 8,000 times took 436 s of CPU (0.9 s with the search kept to the words before). Every search stays near."""
+    said 8,000 times took 436 s of CPU (1.6 s with the search kept to the words before). Every search stays near."""
     from monitor.matching.senses import places
 
     spans: list[int] = []
