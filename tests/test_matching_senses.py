@@ -144,7 +144,10 @@ def test_a_capital_as_the_subject_of_a_tense_or_a_condition_is_its_government(ma
     assert names(matcher, "The adviser said Baghdad would not allow its territory to be used.", "actor") == ["Iraq"]
     assert names(matcher, "Trump threatened sanctions if Baghdad forced American troops out.", "actor") == ["Iraq"]
     assert names(matcher, "Oil workers threatened to strike unless Baghdad pays overdue bonuses.", "actor") == ["Iraq"]
+    assert names(matcher, "Washington and Baghdad are discussing a timetable for the withdrawal.", "actor") == ["Iraq", "United States"]
+    assert names(matcher, "The minister said Baghdad was working to calm tensions.", "actor") == ["Iraq"]
     # a place still: acted upon (a passive), or after a preposition of place
+    assert names(matcher, "Baghdad was shaken by three blasts.", "actor") == ["Baghdad"]
     assert names(matcher, "Baghdad has been rocked by three blasts.", "actor") == ["Baghdad"]
     assert names(matcher, "A car bomb in Baghdad has killed ten people.", "actor") == ["Baghdad"]
     assert names(matcher, "The embassy in Baghdad will be closed on Friday.", "actor") == ["Baghdad"]

@@ -170,6 +170,9 @@ TENSE_AUXILIARIES = frozenset(fold(word) for word in  # a finite clause's first 
 )  # folded as the text's words are (accents stripped)
 
 
+BE = frozenset("is are was were".split())  # a progressive's auxiliary: active only before a word in -ing
+
+
 PASSIVE = frozenset(fold(word) for word in "been being été sido stato stata worden".split())  # "Baghdad has been rocked by blasts": the city, acted upon
 
 
@@ -188,14 +191,22 @@ _CONDITION = re.compile(  # "if Baghdad forced", "unless Baghdad pays", "si Bagd
 def _subject(text: str, m: Match) -> bool:
     """Whether a capital is the subject of a finite clause: at a clause's start with a tense's auxiliary after it,
     not a passive ("Baghdad has promised", "Bagdad a convoqué", "said Baghdad would not allow"; not "Baghdad has been
-    rocked", nor "an attack in Baghdad has"), or the subject of a condition ("if Baghdad forced US troops out",
+    rocked", nor "an attack in Baghdad has"), or a progressive ("Washington and Baghdad are discussing"; not "Baghdad
+    was shaken"), or the subject of a condition ("if Baghdad forced US troops out",
     "unless Baghdad pays"): a place neither promises nor lays down conditions, its government does."""
     after = NEXT_WORD.match(text, m.end)
     if after is None or not after.group(1)[:1].islower():
         return False
     if _CONDITION.search(text, max(0, m.start - 12), m.start):
         return True
-    if fold(after.group(1)) not in TENSE_AUXILIARIES or not _CLAUSE_START.search(text, max(0, m.start - 12), m.start):
+    if not _CLAUSE_START.search(text, max(0, m.start - 12), m.start):
+        return False
+    if fold(after.group(1)) in BE:  # "Washington and Baghdad are discussing", "Baghdad was working to": a progressive acts
+        word = NEXT_WORD.match(text, after.end())
+        if word is not None and fold(word.group(1)) in ("all", "also", "still", "now", "reportedly", "quietly"):
+            word = NEXT_WORD.match(text, word.end())
+        return word is not None and word.group(1).islower() and word.group(1).endswith("ing")
+    if fold(after.group(1)) not in TENSE_AUXILIARIES:
         return False
     at = after.end()
     for _ in range(3):  # "has not yet been", "a été", "ha condannato"
