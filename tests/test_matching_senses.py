@@ -135,6 +135,40 @@ def test_a_capital_acting_or_in_relations_is_its_government(matcher: Matcher) ->
     assert names(matcher, "Talks between Washington and Baghdad resumed.", "actor") == ["Iraq", "United States"]
 
 
+def test_a_capital_as_the_subject_of_a_tense_or_a_condition_is_its_government(matcher: Matcher) -> None:
+    """Issue 15, must-not kind "a capital for its government": whatever the verb, a capital opening a clause
+    before a tense's auxiliary, in any of the five languages, or the subject of a condition, acts."""
+    assert names(matcher, "For two decades, Baghdad has promised to disarm the militias.", "actor") == ["Iraq"]
+    assert names(matcher, "Baghdad a convoqué l'ambassadeur iranien mardi.", "actor") == ["Iraq"]
+    assert names(matcher, "Baghdad ha condannato il raid aereo turco.", "actor") == ["Iraq"]
+    assert names(matcher, "The adviser said Baghdad would not allow its territory to be used.", "actor") == ["Iraq"]
+    assert names(matcher, "Trump threatened sanctions if Baghdad forced American troops out.", "actor") == ["Iraq"]
+    assert names(matcher, "Oil workers threatened to strike unless Baghdad pays overdue bonuses.", "actor") == ["Iraq"]
+    assert names(matcher, "Washington and Baghdad are discussing a timetable for the withdrawal.", "actor") == ["Iraq", "United States"]
+    assert names(matcher, "The minister said Baghdad was working to calm tensions.", "actor") == ["Iraq"]
+    # a place still: acted upon (a passive), or after a preposition of place
+    assert names(matcher, "Baghdad was shaken by three blasts.", "actor") == ["Baghdad"]
+    assert names(matcher, "Baghdad has been rocked by three blasts.", "actor") == ["Baghdad"]
+    assert names(matcher, "A car bomb in Baghdad has killed ten people.", "actor") == ["Baghdad"]
+    assert names(matcher, "The embassy in Baghdad will be closed on Friday.", "actor") == ["Baghdad"]
+
+
+def test_a_place_leading_a_longer_name_or_ending_a_road_is_not_the_place(matcher: Matcher) -> None:
+    """Issue 15, must-not kind "a place inside another thing's name": a capitalised word after a one-word place
+    goes on with the name of something else (a restaurant, a series, a club), and a road named by its two ends is
+    the road; dates, the city's own parts and headlines' title case keep the place."""
+    assert names(matcher, "Baghdad Nights, a family-run restaurant in Dearborn, won an award.", "actor") == []
+    assert names(matcher, "The drama 'Baghdad Central' premieres on Channel 4.", "actor") == []
+    assert names(matcher, "The Erbil Rockets opened their season with a win.", "actor") == []
+    assert names(matcher, "A bus crash on the Baghdad-Kirkuk highway killed nine people.", "actor") == []
+    assert names(matcher, "Gunmen attacked a convoy on the Kirkuk–Baghdad road.", "actor") == []
+    assert names(matcher, "A Baghdad-themed food court opened in the mall.", "actor") == []
+    assert names(matcher, "Rockets struck Baghdad Tuesday, police said.", "actor") == ["Baghdad"]
+    assert names(matcher, "A rocket attack on Erbil International Airport caused no casualties.", "actor") == ["Erbil"]
+    assert names(matcher, "Rockets Hit Baghdad Suburb Overnight", "actor") == ["Baghdad"]
+    assert names(matcher, "Flights from Erbil to Baghdad resumed.", "actor") == ["Baghdad", "Erbil"]
+
+
 def test_a_capital_as_a_place_stays_the_city(matcher: Matcher) -> None:
     assert names(matcher, "Baghdad was hit by rockets.", "actor") == ["Baghdad"]
     assert names(matcher, "Flights between Baghdad and Erbil resumed.", "actor") == ["Baghdad", "Erbil"]

@@ -188,7 +188,10 @@ SYNSETS: tuple[Synset, ...] = (
     ),
     _synset(
         "assassination", "186",
-        "assassination; assassinated; assassinate; targeted killing; assassinat; assassiné; asesinato; asesinado; assassinio; assassinato; Ermordung; ermordet",
+        "assassination; assassinated; assassinate; targeted killing; assassinat; assassiné; asesinato; asesinado; assassinio; assassinato; Ermordung; ermordet;"
+        # the guide's "targeted killing" as the four other languages' press writes it (it is no plain killing)
+        "élimination ciblée; assassinat ciblé; asesinato selectivo; eliminación selectiva; ejecución selectiva; uccisione mirata; omicidio mirato;"
+        "eliminazione mirata; gezielte Tötung; gezielte Tötungen",
     ),
     _synset(
         "bombing", "183",

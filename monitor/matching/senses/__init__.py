@@ -80,6 +80,7 @@ from monitor.matching.senses.places import (
     elsewhere,
     metonyms,
     militias,
+    names_led_by_places,
     newspapers,
     quoted,
 )
@@ -96,7 +97,7 @@ def settle(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Ma
     spans: dict[int, tuple[int, int]] = {}  # a match's sentence, found once for every decision that reads it
     folded = text.casefold()  # for the decisions' quick looks before splitting sentences
     dropped = set(cities(watchlist, matches, text)) | set(quoted(watchlist, matches, text)) | set(elsewhere(watchlist, matches, text))
-    dropped |= set(militias(watchlist, matches, text)) | set(newspapers(matches, text))
+    dropped |= set(militias(watchlist, matches, text)) | set(newspapers(matches, text)) | set(names_led_by_places(watchlist, matches, text))
     dropped |= set(names_of_things(watchlist, matches, text)) | set(compound_surnames(watchlist, matches, text)) | set(appositions(matches, text))
     dropped |= set(appositions_more(matches, text)) | set(operations(matches, text)) | set(common_nouns(watchlist, matches, text))
     dropped |= set(namesakes(matches, text)) | set(names_with_event_words(watchlist, matches, text)) | set(other_senses(watchlist, matches, text))

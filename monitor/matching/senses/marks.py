@@ -19,7 +19,7 @@ PLACE_WORDS = frozenset(  # a capital right after one of these is the city: "bor
 )
 
 
-BORN = re.compile(r"-(?:born|style)\b", re.IGNORECASE)  # Tehran-born, Tehran-style: the city (where one was born, a city's manner)
+BORN = re.compile(r"-(?:born|style|themed|inspired)\b", re.IGNORECASE)  # Tehran-born, Tehran-style, a Baghdad-themed pop-up: the city (where one was born, a city's manner)
 
 
 WORDS_BEFORE = re.compile(r"(\w+)[ \t\n]+$")

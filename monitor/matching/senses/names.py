@@ -351,9 +351,10 @@ _NAMESAKE_HINTS = ("amesake", "s name", "r name", "a name", "e name", "elation t
 def namesakes(matches: Sequence[Match], text: str) -> list[Match]:
     """The actor matches followed in their sentence by words that say the name is another's ("Mark Esper, a dentist
     who shares his name with the former defence secretary"; "Turkey's Hizbullah, unrelated to its Lebanese
-    namesake"): the guide's another person, or another group, of the same name. A name after those words stays."""
+    namesake"): the guide's another person, or another group, of the same name. A name after those words stays.
+    A bare surname introduced by a name or a role, or naming a family ("the Esper family's bakery"), too."""
     actors = [m for m in matches if m.kind == "actor"]
-    introduced = [m for m in actors if m.category == "person" and len(m.alias.split()) == 1 and _NAMED_BEFORE.search(text, max(0, m.start - 60), m.start)]
+    introduced = [m for m in actors if m.category == "person" and len(m.alias.split()) == 1 and (_NAMED_BEFORE.search(text, max(0, m.start - 60), m.start) or _family(text, m))]
     if not actors or not any(hint in text for hint in _NAMESAKE_HINTS):
         return introduced
     saids = [s.start() for s in _NAMESAKE.finditer(text)]
@@ -374,6 +375,21 @@ _NAMED_BEFORE = re.compile(  # a man named Soleimani, a chess prodigy called Esp
     r"portero|delantero|centrocampista|defensa|Torwart|Torhüter|Stürmer|Mittelfeldspieler|Verteidiger)[ \t]+(?:[\w'’-]+[ \t]+)?$",
     re.IGNORECASE,
 )
+
+
+_FAMILY_AFTER = re.compile(r"[ \t]+(?:family|families|clan|household)\b", re.IGNORECASE)  # the Esper family, the Esper family's bakery
+
+
+_THE_BEFORE = re.compile(r"\bthe[ \t]+$", re.IGNORECASE)
+
+
+_FAMILY_BEFORE = re.compile(r"\b(?:la[ \t]+famille|la[ \t]+familia|la[ \t]+famiglia|die[ \t]+Familie|der[ \t]+Familie)[ \t]+$", re.IGNORECASE)  # la famille Esper
+
+
+def _family(text: str, m: Match) -> bool:
+    """Whether a bare surname names a family, not the person: "the Esper family('s farm)", "la famille Esper" (not
+    "Trump's family": his own)."""
+    return bool((_THE_BEFORE.search(text, max(0, m.start - 5), m.start) and _FAMILY_AFTER.match(text, m.end)) or _FAMILY_BEFORE.search(text, max(0, m.start - 20), m.start))
 
 
 _ACRONYMS: list[tuple[Watchlist, frozenset[str]]] = []  # the actors' all-capital aliases, folded, of the watchlist in use

@@ -160,10 +160,73 @@ def metonyms(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[
     return out
 
 
+TENSE_AUXILIARIES = frozenset(fold(word) for word in  # a finite clause's first word after its subject, in the five languages: "Baghdad has promised",
+    # "Bagdad a convoqué", "Bagdad ha condannato", "Bagdad hat ... gedroht", "If Baghdad cannot protect"
+    "has have had will would shall could can cannot must may might does did "
+    "a ont avait avaient va vont doit peut pourrait "
+    "ha han había habían hubo va puede podría debe "
+    "hanno aveva avevano può potrebbe deve "
+    "hat haben hatte hatten wird werden kann könnte muss soll will".split()
+)  # folded as the text's words are (accents stripped)
+
+
+BE = frozenset("is are was were".split())  # a progressive's auxiliary: active only before a word in -ing
+
+
+PASSIVE = frozenset(fold(word) for word in "been being été sido stato stata worden".split())  # "Baghdad has been rocked by blasts": the city, acted upon
+
+
+_CLAUSE_START = re.compile(  # where a clause's subject begins: the text's or a sentence's start, after a comma, or after a word that opens a clause
+    r"(?:\A|[.!?;:,][\"'”’»]?[ \t\n]+|[\"'“‘«„]|\b(?:said|says|that|which|whom|whereby|and|but|while|whereas|because|as|"
+    r"que|qu|si|dass|wenn|ob|und|aber|che|se|pero|mais|et|y|e|ma)[ \t\n]+)$",
+    re.IGNORECASE,
+)
+
+
+_CONDITION = re.compile(  # "if Baghdad forced", "unless Baghdad pays", "si Bagdad exigeait": the condition's subject
+    r"\b(?:if|unless|until|once|si|se|wenn|falls|sofern|salvo|sauf)[ \t]+$", re.IGNORECASE
+)
+
+
+def _subject(text: str, m: Match) -> bool:
+    """Whether a capital is the subject of a finite clause: at a clause's start with a tense's auxiliary after it,
+    not a passive ("Baghdad has promised", "Bagdad a convoqué", "said Baghdad would not allow"; not "Baghdad has been
+    rocked", nor "an attack in Baghdad has"), or a progressive ("Washington and Baghdad are discussing"; not "Baghdad
+    was shaken"), or the subject of a condition ("if Baghdad forced US troops out",
+    "unless Baghdad pays"): a place neither promises nor lays down conditions, its government does."""
+    after = NEXT_WORD.match(text, m.end)
+    if after is None or not after.group(1)[:1].islower():
+        return False
+    if _CONDITION.search(text, max(0, m.start - 12), m.start):
+        return True
+    if not _CLAUSE_START.search(text, max(0, m.start - 12), m.start):
+        return False
+    if fold(after.group(1)) in BE:  # "Washington and Baghdad are discussing", "Baghdad was working to": a progressive acts
+        word = NEXT_WORD.match(text, after.end())
+        if word is not None and fold(word.group(1)) in ("all", "also", "still", "now", "reportedly", "quietly"):
+            word = NEXT_WORD.match(text, word.end())
+        return word is not None and word.group(1).islower() and word.group(1).endswith("ing")
+    if fold(after.group(1)) not in TENSE_AUXILIARIES:
+        return False
+    at = after.end()
+    for _ in range(3):  # "has not yet been", "a été", "ha condannato"
+        word = NEXT_WORD.match(text, at)
+        if word is None:
+            return True
+        if fold(word.group(1)) in PASSIVE:
+            return False
+        if fold(word.group(1)) not in AUXILIARIES:
+            return True
+        at = word.end()
+    return True
+
+
 def _governs(text: str, m: Match) -> bool:
     """Whether a capital acts or is addressed as a government: before a verb of GOVERNMENT_VERBS, auxiliaries
     between ("Baghdad has not yet decided"), right after a verb of ADDRESSED ("warned Baghdad", "calls on Baghdad"), or
     as the other party of relations ("after consultations with Baghdad", "talks with Tehran")."""
+    if _subject(text, m):
+        return True
     at = m.end
     coordinated = _AND_NAME.match(text, at)
     if coordinated:
@@ -293,4 +356,58 @@ def addressed_capitals(watchlist: Watchlist, matches: Sequence[Match], text: str
             or (owned is not None and fold(owned.group(1)) in POSITIONS)
         ):
             out[m] = dataclasses.replace(m, name=state.name, category=state.kind, part_of=state.part_of, ancestors=watchlist.ancestors(state.name))
+    return out
+
+
+_NAME_GOES_ON = re.compile(r"[ \t]+([A-Z][a-z][\w'’-]*)")  # Baghdad Nights, Erbil Rockets: a capitalised word on the same line
+
+
+DATES = frozenset(  # wire copy's dates after a place: "in Baghdad Tuesday", "Erbil January 8"
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september "
+    "october november december".split()
+)
+
+
+CITY_PARTS = frozenset(  # a longer name that is the city's own part or body names the city too: "Erbil International Airport"
+    # (no watched airport of its own), "the Baghdad Provincial Council"
+    "international airport province provincial governorate district municipality".split()
+)
+
+
+_ROUTE = re.compile(  # the Baghdad-Kirkuk highway, the Kirkuk–Baghdad road: a road named by its two ends
+    r"[ \t]+(?:highway|road|motorway|expressway|railway|railroad|pipeline|route|corridor|freeway)s?\b", re.IGNORECASE
+)
+
+
+_OTHER_END = re.compile(r"[-–—][A-Z][\w'’]*")  # -Kirkuk, –Basra
+
+
+_OTHER_END_BEFORE = re.compile(r"\b[A-Z][\w'’]*[-–—]$")  # Kirkuk-, Basra–
+
+
+_WORD_BEFORE_ON_LINE = re.compile(r"([\w'’]+)[ \t]+$")
+
+
+def names_led_by_places(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
+    """The one-word place matches that begin a longer proper name, a capitalised word after them on the same line
+    that no watched actor's match begins, no date and no part of the city (CITY_PARTS) ("Baghdad Nights", the restaurant; "Baghdad Central", the
+    series; "the Erbil Rockets"; "Baghdad Bob"), outside a headline's title case ("Rockets Hit Baghdad Embassy"
+    keeps the city); and those that are one end of a road named by its two ends ("the Baghdad–Kirkuk highway"):
+    the name of another thing, not the place (the guide's "names of other things")."""
+    actors = tables_of(watchlist).actors
+    starts = {o.start for o in matches if o.kind == "actor"}
+    out = []
+    for m in matches:
+        if m.kind != "actor" or m.name not in actors or actors[m.name].kind != "place" or not m.found.isalpha():
+            continue
+        goes_on = _NAME_GOES_ON.match(text, m.end)
+        if goes_on and goes_on.start(1) not in starts and fold(goes_on.group(1)) not in DATES | CITY_PARTS:
+            before = _WORD_BEFORE_ON_LINE.search(text, max(0, m.start - 40), m.start)
+            headline = before is not None and before.group(1)[:1].isupper() and not _CLAUSE_START.search(text, max(0, before.start() - 12), before.start())
+            if not headline:
+                out.append(m)
+                continue
+        other_end = _OTHER_END.match(text, m.end)
+        if (other_end and _ROUTE.match(text, other_end.end())) or (_OTHER_END_BEFORE.search(text, max(0, m.start - 40), m.start) and _ROUTE.match(text, m.end)):
+            out.append(m)
     return out
