@@ -238,20 +238,27 @@ def test_a_store_behind_holds_back_new_fetches_so_a_poll_holds_about_the_backlog
     to come: with the outcomes stored slowly, the requests started by the K-th outcome are about the backlog's
     bodies and K, not max_in_flight + K."""
     jobs = [FeedJob(i, f"f{i}", f["url"], None, 0) for i, f in enumerate(feeds(http_server, 60))]
-    started: list[int] = []  # requests the server had received when each outcome came
+    started = started_by_each_outcome(http_server, jobs, PollLimits(max_in_flight=40, backlog=2, per_host=100))
+    assert len(started) == len(http_server.requests) == 60  # every feed fetched, once
+    assert started[4] <= 2 * 2 + 5 + 2, started  # the backlog's 2, 2 waiting, one per outcome stored, 2 spare (36 on main: 40 fetchers, then one per outcome)
+
+
+def started_by_each_outcome(http_server: LocalHTTP, jobs: list[FeedJob], limits: PollLimits) -> list[int]:
+    """A poll of `jobs` whose store is slower than the fetches (50 ms an outcome): the requests the server had received
+    when each outcome came."""
+    started: list[int] = []
     parsers = ParserPool(1)
     try:
-        with Poller(jobs, HttpSettings(allow_networks=["127.0.0.0/8"]).limits(), PollLimits(max_in_flight=40, backlog=2, per_host=100), parsers) as poller:
+        with Poller(jobs, HttpSettings(allow_networks=["127.0.0.0/8"]).limits(), limits, parsers) as poller:
             for item in poller.outcomes(1.0):
                 if item is not None:
                     assert item.error is None and item.parsed is not None, item.error
                     started.append(len(http_server.requests))
-                    time.sleep(0.05)  # a store slower than the fetches
+                    time.sleep(0.05)
                     item.done()
     finally:
         parsers.shutdown()
-    assert len(started) == len(http_server.requests) == 60  # every feed fetched, once
-    assert started[4] <= 2 * 2 + 5 + 2, started  # the backlog's 2, 2 waiting, one per outcome stored, 2 spare (36 on main: 40 fetchers, then one per outcome)
+    return started
 
 
 def test_a_store_behind_holds_back_new_fetches_once_the_bodies_held_reach_the_byte_budget(http_server: LocalHTTP) -> None:
@@ -264,19 +271,7 @@ def test_a_store_behind_holds_back_new_fetches_once_the_bodies_held_reach_the_by
     for i in range(30):
         http_server.routes[f"/big{i}.xml"] = (200, {}, rss((f"Item {i}", f"https://wire.example/{i}", f"g{i}", f"Story {i}.")) + big)
     jobs = [FeedJob(i, f"big{i}", http_server.url(f"/big{i}.xml"), None, 0) for i in range(30)]
-    started: list[int] = []
-    parsers = ParserPool(1)
-    try:
-        limits = PollLimits(max_in_flight=40, backlog=4, per_host=100, body_bytes=1_500_000)
-        with Poller(jobs, HttpSettings(allow_networks=["127.0.0.0/8"]).limits(), limits, parsers) as poller:
-            for item in poller.outcomes(1.0):
-                if item is not None:
-                    assert item.error is None and item.parsed is not None, item.error
-                    started.append(len(http_server.requests))
-                    time.sleep(0.05)  # a store slower than the fetches
-                    item.done()
-    finally:
-        parsers.shutdown()
+    started = started_by_each_outcome(http_server, jobs, PollLimits(max_in_flight=40, backlog=4, per_host=100, body_bytes=1_500_000))
     assert len(started) == len(http_server.requests) == 30  # every feed fetched, once
     assert max(n - k for k, n in enumerate(started, 1)) <= 4 + 3, str(started)  # the backlog's 4 (parsed: no body), one body held, 2 under way: K + 6 read; K + 11 on main
 

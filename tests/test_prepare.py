@@ -4,6 +4,7 @@ prepares itself; a reloaded watchlist reaches the workers."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -11,7 +12,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -229,13 +230,22 @@ def floods(matcher: Matcher, count: int) -> list[tuple[str, str, str, str]]:
     return [(f"Flood {i}", f"https://wire.example/flood/{i}", f"f{i}", dense(matcher, i)) for i in range(count)]
 
 
+@contextlib.contextmanager
+def bounded_pool(matcher: Matcher, parse_timeout: float) -> Iterator[ParserPool]:
+    """One parsing process preparing with `matcher`, its parses and preparing bounded to `parse_timeout` CPU seconds."""
+    pool = ParserPool(1, parse_timeout=parse_timeout)
+    pool.use(Preparer(matcher))
+    try:
+        yield pool
+    finally:
+        pool.shutdown()
+
+
 def test_an_entry_that_takes_too_long_to_prepare_is_left_out_in_one_line_and_its_neighbours_are_prepared(matcher: Matcher) -> None:
     """A parsing process prepared a feed's new entries for as long as they took (a feed of such entries held it
     minutes): past `parse_timeout`, they are prepared again one at a time, and an entry past a fifth of it is left out,
     named in the feed's warning; the entries around it, and the next feed, are prepared."""
-    pool = ParserPool(1, parse_timeout=1.0)
-    pool.use(Preparer(matcher))
-    try:
+    with bounded_pool(matcher, 1.0) as pool:
         body = rss(("Strike", "https://wire.example/s", "s", STRIKE), *floods(matcher, 3), ("Rates", "https://wire.example/r", "r", CALM))
         parsed = pool.submit(body, "wire", {}, b"").result(60)
         assert isinstance(parsed, ParsedFeed)
@@ -245,8 +255,6 @@ def test_an_entry_that_takes_too_long_to_prepare_is_left_out_in_one_line_and_its
                                   "[schedule] parse_timeout) (3 entries left out so)")
         neighbour = pool.submit(rss(("Strike", "https://other.example/s", "s", STRIKE)), "other", {}, b"").result(60)
         assert isinstance(neighbour, ParsedFeed) and neighbour.prepared[0] is not None and neighbour.prepared[0].result.alert
-    finally:
-        pool.shutdown()
 
 
 def test_a_poll_stores_the_neighbours_of_an_entry_too_long_to_prepare_and_says_it_in_one_line(
@@ -270,9 +278,7 @@ def test_a_poll_stores_the_neighbours_of_an_entry_too_long_to_prepare_and_says_i
 def test_a_feed_whose_new_entries_take_too_long_to_prepare_is_cut_where_its_time_ends(matcher: Matcher) -> None:
     """A feed's new entries are prepared in `parse_timeout` CPU seconds in all: those left when they are spent are left
     out, counted in one line naming the first of them."""
-    pool = ParserPool(1, parse_timeout=1.0)
-    pool.use(Preparer(matcher))
-    try:
+    with bounded_pool(matcher, 1.0) as pool:
         parsed = pool.submit(rss(("Strike", "https://wire.example/s", "s", STRIKE), *floods(matcher, 12)), "wire", {}, b"").result(60)
         assert isinstance(parsed, ParsedFeed)
         assert [doc.guid for doc in parsed.documents] == ["s"] and parsed.prepared[0] is not None
@@ -281,21 +287,15 @@ def test_a_feed_whose_new_entries_take_too_long_to_prepare_is_cut_where_its_time
                             r"from 'https://wire.example/flood/([0-9]+)' on: preparing the feed's new entries took over 1 s of CPU "
                             r"\(\[schedule\] parse_timeout\)", parsed.warning or "")
         assert said is not None and int(said[1]) + int(said[2]) == 12 and said[3] == said[1]  # every flooding entry named or counted
-    finally:
-        pool.shutdown()
 
 
 def test_a_slow_entry_in_a_feed_prepared_within_parse_timeout_is_kept_and_prepared_with_the_others(matcher: Matcher) -> None:
     """Nothing is lost to the bound while a feed's new entries together take less than `parse_timeout`: an entry slower
     than a fifth of it (0.45 s against 0.3) is kept, and the feed's entries are prepared in one call (their sketches in
     one numpy call, issue 21), not one at a time."""
-    pool = ParserPool(1, parse_timeout=1.5)
-    pool.use(Preparer(matcher))
-    try:
+    with bounded_pool(matcher, 1.5) as pool:
         body = rss(("Strike", "https://wire.example/s", "s", STRIKE), *floods(matcher, 1), ("Rates", "https://wire.example/r", "r", CALM))
         parsed = pool.submit(body, "wire", {}, b"").result(60)
         assert isinstance(parsed, ParsedFeed)
         assert [doc.guid for doc in parsed.documents] == ["s", "f0", "r"]
         assert all(one is not None for one in parsed.prepared) and parsed.warning is None
-    finally:
-        pool.shutdown()
