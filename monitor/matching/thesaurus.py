@@ -278,7 +278,8 @@ SYNSETS: tuple[Synset, ...] = (
         ("kündigte; kündigten; angekündigt", "Vergeltung Vergeltungsschlag Rache Racheakt Gegenschlag Visier angreifen", 6),  # retaliation or an attack announced: a threat
         ("warned; warns; warning; warn", _WARN),  # by force words alone: analysts warning of escalation with Iran threaten nothing
         ("threat; threats; threatened; threatens; threatening; vowed; vows; swore; would pay; menace; menacé; menace de;"
-         "a juré; juré; amenaza; amenazas; amenazó; advirtió; juró; minaccia; minacce; minacciato; avvertì; giurato; drohte; droht; gedroht; schwor", _THREAT),
+         "a juré; juré; amenaza; amenazas; amenazó; advirtió; juró; minaccia; minacce; minacciato; avvertì; giurato; drohte; droht; gedroht; schwor;"
+         "a averti; a prévenu; gewarnt", _THREAT),  # a warning given (not warnte: "warnte vor einer Eskalation" warns of a danger)
         ("pledged; promised; promis; prometió; promesso", _PROMISE),
         ("will not be tolerated; would not be tolerated; will not tolerate; would not tolerate; will not go unanswered; would not go unanswered;"
          "will not go unpunished; would not go unpunished; ne restera pas impuni; no quedará impune; non resterà impunito; nicht ungestraft;"
