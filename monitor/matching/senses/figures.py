@@ -110,8 +110,10 @@ _TO_STAFF = re.compile(  # a complaint escalated to a manager: passed up a firm'
 )
 
 
-_PRICES_BEFORE = re.compile(  # inflation has escalated, prices escalated: a quantity rising
-    r"\b(?:inflation|prices|costs|rents|debts?|unemployment|losses|bills|fares|premiums)(?:[ \t]+(?:has|have|had|is|are|was|were|been|further|sharply|rapidly))*[ \t]+$", re.IGNORECASE
+_PRICES_BEFORE = re.compile(  # inflation has escalated, prices escalated, cost escalation, price-escalation clauses: a quantity rising
+    r"\b(?:inflation|prices|costs|rents|debts?|unemployment|losses|bills|fares|premiums)(?:[ \t]+(?:has|have|had|is|are|was|were|been|further|sharply|rapidly))*[ \t]+$"
+    r"|\b(?:price|cost|wage|rent|fee|budget)[ \t-]+$",
+    re.IGNORECASE,
 )
 
 
@@ -289,7 +291,17 @@ _SOFTWARE_BEFORE = re.compile(  # a software deployment, a cloud deployment: cod
 
 _WORKPLACE_AFTER = re.compile(  # retaliation from managers, by her employer: a workplace's reprisal against a complaint
     r"[ \t]+(?:from|by)[ \t]+(?:(?:her|his|their|the|its|a|an)[ \t]+)?(?:[\w-]+[ \t]+)?(?:managers?|management|employers?|bosses|boss|supervisors?|colleagues|co-workers|"
-    r"company|firm|landlords?|school|university|HR|department|hospital)\b",
+    r"company|firm|landlords?|school|university|HR|department|hospital|regulators?|watchdogs?)\b"
+    # faced retaliation after flagging payments, fired in retaliation for reporting lapses: a whistleblower's
+    r"|[ \t]+(?:after|for)[ \t]+(?:(?:her|his|their|its|having)[ \t]+)?(?:flagging|reporting|raising|complaining|exposing|disclosing|filing|testifying|"
+    r"whistleblowing|blowing[ \t]+the[ \t]+whistle|speaking[ \t]+out|speaking[ \t]+up)\b",
+    re.IGNORECASE,
+)
+
+
+_CONTEST_AFTER = re.compile(  # a truce with the board, a ceasefire in their social media feud, in the tariff war: a contest of business, trade or words (not "feud": a clan feud is fought)
+    r"[ \t]+(?:with|in|between)[ \t]+(?:(?:the|their|its|his|her|a|an)[ \t]+)?(?:[\w-]+[ \t]+){0,3}?"
+    r"(?:board|boardroom|shareholders?|investors|spat|tariffs?|trade|price|pricing|fare|proxy[ \t]+fight|social[ \t]+media|streaming|legal|lawsuits?)\b",
     re.IGNORECASE,
 )
 
@@ -309,7 +321,8 @@ def everyday_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -
     (a rematch); a warning by a report or a study (an assessment of a risk, no threat made); a threat or promise
     made good on, kept or carried out (the act done, no threat left); a software deployment; a teachers' strike (a
     stoppage of work); rocket launchers or a rocket programme with no fire told after; retaliation from managers or
-    an employer (a workplace's); and a station (on
+    an employer, or for reporting or flagging something (a workplace's, a whistleblower's); a truce or ceasefire
+    with a board or in a social media feud, a tariff war or a lawsuit (a contest of business, trade or words); and a station (on
     station, the police station: a place) unless forces follow (station more troops)."""
     tables = tables_of(watchlist)
     threat = tables.threat_name
@@ -333,6 +346,7 @@ def everyday_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -
             or (acting and found in ("strike", "strikes") and _TRADE_BEFORE.search(text, max(0, m.start - 30), m.start))
             or (m.cameo.startswith("190") and found.startswith("rocket") and _WEAPON_AFTER.match(text, m.end))
             or (m.name in tables.hostile and m.cameo[:2] not in ("18", "19", "20") and found.startswith(("retaliat", "reprisal")) and _WORKPLACE_AFTER.match(text, m.end))
+            or (m.name == tables.truce and _CONTEST_AFTER.match(text, m.end) is not None)
         ):
             out.append(m)
     return out
