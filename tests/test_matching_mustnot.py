@@ -125,3 +125,20 @@ def test_the_events_of_a_matchs_result_are_a_games(matcher: Matcher, text: str) 
 def test_a_casualty_range_is_no_score(matcher: Matcher) -> None:
     assert "strike" in events(matcher, "The attack on the convoy killed 3-4 soldiers and wounded 10-12 more, police said.")
     assert "rocket attack" in events(matcher, "Iraq beat Iran 2-1 in Basra. Hours later a rocket attack struck Balad air base.")
+
+
+@pytest.mark.parametrize("text", [
+    "Air-traffic controllers in Italy began a 48-hour strike, cancelling flights to Rome.",
+    "Air crews at the national carrier began an open-ended strike over pensions.",
+])
+def test_a_strike_for_a_time_or_of_a_kind_is_a_stoppage_of_work(matcher: Matcher, text: str) -> None:
+    assert "strike" not in events(matcher, text)
+
+
+def test_a_strike_of_force_stays_beside_a_time(matcher: Matcher) -> None:
+    assert "strike" in events(matcher, "A US strike killed three Kataeb Hezbollah fighters after a three-day standoff.")
+
+
+def test_retaliation_against_someone_who_reported_is_a_workplaces(matcher: Matcher) -> None:
+    assert "retaliation" not in events(matcher, "A Pentagon panel found unlawful retaliation against an auditor who flagged overbilling.")
+    assert "retaliation" in events(matcher, "Iran promised retaliation against the United States, which it said had killed Soleimani.")
