@@ -240,3 +240,25 @@ def test_a_place_leading_a_name_looks_back_for_a_clause_start_only_near_it(monke
     matches = [m for m in Matcher(watchlist).scan(text).matches if m.kind == "actor"]
     assert len(places.names_led_by_places(watchlist, matches, text)) > 500
     assert spans and max(spans) <= 40
+
+
+def test_a_matchs_result_is_looked_for_once_in_each_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sentence of thousands of events beside a score ("their attack beat them 2-0, attack, strike ...") is
+    searched for a match's result once, not once for each event (helper senses7): the characters searched stay
+    those of the text, and each event of the one sentence is dropped."""
+    searched: list[int] = []
+
+    class Recorded:
+        def search(self, text: str, pos: int, endpos: int) -> re.Match[str] | None:
+            searched.append(endpos - pos)
+            return PATTERN.search(text, pos, endpos)
+
+    PATTERN = pastimes._RESULT
+    monkeypatch.setattr(pastimes, "_RESULT", Recorded())
+    watchlist = load_watchlist(DEFAULT_WATCHLIST)
+    text = "Their attack beat them 2-0 with a strike, a revenge win, beat beat beat 1-, " * 2_000
+    matches = Matcher(watchlist).scan(text).matches
+    events = [m for m in matches if m.kind == "event"]
+    assert len(events) > 2_000
+    assert len(pastimes.results(watchlist, matches, text, {})) == len(events)
+    assert sum(searched) <= len(text)

@@ -66,3 +66,79 @@ def test_a_targeted_killing_in_another_language_is_an_assassination_not_a_killin
 
 def test_a_killing_word_beside_a_targeted_killing_stays_a_killing(matcher: Matcher) -> None:
     assert events(matcher, "Die gezielte Tötung Soleimanis: zwei Begleiter wurden getötet.") == {"assassination", "killing"}
+
+
+# Event words outside the domain, by kind (helper senses7): a quantity's escalation, a whistleblower's retaliation,
+# a truce in a contest of business or words, a match's result.
+
+@pytest.mark.parametrize("text", [
+    "Cost escalation on Baghdad's new metro line has alarmed Iraqi lawmakers.",
+    "Price escalation in Baghdad's housing market has delayed two projects.",
+])
+def test_a_quantitys_escalation_is_not_an_escalation(matcher: Matcher, text: str) -> None:
+    assert "escalation" not in events(matcher, text)
+
+
+def test_an_escalation_between_states_stays(matcher: Matcher) -> None:
+    assert "escalation" in events(matcher, "The escalation between Iran and the United States alarmed Gulf states.")
+    assert "escalation" in events(matcher, "Officials warned of a further escalation after the rocket attack on the US base.")
+
+
+@pytest.mark.parametrize("text", [
+    "A former State Department clerk says she faced retaliation after flagging irregular invoices.",
+    "An army nurse says he was demoted in retaliation for reporting abuse at the clinic.",
+    "The merger would invite retaliation from competition regulators in Brussels, lawyers said.",
+])
+def test_a_whistleblowers_retaliation_is_not_the_domains(matcher: Matcher, text: str) -> None:
+    assert "retaliation" not in events(matcher, text)
+
+
+def test_a_states_retaliation_stays(matcher: Matcher) -> None:
+    assert "retaliation" in events(matcher, "Iran vowed retaliation for the killing of Soleimani.")
+    assert "retaliation" in events(matcher, "Kataeb Hezbollah promised retaliation after the US strikes on its bases.")
+
+
+@pytest.mark.parametrize("text", [
+    "Activist funds agreed a truce with the board of a Baghdad bank after a proxy fight.",
+    "The two rappers declared a ceasefire in their long-running social media feud.",
+    "Markets rallied on reports of a truce in the US-EU tariff dispute.",
+])
+def test_a_truce_in_a_contest_of_business_or_words_is_not_a_ceasefire(matcher: Matcher, text: str) -> None:
+    assert "ceasefire" not in events(matcher, text)
+
+
+def test_a_ceasefire_between_fighters_stays(matcher: Matcher) -> None:
+    assert "ceasefire" in events(matcher, "Kataeb Hezbollah announced a truce with US forces in Iraq.")
+    assert "ceasefire" in events(matcher, "A ceasefire in Gaza took effect on Sunday morning.")
+    assert "ceasefire" in events(matcher, "Elders brokered a ceasefire in the tribal feud near Basra after three days of gunfire.")  # a clan feud is fought
+
+
+@pytest.mark.parametrize("text", [
+    "Iraq's attack looked sharp as they beat Jordan 3-0 in Amman.",
+    "The Washington Commanders' attack ran riot in a 41-7 rout of the Giants.",
+    "Die Rache des Aufsteigers: Freiburg schlägt Mainz mit 4:1.",
+])
+def test_the_events_of_a_matchs_result_are_a_games(matcher: Matcher, text: str) -> None:
+    assert not events(matcher, text) & {"strike", "retaliation", "killing"}
+
+
+def test_a_casualty_range_is_no_score(matcher: Matcher) -> None:
+    assert "strike" in events(matcher, "The attack on the convoy killed 3-4 soldiers and wounded 10-12 more, police said.")
+    assert "rocket attack" in events(matcher, "Iraq beat Iran 2-1 in Basra. Hours later a rocket attack struck Balad air base.")
+
+
+@pytest.mark.parametrize("text", [
+    "Air-traffic controllers in Italy began a 48-hour strike, cancelling flights to Rome.",
+    "Air crews at the national carrier began an open-ended strike over pensions.",
+])
+def test_a_strike_for_a_time_or_of_a_kind_is_a_stoppage_of_work(matcher: Matcher, text: str) -> None:
+    assert "strike" not in events(matcher, text)
+
+
+def test_a_strike_of_force_stays_beside_a_time(matcher: Matcher) -> None:
+    assert "strike" in events(matcher, "A US strike killed three Kataeb Hezbollah fighters after a three-day standoff.")
+
+
+def test_retaliation_against_someone_who_reported_is_a_workplaces(matcher: Matcher) -> None:
+    assert "retaliation" not in events(matcher, "A Pentagon panel found unlawful retaliation against an auditor who flagged overbilling.")
+    assert "retaliation" in events(matcher, "Iran promised retaliation against the United States, which it said had killed Soleimani.")

@@ -110,8 +110,10 @@ _TO_STAFF = re.compile(  # a complaint escalated to a manager: passed up a firm'
 )
 
 
-_PRICES_BEFORE = re.compile(  # inflation has escalated, prices escalated: a quantity rising
-    r"\b(?:inflation|prices|costs|rents|debts?|unemployment|losses|bills|fares|premiums)(?:[ \t]+(?:has|have|had|is|are|was|were|been|further|sharply|rapidly))*[ \t]+$", re.IGNORECASE
+_PRICES_BEFORE = re.compile(  # inflation has escalated, prices escalated, cost escalation, price-escalation clauses: a quantity rising
+    r"\b(?:inflation|prices|costs|rents|debts?|unemployment|losses|bills|fares|premiums)(?:[ \t]+(?:has|have|had|is|are|was|were|been|further|sharply|rapidly))*[ \t]+$"
+    r"|\b(?:price|cost|wage|rent|fee|budget)[ \t-]+$",
+    re.IGNORECASE,
 )
 
 
@@ -275,6 +277,13 @@ _POUND_BEFORE = re.compile(r"\b(?:the|a|per|one|strong|weak|British|Egyptian|Leb
 _TRADE_BEFORE = re.compile(r"\b[\w-]+(?:ers|ors|ists|men|women|staff|workers|nurses|doctors|drivers|pilots|teachers)['’][ \t]+$", re.IGNORECASE)  # a teachers' strike: a stoppage of work
 
 
+_STOPPAGE_BEFORE = re.compile(  # a three-day strike, a 24-hour strike, an open-ended, rent or wildcat strike: a stoppage of work, for a time or of a kind
+    r"\b(?:\d+-(?:hour|day|week)|(?:one|two|three|four|five|six|seven|ten)-(?:hour|day|week)|day-long|week-long|month-long|indefinite|open-ended|"
+    r"rent|wildcat|sit-down|token|sympathy)[ \t]+$",
+    re.IGNORECASE,
+)
+
+
 _WEAPON_AFTER = re.compile(  # rocket launchers, a rocket programme: the weapon or its making named, no fire (unless a verb of fire follows)
     r"[ \t-]+(?:launchers?|systems?|programmes?|programs?|engines?|scientists?|science|factory|factories|plants?|arsenals?|stockpiles?|pads?|artillery[ \t]+systems?)\b"
     r"(?![^.;:!?]{0,60}\b(?:fired|fire|firing|launched|struck|hit|hits|targeted|shelled|pounded|aimed|rigged|primed|pointed)\b)",
@@ -289,7 +298,19 @@ _SOFTWARE_BEFORE = re.compile(  # a software deployment, a cloud deployment: cod
 
 _WORKPLACE_AFTER = re.compile(  # retaliation from managers, by her employer: a workplace's reprisal against a complaint
     r"[ \t]+(?:from|by)[ \t]+(?:(?:her|his|their|the|its|a|an)[ \t]+)?(?:[\w-]+[ \t]+)?(?:managers?|management|employers?|bosses|boss|supervisors?|colleagues|co-workers|"
-    r"company|firm|landlords?|school|university|HR|department|hospital)\b",
+    r"company|firm|landlords?|school|university|HR|department|hospital|regulators?|watchdogs?)\b"
+    # faced retaliation after flagging payments, fired in retaliation for reporting lapses: a whistleblower's
+    r"|[ \t]+(?:after|for)[ \t]+(?:(?:her|his|their|its|having)[ \t]+)?(?:flagging|reporting|raising|complaining|exposing|disclosing|filing|testifying|"
+    r"whistleblowing|blowing[ \t]+the[ \t]+whistle|speaking[ \t]+out|speaking[ \t]+up)\b"
+    # retaliation against a nurse who reported lapses: against someone for what they told
+    r"|[ \t]+against[ \t]+(?:[\w'’-]+[ \t]+){1,4}?who[ \t]+(?:had[ \t]+)?(?:reported|flagged|complained|raised|exposed|disclosed|testified|filed|spoke[ \t]+out|blew[ \t]+the[ \t]+whistle)\b",
+    re.IGNORECASE,
+)
+
+
+_CONTEST_AFTER = re.compile(  # a truce with the board, a ceasefire in their social media feud, in the tariff war: a contest of business, trade or words (not "feud": a clan feud is fought)
+    r"[ \t]+(?:with|in|between)[ \t]+(?:(?:the|their|its|his|her|a|an)[ \t]+)?(?:[\w-]+[ \t]+){0,3}?"
+    r"(?:board|boardroom|shareholders?|investors|spat|tariffs?|trade|price|pricing|fare|proxy[ \t]+fight|social[ \t]+media|streaming|legal|lawsuits?)\b",
     re.IGNORECASE,
 )
 
@@ -308,8 +329,9 @@ def everyday_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -
     quantity (temperatures hit 51C, the rial hit a record low); "killing it" (doing well); a revenge win or match
     (a rematch); a warning by a report or a study (an assessment of a risk, no threat made); a threat or promise
     made good on, kept or carried out (the act done, no threat left); a software deployment; a teachers' strike (a
-    stoppage of work); rocket launchers or a rocket programme with no fire told after; retaliation from managers or
-    an employer (a workplace's); and a station (on
+    stoppage of work), a three-day, 24-hour, open-ended or rent strike (a stoppage for a time or of a kind); rocket launchers or a rocket programme with no fire told after; retaliation from managers or
+    an employer, for reporting or flagging something, or against someone who reported it (a workplace's, a whistleblower's); a truce or ceasefire
+    with a board or in a social media feud, a tariff war or a lawsuit (a contest of business, trade or words); and a station (on
     station, the police station: a place) unless forces follow (station more troops)."""
     tables = tables_of(watchlist)
     threat = tables.threat_name
@@ -330,9 +352,10 @@ def everyday_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -
             or (m.name == threat and _KEPT_BEFORE.search(text, max(0, m.start - 50), m.start))
             or (m.cameo.startswith("15") and _STATION_NOUN.fullmatch(m.found) and not _FORCE_AFTER.match(text, m.end))
             or (m.cameo.startswith("15") and found.startswith("deploy") and _SOFTWARE_BEFORE.search(text, max(0, m.start - 20), m.start))
-            or (acting and found in ("strike", "strikes") and _TRADE_BEFORE.search(text, max(0, m.start - 30), m.start))
+            or (acting and found in ("strike", "strikes") and (_TRADE_BEFORE.search(text, max(0, m.start - 30), m.start) or _STOPPAGE_BEFORE.search(text, max(0, m.start - 20), m.start)))
             or (m.cameo.startswith("190") and found.startswith("rocket") and _WEAPON_AFTER.match(text, m.end))
             or (m.name in tables.hostile and m.cameo[:2] not in ("18", "19", "20") and found.startswith(("retaliat", "reprisal")) and _WORKPLACE_AFTER.match(text, m.end))
+            or (m.name == tables.truce and _CONTEST_AFTER.match(text, m.end) is not None)
         ):
             out.append(m)
     return out

@@ -119,12 +119,45 @@ _SPORTS_MORE_HINTS = hint_pattern(
 _FIXTURE_HINTS = hint_pattern(" v ", " vs ", " vs. ")
 
 
+_SCORE = re.compile(r"\d[-–:]\d")  # what every match result holds: 2-0, 3:0
+
+
+_RESULT = re.compile(  # a match's result: beat Zakho 2-0, pulled away 118-102, schlägt Schalke mit 3:0, a 2-0 win, a 38-10 rout
+    r"\b(?:beat|beats|beating|won|wins|routed|thrashed|defeated|edged|drew|pulled[ \t]+away|schlägt|schlug|gewinnt|gewann|besiegt|bat|battu|"
+    r"vence|venció|ganó|batte|battuto)(?:[ \t]+[\w'’.-]+){0,3}?[ \t]+(?:mit[ \t]+)?\d{1,3}[-–:]\d{1,3}\b"
+    r"|\b\d{1,3}[-–:]\d{1,3}[ \t]+(?:win|victory|defeat|loss|rout|draw|Sieg|Niederlage|victoire|défaite|victoria|derrota|vittoria|sconfitta)\b",
+    re.IGNORECASE,
+)
+
+
+def results(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
+    """The events of a sentence that tells a match's result ("Erbil SC beat Zakho 2-0 ... from counter-attacks", "the
+    Wizards' attack stalled as Boston pulled away 118-102", "Die Rache des Ex-Trainers: Bochum schlägt Schalke mit
+    3:0"), with no watched armed group named in it: a score is a game's, whatever the team's name."""
+    if _SCORE.search(text) is None:  # most texts: no score
+        return []
+    actors = tables_of(watchlist).actors
+    armed = {spans.get(g.start) or spans.setdefault(g.start, sentence_of(text, g.start)) for g in matches if g.kind == "actor" and g.name in actors and actors[g.name].kind == "group"}
+    told: dict[tuple[int, int], bool] = {}  # each sentence searched once
+    out = []
+    for m in matches:
+        if m.kind == "event":
+            span = spans.get(m.start) or spans.setdefault(m.start, sentence_of(text, m.start))
+            if span not in told:
+                told[span] = span not in armed and _RESULT.search(text, *span) is not None
+            if told[span]:
+                out.append(m)
+    return out
+
+
 def pastimes_more(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]], folded: str) -> list[Match]:
     """The events and states, and a group's one-word alias (the Guards defence cracked), of a sentence that tells a
-    match or a meet (SPORTS_MORE, or a fixture: Iraq v Jordan); a person's one-word alias followed by an age (Soleimani,
-    a 15-year-old: a private person, as news writes one)."""
+    match or a meet (SPORTS_MORE, or a fixture: Iraq v Jordan), and the events of a sentence that tells a match's
+    result (`results`); a person's one-word alias followed by an age (Soleimani, a 15-year-old: a private person, as
+    news writes one)."""
     actors = tables_of(watchlist).actors
     out = [m for m in matches if m.kind == "actor" and m.category == "person" and len(m.alias.split()) == 1 and _AGED.match(text, m.end)]
+    out += results(watchlist, matches, text, spans)
     fixture, meet = hinted(folded, _FIXTURE_HINTS), hinted(folded, _SPORTS_MORE_HINTS)
     if not (fixture or meet):
         return out
