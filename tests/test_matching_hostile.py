@@ -220,21 +220,27 @@ def test_the_context_word_of_a_match_is_looked_for_only_near_it() -> None:
     assert Counted.looked < 100
 
 
+def searches_of(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[int]:
+    """The lengths of the spans that `module.name` (a compiled pattern) is asked to search, from now on."""
+    pattern: re.Pattern[str] = getattr(module, name)
+    spans: list[int] = []
+
+    class Recorded:
+        def search(self, text: str, pos: int, endpos: int) -> re.Match[str] | None:
+            spans.append(endpos - pos)
+            return pattern.search(text, pos, endpos)
+
+    monkeypatch.setattr(module, name, Recorded())
+    return spans
+
+
 def test_a_place_leading_a_name_looks_back_for_a_clause_start_only_near_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """Regression (helper mustnot7): whether a capitalised word before a place is a headline's was asked by searching
     for a clause's start from the text's beginning, for each place match: "The Baghdad Nights ... Old Erbil Rockets"
     said 8,000 times took 436 s of CPU (1.6 s with the search kept to the words before). Every search stays near."""
     from monitor.matching.senses import places
 
-    spans: list[int] = []
-
-    class Recorded:
-        def search(self, text: str, pos: int, endpos: int) -> re.Match[str] | None:
-            spans.append(endpos - pos)
-            return PATTERN.search(text, pos, endpos)
-
-    PATTERN = places._CLAUSE_START
-    monkeypatch.setattr(places, "_CLAUSE_START", Recorded())
+    spans = searches_of(monkeypatch, places, "_CLAUSE_START")
     watchlist = load_watchlist(DEFAULT_WATCHLIST)
     text = "The Baghdad Nights and Erbil Rockets meet; Old Erbil Rockets " * 500
     matches = [m for m in Matcher(watchlist).scan(text).matches if m.kind == "actor"]
@@ -246,15 +252,7 @@ def test_a_matchs_result_is_looked_for_once_in_each_sentence(monkeypatch: pytest
     """A sentence of thousands of events beside a score ("their attack beat them 2-0, attack, strike ...") is
     searched for a match's result once, not once for each event (helper senses7): the characters searched stay
     those of the text, and each event of the one sentence is dropped."""
-    searched: list[int] = []
-
-    class Recorded:
-        def search(self, text: str, pos: int, endpos: int) -> re.Match[str] | None:
-            searched.append(endpos - pos)
-            return PATTERN.search(text, pos, endpos)
-
-    PATTERN = pastimes._RESULT
-    monkeypatch.setattr(pastimes, "_RESULT", Recorded())
+    searched = searches_of(monkeypatch, pastimes, "_RESULT")
     watchlist = load_watchlist(DEFAULT_WATCHLIST)
     text = "Their attack beat them 2-0 with a strike, a revenge win, beat beat beat 1-, " * 2_000
     matches = Matcher(watchlist).scan(text).matches
