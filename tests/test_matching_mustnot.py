@@ -142,3 +142,13 @@ def test_a_strike_of_force_stays_beside_a_time(matcher: Matcher) -> None:
 def test_retaliation_against_someone_who_reported_is_a_workplaces(matcher: Matcher) -> None:
     assert "retaliation" not in events(matcher, "A Pentagon panel found unlawful retaliation against an auditor who flagged overbilling.")
     assert "retaliation" in events(matcher, "Iran promised retaliation against the United States, which it said had killed Soleimani.")
+
+
+# A vote's or an election's count is not a match's score (found after helper senses7's rule: real hits were dropped).
+
+@pytest.mark.parametrize(("text", "event"), [
+    ("House Democrats won a 224-194 vote to limit Trump's power to strike Iran without Congress.", "strike"),
+    ("Trump won the 2016 election 304-227 and ordered the drone strike that killed Soleimani.", "drone strike"),
+])
+def test_a_vote_or_an_election_count_keeps_its_events(matcher: Matcher, text: str, event: str) -> None:
+    assert event in events(matcher, text)

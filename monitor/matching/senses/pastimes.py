@@ -130,10 +130,18 @@ _RESULT = re.compile(  # a match's result: beat Zakho 2-0, pulled away 118-102, 
 )
 
 
+_TALLY = re.compile(  # a vote's or an election's count is no game's score: "won a 224-194 vote", "won the election 304-227"
+    r"\b(?:vot(?:e|es|ed|ing)|ballots?|elect(?:ion|ions|oral)|seats|referendum|resolution|Abstimmung|Wahl|scrutin|[ée]lection|"
+    r"votaci[óo]n|elecci[óo]n|voto|elezion[ei])\b",
+    re.IGNORECASE,
+)
+
+
 def results(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
     """The events of a sentence that tells a match's result ("Erbil SC beat Zakho 2-0 ... from counter-attacks", "the
     Wizards' attack stalled as Boston pulled away 118-102", "Die Rache des Ex-Trainers: Bochum schlägt Schalke mit
-    3:0"), with no watched armed group named in it: a score is a game's, whatever the team's name."""
+    3:0"), with no watched armed group named in it and no vote or election (`_TALLY`: "won a 224-194 vote to limit
+    Trump's power to strike Iran" keeps its strike): a score is a game's, whatever the team's name."""
     if _SCORE.search(text) is None:  # most texts: no score
         return []
     actors = tables_of(watchlist).actors
@@ -144,7 +152,7 @@ def results(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: di
         if m.kind == "event":
             span = spans.get(m.start) or spans.setdefault(m.start, sentence_of(text, m.start))
             if span not in told:
-                told[span] = span not in armed and _RESULT.search(text, *span) is not None
+                told[span] = span not in armed and _RESULT.search(text, *span) is not None and _TALLY.search(text, *span) is None
             if told[span]:
                 out.append(m)
     return out
