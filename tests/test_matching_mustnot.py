@@ -152,3 +152,21 @@ def test_retaliation_against_someone_who_reported_is_a_workplaces(matcher: Match
 ])
 def test_a_vote_or_an_election_count_keeps_its_events(matcher: Matcher, text: str, event: str) -> None:
     assert event in events(matcher, text)
+
+
+# A strike for a time aimed at a target is an attack, not a stoppage of work (found after helper senses7's rule).
+
+@pytest.mark.parametrize("text", [
+    "The Pentagon said 24-hour strikes on Kataib Hezbollah depots would continue.",
+    "US jets began a three-day strike against Kataib Hezbollah positions in Iraq.",
+])
+def test_a_strike_for_a_time_on_a_target_is_an_attack(matcher: Matcher, text: str) -> None:
+    assert "strike" in events(matcher, text)
+
+
+def test_a_stoppage_for_a_time_on_a_weekday_stays_a_stoppage(matcher: Matcher) -> None:
+    assert "strike" not in events(matcher, "Dockworkers in Basra began a 24-hour strike on Monday over unpaid wages.")
+
+
+def test_a_stoppage_for_a_time_against_a_price_stays_a_stoppage(matcher: Matcher) -> None:
+    assert "strike" not in events(matcher, "Taxi drivers in Sulaymaniyah held a one-day strike against rising fuel prices.")

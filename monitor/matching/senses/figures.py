@@ -284,6 +284,9 @@ _STOPPAGE_BEFORE = re.compile(  # a three-day strike, a 24-hour strike, an open-
 )
 
 
+_AIMED_AT = re.compile(r"[ \t]+(?:on|against|targeting)[ \t]+(?:the[ \t]+)?")  # 24-hour strikes on Kataib Hezbollah: a watched actor next
+
+
 _WEAPON_AFTER = re.compile(  # rocket launchers, a rocket programme: the weapon or its making named, no fire (unless a verb of fire follows)
     r"[ \t-]+(?:launchers?|systems?|programmes?|programs?|engines?|scientists?|science|factory|factories|plants?|arsenals?|stockpiles?|pads?|artillery[ \t]+systems?)\b"
     r"(?![^.;:!?]{0,60}\b(?:fired|fire|firing|launched|struck|hit|hits|targeted|shelled|pounded|aimed|rigged|primed|pointed)\b)",
@@ -321,6 +324,13 @@ _STATION_NOUN = re.compile(r"stations?", re.IGNORECASE)  # to station troops is 
 _FORCE_AFTER = re.compile(r"(?:[ \t]+[\w,.-]+){0,3}?[ \t]+(?:troops|soldiers|forces|marines|paratroopers|brigades?|battalions?|warships?|jets|aircraft|units|personnel|fighters)\b", re.IGNORECASE)
 
 
+def _aimed(m: Match, text: str, actor_starts: set[int]) -> bool:
+    """An event word aimed at a watched actor named right after it: "24-hour strikes on Kataib Hezbollah depots", "a
+    three-day strike against Iranian targets" (not "a one-day strike against rising fuel prices")."""
+    at = _AIMED_AT.match(text, m.end)
+    return at is not None and at.end() in actor_starts
+
+
 def everyday_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[Match]:
     """The event matches whose words the next words or the words before give an everyday sense, in any list: a
     proposal shot down (the council shot down the plan: voted down); an attack ad (a campaign's); an attack on a
@@ -329,12 +339,13 @@ def everyday_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -
     quantity (temperatures hit 51C, the rial hit a record low); "killing it" (doing well); a revenge win or match
     (a rematch); a warning by a report or a study (an assessment of a risk, no threat made); a threat or promise
     made good on, kept or carried out (the act done, no threat left); a software deployment; a teachers' strike (a
-    stoppage of work), a three-day, 24-hour, open-ended or rent strike (a stoppage for a time or of a kind); rocket launchers or a rocket programme with no fire told after; retaliation from managers or
+    stoppage of work), a three-day, 24-hour, open-ended or rent strike (a stoppage for a time or of a kind) unless aimed at a watched actor; rocket launchers or a rocket programme with no fire told after; retaliation from managers or
     an employer, for reporting or flagging something, or against someone who reported it (a workplace's, a whistleblower's); a truce or ceasefire
     with a board or in a social media feud, a tariff war or a lawsuit (a contest of business, trade or words); and a station (on
     station, the police station: a place) unless forces follow (station more troops)."""
     tables = tables_of(watchlist)
     threat = tables.threat_name
+    actor_starts = {o.start for o in matches if o.kind == "actor"}
     out = []
     for m in matches:
         if m.kind != "event":
@@ -352,7 +363,7 @@ def everyday_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -
             or (m.name == threat and _KEPT_BEFORE.search(text, max(0, m.start - 50), m.start))
             or (m.cameo.startswith("15") and _STATION_NOUN.fullmatch(m.found) and not _FORCE_AFTER.match(text, m.end))
             or (m.cameo.startswith("15") and found.startswith("deploy") and _SOFTWARE_BEFORE.search(text, max(0, m.start - 20), m.start))
-            or (acting and found in ("strike", "strikes") and (_TRADE_BEFORE.search(text, max(0, m.start - 30), m.start) or _STOPPAGE_BEFORE.search(text, max(0, m.start - 20), m.start)))
+            or (acting and found in ("strike", "strikes") and (_TRADE_BEFORE.search(text, max(0, m.start - 30), m.start) or (_STOPPAGE_BEFORE.search(text, max(0, m.start - 20), m.start) and not _aimed(m, text, actor_starts))))
             or (m.cameo.startswith("190") and found.startswith("rocket") and _WEAPON_AFTER.match(text, m.end))
             or (m.name in tables.hostile and m.cameo[:2] not in ("18", "19", "20") and found.startswith(("retaliat", "reprisal")) and _WORKPLACE_AFTER.match(text, m.end))
             or (m.name == tables.truce and _CONTEST_AFTER.match(text, m.end) is not None)
