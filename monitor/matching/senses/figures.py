@@ -16,6 +16,7 @@ from monitor.matching.senses.marks import (
     hinted,
     in_sentences_telling,
     metaphor_wars,
+    sentence_at,
 )
 from monitor.matching.senses.tables import concept_event, tables_of
 from monitor.model import Match, Watchlist
@@ -208,7 +209,7 @@ def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str,
         calming, acting = m.name == calm, m.cameo[:2] in ("18", "19")
         if not (wars or (civil and calming) or (medical and acting)):
             continue
-        span = spans.get(m.start) or spans.setdefault(m.start, sentence_of(text, m.start))
+        span = sentence_at(spans, text, m.start)
         if (
             any(span[0] <= w < span[1] for w in wars)
             or (civil and calming and _within(text, span, _CIVIL_HINTS) and CIVIL.told(text[span[0] : span[1]]))
@@ -216,7 +217,7 @@ def figures_of_speech(watchlist: Watchlist, matches: Sequence[Match], text: str,
         ):
             told.append((m, span))
     if told:  # a watched state, group or person in the sentence makes it the domain's (a place alone does not)
-        named = {spans.get(a.start) or spans.setdefault(a.start, sentence_of(text, a.start)) for a in matches if a.kind == "actor" and a.category != "place"}
+        named = {sentence_at(spans, text, a.start) for a in matches if a.kind == "actor" and a.category != "place"}
         out += [m for m, span in told if span not in named]
     return out
 
@@ -510,7 +511,7 @@ def penalties(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: 
     out = in_sentences_telling(REGULATION, sanctions, text, spans) if sanctions and hinted(folded, _REGULATION_HINTS) else []
     out += in_sentences_telling(WEATHER, threats, text, spans) if threats and hinted(folded, _WEATHER_HINTS) else []
     if out:
-        named = {spans.get(a.start) or spans.setdefault(a.start, sentence_of(text, a.start)) for a in matches if a.kind == "actor" and a.category in ("group", "person")}
+        named = {sentence_at(spans, text, a.start) for a in matches if a.kind == "actor" and a.category in ("group", "person")}
         out = [m for m in out if spans[m.start] not in named]
     calm = tables.calm_name
     generic = [m for m in matches if m.kind == "event" and (m.cameo in ("19", "13") or (m.name and m.name in (tables.escalation, calm, tables.truce)))]

@@ -65,6 +65,11 @@ class Marks(NamedTuple):
         return self.prefixes is not None and self.prefixes.search(folded) is not None
 
 
+def sentence_at(spans: dict[int, tuple[int, int]], text: str, start: int) -> tuple[int, int]:
+    """The sentence of the match starting at `start`, found once for all the decisions that read it (`spans` keeps it)."""
+    return spans.get(start) or spans.setdefault(start, sentence_of(text, start))
+
+
 def in_sentences_telling(marks: Marks, matches: list[Match], text: str, spans: dict[int, tuple[int, int]], clauses: bool = False) -> list[Match]:
     """The matches whose sentence holds one of `marks` (each sentence searched once, only those of the matches;
     `spans` keeps each match start's sentence for the next caller); with `clauses`, of a sentence of clauses joined
@@ -72,7 +77,7 @@ def in_sentences_telling(marks: Marks, matches: list[Match], text: str, spans: d
     told: dict[tuple[int, int], bool] = {}
     out = []
     for m in matches:
-        span = spans.get(m.start) or spans.setdefault(m.start, sentence_of(text, m.start))
+        span = sentence_at(spans, text, m.start)
         if clauses and ";" in text[span[0] : span[1]]:  # two clauses joined by a semicolon: each tells its own (vowed revenge; in Hollywood, a thriller)
             before, after = text.rfind(";", span[0], m.start), text.find(";", m.end, span[1])
             span = (before + 1 if before >= 0 else span[0], after if after >= 0 else span[1])

@@ -16,6 +16,7 @@ from monitor.matching.senses.marks import (
     hinted,
     in_sentences_telling,
     position_after,
+    sentence_at,
 )
 from monitor.matching.senses.tables import concept_event, tables_of
 from monitor.model import Match, Watchlist
@@ -52,7 +53,7 @@ def disasters(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: 
     if warnings:  # a warning of a sentence that tells a storm or a flood and names no watched state, group or person: a forecast
         told = in_sentences_telling(DISASTERS, warnings, text, spans)
         if told:
-            named = {spans.get(a.start) or spans.setdefault(a.start, sentence_of(text, a.start)) for a in matches if a.kind == "actor" and a.category != "place"}
+            named = {sentence_at(spans, text, a.start) for a in matches if a.kind == "actor" and a.category != "place"}
             out += [m for m in told if spans[m.start] not in named]
     if not deaths:
         return out
@@ -171,7 +172,7 @@ def weather_talk(watchlist: Watchlist, matches: Sequence[Match], text: str, span
     if not talk:
         return []
     told = in_sentences_telling(HAZARDS, talk, text, spans)
-    named = {spans.get(a.start) or spans.setdefault(a.start, sentence_of(text, a.start)) for a in matches if a.kind == "actor" and a.category != "place"}
+    named = {sentence_at(spans, text, a.start) for a in matches if a.kind == "actor" and a.category != "place"}
     return [m for m in told if spans[m.start] not in named or _caused_by_hazard(text, m)]
 
 

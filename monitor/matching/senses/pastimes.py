@@ -15,6 +15,7 @@ from monitor.matching.senses.marks import (
     hint_pattern,
     hinted,
     in_sentences_telling,
+    sentence_at,
 )
 from monitor.matching.senses.tables import tables_of
 from monitor.model import Match, Watchlist
@@ -53,7 +54,7 @@ def fiction_or_sports(watchlist: Watchlist, matches: Sequence[Match], text: str,
     dropped = in_sentences_telling(_FICTION_OR_SPORTS, told_of, text, spans, clauses=True)
     armed = [m for m in matches if m.kind == "actor" and m.name in actors and actors[m.name].kind == "group"]
     if dropped and armed:
-        held = {spans.get(g.start) or spans.setdefault(g.start, sentence_of(text, g.start)) for g in armed}
+        held = {sentence_at(spans, text, g.start) for g in armed}
         held = {span for span in held if not FICTION.told(text[span[0] : span[1]])}
         dropped = [m for m in dropped if m.kind != "event" or spans[m.start] not in held]
     return dropped + (in_sentences_telling(PASTIMES, events, text, spans) if events else [])
@@ -137,6 +138,12 @@ _TALLY = re.compile(  # a vote's or an election's count is no game's score: "won
 )
 
 
+def _armed_sentences(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> set[tuple[int, int]]:
+    """The sentences that name a watched armed group (no side of a match, nor its fans, is one)."""
+    actors = tables_of(watchlist).actors
+    return {sentence_at(spans, text, g.start) for g in matches if g.kind == "actor" and g.name in actors and actors[g.name].kind == "group"}
+
+
 def results(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]]) -> list[Match]:
     """The events of a sentence that tells a match's result ("Erbil SC beat Zakho 2-0 ... from counter-attacks", "the
     Wizards' attack stalled as Boston pulled away 118-102", "Die Rache des Ex-Trainers: Bochum schlägt Schalke mit
@@ -144,13 +151,12 @@ def results(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: di
     Trump's power to strike Iran" keeps its strike): a score is a game's, whatever the team's name."""
     if _SCORE.search(text) is None:  # most texts: no score
         return []
-    actors = tables_of(watchlist).actors
-    armed = {spans.get(g.start) or spans.setdefault(g.start, sentence_of(text, g.start)) for g in matches if g.kind == "actor" and g.name in actors and actors[g.name].kind == "group"}
+    armed = _armed_sentences(watchlist, matches, text, spans)
     told: dict[tuple[int, int], bool] = {}  # each sentence searched once
     out = []
     for m in matches:
         if m.kind == "event":
-            span = spans.get(m.start) or spans.setdefault(m.start, sentence_of(text, m.start))
+            span = sentence_at(spans, text, m.start)
             if span not in told:
                 told[span] = span not in armed and _RESULT.search(text, *span) is not None and _TALLY.search(text, *span) is None
             if told[span]:
@@ -220,9 +226,8 @@ def fans(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[
     """The events of a sentence that tells sports fans or a team's bus ("hooligans attacked the team bus after the
     match", "rival fans' prank on the embassy's football team bus", los hinchas), with no watched armed group named
     in it: supporters' violence, as `fiction_or_sports` reads a match."""
-    actors = tables_of(watchlist).actors
     events = [m for m in matches if m.kind == "event"]
-    armed = {spans.get(g.start) or spans.setdefault(g.start, sentence_of(text, g.start)) for g in matches if g.kind == "actor" and g.name in actors and actors[g.name].kind == "group"}
+    armed = _armed_sentences(watchlist, matches, text, spans)
     return [m for m in in_sentences_telling(FANS, events, text, spans) if spans[m.start] not in armed]
 
 
