@@ -28,7 +28,7 @@ from monitor.errors import ConfigError, FetchError
 from monitor.model import FetchState
 from monitor.limits import HttpLimits
 from monitor.settings import HttpSettings, load_settings
-from monitor.sources.http import fetch, fetch_with, make_session, run
+from monitor.sources.http import LargeBodies, fetch, fetch_with, make_session, run
 from tests.conftest import free_port, serve_http
 
 LOOPBACK = ["127.0.0.0/8"]  # every test server is on 127.0.0.1, refused unless allowed
@@ -700,3 +700,60 @@ def test_a_ca_file_that_is_not_a_ca_bundle_is_a_config_error_naming_the_key(tmp_
             load_settings(path)
         assert str(info.value).startswith(f"{path}: http.ca_file: {value}: not a readable PEM bundle"), str(info.value)
         assert problem in str(info.value) and "\n" not in str(info.value)
+
+
+# -- issue 21: a poll's large bodies take turns ---------------------------------------------------------
+
+def test_a_body_past_the_small_size_waits_for_a_large_body_slot_and_the_wait_is_not_counted_in_its_deadline(http_server):
+    """With one slot held by a body its caller has not yet given back, another large body (plain or gzip) stops reading
+    past `small` until the slot is free, longer than its own 1 s deadline, and is then read whole; a small body does not
+    wait."""
+    plain, packed = bytes(range(256)) * 4000, b"z" * 2_000_000  # 1 MB of every byte value; 2 MB of gzip
+    http_server.routes["/a"] = (200, {}, plain)
+    http_server.routes["/b"] = (200, {"Content-Encoding": "gzip"}, gzip.compress(packed))
+    http_server.routes["/c"] = (200, {}, plain)
+    http_server.routes["/small"] = (200, {}, b"s" * 10_000)
+    limits = local(timeout=1, deadline=1, max_body_bytes=10 * MB)
+
+    async def scenario() -> list[str]:
+        large = LargeBodies(slots=1, small=64 * 1024)
+        order: list[str] = []
+        async with make_session(limits) as session:
+            first = await fetch_with(session, http_server.url("/a"), limits, large=large)  # holds the one slot
+            assert first.body == plain
+
+            async def one(path: str) -> bytes:
+                body = (await fetch_with(session, http_server.url(path), limits, large=large)).body
+                order.append(path)
+                return body
+
+            waiting = [asyncio.create_task(one("/b")), asyncio.create_task(one("/c"))]
+            assert await one("/small") == b"s" * 10_000  # not held back
+            await asyncio.sleep(1.5)  # past the waiting fetches' deadline
+            assert not any(task.done() for task in waiting)
+            order.append("given back")
+            large.done(first.body)
+            for task in asyncio.as_completed(waiting):  # one at a time: each gives its slot back as it is done
+                body = await task
+                assert body in (packed, plain)
+                large.done(body)
+        return order
+
+    order = run(scenario())
+    assert order[:2] == ["/small", "given back"] and sorted(order[2:]) == ["/b", "/c"], order
+
+
+def test_a_fetch_that_fails_after_taking_a_large_body_slot_gives_it_back(http_server):
+    """A body over the cap (or any failure) after its slot was taken frees the slot: the next large body is read."""
+    http_server.routes["/huge"] = (200, {}, b"h" * 300_000)
+    http_server.routes["/next"] = (200, {}, b"n" * 200_000)
+    limits = local(timeout=1, deadline=2, max_body_bytes=250_000)
+
+    async def scenario() -> bytes:
+        large = LargeBodies(slots=1, small=64 * 1024)
+        async with make_session(limits) as session:
+            with pytest.raises(FetchError, match="larger than"):
+                await fetch_with(session, http_server.url("/huge"), limits, large=large)
+            return (await fetch_with(session, http_server.url("/next"), limits, large=large)).body
+
+    assert run(scenario()) == b"n" * 200_000

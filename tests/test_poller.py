@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import threading
 import time
+import tracemalloc
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
@@ -359,3 +360,25 @@ def test_a_parsing_process_that_dies_loses_no_feed_being_parsed_beside_it(http_s
         assert all(o.parsed is not None and o.parsed.documents for o in outcomes)
     finally:
         parsers.shutdown()
+
+
+def test_bodies_of_feeds_with_validators_read_at_once_are_bounded_by_the_large_body_slots(http_server: LocalHTTP) -> None:
+    """The byte budget stopped only new fetches: every fetch a poll had started (`max_in_flight`, 200 by default) read its
+    whole body (up to `max_body_bytes`, 10 MB) and held it for the backlog, so feeds with validators that all changed at
+    once, or a hostile host, could hold max_in_flight x 10 MB. A body past `large_body_bytes` now waits for one of
+    `large_bodies` slots before it reads on, and keeps it until parsed: with 10 changed 4 MB feeds, 2 slots and the
+    store behind, the poll's memory peaks under 30 MB (21 read: two bodies, their copies joined and sent to the parsing
+    process), not at the 40 MB of the bodies (49 read on main), and every feed is stored."""
+    big = b" " * 4_000_000  # after the feed: 4 MB to hold, nothing to parse
+    for i in range(10):
+        http_server.routes[f"/v{i}.xml"] = (200, {"ETag": f'"{i}b"'}, rss((f"Item {i}", f"https://wire.example/{i}", f"g{i}", f"Story {i}.")) + big)
+    jobs = [FeedJob(i, f"v{i}", http_server.url(f"/v{i}.xml"), None, 0, state=FetchState(f'"{i}a"')) for i in range(10)]
+    limits = PollLimits(max_in_flight=10, backlog=2, per_host=100, large_bodies=2, large_body_bytes=64 * 1024)
+    tracemalloc.start()
+    try:
+        started = started_by_each_outcome(http_server, jobs, limits)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(started) == len(http_server.requests) == 10  # every feed fetched and parsed, once
+    assert peak < 30_000_000, f"{peak / 1e6:.1f} MB at the peak"

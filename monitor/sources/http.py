@@ -36,6 +36,7 @@ pyproject.toml pins aiohttp to the minor they were tested on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import os
 import socket
@@ -47,7 +48,7 @@ import aiohttp
 import aiohttp.abc
 import uvloop
 
-from monitor import __version__
+from monitor import __version__, defaults
 from monitor.errors import FetchError
 from monitor.model import FetchResult, FetchState
 from monitor.limits import HttpLimits
@@ -57,6 +58,8 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 ALLOW_HINT = "allow it with [http] allow_networks"
 _GZIP_MAGIC = b"\x1f\x8b"
+READ_BUFFER = 64 * 1024  # aiohttp pauses a connection whose unread body passes twice this (its default, 256 KiB, let a
+# fetch waiting for a `LargeBodies` slot hold ~770 KB unread)
 
 
 class _Inflater:
@@ -71,6 +74,7 @@ class _Inflater:
         encoding = encoding.strip().lower()
         self._gzip = encoding in ("gzip", "x-gzip")
         self.ended = False
+        self._tail = b""  # a plain body's bytes read and not yet given out
         self._head: bytes | None = b"" if encoding == "deflate" else None  # a deflate body's first bytes, until two tell its format
         if encoding in ("", "identity"):
             self._z = None
@@ -82,9 +86,13 @@ class _Inflater:
             raise ValueError(f"unsupported Content-Encoding {encoding!r}")
 
     def feed(self, data: bytes, room: int) -> bytes:
-        """Decoded bytes of `data`, at most room+1 of them (one more than fits signals the cap)."""
+        """Decoded bytes of `data`, at most room+1 of them (one more than fits signals the cap); what did not fit comes
+        first at the next call (`feed(b"", room)` reads it)."""
         if self._z is None:
-            return data[: room + 1]
+            data, self._tail = self._tail + data, b""
+            if len(data) > room + 1:
+                data, self._tail = data[: room + 1], data[room + 1 :]
+            return data
         if self.ended:
             return b""
         if self._head is not None:
@@ -107,6 +115,35 @@ class _Inflater:
     def complete(self) -> bool:
         """False when a compressed body stopped before its end (a truncated download)."""
         return self._z is None or self._z.eof
+
+
+class LargeBodies:
+    """A poll's slots for bodies larger than `small` decoded bytes: a fetch reading past `small` waits for one of `slots`
+    before it reads on, and keeps it until its caller is `done` with the body (parsed, or found unchanged). So the bodies
+    of a poll's fetches in flight hold at most `max_in_flight` x `small` bytes, plus `slots` x `max_body_bytes`, whether
+    they are being read, wait for the backlog or are being parsed. The wait for a slot is not counted in the fetch's
+    deadline (the slot's holders are bounded by theirs), and while it waits the socket is not read (aiohttp pauses the
+    connection, and its read timeout with it)."""
+
+    def __init__(self, slots: int = defaults.LARGE_BODIES, small: int = defaults.LARGE_BODY_BYTES) -> None:
+        self.small = small
+        self._slots = asyncio.Semaphore(max(slots, 1))
+
+    async def take(self, deadline: asyncio.Timeout) -> None:
+        """Take a slot, the time waited added to `deadline`."""
+        when, loop = deadline.when(), asyncio.get_running_loop()
+        deadline.reschedule(None)
+        began = loop.time()
+        await self._slots.acquire()
+        deadline.reschedule(None if when is None else when + loop.time() - began)
+
+    def release(self) -> None:
+        self._slots.release()
+
+    def done(self, body: bytes) -> None:
+        """The caller no longer holds `body`, which `fetch_with` returned: its slot, if it took one, is free."""
+        if len(body) > self.small:
+            self.release()
 
 
 def refusal(address: IPAddress, allow: typing.Sequence[IPNetwork] = ()) -> str | None:
@@ -227,15 +264,18 @@ def make_session(limits: HttpLimits, connections: int = 100, per_host: int = 0) 
         connector=GuardedConnector(limits.allow_networks, limit=connections, limit_per_host=per_host, ssl=tls_context(limits)),
         timeout=aiohttp.ClientTimeout(total=None, sock_connect=per_read, sock_read=per_read),
         auto_decompress=False,
+        read_bufsize=READ_BUFFER,
         trust_env=False,
         headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
     )
 
 
-async def fetch_with(session: aiohttp.ClientSession, url: str, limits: HttpLimits, state: FetchState = FetchState()) -> FetchResult:
+async def fetch_with(session: aiohttp.ClientSession, url: str, limits: HttpLimits, state: FetchState = FetchState(),
+                     large: LargeBodies | None = None) -> FetchResult:
     """GET a URL within the limits on a `make_session` session; 304 comes back as a result, every other failure as FetchError.
 
-    A 429 or 503 FetchError carries the raw Retry-After header as `.retry_after`.
+    A 429 or 503 FetchError carries the raw Retry-After header as `.retry_after`. With `large`, a body past its `small`
+    size waits for one of its slots, and the caller gives the slot back with `large.done(result.body)`.
     """
     headers = {}
     if state.etag:
@@ -243,8 +283,8 @@ async def fetch_with(session: aiohttp.ClientSession, url: str, limits: HttpLimit
     if state.last_modified:
         headers["If-Modified-Since"] = state.last_modified
     try:
-        async with asyncio.timeout(limits.deadline):
-            return await _get(session, url, headers, limits, state)
+        async with asyncio.timeout(limits.deadline) as deadline:
+            return await _get(session, url, headers, limits, state, _Room(large, deadline) if large else None)
     except AddressRefused as exc:
         raise FetchError(f"{url}: {exc} ({ALLOW_HINT})", source=url) from None
     except aiohttp.TooManyRedirects:
@@ -261,7 +301,8 @@ async def fetch_with(session: aiohttp.ClientSession, url: str, limits: HttpLimit
         raise FetchError(f"{url}: {plain_reason(exc)}", source=url) from None
 
 
-async def _get(session: aiohttp.ClientSession, url: str, headers: dict[str, str], limits: HttpLimits, state: FetchState) -> FetchResult:
+async def _get(session: aiohttp.ClientSession, url: str, headers: dict[str, str], limits: HttpLimits, state: FetchState,
+               room: _Room | None) -> FetchResult:
     # aiohttp counts the redirect responses it has seen, the last one included: max_redirects + 1
     async with session.get(url, headers=headers, max_redirects=limits.max_redirects + 1) as response:
         moved = str(response.url) if any(r.status in (301, 308) for r in response.history) else None
@@ -274,32 +315,48 @@ async def _get(session: aiohttp.ClientSession, url: str, headers: dict[str, str]
         declared = response.content_length  # of the body as sent: compressed, when it is
         if declared is not None and declared > limits.max_body_bytes:  # refused before a byte of it is read
             raise FetchError(f"{url}: declared body of {declared} bytes is larger than the cap of {limits.max_body_bytes} bytes ([http] max_body_bytes)", source=url)
-        body = await _read_capped(response, limits.max_body_bytes, url)
+        body = await _read_capped(response, limits.max_body_bytes, url, room)
         new_state = FetchState(response.headers.get("ETag"), response.headers.get("Last-Modified"))
         return FetchResult(str(response.url), response.status, body, _lower(response.headers), new_state, moved)
 
 
-async def _read_capped(response: aiohttp.ClientResponse, cap: int, url: str) -> bytes:
+class _Room(typing.NamedTuple):
+    """A fetch's share of its poll's `LargeBodies`, and the deadline its wait for a slot is not counted in."""
+
+    large: LargeBodies
+    deadline: asyncio.Timeout
+
+
+async def _read_capped(response: aiohttp.ClientResponse, cap: int, url: str, room: _Room | None = None) -> bytes:
     try:
         inflater = _Inflater(response.headers.get("Content-Encoding", ""))
     except ValueError as exc:
         raise FetchError(f"{url}: {exc}", source=url) from None
     parts: list[bytes] = []
-    size = 0
-    try:
-        async for raw in response.content.iter_any():  # raw network reads: decoded here, within the cap
-            data = inflater.feed(raw, cap - size)
-            size += len(data)
-            if size > cap:
-                raise FetchError(f"{url}: body larger than {cap} bytes", source=url)
-            parts.append(data)
-            if inflater.ended:
-                break
-    except zlib.error as exc:
-        raise FetchError(f"{url}: corrupt compressed body ({exc})", source=url) from None
-    if not inflater.complete:
-        raise FetchError(f"{url}: truncated compressed body", source=url)
-    return b"".join(parts)
+    size, waits = 0, room is not None  # waits: past `small`, the body needs a slot first
+    slot = contextlib.ExitStack()  # a slot taken is given back here only if the body is not returned
+    with slot:
+        try:
+            async for raw in response.content.iter_any():  # raw network reads: decoded here, within the cap
+                data = inflater.feed(raw, (room.large.small if room and waits else cap) - size)
+                if room and waits and size + len(data) > room.large.small:
+                    await room.large.take(room.deadline)
+                    slot.callback(room.large.release)
+                    waits = False
+                    data += inflater.feed(b"", cap - size - len(data))  # the rest of this read
+                size += len(data)
+                if size > cap:
+                    raise FetchError(f"{url}: body larger than {cap} bytes", source=url)
+                parts.append(data)
+                if inflater.ended:
+                    break
+        except zlib.error as exc:
+            raise FetchError(f"{url}: corrupt compressed body ({exc})", source=url) from None
+        if not inflater.complete:
+            raise FetchError(f"{url}: truncated compressed body", source=url)
+        body = b"".join(parts)
+        slot.pop_all()  # returned: the caller's `done` gives the slot back
+        return body
 
 
 def fetch(url: str, limits: HttpLimits, state: FetchState = FetchState()) -> FetchResult:

@@ -36,7 +36,7 @@ from monitor import defaults, metrics
 from monitor.errors import FeedParseError, FetchError, SourceError
 from monitor.hosts import host_of
 from monitor.model import FetchResult, FetchState, ParsedFeed
-from monitor.sources.http import fetch_with, make_session, run
+from monitor.sources.http import LargeBodies, fetch_with, make_session, run
 from monitor.sources.parsing import BrokenProcessPool, ParserPool
 
 if TYPE_CHECKING:
@@ -57,12 +57,15 @@ J = TypeVar("J", bound=Feed)
 
 @dataclass(frozen=True)
 class PollLimits:
-    """How much a poll does at once: fetches (to one host), changed feeds parsed or waiting to be stored, bytes of bodies held."""
+    """How much a poll does at once: fetches (to one host), changed feeds parsed or waiting to be stored, bytes of bodies
+    held, large bodies."""
 
     max_in_flight: int = defaults.MAX_IN_FLIGHT
     backlog: int = defaults.BACKLOG_PER_WORKER * defaults.PARSE_WORKERS  # as pipeline.py makes it
     per_host: int = defaults.PER_HOST
     body_bytes: int = defaults.BODY_BYTES  # bytes of bodies held (`Bodies`) past which no fetch starts
+    large_bodies: int = defaults.LARGE_BODIES  # bodies past `large_body_bytes` read, waiting or parsed at once (`LargeBodies`)
+    large_body_bytes: int = defaults.LARGE_BODY_BYTES
 
 
 @dataclass(frozen=True)
@@ -372,6 +375,7 @@ class Poller(Generic[J]):
     async def _fetch_all(self, session: Any) -> None:
         backlog = asyncio.Semaphore(self.limits.backlog)
         bodies = Bodies(self.limits.backlog, self.limits.body_bytes)  # those fetched and not parsed yet, and those certain to come
+        large = LargeBodies(self.limits.large_bodies, self.limits.large_body_bytes)  # those read, waiting or parsed, validators or not
         loop = asyncio.get_running_loop()
         with self._lock:
             gate = self._gate = HostGate(self.jobs, self.limits.per_host, self.http.host_gap, closed=self._closed)
@@ -386,6 +390,7 @@ class Poller(Generic[J]):
                 await parse_held(job, result, took)
             finally:
                 await bodies.parsed(len(result.body))
+                large.done(result.body)
 
         async def parse_held(job: J, result: FetchResult, took: float) -> None:
             for attempt in range(1, PARSE_ATTEMPTS + 1):
@@ -413,7 +418,7 @@ class Poller(Generic[J]):
             began = loop.time()
             try:
                 with metrics.timed(metrics.FETCH_SECONDS):
-                    result = await fetch_with(session, job.url, self.http, job.state)
+                    result = await fetch_with(session, job.url, self.http, job.state, large)
                 took = loop.time() - began
             except SourceError as exc:
                 self._queue.put(Polled(job, error=exc, seconds=loop.time() - began))
@@ -425,6 +430,7 @@ class Poller(Generic[J]):
             body_hash = job.state.body_hash if result.not_modified else hashlib.sha256(result.body).hexdigest()
             result = replace(result, state=replace(result.state, body_hash=body_hash))
             if result.not_modified or body_hash == job.state.body_hash:  # nothing new: not even parsed
+                large.done(result.body)
                 self._queue.put(Polled(job, result, seconds=took))
                 return False
             async with bodies.holding(turn, grow=not backlog.locked(), size=len(result.body)):
