@@ -3,7 +3,9 @@ watchlist's event phrases before a surname is the act done to the person, not an
 ("Killing Soleimani was legal"); a generic act that tells another act than the specific one of its sentence does
 not yield to it: a further one in German, Spanish or Italian ("mit weiteren Angriffen", "otro ataque"), a
 counter-attack, an act answered ("and Turkey responded with shelling"), an act threatened in a clause after one
-done ("..., and the group said it would hit more bases"), the downing of something named after it."""
+done ("..., and the group said it would hit more bases"), the downing of something named after it; lawmakers who
+walk out of a session, and the European Union, tell no labour dispute; the other persons of listed French futures
+("L'Amérique paiera le prix", "Nous ne cherchons pas la guerre")."""
 
 from __future__ import annotations
 
@@ -54,3 +56,34 @@ def test_a_generic_act_that_tells_another_act_stays(matcher: Matcher, text: str)
 ])
 def test_a_generic_act_that_is_the_specific_one_still_yields(matcher: Matcher, text: str) -> None:
     assert "strike" not in events(matcher, text)
+
+
+# What only looks like a labour dispute: a walkout from a session or talks, a union of states.
+
+@pytest.mark.parametrize(("text", "event"), [
+    ("Sunni lawmakers walked out of the session after a Shiite deputy threatened to attack US forces in Anbar.", "threat"),
+    ("Opposition MPs walked out of parliament as militia leaders vowed to escalate attacks on US bases.", "escalation"),
+    ("The European Union's foreign ministers met in Brussels and called on all sides to exercise maximum restraint.", "de-escalation"),
+    ("The African Union said both sides must exercise restraint after the clashes on the border.", "de-escalation"),
+])
+def test_a_walkout_from_a_session_or_a_union_of_states_is_no_labour_dispute(matcher: Matcher, text: str, event: str) -> None:
+    assert event in events(matcher, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Dockers walked out of the port on a 24-hour strike over wages.",
+    "The nurses' union called for calm after the walkout escalated.",
+])
+def test_a_labour_dispute_stays_one(matcher: Matcher, text: str) -> None:
+    assert not events(matcher, text) & {"strike", "escalation", "de-escalation"}
+
+
+# The other persons of listed phrases (French verbs that Snowball leaves apart).
+
+@pytest.mark.parametrize(("text", "event"), [
+    ("« Washington paiera le prix de ce crime », a déclaré le commandant des Gardiens de la révolution.", "retaliation"),
+    ("« Estados Unidos pagará el precio », dijo el comandante iraní tras el ataque.", "retaliation"),
+    ("« Nous ne cherchons pas la guerre », a dit le ministre iranien des Affaires étrangères.", "de-escalation"),
+])
+def test_the_other_persons_of_a_listed_phrase(matcher: Matcher, text: str, event: str) -> None:
+    assert event in events(matcher, text)
