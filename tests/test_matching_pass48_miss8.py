@@ -2,7 +2,7 @@
 watchlist's event phrases before a surname is the act done to the person, not another person's given name
 ("Killing Soleimani was legal"); a generic act that tells another act than the specific one of its sentence does
 not yield to it: a further one in German, Spanish or Italian ("mit weiteren Angriffen", "otro ataque"), a
-counter-attack, an act answered ("and Turkey responded with shelling"), an act threatened in a clause after one
+counter-attack, an act answered ("and Turkey responded with shelling") or its cause ("because rockets had hit"), an act threatened in a clause after one
 done ("..., and the group said it would hit more bases"), the downing of something named after it; lawmakers who
 walk out of a session, and the European Union, tell no labour dispute; the other persons of listed French futures
 ("L'Amérique paiera le prix", "Nous ne cherchons pas la guerre")."""
@@ -44,6 +44,7 @@ def test_another_given_name_before_the_surname_stays_another_person(matcher: Mat
     "Gunmen fired rockets at a Turkish base in northern Iraq, and Turkey responded with shelling of the hills.",
     "Militia drones struck a base near Erbil overnight, and the group said it would hit more bases next week.",
     "The missile barrage on Ain al-Asad and the downing of the Ukrainian airliner came in the same night.",
+    "US forces struck a militia depot near Qaim because rockets had hit Ain al-Asad the day before.",
 ])
 def test_a_generic_act_that_tells_another_act_stays(matcher: Matcher, text: str) -> None:
     assert "strike" in events(matcher, text)
@@ -53,6 +54,7 @@ def test_a_generic_act_that_tells_another_act_stays(matcher: Matcher, text: str)
     "Officials said warplanes would strike the depots near Qaim by nightfall.",  # one act threatened: the air strike
     "A drone circled over the embassy compound, and the militia threatened to strike it.",  # the embassy is the target
     "Rockets hit the base, and a second rocket attack followed an hour later.",
+    "Rockets struck the base because the militia wanted revenge for the killing of its commander.",
 ])
 def test_a_generic_act_that_is_the_specific_one_still_yields(matcher: Matcher, text: str) -> None:
     assert "strike" not in events(matcher, text)

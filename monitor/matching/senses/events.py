@@ -367,9 +367,9 @@ _CAUSE = (  # another act by cause: "in retaliation for the US strikes", "a stri
 )
 
 
-_CLAUSE = re.compile(  # another clause: "days after the US struck", "though rogue cells fired rockets" (not "Rockets later struck"); or a cause
+_CLAUSE = re.compile(  # another clause: "days after the US struck", "though rogue cells fired rockets" (not "Rockets later struck"); a cause, an answer
     r"\b(?:after|before|though|although|whereas|but|since|until|separately|(?:days|hours|weeks|months)[ \t]+later|"
-    r"respond(?:s|ed)?[ \t]+with|retaliat(?:es|ed)[ \t]+with|(?:hit|hits|struck)[ \t]+back|" + _CAUSE + r")\b",
+    r"respond(?:s|ed)?[ \t]+with|retaliat(?:es|ed)[ \t]+with|(?:hit|hits|struck)[ \t]+back|because|parce[ \t]+que|porque|perché|weil|" + _CAUSE + r")\b",
     re.IGNORECASE,
 )
 
