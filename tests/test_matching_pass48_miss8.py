@@ -5,7 +5,8 @@ not yield to it: a further one in German, Spanish or Italian ("mit weiteren Angr
 counter-attack, an act answered ("and Turkey responded with shelling") or its cause ("because rockets had hit"), an act threatened in a clause after one
 done ("..., and the group said it would hit more bases"), the downing of something named after it; lawmakers who
 walk out of a session, and the European Union, tell no labour dispute; the other persons of listed French futures
-("L'Amérique paiera le prix", "Nous ne cherchons pas la guerre")."""
+("L'Amérique paiera le prix", "Nous ne cherchons pas la guerre"); what a person sends is no place ("the threat from
+Soleimani")."""
 
 from __future__ import annotations
 
@@ -89,3 +90,17 @@ def test_a_labour_dispute_stays_one(matcher: Matcher, text: str) -> None:
 ])
 def test_the_other_persons_of_a_listed_phrase(matcher: Matcher, text: str, event: str) -> None:
     assert event in events(matcher, text)
+
+
+# What a person sends is no place: "the threat from Soleimani" (travelling from Soleimani, the city, stays a place).
+
+@pytest.mark.parametrize("text", [
+    "Trump's aides described the threat from Soleimani as imminent, but senators were not convinced.",
+    "Iraqi militia leaders received orders from Soleimani in the weeks before the embassy siege.",
+])
+def test_what_a_person_sends_is_no_place(matcher: Matcher, text: str) -> None:
+    assert "Qasem Soleimani" in actors(matcher, text)
+
+
+def test_travelling_from_the_city_stays_a_place(matcher: Matcher) -> None:
+    assert "Qasem Soleimani" not in actors(matcher, "Two traders travelling from Soleimani to Kirkuk were stopped at a checkpoint.")
