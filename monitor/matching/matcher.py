@@ -134,6 +134,9 @@ class Matcher(CompiledWatchlist):
         self.rule_selectors = [(rule, *watchlist.rule_scope(rule)) for rule in watchlist.rules]  # per rule, the actors and events (names) it can pair
         # the learned layer over the rules (matching/learned.py), its weights read now: processes forked later share them
         self.learned: Layer | None = for_watchlist(watchlist)
+        self._event_words = frozenset(  # the one-word event phrases written in small letters: no given name ("Killing Soleimani")
+            n[0] for a in self._aliases if a.kind == "event" and a.text[:1].islower() and len(n := norms_of(a.text)) == 1 and len(n[0]) > 4
+        )
 
     def find(self, text: str) -> list[Match]:
         """All non-overlapping actor and event matches in a text, in text order."""
@@ -302,7 +305,7 @@ class Matcher(CompiledWatchlist):
         """Whether a bare surname follows a given name: _OTHER when it is not the watched person's (a
         capitalised word, not all capitals, not a title, not a sentence's opening function word, right
         before it with only spaces, or an initial, between, unlike the first word of every alias of the
-        person: a transliteration, 60% alike and of the same first sound, is alike), _SAME when it is the person's, else 0."""
+        person, nor a word of the watchlist's event phrases: a transliteration, 60% alike and of the same first sound, is alike), _SAME when it is the person's, else 0."""
         before = doubt.first - 1
         if before < 0:
             return 0
@@ -318,6 +321,8 @@ class Matcher(CompiledWatchlist):
         if not word[:1].isupper() or word.isupper() or word[-2:] in ("'s", "’s") or words.norms(before, before)[0] in TITLES:
             return 0
         given = words.norms(before, before)[0]
+        if given in self._event_words:
+            return 0  # "Killing Soleimani was legal": an act done to the person, not another person's given name
         opening = text[: words.starts[before]].rstrip()
         if (not opening or opening[-1] in ".!?:;\"'“”«»([—–-|") and (given in FUNCTION_WORDS or given in OPENERS):
             return 0  # "When Soleimani ...": a sentence's first word, not a name

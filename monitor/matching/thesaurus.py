@@ -247,7 +247,7 @@ SYNSETS: tuple[Synset, ...] = (
         "retaliation; retaliate; retaliated; retaliatory; reprisal; reprisals; vengeance; revenge attack; représailles; venganza;"
         "represalia; represalias; rappresaglia; rappresaglie; Vergeltung; Vergeltungsschlag",
         ("revenge; avenge; avenged; avenging; hit back; pay the price; pay a heavy price; make them pay; riposte; venger; vengar; vendetta; vendicare; Rache; rächen;"
-         "paieront le prix; pagarán el precio; pagheranno il prezzo", _REPRISAL),
+         "paieront le prix; pagarán el precio; pagheranno il prezzo; paiera le prix; pagará el precio; pagherà il prezzo", _REPRISAL),  # the future's plural and singular
         ("payback", _REPRISAL),
         ("pay dearly; paiera cher; paieront cher; pagará caro; pagarán caro; pagherà caro; pagheranno caro; teuer bezahlen", _THREAT, 6),  # the threatened reprisal
         ("response", _RESPONSE_HOW, 3),  # "responsible" has its stem: only how it is told
@@ -338,6 +338,7 @@ SYNSETS: tuple[Synset, ...] = (
         "désescalade; apaisement; ne veut pas la guerre; desescalada; no busca una guerra; distensione; Deeskalation;"
         "exercise restraint; show restraint; maximum restraint; appelé à la retenue; pidió contención; invitato alla moderazione; zur Zurückhaltung;"
         "prevent a wider war; prevent a regional war; preventing a regional war; ne cherchent pas la guerre; ne cherche pas la guerre; apaiser les tensions;"
+        "ne cherchons pas la guerre; ne voulons pas la guerre; ne veulent pas la guerre;"  # the other persons (Snowball leaves French verbs apart)
         "no buscan la guerra; rebajar la tensión; reducir la tensión; bajar la tensión; non cerca la guerra; ridurre la tensione; allentare la tensione;"
         "keinen Krieg; Spannungen abbauen; lower the temperature; lowering the temperature; bring down the temperature; cool tensions;"
         "evitare un'escalation; evitare qualsiasi escalation; non cerca un'escalation; éviter une escalade; éviter toute escalade; évite l'escalade;"

@@ -283,13 +283,17 @@ def yielding(watchlist: Watchlist, matches: Sequence[Match], text: str) -> list[
     for o, k in zip(events, keys):
         by_name.setdefault(o.name, []).append((o, k))
 
+    threat = tables.threat_name
+
     def yields_to_one(m: Match, key: int) -> bool:
         another: bool | None = None  # whether m tells another act than its sentence's (`_another`): asked once, when needed
         for o, k in (pair for name in yields[m.name] for pair in by_name.get(name, ())):
-            if o.start >= m.end and _downing(m):
+            if _downing(m) and (o.start >= m.end or _target_named(text, m)):
                 continue
             if k == key:
                 another = _another(text, m, events) if another is None else another
+                if _threatened_after(text, m, o, key, events, threat):
+                    continue  # "fired ballistic missiles, and are ready to strike again": the act threatened is another than the one told
                 if not another and not _apart(text, m, o):
                     return True
             if o.start < m.start and _refers_back(text, m.start) and not _past_verb(m) and not _CAUSED.search(text, o.end, m.start):
@@ -315,6 +319,40 @@ def _downing(m: Match) -> bool:
     return fold(m.found) in DOWNING
 
 
+_OF_AFTER = re.compile(r"[ \t]+(?:of|de|du|des|del|della|dello|des)\b", re.IGNORECASE)
+
+
+def _target_named(text: str, m: Match) -> bool:
+    """Whether a shooting down names what it downed after it, as a noun with "of" ("Iran's missile retaliation and the
+    downing of Flight 752"): its target, not the weapon before it."""
+    return _OF_AFTER.match(text, m.end) is not None
+
+
+_THREAT_BEFORE = re.compile(r"[ \t]+(?:[\w'’]+[ \t]+){0,2}")  # at most two words between a threat and the act it names: threatened to hit
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:]|\b(?:and|et|und|y|e)\b", re.IGNORECASE)
+
+
+def _threatened_after(text: str, m: Match, o: Match, key: int, events: Sequence[Match], threat: str) -> bool:
+    """Whether a generic act is threatened in a clause after a specific act of force told as done, not threatened:
+    "a missile barrage had hit American targets, and the Guards threatened to hit Israel next" (two acts; not
+    "warplanes would strike the airport", one act, nor "a drone over the embassy, and threatened to strike it", whose
+    specific event names the target, not an act of force)."""
+    return (
+        o.end <= m.start and o.cameo.startswith("19") and _CLAUSE_BREAK.search(text, o.end, m.start) is not None
+        and _menaced(text, m, key, events, threat) and not _menaced(text, o, key, events, threat)
+    )
+
+
+def _menaced(text: str, m: Match, key: int, events: Sequence[Match], threat: str) -> bool:
+    """Whether an act is said as a threat: a modal or readiness before it ("ready to strike", "would hit"), a
+    future form, or a threat found right before it ("threatened to hit Israel next")."""
+    if any(t.name == threat and t.end <= m.start and _THREAT_BEFORE.fullmatch(text, t.end, m.start) for t in events):
+        return True
+    return _threat_said(text, m, key) is not None
+
+
 def _past_verb(m: Match) -> bool:
     """Whether a generic event was found as a past verb (the US struck, the militia attacked): a verb, not a noun
     that a determiner makes refer back."""
@@ -329,8 +367,9 @@ _CAUSE = (  # another act by cause: "in retaliation for the US strikes", "a stri
 )
 
 
-_CLAUSE = re.compile(  # another clause: "days after the US struck", "though rogue cells fired rockets" (not "Rockets later struck"); or a cause
-    r"\b(?:after|before|though|although|whereas|but|since|until|separately|(?:days|hours|weeks|months)[ \t]+later|" + _CAUSE + r")\b",
+_CLAUSE = re.compile(  # another clause: "days after the US struck", "though rogue cells fired rockets" (not "Rockets later struck"); a cause, an answer
+    r"\b(?:after|before|though|although|whereas|but|since|until|separately|(?:days|hours|weeks|months)[ \t]+later|"
+    r"respond(?:s|ed)?[ \t]+with|retaliat(?:es|ed)[ \t]+with|(?:hit|hits|struck)[ \t]+back|because|parce[ \t]+que|porque|perché|weil|" + _CAUSE + r")\b",
     re.IGNORECASE,
 )
 
@@ -382,7 +421,15 @@ _NEAR_BEFORE = re.compile(r"[ \t]+(?:[\w'’-]+[ \t]+){1,4}")  # at most four wo
 _JOINED = re.compile(r"[ \t\-\u2010\u2011]{1,2}")  # a space or a hyphen: one word modifying the next
 
 
-INDEFINITE = frozenset("a an un une una uno ein eine einen einem einer another other new further more".split())
+INDEFINITE = frozenset(  # an act other than the one told: "another strike", "any attack", "weiteren Angriffen", "une nouvelle attaque"
+    "a an un une una uno ein eine einen einem einer another other new further more "
+    "weitere weiteren weiterer weiteres neue neuen neuer neues andere anderen anderer "
+    "nouvelle nouvelles nouveau nouveaux nouvel autre autres nuevo nueva nuevos nuevas otro otra otros otras "
+    "nuovo nuova nuovi nuove altro altra altri altre ulteriore ulteriori".split()
+)
+
+
+_COUNTER = re.compile(r"\b(?:counter|contre)[-\u2010\u2011 ]?$", re.IGNORECASE)  # a counter-attack answers the act told: another one
 
 
 def _another(text: str, m: Match, events: Sequence[Match]) -> bool:
@@ -390,6 +437,8 @@ def _another(text: str, m: Match, events: Sequence[Match]) -> bool:
     indefinite article or "other", "new", "further", at most one word between ("after an Israeli strike
     killed two"; not "in an attack later claimed by ISIS", nor "..., an attack claimed by ISIS"), or as a
     plural noun with no determiner that refers back ("directing attacks on US troops", "hit back with strikes")."""
+    if _COUNTER.search(text, max(0, m.start - 8), m.start):
+        return True  # "any counter-attack would be met with a harsher response"
     if any(o is not m and o.start >= m.end and _NEAR_AFTER.fullmatch(text, m.end, o.start) for o in events):
         return False  # "une attaque à la roquette", "an attack with drones": the specific one names its means
     if any(o is not m and o.end <= m.start and _JOINED.fullmatch(text, o.end, m.start) for o in events):

@@ -51,15 +51,35 @@ LABOUR = Marks.of(  # a sentence that tells a labour dispute: its generic strike
 )
 
 
+_LEFT_A_MEETING = re.compile(  # lawmakers walked out of the session, delegates walked out of the talks: they left, no stoppage of work;
+    r"\b(?:walk|walks|walked|walking)[ \t]+out[ \t]+(?:of|from)[ \t]+(?:the[ \t]+|a[ \t]+)?(?:[\w-]+[ \t]+)?"
+    r"(?:session|sessions|sitting|meeting|meetings|talks|negotiations|parliament|chamber|assembly|hall|summit|conference|hearing|vote|debate)\b"
+    # a union of states, no trade union: the European Union's ministers, the African Union said
+    r"|\b(?:European|African|Soviet|Eurasian|Arab|Postal)[ \t]+Union\b|\bUnion[ \t]+(?:européenne|africaine)|\bUnión[ \t]+(?:Europea|Africana)\b"
+    r"|\bUnione[ \t]+(?:europea|africana)\b|\b(?:Europäische|Afrikanische)[ \t]+Union\b",
+    re.IGNORECASE,
+)
+
+
+def _labour_told(text: str) -> str:
+    """The text with what only looks like a labour dispute blanked (same length: sentences stay where they are):
+    a walkout from a session or talks (they left), a union of states."""
+    return _LEFT_A_MEETING.sub(lambda left: " " * len(left.group()), text)
+
+
 def labour(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: dict[int, tuple[int, int]] | None = None) -> list[Match]:
     """The generic fight events (CAMEO root 19 itself), threats (13) and escalations of a sentence that tells a
     labour dispute (LABOUR: "ground staff walked out on a 24-hour strike", "the union warned the walkout could be
     extended", "could escalate into an indefinite stoppage", "the management called for calm"): the guide's labour
-    sense of "strike", a threat to strike for pay, a dispute escalating or calmed. Other events stay."""
+    sense of "strike", a threat to strike for pay, a dispute escalating or calmed. Other events stay. Walking out
+    of a session, a meeting or talks is leaving them (lawmakers walked out of the session), the European Union no
+    trade union (`_labour_told`)."""
     tables = tables_of(watchlist)
     calm = tables.calm_name
     generic = [m for m in matches if m.kind == "event" and (m.cameo in ("19", "13") or (m.name and m.name in (tables.escalation, calm, tables.truce)))]
-    return in_sentences_telling(LABOUR, generic, text, {} if spans is None else spans) if generic else []
+    if not generic:
+        return []
+    return in_sentences_telling(LABOUR, generic, _labour_told(text), {} if spans is None else spans)
 
 
 _PRESS_EMBARGO = re.compile(  # embargoed until a clock time, noon, midnight or a weekday: a news embargo (the guide), not a sanction
@@ -515,7 +535,7 @@ def penalties(watchlist: Watchlist, matches: Sequence[Match], text: str, spans: 
         out = [m for m in out if spans[m.start] not in named]
     calm = tables.calm_name
     generic = [m for m in matches if m.kind == "event" and (m.cameo in ("19", "13") or (m.name and m.name in (tables.escalation, calm, tables.truce)))]
-    return out + (in_sentences_telling(LABOUR_MORE, generic, text, spans) if generic and hinted(folded, _LABOUR_MORE_HINTS) else [])
+    return out + (in_sentences_telling(LABOUR_MORE, generic, _labour_told(text), spans) if generic and hinted(folded, _LABOUR_MORE_HINTS) else [])
 
 
 CAPTIVITY_MORE = Marks.of(  # more of real captivity: its releases and deals, captives and abductors (in four languages)

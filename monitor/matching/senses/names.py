@@ -274,16 +274,23 @@ def _inside_a_name(text: str, m: Match) -> bool:
 _PLACE_BEFORE = re.compile(r"\b(?:in|near|from|outside|dans|en|nel|nella|im|bei)[ \t]+$")  # in Sulaimani: a place, not a person
 
 
+_SENT_FROM = re.compile(  # a threat, orders, a letter from Soleimani: what a person sends or gives, not a place left
+    r"\b(?:threats?|orders?|instructions?|directives?|messages?|letters?|calls?|warnings?|demands?|requests?|support|backing|"
+    r"funding|money|help|pressure|praise|approval|permission|visits?)[ \t]+from[ \t]+$",
+    re.IGNORECASE,
+)
+
+
 _AND_BEFORE = re.compile(r"[ \t]+(?:and|et|y|e|und)[ \t]+$")
 
 
 def _a_place_here(text: str, m: Match, places: list[Match]) -> bool:
     """Whether a person's one-word alias stands where a place does: right after "in", "near", "from" (not a
-    possessive: "in Soleimani's honour"), or coordinated after a watched place ("Erbil and Sulaimani": the city)."""
+    possessive: "in Soleimani's honour"; nor what the person sends: "the threat from Soleimani"), or coordinated after a watched place ("Erbil and Sulaimani": the city)."""
     if m.found[-2:] in ("'s", "’s") or text[m.end : m.end + 2] in ("'s", "’s"):
         return False
     if _PLACE_BEFORE.search(text, max(0, m.start - 12), m.start):
-        return True
+        return not _SENT_FROM.search(text, max(0, m.start - 20), m.start)
     return any(_AND_BEFORE.fullmatch(text, p.end, m.start) for p in places if p.end < m.start)
 
 
