@@ -1,0 +1,73 @@
+"""Issue 15, stop 48 (helper fp8): events reported that are not there. Two kinds, each a word read as
+another: "responsible"/"responsibility" stemmed as "response" (a word of retaliation), and "de-escalation"
+read by the learned layer as "escalation" (its hyphen split the prefix off). The sentences are new, none
+from an evaluation set; each side is checked: what must not be found, and what must still be."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.matching.learned import stems_of
+from monitor.matching.matcher import Matcher
+from monitor.matching.rules import match_text
+from monitor.matching.stems import stem
+from monitor.watchlist import load_watchlist
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(load_watchlist("config/watchlist.yaml"))  # the default watchlist, with the shipped learned layer
+
+
+def events(matcher: Matcher, text: str) -> set[str]:
+    return {m.name for m in match_text(matcher, text).matches if m.kind == "event"}
+
+
+def test_the_one_responsible_is_not_a_response() -> None:
+    assert stem("responsible") == stem("responsibility") == stem("responsibilities") != stem("response")
+    assert stem("response") == stem("responses")
+    assert [s for _, s in stems_of("those responsible")] != [s for _, s in stems_of("the response")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Guards accepted responsibility for the downing of the passenger jet, Iran's state media said.",
+        "Washington will hold Tehran responsible for any harm to American personnel in Iraq, the State Department said.",
+    ],
+)
+def test_responsibility_adds_no_retaliation(matcher: Matcher, text: str) -> None:
+    assert "retaliation" not in events(matcher, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "event"),
+    [
+        ("Kataib Hezbollah claimed responsibility for the rocket attack on the US base.", "rocket attack"),
+        ("Kataib Hezbollah threatened a harsh response to the American air strikes.", "retaliation"),
+        ("Iran's military response to the killing came within days.", "retaliation"),
+    ],
+)
+def test_a_response_and_a_claim_of_responsibility_still_count(matcher: Matcher, text: str, event: str) -> None:
+    assert event in events(matcher, text)
+
+
+def test_a_reversing_prefix_makes_another_word_for_the_learned_layer() -> None:
+    assert [s for _, s in stems_of("a call for de-escalation")] == ["call", "de-escal"]
+    assert "non-aggress" in [s for _, s in stems_of("a non-aggression pact")]
+    assert [s for _, s in stems_of("the US-led coalition")] == ["us", "led", "coalit"]  # other compounds as before
+    assert "escal" in [s for _, s in stems_of("fears of escalation")]
+
+
+def test_a_call_for_de_escalation_adds_no_escalation(matcher: Matcher) -> None:
+    found = events(matcher, "Qatar's foreign minister travelled to Tehran to urge de-escalation between Iran and the United States.")
+    assert "de-escalation" in found
+    assert "escalation" not in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Iran warned of a dangerous escalation after the US strike.", "Tehran accused Washington of escalating tensions in the Gulf."],
+)
+def test_an_escalation_still_counts(matcher: Matcher, text: str) -> None:
+    assert "escalation" in events(matcher, text)
