@@ -71,3 +71,27 @@ def test_a_call_for_de_escalation_adds_no_escalation(matcher: Matcher) -> None:
 )
 def test_an_escalation_still_counts(matcher: Matcher, text: str) -> None:
     assert "escalation" in events(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Esper swore in the new commander of US Central Command at MacDill Air Force Base.",
+        "The IRGC's new commander was sworn in by Khamenei on Sunday.",
+        "The Guards held a swearing-in ceremony for the new Quds Force commander in Tehran.",
+    ],
+)
+def test_swearing_someone_in_is_no_threat(matcher: Matcher, text: str) -> None:
+    assert "threat" not in events(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The militia swore revenge for the killing of its commander in Baghdad.",
+        "Kataib Hezbollah has sworn to avenge the deaths of its fighters.",
+        "Kataib Hezbollah's leader swore in revenge that the Americans would leave Iraq.",
+    ],
+)
+def test_a_vow_of_revenge_is_still_a_threat(matcher: Matcher, text: str) -> None:
+    assert "threat" in events(matcher, text)
