@@ -95,3 +95,23 @@ def test_swearing_someone_in_is_no_threat(matcher: Matcher, text: str) -> None:
 )
 def test_a_vow_of_revenge_is_still_a_threat(matcher: Matcher, text: str) -> None:
     assert "threat" in events(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Troops had two hours warning before the missiles hit.", "The soldiers got several hours' warning before the first missiles struck the base."],
+)
+def test_notice_of_an_attack_is_no_threat(matcher: Matcher, text: str) -> None:
+    assert events(matcher, text) == {"ballistic missiles"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Iran issued a stark warning to the United States after the killing of Soleimani.",
+        "Kataib Hezbollah repeated its warning that US troops must leave Iraq.",
+        "A US destroyer fired warning shots at Iranian fast boats in the Gulf.",
+    ],
+)
+def test_a_warning_given_is_still_a_threat(matcher: Matcher, text: str) -> None:
+    assert "threat" in events(matcher, text)
