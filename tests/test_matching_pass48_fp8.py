@@ -115,3 +115,23 @@ def test_notice_of_an_attack_is_no_threat(matcher: Matcher, text: str) -> None:
 )
 def test_a_warning_given_is_still_a_threat(matcher: Matcher, text: str) -> None:
     assert "threat" in events(matcher, text)
+
+
+def actors(matcher: Matcher, text: str) -> set[str]:
+    return {m.name for m in match_text(matcher, text).matches if m.kind == "actor"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "For two decades the Quds Force has armed Shiite militias from Lebanon to Yemen.",
+        "Shia militias fought US troops in Basra and Sadr City in 2004 and 2008.",
+    ],
+)
+def test_shiite_militias_are_not_the_pmf_by_name(matcher: Matcher, text: str) -> None:
+    assert "Popular Mobilization Forces" not in actors(matcher, text)
+
+
+def test_the_pmf_named_is_still_found(matcher: Matcher) -> None:
+    text = "The Hashd al-Shaabi, an umbrella of Shiite militias, was folded into Iraq's security forces in 2016."
+    assert "Popular Mobilization Forces" in actors(matcher, text)
