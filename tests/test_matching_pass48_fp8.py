@@ -135,3 +135,15 @@ def test_shiite_militias_are_not_the_pmf_by_name(matcher: Matcher, text: str) ->
 def test_the_pmf_named_is_still_found(matcher: Matcher) -> None:
     text = "The Hashd al-Shaabi, an umbrella of Shiite militias, was folded into Iraq's security forces in 2016."
     assert "Popular Mobilization Forces" in actors(matcher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["An escalator collapsed at a Tehran metro station, injuring a dozen commuters.", "Iraqi engineers repaired the escalators at Baghdad airport's new terminal."],
+)
+def test_an_escalator_is_no_escalation(matcher: Matcher, text: str) -> None:
+    assert "escalation" not in events(matcher, text)
+
+
+def test_escalatory_is_still_an_escalation(matcher: Matcher) -> None:
+    assert "escalation" in events(matcher, "Washington called Tehran's decision to enrich uranium to 60% deeply escalatory.")
