@@ -17,7 +17,8 @@ Per event at most one addition (its most probable). The watchlist's rules then f
 
 The features (bench/learned_events.py says more), each also keyed by the event it weighs
 (`attack|near=troop`): the phrase listed (`alias=`) and how it was found (`form=`), the stems of the
-words within `window` words of it (`near=`; propose: of its sentence, `word=`), whether a watched actor
+words within `window` words of it (`near=`; propose: of its sentence, `word=`; a word after a reversing prefix
+and a hyphen is the prefix's: `de-escal`), whether a watched actor
 stands in the sentence (`actor=`), and the events the rules found there (`event=`, or `event=none`).
 The models know events by name: they act only on the events of a watchlist named as the default
 watchlist's (`events` in the weights file); a watchlist's other events are left to the rules, and
