@@ -147,3 +147,29 @@ def test_an_escalator_is_no_escalation(matcher: Matcher, text: str) -> None:
 
 def test_escalatory_is_still_an_escalation(matcher: Matcher) -> None:
     assert "escalation" in events(matcher, "Washington called Tehran's decision to enrich uranium to 60% deeply escalatory.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Pentagon did not seek Baghdad's permission before the raid on the Kataib Hezbollah depot.",
+        "Washington pushed Baghdad to expel the Iranian-backed militias from the border.",
+        "Baghdad had been warned that further attacks on the embassy would bring a US response.",
+    ],
+)
+def test_a_capital_addressed_as_a_government_is_its_state(matcher: Matcher, text: str) -> None:
+    found = actors(matcher, text)
+    assert "Iraq" in found
+    assert "Baghdad" not in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two rockets landed in Baghdad, police said.",
+        "The kidnapping of the researcher in Baghdad was blamed on Kataib Hezbollah.",
+        "Baghdad was hit by a dust storm on Monday that closed the airport.",
+    ],
+)
+def test_the_city_is_still_the_city(matcher: Matcher, text: str) -> None:
+    assert "Baghdad" in actors(matcher, text)
