@@ -17,7 +17,8 @@ Per event at most one addition (its most probable). The watchlist's rules then f
 
 The features (bench/learned_events.py says more), each also keyed by the event it weighs
 (`attack|near=troop`): the phrase listed (`alias=`) and how it was found (`form=`), the stems of the
-words within `window` words of it (`near=`; propose: of its sentence, `word=`), whether a watched actor
+words within `window` words of it (`near=`; propose: of its sentence, `word=`; a word after a reversing prefix
+and a hyphen is the prefix's: `de-escal`), whether a watched actor
 stands in the sentence (`actor=`), and the events the rules found there (`event=`, or `event=none`).
 The models know events by name: they act only on the events of a watchlist named as the default
 watchlist's (`events` in the weights file); a watchlist's other events are left to the rules, and
@@ -211,7 +212,20 @@ def stems_of(text: str) -> list[tuple[int, str]]:
     stem_of = {word: _STEMS.get(word, _UNKNOWN) for _, word in words}
     if unknown := [word for word, stem in stem_of.items() if stem is _UNKNOWN]:
         stem_of.update(_learn(unknown))
-    return [(start, stem) for start, word in words if (stem := stem_of[word]) is not None]
+    out = [(start, stem) for start, word in words if (stem := stem_of[word]) is not None]
+    if "-" in text:
+        out = _reversed(text, words, out)
+    return out
+
+
+REVERSING = frozenset({"de", "non"})  # a prefix joined by a hyphen that turns a word into its opposite
+
+
+def _reversed(text: str, words: list[tuple[int, str]], stems: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The stems, each of a word written after a reversing prefix and a hyphen (de-escalation, non-aggression)
+    marked as the prefix's (`de-escal`): the word's opposite is not the word."""
+    prefix = {start + len(word) + 1: word.casefold() for start, word in words if word.casefold() in REVERSING}
+    return [(start, f"{prefix[start]}-{stem}") if start in prefix and text[start - 1] == "-" else (start, stem) for start, stem in stems]
 
 
 _STEMS: dict[str, str | None] = {}  # a word as written -> its stem, None if not a content word; STEMS_KEPT at most

@@ -57,6 +57,10 @@ IRREGULAR = {
 # Words Snowball cuts down to another common word's stem, kept apart: an author is no authority (an "American
 # author" is no word of the state, as "American authorities" is).
 IRREGULAR |= {"authority": "authorit", "authorities": "authorit"}
+# Nor is the one responsible (for an attack, claimed or blamed) a response, a word of retaliation.
+IRREGULAR |= {word: "responsib" for word in ("responsible", "responsibly", "responsibility", "responsibilities")}
+# Nor is an escalator (a moving staircase) an escalation (Snowball cuts both to "escal"; "escalatr" is its own stem).
+IRREGULAR |= {"escalator": "escalatr", "escalators": "escalatr"}
 
 _FUNCTION_WORDS = frozenset().union(*STOP_WORDS.values())
 FUNCTION_STEM = "\x00"  # a function word's stem marks it: it is the same word in every language, never a content word's stem

@@ -286,6 +286,10 @@ _KEPT_BEFORE = re.compile(  # made good on its promise, kept its pledge: the act
 )
 
 
+_NOTICE_BEFORE = re.compile(  # two hours' warning, minutes of warning, early or advance warning: notice given of an act, no threat made
+    r"(?:\b(?:hours?|minutes?|days?|weeks?|seconds?)['’]?[ \t]+(?:of[ \t]+)?|\b(?:advance|early|prior|ample|enough|little|short|sufficient)[ \t-]+)$", re.IGNORECASE
+)
+_SWORN_IN = re.compile(r"(?:[ \t]+|-)in\b(?![ \t]+(?:revenge|vengeance)\b)", re.IGNORECASE)  # sworn in, swore in the new chief, a swearing-in: an oath of office, no threat
 _REPORT_BEFORE = re.compile(  # a UN report warned, the study warns: an assessment's warning of a risk, not a threat made
     r"\b(?:report|reports|study|studies|survey|analysis|assessment|review|audit|paper|poll|index|forecast|model|projections?)(?:[ \t]+(?:has|have|had|also|further))?[ \t]+$",
     re.IGNORECASE,
@@ -358,7 +362,9 @@ def everyday_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -
     currency or from speculators or critics, or launched by short sellers (a market's, a debate's); the pound (money,
     not pounding); a hit of a
     quantity (temperatures hit 51C, the rial hit a record low); "killing it" (doing well); a revenge win or match
-    (a rematch); a warning by a report or a study (an assessment of a risk, no threat made); a threat or promise
+    (a rematch); a warning by a report or a study (an assessment of a risk, no threat made), or hours' or early warning of an act
+    (notice given); swearing someone in (an
+    oath of office, no vow of revenge); a threat or promise
     made good on, kept or carried out (the act done, no threat left); a software deployment; a teachers' strike (a
     stoppage of work), a three-day, 24-hour, open-ended or rent strike (a stoppage for a time or of a kind) unless aimed at a watched actor; rocket launchers or a rocket programme with no fire told after; retaliation from managers or
     an employer, for reporting or flagging something, or against someone who reported it (a workplace's, a whistleblower's); a truce or ceasefire
@@ -382,6 +388,8 @@ def everyday_senses(watchlist: Watchlist, matches: Sequence[Match], text: str) -
             or (acting and found.startswith("revenge") and _REMATCH_AFTER.match(text, m.end))
             or (m.name == threat and found.startswith("warn") and _REPORT_BEFORE.search(text, max(0, m.start - 40), m.start))
             or (m.name == threat and _KEPT_BEFORE.search(text, max(0, m.start - 50), m.start))
+            or (m.name == threat and found.startswith(("swor", "swear")) and _SWORN_IN.match(text, m.end))
+            or (m.name == threat and found == "warning" and _NOTICE_BEFORE.search(text, max(0, m.start - 20), m.start))
             or (m.cameo.startswith("15") and _STATION_NOUN.fullmatch(m.found) and not _FORCE_AFTER.match(text, m.end))
             or (m.cameo.startswith("15") and found.startswith("deploy") and _SOFTWARE_BEFORE.search(text, max(0, m.start - 20), m.start))
             or (acting and found in ("strike", "strikes") and (_TRADE_BEFORE.search(text, max(0, m.start - 30), m.start) or (_STOPPAGE_BEFORE.search(text, max(0, m.start - 20), m.start) and not _aimed(m, text, actor_starts))))

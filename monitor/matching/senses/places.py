@@ -28,7 +28,7 @@ AUXILIARIES = frozenset(  # may stand between a capital and its verb of governme
 
 
 ADDRESSED = frozenset(  # a capital right after one of these is addressed as a government: "warned Baghdad", "calls on Baghdad"
-    "warned warning warns urged urging urges threatened threatening threatens pressed pressing told asked accused blamed "
+    "warned warning warns urged urging urges threatened threatening threatens pressed pressing pushed pushing told asked accused blamed "
     "sanctioned on upon".split()
 )
 
@@ -329,7 +329,13 @@ ADDRESSED_MORE = frozenset(  # more of a capital addressed as a government: "inf
 
 POSITIONS = frozenset(  # what a government holds after its capital's possessive: "Baghdad's pleading", "Tehran's objections"
     "pleading pleas plea objections objection position protest protests request requests demand demands consent approval decision "
-    "response reply statement assurances refusal".split()
+    "response reply statement assurances refusal permission blessing".split()
+)
+
+
+_ADDRESSED_PASSIVE = re.compile(  # "Baghdad had been warned", "Tehran was urged to": a capital addressed, as the passive's subject
+    r"[ \t]+(?:(?:has|have|had)[ \t]+been|was|were|is|are)[ \t]+(?:warned|urged|pressed|pushed|told|asked|accused|blamed|threatened|informed|notified|briefed|assured)\b",
+    re.IGNORECASE,
 )
 
 
@@ -338,7 +344,8 @@ _OWNED_WORD = re.compile(r"['’]s[ \t]+(\w+)")
 
 def addressed_capitals(watchlist: Watchlist, matches: Sequence[Match], text: str) -> dict[Match, Match]:
     """A capital that `stands_for` a state, used for its government by more verbs (informed Baghdad, wants Baghdad to,
-    a move Baghdad described as) or with a government's position ("Baghdad's pleading", "Tehran's objections"):
+    a move Baghdad described as, Baghdad had been warned) or with a government's position ("Baghdad's pleading",
+    "Tehran's objections", "without Baghdad's permission"):
     that state, as `metonyms` does for its verbs."""
     actors = tables_of(watchlist).actors
     out = {}
@@ -352,6 +359,7 @@ def addressed_capitals(watchlist: Watchlist, matches: Sequence[Match], text: str
         owned = NEXT_WORD.match(text, m.end) if m.found.endswith(("'s", "’s")) else _OWNED_WORD.match(text, m.end)
         if (
             word in ADDRESSED_MORE
+            or (word not in PLACE_WORDS and _ADDRESSED_PASSIVE.match(text, m.end))
             or (after is not None and word not in PLACE_WORDS and fold(after.group(1)) in GOVERNMENT_VERBS_MORE)
             or (owned is not None and fold(owned.group(1)) in POSITIONS)
         ):
