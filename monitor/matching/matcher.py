@@ -24,9 +24,11 @@ a text met again costs lookups and verification.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Container
 from functools import lru_cache
 from math import inf
+from operator import itemgetter
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
@@ -272,13 +274,15 @@ class Matcher(CompiledWatchlist):
         """The candidates lacking only a context word that a match of one of their `context_actors` licenses: wholly
         within the alias's window, as a context word must be (the nearest, the earlier of two as close; not a doubtful
         match, nor one that lacked its own context); the others' event phrases go to `aside` (when given)."""
-        actors = [(words.before(f.start), words.before(f.end) - 1, f) for f in found if f.said.kind == "actor" and (f.start, f.end) not in doubtful]
+        actors = sorted(((words.before(f.start), words.before(f.end) - 1, f) for f in found if f.said.kind == "actor" and (f.start, f.end) not in doubtful),
+                        key=itemgetter(0))
+        firsts = [a[0] for a in actors]  # by first word: only those starting within a window are looked at (a hostile text names thousands)
         out: list[Found] = []
         for short in lacking:
             names, window = self._context_actors.get(short.alias_id, frozenset()), self._window[short.alias_id]
-            near_ = [(max(a_first - short.last, short.first - a_last, 0), a_first, a) for a_first, a_last, a in actors
-                     if a.said.fields["name"] in names and a_first >= short.first - window and a_last <= short.last + window
-                     and (a.end <= short.found.start or a.start >= short.found.end)]
+            span = actors[bisect_left(firsts, short.first - window) : bisect_right(firsts, short.last + window)]
+            near_ = [(max(a_first - short.last, short.first - a_last, 0), a_first, a) for a_first, a_last, a in span
+                     if a.said.fields["name"] in names and a_last <= short.last + window and (a.end <= short.found.start or a.start >= short.found.end)]
             if near_:
                 actor = min(near_, key=lambda n: (n[0], n[1]))[2]
                 out.append(short.found._replace(context=_as_written(text, actor.start, actor.end), context_actor=actor.said.fields["name"]))
