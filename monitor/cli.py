@@ -296,14 +296,14 @@ def _print_replay(r: Replay) -> None:
 
 
 def _print_result(matched: Matched) -> None:
-    from monitor.matching.report import alias_of, explain, form_of, learned_text, muted_by, quoted, waits
+    from monitor.matching.report import actor_context, alias_of, explain, form_of, learned_text, muted_by, quoted, waits
 
     result, rules = matched.result, matched.rules
     table = _Table("kind", "matched", "alias", "found in text", "span", "score", "severity", title="Matches")
     for m in result.matches:
         how = f"learned: {m.learned.model}" if m.learned else form_of(m) if m.form else ""
         if m.context:
-            how += ("; " if how else "") + f"near \u201c{m.context}\u201d"
+            how += ("; " if how else "") + f"near \u201c{m.context}\u201d{actor_context(m)}"
         table.add(m.kind, m.name, alias_of(m), f"{m.found} ({how})" if how else m.found, f"{m.start}-{m.end}", f"{m.score:g}", str(m.severity) if m.kind == "event" else "")
     out.table(table)
     for m in result.matches:

@@ -119,6 +119,7 @@ class Match:
     learned: Learned | None = None  # events: why the learned layer added it (form "learned") or dropped it (MatchResult.dropped)
     thesaurus: bool = False  # events: its phrase (`alias`) came from the built-in thesaurus, not the watchlist
     context: str = ""  # the context word or phrase, as written, near which an alias or phrase with a `context` list counted ("" when none was needed)
+    context_actor: str = ""  # the watched actor (name) whose match `context` is, when one served as the context word (`context_actors`)
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,7 @@ class Actor:
     not_before: tuple[str, ...] = ()  # head nouns that, right after an alias, make it another thing's name (Erbil SC)
     stands_for: str = ""  # a capital that, acting or in relations, is the government of this state ("Baghdad said" is Iraq)
     capitals: tuple[str, ...] = ()  # aliases that are the state's capital: after a word of place ("in Tehran") the city
+    context_actors: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (ambiguous alias, watched actors by name, kind or tag whose match near it is a context word)
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,7 @@ class Event:
     within: tuple[tuple[str, int], ...] = ()  # (ambiguous phrase, its context window in words) when not CONTEXT_WINDOW
     yields_to: tuple[str, ...] = ()  # more specific events (names) that, found in the same sentence, stand for this one
     thesaurus: tuple[str, ...] = ()  # the phrases the built-in thesaurus added (matching/thesaurus.py), not the watchlist
+    context_actors: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (ambiguous phrase, watched actors by name, kind or tag whose match near it is a context word)
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,7 @@ class _AliasSpec(_Item):
     alias: str
     context: list[str] = Field(min_length=1)
     within: int | None = Field(None, ge=1, le=100)  # words either side; None = CONTEXT_WINDOW (20)
+    context_actors: list[str] | None = None  # watched actors (names, kinds, tags) whose match within the window is a context word; None: the actor's
 
     _flat_context = field_validator("context", mode="before")(_flat)
 
@@ -114,6 +115,7 @@ class _PhraseSpec(_Item):
     phrase: str
     context: list[str]
     within: int | None = Field(None, ge=1, le=100)
+    context_actors: list[str] = Field(default_factory=list)  # watched actors (names, kinds, tags) whose match within the window is a context word
 
     _flat_context = field_validator("context", mode="before")(_flat)
 
@@ -241,7 +243,8 @@ class _ActorSpec(_WatchedSpec):
     bare_surname: Literal["after_name", "always"] = "after_name"  # a person's bare surname: once named (docs/watchlist.md)
     not_before: list[str] = Field(default_factory=list)  # head nouns after an alias that name another thing (Erbil SC)
     stands_for: str | None = Field(None, min_length=1, max_length=MAX_PHRASE)  # the state a capital names as a government
-    capitals: list[str] = Field(default_factory=list)  # aliases naming the capital: "in Tehran" is the city, not the state
+    capitals: list[str] = Field(default_factory=list)
+    context_actors: list[str] = Field(default_factory=list)  # for every alias with a context list and none of its own: actors whose match near is a context word  # aliases naming the capital: "in Tehran" is the city, not the state
     exonyms: bool = True  # a state: also its CLDR names in French, Spanish, Italian, German (monitor.matching.gazetteer)
 
     _aliases = field_validator("aliases", "not_before", "capitals")(_no_empty)
@@ -253,6 +256,7 @@ class _EventSpec(_WatchedSpec):
     phrases: list[str | _PhraseSpec] = Field(default_factory=list)
     context: list[str] = Field(default_factory=list)  # for every phrase without a context of its own
     within: int | None = Field(None, ge=1, le=100)
+    context_actors: list[str] = Field(default_factory=list)  # for every phrase without a context of its own: actors whose match near is a context word
     yields_to: list[str] = Field(default_factory=list)  # more specific events: found in the same sentence, this one is not reported
     synonyms: bool = True  # also match the built-in thesaurus's synsets it lists a member of (monitor.matching.thesaurus)
 
@@ -443,6 +447,7 @@ def load_watchlist(path: str | Path) -> Watchlist:
     _check_unique_names(parts)
     _check_actor_names_apart(parts)
     _check_references(watchlist, parts)
+    _check_context_actors(watchlist, parts)
     _check_hierarchy(watchlist, parts)
     _check_yields(watchlist, parts)
     _check_stands_for(watchlist, parts)
@@ -641,6 +646,8 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
                 not_before=tuple(a.not_before),
                 stands_for=a.stands_for or "",
                 capitals=tuple(a.capitals),
+                context_actors=tuple((x.alias, tuple(a.context_actors if x.context_actors is None else x.context_actors))
+                                     for x in a.aliases if isinstance(x, _AliasSpec) and (a.context_actors if x.context_actors is None else x.context_actors)),
             )
             for a in spec.actors
         ),
@@ -693,14 +700,17 @@ def _event(e: _EventSpec) -> Event:
     """An event, its context spelt out per phrase: the phrase's own, else the event's (the name counts as a phrase)."""
     phrases = tuple(dict.fromkeys([e.name, *(x.phrase if isinstance(x, _PhraseSpec) else x for x in e.phrases)]))
     own = {x.phrase: x for x in e.phrases if isinstance(x, _PhraseSpec)}
-    context, within = [], []
+    context, within, by_actors = [], [], []
     for p in phrases:
-        words, window = (own[p].context, own[p].within) if p in own else (e.context, None)
+        words, window, actors = (own[p].context, own[p].within, own[p].context_actors) if p in own else (e.context, None, e.context_actors)
         if words:
             context.append((p, tuple(words)))
             if window or e.within:
                 within.append((p, window or e.within or 0))
-    return Event(e.name, e.severity, phrases, tuple(e.patterns), tuple(e.not_when), tuple(context), e.cameo or "", tuple(within), tuple(e.yields_to))
+            if actors:
+                by_actors.append((p, tuple(actors)))
+    return Event(e.name, e.severity, phrases, tuple(e.patterns), tuple(e.not_when), tuple(context), e.cameo or "", tuple(within), tuple(e.yields_to),
+                 context_actors=tuple(by_actors))
 
 
 def _examples(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> list[Example]:
@@ -768,6 +778,21 @@ def _check_references(watchlist: Watchlist, parts: list[_Part]) -> None:
                             spikes_config.name_suggestion(Watchlist(), ref, sorted(known), "write")
                         raise WatchlistError(f"{part.path}:{line}: rules[{i}] {rule.name!r}: no {what} named {ref!r}" + (f": {hint}" if hint else ""),
                                              path=str(part.path), line=line)
+
+
+def _check_context_actors(watchlist: Watchlist, parts: list[_Part]) -> None:
+    """`context_actors` must name actors, tags or kinds that exist (in any file of the watchlist), as a rule's `actors`."""
+    known = {a.name for a in watchlist.actors} | {t for a in watchlist.actors for t in a.tags} | {a.kind for a in watchlist.actors}
+    for part in parts:
+        sections: tuple[tuple[str, Sequence[Actor | Event]], ...] = (("actors", part.watchlist.actors), ("events", part.watchlist.events))
+        for section, items in sections:
+            for i, item in enumerate(items):
+                for ref in dict.fromkeys(r for _, refs in item.context_actors for r in refs):
+                    if ref not in known:
+                        line = part.line(section, i, "context_actors")
+                        hint = spikes_config.name_suggestion(watchlist, ref, sorted(known), "write")
+                        raise WatchlistError(f"{part.path}:{line}: {section}[{i}] {item.name!r}: context_actors: no actor, tag or kind named {ref!r}"
+                                             + (f": {hint}" if hint else ""), path=str(part.path), line=line)
 
 
 def _check_stands_for(watchlist: Watchlist, parts: list[_Part]) -> None:

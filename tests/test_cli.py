@@ -366,7 +366,7 @@ def test_match_reads_stdin_and_prints_json() -> None:
     assert [m["name"] for m in data["actors"]] == ["Iran"]
     assert data["actors"][0] | {"snippet": ""} == {
         "name": "Iran", "kind": "state", "alias": "Tehran", "found": "Tehran", "start": 33, "end": 39, "score": 100.0, "snippet": "", "part_of": None,
-        "context": None, "ancestors": [],
+        "context": None, "context_actor": None, "ancestors": [],
     }
     assert data["events"] == []  # a labour strike is cancelled by its context
 

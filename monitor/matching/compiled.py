@@ -156,6 +156,7 @@ class CompiledWatchlist:
             if a.kind == "actor":
                 actor_context.setdefault(a.index, set()).update(c)
         self._actor_context = {i: frozenset(c) for i, c in actor_context.items()}  # all an actor's context phrases: evidence for a misspelt short name
+        self._context_actors = context_actors(watchlist, self._aliases, self._checks)
 
     def _compile_extras(self, kind: str, i: int, patterns: tuple[str, ...], not_when: tuple[str, ...]) -> None:
         for pattern in patterns:
@@ -264,3 +265,19 @@ def collector_paused() -> Iterator[None]:
             if gc.get_count()[0] > COLLECT_AFTER:
                 gc.collect()
 
+
+def context_actors(watchlist: Watchlist, aliases: list[Alias], checks: list[Checks]) -> dict[int, frozenset[str]]:
+    """Per alias (by number) with a context list and `context_actors`, the watched actors (names) whose match near it
+    counts as one of its context words: those named, or of a kind or tag named, or units of one named (as a rule selects them);
+    never an actor alias's own actor."""
+    out: dict[int, frozenset[str]] = {}
+    if not any(a.context_actors for a in watchlist.actors) and not any(e.context_actors for e in watchlist.events):
+        return out
+    keys = [(a.name, {a.name, a.kind, *a.tags, *watchlist.ancestors(a.name)}) for a in watchlist.actors]  # what selects each actor
+    for k, (alias, check) in enumerate(zip(aliases, checks)):
+        owner = watchlist.actors[alias.index] if alias.kind == "actor" else watchlist.events[alias.index]
+        selectors = set(dict(owner.context_actors).get(alias.text, ())) if owner.context_actors else set()
+        if selectors and check.context is not None:
+            out[k] = frozenset(name for name, selected_by in keys if selected_by & selectors
+                               and not (alias.kind == "actor" and name == owner.name))  # another party than itself
+    return out

@@ -226,7 +226,7 @@ def describe(m: Match) -> str:
     count (for an alias with a `context` list), and why the learned layer added it, when it did."""
     learned = f", {learned_text(m.learned)}" if m.learned else ""
     source = f" ({THESAURUS})" if m.thesaurus else ""
-    near = f", near {m.context!r}" if m.context else ""
+    near = f", near {m.context!r}" + (f" (watched actor {m.context_actor!r} as its context)" if m.context_actor else "") if m.context else ""
     return f"{m.kind} {m.name!r}: alias {m.alias!r}{source} found {m.found!r} at {m.start}-{m.end}, score {m.score:g}{near}{learned}"
 
 
@@ -423,7 +423,9 @@ class _Diagnosis:
                     farther.append((abs(i - at), word))
         far = min(farther, default=None)
         there = f"; {far[1]!r} is {far[0]} words away" if far and far[0] > window else ""
-        return f"ambiguous {found.alias!r} has no context word within {window} words of it ({listed}{there})"
+        actors = dict(entity.context_actors).get(found.alias, ())
+        nor = f"; nor a watched actor of {', '.join(actors)}" if actors else ""
+        return f"ambiguous {found.alias!r} has no context word within {window} words of it ({listed}{there}{nor})"
 
     def _absent(self, entity: Actor | Event, text: str) -> str:
         """No alias or phrase of the entity matches: say so, with the nearest alias whose words are partly there."""

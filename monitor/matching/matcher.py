@@ -24,9 +24,11 @@ a text met again costs lookups and verification.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Container
 from functools import lru_cache
 from math import inf
+from operator import itemgetter
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
@@ -96,6 +98,16 @@ class _Ranked(NamedTuple):
     ranked: tuple[list[_Candidate], ...]
 
 
+class _Lacking(NamedTuple):
+    """A candidate that lacks only a context word: a watched actor's match near it may stand for one
+    (`context_actors`), else an event phrase goes to the learned gate."""
+
+    found: Found
+    alias_id: int
+    first: int  # word
+    last: int
+
+
 class _Doubt(NamedTuple):
     alias_id: int
     why: int
@@ -154,6 +166,7 @@ class Matcher(CompiledWatchlist):
         there: set[int] | None = None  # which were seen at all (enough for most not_when phrases: none of them is there)
         found, timed_out, skipped, capped = self._regex_matches(text, REGEX_BUDGET)
         aside: list[Found] | None = [] if self.learned is not None else None  # event phrases lacking only a context word
+        lacking: list[_Lacking] = []  # candidates lacking only a context word, for `context_actors` and then `aside`
         doubtful: dict[tuple[int, int], _Doubt] = {}  # actor matches that need more evidence, by span
         for hit in hits:
             if not hit.ids:  # a context or not_when phrase only
@@ -176,8 +189,8 @@ class Matcher(CompiledWatchlist):
                         if checked:
                             seen = seen_in(hits) if seen is None else seen
                             if not self._allowed(c.alias_id, first, hit.last, words, seen):
-                                if aside is not None and checks.context is not None and c.said.kind == "event" and self._allowed(c.alias_id, first, hit.last, words, seen, context=False):
-                                    aside.append(Found(start, end, c.score, c.said, c.how))
+                                if self._may_lack(c.alias_id, aside is not None, c.doubt) and self._allowed(c.alias_id, first, hit.last, words, seen, context=False):
+                                    lacking.append(_Lacking(Found(start, end, c.score, c.said, c.how), c.alias_id, first, hit.last))
                                 continue
                     licence = ""  # the context word that let it count, for an alias with a context list
                     if c.alias_id not in self._plain and self._checks[c.alias_id].context is not None:
@@ -191,7 +204,9 @@ class Matcher(CompiledWatchlist):
             there = present(hits) if there is None else there
             if not there.isdisjoint(self._event_units):
                 seen = seen_in(hits) if seen is None else seen
-                found += self._events(text, words, there, seen, aside)
+                found += self._events(text, words, there, seen, lacking, aside is not None)
+        if lacking:
+            found += self._near_actors(lacking, found, doubtful, words, text, aside)
         kept = without_overlaps(_outside_names(found) if self._phrases_of else found)
         if doubtful:
             kept = self._confirmed(kept, doubtful, words, hits, text)
@@ -214,10 +229,10 @@ class Matcher(CompiledWatchlist):
             self._texts_chars += len(text)
         return words, hits
 
-    def _events(self, text: str, words: TextWords, there: set[int], seen: Seen, aside: list[Found] | None = None) -> list[Found]:
+    def _events(self, text: str, words: TextWords, there: set[int], seen: Seen, lacking: list[_Lacking] | None = None, gate: bool = False) -> list[Found]:
         """The event phrases found: each of their units (content words, compounds) in any form, all
         within EVENT_WINDOW words of one sentence, in any order; not near a not_when phrase. Those that
-        lack only a context word go to `aside` (when given)."""
+        lack only a context word go to `lacking` (when given; for the learned gate too when `gate`)."""
         out: list[Found] = []
         for alias_id in sorted({a for u in there.intersection(self._event_units) for a in self._phrases_of[u]}):
             numbers, unit_norms = self._units[alias_id]
@@ -228,23 +243,54 @@ class Matcher(CompiledWatchlist):
                 first = chosen[0].first
                 start, end = words.starts[first], words.ends[last]
                 into, licence = out, ""
+                short: list[Found] = []
                 if alias_id not in self._plain and not self._allowed(alias_id, first, last, words, seen):
-                    if aside is None or self._checks[alias_id].context is None or not self._allowed(alias_id, first, last, words, seen, context=False):
+                    if lacking is None or not self._may_lack(alias_id, gate) or not self._allowed(alias_id, first, last, words, seen, context=False):
                         continue
-                    into = aside  # lacks only a context word
+                    into = short  # lacks only a context word
                 elif self._checks[alias_id].context is not None:
                     licence = self._licence(alias_id, first, last, words, seen, text)
                 alias = self._aliases[alias_id]
                 in_order = all(c.first <= d.first for c, d in zip(chosen, chosen[1:])) and [c.unit for c in chosen] == list(range(len(chosen)))
                 if words.norms(first, last) == alias.norms:
                     into.append(Found(start, end, 100.0, self._said[alias_id], "", licence))
-                    continue
-                inflected = any(words.norms(c.first, c.last) != unit_norms[c.unit] for c in chosen)
-                adjacent = in_order and last - first + 1 == len(alias.norms)
-                if not adjacent and any(clause_words.isdisjoint(alias.norms) and parting.search(text, start, end) for clause_words, parting in _PARTINGS):
-                    continue
-                how = "inflected" if adjacent else ("words, inflected" if inflected else "words")
-                into.append(Found(start, end, WORDS_SCORE, self._said[alias_id], how, licence))
+                else:
+                    inflected = any(words.norms(c.first, c.last) != unit_norms[c.unit] for c in chosen)
+                    adjacent = in_order and last - first + 1 == len(alias.norms)
+                    if not adjacent and any(clause_words.isdisjoint(alias.norms) and parting.search(text, start, end) for clause_words, parting in _PARTINGS):
+                        continue
+                    how = "inflected" if adjacent else ("words, inflected" if inflected else "words")
+                    into.append(Found(start, end, WORDS_SCORE, self._said[alias_id], how, licence))
+                if short and lacking is not None:
+                    lacking.append(_Lacking(short[0], alias_id, first, last))
+        return out
+
+    def _may_lack(self, alias_id: int, gate: bool, doubt: int = 0) -> bool:
+        """Whether a candidate with a context list that lacks only a context word is kept for later: for a
+        watched actor's match near it (`context_actors`; not a doubtful actor alias), or, an event phrase, for the learned gate."""
+        if self._checks[alias_id].context is None:
+            return False
+        return (alias_id in self._context_actors and not doubt) or (gate and self._aliases[alias_id].kind == "event")
+
+    def _near_actors(self, lacking: list[_Lacking], found: list[Found], doubtful: dict[tuple[int, int], _Doubt], words: TextWords, text: str,
+                     aside: list[Found] | None) -> list[Found]:
+        """The candidates lacking only a context word that a match of one of their `context_actors` licenses: wholly
+        within the alias's window, as a context word must be (the nearest, the earlier of two as close; not a doubtful
+        match, nor one that lacked its own context); the others' event phrases go to `aside` (when given)."""
+        actors = sorted(((words.before(f.start), words.before(f.end) - 1, f) for f in found if f.said.kind == "actor" and (f.start, f.end) not in doubtful),
+                        key=itemgetter(0))
+        firsts = [a[0] for a in actors]  # by first word: only those starting within a window are looked at (a hostile text names thousands)
+        out: list[Found] = []
+        for short in lacking:
+            names, window = self._context_actors.get(short.alias_id, frozenset()), self._window[short.alias_id]
+            span = actors[bisect_left(firsts, short.first - window) : bisect_right(firsts, short.last + window)]
+            near_ = [(max(a_first - short.last, short.first - a_last, 0), a_first, a) for a_first, a_last, a in span
+                     if a.said.fields["name"] in names and a_last <= short.last + window and (a.end <= short.found.start or a.start >= short.found.end)]
+            if near_:
+                actor = min(near_, key=lambda n: (n[0], n[1]))[2]
+                out.append(short.found._replace(context=_as_written(text, actor.start, actor.end), context_actor=actor.said.fields["name"]))
+            elif aside is not None and short.found.said.kind == "event":
+                aside.append(short.found)
         return out
 
     def _confirmed(self, kept: list[Found], doubtful: dict[tuple[int, int], _Doubt], words: TextWords, hits: list[Hit], text: str) -> list[Found]:
@@ -385,13 +431,18 @@ class Matcher(CompiledWatchlist):
         place = nearest(context, last, n, seen, window) or nearest(context, last, n, seen, window + 2)
         if place is None:
             return ""
-        said = unwrap_word(text[words.starts[place[0]] : words.ends[place[1]]])
-        return " ".join(_LINE_END_HYPHEN.sub("-", said).split())  # one line: it goes into explanations
+        return _as_written(text, words.starts[place[0]], words.ends[place[1]])
+
+
+def _as_written(text: str, start: int, end: int) -> str:
+    """A context word or phrase as written, on one line: it goes into explanations."""
+    return " ".join(_LINE_END_HYPHEN.sub("-", unwrap_word(text[start:end])).split())
 
 
 def _match(m: Found, text: str) -> Match:
     """The Match of a verified candidate, with the text it was found as (and the context word that let it count)."""
-    return Match(**(m.said.fields | {"found": text[m.start : m.end], "start": m.start, "end": m.end, "score": m.score, "form": m.how, "context": m.context}))
+    return Match(**(m.said.fields | {"found": text[m.start : m.end], "start": m.start, "end": m.end, "score": m.score, "form": m.how, "context": m.context,
+                                     "context_actor": m.context_actor}))
 
 
 def _outside_names(found: list[Found]) -> list[Found]:

@@ -26,6 +26,7 @@ class Found(NamedTuple):
     said: Said
     how: str = ""
     context: str = ""  # the context word or phrase, as written, that let an alias or phrase with a `context` list count
+    context_actor: str = ""  # the watched actor whose match `context` is, when one served as the context word
 
 
 def _by_start_and_kind(m: Found) -> tuple[int, str]:

@@ -26,8 +26,14 @@ def explain(hit: Hit) -> str:
 
 
 def near_text(m: Match) -> str:
-    """", near “word”": the context word that let an alias or phrase with a `context` list count; "" for one that needs none."""
-    return f", near \u201c{m.context}\u201d" if m.context else ""
+    """", near “word”": the context word that let an alias or phrase with a `context` list count (", near “the US”, watched
+    actor United States" when an actor's match served as it, `context_actors`); "" for one that needs none."""
+    return f", near \u201c{m.context}\u201d{actor_context(m)}" if m.context else ""
+
+
+def actor_context(m: Match) -> str:
+    """", watched actor NAME" when a watched actor's match served as the context word; else ""."""
+    return f", watched actor {m.context_actor}" if m.context_actor else ""
 
 
 THESAURUS = "from the built-in thesaurus"  # said of an event phrase the watchlist did not list (matching/thesaurus.py)
@@ -124,7 +130,7 @@ def _event_json(m: Match, text: str, sentences: list[tuple[int, int]]) -> dict[s
 
 def _match_json(m: Match, text: str, sentences: list[tuple[int, int]]) -> dict[str, Any]:
     return {"name": m.name, "alias": m.alias, "found": m.found, "start": m.start, "end": m.end, "score": m.score, "snippet": _around(m, text, sentences),
-            "context": m.context or None}
+            "context": m.context or None, "context_actor": m.context_actor or None}
 
 
 def sentence_around(m: Match, text: str) -> str:
