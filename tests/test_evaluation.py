@@ -43,8 +43,8 @@ BLIND_23 = REPO / "tests" / "data" / "eval_unseen23.jsonl"  # OUT-OF-SAMPLE: wri
 BLIND_24 = REPO / "tests" / "data" / "eval_unseen24.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 2026-12-06, stop 45), read once 2026-12-07, never tuned on
 BLIND_25 = REPO / "tests" / "data" / "eval_unseen25.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 2026-12-07, stop 46), read once 2026-12-07 (stop 47)
 BLIND_26 = REPO / "tests" / "data" / "eval_unseen26.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 2026-12-07, stop 47), read once 2026-12-07 (stop 48)
-BLIND_27 = REPO / "tests" / "data" / "eval_unseen27.jsonl"  # BLIND, UNREAD: frozen 2026-12-07 (stop 48, two writers given only the guide); only its shape is checked here
-BLIND_28 = REPO / "tests" / "data" / "eval_unseen28.jsonl"  # BLIND, UNREAD: frozen 2026-12-07 (stop 48, two more writers given only the guide), for the reading after 27's
+BLIND_27 = REPO / "tests" / "data" / "eval_unseen27.jsonl"  # OUT-OF-SAMPLE: written blind (two writers, 2026-12-07, stop 48), read once 2026-12-07 (stop 48)
+BLIND_28 = REPO / "tests" / "data" / "eval_unseen28.jsonl"  # BLIND, UNREAD: frozen 2026-12-07 (stop 48, two more writers given only the guide); only its shape is checked here
 PLAIN = REPO / "bench" / "plain_watchlist.yaml"  # a plain analyst's list, never edited: measures the matcher itself
 NAMES = REPO / "tests" / "data" / "unrelated_names.txt"
 # Floors for the default watchlist, a little under what it measures (both sets are in-sample):
