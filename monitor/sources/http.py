@@ -284,7 +284,7 @@ async def fetch_with(session: aiohttp.ClientSession, url: str, limits: HttpLimit
         headers["If-Modified-Since"] = state.last_modified
     try:
         async with asyncio.timeout(limits.deadline) as deadline:
-            return await _get(session, url, headers, limits, state, _Room(large, deadline) if large else None)
+            return await _get(session, url, headers, limits, state, _Room(large, deadline) if large is not None else None)
     except AddressRefused as exc:
         raise FetchError(f"{url}: {exc} ({ALLOW_HINT})", source=url) from None
     except aiohttp.TooManyRedirects:
