@@ -333,16 +333,16 @@ async def _read_capped(response: aiohttp.ClientResponse, cap: int, url: str, roo
     except ValueError as exc:
         raise FetchError(f"{url}: {exc}", source=url) from None
     parts: list[bytes] = []
-    size, waits = 0, room is not None  # waits: past `small`, the body needs a slot first
+    size, pending = 0, room  # pending: the slot to take before reading past `small` (None: none needed, or taken)
     slot = contextlib.ExitStack()  # a slot taken is given back here only if the body is not returned
     with slot:
         try:
             async for raw in response.content.iter_any():  # raw network reads: decoded here, within the cap
-                data = inflater.feed(raw, (room.large.small if room and waits else cap) - size)
-                if room and waits and size + len(data) > room.large.small:
-                    await room.large.take(room.deadline)
-                    slot.callback(room.large.release)
-                    waits = False
+                data = inflater.feed(raw, (pending.large.small if pending else cap) - size)
+                if pending and size + len(data) > pending.large.small:
+                    await pending.large.take(pending.deadline)
+                    slot.callback(pending.large.release)
+                    pending = None
                     data += inflater.feed(b"", cap - size - len(data))  # the rest of this read
                 size += len(data)
                 if size > cap:
