@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
@@ -303,12 +304,20 @@ class Watchlist:
         """The actors that are units of `name`, and theirs (transitively), in watchlist order."""
         return tuple(a.name for a in self.actors if name in self.ancestors(a.name))
 
+    def selected_actors(self, refs: Iterable[str]) -> frozenset[str]:
+        """The actors (names) that actor references select, as a rule's `actors` do: by name, kind or tag, and an actor
+        named brings its units (transitively)."""
+        wanted = set(refs)
+        return frozenset(a.name for a in self.actors if {a.name, a.kind, *a.tags, *self.ancestors(a.name)} & wanted)
+
+    def actor_refs(self) -> set[str]:
+        """Every name, tag and kind an actor reference (a rule's `actors`, `context_actors`) may use."""
+        return {a.name for a in self.actors} | {t for a in self.actors for t in a.tags} | {a.kind for a in self.actors}
+
     def rule_scope(self, rule: Rule) -> tuple[frozenset[str], frozenset[str]]:
         """The actors (names) and events (names) a rule can pair: an actor named in the rule brings its
         units (transitively); `cameo:19` selects every event whose CAMEO code starts with 19."""
-        actors = frozenset(
-            a.name for a in self.actors if not rule.actors or {a.name, a.kind, *a.tags, *self.ancestors(a.name)} & set(rule.actors)
-        )
+        actors = self.selected_actors(rule.actors) if rule.actors else frozenset(a.name for a in self.actors)
         codes = [r.removeprefix("cameo:").strip() for r in rule.events if r.startswith("cameo:")]
         events = frozenset(
             e.name for e in self.events if not rule.events or e.name in rule.events or (e.cameo and any(e.cameo.startswith(c) for c in codes))

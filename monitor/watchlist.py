@@ -243,8 +243,8 @@ class _ActorSpec(_WatchedSpec):
     bare_surname: Literal["after_name", "always"] = "after_name"  # a person's bare surname: once named (docs/watchlist.md)
     not_before: list[str] = Field(default_factory=list)  # head nouns after an alias that name another thing (Erbil SC)
     stands_for: str | None = Field(None, min_length=1, max_length=MAX_PHRASE)  # the state a capital names as a government
-    capitals: list[str] = Field(default_factory=list)
-    context_actors: list[str] = Field(default_factory=list)  # for every alias with a context list and none of its own: actors whose match near is a context word  # aliases naming the capital: "in Tehran" is the city, not the state
+    capitals: list[str] = Field(default_factory=list)  # aliases naming the capital: "in Tehran" is the city, not the state
+    context_actors: list[str] = Field(default_factory=list)  # for every alias with a context list and none of its own: actors whose match near is a context word
     exonyms: bool = True  # a state: also its CLDR names in French, Spanish, Italian, German (monitor.matching.gazetteer)
 
     _aliases = field_validator("aliases", "not_before", "capitals")(_no_empty)
@@ -646,8 +646,7 @@ def _to_model(spec: _WatchlistSpec, path: Path, node: yaml.Node) -> Watchlist:
                 not_before=tuple(a.not_before),
                 stands_for=a.stands_for or "",
                 capitals=tuple(a.capitals),
-                context_actors=tuple((x.alias, tuple(a.context_actors if x.context_actors is None else x.context_actors))
-                                     for x in a.aliases if isinstance(x, _AliasSpec) and (a.context_actors if x.context_actors is None else x.context_actors)),
+                context_actors=_alias_context_actors(a),
             )
             for a in spec.actors
         ),
@@ -694,6 +693,12 @@ def _names(spec: _WatchlistSpec, kind: str) -> list[str]:
 
 def _alias_text(alias: str | _AliasSpec) -> str:
     return alias.alias if isinstance(alias, _AliasSpec) else alias
+
+
+def _alias_context_actors(a: _ActorSpec) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Per alias with a context list, the actors whose match near it is a context word: its own list, else the actor's."""
+    chosen = ((x.alias, a.context_actors if x.context_actors is None else x.context_actors) for x in a.aliases if isinstance(x, _AliasSpec))
+    return tuple((alias, tuple(refs)) for alias, refs in chosen if refs)
 
 
 def _event(e: _EventSpec) -> Event:
@@ -759,7 +764,7 @@ def _check_actor_names_apart(parts: list[_Part]) -> None:
 
 def _check_references(watchlist: Watchlist, parts: list[_Part]) -> None:
     """Rules must name actors, tags, kinds and events that exist (in any file of the watchlist)."""
-    actor_refs = {a.name for a in watchlist.actors} | {t for a in watchlist.actors for t in a.tags} | {a.kind for a in watchlist.actors}
+    actor_refs = watchlist.actor_refs()
     event_names = {e.name for e in watchlist.events}
     codes = {e.cameo[:n] for e in watchlist.events for n in range(1, len(e.cameo) + 1)}
     for part in parts:
@@ -782,7 +787,7 @@ def _check_references(watchlist: Watchlist, parts: list[_Part]) -> None:
 
 def _check_context_actors(watchlist: Watchlist, parts: list[_Part]) -> None:
     """`context_actors` must name actors, tags or kinds that exist (in any file of the watchlist), as a rule's `actors`."""
-    known = {a.name for a in watchlist.actors} | {t for a in watchlist.actors for t in a.tags} | {a.kind for a in watchlist.actors}
+    known = watchlist.actor_refs()
     for part in parts:
         sections: tuple[tuple[str, Sequence[Actor | Event]], ...] = (("actors", part.watchlist.actors), ("events", part.watchlist.events))
         for section, items in sections:

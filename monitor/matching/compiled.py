@@ -273,11 +273,13 @@ def context_actors(watchlist: Watchlist, aliases: list[Alias], checks: list[Chec
     out: dict[int, frozenset[str]] = {}
     if not any(a.context_actors for a in watchlist.actors) and not any(e.context_actors for e in watchlist.events):
         return out
-    keys = [(a.name, {a.name, a.kind, *a.tags, *watchlist.ancestors(a.name)}) for a in watchlist.actors]  # what selects each actor
+    selected: dict[tuple[str, ...], frozenset[str]] = {}  # by references: many aliases share theirs
     for k, (alias, check) in enumerate(zip(aliases, checks)):
         owner = watchlist.actors[alias.index] if alias.kind == "actor" else watchlist.events[alias.index]
-        selectors = set(dict(owner.context_actors).get(alias.text, ())) if owner.context_actors else set()
-        if selectors and check.context is not None:
-            out[k] = frozenset(name for name, selected_by in keys if selected_by & selectors
-                               and not (alias.kind == "actor" and name == owner.name))  # another party than itself
+        refs = dict(owner.context_actors).get(alias.text, ()) if owner.context_actors else ()
+        if refs and check.context is not None:
+            if refs not in selected:
+                selected[refs] = watchlist.selected_actors(refs)
+            names = selected[refs]
+            out[k] = names - {owner.name} if alias.kind == "actor" else names  # another party than itself
     return out
